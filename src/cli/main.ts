@@ -1,0 +1,34 @@
+// Command-line entry: one commander program, one file per command under src/cli/.
+import { Command } from 'commander';
+import { QuietBandError } from '../errors.js';
+
+/** Builds the commander program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('quietband')
+    .description('Radio-spectrum anomaly detector for exam sites (RTL-SDR → spectrum → baseline → alerts)')
+    .version('0.1.0')
+    .showHelpAfterError();
+  // Each command module exports register(program). Keep one line per command here.
+  // @register-commands
+  return program;
+}
+
+/** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof QuietBandError && (err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH')) {
+      process.stderr.write(`quietband: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof QuietBandError) {
+      process.stderr.write(`quietband: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,74 @@
+// WebSocket protocol v1 message shapes (server ⇄ browser). Every message carries `v: 1` and `type`.
+import type { DetectionEvent } from '../types.js';
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Alert lifecycle state as supervisors see it. */
+export type AlertState = 'new' | 'acknowledged' | 'known';
+/** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
+export type AlertSeverity = 'high' | 'low' | 'info';
+/** What raised the alert: a detected transmission, or a sensor that stopped delivering / overloaded. */
+export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline';
+
+/**
+ * One alert record. Every state change (open, update, close, ack, known) is a new record with a new `seq`
+ * (monotonic per site, never reused, survives restarts); `alertId` ties the records of one alert together.
+ */
+export interface Alert {
+  seq: number;
+  alertId: string;
+  site: string;
+  sensor: string;
+  kind: AlertKind;
+  /** What changed with this record. */
+  event: 'open' | 'update' | 'close' | 'ack' | 'known';
+  state: AlertState;
+  severity: AlertSeverity;
+  /** Wall-clock time of this record (ISO 8601 UTC). */
+  time: string;
+  /** Detection fields (transmission alerts): Hz, dB, dBFS; start/end as ISO times. */
+  centerHz?: number;
+  bandwidthHz?: number;
+  peakExcessDb?: number;
+  peakPowerDbfs?: number;
+  startTime?: string;
+  endTime?: string;
+  bandLabel?: string;
+  session?: string;
+  message?: string;
+  ackBy?: string;
+  /** Path of the evidence clip (SigMF) relative to the data dir, when written. */
+  clip?: string;
+  /** The detector event that produced it (transmissions). */
+  detection?: DetectionEvent;
+}
+
+/** Per-sensor health as shown in the UI's sensor panel. */
+export interface SensorHealth {
+  sensor: string;
+  online: boolean;
+  /** 'starting' | 'learning' (baseline warm-up) | 'armed' | 'offline' | 'overload' */
+  state: string;
+  centerHz: number;
+  configuredRateSps: number;
+  achievedRateSps: number;
+  droppedBlocks: number;
+  clipFraction: number;
+  overload: boolean;
+  /** Age of the last processed frame (ms); null before the first one. */
+  lastFrameAgeMs: number | null;
+  message?: string;
+}
+
+export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number }[]; lastSeq: number; timeZone: string; authRequired: boolean }
+export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[] }
+/** Latest spectrum of one sensor, decimated to ≤ 1024 points (max over merged bins). */
+export interface SpectrumMessage { v: 1; type: 'spectrum'; sensor: string; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: number[]; baselineDbfs: number[]; thresholdDbfs: number[]; timeS: number }
+export interface AlertMessage { v: 1; type: 'alert'; alert: Alert }
+export interface ErrorMessage { v: 1; type: 'error'; message: string }
+export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | AlertMessage | ErrorMessage;
+
+export interface ResumeMessage { v: 1; type: 'resume'; sinceSeq: number }
+export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
+export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string }
+export type ClientMessage = ResumeMessage | AckMessage | KnownMessage;

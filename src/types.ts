@@ -1,0 +1,103 @@
+// Shared pipeline types: the seams between source → spectrum → baseline → detector → alerts (see ../shared/DESIGN.md).
+
+/** Raw sample encodings QuietBand reads. `cu8` is RTL-SDR native (offset 127.5), `cs16`/`cf32` are little-endian. */
+export type SampleFormat = 'cu8' | 'cs8' | 'cs16' | 'cf32';
+
+/** Bytes per complex sample (I+Q) for each {@link SampleFormat}. */
+export const BYTES_PER_COMPLEX: Readonly<Record<SampleFormat, number>> = { cu8: 2, cs8: 2, cs16: 4, cf32: 8 };
+
+/**
+ * A block of complex baseband samples as it leaves a source.
+ *
+ * `samples` is a `Float32Array` of `2·n` interleaved I/Q values, full scale ±1 for integer formats
+ * (cf32 is passed through unscaled). Sources reuse their buffers: a block (and its `samples`)
+ * stays valid only until the consumer asks the source for the next block.
+ */
+export interface IqBlock {
+  /** Interleaved I,Q; length 2n. */
+  samples: Float32Array;
+  /** Number of complex samples in `samples` (= samples.length / 2 unless the source passes a longer buffer). */
+  count: number;
+  /** Tuning centre frequency (Hz); 0 when unknown (see {@link IqSourceInfo.centerKnown}). */
+  centerHz: number;
+  /** Sample rate (S/s). */
+  rateSps: number;
+  /** Index of the first sample of this block since the source started (a plain number; never use 32-bit ops). */
+  firstSample: number;
+  /** Tune generation: changes on every retune so samples from before a retune are never analysed as the new frequency. */
+  tuneId: number;
+  /** Fraction (0..1) of raw integer values at the ADC rails (0/255 for cu8, ±full scale for cs8/cs16); 0 for cf32. */
+  clipFraction: number;
+  /** True when samples were lost immediately before this block (drop, overrun, reconnect): averages must restart. */
+  discontinuity: boolean;
+}
+
+/** What a source knows about its stream, available before the first block. */
+export interface IqSourceInfo {
+  /** Short human label, e.g. a file name, `rtlsdr:00000001`, `rtltcp:127.0.0.1:1234`, `sim`. */
+  label: string;
+  /** Raw sample format of the underlying data (evidence clips are written in it). */
+  format: SampleFormat;
+  /** Sample rate (S/s). */
+  rateSps: number;
+  /** Tuning centre (Hz); 0 when unknown. */
+  centerHz: number;
+  /** False when the centre frequency is not known: frequencies are then offsets from the tuning centre. */
+  centerKnown: boolean;
+  /** Total number of complex samples, when known (files). */
+  totalSamples?: number;
+  /** ISO 8601 UTC time of sample 0 when known (SigMF `core:datetime`, or wall clock for live sources). */
+  datetime?: string;
+  /** Tuner gain in dB, or 'auto', when known (part of a baseline fingerprint). */
+  gainDb?: number | 'auto';
+  /** Frequency correction (ppm), when known. */
+  ppm?: number;
+  /** Device serial or other identity of the physical receiver, when known. */
+  deviceId?: string;
+}
+
+/**
+ * A stream of IQ blocks. Files, the RTL-SDR addon, rtl_tcp and the simulator all implement it.
+ * Iterating twice is not supported; create a new source instead. `close()` is idempotent.
+ */
+export interface IqSource {
+  readonly info: IqSourceInfo;
+  /** Blocks in order. Each yielded block is valid until the next `next()` call. */
+  blocks(): AsyncIterable<IqBlock>;
+  /** Stops the stream and releases the device/file. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Kind of a {@link DetectionEvent}: a signal appeared, changed, or ended. */
+export type DetectionKind = 'open' | 'update' | 'close';
+
+/**
+ * One detected transmission (a track), as the detector emits it. Times are seconds from the source's
+ * first sample (`sampleIndex / rateSps`), never wall clock.
+ */
+export interface DetectionEvent {
+  kind: DetectionKind;
+  /** Track id, unique within one detector run (monotonic from 1). */
+  id: number;
+  /** Centre frequency (Hz, absolute; an offset from the tuning centre when the centre is unknown). */
+  centerHz: number;
+  /** Occupied bandwidth (Hz) from the −X dB points of the track's accumulated excess. */
+  bandwidthHz: number;
+  /** Lower and upper edges (Hz) of the occupied band. */
+  lowHz: number;
+  highHz: number;
+  /** Largest excess over the baseline (dB) seen on any bin of the track. */
+  peakExcessDb: number;
+  /** Largest bin power (dBFS, PSD normalisation: full-scale tone on a bin centre = 0 dBFS). */
+  peakPowerDbfs: number;
+  /** Start (s from the first sample). */
+  startS: number;
+  /** End (s); present on `close` and as "so far" on `update`. */
+  endS?: number;
+  /** Which detector path(s) saw it: 'fast' (short frames), 'slow' (Welch-averaged) or both. */
+  paths: ('fast' | 'slow')[];
+  /** True when any frame of the track had ADC clipping above the overload threshold (possible IMD). */
+  overload: boolean;
+  /** Tune generation of the frames that produced it. */
+  tuneId: number;
+}
