@@ -1,0 +1,146 @@
+// Baseline: per-bin robust noise level and spread for the fast and slow detector paths, plus a settings fingerprint.
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { QuietBandError } from '../errors.js';
+
+/**
+ * Everything that changes levels: a baseline recorded with other settings must not be compared (FIELD-NOTES 4, 20).
+ * Optional fields are compared only when both sides know them.
+ */
+export interface BaselineFingerprint {
+  centerHz: number;
+  rateSps: number;
+  /** Slow-path (Welch) FFT size. */
+  fftSize: number;
+  /** Fast-path (short frame) FFT size. */
+  fastFftSize: number;
+  window: string;
+  /** Short frames per slow (Welch) frame. */
+  average: number;
+  /** Width of the narrow frequency smoothing kernel (bins) applied to both paths' statistics. */
+  smoothBins: number;
+  /** Width of the wide kernel (bins) for wideband bursts, slow path. */
+  wideBins: number;
+  /** Width of the wide kernel (bins), fast path. */
+  fastWideBins: number;
+  /** Band plan whose background bands got an envelope baseline: 'CN', 'EU' or 'none'. */
+  bandPlan: string;
+  /** Source label (file name, `rtlsdr:<serial>`, `rtltcp:host:port`, `sim`). */
+  source: string;
+  gainDb?: number | 'auto';
+  ppm?: number;
+  deviceId?: string;
+}
+
+/** Fingerprint fields in the order they are checked and named in errors. */
+export const FINGERPRINT_FIELDS: readonly (keyof BaselineFingerprint)[] = [
+  'centerHz', 'rateSps', 'fftSize', 'fastFftSize', 'window', 'average', 'smoothBins', 'wideBins', 'fastWideBins', 'bandPlan', 'gainDb', 'ppm', 'deviceId', 'source',
+];
+
+/** Per-bin statistics of one path, fftshifted like SpectrumFrame.power. */
+export interface BaselinePath {
+  /** Robust noise level per bin (dB relative to full scale, PSD normalisation of SpectrumFrame). NaN = path unusable. */
+  levelDb: Float32Array;
+  /** Robust spread (≈ one standard deviation, dB) per bin. */
+  spreadDb: Float32Array;
+  /** Number of frames the statistics were learned from. */
+  frames: number;
+}
+
+/** A learned or loaded baseline. */
+export interface Baseline {
+  fingerprint: BaselineFingerprint;
+  /** Narrow-kernel statistics of short frames (fast path) and Welch averages (slow path). */
+  fast: BaselinePath;
+  slow: BaselinePath;
+  /** Wide-kernel statistics of the same frames. */
+  fastWide: BaselinePath;
+  slowWide: BaselinePath;
+  /** ISO time the baseline was recorded (for age checks). */
+  createdAt: string;
+  /** Seconds of signal it was learned from. */
+  durationS: number;
+  /** 'auto' (learned from the analysed file itself), 'calibrate' (dedicated quiet recording), 'warmup' (live). */
+  method: 'auto' | 'calibrate' | 'warmup';
+}
+
+/**
+ * Compares a stored baseline's fingerprint with the live settings.
+ * @throws QuietBandError('BASELINE_MISMATCH') naming the first differing field with both values.
+ */
+export function checkFingerprint(stored: BaselineFingerprint, live: BaselineFingerprint, file = 'baseline'): void {
+  for (const field of FINGERPRINT_FIELDS) {
+    const a = stored[field];
+    const b = live[field];
+    if (a === undefined || b === undefined) continue;
+    if (a !== b) {
+      throw new QuietBandError(
+        `${file}: fingerprint field '${field}' differs: baseline has ${JSON.stringify(a)}, live settings have ${JSON.stringify(b)}; ` +
+          `record a new baseline with 'quietband calibrate' using the same settings`,
+        'BASELINE_MISMATCH',
+      );
+    }
+  }
+}
+
+const round2 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+
+/** Writes a baseline as JSON (levels rounded to 0.01 dB). Creates the folder. */
+export async function saveBaseline(path: string, b: Baseline): Promise<void> {
+  const path2 = (p: BaselinePath) => ({
+    frames: p.frames,
+    levelDb: Array.from(p.levelDb, round2),
+    spreadDb: Array.from(p.spreadDb, round2),
+  });
+  const json = {
+    quietbandBaseline: 1,
+    method: b.method,
+    createdAt: b.createdAt,
+    durationS: b.durationS,
+    fingerprint: b.fingerprint,
+    fast: path2(b.fast),
+    slow: path2(b.slow),
+    fastWide: path2(b.fastWide),
+    slowWide: path2(b.slowWide),
+  };
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(json) + '\n');
+}
+
+/**
+ * Reads a baseline written by {@link saveBaseline}.
+ * @throws QuietBandError('BAD_INPUT') naming the file and the field that is missing or malformed.
+ */
+export async function loadBaseline(path: string): Promise<Baseline> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new QuietBandError(`${path}: not a readable JSON baseline (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+  }
+  const o = raw as Record<string, any>;
+  if (!o || o.quietbandBaseline !== 1) throw new QuietBandError(`${path}: quietbandBaseline: expected 1 (a file written by 'quietband calibrate')`, 'BAD_INPUT');
+  const fp = o.fingerprint as BaselineFingerprint | undefined;
+  if (!fp || typeof fp.fftSize !== 'number' || typeof fp.fastFftSize !== 'number' || typeof fp.rateSps !== 'number') {
+    throw new QuietBandError(`${path}: fingerprint: expected an object with fftSize, fastFftSize and rateSps`, 'BAD_INPUT');
+  }
+  const readPath = (name: 'fast' | 'slow' | 'fastWide' | 'slowWide'): BaselinePath => {
+    const p = o[name];
+    const len = name.startsWith('fast') ? fp.fastFftSize : fp.fftSize;
+    if (!p || !Array.isArray(p.levelDb) || p.levelDb.length !== len || !Array.isArray(p.spreadDb) || p.spreadDb.length !== len) {
+      throw new QuietBandError(`${path}: ${name}.levelDb/spreadDb: expected arrays of ${len} numbers (the ${name.startsWith('fast') ? 'fastFftSize' : 'fftSize'})`, 'BAD_INPUT');
+    }
+    const toF = (a: (number | null)[]) => Float32Array.from(a, (x) => (x === null ? NaN : x));
+    return { levelDb: toF(p.levelDb), spreadDb: toF(p.spreadDb), frames: Number(p.frames) || 0 };
+  };
+  return {
+    fingerprint: fp,
+    fast: readPath('fast'),
+    slow: readPath('slow'),
+    fastWide: readPath('fastWide'),
+    slowWide: readPath('slowWide'),
+    createdAt: String(o.createdAt ?? ''),
+    durationS: Number(o.durationS) || 0,
+    method: o.method === 'auto' || o.method === 'warmup' ? o.method : 'calibrate',
+  };
+}

@@ -1,0 +1,180 @@
+// Learns a Baseline from spectrum frames with per-bin dB histograms (constant memory for any recording length).
+import type { Baseline, BaselineFingerprint, BaselinePath } from './baseline.js';
+import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { FrequencySmoother } from '../detector/statistic.js';
+import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';
+
+const HIST_MIN_DB = -160;
+const HIST_MAX_DB = 130;
+/** Percentile used as the level of background-band bins (envelope of the site's infrastructure traffic). */
+const ENVELOPE_PERCENTILE = 0.995;
+
+/**
+ * Per-bin histogram of a dB statistic. Resolution 0.25 dB (1 dB for FFT sizes above 8192, to bound memory:
+ * 8192 bins × 1160 cells × 4 B ≈ 38 MB per path).
+ */
+class BinHistogram {
+  readonly bins: number;
+  readonly cells: number;
+  readonly stepDb: number;
+  readonly counts: Uint32Array;
+  frames = 0;
+  constructor(bins: number) {
+    this.bins = bins;
+    this.stepDb = bins > 8192 ? 1 : 0.25;
+    this.cells = Math.ceil((HIST_MAX_DB - HIST_MIN_DB) / this.stepDb);
+    this.counts = new Uint32Array(bins * this.cells);
+  }
+  add(stat: Float32Array): void {
+    const cells = this.cells;
+    const inv = 1 / this.stepDb;
+    const c = this.counts;
+    for (let b = 0; b < this.bins; b++) {
+      const db = 10 * Math.log10(stat[b] + 1e-30);
+      let idx = Math.floor((db - HIST_MIN_DB) * inv);
+      if (!(idx >= 0)) idx = 0;
+      else if (idx >= cells) idx = cells - 1;
+      c[b * cells + idx]++;
+    }
+    this.frames++;
+  }
+  /** Percentile q (0..1) of bin b in dB (cell centre). */
+  percentile(b: number, q: number): number {
+    const cells = this.cells;
+    const base = b * cells;
+    const target = q * this.frames;
+    let acc = 0;
+    for (let i = 0; i < cells; i++) {
+      acc += this.counts[base + i];
+      if (acc >= target && acc > 0) return HIST_MIN_DB + (i + 0.5) * this.stepDb;
+    }
+    return HIST_MIN_DB + (cells - 0.5) * this.stepDb;
+  }
+}
+
+function median(values: Float64Array): number {
+  const s = Float64Array.from(values).sort();
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+/**
+ * Robust level and spread from a histogram, using only each bin's LOWER quantiles, which stay on the quiet part of its
+ * history even when bursts occupy the bin (and, in a clipped recording, every bin) for up to ~85 % of the time
+ * (the Cardin remote keeps a 27 MHz file loud for more than 75 % of its 1 ms frames).
+ *
+ * Model: the bin's dB statistic is X_b = μ_b + r_b·Z, where Z is the statistic's distribution under noise, whose
+ * shape (`NoiseShape`: where the median and σ sit relative to the P02–P10 spacing) is measured by simulating the exact
+ * spectrum settings (noise-shape.ts). L = median over bins of (P10 − P02) is the noise spacing; a bin's scale is
+ * r_b = max(1, (P10_b − P02_b)/L) — above 1 for a continuously modulated carrier (GSM), whose short-time PSD swings
+ * far more than noise. Then μ_b = P10_b + medianOverLower·r_b·L, level_b = min(P50_b, μ_b) (a steady carrier keeps its
+ * own median) and spread_b = sigmaOverLower·r_b·L. With `perBinSpread` (a dedicated quiet calibration) a bin's own
+ * P50 − P16 is used where it is larger. Background-band bins (envelope mask) take their 99.5th percentile as level.
+ * In the spirit of rtl_433's noise estimate from idle periods (rtl_433 PR#241) and radiosonde_auto_rx's
+ * median-of-scan threshold (#870), made per bin and per path.
+ */
+function finishPath(h: BinHistogram, shape: NoiseShape, perBinSpread: boolean, envelope: Uint8Array | undefined): BaselinePath {
+  const n = h.bins;
+  const levelDb = new Float32Array(n);
+  const spreadDb = new Float32Array(n);
+  if (h.frames < 4) {
+    levelDb.fill(NaN);
+    spreadDb.fill(NaN);
+    return { levelDb, spreadDb, frames: h.frames };
+  }
+  const p05 = new Float64Array(n);
+  const p16 = new Float64Array(n);
+  const p25 = new Float64Array(n);
+  const p50 = new Float64Array(n);
+  const lower = new Float64Array(n);
+  for (let b = 0; b < n; b++) {
+    p05[b] = h.percentile(b, LOWER_LO);
+    p16[b] = h.percentile(b, 0.16);
+    p25[b] = h.percentile(b, LOWER_HI);
+    p50[b] = h.percentile(b, 0.5);
+    lower[b] = p25[b] - p05[b];
+  }
+  const L = Math.max(median(lower), h.stepDb);
+  for (let b = 0; b < n; b++) {
+    const r = Math.max(1, lower[b] / L);
+    const mu = p25[b] + shape.medianOverLower * r * L;
+    levelDb[b] = Math.min(p50[b], mu);
+    const sigma = Math.max(shape.sigmaOverLower * r * L, h.stepDb);
+    spreadDb[b] = perBinSpread ? Math.max(sigma, p50[b] - p16[b]) : sigma;
+    if (envelope && envelope[b]) levelDb[b] = Math.max(levelDb[b], h.percentile(b, ENVELOPE_PERCENTILE));
+  }
+  return { levelDb, spreadDb, frames: h.frames };
+}
+
+/** Accumulates frames of both paths at both kernel widths and produces a {@link Baseline}. Allocation-free per frame. */
+export class BaselineLearner {
+  private readonly fast: BinHistogram;
+  private readonly slow: BinHistogram;
+  private readonly fastWide: BinHistogram;
+  private readonly slowWide: BinHistogram;
+  private readonly narrow: FrequencySmoother;
+  private readonly wide: FrequencySmoother;
+  private readonly fastNarrow: FrequencySmoother;
+  private readonly fastWideK: FrequencySmoother;
+  private readonly stat: Float32Array;
+  private readonly fastStat: Float32Array;
+  private firstSample = -1;
+  private lastSample = 0;
+  private rateSps = 0;
+  /**
+   * @param envelope optional per-bin masks (fftshifted, fast and slow resolution) of background-band bins: 1 = their
+   *   level is the 99.5th percentile of the bin (see band-plan.ts `backgroundBins`).
+   */
+  constructor(
+    private readonly fingerprint: BaselineFingerprint,
+    private readonly shapes: NoiseShapes,
+    private readonly envelope?: { fast: Uint8Array; slow: Uint8Array },
+  ) {
+    const n = fingerprint.fftSize;
+    const nf = fingerprint.fastFftSize;
+    this.fast = new BinHistogram(nf);
+    this.slow = new BinHistogram(n);
+    this.fastWide = new BinHistogram(nf);
+    this.slowWide = new BinHistogram(n);
+    this.fastNarrow = new FrequencySmoother(nf, fingerprint.smoothBins);
+    this.fastWideK = new FrequencySmoother(nf, fingerprint.fastWideBins);
+    this.narrow = new FrequencySmoother(n, fingerprint.smoothBins);
+    this.wide = new FrequencySmoother(n, fingerprint.wideBins);
+    this.stat = new Float32Array(n);
+    this.fastStat = new Float32Array(nf);
+  }
+  /** Frames learned so far (short, slow). */
+  get frames(): { fast: number; slow: number } {
+    return { fast: this.fast.frames, slow: this.slow.frames };
+  }
+  addShort(frame: SpectrumFrame): void {
+    if (this.firstSample < 0) this.firstSample = frame.firstSample;
+    this.lastSample = frame.firstSample + frame.sampleCount;
+    this.rateSps = frame.rateSps;
+    this.fastNarrow.apply(frame.power, this.fastStat);
+    this.fast.add(this.fastStat);
+    this.fastWideK.apply(frame.power, this.fastStat);
+    this.fastWide.add(this.fastStat);
+  }
+  addSlow(frame: SpectrumFrame): void {
+    this.narrow.apply(frame.power, this.stat);
+    this.slow.add(this.stat);
+    this.wide.apply(frame.power, this.stat);
+    this.slowWide.add(this.stat);
+  }
+  /** Builds the baseline. `method` 'calibrate' uses per-bin spreads (see finishPath). */
+  finish(method: Baseline['method']): Baseline {
+    const perBin = method === 'calibrate';
+    const env = this.envelope;
+    return {
+      fingerprint: { ...this.fingerprint },
+      fast: finishPath(this.fast, this.shapes.fast, perBin, env?.fast),
+      slow: finishPath(this.slow, this.shapes.slow, perBin, env?.slow),
+      fastWide: finishPath(this.fastWide, this.shapes.fastWide, perBin, env?.fast),
+      slowWide: finishPath(this.slowWide, this.shapes.slowWide, perBin, env?.slow),
+      createdAt: new Date().toISOString(),
+      durationS: this.rateSps > 0 && this.firstSample >= 0 ? (this.lastSample - this.firstSample) / this.rateSps : 0,
+      method,
+    };
+  }
+}

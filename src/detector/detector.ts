@@ -1,0 +1,564 @@
+// Detector: excess over the baseline on two paths (fast short frames, slow Welch averages), grouping, tracking.
+import type { Baseline, BaselinePath } from '../baseline/baseline.js';
+import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { DetectionEvent } from '../types.js';
+import { FrequencySmoother } from './statistic.js';
+
+/** Detector settings. Thresholds are excess over the baseline level in dB. */
+export interface DetectorOptions {
+  /** Fast path: minimum excess (dB) of the narrow-kernel short-frame statistic to open a signal. Default 12. */
+  thresholdDb: number;
+  /** Slow path: minimum excess (dB) of the narrow-kernel Welch average to open a signal. Default 5. */
+  slowThresholdDb: number;
+  /** Both paths, wide kernel (wideband bursts): minimum excess (dB). Default 6. */
+  wideThresholdDb: number;
+  /** Per-bin threshold is max(kSigma · spread, minimum excess). Default 4. */
+  kSigma: number;
+  /** Release threshold = open threshold − hysteresis (dB). Default 4. */
+  hysteresisDb: number;
+  /** A track is reported only when it lasts at least this long (ms). Default 0. */
+  minDurationMs: number;
+  /** A track stays open this long (ms) after its last hit; bursts closer than this merge. Default 25. */
+  holdMs: number;
+  /** Bins within ± this many Hz of the tuning centre are never tested (DC spike / LO leakage). Default 1500 (≥ 1 bin). */
+  dcGuardHz: number;
+  /** Gap (Hz) below threshold that may separate two parts of one signal (gap bridging; ≥ 2 bins). Default 2500. */
+  gapHz: number;
+  /** Occupied band: bins whose mean excess is within this many dB of the track's peak. Default 20. */
+  bandwidthDropDb: number;
+  /** Frames with more than this fraction of raw values at the ADC rails mark their detections `overload`. Default 0.05. */
+  overloadClipFraction: number;
+  /**
+   * A new signal is not opened when the same frame holds a signal this many dB stronger: at that ratio it is the
+   * stronger one's keying sidebands, spectral regrowth or IMD (8-bit front ends; FIELD-NOTES item 5). Default 20.
+   */
+  dominanceDb: number;
+  /** Simultaneous tracks at most (preallocated). Default 64. */
+  maxTracks: number;
+  /** Seconds of signal between two `update` events of an open track. Default 1. */
+  updateIntervalS: number;
+}
+
+/** Defaults chosen on the real captures in ../shared/captures (see the issue notes for the figures). */
+export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
+  thresholdDb: 12,
+  slowThresholdDb: 5,
+  wideThresholdDb: 6,
+  kSigma: 4,
+  hysteresisDb: 4,
+  minDurationMs: 0,
+  holdMs: 25,
+  dcGuardHz: 1500,
+  gapHz: 2500,
+  bandwidthDropDb: 20,
+  overloadClipFraction: 0.05,
+  dominanceDb: 20,
+  maxTracks: 64,
+  updateIntervalS: 1,
+});
+
+/** Frame geometry the detector works on: the slow path's FFT size and the (smaller) fast path's. */
+export interface DetectorGeometry {
+  fftSize: number;
+  fastFftSize: number;
+  rateSps: number;
+  centerHz: number;
+}
+
+interface Thresholds {
+  levelLin: Float32Array;
+  openLin: Float32Array;
+  releaseLin: Float32Array;
+}
+
+const MAX_GROUPS = 512;
+const RECENT = 32;
+
+/** Per-path working state: its own resolution, kernels, thresholds and scratch arrays. */
+class PathState {
+  readonly n: number;
+  /** Slow-resolution bins per bin of this path (1 for slow, fftSize/fastFftSize for fast). */
+  readonly scale: number;
+  readonly rbwHz: number;
+  readonly gapBins: number;
+  readonly enabled: boolean;
+  readonly narrow: FrequencySmoother;
+  readonly wide: FrequencySmoother;
+  readonly stat: Float32Array;
+  readonly statWide: Float32Array;
+  readonly hot: Uint8Array;
+  readonly guard: Uint8Array;
+  readonly th: Thresholds;
+  readonly thWide: Thresholds;
+  readonly gLo = new Int32Array(MAX_GROUPS);
+  readonly gHi = new Int32Array(MAX_GROUPS);
+  readonly gOpen = new Uint8Array(MAX_GROUPS);
+  readonly gPeakRatio = new Float64Array(MAX_GROUPS);
+  readonly gPeakPower = new Float64Array(MAX_GROUPS);
+
+  constructor(
+    n: number, scale: number, rateSps: number, smoothBins: number, wideBins: number,
+    p: BaselinePath, pWide: BaselinePath, minDb: number, wideMinDb: number, o: DetectorOptions,
+  ) {
+    this.n = n;
+    this.scale = scale;
+    this.rbwHz = rateSps / n;
+    this.gapBins = Math.max(2, Math.round(o.gapHz / this.rbwHz));
+    this.narrow = new FrequencySmoother(n, smoothBins);
+    this.wide = new FrequencySmoother(n, wideBins);
+    this.stat = new Float32Array(n);
+    this.statWide = new Float32Array(n);
+    this.hot = new Uint8Array(n);
+    this.guard = new Uint8Array(n);
+    const g = Math.max(1, Math.ceil(o.dcGuardHz / this.rbwHz));
+    for (let b = n / 2 - g; b <= n / 2 + g; b++) if (b >= 0 && b < n) this.guard[b] = 1;
+    this.enabled = p.frames >= 4 && p.levelDb.length === n;
+    this.th = this.thresholds(p, minDb, o);
+    this.thWide = this.thresholds(pWide, wideMinDb, o);
+  }
+
+  private thresholds(p: BaselinePath, minDb: number, o: DetectorOptions): Thresholds {
+    const n = this.n;
+    const levelLin = new Float32Array(n);
+    const openLin = new Float32Array(n);
+    const releaseLin = new Float32Array(n);
+    for (let b = 0; b < n; b++) {
+      const level = p.levelDb[b];
+      const spread = p.spreadDb[b];
+      if (!this.enabled || !Number.isFinite(level) || !Number.isFinite(spread) || this.guard[b]) {
+        levelLin[b] = Infinity;
+        openLin[b] = Infinity;
+        releaseLin[b] = Infinity;
+        continue;
+      }
+      const t = Math.max(o.kSigma * spread, minDb);
+      levelLin[b] = 10 ** (level / 10);
+      openLin[b] = 10 ** ((level + t) / 10);
+      releaseLin[b] = 10 ** ((level + t - o.hysteresisDb) / 10);
+    }
+    return { levelLin, openLin, releaseLin };
+  }
+}
+
+class Track {
+  active = false;
+  id = 0;
+  /** Occupied range in slow-resolution bins. */
+  lo = 0;
+  hi = 0;
+  confirmed = false;
+  fastHits = 0;
+  slowHits = 0;
+  fastStart = 0;
+  fastEnd = 0;
+  slowStart = 0;
+  slowEnd = 0;
+  /** Sample index until which the track is kept alive (last activity on either path). */
+  aliveUntil = 0;
+  lastUpdateS = 0;
+  peakExcessDb = -Infinity;
+  peakPowerDbfs = -Infinity;
+  overload = false;
+  tuneId = 0;
+  readonly accFast: Float64Array;
+  readonly cntFast: Float64Array;
+  readonly accSlow: Float64Array;
+  readonly cntSlow: Float64Array;
+  constructor(nFast: number, nSlow: number) {
+    this.accFast = new Float64Array(nFast);
+    this.cntFast = new Float64Array(nFast);
+    this.accSlow = new Float64Array(nSlow);
+    this.cntSlow = new Float64Array(nSlow);
+  }
+  reset(): void {
+    this.accFast.fill(0);
+    this.cntFast.fill(0);
+    this.accSlow.fill(0);
+    this.cntSlow.fill(0);
+    this.fastHits = 0;
+    this.slowHits = 0;
+    this.confirmed = false;
+    this.peakExcessDb = -Infinity;
+    this.peakPowerDbfs = -Infinity;
+    this.overload = false;
+  }
+}
+
+interface Closed {
+  lo: number;
+  hi: number;
+  fastEnd: number;
+  hadFast: boolean;
+}
+
+/**
+ * Finds transmissions that rise above a {@link Baseline}.
+ *
+ * Two paths (DESIGN.md "Detection"): the fast path runs on every short frame (FFT size fftSize/4 by default, 50 %
+ * overlap) and catches bursts down to tens of µs at MS/s rates; the slow path runs on Welch averages of full-size
+ * frames and catches weak continuous signals. On each path the statistic is the frame's linear PSD smoothed across
+ * `smoothBins` bins, and again across `wideBins` bins for wideband bursts whose energy per bin is small (Mode S, GSM
+ * slots). A bin is hot when statistic > level·10^(T/10) with T = max(kSigma·spread, minimum excess), and stays hot down
+ * to T − hysteresis while it belongs to an open track. Hot bins separated by at most `gapHz` form a group; a group
+ * overlapping an open track extends it, and only a group with an open-level bin starts one. A slow hit on a track
+ * that had fast hits in the same averaging window is already explained and does not stretch its times, so an 8 ms
+ * burst reads 8 ms even with a 100 ms average. Times come from sample indices only. Allocation-free per frame except
+ * for emitted events.
+ */
+export class Detector {
+  readonly options: Readonly<DetectorOptions>;
+  readonly geometry: Readonly<DetectorGeometry>;
+  /** Groups ignored because every track slot was busy (should stay 0). */
+  droppedGroups = 0;
+  private readonly fast: PathState;
+  private readonly slow: PathState;
+  private readonly tracks: Track[];
+  private readonly recent: Closed[] = [];
+  private recentPos = 0;
+  private nextId = 1;
+  private readonly holdSamples: number;
+  private slowSpan = 0;
+
+  constructor(
+    baseline: Baseline,
+    geometry: DetectorGeometry,
+    private readonly emit: (ev: DetectionEvent) => void,
+    options: Partial<DetectorOptions> = {},
+  ) {
+    const o: DetectorOptions = { ...DEFAULT_DETECTOR_OPTIONS, ...options };
+    this.options = o;
+    this.geometry = { ...geometry };
+    const fp = baseline.fingerprint;
+    if (fp.fftSize !== geometry.fftSize || fp.fastFftSize !== geometry.fastFftSize) {
+      throw new RangeError(`baseline FFT sizes ${fp.fftSize}/${fp.fastFftSize} ≠ detector ${geometry.fftSize}/${geometry.fastFftSize}`);
+    }
+    const scale = geometry.fftSize / geometry.fastFftSize;
+    this.fast = new PathState(geometry.fastFftSize, scale, geometry.rateSps, fp.smoothBins, fp.fastWideBins,
+      baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o);
+    this.slow = new PathState(geometry.fftSize, 1, geometry.rateSps, fp.smoothBins, fp.wideBins,
+      baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
+    this.tracks = [];
+    for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(geometry.fastFftSize, geometry.fftSize));
+    for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false });
+    this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
+  }
+
+  /** Per-bin open threshold (dBFS, narrow kernel) of a path, fftshifted, for display (the UI's threshold trace). */
+  thresholdDb(path: 'fast' | 'slow', out: Float32Array): void {
+    const p = path === 'fast' ? this.fast : this.slow;
+    for (let b = 0; b < p.n; b++) out[b] = 10 * Math.log10(p.th.openLin[b]);
+  }
+
+  /** Fast path: call for every short frame (fastFftSize), in order. */
+  onShortFrame(frame: SpectrumFrame): void {
+    const quarter = frame.sampleCount / 4;
+    const start = frame.firstSample + quarter;
+    const end = frame.firstSample + 3 * quarter;
+    if (this.fast.enabled) this.processFrame(frame, this.fast, true, start, end);
+    this.expire(end, frame.tuneId);
+  }
+
+  /** Slow path: call for every Welch-averaged frame (fftSize), in order with the short frames. */
+  onSlowFrame(frame: SpectrumFrame): void {
+    this.slowSpan = frame.sampleCount;
+    if (this.slow.enabled) this.processFrame(frame, this.slow, false, frame.firstSample, frame.firstSample + frame.sampleCount);
+  }
+
+  /** Closes every open track (end of a file, retune, stop). `atSample` is the first sample not analysed. */
+  flush(atSample: number): void {
+    for (const t of this.tracks) if (t.active) this.close(t, atSample);
+  }
+
+  /** Number of open tracks. */
+  get openTracks(): number {
+    let c = 0;
+    for (const t of this.tracks) if (t.active) c++;
+    return c;
+  }
+
+  private processFrame(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
+    const n = p.n;
+    const stat = p.stat;
+    const wide = p.statWide;
+    const hot = p.hot;
+    const guard = p.guard;
+    const openLin = p.th.openLin;
+    const releaseLin = p.th.releaseLin;
+    const levelLin = p.th.levelLin;
+    const wOpen = p.thWide.openLin;
+    const wRelease = p.thWide.releaseLin;
+    const power = frame.power;
+    p.narrow.apply(power, stat);
+    p.wide.apply(power, wide);
+    for (let b = 0; b < n; b++) {
+      const v = stat[b];
+      const w = wide[b];
+      const hn = v > openLin[b] ? 2 : v > releaseLin[b] ? 1 : 0;
+      const hw = w > wOpen[b] ? 2 : w > wRelease[b] ? 1 : 0;
+      hot[b] = hn > hw ? hn : hw;
+    }
+    // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap)
+    const gap = p.gapBins;
+    let groups = 0;
+    let b = 0;
+    while (b < n && groups < MAX_GROUPS) {
+      if (hot[b] === 0) {
+        b++;
+        continue;
+      }
+      const lo = b;
+      let hi = b;
+      let open = 0;
+      let peakRatio = 0;
+      let peakPower = 0;
+      let miss = 0;
+      for (let j = b; j < n; j++) {
+        const h = hot[j];
+        if (h > 0) {
+          hi = j;
+          miss = 0;
+          if (h === 2) open = 1;
+          const l = levelLin[j];
+          if (l !== Infinity) {
+            const r = stat[j] / l;
+            if (r > peakRatio) peakRatio = r;
+          }
+          if (power[j] > peakPower) peakPower = power[j];
+        } else if (guard[j] === 0) {
+          miss++;
+          if (miss > gap) break;
+        }
+      }
+      p.gLo[groups] = lo;
+      p.gHi[groups] = hi;
+      p.gOpen[groups] = open;
+      p.gPeakRatio[groups] = peakRatio;
+      p.gPeakPower[groups] = peakPower;
+      groups++;
+      b = hi + 1;
+    }
+    let framePeak = 0;
+    for (let gi = 0; gi < groups; gi++) if (p.gPeakRatio[gi] > framePeak) framePeak = p.gPeakRatio[gi];
+    const dominated = framePeak / 10 ** (this.options.dominanceDb / 10);
+    const s = p.scale;
+    const gapFine = p.gapBins * s;
+    for (let gi = 0; gi < groups; gi++) {
+      const lo = p.gLo[gi] * s;
+      const hi = p.gHi[gi] * s + s - 1;
+      let track = this.findTrack(lo, hi, gapFine);
+      if (track === null) {
+        if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
+        if (p.gPeakRatio[gi] < dominated) continue; // sidebands / IMD of a much stronger signal in this frame
+        if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
+        track = this.openTrack(lo, hi, frame.tuneId, start);
+        if (track === null) {
+          this.droppedGroups++;
+          continue;
+        }
+      }
+      this.hit(track, frame, p, isFast, lo, hi, start, end, p.gPeakRatio[gi], p.gPeakPower[gi]);
+    }
+  }
+
+  private findTrack(lo: number, hi: number, gap: number): Track | null {
+    let found: Track | null = null;
+    for (const t of this.tracks) {
+      if (!t.active) continue;
+      if (lo <= t.hi + gap && hi >= t.lo - gap) {
+        if (found === null || t.id < found.id) found = t;
+      }
+    }
+    return found;
+  }
+
+  private explainedByRecent(lo: number, hi: number, windowStart: number, gap: number): boolean {
+    for (const c of this.recent) {
+      if (c.hadFast && c.fastEnd >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+    }
+    return false;
+  }
+
+  private openTrack(lo: number, hi: number, tuneId: number, start: number): Track | null {
+    for (const t of this.tracks) {
+      if (t.active) continue;
+      t.reset();
+      t.active = true;
+      t.id = this.nextId++;
+      t.lo = lo;
+      t.hi = hi;
+      t.tuneId = tuneId;
+      t.fastStart = Infinity;
+      t.slowStart = Infinity;
+      t.fastEnd = -Infinity;
+      t.slowEnd = -Infinity;
+      t.aliveUntil = start;
+      t.lastUpdateS = start / this.geometry.rateSps;
+      return t;
+    }
+    return null;
+  }
+
+  private hit(
+    t: Track, frame: SpectrumFrame, p: PathState, isFast: boolean,
+    lo: number, hi: number, start: number, end: number, peakRatio: number, peakPower: number,
+  ): void {
+    if (lo < t.lo) t.lo = lo;
+    if (hi > t.hi) t.hi = hi;
+    const s = p.scale;
+    const margin = 2 * p.gapBins + p.narrow.half;
+    const a = Math.max(0, Math.floor(t.lo / s) - margin);
+    const z = Math.min(p.n - 1, Math.floor(t.hi / s) + margin);
+    const acc = isFast ? t.accFast : t.accSlow;
+    const cnt = isFast ? t.cntFast : t.cntSlow;
+    const stat = p.stat;
+    const level = p.th.levelLin;
+    for (let b = a; b <= z; b++) {
+      const l = level[b];
+      if (l === Infinity) continue;
+      acc[b] += stat[b] / l;
+      cnt[b] += 1;
+    }
+    if (peakRatio > 0) {
+      const exDb = 10 * Math.log10(peakRatio);
+      if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
+    }
+    const pDb = 10 * Math.log10(peakPower + 1e-30);
+    if (pDb > t.peakPowerDbfs) t.peakPowerDbfs = pDb;
+    if (frame.clipFraction > this.options.overloadClipFraction) t.overload = true;
+    if (isFast) {
+      t.fastHits++;
+      if (start < t.fastStart) t.fastStart = start;
+      if (end > t.fastEnd) t.fastEnd = end;
+      if (end > t.aliveUntil) t.aliveUntil = end;
+    } else {
+      const explained = t.fastHits > 0 && t.fastEnd >= start;
+      t.slowHits++;
+      if (!explained) {
+        if (start < t.slowStart) t.slowStart = start;
+        if (end > t.slowEnd) t.slowEnd = end;
+      }
+      // slow evidence arrives one window late: keep the track alive for one more window
+      const until = end + this.slowSpan;
+      if (until > t.aliveUntil) t.aliveUntil = until;
+    }
+    const rate = this.geometry.rateSps;
+    if (!t.confirmed) {
+      if ((this.endOf(t) - this.startOf(t)) / rate >= this.options.minDurationMs / 1000) {
+        t.confirmed = true;
+        t.lastUpdateS = this.endOf(t) / rate;
+        this.emit(this.event('open', t, undefined));
+      }
+    } else {
+      const nowS = this.endOf(t) / rate;
+      if (nowS - t.lastUpdateS >= this.options.updateIntervalS) {
+        t.lastUpdateS = nowS;
+        this.emit(this.event('update', t, this.endOf(t)));
+      }
+    }
+  }
+
+  private startOf(t: Track): number {
+    return Math.min(t.fastStart, t.slowStart);
+  }
+
+  private endOf(t: Track): number {
+    return Math.max(t.fastEnd, t.slowEnd);
+  }
+
+  private expire(now: number, tuneId: number): void {
+    for (const t of this.tracks) {
+      if (!t.active) continue;
+      if (t.tuneId !== tuneId || now - t.aliveUntil > this.holdSamples) this.close(t, now);
+    }
+  }
+
+  private close(t: Track, _now: number): void {
+    t.active = false;
+    const r = this.recent[this.recentPos];
+    this.recentPos = (this.recentPos + 1) % RECENT;
+    r.lo = t.lo;
+    r.hi = t.hi;
+    r.fastEnd = t.fastEnd;
+    r.hadFast = t.fastHits > 0;
+    if (!t.confirmed) return;
+    this.emit(this.event('close', t, this.endOf(t)));
+  }
+
+  /**
+   * Builds an event; centre and bandwidth from the −X dB points (X = bandwidthDropDb, at most half the peak in dB)
+   * of the track's mean excess spectrum — the slow path's when it has one (finer bins), else the fast path's —
+   * not from threshold crossings (FIELD-NOTES item 21).
+   */
+  private event(kind: DetectionEvent['kind'], t: Track, endSample: number | undefined): DetectionEvent {
+    const useSlow = t.slowHits > 0;
+    const p = useSlow ? this.slow : this.fast;
+    const acc = useSlow ? t.accSlow : t.accFast;
+    const cnt = useSlow ? t.cntSlow : t.cntFast;
+    const n = p.n;
+    const s = p.scale;
+    const tlo = Math.floor(t.lo / s);
+    const thi = Math.floor(t.hi / s);
+    let peakB = -1;
+    let peak = 0;
+    for (let b = tlo; b <= thi; b++) {
+      if (cnt[b] === 0) continue;
+      const m = acc[b] / cnt[b];
+      if (m > peak) {
+        peak = m;
+        peakB = b;
+      }
+    }
+    let lo: number;
+    let hi: number;
+    if (peakB < 0) {
+      lo = tlo;
+      hi = thi;
+    } else {
+      const peakDb = 10 * Math.log10(peak);
+      const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
+      const gap = p.gapBins;
+      const meanAt = (b: number): number => (cnt[b] > 0 ? acc[b] / cnt[b] : 0);
+      lo = peakB;
+      let miss = 0;
+      for (let b = peakB - 1; b >= 0; b--) {
+        if (p.guard[b]) continue;
+        if (meanAt(b) >= floor) {
+          lo = b;
+          miss = 0;
+        } else if (++miss > gap) break;
+      }
+      hi = peakB;
+      miss = 0;
+      for (let b = peakB + 1; b < n; b++) {
+        if (p.guard[b]) continue;
+        if (meanAt(b) >= floor) {
+          hi = b;
+          miss = 0;
+        } else if (++miss > gap) break;
+      }
+    }
+    const g = this.geometry;
+    const binToHz = (b: number) => g.centerHz + ((b - n / 2) * g.rateSps) / n;
+    const lowHz = binToHz(lo) - p.rbwHz / 2;
+    const highHz = binToHz(hi) + p.rbwHz / 2;
+    const paths: ('fast' | 'slow')[] = [];
+    if (t.fastHits > 0) paths.push('fast');
+    if (t.slowHits > 0) paths.push('slow');
+    const ev: DetectionEvent = {
+      kind,
+      id: t.id,
+      centerHz: (lowHz + highHz) / 2,
+      bandwidthHz: highHz - lowHz,
+      lowHz,
+      highHz,
+      peakExcessDb: t.peakExcessDb,
+      peakPowerDbfs: t.peakPowerDbfs,
+      startS: this.startOf(t) / g.rateSps,
+      paths,
+      overload: t.overload,
+      tuneId: t.tuneId,
+    };
+    if (endSample !== undefined) ev.endS = endSample / g.rateSps;
+    return ev;
+  }
+}

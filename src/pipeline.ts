@@ -1,0 +1,189 @@
+// The pipeline shared by replay, calibrate and the live sensors: source → spectrum → baseline → detector.
+import { SpectrumEngine, type SpectrumFrame, type SpectrumOptions } from './spectrum/spectrum-engine.js';
+import { BaselineLearner } from './baseline/learner.js';
+import { measureNoiseShapes } from './baseline/noise-shape.js';
+import { checkFingerprint, type Baseline, type BaselineFingerprint } from './baseline/baseline.js';
+import { Detector, type DetectorOptions } from './detector/detector.js';
+import { backgroundBins, type Region } from './site/band-plan.js';
+import type { DetectionEvent, IqSource, IqSourceInfo } from './types.js';
+
+/** Spectrum + detector settings of one pipeline run. */
+export interface PipelineOptions {
+  /** Slow path (Welch) spectrum: FFT size, window, average, DC removal. */
+  spectrum: SpectrumOptions;
+  /** Fast path FFT size (short frames). Default fftSize/4 (at least 16). */
+  fastFftSize: number;
+  /** Fast path wide kernel width (bins). Default fastFftSize/16 + 1. */
+  fastWideBins: number;
+  /** Narrow frequency smoothing width in bins (odd). Default 3. */
+  smoothBins: number;
+  /** Wide smoothing width in bins (odd). Default fftSize/16 + 1. */
+  wideBins: number;
+  /** Band plan for envelope baselines in background bands ('none' disables). Default 'CN'. */
+  bandPlan: Region | 'none';
+  detector: Partial<DetectorOptions>;
+}
+
+/** Samples skipped at stream start by default: 2048 complex samples = the 4096 bytes rtl_power.c reads and discards. */
+export const DEFAULT_SETTLE_SAMPLES = 2048;
+
+/** Default fast-path FFT size: a quarter of the slow FFT size (at least 16). */
+export function defaultFastFftSize(fftSize: number): number {
+  return Math.max(16, fftSize >> 2);
+}
+
+/** Default number of short frames per Welch average: the count spanning ≈ 100 ms at 50 % overlap (at least 4). */
+export function defaultAverage(rateSps: number, fftSize: number): number {
+  return Math.max(4, Math.round((0.1 * rateSps) / (fftSize / 2)));
+}
+
+/** Kind of source from its label: `rtlsdr:…` → 'rtlsdr', `rtltcp:…` → 'rtltcp', `sim…` → 'sim', else 'file'. */
+export function sourceKind(info: IqSourceInfo): string {
+  const m = /^(rtlsdr|rtltcp|sim)\b/.exec(info.label);
+  return m ? m[1] : 'file';
+}
+
+/** The fingerprint of a source analysed with these settings. */
+export function fingerprintOf(info: IqSourceInfo, opts: PipelineOptions): BaselineFingerprint {
+  const fp: BaselineFingerprint = {
+    centerHz: info.centerHz,
+    rateSps: info.rateSps,
+    fftSize: opts.spectrum.fftSize,
+    fastFftSize: opts.fastFftSize,
+    fastWideBins: opts.fastWideBins,
+    window: opts.spectrum.window,
+    average: opts.spectrum.average,
+    smoothBins: opts.smoothBins,
+    wideBins: opts.wideBins,
+    bandPlan: opts.bandPlan,
+    source: sourceKind(info),
+  };
+  if (info.gainDb !== undefined) fp.gainDb = info.gainDb;
+  if (info.ppm !== undefined) fp.ppm = info.ppm;
+  if (info.deviceId !== undefined) fp.deviceId = info.deviceId;
+  return fp;
+}
+
+/** Statistics of a pass over a source. */
+export interface PassStats {
+  samples: number;
+  shortFrames: number;
+  slowFrames: number;
+  /** Largest block clip fraction seen. */
+  maxClipFraction: number;
+  wallMs: number;
+}
+
+/** Hooks a pass reports to (progress bars, live spectrum taps). */
+export interface PassHooks {
+  /** Called after each block with the number of samples processed so far. */
+  onProgress?: (samples: number) => void;
+  /** Called with every slow frame after the detector saw it (e.g. to publish a spectrum). */
+  onSlowFrame?: (frame: SpectrumFrame) => void;
+  /** Stop after this many samples (e.g. `--baseline-seconds`). */
+  maxSamples?: number;
+  /**
+   * Samples discarded at the start of the stream before anything is analysed: start-up transients and stale buffers
+   * (FIELD-NOTES item 29). Default {@link DEFAULT_SETTLE_SAMPLES}, as rtl_power's one 4096-byte read thrown away.
+   */
+  settleSamples?: number;
+}
+
+/** Learns a baseline from a source (one pass). `method` as in {@link Baseline}. */
+export async function learnBaseline(
+  source: IqSource, opts: PipelineOptions, method: Baseline['method'], hooks: PassHooks = {},
+): Promise<{ baseline: Baseline; stats: PassStats }> {
+  const engine = new SpectrumEngine(opts.spectrum);
+  const info = source.info;
+  const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
+    fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
+    slow: backgroundBins(opts.spectrum.fftSize, info.centerHz, info.rateSps, opts.bandPlan),
+  };
+  const learner = new BaselineLearner(fingerprintOf(info, opts), measureNoiseShapes({ ...opts, spectrum: opts.spectrum }), envelope);
+  const stats = await runPass(source, engine, fastEngineFor(opts), {
+    onShortFrame: (f) => learner.addShort(f),
+    onSlowFrame: (f) => learner.addSlow(f),
+  }, hooks);
+  return { baseline: learner.finish(method), stats };
+}
+
+/**
+ * Runs the detector over a source against a baseline, emitting DetectionEvents in order; flushes open tracks at the end.
+ * @throws QuietBandError('BASELINE_MISMATCH') when the baseline's fingerprint differs from these settings.
+ */
+export async function detect(
+  source: IqSource, baseline: Baseline, opts: PipelineOptions, emit: (ev: DetectionEvent) => void,
+  hooks: PassHooks = {}, baselineName = 'baseline',
+): Promise<{ stats: PassStats; detector: Detector }> {
+  const fp = fingerprintOf(source.info, opts);
+  if (baseline.method !== 'auto') checkFingerprint(baseline.fingerprint, fp, baselineName);
+  const engine = new SpectrumEngine(opts.spectrum);
+  const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: source.info.rateSps, centerHz: source.info.centerHz };
+  const detector = new Detector(baseline, geometry, emit, opts.detector);
+  const onSlow = hooks.onSlowFrame;
+  const stats = await runPass(source, engine, fastEngineFor(opts), {
+    onShortFrame: (f) => detector.onShortFrame(f),
+    onSlowFrame: (f) => {
+      detector.onSlowFrame(f);
+      if (onSlow) onSlow(f);
+    },
+  }, hooks);
+  detector.flush(stats.samples);
+  return { stats, detector };
+}
+
+/** The fast path's engine: short frames of fastFftSize, no averaging. */
+function fastEngineFor(opts: PipelineOptions): SpectrumEngine {
+  return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 });
+}
+
+/** A no-op sink for the slow engine's own short frames (only its averages are used). */
+const IGNORE = (): void => {};
+
+async function runPass(
+  source: IqSource, engine: SpectrumEngine, fastEngine: SpectrumEngine,
+  sink: { onShortFrame(f: SpectrumFrame): void; onSlowFrame(f: SpectrumFrame): void }, hooks: PassHooks,
+): Promise<PassStats> {
+  const t0 = performance.now();
+  let shortFrames = 0;
+  let slowFrames = 0;
+  const fastSink = {
+    onShortFrame(f: SpectrumFrame) {
+      shortFrames++;
+      sink.onShortFrame(f);
+    },
+    onSlowFrame: IGNORE,
+  };
+  const slowSink = {
+    onShortFrame: IGNORE,
+    onSlowFrame(f: SpectrumFrame) {
+      slowFrames++;
+      sink.onSlowFrame(f);
+    },
+  };
+  let samples = 0;
+  let maxClip = 0;
+  const limit = hooks.maxSamples ?? Infinity;
+  const settle = hooks.settleSamples ?? DEFAULT_SETTLE_SAMPLES;
+  for await (const block of source.blocks()) {
+    let b = block;
+    if (block.firstSample + block.count > limit) {
+      const keep = Math.max(0, limit - block.firstSample);
+      b = { ...block, count: keep };
+    }
+    // interleave both paths in time (chunks of half a slow frame), fast first: a burst's short frames reach the
+    // detector before the average that contains it, and no track expires while its slow evidence is pending
+    const chunk = engine.hop;
+    const from0 = Math.max(0, settle - b.firstSample);
+    for (let from = from0; from < b.count; from += chunk) {
+      const to = Math.min(b.count, from + chunk);
+      fastEngine.push(b, fastSink, from, to);
+      engine.push(b, slowSink, from, to);
+    }
+    samples = b.firstSample + b.count;
+    if (b.clipFraction > maxClip) maxClip = b.clipFraction;
+    hooks.onProgress?.(samples);
+    if (samples >= limit) break;
+  }
+  return { samples, shortFrames, slowFrames, maxClipFraction: maxClip, wallMs: performance.now() - t0 };
+}
