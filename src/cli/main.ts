@@ -1,6 +1,9 @@
 // Command-line entry: one commander program, one file per command under src/cli/.
 import { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
+import { register as registerSim } from './sim.js';
+import { register as registerReplay } from './replay.js';
+import { register as registerCalibrate } from './calibrate.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   // Each command module exports register(program). Keep one line per command here.
   // @register-commands
+  registerSim(program);
+  registerReplay(program);
+  registerCalibrate(program);
   return program;
 }
 

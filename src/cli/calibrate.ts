@@ -1,0 +1,56 @@
+// `quietband calibrate <file> -o calibration/NAME.json`: records a baseline from a (quiet) recording.
+import type { Command } from 'commander';
+import { QuietBandError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { openFileSource } from '../source/file-source.js';
+import { learnBaseline } from '../pipeline.js';
+import { saveBaseline } from '../baseline/baseline.js';
+import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+
+/** Flags of `calibrate <file>`. */
+export interface CalibrateFlags extends PipelineFlags {
+  output?: string;
+  seconds?: string;
+  logLevel?: string;
+}
+
+/**
+ * Learns a baseline (method 'calibrate': per-bin spreads) from a recording and writes it as JSON.
+ * @returns the path written.
+ * @throws QuietBandError('CONFIG') without `-o`, or for bad flags; 'BAD_INPUT' for a bad recording.
+ */
+export async function calibrateFile(file: string, flags: CalibrateFlags, log: Logger): Promise<string> {
+  if (!flags.output) throw new QuietBandError('-o/--output: missing; give the baseline file to write, e.g. -o calibration/room-101.json', 'CONFIG');
+  const overrides = inputOverrides(flags);
+  const probe = await openFileSource(file, overrides);
+  const info = probe.info;
+  await probe.close();
+  const opts = pipelineOptions(flags, info.rateSps);
+  let maxSamples: number | undefined;
+  if (flags.seconds !== undefined) {
+    const s = Number(flags.seconds);
+    if (!(s > 0)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
+    maxSamples = Math.round(s * info.rateSps);
+  }
+  const { baseline, stats } = await learnBaseline(await openFileSource(file, overrides), opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
+  if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
+  await saveBaseline(flags.output, baseline);
+  log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');
+  return flags.output;
+}
+
+/** Registers `quietband calibrate <file>`. The live form (`--config site.json`) is added by the daemon. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('calibrate')
+    .description("record a baseline from a quiet recording of the site's background spectrum")
+    .argument('<file>', 'recording (same formats as replay)')
+    .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json')
+    .option('--seconds <s>', 'use only the first S seconds');
+  addInputFlags(cmd);
+  addPipelineFlags(cmd);
+  cmd.option('--log-level <level>', 'pino log level on stderr', 'info').action(async (file: string, flags: CalibrateFlags) => {
+    const out = await calibrateFile(file, flags, createLogger(flags.logLevel));
+    process.stdout.write(`${out}\n`);
+  });
+}

@@ -1,0 +1,116 @@
+// Flags shared by replay, calibrate and run: spectrum, baseline and detector settings → PipelineOptions.
+import type { Command } from 'commander';
+import { QuietBandError } from '../errors.js';
+import { isValidFftSize } from '../dsp/fft.js';
+import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
+import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/detector.js';
+import { defaultWideBins } from '../detector/statistic.js';
+import { parseFrequency, parseRate } from '../source/file-source.js';
+import type { SampleFormat } from '../types.js';
+import { SAMPLE_FORMATS } from '../source/sample-formats.js';
+
+/** Raw flag values as commander delivers them (strings until validated). */
+export interface PipelineFlags {
+  format?: string;
+  rate?: string;
+  center?: string;
+  fftSize?: string;
+  fastFftSize?: string;
+  window?: string;
+  average?: string;
+  dcRemoval?: boolean;
+  thresholdDb?: string;
+  slowThresholdDb?: string;
+  minDurationMs?: string;
+  holdMs?: string;
+  dcGuardHz?: string;
+  bandPlan?: string;
+  settleSamples?: string;
+}
+
+/** Adds the input flags (format, rate, centre). */
+export function addInputFlags(cmd: Command): Command {
+  return cmd
+    .option('--format <fmt>', `sample format: ${SAMPLE_FORMATS.join(', ')} (default: from the extension or SigMF)`)
+    .option('--rate <sps>', 'sample rate, e.g. 250k, 2.4M (default: SigMF core:sample_rate or the file name)')
+    .option('--center <hz>', 'centre frequency, e.g. 433.92M (default: SigMF core:frequency or the file name)');
+}
+
+/** Adds spectrum, baseline and detector flags. Defaults are documented in the help text. */
+export function addPipelineFlags(cmd: Command): Command {
+  const d = DEFAULT_DETECTOR_OPTIONS;
+  return cmd
+    .option('--fft-size <n>', 'FFT size of the slow (Welch) path, a power of two 64..65536', '1024')
+    .option('--fast-fft-size <n>', 'FFT size of the fast (short-frame) path (default: fft-size/4)')
+    .option('--window <name>', `window: ${WINDOW_NAMES.join(', ')}`, 'hann')
+    .option('--average <n>', 'short frames per Welch average (default: the number spanning ~100 ms)')
+    .option('--no-dc-removal', 'do not subtract the running I/Q mean before the FFT')
+    .option('--threshold-db <db>', 'fast path: minimum excess over the baseline to open a signal (dB)', String(d.thresholdDb))
+    .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
+    .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
+    .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs))
+    .option('--dc-guard-hz <hz>', 'bins within ± this of the tuning centre are never tested (Hz)', String(d.dcGuardHz))
+    .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
+    .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
+}
+
+function num(value: string | undefined, flag: string, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new QuietBandError(`${flag}: "${value}" is not ${expected}`, 'CONFIG');
+  return n;
+}
+
+/** Validated input overrides (format, rate, centre). @throws QuietBandError('CONFIG') naming the flag. */
+export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateSps?: number; centerHz?: number } {
+  const out: { format?: SampleFormat; rateSps?: number; centerHz?: number } = {};
+  if (f.format !== undefined) {
+    if (!(SAMPLE_FORMATS as readonly string[]).includes(f.format)) {
+      throw new QuietBandError(`--format: "${f.format}" is not supported; expected one of ${SAMPLE_FORMATS.join(', ')}`, 'CONFIG');
+    }
+    out.format = f.format as SampleFormat;
+  }
+  if (f.rate !== undefined) out.rateSps = parseRate(f.rate, '--rate');
+  if (f.center !== undefined) out.centerHz = parseFrequency(f.center, '--center');
+  return out;
+}
+
+/**
+ * Builds PipelineOptions from flags for a stream at `rateSps`.
+ * @throws QuietBandError('CONFIG') naming the flag and what was expected.
+ */
+export function pipelineOptions(f: PipelineFlags, rateSps: number): PipelineOptions {
+  const fftSize = num(f.fftSize ?? '1024', '--fft-size', isValidFftSize, 'a power of two between 64 and 65536')!;
+  const fastFftSize = num(f.fastFftSize, '--fast-fft-size', (n) => isValidFftSize(n) || (n >= 16 && (n & (n - 1)) === 0 && n <= fftSize), `a power of two between 16 and the FFT size (${fftSize})`)
+    ?? defaultFastFftSize(fftSize);
+  if (fastFftSize > fftSize) throw new QuietBandError(`--fast-fft-size: ${fastFftSize} must not exceed --fft-size ${fftSize}`, 'CONFIG');
+  const window = (f.window ?? 'hann') as WindowName;
+  if (!WINDOW_NAMES.includes(window)) throw new QuietBandError(`--window: "${f.window}" is not supported; expected one of ${WINDOW_NAMES.join(', ')}`, 'CONFIG');
+  const average = num(f.average, '--average', (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'a whole number of frames ≥ 1') ?? defaultAverage(rateSps, fftSize);
+  const bandPlan = (f.bandPlan ?? 'CN').toUpperCase() === 'NONE' ? 'none' : (f.bandPlan ?? 'CN').toUpperCase();
+  if (bandPlan !== 'CN' && bandPlan !== 'EU' && bandPlan !== 'none') throw new QuietBandError(`--band-plan: "${f.bandPlan}" is not CN, EU or none`, 'CONFIG');
+  const det: Partial<DetectorOptions> = {};
+  const set = (key: keyof DetectorOptions, v: number | undefined) => {
+    if (v !== undefined) (det as Record<string, number>)[key] = v;
+  };
+  set('thresholdDb', num(f.thresholdDb, '--threshold-db', (n) => n > 0 && n < 100, 'a level in dB between 0 and 100'));
+  set('slowThresholdDb', num(f.slowThresholdDb, '--slow-threshold-db', (n) => n > 0 && n < 100, 'a level in dB between 0 and 100'));
+  set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
+  set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
+  set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0, 'a width ≥ 0 Hz'));
+  return {
+    spectrum: { fftSize, window, average, dcRemoval: f.dcRemoval !== false },
+    fastFftSize,
+    smoothBins: 3,
+    wideBins: defaultWideBins(fftSize),
+    fastWideBins: defaultWideBins(fastFftSize),
+    bandPlan,
+    detector: det,
+  };
+}
+
+/** The settle length from flags. */
+export function settleSamples(f: PipelineFlags): number {
+  return num(f.settleSamples, '--settle-samples', (n) => Number.isInteger(n) && n >= 0, 'a whole number of samples ≥ 0') ?? DEFAULT_SETTLE_SAMPLES;
+}
