@@ -106,6 +106,80 @@ function finishPath(h: BinHistogram, shape: NoiseShape, perBinSpread: boolean, e
   return { levelDb, spreadDb, frames: h.frames };
 }
 
+/**
+ * Tracks the noise floor of frames (median bin power, dB) and flags frames whose floor is depressed, i.e. more than
+ * DEPRESSED_FLOOR_DB below the running median of frame floors: while a strong
+ * burst drives an 8-bit front end into clipping, the limiter/AGC lowers everything else by 20–30 dB (seen in the
+ * generic_remote and ambient_weather captures). Such frames sit at the bottom of every bin's history and would drag
+ * the lower quantiles — and so the baseline — far below the real noise level.
+ */
+class FloorGate {
+  private readonly hist = new Uint32Array(HIST_CELLS_FLOOR);
+  private count = 0;
+  private readonly scratch: Float32Array;
+  skipped = 0;
+  constructor(n: number, private readonly depressedDb: number) {
+    this.scratch = new Float32Array(n);
+  }
+  /** True when the frame may be learned from. */
+  accept(power: Float32Array): boolean {
+    const s = this.scratch;
+    s.set(power);
+    const db = 10 * Math.log10(quickMedian(s) + 1e-30);
+    let idx = Math.floor(db - HIST_MIN_DB);
+    if (idx < 0) idx = 0;
+    else if (idx >= HIST_CELLS_FLOOR) idx = HIST_CELLS_FLOOR - 1;
+    let ok = true;
+    if (this.count >= 16) {
+      let acc = 0;
+      let med = 0; // the running median of frame floors
+      for (let i = 0; i < HIST_CELLS_FLOOR; i++) {
+        acc += this.hist[i];
+        if (2 * acc >= this.count) {
+          med = i;
+          break;
+        }
+      }
+      ok = idx >= med - this.depressedDb;
+    }
+    this.hist[idx]++;
+    this.count++;
+    if (!ok) this.skipped++;
+    return ok;
+  }
+}
+
+const HIST_CELLS_FLOOR = HIST_MAX_DB - HIST_MIN_DB;
+/** Frames whose noise floor is this far below the running median floor are not learned from (noise frames: the median of N bins varies by ≈ 0.5 dB). */
+export const DEPRESSED_FLOOR_DB = 3;
+
+/** Median of a Float32Array by quickselect (reorders it). */
+function quickMedian(a: Float32Array): number {
+  const k = a.length >> 1;
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
 /** Accumulates frames of both paths at both kernel widths and produces a {@link Baseline}. Allocation-free per frame. */
 export class BaselineLearner {
   private readonly fast: BinHistogram;
@@ -118,6 +192,8 @@ export class BaselineLearner {
   private readonly fastWideK: FrequencySmoother;
   private readonly stat: Float32Array;
   private readonly fastStat: Float32Array;
+  private readonly fastGate: FloorGate;
+  private readonly slowGate: FloorGate;
   private firstSample = -1;
   private lastSample = 0;
   private rateSps = 0;
@@ -142,6 +218,12 @@ export class BaselineLearner {
     this.wide = new FrequencySmoother(n, fingerprint.wideBins);
     this.stat = new Float32Array(n);
     this.fastStat = new Float32Array(nf);
+    this.fastGate = new FloorGate(nf, DEPRESSED_FLOOR_DB);
+    this.slowGate = new FloorGate(n, DEPRESSED_FLOOR_DB);
+  }
+  /** Frames left out because their noise floor was depressed (fast, slow). */
+  get skippedFrames(): { fast: number; slow: number } {
+    return { fast: this.fastGate.skipped, slow: this.slowGate.skipped };
   }
   /** Frames learned so far (short, slow). */
   get frames(): { fast: number; slow: number } {
@@ -151,12 +233,14 @@ export class BaselineLearner {
     if (this.firstSample < 0) this.firstSample = frame.firstSample;
     this.lastSample = frame.firstSample + frame.sampleCount;
     this.rateSps = frame.rateSps;
+    if (!this.fastGate.accept(frame.power)) return;
     this.fastNarrow.apply(frame.power, this.fastStat);
     this.fast.add(this.fastStat);
     this.fastWideK.apply(frame.power, this.fastStat);
     this.fastWide.add(this.fastStat);
   }
   addSlow(frame: SpectrumFrame): void {
+    if (!this.slowGate.accept(frame.power)) return;
     this.narrow.apply(frame.power, this.stat);
     this.slow.add(this.stat);
     this.wide.apply(frame.power, this.stat);

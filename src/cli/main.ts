@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { register as registerSim } from './sim.js';
+import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerCalibrate } from './calibrate.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   // Each command module exports register(program). Keep one line per command here.
   // @register-commands
+  registerDevices(program);
   registerSim(program);
   registerReplay(program);
   registerCalibrate(program);

@@ -10,11 +10,11 @@ export interface DetectorOptions {
   thresholdDb: number;
   /** Slow path: minimum excess (dB) of the narrow-kernel Welch average to open a signal. Default 5. */
   slowThresholdDb: number;
-  /** Both paths, wide kernel (wideband bursts): minimum excess (dB). Default 6. */
+  /** Both paths, wide kernel (wideband bursts): minimum excess (dB). Default 8. */
   wideThresholdDb: number;
   /** Per-bin threshold is max(kSigma · spread, minimum excess). Default 4. */
   kSigma: number;
-  /** Release threshold = open threshold − hysteresis (dB). Default 4. */
+  /** Release threshold = open threshold − hysteresis (dB), at least half the open threshold. Default 4. */
   hysteresisDb: number;
   /** A track is reported only when it lasts at least this long (ms). Default 0. */
   minDurationMs: number;
@@ -29,8 +29,8 @@ export interface DetectorOptions {
   /** Frames with more than this fraction of raw values at the ADC rails mark their detections `overload`. Default 0.05. */
   overloadClipFraction: number;
   /**
-   * A new signal is not opened when the same frame holds a signal this many dB stronger: at that ratio it is the
-   * stronger one's keying sidebands, spectral regrowth or IMD (8-bit front ends; FIELD-NOTES item 5). Default 20.
+   * A new signal is not opened while the same frame, or an open track, holds a signal this many dB stronger: at that ratio it is the
+   * stronger one's keying sidebands, spectral regrowth or IMD (8-bit front ends; FIELD-NOTES item 5). Default 15.
    */
   dominanceDb: number;
   /** Simultaneous tracks at most (preallocated). Default 64. */
@@ -43,7 +43,7 @@ export interface DetectorOptions {
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   thresholdDb: 12,
   slowThresholdDb: 5,
-  wideThresholdDb: 6,
+  wideThresholdDb: 8,
   kSigma: 4,
   hysteresisDb: 4,
   minDurationMs: 0,
@@ -52,7 +52,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   gapHz: 2500,
   bandwidthDropDb: 20,
   overloadClipFraction: 0.05,
-  dominanceDb: 20,
+  dominanceDb: 15,
   maxTracks: 64,
   updateIntervalS: 1,
 });
@@ -92,6 +92,11 @@ class PathState {
   readonly thWide: Thresholds;
   readonly gLo = new Int32Array(MAX_GROUPS);
   readonly gHi = new Int32Array(MAX_GROUPS);
+  /** Extent used to match tracks: the whole hot run, including the wide kernel's smear. */
+  readonly gMatchLo = new Int32Array(MAX_GROUPS);
+  readonly gMatchHi = new Int32Array(MAX_GROUPS);
+  /** 1 when the group has narrow-kernel hot bins. */
+  readonly gNarrow = new Uint8Array(MAX_GROUPS);
   readonly gOpen = new Uint8Array(MAX_GROUPS);
   readonly gPeakRatio = new Float64Array(MAX_GROUPS);
   readonly gPeakPower = new Float64Array(MAX_GROUPS);
@@ -134,7 +139,8 @@ class PathState {
       const t = Math.max(o.kSigma * spread, minDb);
       levelLin[b] = 10 ** (level / 10);
       openLin[b] = 10 ** ((level + t) / 10);
-      releaseLin[b] = 10 ** ((level + t - o.hysteresisDb) / 10);
+      // hysteresis never takes the release level below half the open threshold (in dB over the level)
+      releaseLin[b] = 10 ** ((level + t - Math.min(o.hysteresisDb, t / 2)) / 10);
     }
     return { levelLin, openLin, releaseLin };
   }
@@ -286,7 +292,6 @@ export class Detector {
     const releaseLin = p.th.releaseLin;
     const levelLin = p.th.levelLin;
     const wOpen = p.thWide.openLin;
-    const wRelease = p.thWide.releaseLin;
     const power = frame.power;
     p.narrow.apply(power, stat);
     p.wide.apply(power, wide);
@@ -294,11 +299,16 @@ export class Detector {
       const v = stat[b];
       const w = wide[b];
       const hn = v > openLin[b] ? 2 : v > releaseLin[b] ? 1 : 0;
-      const hw = w > wOpen[b] ? 2 : w > wRelease[b] ? 1 : 0;
-      hot[b] = hn > hw ? hn : hw;
+      // the wide kernel only ever opens (no release level): its many-bin average would let noise continue a track
+      const hw = w > wOpen[b] ? 2 : 0;
+      // low 2 bits: the level; bit 2: hot on the narrow kernel
+      hot[b] = (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
     }
-    // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap)
+    // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap). A group's extent is that of its
+    // narrow-kernel bins; a group seen only through the wide kernel is shrunk by the kernel's half width (a boxcar
+    // of width 2h+1 widens a band by h on each side), so wide smearing never makes tracks swallow their neighbours.
     const gap = p.gapBins;
+    const wh = p.wide.half;
     let groups = 0;
     let b = 0;
     while (b < n && groups < MAX_GROUPS) {
@@ -308,6 +318,8 @@ export class Detector {
       }
       const lo = b;
       let hi = b;
+      let nLo = -1;
+      let nHi = -1;
       let open = 0;
       let peakRatio = 0;
       let peakPower = 0;
@@ -317,7 +329,11 @@ export class Detector {
         if (h > 0) {
           hi = j;
           miss = 0;
-          if (h === 2) open = 1;
+          if ((h & 3) === 2) open = 1;
+          if (h & 4) {
+            if (nLo < 0) nLo = j;
+            nHi = j;
+          }
           const l = levelLin[j];
           if (l !== Infinity) {
             const r = stat[j] / l;
@@ -329,26 +345,47 @@ export class Detector {
           if (miss > gap) break;
         }
       }
-      p.gLo[groups] = lo;
-      p.gHi[groups] = hi;
+      let eLo = nLo;
+      let eHi = nHi;
+      if (nLo < 0) {
+        eLo = lo + wh;
+        eHi = hi - wh;
+        if (eLo > eHi) eLo = eHi = (lo + hi) >> 1;
+      }
+      p.gLo[groups] = eLo;
+      p.gHi[groups] = eHi;
+      p.gMatchLo[groups] = lo;
+      p.gMatchHi[groups] = hi;
+      p.gNarrow[groups] = nLo < 0 ? 0 : 1;
       p.gOpen[groups] = open;
       p.gPeakRatio[groups] = peakRatio;
       p.gPeakPower[groups] = peakPower;
       groups++;
       b = hi + 1;
     }
+    // dominance reference: the strongest group of this frame, or the peak of any open track
     let framePeak = 0;
     for (let gi = 0; gi < groups; gi++) if (p.gPeakRatio[gi] > framePeak) framePeak = p.gPeakRatio[gi];
+    for (const t of this.tracks) {
+      if (t.active && t.peakExcessDb > -Infinity) {
+        const r = 10 ** (t.peakExcessDb / 10);
+        if (r > framePeak) framePeak = r;
+      }
+    }
     const dominated = framePeak / 10 ** (this.options.dominanceDb / 10);
     const s = p.scale;
     const gapFine = p.gapBins * s;
     for (let gi = 0; gi < groups; gi++) {
       const lo = p.gLo[gi] * s;
       const hi = p.gHi[gi] * s + s - 1;
-      let track = this.findTrack(lo, hi, gapFine);
+      // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
+      // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
+      const wideOnly = p.gNarrow[gi] === 0;
+      const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
+      let track = this.findTrack(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
-        if (p.gPeakRatio[gi] < dominated) continue; // sidebands / IMD of a much stronger signal in this frame
+        if (p.gPeakRatio[gi] <= dominated) continue; // sidebands / IMD of a much stronger signal
         if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
@@ -485,9 +522,9 @@ export class Detector {
   }
 
   /**
-   * Builds an event; centre and bandwidth from the −X dB points (X = bandwidthDropDb, at most half the peak in dB)
+   * Builds an event; occupied band from the −X dB points (X = bandwidthDropDb, at most half the peak in dB)
    * of the track's mean excess spectrum — the slow path's when it has one (finer bins), else the fast path's —
-   * not from threshold crossings (FIELD-NOTES item 21).
+   * not from threshold crossings (FIELD-NOTES item 21); centre = excess-weighted centroid over that band.
    */
   private event(kind: DetectionEvent['kind'], t: Track, endSample: number | undefined): DetectionEvent {
     const useSlow = t.slowHits > 0;
@@ -541,13 +578,24 @@ export class Detector {
     const binToHz = (b: number) => g.centerHz + ((b - n / 2) * g.rateSps) / n;
     const lowHz = binToHz(lo) - p.rbwHz / 2;
     const highHz = binToHz(hi) + p.rbwHz / 2;
+    // centre: power-weighted centroid of the excess (mean − 1, linear) over the occupied band
+    let wsum = 0;
+    let fsum = 0;
+    for (let b = lo; b <= hi; b++) {
+      if (cnt[b] === 0 || p.guard[b]) continue;
+      const e = acc[b] / cnt[b] - 1;
+      if (e <= 0) continue;
+      wsum += e;
+      fsum += e * b;
+    }
+    const centerHz = wsum > 0 ? binToHz(fsum / wsum) : (lowHz + highHz) / 2;
     const paths: ('fast' | 'slow')[] = [];
     if (t.fastHits > 0) paths.push('fast');
     if (t.slowHits > 0) paths.push('slow');
     const ev: DetectionEvent = {
       kind,
       id: t.id,
-      centerHz: (lowHz + highHz) / 2,
+      centerHz,
       bandwidthHz: highHz - lowHz,
       lowHz,
       highHz,

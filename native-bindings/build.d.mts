@@ -1,0 +1,22 @@
+// Type declarations for build.mjs (the addon build helpers), for TypeScript importers such as test/fake-librtlsdr/build.ts.
+
+/** Absolute path of the native-bindings directory (where binding.gyp lives). */
+export declare const NATIVE_DIR: string;
+/** Absolute path of the repository root. */
+export declare const REPO_ROOT: string;
+/** Path of the addon built by `npm run build:native` (native-bindings/build/Release/quietband_rtlsdr.node). */
+export declare const ADDON_PATH: string;
+/** True when librtlsdr's development files are present (pkg-config or rtl-sdr.h). */
+export declare function hasLibrtlsdr(): boolean;
+/** node-gyp's CLI script (project devDependency, else npm's bundled copy), or null. */
+export declare function findNodeGyp(): string | null;
+/** True when node-addon-api resolves from the repository. */
+export declare function hasNodeAddonApi(): boolean;
+/** `--nodedir=...` pointing node-gyp at local Node headers, or [] when there are none. */
+export declare function nodedirArgs(): string[];
+/** Runs `node-gyp rebuild` in cwd (serialised with flock(1) when available). */
+export declare function runNodeGyp(
+  cwd: string,
+  extraArgs?: string[],
+  options?: { quiet?: boolean },
+): { ok: boolean; output: string };

@@ -1,0 +1,418 @@
+// Alert lifecycle: DetectionEvents and sensor faults → persisted Alert records (open/update/close/ack/known), emitted after fsync.
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { QuietBandError } from '../errors.js';
+import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
+import type { DetectionEvent } from '../types.js';
+import type { AlertDraft, AlertStore } from './alert-store.js';
+
+/** Sensor-fault alert kinds raised with {@link AlertBus.raiseSensorAlert}. */
+export type SensorAlertKind = Exclude<AlertKind, 'transmission'>;
+
+/** Extra facts the daemon attaches to a detection (all optional). */
+export interface DetectionContext {
+  /** Wall-clock time (ms since the Unix epoch) of the source's sample 0: maps `startS`/`endS` to ISO times. */
+  originMs?: number;
+  /** Band plan label for the alert (e.g. "ISM 433"). */
+  bandLabel?: string;
+  /** Exam session name when armed. */
+  session?: string;
+  /** Evidence clip path (SigMF) relative to the data dir. */
+  clip?: string;
+}
+
+/** Input of the {@link AlertBusOptions.severityFor} hook. */
+export interface SeverityContext {
+  sensor: string;
+  kind: AlertKind;
+  /** Present for transmissions. */
+  detection?: DetectionEvent;
+  context?: DetectionContext;
+}
+
+/** Input of the {@link AlertBusOptions.knownEmitterCheck} hook. */
+export interface KnownEmitterContext {
+  sensor: string;
+  detection: DetectionEvent;
+  context?: DetectionContext;
+}
+
+/** Options of {@link AlertBus}. */
+export interface AlertBusOptions {
+  /** Open store; every record goes through it before it is emitted. */
+  store: AlertStore;
+  /** pino logger; the bus logs through `logger.child({ component: 'alert-bus' })`. Default: silent. */
+  logger?: Logger;
+  /** Severity of a new alert. Default: always 'high'. (Known emitters are always 'info'.) */
+  severityFor?: (ctx: SeverityContext) => AlertSeverity;
+  /** Returns true for a known emitter: the alert is stored and sent with state 'known', severity 'info' (never dropped). Default: none known. */
+  knownEmitterCheck?: (ctx: KnownEmitterContext) => boolean;
+  /** Minimum interval between stored `update` records of one alert (ms); the latest update is written when it ends. Default 1000. */
+  updateIntervalMs?: number;
+  /** Wall clock (ms since epoch). Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Track {
+  alertId: string;
+  sensor: string;
+  trackId: number;
+  /** Time (ms, `now()`) of the last stored record of this alert. */
+  lastWriteMs: number;
+  pending: { ev: DetectionEvent; ctx: DetectionContext | undefined } | null;
+  timer: NodeJS.Timeout | null;
+  originMs: number | undefined;
+  startTime: string;
+}
+
+interface SensorAlert {
+  alertId: string;
+}
+
+/** Events of {@link AlertBus}: `'alert'` fires once per record, in seq order, after the record is on disk. */
+export interface AlertBusEvents {
+  alert: [alert: Alert];
+}
+
+/**
+ * Turns detector events and sensor faults into {@link Alert} records, persists each through the {@link AlertStore}
+ * and emits `'alert'` only after the store resolved (fsynced), in seq order.
+ *
+ * Lifecycle per transmission track (`sensor` + `DetectionEvent.id`):
+ * - `open` → record `event:'open'`, state 'new' (severity from `severityFor`), or 'known'/'info' when
+ *   `knownEmitterCheck` says so. A second `open` for a live track id closes the old alert first ("superseded").
+ * - `update` → at most one record per `updateIntervalMs` per alert (trailing: the latest update is written when the
+ *   interval ends); an `update` for an unknown track opens it.
+ * - `close` → record `event:'close'` at once (a pending update is dropped: the close carries the final values);
+ *   a `close` for an unknown track stores `open` then `close`.
+ * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' is final; repeating a transition is a
+ * no-op (resolves undefined, nothing stored).
+ *
+ * Every method that stores returns the record's promise; it rejects with QuietBandError('IO') when the store cannot
+ * write (callers must handle it: the alert was not stored and was not sent).
+ */
+export class AlertBus extends EventEmitter<AlertBusEvents> {
+  private readonly store: AlertStore;
+  private readonly log: Logger;
+  private readonly severityFor: (ctx: SeverityContext) => AlertSeverity;
+  private readonly knownEmitterCheck: ((ctx: KnownEmitterContext) => boolean) | undefined;
+  private readonly updateIntervalMs: number;
+  private readonly now: () => number;
+  private readonly tracks = new Map<string, Track>();
+  private readonly sensorAlerts = new Map<string, SensorAlert>();
+  /** State/severity of alerts whose latest record is queued but not yet stored (so later records carry it). */
+  private readonly inflightState = new Map<string, { state: AlertState; severity: AlertSeverity; sensor: string; kind: AlertKind }>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  /** @throws QuietBandError('CONFIG') when `updateIntervalMs` is negative or not finite. */
+  constructor(opts: AlertBusOptions) {
+    super();
+    this.store = opts.store;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'alert-bus' });
+    this.severityFor = opts.severityFor ?? (() => 'high');
+    this.knownEmitterCheck = opts.knownEmitterCheck;
+    this.updateIntervalMs = opts.updateIntervalMs ?? 1000;
+    if (!Number.isFinite(this.updateIntervalMs) || this.updateIntervalMs < 0) {
+      throw new QuietBandError(`alert bus: updateIntervalMs: expected a finite number >= 0, got ${opts.updateIntervalMs}`, 'CONFIG');
+    }
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Current state of an alert, counting records queued but not yet stored. */
+  stateOf(alertId: string): { state: AlertState; severity: AlertSeverity; closed: boolean } | undefined {
+    const stored = this.store.stateOf(alertId);
+    const fly = this.inflightState.get(alertId);
+    if (fly !== undefined) return { state: fly.state, severity: fly.severity, closed: stored?.closed ?? false };
+    return stored === undefined ? undefined : { state: stored.state, severity: stored.severity, closed: stored.closed };
+  }
+
+  /** Queues a record in the store, tracks its state until stored, emits it once stored. */
+  private write(draft: AlertDraft): { alertId: string; done: Promise<Alert> } {
+    if (this.closed) throw new QuietBandError('alert bus is closed', 'IO');
+    const q = this.store.enqueue(draft);
+    const marker = { state: draft.state, severity: draft.severity, sensor: draft.sensor, kind: draft.kind };
+    this.inflightState.set(q.alertId, marker);
+    const done = q.done.then(
+      (rec) => {
+        if (this.inflightState.get(q.alertId) === marker) this.inflightState.delete(q.alertId);
+        this.log.info({ seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz }, 'alert');
+        try {
+          this.emit('alert', rec);
+        } catch (err) {
+          this.log.error({ err, seq: rec.seq }, 'an alert listener threw');
+        }
+        return rec;
+      },
+      (err: unknown) => {
+        if (this.inflightState.get(q.alertId) === marker) this.inflightState.delete(q.alertId);
+        throw err;
+      },
+    );
+    this.inflight.add(done);
+    const forget = (): void => {
+      this.inflight.delete(done);
+    };
+    done.then(forget, forget);
+    return { alertId: q.alertId, done };
+  }
+
+  private static isoTime(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+
+  /** Detection fields of a transmission record. */
+  private detectionDraft(
+    track: Pick<Track, 'sensor' | 'originMs' | 'startTime'> & { alertId?: string },
+    ev: DetectionEvent,
+    ctx: DetectionContext | undefined,
+    event: Alert['event'],
+    state: AlertState,
+    severity: AlertSeverity,
+    nowMs: number,
+  ): AlertDraft {
+    const d: AlertDraft = {
+      sensor: track.sensor,
+      kind: 'transmission',
+      event,
+      state,
+      severity,
+      time: AlertBus.isoTime(nowMs),
+      centerHz: ev.centerHz,
+      bandwidthHz: ev.bandwidthHz,
+      peakExcessDb: ev.peakExcessDb,
+      peakPowerDbfs: ev.peakPowerDbfs,
+      startTime: track.startTime,
+      detection: { ...ev, paths: [...ev.paths] },
+    };
+    if (track.alertId !== undefined) d.alertId = track.alertId;
+    if (ev.endS !== undefined && (event === 'close' || event === 'update')) {
+      d.endTime = track.originMs !== undefined ? AlertBus.isoTime(track.originMs + ev.endS * 1000) : AlertBus.isoTime(nowMs);
+    } else if (event === 'close') d.endTime = AlertBus.isoTime(nowMs);
+    if (ctx?.bandLabel !== undefined) d.bandLabel = ctx.bandLabel;
+    if (ctx?.session !== undefined) d.session = ctx.session;
+    if (ctx?.clip !== undefined) d.clip = ctx.clip;
+    if (ev.overload) d.message = 'ADC overload during this track: may be intermodulation from a strong signal';
+    return d;
+  }
+
+  private static trackKey(sensor: string, id: number): string {
+    return `${sensor}\u0000${id}`;
+  }
+
+  /**
+   * Feeds one detector event of `sensor`. Returns the stored record's promise, or undefined when an `update` was
+   * deferred by the throttle (it is written later, or dropped by a `close`). Stores synchronously-in-order: call it in
+   * event order; awaiting is not needed for ordering.
+   * @throws QuietBandError('IO') synchronously when the bus is closed.
+   */
+  handleDetection(sensor: string, ev: DetectionEvent, ctx?: DetectionContext): Promise<Alert> | undefined {
+    const key = AlertBus.trackKey(sensor, ev.id);
+    const nowMs = this.now();
+    const track = this.tracks.get(key);
+    if (ev.kind === 'open' || track === undefined) {
+      if (track !== undefined) this.closeTrack(key, track, null, undefined, nowMs, 'superseded by a new track with the same id');
+      const opened = this.openTrack(key, sensor, ev, ctx, nowMs);
+      if (ev.kind !== 'close') return opened;
+      opened.catch(() => undefined); // the close below rejects too and reports it
+      const t = this.tracks.get(key)!;
+      return this.closeTrack(key, t, ev, ctx, nowMs, undefined);
+    }
+    if (ev.kind === 'close') return this.closeTrack(key, track, ev, ctx, nowMs, undefined);
+    // update
+    if (track.timer === null && nowMs - track.lastWriteMs >= this.updateIntervalMs) {
+      return this.writeUpdate(track, ev, ctx, nowMs);
+    }
+    track.pending = { ev: { ...ev, paths: [...ev.paths] }, ctx };
+    if (track.timer === null) {
+      const waitMs = Math.max(0, track.lastWriteMs + this.updateIntervalMs - nowMs);
+      track.timer = setTimeout(() => this.flushTrack(track), waitMs);
+      track.timer.unref();
+    }
+    return undefined;
+  }
+
+  private openTrack(key: string, sensor: string, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number): Promise<Alert> {
+    const originMs = ctx?.originMs;
+    const startTime = originMs !== undefined ? AlertBus.isoTime(originMs + ev.startS * 1000) : AlertBus.isoTime(nowMs);
+    const known = this.knownEmitterCheck?.({ sensor, detection: ev, context: ctx }) ?? false;
+    const state: AlertState = known ? 'known' : 'new';
+    const severity: AlertSeverity = known ? 'info' : this.severityFor({ sensor, kind: 'transmission', detection: ev, context: ctx });
+    const proto = { sensor, originMs, startTime };
+    const w = this.write(this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs));
+    this.tracks.set(key, { alertId: w.alertId, sensor, trackId: ev.id, lastWriteMs: nowMs, pending: null, timer: null, originMs, startTime });
+    return w.done;
+  }
+
+  private currentState(alertId: string): { state: AlertState; severity: AlertSeverity } {
+    const s = this.stateOf(alertId);
+    return s ?? { state: 'new', severity: 'high' };
+  }
+
+  private writeUpdate(track: Track, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number): Promise<Alert> {
+    const { state, severity } = this.currentState(track.alertId);
+    track.lastWriteMs = nowMs;
+    return this.write(this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs)).done;
+  }
+
+  private flushTrack(track: Track): void {
+    track.timer = null;
+    const p = track.pending;
+    track.pending = null;
+    if (p === null || this.closed) return;
+    this.writeUpdate(track, p.ev, p.ctx, this.now()).catch((err: unknown) => {
+      this.log.error({ err, alertId: track.alertId }, 'alert bus: a throttled update could not be stored');
+    });
+  }
+
+  private closeTrack(
+    key: string,
+    track: Track,
+    ev: DetectionEvent | null,
+    ctx: DetectionContext | undefined,
+    nowMs: number,
+    message: string | undefined,
+  ): Promise<Alert> {
+    if (track.timer !== null) clearTimeout(track.timer);
+    track.timer = null;
+    const last = ev ?? track.pending?.ev;
+    track.pending = null;
+    this.tracks.delete(key);
+    const { state, severity } = this.currentState(track.alertId);
+    let draft: AlertDraft;
+    if (last !== undefined) {
+      draft = this.detectionDraft(track, { ...last, kind: 'close' }, ctx, 'close', state, severity, nowMs);
+    } else {
+      draft = { alertId: track.alertId, sensor: track.sensor, kind: 'transmission', event: 'close', state, severity, time: AlertBus.isoTime(nowMs), startTime: track.startTime, endTime: AlertBus.isoTime(nowMs) };
+    }
+    if (message !== undefined) draft.message = message;
+    const p = this.write(draft).done;
+    if (ev === null) p.catch(() => undefined); // superseded close: failure is logged by the store; the new open reports its own.
+    return p;
+  }
+
+  /**
+   * Records that `by` acknowledged `alertId` (state → 'acknowledged'). Resolves undefined (nothing stored) when the
+   * alert is already acknowledged or known.
+   * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId.
+   */
+  ack(alertId: string, by: string): Promise<Alert | undefined> {
+    return this.transition(alertId, by, 'ack');
+  }
+
+  /**
+   * Records that `by` marked `alertId` as a known emitter (state → 'known', severity → 'info'). Resolves undefined
+   * when it is already known.
+   * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId.
+   */
+  known(alertId: string, by: string): Promise<Alert | undefined> {
+    return this.transition(alertId, by, 'known');
+  }
+
+  private transition(alertId: string, by: string, event: 'ack' | 'known'): Promise<Alert | undefined> {
+    let s: ReturnType<AlertBus['stateOf']>;
+    try {
+      s = this.stateOf(alertId);
+      if (s === undefined) throw new QuietBandError(`${event}: unknown alertId "${alertId}"`, 'BAD_INPUT');
+      if (s.state === 'known' || (event === 'ack' && s.state === 'acknowledged')) return Promise.resolve(undefined);
+      const origin = this.inflightState.get(alertId) ?? this.store.stateOf(alertId)!;
+      const draft: AlertDraft = {
+        alertId,
+        sensor: origin.sensor,
+        kind: origin.kind,
+        event,
+        state: event === 'ack' ? 'acknowledged' : 'known',
+        severity: event === 'ack' ? s.severity : 'info',
+        time: AlertBus.isoTime(this.now()),
+        ackBy: by,
+      };
+      return this.write(draft).done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private static sensorKey(sensor: string, kind: SensorAlertKind): string {
+    return `${sensor}\u0000${kind}`;
+  }
+
+  /**
+   * Raises a sensor-fault alert (`sensor-offline`, `overload`, `site-offline`). While one of that sensor+kind is open,
+   * further raises are no-ops (resolve undefined). Severity from `severityFor`.
+   */
+  raiseSensorAlert(sensor: string, kind: SensorAlertKind, message: string): Promise<Alert | undefined> {
+    try {
+      const key = AlertBus.sensorKey(sensor, kind);
+      if (this.sensorAlerts.has(key)) return Promise.resolve(undefined);
+      const severity = this.severityFor({ sensor, kind });
+      const w = this.write({ sensor, kind, event: 'open', state: 'new', severity, time: AlertBus.isoTime(this.now()), message });
+      this.sensorAlerts.set(key, { alertId: w.alertId });
+      w.done.catch(() => {
+        if (this.sensorAlerts.get(key)?.alertId === w.alertId) this.sensorAlerts.delete(key);
+      });
+      return w.done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Closes the open sensor-fault alert of that sensor+kind; resolves undefined when none is open. */
+  clearSensorAlert(sensor: string, kind: SensorAlertKind, message?: string): Promise<Alert | undefined> {
+    try {
+      const key = AlertBus.sensorKey(sensor, kind);
+      const a = this.sensorAlerts.get(key);
+      if (a === undefined) return Promise.resolve(undefined);
+      this.sensorAlerts.delete(key);
+      const { state, severity } = this.currentState(a.alertId);
+      const draft: AlertDraft = { alertId: a.alertId, sensor, kind, event: 'close', state, severity, time: AlertBus.isoTime(this.now()) };
+      if (message !== undefined) draft.message = message;
+      return this.write(draft).done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Call once after opening the store at daemon start: closes every alert left open by the previous run (its detector
+   * and sensors restarted, so no close would ever come) with `message`. Resolves with the number closed.
+   */
+  async recoverOpenAlerts(message = 'closed at daemon restart: the previous run ended while it was open'): Promise<number> {
+    const open = this.store.openAlerts().filter((e) => !this.isTracked(e.alertId));
+    const nowIso = AlertBus.isoTime(this.now());
+    const ps = open.map((e) =>
+      this.write({ alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'close', state: e.state, severity: e.severity, time: nowIso, message }).done,
+    );
+    await Promise.all(ps);
+    return ps.length;
+  }
+
+  private isTracked(alertId: string): boolean {
+    for (const t of this.tracks.values()) if (t.alertId === alertId) return true;
+    for (const s of this.sensorAlerts.values()) if (s.alertId === alertId) return true;
+    return false;
+  }
+
+  /** Number of transmission alerts open (tracked) right now. */
+  get openTrackCount(): number {
+    return this.tracks.size;
+  }
+
+  /** Writes throttled updates that are waiting, and waits for every queued record to be stored. */
+  async flush(): Promise<void> {
+    for (const t of this.tracks.values()) {
+      if (t.timer !== null) {
+        clearTimeout(t.timer);
+        this.flushTrack(t);
+      }
+    }
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Flushes (see {@link flush}) and refuses further input. Does not close the store. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    for (const t of this.tracks.values()) if (t.timer !== null) clearTimeout(t.timer);
+  }
+}

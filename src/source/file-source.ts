@@ -1,0 +1,308 @@
+// File IqSource: streams raw (cu8/cs8/cs16/cf32) or SigMF recordings in fixed blocks with constant memory.
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { QuietBandError, badInput } from '../errors.js';
+import { BYTES_PER_COMPLEX } from '../types.js';
+import type { IqBlock, IqSource, IqSourceInfo, SampleFormat } from '../types.js';
+import { parseCaptureFileName, parseScaledToken } from './file-name.js';
+import { convertSamples, formatFromExtension, SAMPLE_FORMATS } from './sample-formats.js';
+import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
+
+/** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
+export const DEFAULT_BLOCK_SAMPLES = 65536;
+
+/** Options of {@link openFileSource}. Flags win over SigMF metadata, which wins over the file name. */
+export interface FileSourceOptions {
+  /** Sample format; default from SigMF `core:datatype` or the extension (`.cu8`, `.cfile`, …). */
+  format?: SampleFormat;
+  /** Sample rate (S/s); default from SigMF `core:sample_rate` or the file name (`_250k`). */
+  rateSps?: number;
+  /** Tuning centre (Hz); default from SigMF `core:frequency` or the file name (`_433.92M`). */
+  centerHz?: number;
+  /** Complex samples per block (default {@link DEFAULT_BLOCK_SAMPLES}). */
+  blockSamples?: number;
+  /** Called for non-fatal findings (dangling bytes, truncated SigMF captures). Default: ignored. */
+  onWarning?: (message: string) => void;
+}
+
+/** One contiguous run of samples to read: a SigMF capture, or the whole raw file. */
+interface Segment {
+  byteOffset: number;
+  sampleStart: number;
+  sampleCount: number;
+  centerHz: number;
+  tuneId: number;
+  /** True when the segment starts a new capture after another (SigMF#89): averages must restart. */
+  discontinuity: boolean;
+}
+
+function validateBlockSamples(n: number): number {
+  if (!Number.isInteger(n) || n <= 0 || n > 1 << 24) {
+    throw new QuietBandError(`blockSamples: ${n} must be a whole number of samples between 1 and 16777216`, 'CONFIG');
+  }
+  return n;
+}
+
+/**
+ * Parses a sample-rate flag value: `250k`, `2.4M`, `2400000`, `2.048e6` (S/s, rounded to a whole number).
+ * @param flag named in the error (default `--rate`)
+ * @throws QuietBandError('CONFIG') naming the flag when the value is not a positive rate.
+ */
+export function parseRate(value: string, flag = '--rate'): number {
+  const v = parseHzLike(value);
+  if (v === undefined) {
+    throw new QuietBandError(`${flag}: "${value}" is not a sample rate; write e.g. 250k, 2.4M or 2400000`, 'CONFIG');
+  }
+  return v;
+}
+
+/**
+ * Parses a frequency flag value: `433.92M`, `868300000`, `1.09G`, `27.195M` (Hz, rounded to a whole Hz).
+ * @param flag named in the error (default `--center`)
+ * @throws QuietBandError('CONFIG') naming the flag when the value is not a positive frequency.
+ */
+export function parseFrequency(value: string, flag = '--center'): number {
+  const v = parseHzLike(value);
+  if (v === undefined) {
+    throw new QuietBandError(`${flag}: "${value}" is not a frequency; write e.g. 433.92M, 868300000 or 1.09G`, 'CONFIG');
+  }
+  return v;
+}
+
+/** `250k` / `2.4M` / `1.09G` / `2400000` / `2.048e6`, optionally followed by `Hz` or `sps` → a positive whole number. */
+function parseHzLike(value: string): number | undefined {
+  const t = value.trim().replace(/\s*(hz|sps|s\/s)$/i, '');
+  const scaled = parseScaledToken(t);
+  if (scaled !== undefined) return scaled;
+  if (!/^(\d+(\.\d*)?|\.\d+)(e[+]?\d+)?$/i.test(t)) return undefined;
+  const n = Math.round(Number(t));
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * An {@link IqSource} over a file. Reads with one `FileHandle` into ONE preallocated `Buffer` and converts into ONE
+ * preallocated `Float32Array`; the yielded {@link IqBlock} object is reused, so it (and its samples) is valid only
+ * until the next block is requested. Offsets are plain numbers (exact to 2^53 bytes), never 32-bit.
+ */
+export class FileSource implements IqSource {
+  readonly info: IqSourceInfo;
+  private readonly dataPath: string;
+  private readonly segments: Segment[];
+  private readonly blockSamples: number;
+  private readonly bytesPerSample: number;
+  private readonly raw: Buffer;
+  private readonly samples: Float32Array;
+  private readonly block: IqBlock;
+  private fh: FileHandle | undefined;
+  private closePromise: Promise<void> | undefined;
+  private started = false;
+  private closed = false;
+
+  /** Use {@link openFileSource}; the constructor takes the resolved layout and an open handle. */
+  constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle }) {
+    this.info = args.info;
+    this.dataPath = args.dataPath;
+    this.segments = args.segments;
+    this.blockSamples = args.blockSamples;
+    this.fh = args.fh;
+    this.bytesPerSample = BYTES_PER_COMPLEX[args.info.format];
+    this.raw = Buffer.alloc(this.blockSamples * this.bytesPerSample);
+    this.samples = new Float32Array(2 * this.blockSamples);
+    this.block = {
+      samples: this.samples,
+      count: 0,
+      centerHz: args.info.centerHz,
+      rateSps: args.info.rateSps,
+      firstSample: 0,
+      tuneId: 0,
+      clipFraction: 0,
+      discontinuity: false,
+    };
+  }
+
+  /**
+   * Blocks in file order, each `blockSamples` long except the last of a segment (blocks never span two SigMF captures).
+   * `firstSample` is the dataset sample index (0 for the first sample of a raw file; SigMF numbering for SigMF).
+   * @throws Error when called a second time; QuietBandError('IO') when a read fails.
+   */
+  async *blocks(): AsyncGenerator<IqBlock> {
+    if (this.started) throw new Error(`${this.info.label}: blocks() was already called; open a new FileSource to read again`);
+    this.started = true;
+    const fh = this.fh;
+    if (fh === undefined) return;
+    const raw = this.raw;
+    const bps = this.bytesPerSample;
+    const block = this.block;
+    const format = this.info.format;
+    try {
+      for (let s = 0; s < this.segments.length; s++) {
+        const seg = this.segments[s];
+        let done = 0;
+        let first = true;
+        while (done < seg.sampleCount && !this.closed) {
+          const want = Math.min(this.blockSamples, seg.sampleCount - done);
+          const wantBytes = want * bps;
+          const position = seg.byteOffset + done * bps;
+          let got = 0;
+          while (got < wantBytes) {
+            let bytesRead: number;
+            try {
+              ({ bytesRead } = await fh.read(raw, got, wantBytes - got, position + got));
+            } catch (err) {
+              if (this.closed) return;
+              throw new QuietBandError(`${this.dataPath}: read failed at byte ${position + got} (${(err as Error).message})`, 'IO', { cause: err });
+            }
+            if (bytesRead === 0) break; // file shrank since open: deliver the whole samples we have
+            got += bytesRead;
+          }
+          if (this.closed) return;
+          const count = Math.floor(got / bps);
+          if (count === 0) break;
+          block.count = count;
+          block.clipFraction = convertSamples(format, raw, this.samples, count, 0);
+          block.firstSample = seg.sampleStart + done;
+          block.centerHz = seg.centerHz;
+          block.tuneId = seg.tuneId;
+          block.discontinuity = first && seg.discontinuity;
+          first = false;
+          done += count;
+          yield block;
+          if (count < want) break;
+        }
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Closes the file. Idempotent; an iteration in progress ends at its next block. */
+  close(): Promise<void> {
+    this.closed = true;
+    if (this.closePromise === undefined) {
+      const fh = this.fh;
+      this.fh = undefined;
+      this.closePromise = fh === undefined ? Promise.resolve() : fh.close().catch(() => undefined);
+    }
+    return this.closePromise;
+  }
+}
+
+/**
+ * Opens a capture for streaming.
+ *
+ * - `.sigmf-meta` / `.sigmf-data`: SigMF (datatype, rate, captures, header/trailing bytes, datetime; see `sigmf.ts`).
+ *   Captures whose `core:frequency` differs from the previous one get a new `tuneId`; every capture after the
+ *   first starts with `discontinuity: true`. A capture without `core:frequency` keeps the previous one's.
+ * - anything else: raw samples; format from `opts.format` or the extension (FIELD-NOTES 24 aliases).
+ * Rate and centre: `opts` first, then SigMF, then the file name (`_433.92M_250k`, gqrx). Unknown centre →
+ * `info.centerKnown = false`, `centerHz = 0`. A byte count that is not a whole number of samples is reported ONCE
+ * through `opts.onWarning` (file, byte count, dangling bytes); the whole samples are read, nothing is zero-filled.
+ *
+ * @throws QuietBandError('BAD_INPUT') `"<file>: sample rate: unknown; pass --rate (e.g. --rate 250k)"` (raw) or
+ *   `"<meta>: global.core:sample_rate: missing; pass --rate"` (SigMF), unknown format, unreadable file, bad SigMF;
+ *   QuietBandError('CONFIG') for a bad `blockSamples`.
+ */
+export async function openFileSource(path: string, opts: FileSourceOptions = {}): Promise<FileSource> {
+  const blockSamples = validateBlockSamples(opts.blockSamples ?? DEFAULT_BLOCK_SAMPLES);
+  const warn = opts.onWarning ?? (() => undefined);
+  if (/\.sigmf$/.test(path)) {
+    throw badInput(path, 'file', 'SigMF archives (.sigmf) are not read directly; extract them (tar xf) and pass the .sigmf-meta');
+  }
+  const fromName = parseCaptureFileName(path);
+
+  let format: SampleFormat;
+  let dataPath: string;
+  let rateSps: number | undefined;
+  let centerHz: number | undefined;
+  let datetime: string | undefined;
+  let segmentsIn: SigmfSegment[];
+  let totalSamples: number;
+  let dataBytes: number;
+  let danglingBytes: number;
+  let rateError: QuietBandError;
+
+  if (isSigmfPath(path)) {
+    const meta = await readSigmfMeta(path, { formatOverride: opts.format });
+    if (opts.format !== undefined && opts.format !== SIGMF_DATATYPES[meta.datatype]) {
+      warn(`${meta.metaPath}: global.core:datatype is "${meta.datatype}" but the samples are read as ${opts.format} (--format)`);
+    }
+    format = meta.format;
+    dataPath = meta.dataPath;
+    dataBytes = await sizeOf(dataPath);
+    const layout = sigmfSegments(meta, dataBytes, BYTES_PER_COMPLEX[format]);
+    for (const w of layout.warnings) warn(w);
+    segmentsIn = layout.segments;
+    totalSamples = layout.totalSamples;
+    danglingBytes = layout.danglingBytes;
+    rateSps = opts.rateSps ?? meta.rateSps ?? fromName.rateSps;
+    centerHz = opts.centerHz ?? meta.captures[0].centerHz ?? fromName.centerHz;
+    datetime = meta.captures[0].datetime;
+    rateError = badInput(meta.metaPath, 'global.core:sample_rate', 'missing; pass --rate (e.g. --rate 250k)');
+  } else {
+    const f = opts.format ?? formatFromExtension(path);
+    if (f === undefined) {
+      throw badInput(path, 'format', `unknown extension; pass --format (${SAMPLE_FORMATS.join(', ')})`);
+    }
+    format = f;
+    dataPath = path;
+    dataBytes = await sizeOf(dataPath);
+    const bps = BYTES_PER_COMPLEX[format];
+    totalSamples = Math.floor(dataBytes / bps);
+    danglingBytes = dataBytes - totalSamples * bps;
+    segmentsIn = [{ captureIndex: 0, sampleStart: 0, sampleCount: totalSamples, byteOffset: 0 }];
+    rateSps = opts.rateSps ?? fromName.rateSps;
+    centerHz = opts.centerHz ?? fromName.centerHz;
+    rateError = badInput(path, 'sample rate', 'unknown; pass --rate (e.g. --rate 250k)');
+  }
+  if (rateSps === undefined) throw rateError;
+  if (!(rateSps > 0) || !Number.isFinite(rateSps)) throw badInput(path, 'sample rate', `${rateSps} is not a positive rate`);
+
+  if (danglingBytes > 0) {
+    const bps = BYTES_PER_COMPLEX[format];
+    warn(
+      `${dataPath}: ${dataBytes} bytes is not a whole number of ${format} samples (${bps} bytes each); ` +
+        `reading ${totalSamples} samples and ignoring ${danglingBytes} dangling byte(s) at the end`,
+    );
+  }
+
+  const centerKnown = centerHz !== undefined;
+  const segments: Segment[] = [];
+  let tuneId = 0;
+  let prevCenter = centerHz ?? 0;
+  for (let i = 0; i < segmentsIn.length; i++) {
+    const s = segmentsIn[i];
+    // A --center override applies to every capture; otherwise a capture without core:frequency keeps the previous one.
+    const c = opts.centerHz ?? s.centerHz ?? prevCenter;
+    if (i > 0 && c !== prevCenter) tuneId++;
+    segments.push({ byteOffset: s.byteOffset, sampleStart: s.sampleStart, sampleCount: s.sampleCount, centerHz: c, tuneId, discontinuity: i > 0 });
+    prevCenter = c;
+  }
+
+  let fh: FileHandle;
+  try {
+    fh = await fsp.open(dataPath, 'r');
+  } catch (err) {
+    throw new QuietBandError(`${dataPath}: cannot open (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+  }
+  const info: IqSourceInfo = {
+    label: basename(path),
+    format,
+    rateSps,
+    centerHz: centerHz ?? 0,
+    centerKnown,
+    totalSamples,
+  };
+  if (datetime !== undefined) info.datetime = datetime;
+  return new FileSource({ info, dataPath, segments, blockSamples, fh });
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    const st = await fsp.stat(path);
+    if (!st.isFile()) throw new Error('not a regular file');
+    return st.size;
+  } catch (err) {
+    throw new QuietBandError(`${path}: cannot read the capture (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+  }
+}

@@ -1,0 +1,164 @@
+// Raw sample bytes → IqBlock floats (cu8, cs8, cs16 LE, cf32 LE), clip fractions, and format-name aliases.
+import { QuietBandError } from '../errors.js';
+import type { SampleFormat } from '../types.js';
+
+/** Every {@link SampleFormat}, in the order error messages list them. */
+export const SAMPLE_FORMATS: readonly SampleFormat[] = ['cu8', 'cs8', 'cs16', 'cf32'];
+
+/**
+ * Extension / name aliases, lower case without the dot (FIELD-NOTES item 24, triq.org IQ_FORMATS):
+ * `.cu8 .data .complex16u` → cu8 (URH's "complex16u" is 8-bit, rtl_433#2971), `.cs8 .complex16s` → cs8,
+ * `.cs16 .complex32s` → cs16, `.cf32 .cfile .complex .raw` → cf32 (`.raw` is gqrx's `_fc.raw` recording, gqrx PR#1182).
+ * SigMF spellings of the same encodings (`ci8`, `ci16_le`, `cf32_le`) are accepted too.
+ */
+const FORMAT_ALIASES: Readonly<Record<string, SampleFormat>> = {
+  cu8: 'cu8',
+  data: 'cu8',
+  complex16u: 'cu8',
+  cs8: 'cs8',
+  ci8: 'cs8',
+  complex16s: 'cs8',
+  cs16: 'cs16',
+  ci16_le: 'cs16',
+  complex32s: 'cs16',
+  cf32: 'cf32',
+  cf32_le: 'cf32',
+  cfile: 'cf32',
+  complex: 'cf32',
+  raw: 'cf32',
+};
+
+/** Scale of the cu8 conversion: x → (x − 127.5) / 127.5 (rtl_433 IQ_FORMATS; DC is removed later by the spectrum stage). */
+export const CU8_OFFSET = 127.5;
+
+/**
+ * Looks a format name or file extension up in the alias table (case-insensitive, leading dot optional).
+ * Returns undefined for anything unknown; never throws. Example: `.complex16u` → `'cu8'`, `cfile` → `'cf32'`.
+ */
+export function lookupFormat(name: string): SampleFormat | undefined {
+  const key = name.trim().toLowerCase().replace(/^\./, '');
+  return Object.prototype.hasOwnProperty.call(FORMAT_ALIASES, key) ? FORMAT_ALIASES[key] : undefined;
+}
+
+/**
+ * Parses a `--format` value or an extension (aliases as in FIELD-NOTES item 24: `.data`, `.complex16u`, `.cfile`…).
+ * @param name e.g. `cu8`, `.cs16`, `complex16s`, `cfile`
+ * @param field what to name in the error (default `--format`)
+ * @throws QuietBandError('CONFIG') naming `field` and listing the accepted names when `name` is unknown.
+ */
+export function parseFormat(name: string, field = '--format'): SampleFormat {
+  const format = lookupFormat(name);
+  if (format === undefined) {
+    throw new QuietBandError(
+      `${field}: "${name}" is not a sample format; use one of ${SAMPLE_FORMATS.join(', ')} ` +
+        `(aliases: .data .complex16u = cu8, .complex16s = cs8, .complex32s = cs16, .cfile .complex .raw = cf32)`,
+      'CONFIG',
+    );
+  }
+  return format;
+}
+
+/**
+ * Format implied by a file name's extension (`x_433.92M_250k.cu8` → cu8, `gqrx_…_fc.raw` → cf32), or undefined
+ * when the extension is not a known raw-IQ alias. SigMF names (`.sigmf-data`) return undefined: read the meta.
+ */
+export function formatFromExtension(path: string): SampleFormat | undefined {
+  const base = path.replace(/^.*[\\/]/, '');
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  return lookupFormat(base.slice(dot + 1));
+}
+
+/**
+ * cu8 (RTL-SDR native, unsigned 8-bit I,Q) → floats: `(x − 127.5) / 127.5`.
+ * Reads `2·count` bytes from `raw[rawOffset…]`, writes `2·count` floats to `out[0…]`.
+ * @returns clip fraction: share of the `2·count` raw values equal to 0 or 255 (FIELD-NOTES item 5); 0 when count is 0.
+ */
+export function convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  const n = 2 * count;
+  let clipped = 0;
+  for (let i = 0; i < n; i++) {
+    const v = raw[rawOffset + i];
+    if (v === 0 || v === 255) clipped++;
+    out[i] = (v - CU8_OFFSET) / CU8_OFFSET;
+  }
+  return n > 0 ? clipped / n : 0;
+}
+
+/**
+ * cs8 (signed 8-bit I,Q; HackRF, URH `.complex16s`) → floats: `x / 128`.
+ * @returns clip fraction: share of raw values equal to −128 or 127.
+ */
+export function convertCs8(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  const n = 2 * count;
+  let clipped = 0;
+  for (let i = 0; i < n; i++) {
+    const b = raw[rawOffset + i];
+    const v = b > 127 ? b - 256 : b;
+    if (v === -128 || v === 127) clipped++;
+    out[i] = v / 128;
+  }
+  return n > 0 ? clipped / n : 0;
+}
+
+/**
+ * cs16 (signed 16-bit little-endian I,Q; URH `.complex32s`, SigMF `ci16_le`) → floats: `x / 32768`.
+ * Reads `4·count` bytes; the byte assembly is explicit, so host endianness does not matter.
+ * @returns clip fraction: share of raw values equal to −32768 or 32767.
+ */
+export function convertCs16(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  const n = 2 * count;
+  let clipped = 0;
+  for (let i = 0; i < n; i++) {
+    const j = rawOffset + 2 * i;
+    const u = raw[j] + raw[j + 1] * 256;
+    const v = u > 32767 ? u - 65536 : u;
+    if (v === -32768 || v === 32767) clipped++;
+    out[i] = v / 32768;
+  }
+  return n > 0 ? clipped / n : 0;
+}
+
+// One DataView per distinct backing buffer: created when a source passes a new buffer, reused for every block after.
+let cachedViewBuffer: ArrayBufferLike | undefined;
+let cachedView: DataView | undefined;
+
+function viewOf(raw: Uint8Array): DataView {
+  if (cachedView === undefined || cachedViewBuffer !== raw.buffer) {
+    cachedViewBuffer = raw.buffer;
+    cachedView = new DataView(raw.buffer);
+  }
+  return cachedView;
+}
+
+/**
+ * cf32 (IEEE-754 float32 little-endian I,Q; GNU Radio `.cfile`, gqrx `.raw`, SigMF `cf32_le`) → floats as stored
+ * (no normalisation: GNU Radio captures are often far above ±1, see MANIFEST "unnormalised cf32").
+ * Reads `8·count` bytes. A DataView over `raw.buffer` is cached between calls, so steady-state use allocates nothing.
+ * @returns 0: float data has no ADC rails.
+ */
+export function convertCf32(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  const view = viewOf(raw);
+  const base = raw.byteOffset + rawOffset;
+  const n = 2 * count;
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(base + 4 * i, true);
+  return 0;
+}
+
+/**
+ * Converts `count` complex samples of `format` from `raw[rawOffset…]` into `out[0 … 2·count)`.
+ * `out` must hold at least `2·count` floats; `raw` at least `rawOffset + count·BYTES_PER_COMPLEX[format]` bytes.
+ * @returns the clip fraction (0..1) as defined for each format; 0 for cf32.
+ */
+export function convertSamples(format: SampleFormat, raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  switch (format) {
+    case 'cu8':
+      return convertCu8(raw, out, count, rawOffset);
+    case 'cs8':
+      return convertCs8(raw, out, count, rawOffset);
+    case 'cs16':
+      return convertCs16(raw, out, count, rawOffset);
+    case 'cf32':
+      return convertCf32(raw, out, count, rawOffset);
+  }
+}

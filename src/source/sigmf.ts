@@ -1,0 +1,386 @@
+// SigMF metadata: read and validate `.sigmf-meta` (datatype, rate, captures, header bytes), lay out data segments, write metas.
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { QuietBandError, badInput } from '../errors.js';
+import type { SampleFormat } from '../types.js';
+
+/** SigMF `core:datatype` values QuietBand reads, and the {@link SampleFormat} each maps to (SigMF spec "Dataset Format"). */
+export const SIGMF_DATATYPES: Readonly<Record<string, SampleFormat>> = {
+  cu8: 'cu8',
+  ci8: 'cs8',
+  ci16_le: 'cs16',
+  cf32_le: 'cf32',
+};
+
+/** The SigMF `core:datatype` written for each {@link SampleFormat}. */
+export const SIGMF_DATATYPE_OF: Readonly<Record<SampleFormat, string>> = {
+  cu8: 'cu8',
+  cs8: 'ci8',
+  cs16: 'ci16_le',
+  cf32: 'cf32_le',
+};
+
+/** One `captures[]` segment, normalised. */
+export interface SigmfCapture {
+  /** `core:sample_start`: index (in samples, headers excluded) of the first sample of this segment. */
+  sampleStart: number;
+  /** `core:frequency` (Hz); undefined when absent (SigMF#291: absent is not 0). */
+  centerHz?: number;
+  /** `core:datetime` (ISO 8601) of the segment's first sample. */
+  datetime?: string;
+  /** `core:header_bytes`: bytes of non-sample data placed right before this segment's samples (PR#190). */
+  headerBytes: number;
+}
+
+/** One `annotations[]` entry, normalised (fields absent in the file stay undefined). */
+export interface SigmfAnnotation {
+  sampleStart: number;
+  sampleCount?: number;
+  freqLowerHz?: number;
+  freqUpperHz?: number;
+  label?: string;
+  comment?: string;
+}
+
+/** A parsed `.sigmf-meta`. */
+export interface SigmfMeta {
+  metaPath: string;
+  dataPath: string;
+  /** `global.core:datatype` as written. */
+  datatype: string;
+  /** The format the samples are decoded as (the datatype's, or the caller's override). */
+  format: SampleFormat;
+  /** `global.core:sample_rate` (S/s), when present (it is optional in the spec, SigMF#339). */
+  rateSps?: number;
+  /** `global.core:trailing_bytes` (0 when absent). */
+  trailingBytes: number;
+  /** `global.core:description`, when present. */
+  description?: string;
+  /** Captures in file order; `[{ sampleStart: 0, headerBytes: 0 }]` when the file lists none (SigMF#291). */
+  captures: SigmfCapture[];
+  annotations: SigmfAnnotation[];
+}
+
+/** A run of contiguous samples in the data file belonging to one capture. */
+export interface SigmfSegment {
+  /** Index into {@link SigmfMeta.captures}. */
+  captureIndex: number;
+  /** Dataset sample index of the first sample (SigMF numbering: headers excluded). */
+  sampleStart: number;
+  /** Number of complex samples in the segment. */
+  sampleCount: number;
+  /** Byte offset of the first sample: Σ header_bytes of captures 0..k + sampleStart × bytes per sample (FIELD-NOTES 27). */
+  byteOffset: number;
+  centerHz?: number;
+  datetime?: string;
+}
+
+/** Result of {@link sigmfSegments}. */
+export interface SigmfLayout {
+  segments: SigmfSegment[];
+  /** Σ sampleCount over the segments. */
+  totalSamples: number;
+  /** Bytes after the last whole sample that do not form a complete sample (0 for a conforming file). */
+  danglingBytes: number;
+  /** Non-fatal findings (truncated captures), each naming the file and field. */
+  warnings: string[];
+}
+
+/** Given a `.sigmf-meta`, `.sigmf-data` or extension-less base path, the paths of both halves of the recording. */
+export function sigmfPaths(path: string): { metaPath: string; dataPath: string } {
+  const base = path.replace(/\.sigmf-(meta|data)$/, '');
+  return { metaPath: `${base}.sigmf-meta`, dataPath: `${base}.sigmf-data` };
+}
+
+/** True for names QuietBand reads as SigMF (`.sigmf-meta` / `.sigmf-data`). */
+export function isSigmfPath(path: string): boolean {
+  return /\.sigmf-(meta|data)$/.test(path);
+}
+
+/**
+ * Why a datatype string is refused, with the legal spelling where one exists (FIELD-NOTES item 26:
+ * SigMF#172 `i16_le` → `ri16_le`, SigMF#339 leading r/c, SigMF#18 endianness suffix, SigMF#226 cf64 mislabel).
+ * Returns '' when there is nothing specific to add.
+ */
+export function datatypeAdvice(datatype: string): string {
+  const dt = datatype.trim().toLowerCase();
+  const ours: Record<string, string> = { cs8: 'ci8', cs16: 'ci16_le', cs16_le: 'ci16_le', cf32: 'cf32_le', fc32: 'cf32_le', complex64: 'cf32_le' };
+  if (ours[dt] !== undefined) return `; the SigMF spelling is "${ours[dt]}"`;
+  const m = /^([rc]?)([fiu])(8|16|32|64)(?:_(le|be))?$/.exec(dt);
+  if (m === null) return '';
+  const [, kind, type, bits, endian] = m;
+  const multiByte = bits !== '8';
+  const suffix = multiByte ? `_${endian ?? 'le'}` : '';
+  if (kind === '') {
+    return `; not a legal SigMF datatype: it needs a leading r (real) or c (complex), e.g. "r${type}${bits}${suffix}" or "c${type}${bits}${suffix}"`;
+  }
+  if (kind === 'r') return `; real-valued samples cannot be read: QuietBand needs complex I/Q ("c${type}${bits}${suffix}")`;
+  if (multiByte && endian === undefined) return `; the endianness suffix is mandatory for multi-byte types: "c${type}${bits}_le"`;
+  if (endian === 'be') return `; big-endian data is not read: convert it to "c${type}${bits}_le"`;
+  if (dt === 'cf64_le') {
+    return '; if the file was written by an old SigMF helper from numpy complex64 it actually holds cf32_le (SigMF#226): fix the meta';
+  }
+  return '';
+}
+
+/**
+ * Maps a SigMF `core:datatype` to a {@link SampleFormat}.
+ * @throws QuietBandError('BAD_INPUT') `"<file>: global.core:datatype: …"` listing the supported types and
+ *   suggesting the legal spelling (see {@link datatypeAdvice}).
+ */
+export function datatypeToFormat(datatype: string, file: string): SampleFormat {
+  const format = SIGMF_DATATYPES[datatype];
+  if (format !== undefined && Object.prototype.hasOwnProperty.call(SIGMF_DATATYPES, datatype)) return format;
+  throw badInput(
+    file,
+    'global.core:datatype',
+    `"${datatype}" is not supported; supported: ${Object.keys(SIGMF_DATATYPES).join(', ')}${datatypeAdvice(datatype)}`,
+  );
+}
+
+const nonNegInt = z.number().int().nonnegative();
+const captureSchema = z.looseObject({
+  'core:sample_start': nonNegInt,
+  'core:frequency': z.number().optional(), // 0 is a legal (baseband) centre; absent means unknown
+  'core:datetime': z.string().optional(),
+  'core:header_bytes': nonNegInt.optional(),
+});
+const annotationSchema = z.looseObject({
+  'core:sample_start': nonNegInt,
+  'core:sample_count': nonNegInt.optional(),
+  'core:freq_lower_edge': z.number().optional(),
+  'core:freq_upper_edge': z.number().optional(),
+  'core:label': z.string().optional(),
+  'core:comment': z.string().optional(),
+});
+const metaSchema = z.looseObject({
+  global: z.looseObject({
+    'core:datatype': z.string(),
+    'core:sample_rate': z.number().positive().optional(),
+    'core:trailing_bytes': nonNegInt.optional(),
+    'core:description': z.string().optional(),
+  }),
+  captures: z.array(captureSchema).optional(),
+  annotations: z.array(annotationSchema).optional(),
+});
+
+/** `['captures', 1, 'core:frequency']` → `captures[1].core:frequency`. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out === '' ? '' : '.'}${String(p)}`;
+  return out === '' ? '(top level)' : out;
+}
+
+/**
+ * Validates a parsed `.sigmf-meta` object.
+ * @param json the JSON value of the meta file
+ * @param metaPath used in error messages and to locate the data file
+ * @param opts.formatOverride decode the samples as this format whatever `core:datatype` says (the datatype is then
+ *   not checked; for mislabelled files)
+ * @throws QuietBandError('BAD_INPUT') naming the file and the field (`global.core:datatype`, `captures[1].core:sample_start`…)
+ */
+export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOverride?: SampleFormat } = {}): SigmfMeta {
+  const file = metaPath;
+  const g = (json as { global?: Record<string, unknown> } | null)?.global;
+  if (typeof g === 'object' && g !== null && g['core:datatype'] === undefined) {
+    const hint = g['dtype'] !== undefined || g['datatype'] !== undefined ? ' (the key is "core:datatype", not "dtype"; SigMF#114)' : '';
+    throw badInput(file, 'global.core:datatype', `missing${hint}; supported: ${Object.keys(SIGMF_DATATYPES).join(', ')}`);
+  }
+  const parsed = metaSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badInput(file, fieldPath(issue.path), issue.message);
+  }
+  const meta = parsed.data;
+  const datatype = meta.global['core:datatype'];
+  const format = opts.formatOverride ?? datatypeToFormat(datatype, file);
+
+  const rawCaptures = meta.captures ?? [];
+  const captures: SigmfCapture[] =
+    rawCaptures.length === 0
+      ? [{ sampleStart: 0, headerBytes: 0 }]
+      : rawCaptures.map((c) => ({
+          sampleStart: c['core:sample_start'],
+          centerHz: c['core:frequency'],
+          datetime: c['core:datetime'],
+          headerBytes: c['core:header_bytes'] ?? 0,
+        }));
+  for (let k = 1; k < captures.length; k++) {
+    if (captures[k].sampleStart < captures[k - 1].sampleStart) {
+      throw badInput(file, `captures[${k}].core:sample_start`, `${captures[k].sampleStart} is before captures[${k - 1}] (${captures[k - 1].sampleStart}); captures must be in sample order`);
+    }
+  }
+  const annotations: SigmfAnnotation[] = (meta.annotations ?? []).map((a) => ({
+    sampleStart: a['core:sample_start'],
+    sampleCount: a['core:sample_count'],
+    freqLowerHz: a['core:freq_lower_edge'],
+    freqUpperHz: a['core:freq_upper_edge'],
+    label: a['core:label'],
+    comment: a['core:comment'],
+  }));
+  return {
+    metaPath,
+    dataPath: sigmfPaths(metaPath).dataPath,
+    datatype,
+    format,
+    rateSps: meta.global['core:sample_rate'],
+    trailingBytes: meta.global['core:trailing_bytes'] ?? 0,
+    description: meta.global['core:description'],
+    captures,
+    annotations,
+  };
+}
+
+/**
+ * Reads and validates the meta of a SigMF recording.
+ * @param path the `.sigmf-meta`, or the `.sigmf-data` (the meta beside it is read)
+ * @throws QuietBandError('BAD_INPUT') when the meta is missing, is not JSON, or fails {@link parseSigmfMeta}
+ */
+export async function readSigmfMeta(path: string, opts: { formatOverride?: SampleFormat } = {}): Promise<SigmfMeta> {
+  const { metaPath } = sigmfPaths(path);
+  let text: string;
+  try {
+    text = await fsp.readFile(metaPath, 'utf8');
+  } catch (err) {
+    throw new QuietBandError(`${metaPath}: cannot read the SigMF meta (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new QuietBandError(`${metaPath}: not valid JSON (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+  }
+  return parseSigmfMeta(json, metaPath, opts);
+}
+
+/**
+ * Lays the captures over a data file of `dataBytes` bytes (FIELD-NOTES 27; SigMF PR#190, #93, #205):
+ * capture k's sample n sits at byte `Σ_{j≤k} header_bytes_j + n·bytesPerSample`; samples before the first capture's
+ * `sample_start` are skipped; the last capture runs to the end of the samples, which end `trailing_bytes` before EOF.
+ * A byte count that is not a whole number of samples leaves `danglingBytes` (the caller warns; never zero-filled).
+ * Captures past the end of the data are truncated with a warning.
+ * @throws QuietBandError('BAD_INPUT') when headers + trailing bytes exceed the file.
+ */
+export function sigmfSegments(meta: SigmfMeta, dataBytes: number, bytesPerSample: number): SigmfLayout {
+  let headerTotal = 0;
+  for (const c of meta.captures) headerTotal += c.headerBytes;
+  const sampleBytes = dataBytes - headerTotal - meta.trailingBytes;
+  if (sampleBytes < 0) {
+    throw badInput(meta.dataPath, 'core:header_bytes', `headers (${headerTotal} bytes) and trailing bytes (${meta.trailingBytes}) exceed the data file (${dataBytes} bytes)`);
+  }
+  const fileSamples = Math.floor(sampleBytes / bytesPerSample);
+  const danglingBytes = sampleBytes - fileSamples * bytesPerSample;
+  const segments: SigmfSegment[] = [];
+  const warnings: string[] = [];
+  let headersSoFar = 0;
+  let totalSamples = 0;
+  for (let k = 0; k < meta.captures.length; k++) {
+    const c = meta.captures[k];
+    headersSoFar += c.headerBytes;
+    const nominalEnd = k + 1 < meta.captures.length ? meta.captures[k + 1].sampleStart : fileSamples;
+    const end = Math.min(nominalEnd, fileSamples);
+    if (nominalEnd > fileSamples) {
+      warnings.push(`${meta.dataPath}: captures[${k}]: the data file ends at sample ${fileSamples}, before the capture's end (${nominalEnd}); reading what is there`);
+    }
+    const count = Math.max(0, end - c.sampleStart);
+    if (count === 0) continue;
+    segments.push({
+      captureIndex: k,
+      sampleStart: c.sampleStart,
+      sampleCount: count,
+      byteOffset: headersSoFar + c.sampleStart * bytesPerSample,
+      centerHz: c.centerHz,
+      datetime: c.datetime,
+    });
+    totalSamples += count;
+  }
+  return { segments, totalSamples, danglingBytes, warnings };
+}
+
+/** An annotation to write: frequencies in Hz (absolute), sample indices from the dataset start. */
+export interface SigmfAnnotationInput {
+  sampleStart: number;
+  sampleCount: number;
+  freqLowerHz?: number;
+  freqUpperHz?: number;
+  label?: string;
+  comment?: string;
+}
+
+/** What {@link writeSigmfMeta} writes. */
+export interface SigmfWriteOptions {
+  /** Sample encoding of the `.sigmf-data` (→ `core:datatype` via {@link SIGMF_DATATYPE_OF}). */
+  format: SampleFormat;
+  /** `core:sample_rate` (S/s). */
+  rateSps: number;
+  /** `core:frequency` (Hz) of the single default capture (ignored when `captures` is given). */
+  centerHz?: number;
+  /** `core:datetime` (ISO 8601 UTC) of the single default capture (ignored when `captures` is given). */
+  datetime?: string;
+  /** `core:description`. */
+  description?: string;
+  /** `core:hw` (receiver description, e.g. `RTL-SDR Blog V3, gain 28 dB`). */
+  hw?: string;
+  /** Explicit captures; default one capture at sample 0 with `centerHz`/`datetime`. */
+  captures?: { sampleStart: number; centerHz?: number; datetime?: string }[];
+  /** Annotations (written sorted by sample_start, as the spec requires). */
+  annotations?: SigmfAnnotationInput[];
+  /** More `global` keys (namespaced ones must be declared in `core:extensions`, sigmf-python PR#104). */
+  extraGlobal?: Record<string, unknown>;
+}
+
+/**
+ * Builds a SigMF 1.0 meta object: global (`core:datatype`, `core:sample_rate`, `core:version` "1.0.0",
+ * `core:description`, `core:recorder` "quietband", `core:hw`), captures (`core:sample_start`, `core:frequency`,
+ * `core:datetime`) and annotations (`core:sample_start`, `core:sample_count`, `core:freq_lower_edge`,
+ * `core:freq_upper_edge`, `core:label`, `core:comment`). Absent optional values are omitted, never written as null.
+ */
+export function buildSigmfMeta(opts: SigmfWriteOptions): Record<string, unknown> {
+  const global: Record<string, unknown> = {
+    'core:datatype': SIGMF_DATATYPE_OF[opts.format],
+    'core:sample_rate': opts.rateSps,
+    'core:version': '1.0.0',
+    'core:recorder': 'quietband',
+  };
+  if (opts.description !== undefined) global['core:description'] = opts.description;
+  if (opts.hw !== undefined) global['core:hw'] = opts.hw;
+  if (opts.extraGlobal !== undefined) Object.assign(global, opts.extraGlobal);
+  const caps = opts.captures ?? [{ sampleStart: 0, centerHz: opts.centerHz, datetime: opts.datetime }];
+  const captures = caps.map((c) => {
+    const o: Record<string, unknown> = { 'core:sample_start': c.sampleStart };
+    if (c.centerHz !== undefined) o['core:frequency'] = c.centerHz;
+    if (c.datetime !== undefined) o['core:datetime'] = c.datetime;
+    return o;
+  });
+  const annotations = [...(opts.annotations ?? [])]
+    .sort((a, b) => a.sampleStart - b.sampleStart)
+    .map((a) => {
+      const o: Record<string, unknown> = { 'core:sample_start': a.sampleStart, 'core:sample_count': a.sampleCount };
+      if (a.freqLowerHz !== undefined) o['core:freq_lower_edge'] = a.freqLowerHz;
+      if (a.freqUpperHz !== undefined) o['core:freq_upper_edge'] = a.freqUpperHz;
+      if (a.label !== undefined) o['core:label'] = a.label;
+      if (a.comment !== undefined) o['core:comment'] = a.comment;
+      return o;
+    });
+  return { global, captures, annotations };
+}
+
+/**
+ * Writes `<base>.sigmf-meta` (via a temporary file and a rename, so readers never see half a file).
+ * @param path the recording's base path, its `.sigmf-data`, or its `.sigmf-meta`
+ * @returns the meta file's path
+ * @throws QuietBandError('IO') when the folder is not writable
+ */
+export async function writeSigmfMeta(path: string, opts: SigmfWriteOptions): Promise<string> {
+  const { metaPath } = sigmfPaths(path);
+  const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.tmp`);
+  try {
+    await fsp.writeFile(tmp, `${JSON.stringify(buildSigmfMeta(opts), null, 2)}\n`, 'utf8');
+    await fsp.rename(tmp, metaPath);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw new QuietBandError(`${metaPath}: cannot write the SigMF meta (${(err as Error).message})`, 'IO', { cause: err });
+  }
+  return metaPath;
+}

@@ -1,0 +1,89 @@
+// `quietband devices` over the fake librtlsdr: listing with tuner and gains, busy dongles, duplicate serials, none found, addon missing.
+import { Command } from 'commander';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ADDON_PATH_ENV, loadRtlSdr, type RtlSdrBinding } from '../../native-bindings/index.js';
+import { findDevices, formatDevices, register } from '../../src/cli/devices.js';
+import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
+import { setFakeEnv } from './fake-env.js';
+
+let addonPath: string;
+let binding: RtlSdrBinding;
+
+beforeAll(async () => {
+  addonPath = await buildAddonAgainstFake();
+  binding = loadRtlSdr({ path: addonPath });
+});
+
+afterEach(() => {
+  setFakeEnv();
+  delete process.env[ADDON_PATH_ENV];
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+/** Runs `quietband devices <args>` on a fresh commander program; returns what it wrote to stdout. */
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  });
+  try {
+    await program.parseAsync(['devices', ...args], { from: 'user' });
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return out;
+}
+
+describe('quietband devices', () => {
+  it('lists index, serial, USB strings, tuner and every gain step', async () => {
+    setFakeEnv({ FAKE_RTLSDR_DEVICES: '2', FAKE_RTLSDR_TUNERS: 'r820t,e4000' });
+    const r = await findDevices({ binding });
+    expect(r.devices.map((d) => [d.index, d.serial, d.status, d.tuner])).toEqual([
+      [0, 'FAKE0001', 'ok', 'R820T'],
+      [1, 'FAKE0002', 'ok', 'E4000'],
+    ]);
+    expect(r.devices[1]!.gainsDb).toEqual([-1, 1.5, 4, 6.5, 9, 11.5, 14, 16.5, 19, 21.5, 24, 29, 34, 42]);
+    const text = formatDevices(r);
+    expect(text).toContain('2 RTL-SDR dongle(s):');
+    expect(text).toContain('[0] serial FAKE0001  Realtek RTL2838UHIDIR  tuner R820T  gains (dB, 29): 0.0 0.9 1.4');
+    expect(text).toContain('44.5 48.0 49.6');
+    expect(text).toContain('[1] serial FAKE0002  Realtek RTL2838UHIDIR  tuner E4000  gains (dB, 14): -1.0 1.5');
+    expect(text).toContain(`(librtlsdr: ${binding.librtlsdrPath})`);
+  });
+
+  it('a dongle held elsewhere is listed as busy; shared serials get a warning', async () => {
+    setFakeEnv({ FAKE_RTLSDR_DEVICES: '3', FAKE_RTLSDR_SERIALS: '00000001,00000001,spare', FAKE_RTLSDR_FAIL_OPEN: 'busy:spare' });
+    const r = await findDevices({ binding });
+    expect(r.devices.map((d) => d.status)).toEqual(['ok', 'ok', 'busy']);
+    expect(r.duplicateSerials).toEqual(['00000001']);
+    const text = formatDevices(r);
+    expect(text).toContain('[2] serial spare  Realtek RTL2838UHIDIR  busy: held by another program (rtl_tcp, rtl_433, ...)');
+    expect(text).toContain('warning: serial 00000001 is shared by several dongles');
+    expect((await findDevices({ binding, probe: false })).devices.map((d) => d.status)).toEqual(['not-probed', 'not-probed', 'not-probed']);
+  });
+
+  it('through commander: --json output, and exit status 1 with what to check when none is attached', async () => {
+    process.env[ADDON_PATH_ENV] = addonPath;
+    setFakeEnv({ FAKE_RTLSDR_DEVICES: '1' });
+    const json = JSON.parse(await runCli(['--json'])) as { devices: { serial: string; tuner: string }[] };
+    expect(json.devices).toHaveLength(1);
+    expect(json.devices[0]).toMatchObject({ serial: 'FAKE0001', tuner: 'R820T' });
+    expect(process.exitCode).toBeUndefined();
+    setFakeEnv({ FAKE_RTLSDR_DEVICES: '0' });
+    const text = await runCli([]);
+    expect(text).toMatch(/^no RTL-SDR found: check that the dongle is plugged in \(lsusb should list 0bda:2838/);
+    expect(text).toContain('blacklist dvb_usb_rtl28xxu');
+    expect(text).toContain('60-librtlsdr0.rules');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('without the addon it says exactly what to install and how to rebuild', async () => {
+    process.env[ADDON_PATH_ENV] = '/nonexistent/quietband_rtlsdr.node';
+    await expect(runCli([])).rejects.toMatchObject({ code: 'NATIVE_UNAVAILABLE' });
+    await expect(runCli([])).rejects.toThrow(/sudo apt-get install librtlsdr-dev\), then rebuild the addon: npm run build:native/);
+  });
+});

@@ -1,0 +1,67 @@
+// `quietband sim` command: writes the files, prints their paths, applies --seed/--duration/--scenario, names bad input.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { register } from '../../src/cli/sim.js';
+import { QuietBandError } from '../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qb-sim-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+async function run(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await program.parseAsync(['node', 'quietband', 'sim', ...args]);
+  return out;
+}
+
+describe('quietband sim', () => {
+  it('writes the default scenario (shortened) and prints the two paths', async () => {
+    const out = await run(['-o', dir, '--duration', '0.05', '--seed', '5']);
+    const base = join(dir, 'quietband-sim_433.92M_1000k_seed5');
+    expect(out).toBe(`${base}.sigmf-data\n${base}.sigmf-meta\n`);
+    expect(statSync(`${base}.sigmf-data`).size).toBe(0.05 * 1e6 * 2);
+    const meta = JSON.parse(readFileSync(`${base}.sigmf-meta`, 'utf8'));
+    expect(meta.global['core:sample_rate']).toBe(1e6);
+    expect(meta.annotations).toEqual([]); // the default events start at 2 s
+    const again = await run(['-o', join(dir, 'again'), '--duration', '0.05', '--seed', '5']);
+    const h = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+    expect(h(again.split('\n')[0])).toBe(h(`${base}.sigmf-data`));
+  });
+
+  it('reads a scenario JSON', async () => {
+    const file = join(dir, 'scn.json');
+    writeFileSync(file, JSON.stringify({ rateSps: 250000, centerHz: 868.3e6, durationS: 0.2, events: [{ kind: 'tone', offsetHz: 1000, snrDb: 20, startS: 0.1, durationS: 0.05 }] }));
+    const out = await run(['--scenario', file, '-o', join(dir, 'scn-out.sigmf-data')]);
+    expect(out).toBe(`${join(dir, 'scn-out.sigmf-data')}\n${join(dir, 'scn-out.sigmf-meta')}\n`);
+    const meta = JSON.parse(readFileSync(join(dir, 'scn-out.sigmf-meta'), 'utf8'));
+    expect(meta.annotations.map((a: Record<string, unknown>) => [a['core:label'], a['core:sample_start'], a['core:sample_count']])).toEqual([['tone', 25000, 12500]]);
+    expect(statSync(join(dir, 'scn-out.sigmf-data')).size).toBe(100_000);
+  });
+
+  it('names the file and field of a bad scenario, and bad flags', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ rateSps: 250000, centerHz: 1e8, durationS: 1, carriers: [{ offsetHz: 200000, powerDbfs: -20 }] }));
+    const e1 = await run(['--scenario', file, '-o', dir]).catch((e: unknown) => e);
+    expect(e1).toBeInstanceOf(QuietBandError);
+    expect((e1 as QuietBandError).code).toBe('BAD_INPUT');
+    expect((e1 as Error).message).toBe(`${file}: carriers[0].offsetHz: 200000 Hz is outside ±125000 Hz (half the sample rate)`);
+    const e2 = await run(['--seed', 'x', '-o', dir]).catch((e: unknown) => e);
+    expect((e2 as QuietBandError).code).toBe('CONFIG');
+    expect((e2 as Error).message).toBe('--seed: "x" is not a whole number');
+    const e3 = await run(['--duration', '-1', '-o', dir]).catch((e: unknown) => e);
+    expect((e3 as Error).message).toMatch(/^--duration: /);
+    const e4 = await run(['--scenario', join(dir, 'missing.json')]).catch((e: unknown) => e);
+    expect((e4 as Error).message).toMatch(/missing\.json: cannot read the scenario as JSON/);
+  });
+});
