@@ -2,6 +2,7 @@
 import type { Baseline, BaselineFingerprint, BaselinePath } from './baseline.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import { FrequencySmoother } from '../detector/statistic.js';
+import { fastDb } from '../dsp/fast-db.js';
 import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';
 
 const HIST_MIN_DB = -160;
@@ -30,7 +31,7 @@ class BinHistogram {
     const inv = 1 / this.stepDb;
     const c = this.counts;
     for (let b = 0; b < this.bins; b++) {
-      const db = 10 * Math.log10(stat[b] + 1e-30);
+      const db = fastDb(stat[b]);
       let idx = Math.floor((db - HIST_MIN_DB) * inv);
       if (!(idx >= 0)) idx = 0;
       else if (idx >= cells) idx = cells - 1;
@@ -125,7 +126,7 @@ class FloorGate {
   accept(power: Float32Array): boolean {
     const s = this.scratch;
     s.set(power);
-    const db = 10 * Math.log10(quickMedian(s) + 1e-30);
+    const db = fastDb(quickMedian(s));
     let idx = Math.floor(db - HIST_MIN_DB);
     if (idx < 0) idx = 0;
     else if (idx >= HIST_CELLS_FLOOR) idx = HIST_CELLS_FLOOR - 1;
@@ -195,6 +196,7 @@ export class BaselineLearner {
   private readonly fastGate: FloorGate;
   private readonly slowGate: FloorGate;
   private firstSample = -1;
+  private shortSeen = 0;
   private lastSample = 0;
   private rateSps = 0;
   /**
@@ -229,10 +231,15 @@ export class BaselineLearner {
   get frames(): { fast: number; slow: number } {
     return { fast: this.fast.frames, slow: this.slow.frames };
   }
+  /**
+   * Learns from every second short frame: with 50 % overlap those are disjoint, and the frames in between carry
+   * little new information about the per-bin distribution (half the cost of learning).
+   */
   addShort(frame: SpectrumFrame): void {
     if (this.firstSample < 0) this.firstSample = frame.firstSample;
     this.lastSample = frame.firstSample + frame.sampleCount;
     this.rateSps = frame.rateSps;
+    if ((this.shortSeen++ & 1) === 1) return;
     if (!this.fastGate.accept(frame.power)) return;
     this.fastNarrow.apply(frame.power, this.fastStat);
     this.fast.add(this.fastStat);

@@ -71,7 +71,7 @@ class Collector {
 
 /**
  * Measures {@link NoiseShapes} by pushing seeded white Gaussian noise through the same spectrum engines and kernels
- * the pipeline uses (about 400 short frames and 40 slow frames; cached per settings). Exact for the configured window,
+ * the pipeline uses (about 400 short frames and 24 slow frames; cached per settings). Exact for the configured window,
  * overlap, averaging and smoothing, where a closed form (a sum of correlated χ² bins) is not.
  */
 export function measureNoiseShapes(s: ShapeSettings): NoiseShapes {
@@ -87,7 +87,7 @@ export function measureNoiseShapes(s: ShapeSettings): NoiseShapes {
   const cfw = new Collector(new FrequencySmoother(nf, s.fastWideBins), nf);
   const cs = new Collector(new FrequencySmoother(n, s.smoothBins), n);
   const csw = new Collector(new FrequencySmoother(n, s.wideBins), n);
-  const slowFrames = 40;
+  const slowFrames = 24;
   const fastFrames = 400;
   const total = Math.max((slowFrames * avg + 1) * (n / 2), (fastFrames + 1) * (nf / 2));
   const blockLen = 8192;
