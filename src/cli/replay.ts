@@ -7,6 +7,7 @@ import { openFileSource, type FileSourceOptions } from '../source/file-source.js
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../site/band-plan.js';
+import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 
@@ -16,6 +17,8 @@ export interface ReplayFlags extends PipelineFlags {
   baselineSeconds?: string;
   logLevel?: string;
   progress?: boolean;
+  /** Write the slow-path spectra in rtl_power's CSV layout to this file. */
+  csv?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -111,13 +114,17 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   }
 
   let detections = 0;
+  // wall-clock stamps for CSV rows: SigMF core:datetime of sample 0, else the epoch (the recording's time is unknown)
+  const originMs = info.datetime ? Date.parse(info.datetime) : 0;
+  const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const { stats } = await detect(await openFileSource(file, srcOpts), baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
-  }, { settleSamples: settle, onProgress: (n) => bar?.update(n) }, spec);
+  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
   bar?.stop();
+  await csv?.close();
   const durationS = stats.samples / info.rateSps;
   const summary: ReplaySummary = {
     file,
@@ -142,6 +149,7 @@ export function register(program: Command): void {
   cmd
     .option('--baseline <auto|file>', "'auto' learns it from the recording itself; or a JSON file written by 'quietband calibrate'", 'auto')
     .option('--baseline-seconds <s>', 'with --baseline auto: learn from the first S seconds only')
+    .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
