@@ -8,6 +8,8 @@ import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../site/band-plan.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
+import { HopPipeline } from '../scan/hop-pipeline.js';
+import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 
@@ -19,6 +21,8 @@ export interface ReplayFlags extends PipelineFlags {
   progress?: boolean;
   /** Write the slow-path spectra in rtl_power's CSV layout to this file. */
   csv?: string;
+  hopSettleMs?: string;
+  crop?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -81,6 +85,7 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   };
   const probe = await openFileSource(file, srcOpts);
   const info = probe.info;
+  const segments = probe.captureSegments;
   await probe.close();
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps);
   const settle = settleSamples(flags);
@@ -88,6 +93,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
   log.info({ file, format: info.format, rateSps: info.rateSps, centerHz: info.centerHz, totalSamples: info.totalSamples, fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, average: opts.spectrum.average }, 'replay');
+
+  if (new Set(segments.map((x) => x.centerHz)).size > 1) {
+    return replayScan(file, flags, write, log, srcOpts, info, segments, opts);
+  }
 
   const bar = flags.progress !== false && process.stderr.isTTY && info.totalSamples
     ? new cliProgress.SingleBar({ stream: process.stderr, format: '{task} [{bar}] {percentage}% | {value}/{total} samples', clearOnComplete: true }, cliProgress.Presets.shades_classic)
@@ -138,6 +147,55 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   return summary;
 }
 
+/**
+ * Replay of a scan: a SigMF recording whose captures hop between centre frequencies. Each hop gets its own baseline
+ * (learned from its own captures), engines and detector; the first `--hop-settle-ms` of every capture is discarded
+ * (stale samples from the previous frequency); tracks seen through two overlapping hops are merged.
+ */
+async function replayScan(
+  file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger, srcOpts: FileSourceOptions,
+  info: IqSourceInfo, segments: { centerHz: number; sampleStart: number; sampleCount: number }[], opts: PipelineOptions,
+): Promise<ReplaySummary> {
+  if ((flags.baseline ?? 'auto') !== 'auto') {
+    throw new QuietBandError(`--baseline: ${file} is a scan (${new Set(segments.map((x) => x.centerHz)).size} tuning centres): per-hop baselines are learned from the recording; use --baseline auto`, 'CONFIG');
+  }
+  const settleMs = flags.hopSettleMs === undefined ? DEFAULT_SCAN.settleMs : Number(flags.hopSettleMs);
+  if (!(settleMs >= 0)) throw new QuietBandError(`--hop-settle-ms: "${flags.hopSettleMs}" is not a duration ≥ 0 ms`, 'CONFIG');
+  const cropFraction = flags.crop === undefined ? DEFAULT_SCAN.cropFraction : Number(flags.crop);
+  if (!(cropFraction >= 0 && cropFraction <= 0.8)) throw new QuietBandError(`--crop: "${flags.crop}" must be a fraction between 0 and 0.8`, 'CONFIG');
+  // revisit time: the longest gap between two captures of the same centre
+  let revisitMs = 0;
+  const lastStart = new Map<number, number>();
+  for (const seg of segments) {
+    const prev = lastStart.get(seg.centerHz);
+    if (prev !== undefined) revisitMs = Math.max(revisitMs, ((seg.sampleStart - prev) / info.rateSps) * 1000);
+    lastStart.set(seg.centerHz, seg.sampleStart);
+  }
+  const hop = { settleSamples: Math.round((settleMs / 1000) * info.rateSps), cropFraction, revisitMs };
+  log.info({ file, hops: lastStart.size, captures: segments.length, revisitMs: r(revisitMs, 1), settleMs, cropFraction }, 'replaying a scan');
+  const learn = new HopPipeline(info, opts, hop, 'learn');
+  for await (const b of (await openFileSource(file, srcOpts)).blocks()) learn.push(b);
+  const baselines = learn.baselines('auto');
+  let detections = 0;
+  let samples = 0;
+  const t0 = performance.now();
+  const det = new HopPipeline(info, opts, hop, 'detect', baselines, (ev) => {
+    if (ev.kind !== 'close') return;
+    detections++;
+    write(detectionLine(ev, info, opts.bandPlan));
+  });
+  for await (const b of (await openFileSource(file, srcOpts)).blocks()) {
+    det.push(b);
+    samples = b.firstSample + b.count;
+  }
+  det.flush(samples);
+  const wallS = (performance.now() - t0) / 1000;
+  const durationS = samples / info.rateSps;
+  const summary: ReplaySummary = { file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1) };
+  log.info({ ...summary, hops: det.centers.length, discardedSamples: det.discardedSamples }, 'replay finished');
+  return summary;
+}
+
 /** Registers `quietband replay`. */
 export function register(program: Command): void {
   const cmd = program
@@ -149,6 +207,8 @@ export function register(program: Command): void {
   cmd
     .option('--baseline <auto|file>', "'auto' learns it from the recording itself; or a JSON file written by 'quietband calibrate'", 'auto')
     .option('--baseline-seconds <s>', 'with --baseline auto: learn from the first S seconds only')
+    .option('--hop-settle-ms <ms>', `scans (SigMF with several capture frequencies): samples discarded after each retune (default ${DEFAULT_SCAN.settleMs})`)
+    .option('--crop <fraction>', `scans: fraction of each hop's band cropped at the edges (default ${DEFAULT_SCAN.cropFraction})`)
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')

@@ -37,6 +37,15 @@ export interface DetectorOptions {
   maxTracks: number;
   /** Seconds of signal between two `update` events of an open track. Default 1. */
   updateIntervalS: number;
+  /** Fraction of the band cropped at the edges (half on each side) and never tested; hopping uses 0.25. Default 0. */
+  cropFraction: number;
+  /** Close open tracks when the tune generation changes (one band: a retune means a new spectrum). Hopping: false. */
+  closeOnRetune: boolean;
+  /**
+   * Drop tracks whose centre falls inside the DC guard (hopping: the overlapping neighbour hop reports them, and a
+   * moving DC spike must never become an alert; FIELD-NOTES item 1). Default false (one band: nothing else covers DC).
+   */
+  dropDcCentred: boolean;
 }
 
 /** Defaults chosen on the real captures in ../shared/captures (see the issue notes for the figures). */
@@ -55,6 +64,9 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   dominanceDb: 15,
   maxTracks: 64,
   updateIntervalS: 1,
+  cropFraction: 0,
+  closeOnRetune: true,
+  dropDcCentred: false,
 });
 
 /** Frame geometry the detector works on: the slow path's FFT size and the (smaller) fast path's. */
@@ -117,6 +129,12 @@ class PathState {
     this.guard = new Uint8Array(n);
     const g = Math.max(1, Math.ceil(o.dcGuardHz / this.rbwHz));
     for (let b = n / 2 - g; b <= n / 2 + g; b++) if (b >= 0 && b < n) this.guard[b] = 1;
+    // cropped band edges (anti-alias roll-off; FIELD-NOTES item 3): never tested, covered by the neighbour hop
+    const crop = Math.floor((o.cropFraction / 2) * n);
+    for (let b = 0; b < crop; b++) {
+      this.guard[b] = 1;
+      this.guard[n - 1 - b] = 1;
+    }
     this.enabled = p.frames >= 4 && p.levelDb.length === n;
     this.th = this.thresholds(p, minDb, o);
     this.thWide = this.thresholds(pWide, wideMinDb, o);
@@ -480,7 +498,7 @@ export class Detector {
     }
     const rate = this.geometry.rateSps;
     if (!t.confirmed) {
-      if ((this.endOf(t) - this.startOf(t)) / rate >= this.options.minDurationMs / 1000) {
+      if ((this.endOf(t) - this.startOf(t)) / rate >= this.options.minDurationMs / 1000 && !this.dcCentred(t)) {
         t.confirmed = true;
         t.lastUpdateS = this.endOf(t) / rate;
         this.emit(this.event('open', t, undefined));
@@ -494,6 +512,18 @@ export class Detector {
     }
   }
 
+  /**
+   * True when dropDcCentred is set and the track's band (± the gap) touches the DC guard: a signal on the tuning
+   * centre is only partly visible around the guard, with a wrong centre; the overlapping hop sees it whole.
+   */
+  private dcCentred(t: Track): boolean {
+    if (!this.options.dropDcCentred) return false;
+    const n = this.slow.n;
+    const guardBins = Math.max(1, Math.ceil(this.options.dcGuardHz / this.slow.rbwHz));
+    const gap = this.slow.gapBins;
+    return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
+  }
+
   private startOf(t: Track): number {
     return Math.min(t.fastStart, t.slowStart);
   }
@@ -505,7 +535,7 @@ export class Detector {
   private expire(now: number, tuneId: number): void {
     for (const t of this.tracks) {
       if (!t.active) continue;
-      if (t.tuneId !== tuneId || now - t.aliveUntil > this.holdSamples) this.close(t, now);
+      if ((this.options.closeOnRetune && t.tuneId !== tuneId) || now - t.aliveUntil > this.holdSamples) this.close(t, now);
     }
   }
 

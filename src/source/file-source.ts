@@ -100,6 +100,16 @@ export class FileSource implements IqSource {
   private closed = false;
 
   /** Use {@link openFileSource}; the constructor takes the resolved layout and an open handle. */
+  /** The recording's capture segments (one for raw files): tuning centre, first sample, sample count. */
+  get captureSegments(): { centerHz: number; sampleStart: number; sampleCount: number }[] {
+    return this.segments.map((s) => ({ centerHz: s.centerHz, sampleStart: s.sampleStart, sampleCount: s.sampleCount }));
+  }
+
+  /** Distinct tuning centres of the recording's captures, in order (more than one: the recording is a scan). */
+  get tuningCentersHz(): number[] {
+    return [...new Set(this.segments.map((s) => s.centerHz))];
+  }
+
   constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle }) {
     this.info = args.info;
     this.dataPath = args.dataPath;

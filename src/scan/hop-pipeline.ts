@@ -1,0 +1,194 @@
+// Hopping pipeline: per-hop engines, baselines and detectors; settle after every retune; merging across overlapping hops.
+import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { BaselineLearner } from '../baseline/learner.js';
+import { measureNoiseShapes } from '../baseline/noise-shape.js';
+import { Detector } from '../detector/detector.js';
+import { backgroundBins } from '../site/band-plan.js';
+import { fingerprintOf, type PipelineOptions } from '../pipeline.js';
+import type { Baseline } from '../baseline/baseline.js';
+import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+
+/** Settings of a hopping run (see ScanPlan). */
+export interface HopSettings {
+  /** Samples discarded after every retune (settleMs·rate, plus one source buffer for live sources). */
+  settleSamples: number;
+  /** Fraction of each hop's band cropped at the edges. */
+  cropFraction: number;
+  /** Time between two visits of a hop (ms): tracks are held this much longer, so a continuous signal stays one track. */
+  revisitMs: number;
+}
+
+interface HopState {
+  centerHz: number;
+  fast: SpectrumEngine;
+  slow: SpectrumEngine;
+  learner?: BaselineLearner;
+  detector?: Detector;
+  lastTuneId: number;
+  discardUntil: number;
+  analysedSamples: number;
+}
+
+/**
+ * Routes blocks to the hop whose centre they were tuned to (`IqBlock.centerHz`), discards the first
+ * `settleSamples` after every tune change (`tuneId`) — stale samples from the previous frequency, PLL settling — and
+ * runs that hop's own engines and baseline learner or detector. Hops are created on first sight, so a SigMF
+ * recording with several `captures` at different `core:frequency` replays as a scan. Allocation-free per block
+ * once every hop has been seen.
+ */
+export class HopPipeline {
+  private readonly hops = new Map<number, HopState>();
+  private readonly merger: HopMerger;
+  /** Samples thrown away as settle after retunes (all hops). */
+  discardedSamples = 0;
+
+  /**
+   * @param mode 'learn' builds baselines (read them with {@link baselines}); 'detect' needs `baselines` for every hop
+   * @param emit receives merged DetectionEvents (ids unique across hops)
+   */
+  constructor(
+    private readonly info: IqSourceInfo,
+    private readonly opts: PipelineOptions,
+    private readonly hop: HopSettings,
+    private readonly mode: 'learn' | 'detect',
+    private readonly stored: Map<number, Baseline> = new Map(),
+    emit: (ev: DetectionEvent) => void = () => {},
+  ) {
+    this.merger = new HopMerger(emit, (4 * info.rateSps) / opts.spectrum.fftSize);
+  }
+
+  private stateFor(centerHz: number): HopState {
+    let s = this.hops.get(centerHz);
+    if (s) return s;
+    const o = this.opts;
+    s = {
+      centerHz,
+      fast: new SpectrumEngine({ ...o.spectrum, fftSize: o.fastFftSize, average: 0 }),
+      slow: new SpectrumEngine(o.spectrum),
+      lastTuneId: -1,
+      discardUntil: 0,
+      analysedSamples: 0,
+    };
+    const hopInfo = { ...this.info, centerHz, centerKnown: true };
+    if (this.mode === 'learn') {
+      const envelope = o.bandPlan === 'none' ? undefined : {
+        fast: backgroundBins(o.fastFftSize, centerHz, this.info.rateSps, o.bandPlan),
+        slow: backgroundBins(o.spectrum.fftSize, centerHz, this.info.rateSps, o.bandPlan),
+      };
+      s.learner = new BaselineLearner(fingerprintOf(hopInfo, o), measureNoiseShapes(o), envelope);
+    } else {
+      const baseline = this.stored.get(centerHz);
+      if (!baseline) throw new RangeError(`no baseline for the hop at ${centerHz} Hz`);
+      const holdMs = (o.detector.holdMs ?? 25) + this.hop.revisitMs;
+      const hopIndex = this.hops.size;
+      s.detector = new Detector(baseline, { fftSize: o.spectrum.fftSize, fastFftSize: o.fastFftSize, rateSps: this.info.rateSps, centerHz },
+        (ev) => this.merger.onEvent(hopIndex, ev),
+        { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false });
+    }
+    this.hops.set(centerHz, s);
+    return s;
+  }
+
+  /** Feeds one block (in stream order). */
+  push(block: IqBlock): void {
+    const s = this.stateFor(block.centerHz);
+    if (block.tuneId !== s.lastTuneId) {
+      s.lastTuneId = block.tuneId;
+      s.discardUntil = block.firstSample + this.hop.settleSamples;
+    }
+    const from = Math.min(block.count, Math.max(0, s.discardUntil - block.firstSample));
+    this.discardedSamples += from;
+    if (from >= block.count) return;
+    const chunk = s.slow.hop;
+    const learner = s.learner;
+    const det = s.detector;
+    for (let a = from; a < block.count; a += chunk) {
+      const z = Math.min(block.count, a + chunk);
+      if (learner) {
+        s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => learner.addShort(f), onSlowFrame: NOOP }, a, z);
+        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => learner.addSlow(f) }, a, z);
+      } else if (det) {
+        s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => det.onShortFrame(f), onSlowFrame: NOOP }, a, z);
+        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => det.onSlowFrame(f) }, a, z);
+      }
+    }
+    s.analysedSamples += block.count - from;
+  }
+
+  /** Baselines learned per hop centre ('learn' mode). */
+  baselines(method: Baseline['method']): Map<number, Baseline> {
+    const out = new Map<number, Baseline>();
+    for (const [hz, s] of this.hops) if (s.learner) out.set(hz, s.learner.finish(method));
+    return out;
+  }
+
+  /** Closes every open track ('detect' mode) at `atSample`. */
+  flush(atSample: number): void {
+    for (const s of this.hops.values()) s.detector?.flush(atSample);
+  }
+
+  /** Hop centres seen so far, in order of first appearance. */
+  get centers(): number[] {
+    return [...this.hops.keys()];
+  }
+}
+
+const NOOP = (): void => {};
+
+interface Merged {
+  id: number;
+  lowHz: number;
+  highHz: number;
+  startS: number;
+  /** Open per-hop tracks that feed this merged track: `${hop}:${id}`. */
+  members: Set<string>;
+  last: DetectionEvent;
+}
+
+/**
+ * One signal seen through two overlapping hops is one detection: a hop's new track whose band overlaps (± `tolHz`) an
+ * open merged track of another hop joins it instead of opening a new one. The merged track closes when its last
+ * member closes; its start is the earliest member start and its end the latest member end.
+ */
+class HopMerger {
+  private readonly open: Merged[] = [];
+  private readonly memberOf = new Map<string, Merged>();
+  private nextId = 1;
+  constructor(private readonly emit: (ev: DetectionEvent) => void, private readonly tolHz: number) {}
+
+  onEvent(hop: number, ev: DetectionEvent): void {
+    const key = `${hop}:${ev.id}`;
+    let m = this.memberOf.get(key);
+    if (!m) {
+      m = this.open.find((x) => ev.lowHz <= x.highHz + this.tolHz && ev.highHz >= x.lowHz - this.tolHz);
+      if (m) {
+        m.members.add(key);
+        this.memberOf.set(key, m);
+      } else {
+        m = { id: this.nextId++, lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, members: new Set([key]), last: ev };
+        this.open.push(m);
+        this.memberOf.set(key, m);
+        this.emit({ ...ev, id: m.id, kind: 'open' });
+        if (ev.kind === 'open') return;
+      }
+    }
+    const startS = Math.min(m.startS, ev.startS);
+    m.startS = startS;
+    if (ev.kind === 'close') {
+      m.members.delete(key);
+      this.memberOf.delete(key);
+      const endS = Math.max(ev.endS ?? ev.startS, m.last.endS ?? m.last.startS);
+      if (m.members.size > 0) {
+        m.last = { ...m.last, endS };
+        return;
+      }
+      this.open.splice(this.open.indexOf(m), 1);
+      // report the stronger view of the two hops
+      const best = ev.peakExcessDb >= m.last.peakExcessDb ? ev : m.last;
+      this.emit({ ...best, id: m.id, kind: 'close', startS, endS });
+      return;
+    }
+    if (ev.peakExcessDb >= m.last.peakExcessDb || m.last.kind === 'open') m.last = ev;
+    if (ev.kind === 'update' && m.members.size === 1) this.emit({ ...ev, id: m.id, startS });
+  }
+}
