@@ -32,6 +32,9 @@ export interface ShapeSettings {
 export const LOWER_LO = 0.02;
 export const LOWER_HI = 0.1;
 
+/** Welch averages longer than this are simulated with this many frames (see measureNoiseShapes). */
+const MAX_SIMULATED_AVERAGE = 32;
+
 const cache = new Map<string, NoiseShapes>();
 
 /** Deterministic PRNG (mulberry32) and Box–Muller Gaussian for the simulation. */
@@ -75,12 +78,14 @@ class Collector {
  * overlap, averaging and smoothing, where a closed form (a sum of correlated χ² bins) is not.
  */
 export function measureNoiseShapes(s: ShapeSettings): NoiseShapes {
-  const key = JSON.stringify([s.spectrum.fftSize, s.spectrum.window, s.spectrum.average, s.fastFftSize, s.smoothBins, s.wideBins, s.fastWideBins]);
+  const key = JSON.stringify([s.spectrum.fftSize, s.spectrum.window, Math.min(MAX_SIMULATED_AVERAGE, s.spectrum.average), s.fastFftSize, s.smoothBins, s.wideBins, s.fastWideBins]);
   const hit = cache.get(key);
   if (hit) return hit;
   const n = s.spectrum.fftSize;
   const nf = s.fastFftSize;
-  const avg = Math.max(1, s.spectrum.average);
+  // beyond ~32 frames the averaged statistic is already close to its Gaussian limit (CLT): simulating more frames
+  // changes the quantile ratios by < 1 % but costs up to 15× more at 2.4 MS/s
+  const avg = Math.max(1, Math.min(MAX_SIMULATED_AVERAGE, s.spectrum.average));
   const fastEngine = new SpectrumEngine({ ...s.spectrum, fftSize: nf, average: 0, dcRemoval: true });
   const slowEngine = new SpectrumEngine({ ...s.spectrum, average: avg, dcRemoval: true });
   const cf = new Collector(new FrequencySmoother(nf, s.smoothBins), nf);
