@@ -9,6 +9,7 @@ import { defaultWideBins } from '../detector/statistic.js';
 import { parseFrequency, parseRate } from '../source/file-source.js';
 import type { SampleFormat } from '../types.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';
+import { MAX_PLAUSIBLE_RATE_SPS } from '../source/file-name.js';
 
 /** Raw flag values as commander delivers them (strings until validated). */
 export interface PipelineFlags {
@@ -71,7 +72,12 @@ export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateS
     }
     out.format = f.format as SampleFormat;
   }
-  if (f.rate !== undefined) out.rateSps = parseRate(f.rate, '--rate');
+  if (f.rate !== undefined) {
+    out.rateSps = parseRate(f.rate, '--rate');
+    if (out.rateSps > MAX_PLAUSIBLE_RATE_SPS) {
+      throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is above ${MAX_PLAUSIBLE_RATE_SPS / 1e6} MS/s; RTL-SDR rates are 0.225–3.2 MS/s`, 'CONFIG');
+    }
+  }
   if (f.center !== undefined) out.centerHz = parseFrequency(f.center, '--center');
   return out;
 }
