@@ -1,0 +1,155 @@
+// Evidence clips: SigMF recordings of the raw IQ around each detection, with a disk quota.
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { writeSigmfMeta } from '../source/sigmf.js';
+import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+import { IqRing, encodeSamples } from './iq-ring.js';
+
+/** Clip settings. */
+export interface ClipOptions {
+  /** Folder for `.sigmf-data` + `.sigmf-meta` pairs (`<data dir>/clips`). */
+  dir: string;
+  /** Seconds kept before a detection's start. Default 1.5. */
+  preS: number;
+  /** Seconds recorded after a detection's end. Default 1. */
+  postS: number;
+  /** Longest clip (s); a longer detection is cut at start + maxS. Default 10. */
+  maxS: number;
+  /** Total bytes of clips kept; the oldest are deleted first. Default 1 GiB. */
+  quotaBytes: number;
+  /** Sensor name (in file names and the meta). */
+  sensor: string;
+  logger?: Logger;
+}
+
+export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30 });
+
+interface Pending {
+  ev: DetectionEvent;
+  from: number;
+  /** Sample at which the clip is complete (end + post, or start + max). */
+  until: number;
+  onWritten?: (metaPath: string) => void;
+}
+
+/** A written clip. */
+export interface ClipInfo {
+  metaPath: string;
+  dataPath: string;
+  sampleCount: number;
+}
+
+/**
+ * Keeps a ring of the sensor's raw IQ (preS + maxS + postS long) and writes a SigMF clip per detection: the detection
+ * plus `preS` before and `postS` after, capped at `maxS` + pre + post, in the source's datatype, with a capture
+ * (`core:frequency`, `core:datetime`) and an annotation (`core:freq_lower_edge`, `core:freq_upper_edge`,
+ * `core:sample_start`, `core:sample_count`, `core:label`). `quietband replay` on a clip reproduces the detection.
+ * Then enforces the quota (oldest clips first, logged).
+ */
+export class ClipRecorder {
+  private readonly ring: IqRing;
+  private readonly pending: Pending[] = [];
+  private readonly scratch: Float32Array;
+  private lastEnd = 0;
+  private readonly o: ClipOptions;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  /**
+   * @param info the source's info (rate, centre, datatype)
+   * @param originMs wall-clock time (ms) of sample 0 of the stream, for `core:datetime`
+   */
+  constructor(private readonly info: IqSourceInfo, private readonly originMs: number, options: Partial<ClipOptions> & { dir: string; sensor: string }) {
+    this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
+    const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
+    this.ring = new IqRing(cap);
+    this.scratch = new Float32Array(2 * cap);
+  }
+
+  /** Feeds every block of the stream (before or after the detector sees it). */
+  push(block: IqBlock): void {
+    this.ring.push(block);
+    this.lastEnd = block.firstSample + block.count;
+    while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
+  }
+
+  /** Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS). */
+  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void): void {
+    const rate = this.info.rateSps;
+    const start = Math.round(ev.startS * rate);
+    const end = Math.round((ev.endS ?? ev.startS) * rate);
+    const from = start - Math.round(this.o.preS * rate);
+    const until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
+    this.pending.push({ ev, from, until, onWritten });
+    this.pending.sort((a, b) => a.until - b.until);
+    while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
+  }
+
+  /** Writes what is pending now (stream end), and waits for all writes. */
+  async close(): Promise<void> {
+    while (this.pending.length) this.flushOne(this.pending.shift()!);
+    await this.writes;
+  }
+
+  private flushOne(p: Pending): void {
+    const [first, count] = this.ring.read(p.from, p.until, this.scratch);
+    if (count === 0) return;
+    const data = encodeSamples(this.info.format, this.scratch, count);
+    const job = this.writes.then(() => this.write(p, first, count, data)).then((info) => {
+      p.onWritten?.(info.metaPath);
+      return this.enforceQuota();
+    }).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
+    this.writes = job;
+  }
+
+  private async write(p: Pending, first: number, count: number, data: Buffer): Promise<ClipInfo> {
+    await mkdir(this.o.dir, { recursive: true });
+    const rate = this.info.rateSps;
+    const t0 = this.originMs + (first / rate) * 1000;
+    const stamp = new Date(t0).toISOString().replace(/[:.]/g, '-');
+    const base = join(this.o.dir, `${this.o.sensor}_${stamp}_${Math.round(p.ev.centerHz)}Hz_${p.ev.id}`);
+    const dataPath = `${base}.sigmf-data`;
+    await writeFile(dataPath, data);
+    const startIdx = Math.round(p.ev.startS * rate) - first;
+    const endIdx = Math.round((p.ev.endS ?? p.ev.startS) * rate) - first;
+    const metaPath = await writeSigmfMeta(base, {
+      format: this.info.format,
+      rateSps: rate,
+      description: `QuietBand evidence clip, sensor ${this.o.sensor}, detection ${p.ev.id}`,
+      captures: [{ sampleStart: 0, centerHz: this.info.centerHz, datetime: new Date(t0).toISOString() }],
+      annotations: [{
+        sampleStart: Math.max(0, startIdx),
+        sampleCount: Math.max(1, Math.min(count, endIdx) - Math.max(0, startIdx)),
+        freqLowerHz: p.ev.lowHz,
+        freqUpperHz: p.ev.highHz,
+        label: 'detection',
+        comment: `peak excess ${p.ev.peakExcessDb.toFixed(1)} dB, peak ${p.ev.peakPowerDbfs.toFixed(1)} dBFS`,
+      }],
+    });
+    this.o.logger?.info({ sensor: this.o.sensor, clip: metaPath, seconds: count / rate }, 'evidence clip written');
+    return { metaPath, dataPath, sampleCount: count };
+  }
+
+  /** Deletes the oldest clips (by modification time) until the folder is under the quota. */
+  private async enforceQuota(): Promise<void> {
+    const names = await readdir(this.o.dir);
+    const files = await Promise.all(names.map(async (n) => ({ n, s: await stat(join(this.o.dir, n)) })));
+    let total = files.reduce((a, f) => a + f.s.size, 0);
+    if (total <= this.o.quotaBytes) return;
+    const bases = new Map<string, { mtime: number; size: number }>();
+    for (const f of files) {
+      const base = f.n.replace(/\.sigmf-(data|meta)$/, '');
+      const b = bases.get(base) ?? { mtime: 0, size: 0 };
+      b.mtime = Math.max(b.mtime, f.s.mtimeMs);
+      b.size += f.s.size;
+      bases.set(base, b);
+    }
+    for (const [base, b] of [...bases].sort((x, y) => x[1].mtime - y[1].mtime)) {
+      if (total <= this.o.quotaBytes) break;
+      await rm(join(this.o.dir, `${base}.sigmf-data`), { force: true });
+      await rm(join(this.o.dir, `${base}.sigmf-meta`), { force: true });
+      total -= b.size;
+      this.o.logger?.warn({ sensor: this.o.sensor, deleted: base, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
+    }
+  }
+}
