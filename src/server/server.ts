@@ -1,5 +1,6 @@
 // HTTP + WebSocket server (protocol v1): static UI, /healthz, token auth, alert replay/resume, spectrum/status fan-out.
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -663,6 +664,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (!authorized(req, url)) {
+      // a browser's first visit (GET of a page) gets the sign-in form with the 401, so a supervisor can paste the token
+      const deny = (): void => json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token>, ?token=<token>, or open /login?token=<token>' }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
+      if (req.method === 'GET' && webRootReal !== null && /text\/html/.test(req.headers.accept ?? '')) {
+        fsp.readFile(join(webRootReal, 'login.html')).then((form) => {
+          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="quietband"', 'Cache-Control': 'no-store' });
+          res.end(form);
+        }, deny);
+        return;
+      }
       json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token>, ?token=<token>, or open /login?token=<token>' }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
       return;
     }

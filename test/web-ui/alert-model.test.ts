@@ -1,0 +1,159 @@
+// Web UI logic without a browser: alert folding/dedupe, spectrum-at-peak snapshots, display formatting, language choice.
+import { describe, expect, it } from 'vitest';
+import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
+import { alertDurationMs } from '../../web-ui/src/alert-list.js';
+import { AlertModel } from '../../web-ui/src/alert-model.js';
+import { formatBandwidth, formatDb, formatDuration, formatMhz, formatTime } from '../../web-ui/src/format.js';
+import { langFor, setLang, t } from '../../web-ui/src/i18n.js';
+
+function rec(seq: number, alertId: string, event: Alert['event'], extra: Partial<Alert> = {}): Alert {
+  return { seq, alertId, site: 'hall-a', sensor: 's1', kind: 'transmission', event, state: 'new', severity: 'high', time: `2026-05-14T01:31:${String(seq).padStart(2, '0')}Z`, ...extra };
+}
+
+function tx(seq: number, alertId: string, event: Alert['event'], centerHz: number, extra: Partial<Alert> = {}): Alert {
+  return rec(seq, alertId, event, {
+    centerHz,
+    bandwidthHz: 12_500,
+    peakExcessDb: 20,
+    startTime: '2026-05-14T01:31:00Z',
+    detection: { kind: event === 'close' ? 'close' : event === 'update' ? 'update' : 'open', id: 1, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6000, highHz: centerHz + 6500, peakExcessDb: 20, peakPowerDbfs: -70, startS: 0, paths: ['fast'], overload: false, tuneId: 1 },
+    ...extra,
+  });
+}
+
+/** A 1024-point spectrum over 433.92 MHz ± 1.024 MHz at −95 dBFS with `bumpDb` on the points within ±6 kHz of `bumpHz`. */
+function spectrum(bumpHz: number, bumpDb: number): SpectrumMessage {
+  const n = 1024;
+  const startHz = 433_920_000 - 1_024_000;
+  const stepHz = 2000;
+  const p = new Array<number>(n).fill(-95);
+  for (let i = 0; i < n; i++) if (Math.abs(startHz + i * stepHz - bumpHz) <= 6000) p[i] = bumpDb;
+  return { v: 1, type: 'spectrum', sensor: 's1', centerHz: 433_920_000, rateSps: 2_048_000, startHz, stepHz, powerDbfs: p, baselineDbfs: [], thresholdDbfs: [], timeS: 0 };
+}
+
+describe('AlertModel', () => {
+  it('drops a seq seen before and folds records by alertId (later seq wins field by field)', () => {
+    const m = new AlertModel();
+    expect(m.apply(tx(3, 'a', 'open', 433_920_000))).toBe('opened');
+    expect(m.apply(tx(3, 'a', 'open', 433_920_000))).toBe('duplicate');
+    expect(m.apply(tx(4, 'a', 'update', 433_921_000, { peakExcessDb: 31.5, endTime: '2026-05-14T01:31:09Z' }))).toBe('changed');
+    expect(m.apply(rec(5, 'a', 'ack', { state: 'acknowledged', ackBy: 'inv-1' }))).toBe('changed');
+    expect(m.size).toBe(1);
+    expect(m.lastSeq).toBe(5);
+    const v = m.get('a')!;
+    expect(v).toMatchObject({ state: 'acknowledged', centerHz: 433_921_000, bandwidthHz: 12_500, peakExcessDb: 31.5, ackBy: 'inv-1', openSeq: 3, lastSeq: 5, closed: false, updates: 1 });
+    expect(v.lowHz).toBe(433_921_000 - 6000);
+    expect(v.history.map((h) => `${h.seq}:${h.event}`)).toEqual(['3:open', '5:ack']);
+    expect(m.unacknowledgedCount()).toBe(0);
+    m.apply(tx(6, 'a', 'close', 433_921_000, { state: 'acknowledged', endTime: '2026-05-14T01:31:30Z' }));
+    expect(m.get('a')!.closed).toBe(true);
+    expect(m.openTransmissions('s1').size).toBe(0);
+  });
+
+  it('a late (replayed) older record fills missing fields but never rolls the state back', () => {
+    const m = new AlertModel();
+    m.apply(rec(9, 'b', 'ack', { state: 'acknowledged', ackBy: 'inv-2' }));
+    m.apply(tx(7, 'b', 'open', 145_500_000));
+    const v = m.get('b')!;
+    expect(v.state).toBe('acknowledged');
+    expect(v.centerHz).toBe(145_500_000);
+    expect(v.openSeq).toBe(7);
+    expect(v.lastSeq).toBe(9);
+    expect(v.history.map((h) => h.seq)).toEqual([7, 9]);
+    expect(m.lastSeq).toBe(9);
+  });
+
+  it('orders newest first by the first seq of each alert, also when an old alert arrives late', () => {
+    const m = new AlertModel();
+    m.apply(tx(10, 'x', 'open', 1e8));
+    m.apply(tx(12, 'y', 'open', 1e8));
+    m.apply(tx(11, 'z', 'open', 1e8));
+    m.apply(tx(13, 'x', 'update', 1e8));
+    expect(m.newestFirst().map((v) => v.alertId)).toEqual(['y', 'z', 'x']);
+    m.apply(tx(2, 'y', 'open', 1e8)); // y's real open arrives late: y is older than x and z
+    expect(m.newestFirst().map((v) => v.alertId)).toEqual(['z', 'x', 'y']);
+    expect(m.newestFirst(2).length).toBe(2);
+    m.reset();
+    expect(m.size).toBe(0);
+    expect(m.lastSeq).toBe(0);
+    expect(m.apply(tx(10, 'x', 'open', 1e8))).toBe('opened'); // seqs restart after a data dir change
+  });
+
+  it('keeps the spectrum frame with the highest in-band power while the alert is open', () => {
+    const m = new AlertModel();
+    m.apply(tx(1, 'a', 'open', 433_950_000));
+    const f1 = spectrum(433_950_000, -80);
+    const f2 = spectrum(433_950_000, -60);
+    const f3 = spectrum(433_950_000, -70);
+    const elsewhere = spectrum(434_500_000, -20); // strong, but outside the band
+    expect(m.noteSpectrum(f1)).toBe(1);
+    expect(m.noteSpectrum(f2)).toBe(1);
+    expect(m.noteSpectrum(f3)).toBe(0);
+    expect(m.noteSpectrum(elsewhere)).toBe(0);
+    expect(m.get('a')!.peakSpectrum).toBe(f2);
+    expect(m.get('a')!.peakSpectrumDbfs).toBe(-60);
+    m.apply(tx(2, 'a', 'close', 433_950_000));
+    expect(m.noteSpectrum(spectrum(433_950_000, -10))).toBe(0); // closed: frozen
+    expect(m.get('a')!.peakSpectrum).toBe(f2);
+    // another sensor's frame never touches it
+    expect(m.noteSpectrum({ ...spectrum(433_950_000, 0), sensor: 's2' })).toBe(0);
+  });
+
+  it('gives a replayed alert the latest frame as a fallback snapshot, only when it covers the band', () => {
+    const m = new AlertModel();
+    m.apply(tx(1, 'a', 'open', 868_000_000));
+    const v = m.get('a')!;
+    m.offerFallbackSpectrum(v, spectrum(433_950_000, -60));
+    expect(v.peakSpectrum).toBeUndefined();
+    m.apply(tx(2, 'b', 'open', 433_950_000));
+    const w = m.get('b')!;
+    const f = spectrum(433_950_000, -61.5);
+    m.offerFallbackSpectrum(w, f);
+    expect(w.peakSpectrum).toBe(f);
+    expect(w.peakSpectrumDbfs).toBe(-61.5);
+  });
+});
+
+describe('display formatting and language', () => {
+  it('formats MHz, kHz, dB and durations', () => {
+    setLang('en', false);
+    expect(formatMhz(433_925_000)).toBe('433.9250 MHz');
+    expect(formatMhz(undefined)).toBe('—');
+    expect(formatBandwidth(12_500)).toBe('12.5 kHz');
+    expect(formatBandwidth(1_200_000)).toBe('1.20 MHz');
+    expect(formatDb(24.64)).toBe('24.6 dB');
+    expect(formatDuration(45_400)).toBe('45 s');
+    expect(formatDuration(187_000)).toBe('3 min 07 s');
+    expect(formatDuration(7_500_000)).toBe('2 h 05 min');
+    setLang('zh-CN', false);
+    expect(formatDuration(187_000)).toBe('3分07秒');
+    expect(t('alert.ack')).toBe('确认');
+    expect(t('banner.newAlerts', { n: 3 })).toBe('3 条新告警未确认');
+    setLang('en', false);
+    expect(t('banner.newAlerts', { n: 3 })).toBe('3 new alert(s) not acknowledged');
+  });
+
+  it('shows times in the site time zone, not the browser one', () => {
+    setLang('en', false);
+    expect(formatTime('2026-05-14T01:31:07Z', 'Asia/Shanghai')).toBe('09:31:07');
+    expect(formatTime('2026-05-14T01:31:07Z', 'Europe/Berlin')).toBe('03:31:07');
+    expect(formatTime('not a time', 'UTC')).toBe('—');
+  });
+
+  it('picks Simplified Chinese for zh browsers, English otherwise', () => {
+    expect(langFor('zh-CN')).toBe('zh-CN');
+    expect(langFor('zh')).toBe('zh-CN');
+    expect(langFor('en-GB')).toBe('en');
+    expect(langFor('fr')).toBe('en');
+    expect(langFor(undefined)).toBe('en');
+  });
+
+  it('measures an alert from its start to its end, or to now while open', () => {
+    const m = new AlertModel();
+    m.apply(tx(1, 'a', 'open', 1e8, { startTime: '2026-05-14T01:31:00Z' }));
+    const now = Date.parse('2026-05-14T01:32:05Z');
+    expect(alertDurationMs(m.get('a')!, now)).toBe(65_000);
+    m.apply(tx(2, 'a', 'close', 1e8, { endTime: '2026-05-14T01:31:20Z' }));
+    expect(alertDurationMs(m.get('a')!, now)).toBe(20_000);
+  });
+});

@@ -1,0 +1,130 @@
+// End to end: `quietband run` with a sim sensor serves the built page; a simulated tone becomes an alert row; ack persists.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/server/protocol.js';
+import { ensureUiBuilt, launchBrowser, REPO_ROOT, tempDir } from './fake-site.js';
+
+const RUN_COMPILED = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'run.js');
+const haveDaemon = existsSync(path.join(REPO_ROOT, 'src', 'cli', 'run.ts')) && existsSync(RUN_COMPILED);
+
+/** Tone of the sim scenario: centre + 300 kHz, 25 dB over the noise, from 2 s (after a 1 s warm-up) for 30 s. */
+const CENTER_HZ = 433_920_000;
+const TONE_OFFSET_HZ = 300_000;
+
+describe.skipIf(!haveDaemon)('web UI against `quietband run` with a sim sensor (needs dist/: npm run build)', () => {
+  let browser: { ctx: BrowserContext; close: () => Promise<void> };
+  let daemon: ChildProcess;
+  let url = '';
+  let dataDir = '';
+  const stderrLines: string[] = [];
+  const td = tempDir('qb-webui-e2e-');
+
+  beforeAll(async () => {
+    ensureUiBuilt();
+    dataDir = path.join(td.dir, 'data');
+    const config = {
+      site: 'e2e-hall',
+      timeZone: 'Asia/Shanghai',
+      http: { port: 0 },
+      dataDir,
+      calibrationDir: path.join(td.dir, 'calibration'),
+      warmupS: 1,
+      sensors: [
+        {
+          name: 'hall-a',
+          source: 'sim',
+          centerHz: CENTER_HZ,
+          rateSps: 1_000_000,
+          fftSize: 1024,
+          scenario: { durationS: 60, seed: 3, noiseDbfs: -35, events: [{ kind: 'tone', offsetHz: TONE_OFFSET_HZ, snrDb: 25, startS: 2, durationS: 30 }] },
+        },
+      ],
+    };
+    const cfgPath = path.join(td.dir, 'site.json');
+    writeFileSync(cfgPath, JSON.stringify(config));
+    const browserReady = launchBrowser(); // starts while the daemon starts
+    daemon = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'quietband.js'), 'run', '--config', cfgPath, '--log-level', 'info'], { cwd: td.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let errBuf = '';
+    daemon.stderr!.on('data', (d: Buffer) => {
+      errBuf += d.toString();
+      const lines = errBuf.split('\n');
+      errBuf = lines.pop()!;
+      stderrLines.push(...lines);
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`quietband run printed no URL in 15 s; stderr: ${stderrLines.slice(-5).join('\n')}`)), 15_000);
+      daemon.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /running at (http:\/\/\S+\/)/.exec(out);
+        if (m !== null) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      daemon.once('exit', (code) => reject(new Error(`quietband run exited with ${code}: ${stderrLines.slice(-5).join('\n')}`)));
+    });
+    browser = await browserReady;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (daemon !== undefined && daemon.exitCode === null) {
+      const exited = new Promise((r) => daemon.once('exit', r));
+      daemon.kill('SIGTERM');
+      await exited;
+    }
+    td.cleanup();
+  });
+
+  it('shows the sim tone as an alert row (right frequency, within 1 s of the daemon storing it), live spectra and sensor health; ack is stored', async () => {
+    const page = await browser.ctx.newPage();
+    page.on('pageerror', (err) => {
+      throw new Error(`page error: ${err.message}`);
+    });
+    await page.goto(url);
+    await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
+    await page.waitForSelector('[data-testid="sensor-status"][data-sensor="hall-a"][data-online="true"]', { timeout: 10_000 });
+    const rowSel = '[data-testid="alert-row"][data-kind="transmission"]';
+    // the page notes the wall time at which the first transmission row enters the DOM
+    await page.evaluate((sel) => {
+      const w = window as unknown as { rowAtMs?: number };
+      new MutationObserver((_m, obs) => {
+        if (document.querySelector(sel) !== null) {
+          w.rowAtMs = Date.now();
+          obs.disconnect();
+        }
+      }).observe(document.getElementById('alert-rows')!, { childList: true, subtree: true, attributes: true });
+    }, rowSel);
+    await page.waitForSelector(rowSel, { timeout: 20_000 });
+    const seenAtMs = (await page.evaluate(() => (window as unknown as { rowAtMs?: number }).rowAtMs)) ?? Date.now();
+    const r = page.locator(rowSel).first();
+    const alertId = (await r.getAttribute('data-alert-id'))!;
+    // the daemon logs each alert record (pino, epoch ms) right after storing it, just before the server sends it
+    const openLine = stderrLines.map((l) => JSON.parse(l) as { msg?: string; alertId?: string; event?: string; time: number }).find((j) => j.msg === 'alert' && j.alertId === alertId && j.event === 'open');
+    expect(openLine).toBeDefined();
+    const latencyMs = seenAtMs - openLine!.time;
+    console.log(`quietband run: open record stored and logged → row in the DOM ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(1000);
+    const mhz = Number((await r.locator('.c-freq').textContent())!.replace(' MHz', ''));
+    expect(Math.abs(mhz * 1e6 - (CENTER_HZ + TONE_OFFSET_HZ))).toBeLessThan(5000);
+    expect(await r.getAttribute('data-state')).toBe('new');
+    const st = await page.evaluate(() => window.quietband!.stats());
+    expect(st.framesDrawn).toBeGreaterThan(5);
+    expect(st.rowsDrawn).toBeGreaterThan(5);
+
+    await r.locator('[data-testid="ack-button"]').click();
+    await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${alertId}"][data-state="acknowledged"]`, { timeout: 2000 });
+    const stored = readFileSync(path.join(dataDir, 'alerts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Alert);
+    const ack = stored.find((a) => a.alertId === alertId && a.event === 'ack');
+    expect(ack?.state).toBe('acknowledged');
+    expect(Number(await page.getAttribute(`[data-testid="alert-row"][data-alert-id="${alertId}"]`, 'data-seq'))).toBeGreaterThanOrEqual(ack!.seq);
+    await page.close();
+  });
+});

@@ -1,0 +1,302 @@
+// Test harness for the web UI: the real AlertStore + AlertBus + server with a fake site of sensors feeding spectra/status.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import type { Alert, SensorHealth } from '../../src/server/protocol.js';
+import { startServer, type RunningServer, type ServerSensorInfo } from '../../src/server/server.js';
+import type { DetectionEvent } from '../../src/types.js';
+
+/** Repository root (this file is test/web-ui/fake-site.ts). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Built UI served by the harness. */
+export const WEB_DIST = path.join(REPO_ROOT, 'web-ui', 'dist');
+
+/** Newest modification time (ms) of the UI sources. */
+function newestSourceMs(): number {
+  let newest = 0;
+  const visit = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const f of readdirSync(p)) if (f !== 'dist' && f !== 'node_modules') visit(path.join(p, f));
+    } else if (st.mtimeMs > newest) newest = st.mtimeMs;
+  };
+  visit(path.join(REPO_ROOT, 'web-ui'));
+  return newest;
+}
+
+/** Builds web-ui/dist with Vite when it is missing or older than a source file (`npm test` builds it first anyway). */
+export function ensureUiBuilt(): void {
+  const index = path.join(WEB_DIST, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMs()) return;
+  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web-ui/vite.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
+}
+
+/** Creates a fresh temp dir under os.tmpdir(). */
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Chromium flags for headless tests (Debian's chromium; playwright adds --headless and --user-data-dir itself). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+/** Launches Debian's chromium (never a downloaded browser) with a fresh user data dir in a temp folder. */
+export async function launchBrowser(opts: { locale?: string; timezoneId?: string } = {}): Promise<{ ctx: BrowserContext; close: () => Promise<void> }> {
+  const td = tempDir('qb-chromium-');
+  const ctx = await chromium.launchPersistentContext(td.dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1680, height: 1050 },
+    locale: opts.locale ?? 'en-US',
+    timezoneId: opts.timezoneId ?? 'UTC',
+  });
+  return {
+    ctx,
+    close: async () => {
+      await ctx.close();
+      td.cleanup();
+    },
+  };
+}
+
+/** The four sensors of the fake site: name, tuning centre (Hz), rate (S/s), FFT size. */
+export const FAKE_SENSORS: ServerSensorInfo[] = [
+  { name: 'north', centerHz: 433_920_000, rateSps: 2_048_000, fftSize: 4096 },
+  { name: 'south', centerHz: 868_300_000, rateSps: 2_048_000, fftSize: 4096 },
+  { name: 'east', centerHz: 462_600_000, rateSps: 2_048_000, fftSize: 4096 },
+  { name: 'west', centerHz: 145_500_000, rateSps: 2_048_000, fftSize: 4096 },
+];
+
+/** Options of {@link startFakeSite}. */
+export interface FakeSiteOptions {
+  /** Data dir (alerts.jsonl, token); reuse it to simulate a daemon restart. */
+  dataDir: string;
+  /** 0 = pick a free port. */
+  port?: number;
+  site?: string;
+  /** Spectrum frames per second per sensor (0 = none). Default 10. */
+  spectrumHz?: number;
+  /** Status period (ms). Default 500. */
+  statusMs?: number;
+  /** IANA zone announced in hello. Default 'Asia/Shanghai'. */
+  timeZone?: string;
+  /** Auth on with this token (served on loopback, forced with requireAuth). */
+  token?: string;
+  /** Server spectrum rate limit per sensor per client (ms). Default 50, so 10 frames/s pass unthinned. */
+  spectrumMinIntervalMs?: number;
+}
+
+/** A transmission raised with {@link FakeSite.raise}. */
+export interface FakeTransmission {
+  sensor: string;
+  trackId: number;
+  centerHz: number;
+  bandwidthHz: number;
+  peakExcessDb: number;
+  startS: number;
+}
+
+/** Running fake site; see {@link startFakeSite}. */
+export interface FakeSite {
+  url: string;
+  port: number;
+  store: AlertStore;
+  bus: AlertBus;
+  server: RunningServer;
+  /** Opens a transmission track on `sensor` (the signal also appears in its spectra); resolves with the open record once stored and sent. */
+  raise(sensor: string, centerHz: number, opts?: { bandwidthHz?: number; peakExcessDb?: number }): Promise<{ alert: Alert; tx: FakeTransmission }>;
+  /** Ends a transmission (close record); its signal leaves the spectra. */
+  end(tx: FakeTransmission): Promise<Alert>;
+  /** Marks a sensor offline/online; the next status (sent at once) says so. */
+  setOnline(sensor: string, online: boolean): void;
+  /** Spectrum frames broadcast so far (all sensors). */
+  framesBroadcast(): number;
+  /** Stops timers, server, bus and store (the data dir stays). */
+  close(): Promise<void>;
+}
+
+/** Deterministic PRNG (mulberry32) for the fake noise. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Band label of the fake band plan. */
+function bandLabelFor(hz: number): string | undefined {
+  if (hz >= 433_050_000 && hz <= 434_790_000) return 'ISM 433';
+  if (hz >= 863_000_000 && hz <= 870_000_000) return 'SRD 868';
+  if (hz >= 462_550_000 && hz <= 462_725_000) return 'GMRS / FRS';
+  if (hz >= 144_000_000 && hz <= 146_000_000) return 'Amateur 2 m';
+  return undefined;
+}
+
+/**
+ * Starts the real store + bus + server (loopback, port `port`) serving web-ui/dist, with a fake site of
+ * {@link FAKE_SENSORS}: each sensor broadcasts a 4096-bin spectrum (noise floor about −95 dBFS with an edge roll-off,
+ * baseline, threshold = baseline + 10 dB, plus a bump per active transmission) `spectrumHz` times a second, and a
+ * status every `statusMs`. Open alerts left by a previous run on the same data dir are closed at start, as the daemon does.
+ */
+export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
+  const site = o.site ?? 'exam-hall-a';
+  const store = await AlertStore.open({ dataDir: o.dataDir, site });
+  const bus = new AlertBus({ store, updateIntervalMs: 1000 });
+  await bus.recoverOpenAlerts();
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      port: o.port ?? 0,
+      site,
+      sensors: FAKE_SENSORS,
+      store,
+      bus,
+      dataDir: o.dataDir,
+      webRoot: WEB_DIST,
+      timeZone: o.timeZone ?? 'Asia/Shanghai',
+      spectrumMinIntervalMs: o.spectrumMinIntervalMs ?? 50,
+      ...(o.token !== undefined ? { requireAuth: true, token: o.token } : {}),
+    });
+  } catch (err) {
+    await bus.close();
+    await store.close();
+    throw err;
+  }
+  const originMs = Date.now();
+  const rand = prng(1234);
+  const n = 4096;
+  const online = new Map(FAKE_SENSORS.map((s) => [s.name, true]));
+  const lastFrameAt = new Map<string, number>();
+  const active = new Map<string, Map<number, FakeTransmission>>(FAKE_SENSORS.map((s) => [s.name, new Map()]));
+  const nextTrack = new Map(FAKE_SENSORS.map((s) => [s.name, 1]));
+  const power = new Float32Array(n);
+  const baseline = new Float32Array(n);
+  const threshold = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = (i - n / 2) / (n / 2);
+    baseline[i] = -95 - 10 * x ** 8 + 1.5 * Math.cos(i / 97);
+    threshold[i] = baseline[i]! + 10;
+  }
+  let frames = 0;
+
+  const broadcastSpectra = (): void => {
+    const timeS = (Date.now() - originMs) / 1000;
+    for (const s of FAKE_SENSORS) {
+      if (online.get(s.name) !== true) continue;
+      const stepHz = s.rateSps / n;
+      const startHz = s.centerHz - s.rateSps / 2;
+      for (let i = 0; i < n; i++) power[i] = baseline[i]! + (rand() + rand() + rand() - 1.5) * 2.2;
+      for (const tx of active.get(s.name)!.values()) {
+        const half = tx.bandwidthHz / 2;
+        const i0 = Math.max(0, Math.floor((tx.centerHz - half - startHz) / stepHz));
+        const i1 = Math.min(n - 1, Math.ceil((tx.centerHz + half - startHz) / stepHz));
+        for (let i = i0; i <= i1; i++) {
+          const off = (startHz + i * stepHz - tx.centerHz) / half;
+          const level = baseline[i]! + tx.peakExcessDb - 6 * off * off + (rand() - 0.5);
+          if (level > power[i]!) power[i] = level;
+        }
+      }
+      server.broadcastSpectrum({ sensor: s.name, centerHz: s.centerHz, rateSps: s.rateSps, startHz, stepHz, powerDbfs: power, baselineDbfs: baseline, thresholdDbfs: threshold, timeS });
+      lastFrameAt.set(s.name, Date.now());
+      frames++;
+    }
+  };
+
+  const broadcastStatus = (): void => {
+    const now = Date.now();
+    const sensors: SensorHealth[] = FAKE_SENSORS.map((s) => {
+      const on = online.get(s.name) === true;
+      const last = lastFrameAt.get(s.name);
+      return {
+        sensor: s.name,
+        online: on,
+        state: on ? 'armed' : 'offline',
+        centerHz: s.centerHz,
+        configuredRateSps: s.rateSps,
+        achievedRateSps: on ? s.rateSps * 0.9995 : 0,
+        droppedBlocks: s.name === 'south' ? 3 : 0,
+        clipFraction: s.name === 'west' ? 0.0004 : 0,
+        overload: false,
+        lastFrameAgeMs: last === undefined ? null : now - last,
+        ...(on ? {} : { message: 'no IQ data for 2 s' }),
+      };
+    });
+    server.broadcastStatus({ sensors });
+  };
+
+  const spectrumTimer = (o.spectrumHz ?? 10) > 0 ? setInterval(broadcastSpectra, 1000 / (o.spectrumHz ?? 10)) : null;
+  const statusTimer = setInterval(broadcastStatus, o.statusMs ?? 500);
+  broadcastStatus();
+
+  const raise: FakeSite['raise'] = async (sensor, centerHz, opts = {}) => {
+    const trackId = nextTrack.get(sensor)!;
+    nextTrack.set(sensor, trackId + 1);
+    const tx: FakeTransmission = {
+      sensor,
+      trackId,
+      centerHz,
+      bandwidthHz: opts.bandwidthHz ?? 12_500,
+      peakExcessDb: opts.peakExcessDb ?? 25,
+      startS: (Date.now() - originMs) / 1000,
+    };
+    active.get(sensor)!.set(trackId, tx);
+    const label = bandLabelFor(centerHz);
+    const alert = await bus.handleDetection(sensor, detection(tx, 'open'), { originMs, ...(label !== undefined ? { bandLabel: label } : {}) })!;
+    return { alert, tx };
+  };
+
+  const end: FakeSite['end'] = async (tx) => {
+    active.get(tx.sensor)!.delete(tx.trackId);
+    return bus.handleDetection(tx.sensor, { ...detection(tx, 'close'), endS: (Date.now() - originMs) / 1000 }, { originMs })!;
+  };
+
+  return {
+    url: server.url,
+    port: server.port,
+    store,
+    bus,
+    server,
+    raise,
+    end,
+    setOnline: (sensor, on) => {
+      online.set(sensor, on);
+      if (!on) lastFrameAt.set(sensor, Date.now() - 2000);
+      broadcastStatus();
+    },
+    framesBroadcast: () => frames,
+    close: async () => {
+      if (spectrumTimer !== null) clearInterval(spectrumTimer);
+      clearInterval(statusTimer);
+      await server.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+function detection(tx: FakeTransmission, kind: DetectionEvent['kind']): DetectionEvent {
+  return {
+    kind,
+    id: tx.trackId,
+    centerHz: tx.centerHz,
+    bandwidthHz: tx.bandwidthHz,
+    lowHz: tx.centerHz - tx.bandwidthHz / 2,
+    highHz: tx.centerHz + tx.bandwidthHz / 2,
+    peakExcessDb: tx.peakExcessDb,
+    peakPowerDbfs: -95 + tx.peakExcessDb,
+    startS: tx.startS,
+    paths: ['fast', 'slow'],
+    overload: false,
+    tuneId: 1,
+  };
+}

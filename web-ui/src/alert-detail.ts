@@ -1,0 +1,172 @@
+// Alert detail dialog: every field, the record history, and the sensor's spectrum at the alert's peak with the band marked.
+import { alertDurationMs } from './alert-list.js';
+import type { AlertModel, AlertView } from './alert-model.js';
+import { formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
+import { t, type MsgKey } from './i18n.js';
+import { SpectrumView } from './spectrum-view.js';
+
+/** Callbacks of {@link AlertDetail}. */
+export interface AlertDetailHandlers {
+  onAck: (alertId: string) => void;
+  onKnown: (alertId: string) => void;
+}
+
+/**
+ * A `<dialog>` (id `detail`) showing one alert. While open it follows the alert: {@link refresh} after every record
+ * of it. The plot is created on open and destroyed on close; drag on it to zoom, double-click to reset.
+ */
+export class AlertDetail {
+  private readonly dialog: HTMLDialogElement;
+  private readonly model: AlertModel;
+  private readonly title: HTMLElement;
+  private readonly fields: HTMLElement;
+  private readonly plotBox: HTMLElement;
+  private readonly noSpectrum: HTMLElement;
+  private readonly history: HTMLElement;
+  private readonly ackBtn: HTMLButtonElement;
+  private readonly knownBtn: HTMLButtonElement;
+  private view: SpectrumView | null = null;
+  private shownSpectrum: unknown = null;
+  private timeZone = 'UTC';
+  /** alertId shown, or null when closed. */
+  current: string | null = null;
+
+  constructor(dialog: HTMLDialogElement, model: AlertModel, h: AlertDetailHandlers) {
+    this.dialog = dialog;
+    this.model = model;
+    const q = <T extends HTMLElement>(sel: string): T => {
+      const el = dialog.querySelector<T>(sel);
+      if (el === null) throw new Error(`detail dialog: missing ${sel}`);
+      return el;
+    };
+    this.title = q('.detail-title');
+    this.fields = q('.detail-fields');
+    this.plotBox = q('.detail-plot');
+    this.noSpectrum = q('.detail-no-spectrum');
+    this.history = q('.detail-history');
+    this.ackBtn = q<HTMLButtonElement>('[data-testid="detail-ack-button"]');
+    this.knownBtn = q<HTMLButtonElement>('[data-testid="detail-known-button"]');
+    this.ackBtn.addEventListener('click', () => this.current !== null && h.onAck(this.current));
+    this.knownBtn.addEventListener('click', () => this.current !== null && h.onKnown(this.current));
+    q('.detail-close').addEventListener('click', () => this.close());
+    dialog.addEventListener('close', () => this.teardown());
+  }
+
+  /** Site time zone for times (hello.timeZone). */
+  setTimeZone(tz: string): void {
+    this.timeZone = tz;
+  }
+
+  /** Opens the dialog on an alert. */
+  open(alertId: string): void {
+    this.current = alertId;
+    this.shownSpectrum = null;
+    if (!this.dialog.open) this.dialog.showModal();
+    this.refresh(Date.now());
+  }
+
+  /** Closes the dialog. */
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+    this.teardown();
+  }
+
+  private teardown(): void {
+    this.current = null;
+    this.view?.destroy();
+    this.view = null;
+    this.shownSpectrum = null;
+  }
+
+  /** Re-renders the shown alert (after a record of it, a language switch, or every second for the duration). */
+  refresh(nowMs: number): void {
+    if (this.current === null) return;
+    const v = this.model.get(this.current);
+    if (v === undefined) {
+      this.close();
+      return;
+    }
+    this.title.textContent = `${t('detail.title', { id: v.alertId })} · ${v.sensor}`;
+    this.fillFields(v, nowMs);
+    this.fillHistory(v);
+    this.ackBtn.hidden = v.state !== 'new';
+    this.ackBtn.textContent = t('alert.ack');
+    this.knownBtn.hidden = v.kind !== 'transmission' || v.state === 'known';
+    this.knownBtn.textContent = t('alert.markKnown');
+    this.fillPlot(v);
+  }
+
+  private fillFields(v: AlertView, nowMs: number): void {
+    const rows: [MsgKey, string][] = [
+      ['col.state', `${v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known')} · ${v.closed ? t('alert.closed') : t('alert.open')}`],
+      ['detail.kind', t(`kind.${v.kind}`)],
+      ['detail.severity', t(`severity.${v.severity}`)],
+      ['col.sensor', v.sensor],
+    ];
+    if (v.kind === 'transmission') {
+      rows.push(
+        ['col.freq', formatMhz(v.centerHz)],
+        ['col.bw', formatBandwidth(v.bandwidthHz)],
+        ['detail.range', v.lowHz !== undefined && v.highHz !== undefined ? `${formatMhz(v.lowHz)} – ${formatMhz(v.highHz)}` : '—'],
+        ['col.band', v.bandLabel ?? '—'],
+        ['col.excess', formatDb(v.peakExcessDb)],
+        ['detail.peakPower', formatDb(v.peakPowerDbfs, 'dBFS')],
+      );
+    }
+    rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
+    if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
+    rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
+    if (v.session !== undefined) rows.push(['detail.session', v.session]);
+    if (v.ackBy !== undefined) rows.push(['detail.ackBy', v.ackBy]);
+    if (v.message !== undefined) rows.push(['detail.message', v.message]);
+    if (v.clip !== undefined) rows.push(['detail.clip', v.clip]);
+    const frag = document.createDocumentFragment();
+    for (const [k, val] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = t(k);
+      const dd = document.createElement('dd');
+      dd.textContent = val;
+      if (k === 'col.freq') dd.className = 'big';
+      frag.append(dt, dd);
+    }
+    this.fields.replaceChildren(frag);
+  }
+
+  private fillHistory(v: AlertView): void {
+    const frag = document.createDocumentFragment();
+    for (const h of v.history) {
+      const li = document.createElement('li');
+      li.textContent = `#${h.seq} ${formatDateTime(h.time, this.timeZone)} — ${t(`event.${h.event}`)}${h.ackBy !== undefined ? ` (${h.ackBy})` : ''}${h.message !== undefined ? ` — ${h.message}` : ''}`;
+      frag.append(li);
+    }
+    if (v.updates > 0) {
+      const li = document.createElement('li');
+      li.className = 'muted';
+      li.textContent = t('detail.updates', { n: v.updates });
+      frag.append(li);
+    }
+    this.history.replaceChildren(frag);
+  }
+
+  private fillPlot(v: AlertView): void {
+    const spec = v.peakSpectrum;
+    this.noSpectrum.hidden = spec !== undefined || v.kind !== 'transmission';
+    this.plotBox.hidden = spec === undefined;
+    if (spec === undefined) return;
+    if (this.view === null) {
+      this.view = new SpectrumView(this.plotBox, {
+        height: 260,
+        zoomable: true,
+        bands: () => {
+          const cur = this.current === null ? undefined : this.model.get(this.current);
+          if (cur?.lowHz === undefined || cur.highHz === undefined) return [];
+          return [{ lowHz: cur.lowHz, highHz: cur.highHz, label: formatMhz(cur.centerHz), tone: cur.state === 'new' ? 'alert' : cur.state === 'known' ? 'known' : 'handled' }];
+        },
+      });
+    }
+    if (this.shownSpectrum !== spec) {
+      this.shownSpectrum = spec;
+      this.view.update(spec);
+    } else this.view.redraw();
+  }
+}

@@ -1,0 +1,274 @@
+// Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
+import type { Alert, AlertKind, AlertSeverity, AlertState, SpectrumMessage } from './protocol-types.js';
+
+/** One stored record of an alert, as kept for the detail view's history. */
+export interface AlertRecordSummary {
+  seq: number;
+  event: Alert['event'];
+  state: AlertState;
+  /** ISO time of the record. */
+  time: string;
+  ackBy?: string;
+  message?: string;
+}
+
+/** An alert as the page shows it: every record of one `alertId`, folded (later seq wins field by field). */
+export interface AlertView {
+  alertId: string;
+  site: string;
+  sensor: string;
+  kind: AlertKind;
+  state: AlertState;
+  severity: AlertSeverity;
+  /** Lowest / highest seq received for this alert. The row's `data-seq` is `lastSeq`. */
+  openSeq: number;
+  lastSeq: number;
+  lastEvent: Alert['event'];
+  /** True once a `close` record was received. */
+  closed: boolean;
+  /** Centre and bandwidth (Hz), band edges (Hz, from the detection when present, else centre ± bandwidth/2). */
+  centerHz?: number;
+  bandwidthHz?: number;
+  lowHz?: number;
+  highHz?: number;
+  /** Largest excess over the baseline (dB) and largest bin power (dBFS) of the track so far. */
+  peakExcessDb?: number;
+  peakPowerDbfs?: number;
+  bandLabel?: string;
+  /** ISO start / end of the transmission (end only once closed, or "so far" on updates). */
+  startTime?: string;
+  endTime?: string;
+  session?: string;
+  message?: string;
+  ackBy?: string;
+  clip?: string;
+  /** ISO time of the first / latest record. */
+  firstTime: string;
+  lastTime: string;
+  /** Every non-`update` record, seq order. */
+  history: AlertRecordSummary[];
+  /** Number of `update` records folded in. */
+  updates: number;
+  /** The spectrum frame of this sensor with the highest in-band power while the alert was open (see {@link AlertModel.noteSpectrum}). */
+  peakSpectrum?: SpectrumMessage;
+  /** In-band maximum (dBFS) of `peakSpectrum`; −Infinity before any. */
+  peakSpectrumDbfs: number;
+}
+
+/** What {@link AlertModel.apply} did with a record. */
+export type ApplyResult = 'duplicate' | 'opened' | 'changed';
+
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'message', 'ackBy', 'clip'] as const;
+
+/**
+ * Folds protocol `alert` records into one {@link AlertView} per alertId.
+ *
+ * - Dedupe: a seq seen before is ignored (replays after a reconnect may overlap what the page already has).
+ * - In-order records (seq above the alert's latest) override every field they carry, and set state/severity.
+ * - A late record (seq below the alert's latest: an old record replayed after newer ones) only fills fields still
+ *   missing, and never changes state; it still joins the history.
+ * - Order: newest alert first = highest `openSeq` first.
+ */
+export class AlertModel {
+  private readonly seen = new Set<number>();
+  private readonly byId = new Map<string, AlertView>();
+  /** Open transmission alerts per sensor (for spectrum snapshots and live band marks). */
+  private readonly openBySensor = new Map<string, Set<AlertView>>();
+  private ordered: AlertView[] = [];
+  private orderDirty = false;
+  /** Highest seq received (the `sinceSeq` of the next resume). 0 before any. */
+  lastSeq = 0;
+
+  /** Number of alerts. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** The alert with that id. */
+  get(alertId: string): AlertView | undefined {
+    return this.byId.get(alertId);
+  }
+
+  /** Forgets everything (the daemon's data dir was replaced: its seqs restarted). */
+  reset(): void {
+    this.seen.clear();
+    this.byId.clear();
+    this.openBySensor.clear();
+    this.ordered = [];
+    this.orderDirty = false;
+    this.lastSeq = 0;
+  }
+
+  /** Folds one record in; see the class comment for the rules. */
+  apply(rec: Alert): ApplyResult {
+    if (this.seen.has(rec.seq)) return 'duplicate';
+    this.seen.add(rec.seq);
+    if (rec.seq > this.lastSeq) this.lastSeq = rec.seq;
+    let v = this.byId.get(rec.alertId);
+    const opened = v === undefined;
+    if (v === undefined) {
+      v = {
+        alertId: rec.alertId,
+        site: rec.site,
+        sensor: rec.sensor,
+        kind: rec.kind,
+        state: rec.state,
+        severity: rec.severity,
+        openSeq: rec.seq,
+        lastSeq: rec.seq,
+        lastEvent: rec.event,
+        closed: false,
+        firstTime: rec.time,
+        lastTime: rec.time,
+        history: [],
+        updates: 0,
+        peakSpectrumDbfs: -Infinity,
+      };
+      this.byId.set(rec.alertId, v);
+      this.insertOrdered(v);
+    }
+    const inOrder = opened || rec.seq > v.lastSeq;
+    if (inOrder) {
+      v.lastSeq = rec.seq;
+      v.lastEvent = rec.event;
+      v.state = rec.state;
+      v.severity = rec.severity;
+      v.lastTime = rec.time;
+      for (const f of FOLDED_FIELDS) {
+        const val = rec[f];
+        if (val !== undefined) (v as unknown as Record<string, unknown>)[f] = val;
+      }
+      if (rec.detection !== undefined) {
+        v.lowHz = rec.detection.lowHz;
+        v.highHz = rec.detection.highHz;
+      }
+    } else {
+      for (const f of FOLDED_FIELDS) {
+        const val = rec[f];
+        if (val !== undefined && v[f] === undefined) (v as unknown as Record<string, unknown>)[f] = val;
+      }
+      if (rec.detection !== undefined && v.lowHz === undefined) {
+        v.lowHz = rec.detection.lowHz;
+        v.highHz = rec.detection.highHz;
+      }
+      if (rec.seq < v.openSeq) {
+        v.openSeq = rec.seq;
+        v.firstTime = rec.time;
+        this.orderDirty = true;
+      }
+    }
+    if (v.lowHz === undefined && v.centerHz !== undefined && v.bandwidthHz !== undefined) {
+      v.lowHz = v.centerHz - v.bandwidthHz / 2;
+      v.highHz = v.centerHz + v.bandwidthHz / 2;
+    }
+    if (rec.event === 'close') v.closed = true;
+    if (rec.event === 'update') v.updates++;
+    else {
+      const h: AlertRecordSummary = { seq: rec.seq, event: rec.event, state: rec.state, time: rec.time };
+      if (rec.ackBy !== undefined) h.ackBy = rec.ackBy;
+      if (rec.message !== undefined) h.message = rec.message;
+      let i = v.history.length;
+      while (i > 0 && v.history[i - 1]!.seq > rec.seq) i--;
+      v.history.splice(i, 0, h);
+    }
+    this.trackOpen(v);
+    return opened ? 'opened' : 'changed';
+  }
+
+  private trackOpen(v: AlertView): void {
+    let set = this.openBySensor.get(v.sensor);
+    if (v.kind === 'transmission' && !v.closed) {
+      if (set === undefined) this.openBySensor.set(v.sensor, (set = new Set()));
+      set.add(v);
+    } else set?.delete(v);
+  }
+
+  private insertOrdered(v: AlertView): void {
+    const a = this.ordered;
+    // Usually the newest: append at the end of the ascending array (read back reversed).
+    if (a.length === 0 || a[a.length - 1]!.openSeq < v.openSeq) {
+      a.push(v);
+      return;
+    }
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]!.openSeq < v.openSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    a.splice(lo, 0, v);
+  }
+
+  /** Alerts newest first (highest openSeq first); at most `limit`. */
+  newestFirst(limit = Infinity): AlertView[] {
+    if (this.orderDirty) {
+      this.ordered.sort((x, y) => x.openSeq - y.openSeq);
+      this.orderDirty = false;
+    }
+    const out: AlertView[] = [];
+    for (let i = this.ordered.length - 1; i >= 0 && out.length < limit; i--) out.push(this.ordered[i]!);
+    return out;
+  }
+
+  /** Open transmission alerts of `sensor` (for marking their bands on the live spectrum). */
+  openTransmissions(sensor: string): ReadonlySet<AlertView> {
+    return this.openBySensor.get(sensor) ?? EMPTY;
+  }
+
+  /** Alerts in state `new` that are not informational (the supervisor still has to look at them). */
+  unacknowledgedCount(): number {
+    let n = 0;
+    for (const v of this.byId.values()) if (v.state === 'new' && v.severity !== 'info') n++;
+    return n;
+  }
+
+  /**
+   * Offers a spectrum frame to the open transmission alerts of its sensor: an alert keeps the frame whose maximum
+   * power inside [lowHz, highHz] is the highest so far (its "spectrum at peak"). Frames that do not cover the band
+   * are ignored. Cost: the in-band bins of each open alert of that sensor. Returns the number of snapshots replaced.
+   */
+  noteSpectrum(msg: SpectrumMessage): number {
+    const set = this.openBySensor.get(msg.sensor);
+    if (set === undefined || set.size === 0) return 0;
+    let replaced = 0;
+    const n = msg.powerDbfs.length;
+    for (const v of set) {
+      const m = bandMaxDbfs(msg, v.lowHz, v.highHz, n);
+      if (m !== undefined && m > v.peakSpectrumDbfs) {
+        v.peakSpectrumDbfs = m;
+        v.peakSpectrum = msg;
+        replaced++;
+      }
+    }
+    return replaced;
+  }
+
+  /** Sets `msg` as the alert's snapshot when it has none yet (e.g. an alert replayed from history). */
+  offerFallbackSpectrum(v: AlertView, msg: SpectrumMessage | undefined): void {
+    if (msg === undefined || v.peakSpectrum !== undefined || msg.sensor !== v.sensor) return;
+    const m = bandMaxDbfs(msg, v.lowHz, v.highHz, msg.powerDbfs.length);
+    if (m === undefined) return;
+    v.peakSpectrum = msg;
+    v.peakSpectrumDbfs = m;
+  }
+}
+
+const EMPTY: ReadonlySet<AlertView> = new Set();
+
+/** Largest powerDbfs of the points whose frequency lies in [lowHz, highHz] (at least the nearest point); undefined when outside. */
+function bandMaxDbfs(msg: SpectrumMessage, lowHz: number | undefined, highHz: number | undefined, n: number): number | undefined {
+  if (lowHz === undefined || highHz === undefined || n === 0 || !(msg.stepHz > 0)) return undefined;
+  const lastHz = msg.startHz + (n - 1) * msg.stepHz;
+  if (highHz < msg.startHz - msg.stepHz / 2 || lowHz > lastHz + msg.stepHz / 2) return undefined;
+  let i0 = Math.max(0, Math.round((lowHz - msg.startHz) / msg.stepHz));
+  let i1 = Math.min(n - 1, Math.round((highHz - msg.startHz) / msg.stepHz));
+  if (i1 < i0) i1 = i0 = Math.min(n - 1, Math.max(0, Math.round(((lowHz + highHz) / 2 - msg.startHz) / msg.stepHz)));
+  let m = -Infinity;
+  const p = msg.powerDbfs;
+  for (let i = i0; i <= i1; i++) {
+    const x = p[i]!;
+    if (x > m) m = x;
+  }
+  return m;
+}

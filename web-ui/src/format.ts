@@ -1,0 +1,76 @@
+// Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
+import { lang } from './i18n.js';
+
+/** Centre frequency for display: Hz → "433.9200 MHz" (4 decimals = 100 Hz steps). */
+export function formatMhz(hz: number | undefined, decimals = 4): string {
+  return hz === undefined || !Number.isFinite(hz) ? '—' : `${(hz / 1e6).toFixed(decimals)} MHz`;
+}
+
+/** Bandwidth for display: Hz → "12.5 kHz" (1 decimal); ≥ 1 MHz → "1.20 MHz". */
+export function formatBandwidth(hz: number | undefined): string {
+  if (hz === undefined || !Number.isFinite(hz)) return '—';
+  return hz >= 1e6 ? `${(hz / 1e6).toFixed(2)} MHz` : `${(hz / 1e3).toFixed(1)} kHz`;
+}
+
+/** Decibels with one decimal and a unit: (18.46, 'dB') → "18.5 dB". */
+export function formatDb(db: number | undefined, unit = 'dB'): string {
+  return db === undefined || !Number.isFinite(db) ? '—' : `${db.toFixed(1)} ${unit}`;
+}
+
+/** Sample rate: S/s → "2.048 MS/s". */
+export function formatRate(sps: number): string {
+  return `${(sps / 1e6).toFixed(3)} MS/s`;
+}
+
+/**
+ * Duration for display, in the current language: ms → "45 s", "3 min 07 s", "2 h 05 min" (en) or
+ * "45秒", "3分07秒", "2小时05分" (zh-CN). Negative or non-finite → "—".
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  if (lang() === 'zh-CN') {
+    if (h > 0) return `${h}小时${p2(m)}分`;
+    if (m > 0) return `${m}分${p2(sec)}秒`;
+    return `${sec}秒`;
+  }
+  if (h > 0) return `${h} h ${p2(m)} min`;
+  if (m > 0) return `${m} min ${p2(sec)} s`;
+  return `${sec} s`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
+  const key = `${lang()}|${timeZone}|${withDate ? 'd' : 't'}`;
+  let f = formatters.get(key);
+  if (f === undefined) {
+    const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+    if (withDate) Object.assign(opts, { year: 'numeric', month: '2-digit', day: '2-digit', timeZoneName: 'short' });
+    try {
+      f = new Intl.DateTimeFormat(lang(), { ...opts, timeZone });
+    } catch {
+      f = new Intl.DateTimeFormat(lang(), opts); // unknown zone name: browser's zone rather than nothing
+    }
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Wall-clock time "HH:MM:SS" of an ISO time (or ms since epoch) in the IANA `timeZone` (the site's, from hello). */
+export function formatTime(t: string | number | undefined, timeZone: string): string {
+  if (t === undefined) return '—';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? '—' : formatter(timeZone, false).format(d);
+}
+
+/** Date and time with the zone name, e.g. "2026/05/14 09:31:07 GMT+8", in `timeZone`. */
+export function formatDateTime(t: string | number | undefined, timeZone: string): string {
+  if (t === undefined) return '—';
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? '—' : formatter(timeZone, true).format(d);
+}

@@ -1,0 +1,364 @@
+// Monitoring page entry: wires the WebSocket connection to the alert list, sensor panel, spectra, alarm and login.
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { Alarm } from './alarm.js';
+import { AlertDetail } from './alert-detail.js';
+import { AlertList } from './alert-list.js';
+import { AlertModel } from './alert-model.js';
+import { Connection, type ConnState } from './connection.js';
+import { formatMhz, formatTime } from './format.js';
+import { initialLang, lang, setLang, t, translateStatic } from './i18n.js';
+import type { Alert, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
+import { isDown, SensorPanel } from './sensor-panel.js';
+import { SpectrumCards } from './spectrum-cards.js';
+import type { BandMark } from './spectrum-view.js';
+
+/** Counters exposed on `window.quietband` for diagnostics and the browser tests. */
+export interface PageStats {
+  alertRecords: number;
+  duplicates: number;
+  spectraReceived: number;
+  statusReceived: number;
+  framesDrawn: number;
+  rowsDrawn: number;
+  alarms: number;
+  renders: number;
+  connects: number;
+  lastSeq: number;
+  alerts: number;
+  connState: ConnState;
+  /** Time (ms) from the latest hello until the replay reached hello.lastSeq; null while replaying. */
+  replayMs: number | null;
+}
+
+declare global {
+  interface Window {
+    /** Debug hook: page counters and state. */
+    quietband?: { stats: () => PageStats; lang: () => string };
+  }
+}
+
+function $<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`page: missing #${id}`);
+  return el as T;
+}
+
+document.getElementById('not-built')?.remove();
+setLang(initialLang(), false);
+translateStatic(document);
+
+// --- token from the URL (/?token=…): sign in with it (sets the cookie), then drop it from the address bar ---
+const base = new URL(location.href);
+let token: string | undefined = base.searchParams.get('token') ?? undefined;
+if (token !== undefined) {
+  base.searchParams.delete('token');
+  history.replaceState(null, '', base.pathname + base.search + base.hash);
+  void signIn(token);
+}
+
+const model = new AlertModel();
+const alarm = new Alarm();
+const latestSpectrum = new Map<string, SpectrumMessage>();
+const counters = { alertRecords: 0, duplicates: 0, spectraReceived: 0, statusReceived: 0, alarms: 0, renders: 0, connects: 0 };
+let timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let site = '';
+/** Records with seq above this arrived after the page first connected: they ring. null before the first hello. */
+let liveFromSeq: number | null = null;
+let connState: ConnState = 'connecting';
+/** performance.now() of the latest hello, and how long (ms) after it the record with hello.lastSeq arrived (replay time). */
+let helloAt = 0;
+let helloSeq = 0;
+let replayMs: number | null = null;
+let retryAt = 0;
+
+const sensorPanel = new SensorPanel($('sensor-list'));
+const cards = new SpectrumCards($('spectra'), bandsFor);
+const list = new AlertList($('alert-rows'), model, { onAck: ack, onKnown: markKnown, onOpen: (id) => detail.open(id) });
+const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: ack, onKnown: markKnown });
+let detailDirty = false;
+
+function bandsFor(sensor: string): BandMark[] {
+  const out: BandMark[] = [];
+  for (const v of model.openTransmissions(sensor)) {
+    if (v.lowHz === undefined || v.highHz === undefined) continue;
+    out.push({ lowHz: v.lowHz, highHz: v.highHz, label: formatMhz(v.centerHz, 3), tone: v.state === 'new' ? 'alert' : v.state === 'known' ? 'known' : 'handled' });
+  }
+  return out;
+}
+
+// --- render batching: many messages → one DOM pass per ~16 ms (also in background tabs, unlike rAF); while a long
+// replay streams in, one pass per 300 ms (each pass re-lays out the table), and one at once when it completes ---
+let renderTimer: number | null = null;
+function scheduleRender(now = false): void {
+  if (now && renderTimer !== null) {
+    clearTimeout(renderTimer);
+    renderTimer = null;
+  }
+  if (renderTimer !== null) return;
+  renderTimer = window.setTimeout(
+    () => {
+      renderTimer = null;
+      render();
+    },
+    now ? 0 : replayMs === null ? 300 : 16,
+  );
+}
+
+function render(): void {
+  counters.renders++;
+  const now = Date.now();
+  list.render(now);
+  $('alert-count').textContent = model.size > 0 ? `(${model.size})` : '';
+  $('alerts-empty').hidden = model.size > 0;
+  const more = $('alerts-more');
+  more.hidden = list.hiddenCount === 0;
+  more.textContent = t('alerts.more', { n: list.hiddenCount });
+  renderBanner();
+  if (detailDirty) {
+    detailDirty = false;
+    detail.refresh(now);
+  }
+}
+
+function renderBanner(): void {
+  const parts: string[] = [];
+  const unack = model.unacknowledgedCount();
+  if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
+  for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
+  const banner = $('banner');
+  banner.hidden = parts.length === 0;
+  banner.textContent = parts.join(' · ');
+  document.title = parts.length > 0 ? `(!) ${t('title')}` : t('title');
+}
+
+// --- messages ---
+function onHello(h: HelloMessage): number {
+  counters.connects++;
+  helloAt = performance.now();
+  if ((site !== '' && h.site !== site) || h.lastSeq < model.lastSeq) {
+    // Another site, or its data dir was replaced (seqs restarted): what we hold no longer matches its seqs.
+    model.reset();
+    list.clear();
+    detail.close();
+    liveFromSeq = h.lastSeq;
+  }
+  if (liveFromSeq === null) liveFromSeq = h.lastSeq;
+  helloSeq = h.lastSeq;
+  replayMs = model.lastSeq >= h.lastSeq ? 0 : null;
+  site = h.site;
+  timeZone = h.timeZone;
+  $('site-name').textContent = h.site;
+  $('site-tz').textContent = h.timeZone;
+  list.setTimeZone(h.timeZone);
+  detail.setTimeZone(h.timeZone);
+  sensorPanel.setSensors(h.sensors.map((s) => s.name));
+  cards.setSensors(h.sensors);
+  tickClock();
+  scheduleRender();
+  return model.lastSeq;
+}
+
+function onMessage(msg: ServerMessage): void {
+  switch (msg.type) {
+    case 'alert':
+      onAlert(msg.alert);
+      break;
+    case 'spectrum':
+      counters.spectraReceived++;
+      latestSpectrum.set(msg.sensor, msg);
+      if (model.noteSpectrum(msg) > 0 && detail.current !== null) detailDirty = true;
+      cards.push(msg);
+      if (detailDirty) scheduleRender();
+      break;
+    case 'status':
+      onStatus(msg);
+      break;
+    case 'error':
+      toast(t('error.server', { m: msg.message }));
+      list.clearPending();
+      scheduleRender();
+      break;
+    case 'hello':
+      break;
+  }
+}
+
+function onAlert(rec: Alert): void {
+  counters.alertRecords++;
+  let replayDone = false;
+  if (replayMs === null && rec.seq >= helloSeq) {
+    replayMs = Math.round(performance.now() - helloAt);
+    replayDone = true;
+  }
+  const r = model.apply(rec);
+  if (r === 'duplicate') {
+    counters.duplicates++;
+    return;
+  }
+  const v = model.get(rec.alertId)!;
+  const live = liveFromSeq !== null && rec.seq > liveFromSeq;
+  if (rec.kind === 'transmission') {
+    // The sensor's latest frame stands in for "spectrum at peak" only while it is relevant: the alert is open, or the
+    // record is live. A closed alert from history gets none (the frame would be from another time).
+    if (!v.closed || live) model.offerFallbackSpectrum(v, latestSpectrum.get(rec.sensor));
+    cards.bandsChanged(rec.sensor);
+  }
+  if (rec.event === 'ack' || rec.event === 'known') list.setPending(rec.alertId, false);
+  list.markDirty(rec.alertId, r === 'opened');
+  if (r === 'opened' && rec.state === 'new' && rec.severity !== 'info' && live) {
+    list.flash(rec.alertId, Date.now());
+    if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) counters.alarms++;
+  }
+  if (detail.current === rec.alertId) detailDirty = true;
+  scheduleRender(replayDone);
+}
+
+function onStatus(msg: StatusMessage): void {
+  counters.statusReceived++;
+  const wentOffline = sensorPanel.update(msg.sensors, performance.now());
+  for (const s of msg.sensors) cards.setOffline(s.sensor, isDown(s));
+  if (wentOffline.length > 0 && liveFromSeq !== null && counters.statusReceived > 1) {
+    if (alarm.play('high')) counters.alarms++;
+  }
+  scheduleRender();
+}
+
+// --- actions ---
+function ack(alertId: string): void {
+  if (conn.send({ v: 1, type: 'ack', alertId })) list.setPending(alertId, true);
+  else toast(t('conn.reconnecting', { s: '…' }));
+  scheduleRender();
+}
+
+function markKnown(alertId: string): void {
+  if (conn.send({ v: 1, type: 'known', alertId })) list.setPending(alertId, true);
+  else toast(t('conn.reconnecting', { s: '…' }));
+  scheduleRender();
+}
+
+function toast(text: string, ms = 6000): void {
+  const el = document.createElement('div');
+  el.className = 'toast';
+  el.textContent = text;
+  $('toasts').append(el);
+  window.setTimeout(() => el.remove(), ms);
+}
+
+// --- connection indicator ---
+function onConnState(s: ConnState, retryInMs?: number): void {
+  connState = s;
+  retryAt = retryInMs !== undefined ? performance.now() + retryInMs : 0;
+  $('login').hidden = s !== 'auth';
+  if (s === 'auth') $<HTMLInputElement>('login-token').focus();
+  renderConn();
+  sensorPanel.tick(performance.now(), s === 'live');
+}
+
+function renderConn(): void {
+  const el = $('conn');
+  el.dataset.state = connState;
+  const text =
+    connState === 'live'
+      ? t('conn.live')
+      : connState === 'reconnecting'
+        ? t('conn.reconnecting', { s: Math.max(0, Math.ceil((retryAt - performance.now()) / 1000)) })
+        : connState === 'auth'
+          ? t('conn.auth')
+          : t('conn.connecting');
+  $('conn-text').textContent = text;
+}
+
+const conn = new Connection({ base, token: () => token, onHello, onMessage, onState: onConnState });
+$('conn').addEventListener('click', () => conn.retryNow());
+
+// --- sign-in ---
+/** Opens `login?token=` (the daemon sets its cookie and redirects to the page); true when the token was accepted. */
+async function signIn(candidate: string): Promise<boolean> {
+  const u = new URL('login', base);
+  u.search = '';
+  u.searchParams.set('token', candidate);
+  try {
+    const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+$<HTMLFormElement>('login-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = $<HTMLInputElement>('login-token');
+  const candidate = input.value.trim();
+  if (candidate.length === 0) return;
+  $('login-error').hidden = true;
+  void signIn(candidate).then((ok) => {
+    if (!ok) {
+      $('login-error').hidden = false;
+      return;
+    }
+    token = candidate;
+    input.value = '';
+    $('login').hidden = true;
+    conn.retryNow();
+  });
+});
+
+// --- sound and language ---
+function renderSound(): void {
+  const b = $('sound-toggle');
+  b.textContent = alarm.enabled ? t('sound.on') : t('sound.off');
+  b.classList.toggle('off', !alarm.enabled);
+}
+
+$('sound-toggle').addEventListener('click', () => {
+  if (alarm.enabled) void alarm.disable().then(renderSound);
+  else
+    void alarm.enable().then((ok) => {
+      renderSound();
+      if (ok) alarm.play('low');
+    });
+});
+
+function renderLangButton(): void {
+  $('lang-toggle').textContent = t('lang.switch');
+}
+
+$('lang-toggle').addEventListener('click', () => {
+  setLang(lang() === 'en' ? 'zh-CN' : 'en');
+  translateStatic(document);
+  sensorPanel.relabel();
+  cards.relabel();
+  list.markAllDirty();
+  detailDirty = detail.current !== null;
+  renderLangButton();
+  renderSound();
+  renderConn();
+  tickClock();
+  render();
+});
+
+// --- every second: clock, durations, ages, countdown ---
+function tickClock(): void {
+  $('site-clock').textContent = formatTime(Date.now(), timeZone);
+}
+
+window.setInterval(() => {
+  const now = Date.now();
+  tickClock();
+  list.tick(now);
+  sensorPanel.tick(performance.now(), connState === 'live');
+  if (detail.current !== null) detail.refresh(now);
+  if (connState === 'reconnecting') renderConn();
+}, 1000);
+
+window.quietband = {
+  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs }),
+  lang: () => lang(),
+};
+
+renderLangButton();
+renderSound();
+renderConn();
+render();
+conn.start();

@@ -1,0 +1,13 @@
+// Protocol v1 message types, shared with the daemon (type-only import of src/server/protocol.ts: nothing is bundled).
+export type {
+  Alert,
+  AlertKind,
+  AlertSeverity,
+  AlertState,
+  ClientMessage,
+  HelloMessage,
+  SensorHealth,
+  ServerMessage,
+  SpectrumMessage,
+  StatusMessage,
+} from '../../src/server/protocol.js';

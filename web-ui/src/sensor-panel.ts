@@ -1,0 +1,188 @@
+// Sensor health panel: online/offline (offline shown as loudly as an alert), rate, drops, overload, last frame age.
+import { formatDuration, formatRate, formatMhz } from './format.js';
+import { t, tOr, type MsgKey } from './i18n.js';
+import type { SensorHealth } from './protocol-types.js';
+
+interface Entry {
+  name: string;
+  health: SensorHealth | null;
+  /** performance.now() when `health` arrived (the frame age grows from there). */
+  receivedAt: number;
+  el: HTMLElement;
+  status: HTMLElement;
+  state: HTMLElement;
+  centre: HTMLElement;
+  rate: HTMLElement;
+  drops: HTMLElement;
+  overload: HTMLElement;
+  age: HTMLElement;
+}
+
+/**
+ * True when a sensor is down: not online and not merely starting (a sensor that never delivered turns 'offline'
+ * after the daemon's start grace). Down sensors are shown like alerts (red, flashing, banner, alarm).
+ */
+export function isDown(h: SensorHealth): boolean {
+  return !h.online && h.state !== 'starting';
+}
+
+/** A `status` older than this (ms) while connected marks the sensor "no data" (the daemon itself may be stuck). */
+const STALE_STATUS_MS = 15_000;
+
+/**
+ * One card per sensor with `data-testid="sensor-status"` on the status pill (`data-online="true|false"`,
+ * `data-sensor`). Ages are extrapolated locally between two `status` messages: age = lastFrameAgeMs + time since
+ * the status arrived.
+ */
+export class SensorPanel {
+  private readonly root: HTMLElement;
+  private readonly entries = new Map<string, Entry>();
+  private readonly empty: HTMLElement;
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.empty = document.createElement('p');
+    this.empty.className = 'muted';
+    this.root.append(this.empty);
+    this.relabel();
+  }
+
+  /** Names of sensors currently offline (not counting ones still starting), in panel order. */
+  offline(): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) if (e.health !== null && isDown(e.health)) out.push(e.name);
+    return out;
+  }
+
+  /** Health of a sensor (latest status). */
+  health(name: string): SensorHealth | null {
+    return this.entries.get(name)?.health ?? null;
+  }
+
+  /** Makes sure a card exists for every name (hello order); cards of sensors no longer announced are removed. */
+  setSensors(names: string[]): void {
+    const keep = new Set(names);
+    for (const [n, e] of this.entries) {
+      if (!keep.has(n)) {
+        e.el.remove();
+        this.entries.delete(n);
+      }
+    }
+    for (const n of names) this.entry(n);
+    // hello order
+    for (const n of names) this.root.append(this.entries.get(n)!.el);
+    this.empty.hidden = this.entries.size > 0;
+  }
+
+  /**
+   * Applies a `status` message. Returns the sensors that just went from online (or unknown) to offline, for the
+   * alarm.
+   */
+  update(list: SensorHealth[], now: number): string[] {
+    const wentOffline: string[] = [];
+    for (const h of list) {
+      const e = this.entry(h.sensor);
+      const was = e.health;
+      if (isDown(h) && (was === null || !isDown(was))) wentOffline.push(h.sensor);
+      e.health = h;
+      e.receivedAt = now;
+      this.fill(e, now);
+    }
+    this.empty.hidden = this.entries.size > 0;
+    return wentOffline;
+  }
+
+  /** Refreshes ages and staleness (call every second). `connected` false: data are shown as of the last status. */
+  tick(now: number, connected: boolean): void {
+    for (const e of this.entries.values()) {
+      this.fillAge(e, now);
+      e.el.classList.toggle('stale', !connected || (e.health !== null && now - e.receivedAt > STALE_STATUS_MS));
+    }
+  }
+
+  /** Re-renders every text (language switch). */
+  relabel(): void {
+    this.empty.textContent = t('sensors.none');
+    const now = performance.now();
+    for (const e of this.entries.values()) {
+      for (const el of e.el.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as MsgKey);
+      this.fill(e, now);
+    }
+  }
+
+  private entry(name: string): Entry {
+    let e = this.entries.get(name);
+    if (e !== undefined) return e;
+    const el = document.createElement('div');
+    el.className = 'sensor-card unknown';
+    el.dataset.sensor = name;
+    const head = document.createElement('div');
+    head.className = 'sensor-head';
+    const title = document.createElement('span');
+    title.className = 'sensor-name';
+    title.textContent = name;
+    const status = document.createElement('span');
+    status.className = 'sensor-status';
+    status.dataset.testid = 'sensor-status';
+    status.dataset.sensor = name;
+    status.dataset.online = 'unknown';
+    status.textContent = '…';
+    head.append(title, status);
+    const grid = document.createElement('dl');
+    grid.className = 'sensor-metrics';
+    const cell = (key: MsgKey): HTMLElement => {
+      const dt = document.createElement('dt');
+      dt.dataset.i18n = key;
+      dt.textContent = t(key);
+      const dd = document.createElement('dd');
+      grid.append(dt, dd);
+      return dd;
+    };
+    const state = cell('sensor.state');
+    const centre = cell('sensor.centre');
+    const rate = cell('sensor.rate');
+    const drops = cell('sensor.drops');
+    const overload = cell('sensor.overload');
+    const age = cell('sensor.age');
+    el.append(head, grid);
+    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age };
+    this.entries.set(name, e);
+    this.root.append(el);
+    return e;
+  }
+
+  private fill(e: Entry, now: number): void {
+    const h = e.health;
+    if (h === null) return;
+    const starting = !h.online && h.state === 'starting';
+    e.el.classList.remove('unknown');
+    e.el.classList.toggle('offline', isDown(h));
+    e.el.classList.toggle('starting', starting);
+    e.el.classList.toggle('overload', h.overload);
+    e.status.dataset.online = String(h.online);
+    e.status.dataset.state = h.state;
+    e.status.textContent = h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
+    e.state.textContent = tOr(`state.${h.state}`, h.state) + (h.message !== undefined && h.message.length > 0 ? ` — ${h.message}` : '');
+    e.centre.textContent = formatMhz(h.centerHz, 3);
+    const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
+    e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
+    e.rate.classList.toggle('warn', h.online && ratio < 0.98);
+    e.drops.textContent = String(h.droppedBlocks);
+    e.drops.classList.toggle('warn', h.droppedBlocks > 0);
+    e.overload.textContent = h.overload ? `${t('yes')} (${(h.clipFraction * 100).toFixed(2)} %)` : `${t('no')} (${(h.clipFraction * 100).toFixed(2)} %)`;
+    e.overload.classList.toggle('bad', h.overload);
+    this.fillAge(e, now);
+  }
+
+  private fillAge(e: Entry, now: number): void {
+    const h = e.health;
+    if (h === null) return;
+    if (h.lastFrameAgeMs === null) {
+      e.age.textContent = t('sensor.never');
+      return;
+    }
+    const age = h.lastFrameAgeMs + (now - e.receivedAt);
+    e.age.textContent = age < 1000 ? '< 1 s' : t('sensor.ago', { t: formatDuration(age) });
+    e.age.classList.toggle('warn', age > 3000);
+  }
+}
