@@ -100,9 +100,13 @@ export async function learnBaseline(
     slow: backgroundBins(opts.spectrum.fftSize, info.centerHz, info.rateSps, opts.bandPlan),
   };
   const learner = new BaselineLearner(fingerprintOf(info, opts), measureNoiseShapes({ ...opts, spectrum: opts.spectrum }), envelope);
+  const onSlow = hooks.onSlowFrame;
   const stats = await runPass(source, engine, fastEngineFor(opts), {
     onShortFrame: (f) => learner.addShort(f),
-    onSlowFrame: (f) => learner.addSlow(f),
+    onSlowFrame: (f) => {
+      learner.addSlow(f);
+      if (onSlow) onSlow(f); // live spectra while a sensor is still learning its baseline
+    },
   }, hooks);
   return { baseline: learner.finish(method), stats };
 }

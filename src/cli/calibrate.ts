@@ -6,6 +6,8 @@ import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
+import { cliSetter } from '../config/site-flags.js';
 
 /** Flags of `calibrate <file>`. */
 export interface CalibrateFlags extends PipelineFlags {
@@ -39,17 +41,25 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   return flags.output;
 }
 
-/** Registers `quietband calibrate <file>`. The live form (`--config site.json`) is added by the daemon. */
+/** Registers `quietband calibrate <file>` and its live form `calibrate --config site.json | --source SPEC` (calibrate-live.ts). */
 export function register(program: Command): void {
   const cmd = program
     .command('calibrate')
-    .description("record a baseline from a quiet recording of the site's background spectrum")
-    .argument('<file>', 'recording (same formats as replay)')
-    .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json')
-    .option('--seconds <s>', 'use only the first S seconds');
+    .description("record a baseline from a quiet recording of the site's background spectrum, or live from every sensor of --config/--source")
+    .argument('[file]', 'recording (same formats as replay); omit with --config or --source')
+    .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json (live: default <calibration-dir>/<site>-<sensor>.json)')
+    .option('--seconds <s>', 'use only the first S seconds (live: record S seconds, default 60)');
   addInputFlags(cmd);
   addPipelineFlags(cmd);
-  cmd.option('--log-level <level>', 'pino log level on stderr', 'info').action(async (file: string, flags: CalibrateFlags) => {
+  addLiveCalibrateFlags(cmd);
+  cmd.option('--log-level <level>', 'pino log level on stderr', 'info').action(async (file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags, command: Command) => {
+    const set = cliSetter(command);
+    if (file === undefined || set('config') || set('source')) {
+      if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');
+      const paths = await calibrateLive(flags, set, createLogger(flags.logLevel));
+      process.stdout.write(paths.map((p) => `${p}\n`).join(''));
+      return;
+    }
     const out = await calibrateFile(file, flags, createLogger(flags.logLevel));
     process.stdout.write(`${out}\n`);
   });

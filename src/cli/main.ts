@@ -5,6 +5,7 @@ import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerCalibrate } from './calibrate.js';
+import { register as registerRun } from './run.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerReplay(program);
   registerCalibrate(program);
+  registerRun(program);
   return program;
 }
 

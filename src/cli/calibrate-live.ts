@@ -1,0 +1,84 @@
+// Live form of `quietband calibrate` (--config site.json or --source …): records every sensor's baseline to calibration/.
+import { Worker } from 'node:worker_threads';
+import type { Command } from 'commander';
+import { QuietBandError, type QuietBandErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { defaultBaselinePath, type SensorSettings } from '../config/site-config.js';
+import { addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
+import { workerSite } from '../site/supervisor.js';
+import { sensorWorkerUrl } from '../site/worker-url.js';
+import type { SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
+
+/** Flags of live calibrate. */
+export interface CalibrateLiveFlags extends SiteFlags {
+  output?: string;
+  seconds?: string;
+}
+
+/** Default recording length of live calibrate (s). */
+export const DEFAULT_CALIBRATE_SECONDS = 60;
+
+/** Adds the live-calibrate flags to `calibrate` (its file form keeps working). */
+export function addLiveCalibrateFlags(cmd: Command): Command {
+  return addSourceFlags(cmd);
+}
+
+/** One finished sensor. */
+export interface CalibratedSensor {
+  sensor: string;
+  path: string;
+  durationS: number;
+  fastFrames: number;
+  slowFrames: number;
+}
+
+function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logger): Promise<CalibratedSensor> {
+  return new Promise((resolveDone, reject) => {
+    const w = new Worker(sensorWorkerUrl(), { workerData: data, name: `calibrate ${sensor.name}` });
+    let settled = false;
+    w.on('message', (m: WorkerToMain) => {
+      if (m.type === 'calibrated') {
+        settled = true;
+        log.info({ sensor: sensor.name, path: m.path, seconds: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, fingerprint: m.fingerprint }, 'baseline written');
+        resolveDone({ sensor: sensor.name, path: m.path, durationS: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames });
+      } else if (m.type === 'fatal') {
+        settled = true;
+        reject(new QuietBandError(`sensor ${sensor.name} (${sensor.sourceText}): ${m.message}`, m.code as QuietBandErrorCode));
+      }
+    });
+    w.on('error', (err) => {
+      if (!settled) reject(err);
+      settled = true;
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new QuietBandError(`sensor ${sensor.name}: calibration worker exited (code ${code}) without a result`, 'IO'));
+    });
+  });
+}
+
+/**
+ * Records a baseline (method 'calibrate') for every sensor of the site in parallel, one worker each: `--seconds`
+ * (default 60) of signal after the settle, sim sensors and recordings as fast as they can be produced/read, live
+ * sources in real time. Writes `<calibrationDir>/<site>-<sensor>.json` (or `-o FILE` for a single sensor).
+ * @returns the paths written, in sensor order.
+ * @throws QuietBandError('CONFIG') for bad flags/config (naming them), `-o` with several sensors; the first sensor's
+ *   error otherwise (its code: DEVICE_NOT_FOUND, BAD_INPUT, …).
+ */
+export async function calibrateLive(flags: CalibrateLiveFlags, isSet: (k: keyof SiteFlags) => boolean, log: Logger): Promise<string[]> {
+  const seconds = flags.seconds === undefined ? DEFAULT_CALIBRATE_SECONDS : Number(flags.seconds);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
+  const { site } = await siteFromFlags(flags, isSet, 'calibrate', log);
+  if (flags.output !== undefined && site.sensors.length > 1) {
+    throw new QuietBandError(`-o/--output: the site has ${site.sensors.length} sensors; omit -o to write ${site.calibrationDir}/<site>-<sensor>.json each`, 'CONFIG');
+  }
+  const ws = workerSite(site);
+  const jobs = site.sensors.map((sensor) => {
+    const output = flags.output ?? defaultBaselinePath(site, sensor.name);
+    log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
+    return calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log);
+  });
+  const results = await Promise.allSettled(jobs);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<CalibratedSensor>).value.path);
+}

@@ -1,0 +1,478 @@
+// Site config (`quietband run --config site.json`): one defaults object, a zod schema whose errors name the field path, source specs.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { QuietBandError } from '../errors.js';
+import { isValidFftSize } from '../dsp/fft.js';
+import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/detector.js';
+import type { Region } from '../site/band-plan.js';
+import { SAMPLE_FORMATS } from '../source/sample-formats.js';
+import type { SampleFormat } from '../types.js';
+
+// ───────────────────────────── source specs ─────────────────────────────
+
+/**
+ * Where a sensor's IQ comes from, parsed from the `source` string:
+ * - `sim` — the built-in simulator ({@link SensorConfig.scenario}, real-time pace, looping);
+ * - `rtlsdr` / `rtlsdr:<n>` (n = 1–3 digits, ≤ 255: device index) / `rtlsdr:<serial>` (anything else: serial, preferred:
+ *   indexes change on replug, FIELD-NOTES 20) — a local dongle through the native addon;
+ * - `rtltcp:<host>:<port>` (port default 1234; IPv6 as `[::1]:1234`) — an rtl_tcp server;
+ * - `file:<path>` — a recording (raw or SigMF), replayed at its sample rate and restarted when it ends.
+ */
+export type SourceSpec =
+  | { kind: 'sim' }
+  | { kind: 'rtlsdr'; serial?: string; index?: number }
+  | { kind: 'rtltcp'; host: string; port: number }
+  | { kind: 'file'; path: string };
+
+/** Default rtl_tcp port (Debian's `rtl_tcp -p`). */
+export const RTL_TCP_DEFAULT_PORT = 1234;
+
+/**
+ * Parses a source string (see {@link SourceSpec}).
+ * @param field named in errors, e.g. `--source` or `site.json: sensors[0].source`.
+ * @throws QuietBandError('CONFIG') `"<field>: …"` saying which forms are accepted.
+ */
+export function parseSourceSpec(spec: string, field: string): SourceSpec {
+  const fail = (why: string): never => {
+    throw new QuietBandError(
+      `${field}: "${spec}" ${why}; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port> or file:<path>`,
+      'CONFIG',
+    );
+  };
+  const s = spec.trim();
+  if (s === 'sim') return { kind: 'sim' };
+  if (s === 'rtlsdr') return { kind: 'rtlsdr', index: 0 };
+  if (s.startsWith('rtlsdr:')) {
+    const id = s.slice('rtlsdr:'.length);
+    if (id.length === 0) fail('has an empty serial/index');
+    if (/^(0|[1-9]\d{0,2})$/.test(id) && Number(id) <= 255) return { kind: 'rtlsdr', index: Number(id) };
+    if (id.length > 255 || /\s/.test(id)) fail('is not a dongle serial');
+    return { kind: 'rtlsdr', serial: id };
+  }
+  if (s.startsWith('rtltcp:')) {
+    const rest = s.slice('rtltcp:'.length);
+    let host: string;
+    let portText: string | undefined;
+    const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
+    if (v6) {
+      host = v6[1]!;
+      portText = v6[2];
+    } else {
+      const i = rest.lastIndexOf(':');
+      host = i < 0 ? rest : rest.slice(0, i);
+      portText = i < 0 ? undefined : rest.slice(i + 1);
+    }
+    if (host.length === 0) fail('has no host');
+    let port = RTL_TCP_DEFAULT_PORT;
+    if (portText !== undefined) {
+      port = Number(portText);
+      if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`has port "${portText}", not a TCP port 1–65535`);
+    }
+    return { kind: 'rtltcp', host, port };
+  }
+  if (s.startsWith('file:')) {
+    const path = s.slice('file:'.length);
+    if (path.length === 0) fail('has no path');
+    return { kind: 'file', path };
+  }
+  return fail('is not a source');
+}
+
+/** The canonical string of a source spec (`rtltcp:[::1]:1234`, `file:/x.cu8`, …). */
+export function formatSourceSpec(s: SourceSpec): string {
+  switch (s.kind) {
+    case 'sim':
+      return 'sim';
+    case 'rtlsdr':
+      return s.serial !== undefined ? `rtlsdr:${s.serial}` : `rtlsdr:${s.index ?? 0}`;
+    case 'rtltcp':
+      return `rtltcp:${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+    case 'file':
+      return `file:${s.path}`;
+  }
+}
+
+// ───────────────────────────── defaults ─────────────────────────────
+
+/** Defaults of one sensor's optional fields (centre/rate also apply to `sim`; `file:` sources default to the recording's metadata). */
+export const DEFAULT_SENSOR = Object.freeze({
+  /** Tuning centre (Hz): the 433 MHz ISM band. */
+  centerHz: 433_920_000,
+  /** Sample rate (S/s): 1 MS/s, valid for an RTL2832U (900001–3200000) and light enough for a laptop. */
+  rateSps: 1_000_000,
+  /** Manual tuner gain (dB; the dongle snaps it to its nearest step). Manual, not 'auto': AGC invalidates baselines (FIELD-NOTES 4). */
+  gainDb: 30 as number | 'auto',
+  /** Frequency correction (ppm, integer). */
+  ppm: 0,
+  /** Slow-path (Welch) FFT size. */
+  fftSize: 1024,
+  /** `file:` sources: pace blocks at the sample rate (like a live dongle). */
+  realtime: true,
+});
+
+/**
+ * Every site setting with its default (STYLE habit 13): file < CLI flags are spread over it. Relative paths (dataDir,
+ * calibrationDir, baselines, `file:` sources, scenario files) are resolved against the current working directory.
+ */
+export const DEFAULT_SITE_CONFIG = Object.freeze({
+  /** Site name: written into every alert and into baseline file names (`<calibrationDir>/<site>-<sensor>.json`). */
+  site: 'quietband',
+  /** IANA time zone announced to browsers (hello.timeZone); undefined = this machine's. */
+  timeZone: undefined as string | undefined,
+  http: Object.freeze({
+    /** Listen address. Loopback → no auth; anything else → token auth (token printed once). */
+    bind: '127.0.0.1',
+    /** TCP port; 0 picks a free one (the printed URL shows it). */
+    port: 8080,
+  }),
+  /** Folder of the alert store (alerts.jsonl) and the access token. */
+  dataDir: './data',
+  /** Folder of stored baselines: `<calibrationDir>/<site>-<sensor>.json`, used by `run` when it exists. */
+  calibrationDir: './calibration',
+  /** Warm-up (s): a sensor without a stored baseline learns one from this much signal; no detections meanwhile. */
+  warmupS: 10,
+  /** Discarded at the start of every stream before anything is analysed (s): start-up transients (FIELD-NOTES 29). */
+  settleS: 0.25,
+  /** A sensor that delivers no block for this long (ms) is offline (`sensor-offline` alert). */
+  offlineAfterMs: 1000,
+  /** A sensor that never delivered since its (re)start is offline after this long (ms). */
+  startGraceMs: 5000,
+  overload: Object.freeze({
+    /** Share of raw values at the ADC rails above which a block is clipping; default the detector's overloadClipFraction. */
+    clipFraction: DEFAULT_DETECTOR_OPTIONS.overloadClipFraction,
+    /** Clipping must last this long (ms) to enter overload (status + one `overload` alert). */
+    onAfterMs: 1000,
+    /** Clean blocks for this long (ms) leave overload (alert closed): hysteresis, so a flapping front end raises one alert. */
+    offAfterMs: 5000,
+  }),
+  restart: Object.freeze({
+    /** First delay (ms) before a source or worker is reopened; doubles per consecutive failure. */
+    initialMs: 1000,
+    /** Largest delay (ms). */
+    maxMs: 30_000,
+  }),
+  /** Band plan: labels of alert frequencies and envelope baselines in background bands. */
+  bandPlan: 'CN' as Region | 'none',
+  spectrum: Object.freeze({
+    window: 'hann' as WindowName,
+    /** Short frames per Welch average; undefined = the number spanning ≈ 100 ms (defaultAverage). */
+    average: undefined as number | undefined,
+    /** Fast-path FFT size; undefined = fftSize/4. */
+    fastFftSize: undefined as number | undefined,
+    /** Subtract the running I/Q mean before the FFT. */
+    dcRemoval: true,
+  }),
+  /** Detector settings over DEFAULT_DETECTOR_OPTIONS (thresholdDb, slowThresholdDb, minDurationMs, holdMs, …). */
+  detector: Object.freeze({}) as Readonly<Partial<DetectorOptions>>,
+  sensors: Object.freeze([]) as readonly SensorConfig[],
+});
+
+// ───────────────────────────── schema ─────────────────────────────
+
+const nameRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const nameSchema = z.string().regex(nameRe, 'expected 1–64 letters, digits, ".", "_" or "-" (used in file names), starting with a letter or digit');
+const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff, 'expected ≤ 4294967295 Hz');
+const fftSize = z.number().refine(isValidFftSize, 'expected a power of two between 64 and 65536');
+
+const detectorSchema = z
+  .object({
+    thresholdDb: z.number().gt(0).lt(100),
+    slowThresholdDb: z.number().gt(0).lt(100),
+    wideThresholdDb: z.number().gt(0).lt(100),
+    kSigma: z.number().gt(0).lt(100),
+    hysteresisDb: z.number().min(0).lt(100),
+    minDurationMs: z.number().min(0),
+    holdMs: z.number().min(0),
+    dcGuardHz: z.number().min(0),
+    gapHz: z.number().min(0),
+    bandwidthDropDb: z.number().gt(0),
+    overloadClipFraction: z.number().gt(0).max(1),
+    dominanceDb: z.number().gt(0),
+    maxTracks: z.number().int().min(1).max(4096),
+    updateIntervalS: z.number().gt(0),
+  })
+  .partial()
+  .strict();
+
+/** Free text ignored by QuietBand (JSON has no comments): notes for the technician. */
+const commentSchema = z.union([z.string(), z.array(z.string())]).optional();
+
+const sensorSchema = z
+  .object({
+    comment: commentSchema,
+    name: nameSchema,
+    source: z.string().min(1),
+    centerHz: hz.optional(),
+    rateSps: z.number().int('expected a whole number of S/s').positive('expected a positive sample rate in S/s').max(0xffffffff).optional(),
+    gainDb: z.union([z.number().min(-100).max(100), z.literal('auto')], { error: "expected a gain in dB or 'auto'" }).optional(),
+    ppm: z.number().int('expected a whole number of ppm').min(-1000).max(1000).optional(),
+    fftSize: fftSize.optional(),
+    location: z.object({ room: z.string().min(1), xM: z.number().optional(), yM: z.number().optional() }).strict().optional(),
+    baseline: z.string().min(1).optional(),
+    /** `sim` only: a scenario object (see `quietband sim --scenario`) or the path of its JSON. */
+    scenario: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    /** `sim` only: PRNG seed (overrides the scenario's). */
+    seed: z.number().int().optional(),
+    /** `file:` only: sample format when the extension/SigMF does not say. */
+    format: z.enum(SAMPLE_FORMATS as unknown as [SampleFormat, ...SampleFormat[]]).optional(),
+    /** `file:` only: pace at the sample rate (default true). */
+    realtime: z.boolean().optional(),
+    /** Per-sensor detector settings over the site's. */
+    detector: detectorSchema.optional(),
+  })
+  .strict();
+
+const siteSchema = z
+  .object({
+    comment: commentSchema,
+    site: nameSchema.optional(),
+    timeZone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected an IANA time zone such as "Asia/Shanghai"')
+      .optional(),
+    http: z
+      .object({
+        bind: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+      })
+      .strict()
+      .optional(),
+    dataDir: z.string().min(1).optional(),
+    calibrationDir: z.string().min(1).optional(),
+    warmupS: z.number().gt(0, 'expected a warm-up longer than 0 s').max(86_400).optional(),
+    settleS: z.number().min(0).max(60).optional(),
+    offlineAfterMs: z.number().min(100).max(600_000).optional(),
+    startGraceMs: z.number().min(100).max(600_000).optional(),
+    overload: z
+      .object({
+        clipFraction: z.number().gt(0).max(1).optional(),
+        onAfterMs: z.number().min(0).optional(),
+        offAfterMs: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    restart: z
+      .object({ initialMs: z.number().min(10).optional(), maxMs: z.number().min(10).optional() })
+      .strict()
+      .optional(),
+    bandPlan: z.enum(['CN', 'EU', 'none']).optional(),
+    spectrum: z
+      .object({
+        window: z.enum(WINDOW_NAMES as unknown as [WindowName, ...WindowName[]]).optional(),
+        average: z.number().int().min(1).max(1_000_000).optional(),
+        fastFftSize: z.number().int().min(16).max(65536).refine((n) => (n & (n - 1)) === 0, 'expected a power of two').optional(),
+        dcRemoval: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    detector: detectorSchema.optional(),
+    sensors: z.array(sensorSchema).min(1, 'expected at least one sensor'),
+  })
+  .strict();
+
+/** A sensor as written in the config file (optional fields take {@link DEFAULT_SENSOR}). */
+export type SensorConfig = z.infer<typeof sensorSchema>;
+/** A site config as written in the file (optional fields take {@link DEFAULT_SITE_CONFIG}). */
+export type SiteConfigInput = z.input<typeof siteSchema>;
+
+/** A sensor with every default applied and its source parsed. Paths are absolute. JSON-serialisable (goes to workers). */
+export interface SensorSettings {
+  name: string;
+  /** The source string as configured (`rtlsdr:00000001`, …). */
+  sourceText: string;
+  source: SourceSpec;
+  /** Tuning centre (Hz) and rate (S/s): configured, or (file:) from the recording, or (sim) from the scenario. */
+  centerHz: number;
+  rateSps: number;
+  gainDb: number | 'auto';
+  ppm: number;
+  fftSize: number;
+  location?: { room: string; xM?: number; yM?: number };
+  /** Stored baseline to use, or null to learn one during the warm-up. */
+  baselinePath: string | null;
+  /** Scenario JSON for `sim` sensors (validated with parseScenario in the worker); centre/rate/seed already applied. */
+  scenario?: Record<string, unknown>;
+  format?: SampleFormat;
+  realtime: boolean;
+  /** Site detector settings with this sensor's on top. */
+  detector: Partial<DetectorOptions>;
+}
+
+/** A validated site with every default applied. */
+export interface SiteSettings {
+  site: string;
+  timeZone?: string;
+  http: { bind: string; port: number };
+  dataDir: string;
+  calibrationDir: string;
+  warmupS: number;
+  settleS: number;
+  offlineAfterMs: number;
+  startGraceMs: number;
+  overload: { clipFraction: number; onAfterMs: number; offAfterMs: number };
+  restart: { initialMs: number; maxMs: number };
+  bandPlan: Region | 'none';
+  spectrum: { window: WindowName; average?: number; fastFftSize?: number; dcRemoval: boolean };
+  detector: Partial<DetectorOptions>;
+  sensors: SensorSettings[];
+}
+
+/** `sensors[1].fftSize` from a zod issue path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out === '' ? '' : '.'}${String(p)}`;
+  return out;
+}
+
+/**
+ * Validates a parsed config object against the schema (unknown fields are refused, so typos are caught).
+ * @param where prefix of error messages, usually the file name.
+ * @throws QuietBandError('CONFIG') `"<where>: <field path>: <what was expected>"`.
+ */
+export function validateSiteConfig(json: unknown, where: string): z.infer<typeof siteSchema> {
+  const r = siteSchema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  let field = fieldPath(issue.path);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    field = field === '' ? keys[0]! : `${field}.${keys[0]}`;
+    message = 'unknown field (check the spelling; see calibration/example-site.json)';
+  }
+  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) message = 'missing';
+  throw new QuietBandError(`${where}: ${field === '' ? '(top level)' : field}: ${message}`, 'CONFIG');
+}
+
+/**
+ * Reads and validates a site config file.
+ * @throws QuietBandError('CONFIG') naming the file and the field; 'CONFIG' when the file is unreadable or not JSON.
+ */
+export async function loadSiteConfigFile(path: string): Promise<z.infer<typeof siteSchema>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new QuietBandError(`${path}: cannot read the site config (${(err as Error).message})`, 'CONFIG', { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new QuietBandError(`${path}: not valid JSON (${(err as Error).message})`, 'CONFIG', { cause: err });
+  }
+  return validateSiteConfig(json, path);
+}
+
+/** Values that override the file (from CLI flags); each already validated by its flag parser. */
+export interface SiteOverrides {
+  site?: string;
+  bind?: string;
+  port?: number;
+  dataDir?: string;
+  calibrationDir?: string;
+  warmupS?: number;
+  bandPlan?: Region | 'none';
+  spectrum?: Partial<SiteSettings['spectrum']>;
+  detector?: Partial<DetectorOptions>;
+  /** Applied to every sensor. */
+  sensor?: Partial<Pick<SensorSettings, 'centerHz' | 'rateSps' | 'gainDb' | 'ppm' | 'fftSize' | 'format'>>;
+}
+
+const abs = (p: string): string => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+
+/**
+ * Applies defaults and overrides (DEFAULT_SITE_CONFIG < file < flags), parses every sensor's source, resolves paths,
+ * checks cross-field rules (unique sensor names; rtlsdr/rtltcp integer ppm; scenario/seed only for sim). Does not touch
+ * devices or files (see site-resolve.ts for the `file:` metadata probe and the default baseline lookup).
+ * @param where prefix of error messages (file name or `flags`).
+ * @throws QuietBandError('CONFIG') naming the field.
+ */
+export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: SiteOverrides, where: string): SiteSettings {
+  const d = DEFAULT_SITE_CONFIG;
+  const fail = (field: string, msg: string): never => {
+    throw new QuietBandError(`${where}: ${field}: ${msg}`, 'CONFIG');
+  };
+  const siteName = overrides.site ?? cfg.site ?? d.site;
+  if (!nameRe.test(siteName)) fail('site', `"${siteName}" is not a valid name (letters, digits, ".", "_", "-")`);
+  const detector: Partial<DetectorOptions> = { ...d.detector, ...cfg.detector, ...overrides.detector };
+  const seen = new Set<string>();
+  const sensors = cfg.sensors.map((s, i): SensorSettings => {
+    const f = `sensors[${i}]`;
+    if (seen.has(s.name)) fail(`${f}.name`, `"${s.name}" is used by two sensors; names must be unique`);
+    seen.add(s.name);
+    const source = parseSourceSpec(s.source, `${where}: ${f}.source`);
+    if (source.kind !== 'sim' && s.scenario !== undefined) fail(`${f}.scenario`, 'only sim sensors take a scenario');
+    if (source.kind !== 'sim' && s.seed !== undefined) fail(`${f}.seed`, 'only sim sensors take a seed');
+    if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, 'only file: sensors take a sample format');
+    if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, 'only file: sensors take realtime (live sources are real time)');
+    const o = overrides.sensor ?? {};
+    const out: SensorSettings = {
+      name: s.name,
+      sourceText: formatSourceSpec(source),
+      source: source.kind === 'file' ? { kind: 'file', path: abs(source.path) } : source,
+      centerHz: o.centerHz ?? s.centerHz ?? (source.kind === 'file' ? 0 : DEFAULT_SENSOR.centerHz),
+      rateSps: o.rateSps ?? s.rateSps ?? (source.kind === 'file' ? 0 : DEFAULT_SENSOR.rateSps),
+      gainDb: o.gainDb ?? s.gainDb ?? DEFAULT_SENSOR.gainDb,
+      ppm: o.ppm ?? s.ppm ?? DEFAULT_SENSOR.ppm,
+      fftSize: o.fftSize ?? s.fftSize ?? DEFAULT_SENSOR.fftSize,
+      baselinePath: s.baseline !== undefined ? abs(s.baseline) : null,
+      realtime: s.realtime ?? DEFAULT_SENSOR.realtime,
+      detector: { ...detector, ...s.detector, ...overrides.detector },
+    };
+    if (s.location !== undefined) out.location = s.location;
+    const format = o.format ?? s.format;
+    if (format !== undefined) out.format = format;
+    if (source.kind === 'sim') {
+      // the sensor's centre/rate/seed win over the scenario's; the scenario's win over the defaults
+      const scn: Record<string, unknown> = typeof s.scenario === 'object' ? { ...s.scenario } : {};
+      if (typeof s.scenario === 'string') scn.$file = abs(s.scenario);
+      if (o.centerHz === undefined && s.centerHz === undefined && typeof scn.centerHz === 'number') out.centerHz = scn.centerHz;
+      if (o.rateSps === undefined && s.rateSps === undefined && typeof scn.rateSps === 'number') out.rateSps = scn.rateSps;
+      if (s.seed !== undefined) scn.seed = s.seed;
+      out.scenario = scn;
+    }
+    return out;
+  });
+  const spectrum = { ...d.spectrum, ...cfg.spectrum, ...overrides.spectrum };
+  for (const [i, s] of sensors.entries()) {
+    if (spectrum.fastFftSize !== undefined && spectrum.fastFftSize > s.fftSize) {
+      fail(`spectrum.fastFftSize`, `${spectrum.fastFftSize} exceeds sensors[${i}].fftSize ${s.fftSize}`);
+    }
+  }
+  const restart = { ...d.restart, ...cfg.restart };
+  if (restart.maxMs < restart.initialMs) fail('restart.maxMs', `must be ≥ restart.initialMs (${restart.initialMs} ms)`);
+  const out: SiteSettings = {
+    site: siteName,
+    http: { bind: overrides.bind ?? cfg.http?.bind ?? d.http.bind, port: overrides.port ?? cfg.http?.port ?? d.http.port },
+    dataDir: abs(overrides.dataDir ?? cfg.dataDir ?? d.dataDir),
+    calibrationDir: abs(overrides.calibrationDir ?? cfg.calibrationDir ?? d.calibrationDir),
+    warmupS: overrides.warmupS ?? cfg.warmupS ?? d.warmupS,
+    settleS: cfg.settleS ?? d.settleS,
+    offlineAfterMs: cfg.offlineAfterMs ?? d.offlineAfterMs,
+    startGraceMs: cfg.startGraceMs ?? d.startGraceMs,
+    overload: { ...d.overload, clipFraction: detector.overloadClipFraction ?? d.overload.clipFraction, ...cfg.overload },
+    restart,
+    bandPlan: overrides.bandPlan ?? cfg.bandPlan ?? d.bandPlan,
+    spectrum,
+    detector,
+    sensors,
+  };
+  const tz = cfg.timeZone ?? d.timeZone;
+  if (tz !== undefined) out.timeZone = tz;
+  return out;
+}
+
+/** Default stored-baseline path of a sensor: `<calibrationDir>/<site>-<sensor>.json`. */
+export function defaultBaselinePath(site: SiteSettings, sensor: string): string {
+  return resolve(site.calibrationDir, `${site.site}-${sensor}.json`);
+}

@@ -1,0 +1,63 @@
+// The embedded demo site of `quietband run` without flags: two simulated sensors whose injected events keep coming.
+import type { SiteConfigInput } from '../config/site-config.js';
+
+/**
+ * Demo site "demo": two `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
+ * differs every pass), each cycle quiet for its first 10 s (the default warm-up learns a clean baseline there) and then
+ * injecting transmissions:
+ * - `hall-a-433`: 433.92 MHz, 1 MS/s, 40 s cycle, seed 1; steady carriers −180 kHz (−20 dBFS) and +420 kHz (−25 dBFS);
+ *   OOK +120 kHz at 12 s (60 ms, 20 dB), FM −60 kHz 16–22 s (15 dB), GSM-like +250 kHz 25–26.5 s (15 dB),
+ *   tone +300 kHz 32–35 s (25 dB).
+ * - `hall-b-868`: 868.3 MHz, 250 kS/s, 35 s cycle, seed 7; carrier −70 kHz (−22 dBFS); noise burst −40 kHz at 14 s
+ *   (0.5 s, 10 kHz, 20 dB), OOK +30 kHz at 20 s (0.1 s, 20 dB), FM +60 kHz 27–32 s (15 dB).
+ * SNRs as defined in sim.ts (`Scenario`).
+ */
+export function demoSiteConfig(): SiteConfigInput {
+  return {
+    site: 'demo',
+    sensors: [
+      {
+        name: 'hall-a-433',
+        source: 'sim',
+        centerHz: 433_920_000,
+        rateSps: 1_000_000,
+        fftSize: 1024,
+        location: { room: 'Hall A' },
+        scenario: {
+          durationS: 40,
+          seed: 1,
+          noiseDbfs: -35,
+          carriers: [
+            { offsetHz: -180_000, powerDbfs: -20 },
+            { offsetHz: 420_000, powerDbfs: -25 },
+          ],
+          events: [
+            { kind: 'ook', offsetHz: 120_000, snrDb: 20, startS: 12, durationS: 0.06 },
+            { kind: 'fm', offsetHz: -60_000, snrDb: 15, startS: 16, durationS: 6 },
+            { kind: 'gsm', offsetHz: 250_000, snrDb: 15, startS: 25, durationS: 1.5 },
+            { kind: 'tone', offsetHz: 300_000, snrDb: 25, startS: 32, durationS: 3 },
+          ],
+        },
+      },
+      {
+        name: 'hall-b-868',
+        source: 'sim',
+        centerHz: 868_300_000,
+        rateSps: 250_000,
+        fftSize: 1024,
+        location: { room: 'Hall B' },
+        scenario: {
+          durationS: 35,
+          seed: 7,
+          noiseDbfs: -35,
+          carriers: [{ offsetHz: -70_000, powerDbfs: -22 }],
+          events: [
+            { kind: 'noise-burst', offsetHz: -40_000, snrDb: 20, startS: 14, durationS: 0.5, bandwidthHz: 10_000 },
+            { kind: 'ook', offsetHz: 30_000, snrDb: 20, startS: 20, durationS: 0.1 },
+            { kind: 'fm', offsetHz: 60_000, snrDb: 15, startS: 27, durationS: 5 },
+          ],
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,34 @@
+// Worker-thread entry of one sensor (loaded by the supervisor from dist/src/site/sensor-worker.js): runs or calibrates it.
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '../log.js';
+import { calibrateSensor, runSensor } from './sensor-runner.js';
+import type { MainToWorker, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
+
+if (isMainThread || parentPort === null) {
+  process.stderr.write('sensor-worker.js runs inside a worker thread started by `quietband run` / `quietband calibrate`\n');
+  process.exit(2);
+}
+
+const port = parentPort;
+const data = workerData as SensorWorkerData;
+const log = createLogger(data.logLevel).child({ component: 'sensor', sensor: data.sensor.name, source: data.sensor.sourceText });
+const abort = new AbortController();
+port.on('message', (m: MainToWorker) => {
+  if (m.type === 'stop') abort.abort();
+});
+const host = {
+  data,
+  post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer),
+  signal: abort.signal,
+  log,
+};
+try {
+  if (data.mode === 'calibrate') await calibrateSensor(host);
+  else await runSensor(host);
+} catch (err) {
+  log.error({ err }, 'sensor worker failed');
+  port.postMessage({ type: 'fatal', code: 'IO', message: err instanceof Error ? err.message : String(err) } satisfies WorkerToMain);
+}
+// nothing may keep the thread alive after the runner returned (a source that left a handle open)
+port.close();
+process.exit(0);

@@ -1,0 +1,121 @@
+// The live daemon's main thread: alert store + bus + HTTP/WS server, one supervised worker per sensor, status fan-out, shutdown.
+import type { Logger } from 'pino';
+import { AlertBus } from '../alerts/alert-bus.js';
+import { AlertStore } from '../alerts/alert-store.js';
+import type { SiteSettings } from '../config/site-config.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { SensorSupervisor } from './supervisor.js';
+import { sensorWorkerUrl } from './worker-url.js';
+
+/** Options of {@link startSite}. */
+export interface StartSiteOptions {
+  log: Logger;
+  /** pino level of the workers' loggers. */
+  logLevel: string;
+  /** Static UI folder (default: the server's). */
+  webRoot?: string;
+  /** Status broadcast period (ms). Default 1000. */
+  statusEveryMs?: number;
+}
+
+/** A running site. */
+export interface RunningSite {
+  site: SiteSettings;
+  server: RunningServer;
+  store: AlertStore;
+  bus: AlertBus;
+  supervisors: SensorSupervisor[];
+  /** Base URL (e.g. http://127.0.0.1:8080/). */
+  url: string;
+  /** Alerts closed at start because the previous run ended while they were open. */
+  recoveredAlerts: number;
+  /**
+   * Stops every worker (sources closed, open tracks closed and stored), waits for every alert to be stored (fsync) and
+   * sent, closes the server, the bus and the store. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a site: opens the alert store in `site.dataDir` (seq continues from the file), closes alerts left open by a
+ * previous run (bus.recoverOpenAlerts), starts the HTTP + WebSocket server on `site.http` (token auth off loopback),
+ * then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
+ * on every change (coalesced).
+ * Severity rule: 'low' for transmissions flagged overload (possible intermodulation), else 'high' (no exam sessions yet).
+ * @throws QuietBandError('CONFIG') port in use / bad bind; 'IO' data dir or token not usable, worker not built.
+ */
+export async function startSite(site: SiteSettings, opts: StartSiteOptions): Promise<RunningSite> {
+  const log = opts.log.child({ site: site.site });
+  const workerUrl = sensorWorkerUrl();
+  const store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
+  const bus = new AlertBus({
+    store,
+    logger: log,
+    severityFor: (ctx) => (ctx.detection?.overload ? 'low' : 'high'),
+  });
+  const recoveredAlerts = await bus.recoverOpenAlerts();
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      bind: site.http.bind,
+      port: site.http.port,
+      site: site.site,
+      sensors: site.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize })),
+      store,
+      bus,
+      dataDir: site.dataDir,
+      logger: log,
+      ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
+      ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
+    });
+  } catch (err) {
+    await bus.close();
+    await store.close();
+    throw err;
+  }
+
+  let statusQueued = false;
+  const supervisors: SensorSupervisor[] = [];
+  const sendStatus = (): void => {
+    statusQueued = false;
+    server.broadcastStatus({ sensors: supervisors.map((s) => s.health()) });
+  };
+  const onChange = (): void => {
+    if (statusQueued) return;
+    statusQueued = true;
+    setImmediate(sendStatus);
+  };
+  for (const sensor of site.sensors) {
+    supervisors.push(
+      new SensorSupervisor({
+        sensor,
+        site,
+        bus,
+        log,
+        logLevel: opts.logLevel,
+        workerUrl,
+        onSpectrum: (m) => server.broadcastSpectrum(m),
+        onChange,
+      }),
+    );
+  }
+  for (const s of supervisors) s.start();
+  const statusTimer = setInterval(sendStatus, opts.statusEveryMs ?? 1000);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(statusTimer);
+      await Promise.all(supervisors.map((s) => s.stop()));
+      sendStatus();
+      await bus.flush(); // every close is stored and broadcast before the clients go
+      await server.close();
+      await bus.close();
+      await store.close();
+      log.info({ lastSeq: store.lastSeq }, 'site stopped');
+    })();
+    return stopping;
+  };
+  log.info({ url: server.url, sensors: site.sensors.map((s) => `${s.name}=${s.sourceText}`), lastSeq: store.lastSeq, recoveredAlerts }, 'site running');
+  return { site, server, store, bus, supervisors, url: server.url, recoveredAlerts, stop };
+}

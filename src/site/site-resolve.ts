@@ -1,0 +1,80 @@
+// Completes validated site settings with what needs I/O: recording metadata of file: sensors, sim scenarios, stored baselines.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { QuietBandError } from '../errors.js';
+import { defaultBaselinePath, type SensorSettings, type SiteSettings } from '../config/site-config.js';
+import { openFileSource } from '../source/file-source.js';
+import { parseScenario, type Scenario } from '../source/sim.js';
+import { isValidSampleRate } from '../../native-bindings/index.js';
+
+/**
+ * The scenario of a `sim` sensor that has none: noise at −35 dBFS over the band and one steady carrier at −18 % of the
+ * rate (−20 dBFS), 30 s per cycle, no events. Quiet, so a warm-up baseline learned from it is clean.
+ */
+export function quietScenario(centerHz: number, rateSps: number, seed = 1): Scenario {
+  return { rateSps, centerHz, durationS: 30, seed, noiseDbfs: -35, carriers: [{ offsetHz: Math.round(-0.18 * rateSps), powerDbfs: -20 }], events: [] };
+}
+
+/**
+ * Resolves, per sensor: `file:` centre/rate from the recording (SigMF, file name) when not configured; the sim scenario
+ * (file read, sensor centre/rate/seed applied, validated); the stored baseline (`baseline` as configured, which must
+ * exist, else `<calibrationDir>/<site>-<sensor>.json` when that file exists, else null = warm-up). Returns a new object.
+ * @param where prefix of error messages (config file name or `flags`).
+ * @param opts.lookupBaselines false for `calibrate` (which writes them).
+ * @throws QuietBandError('CONFIG') naming the field; 'BAD_INPUT' for an unreadable recording or scenario file.
+ */
+export async function resolveSite(site: SiteSettings, where: string, opts: { lookupBaselines?: boolean } = {}): Promise<SiteSettings> {
+  const sensors: SensorSettings[] = [];
+  for (const [i, s0] of site.sensors.entries()) {
+    const s: SensorSettings = structuredClone(s0);
+    const f = `sensors[${i}]`;
+    if (s.source.kind === 'file') {
+      const fs0 = await openFileSource(s.source.path, {
+        ...(s.format !== undefined ? { format: s.format } : {}),
+        ...(s.rateSps > 0 ? { rateSps: s.rateSps } : {}),
+        ...(s.centerHz > 0 ? { centerHz: s.centerHz } : {}),
+      });
+      s.rateSps = fs0.info.rateSps;
+      s.centerHz = fs0.info.centerHz;
+      await fs0.close();
+    }
+    if (s.source.kind === 'sim') {
+      const raw = { ...(s.scenario ?? {}) };
+      let base: Record<string, unknown> = quietScenario(s.centerHz, s.rateSps) as unknown as Record<string, unknown>;
+      const file = typeof raw.$file === 'string' ? raw.$file : undefined;
+      delete raw.$file;
+      if (file !== undefined) {
+        try {
+          base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        } catch (err) {
+          throw new QuietBandError(`${where}: ${f}.scenario: cannot read ${file} as JSON (${(err as Error).message})`, 'CONFIG', { cause: err });
+        }
+      } else if (Object.keys(raw).length > 0) base = { durationS: 30, ...raw };
+      const seed = raw.seed ?? base.seed;
+      const json = { ...base, centerHz: s.centerHz, rateSps: s.rateSps, ...(seed !== undefined ? { seed } : {}) };
+      try {
+        s.scenario = parseScenario(json, file) as unknown as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof QuietBandError && file === undefined) {
+          throw new QuietBandError(`${where}: ${f}.${err.message}`, 'CONFIG', { cause: err });
+        }
+        throw err;
+      }
+    }
+    if (s.source.kind === 'rtlsdr' && !isValidSampleRate(s.rateSps)) {
+      throw new QuietBandError(`${where}: ${f}.rateSps: ${s.rateSps} S/s is not a rate the RTL2832U accepts; use 225001–300000 or 900001–3200000 (FIELD-NOTES 17)`, 'CONFIG');
+    }
+    if (opts.lookupBaselines !== false) {
+      if (s.baselinePath !== null) {
+        if (!existsSync(s.baselinePath)) {
+          throw new QuietBandError(`${where}: ${f}.baseline: ${s.baselinePath} does not exist; record it with 'quietband calibrate' or remove the field to learn one during the warm-up`, 'CONFIG');
+        }
+      } else {
+        const p = defaultBaselinePath(site, s.name);
+        if (existsSync(p)) s.baselinePath = p;
+      }
+    }
+    sensors.push(s);
+  }
+  return { ...site, sensors };
+}

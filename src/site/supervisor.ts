@@ -1,0 +1,343 @@
+// Main-thread supervisor of one sensor worker: restarts it, judges offline/overload, feeds detections and health to the alert bus.
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
+import type { SensorSettings, SiteSettings } from '../config/site-config.js';
+import type { SensorHealth } from '../server/protocol.js';
+import type { SpectrumInput } from '../server/spectrum-decimate.js';
+import { bandAt } from './band-plan.js';
+import type { DetectionEvent } from '../types.js';
+import { isOffline, OverloadTracker } from './sensor-health.js';
+import type { SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
+
+/** Options of {@link SensorSupervisor}. */
+export interface SupervisorOptions {
+  sensor: SensorSettings;
+  site: SiteSettings;
+  bus: AlertBus;
+  log: Logger;
+  /** pino level for the worker's own logger. */
+  logLevel: string;
+  /** The compiled worker ({@link sensorWorkerUrl}). */
+  workerUrl: URL;
+  /** Receives every spectrum (with the baseline/threshold traces attached) for the server to broadcast. */
+  onSpectrum: (msg: SpectrumInput) => void;
+  /** Called when the sensor's status changed (state, online, overload): broadcast a status soon. */
+  onChange: () => void;
+  /** Offline check period (ms). Default 100. */
+  checkMs?: number;
+}
+
+/** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
+const STABLE_RUN_MS = 60_000;
+
+/** The worker-side part of the site settings. */
+export function workerSite(site: SiteSettings): WorkerSiteSettings {
+  return { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
+}
+
+/**
+ * Supervises one sensor's worker thread (DESIGN: one worker per sensor; the main thread keeps store, bus, server).
+ *
+ * - Detections: track ids of every worker run are mapped to ids unique for this supervisor (a restarted detector
+ *   counts from 1 again) and passed to `bus.handleDetection(sensor, ev, { originMs, bandLabel })`, `originMs` being
+ *   the wall time of sample 0 of the stream that produced them. While the sensor is in overload every detection is
+ *   flagged `overload: true` (stored, with severity 'low' from the daemon's severity rule). Tracks still open when a
+ *   worker dies are closed with their last values.
+ * - Offline ({@link isOffline}): worker state 'offline' (source ended/failed) or a dead worker → at once; the worker
+ *   waiting for its source's next block for `offlineAfterMs` (a stalled source: rtl_tcp server gone, hung dongle;
+ *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from the worker for `startGraceMs` → offline.
+ *   `raiseSensorAlert('sensor-offline')` once; cleared by the first report of a block newer than the outage.
+ * - Overload ({@link OverloadTracker} on the clip reports): one `overload` alert per episode, state 'overload'.
+ * - Worker exit without stop(): restarted after `restart.initialMs · 2^k` (≤ maxMs; k resets after a 60 s run).
+ */
+export class SensorSupervisor {
+  readonly name: string;
+  private readonly o: SupervisorOptions;
+  private readonly log: Logger;
+  private worker: Worker | null = null;
+  private gen = 0;
+  private workerState: SensorState = 'starting';
+  private message: string | undefined;
+  private startedAtMs = Date.now();
+  private lastBlockAtMs: number | null = null;
+  /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
+  private lastReportAtMs = Date.now();
+  private sourceWaitMs = 0;
+  private streaming = false;
+  private configuredRateSps: number;
+  private achievedRateSps = 0;
+  private droppedBlocks = 0;
+  private clipFraction = 0;
+  private centerHz: number;
+  private readonly overload: OverloadTracker;
+  private offline = false;
+  private offlineSinceMs = 0;
+  private readonly origins = new Map<string, number>();
+  private readonly open = new Map<string, { busId: number; last: DetectionEvent }>();
+  private nextBusId = 1;
+  private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
+  private stopping = false;
+  private restartFailures = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private checkTimer: NodeJS.Timeout | null = null;
+  private stoppedWaiters: (() => void)[] = [];
+  private gotStopped = false;
+  /** Detections handed to the bus (all kinds), for logs and tests. */
+  detections = 0;
+
+  constructor(o: SupervisorOptions) {
+    this.o = o;
+    this.name = o.sensor.name;
+    this.log = o.log.child({ component: 'supervisor', sensor: o.sensor.name });
+    this.configuredRateSps = o.sensor.rateSps;
+    this.centerHz = o.sensor.centerHz;
+    this.overload = new OverloadTracker(o.site.overload);
+  }
+
+  /** Starts the worker and the offline check. */
+  start(): void {
+    this.spawn();
+    this.checkTimer = setInterval(() => this.evaluate(), this.o.checkMs ?? 100);
+  }
+
+  private spawn(): void {
+    this.gen++;
+    const gen = this.gen;
+    const data: SensorWorkerData = { mode: 'run', sensor: this.o.sensor, site: workerSite(this.o.site), logLevel: this.o.logLevel };
+    this.startedAtMs = Date.now();
+    this.lastReportAtMs = this.startedAtMs;
+    this.sourceWaitMs = 0;
+    this.streaming = false;
+    this.gotStopped = false;
+    this.workerState = 'starting';
+    this.message = undefined;
+    this.overload.reset();
+    const w = new Worker(this.o.workerUrl, { workerData: data, name: `sensor ${this.name}` });
+    this.worker = w;
+    w.on('message', (m: WorkerToMain) => this.onMessage(gen, m));
+    w.on('error', (err) => this.log.error({ err }, 'sensor worker error'));
+    w.on('exit', (code) => this.onExit(gen, code));
+    this.o.onChange();
+  }
+
+  private onExit(gen: number, code: number): void {
+    if (gen !== this.gen) return;
+    this.worker = null;
+    this.closeOrphans(gen);
+    if (!this.gotStopped || this.stopping) this.resolveStopped();
+    if (this.stopping) return;
+    if (this.workerState === 'error') return; // refused (bad baseline…): not restarted, its status says why
+    const ranMs = Date.now() - this.startedAtMs;
+    if (ranMs >= STABLE_RUN_MS) this.restartFailures = 0;
+    const delayMs = Math.min(this.o.site.restart.initialMs * 2 ** this.restartFailures, this.o.site.restart.maxMs);
+    this.restartFailures++;
+    this.workerState = 'offline';
+    this.message = `sensor worker exited (code ${code}); restarting in ${Math.round(delayMs)} ms`;
+    this.log.warn({ code, delayMs }, 'sensor worker exited; restarting');
+    this.evaluate();
+    this.o.onChange();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.spawn();
+    }, delayMs);
+  }
+
+  private onMessage(gen: number, m: WorkerToMain): void {
+    if (gen !== this.gen) return;
+    switch (m.type) {
+      case 'state':
+        this.workerState = m.state;
+        this.message = m.message;
+        if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
+        else if (m.state === 'offline') this.log.warn(m.message ?? 'sensor offline');
+        if (m.state === 'stopped') {
+          this.gotStopped = true;
+          this.resolveStopped();
+        }
+        this.evaluate();
+        this.o.onChange();
+        break;
+      case 'stream':
+        this.origins.set(`${gen}:${m.run}`, m.originMs);
+        this.centerHz = m.centerHz;
+        this.configuredRateSps = m.rateSps;
+        this.log.info({ run: m.run, label: m.label, centerHz: m.centerHz, rateSps: m.rateSps, origin: new Date(m.originMs).toISOString() }, 'stream started');
+        break;
+      case 'baseline':
+        this.traces = { levelDb: m.levelDb, thresholdDb: m.thresholdDb };
+        this.log.info({ method: m.method, createdAt: m.createdAt }, 'baseline in use');
+        break;
+      case 'detection':
+        this.onDetection(gen, m.run, m.ev);
+        break;
+      case 'spectrum': {
+        const msg: SpectrumInput = { sensor: this.name, centerHz: m.centerHz, rateSps: m.rateSps, startHz: m.startHz, stepHz: m.stepHz, powerDbfs: m.powerDbfs, timeS: m.timeS };
+        const t = this.traces;
+        if (t !== null && t.levelDb.length === m.powerDbfs.length) {
+          msg.baselineDbfs = t.levelDb;
+          msg.thresholdDbfs = t.thresholdDb;
+        }
+        this.o.onSpectrum(msg);
+        break;
+      }
+      case 'health': {
+        if (m.lastBlockAtMs !== null) this.lastBlockAtMs = m.lastBlockAtMs;
+        this.lastReportAtMs = Date.now();
+        this.sourceWaitMs = m.sourceWaitMs;
+        this.streaming = m.streaming;
+        this.configuredRateSps = m.configuredRateSps;
+        this.achievedRateSps = m.achievedRateSps ?? 0;
+        this.droppedBlocks = m.droppedBlocks;
+        this.clipFraction = m.clipFraction;
+        if (m.lastBlockAtMs !== null && !this.stopping) {
+          const change = this.overload.report(m.clipFraction, Date.now());
+          if (change === 'on') {
+            const msg = `ADC overload: ${(m.clipFraction * 100).toFixed(1)} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
+            this.log.warn({ clipFraction: m.clipFraction }, 'overload');
+            this.o.bus.raiseSensorAlert(this.name, 'overload', msg).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
+            this.o.onChange();
+          } else if (change === 'off') {
+            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped').catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
+            this.o.onChange();
+          }
+        }
+        this.evaluate();
+        break;
+      }
+      case 'calibrated':
+        break;
+      case 'fatal':
+        this.log.error({ code: m.code }, m.message);
+        this.message = m.message;
+        break;
+    }
+  }
+
+  private onDetection(gen: number, run: number, ev: DetectionEvent): void {
+    const key = `${gen}:${run}:${ev.id}`;
+    let t = this.open.get(key);
+    if (t === undefined) {
+      t = { busId: this.nextBusId++, last: ev };
+      this.open.set(key, t);
+    }
+    t.last = ev;
+    if (ev.kind === 'close') this.open.delete(key);
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`));
+  }
+
+  private toBus(ev: DetectionEvent, originMs: number | undefined): void {
+    const ctx: DetectionContext = {};
+    if (originMs !== undefined) ctx.originMs = originMs;
+    if (this.o.site.bandPlan !== 'none' && this.centerHz > 0) {
+      const band = bandAt(ev.centerHz, this.o.site.bandPlan);
+      if (band) ctx.bandLabel = band.label;
+    }
+    this.detections++;
+    try {
+      this.o.bus.handleDetection(this.name, ev, ctx)?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
+    } catch (err) {
+      this.log.error({ err }, 'detection not stored (bus closed)');
+    }
+  }
+
+  /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */
+  private closeOrphans(gen: number): void {
+    const prefix = `${gen}:`;
+    for (const [key, t] of this.open) {
+      if (!key.startsWith(prefix)) continue;
+      this.open.delete(key);
+      const run = key.split(':')[1];
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`));
+    }
+  }
+
+  /** Raises or clears the sensor-offline alert when the judgement changed. */
+  private evaluate(): void {
+    if (this.stopping) return;
+    const off = isOffline({
+      state: this.workerState === 'error' ? 'error' : this.worker === null ? 'offline' : this.workerState,
+      sourceWaitMs: this.sourceWaitMs,
+      streaming: this.streaming,
+      lastReportAtMs: this.lastReportAtMs,
+      nowMs: Date.now(),
+      offlineAfterMs: this.o.site.offlineAfterMs,
+      startGraceMs: this.o.site.startGraceMs,
+    });
+    if (off === this.offline) return;
+    const now = Date.now();
+    // back online only on fresh data: a reopened source that has not delivered yet is still offline
+    if (!off && (this.lastBlockAtMs === null || this.lastBlockAtMs <= this.offlineSinceMs)) return;
+    this.offline = off;
+    if (off) {
+      this.offlineSinceMs = now;
+      const why = this.workerState === 'offline' || this.worker === null
+        ? (this.message ?? 'the source stopped')
+        : now - this.lastReportAtMs > this.o.site.startGraceMs
+          ? `the sensor worker has not reported for ${now - this.lastReportAtMs} ms`
+          : !this.streaming
+            ? `no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`
+            : `no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`;
+      this.log.warn({ why }, 'sensor offline');
+      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`)
+        .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
+    } else {
+      this.log.info({ offlineMs: now - this.offlineSinceMs }, 'sensor back online');
+      this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again').catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
+    }
+    this.o.onChange();
+  }
+
+  /** Health as the UI's sensor panel shows it. */
+  health(): SensorHealth {
+    const state = this.offline ? 'offline' : this.workerState === 'armed' && this.overload.overload ? 'overload' : this.workerState;
+    const h: SensorHealth = {
+      sensor: this.name,
+      online: !this.offline && this.worker !== null && this.workerState !== 'error' && this.workerState !== 'stopped',
+      state,
+      centerHz: this.centerHz,
+      configuredRateSps: this.configuredRateSps,
+      achievedRateSps: Math.round(this.achievedRateSps),
+      droppedBlocks: this.droppedBlocks,
+      clipFraction: this.clipFraction,
+      overload: this.overload.overload,
+      lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
+    };
+    if (this.message !== undefined) h.message = this.message;
+    return h;
+  }
+
+  private resolveStopped(): void {
+    const w = this.stoppedWaiters;
+    this.stoppedWaiters = [];
+    for (const r of w) r();
+  }
+
+  /**
+   * Stops the worker: asks it to close its source (open tracks are closed by the detector and stored), waits for its
+   * last message up to `timeoutMs` (then terminates it and closes leftover tracks). Idempotent.
+   */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.stopping = true;
+    if (this.checkTimer !== null) clearInterval(this.checkTimer);
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.checkTimer = null;
+    this.restartTimer = null;
+    const w = this.worker;
+    if (w === null) return;
+    if (!this.gotStopped) {
+      const stopped = new Promise<void>((r) => this.stoppedWaiters.push(r));
+      w.postMessage({ type: 'stop' });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        stopped.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) this.log.warn({ timeoutMs }, 'sensor worker did not stop in time; terminating it');
+    }
+    this.worker = null;
+    this.closeOrphans(this.gen);
+    await w.terminate().catch(() => 0);
+  }
+}

@@ -1,0 +1,65 @@
+// Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
+import type { SensorSettings, SiteSettings } from '../config/site-config.js';
+import type { DetectionEvent } from '../types.js';
+
+/** What a sensor worker is doing. The main thread adds 'overload' on top of 'armed' from the clip reports. */
+export type SensorState =
+  | 'starting' // opening the source / waiting for the first block
+  | 'learning' // warm-up: learning a baseline, no detections
+  | 'armed' // detecting
+  | 'offline' // the source ended or failed; the worker reopens it after a backoff
+  | 'error' // refused (baseline fingerprint mismatch, unreadable baseline, bad config): no detections, no retry
+  | 'stopped'; // worker finished (shutdown)
+
+/** Site settings a worker needs (the rest stays on the main thread). */
+export type WorkerSiteSettings = Pick<SiteSettings, 'site' | 'warmupS' | 'settleS' | 'restart' | 'spectrum' | 'bandPlan'>;
+
+/** `workerData` of a sensor worker. */
+export interface SensorWorkerData {
+  /** 'run': supervise the source, warm up or load the baseline, detect forever. 'calibrate': record a baseline and exit. */
+  mode: 'run' | 'calibrate';
+  sensor: SensorSettings;
+  site: WorkerSiteSettings;
+  /** mode 'calibrate': seconds to record (after the settle) and the baseline file to write. */
+  calibrate?: { seconds: number; output: string };
+  /** pino level of the worker's logger (stderr). */
+  logLevel: string;
+  /** Spectra posted per second at most (default 10; posts are ≥ 0.9 / rate apart, the server enforces the exact limit per client). */
+  spectrumMaxPerS?: number;
+}
+
+/** Main → worker. */
+export type MainToWorker = { type: 'stop' };
+
+/** Worker → main. Float32Arrays are transferred, not copied. */
+export type WorkerToMain =
+  | { type: 'state'; state: SensorState; message?: string; code?: string }
+  /** A source (re)opened and delivered its first block: `originMs` = wall time (ms) of its sample 0; `run` counts opens. */
+  | { type: 'stream'; run: number; centerHz: number; rateSps: number; originMs: number; label: string }
+  /** The baseline in use, decimated like the spectra: level and open threshold of the slow path (dBFS). */
+  | { type: 'baseline'; method: string; createdAt: string; startHz: number; stepHz: number; levelDb: Float32Array; thresholdDb: Float32Array }
+  | { type: 'detection'; run: number; ev: DetectionEvent }
+  /** One slow (Welch) frame in dBFS, max-decimated to ≤ 1024 points; `timeS` from the stream's sample 0. */
+  | { type: 'spectrum'; run: number; timeS: number; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: Float32Array }
+  /** Every 250 ms. */
+  | {
+      type: 'health';
+      /** Wall time (ms, Date.now) of the last block; null before the first of this worker. */
+      lastBlockAtMs: number | null;
+      samples: number;
+      configuredRateSps: number;
+      achievedRateSps: number | null;
+      /** Dropped blocks reported by the source (dongle pool), else blocks that followed a gap (`discontinuity`). */
+      droppedBlocks: number;
+      /** Largest block clip fraction since the previous report (0 when no block). */
+      clipFraction: number;
+      /**
+       * How long (ms) the worker has been waiting for its source: opening it, or asking for the next block without getting
+       * one. 0 while it is busy with a block. This, not the block age, is the silence that makes a sensor offline.
+       */
+      sourceWaitMs: number;
+      /** True once the current source run delivered a block (before that, opening/settling may take startGraceMs). */
+      streaming: boolean;
+    }
+  | { type: 'calibrated'; path: string; durationS: number; fastFrames: number; slowFrames: number; fingerprint: Record<string, unknown> }
+  | { type: 'fatal'; code: string; message: string };

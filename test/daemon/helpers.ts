@@ -1,0 +1,205 @@
+// Helpers for the daemon tests: build once, spawn the compiled `quietband run`, a recording WebSocket client, site configs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import type { Alert, HelloMessage, SensorHealth, ServerMessage, SpectrumMessage } from '../../src/server/protocol.js';
+
+/** Repository root. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The CLI entry the daemon tests run. */
+export const BIN = join(REPO, 'bin', 'quietband.js');
+
+/**
+ * Compiles the repo (`tsc -p .` into dist/) once per vitest run: the first test file to call it builds under a file
+ * lock and leaves a stamp named after the vitest process (the parent of every test-file process), so later files do
+ * not rewrite dist/ while another file's daemon is loading it. tsc emits even when some other file has a type error;
+ * what matters is that the CLI and the worker exist.
+ */
+export function buildOnce(): void {
+  const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  let parentStart = '';
+  try {
+    parentStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!; // starttime: a reused pid gets a new stamp
+  } catch {
+    // not Linux: the pid alone
+  }
+  const stamp = join(tmpdir(), `quietband-dist-built-${process.ppid}-${parentStart}`);
+  const script = `test -f ${JSON.stringify(stamp)} || { ${JSON.stringify(process.execPath)} ${JSON.stringify(tsc)} -p ${JSON.stringify(REPO)}; touch ${JSON.stringify(stamp)}; }`;
+  try {
+    execFileSync('flock', [join(tmpdir(), 'quietband-dist-build.lock'), 'sh', '-c', script], { stdio: 'pipe' });
+  } catch {
+    // type errors elsewhere still emit; checked below
+  }
+  for (const f of ['dist/src/cli/main.js', 'dist/src/cli/run.js', 'dist/src/site/sensor-worker.js']) {
+    if (!existsSync(join(REPO, f))) throw new Error(`build did not produce ${f}`);
+  }
+}
+
+/** A temp dir; `cleanup()` removes it. */
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running `quietband run`. */
+export interface Daemon {
+  child: ChildProcess;
+  url: string;
+  wsUrl: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code / signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  startedAtMs: number;
+}
+
+const children: ChildProcess[] = [];
+
+/** Kills (SIGKILL) every daemon still running: call in afterAll. */
+export function killAll(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+/** Spawns `node bin/quietband.js <args>`; resolves once stdout printed the URL ("running at http://…"). */
+export async function startDaemon(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QUIETBAND_LOG_LEVEL: 'info' } });
+  children.push(child);
+  let out = '';
+  let err = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within ${opts.timeoutMs ?? 20_000} ms; stderr: ${err.slice(-2000)}`)), opts.timeoutMs ?? 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited (${code ?? signal}) before printing its URL; stderr: ${err.slice(-2000)}`));
+    });
+  });
+  return { child, url, wsUrl: url.replace(/^http/, 'ws') + 'ws', stdout: () => out, stderr: () => err, exited, startedAtMs: Date.now() };
+}
+
+/** Runs the CLI to completion (for exit-code tests). */
+export function runCli(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [BIN, ...args], { cwd, stdio: 'pipe', timeout: 120_000 }).toString();
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    const x = e as { status: number; stdout: Buffer; stderr: Buffer };
+    return { code: x.status, stdout: x.stdout.toString(), stderr: x.stderr.toString() };
+  }
+}
+
+/** A WebSocket client that records every message with its wall-clock arrival time. */
+export class Client {
+  readonly ws: WebSocket;
+  readonly messages: { atMs: number; m: ServerMessage }[] = [];
+  closed = false;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (d) => this.messages.push({ atMs: Date.now(), m: JSON.parse(d.toString()) as ServerMessage }));
+    ws.on('close', () => (this.closed = true));
+    ws.on('error', () => undefined);
+  }
+
+  /** Connects and sends `resume {sinceSeq}` (default 0: everything stored). */
+  static async open(wsUrl: string, sinceSeq = 0): Promise<Client> {
+    const ws = new WebSocket(wsUrl);
+    const c = new Client(ws); // listening before 'open': hello may arrive in the same packet as the upgrade response
+    await new Promise<void>((r, j) => {
+      ws.once('open', () => r());
+      ws.once('error', j);
+    });
+    ws.send(JSON.stringify({ v: 1, type: 'resume', sinceSeq }));
+    return c;
+  }
+
+  get hello(): HelloMessage | undefined {
+    return this.messages.find((x) => x.m.type === 'hello')?.m as HelloMessage | undefined;
+  }
+
+  /** Alerts in arrival order, with arrival times. */
+  alerts(): { atMs: number; a: Alert }[] {
+    return this.messages.filter((x) => x.m.type === 'alert').map((x) => ({ atMs: x.atMs, a: (x.m as { alert: Alert }).alert }));
+  }
+
+  /** The latest status of `sensor`. */
+  status(sensor: string): SensorHealth | undefined {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i]!.m;
+      if (m.type === 'status') {
+        const s = m.sensors.find((x) => x.sensor === sensor);
+        if (s) return s;
+      }
+    }
+    return undefined;
+  }
+
+  spectra(sensor?: string): { atMs: number; s: SpectrumMessage }[] {
+    return this.messages.filter((x) => x.m.type === 'spectrum' && (sensor === undefined || x.m.sensor === sensor)).map((x) => ({ atMs: x.atMs, s: x.m as SpectrumMessage }));
+  }
+
+  /** Polls `pick()` every 20 ms until it returns a value; rejects after `timeoutMs` naming `what`. */
+  async waitFor<T>(pick: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pick();
+      if (v !== undefined && v !== false) return v;
+      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Stored alerts (every complete line of alerts.jsonl) and whether the file ends with a newline. */
+export function readStore(dataDir: string): { alerts: Alert[]; endsClean: boolean; text: string } {
+  const text = readFileSync(join(dataDir, 'alerts.jsonl'), 'utf8');
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  return { alerts: lines.map((l) => JSON.parse(l) as Alert), endsClean: text.endsWith('\n'), text };
+}
+
+/** Writes a site config JSON; returns its path. */
+export function writeConfig(dir: string, name: string, json: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify(json, null, 2));
+  return p;
+}
+
+/** Centre and rate of the test sim sensors: light enough (≈ 0.3 core) for a busy CI machine. */
+export const CENTER_HZ = 433_920_000;
+export const RATE_SPS = 250_000;
+
+/**
+ * A sim sensor config: carrier −45 kHz (−20 dBFS); `events` tones (25 dB) at the given offsets/starts within a
+ * looping `cycleS` scenario. The first event must start after warm-up + settle.
+ */
+export function simSensor(name: string, events: { offsetHz: number; startS: number; durationS: number }[], cycleS = 8, seed = 3): Record<string, unknown> {
+  return {
+    name,
+    source: 'sim',
+    centerHz: CENTER_HZ,
+    rateSps: RATE_SPS,
+    fftSize: 1024,
+    scenario: {
+      durationS: cycleS,
+      seed,
+      carriers: [{ offsetHz: -45_000, powerDbfs: -20 }],
+      events: events.map((e) => ({ kind: 'tone', snrDb: 25, ...e })),
+    },
+  };
+}

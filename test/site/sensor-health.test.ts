@@ -1,0 +1,73 @@
+// Sensor health bookkeeping: achieved rate from block arrivals, overload hysteresis (one episode, not a flood), offline rule.
+import { describe, expect, it } from 'vitest';
+import { isOffline, OverloadTracker, RateMeter } from '../../src/site/sensor-health.js';
+
+describe('RateMeter', () => {
+  it('measures samples per second over the window from block arrivals', () => {
+    const m = new RateMeter(5000);
+    expect(m.rateSps()).toBeNull();
+    // 16384-sample blocks every 65.536 ms = 250 kS/s, for 10 s
+    for (let k = 0; k <= 152; k++) m.add(1000 + k * 65.536, (k + 1) * 16384);
+    expect(m.rateSps()).toBeCloseTo(250_000, 0);
+    // the source then delivers at half rate for 6 s: the 5 s window sees only that
+    const t1 = 1000 + 152 * 65.536;
+    for (let k = 1; k <= 46; k++) m.add(t1 + k * 131.072, 153 * 16384 + k * 16384);
+    expect(m.rateSps()).toBeCloseTo(125_000, 0);
+    m.reset();
+    expect(m.rateSps()).toBeNull();
+  });
+});
+
+describe('OverloadTracker', () => {
+  it('enters after onAfterMs of clipping, leaves after offAfterMs clean, one episode despite flapping', () => {
+    const t = new OverloadTracker({ clipFraction: 0.05, onAfterMs: 1000, offAfterMs: 5000 });
+    const changes: [number, string][] = [];
+    const feed = (ms: number, clip: number) => {
+      const c = t.report(clip, ms);
+      if (c) changes.push([ms, c]);
+    };
+    // 750 ms of clipping then a clean report: not long enough
+    for (let ms = 0; ms <= 750; ms += 250) feed(ms, 0.2);
+    feed(1000, 0.01);
+    expect(t.overload).toBe(false);
+    // clipping from 1250 ms: on at 2250 ms (1000 ms later)
+    for (let ms = 1250; ms <= 3000; ms += 250) feed(ms, 0.2);
+    // flapping: clean for 2 s, clipping again, clean for 4.75 s: still one episode
+    for (let ms = 3250; ms <= 5250; ms += 250) feed(ms, 0);
+    for (let ms = 5500; ms <= 6000; ms += 250) feed(ms, 0.3);
+    for (let ms = 6250; ms <= 11_000; ms += 250) feed(ms, 0);
+    expect(t.overload).toBe(true);
+    feed(11_250, 0); // 5000 ms clean since 6250
+    expect(changes).toEqual([[2250, 'on'], [11_250, 'off']]);
+    expect(t.overload).toBe(false);
+  });
+
+  it('treats the threshold itself as clean (strictly above counts)', () => {
+    const t = new OverloadTracker({ clipFraction: 0.05, onAfterMs: 0, offAfterMs: 0 });
+    expect(t.report(0.05, 0)).toBeNull();
+    expect(t.report(0.0501, 1)).toBe('on');
+  });
+});
+
+describe('isOffline', () => {
+  const base = { state: 'armed', sourceWaitMs: 0, streaming: true, lastReportAtMs: 10_000, nowMs: 10_100, offlineAfterMs: 1000, startGraceMs: 5000 };
+  it('is offline once the worker has waited offlineAfterMs for its source, extrapolating since its last report', () => {
+    expect(isOffline(base)).toBe(false);
+    expect(isOffline({ ...base, sourceWaitMs: 900 })).toBe(false); // 900 + 100 = 1000: not yet
+    expect(isOffline({ ...base, sourceWaitMs: 901 })).toBe(true);
+    expect(isOffline({ ...base, sourceWaitMs: 300, nowMs: 10_800 })).toBe(true); // waiting 300 ms at the report, 800 ms since
+  });
+  it('does not count a busy worker (not waiting) as a silent source, but does count one that stops reporting', () => {
+    expect(isOffline({ ...base, sourceWaitMs: 0, nowMs: 14_900 })).toBe(false);
+    expect(isOffline({ ...base, sourceWaitMs: 0, nowMs: 15_001 })).toBe(true);
+  });
+  it('gives a run startGraceMs before its first block (open, connect, settle)', () => {
+    expect(isOffline({ ...base, streaming: false, sourceWaitMs: 4000 })).toBe(false);
+    expect(isOffline({ ...base, streaming: false, sourceWaitMs: 4901 })).toBe(true);
+  });
+  it('follows the worker: offline/stopped at once, never for a refused sensor', () => {
+    expect(isOffline({ ...base, state: 'offline' })).toBe(true);
+    expect(isOffline({ ...base, state: 'stopped' })).toBe(true);
+    expect(isOffline({ ...base, state: 'error', nowMs: 60_000, sourceWaitMs: 9999 })).toBe(false);
+  });
+});
