@@ -45,7 +45,7 @@ describe('quietband run: sim event → alert → store; SIGTERM', () => {
     expect(st.droppedBlocks).toBe(0);
     expect(st.lastFrameAgeMs!).toBeLessThan(1000);
     // spectra ≤ 10/s with baseline and threshold traces
-    const sp = c.spectra('room-1');
+    const sp = await c.waitFor(() => (c.spectra('room-1').length > 3 ? c.spectra('room-1') : undefined), 10_000, 'more than 3 spectra');
     expect(sp.length).toBeGreaterThan(3);
     const last = sp.at(-1)!.s;
     expect(last.powerDbfs.length).toBe(1024);

@@ -160,10 +160,11 @@ describe.skipIf(skipReason !== null)(`RtlTcpSource against Debian rtl_tcp + fake
       const attempts = src.health().connectAttempts;
       await waitFor(() => src.health().connectAttempts >= attempts + 2, 3000, 'refused reconnect attempts');
       expect(src.health().state === 'backoff' || src.health().state === 'connecting').toBe(true);
-      // A killed server's kernel closes the socket: FIN ("server closed the connection") or RST (ECONNRESET).
+      // A killed server's kernel closes the socket: FIN ("server closed the connection") or RST (ECONNRESET); on a
+      // loaded machine the first health report may already come from a refused reconnect attempt.
       const down = healths.find((h) => h.state === 'backoff')!;
       expect(down.online).toBe(false);
-      expect(down.lastError).toMatch(/^(server closed the connection|connection reset by the server \(ECONNRESET\))$/);
+      expect(down.lastError).toMatch(/^(server closed the connection|connection reset by the server \(ECONNRESET\)|connection refused \(ECONNREFUSED\).*)$/);
       await delay(200);
       const stale = blocks.length;
       expect(stale - nBefore).toBeLessThanOrEqual(8); // only blocks buffered before the kill (ring of 8)
