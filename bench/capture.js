@@ -17,7 +17,7 @@ export const BENCH_RATE_SPS = 2_400_000;
  * The bench scenario: the README demo scenario (433.92 MHz, noise −35 dBFS, carriers at −180 kHz / +420 kHz) at
  * 2.4 MS/s, `seconds` long, with events spread over the capture: OOK bursts, an FM carrier and GSM-like bursts.
  * @param {number} seconds capture length (s)
- * @returns {import('../dist/src/source/sim.js').Scenario}
+ * @returns {import('../src/source/sim.js').Scenario}
  */
 export function benchScenario(seconds) {
   const s = defaultScenario();

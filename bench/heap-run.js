@@ -20,16 +20,16 @@ if (!metaPath || typeof gc !== 'function') {
  * An IqSource that replays a capture file back to back until `totalSamples` have been delivered, with continuous
  * sample numbering (a long stream from a short file). It forwards the FileSource's own block object with firstSample
  * rewritten, so it adds no per-block copy; its async generator is the same per-block machinery FileSource has.
- * @implements {import('../dist/src/types.js').IqSource}
+ * Implements IqSource (src/types.ts).
  */
 class LoopedFileSource {
-  /** @param {import('../dist/src/source/file-source.js').FileSource} first @param {string} path @param {number} totalSamples */
+  /** @param {import('../src/types.js').IqSource} first @param {string} path @param {number} totalSamples */
   constructor(first, path, totalSamples) {
     this.info = { ...first.info, totalSamples };
     this.first = first;
     this.path = path;
     this.totalSamples = totalSamples;
-    /** @type {import('../dist/src/source/file-source.js').FileSource | undefined} */
+    /** @type {import('../src/types.js').IqSource | undefined} */
     this.current = undefined;
   }
 

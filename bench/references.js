@@ -131,6 +131,7 @@ export function runRtlPower(capture, bins, libDir) {
   const range = `${lo}:${hi}:${Math.ceil(capture.rateSps / bins)}`;
   const csv = path.join(os.tmpdir(), `quietband-bench-rtl-power-${process.pid}.csv`);
   return new Promise((resolve, reject) => {
+    /** @type {NodeJS.ProcessEnv} */
     const env = { ...process.env, LD_LIBRARY_PATH: libDir, FAKE_RTLSDR_FILE: capture.dataPath, FAKE_RTLSDR_LOOP: '0', FAKE_RTLSDR_QUIET: '1' };
     delete env.FAKE_RTLSDR_REALTIME;
     const t0 = performance.now();

@@ -60,7 +60,7 @@ log(`capture: ${capture.samples} samples (${captureS} s at ${capture.rateSps / 1
 sectionDone('inputs');
 
 // ── per stage ──
-const stages = await runStages(capture, { sizes, backends: BACKENDS, maxTime, log });
+const stages = await runStages(capture, { sizes, backends: BACKENDS, defaultBackend: DEFAULT_FFT_BACKEND, maxTime, log });
 sectionDone('per-stage suites');
 
 // ── FFT backends side by side ──

@@ -55,7 +55,7 @@ async function loadBlocks(metaPath, first, count) {
  * @param {number} centerHz
  */
 function blockCycler(blocks, rateSps, centerHz) {
-  /** @type {import('../dist/src/types.js').IqBlock} */
+  /** @type {import('../src/types.js').IqBlock} */
   const block = { samples: blocks[0], count: BLOCK_SAMPLES, centerHz, rateSps, firstSample: -BLOCK_SAMPLES, tuneId: 0, clipFraction: 0, discontinuity: false };
   let i = 0;
   return {
@@ -112,16 +112,16 @@ function powerAccumulate(out, p, sum, n, norm) {
 /**
  * Records, in pipeline order (runPass: chunks of half a slow frame, fast path first), the frames the two engines
  * produce over `blocks`, as copies, for replaying into a Detector.
- * @param {import('../dist/src/pipeline.js').PipelineOptions} opts
+ * @param {import('../src/pipeline.js').PipelineOptions} opts
  * @param {Float32Array[]} blocks
  * @param {number} rateSps @param {number} centerHz @param {number} firstSample
  */
 function recordFrames(opts, blocks, rateSps, centerHz, firstSample) {
   const slow = new SpectrumEngine(opts.spectrum);
   const fast = new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 });
-  /** @type {{ slow: boolean, frame: import('../dist/src/spectrum/spectrum-engine.js').SpectrumFrame }[]} */
+  /** @type {{ slow: boolean, frame: import('../src/spectrum/spectrum-engine.js').SpectrumFrame }[]} */
   const frames = [];
-  const copy = (/** @type {import('../dist/src/spectrum/spectrum-engine.js').SpectrumFrame} */ f) => ({ ...f, power: f.power.slice() });
+  const copy = (/** @type {import('../src/spectrum/spectrum-engine.js').SpectrumFrame} */ f) => ({ ...f, power: f.power.slice() });
   const fastSink = { onShortFrame: (f) => frames.push({ slow: false, frame: copy(f) }), onSlowFrame: () => {} };
   const slowSink = { onShortFrame: () => {}, onSlowFrame: (f) => frames.push({ slow: true, frame: copy(f) }) };
   let first = firstSample;
@@ -174,7 +174,7 @@ function fmt(v, width) {
  * Runs every per-stage suite on blocks of the bench capture. Inputs (blocks, windowed frames, baselines, recorded
  * frames) are built before each suite; only the stage itself is inside the timed function.
  * @param {{ metaPath: string, dataPath: string, rateSps: number, centerHz: number, samples: number }} capture
- * @param {{ sizes: number[], backends: string[], maxTime: number, log: (line: string) => void }} o
+ * @param {{ sizes: number[], backends: string[], defaultBackend: string, maxTime: number, log: (line: string) => void }} o
  * @returns {Promise<StageResult[]>}
  */
 export async function runStages(capture, o) {
@@ -245,9 +245,10 @@ export async function runStages(capture, o) {
         cases.push({ name: `engine ${be} N=${n}`, stage: 'engine', fftSize: n, backend: be, samplesPerOp: BLOCK_SAMPLES, unit: 'block', fn: () => engine.push(cyc.next(), noop) });
       }
       const avg = defaultAverage(rateSps, n);
-      const engine = new SpectrumEngine({ fftSize: n, window: 'hann', average: avg, dcRemoval: true, fftBackend: backends[0] });
+      const be = o.defaultBackend;
+      const engine = new SpectrumEngine({ fftSize: n, window: 'hann', average: avg, dcRemoval: true, fftBackend: be });
       const cyc = blockCycler(blocks, rateSps, centerHz);
-      cases.push({ name: `engine+welch(${avg}) ${backends[0]} N=${n}`, stage: 'engine+welch', fftSize: n, backend: backends[0], samplesPerOp: BLOCK_SAMPLES, unit: 'block', fn: () => engine.push(cyc.next(), noop) });
+      cases.push({ name: `engine+welch(${avg}) ${be} N=${n}`, stage: 'engine+welch', fftSize: n, backend: be, samplesPerOp: BLOCK_SAMPLES, unit: 'block', fn: () => engine.push(cyc.next(), noop) });
     }
     results.push(...runSuite('SpectrumEngine.push (block = 65536 samples; real time needs 36.6 blocks/s)', cases, maxTime, log));
   }
@@ -265,13 +266,13 @@ export async function runStages(capture, o) {
       const geometry = { fftSize: n, fastFftSize: opts.fastFftSize, rateSps, centerHz };
       let events = 0;
       const det = new Detector(baseline, geometry, () => events++, opts.detector);
-      /** @type {import('../dist/src/spectrum/spectrum-engine.js').SpectrumFrame} */
+      /** @type {import('../src/spectrum/spectrum-engine.js').SpectrumFrame} */
       const fastFrame = { ...recorded[0].frame };
       const slowFrame = { ...recorded[0].frame };
       let shift = 0;
       const shortCount = recorded.filter((r) => !r.slow).length;
       cases.push({
-        name: `detector N=${n} (${shortCount} short + ${recorded.length - shortCount} slow frames)`, stage: 'detector', fftSize: n, backend: '', samplesPerOp: span, unit: '1 s',
+        name: `detector N=${n} (${shortCount} short + ${recorded.length - shortCount} slow frames)`, stage: 'detector', fftSize: n, backend: '', samplesPerOp: span, unit: 'signal-s',
         fn: () => {
           for (let i = 0; i < recorded.length; i++) {
             const r = recorded[i];
@@ -289,7 +290,7 @@ export async function runStages(capture, o) {
         },
       });
     }
-    results.push(...runSuite('Detector (one op = ≈ 1 s of frames at 2.4 MS/s)', cases, maxTime, log));
+    results.push(...runSuite('Detector (one op = ≈ 1 s of signal: its recorded frames at 2.4 MS/s)', cases, maxTime, log));
   }
   return results;
 }

@@ -37,7 +37,7 @@ export const FFT_BACKENDS: readonly string[] = ['fft.js', 'pffft'];
 
 /**
  * The backend used when none is named: 'pffft' (measured with `npm run bench` on this project's 2-core machine: the
- * transform 2–3.8× faster than fft.js at N = 512…4096, the whole detect pass ≈ 1.15–1.3× in CPU time, the same
+ * transform 2–3.6× faster than fft.js at N = 512…4096, the whole detect pass ≈ 1.2–1.4× in CPU time, the same
  * detections), or 'fft.js' when the WASM module could not be loaded.
  */
 export const DEFAULT_FFT_BACKEND: string = pffftAvailable() ? 'pffft' : 'fft.js';

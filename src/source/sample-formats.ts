@@ -69,6 +69,9 @@ export function formatFromExtension(path: string): SampleFormat | undefined {
   return lookupFormat(base.slice(dot + 1));
 }
 
+/** (b − 127.5) / 127.5 for every byte value, exactly as the arithmetic would give it in float32. */
+const CU8_LUT = Float32Array.from({ length: 256 }, (_, b) => (b - CU8_OFFSET) / CU8_OFFSET);
+
 /**
  * cu8 (RTL-SDR native, unsigned 8-bit I,Q) → floats: `(x − 127.5) / 127.5`.
  * Reads `2·count` bytes from `raw[rawOffset…]`, writes `2·count` floats to `out[0…]`.
@@ -76,11 +79,13 @@ export function formatFromExtension(path: string): SampleFormat | undefined {
  */
 export function convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
   const n = 2 * count;
+  const lut = CU8_LUT;
+  for (let i = 0; i < n; i++) out[i] = lut[raw[rawOffset + i]];
+  // clip count in a second, branch-light pass (1.7× faster than one loop with the comparisons; bench/stages.js)
   let clipped = 0;
   for (let i = 0; i < n; i++) {
     const v = raw[rawOffset + i];
-    if (v === 0 || v === 255) clipped++;
-    out[i] = (v - CU8_OFFSET) / CU8_OFFSET;
+    clipped += (v === 0 ? 1 : 0) + (v === 255 ? 1 : 0);
   }
   return n > 0 ? clipped / n : 0;
 }
