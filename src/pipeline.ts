@@ -56,6 +56,7 @@ export function fingerprintOf(info: IqSourceInfo, opts: PipelineOptions): Baseli
     smoothBins: opts.smoothBins,
     wideBins: opts.wideBins,
     bandPlan: opts.bandPlan,
+    dcRemoval: opts.spectrum.dcRemoval,
     source: sourceKind(info),
   };
   if (info.gainDb !== undefined) fp.gainDb = info.gainDb;
@@ -177,12 +178,16 @@ async function runPass(
     }
     // interleave both paths in time (chunks of half a slow frame), fast first: a burst's short frames reach the
     // detector before the average that contains it, and no track expires while its slow evidence is pending
+    // chunk boundaries sit at absolute multiples of the hop, so the order of fast and slow frames (and so every
+    // detection) does not depend on how the source cut its blocks: a file and rtl_tcp give identical output
     const chunk = engine.hop;
-    const from0 = Math.max(0, settle - b.firstSample);
-    for (let from = from0; from < b.count; from += chunk) {
-      const to = Math.min(b.count, from + chunk);
+    let from = Math.max(0, settle - b.firstSample);
+    while (from < b.count) {
+      const abs = b.firstSample + from;
+      const to = Math.min(b.count, from + (chunk - (abs % chunk)));
       fastEngine.push(b, fastSink, from, to);
       engine.push(b, slowSink, from, to);
+      from = to;
     }
     samples = b.firstSample + b.count;
     if (b.clipFraction > maxClip) maxClip = b.clipFraction;

@@ -25,6 +25,8 @@ export interface BaselineFingerprint {
   fastWideBins: number;
   /** Band plan whose background bands got an envelope baseline: 'CN', 'EU' or 'none'. */
   bandPlan: string;
+  /** Running DC removal before the FFT (changes the levels around the centre). */
+  dcRemoval?: boolean;
   /** Source label (file name, `rtlsdr:<serial>`, `rtltcp:host:port`, `sim`). */
   source: string;
   gainDb?: number | 'auto';
@@ -34,7 +36,7 @@ export interface BaselineFingerprint {
 
 /** Fingerprint fields in the order they are checked and named in errors. */
 export const FINGERPRINT_FIELDS: readonly (keyof BaselineFingerprint)[] = [
-  'centerHz', 'rateSps', 'fftSize', 'fastFftSize', 'window', 'average', 'smoothBins', 'wideBins', 'fastWideBins', 'bandPlan', 'gainDb', 'ppm', 'deviceId', 'source',
+  'centerHz', 'rateSps', 'fftSize', 'fastFftSize', 'window', 'average', 'smoothBins', 'wideBins', 'fastWideBins', 'bandPlan', 'dcRemoval', 'gainDb', 'ppm', 'deviceId', 'source',
 ];
 
 /** Per-bin statistics of one path, fftshifted like SpectrumFrame.power. */
@@ -103,8 +105,12 @@ export async function saveBaseline(path: string, b: Baseline): Promise<void> {
     fastWide: path2(b.fastWide),
     slowWide: path2(b.slowWide),
   };
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(json) + '\n');
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify(json) + '\n');
+  } catch (err) {
+    throw new QuietBandError(`${path}: cannot write the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a writable file path`, 'IO', { cause: err });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // `quietband calibrate <file> -o calibration/NAME.json`: records a baseline from a (quiet) recording.
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import { checkLogLevel, createLogger, type Logger } from '../log.js';
 import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
@@ -56,11 +56,11 @@ export function register(program: Command): void {
     const set = cliSetter(command);
     if (file === undefined || set('config') || set('source')) {
       if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');
-      const paths = await calibrateLive(flags, set, createLogger(flags.logLevel));
+      const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)));
       process.stdout.write(paths.map((p) => `${p}\n`).join(''));
       return;
     }
-    const out = await calibrateFile(file, flags, createLogger(flags.logLevel));
+    const out = await calibrateFile(file, flags, createLogger(checkLogLevel(flags.logLevel)));
     process.stdout.write(`${out}\n`);
   });
 }

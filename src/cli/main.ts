@@ -1,11 +1,12 @@
 // Command-line entry: one commander program, one file per command under src/cli/.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerCalibrate } from './calibrate.js';
 import { register as registerRun } from './run.js';
+import { register as registerRecord } from './record.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -14,7 +15,10 @@ export function buildProgram(): Command {
     .name('quietband')
     .description('Radio-spectrum anomaly detector for exam sites (RTL-SDR → spectrum → baseline → alerts)')
     .version('0.1.0')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // usage errors (unknown option, missing argument) throw instead of exiting, so main() can exit with status 2;
+    // set before the commands are added, which inherit it
+    .exitOverride();
   // Each command module exports register(program). Keep one line per command here.
   // @register-commands
   registerDevices(program);
@@ -22,6 +26,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerCalibrate(program);
   registerRun(program);
+  registerRecord(program);
   return program;
 }
 
@@ -31,6 +36,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed the message (and the help); --help / --version exit 0
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    }
     if (err instanceof QuietBandError && (err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH')) {
       process.stderr.write(`quietband: ${err.message}\n`);
       process.exit(2);

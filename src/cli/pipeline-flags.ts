@@ -74,6 +74,7 @@ export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateS
   }
   if (f.rate !== undefined) {
     out.rateSps = parseRate(f.rate, '--rate');
+    if (out.rateSps < 1000) throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is below 1 kS/s; write e.g. 250k or 2.4M`, 'CONFIG');
     if (out.rateSps > MAX_PLAUSIBLE_RATE_SPS) {
       throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is above ${MAX_PLAUSIBLE_RATE_SPS / 1e6} MS/s; RTL-SDR rates are 0.225–3.2 MS/s`, 'CONFIG');
     }
@@ -100,11 +101,11 @@ export function pipelineOptions(f: PipelineFlags, rateSps: number): PipelineOpti
   const set = (key: keyof DetectorOptions, v: number | undefined) => {
     if (v !== undefined) (det as Record<string, number>)[key] = v;
   };
-  set('thresholdDb', num(f.thresholdDb, '--threshold-db', (n) => n > 0 && n < 100, 'a level in dB between 0 and 100'));
-  set('slowThresholdDb', num(f.slowThresholdDb, '--slow-threshold-db', (n) => n > 0 && n < 100, 'a level in dB between 0 and 100'));
+  set('thresholdDb', num(f.thresholdDb, '--threshold-db', (n) => n > 0 && n < 100, 'a level in dB above 0 and below 100'));
+  set('slowThresholdDb', num(f.slowThresholdDb, '--slow-threshold-db', (n) => n > 0 && n < 100, 'a level in dB above 0 and below 100'));
   set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
   set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
-  set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0, 'a width ≥ 0 Hz'));
+  set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0 && n < rateSps / 4, `a width ≥ 0 Hz and below a quarter of the sample rate (${rateSps / 4} Hz)`));
   return {
     spectrum: { fftSize, window, average, dcRemoval: f.dcRemoval !== false },
     fastFftSize,

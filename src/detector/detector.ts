@@ -500,9 +500,13 @@ export class Detector {
         if (start < t.slowStart) t.slowStart = start;
         if (end > t.slowEnd) t.slowEnd = end;
       }
-      // slow evidence arrives one window late: keep the track alive for one more window
-      const until = end + this.slowSpan;
-      if (until > t.aliveUntil) t.aliveUntil = until;
+      // slow evidence arrives one window late: a signal only the slow path sees stays alive for one more window.
+      // A slow hit the fast path already explains does not extend the track (so --hold-ms alone sets how far apart
+      // two bursts may be and still merge).
+      if (!explained) {
+        const until = end + this.slowSpan;
+        if (until > t.aliveUntil) t.aliveUntil = until;
+      }
     }
     const rate = this.geometry.rateSps;
     if (!t.confirmed) {

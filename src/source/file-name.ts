@@ -44,8 +44,9 @@ function stem(path: string): string {
  *   `<number><k|M|G>` scaled to Hz. The **last** such token is the sample rate; the centre is such a token placed
  *   immediately before it (`dump1090_modes1_1090M_2000k.cu8` → 1090 MHz, 2 MS/s). A rate token with no frequency
  *   token right before it leaves the centre unknown (`danfoss_CFR_FSK_dfile001_250k.cu8` → 250 kS/s, no centre).
- *   A lone last token above {@link MAX_PLAUSIBLE_RATE_SPS} cannot be a rate and is taken as the centre
- *   (`x_433.92M.cu8` → centre 433.92 MHz, rate unknown).
+ *   A lone last token above {@link MAX_PLAUSIBLE_RATE_SPS}, or written in M/G and above 3.2 MS/s (the RTL-SDR's top
+ *   rate), is taken as the centre (`x_433.92M.cu8` → 433.92 MHz, `g001_27.195M.cu8` → 27.195 MHz; rate unknown);
+ *   `x_1M.cu8` stays 1 MS/s.
  * Names with none of these (`urh_homematic_rateUnknown.cs16`) return `{}`. Never throws.
  * @param path a file name or path; folders and the extension are ignored.
  */
@@ -73,12 +74,13 @@ export function parseCaptureFileName(path: string): FileNameInfo {
   for (let i = tokens.length - 1; i >= 0; i--) {
     const last = parseScaledToken(tokens[i]);
     if (last === undefined) continue;
-    if (last > MAX_PLAUSIBLE_RATE_SPS) {
-      // Too high for a rate: the name states only a centre frequency.
+    const before = i > 0 ? parseScaledToken(tokens[i - 1]) : undefined;
+    // A lone token is a centre when it is too high for a rate, or written in M/G above the RTL-SDR's highest rate
+    // (3.2 MS/s): `g001_27.195M.cu8` is a 27 MHz recording of unknown rate, not 27 MS/s; `x_1M.cu8` is 1 MS/s.
+    if (last > MAX_PLAUSIBLE_RATE_SPS || (before === undefined && /[MG]$/i.test(tokens[i]) && last > 3.2e6)) {
       return { centerHz: last };
     }
     const out: FileNameInfo = { rateSps: last };
-    const before = i > 0 ? parseScaledToken(tokens[i - 1]) : undefined;
     if (before !== undefined) out.centerHz = before;
     return out;
   }

@@ -47,6 +47,9 @@ describe('parseCaptureFileName patterns', () => {
   it('a lone rate, a lone centre, nothing', () => {
     expect(parseCaptureFileName('x_2000k.cu8')).toEqual({ rateSps: 2_000_000 });
     expect(parseCaptureFileName('x_433.92M.cu8')).toEqual({ centerHz: 433_920_000 });
+    // a lone M token above the RTL's 3.2 MS/s is a centre, even below 100 MHz: 27 MHz, not 27 MS/s
+    expect(parseCaptureFileName('g001_27.195M.cu8')).toEqual({ centerHz: 27_195_000 });
+    expect(parseCaptureFileName('foo_2.4M.cu8')).toEqual({ rateSps: 2_400_000 });
     expect(parseCaptureFileName('noinfo.cu8')).toEqual({});
     expect(parseCaptureFileName('x_250m.cu8')).toEqual({}); // lower-case m is milli, not mega
   });
