@@ -6,7 +6,6 @@ import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerCalibrate } from './calibrate.js';
 import { register as registerRun } from './run.js';
-import { register as registerRecord } from './record.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -26,7 +25,6 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerCalibrate(program);
   registerRun(program);
-  registerRecord(program);
   return program;
 }
 
