@@ -112,6 +112,8 @@ describe.skipIf(!haveDaemon)('web UI against `quietband run` with a sim sensor (
     const mhz = Number((await r.locator('.c-freq').textContent())!.replace(' MHz', ''));
     expect(Math.abs(mhz * 1e6 - (CENTER_HZ + TONE_OFFSET_HZ))).toBeLessThan(5000);
     expect(await r.getAttribute('data-state')).toBe('new');
+    // spectra keep arriving: wait (loaded machines) until the page has drawn more than 5 frames
+    await page.waitForFunction(() => window.quietband!.stats().framesDrawn > 5, undefined, { timeout: 10_000 });
     const st = await page.evaluate(() => window.quietband!.stats());
     expect(st.framesDrawn).toBeGreaterThan(5);
     expect(st.rowsDrawn).toBeGreaterThan(5);
