@@ -6,6 +6,9 @@ import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
 import { register as registerCalibrate } from './calibrate.js';
 import { register as registerRun } from './run.js';
+import { register as registerRecord } from './record.js';
+import { register as registerHub } from './hub.js';
+import { register as registerReport } from './report.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerCalibrate(program);
   registerRun(program);
+  registerRecord(program);
+  registerHub(program);
+  registerReport(program);
   return program;
 }
 

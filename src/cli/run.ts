@@ -1,8 +1,12 @@
 // `quietband run`: the live daemon — sensors in worker threads, alert store, HTTP + WebSocket server; demo site without flags.
+import { open } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { QuietBandError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { shellWord } from '../field/baseline-health.js';
 import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
-import { DEFAULT_SITE_CONFIG } from '../config/site-config.js';
+import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../config/site-config.js';
 import { startSite, type RunningSite } from '../site/site-daemon.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 
@@ -13,6 +17,55 @@ export function sensorLine(site: RunningSite['site'], i: number): string {
   return `  sensor ${s.name}: ${s.sourceText} at ${(s.centerHz / 1e6).toFixed(3)} MHz, ${+(s.rateSps / 1e3).toFixed(3)} kS/s, FFT ${s.fftSize}; baseline: ${base}`;
 }
 
+/** Flags of `run` (the site flags plus `--csv`). */
+export interface RunFlags extends SiteFlags {
+  /** rtl_power CSV of every sensor's spectra (sensor name inserted before the extension when there are several). */
+  csv?: string;
+}
+
+/**
+ * `--csv FILE` → one file per sensor: FILE itself for a single sensor, else FILE with `-<sensor>` inserted before its
+ * extension (`spectra.csv` → `spectra-hall-a.csv`; no extension → `spectra-hall-a`). Paths are absolute.
+ */
+export function csvPathsFor(file: string, sensors: readonly string[]): Record<string, string> {
+  const abs = resolve(file);
+  if (sensors.length === 1) return { [sensors[0]!]: abs };
+  const ext = extname(abs);
+  const stem = join(dirname(abs), basename(abs, ext));
+  return Object.fromEntries(sensors.map((n) => [n, `${stem}-${n}${ext}`]));
+}
+
+/** Calibrate flags that change a baseline's fingerprint or its file, copied from `run` into the refresh command. */
+const CALIBRATE_FLAGS: readonly [keyof SiteFlags, string][] = [
+  ['site', '--site'], ['sensor', '--sensor'], ['calibrationDir', '--calibration-dir'], ['center', '--center'], ['rate', '--rate'],
+  ['format', '--format'], ['gain', '--gain'], ['ppm', '--ppm'], ['fftSize', '--fft-size'], ['fastFftSize', '--fast-fft-size'],
+  ['window', '--window'], ['average', '--average'], ['bandPlan', '--band-plan'],
+];
+
+/**
+ * The command that records this site's baselines by hand, as the technician types it (absolute paths, shell-quoted):
+ * `quietband calibrate --config /srv/site.json` (+ the fingerprint flags given to run), or `--source SPEC …` for a
+ * one-sensor site from flags; one `calibrate --source rtlsdr:<serial>` per dongle (joined by &&) for a site from the
+ * attached dongles; for the demo site, the config form with a placeholder.
+ */
+export function refreshCommandFor(flags: SiteFlags, isSet: (k: keyof SiteFlags) => boolean, origin: string, site: SiteSettings): string {
+  const extra: string[] = [];
+  for (const [k, flag] of CALIBRATE_FLAGS) {
+    const v = flags[k];
+    if (!isSet(k) || typeof v !== 'string') continue;
+    extra.push(flag, shellWord(k === 'calibrationDir' ? resolve(v) : v));
+  }
+  if (isSet('dcRemoval') && flags.dcRemoval === false) extra.push('--no-dc-removal');
+  const cmd = (words: string[]): string => ['quietband', 'calibrate', ...words, ...extra].join(' ');
+  if (origin === 'config' && flags.config !== undefined) return cmd(['--config', shellWord(resolve(flags.config))]);
+  if (origin === 'flags' && flags.source !== undefined) {
+    const spec = parseSourceSpec(flags.source, '--source');
+    return cmd(['--source', shellWord(spec.kind === 'file' ? `file:${resolve(spec.path)}` : flags.source)]);
+  }
+  if (origin === 'dongles') return site.sensors.map((s) => cmd(['--source', shellWord(s.sourceText)])).join(' && ');
+  return cmd(['--config', '<site.json>']);
+}
+
 /**
  * Runs the daemon until SIGINT/SIGTERM. Prints to stdout: `QuietBand demo site running at <url>` (or
  * `QuietBand site "<name>" running at <url>`), one line per sensor, and — when auth is on and the token was just
@@ -20,14 +73,26 @@ export function sensorLine(site: RunningSite['site'], i: number): string {
  * the server and the store, exits 0 (a signal repeated within 1 s is ignored; a later one exits 1 at once).
  * @throws QuietBandError('CONFIG' | 'BAD_INPUT') naming the flag or the config file and field (exit 2).
  */
-export async function runCommand(flags: SiteFlags, isSet: (k: keyof SiteFlags) => boolean): Promise<void> {
+export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) => boolean): Promise<void> {
   const logLevel = flags.logLevel ?? 'info';
   const log = createLogger(logLevel);
   const { site, origin } = await siteFromFlags(flags, isSet, 'run', log);
-  const running = await startSite(site, { log, logLevel });
+  let csvPaths: Record<string, string> | undefined;
+  if (flags.csv !== undefined) {
+    csvPaths = csvPathsFor(flags.csv, site.sensors.map((s) => s.name));
+    for (const p of Object.values(csvPaths)) {
+      try {
+        await (await open(p, 'w')).close(); // created (truncated) now: a bad path is a flag error, not a worker crash
+      } catch (err) {
+        throw new QuietBandError(`--csv: cannot write ${p} (${(err as Error).message})`, 'CONFIG', { cause: err });
+      }
+    }
+  }
+  const running = await startSite(site, { log, logLevel, refreshCommand: refreshCommandFor(flags, isSet, origin, site), ...(csvPaths !== undefined ? { csvPaths } : {}) });
   const head = origin === 'demo' ? 'QuietBand demo site' : `QuietBand site "${site.site}"`;
   let out = `${head} running at ${running.url}\n`;
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
+  if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   const srv = running.server;
   if (srv.authRequired) {
     if (srv.tokenCreated && srv.token !== undefined) {
@@ -81,8 +146,9 @@ export function register(program: Command): void {
     .option('--bind <addr>', 'listen address; anything but loopback requires the access token', d.http.bind)
     .option('--warmup <s>', 'seconds of signal a sensor without a stored baseline learns from (no detections meanwhile)', String(d.warmupS))
     .option('--demo', 'run the demo site even when dongles are attached')
+    .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")
     .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .action(async (flags: SiteFlags, command: Command) => {
+    .action(async (flags: RunFlags, command: Command) => {
       await runCommand(flags, cliSetter(command));
     });
 }

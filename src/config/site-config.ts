@@ -8,7 +8,10 @@ import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/detector.js';
 import type { Region } from '../site/band-plan.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';
+import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan/scan-config.js';
+import { FIELD_DEFAULTS, fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';
 import type { SampleFormat } from '../types.js';
+import { mqttSchema, mqttSettings, type MqttSettings } from '../mqtt/mqtt-config.js';
 
 // ───────────────────────────── source specs ─────────────────────────────
 
@@ -166,6 +169,14 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   }),
   /** Detector settings over DEFAULT_DETECTOR_OPTIONS (thresholdDb, slowThresholdDb, minDurationMs, holdMs, …). */
   detector: Object.freeze({}) as Readonly<Partial<DetectorOptions>>,
+  /** Exam sessions `[{ name, start, end }]` in `timeZone` (src/field/field-config.ts): armed ('high') during, 'low' outside; none = always armed. */
+  sessions: FIELD_DEFAULTS.sessions,
+  /** Calibration before sessions: `windowMin` before each start, sensors without a valid baseline record `seconds`; baselines older than `maxAgeH` are flagged. */
+  calibration: FIELD_DEFAULTS.calibration,
+  /** Known emitters `[{ lowHz, highHz, sensor?, expires?, label }]`: alerts inside are 'known'/'info' (UI-marked ones: `<dataDir>/known-emitters.json`). */
+  knownEmitters: FIELD_DEFAULTS.knownEmitters,
+  /** Evidence clips (SigMF, `<dataDir>/clips/`) and their pictures: preS/postS/maxS seconds, quotaMiB. */
+  evidence: FIELD_DEFAULTS.evidence,
   sensors: Object.freeze([]) as readonly SensorConfig[],
 });
 
@@ -221,6 +232,8 @@ const sensorSchema = z
     realtime: z.boolean().optional(),
     /** Per-sensor detector settings over the site's. */
     detector: detectorSchema.optional(),
+    /** Hop over segments instead of staying on centerHz (src/scan/scan-config.ts). */
+    scan: scanConfigSchema.optional(),
   })
   .strict();
 
@@ -275,6 +288,9 @@ const siteSchema = z
       .strict()
       .optional(),
     detector: detectorSchema.optional(),
+    ...fieldSchemas,
+    /** Optional MQTT publishing of alerts, health and heartbeats (see src/mqtt/mqtt-config.ts). */
+    mqtt: mqttSchema.optional(),
     sensors: z.array(sensorSchema).min(1, 'expected at least one sensor'),
   })
   .strict();
@@ -305,10 +321,12 @@ export interface SensorSettings {
   realtime: boolean;
   /** Site detector settings with this sensor's on top. */
   detector: Partial<DetectorOptions>;
+  /** Scan plan when the sensor hops (see scan-config.ts); absent = one band at centerHz. */
+  scan?: SensorScanSettings;
 }
 
 /** A validated site with every default applied. */
-export interface SiteSettings {
+export interface SiteSettings extends FieldSettings {
   site: string;
   timeZone?: string;
   http: { bind: string; port: number };
@@ -324,6 +342,8 @@ export interface SiteSettings {
   spectrum: { window: WindowName; average?: number; fastFftSize?: number; dcRemoval: boolean };
   detector: Partial<DetectorOptions>;
   sensors: SensorSettings[];
+  /** MQTT publishing; absent = off. */
+  mqtt?: MqttSettings;
 }
 
 /** `sensors[1].fftSize` from a zod issue path. */
@@ -466,9 +486,17 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
     spectrum,
     detector,
     sensors,
+    ...fieldSettings(cfg, sensors.map((s) => s.name), fail),
   };
+  cfg.sensors.forEach((s, i) => {
+    const sensor = sensors[i]!;
+    if (s.scan === undefined) return;
+    const baselineBase = resolve(out.calibrationDir, `${out.site}-${sensor.name}`);
+    sensor.scan = scanSettings(s.scan, { field: `sensors[${i}].scan`, sourceKind: sensor.source.kind, rateSps: sensor.rateSps, hasBaseline: s.baseline !== undefined, baselineBase }, fail);
+  });
   const tz = cfg.timeZone ?? d.timeZone;
   if (tz !== undefined) out.timeZone = tz;
+  if (cfg.mqtt !== undefined) out.mqtt = mqttSettings(cfg.mqtt, process.cwd());
   return out;
 }
 

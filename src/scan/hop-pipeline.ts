@@ -41,6 +41,8 @@ export class HopPipeline {
   private readonly merger: HopMerger;
   /** Samples thrown away as settle after retunes (all hops). */
   discardedSamples = 0;
+  /** Optional tap: every slow (Welch) frame of every hop after the learner/detector saw it (live spectra of a scan). */
+  onSlowFrame: ((frame: SpectrumFrame) => void) | null = null;
 
   /**
    * @param mode 'learn' builds baselines (read them with {@link baselines}); 'detect' needs `baselines` for every hop
@@ -106,10 +108,10 @@ export class HopPipeline {
       const z = Math.min(block.count, a + chunk);
       if (learner) {
         s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => learner.addShort(f), onSlowFrame: NOOP }, a, z);
-        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => learner.addSlow(f) }, a, z);
+        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => { learner.addSlow(f); this.onSlowFrame?.(f); } }, a, z);
       } else if (det) {
         s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => det.onShortFrame(f), onSlowFrame: NOOP }, a, z);
-        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => det.onSlowFrame(f) }, a, z);
+        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => { det.onSlowFrame(f); this.onSlowFrame?.(f); } }, a, z);
       }
     }
     s.analysedSamples += block.count - from;

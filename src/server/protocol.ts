@@ -58,6 +58,26 @@ export interface SensorHealth {
   /** Age of the last processed frame (ms); null before the first one. */
   lastFrameAgeMs: number | null;
   message?: string;
+  /** Age (s) of the baseline in use; absent before the sensor has one. Stale ones are also named in `message`. */
+  baselineAgeS?: number;
+  /** Hopping sensors only: the scan plan and how long each segment goes unwatched. */
+  scan?: ScanHealth;
+}
+
+/** Scan state of a hopping sensor (SensorHealth.scan). */
+export interface ScanHealth {
+  /** Hops in the plan, and the centre (Hz) of the one being visited. */
+  hops: number;
+  hopCenterHz: number;
+  /** Dwell per visit and settle after each retune (ms). */
+  dwellMs: number;
+  settleMs: number;
+  /**
+   * Per segment: planned revisit = hops × (dwell + settle) (ms), and the measured one: the longest interval between two
+   * visits of any of its hops (ms, sample clock; null before every hop was visited twice). A burst shorter than
+   * revisit − dwell can go unseen.
+   */
+  segments: { startHz: number; stopHz: number; hops: number; plannedRevisitMs: number; revisitMs: number | null }[];
 }
 
 export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number }[]; lastSeq: number; timeZone: string; authRequired: boolean }

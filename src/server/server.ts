@@ -66,6 +66,16 @@ export interface ServerOptions {
   maxPayloadBytes?: number;
   /** IANA time zone announced in `hello`. Default: this machine's. */
   timeZone?: string;
+  /**
+   * Evidence served behind the same auth: `GET /clips/<name>.sigmf-meta|.sigmf-data` from `dir`, `GET /clips/<name>.png`
+   * (the clip's spectrogram) from `picturesDir`. Absent: /clips/ is a static path like any other.
+   */
+  clips?: { dir: string; picturesDir: string };
+  /**
+   * Extra HTTP routes behind the same auth (e.g. `/metrics`), tried in order after `/healthz`: each returns true when it
+   * answered the request.
+   */
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean)[];
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -687,8 +697,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
       return;
     }
+    if (opts.routes !== undefined && opts.routes.some((route) => route(req, res, url))) return;
     if (url.pathname === '/ws') {
       json(res, 426, { error: 'upgrade to WebSocket required' }, { Upgrade: 'websocket' });
+      return;
+    }
+    if (opts.clips !== undefined && url.pathname.startsWith('/clips/')) {
+      const name = url.pathname.slice('/clips'.length);
+      const root = name.endsWith('.png') ? opts.clips.picturesDir : opts.clips.dir;
+      fsp.realpath(root).then(
+        (real) => serveStatic(real, name, req, res),
+        () => res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no clips yet\n'),
+      ).catch((err: unknown) => {
+        log.error({ err }, 'clip file error');
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
       return;
     }
     if (webRootReal === null) {

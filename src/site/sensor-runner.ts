@@ -1,16 +1,19 @@
 // One sensor's life inside its worker: open → settle → stored or warm-up baseline → detect until the source ends → reopen.
+import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { checkFingerprint, loadBaseline, saveBaseline, type Baseline, type BaselineFingerprint, FINGERPRINT_FIELDS } from '../baseline/baseline.js';
 import { QuietBandError } from '../errors.js';
 import { detect, fingerprintOf, learnBaseline } from '../pipeline.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
-import type { IqBlock, IqSource } from '../types.js';
+import type { DetectionEvent, IqBlock, IqSource } from '../types.js';
+import { DetectionEvidence } from '../evidence/detection-evidence.js';
+import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';
 import { RateMeter } from './sensor-health.js';
 import { baselineTraces, decimationFactor, maxDecimate, sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
-import type { SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
+import type { MainToWorker, SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
 /** What {@link runSensor} / {@link calibrateSensor} need from their host (the worker shell, or a test). */
 export interface SensorRunnerHost {
@@ -20,6 +23,8 @@ export interface SensorRunnerHost {
   /** Aborted on shutdown: the runner closes its source and returns. */
   signal: AbortSignal;
   log: Logger;
+  /** Emits 'message' with main → worker messages other than 'stop' (a calibration request). */
+  control?: EventEmitter;
 }
 
 /** Health report period (ms). */
@@ -35,8 +40,47 @@ function asError(err: unknown): { code: string; message: string } {
 
 /** True when two fingerprints agree on every field both know (the rule of checkFingerprint, without throwing). */
 function sameFingerprint(a: BaselineFingerprint, b: BaselineFingerprint): boolean {
-  for (const f of FINGERPRINT_FIELDS) if (a[f] !== undefined && b[f] !== undefined && a[f] !== b[f]) return false;
-  return true;
+  return differingFields(a, b).length === 0;
+}
+
+/** Fingerprint fields both know and that differ, in FINGERPRINT_FIELDS order. */
+function differingFields(a: BaselineFingerprint, b: BaselineFingerprint): (keyof BaselineFingerprint)[] {
+  return FINGERPRINT_FIELDS.filter((f) => a[f] !== undefined && b[f] !== undefined && a[f] !== b[f]);
+}
+
+/**
+ * Fields whose change makes a stored baseline unusable but not the sensor: the sensor falls back to a warm-up baseline
+ * and its health says how to refresh the stored one (FIELD-NOTES 4, 8). Any other difference (FFT size, rate, centre…)
+ * means the file belongs to another set-up: refused, state 'error'.
+ */
+const REFRESHABLE_FIELDS: ReadonlySet<string> = new Set(['gainDb', 'ppm']);
+
+/**
+ * `run --csv`: one rtl_power CSV writer for the worker's life. Rows are stamped from the first run's sample 0; frames of
+ * later runs (source reopened, new sample 0) are shifted onto that clock. Called per slow frame (≈ 10/s): one reused
+ * frame object, the writer builds its row string.
+ */
+class CsvTap {
+  private readonly writer: RtlPowerCsvWriter;
+  private readonly shifted: SpectrumFrame;
+  constructor(path: string, private readonly originMs: number, timeZone: string, append: boolean) {
+    this.writer = new RtlPowerCsvWriter(path, originMs, timeZone, append ? 'a' : 'w');
+    this.shifted = { power: new Float32Array(0), firstSample: 0, sampleCount: 0, centerHz: 0, rateSps: 0, tuneId: 0, clipFraction: 0, frames: 0 };
+  }
+  /** Writes frame `f` of a run whose sample 0 was at `runOriginMs`. */
+  write(f: SpectrumFrame, runOriginMs: number): void {
+    const shift = Math.round(((runOriginMs - this.originMs) / 1000) * f.rateSps);
+    if (shift === 0) {
+      this.writer.write(f);
+      return;
+    }
+    Object.assign(this.shifted, f);
+    this.shifted.firstSample = f.firstSample + shift;
+    this.writer.write(this.shifted);
+  }
+  close(): Promise<void> {
+    return this.writer.close();
+  }
 }
 
 /** Per-block counters shared by run and calibrate; `onBlock` allocates nothing. */
@@ -143,9 +187,20 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
   signal.addEventListener('abort', onAbort);
 
   let stored: Baseline | null = null;
+  /** File `stored` came from (the configured one, or the one a calibration window wrote). */
+  let storedPath = sensor.baselinePath;
   let learned: Baseline | null = null;
   let failures = 0;
   let run = 0;
+  let pendingCal: { seconds: number; output: string; reason: string } | null = null;
+  const onControl = (m: MainToWorker): void => {
+    if (m.type !== 'calibrate') return;
+    pendingCal = { seconds: m.seconds, output: m.output, reason: m.reason };
+    log.info({ seconds: m.seconds, output: m.output, reason: m.reason }, 'calibration requested');
+  };
+  host.control?.on('message', onControl);
+  const evidenceOn = site.evidence?.clips === true && site.dataDir !== undefined;
+  let csv: CsvTap | null = null;
   try {
     if (sensor.baselinePath !== null) {
       try {
@@ -174,7 +229,12 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
       }
       openingSinceMs = null;
       if (source !== null) {
-        const stream = new SharedBlockStream(source, counters.onBlock);
+        let evidence: DetectionEvidence | null = null;
+        let runOriginMs = 0;
+        const stream = new SharedBlockStream(source, (b) => {
+          counters.onBlock(b);
+          evidence?.push(b);
+        });
         current = stream;
         if (signal.aborted) {
           await stream.close();
@@ -190,10 +250,31 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         counters.newRun();
         counters.onFirst = (b, nowMs) => {
           delivered = true;
-          post({ type: 'stream', run: thisRun, centerHz: b.centerHz, rateSps: b.rateSps, originMs: nowMs - ((b.firstSample + b.count) / b.rateSps) * 1000, label: info.label });
+          runOriginMs = nowMs - ((b.firstSample + b.count) / b.rateSps) * 1000;
+          post({ type: 'stream', run: thisRun, centerHz: b.centerHz, rateSps: b.rateSps, originMs: runOriginMs, label: info.label });
+          if (evidenceOn) {
+            const ev = site.evidence!;
+            evidence = new DetectionEvidence(info, runOriginMs, {
+              dataDir: site.dataDir!,
+              sensor: sensor.name,
+              preS: ev.preS,
+              postS: ev.postS,
+              maxS: ev.maxS,
+              quotaBytes: Math.round(ev.quotaMiB * 1024 * 1024),
+              pictures: ev.pictures,
+              log,
+              post: (e, clip) => post(clip === undefined ? { type: 'detection', run: thisRun, ev: e } : { type: 'detection', run: thisRun, ev: e, clip }),
+            });
+          }
+          if (data.csv !== undefined && csv === null) {
+            csv = new CsvTap(data.csv.path, runOriginMs, site.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, data.csv.append);
+            log.info({ csv: data.csv.path, append: data.csv.append }, 'writing spectra as rtl_power CSV');
+          }
         };
+        const csvHook = data.csv === undefined ? undefined : (f: SpectrumFrame): void => csv?.write(f, runOriginMs);
         let lastSpectrumMs = -Infinity;
         const onSlowFrame = (f: SpectrumFrame): void => {
+          csvHook?.(f);
           const t = performance.now();
           // 10 % slack: slow frames come every ≈ 100 ms, a strict limit would skip every other one (the server enforces ≤ 10/s)
           if (t - lastSpectrumMs < 0.9 * minSpectrumMs) return;
@@ -220,7 +301,16 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         try {
           let baseline: Baseline;
           if (stored !== null) {
-            checkFingerprint(stored.fingerprint, live, sensor.baselinePath ?? 'baseline');
+            const diff = differingFields(stored.fingerprint, live);
+            if (diff.length > 0 && diff.every((f) => REFRESHABLE_FIELDS.has(f))) {
+              const field = diff[0]!;
+              const msg = `${storedPath ?? 'baseline'}: taken at ${field} ${JSON.stringify(stored.fingerprint[field])}, live ${JSON.stringify(live[field])}: using a warm-up baseline instead`;
+              log.warn({ stored: stored.fingerprint, live }, msg);
+              post({ type: 'baseline-refused', path: storedPath ?? 'baseline', field, stored: stored.fingerprint[field], live: live[field] });
+              stored = null;
+            } else checkFingerprint(stored.fingerprint, live, storedPath ?? 'baseline');
+          }
+          if (stored !== null) {
             baseline = stored;
           } else {
             if (learned !== null && !sameFingerprint(learned.fingerprint, live)) {
@@ -230,7 +320,7 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
             if (learned === null) {
               setState('learning');
               const warm = settle + Math.round(site.warmupS * info.rateSps);
-              const r = await learnBaseline(stream.view(warm), opts, 'warmup', { settleSamples: settle });
+              const r = await learnBaseline(stream.view(warm), opts, 'warmup', { settleSamples: settle, ...(csvHook !== undefined ? { onSlowFrame: csvHook } : {}) });
               if (signal.aborted) break;
               if (stream.ended || r.baseline.fast.frames < 4) throw new QuietBandError(`the source ended during the warm-up (${r.stats.samples} samples)`, 'IO');
               learned = r.baseline;
@@ -238,20 +328,61 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
             }
             baseline = learned;
           }
-          const traces = baselineTraces(baseline, sensor.detector);
-          const n = traces.levelDb.length;
-          const factor = decimationFactor(n);
-          const levelDb = new Float32Array(Math.ceil(n / factor));
-          const thresholdDb = new Float32Array(levelDb.length);
-          maxDecimate(traces.levelDb, factor, levelDb);
-          maxDecimate(traces.thresholdDb, factor, thresholdDb);
-          const stepHz = info.rateSps / n;
-          post(
-            { type: 'baseline', method: baseline.method, createdAt: baseline.createdAt, startHz: info.centerHz - info.rateSps / 2 + ((factor - 1) / 2) * stepHz, stepHz: factor * stepHz, levelDb, thresholdDb },
-            [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer],
-          );
-          setState('armed');
-          await detect(stream.view(), baseline, opts, (ev) => post({ type: 'detection', run: thisRun, ev }), { settleSamples: settle, onSlowFrame }, sensor.baselinePath ?? 'warm-up baseline');
+          // track ids restart at 1 in every detect pass: offset them so they stay unique within the stream
+          let idOffset = 0;
+          let maxId = 0;
+          const emit = (ev0: DetectionEvent): void => {
+            const ev = idOffset === 0 ? ev0 : { ...ev0, id: ev0.id + idOffset };
+            if (ev.id > maxId) maxId = ev.id;
+            if (evidence !== null) evidence.onEvent(ev);
+            else post({ type: 'detection', run: thisRun, ev });
+          };
+          // a detect pass ends early (after the block in hand) when a calibration is requested
+          const interruptible = (src: IqSource): IqSource => ({
+            info: src.info,
+            async *blocks() {
+              for await (const b of src.blocks()) {
+                yield b;
+                if (pendingCal !== null) return;
+              }
+            },
+            close: () => src.close(),
+          });
+          let fromStored = stored !== null && baseline === stored;
+          for (;;) {
+            const traces = baselineTraces(baseline, sensor.detector);
+            const n = traces.levelDb.length;
+            const factor = decimationFactor(n);
+            const levelDb = new Float32Array(Math.ceil(n / factor));
+            const thresholdDb = new Float32Array(levelDb.length);
+            maxDecimate(traces.levelDb, factor, levelDb);
+            maxDecimate(traces.thresholdDb, factor, thresholdDb);
+            const stepHz = info.rateSps / n;
+            const bm: WorkerToMain = { type: 'baseline', method: baseline.method, createdAt: baseline.createdAt, startHz: info.centerHz - info.rateSps / 2 + ((factor - 1) / 2) * stepHz, stepHz: factor * stepHz, levelDb, thresholdDb };
+            if (fromStored && storedPath !== null) bm.path = storedPath;
+            post(bm, [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer]);
+            setState('armed');
+            await detect(interruptible(stream.view()), baseline, opts, emit, { settleSamples: settle, onSlowFrame }, storedPath ?? 'warm-up baseline');
+            const cal = pendingCal as { seconds: number; output: string; reason: string } | null;
+            if (cal === null || signal.aborted || stream.ended) break;
+            // calibration window: record a baseline from the next `seconds` of this stream, store it, detect with it
+            setState('learning', `calibration: recording ${cal.seconds} s of baseline (${cal.reason})`);
+            const r = await learnBaseline(stream.view(Math.round(cal.seconds * info.rateSps)), opts, 'calibrate', { settleSamples: 0, ...(csvHook !== undefined ? { onSlowFrame: csvHook } : {}) });
+            pendingCal = null;
+            if (signal.aborted) break;
+            if (stream.ended || r.baseline.fast.frames < 4) throw new QuietBandError(`the source ended during the calibration (${r.stats.samples} samples)`, 'IO');
+            try {
+              await saveBaseline(cal.output, r.baseline);
+              log.info({ output: cal.output, seconds: r.baseline.durationS, fastFrames: r.baseline.fast.frames, slowFrames: r.baseline.slow.frames }, 'calibration baseline written');
+            } catch (err) {
+              log.error({ err, output: cal.output }, 'calibration baseline not written (used until the worker restarts)');
+            }
+            baseline = r.baseline;
+            stored = r.baseline;
+            storedPath = cal.output;
+            fromStored = true;
+            idOffset = maxId;
+          }
           reason = 'the source ended';
         } catch (err) {
           const e = asError(err);
@@ -264,6 +395,8 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         } finally {
           counters.onFirst = null;
           await stream.close();
+          const ev = evidence as DetectionEvidence | null;
+          if (ev !== null) await ev.close(signal.aborted).catch((err: unknown) => log.error({ err }, 'evidence clips of the run not finished'));
           current = null;
         }
       }
@@ -281,6 +414,9 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
   } finally {
     clearInterval(healthTimer);
     signal.removeEventListener('abort', onAbort);
+    host.control?.off('message', onControl);
+    const c = csv as CsvTap | null;
+    if (c !== null) await c.close().catch((err: unknown) => log.error({ err }, 'CSV not closed'));
     if (state !== 'error') setState('stopped');
   }
 }

@@ -1,7 +1,9 @@
 // Worker-thread entry of one sensor (loaded by the supervisor from dist/src/site/sensor-worker.js): runs or calibrates it.
+import { EventEmitter } from 'node:events';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { calibrateSensor, runSensor } from './sensor-runner.js';
+import { calibrateScanSensor, runScanSensor } from './hop-runner.js';
 import type { MainToWorker, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
 if (isMainThread || parentPort === null) {
@@ -13,17 +15,25 @@ const port = parentPort;
 const data = workerData as SensorWorkerData;
 const log = createLogger(data.logLevel).child({ component: 'sensor', sensor: data.sensor.name, source: data.sensor.sourceText });
 const abort = new AbortController();
+/** Other main → worker messages (calibration requests) for the runner. */
+const control = new EventEmitter();
 port.on('message', (m: MainToWorker) => {
   if (m.type === 'stop') abort.abort();
+  else control.emit('message', m);
 });
 const host = {
   data,
   post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer),
   signal: abort.signal,
   log,
+  control,
 };
 try {
-  if (data.mode === 'calibrate') await calibrateSensor(host);
+  if (data.sensor.scan !== undefined) {
+    // a sensor with a scan plan hops its source (hop-runner.ts)
+    if (data.mode === 'calibrate') await calibrateScanSensor(host);
+    else await runScanSensor(host);
+  } else if (data.mode === 'calibrate') await calibrateSensor(host);
   else await runSensor(host);
 } catch (err) {
   log.error({ err }, 'sensor worker failed');

@@ -1,11 +1,17 @@
 // The live daemon's main thread: alert store + bus + HTTP/WS server, one supervised worker per sensor, status fan-out, shutdown.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AlertBus } from '../alerts/alert-bus.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { CLIPS_DIR } from '../evidence/detection-evidence.js';
+import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
+import { createSiteField, type SiteField } from '../field/site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
+import { createSiteExtras } from '../extras/site-extras.js';
 
 /** Options of {@link startSite}. */
 export interface StartSiteOptions {
@@ -16,6 +22,10 @@ export interface StartSiteOptions {
   webRoot?: string;
   /** Status broadcast period (ms). Default 1000. */
   statusEveryMs?: number;
+  /** Command that refreshes the site's baselines by hand, quoted in stale-baseline health notes. */
+  refreshCommand?: string;
+  /** `run --csv`: rtl_power CSV file per sensor name. */
+  csvPaths?: Record<string, string>;
 }
 
 /** A running site. */
@@ -41,19 +51,34 @@ export interface RunningSite {
  * previous run (bus.recoverOpenAlerts), starts the HTTP + WebSocket server on `site.http` (token auth off loopback),
  * then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
  * on every change (coalesced).
- * Severity rule: 'low' for transmissions flagged overload (possible intermodulation), else 'high' (no exam sessions yet).
+ * Severity rule (ExamSchedule.severityFor): 'low' for transmissions flagged overload (possible intermodulation); with
+ * exam sessions configured, 'high' for transmissions starting inside a session (alert.session = its name) and 'low'
+ * outside; without sessions 'high'. Known emitters (config list, UI-marked ones in <dataDir>/known-emitters.json) are
+ * stored as 'known'/'info'. Calibration windows before sessions re-record invalid baselines; evidence clips go to
+ * <dataDir>/clips (served at /clips/, pictures at /clips/<name>.png).
  * @throws QuietBandError('CONFIG') port in use / bad bind; 'IO' data dir or token not usable, worker not built.
  */
 export async function startSite(site: SiteSettings, opts: StartSiteOptions): Promise<RunningSite> {
   const log = opts.log.child({ site: site.site });
   const workerUrl = sensorWorkerUrl();
   const store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
+  let field: SiteField;
+  try {
+    field = await createSiteField(site, { log, refreshCommand: opts.refreshCommand ?? 'quietband calibrate --config <site.json>' });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const clips = { dir: join(site.dataDir, CLIPS_DIR), picturesDir: join(site.dataDir, CLIP_PICTURES_DIR) };
+  if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true }), mkdir(clips.picturesDir, { recursive: true })]);
   const bus = new AlertBus({
     store,
     logger: log,
-    severityFor: (ctx) => (ctx.detection?.overload ? 'low' : 'high'),
+    severityFor: (ctx) => field.severityFor(ctx),
+    knownEmitterCheck: (ctx) => field.knownEmitterCheck(ctx),
   });
   const recoveredAlerts = await bus.recoverOpenAlerts();
+  const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT
   let server: RunningServer;
   try {
     server = await startServer({
@@ -67,6 +92,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       logger: log,
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
+      clips,
+      routes: extras.routes,
     });
   } catch (err) {
     await bus.close();
@@ -78,7 +105,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const supervisors: SensorSupervisor[] = [];
   const sendStatus = (): void => {
     statusQueued = false;
-    server.broadcastStatus({ sensors: supervisors.map((s) => s.health()) });
+    server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)) });
   };
   const onChange = (): void => {
     if (statusQueued) return;
@@ -96,19 +123,25 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
         workerUrl,
         onSpectrum: (m) => server.broadcastSpectrum(m),
         onChange,
+        decorate: (ctx, ev) => field.decorate(ctx, ev),
+        ...(opts.csvPaths?.[sensor.name] !== undefined ? { csvPath: opts.csvPaths[sensor.name] } : {}),
       }),
     );
   }
   for (const s of supervisors) s.start();
+  field.start(bus, store, supervisors);
+  extras.attach({ sensors: () => supervisors.map((s) => field.health(s.health(), s)), wsClients: () => server.clientStats().length });
   const statusTimer = setInterval(sendStatus, opts.statusEveryMs ?? 1000);
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(statusTimer);
+      field.stop();
       await Promise.all(supervisors.map((s) => s.stop()));
       sendStatus();
       await bus.flush(); // every close is stored and broadcast before the clients go
+      await extras.stop();
       await server.close();
       await bus.close();
       await store.close();

@@ -6,6 +6,7 @@ import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
+import type { BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
 import type { SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
@@ -26,6 +27,10 @@ export interface SupervisorOptions {
   onChange: () => void;
   /** Offline check period (ms). Default 100. */
   checkMs?: number;
+  /** Adds facts to each detection's context before the bus sees it (exam session name). */
+  decorate?: (ctx: DetectionContext, ev: DetectionEvent) => void;
+  /** `run --csv`: this sensor's CSV file (created by the first worker, appended to by restarted ones). */
+  csvPath?: string;
 }
 
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
@@ -33,7 +38,11 @@ const STABLE_RUN_MS = 60_000;
 
 /** The worker-side part of the site settings. */
 export function workerSite(site: SiteSettings): WorkerSiteSettings {
-  return { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
+  const w: WorkerSiteSettings = { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
+  if (site.dataDir !== undefined) w.dataDir = site.dataDir;
+  if (site.evidence !== undefined) w.evidence = site.evidence;
+  if (site.timeZone !== undefined) w.timeZone = site.timeZone;
+  return w;
 }
 
 /**
@@ -69,6 +78,7 @@ export class SensorSupervisor {
   private achievedRateSps = 0;
   private droppedBlocks = 0;
   private clipFraction = 0;
+  private scan: SensorHealth['scan'];
   private centerHz: number;
   private readonly overload: OverloadTracker;
   private offline = false;
@@ -85,6 +95,9 @@ export class SensorSupervisor {
   private gotStopped = false;
   /** Detections handed to the bus (all kinds), for logs and tests. */
   detections = 0;
+  /** The baseline the worker reported last (null before), with a refused stored one (gain/ppm) if any. */
+  private baselineStatus: BaselineStatus | null = null;
+  private refused: BaselineStatus['refused'];
 
   constructor(o: SupervisorOptions) {
     this.o = o;
@@ -105,6 +118,9 @@ export class SensorSupervisor {
     this.gen++;
     const gen = this.gen;
     const data: SensorWorkerData = { mode: 'run', sensor: this.o.sensor, site: workerSite(this.o.site), logLevel: this.o.logLevel };
+    if (this.o.csvPath !== undefined) data.csv = { path: this.o.csvPath, append: gen > 1 };
+    this.baselineStatus = null;
+    this.refused = undefined;
     this.startedAtMs = Date.now();
     this.lastReportAtMs = this.startedAtMs;
     this.sourceWaitMs = 0;
@@ -166,10 +182,20 @@ export class SensorSupervisor {
         break;
       case 'baseline':
         this.traces = { levelDb: m.levelDb, thresholdDb: m.thresholdDb };
-        this.log.info({ method: m.method, createdAt: m.createdAt }, 'baseline in use');
+        this.baselineStatus = { method: m.method, createdAt: m.createdAt };
+        if (m.path !== undefined) {
+          this.baselineStatus.path = m.path;
+          this.refused = undefined; // a stored baseline in use again (recorded by a calibration window)
+        }
+        if (this.refused !== undefined) this.baselineStatus.refused = this.refused;
+        this.log.info({ method: m.method, createdAt: m.createdAt, path: m.path }, 'baseline in use');
+        this.o.onChange();
+        break;
+      case 'baseline-refused':
+        this.refused = { path: m.path, field: m.field, stored: m.stored, live: m.live };
         break;
       case 'detection':
-        this.onDetection(gen, m.run, m.ev);
+        this.onDetection(gen, m.run, m.ev, m.clip);
         break;
       case 'spectrum': {
         const msg: SpectrumInput = { sensor: this.name, centerHz: m.centerHz, rateSps: m.rateSps, startHz: m.startHz, stepHz: m.stepHz, powerDbfs: m.powerDbfs, timeS: m.timeS };
@@ -190,6 +216,7 @@ export class SensorSupervisor {
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.droppedBlocks = m.droppedBlocks;
         this.clipFraction = m.clipFraction;
+        this.scan = m.scan;
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
           if (change === 'on') {
@@ -214,7 +241,7 @@ export class SensorSupervisor {
     }
   }
 
-  private onDetection(gen: number, run: number, ev: DetectionEvent): void {
+  private onDetection(gen: number, run: number, ev: DetectionEvent, clip?: string): void {
     const key = `${gen}:${run}:${ev.id}`;
     let t = this.open.get(key);
     if (t === undefined) {
@@ -223,16 +250,18 @@ export class SensorSupervisor {
     }
     t.last = ev;
     if (ev.kind === 'close') this.open.delete(key);
-    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`));
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), clip);
   }
 
-  private toBus(ev: DetectionEvent, originMs: number | undefined): void {
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string): void {
     const ctx: DetectionContext = {};
     if (originMs !== undefined) ctx.originMs = originMs;
+    if (clip !== undefined) ctx.clip = clip;
     if (this.o.site.bandPlan !== 'none' && this.centerHz > 0) {
       const band = bandAt(ev.centerHz, this.o.site.bandPlan);
       if (band) ctx.bandLabel = band.label;
     }
+    this.o.decorate?.(ctx, ev);
     this.detections++;
     try {
       this.o.bus.handleDetection(this.name, ev, ctx)?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
@@ -304,7 +333,30 @@ export class SensorSupervisor {
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
     if (this.message !== undefined) h.message = this.message;
+    if (this.scan !== undefined) h.scan = this.scan;
     return h;
+  }
+
+  /** The baseline in use as the worker reported it (null before the first report of this worker). */
+  get baseline(): BaselineStatus | null {
+    return this.baselineStatus;
+  }
+
+  /** The worker's state ('starting', 'learning', 'armed', …). */
+  get state(): SensorState {
+    return this.workerState;
+  }
+
+  /**
+   * Asks the worker to record a new baseline now (calibration window): `seconds` of signal, saved to `output`, then
+   * used. Returns false when no worker is running (ask again later).
+   */
+  recalibrate(seconds: number, output: string, reason: string): boolean {
+    const w = this.worker;
+    if (w === null || this.stopping) return false;
+    this.log.info({ seconds, output, reason }, 'calibration requested');
+    w.postMessage({ type: 'calibrate', seconds, output, reason });
+    return true;
   }
 
   private resolveStopped(): void {

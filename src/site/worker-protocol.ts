@@ -1,6 +1,7 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { DetectionEvent } from '../types.js';
+import type { ScanHealth } from '../server/protocol.js';
 
 /** What a sensor worker is doing. The main thread adds 'overload' on top of 'armed' from the clip reports. */
 export type SensorState =
@@ -12,7 +13,9 @@ export type SensorState =
   | 'stopped'; // worker finished (shutdown)
 
 /** Site settings a worker needs (the rest stays on the main thread). */
-export type WorkerSiteSettings = Pick<SiteSettings, 'site' | 'warmupS' | 'settleS' | 'restart' | 'spectrum' | 'bandPlan'>;
+export type WorkerSiteSettings = Pick<SiteSettings, 'site' | 'warmupS' | 'settleS' | 'restart' | 'spectrum' | 'bandPlan'> &
+  /** Evidence clips/pictures under `dataDir`; `timeZone` stamps `--csv` rows (machine's when absent). */
+  Partial<Pick<SiteSettings, 'dataDir' | 'evidence' | 'timeZone'>>;
 
 /** `workerData` of a sensor worker. */
 export interface SensorWorkerData {
@@ -26,10 +29,15 @@ export interface SensorWorkerData {
   logLevel: string;
   /** Spectra posted per second at most (default 10; posts are ≥ 0.9 / rate apart, the server enforces the exact limit per client). */
   spectrumMaxPerS?: number;
+  /** `run --csv`: every slow frame as an rtl_power CSV row; `append` after a worker restart (the file is kept). */
+  csv?: { path: string; append: boolean };
 }
 
 /** Main → worker. */
-export type MainToWorker = { type: 'stop' };
+export type MainToWorker =
+  | { type: 'stop' }
+  /** Calibration window: stop detecting, record `seconds` of baseline, save it to `output`, detect with it. */
+  | { type: 'calibrate'; seconds: number; output: string; reason: string };
 
 /** Worker → main. Float32Arrays are transferred, not copied. */
 export type WorkerToMain =
@@ -37,8 +45,11 @@ export type WorkerToMain =
   /** A source (re)opened and delivered its first block: `originMs` = wall time (ms) of its sample 0; `run` counts opens. */
   | { type: 'stream'; run: number; centerHz: number; rateSps: number; originMs: number; label: string }
   /** The baseline in use, decimated like the spectra: level and open threshold of the slow path (dBFS). */
-  | { type: 'baseline'; method: string; createdAt: string; startHz: number; stepHz: number; levelDb: Float32Array; thresholdDb: Float32Array }
-  | { type: 'detection'; run: number; ev: DetectionEvent }
+  | { type: 'baseline'; method: string; createdAt: string; /** Stored file it came from. */ path?: string; startHz: number; stepHz: number; levelDb: Float32Array; thresholdDb: Float32Array }
+  /** `clip`: the evidence clip's `.sigmf-meta`, relative to the data dir (a close waits for it). */
+  | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string }
+  /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */
+  | { type: 'baseline-refused'; path: string; field: string; stored: unknown; live: unknown }
   /** One slow (Welch) frame in dBFS, max-decimated to ≤ 1024 points; `timeS` from the stream's sample 0. */
   | { type: 'spectrum'; run: number; timeS: number; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: Float32Array }
   /** Every 250 ms. */
@@ -60,6 +71,8 @@ export type WorkerToMain =
       sourceWaitMs: number;
       /** True once the current source run delivered a block (before that, opening/settling may take startGraceMs). */
       streaming: boolean;
+      /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
+      scan?: ScanHealth;
     }
   | { type: 'calibrated'; path: string; durationS: number; fastFrames: number; slowFrames: number; fingerprint: Record<string, unknown> }
   | { type: 'fatal'; code: string; message: string };

@@ -12,9 +12,13 @@ import {
   magicMismatchIndex,
   notRtlTcpError,
   parseDongleInfo,
+  RTL_TCP_COMMAND_BYTES,
   RTL_TCP_HEADER_BYTES,
+  RtlTcpCommand,
+  writeCommand,
   type RtlTcpDongleInfo,
 } from './rtl-tcp-protocol.js';
+import type { RetunableSource } from './retunable.js';
 import { SampleRateMeter } from './rtl-tcp-rate-meter.js';
 
 /**
@@ -26,6 +30,9 @@ export const RTL_TCP_TRANSFER_SAMPLES = 131072;
 
 /** Settle time (s) discarded after each (re)configuration, on top of one transfer (FIELD-NOTES 2, 14, 29). */
 export const RTL_TCP_SETTLE_S = 0.25;
+
+/** Window (s) of the lateness minimum behind {@link RtlTcpSource.backlogSamples}. */
+export const LATENESS_WINDOW_S = 60;
 
 /**
  * Default samples to discard after each (re)configuration: `ceil(rateSps × 0.25 s) + max(blockSamples, 131072)`.
@@ -121,6 +128,7 @@ export const rtlTcpSourceOptionsSchema = z
     reconnectInitialMs: z.number().positive().default(250),
     reconnectMaxMs: z.number().positive().default(10_000),
     settleSamples: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
+    retuneSkipsBacklog: z.boolean().default(true),
     rateWindowMs: z.number().positive().default(5000),
     rateShortfallRatio: z.number().gt(0).max(1).default(0.95),
     healthIntervalMs: z.number().positive().default(1000),
@@ -145,6 +153,8 @@ export const rtlTcpSourceOptionsSchema = z
  * - `reconnectInitialMs` [250], `reconnectMaxMs` [10000]: doubling backoff without jitter; it restarts from the
  *   initial delay once a connection has delivered a whole block after settling.
  * - `settleSamples` [{@link defaultSettleSamples}]: samples discarded after each (re)configuration.
+ * - `retuneSkipsBacklog` [true]: a retune also skips the samples estimated to wait upstream ({@link RtlTcpSource.backlogSamples};
+ *   it assumes a server that produces at the configured rate, as rtl_tcp does; false for test servers that do not).
  * - `rateWindowMs` [5000], `rateShortfallRatio` [0.95]: achieved-rate window ({@link SampleRateMeter}) and the
  *   shortfall threshold; judged from one full window after settling, a change is confirmed over a quarter window.
  * - `healthIntervalMs` [1000]: period of `onHealth` calls (also called on every state change).
@@ -185,14 +195,33 @@ function isRtlRate(rateSps: number): boolean {
  *   `discontinuity: true`. A partial block cut by a disconnect is discarded (counted in `samplesDiscarded`).
  * - While `rateShortfall` is true, every block filled meanwhile has `discontinuity: true` (silent loss made loud).
  *
+ * Retuning while streaming ({@link retune}, for scans): the 0x01 frequency command is sent, `tuneId` + 1, the partial
+ * block is dropped and the samples still waiting upstream ({@link backlogSamples}) plus the next `settleSamples` are
+ * discarded (rtl_tcp sends no acknowledgement and keeps delivering pre-retune samples from its USB transfer, its queue
+ * and the TCP buffers well after the command, FIELD-NOTES 2); the
+ * first block after that carries the new centre and `discontinuity: true`. Blocks already complete before the command
+ * keep the old centre and tune generation. A reconnect configures the server with the latest centre.
+ *
  * Blocks are reused: a yielded block is valid until the next `next()`. `blocks()` may be called once.
  */
-export class RtlTcpSource implements IqSource {
+export class RtlTcpSource implements IqSource, RetunableSource {
   /** Stream description (format cu8; `datetime` is set when the first sample arrives). */
   readonly info: IqSourceInfo;
   private readonly opts: ResolvedOptions;
   private readonly log: Logger;
-  private readonly configBytes: Buffer;
+  /** Centre (Hz) the server is (or will be, on the next connect) tuned to. */
+  private currentCenterHz: number;
+  /** Centre (Hz) of each tune generation still in the ring (retunes and connections). */
+  private readonly tuneCenters = new Map<number, number>();
+  /** Tune generation of the last block handed out (centre lookups are pruned below it). */
+  private lastBlockTuneId = -1;
+  /** Connection byte position (post-header) where the stream resumes after a retune's settle; -1 when none pending. */
+  private retuneResumeAtByte = -1;
+  /** performance.now() of the connection's first post-header byte (the server's production clock starts about then). */
+  private connFirstDataMs = 0;
+  /** Minimum lateness ({@link lateness}) per wall-clock second of the last {@link LATENESS_WINDOW_S} (ring), and its second. */
+  private readonly lateMin = new Float64Array(LATENESS_WINDOW_S);
+  private readonly lateSec = new Float64Array(LATENESS_WINDOW_S).fill(-1);
   private readonly ring: Cu8BlockRing;
   private readonly block: IqBlock;
   private readonly meter: SampleRateMeter;
@@ -257,7 +286,7 @@ export class RtlTcpSource implements IqSource {
     this.opts = { ...o, settleSamples: o.settleSamples ?? defaultSettleSamples(o.rateSps, o.blockSamples) };
     this.label = `rtltcp:${o.host}:${o.port}`;
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtl_tcp', server: `${o.host}:${o.port}` });
-    this.configBytes = encodeConfiguration({ centerHz: o.centerHz, rateSps: o.rateSps, gainDb: o.gainDb, ppm: o.ppm, agc: o.agc, biasTee: o.biasTee });
+    this.currentCenterHz = o.centerHz;
     this.ring = new Cu8BlockRing(o.blockSamples, o.ringBlocks);
     this.block = {
       samples: new Float32Array(2 * o.blockSamples),
@@ -302,7 +331,7 @@ export class RtlTcpSource implements IqSource {
       rateShortfall: this.shortfall,
       bytesReceived: this.bytesReceived,
       samplesDelivered: this.samplesDelivered,
-      samplesDiscarded: this.samplesDiscarded,
+      samplesDiscarded: Math.floor(this.samplesDiscarded),
       lastDataAgeMs: this.lastDataMs === null ? null : now - this.lastDataMs,
       reconnectDelayMs: this.state === 'backoff' ? this.nextDelayMs : null,
       lastError: this.lastError,
@@ -349,6 +378,7 @@ export class RtlTcpSource implements IqSource {
         if (this.state === 'closed') return;
         if (this.ring.readyBlocks > 0) {
           this.ring.readInto(this.block);
+          this.labelCentre(this.block);
           this.samplesDelivered += this.block.count;
           if (this.paused && !this.ring.full) this.resumeSocket();
           yield this.block;
@@ -361,6 +391,55 @@ export class RtlTcpSource implements IqSource {
       }
     } finally {
       await this.close();
+    }
+  }
+
+  /**
+   * Retunes the server to `centerHz` (Hz): sends the 5-byte 0x01 command (uint32 big-endian), starts a new tune
+   * generation, drops the partial block and discards the samples still waiting upstream ({@link backlogSamples}: the
+   * consumer was behind) plus the next `settleSamples` (default: the connection settle, {@link defaultSettleSamples}, as
+   * buffered back-ends keep the full window; FIELD-NOTES 2). Not connected: the next
+   * connection is configured with `centerHz` (and is a new tune generation anyway).
+   * @returns `centerHz` (rtl_tcp cannot read the frequency back).
+   * @throws QuietBandError('CONFIG') when `centerHz` is not a whole number of Hz in 1…4294967295 or `settleSamples` is
+   *   not a whole number ≥ 0; 'IO' after close() or a NOT_RTL_TCP failure.
+   */
+  async retune(centerHz: number, settleSamples: number = this.opts.settleSamples): Promise<number> {
+    if (!Number.isInteger(centerHz) || centerHz < 1 || centerHz > 0xffffffff) {
+      throw new QuietBandError(`${this.label}: retune to ${centerHz} Hz: expected a whole number of Hz in 1…4294967295 (the rtl_tcp command is 32-bit)`, 'CONFIG');
+    }
+    if (!Number.isInteger(settleSamples) || settleSamples < 0) {
+      throw new QuietBandError(`${this.label}: retune settleSamples ${settleSamples}: expected a whole number ≥ 0`, 'CONFIG');
+    }
+    if (this.state === 'closed' || this.state === 'failed') throw new QuietBandError(`${this.label}: retune after the source was ${this.state}`, 'IO');
+    this.currentCenterHz = centerHz;
+    this.info.centerHz = centerHz;
+    const socket = this.socket;
+    if (socket === null || (this.state !== 'settling' && this.state !== 'streaming')) return centerHz;
+    const cmd = Buffer.alloc(RTL_TCP_COMMAND_BYTES); // once per retune, not per block
+    writeCommand(cmd, 0, RtlTcpCommand.SET_FREQ, centerHz);
+    socket.write(cmd);
+    this.tuneId++;
+    this.tuneCenters.set(this.tuneId, centerHz);
+    if (this.state === 'streaming') this.samplesDiscarded += this.ring.dropPartial() / 2;
+    // everything produced before the command is stale: what waits upstream unread (the consumer was behind), then the settle
+    const backlog = this.opts.retuneSkipsBacklog ? this.backlogSamples() : 0;
+    // resume on a whole I/Q pair (a chunk may have ended between I and Q), and not before the connection settle ends
+    let resume = this.connBytes + 2 * (backlog + settleSamples);
+    resume += resume % 2;
+    if (this.state === 'settling') resume = Math.max(resume, 2 * this.opts.settleSamples);
+    this.retuneResumeAtByte = resume;
+    this.log.debug({ centerHz, tuneId: this.tuneId, settleSamples, backlog }, 'retuned');
+    return centerHz;
+  }
+
+  /** Sets `block.centerHz` from its tune generation (allocation-free; prunes older generations when it changes). */
+  private labelCentre(block: IqBlock): void {
+    const t = block.tuneId;
+    block.centerHz = this.tuneCenters.get(t) ?? this.currentCenterHz;
+    if (t !== this.lastBlockTuneId) {
+      this.lastBlockTuneId = t;
+      for (const k of this.tuneCenters.keys()) if (k < t) this.tuneCenters.delete(k);
     }
   }
 
@@ -413,6 +492,7 @@ export class RtlTcpSource implements IqSource {
     if (off >= len) return;
     if (!this.connBaseSet) this.startConnectionClock(now);
     this.connBytes += len - off;
+    this.trackLateness(now);
     this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
     this.clockEndMs = now;
     if (this.state === 'settling') {
@@ -431,6 +511,18 @@ export class RtlTcpSource implements IqSource {
       if (off >= len) return;
     }
     // streaming
+    if (this.retuneResumeAtByte >= 0) {
+      const pos = this.connBytes - (len - off); // connection byte position of chunk[off]
+      if (pos < this.retuneResumeAtByte) {
+        const skip = Math.min(len - off, this.retuneResumeAtByte - pos);
+        off += skip;
+        this.samplesDiscarded += skip / 2;
+        this.meter.record(now, skip / 2); // received from the server: not a rate shortfall
+        if (off >= len) return;
+      }
+      this.ring.startRun(this.connBase + this.retuneResumeAtByte / 2, this.tuneId, true);
+      this.retuneResumeAtByte = -1;
+    }
     this.evaluateRate(now);
     if (this.shortfall) this.ring.flagDiscontinuity();
     const n = this.ring.write(chunk, off, len);
@@ -477,7 +569,11 @@ export class RtlTcpSource implements IqSource {
     this.connStreamBytes = 0;
     this.settleBytesLeft = this.opts.settleSamples * 2;
     this.state = 'settling';
-    this.socket?.write(this.configBytes);
+    this.retuneResumeAtByte = -1;
+    this.tuneCenters.set(this.tuneId, this.currentCenterHz);
+    const o = this.opts;
+    // the latest centre: a scan may have retuned since the source was created
+    this.socket?.write(encodeConfiguration({ centerHz: this.currentCenterHz, rateSps: o.rateSps, gainDb: o.gainDb, ppm: o.ppm, agc: o.agc, biasTee: o.biasTee }));
     this.log.info(
       { tuner: this.dongle.tunerName, tunerType: this.dongle.tunerType, tunerGainCount: this.dongle.tunerGainCount, connects: this.connects, tuneId: this.tuneId },
       'rtl_tcp connected; configuration sent',
@@ -486,8 +582,47 @@ export class RtlTcpSource implements IqSource {
     return n;
   }
 
+  /**
+   * Samples the server has produced on this connection by `now` (at the configured rate, from the first byte) minus the
+   * samples received: grows while data waits unread upstream (kernel socket buffers, rtl_tcp's queue).
+   */
+  private lateness(now: number): number {
+    return ((now - this.connFirstDataMs) / 1000) * this.opts.rateSps - this.connBytes / 2;
+  }
+
+  /** Records the lateness of a moment data was read (allocation-free: one ring slot per wall-clock second). */
+  private trackLateness(now: number): void {
+    const late = this.lateness(now);
+    const sec = Math.floor(now / 1000);
+    const i = sec % LATENESS_WINDOW_S;
+    if (this.lateSec[i] !== sec) {
+      this.lateSec[i] = sec;
+      this.lateMin[i] = late;
+    } else if (late < this.lateMin[i]!) this.lateMin[i] = late;
+  }
+
+  /**
+   * Samples waiting upstream of this client (≥ 0): the current lateness (produced at the configured rate − received)
+   * above its minimum over the last {@link LATENESS_WINDOW_S} s — the base-delay rule of delay-based congestion control
+   * (LEDBAT, RFC 6817 §2.4: queueing delay = current delay − the minimum over a window). The minimum is what is left
+   * after a burst was read while caught up (the transfer in flight, a constant). A consumer that falls behind (busy, or
+   * the socket paused by a full ring) leaves data produced at the old tuning in the kernel buffers and in rtl_tcp's
+   * queue; a retune skips it too (FIELD-NOTES 2: buffered back-ends deliver pre-retune samples well after the command).
+   * A stalled or trimming server looks like backlog until its lateness leaves the window (longer settles meanwhile).
+   */
+  backlogSamples(now = performance.now()): number {
+    if (!this.connBaseSet || (this.state !== 'settling' && this.state !== 'streaming')) return 0;
+    const sec = Math.floor(now / 1000);
+    let base = Infinity;
+    for (let i = 0; i < LATENESS_WINDOW_S; i++) if (this.lateSec[i]! > sec - LATENESS_WINDOW_S && this.lateMin[i]! < base) base = this.lateMin[i]!;
+    if (base === Infinity) return 0;
+    return Math.max(0, Math.round(this.lateness(now) - base));
+  }
+
   private startConnectionClock(now: number): void {
     this.connBaseSet = true;
+    this.connFirstDataMs = now;
+    this.lateSec.fill(-1);
     if (this.clockEnd === null) {
       this.connBase = 0;
       this.info.datetime = new Date().toISOString();

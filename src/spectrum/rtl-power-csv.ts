@@ -18,9 +18,10 @@ export class RtlPowerCsvWriter {
    * @param path file to write (created/truncated)
    * @param originMs wall-clock time (ms since the epoch) of sample 0 of the stream; rows are stamped originMs + t
    * @param timeZone IANA zone for the date/time columns (default UTC; rtl_power uses local time)
+   * @param flags 'w' creates/truncates the file, 'a' appends (a restarted daemon worker keeps its earlier rows)
    */
-  constructor(path: string, private readonly originMs: number, timeZone = 'UTC') {
-    this.out = createWriteStream(path);
+  constructor(path: string, private readonly originMs: number, timeZone = 'UTC', flags: 'w' | 'a' = 'w') {
+    this.out = createWriteStream(path, { flags });
     this.fmt = new Intl.DateTimeFormat('en-CA', {
       timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
     });

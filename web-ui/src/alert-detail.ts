@@ -5,6 +5,12 @@ import { formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } 
 import { t, type MsgKey } from './i18n.js';
 import { SpectrumView } from './spectrum-view.js';
 
+/** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
+export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-data'): string {
+  const name = clip.slice(clip.lastIndexOf('/') + 1).replace(/\.sigmf-(meta|data)$/, '');
+  return `clips/${encodeURIComponent(name)}${ext}`;
+}
+
 /** Callbacks of {@link AlertDetail}. */
 export interface AlertDetailHandlers {
   onAck: (alertId: string) => void;
@@ -25,6 +31,11 @@ export class AlertDetail {
   private readonly history: HTMLElement;
   private readonly ackBtn: HTMLButtonElement;
   private readonly knownBtn: HTMLButtonElement;
+  /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum. */
+  private readonly picture: HTMLImageElement;
+  /** URL of the picture shown (without the retry query), and how often it was retried. */
+  private pictureUrl: string | null = null;
+  private pictureTries = 0;
   private view: SpectrumView | null = null;
   private shownSpectrum: unknown = null;
   private timeZone = 'UTC';
@@ -44,6 +55,22 @@ export class AlertDetail {
     this.plotBox = q('.detail-plot');
     this.noSpectrum = q('.detail-no-spectrum');
     this.history = q('.detail-history');
+    this.picture = document.createElement('img');
+    this.picture.dataset.testid = 'detail-clip-picture';
+    this.picture.hidden = true;
+    Object.assign(this.picture.style, { display: 'block', width: '100%', maxWidth: '768px', imageRendering: 'pixelated', marginTop: '8px' });
+    this.picture.addEventListener('error', () => {
+      // rendered a moment after the alert closed: retry for ~10 s; a clip deleted by the quota stays hidden
+      this.picture.hidden = true;
+      const want = this.pictureUrl;
+      if (want === null || this.pictureTries >= 10) return;
+      this.pictureTries++;
+      setTimeout(() => {
+        if (this.pictureUrl === want && this.current !== null) this.picture.src = `${want}?try=${this.pictureTries}`;
+      }, 1000);
+    });
+    this.picture.addEventListener('load', () => (this.picture.hidden = false));
+    this.noSpectrum.after(this.picture);
     this.ackBtn = q<HTMLButtonElement>('[data-testid="detail-ack-button"]');
     this.knownBtn = q<HTMLButtonElement>('[data-testid="detail-known-button"]');
     this.ackBtn.addEventListener('click', () => this.current !== null && h.onAck(this.current));
@@ -73,6 +100,7 @@ export class AlertDetail {
 
   private teardown(): void {
     this.current = null;
+    this.pictureUrl = null;
     this.view?.destroy();
     this.view = null;
     this.shownSpectrum = null;
@@ -94,6 +122,24 @@ export class AlertDetail {
     this.knownBtn.hidden = v.kind !== 'transmission' || v.state === 'known';
     this.knownBtn.textContent = t('alert.markKnown');
     this.fillPlot(v);
+    this.fillPicture(v);
+  }
+
+  /** Shows the clip's spectrogram (detected band outlined in red); hidden while there is none. */
+  private fillPicture(v: AlertView): void {
+    const src = v.clip !== undefined ? clipFileUrl(v.clip, '.png') : null;
+    if (src === null) {
+      this.picture.hidden = true;
+      this.picture.removeAttribute('src');
+      this.pictureUrl = null;
+      return;
+    }
+    if (this.pictureUrl !== src) {
+      this.pictureUrl = src;
+      this.pictureTries = 0;
+      this.picture.alt = `${t('detail.clip')}: ${v.clip}`;
+      this.picture.src = src;
+    }
   }
 
   private fillFields(v: AlertView, nowMs: number): void {
@@ -126,6 +172,17 @@ export class AlertDetail {
       dt.textContent = t(k);
       const dd = document.createElement('dd');
       dd.textContent = val;
+      if (k === 'detail.clip') {
+        // the SigMF pair, downloadable (same auth as the page: the cookie)
+        dd.replaceChildren();
+        for (const [ext, text] of [['.sigmf-meta', val], ['.sigmf-data', '.sigmf-data']] as const) {
+          const a = document.createElement('a');
+          a.href = clipFileUrl(val, ext);
+          a.download = '';
+          a.textContent = text;
+          dd.append(a, ' ');
+        }
+      }
       if (k === 'col.freq') dd.className = 'big';
       frag.append(dt, dd);
     }

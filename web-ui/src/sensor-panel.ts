@@ -16,6 +16,8 @@ interface Entry {
   drops: HTMLElement;
   overload: HTMLElement;
   age: HTMLElement;
+  /** Scanning sensors: revisit time per segment (hidden for single-band sensors). */
+  revisit: HTMLElement;
 }
 
 /**
@@ -144,8 +146,10 @@ export class SensorPanel {
     const drops = cell('sensor.drops');
     const overload = cell('sensor.overload');
     const age = cell('sensor.age');
+    const revisit = cell('sensor.revisit');
+    revisit.dataset.testid = 'sensor-revisit';
     el.append(head, grid);
-    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age };
+    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit };
     this.entries.set(name, e);
     this.root.append(el);
     return e;
@@ -171,6 +175,14 @@ export class SensorPanel {
     e.drops.classList.toggle('warn', h.droppedBlocks > 0);
     e.overload.textContent = h.overload ? `${t('yes')} (${(h.clipFraction * 100).toFixed(2)} %)` : `${t('no')} (${(h.clipFraction * 100).toFixed(2)} %)`;
     e.overload.classList.toggle('bad', h.overload);
+    // scan: how long each segment goes unwatched (a burst shorter than revisit − dwell can be missed)
+    e.revisit.hidden = (e.revisit.previousElementSibling as HTMLElement).hidden = h.scan === undefined;
+    if (h.scan !== undefined) {
+      e.revisit.textContent = h.scan.segments
+        .map((g) => `${formatMhz(g.startHz, 3)}–${formatMhz(g.stopHz, 3)}: ${Math.round(g.revisitMs ?? g.plannedRevisitMs)} ms`)
+        .join('; ') + ` (${h.scan.hops} hops)`;
+      e.revisit.title = `dwell ${h.scan.dwellMs} ms, settle ${h.scan.settleMs} ms, now at ${formatMhz(h.scan.hopCenterHz, 4)}`;
+    }
     this.fillAge(e, now);
   }
 

@@ -1,0 +1,200 @@
+// Spectrogram picture (PNG) of an evidence clip with the detected band outlined, computed with our SpectrumEngine.
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PNG } from 'pngjs';
+import { readSigmfMeta } from '../source/sigmf.js';
+import { openFileSource } from '../source/file-source.js';
+import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+
+/** Folder (in the data dir) of clip pictures: outside `clips/`, whose quota accounting knows only SigMF pairs. */
+export const CLIP_PICTURES_DIR = 'clip-pictures';
+
+/** Picture size: 512 frequency columns (max of 2 FFT bins each) × 256 time rows (top = clip start). */
+export const CLIP_PICTURE_SIZE = Object.freeze({ widthPx: 512, heightPx: 256 });
+
+/** Colour of the outline of the annotated band (RGB). */
+export const OUTLINE_RGB = Object.freeze([255, 48, 48] as const);
+/** Clear pixels between the band and its 2 px outline, and the smallest inner size (px) of the outlined box. */
+const OUTLINE_GAP_PX = 2;
+const MIN_INNER_PX = 4;
+
+/** `<dataDir>/clip-pictures/<clip base>.png` for a clip's `.sigmf-meta` (or `.sigmf-data`) path. */
+export function clipPicturePath(dataDir: string, clipPath: string): string {
+  return join(dataDir, CLIP_PICTURES_DIR, `${basename(clipPath).replace(/\.sigmf-(meta|data)$/, '')}.png`);
+}
+
+/** What {@link renderClipPicture} drew. */
+export interface ClipPictureInfo {
+  pngPath: string;
+  widthPx: number;
+  heightPx: number;
+  /** FFT frames averaged into the rows. */
+  frames: number;
+  /** Colour scale: dBFS at the bottom (dark) and top (yellow) of the map. */
+  lowDb: number;
+  highDb: number;
+  /** The outlined annotation in pixels (inclusive), or null when the clip has none. */
+  box: { x0: number; x1: number; y0: number; y1: number } | null;
+}
+
+/** Viridis control points (matplotlib's `_viridis_data` at 0, ¼, ½, ¾, 1). */
+const VIRIDIS: readonly (readonly [number, number, number])[] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+function colour(t: number, out: Uint8Array, at: number): void {
+  const x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = VIRIDIS[i]!;
+  const b = VIRIDIS[i + 1]!;
+  out[at] = Math.round(a[0] + f * (b[0] - a[0]));
+  out[at + 1] = Math.round(a[1] + f * (b[1] - a[1]));
+  out[at + 2] = Math.round(a[2] + f * (b[2] - a[2]));
+  out[at + 3] = 255;
+}
+
+/**
+ * Renders the spectrogram of a SigMF clip to `pngPath` (written via a temp file + rename):
+ * - frequency on x: the clip's full band, centre − rate/2 … centre + rate/2, {@link CLIP_PICTURE_SIZE}.widthPx
+ *   columns, each the max of 2 bins of a 2·width-point FFT (Hann, DC removal, 50 % overlap: SpectrumEngine);
+ * - time on y, top = first sample: each of the heightPx rows is the Welch mean of the FFT frames centred in its
+ *   1/heightPx of the clip (rows without a frame repeat their neighbour, for clips shorter than heightPx frames);
+ * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values;
+ * - the first annotation (`core:freq_lower_edge/upper_edge`, `core:sample_start/count`) outlined 2 px wide in
+ *   {@link OUTLINE_RGB}, around the band with 2 clear pixels (the box's inside is ≥ 4 px), so a narrow signal stays
+ *   visible inside it.
+ * PNG encoding by pngjs.
+ * @throws QuietBandError('BAD_INPUT') for an unreadable clip; IO errors from the file system.
+ */
+export async function renderClipPicture(metaPath: string, pngPath: string, size = CLIP_PICTURE_SIZE): Promise<ClipPictureInfo> {
+  const W = size.widthPx;
+  const H = size.heightPx;
+  const F = 2 * W;
+  const meta = await readSigmfMeta(metaPath);
+  const src = await openFileSource(metaPath);
+  const info = src.info;
+  const total = info.totalSamples ?? 0;
+  const rowSum = new Float64Array(H * F);
+  const rowFrames = new Uint32Array(H);
+  let frames = 0;
+  const engine = new SpectrumEngine({ fftSize: F, window: 'hann', average: 0, dcRemoval: true });
+  const sink = {
+    onShortFrame(f: SpectrumFrame): void {
+      const mid = f.firstSample + F / 2;
+      const r = Math.min(H - 1, Math.max(0, Math.floor((mid * H) / Math.max(1, total))));
+      const p = f.power;
+      const base = r * F;
+      for (let k = 0; k < F; k++) rowSum[base + k] += p[k]!;
+      rowFrames[r]++;
+      frames++;
+    },
+    onSlowFrame(): void {},
+  };
+  try {
+    for await (const b of src.blocks()) engine.push(b, sink);
+  } finally {
+    await src.close();
+  }
+  // rows → dB columns (max of 2 bins), empty rows copy the previous (then the next) filled row
+  const db = new Float32Array(W * H);
+  let lastFilled = -1;
+  for (let r = 0; r < H; r++) {
+    const src0 = rowFrames[r]! > 0 ? r : lastFilled;
+    if (rowFrames[r]! > 0) lastFilled = r;
+    if (src0 < 0) {
+      db.fill(NaN, r * W, (r + 1) * W);
+      continue;
+    }
+    const inv = 1 / rowFrames[src0]!;
+    for (let c = 0; c < W; c++) {
+      const v = Math.max(rowSum[src0 * F + 2 * c]!, rowSum[src0 * F + 2 * c + 1]!) * inv;
+      db[r * W + c] = 10 * Math.log10(v + 1e-30);
+    }
+  }
+  const firstFilled = rowFrames.findIndex((n) => n > 0);
+  for (let r = 0; firstFilled > 0 && r < firstFilled; r++) db.copyWithin(r * W, firstFilled * W, (firstFilled + 1) * W);
+  const sorted = Float32Array.from(db.filter((v) => Number.isFinite(v))).sort();
+  const median = sorted.length ? sorted[sorted.length >> 1]! : -100;
+  const max = sorted.length ? sorted[sorted.length - 1]! : -100;
+  const lowDb = median - 3;
+  const highDb = Math.max(max, median + 27);
+  const png = new PNG({ width: W, height: H });
+  const px = png.data as unknown as Uint8Array;
+  const span = highDb - lowDb;
+  for (let i = 0; i < W * H; i++) {
+    const v = db[i]!;
+    colour(Number.isFinite(v) ? (v - lowDb) / span : 0, px, 4 * i);
+  }
+  // outline the first annotation
+  let box: ClipPictureInfo['box'] = null;
+  const ann = meta.annotations[0];
+  if (ann !== undefined && total > 0 && info.rateSps > 0) {
+    const f0 = info.centerHz - info.rateSps / 2;
+    const clampX = (x: number): number => Math.max(0, Math.min(W - 1, Math.round(x)));
+    const clampY = (y: number): number => Math.max(0, Math.min(H - 1, Math.round(y)));
+    const lo = ann.freqLowerHz ?? f0;
+    const hi = ann.freqUpperHz ?? f0 + info.rateSps;
+    // the outline goes around the band, never over it: OUTLINE_GAP_PX clear pixels inside, at least MIN_INNER_PX wide/tall
+    const xa = ((lo - f0) / info.rateSps) * W;
+    const xb = ((hi - f0) / info.rateSps) * W;
+    const ya = (ann.sampleStart / total) * H;
+    const yb = ((ann.sampleStart + (ann.sampleCount ?? total - ann.sampleStart)) / total) * H;
+    const grow = (a: number, b: number): [number, number] => {
+      const pad = Math.max(0, (MIN_INNER_PX - (b - a)) / 2);
+      return [Math.floor(a - pad) - OUTLINE_GAP_PX - 2, Math.ceil(b + pad) + OUTLINE_GAP_PX + 1];
+    };
+    const [gx0, gx1] = grow(xa, xb);
+    const [gy0, gy1] = grow(ya, yb);
+    const x0 = clampX(gx0);
+    const x1 = clampX(gx1);
+    const y0 = clampY(gy0);
+    const y1 = clampY(gy1);
+    box = { x0, x1, y0, y1 };
+    const set = (x: number, y: number): void => {
+      if (x < 0 || x >= W || y < 0 || y >= H) return;
+      const at = 4 * (y * W + x);
+      px[at] = OUTLINE_RGB[0];
+      px[at + 1] = OUTLINE_RGB[1];
+      px[at + 2] = OUTLINE_RGB[2];
+      px[at + 3] = 255;
+    };
+    for (let t = 0; t < 2; t++) {
+      for (let x = x0; x <= x1; x++) {
+        set(x, y0 + t);
+        set(x, y1 - t);
+      }
+      for (let y = y0; y <= y1; y++) {
+        set(x0 + t, y);
+        set(x1 - t, y);
+      }
+    }
+  }
+  await mkdir(dirname(pngPath), { recursive: true });
+  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
+  await writeFile(tmp, PNG.sync.write(png));
+  await rename(tmp, pngPath);
+  return { pngPath, widthPx: W, heightPx: H, frames, lowDb, highDb, box };
+}
+
+/**
+ * Deletes pictures whose clip is gone (the clip quota deleted it): every `<name>.png` in `picturesDir` without
+ * `<clipsDir>/<name>.sigmf-meta`. Returns the names deleted.
+ */
+export async function pruneClipPictures(picturesDir: string, clipsDir: string): Promise<string[]> {
+  let pics: string[];
+  let clips: Set<string>;
+  try {
+    pics = (await readdir(picturesDir)).filter((n) => n.endsWith('.png'));
+    clips = new Set((await readdir(clipsDir)).filter((n) => n.endsWith('.sigmf-meta')).map((n) => n.slice(0, -'.sigmf-meta'.length)));
+  } catch {
+    return [];
+  }
+  const gone = pics.filter((n) => !clips.has(n.slice(0, -'.png'.length)));
+  for (const n of gone) await rm(join(picturesDir, n), { force: true });
+  return gone;
+}

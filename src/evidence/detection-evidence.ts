@@ -1,0 +1,159 @@
+// Worker-side evidence: IQ ring → one SigMF clip + picture per detection; events are posted with the clip path once written.
+import { join, relative, sep } from 'node:path';
+import type { Logger } from 'pino';
+import { ClipRecorder } from './clip-recorder.js';
+import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures, renderClipPicture } from './clip-picture.js';
+import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+
+/** Folder (in the data dir) of the SigMF clips. */
+export const CLIPS_DIR = 'clips';
+
+/** Settings of {@link DetectionEvidence} (site config `evidence`, data dir, sensor). */
+export interface DetectionEvidenceOptions {
+  dataDir: string;
+  sensor: string;
+  /** Seconds of IQ kept before a detection's start (≥ 1). */
+  preS: number;
+  /** Seconds recorded after its end (≥ 1). */
+  postS: number;
+  /** Longest clip after the start (s); a longer signal is clipped from its start to start + maxS while still on. */
+  maxS: number;
+  /** Total bytes of `<dataDir>/clips` (oldest deleted first, logged by ClipRecorder). */
+  quotaBytes: number;
+  /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
+  pictures: boolean;
+  log: Logger;
+  /** Receives every detection event in order per track; `clip` = the clip's meta path relative to the data dir. */
+  post: (ev: DetectionEvent, clip?: string) => void;
+  /** A close waits at most this long (ms) for its clip, then goes without. Default (postS + 15) s. */
+  holdMs?: number;
+}
+
+interface TrackEvidence {
+  startS: number;
+  scheduled: boolean;
+  clip?: string;
+  held?: DetectionEvent;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * One stream's evidence (a new instance per source run: the recorder's sample numbering is the stream's).
+ *
+ * - `push(block)` every block of the stream (the IQ ring; copies, so the block may be reused after the call);
+ * - `onEvent(ev)` every detector event (track ids unique within the stream):
+ *   - `open`/`update` are posted at once (with the clip once one exists);
+ *   - a track still open `maxS − postS` after its start gets a capped clip (start − preS … start + maxS) at once,
+ *     so long signals have evidence before they end;
+ *   - `close` schedules the clip (start − preS … end + postS, capped) unless one exists, and is posted when the clip
+ *     is written — about postS later — or after `holdMs` without a clip. The picture is rendered afterwards, one at a
+ *     time, and pictures of clips the quota deleted are removed.
+ * - `close()` at stream end: writes the pending clips from what the ring holds, posts every held close, waits for
+ *   the writes.
+ */
+export class DetectionEvidence {
+  private readonly recorder: ClipRecorder;
+  private readonly tracks = new Map<number, TrackEvidence>();
+  private renders: Promise<unknown> = Promise.resolve();
+  private readonly holdMs: number;
+  private closed = false;
+  private skipPictures = false;
+
+  /** @param originMs wall time (ms) of the stream's sample 0. */
+  constructor(info: IqSourceInfo, originMs: number, private readonly o: DetectionEvidenceOptions) {
+    this.recorder = new ClipRecorder(info, originMs, {
+      dir: join(o.dataDir, CLIPS_DIR),
+      sensor: o.sensor,
+      preS: o.preS,
+      postS: o.postS,
+      maxS: o.maxS,
+      quotaBytes: o.quotaBytes,
+      logger: o.log,
+    });
+    this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
+  }
+
+  /** Feeds one block (allocation-free: the recorder's ring copies it). */
+  push(block: IqBlock): void {
+    this.recorder.push(block);
+  }
+
+  /** Handles one detector event (see the class comment). */
+  onEvent(ev: DetectionEvent): void {
+    let t = this.tracks.get(ev.id);
+    if (t === undefined) {
+      t = { startS: ev.startS, scheduled: false };
+      this.tracks.set(ev.id, t);
+    }
+    if (ev.kind !== 'close') {
+      if (!t.scheduled && !this.closed && ev.endS !== undefined && ev.endS - t.startS >= this.o.maxS - this.o.postS) {
+        this.schedule(t, { ...ev, paths: [...ev.paths], endS: t.startS + this.o.maxS });
+      }
+      this.o.post(ev, t.clip);
+      return;
+    }
+    if (t.clip !== undefined || this.closed) {
+      this.tracks.delete(ev.id);
+      this.o.post(ev, t.clip);
+      return;
+    }
+    t.held = { ...ev, paths: [...ev.paths] };
+    const id = ev.id;
+    t.timer = setTimeout(() => this.release(id), this.holdMs);
+    if (!t.scheduled) this.schedule(t, t.held);
+  }
+
+  private schedule(t: TrackEvidence, ev: DetectionEvent): void {
+    t.scheduled = true;
+    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath));
+  }
+
+  private onWritten(t: TrackEvidence, id: number, metaPath: string): void {
+    t.clip = relative(this.o.dataDir, metaPath).split(sep).join('/');
+    if (t.held !== undefined) this.release(id);
+    if (!this.o.pictures) return;
+    // the picture follows in the background (≈ 0.1 s per second of a 1 MS/s clip when idle; it shares this thread with
+    // the detection, so several times that under load): the alert does not wait for it
+    this.renders = this.renders.then(async () => {
+      if (this.skipPictures) {
+        this.o.log.info({ clip: metaPath }, 'clip picture skipped: shutting down');
+        return;
+      }
+      try {
+        const png = clipPicturePath(this.o.dataDir, metaPath);
+        const t0 = performance.now();
+        const info = await renderClipPicture(metaPath, png);
+        this.o.log.debug({ picture: png, frames: info.frames, ms: Math.round(performance.now() - t0) }, 'clip picture written');
+        const gone = await pruneClipPictures(join(this.o.dataDir, CLIP_PICTURES_DIR), join(this.o.dataDir, CLIPS_DIR));
+        if (gone.length > 0) this.o.log.info({ deleted: gone }, 'pictures of deleted clips removed');
+      } catch (err) {
+        this.o.log.error({ err, clip: metaPath }, 'clip picture not written');
+      }
+    });
+  }
+
+  /** Posts a held close (with its clip when written) and forgets the track. */
+  private release(id: number): void {
+    const t = this.tracks.get(id);
+    if (t === undefined || t.held === undefined) return;
+    if (t.timer !== undefined) clearTimeout(t.timer);
+    const ev = t.held;
+    t.held = undefined;
+    this.tracks.delete(id);
+    if (t.clip === undefined) this.o.log.warn({ id, centerHz: ev.centerHz }, 'detection closed without an evidence clip (none written in time)');
+    this.o.post(ev, t.clip);
+  }
+
+  /**
+   * Writes pending clips (stream end), posts held closes (before the pictures), waits for every write and picture.
+   * With `skipPictures` (shutdown) pictures not yet started are skipped, so stopping does not wait for them. Idempotent.
+   */
+  async close(skipPictures = false): Promise<void> {
+    this.closed = true;
+    if (skipPictures) this.skipPictures = true;
+    await this.recorder.close();
+    for (const id of [...this.tracks.keys()]) this.release(id);
+    this.tracks.clear();
+    await this.renders;
+  }
+}

@@ -1,0 +1,67 @@
+// Baseline validity for sensor health and calibration windows: age, refused settings (gain/ppm), the refresh advice.
+
+/** What the main thread knows about the baseline a sensor uses (from its worker's messages). */
+export interface BaselineStatus {
+  /** 'calibrate' (stored file or recorded in a calibration window), 'warmup' (learned at start), 'auto'. */
+  method: string;
+  /** ISO time it was recorded. */
+  createdAt: string;
+  /** Stored file in use, when it came from one. */
+  path?: string;
+  /**
+   * A stored baseline that was not used because it was taken at another gain/ppm (the sensor fell back to a warm-up
+   * baseline): the file, the first differing field and both values.
+   */
+  refused?: { path: string; field: string; stored: unknown; live: unknown };
+}
+
+/** Judgement of {@link judgeBaseline}. */
+export interface BaselineJudgement {
+  /** Age (s) of the baseline in use; undefined before the worker reported one. */
+  ageS?: number;
+  /**
+   * True when the baseline counts as valid for an exam session: recorded by calibration (not a warm-up), not refused,
+   * not older than the limit. A calibration window records a new one when false.
+   */
+  valid: boolean;
+  /** Health message for the technician when something is wrong (stale or refused), with the refresh command. */
+  note?: string;
+}
+
+const hours = (s: number): string => (s / 3600).toFixed(1);
+
+/**
+ * Judges a sensor's baseline at `nowMs` (FIELD-NOTES 4 and 8: a baseline taken at another gain/ppm, or long ago,
+ * no longer describes the site):
+ * - refused (gain/ppm differ) → note `baseline <file> was taken at <field> <stored>, the sensor runs at <live>: not
+ *   used (warm-up baseline instead). Refresh it: <command>`;
+ * - older than `maxAgeH` → note `baseline <file|warm-up> is <h> h old (limit <maxAgeH> h). Refresh it: <command>`;
+ * `<command>` is `refreshCommand`, e.g. `stop quietband, run "quietband calibrate --config /srv/site.json", start it again`
+ * (the daemon holds the dongle), followed by the automatic alternative when `nextWindow` is given.
+ * @param nextWindow human text of the next calibration window (e.g. `the calibration window before "Maths" at 08:40`).
+ */
+export function judgeBaseline(b: BaselineStatus | null, nowMs: number, maxAgeH: number, refreshCommand: string, nextWindow?: string): BaselineJudgement {
+  if (b === null) return { valid: false };
+  const created = Date.parse(b.createdAt);
+  const ageS = Number.isFinite(created) ? Math.max(0, (nowMs - created) / 1000) : undefined;
+  const advice = `Refresh it: stop quietband, run \`${refreshCommand}\`, start it again${nextWindow !== undefined ? ` (or leave it running: ${nextWindow} records one)` : ''}.`;
+  const out: BaselineJudgement = { valid: false };
+  if (ageS !== undefined) out.ageS = Math.round(ageS);
+  if (b.refused !== undefined) {
+    const r = b.refused;
+    out.note = `baseline ${r.path} was taken at ${r.field} ${JSON.stringify(r.stored)}, the sensor runs at ${JSON.stringify(r.live)}: not used (warm-up baseline instead). ${advice}`;
+    return out;
+  }
+  const stale = ageS === undefined || ageS > maxAgeH * 3600;
+  if (stale) {
+    out.note = `baseline ${b.path ?? `(${b.method})`} is ${ageS === undefined ? 'of unknown age' : `${hours(ageS)} h old`} (limit ${maxAgeH} h). ${advice}`;
+    return out;
+  }
+  out.valid = b.method === 'calibrate';
+  return out;
+}
+
+/** Quotes a shell word when needed (POSIX single quotes). */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

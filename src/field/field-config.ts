@@ -1,0 +1,127 @@
+// Site config fields for exam days: sessions, calibration windows, known emitters, evidence clips (schemas, defaults, apply).
+import { z } from 'zod';
+import type { CalibrationSettings, ExamSession } from './exam-schedule.js';
+import { machineTimeZone, parseSiteTime } from './local-time.js';
+
+/** Evidence settings (site config `evidence`). */
+export interface EvidenceSettings {
+  /** Write a SigMF clip per transmission alert under `<dataDir>/clips/`. */
+  clips: boolean;
+  /** Render a spectrogram PNG per clip under `<dataDir>/clip-pictures/`. */
+  pictures: boolean;
+  /** Seconds of IQ before a detection's start (≥ 1, the issue's minimum). */
+  preS: number;
+  /** Seconds after its end (≥ 1). */
+  postS: number;
+  /** Longest span after the start (s); longer signals are clipped from start to start + maxS while still on. */
+  maxS: number;
+  /** Disk quota of `<dataDir>/clips` (MiB); the oldest clips are deleted first (logged). */
+  quotaMiB: number;
+}
+
+/** A known emitter from the site config, expiry converted. */
+export interface KnownEmitterSettings {
+  lowHz: number;
+  highHz: number;
+  sensor?: string;
+  expires?: string;
+  expiresMs?: number;
+  label: string;
+}
+
+/** The exam-day part of SiteSettings. */
+export interface FieldSettings {
+  /** Exam sessions, sorted by start; empty = always armed (every transmission 'high'). */
+  sessions: ExamSession[];
+  calibration: CalibrationSettings;
+  knownEmitters: KnownEmitterSettings[];
+  evidence: EvidenceSettings;
+}
+
+/**
+ * Defaults of the exam-day fields. Evidence ring memory per sensor is about (preS + maxS + postS) × rate × 16 bytes
+ * (ClipRecorder keeps Float32 I/Q plus an equal scratch buffer): 120 MB at 1 MS/s with these values.
+ */
+export const FIELD_DEFAULTS = Object.freeze({
+  /** `[{ name, start, end }]`, times local to `timeZone` (`2026-06-07T09:00`) or ISO with an offset. */
+  sessions: Object.freeze([]) as readonly { name: string; start: string; end: string }[],
+  calibration: Object.freeze({ windowMin: 20, seconds: 60, maxAgeH: 24 }) as Readonly<CalibrationSettings>,
+  /** `[{ lowHz, highHz, sensor?, expires?, label }]`; UI-marked ones live in `<dataDir>/known-emitters.json`. */
+  knownEmitters: Object.freeze([]) as readonly KnownEmitterSettings[],
+  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024 }) as Readonly<EvidenceSettings>,
+});
+
+const comment = z.union([z.string(), z.array(z.string())]).optional();
+const siteTime = z.string().min(1, 'expected a time such as "2026-06-07T09:00"');
+const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff);
+
+/** Zod shapes of the four fields, spread into the site schema. */
+export const fieldSchemas = {
+  sessions: z.array(z.object({ comment, name: z.string().min(1).max(100), start: siteTime, end: siteTime }).strict()).optional(),
+  calibration: z
+    .object({
+      windowMin: z.number().min(0).max(1440).optional(),
+      seconds: z.number().gt(0).max(3600).optional(),
+      maxAgeH: z.number().gt(0).max(24 * 366).optional(),
+    })
+    .strict()
+    .optional(),
+  knownEmitters: z
+    .array(z.object({ comment, lowHz: hz, highHz: hz, sensor: z.string().min(1).optional(), expires: siteTime.optional(), label: z.string().min(1).max(200) }).strict())
+    .optional(),
+  evidence: z
+    .object({
+      clips: z.boolean().optional(),
+      pictures: z.boolean().optional(),
+      preS: z.number().min(1, 'expected at least 1 s before the detection').max(60).optional(),
+      postS: z.number().min(1, 'expected at least 1 s after the detection').max(60).optional(),
+      maxS: z.number().min(1).max(60).optional(),
+      quotaMiB: z.number().gt(0).max(1 << 24).optional(),
+    })
+    .strict()
+    .optional(),
+};
+
+type FieldInput = { [K in keyof typeof fieldSchemas]?: z.infer<(typeof fieldSchemas)[K]> } & { timeZone?: string };
+
+/**
+ * Applies defaults and converts times (site `timeZone`, else the machine's). Cross-field rules: session end after
+ * start; known emitter lowHz ≤ highHz and its sensor one of the site's; the calibration recording shorter than its
+ * window (unless windowMin is 0).
+ * @param fail throws QuietBandError('CONFIG') `"<where>: <field>: <msg>"` (site-config's).
+ */
+export function fieldSettings(cfg: FieldInput, sensorNames: readonly string[], fail: (field: string, msg: string) => never): FieldSettings {
+  const d = FIELD_DEFAULTS;
+  const tz = cfg.timeZone ?? machineTimeZone();
+  const time = (text: string, field: string): number => {
+    try {
+      return parseSiteTime(text, tz);
+    } catch (err) {
+      return fail(field, `${(err as Error).message} (time zone ${tz})`);
+    }
+  };
+  const sessions = (cfg.sessions ?? []).map((s, i): ExamSession => {
+    const startMs = time(s.start, `sessions[${i}].start`);
+    const endMs = time(s.end, `sessions[${i}].end`);
+    if (!(endMs > startMs)) fail(`sessions[${i}].end`, `"${s.end}" is not after start "${s.start}"`);
+    return { name: s.name, start: s.start, end: s.end, startMs, endMs };
+  });
+  sessions.sort((a, b) => a.startMs - b.startMs);
+  const calibration: CalibrationSettings = { ...d.calibration, ...cfg.calibration };
+  if (calibration.windowMin > 0 && calibration.seconds >= calibration.windowMin * 60) {
+    fail('calibration.seconds', `${calibration.seconds} s does not fit in the ${calibration.windowMin} min calibration window`);
+  }
+  const knownEmitters = (cfg.knownEmitters ?? []).map((e, i): KnownEmitterSettings => {
+    if (e.lowHz > e.highHz) fail(`knownEmitters[${i}].highHz`, `${e.highHz} Hz is below lowHz ${e.lowHz} Hz`);
+    if (e.sensor !== undefined && !sensorNames.includes(e.sensor)) fail(`knownEmitters[${i}].sensor`, `"${e.sensor}" is not a sensor of this site (${sensorNames.join(', ')})`);
+    const out: KnownEmitterSettings = { lowHz: e.lowHz, highHz: e.highHz, label: e.label };
+    if (e.sensor !== undefined) out.sensor = e.sensor;
+    if (e.expires !== undefined) {
+      out.expires = e.expires;
+      out.expiresMs = time(e.expires, `knownEmitters[${i}].expires`);
+    }
+    return out;
+  });
+  const evidence: EvidenceSettings = { ...d.evidence, ...cfg.evidence };
+  return { sessions, calibration, knownEmitters, evidence };
+}

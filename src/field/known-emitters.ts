@@ -1,0 +1,211 @@
+// Known emitters: frequency ranges (config list + ones a supervisor marked in the UI, kept in <dataDir>/known-emitters.json).
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { AlertStore } from '../alerts/alert-store.js';
+import { QuietBandError } from '../errors.js';
+import type { Alert } from '../server/protocol.js';
+
+/** File (in the data dir) holding the emitters marked known from the UI. */
+export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
+
+/** One known emitter. A detection whose centre lies in [lowHz, highHz] (on `sensor`, if given; before `expiresMs`) is known. */
+export interface KnownEmitter {
+  lowHz: number;
+  highHz: number;
+  /** Only this sensor's detections; undefined = every sensor. */
+  sensor?: string;
+  /** Expiry as written (site local time or ISO); the emitter no longer matches from `expiresMs` on. */
+  expires?: string;
+  expiresMs?: number;
+  label: string;
+  /** 'config': site config `knownEmitters`; 'marked': "mark as known" in the UI (persisted). */
+  origin: 'config' | 'marked';
+  /** Marked ones: when (ISO), by whom, from which alert. */
+  addedAt?: string;
+  addedBy?: string;
+  alertId?: string;
+}
+
+const fileSchema = z.object({
+  quietbandKnownEmitters: z.literal(1),
+  emitters: z.array(
+    z.object({
+      lowHz: z.number().finite(),
+      highHz: z.number().finite(),
+      sensor: z.string().optional(),
+      expires: z.string().optional(),
+      expiresMs: z.number().optional(),
+      label: z.string(),
+      addedAt: z.string().optional(),
+      addedBy: z.string().optional(),
+      alertId: z.string().optional(),
+    }).passthrough(),
+  ),
+});
+
+/**
+ * Margin (Hz) added on each side of a marked alert's occupied band, so the same emitter is recognised next time despite
+ * frequency estimation jitter and drift: max(2 resolution bandwidths, 5 ppm of the centre) — 2 × 244 Hz or 2.2 kHz at
+ * 433.92 MHz with 250 kS/s / 1024 bins; the ppm part follows FIELD-NOTES 8 (dongles drift by a few ppm).
+ */
+export function markMarginHz(centerHz: number, rbwHz: number): number {
+  return Math.max(2 * rbwHz, 5e-6 * Math.abs(centerHz));
+}
+
+/** Options of {@link KnownEmitters.open}. */
+export interface KnownEmittersOptions {
+  dataDir: string;
+  /** The site config's list (already validated, expiry converted). */
+  configured: readonly Omit<KnownEmitter, 'origin'>[];
+  /** Resolution bandwidth (Hz) of a sensor's slow path (rate / fftSize), for {@link markMarginHz}. */
+  rbwHzOf: (sensor: string) => number;
+  log: Logger;
+  /** Alerts remembered for marking (alertId → band). Default 10 000. */
+  maxRemembered?: number;
+}
+
+/**
+ * Known emitters of a site. `match` is the AlertBus `knownEmitterCheck`: matching detections are stored and shown
+ * with state 'known' and severity 'info', never dropped. `observe` every stored alert (bus 'alert' event); on a
+ * `known` record of a transmission `markFromAlert` adds that alert's band (plus {@link markMarginHz}) for that sensor
+ * and rewrites `<dataDir>/known-emitters.json` (temp file + rename). The file is read at start; a technician may edit
+ * it while the daemon is stopped (delete an entry to un-know it).
+ */
+export class KnownEmitters {
+  private readonly configured: KnownEmitter[];
+  private readonly marked: KnownEmitter[];
+  private readonly bands = new Map<string, { sensor: string; lowHz: number; highHz: number; centerHz: number; bandLabel?: string }>();
+  private writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly o: KnownEmittersOptions, marked: KnownEmitter[]) {
+    this.configured = o.configured.map((e) => ({ ...e, origin: 'config' as const }));
+    this.marked = marked;
+  }
+
+  /** Path of the persisted list. */
+  get path(): string {
+    return join(this.o.dataDir, KNOWN_EMITTERS_FILE);
+  }
+
+  /**
+   * Loads `<dataDir>/known-emitters.json` (absent = none marked yet).
+   * @throws QuietBandError('CONFIG') naming the file when it is not a valid list (fix or delete it).
+   */
+  static async open(o: KnownEmittersOptions): Promise<KnownEmitters> {
+    const path = join(o.dataDir, KNOWN_EMITTERS_FILE);
+    let marked: KnownEmitter[] = [];
+    let text: string | undefined;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new QuietBandError(`${path}: cannot read (${(err as Error).message})`, 'IO', { cause: err });
+    }
+    if (text !== undefined) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new QuietBandError(`${path}: not valid JSON (${(err as Error).message}); fix or delete the file`, 'CONFIG', { cause: err });
+      }
+      const r = fileSchema.safeParse(json);
+      if (!r.success) {
+        const i = r.error.issues[0]!;
+        throw new QuietBandError(`${path}: ${i.path.join('.') || '(top level)'}: ${i.message}; fix or delete the file`, 'CONFIG');
+      }
+      marked = r.data.emitters.map((e) => ({ ...e, origin: 'marked' as const }));
+    }
+    const k = new KnownEmitters(o, marked);
+    o.log.info({ configured: k.configured.length, marked: marked.length, file: path }, 'known emitters');
+    return k;
+  }
+
+  /** Every emitter (configured first, then marked). */
+  list(): readonly KnownEmitter[] {
+    return [...this.configured, ...this.marked];
+  }
+
+  /** The first emitter containing `centerHz` for `sensor` that has not expired at `nowMs`, or undefined. */
+  match(sensor: string, centerHz: number, nowMs: number): KnownEmitter | undefined {
+    for (const list of [this.configured, this.marked]) {
+      for (const e of list) {
+        if (e.sensor !== undefined && e.sensor !== sensor) continue;
+        if (e.expiresMs !== undefined && nowMs >= e.expiresMs) continue;
+        if (centerHz >= e.lowHz && centerHz <= e.highHz) return e;
+      }
+    }
+    return undefined;
+  }
+
+  /** Remembers the band of a transmission alert record (open/update/close carry it) for a later "mark as known". */
+  observe(a: Alert): void {
+    if (a.kind !== 'transmission' || a.detection === undefined) return;
+    const d = a.detection;
+    this.bands.delete(a.alertId); // re-insert: the map is kept in recency order
+    this.bands.set(a.alertId, { sensor: a.sensor, lowHz: d.lowHz, highHz: d.highHz, centerHz: d.centerHz, ...(a.bandLabel !== undefined ? { bandLabel: a.bandLabel } : {}) });
+    const max = this.o.maxRemembered ?? 10_000;
+    if (this.bands.size > max) this.bands.delete(this.bands.keys().next().value!);
+  }
+
+  /**
+   * Adds the band of the alert a `known` record refers to (its sensor only) and persists the list. The band comes from
+   * the alerts seen by {@link observe}, else from the store (an alert of a previous run). Resolves undefined when the
+   * alert is not a transmission with a band, or when an emitter of that alert is already listed.
+   */
+  async markFromAlert(rec: Alert, store: AlertStore): Promise<KnownEmitter | undefined> {
+    if (rec.kind !== 'transmission') return undefined;
+    if (this.marked.some((e) => e.alertId === rec.alertId)) return undefined;
+    let band = this.bands.get(rec.alertId);
+    if (band === undefined) {
+      const st = store.stateOf(rec.alertId);
+      if (st !== undefined) {
+        for await (const a of store.readSince(st.openSeq - 1)) {
+          if (a.alertId === rec.alertId && a.detection !== undefined) {
+            band = { sensor: a.sensor, lowHz: a.detection.lowHz, highHz: a.detection.highHz, centerHz: a.detection.centerHz, ...(a.bandLabel !== undefined ? { bandLabel: a.bandLabel } : {}) };
+            break;
+          }
+          if (a.seq > st.lastSeq) break;
+        }
+      }
+    }
+    if (band === undefined) {
+      this.o.log.warn({ alertId: rec.alertId }, 'marked known, but its band is unknown: not added to the known emitters');
+      return undefined;
+    }
+    const m = markMarginHz(band.centerHz, this.o.rbwHzOf(band.sensor));
+    const e: KnownEmitter = {
+      lowHz: Math.round(Math.min(band.lowHz, band.centerHz) - m),
+      highHz: Math.round(Math.max(band.highHz, band.centerHz) + m),
+      sensor: band.sensor,
+      label: `marked known${rec.ackBy !== undefined ? ` by ${rec.ackBy}` : ''} (alert ${rec.alertId}${band.bandLabel !== undefined ? `, ${band.bandLabel}` : ''})`,
+      origin: 'marked',
+      addedAt: rec.time,
+      alertId: rec.alertId,
+    };
+    if (rec.ackBy !== undefined) e.addedBy = rec.ackBy;
+    this.marked.push(e);
+    this.o.log.info({ sensor: e.sensor, lowHz: e.lowHz, highHz: e.highHz, alertId: rec.alertId, by: rec.ackBy }, 'known emitter added');
+    await this.persist();
+    return e;
+  }
+
+  /** Writes the marked list (serialised: one write at a time). @throws QuietBandError('IO'). */
+  private persist(): Promise<void> {
+    const path = this.path;
+    const json = { quietbandKnownEmitters: 1, emitters: this.marked.map(({ origin: _o, ...rest }) => rest) };
+    const job = this.writes.then(async () => {
+      const tmp = `${path}.${process.pid}.tmp`;
+      try {
+        await mkdir(this.o.dataDir, { recursive: true });
+        await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`);
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true }).catch(() => undefined);
+        throw new QuietBandError(`${path}: cannot write the known emitters (${(err as Error).message})`, 'IO', { cause: err });
+      }
+    });
+    this.writes = job.catch(() => undefined);
+    return job;
+  }
+}

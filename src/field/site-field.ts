@@ -1,0 +1,102 @@
+// Exam-day features of a running site: session severity, known emitters, calibration windows, baseline health notes.
+import type { Logger } from 'pino';
+import type { AlertBus, DetectionContext, KnownEmitterContext, SeverityContext } from '../alerts/alert-bus.js';
+import type { AlertStore } from '../alerts/alert-store.js';
+import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
+import type { AlertSeverity, SensorHealth } from '../server/protocol.js';
+import type { DetectionEvent } from '../types.js';
+import { CalibrationWindows, type CalibratedSensor } from './calibration-windows.js';
+import { ExamSchedule } from './exam-schedule.js';
+import { KnownEmitters } from './known-emitters.js';
+import { machineTimeZone } from './local-time.js';
+
+/** Options of {@link createSiteField}. */
+export interface SiteFieldOptions {
+  log: Logger;
+  /** The command that refreshes this site's baselines by hand (health notes), e.g. `quietband calibrate --config /srv/site.json`. */
+  refreshCommand: string;
+  /** Calibration window check period (ms). Default 1000. */
+  tickMs?: number;
+  /** Wall clock. Default Date.now. */
+  now?: () => number;
+}
+
+/** The exam-day hooks of one site (see {@link createSiteField}). */
+export interface SiteField {
+  readonly schedule: ExamSchedule;
+  readonly known: KnownEmitters;
+  /** AlertBus `severityFor`: {@link ExamSchedule.severityFor}. */
+  severityFor(ctx: SeverityContext): AlertSeverity;
+  /** AlertBus `knownEmitterCheck`: the detection's centre inside a known emitter of its sensor (not expired). */
+  knownEmitterCheck(ctx: KnownEmitterContext): boolean;
+  /** Supervisor `decorate`: the session on at the detection's start (originMs + startS; now when unknown). */
+  decorate(ctx: DetectionContext, ev: DetectionEvent): void;
+  /** Starts listening to the bus (known emitters marked in the UI) and the calibration windows. */
+  start(bus: AlertBus, store: AlertStore, sensors: readonly CalibratedSensor[]): void;
+  /** A sensor's health with its baseline age and stale/refused note. */
+  health(h: SensorHealth, sensor: CalibratedSensor): SensorHealth;
+  /** Stops the timer. */
+  stop(): void;
+}
+
+/**
+ * Builds the exam-day hooks of a site from its settings: the session schedule (`sessions`, `calibration`), the known
+ * emitters (config list + `<dataDir>/known-emitters.json`). `start()` then subscribes to the bus — a `known` record of a
+ * transmission adds its band for its sensor (KnownEmitters.markFromAlert) — and checks the calibration windows every
+ * `tickMs`.
+ * @throws QuietBandError('CONFIG') for an invalid known-emitters file.
+ */
+export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): Promise<SiteField> {
+  const log = o.log.child({ component: 'exam-day' });
+  const now = o.now ?? Date.now;
+  const schedule = new ExamSchedule(site.sessions, site.calibration);
+  const rbw = new Map(site.sensors.map((s) => [s.name, s.rateSps / s.fftSize]));
+  const known = await KnownEmitters.open({ dataDir: site.dataDir, configured: site.knownEmitters, rbwHzOf: (s) => rbw.get(s) ?? 0, log });
+  const timeZone = site.timeZone ?? machineTimeZone();
+  let windows: CalibrationWindows | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  if (schedule.enabled) {
+    log.info({ sessions: schedule.sessions.map((s) => `${s.name} ${s.start}–${s.end}`), timeZone, calibration: site.calibration }, 'exam sessions');
+  }
+  const outputFor = (name: string): string => site.sensors.find((s) => s.name === name)?.baselinePath ?? defaultBaselinePath(site, name);
+  return {
+    schedule,
+    known,
+    severityFor: (ctx) => schedule.severityFor(ctx, now()),
+    knownEmitterCheck: (ctx) => {
+      const e = known.match(ctx.sensor, ctx.detection.centerHz, now());
+      if (e !== undefined) log.info({ sensor: ctx.sensor, centerHz: ctx.detection.centerHz, emitter: e.label }, 'detection inside a known emitter');
+      return e !== undefined;
+    },
+    decorate: (ctx, ev) => {
+      if (!schedule.enabled) return;
+      const at = ctx.originMs !== undefined ? ctx.originMs + ev.startS * 1000 : now();
+      const s = schedule.sessionAt(at);
+      if (s !== undefined) ctx.session = s.name;
+    },
+    start(bus, store, sensors) {
+      bus.on('alert', (a) => {
+        known.observe(a);
+        if (a.event === 'known' && a.kind === 'transmission') {
+          known.markFromAlert(a, store).catch((err: unknown) => log.error({ err, alertId: a.alertId }, 'known emitter not saved'));
+        }
+      });
+      // hopping sensors keep one baseline per hop (hop-runner.ts): their calibration is `quietband calibrate`, not a window
+      const hopping = new Set(site.sensors.filter((s) => s.scan !== undefined).map((s) => s.name));
+      windows = new CalibrationWindows({ schedule, sensors: sensors.filter((s) => !hopping.has(s.name)), outputFor, refreshCommand: o.refreshCommand, timeZone, log });
+      if (schedule.enabled && site.calibration.windowMin > 0) {
+        const w = windows;
+        timer = setInterval(() => w.tick(now()), o.tickMs ?? 1000);
+        timer.unref();
+        w.tick(now());
+      }
+    },
+    health(h, sensor) {
+      return windows === null ? h : windows.decorate(h, sensor.baseline, now());
+    },
+    stop() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,282 @@
+// The province hub: subscribes to many sites over MQTT, de-duplicates their alerts by seq, watches heartbeats, serves the web UI.
+import { hostname } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { pino, type Logger } from 'pino';
+import type { AlertBus } from '../alerts/alert-bus.js';
+import type { AlertStore } from '../alerts/alert-store.js';
+import { MQTT_DEFAULTS } from '../mqtt/mqtt-config.js';
+import type { MqttHealth, MqttHeartbeat } from '../mqtt/mqtt-publisher.js';
+import { redact } from '../mqtt/mqtt-publisher.js';
+import type { Alert, SensorHealth } from '../server/protocol.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { HubLog, type HubAlert } from './hub-log.js';
+import { hubMetrics } from './hub-metrics.js';
+
+/** Options of {@link startHub}. */
+export interface HubOptions {
+  /** Broker URL (credentials may be in it). */
+  mqttUrl: string;
+  /** Extra mqtt.js options (TLS files, username/password). */
+  mqttOptions?: IClientOptions;
+  /** Topic prefix the sites publish under. Default 'quietband'. */
+  topicPrefix?: string;
+  /** Persistent-session client id (the broker queues QoS 1 messages while the hub is away). Default `quietband-hub-<hostname>`. */
+  clientId?: string;
+  /** HTTP/WS listen address and port (0 = free port). Defaults '127.0.0.1', 8090. */
+  bind?: string;
+  port?: number;
+  /** Holds the access token when bound off loopback. */
+  dataDir: string;
+  /** A site whose last heartbeat is older than this is offline (ms). Default: 3 × the site's announced heartbeatMs. */
+  offlineAfterMs?: number;
+  /** Heartbeat-age check period (ms). Default 500. */
+  checkEveryMs?: number;
+  /** Broker reconnect period (ms). Default 2000. */
+  reconnectMs?: number;
+  webRoot?: string;
+  logger?: Logger;
+}
+
+/** What the hub knows of one site (`GET /sites`). */
+export interface HubSiteState {
+  site: string;
+  /** Highest site seq received (0 before the first alert). */
+  lastSiteSeq: number;
+  alertsReceived: number;
+  /** Alert messages dropped because their seq was already received (broker redelivery, publisher resend). */
+  duplicates: number;
+  /** Seqs missing between two received alerts (a publisher whose store was replaced, or lost messages). */
+  gapSeqs: number;
+  /** Heartbeat: wall time the hub received the last one (ms, null before), its age (ms) and content. */
+  lastHeartbeatAtMs: number | null;
+  heartbeatAgeMs: number | null;
+  heartbeat: MqttHeartbeat | null;
+  offline: boolean;
+  sensors: SensorHealth[];
+}
+
+/** A running hub. */
+export interface RunningHub {
+  url: string;
+  server: RunningServer;
+  log: HubLog;
+  /** Per-site state, sorted by site name. */
+  sites(): HubSiteState[];
+  /** True while connected to the broker. */
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+interface SiteEntry extends Omit<HubSiteState, 'heartbeatAgeMs'> {
+  /** When the last health message arrived (ms): its frame ages are aged by the time since. */
+  healthAtMs: number;
+  offlineAlertId: string | null;
+  offlineCount: number;
+}
+
+const HUB_NAME = 'hub';
+
+/**
+ * Starts the hub: an MQTT client (clean: false, QoS 1 subscriptions to `<prefix>/+/alert|health|heartbeat`, so the
+ * broker keeps messages for it while it is away if the broker persists sessions) and the site server's HTTP + WS
+ * protocol v1 over an in-memory {@link HubLog}. Each site alert is added once: a message whose seq is not above the
+ * site's highest received seq is a duplicate and dropped; a jump counts the missing seqs as `gapSeqs` (logged).
+ * Alerts keep their `site` and `alertId` (`<site>-<seq>` by default, so unique across sites); `seq` is the hub's
+ * and `siteSeq` the site's. Sensors appear in `status` as `<site>/<sensor>` with the heartbeat age in `message`.
+ * A site whose heartbeat is older than `offlineAfterMs` gets a `site-offline` alert (hub-side, severity high, sensor
+ * ''), closed when its heartbeats return; not while the hub itself has lost the broker (ages restart on reconnect).
+ * `GET /sites` (same auth) → {@link HubSiteState}[]; `GET /metrics` → {@link hubMetrics}.
+ * @throws QuietBandError('CONFIG') port in use / bad options (from the server).
+ */
+export async function startHub(o: HubOptions): Promise<RunningHub> {
+  const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'hub' });
+  const prefix = o.topicPrefix ?? MQTT_DEFAULTS.topicPrefix;
+  const hubLog = new HubLog();
+  const sites = new Map<string, SiteEntry>();
+
+  const siteState = (e: SiteEntry, nowMs: number): HubSiteState => {
+    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, ...rest } = e;
+    void _a;
+    void _c;
+    void _h;
+    return { ...rest, heartbeatAgeMs: e.lastHeartbeatAtMs === null ? null : nowMs - e.lastHeartbeatAtMs };
+  };
+  const sitesRoute = (_req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    if (url.pathname !== '/sites') return false;
+    const now = Date.now();
+    const body = JSON.stringify([...sites.values()].sort((a, b) => a.site.localeCompare(b.site)).map((e) => siteState(e, now)));
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
+    return true;
+  };
+
+  const server = await startServer({
+    bind: o.bind ?? '127.0.0.1',
+    port: o.port ?? 8090,
+    site: HUB_NAME,
+    sensors: [],
+    store: hubLog as unknown as AlertStore,
+    bus: hubLog as unknown as AlertBus,
+    dataDir: o.dataDir,
+    logger: log,
+    routes: [sitesRoute, (req, res, url) => metrics.route(req, res, url)],
+    ...(o.webRoot !== undefined ? { webRoot: o.webRoot } : {}),
+  });
+
+  const entry = (site: string): SiteEntry => {
+    let e = sites.get(site);
+    if (e === undefined) {
+      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, offlineAlertId: null, offlineCount: 0 };
+      sites.set(site, e);
+      log.info({ site }, 'new site');
+    }
+    return e;
+  };
+
+  const broadcastStatus = (): void => {
+    const now = Date.now();
+    const out: SensorHealth[] = [];
+    for (const e of [...sites.values()].sort((a, b) => a.site.localeCompare(b.site))) {
+      const age = e.lastHeartbeatAtMs === null ? null : now - e.lastHeartbeatAtMs;
+      const note = age === null ? 'no heartbeat yet' : `heartbeat ${(age / 1000).toFixed(1)} s ago`;
+      for (const s of e.sensors) {
+        const h: SensorHealth = { ...s, sensor: `${e.site}/${s.sensor}`, message: s.message !== undefined ? `${s.message}; ${note}` : note };
+        if (s.lastFrameAgeMs !== null) h.lastFrameAgeMs = s.lastFrameAgeMs + (now - e.healthAtMs);
+        if (e.offline) {
+          h.online = false;
+          h.state = 'offline';
+        }
+        out.push(h);
+      }
+    }
+    server.broadcastStatus({ sensors: out });
+  };
+
+  const offlineAfter = (e: SiteEntry): number => o.offlineAfterMs ?? 3 * (e.heartbeat?.heartbeatMs ?? MQTT_DEFAULTS.heartbeatMs);
+
+  const onAlert = (site: string, a: Alert): void => {
+    const e = entry(site);
+    if (typeof a.seq !== 'number' || !Number.isInteger(a.seq) || a.seq < 1) {
+      log.warn({ site }, 'alert without a valid seq dropped');
+      return;
+    }
+    if (a.seq <= e.lastSiteSeq) {
+      e.duplicates++;
+      return;
+    }
+    if (e.lastSiteSeq > 0 && a.seq > e.lastSiteSeq + 1) {
+      e.gapSeqs += a.seq - e.lastSiteSeq - 1;
+      log.warn({ site, from: e.lastSiteSeq + 1, to: a.seq - 1 }, 'alert seq gap');
+    }
+    e.lastSiteSeq = a.seq;
+    e.alertsReceived++;
+    hubLog.add({ ...a, site, siteSeq: a.seq });
+  };
+
+  const onHeartbeat = (site: string, hb: MqttHeartbeat): void => {
+    const e = entry(site);
+    e.lastHeartbeatAtMs = Date.now();
+    e.heartbeat = hb;
+    if (e.offline) {
+      e.offline = false;
+      if (e.offlineAlertId !== null) {
+        hubLog.add({ alertId: e.offlineAlertId, site, sensor: '', kind: 'site-offline', event: 'close', state: 'new', severity: 'high', time: new Date().toISOString(), message: 'heartbeats again' });
+        e.offlineAlertId = null;
+      }
+      log.info({ site }, 'site back online');
+    }
+  };
+
+  const check = (): void => {
+    const now = Date.now();
+    // without the broker the hub cannot tell a dead site from its own outage: no site-offline then (see 'connect')
+    if (!client.connected) {
+      broadcastStatus();
+      return;
+    }
+    for (const e of sites.values()) {
+      if (e.offline || e.lastHeartbeatAtMs === null) continue;
+      const age = now - e.lastHeartbeatAtMs;
+      if (age > offlineAfter(e)) {
+        e.offline = true;
+        e.offlineCount++;
+        e.offlineAlertId = `${HUB_NAME}-site-offline-${e.site}-${e.offlineCount}-${now}`;
+        const msg = e.heartbeat?.stopping ? `site stopped (last heartbeat ${(age / 1000).toFixed(1)} s ago)` : `no heartbeat for ${(age / 1000).toFixed(1)} s`;
+        hubLog.add({ alertId: e.offlineAlertId, site: e.site, sensor: '', kind: 'site-offline', event: 'open', state: 'new', severity: 'high', time: new Date(now).toISOString(), message: msg });
+        log.warn({ site: e.site, ageMs: age }, 'site offline');
+      }
+    }
+    broadcastStatus();
+  };
+
+  const client: MqttClient = mqtt.connect(o.mqttUrl, {
+    clientId: o.clientId ?? `quietband-hub-${hostname()}`,
+    clean: false,
+    resubscribe: false,
+    reconnectPeriod: o.reconnectMs ?? MQTT_DEFAULTS.reconnectMs,
+    connectTimeout: MQTT_DEFAULTS.connectTimeoutMs,
+    ...o.mqttOptions,
+  });
+  const timer = setInterval(check, o.checkEveryMs ?? 500);
+  const metrics = hubMetrics({
+    sites: () => [...sites.values()].sort((a, b) => a.site.localeCompare(b.site)).map((e) => siteState(e, Date.now())),
+    wsClients: () => server.clientStats().length,
+    brokerConnected: () => client.connected,
+  });
+  const topics = ['alert', 'health', 'heartbeat'].map((k) => `${prefix}/+/${k}`);
+  client.on('connect', (ack) => {
+    log.info({ url: redact(o.mqttUrl), sessionPresent: ack.sessionPresent }, 'hub connected to the broker');
+    // heartbeat ages restart now: a full offlineAfterMs for every site to be heard again after the hub's own outage
+    const now = Date.now();
+    for (const e of sites.values()) if (!e.offline && e.lastHeartbeatAtMs !== null) e.lastHeartbeatAtMs = Math.max(e.lastHeartbeatAtMs, now);
+    // every connect (a broker restarted without persistence forgot the session); subscribing again is harmless
+    client.subscribeAsync(topics, { qos: 1 }).catch((err: unknown) => log.error({ err: (err as Error).message }, 'subscribe failed'));
+  });
+  client.on('offline', () => log.warn('broker unreachable'));
+  client.on('error', (err) => log.warn({ err: err.message }, 'MQTT error'));
+  const topicRe = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/]+)/(alert|health|heartbeat)$`);
+  client.on('message', (topic, payload) => {
+    const m = topicRe.exec(topic);
+    if (m === null) return;
+    const site = m[1]!;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(payload.toString('utf8'));
+    } catch {
+      log.warn({ topic }, 'payload is not JSON');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null) return;
+    if (m[2] === 'alert') onAlert(site, msg as Alert);
+    else if (m[2] === 'heartbeat') onHeartbeat(site, msg as MqttHeartbeat);
+    else {
+      const h = msg as MqttHealth;
+      if (Array.isArray(h.sensors)) {
+        const e = entry(site);
+        e.sensors = h.sensors;
+        e.healthAtMs = Date.now();
+      }
+    }
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: server.url,
+    server,
+    log: hubLog,
+    sites: () => [...sites.values()].sort((a, b) => a.site.localeCompare(b.site)).map((e) => siteState(e, Date.now())),
+    get connected() {
+      return client.connected;
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await client.endAsync(!client.connected).catch(() => undefined);
+        await server.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export type { HubAlert };

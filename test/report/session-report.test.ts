@@ -1,0 +1,129 @@
+// `quietband report`: a store with known alerts → the session's alerts, acks (who/when), outages and baseline age in the HTML; PDF via Chromium.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { reportCommand } from '../../src/cli/report.js';
+import { buildSessionReport, readAlertRecords } from '../../src/report/session-report.js';
+import type { Alert } from '../../src/server/protocol.js';
+import { tempDir } from '../daemon/helpers.js';
+
+const tmp = tempDir('qb-report-');
+afterAll(() => tmp.cleanup());
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const base = { site: 'hall-r', state: 'new', severity: 'high' } as const;
+// session math-am: 09:00–11:00 Asia/Shanghai = 01:00Z–03:00Z on 2026-06-07
+const RECORDS: Omit<Alert, 'seq'>[] = [
+  { ...base, alertId: 'hall-r-1', sensor: 'room-1', kind: 'transmission', event: 'open', time: '2026-06-07T00:40:00.000Z', startTime: '2026-06-07T00:40:00.000Z', centerHz: 433_800_000, severity: 'low' },
+  { ...base, alertId: 'hall-r-1', sensor: 'room-1', kind: 'transmission', event: 'close', time: '2026-06-07T00:40:30.000Z', startTime: '2026-06-07T00:40:00.000Z', endTime: '2026-06-07T00:40:30.000Z', severity: 'low' },
+  { ...base, alertId: 'hall-r-3', sensor: 'room-2', kind: 'sensor-offline', event: 'open', time: '2026-06-07T00:55:00.000Z', message: 'no data for 5 s <dongle unplugged?>' },
+  { ...base, alertId: 'hall-r-3', sensor: 'room-2', kind: 'sensor-offline', event: 'close', time: '2026-06-07T01:05:00.000Z', message: 'data flows again' },
+  { ...base, alertId: 'hall-r-5', sensor: 'room-1', kind: 'transmission', event: 'open', time: '2026-06-07T01:10:00.400Z', startTime: '2026-06-07T01:10:00.000Z', session: 'math-am', centerHz: 433_980_000, bandwidthHz: 12_000, peakExcessDb: 25.3, bandLabel: 'ISM 433 MHz', clip: 'clips/room-1_a.sigmf-meta' },
+  { ...base, alertId: 'hall-r-5', sensor: 'room-1', kind: 'transmission', event: 'update', time: '2026-06-07T01:10:01.000Z', startTime: '2026-06-07T01:10:00.000Z', session: 'math-am', peakExcessDb: 27.1 },
+  { ...base, alertId: 'hall-r-5', sensor: 'room-1', kind: 'transmission', event: 'close', time: '2026-06-07T01:10:05.100Z', startTime: '2026-06-07T01:10:00.000Z', endTime: '2026-06-07T01:10:05.000Z', session: 'math-am' },
+  { ...base, alertId: 'hall-r-8', sensor: 'room-2', kind: 'transmission', event: 'open', time: '2026-06-07T02:00:00.000Z', startTime: '2026-06-07T02:00:00.000Z', session: 'math-am', centerHz: 470_500_000 },
+  { ...base, alertId: 'hall-r-8', sensor: 'room-2', kind: 'transmission', event: 'known', time: '2026-06-07T02:01:00.000Z', state: 'known', severity: 'info', ackBy: 'Zhang Min', session: 'math-am' },
+  { ...base, alertId: 'hall-r-8', sensor: 'room-2', kind: 'transmission', event: 'close', time: '2026-06-07T02:00:10.000Z', endTime: '2026-06-07T02:00:10.000Z', state: 'known', severity: 'info', session: 'math-am' },
+  { ...base, alertId: 'hall-r-11', sensor: 'room-1', kind: 'transmission', event: 'open', time: '2026-06-07T02:30:00.000Z', startTime: '2026-06-07T02:30:00.000Z', session: 'math-am', centerHz: 434_100_000 },
+  { ...base, alertId: 'hall-r-11', sensor: 'room-1', kind: 'transmission', event: 'close', time: '2026-06-07T02:30:02.000Z', endTime: '2026-06-07T02:30:02.000Z', session: 'math-am' },
+  { ...base, alertId: 'hall-r-5', sensor: 'room-1', kind: 'transmission', event: 'ack', time: '2026-06-07T03:20:00.000Z', state: 'acknowledged', ackBy: 'Li Wei', session: 'math-am' },
+];
+
+function setup(): { dataDir: string; config: string } {
+  const dataDir = join(tmp.dir, 'data');
+  const cal = join(tmp.dir, 'cal');
+  mkdirSync(join(dataDir, 'clip-pictures'), { recursive: true });
+  mkdirSync(cal, { recursive: true });
+  writeFileSync(join(dataDir, 'alerts.jsonl'), RECORDS.map((r, i) => JSON.stringify({ seq: i + 1, ...r })).join('\n') + '\n{"seq":14,"alertId":"torn'); // a daemon mid-write
+  writeFileSync(join(dataDir, 'clip-pictures', 'room-1_a.png'), PNG);
+  writeFileSync(join(cal, 'hall-r-room-1.json'), JSON.stringify({ createdAt: '2026-06-07T00:30:00.000Z' }));
+  const config = join(tmp.dir, 'site.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      site: 'hall-r',
+      timeZone: 'Asia/Shanghai',
+      dataDir,
+      calibrationDir: cal,
+      sessions: [{ name: 'math-am', start: '2026-06-07T09:00', end: '2026-06-07T11:00' }],
+      sensors: [
+        { name: 'room-1', source: 'sim', centerHz: 433_920_000, rateSps: 250_000, location: { room: 'Room 101' } },
+        { name: 'room-2', source: 'sim', centerHz: 470_000_000, rateSps: 250_000, location: { room: 'Room 102' } },
+      ],
+    }),
+  );
+  return { dataDir, config };
+}
+
+describe('session report', () => {
+  const { dataDir, config } = setup();
+
+  it('folds the session\'s records: 3 transmissions (A3 before the session left out), merged fields, acks with who/when, the outage overlapping the start', async () => {
+    const records = await readAlertRecords(dataDir);
+    expect(records.length).toBe(13); // torn line skipped
+    const r = await buildSessionReport({ session: 'math-am', records, window: { startMs: Date.parse('2026-06-07T01:00:00Z'), endMs: Date.parse('2026-06-07T03:00:00Z') }, dataDir, timeZone: 'Asia/Shanghai' });
+    expect(r.alerts.map((a) => a.alertId)).toEqual(['hall-r-5', 'hall-r-8', 'hall-r-11']);
+    const a1 = r.alerts[0]!;
+    expect(a1.peakExcessDb).toBe(27.1); // the update's value
+    expect(a1.centerHz).toBe(433_980_000);
+    expect(a1.durationS).toBeCloseTo(5.0, 6);
+    expect(a1.state).toBe('acknowledged');
+    expect(a1.acks).toEqual([{ event: 'ack', by: 'Li Wei', time: '2026-06-07T03:20:00.000Z' }]);
+    expect(a1.pictureDataUrl).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
+    expect(r.alerts[1]!.state).toBe('known');
+    expect(r.alerts[1]!.acks).toEqual([{ event: 'known', by: 'Zhang Min', time: '2026-06-07T02:01:00.000Z' }]);
+    expect(r.alerts[2]!.acks).toEqual([]);
+    expect(r.outages.map((o) => [o.sensor, o.durationS])).toEqual([['room-2', 600]]);
+    expect(r.counts).toEqual({ transmissions: 3, high: 2, acknowledged: 1, known: 1, unacknowledged: 1, outages: 1 });
+  });
+
+  it('without a config the window spans the session\'s own alerts (01:10–02:30Z), so the earlier outage is out', async () => {
+    const r = await buildSessionReport({ session: 'math-am', records: await readAlertRecords(dataDir) });
+    expect(r.windowFrom).toBe('alerts');
+    expect(r.startTime).toBe('2026-06-07T01:10:00.000Z');
+    expect(r.endTime).toBe('2026-06-07T03:20:00.000Z'); // the ack record carries the session too
+    expect(r.alerts.length).toBe(3);
+    expect(r.outages).toEqual([]);
+    expect(r.sensors.map((s) => s.name)).toEqual(['room-1', 'room-2']);
+    await expect(buildSessionReport({ session: 'physics', records: await readAlertRecords(dataDir) })).rejects.toThrow(/session "physics": no alert carries this session/);
+  });
+
+  it('CLI: writes the HTML with site, sensors and baseline age, local times, acks and outages (escaped), and a PDF through Chromium', async () => {
+    const out = join(tmp.dir, 'report.html');
+    const pdf = join(tmp.dir, 'report.pdf');
+    let chromium: string | null = null;
+    try {
+      execFileSync('sh', ['-c', 'command -v chromium'], { stdio: 'pipe' });
+      chromium = 'chromium';
+    } catch {
+      chromium = null;
+    }
+    const t0 = Date.now();
+    const n = await reportCommand({ session: 'math-am', config, output: out, chromium: chromium ?? 'chromium', ...(chromium !== null ? { pdf } : {}) });
+    console.log(`report written in ${Date.now() - t0} ms${chromium !== null ? ' (with PDF)' : ''}`);
+    expect(n).toEqual({ alerts: 3, outages: 1 });
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<b id="site">hall-r</b>');
+    expect(html).toContain('<b id="session">math-am</b>');
+    expect(html).toContain('2026-06-07 09:00:00 – 2026-06-07 11:00:00 (Asia/Shanghai; as configured)');
+    expect(html).toContain('3 transmission alert(s), 2 high severity; 1 acknowledged, 1 marked known, 1 not acknowledged; 1 sensor outage(s).');
+    expect(html).toMatch(/<td>room-1<\/td><td>Room 101<\/td><td>sim<\/td><td>433\.9200 MHz<\/td><td>250 kS\/s<\/td><td>2026-06-07 08:30:00 \(0\.5 h before the start\)<\/td>/);
+    expect(html).toMatch(/<td>room-2<\/td><td>Room 102<\/td>.*<td>none stored<\/td>/);
+    expect(html).toContain('1. transmission — room-1 — 2026-06-07 09:10:00');
+    expect(html).toContain('433.9800 MHz (ISM 433 MHz)');
+    expect(html).toContain('27.1 dB');
+    expect(html).toContain('acknowledged by <b>Li Wei</b> at 2026-06-07 11:20:00');
+    expect(html).toContain('marked known by <b>Zhang Min</b> at 2026-06-07 10:01:00');
+    expect(html.match(/not acknowledged<\/span>/g)?.length).toBe(1);
+    expect(html).not.toContain('433.8000 MHz'); // the alert before the session
+    expect(html).toContain('<td>room-2</td><td>2026-06-07 08:55:00</td><td>2026-06-07 09:05:00</td><td>600 s</td><td>no data for 5 s &lt;dongle unplugged?&gt; → data flows again</td>');
+    expect(html).not.toContain('<dongle');
+    expect(html).toContain(`src="data:image/png;base64,${PNG.toString('base64')}"`);
+    expect(html).toContain('@media print');
+    if (chromium !== null) {
+      const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
+      expect(head).toBe('%PDF-');
+    }
+  }, 60_000);
+});
