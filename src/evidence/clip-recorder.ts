@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
-import { IqRing, encodeSamples } from './iq-ring.js';
+import { IqRing } from './iq-ring.js';
 
 /** Clip settings. */
 export interface ClipOptions {
@@ -50,7 +50,6 @@ export interface ClipInfo {
 export class ClipRecorder {
   private readonly ring: IqRing;
   private readonly pending: Pending[] = [];
-  private readonly scratch: Float32Array;
   private lastEnd = 0;
   private readonly o: ClipOptions;
   private writes: Promise<unknown> = Promise.resolve();
@@ -62,8 +61,7 @@ export class ClipRecorder {
   constructor(private readonly info: IqSourceInfo, private readonly originMs: number, options: Partial<ClipOptions> & { dir: string; sensor: string }) {
     this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
     const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
-    this.ring = new IqRing(cap);
-    this.scratch = new Float32Array(2 * cap);
+    this.ring = new IqRing(cap, info.format);
   }
 
   /** Feeds every block of the stream (before or after the detector sees it). */
@@ -92,9 +90,8 @@ export class ClipRecorder {
   }
 
   private flushOne(p: Pending): void {
-    const [first, count] = this.ring.read(p.from, p.until, this.scratch);
+    const { data, first, count } = this.ring.readRaw(p.from, p.until);
     if (count === 0) return;
-    const data = encodeSamples(this.info.format, this.scratch, count);
     const job = this.writes.then(() => this.write(p, first, count, data)).then((info) => {
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();

@@ -39,8 +39,8 @@ export interface FieldSettings {
 }
 
 /**
- * Defaults of the exam-day fields. Evidence ring memory per sensor is about (preS + maxS + postS) × rate × 16 bytes
- * (ClipRecorder keeps Float32 I/Q plus an equal scratch buffer): 120 MB at 1 MS/s with these values.
+ * Defaults of the exam-day fields. Evidence ring memory per sensor is about (preS + maxS + postS) × rate × 2 bytes
+ * for cu8 sources (the ring holds the source's bytes): 15 MB at 1 MS/s with these values.
  */
 export const FIELD_DEFAULTS = Object.freeze({
   /** `[{ name, start, end }]`, times local to `timeZone` (`2026-06-07T09:00`) or ISO with an offset. */

@@ -124,6 +124,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
         onSpectrum: (m) => server.broadcastSpectrum(m),
         onChange,
         decorate: (ctx, ev) => field.decorate(ctx, ev),
+        evidence: site.evidence.clips,
         ...(opts.csvPaths?.[sensor.name] !== undefined ? { csvPath: opts.csvPaths[sensor.name] } : {}),
       }),
     );

@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   decorate?: (ctx: DetectionContext, ev: DetectionEvent) => void;
   /** `run --csv`: this sensor's CSV file (created by the first worker, appended to by restarted ones). */
   csvPath?: string;
+  /** Evidence clips in `<site.dataDir>/clips` per `site.evidence` (the daemon sets it; default off). */
+  evidence?: boolean;
 }
 
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
@@ -39,8 +41,6 @@ const STABLE_RUN_MS = 60_000;
 /** The worker-side part of the site settings. */
 export function workerSite(site: SiteSettings): WorkerSiteSettings {
   const w: WorkerSiteSettings = { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
-  if (site.dataDir !== undefined) w.dataDir = site.dataDir;
-  if (site.evidence !== undefined) w.evidence = site.evidence;
   if (site.timeZone !== undefined) w.timeZone = site.timeZone;
   return w;
 }
@@ -119,6 +119,7 @@ export class SensorSupervisor {
     const gen = this.gen;
     const data: SensorWorkerData = { mode: 'run', sensor: this.o.sensor, site: workerSite(this.o.site), logLevel: this.o.logLevel };
     if (this.o.csvPath !== undefined) data.csv = { path: this.o.csvPath, append: gen > 1 };
+    if (this.o.evidence === true) data.site = { ...data.site, dataDir: this.o.site.dataDir, evidence: this.o.site.evidence };
     this.baselineStatus = null;
     this.refused = undefined;
     this.startedAtMs = Date.now();

@@ -130,3 +130,19 @@ describe('ClipRecorder', () => {
     }
   });
 });
+
+describe('IqRing in the source encoding', () => {
+  it('a cu8 ring holds bytes and gives back exactly the source bytes (raw) and floats (read)', () => {
+    const ring = new IqRing(300, 'cu8');
+    const bytes = Uint8Array.from({ length: 2 * 400 }, (_, i) => (i * 37) % 256);
+    const f = Float32Array.from(bytes, (b) => (b - 127.5) / 127.5);
+    ring.push({ samples: f, count: 400, centerHz: 0, rateSps: 1000, firstSample: 0, tuneId: 0, clipFraction: 0, discontinuity: false });
+    const raw = ring.readRaw(0, 400);
+    expect(raw.first).toBe(100);
+    expect(raw.count).toBe(300);
+    expect([...raw.data]).toEqual([...bytes.subarray(200)]);
+    const out = new Float32Array(2 * 10);
+    ring.read(150, 160, out);
+    expect([...out]).toEqual([...f.subarray(300, 320)]);
+  });
+});
