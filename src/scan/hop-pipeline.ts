@@ -1,5 +1,5 @@
 // Hopping pipeline: per-hop engines, baselines and detectors; settle after every retune; merging across overlapping hops.
-import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { SpectrumEngine, type SpectrumFrame, type SpectrumSink } from '../spectrum/spectrum-engine.js';
 import { BaselineLearner } from '../baseline/learner.js';
 import { measureNoiseShapes } from '../baseline/noise-shape.js';
 import { Detector } from '../detector/detector.js';
@@ -24,6 +24,9 @@ interface HopState {
   slow: SpectrumEngine;
   learner?: BaselineLearner;
   detector?: Detector;
+  /** Sinks built once per hop (the hot path creates no closures per block). */
+  fastSink: SpectrumSink;
+  slowSink: SpectrumSink;
   lastTuneId: number;
   discardUntil: number;
   analysedSamples: number;
@@ -67,6 +70,8 @@ export class HopPipeline {
       centerHz,
       fast: new SpectrumEngine({ ...o.spectrum, fftSize: o.fastFftSize, average: 0 }),
       slow: new SpectrumEngine(o.spectrum),
+      fastSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
+      slowSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
       lastTuneId: -1,
       discardUntil: 0,
       analysedSamples: 0,
@@ -87,6 +92,18 @@ export class HopPipeline {
         (ev) => this.merger.onEvent(hopIndex, ev),
         { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false });
     }
+    const learner = s.learner;
+    const det = s.detector;
+    const onShort = learner ? (f: SpectrumFrame) => learner.addShort(f) : (f: SpectrumFrame) => det!.onShortFrame(f);
+    const onSlow = learner ? (f: SpectrumFrame) => learner.addSlow(f) : (f: SpectrumFrame) => det!.onSlowFrame(f);
+    s.fastSink = { onShortFrame: onShort, onSlowFrame: NOOP };
+    s.slowSink = {
+      onShortFrame: NOOP,
+      onSlowFrame: (f: SpectrumFrame) => {
+        onSlow(f);
+        this.onSlowFrame?.(f);
+      },
+    };
     this.hops.set(centerHz, s);
     return s;
   }
@@ -102,17 +119,10 @@ export class HopPipeline {
     this.discardedSamples += from;
     if (from >= block.count) return;
     const chunk = s.slow.hop;
-    const learner = s.learner;
-    const det = s.detector;
     for (let a = from; a < block.count; a += chunk) {
       const z = Math.min(block.count, a + chunk);
-      if (learner) {
-        s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => learner.addShort(f), onSlowFrame: NOOP }, a, z);
-        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => { learner.addSlow(f); this.onSlowFrame?.(f); } }, a, z);
-      } else if (det) {
-        s.fast.push(block, { onShortFrame: (f: SpectrumFrame) => det.onShortFrame(f), onSlowFrame: NOOP }, a, z);
-        s.slow.push(block, { onShortFrame: NOOP, onSlowFrame: (f: SpectrumFrame) => { det.onSlowFrame(f); this.onSlowFrame?.(f); } }, a, z);
-      }
+      s.fast.push(block, s.fastSink, a, z);
+      s.slow.push(block, s.slowSink, a, z);
     }
     s.analysedSamples += block.count - from;
   }
