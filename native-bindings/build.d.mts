@@ -20,3 +20,9 @@ export declare function runNodeGyp(
   extraArgs?: string[],
   options?: { quiet?: boolean },
 ): { ok: boolean; output: string };
+/** Directory of the quietband_dsp addon (native-bindings/dsp, its own binding.gyp). */
+export declare const DSP_DIR: string;
+/** Path of the quietband_dsp addon (native-bindings/dsp/build/Release/quietband_dsp.node). */
+export declare const DSP_ADDON_PATH: string;
+/** True when FFTW's single-precision development files are present (pkg-config fftw3f or fftw3.h). */
+export declare function hasFftw3f(): boolean;

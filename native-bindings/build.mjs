@@ -1,10 +1,11 @@
-// Builds the quietband_rtlsdr addon with node-gyp when librtlsdr is installed; otherwise prints a notice (npm install must not fail).
+// Builds the quietband_rtlsdr addon with node-gyp when librtlsdr is installed, and the quietband_dsp addon (native
+// spectrum frame kernel over FFTW) when libfftw3-dev is installed; otherwise prints a notice (npm install must not fail).
 //
 // Usage: node native-bindings/build.mjs [--install]
-//   --install  (the package.json "install" script) never fails npm install: a missing librtlsdr, node-gyp or
-//              node-addon-api, or a failed compile, prints a notice and exits 0; RTL-SDR support is then absent
-//              and `quietband devices` says what to install.
-//   (no flag)  (`npm run build:native`) exits 1 when the addon cannot be built.
+//   --install  (the package.json "install" script) never fails npm install: a missing librtlsdr/libfftw3-dev, node-gyp
+//              or node-addon-api, or a failed compile, prints a notice and exits 0; RTL-SDR support is then absent
+//              and `quietband devices` says what to install, and spectra use the WASM FFT (pffft) instead of FFTW.
+//   (no flag)  (`npm run build:native`) exits 1 when an addon cannot be built.
 // Env: QUIETBAND_SKIP_NATIVE=1 skips the build.
 // Node headers: node-gyp is pointed at the headers installed with this Node (<prefix>/include/node) when they exist,
 // so it never downloads them; npm's own `nodedir` setting (npm_config_nodedir) wins when set.
@@ -101,27 +102,56 @@ export function runNodeGyp(cwd, extraArgs = [], options = {}) {
 
 /** Path of the addon built by this script. */
 export const ADDON_PATH = path.join(NATIVE_DIR, 'build', 'Release', 'quietband_rtlsdr.node');
+/** Directory of the quietband_dsp addon (its own binding.gyp). */
+export const DSP_DIR = path.join(NATIVE_DIR, 'dsp');
+/** Path of the quietband_dsp addon built by this script. */
+export const DSP_ADDON_PATH = path.join(DSP_DIR, 'build', 'Release', 'quietband_dsp.node');
+const DSP_NOTICE = 'quietband: native FFTW frame kernel not built, spectra use the WASM FFT';
+
+/**
+ * True when FFTW's single-precision library and header are present: `pkg-config --exists fftw3f`, or fftw3.h in
+ * /usr/include or /usr/local/include (Debian: libfftw3-dev).
+ * @returns {boolean}
+ */
+export function hasFftw3f() {
+  const pc = spawnSync('pkg-config', ['--exists', 'fftw3f'], { stdio: 'ignore' });
+  if (pc.status === 0) return true;
+  return existsSync('/usr/include/fftw3.h') || existsSync('/usr/local/include/fftw3.h');
+}
+
+/**
+ * Builds one addon; returns an error message or null.
+ * @param {string} dir directory with binding.gyp
+ * @param {() => boolean} hasLib
+ * @param {string} missing advice when the library is missing
+ * @param {string} what the library named in the failure message
+ * @returns {string | null}
+ */
+function buildOne(dir, hasLib, missing, what) {
+  if (!hasLib()) return missing;
+  if (!hasNodeAddonApi()) return 'node-addon-api is missing (run npm install with dev dependencies, then npm run build:native)';
+  if (!findNodeGyp()) return 'node-gyp is missing (run npm install with dev dependencies, then npm run build:native)';
+  const r = runNodeGyp(dir);
+  return r.ok ? null : `node-gyp rebuild failed (see the output above; needs a C++ compiler, make, python3 and ${what})`;
+}
 
 function main() {
   const install = process.argv.includes('--install');
-  const give = (msg) => {
-    process.stdout.write(`${NOTICE}: ${msg}\n`);
-    process.exit(install ? 0 : 1);
-  };
   if (process.env.QUIETBAND_SKIP_NATIVE === '1') {
     process.stdout.write(`${NOTICE}: QUIETBAND_SKIP_NATIVE=1\n`);
     process.exit(0);
   }
-  if (!hasLibrtlsdr()) {
-    give('librtlsdr not found (sudo apt-get install librtlsdr-dev, then npm run build:native)');
+  let failed = false;
+  const addons = [
+    [DSP_DIR, DSP_ADDON_PATH, hasFftw3f, 'libfftw3-dev', DSP_NOTICE],
+    [NATIVE_DIR, ADDON_PATH, hasLibrtlsdr, 'librtlsdr-dev', NOTICE],
+  ];
+  for (const [dir, file, hasLib, pkg, notice] of addons) {
+    const err = buildOne(dir, hasLib, `${pkg} not found (sudo apt-get install ${pkg}, then npm run build:native)`, pkg);
+    if (err) failed = true;
+    process.stdout.write(err ? `${notice}: ${err}\n` : `quietband: built ${path.relative(REPO_ROOT, file)}\n`);
   }
-  if (!hasNodeAddonApi()) give('node-addon-api is missing (run npm install with dev dependencies, then npm run build:native)');
-  if (!findNodeGyp()) give('node-gyp is missing (run npm install with dev dependencies, then npm run build:native)');
-  const r = runNodeGyp(NATIVE_DIR);
-  if (!r.ok) {
-    give('node-gyp rebuild failed (see the output above; needs a C++ compiler, make, python3 and librtlsdr-dev)');
-  }
-  process.stdout.write(`quietband: built ${path.relative(REPO_ROOT, ADDON_PATH)}\n`);
+  process.exit(failed && !install ? 1 : 0);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

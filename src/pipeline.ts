@@ -94,7 +94,7 @@ export interface PassHooks {
 export async function learnBaseline(
   source: IqSource, opts: PipelineOptions, method: Baseline['method'], hooks: PassHooks = {},
 ): Promise<{ baseline: Baseline; stats: PassStats }> {
-  const engine = new SpectrumEngine(opts.spectrum);
+  const engine = slowEngineFor(opts);
   const info = source.info;
   const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
     fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
@@ -122,7 +122,7 @@ export async function detect(
 ): Promise<{ stats: PassStats; detector: Detector }> {
   const fp = fingerprintOf(source.info, opts);
   if (baseline.method !== 'auto') checkFingerprint(baseline.fingerprint, fp, baselineName);
-  const engine = new SpectrumEngine(opts.spectrum);
+  const engine = slowEngineFor(opts);
   const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: source.info.rateSps, centerHz: source.info.centerHz };
   const detector = new Detector(baseline, geometry, emit, opts.detector);
   const onSlow = hooks.onSlowFrame;
@@ -137,9 +137,14 @@ export async function detect(
   return { stats, detector };
 }
 
-/** The fast path's engine: short frames of fastFftSize, no averaging. */
-function fastEngineFor(opts: PipelineOptions): SpectrumEngine {
-  return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 });
+/** The fast path's engine: short frames of fastFftSize with their prefix sums (the detector's kernels), no averaging. */
+export function fastEngineFor(opts: PipelineOptions): SpectrumEngine {
+  return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 }, { prefix: true });
+}
+
+/** The slow path's engine: Welch averages only (its short frames are never looked at, so their power is not formed). */
+export function slowEngineFor(opts: PipelineOptions): SpectrumEngine {
+  return new SpectrumEngine(opts.spectrum, { shortFrames: false });
 }
 
 /** A no-op sink for the slow engine's own short frames (only its averages are used). */

@@ -2,7 +2,7 @@
 import type { Baseline, BaselinePath } from '../baseline/baseline.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import type { DetectionEvent } from '../types.js';
-import { FrequencySmoother } from './statistic.js';
+import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 
 /** Detector settings. Thresholds are excess over the baseline level in dB. */
 export interface DetectorOptions {
@@ -98,6 +98,8 @@ class PathState {
   readonly wide: FrequencySmoother;
   readonly stat: Float32Array;
   readonly statWide: Float32Array;
+  /** Prefix sum of the frame's power (both kernels are computed from it). */
+  readonly prefix: Float64Array;
   readonly hot: Uint8Array;
   readonly guard: Uint8Array;
   readonly th: Thresholds;
@@ -125,6 +127,7 @@ class PathState {
     this.wide = new FrequencySmoother(n, wideBins);
     this.stat = new Float32Array(n);
     this.statWide = new Float32Array(n);
+    this.prefix = new Float64Array(n + 1);
     this.hot = new Uint8Array(n);
     this.guard = new Uint8Array(n);
     const g = Math.max(1, Math.ceil(o.dcGuardHz / this.rbwHz));
@@ -162,6 +165,22 @@ class PathState {
     }
     return { levelLin, openLin, releaseLin };
   }
+}
+
+/** stat[b] for the interior bins [hW, n − hW) from a prefix sum: the narrow kernel's mean (as FrequencySmoother). */
+function smoothInterior(pre: Float64Array, n: number, hN: number, hW: number, stat: Float32Array): void {
+  const wN = 2 * hN + 1;
+  for (let b = hW; b < n - hW; b++) {
+    const xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
+    stat[b] = xn > 0 ? xn : 0;
+  }
+}
+
+/** A bin's hot code from its two statistics (as stored, float32) and thresholds; see Detector.classify. */
+function hotCode(v: number, w: number, open: number, release: number, wideOpen: number): number {
+  const hn = v > open ? 2 : v > release ? 1 : 0;
+  const hw = w > wideOpen ? 2 : 0;
+  return (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
 }
 
 class Track {
@@ -305,25 +324,13 @@ export class Detector {
   private processFrame(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
     const n = p.n;
     const stat = p.stat;
-    const wide = p.statWide;
     const hot = p.hot;
     const guard = p.guard;
-    const openLin = p.th.openLin;
-    const releaseLin = p.th.releaseLin;
     const levelLin = p.th.levelLin;
-    const wOpen = p.thWide.openLin;
     const power = frame.power;
-    p.narrow.apply(power, stat);
-    p.wide.apply(power, wide);
-    for (let b = 0; b < n; b++) {
-      const v = stat[b];
-      const w = wide[b];
-      const hn = v > openLin[b] ? 2 : v > releaseLin[b] ? 1 : 0;
-      // the wide kernel only ever opens (no release level): its many-bin average would let noise continue a track
-      const hw = w > wOpen[b] ? 2 : 0;
-      // low 2 bits: the level; bit 2: hot on the narrow kernel
-      hot[b] = (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
-    }
+    const anyHot = this.classify(p, power, frame.prefix);
+    // most frames hold nothing above the baseline: no groups, nothing to match (open tracks expire in onShortFrame)
+    if (anyHot === 0) return;
     // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap). A group's extent is that of its
     // narrow-kernel bins; a group seen only through the wide kernel is shrunk by the kernel's half width (a boxcar
     // of width 2h+1 widens a band by h on each side), so wide smearing never makes tracks swallow their neighbours.
@@ -416,6 +423,69 @@ export class Detector {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+  }
+
+  /**
+   * Computes both kernels' statistics (the narrow one stored in p.stat when any bin is hot) and the hot code of every bin (p.hot: low 2 bits
+   * the level, 2 = open, 1 = release; bit 2 = hot on the narrow kernel) in one pass over a prefix sum of the frame.
+   * The wide kernel only ever opens (no release level): its many-bin average would let noise continue a track.
+   * @returns the OR of all hot codes (0 when no bin is hot).
+   */
+  private classify(p: PathState, power: Float32Array, prefix: Float64Array | undefined): number {
+    const n = p.n;
+    const stat = p.stat;
+    const wide = p.statWide;
+    const hot = p.hot;
+    const openLin = p.th.openLin;
+    const releaseLin = p.th.releaseLin;
+    const wOpen = p.thWide.openLin;
+    const hN = p.narrow.half;
+    const hW = p.wide.half;
+    let any = 0;
+    if (hN === 0 || hW === 0 || hW < hN) {
+      // unusual kernels (a 1-bin kernel copies the power): the general smoother, then the classification
+      p.narrow.applyPair(power, stat, p.wide, wide);
+      for (let b = 0; b < n; b++) any |= hot[b] = hotCode(stat[b], wide[b], openLin[b], releaseLin[b], wOpen[b]);
+      return any;
+    }
+    // the engine's prefix sum when it made one (the same values), else our own
+    let pre = prefix;
+    if (pre === undefined || pre.length !== n + 1) {
+      pre = p.prefix;
+      prefixSum(power, n, pre);
+    }
+    const edge = hW < n ? hW : n;
+    // edge bins (the wide kernel, and maybe the narrow one, runs off the band)
+    for (let b = 0; b < edge; b++) {
+      const v = (stat[b] = smoothedAt(pre, n, hN, b));
+      const w = (wide[b] = smoothedAt(pre, n, hW, b));
+      any |= hot[b] = hotCode(Math.fround(v), Math.fround(w), openLin[b], releaseLin[b], wOpen[b]);
+    }
+    // interior: both kernels whole; the same expressions as FrequencySmoother (division, clamp, float32 value). Most
+    // bins are below both the release and the wide open level: two compares, and the statistics are not stored (the
+    // narrow one is recomputed below for frames that have hot bins)
+    const wN = 2 * hN + 1;
+    const wW = 2 * hW + 1;
+    for (let b = hW; b < n - hW; b++) {
+      const xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
+      const xw = (pre[b + hW + 1] - pre[b - hW]) / wW;
+      const v = Math.fround(xn > 0 ? xn : 0);
+      const w = Math.fround(xw > 0 ? xw : 0);
+      if (v > releaseLin[b] || w > wOpen[b]) {
+        const x = hotCode(v, w, openLin[b], releaseLin[b], wOpen[b]);
+        hot[b] = x;
+        any |= x;
+      } else {
+        hot[b] = 0;
+      }
+    }
+    for (let b = Math.max(edge, n - hW); b < n; b++) {
+      const v = (stat[b] = smoothedAt(pre, n, hN, b));
+      const w = (wide[b] = smoothedAt(pre, n, hW, b));
+      any |= hot[b] = hotCode(Math.fround(v), Math.fround(w), openLin[b], releaseLin[b], wOpen[b]);
+    }
+    if (any !== 0) smoothInterior(pre, n, hN, hW, stat);
+    return any;
   }
 
   private findTrack(lo: number, hi: number, gap: number): Track | null {

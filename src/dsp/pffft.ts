@@ -106,6 +106,23 @@ export class PffftBackend implements FftBackend {
     output.set(this.outView); // float32 → float64
   }
 
+  input32(): Float32Array {
+    const v = this.inView;
+    return v.length === 0 ? this.remap() : v;
+  }
+
+  forward32(): Float32Array {
+    const o = this.owned;
+    if (o.setup === 0) throw new Error('pffft: forward32() after dispose()');
+    this.mod._pffft_transform_ordered(o.setup, o.inPtr, o.outPtr, o.workPtr, PFFFT_FORWARD);
+    const v = this.outView;
+    if (v.length === 0) {
+      this.remap();
+      return this.outView;
+    }
+    return v;
+  }
+
   /** Frees the WASM memory now (instead of at garbage collection). forward() throws afterwards. Idempotent. */
   dispose(): void {
     finalizer.unregister(this);

@@ -4,7 +4,7 @@ import { BaselineLearner } from '../baseline/learner.js';
 import { measureNoiseShapes } from '../baseline/noise-shape.js';
 import { Detector } from '../detector/detector.js';
 import { backgroundBins } from '../site/band-plan.js';
-import { fingerprintOf, type PipelineOptions } from '../pipeline.js';
+import { fastEngineFor, fingerprintOf, slowEngineFor, type PipelineOptions } from '../pipeline.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
@@ -68,8 +68,8 @@ export class HopPipeline {
     const o = this.opts;
     s = {
       centerHz,
-      fast: new SpectrumEngine({ ...o.spectrum, fftSize: o.fastFftSize, average: 0 }),
-      slow: new SpectrumEngine(o.spectrum),
+      fast: fastEngineFor(o),
+      slow: slowEngineFor(o),
       fastSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
       slowSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
       lastTuneId: -1,

@@ -1,5 +1,6 @@
 // Welch spectrum engine: IqBlocks → short FFT frames (fast path) and N-frame averages (slow path), in linear PSD units.
-import { createFft, type FftBackend } from '../dsp/fft.js';
+import { createFft, DEFAULT_FFT_BACKEND, type FftBackend } from '../dsp/fft.js';
+import { createNativeFrameKernel, type NativeFrameKernel } from '../dsp/native-frame.js';
 import { makeWindow, windowSum, enbwBins, type WindowName } from '../dsp/window.js';
 import type { IqBlock } from '../types.js';
 
@@ -13,7 +14,7 @@ export interface SpectrumOptions {
   average: number;
   /** Subtract a running I/Q mean before the FFT (RTL DC offset; FIELD-NOTES item 1). Default true. */
   dcRemoval: boolean;
-  /** FFT backend name. */
+  /** FFT backend name (see FFT_BACKENDS; default DEFAULT_FFT_BACKEND). 'fftw' runs each frame in the native kernel. */
   fftBackend?: string;
 }
 
@@ -38,6 +39,20 @@ export interface SpectrumFrame {
   clipFraction: number;
   /** Short frames in this frame (1 for short frames, `average` for slow frames). */
   frames: number;
+  /**
+   * Short frames of an engine made with `{ prefix: true }`: Float64Array(N + 1), prefix[0] = 0 and prefix[b + 1] =
+   * Σ power[0..b] (the float32 values, summed in float64), filled in the same pass as `power`. Kernel means of any
+   * width come from it in O(1) per bin (see detector/statistic.ts).
+   */
+  prefix?: Float64Array;
+}
+
+/** What an engine computes besides its slow frames. */
+export interface EngineOutputs {
+  /** Compute short frames' power and call `onShortFrame` (default true). False for an engine used only for averages. */
+  shortFrames?: boolean;
+  /** Fill {@link SpectrumFrame.prefix} on short frames (default false). */
+  prefix?: boolean;
 }
 
 /** Receives frames; the frame object and its arrays are reused after the call returns. */
@@ -53,6 +68,13 @@ const DC_FRAMES = 16;
  * Turns IQ blocks into spectra with 50 % overlapping windowed FFT frames (Welch 1967, "The use of FFT for the
  * estimation of power spectra", IEEE Trans. Audio Electroacoust. 15(2)). Allocates everything in the constructor;
  * `push()` allocates nothing.
+ *
+ * Hot-path layout: samples are staged as interleaved float32 in two half-frame slots used as a ring (the older slot is
+ * the frame's first half), so the 50 % overlap needs no copying; each slot's I and Q sums are taken while staging, so
+ * the frame mean (running DC estimate) costs nothing extra; DC removal and the window are applied in one loop that
+ * writes straight into the FFT backend's float32 input, and the power spectrum is read straight from its output.
+ * The arithmetic is the same, in the same order, as a float64 staging would do, then rounded once to float32 for the
+ * transform, so results do not depend on this layout.
  */
 export class SpectrumEngine {
   readonly fftSize: number;
@@ -61,14 +83,21 @@ export class SpectrumEngine {
   /** Equivalent noise bandwidth of the window, in bins. */
   readonly enbw: number;
   readonly options: Readonly<SpectrumOptions>;
-  private readonly fft: FftBackend;
+  /** The JS/WASM transform (backends 'fft.js', 'pffft'); null when the native kernel does the whole frame. */
+  private readonly fft: FftBackend | null;
+  /** The native frame kernel (backend 'fftw'); null otherwise. */
+  private readonly kernel: NativeFrameKernel | null;
+  /** Native kernel mode per frame (see NativeFrameKernel.frame). */
+  private readonly kernelMode: number;
   private readonly norm: number;
-  private readonly stageI: Float64Array;
-  private readonly stageQ: Float64Array;
+  /** Two half-frame slots of interleaved I/Q: slot s holds floats [s·n, s·n + n) (n = fftSize = 2·hop samples). */
+  private readonly stage: Float32Array;
+  /** Sum of I (index 2s) and Q (2s + 1) over the samples staged in slot s. */
+  private readonly slotSum: Float64Array;
+  /** The slot holding the frame's first half. */
+  private older = 0;
   private stageFill = 0;
   private stageFirst = 0;
-  private readonly fftIn: Float64Array;
-  private readonly fftOut: Float64Array;
   private readonly shortFrame: SpectrumFrame;
   private readonly slowFrame: SpectrumFrame;
   private readonly slowSum: Float64Array;
@@ -81,21 +110,22 @@ export class SpectrumEngine {
   private stageClip = 0;
   private lastTuneId = -1;
   private nextSample = -1;
+  private readonly emitShort: boolean;
+  private readonly prefix: Float64Array | undefined;
 
-  constructor(options: SpectrumOptions) {
+  /** @param outputs what to compute besides slow frames (default: short frames' power, no prefix sums). */
+  constructor(options: SpectrumOptions, outputs: EngineOutputs = {}) {
     this.options = { ...options };
     const n = options.fftSize;
-    this.fft = createFft(n, options.fftBackend);
+    const backend = options.fftBackend ?? DEFAULT_FFT_BACKEND;
     this.fftSize = n;
     this.hop = n >> 1;
     this.window = makeWindow(options.window, n);
     this.enbw = enbwBins(this.window);
     const ws = windowSum(this.window);
     this.norm = 1 / (ws * ws);
-    this.stageI = new Float64Array(n);
-    this.stageQ = new Float64Array(n);
-    this.fftIn = new Float64Array(2 * n);
-    this.fftOut = new Float64Array(2 * n);
+    this.stage = new Float32Array(2 * n);
+    this.slotSum = new Float64Array(4);
     this.slowSum = new Float64Array(n);
     const mk = (frames: number): SpectrumFrame => ({
       power: new Float32Array(n),
@@ -109,6 +139,21 @@ export class SpectrumEngine {
     });
     this.shortFrame = mk(1);
     this.slowFrame = mk(options.average);
+    this.emitShort = outputs.shortFrames ?? true;
+    if (this.emitShort && outputs.prefix === true) {
+      this.prefix = new Float64Array(n + 1);
+      this.shortFrame.prefix = this.prefix;
+    }
+    if (backend === 'fftw') {
+      this.fft = null;
+      this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
+        this.prefix ?? null, options.average > 0 ? this.slowSum : null);
+      this.kernelMode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
+    } else {
+      this.fft = createFft(n, backend);
+      this.kernel = null;
+      this.kernelMode = 0;
+    }
   }
 
   /** Forgets partial frames and averages (after a retune, a gap or a discontinuity). */
@@ -118,6 +163,7 @@ export class SpectrumEngine {
     this.slowClip = 0;
     this.stageClip = 0;
     this.slowSum.fill(0);
+    this.slotSum.fill(0);
   }
 
   /**
@@ -134,31 +180,46 @@ export class SpectrumEngine {
     this.nextSample = block.firstSample + to;
     const s = block.samples;
     const n = this.fftSize;
-    const sI = this.stageI;
-    const sQ = this.stageQ;
+    const h = this.hop;
+    const st = this.stage;
+    const sums = this.slotSum;
     const clip = block.clipFraction;
     let i = from;
     while (i < to) {
-      if (this.stageFill === 0) this.stageFirst = block.firstSample + i;
       let fill = this.stageFill;
-      const take = Math.min(n - fill, to - i);
-      for (let j = 0; j < take; j++) {
-        const k = 2 * (i + j);
-        sI[fill] = s[k];
-        sQ[fill] = s[k + 1];
-        fill++;
+      if (fill === 0) this.stageFirst = block.firstSample + i;
+      // copy into the current slot up to its end (a slot is half a frame)
+      const slot = fill < h ? this.older : 1 - this.older;
+      const inSlot = fill < h ? fill : fill - h;
+      const take = Math.min(h - inSlot, to - i);
+      let d = slot * n + 2 * inSlot;
+      let k = 2 * i;
+      const kEnd = k + 2 * take;
+      let sI = sums[2 * slot];
+      let sQ = sums[2 * slot + 1];
+      while (k < kEnd) {
+        const re = s[k];
+        const im = s[k + 1];
+        st[d] = re;
+        st[d + 1] = im;
+        sI += re;
+        sQ += im;
+        k += 2;
+        d += 2;
       }
+      sums[2 * slot] = sI;
+      sums[2 * slot + 1] = sQ;
       i += take;
+      fill += take;
       this.stageFill = fill;
       if (clip > this.stageClip) this.stageClip = clip;
       if (fill === n) {
         this.computeFrame(block, sink);
-        // keep the second half for 50 % overlap
-        const h = this.hop;
-        for (let j = 0; j < h; j++) {
-          sI[j] = sI[j + h];
-          sQ[j] = sQ[j + h];
-        }
+        // 50 % overlap: the newer slot becomes the older; the older one is refilled
+        const o = this.older;
+        sums[2 * o] = 0;
+        sums[2 * o + 1] = 0;
+        this.older = 1 - o;
         this.stageFill = h;
         this.stageFirst += h;
         this.stageClip = clip;
@@ -168,21 +229,14 @@ export class SpectrumEngine {
 
   private computeFrame(block: IqBlock, sink: SpectrumSink): void {
     const n = this.fftSize;
-    const sI = this.stageI;
-    const sQ = this.stageQ;
-    const w = this.window;
-    const inp = this.fftIn;
     let dcI = 0;
     let dcQ = 0;
     if (this.options.dcRemoval) {
-      let mI = 0;
-      let mQ = 0;
-      for (let j = 0; j < n; j++) {
-        mI += sI[j];
-        mQ += sQ[j];
-      }
-      mI /= n;
-      mQ /= n;
+      // the frame mean from the slot sums (float64 sums of float32 samples: the same value as summing the frame)
+      const sums = this.slotSum;
+      const o = this.older;
+      const mI = (sums[2 * o] + sums[2 * (1 - o)]) / n;
+      const mQ = (sums[2 * o + 1] + sums[2 * (1 - o) + 1]) / n;
       if (!this.dcInit) {
         this.dcI = mI;
         this.dcQ = mQ;
@@ -195,27 +249,106 @@ export class SpectrumEngine {
       dcI = this.dcI;
       dcQ = this.dcQ;
     }
-    for (let j = 0; j < n; j++) {
+    const kernel = this.kernel;
+    if (kernel !== null) kernel.frame(this.older, dcI, dcQ, this.kernelMode);
+    else this.jsFrame(dcI, dcQ);
+    this.finishFrame(block, sink);
+  }
+
+  /** The JS/WASM frame: DC removal and window into the transform's input, FFT, power (and prefix, Welch sums). */
+  private jsFrame(dcI: number, dcQ: number): void {
+    const fft = this.fft as FftBackend;
+    const n = this.fftSize;
+    const h = this.hop;
+    const st = this.stage;
+    const w = this.window;
+    const inp = fft.input32();
+    // first half of the frame from the older slot, second half from the newer; DC removal and window in one pass
+    let src = this.older * n;
+    for (let j = 0; j < h; j++) {
       const wj = w[j];
-      inp[2 * j] = (sI[j] - dcI) * wj;
-      inp[2 * j + 1] = (sQ[j] - dcQ) * wj;
+      const k = 2 * j;
+      inp[k] = (st[src + k] - dcI) * wj;
+      inp[k + 1] = (st[src + k + 1] - dcQ) * wj;
     }
-    const out = this.fftOut;
-    this.fft.forward(inp, out);
+    src = (1 - this.older) * n - n; // so that st[src + k] with k = 2j (j ≥ h) reads the newer slot from its start
+    for (let j = h; j < n; j++) {
+      const wj = w[j];
+      const k = 2 * j;
+      inp[k] = (st[src + k] - dcI) * wj;
+      inp[k + 1] = (st[src + k + 1] - dcQ) * wj;
+    }
+    const out = fft.forward32();
     const p = this.shortFrame.power;
-    const sum = this.slowSum;
-    const averaging = this.options.average > 0;
     const norm = this.norm;
     const half = n >> 1;
-    // fftshift: bin k (0..N-1, k ≥ N/2 negative) → index (k + N/2) mod N
-    for (let k = 0; k < n; k++) {
-      const re = out[2 * k];
-      const im = out[2 * k + 1];
-      const v = (re * re + im * im) * norm;
-      const idx = k < half ? k + half : k - half;
-      p[idx] = v;
-      if (averaging) sum[idx] += v;
+    // fftshift: bin k (0..N-1, k ≥ N/2 negative) → index (k + N/2) mod N. Negative frequencies (k ≥ N/2) first, so
+    // `power` is written in ascending order and its prefix sum can be taken in the same pass.
+    const sum = this.slowSum;
+    const pre = this.prefix;
+    if (!this.emitShort) {
+      for (let k = half; k < n; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        sum[k - half] += (re * re + im * im) * norm;
+      }
+      for (let k = 0; k < half; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        sum[k + half] += (re * re + im * im) * norm;
+      }
+    } else if (pre !== undefined) {
+      let acc = 0;
+      pre[0] = 0;
+      for (let k = half; k < n; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        const v = Math.fround((re * re + im * im) * norm);
+        p[k - half] = v;
+        acc += v;
+        pre[k - half + 1] = acc;
+      }
+      for (let k = 0; k < half; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        const v = Math.fround((re * re + im * im) * norm);
+        p[k + half] = v;
+        acc += v;
+        pre[k + half + 1] = acc;
+      }
+      if (this.options.average > 0) for (let k = 0; k < n; k++) sum[k] += p[k];
+    } else if (this.options.average > 0) {
+      for (let k = half; k < n; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        const v = (re * re + im * im) * norm;
+        p[k - half] = v;
+        sum[k - half] += v;
+      }
+      for (let k = 0; k < half; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        const v = (re * re + im * im) * norm;
+        p[k + half] = v;
+        sum[k + half] += v;
+      }
+    } else {
+      for (let k = half; k < n; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        p[k - half] = (re * re + im * im) * norm;
+      }
+      for (let k = 0; k < half; k++) {
+        const re = out[2 * k];
+        const im = out[2 * k + 1];
+        p[k + half] = (re * re + im * im) * norm;
+      }
     }
+  }
+
+  /** Frame bookkeeping after the power is formed: the short frame's fields, the Welch count, the sink calls. */
+  private finishFrame(block: IqBlock, sink: SpectrumSink): void {
+    const n = this.fftSize;
     const f = this.shortFrame;
     f.firstSample = this.stageFirst;
     f.sampleCount = n;
@@ -226,10 +359,11 @@ export class SpectrumEngine {
     if (this.slowCount === 0) this.slowFirst = this.stageFirst;
     if (this.stageClip > this.slowClip) this.slowClip = this.stageClip;
     this.slowCount++;
-    sink.onShortFrame(f);
+    if (this.emitShort) sink.onShortFrame(f);
     if (this.slowCount === this.options.average) {
       // (average 0 never matches: a fast-only engine just keeps counting)
       const sp = this.slowFrame.power;
+      const sum = this.slowSum;
       const inv = 1 / this.slowCount;
       for (let k = 0; k < n; k++) {
         sp[k] = sum[k] * inv;

@@ -1,8 +1,9 @@
-// FFT backends: fft.js (float64) and PFFFT-WASM (float32) give the same transforms and the same spectra within 0.01 dB.
+// FFT backends: fft.js (float64), PFFFT-WASM (float32) and the native FFTW frame kernel give the same spectra within 0.01 dB.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createFft, FFT_BACKENDS, DEFAULT_FFT_BACKEND, FftJsBackend } from '../../src/dsp/fft.js';
 import { PffftBackend, pffftAvailable } from '../../src/dsp/pffft.js';
+import { createNativeFrameKernel, nativeFrameLoadError } from '../../src/dsp/native-frame.js';
 import { SpectrumEngine, type SpectrumFrame } from '../../src/spectrum/spectrum-engine.js';
 import { convertCu8 } from '../../src/source/sample-formats.js';
 import { defaultScenario, ScenarioRenderer, Prng } from '../../src/source/sim.js';
@@ -55,8 +56,8 @@ interface EngineDiff {
   slowFrames: number;
 }
 
-/** Runs both backends' SpectrumEngines over the same blocks and compares every frame bin by bin. */
-function compareEngines(blocks: IqBlock[], fftSize: number, average: number): EngineDiff {
+/** Runs fft.js's and `backend`'s SpectrumEngines over the same blocks and compares every frame bin by bin. */
+function compareEngines(blocks: IqBlock[], fftSize: number, average: number, backend = 'pffft'): EngineDiff {
   const collect = (backend: string) => {
     const engine = new SpectrumEngine({ fftSize, window: 'hann', average, dcRemoval: true, fftBackend: backend });
     const short: Float32Array[] = [];
@@ -69,7 +70,7 @@ function compareEngines(blocks: IqBlock[], fftSize: number, average: number): En
     return { short, slow };
   };
   const ref = collect('fft.js');
-  const wasm = collect('pffft');
+  const wasm = collect(backend);
   expect(wasm.short.length).toBe(ref.short.length);
   expect(wasm.slow.length).toBe(ref.slow.length);
   const d: EngineDiff = { short: 0, shortAll: 0, slow: 0, shortFrames: ref.short.length, slowFrames: ref.slow.length };
@@ -99,10 +100,12 @@ function cu8Blocks(bytes: Uint8Array, rateSps: number, blockSamples: number): Iq
 }
 
 describe('FFT backends', () => {
-  it('lists fft.js and pffft, pffft the default (the WASM module loads here), and rejects unknown names', () => {
-    expect(FFT_BACKENDS).toEqual(['fft.js', 'pffft']);
+  it('lists fft.js, pffft and fftw, fftw the default (the addon is built here), and rejects unknown names', () => {
+    expect(FFT_BACKENDS).toEqual(['fft.js', 'pffft', 'fftw']);
     expect(pffftAvailable()).toBe(true);
-    expect(DEFAULT_FFT_BACKEND).toBe('pffft');
+    // libfftw3-dev is installed on every machine that runs these tests (.ci/run), so the addon is built: 'fftw' is the default
+    expect(nativeFrameLoadError()).toBeUndefined();
+    expect(DEFAULT_FFT_BACKEND).toBe('fftw');
     expect(createFft(1024).name).toBe('pffft');
     expect(createFft(1024, 'fft.js')).toBeInstanceOf(FftJsBackend);
     expect(createFft(1024, 'fft.js').name).toBe('fft.js');
@@ -110,7 +113,7 @@ describe('FFT backends', () => {
     expect(p).toBeInstanceOf(PffftBackend);
     expect(p.name).toBe('pffft');
     expect(p.size).toBe(1024);
-    expect(() => createFft(1024, 'kissfft')).toThrow(/unknown FFT backend 'kissfft'; expected one of fft.js, pffft/);
+    expect(() => createFft(1024, 'kissfft')).toThrow(/unknown FFT backend 'kissfft'; expected one of fft.js, pffft, fftw/);
     expect(() => createFft(1000, 'pffft')).toThrow(RangeError);
   });
 
@@ -188,6 +191,41 @@ describe('FFT backends', () => {
     expect(() => small.forward(x, out)).toThrow(/after dispose/);
   });
 
+  it('fftw kernel: checks its buffers (type and length, named), writes prefix sums equal to the power\'s, throws after dispose()', () => {
+    const n = 256;
+    const w = new Float64Array(n).fill(1);
+    const ok = () => [new Float32Array(2 * n), new Float32Array(n), new Float64Array(n + 1), new Float64Array(n)] as const;
+    const [st, pw, pre, sum] = ok();
+    expect(() => createNativeFrameKernel(n, w, 1, new Float32Array(2 * n - 2), pw, pre, sum)).toThrow(/stage must hold 512 elements, has 510/);
+    expect(() => createNativeFrameKernel(n, w, 1, st, new Float64Array(n) as unknown as Float32Array, pre, sum)).toThrow(/power has the wrong type/);
+    expect(() => createNativeFrameKernel(n, w, 1, st, pw, new Float64Array(n), sum)).toThrow(/prefix must hold 257 elements/);
+    expect(() => createNativeFrameKernel(100, new Float64Array(100), 1, st, pw, pre, sum)).toThrow(RangeError);
+    // a tone on bin 5 of amplitude 1 with a rectangular window, norm 1/N²: power 1.0 at fftshifted index 5 + N/2
+    for (let j = 0; j < n; j++) {
+      const slot = j < n / 2 ? 0 : 1;
+      const k = slot * n + 2 * (j % (n / 2));
+      st[k] = Math.cos((2 * Math.PI * 5 * j) / n);
+      st[k + 1] = Math.sin((2 * Math.PI * 5 * j) / n);
+    }
+    const kern = createNativeFrameKernel(n, w, 1 / (n * n), st, pw, pre, sum);
+    kern.frame(0, 0, 0, 2 | 4);
+    expect(pw[5 + n / 2]).toBeCloseTo(1, 5);
+    let peak = 0;
+    for (let i = 0; i < n; i++) if (i !== 5 + n / 2) peak = Math.max(peak, pw[i]);
+    expect(peak).toBeLessThan(1e-10);
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += pw[i];
+      expect(pre[i + 1]).toBe(acc);
+    }
+    expect(sum[5 + n / 2]).toBeCloseTo(1, 5);
+    kern.frame(0, 0, 0, 0); // Welch sum only
+    expect(sum[5 + n / 2]).toBeCloseTo(2, 5);
+    kern.dispose();
+    kern.dispose(); // idempotent
+    expect(() => kern.frame(0, 0, 0, 1)).toThrow(/after dispose/);
+  });
+
   it('SpectrumEngine: simulated RTL-SDR capture (2.4 MS/s cu8: noise, carriers, OOK, FM, GSM) → same short and slow frames within 0.01 dB', () => {
     const s = defaultScenario();
     s.rateSps = 2_400_000;
@@ -201,12 +239,14 @@ describe('FFT backends', () => {
     const r = new ScenarioRenderer(s, total);
     expect(r.render(total)).toBe(total);
     const blocks = cu8Blocks(r.bytes, s.rateSps, 65536);
-    for (const fftSize of [512, 1024, 2048, 4096]) {
-      const d = compareEngines(blocks, fftSize, 16);
-      expect(d.shortFrames).toBe(Math.floor((total - fftSize) / (fftSize / 2)) + 1);
-      expect(d.slowFrames).toBe(Math.floor(d.shortFrames / 16));
-      expect(d.shortAll).toBeLessThan(0.01);
-      expect(d.slow).toBeLessThan(0.01);
+    for (const backend of ['pffft', 'fftw']) {
+      for (const fftSize of [512, 1024, 2048, 4096]) {
+        const d = compareEngines(blocks, fftSize, 16, backend);
+        expect(d.shortFrames).toBe(Math.floor((total - fftSize) / (fftSize / 2)) + 1);
+        expect(d.slowFrames).toBe(Math.floor(d.shortFrames / 16));
+        expect(d.shortAll, `${backend} N=${fftSize}`).toBeLessThan(0.01);
+        expect(d.slow, `${backend} N=${fftSize}`).toBeLessThan(0.01);
+      }
     }
   });
 
@@ -214,12 +254,14 @@ describe('FFT backends', () => {
     for (const [name, rate] of [['dump1090_modes1_1090M_2000k.cu8', 2_000_000], ['ambient_weather_F007TH_433.92M_250k.cu8', 250_000]] as const) {
       const bytes = new Uint8Array(readFileSync(capture(name)));
       const blocks = cu8Blocks(bytes, rate, 65536);
-      for (const fftSize of [256, 1024, 4096]) {
-        const d = compareEngines(blocks, fftSize, 8);
-        expect(d.shortFrames).toBeGreaterThan(30);
-        expect(d.slow).toBeLessThan(0.01);
-        expect(d.short).toBeLessThan(0.01);
-        expect(d.shortAll).toBeLessThan(0.02);
+      for (const backend of ['pffft', 'fftw']) {
+        for (const fftSize of [256, 1024, 4096]) {
+          const d = compareEngines(blocks, fftSize, 8, backend);
+          expect(d.shortFrames).toBeGreaterThan(30);
+          expect(d.slow, `${backend} ${name} N=${fftSize}`).toBeLessThan(0.01);
+          expect(d.short, `${backend} ${name} N=${fftSize}`).toBeLessThan(0.01);
+          expect(d.shortAll, `${backend} ${name} N=${fftSize}`).toBeLessThan(0.02);
+        }
       }
     }
   });

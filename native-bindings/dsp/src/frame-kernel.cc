@@ -1,0 +1,191 @@
+// quietband_dsp: one spectrum frame (DC removal, window, FFTW single-precision FFT, |X|², fftshift, prefix sums and
+// Welch sums) per call, over buffers the JS SpectrumEngine owns. The same arithmetic as the engine's JS path.
+#include <fftw3.h>
+#include <napi.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace {
+
+// FFTW's planner is not thread-safe (FFTW 3.3 manual §5.4, "Thread safety"); sensors run in worker_threads, each
+// with its own engines, so plan creation and destruction are serialised. fftwf_execute is thread-safe.
+std::mutex g_planner;
+
+template <typename T>
+bool TypedArrayOf(const Napi::Value& v, napi_typedarray_type type, size_t length, T** data, Napi::ObjectReference* keep,
+                  const char* name) {
+  Napi::Env env = v.Env();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+    Napi::TypeError::New(env, std::string("FrameKernel: ") + name + " has the wrong type").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  if (a.ElementLength() != length) {
+    Napi::RangeError::New(env, std::string("FrameKernel: ") + name + " must hold " + std::to_string(length) +
+                                   " elements, has " + std::to_string(a.ElementLength()))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  // the backing store of a typed array this large lives outside the JS heap and never moves; the reference keeps it
+  // alive as long as the kernel
+  *data = reinterpret_cast<T*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+  *keep = Napi::Persistent(a.As<Napi::Object>());
+  return true;
+}
+
+/**
+ * new FrameKernel(n, window: Float64Array(n), norm, stage: Float32Array(2n), power: Float32Array(n),
+ *                 prefix: Float64Array(n+1) | null, sum: Float64Array(n) | null)
+ * frame(older, dcI, dcQ, mode): mode 0 = Welch sum only; 1 = power; 2 = power + prefix; | 4 = also add to the sum.
+ */
+class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "FrameKernel", {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
+  }
+
+  explicit FrameKernel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FrameKernel>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 7 || !info[0].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "FrameKernel(n, window, norm, stage, power, prefix, sum)").ThrowAsJavaScriptException();
+      return;
+    }
+    const int64_t n = info[0].As<Napi::Number>().Int64Value();
+    if (n < 16 || n > 65536 || (n & (n - 1)) != 0) {
+      Napi::RangeError::New(env, "FrameKernel: n must be a power of two in 16..65536").ThrowAsJavaScriptException();
+      return;
+    }
+    n_ = static_cast<int>(n);
+    norm_ = info[2].As<Napi::Number>().DoubleValue();
+    if (!TypedArrayOf(info[1], napi_float64_array, n_, &window_, &keepWindow_, "window")) return;
+    if (!TypedArrayOf(info[3], napi_float32_array, 2 * n_, &stage_, &keepStage_, "stage")) return;
+    if (!TypedArrayOf(info[4], napi_float32_array, n_, &power_, &keepPower_, "power")) return;
+    if (!info[5].IsNull() && !info[5].IsUndefined() &&
+        !TypedArrayOf(info[5], napi_float64_array, n_ + 1, &prefix_, &keepPrefix_, "prefix"))
+      return;
+    if (!info[6].IsNull() && !info[6].IsUndefined() &&
+        !TypedArrayOf(info[6], napi_float64_array, n_, &sum_, &keepSum_, "sum"))
+      return;
+    in_ = fftwf_alloc_complex(n_);
+    out_ = fftwf_alloc_complex(n_);
+    if (in_ == nullptr || out_ == nullptr) {
+      Napi::Error::New(env, "FrameKernel: fftwf_alloc_complex failed").ThrowAsJavaScriptException();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(g_planner);
+      // FFTW_ESTIMATE: the plan depends only on n, so every run computes the same numbers (FFTW_MEASURE picks the
+      // algorithm by timing, which could change the rounding from one run to the next)
+      plan_ = fftwf_plan_dft_1d(n_, in_, out_, FFTW_FORWARD, FFTW_ESTIMATE);
+    }
+    if (plan_ == nullptr) Napi::Error::New(env, "FrameKernel: fftwf_plan_dft_1d failed").ThrowAsJavaScriptException();
+  }
+
+  ~FrameKernel() override { Release(); }
+
+ private:
+  void Release() {
+    if (plan_ != nullptr) {
+      std::lock_guard<std::mutex> lock(g_planner);
+      fftwf_destroy_plan(plan_);
+      plan_ = nullptr;
+    }
+    if (in_ != nullptr) fftwf_free(in_);
+    if (out_ != nullptr) fftwf_free(out_);
+    in_ = out_ = nullptr;
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Frame(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (plan_ == nullptr) {
+      Napi::Error::New(env, "FrameKernel: frame() after dispose()").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const int older = info[0].As<Napi::Number>().Int32Value() & 1;
+    const double dcI = info[1].As<Napi::Number>().DoubleValue();
+    const double dcQ = info[2].As<Napi::Number>().DoubleValue();
+    const int mode = info[3].As<Napi::Number>().Int32Value();
+    const int n = n_;
+    const int h = n >> 1;
+    const float* a = stage_ + older * n;        // the frame's first half (older slot)
+    const float* b = stage_ + (1 - older) * n;  // its second half
+    const double* w = window_;
+    // (x − dc)·w in double, rounded once to float: the same values the JS path writes into its float32 FFT input
+    for (int j = 0; j < h; j++) {
+      in_[j][0] = static_cast<float>((static_cast<double>(a[2 * j]) - dcI) * w[j]);
+      in_[j][1] = static_cast<float>((static_cast<double>(a[2 * j + 1]) - dcQ) * w[j]);
+    }
+    for (int j = 0; j < h; j++) {
+      in_[h + j][0] = static_cast<float>((static_cast<double>(b[2 * j]) - dcI) * w[h + j]);
+      in_[h + j][1] = static_cast<float>((static_cast<double>(b[2 * j + 1]) - dcQ) * w[h + j]);
+    }
+    fftwf_execute(plan_);
+    const double norm = norm_;
+    float* p = power_;
+    double* sum = sum_;
+    const int what = mode & 3;
+    const bool addSum = (mode & 4) != 0 && sum != nullptr;
+    // fftshift: bin k → index (k + N/2) mod N; negative frequencies first so the output is written in order
+    if (what == 0) {
+      if (sum != nullptr) {
+        for (int i = 0; i < n; i++) {
+          const int k = i < h ? i + h : i - h;
+          const double re = out_[k][0], im = out_[k][1];
+          sum[i] += (re * re + im * im) * norm;
+        }
+      }
+    } else if (what == 2 && prefix_ != nullptr) {
+      double acc = 0;
+      double* pre = prefix_;
+      pre[0] = 0;
+      for (int i = 0; i < n; i++) {
+        const int k = i < h ? i + h : i - h;
+        const double re = out_[k][0], im = out_[k][1];
+        const float v = static_cast<float>((re * re + im * im) * norm);
+        p[i] = v;
+        acc += v;
+        pre[i + 1] = acc;
+      }
+      if (addSum)
+        for (int i = 0; i < n; i++) sum[i] += p[i];
+    } else {
+      for (int i = 0; i < n; i++) {
+        const int k = i < h ? i + h : i - h;
+        const double re = out_[k][0], im = out_[k][1];
+        const double v = (re * re + im * im) * norm;
+        p[i] = static_cast<float>(v);
+        if (addSum) sum[i] += v;
+      }
+    }
+    return env.Undefined();
+  }
+
+  int n_ = 0;
+  double norm_ = 1;
+  double* window_ = nullptr;
+  float* stage_ = nullptr;
+  float* power_ = nullptr;
+  double* prefix_ = nullptr;
+  double* sum_ = nullptr;
+  Napi::ObjectReference keepWindow_, keepStage_, keepPower_, keepPrefix_, keepSum_;
+  fftwf_complex* in_ = nullptr;
+  fftwf_complex* out_ = nullptr;
+  fftwf_plan plan_ = nullptr;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("FrameKernel", FrameKernel::Init(env));
+  exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(quietband_dsp, Init)

@@ -1,0 +1,83 @@
+// Loader of the quietband_dsp addon (native-bindings/dsp): a spectrum frame (DC, window, FFTW, |X|², fftshift) in C++.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * One frame kernel bound to an engine's buffers (see native-bindings/dsp/src/frame-kernel.cc).
+ * `frame(older, dcI, dcQ, mode)` reads the two half-frame slots of `stage` (interleaved float32 I/Q; slot `older` is the
+ * frame's first half), forms (x − dc)·w in float64 rounded to float32, runs FFTW's single-precision forward complex
+ * FFT (FFTW_ESTIMATE plan: the same numbers on every run), and writes P = (re² + im²)·norm fftshifted.
+ * mode: 0 = add P to `sum` only; 1 = `power`; 2 = `power` and `prefix`; bit 4 = also add to `sum`.
+ */
+export interface NativeFrameKernel {
+  frame(older: number, dcI: number, dcQ: number, mode: number): void;
+  /** Frees the FFTW plan and buffers now; frame() throws afterwards. */
+  dispose(): void;
+}
+
+interface DspBinding {
+  FrameKernel: new (
+    n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
+    prefix: Float64Array | null, sum: Float64Array | null,
+  ) => NativeFrameKernel;
+  fftwVersion: string;
+}
+
+/** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
+export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+let binding: DspBinding | undefined;
+let loadError: string | undefined;
+
+function load(): void {
+  const candidates = process.env[DSP_ADDON_ENV]
+    ? [process.env[DSP_ADDON_ENV] as string]
+    : [
+        // from dist/src/dsp/ and from src/dsp/ (vitest runs the TypeScript)
+        path.join(HERE, '..', '..', '..', 'native-bindings', 'dsp', 'build', 'Release', 'quietband_dsp.node'),
+        path.join(HERE, '..', '..', 'native-bindings', 'dsp', 'build', 'Release', 'quietband_dsp.node'),
+      ];
+  const file = candidates.find((f) => existsSync(f));
+  if (file === undefined) {
+    loadError = `quietband_dsp addon not built (needs libfftw3-dev: sudo apt-get install libfftw3-dev, then npm run build:native); looked in ${candidates.join(', ')}`;
+    return;
+  }
+  try {
+    binding = createRequire(import.meta.url)(file) as DspBinding;
+  } catch (err) {
+    loadError = `quietband_dsp addon ${file} did not load: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+load();
+
+/** True when the quietband_dsp addon loaded (FFT backend 'fftw' usable). */
+export function nativeFrameAvailable(): boolean {
+  return binding !== undefined;
+}
+
+/** Why the addon is not available (undefined when it is). */
+export function nativeFrameLoadError(): string | undefined {
+  return loadError;
+}
+
+/** FFTW's version string as the addon reports it (fftwf_version), or undefined. */
+export function fftwVersion(): string | undefined {
+  return binding?.fftwVersion;
+}
+
+/**
+ * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the engine fills `stage` and
+ * reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n.
+ * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for
+ *   wrong buffer types or lengths.
+ */
+export function createNativeFrameKernel(
+  n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
+  prefix: Float64Array | null, sum: Float64Array | null,
+): NativeFrameKernel {
+  if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
+  return new binding.FrameKernel(n, window, norm, stage, power, prefix, sum);
+}
