@@ -17,7 +17,20 @@ export interface NativeFrameKernel {
   dispose(): void;
 }
 
+/**
+ * The detector's per-bin classification in C++ (see native-bindings/dsp/src/frame-kernel.cc, Classifier), bound to a
+ * path's thresholds and scratch arrays and to the frame prefix sum it reads. `run()` returns the OR of the hot codes
+ * and fills `hot` (and `stat` when any bin is hot) exactly as Detector's JS classification does.
+ */
+export interface NativeClassifier {
+  run(): number;
+}
+
 interface DspBinding {
+  Classifier: new (
+    n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
+    hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
+  ) => NativeClassifier;
   FrameKernel: new (
     n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
     prefix: Float64Array | null, sum: Float64Array | null,
@@ -80,4 +93,17 @@ export function createNativeFrameKernel(
 ): NativeFrameKernel {
   if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
   return new binding.FrameKernel(n, window, norm, stage, power, prefix, sum);
+}
+
+/**
+ * Creates a classifier over the detector's arrays (all of length n; prefix n + 1), or null when the addon is not
+ * available. Kernel half widths: 1 ≤ hN ≤ hW.
+ * @throws TypeError/RangeError from the addon for wrong buffer types or lengths.
+ */
+export function createNativeClassifier(
+  n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
+  hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
+): NativeClassifier | null {
+  if (binding === undefined) return null;
+  return new binding.Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix);
 }

@@ -180,8 +180,103 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   fftwf_plan plan_ = nullptr;
 };
 
+
+/**
+ * new Classifier(n, hN, hW, open: Float32Array(n), release: Float32Array(n), wideOpen: Float32Array(n),
+ *                hot: Uint8Array(n), stat: Float32Array(n), prefix: Float64Array(n+1))
+ * run(): the detector's per-bin classification (src/detector/detector.ts, Detector.classify) over a frame's prefix
+ * sum: narrow (2hN+1) and wide (2hW+1) boxcar means, the hot code of every bin, and, when any bin is hot, the narrow
+ * statistic of every bin. Returns the OR of the hot codes. The same expressions as the JS (float64 division, clamp at
+ * 0, float32 value compared with the float32 thresholds).
+ */
+class Classifier : public Napi::ObjectWrap<Classifier> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Classifier", {InstanceMethod<&Classifier::Run>("run")});
+  }
+
+  explicit Classifier(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Classifier>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 9 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix)").ThrowAsJavaScriptException();
+      return;
+    }
+    n_ = info[0].As<Napi::Number>().Int32Value();
+    hN_ = info[1].As<Napi::Number>().Int32Value();
+    hW_ = info[2].As<Napi::Number>().Int32Value();
+    if (n_ < 1 || hN_ < 1 || hW_ < hN_) {
+      Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
+      return;
+    }
+    if (!TypedArrayOf(info[3], napi_float32_array, n_, &open_, &keep_[0], "open")) return;
+    if (!TypedArrayOf(info[4], napi_float32_array, n_, &release_, &keep_[1], "release")) return;
+    if (!TypedArrayOf(info[5], napi_float32_array, n_, &wideOpen_, &keep_[2], "wideOpen")) return;
+    if (!TypedArrayOf(info[6], napi_uint8_array, n_, &hot_, &keep_[3], "hot")) return;
+    if (!TypedArrayOf(info[7], napi_float32_array, n_, &stat_, &keep_[4], "stat")) return;
+    if (!TypedArrayOf(info[8], napi_float64_array, n_ + 1, &prefix_, &keep_[5], "prefix")) return;
+    ready_ = true;
+  }
+
+ private:
+  static inline float Mean(const double* pre, int n, int h, int b) {
+    const int lo = b - h < 0 ? 0 : b - h;
+    const int hi = b + h >= n ? n - 1 : b + h;
+    const double v = (pre[hi + 1] - pre[lo]) / (hi - lo + 1);
+    return static_cast<float>(v > 0 ? v : 0);
+  }
+
+  static inline int HotCode(float v, float w, float open, float release, float wideOpen) {
+    const int hn = v > open ? 2 : v > release ? 1 : 0;
+    const int hw = w > wideOpen ? 2 : 0;
+    return (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
+  }
+
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready_) {
+      Napi::Error::New(env, "Classifier: not constructed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const int n = n_, hN = hN_, hW = hW_;
+    const double* pre = prefix_;
+    int any = 0;
+    const int edge = hW < n ? hW : n;
+    const int interiorEnd = n - hW;
+    for (int b = 0; b < n; b++) {
+      float v, w;
+      if (b < edge || b >= interiorEnd) {
+        v = Mean(pre, n, hN, b);
+        w = Mean(pre, n, hW, b);
+      } else {
+        const double xn = (pre[b + hN + 1] - pre[b - hN]) / (2 * hN + 1);
+        const double xw = (pre[b + hW + 1] - pre[b - hW]) / (2 * hW + 1);
+        v = static_cast<float>(xn > 0 ? xn : 0);
+        w = static_cast<float>(xw > 0 ? xw : 0);
+      }
+      const int x = (v > release_[b] || w > wideOpen_[b]) ? HotCode(v, w, open_[b], release_[b], wideOpen_[b]) : 0;
+      hot_[b] = static_cast<uint8_t>(x);
+      any |= x;
+    }
+    if (any != 0) {
+      for (int b = 0; b < n; b++) stat_[b] = Mean(pre, n, hN, b);
+    }
+    return Napi::Number::New(env, any);
+  }
+
+  bool ready_ = false;
+  int n_ = 0, hN_ = 0, hW_ = 0;
+  float* open_ = nullptr;
+  float* release_ = nullptr;
+  float* wideOpen_ = nullptr;
+  uint8_t* hot_ = nullptr;
+  float* stat_ = nullptr;
+  double* prefix_ = nullptr;
+  Napi::ObjectReference keep_[6];
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameKernel", FrameKernel::Init(env));
+  exports.Set("Classifier", Classifier::Init(env));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   return exports;
 }

@@ -1,0 +1,38 @@
+// The detector's native bin classification (quietband_dsp addon) gives exactly the JS loop's detections on real captures.
+import { describe, expect, it } from 'vitest';
+import { openFileSource } from '../../src/source/file-source.js';
+import { detect, learnBaseline } from '../../src/pipeline.js';
+import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
+import { nativeFrameAvailable } from '../../src/dsp/native-frame.js';
+import type { DetectionEvent } from '../../src/types.js';
+import { capture } from '../helpers.js';
+
+/** Detections of one capture with the given backend and classifier (baseline learnt from the same file). */
+async function detections(file: string, backend: string, nativeClassifier: boolean): Promise<DetectionEvent[]> {
+  const src = await openFileSource(file);
+  const opts = pipelineOptions({}, src.info.rateSps);
+  opts.spectrum.fftBackend = backend;
+  opts.detector = { ...opts.detector, nativeClassifier };
+  const { baseline } = await learnBaseline(src, opts, 'auto');
+  const evs: DetectionEvent[] = [];
+  await detect(await openFileSource(file), baseline, opts, (ev) => evs.push(ev));
+  return evs;
+}
+
+describe('native classifier', () => {
+  it('is built here (libfftw3-dev is installed by .ci/run)', () => {
+    expect(nativeFrameAvailable()).toBe(true);
+  });
+
+  // the 2 MS/s Mode S file (64–120 µs replies, wide kernel), a 250 kS/s OOK file with clipping, and the x10 remote (6 packets)
+  for (const name of ['dump1090_modes1_1090M_2000k.cu8', 'generic_remote_SC2260_arm_433.92M_250k.cu8', 'x10_HR12A_B1on_310M_250k.cu8']) {
+    it(`${name}: the same detections, field for field, as the JS classification (both FFT paths)`, async () => {
+      for (const backend of ['fftw', 'pffft']) {
+        const js = await detections(capture(name), backend, false);
+        const native = await detections(capture(name), backend, true);
+        expect(js.length).toBeGreaterThan(0);
+        expect(native).toEqual(js);
+      }
+    });
+  }
+});
