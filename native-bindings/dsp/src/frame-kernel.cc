@@ -238,27 +238,40 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
       return env.Undefined();
     }
     const int n = n_, hN = hN_, hW = hW_;
-    const double* pre = prefix_;
+    // local restrict pointers: the uint8_t stores would otherwise force the members to be reloaded every bin
+    const double* __restrict pre = prefix_;
+    const float* __restrict open = open_;
+    const float* __restrict release = release_;
+    const float* __restrict wideOpen = wideOpen_;
+    uint8_t* __restrict hot = hot_;
     int any = 0;
     const int edge = hW < n ? hW : n;
-    const int interiorEnd = n - hW;
-    for (int b = 0; b < n; b++) {
-      float v, w;
-      if (b < edge || b >= interiorEnd) {
-        v = Mean(pre, n, hN, b);
-        w = Mean(pre, n, hW, b);
-      } else {
-        const double xn = (pre[b + hN + 1] - pre[b - hN]) / (2 * hN + 1);
-        const double xw = (pre[b + hW + 1] - pre[b - hW]) / (2 * hW + 1);
-        v = static_cast<float>(xn > 0 ? xn : 0);
-        w = static_cast<float>(xw > 0 ? xw : 0);
-      }
-      const int x = (v > release_[b] || w > wideOpen_[b]) ? HotCode(v, w, open_[b], release_[b], wideOpen_[b]) : 0;
-      hot_[b] = static_cast<uint8_t>(x);
+    const int interiorEnd = n - hW > edge ? n - hW : edge;
+    for (int b = 0; b < edge; b++) {
+      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
+      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
+      hot[b] = static_cast<uint8_t>(x);
+      any |= x;
+    }
+    const double wN = 2 * hN + 1, wW = 2 * hW + 1;
+    for (int b = edge; b < interiorEnd; b++) {
+      const double xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
+      const double xw = (pre[b + hW + 1] - pre[b - hW]) / wW;
+      const float v = static_cast<float>(xn > 0 ? xn : 0);
+      const float w = static_cast<float>(xw > 0 ? xw : 0);
+      const int x = (v > release[b] || w > wideOpen[b]) ? HotCode(v, w, open[b], release[b], wideOpen[b]) : 0;
+      hot[b] = static_cast<uint8_t>(x);
+      any |= x;
+    }
+    for (int b = interiorEnd; b < n; b++) {
+      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
+      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
+      hot[b] = static_cast<uint8_t>(x);
       any |= x;
     }
     if (any != 0) {
-      for (int b = 0; b < n; b++) stat_[b] = Mean(pre, n, hN, b);
+      float* __restrict stat = stat_;
+      for (int b = 0; b < n; b++) stat[b] = Mean(pre, n, hN, b);
     }
     return Napi::Number::New(env, any);
   }
@@ -274,9 +287,49 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
   Napi::ObjectReference keep_[6];
 };
 
+/**
+ * convertCu8(raw: Uint8Array, out: Float32Array, count, rawOffset): cu8 → float32 (x − 127.5) / 127.5 through the same
+ * table as src/source/sample-formats.ts (values computed in double, rounded once to float), returning the clip
+ * fraction (share of the 2·count bytes equal to 0 or 255).
+ */
+Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  static float lut[256];
+  static bool lutReady = false;
+  if (!lutReady) {
+    for (int b = 0; b < 256; b++) lut[b] = static_cast<float>((b - 127.5) / 127.5);
+    lutReady = true;
+  }
+  if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
+    Napi::TypeError::New(env, "convertCu8(raw, out, count, rawOffset)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray rawA = info[0].As<Napi::TypedArray>();
+  Napi::TypedArray outA = info[1].As<Napi::TypedArray>();
+  const int64_t count = info[2].As<Napi::Number>().Int64Value();
+  const int64_t off = info[3].As<Napi::Number>().Int64Value();
+  if (rawA.TypedArrayType() != napi_uint8_array || outA.TypedArrayType() != napi_float32_array || count < 0 || off < 0 ||
+      static_cast<size_t>(off + 2 * count) > rawA.ElementLength() || static_cast<size_t>(2 * count) > outA.ElementLength()) {
+    Napi::RangeError::New(env, "convertCu8: raw must be a Uint8Array with rawOffset + 2·count bytes and out a Float32Array of 2·count")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint8_t* __restrict raw = static_cast<const uint8_t*>(rawA.ArrayBuffer().Data()) + rawA.ByteOffset() + off;
+  float* __restrict out = reinterpret_cast<float*>(static_cast<uint8_t*>(outA.ArrayBuffer().Data()) + outA.ByteOffset());
+  const int64_t n = 2 * count;
+  int64_t clipped = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const uint8_t v = raw[i];
+    out[i] = lut[v];
+    clipped += (v == 0) + (v == 255);
+  }
+  return Napi::Number::New(env, n > 0 ? static_cast<double>(clipped) / static_cast<double>(n) : 0.0);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameKernel", FrameKernel::Init(env));
   exports.Set("Classifier", Classifier::Init(env));
+  exports.Set("convertCu8", Napi::Function::New(env, ConvertCu8, "convertCu8"));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   return exports;
 }
