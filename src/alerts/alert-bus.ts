@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
+import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
 
 /** Sensor-fault alert kinds raised with {@link AlertBus.raiseSensorAlert}. */
@@ -51,6 +52,13 @@ export interface AlertBusOptions {
   updateIntervalMs?: number;
   /** Wall clock (ms since epoch). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Sensor name → location (site config `sensors[].location`). With at least one, transmissions that several located
+   * sensors see at once are grouped (see {@link AlertBus}). Default: none (no grouping).
+   */
+  locations?: Readonly<Record<string, SensorLocation>>;
+  /** Grouping tolerances over DEFAULT_GROUPING (src/site/localisation.ts). */
+  grouping?: Partial<GroupingOptions>;
 }
 
 interface Track {
@@ -63,6 +71,15 @@ interface Track {
   timer: NodeJS.Timeout | null;
   originMs: number | undefined;
   startTime: string;
+  /** Grouping: key in the grouper (null when the sensor has no location or grouping is off). */
+  memberKey: string | null;
+  /** Latest detector event and context (re-sent when the group changes). */
+  lastEv: DetectionEvent;
+  lastCtx: DetectionContext | undefined;
+  /** Signature of the group written in this alert's latest record ('' = none). */
+  sentSig: string;
+  /** True once the close is stored: kept only while the grouper remembers it, for group updates. */
+  closed: boolean;
 }
 
 interface SensorAlert {
@@ -88,6 +105,12 @@ export interface AlertBusEvents {
  * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' is final; repeating a transition is a
  * no-op (resolves undefined, nothing stored).
  *
+ * Grouping (with `locations`): one transmission seen by several located sensors (same frequency, overlapping times:
+ * src/site/localisation.ts) keeps one alert per sensor — none is merged away or dropped — and every record of those
+ * alerts carries the shared `groupId`, the ranked `rooms` (nearest first) and `positionM` when computable. When another
+ * sensor joins or the ranking changes, each other alert of the group gets an `update` record with the new grouping
+ * (throttled like updates; also after its close, while the group is remembered).
+ *
  * Every method that stores returns the record's promise; it rejects with QuietBandError('IO') when the store cannot
  * write (callers must handle it: the alert was not stored and was not sent).
  */
@@ -104,6 +127,11 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   private readonly inflightState = new Map<string, { state: AlertState; severity: AlertSeverity; sensor: string; kind: AlertKind }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  /** Transmission grouping across located sensors; null when no sensor has a location. */
+  private readonly grouper: TransmissionGrouper | null;
+  /** Tracks (open, and closed ones the grouper still remembers) by grouper key. */
+  private readonly members = new Map<string, Track>();
+  private nextMember = 1;
 
   /** @throws QuietBandError('CONFIG') when `updateIntervalMs` is negative or not finite. */
   constructor(opts: AlertBusOptions) {
@@ -117,6 +145,12 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       throw new QuietBandError(`alert bus: updateIntervalMs: expected a finite number >= 0, got ${opts.updateIntervalMs}`, 'CONFIG');
     }
     this.now = opts.now ?? Date.now;
+    const locations = opts.locations ?? {};
+    try {
+      this.grouper = Object.keys(locations).length > 0 ? new TransmissionGrouper(locations, opts.grouping) : null;
+    } catch (err) {
+      throw new QuietBandError(`alert bus: ${(err as Error).message}`, 'CONFIG', { cause: err });
+    }
   }
 
   /** Current state of an alert, counting records queued but not yet stored. */
@@ -209,6 +243,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   handleDetection(sensor: string, ev: DetectionEvent, ctx?: DetectionContext): Promise<Alert> | undefined {
     const key = AlertBus.trackKey(sensor, ev.id);
     const nowMs = this.now();
+    this.pruneGroups(nowMs);
     const track = this.tracks.get(key);
     if (ev.kind === 'open' || track === undefined) {
       if (track !== undefined) this.closeTrack(key, track, null, undefined, nowMs, 'superseded by a new track with the same id');
@@ -220,6 +255,9 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     }
     if (ev.kind === 'close') return this.closeTrack(key, track, ev, ctx, nowMs, undefined);
     // update
+    track.lastEv = { ...ev, paths: [...ev.paths] };
+    track.lastCtx = ctx;
+    this.observe(track, ev, nowMs, false);
     if (track.timer === null && nowMs - track.lastWriteMs >= this.updateIntervalMs) {
       return this.writeUpdate(track, ev, ctx, nowMs);
     }
@@ -239,8 +277,28 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     const state: AlertState = known ? 'known' : 'new';
     const severity: AlertSeverity = known ? 'info' : this.severityFor({ sensor, kind: 'transmission', detection: ev, context: ctx });
     const proto = { sensor, originMs, startTime };
-    const w = this.write(this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs));
-    this.tracks.set(key, { alertId: w.alertId, sensor, trackId: ev.id, lastWriteMs: nowMs, pending: null, timer: null, originMs, startTime });
+    const memberKey = this.grouper?.locates(sensor) === true ? `m${this.nextMember++}` : null;
+    const track: Track = {
+      alertId: '', sensor, trackId: ev.id, lastWriteMs: nowMs, pending: null, timer: null, originMs, startTime,
+      memberKey, lastEv: { ...ev, paths: [...ev.paths] }, lastCtx: ctx, sentSig: '', closed: false,
+    };
+    this.observe(track, ev, nowMs, false);
+    const draft = this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs);
+    const group = this.attachGroup(draft, track, nowMs);
+    let w: ReturnType<AlertBus['write']>;
+    try {
+      w = this.write(draft);
+    } catch (err) {
+      if (memberKey !== null) this.grouper!.forget(memberKey);
+      throw err;
+    }
+    track.alertId = w.alertId;
+    this.tracks.set(key, track);
+    if (memberKey !== null) {
+      this.members.set(memberKey, track);
+      this.grouper!.setAlertId(memberKey, w.alertId);
+    }
+    if (group !== undefined) this.propagateGroup(group, track, nowMs);
     return w.done;
   }
 
@@ -252,7 +310,11 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   private writeUpdate(track: Track, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number): Promise<Alert> {
     const { state, severity } = this.currentState(track.alertId);
     track.lastWriteMs = nowMs;
-    return this.write(this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs)).done;
+    const draft = this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs);
+    const group = this.attachGroup(draft, track, nowMs);
+    const done = this.write(draft).done;
+    if (group !== undefined) this.propagateGroup(group, track, nowMs);
+    return done;
   }
 
   private flushTrack(track: Track): void {
@@ -260,6 +322,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     const p = track.pending;
     track.pending = null;
     if (p === null || this.closed) return;
+    if (track.closed && (track.memberKey === null || this.members.get(track.memberKey) !== track)) return; // forgotten meanwhile
     this.writeUpdate(track, p.ev, p.ctx, this.now()).catch((err: unknown) => {
       this.log.error({ err, alertId: track.alertId }, 'alert bus: a throttled update could not be stored');
     });
@@ -286,9 +349,89 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       draft = { alertId: track.alertId, sensor: track.sensor, kind: 'transmission', event: 'close', state, severity, time: AlertBus.isoTime(nowMs), startTime: track.startTime, endTime: AlertBus.isoTime(nowMs) };
     }
     if (message !== undefined) draft.message = message;
+    const final = { ...(last ?? track.lastEv), kind: 'close' as const };
+    track.lastEv = { ...final, paths: [...final.paths] };
+    if (ctx !== undefined) track.lastCtx = ctx;
+    track.closed = true;
+    // a superseded track (ev null) ends now; a detector close at its own end time
+    this.observe(track, ev === null ? { ...final, endS: undefined } : final, nowMs, true);
+    const group = this.attachGroup(draft, track, nowMs);
     const p = this.write(draft).done;
     if (ev === null) p.catch(() => undefined); // superseded close: failure is logged by the store; the new open reports its own.
+    if (group !== undefined) this.propagateGroup(group, track, nowMs);
     return p;
+  }
+
+  // ───────────────────────────── grouping ─────────────────────────────
+
+  /** Tells the grouper the track's latest band, excess and times (wall clock from the stream origin). */
+  private observe(track: Track, ev: DetectionEvent, nowMs: number, closed: boolean): void {
+    if (this.grouper === null || track.memberKey === null) return;
+    let endMs: number | null = null;
+    if (closed) endMs = ev.endS !== undefined && track.originMs !== undefined ? track.originMs + ev.endS * 1000 : nowMs;
+    const startMs = Date.parse(track.startTime);
+    this.grouper.observe({
+      key: track.memberKey,
+      sensor: track.sensor,
+      centerHz: ev.centerHz,
+      lowHz: ev.lowHz,
+      highHz: ev.highHz,
+      startMs,
+      endMs: endMs === null ? null : Math.max(endMs, startMs),
+      excessDb: ev.peakExcessDb,
+    });
+  }
+
+  /** Sets groupId/rooms/positionM on a draft when the track belongs to a transmission of ≥ 2 sensors. */
+  private attachGroup(draft: AlertDraft, track: Track, nowMs: number): TransmissionGroup | undefined {
+    if (this.grouper === null || track.memberKey === null) return undefined;
+    const g = this.grouper.groupOf(track.memberKey, nowMs);
+    if (g === undefined) return undefined;
+    if (g.groupId !== undefined) draft.groupId = g.groupId;
+    draft.rooms = g.rooms.map((r) => ({ ...r }));
+    if (g.positionM !== undefined) draft.positionM = { ...g.positionM };
+    track.sentSig = g.signature;
+    return g;
+  }
+
+  /** Queues a group update for every other alert of the group whose latest record shows another grouping. */
+  private propagateGroup(g: TransmissionGroup, self: Track, nowMs: number): void {
+    for (const k of g.keys) {
+      if (k === self.memberKey) continue;
+      const t = this.members.get(k);
+      if (t === undefined || t.sentSig === g.signature) continue;
+      this.requestGroupUpdate(t, nowMs);
+    }
+  }
+
+  /**
+   * An `update` record of the track's latest values (with the current grouping), under the same throttle as detector
+   * updates: at once when the interval has passed, else when it ends (a pending update already carries it).
+   */
+  private requestGroupUpdate(t: Track, nowMs: number): void {
+    if (this.closed || t.timer !== null) return;
+    t.pending ??= { ev: t.lastEv, ctx: t.lastCtx };
+    if (nowMs - t.lastWriteMs >= this.updateIntervalMs) {
+      this.flushTrack(t);
+      return;
+    }
+    t.timer = setTimeout(() => this.flushTrack(t), Math.max(0, t.lastWriteMs + this.updateIntervalMs - nowMs));
+    t.timer.unref();
+  }
+
+  /** Forgets closed tracks the grouper no longer remembers (ended more than `retainMs` ago). */
+  private pruneGroups(nowMs: number): void {
+    if (this.grouper === null) return;
+    this.grouper.prune(nowMs);
+    for (const [k, t] of this.members) {
+      if (this.grouper.has(k)) continue;
+      this.members.delete(k);
+      if (t.closed && t.timer !== null) {
+        clearTimeout(t.timer);
+        t.timer = null;
+        t.pending = null;
+      }
+    }
   }
 
   /**
@@ -399,7 +542,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
 
   /** Writes throttled updates that are waiting, and waits for every queued record to be stored. */
   async flush(): Promise<void> {
-    for (const t of this.tracks.values()) {
+    for (const t of [...this.tracks.values(), ...[...this.members.values()].filter((m) => m.closed)]) {
       if (t.timer !== null) {
         clearTimeout(t.timer);
         this.flushTrack(t);
@@ -414,5 +557,6 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     await this.flush();
     this.closed = true;
     for (const t of this.tracks.values()) if (t.timer !== null) clearTimeout(t.timer);
+    for (const t of this.members.values()) if (t.timer !== null) clearTimeout(t.timer);
   }
 }

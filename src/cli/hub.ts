@@ -15,6 +15,7 @@ export interface HubFlags {
   bind: string;
   dataDir: string;
   offlineAfterMs?: string;
+  timeZone?: string;
   username?: string;
   passwordFile?: string;
   ca?: string;
@@ -29,6 +30,15 @@ function intFlag(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new QuietBandError(`${name}: expected an integer ${min}..${max}, got "${v}"`, 'CONFIG');
   return n;
+}
+
+function timeZoneFlag(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new QuietBandError(`--time-zone: "${tz}" is not an IANA time zone (e.g. Asia/Shanghai)`, 'CONFIG');
+  }
+  return tz;
 }
 
 /** The hub's broker credentials/TLS flags in the shape of a site's `mqtt` section (paths absolute). */
@@ -74,6 +84,7 @@ export async function hubCommand(flags: HubFlags): Promise<void> {
     port: intFlag('--http-port', flags.httpPort, 0, 65535),
     dataDir: resolve(flags.dataDir),
     ...(flags.offlineAfterMs !== undefined ? { offlineAfterMs: intFlag('--offline-after-ms', flags.offlineAfterMs, 100, 86_400_000) } : {}),
+    ...(flags.timeZone !== undefined ? { timeZone: timeZoneFlag(flags.timeZone) } : {}),
     logger: log,
   });
   const broker = (() => {
@@ -103,14 +114,15 @@ export async function hubCommand(flags: HubFlags): Promise<void> {
 export function register(program: Command): void {
   program
     .command('hub')
-    .description('province hub: subscribe to the alerts, sensor health and heartbeats many sites publish over MQTT; serve one web UI across sites (GET /sites for per-site state)')
+    .description('province hub: subscribe to the alerts, sensor health and heartbeats many sites publish over MQTT; serve one web UI across sites (GET /sites for per-site state, GET /report?session=&site= for session reports); its alert history and acks are kept in --data-dir')
     .requiredOption('--mqtt <url>', 'broker URL (mqtt://, mqtts://, ws://, wss://; user:password@ allowed)')
     .option('--topic-prefix <prefix>', 'topic prefix the sites publish under', 'quietband')
     .option('--client-id <id>', 'MQTT client id of the persistent session (default quietband-hub-<hostname>)')
     .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port)', '8090')
     .option('--bind <addr>', 'listen address; anything but loopback requires the access token', '127.0.0.1')
-    .option('--data-dir <dir>', 'access token folder', './data-hub')
+    .option('--data-dir <dir>', 'alert history (hub-alerts.jsonl, kept across restarts), access token, served session reports', './data-hub')
     .option('--offline-after-ms <ms>', 'a site without a heartbeat for this long raises site-offline (default 3 × its heartbeat period)')
+    .option('--time-zone <iana>', "time zone shown in the UI and the session reports (default: this machine's)")
     .option('--username <name>', 'broker user name (or user@ in the URL)')
     .option('--password-file <file>', 'file holding the broker password (first line)')
     .option('--ca <pem>', 'TLS: CA certificate to trust (mqtts://, wss://)')

@@ -1,13 +1,12 @@
 // `quietband report --session NAME -o report.html`: the session's alerts, acks and outages as printable HTML (PDF optional).
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { applySiteDefaults, defaultBaselinePath, loadSiteConfigFile } from '../config/site-config.js';
+import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
-import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportSensor, type SessionReportInput } from '../report/session-report.js';
+import { printPdf } from '../report/report-routes.js';
+import { siteReportInput } from '../report/report-source.js';
+import { buildSessionReport, readAlertRecords, renderReportHtml, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
 export interface ReportFlags {
@@ -28,36 +27,15 @@ export interface ReportFlags {
  * Chromium failure.
  */
 export async function reportCommand(flags: ReportFlags): Promise<{ alerts: number; outages: number }> {
-  const input: Partial<SessionReportInput> = { session: flags.session };
-  let dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
+  let input: SessionReportInput;
   if (flags.config !== undefined) {
     const site = applySiteDefaults(await loadSiteConfigFile(flags.config), flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}, flags.config);
-    dataDir = site.dataDir;
-    input.site = site.site;
-    if (site.timeZone !== undefined) input.timeZone = site.timeZone;
-    const s = site.sessions.find((x) => x.name === flags.session);
-    if (s !== undefined) input.window = { startMs: s.startMs, endMs: s.endMs };
-    const startMs = input.window?.startMs ?? Date.now();
-    input.sensors = await Promise.all(
-      site.sensors.map(async (x): Promise<ReportSensor> => {
-        const r: ReportSensor = { name: x.name, centerHz: x.centerHz, rateSps: x.rateSps, source: x.sourceText, baselineChecked: true };
-        if (x.location !== undefined) r.room = x.location.room;
-        try {
-          const b = JSON.parse(await readFile(x.baselinePath ?? defaultBaselinePath(site, x.name), 'utf8')) as { createdAt?: unknown };
-          if (typeof b.createdAt === 'string' && !Number.isNaN(Date.parse(b.createdAt))) {
-            r.baselineCreatedAt = b.createdAt;
-            r.baselineAgeH = (startMs - Date.parse(b.createdAt)) / 3_600_000;
-          }
-        } catch {
-          // no stored baseline (warm-up sensor)
-        }
-        return r;
-      }),
-    );
+    input = await siteReportInput(site, flags.session);
+  } else {
+    const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
+    input = { session: flags.session, dataDir, records: await readAlertRecords(dataDir) };
   }
-  input.dataDir = dataDir;
-  input.records = await readAlertRecords(dataDir);
-  const report = await buildSessionReport(input as SessionReportInput);
+  const report = await buildSessionReport(input);
   const out = resolve(flags.output);
   try {
     await writeFile(out, renderReportHtml(report));
@@ -68,9 +46,9 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   if (flags.pdf !== undefined) {
     const pdf = resolve(flags.pdf);
     try {
-      await promisify(execFile)(flags.chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, pathToFileURL(out).href], { timeout: 60_000 });
+      await printPdf(out, pdf, flags.chromium);
     } catch (err) {
-      throw new QuietBandError(`--pdf: ${flags.chromium} could not print ${out} (${(err as Error).message})`, 'IO', { cause: err });
+      throw new QuietBandError(`--pdf: ${(err as Error).message}`, 'IO', { cause: err });
     }
     line += `  PDF → ${pdf}\n`;
   }

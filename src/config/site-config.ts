@@ -226,6 +226,20 @@ const sensorSchema = z
     scenario: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** `sim` only: PRNG seed (overrides the scenario's). */
     seed: z.number().int().optional(),
+    /**
+     * `sim` only: this sensor's receive path for the scenario's events — `lossDb` (dB subtracted from every event,
+     * e.g. a log-distance path loss to this room), `fadingDb` (std dev of a seeded log-normal fading per event, dB) and
+     * `fadingSeed` (default the sensor's seed). Sensors sharing one scenario then see path-loss-scaled copies of one
+     * transmission (room localisation tests and demos).
+     */
+    simPath: z
+      .object({
+        lossDb: z.number().min(-100, 'expected a path loss ≥ −100 dB').max(200, 'expected a path loss ≤ 200 dB').optional(),
+        fadingDb: z.number().min(0, 'expected a fading spread ≥ 0 dB').max(30, 'expected a fading spread ≤ 30 dB').optional(),
+        fadingSeed: z.number().int('expected a whole-number seed').optional(),
+      })
+      .strict()
+      .optional(),
     /** `file:` only: sample format when the extension/SigMF does not say. */
     format: z.enum(SAMPLE_FORMATS as unknown as [SampleFormat, ...SampleFormat[]]).optional(),
     /** `file:` only: pace at the sample rate (default true). */
@@ -412,7 +426,8 @@ const abs = (p: string): string => (isAbsolute(p) ? p : resolve(process.cwd(), p
 
 /**
  * Applies defaults and overrides (DEFAULT_SITE_CONFIG < file < flags), parses every sensor's source, resolves paths,
- * checks cross-field rules (unique sensor names; rtlsdr/rtltcp integer ppm; scenario/seed only for sim). Does not touch
+ * checks cross-field rules (unique sensor names; rtlsdr/rtltcp integer ppm; scenario/seed/simPath only for sim; simPath goes
+ * into the scenario as eventGainDb = −lossDb, fadingDb, fadingSeed). Does not touch
  * devices or files (see site-resolve.ts for the `file:` metadata probe and the default baseline lookup).
  * @param where prefix of error messages (file name or `flags`).
  * @throws QuietBandError('CONFIG') naming the field.
@@ -433,6 +448,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
     const source = parseSourceSpec(s.source, `${where}: ${f}.source`);
     if (source.kind !== 'sim' && s.scenario !== undefined) fail(`${f}.scenario`, 'only sim sensors take a scenario');
     if (source.kind !== 'sim' && s.seed !== undefined) fail(`${f}.seed`, 'only sim sensors take a seed');
+    if (source.kind !== 'sim' && s.simPath !== undefined) fail(`${f}.simPath`, 'only sim sensors take a simulated path (a real sensor has its own)');
     if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, 'only file: sensors take a sample format');
     if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, 'only file: sensors take realtime (live sources are real time)');
     const o = overrides.sensor ?? {};
@@ -459,6 +475,9 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
       if (o.centerHz === undefined && s.centerHz === undefined && typeof scn.centerHz === 'number') out.centerHz = scn.centerHz;
       if (o.rateSps === undefined && s.rateSps === undefined && typeof scn.rateSps === 'number') out.rateSps = scn.rateSps;
       if (s.seed !== undefined) scn.seed = s.seed;
+      if (s.simPath?.lossDb !== undefined) scn.eventGainDb = -s.simPath.lossDb;
+      if (s.simPath?.fadingDb !== undefined) scn.fadingDb = s.simPath.fadingDb;
+      if (s.simPath?.fadingSeed !== undefined) scn.fadingSeed = s.simPath.fadingSeed;
       out.scenario = scn;
     }
     return out;

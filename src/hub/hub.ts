@@ -10,8 +10,10 @@ import type { MqttHealth, MqttHeartbeat } from '../mqtt/mqtt-publisher.js';
 import { redact } from '../mqtt/mqtt-publisher.js';
 import type { Alert, SensorHealth } from '../server/protocol.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { reportRoutes } from '../report/report-routes.js';
 import { HubLog, type HubAlert } from './hub-log.js';
 import { hubMetrics } from './hub-metrics.js';
+import { hubReportSource } from './hub-report.js';
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
@@ -26,8 +28,19 @@ export interface HubOptions {
   /** HTTP/WS listen address and port (0 = free port). Defaults '127.0.0.1', 8090. */
   bind?: string;
   port?: number;
-  /** Holds the access token when bound off loopback. */
+  /**
+   * Holds the alert history (`hub-alerts.jsonl`: kept across restarts, see {@link HubLog}), the access token when bound
+   * off loopback, and copies of the session reports served (`reports/`).
+   */
   dataDir: string;
+  /** Keep the alert history in `dataDir` (default true); false = in memory only. */
+  persist?: boolean;
+  /** fdatasync each history write (default true; tests of throughput only turn it off). */
+  fsync?: boolean;
+  /** IANA zone announced to browsers and used in session reports (default: this machine's). */
+  timeZone?: string;
+  /** Chromium binary for PDF reports. Default 'chromium'. */
+  chromium?: string;
   /** A site whose last heartbeat is older than this is offline (ms). Default: 3 × the site's announced heartbeatMs. */
   offlineAfterMs?: number;
   /** Heartbeat-age check period (ms). Default 500. */
@@ -48,7 +61,7 @@ export interface HubSiteState {
   duplicates: number;
   /** Seqs missing between two received alerts (a publisher whose store was replaced, or lost messages). */
   gapSeqs: number;
-  /** Heartbeat: wall time the hub received the last one (ms, null before), its age (ms) and content. */
+  /** Heartbeat: wall time the hub received the last one (ms, null before — also after a hub restart, until the next), its age (ms) and content. */
   lastHeartbeatAtMs: number | null;
   heartbeatAgeMs: number | null;
   heartbeat: MqttHeartbeat | null;
@@ -71,6 +84,8 @@ export interface RunningHub {
 interface SiteEntry extends Omit<HubSiteState, 'heartbeatAgeMs'> {
   /** When the last health message arrived (ms): its frame ages are aged by the time since. */
   healthAtMs: number;
+  /** A site known from the history of a previous run is watched from the hub's (re)start: offline when silent that long. */
+  watchFromMs: number | null;
   offlineAlertId: string | null;
   offlineCount: number;
 }
@@ -80,26 +95,35 @@ const HUB_NAME = 'hub';
 /**
  * Starts the hub: an MQTT client (clean: false, QoS 1 subscriptions to `<prefix>/+/alert|health|heartbeat`, so the
  * broker keeps messages for it while it is away if the broker persists sessions) and the site server's HTTP + WS
- * protocol v1 over an in-memory {@link HubLog}. Each site alert is added once: a message whose seq is not above the
- * site's highest received seq is a duplicate and dropped; a jump counts the missing seqs as `gapSeqs` (logged).
+ * protocol v1 over a {@link HubLog} kept in `<dataDir>/hub-alerts.jsonl`. Each site alert is added once: a message
+ * whose seq is not above the site's highest received seq is a duplicate and dropped; a jump counts the missing seqs as
+ * `gapSeqs` (logged). History survives restarts: on start the per-site highest seq, counts and open site-offline
+ * alerts are rebuilt from the file, so the broker's redelivery (or a site's resend) after a restart is dropped as
+ * duplicates; the PUBACK of every message is sent only once what it added is stored (a hub killed mid-write gets it
+ * again). Sites known from the history are watched from the start: silent for `offlineAfterMs` → site-offline.
  * Alerts keep their `site` and `alertId` (`<site>-<seq>` by default, so unique across sites); `seq` is the hub's
- * and `siteSeq` the site's. Sensors appear in `status` as `<site>/<sensor>` with the heartbeat age in `message`.
+ * and `siteSeq` the site's.
+ * Sensors appear in `status` as `<site>/<sensor>` (with `site` set) and the heartbeat age in `message`.
+ * Acks and "known" marks made at the hub are hub-side records (ackBy, time; stored in the history); they are not sent
+ * to the sites.
  * A site whose heartbeat is older than `offlineAfterMs` gets a `site-offline` alert (hub-side, severity high, sensor
  * ''), closed when its heartbeats return; not while the hub itself has lost the broker (ages restart on reconnect).
- * `GET /sites` (same auth) → {@link HubSiteState}[]; `GET /metrics` → {@link hubMetrics}.
- * @throws QuietBandError('CONFIG') port in use / bad options (from the server).
+ * `GET /sites` (same auth) → {@link HubSiteState}[]; `GET /metrics` → {@link hubMetrics}; `GET /sessions`,
+ * `GET /report?session=&site=` → {@link reportRoutes} over {@link hubReportSource}.
+ * @throws QuietBandError('CONFIG') port in use / bad options (from the server); 'IO' history file not usable.
  */
 export async function startHub(o: HubOptions): Promise<RunningHub> {
   const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'hub' });
   const prefix = o.topicPrefix ?? MQTT_DEFAULTS.topicPrefix;
-  const hubLog = new HubLog();
+  const hubLog = await HubLog.open({ ...(o.persist !== false ? { dataDir: o.dataDir } : {}), fsync: o.fsync ?? true, logger: log });
   const sites = new Map<string, SiteEntry>();
 
   const siteState = (e: SiteEntry, nowMs: number): HubSiteState => {
-    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, ...rest } = e;
+    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, watchFromMs: _w, ...rest } = e;
     void _a;
     void _c;
     void _h;
+    void _w;
     return { ...rest, heartbeatAgeMs: e.lastHeartbeatAtMs === null ? null : nowMs - e.lastHeartbeatAtMs };
   };
   const sitesRoute = (_req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
@@ -110,28 +134,60 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     return true;
   };
 
-  const server = await startServer({
-    bind: o.bind ?? '127.0.0.1',
-    port: o.port ?? 8090,
-    site: HUB_NAME,
-    sensors: [],
-    store: hubLog as unknown as AlertStore,
-    bus: hubLog as unknown as AlertBus,
-    dataDir: o.dataDir,
-    logger: log,
-    routes: [sitesRoute, (req, res, url) => metrics.route(req, res, url)],
-    ...(o.webRoot !== undefined ? { webRoot: o.webRoot } : {}),
-  });
-
   const entry = (site: string): SiteEntry => {
     let e = sites.get(site);
     if (e === undefined) {
-      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, offlineAlertId: null, offlineCount: 0 };
+      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0 };
       sites.set(site, e);
       log.info({ site }, 'new site');
     }
     return e;
   };
+
+  // --- what the history of the previous runs says about each site ---
+  const startMs = Date.now();
+  const offlineIds = new Map<string, Set<string>>();
+  for (const r of hubLog.all()) {
+    const e = entry(r.site);
+    e.watchFromMs = startMs;
+    if (r.siteSeq !== undefined) {
+      e.alertsReceived++;
+      if (r.siteSeq > e.lastSiteSeq) e.lastSiteSeq = r.siteSeq;
+    } else if (r.kind === 'site-offline') {
+      let ids = offlineIds.get(r.site);
+      if (ids === undefined) offlineIds.set(r.site, (ids = new Set()));
+      ids.add(r.alertId);
+      if (r.event === 'open') {
+        e.offline = true;
+        e.offlineAlertId = r.alertId;
+      } else if (r.event === 'close' && e.offlineAlertId === r.alertId) {
+        e.offline = false;
+        e.offlineAlertId = null;
+      }
+    }
+  }
+  for (const [site, ids] of offlineIds) entry(site).offlineCount = ids.size;
+  if (hubLog.size > 0) log.info({ records: hubLog.size, sites: [...sites.values()].map((e) => `${e.site}@${e.lastSiteSeq}${e.offline ? ' (offline)' : ''}`) }, 'hub history restored');
+
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      bind: o.bind ?? '127.0.0.1',
+      port: o.port ?? 8090,
+      site: HUB_NAME,
+      sensors: [],
+      store: hubLog as unknown as AlertStore,
+      bus: hubLog as unknown as AlertBus,
+      dataDir: o.dataDir,
+      logger: log,
+      routes: [sitesRoute, (req, res, url) => metrics.route(req, res, url), ...reportRoutes(hubReportSource(hubLog, o.timeZone), { dataDir: o.dataDir, logger: log, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) })],
+      ...(o.webRoot !== undefined ? { webRoot: o.webRoot } : {}),
+      ...(o.timeZone !== undefined ? { timeZone: o.timeZone } : {}),
+    });
+  } catch (err) {
+    await hubLog.close();
+    throw err;
+  }
 
   const broadcastStatus = (): void => {
     const now = Date.now();
@@ -140,7 +196,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       const age = e.lastHeartbeatAtMs === null ? null : now - e.lastHeartbeatAtMs;
       const note = age === null ? 'no heartbeat yet' : `heartbeat ${(age / 1000).toFixed(1)} s ago`;
       for (const s of e.sensors) {
-        const h: SensorHealth = { ...s, sensor: `${e.site}/${s.sensor}`, message: s.message !== undefined ? `${s.message}; ${note}` : note };
+        const h: SensorHealth = { ...s, sensor: `${e.site}/${s.sensor}`, site: e.site, message: s.message !== undefined ? `${s.message}; ${note}` : note };
         if (s.lastFrameAgeMs !== null) h.lastFrameAgeMs = s.lastFrameAgeMs + (now - e.healthAtMs);
         if (e.offline) {
           h.online = false;
@@ -195,13 +251,18 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       return;
     }
     for (const e of sites.values()) {
-      if (e.offline || e.lastHeartbeatAtMs === null) continue;
-      const age = now - e.lastHeartbeatAtMs;
+      const heardAtMs = e.lastHeartbeatAtMs ?? e.watchFromMs;
+      if (e.offline || heardAtMs === null) continue;
+      const age = now - heardAtMs;
       if (age > offlineAfter(e)) {
         e.offline = true;
         e.offlineCount++;
         e.offlineAlertId = `${HUB_NAME}-site-offline-${e.site}-${e.offlineCount}-${now}`;
-        const msg = e.heartbeat?.stopping ? `site stopped (last heartbeat ${(age / 1000).toFixed(1)} s ago)` : `no heartbeat for ${(age / 1000).toFixed(1)} s`;
+        const msg = e.heartbeat?.stopping
+          ? `site stopped (last heartbeat ${(age / 1000).toFixed(1)} s ago)`
+          : e.lastHeartbeatAtMs === null
+            ? `no heartbeat for ${(age / 1000).toFixed(1)} s since the hub started`
+            : `no heartbeat for ${(age / 1000).toFixed(1)} s`;
         hubLog.add({ alertId: e.offlineAlertId, site: e.site, sensor: '', kind: 'site-offline', event: 'open', state: 'new', severity: 'high', time: new Date(now).toISOString(), message: msg });
         log.warn({ site: e.site, ageMs: age }, 'site offline');
       }
@@ -217,6 +278,13 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     connectTimeout: MQTT_DEFAULTS.connectTimeoutMs,
     ...o.mqttOptions,
   });
+  // PUBACK (QoS 1) only once the records this message added are stored: a hub killed before gets it redelivered
+  client.handleMessage = (_packet, done) => {
+    hubLog.drain().then(
+      () => done(),
+      (err: unknown) => done(err as Error),
+    );
+  };
   const timer = setInterval(check, o.checkEveryMs ?? 500);
   const metrics = hubMetrics({
     sites: () => [...sites.values()].sort((a, b) => a.site.localeCompare(b.site)).map((e) => siteState(e, Date.now())),
@@ -228,7 +296,10 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     log.info({ url: redact(o.mqttUrl), sessionPresent: ack.sessionPresent }, 'hub connected to the broker');
     // heartbeat ages restart now: a full offlineAfterMs for every site to be heard again after the hub's own outage
     const now = Date.now();
-    for (const e of sites.values()) if (!e.offline && e.lastHeartbeatAtMs !== null) e.lastHeartbeatAtMs = Math.max(e.lastHeartbeatAtMs, now);
+    for (const e of sites.values()) {
+      if (!e.offline && e.lastHeartbeatAtMs !== null) e.lastHeartbeatAtMs = Math.max(e.lastHeartbeatAtMs, now);
+      if (e.watchFromMs !== null) e.watchFromMs = Math.max(e.watchFromMs, now);
+    }
     // every connect (a broker restarted without persistence forgot the session); subscribing again is harmless
     client.subscribeAsync(topics, { qos: 1 }).catch((err: unknown) => log.error({ err: (err as Error).message }, 'subscribe failed'));
   });
@@ -273,6 +344,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         clearInterval(timer);
         await client.endAsync(!client.connected).catch(() => undefined);
         await server.close();
+        await hubLog.close();
       })();
       return closing;
     },

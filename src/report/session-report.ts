@@ -229,9 +229,10 @@ export function renderReportHtml(r: SessionReport): string {
     a.acks.length === 0 ? '<span class="warn">not acknowledged</span>' : a.acks.map((k) => `${k.event === 'ack' ? 'acknowledged' : 'marked known'} by <b>${esc(k.by)}</b> at ${t(k.time)}`).join('<br>');
   const alertRows = r.alerts
     .map(
-      (a, i) => `<section class="alert sev-${a.severity}">
-<h3>${i + 1}. ${esc(a.kind)} — ${esc(a.sensor)} — ${t(a.startTime)}</h3>
+      (a, i) => `<section class="alert sev-${a.severity}" data-alert-id="${esc(a.alertId)}">
+<h3>${i + 1}. ${esc(a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
 <table class="kv">
+<tr><th>Alert id</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
 <tr><th>Frequency</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>Bandwidth</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
 <tr><th>Peak over baseline</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>Severity / state</th><td>${esc(a.severity)} / ${esc(a.state)}</td></tr>
 <tr><th>Start – end</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>Duration</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} s`)}</td></tr>

@@ -41,6 +41,33 @@ export interface Alert {
   clip?: string;
   /** The detector event that produced it (transmissions). */
   detection?: DetectionEvent;
+  /**
+   * Transmissions seen by several located sensors (src/site/localisation.ts): every sensor keeps its own alert, and
+   * the alerts of one transmission share `groupId` (the alertId of the group's first alert) and carry the same ranked
+   * rooms (strongest excess over the sensor's own baseline first = nearest) and, when ≥ 2 of the sensors have x/y, the
+   * weighted-centroid position (m on the site plan). Absent for a transmission only one located sensor saw; a record
+   * without them leaves the previous values in force. Updated (an `update` record, also after `close`) when another
+   * sensor joins or the ranking changes.
+   */
+  groupId?: string;
+  rooms?: AlertRoom[];
+  positionM?: { xM: number; yM: number };
+}
+
+/** One ranked room of a grouped transmission ({@link Alert.rooms}): its strongest sensor, that sensor's excess (dB) and x/y (m) when configured. */
+export interface AlertRoom {
+  room: string;
+  sensor: string;
+  excessDb: number;
+  xM?: number;
+  yM?: number;
+}
+
+/** Where a sensor is (site config `sensors[].location`), as announced in `hello`. */
+export interface SensorLocationInfo {
+  room: string;
+  xM?: number;
+  yM?: number;
 }
 
 /** Per-sensor health as shown in the UI's sensor panel. */
@@ -62,6 +89,8 @@ export interface SensorHealth {
   baselineAgeS?: number;
   /** Hopping sensors only: the scan plan and how long each segment goes unwatched. */
   scan?: ScanHealth;
+  /** At a hub: the site the sensor belongs to (`sensor` is then `<site>/<name>`). Absent at a site. */
+  site?: string;
 }
 
 /** Scan state of a hopping sensor (SensorHealth.scan). */
@@ -80,7 +109,7 @@ export interface ScanHealth {
   segments: { startHz: number; stopHz: number; hops: number; plannedRevisitMs: number; revisitMs: number | null }[];
 }
 
-export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number }[]; lastSeq: number; timeZone: string; authRequired: boolean }
+export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number; location?: SensorLocationInfo }[]; lastSeq: number; timeZone: string; authRequired: boolean }
 export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[] }
 /** Latest spectrum of one sensor, decimated to ≤ 1024 points (max over merged bins). */
 export interface SpectrumMessage { v: 1; type: 'spectrum'; sensor: string; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: number[]; baselineDbfs: number[]; thresholdDbfs: number[]; timeS: number }

@@ -605,7 +605,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       v: 1,
       type: 'hello',
       site,
-      sensors: opts.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize })),
+      sensors: opts.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize, ...(s.location !== undefined ? { location: { ...s.location } } : {}) })),
       lastSeq: c.helloSeq,
       timeZone,
       authRequired,

@@ -12,6 +12,9 @@ import { createSiteField, type SiteField } from '../field/site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
 import { createSiteExtras } from '../extras/site-extras.js';
+import type { SensorLocation } from './localisation.js';
+import { reportRoutes } from '../report/report-routes.js';
+import { siteReportSource } from '../report/report-source.js';
 
 /** Options of {@link startSite}. */
 export interface StartSiteOptions {
@@ -46,6 +49,13 @@ export interface RunningSite {
   stop(): Promise<void>;
 }
 
+/** Sensor name → location of the sensors that have one (site config `sensors[].location`): the alert bus groups their detections. */
+export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<string, SensorLocation> {
+  const out: Record<string, SensorLocation> = {};
+  for (const s of site.sensors) if (s.location !== undefined) out[s.name] = { ...s.location };
+  return out;
+}
+
 /**
  * Starts a site: opens the alert store in `site.dataDir` (seq continues from the file), closes alerts left open by a
  * previous run (bus.recoverOpenAlerts), starts the HTTP + WebSocket server on `site.http` (token auth off loopback),
@@ -55,7 +65,9 @@ export interface RunningSite {
  * exam sessions configured, 'high' for transmissions starting inside a session (alert.session = its name) and 'low'
  * outside; without sessions 'high'. Known emitters (config list, UI-marked ones in <dataDir>/known-emitters.json) are
  * stored as 'known'/'info'. Calibration windows before sessions re-record invalid baselines; evidence clips go to
- * <dataDir>/clips (served at /clips/, pictures at /clips/<name>.png).
+ * <dataDir>/clips (served at /clips/, pictures at /clips/<name>.png). Sensors with a `location` are announced with it in
+ * `hello`, and one transmission seen by several of them is grouped: ranked rooms and position on their alerts
+ * (AlertBus `locations`, src/site/localisation.ts).
  * @throws QuietBandError('CONFIG') port in use / bad bind; 'IO' data dir or token not usable, worker not built.
  */
 export async function startSite(site: SiteSettings, opts: StartSiteOptions): Promise<RunningSite> {
@@ -76,6 +88,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     logger: log,
     severityFor: (ctx) => field.severityFor(ctx),
     knownEmitterCheck: (ctx) => field.knownEmitterCheck(ctx),
+    locations: sensorLocations(site),
   });
   const recoveredAlerts = await bus.recoverOpenAlerts();
   const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT
@@ -85,7 +98,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       bind: site.http.bind,
       port: site.http.port,
       site: site.site,
-      sensors: site.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize })),
+      sensors: site.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize, ...(s.location !== undefined ? { location: s.location } : {}) })),
       store,
       bus,
       dataDir: site.dataDir,
@@ -93,7 +106,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
-      routes: extras.routes,
+      routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /sessions, /report
     });
   } catch (err) {
     await bus.close();

@@ -40,6 +40,12 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
     }
     if (s.source.kind === 'sim') {
       const raw = { ...(s.scenario ?? {}) };
+      // the sensor's simulated path (site config simPath) applies to whichever scenario it runs, file or inline
+      const path: Record<string, unknown> = {};
+      for (const k of ['eventGainDb', 'fadingDb', 'fadingSeed']) {
+        if (raw[k] !== undefined) path[k] = raw[k];
+        delete raw[k];
+      }
       let base: Record<string, unknown> = quietScenario(s.centerHz, s.rateSps) as unknown as Record<string, unknown>;
       const file = typeof raw.$file === 'string' ? raw.$file : undefined;
       delete raw.$file;
@@ -51,7 +57,7 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
         }
       } else if (Object.keys(raw).length > 0) base = { durationS: 30, ...raw };
       const seed = raw.seed ?? base.seed;
-      const json = { ...base, centerHz: s.centerHz, rateSps: s.rateSps, ...(seed !== undefined ? { seed } : {}) };
+      const json = { ...base, centerHz: s.centerHz, rateSps: s.rateSps, ...(seed !== undefined ? { seed } : {}), ...path };
       try {
         s.scenario = parseScenario(json, file) as unknown as Record<string, unknown>;
       } catch (err) {

@@ -68,7 +68,7 @@ class Tuning {
     s.events.forEach((e, i) => {
       const offsetHz = worldCenterHz + e.offsetHz - centerHz;
       if (Math.abs(offsetHz) + occupiedBandwidthHz(e) / 2 > half) return;
-      this.events.push(eventGenerator(s, { ...e, offsetHz }));
+      this.events.push(eventGenerator(s, { ...e, offsetHz }, i));
       this.eventIndex.push(i);
     });
   }
@@ -85,11 +85,11 @@ class Tuning {
 }
 
 /** The generator of one event at its (tuning-relative) offset: the same construction as ScenarioRenderer's. */
-function eventGenerator(s: Scenario, e: SimEvent): SampleGenerator {
+function eventGenerator(s: Scenario, e: SimEvent, index: number): SampleGenerator {
   const total = scenarioSamples(s);
   const a = Math.min(total, Math.max(0, Math.round(e.startS * s.rateSps)));
   const b = Math.min(total, Math.max(a, Math.round((e.startS + e.durationS) * s.rateSps)));
-  const p = eventPowerDbfs(s, e);
+  const p = eventPowerDbfs(s, e, index); // with the sensor's path gain and fading of event `index`
   const rate = s.rateSps;
   switch (e.kind) {
     case 'tone':

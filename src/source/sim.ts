@@ -88,6 +88,19 @@ export interface Scenario {
   dcQ?: number;
   /** `core:datetime` to write in the SigMF meta (ISO 8601 UTC); omitted when absent, so outputs stay reproducible. */
   datetime?: string;
+  /**
+   * Receive path of this (simulated) sensor: dB added to the power of every event (a path loss is negative), so several
+   * sim sensors can see path-loss-scaled copies of one transmission. Carriers (the site's steady background, part of
+   * each sensor's baseline) and the noise are not scaled. Default 0.
+   */
+  eventGainDb?: number;
+  /**
+   * Log-normal fading (shadowing) of this sensor: each event's power gets `fadingDb · N(0, 1)` dB more, drawn once per
+   * event from `fadingSeed` ({@link eventFadeDb}); independent between sensors with different seeds. Default 0 (none).
+   */
+  fadingDb?: number;
+  /** Seed of the fading draws; default {@link seed}. */
+  fadingSeed?: number;
 }
 
 /** Default noise power (dBFS over the whole band). */
@@ -142,10 +155,25 @@ export function occupiedBandwidthHz(event: SimEvent): number {
   return event.bandwidthHz ?? DEFAULT_BANDWIDTH_HZ[event.kind];
 }
 
-/** Power of an event while on (dBFS): `noiseDbfs + 10·log10(B / rateSps) + snrDb` (the SNR definition in {@link Scenario}). */
-export function eventPowerDbfs(scenario: Scenario, event: SimEvent): number {
+/**
+ * Fading (dB) of event number `index` of the scenario: `fadingDb · z`, z a standard normal from the seeded PRNG
+ * (`hash32(fadingSeed ?? seed, 0xfade0000 + index)`), the same every cycle; 0 without `fadingDb`.
+ */
+export function eventFadeDb(scenario: Pick<Scenario, 'seed' | 'fadingDb' | 'fadingSeed'>, index: number): number {
+  const sd = scenario.fadingDb ?? 0;
+  if (!(sd > 0)) return 0;
+  return sd * new Prng(hash32(scenario.fadingSeed ?? scenario.seed, 0xfade0000 + index)).normal();
+}
+
+/**
+ * Power of an event while on (dBFS): `noiseDbfs + 10·log10(B / rateSps) + snrDb` (the SNR definition in
+ * {@link Scenario}), plus the sensor's path `eventGainDb` and, when `index` (the event's position in
+ * `scenario.events`) is given, its fading {@link eventFadeDb}.
+ */
+export function eventPowerDbfs(scenario: Scenario, event: SimEvent, index?: number): number {
   const noise = scenario.noiseDbfs ?? DEFAULT_NOISE_DBFS;
-  return noise + 10 * Math.log10(occupiedBandwidthHz(event) / scenario.rateSps) + event.snrDb;
+  const path = (scenario.eventGainDb ?? 0) + (index !== undefined ? eventFadeDb(scenario, index) : 0);
+  return noise + 10 * Math.log10(occupiedBandwidthHz(event) / scenario.rateSps) + event.snrDb + path;
 }
 
 /** Samples in one pass of the scenario: round(durationS · rateSps). */
@@ -168,7 +196,7 @@ function eventSpan(s: Scenario, e: SimEvent): [number, number] {
 export function scenarioAnnotations(scenario: Scenario, cycle = 0): SigmfAnnotationInput[] {
   const out: SigmfAnnotationInput[] = [];
   const base = cycle * scenarioSamples(scenario);
-  for (const e of scenario.events) {
+  for (const [i, e] of scenario.events.entries()) {
     const [a, b] = eventSpan(scenario, e);
     if (b <= a) continue;
     const bw = occupiedBandwidthHz(e);
@@ -179,7 +207,7 @@ export function scenarioAnnotations(scenario: Scenario, cycle = 0): SigmfAnnotat
       freqLowerHz: f - bw / 2,
       freqUpperHz: f + bw / 2,
       label: e.kind,
-      comment: `snr ${e.snrDb} dB in ${bw} Hz; power ${eventPowerDbfs(scenario, e).toFixed(1)} dBFS`,
+      comment: `snr ${e.snrDb} dB in ${bw} Hz; power ${eventPowerDbfs(scenario, e, i).toFixed(1)} dBFS`,
     });
   }
   return out;
@@ -204,6 +232,9 @@ const scenarioSchema = z.object({
   dcI: z.number().min(0).max(255).optional(),
   dcQ: z.number().min(0).max(255).optional(),
   datetime: z.string().optional(),
+  eventGainDb: z.number().min(-200).max(100).optional(),
+  fadingDb: z.number().min(0).max(30).optional(),
+  fadingSeed: z.number().int().optional(),
 });
 
 /**
@@ -267,9 +298,9 @@ export class ScenarioRenderer {
     const rate = scenario.rateSps;
     this.carriers = sum(...scenario.carriers.map((c, i) => new ToneGenerator(c.offsetHz, c.powerDbfs, rate, 0, Infinity, hash32(scenario.seed, 1000 + i) / 4294967296)));
     this.noise = new NoiseGenerator(scenario.noiseDbfs ?? DEFAULT_NOISE_DBFS, 0);
-    this.events = scenario.events.map((e) => {
+    this.events = scenario.events.map((e, i) => {
       const [a, b] = eventSpan(scenario, e);
-      const p = eventPowerDbfs(scenario, e);
+      const p = eventPowerDbfs(scenario, e, i);
       switch (e.kind) {
         case 'tone':
           return new ToneGenerator(e.offsetHz, p, rate, a, b);
@@ -421,7 +452,10 @@ export async function writeSimCapture(target: string, scenario: Scenario): Promi
     description:
       `QuietBand simulated RTL-SDR capture (${basename(base)}): seed ${s.seed}, noise ${s.noiseDbfs ?? DEFAULT_NOISE_DBFS} dBFS over the band, ` +
       `u8 DC centre ${s.dcI ?? RTL_DC_CENTER}/${s.dcQ ?? RTL_DC_CENTER}; steady carriers (baseline, not annotated): ${carriers || 'none'}; ` +
-      `annotations are the injected events (label = kind)`,
+      `annotations are the injected events (label = kind)` +
+      (s.eventGainDb !== undefined || s.fadingDb !== undefined
+        ? `; event path gain ${s.eventGainDb ?? 0} dB, fading ${s.fadingDb ?? 0} dB (seed ${s.fadingSeed ?? s.seed}) included in the annotated powers`
+        : ''),
     hw: 'quietband sim (synthetic RTL-SDR)',
     annotations,
   });

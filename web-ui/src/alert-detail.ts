@@ -1,8 +1,10 @@
-// Alert detail dialog: every field, the record history, and the sensor's spectrum at the alert's peak with the band marked.
+// Alert detail dialog: every field, the ranked rooms and site plan of a grouped transmission, the record history, and the sensor's spectrum at the alert's peak.
 import { alertDurationMs } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
 import { t, type MsgKey } from './i18n.js';
+import type { SensorLocationInfo } from './protocol-types.js';
+import { renderSitePlan, type PlanPoint } from './site-plan.js';
 import { SpectrumView } from './spectrum-view.js';
 
 /** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
@@ -39,6 +41,14 @@ export class AlertDetail {
   private view: SpectrumView | null = null;
   private shownSpectrum: unknown = null;
   private timeZone = 'UTC';
+  /** "Which room": ranked rooms (ol) and the site plan of a transmission several sensors saw (hidden otherwise). */
+  private readonly roomsBox: HTMLElement;
+  private readonly roomsList: HTMLOListElement;
+  private readonly planBox: HTMLElement;
+  /** What the rooms box shows (redrawn only when it changes). */
+  private roomsKey = '';
+  /** Sensors with their locations (hello), for the plan's sensors that did not see the transmission. */
+  private sensors: { name: string; location?: SensorLocationInfo }[] = [];
   /** alertId shown, or null when closed. */
   current: string | null = null;
 
@@ -71,12 +81,31 @@ export class AlertDetail {
     });
     this.picture.addEventListener('load', () => (this.picture.hidden = false));
     this.noSpectrum.after(this.picture);
+    this.roomsBox = document.createElement('section');
+    this.roomsBox.dataset.testid = 'detail-rooms';
+    this.roomsBox.hidden = true;
+    this.roomsList = document.createElement('ol');
+    Object.assign(this.roomsList.style, { margin: '4px 0', paddingLeft: '22px', minWidth: '220px', flex: '1 1 220px' });
+    this.planBox = document.createElement('div');
+    this.planBox.dataset.testid = 'detail-site-plan';
+    this.planBox.style.flex = '0 0 auto';
+    const row = document.createElement('div');
+    Object.assign(row.style, { display: 'flex', flexWrap: 'wrap', gap: '12px', alignItems: 'flex-start' });
+    row.append(this.roomsList, this.planBox);
+    this.roomsBox.append(document.createElement('h3'), document.createElement('p'), row);
+    (this.plotBox.parentElement ?? this.plotBox).prepend(this.roomsBox);
     this.ackBtn = q<HTMLButtonElement>('[data-testid="detail-ack-button"]');
     this.knownBtn = q<HTMLButtonElement>('[data-testid="detail-known-button"]');
     this.ackBtn.addEventListener('click', () => this.current !== null && h.onAck(this.current));
     this.knownBtn.addEventListener('click', () => this.current !== null && h.onKnown(this.current));
     q('.detail-close').addEventListener('click', () => this.close());
     dialog.addEventListener('close', () => this.teardown());
+  }
+
+  /** Sensors and their locations (hello.sensors): the site plan also shows the sensors that did not see a transmission. */
+  setSensors(sensors: readonly { name: string; location?: SensorLocationInfo }[]): void {
+    this.sensors = sensors.map((s) => ({ name: s.name, ...(s.location !== undefined ? { location: { ...s.location } } : {}) }));
+    this.roomsKey = '';
   }
 
   /** Site time zone for times (hello.timeZone). */
@@ -116,6 +145,7 @@ export class AlertDetail {
     }
     this.title.textContent = `${t('detail.title', { id: v.alertId })} · ${v.sensor}`;
     this.fillFields(v, nowMs);
+    this.fillRooms(v);
     this.fillHistory(v);
     this.ackBtn.hidden = v.state !== 'new';
     this.ackBtn.textContent = t('alert.ack');
@@ -162,6 +192,7 @@ export class AlertDetail {
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
+    if (v.positionM !== undefined) rows.push(['detail.position', `x ${v.positionM.xM.toFixed(1)} m, y ${v.positionM.yM.toFixed(1)} m`]);
     if (v.session !== undefined) rows.push(['detail.session', v.session]);
     if (v.ackBy !== undefined) rows.push(['detail.ackBy', v.ackBy]);
     if (v.message !== undefined) rows.push(['detail.message', v.message]);
@@ -187,6 +218,58 @@ export class AlertDetail {
       frag.append(dt, dd);
     }
     this.fields.replaceChildren(frag);
+  }
+
+  /**
+   * Ranked rooms of a transmission several sensors saw (nearest first: strongest excess over each sensor's own
+   * baseline), with this alert's own sensor marked, and — when sensors have x/y — the site plan with the estimate.
+   */
+  private fillRooms(v: AlertView): void {
+    const rooms = v.rooms;
+    const key = rooms === undefined ? '' : JSON.stringify([rooms, v.positionM, v.sensor, this.sensors, t('detail.rooms')]);
+    if (key === this.roomsKey) return;
+    this.roomsKey = key;
+    this.roomsBox.hidden = rooms === undefined || rooms.length === 0;
+    if (rooms === undefined || rooms.length === 0) return;
+    const [h, note] = [this.roomsBox.children[0] as HTMLElement, this.roomsBox.children[1] as HTMLElement];
+    h.textContent = t('detail.rooms');
+    note.textContent = t('detail.roomsNote');
+    note.className = 'muted';
+    note.style.margin = '2px 0 4px';
+    const top = rooms[0]!.excessDb;
+    const items = rooms.map((r, i) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'detail-room';
+      li.dataset.room = r.room;
+      li.dataset.sensor = r.sensor;
+      const name = document.createElement('b');
+      name.textContent = r.room;
+      const rest = ` · ${r.sensor} · ${formatDb(r.excessDb)}${i > 0 ? ` (${(r.excessDb - top).toFixed(1)} dB)` : ` — ${t('detail.roomNearest')}`}`;
+      li.append(name, rest);
+      if (i === 0) li.style.color = '#ff7b7b';
+      if (r.sensor === v.sensor) li.style.textDecoration = 'underline dotted';
+      return li;
+    });
+    this.roomsList.replaceChildren(...items);
+    // plan: every located sensor of the site (hello), plus ranked ones it does not list (e.g. another site's via the hub)
+    const rank = new Map(rooms.map((r, i) => [r.sensor, { i, r }]));
+    const points: PlanPoint[] = [];
+    const seen = new Set<string>();
+    for (const s of this.sensors) {
+      const loc = s.location;
+      if (loc?.xM === undefined || loc.yM === undefined) continue;
+      const hit = rank.get(s.name);
+      points.push({ sensor: s.name, room: loc.room, xM: loc.xM, yM: loc.yM, ...(hit !== undefined ? { rank: hit.i, excessDb: hit.r.excessDb } : {}) });
+      seen.add(s.name);
+    }
+    rooms.forEach((r, i) => {
+      if (!seen.has(r.sensor) && r.xM !== undefined && r.yM !== undefined) points.push({ sensor: r.sensor, room: r.room, xM: r.xM, yM: r.yM, rank: i, excessDb: r.excessDb });
+    });
+    if (points.length === 0 && v.positionM === undefined) {
+      this.planBox.replaceChildren();
+      return;
+    }
+    this.planBox.replaceChildren(renderSitePlan(points, v.positionM, { title: t('plan.title'), estimate: t('plan.estimate'), notHeard: t('plan.notHeard') }));
   }
 
   private fillHistory(v: AlertView): void {

@@ -14,6 +14,7 @@ interface Row {
   tr: HTMLTableRowElement;
   state: HTMLElement;
   live: HTMLElement;
+  site: HTMLElement;
   sensor: HTMLElement;
   freq: HTMLElement;
   bw: HTMLElement;
@@ -44,7 +45,8 @@ export function alertDurationMs(v: AlertView, nowMs: number): number {
 /**
  * Renders {@link AlertModel} into a `<tbody>`. Each row: `data-testid="alert-row"`, `data-alert-id`, `data-seq` (the
  * alert's latest record seq), `data-open-seq`, `data-state` (new | acknowledged | known), `data-kind`,
- * `data-closed`; class `flash` (CSS animation) for a minute after a new alert arrived live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions).
+ * `data-closed`, `data-site`; a site column (`.c-site`) shown while the table has class `multi-site`
+ * ({@link setShowSite}); {@link setSiteFilter} keeps only one site's alerts in the table; class `flash` (CSS animation) for a minute after a new alert arrived live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions).
  * Call {@link markDirty} for changed alerts and {@link render} (batched by the caller).
  */
 export class AlertList {
@@ -58,8 +60,12 @@ export class AlertList {
   private timeZone = 'UTC';
   /** alertId → time (ms, Date.now()) until which its row flashes. */
   private readonly flashUntil = new Map<string, number>();
-  /** Alerts in the model but not in the DOM (older than the newest MAX_ROWS). */
+  /** Site whose alerts are shown (null: every site). */
+  private siteFilter: string | null = null;
+  /** Alerts passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
   hiddenCount = 0;
+  /** Alerts passing the site filter (all of them without a filter). */
+  matchCount = 0;
 
   constructor(tbody: HTMLElement, model: AlertModel, handlers: AlertListHandlers) {
     this.tbody = tbody;
@@ -79,6 +85,18 @@ export class AlertList {
       }
       this.h.onOpen(id);
     });
+  }
+
+  /** Shows only `site`'s alerts (null: every site's); the table is re-laid out at the next render. */
+  setSiteFilter(site: string | null): void {
+    if (site === this.siteFilter) return;
+    this.siteFilter = site;
+    this.orderDirty = true;
+  }
+
+  /** Shows or hides the site column (a hub, or alerts of more than one site). */
+  setShowSite(on: boolean): void {
+    this.tbody.closest('table')?.classList.toggle('multi-site', on);
   }
 
   /** Site time zone for start times (hello.timeZone). */
@@ -135,8 +153,17 @@ export class AlertList {
   render(nowMs: number): void {
     if (this.orderDirty) {
       this.orderDirty = false;
-      const list = this.model.newestFirst(MAX_ROWS);
-      this.hiddenCount = this.model.size - list.length;
+      let list: AlertView[];
+      if (this.siteFilter === null) {
+        list = this.model.newestFirst(MAX_ROWS);
+        this.matchCount = this.model.size;
+      } else {
+        const site = this.siteFilter;
+        const all = this.model.newestFirst().filter((v) => v.site === site);
+        this.matchCount = all.length;
+        list = all.length > MAX_ROWS ? all.slice(0, MAX_ROWS) : all;
+      }
+      this.hiddenCount = this.matchCount - list.length;
       const keep = new Set<string>();
       const ordered: HTMLTableRowElement[] = [];
       for (const v of list) {
@@ -203,6 +230,7 @@ export class AlertList {
     const live = document.createElement('span');
     live.className = 'live-tag';
     stateTd.append(state, live);
+    const site = td('c-site');
     const sensor = td('c-sensor');
     // Two-line cells keep the table narrow: centre over bandwidth, start over duration.
     const centreTd = td('c-centre num');
@@ -231,7 +259,7 @@ export class AlertList {
     known.dataset.testid = 'known-button';
     known.dataset.action = 'known';
     actions.append(ack, known);
-    return { tr, state, live, sensor, freq, bw, band, excess, start, duration, ack, known };
+    return { tr, state, live, site, sensor, freq, bw, band, excess, start, duration, ack, known };
   }
 
   private fill(r: Row, v: AlertView, nowMs: number): void {
@@ -241,11 +269,14 @@ export class AlertList {
     tr.dataset.state = v.state;
     tr.dataset.kind = v.kind;
     tr.dataset.closed = String(v.closed);
+    tr.dataset.site = v.site;
     const flashing = v.state === 'new' && v.severity !== 'info' && (this.flashUntil.get(v.alertId) ?? 0) > nowMs;
     if (v.state !== 'new') this.flashUntil.delete(v.alertId);
     tr.className = `alert-row sev-${v.severity} st-${v.state}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}`;
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
     r.live.textContent = v.closed ? t('alert.closed') : t('alert.open');
+    r.site.textContent = v.site;
+    r.site.title = v.site;
     r.sensor.textContent = v.sensor;
     const tx = v.kind === 'transmission';
     r.freq.textContent = tx ? formatMhz(v.centerHz) : '—';

@@ -1,5 +1,5 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
-import type { Alert, AlertKind, AlertSeverity, AlertState, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertKind, AlertRoom, AlertSeverity, AlertState, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -42,6 +42,10 @@ export interface AlertView {
   message?: string;
   ackBy?: string;
   clip?: string;
+  /** One transmission seen by several sensors: shared group id, rooms nearest first (dB over each sensor's baseline), centroid (m). */
+  groupId?: string;
+  rooms?: AlertRoom[];
+  positionM?: { xM: number; yM: number };
   /** ISO time of the first / latest record. */
   firstTime: string;
   lastTime: string;
@@ -58,7 +62,7 @@ export interface AlertView {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'message', 'ackBy', 'clip'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.

@@ -9,7 +9,9 @@ import { Connection, type ConnState } from './connection.js';
 import { formatMhz, formatTime } from './format.js';
 import { initialLang, lang, setLang, t, translateStatic } from './i18n.js';
 import type { Alert, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
+import { ReportDialog } from './report-dialog.js';
 import { isDown, SensorPanel } from './sensor-panel.js';
+import { isHubSites, SitePanel } from './site-panel.js';
 import { SpectrumCards } from './spectrum-cards.js';
 import type { BandMark } from './spectrum-view.js';
 
@@ -29,6 +31,12 @@ export interface PageStats {
   connState: ConnState;
   /** Time (ms) from the latest hello until the replay reached hello.lastSeq; null while replaying. */
   replayMs: number | null;
+  /** True when the server answered `GET sites` (a hub); the site filter, column and per-site panel are then shown. */
+  hub: boolean;
+  /** Site the alert table and sensor panel are filtered to; null = all. */
+  siteFilter: string | null;
+  /** Rows the alert table holds now (after the site filter). */
+  rowsShown: number;
 }
 
 declare global {
@@ -73,6 +81,13 @@ let replayMs: number | null = null;
 let retryAt = 0;
 
 const sensorPanel = new SensorPanel($('sensor-list'));
+const sitePanel = new SitePanel($('site-list'), (s) => setSiteFilter(siteFilter === s ? null : s));
+const reportDialog = new ReportDialog($<HTMLDialogElement>('report-dialog'), base);
+/** A hub (answers `GET sites`): many sites in one page. */
+let isHub = false;
+/** Sites seen on alerts (a site's own page has one). */
+const alertSites = new Set<string>();
+let siteFilter: string | null = null;
 const cards = new SpectrumCards($('spectra'), bandsFor);
 const list = new AlertList($('alert-rows'), model, { onAck: ack, onKnown: markKnown, onOpen: (id) => detail.open(id) });
 const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: ack, onKnown: markKnown });
@@ -109,8 +124,8 @@ function render(): void {
   counters.renders++;
   const now = Date.now();
   list.render(now);
-  $('alert-count').textContent = model.size > 0 ? `(${model.size})` : '';
-  $('alerts-empty').hidden = model.size > 0;
+  $('alert-count').textContent = model.size === 0 ? '' : siteFilter === null ? `(${model.size})` : `(${list.matchCount} / ${model.size})`;
+  $('alerts-empty').hidden = list.matchCount > 0;
   const more = $('alerts-more');
   more.hidden = list.hiddenCount === 0;
   more.textContent = t('alerts.more', { n: list.hiddenCount });
@@ -125,6 +140,7 @@ function renderBanner(): void {
   const parts: string[] = [];
   const unack = model.unacknowledgedCount();
   if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
+  for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
   for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
   const banner = $('banner');
   banner.hidden = parts.length === 0;
@@ -141,6 +157,7 @@ function onHello(h: HelloMessage): number {
     model.reset();
     list.clear();
     detail.close();
+    alertSites.clear();
     liveFromSeq = h.lastSeq;
   }
   if (liveFromSeq === null) liveFromSeq = h.lastSeq;
@@ -152,6 +169,9 @@ function onHello(h: HelloMessage): number {
   $('site-tz').textContent = h.timeZone;
   list.setTimeZone(h.timeZone);
   detail.setTimeZone(h.timeZone);
+  detail.setSensors(h.sensors); // site plan of grouped transmissions (issue 7)
+  reportDialog.setTimeZone(h.timeZone);
+  void pollSites();
   sensorPanel.setSensors(h.sensors.map((s) => s.name));
   cards.setSensors(h.sensors);
   tickClock();
@@ -196,6 +216,10 @@ function onAlert(rec: Alert): void {
     counters.duplicates++;
     return;
   }
+  if (!alertSites.has(rec.site)) {
+    alertSites.add(rec.site);
+    refreshSites();
+  }
   const v = model.get(rec.alertId)!;
   const live = liveFromSeq !== null && rec.seq > liveFromSeq;
   if (rec.kind === 'transmission') {
@@ -223,6 +247,82 @@ function onStatus(msg: StatusMessage): void {
   }
   scheduleRender();
 }
+
+// --- many sites (a hub, or alerts of several sites): site column, filter, per-site health ---
+function multiSite(): boolean {
+  return isHub || alertSites.size > 1;
+}
+
+/** Brings the filter select, site column and sites panel in line with the sites known. */
+function refreshSites(): void {
+  const multi = multiSite();
+  $('site-filter-label').hidden = !multi;
+  $('sites-panel').hidden = !isHub;
+  list.setShowSite(multi);
+  const names = [...new Set([...sitePanel.names(), ...alertSites, ...(siteFilter !== null ? [siteFilter] : [])])].sort();
+  const sel = $<HTMLSelectElement>('site-filter');
+  const have = [...sel.options].slice(1).map((o) => o.value);
+  if (have.join('\n') !== names.join('\n')) {
+    while (sel.options.length > 1) sel.remove(1);
+    for (const n of names) {
+      const o = document.createElement('option');
+      o.value = n;
+      o.textContent = n;
+      sel.append(o);
+    }
+  }
+  sel.value = siteFilter ?? '';
+}
+
+function setSiteFilter(s: string | null): void {
+  siteFilter = s;
+  list.setSiteFilter(s);
+  sensorPanel.setSiteFilter(s);
+  sitePanel.setSelected(s);
+  refreshSites();
+  scheduleRender(true);
+}
+
+$<HTMLSelectElement>('site-filter').addEventListener('change', (ev) => {
+  const v = (ev.target as HTMLSelectElement).value;
+  setSiteFilter(v === '' ? null : v);
+});
+
+let sitesBusy = false;
+/** `GET sites`: a hub answers with its per-site state (health panel); a site daemon has no such route (404). */
+async function pollSites(): Promise<void> {
+  if (sitesBusy) return;
+  sitesBusy = true;
+  try {
+    const u = new URL('sites', base);
+    u.search = '';
+    const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store', headers: token !== undefined ? { Authorization: `Bearer ${token}` } : {} });
+    if (!r.ok) {
+      if (r.status === 404) setHub(false);
+      return;
+    }
+    const v: unknown = (r.headers.get('content-type') ?? '').includes('json') ? await r.json() : null;
+    if (!isHubSites(v)) {
+      setHub(false);
+      return;
+    }
+    sitePanel.update(v, performance.now());
+    setHub(true);
+    scheduleRender();
+  } catch {
+    // daemon unreachable: the connection indicator says so; keep what we have
+  } finally {
+    sitesBusy = false;
+  }
+}
+
+function setHub(on: boolean): void {
+  isHub = on;
+  document.querySelector('main.layout')?.classList.toggle('hub', on);
+  refreshSites();
+}
+
+$('report-button').addEventListener('click', () => void reportDialog.open(siteFilter, multiSite()));
 
 // --- actions ---
 function ack(alertId: string): void {
@@ -328,6 +428,7 @@ $('lang-toggle').addEventListener('click', () => {
   setLang(lang() === 'en' ? 'zh-CN' : 'en');
   translateStatic(document);
   sensorPanel.relabel();
+  sitePanel.relabel();
   cards.relabel();
   list.markAllDirty();
   detailDirty = detail.current !== null;
@@ -348,12 +449,14 @@ window.setInterval(() => {
   tickClock();
   list.tick(now);
   sensorPanel.tick(performance.now(), connState === 'live');
+  sitePanel.tick(performance.now());
+  if (isHub && connState === 'live' && Math.floor(now / 1000) % 2 === 0) void pollSites();
   if (detail.current !== null) detail.refresh(now);
   if (connState === 'reconnecting') renderConn();
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs }),
+  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount }),
   lang: () => lang(),
 };
 

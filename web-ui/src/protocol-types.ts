@@ -2,11 +2,13 @@
 export type {
   Alert,
   AlertKind,
+  AlertRoom,
   AlertSeverity,
   AlertState,
   ClientMessage,
   HelloMessage,
   SensorHealth,
+  SensorLocationInfo,
   ServerMessage,
   SpectrumMessage,
   StatusMessage,

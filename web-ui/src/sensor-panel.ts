@@ -28,18 +28,26 @@ export function isDown(h: SensorHealth): boolean {
   return !h.online && h.state !== 'starting';
 }
 
+/** The site of a sensor at a hub: `health.site`, else the `<site>/` prefix of its name; undefined at a site. */
+export function sensorSite(name: string, h: SensorHealth | null): string | undefined {
+  if (h?.site !== undefined) return h.site;
+  const i = name.indexOf('/');
+  return i > 0 ? name.slice(0, i) : undefined;
+}
+
 /** A `status` older than this (ms) while connected marks the sensor "no data" (the daemon itself may be stuck). */
 const STALE_STATUS_MS = 15_000;
 
 /**
  * One card per sensor with `data-testid="sensor-status"` on the status pill (`data-online="true|false"`,
  * `data-sensor`). Ages are extrapolated locally between two `status` messages: age = lastFrameAgeMs + time since
- * the status arrived.
+ * the status arrived. At a hub, {@link setSiteFilter} hides the cards of other sites (`hidden`).
  */
 export class SensorPanel {
   private readonly root: HTMLElement;
   private readonly entries = new Map<string, Entry>();
   private readonly empty: HTMLElement;
+  private siteFilter: string | null = null;
 
   constructor(root: HTMLElement) {
     this.root = root;
@@ -59,6 +67,17 @@ export class SensorPanel {
   /** Health of a sensor (latest status). */
   health(name: string): SensorHealth | null {
     return this.entries.get(name)?.health ?? null;
+  }
+
+  /** Shows only `site`'s sensors (null: all); sensors without a site (a site's own page) are always shown. */
+  setSiteFilter(site: string | null): void {
+    this.siteFilter = site;
+    for (const e of this.entries.values()) this.applyFilter(e);
+  }
+
+  private applyFilter(e: Entry): void {
+    const s = sensorSite(e.name, e.health);
+    e.el.hidden = this.siteFilter !== null && s !== undefined && s !== this.siteFilter;
   }
 
   /** Makes sure a card exists for every name (hello order); cards of sensors no longer announced are removed. */
@@ -88,6 +107,7 @@ export class SensorPanel {
       if (isDown(h) && (was === null || !isDown(was))) wentOffline.push(h.sensor);
       e.health = h;
       e.receivedAt = now;
+      this.applyFilter(e);
       this.fill(e, now);
     }
     this.empty.hidden = this.entries.size > 0;
@@ -152,6 +172,7 @@ export class SensorPanel {
     e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit };
     this.entries.set(name, e);
     this.root.append(el);
+    this.applyFilter(e);
     return e;
   }
 

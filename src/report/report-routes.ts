@@ -1,0 +1,120 @@
+// HTTP routes of the session report (GET /sessions, GET /report?session=…) for the server's `routes` option; PDF via Chromium.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { QuietBandError } from '../errors.js';
+import type { ReportSource } from './report-source.js';
+import { buildSessionReport, renderReportHtml } from './session-report.js';
+
+/** Folder (inside a daemon's data dir) where every report served is also kept, for the record. */
+export const REPORTS_DIR = 'reports';
+
+/** An extra route of the server (`ServerOptions.routes`): true when it answered. */
+export type ReportRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+/**
+ * Prints an HTML file to PDF with headless Chromium (`--print-to-pdf`, no header/footer; A4 from the page's @page rule).
+ * @throws QuietBandError('IO') when Chromium fails or takes over `timeoutMs` (default 60 s).
+ */
+export async function printPdf(htmlFile: string, pdfFile: string, chromium = 'chromium', timeoutMs = 60_000): Promise<void> {
+  try {
+    await promisify(execFile)(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', `--print-to-pdf=${pdfFile}`, pathToFileURL(htmlFile).href], { timeout: timeoutMs });
+  } catch (err) {
+    throw new QuietBandError(`${chromium} could not print ${htmlFile} (${(err as Error).message})`, 'IO', { cause: err });
+  }
+}
+
+/** `site-session` as a file name: anything but letters, digits, `.`, `_`, `-` becomes `_` (at most 120 chars). */
+export function reportFileName(site: string, session: string, ext: 'html' | 'pdf'): string {
+  return `${`${site}-${session}`.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 120)}.${ext}`;
+}
+
+/** Options of {@link reportRoutes}. */
+export interface ReportRoutesOptions {
+  /** Data dir: each HTML report served is also written to `<dataDir>/reports/<site>-<session>.html` (latest wins). Absent: not kept. */
+  dataDir?: string;
+  /** Chromium binary for `format=pdf`. Default 'chromium'. */
+  chromium?: string;
+  logger?: Logger;
+}
+
+/**
+ * Routes (put them in the server's `routes`, behind its auth):
+ * - `GET /sessions` → `{ sessions: SessionListEntry[] }` (JSON, newest first);
+ * - `GET /report?session=NAME[&site=SITE][&format=pdf]` → the report of {@link renderReportHtml} (text/html), or its PDF
+ *   printed by headless Chromium (application/pdf; one print at a time). 400 without `session`; 404 for an unknown
+ *   session (message in text/plain); 500 when the store cannot be read or Chromium fails.
+ * The HTML is built from the source on every request (acks made since appear) and kept in `<dataDir>/reports/`.
+ */
+export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): ReportRoute[] {
+  const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'report' });
+  let printing: Promise<unknown> = Promise.resolve();
+  const text = (res: ServerResponse, status: number, body: string): void => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(`${body}\n`);
+  };
+  const fail = (res: ServerResponse, err: unknown): void => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof QuietBandError && err.code === 'BAD_INPUT') text(res, 404, err.message);
+    else {
+      log.error({ err }, 'report failed');
+      text(res, 500, `report failed: ${(err as Error).message}`);
+    }
+  };
+  const sessions: ReportRoute = (req, res, url) => {
+    if (url.pathname !== '/sessions' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    src.sessions().then((list) => {
+      const body = JSON.stringify({ sessions: list });
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+    }, (err: unknown) => fail(res, err));
+    return true;
+  };
+  const report: ReportRoute = (req, res, url) => {
+    if (url.pathname !== '/report' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const session = url.searchParams.get('session');
+    const site = url.searchParams.get('site') ?? undefined;
+    const pdf = url.searchParams.get('format') === 'pdf';
+    if (session === null || session.length === 0 || session.length > 200 || (site !== undefined && site.length > 200)) {
+      text(res, 400, 'report: expected /report?session=<name> (optional &site=<site>, &format=pdf)');
+      return true;
+    }
+    (async () => {
+      const r = await buildSessionReport(await src.input(session, site));
+      const html = renderReportHtml(r);
+      if (o.dataDir !== undefined) {
+        const dir = join(o.dataDir, REPORTS_DIR);
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, reportFileName(r.site, r.session, 'html')), html);
+      }
+      log.info({ session: r.session, site: r.site, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');
+      if (!pdf) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${reportFileName(r.site, r.session, 'html')}"` });
+        res.end(req.method === 'HEAD' ? undefined : html);
+        return;
+      }
+      const job = printing.then(async () => {
+        const tmp = await mkdtemp(join(tmpdir(), 'quietband-report-'));
+        try {
+          await writeFile(join(tmp, 'report.html'), html);
+          await printPdf(join(tmp, 'report.html'), join(tmp, 'report.pdf'), o.chromium ?? 'chromium');
+          return await readFile(join(tmp, 'report.pdf'));
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+      });
+      printing = job.catch(() => undefined);
+      const body = await job;
+      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${reportFileName(r.site, r.session, 'pdf')}"` });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    })().catch((err: unknown) => fail(res, err));
+    return true;
+  };
+  return [sessions, report];
+}

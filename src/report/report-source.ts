@@ -1,0 +1,106 @@
+// Where a session report's data come from: a site's config + alert store, or any record list (the hub's); session lists.
+import { readFile } from 'node:fs/promises';
+import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
+import { QuietBandError } from '../errors.js';
+import type { Alert } from '../server/protocol.js';
+import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
+
+/** One reportable session, as `GET /sessions` lists it. */
+export interface SessionListEntry {
+  name: string;
+  site: string;
+  /** Window (ISO): the configured one, else the span of the records carrying the name. */
+  startTime: string;
+  endTime: string;
+  /** True when the site config defines it (the report then uses the configured window). */
+  configured: boolean;
+  /** Distinct alerts whose records carry the session's name. */
+  alerts: number;
+}
+
+/** What the report routes need from a daemon (site or hub); see {@link siteReportSource} and the hub's. */
+export interface ReportSource {
+  /** Reportable sessions, newest start first. */
+  sessions(): Promise<SessionListEntry[]>;
+  /**
+   * The report input of one session (`site` picks one site's records where the source holds several).
+   * @throws QuietBandError('BAD_INPUT') unknown session/site; 'IO' unreadable store.
+   */
+  input(session: string, site: string | undefined): Promise<SessionReportInput>;
+}
+
+/**
+ * Sessions found in `records` (their `session` field), grouped by site and name: window = first start .. last end of
+ * those records, `alerts` = distinct alertIds. Configured sessions (`configured`, one site) come first in the merge:
+ * their window wins and they are listed even without alerts.
+ * @returns entries sorted by start, newest first (ties by site then name).
+ */
+export function sessionsOf(records: readonly Alert[], configured: { site: string; sessions: readonly { name: string; startMs: number; endMs: number }[] } | null = null): SessionListEntry[] {
+  const key = (site: string, name: string): string => `${site}\u0000${name}`;
+  const acc = new Map<string, { site: string; name: string; startMs: number; endMs: number; ids: Set<string>; configured: boolean }>();
+  if (configured !== null) {
+    for (const s of configured.sessions) acc.set(key(configured.site, s.name), { site: configured.site, name: s.name, startMs: s.startMs, endMs: s.endMs, ids: new Set(), configured: true });
+  }
+  for (const r of records) {
+    if (r.session === undefined) continue;
+    const k = key(r.site, r.session);
+    let e = acc.get(k);
+    const t0 = Date.parse(r.startTime ?? r.time);
+    const t1 = Date.parse(r.endTime ?? r.time);
+    if (e === undefined) {
+      e = { site: r.site, name: r.session, startMs: t0, endMs: t1, ids: new Set(), configured: false };
+      acc.set(k, e);
+    } else if (!e.configured) {
+      if (t0 < e.startMs) e.startMs = t0;
+      if (t1 > e.endMs) e.endMs = t1;
+    }
+    e.ids.add(r.alertId);
+  }
+  return [...acc.values()]
+    .sort((a, b) => b.startMs - a.startMs || a.site.localeCompare(b.site) || a.name.localeCompare(b.name))
+    .map((e) => ({ name: e.name, site: e.site, startTime: new Date(e.startMs).toISOString(), endTime: new Date(e.endMs).toISOString(), configured: e.configured, alerts: e.ids.size }));
+}
+
+/**
+ * The report input of `session` at a configured site: site name, time zone, sensors (room, source, baseline creation
+ * time read from the stored baseline file and its age at the session start, h), the configured window when the config
+ * defines the session, and every record of `<site.dataDir>/alerts.jsonl`.
+ * @throws QuietBandError('IO') when the store cannot be read.
+ */
+export async function siteReportInput(site: SiteSettings, session: string): Promise<SessionReportInput> {
+  const input: SessionReportInput = { session, site: site.site, records: await readAlertRecords(site.dataDir), dataDir: site.dataDir };
+  if (site.timeZone !== undefined) input.timeZone = site.timeZone;
+  const s = site.sessions.find((x) => x.name === session);
+  if (s !== undefined) input.window = { startMs: s.startMs, endMs: s.endMs };
+  const startMs = input.window?.startMs ?? Date.now();
+  input.sensors = await Promise.all(
+    site.sensors.map(async (x): Promise<ReportSensor> => {
+      const r: ReportSensor = { name: x.name, centerHz: x.centerHz, rateSps: x.rateSps, source: x.sourceText, baselineChecked: true };
+      if (x.location !== undefined) r.room = x.location.room;
+      try {
+        const b = JSON.parse(await readFile(x.baselinePath ?? defaultBaselinePath(site, x.name), 'utf8')) as { createdAt?: unknown };
+        if (typeof b.createdAt === 'string' && !Number.isNaN(Date.parse(b.createdAt))) {
+          r.baselineCreatedAt = b.createdAt;
+          r.baselineAgeH = (startMs - Date.parse(b.createdAt)) / 3_600_000;
+        }
+      } catch {
+        // no stored baseline (warm-up sensor)
+      }
+      return r;
+    }),
+  );
+  return input;
+}
+
+/** {@link ReportSource} of a running site: its configured sessions and those named by its stored alerts. */
+export function siteReportSource(site: SiteSettings): ReportSource {
+  return {
+    async sessions() {
+      return sessionsOf(await readAlertRecords(site.dataDir), { site: site.site, sessions: site.sessions });
+    },
+    async input(session, siteName) {
+      if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
+      return siteReportInput(site, session);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// AlertBus grouping: one transmission seen by several located sensors → per-sensor alerts sharing groupId, ranked rooms and position, updated as sensors join.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import type { Alert } from '../../src/server/protocol.js';
+import { det, tempDir } from '../server/helpers.js';
+
+const LOCATIONS = {
+  'sens-a': { room: 'Hall A', xM: 0, yM: 0 },
+  'sens-b': { room: 'Hall B', xM: 20, yM: 0 },
+  'sens-c': { room: 'Hall C', xM: 10, yM: 15 },
+};
+const ORIGIN = Date.parse('2025-06-01T08:00:00.000Z');
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(busOpts: Partial<AlertBusOptions> = {}): Promise<{ store: AlertStore; bus: AlertBus; emitted: Alert[]; clock: { ms: number } }> {
+  const t = tempDir('qb-group-');
+  const store = await AlertStore.open({ dataDir: t.dir, site: 'exam' });
+  const clock = { ms: ORIGIN + 2000 };
+  const bus = new AlertBus({ store, locations: LOCATIONS, updateIntervalMs: 0, now: () => clock.ms, ...busOpts });
+  const emitted: Alert[] = [];
+  bus.on('alert', (a) => emitted.push(a));
+  cleanups.push(async () => {
+    await bus.close();
+    await store.close();
+    t.cleanup();
+  });
+  return { store, bus, emitted, clock };
+}
+
+/** One detection at 433.92 MHz (track id 1 → centre 433.921 MHz, ±6.25 kHz) with the given excess. */
+const tx = (kind: 'open' | 'update' | 'close', excessDb: number, extra: Parameters<typeof det>[2] = {}) => det(1, kind, { peakExcessDb: excessDb, startS: 1.5, ...extra });
+
+describe('AlertBus grouping across located sensors', () => {
+  it('keeps one alert per sensor, shares groupId and ranked rooms, updates the others as sensors join, persists it all', async () => {
+    const { store, bus, emitted, clock } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const b = await bus.handleDetection('sens-b', tx('open', 14), ctx)!;
+    expect(b.rooms).toBeUndefined(); // one sensor so far
+    clock.ms += 80;
+    const a = await bus.handleDetection('sens-a', tx('open', 24, { startS: 1.52 }), ctx)!;
+    expect(a.alertId).not.toBe(b.alertId);
+    expect(a.groupId).toBe(b.alertId); // the group is named after its first alert
+    expect(a.rooms).toEqual([
+      { room: 'Hall A', sensor: 'sens-a', excessDb: 24, xM: 0, yM: 0 },
+      { room: 'Hall B', sensor: 'sens-b', excessDb: 14, xM: 20, yM: 0 },
+    ]);
+    // weights 10^2.4 : 10^1.4 = 1 : 0.1 → x = 20 · 0.1 / 1.1
+    expect(a.positionM!.xM).toBeCloseTo(20 / 11, 9);
+    expect(a.positionM!.yM).toBeCloseTo(0, 9);
+    await bus.flush();
+    // sens-b's alert got an update with the grouping
+    const bUpd = emitted.filter((r) => r.alertId === b.alertId && r.event === 'update');
+    expect(bUpd).toHaveLength(1);
+    expect(bUpd[0]!.rooms!.map((r) => r.room)).toEqual(['Hall A', 'Hall B']);
+    expect(bUpd[0]!.groupId).toBe(b.alertId);
+    // a third sensor joins
+    clock.ms += 50;
+    const c = await bus.handleDetection('sens-c', tx('open', 18), ctx)!;
+    expect(c.rooms!.map((r) => `${r.room} ${r.excessDb}`)).toEqual(['Hall A 24', 'Hall C 18', 'Hall B 14']);
+    const wA = 1;
+    const wC = 10 ** -0.6;
+    const wB = 10 ** -1;
+    expect(c.positionM!.xM).toBeCloseTo((20 * wB + 10 * wC) / (wA + wB + wC), 9);
+    expect(c.positionM!.yM).toBeCloseTo((15 * wC) / (wA + wB + wC), 9);
+    await bus.flush();
+    for (const id of [a.alertId, b.alertId]) {
+      const last = emitted.filter((r) => r.alertId === id).at(-1)!;
+      expect(last.event).toBe('update');
+      expect(last.rooms!.map((r) => r.room)).toEqual(['Hall A', 'Hall C', 'Hall B']);
+    }
+    // ends: every close carries the final grouping; three separate alerts, none dropped
+    clock.ms += 500;
+    for (const s of ['sens-a', 'sens-b', 'sens-c']) await bus.handleDetection(s, tx('close', s === 'sens-a' ? 24 : s === 'sens-b' ? 14 : 18, { endS: 2.1 }), ctx);
+    await bus.flush();
+    const closes = emitted.filter((r) => r.event === 'close');
+    expect(closes.map((r) => r.sensor).sort()).toEqual(['sens-a', 'sens-b', 'sens-c']);
+    for (const r of closes) {
+      expect(r.groupId).toBe(b.alertId);
+      expect(r.rooms![0]!.room).toBe('Hall A');
+    }
+    expect(new Set(emitted.map((r) => r.alertId)).size).toBe(3);
+    // persisted: the file holds exactly the emitted records, grouping included
+    const lines = readFileSync(store.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Alert);
+    expect(lines).toEqual(emitted);
+    expect(store.stateOf(b.alertId)!.closed).toBe(true);
+  });
+
+  it('a sensor reporting after another sensor\'s alert already closed still joins: the closed alert gets an update, stays closed', async () => {
+    const { store, bus, emitted, clock } = await setup();
+    const ctx = { originMs: ORIGIN };
+    // a 60 ms burst: sens-a opens and closes before sens-b's worker reports it
+    const aOpen = await bus.handleDetection('sens-a', tx('open', 22), ctx)!;
+    await bus.handleDetection('sens-a', tx('close', 22, { endS: 1.56 }), ctx);
+    clock.ms += 300;
+    const bOpen = await bus.handleDetection('sens-b', tx('open', 12, { startS: 1.51 }), ctx)!;
+    expect(bOpen.groupId).toBe(aOpen.alertId);
+    expect(bOpen.rooms!.map((r) => r.sensor)).toEqual(['sens-a', 'sens-b']);
+    await bus.flush();
+    const aRecs = emitted.filter((r) => r.alertId === aOpen.alertId).map((r) => r.event);
+    expect(aRecs).toEqual(['open', 'close', 'update']);
+    const aLast = emitted.filter((r) => r.alertId === aOpen.alertId).at(-1)!;
+    expect(aLast.rooms!.map((r) => r.room)).toEqual(['Hall A', 'Hall B']);
+    expect(aLast.endTime).toBe('2025-06-01T08:00:01.560Z'); // the final values are repeated, not changed
+    expect(store.stateOf(aOpen.alertId)!.closed).toBe(true);
+    expect(store.openAlerts().map((e) => e.alertId)).toEqual([bOpen.alertId]);
+  });
+
+  it('does not group other frequencies, times beyond the slack, or sensors without a location', async () => {
+    const { bus, emitted, clock } = await setup();
+    const ctx = { originMs: ORIGIN };
+    await bus.handleDetection('sens-a', tx('open', 20), ctx);
+    await bus.handleDetection('sens-b', det(300, 'open', { peakExcessDb: 15 }), ctx); // 433.92 + 0.3 MHz
+    await bus.handleDetection('unlocated', tx('open', 30), ctx);
+    clock.ms += 10_000;
+    await bus.handleDetection('sens-a', tx('close', 20, { endS: 1.6 }), ctx);
+    await bus.handleDetection('sens-c', det(2, 'open', { peakExcessDb: 15, startS: 4 }), ctx); // 2.4 s after sens-a ended
+    await bus.flush();
+    expect(emitted.filter((r) => r.rooms !== undefined || r.groupId !== undefined)).toEqual([]);
+  });
+
+  it('throttles group updates like detector updates (one record per interval per alert)', async () => {
+    const { bus, emitted, clock } = await setup({ updateIntervalMs: 1000 });
+    const ctx = { originMs: ORIGIN };
+    const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;
+    clock.ms += 100;
+    await bus.handleDetection('sens-b', tx('open', 14), ctx);
+    clock.ms += 100;
+    await bus.handleDetection('sens-c', tx('open', 18), ctx);
+    // sens-a's alert was written 200 ms ago: its group update waits for the interval, one record for both joins
+    expect(emitted.filter((r) => r.alertId === a.alertId)).toHaveLength(1);
+    await bus.flush();
+    const aRecs = emitted.filter((r) => r.alertId === a.alertId);
+    expect(aRecs.map((r) => r.event)).toEqual(['open', 'update']);
+    expect(aRecs[1]!.rooms!.map((r) => r.room)).toEqual(['Hall A', 'Hall C', 'Hall B']);
+  });
+
+  it('forgets closed alerts after retainMs (no group updates for them any more)', async () => {
+    const { bus, emitted, clock } = await setup({ grouping: { retainMs: 2000 } });
+    const ctx = { originMs: ORIGIN };
+    const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;
+    await bus.handleDetection('sens-a', tx('close', 24, { endS: 1.7 }), ctx);
+    clock.ms = ORIGIN + 1700 + 2500; // > retainMs after its end
+    await bus.handleDetection('sens-b', tx('open', 14, { startS: 1.6 }), ctx);
+    await bus.flush();
+    expect(emitted.filter((r) => r.alertId === a.alertId).map((r) => r.event)).toEqual(['open', 'close']);
+    expect(emitted.at(-1)!.rooms).toBeUndefined();
+    expect(() => new AlertBus({ store: {} as AlertStore, locations: LOCATIONS, grouping: { timeSlackMs: Number.NaN } })).toThrow(/timeSlackMs/);
+  });
+});

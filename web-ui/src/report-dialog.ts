@@ -1,0 +1,108 @@
+// "Session report" dialog: lists the daemon's exam sessions (GET sessions) and links the chosen one's report (HTML, PDF).
+import { formatDateTime } from './format.js';
+import { t } from './i18n.js';
+
+/** One entry of `GET sessions` (SessionListEntry in src/report/report-source.ts). */
+export interface SessionEntry {
+  name: string;
+  site: string;
+  startTime: string;
+  endTime: string;
+  configured: boolean;
+  alerts: number;
+}
+
+/** The report URL of a session, relative to `base` (works behind a path-prefix proxy). */
+export function reportUrl(base: URL, s: { name: string; site: string }, pdf = false): string {
+  const u = new URL('report', base);
+  u.search = '';
+  u.hash = '';
+  u.searchParams.set('session', s.name);
+  u.searchParams.set('site', s.site);
+  if (pdf) u.searchParams.set('format', 'pdf');
+  return u.href;
+}
+
+/**
+ * Drives the `<dialog>` of index.html: {@link open} fetches `sessions` (same-origin cookie auth, like the page) and
+ * fills the select (`data-testid="report-session"`, newest first, "site — session — window · n alerts" at a hub); the
+ * links `report-open` (HTML, new tab) and `report-pdf` follow the selection. The server builds the report on each
+ * request, so acks made since are in it.
+ */
+export class ReportDialog {
+  private readonly dialog: HTMLDialogElement;
+  private readonly select: HTMLSelectElement;
+  private readonly openLink: HTMLAnchorElement;
+  private readonly pdfLink: HTMLAnchorElement;
+  private readonly note: HTMLElement;
+  private readonly base: URL;
+  private sessions: SessionEntry[] = [];
+  private timeZone = 'UTC';
+
+  constructor(dialog: HTMLDialogElement, base: URL) {
+    this.dialog = dialog;
+    this.base = base;
+    this.select = dialog.querySelector<HTMLSelectElement>('select')!;
+    this.openLink = dialog.querySelector<HTMLAnchorElement>('[data-testid="report-open"]')!;
+    this.pdfLink = dialog.querySelector<HTMLAnchorElement>('[data-testid="report-pdf"]')!;
+    this.note = dialog.querySelector<HTMLElement>('.report-note')!;
+    this.select.addEventListener('change', () => this.syncLinks());
+    dialog.querySelector('.report-close')!.addEventListener('click', () => dialog.close());
+  }
+
+  /** Zone of the window times shown (hello.timeZone). */
+  setTimeZone(tz: string): void {
+    this.timeZone = tz;
+  }
+
+  /** Opens the dialog and loads the session list; `preferSite` preselects that site's newest session. */
+  async open(preferSite: string | null, multiSite: boolean): Promise<void> {
+    this.sessions = [];
+    this.select.replaceChildren();
+    this.select.disabled = true;
+    this.syncLinks();
+    this.note.hidden = false;
+    this.note.textContent = t('report.loading');
+    if (!this.dialog.open) this.dialog.showModal();
+    let list: SessionEntry[];
+    try {
+      const u = new URL('sessions', this.base);
+      u.search = '';
+      const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      list = ((await r.json()) as { sessions: SessionEntry[] }).sessions;
+    } catch (err) {
+      this.note.textContent = t('report.failed', { m: (err as Error).message });
+      return;
+    }
+    this.sessions = list;
+    for (const [i, s] of list.entries()) {
+      const o = document.createElement('option');
+      o.value = String(i);
+      const when = `${formatDateTime(s.startTime, this.timeZone)} – ${formatDateTime(s.endTime, this.timeZone)}`;
+      o.textContent = `${multiSite ? `${s.site} — ` : ''}${s.name} — ${when} · ${t('report.alerts', { n: s.alerts })}`;
+      o.dataset.session = s.name;
+      o.dataset.site = s.site;
+      this.select.append(o);
+    }
+    const pick = preferSite !== null ? list.findIndex((s) => s.site === preferSite) : -1;
+    this.select.value = String(Math.max(0, pick));
+    this.select.disabled = list.length === 0;
+    this.note.hidden = list.length > 0;
+    this.note.textContent = list.length === 0 ? t('report.none') : '';
+    this.syncLinks();
+  }
+
+  private syncLinks(): void {
+    const s = this.sessions[Number(this.select.value)];
+    for (const [a, pdf] of [[this.openLink, false], [this.pdfLink, true]] as const) {
+      if (s === undefined) {
+        a.removeAttribute('href');
+        a.classList.add('disabled');
+      } else {
+        a.href = reportUrl(this.base, s, pdf);
+        a.classList.remove('disabled');
+      }
+    }
+  }
+}
