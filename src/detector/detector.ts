@@ -269,6 +269,8 @@ export class Detector {
   private readonly recent: Closed[] = [];
   private recentPos = 0;
   private nextId = 1;
+  /** Tracks with `active` set (kept by openTrack/close, so frames without tracks skip the scans). */
+  private activeTracks = 0;
   private readonly holdSamples: number;
   private slowSpan = 0;
 
@@ -325,10 +327,7 @@ export class Detector {
 
   /** Number of open tracks. */
   get openTracks(): number {
-    let c = 0;
-    const tracks = this.tracks;
-    for (let i = 0; i < tracks.length; i++) if (tracks[i].active) c++;
-    return c;
+    return this.activeTracks;
   }
 
   private processFrame(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
@@ -530,6 +529,7 @@ export class Detector {
       if (t.active) continue;
       t.reset();
       t.active = true;
+      this.activeTracks++;
       t.id = this.nextId++;
       t.lo = lo;
       t.hi = hi;
@@ -632,6 +632,7 @@ export class Detector {
   }
 
   private expire(now: number, tuneId: number): void {
+    if (this.activeTracks === 0) return;
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
       if (!t.active) continue;
@@ -641,6 +642,7 @@ export class Detector {
 
   private close(t: Track, _now: number): void {
     t.active = false;
+    this.activeTracks--;
     const r = this.recent[this.recentPos];
     this.recentPos = (this.recentPos + 1) % RECENT;
     r.lo = t.lo;

@@ -13,6 +13,14 @@ import { fileURLToPath } from 'node:url';
  */
 export interface NativeFrameKernel {
   frame(older: number, dcI: number, dcQ: number, mode: number): void;
+  /**
+   * Stages samples [from, to) of `samples` (interleaved I/Q) into the kernel's slots with their sums until a frame is
+   * complete, then computes it (running DC estimate when dcRemoval, the mode given at creation) and rotates the
+   * slots. Returns consumed·2 + 1 when a frame was computed, consumed·2 otherwise.
+   */
+  push(samples: Float32Array, from: number, to: number): number;
+  /** Forgets the partial frame; `resetDc` also forgets the running DC estimate. */
+  reset(resetDc: boolean): void;
   /** Frees the FFTW plan and buffers now; frame() throws afterwards. */
   dispose(): void;
 }
@@ -34,7 +42,7 @@ interface DspBinding {
   ) => NativeClassifier;
   FrameKernel: new (
     n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
-    prefix: Float64Array | null, sum: Float64Array | null,
+    prefix: Float64Array | null, sum: Float64Array | null, dcRemoval?: boolean, mode?: number,
   ) => NativeFrameKernel;
   fftwVersion: string;
 }
@@ -83,17 +91,18 @@ export function fftwVersion(): string | undefined {
 }
 
 /**
- * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the engine fills `stage` and
- * reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n.
+ * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the kernel's push() fills
+ * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n.
+ * `dcRemoval` and `mode` apply to push().
  * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for
  *   wrong buffer types or lengths.
  */
 export function createNativeFrameKernel(
   n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
-  prefix: Float64Array | null, sum: Float64Array | null,
+  prefix: Float64Array | null, sum: Float64Array | null, dcRemoval = true, mode = 1,
 ): NativeFrameKernel {
   if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
-  return new binding.FrameKernel(n, window, norm, stage, power, prefix, sum);
+  return new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode);
 }
 
 /**

@@ -81,9 +81,8 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
           known.markFromAlert(a, store).catch((err: unknown) => log.error({ err, alertId: a.alertId }, 'known emitter not saved'));
         }
       });
-      // hopping sensors keep one baseline per hop (hop-runner.ts): their calibration is `quietband calibrate`, not a window
-      const hopping = new Set(site.sensors.filter((s) => s.scan !== undefined).map((s) => s.name));
-      windows = new CalibrationWindows({ schedule, sensors: sensors.filter((s) => !hopping.has(s.name)), outputFor, refreshCommand: o.refreshCommand, timeZone, log });
+      // scanning sensors take windows too: every hop records its baseline (<output>-<centerHz>.json, hop-runner.ts)
+      windows = new CalibrationWindows({ schedule, sensors, outputFor, refreshCommand: o.refreshCommand, timeZone, log });
       if (schedule.enabled && site.calibration.windowMin > 0) {
         const w = windows;
         timer = setInterval(() => w.tick(now()), o.tickMs ?? 1000);

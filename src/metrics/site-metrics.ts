@@ -1,9 +1,10 @@
-// Prometheus metrics of a running site (prom-client): per-sensor health, open alerts, WS clients, alerts by state, store size.
+// Prometheus metrics of a running site (prom-client): per-sensor health and pipeline time, open alerts, WS clients, alerts by state, store size.
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics, type MetricValueWithName } from 'prom-client';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { AlertState, SensorHealth } from '../server/protocol.js';
+import type { ProcessingReport } from '../site/worker-protocol.js';
 
 /** Path the metrics are served at. */
 export const METRICS_PATH = '/metrics';
@@ -21,6 +22,87 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 const ALERT_STATES: readonly AlertState[] = ['new', 'acknowledged', 'known'];
 
+/** Name of the per-sensor pipeline-time histogram (`_bucket`, `_sum`, `_count`). */
+export const PROCESSING_METRIC = 'quietband_sensor_block_processing_seconds';
+const PROCESSING_HELP = 'Wall time the sensor worker spent on one source block: spectrum engines, learner or detector, and the posting they trigger (s)';
+
+/**
+ * Bucket upper bounds (s) of {@link PROCESSING_METRIC}: 0.5 ms … 0.5 s in 1-2-5 steps. Source blocks last 8 ms (hopping
+ * sim) to 64 ms (sim, rtl_tcp at 2.4 MS/s): a healthy sensor sits in the low buckets, a block's own duration marks
+ * the real-time limit.
+ */
+export const PROCESSING_BUCKETS_S: readonly number[] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
+
+/** Span (ms) of the real-time load gauge: the health reports of the last 5 s. */
+export const LOAD_WINDOW_MS = 5000;
+
+/**
+ * One sensor's pipeline time on the main thread (its supervisor owns it, so the counts survive worker restarts):
+ * a prom-client {@link Histogram} of the seconds per block, labelled `sensor`, fed by the worker's health reports
+ * ({@link ProcessingReport}), and the real-time load = Σ pipeline seconds / Σ signal seconds of the blocks reported
+ * in the last {@link LOAD_WINDOW_MS} (1 = the worker needs all of real time; above 1 it falls behind).
+ */
+export class SensorProcessingMetrics {
+  /** Not registered anywhere: {@link SiteMetrics} exposes every sensor's under {@link PROCESSING_METRIC}. */
+  readonly histogram: Histogram<'sensor'>;
+  private readonly labels: { sensor: string };
+  private readonly atMs = new Float64Array(64);
+  private readonly busyS = new Float64Array(64);
+  private readonly signalS = new Float64Array(64);
+  private head = 0;
+  private size = 0;
+
+  constructor(readonly sensor: string) {
+    this.histogram = new Histogram({ name: PROCESSING_METRIC, help: PROCESSING_HELP, labelNames: ['sensor'], buckets: [...PROCESSING_BUCKETS_S], registers: [] });
+    this.labels = { sensor };
+    this.histogram.zero(this.labels); // the series exists (count 0) before the first block
+  }
+
+  /** Adds one health report's blocks (received at `nowMs`). Blocks beyond the report's list (`lost`) count in the load only. */
+  record(r: ProcessingReport, nowMs = Date.now()): void {
+    const t = r.blockBusyS;
+    for (let i = 0; i < t.length; i++) this.histogram.observe(this.labels, t[i]!);
+    const cap = this.atMs.length;
+    this.atMs[this.head] = nowMs;
+    this.busyS[this.head] = r.busyS;
+    this.signalS[this.head] = r.blockS;
+    this.head = (this.head + 1) % cap;
+    if (this.size < cap) this.size++;
+  }
+
+  /** Real-time load over the last {@link LOAD_WINDOW_MS} at `nowMs`; null when no block was reported in it. */
+  load(nowMs = Date.now()): number | null {
+    const cap = this.atMs.length;
+    let busy = 0;
+    let signal = 0;
+    for (let k = 1; k <= this.size; k++) {
+      const i = (this.head - k + cap) % cap;
+      if (nowMs - this.atMs[i]! > LOAD_WINDOW_MS) break;
+      busy += this.busyS[i]!;
+      signal += this.signalS[i]!;
+    }
+    return signal > 0 ? busy / signal : null;
+  }
+}
+
+/** Pipeline-time metrics of the sensors, keyed by the health objects their supervisors return (see {@link withProcessing}). */
+const processingByHealth = new WeakMap<SensorHealth, SensorProcessingMetrics>();
+
+/**
+ * Ties a sensor's pipeline-time metrics to a health object it returns, so {@link SiteMetrics}, which sees the sensors
+ * only through `sensors()`, finds them. The link is not a field: it is not sent with the `status` message or over MQTT
+ * and is lost in a copy. Returns `h`.
+ */
+export function withProcessing(h: SensorHealth, p: SensorProcessingMetrics): SensorHealth {
+  processingByHealth.set(h, p);
+  return h;
+}
+
+/** The pipeline-time metrics tied to a health object by {@link withProcessing}. */
+export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefined {
+  return processingByHealth.get(h);
+}
+
 /**
  * Metrics of one site, computed on each scrape from the store and from {@link SiteMetricsSources} (attached once the
  * sensors exist; before that the sensor metrics are empty). Metric names (all with label `site`):
@@ -32,6 +114,9 @@ const ALERT_STATES: readonly AlertState[] = ['new', 'acknowledged', 'known'];
  * - `quietband_sensor_last_frame_age_seconds{sensor}` (absent before the first block),
  *   `quietband_sensor_baseline_age_seconds{sensor}` (absent without a baseline);
  * - `quietband_sensor_open_alerts{sensor}` alerts of the sensor without a close record;
+ * - `quietband_sensor_block_processing_seconds{sensor}` histogram of the worker's pipeline time per source block
+ *   ({@link SensorProcessingMetrics}: cumulative over worker restarts, buckets {@link PROCESSING_BUCKETS_S});
+ *   `quietband_sensor_realtime_load{sensor}` pipeline time / signal time over the last 5 s (absent without blocks);
  * - `quietband_ws_clients`, `quietband_alerts{state}` (every stored alert by current state),
  *   `quietband_open_alerts`, `quietband_alert_store_records`, `quietband_alert_store_bytes`, `quietband_alert_last_seq`;
  * - prom-client's default process metrics (`process_*`, `nodejs_*`).
@@ -71,6 +156,24 @@ export class SiteMetrics {
     sensorGauge('quietband_sensor_online', '1 while the sensor delivers data', (h) => (h.online ? 1 : 0));
     sensorGauge('quietband_sensor_last_frame_age_seconds', 'Age of the last block received (s)', (h) => (h.lastFrameAgeMs === null ? null : h.lastFrameAgeMs / 1000));
     sensorGauge('quietband_sensor_baseline_age_seconds', 'Age of the baseline in use (s)', (h) => h.baselineAgeS);
+    sensorGauge('quietband_sensor_realtime_load', 'Pipeline time / signal time of the blocks of the last 5 s (above 1: the sensor falls behind)', (h) => processingOf(h)?.load());
+    // one metric over every sensor's own Histogram (a registry holds one metric per name): their series, concatenated
+    const histograms = {
+      name: PROCESSING_METRIC,
+      help: PROCESSING_HELP,
+      type: 'histogram',
+      aggregator: 'sum',
+      async get(): Promise<{ name: string; help: string; type: string; values: MetricValueWithName<string>[]; aggregator: string }> {
+        const values: MetricValueWithName<string>[] = [];
+        for (const h of self.sources?.sensors() ?? []) {
+          const p = processingOf(h);
+          if (p !== undefined) values.push(...(await p.histogram.get()).values);
+        }
+        return { name: PROCESSING_METRIC, help: PROCESSING_HELP, type: 'histogram', values, aggregator: 'sum' };
+      },
+      reset(): void {},
+    };
+    this.registry.registerMetric(histograms as unknown as Histogram);
     new Gauge({
       name: 'quietband_sensor_open_alerts',
       help: 'Alerts of the sensor without a close record',

@@ -15,6 +15,8 @@ export const MAX_BUSY_MS = 50;
  *   that was not yielded.
  * - Closing a view does not close the source; {@link close} does.
  * - `onBlock` sees every block of the source once, when it arrives (health counters); it must not keep the block.
+ * - `processing` (optional) gets the consumer's time per yielded block (ProcessingMeter): a cut block counts as its
+ *   two parts. A view left early (break) does not measure its last block.
  *
  * Blocks keep the source's reuse rule: a yielded block is valid until the consumer asks for the next one. The cut
  * allocates two small block objects (once per view switch), never per block.
@@ -32,9 +34,15 @@ export class SharedBlockStream {
   private lastTurnMs = performance.now();
   private waitStart: number | null = null;
 
+  /**
+   * @param onBlock sees every block once, when it arrives.
+   * @param processing receives, for every block yielded, the wall seconds the consumer spent on it (from the yield
+   *   until it asked for the next block: the pipeline's time, not the source's) and the signal seconds it held.
+   */
   constructor(
     readonly source: IqSource,
     private readonly onBlock?: (block: IqBlock) => void,
+    private readonly processing?: { add(busyS: number, blockS: number): void },
   ) {}
 
   /**
@@ -112,11 +120,17 @@ export class SharedBlockStream {
             discontinuity: false,
           };
           yielded += left;
+          const t0 = performance.now();
           yield head;
+          this.processing?.add((performance.now() - t0) / 1000, left / head.rateSps);
           return;
         }
         yielded += b.count;
+        const count = b.count;
+        const rate = b.rateSps;
+        const t0 = performance.now();
         yield b;
+        this.processing?.add((performance.now() - t0) / 1000, count / rate);
       }
     } finally {
       this.active = false;

@@ -1,12 +1,11 @@
 // A scanning sensor's life inside its worker: open → per-hop baselines (stored or warm-up) → hop and detect → reopen; and its calibrate.
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { checkFingerprint, FINGERPRINT_FIELDS, loadBaseline, saveBaseline, type Baseline, type BaselineFingerprint } from '../baseline/baseline.js';
+import { checkFingerprint, loadBaseline, saveBaseline, type Baseline, type BaselineFingerprint } from '../baseline/baseline.js';
 import type { SensorSettings } from '../config/site-config.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/detector.js';
 import { QuietBandError } from '../errors.js';
 import { fingerprintOf, type PipelineOptions } from '../pipeline.js';
-import { ScanLoop } from '../scan/scan-loop.js';
+import { ScanLoop, type ScanLoopOptions } from '../scan/scan-loop.js';
 import { scanBaselinePath, scanPlanOf, scanSettleSamples, DEFAULT_SCAN_SETTLE_MS, type SensorScanSettings } from '../scan/scan-config.js';
 import { planHops, type Hop } from '../scan/scan-plan.js';
 import { ScanSpectrum } from '../scan/scan-spectrum.js';
@@ -14,21 +13,13 @@ import type { ScanHealth } from '../server/protocol.js';
 import { HoppingSimSource } from '../source/hopping-sim.js';
 import { isRetunable, type RetunableSource } from '../source/retunable.js';
 import { parseScenario } from '../source/sim.js';
-import type { IqBlock, IqSourceInfo } from '../types.js';
-import { SharedBlockStream } from './block-stream.js';
+import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { IqSourceInfo } from '../types.js';
+import { HopEvidence } from './hop-evidence.js';
 import { openSensorSource, type OpenSourceOptions } from './open-source.js';
-import { RateMeter } from './sensor-health.js';
 import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
-import { HEALTH_REPORT_MS, type SensorRunnerHost } from './sensor-runner.js';
-import type { SensorState, WorkerToMain } from './worker-protocol.js';
-
-/** Error codes after which reopening cannot help (as in sensor-runner.ts). */
-const FATAL_CODES = new Set(['CONFIG', 'BAD_INPUT', 'BASELINE_MISMATCH', 'NATIVE_UNAVAILABLE', 'NOT_RTL_TCP']);
-
-function asError(err: unknown): { code: string; message: string } {
-  if (err instanceof QuietBandError) return { code: err.code, message: err.message };
-  return { code: 'IO', message: err instanceof Error ? err.message : String(err) };
-}
+import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost, type SensorRuntime } from './sensor-runtime.js';
+import type { WorkerToMain } from './worker-protocol.js';
 
 /** Block length of a hopping sim sensor (complex samples): the power of two ≤ rateSps × 0.008 (≈ 8 ms), clamped to 1024…65536, so a dwell ends within 8 ms of its plan. */
 export function hopSimBlockSamples(rateSps: number): number {
@@ -82,12 +73,6 @@ export function scanPipelineOptions(sensor: SensorSettings, site: SensorRunnerHo
   return o;
 }
 
-/** True when two fingerprints agree on every field both know (checkFingerprint's rule, without throwing). */
-function sameFingerprint(a: BaselineFingerprint, b: BaselineFingerprint): boolean {
-  for (const f of FINGERPRINT_FIELDS) if (a[f] !== undefined && b[f] !== undefined && a[f] !== b[f]) return false;
-  return true;
-}
-
 /** The live fingerprint of one hop. */
 function hopFingerprint(info: IqSourceInfo, opts: PipelineOptions, hop: Hop): BaselineFingerprint {
   return fingerprintOf({ ...info, centerHz: hop.centerHz, centerKnown: true }, opts);
@@ -107,260 +92,192 @@ export async function loadScanBaselines(scan: SensorScanSettings, hops: readonly
   return { baselines: out, paths, missing };
 }
 
-/** Health counters of the blocks a scanning sensor receives (allocation-free per block). */
-class ScanCounters {
-  lastBlockAtMs: number | null = null;
-  samples = 0;
-  gaps = 0;
-  maxClip = 0;
-  first = true;
-  readonly meter = new RateMeter(5000);
-  onFirst: ((b: IqBlock, nowMs: number) => void) | null = null;
-  onAfter: ((nowMs: number) => void) | null = null;
-  readonly onBlock = (b: IqBlock): void => {
-    const now = Date.now();
-    if (this.first) {
-      this.first = false;
-      this.onFirst?.(b, now);
-    } else if (b.discontinuity && b.tuneId === this.lastTune) this.gaps++; // a retune's discontinuity is not a gap
-    this.lastTune = b.tuneId;
-    this.lastBlockAtMs = now;
-    this.samples += b.count;
-    this.meter.add(now, this.samples);
-    if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
-    this.onAfter?.(now);
-  };
-  private lastTune = -1;
-  newRun(): void {
-    this.first = true;
-    this.lastTune = -1;
-    this.meter.reset();
+/**
+ * Writes per-hop baselines `<output without .json>-<centerHz>.json` (with the default output
+ * `<calibrationDir>/<site>-<sensor>.json` that is `<baselineBase>-<centerHz>.json`, which `run` loads).
+ * @returns the paths in plan order and the fewest fast/slow frames of any hop.
+ * @throws QuietBandError('IO') from saveBaseline.
+ */
+export async function saveScanBaselines(output: string, hops: readonly Hop[], baselines: Map<number, Baseline>): Promise<{ base: string; paths: string[]; fastFrames: number; slowFrames: number }> {
+  const base = output.replace(/\.json$/i, '');
+  const paths: string[] = [];
+  let fastFrames = Infinity;
+  let slowFrames = Infinity;
+  for (const h of hops) {
+    const b = baselines.get(h.centerHz)!;
+    const p = scanBaselinePath(base, h.centerHz);
+    await saveBaseline(p, b);
+    paths.push(p);
+    fastFrames = Math.min(fastFrames, b.fast.frames);
+    slowFrames = Math.min(slowFrames, b.slow.frames);
   }
+  return { base, paths, fastFrames, slowFrames };
 }
 
 /**
- * Runs a scanning sensor (`sensor.scan`) until `host.signal` aborts — the single-band runner's life cycle (states,
- * reopen with backoff, health every {@link HEALTH_REPORT_MS}) around a {@link ScanLoop}:
+ * Runs a scanning sensor (`sensor.scan`) until `host.signal` aborts — the life cycle every sensor shares
+ * ({@link superviseSensor}: states, reopen with backoff, health, evidence clips, `run --csv`) around a {@link ScanLoop}:
  * - baselines per hop: the stored `<calibrationDir>/<site>-<sensor>-<centerHz>.json` of every hop (written by
- *   `quietband calibrate --config`; each fingerprint must match the live settings at that centre, else state 'error'),
+ *   `quietband calibrate --config`; each fingerprint must match the live settings at that centre, else state 'error';
+ *   when only gain/ppm differ, a warm-up instead and 'baseline-refused' naming the first such file, as a fixed sensor),
  *   otherwise a warm-up that learns every hop from `warmupS` seconds of its own analysed samples (state 'learning': it
  *   takes about hops × warmupS × (dwell + settle) / dwell; kept across reopens while the settings stay the same);
  * - detections are posted like a single-band sensor's (merged across overlapping hops);
  * - spectra: every hop's latest slow frame stitched on one fixed grid over the whole scan ({@link ScanSpectrum}),
  *   ≤ `spectrumMaxPerS`, with the stitched baseline/threshold traces;
- * - health carries `scan`: the plan, the hop being visited and each segment's planned and measured revisit time.
+ * - health carries `scan`: the plan, the hop being visited and each segment's planned and measured revisit time;
+ * - evidence clips (site `evidence.clips`) per hop ({@link HopEvidence}): the IQ of the hop where the detection was
+ *   seen, its visits around the detection, one SigMF capture per visit;
+ * - `run --csv`: a row per hop slow frame, each at its hop's centre (rtl_power's layout for a hopping scan);
+ * - a calibration window's request ends the detect pass: state 'learning' while every hop records `seconds` of its
+ *   own analysed samples from the same stream, saved as `<output without .json>-<centerHz>.json` and used at once.
  */
 export async function runScanSensor(host: SensorRunnerHost): Promise<void> {
-  const { data, post, signal, log } = host;
+  const { data, signal, log } = host;
   const { sensor, site } = data;
   const scan = sensor.scan;
   if (scan === undefined) throw new QuietBandError(`sensor ${sensor.name}: runScanSensor without a scan`, 'CONFIG');
-  const minSpectrumMs = 1000 / (data.spectrumMaxPerS ?? 10);
-  const planHopsAtConfig = planHops(scanPlanOf(scan, 0), sensor.rateSps);
+  const hops = planHops(scanPlanOf(scan, 0), sensor.rateSps);
   const hopsPerSegment = scan.segments.map((seg) => planHops(scanPlanOf({ ...scan, segments: [seg] }, 0), sensor.rateSps).length);
-  let state = 'starting' as SensorState;
-  const setState = (s: SensorState, message?: string, code?: string): void => {
-    state = s;
-    const m: WorkerToMain = { type: 'state', state: s };
-    if (message !== undefined) m.message = message;
-    if (code !== undefined) m.code = code;
-    post(m);
-    log.info({ state: s, message }, 'sensor state');
-  };
-
-  const counters = new ScanCounters();
-  let current: SharedBlockStream | null = null;
   let loop: ScanLoop | null = null;
-  let configuredRateSps = sensor.rateSps;
-  let lastHealthMs = 0;
-  let openingSinceMs: number | null = null;
-  const scanHealth = (): ScanHealth => {
-    const rate = current?.source.info.rateSps ?? sensor.rateSps;
+  /** Settle after each retune (samples) once a loop has seen a block; the same for every loop of a stream. */
+  let knownSettle = -1;
+  const scanHealth = (rt: SensorRuntime): ScanHealth => {
+    const rate = rt.current?.source.info.rateSps ?? sensor.rateSps;
     const settle = loop !== null && loop.settleSamples >= 0 ? loop.settleSamples : scanSettleSamples(scan, rate, 0);
     const settleMs = (settle / rate) * 1000;
-    const hops = loop?.hops ?? planHopsAtConfig;
     const segments = loop?.revisit() ?? scan.segments.map((s, i) => ({ ...s, hops: hopsPerSegment[i]!, plannedRevisitMs: hops.length * (scan.dwellMs + settleMs), revisitMs: null }));
     return { hops: hops.length, hopCenterHz: hops[loop?.hopIndex ?? 0]!.centerHz, dwellMs: scan.dwellMs, settleMs: Math.round(settleMs * 10) / 10, segments };
   };
-  const postHealth = (): void => {
-    lastHealthMs = Date.now();
-    let dropped = counters.gaps;
-    const src = current?.source as { health?: () => unknown } | undefined;
-    if (src && typeof src.health === 'function') {
-      const h = src.health() as { droppedBlocks?: unknown };
-      if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
-    }
-    post({
-      type: 'health',
-      lastBlockAtMs: counters.lastBlockAtMs,
-      samples: counters.samples,
-      configuredRateSps,
-      achievedRateSps: counters.meter.rateSps(),
-      droppedBlocks: dropped,
-      clipFraction: counters.maxClip,
-      sourceWaitMs: openingSinceMs !== null ? Date.now() - openingSinceMs : current?.waitingSinceMs != null ? Date.now() - current.waitingSinceMs : 0,
-      streaming: current !== null && !counters.first,
-      scan: scanHealth(),
-    });
-    counters.maxClip = 0;
-  };
-  counters.onAfter = (nowMs) => {
-    if (nowMs - lastHealthMs >= HEALTH_REPORT_MS) postHealth();
-  };
-  const healthTimer = setInterval(() => {
-    if (Date.now() - lastHealthMs >= HEALTH_REPORT_MS / 2) postHealth();
-  }, HEALTH_REPORT_MS);
-  const onAbort = (): void => {
-    void current?.close();
-  };
-  signal.addEventListener('abort', onAbort);
 
   let stored: Map<number, Baseline> | null = null;
-  let learned = null as Map<number, Baseline> | null; // set from the loop's onLearned hook
-  let failures = 0;
-  let run = 0;
-  try {
-    try {
-      const r = await loadScanBaselines(scan, planHopsAtConfig);
+  /** Files of `stored`: `<storedBase>-<centerHz>.json` (the configured set, or the one a calibration window wrote). */
+  let storedBase = scan.baselineBase;
+  let learned: Map<number, Baseline> | null = null;
+  await superviseSensor<RetunableSource>(host, {
+    hopping: true,
+    prepare: async () => {
+      const r = await loadScanBaselines(scan, hops);
       stored = r.baselines;
       if (stored !== null) log.info({ hops: r.paths.length, first: r.paths[0] }, 'stored per-hop baselines');
       else if (r.missing.length < r.paths.length) {
         log.warn({ missing: r.missing }, `stored baselines exist for ${r.paths.length - r.missing.length} of ${r.paths.length} hops (the scan plan changed?): learning every hop during the warm-up; re-run quietband calibrate`);
       }
-    } catch (err) {
-      const e = asError(err);
-      setState('error', e.message, e.code);
-      return;
-    }
-    while (!signal.aborted) {
-      setState('starting');
-      let reason = 'no source';
-      let delivered = false;
-      let source: RetunableSource | null = null;
-      openingSinceMs = Date.now();
-      try {
-        source = await openScanSource(sensor, { realtime: true, log });
-      } catch (err) {
-        const e = asError(err);
-        if (FATAL_CODES.has(e.code)) {
-          setState('error', e.message, e.code);
-          return;
+    },
+    open: () => openScanSource(sensor, { realtime: true, log }),
+    evidence: (info, originMs, o) => new HopEvidence(info, originMs, o, { hops: hops.length, dwellMs: scan.dwellMs, settleSamples: () => (knownSettle = Math.max(knownSettle, loop?.settleSamples ?? -1)) }),
+    health: scanHealth,
+    session: async (run) => {
+      const { rt, source, stream, info } = run;
+      const post = rt.post;
+      const opts = scanPipelineOptions(sensor, site, info.rateSps);
+      let baselines: Map<number, Baseline> | null = null;
+      if (stored !== null) {
+        // as a fixed sensor's: only gain/ppm differ → warm-up instead (health says how to refresh); else refused
+        let refresh: Extract<WorkerToMain, { type: 'baseline-refused' }> | null = null;
+        for (const h of hops) {
+          const fp = stored.get(h.centerHz)!.fingerprint;
+          const hopLive = hopFingerprint(info, opts, h);
+          const path = scanBaselinePath(storedBase, h.centerHz);
+          const v = storedBaselineVerdict(fp, hopLive);
+          if (v.verdict === 'refuse') checkFingerprint(fp, hopLive, path);
+          else if (v.verdict === 'refresh' && refresh === null) refresh = { type: 'baseline-refused', path, field: v.field!, stored: fp[v.field!], live: hopLive[v.field!] };
         }
-        reason = `cannot open ${sensor.sourceText}: ${e.message}`;
+        if (refresh !== null) {
+          log.warn({ path: refresh.path, field: refresh.field, stored: refresh.stored, live: refresh.live }, `${refresh.path}: taken at ${refresh.field} ${JSON.stringify(refresh.stored)}, live ${JSON.stringify(refresh.live)}: learning warm-up baselines instead`);
+          post(refresh);
+          stored = null;
+        } else baselines = stored;
       }
-      openingSinceMs = null;
-      if (source !== null) {
-        const stream = new SharedBlockStream(source, counters.onBlock);
-        current = stream;
-        if (signal.aborted) {
-          await stream.close();
-          break;
+      if (baselines === null && learned !== null) {
+        const live = hopFingerprint(info, opts, hops[0]!);
+        if (differingFields(learned.get(hops[0]!.centerHz)!.fingerprint, live).length === 0) baselines = learned;
+        else {
+          log.warn({ live }, 'live settings changed since the warm-up: learning new baselines');
+          learned = null;
         }
-        run++;
-        const thisRun = run;
-        const info = source.info;
-        configuredRateSps = info.rateSps;
-        const opts = scanPipelineOptions(sensor, site, info.rateSps);
-        counters.newRun();
-        try {
-          const hops = planHopsAtConfig;
-          const live = hopFingerprint(info, opts, hops[0]!);
-          let baselines: Map<number, Baseline> | null = null;
-          if (stored !== null) {
-            for (const h of hops) checkFingerprint(stored.get(h.centerHz)!.fingerprint, hopFingerprint(info, opts, h), scanBaselinePath(scan.baselineBase, h.centerHz));
-            baselines = stored;
-          } else if (learned !== null) {
-            if (sameFingerprint(learned.get(hops[0]!.centerHz)!.fingerprint, live)) baselines = learned;
-            else {
-              log.warn({ live }, 'live settings changed since the warm-up: learning new baselines');
-              learned = null;
-            }
-          }
-          const spectrum = new ScanSpectrum(hops, info.rateSps, opts.spectrum.fftSize, opts.detector.dcGuardHz ?? DEFAULT_DETECTOR_OPTIONS.dcGuardHz);
-          const postBaseline = (b: Map<number, Baseline>): void => {
-            const first = b.values().next().value as Baseline;
-            const tr = spectrum.traces((h) => b.get(hops[h]!.centerHz), sensor.detector);
-            post(
-              { type: 'baseline', method: first.method, createdAt: first.createdAt, startHz: spectrum.startHz, stepHz: spectrum.stepHz, levelDb: tr.levelDb, thresholdDb: tr.thresholdDb },
-              [tr.levelDb.buffer as ArrayBuffer, tr.thresholdDb.buffer as ArrayBuffer],
-            );
-          };
-          counters.onFirst = (b, nowMs) => {
-            delivered = true;
-            post({ type: 'stream', run: thisRun, centerHz: spectrum.centerHz, rateSps: b.rateSps, originMs: nowMs - ((b.firstSample + b.count) / b.rateSps) * 1000, label: info.label });
-          };
-          let lastSpectrumMs = -Infinity;
+      }
+      const spectrum = new ScanSpectrum(hops, info.rateSps, opts.spectrum.fftSize, opts.detector.dcGuardHz ?? DEFAULT_DETECTOR_OPTIONS.dcGuardHz);
+      run.streamCenterHz = spectrum.centerHz;
+      const postBaseline = (b: Map<number, Baseline>, fromStored: boolean): void => {
+        const first = b.values().next().value as Baseline;
+        const tr = spectrum.traces((h) => b.get(hops[h]!.centerHz), sensor.detector);
+        const m: WorkerToMain = { type: 'baseline', method: first.method, createdAt: first.createdAt, startHz: spectrum.startHz, stepHz: spectrum.stepHz, levelDb: tr.levelDb, thresholdDb: tr.thresholdDb };
+        if (fromStored) m.path = `${storedBase}-<centerHz>.json`;
+        post(m, [tr.levelDb.buffer as ArrayBuffer, tr.thresholdDb.buffer as ArrayBuffer]);
+      };
+      const onSlowFrame = (h: number, f: SpectrumFrame): void => {
+        run.csvFrame(f); // `run --csv`: one row per hop frame, at the hop's own centre (as rtl_power's hops)
+        spectrum.update(h, f.power, (f.firstSample + f.sampleCount) / f.rateSps);
+        if (!run.spectrumDue()) return;
+        const out = spectrum.snapshotDb(); // one per posted frame (≤ 10/s): transferred, so not reusable
+        post(
+          { type: 'spectrum', run: run.run, timeS: spectrum.timeS, centerHz: spectrum.centerHz, rateSps: spectrum.spanHz, startHz: spectrum.startHz, stepHz: spectrum.stepHz, powerDbfs: out },
+          [out.buffer as ArrayBuffer],
+        );
+      };
+      const loopOptions = (mode: 'run' | 'learn', learnSamplesPerHop: number, sig: AbortSignal): ScanLoopOptions => ({
+        source,
+        blocks: stream.view().blocks(),
+        scan,
+        planRateSps: sensor.rateSps,
+        opts,
+        startSettleSamples: settleSamplesFor(site.settleS, info.rateSps), // only the stream's first samples are below it
+        mode,
+        learnSamplesPerHop,
+        signal: sig,
+      });
+      let fromStored = baselines !== null;
+      try {
+        for (;;) {
           const l = new ScanLoop({
-            source,
-            blocks: stream.view().blocks(),
-            scan,
-            planRateSps: sensor.rateSps,
-            opts,
-            startSettleSamples: settleSamplesFor(site.settleS, info.rateSps),
-            mode: 'run',
-            learnSamplesPerHop: Math.round(site.warmupS * info.rateSps),
+            ...loopOptions('run', Math.round(site.warmupS * info.rateSps), rt.passSignal()),
             ...(baselines !== null ? { stored: baselines } : {}),
-            signal,
             hooks: {
-              onDetection: (ev) => post({ type: 'detection', run: thisRun, ev }),
+              onDetection: run.emit,
               onLearned: (b) => {
                 learned = b;
                 log.info({ hops: b.size, seconds: (b.values().next().value as Baseline).durationS }, 'warm-up baselines learned (every hop)');
-                postBaseline(b);
-                setState('armed');
+                postBaseline(b, false);
+                rt.setState('armed');
               },
-              onSlowFrame: (h, f) => {
-                spectrum.update(h, f.power, (f.firstSample + f.sampleCount) / f.rateSps);
-                const t = performance.now();
-                if (t - lastSpectrumMs < 0.9 * minSpectrumMs) return;
-                lastSpectrumMs = t;
-                const out = spectrum.snapshotDb(); // one per posted frame (≤ 10/s): transferred, so not reusable
-                post(
-                  { type: 'spectrum', run: thisRun, timeS: spectrum.timeS, centerHz: spectrum.centerHz, rateSps: spectrum.spanHz, startHz: spectrum.startHz, stepHz: spectrum.stepHz, powerDbfs: out },
-                  [out.buffer as ArrayBuffer],
-                );
-              },
+              onSlowFrame,
             },
           });
           loop = l;
           if (baselines !== null) {
-            postBaseline(baselines);
-            setState('armed');
-          } else setState('learning');
+            postBaseline(baselines, fromStored);
+            rt.setState('armed');
+          } else rt.setState('learning');
           log.info({ hops: hops.map((h) => h.centerHz), dwellMs: scan.dwellMs, settleMs: scan.settleMs ?? `${DEFAULT_SCAN_SETTLE_MS} + one buffer` }, 'scanning');
           await l.run();
-          reason = 'the source ended';
-        } catch (err) {
-          const e = asError(err);
-          if (FATAL_CODES.has(e.code)) {
-            setState('error', e.message, e.code);
-            await stream.close();
-            return;
+          const cal = rt.calibration;
+          if (cal === null || signal.aborted || stream.ended) return;
+          // calibration window: every hop learns `seconds` of its own analysed samples from this stream, stored, then used
+          rt.setState('learning', `calibration: recording ${cal.seconds} s of baseline per hop (${cal.reason})`);
+          const c = new ScanLoop({ ...loopOptions('learn', Math.round(cal.seconds * info.rateSps), signal), hooks: { onSlowFrame } });
+          loop = c;
+          const r = await c.run();
+          rt.calibrationDone();
+          if (signal.aborted) return;
+          if (r.end !== 'learned' || r.baselines === null) throw new QuietBandError(`the source ended during the calibration (${c.visits} visits)`, 'IO');
+          storedBase = cal.output.replace(/\.json$/i, '');
+          try {
+            const w = await saveScanBaselines(cal.output, hops, r.baselines);
+            log.info({ hops: w.paths.length, paths: w.paths, fastFrames: w.fastFrames }, 'calibration baselines written (every hop)');
+          } catch (err) {
+            log.error({ err, output: cal.output }, 'calibration baselines not written (used until the worker restarts)');
           }
-          reason = e.message;
-        } finally {
-          counters.onFirst = null;
-          await stream.close();
-          current = null;
-          loop = null;
+          baselines = r.baselines;
+          stored = r.baselines;
+          fromStored = true;
+          run.newPass();
         }
+      } finally {
+        loop = null;
       }
-      if (signal.aborted) break;
-      if (delivered) failures = 0;
-      const delayMs = Math.min(site.restart.initialMs * 2 ** failures, site.restart.maxMs);
-      failures++;
-      setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`);
-      try {
-        await sleep(delayMs, undefined, { signal });
-      } catch {
-        break;
-      }
-    }
-  } finally {
-    clearInterval(healthTimer);
-    signal.removeEventListener('abort', onAbort);
-    if (state !== 'error') setState('stopped');
-  }
+    },
+  });
 }
 
 /**
@@ -374,17 +291,11 @@ export async function runScanSensor(host: SensorRunnerHost): Promise<void> {
 export async function calibrateScanSensor(host: SensorRunnerHost): Promise<void> {
   const { data, post, signal, log } = host;
   const { sensor, site } = data;
-  const cal = data.calibrate;
-  let source: RetunableSource | null = null;
-  const onAbort = (): void => {
-    void source?.close();
-  };
-  signal.addEventListener('abort', onAbort);
-  try {
-    if (cal === undefined) throw new QuietBandError('calibrate: missing seconds/output', 'CONFIG');
+  await calibrateWith(host, async (cal, hold) => {
     const scan = sensor.scan;
     if (scan === undefined) throw new QuietBandError(`sensor ${sensor.name}: not a scanning sensor`, 'CONFIG');
-    source = await openScanSource(sensor, { realtime: false, log });
+    const source = await openScanSource(sensor, { realtime: false, log });
+    hold(source);
     const info = source.info;
     const opts = scanPipelineOptions(sensor, site, info.rateSps);
     post({ type: 'state', state: 'learning' });
@@ -403,26 +314,9 @@ export async function calibrateScanSensor(host: SensorRunnerHost): Promise<void>
     if (end !== 'learned' || baselines === null) {
       throw new QuietBandError(`${sensor.sourceText}: the source ended before every hop had ${cal.seconds} s of signal (${l.visits} visits)`, 'BAD_INPUT');
     }
-    const base = cal.output.replace(/\.json$/i, '');
-    const paths: string[] = [];
-    let fast = Infinity;
-    let slow = Infinity;
-    for (const h of l.hops) {
-      const b = baselines.get(h.centerHz)!;
-      const p = scanBaselinePath(base, h.centerHz);
-      await saveBaseline(p, b);
-      paths.push(p);
-      fast = Math.min(fast, b.fast.frames);
-      slow = Math.min(slow, b.slow.frames);
-    }
-    log.info({ hops: paths.length, paths }, 'per-hop baselines written');
+    const w = await saveScanBaselines(cal.output, l.hops, baselines);
+    log.info({ hops: w.paths.length, paths: w.paths }, 'per-hop baselines written');
     const first = baselines.get(l.hops[0]!.centerHz)!;
-    post({ type: 'calibrated', path: paths.join('\n'), durationS: first.durationS, fastFrames: fast, slowFrames: slow, fingerprint: { ...first.fingerprint } });
-  } catch (err) {
-    const e = asError(err);
-    post({ type: 'fatal', code: e.code, message: e.message });
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    await source?.close();
-  }
+    post({ type: 'calibrated', path: w.paths.join('\n'), durationS: first.durationS, fastFrames: w.fastFrames, slowFrames: w.slowFrames, fingerprint: { ...first.fingerprint } });
+  });
 }

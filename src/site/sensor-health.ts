@@ -1,4 +1,5 @@
-// Per-sensor health bookkeeping without I/O: achieved sample rate, overload (clip fraction with hysteresis), offline judgement.
+// Per-sensor health bookkeeping without I/O: achieved sample rate, pipeline time, overload (clip fraction with hysteresis), offline judgement.
+import type { ProcessingReport } from './worker-protocol.js';
 
 /**
  * Achieved sample rate from block arrivals: a ring of (wall ms, cumulative samples) marks; the rate is the samples
@@ -47,6 +48,42 @@ export class RateMeter {
     const span = tNew - this.tMs[oldest]!;
     if (span < 200) return null;
     return ((this.n[newest]! - this.n[oldest]!) / span) * 1000;
+  }
+}
+
+/**
+ * Pipeline time per source block, gathered in the worker between two health reports: each block's busy seconds in a
+ * preallocated list, and the sums of busy and signal seconds. `add` allocates nothing; `take` one array per report.
+ */
+export class ProcessingMeter {
+  private readonly busy: Float64Array;
+  private n = 0;
+  private lost = 0;
+  private busyS = 0;
+  private blockS = 0;
+
+  /** @param capacity blocks listed per report (default 4096: 250 ms of 60 µs blocks); more are summed, counted as lost. */
+  constructor(capacity = 4096) {
+    this.busy = new Float64Array(capacity);
+  }
+
+  /** Records one block: `busyS` seconds of pipeline time for `blockS` seconds of signal. */
+  add(busyS: number, blockS: number): void {
+    if (this.n < this.busy.length) this.busy[this.n++] = busyS;
+    else this.lost++;
+    this.busyS += busyS;
+    this.blockS += blockS;
+  }
+
+  /** The blocks since the previous call, or null when there were none; starts a new period. */
+  take(): ProcessingReport | null {
+    if (this.n === 0 && this.lost === 0) return null;
+    const r: ProcessingReport = { blockBusyS: this.busy.slice(0, this.n), busyS: this.busyS, blockS: this.blockS, lost: this.lost };
+    this.n = 0;
+    this.lost = 0;
+    this.busyS = 0;
+    this.blockS = 0;
+    return r;
   }
 }
 

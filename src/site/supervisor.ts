@@ -8,6 +8,7 @@ import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import type { BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
+import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
 import type { SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
 
@@ -81,6 +82,8 @@ export class SensorSupervisor {
   private scan: SensorHealth['scan'];
   private centerHz: number;
   private readonly overload: OverloadTracker;
+  /** Pipeline time per block from the health reports (kept across worker restarts). */
+  readonly processing: SensorProcessingMetrics;
   private offline = false;
   private offlineSinceMs = 0;
   private readonly origins = new Map<string, number>();
@@ -106,6 +109,7 @@ export class SensorSupervisor {
     this.configuredRateSps = o.sensor.rateSps;
     this.centerHz = o.sensor.centerHz;
     this.overload = new OverloadTracker(o.site.overload);
+    this.processing = new SensorProcessingMetrics(o.sensor.name);
   }
 
   /** Starts the worker and the offline check. */
@@ -218,6 +222,7 @@ export class SensorSupervisor {
         this.droppedBlocks = m.droppedBlocks;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
+        if (m.processing !== undefined) this.processing.record(m.processing);
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
           if (change === 'on') {
@@ -318,7 +323,7 @@ export class SensorSupervisor {
     this.o.onChange();
   }
 
-  /** Health as the UI's sensor panel shows it. */
+  /** Health as the UI's sensor panel shows it (tied to {@link processing} for /metrics, see withProcessing). */
   health(): SensorHealth {
     const state = this.offline ? 'offline' : this.workerState === 'armed' && this.overload.overload ? 'overload' : this.workerState;
     const h: SensorHealth = {
@@ -335,7 +340,7 @@ export class SensorSupervisor {
     };
     if (this.message !== undefined) h.message = this.message;
     if (this.scan !== undefined) h.scan = this.scan;
-    return h;
+    return withProcessing(h, this.processing);
   }
 
   /** The baseline in use as the worker reported it (null before the first report of this worker). */

@@ -33,6 +33,22 @@ export interface SensorWorkerData {
   csv?: { path: string; append: boolean };
 }
 
+/**
+ * Pipeline time per source block (SharedBlockStream): the wall time from handing a block to the pipeline (spectrum
+ * engines, learner or detector, and the per-frame posting they trigger) until it asks for the next block, measured
+ * with performance.now(). Waiting for the source is not included.
+ */
+export interface ProcessingReport {
+  /** Seconds spent on each block since the previous report, in order (at most ProcessingMeter's capacity). */
+  blockBusyS: Float64Array;
+  /** Sum of the seconds spent on every block since the previous report (also those beyond `blockBusyS`). */
+  busyS: number;
+  /** Signal seconds those blocks held (Σ count / rateSps): busyS / blockS is the real-time load. */
+  blockS: number;
+  /** Blocks measured but not listed in `blockBusyS` (more than its capacity between two reports). */
+  lost: number;
+}
+
 /** Main → worker. */
 export type MainToWorker =
   | { type: 'stop' }
@@ -73,6 +89,8 @@ export type WorkerToMain =
       streaming: boolean;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
+      /** Pipeline time of the blocks processed since the previous report; absent when none was. */
+      processing?: ProcessingReport;
     }
   | { type: 'calibrated'; path: string; durationS: number; fastFrames: number; slowFrames: number; fingerprint: Record<string, unknown> }
   | { type: 'fatal'; code: string; message: string };

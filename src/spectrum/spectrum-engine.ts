@@ -74,7 +74,9 @@ const DC_FRAMES = 16;
  * the frame mean (running DC estimate) costs nothing extra; DC removal and the window are applied in one loop that
  * writes straight into the FFT backend's float32 input, and the power spectrum is read straight from its output.
  * The arithmetic is the same, in the same order, as a float64 staging would do, then rounded once to float32 for the
- * transform, so results do not depend on this layout.
+ * transform, so results do not depend on this layout. With the 'fftw' backend the quietband_dsp addon does all of this
+ * (staging, DC, window, FFTW, power) in one call per frame, with the same arithmetic; this class then only keeps the
+ * frame bookkeeping.
  */
 export class SpectrumEngine {
   readonly fftSize: number;
@@ -87,7 +89,7 @@ export class SpectrumEngine {
   private readonly fft: FftBackend | null;
   /** The native frame kernel (backend 'fftw'); null otherwise. */
   private readonly kernel: NativeFrameKernel | null;
-  /** Native kernel mode per frame (see NativeFrameKernel.frame). */
+  /** Native kernel mode (see NativeFrameKernel.frame): what each frame produces. */
   private readonly kernelMode: number;
   private readonly norm: number;
   /** Two half-frame slots of interleaved I/Q: slot s holds floats [s·n, s·n + n) (n = fftSize = 2·hop samples). */
@@ -146,9 +148,9 @@ export class SpectrumEngine {
     }
     if (backend === 'fftw') {
       this.fft = null;
-      this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
-        this.prefix ?? null, options.average > 0 ? this.slowSum : null);
       this.kernelMode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
+      this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
+        this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, this.kernelMode);
     } else {
       this.fft = createFft(n, backend);
       this.kernel = null;
@@ -164,6 +166,7 @@ export class SpectrumEngine {
     this.stageClip = 0;
     this.slowSum.fill(0);
     this.slotSum.fill(0);
+    this.kernel?.reset(false);
   }
 
   /**
@@ -174,10 +177,17 @@ export class SpectrumEngine {
     const first = block.firstSample + from;
     if (block.tuneId !== this.lastTuneId || (block.discontinuity && from === 0) || first !== this.nextSample) {
       this.reset();
-      if (block.tuneId !== this.lastTuneId) this.dcInit = false;
+      if (block.tuneId !== this.lastTuneId) {
+        this.dcInit = false;
+        this.kernel?.reset(true);
+      }
       this.lastTuneId = block.tuneId;
     }
     this.nextSample = block.firstSample + to;
+    if (this.kernel !== null) {
+      this.pushNative(this.kernel, block, sink, from, to);
+      return;
+    }
     const s = block.samples;
     const n = this.fftSize;
     const h = this.hop;
@@ -227,6 +237,30 @@ export class SpectrumEngine {
     }
   }
 
+  /**
+   * push() with the native kernel: it stages, keeps the DC estimate and computes each frame; here only the frame
+   * bookkeeping (first sample, clip fraction, Welch count, sink calls), mirroring the fill count.
+   */
+  private pushNative(kernel: NativeFrameKernel, block: IqBlock, sink: SpectrumSink, from: number, to: number): void {
+    const h = this.hop;
+    const clip = block.clipFraction;
+    let i = from;
+    while (i < to) {
+      if (this.stageFill === 0) this.stageFirst = block.firstSample + i;
+      const r = kernel.push(block.samples, i, to);
+      const took = Math.floor(r / 2);
+      i += took;
+      this.stageFill += took;
+      if (clip > this.stageClip) this.stageClip = clip;
+      if (r % 2 === 1) {
+        this.finishFrame(block, sink);
+        this.stageFill = h;
+        this.stageFirst += h;
+        this.stageClip = clip;
+      }
+    }
+  }
+
   private computeFrame(block: IqBlock, sink: SpectrumSink): void {
     const n = this.fftSize;
     let dcI = 0;
@@ -249,9 +283,7 @@ export class SpectrumEngine {
       dcI = this.dcI;
       dcQ = this.dcQ;
     }
-    const kernel = this.kernel;
-    if (kernel !== null) kernel.frame(this.older, dcI, dcQ, this.kernelMode);
-    else this.jsFrame(dcI, dcQ);
+    this.jsFrame(dcI, dcQ);
     this.finishFrame(block, sink);
   }
 

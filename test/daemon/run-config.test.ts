@@ -89,8 +89,8 @@ describe('embedded demo site', () => {
     await c.waitFor(() => c.hello, 5000, 'hello');
     expect(c.hello!.site).toBe('demo');
     expect(c.hello!.sensors).toEqual([
-      { name: 'hall-a-433', centerHz: 433_920_000, rateSps: 1_000_000, fftSize: 1024 },
-      { name: 'hall-b-868', centerHz: 868_300_000, rateSps: 250_000, fftSize: 1024 },
+      { name: 'hall-a-433', centerHz: 433_920_000, rateSps: 1_000_000, fftSize: 1024, location: { room: 'Hall A' } },
+      { name: 'hall-b-868', centerHz: 868_300_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall B' } },
     ]);
     await c.waitFor(() => c.status('hall-a-433')?.state === 'armed' && c.status('hall-b-868')?.state === 'armed', 20_000, 'both sensors armed');
     const sa = await c.waitFor(() => c.spectra('hall-a-433').at(-1), 5000, 'hall-a spectrum');

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, Client, killAll, readStore, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { parseMetrics } from './metrics-helpers.js';
 
 const tmp = tempDir('qb-metrics-');
 beforeAll(() => buildOnce());
@@ -10,19 +11,6 @@ afterAll(() => {
   killAll();
   tmp.cleanup();
 });
-
-/** Parses the Prometheus text format into `name{labels}` → value, labels sorted by name (`{sensor="a",site="b"}`). */
-function parseMetrics(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([^{\s]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels = m[2] === undefined ? [] : m[2].split(/,(?=[a-z_]+=)/).filter((l) => l !== '').sort();
-    out.set(labels.length === 0 ? m[1]! : `${m[1]}{${labels.join(',')}}`, Number(m[3]));
-  }
-  return out;
-}
 
 async function scrape(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; text: string; m: Map<string, number> }> {
   const r = await fetch(`${url}metrics`, { headers });

@@ -43,7 +43,9 @@ bool TypedArrayOf(const Napi::Value& v, napi_typedarray_type type, size_t length
 class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "FrameKernel", {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
+    return DefineClass(env, "FrameKernel",
+                       {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Push>("push"),
+                        InstanceMethod<&FrameKernel::Reset>("reset"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
   }
 
   explicit FrameKernel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FrameKernel>(info) {
@@ -68,6 +70,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     if (!info[6].IsNull() && !info[6].IsUndefined() &&
         !TypedArrayOf(info[6], napi_float64_array, n_, &sum_, &keepSum_, "sum"))
       return;
+    dcRemoval_ = info.Length() > 7 && info[7].IsBoolean() ? info[7].As<Napi::Boolean>().Value() : true;
+    mode_ = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().Int32Value() : 1;
     in_ = fftwf_alloc_complex(n_);
     out_ = fftwf_alloc_complex(n_);
     if (in_ == nullptr || out_ == nullptr) {
@@ -97,21 +101,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     in_ = out_ = nullptr;
   }
 
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    Release();
-    return info.Env().Undefined();
-  }
-
-  Napi::Value Frame(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (plan_ == nullptr) {
-      Napi::Error::New(env, "FrameKernel: frame() after dispose()").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    const int older = info[0].As<Napi::Number>().Int32Value() & 1;
-    const double dcI = info[1].As<Napi::Number>().DoubleValue();
-    const double dcQ = info[2].As<Napi::Number>().DoubleValue();
-    const int mode = info[3].As<Napi::Number>().Int32Value();
+  /** Window, FFT and power of the frame whose first half is slot `older` (see the class comment for `mode`). */
+  void Compute(int older, double dcI, double dcQ, int mode) {
     const int n = n_;
     const int h = n >> 1;
     const float* a = stage_ + older * n;        // the frame's first half (older slot)
@@ -164,11 +155,114 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
         if (addSum) sum[i] += v;
       }
     }
+  }
+
+  /**
+   * push(samples: Float32Array, from, to): stages samples [from, to) (interleaved I/Q) into the two half-frame slots,
+   * summing I and Q per slot, until a frame is complete or `to` is reached. A complete frame gets the running DC
+   * estimate (frame mean, then α = 1/16; the first frame after a reset(true) takes the mean as is), is computed with
+   * the mode given at construction, and the slots rotate (50 % overlap). Returns consumed·2 + (1 if a frame was
+   * computed). The same arithmetic as SpectrumEngine's JS push/computeFrame.
+   */
+  Napi::Value Push(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (plan_ == nullptr || info.Length() < 3 || !info[0].IsTypedArray()) {
+      Napi::Error::New(env, plan_ == nullptr ? "FrameKernel: push() after dispose()" : "push(samples, from, to)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::TypedArray a = info[0].As<Napi::TypedArray>();
+    const int64_t from = info[1].As<Napi::Number>().Int64Value();
+    const int64_t to = info[2].As<Napi::Number>().Int64Value();
+    if (a.TypedArrayType() != napi_float32_array || from < 0 || to < from || static_cast<size_t>(2 * to) > a.ElementLength()) {
+      Napi::RangeError::New(env, "FrameKernel.push: samples must be a Float32Array holding 2·to values, 0 ≤ from ≤ to").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const float* __restrict s = reinterpret_cast<const float*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+    const int n = n_, h = n_ >> 1;
+    int64_t i = from;
+    bool ready = false;
+    while (i < to) {
+      const int slot = fill_ < h ? older_ : 1 - older_;
+      const int inSlot = fill_ < h ? fill_ : fill_ - h;
+      const int64_t room = h - inSlot;
+      const int take = static_cast<int>(room < to - i ? room : to - i);
+      float* __restrict d = stage_ + slot * n + 2 * inSlot;
+      const float* __restrict src = s + 2 * i;
+      double sI = sums_[2 * slot], sQ = sums_[2 * slot + 1];
+      for (int j = 0; j < take; j++) {
+        const float re = src[2 * j], im = src[2 * j + 1];
+        d[2 * j] = re;
+        d[2 * j + 1] = im;
+        sI += re;
+        sQ += im;
+      }
+      sums_[2 * slot] = sI;
+      sums_[2 * slot + 1] = sQ;
+      i += take;
+      fill_ += take;
+      if (fill_ == n) {
+        double dcI = 0, dcQ = 0;
+        if (dcRemoval_) {
+          const int o = older_;
+          const double mI = (sums_[2 * o] + sums_[2 * (1 - o)]) / n;
+          const double mQ = (sums_[2 * o + 1] + sums_[2 * (1 - o) + 1]) / n;
+          if (!dcInit_) {
+            dcI_ = mI;
+            dcQ_ = mQ;
+            dcInit_ = true;
+          } else {
+            const double alpha = 1.0 / 16;
+            dcI_ += alpha * (mI - dcI_);
+            dcQ_ += alpha * (mQ - dcQ_);
+          }
+          dcI = dcI_;
+          dcQ = dcQ_;
+        }
+        Compute(older_, dcI, dcQ, mode_);
+        sums_[2 * older_] = 0;
+        sums_[2 * older_ + 1] = 0;
+        older_ = 1 - older_;
+        fill_ = h;
+        ready = true;
+        break;
+      }
+    }
+    return Napi::Number::New(env, static_cast<double>((i - from) * 2 + (ready ? 1 : 0)));
+  }
+
+  /** reset(resetDc): forgets the partial frame (and, when resetDc, the running DC estimate). */
+  Napi::Value Reset(const Napi::CallbackInfo& info) {
+    fill_ = 0;
+    for (double& x : sums_) x = 0;
+    if (info.Length() > 0 && info[0].ToBoolean().Value()) dcInit_ = false;
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Frame(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (plan_ == nullptr) {
+      Napi::Error::New(env, "FrameKernel: frame() after dispose()").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Compute(info[0].As<Napi::Number>().Int32Value() & 1, info[1].As<Napi::Number>().DoubleValue(),
+            info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Number>().Int32Value());
     return env.Undefined();
   }
 
   int n_ = 0;
   double norm_ = 1;
+  bool dcRemoval_ = true;
+  int mode_ = 1;
+  int fill_ = 0;
+  int older_ = 0;
+  double sums_[4] = {0, 0, 0, 0};
+  double dcI_ = 0, dcQ_ = 0;
+  bool dcInit_ = false;
   double* window_ = nullptr;
   float* stage_ = nullptr;
   float* power_ = nullptr;

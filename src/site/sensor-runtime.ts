@@ -1,0 +1,538 @@
+// What every sensor worker shares, fixed or scanning: states, health reports, open → run → backoff, clips, CSV, calibration requests.
+import type { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { FINGERPRINT_FIELDS, type BaselineFingerprint } from '../baseline/baseline.js';
+import { QuietBandError } from '../errors.js';
+import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
+import type { ScanHealth } from '../server/protocol.js';
+import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
+import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import { SharedBlockStream } from './block-stream.js';
+import { ProcessingMeter, RateMeter } from './sensor-health.js';
+import type { MainToWorker, SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
+
+/** What a runner (runSensor, runScanSensor, the calibrate functions) needs from its host: the worker shell, or a test. */
+export interface SensorRunnerHost {
+  data: SensorWorkerData;
+  /** Sends a message to the main thread; `transfer` lists buffers to move instead of copy. */
+  post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
+  /** Aborted on shutdown: the runner closes its source and returns. */
+  signal: AbortSignal;
+  log: Logger;
+  /** Emits 'message' with main → worker messages other than 'stop' (a calibration request). */
+  control?: EventEmitter;
+}
+
+/** Health report period (ms). */
+export const HEALTH_REPORT_MS = 250;
+
+/** Error codes after which reopening cannot help: the sensor goes to 'error' and stays there. */
+export const FATAL_CODES: ReadonlySet<string> = new Set(['CONFIG', 'BAD_INPUT', 'BASELINE_MISMATCH', 'NATIVE_UNAVAILABLE', 'NOT_RTL_TCP']);
+
+/** Code and message of any thrown value: a QuietBandError's own, else code 'IO'. */
+export function asError(err: unknown): { code: string; message: string } {
+  if (err instanceof QuietBandError) return { code: err.code, message: err.message };
+  return { code: 'IO', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Fingerprint fields both know and that differ, in FINGERPRINT_FIELDS order (the rule of checkFingerprint, without throwing). */
+export function differingFields(a: BaselineFingerprint, b: BaselineFingerprint): (keyof BaselineFingerprint)[] {
+  return FINGERPRINT_FIELDS.filter((f) => a[f] !== undefined && b[f] !== undefined && a[f] !== b[f]);
+}
+
+/**
+ * Fields whose change makes a stored baseline unusable but not the sensor: the sensor falls back to a warm-up baseline
+ * and its health says how to refresh the stored one (FIELD-NOTES 4, 8). Any other difference (FFT size, rate, centre…)
+ * means the file belongs to another set-up: refused, state 'error'.
+ */
+export const REFRESHABLE_FIELDS: ReadonlySet<string> = new Set(['gainDb', 'ppm']);
+
+/**
+ * How a stored baseline taken with `stored` compares with the live settings `live`:
+ * 'same'; 'refresh' (only gain/ppm differ: use a warm-up baseline instead, `field` = the first that differs);
+ * 'refuse' (anything else differs: the caller throws checkFingerprint's error).
+ */
+export function storedBaselineVerdict(stored: BaselineFingerprint, live: BaselineFingerprint): { verdict: 'same' | 'refresh' | 'refuse'; field?: keyof BaselineFingerprint } {
+  const diff = differingFields(stored, live);
+  if (diff.length === 0) return { verdict: 'same' };
+  if (diff.every((f) => REFRESHABLE_FIELDS.has(f))) return { verdict: 'refresh', field: diff[0]! };
+  return { verdict: 'refuse', field: diff[0]! };
+}
+
+/** A calibration window's request (main → worker 'calibrate'): record `seconds` of baseline into `output`, then use it. */
+export interface CalibrationRequest {
+  seconds: number;
+  output: string;
+  reason: string;
+}
+
+/** What a run's evidence needs: DetectionEvidence for a fixed sensor, per-hop evidence for a scanning one. */
+export interface EvidenceSink {
+  /** Every block of the stream, when it arrives (must not keep the block). */
+  push(block: IqBlock): void;
+  /** Every detector event, in order per track. */
+  onEvent(ev: DetectionEvent): void;
+  /** Stream end: write what is pending, post held events. `skipPictures` on shutdown. */
+  close(skipPictures?: boolean): Promise<void>;
+}
+
+/**
+ * `run --csv`: one rtl_power CSV writer for the worker's life. Rows are stamped from the first run's sample 0; frames of
+ * later runs (source reopened, new sample 0) are shifted onto that clock. Called per slow frame (≈ 10/s per band, or
+ * per hop for a scanning sensor, whose rows carry the hop's own centre like rtl_power's hops): one reused frame object,
+ * the writer builds its row string.
+ */
+class CsvTap {
+  private readonly writer: RtlPowerCsvWriter;
+  private readonly shifted: SpectrumFrame;
+  constructor(path: string, private readonly originMs: number, timeZone: string, append: boolean) {
+    this.writer = new RtlPowerCsvWriter(path, originMs, timeZone, append ? 'a' : 'w');
+    this.shifted = { power: new Float32Array(0), firstSample: 0, sampleCount: 0, centerHz: 0, rateSps: 0, tuneId: 0, clipFraction: 0, frames: 0 };
+  }
+  /** Writes frame `f` of a run whose sample 0 was at `runOriginMs`. */
+  write(f: SpectrumFrame, runOriginMs: number): void {
+    const shift = Math.round(((runOriginMs - this.originMs) / 1000) * f.rateSps);
+    if (shift === 0) {
+      this.writer.write(f);
+      return;
+    }
+    Object.assign(this.shifted, f);
+    this.shifted.firstSample = f.firstSample + shift;
+    this.writer.write(this.shifted);
+  }
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}
+
+/**
+ * Per-block health counters; `onBlock` allocates nothing. A block flagged `discontinuity` counts as a gap, except the
+ * first of a run and, with `hopping`, the first after a retune (a new `tuneId`: the source restarted on purpose).
+ */
+class BlockCounters {
+  lastBlockAtMs: number | null = null;
+  samples = 0;
+  gaps = 0;
+  maxClip = 0;
+  readonly meter = new RateMeter(5000);
+  private firstOfRun = true;
+  private lastTune = -1;
+  /** Called with the first block of each run. */
+  onFirst: ((b: IqBlock, nowMs: number) => void) | null = null;
+  /** Called after every block (health reports when due). */
+  onAfterBlock: ((nowMs: number) => void) | null = null;
+
+  constructor(private readonly hopping: boolean) {}
+
+  /** True once the current run delivered a block. */
+  get streaming(): boolean {
+    return !this.firstOfRun;
+  }
+
+  readonly onBlock = (b: IqBlock): void => {
+    const now = Date.now();
+    if (this.firstOfRun) {
+      this.firstOfRun = false;
+      this.onFirst?.(b, now);
+    } else if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
+    this.lastTune = b.tuneId;
+    this.lastBlockAtMs = now;
+    this.samples += b.count;
+    this.meter.add(now, this.samples);
+    if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
+    this.onAfterBlock?.(now);
+  };
+
+  newRun(): void {
+    this.firstOfRun = true;
+    this.lastTune = -1;
+    this.meter.reset();
+  }
+}
+
+/** What a runner tells {@link superviseSensor} about its kind of sensor. */
+export interface SensorLife<S extends IqSource> {
+  /** Retunes are expected (a discontinuity with a new tuneId is not a gap). */
+  hopping: boolean;
+  /** Before the first open (stored baselines). A throw → state 'error' with its code and message, no retry. */
+  prepare?: () => Promise<void>;
+  /** Opens the source for real-time use. Throws FATAL_CODES → 'error'; anything else → 'offline' and a reopen. */
+  open: () => Promise<S>;
+  /** The run's evidence when clips are on (default: one {@link DetectionEvidence} over the whole stream). */
+  evidence?: (info: IqSourceInfo, originMs: number, o: DetectionEvidenceOptions) => EvidenceSink;
+  /**
+   * Uses one opened source until it ends (return) or fails (throw: FATAL_CODES → 'error', else 'offline' and a
+   * reopen). Posts its own states 'learning'/'armed', baselines and spectra through `run`.
+   */
+  session: (run: SensorRun<S>) => Promise<void>;
+  /** Added to every health report (a scanning sensor's plan and revisit times). */
+  health?: (rt: SensorRuntime) => ScanHealth | undefined;
+}
+
+/**
+ * One source run inside {@link superviseSensor}: the opened source and its {@link SharedBlockStream}, and the posting
+ * helpers shared by both runners (detections through the evidence, CSV rows, the spectrum rate limit).
+ */
+export class SensorRun<S extends IqSource> {
+  /** Wall time (ms) of the stream's sample 0; 0 before the first block. */
+  originMs = 0;
+  /** Centre posted in the 'stream' message; default the first block's (a scanning sensor posts its stitched span's). */
+  streamCenterHz: number | null = null;
+  evidence: EvidenceSink | null = null;
+  private lastSpectrumMs = -Infinity;
+  private idOffset = 0;
+  private maxId = 0;
+
+  constructor(
+    readonly rt: SensorRuntime,
+    readonly source: S,
+    readonly stream: SharedBlockStream,
+    /** Opens counted from 1 (detections and spectra carry it). */
+    readonly run: number,
+  ) {}
+
+  get info(): IqSourceInfo {
+    return this.source.info;
+  }
+
+  /**
+   * Posts a detector event: through the evidence when clips are on (it adds the clip path, holding a close until its
+   * clip is written), else at once. Track ids restart at 1 in every detect pass: after {@link newPass} they are
+   * offset past the previous pass's so they stay unique within the stream.
+   */
+  readonly emit = (ev0: DetectionEvent): void => {
+    const ev = this.idOffset === 0 ? ev0 : { ...ev0, id: ev0.id + this.idOffset };
+    if (ev.id > this.maxId) this.maxId = ev.id;
+    if (this.evidence !== null) this.evidence.onEvent(ev);
+    else this.rt.post({ type: 'detection', run: this.run, ev });
+  };
+
+  /** A new detect pass begins on the same stream (after a calibration window): its ids follow the previous pass's. */
+  newPass(): void {
+    this.idOffset = this.maxId;
+  }
+
+  /** `run --csv`: writes a slow frame as a row (no-op without --csv or before the first block). */
+  readonly csvFrame = (f: SpectrumFrame): void => {
+    this.rt.csvWrite(f, this.originMs);
+  };
+
+  /** True when a spectrum may be posted now (≤ spectrumMaxPerS, with 10 % slack: slow frames come every ≈ 100 ms). */
+  spectrumDue(): boolean {
+    const t = performance.now();
+    if (t - this.lastSpectrumMs < 0.9 * this.rt.minSpectrumMs) return false;
+    this.lastSpectrumMs = t;
+    return true;
+  }
+}
+
+/**
+ * The worker-side state every sensor has, whatever its kind: state messages, health counters and reports, the
+ * current stream, `run --csv`, calibration requests, the pipeline-time meter. Built by {@link superviseSensor}.
+ */
+export class SensorRuntime {
+  readonly data: SensorWorkerData;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Least interval between two posted spectra (ms): 1000 / spectrumMaxPerS (default 10/s). */
+  readonly minSpectrumMs: number;
+  state: SensorState = 'starting';
+  /** The stream of the current run (null while opening or backing off). */
+  current: SharedBlockStream | null = null;
+  configuredRateSps: number;
+  /** Pipeline time per block (measured by the stream, reported with health). */
+  readonly processing = new ProcessingMeter();
+  private readonly host: SensorRunnerHost;
+  readonly counters: BlockCounters;
+  private lastHealthMs = 0;
+  /** Set while the source is being opened (a hanging open counts as silence). */
+  openingSinceMs: number | null = null;
+  private csv: CsvTap | null = null;
+  private pendingCal: CalibrationRequest | null = null;
+  private calAbort = new AbortController();
+  /** Added to health reports. */
+  extraHealth: ((rt: SensorRuntime) => ScanHealth | undefined) | null = null;
+
+  constructor(host: SensorRunnerHost, hopping: boolean) {
+    this.host = host;
+    this.data = host.data;
+    this.log = host.log;
+    this.signal = host.signal;
+    this.minSpectrumMs = 1000 / (host.data.spectrumMaxPerS ?? 10);
+    this.configuredRateSps = host.data.sensor.rateSps;
+    this.counters = new BlockCounters(hopping);
+  }
+
+  /** Sends a message to the main thread. */
+  readonly post = (msg: WorkerToMain, transfer?: ArrayBuffer[]): void => {
+    this.host.post(msg, transfer);
+  };
+
+  /** Posts and logs a state change. */
+  setState(s: SensorState, message?: string, code?: string): void {
+    this.state = s;
+    const m: WorkerToMain = { type: 'state', state: s };
+    if (message !== undefined) m.message = message;
+    if (code !== undefined) m.code = code;
+    this.post(m);
+    this.log.info({ state: s, message }, 'sensor state');
+  }
+
+  /** Posts a health report now (every HEALTH_REPORT_MS from a timer, and from the block path when due). */
+  postHealth(): void {
+    const now = Date.now();
+    this.lastHealthMs = now;
+    const counters = this.counters;
+    const current = this.current;
+    let dropped = counters.gaps;
+    const src = current?.source as (IqSource & { health?: () => unknown }) | undefined;
+    if (src && typeof src.health === 'function') {
+      const h = src.health() as { droppedBlocks?: unknown };
+      if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
+    }
+    const m: Extract<WorkerToMain, { type: 'health' }> = {
+      type: 'health',
+      lastBlockAtMs: counters.lastBlockAtMs,
+      samples: counters.samples,
+      configuredRateSps: this.configuredRateSps,
+      achievedRateSps: counters.meter.rateSps(),
+      droppedBlocks: dropped,
+      clipFraction: counters.maxClip,
+      sourceWaitMs: this.openingSinceMs !== null ? now - this.openingSinceMs : current?.waitingSinceMs != null ? now - current.waitingSinceMs : 0,
+      streaming: current !== null && counters.streaming,
+    };
+    const scan = this.extraHealth?.(this);
+    if (scan !== undefined) m.scan = scan;
+    const p = this.processing.take();
+    if (p !== null) m.processing = p;
+    this.post(m);
+    counters.maxClip = 0;
+  }
+
+  /** Health is due from the block path (a worker behind real time never yields to its timer). */
+  healthDue(nowMs: number): boolean {
+    return nowMs - this.lastHealthMs >= HEALTH_REPORT_MS;
+  }
+
+  /** Timer check: posts unless a report went out in the last half period. */
+  healthTick(): void {
+    if (Date.now() - this.lastHealthMs >= HEALTH_REPORT_MS / 2) this.postHealth();
+  }
+
+  /** Records a calibration window's request (the detect pass ends after the block in hand). */
+  requestCalibration(r: CalibrationRequest): void {
+    this.pendingCal = r;
+    this.calAbort.abort();
+    this.log.info({ seconds: r.seconds, output: r.output, reason: r.reason }, 'calibration requested');
+  }
+
+  /** The pending calibration request, if any. */
+  get calibration(): CalibrationRequest | null {
+    return this.pendingCal;
+  }
+
+  /** Forgets the pending request (recorded, or dropped because it came during a recording). */
+  calibrationDone(): void {
+    this.pendingCal = null;
+    if (this.calAbort.signal.aborted) this.calAbort = new AbortController();
+  }
+
+  /** Aborted on shutdown or when a calibration is requested: ends a detect pass. */
+  passSignal(): AbortSignal {
+    return AbortSignal.any([this.signal, this.calAbort.signal]);
+  }
+
+  /** Creates the CSV writer (once per worker) stamped from `originMs`. */
+  openCsv(originMs: number): void {
+    const c = this.data.csv;
+    if (c === undefined || this.csv !== null) return;
+    this.csv = new CsvTap(c.path, originMs, this.data.site.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, c.append);
+    this.log.info({ csv: c.path, append: c.append }, 'writing spectra as rtl_power CSV');
+  }
+
+  /** Writes a slow frame of a run whose sample 0 was at `runOriginMs` (no-op without --csv). */
+  csvWrite(f: SpectrumFrame, runOriginMs: number): void {
+    this.csv?.write(f, runOriginMs);
+  }
+
+  /** Closes the CSV file (worker end). */
+  async closeCsv(): Promise<void> {
+    const c = this.csv;
+    this.csv = null;
+    if (c !== null) await c.close().catch((err: unknown) => this.log.error({ err }, 'CSV not closed'));
+  }
+
+  /** Evidence settings of one run, or null when clips are off (site.evidence.clips and a data dir). */
+  evidenceOptions(run: number): DetectionEvidenceOptions | null {
+    const { site, sensor } = this.data;
+    if (site.evidence?.clips !== true || site.dataDir === undefined) return null;
+    const ev = site.evidence;
+    return {
+      dataDir: site.dataDir,
+      sensor: sensor.name,
+      preS: ev.preS,
+      postS: ev.postS,
+      maxS: ev.maxS,
+      quotaBytes: Math.round(ev.quotaMiB * 1024 * 1024),
+      pictures: ev.pictures,
+      log: this.log,
+      post: (e, clip) => this.post(clip === undefined ? { type: 'detection', run, ev: e } : { type: 'detection', run, ev: e, clip }),
+    };
+  }
+}
+
+/**
+ * Runs one sensor until `host.signal` aborts (worker mode 'run'), for either kind of sensor:
+ * 1. `life.prepare()` (stored baselines; a throw → state 'error', no retry);
+ * 2. state 'starting'; `life.open()` (open failures such as a missing or busy dongle → 'offline', retried after the
+ *    backoff; FATAL_CODES → 'error', not retried); the source is read through one {@link SharedBlockStream} whose
+ *    blocks feed the health counters, the evidence ring and the pipeline-time meter;
+ * 3. on the run's first block: 'stream' (wall time of sample 0), the evidence of the run (clips on), the CSV file;
+ * 4. `life.session(run)` until the source ends or throws: state 'offline' with the reason, reopen after
+ *    `restart.initialMs · 2^k` (≤ `restart.maxMs`; k resets after a run that delivered blocks).
+ * Health is posted every {@link HEALTH_REPORT_MS}; calibration requests from `host.control` are kept for the session.
+ * Ends with state 'stopped' (unless 'error').
+ */
+export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost, life: SensorLife<S>): Promise<void> {
+  const rt = new SensorRuntime(host, life.hopping);
+  const { signal, log } = host;
+  const { sensor } = host.data;
+  rt.extraHealth = life.health ?? null;
+  const counters = rt.counters;
+  // from the block path too: a worker that is behind real time reads its source without ever yielding to timers
+  counters.onAfterBlock = (nowMs) => {
+    if (rt.healthDue(nowMs)) rt.postHealth();
+  };
+  const healthTimer = setInterval(() => rt.healthTick(), HEALTH_REPORT_MS);
+  const onAbort = (): void => {
+    void rt.current?.close();
+  };
+  signal.addEventListener('abort', onAbort);
+  const onControl = (m: MainToWorker): void => {
+    if (m.type === 'calibrate') rt.requestCalibration({ seconds: m.seconds, output: m.output, reason: m.reason });
+  };
+  host.control?.on('message', onControl);
+  let failures = 0;
+  let run = 0;
+  try {
+    if (life.prepare !== undefined) {
+      try {
+        await life.prepare();
+      } catch (err) {
+        const e = asError(err);
+        rt.setState('error', e.message, e.code);
+        return;
+      }
+    }
+    while (!signal.aborted) {
+      rt.setState('starting');
+      let reason = 'no source';
+      let delivered = false;
+      let source: S | null = null;
+      rt.openingSinceMs = Date.now();
+      try {
+        source = await life.open();
+      } catch (err) {
+        const e = asError(err);
+        if (FATAL_CODES.has(e.code)) {
+          rt.setState('error', e.message, e.code);
+          return;
+        }
+        reason = `cannot open ${sensor.sourceText}: ${e.message}`;
+      }
+      rt.openingSinceMs = null;
+      if (source !== null) {
+        let r: SensorRun<S> | null = null;
+        const stream = new SharedBlockStream(source, (b) => {
+          counters.onBlock(b);
+          r?.evidence?.push(b);
+        }, rt.processing);
+        rt.current = stream;
+        if (signal.aborted) {
+          await stream.close();
+          break;
+        }
+        run++;
+        const thisRun = new SensorRun(rt, source, stream, run);
+        r = thisRun;
+        const info = source.info;
+        rt.configuredRateSps = info.rateSps;
+        counters.newRun();
+        counters.onFirst = (b, nowMs) => {
+          delivered = true;
+          const originMs = nowMs - ((b.firstSample + b.count) / b.rateSps) * 1000;
+          thisRun.originMs = originMs;
+          rt.post({ type: 'stream', run: thisRun.run, centerHz: thisRun.streamCenterHz ?? b.centerHz, rateSps: b.rateSps, originMs, label: info.label });
+          const eo = rt.evidenceOptions(thisRun.run);
+          if (eo !== null) thisRun.evidence = life.evidence !== undefined ? life.evidence(info, originMs, eo) : new DetectionEvidence(info, originMs, eo);
+          rt.openCsv(originMs);
+        };
+        try {
+          await life.session(thisRun);
+          reason = 'the source ended';
+        } catch (err) {
+          const e = asError(err);
+          if (FATAL_CODES.has(e.code)) {
+            rt.setState('error', e.message, e.code);
+            await stream.close();
+            return;
+          }
+          reason = e.message;
+        } finally {
+          counters.onFirst = null;
+          await stream.close();
+          const ev = thisRun.evidence;
+          if (ev !== null) await ev.close(signal.aborted).catch((err: unknown) => log.error({ err }, 'evidence clips of the run not finished'));
+          rt.current = null;
+        }
+      }
+      if (signal.aborted) break;
+      if (delivered) failures = 0;
+      const delayMs = Math.min(host.data.site.restart.initialMs * 2 ** failures, host.data.site.restart.maxMs);
+      failures++;
+      rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`);
+      try {
+        await sleep(delayMs, undefined, { signal });
+      } catch {
+        break;
+      }
+    }
+  } finally {
+    clearInterval(healthTimer);
+    signal.removeEventListener('abort', onAbort);
+    host.control?.off('message', onControl);
+    await rt.closeCsv();
+    if (rt.state !== 'error') rt.setState('stopped');
+  }
+}
+
+/**
+ * The frame of both calibrate functions (worker mode 'calibrate'): runs `body` with `data.calibrate` (missing →
+ * 'fatal' CONFIG), closes what it registers with `hold` on abort and at the end, and posts any failure as 'fatal'
+ * (code + message) instead of throwing.
+ */
+export async function calibrateWith(
+  host: SensorRunnerHost,
+  body: (cal: { seconds: number; output: string }, hold: (closable: { close(): Promise<void> }) => void) => Promise<void>,
+): Promise<void> {
+  let held: { close(): Promise<void> } | null = null;
+  const onAbort = (): void => {
+    void held?.close();
+  };
+  host.signal.addEventListener('abort', onAbort);
+  try {
+    const cal = host.data.calibrate;
+    if (cal === undefined) throw new QuietBandError('calibrate: missing seconds/output', 'CONFIG');
+    await body(cal, (c) => {
+      held = c;
+    });
+  } catch (err) {
+    const e = asError(err);
+    host.post({ type: 'fatal', code: e.code, message: e.message });
+  } finally {
+    host.signal.removeEventListener('abort', onAbort);
+    await (held as { close(): Promise<void> } | null)?.close();
+  }
+}
