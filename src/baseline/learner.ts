@@ -2,7 +2,8 @@
 import type { Baseline, BaselineFingerprint, BaselinePath } from './baseline.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import { FrequencySmoother } from '../detector/statistic.js';
-import { fastDb } from '../dsp/fast-db.js';
+import { DB_PER_OCTAVE, FAST_DB_TABLE, fastDb } from '../dsp/fast-db.js';
+import { createNativeLearnerKernel, type NativeLearnerKernel } from '../dsp/native-frame.js';
 import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';
 
 const HIST_MIN_DB = -160;
@@ -126,7 +127,12 @@ class FloorGate {
   accept(power: Float32Array): boolean {
     const s = this.scratch;
     s.set(power);
-    const db = fastDb(quickMedian(s));
+    return this.acceptMedian(quickMedian(s));
+  }
+
+  /** {@link accept} with the frame's median bin power (linear) already known. */
+  acceptMedian(medianPower: number): boolean {
+    const db = fastDb(medianPower);
     let idx = Math.floor(db - HIST_MIN_DB);
     if (idx < 0) idx = 0;
     else if (idx >= HIST_CELLS_FLOOR) idx = HIST_CELLS_FLOOR - 1;
@@ -197,6 +203,9 @@ export class BaselineLearner {
   private readonly slowGate: FloorGate;
   private firstSample = -1;
   private shortSeen = 0;
+  /** The native learner kernel and the fast engine's prefix array it is bound to. */
+  private native: NativeLearnerKernel | null = null;
+  private nativePrefix: Float64Array | null = null;
   private lastSample = 0;
   private rateSps = 0;
   /**
@@ -240,6 +249,23 @@ export class BaselineLearner {
     this.lastSample = frame.firstSample + frame.sampleCount;
     this.rateSps = frame.rateSps;
     if ((this.shortSeen++ & 1) === 1) return;
+    const pre = frame.prefix;
+    if (pre !== undefined && pre.length === this.fast.bins + 1 && this.fastNarrow.half >= 1 && this.fastWideK.half >= this.fastNarrow.half) {
+      // the addon when it is built: the same median, statistics and histogram cells as the JS below
+      if (this.nativePrefix !== pre) {
+        this.nativePrefix = pre;
+        this.native = createNativeLearnerKernel(this.fast.bins, this.fastNarrow.half, this.fastWideK.half, this.fast.cells,
+          this.fast.stepDb, HIST_MIN_DB, FAST_DB_TABLE, this.fast.counts, this.fastWide.counts, pre, DB_PER_OCTAVE);
+      }
+      const k = this.native;
+      if (k !== null) {
+        if (!this.fastGate.acceptMedian(k.median(frame.power))) return;
+        k.add();
+        this.fast.frames++;
+        this.fastWide.frames++;
+        return;
+      }
+    }
     if (!this.fastGate.accept(frame.power)) return;
     this.fastNarrow.apply(frame.power, this.fastStat);
     this.fast.add(this.fastStat);

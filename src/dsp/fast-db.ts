@@ -1,12 +1,15 @@
 // Table-driven 10·log10 for Float32 values (histogram binning on the hot path): error < 0.005 dB.
 
 const MANTISSA_BITS = 11;
-const TABLE = new Float64Array(1 << MANTISSA_BITS);
+/** The log2 table of {@link fastDb} (2048 entries), shared with the quietband_dsp addon so both give the same values. */
+export const FAST_DB_TABLE = new Float64Array(1 << MANTISSA_BITS);
+const TABLE = FAST_DB_TABLE;
 for (let i = 0; i < TABLE.length; i++) {
   // log2 of the mantissa at the centre of its 2^-11 interval
   TABLE[i] = Math.log2(1 + (i + 0.5) / TABLE.length);
 }
-const DB_PER_OCTAVE = 10 * Math.log10(2);
+/** 10·log10(2): dB per factor of 2 (the multiplier of {@link fastDb}). */
+export const DB_PER_OCTAVE = 10 * Math.log10(2);
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 

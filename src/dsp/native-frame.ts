@@ -34,7 +34,19 @@ export interface NativeClassifier {
   run(): number;
 }
 
+/** The baseline learner's fast-path frame work in C++ (frame-kernel.cc, LearnerKernel). */
+export interface NativeLearnerKernel {
+  /** The ⌊n/2⌋-th smallest value of `power` (Float32Array(n)): the floor gate's frame median. */
+  median(power: Float32Array): number;
+  /** Both kernels' means from the bound prefix sum, binned into both bound histograms. */
+  add(): void;
+}
+
 interface DspBinding {
+  LearnerKernel: new (
+    n: number, hN: number, hW: number, cells: number, stepDb: number, minDb: number, dbTable: Float64Array,
+    countsNarrow: Uint32Array, countsWide: Uint32Array, prefix: Float64Array, scratch: Float32Array, dbPerOctave: number,
+  ) => NativeLearnerKernel;
   convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset: number): number;
   Classifier: new (
     n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
@@ -124,3 +136,15 @@ export function createNativeClassifier(
  */
 export const nativeConvertCu8: ((raw: Uint8Array, out: Float32Array, count: number, rawOffset: number) => number) | null =
   binding === undefined ? null : binding.convertCu8;
+
+/**
+ * Creates a learner kernel bound to two histograms (n·cells counts each; cell = ⌊(10·log10(x) − minDb)/stepDb⌋ with
+ * fast-db.ts's table) and a frame prefix sum (n + 1), or null when the addon is not available. 1 ≤ hN ≤ hW.
+ */
+export function createNativeLearnerKernel(
+  n: number, hN: number, hW: number, cells: number, stepDb: number, minDb: number, dbTable: Float64Array,
+  countsNarrow: Uint32Array, countsWide: Uint32Array, prefix: Float64Array, dbPerOctave: number,
+): NativeLearnerKernel | null {
+  if (binding === undefined) return null;
+  return new binding.LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable, countsNarrow, countsWide, prefix, new Float32Array(n), dbPerOctave);
+}

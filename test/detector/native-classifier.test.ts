@@ -36,3 +36,28 @@ describe('native classifier', () => {
     });
   }
 });
+
+describe('native learner kernel', () => {
+  it('learns the very baseline the JS learner learns (frames with and without the engine prefix sum), on a clipped real capture', async () => {
+    const { SpectrumEngine } = await import('../../src/spectrum/spectrum-engine.js');
+    const { BaselineLearner } = await import('../../src/baseline/learner.js');
+    const { measureNoiseShapes } = await import('../../src/baseline/noise-shape.js');
+    const { fingerprintOf } = await import('../../src/pipeline.js');
+    const file = capture('generic_remote_SC2260_arm_433.92M_250k.cu8');
+    const learn = async (prefix: boolean) => {
+      const src = await openFileSource(file);
+      const opts = pipelineOptions({}, src.info.rateSps);
+      const fast = new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 }, { prefix });
+      const learner = new BaselineLearner(fingerprintOf(src.info, opts), measureNoiseShapes(opts));
+      const sink = { onShortFrame: (f: Parameters<typeof learner.addShort>[0]) => learner.addShort(f), onSlowFrame: () => {} };
+      for await (const b of src.blocks()) fast.push(b, sink);
+      const bl = learner.finish('calibrate');
+      return { fast: bl.fast, fastWide: bl.fastWide, frames: learner.frames, skipped: learner.skippedFrames };
+    };
+    const js = await learn(false);
+    const native = await learn(true);
+    expect(js.frames.fast).toBeGreaterThan(400);
+    expect(js.skipped.fast).toBeGreaterThan(0); // the floor gate did reject clipped frames: its median decides here
+    expect(native).toEqual(js);
+  });
+});

@@ -3,7 +3,10 @@
 #include <fftw3.h>
 #include <napi.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -420,9 +423,119 @@ Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n > 0 ? static_cast<double>(clipped) / static_cast<double>(n) : 0.0);
 }
 
+/**
+ * new LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable: Float64Array(2048), countsNarrow: Uint32Array(n·cells),
+ *                   countsWide: Uint32Array(n·cells), prefix: Float64Array(n+1), scratch: Float32Array(n), dbPerOctave)
+ * The baseline learner's per-frame work (src/baseline/learner.ts) in C++, with the same arithmetic:
+ * - median(power: Float32Array(n)): the floor gate's frame median (the ⌊n/2⌋-th smallest value; nth_element);
+ * - add(): both kernels' means from `prefix` (as detector/statistic.ts: float64 division, clamp at 0, float32 value),
+ *   10·log10 by fast-db.ts's table (the JS table is passed in, so the values are identical), the histogram cell
+ *   ⌊(dB − minDb)/stepDb⌋ clamped to [0, cells − 1], counted in each kernel's histogram.
+ */
+class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "LearnerKernel",
+                       {InstanceMethod<&LearnerKernel::Median>("median"), InstanceMethod<&LearnerKernel::Add>("add")});
+  }
+
+  explicit LearnerKernel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LearnerKernel>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 12) {
+      Napi::TypeError::New(env, "LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable, countsNarrow, countsWide, prefix, scratch, dbPerOctave)").ThrowAsJavaScriptException();
+      return;
+    }
+    n_ = info[0].As<Napi::Number>().Int32Value();
+    hN_ = info[1].As<Napi::Number>().Int32Value();
+    hW_ = info[2].As<Napi::Number>().Int32Value();
+    cells_ = info[3].As<Napi::Number>().Int32Value();
+    invStep_ = 1.0 / info[4].As<Napi::Number>().DoubleValue();
+    minDb_ = info[5].As<Napi::Number>().DoubleValue();
+    if (n_ < 1 || hN_ < 1 || hW_ < hN_ || cells_ < 1) {
+      Napi::RangeError::New(env, "LearnerKernel: needs n ≥ 1, 1 ≤ hN ≤ hW, cells ≥ 1").ThrowAsJavaScriptException();
+      return;
+    }
+    if (!TypedArrayOf(info[6], napi_float64_array, 2048, &table_, &keep_[0], "dbTable")) return;
+    if (!TypedArrayOf(info[7], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsN_, &keep_[1], "countsNarrow")) return;
+    if (!TypedArrayOf(info[8], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsW_, &keep_[2], "countsWide")) return;
+    if (!TypedArrayOf(info[9], napi_float64_array, n_ + 1, &prefix_, &keep_[3], "prefix")) return;
+    if (!TypedArrayOf(info[10], napi_float32_array, n_, &scratch_, &keep_[4], "scratch")) return;
+    dbPerOctave_ = info[11].As<Napi::Number>().DoubleValue();
+    ready_ = true;
+  }
+
+ private:
+  /** fast-db.ts: 10·log10 from the float's exponent and top 11 mantissa bits; −3000 for x ≤ 0 and subnormals. */
+  inline double FastDb(float x) const {
+    uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    const uint32_t exp = (bits >> 23) & 0xff;
+    if (exp == 0 || (bits >> 31) != 0) return -3000;
+    return dbPerOctave_ * (static_cast<double>(static_cast<int>(exp) - 127) + table_[(bits >> 12) & 2047]);
+  }
+
+  inline void Count(uint32_t* counts, int b, float v) const {
+    const double db = FastDb(v);
+    const double f = std::floor((db - minDb_) * invStep_);
+    int idx;
+    if (!(f >= 0)) idx = 0;
+    else if (f >= cells_) idx = cells_ - 1;
+    else idx = static_cast<int>(f);
+    counts[static_cast<size_t>(b) * cells_ + idx]++;
+  }
+
+  static inline float Mean(const double* pre, int n, int h, int b) {
+    const int lo = b - h < 0 ? 0 : b - h;
+    const int hi = b + h >= n ? n - 1 : b + h;
+    const double v = (pre[hi + 1] - pre[lo]) / (hi - lo + 1);
+    return static_cast<float>(v > 0 ? v : 0);
+  }
+
+  Napi::Value Median(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready_ || info.Length() < 1 || !info[0].IsTypedArray()) {
+      Napi::TypeError::New(env, "median(power)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::TypedArray a = info[0].As<Napi::TypedArray>();
+    if (a.TypedArrayType() != napi_float32_array || a.ElementLength() != static_cast<size_t>(n_)) {
+      Napi::RangeError::New(env, "LearnerKernel.median: power must be a Float32Array of n").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const float* p = reinterpret_cast<const float*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+    std::memcpy(scratch_, p, sizeof(float) * n_);
+    const int k = n_ >> 1;
+    std::nth_element(scratch_, scratch_ + k, scratch_ + n_);
+    return Napi::Number::New(env, scratch_[k]);
+  }
+
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    const int n = n_, hN = hN_, hW = hW_;
+    const double* __restrict pre = prefix_;
+    uint32_t* __restrict cN = countsN_;
+    uint32_t* __restrict cW = countsW_;
+    for (int b = 0; b < n; b++) {
+      Count(cN, b, Mean(pre, n, hN, b));
+      Count(cW, b, Mean(pre, n, hW, b));
+    }
+    return info.Env().Undefined();
+  }
+
+  bool ready_ = false;
+  int n_ = 0, hN_ = 0, hW_ = 0, cells_ = 0;
+  double invStep_ = 4, minDb_ = -160, dbPerOctave_ = 0;
+  const double* table_ = nullptr;
+  uint32_t* countsN_ = nullptr;
+  uint32_t* countsW_ = nullptr;
+  double* prefix_ = nullptr;
+  float* scratch_ = nullptr;
+  Napi::ObjectReference keep_[5];
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameKernel", FrameKernel::Init(env));
   exports.Set("Classifier", Classifier::Init(env));
+  exports.Set("LearnerKernel", LearnerKernel::Init(env));
   exports.Set("convertCu8", Napi::Function::New(env, ConvertCu8, "convertCu8"));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   return exports;
