@@ -29,8 +29,10 @@ const heapS = Number(env.BENCH_HEAP_S ?? 60);
 const maxTime = Number(env.BENCH_MAX_TIME ?? 0.4);
 const sizes = (env.BENCH_SIZES ?? '512,1024,2048,4096').split(',').map(Number);
 const PIPELINE_SIZES = [1024, 2048];
-const BACKENDS = ['fft.js', 'pffft'];
 const { DEFAULT_FFT_BACKEND } = await import('../dist/src/dsp/fft.js');
+const { nativeFrameAvailable, fftwVersion } = await import('../dist/src/dsp/native-frame.js');
+/** fft.js (float64 reference), pffft (WASM SIMD), and fftw (the quietband_dsp addon's whole-frame kernel) when built. */
+const BACKENDS = ['fft.js', 'pffft', ...(nativeFrameAvailable() ? ['fftw'] : [])];
 
 /** @param {string} line */
 const log = (line) => process.stdout.write(`${line}\n`);
@@ -64,14 +66,15 @@ const stages = await runStages(capture, { sizes, backends: BACKENDS, defaultBack
 sectionDone('per-stage suites');
 
 // ── FFT backends side by side ──
-log('FFT backends (same run): pffft (WASM SIMD, float32) vs fft.js (float64)');
+log(`FFT backends (same run): pffft (WASM SIMD, float32) vs fft.js (float64); fftw = native frame kernel (quietband_dsp, FFTW ${fftwVersion() ?? 'not built'})`);
 /** @type {Record<string, { fft: number, engine: number }>} */
 const backendRatios = {};
 for (const n of sizes) {
   const by = (/** @type {string} */ stage, /** @type {string} */ be) => stages.find((s) => s.stage === stage && s.fftSize === n && s.backend === be)?.hz ?? NaN;
-  const r = { fft: ratio(by('fft', 'pffft'), by('fft', 'fft.js')), engine: ratio(by('engine', 'pffft'), by('engine', 'fft.js')) };
+  const r = { fft: ratio(by('fft', 'pffft'), by('fft', 'fft.js')), engine: ratio(by('engine', 'pffft'), by('engine', 'fft.js')), fftwEngine: ratio(by('engine', 'fftw'), by('engine', 'pffft')) };
   backendRatios[n] = r;
-  log(`  N=${String(n).padEnd(5)} FFT alone ×${f2(r.fft)}   SpectrumEngine (window+FFT+power) ×${f2(r.engine)}`);
+  log(`  N=${String(n).padEnd(5)} pffft/fft.js: FFT alone ×${f2(r.fft)}, SpectrumEngine (window+FFT+power) ×${f2(r.engine)};  ` +
+    `fftw kernel/pffft SpectrumEngine ×${f2(r.fftwEngine)}`);
 }
 log('');
 
@@ -89,11 +92,13 @@ for (const n of PIPELINE_SIZES) {
   }
 }
 for (const n of PIPELINE_SIZES) {
-  const a = pipeline.find((p) => p.fftSize === n && p.backend === 'fft.js');
-  const b = pipeline.find((p) => p.fftSize === n && p.backend === 'pffft');
-  if (a && b) {
-    log(`  N=${n}: pffft/fft.js detect ×${f2(b.detectMsps / a.detectMsps)} (cpu ×${f2(b.detectCpuMsps / a.detectCpuMsps)}), replay ×${f2(b.replayMsps / a.replayMsps)}; ` +
-      `same detections: ${a.events === b.events && a.opens === b.opens ? 'yes' : `NO (${a.events} vs ${b.events} events)`}`);
+  for (const [x, y] of [['pffft', 'fft.js'], ['fftw', 'pffft']]) {
+    const a = pipeline.find((p) => p.fftSize === n && p.backend === y);
+    const b = pipeline.find((p) => p.fftSize === n && p.backend === x);
+    if (a && b) {
+      log(`  N=${n}: ${x}/${y} detect ×${f2(b.detectMsps / a.detectMsps)} (cpu ×${f2(b.detectCpuMsps / a.detectCpuMsps)}), replay ×${f2(b.replayMsps / a.replayMsps)}; ` +
+        `same detections: ${a.events === b.events && a.opens === b.opens ? 'yes' : `NO (${a.events} vs ${b.events} events)`}`);
+    }
   }
 }
 sectionDone('pipeline');
@@ -204,7 +209,7 @@ const summary = {
   fftwReferenceCpuMsps: round(main?.fftwReferenceCpuMsps),
   rtlPowerCpuMsps: round(main?.rtlPowerCpuMsps),
   perSize: Object.fromEntries(Object.entries(perSize).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, typeof vv === 'number' ? round(vv) : vv]))])),
-  pffftSpeedup: Object.fromEntries(Object.entries(backendRatios).map(([k, v]) => [k, { fft: round(v.fft), engine: round(v.engine) }])),
+  pffftSpeedup: Object.fromEntries(Object.entries(backendRatios).map(([k, v]) => [k, { fft: round(v.fft), engine: round(v.engine), fftwEngineOverPffft: round(v.fftwEngine) }])),
   stages: stages.map((s) => ({ stage: s.stage, fftSize: s.fftSize, backend: s.backend, msps: round(s.msps), opsPerS: round(s.hz), rmePct: round(s.rme) })),
   fftwCrossCheckMaxDb: Object.fromEntries(Object.entries(crossCheckDb).map(([k, v]) => [k, round(v, 5)])),
   heap: heap && {
