@@ -262,7 +262,9 @@ export async function freePort() {
  */
 export function startDaemon(configPath, o) {
   const startedAtMs = Date.now();
-  const child = track(spawn(process.execPath, [...(o.nodeArgs ?? []), QUIETBAND_BIN, 'run', '--config', configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // QUIETBAND_BENCH_NODE_ARGS: extra node flags for the daemon, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles every thread)
+  const envArgs = (process.env.QUIETBAND_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = track(spawn(process.execPath, [...(o.nodeArgs ?? []), ...envArgs, QUIETBAND_BIN, 'run', '--config', configPath], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
   const log = createWriteStream(o.logPath);
   let tail = '';
   let partial = '';

@@ -12,6 +12,8 @@ import type { IqBlock, SampleFormat } from '../types.js';
 export class IqRing {
   private readonly f32: Float32Array | null;
   private readonly u8: Uint8Array | null;
+  /** cu8 rings: a clamped view of `u8` (the float → byte store rounds and clamps). */
+  private readonly c8: Uint8ClampedArray | null;
   /** Absolute index one past the newest sample held. */
   private end = 0;
   /** Absolute index of the oldest sample held. */
@@ -21,42 +23,47 @@ export class IqRing {
     const bytes = format === 'cu8' || format === 'cs8';
     this.u8 = bytes ? new Uint8Array(2 * capacity) : null;
     this.f32 = bytes ? null : new Float32Array(2 * capacity);
+    this.c8 = format === 'cu8' && this.u8 !== null ? new Uint8ClampedArray(this.u8.buffer) : null;
   }
   /** Oldest and one-past-newest absolute sample indices held. */
   get range(): [number, number] {
     return [this.start, this.end];
   }
-  /** Appends a block's samples. */
+  /** Appends a block's samples (in at most two contiguous runs: the ring wraps once per block at most per capacity). */
   push(block: IqBlock): void {
     if (block.firstSample !== this.end || block.discontinuity) {
       this.start = block.firstSample;
       this.end = block.firstSample;
     }
     const cap = this.capacity;
-    const s = block.samples;
     const n = block.count;
-    const u8 = this.u8;
-    const f32 = this.f32;
-    const cu8 = this.format === 'cu8';
-    for (let i = 0; i < n; i++) {
-      const pos = 2 * ((this.end + i) % cap);
-      const I = s[2 * i];
-      const Q = s[2 * i + 1];
-      if (u8) {
-        if (cu8) {
-          u8[pos] = clampByte(Math.round(I * 127.5 + 127.5));
-          u8[pos + 1] = clampByte(Math.round(Q * 127.5 + 127.5));
-        } else {
-          u8[pos] = clampSigned(Math.round(I * 128)) & 0xff;
-          u8[pos + 1] = clampSigned(Math.round(Q * 128)) & 0xff;
-        }
-      } else {
-        f32![pos] = I;
-        f32![pos + 1] = Q;
-      }
+    let done = 0;
+    while (done < n) {
+      const at = (this.end + done) % cap;
+      const run = Math.min(n - done, cap - at);
+      this.copyRun(block.samples, 2 * done, 2 * at, 2 * run);
+      done += run;
     }
     this.end += n;
     if (this.end - this.start > cap) this.start = this.end - cap;
+  }
+
+  /** Writes `values` floats of `s` from `from` into the ring's storage at `to` (float index), in the ring's encoding. */
+  private copyRun(s: Float32Array, from: number, to: number, values: number): void {
+    const c8 = this.c8;
+    if (c8 !== null) {
+      // cu8: the inverse of (b − 127.5)/127.5; a Uint8ClampedArray store rounds to the nearest byte and clamps to
+      // 0..255 (never a tie here: a float from a byte lands within 1e-5 of it), as Math.round + clampByte did
+      for (let i = 0; i < values; i++) c8[to + i] = s[from + i] * 127.5 + 127.5;
+      return;
+    }
+    const u8 = this.u8;
+    if (u8 !== null) {
+      for (let i = 0; i < values; i++) u8[to + i] = clampSigned(Math.round(s[from + i] * 128)) & 0xff;
+      return;
+    }
+    const f32 = this.f32 as Float32Array;
+    for (let i = 0; i < values; i++) f32[to + i] = s[from + i];
   }
   /**
    * Samples [from, to) — clipped to what the ring holds — encoded in the ring's format (the clip's `.sigmf-data`).
@@ -112,7 +119,6 @@ export class IqRing {
   }
 }
 
-const clampByte = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 const clampSigned = (v: number): number => (v < -128 ? -128 : v > 127 ? 127 : v);
 
 /**
