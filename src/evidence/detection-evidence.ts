@@ -2,7 +2,8 @@
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { ClipRecorder } from './clip-recorder.js';
-import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures, renderClipPicture } from './clip-picture.js';
+import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
+import { sharedPictureRenderer } from './picture-renderer.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
 /** Folder (in the data dir) of the SigMF clips. */
@@ -55,6 +56,8 @@ export class DetectionEvidence {
   private readonly recorder: ClipRecorder;
   private readonly tracks = new Map<number, TrackEvidence>();
   private renders: Promise<unknown> = Promise.resolve();
+  /** Renders pictures on a thread of their own (this thread's shared renderer, started with the first picture). */
+  private readonly pictures = sharedPictureRenderer();
   private readonly holdMs: number;
   private closed = false;
   private skipPictures = false;
@@ -112,8 +115,8 @@ export class DetectionEvidence {
     t.clip = relative(this.o.dataDir, metaPath).split(sep).join('/');
     if (t.held !== undefined) this.release(id);
     if (!this.o.pictures) return;
-    // the picture follows in the background (≈ 0.1 s per second of a 1 MS/s clip when idle; it shares this thread with
-    // the detection, so several times that under load): the alert does not wait for it
+    // the picture follows in the background, on a thread of its own (PictureRenderer): neither the alert nor the next
+    // detections wait for it
     this.renders = this.renders.then(async () => {
       if (this.skipPictures) {
         this.o.log.info({ clip: metaPath }, 'clip picture skipped: shutting down');
@@ -122,8 +125,8 @@ export class DetectionEvidence {
       try {
         const png = clipPicturePath(this.o.dataDir, metaPath);
         const t0 = performance.now();
-        const info = await renderClipPicture(metaPath, png);
-        this.o.log.debug({ picture: png, frames: info.frames, ms: Math.round(performance.now() - t0) }, 'clip picture written');
+        const frames = await this.pictures.render(metaPath, png);
+        this.o.log.debug({ picture: png, frames, ms: Math.round(performance.now() - t0) }, 'clip picture written');
         const gone = await pruneClipPictures(join(this.o.dataDir, CLIP_PICTURES_DIR), join(this.o.dataDir, CLIPS_DIR));
         if (gone.length > 0) this.o.log.info({ deleted: gone }, 'pictures of deleted clips removed');
       } catch (err) {

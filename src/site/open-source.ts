@@ -8,10 +8,13 @@ import { RtlTcpSource } from '../source/rtl-tcp-source.js';
 import type { IqSource } from '../types.js';
 import { PacedSource } from './paced-source.js';
 
-/** Block length for sim sensors (complex samples): the power of two ≤ rateSps × 0.064 (≈ 64 ms), clamped to 4096…65536. */
+/**
+ * Block length for sim sensors (complex samples): the power of two ≤ rateSps × 0.016 (≈ 16 ms), clamped to 4096…65536.
+ * Short blocks keep alert latency low: a burst waits for the end of its block before it is analysed (bench/latency.js).
+ */
 export function simBlockSamples(rateSps: number): number {
   let n = 4096;
-  while (n * 2 <= rateSps * 0.064 && n < 65536) n *= 2;
+  while (n * 2 <= rateSps * 0.016 && n < 65536) n *= 2;
   return n;
 }
 

@@ -1,6 +1,6 @@
 // Finds the compiled sensor worker (dist/src/site/sensor-worker.js) whether the caller runs from dist/ or from TypeScript sources.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { QuietBandError } from '../errors.js';
 
@@ -21,19 +21,29 @@ export function sensorWorkerUrl(): URL {
     if (!existsSync(env)) throw new QuietBandError(`QUIETBAND_SENSOR_WORKER: ${env} does not exist`, 'IO');
     return pathToFileURL(resolve(env));
   }
-  const here = fileURLToPath(import.meta.url);
-  const beside = join(dirname(here), 'sensor-worker.js');
+  const url = compiledModuleUrl(import.meta.url, WORKER_DIST_PATH);
+  if (url === null) throw new QuietBandError(`the sensor worker ${WORKER_DIST_PATH} is missing: build QuietBand first (npm run build)`, 'IO');
+  return url;
+}
+
+/**
+ * URL of a compiled module for a worker thread: the file named like `distPath`'s last part next to `callerUrl` when the
+ * caller itself runs compiled (dist/…/x.js), else `<package root>/<distPath>` (the caller loaded from src/ by a
+ * TypeScript runner such as vitest; the package root is the nearest folder above it holding package.json); null when
+ * neither exists.
+ */
+export function compiledModuleUrl(callerUrl: string, distPath: string): URL | null {
+  const here = fileURLToPath(callerUrl);
+  const beside = join(dirname(here), basename(distPath));
   if (here.endsWith('.js') && existsSync(beside)) return pathToFileURL(beside);
   let dir = dirname(here);
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) {
-      const p = join(dir, WORKER_DIST_PATH);
-      if (existsSync(p)) return pathToFileURL(p);
-      break;
+      const p = join(dir, distPath);
+      return existsSync(p) ? pathToFileURL(p) : null;
     }
     const up = dirname(dir);
-    if (up === dir) break;
+    if (up === dir) return null;
     dir = up;
   }
-  throw new QuietBandError(`the sensor worker ${WORKER_DIST_PATH} is missing: build QuietBand first (npm run build)`, 'IO');
 }

@@ -10,6 +10,7 @@ import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-con
 import { csvPathsFor, refreshCommandFor } from '../../src/cli/run.js';
 import { encodeInto } from '../../src/cli/record.js';
 import { renderClipPicture, OUTLINE_RGB } from '../../src/evidence/clip-picture.js';
+import { PictureRenderer } from '../../src/evidence/picture-renderer.js';
 import { judgeBaseline } from '../../src/field/baseline-health.js';
 import { CalibrationWindows } from '../../src/field/calibration-windows.js';
 import { ExamSchedule, type ExamSession } from '../../src/field/exam-schedule.js';
@@ -183,6 +184,23 @@ describe('run/record helpers', () => {
 });
 
 describe('clip picture', () => {
+  it('PictureRenderer renders on its own thread: the same PNG bytes and frame count as on this thread, errors passed back', async () => {
+    const rate = 250_000;
+    const rec = await writeSimCapture(join(dir, 'clip-w'), { rateSps: rate, centerHz: 433.92e6, durationS: 1, seed: 9, noiseDbfs: -40, carriers: [], events: [{ kind: 'tone', offsetHz: 40_000, snrDb: 20, startS: 0.3, durationS: 0.3 }] });
+    const here = await renderClipPicture(rec.metaPath, join(dir, 'here.png'));
+    const r = new PictureRenderer();
+    expect(r.usesWorker).toBe(false);
+    const frames = await r.render(rec.metaPath, join(dir, 'there.png'));
+    expect(r.usesWorker).toBe(true); // the compiled picture worker exists (npm test builds first)
+    expect(frames).toBe(here.frames);
+    expect((await readFile(join(dir, 'there.png'))).equals(await readFile(join(dir, 'here.png')))).toBe(true);
+    await expect(r.render(join(dir, 'missing.sigmf-meta'), join(dir, 'x.png'))).rejects.toThrow(/missing\.sigmf-meta/);
+    await r.close();
+    expect(r.usesWorker).toBe(false);
+    await expect(r.render(rec.metaPath, join(dir, 'after.png'))).resolves.toBe(here.frames); // closed: renders here again
+  });
+
+
   it('a 2 s clip with a tone burst: 512 × 256, the burst bright inside the red outline, time top to bottom', async () => {
     const rate = 250_000;
     const rec = await writeSimCapture(join(dir, 'clip'), { rateSps: rate, centerHz: 433.92e6, durationS: 2, seed: 5, noiseDbfs: -40, carriers: [], events: [{ kind: 'tone', offsetHz: -62_500, snrDb: 25, startS: 1.0, durationS: 0.5 }] });

@@ -126,7 +126,7 @@ describe('GET /metrics of a running daemon', () => {
     await new Promise((r) => setTimeout(r, 2000));
     const second = await scrape();
     const t2 = performance.now();
-    const blockS = simBlockSamples(250_000) / 250_000; // 8192 samples: 32.8 ms
+    const blockS = simBlockSamples(250_000) / 250_000; // 4096 samples: 16.4 ms
     const grown = count(second) - count(first);
     const expected = (t2 - t1) / 1000 / blockS;
     console.log(`/metrics: +${grown} blocks in ${((t2 - t1) / 1000).toFixed(2)} s (≈ ${expected.toFixed(0)} expected), mean ${((second.get(`${PROCESSING_METRIC}_sum${sensor}`)! / count(second)) * 1e3).toFixed(3)} ms, load ${second.get(`quietband_sensor_realtime_load${sensor}`)}`);

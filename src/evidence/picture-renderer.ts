@@ -1,0 +1,99 @@
+// Renders clip pictures on a worker thread of their own (started on first use), falling back to this thread.
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { renderClipPicture } from './clip-picture.js';
+import type { PictureReply, PictureRequest } from './picture-worker.js';
+import { compiledModuleUrl } from '../site/worker-url.js';
+
+/** Path of the compiled picture worker, relative to the repository root. */
+export const PICTURE_WORKER_DIST_PATH = join('dist', 'src', 'evidence', 'picture-worker.js');
+
+/**
+ * Renders spectrogram pictures of clips ({@link renderClipPicture}) off the calling thread: a sensor worker's thread
+ * runs the detection, and a picture (a spectrogram of the whole clip plus PNG compression, tens of ms) there delayed
+ * the next alerts by as much (bench/latency.js: p95 195 ms with pictures on that thread, 52 ms without). One worker
+ * thread per renderer, started on the first request; it keeps the process alive only while a picture is pending, and
+ * {@link close} ends it. When the compiled worker is missing (sources run by a TypeScript runner without a build) or
+ * cannot start, pictures are rendered on this thread as before. Use {@link sharedPictureRenderer} for one per thread.
+ */
+export class PictureRenderer {
+  private worker: Worker | null = null;
+  private failed = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (frames: number) => void; reject: (err: Error) => void }>();
+
+  /**
+   * Renders `metaPath` (a SigMF clip) to `pngPath`.
+   * @returns the number of FFT frames in the picture
+   * @throws the renderer's error (unreadable clip, IO), or an Error when the worker died.
+   */
+  async render(metaPath: string, pngPath: string): Promise<number> {
+    const w = this.ensureWorker();
+    if (w === null) return (await renderClipPicture(metaPath, pngPath)).frames;
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref(); // a pending picture keeps the process alive; an idle worker does not
+      w.postMessage({ id, metaPath, pngPath } satisfies PictureRequest);
+    });
+  }
+
+  /** True while pictures go to the worker thread (false before the first picture, after close(), or in fallback). */
+  get usesWorker(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Ends the worker (requests still pending are rejected). Idempotent. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    this.failed = true;
+    if (w !== null) await w.terminate();
+    this.rejectAll(new Error('picture renderer closed'));
+  }
+
+  private ensureWorker(): Worker | null {
+    if (this.worker !== null) return this.worker;
+    if (this.failed) return null;
+    const url = compiledModuleUrl(import.meta.url, PICTURE_WORKER_DIST_PATH);
+    if (url === null) {
+      this.failed = true;
+      return null;
+    }
+    try {
+      const w = new Worker(url);
+      w.unref();
+      w.on('message', (r: PictureReply) => {
+        const p = this.pending.get(r.id);
+        if (p === undefined) return;
+        this.pending.delete(r.id);
+        if (this.pending.size === 0) w.unref();
+        if (r.ok) p.resolve(r.frames);
+        else p.reject(new Error(r.error));
+      });
+      w.on('error', (err) => this.rejectAll(err));
+      w.on('exit', () => {
+        if (this.worker === w) this.worker = null;
+        this.rejectAll(new Error('picture worker exited'));
+      });
+      this.worker = w;
+      return w;
+    } catch {
+      this.failed = true;
+      return null;
+    }
+  }
+
+  private rejectAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
+let shared: PictureRenderer | undefined;
+
+/** This thread's renderer, shared by every DetectionEvidence of the thread (one picture thread per sensor worker). */
+export function sharedPictureRenderer(): PictureRenderer {
+  shared ??= new PictureRenderer();
+  return shared;
+}
