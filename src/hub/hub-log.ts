@@ -7,8 +7,13 @@ import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../server/protocol.js';
 
-/** An alert as the hub holds and serves it: `seq` is the hub's own (monotonic across sites), `siteSeq` the site's. */
-export type HubAlert = Alert & { siteSeq?: number };
+/**
+ * An alert as the hub holds and serves it: `seq` is the hub's own (monotonic across sites), `siteSeq` the site's.
+ * `siteEpoch` (≥ 1) marks records of a site whose alert store restarted its numbering (data dir replaced or wiped):
+ * their `alertId` and `groupId` then carry the suffix `~<siteEpoch>` at the hub, so they never merge with the older
+ * alerts of the same site seq.
+ */
+export type HubAlert = Alert & { siteSeq?: number; siteEpoch?: number };
 
 /** File of the hub's alert history inside its data dir (one {@link HubAlert} per line). */
 export const HUB_ALERTS_FILE = 'hub-alerts.jsonl';

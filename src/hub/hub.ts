@@ -59,8 +59,14 @@ export interface HubSiteState {
   alertsReceived: number;
   /** Alert messages dropped because their seq was already received (broker redelivery, publisher resend). */
   duplicates: number;
-  /** Seqs missing between two received alerts (a publisher whose store was replaced, or lost messages). */
+  /** Seqs missing between two received alerts (lost messages, e.g. a broker restarted without persistence); rebuilt from the history on a hub restart. */
   gapSeqs: number;
+  /**
+   * Times the site's alert store restarted its numbering (its data dir replaced or wiped: seqs start again at 1). Seen
+   * when a heartbeat's `lastSeq` is below the highest seq received; the records of the new numbering are kept (see
+   * {@link startHub}).
+   */
+  storeResets: number;
   /** Heartbeat: wall time the hub received the last one (ms, null before — also after a hub restart, until the next), its age (ms) and content. */
   lastHeartbeatAtMs: number | null;
   heartbeatAgeMs: number | null;
@@ -88,6 +94,21 @@ interface SiteEntry extends Omit<HubSiteState, 'heartbeatAgeMs'> {
   watchFromMs: number | null;
   offlineAlertId: string | null;
   offlineCount: number;
+  /** Fingerprint (event, time, sensor, kind) of every record received in the current numbering, by site seq. */
+  fingerprints: Map<number, string>;
+  /**
+   * Records dropped as duplicates (seq not above the highest) that are not the record stored under that seq: held
+   * (at most {@link MAX_SUSPECTS}, by seq) until a heartbeat shows whether the site's store restarted its numbering.
+   */
+  suspects: Map<number, Alert>;
+}
+
+/** Most suspect records held per site (a restarted store sends at most its backlog before the next heartbeat). */
+const MAX_SUSPECTS = 10_000;
+
+/** What identifies one stored record of a site beyond its seq: a re-sent or re-delivered record is the same bytes. */
+function fingerprint(a: Pick<Alert, 'event' | 'time' | 'sensor' | 'kind'>): string {
+  return JSON.stringify([a.event, a.time, a.sensor, a.kind]);
 }
 
 const HUB_NAME = 'hub';
@@ -102,7 +123,11 @@ const HUB_NAME = 'hub';
  * duplicates; the PUBACK of every message is sent only once what it added is stored (a hub killed mid-write gets it
  * again). Sites known from the history are watched from the start: silent for `offlineAfterMs` → site-offline.
  * Alerts keep their `site` and `alertId` (`<site>-<seq>` by default, so unique across sites); `seq` is the hub's
- * and `siteSeq` the site's.
+ * and `siteSeq` the site's. A site whose store restarts its numbering (data dir replaced or wiped) would otherwise be
+ * dropped as duplicates until its seqs pass the old highest: a duplicate seq carrying another record (event, time,
+ * sensor, kind) is held as a suspect, and a heartbeat whose `lastSeq` is below the highest seq received confirms the
+ * restart — the suspects are stored and the site's new records follow, with `siteEpoch` and alertIds suffixed `~N`
+ * ({@link HubSiteState.storeResets}).
  * Sensors appear in `status` as `<site>/<sensor>` (with `site` set) and the heartbeat age in `message`.
  * Acks and "known" marks made at the hub are hub-side records (ackBy, time; stored in the history); they are not sent
  * to the sites.
@@ -119,11 +144,13 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const sites = new Map<string, SiteEntry>();
 
   const siteState = (e: SiteEntry, nowMs: number): HubSiteState => {
-    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, watchFromMs: _w, ...rest } = e;
+    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, watchFromMs: _w, fingerprints: _f, suspects: _s, ...rest } = e;
     void _a;
     void _c;
     void _h;
     void _w;
+    void _f;
+    void _s;
     return { ...rest, heartbeatAgeMs: e.lastHeartbeatAtMs === null ? null : nowMs - e.lastHeartbeatAtMs };
   };
   const sitesRoute = (_req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
@@ -137,7 +164,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const entry = (site: string): SiteEntry => {
     let e = sites.get(site);
     if (e === undefined) {
-      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0 };
+      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, storeResets: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0, fingerprints: new Map(), suspects: new Map() };
       sites.set(site, e);
       log.info({ site }, 'new site');
     }
@@ -151,8 +178,17 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     const e = entry(r.site);
     e.watchFromMs = startMs;
     if (r.siteSeq !== undefined) {
+      // same bookkeeping as live (onAlert): numbering epochs, gaps, fingerprints
+      const epoch = typeof r.siteEpoch === 'number' ? r.siteEpoch : 0;
+      if (epoch > e.storeResets) {
+        e.storeResets = epoch;
+        e.lastSiteSeq = 0;
+        e.fingerprints.clear();
+      }
       e.alertsReceived++;
+      if (e.lastSiteSeq > 0 && r.siteSeq > e.lastSiteSeq + 1) e.gapSeqs += r.siteSeq - e.lastSiteSeq - 1;
       if (r.siteSeq > e.lastSiteSeq) e.lastSiteSeq = r.siteSeq;
+      e.fingerprints.set(r.siteSeq, fingerprint(r));
     } else if (r.kind === 'site-offline') {
       let ids = offlineIds.get(r.site);
       if (ids === undefined) offlineIds.set(r.site, (ids = new Set()));
@@ -197,7 +233,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       const note = age === null ? 'no heartbeat yet' : `heartbeat ${(age / 1000).toFixed(1)} s ago`;
       for (const s of e.sensors) {
         const h: SensorHealth = { ...s, sensor: `${e.site}/${s.sensor}`, site: e.site, message: s.message !== undefined ? `${s.message}; ${note}` : note };
-        if (s.lastFrameAgeMs !== null) h.lastFrameAgeMs = s.lastFrameAgeMs + (now - e.healthAtMs);
+        if (typeof s.lastFrameAgeMs === 'number') h.lastFrameAgeMs = s.lastFrameAgeMs + (now - e.healthAtMs);
         if (e.offline) {
           h.online = false;
           h.state = 'offline';
@@ -208,7 +244,10 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     server.broadcastStatus({ sensors: out });
   };
 
-  const offlineAfter = (e: SiteEntry): number => o.offlineAfterMs ?? 3 * (e.heartbeat?.heartbeatMs ?? MQTT_DEFAULTS.heartbeatMs);
+  const offlineAfter = (e: SiteEntry): number => {
+    const hbMs = e.heartbeat?.heartbeatMs;
+    return o.offlineAfterMs ?? 3 * (typeof hbMs === 'number' && Number.isFinite(hbMs) && hbMs > 0 ? hbMs : MQTT_DEFAULTS.heartbeatMs);
+  };
 
   const onAlert = (site: string, a: Alert): void => {
     const e = entry(site);
@@ -218,21 +257,61 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     }
     if (a.seq <= e.lastSiteSeq) {
       e.duplicates++;
+      // not the record stored under this seq (or none stored): maybe the first records of a restarted store
+      if (e.fingerprints.get(a.seq) !== fingerprint(a)) {
+        e.suspects.delete(a.seq);
+        e.suspects.set(a.seq, a);
+        if (e.suspects.size > MAX_SUSPECTS) e.suspects.delete(e.suspects.keys().next().value!);
+      }
       return;
     }
+    accept(e, site, a);
+  };
+
+  /** Stores a site record above the site's highest seq: gap count, fingerprint, numbering epoch suffix. */
+  const accept = (e: SiteEntry, site: string, a: Alert): void => {
     if (e.lastSiteSeq > 0 && a.seq > e.lastSiteSeq + 1) {
       e.gapSeqs += a.seq - e.lastSiteSeq - 1;
       log.warn({ site, from: e.lastSiteSeq + 1, to: a.seq - 1 }, 'alert seq gap');
     }
     e.lastSiteSeq = a.seq;
     e.alertsReceived++;
-    hubLog.add({ ...a, site, siteSeq: a.seq });
+    e.fingerprints.set(a.seq, fingerprint(a));
+    const rec: Omit<HubAlert, 'seq'> & { seq?: number } = { ...a, site, siteSeq: a.seq };
+    if (e.storeResets > 0) {
+      rec.siteEpoch = e.storeResets;
+      rec.alertId = `${a.alertId}~${e.storeResets}`;
+      if (typeof a.groupId === 'string') rec.groupId = `${a.groupId}~${e.storeResets}`;
+    }
+    hubLog.add(rec);
+  };
+
+  /**
+   * A heartbeat whose `lastSeq` (the site's highest stored seq, ≥ 1) is below the highest seq received means the site's
+   * store restarted its numbering (a heartbeat is published after every record it counts, on one ordered connection):
+   * a new epoch starts at the hub, and the suspects (records of the new numbering dropped as duplicates before this
+   * heartbeat) up to `lastSeq` are stored, in seq order.
+   */
+  const checkStoreReset = (e: SiteEntry, site: string, hb: MqttHeartbeat): void => {
+    const l = (hb as { lastSeq?: unknown }).lastSeq;
+    if (typeof l !== 'number' || !Number.isInteger(l) || l < 1 || l >= e.lastSiteSeq) return;
+    e.storeResets++;
+    log.warn({ site, highestSeqReceived: e.lastSiteSeq, siteLastSeq: l, storeResets: e.storeResets }, `site alert store restarted its numbering (data dir replaced or wiped?): its alerts are kept as a new series, alertIds suffixed ~${e.storeResets} at the hub`);
+    const replay = [...e.suspects.values()].filter((s) => s.seq <= l).sort((x, y) => x.seq - y.seq);
+    e.suspects.clear();
+    e.fingerprints.clear();
+    e.lastSiteSeq = 0;
+    for (const s of replay) {
+      e.duplicates--;
+      accept(e, site, s);
+    }
   };
 
   const onHeartbeat = (site: string, hb: MqttHeartbeat): void => {
     const e = entry(site);
     e.lastHeartbeatAtMs = Date.now();
     e.heartbeat = hb;
+    checkStoreReset(e, site, hb);
     if (e.offline) {
       e.offline = false;
       if (e.offlineAlertId !== null) {
@@ -306,7 +385,15 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   client.on('offline', () => log.warn('broker unreachable'));
   client.on('error', (err) => log.warn({ err: err.message }, 'MQTT error'));
   const topicRe = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([^/]+)/(alert|health|heartbeat)$`);
+  // a malformed message of one site (another version, a test tool) is logged and skipped: it must not stop the hub
   client.on('message', (topic, payload) => {
+    try {
+      onMessage(topic, payload);
+    } catch (err) {
+      log.error({ err, topic }, 'message could not be handled; skipped');
+    }
+  });
+  const onMessage = (topic: string, payload: Buffer): void => {
     const m = topicRe.exec(topic);
     if (m === null) return;
     const site = m[1]!;
@@ -324,11 +411,12 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       const h = msg as MqttHealth;
       if (Array.isArray(h.sensors)) {
         const e = entry(site);
-        e.sensors = h.sensors;
+        // only entries that are sensor objects (a null or a number here once stopped the hub in its status broadcast)
+        e.sensors = (h.sensors as unknown[]).filter((x): x is SensorHealth => typeof x === 'object' && x !== null && !Array.isArray(x) && typeof (x as SensorHealth).sensor === 'string');
         e.healthAtMs = Date.now();
       }
     }
-  });
+  };
 
   let closing: Promise<void> | null = null;
   return {

@@ -31,7 +31,8 @@ export interface ReportSource {
 
 /**
  * Sessions found in `records` (their `session` field), grouped by site and name: window = first start .. last end of
- * those records, `alerts` = distinct alertIds. Configured sessions (`configured`, one site) come first in the merge:
+ * those records, `alerts` = distinct alertIds. Records whose session is not a non-empty string, or whose times do not
+ * parse, are not counted (a malformed record cannot make the list fail). Configured sessions (`configured`, one site) come first in the merge:
  * their window wins and they are listed even without alerts.
  * @returns entries sorted by start, newest first (ties by site then name).
  */
@@ -41,13 +42,22 @@ export function sessionsOf(records: readonly Alert[], configured: { site: string
   if (configured !== null) {
     for (const s of configured.sessions) acc.set(key(configured.site, s.name), { site: configured.site, name: s.name, startMs: s.startMs, endMs: s.endMs, ids: new Set(), configured: true });
   }
+  const ms = (...isos: unknown[]): number => {
+    for (const v of isos) {
+      const t = typeof v === 'string' ? Date.parse(v) : NaN;
+      if (!Number.isNaN(t)) return t;
+    }
+    return NaN;
+  };
   for (const r of records) {
-    if (r.session === undefined) continue;
+    // malformed records (another version's, hand-edited) must not break the list: a name must be a string, times readable
+    if (typeof r.session !== 'string' || r.session.length === 0 || typeof r.site !== 'string') continue;
+    const t0 = ms(r.startTime, r.time);
+    const t1 = ms(r.endTime, r.time);
     const k = key(r.site, r.session);
     let e = acc.get(k);
-    const t0 = Date.parse(r.startTime ?? r.time);
-    const t1 = Date.parse(r.endTime ?? r.time);
     if (e === undefined) {
+      if (Number.isNaN(t0) || Number.isNaN(t1)) continue;
       e = { site: r.site, name: r.session, startMs: t0, endMs: t1, ids: new Set(), configured: false };
       acc.set(k, e);
     } else if (!e.configured) {
@@ -100,7 +110,13 @@ export function siteReportSource(site: SiteSettings): ReportSource {
     },
     async input(session, siteName) {
       if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
-      return siteReportInput(site, session);
+      const input = await siteReportInput(site, session);
+      // the daemon has its config: say so instead of buildSessionReport's CLI hint "(pass --config)"
+      if (input.window === undefined && !input.records.some((r) => r.session === session)) {
+        const known = site.sessions.length === 0 ? 'none' : site.sessions.map((x) => `"${x.name}"`).join(', ');
+        throw new QuietBandError(`session "${session}": no alert carries this session and the config of site "${site.site}" does not define it (its sessions: ${known})`, 'BAD_INPUT');
+      }
+      return input;
     },
   };
 }

@@ -21,6 +21,13 @@ export interface ReportSensor {
   baselineChecked?: boolean;
 }
 
+/** One ranked room of a grouped transmission (Alert.rooms): its strongest sensor and that sensor's excess (dB). */
+export interface ReportRoom {
+  room: string;
+  sensor: string;
+  excessDb: number;
+}
+
 /** One alert of the session: its records folded together. */
 export interface ReportAlert {
   alertId: string;
@@ -45,6 +52,15 @@ export interface ReportAlert {
   /** PNG spectrogram of the evidence clip as a data: URL, when the picture exists. */
   pictureDataUrl?: string;
   clip?: string;
+  /**
+   * "Which room" of a transmission several located sensors saw: the ranked rooms (nearest = strongest excess first,
+   * dB over each sensor's own baseline), the shared group id and the weighted-centroid position (m) when computed —
+   * from the newest record of its group (every sensor's final excess), else its own latest record carrying rooms.
+   * Absent for a transmission only one located sensor saw.
+   */
+  rooms?: ReportRoom[];
+  groupId?: string;
+  positionM?: { xM: number; yM: number };
 }
 
 /** Everything the HTML shows; built by {@link buildSessionReport}. */
@@ -79,6 +95,32 @@ export interface SessionReportInput {
   /** Data dir to look for clip pictures in (`<dataDir>/clip-pictures/<clip>.png`). */
   dataDir?: string;
   nowMs?: number;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The well-formed entries of a record's `rooms` (room, sensor strings; finite excess dB), in their order; [] otherwise. */
+export function reportRooms(rooms: unknown): ReportRoom[] {
+  if (!Array.isArray(rooms)) return [];
+  const out: ReportRoom[] = [];
+  for (const r of rooms as unknown[]) {
+    if (typeof r !== 'object' || r === null) continue;
+    const o = r as Record<string, unknown>;
+    if (typeof o.room === 'string' && typeof o.sensor === 'string' && finite(o.excessDb)) out.push({ room: o.room, sensor: o.sensor, excessDb: o.excessDb });
+  }
+  return out;
+}
+
+/** Epoch ms of a record's start (`startTime`, else `time`); NaN when neither parses (a malformed record). */
+function startMsOf(r: Alert): number {
+  const t = typeof r.startTime === 'string' ? Date.parse(r.startTime) : NaN;
+  return Number.isNaN(t) && typeof r.time === 'string' ? Date.parse(r.time) : t;
+}
+
+/** Epoch ms of a record's end (`endTime`, else `time`); NaN when neither parses. */
+function endMsOf(r: Alert): number {
+  const t = typeof r.endTime === 'string' ? Date.parse(r.endTime) : NaN;
+  return Number.isNaN(t) && typeof r.time === 'string' ? Date.parse(r.time) : t;
 }
 
 /**
@@ -122,9 +164,16 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     windowFrom = 'config';
   } else {
     if (named.length === 0) throw new QuietBandError(`session "${input.session}": no alert carries this session and no site config defines it (pass --config)`, 'BAD_INPUT');
-    const times = named.map((r) => Date.parse(r.startTime ?? r.time));
-    startMs = Math.min(...times);
-    endMs = Math.max(...named.map((r) => Date.parse(r.endTime ?? r.time)));
+    // a loop, not Math.min(...spread): a long session's records would overflow the call stack; unparsable times skipped
+    startMs = Infinity;
+    endMs = -Infinity;
+    for (const r of named) {
+      const t0 = startMsOf(r);
+      const t1 = endMsOf(r);
+      if (t0 < startMs) startMs = t0;
+      if (t1 > endMs) endMs = t1;
+    }
+    if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw new QuietBandError(`session "${input.session}": no record of this session has a readable time`, 'BAD_INPUT');
     windowFrom = 'alerts';
   }
   const groups = new Map<string, Alert[]>();
@@ -133,17 +182,25 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     if (g === undefined) groups.set(r.alertId, [r]);
     else g.push(r);
   }
+  // the newest ranking of each transmission group: an alert that closed first keeps the other sensors' excesses as they
+  // were then in its own records (records are re-sent on a ranking change, not on every dB change)
+  const groupLatest = new Map<string, Alert>();
+  for (const r of input.records) {
+    if (typeof r.groupId !== 'string' || (r.event !== 'open' && r.event !== 'update' && r.event !== 'close') || reportRooms(r.rooms).length === 0) continue;
+    const had = groupLatest.get(r.groupId);
+    if (had === undefined || r.seq > had.seq) groupLatest.set(r.groupId, r);
+  }
   const alerts: ReportAlert[] = [];
   const outages: ReportAlert[] = [];
   for (const [alertId, recs] of groups) {
     recs.sort((a, b) => a.seq - b.seq);
     const first = recs[0]!;
-    const startIso = first.startTime ?? first.time;
-    const t0 = Date.parse(startIso);
+    const t0 = startMsOf(first);
+    const startIso = typeof first.startTime === 'string' && !Number.isNaN(Date.parse(first.startTime)) ? first.startTime : first.time;
     const inWindow = recs.some((r) => r.session === input.session) || (t0 >= startMs && t0 <= endMs);
     // an outage that began before the session and was still on in it counts too
     const closeRec = recs.find((r) => r.event === 'close');
-    const tEnd = closeRec !== undefined ? Date.parse(closeRec.endTime ?? closeRec.time) : Infinity;
+    const tEnd = closeRec !== undefined ? endMsOf(closeRec) : Infinity;
     const overlaps = first.kind === 'sensor-offline' && t0 < endMs && tEnd > startMs;
     if (!inWindow && !overlaps) continue;
     const last = recs[recs.length - 1]!;
@@ -156,11 +213,12 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       state: last.state,
       firstTime: first.time,
       startTime: startIso,
-      acks: recs.filter((r) => r.event === 'ack' || r.event === 'known').map((r) => ({ event: r.event as 'ack' | 'known', by: r.ackBy ?? '?', time: r.time })),
+      acks: recs.filter((r) => r.event === 'ack' || r.event === 'known').map((r) => ({ event: r.event as 'ack' | 'known', by: String(r.ackBy ?? '?'), time: r.time })),
     };
     if (closeRec !== undefined) {
-      a.endTime = closeRec.endTime ?? closeRec.time;
-      a.durationS = (Date.parse(a.endTime) - t0) / 1000;
+      const t1 = endMsOf(closeRec);
+      a.endTime = typeof closeRec.endTime === 'string' && !Number.isNaN(Date.parse(closeRec.endTime)) ? closeRec.endTime : closeRec.time;
+      if (!Number.isNaN(t0) && !Number.isNaN(t1)) a.durationS = (t1 - t0) / 1000;
     }
     for (const k of ['centerHz', 'bandwidthHz', 'peakExcessDb', 'bandLabel', 'clip'] as const) {
       const v = merged[k];
@@ -169,13 +227,26 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     // the opening note says what happened ("no data for 5 s"); a later one only how it ended
     const notes = [...new Set(recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known').map((r) => r.message!))];
     if (notes.length > 0) a.message = notes.join(' → ');
-    if (a.clip !== undefined && input.dataDir !== undefined) {
+    // which room: this alert's latest record carrying well-formed rooms (a record without them leaves the previous in
+    // force), then the newest record of its group (same groupId), which has every sensor's latest excess
+    for (let i = recs.length - 1; i >= 0; i--) {
+      let r = recs[i]!;
+      if (r.event !== 'open' && r.event !== 'update' && r.event !== 'close') continue;
+      if (reportRooms(r.rooms).length === 0) continue;
+      if (typeof r.groupId === 'string') r = groupLatest.get(r.groupId) ?? r;
+      a.rooms = reportRooms(r.rooms);
+      if (typeof r.groupId === 'string') a.groupId = r.groupId;
+      const p = r.positionM as unknown;
+      if (typeof p === 'object' && p !== null && finite((p as { xM?: unknown }).xM) && finite((p as { yM?: unknown }).yM)) a.positionM = { xM: (p as { xM: number }).xM, yM: (p as { yM: number }).yM };
+      break;
+    }
+    if (typeof a.clip === 'string' && input.dataDir !== undefined) {
       const png = clipPicturePath(input.dataDir, a.clip);
       if (existsSync(png)) a.pictureDataUrl = `data:image/png;base64,${(await readFile(png)).toString('base64')}`;
     }
     (first.kind === 'sensor-offline' ? outages : alerts).push(a);
   }
-  const byStart = (x: ReportAlert, y: ReportAlert): number => Date.parse(x.startTime) - Date.parse(y.startTime);
+  const byStart = (x: ReportAlert, y: ReportAlert): number => (Date.parse(x.startTime) || 0) - (Date.parse(y.startTime) || 0);
   alerts.sort(byStart);
   outages.sort(byStart);
   const tx = alerts.filter((a) => a.kind === 'transmission');
@@ -187,7 +258,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     endTime: new Date(endMs).toISOString(),
     windowFrom,
     generatedAt: new Date(input.nowMs ?? Date.now()).toISOString(),
-    sensors: input.sensors ?? [...new Set(input.records.map((r) => r.sensor).filter((s) => s !== ''))].sort().map((name) => ({ name, centerHz: NaN, rateSps: NaN, source: '?' })),
+    sensors: input.sensors ?? sensorsFromRecords(input.records),
     alerts,
     outages,
     counts: {
@@ -201,16 +272,43 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   };
 }
 
-/** HTML-escapes text. */
-export function esc(s: string): string {
+/**
+ * The sensors named by the records (no config: e.g. at the hub), sorted, each with its room when a record's ranked
+ * `rooms` names it (the strongest sensor of each room).
+ */
+function sensorsFromRecords(records: readonly Alert[]): ReportSensor[] {
+  const rooms = new Map<string, string>();
+  for (const r of records) for (const x of reportRooms(r.rooms)) rooms.set(x.sensor, x.room);
+  const names = [...new Set(records.map((r) => r.sensor).filter((s): s is string => typeof s === 'string' && s !== ''))].sort();
+  return names.map((name) => {
+    const s: ReportSensor = { name, centerHz: NaN, rateSps: NaN, source: '?' };
+    const room = rooms.get(name);
+    if (room !== undefined) s.room = room;
+    return s;
+  });
+}
+
+/** HTML-escapes text (anything else is converted with String() first: records may be malformed). */
+export function esc(v: unknown): string {
+  const s = typeof v === 'string' ? v : String(v);
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** `YYYY-MM-DD HH:MM:SS` of an ISO time in `timeZone`. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` of an ISO time in `timeZone`; '—' for an unreadable time. The formatter is built once per zone
+ * (building one costs ~0.1 ms: thousands of alerts made a report take seconds).
+ */
 export function localTime(iso: string, timeZone: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(d);
+  let f = timeFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    timeFormats.set(timeZone, f);
+  }
+  return f.format(d);
 }
 
 const num = (v: number | undefined, f: (x: number) => string): string => (v === undefined || !Number.isFinite(v) ? '—' : f(v));
@@ -227,6 +325,16 @@ export function renderReportHtml(r: SessionReport): string {
     .join('\n');
   const ackText = (a: ReportAlert): string =>
     a.acks.length === 0 ? '<span class="warn">not acknowledged</span>' : a.acks.map((k) => `${k.event === 'ack' ? 'acknowledged' : 'marked known'} by <b>${esc(k.by)}</b> at ${t(k.time)}`).join('<br>');
+  const roomsRow = (a: ReportAlert): string => {
+    if (a.rooms === undefined || a.rooms.length === 0) return '';
+    const top = a.rooms[0]!.excessDb;
+    const items = a.rooms
+      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b> (${esc(x.sensor)}) ${x.excessDb.toFixed(1)} dB${i === 0 ? ' — nearest' : ` (${(x.excessDb - top).toFixed(1)} dB)`}</li>`)
+      .join('');
+    const pos = a.positionM !== undefined ? `<div>Estimated position: x ${a.positionM.xM.toFixed(1)} m, y ${a.positionM.yM.toFixed(1)} m (weighted centroid of the sensors)</div>` : '';
+    const group = a.groupId !== undefined ? `<div>Seen by several sensors: group <code>${esc(a.groupId)}</code></div>` : '';
+    return `<tr><th>Rooms (nearest first)</th><td colspan="3"><ol class="rooms">${items}</ol>${pos}${group}</td></tr>`;
+  };
   const alertRows = r.alerts
     .map(
       (a, i) => `<section class="alert sev-${a.severity}" data-alert-id="${esc(a.alertId)}">
@@ -237,6 +345,7 @@ export function renderReportHtml(r: SessionReport): string {
 <tr><th>Peak over baseline</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>Severity / state</th><td>${esc(a.severity)} / ${esc(a.state)}</td></tr>
 <tr><th>Start – end</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>Duration</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} s`)}</td></tr>
 <tr><th>Acknowledgement</th><td colspan="3">${ackText(a)}</td></tr>
+${roomsRow(a)}
 ${a.message !== undefined ? `<tr><th>Note</th><td colspan="3">${esc(a.message)}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>Evidence clip</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table>
@@ -256,7 +365,7 @@ body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
 h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.4em 0 .4em;border-bottom:1px solid #999}h3{font-size:11pt;margin:.2em 0}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}th{background:#eee}
 .kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}
-.warn{color:#c00;font-weight:bold}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
+.warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
 .meta td{border:none;padding:0 1em 0 0}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}
 </style></head><body>

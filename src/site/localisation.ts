@@ -43,7 +43,11 @@ export interface RoomRank {
   yM?: number;
 }
 
-/** Result of {@link localise}: rooms strongest (nearest) first, and the weighted centroid when ≥ 2 sensors have x/y. */
+/**
+ * Result of {@link localise}: rooms strongest (nearest) first, and the weighted centroid when sensors at ≥ 2 distinct
+ * x/y positions saw the transmission (sensors that share one spot give no position: their centroid is that spot
+ * whatever the levels).
+ */
 export interface Localisation {
   rooms: RoomRank[];
   positionM?: PositionM;
@@ -161,7 +165,8 @@ export function weightedCentroid(points: readonly { xM: number; yM: number; exce
 
 /**
  * Localises one group of detections (one transmission): {@link rankRooms}, and {@link weightedCentroid} over the
- * strongest detection of every sensor that has x/y, when there are at least 2 such sensors.
+ * strongest detection of every sensor that has x/y, when those sensors stand at ≥ 2 distinct positions (sensors
+ * configured at one spot, e.g. copied coordinates, would otherwise yield that spot as a confident-looking estimate).
  */
 export function localise(
   members: readonly Pick<LocatedDetection, 'sensor' | 'location' | 'excessDb'>[],
@@ -173,7 +178,8 @@ export function localise(
     if (m.location.xM !== undefined && m.location.yM !== undefined) pts.push({ xM: m.location.xM, yM: m.location.yM, excessDb: m.excessDb });
   }
   const out: Localisation = { rooms };
-  const p = weightedCentroid(pts, opts.weightExponent);
+  const distinct = pts.some((q) => q.xM !== pts[0]!.xM || q.yM !== pts[0]!.yM);
+  const p = distinct ? weightedCentroid(pts, opts.weightExponent) : undefined;
   if (p !== undefined) out.positionM = p;
   return out;
 }

@@ -13,6 +13,85 @@ export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-
   return `clips/${encodeURIComponent(name)}${ext}`;
 }
 
+/** A ranked room as the detail shows it ({@link cleanRooms}). */
+export type ShownRoom = { room: string; sensor: string; excessDb: number; xM?: number; yM?: number };
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * The well-formed entries of an alert's `rooms` (room and sensor strings, finite excess in dB; x/y kept only when both
+ * are finite numbers). Records come from other processes (a site of another version via the hub, a hand-edited
+ * store): a malformed field is left out instead of breaking the dialog. Not an array → [].
+ */
+export function cleanRooms(rooms: unknown): ShownRoom[] {
+  if (!Array.isArray(rooms)) return [];
+  const out: ShownRoom[] = [];
+  for (const r of rooms as unknown[]) {
+    if (typeof r !== 'object' || r === null) continue;
+    const o = r as Record<string, unknown>;
+    if (typeof o.room !== 'string' || typeof o.sensor !== 'string' || !finite(o.excessDb)) continue;
+    const x: ShownRoom = { room: o.room, sensor: o.sensor, excessDb: o.excessDb };
+    if (finite(o.xM) && finite(o.yM)) {
+      x.xM = o.xM;
+      x.yM = o.yM;
+    }
+    out.push(x);
+  }
+  return out;
+}
+
+/** An alert's `positionM` when both coordinates are finite numbers (m), else undefined. */
+export function cleanPosition(p: unknown): { xM: number; yM: number } | undefined {
+  if (typeof p !== 'object' || p === null) return undefined;
+  const o = p as Record<string, unknown>;
+  return finite(o.xM) && finite(o.yM) ? { xM: o.xM, yM: o.yM } : undefined;
+}
+
+/**
+ * Every sensor known to have seen one grouped transmission, with its excess (dB): the ranked rooms' sensors (the
+ * strongest of each room), plus the sensors of the other alerts sharing `groupId` (same site) — a second, weaker
+ * sensor in an already ranked room is not in `rooms` but did see it — and the shown alert's own sensor.
+ * The largest excess per sensor wins.
+ */
+export function heardSensors(v: Pick<AlertView, 'site' | 'sensor' | 'groupId' | 'peakExcessDb'>, rooms: readonly ShownRoom[], others: Iterable<Pick<AlertView, 'site' | 'sensor' | 'groupId' | 'peakExcessDb'>>): Map<string, number> {
+  const out = new Map<string, number>();
+  const put = (sensor: string, db: unknown): void => {
+    if (typeof sensor !== 'string' || !finite(db)) return;
+    const had = out.get(sensor);
+    if (had === undefined || db > had) out.set(sensor, db);
+  };
+  for (const r of rooms) put(r.sensor, r.excessDb);
+  if (typeof v.groupId === 'string') for (const o of others) if (o.groupId === v.groupId && o.site === v.site) put(o.sensor, o.peakExcessDb);
+  put(v.sensor, v.peakExcessDb);
+  return out;
+}
+
+type GroupMember = Pick<AlertView, 'alertId' | 'site' | 'groupId' | 'rooms' | 'positionM'>;
+
+/**
+ * The freshest ranking of `v`'s transmission group: among `v` and the alerts sharing its `groupId` (same site), the
+ * well-formed `rooms` listing the most rooms, then with the largest total excess — a sensor's peak excess only grows
+ * during its track and groups only grow, so that is the newest ranking. An alert that closed first keeps, in its own
+ * records, the other sensors' excesses as they were then (records are re-sent on a ranking change, not on every dB
+ * change). `positionM` comes from the same alert. Ties keep `v`'s own.
+ */
+export function freshestRooms(v: GroupMember, others: Iterable<GroupMember>): { rooms: ShownRoom[]; position: { xM: number; yM: number } | undefined } {
+  let rooms = cleanRooms(v.rooms);
+  let best: GroupMember = v;
+  const score = (r: readonly ShownRoom[]): number => r.reduce((s, x) => s + x.excessDb, 0);
+  if (typeof v.groupId === 'string') {
+    for (const o of others) {
+      if (o === v || o.alertId === v.alertId || o.groupId !== v.groupId || o.site !== v.site) continue;
+      const r = cleanRooms(o.rooms);
+      if (r.length > rooms.length || (r.length === rooms.length && r.length > 0 && score(r) > score(rooms))) {
+        rooms = r;
+        best = o;
+      }
+    }
+  }
+  return { rooms, position: cleanPosition(best.positionM) };
+}
+
 /** Callbacks of {@link AlertDetail}. */
 export interface AlertDetailHandlers {
   onAck: (alertId: string) => void;
@@ -144,8 +223,10 @@ export class AlertDetail {
       return;
     }
     this.title.textContent = `${t('detail.title', { id: v.alertId })} · ${v.sensor}`;
-    this.fillFields(v, nowMs);
-    this.fillRooms(v);
+    const all = v.groupId !== undefined ? this.model.newestFirst() : [];
+    const group = freshestRooms(v, all);
+    this.fillFields(v, nowMs, group.position);
+    this.fillRooms(v, group, all);
     this.fillHistory(v);
     this.ackBtn.hidden = v.state !== 'new';
     this.ackBtn.textContent = t('alert.ack');
@@ -172,7 +253,7 @@ export class AlertDetail {
     }
   }
 
-  private fillFields(v: AlertView, nowMs: number): void {
+  private fillFields(v: AlertView, nowMs: number, pos: { xM: number; yM: number } | undefined): void {
     const rows: [MsgKey, string][] = [
       ['col.state', `${v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known')} · ${v.closed ? t('alert.closed') : t('alert.open')}`],
       ['detail.kind', t(`kind.${v.kind}`)],
@@ -192,7 +273,7 @@ export class AlertDetail {
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
-    if (v.positionM !== undefined) rows.push(['detail.position', `x ${v.positionM.xM.toFixed(1)} m, y ${v.positionM.yM.toFixed(1)} m`]);
+    if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);
     if (v.session !== undefined) rows.push(['detail.session', v.session]);
     if (v.ackBy !== undefined) rows.push(['detail.ackBy', v.ackBy]);
     if (v.message !== undefined) rows.push(['detail.message', v.message]);
@@ -223,14 +304,23 @@ export class AlertDetail {
   /**
    * Ranked rooms of a transmission several sensors saw (nearest first: strongest excess over each sensor's own
    * baseline), with this alert's own sensor marked, and — when sensors have x/y — the site plan with the estimate.
+   * Shows the freshest ranking of the group ({@link freshestRooms}: every sensor's final excess, also in the alert
+   * that closed first). Malformed `rooms`/`positionM` entries are skipped ({@link cleanRooms}). On the plan, every sensor that saw the
+   * transmission is marked heard with its excess, also a weaker second sensor of an already ranked room
+   * ({@link heardSensors}); it takes its room's rank.
    */
-  private fillRooms(v: AlertView): void {
-    const rooms = v.rooms;
-    const key = rooms === undefined ? '' : JSON.stringify([rooms, v.positionM, v.sensor, this.sensors, t('detail.rooms')]);
+  private fillRooms(v: AlertView, group: ReturnType<typeof freshestRooms>, all: readonly AlertView[]): void {
+    const { rooms, position } = group;
+    const heard = rooms.length === 0 ? new Map<string, number>() : heardSensors(v, rooms, all);
+    const key = rooms.length === 0 ? '' : JSON.stringify([rooms, position, v.sensor, [...heard], this.sensors, t('detail.rooms')]);
     if (key === this.roomsKey) return;
     this.roomsKey = key;
-    this.roomsBox.hidden = rooms === undefined || rooms.length === 0;
-    if (rooms === undefined || rooms.length === 0) return;
+    this.roomsBox.hidden = rooms.length === 0;
+    if (rooms.length === 0) {
+      this.roomsList.replaceChildren();
+      this.planBox.replaceChildren();
+      return;
+    }
     const [h, note] = [this.roomsBox.children[0] as HTMLElement, this.roomsBox.children[1] as HTMLElement];
     h.textContent = t('detail.rooms');
     note.textContent = t('detail.roomsNote');
@@ -253,23 +343,29 @@ export class AlertDetail {
     this.roomsList.replaceChildren(...items);
     // plan: every located sensor of the site (hello), plus ranked ones it does not list (e.g. another site's via the hub)
     const rank = new Map(rooms.map((r, i) => [r.sensor, { i, r }]));
+    const roomRank = new Map<string, number>();
+    rooms.forEach((r, i) => {
+      if (!roomRank.has(r.room)) roomRank.set(r.room, i);
+    });
     const points: PlanPoint[] = [];
     const seen = new Set<string>();
     for (const s of this.sensors) {
       const loc = s.location;
       if (loc?.xM === undefined || loc.yM === undefined) continue;
       const hit = rank.get(s.name);
-      points.push({ sensor: s.name, room: loc.room, xM: loc.xM, yM: loc.yM, ...(hit !== undefined ? { rank: hit.i, excessDb: hit.r.excessDb } : {}) });
+      const db = hit !== undefined ? hit.r.excessDb : heard.get(s.name);
+      const i = hit?.i ?? (db !== undefined ? roomRank.get(loc.room) : undefined);
+      points.push({ sensor: s.name, room: loc.room, xM: loc.xM, yM: loc.yM, ...(db !== undefined ? { rank: i ?? rooms.length, excessDb: db, ...(hit === undefined ? { secondary: true } : {}) } : {}) });
       seen.add(s.name);
     }
     rooms.forEach((r, i) => {
       if (!seen.has(r.sensor) && r.xM !== undefined && r.yM !== undefined) points.push({ sensor: r.sensor, room: r.room, xM: r.xM, yM: r.yM, rank: i, excessDb: r.excessDb });
     });
-    if (points.length === 0 && v.positionM === undefined) {
+    if (points.length === 0 && position === undefined) {
       this.planBox.replaceChildren();
       return;
     }
-    this.planBox.replaceChildren(renderSitePlan(points, v.positionM, { title: t('plan.title'), estimate: t('plan.estimate'), notHeard: t('plan.notHeard') }));
+    this.planBox.replaceChildren(renderSitePlan(points, position, { title: t('plan.title'), estimate: t('plan.estimate'), notHeard: t('plan.notHeard') }));
   }
 
   private fillHistory(v: AlertView): void {

@@ -10,6 +10,8 @@ export interface HubSite {
   alertsReceived: number;
   duplicates: number;
   gapSeqs: number;
+  /** Times the site's alert store restarted its numbering (absent from older hubs). */
+  storeResets?: number;
   /** Age (ms) of the last heartbeat when the hub answered; null before the first one since the hub started. */
   heartbeatAgeMs: number | null;
   heartbeat: { heartbeatMs: number; sensorsOnline: number; sensorsTotal: number; stopping?: boolean } | null;
@@ -156,7 +158,8 @@ export class SitePanel {
     c.sensors.textContent = `${online} / ${total}`;
     c.sensors.classList.toggle('warn', online < total);
     c.alerts.textContent = String(s.alertsReceived);
-    c.alerts.title = `last seq ${s.lastSiteSeq}; duplicates dropped ${s.duplicates}; gap seqs ${s.gapSeqs}`;
+    c.alerts.title = `last seq ${s.lastSiteSeq}; duplicates dropped ${s.duplicates}; gap seqs ${s.gapSeqs}${(s.storeResets ?? 0) > 0 ? `; alert store restarted ${s.storeResets}×` : ''}`;
+    c.alerts.classList.toggle('warn', s.gapSeqs > 0);
     this.fillAge(c, now);
   }
 

@@ -8,6 +8,8 @@ export interface PlanPoint {
   yM: number;
   rank?: number;
   excessDb?: number;
+  /** A weaker sensor of a ranked room (not the one the room is ranked by): drawn as "heard", never as the nearest. */
+  secondary?: boolean;
 }
 
 /** Texts drawn on the plan (already translated). */
@@ -69,6 +71,64 @@ export function scaleBarM(pxPerM: number, maxPx: number): number {
   return best;
 }
 
+/** A label's box on the plan (px): left/top corner, width, height. */
+export interface LabelBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Line height (px) of the plan's 11 px labels, and the width (px) assumed per character (no text metrics in SVG before layout). */
+const LINE_PX = 13;
+const CHAR_PX = 6.6;
+
+/** Width (px) of a label of `text` at the plan's font size (an upper estimate: ~0.6 em per character). */
+export function labelWidthPx(text: string): number {
+  return text.length * CHAR_PX;
+}
+
+/**
+ * Places labels top-down without overlap: each wanted box (in order: the first keeps its place) is moved down one line
+ * (`lineHeightPx`) at a time while it overlaps a box already placed (`fixed` ones too, e.g. the estimate's label).
+ * Sensors on one spot, or closer than a label's size, so get stacked labels instead of over-printed ones.
+ * @returns the boxes placed, input order.
+ */
+export function placeLabels(wanted: readonly LabelBox[], fixed: readonly LabelBox[] = [], lineHeightPx = LINE_PX): LabelBox[] {
+  const placed: LabelBox[] = [...fixed];
+  const out: LabelBox[] = [];
+  const hit = (a: LabelBox, b: LabelBox): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  for (const w of wanted) {
+    const b = { ...w };
+    for (let guard = 0; guard < 200 && placed.some((p) => hit(b, p)); guard++) b.y += lineHeightPx;
+    placed.push(b);
+    out.push(b);
+  }
+  return out;
+}
+
+/**
+ * Pixel centres of the dots: points closer than `minPx` to an earlier one (same x/y, or nearly) are spread on a small
+ * circle of radius `minPx` around their common centre, so every sensor stays visible and clickable.
+ */
+export function spreadDots(px: readonly [number, number][], minPx = 9): [number, number][] {
+  const out = px.map((p): [number, number] => [p[0], p[1]]);
+  const done = new Set<number>();
+  for (let i = 0; i < px.length; i++) {
+    if (done.has(i)) continue;
+    const cluster = [i];
+    for (let j = i + 1; j < px.length; j++) if (!done.has(j) && Math.hypot(px[j]![0] - px[i]![0], px[j]![1] - px[i]![1]) < minPx) cluster.push(j);
+    if (cluster.length < 2) continue;
+    const [cx, cy] = px[i]!;
+    cluster.forEach((k, n) => {
+      done.add(k);
+      const a = -Math.PI / 2 + (2 * Math.PI * n) / cluster.length;
+      out[k] = [cx + minPx * Math.cos(a), cy + minPx * Math.sin(a)];
+    });
+  }
+  return out;
+}
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const COLOURS = { nearest: '#ff5c5c', heard: '#f2a93b', notHeard: '#7d8590', estimate: '#4cc3ff', text: '#d6dde6', grid: '#2b3440' };
 
@@ -81,35 +141,59 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
 
 /**
  * Draws the plan: every sensor with x/y as a dot (nearest red, other sensors that saw it orange with their excess,
- * the rest grey), its room name beside it, a 1-2-5 scale bar, and the estimate as a cross-hair. Test hooks:
- * `data-testid="site-plan"` on the `<svg>`, `plan-sensor` (with `data-sensor`, `data-rank`) on each dot,
- * `plan-estimate` on the marker.
+ * the rest grey), its room name beside it, a 1-2-5 scale bar, and the estimate as a cross-hair. Sensors on one spot are
+ * spread on a small circle ({@link spreadDots}) and labels never over-print ({@link placeLabels}: moved down a line; the
+ * plan grows to hold them). Test hooks: `data-testid="site-plan"` on the `<svg>`, `plan-sensor` (with `data-sensor`,
+ * `data-rank`) on each dot, `plan-label` (with `data-sensor`) on each label, `plan-estimate` on the marker.
  */
 export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: number; yM: number } | undefined, labels: PlanLabels, widthPx = 360): SVGSVGElement {
   const all: { xM: number; yM: number }[] = [...points];
   if (estimate !== undefined) all.push(estimate);
   const tr = planTransform(all, widthPx);
-  const svg = el('svg', { width: tr.widthPx, height: tr.heightPx, viewBox: `0 0 ${tr.widthPx} ${tr.heightPx}`, role: 'img', 'data-testid': 'site-plan', 'font-size': 11, 'font-family': 'inherit' });
-  svg.append(el('title', {}, labels.title));
-  svg.append(el('rect', { x: 0.5, y: 0.5, width: tr.widthPx - 1, height: tr.heightPx - 1, rx: 6, fill: 'none', stroke: COLOURS.grid }));
-  // heard ones last, so they are drawn on top
+  // heard ones last, so they are drawn on top; labels are placed nearest first, so the nearest keeps its place
   const order = [...points].sort((a, b) => (b.rank ?? Infinity) - (a.rank ?? Infinity));
-  for (const p of order) {
-    const [x, y] = tr.toPx(p.xM, p.yM);
-    const colour = p.rank === undefined ? COLOURS.notHeard : p.rank === 0 ? COLOURS.nearest : COLOURS.heard;
-    const dot = el('circle', { cx: x, cy: y, r: p.rank === 0 ? 7 : 5, fill: p.rank === undefined ? 'none' : colour, stroke: colour, 'stroke-width': 2, 'data-testid': 'plan-sensor', 'data-sensor': p.sensor });
+  const dots = spreadDots(order.map((p) => tr.toPx(p.xM, p.yM)));
+  const texts = order.map((p) => (p.excessDb !== undefined ? `${p.room} ${p.excessDb.toFixed(0)} dB` : p.room));
+  const fixed: LabelBox[] = [];
+  let est: [number, number] | undefined;
+  if (estimate !== undefined) {
+    est = tr.toPx(estimate.xM, estimate.yM);
+    const w = labelWidthPx(labels.estimate);
+    fixed.push({ x: est[0] - w / 2, y: est[1] - 17 - 10, w, h: LINE_PX });
+  }
+  // label under the dot (the estimate's label goes above its marker); near an edge it is anchored to stay inside
+  const anchors = dots.map(([x]) => (x < 50 ? 'start' : x > tr.widthPx - 50 ? 'end' : 'middle'));
+  const wanted = dots.map(([x, y], i): LabelBox => {
+    const w = labelWidthPx(texts[i]!);
+    const left = anchors[i] === 'start' ? x - 8 : anchors[i] === 'end' ? x + 8 - w : x - w / 2;
+    return { x: left, y: y + 26 - 10, w, h: LINE_PX };
+  });
+  const byNearest = order.map((_, i) => i).reverse();
+  const placedNearestFirst = placeLabels(byNearest.map((i) => wanted[i]!), fixed);
+  const boxes: LabelBox[] = new Array<LabelBox>(order.length);
+  byNearest.forEach((i, k) => (boxes[i] = placedNearestFirst[k]!));
+  let bottom = 0;
+  for (const b of boxes) bottom = Math.max(bottom, b.y + b.h);
+  const heightPx = Math.max(tr.heightPx, Math.ceil(bottom + 24));
+  const svg = el('svg', { width: tr.widthPx, height: heightPx, viewBox: `0 0 ${tr.widthPx} ${heightPx}`, role: 'img', 'data-testid': 'site-plan', 'font-size': 11, 'font-family': 'inherit' });
+  svg.append(el('title', {}, labels.title));
+  svg.append(el('rect', { x: 0.5, y: 0.5, width: tr.widthPx - 1, height: heightPx - 1, rx: 6, fill: 'none', stroke: COLOURS.grid }));
+  order.forEach((p, i) => {
+    const [x, y] = dots[i]!;
+    const nearest = p.rank === 0 && p.secondary !== true;
+    const colour = p.rank === undefined ? COLOURS.notHeard : nearest ? COLOURS.nearest : COLOURS.heard;
+    const dot = el('circle', { cx: x, cy: y, r: nearest ? 7 : 5, fill: p.rank === undefined ? 'none' : colour, stroke: colour, 'stroke-width': 2, 'data-testid': 'plan-sensor', 'data-sensor': p.sensor });
     if (p.rank !== undefined) dot.setAttribute('data-rank', String(p.rank + 1));
     dot.append(el('title', {}, `${p.room} · ${p.sensor}${p.excessDb !== undefined ? ` · ${p.excessDb.toFixed(1)} dB` : ` · ${labels.notHeard}`}`));
     svg.append(dot);
-    // label under the dot (the estimate's label goes above its marker, so the two never collide)
-    const anchor = x < 50 ? 'start' : x > tr.widthPx - 50 ? 'end' : 'middle';
-    const tx = anchor === 'start' ? x - 8 : anchor === 'end' ? x + 8 : x;
-    const text = el('text', { x: tx, y: y + 26, fill: p.rank === undefined ? COLOURS.notHeard : COLOURS.text, 'text-anchor': anchor, 'font-weight': p.rank === 0 ? 700 : 400 });
-    text.textContent = p.excessDb !== undefined ? `${p.room} ${p.excessDb.toFixed(0)} dB` : p.room;
+    const b = boxes[i]!;
+    const tx = anchors[i] === 'start' ? b.x : anchors[i] === 'end' ? b.x + b.w : b.x + b.w / 2;
+    const text = el('text', { x: tx, y: b.y + 10, fill: p.rank === undefined ? COLOURS.notHeard : COLOURS.text, 'text-anchor': anchors[i]!, 'font-weight': nearest ? 700 : 400, 'data-testid': 'plan-label', 'data-sensor': p.sensor });
+    text.textContent = texts[i]!;
     svg.append(text);
-  }
-  if (estimate !== undefined) {
-    const [x, y] = tr.toPx(estimate.xM, estimate.yM);
+  });
+  if (estimate !== undefined && est !== undefined) {
+    const [x, y] = est;
     const g = el('g', { 'data-testid': 'plan-estimate', stroke: COLOURS.estimate, 'stroke-width': 2, fill: 'none' });
     g.append(el('title', {}, `${labels.estimate}: x ${estimate.xM.toFixed(1)} m, y ${estimate.yM.toFixed(1)} m`));
     g.append(el('circle', { cx: x, cy: y, r: 9 }), el('line', { x1: x - 14, y1: y, x2: x + 14, y2: y }), el('line', { x1: x, y1: y - 14, x2: x, y2: y + 14 }));
@@ -118,7 +202,7 @@ export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: num
   }
   const barM = scaleBarM(tr.pxPerM, tr.widthPx / 4);
   const barPx = barM * tr.pxPerM;
-  const by = tr.heightPx - 12;
+  const by = heightPx - 12;
   svg.append(
     el('line', { x1: 12, y1: by, x2: 12 + barPx, y2: by, stroke: COLOURS.text, 'stroke-width': 2 }),
     el('text', { x: 12 + barPx + 6, y: by + 4, fill: COLOURS.text }, `${barM} m`),
