@@ -220,7 +220,9 @@ const sensorSchema = z
     gainDb: z.union([z.number().min(-100).max(100), z.literal('auto')], { error: "expected a gain in dB or 'auto'" }).optional(),
     ppm: z.number().int('expected a whole number of ppm').min(-1000).max(1000).optional(),
     fftSize: fftSize.optional(),
-    location: z.object({ room: z.string().min(1), xM: z.number().optional(), yM: z.number().optional() }).strict().optional(),
+    location: z.object({ room: z.string().trim().min(1, 'a room name is required'), xM: z.number().optional(), yM: z.number().optional() }).strict()
+      .refine((l) => (l.xM === undefined) === (l.yM === undefined), { message: 'give both xM and yM (metres on the site plan), or neither' })
+      .optional(),
     baseline: z.string().min(1).optional(),
     /** `sim` only: a scenario object (see `quietband sim --scenario`) or the path of its JSON. */
     scenario: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
@@ -373,7 +375,8 @@ export function fieldPath(path: readonly PropertyKey[]): string {
  * @throws QuietBandError('CONFIG') `"<where>: <field path>: <what was expected>"`.
  */
 export function validateSiteConfig(json: unknown, where: string): z.infer<typeof siteSchema> {
-  const r = siteSchema.safeParse(json);
+  // reportInput: issues carry the offending value, so a wrong type reads "expected number, received string", not "missing"
+  const r = siteSchema.safeParse(json, { reportInput: true });
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   let field = fieldPath(issue.path);
