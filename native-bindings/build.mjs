@@ -138,7 +138,7 @@ function buildOne(dir, hasLib, missing, what) {
 function main() {
   const install = process.argv.includes('--install');
   if (process.env.QUIETBAND_SKIP_NATIVE === '1') {
-    process.stdout.write(`${NOTICE}: QUIETBAND_SKIP_NATIVE=1\n`);
+    process.stdout.write(`${NOTICE}: QUIETBAND_SKIP_NATIVE=1\n${DSP_NOTICE}: QUIETBAND_SKIP_NATIVE=1\n`);
     process.exit(0);
   }
   let failed = false;

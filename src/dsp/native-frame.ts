@@ -57,7 +57,16 @@ interface DspBinding {
     prefix: Float64Array | null, sum: Float64Array | null, dcRemoval?: boolean, mode?: number,
   ) => NativeFrameKernel;
   fftwVersion: string;
+  /** Version of the addon's JS interface (kAbiVersion in frame-kernel.cc); absent in addons built before it existed. */
+  abiVersion?: number;
 }
+
+/**
+ * The addon interface this loader speaks (kAbiVersion in native-bindings/dsp/src/frame-kernel.cc). An addon built from
+ * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
+ * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
+ */
+export const DSP_ABI_VERSION = 2;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';
@@ -79,11 +88,19 @@ function load(): void {
     loadError = `quietband_dsp addon not built (needs libfftw3-dev: sudo apt-get install libfftw3-dev, then npm run build:native); looked in ${candidates.join(', ')}`;
     return;
   }
+  let b: DspBinding;
   try {
-    binding = createRequire(import.meta.url)(file) as DspBinding;
+    b = createRequire(import.meta.url)(file) as DspBinding;
   } catch (err) {
     loadError = `quietband_dsp addon ${file} did not load: ${err instanceof Error ? err.message : String(err)}`;
+    return;
   }
+  if (b.abiVersion !== DSP_ABI_VERSION) {
+    loadError = `quietband_dsp addon ${file} is stale (interface ${b.abiVersion ?? 'of an old build'}, this code needs ` +
+      `${DSP_ABI_VERSION}): rebuild it with npm run build:native`;
+    return;
+  }
+  binding = b;
 }
 load();
 
@@ -102,24 +119,78 @@ export function fftwVersion(): string | undefined {
   return binding?.fftwVersion;
 }
 
+/** Thrown when an array a kernel was made over lost its memory (see {@link checkBound}). */
+function boundLost(kernel: string, name: string): Error {
+  return new Error(`quietband_dsp ${kernel}: ${name} was detached (transferred) or shrunk after the kernel was made over it; ` +
+    'the arrays a kernel is bound to must keep their memory as long as it is used (post a copy, never transfer them)');
+}
+
+/**
+ * Throws when a bound array no longer has `length` elements. The addon writes through pointers taken at creation; a
+ * detached buffer (postMessage/structuredClone transfer, ArrayBuffer.prototype.transfer) or a shrunk resizable one
+ * reads length 0 here, and the addon would write into freed memory. Checked in JS before every call: a few ns,
+ * against ≈ 20 ns per array for the same check through N-API.
+ */
+function checkBound(kernel: string, name: string, a: ArrayBufferView & { length: number }, length: number): void {
+  if (a.length !== length) throw boundLost(kernel, name);
+}
+
+/** The addon's FrameKernel behind the bound-array check. */
+class GuardedFrameKernel implements NativeFrameKernel {
+  constructor(
+    private readonly k: NativeFrameKernel, private readonly n: number, private readonly window: Float64Array,
+    private readonly stage: Float32Array, private readonly power: Float32Array, private readonly prefix: Float64Array | null,
+    private readonly sum: Float64Array | null,
+  ) {}
+  private check(): void {
+    const n = this.n;
+    if (this.power.length !== n || this.stage.length !== 2 * n || this.window.length !== n ||
+      (this.prefix !== null && this.prefix.length !== n + 1) || (this.sum !== null && this.sum.length !== n)) {
+      checkBound('FrameKernel', 'power', this.power, n);
+      checkBound('FrameKernel', 'stage', this.stage, 2 * n);
+      checkBound('FrameKernel', 'window', this.window, n);
+      if (this.prefix !== null) checkBound('FrameKernel', 'prefix', this.prefix, n + 1);
+      if (this.sum !== null) checkBound('FrameKernel', 'sum', this.sum, n);
+    }
+  }
+  frame(older: number, dcI: number, dcQ: number, mode: number): void {
+    this.check();
+    this.k.frame(older, dcI, dcQ, mode);
+  }
+  push(samples: Float32Array, from: number, to: number): number {
+    this.check();
+    return this.k.push(samples, from, to);
+  }
+  reset(resetDc: boolean): void {
+    this.k.reset(resetDc);
+  }
+  dispose(): void {
+    this.k.dispose();
+  }
+}
+
 /**
  * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the kernel's push() fills
  * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n.
- * `dcRemoval` and `mode` apply to push().
+ * `dcRemoval` and `mode` apply to push(). The buffers must keep their memory while the kernel is used: push()/frame()
+ * throw an Error naming the array when one was detached (transferred) or shrunk, instead of writing into freed memory.
  * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for
- *   wrong buffer types or lengths.
+ *   wrong buffer types or lengths; push() throws a RangeError for from/to that are not integers 0 ≤ from ≤ to ≤
+ *   samples.length / 2.
  */
 export function createNativeFrameKernel(
   n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
   prefix: Float64Array | null, sum: Float64Array | null, dcRemoval = true, mode = 1,
 ): NativeFrameKernel {
   if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
-  return new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode);
+  const k = new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode);
+  return new GuardedFrameKernel(k, n, window, stage, power, prefix ?? null, sum ?? null);
 }
 
 /**
  * Creates a classifier over the detector's arrays (all of length n; prefix n + 1), or null when the addon is not
- * available. Kernel half widths: 1 ≤ hN ≤ hW.
+ * available. Kernel half widths: 1 ≤ hN ≤ hW. run() throws an Error naming the array when one of them was detached
+ * (transferred) or shrunk since.
  * @throws TypeError/RangeError from the addon for wrong buffer types or lengths.
  */
 export function createNativeClassifier(
@@ -127,7 +198,19 @@ export function createNativeClassifier(
   hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
 ): NativeClassifier | null {
   if (binding === undefined) return null;
-  return new binding.Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix);
+  const c = new binding.Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix);
+  return {
+    run(): number {
+      if (prefix.length !== n + 1 || hot.length !== n || stat.length !== n || open.length !== n || release.length !== n ||
+        wideOpen.length !== n) {
+        checkBound('Classifier', 'prefix', prefix, n + 1);
+        for (const [name, a] of [['hot', hot], ['stat', stat], ['open', open], ['release', release], ['wideOpen', wideOpen]] as const) {
+          checkBound('Classifier', name, a, n);
+        }
+      }
+      return c.run();
+    },
+  };
 }
 
 /**
@@ -139,12 +222,33 @@ export const nativeConvertCu8: ((raw: Uint8Array, out: Float32Array, count: numb
 
 /**
  * Creates a learner kernel bound to two histograms (n·cells counts each; cell = ⌊(10·log10(x) − minDb)/stepDb⌋ with
- * fast-db.ts's table) and a frame prefix sum (n + 1), or null when the addon is not available. 1 ≤ hN ≤ hW.
+ * fast-db.ts's table) and a frame prefix sum (n + 1), or null when the addon is not available. 1 ≤ hN ≤ hW. median()
+ * and add() throw an Error naming the array when a bound one was detached (transferred) or shrunk since.
  */
 export function createNativeLearnerKernel(
   n: number, hN: number, hW: number, cells: number, stepDb: number, minDb: number, dbTable: Float64Array,
   countsNarrow: Uint32Array, countsWide: Uint32Array, prefix: Float64Array, dbPerOctave: number,
 ): NativeLearnerKernel | null {
   if (binding === undefined) return null;
-  return new binding.LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable, countsNarrow, countsWide, prefix, new Float32Array(n), dbPerOctave);
+  const scratch = new Float32Array(n);
+  const k = new binding.LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable, countsNarrow, countsWide, prefix, scratch, dbPerOctave);
+  const size = n * cells;
+  const check = (): void => {
+    if (prefix.length !== n + 1 || countsNarrow.length !== size || countsWide.length !== size || dbTable.length !== 2048) {
+      checkBound('LearnerKernel', 'prefix', prefix, n + 1);
+      checkBound('LearnerKernel', 'countsNarrow', countsNarrow, size);
+      checkBound('LearnerKernel', 'countsWide', countsWide, size);
+      checkBound('LearnerKernel', 'dbTable', dbTable, 2048);
+    }
+  };
+  return {
+    median(power: Float32Array): number {
+      check();
+      return k.median(power);
+    },
+    add(): void {
+      check();
+      k.add();
+    },
+  };
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -16,25 +17,104 @@ namespace {
 // with its own engines, so plan creation and destruction are serialised. fftwf_execute is thread-safe.
 std::mutex g_planner;
 
-template <typename T>
-bool TypedArrayOf(const Napi::Value& v, napi_typedarray_type type, size_t length, T** data, Napi::ObjectReference* keep,
-                  const char* name) {
-  Napi::Env env = v.Env();
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
-    Napi::TypeError::New(env, std::string("FrameKernel: ") + name + " has the wrong type").ThrowAsJavaScriptException();
+/** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
+constexpr int kAbiVersion = 2;
+
+/**
+ * Start of a typed array's elements (its buffer's data + byte offset), from napi_get_typedarray_info: unlike
+ * TypedArray::ArrayBuffer().Data() this also works for arrays over a SharedArrayBuffer (napi_get_arraybuffer_info
+ * refuses those, and the null it gave was written through). Null for a detached array (length 0).
+ */
+void* DataOf(const Napi::TypedArray& a) {
+  void* data = nullptr;
+  if (napi_get_typedarray_info(a.Env(), a, nullptr, nullptr, &data, nullptr, nullptr) != napi_ok) return nullptr;
+  return data;
+}
+
+/**
+ * The typed arrays a kernel writes or reads between calls, with the data pointers taken when they were bound. A strong
+ * reference keeps each array object alive, but JS can still detach its buffer (postMessage/structuredClone transfer,
+ * ArrayBuffer.prototype.transfer) or shrink a resizable one, which frees or unmaps the memory the kernel then writes.
+ * Callers must make sure the arrays keep their lengths: src/dsp/native-frame.ts checks them in JS before every call
+ * (a few ns; {@link Intact} here costs ≈ 20 ns per array and call, +11 % per frame at N = 256, so only frame(), which
+ * is not on the engine's path, runs it).
+ */
+class BoundArrays {
+ public:
+  /** Binds `v` (a typed array of `type` with exactly `length` elements) and stores its data pointer in `*data`. */
+  template <typename T>
+  bool Bind(const Napi::Value& v, napi_typedarray_type type, size_t length, T** data, const char* cls, const char* name) {
+    Napi::Env env = v.Env();
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) {
+      Napi::TypeError::New(env, std::string(cls) + ": " + name + " has the wrong type").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::TypedArray a = v.As<Napi::TypedArray>();
+    if (a.ElementLength() != length) {
+      Napi::RangeError::New(env, std::string(cls) + ": " + name + " must hold " + std::to_string(length) +
+                                     " elements, has " + std::to_string(a.ElementLength()))
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    void* p = DataOf(a);  // (moves a small on-heap array's elements off the heap, where they stay)
+    if (p == nullptr || count_ == kMax) {
+      Napi::Error::New(env, std::string(cls) + ": " + name + " has no memory (detached buffer?)").ThrowAsJavaScriptException();
+      return false;
+    }
+    Entry& e = entries_[count_++];
+    e.ref = Napi::Persistent(a.As<Napi::Object>());
+    e.length = length;
+    e.name = name;
+    *data = static_cast<T*>(p);
+    return true;
+  }
+
+  /** True when every bound array still has its length; else throws an Error naming the first that lost it. */
+  bool Intact(napi_env env, const char* cls) const {
+    for (int i = 0; i < count_; i++) {
+      const Entry& e = entries_[i];
+      napi_value v;
+      size_t len = 0;
+      if (napi_get_reference_value(env, e.ref, &v) != napi_ok || v == nullptr ||
+          napi_get_typedarray_info(env, v, nullptr, &len, nullptr, nullptr, nullptr) != napi_ok || len != e.length) {
+        Napi::Error::New(env, std::string(cls) + ": " + e.name +
+                                  " was detached (transferred) or shrunk after it was bound; the arrays a kernel is made "
+                                  "over must keep their memory for its life (transfer a copy instead)")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  static constexpr int kMax = 8;
+  struct Entry {
+    Napi::ObjectReference ref;
+    size_t length = 0;
+    const char* name = "";
+  };
+  Entry entries_[kMax];
+  int count_ = 0;
+};
+
+/**
+ * A sample index argument: a finite integer in [0, 2^53]; else throws a RangeError naming `what` and returns false.
+ * (Non-integers used to be truncated, so a fractional `to` made push() consume nothing and its caller loop forever.)
+ */
+bool IndexArg(const Napi::Value& v, const char* what, int64_t* out) {
+  if (!v.IsNumber()) {
+    Napi::TypeError::New(v.Env(), std::string(what) + " must be a number").ThrowAsJavaScriptException();
     return false;
   }
-  Napi::TypedArray a = v.As<Napi::TypedArray>();
-  if (a.ElementLength() != length) {
-    Napi::RangeError::New(env, std::string("FrameKernel: ") + name + " must hold " + std::to_string(length) +
-                                   " elements, has " + std::to_string(a.ElementLength()))
-        .ThrowAsJavaScriptException();
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 9007199254740992.0) || std::floor(d) != d) {
+    char got[32];
+    std::snprintf(got, sizeof got, "%.17g", d);
+    Napi::RangeError::New(v.Env(), std::string(what) + " must be an integer in 0..2^53, got " + got).ThrowAsJavaScriptException();
     return false;
   }
-  // the backing store of a typed array this large lives outside the JS heap and never moves; the reference keeps it
-  // alive as long as the kernel
-  *data = reinterpret_cast<T*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
-  *keep = Napi::Persistent(a.As<Napi::Object>());
+  *out = static_cast<int64_t>(d);
   return true;
 }
 
@@ -64,14 +144,13 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     }
     n_ = static_cast<int>(n);
     norm_ = info[2].As<Napi::Number>().DoubleValue();
-    if (!TypedArrayOf(info[1], napi_float64_array, n_, &window_, &keepWindow_, "window")) return;
-    if (!TypedArrayOf(info[3], napi_float32_array, 2 * n_, &stage_, &keepStage_, "stage")) return;
-    if (!TypedArrayOf(info[4], napi_float32_array, n_, &power_, &keepPower_, "power")) return;
-    if (!info[5].IsNull() && !info[5].IsUndefined() &&
-        !TypedArrayOf(info[5], napi_float64_array, n_ + 1, &prefix_, &keepPrefix_, "prefix"))
+    const char* cls = "FrameKernel";
+    if (!bound_.Bind(info[1], napi_float64_array, n_, &window_, cls, "window")) return;
+    if (!bound_.Bind(info[3], napi_float32_array, 2 * n_, &stage_, cls, "stage")) return;
+    if (!bound_.Bind(info[4], napi_float32_array, n_, &power_, cls, "power")) return;
+    if (!info[5].IsNull() && !info[5].IsUndefined() && !bound_.Bind(info[5], napi_float64_array, n_ + 1, &prefix_, cls, "prefix"))
       return;
-    if (!info[6].IsNull() && !info[6].IsUndefined() &&
-        !TypedArrayOf(info[6], napi_float64_array, n_, &sum_, &keepSum_, "sum"))
+    if (!info[6].IsNull() && !info[6].IsUndefined() && !bound_.Bind(info[6], napi_float64_array, n_, &sum_, cls, "sum"))
       return;
     dcRemoval_ = info.Length() > 7 && info[7].IsBoolean() ? info[7].As<Napi::Boolean>().Value() : true;
     mode_ = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().Int32Value() : 1;
@@ -174,13 +253,14 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       return env.Undefined();
     }
     Napi::TypedArray a = info[0].As<Napi::TypedArray>();
-    const int64_t from = info[1].As<Napi::Number>().Int64Value();
-    const int64_t to = info[2].As<Napi::Number>().Int64Value();
-    if (a.TypedArrayType() != napi_float32_array || from < 0 || to < from || static_cast<size_t>(2 * to) > a.ElementLength()) {
+    int64_t from = 0, to = 0;
+    if (!IndexArg(info[1], "FrameKernel.push: from", &from) || !IndexArg(info[2], "FrameKernel.push: to", &to)) return env.Undefined();
+    if (a.TypedArrayType() != napi_float32_array || to < from || static_cast<uint64_t>(to) > a.ElementLength() / 2) {
       Napi::RangeError::New(env, "FrameKernel.push: samples must be a Float32Array holding 2·to values, 0 ≤ from ≤ to").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    const float* __restrict s = reinterpret_cast<const float*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+    if (to == from) return Napi::Number::New(env, 0);
+    const float* __restrict s = static_cast<const float*>(DataOf(a));
     const int n = n_, h = n_ >> 1;
     int64_t i = from;
     bool ready = false;
@@ -252,6 +332,11 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       Napi::Error::New(env, "FrameKernel: frame() after dispose()").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
+      Napi::TypeError::New(env, "FrameKernel.frame(older, dcI, dcQ, mode)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (!bound_.Intact(env, "FrameKernel")) return env.Undefined();
     Compute(info[0].As<Napi::Number>().Int32Value() & 1, info[1].As<Napi::Number>().DoubleValue(),
             info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Number>().Int32Value());
     return env.Undefined();
@@ -271,7 +356,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   float* power_ = nullptr;
   double* prefix_ = nullptr;
   double* sum_ = nullptr;
-  Napi::ObjectReference keepWindow_, keepStage_, keepPower_, keepPrefix_, keepSum_;
+  BoundArrays bound_;
   fftwf_complex* in_ = nullptr;
   fftwf_complex* out_ = nullptr;
   fftwf_plan plan_ = nullptr;
@@ -305,12 +390,13 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
       Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
       return;
     }
-    if (!TypedArrayOf(info[3], napi_float32_array, n_, &open_, &keep_[0], "open")) return;
-    if (!TypedArrayOf(info[4], napi_float32_array, n_, &release_, &keep_[1], "release")) return;
-    if (!TypedArrayOf(info[5], napi_float32_array, n_, &wideOpen_, &keep_[2], "wideOpen")) return;
-    if (!TypedArrayOf(info[6], napi_uint8_array, n_, &hot_, &keep_[3], "hot")) return;
-    if (!TypedArrayOf(info[7], napi_float32_array, n_, &stat_, &keep_[4], "stat")) return;
-    if (!TypedArrayOf(info[8], napi_float64_array, n_ + 1, &prefix_, &keep_[5], "prefix")) return;
+    const char* cls = "Classifier";
+    if (!bound_.Bind(info[3], napi_float32_array, n_, &open_, cls, "open")) return;
+    if (!bound_.Bind(info[4], napi_float32_array, n_, &release_, cls, "release")) return;
+    if (!bound_.Bind(info[5], napi_float32_array, n_, &wideOpen_, cls, "wideOpen")) return;
+    if (!bound_.Bind(info[6], napi_uint8_array, n_, &hot_, cls, "hot")) return;
+    if (!bound_.Bind(info[7], napi_float32_array, n_, &stat_, cls, "stat")) return;
+    if (!bound_.Bind(info[8], napi_float64_array, n_ + 1, &prefix_, cls, "prefix")) return;
     ready_ = true;
   }
 
@@ -381,7 +467,7 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
   uint8_t* hot_ = nullptr;
   float* stat_ = nullptr;
   double* prefix_ = nullptr;
-  Napi::ObjectReference keep_[6];
+  BoundArrays bound_;
 };
 
 /**
@@ -389,31 +475,38 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
  * table as src/source/sample-formats.ts (values computed in double, rounded once to float), returning the clip
  * fraction (share of the 2·count bytes equal to 0 or 255).
  */
+struct Cu8Table {
+  float v[256];
+  Cu8Table() {
+    for (int b = 0; b < 256; b++) v[b] = static_cast<float>((b - 127.5) / 127.5);
+  }
+  float operator[](uint8_t b) const { return v[b]; }
+};
+
 Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  static float lut[256];
-  static bool lutReady = false;
-  if (!lutReady) {
-    for (int b = 0; b < 256; b++) lut[b] = static_cast<float>((b - 127.5) / 127.5);
-    lutReady = true;
-  }
+  // a function-local static is initialised once, thread-safely (C++11 [stmt.dcl]/4): worker threads convert at once
+  // (the former plain `static bool lutReady` flag was a data race between them)
+  static const Cu8Table lut;
   if (info.Length() < 4 || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
     Napi::TypeError::New(env, "convertCu8(raw, out, count, rawOffset)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   Napi::TypedArray rawA = info[0].As<Napi::TypedArray>();
   Napi::TypedArray outA = info[1].As<Napi::TypedArray>();
-  const int64_t count = info[2].As<Napi::Number>().Int64Value();
-  const int64_t off = info[3].As<Napi::Number>().Int64Value();
-  if (rawA.TypedArrayType() != napi_uint8_array || outA.TypedArrayType() != napi_float32_array || count < 0 || off < 0 ||
-      static_cast<size_t>(off + 2 * count) > rawA.ElementLength() || static_cast<size_t>(2 * count) > outA.ElementLength()) {
+  int64_t count = 0, off = 0;
+  if (!IndexArg(info[2], "convertCu8: count", &count) || !IndexArg(info[3], "convertCu8: rawOffset", &off)) return env.Undefined();
+  if (rawA.TypedArrayType() != napi_uint8_array || outA.TypedArrayType() != napi_float32_array ||
+      static_cast<uint64_t>(off) + 2 * static_cast<uint64_t>(count) > rawA.ElementLength() ||
+      2 * static_cast<uint64_t>(count) > outA.ElementLength()) {
     Napi::RangeError::New(env, "convertCu8: raw must be a Uint8Array with rawOffset + 2·count bytes and out a Float32Array of 2·count")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  const uint8_t* __restrict raw = static_cast<const uint8_t*>(rawA.ArrayBuffer().Data()) + rawA.ByteOffset() + off;
-  float* __restrict out = reinterpret_cast<float*>(static_cast<uint8_t*>(outA.ArrayBuffer().Data()) + outA.ByteOffset());
   const int64_t n = 2 * count;
+  if (n == 0) return Napi::Number::New(env, 0.0);
+  const uint8_t* __restrict raw = static_cast<const uint8_t*>(DataOf(rawA)) + off;
+  float* __restrict out = static_cast<float*>(DataOf(outA));
   int64_t clipped = 0;
   for (int64_t i = 0; i < n; i++) {
     const uint8_t v = raw[i];
@@ -455,11 +548,12 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
       Napi::RangeError::New(env, "LearnerKernel: needs n ≥ 1, 1 ≤ hN ≤ hW, cells ≥ 1").ThrowAsJavaScriptException();
       return;
     }
-    if (!TypedArrayOf(info[6], napi_float64_array, 2048, &table_, &keep_[0], "dbTable")) return;
-    if (!TypedArrayOf(info[7], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsN_, &keep_[1], "countsNarrow")) return;
-    if (!TypedArrayOf(info[8], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsW_, &keep_[2], "countsWide")) return;
-    if (!TypedArrayOf(info[9], napi_float64_array, n_ + 1, &prefix_, &keep_[3], "prefix")) return;
-    if (!TypedArrayOf(info[10], napi_float32_array, n_, &scratch_, &keep_[4], "scratch")) return;
+    const char* cls = "LearnerKernel";
+    if (!bound_.Bind(info[6], napi_float64_array, 2048, &table_, cls, "dbTable")) return;
+    if (!bound_.Bind(info[7], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsN_, cls, "countsNarrow")) return;
+    if (!bound_.Bind(info[8], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsW_, cls, "countsWide")) return;
+    if (!bound_.Bind(info[9], napi_float64_array, n_ + 1, &prefix_, cls, "prefix")) return;
+    if (!bound_.Bind(info[10], napi_float32_array, n_, &scratch_, cls, "scratch")) return;
     dbPerOctave_ = info[11].As<Napi::Number>().DoubleValue();
     ready_ = true;
   }
@@ -502,7 +596,7 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
       Napi::RangeError::New(env, "LearnerKernel.median: power must be a Float32Array of n").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    const float* p = reinterpret_cast<const float*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+    const float* p = static_cast<const float*>(DataOf(a));
     std::memcpy(scratch_, p, sizeof(float) * n_);
     const int k = n_ >> 1;
     std::nth_element(scratch_, scratch_ + k, scratch_ + n_);
@@ -510,6 +604,7 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
   }
 
   Napi::Value Add(const Napi::CallbackInfo& info) {
+    if (!ready_) return info.Env().Undefined();
     const int n = n_, hN = hN_, hW = hW_;
     const double* __restrict pre = prefix_;
     uint32_t* __restrict cN = countsN_;
@@ -529,7 +624,7 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
   uint32_t* countsW_ = nullptr;
   double* prefix_ = nullptr;
   float* scratch_ = nullptr;
-  Napi::ObjectReference keep_[5];
+  BoundArrays bound_;
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -538,6 +633,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("LearnerKernel", LearnerKernel::Init(env));
   exports.Set("convertCu8", Napi::Function::New(env, ConvertCu8, "convertCu8"));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
+  exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   return exports;
 }
 
