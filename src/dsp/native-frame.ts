@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * One frame kernel bound to an engine's buffers (see native-bindings/dsp/src/frame-kernel.cc).
  * `frame(older, dcI, dcQ, mode)` reads the two half-frame slots of `stage` (interleaved float32 I/Q; slot `older` is the
- * frame's first half), forms (x − dc)·w in float64 rounded to float32, runs FFTW's single-precision forward complex
+ * frame's first half), forms (x − dc)·w in float32, runs FFTW's single-precision forward complex
  * FFT (FFTW_ESTIMATE plan: the same numbers on every run), and writes P = (re² + im²)·norm fftshifted.
  * mode: 0 = add P to `sum` only; 1 = `power`; 2 = `power` and `prefix`; bit 4 = also add to `sum`.
  */
@@ -66,7 +66,7 @@ interface DspBinding {
  * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
  * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
  */
-export const DSP_ABI_VERSION = 2;
+export const DSP_ABI_VERSION = 3;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';

@@ -104,8 +104,8 @@ describe('quietband_dsp addon hardening', () => {
     const learner = lk as NonNullable<typeof lk>;
     learner.add();
     // −56.99 dB lands in cell ⌊(−56.99 + 160)/0.25⌋ = 412 of both histograms (fast-db error < 0.005 dB = 0.02 cell)
-    expect(countsN[10 * cells + 412]).toBe(1);
-    expect(countsW[10 * cells + 412]).toBe(1);
+    expect(countsN[412 * n + 10]).toBe(1); // cell-major: counts[cell · bins + bin]
+    expect(countsW[412 * n + 10]).toBe(1);
     structuredClone(prefix.buffer, { transfer: [prefix.buffer] });
     expect(() => cls.run()).toThrow(/Classifier: prefix was detached/);
     expect(() => learner.add()).toThrow(/LearnerKernel: prefix was detached/);

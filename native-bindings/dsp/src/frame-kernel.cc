@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
 #include <string>
 
 namespace {
@@ -18,7 +19,7 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = 3;
 
 /**
  * Start of a typed array's elements (its buffer's data + byte offset), from napi_get_typedarray_info: unlike
@@ -154,6 +155,9 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       return;
     dcRemoval_ = info.Length() > 7 && info[7].IsBoolean() ? info[7].As<Napi::Boolean>().Value() : true;
     mode_ = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().Int32Value() : 1;
+    window2_.resize(2 * static_cast<size_t>(n_));
+    for (int j = 0; j < n_; j++) window2_[2 * j] = window2_[2 * j + 1] = static_cast<float>(window_[j]);
+    scratch_.resize(n_);
     in_ = fftwf_alloc_complex(n_);
     out_ = fftwf_alloc_complex(n_);
     if (in_ == nullptr || out_ == nullptr) {
@@ -187,56 +191,50 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   void Compute(int older, double dcI, double dcQ, int mode) {
     const int n = n_;
     const int h = n >> 1;
-    const float* a = stage_ + older * n;        // the frame's first half (older slot)
-    const float* b = stage_ + (1 - older) * n;  // its second half
-    const double* w = window_;
-    // (x − dc)·w in double, rounded once to float: the same values the JS path writes into its float32 FFT input
-    for (int j = 0; j < h; j++) {
-      in_[j][0] = static_cast<float>((static_cast<double>(a[2 * j]) - dcI) * w[j]);
-      in_[j][1] = static_cast<float>((static_cast<double>(a[2 * j + 1]) - dcQ) * w[j]);
+    // float arithmetic throughout (4-wide SIMD): the frame is rounded to float for FFTW anyway, and float32 keeps
+    // ≈ 1e-7 relative precision, far inside the 0.01 dB the backends must agree to (test/dsp/fft-backends.test.ts)
+    const float* __restrict a = stage_ + older * n;        // the frame's first half (older slot), interleaved I/Q
+    const float* __restrict b = stage_ + (1 - older) * n;  // its second half
+    const float* __restrict w2 = window2_.data();           // the window, each value twice (I and Q)
+    float* __restrict in = reinterpret_cast<float*>(in_);
+    const float fI = static_cast<float>(dcI), fQ = static_cast<float>(dcQ);
+    for (int k = 0; k < n; k += 2) {
+      in[k] = (a[k] - fI) * w2[k];
+      in[k + 1] = (a[k + 1] - fQ) * w2[k + 1];
     }
-    for (int j = 0; j < h; j++) {
-      in_[h + j][0] = static_cast<float>((static_cast<double>(b[2 * j]) - dcI) * w[h + j]);
-      in_[h + j][1] = static_cast<float>((static_cast<double>(b[2 * j + 1]) - dcQ) * w[h + j]);
+    float* __restrict in2 = in + n;
+    const float* __restrict w2b = w2 + n;
+    for (int k = 0; k < n; k += 2) {
+      in2[k] = (b[k] - fI) * w2b[k];
+      in2[k + 1] = (b[k + 1] - fQ) * w2b[k + 1];
     }
     fftwf_execute(plan_);
-    const double norm = norm_;
-    float* p = power_;
-    double* sum = sum_;
+    const float norm = static_cast<float>(norm_);
     const int what = mode & 3;
-    const bool addSum = (mode & 4) != 0 && sum != nullptr;
-    // fftshift: bin k → index (k + N/2) mod N; negative frequencies first so the output is written in order
-    if (what == 0) {
-      if (sum != nullptr) {
-        for (int i = 0; i < n; i++) {
-          const int k = i < h ? i + h : i - h;
-          const double re = out_[k][0], im = out_[k][1];
-          sum[i] += (re * re + im * im) * norm;
-        }
-      }
-    } else if (what == 2 && prefix_ != nullptr) {
+    double* __restrict sum = sum_;
+    const bool addSum = sum != nullptr && ((mode & 4) != 0 || what == 0);
+    // |X|²·norm, fftshifted: bin k → index (k + N/2) mod N (negative frequencies first, so written in order)
+    float* __restrict p = what == 0 ? scratch_.data() : power_;
+    const float* __restrict o = reinterpret_cast<const float*>(out_);
+    for (int i = 0; i < h; i++) {
+      const float re = o[2 * (i + h)], im = o[2 * (i + h) + 1];
+      p[i] = (re * re + im * im) * norm;
+    }
+    for (int i = h; i < n; i++) {
+      const float re = o[2 * (i - h)], im = o[2 * (i - h) + 1];
+      p[i] = (re * re + im * im) * norm;
+    }
+    if (what == 2 && prefix_ != nullptr) {
       double acc = 0;
-      double* pre = prefix_;
+      double* __restrict pre = prefix_;
       pre[0] = 0;
       for (int i = 0; i < n; i++) {
-        const int k = i < h ? i + h : i - h;
-        const double re = out_[k][0], im = out_[k][1];
-        const float v = static_cast<float>((re * re + im * im) * norm);
-        p[i] = v;
-        acc += v;
+        acc += p[i];
         pre[i + 1] = acc;
       }
-      if (addSum)
-        for (int i = 0; i < n; i++) sum[i] += p[i];
-    } else {
-      for (int i = 0; i < n; i++) {
-        const int k = i < h ? i + h : i - h;
-        const double re = out_[k][0], im = out_[k][1];
-        const double v = (re * re + im * im) * norm;
-        p[i] = static_cast<float>(v);
-        if (addSum) sum[i] += v;
-      }
     }
+    if (addSum)
+      for (int i = 0; i < n; i++) sum[i] += p[i];
   }
 
   /**
@@ -244,7 +242,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
    * summing I and Q per slot, until a frame is complete or `to` is reached. A complete frame gets the running DC
    * estimate (frame mean, then α = 1/16; the first frame after a reset(true) takes the mean as is), is computed with
    * the mode given at construction, and the slots rotate (50 % overlap). Returns consumed·2 + (1 if a frame was
-   * computed). The same arithmetic as SpectrumEngine's JS push/computeFrame.
+   * computed). Staging and the DC estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float (Compute).
    */
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -344,6 +342,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
 
   int n_ = 0;
   double norm_ = 1;
+  std::vector<float> window2_;  // 2n: the window as float, each value twice (interleaved I/Q)
+  std::vector<float> scratch_;  // n: power of a frame that only feeds the Welch sum
   bool dcRemoval_ = true;
   int mode_ = 1;
   int fill_ = 0;
@@ -575,7 +575,7 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
     if (!(f >= 0)) idx = 0;
     else if (f >= cells_) idx = cells_ - 1;
     else idx = static_cast<int>(f);
-    counts[static_cast<size_t>(b) * cells_ + idx]++;
+    counts[static_cast<size_t>(idx) * n_ + b]++;  // cell-major, as learner.ts BinHistogram
   }
 
   static inline float Mean(const double* pre, int n, int h, int b) {
