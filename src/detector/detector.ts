@@ -179,9 +179,9 @@ class PathState {
 
 /** stat[b] for the interior bins [hW, n − hW) from a prefix sum: the narrow kernel's mean (as FrequencySmoother). */
 function smoothInterior(pre: Float64Array, n: number, hN: number, hW: number, stat: Float32Array): void {
-  const wN = 2 * hN + 1;
+  const invN = 1 / (2 * hN + 1);
   for (let b = hW; b < n - hW; b++) {
-    const xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
+    const xn = (pre[b + hN + 1] - pre[b - hN]) * invN;
     stat[b] = xn > 0 ? xn : 0;
   }
 }
@@ -477,14 +477,14 @@ export class Detector {
       const w = (wide[b] = smoothedAt(pre, n, hW, b));
       any |= hot[b] = hotCode(Math.fround(v), Math.fround(w), openLin[b], releaseLin[b], wOpen[b]);
     }
-    // interior: both kernels whole; the same expressions as FrequencySmoother (division, clamp, float32 value). Most
-    // bins are below both the release and the wide open level: two compares, and the statistics are not stored (the
-    // narrow one is recomputed below for frames that have hot bins)
-    const wN = 2 * hN + 1;
-    const wW = 2 * hW + 1;
+    // interior: both kernels whole; the same expressions as statistic.ts smoothedAt (· 1/(2h+1), clamp, float32
+    // value). Most bins are below both the release and the wide open level: two compares, and the statistics are not
+    // stored (the narrow one is recomputed below for frames that have hot bins)
+    const invN = 1 / (2 * hN + 1);
+    const invW = 1 / (2 * hW + 1);
     for (let b = hW; b < n - hW; b++) {
-      const xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
-      const xw = (pre[b + hW + 1] - pre[b - hW]) / wW;
+      const xn = (pre[b + hN + 1] - pre[b - hN]) * invN;
+      const xw = (pre[b + hW + 1] - pre[b - hW]) * invW;
       const v = Math.fround(xn > 0 ? xn : 0);
       const w = Math.fround(xw > 0 ? xw : 0);
       if (v > releaseLin[b] || w > wOpen[b]) {

@@ -54,35 +54,35 @@ export function prefixSum(p: Float32Array, n: number, pre: Float64Array): void {
 }
 
 /**
- * The kernel mean at bin b from a {@link prefixSum}, as float64 before the float32 store: (pre[hi+1] − pre[lo]) /
- * (hi − lo + 1) over [b−h, b+h] ∩ [0, n), clamped at 0 (rounding of the sums). For edge bins; h ≥ 1.
+ * The kernel mean at bin b from a {@link prefixSum}, as float64 before the float32 store, clamped at 0 (rounding of the
+ * sums): where the whole kernel [b−h, b+h] lies in [0, n), (pre[b+h+1] − pre[b−h]) · (1/(2h+1)) (a multiplication:
+ * the divide was the detector's hot spot); at the edges (pre[hi+1] − pre[lo]) / (hi − lo + 1) over what exists. Every
+ * smoother (this file, the detector, the quietband_dsp addon) uses exactly this rule, so their values agree bit for bit.
+ * h ≥ 1.
  */
 export function smoothedAt(pre: Float64Array, n: number, h: number, b: number): number {
-  const lo = b - h < 0 ? 0 : b - h;
-  const hi = b + h >= n ? n - 1 : b + h;
-  const v = (pre[hi + 1] - pre[lo]) / (hi - lo + 1);
+  const lo = b - h;
+  const hi = b + h;
+  const v = lo >= 0 && hi < n ? (pre[hi + 1] - pre[lo]) * (1 / (2 * h + 1)) : edgeMean(pre, n, lo, hi);
   return v > 0 ? v : 0;
 }
 
-/** out[b] = (pre[hi + 1] − pre[lo]) / (hi − lo + 1) over [b−h, b+h] ∩ [0, n), clamped at 0 (rounding of the sums). */
+function edgeMean(pre: Float64Array, n: number, lo: number, hi: number): number {
+  const a = lo < 0 ? 0 : lo;
+  const z = hi >= n ? n - 1 : hi;
+  return (pre[z + 1] - pre[a]) / (z - a + 1);
+}
+
+/** out[b] = {@link smoothedAt}(pre, n, h, b) for every bin, the interior without per-bin edge tests. */
 function smoothFromPrefix(pre: Float64Array, n: number, h: number, out: Float32Array): void {
-  const width = 2 * h + 1;
+  const inv = 1 / (2 * h + 1);
   const edge = h < n ? h : n;
-  for (let b = 0; b < edge; b++) {
-    const hi = b + h >= n ? n - 1 : b + h;
-    const v = (pre[hi + 1] - pre[0]) / (hi + 1);
-    out[b] = v > 0 ? v : 0;
-  }
-  // interior: the whole kernel exists, no edge tests
+  for (let b = 0; b < edge; b++) out[b] = smoothedAt(pre, n, h, b);
   for (let b = h; b < n - h; b++) {
-    const v = (pre[b + h + 1] - pre[b - h]) / width;
+    const v = (pre[b + h + 1] - pre[b - h]) * inv;
     out[b] = v > 0 ? v : 0;
   }
-  for (let b = Math.max(edge, n - h); b < n; b++) {
-    const lo = b - h < 0 ? 0 : b - h;
-    const v = (pre[n] - pre[lo]) / (n - lo);
-    out[b] = v > 0 ? v : 0;
-  }
+  for (let b = Math.max(edge, n - h); b < n; b++) out[b] = smoothedAt(pre, n, h, b);
 }
 
 /** Default width of the wide (wideband-burst) kernel: fftSize/16 + 1 bins (65 for FFT 1024). */

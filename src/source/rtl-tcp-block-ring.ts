@@ -1,16 +1,7 @@
 // Preallocated ring of cu8 block slots: TCP chunks in (any split), whole Float32 IQ blocks out.
 
 import type { IqBlock } from '../types.js';
-
-/**
- * cu8 → float table: byte `b` maps to `(b − 127.5) / 127.5`, so 0 → −1 and 255 → +1 (full scale ±1, the
- * RTL-SDR offset-binary convention used by rtl_sdr/rtl_433; see `SampleFormat` in src/types.ts).
- */
-const CU8_TO_FLOAT: Float32Array = (() => {
-  const t = new Float32Array(256);
-  for (let b = 0; b < 256; b++) t[b] = (b - 127.5) / 127.5;
-  return t;
-})();
+import { convertCu8 } from './sample-formats.js';
 
 /**
  * A fixed number of block-sized slots of raw cu8 bytes. The writer copies socket chunks into the current slot
@@ -137,20 +128,13 @@ export class Cu8BlockRing {
     const n = this.blockBytes;
     if (out.length < n) throw new RangeError(`Cu8BlockRing.readInto: samples has ${out.length} values, need ${n}`);
     const slot = this.readSlot;
-    const bytes = this.bytes;
-    const base = slot * n;
-    const lut = CU8_TO_FLOAT;
-    let clipped = 0;
-    for (let i = 0; i < n; i++) {
-      const b = bytes[base + i]!;
-      out[i] = lut[b]!;
-      if (b === 0 || b === 255) clipped++;
-    }
+    // cu8 → float (b − 127.5)/127.5 and the share of bytes at 0 or 255 (sample-formats.ts; the addon's one pass)
+    const clip = convertCu8(this.bytes, out, this.blockSamples, slot * n);
     block.count = this.blockSamples;
     block.firstSample = this.slotFirstSample[slot]!;
     block.tuneId = this.slotTuneId[slot]!;
     block.discontinuity = this.slotDisc[slot] === 1;
-    block.clipFraction = clipped / n;
+    block.clipFraction = clip;
     this.readSlot = slot + 1 === this.slots ? 0 : slot + 1;
     this.committed--;
   }

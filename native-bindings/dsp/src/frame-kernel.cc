@@ -19,7 +19,23 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
+
+/**
+ * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
+ * an edge one (pre[hi+1] − pre[lo]) / (hi − lo + 1) over what exists; clamped at 0; as float.
+ */
+inline float KernelMean(const double* pre, int n, int h, int b) {
+  const int lo = b - h, hi = b + h;
+  double v;
+  if (lo >= 0 && hi < n) {
+    v = (pre[hi + 1] - pre[lo]) * (1.0 / (2 * h + 1));
+  } else {
+    const int a = lo < 0 ? 0 : lo, z = hi >= n ? n - 1 : hi;
+    v = (pre[z + 1] - pre[a]) / (z - a + 1);
+  }
+  return static_cast<float>(v > 0 ? v : 0);
+}
 
 /**
  * Start of a typed array's elements (its buffer's data + byte offset), from napi_get_typedarray_info: unlike
@@ -401,12 +417,7 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
   }
 
  private:
-  static inline float Mean(const double* pre, int n, int h, int b) {
-    const int lo = b - h < 0 ? 0 : b - h;
-    const int hi = b + h >= n ? n - 1 : b + h;
-    const double v = (pre[hi + 1] - pre[lo]) / (hi - lo + 1);
-    return static_cast<float>(v > 0 ? v : 0);
-  }
+  static inline float Mean(const double* pre, int n, int h, int b) { return KernelMean(pre, n, h, b); }
 
   static inline int HotCode(float v, float w, float open, float release, float wideOpen) {
     const int hn = v > open ? 2 : v > release ? 1 : 0;
@@ -436,10 +447,10 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
       hot[b] = static_cast<uint8_t>(x);
       any |= x;
     }
-    const double wN = 2 * hN + 1, wW = 2 * hW + 1;
+    const double invN = 1.0 / (2 * hN + 1), invW = 1.0 / (2 * hW + 1);
     for (int b = edge; b < interiorEnd; b++) {
-      const double xn = (pre[b + hN + 1] - pre[b - hN]) / wN;
-      const double xw = (pre[b + hW + 1] - pre[b - hW]) / wW;
+      const double xn = (pre[b + hN + 1] - pre[b - hN]) * invN;
+      const double xw = (pre[b + hW + 1] - pre[b - hW]) * invW;
       const float v = static_cast<float>(xn > 0 ? xn : 0);
       const float w = static_cast<float>(xw > 0 ? xw : 0);
       const int x = (v > release[b] || w > wideOpen[b]) ? HotCode(v, w, open[b], release[b], wideOpen[b]) : 0;
@@ -578,12 +589,7 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
     counts[static_cast<size_t>(idx) * n_ + b]++;  // cell-major, as learner.ts BinHistogram
   }
 
-  static inline float Mean(const double* pre, int n, int h, int b) {
-    const int lo = b - h < 0 ? 0 : b - h;
-    const int hi = b + h >= n ? n - 1 : b + h;
-    const double v = (pre[hi + 1] - pre[lo]) / (hi - lo + 1);
-    return static_cast<float>(v > 0 ? v : 0);
-  }
+  static inline float Mean(const double* pre, int n, int h, int b) { return KernelMean(pre, n, h, b); }
 
   Napi::Value Median(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
