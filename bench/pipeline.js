@@ -69,3 +69,25 @@ export async function runPipeline(metaPath, fftSize, backend) {
     slowFrames: stats.slowFrames,
   };
 }
+
+/**
+ * The pipeline measured in a fresh process (what `quietband replay` is: one process, one FFT backend), so each backend
+ * runs with its own JIT type feedback instead of code made polymorphic by the backends measured before it.
+ * @param {string} metaPath
+ * @param {number} fftSize
+ * @param {string} backend
+ * @returns {Promise<PipelineResult>}
+ */
+export async function runPipelineInChild(metaPath, fftSize, backend) {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { fileURLToPath } = await import('node:url');
+  const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), metaPath, String(fftSize), backend], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+}
+
+// `node bench/pipeline.js META FFT_SIZE BACKEND`: one runPipeline, its result as one JSON line
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) {
+  const [metaPath, n, backend] = process.argv.slice(2);
+  process.stdout.write(`${JSON.stringify(await runPipeline(metaPath, Number(n), backend))}\n`);
+}

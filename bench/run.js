@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureCapture } from './capture.js';
 import { runStages, BLOCK_SAMPLES } from './stages.js';
-import { runPipeline } from './pipeline.js';
+import { runPipelineInChild } from './pipeline.js';
 import { buildFftwReference, runFftwReference, buildFakeLibrtlsdr, runRtlPower } from './references.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -79,12 +79,12 @@ for (const n of sizes) {
 log('');
 
 // ── whole replay pipeline ──
-log(`Whole replay pipeline: openFileSource → learnBaseline (pass 1) + detect (pass 2), pipelineOptions({fftSize}) defaults`);
+log(`Whole replay pipeline: openFileSource → learnBaseline (pass 1) + detect (pass 2), pipelineOptions({fftSize}) defaults; one child process per backend and size (as a replay runs)`);
 /** @type {import('./pipeline.js').PipelineResult[]} */
 const pipeline = [];
 for (const n of PIPELINE_SIZES) {
   for (const be of BACKENDS) {
-    const r = await runPipeline(capture.metaPath, n, be);
+    const r = await runPipelineInChild(capture.metaPath, n, be);
     pipeline.push(r);
     log(`  N=${String(n).padEnd(5)} ${be.padEnd(7)} learn ${f2(r.learnMsps).padStart(5)} MS/s (cpu ${f2(r.learnCpuMsps)})  detect ${f2(r.detectMsps).padStart(5)} MS/s (cpu ${f2(r.detectCpuMsps)}) ` +
       `= ${f2(r.detectMsps / RT_MSPS)}× real time, ${f2((r.detectMsps * 1e6) / BLOCK_SAMPLES)} blocks/s vs ${f2((RT_MSPS * 1e6) / BLOCK_SAMPLES)} needed;  ` +
