@@ -130,7 +130,17 @@ export class ClipRecorder {
   /** Deletes the oldest clips (by modification time) until the folder is under the quota. */
   private async enforceQuota(): Promise<void> {
     const names = await readdir(this.o.dir);
-    const files = await Promise.all(names.map(async (n) => ({ n, s: await stat(join(this.o.dir, n)) })));
+    // the folder is shared by every sensor of the site: a file another sensor's quota pass removed between readdir
+    // and stat is simply gone (ENOENT), not an error
+    const found = await Promise.all(names.map(async (n) => {
+      try {
+        return { n, s: await stat(join(this.o.dir, n)) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    }));
+    const files = found.filter((f): f is NonNullable<typeof f> => f !== null);
     let total = files.reduce((a, f) => a + f.s.size, 0);
     if (total <= this.o.quotaBytes) return;
     const bases = new Map<string, { mtime: number; size: number }>();

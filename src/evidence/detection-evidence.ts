@@ -74,6 +74,7 @@ export class DetectionEvidence {
       logger: o.log,
     });
     this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
+    if (o.pictures) this.pictures.warm();
   }
 
   /** Feeds one block (allocation-free: the recorder's ring copies it). */

@@ -75,11 +75,16 @@ export class IqRing {
     const count = z - a;
     const cap = this.capacity;
     if (this.u8) {
+      // at most two contiguous runs of the ring, each one native copy (a clip is megabytes: a per-byte loop here held
+      // the sensor's thread for tens of ms per clip)
       const out = Buffer.allocUnsafe(2 * count);
-      for (let i = 0; i < count; i++) {
-        const pos = 2 * ((a + i) % cap);
-        out[2 * i] = this.u8[pos];
-        out[2 * i + 1] = this.u8[pos + 1];
+      const src = Buffer.from(this.u8.buffer, this.u8.byteOffset, this.u8.byteLength);
+      let done = 0;
+      while (done < count) {
+        const at = (a + done) % cap;
+        const run = Math.min(count - done, cap - at);
+        src.copy(out, 2 * done, 2 * at, 2 * (at + run));
+        done += run;
       }
       return { data: out, first: a, count };
     }

@@ -38,6 +38,14 @@ export class PictureRenderer {
     });
   }
 
+  /**
+   * Starts the worker thread now instead of at the first picture (its start-up, ≈ 0.1–0.2 s of CPU loading modules,
+   * then does not coincide with the first detections). Idempotent; does nothing when the worker is unavailable.
+   */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   /** True while pictures go to the worker thread (false before the first picture, after close(), or in fallback). */
   get usesWorker(): boolean {
     return this.worker !== null;
