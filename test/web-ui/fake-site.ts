@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert, SensorHealth } from '../../src/server/protocol.js';
@@ -299,4 +300,38 @@ function detection(tx: FakeTransmission, kind: DetectionEvent['kind']): Detectio
     overload: false,
     tuneId: 1,
   };
+}
+
+/** A located site for the "which room" UI tests: store, alert bus grouping by the sensors' locations, server, browser. */
+export interface LocatedSite {
+  browser: { ctx: BrowserContext; close: () => Promise<void> };
+  server: RunningServer;
+  bus: AlertBus;
+  store: AlertStore;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start a server for `sensors` (every one with a location) on a fresh store
+ * with an AlertBus grouping by location (updates unthrottled), and a browser; the returned object is filled in
+ * beforeAll and torn down in afterAll.
+ */
+export function useLocatedSite(sensors: ServerSensorInfo[], tempPrefix: string): LocatedSite {
+  const site = {} as LocatedSite;
+  const td = tempDir(tempPrefix);
+  beforeAll(async () => {
+    ensureUiBuilt();
+    site.store = await AlertStore.open({ dataDir: td.dir, site: 'exam-rooms' });
+    const locations = Object.fromEntries(sensors.map((x) => [x.name, x.location!]));
+    site.bus = new AlertBus({ store: site.store, locations, updateIntervalMs: 0 });
+    site.server = await startServer({ port: 0, site: 'exam-rooms', sensors, store: site.store, bus: site.bus, dataDir: td.dir, webRoot: WEB_DIST, timeZone: 'UTC' });
+    site.browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+    await site.bus?.close();
+    await site.store?.close();
+    td.cleanup();
+  });
+  return site;
 }

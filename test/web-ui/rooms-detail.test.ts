@@ -1,14 +1,12 @@
 // Web UI (headless Chromium): the alert detail of a transmission three located sensors saw lists the rooms nearest first and draws the site plan with the estimate.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertBus } from '../../src/alerts/alert-bus.js';
-import { AlertStore } from '../../src/alerts/alert-store.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
-import { startServer, type RunningServer, type ServerSensorInfo } from '../../src/server/server.js';
+import type { ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { ensureUiBuilt, launchBrowser, REPO_ROOT, tempDir, WEB_DIST } from './fake-site.js';
+import { REPO_ROOT, useLocatedSite } from './fake-site.js';
 
 const SENSORS: ServerSensorInfo[] = [
   { name: 'hall-a', centerHz: 433_920_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall A', xM: 2, yM: 2 } },
@@ -17,28 +15,7 @@ const SENSORS: ServerSensorInfo[] = [
   { name: 'office', centerHz: 433_920_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Office', xM: 14, yM: 9 } },
 ];
 
-let browser: { ctx: BrowserContext; close: () => Promise<void> };
-let server: RunningServer;
-let bus: AlertBus;
-let store: AlertStore;
-const td = tempDir('qb-webui-rooms-');
-
-beforeAll(async () => {
-  ensureUiBuilt();
-  store = await AlertStore.open({ dataDir: td.dir, site: 'exam-rooms' });
-  const locations = Object.fromEntries(SENSORS.map((s) => [s.name, s.location!]));
-  bus = new AlertBus({ store, locations, updateIntervalMs: 0 });
-  server = await startServer({ port: 0, site: 'exam-rooms', sensors: SENSORS, store, bus, dataDir: td.dir, webRoot: WEB_DIST, timeZone: 'UTC' });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await bus?.close();
-  await store?.close();
-  td.cleanup();
-});
+const site = useLocatedSite(SENSORS, 'qb-webui-rooms-');
 
 const tone = (excessDb: number): DetectionEvent => ({
   kind: 'open', id: 1, centerHz: 433_980_000, bandwidthHz: 1000, lowHz: 433_979_500, highHz: 433_980_500, peakExcessDb: excessDb,
@@ -49,13 +26,13 @@ describe('alert detail: which room', () => {
   it('shows the ranked rooms (nearest first, dB) and a site plan with every located sensor and the estimate', async () => {
     const originMs = Date.now() - 3000;
     const opened: Alert[] = [];
-    for (const [s, db] of [['hall-b', 16.2], ['hall-a', 33.7], ['hall-c', 17.9]] as const) opened.push((await bus.handleDetection(s, tone(db), { originMs }))!);
-    await bus.flush();
-    const page: Page = await browser.ctx.newPage();
+    for (const [s, db] of [['hall-b', 16.2], ['hall-a', 33.7], ['hall-c', 17.9]] as const) opened.push((await site.bus.handleDetection(s, tone(db), { originMs }))!);
+    await site.bus.flush();
+    const page: Page = await site.browser.ctx.newPage();
     page.on('pageerror', (err) => {
       throw new Error(`page error: ${err.message}`);
     });
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const b = opened[0]!; // hall-b's alert (the first one): its detail shows the whole group
     await page.locator(`[data-testid="alert-row"][data-alert-id="${b.alertId}"]`).click();

@@ -1,13 +1,11 @@
 // Web UI (headless Chromium): alert detail edge cases of "which room" — sensors on one spot, two sensors in one room, malformed rooms/positionM records.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertBus } from '../../src/alerts/alert-bus.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../src/alerts/alert-store.js';
-import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
-import { startServer, type RunningServer, type ServerSensorInfo } from '../../src/server/server.js';
+import type { ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { ensureUiBuilt, launchBrowser, tempDir, WEB_DIST } from './fake-site.js';
+import { useLocatedSite } from './fake-site.js';
 
 /** hall-a and hall-b share Hall A (different spots); c1, c2 and c3 stand on one spot in Room C. */
 const SENSORS: ServerSensorInfo[] = [
@@ -19,28 +17,7 @@ const SENSORS: ServerSensorInfo[] = [
   { name: 'c3', centerHz: 868_300_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Room C3', xM: 5, yM: 5 } },
 ];
 
-let browser: { ctx: BrowserContext; close: () => Promise<void> };
-let server: RunningServer;
-let bus: AlertBus;
-let store: AlertStore;
-const td = tempDir('qb-webui-plan-edge-');
-
-beforeAll(async () => {
-  ensureUiBuilt();
-  store = await AlertStore.open({ dataDir: td.dir, site: 'exam-rooms' });
-  const locations = Object.fromEntries(SENSORS.map((s) => [s.name, s.location!]));
-  bus = new AlertBus({ store, locations, updateIntervalMs: 0 });
-  server = await startServer({ port: 0, site: 'exam-rooms', sensors: SENSORS, store, bus, dataDir: td.dir, webRoot: WEB_DIST, timeZone: 'UTC' });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await bus?.close();
-  await store?.close();
-  td.cleanup();
-});
+const site = useLocatedSite(SENSORS, 'qb-webui-plan-edge-');
 
 const tone = (centerHz: number, excessDb: number): DetectionEvent => ({
   kind: 'open', id: 1, centerHz, bandwidthHz: 1000, lowHz: centerHz - 500, highHz: centerHz + 500, peakExcessDb: excessDb,
@@ -70,12 +47,12 @@ describe('alert detail: which room, edge cases', () => {
   it('two sensors in one room: the weaker one is marked heard (with its dB) on the plan, not "not heard"', async () => {
     const originMs = Date.now() - 3000;
     const opened: Alert[] = [];
-    for (const [s, db] of [['hall-b', 16.2], ['hall-a', 33.7], ['hall-c', 17.9]] as const) opened.push((await bus.handleDetection(s, tone(433_980_000, db), { originMs }))!);
-    await bus.flush();
-    const page = await browser.ctx.newPage();
+    for (const [s, db] of [['hall-b', 16.2], ['hall-a', 33.7], ['hall-c', 17.9]] as const) opened.push((await site.bus.handleDetection(s, tone(433_980_000, db), { originMs }))!);
+    await site.bus.flush();
+    const page = await site.browser.ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const dialog = await openDetail(page, opened[0]!.alertId); // hall-b's own alert
     await dialog.locator('[data-testid="detail-rooms"]').waitFor({ state: 'visible', timeout: 2000 });
@@ -98,18 +75,18 @@ describe('alert detail: which room, edge cases', () => {
     const originMs = Date.now() - 3000;
     const f = 434_200_000; // far from the other tests' tones (they stay open)
     const first: Alert[] = [];
-    for (const [s, db] of [['hall-b', 12.0], ['hall-a', 26.2], ['hall-c', 14.7]] as const) first.push((await bus.handleDetection(s, tone(f, db), { originMs }))!);
+    for (const [s, db] of [['hall-b', 12.0], ['hall-a', 26.2], ['hall-c', 14.7]] as const) first.push((await site.bus.handleDetection(s, tone(f, db), { originMs }))!);
     const close = (db: number): DetectionEvent => ({ ...tone(f, db), kind: 'close', endS: 3.7 });
-    const aClose = (await bus.handleDetection('hall-a', close(33.7), { originMs }))!; // closes first: hall-c at 14.7 dB then
-    await bus.handleDetection('hall-c', close(17.9), { originMs });
-    await bus.handleDetection('hall-b', close(16.2), { originMs });
-    await bus.flush();
+    const aClose = (await site.bus.handleDetection('hall-a', close(33.7), { originMs }))!; // closes first: hall-c at 14.7 dB then
+    await site.bus.handleDetection('hall-c', close(17.9), { originMs });
+    await site.bus.handleDetection('hall-b', close(16.2), { originMs });
+    await site.bus.flush();
     // the stored record of hall-a's alert indeed has the early values (same ranking: no group update was due)
     expect(aClose.rooms!.map((r) => [r.sensor, r.excessDb])).toEqual([['hall-a', 33.7], ['hall-c', 14.7]]); // hall-b: Hall A too
-    const page = await browser.ctx.newPage();
+    const page = await site.browser.ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const dialog = await openDetail(page, first[1]!.alertId); // hall-a's
     await dialog.locator('[data-testid="detail-rooms"]').waitFor({ state: 'visible', timeout: 2000 });
@@ -122,12 +99,12 @@ describe('alert detail: which room, edge cases', () => {
   it('sensors on one spot: every dot visible (spread), labels do not over-print, no estimated position claimed', async () => {
     const originMs = Date.now() - 3000;
     const opened: Alert[] = [];
-    for (const [s, db] of [['c1', 30.4], ['c2', 18.1], ['c3', 12.6]] as const) opened.push((await bus.handleDetection(s, tone(868_350_000, db), { originMs }))!);
-    await bus.flush();
-    const page = await browser.ctx.newPage();
+    for (const [s, db] of [['c1', 30.4], ['c2', 18.1], ['c3', 12.6]] as const) opened.push((await site.bus.handleDetection(s, tone(868_350_000, db), { originMs }))!);
+    await site.bus.flush();
+    const page = await site.browser.ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const dialog = await openDetail(page, opened[2]!.alertId);
     await dialog.locator('[data-testid="detail-rooms"]').waitFor({ state: 'visible', timeout: 2000 });
@@ -158,11 +135,11 @@ describe('alert detail: which room, edge cases', () => {
       { positionM: { xM: 'a' } },
     ];
     const ids: string[] = [];
-    for (const o of odd) ids.push((await store.enqueue({ ...base, ...o } as unknown as AlertDraft).done).alertId);
-    const page = await browser.ctx.newPage();
+    for (const o of odd) ids.push((await site.store.enqueue({ ...base, ...o } as unknown as AlertDraft).done).alertId);
+    const page = await site.browser.ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const shown: string[][] = [];
     for (const id of ids) {
