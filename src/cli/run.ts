@@ -135,7 +135,7 @@ export function register(program: Command): void {
     .command('run')
     .description(
       'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/. ' +
-        'Without --source/--config: one sensor per attached dongle, or (no dongle) a demo site of two simulated sensors',
+        'Without --source/--config: one sensor per attached dongle, or (no dongle) a demo site of three simulated sensors in three rooms',
     );
   addSourceFlags(cmd);
   addInputFlags(cmd);

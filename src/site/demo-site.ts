@@ -1,8 +1,8 @@
-// The embedded demo site of `quietband run` without flags: two simulated sensors whose injected events keep coming.
+// The embedded demo site of `quietband run` without flags: three simulated sensors whose injected events keep coming.
 import type { SiteConfigInput } from '../config/site-config.js';
 
 /**
- * Demo site "demo": two `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
+ * Demo site "demo": three `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
  * differs every pass), each cycle quiet for its first 10 s (the default warm-up learns a clean baseline there) and then
  * injecting transmissions:
  * - `hall-a-433`: 433.92 MHz, 1 MS/s, 40 s cycle, seed 1; steady carriers −180 kHz (−20 dBFS) and +420 kHz (−25 dBFS);
@@ -10,6 +10,9 @@ import type { SiteConfigInput } from '../config/site-config.js';
  *   tone +300 kHz 32–35 s (25 dB).
  * - `hall-b-868`: 868.3 MHz, 250 kS/s, 35 s cycle, seed 7; carrier −70 kHz (−22 dBFS); noise burst −40 kHz at 14 s
  *   (0.5 s, 10 kHz, 20 dB), OOK +30 kHz at 20 s (0.1 s, 20 dB), FM +60 kHz 27–32 s (15 dB).
+ * - `hall-c-433`: 433.92 MHz, 250 kS/s, 40 s cycle, seed 3, in the next room: it hears hall-a's FM link (−60 kHz,
+ *   16–22 s) ≈ 5 dB weaker, so that alert is grouped across the two rooms with Hall A ranked first and a position on
+ *   the site plan (rooms have x/y in metres).
  * SNRs as defined in sim.ts (`Scenario`).
  */
 export function demoSiteConfig(): SiteConfigInput {
@@ -22,7 +25,7 @@ export function demoSiteConfig(): SiteConfigInput {
         centerHz: 433_920_000,
         rateSps: 1_000_000,
         fftSize: 1024,
-        location: { room: 'Hall A' },
+        location: { room: 'Hall A', xM: 4, yM: 3 },
         scenario: {
           durationS: 40,
           seed: 1,
@@ -45,7 +48,7 @@ export function demoSiteConfig(): SiteConfigInput {
         centerHz: 868_300_000,
         rateSps: 250_000,
         fftSize: 1024,
-        location: { room: 'Hall B' },
+        location: { room: 'Hall B', xM: 18, yM: 3 },
         scenario: {
           durationS: 35,
           seed: 7,
@@ -56,6 +59,21 @@ export function demoSiteConfig(): SiteConfigInput {
             { kind: 'ook', offsetHz: 30_000, snrDb: 20, startS: 20, durationS: 0.1 },
             { kind: 'fm', offsetHz: 60_000, snrDb: 15, startS: 27, durationS: 5 },
           ],
+        },
+      },
+      {
+        name: 'hall-c-433',
+        source: 'sim',
+        centerHz: 433_920_000,
+        rateSps: 250_000,
+        fftSize: 1024,
+        location: { room: 'Hall C', xM: 10, yM: 11 },
+        scenario: {
+          durationS: 40,
+          seed: 3,
+          noiseDbfs: -35,
+          carriers: [{ offsetHz: 90_000, powerDbfs: -28 }],
+          events: [{ kind: 'fm', offsetHz: -60_000, snrDb: 3, startS: 16, durationS: 6 }],
         },
       },
     ],

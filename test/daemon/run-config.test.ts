@@ -81,7 +81,7 @@ describe('stored baselines: live calibrate, fingerprint mismatch, then use', () 
 });
 
 describe('embedded demo site', () => {
-  it('`quietband run` without source/config starts two sim sensors, prints the URL, streams status and spectra for both', async () => {
+  it('`quietband run` without source/config starts three sim sensors in three rooms, prints the URL, streams status and spectra', async () => {
     const dataDir = join(tmp.dir, 'data-demo');
     const d = await startDaemon(['run', '--http-port', '0', '--data-dir', dataDir, '--warmup', '1'], { cwd: tmp.dir });
     expect(d.stdout()).toMatch(/^QuietBand demo site running at http:\/\/127\.0\.0\.1:\d+\/\n/);
@@ -89,10 +89,11 @@ describe('embedded demo site', () => {
     await c.waitFor(() => c.hello, 5000, 'hello');
     expect(c.hello!.site).toBe('demo');
     expect(c.hello!.sensors).toEqual([
-      { name: 'hall-a-433', centerHz: 433_920_000, rateSps: 1_000_000, fftSize: 1024, location: { room: 'Hall A' } },
-      { name: 'hall-b-868', centerHz: 868_300_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall B' } },
+      { name: 'hall-a-433', centerHz: 433_920_000, rateSps: 1_000_000, fftSize: 1024, location: { room: 'Hall A', xM: 4, yM: 3 } },
+      { name: 'hall-b-868', centerHz: 868_300_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall B', xM: 18, yM: 3 } },
+      { name: 'hall-c-433', centerHz: 433_920_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall C', xM: 10, yM: 11 } },
     ]);
-    await c.waitFor(() => c.status('hall-a-433')?.state === 'armed' && c.status('hall-b-868')?.state === 'armed', 20_000, 'both sensors armed');
+    await c.waitFor(() => ['hall-a-433', 'hall-b-868', 'hall-c-433'].every((n) => c.status(n)?.state === 'armed'), 20_000, 'all three sensors armed');
     const sa = await c.waitFor(() => c.spectra('hall-a-433').at(-1), 5000, 'hall-a spectrum');
     const sb = await c.waitFor(() => c.spectra('hall-b-868').at(-1), 5000, 'hall-b spectrum');
     expect(sa.s.startHz).toBeCloseTo(433_920_000 - 500_000, 3);

@@ -177,7 +177,10 @@ describe('resolveSite', () => {
   it('resolves the demo site: two sim sensors whose events start after the default warm-up', async () => {
     const s = await resolveSite(applySiteDefaults(validateSiteConfig(demoSiteConfig(), 'demo'), {}, 'demo'), 'demo', { lookupBaselines: false });
     expect(s.site).toBe('demo');
-    expect(s.sensors.map((x) => [x.name, x.centerHz, x.rateSps])).toEqual([['hall-a-433', 433_920_000, 1_000_000], ['hall-b-868', 868_300_000, 250_000]]);
+    expect(s.sensors.map((x) => [x.name, x.centerHz, x.rateSps])).toEqual([['hall-a-433', 433_920_000, 1_000_000], ['hall-b-868', 868_300_000, 250_000], ['hall-c-433', 433_920_000, 250_000]]);
+    // hall-c hears hall-a's FM link (same offset, overlapping time): the demo shows a transmission grouped across rooms
+    const fm = (name: string) => (s.sensors.find((x) => x.name === name)!.scenario as { events: { kind: string; offsetHz: number; startS: number; durationS: number }[] }).events.find((e) => e.kind === 'fm')!;
+    expect([fm('hall-c-433').offsetHz, fm('hall-c-433').startS, fm('hall-c-433').durationS]).toEqual([fm('hall-a-433').offsetHz, fm('hall-a-433').startS, fm('hall-a-433').durationS]);
     for (const x of s.sensors) {
       const events = (x.scenario as { events: { startS: number }[] }).events;
       expect(Math.min(...events.map((e) => e.startS))).toBeGreaterThan(DEFAULT_SITE_CONFIG.warmupS + DEFAULT_SITE_CONFIG.settleS);
