@@ -38,6 +38,12 @@ export interface KnownEmitterContext {
   context?: DetectionContext;
 }
 
+/**
+ * Answer of the {@link AlertBusOptions.knownEmitterCheck} hook: false/undefined = not known; true = known (no label);
+ * `{ label }` = known, and every record of the alert carries `knownLabel: label` (which emitter it matched).
+ */
+export type KnownEmitterVerdict = boolean | { label: string } | undefined;
+
 /** Options of {@link AlertBus}. */
 export interface AlertBusOptions {
   /** Open store; every record goes through it before it is emitted. */
@@ -46,8 +52,11 @@ export interface AlertBusOptions {
   logger?: Logger;
   /** Severity of a new alert. Default: always 'high'. (Known emitters are always 'info'.) */
   severityFor?: (ctx: SeverityContext) => AlertSeverity;
-  /** Returns true for a known emitter: the alert is stored and sent with state 'known', severity 'info' (never dropped). Default: none known. */
-  knownEmitterCheck?: (ctx: KnownEmitterContext) => boolean;
+  /**
+   * Returns true (or `{ label }`) for a known emitter: the alert is stored and sent with state 'known', severity 'info'
+   * (never dropped), and with the label as `knownLabel` on each of its records. Default: none known.
+   */
+  knownEmitterCheck?: (ctx: KnownEmitterContext) => KnownEmitterVerdict;
   /** Minimum interval between stored `update` records of one alert (ms); the latest update is written when it ends. Default 1000. */
   updateIntervalMs?: number;
   /** Wall clock (ms since epoch). Default `Date.now`. */
@@ -80,6 +89,10 @@ interface Track {
   sentSig: string;
   /** True once the close is stored: kept only while the grouper remembers it, for group updates. */
   closed: boolean;
+  /** Label of the known emitter the open matched (copied to every record as `knownLabel`). */
+  knownLabel?: string;
+  /** Session that started while the alert was open ({@link AlertBus.armOpenAlerts}): its records carry it. */
+  session?: string;
 }
 
 interface SensorAlert {
@@ -118,7 +131,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   private readonly store: AlertStore;
   private readonly log: Logger;
   private readonly severityFor: (ctx: SeverityContext) => AlertSeverity;
-  private readonly knownEmitterCheck: ((ctx: KnownEmitterContext) => boolean) | undefined;
+  private readonly knownEmitterCheck: ((ctx: KnownEmitterContext) => KnownEmitterVerdict) | undefined;
   private readonly updateIntervalMs: number;
   private readonly now: () => number;
   private readonly tracks = new Map<string, Track>();
@@ -197,7 +210,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
 
   /** Detection fields of a transmission record. */
   private detectionDraft(
-    track: Pick<Track, 'sensor' | 'originMs' | 'startTime'> & { alertId?: string },
+    track: Pick<Track, 'sensor' | 'originMs' | 'startTime' | 'knownLabel' | 'session'> & { alertId?: string },
     ev: DetectionEvent,
     ctx: DetectionContext | undefined,
     event: Alert['event'],
@@ -224,8 +237,10 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       d.endTime = track.originMs !== undefined ? AlertBus.isoTime(track.originMs + ev.endS * 1000) : AlertBus.isoTime(nowMs);
     } else if (event === 'close') d.endTime = AlertBus.isoTime(nowMs);
     if (ctx?.bandLabel !== undefined) d.bandLabel = ctx.bandLabel;
-    if (ctx?.session !== undefined) d.session = ctx.session;
+    const session = ctx?.session ?? track.session;
+    if (session !== undefined) d.session = session;
     if (ctx?.clip !== undefined) d.clip = ctx.clip;
+    if (track.knownLabel !== undefined) d.knownLabel = track.knownLabel;
     if (ev.overload) d.message = 'ADC overload during this track: may be intermodulation from a strong signal';
     return d;
   }
@@ -273,15 +288,18 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   private openTrack(key: string, sensor: string, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number): Promise<Alert> {
     const originMs = ctx?.originMs;
     const startTime = originMs !== undefined ? AlertBus.isoTime(originMs + ev.startS * 1000) : AlertBus.isoTime(nowMs);
-    const known = this.knownEmitterCheck?.({ sensor, detection: ev, context: ctx }) ?? false;
+    const verdict = this.knownEmitterCheck?.({ sensor, detection: ev, context: ctx });
+    const known = verdict !== undefined && verdict !== false;
+    const knownLabel = typeof verdict === 'object' ? verdict.label : undefined;
     const state: AlertState = known ? 'known' : 'new';
     const severity: AlertSeverity = known ? 'info' : this.severityFor({ sensor, kind: 'transmission', detection: ev, context: ctx });
-    const proto = { sensor, originMs, startTime };
+    const proto = { sensor, originMs, startTime, ...(knownLabel !== undefined ? { knownLabel } : {}) };
     const memberKey = this.grouper?.locates(sensor) === true ? `m${this.nextMember++}` : null;
     const track: Track = {
       alertId: '', sensor, trackId: ev.id, lastWriteMs: nowMs, pending: null, timer: null, originMs, startTime,
       memberKey, lastEv: { ...ev, paths: [...ev.paths] }, lastCtx: ctx, sentSig: '', closed: false,
     };
+    if (knownLabel !== undefined) track.knownLabel = knownLabel;
     this.observe(track, ev, nowMs, false);
     const draft = this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs);
     const group = this.attachGroup(draft, track, nowMs);
@@ -307,8 +325,9 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     return s ?? { state: 'new', severity: 'high' };
   }
 
-  private writeUpdate(track: Track, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number): Promise<Alert> {
-    const { state, severity } = this.currentState(track.alertId);
+  private writeUpdate(track: Track, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number, severityOverride?: AlertSeverity): Promise<Alert> {
+    const { state, severity: current } = this.currentState(track.alertId);
+    const severity = severityOverride ?? current;
     track.lastWriteMs = nowMs;
     const draft = this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs);
     const group = this.attachGroup(draft, track, nowMs);
@@ -347,6 +366,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       draft = this.detectionDraft(track, { ...last, kind: 'close' }, ctx, 'close', state, severity, nowMs);
     } else {
       draft = { alertId: track.alertId, sensor: track.sensor, kind: 'transmission', event: 'close', state, severity, time: AlertBus.isoTime(nowMs), startTime: track.startTime, endTime: AlertBus.isoTime(nowMs) };
+      if (track.knownLabel !== undefined) draft.knownLabel = track.knownLabel;
     }
     if (message !== undefined) draft.message = message;
     const final = { ...(last ?? track.lastEv), kind: 'close' as const };
@@ -533,6 +553,38 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     for (const t of this.tracks.values()) if (t.alertId === alertId) return true;
     for (const s of this.sensorAlerts.values()) if (s.alertId === alertId) return true;
     return false;
+  }
+
+  /**
+   * Call when exam session `session` starts: every open transmission alert of severity 'low' (raised outside a
+   * session) gets an `update` record at once (not throttled) with severity 'high' and `session`, and its later records
+   * keep both — a transmitter keyed up just before the start must not stay 'low'. Left alone: known/info alerts, ones
+   * already 'high', and ones whose latest detection is overload-flagged ('low' by the session rule: possible
+   * intermodulation). A throttled update waiting for the alert is written as this record. Resolves with the records
+   * stored (detection order); rejects with QuietBandError('IO') when one could not be stored.
+   */
+  armOpenAlerts(session: string): Promise<Alert[]> {
+    try {
+      if (this.closed) throw new QuietBandError('alert bus is closed', 'IO');
+      const nowMs = this.now();
+      const ps: Promise<Alert>[] = [];
+      for (const t of this.tracks.values()) {
+        const s = this.stateOf(t.alertId);
+        if (s === undefined || s.state === 'known' || s.severity !== 'low') continue;
+        const pend = t.pending;
+        const ev = pend?.ev ?? t.lastEv;
+        if (ev.overload) continue;
+        if (t.timer !== null) clearTimeout(t.timer);
+        t.timer = null;
+        t.pending = null;
+        t.session = session;
+        this.log.info({ alertId: t.alertId, sensor: t.sensor, centerHz: ev.centerHz, session }, 'open alert raised to high: session started');
+        ps.push(this.writeUpdate(t, { ...ev, kind: 'update', paths: [...ev.paths] }, pend?.ctx ?? t.lastCtx, nowMs, 'high'));
+      }
+      return Promise.all(ps);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Number of transmission alerts open (tracked) right now. */

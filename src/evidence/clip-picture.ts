@@ -6,7 +6,7 @@ import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
 import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
 
-/** Folder (in the data dir) of clip pictures: outside `clips/`, whose quota accounting knows only SigMF pairs. */
+/** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
 
 /** Picture size: 512 frequency columns (max of 2 FFT bins each) × 256 time rows (top = clip start). */

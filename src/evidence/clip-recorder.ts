@@ -16,8 +16,16 @@ export interface ClipOptions {
   postS: number;
   /** Longest clip (s); a longer detection is cut at start + maxS. Default 10. */
   maxS: number;
-  /** Total bytes of clips kept; the oldest are deleted first. Default 1 GiB. */
+  /**
+   * Total bytes of evidence kept: clips plus their pictures (`picturesDir`); the oldest clips are deleted first, each
+   * with its picture. Default 1 GiB.
+   */
   quotaBytes: number;
+  /**
+   * Folder of the clips' spectrogram pictures (`<data dir>/clip-pictures`, `<clip base>.png`): counted in the quota and
+   * deleted with their clip. Undefined = no pictures.
+   */
+  picturesDir?: string;
   /** Sensor name (in file names and the meta). */
   sensor: string;
   logger?: Logger;
@@ -95,7 +103,7 @@ export class ClipRecorder {
     const job = this.writes.then(() => this.write(p, first, count, data)).then((info) => {
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();
-    }).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
+    }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
     this.writes = job;
   }
 
@@ -127,36 +135,56 @@ export class ClipRecorder {
     return { metaPath, dataPath, sampleCount: count };
   }
 
-  /** Deletes the oldest clips (by modification time) until the folder is under the quota. */
-  private async enforceQuota(): Promise<void> {
-    const names = await readdir(this.o.dir);
-    // the folder is shared by every sensor of the site: a file another sensor's quota pass removed between readdir
-    // and stat is simply gone (ENOENT), not an error
-    const found = await Promise.all(names.map(async (n) => {
+  /**
+   * Deletes the oldest clips (by the newest modification time of their files) until the clips folder plus the
+   * pictures folder (`.png` files only: a `.tmp` being rendered is not counted) is under the quota; a clip's picture
+   * goes with it. Runs after every clip; call it after a picture is written too. Tolerates a concurrent pass of another
+   * sensor (shared folders). Resolves with the clip bases deleted.
+   */
+  async enforceQuota(): Promise<string[]> {
+    const list = async (dir: string, keep: (n: string) => boolean): Promise<{ dir: string; n: string; base: string; size: number; mtimeMs: number }[]> => {
+      let names: string[];
       try {
-        return { n, s: await stat(join(this.o.dir, n)) };
+        names = (await readdir(dir)).filter(keep);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
       }
-    }));
-    const files = found.filter((f): f is NonNullable<typeof f> => f !== null);
-    let total = files.reduce((a, f) => a + f.s.size, 0);
-    if (total <= this.o.quotaBytes) return;
-    const bases = new Map<string, { mtime: number; size: number }>();
+      // the folders are shared by every sensor of the site: a file another sensor's quota pass removed between readdir
+      // and stat is simply gone (ENOENT), not an error
+      const found = await Promise.all(names.map(async (n) => {
+        try {
+          const s = await stat(join(dir, n));
+          return { dir, n, base: n.replace(/\.(sigmf-data|sigmf-meta|png)$/, ''), size: s.size, mtimeMs: s.mtimeMs };
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw err;
+        }
+      }));
+      return found.filter((f): f is NonNullable<typeof f> => f !== null);
+    };
+    const files = [
+      ...(await list(this.o.dir, () => true)),
+      ...(this.o.picturesDir !== undefined ? await list(this.o.picturesDir, (n) => n.endsWith('.png')) : []),
+    ];
+    let total = files.reduce((a, f) => a + f.size, 0);
+    if (total <= this.o.quotaBytes) return [];
+    const bases = new Map<string, { mtime: number; size: number; paths: string[] }>();
     for (const f of files) {
-      const base = f.n.replace(/\.sigmf-(data|meta)$/, '');
-      const b = bases.get(base) ?? { mtime: 0, size: 0 };
-      b.mtime = Math.max(b.mtime, f.s.mtimeMs);
-      b.size += f.s.size;
-      bases.set(base, b);
+      const b = bases.get(f.base) ?? { mtime: 0, size: 0, paths: [] };
+      b.mtime = Math.max(b.mtime, f.mtimeMs);
+      b.size += f.size;
+      b.paths.push(join(f.dir, f.n));
+      bases.set(f.base, b);
     }
+    const deleted: string[] = [];
     for (const [base, b] of [...bases].sort((x, y) => x[1].mtime - y[1].mtime)) {
       if (total <= this.o.quotaBytes) break;
-      await rm(join(this.o.dir, `${base}.sigmf-data`), { force: true });
-      await rm(join(this.o.dir, `${base}.sigmf-meta`), { force: true });
+      for (const p of b.paths) await rm(p, { force: true });
       total -= b.size;
-      this.o.logger?.warn({ sensor: this.o.sensor, deleted: base, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
+      deleted.push(base);
+      this.o.logger?.warn({ sensor: this.o.sensor, deleted: base, files: b.paths.length, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
     }
+    return deleted;
   }
 }

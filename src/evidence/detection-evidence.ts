@@ -19,7 +19,7 @@ export interface DetectionEvidenceOptions {
   postS: number;
   /** Longest clip after the start (s); a longer signal is clipped from its start to start + maxS while still on. */
   maxS: number;
-  /** Total bytes of `<dataDir>/clips` (oldest deleted first, logged by ClipRecorder). */
+  /** Total bytes of `<dataDir>/clips` plus `<dataDir>/clip-pictures` (oldest clip deleted first with its picture, logged by ClipRecorder). */
   quotaBytes: number;
   /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
   pictures: boolean;
@@ -71,6 +71,7 @@ export class DetectionEvidence {
       postS: o.postS,
       maxS: o.maxS,
       quotaBytes: o.quotaBytes,
+      ...(o.pictures ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
       logger: o.log,
     });
     this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
@@ -128,6 +129,8 @@ export class DetectionEvidence {
         const t0 = performance.now();
         const frames = await this.pictures.render(metaPath, png);
         this.o.log.debug({ picture: png, frames, ms: Math.round(performance.now() - t0) }, 'clip picture written');
+        // the picture counts in the evidence quota: a pass now, then drop pictures whose clip another pass deleted
+        await this.recorder.enforceQuota();
         const gone = await pruneClipPictures(join(this.o.dataDir, CLIP_PICTURES_DIR), join(this.o.dataDir, CLIPS_DIR));
         if (gone.length > 0) this.o.log.info({ deleted: gone }, 'pictures of deleted clips removed');
       } catch (err) {

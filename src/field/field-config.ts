@@ -15,7 +15,7 @@ export interface EvidenceSettings {
   postS: number;
   /** Longest span after the start (s); longer signals are clipped from start to start + maxS while still on. */
   maxS: number;
-  /** Disk quota of `<dataDir>/clips` (MiB); the oldest clips are deleted first (logged). */
+  /** Disk quota (MiB) of `<dataDir>/clips` plus `<dataDir>/clip-pictures`; the oldest clips are deleted first, each with its picture (logged). */
   quotaMiB: number;
 }
 
@@ -29,12 +29,19 @@ export interface KnownEmitterSettings {
   label: string;
 }
 
+/** Emitters marked known from the UI (site config `knownEmitterMarks`). */
+export interface KnownEmitterMarkSettings {
+  /** Hours after marking during which a UI-marked emitter matches (then it is no longer known). Default 24. */
+  ttlH: number;
+}
+
 /** The exam-day part of SiteSettings. */
 export interface FieldSettings {
   /** Exam sessions, sorted by start; empty = always armed (every transmission 'high'). */
   sessions: ExamSession[];
   calibration: CalibrationSettings;
   knownEmitters: KnownEmitterSettings[];
+  knownEmitterMarks: KnownEmitterMarkSettings;
   evidence: EvidenceSettings;
 }
 
@@ -48,6 +55,8 @@ export const FIELD_DEFAULTS = Object.freeze({
   calibration: Object.freeze({ windowMin: 20, seconds: 60, maxAgeH: 24 }) as Readonly<CalibrationSettings>,
   /** `[{ lowHz, highHz, sensor?, expires?, label }]`; UI-marked ones live in `<dataDir>/known-emitters.json`. */
   knownEmitters: Object.freeze([]) as readonly KnownEmitterSettings[],
+  /** UI-marked emitters (`<dataDir>/known-emitters.json`) expire `ttlH` hours after marking; config ones do not. */
+  knownEmitterMarks: Object.freeze({ ttlH: 24 }) as Readonly<KnownEmitterMarkSettings>,
   evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024 }) as Readonly<EvidenceSettings>,
 });
 
@@ -55,7 +64,7 @@ const comment = z.union([z.string(), z.array(z.string())]).optional();
 const siteTime = z.string().min(1, 'expected a time such as "2026-06-07T09:00"');
 const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff);
 
-/** Zod shapes of the four fields, spread into the site schema. */
+/** Zod shapes of the exam-day fields, spread into the site schema. */
 export const fieldSchemas = {
   sessions: z.array(z.object({ comment, name: z.string().min(1).max(100), start: siteTime, end: siteTime }).strict()).optional(),
   calibration: z
@@ -68,6 +77,10 @@ export const fieldSchemas = {
     .optional(),
   knownEmitters: z
     .array(z.object({ comment, lowHz: hz, highHz: hz, sensor: z.string().min(1).optional(), expires: siteTime.optional(), label: z.string().min(1).max(200) }).strict())
+    .optional(),
+  knownEmitterMarks: z
+    .object({ comment, ttlH: z.number().gt(0, 'expected more than 0 hours').max(24 * 366, 'expected at most 8784 hours (366 days)').optional() })
+    .strict()
     .optional(),
   evidence: z
     .object({
@@ -122,6 +135,7 @@ export function fieldSettings(cfg: FieldInput, sensorNames: readonly string[], f
     }
     return out;
   });
+  const knownEmitterMarks: KnownEmitterMarkSettings = { ttlH: cfg.knownEmitterMarks?.ttlH ?? d.knownEmitterMarks.ttlH };
   const evidence: EvidenceSettings = { ...d.evidence, ...cfg.evidence };
-  return { sessions, calibration, knownEmitters, evidence };
+  return { sessions, calibration, knownEmitters, knownEmitterMarks, evidence };
 }

@@ -10,7 +10,10 @@ import type { Alert } from '../server/protocol.js';
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
 
-/** One known emitter. A detection whose centre lies in [lowHz, highHz] (on `sensor`, if given; before `expiresMs`) is known. */
+/**
+ * One known emitter. A detection whose centre lies in [lowHz, highHz] (on `sensor`, if given; before `expiresMs`) is
+ * known. A marked one also stops matching `markedTtlMs` after its `addedAt` (see {@link KnownEmittersOptions}).
+ */
 export interface KnownEmitter {
   lowHz: number;
   highHz: number;
@@ -64,7 +67,17 @@ export interface KnownEmittersOptions {
   log: Logger;
   /** Alerts remembered for marking (alertId → band). Default 10 000. */
   maxRemembered?: number;
+  /**
+   * Lifetime (ms) of an emitter marked known from the UI, counted from its `addedAt`: from then on it no longer matches
+   * (it stays in the file). Config-listed emitters never expire this way (only by their own `expires`). Marked entries
+   * without a valid `addedAt` (hand-edited) do not expire. Default {@link DEFAULT_MARKED_TTL_MS} (24 h, site config
+   * `knownEmitterMarks.ttlH`).
+   */
+  markedTtlMs?: number;
 }
+
+/** Default lifetime of a UI-marked known emitter: 24 h (one exam day; site config `knownEmitterMarks.ttlH`). */
+export const DEFAULT_MARKED_TTL_MS = 24 * 3_600_000;
 
 /**
  * Known emitters of a site. `match` is the AlertBus `knownEmitterCheck`: matching detections are stored and shown
@@ -126,12 +139,29 @@ export class KnownEmitters {
     return [...this.configured, ...this.marked];
   }
 
-  /** The first emitter containing `centerHz` for `sensor` that has not expired at `nowMs`, or undefined. */
+  /**
+   * Epoch ms from which emitter `e` no longer matches: its own `expiresMs`, and for a marked one also `addedAt` +
+   * `markedTtlMs` (the earlier of the two); undefined = never.
+   */
+  expiryOf(e: KnownEmitter): number | undefined {
+    let until = e.expiresMs;
+    if (e.origin === 'marked' && e.addedAt !== undefined) {
+      const added = Date.parse(e.addedAt);
+      if (Number.isFinite(added)) {
+        const ttlEnd = added + (this.o.markedTtlMs ?? DEFAULT_MARKED_TTL_MS);
+        until = until === undefined ? ttlEnd : Math.min(until, ttlEnd);
+      }
+    }
+    return until;
+  }
+
+  /** The first emitter containing `centerHz` for `sensor` that has not expired at `nowMs` (see {@link expiryOf}), or undefined. */
   match(sensor: string, centerHz: number, nowMs: number): KnownEmitter | undefined {
     for (const list of [this.configured, this.marked]) {
       for (const e of list) {
         if (e.sensor !== undefined && e.sensor !== sensor) continue;
-        if (e.expiresMs !== undefined && nowMs >= e.expiresMs) continue;
+        const until = this.expiryOf(e);
+        if (until !== undefined && nowMs >= until) continue;
         if (centerHz >= e.lowHz && centerHz <= e.highHz) return e;
       }
     }
@@ -155,7 +185,7 @@ export class KnownEmitters {
    */
   async markFromAlert(rec: Alert, store: AlertStore): Promise<KnownEmitter | undefined> {
     if (rec.kind !== 'transmission') return undefined;
-    if (this.marked.some((e) => e.alertId === rec.alertId)) return undefined;
+    if (this.marked.some((e) => e.alertId === rec.alertId)) return undefined; // (an expired one too: mark another alert)
     let band = this.bands.get(rec.alertId);
     if (band === undefined) {
       const st = store.stateOf(rec.alertId);

@@ -6,7 +6,7 @@ import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js
 import type { AlertSeverity, SensorHealth } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { CalibrationWindows, type CalibratedSensor } from './calibration-windows.js';
-import { ExamSchedule } from './exam-schedule.js';
+import { ExamSchedule, type ExamSession } from './exam-schedule.js';
 import { KnownEmitters } from './known-emitters.js';
 import { machineTimeZone } from './local-time.js';
 
@@ -27,11 +27,18 @@ export interface SiteField {
   readonly known: KnownEmitters;
   /** AlertBus `severityFor`: {@link ExamSchedule.severityFor}. */
   severityFor(ctx: SeverityContext): AlertSeverity;
-  /** AlertBus `knownEmitterCheck`: the detection's centre inside a known emitter of its sensor (not expired). */
-  knownEmitterCheck(ctx: KnownEmitterContext): boolean;
+  /**
+   * AlertBus `knownEmitterCheck`: the detection's centre inside a known emitter of its sensor (not expired) →
+   * `{ label }` of that emitter (carried as the alert's `knownLabel`), else false.
+   */
+  knownEmitterCheck(ctx: KnownEmitterContext): { label: string } | false;
   /** Supervisor `decorate`: the session on at the detection's start (originMs + startS; now when unknown). */
   decorate(ctx: DetectionContext, ev: DetectionEvent): void;
-  /** Starts listening to the bus (known emitters marked in the UI) and the calibration windows. */
+  /**
+   * Starts listening to the bus (known emitters marked in the UI), the calibration windows, and the session starts:
+   * when a session begins (checked every `tickMs`), open 'low' transmission alerts are raised to 'high' with its name
+   * (AlertBus.armOpenAlerts).
+   */
   start(bus: AlertBus, store: AlertStore, sensors: readonly CalibratedSensor[]): void;
   /** A sensor's health with its baseline age and stale/refused note. */
   health(h: SensorHealth, sensor: CalibratedSensor): SensorHealth;
@@ -51,7 +58,10 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
   const now = o.now ?? Date.now;
   const schedule = new ExamSchedule(site.sessions, site.calibration);
   const rbw = new Map(site.sensors.map((s) => [s.name, s.rateSps / s.fftSize]));
-  const known = await KnownEmitters.open({ dataDir: site.dataDir, configured: site.knownEmitters, rbwHzOf: (s) => rbw.get(s) ?? 0, log });
+  const known = await KnownEmitters.open({
+    dataDir: site.dataDir, configured: site.knownEmitters, rbwHzOf: (s) => rbw.get(s) ?? 0, log,
+    markedTtlMs: site.knownEmitterMarks.ttlH * 3_600_000,
+  });
   const timeZone = site.timeZone ?? machineTimeZone();
   let windows: CalibrationWindows | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -66,7 +76,7 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
     knownEmitterCheck: (ctx) => {
       const e = known.match(ctx.sensor, ctx.detection.centerHz, now());
       if (e !== undefined) log.info({ sensor: ctx.sensor, centerHz: ctx.detection.centerHz, emitter: e.label }, 'detection inside a known emitter');
-      return e !== undefined;
+      return e !== undefined ? { label: e.label } : false;
     },
     decorate: (ctx, ev) => {
       if (!schedule.enabled) return;
@@ -83,11 +93,27 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
       });
       // scanning sensors take windows too: every hop records its baseline (<output>-<centerHz>.json, hop-runner.ts)
       windows = new CalibrationWindows({ schedule, sensors, outputFor, refreshCommand: o.refreshCommand, timeZone, log });
-      if (schedule.enabled && site.calibration.windowMin > 0) {
+      if (schedule.enabled) {
         const w = windows;
-        timer = setInterval(() => w.tick(now()), o.tickMs ?? 1000);
+        const calibrate = site.calibration.windowMin > 0;
+        // the session on at the previous tick: a different one now = a session started
+        let on: ExamSession | undefined = schedule.sessionAt(now());
+        const tick = (): void => {
+          const ms = now();
+          const s = schedule.sessionAt(ms);
+          if (s !== undefined && s !== on) {
+            log.info({ session: s.name }, 'exam session started: raising open low alerts');
+            bus.armOpenAlerts(s.name).then(
+              (recs) => recs.length > 0 && log.info({ session: s.name, alerts: recs.map((r) => r.alertId) }, 'open alerts raised to high'),
+              (err: unknown) => log.error({ err, session: s.name }, 'open alerts not raised at the session start'),
+            );
+          }
+          on = s;
+          if (calibrate) w.tick(ms);
+        };
+        timer = setInterval(tick, o.tickMs ?? 1000);
         timer.unref();
-        w.tick(now());
+        if (calibrate) w.tick(now());
       }
     },
     health(h, sensor) {

@@ -35,6 +35,11 @@ export interface Alert {
   endTime?: string;
   bandLabel?: string;
   session?: string;
+  /**
+   * Known-emitter alerts (state 'known' from the open): label of the emitter the detection matched (site config
+   * `knownEmitters[].label`, or the label of one marked known from the UI). Absent otherwise.
+   */
+  knownLabel?: string;
   message?: string;
   ackBy?: string;
   /** Path of the evidence clip (SigMF) relative to the data dir, when written. */

@@ -275,6 +275,7 @@ export class AlertDetail {
     rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
     if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);
     if (v.session !== undefined) rows.push(['detail.session', v.session]);
+    if (v.knownLabel !== undefined) rows.push(['detail.knownLabel', v.knownLabel]);
     if (v.ackBy !== undefined) rows.push(['detail.ackBy', v.ackBy]);
     if (v.message !== undefined) rows.push(['detail.message', v.message]);
     if (v.clip !== undefined) rows.push(['detail.clip', v.clip]);

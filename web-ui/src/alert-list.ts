@@ -281,8 +281,9 @@ export class AlertList {
     const tx = v.kind === 'transmission';
     r.freq.textContent = tx ? formatMhz(v.centerHz) : '—';
     r.bw.textContent = tx ? formatBandwidth(v.bandwidthHz) : '—';
-    r.band.textContent = tx ? (v.bandLabel ?? '') : `${t(`kind.${v.kind}`)}${v.message !== undefined ? ` — ${v.message}` : ''}`;
-    r.band.title = v.message ?? '';
+    const knownAs = v.knownLabel !== undefined ? t('alert.knownAs', { label: v.knownLabel }) : undefined;
+    r.band.textContent = tx ? [v.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ') : `${t(`kind.${v.kind}`)}${v.message !== undefined ? ` — ${v.message}` : ''}`;
+    r.band.title = v.message ?? knownAs ?? '';
     r.excess.textContent = tx ? formatDb(v.peakExcessDb) : '—';
     const startIso = v.startTime ?? v.firstTime;
     r.start.textContent = formatTime(startIso, this.timeZone);

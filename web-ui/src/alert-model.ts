@@ -39,6 +39,8 @@ export interface AlertView {
   startTime?: string;
   endTime?: string;
   session?: string;
+  /** Known-emitter alerts: the label of the emitter the detection matched (config or marked in the UI). */
+  knownLabel?: string;
   message?: string;
   ackBy?: string;
   clip?: string;
@@ -62,7 +64,7 @@ export interface AlertView {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.
