@@ -142,9 +142,12 @@ export function fastEngineFor(opts: PipelineOptions): SpectrumEngine {
   return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 }, { prefix: true });
 }
 
-/** The slow path's engine: Welch averages only (its short frames are never looked at, so their power is not formed). */
+/**
+ * The slow path's engine: Welch averages only (its short frames are never looked at, so their power is not formed),
+ * with their prefix sums (the detector's kernels).
+ */
 export function slowEngineFor(opts: PipelineOptions): SpectrumEngine {
-  return new SpectrumEngine(opts.spectrum, { shortFrames: false });
+  return new SpectrumEngine(opts.spectrum, { shortFrames: false, slowPrefix: true });
 }
 
 /** A no-op sink for the slow engine's own short frames (only its averages are used). */

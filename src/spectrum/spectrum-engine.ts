@@ -53,6 +53,8 @@ export interface EngineOutputs {
   shortFrames?: boolean;
   /** Fill {@link SpectrumFrame.prefix} on short frames (default false). */
   prefix?: boolean;
+  /** Fill {@link SpectrumFrame.prefix} on slow (Welch) frames too (default false): the detector's kernels read it. */
+  slowPrefix?: boolean;
 }
 
 /** Receives frames; the frame object and its arrays are reused after the call returns. */
@@ -114,6 +116,7 @@ export class SpectrumEngine {
   private nextSample = -1;
   private readonly emitShort: boolean;
   private readonly prefix: Float64Array | undefined;
+  private readonly slowPrefix: Float64Array | undefined;
 
   /** @param outputs what to compute besides slow frames (default: short frames' power, no prefix sums). */
   constructor(options: SpectrumOptions, outputs: EngineOutputs = {}) {
@@ -142,6 +145,10 @@ export class SpectrumEngine {
     this.shortFrame = mk(1);
     this.slowFrame = mk(options.average);
     this.emitShort = outputs.shortFrames ?? true;
+    if (outputs.slowPrefix === true && options.average > 0) {
+      this.slowPrefix = new Float64Array(n + 1);
+      this.slowFrame.prefix = this.slowPrefix;
+    }
     if (this.emitShort && outputs.prefix === true) {
       this.prefix = new Float64Array(n + 1);
       this.shortFrame.prefix = this.prefix;
@@ -400,6 +407,16 @@ export class SpectrumEngine {
       for (let k = 0; k < n; k++) {
         sp[k] = sum[k] * inv;
         sum[k] = 0;
+      }
+      const spre = this.slowPrefix;
+      if (spre !== undefined) {
+        // prefix sum of the float32 averages (the same values detector/statistic.ts prefixSum would give)
+        let acc = 0;
+        spre[0] = 0;
+        for (let k = 0; k < n; k++) {
+          acc += sp[k];
+          spre[k + 1] = acc;
+        }
       }
       const sf = this.slowFrame;
       sf.firstSample = this.slowFirst;

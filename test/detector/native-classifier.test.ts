@@ -61,3 +61,30 @@ describe('native learner kernel', () => {
     expect(native).toEqual(js);
   });
 });
+
+describe('slow-frame prefix sums', () => {
+  it('the pipeline slow engine gives each Welch frame the prefix sum of its float32 power (what the classifier reads)', async () => {
+    const { slowEngineFor } = await import('../../src/pipeline.js');
+    const src = await openFileSource(capture('x10_HR12A_B1on_310M_250k.cu8'));
+    const opts = pipelineOptions({}, src.info.rateSps);
+    const engine = slowEngineFor(opts);
+    let frames = 0;
+    let worst = 0;
+    const sink = {
+      onShortFrame: () => { throw new Error('the slow engine forms no short frames'); },
+      onSlowFrame: (f: { power: Float32Array; prefix?: Float64Array }) => {
+        frames++;
+        const pre = f.prefix as Float64Array;
+        expect(pre.length).toBe(f.power.length + 1);
+        let acc = 0;
+        for (let k = 0; k < f.power.length; k++) {
+          acc += f.power[k];
+          worst = Math.max(worst, Math.abs(pre[k + 1] - acc));
+        }
+      },
+    };
+    for await (const b of src.blocks()) engine.push(b, sink);
+    expect(frames).toBeGreaterThan(5);
+    expect(worst).toBe(0);
+  });
+});
