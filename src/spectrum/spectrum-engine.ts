@@ -91,8 +91,6 @@ export class SpectrumEngine {
   private readonly fft: FftBackend | null;
   /** The native frame kernel (backend 'fftw'); null otherwise. */
   private readonly kernel: NativeFrameKernel | null;
-  /** Native kernel mode (see NativeFrameKernel.frame): what each frame produces. */
-  private readonly kernelMode: number;
   private readonly norm: number;
   /** Two half-frame slots of interleaved I/Q: slot s holds floats [s·n, s·n + n) (n = fftSize = 2·hop samples). */
   private readonly stage: Float32Array;
@@ -155,13 +153,13 @@ export class SpectrumEngine {
     }
     if (backend === 'fftw') {
       this.fft = null;
-      this.kernelMode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
+      // what each frame produces (NativeFrameKernel.frame's mode)
+      const mode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
       this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
-        this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, this.kernelMode);
+        this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, mode);
     } else {
       this.fft = createFft(n, backend);
       this.kernel = null;
-      this.kernelMode = 0;
     }
   }
 

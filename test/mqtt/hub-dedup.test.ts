@@ -1,33 +1,22 @@
 // startHub against a real mosquitto fed crafted messages: duplicate seqs dropped, gaps counted, site-offline opened and closed by heartbeats.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHub } from '../../src/hub/hub.js';
 import type { HubAlert } from '../../src/hub/hub-log.js';
 import { tempDir } from '../daemon/helpers.js';
+import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 const tmp = tempDir('qb-hub-dedup-');
 let broker: ChildProcess | null = null;
 afterAll(() => {
   if (broker !== null && broker.exitCode === null) broker.kill('SIGKILL');
   tmp.cleanup();
 });
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((r, j) => {
-    const s = createServer();
-    s.once('error', j);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-}
 
 async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -1,15 +1,15 @@
 // Two `quietband run` sites publish to a real mosquitto; `quietband hub` shows both; broker stopped mid-run → every alert still arrives once.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import type { HubSiteState } from '../../src/hub/hub.js';
 import { buildOnce, Client, killAll, readStore, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 const tmp = tempDir('qb-mqtt-');
 let broker: ChildProcess | null = null;
 beforeAll(() => buildOnce());
@@ -19,16 +19,6 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((r, j) => {
-    const s = createServer();
-    s.once('error', j);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-}
 
 async function waitPort(port: number, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -47,7 +37,6 @@ async function waitPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts mosquitto on a loopback port with sessions persisted in the config's folder, so the hub's subscription and the

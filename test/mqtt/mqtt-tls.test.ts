@@ -1,8 +1,8 @@
 // MqttPublisher over TLS with a username/password file against a real mosquitto: alerts from the store arrive in seq order; bad credentials are refused.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -14,8 +14,8 @@ import { mqttSettings } from '../../src/mqtt/mqtt-config.js';
 import { MqttPublisher } from '../../src/mqtt/mqtt-publisher.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
+import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 const tools = ['openssl', 'mosquitto_passwd'].every((t) => {
   try {
     execFileSync('sh', ['-c', `command -v ${t}`], { stdio: 'pipe' });
@@ -31,18 +31,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((r, j) => {
-    const s = createServer();
-    s.once('error', j);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-}
 
 async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -21,6 +21,24 @@ interface Entry {
 }
 
 /**
+ * A `<dl class="sensor-metrics">` of labelled values (the sensor and site cards): `cell(key)` appends a `<dt>` with the
+ * translated label (re-translated on a language switch through `data-i18n`) and returns its empty `<dd>`.
+ */
+export function metricGrid(): { grid: HTMLDListElement; cell: (key: MsgKey) => HTMLElement } {
+  const grid = document.createElement('dl');
+  grid.className = 'sensor-metrics';
+  const cell = (key: MsgKey): HTMLElement => {
+    const dt = document.createElement('dt');
+    dt.dataset.i18n = key;
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    grid.append(dt, dd);
+    return dd;
+  };
+  return { grid, cell };
+}
+
+/**
  * True when a sensor is down: not online and not merely starting (a sensor that never delivered turns 'offline'
  * after the daemon's start grace). Down sensors are shown like alerts (red, flashing, banner, alarm).
  */
@@ -150,16 +168,7 @@ export class SensorPanel {
     status.dataset.online = 'unknown';
     status.textContent = '…';
     head.append(title, status);
-    const grid = document.createElement('dl');
-    grid.className = 'sensor-metrics';
-    const cell = (key: MsgKey): HTMLElement => {
-      const dt = document.createElement('dt');
-      dt.dataset.i18n = key;
-      dt.textContent = t(key);
-      const dd = document.createElement('dd');
-      grid.append(dt, dd);
-      return dd;
-    };
+    const { grid, cell } = metricGrid();
     const state = cell('sensor.state');
     const centre = cell('sensor.centre');
     const rate = cell('sensor.rate');

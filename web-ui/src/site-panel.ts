@@ -2,6 +2,7 @@
 import { formatDuration } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorHealth } from './protocol-types.js';
+import { metricGrid } from './sensor-panel.js';
 
 /** One entry of the hub's `GET /sites` (the fields the page reads; see HubSiteState in src/hub/hub.ts). */
 export interface HubSite {
@@ -124,16 +125,7 @@ export class SitePanel {
     status.dataset.testid = 'site-status';
     status.dataset.site = s.site;
     head.append(name, status);
-    const grid = document.createElement('dl');
-    grid.className = 'sensor-metrics';
-    const cell = (key: MsgKey): HTMLElement => {
-      const dt = document.createElement('dt');
-      dt.dataset.i18n = key;
-      dt.textContent = t(key);
-      const dd = document.createElement('dd');
-      grid.append(dt, dd);
-      return dd;
-    };
+    const { grid, cell } = metricGrid();
     const heartbeat = cell('site.heartbeat');
     heartbeat.dataset.testid = 'site-heartbeat';
     const sensors = cell('site.sensors');
