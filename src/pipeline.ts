@@ -126,13 +126,19 @@ export async function detect(
   const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: source.info.rateSps, centerHz: source.info.centerHz };
   const detector = new Detector(baseline, geometry, emit, opts.detector);
   const onSlow = hooks.onSlowFrame;
-  const stats = await runPass(source, engine, fastEngineFor(opts), {
+  const fastEngine = fastEngineFor(opts);
+  // the kernel classifies short frames and skips the cold ones (for which the detector would only expire tracks)
+  const prefix = fastEngine.prefixSum;
+  const gate = prefix === undefined ? null : detector.fastGate(prefix);
+  if (gate !== null) fastEngine.setGate(gate);
+  const stats = await runPass(source, engine, fastEngine, {
     onShortFrame: (f) => detector.onShortFrame(f),
     onSlowFrame: (f) => {
       detector.onSlowFrame(f);
       if (onSlow) onSlow(f);
     },
   }, hooks);
+  stats.shortFrames += detector.skippedFrames;
   detector.flush(stats.samples);
   return { stats, detector };
 }
@@ -184,15 +190,17 @@ async function runPass(
       const keep = Math.max(0, limit - block.firstSample);
       b = { ...block, count: keep };
     }
-    // interleave both paths in time (chunks of half a slow frame), fast first: a burst's short frames reach the
-    // detector before the average that contains it, and no track expires while its slow evidence is pending
-    // chunk boundaries sit at absolute multiples of the hop, so the order of fast and slow frames (and so every
-    // detection) does not depend on how the source cut its blocks: a file and rtl_tcp give identical output
+    // interleave both paths in time, fast first: a burst's short frames reach the detector before the average that
+    // contains it, and no track expires while its slow evidence is pending. The order is that of chunks of half a
+    // slow frame at absolute multiples of the hop (fast frames completing in a chunk, then the slow frame completing
+    // in it), so it does not depend on how the source cut its blocks: a file and rtl_tcp give identical output. Only
+    // where a slow frame completes does that order matter, so each push runs to the end of the chunk holding the next
+    // slow frame's last sample (a Welch average: ≈ 100 ms of signal), not half a frame at a time.
     const chunk = engine.hop;
     let from = Math.max(0, settle - b.firstSample);
     while (from < b.count) {
-      const abs = b.firstSample + from;
-      const to = Math.min(b.count, from + (chunk - (abs % chunk)));
+      const slowEnd = engine.nextSlowFrameEnd(b, from);
+      const to = Math.min(b.count, Math.ceil(slowEnd / chunk) * chunk - b.firstSample);
       fastEngine.push(b, fastSink, from, to);
       engine.push(b, slowSink, from, to);
       from = to;

@@ -1,6 +1,6 @@
 // Detector: excess over the baseline on two paths (fast short frames, slow Welch averages), grouping, tracking.
 import type { Baseline, BaselinePath } from '../baseline/baseline.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
@@ -263,6 +263,8 @@ export class Detector {
   readonly geometry: Readonly<DetectorGeometry>;
   /** Groups ignored because every track slot was busy (should stay 0). */
   droppedGroups = 0;
+  /** Short frames a gated engine skipped as cold (see {@link fastGate}): never passed to onShortFrame. */
+  skippedFrames = 0;
   private readonly fast: PathState;
   private readonly slow: PathState;
   private readonly tracks: Track[];
@@ -273,6 +275,8 @@ export class Detector {
   private activeTracks = 0;
   private readonly holdSamples: number;
   private slowSpan = 0;
+  /** The fast path's gate (see {@link fastGate}); its `code` is the classification of the frame being delivered. */
+  private gate: ShortFrameGate | null = null;
 
   constructor(
     baseline: Baseline,
@@ -304,7 +308,39 @@ export class Detector {
     for (let b = 0; b < p.n; b++) out[b] = 10 * Math.log10(p.th.openLin[b]);
   }
 
-  /** Fast path: call for every short frame (fastFftSize), in order. */
+  /**
+   * A gate for the fast path's engine ({@link SpectrumEngine.setGate}): the native classifier over `prefix` (the
+   * engine's {@link SpectrumEngine.prefixSum}) with this detector's thresholds. A frame with no hot bin forms no group
+   * and only lets open tracks expire, so the engine skips it and reports the run of skipped frames, for which the gate
+   * does just that expiry, frame by frame (the same events in the same order); frames it delivers arrive already
+   * classified. {@link skippedFrames} counts the skipped frames. Null when the native classifier is not used
+   * (option off, addon missing, unusual kernel widths): then every frame must be delivered as before.
+   */
+  fastGate(prefix: Float64Array): ShortFrameGate | null {
+    const p = this.fast;
+    if (!this.options.nativeClassifier || p.narrow.half === 0 || p.wide.half < p.narrow.half || prefix.length !== p.n + 1) {
+      return null;
+    }
+    const native = createNativeClassifier(p.n, p.narrow.half, p.wide.half, p.th.openLin, p.th.releaseLin, p.thWide.openLin,
+      p.hot, p.stat, prefix);
+    if (native === null) return null;
+    p.native = native;
+    p.nativePrefix = prefix;
+    const gate: ShortFrameGate = {
+      classifier: native,
+      code: -1,
+      onSkipped: (count, firstSample, hop, fftSize, tuneId) => {
+        this.skippedFrames += count;
+        // a cold frame only lets open tracks expire (onShortFrame): the same calls, frame by frame, while any is open
+        const end = firstSample + (3 * fftSize) / 4;
+        for (let j = 0; j < count && this.activeTracks > 0; j++) this.expire(end + j * hop, tuneId);
+      },
+    };
+    this.gate = gate;
+    return gate;
+  }
+
+  /** Fast path: call for every short frame (fastFftSize), in order (a gated engine skips cold ones, see fastGate). */
   onShortFrame(frame: SpectrumFrame): void {
     const quarter = frame.sampleCount / 4;
     const start = frame.firstSample + quarter;
@@ -456,6 +492,13 @@ export class Detector {
       p.narrow.applyPair(power, stat, p.wide, wide);
       for (let b = 0; b < n; b++) any |= hot[b] = hotCode(stat[b], wide[b], openLin[b], releaseLin[b], wOpen[b]);
       return any;
+    }
+    const gate = this.gate;
+    if (gate !== null && gate.code >= 0 && p === this.fast && prefix === p.nativePrefix) {
+      // the gated engine's kernel classified this frame already
+      const code = gate.code;
+      gate.code = -1;
+      return code;
     }
     if (prefix !== undefined && prefix.length === n + 1 && this.options.nativeClassifier) {
       if (p.nativePrefix !== prefix) {

@@ -20,6 +20,24 @@ export interface NativeFrameKernel {
    * slots. Returns consumed·2 + 1 when a frame was computed, consumed·2 otherwise.
    */
   push(samples: Float32Array, from: number, to: number): number;
+  /**
+   * As push(), but computes up to `maxFrames` (integer ≥ 1) frames in one call: for an engine whose frames only feed
+   * its Welch sum. Returns the samples consumed; `result[0]` = frames computed. Needs a kernel made with `result`.
+   */
+  pushMany(samples: Float32Array, from: number, to: number, maxFrames: number): number;
+  /**
+   * Binds a classifier made over this kernel's own prefix sum (mode 2) for pushGated.
+   * @throws Error when it reads another prefix array or size, or the kernel has no `result` array.
+   */
+  attach(classifier: NativeClassifier): void;
+  /**
+   * As push(), running the attached classifier on every frame: frames with no hot bin are counted in `result[0]` and
+   * skipped unless `passAll`; the first hot frame (any frame, with passAll) stops the call with its code in
+   * `result[1]` and its power, prefix, hot codes and narrow statistic in place. Returns consumed·2 + 1 when such a
+   * frame stopped it, consumed·2 otherwise.
+   * @throws Error before attach().
+   */
+  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean): number;
   /** Forgets the partial frame; `resetDc` also forgets the running DC estimate. */
   reset(resetDc: boolean): void;
   /** Frees the FFTW plan and buffers now; frame() throws afterwards. */
@@ -33,6 +51,10 @@ export interface NativeFrameKernel {
  */
 export interface NativeClassifier {
   run(): number;
+  /** Throws an Error naming a bound array that was detached or shrunk (run() checks this itself). */
+  check(): void;
+  /** The addon object (for NativeFrameKernel.attach). */
+  readonly native: object;
 }
 
 /** The baseline learner's fast-path frame work in C++ (frame-kernel.cc, LearnerKernel). */
@@ -42,6 +64,9 @@ export interface NativeLearnerKernel {
   /** Both kernels' means from the bound prefix sum, binned into both bound histograms. */
   add(): void;
 }
+
+/** The addon's FrameKernel object as it is (attach takes the addon's Classifier object). */
+type RawFrameKernel = Omit<NativeFrameKernel, 'attach'> & { attach(classifier: object): void };
 
 interface DspBinding {
   /** glibc malloc_trim(0) (absent in addons built before it existed). */
@@ -54,11 +79,11 @@ interface DspBinding {
   Classifier: new (
     n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
     hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
-  ) => NativeClassifier;
+  ) => { run(): number };
   FrameKernel: new (
     n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
-    prefix: Float64Array | null, sum: Float64Array | null, dcRemoval?: boolean, mode?: number,
-  ) => NativeFrameKernel;
+    prefix: Float64Array | null, sum: Float64Array | null, dcRemoval?: boolean, mode?: number, result?: Float64Array | null,
+  ) => RawFrameKernel;
   fftwVersion: string;
   /** Version of the addon's JS interface (kAbiVersion in frame-kernel.cc); absent in addons built before it existed. */
   abiVersion?: number;
@@ -69,7 +94,7 @@ interface DspBinding {
  * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
  * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
  */
-export const DSP_ABI_VERSION = 4;
+export const DSP_ABI_VERSION = 5;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';
@@ -155,8 +180,9 @@ function checkBound(kernel: string, name: string, a: ArrayBufferView & { length:
 
 /** The addon's FrameKernel behind the bound-array check. */
 class GuardedFrameKernel implements NativeFrameKernel {
+  private gate: NativeClassifier | null = null;
   constructor(
-    private readonly k: NativeFrameKernel, private readonly n: number, private readonly window: Float64Array,
+    private readonly k: RawFrameKernel, private readonly n: number, private readonly window: Float64Array,
     private readonly stage: Float32Array, private readonly power: Float32Array, private readonly prefix: Float64Array | null,
     private readonly sum: Float64Array | null,
   ) {}
@@ -179,6 +205,19 @@ class GuardedFrameKernel implements NativeFrameKernel {
     this.check();
     return this.k.push(samples, from, to);
   }
+  pushMany(samples: Float32Array, from: number, to: number, maxFrames: number): number {
+    this.check();
+    return this.k.pushMany(samples, from, to, maxFrames);
+  }
+  attach(classifier: NativeClassifier): void {
+    this.k.attach(classifier.native);
+    this.gate = classifier;
+  }
+  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean): number {
+    this.check();
+    this.gate?.check();
+    return this.k.pushGated(samples, from, to, passAll);
+  }
   reset(resetDc: boolean): void {
     this.k.reset(resetDc);
   }
@@ -189,7 +228,8 @@ class GuardedFrameKernel implements NativeFrameKernel {
 
 /**
  * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the kernel's push() fills
- * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n.
+ * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n,
+ * result 2 (where pushMany/pushGated report frame counts and codes; they need it).
  * `dcRemoval` and `mode` apply to push(). The buffers must keep their memory while the kernel is used: push()/frame()
  * throw an Error naming the array when one was detached (transferred) or shrunk, instead of writing into freed memory.
  * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for
@@ -198,10 +238,10 @@ class GuardedFrameKernel implements NativeFrameKernel {
  */
 export function createNativeFrameKernel(
   n: number, window: Float64Array, norm: number, stage: Float32Array, power: Float32Array,
-  prefix: Float64Array | null, sum: Float64Array | null, dcRemoval = true, mode = 1,
+  prefix: Float64Array | null, sum: Float64Array | null, dcRemoval = true, mode = 1, result: Float64Array | null = null,
 ): NativeFrameKernel {
   if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
-  const k = new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode);
+  const k = new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode, result);
   return new GuardedFrameKernel(k, n, window, stage, power, prefix ?? null, sum ?? null);
 }
 
@@ -217,17 +257,22 @@ export function createNativeClassifier(
 ): NativeClassifier | null {
   if (binding === undefined) return null;
   const c = new binding.Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix);
+  const check = (): void => {
+    if (prefix.length !== n + 1 || hot.length !== n || stat.length !== n || open.length !== n || release.length !== n ||
+      wideOpen.length !== n) {
+      checkBound('Classifier', 'prefix', prefix, n + 1);
+      for (const [name, a] of [['hot', hot], ['stat', stat], ['open', open], ['release', release], ['wideOpen', wideOpen]] as const) {
+        checkBound('Classifier', name, a, n);
+      }
+    }
+  };
   return {
     run(): number {
-      if (prefix.length !== n + 1 || hot.length !== n || stat.length !== n || open.length !== n || release.length !== n ||
-        wideOpen.length !== n) {
-        checkBound('Classifier', 'prefix', prefix, n + 1);
-        for (const [name, a] of [['hot', hot], ['stat', stat], ['open', open], ['release', release], ['wideOpen', wideOpen]] as const) {
-          checkBound('Classifier', name, a, n);
-        }
-      }
+      check();
       return c.run();
     },
+    check,
+    native: c,
   };
 }
 

@@ -26,6 +26,14 @@ export interface FileSourceOptions {
   onWarning?: (message: string) => void;
 }
 
+/** One block's read: `want` samples of `seg` from its sample `done` on (`first`: the segment's first block). */
+interface ReadRequest {
+  seg: Segment;
+  done: number;
+  want: number;
+  first: boolean;
+}
+
 /** One contiguous run of samples to read: a SigMF capture, or the whole raw file. */
 interface Segment {
   byteOffset: number;
@@ -81,8 +89,8 @@ function parseHzLike(value: string): number | undefined {
 }
 
 /**
- * An {@link IqSource} over a file. Reads with one `FileHandle` into ONE preallocated `Buffer` and converts into ONE
- * preallocated `Float32Array`; the yielded {@link IqBlock} object is reused, so it (and its samples) is valid only
+ * An {@link IqSource} over a file. Reads with one `FileHandle` into two preallocated `Buffer`s (one block read ahead)
+ * and converts into ONE preallocated `Float32Array`; the yielded {@link IqBlock} object is reused, so it (and its samples) is valid only
  * until the next block is requested. Offsets are plain numbers (exact to 2^53 bytes), never 32-bit.
  */
 export class FileSource implements IqSource {
@@ -92,6 +100,8 @@ export class FileSource implements IqSource {
   private readonly blockSamples: number;
   private readonly bytesPerSample: number;
   private readonly raw: Buffer;
+  /** The second read buffer: the next block is read into one while the current one is analysed. */
+  private readonly rawAhead: Buffer;
   private readonly samples: Float32Array;
   private readonly block: IqBlock;
   private fh: FileHandle | undefined;
@@ -118,6 +128,7 @@ export class FileSource implements IqSource {
     this.fh = args.fh;
     this.bytesPerSample = BYTES_PER_COMPLEX[args.info.format];
     this.raw = Buffer.alloc(this.blockSamples * this.bytesPerSample);
+    this.rawAhead = Buffer.alloc(this.blockSamples * this.bytesPerSample);
     this.samples = new Float32Array(2 * this.blockSamples);
     this.block = {
       samples: this.samples,
@@ -134,6 +145,8 @@ export class FileSource implements IqSource {
   /**
    * Blocks in file order, each `blockSamples` long except the last of a segment (blocks never span two SigMF captures).
    * `firstSample` is the dataset sample index (0 for the first sample of a raw file; SigMF numbering for SigMF).
+   * The next block is read (into a second buffer) while the caller works on this one, so the analysis never waits for
+   * the disk in steady state.
    * @throws Error when called a second time; QuietBandError('IO') when a read fails.
    */
   async *blocks(): AsyncGenerator<IqBlock> {
@@ -141,49 +154,88 @@ export class FileSource implements IqSource {
     this.started = true;
     const fh = this.fh;
     if (fh === undefined) return;
-    const raw = this.raw;
     const bps = this.bytesPerSample;
     const block = this.block;
     const format = this.info.format;
+    const segments = this.segments;
+    const raws = [this.raw, this.rawAhead];
+    // the read plan: segment `seg`, samples `done` already requested from it
+    let seg = 0;
+    let done = 0;
+    let slot = 0;
+    let pending: Promise<number> | null = null;
+    let req: ReadRequest | null = null;
+    const issue = (): void => {
+      while (seg < segments.length && done >= segments[seg].sampleCount) {
+        seg++;
+        done = 0;
+      }
+      if (seg >= segments.length || this.closed) {
+        req = null;
+        pending = null;
+        return;
+      }
+      const sg = segments[seg];
+      const want = Math.min(this.blockSamples, sg.sampleCount - done);
+      req = { seg: sg, done, want, first: done === 0 };
+      pending = this.readFully(fh, raws[slot], want * bps, sg.byteOffset + done * bps);
+      done += want;
+    };
     try {
-      for (let s = 0; s < this.segments.length; s++) {
-        const seg = this.segments[s];
-        let done = 0;
-        let first = true;
-        while (done < seg.sampleCount && !this.closed) {
-          const want = Math.min(this.blockSamples, seg.sampleCount - done);
-          const wantBytes = want * bps;
-          const position = seg.byteOffset + done * bps;
-          let got = 0;
-          while (got < wantBytes) {
-            let bytesRead: number;
-            try {
-              ({ bytesRead } = await fh.read(raw, got, wantBytes - got, position + got));
-            } catch (err) {
-              if (this.closed) return;
-              throw new QuietBandError(`${this.dataPath}: read failed at byte ${position + got} (${(err as Error).message})`, 'IO', { cause: err });
-            }
-            if (bytesRead === 0) break; // file shrank since open: deliver the whole samples we have
-            got += bytesRead;
-          }
-          if (this.closed) return;
-          const count = Math.floor(got / bps);
-          if (count === 0) break;
-          block.count = count;
-          block.clipFraction = convertSamples(format, raw, this.samples, count, 0);
-          block.firstSample = seg.sampleStart + done;
-          block.centerHz = seg.centerHz;
-          block.tuneId = seg.tuneId;
-          block.discontinuity = first && seg.discontinuity;
-          first = false;
-          done += count;
-          yield block;
-          if (count < want) break;
+      issue();
+      while (pending !== null && req !== null) {
+        const r: ReadRequest = req;
+        const buf = raws[slot];
+        let got: number;
+        try {
+          got = await pending;
+        } finally {
+          pending = null;
         }
+        if (this.closed) return;
+        const count = Math.floor(got / bps);
+        // a short read (the file shrank since it was opened): deliver the whole samples we have, end the segment
+        if (count < r.want) {
+          seg++;
+          done = 0;
+        }
+        slot = 1 - slot;
+        issue();
+        if (count === 0) continue;
+        block.count = count;
+        block.clipFraction = convertSamples(format, buf, this.samples, count, 0);
+        block.firstSample = r.seg.sampleStart + r.done;
+        block.centerHz = r.seg.centerHz;
+        block.tuneId = r.seg.tuneId;
+        block.discontinuity = r.first && r.seg.discontinuity;
+        yield block;
       }
     } finally {
+      // a read still in flight (the caller stopped early) must settle before the handle closes, its error unheard
+      const p = pending as Promise<number> | null;
+      if (p !== null) await p.catch(() => 0);
       await this.close();
     }
+  }
+
+  /**
+   * Reads `wantBytes` at `position` into `buf` from 0, retrying partial reads; fewer only at the end of the file.
+   * @throws QuietBandError('IO') naming the file and byte offset when a read fails (unless the source was closed: 0).
+   */
+  private async readFully(fh: FileHandle, buf: Buffer, wantBytes: number, position: number): Promise<number> {
+    let got = 0;
+    while (got < wantBytes) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(buf, got, wantBytes - got, position + got));
+      } catch (err) {
+        if (this.closed) return got;
+        throw new QuietBandError(`${this.dataPath}: read failed at byte ${position + got} (${(err as Error).message})`, 'IO', { cause: err });
+      }
+      if (bytesRead === 0) break; // file shrank since open
+      got += bytesRead;
+    }
+    return got;
   }
 
   /** Closes the file. Idempotent; an iteration in progress ends at its next block. */

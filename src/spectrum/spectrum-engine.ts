@@ -1,6 +1,6 @@
 // Welch spectrum engine: IqBlocks → short FFT frames (fast path) and N-frame averages (slow path), in linear PSD units.
 import { createFft, DEFAULT_FFT_BACKEND, type FftBackend } from '../dsp/fft.js';
-import { createNativeFrameKernel, type NativeFrameKernel } from '../dsp/native-frame.js';
+import { createNativeFrameKernel, type NativeClassifier, type NativeFrameKernel } from '../dsp/native-frame.js';
 import { makeWindow, windowSum, enbwBins, type WindowName } from '../dsp/window.js';
 import type { IqBlock } from '../types.js';
 
@@ -55,6 +55,23 @@ export interface EngineOutputs {
   prefix?: boolean;
   /** Fill {@link SpectrumFrame.prefix} on slow (Welch) frames too (default false): the detector's kernels read it. */
   slowPrefix?: boolean;
+}
+
+/**
+ * A per-frame test the native frame kernel runs on an engine's short frames (see {@link SpectrumEngine.setGate}): the
+ * detector's classifier, so frames without a hot bin need not come back to JS while the detector has nothing open.
+ */
+export interface ShortFrameGate {
+  /** The classifier, made over this engine's {@link SpectrumEngine.prefixSum}. */
+  readonly classifier: NativeClassifier;
+  /** Hot code of the frame being delivered (OR of its bins' codes), set just before onShortFrame; the reader resets it to −1. */
+  code: number;
+  /**
+   * Called with each run of consecutive frames the classifier found cold (never delivered): `count` frames, the first
+   * starting at sample `firstSample`, each `hop` after the previous, all `fftSize` long, of tune generation `tuneId`.
+   * Called before the next frame is delivered, in stream order.
+   */
+  onSkipped(count: number, firstSample: number, hop: number, fftSize: number, tuneId: number): void;
 }
 
 /** Receives frames; the frame object and its arrays are reused after the call returns. */
@@ -115,6 +132,9 @@ export class SpectrumEngine {
   private readonly emitShort: boolean;
   private readonly prefix: Float64Array | undefined;
   private readonly slowPrefix: Float64Array | undefined;
+  /** What the kernel's pushMany/pushGated report: [frames computed or skipped, code of the frame delivered]. */
+  private readonly kernelResult = new Float64Array(2);
+  private gate: ShortFrameGate | null = null;
 
   /** @param outputs what to compute besides slow frames (default: short frames' power, no prefix sums). */
   constructor(options: SpectrumOptions, outputs: EngineOutputs = {}) {
@@ -156,11 +176,44 @@ export class SpectrumEngine {
       // what each frame produces (NativeFrameKernel.frame's mode)
       const mode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
       this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
-        this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, mode);
+        this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, mode, this.kernelResult);
     } else {
       this.fft = createFft(n, backend);
       this.kernel = null;
     }
+  }
+
+  /** The prefix sum short frames carry (engines made with `{ prefix: true }`), bound for the engine's life. */
+  get prefixSum(): Float64Array | undefined {
+    return this.prefix;
+  }
+
+  /**
+   * Lets the native kernel classify each short frame and skip those with no hot bin (they never reach the sink;
+   * `gate.onSkipped` hears of them); delivered frames carry their code in `gate.code`. Only
+   * for a native ('fftw') engine with prefix sums and no averaging whose classifier reads {@link prefixSum}.
+   * @returns false (and nothing changes) when this engine cannot gate: another backend, averaging, no prefix sum.
+   * @throws Error from the addon when the classifier reads another prefix array.
+   */
+  setGate(gate: ShortFrameGate): boolean {
+    if (this.kernel === null || this.prefix === undefined || this.options.average > 0) return false;
+    this.kernel.attach(gate.classifier);
+    this.gate = gate;
+    return true;
+  }
+
+  /**
+   * The absolute index one past the last sample of the next slow (Welch) frame, if samples are fed from `from` of
+   * `block` on (taking into account the reset push() would do there); Infinity for an engine without averaging.
+   */
+  nextSlowFrameEnd(block: IqBlock, from: number): number {
+    const avg = this.options.average;
+    const first = block.firstSample + from;
+    if (avg <= 0) return Infinity;
+    const resets = block.tuneId !== this.lastTuneId || (block.discontinuity && from === 0) || first !== this.nextSample;
+    const fill = resets ? 0 : this.stageFill;
+    const count = resets ? 0 : this.slowCount;
+    return first + (this.fftSize - fill) + (avg - count - 1) * this.hop;
   }
 
   /** Forgets partial frames and averages (after a retune, a gap or a discontinuity). */
@@ -243,23 +296,61 @@ export class SpectrumEngine {
   }
 
   /**
-   * push() with the native kernel: it stages, keeps the DC estimate and computes each frame; here only the frame
-   * bookkeeping (first sample, clip fraction, Welch count, sink calls), mirroring the fill count.
+   * push() with the native kernel: it stages, keeps the DC estimate and computes frames; here only the frame
+   * bookkeeping (first sample, clip fraction, Welch count, sink calls), mirroring the kernel's fill count (after m
+   * frames, fill = fill₀ + consumed − m·hop). An engine that only averages has the kernel compute every frame up to
+   * the next average in one call; a gated engine has it skip the frames its classifier finds cold.
    */
   private pushNative(kernel: NativeFrameKernel, block: IqBlock, sink: SpectrumSink, from: number, to: number): void {
     const h = this.hop;
     const clip = block.clipFraction;
+    const res = this.kernelResult;
+    const gate = this.gate;
+    const batch = !this.emitShort;
     let i = from;
     while (i < to) {
       if (this.stageFill === 0) this.stageFirst = block.firstSample + i;
-      const r = kernel.push(block.samples, i, to);
-      const took = Math.floor(r / 2);
-      i += took;
-      this.stageFill += took;
       if (clip > this.stageClip) this.stageClip = clip;
-      if (r % 2 === 1) {
+      let took: number;
+      let done: number; // frames completed and accounted for here (skipped or only averaged)
+      let ready: boolean; // the last completed frame goes through finishFrame
+      if (gate !== null) {
+        const r = kernel.pushGated(block.samples, i, to, false);
+        took = Math.floor(r / 2);
+        ready = r % 2 === 1;
+        done = res[0];
+        if (done > 0) {
+          // skipped cold frames: each advanced the frame start by a hop
+          gate.onSkipped(done, this.stageFirst, h, this.fftSize, block.tuneId);
+          this.stageFirst += done * h;
+          this.stageClip = clip;
+          this.slowCount += done;
+        }
+        if (ready) gate.code = res[1];
+      } else if (batch) {
+        const max = this.options.average > 0 ? this.options.average - this.slowCount : 0x40000000;
+        took = kernel.pushMany(block.samples, i, to, max);
+        const m = res[0];
+        ready = m > 0;
+        done = m > 0 ? m - 1 : 0;
+        if (done > 0) {
+          // frames before the last one: they only added to the Welch sum
+          if (this.slowCount === 0) this.slowFirst = this.stageFirst;
+          if (this.stageClip > this.slowClip) this.slowClip = this.stageClip;
+          this.stageFirst += done * h;
+          this.stageClip = clip;
+          this.slowCount += done;
+        }
+      } else {
+        const r = kernel.push(block.samples, i, to);
+        took = Math.floor(r / 2);
+        ready = r % 2 === 1;
+        done = 0;
+      }
+      i += took;
+      this.stageFill += took - (done + (ready ? 1 : 0)) * h;
+      if (ready) {
         this.finishFrame(block, sink);
-        this.stageFill = h;
         this.stageFirst += h;
         this.stageClip = clip;
       }

@@ -7,16 +7,23 @@ import { nativeFrameAvailable } from '../../src/dsp/native-frame.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { capture } from '../helpers.js';
 
-/** Detections of one capture with the given backend and classifier (baseline learnt from the same file). */
-async function detections(file: string, backend: string, nativeClassifier: boolean): Promise<DetectionEvent[]> {
+/**
+ * Detections of one capture with the given backend and classifier (baseline learnt from the same file), the short
+ * frames analysed and those the gated engine skipped as cold.
+ */
+async function detections(file: string, backend: string, nativeClassifier: boolean, blockSamples?: number): Promise<DetectionEvent[]> {
+  return (await detectionRun(file, backend, nativeClassifier, blockSamples)).evs;
+}
+
+async function detectionRun(file: string, backend: string, nativeClassifier: boolean, blockSamples?: number) {
   const src = await openFileSource(file);
   const opts = pipelineOptions({}, src.info.rateSps);
   opts.spectrum.fftBackend = backend;
   opts.detector = { ...opts.detector, nativeClassifier };
   const { baseline } = await learnBaseline(src, opts, 'auto');
   const evs: DetectionEvent[] = [];
-  await detect(await openFileSource(file), baseline, opts, (ev) => evs.push(ev));
-  return evs;
+  const { stats, detector } = await detect(await openFileSource(file, { blockSamples }), baseline, opts, (ev) => evs.push(ev));
+  return { evs, shortFrames: stats.shortFrames, skipped: detector.skippedFrames };
 }
 
 describe('native classifier', () => {
@@ -35,6 +42,24 @@ describe('native classifier', () => {
       }
     });
   }
+
+  it('the fftw engine skips the cold short frames in the addon (the same detections, whatever the block size)', async () => {
+    const file = capture('x10_HR12A_B1on_310M_250k.cu8');
+    const js = await detectionRun(file, 'fftw', false);
+    expect(js.skipped).toBe(0);
+    // 196 608 samples − 2 048 settle, FFT 256 with hop 128: 1 519 short frames
+    expect(js.shortFrames).toBe(1519);
+    for (const blockSamples of [65_536, 4_097, 1_000, 200_000]) {
+      const gated = await detectionRun(file, 'fftw', true, blockSamples);
+      expect(gated.evs).toEqual(js.evs);
+      expect(gated.shortFrames).toBe(1519);
+      // six packets in 0.79 s: most frames are cold and never reach the detector in JS
+      expect(gated.skipped).toBeGreaterThan(1519 / 2);
+      expect(gated.skipped).toBeLessThan(1519);
+    }
+    // pffft has no native kernel to gate: every frame is delivered
+    expect((await detectionRun(file, 'pffft', true)).skipped).toBe(0);
+  });
 });
 
 describe('native learner kernel', () => {

@@ -234,6 +234,23 @@ describe('options and lifecycle', () => {
       for await (const _ of src.blocks()) void _;
     }).rejects.toThrow(/already called/);
   });
+
+  it('reads one block ahead: each block holds its own bytes while the next is read, and a break closes the file', async () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    const src = await openFileSource(path, { blockSamples: 300 });
+    const firsts: number[] = [];
+    for await (const b of src.blocks()) {
+      // the next read is in flight now (into the other buffer): this block's samples are still bytes 2·first…
+      await new Promise((r) => setTimeout(r, 5));
+      expect(b.samples[0]).toBe(Math.fround(((2 * b.firstSample) % 256 - 127.5) / 127.5));
+      expect(b.samples[2 * b.count - 1]).toBe(Math.fround(((2 * (b.firstSample + b.count) - 1) % 256 - 127.5) / 127.5));
+      firsts.push(b.firstSample);
+      if (firsts.length === 2) break; // with the third block's read in flight
+    }
+    expect(firsts).toEqual([0, 300]);
+    expect(fds()).toBe(before); // the handle is closed once the in-flight read settled
+  });
 });
 
 describe('parseRate / parseFrequency', () => {

@@ -17,12 +17,21 @@
 
 namespace {
 
+// The per-bin loops (window, |X|², sums, the classifier's first pass) in an AVX2 build and a baseline one, picked at
+// load time by the CPU (GCC function multiversioning). "avx2" does not imply FMA, so no a·b + c is contracted and both
+// builds round exactly alike (and like the JS arithmetic they mirror).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define QB_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define QB_SIMD_CLONES
+#endif
+
 // FFTW's planner is not thread-safe (FFTW 3.3 manual §5.4, "Thread safety"); sensors run in worker_threads, each
 // with its own engines, so plan creation and destruction are serialised. fftwf_execute is thread-safe.
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 /**
  * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
@@ -139,8 +148,146 @@ bool IndexArg(const Napi::Value& v, const char* what, int64_t* out) {
 }
 
 /**
+ * new Classifier(n, hN, hW, open: Float32Array(n), release: Float32Array(n), wideOpen: Float32Array(n),
+ *                hot: Uint8Array(n), stat: Float32Array(n), prefix: Float64Array(n+1))
+ * run(): the detector's per-bin classification (src/detector/detector.ts, Detector.classify) over a frame's prefix
+ * sum: narrow (2hN+1) and wide (2hW+1) boxcar means, the hot code of every bin, and, when any bin is hot, the narrow
+ * statistic of every bin. Returns the OR of the hot codes. The same expressions as the JS (float64 division, clamp at
+ * 0, float32 value compared with the float32 thresholds).
+ */
+class Classifier : public Napi::ObjectWrap<Classifier> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Classifier", {InstanceMethod<&Classifier::Run>("run")});
+  }
+
+  /** True when constructed over a prefix sum of `n` bins at `prefix` (FrameKernel.attach checks it is its own). */
+  bool Reads(const double* prefix, int n) const { return ready_ && prefix_ == prefix && n_ == n; }
+
+  /**
+   * The classification of the frame now in the bound prefix sum: fills `hot` (and `stat` when any bin is hot) and
+   * returns the OR of the hot codes. Called by run() and, per frame, by FrameKernel.pushGated.
+   */
+  int Classify() {
+    const int n = n_, hN = hN_, hW = hW_;
+    // local restrict pointers: the uint8_t stores would otherwise force the members to be reloaded every bin
+    const double* __restrict pre = prefix_;
+    const float* __restrict open = open_;
+    const float* __restrict release = release_;
+    const float* __restrict wideOpen = wideOpen_;
+    uint8_t* __restrict hot = hot_;
+    int any = 0;
+    const int edge = hW < n ? hW : n;
+    const int interiorEnd = n - hW > edge ? n - hW : edge;
+    for (int b = 0; b < edge; b++) {
+      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
+      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
+      hot[b] = static_cast<uint8_t>(x);
+      any |= x;
+    }
+    const double invN = 1.0 / (2 * hN + 1), invW = 1.0 / (2 * hW + 1);
+    // most frames have no hot interior bin: a first pass without stores or branches (vectorised) finds out, and
+    // the exact per-bin pass below runs only when one exists
+    if (!AnyInterior(pre, release, wideOpen, edge, interiorEnd, hN, hW, invN, invW)) {
+      if (interiorEnd > edge) std::memset(hot + edge, 0, static_cast<size_t>(interiorEnd - edge));
+    } else {
+      for (int b = edge; b < interiorEnd; b++) {
+        const double xn = (pre[b + hN + 1] - pre[b - hN]) * invN;
+        const double xw = (pre[b + hW + 1] - pre[b - hW]) * invW;
+        const float v = static_cast<float>(xn > 0 ? xn : 0);
+        const float w = static_cast<float>(xw > 0 ? xw : 0);
+        const int x = (v > release[b] || w > wideOpen[b]) ? HotCode(v, w, open[b], release[b], wideOpen[b]) : 0;
+        hot[b] = static_cast<uint8_t>(x);
+        any |= x;
+      }
+    }
+    for (int b = interiorEnd; b < n; b++) {
+      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
+      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
+      hot[b] = static_cast<uint8_t>(x);
+      any |= x;
+    }
+    if (any != 0) {
+      float* __restrict stat = stat_;
+      for (int b = 0; b < n; b++) stat[b] = Mean(pre, n, hN, b);
+    }
+    return any;
+  }
+
+  explicit Classifier(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Classifier>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 9 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
+      Napi::TypeError::New(env, "Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix)").ThrowAsJavaScriptException();
+      return;
+    }
+    n_ = info[0].As<Napi::Number>().Int32Value();
+    hN_ = info[1].As<Napi::Number>().Int32Value();
+    hW_ = info[2].As<Napi::Number>().Int32Value();
+    if (n_ < 1 || hN_ < 1 || hW_ < hN_) {
+      Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
+      return;
+    }
+    const char* cls = "Classifier";
+    if (!bound_.Bind(info[3], napi_float32_array, n_, &open_, cls, "open")) return;
+    if (!bound_.Bind(info[4], napi_float32_array, n_, &release_, cls, "release")) return;
+    if (!bound_.Bind(info[5], napi_float32_array, n_, &wideOpen_, cls, "wideOpen")) return;
+    if (!bound_.Bind(info[6], napi_uint8_array, n_, &hot_, cls, "hot")) return;
+    if (!bound_.Bind(info[7], napi_float32_array, n_, &stat_, cls, "stat")) return;
+    if (!bound_.Bind(info[8], napi_float64_array, n_ + 1, &prefix_, cls, "prefix")) return;
+    ready_ = true;
+  }
+
+ private:
+  static inline float Mean(const double* pre, int n, int h, int b) { return KernelMean(pre, n, h, b); }
+
+  /**
+   * True when some interior bin b ∈ [from, to) is above its release level (narrow kernel) or its wide open level: the
+   * interior test of Classify, the same expressions, with no stores and no branches so that it vectorises. Needs
+   * thresholds ≥ 0 (they are levels in linear power, or +∞).
+   */
+  QB_SIMD_CLONES static bool AnyInterior(const double* __restrict pre, const float* __restrict release, const float* __restrict wideOpen,
+                          int from, int to, int hN, int hW, double invN, double invW) {
+    // (no clamp at 0: the thresholds are ≥ 0, so a value the clamp would raise to 0 fails the test either way)
+    int hit = 0;
+    for (int b = from; b < to; b++) {
+      const float v = static_cast<float>((pre[b + hN + 1] - pre[b - hN]) * invN);
+      const float w = static_cast<float>((pre[b + hW + 1] - pre[b - hW]) * invW);
+      hit |= (v > release[b]) | (w > wideOpen[b]);
+    }
+    return hit != 0;
+  }
+
+  static inline int HotCode(float v, float w, float open, float release, float wideOpen) {
+    const int hn = v > open ? 2 : v > release ? 1 : 0;
+    const int hw = w > wideOpen ? 2 : 0;
+    return (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
+  }
+
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready_) {
+      Napi::Error::New(env, "Classifier: not constructed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    return Napi::Number::New(env, Classify());
+  }
+
+  bool ready_ = false;
+  int n_ = 0, hN_ = 0, hW_ = 0;
+  float* open_ = nullptr;
+  float* release_ = nullptr;
+  float* wideOpen_ = nullptr;
+  uint8_t* hot_ = nullptr;
+  float* stat_ = nullptr;
+  double* prefix_ = nullptr;
+  BoundArrays bound_;
+};
+
+/**
  * new FrameKernel(n, window: Float64Array(n), norm, stage: Float32Array(2n), power: Float32Array(n),
- *                 prefix: Float64Array(n+1) | null, sum: Float64Array(n) | null)
+ *                 prefix: Float64Array(n+1) | null, sum: Float64Array(n) | null, dcRemoval, mode,
+ *                 result: Float64Array(2) | null)
+ * push/pushMany/pushGated stage samples and compute frames (one, several, or until a classified-hot one).
  * frame(older, dcI, dcQ, mode): mode 0 = Welch sum only; 1 = power; 2 = power + prefix; | 4 = also add to the sum.
  */
 class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
@@ -148,6 +295,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "FrameKernel",
                        {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Push>("push"),
+                        InstanceMethod<&FrameKernel::PushMany>("pushMany"), InstanceMethod<&FrameKernel::PushGated>("pushGated"),
+                        InstanceMethod<&FrameKernel::Attach>("attach"),
                         InstanceMethod<&FrameKernel::Reset>("reset"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
   }
 
@@ -174,6 +323,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       return;
     dcRemoval_ = info.Length() > 7 && info[7].IsBoolean() ? info[7].As<Napi::Boolean>().Value() : true;
     mode_ = info.Length() > 8 && info[8].IsNumber() ? info[8].As<Napi::Number>().Int32Value() : 1;
+    if (info.Length() > 9 && !info[9].IsNull() && !info[9].IsUndefined() && !bound_.Bind(info[9], napi_float64_array, 2, &result_, cls, "result"))
+      return;
     window2_.resize(2 * static_cast<size_t>(n_));
     for (int j = 0; j < n_; j++) window2_[2 * j] = window2_[2 * j + 1] = static_cast<float>(window_[j]);
     scratch_.resize(n_);
@@ -207,7 +358,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   }
 
   /** Window, FFT and power of the frame whose first half is slot `older` (see the class comment for `mode`). */
-  void Compute(int older, double dcI, double dcQ, int mode) {
+  QB_SIMD_CLONES void Compute(int older, double dcI, double dcQ, int mode) {
     const int n = n_;
     const int h = n >> 1;
     // float arithmetic throughout (4-wide SIMD): the frame is rounded to float for FFTW anyway, and float32 keeps
@@ -257,30 +408,37 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   }
 
   /**
-   * push(samples: Float32Array, from, to): stages samples [from, to) (interleaved I/Q) into the two half-frame slots,
-   * summing I and Q per slot, until a frame is complete or `to` is reached. A complete frame gets the running DC
-   * estimate (frame mean, then α = 1/16; the first frame after a reset(true) takes the mean as is), is computed with
-   * the mode given at construction, and the slots rotate (50 % overlap). Returns consumed·2 + (1 if a frame was
-   * computed). Staging and the DC estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float (Compute).
+   * The (samples, from, to) arguments of push, pushMany and pushGated: `samples` a Float32Array of interleaved I/Q
+   * holding at least 2·to values, 0 ≤ from ≤ to integers. Returns false after throwing (dispose()d kernel, bad types).
    */
-  Napi::Value Push(const Napi::CallbackInfo& info) {
+  bool SampleArgs(const Napi::CallbackInfo& info, size_t count, const char* usage, const float** s, int64_t* from, int64_t* to) {
     Napi::Env env = info.Env();
-    if (plan_ == nullptr || info.Length() < 3 || !info[0].IsTypedArray()) {
-      Napi::Error::New(env, plan_ == nullptr ? "FrameKernel: push() after dispose()" : "push(samples, from, to)").ThrowAsJavaScriptException();
-      return env.Undefined();
+    if (plan_ == nullptr || info.Length() < count || !info[0].IsTypedArray()) {
+      Napi::Error::New(env, plan_ == nullptr ? std::string("FrameKernel: ") + usage + " after dispose()" : std::string(usage))
+          .ThrowAsJavaScriptException();
+      return false;
     }
     Napi::TypedArray a = info[0].As<Napi::TypedArray>();
-    int64_t from = 0, to = 0;
-    if (!IndexArg(info[1], "FrameKernel.push: from", &from) || !IndexArg(info[2], "FrameKernel.push: to", &to)) return env.Undefined();
-    if (a.TypedArrayType() != napi_float32_array || to < from || static_cast<uint64_t>(to) > a.ElementLength() / 2) {
+    if (!IndexArg(info[1], "FrameKernel.push: from", from) || !IndexArg(info[2], "FrameKernel.push: to", to)) return false;
+    if (a.TypedArrayType() != napi_float32_array || *to < *from || static_cast<uint64_t>(*to) > a.ElementLength() / 2) {
       Napi::RangeError::New(env, "FrameKernel.push: samples must be a Float32Array holding 2·to values, 0 ≤ from ≤ to").ThrowAsJavaScriptException();
-      return env.Undefined();
+      return false;
     }
-    if (to == from) return Napi::Number::New(env, 0);
-    const float* __restrict s = static_cast<const float*>(DataOf(a));
+    *s = static_cast<const float*>(DataOf(a));
+    return true;
+  }
+
+  /**
+   * Stages samples [from, to) of `s` (interleaved I/Q) into the two half-frame slots, summing I and Q per slot. Each
+   * time a frame is complete it gets the running DC estimate (frame mean, then α = 1/16; the first frame after a
+   * reset(true) takes the mean as is), is computed with the construction mode, the slots rotate (50 % overlap), and
+   * `frameDone()` says whether to stop there (true) or go on staging. Returns the samples consumed. Staging and the DC
+   * estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float (Compute).
+   */
+  template <typename FrameDone>
+  int64_t Stage(const float* __restrict s, int64_t from, int64_t to, FrameDone frameDone) {
     const int n = n_, h = n_ >> 1;
     int64_t i = from;
-    bool ready = false;
     while (i < to) {
       const int slot = fill_ < h ? older_ : 1 - older_;
       const int inSlot = fill_ < h ? fill_ : fill_ - h;
@@ -323,11 +481,100 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
         sums_[2 * older_ + 1] = 0;
         older_ = 1 - older_;
         fill_ = h;
-        ready = true;
-        break;
+        if (frameDone()) break;
       }
     }
-    return Napi::Number::New(env, static_cast<double>((i - from) * 2 + (ready ? 1 : 0)));
+    return i - from;
+  }
+
+  /**
+   * push(samples: Float32Array, from, to): stages samples [from, to) until ONE frame is complete (see Stage) or `to` is
+   * reached. Returns consumed·2 + (1 if a frame was computed).
+   */
+  Napi::Value Push(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const float* s = nullptr;
+    int64_t from = 0, to = 0;
+    if (!SampleArgs(info, 3, "push(samples, from, to)", &s, &from, &to)) return env.Undefined();
+    bool ready = false;
+    const int64_t took = Stage(s, from, to, [&ready]() { return ready = true; });
+    return Napi::Number::New(env, static_cast<double>(took * 2 + (ready ? 1 : 0)));
+  }
+
+  /**
+   * pushMany(samples, from, to, maxFrames): as push, but computes up to `maxFrames` (≥ 1) frames in one call (a Welch
+   * engine's frames between two averages: only their sum is used). Returns the samples consumed; result[0] = frames
+   * computed (the last one's power is in `power` when the mode forms it). Needs the `result` array.
+   */
+  Napi::Value PushMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const float* s = nullptr;
+    int64_t from = 0, to = 0, maxFrames = 0;
+    if (!SampleArgs(info, 4, "pushMany(samples, from, to, maxFrames)", &s, &from, &to)) return env.Undefined();
+    if (!IndexArg(info[3], "FrameKernel.pushMany: maxFrames", &maxFrames)) return env.Undefined();
+    if (result_ == nullptr || maxFrames < 1) {
+      Napi::Error::New(env, "FrameKernel.pushMany needs maxFrames ≥ 1 and a kernel made with a result array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    int64_t frames = 0;
+    const int64_t took = Stage(s, from, to, [&frames, maxFrames]() { return ++frames >= maxFrames; });
+    result_[0] = static_cast<double>(frames);
+    return Napi::Number::New(env, static_cast<double>(took));
+  }
+
+  /**
+   * attach(classifier): binds the detector's Classifier that reads this kernel's prefix sum, for pushGated. Throws when
+   * it reads another array (or another size), or when this kernel forms no prefix sum or has no result array.
+   */
+  Napi::Value Attach(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      Napi::TypeError::New(env, "FrameKernel.attach(classifier)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Object o = info[0].As<Napi::Object>();
+    Classifier* c = Napi::ObjectWrap<Classifier>::Unwrap(o);
+    if (c == nullptr) return env.Undefined();  // (Unwrap threw: not a Classifier)
+    if ((mode_ & 3) != 2 || prefix_ == nullptr || result_ == nullptr || !c->Reads(prefix_, n_)) {
+      Napi::Error::New(env, "FrameKernel.attach: the classifier must read this kernel's own prefix sum (mode 2, same n), "
+                            "and the kernel needs a result array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    gate_ = c;
+    gateRef_ = Napi::Persistent(o);
+    return env.Undefined();
+  }
+
+  /**
+   * pushGated(samples, from, to, passAll): stages and computes frames like push, running the attached classifier on
+   * each. A frame with no hot bin (code 0) is counted in result[0] and skipped, unless passAll; the first frame that
+   * is hot (or any frame, with passAll) stops the call with its power, prefix, hot codes (and narrow statistic) in
+   * place and its code in result[1]. Returns consumed·2 + (1 if such a frame stopped it). The detector does nothing
+   * with a frame that has no hot bin while no track is open, so its caller passes passAll = (tracks are open).
+   */
+  Napi::Value PushGated(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const float* s = nullptr;
+    int64_t from = 0, to = 0;
+    if (!SampleArgs(info, 4, "pushGated(samples, from, to, passAll)", &s, &from, &to)) return env.Undefined();
+    if (gate_ == nullptr) {
+      Napi::Error::New(env, "FrameKernel.pushGated before attach(classifier)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const bool passAll = info[3].ToBoolean().Value();
+    Classifier* gate = gate_;
+    double skipped = 0;
+    int code = 0;
+    bool ready = false;
+    const int64_t took = Stage(s, from, to, [&]() {
+      code = gate->Classify();
+      if (code != 0 || passAll) return ready = true;
+      skipped++;
+      return false;
+    });
+    result_[0] = skipped;
+    result_[1] = ready ? code : 0;
+    return Napi::Number::New(env, static_cast<double>(took * 2 + (ready ? 1 : 0)));
   }
 
   /** reset(resetDc): forgets the partial frame (and, when resetDc, the running DC estimate). */
@@ -375,114 +622,15 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   float* power_ = nullptr;
   double* prefix_ = nullptr;
   double* sum_ = nullptr;
+  double* result_ = nullptr;      // 2: what pushMany/pushGated report besides their return value
+  Classifier* gate_ = nullptr;    // attach()ed classifier (kept alive by gateRef_)
+  Napi::ObjectReference gateRef_;
   BoundArrays bound_;
   fftwf_complex* in_ = nullptr;
   fftwf_complex* out_ = nullptr;
   fftwf_plan plan_ = nullptr;
 };
 
-
-/**
- * new Classifier(n, hN, hW, open: Float32Array(n), release: Float32Array(n), wideOpen: Float32Array(n),
- *                hot: Uint8Array(n), stat: Float32Array(n), prefix: Float64Array(n+1))
- * run(): the detector's per-bin classification (src/detector/detector.ts, Detector.classify) over a frame's prefix
- * sum: narrow (2hN+1) and wide (2hW+1) boxcar means, the hot code of every bin, and, when any bin is hot, the narrow
- * statistic of every bin. Returns the OR of the hot codes. The same expressions as the JS (float64 division, clamp at
- * 0, float32 value compared with the float32 thresholds).
- */
-class Classifier : public Napi::ObjectWrap<Classifier> {
- public:
-  static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "Classifier", {InstanceMethod<&Classifier::Run>("run")});
-  }
-
-  explicit Classifier(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Classifier>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 9 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber()) {
-      Napi::TypeError::New(env, "Classifier(n, hN, hW, open, release, wideOpen, hot, stat, prefix)").ThrowAsJavaScriptException();
-      return;
-    }
-    n_ = info[0].As<Napi::Number>().Int32Value();
-    hN_ = info[1].As<Napi::Number>().Int32Value();
-    hW_ = info[2].As<Napi::Number>().Int32Value();
-    if (n_ < 1 || hN_ < 1 || hW_ < hN_) {
-      Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
-      return;
-    }
-    const char* cls = "Classifier";
-    if (!bound_.Bind(info[3], napi_float32_array, n_, &open_, cls, "open")) return;
-    if (!bound_.Bind(info[4], napi_float32_array, n_, &release_, cls, "release")) return;
-    if (!bound_.Bind(info[5], napi_float32_array, n_, &wideOpen_, cls, "wideOpen")) return;
-    if (!bound_.Bind(info[6], napi_uint8_array, n_, &hot_, cls, "hot")) return;
-    if (!bound_.Bind(info[7], napi_float32_array, n_, &stat_, cls, "stat")) return;
-    if (!bound_.Bind(info[8], napi_float64_array, n_ + 1, &prefix_, cls, "prefix")) return;
-    ready_ = true;
-  }
-
- private:
-  static inline float Mean(const double* pre, int n, int h, int b) { return KernelMean(pre, n, h, b); }
-
-  static inline int HotCode(float v, float w, float open, float release, float wideOpen) {
-    const int hn = v > open ? 2 : v > release ? 1 : 0;
-    const int hw = w > wideOpen ? 2 : 0;
-    return (hn > hw ? hn : hw) | (hn > 0 ? 4 : 0);
-  }
-
-  Napi::Value Run(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!ready_) {
-      Napi::Error::New(env, "Classifier: not constructed").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    const int n = n_, hN = hN_, hW = hW_;
-    // local restrict pointers: the uint8_t stores would otherwise force the members to be reloaded every bin
-    const double* __restrict pre = prefix_;
-    const float* __restrict open = open_;
-    const float* __restrict release = release_;
-    const float* __restrict wideOpen = wideOpen_;
-    uint8_t* __restrict hot = hot_;
-    int any = 0;
-    const int edge = hW < n ? hW : n;
-    const int interiorEnd = n - hW > edge ? n - hW : edge;
-    for (int b = 0; b < edge; b++) {
-      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
-      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
-      hot[b] = static_cast<uint8_t>(x);
-      any |= x;
-    }
-    const double invN = 1.0 / (2 * hN + 1), invW = 1.0 / (2 * hW + 1);
-    for (int b = edge; b < interiorEnd; b++) {
-      const double xn = (pre[b + hN + 1] - pre[b - hN]) * invN;
-      const double xw = (pre[b + hW + 1] - pre[b - hW]) * invW;
-      const float v = static_cast<float>(xn > 0 ? xn : 0);
-      const float w = static_cast<float>(xw > 0 ? xw : 0);
-      const int x = (v > release[b] || w > wideOpen[b]) ? HotCode(v, w, open[b], release[b], wideOpen[b]) : 0;
-      hot[b] = static_cast<uint8_t>(x);
-      any |= x;
-    }
-    for (int b = interiorEnd; b < n; b++) {
-      const float v = Mean(pre, n, hN, b), w = Mean(pre, n, hW, b);
-      const int x = HotCode(v, w, open[b], release[b], wideOpen[b]);
-      hot[b] = static_cast<uint8_t>(x);
-      any |= x;
-    }
-    if (any != 0) {
-      float* __restrict stat = stat_;
-      for (int b = 0; b < n; b++) stat[b] = Mean(pre, n, hN, b);
-    }
-    return Napi::Number::New(env, any);
-  }
-
-  bool ready_ = false;
-  int n_ = 0, hN_ = 0, hW_ = 0;
-  float* open_ = nullptr;
-  float* release_ = nullptr;
-  float* wideOpen_ = nullptr;
-  uint8_t* hot_ = nullptr;
-  float* stat_ = nullptr;
-  double* prefix_ = nullptr;
-  BoundArrays bound_;
-};
 
 /**
  * convertCu8(raw: Uint8Array, out: Float32Array, count, rawOffset): cu8 → float32 (x − 127.5) / 127.5 through the same
