@@ -102,13 +102,24 @@ export async function learnBaseline(
   };
   const learner = new BaselineLearner(fingerprintOf(info, opts), measureNoiseShapes({ ...opts, spectrum: opts.spectrum }), envelope);
   const onSlow = hooks.onSlowFrame;
-  const stats = await runPass(source, engine, fastEngineFor(opts), {
+  const fastEngine = fastEngineFor(opts);
+  // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
+  let passedOver = 0;
+  fastEngine.setSelector({
+    framesToSkip: learner.shortSelector.framesToSkip,
+    onSkipped: (count, firstSample, hop, fftSize, tuneId) => {
+      passedOver += count;
+      learner.shortSelector.onSkipped(count, firstSample, hop, fftSize, tuneId);
+    },
+  });
+  const stats = await runPass(source, engine, fastEngine, {
     onShortFrame: (f) => learner.addShort(f),
     onSlowFrame: (f) => {
       learner.addSlow(f);
       if (onSlow) onSlow(f); // live spectra while a sensor is still learning its baseline
     },
   }, hooks);
+  stats.shortFrames += passedOver;
   return { baseline: learner.finish(method), stats };
 }
 

@@ -1,6 +1,6 @@
 // Learns a Baseline from spectrum frames with per-bin dB histograms (constant memory for any recording length).
 import type { Baseline, BaselineFingerprint, BaselinePath } from './baseline.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { ShortFrameSelector, SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import { FrequencySmoother } from '../detector/statistic.js';
 import { DB_PER_OCTAVE, FAST_DB_TABLE, fastDb } from '../dsp/fast-db.js';
 import { createNativeLearnerKernel, type NativeLearnerKernel } from '../dsp/native-frame.js';
@@ -262,6 +262,23 @@ export class BaselineLearner {
    * Learns from every second short frame (with 50 % overlap those are disjoint; the frames in between carry little
    * new information about the per-bin distribution), thinned further after FULL_RATE_FRAMES (see there).
    */
+  /**
+   * The short frames {@link addShort} will look at, for a native engine to pass over the others without computing them
+   * ({@link SpectrumEngine.setSelector}): the same frames are learned either way.
+   */
+  readonly shortSelector: ShortFrameSelector = {
+    framesToSkip: () => {
+      const every = this.fast.frames < FULL_RATE_FRAMES ? 2 : this.thinEvery;
+      const r = this.shortSeen % every;
+      return r === 0 ? 0 : every - r;
+    },
+    onSkipped: (count, firstSample, hop, fftSize) => {
+      if (this.firstSample < 0) this.firstSample = firstSample;
+      this.lastSample = firstSample + (count - 1) * hop + fftSize;
+      this.shortSeen += count;
+    },
+  };
+
   addShort(frame: SpectrumFrame): void {
     if (this.firstSample < 0) this.firstSample = frame.firstSample;
     this.lastSample = frame.firstSample + frame.sampleCount;

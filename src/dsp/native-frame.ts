@@ -38,6 +38,12 @@ export interface NativeFrameKernel {
    * @throws Error before attach().
    */
   pushGated(samples: Float32Array, from: number, to: number, passAll: boolean): number;
+  /**
+   * As push(), but the first `skip` (integer ≥ 0) frames that complete are passed over without being computed (their
+   * samples still update the running DC estimate). `result[0]` = frames passed over; returns consumed·2 + 1 when a
+   * frame was then computed, consumed·2 otherwise. Needs a kernel made with `result`.
+   */
+  pushSkip(samples: Float32Array, from: number, to: number, skip: number): number;
   /** Forgets the partial frame; `resetDc` also forgets the running DC estimate. */
   reset(resetDc: boolean): void;
   /** Frees the FFTW plan and buffers now; frame() throws afterwards. */
@@ -94,7 +100,7 @@ interface DspBinding {
  * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
  * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
  */
-export const DSP_ABI_VERSION = 5;
+export const DSP_ABI_VERSION = 6;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';
@@ -217,6 +223,10 @@ class GuardedFrameKernel implements NativeFrameKernel {
     this.check();
     this.gate?.check();
     return this.k.pushGated(samples, from, to, passAll);
+  }
+  pushSkip(samples: Float32Array, from: number, to: number, skip: number): number {
+    this.check();
+    return this.k.pushSkip(samples, from, to, skip);
   }
   reset(resetDc: boolean): void {
     this.k.reset(resetDc);

@@ -74,6 +74,17 @@ export interface ShortFrameGate {
   onSkipped(count: number, firstSample: number, hop: number, fftSize: number, tuneId: number): void;
 }
 
+/**
+ * A consumer that looks only at some short frames (the baseline learner thins them): the native kernel passes over
+ * the others without computing them (see {@link SpectrumEngine.setSelector}).
+ */
+export interface ShortFrameSelector {
+  /** How many of the next short frames the consumer will not look at (0: it wants the next one). */
+  framesToSkip(): number;
+  /** Called with each run of frames passed over, as {@link ShortFrameGate.onSkipped}. */
+  onSkipped(count: number, firstSample: number, hop: number, fftSize: number, tuneId: number): void;
+}
+
 /** Receives frames; the frame object and its arrays are reused after the call returns. */
 export interface SpectrumSink {
   onShortFrame(frame: SpectrumFrame): void;
@@ -135,6 +146,7 @@ export class SpectrumEngine {
   /** What the kernel's pushMany/pushGated report: [frames computed or skipped, code of the frame delivered]. */
   private readonly kernelResult = new Float64Array(2);
   private gate: ShortFrameGate | null = null;
+  private selector: ShortFrameSelector | null = null;
 
   /** @param outputs what to compute besides slow frames (default: short frames' power, no prefix sums). */
   constructor(options: SpectrumOptions, outputs: EngineOutputs = {}) {
@@ -214,6 +226,18 @@ export class SpectrumEngine {
     const fill = resets ? 0 : this.stageFill;
     const count = resets ? 0 : this.slowCount;
     return first + (this.fftSize - fill) + (avg - count - 1) * this.hop;
+  }
+
+  /**
+   * Lets the native kernel pass over the short frames `selector` will not look at (they are not computed and never
+   * reach the sink; `selector.onSkipped` hears of them). Only for a native ('fftw') engine without averaging.
+   * @returns false (and nothing changes) when this engine cannot: another backend, or averaging (its Welch sums need
+   *   every frame).
+   */
+  setSelector(selector: ShortFrameSelector): boolean {
+    if (this.kernel === null || this.options.average > 0 || !this.emitShort) return false;
+    this.selector = selector;
+    return true;
   }
 
   /** Forgets partial frames and averages (after a retune, a gap or a discontinuity). */
@@ -299,7 +323,8 @@ export class SpectrumEngine {
    * push() with the native kernel: it stages, keeps the DC estimate and computes frames; here only the frame
    * bookkeeping (first sample, clip fraction, Welch count, sink calls), mirroring the kernel's fill count (after m
    * frames, fill = fill₀ + consumed − m·hop). An engine that only averages has the kernel compute every frame up to
-   * the next average in one call; a gated engine has it skip the frames its classifier finds cold.
+   * the next average in one call; a gated engine has it skip the frames its classifier finds cold, and one with a
+   * selector the frames its consumer will not look at.
    */
   private pushNative(kernel: NativeFrameKernel, block: IqBlock, sink: SpectrumSink, from: number, to: number): void {
     const h = this.hop;
@@ -314,19 +339,23 @@ export class SpectrumEngine {
       let took: number;
       let done: number; // frames completed and accounted for here (skipped or only averaged)
       let ready: boolean; // the last completed frame goes through finishFrame
-      if (gate !== null) {
-        const r = kernel.pushGated(block.samples, i, to, false);
+      const skipper = gate ?? this.selector;
+      if (skipper !== null) {
+        // frames passed over (cold, or not wanted) are counted by the kernel and reported here in one run
+        const r = gate !== null
+          ? kernel.pushGated(block.samples, i, to, false)
+          : kernel.pushSkip(block.samples, i, to, (skipper as ShortFrameSelector).framesToSkip());
         took = Math.floor(r / 2);
         ready = r % 2 === 1;
         done = res[0];
         if (done > 0) {
-          // skipped cold frames: each advanced the frame start by a hop
-          gate.onSkipped(done, this.stageFirst, h, this.fftSize, block.tuneId);
+          // each frame passed over advanced the frame start by a hop
+          skipper.onSkipped(done, this.stageFirst, h, this.fftSize, block.tuneId);
           this.stageFirst += done * h;
           this.stageClip = clip;
           this.slowCount += done;
         }
-        if (ready) gate.code = res[1];
+        if (ready && gate !== null) gate.code = res[1];
       } else if (batch) {
         const max = this.options.average > 0 ? this.options.average - this.slowCount : 0x40000000;
         took = kernel.pushMany(block.samples, i, to, max);

@@ -87,6 +87,55 @@ describe('native learner kernel', () => {
   });
 });
 
+describe('learner frame selection', () => {
+  it('a native engine passes over the frames the learner thins out: the very same baseline, a fraction of the frames computed', async () => {
+    const { SpectrumEngine } = await import('../../src/spectrum/spectrum-engine.js');
+    const { BaselineLearner } = await import('../../src/baseline/learner.js');
+    const { measureNoiseShapes } = await import('../../src/baseline/noise-shape.js');
+    const { fingerprintOf } = await import('../../src/pipeline.js');
+    const { SimSource, defaultScenario } = await import('../../src/source/sim.js');
+    // 2 s of the default scenario at 2.4 MS/s: 37 500 short frames, so the learner thins past its first 4 000
+    const scenario = { ...defaultScenario(), rateSps: 2_400_000, durationS: 2 };
+    const learn = async (select: boolean) => {
+      const src = new SimSource(scenario, { blockSamples: 65_536 });
+      const opts = pipelineOptions({}, src.info.rateSps);
+      const fast = new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 }, { prefix: true });
+      const learner = new BaselineLearner(fingerprintOf(src.info, opts), measureNoiseShapes(opts));
+      let computed = 0;
+      let passed = 0;
+      if (select) {
+        expect(fast.setSelector({
+          framesToSkip: learner.shortSelector.framesToSkip,
+          onSkipped: (count, first, hop, size, tune) => {
+            passed += count;
+            learner.shortSelector.onSkipped(count, first, hop, size, tune);
+          },
+        })).toBe(true);
+      }
+      const sink = {
+        onShortFrame: (f: Parameters<typeof learner.addShort>[0]) => {
+          computed++;
+          learner.addShort(f);
+        },
+        onSlowFrame: () => {},
+      };
+      for await (const b of src.blocks()) fast.push(b, sink);
+      const bl = learner.finish('calibrate');
+      return { baseline: { fast: bl.fast, fastWide: bl.fastWide, durationS: bl.durationS }, frames: learner.frames, computed, passed };
+    };
+    const all = await learn(false);
+    const selected = await learn(true);
+    expect(all.computed).toBe(37_499); // (4 800 000 − 256) / 128 + 1
+    expect(selected.computed + selected.passed).toBe(37_499);
+    // every 2nd frame up to 4 000 learned, then every 9th (2 000 per second at 18 750 frames/s)
+    expect(selected.computed).toBeGreaterThan(6_000);
+    expect(selected.computed).toBeLessThan(8_000);
+    expect(selected.frames).toEqual(all.frames);
+    expect(selected.baseline).toEqual(all.baseline);
+    expect(all.baseline.durationS).toBeCloseTo(2, 3);
+  });
+});
+
 describe('slow-frame prefix sums', () => {
   it('the pipeline slow engine gives each Welch frame the prefix sum of its float32 power (what the classifier reads)', async () => {
     const { slowEngineFor } = await import('../../src/pipeline.js');

@@ -161,6 +161,28 @@ describe('frame kernel batches', () => {
     }
   });
 
+  it('pushSkip(): the frames after those passed over are the very frames of push() (the DC estimate kept running)', () => {
+    const k = kernel(2);
+    const got: { index: number; power: Float32Array }[] = [];
+    let index = 0;
+    let call = 0;
+    for (let i = 0; i < COUNT;) {
+      const skip = [0, 1, 7, 3][call++ % 4];
+      const r = k.k.pushSkip(samples, i, COUNT, skip);
+      i += Math.floor(r / 2);
+      index += k.result[0];
+      if (r % 2 === 1) {
+        got.push({ index, power: k.power.slice() });
+        index++;
+      }
+    }
+    expect(index).toBe(framesTotal);
+    // skips of 0, 1, 7, 3 frames: 4 frames computed per 15
+    expect(got.length).toBeGreaterThan(Math.floor((framesTotal * 4) / 15) - 2);
+    expect(got.length).toBeLessThan(Math.ceil((framesTotal * 4) / 15) + 2);
+    for (const g of got) expect(Buffer.from(g.power.buffer).equals(Buffer.from(refPower[g.index].buffer))).toBe(true);
+  });
+
   it('attach() refuses a classifier over another prefix array, and pushGated() needs one', () => {
     const g = kernel(2);
     const t = new Float32Array(N).fill(1);

@@ -31,7 +31,7 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 5;
+constexpr int kAbiVersion = 6;
 
 /**
  * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
@@ -287,7 +287,8 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
  * new FrameKernel(n, window: Float64Array(n), norm, stage: Float32Array(2n), power: Float32Array(n),
  *                 prefix: Float64Array(n+1) | null, sum: Float64Array(n) | null, dcRemoval, mode,
  *                 result: Float64Array(2) | null)
- * push/pushMany/pushGated stage samples and compute frames (one, several, or until a classified-hot one).
+ * push/pushMany/pushGated/pushSkip stage samples and compute frames (one, several, until a classified-hot one, or
+ * one after passing over some).
  * frame(older, dcI, dcQ, mode): mode 0 = Welch sum only; 1 = power; 2 = power + prefix; | 4 = also add to the sum.
  */
 class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
@@ -296,7 +297,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     return DefineClass(env, "FrameKernel",
                        {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Push>("push"),
                         InstanceMethod<&FrameKernel::PushMany>("pushMany"), InstanceMethod<&FrameKernel::PushGated>("pushGated"),
-                        InstanceMethod<&FrameKernel::Attach>("attach"),
+                        InstanceMethod<&FrameKernel::Attach>("attach"), InstanceMethod<&FrameKernel::PushSkip>("pushSkip"),
                         InstanceMethod<&FrameKernel::Reset>("reset"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
   }
 
@@ -431,12 +432,12 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   /**
    * Stages samples [from, to) of `s` (interleaved I/Q) into the two half-frame slots, summing I and Q per slot. Each
    * time a frame is complete it gets the running DC estimate (frame mean, then α = 1/16; the first frame after a
-   * reset(true) takes the mean as is), is computed with the construction mode, the slots rotate (50 % overlap), and
-   * `frameDone()` says whether to stop there (true) or go on staging. Returns the samples consumed. Staging and the DC
-   * estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float (Compute).
+   * reset(true) takes the mean as is) and `onFrame(dcI, dcQ)` runs: it computes the frame (ComputeFrame) or not, and
+   * says whether to stop there (true) or go on staging; then the slots rotate (50 % overlap). Returns the samples
+   * consumed. Staging and the DC estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float.
    */
-  template <typename FrameDone>
-  int64_t Stage(const float* __restrict s, int64_t from, int64_t to, FrameDone frameDone) {
+  template <typename OnFrame>
+  int64_t Stage(const float* __restrict s, int64_t from, int64_t to, OnFrame onFrame) {
     const int n = n_, h = n_ >> 1;
     int64_t i = from;
     while (i < to) {
@@ -476,15 +477,47 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
           dcI = dcI_;
           dcQ = dcQ_;
         }
-        Compute(older_, dcI, dcQ, mode_);
+        const bool stop = onFrame(dcI, dcQ);
         sums_[2 * older_] = 0;
         sums_[2 * older_ + 1] = 0;
         older_ = 1 - older_;
         fill_ = h;
-        if (frameDone()) break;
+        if (stop) break;
       }
     }
     return i - from;
+  }
+
+  /** Computes the frame now staged (older slot first) with the construction mode. */
+  void ComputeFrame(double dcI, double dcQ) { Compute(older_, dcI, dcQ, mode_); }
+
+  /**
+   * pushSkip(samples, from, to, skip): as push, but the first `skip` frames that complete are not computed (their
+   * samples still update the running DC estimate, so later frames are unchanged): for a consumer that looks only at
+   * every k-th frame. result[0] = frames passed over; returns consumed·2 + (1 if a frame was computed).
+   */
+  Napi::Value PushSkip(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const float* s = nullptr;
+    int64_t from = 0, to = 0, skip = 0;
+    if (!SampleArgs(info, 4, "pushSkip(samples, from, to, skip)", &s, &from, &to)) return env.Undefined();
+    if (!IndexArg(info[3], "FrameKernel.pushSkip: skip", &skip)) return env.Undefined();
+    if (result_ == nullptr) {
+      Napi::Error::New(env, "FrameKernel.pushSkip needs a kernel made with a result array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    int64_t passed = 0;
+    bool ready = false;
+    const int64_t took = Stage(s, from, to, [&](double dcI, double dcQ) {
+      if (passed < skip) {
+        passed++;
+        return false;
+      }
+      ComputeFrame(dcI, dcQ);
+      return ready = true;
+    });
+    result_[0] = static_cast<double>(passed);
+    return Napi::Number::New(env, static_cast<double>(took * 2 + (ready ? 1 : 0)));
   }
 
   /**
@@ -497,7 +530,10 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     int64_t from = 0, to = 0;
     if (!SampleArgs(info, 3, "push(samples, from, to)", &s, &from, &to)) return env.Undefined();
     bool ready = false;
-    const int64_t took = Stage(s, from, to, [&ready]() { return ready = true; });
+    const int64_t took = Stage(s, from, to, [&](double dcI, double dcQ) {
+      ComputeFrame(dcI, dcQ);
+      return ready = true;
+    });
     return Napi::Number::New(env, static_cast<double>(took * 2 + (ready ? 1 : 0)));
   }
 
@@ -517,7 +553,10 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       return env.Undefined();
     }
     int64_t frames = 0;
-    const int64_t took = Stage(s, from, to, [&frames, maxFrames]() { return ++frames >= maxFrames; });
+    const int64_t took = Stage(s, from, to, [&](double dcI, double dcQ) {
+      ComputeFrame(dcI, dcQ);
+      return ++frames >= maxFrames;
+    });
     result_[0] = static_cast<double>(frames);
     return Napi::Number::New(env, static_cast<double>(took));
   }
@@ -566,7 +605,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
     double skipped = 0;
     int code = 0;
     bool ready = false;
-    const int64_t took = Stage(s, from, to, [&]() {
+    const int64_t took = Stage(s, from, to, [&](double dcI, double dcQ) {
+      ComputeFrame(dcI, dcQ);
       code = gate->Classify();
       if (code != 0 || passAll) return ready = true;
       skipped++;
