@@ -125,7 +125,22 @@ session.disconnect();
 // Aggregate the sampled bytes by allocation site (function + file:line).
 /** @type {Map<string, number>} */
 const bySite = new Map();
+/** @type {Record<string, number>} sampled bytes by part of the program (see categoryOf) */
+const byCategory = { processing: 0, events: 0, input: 0, other: 0 };
 let sampledBytes = 0;
+/**
+ * What an allocating function belongs to: `processing` = the per-block hot path (spectrum engine, detector, baseline,
+ * DSP addon wrappers); `events` = the DetectionEvents it emits (its output); `input` = reading the file and the async
+ * iteration that hands blocks over (FileSource, node:fs, for-await in runPass, generator resumption, this bench's
+ * looping source); `other` = the rest.
+ * @param {string} fn @param {string} url
+ */
+function categoryOf(fn, url) {
+  if (/dist\/src\/detector\/detector\.js/.test(url) && fn === 'event') return 'events';
+  if (/dist\/src\/(spectrum|detector|baseline|dsp)\//.test(url)) return 'processing';
+  if (/dist\/src\/source\/|node:fs|node:internal\/fs|heap-run\.js|dist\/src\/pipeline\.js/.test(url) || (fn === 'next' && url === '')) return 'input';
+  return 'other';
+}
 /** @param {any} node @param {string} parent */
 function walk(node, parent) {
   const cf = node.callFrame;
@@ -135,6 +150,7 @@ function walk(node, parent) {
   const key = site === '(anonymous) (native)' || cf.functionName === '(root)' ? `${parent} > ${site}` : site;
   if (node.selfSize > 0) {
     bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+    byCategory[categoryOf(cf.functionName, url)] += node.selfSize;
     sampledBytes += node.selfSize;
   }
   for (const c of node.children ?? []) walk(c, site);
@@ -148,5 +164,8 @@ process.stdout.write(`${JSON.stringify({
   seconds, fftSize, backend, samples: stats.samples, blocks, wallMs, msps: stats.samples / wallMs / 1e3, events,
   shortFrames: stats.shortFrames, slowFrames: stats.slowFrames,
   gc: gcCounts, before, after, timeline,
-  allocation: { samplingInterval, sampledBytes, bytesPerBlock: sampledBytes / blocks, sites },
+  allocation: {
+    samplingInterval, sampledBytes, bytesPerBlock: sampledBytes / blocks, sites,
+    bytesPerBlockByCategory: Object.fromEntries(Object.entries(byCategory).map(([k, v]) => [k, v / blocks])),
+  },
 })}\n`);

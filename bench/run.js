@@ -152,7 +152,8 @@ for (const n of PIPELINE_SIZES) {
   const rp = rtlPower.find((x) => x.bins === n);
   if (!ours) continue;
   perSize[n] = {
-    pipelineMsps: ours.detectMsps, replayMsps: ours.replayMsps, learnMsps: ours.learnMsps,
+    pipelineMsps: ours.detectMsps, pipelineWarmMsps: ours.detectWarmMsps, replayMsps: ours.replayMsps, learnMsps: ours.learnMsps,
+    ratioToFftwWarm: fw ? ours.detectWarmMsps / fw.msps : null,
     bestBackend: best.backend, bestPipelineMsps: best.detectMsps,
     fftwReferenceMsps: fw?.msps ?? null, rtlPowerMsps: rp?.msps ?? null,
     ratioToFftw: fw ? ours.detectMsps / fw.msps : null, ratioToRtlPower: rp ? ours.detectMsps / rp.msps : null,
@@ -162,6 +163,7 @@ for (const n of PIPELINE_SIZES) {
   log(`  N=${String(n).padEnd(5)} QuietBand (${DEFAULT_FFT_BACKEND}) ${f2(ours.detectMsps)} MS/s | FFTW ${fw ? f2(fw.msps) : 'n/a'} MS/s → ratio ${fw ? f2(ours.detectMsps / fw.msps) : 'n/a'} (target ≥ 1.0)` +
     ` | rtl_power ${rp ? f2(rp.msps) : 'n/a'} MS/s → ratio ${rp ? f2(ours.detectMsps / rp.msps) : 'n/a'} (target ≥ 10)` +
     (best.backend !== DEFAULT_FFT_BACKEND ? ` | with ${best.backend}: ${f2(best.detectMsps)} MS/s` : ''));
+  log(`         second detect pass in the same process (steady state): ${f2(ours.detectWarmMsps)} MS/s → ratio to FFTW ${fw ? f2(ours.detectWarmMsps / fw.msps) : 'n/a'}`);
   log(`         by CPU time: ${f2(ours.detectCpuMsps)} MS/s | FFTW ${fw ? f2(fw.cpuMsps) : 'n/a'} → ratio ${fw ? f2(ours.detectCpuMsps / fw.cpuMsps) : 'n/a'}` +
     ` | rtl_power ${rp ? f2(rp.cpuMsps) : 'n/a'} → ratio ${rp ? f2(ours.detectCpuMsps / rp.cpuMsps) : 'n/a'}`);
 }
@@ -185,6 +187,9 @@ if (heapS > 0) {
     log(`  allocated (sampling heap profiler incl. collected objects, interval ${heap.allocation.samplingInterval} B): ` +
       `${mb(heap.allocation.sampledBytes)} MiB ≈ ${(heap.allocation.bytesPerBlock / 1024).toFixed(1)} KiB per 65536-sample block; top functions:`);
     for (const s of heap.allocation.sites.slice(0, 10)) log(`    ${(s.bytesPerBlock / 1024).toFixed(2).padStart(8)} KiB/block  ${s.site}`);
+    const cat = heap.allocation.bytesPerBlockByCategory;
+    log(`  by part (KiB/block): processing (engine, detector, baseline) ${(cat.processing / 1024).toFixed(2)}, emitted events ${(cat.events / 1024).toFixed(2)}, ` +
+      `input (file reads, async iteration, the bench's looping source) ${(cat.input / 1024).toFixed(2)}, other ${(cat.other / 1024).toFixed(2)}`);
   } catch (err) {
     log(`  heap run: FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
   }
@@ -199,11 +204,13 @@ const summary = {
   fftSize: mainFftSize,
   fftBackend: DEFAULT_FFT_BACKEND,
   pipelineMsps: round(main?.pipelineMsps),
+  pipelineWarmMsps: round(main?.pipelineWarmMsps),
   replayMsps: round(main?.replayMsps),
   fftwReferenceMsps: round(main?.fftwReferenceMsps),
   rtlPowerMsps: round(main?.rtlPowerMsps),
   realtimeFactor: round(main ? main.pipelineMsps / RT_MSPS : null),
   ratioToFftw: round(main?.ratioToFftw),
+  ratioToFftwWarm: round(main?.ratioToFftwWarm),
   ratioToRtlPower: round(main?.ratioToRtlPower),
   pipelineCpuMsps: round(main?.pipelineCpuMsps),
   fftwReferenceCpuMsps: round(main?.fftwReferenceCpuMsps),

@@ -186,6 +186,20 @@ function smoothInterior(pre: Float64Array, n: number, hN: number, hW: number, st
   }
 }
 
+/**
+ * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
+ * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
+ * values an unoptimised loop makes do not follow every hit until the (rarely called) hit() itself is optimised.
+ */
+function accumulateExcess(acc: Float64Array, cnt: Float64Array, stat: Float32Array, level: Float32Array, a: number, z: number): void {
+  for (let b = a; b <= z; b++) {
+    const l = level[b];
+    if (l === Infinity) continue;
+    acc[b] += stat[b] / l;
+    cnt[b] += 1;
+  }
+}
+
 /** A bin's hot code from its two statistics (as stored, float32) and thresholds; see Detector.classify. */
 function hotCode(v: number, w: number, open: number, release: number, wideOpen: number): number {
   const hn = v > open ? 2 : v > release ? 1 : 0;
@@ -601,16 +615,7 @@ export class Detector {
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
     const z = Math.min(p.n - 1, Math.floor(t.hi / s) + margin);
-    const acc = isFast ? t.accFast : t.accSlow;
-    const cnt = isFast ? t.cntFast : t.cntSlow;
-    const stat = p.stat;
-    const level = p.th.levelLin;
-    for (let b = a; b <= z; b++) {
-      const l = level[b];
-      if (l === Infinity) continue;
-      acc[b] += stat[b] / l;
-      cnt[b] += 1;
-    }
+    accumulateExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p.stat, p.th.levelLin, a, z);
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
