@@ -31,7 +31,7 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 6;
+constexpr int kAbiVersion = 7;
 
 /**
  * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
@@ -858,6 +858,21 @@ Napi::Value TrimNativeHeap(const Napi::CallbackInfo& info) {
 #endif
 }
 
+/**
+ * fixMmapThreshold(bytes): glibc mallopt(M_MMAP_THRESHOLD, bytes): every later allocation of at least `bytes` gets
+ * its own mapping, returned to the system when freed. Without it glibc raises the threshold each time such a block is
+ * freed (up to 32 MiB), so the sample and read buffers of files opened one after another (a replay, a sensor that
+ * restarts) come from the heap instead and stay as fragmented free memory. Returns false where not available.
+ */
+Napi::Value FixMmapThreshold(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  const int64_t bytes = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int64Value() : 0;
+  return Napi::Boolean::New(info.Env(), bytes >= 4096 && bytes <= (int64_t{1} << 25) && mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameKernel", FrameKernel::Init(env));
   exports.Set("Classifier", Classifier::Init(env));
@@ -866,6 +881,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   exports.Set("trimNativeHeap", Napi::Function::New(env, TrimNativeHeap, "trimNativeHeap"));
+  exports.Set("fixMmapThreshold", Napi::Function::New(env, FixMmapThreshold, "fixMmapThreshold"));
   return exports;
 }
 
