@@ -11,7 +11,7 @@
 // so it never downloads them; npm's own `nodedir` setting (npm_config_nodedir) wins when set.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,19 +120,40 @@ export function hasFftw3f() {
 }
 
 /**
- * Builds one addon; returns an error message or null.
+ * Builds one addon; returns an error message or null. `node-gyp rebuild` deletes build/ before compiling, so a failed
+ * rebuild used to leave no addon at all where a working one had been: the addon file is copied aside first
+ * (`<dir>/.<name>.previous`) and put back when the rebuild fails, and the message says so.
  * @param {string} dir directory with binding.gyp
+ * @param {string} file the addon file the build makes (build/Release/<name>.node)
  * @param {() => boolean} hasLib
  * @param {string} missing advice when the library is missing
  * @param {string} what the library named in the failure message
+ * @param {{ quiet?: boolean }} [options] passed to runNodeGyp
  * @returns {string | null}
  */
-function buildOne(dir, hasLib, missing, what) {
+export function buildOne(dir, file, hasLib, missing, what, options = {}) {
   if (!hasLib()) return missing;
   if (!hasNodeAddonApi()) return 'node-addon-api is missing (run npm install with dev dependencies, then npm run build:native)';
   if (!findNodeGyp()) return 'node-gyp is missing (run npm install with dev dependencies, then npm run build:native)';
-  const r = runNodeGyp(dir);
-  return r.ok ? null : `node-gyp rebuild failed (see the output above; needs a C++ compiler, make, python3 and ${what})`;
+  const backup = path.join(dir, `.${path.basename(file)}.previous`);
+  const had = existsSync(file);
+  if (had) copyFileSync(file, backup);
+  const r = runNodeGyp(dir, [], options);
+  if (r.ok) {
+    rmSync(backup, { force: true });
+    return null;
+  }
+  let kept = '';
+  if (had) {
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      renameSync(backup, file);
+    } else {
+      rmSync(backup, { force: true });
+    }
+    kept = `; the previous build of ${path.relative(REPO_ROOT, file)} was kept (it is refused at load if it no longer fits the code)`;
+  }
+  return `node-gyp rebuild failed (see the output above; needs a C++ compiler, make, python3 and ${what})${kept}`;
 }
 
 function main() {
@@ -147,7 +168,7 @@ function main() {
     [NATIVE_DIR, ADDON_PATH, hasLibrtlsdr, 'librtlsdr-dev', NOTICE],
   ];
   for (const [dir, file, hasLib, pkg, notice] of addons) {
-    const err = buildOne(dir, hasLib, `${pkg} not found (sudo apt-get install ${pkg}, then npm run build:native)`, pkg);
+    const err = buildOne(dir, file, hasLib, `${pkg} not found (sudo apt-get install ${pkg}, then npm run build:native)`, pkg);
     if (err) failed = true;
     process.stdout.write(err ? `${notice}: ${err}\n` : `quietband: built ${path.relative(REPO_ROOT, file)}\n`);
   }
