@@ -6,14 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * One frame kernel bound to an engine's buffers (see native-bindings/dsp/src/frame-kernel.cc).
- * `frame(older, dcI, dcQ, mode)` reads the two half-frame slots of `stage` (interleaved float32 I/Q; slot `older` is the
- * frame's first half), forms (x − dc)·w in float32, runs FFTW's single-precision forward complex
- * FFT (FFTW_ESTIMATE plan: the same numbers on every run), and writes P = (re² + im²)·norm fftshifted.
- * mode: 0 = add P to `sum` only; 1 = `power`; 2 = `power` and `prefix`; bit 4 = also add to `sum`.
+ * One frame kernel bound to an engine's buffers (see native-bindings/dsp/src/frame-kernel.cc). Each frame it computes
+ * reads the two half-frame slots of `stage` (interleaved float32 I/Q; the older slot is the frame's first half), forms
+ * (x − dc)·w in float32, runs FFTW's single-precision forward complex FFT (FFTW_ESTIMATE plan: the same numbers on
+ * every run), and writes P = (re² + im²)·norm fftshifted. The mode given at creation says what a frame produces:
+ * 0 = add P to `sum` only; 1 = `power`; 2 = `power` and `prefix`; bit 4 = also add to `sum`.
  */
 export interface NativeFrameKernel {
-  frame(older: number, dcI: number, dcQ: number, mode: number): void;
   /**
    * Stages samples [from, to) of `samples` (interleaved I/Q) into the kernel's slots with their sums until a frame is
    * complete, then computes it (running DC estimate when dcRemoval, the mode given at creation) and rotates the
@@ -46,7 +45,7 @@ export interface NativeFrameKernel {
   pushSkip(samples: Float32Array, from: number, to: number, skip: number): number;
   /** Forgets the partial frame; `resetDc` also forgets the running DC estimate. */
   reset(resetDc: boolean): void;
-  /** Frees the FFTW plan and buffers now; frame() throws afterwards. */
+  /** Frees the FFTW plan and buffers now; the push calls throw afterwards. */
   dispose(): void;
 }
 
@@ -102,7 +101,7 @@ interface DspBinding {
  * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
  * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
  */
-export const DSP_ABI_VERSION = 7;
+export const DSP_ABI_VERSION = 8;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';
@@ -205,22 +204,20 @@ class GuardedFrameKernel implements NativeFrameKernel {
   constructor(
     private readonly k: RawFrameKernel, private readonly n: number, private readonly window: Float64Array,
     private readonly stage: Float32Array, private readonly power: Float32Array, private readonly prefix: Float64Array | null,
-    private readonly sum: Float64Array | null,
+    private readonly sum: Float64Array | null, private readonly result: Float64Array | null,
   ) {}
   private check(): void {
     const n = this.n;
     if (this.power.length !== n || this.stage.length !== 2 * n || this.window.length !== n ||
-      (this.prefix !== null && this.prefix.length !== n + 1) || (this.sum !== null && this.sum.length !== n)) {
+      (this.prefix !== null && this.prefix.length !== n + 1) || (this.sum !== null && this.sum.length !== n) ||
+      (this.result !== null && this.result.length !== 2)) {
       checkBound('FrameKernel', 'power', this.power, n);
       checkBound('FrameKernel', 'stage', this.stage, 2 * n);
       checkBound('FrameKernel', 'window', this.window, n);
       if (this.prefix !== null) checkBound('FrameKernel', 'prefix', this.prefix, n + 1);
       if (this.sum !== null) checkBound('FrameKernel', 'sum', this.sum, n);
+      if (this.result !== null) checkBound('FrameKernel', 'result', this.result, 2);
     }
-  }
-  frame(older: number, dcI: number, dcQ: number, mode: number): void {
-    this.check();
-    this.k.frame(older, dcI, dcQ, mode);
   }
   push(samples: Float32Array, from: number, to: number): number {
     this.check();
@@ -255,7 +252,7 @@ class GuardedFrameKernel implements NativeFrameKernel {
  * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the kernel's push() fills
  * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n,
  * result 2 (where pushMany/pushGated report frame counts and codes; they need it).
- * `dcRemoval` and `mode` apply to push(). The buffers must keep their memory while the kernel is used: push()/frame()
+ * `dcRemoval` and `mode` apply to every frame. The buffers must keep their memory while the kernel is used: the push calls
  * throw an Error naming the array when one was detached (transferred) or shrunk, instead of writing into freed memory.
  * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for
  *   wrong buffer types or lengths; push() throws a RangeError for from/to that are not integers 0 ≤ from ≤ to ≤
@@ -267,7 +264,7 @@ export function createNativeFrameKernel(
 ): NativeFrameKernel {
   if (binding === undefined) throw new Error(`FFT backend 'fftw' is unavailable: ${loadError ?? 'unknown error'}`);
   const k = new binding.FrameKernel(n, window, norm, stage, power, prefix, sum, dcRemoval, mode, result);
-  return new GuardedFrameKernel(k, n, window, stage, power, prefix ?? null, sum ?? null);
+  return new GuardedFrameKernel(k, n, window, stage, power, prefix ?? null, sum ?? null, result ?? null);
 }
 
 /**

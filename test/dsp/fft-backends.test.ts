@@ -201,14 +201,14 @@ describe('FFT backends', () => {
     expect(() => createNativeFrameKernel(n, w, 1, st, pw, new Float64Array(n), sum)).toThrow(/prefix must hold 257 elements/);
     expect(() => createNativeFrameKernel(100, new Float64Array(100), 1, st, pw, pre, sum)).toThrow(RangeError);
     // a tone on bin 5 of amplitude 1 with a rectangular window, norm 1/N²: power 1.0 at fftshifted index 5 + N/2
+    const tone = new Float32Array(2 * n);
     for (let j = 0; j < n; j++) {
-      const slot = j < n / 2 ? 0 : 1;
-      const k = slot * n + 2 * (j % (n / 2));
-      st[k] = Math.cos((2 * Math.PI * 5 * j) / n);
-      st[k + 1] = Math.sin((2 * Math.PI * 5 * j) / n);
+      tone[2 * j] = Math.cos((2 * Math.PI * 5 * j) / n);
+      tone[2 * j + 1] = Math.sin((2 * Math.PI * 5 * j) / n);
     }
-    const kern = createNativeFrameKernel(n, w, 1 / (n * n), st, pw, pre, sum);
-    kern.frame(0, 0, 0, 2 | 4);
+    // no DC removal; mode 2 | 4: power, prefix and Welch sum
+    const kern = createNativeFrameKernel(n, w, 1 / (n * n), st, pw, pre, sum, false, 2 | 4);
+    expect(kern.push(tone, 0, n)).toBe(2 * n + 1); // all n samples staged, one frame computed
     expect(pw[5 + n / 2]).toBeCloseTo(1, 5);
     let peak = 0;
     for (let i = 0; i < n; i++) if (i !== 5 + n / 2) peak = Math.max(peak, pw[i]);
@@ -219,11 +219,15 @@ describe('FFT backends', () => {
       expect(pre[i + 1]).toBe(acc);
     }
     expect(sum[5 + n / 2]).toBeCloseTo(1, 5);
-    kern.frame(0, 0, 0, 0); // Welch sum only
+    // mode 0: the Welch sum only (power and prefix left alone)
+    const sumOnly = createNativeFrameKernel(n, w, 1 / (n * n), new Float32Array(2 * n), new Float32Array(n), null, sum, false, 0);
+    pw.fill(0);
+    expect(sumOnly.push(tone, 0, n)).toBe(2 * n + 1);
     expect(sum[5 + n / 2]).toBeCloseTo(2, 5);
+    expect(pw[5 + n / 2]).toBe(0);
     kern.dispose();
     kern.dispose(); // idempotent
-    expect(() => kern.frame(0, 0, 0, 1)).toThrow(/after dispose/);
+    expect(() => kern.push(tone, 0, n)).toThrow(/after dispose/);
   });
 
   it('fftw engine: feeding blocks in odd ranges (push from/to) gives the very frames of whole blocks', () => {

@@ -85,6 +85,20 @@ describe('quietband_dsp addon hardening', () => {
     expect(frames).toBe(3); // stopped at the next frame, before the kernel wrote anything
   });
 
+  it('the batched calls throw, naming the array, when the result array was transferred away (they write into it)', () => {
+    const n = 64;
+    const result = new Float64Array(2);
+    const k = createNativeFrameKernel(n, new Float64Array(n).fill(1), 1, new Float32Array(2 * n), new Float32Array(n),
+      new Float64Array(n + 1), null, true, 2, result);
+    const samples = realSamples(4096);
+    expect(k.pushSkip(samples, 0, 4096, 3)).toBe(2 * (64 + 3 * 32) + 1); // frames ending at 64, 96, 128 passed over; 160 computed
+    expect(result[0]).toBe(3);
+    structuredClone(result.buffer, { transfer: [result.buffer] });
+    expect(() => k.pushSkip(samples, 0, 4096, 3)).toThrow(/FrameKernel: result was detached \(transferred\)/);
+    expect(() => k.pushMany(samples, 0, 4096, 2)).toThrow(/FrameKernel: result was detached/);
+    expect(() => k.pushGated(samples, 0, 4096, false)).toThrow(/FrameKernel: result was detached/);
+  });
+
   it('classifier and learner kernel throw, naming the array, when the frame prefix sum they read was transferred away', () => {
     const n = 64;
     const prefix = new Float64Array(n + 1);

@@ -31,7 +31,7 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 7;
+constexpr int kAbiVersion = 8;
 
 /**
  * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
@@ -65,8 +65,7 @@ void* DataOf(const Napi::TypedArray& a) {
  * reference keeps each array object alive, but JS can still detach its buffer (postMessage/structuredClone transfer,
  * ArrayBuffer.prototype.transfer) or shrink a resizable one, which frees or unmaps the memory the kernel then writes.
  * Callers must make sure the arrays keep their lengths: src/dsp/native-frame.ts checks them in JS before every call
- * (a few ns; {@link Intact} here costs ≈ 20 ns per array and call, +11 % per frame at N = 256, so only frame(), which
- * is not on the engine's path, runs it).
+ * (a few ns, where the same check through N-API cost ≈ 20 ns per array and call, +11 % per frame at N = 256).
  */
 class BoundArrays {
  public:
@@ -95,24 +94,6 @@ class BoundArrays {
     e.length = length;
     e.name = name;
     *data = static_cast<T*>(p);
-    return true;
-  }
-
-  /** True when every bound array still has its length; else throws an Error naming the first that lost it. */
-  bool Intact(napi_env env, const char* cls) const {
-    for (int i = 0; i < count_; i++) {
-      const Entry& e = entries_[i];
-      napi_value v;
-      size_t len = 0;
-      if (napi_get_reference_value(env, e.ref, &v) != napi_ok || v == nullptr ||
-          napi_get_typedarray_info(env, v, nullptr, &len, nullptr, nullptr, nullptr) != napi_ok || len != e.length) {
-        Napi::Error::New(env, std::string(cls) + ": " + e.name +
-                                  " was detached (transferred) or shrunk after it was bound; the arrays a kernel is made "
-                                  "over must keep their memory for its life (transfer a copy instead)")
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-    }
     return true;
   }
 
@@ -289,13 +270,13 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
  *                 result: Float64Array(2) | null)
  * push/pushMany/pushGated/pushSkip stage samples and compute frames (one, several, until a classified-hot one, or
  * one after passing over some).
- * frame(older, dcI, dcQ, mode): mode 0 = Welch sum only; 1 = power; 2 = power + prefix; | 4 = also add to the sum.
+ * mode (what each computed frame produces): 0 = Welch sum only; 1 = power; 2 = power + prefix; | 4 = also add to the sum.
  */
 class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
  public:
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "FrameKernel",
-                       {InstanceMethod<&FrameKernel::Frame>("frame"), InstanceMethod<&FrameKernel::Push>("push"),
+                       {InstanceMethod<&FrameKernel::Push>("push"),
                         InstanceMethod<&FrameKernel::PushMany>("pushMany"), InstanceMethod<&FrameKernel::PushGated>("pushGated"),
                         InstanceMethod<&FrameKernel::Attach>("attach"), InstanceMethod<&FrameKernel::PushSkip>("pushSkip"),
                         InstanceMethod<&FrameKernel::Reset>("reset"), InstanceMethod<&FrameKernel::Dispose>("dispose")});
@@ -649,22 +630,6 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
     Release();
     return info.Env().Undefined();
-  }
-
-  Napi::Value Frame(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (plan_ == nullptr) {
-      Napi::Error::New(env, "FrameKernel: frame() after dispose()").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
-      Napi::TypeError::New(env, "FrameKernel.frame(older, dcI, dcQ, mode)").ThrowAsJavaScriptException();
-      return env.Undefined();
-    }
-    if (!bound_.Intact(env, "FrameKernel")) return env.Undefined();
-    Compute(info[0].As<Napi::Number>().Int32Value() & 1, info[1].As<Napi::Number>().DoubleValue(),
-            info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Number>().Int32Value());
-    return env.Undefined();
   }
 
   int n_ = 0;
