@@ -101,7 +101,7 @@ interface DspBinding {
  * an older frame-kernel.cc (a checkout updated without `npm run build:native`) lacks methods this code calls, e.g.
  * FrameKernel.reset: it is refused at load, with a message saying to rebuild, and spectra use the WASM FFT meanwhile.
  */
-export const DSP_ABI_VERSION = 8;
+export const DSP_ABI_VERSION = 9;
 
 /** Environment variable naming the addon file to load instead of native-bindings/dsp/build/Release/quietband_dsp.node. */
 export const DSP_ADDON_ENV = 'QUIETBAND_DSP_ADDON';

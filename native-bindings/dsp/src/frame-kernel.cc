@@ -31,7 +31,7 @@ namespace {
 std::mutex g_planner;
 
 /** Version of this file's JS interface; src/dsp/native-frame.ts refuses an addon built from another (stale build). */
-constexpr int kAbiVersion = 8;
+constexpr int kAbiVersion = 9;
 
 /**
  * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
@@ -208,6 +208,10 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
       Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
       return;
     }
+    // a kernel at least as wide as the band is the whole band's mean at every bin: the same with h = n, and b ± h
+    // can no longer overflow (a half width near 2^31 did: found by review)
+    hN_ = std::min(hN_, n_);
+    hW_ = std::min(hW_, n_);
     const char* cls = "Classifier";
     if (!bound_.Bind(info[3], napi_float32_array, n_, &open_, cls, "open")) return;
     if (!bound_.Bind(info[4], napi_float32_array, n_, &release_, cls, "release")) return;
@@ -411,14 +415,26 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   }
 
   /**
-   * Copies `take` interleaved I/Q samples from `src` to `d` and adds their I and Q values to sum[0] and sum[1], with
-   * four partial sums (two dependency chains per component instead of one; vectorised). The sums of the integer
-   * formats' samples (cu8, cs8, cs16: multiples of 2^-31 below 2^15, ≤ 47 significant bits) are exact in double, so
-   * their order changes nothing; cf32 sums may differ from a sequential sum in the last bit.
+   * Copies `take` interleaved I/Q samples from `src` to `d` and adds them to a slot's sums: sum[0]/sum[1] hold the I/Q
+   * sums of the slot's even positions, sum[2]/sum[3] those of its odd ones; `parity` is the slot position of the
+   * first sample. Two dependency chains per component instead of one (vectorised), and since a sample's chain is
+   * fixed by its position in the slot, the sums do not depend on how the stream was cut into blocks. The integer
+   * formats' samples (cu8, cs8, cs16: multiples of 2^-31 below 2^15, ≤ 47 significant bits) sum exactly in double, so
+   * for them the result equals a sequential sum; for cf32 it may differ from one in the last bit.
    */
-  QB_SIMD_CLONES static void StageRun(float* __restrict d, const float* __restrict src, int take, double* sum) {
-    double i0 = 0, q0 = 0, i1 = 0, q1 = 0;
+  QB_SIMD_CLONES static void StageRun(float* __restrict d, const float* __restrict src, int take, int parity, double* sum) {
+    // the chains continue the slot's sums sample by sample (no per-run partial sums, whose rounding would depend on
+    // where the runs were cut)
+    double i0 = sum[0], q0 = sum[1], i1 = sum[2], q1 = sum[3];
     int j = 0;
+    if (parity == 1 && take > 0) {
+      // the run starts on an odd position: that sample joins the odd chain, the pairs below start even
+      d[0] = src[0];
+      d[1] = src[1];
+      i1 += src[0];
+      q1 += src[1];
+      j = 1;
+    }
     for (; j + 1 < take; j += 2) {
       const float re0 = src[2 * j], im0 = src[2 * j + 1], re1 = src[2 * j + 2], im1 = src[2 * j + 3];
       d[2 * j] = re0;
@@ -436,8 +452,10 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       i0 += src[2 * j];
       q0 += src[2 * j + 1];
     }
-    sum[0] += i0 + i1;
-    sum[1] += q0 + q1;
+    sum[0] = i0;
+    sum[1] = q0;
+    sum[2] = i1;
+    sum[3] = q1;
   }
 
   /**
@@ -458,15 +476,17 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       const int take = static_cast<int>(room < to - i ? room : to - i);
       float* __restrict d = stage_ + slot * n + 2 * inSlot;
       const float* __restrict src = s + 2 * i;
-      StageRun(d, src, take, &sums_[2 * slot]);
+      StageRun(d, src, take, inSlot & 1, &sums_[4 * slot]);
       i += take;
       fill_ += take;
       if (fill_ == n) {
         double dcI = 0, dcQ = 0;
         if (dcRemoval_) {
           const int o = older_;
-          const double mI = (sums_[2 * o] + sums_[2 * (1 - o)]) / n;
-          const double mQ = (sums_[2 * o + 1] + sums_[2 * (1 - o) + 1]) / n;
+          const double* a = &sums_[4 * o];
+          const double* b = &sums_[4 * (1 - o)];
+          const double mI = ((a[0] + a[2]) + (b[0] + b[2])) / n;
+          const double mQ = ((a[1] + a[3]) + (b[1] + b[3])) / n;
           if (!dcInit_) {
             dcI_ = mI;
             dcQ_ = mQ;
@@ -480,8 +500,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
           dcQ = dcQ_;
         }
         const bool stop = onFrame(dcI, dcQ);
-        sums_[2 * older_] = 0;
-        sums_[2 * older_ + 1] = 0;
+        for (int k = 0; k < 4; k++) sums_[4 * older_ + k] = 0;
         older_ = 1 - older_;
         fill_ = h;
         if (stop) break;
@@ -640,7 +659,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   int mode_ = 1;
   int fill_ = 0;
   int older_ = 0;
-  double sums_[4] = {0, 0, 0, 0};
+  double sums_[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // per slot: I and Q sums of its even and of its odd positions
   double dcI_ = 0, dcQ_ = 0;
   bool dcInit_ = false;
   double* window_ = nullptr;
@@ -736,6 +755,8 @@ class LearnerKernel : public Napi::ObjectWrap<LearnerKernel> {
       Napi::RangeError::New(env, "LearnerKernel: needs n ≥ 1, 1 ≤ hN ≤ hW, cells ≥ 1").ThrowAsJavaScriptException();
       return;
     }
+    hN_ = std::min(hN_, n_);  // (as in Classifier: the same means, no overflow of b ± h)
+    hW_ = std::min(hW_, n_);
     const char* cls = "LearnerKernel";
     if (!bound_.Bind(info[6], napi_float64_array, 2048, &table_, cls, "dbTable")) return;
     if (!bound_.Bind(info[7], napi_uint32_array, static_cast<size_t>(n_) * cells_, &countsN_, cls, "countsNarrow")) return;
