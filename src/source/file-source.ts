@@ -189,7 +189,11 @@ export class FileSource implements IqSource {
       const sg = segments[seg];
       const want = Math.min(this.blockSamples, sg.sampleCount - done);
       req = { seg: sg, done, want, first: done === 0 };
-      pending = this.readFully(fh, raws[slot], want * bps, sg.byteOffset + done * bps);
+      const read = this.readFully(fh, raws[slot], want * bps, sg.byteOffset + done * bps);
+      // the read runs while the caller holds the previous block, maybe awaiting something else: a failure then must
+      // not be an unhandled rejection (it killed the process); it is rethrown below, where the read is awaited
+      read.catch(() => undefined);
+      pending = read;
       done += want;
     };
     try {
