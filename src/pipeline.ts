@@ -104,14 +104,7 @@ export async function learnBaseline(
   const onSlow = hooks.onSlowFrame;
   const fastEngine = fastEngineFor(opts);
   // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
-  let passedOver = 0;
-  fastEngine.setSelector({
-    framesToSkip: learner.shortSelector.framesToSkip,
-    onSkipped: (count, firstSample, hop, fftSize, tuneId) => {
-      passedOver += count;
-      learner.shortSelector.onSkipped(count, firstSample, hop, fftSize, tuneId);
-    },
-  });
+  fastEngine.setSelector(learner.shortSelector);
   const stats = await runPass(source, engine, fastEngine, {
     onShortFrame: (f) => learner.addShort(f),
     onSlowFrame: (f) => {
@@ -119,7 +112,7 @@ export async function learnBaseline(
       if (onSlow) onSlow(f); // live spectra while a sensor is still learning its baseline
     },
   }, hooks);
-  stats.shortFrames += passedOver;
+  stats.shortFrames += learner.shortFramesPassedOver;
   return { baseline: learner.finish(method), stats };
 }
 

@@ -217,6 +217,7 @@ export class BaselineLearner {
   private readonly slowGate: FloorGate;
   private firstSample = -1;
   private shortSeen = 0;
+  private passedOver = 0;
   /** Short frames per learned frame once FULL_RATE_FRAMES are learned (≥ 2: ≈ THINNED_FRAMES_PER_S per second of signal). */
   private readonly thinEvery: number;
   /** The native learner kernel and the fast engine's prefix array it is bound to. */
@@ -259,16 +260,12 @@ export class BaselineLearner {
     return { fast: this.fast.frames, slow: this.slow.frames };
   }
   /**
-   * Learns from every second short frame (with 50 % overlap those are disjoint; the frames in between carry little
-   * new information about the per-bin distribution), thinned further after FULL_RATE_FRAMES (see there).
-   */
-  /**
    * The short frames {@link addShort} will look at, for a native engine to pass over the others without computing them
    * ({@link SpectrumEngine.setSelector}): the same frames are learned either way.
    */
   readonly shortSelector: ShortFrameSelector = {
     framesToSkip: () => {
-      const every = this.fast.frames < FULL_RATE_FRAMES ? 2 : this.thinEvery;
+      const every = this.learnEvery();
       const r = this.shortSeen % every;
       return r === 0 ? 0 : every - r;
     },
@@ -276,15 +273,29 @@ export class BaselineLearner {
       if (this.firstSample < 0) this.firstSample = firstSample;
       this.lastSample = firstSample + (count - 1) * hop + fftSize;
       this.shortSeen += count;
+      this.passedOver += count;
     },
   };
 
+  /** Short frames per learned one now: 2 until FULL_RATE_FRAMES are learned, then {@link thinEvery}. */
+  private learnEvery(): number {
+    return this.fast.frames < FULL_RATE_FRAMES ? 2 : this.thinEvery;
+  }
+
+  /** Short frames a native engine passed over for {@link shortSelector} (never computed, never given to addShort). */
+  get shortFramesPassedOver(): number {
+    return this.passedOver;
+  }
+
+  /**
+   * Learns from every second short frame (with 50 % overlap those are disjoint; the frames in between carry little
+   * new information about the per-bin distribution), thinned further after FULL_RATE_FRAMES (see there).
+   */
   addShort(frame: SpectrumFrame): void {
     if (this.firstSample < 0) this.firstSample = frame.firstSample;
     this.lastSample = frame.firstSample + frame.sampleCount;
     this.rateSps = frame.rateSps;
-    const every = this.fast.frames < FULL_RATE_FRAMES ? 2 : this.thinEvery;
-    if (this.shortSeen++ % every !== 0) return;
+    if (this.shortSeen++ % this.learnEvery() !== 0) return;
     const pre = frame.prefix;
     if (pre !== undefined && pre.length === this.fast.bins + 1 && this.fastNarrow.half >= 1 && this.fastWideK.half >= this.fastNarrow.half) {
       // the addon when it is built: the same median, statistics and histogram cells as the JS below

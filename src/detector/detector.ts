@@ -109,7 +109,7 @@ class PathState {
   readonly prefix: Float64Array;
   readonly hot: Uint8Array;
   /** The native classifier and the prefix array it is bound to (the fast engine's, fixed for its life). */
-  native: NativeClassifier | null = null;
+  private native: NativeClassifier | null = null;
   nativePrefix: Float64Array | null = null;
   readonly guard: Uint8Array;
   readonly th: Thresholds;
@@ -151,6 +151,27 @@ class PathState {
     this.enabled = p.frames >= 4 && p.levelDb.length === n;
     this.th = this.thresholds(p, minDb, o);
     this.thWide = this.thresholds(pWide, wideMinDb, o);
+  }
+
+  /**
+   * True when both kernels are at least 3 bins wide and the wide one is the wider: the case the prefix-sum
+   * classification (JS and native) handles; other widths go through the general smoother.
+   */
+  get usualKernels(): boolean {
+    return this.narrow.half >= 1 && this.wide.half >= this.narrow.half;
+  }
+
+  /**
+   * The native classifier of this path over `prefix` (Float64Array(n + 1)), made the first time and again only when
+   * another prefix array comes; null when the addon is not built.
+   */
+  nativeOver(prefix: Float64Array): NativeClassifier | null {
+    if (this.nativePrefix !== prefix) {
+      this.native = createNativeClassifier(this.n, this.narrow.half, this.wide.half, this.th.openLin, this.th.releaseLin,
+        this.thWide.openLin, this.hot, this.stat, prefix);
+      this.nativePrefix = prefix;
+    }
+    return this.native;
   }
 
   private thresholds(p: BaselinePath, minDb: number, o: DetectorOptions): Thresholds {
@@ -332,14 +353,9 @@ export class Detector {
    */
   fastGate(prefix: Float64Array): ShortFrameGate | null {
     const p = this.fast;
-    if (!this.options.nativeClassifier || p.narrow.half === 0 || p.wide.half < p.narrow.half || prefix.length !== p.n + 1) {
-      return null;
-    }
-    const native = createNativeClassifier(p.n, p.narrow.half, p.wide.half, p.th.openLin, p.th.releaseLin, p.thWide.openLin,
-      p.hot, p.stat, prefix);
+    if (!this.options.nativeClassifier || !p.usualKernels || prefix.length !== p.n + 1) return null;
+    const native = p.nativeOver(prefix);
     if (native === null) return null;
-    p.native = native;
-    p.nativePrefix = prefix;
     const gate: ShortFrameGate = {
       classifier: native,
       code: -1,
@@ -501,7 +517,7 @@ export class Detector {
     const hN = p.narrow.half;
     const hW = p.wide.half;
     let any = 0;
-    if (hN === 0 || hW === 0 || hW < hN) {
+    if (!p.usualKernels) {
       // unusual kernels (a 1-bin kernel copies the power): the general smoother, then the classification
       p.narrow.applyPair(power, stat, p.wide, wide);
       for (let b = 0; b < n; b++) any |= hot[b] = hotCode(stat[b], wide[b], openLin[b], releaseLin[b], wOpen[b]);
@@ -515,11 +531,8 @@ export class Detector {
       return code;
     }
     if (prefix !== undefined && prefix.length === n + 1 && this.options.nativeClassifier) {
-      if (p.nativePrefix !== prefix) {
-        p.native = createNativeClassifier(n, hN, hW, openLin, releaseLin, wOpen, hot, stat, prefix);
-        p.nativePrefix = prefix;
-      }
-      if (p.native !== null) return p.native.run();
+      const native = p.nativeOver(prefix);
+      if (native !== null) return native.run();
     }
     // the engine's prefix sum when it made one (the same values), else our own
     let pre = prefix;

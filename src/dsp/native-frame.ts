@@ -251,7 +251,7 @@ class GuardedFrameKernel implements NativeFrameKernel {
 /**
  * Creates a kernel over the caller's buffers (kept alive and referenced, never copied: the kernel's push() fills
  * `stage`, the engine reads `power`/`prefix`/`sum` in place). Sizes: window n, stage 2n, power n, prefix n + 1, sum n,
- * result 2 (where pushMany/pushGated report frame counts and codes; they need it).
+ * result 2 (where pushMany/pushGated/pushSkip report frame counts and codes; they need it).
  * `dcRemoval` and `mode` apply to every frame. The buffers must keep their memory while the kernel is used: the push calls
  * throw an Error naming the array when one was detached (transferred) or shrunk, instead of writing into freed memory.
  * @throws Error when the addon is not available ({@link nativeFrameLoadError}); TypeError/RangeError from the addon for

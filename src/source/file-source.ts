@@ -37,12 +37,17 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
   });
 }
 
-/** One block's read: `want` samples of `seg` from its sample `done` on (`first`: the segment's first block). */
+/**
+ * One block's read: `want` samples of `seg` from its sample `done` on (`first`: the segment's first block), into
+ * `buf`; `read` settles with the bytes read.
+ */
 interface ReadRequest {
   seg: Segment;
   done: number;
   want: number;
   first: boolean;
+  buf: Buffer;
+  read: Promise<number>;
 }
 
 /** One contiguous run of samples to read: a SigMF capture, or the whole raw file. */
@@ -170,43 +175,36 @@ export class FileSource implements IqSource {
     const format = this.info.format;
     const segments = this.segments;
     const raws = [this.raw, this.rawAhead];
-    // the read plan: segment `seg`, samples `done` already requested from it
+    // the read plan: segment `seg`, samples `done` already requested from it, `slot` the buffer the next read fills
     let seg = 0;
     let done = 0;
     let slot = 0;
-    let pending: Promise<number> | null = null;
-    let req: ReadRequest | null = null;
-    const issue = (): void => {
+    const issue = (): ReadRequest | null => {
       while (seg < segments.length && done >= segments[seg].sampleCount) {
         seg++;
         done = 0;
       }
-      if (seg >= segments.length || this.closed) {
-        req = null;
-        pending = null;
-        return;
-      }
+      if (seg >= segments.length || this.closed) return null;
       const sg = segments[seg];
       const want = Math.min(this.blockSamples, sg.sampleCount - done);
-      req = { seg: sg, done, want, first: done === 0 };
-      const read = this.readFully(fh, raws[slot], want * bps, sg.byteOffset + done * bps);
+      const buf = raws[slot];
+      slot = 1 - slot;
+      const read = this.readFully(fh, buf, want * bps, sg.byteOffset + done * bps);
       // the read runs while the caller holds the previous block, maybe awaiting something else: a failure then must
       // not be an unhandled rejection (it killed the process); it is rethrown below, where the read is awaited
       read.catch(() => undefined);
-      pending = read;
+      const r: ReadRequest = { seg: sg, done, want, first: done === 0, buf, read };
       done += want;
+      return r;
     };
+    /** The read in flight (not awaited yet), if any. */
+    let ahead: ReadRequest | null = null;
     try {
-      issue();
-      while (pending !== null && req !== null) {
-        const r: ReadRequest = req;
-        const buf = raws[slot];
-        let got: number;
-        try {
-          got = await pending;
-        } finally {
-          pending = null;
-        }
+      ahead = issue();
+      while (ahead !== null) {
+        const r = ahead;
+        ahead = null;
+        const got = await r.read;
         if (this.closed) return;
         const count = Math.floor(got / bps);
         // a short read (the file shrank since it was opened): deliver the whole samples we have, end the segment
@@ -214,11 +212,10 @@ export class FileSource implements IqSource {
           seg++;
           done = 0;
         }
-        slot = 1 - slot;
-        issue();
+        ahead = issue();
         if (count === 0) continue;
         block.count = count;
-        block.clipFraction = convertSamples(format, buf, this.samples, count, 0);
+        block.clipFraction = convertSamples(format, r.buf, this.samples, count, 0);
         block.firstSample = r.seg.sampleStart + r.done;
         block.centerHz = r.seg.centerHz;
         block.tuneId = r.seg.tuneId;
@@ -227,8 +224,7 @@ export class FileSource implements IqSource {
       }
     } finally {
       // a read still in flight (the caller stopped early) must settle before the handle closes, its error unheard
-      const p = pending as Promise<number> | null;
-      if (p !== null) await p.catch(() => 0);
+      if (ahead !== null) await ahead.read.catch(() => 0);
       await this.close();
     }
   }

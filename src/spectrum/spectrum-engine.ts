@@ -58,20 +58,23 @@ export interface EngineOutputs {
 }
 
 /**
+ * Hears of a run of consecutive short frames an engine passed over (never delivered): `count` frames, the first
+ * starting at sample `firstSample`, each `hop` after the previous, all `fftSize` long, of tune generation `tuneId`.
+ * Called before the next frame is delivered, in stream order.
+ */
+export type SkippedFrames = (count: number, firstSample: number, hop: number, fftSize: number, tuneId: number) => void;
+
+/**
  * A per-frame test the native frame kernel runs on an engine's short frames (see {@link SpectrumEngine.setGate}): the
- * detector's classifier, so frames without a hot bin need not come back to JS while the detector has nothing open.
+ * detector's classifier, so frames without a hot bin need not come back to JS.
  */
 export interface ShortFrameGate {
   /** The classifier, made over this engine's {@link SpectrumEngine.prefixSum}. */
   readonly classifier: NativeClassifier;
   /** Hot code of the frame being delivered (OR of its bins' codes), set just before onShortFrame; the reader resets it to −1. */
   code: number;
-  /**
-   * Called with each run of consecutive frames the classifier found cold (never delivered): `count` frames, the first
-   * starting at sample `firstSample`, each `hop` after the previous, all `fftSize` long, of tune generation `tuneId`.
-   * Called before the next frame is delivered, in stream order.
-   */
-  onSkipped(count: number, firstSample: number, hop: number, fftSize: number, tuneId: number): void;
+  /** The frames the classifier found cold. */
+  onSkipped: SkippedFrames;
 }
 
 /**
@@ -81,8 +84,8 @@ export interface ShortFrameGate {
 export interface ShortFrameSelector {
   /** How many of the next short frames the consumer will not look at (0: it wants the next one). */
   framesToSkip(): number;
-  /** Called with each run of frames passed over, as {@link ShortFrameGate.onSkipped}. */
-  onSkipped(count: number, firstSample: number, hop: number, fftSize: number, tuneId: number): void;
+  /** The frames passed over. */
+  onSkipped: SkippedFrames;
 }
 
 /** Receives frames; the frame object and its arrays are reused after the call returns. */
@@ -143,7 +146,7 @@ export class SpectrumEngine {
   private readonly emitShort: boolean;
   private readonly prefix: Float64Array | undefined;
   private readonly slowPrefix: Float64Array | undefined;
-  /** What the kernel's pushMany/pushGated report: [frames computed or skipped, code of the frame delivered]. */
+  /** What the kernel's pushMany/pushGated/pushSkip report: [frames computed, skipped or passed over; code of the frame delivered]. */
   private readonly kernelResult = new Float64Array(2);
   private gate: ShortFrameGate | null = null;
   private selector: ShortFrameSelector | null = null;
@@ -185,7 +188,7 @@ export class SpectrumEngine {
     }
     if (backend === 'fftw') {
       this.fft = null;
-      // what each frame produces (NativeFrameKernel.frame's mode)
+      // what each frame produces (the kernel's mode, see NativeFrameKernel)
       const mode = (!this.emitShort ? 0 : this.prefix !== undefined ? 2 : 1) | (options.average > 0 ? 4 : 0);
       this.kernel = createNativeFrameKernel(n, this.window, this.norm, this.stage, this.shortFrame.power,
         this.prefix ?? null, options.average > 0 ? this.slowSum : null, options.dcRemoval, mode, this.kernelResult);
@@ -202,8 +205,8 @@ export class SpectrumEngine {
 
   /**
    * Lets the native kernel classify each short frame and skip those with no hot bin (they never reach the sink;
-   * `gate.onSkipped` hears of them); delivered frames carry their code in `gate.code`. Only
-   * for a native ('fftw') engine with prefix sums and no averaging whose classifier reads {@link prefixSum}.
+   * `gate.onSkipped` hears of them); delivered frames carry their code in `gate.code`. Only for a native ('fftw')
+   * engine with prefix sums and no averaging whose classifier reads {@link prefixSum}.
    * @returns false (and nothing changes) when this engine cannot gate: another backend, averaging, no prefix sum.
    * @throws Error from the addon when the classifier reads another prefix array.
    */

@@ -394,7 +394,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   }
 
   /**
-   * The (samples, from, to) arguments of push, pushMany and pushGated: `samples` a Float32Array of interleaved I/Q
+   * The (samples, from, to) arguments of push, pushMany, pushGated and pushSkip: `samples` a Float32Array of interleaved I/Q
    * holding at least 2·to values, 0 ≤ from ≤ to integers. Returns false after throwing (dispose()d kernel, bad types).
    */
   bool SampleArgs(const Napi::CallbackInfo& info, size_t count, const char* usage, const float** s, int64_t* from, int64_t* to) {
@@ -463,7 +463,8 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
    * time a frame is complete it gets the running DC estimate (frame mean, then α = 1/16; the first frame after a
    * reset(true) takes the mean as is) and `onFrame(dcI, dcQ)` runs: it computes the frame (ComputeFrame) or not, and
    * says whether to stop there (true) or go on staging; then the slots rotate (50 % overlap). Returns the samples
-   * consumed. Staging and the DC estimate are SpectrumEngine's JS arithmetic; the frame itself is computed in float.
+   * consumed. The DC estimate is SpectrumEngine's JS arithmetic on the slot sums (see StageRun for their order); the
+   * frame itself is computed in float.
    */
   template <typename OnFrame>
   int64_t Stage(const float* __restrict s, int64_t from, int64_t to, OnFrame onFrame) {
@@ -609,8 +610,9 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
    * pushGated(samples, from, to, passAll): stages and computes frames like push, running the attached classifier on
    * each. A frame with no hot bin (code 0) is counted in result[0] and skipped, unless passAll; the first frame that
    * is hot (or any frame, with passAll) stops the call with its power, prefix, hot codes (and narrow statistic) in
-   * place and its code in result[1]. Returns consumed·2 + (1 if such a frame stopped it). The detector does nothing
-   * with a frame that has no hot bin while no track is open, so its caller passes passAll = (tracks are open).
+   * place and its code in result[1]. Returns consumed·2 + (1 if such a frame stopped it). The engine passes false
+   * (a cold frame only lets the detector's open tracks expire, which it does for the skipped run in JS); passAll
+   * lets a caller see every frame's code.
    */
   Napi::Value PushGated(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -667,7 +669,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   float* power_ = nullptr;
   double* prefix_ = nullptr;
   double* sum_ = nullptr;
-  double* result_ = nullptr;      // 2: what pushMany/pushGated report besides their return value
+  double* result_ = nullptr;      // 2: what pushMany/pushGated/pushSkip report besides their return value
   Classifier* gate_ = nullptr;    // attach()ed classifier (kept alive by gateRef_)
   Napi::ObjectReference gateRef_;
   BoundArrays bound_;
