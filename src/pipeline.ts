@@ -113,7 +113,9 @@ export async function learnBaseline(
     },
   }, hooks);
   stats.shortFrames += learner.shortFramesPassedOver;
-  return { baseline: learner.finish(method), stats };
+  // a replay that learns from its first seconds only treats them as a calibration: whatever was on is background
+  const occupied = method === 'auto' && hooks.maxSamples !== undefined ? 'calibration' : undefined;
+  return { baseline: learner.finish(method, occupied), stats };
 }
 
 /**

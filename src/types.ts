@@ -100,4 +100,9 @@ export interface DetectionEvent {
   overload: boolean;
   /** Tune generation of the frames that produced it. */
   tuneId: number;
+  /**
+   * Separate bursts within the track (an OOK device's packets, a talk spurt's keyings): runs of fast-path hits with
+   * at least two short frames between them, or, for a track only the slow path saw, runs of Welch averages.
+   */
+  packets: number;
 }

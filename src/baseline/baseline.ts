@@ -2,6 +2,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { QuietBandError } from '../errors.js';
+import type { CalibrationEmitter } from './emitters.js';
 
 /**
  * Everything that changes levels: a baseline recorded with other settings must not be compared (FIELD-NOTES 4, 20).
@@ -47,6 +48,12 @@ export interface BaselinePath {
   spreadDb: Float32Array;
   /** Number of frames the statistics were learned from. */
   frames: number;
+  /**
+   * Occupied-band envelope per bin (dB, same units as levelDb): what the bin showed while an emitter was on during
+   * learning (a high quantile of its history); NaN where the bin held only noise. Absent in baselines written before
+   * it existed. docs/detector.md "Background model".
+   */
+  envelopeDb?: Float32Array;
 }
 
 /** A learned or loaded baseline. */
@@ -64,6 +71,10 @@ export interface Baseline {
   durationS: number;
   /** 'auto' (learned from the analysed file itself), 'calibrate' (dedicated quiet recording), 'warmup' (live). */
   method: 'auto' | 'calibrate' | 'warmup';
+  /** Emitters heard while learning (strongest first); absent in baselines written before it existed. */
+  emitters?: CalibrationEmitter[];
+  /** Which occupied bins got an envelope: 'calibration' (all), 'steady' (only those on ≥ 95 % of the time). */
+  envelope?: 'calibration' | 'steady';
 }
 
 /**
@@ -93,6 +104,7 @@ export async function saveBaseline(path: string, b: Baseline): Promise<void> {
     frames: p.frames,
     levelDb: Array.from(p.levelDb, round2),
     spreadDb: Array.from(p.spreadDb, round2),
+    ...(p.envelopeDb ? { envelopeDb: Array.from(p.envelopeDb, round2) } : {}),
   });
   const json = {
     quietbandBaseline: 1,
@@ -104,6 +116,8 @@ export async function saveBaseline(path: string, b: Baseline): Promise<void> {
     slow: path2(b.slow),
     fastWide: path2(b.fastWide),
     slowWide: path2(b.slowWide),
+    ...(b.envelope ? { envelope: b.envelope } : {}),
+    ...(b.emitters ? { emitters: b.emitters } : {}),
   };
   try {
     await mkdir(dirname(path), { recursive: true });
@@ -137,8 +151,18 @@ export async function loadBaseline(path: string): Promise<Baseline> {
       throw new QuietBandError(`${path}: ${name}.levelDb/spreadDb: expected arrays of ${len} numbers (the ${name.startsWith('fast') ? 'fastFftSize' : 'fftSize'})`, 'BAD_INPUT');
     }
     const toF = (a: (number | null)[]) => Float32Array.from(a, (x) => (x === null ? NaN : x));
-    return { levelDb: toF(p.levelDb), spreadDb: toF(p.spreadDb), frames: Number(p.frames) || 0 };
+    const out: BaselinePath = { levelDb: toF(p.levelDb), spreadDb: toF(p.spreadDb), frames: Number(p.frames) || 0 };
+    if (p.envelopeDb !== undefined) {
+      if (!Array.isArray(p.envelopeDb) || p.envelopeDb.length !== len) {
+        throw new QuietBandError(`${path}: ${name}.envelopeDb: expected an array of ${len} numbers or nulls`, 'BAD_INPUT');
+      }
+      out.envelopeDb = toF(p.envelopeDb);
+    }
+    return out;
   };
+  if (o.emitters !== undefined && !Array.isArray(o.emitters)) {
+    throw new QuietBandError(`${path}: emitters: expected an array of emitters (centerHz, bandwidthHz, …)`, 'BAD_INPUT');
+  }
   return {
     fingerprint: fp,
     fast: readPath('fast'),
@@ -148,5 +172,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     createdAt: String(o.createdAt ?? ''),
     durationS: Number(o.durationS) || 0,
     method: o.method === 'auto' || o.method === 'warmup' ? o.method : 'calibrate',
+    ...(o.envelope === 'calibration' || o.envelope === 'steady' ? { envelope: o.envelope } : {}),
+    ...(Array.isArray(o.emitters) ? { emitters: o.emitters as CalibrationEmitter[] } : {}),
   };
 }

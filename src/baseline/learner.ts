@@ -5,6 +5,7 @@ import { FrequencySmoother } from '../detector/statistic.js';
 import { DB_PER_OCTAVE, FAST_DB_TABLE, fastDb } from '../dsp/fast-db.js';
 import { createNativeLearnerKernel, type NativeLearnerKernel } from '../dsp/native-frame.js';
 import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';
+import { OccupancyTracker } from './emitters.js';
 
 const HIST_MIN_DB = -160;
 const HIST_MAX_DB = 130;
@@ -78,7 +79,9 @@ function median(values: Float64Array): number {
  * In the spirit of rtl_433's noise estimate from idle periods (rtl_433 PR#241) and radiosonde_auto_rx's
  * median-of-scan threshold (#870), made per bin and per path.
  */
-function finishPath(h: BinHistogram, shape: NoiseShape, perBinSpread: boolean, envelope: Uint8Array | undefined): BaselinePath {
+function finishPath(
+  h: BinHistogram, shape: NoiseShape, perBinSpread: boolean, envelope: Uint8Array | undefined, occupied: EnvelopeMode,
+): BaselinePath {
   const n = h.bins;
   const levelDb = new Float32Array(n);
   const spreadDb = new Float32Array(n);
@@ -108,7 +111,72 @@ function finishPath(h: BinHistogram, shape: NoiseShape, perBinSpread: boolean, e
     spreadDb[b] = perBinSpread ? Math.max(sigma, p50[b] - p16[b]) : sigma;
     if (envelope && envelope[b]) levelDb[b] = Math.max(levelDb[b], h.percentile(b, ENVELOPE_PERCENTILE));
   }
-  return { levelDb, spreadDb, frames: h.frames };
+  return { levelDb, spreadDb, frames: h.frames, envelopeDb: occupiedEnvelope(h, levelDb, spreadDb, occupied) };
+}
+
+/**
+ * Which bins get an occupied-band envelope: 'calibration' (a dedicated calibration, a warm-up or a replay's learning
+ * window: everything heard is background) every bin that was occupied more than noise explains; 'steady' (a
+ * recording learned from itself, whose transmissions are what is looked for) only bins occupied ≥ 95 % of the time.
+ */
+export type EnvelopeMode = 'calibration' | 'steady';
+
+/** A frame occupies a bin when its statistic exceeds the bin's noise level by max(OCC_SIGMAS·σ, OCC_MIN_DB). */
+const OCC_SIGMAS = 4;
+const OCC_MIN_DB = 3;
+/** Envelope quantile: the value at most max(1, ENVELOPE_TAIL · frames) learned frames exceeded. */
+const ENVELOPE_TAIL = 1e-4;
+
+/**
+ * The envelope of each bin (dB; NaN where none): the level that only the top max(1, 10⁻⁴·frames) of its learned frames
+ * exceeded. 'calibration': every bin (everything heard was background; over pure noise it stays under the noise
+ * thresholds). 'steady': only bins that at least 95 % of the frames held above the noise by max(4σ, 3 dB), the noise
+ * taken as the bin's level but at most 3 dB over the band's median level (a bin a carrier filled all the time has
+ * that carrier as its level). docs/detector.md "Background model".
+ */
+function occupiedEnvelope(h: BinHistogram, levelDb: Float32Array, spreadDb: Float32Array, mode: EnvelopeMode): Float32Array {
+  const n = h.bins;
+  const env = new Float32Array(n).fill(NaN);
+  const frames = h.frames;
+  const keep = Math.max(1, Math.floor(ENVELOPE_TAIL * frames));
+  const need = mode === 'steady' ? 0.95 * frames : 0;
+  const cells = h.cells;
+  // a bin an emitter filled all the time has that emitter as its level: occupancy is measured from the band's noise
+  // floor (the median level over bins) there instead
+  const finite = Array.from(levelDb).filter(Number.isFinite);
+  const floorDb = finite.length > 0 ? median(Float64Array.from(finite)) : NaN;
+  for (let b = 0; b < n; b++) {
+    if (!Number.isFinite(levelDb[b])) continue;
+    const refDb = Math.min(levelDb[b], floorDb + OCC_MIN_DB);
+    const thrDb = refDb + Math.max(OCC_SIGMAS * spreadDb[b], OCC_MIN_DB);
+    const thrCell = Math.floor((thrDb - HIST_MIN_DB) / h.stepDb);
+    let above = 0;
+    let top = -1;
+    let acc = 0;
+    for (let i = cells - 1; i > thrCell && i >= 0; i--) {
+      const c = h.counts[i * n + b];
+      if (c === 0) continue;
+      above += c;
+      acc += c;
+      if (top < 0 && acc > keep) top = i;
+    }
+    if (above < need) continue;
+    if (top < 0) {
+      // nothing above the occupancy threshold (calibration mode): the bin's top quantile over all its cells
+      acc = 0;
+      for (let i = cells - 1; i >= 0; i--) {
+        acc += h.counts[i * n + b];
+        if (acc > keep) {
+          top = i;
+          break;
+        }
+      }
+      if (top < 0) continue;
+    }
+    env[b] = HIST_MIN_DB + (top + 1) * h.stepDb; // the cell's upper edge
+    if (env[b] < levelDb[b]) env[b] = levelDb[b];
+  }
+  return env;
 }
 
 /**
@@ -122,15 +190,21 @@ class FloorGate {
   private readonly hist = new Uint32Array(HIST_CELLS_FLOOR);
   private count = 0;
   private readonly scratch: Float32Array;
+  /** Frames left out with a depressed floor (limiter capture). */
   skipped = 0;
-  constructor(n: number, private readonly depressedDb: number) {
+  /** Frames left out with a raised floor (broadband clicks, impulsive noise: more than half the band lifted). */
+  raised = 0;
+  /** Median bin power (linear) of the last frame given to {@link accept}. */
+  lastMedian = 0;
+  constructor(n: number, private readonly depressedDb: number, private readonly raisedDb: number) {
     this.scratch = new Float32Array(n);
   }
   /** True when the frame may be learned from. */
   accept(power: Float32Array): boolean {
     const s = this.scratch;
     s.set(power);
-    return this.acceptMedian(quickMedian(s));
+    this.lastMedian = quickMedian(s);
+    return this.acceptMedian(this.lastMedian);
   }
 
   /** {@link accept} with the frame's median bin power (linear) already known. */
@@ -150,11 +224,16 @@ class FloorGate {
           break;
         }
       }
-      ok = idx >= med - this.depressedDb;
+      if (idx < med - this.depressedDb) {
+        ok = false;
+        this.skipped++;
+      } else if (idx > med + this.raisedDb) {
+        ok = false;
+        this.raised++;
+      }
     }
     this.hist[idx]++;
     this.count++;
-    if (!ok) this.skipped++;
     return ok;
   }
 }
@@ -162,6 +241,11 @@ class FloorGate {
 const HIST_CELLS_FLOOR = HIST_MAX_DB - HIST_MIN_DB;
 /** Frames whose noise floor is this far below the running median floor are not learned from (noise frames: the median of N bins varies by ≈ 0.5 dB). */
 export const DEPRESSED_FLOOR_DB = 3;
+/**
+ * Frames whose noise floor (median bin power) is this far above the running median floor are not learned from: a
+ * broadband click or an impulsive burst lifts more than half the band, and would give every bin an envelope.
+ */
+export const RAISED_FLOOR_DB = 3;
 
 /** Median of a Float32Array by quickselect (reorders it). */
 function quickMedian(a: Float32Array): number {
@@ -198,6 +282,8 @@ function quickMedian(a: Float32Array): number {
  * increments, scattered over megabytes, dominated the learn pass).
  */
 const FULL_RATE_FRAMES = 4000;
+/** Unoccupied gap (Hz) that may separate two parts of one calibration emitter (as the detector's gapHz). */
+const EMITTER_GAP_HZ = 2500;
 /** Learned short frames per second of signal after {@link FULL_RATE_FRAMES}. */
 const THINNED_FRAMES_PER_S = 2000;
 
@@ -215,6 +301,7 @@ export class BaselineLearner {
   private readonly fastStat: Float32Array;
   private readonly fastGate: FloorGate;
   private readonly slowGate: FloorGate;
+  private readonly occupancy: OccupancyTracker;
   private firstSample = -1;
   private shortSeen = 0;
   private passedOver = 0;
@@ -248,12 +335,17 @@ export class BaselineLearner {
     this.wide = new FrequencySmoother(n, fingerprint.wideBins);
     this.stat = new Float32Array(n);
     this.fastStat = new Float32Array(nf);
-    this.fastGate = new FloorGate(nf, DEPRESSED_FLOOR_DB);
-    this.slowGate = new FloorGate(n, DEPRESSED_FLOOR_DB);
+    this.fastGate = new FloorGate(nf, DEPRESSED_FLOOR_DB, RAISED_FLOOR_DB);
+    this.slowGate = new FloorGate(n, DEPRESSED_FLOOR_DB, RAISED_FLOOR_DB);
+    this.occupancy = new OccupancyTracker(n);
   }
   /** Frames left out because their noise floor was depressed (fast, slow). */
   get skippedFrames(): { fast: number; slow: number } {
     return { fast: this.fastGate.skipped, slow: this.slowGate.skipped };
+  }
+  /** Frames left out because their noise floor was raised: broadband clicks, impulsive noise (fast, slow). */
+  get impulsiveFrames(): { fast: number; slow: number } {
+    return { fast: this.fastGate.raised, slow: this.slowGate.raised };
   }
   /** Frames learned so far (short, slow). */
   get frames(): { fast: number; slow: number } {
@@ -319,23 +411,32 @@ export class BaselineLearner {
     this.fastWideK.apply(frame.power, this.fastStat);
     this.fastWide.add(this.fastStat);
   }
+  /** Learns from a Welch average (every one whose floor is neither depressed nor raised), and its occupancy. */
   addSlow(frame: SpectrumFrame): void {
     if (!this.slowGate.accept(frame.power)) return;
     this.narrow.apply(frame.power, this.stat);
     this.slow.add(this.stat);
+    const rate = frame.rateSps;
+    if (rate > 0) this.occupancy.add(this.stat, this.slowGate.lastMedian, frame.firstSample / rate, frame.sampleCount / rate);
     this.wide.apply(frame.power, this.stat);
     this.slowWide.add(this.stat);
   }
-  /** Builds the baseline. `method` 'calibrate' uses per-bin spreads (see finishPath). */
-  finish(method: Baseline['method']): Baseline {
+  /**
+   * Builds the baseline. `method` 'calibrate' uses per-bin spreads (see finishPath). `occupied` says which
+   * occupied bins get an envelope (see {@link EnvelopeMode}); default: 'steady' for 'auto', else 'calibration'.
+   */
+  finish(method: Baseline['method'], occupied: EnvelopeMode = method === 'auto' ? 'steady' : 'calibration'): Baseline {
     const perBin = method === 'calibrate';
     const env = this.envelope;
+    const fp = this.fingerprint;
     return {
-      fingerprint: { ...this.fingerprint },
-      fast: finishPath(this.fast, this.shapes.fast, perBin, env?.fast),
-      slow: finishPath(this.slow, this.shapes.slow, perBin, env?.slow),
-      fastWide: finishPath(this.fastWide, this.shapes.fastWide, perBin, env?.fast),
-      slowWide: finishPath(this.slowWide, this.shapes.slowWide, perBin, env?.slow),
+      fingerprint: { ...fp },
+      fast: finishPath(this.fast, this.shapes.fast, perBin, env?.fast, occupied),
+      slow: finishPath(this.slow, this.shapes.slow, perBin, env?.slow, occupied),
+      fastWide: finishPath(this.fastWide, this.shapes.fastWide, perBin, env?.fast, occupied),
+      slowWide: finishPath(this.slowWide, this.shapes.slowWide, perBin, env?.slow, occupied),
+      emitters: this.occupancy.emitters(fp, Math.max(2, Math.round(EMITTER_GAP_HZ / (fp.rateSps / fp.fftSize)))),
+      envelope: occupied,
       createdAt: new Date().toISOString(),
       durationS: this.rateSps > 0 && this.firstSample >= 0 ? (this.lastSample - this.firstSample) / this.rateSps : 0,
       method,

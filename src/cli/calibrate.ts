@@ -5,6 +5,7 @@ import { checkLogLevel, createLogger, type Logger } from '../log.js';
 import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
+import { describeEmitter, type CalibrationEmitter } from '../baseline/emitters.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
 import { cliSetter } from '../config/site-flags.js';
@@ -38,7 +39,21 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
   await saveBaseline(flags.output, baseline);
   log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');
+  reportEmitters(baseline.emitters ?? [], (line) => process.stderr.write(line + '\n'));
   return flags.output;
+}
+
+/**
+ * Writes what a calibration heard, one line per emitter (strongest first), to `write`: a transmitter on during
+ * calibration is in the baseline's envelope from now on, so a person must see it (docs/detector.md §6).
+ */
+export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (line: string) => void): void {
+  if (emitters.length === 0) {
+    write('calibration heard no emitter above the noise floor');
+    return;
+  }
+  write(`calibration heard ${emitters.length} emitter${emitters.length === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`);
+  for (const e of emitters) write(`  ${describeEmitter(e)}`);
 }
 
 /** Registers `quietband calibrate <file>` and its live form `calibrate --config site.json | --source SPEC` (calibrate-live.ts). */

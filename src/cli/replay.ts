@@ -11,6 +11,7 @@ import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
+import { reportEmitters } from './calibrate.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 
 /** Flags of `replay`. */
@@ -64,6 +65,7 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
     peakPowerDbfs: r(ev.peakPowerDbfs, 2),
     paths: ev.paths,
     overload: ev.overload,
+    packets: ev.packets,
     frequencyReference: info.centerKnown ? 'absolute' : 'offset',
   };
   if (band) line.bandLabel = band.label;
@@ -125,6 +127,12 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
         'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
+    if (maxSamples !== undefined) {
+      // a learning window is a calibration: what it heard is background from now on, so it is listed (stdout lines
+      // of type "calibration-emitter", and in words on stderr)
+      for (const e of baseline.emitters ?? []) write(JSON.stringify({ type: 'calibration-emitter', ...e }));
+      reportEmitters(baseline.emitters ?? [], (line) => process.stderr.write(line + '\n'));
+    }
   } else {
     if (flags.baselineSeconds !== undefined) throw new QuietBandError(`--baseline-seconds: only with --baseline auto (the baseline comes from ${spec})`, 'CONFIG');
     baseline = await loadBaseline(spec);

@@ -30,10 +30,42 @@ export interface DetectorOptions {
   /** Frames with more than this fraction of raw values at the ADC rails mark their detections `overload`. Default 0.05. */
   overloadClipFraction: number;
   /**
-   * A new signal is not opened while the same frame, or an open track, holds a signal this many dB stronger: at that ratio it is the
-   * stronger one's keying sidebands, spectral regrowth or IMD (8-bit front ends; FIELD-NOTES item 5). Default 15.
+   * A new signal this many dB weaker than a stronger one is taken as the stronger one's splatter (keying sidebands,
+   * spectral regrowth, reciprocal mixing) only inside that signal's skirt (see {@link skirtBins}), or anywhere in a
+   * frame where the stronger one is a transient (its onset or decay, or the frame is clipped: IMD). Outside, the
+   * band stays fully armed. Default 15.
    */
   dominanceDb: number;
+  /**
+   * Phase-noise model of a strong signal's skirt (docs/detector.md "Splatter and skirts"): reciprocal mixing puts
+   * `phaseNoiseDbcHz` (dBc/Hz) at 1 kHz from a carrier, falling 20 dB per decade of offset. Default −70: worse than
+   * an RTL-SDR's R820T synthesiser (≈ −80 dBc/Hz at 1 kHz), so the skirt errs wide.
+   */
+  phaseNoiseDbcHz: number;
+  /**
+   * A track seen only through Welch averages (a weak continuous signal) stays open this long (ms) after its last
+   * slow hit, so averages that dip under the release level do not split one transmission. Default 600.
+   */
+  slowHoldMs: number;
+  /**
+   * Where the baseline holds an occupied-band envelope (emitters heard while learning), a bin opens only this many dB
+   * above it (and releases at half of it). Default 3.
+   */
+  envelopeMarginDb: number;
+  /**
+   * Frequency tolerance of the envelope (ppm of the absolute centre frequency): each bin's envelope is the highest of
+   * its neighbours within ± driftPpm·centreHz, so the dongle's crystal drifting after calibration does not turn the
+   * site's own carriers into alerts. Default 10 (an RTL-SDR's warm-up drift, docs/field-notes.md).
+   */
+  driftPpm: number;
+  /**
+   * Impulsive noise: a short frame in which at least `impulseBandFraction` of the tested bins are hot is broadband;
+   * a run of such frames no longer than a pulse of `impulseMaxMs` spans is a click (ignition, switching, static),
+   * counted in {@link Detector.impulsiveFrames} and not reported, and so is a Welch average that holds one. A longer
+   * run is a wideband transmission and is tracked from then on. Defaults 0.9 and 1 ms.
+   */
+  impulseBandFraction: number;
+  impulseMaxMs: number;
   /** Simultaneous tracks at most (preallocated). Default 64. */
   maxTracks: number;
   /** Seconds of signal between two `update` events of an open track. Default 1. */
@@ -68,6 +100,12 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   bandwidthDropDb: 20,
   overloadClipFraction: 0.05,
   dominanceDb: 15,
+  phaseNoiseDbcHz: -70,
+  slowHoldMs: 600,
+  envelopeMarginDb: 3,
+  driftPpm: 10,
+  impulseBandFraction: 0.9,
+  impulseMaxMs: 1,
   maxTracks: 64,
   updateIntervalS: 1,
   cropFraction: 0,
@@ -124,9 +162,19 @@ class PathState {
   readonly gOpen = new Uint8Array(MAX_GROUPS);
   readonly gPeakRatio = new Float64Array(MAX_GROUPS);
   readonly gPeakPower = new Float64Array(MAX_GROUPS);
+  /** The slot of the open track the group continues, or −1. */
+  readonly gTrack = new Int32Array(MAX_GROUPS);
+  /** 1 when the group is a transient (onset, decay, clipped frame): its splatter may reach anywhere in the band. */
+  readonly gTransient = new Uint8Array(MAX_GROUPS);
+  /** The smallest open threshold of this path (dB over the level): the minimum excess option. */
+  readonly minOpenDb: number;
+  /** The envelope's drift tolerance in bins of this path (see DetectorOptions.driftPpm). */
+  readonly driftBins: number;
+  /** Bins that are tested (not in the DC guard or the cropped edges). */
+  readonly testable: number;
 
   constructor(
-    n: number, scale: number, rateSps: number, smoothBins: number, wideBins: number,
+    n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
     p: BaselinePath, pWide: BaselinePath, minDb: number, wideMinDb: number, o: DetectorOptions,
   ) {
     this.n = n;
@@ -149,6 +197,12 @@ class PathState {
       this.guard[n - 1 - b] = 1;
     }
     this.enabled = p.frames >= 4 && p.levelDb.length === n;
+    this.minOpenDb = minDb;
+    let testable = 0;
+    for (let b = 0; b < n; b++) if (this.guard[b] === 0) testable++;
+    this.testable = testable;
+    // drift tolerance of the envelope, in bins of this path (at least one; the centre may be unknown, i.e. 0)
+    this.driftBins = Math.max(1, Math.ceil((o.driftPpm * 1e-6 * Math.abs(centerHz)) / this.rbwHz));
     this.th = this.thresholds(p, minDb, o);
     this.thWide = this.thresholds(pWide, wideMinDb, o);
   }
@@ -174,11 +228,18 @@ class PathState {
     return this.native;
   }
 
+  /**
+   * Per-bin thresholds: open when the statistic exceeds level + max(kSigma·spread, minimum excess), and, where the
+   * baseline has an occupied-band envelope (dilated by driftBins), also envelope + envelopeMarginDb; the level the
+   * excess is measured from is then the envelope. docs/detector.md "Background model".
+   */
   private thresholds(p: BaselinePath, minDb: number, o: DetectorOptions): Thresholds {
     const n = this.n;
     const levelLin = new Float32Array(n);
     const openLin = new Float32Array(n);
     const releaseLin = new Float32Array(n);
+    const env = p.envelopeDb === undefined || p.envelopeDb.length !== n ? null : dilate(p.envelopeDb, this.driftBins);
+    const envHalf = o.envelopeMarginDb / 2;
     for (let b = 0; b < n; b++) {
       const level = p.levelDb[b];
       const spread = p.spreadDb[b];
@@ -193,9 +254,30 @@ class PathState {
       openLin[b] = 10 ** ((level + t) / 10);
       // hysteresis never takes the release level below half the open threshold (in dB over the level)
       releaseLin[b] = 10 ** ((level + t - Math.min(o.hysteresisDb, t / 2)) / 10);
+      // the envelope counts where it lifts the threshold: over plain noise it stays under level + t
+      const e = env === null ? NaN : env[b];
+      if (Number.isFinite(e) && e + o.envelopeMarginDb > level + t) {
+        levelLin[b] = 10 ** (e / 10);
+        openLin[b] = Math.max(openLin[b], 10 ** ((e + o.envelopeMarginDb) / 10));
+        releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + envHalf) / 10));
+      }
     }
     return { levelLin, openLin, releaseLin };
   }
+}
+
+/** Running maximum of `a` over ± h bins (NaN counts as absent); a new array. */
+function dilate(a: Float32Array, h: number): Float32Array {
+  const n = a.length;
+  const out = new Float32Array(n).fill(NaN);
+  for (let b = 0; b < n; b++) {
+    const v = a[b];
+    if (!Number.isFinite(v)) continue;
+    const lo = Math.max(0, b - h);
+    const hi = Math.min(n - 1, b + h);
+    for (let j = lo; j <= hi; j++) if (!(out[j] >= v)) out[j] = v;
+  }
+  return out;
 }
 
 /** stat[b] for the interior bins [hW, n − hW) from a prefix sum: the narrow kernel's mean (as FrequencySmoother). */
@@ -231,9 +313,22 @@ function hotCode(v: number, w: number, open: number, release: number, wideOpen: 
 class Track {
   active = false;
   id = 0;
-  /** Occupied range in slow-resolution bins. */
+  /** Index of this track in the detector's preallocated array. */
+  readonly slot: number;
+  /** End sample of the last frame of each path that hit the track (−∞: none). */
+  lastFastHitEnd = -Infinity;
+  lastSlowHitEnd = -Infinity;
+  /** Largest excess (dB) seen by each path: the fast path's wider RBW reads a carrier lower than the slow path's. */
+  peakFastDb = -Infinity;
+  peakSlowDb = -Infinity;
+  /** Separate bursts (runs of hits with gaps of more than one frame between them): an OOK device's packets. */
+  packets = 0;
+  /** Range in slow-resolution bins of every group that hit the track (with a keyed signal's onset splatter). */
   lo = 0;
   hi = 0;
+  /** Range of the steady (non-transient) groups only, used to match groups to the track once it has one. */
+  steadyLo = Infinity;
+  steadyHi = -Infinity;
   confirmed = false;
   fastHits = 0;
   slowHits = 0;
@@ -252,7 +347,8 @@ class Track {
   readonly cntFast: Float64Array;
   readonly accSlow: Float64Array;
   readonly cntSlow: Float64Array;
-  constructor(nFast: number, nSlow: number) {
+  constructor(slot: number, nFast: number, nSlow: number) {
+    this.slot = slot;
     this.accFast = new Float64Array(nFast);
     this.cntFast = new Float64Array(nFast);
     this.accSlow = new Float64Array(nSlow);
@@ -269,6 +365,13 @@ class Track {
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;
     this.overload = false;
+    this.lastFastHitEnd = -Infinity;
+    this.lastSlowHitEnd = -Infinity;
+    this.packets = 0;
+    this.peakFastDb = -Infinity;
+    this.peakSlowDb = -Infinity;
+    this.steadyLo = Infinity;
+    this.steadyHi = -Infinity;
   }
 }
 
@@ -298,6 +401,11 @@ export class Detector {
   readonly geometry: Readonly<DetectorGeometry>;
   /** Groups ignored because every track slot was busy (should stay 0). */
   droppedGroups = 0;
+  /** Short frames set aside as impulsive noise (clicks), and Welch averages holding one, see DetectorOptions.impulseMaxMs. */
+  impulsiveFrames = 0;
+  impulsiveSlowFrames = 0;
+  /** Runs of broadband short frames: the clicks, and the first frames of any wideband transmission. */
+  impulses = 0;
   /** Short frames a gated engine skipped as cold (see {@link fastGate}): never passed to onShortFrame. */
   skippedFrames = 0;
   private readonly fast: PathState;
@@ -309,6 +417,16 @@ export class Detector {
   /** Tracks with `active` set (kept by openTrack/close, so frames without tracks skip the scans). */
   private activeTracks = 0;
   private readonly holdSamples: number;
+  private readonly slowHoldSamples: number;
+  /** Impulsive short frames in a row that are still a click, and the state of the current run. */
+  private readonly impulseMaxFrames: number;
+  private impulseRun = 0;
+  /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
+  private lastImpulseEnd = -Infinity;
+  private lastBroadbandEnd = -Infinity;
+  /** Result of {@link occupiedBand} (bins of the path it was asked for). */
+  private bandLo = 0;
+  private bandHi = 0;
   private slowSpan = 0;
   /** The fast path's gate (see {@link fastGate}); its `code` is the classification of the frame being delivered. */
   private gate: ShortFrameGate | null = null;
@@ -327,14 +445,18 @@ export class Detector {
       throw new RangeError(`baseline FFT sizes ${fp.fftSize}/${fp.fastFftSize} ≠ detector ${geometry.fftSize}/${geometry.fastFftSize}`);
     }
     const scale = geometry.fftSize / geometry.fastFftSize;
-    this.fast = new PathState(geometry.fastFftSize, scale, geometry.rateSps, fp.smoothBins, fp.fastWideBins,
+    this.fast = new PathState(geometry.fastFftSize, scale, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.fastWideBins,
       baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o);
-    this.slow = new PathState(geometry.fftSize, 1, geometry.rateSps, fp.smoothBins, fp.wideBins,
+    this.slow = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
     this.tracks = [];
-    for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(geometry.fastFftSize, geometry.fftSize));
+    for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(i, geometry.fastFftSize, geometry.fftSize));
     for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false });
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
+    this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
+    // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
+    const nf = geometry.fastFftSize;
+    this.impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
   }
 
   /** Per-bin open threshold (dBFS, narrow kernel) of a path, fftshifted, for display (the UI's threshold trace). */
@@ -406,6 +528,15 @@ export class Detector {
     const anyHot = this.classify(p, power, frame.prefix);
     // most frames hold nothing above the baseline: no groups, nothing to match (open tracks expire in onShortFrame)
     if (anyHot === 0) return;
+    const impulse = this.impulse(p, isFast, frame, start, end);
+    if (impulse === 'skip') {
+      // a track this click's leading edge opened in the frame before is the click too: dropped unreported
+      if (this.activeTracks > 0) this.dropTentative(frame.firstSample);
+      return;
+    }
+    // a frame overlapping a click holds its energy across the band: it neither opens nor extends a track (open
+    // tracks bridge it with their hold)
+    if (impulse === 'noOpen') return;
     // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap). A group's extent is that of its
     // narrow-kernel bins; a group seen only through the wide kernel is shrunk by the kernel's half width (a boxcar
     // of width 2h+1 widens a band by h on each side), so wide smearing never makes tracks swallow their neighbours.
@@ -465,30 +596,36 @@ export class Detector {
       groups++;
       b = hi + 1;
     }
-    // dominance reference: the strongest group of this frame, or the peak of any open track
-    let framePeak = 0;
-    for (let gi = 0; gi < groups; gi++) if (p.gPeakRatio[gi] > framePeak) framePeak = p.gPeakRatio[gi];
-    for (let ti = 0; ti < this.tracks.length; ti++) {
-      const t = this.tracks[ti];
-      if (t.active && t.peakExcessDb > -Infinity) {
-        const r = 10 ** (t.peakExcessDb / 10);
-        if (r > framePeak) framePeak = r;
-      }
-    }
-    const dominated = framePeak / 10 ** (this.options.dominanceDb / 10);
     const s = p.scale;
     const gapFine = p.gapBins * s;
+    // match every group to an open track first: the dominance test below needs to know which strong groups are
+    // steady (their track was hit in the previous frame of this path) and which are transients
+    const hop = end - start;
+    const overloaded = frame.clipFraction > this.options.overloadClipFraction;
+    for (let gi = 0; gi < groups; gi++) {
+      const wideOnly = p.gNarrow[gi] === 0;
+      // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
+      // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
+      const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
+      const t = this.findTrack(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
+      p.gTrack[gi] = t === null ? -1 : t.slot;
+      let transient = overloaded || t === null;
+      if (t !== null) {
+        const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
+        // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
+        const pathPeakDb = isFast ? t.peakFastDb : t.peakSlowDb;
+        if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6) transient = true;
+      }
+      p.gTransient[gi] = transient ? 1 : 0;
+    }
+    const domRatio = 10 ** (this.options.dominanceDb / 10);
     for (let gi = 0; gi < groups; gi++) {
       const lo = p.gLo[gi] * s;
       const hi = p.gHi[gi] * s + s - 1;
-      // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
-      // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
-      const wideOnly = p.gNarrow[gi] === 0;
-      const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
-      let track = this.findTrack(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
+      let track = p.gTrack[gi] < 0 ? null : this.tracks[p.gTrack[gi]];
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
-        if (p.gPeakRatio[gi] <= dominated) continue; // sidebands / IMD of a much stronger signal
+        if (this.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal
         if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
@@ -498,6 +635,95 @@ export class Detector {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+  }
+
+  /** Drops the unconfirmed tracks whose single fast hit ended after `fromSample` (no event was sent for them). */
+  private dropTentative(fromSample: number): void {
+    for (let ti = 0; ti < this.tracks.length; ti++) {
+      const t = this.tracks[ti];
+      if (!t.active || t.confirmed || t.slowHits > 0 || t.fastEnd <= fromSample) continue;
+      this.close(t, fromSample);
+    }
+  }
+
+  /**
+   * Impulsive noise (a click): a broadband short frame (≥ impulseBandFraction of the tested bins hot) within the first
+   * impulseMaxFrames of a run of them is set aside (counted, returns 'skip'), and so are the short frames that overlap
+   * it and the Welch average that holds it ('noOpen', counted for averages). A longer broadband run is a wideband
+   * transmission: 'ok'.
+   */
+  private impulse(p: PathState, isFast: boolean, frame: SpectrumFrame, start: number, end: number): 'ok' | 'skip' | 'noOpen' {
+    if (!isFast) {
+      if (this.lastImpulseEnd < frame.firstSample) return 'ok';
+      this.impulsiveSlowFrames++;
+      return 'noOpen';
+    }
+    const hot = p.hot;
+    const guard = p.guard;
+    let count = 0;
+    for (let b = 0; b < p.n; b++) if (hot[b] !== 0 && guard[b] === 0) count++;
+    if (count < this.options.impulseBandFraction * p.testable) {
+      return frame.firstSample < this.lastImpulseEnd ? 'noOpen' : 'ok';
+    }
+    const hop = end - start;
+    if (this.lastBroadbandEnd >= end - hop - 1) this.impulseRun++;
+    else {
+      this.impulseRun = 1;
+      this.impulses++;
+    }
+    this.lastBroadbandEnd = end;
+    if (this.impulseRun > this.impulseMaxFrames) return 'ok';
+    // the click lies somewhere in this frame's span: frames overlapping it may hold its tail
+    this.lastImpulseEnd = frame.firstSample + frame.sampleCount;
+    this.impulsiveFrames++;
+    return 'skip';
+  }
+
+  /**
+   * The skirt of a signal of `excessDb` over the baseline and `widthBins` occupied bins, in bins of path p on each
+   * side of its band: one occupied bandwidth (modulation sidebands, spectral regrowth) plus the offset where the
+   * receiver's reciprocal-mixing noise, phaseNoiseDbcHz at 1 kHz falling 20 dB/decade, integrated over one bin,
+   * drops under the path's smallest open threshold T: f = 1 kHz · 10^((E + PN + 10·log10(RBW) − T) / 20); plus the
+   * gap bridge. docs/detector.md "Splatter and skirts".
+   */
+  private skirtBins(p: PathState, excessDb: number, widthBins: number): number {
+    const pnDb = excessDb + this.options.phaseNoiseDbcHz + 10 * Math.log10(p.rbwHz) - p.minOpenDb;
+    const pnHz = 1000 * 10 ** (pnDb / 20);
+    return widthBins + Math.ceil(pnHz / p.rbwHz) + p.gapBins;
+  }
+
+  /**
+   * True when group gi (no open track) is at least dominanceDb weaker than a signal whose splatter it can be: a
+   * transient group of the same frame anywhere in the band, or a steady group or open track within its skirt.
+   */
+  private dominated(p: PathState, gi: number, groups: number, domRatio: number): boolean {
+    const ratio = p.gPeakRatio[gi];
+    const need = ratio * domRatio;
+    // occupied extents (narrow-kernel bins, or the wide kernel's run shrunk by its half width), not the wide kernel's smear
+    const glo = p.gLo[gi];
+    const ghi = p.gHi[gi];
+    for (let gj = 0; gj < groups; gj++) {
+      if (gj === gi || p.gPeakRatio[gj] < need) continue;
+      if (p.gTransient[gj]) return true;
+      const d = Math.max(0, glo - p.gHi[gj], p.gLo[gj] - ghi);
+      if (d <= this.skirtBins(p, 10 * Math.log10(p.gPeakRatio[gj]), p.gHi[gj] - p.gLo[gj] + 1)) return true;
+    }
+    if (this.activeTracks === 0) return false;
+    const s = p.scale;
+    const needDb = 10 * Math.log10(need);
+    for (let ti = 0; ti < this.tracks.length; ti++) {
+      const t = this.tracks[ti];
+      const peakDb = p === this.fast ? t.peakFastDb : t.peakSlowDb;
+      if (!t.active || peakDb < needDb) continue;
+      // the track's occupied band (its extent also holds the key-on splatter of its first frames), on this path
+      const own = t.slowHits > 0 ? this.slow : this.fast;
+      this.occupiedBand(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast);
+      const tlo = Math.floor((this.bandLo * own.scale) / s);
+      const thi = Math.floor((this.bandHi * own.scale + own.scale - 1) / s);
+      const d = Math.max(0, glo - thi, tlo - ghi);
+      if (d <= this.skirtBins(p, peakDb, thi - tlo + 1)) return true;
+    }
+    return false;
   }
 
   /**
@@ -574,13 +800,23 @@ export class Detector {
     return any;
   }
 
+  /** The open track nearest to [lo, hi] (fine bins) within `gap` bins (the oldest of equally near ones), or null. */
   private findTrack(lo: number, hi: number, gap: number): Track | null {
     let found: Track | null = null;
+    let foundD = Infinity;
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
       if (!t.active) continue;
-      if (lo <= t.hi + gap && hi >= t.lo - gap) {
-        if (found === null || t.id < found.id) found = t;
+      // once a track has steady hits, only they locate it: its onset splatter must not capture its neighbours
+      const steady = t.steadyHi >= t.steadyLo;
+      const tlo = steady ? t.steadyLo : t.lo;
+      const thi = steady ? t.steadyHi : t.hi;
+      if (lo <= thi + gap && hi >= tlo - gap) {
+        const d = Math.max(0, lo - thi, tlo - hi);
+        if (found === null || d < foundD || (d === foundD && t.id < found.id)) {
+          found = t;
+          foundD = d;
+        }
       }
     }
     return found;
@@ -624,6 +860,10 @@ export class Detector {
     const peakPower = p.gPeakPower[gi];
     if (lo < t.lo) t.lo = lo;
     if (hi > t.hi) t.hi = hi;
+    if (p.gTransient[gi] === 0) {
+      if (lo < t.steadyLo) t.steadyLo = lo;
+      if (hi > t.steadyHi) t.steadyHi = hi;
+    }
     const s = p.scale;
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
@@ -632,10 +872,22 @@ export class Detector {
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
+      if (isFast) {
+        if (exDb > t.peakFastDb) t.peakFastDb = exDb;
+      } else if (exDb > t.peakSlowDb) t.peakSlowDb = exDb;
     }
     const pDb = 10 * Math.log10(peakPower + 1e-30);
     if (pDb > t.peakPowerDbfs) t.peakPowerDbfs = pDb;
     if (frame.clipFraction > this.options.overloadClipFraction) t.overload = true;
+    // packets: runs of fast hits separated by at least two frames without one (a one-frame dip inside a burst is
+    // noise, not a gap); a track only the slow path sees counts runs of averages instead
+    if (isFast) {
+      if (t.lastFastHitEnd < start - (end - start) - 1) t.packets++;
+      t.lastFastHitEnd = end;
+    } else {
+      if (t.fastHits === 0 && t.lastSlowHitEnd < start - 1) t.packets++;
+      t.lastSlowHitEnd = end;
+    }
     if (isFast) {
       t.fastHits++;
       if (start < t.fastStart) t.fastStart = start;
@@ -648,21 +900,16 @@ export class Detector {
         if (start < t.slowStart) t.slowStart = start;
         if (end > t.slowEnd) t.slowEnd = end;
       }
-      // slow evidence arrives one window late: a signal only the slow path sees stays alive for one more window.
-      // A slow hit the fast path already explains does not extend the track (so --hold-ms alone sets how far apart
-      // two bursts may be and still merge).
-      if (!explained) {
-        const until = end + this.slowSpan;
-        if (until > t.aliveUntil) t.aliveUntil = until;
-      }
+      // slow evidence arrives one window late, and a weak continuous signal's averages dip under the release
+      // level now and then: every slow hit keeps the track open for slowHoldMs (at least one window), so one
+      // transmission stays one track; its times still come from the hits themselves
+      const until = end + Math.max(this.slowSpan, this.slowHoldSamples);
+      if (until > t.aliveUntil) t.aliveUntil = until;
     }
     const rate = this.geometry.rateSps;
     if (!t.confirmed) {
-      if ((this.endOf(t) - this.startOf(t)) / rate >= this.options.minDurationMs / 1000 && !this.dcCentred(t)) {
-        t.confirmed = true;
-        t.lastUpdateS = this.endOf(t) / rate;
-        this.emit(this.event('open', t, undefined));
-      }
+      // a track with a single short frame waits for the next one (see expire): that frame may reveal it as a click
+      if (!(t.fastHits === 1 && t.slowHits === 0)) this.confirm(t);
     } else {
       const nowS = this.endOf(t) / rate;
       if (nowS - t.lastUpdateS >= this.options.updateIntervalS) {
@@ -684,6 +931,16 @@ export class Detector {
     return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
   }
 
+  /** Sends a track's `open` once it lasts minDurationMs and is not DC-centred. */
+  private confirm(t: Track): void {
+    const rate = this.geometry.rateSps;
+    if ((this.endOf(t) - this.startOf(t)) / rate >= this.options.minDurationMs / 1000 && !this.dcCentred(t)) {
+      t.confirmed = true;
+      t.lastUpdateS = this.endOf(t) / rate;
+      this.emit(this.event('open', t, undefined));
+    }
+  }
+
   private startOf(t: Track): number {
     return Math.min(t.fastStart, t.slowStart);
   }
@@ -698,6 +955,7 @@ export class Detector {
       const t = this.tracks[ti];
       if (!t.active) continue;
       if ((this.options.closeOnRetune && t.tuneId !== tuneId) || now - t.aliveUntil > this.holdSamples) this.close(t, now);
+      else if (!t.confirmed && t.fastEnd < now) this.confirm(t); // a later short frame came and was no click
     }
   }
 
@@ -719,11 +977,12 @@ export class Detector {
    * of the track's mean excess spectrum — the slow path's when it has one (finer bins), else the fast path's —
    * not from threshold crossings (FIELD-NOTES item 21); centre = excess-weighted centroid over that band.
    */
-  private event(kind: DetectionEvent['kind'], t: Track, endSample: number | undefined): DetectionEvent {
-    const useSlow = t.slowHits > 0;
-    const p = useSlow ? this.slow : this.fast;
-    const acc = useSlow ? t.accSlow : t.accFast;
-    const cnt = useSlow ? t.cntSlow : t.cntFast;
+  /**
+   * The occupied band of track t on path p (bins of p) into {@link bandLo}/{@link bandHi}: from the peak of its mean
+   * excess spectrum (acc/cnt) out to the −X dB points (X = bandwidthDropDb, at most half the peak in dB), bridging
+   * gaps of gapBins; t's whole extent when the path has no excess yet.
+   */
+  private occupiedBand(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array): void {
     const n = p.n;
     const s = p.scale;
     const tlo = Math.floor(t.lo / s);
@@ -738,35 +997,46 @@ export class Detector {
         peakB = b;
       }
     }
-    let lo: number;
-    let hi: number;
     if (peakB < 0) {
-      lo = tlo;
-      hi = thi;
-    } else {
-      const peakDb = 10 * Math.log10(peak);
-      const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
-      const gap = p.gapBins;
-      const meanAt = (b: number): number => (cnt[b] > 0 ? acc[b] / cnt[b] : 0);
-      lo = peakB;
-      let miss = 0;
-      for (let b = peakB - 1; b >= 0; b--) {
-        if (p.guard[b]) continue;
-        if (meanAt(b) >= floor) {
-          lo = b;
-          miss = 0;
-        } else if (++miss > gap) break;
-      }
-      hi = peakB;
-      miss = 0;
-      for (let b = peakB + 1; b < n; b++) {
-        if (p.guard[b]) continue;
-        if (meanAt(b) >= floor) {
-          hi = b;
-          miss = 0;
-        } else if (++miss > gap) break;
-      }
+      this.bandLo = tlo;
+      this.bandHi = thi;
+      return;
     }
+    const peakDb = 10 * Math.log10(peak);
+    const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
+    const gap = p.gapBins;
+    let lo = peakB;
+    let miss = 0;
+    for (let b = peakB - 1; b >= 0; b--) {
+      if (p.guard[b]) continue;
+      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
+        lo = b;
+        miss = 0;
+      } else if (++miss > gap) break;
+    }
+    let hi = peakB;
+    miss = 0;
+    for (let b = peakB + 1; b < n; b++) {
+      if (p.guard[b]) continue;
+      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
+        hi = b;
+        miss = 0;
+      } else if (++miss > gap) break;
+    }
+    this.bandLo = lo;
+    this.bandHi = hi;
+  }
+
+  private event(kind: DetectionEvent['kind'], t: Track, endSample: number | undefined): DetectionEvent {
+    const useSlow = t.slowHits > 0;
+    const p = useSlow ? this.slow : this.fast;
+    const acc = useSlow ? t.accSlow : t.accFast;
+    const cnt = useSlow ? t.cntSlow : t.cntFast;
+    const n = p.n;
+    const s = p.scale;
+    this.occupiedBand(t, p, acc, cnt);
+    const lo = this.bandLo;
+    const hi = this.bandHi;
     const g = this.geometry;
     const binToHz = (b: number) => g.centerHz + ((b - n / 2) * g.rateSps) / n;
     const lowHz = binToHz(lo) - p.rbwHz / 2;
@@ -798,6 +1068,7 @@ export class Detector {
       paths,
       overload: t.overload,
       tuneId: t.tuneId,
+      packets: t.packets,
     };
     if (endSample !== undefined) ev.endS = endSample / g.rateSps;
     return ev;
