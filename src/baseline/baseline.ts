@@ -73,8 +73,8 @@ export interface Baseline {
   method: 'auto' | 'calibrate' | 'warmup';
   /** Emitters heard while learning (strongest first); absent in baselines written before it existed. */
   emitters?: CalibrationEmitter[];
-  /** Which occupied bins got an envelope: 'calibration' (all), 'steady' (only those on ≥ 95 % of the time). */
-  envelope?: 'calibration' | 'steady';
+  /** 'calibration' when the paths carry an occupied-band envelope (learned from a calibration), 'none' otherwise. */
+  envelope?: 'calibration' | 'none';
 }
 
 /**
@@ -172,7 +172,7 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     createdAt: String(o.createdAt ?? ''),
     durationS: Number(o.durationS) || 0,
     method: o.method === 'auto' || o.method === 'warmup' ? o.method : 'calibrate',
-    ...(o.envelope === 'calibration' || o.envelope === 'steady' ? { envelope: o.envelope } : {}),
+    ...(o.envelope === 'calibration' || o.envelope === 'none' ? { envelope: o.envelope } : {}),
     ...(Array.isArray(o.emitters) ? { emitters: o.emitters as CalibrationEmitter[] } : {}),
   };
 }

@@ -111,70 +111,40 @@ function finishPath(
     spreadDb[b] = perBinSpread ? Math.max(sigma, p50[b] - p16[b]) : sigma;
     if (envelope && envelope[b]) levelDb[b] = Math.max(levelDb[b], h.percentile(b, ENVELOPE_PERCENTILE));
   }
-  return { levelDb, spreadDb, frames: h.frames, envelopeDb: occupiedEnvelope(h, levelDb, spreadDb, occupied) };
+  const out: BaselinePath = { levelDb, spreadDb, frames: h.frames };
+  if (occupied === 'calibration') out.envelopeDb = occupiedEnvelope(h, levelDb);
+  return out;
 }
 
 /**
- * Which bins get an occupied-band envelope: 'calibration' (a dedicated calibration, a warm-up or a replay's learning
- * window: everything heard is background) every bin that was occupied more than noise explains; 'steady' (a
- * recording learned from itself, whose transmissions are what is looked for) only bins occupied ≥ 95 % of the time.
+ * Whether the baseline gets an occupied-band envelope: 'calibration' (a dedicated calibration, a warm-up or a replay's
+ * learning window: everything heard there is background) or 'none' (a recording learned from itself, whose
+ * transmissions are what is looked for: only the noise model).
  */
-export type EnvelopeMode = 'calibration' | 'steady';
+export type EnvelopeMode = 'calibration' | 'none';
 
-/** A frame occupies a bin when its statistic exceeds the bin's noise level by max(OCC_SIGMAS·σ, OCC_MIN_DB). */
-const OCC_SIGMAS = 4;
-const OCC_MIN_DB = 3;
 /** Envelope quantile: the value at most max(1, ENVELOPE_TAIL · frames) learned frames exceeded. */
 const ENVELOPE_TAIL = 1e-4;
 
 /**
- * The envelope of each bin (dB; NaN where none): the level that only the top max(1, 10⁻⁴·frames) of its learned frames
- * exceeded. 'calibration': every bin (everything heard was background; over pure noise it stays under the noise
- * thresholds). 'steady': only bins that at least 95 % of the frames held above the noise by max(4σ, 3 dB), the noise
- * taken as the bin's level but at most 3 dB over the band's median level (a bin a carrier filled all the time has
- * that carrier as its level). docs/detector.md "Background model".
+ * The occupied-band envelope of each bin (dB; NaN for a path without frames): the level that only the top
+ * max(1, 10⁻⁴·frames) of its learned frames exceeded (the upper edge of that histogram cell). Over plain noise it stays
+ * under the detector's noise thresholds, so it only matters where an emitter was on. docs/detector.md §2.
  */
-function occupiedEnvelope(h: BinHistogram, levelDb: Float32Array, spreadDb: Float32Array, mode: EnvelopeMode): Float32Array {
+function occupiedEnvelope(h: BinHistogram, levelDb: Float32Array): Float32Array {
   const n = h.bins;
   const env = new Float32Array(n).fill(NaN);
-  const frames = h.frames;
-  const keep = Math.max(1, Math.floor(ENVELOPE_TAIL * frames));
-  const need = mode === 'steady' ? 0.95 * frames : 0;
-  const cells = h.cells;
-  // a bin an emitter filled all the time has that emitter as its level: occupancy is measured from the band's noise
-  // floor (the median level over bins) there instead
-  const finite = Array.from(levelDb).filter(Number.isFinite);
-  const floorDb = finite.length > 0 ? median(Float64Array.from(finite)) : NaN;
+  const keep = Math.max(1, Math.floor(ENVELOPE_TAIL * h.frames));
   for (let b = 0; b < n; b++) {
     if (!Number.isFinite(levelDb[b])) continue;
-    const refDb = Math.min(levelDb[b], floorDb + OCC_MIN_DB);
-    const thrDb = refDb + Math.max(OCC_SIGMAS * spreadDb[b], OCC_MIN_DB);
-    const thrCell = Math.floor((thrDb - HIST_MIN_DB) / h.stepDb);
-    let above = 0;
-    let top = -1;
     let acc = 0;
-    for (let i = cells - 1; i > thrCell && i >= 0; i--) {
-      const c = h.counts[i * n + b];
-      if (c === 0) continue;
-      above += c;
-      acc += c;
-      if (top < 0 && acc > keep) top = i;
-    }
-    if (above < need) continue;
-    if (top < 0) {
-      // nothing above the occupancy threshold (calibration mode): the bin's top quantile over all its cells
-      acc = 0;
-      for (let i = cells - 1; i >= 0; i--) {
-        acc += h.counts[i * n + b];
-        if (acc > keep) {
-          top = i;
-          break;
-        }
+    for (let i = h.cells - 1; i >= 0; i--) {
+      acc += h.counts[i * n + b];
+      if (acc > keep) {
+        env[b] = Math.max(levelDb[b], HIST_MIN_DB + (i + 1) * h.stepDb);
+        break;
       }
-      if (top < 0) continue;
     }
-    env[b] = HIST_MIN_DB + (top + 1) * h.stepDb; // the cell's upper edge
-    if (env[b] < levelDb[b]) env[b] = levelDb[b];
   }
   return env;
 }
@@ -422,10 +392,11 @@ export class BaselineLearner {
     this.slowWide.add(this.stat);
   }
   /**
-   * Builds the baseline. `method` 'calibrate' uses per-bin spreads (see finishPath). `occupied` says which
-   * occupied bins get an envelope (see {@link EnvelopeMode}); default: 'steady' for 'auto', else 'calibration'.
+   * Builds the baseline. `method` 'calibrate' uses per-bin spreads (see finishPath). `occupied` says
+   * whether the baseline gets an occupied-band envelope (see {@link EnvelopeMode}); default: 'none' for 'auto', else
+   * 'calibration'.
    */
-  finish(method: Baseline['method'], occupied: EnvelopeMode = method === 'auto' ? 'steady' : 'calibration'): Baseline {
+  finish(method: Baseline['method'], occupied: EnvelopeMode = method === 'auto' ? 'none' : 'calibration'): Baseline {
     const perBin = method === 'calibrate';
     const env = this.envelope;
     const fp = this.fingerprint;

@@ -32,10 +32,16 @@ export interface DetectorOptions {
   /**
    * A new signal this many dB weaker than a stronger one is taken as the stronger one's splatter (keying sidebands,
    * spectral regrowth, reciprocal mixing) only inside that signal's skirt (see {@link skirtBins}), or anywhere in a
-   * frame where the stronger one is a transient (its onset or decay, or the frame is clipped: IMD). Outside, the
-   * band stays fully armed. Default 15.
+   * frame where the stronger one is a transient (its onset or decay). Outside, the band stays fully armed. Default 15.
    */
   dominanceDb: number;
+  /**
+   * A signal whose bin power reaches this level (dBFS) is near the ADC's full scale: an 8-bit converter's spurs and
+   * intermodulation (≈ 40–50 dB under it) may then fall anywhere in the band, so while it is on, new signals
+   * dominanceDb weaker are taken as its products wherever they are (and its detections are flagged by the overload
+   * check). Default −10.
+   */
+  fullScaleDbfs: number;
   /**
    * Phase-noise model of a strong signal's skirt (docs/detector.md "Splatter and skirts"): reciprocal mixing puts
    * `phaseNoiseDbcHz` (dBc/Hz) at 1 kHz from a carrier, falling 20 dB per decade of offset. Default −70: worse than
@@ -100,6 +106,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   bandwidthDropDb: 20,
   overloadClipFraction: 0.05,
   dominanceDb: 15,
+  fullScaleDbfs: -10,
   phaseNoiseDbcHz: -70,
   slowHoldMs: 600,
   envelopeMarginDb: 3,
@@ -164,7 +171,7 @@ class PathState {
   readonly gPeakPower = new Float64Array(MAX_GROUPS);
   /** The slot of the open track the group continues, or −1. */
   readonly gTrack = new Int32Array(MAX_GROUPS);
-  /** 1 when the group is a transient (onset, decay, clipped frame): its splatter may reach anywhere in the band. */
+  /** 1 when the group is a transient (onset, decay): its splatter may reach anywhere in the band. */
   readonly gTransient = new Uint8Array(MAX_GROUPS);
   /** The smallest open threshold of this path (dB over the level): the minimum excess option. */
   readonly minOpenDb: number;
@@ -601,7 +608,7 @@ export class Detector {
     // match every group to an open track first: the dominance test below needs to know which strong groups are
     // steady (their track was hit in the previous frame of this path) and which are transients
     const hop = end - start;
-    const overloaded = frame.clipFraction > this.options.overloadClipFraction;
+    const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
     for (let gi = 0; gi < groups; gi++) {
       const wideOnly = p.gNarrow[gi] === 0;
       // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
@@ -609,7 +616,8 @@ export class Detector {
       const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
       const t = this.findTrack(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
       p.gTrack[gi] = t === null ? -1 : t.slot;
-      let transient = overloaded || t === null;
+      // a new group, or one near full scale (its converter spurs may be anywhere), is a transient from the start
+      let transient = t === null || p.gPeakPower[gi] >= fullScale;
       if (t !== null) {
         const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
         // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
@@ -715,6 +723,7 @@ export class Detector {
       const t = this.tracks[ti];
       const peakDb = p === this.fast ? t.peakFastDb : t.peakSlowDb;
       if (!t.active || peakDb < needDb) continue;
+      if (t.peakPowerDbfs >= this.options.fullScaleDbfs) return true; // its converter spurs may be anywhere
       // the track's occupied band (its extent also holds the key-on splatter of its first frames), on this path
       const own = t.slowHits > 0 ? this.slow : this.fast;
       this.occupiedBand(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast);
