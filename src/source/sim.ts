@@ -480,14 +480,22 @@ export interface SimSourceOptions {
   datetime?: string;
 }
 
+/** What {@link RenderedSource} streams: something that renders cu8 chunks with constant memory. */
+export interface Cu8Renderer {
+  /** Interleaved cu8 output of the last `render` call (first `2·count` bytes). */
+  readonly bytes: Uint8Array;
+  /** Renders the next `count` samples (≤ the renderer's chunk size) into `bytes`; returns how many (0 at the end). */
+  render(count: number): number;
+}
+
 /**
- * An {@link IqSource} that synthesises the scenario on the fly as an RTL-SDR would deliver it (cu8 bytes converted
- * with the same rule as the file source), so cycle 0 of a SimSource equals the file written by {@link writeSimCapture}
- * sample for sample. One reused {@link IqBlock}: valid until the next block is requested.
+ * An {@link IqSource} over a {@link Cu8Renderer}: blocks of `blockSamples` rendered on demand and converted from cu8
+ * with the file source's rule, optionally paced at the sample rate or with blocks dropped at random. One reused
+ * {@link IqBlock}: valid until the next block is requested. Base of {@link SimSource} and the site background source.
  */
-export class SimSource implements IqSource {
+export class RenderedSource implements IqSource {
   readonly info: IqSourceInfo;
-  private readonly renderer: ScenarioRenderer;
+  private readonly renderer: Cu8Renderer;
   private readonly opts: Required<Pick<SimSourceOptions, 'blockSamples' | 'realtime' | 'loop' | 'dropBlockProbability'>>;
   private readonly samples: Float32Array;
   private readonly block: IqBlock;
@@ -497,43 +505,45 @@ export class SimSource implements IqSource {
   private started = false;
   private closed = false;
 
-  /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
-  constructor(scenario: Scenario = DEFAULT_SCENARIO, opts: SimSourceOptions = {}) {
-    const s = parseScenario(scenario);
+  /**
+   * @param makeRenderer builds the renderer for the validated block size.
+   * @param totalSamples the stream's length when finite (`info.totalSamples`).
+   * @throws QuietBandError('CONFIG') for bad options.
+   */
+  constructor(
+    makeRenderer: (blockSamples: number) => Cu8Renderer,
+    stream: { rateSps: number; centerHz: number; seed: number; totalSamples?: number },
+    opts: SimSourceOptions = {},
+  ) {
     const blockSamples = opts.blockSamples ?? 65536;
     if (!Number.isInteger(blockSamples) || blockSamples <= 0) throw new QuietBandError(`blockSamples: ${blockSamples} must be a positive whole number`, 'CONFIG');
     const p = opts.dropBlockProbability ?? 0;
     if (!(p >= 0 && p < 1)) throw new QuietBandError(`dropBlockProbability: ${p} must be in [0, 1)`, 'CONFIG');
     this.opts = { blockSamples, realtime: opts.realtime ?? false, loop: opts.loop ?? false, dropBlockProbability: p };
-    this.renderer = new ScenarioRenderer(s, blockSamples, this.opts.loop);
+    this.renderer = makeRenderer(blockSamples);
     this.samples = new Float32Array(2 * blockSamples);
-    this.dropPrng = new Prng(hash32(s.seed, 0xd509));
+    this.dropPrng = new Prng(hash32(stream.seed, 0xd509));
     this.info = {
       label: opts.label ?? 'sim',
       format: 'cu8',
-      rateSps: s.rateSps,
-      centerHz: s.centerHz,
+      rateSps: stream.rateSps,
+      centerHz: stream.centerHz,
       centerKnown: true,
       datetime: opts.datetime ?? new Date().toISOString(),
       gainDb: 0,
-      deviceId: `sim:seed${s.seed}`,
+      deviceId: `sim:seed${stream.seed}`,
     };
-    if (!this.opts.loop) this.info.totalSamples = scenarioSamples(s);
+    if (stream.totalSamples !== undefined) this.info.totalSamples = stream.totalSamples;
     this.block = {
       samples: this.samples,
       count: 0,
-      centerHz: s.centerHz,
-      rateSps: s.rateSps,
+      centerHz: stream.centerHz,
+      rateSps: stream.rateSps,
       firstSample: 0,
       tuneId: 0,
       clipFraction: 0,
       discontinuity: false,
     };
-  }
-
-  /** The scenario as validated (defaults filled in). */
-  get scenario(): Scenario {
-    return this.renderer.scenario;
   }
 
   /** Blocks until the scenario ends (or forever with `loop`) or `close()`. @throws Error when called twice. */
@@ -580,5 +590,27 @@ export class SimSource implements IqSource {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+  }
+}
+
+/**
+ * An {@link IqSource} that synthesises the scenario on the fly as an RTL-SDR would deliver it (cu8 bytes converted
+ * with the same rule as the file source), so cycle 0 of a SimSource equals the file written by {@link writeSimCapture}
+ * sample for sample. One reused {@link IqBlock}: valid until the next block is requested.
+ */
+export class SimSource extends RenderedSource {
+  private readonly validated: Scenario;
+
+  /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
+  constructor(scenario: Scenario = DEFAULT_SCENARIO, opts: SimSourceOptions = {}) {
+    const s = parseScenario(scenario);
+    const loop = opts.loop ?? false;
+    super((blockSamples) => new ScenarioRenderer(s, blockSamples, loop), { rateSps: s.rateSps, centerHz: s.centerHz, seed: s.seed, totalSamples: loop ? undefined : scenarioSamples(s) }, opts);
+    this.validated = s;
+  }
+
+  /** The scenario as validated (defaults filled in). */
+  get scenario(): Scenario {
+    return this.validated;
   }
 }
