@@ -13,6 +13,32 @@ export function hash32(seed: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Ziggurat tables (Marsaglia & Tsang 2000, `zigset` for 128 layers), scaled for 25-bit signed integers. */
+const ZIG_R = 3.442619855899;
+const ZIG_M = 16777216; // 2^24
+const ZIG_K = new Float64Array(128);
+const ZIG_W = new Float64Array(128);
+const ZIG_F = new Float64Array(128);
+{
+  const v = 9.91256303526217e-3;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = v / Math.exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * ZIG_M;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / ZIG_M;
+  ZIG_W[127] = dn / ZIG_M;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(v / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * ZIG_M;
+    tn = dn;
+    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / ZIG_M;
+  }
+}
+
 /**
  * mulberry32 PRNG (Tommy Ettinger's public-domain generator, as in `jtarrio/signals` tests): uniform in [0, 1),
  * plus standard normals by Box–Muller (two per pair of uniforms; the second is cached). Reseedable without allocation.
@@ -29,13 +55,42 @@ export class Prng {
     this.state = seed >>> 0;
     this.hasSpare = false;
   }
-  /** Uniform in [0, 1) with 32-bit resolution. */
-  uniform(): number {
+  /** The next raw 32-bit output (unsigned integer). */
+  uint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  /** Uniform in [0, 1) with 32-bit resolution. */
+  uniform(): number {
+    return this.uint32() / 4294967296;
+  }
+  /**
+   * Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang, "The Ziggurat Method for Generating Random
+   * Variables", J. Stat. Softw. 5(8), 2000; 128 layers, tail by Marsaglia 1964). The layer comes from the low 7 bits of
+   * one 32-bit draw and the value from the other 25, so no bit serves both (the flaw Doornik 2005 found in the
+   * original). Exact in distribution and ≈ 3× faster than {@link normal}; a different sequence from it.
+   */
+  normalZiggurat(): number {
+    for (;;) {
+      const j = this.uint32();
+      const iz = j & 127;
+      const hz = (j | 0) >> 7; // signed, in [−2^24, 2^24)
+      const x = hz * ZIG_W[iz];
+      if (Math.abs(hz) < ZIG_K[iz]) return x;
+      if (iz === 0) {
+        let xt: number;
+        let y: number;
+        do {
+          xt = -Math.log(1 - this.uniform()) / ZIG_R;
+          y = -Math.log(1 - this.uniform());
+        } while (y + y < xt * xt);
+        return hz > 0 ? ZIG_R + xt : -ZIG_R - xt;
+      }
+      if (ZIG_F[iz] + this.uniform() * (ZIG_F[iz - 1] - ZIG_F[iz]) < Math.exp(-0.5 * x * x)) return x;
+    }
   }
   /** Standard normal N(0, 1) (Box–Muller: √(−2 ln u₁)·cos(2πu₂), and ·sin for the next call). */
   normal(): number {
@@ -71,13 +126,19 @@ export interface SampleGenerator {
   reset(seed: number): void;
 }
 
-/** Complex white Gaussian noise of mean power `powerDbfs` (dBFS, whole band): each of I and Q has variance P/2. */
+/**
+ * Complex white Gaussian noise of mean power `powerDbfs` (dBFS, whole band): each of I and Q has variance P/2.
+ * Normals by Box–Muller ({@link Prng.normal}), or with `ziggurat` by {@link Prng.normalZiggurat} (faster, another
+ * sequence: for long streams).
+ */
 export class NoiseGenerator implements SampleGenerator {
   private readonly prng: Prng;
   private readonly sigma: number;
-  constructor(powerDbfs: number, seed: number) {
+  private readonly ziggurat: boolean;
+  constructor(powerDbfs: number, seed: number, ziggurat = false) {
     this.prng = new Prng(seed);
     this.sigma = Math.sqrt(dbfsToPower(powerDbfs) / 2);
+    this.ziggurat = ziggurat;
   }
   reset(seed: number): void {
     this.prng.reset(seed);
@@ -86,6 +147,13 @@ export class NoiseGenerator implements SampleGenerator {
     const prng = this.prng;
     const sigma = this.sigma;
     const end = 2 * (outOffset + count);
+    if (this.ziggurat) {
+      for (let i = 2 * outOffset; i < end; i += 2) {
+        out[i] += sigma * prng.normalZiggurat();
+        out[i + 1] += sigma * prng.normalZiggurat();
+      }
+      return;
+    }
     for (let i = 2 * outOffset; i < end; i += 2) {
       out[i] += sigma * prng.normal();
       out[i + 1] += sigma * prng.normal();
@@ -213,6 +281,18 @@ export class OokGenerator extends GatedGenerator {
   }
 }
 
+/** Entries per cycle of {@link SINE_TABLE} (a power of two). */
+export const SINE_TABLE_SIZE = 4096;
+/**
+ * sin(2π·k/SIZE) for k = 0 … SIZE (one extra entry for interpolation): linear interpolation between entries is within
+ * (2π/SIZE)²/8 ≈ 3e-7 of the true value, far below the u8 quantisation step (1/127.5).
+ */
+export const SINE_TABLE: Float64Array = (() => {
+  const t = new Float64Array(SINE_TABLE_SIZE + 1);
+  for (let k = 0; k <= SINE_TABLE_SIZE; k++) t[k] = Math.sin((2 * Math.PI * k) / SINE_TABLE_SIZE);
+  return t;
+})();
+
 /**
  * Narrowband FM carrier: deviation `deviationHz` (default 5 kHz) by a sine of `audioHz` (default 1 kHz),
  * `x(t) = √P·exp(j[2π·f·t + (Δf/fa)·sin(2π·fa·t)])`, t from the event start. Constant envelope, so the power is P.
@@ -227,12 +307,13 @@ export class FmGenerator extends GatedGenerator {
   private readonly audio: AudioSource | undefined;
   private readonly wDev: number;
   private audioPhase = 0;
-  /** Integrated phase (radians, kept in [0, 2π)) of the random-audio form. */
+  /** Integrated phase (cycles, kept in [0, 1)) of the random-audio form. */
   private phase = 0;
   /**
    * @param audio when given, the modulating signal is this source (values in [−1, 1], e.g. {@link NoiseAudio}) instead
    *   of the sine: the instantaneous frequency is `offsetHz + deviationHz·m[n]` and the phase is integrated sample by
-   *   sample, `θ[n+1] = θ[n] + 2π(offsetHz + deviationHz·m[n])/rateSps` (peak deviation `deviationHz`; `audioHz` unused).
+   *   sample, `θ[n+1] = θ[n] + 2π(offsetHz + deviationHz·m[n])/rateSps` (peak deviation `deviationHz`; `audioHz` unused;
+   *   |offsetHz| + deviationHz must stay below rateSps/2). cos θ and sin θ come from {@link SINE_TABLE}.
    */
   constructor(offsetHz: number, powerDbfs: number, rateSps: number, startSample: number, endSample: number, deviationHz = 5000, audioHz = 1000, audio?: AudioSource) {
     super(startSample, endSample);
@@ -252,16 +333,24 @@ export class FmGenerator extends GatedGenerator {
     const a = this.amplitude;
     const audio = this.audio;
     if (audio !== undefined) {
-      const wc = this.wc;
-      const wDev = this.wDev;
-      let theta = this.phase;
+      // phase in cycles; cos and sin from the interpolated table (error < 3e-7 of full scale)
+      const stepC = this.wc / (2 * Math.PI);
+      const devC = this.wDev / (2 * Math.PI);
+      const tab = SINE_TABLE;
+      let p = this.phase;
       for (let j = 0; j < count; j++) {
+        const x = p * SINE_TABLE_SIZE;
+        const k = x | 0;
+        const f = x - k;
+        const kc = (k + SINE_TABLE_SIZE / 4) & (SINE_TABLE_SIZE - 1);
         const i = 2 * (outOffset + j);
-        out[i] += a * Math.cos(theta);
-        out[i + 1] += a * Math.sin(theta);
-        theta += wc + wDev * audio.next();
+        out[i] += a * (tab[kc] + f * (tab[kc + 1] - tab[kc]));
+        out[i + 1] += a * (tab[k] + f * (tab[k + 1] - tab[k]));
+        p += stepC + devC * audio.next();
+        if (p >= 1) p -= 1;
+        else if (p < 0) p += 1;
       }
-      this.phase = theta - 2 * Math.PI * Math.floor(theta / (2 * Math.PI));
+      this.phase = p;
       return;
     }
     const start = this.startSample;
@@ -547,7 +636,7 @@ export class NoiseAudio implements AudioSource {
     this.hp = 0;
   }
   next(): number {
-    const v = this.gain * this.filter(this.prng.normal());
+    const v = this.gain * this.filter(this.prng.normalZiggurat());
     return v > 1 ? 1 : v < -1 ? -1 : v;
   }
 }
@@ -660,14 +749,19 @@ export class EnvelopeGenerator implements SampleGenerator {
       const g0 = this.envelope.amplitudeAt(k * T);
       const slope = (this.envelope.amplitudeAt((k + 1) * T) - g0) / T;
       const end = Math.min(count, (k + 1) * T - n0);
-      for (; j < end; j++) {
-        const g = g0 + slope * (n0 + j - k * T);
-        const i = 2 * j;
-        const o = 2 * (outOffset + j);
-        out[o] += g * s[i];
-        out[o + 1] += g * s[i + 1];
-      }
+      addScaled(out, outOffset, s, j, end, g0 + slope * (n0 + j - k * T), slope);
+      j = end;
     }
+  }
+}
+
+/** `out[outOffset + i] += (g + slope·(i − from))·x[i]` for complex samples i in [from, to). */
+function addScaled(out: Float64Array, outOffset: number, x: Float64Array, from: number, to: number, g: number, slope: number): void {
+  let gi = g;
+  for (let i = 2 * from, o = 2 * (outOffset + from); i < 2 * to; i += 2, o += 2) {
+    out[o] += gi * x[i];
+    out[o + 1] += gi * x[i + 1];
+    gi += slope;
   }
 }
 

@@ -358,7 +358,7 @@ export class SiteBackgroundRenderer implements Cu8Renderer {
     const scheduled: { component: SiteComponent; gen: ScheduledGenerator }[] = [];
     const comp = (c: SiteComponent) => this.components.push(c);
 
-    gens.push(new EnvelopeGenerator(new NoiseGenerator(site.noiseDbfs, 0), new WarmupGainEnvelope(site.gainCreep.db, site.gainCreep.overS, rate), maxChunkSamples));
+    gens.push(new EnvelopeGenerator(new NoiseGenerator(site.noiseDbfs, 0, true), new WarmupGainEnvelope(site.gainCreep.db, site.gainCreep.overS, rate), maxChunkSamples));
     site.carriers.forEach((c, i) => {
       gens.push(new ToneGenerator(c.offsetHz, c.powerDbfs, rate, 0, Infinity, hash32(site.seed, 1000 + i) / 4294967296));
       comp({ kind: 'carrier', index: i, offsetHz: c.offsetHz, bandwidthHz: 0 });
@@ -384,7 +384,7 @@ export class SiteBackgroundRenderer implements Cu8Renderer {
     });
     if (site.clicks !== null) {
       const c = site.clicks;
-      sched({ kind: 'clicks', index: 0, offsetHz: 0, bandwidthHz: rate }, new NoiseGenerator(c.powerDbfs, 0), { kind: 'renewal', onS: [0.75 * c.durationS, 1.25 * c.durationS], meanOffS: c.meanGapS });
+      sched({ kind: 'clicks', index: 0, offsetHz: 0, bandwidthHz: rate }, new NoiseGenerator(c.powerDbfs, 0, true), { kind: 'renewal', onS: [0.75 * c.durationS, 1.25 * c.durationS], meanOffS: c.meanGapS });
     }
     site.tdma.forEach((t, i) => {
       const session: ScheduleSpec = { kind: 'renewal', onS: t.sessionS, offS: t.pauseS, firstS: t.firstS };
@@ -442,27 +442,34 @@ export class SiteBackgroundRenderer implements Cu8Renderer {
         const p0 = this.driftCycles(k * T);
         const step = (this.driftCycles((k + 1) * T) - p0) / T;
         const end = Math.min(len, (k + 1) * T - n0);
-        const ph = p0 + step * (n - k * T);
-        const frac = 2 * Math.PI * (ph - Math.floor(ph));
-        let re = Math.cos(frac);
-        let im = Math.sin(frac);
-        const cw = Math.cos(2 * Math.PI * step);
-        const sw = Math.sin(2 * Math.PI * step);
-        for (; j < end; j++) {
-          const i = 2 * j;
-          const xr = acc[i];
-          const xi = acc[i + 1];
-          acc[i] = xr * re - xi * im;
-          acc[i + 1] = xr * im + xi * re;
-          const r2 = re * cw - im * sw;
-          im = re * sw + im * cw;
-          re = r2;
-        }
+        rotate(acc, j, end, p0 + step * (n - k * T), step);
+        j = end;
       }
     }
     this.lastClipped = quantizeCu8(acc, 0, this.bytes, 0, len, this.site.dcI ?? RTL_DC_CENTER, this.site.dcQ ?? RTL_DC_CENTER);
     this.n += len;
     return len;
+  }
+}
+
+/**
+ * Multiplies complex samples `[from, to)` of `acc` in place by e^{j2π(phase + step·(i − from))} (phase and step in
+ * cycles): one phasor, advanced by a complex multiply per sample.
+ */
+function rotate(acc: Float64Array, from: number, to: number, phaseCycles: number, stepCycles: number): void {
+  const frac = 2 * Math.PI * (phaseCycles - Math.floor(phaseCycles));
+  let re = Math.cos(frac);
+  let im = Math.sin(frac);
+  const cw = Math.cos(2 * Math.PI * stepCycles);
+  const sw = Math.sin(2 * Math.PI * stepCycles);
+  for (let i = 2 * from; i < 2 * to; i += 2) {
+    const xr = acc[i];
+    const xi = acc[i + 1];
+    acc[i] = xr * re - xi * im;
+    acc[i + 1] = xr * im + xi * re;
+    const r2 = re * cw - im * sw;
+    im = re * sw + im * cw;
+    re = r2;
   }
 }
 
