@@ -596,8 +596,9 @@ export interface AudioSource {
 }
 
 /**
- * Random audio: complex-free Gaussian noise band-limited to [lowHz, highHz] by a high-pass and a two-pole low-pass
- * (cascaded one-pole sections, `y += c·(x − y)`, `c = 1 − e^{−2π·f/rate}`), scaled to an RMS of `1/crest` and clipped
+ * Random audio: Gaussian noise band-limited to [lowHz, highHz] by a one-pole high-pass and a four-pole low-pass
+ * (cascaded one-pole sections, `y += c·(x − y)`, `c = 1 − e^{−2π·f/rate}`; −24 dB per octave above highHz, so an FM
+ * carrier's skirts stay close to ±(deviation + highHz)), scaled to an RMS of `1/crest` and clipped
  * to ±1, so an FM carrier driven by it peaks at its deviation and sits within ±deviation/crest for 68 % of the time.
  * The scale comes from the filter's impulse-response energy (output variance = Σh² for unit white input), computed
  * once in the constructor. Defaults: voice, 300–3000 Hz, crest 3.
@@ -609,6 +610,8 @@ export class NoiseAudio implements AudioSource {
   private readonly gain: number;
   private lp1 = 0;
   private lp2 = 0;
+  private lp3 = 0;
+  private lp4 = 0;
   private hp = 0;
   constructor(rateSps: number, lowHz = 300, highHz = 3000, crest = 3) {
     this.cLow = 1 - Math.exp((-2 * Math.PI * lowHz) / rateSps);
@@ -626,13 +629,17 @@ export class NoiseAudio implements AudioSource {
   private filter(x: number): number {
     this.lp1 += this.cHigh * (x - this.lp1);
     this.lp2 += this.cHigh * (this.lp1 - this.lp2);
-    this.hp += this.cLow * (this.lp2 - this.hp); // the low-frequency part, subtracted: a one-pole high-pass
-    return this.lp2 - this.hp;
+    this.lp3 += this.cHigh * (this.lp2 - this.lp3);
+    this.lp4 += this.cHigh * (this.lp3 - this.lp4);
+    this.hp += this.cLow * (this.lp4 - this.hp); // the low-frequency part, subtracted: a one-pole high-pass
+    return this.lp4 - this.hp;
   }
   reset(seed: number): void {
     this.prng.reset(seed);
     this.lp1 = 0;
     this.lp2 = 0;
+    this.lp3 = 0;
+    this.lp4 = 0;
     this.hp = 0;
   }
   next(): number {

@@ -195,7 +195,7 @@ export function siteBackgroundPreset(rateSps: number, o: SitePresetOptions = {})
         { offsetHz: 60_000, powerDbfs: -30 },
         { offsetHz: 120_000, powerDbfs: -50 },
       ],
-      wfm: [wfm(-72_000, -25)],
+      wfm: [wfm(-62_500, -25)],
       nfmUsers: [{ offsetHz: 22_500, powerDbfs: -45, talkS: [2, 12], pauseS: [20, 120] }],
       knownEmitters: [weather(70_000)],
       tdma: [{ kind: 'dmr', offsetHz: 37_500, powerDbfs: -47, sessionS: [3, 20], pauseS: [30, 180] }],
@@ -268,13 +268,21 @@ export function targetPowerDbfs(site: SiteBackground, t: SiteTarget): number {
 }
 
 /**
- * Parts of the band (offsets, Hz) free of every background component (each widened by `marginHz` on both sides), of
+ * Parts of the band (offsets, Hz) free of every background component (each widened by `marginHz` on both sides, and
+ * wrapped round the band edges as the complex spectrum is), of
  * the DC guard (±`dcGuardHz`) and of the outer 5 % of the band at each edge; sorted, as [low, high] pairs.
  */
 export function freeWindows(site: SiteBackground, marginHz: number, dcGuardHz = 2_000): [number, number][] {
   const half = site.rateSps / 2;
   const busy: [number, number][] = [[-dcGuardHz, dcGuardHz]];
-  const add = (f: number, bw: number) => busy.push([f - bw / 2 - marginHz, f + bw / 2 + marginHz]);
+  const add = (f: number, bw: number) => {
+    const a = f - bw / 2 - marginHz;
+    const b = f + bw / 2 + marginHz;
+    busy.push([a, b]);
+    // the complex band is circular: what passes one edge shows at the other
+    if (a < -half) busy.push([a + site.rateSps, half]);
+    if (b > half) busy.push([-half, b - site.rateSps]);
+  };
   for (const c of site.carriers) add(c.offsetHz, 0);
   for (const w of site.wfm) add(w.offsetHz, 2 * (w.deviationHz + w.audioHighHz));
   for (const u of site.nfmUsers) add(u.offsetHz, NFM_CHANNEL_HZ);
@@ -346,9 +354,15 @@ export class SiteBackgroundRenderer implements Cu8Renderer {
   private readonly driftTick: number;
   private n = 0;
 
-  /** @throws QuietBandError('CONFIG') for an invalid site. */
-  constructor(site: SiteBackground, maxChunkSamples: number) {
+  /**
+   * @param startS render from this time on (s; default 0): drift, creep, fading, schedules and targets are where they
+   *   would be at that time (carrier phases and noise are not those of a rendering from 0). For measurements late in a
+   *   long background without rendering what comes before.
+   * @throws QuietBandError('CONFIG') for an invalid site or start.
+   */
+  constructor(site: SiteBackground, maxChunkSamples: number, startS = 0) {
     checkSiteBackground(site);
+    if (!(startS >= 0 && startS < site.durationS)) throw new QuietBandError(`site background: start ${startS} s is not inside the ${site.durationS} s background`, 'CONFIG');
     this.site = site;
     this.totalSamples = siteSamples(site);
     this.acc = new Float64Array(2 * maxChunkSamples);
@@ -411,9 +425,10 @@ export class SiteBackgroundRenderer implements Cu8Renderer {
     for (const s of scheduled) s.component.schedule = s.gen.schedule.clone();
     // the drift rotation is re-anchored from its closed-form phase every this many samples (≈ 16 ms at 250 kS/s)
     this.driftTick = 4096;
+    this.n = Math.round(startS * rate);
   }
 
-  /** Samples rendered so far. */
+  /** Index of the next sample to render. */
   get position(): number {
     return this.n;
   }
