@@ -1,7 +1,7 @@
 // Detector evaluation on the simulated site background: false alarms per hour, Pd vs in-band SNR per kind, alerts per
 // transmission, and the gap to the ideal energy detector. Runs the replay's two passes (learn, then detect) in memory.
 // Usage: npx tsc -p tsconfig.json && node bench/detector-eval.mjs [--quick] [--only fa|pd] [--kinds ook,nfm,tdma]
-//        [--trials N] [--fa-minutes M] [--seed S] [--snr -15:12:3]      (docs/eval.md)
+//        [--trials N] [--fa-minutes M] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]      (docs/eval.md)
 // @ts-check
 import os from 'node:os';
 import { learnBaseline, detect } from '../dist/src/pipeline.js';
@@ -23,14 +23,14 @@ function parseArgs(argv) {
     const k = argv[i];
     if (!k.startsWith('--')) throw new Error(`detector-eval: unexpected argument "${k}" (flags start with --)`);
     const name = k.slice(2);
-    if (name === 'quick') a.quick = true;
+    if (name === 'quick' || name === 'list') a[name] = true;
     else {
       const v = argv[++i];
       if (v === undefined) throw new Error(`detector-eval: ${k} needs a value`);
       a[name] = v;
     }
   }
-  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'seed', 'snr', 'calib-s'];
+  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'seed', 'snr', 'calib-s', 'list'];
   for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`detector-eval: unknown flag --${k}; known: ${known.map((x) => '--' + x).join(' ')}`);
   const quick = a.quick === true;
   const num = (/** @type {string} */ k, /** @type {number} */ d) => {
@@ -48,6 +48,7 @@ function parseArgs(argv) {
   for (const k of kinds) if (!(k in KINDS)) throw new Error(`detector-eval: --kinds: "${k}" is not one of ${Object.keys(KINDS).join(', ')}`);
   return {
     quick,
+    list: a.list === true,
     only,
     kinds,
     trials: num('trials', quick ? 4 : 20),
@@ -269,6 +270,13 @@ async function pdCurve(args, kind) {
       }
     }
     if (!hit && !packets.some((p) => overlaps(d, p, site, tolS, tolHz))) strays++;
+  }
+  if (args.list) {
+    for (const [i, tg] of targets.entries()) {
+      const near = r.dets.filter((d) => d.endS >= tg.startS - 1 && d.startS <= tg.startS + tg.durationS + 1);
+      process.stderr.write(`${kind} t=${tg.startS.toFixed(3)} dur=${tg.durationS.toFixed(4)} off=${tg.offsetHz} snr=${tg.snrDb} matched=${matches[i]}` +
+        ` near: ${near.map((d) => `[${d.startS.toFixed(3)}–${d.endS.toFixed(3)} s, ${((d.lowHz - site.centerHz) / 1e3).toFixed(1)}…${((d.highHz - site.centerHz) / 1e3).toFixed(1)} kHz, ${d.peakExcessDb.toFixed(1)} dB]`).join(' ')}\n`);
+    }
   }
   const points = args.grid.map((snrDb) => {
     const idx = targets.map((tg, i) => (tg.snrDb === snrDb ? i : -1)).filter((i) => i >= 0);

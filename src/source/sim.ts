@@ -21,7 +21,7 @@ import {
   ToneGenerator,
   type SampleGenerator,
 } from './sim-generators.js';
-import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput } from './sigmf.js';
+import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput, type SigmfWriteOptions } from './sigmf.js';
 
 export * from './sim-generators.js';
 
@@ -375,6 +375,28 @@ export interface GenerateResult {
 }
 
 /**
+ * Streams a renderer's cu8 chunks of `chunkSamples` to `sink` until it ends, with constant memory.
+ * @param sink receives each chunk (2 bytes per sample); the chunk is reused, so the sink must be done with it when
+ *   it returns (or when its promise resolves).
+ */
+export async function streamRenderer(
+  r: Cu8Renderer & { lastClipped: number },
+  chunkSamples: number,
+  sink: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<GenerateResult> {
+  let samples = 0;
+  let clipped = 0;
+  for (;;) {
+    const n = r.render(chunkSamples);
+    if (n === 0) break;
+    clipped += r.lastClipped;
+    samples += n;
+    await sink(n === chunkSamples ? r.bytes : r.bytes.subarray(0, 2 * n));
+  }
+  return { samples, clipFraction: samples > 0 ? clipped / (2 * samples) : 0 };
+}
+
+/**
  * Writes a scenario as cu8 bytes in chunks of `chunkSamples` (default 65536) with constant memory, any length.
  * @param sink receives each chunk (2 bytes per sample); the chunk is reused, so the sink must be done with it when
  *   it returns (or when its promise resolves).
@@ -385,17 +407,7 @@ export async function generateScenario(
   opts: { chunkSamples?: number } = {},
 ): Promise<GenerateResult> {
   const chunk = opts.chunkSamples ?? 65536;
-  const r = new ScenarioRenderer(scenario, chunk);
-  let samples = 0;
-  let clipped = 0;
-  for (;;) {
-    const n = r.render(chunk);
-    if (n === 0) break;
-    clipped += r.lastClipped;
-    samples += n;
-    await sink(n === chunk ? r.bytes : r.bytes.subarray(0, 2 * n));
-  }
-  return { samples, clipFraction: samples > 0 ? clipped / (2 * samples) : 0 };
+  return streamRenderer(new ScenarioRenderer(scenario, chunk), chunk, sink);
 }
 
 /** Default base name for a scenario's files: `quietband-sim_433.92M_1000k_seed1` (parsable by `file-name.ts`). */
@@ -422,9 +434,41 @@ export interface SimCaptureFiles extends GenerateResult {
  */
 export async function writeSimCapture(target: string, scenario: Scenario): Promise<SimCaptureFiles> {
   const s = parseScenario(scenario);
+  const annotations = scenarioAnnotations(s);
+  const carriers = s.carriers.map((c) => `${c.offsetHz >= 0 ? '+' : ''}${c.offsetHz / 1e3} kHz at ${c.powerDbfs} dBFS`).join(', ');
+  return writeRenderedCapture(target, simBaseName(s), (sink) => generateScenario(s, sink), (name) => ({
+    format: 'cu8',
+    rateSps: s.rateSps,
+    centerHz: s.centerHz,
+    datetime: s.datetime,
+    description:
+      `QuietBand simulated RTL-SDR capture (${name}): seed ${s.seed}, noise ${s.noiseDbfs ?? DEFAULT_NOISE_DBFS} dBFS over the band, ` +
+      `u8 DC centre ${s.dcI ?? RTL_DC_CENTER}/${s.dcQ ?? RTL_DC_CENTER}; steady carriers (baseline, not annotated): ${carriers || 'none'}; ` +
+      `annotations are the injected events (label = kind)` +
+      (s.eventGainDb !== undefined || s.fadingDb !== undefined
+        ? `; event path gain ${s.eventGainDb ?? 0} dB, fading ${s.fadingDb ?? 0} dB (seed ${s.fadingSeed ?? s.seed}) included in the annotated powers`
+        : ''),
+    hw: 'quietband sim (synthetic RTL-SDR)',
+    annotations,
+  }));
+}
+
+/**
+ * Writes `<name>.sigmf-data` (cu8, streamed by `generate`) and `<name>.sigmf-meta` (`meta(name)`, name = the files'
+ * base name without folder).
+ * @param target an existing folder or a path ending in `/` (files named `defaultName`), or a base path /
+ *   `.sigmf-data` / `.sigmf-meta` path (missing parent folders are created)
+ * @throws QuietBandError('IO') when the files cannot be written.
+ */
+export async function writeRenderedCapture(
+  target: string,
+  defaultName: string,
+  generate: (sink: (chunk: Uint8Array) => Promise<void>) => Promise<GenerateResult>,
+  meta: (name: string) => SigmfWriteOptions & { annotations: SigmfAnnotationInput[] },
+): Promise<SimCaptureFiles> {
   let base: string;
   const st = await fsp.stat(target).catch(() => undefined);
-  if (!isSigmfPath(target) && (st?.isDirectory() === true || /[\\/]$/.test(target))) base = join(target, simBaseName(s));
+  if (!isSigmfPath(target) && (st?.isDirectory() === true || /[\\/]$/.test(target))) base = join(target, defaultName);
   else base = target.replace(/\.sigmf-(meta|data)$/, '');
   const { dataPath, metaPath } = sigmfPaths(base);
   let fh: FileHandle | undefined;
@@ -433,7 +477,7 @@ export async function writeSimCapture(target: string, scenario: Scenario): Promi
     await fsp.mkdir(dirname(dataPath), { recursive: true });
     fh = await fsp.open(dataPath, 'w');
     const h = fh;
-    result = await generateScenario(s, async (chunk) => {
+    result = await generate(async (chunk) => {
       let off = 0;
       while (off < chunk.length) off += (await h.write(chunk, off, chunk.length - off)).bytesWritten;
     });
@@ -442,24 +486,9 @@ export async function writeSimCapture(target: string, scenario: Scenario): Promi
   } finally {
     await fh?.close();
   }
-  const annotations = scenarioAnnotations(s);
-  const carriers = s.carriers.map((c) => `${c.offsetHz >= 0 ? '+' : ''}${c.offsetHz / 1e3} kHz at ${c.powerDbfs} dBFS`).join(', ');
-  await writeSigmfMeta(metaPath, {
-    format: 'cu8',
-    rateSps: s.rateSps,
-    centerHz: s.centerHz,
-    datetime: s.datetime,
-    description:
-      `QuietBand simulated RTL-SDR capture (${basename(base)}): seed ${s.seed}, noise ${s.noiseDbfs ?? DEFAULT_NOISE_DBFS} dBFS over the band, ` +
-      `u8 DC centre ${s.dcI ?? RTL_DC_CENTER}/${s.dcQ ?? RTL_DC_CENTER}; steady carriers (baseline, not annotated): ${carriers || 'none'}; ` +
-      `annotations are the injected events (label = kind)` +
-      (s.eventGainDb !== undefined || s.fadingDb !== undefined
-        ? `; event path gain ${s.eventGainDb ?? 0} dB, fading ${s.fadingDb ?? 0} dB (seed ${s.fadingSeed ?? s.seed}) included in the annotated powers`
-        : ''),
-    hw: 'quietband sim (synthetic RTL-SDR)',
-    annotations,
-  });
-  return { ...result, dataPath, metaPath, annotations };
+  const m = meta(basename(base));
+  await writeSigmfMeta(metaPath, m);
+  return { ...result, dataPath, metaPath, annotations: m.annotations };
 }
 
 // ───────────────────────────── live source ─────────────────────────────
