@@ -4,11 +4,10 @@
 //        [--trials N] [--fa-minutes M] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]      (docs/eval.md)
 // @ts-check
 import os from 'node:os';
-import { learnBaseline, detect } from '../dist/src/pipeline.js';
-import { pipelineOptions, settleSamples } from '../dist/src/cli/pipeline-flags.js';
+import { replayPasses, overlapsTruth } from '../dist/src/eval/site-eval.js';
 import { Prng } from '../dist/src/source/sim-generators.js';
 import {
-  SiteBackgroundSource, SiteBackgroundRenderer, siteBackgroundPreset, siteIntervals, freeWindows, driftHzAt, targetBandwidthHz, OOK_DUTY,
+  SiteBackgroundRenderer, siteBackgroundPreset, siteIntervals, freeWindows, targetBandwidthHz, OOK_DUTY,
 } from '../dist/src/source/site-background.js';
 import { GSM_BURST_S, GSM_FRAME_S } from '../dist/src/source/sim-generators.js';
 import { poissonUpper95, idealSnrDb, pdCrossingDb, cellsPerHour } from '../dist/src/eval/detection-stats.js';
@@ -59,61 +58,10 @@ function parseArgs(argv) {
   };
 }
 
-// ───────────────────────────── the replay's two passes ─────────────────────────────
-
-/**
- * @typedef {object} Det a closed detection, as replay prints it
- * @property {number} id
- * @property {number} startS
- * @property {number} endS
- * @property {number} lowHz
- * @property {number} highHz
- * @property {number} centerHz
- * @property {number} peakExcessDb
- * @property {boolean} overload
- */
-
-/**
- * What `quietband replay --baseline-seconds S` does to a recording, on a streamed site background: pipelineOptions
- * from the (default) flags, learnBaseline over the first S seconds (settle samples discarded), then detect over the
- * whole stream from sample 0 with the learned baseline, keeping the 'close' events.
- * @param {import('../dist/src/source/site-background.js').SiteBackground} site
- * @param {number} baselineSeconds
- */
-async function replayPasses(site, baselineSeconds) {
-  const opts = pipelineOptions({}, site.rateSps);
-  const settle = settleSamples({});
-  const t0 = performance.now();
-  const learned = await learnBaseline(new SiteBackgroundSource(site), opts, 'auto', { maxSamples: Math.round(baselineSeconds * site.rateSps), settleSamples: settle });
-  if (learned.baseline.fast.frames < 4) throw new Error(`detector-eval: baseline of ${learned.baseline.fast.frames} frames is too short`);
-  const learnS = (performance.now() - t0) / 1000;
-  /** @type {Det[]} */
-  const dets = [];
-  const t1 = performance.now();
-  const { stats } = await detect(new SiteBackgroundSource(site), learned.baseline, opts, (ev) => {
-    if (ev.kind !== 'close') return;
-    dets.push({ id: ev.id, startS: ev.startS, endS: ev.endS ?? ev.startS, lowHz: ev.lowHz, highHz: ev.highHz, centerHz: ev.centerHz, peakExcessDb: ev.peakExcessDb, overload: ev.overload });
-  }, { settleSamples: settle });
-  const detectS = (performance.now() - t1) / 1000;
-  return { dets, learnS, detectS, samples: stats.samples, rbwHz: site.rateSps / opts.spectrum.fftSize };
-}
-
 // ───────────────────────────── matching ─────────────────────────────
 
-/**
- * Does a detection overlap a band-time box? The box is [startS, endS] × (centre + offset + drift ± bw/2), widened by
- * tolS and tolHz (averaging latency, hold, one or two bins, the residual drift).
- * @param {Det} d
- * @param {{ startS: number, endS: number, offsetHz: number, bandwidthHz: number }} box
- * @param {import('../dist/src/source/site-background.js').SiteBackground} site
- * @param {number} tolS
- * @param {number} tolHz
- */
-function overlaps(d, box, site, tolS, tolHz) {
-  if (d.startS > box.endS + tolS || d.endS < box.startS - tolS) return false;
-  const f = site.centerHz + box.offsetHz + driftHzAt(site, 0.5 * (box.startS + box.endS));
-  return d.lowHz <= f + box.bandwidthHz / 2 + tolHz && d.highHz >= f - box.bandwidthHz / 2 - tolHz;
-}
+/** @typedef {import('../dist/src/eval/site-eval.js').ClosedDetection} Det */
+const overlaps = overlapsTruth;
 
 /**
  * The background component a stray detection most likely comes from: first an intermittent one (click, packet, talk
@@ -144,7 +92,7 @@ async function falseAlarms(args) {
   const steady = comps.filter((c) => c.schedule === undefined && c.kind !== 'target');
   const intervals = [...siteIntervals(comps, site.rateSps, site.durationS)];
   const packets = intervals.filter((iv) => iv.kind === 'known-emitter');
-  const after = r.dets.filter((d) => d.startS >= calibS);
+  const after = r.detections.filter((d) => d.startS >= calibS);
   /** @type {Record<string, number>} */
   const byCause = {};
   let strays = 0;
@@ -162,7 +110,7 @@ async function falseAlarms(args) {
     byCause[cause] = (byCause[cause] ?? 0) + 1;
   }
   // alerts open across the calibration end (started before it, still open after) also cost the sensor: count apart
-  const openAcross = r.dets.filter((d) => d.startS < calibS && d.endS > calibS + 60).length;
+  const openAcross = r.detections.filter((d) => d.startS < calibS && d.endS > calibS + 60).length;
   const later = packets.filter((p) => p.startS >= calibS);
   const heardTimes = later.filter((p) => heard.has(p.startS)).map((p) => p.startS);
   let longestDeafS = 0;
@@ -178,7 +126,7 @@ async function falseAlarms(args) {
     evaluatedS: evalS,
     driftPpm: site.drift.ppm,
     creepDb: site.gainCreep.db,
-    detectionsTotal: r.dets.length,
+    detectionsTotal: r.detections.length,
     falseAlarms: strays,
     faPerHour: strays / hours,
     faPerHourUpper95: poissonUpper95(strays) / hours,
@@ -186,7 +134,7 @@ async function falseAlarms(args) {
     openAcrossCalibrationEnd: openAcross,
     falseAlarmCauses: byCause,
     knownEmitter: { packets: later.length, heard: heardTimes.length, fraction: later.length ? heardTimes.length / later.length : 0, longestDeafS },
-    wall: { learnS: r.learnS, detectS: r.detectS },
+    wall: { learnS: r.learnS, detectS: r.detectS, cpuS: r.cpuS },
   };
 }
 
@@ -257,7 +205,7 @@ async function pdCurve(args, kind) {
   /** @type {number[]} */
   const matches = targets.map(() => 0);
   let strays = 0;
-  for (const d of r.dets) {
+  for (const d of r.detections) {
     if (d.startS < calibS) continue;
     let hit = false;
     // targets are in time order and seconds apart: look only near the detection
@@ -273,7 +221,7 @@ async function pdCurve(args, kind) {
   }
   if (args.list) {
     for (const [i, tg] of targets.entries()) {
-      const near = r.dets.filter((d) => d.endS >= tg.startS - 1 && d.startS <= tg.startS + tg.durationS + 1);
+      const near = r.detections.filter((d) => d.endS >= tg.startS - 1 && d.startS <= tg.startS + tg.durationS + 1);
       process.stderr.write(`${kind} t=${tg.startS.toFixed(3)} dur=${tg.durationS.toFixed(4)} off=${tg.offsetHz} snr=${tg.snrDb} matched=${matches[i]}` +
         ` near: ${near.map((d) => `[${d.startS.toFixed(3)}–${d.endS.toFixed(3)} s, ${((d.lowHz - site.centerHz) / 1e3).toFixed(1)}…${((d.highHz - site.centerHz) / 1e3).toFixed(1)} kHz, ${d.peakExcessDb.toFixed(1)} dB]`).join(' ')}\n`);
     }
@@ -304,7 +252,7 @@ async function pdCurve(args, kind) {
     worstAlertsPerTransmissionAtPd50: worstApt,
     strayDetections: strays,
     strayPerHour: strays / hours,
-    wall: { learnS: r.learnS, detectS: r.detectS },
+    wall: { learnS: r.learnS, detectS: r.detectS, cpuS: r.cpuS },
   };
 }
 
@@ -329,7 +277,7 @@ async function main() {
     console.log(`  FA/h ${f1(fa.faPerHour, 2)} (95 % upper ${f1(fa.faPerHourUpper95, 2)}), ${fa.falseAlarms} strays of ${fa.detectionsTotal} detections, longest ${f1(fa.longestFalseAlarmS)} s, open across the calibration end ${fa.openAcrossCalibrationEnd}`);
     console.log(`  causes: ${Object.entries(fa.falseAlarmCauses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  known emitter heard: ${fa.knownEmitter.heard}/${fa.knownEmitter.packets} packets after calibration, longest deaf stretch ${f1(fa.knownEmitter.longestDeafS, 0)} s`);
-    console.log(`  wall: learn ${f1(fa.wall.learnS)} s, detect ${f1(fa.wall.detectS)} s (${f1((performance.now() - ts) / 1000)} s)`);
+    console.log(`  wall: learn ${f1(fa.wall.learnS)} s, detect ${f1(fa.wall.detectS)} s (${f1((performance.now() - ts) / 1000)} s; CPU ${f1(fa.wall.cpuS)} s)`);
   }
   if (args.only.includes('pd')) {
     /** @type {Awaited<ReturnType<typeof pdCurve>>[]} */
