@@ -3,6 +3,8 @@ import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { defaultScenario, parseScenario, writeSimCapture, type Scenario } from '../source/sim.js';
+import { siteBackgroundPreset, writeSiteCapture, type SiteBackground } from '../source/site-background.js';
+import { parseFrequency, parseRate } from '../source/file-source.js';
 
 /** Options of the `sim` command as commander delivers them. */
 interface SimCliOptions {
@@ -10,6 +12,10 @@ interface SimCliOptions {
   seed?: string;
   scenario?: string;
   duration?: string;
+  background?: string;
+  rate?: string;
+  center?: string;
+  driftPpm?: string;
 }
 
 /**
@@ -44,7 +50,31 @@ export async function scenarioFromFlags(opts: Omit<SimCliOptions, 'output'>): Pr
   return parseScenario(scenario);
 }
 
-/** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S]`. */
+/**
+ * Builds the site background the flags describe (`--background site`): the preset for `--rate` (250k or 2.4M, default
+ * 250k), `--duration` (default 60 s), `--seed`, `--center`, `--drift-ppm` (±10).
+ * @throws QuietBandError('CONFIG') naming the flag.
+ */
+export function siteFromFlags(opts: Omit<SimCliOptions, 'output'>): SiteBackground {
+  if (opts.background !== 'site') throw new QuietBandError(`--background: "${opts.background}" is not a known background; expected site`, 'CONFIG');
+  if (opts.scenario !== undefined) throw new QuietBandError('--scenario: not with --background (the background is its own scenario)', 'CONFIG');
+  const rateSps = opts.rate === undefined ? 250_000 : parseRate(opts.rate, '--rate');
+  if (rateSps !== 250_000 && rateSps !== 2_400_000) throw new QuietBandError(`--rate: ${opts.rate} (${rateSps} S/s): the site background exists at 250k and 2.4M`, 'CONFIG');
+  const num = (v: string | undefined, flag: string, ok: (n: number) => boolean, expected: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || !ok(n)) throw new QuietBandError(`${flag}: "${v}" is not ${expected}`, 'CONFIG');
+    return n;
+  };
+  return siteBackgroundPreset(rateSps, {
+    durationS: num(opts.duration, '--duration', (n) => n > 0, 'a positive number of seconds') ?? 60,
+    seed: num(opts.seed, '--seed', Number.isInteger, 'a whole number'),
+    driftPpm: num(opts.driftPpm, '--drift-ppm', (n) => Math.abs(n) <= 10, 'a drift within ±10 ppm'),
+    centerHz: opts.center === undefined ? undefined : parseFrequency(opts.center, '--center'),
+  });
+}
+
+/** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S] [--background site …]`. */
 export function register(program: Command): void {
   program
     .command('sim')
@@ -55,8 +85,25 @@ export function register(program: Command): void {
     .option('-o, --output <path>', 'output folder, or base path / .sigmf-data path', '.')
     .option('--seed <n>', 'PRNG seed (same seed, same bytes)')
     .option('--scenario <file>', 'scenario JSON: {rateSps, centerHz, durationS, seed?, noiseDbfs?, carriers?, events?}')
-    .option('--duration <s>', 'length in seconds (overrides the scenario)')
+    .option('--duration <s>', 'length in seconds (overrides the scenario; default 60 with --background)')
+    .option('--background <kind>', 'site: an exam site\'s background instead (crystal drift, floor creep, carriers, fading broadcast FM, NFM users, a 47 s OOK sensor, clicks, TDMA neighbours; docs/eval.md)')
+    .option('--rate <sps>', 'with --background: 250k (default) or 2.4M')
+    .option('--center <hz>', 'with --background: centre frequency (default 433.92M)')
+    .option('--drift-ppm <ppm>', 'with --background: apparent drift of every signal over the first 15 min (default 2, at most ±10)')
     .action(async (opts: SimCliOptions) => {
+      if (opts.background !== undefined) {
+        const site = siteFromFlags(opts);
+        const files = await writeSiteCapture(opts.output, site);
+        process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
+        process.stderr.write(
+          `quietband sim: site background, ${files.samples} samples (${site.durationS} s at ${site.rateSps} S/s), ` +
+            `${files.annotations.length} annotated interval(s), clipped ${(files.clipFraction * 100).toFixed(2)} %\n`,
+        );
+        return;
+      }
+      for (const flag of ['rate', 'center', 'driftPpm'] as const) {
+        if (opts[flag] !== undefined) throw new QuietBandError(`--${flag === 'driftPpm' ? 'drift-ppm' : flag}: only with --background site`, 'CONFIG');
+      }
       const scenario = await scenarioFromFlags(opts);
       const files = await writeSimCapture(opts.output, scenario);
       process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);

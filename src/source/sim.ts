@@ -21,7 +21,7 @@ import {
   ToneGenerator,
   type SampleGenerator,
 } from './sim-generators.js';
-import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput } from './sigmf.js';
+import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput, type SigmfWriteOptions } from './sigmf.js';
 
 export * from './sim-generators.js';
 
@@ -375,6 +375,28 @@ export interface GenerateResult {
 }
 
 /**
+ * Streams a renderer's cu8 chunks of `chunkSamples` to `sink` until it ends, with constant memory.
+ * @param sink receives each chunk (2 bytes per sample); the chunk is reused, so the sink must be done with it when
+ *   it returns (or when its promise resolves).
+ */
+export async function streamRenderer(
+  r: Cu8Renderer & { lastClipped: number },
+  chunkSamples: number,
+  sink: (chunk: Uint8Array) => void | Promise<void>,
+): Promise<GenerateResult> {
+  let samples = 0;
+  let clipped = 0;
+  for (;;) {
+    const n = r.render(chunkSamples);
+    if (n === 0) break;
+    clipped += r.lastClipped;
+    samples += n;
+    await sink(n === chunkSamples ? r.bytes : r.bytes.subarray(0, 2 * n));
+  }
+  return { samples, clipFraction: samples > 0 ? clipped / (2 * samples) : 0 };
+}
+
+/**
  * Writes a scenario as cu8 bytes in chunks of `chunkSamples` (default 65536) with constant memory, any length.
  * @param sink receives each chunk (2 bytes per sample); the chunk is reused, so the sink must be done with it when
  *   it returns (or when its promise resolves).
@@ -385,17 +407,7 @@ export async function generateScenario(
   opts: { chunkSamples?: number } = {},
 ): Promise<GenerateResult> {
   const chunk = opts.chunkSamples ?? 65536;
-  const r = new ScenarioRenderer(scenario, chunk);
-  let samples = 0;
-  let clipped = 0;
-  for (;;) {
-    const n = r.render(chunk);
-    if (n === 0) break;
-    clipped += r.lastClipped;
-    samples += n;
-    await sink(n === chunk ? r.bytes : r.bytes.subarray(0, 2 * n));
-  }
-  return { samples, clipFraction: samples > 0 ? clipped / (2 * samples) : 0 };
+  return streamRenderer(new ScenarioRenderer(scenario, chunk), chunk, sink);
 }
 
 /** Default base name for a scenario's files: `quietband-sim_433.92M_1000k_seed1` (parsable by `file-name.ts`). */
@@ -422,9 +434,41 @@ export interface SimCaptureFiles extends GenerateResult {
  */
 export async function writeSimCapture(target: string, scenario: Scenario): Promise<SimCaptureFiles> {
   const s = parseScenario(scenario);
+  const annotations = scenarioAnnotations(s);
+  const carriers = s.carriers.map((c) => `${c.offsetHz >= 0 ? '+' : ''}${c.offsetHz / 1e3} kHz at ${c.powerDbfs} dBFS`).join(', ');
+  return writeRenderedCapture(target, simBaseName(s), (sink) => generateScenario(s, sink), (name) => ({
+    format: 'cu8',
+    rateSps: s.rateSps,
+    centerHz: s.centerHz,
+    datetime: s.datetime,
+    description:
+      `QuietBand simulated RTL-SDR capture (${name}): seed ${s.seed}, noise ${s.noiseDbfs ?? DEFAULT_NOISE_DBFS} dBFS over the band, ` +
+      `u8 DC centre ${s.dcI ?? RTL_DC_CENTER}/${s.dcQ ?? RTL_DC_CENTER}; steady carriers (baseline, not annotated): ${carriers || 'none'}; ` +
+      `annotations are the injected events (label = kind)` +
+      (s.eventGainDb !== undefined || s.fadingDb !== undefined
+        ? `; event path gain ${s.eventGainDb ?? 0} dB, fading ${s.fadingDb ?? 0} dB (seed ${s.fadingSeed ?? s.seed}) included in the annotated powers`
+        : ''),
+    hw: 'quietband sim (synthetic RTL-SDR)',
+    annotations,
+  }));
+}
+
+/**
+ * Writes `<name>.sigmf-data` (cu8, streamed by `generate`) and `<name>.sigmf-meta` (`meta(name)`, name = the files'
+ * base name without folder).
+ * @param target an existing folder or a path ending in `/` (files named `defaultName`), or a base path /
+ *   `.sigmf-data` / `.sigmf-meta` path (missing parent folders are created)
+ * @throws QuietBandError('IO') when the files cannot be written.
+ */
+export async function writeRenderedCapture(
+  target: string,
+  defaultName: string,
+  generate: (sink: (chunk: Uint8Array) => Promise<void>) => Promise<GenerateResult>,
+  meta: (name: string) => SigmfWriteOptions & { annotations: SigmfAnnotationInput[] },
+): Promise<SimCaptureFiles> {
   let base: string;
   const st = await fsp.stat(target).catch(() => undefined);
-  if (!isSigmfPath(target) && (st?.isDirectory() === true || /[\\/]$/.test(target))) base = join(target, simBaseName(s));
+  if (!isSigmfPath(target) && (st?.isDirectory() === true || /[\\/]$/.test(target))) base = join(target, defaultName);
   else base = target.replace(/\.sigmf-(meta|data)$/, '');
   const { dataPath, metaPath } = sigmfPaths(base);
   let fh: FileHandle | undefined;
@@ -433,7 +477,7 @@ export async function writeSimCapture(target: string, scenario: Scenario): Promi
     await fsp.mkdir(dirname(dataPath), { recursive: true });
     fh = await fsp.open(dataPath, 'w');
     const h = fh;
-    result = await generateScenario(s, async (chunk) => {
+    result = await generate(async (chunk) => {
       let off = 0;
       while (off < chunk.length) off += (await h.write(chunk, off, chunk.length - off)).bytesWritten;
     });
@@ -442,24 +486,9 @@ export async function writeSimCapture(target: string, scenario: Scenario): Promi
   } finally {
     await fh?.close();
   }
-  const annotations = scenarioAnnotations(s);
-  const carriers = s.carriers.map((c) => `${c.offsetHz >= 0 ? '+' : ''}${c.offsetHz / 1e3} kHz at ${c.powerDbfs} dBFS`).join(', ');
-  await writeSigmfMeta(metaPath, {
-    format: 'cu8',
-    rateSps: s.rateSps,
-    centerHz: s.centerHz,
-    datetime: s.datetime,
-    description:
-      `QuietBand simulated RTL-SDR capture (${basename(base)}): seed ${s.seed}, noise ${s.noiseDbfs ?? DEFAULT_NOISE_DBFS} dBFS over the band, ` +
-      `u8 DC centre ${s.dcI ?? RTL_DC_CENTER}/${s.dcQ ?? RTL_DC_CENTER}; steady carriers (baseline, not annotated): ${carriers || 'none'}; ` +
-      `annotations are the injected events (label = kind)` +
-      (s.eventGainDb !== undefined || s.fadingDb !== undefined
-        ? `; event path gain ${s.eventGainDb ?? 0} dB, fading ${s.fadingDb ?? 0} dB (seed ${s.fadingSeed ?? s.seed}) included in the annotated powers`
-        : ''),
-    hw: 'quietband sim (synthetic RTL-SDR)',
-    annotations,
-  });
-  return { ...result, dataPath, metaPath, annotations };
+  const m = meta(basename(base));
+  await writeSigmfMeta(metaPath, m);
+  return { ...result, dataPath, metaPath, annotations: m.annotations };
 }
 
 // ───────────────────────────── live source ─────────────────────────────
@@ -480,14 +509,22 @@ export interface SimSourceOptions {
   datetime?: string;
 }
 
+/** What {@link RenderedSource} streams: something that renders cu8 chunks with constant memory. */
+export interface Cu8Renderer {
+  /** Interleaved cu8 output of the last `render` call (first `2·count` bytes). */
+  readonly bytes: Uint8Array;
+  /** Renders the next `count` samples (≤ the renderer's chunk size) into `bytes`; returns how many (0 at the end). */
+  render(count: number): number;
+}
+
 /**
- * An {@link IqSource} that synthesises the scenario on the fly as an RTL-SDR would deliver it (cu8 bytes converted
- * with the same rule as the file source), so cycle 0 of a SimSource equals the file written by {@link writeSimCapture}
- * sample for sample. One reused {@link IqBlock}: valid until the next block is requested.
+ * An {@link IqSource} over a {@link Cu8Renderer}: blocks of `blockSamples` rendered on demand and converted from cu8
+ * with the file source's rule, optionally paced at the sample rate or with blocks dropped at random. One reused
+ * {@link IqBlock}: valid until the next block is requested. Base of {@link SimSource} and the site background source.
  */
-export class SimSource implements IqSource {
+export class RenderedSource implements IqSource {
   readonly info: IqSourceInfo;
-  private readonly renderer: ScenarioRenderer;
+  private readonly renderer: Cu8Renderer;
   private readonly opts: Required<Pick<SimSourceOptions, 'blockSamples' | 'realtime' | 'loop' | 'dropBlockProbability'>>;
   private readonly samples: Float32Array;
   private readonly block: IqBlock;
@@ -497,43 +534,45 @@ export class SimSource implements IqSource {
   private started = false;
   private closed = false;
 
-  /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
-  constructor(scenario: Scenario = DEFAULT_SCENARIO, opts: SimSourceOptions = {}) {
-    const s = parseScenario(scenario);
+  /**
+   * @param makeRenderer builds the renderer for the validated block size.
+   * @param totalSamples the stream's length when finite (`info.totalSamples`).
+   * @throws QuietBandError('CONFIG') for bad options.
+   */
+  constructor(
+    makeRenderer: (blockSamples: number) => Cu8Renderer,
+    stream: { rateSps: number; centerHz: number; seed: number; totalSamples?: number },
+    opts: SimSourceOptions = {},
+  ) {
     const blockSamples = opts.blockSamples ?? 65536;
     if (!Number.isInteger(blockSamples) || blockSamples <= 0) throw new QuietBandError(`blockSamples: ${blockSamples} must be a positive whole number`, 'CONFIG');
     const p = opts.dropBlockProbability ?? 0;
     if (!(p >= 0 && p < 1)) throw new QuietBandError(`dropBlockProbability: ${p} must be in [0, 1)`, 'CONFIG');
     this.opts = { blockSamples, realtime: opts.realtime ?? false, loop: opts.loop ?? false, dropBlockProbability: p };
-    this.renderer = new ScenarioRenderer(s, blockSamples, this.opts.loop);
+    this.renderer = makeRenderer(blockSamples);
     this.samples = new Float32Array(2 * blockSamples);
-    this.dropPrng = new Prng(hash32(s.seed, 0xd509));
+    this.dropPrng = new Prng(hash32(stream.seed, 0xd509));
     this.info = {
       label: opts.label ?? 'sim',
       format: 'cu8',
-      rateSps: s.rateSps,
-      centerHz: s.centerHz,
+      rateSps: stream.rateSps,
+      centerHz: stream.centerHz,
       centerKnown: true,
       datetime: opts.datetime ?? new Date().toISOString(),
       gainDb: 0,
-      deviceId: `sim:seed${s.seed}`,
+      deviceId: `sim:seed${stream.seed}`,
     };
-    if (!this.opts.loop) this.info.totalSamples = scenarioSamples(s);
+    if (stream.totalSamples !== undefined) this.info.totalSamples = stream.totalSamples;
     this.block = {
       samples: this.samples,
       count: 0,
-      centerHz: s.centerHz,
-      rateSps: s.rateSps,
+      centerHz: stream.centerHz,
+      rateSps: stream.rateSps,
       firstSample: 0,
       tuneId: 0,
       clipFraction: 0,
       discontinuity: false,
     };
-  }
-
-  /** The scenario as validated (defaults filled in). */
-  get scenario(): Scenario {
-    return this.renderer.scenario;
   }
 
   /** Blocks until the scenario ends (or forever with `loop`) or `close()`. @throws Error when called twice. */
@@ -580,5 +619,27 @@ export class SimSource implements IqSource {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+  }
+}
+
+/**
+ * An {@link IqSource} that synthesises the scenario on the fly as an RTL-SDR would deliver it (cu8 bytes converted
+ * with the same rule as the file source), so cycle 0 of a SimSource equals the file written by {@link writeSimCapture}
+ * sample for sample. One reused {@link IqBlock}: valid until the next block is requested.
+ */
+export class SimSource extends RenderedSource {
+  private readonly validated: Scenario;
+
+  /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
+  constructor(scenario: Scenario = DEFAULT_SCENARIO, opts: SimSourceOptions = {}) {
+    const s = parseScenario(scenario);
+    const loop = opts.loop ?? false;
+    super((blockSamples) => new ScenarioRenderer(s, blockSamples, loop), { rateSps: s.rateSps, centerHz: s.centerHz, seed: s.seed, totalSamples: loop ? undefined : scenarioSamples(s) }, opts);
+    this.validated = s;
+  }
+
+  /** The scenario as validated (defaults filled in). */
+  get scenario(): Scenario {
+    return this.validated;
   }
 }
