@@ -73,15 +73,21 @@ export class ClipMeter {
   }
 }
 
+/** What a clipped recording makes unreliable: a replay's detections, or a baseline learned from it. */
+const CONSEQUENCE = {
+  detections: 'detections are unreliable: those during clipping may be intermodulation products (flagged overload) and weaker signals may be missed',
+  baseline: 'a baseline learned from it is unreliable: it holds the intermodulation products of the clipping, where it will then miss signals',
+} as const;
+
 /**
- * The sentence a person reads when a recording was clipping, e.g. "recording is clipped (ADC overload): 46.0 % of
- * raw values at the rails overall, up to 47.1 % in one block, 6.00 s of 6.00 s above 5 %; detections are unreliable:
- * those during clipping may be intermodulation products, and weaker signals may be missed; record again with less gain".
+ * The sentence a person reads when a recording was clipping, e.g. "recording is clipped (ADC overload): 46.4 % of
+ * raw values at the rails overall, up to 46.5 % in one block, 6.00 s of 6.00 s above 5.0 %; detections are
+ * unreliable: …; record again with less gain".
  * @param durationS length of the pass (s), to put the clipped seconds in proportion.
+ * @param of what the clipping makes unreliable: the replay's detections (default) or a baseline learned from it.
  */
-export function overloadWarning(s: ClipSummary, durationS: number): string {
+export function overloadWarning(s: ClipSummary, durationS: number, of: keyof typeof CONSEQUENCE = 'detections'): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   return `recording is clipped (ADC overload): ${pct(s.clipFraction)} of raw values at the rails overall, up to ${pct(s.maxBlockClipFraction)} in one block, ` +
-    `${s.overloadS.toFixed(2)} s of ${durationS.toFixed(2)} s above ${pct(s.overloadClipFraction)}; detections are unreliable: those during clipping ` +
-    'may be intermodulation products (flagged overload) and weaker signals may be missed; record again with less gain';
+    `${s.overloadS.toFixed(2)} s of ${durationS.toFixed(2)} s above ${pct(s.overloadClipFraction)}; ${CONSEQUENCE[of]}; record again with less gain`;
 }

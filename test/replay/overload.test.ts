@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { replayFile, type ReplaySummary } from '../../src/cli/replay.js';
+import { calibrateFile } from '../../src/cli/calibrate.js';
 import { writeSimCapture, type Scenario } from '../../src/source/sim.js';
 import { ClipMeter, isClipping, OVERLOAD_CLIP_FRACTION } from '../../src/spectrum/overload.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/detector.js';
@@ -25,8 +26,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Replays `file`, returning the detection lines, the summary and every log record (what stderr would show). */
-async function replay(file: string): Promise<{ dets: Det[]; summary: ReplaySummary; logs: Rec[] }> {
+/** A pino logger that keeps every record (what stderr would show). */
+function recordingLog(): { log: ReturnType<typeof pino>; logs: Rec[] } {
   const logs: Rec[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -34,8 +35,14 @@ async function replay(file: string): Promise<{ dets: Det[]; summary: ReplaySumma
       cb();
     },
   });
+  return { log: pino({ level: 'info' }, stream), logs };
+}
+
+/** Replays `file`, returning the detection lines, the summary and every log record (what stderr would show). */
+async function replay(file: string): Promise<{ dets: Det[]; summary: ReplaySummary; logs: Rec[] }> {
+  const { log, logs } = recordingLog();
   const dets: Det[] = [];
-  const summary = await replayFile(file, { progress: false }, (line) => dets.push(JSON.parse(line) as Det), pino({ level: 'info' }, stream));
+  const summary = await replayFile(file, { progress: false }, (line) => dets.push(JSON.parse(line) as Det), log);
   return { dets, summary, logs };
 }
 
@@ -101,6 +108,12 @@ describe('overload policy', () => {
     expect(burst[0].overload).toBe(true);
     // the others are the burst's intermodulation with the carriers (what "unreliable" warns of): all flagged too
     expect(dets.every((d) => d.overload)).toBe(true);
+    // calibrating from it says the baseline is unreliable
+    const cal = recordingLog();
+    await calibrateFile(sim.metaPath, { output: join(dir, 'clipped-baseline.json') }, cal.log);
+    const calWarn = cal.logs.filter((l) => l.level === 40);
+    expect(calWarn).toHaveLength(1);
+    expect(calWarn[0].msg).toMatch(/^recording is clipped \(ADC overload\): 4\d\.\d % .*a baseline learned from it is unreliable/);
   });
 
   it('a real capture that is not clipped (Mode S at 2 MS/s, 0.2 % at most in a block): no warning, overloaded false', async () => {
