@@ -6,6 +6,7 @@ import { checkFingerprint, type Baseline, type BaselineFingerprint } from './bas
 import { Detector, type DetectorOptions } from './detector/detector.js';
 import { backgroundBins, type Region } from './site/band-plan.js';
 import type { DetectionEvent, IqSource, IqSourceInfo } from './types.js';
+import { ClipMeter, OVERLOAD_CLIP_FRACTION, type ClipSummary } from './spectrum/overload.js';
 
 /** Spectrum + detector settings of one pipeline run. */
 export interface PipelineOptions {
@@ -72,6 +73,8 @@ export interface PassStats {
   slowFrames: number;
   /** Largest block clip fraction seen. */
   maxClipFraction: number;
+  /** Clipping over every block read (overall and largest fraction, seconds in clipping blocks); see spectrum/overload.ts. */
+  clip: ClipSummary;
   wallMs: number;
 }
 
@@ -143,7 +146,7 @@ export async function detect(
       detector.onSlowFrame(f);
       if (onSlow) onSlow(f);
     },
-  }, hooks);
+  }, hooks, opts.detector.overloadClipFraction);
   stats.shortFrames += detector.skippedFrames;
   detector.flush(stats.samples);
   return { stats, detector };
@@ -168,6 +171,7 @@ const IGNORE = (): void => {};
 async function runPass(
   source: IqSource, engine: SpectrumEngine, fastEngine: SpectrumEngine,
   sink: { onShortFrame(f: SpectrumFrame): void; onSlowFrame(f: SpectrumFrame): void }, hooks: PassHooks,
+  overloadClipFraction = OVERLOAD_CLIP_FRACTION,
 ): Promise<PassStats> {
   const t0 = performance.now();
   let shortFrames = 0;
@@ -187,7 +191,7 @@ async function runPass(
     },
   };
   let samples = 0;
-  let maxClip = 0;
+  const clip = new ClipMeter(overloadClipFraction);
   const limit = hooks.maxSamples ?? Infinity;
   const settle = hooks.settleSamples ?? DEFAULT_SETTLE_SAMPLES;
   for await (const block of source.blocks()) {
@@ -212,9 +216,10 @@ async function runPass(
       from = to;
     }
     samples = b.firstSample + b.count;
-    if (b.clipFraction > maxClip) maxClip = b.clipFraction;
+    clip.add(b.clipFraction, b.count);
     hooks.onProgress?.(samples);
     if (samples >= limit) break;
   }
-  return { samples, shortFrames, slowFrames, maxClipFraction: maxClip, wallMs: performance.now() - t0 };
+  const rate = source.info.rateSps;
+  return { samples, shortFrames, slowFrames, maxClipFraction: clip.maxBlockClipFraction, clip: clip.summary(rate), wallMs: performance.now() - t0 };
 }

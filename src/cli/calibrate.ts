@@ -6,6 +6,7 @@ import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
 import { describeEmitter, type CalibrationEmitter } from '../baseline/emitters.js';
+import { overloadWarning } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
 import { cliSetter } from '../config/site-flags.js';
@@ -18,7 +19,8 @@ export interface CalibrateFlags extends PipelineFlags {
 }
 
 /**
- * Learns a baseline (method 'calibrate': per-bin spreads) from a recording and writes it as JSON.
+ * Learns a baseline (method 'calibrate': per-bin spreads) from a recording and writes it as JSON. A recording that was
+ * clipping (spectrum/overload.ts) is still learned from, with a warn-level line saying the baseline is unreliable.
  * @returns the path written.
  * @throws QuietBandError('CONFIG') without `-o`, or for bad flags; 'BAD_INPUT' for a bad recording.
  */
@@ -37,6 +39,8 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   }
   const { baseline, stats } = await learnBaseline(await openFileSource(file, overrides), opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
   if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
+  const clip = stats.clip;
+  if (clip.overloaded) log.warn({ file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS }, overloadWarning(clip, stats.samples / info.rateSps, 'baseline'));
   await saveBaseline(flags.output, baseline);
   log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');
   reportEmitters(baseline.emitters ?? [], (line) => process.stderr.write(line + '\n'));

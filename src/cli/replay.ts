@@ -12,6 +12,7 @@ import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
+import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 
 /** Flags of `replay`. */
@@ -36,6 +37,24 @@ export interface ReplaySummary {
   wallS: number;
   /** Speed as a multiple of real time: durationS / wallS (the whole replay, baseline pass included). */
   realtimeFactor: number;
+  /** Share of raw values at the ADC rails over the whole recording (0..1; 0 for cf32). */
+  clipFraction: number;
+  /** Largest clip fraction of one 65536-sample block (0..1). */
+  maxBlockClipFraction: number;
+  /** Seconds of the recording in clipping blocks (clip fraction above overloadClipFraction). */
+  overloadS: number;
+  /** True when any block was clipping: the summary then also warns in words (see spectrum/overload.ts). */
+  overloaded: boolean;
+}
+
+/**
+ * The summary's overload fields (rounded: fractions to 1e-6, seconds to 1 ms) and, when the recording was clipping, a
+ * warn-level line in words: the recording is clipped and its detections are unreliable.
+ */
+function overloadFields(clip: ClipSummary, durationS: number, file: string, log: Logger): Pick<ReplaySummary, 'clipFraction' | 'maxBlockClipFraction' | 'overloadS' | 'overloaded'> {
+  const fields = { clipFraction: r(clip.clipFraction, 6), maxBlockClipFraction: r(clip.maxBlockClipFraction, 6), overloadS: r(clip.overloadS, 3), overloaded: clip.overloaded };
+  if (clip.overloaded) log.warn({ file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarning(clip, durationS));
+  return fields;
 }
 
 const r = (x: number, digits: number): number => {
@@ -163,9 +182,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     detections,
     wallS: r(totalS, 3),
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
+    ...overloadFields(stats.clip, durationS, file, log),
   };
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
-  log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2), maxClipFraction: r(stats.maxClipFraction, 4) }, 'replay finished');
+  log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
   return summary;
 }
 
@@ -206,14 +226,19 @@ async function replayScan(
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
   });
+  const clip = new ClipMeter(opts.detector.overloadClipFraction);
   for await (const b of (await openFileSource(file, srcOpts)).blocks()) {
     det.push(b);
+    clip.add(b.clipFraction, b.count);
     samples = b.firstSample + b.count;
   }
   det.flush(samples);
   const wallS = (performance.now() - t0) / 1000;
   const durationS = samples / info.rateSps;
-  const summary: ReplaySummary = { file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1) };
+  const summary: ReplaySummary = {
+    file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1),
+    ...overloadFields(clip.summary(info.rateSps), durationS, file, log),
+  };
   log.info({ ...summary, hops: det.centers.length, discardedSamples: det.discardedSamples }, 'replay finished');
   return summary;
 }

@@ -4,6 +4,7 @@ import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
+import { isClipping, OVERLOAD_CLIP_FRACTION } from '../spectrum/overload.js';
 
 /** Detector settings. Thresholds are excess over the baseline level in dB. */
 export interface DetectorOptions {
@@ -27,7 +28,7 @@ export interface DetectorOptions {
   gapHz: number;
   /** Occupied band: bins whose mean excess is within this many dB of the track's peak. Default 20. */
   bandwidthDropDb: number;
-  /** Frames with more than this fraction of raw values at the ADC rails mark their detections `overload`. Default 0.05. */
+  /** Frames with more than this fraction of raw values at the ADC rails mark their detections `overload` (spectrum/overload.ts). Default 0.05. */
   overloadClipFraction: number;
   /**
    * A new signal this many dB weaker than a stronger one is taken as the stronger one's splatter (keying sidebands,
@@ -104,7 +105,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   dcGuardHz: 1500,
   gapHz: 2500,
   bandwidthDropDb: 20,
-  overloadClipFraction: 0.05,
+  overloadClipFraction: OVERLOAD_CLIP_FRACTION,
   dominanceDb: 15,
   fullScaleDbfs: -10,
   phaseNoiseDbcHz: -70,
@@ -887,7 +888,7 @@ export class Detector {
     }
     const pDb = 10 * Math.log10(peakPower + 1e-30);
     if (pDb > t.peakPowerDbfs) t.peakPowerDbfs = pDb;
-    if (frame.clipFraction > this.options.overloadClipFraction) t.overload = true;
+    if (isClipping(frame.clipFraction, this.options.overloadClipFraction)) t.overload = true;
     // packets: runs of fast hits separated by at least two frames without one (a one-frame dip inside a burst is
     // noise, not a gap); a track only the slow path sees counts runs of averages instead
     if (isFast) {

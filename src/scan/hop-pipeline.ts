@@ -155,6 +155,8 @@ interface Merged {
   /** Open per-hop tracks that feed this merged track: `${hop}:${id}`. */
   members: Set<string>;
   last: DetectionEvent;
+  /** Any member's event was flagged overload (a clipping block on either hop): the merged track is too. */
+  overload: boolean;
 }
 
 /**
@@ -162,7 +164,7 @@ interface Merged {
  * open merged track of another hop joins it instead of opening a new one. The merged track closes when its last
  * member closes; its start is the earliest member start and its end the latest member end.
  */
-class HopMerger {
+export class HopMerger {
   private readonly open: Merged[] = [];
   private readonly memberOf = new Map<string, Merged>();
   private nextId = 1;
@@ -177,7 +179,7 @@ class HopMerger {
         m.members.add(key);
         this.memberOf.set(key, m);
       } else {
-        m = { id: this.nextId++, lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, members: new Set([key]), last: ev };
+        m = { id: this.nextId++, lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, members: new Set([key]), last: ev, overload: ev.overload };
         this.open.push(m);
         this.memberOf.set(key, m);
         this.emit({ ...ev, id: m.id, kind: 'open' });
@@ -186,6 +188,7 @@ class HopMerger {
     }
     const startS = Math.min(m.startS, ev.startS);
     m.startS = startS;
+    const overload = (m.overload ||= ev.overload);
     if (ev.kind === 'close') {
       m.members.delete(key);
       this.memberOf.delete(key);
@@ -197,10 +200,10 @@ class HopMerger {
       this.open.splice(this.open.indexOf(m), 1);
       // report the stronger view of the two hops
       const best = ev.peakExcessDb >= m.last.peakExcessDb ? ev : m.last;
-      this.emit({ ...best, id: m.id, kind: 'close', startS, endS });
+      this.emit({ ...best, id: m.id, kind: 'close', startS, endS, overload });
       return;
     }
     if (ev.peakExcessDb >= m.last.peakExcessDb || m.last.kind === 'open') m.last = ev;
-    if (ev.kind === 'update' && m.members.size === 1) this.emit({ ...ev, id: m.id, startS });
+    if (ev.kind === 'update' && m.members.size === 1) this.emit({ ...ev, id: m.id, startS, overload });
   }
 }

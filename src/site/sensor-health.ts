@@ -1,5 +1,6 @@
 // Per-sensor health bookkeeping without I/O: achieved sample rate, pipeline time, overload (clip fraction with hysteresis), offline judgement.
 import type { ProcessingReport } from './worker-protocol.js';
+import { isClipping } from '../spectrum/overload.js';
 
 /**
  * Achieved sample rate from block arrivals: a ring of (wall ms, cumulative samples) marks; the rate is the samples
@@ -119,7 +120,7 @@ export class OverloadTracker {
    * changes with this report, else null.
    */
   report(clipFraction: number, nowMs: number): 'on' | 'off' | null {
-    const clipping = clipFraction > this.s.clipFraction;
+    const clipping = isClipping(clipFraction, this.s.clipFraction);
     if (clipping === this.active) {
       this.runStartMs = null;
       return null;
