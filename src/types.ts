@@ -94,8 +94,11 @@ export interface DetectionEvent {
   startS: number;
   /** End (s); present on `close` and as "so far" on `update`. */
   endS?: number;
-  /** Which detector path(s) saw it: 'fast' (short frames), 'slow' (Welch-averaged) or both. */
-  paths: ('fast' | 'slow')[];
+  /**
+   * Which detector path(s) saw it: 'fast' (short frames), 'slow' (Welch averages of ≈ 100 ms), 'long' (seconds of
+   * averaging: a weak continuous signal, times known to ± half the integration time).
+   */
+  paths: ('fast' | 'slow' | 'long')[];
   /** True when any frame of the track had ADC clipping above the overload threshold (possible IMD). */
   overload: boolean;
   /** Tune generation of the frames that produced it. */

@@ -4,6 +4,7 @@ import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
+import { LongPath } from './long-path.js';
 import { isClipping, OVERLOAD_CLIP_FRACTION } from '../spectrum/overload.js';
 
 /** Detector settings. Thresholds are excess over the baseline level in dB. */
@@ -73,6 +74,16 @@ export interface DetectorOptions {
    */
   impulseBandFraction: number;
   impulseMaxMs: number;
+  /**
+   * Long integration (docs/detector.md §10): running means of the Welch averages over these times (s), smoothed over
+   * `longKernelHz`, normalised by the band's median and tested at 1 + longOpenSigma·σ̂ (σ̂ the spread of that
+   * statistic across the band), released under 1 + longReleaseSigma·σ̂. Finds weak continuous links (voice, data) the
+   * 100 ms averages miss. Defaults [1, 2] s, 12 500 Hz, 6, 3. An empty list turns it off.
+   */
+  longScalesS: number[];
+  longKernelHz: number;
+  longOpenSigma: number;
+  longReleaseSigma: number;
   /** Simultaneous tracks at most (preallocated). Default 64. */
   maxTracks: number;
   /** Seconds of signal between two `update` events of an open track. Default 1. */
@@ -114,6 +125,10 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   driftPpm: 10,
   impulseBandFraction: 0.9,
   impulseMaxMs: 1,
+  longScalesS: Object.freeze([1, 2]) as unknown as number[],
+  longKernelHz: 12_500,
+  longOpenSigma: 6,
+  longReleaseSigma: 3,
   maxTracks: 64,
   updateIntervalS: 1,
   cropFraction: 0,
@@ -340,6 +355,8 @@ class Track {
   confirmed = false;
   fastHits = 0;
   slowHits = 0;
+  /** Slow hits that came from the long path (a weak continuous signal only seconds of averaging show). */
+  longHits = 0;
   fastStart = 0;
   fastEnd = 0;
   slowStart = 0;
@@ -369,6 +386,7 @@ class Track {
     this.cntSlow.fill(0);
     this.fastHits = 0;
     this.slowHits = 0;
+    this.longHits = 0;
     this.confirmed = false;
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;
@@ -418,6 +436,13 @@ export class Detector {
   skippedFrames = 0;
   private readonly fast: PathState;
   private readonly slow: PathState;
+  /** The long path's statistics and the path state its hot bins are grouped in (the slow path's resolution). */
+  private long: LongPath | null = null;
+  private readonly longState: PathState;
+  private longTuneId = -1;
+  /** While the long path's groups are tracked: how far (samples) its hit times lie behind the current average. */
+  private hitLag = 0;
+  private longHit = false;
   private readonly tracks: Track[];
   private readonly recent: Closed[] = [];
   private recentPos = 0;
@@ -456,6 +481,8 @@ export class Detector {
     this.fast = new PathState(geometry.fastFftSize, scale, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.fastWideBins,
       baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o);
     this.slow = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
+      baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
+    this.longState = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
     this.tracks = [];
     for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(i, geometry.fastFftSize, geometry.fftSize));
@@ -512,7 +539,46 @@ export class Detector {
   /** Slow path: call for every Welch-averaged frame (fftSize), in order with the short frames. */
   onSlowFrame(frame: SpectrumFrame): void {
     this.slowSpan = frame.sampleCount;
-    if (this.slow.enabled) this.processFrame(frame, this.slow, false, frame.firstSample, frame.firstSample + frame.sampleCount);
+    if (!this.slow.enabled) return;
+    const start = frame.firstSample;
+    const end = start + frame.sampleCount;
+    this.processFrame(frame, this.slow, false, start, end);
+    this.onLongFrame(frame, start, end);
+  }
+
+  /**
+   * The long path after each Welch average: adds it to the running means and, for every scale with a full window,
+   * groups its hot bins as slow-path hits over this average's span (a weak link's times are known to ± the scale).
+   */
+  private onLongFrame(frame: SpectrumFrame, start: number, end: number): void {
+    const o = this.options;
+    if (o.longScalesS.length === 0) return;
+    if (this.long === null) {
+      this.long = new LongPath(this.slow.n, this.slow.rbwHz, frame.sampleCount / frame.rateSps, {
+        scalesS: o.longScalesS, kernelHz: o.longKernelHz, openSigma: o.longOpenSigma, releaseSigma: o.longReleaseSigma,
+      });
+    }
+    const long = this.long;
+    if (frame.tuneId !== this.longTuneId) {
+      long.reset();
+      this.longTuneId = frame.tuneId;
+    }
+    // an average holding a click would put the click's uneven energy into seconds of statistics: left out
+    if (this.lastImpulseEnd >= start) return;
+    long.push(frame.power);
+    const p = this.longState;
+    for (let si = 0; si < long.scales.length; si++) {
+      if (!long.ready(si)) continue;
+      if (long.evaluate(si, this.slow.th.levelLin, this.slow.guard, p.hot, p.stat) === 0) continue;
+      // a hit of scale K stands for the middle of its K averages: times are moved back by half the window (the
+      // energy lies somewhere in it), liveness still counts from now
+      const lag = Math.round((long.scales[si] * (end - start)) / 2);
+      this.hitLag = lag;
+      this.longHit = true;
+      this.trackGroups(frame, p, false, start - lag, end - lag);
+      this.hitLag = 0;
+      this.longHit = false;
+    }
   }
 
   /** Closes every open track (end of a file, retune, stop). `atSample` is the first sample not analysed. */
@@ -527,11 +593,6 @@ export class Detector {
   }
 
   private processFrame(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
-    const n = p.n;
-    const stat = p.stat;
-    const hot = p.hot;
-    const guard = p.guard;
-    const levelLin = p.th.levelLin;
     const power = frame.power;
     const anyHot = this.classify(p, power, frame.prefix);
     // most frames hold nothing above the baseline: no groups, nothing to match (open tracks expire in onShortFrame)
@@ -545,6 +606,20 @@ export class Detector {
     // a frame overlapping a click holds its energy across the band: it neither opens nor extends a track (open
     // tracks bridge it with their hold)
     if (impulse === 'noOpen') return;
+    this.trackGroups(frame, p, isFast, start, end);
+  }
+
+  /**
+   * Groups the hot bins of p (p.hot, p.stat filled for this frame) and matches them to tracks: continues, opens (unless
+   * dominated) and hits tracks. `isFast` false for slow and long-path frames.
+   */
+  private trackGroups(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
+    const n = p.n;
+    const stat = p.stat;
+    const hot = p.hot;
+    const guard = p.guard;
+    const levelLin = p.th.levelLin;
+    const power = frame.power;
     // group hot bins, bridging gaps of ≤ gapBins (guard bins do not count as gap). A group's extent is that of its
     // narrow-kernel bins; a group seen only through the wide kernel is shrunk by the kernel's half width (a boxcar
     // of width 2h+1 widens a band by h on each side), so wide smearing never makes tracks swallow their neighbours.
@@ -913,7 +988,8 @@ export class Detector {
       // slow evidence arrives one window late, and a weak continuous signal's averages dip under the release
       // level now and then: every slow hit keeps the track open for slowHoldMs (at least one window), so one
       // transmission stays one track; its times still come from the hits themselves
-      const until = end + Math.max(this.slowSpan, this.slowHoldSamples);
+      if (this.longHit) t.longHits++;
+      const until = end + this.hitLag + Math.max(this.slowSpan, this.slowHoldSamples);
       if (until > t.aliveUntil) t.aliveUntil = until;
     }
     const rate = this.geometry.rateSps;
@@ -1062,9 +1138,10 @@ export class Detector {
       fsum += e * b;
     }
     const centerHz = wsum > 0 ? binToHz(fsum / wsum) : (lowHz + highHz) / 2;
-    const paths: ('fast' | 'slow')[] = [];
+    const paths: ('fast' | 'slow' | 'long')[] = [];
     if (t.fastHits > 0) paths.push('fast');
-    if (t.slowHits > 0) paths.push('slow');
+    if (t.slowHits > t.longHits) paths.push('slow');
+    if (t.longHits > 0) paths.push('long');
     const ev: DetectionEvent = {
       kind,
       id: t.id,

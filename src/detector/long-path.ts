@@ -1,0 +1,216 @@
+// Long integration for weak continuous signals: running means of the slow path's Welch averages over seconds,
+// normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
+
+/** Settings of the long path (see DetectorOptions). */
+export interface LongPathOptions {
+  /** Integration times (s), e.g. [1, 4]; each is rounded to a whole number of Welch averages. */
+  scalesS: number[];
+  /** Width (Hz) of the frequency kernel the normalised average is smoothed over (a 12.5 kHz voice channel). */
+  kernelHz: number;
+  /** A cell opens at 1 + openSigma·σ̂ and releases under 1 + releaseSigma·σ̂ (σ̂ measured across the band). */
+  openSigma: number;
+  releaseSigma: number;
+}
+
+/**
+ * Median of a[0..len) by quickselect (reorders it). Hoare partition around the middle element; O(len) on average.
+ */
+export function quickMedian(a: Float32Array | Float64Array, len = a.length): number {
+  const k = len >> 1;
+  let lo = 0;
+  let hi = len - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+/**
+ * The long path. For each scale of K Welch averages it keeps the running sum of the last K averages' power (a ring of
+ * the largest K), and after every average computes, per bin b,
+ *
+ *     r_b = mean_K(P_b) / L_b          (L_b the baseline level, the envelope where one lifts it)
+ *     g   = median over tested bins of r_b        (the floor's drift: gain creep, temperature; broadband clicks)
+ *     z_b = mean of r/g over the kernel around b  (kernelHz wide)
+ *     σ̂   = 1.4826 · median |z − median(z)|       (the spread of z across the band: noise, baseline error)
+ *
+ * and marks b hot when z_b > 1 + openSigma·σ̂ (open) or > 1 + releaseSigma·σ̂ (release). Under noise z_b is ≈ Gaussian
+ * with σ ≈ 1/√(K·frames·kernel bins) (Welch, Hann, 50 % overlap: ≈ 1.9× fewer independent samples), so at K·0.1 s =
+ * 4 s and 12.5 kHz a signal of −13 dB in-band SNR stands ≈ 10σ out, near the ideal energy detector for that time and
+ * bandwidth. Normalising by the band's median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md
+ * "Long integration". Allocation-free per average.
+ */
+export class LongPath {
+  readonly scales: number[];
+  private readonly n: number;
+  private readonly ring: Float32Array;
+  private readonly depth: number;
+  private readonly sums: Float64Array[];
+  private count = 0;
+  private pos = 0;
+  private readonly r: Float64Array;
+  private readonly scratch: Float64Array;
+  private readonly prefix: Float64Array;
+  private readonly half: number;
+  /** σ̂ of the last evaluation of each scale (for tests and metrics). */
+  readonly sigma: Float64Array;
+  /** g of the last evaluation of each scale. */
+  readonly floorGain: Float64Array;
+
+  /**
+   * @param n bins of the slow path
+   * @param rbwHz the slow path's bin width
+   * @param slowFrameS duration of one Welch average (s)
+   */
+  constructor(n: number, rbwHz: number, slowFrameS: number, private readonly o: LongPathOptions) {
+    this.n = n;
+    this.scales = o.scalesS.map((s) => Math.max(2, Math.round(s / slowFrameS))).filter((k, i, a) => a.indexOf(k) === i);
+    this.depth = this.scales.length > 0 ? Math.max(...this.scales) : 0;
+    this.ring = new Float32Array(this.depth * n);
+    this.sums = this.scales.map(() => new Float64Array(n));
+    this.r = new Float64Array(n);
+    this.scratch = new Float64Array(n);
+    this.prefix = new Float64Array(n + 1);
+    this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
+    this.sigma = new Float64Array(this.scales.length);
+    this.floorGain = new Float64Array(this.scales.length);
+  }
+
+  /** Adds one Welch average's power (fftshifted, n bins). */
+  push(power: Float32Array): void {
+    if (this.depth === 0) return;
+    const n = this.n;
+    const ring = this.ring;
+    for (let si = 0; si < this.scales.length; si++) {
+      const k = this.scales[si];
+      const sum = this.sums[si];
+      if (this.count >= k) {
+        // the average leaving this scale's window: k pushes ago
+        const old = ((this.pos - k + this.depth) % this.depth) * n;
+        for (let b = 0; b < n; b++) sum[b] += power[b] - ring[old + b];
+      } else {
+        for (let b = 0; b < n; b++) sum[b] += power[b];
+      }
+    }
+    ring.set(power, this.pos * n);
+    this.pos = (this.pos + 1) % this.depth;
+    this.count++;
+  }
+
+  /** True when scale si has a full window. */
+  ready(si: number): boolean {
+    return this.count >= this.scales[si];
+  }
+
+  /**
+   * Evaluates scale si: writes the hot codes (as the detector's: 2 open, 1 release, | 4) into `hot`, the normalised
+   * mean power (mean_K(P)/g) into `stat`, for bins with guard[b] = 0 and a finite level.
+   * @returns the OR of the codes (0: nothing hot).
+   */
+  evaluate(si: number, levelLin: Float32Array, guard: Uint8Array, hot: Uint8Array, stat: Float32Array): number {
+    const n = this.n;
+    const k = this.scales[si];
+    const sum = this.sums[si];
+    const r = this.r;
+    const scratch = this.scratch;
+    const inv = 1 / k;
+    let m = 0;
+    for (let b = 0; b < n; b++) {
+      const l = levelLin[b];
+      if (guard[b] !== 0 || !(l < Infinity)) {
+        r[b] = NaN;
+        continue;
+      }
+      r[b] = (sum[b] * inv) / l;
+      scratch[m++] = r[b];
+    }
+    hot.fill(0);
+    if (m < 8) return 0;
+    const g = quickMedian(scratch, m);
+    this.floorGain[si] = g;
+    if (!(g > 0)) return 0;
+    // kernel mean of r/g; a tested bin's kernel covers only tested bins (guarded ones count as 1: the noise mean)
+    const pre = this.prefix;
+    pre[0] = 0;
+    const invG = 1 / g;
+    for (let b = 0; b < n; b++) pre[b + 1] = pre[b] + (Number.isNaN(r[b]) ? 1 : r[b] * invG);
+    const h = this.half;
+    m = 0;
+    for (let b = 0; b < n; b++) {
+      if (Number.isNaN(r[b])) continue;
+      const a = b - h < 0 ? 0 : b - h;
+      const z = b + h >= n ? n - 1 : b + h;
+      const v = (pre[z + 1] - pre[a]) / (z - a + 1);
+      r[b] = v;
+      scratch[m++] = v;
+    }
+    const med = quickMedian(scratch, m);
+    for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - med);
+    const sigma = 1.4826 * quickMedian(scratch, m);
+    this.sigma[si] = sigma;
+    const open = 1 + this.o.openSigma * sigma;
+    const release = 1 + this.o.releaseSigma * sigma;
+    let any = 0;
+    for (let b = 0; b < n; b++) {
+      const v = r[b];
+      stat[b] = Number.isNaN(v) ? 0 : (sum[b] * inv) * invG;
+      if (!(v > release)) continue;
+      const code = (v > open ? 2 : 1) | 4;
+      hot[b] = code;
+      any |= code;
+    }
+    if (any !== 0) this.erode(hot);
+    return any;
+  }
+
+  /**
+   * Shrinks every run of hot bins by the kernel's half width on each side (a boxcar of 2h + 1 bins widens a band by h
+   * each way), keeping at least its middle bin, whose code becomes the run's strongest.
+   */
+  private erode(hot: Uint8Array): void {
+    const n = this.n;
+    const h = this.half;
+    let b = 0;
+    while (b < n) {
+      if (hot[b] === 0) {
+        b++;
+        continue;
+      }
+      let z = b;
+      let code = hot[b];
+      while (z + 1 < n && hot[z + 1] !== 0) {
+        z++;
+        if ((hot[z] & 3) > (code & 3)) code = hot[z];
+      }
+      const a2 = b + h;
+      const z2 = z - h;
+      for (let j = b; j <= z; j++) hot[j] = 0;
+      if (a2 <= z2) for (let j = a2; j <= z2; j++) hot[j] = code;
+      else hot[(b + z) >> 1] = code;
+      b = z + 1;
+    }
+  }
+
+  /** Forgets the history (a retune: the band changed). */
+  reset(): void {
+    this.count = 0;
+    this.pos = 0;
+    for (const s of this.sums) s.fill(0);
+  }
+}
