@@ -4,7 +4,7 @@ import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
-import { LongPath } from './long-path.js';
+import { LongPath, quickMedian } from './long-path.js';
 import { isClipping, OVERLOAD_CLIP_FRACTION } from '../spectrum/overload.js';
 
 /** Detector settings. Thresholds are excess over the baseline level in dB. */
@@ -84,6 +84,13 @@ export interface DetectorOptions {
   longKernelHz: number;
   longOpenSigma: number;
   longReleaseSigma: number;
+  /**
+   * Floor tracking: the median over the band of (Welch average / learned noise level), smoothed over `floorTrackS`
+   * seconds, scales every threshold, so a floor that creeps (gain, temperature) moves the thresholds with it. Clamped
+   * to ± `floorTrackMaxDb`. Defaults 10 s and 6 dB; 0 s turns it off.
+   */
+  floorTrackS: number;
+  floorTrackMaxDb: number;
   /** Simultaneous tracks at most (preallocated). Default 64. */
   maxTracks: number;
   /** Seconds of signal between two `update` events of an open track. Default 1. */
@@ -129,6 +136,8 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   longKernelHz: 12_500,
   longOpenSigma: 6,
   longReleaseSigma: 3,
+  floorTrackS: 10,
+  floorTrackMaxDb: 6,
   maxTracks: 64,
   updateIntervalS: 1,
   cropFraction: 0,
@@ -149,6 +158,8 @@ interface Thresholds {
   levelLin: Float32Array;
   openLin: Float32Array;
   releaseLin: Float32Array;
+  /** The same three at the learned floor (gain 1): {@link PathState.scaleFloor} writes base × gain into the above. */
+  base: Float32Array[];
 }
 
 const MAX_GROUPS = 512;
@@ -195,6 +206,8 @@ class PathState {
   readonly driftBins: number;
   /** Bins that are tested (not in the DC guard or the cropped edges). */
   readonly testable: number;
+  /** The learned noise level per bin (linear, before any envelope; NaN where untested): the floor tracker's reference. */
+  readonly noiseLin: Float32Array;
 
   constructor(
     n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
@@ -228,6 +241,11 @@ class PathState {
     this.driftBins = Math.max(1, Math.ceil((o.driftPpm * 1e-6 * Math.abs(centerHz)) / this.rbwHz));
     this.th = this.thresholds(p, minDb, o);
     this.thWide = this.thresholds(pWide, wideMinDb, o);
+    this.noiseLin = new Float32Array(n);
+    for (let b = 0; b < n; b++) {
+      const l = p.levelDb[b];
+      this.noiseLin[b] = this.guard[b] === 0 && Number.isFinite(l) ? 10 ** (l / 10) : NaN;
+    }
   }
 
   /**
@@ -285,7 +303,22 @@ class PathState {
         releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + envHalf) / 10));
       }
     }
-    return { levelLin, openLin, releaseLin };
+    return { levelLin, openLin, releaseLin, base: [levelLin.slice(), openLin.slice(), releaseLin.slice()] };
+  }
+
+  /**
+   * Moves every threshold of this path with the noise floor: level, open and release = learned × `gain` (linear), in
+   * place (the native classifier reads these arrays).
+   */
+  scaleFloor(gain: number): void {
+    for (const th of [this.th, this.thWide]) {
+      const out = [th.levelLin, th.openLin, th.releaseLin];
+      for (let k = 0; k < 3; k++) {
+        const src = th.base[k];
+        const dst = out[k];
+        for (let b = 0; b < this.n; b++) dst[b] = src[b] * gain;
+      }
+    }
   }
 }
 
@@ -443,6 +476,11 @@ export class Detector {
   /** While the long path's groups are tracked: how far (samples) its hit times lie behind the current average. */
   private hitLag = 0;
   private longHit = false;
+  private longWindowStart = 0;
+  /** Floor tracker: smoothed median power/level ratio, the gain last applied to the thresholds, scratch. */
+  private floorGain = 0;
+  private floorApplied = 1;
+  private readonly floorScratch: Float64Array;
   private readonly tracks: Track[];
   private readonly recent: Closed[] = [];
   private recentPos = 0;
@@ -484,6 +522,7 @@ export class Detector {
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
     this.longState = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
+    this.floorScratch = new Float64Array(geometry.fftSize);
     this.tracks = [];
     for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(i, geometry.fastFftSize, geometry.fftSize));
     for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false });
@@ -542,8 +581,50 @@ export class Detector {
     if (!this.slow.enabled) return;
     const start = frame.firstSample;
     const end = start + frame.sampleCount;
+    this.trackFloor(frame);
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);
+  }
+
+  /** Current floor gain (linear) applied to every threshold (see DetectorOptions.floorTrackS). */
+  get floorGainDb(): number {
+    return 10 * Math.log10(this.floorApplied);
+  }
+
+  /**
+   * Updates the floor estimate from a Welch average: g = median over tested bins of power/noise level, an exponential
+   * mean of it over floorTrackS, and rescales the fast and slow thresholds when it moved by 0.1 dB or more.
+   */
+  private trackFloor(frame: SpectrumFrame): void {
+    const o = this.options;
+    if (!(o.floorTrackS > 0)) return;
+    const p = this.slow;
+    const noise = p.noiseLin;
+    const scratch = this.floorScratch;
+    // the narrow-kernel statistic (the one the level models, so its median over noise bins is the level) from the
+    // average's prefix sum
+    let pre = frame.prefix;
+    if (pre === undefined || pre.length !== p.n + 1) {
+      pre = p.prefix;
+      prefixSum(frame.power, p.n, pre);
+    }
+    const h = p.narrow.half;
+    let m = 0;
+    for (let b = 0; b < p.n; b++) {
+      const l = noise[b];
+      if (l > 0) scratch[m++] = smoothedAt(pre, p.n, h, b) / l;
+    }
+    if (m < 8) return;
+    const g = quickMedian(scratch, m);
+    if (!(g > 0)) return;
+    const alpha = Math.min(1, frame.sampleCount / frame.rateSps / o.floorTrackS);
+    this.floorGain = this.floorGain === 0 ? g : this.floorGain + alpha * (g - this.floorGain);
+    const max = 10 ** (o.floorTrackMaxDb / 10);
+    const gain = Math.min(max, Math.max(1 / max, this.floorGain));
+    if (Math.abs(10 * Math.log10(gain / this.floorApplied)) < 0.1) return;
+    this.floorApplied = gain;
+    this.fast.scaleFloor(gain);
+    this.slow.scaleFloor(gain);
   }
 
   /**
@@ -575,6 +656,7 @@ export class Detector {
       const lag = Math.round((long.scales[si] * (end - start)) / 2);
       this.hitLag = lag;
       this.longHit = true;
+      this.longWindowStart = end - 2 * lag;
       this.trackGroups(frame, p, false, start - lag, end - lag);
       this.hitLag = 0;
       this.longHit = false;
@@ -707,10 +789,15 @@ export class Detector {
       const lo = p.gLo[gi] * s;
       const hi = p.gHi[gi] * s + s - 1;
       let track = p.gTrack[gi] < 0 ? null : this.tracks[p.gTrack[gi]];
+      // the long path only finds what the short paths cannot: a signal the fast path already tracks keeps its own
+      // times and hold (seconds of averaging would stretch both)
+      if (this.longHit && track !== null && track.fastHits > 0) continue;
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
         if (this.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal
-        if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
+        // a burst whose track closed inside this average (or, for the long path, inside its whole window)
+        const windowStart = this.longHit ? this.longWindowStart : start;
+        if (!isFast && this.explainedByRecent(lo, hi, windowStart, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
           this.droppedGroups++;

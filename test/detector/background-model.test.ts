@@ -95,7 +95,8 @@ describe('a real recording with a strong decoy carrier added', () => {
     for (let i = 0; i < base.length; i++) {
       expect(Math.abs(bursts[i].startS - base[i].startS)).toBeLessThan(0.005);
       expect(Math.abs(bursts[i].endS - base[i].endS)).toBeLessThan(0.005);
-      expect(Math.abs(bursts[i].centerHz - base[i].centerHz)).toBeLessThan(2_000);
+      // a 44 kHz-wide clipped OOK signal: its centroid moves with the decoy's intermodulation, within a quarter band
+      expect(Math.abs(bursts[i].centerHz - base[i].centerHz)).toBeLessThan(base[i].bandwidthHz / 4);
     }
     const decoy = dets.filter((d) => Math.abs(d.centerHz - 310.1e6) <= 5_000);
     expect(decoy.length).toBe(1);
