@@ -94,10 +94,15 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   const srv = running.server;
+  if (srv.tls !== undefined) {
+    out += srv.tls.selfSigned
+      ? `HTTPS with a self-signed certificate (${srv.tls.certPath}${srv.tls.generated ? ', created now' : ''}): browsers warn once; accept it only if they show SHA-256 fingerprint ${srv.tls.fingerprint256}\n`
+      : `HTTPS with the certificate ${srv.tls.certPath} (valid until ${srv.tls.validTo})\n`;
+  }
   if (srv.authRequired) {
     if (srv.tokenCreated && srv.token !== undefined) {
       out += `Access token (shown once; stored in ${srv.tokenPath ?? 'the data dir'}): ${srv.token}\n`;
-      out += `Open ${running.url}login?token=${srv.token} in a browser to sign in.\n`;
+      out += `Open ${running.url} in a browser and paste the token into the sign-in form.\n`;
     } else out += `Access token required: it is stored in ${srv.tokenPath ?? 'the data dir'} (mode 0600).\n`;
   }
   process.stdout.write(out);
@@ -143,7 +148,10 @@ export function register(program: Command): void {
   cmd
     .option('--data-dir <dir>', 'alert store and access token folder', d.dataDir)
     .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port; the printed URL shows it)', String(d.http.port))
-    .option('--bind <addr>', 'listen address; anything but loopback requires the access token', d.http.bind)
+    .option('--bind <addr>', 'listen address; anything but loopback requires the access token and serves HTTPS', d.http.bind)
+    .option('--tls-cert <file>', 'HTTPS certificate chain (PEM); with --tls-key. Default off loopback: a self-signed pair kept in <data-dir>')
+    .option('--tls-key <file>', 'private key (PEM, unencrypted, mode 0600) of --tls-cert')
+    .option('--no-tls', 'plain HTTP even off loopback (only behind a TLS-terminating reverse proxy: set http.trustedProxies)')
     .option('--warmup <s>', 'seconds of signal a sensor without a stored baseline learns from (no detections meanwhile)', String(d.warmupS))
     .option('--demo', 'run the demo site even when dongles are attached')
     .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")
