@@ -239,7 +239,7 @@ export const DEFAULT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-s
 
 /**
  * Headers set on every response (MDN "HTTP headers" / OWASP Secure Headers): `X-Frame-Options: DENY` and
- * `frame-ancestors 'none'` (no clickjacking), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
+ * `frame-ancestors 'none'` (no clickjacking), `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin` (no-referrer would make browsers send `Origin: null` on form posts),
  * {@link DEFAULT_CSP}, and under TLS `Strict-Transport-Security` (one year; browsers ignore it on a connection with
  * certificate errors, RFC 6797 §8.1, so a self-signed certificate still lets a supervisor accept it once).
  */
@@ -248,7 +248,7 @@ export function securityHeaders(secure: boolean): Record<string, string> {
     'Content-Security-Policy': DEFAULT_CSP,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    'Referrer-Policy': 'same-origin',
     'Cross-Origin-Opener-Policy': 'same-origin',
   };
   if (secure) h['Strict-Transport-Security'] = 'max-age=31536000';
