@@ -543,15 +543,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   /**
    * Closes a client that went over its budget: 1013 when alerts piled up (a slow reader: it reconnects and resumes),
-   * 1008 when its own error replies did, or it spent its error budget. Its queues are dropped at once, its further messages
-   * are ignored, and it is terminated if it does not finish the close handshake within the grace time.
+   * 1008 when its own error replies did, or it spent its error budget. Its queues are dropped at once and it is
+   * terminated if it does not finish the close handshake within the grace time. A 1008 client is not read from any more
+   * (its flood stays in its own socket buffers, costing this process nothing), and its grace is at most 1 s.
    */
   const closeOverBudget = (c: Client, code: 1008 | 1013, reason: string): void => {
     if (c.closing || c.closed) return;
     c.closing = true;
     const facts = { code, queued: c.queuedCount, queuedErrors: c.queuedErrors, held: c.held.length, bufferedBytes: c.ws.bufferedAmount };
     if (code === CLOSE_CODES.tryAgainLater) c.log.warn(facts, 'client cannot keep up with alerts: closing with 1013 so it reconnects and resumes');
-    else c.log.warn(facts, `client over its budget: closing with 1008 (${reason})`);
+    else {
+      c.log.warn(facts, `client over its budget: closing with 1008 (${reason})`);
+      c.ws.pause();
+    }
     c.queue = [];
     c.qHead = 0;
     c.held = [];
@@ -564,7 +568,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       // already closing
     }
-    c.killTimer = setTimeout(() => c.ws.terminate(), o.overflowCloseGraceMs);
+    c.killTimer = setTimeout(() => c.ws.terminate(), code === CLOSE_CODES.policyViolation ? Math.min(o.overflowCloseGraceMs, 1000) : o.overflowCloseGraceMs);
     c.killTimer.unref();
   };
   const overflow = (c: Client): void =>
