@@ -139,7 +139,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('run')
     .description(
-      'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/. ' +
+      'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/ (https and the access token off loopback). ' +
         'Without --source/--config: one sensor per attached dongle, or (no dongle) a demo site of three simulated sensors in three rooms',
     );
   addSourceFlags(cmd);

@@ -329,12 +329,16 @@ function positiveNumber(name: string, v: number, min = 0): number {
 }
 
 /**
- * Starts the HTTP + WebSocket server of the live daemon (see DESIGN.md "WebSocket protocol v1").
+ * Starts the HTTP(S) + WebSocket server of the live daemon (see DESIGN.md "WebSocket protocol v1"; who may reach it
+ * and how: docs/security.md).
  *
- * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login?token=T` → sets the
- * `quietband_token` cookie (HttpOnly, SameSite=Strict) and redirects to `/`; everything else is a static file of
- * `webRoot`. When auth is on, every path except `/login` (including `/healthz`) needs `Authorization: Bearer T`,
- * `?token=T` or the cookie, else 401.
+ * Every request and upgrade: a `Host` that is not one of ours → 421 (DNS rebinding); security headers (CSP,
+ * X-Frame-Options, nosniff, HSTS under TLS) on every response. TLS per `tls` (default: self-signed off loopback).
+ * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login` → the sign-in page;
+ * `POST /login` (form field `token`) → the `quietband_token` cookie (HttpOnly, SameSite=Strict, Secure under TLS) and a
+ * 303 to `/`; everything else is a static file of `webRoot`. When auth is on, every path except `/login` (including
+ * `/healthz`) needs `Authorization: Bearer T` or the cookie, else 401 (tokens in URLs are not accepted); wrong tokens
+ * are rate-limited per peer (429) and logged with the peer.
  *
  * WebSocket at `/ws` (upgrade without a valid token → 401 and the socket is destroyed; foreign `Origin` → 403):
  * 1. The server sends `hello` (with `lastSeq`), then the latest `status`, then the latest spectrum of each sensor.
@@ -343,13 +347,16 @@ function positiveNumber(name: string, v: number, min = 0): number {
  *    Without a resume within `resumeWaitMs`, the client goes live from `hello.lastSeq`; a later resume then replays
  *    the older alerts it has not been sent (those arrive after newer ones). A sinceSeq above the store's lastSeq
  *    (data dir replaced) is answered with an `error` and a replay from 0.
- * 3. `ack`/`known {alertId, by?}` → bus → stored → broadcast to every client as an `alert`; an unknown alertId or a
- *    malformed message gets an `error` to that client only.
+ * 3. `ack`/`known {alertId, by?}` → Host and Origin checked again → bus → stored with `ackBy` "<by> (<identity>)" →
+ *    broadcast to every client as an `alert`; an unknown alertId or a malformed message gets an `error` to that client
+ *    only, queued behind its alerts and counted against its error budget (over it: close 1008).
  * Alerts are never dropped for a slow client: they queue in memory; above `maxQueuedAlerts` the client is closed with
- * 1013 (reconnect and resume). Spectra: ≤ 1 per `spectrumMinIntervalMs` per sensor per client, latest-only while
- * the client's `bufferedAmount` ≥ `spectrumHighWaterBytes`. Heartbeat per the ws README (isAlive/ping/terminate).
+ * 1013 (reconnect and resume), or 1008 when its own unread error replies filled the queue. Spectra: ≤ 1 per
+ * `spectrumMinIntervalMs` per sensor per client, latest-only while the client's `bufferedAmount` ≥
+ * `spectrumHighWaterBytes`. Heartbeat per the ws README (isAlive/ping/terminate).
  *
- * @throws QuietBandError('CONFIG') for bad options or a port in use; QuietBandError('IO') when the token file cannot be used.
+ * @throws QuietBandError('CONFIG') for bad options, a port in use or unusable TLS files (naming the file); QuietBandError('IO')
+ *   when the token file or the self-signed pair cannot be read or written.
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const o = {
