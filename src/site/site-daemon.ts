@@ -72,8 +72,8 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
 
 /**
  * Starts a site: opens the alert store in `site.dataDir` (seq continues from the file), closes alerts left open by a
- * previous run (bus.recoverOpenAlerts), starts the HTTP(S) + WebSocket server on `site.http` (token auth and HTTPS off loopback, see docs/security.md),
- * then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
+ * previous run (bus.recoverOpenAlerts), starts the HTTP(S) + WebSocket server on `site.http` (token auth and HTTPS
+ * off loopback, see docs/security.md), then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
  * on every change (coalesced).
  * Severity rule (ExamSchedule.severityFor): 'low' for transmissions flagged overload (possible intermodulation); with
  * exam sessions configured, 'high' for transmissions starting inside a session (alert.session = its name) and 'low'
