@@ -8,6 +8,7 @@ import { shellWord } from '../field/baseline-health.js';
 import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
 import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../config/site-config.js';
 import { startSite, type RunningSite } from '../site/site-daemon.js';
+import { tlsStartLine } from '../server/tls.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 
 /** One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`. */
@@ -94,11 +95,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   const srv = running.server;
-  if (srv.tls !== undefined) {
-    out += srv.tls.selfSigned
-      ? `HTTPS with a self-signed certificate (${srv.tls.certPath}${srv.tls.generated ? ', created now' : ''}): browsers warn once; accept it only if they show SHA-256 fingerprint ${srv.tls.fingerprint256}\n`
-      : `HTTPS with the certificate ${srv.tls.certPath} (valid until ${srv.tls.validTo})\n`;
-  }
+  if (srv.tls !== undefined) out += `${tlsStartLine(srv.tls)}\n`;
   if (srv.authRequired) {
     if (srv.tokenCreated && srv.token !== undefined) {
       out += `Access token (shown once; stored in ${srv.tokenPath ?? 'the data dir'}): ${srv.token}\n`;

@@ -149,6 +149,16 @@ export async function loadOrCreateSelfSigned(dataDir: string, names: readonly st
   }
 }
 
+/**
+ * The stdout line a daemon prints about its TLS: a self-signed certificate with the SHA-256 fingerprint supervisors
+ * compare with the browser's warning, or a configured one with its expiry.
+ */
+export function tlsStartLine(tls: Pick<ServerTls, 'certPath' | 'fingerprint256' | 'validTo' | 'selfSigned' | 'generated'>): string {
+  return tls.selfSigned
+    ? `HTTPS with a self-signed certificate (${tls.certPath}${tls.generated ? ', created now' : ''}): browsers warn once; accept it only if they show SHA-256 fingerprint ${tls.fingerprint256}`
+    : `HTTPS with the certificate ${tls.certPath} (valid until ${tls.validTo})`;
+}
+
 async function writeAtomic(file: string, data: Buffer, mode: number): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   const h = await fsp.open(tmp, 'w', mode);
