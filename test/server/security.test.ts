@@ -160,6 +160,12 @@ describe('headers, login and its rate limit (auth on, plain HTTP)', () => {
     expect(cookie).not.toMatch(/Secure/);
     expect((await fetch(`${base}healthz`, { headers: { Cookie: cookie.split(';')[0]! } })).status).toBe(200);
     expect((await fetch(`${base}login?token=${token}`)).status).toBe(400);
+    const json = await fetch(`${base}login`, { method: 'POST', body: JSON.stringify({ token }), headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.2' }, redirect: 'manual' });
+    expect(json.status).toBe(303);
+    const huge = await fetch(`${base}login`, { method: 'POST', body: `token=${'x'.repeat(5000)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': '203.0.113.3' } }).catch(() => null);
+    if (huge !== null) expect(huge.status).toBe(413); // or the connection is cut while the body is still being sent
+    expect((await fetch(`${base}login`, { method: 'POST', body: 'nothing=here', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(400);
+    expect((await fetch(`${base}login`, { method: 'POST', body: new URLSearchParams({ token }), headers: { Origin: 'http://attacker.example' } })).status).toBe(403);
     expect((await fetch(`${base}healthz?token=${token}`)).status).toBe(401);
 
     // peer A: 5 wrong tries → 401 each, then 429 (with Retry-After) even for the right token
