@@ -5,6 +5,7 @@ import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger } from '../log.js';
 import { startHub } from '../hub/hub.js';
 import { mqttClientOptions, MQTT_DEFAULTS, type MqttSettings } from '../mqtt/mqtt-config.js';
+import { tlsStartLine } from '../server/tls.js';
 
 /** Flags of `quietband hub`. */
 export interface HubFlags {
@@ -98,6 +99,7 @@ export async function hubCommand(flags: HubFlags): Promise<void> {
   })();
   let out = `QuietBand hub running at ${hub.url} (broker ${broker})\n`;
   const srv = hub.server;
+  if (srv.tls !== undefined) out += `${tlsStartLine(srv.tls)}\n`;
   if (srv.authRequired && srv.tokenCreated && srv.token !== undefined) out += `Access token (shown once; stored in ${srv.tokenPath ?? 'the data dir'}): ${srv.token}\n`;
   process.stdout.write(out);
   await new Promise<void>((done) => {
@@ -119,7 +121,7 @@ export function register(program: Command): void {
     .option('--topic-prefix <prefix>', 'topic prefix the sites publish under', 'quietband')
     .option('--client-id <id>', 'MQTT client id of the persistent session (default quietband-hub-<hostname>)')
     .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port)', '8090')
-    .option('--bind <addr>', 'listen address; anything but loopback requires the access token', '127.0.0.1')
+    .option('--bind <addr>', 'listen address; anything but loopback requires the access token and serves HTTPS (self-signed certificate in --data-dir)', '127.0.0.1')
     .option('--data-dir <dir>', 'alert history (hub-alerts.jsonl, kept across restarts), access token, served session reports', './data-hub')
     .option('--offline-after-ms <ms>', 'a site without a heartbeat for this long raises site-offline (default 3 × its heartbeat period)')
     .option('--time-zone <iana>', "time zone shown in the UI and the session reports (default: this machine's)")

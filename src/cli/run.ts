@@ -8,6 +8,7 @@ import { shellWord } from '../field/baseline-health.js';
 import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
 import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../config/site-config.js';
 import { startSite, type RunningSite } from '../site/site-daemon.js';
+import { tlsStartLine } from '../server/tls.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 
 /** One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`. */
@@ -94,10 +95,11 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   const srv = running.server;
+  if (srv.tls !== undefined) out += `${tlsStartLine(srv.tls)}\n`;
   if (srv.authRequired) {
     if (srv.tokenCreated && srv.token !== undefined) {
       out += `Access token (shown once; stored in ${srv.tokenPath ?? 'the data dir'}): ${srv.token}\n`;
-      out += `Open ${running.url}login?token=${srv.token} in a browser to sign in.\n`;
+      out += `Open ${running.url} in a browser and paste the token into the sign-in form.\n`;
     } else out += `Access token required: it is stored in ${srv.tokenPath ?? 'the data dir'} (mode 0600).\n`;
   }
   process.stdout.write(out);
@@ -134,7 +136,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('run')
     .description(
-      'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/. ' +
+      'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/ (https and the access token off loopback). ' +
         'Without --source/--config: one sensor per attached dongle, or (no dongle) a demo site of three simulated sensors in three rooms',
     );
   addSourceFlags(cmd);
@@ -143,7 +145,10 @@ export function register(program: Command): void {
   cmd
     .option('--data-dir <dir>', 'alert store and access token folder', d.dataDir)
     .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port; the printed URL shows it)', String(d.http.port))
-    .option('--bind <addr>', 'listen address; anything but loopback requires the access token', d.http.bind)
+    .option('--bind <addr>', 'listen address; anything but loopback requires the access token and serves HTTPS', d.http.bind)
+    .option('--tls-cert <file>', 'HTTPS certificate chain (PEM); with --tls-key. Default off loopback: a self-signed pair kept in <data-dir>')
+    .option('--tls-key <file>', 'private key (PEM, unencrypted, mode 0600) of --tls-cert')
+    .option('--no-tls', 'plain HTTP even off loopback (only behind a TLS-terminating reverse proxy: set http.trustedProxies)')
     .option('--warmup <s>', 'seconds of signal a sensor without a stored baseline learns from (no detections meanwhile)', String(d.warmupS))
     .option('--demo', 'run the demo site even when dongles are attached')
     .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")

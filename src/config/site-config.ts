@@ -12,6 +12,7 @@ import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan
 import { FIELD_DEFAULTS, fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';
 import type { SampleFormat } from '../types.js';
 import { mqttSchema, mqttSettings, type MqttSettings } from '../mqtt/mqtt-config.js';
+import { HTTP_DEFAULTS, httpSchema, httpSettings, type HttpOverrides, type HttpSettings } from './http-config.js';
 
 // ───────────────────────────── source specs ─────────────────────────────
 
@@ -124,12 +125,8 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   site: 'quietband',
   /** IANA time zone announced to browsers (hello.timeZone); undefined = this machine's. */
   timeZone: undefined as string | undefined,
-  http: Object.freeze({
-    /** Listen address. Loopback → no auth; anything else → token auth (token printed once). */
-    bind: '127.0.0.1',
-    /** TCP port; 0 picks a free one (the printed URL shows it). */
-    port: 8080,
-  }),
+  /** Listen address and port (TLS, auth, origins, hosts, proxies: see http-config.ts). */
+  http: HTTP_DEFAULTS,
   /** Folder of the alert store (alerts.jsonl) and the access token. */
   dataDir: './data',
   /** Folder of stored baselines: `<calibrationDir>/<site>-<sensor>.json`, used by `run` when it exists. */
@@ -268,13 +265,7 @@ const siteSchema = z
         }
       }, 'expected an IANA time zone such as "Asia/Shanghai"')
       .optional(),
-    http: z
-      .object({
-        bind: z.string().min(1).optional(),
-        port: z.number().int().min(0).max(65535).optional(),
-      })
-      .strict()
-      .optional(),
+    http: httpSchema.optional(),
     dataDir: z.string().min(1).optional(),
     calibrationDir: z.string().min(1).optional(),
     warmupS: z.number().gt(0, 'expected a warm-up longer than 0 s').max(86_400).optional(),
@@ -345,7 +336,7 @@ export interface SensorSettings {
 export interface SiteSettings extends FieldSettings {
   site: string;
   timeZone?: string;
-  http: { bind: string; port: number };
+  http: HttpSettings;
   dataDir: string;
   calibrationDir: string;
   warmupS: number;
@@ -415,6 +406,7 @@ export interface SiteOverrides {
   site?: string;
   bind?: string;
   port?: number;
+  tls?: HttpOverrides['tls'];
   dataDir?: string;
   calibrationDir?: string;
   warmupS?: number;
@@ -495,7 +487,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
   if (restart.maxMs < restart.initialMs) fail('restart.maxMs', `must be ≥ restart.initialMs (${restart.initialMs} ms)`);
   const out: SiteSettings = {
     site: siteName,
-    http: { bind: overrides.bind ?? cfg.http?.bind ?? d.http.bind, port: overrides.port ?? cfg.http?.port ?? d.http.port },
+    http: httpSettings(cfg.http, { ...(overrides.bind !== undefined ? { bind: overrides.bind } : {}), ...(overrides.port !== undefined ? { port: overrides.port } : {}), ...(overrides.tls !== undefined ? { tls: overrides.tls } : {}) }, fail),
     dataDir: abs(overrides.dataDir ?? cfg.dataDir ?? d.dataDir),
     calibrationDir: abs(overrides.calibrationDir ?? cfg.calibrationDir ?? d.calibrationDir),
     warmupS: overrides.warmupS ?? cfg.warmupS ?? d.warmupS,

@@ -28,6 +28,10 @@ export interface SiteFlags extends PipelineFlags {
   dataDir?: string;
   httpPort?: string;
   bind?: string;
+  /** `run --tls-cert/--tls-key` (PEM files) and `--no-tls` (false). */
+  tlsCert?: string;
+  tlsKey?: string;
+  tls?: boolean;
   warmup?: string;
   site?: string;
   sensor?: string;
@@ -104,6 +108,11 @@ export function overridesFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) =
   if (isSet('dataDir') && f.dataDir !== undefined) o.dataDir = f.dataDir;
   if (isSet('calibrationDir') && f.calibrationDir !== undefined) o.calibrationDir = f.calibrationDir;
   if (isSet('bind') && f.bind !== undefined) o.bind = f.bind;
+  if (isSet('tlsCert') || isSet('tlsKey')) {
+    if (f.tlsCert === undefined || f.tlsKey === undefined) throw new QuietBandError(`${isSet('tlsCert') ? '--tls-cert' : '--tls-key'}: give both --tls-cert and --tls-key`, 'CONFIG');
+    if (isSet('tls') && f.tls === false) throw new QuietBandError('--no-tls: cannot be combined with --tls-cert/--tls-key', 'CONFIG');
+    o.tls = { cert: f.tlsCert, key: f.tlsKey };
+  } else if (isSet('tls') && f.tls === false) o.tls = 'off';
   if (isSet('httpPort') && f.httpPort !== undefined) o.port = num(f.httpPort, '--http-port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a TCP port 0–65535 (0 = any free port)');
   if (isSet('warmup') && f.warmup !== undefined) o.warmupS = num(f.warmup, '--warmup', (n) => n > 0 && n <= 86_400, 'a warm-up in seconds (> 0)');
   if (isSet('site') && f.site !== undefined) o.site = f.site;

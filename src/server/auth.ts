@@ -9,7 +9,10 @@ import { QuietBandError } from '../errors.js';
 
 /** File name of the token inside the data dir. */
 export const TOKEN_FILE = 'token';
-/** Cookie set by `/login?token=…` so browsers (which cannot set headers on a WebSocket) stay signed in. */
+/**
+ * Cookie set by `POST /login` (HttpOnly, SameSite=Strict, Secure under TLS) so browsers, which cannot set headers on a
+ * WebSocket, stay signed in without the token ever appearing in a URL.
+ */
 export const TOKEN_COOKIE = 'quietband_token';
 
 /**
@@ -101,24 +104,25 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** Every token candidate a request carries: `Authorization: Bearer …`, `?token=…`, and the {@link TOKEN_COOKIE} cookie. */
-export function requestTokens(req: IncomingMessage, url: URL): string[] {
+/**
+ * Every token candidate a request carries: `Authorization: Bearer …` and the {@link TOKEN_COOKIE} cookie. A
+ * `?token=` query parameter is not one: URLs end up in browser history, proxy and server logs and Referer headers.
+ */
+export function requestTokens(req: IncomingMessage): string[] {
   const out: string[] = [];
   const auth = req.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (m !== null) out.push(m[1]!);
   }
-  const q = url.searchParams.get('token');
-  if (q !== null) out.push(q);
   const c = readCookie(req.headers.cookie, TOKEN_COOKIE);
   if (c !== undefined) out.push(c);
   return out;
 }
 
 /** True when any token candidate of the request equals `expected` (constant time per candidate). */
-export function isAuthorized(req: IncomingMessage, url: URL, expected: string): boolean {
+export function isAuthorized(req: IncomingMessage, expected: string): boolean {
   let ok = false;
-  for (const t of requestTokens(req, url)) if (tokensEqual(t, expected)) ok = true;
+  for (const t of requestTokens(req)) if (tokensEqual(t, expected)) ok = true;
   return ok;
 }

@@ -1,8 +1,9 @@
-// HTTP + WebSocket server (protocol v1): static UI, /healthz, token auth, alert replay/resume, spectrum/status fan-out.
+// HTTP(S) + WebSocket server (protocol v1): static UI, /healthz, token auth, alert replay/resume, spectrum/status fan-out.
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -11,11 +12,13 @@ import { z } from 'zod';
 import type { AlertBus } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { QuietBandError } from '../errors.js';
-import { isAuthorized, isLoopbackBind, loadOrCreateToken, TOKEN_COOKIE } from './auth.js';
+import { isAuthorized, isLoopbackBind, loadOrCreateToken, requestTokens, TOKEN_COOKIE, tokensEqual } from './auth.js';
+import { hostOfHeader, HostPolicy, isTrustedProxy, PeerBuckets, peerKey, requestPeer, securityHeaders, type RequestPeer } from './guard.js';
+import { loadOrCreateSelfSigned, loadTlsFiles, type ServerTls } from './tls.js';
 import type { Alert, HelloMessage, SensorHealth, ServerMessage, SpectrumMessage, StatusMessage } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { decimateSpectrum, type SpectrumInput } from './spectrum-decimate.js';
-import { defaultWebRoot, serveStatic } from './static-files.js';
+import { defaultWebRoot, readHtmlPage, serveStatic } from './static-files.js';
 
 /** One sensor as announced in `hello`. */
 export type ServerSensorInfo = HelloMessage['sensors'][number];
@@ -44,8 +47,33 @@ export interface ServerOptions {
   logger?: Logger;
   /** Force auth on/off. Default: on unless `bind` is loopback. Turn it on when a reverse proxy on this machine exposes the port. */
   requireAuth?: boolean;
-  /** Extra browser origins allowed to open the WebSocket (e.g. 'https://proxy.example'); same-host origins always are. Default []. */
+  /** Extra browser origins allowed to open the WebSocket and post the login (e.g. 'https://proxy.example'); same-host origins always are. Default []. */
   allowedOrigins?: string[];
+  /**
+   * Extra `Host` names this server answers to (e.g. 'quietband.exam.local', a reverse proxy's name). Always allowed:
+   * the bind address, `localhost`, `127.0.0.1`, `::1`, and with a wildcard bind this machine's host name and interface
+   * addresses. Any other Host gets 421 (DNS-rebinding defence, see guard.ts HostPolicy). Default [].
+   */
+  allowedHosts?: string[];
+  /**
+   * Addresses of reverse proxies whose `X-Forwarded-For/-Host/-Proto` headers are believed (peer address for rate limits
+   * and logs, Host check, Secure cookie). Default [] (the headers are ignored).
+   */
+  trustedProxies?: string[];
+  /**
+   * TLS: `{ cert, key }` PEM file paths, `'self-signed'` (a pair generated once into `dataDir`, see tls.ts), or `'off'`
+   * (plain HTTP). Default: 'self-signed' off loopback, 'off' on a loopback bind.
+   */
+  tls?: { cert: string; key: string } | 'self-signed' | 'off';
+  /** Login attempts with a wrong token a peer may make in a burst, and refilled per second (token bucket). Default 10 and 0.2. */
+  loginBurst?: number;
+  loginPerSecond?: number;
+  /**
+   * Per-client budget of protocol errors (invalid messages, refused requests): a burst of this many, refilled at
+   * `clientErrorsPerSecond`; a client beyond it is closed with 1008. Default 50 and 10.
+   */
+  clientErrorBurst?: number;
+  clientErrorsPerSecond?: number;
   /** Heartbeat period (ms): ping every period, terminate a client that did not pong since the previous one. Default 30000. */
   heartbeatMs?: number;
   /** A client that sends no `resume` within this time (ms) after `hello` goes live from `hello.lastSeq`. Default 1000. */
@@ -92,7 +120,18 @@ export const SERVER_DEFAULTS = {
   maxQueuedAlerts: 10_000,
   overflowCloseGraceMs: 5000,
   maxPayloadBytes: 64 * 1024,
+  loginBurst: 10,
+  loginPerSecond: 0.2,
+  clientErrorBurst: 50,
+  clientErrorsPerSecond: 10,
 } as const;
+
+/**
+ * WebSocket close codes of this server (RFC 6455 §7.4.1): 1001 shutting down, 1008 policy violation (the client went
+ * over its error budget or its send queue filled with error replies it does not read), 1011 resume failed, 1013 alert
+ * backlog too large (reconnect and resume).
+ */
+export const CLOSE_CODES = { shuttingDown: 1001, policyViolation: 1008, resumeFailed: 1011, tryAgainLater: 1013 } as const;
 
 /** Per-client counters from {@link RunningServer.clientStats}. */
 export interface ClientStats {
@@ -120,8 +159,10 @@ export interface ClientStats {
 
 /** Handle returned by {@link startServer}. */
 export interface RunningServer {
-  /** Base URL, e.g. `http://127.0.0.1:8080/` (0.0.0.0 → 127.0.0.1, :: → [::1]). */
+  /** Base URL, e.g. `http://127.0.0.1:8080/` or `https://…` under TLS (0.0.0.0 → 127.0.0.1, :: → [::1]). */
   url: string;
+  /** TLS material in use (absent: plain HTTP). */
+  tls?: Pick<ServerTls, 'certPath' | 'keyPath' | 'fingerprint256' | 'validTo' | 'selfSigned' | 'generated'>;
   /** Port actually bound. */
   port: number;
   /** True when HTTP and WS need the token. */
@@ -148,6 +189,7 @@ const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('known'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
 ]);
 
+/** One message waiting in a client's send queue: an alert (seq > 0) or an error reply to that client (seq 0). */
 interface QueuedAlert {
   seq: number;
   text: string;
@@ -203,12 +245,26 @@ class Client {
   spectraSent = 0;
   spectraSuperseded = 0;
   maxBufferedBytes = 0;
+  /** Error replies queued now (they share {@link queue} and its bound with the alerts). */
+  queuedErrors = 0;
+  /** Protocol-error budget (token bucket): tokens left and when last refilled (performance.now() ms). */
+  errorTokens: number;
+  errorAtMs = performance.now();
+  /** `Origin` and `Host` headers of the upgrade request (re-checked before every state change). */
+  readonly origin: string | undefined;
+  readonly hostHeader: string | undefined;
+  /** Who is acting: `token@<address>` (authenticated with the access token) or `local@<address>` (auth off, loopback bind). */
+  readonly identity: string;
 
-  constructor(id: number, ws: WebSocket, remote: string, log: Logger) {
+  constructor(id: number, ws: WebSocket, remote: string, log: Logger, conn: { origin: string | undefined; hostHeader: string | undefined; identity: string; errorBurst: number }) {
     this.id = id;
     this.ws = ws;
     this.remote = remote;
     this.log = log;
+    this.origin = conn.origin;
+    this.hostHeader = conn.hostHeader;
+    this.identity = conn.identity;
+    this.errorTokens = conn.errorBurst;
   }
 
   get queuedCount(): number {
@@ -258,7 +314,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, extra: Re
     'Connection: close',
     'Content-Type: text/plain; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries({ ...securityHeaders(false), ...extra }).map(([k, v]) => `${k}: ${v}`),
   ];
   // As ws's abortHandshake: destroy once the response is flushed, so the status line is not lost.
   socket.once('finish', () => socket.destroy());
@@ -273,12 +329,16 @@ function positiveNumber(name: string, v: number, min = 0): number {
 }
 
 /**
- * Starts the HTTP + WebSocket server of the live daemon (see DESIGN.md "WebSocket protocol v1").
+ * Starts the HTTP(S) + WebSocket server of the live daemon (see DESIGN.md "WebSocket protocol v1"; who may reach it
+ * and how: docs/security.md).
  *
- * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login?token=T` → sets the
- * `quietband_token` cookie (HttpOnly, SameSite=Strict) and redirects to `/`; everything else is a static file of
- * `webRoot`. When auth is on, every path except `/login` (including `/healthz`) needs `Authorization: Bearer T`,
- * `?token=T` or the cookie, else 401.
+ * Every request and upgrade: a `Host` that is not one of ours → 421 (DNS rebinding); security headers (CSP,
+ * X-Frame-Options, nosniff, HSTS under TLS) on every response. TLS per `tls` (default: self-signed off loopback).
+ * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login` → the sign-in page;
+ * `POST /login` (form field `token`) → the `quietband_token` cookie (HttpOnly, SameSite=Strict, Secure under TLS) and a
+ * 303 to `/`; everything else is a static file of `webRoot`. When auth is on, every path except `/login` (including
+ * `/healthz`) needs `Authorization: Bearer T` or the cookie, else 401 (tokens in URLs are not accepted); wrong tokens
+ * are rate-limited per peer (429) and logged with the peer.
  *
  * WebSocket at `/ws` (upgrade without a valid token → 401 and the socket is destroyed; foreign `Origin` → 403):
  * 1. The server sends `hello` (with `lastSeq`), then the latest `status`, then the latest spectrum of each sensor.
@@ -287,13 +347,16 @@ function positiveNumber(name: string, v: number, min = 0): number {
  *    Without a resume within `resumeWaitMs`, the client goes live from `hello.lastSeq`; a later resume then replays
  *    the older alerts it has not been sent (those arrive after newer ones). A sinceSeq above the store's lastSeq
  *    (data dir replaced) is answered with an `error` and a replay from 0.
- * 3. `ack`/`known {alertId, by?}` → bus → stored → broadcast to every client as an `alert`; an unknown alertId or a
- *    malformed message gets an `error` to that client only.
+ * 3. `ack`/`known {alertId, by?}` → Host and Origin checked again → bus → stored with `ackBy` "<by> (<identity>)" →
+ *    broadcast to every client as an `alert`; an unknown alertId or a malformed message gets an `error` to that client
+ *    only, queued behind its alerts and counted against its error budget (over it: close 1008).
  * Alerts are never dropped for a slow client: they queue in memory; above `maxQueuedAlerts` the client is closed with
- * 1013 (reconnect and resume). Spectra: ≤ 1 per `spectrumMinIntervalMs` per sensor per client, latest-only while
- * the client's `bufferedAmount` ≥ `spectrumHighWaterBytes`. Heartbeat per the ws README (isAlive/ping/terminate).
+ * 1013 (reconnect and resume), or 1008 when its own unread error replies filled the queue. Spectra: ≤ 1 per
+ * `spectrumMinIntervalMs` per sensor per client, latest-only while the client's `bufferedAmount` ≥
+ * `spectrumHighWaterBytes`. Heartbeat per the ws README (isAlive/ping/terminate).
  *
- * @throws QuietBandError('CONFIG') for bad options or a port in use; QuietBandError('IO') when the token file cannot be used.
+ * @throws QuietBandError('CONFIG') for bad options, a port in use or unusable TLS files (naming the file); QuietBandError('IO')
+ *   when the token file or the self-signed pair cannot be read or written.
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const o = {
@@ -309,6 +372,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     maxQueuedAlerts: positiveNumber('maxQueuedAlerts', opts.maxQueuedAlerts ?? SERVER_DEFAULTS.maxQueuedAlerts, 1),
     overflowCloseGraceMs: positiveNumber('overflowCloseGraceMs', opts.overflowCloseGraceMs ?? SERVER_DEFAULTS.overflowCloseGraceMs),
     maxPayloadBytes: positiveNumber('maxPayloadBytes', opts.maxPayloadBytes ?? SERVER_DEFAULTS.maxPayloadBytes, 128),
+    loginBurst: positiveNumber('loginBurst', opts.loginBurst ?? SERVER_DEFAULTS.loginBurst, 1),
+    loginPerSecond: positiveNumber('loginPerSecond', opts.loginPerSecond ?? SERVER_DEFAULTS.loginPerSecond, 1e-6),
+    clientErrorBurst: positiveNumber('clientErrorBurst', opts.clientErrorBurst ?? SERVER_DEFAULTS.clientErrorBurst, 1),
+    clientErrorsPerSecond: positiveNumber('clientErrorsPerSecond', opts.clientErrorsPerSecond ?? SERVER_DEFAULTS.clientErrorsPerSecond, 1e-6),
+    trustedProxies: opts.trustedProxies ?? [],
   };
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
     throw new QuietBandError(`server: port: expected an integer 0..65535, got ${String(o.port)}`, 'CONFIG');
@@ -332,7 +400,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       tokenPath = t.tokenPath;
     }
   }
-  const authorized = (req: IncomingMessage, url: URL): boolean => !authRequired || isAuthorized(req, url, token!);
+
+  // --- TLS, Host allow-list, login rate limit ---
+  const tlsOpt = opts.tls ?? (isLoopbackBind(o.bind) ? 'off' : 'self-signed');
+  let tls: ServerTls | undefined;
+  if (tlsOpt === 'self-signed') tls = await loadOrCreateSelfSigned(opts.dataDir, opts.allowedHosts ?? [], log);
+  else if (tlsOpt !== 'off') tls = await loadTlsFiles(tlsOpt.cert, tlsOpt.key, log);
+  const hostPolicy = new HostPolicy(o.bind, opts.allowedHosts ?? []);
+  const loginBuckets = new PeerBuckets({ burst: o.loginBurst, perSecond: o.loginPerSecond });
+  /** Peers whose refusals were logged recently: one line per peer per 10 s, with the count of the ones not logged. */
+  const refusalLog = new Map<string, { atMs: number; suppressed: number }>();
+  const logRefusal = (peer: RequestPeer, what: string, extra: Record<string, unknown> = {}): void => {
+    const key = `${what}|${peer.address}`;
+    const now = performance.now();
+    const e = refusalLog.get(key);
+    if (e !== undefined && now - e.atMs < 10_000) {
+      e.suppressed++;
+      return;
+    }
+    if (refusalLog.size > 10_000) refusalLog.clear();
+    refusalLog.set(key, { atMs: now, suppressed: 0 });
+    log.warn({ peer: peer.address, host: peer.host, ...extra, ...(e !== undefined && e.suppressed > 0 ? { notLogged: e.suppressed } : {}) }, what);
+  };
 
   // --- static root ---
   const webRoot = opts.webRoot ?? defaultWebRoot();
@@ -410,7 +499,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const item = c.queue[c.qHead]!;
       c.qHead++;
       sendText(c, item.text);
-      c.alertsSent++;
+      if (item.seq === 0) c.queuedErrors--;
+      else c.alertsSent++;
       if (c.qHead >= 1024 && c.qHead * 2 >= c.queue.length) {
         c.queue = c.queue.slice(c.qHead);
         c.qHead = 0;
@@ -418,6 +508,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     c.queue = [];
     c.qHead = 0;
+    c.queuedErrors = 0;
     if (c.roomWaiters.length > 0) c.wakeRoomWaiters();
     if (c.statusText !== null) {
       if (ws.bufferedAmount >= o.spectrumHighWaterBytes) {
@@ -457,24 +548,38 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   };
 
-  const overflow = (c: Client): void => {
+  /**
+   * Closes a client that went over its budget: 1013 when alerts piled up (a slow reader: it reconnects and resumes),
+   * 1008 when its own error replies did, or it spent its error budget. Its queues are dropped at once and it is
+   * terminated if it does not finish the close handshake within the grace time. A 1008 client is not read from any more
+   * (its flood stays in its own socket buffers, costing this process nothing), and its grace is at most 1 s.
+   */
+  const closeOverBudget = (c: Client, code: 1008 | 1013, reason: string): void => {
     if (c.closing || c.closed) return;
     c.closing = true;
-    c.log.warn({ queued: c.queuedCount, held: c.held.length, bufferedBytes: c.ws.bufferedAmount }, 'client cannot keep up with alerts: closing with 1013 so it reconnects and resumes');
+    const facts = { code, queued: c.queuedCount, queuedErrors: c.queuedErrors, held: c.held.length, bufferedBytes: c.ws.bufferedAmount };
+    if (code === CLOSE_CODES.tryAgainLater) c.log.warn(facts, 'client cannot keep up with alerts: closing with 1013 so it reconnects and resumes');
+    else {
+      c.log.warn(facts, `client over its budget: closing with 1008 (${reason})`);
+      c.ws.pause();
+    }
     c.queue = [];
     c.qHead = 0;
     c.held = [];
     c.spectra.clear();
     c.statusText = null;
     c.wakeRoomWaiters();
+    c.queuedErrors = 0;
     try {
-      c.ws.close(1013, 'alert backlog too large: reconnect and resume');
+      c.ws.close(code, reason);
     } catch {
       // already closing
     }
-    c.killTimer = setTimeout(() => c.ws.terminate(), o.overflowCloseGraceMs);
+    c.killTimer = setTimeout(() => c.ws.terminate(), code === CLOSE_CODES.policyViolation ? Math.min(o.overflowCloseGraceMs, 1000) : o.overflowCloseGraceMs);
     c.killTimer.unref();
   };
+  const overflow = (c: Client): void =>
+    c.queuedErrors > 0 ? closeOverBudget(c, CLOSE_CODES.policyViolation, 'send queue full of unread error replies') : closeOverBudget(c, CLOSE_CODES.tryAgainLater, 'alert backlog too large: reconnect and resume');
 
   /** Queues an alert for sending (no mode check). */
   const enqueue = (c: Client, item: QueuedAlert): void => {
@@ -497,9 +602,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     pump(c);
   };
 
+  /**
+   * Queues an error reply behind whatever the client has queued (same queue, same bound as alerts) and spends one unit
+   * of its error budget; a client out of budget is closed with 1008 instead.
+   */
   const sendError = (c: Client, message: string): void => {
     if (c.closed || c.closing || c.ws.readyState !== WebSocket.OPEN) return;
-    sendText(c, messageText({ v: 1, type: 'error', message }));
+    const now = performance.now();
+    c.errorTokens = Math.min(o.clientErrorBurst, c.errorTokens + ((now - c.errorAtMs) / 1000) * o.clientErrorsPerSecond);
+    c.errorAtMs = now;
+    if (c.errorTokens < 1) {
+      closeOverBudget(c, CLOSE_CODES.policyViolation, `more than ${o.clientErrorBurst} protocol errors (${o.clientErrorsPerSecond}/s allowed)`);
+      return;
+    }
+    c.errorTokens -= 1;
+    c.queue.push({ seq: 0, text: messageText({ v: 1, type: 'error', message: message.length > 500 ? message.slice(0, 500) + '…' : message }) });
+    c.queuedErrors++;
+    if (c.queuedCount + c.held.length > o.maxQueuedAlerts) {
+      overflow(c);
+      return;
+    }
+    pump(c);
   };
 
   const replay = async (c: Client, sinceSeq: number, upTo: number | undefined): Promise<number> => {
@@ -544,6 +667,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 
   const onClientMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    if (c.closing || c.closed) return;
     if (isBinary) {
       sendError(c, 'binary messages are not part of protocol v1');
       return;
@@ -572,7 +696,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         });
       return;
     }
-    const by = msg.by ?? `supervisor@${c.remote}`;
+    // state changes: the connection's Host and Origin are checked again (the policy, not the socket, decides), and the
+    // record names the authenticated identity next to the name the client gave
+    const refusal = stateChangeRefusal(c);
+    if (refusal !== undefined) {
+      c.log.warn({ type: msg.type, alertId: msg.alertId, origin: c.origin, host: c.hostHeader }, `${msg.type} refused: ${refusal}`);
+      sendError(c, `${msg.type}: refused: ${refusal}`);
+      return;
+    }
+    const by = `${msg.by ?? 'supervisor'} (${c.identity})`;
     const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : bus.known(msg.alertId, by);
     p.catch((err: unknown) => {
       if (!(err instanceof QuietBandError && err.code === 'BAD_INPUT')) c.log.error({ err, alertId: msg.alertId }, `${msg.type} failed`);
@@ -580,10 +712,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   };
 
-  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+  const onConnection = (ws: WebSocket, req: IncomingMessage, peer: RequestPeer): void => {
+    const remote = `${peer.address}:${req.socket.remotePort ?? 0}`;
     const id = nextClientId++;
-    const c = new Client(id, ws, remote, log.child({ client: id, remote }));
+    const c = new Client(id, ws, remote, log.child({ client: id, remote }), {
+      origin: req.headers.origin,
+      hostHeader: forwardedHostHeader(req),
+      identity: `${authRequired ? 'token' : 'local'}@${peer.address}`,
+      errorBurst: o.clientErrorBurst,
+    });
     clients.add(c);
     c.log.info({ clients: clients.size }, 'client connected');
     ws.on('error', (err) => c.log.warn({ err: err.message }, 'websocket error'));
@@ -647,7 +784,168 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(text);
   };
 
+  /** The `Host` header the client sent (`X-Forwarded-Host` from a trusted proxy). */
+  function forwardedHostHeader(req: IncomingMessage): string | undefined {
+    const xfh = req.headers['x-forwarded-host'];
+    if (typeof xfh === 'string' && isTrustedProxy(req.socket.remoteAddress, o.trustedProxies)) return xfh.split(',')[0]!.trim();
+    return req.headers.host;
+  }
+
+  /** Browser origins allowed: none sent (not a browser), one of `allowedOrigins`, or this very host (`Origin` host = `Host`). */
+  function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+    if (origin === undefined) return true;
+    if (o.allowedOrigins.includes(origin)) return true;
+    try {
+      const u = new URL(origin);
+      return hostHeader !== undefined && u.host === hostHeader.trim().toLowerCase() && hostPolicy.allows(hostOfHeader(u.host));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Why a client may not change state now (Host or Origin outside the policy), or undefined when it may. */
+  function stateChangeRefusal(c: Client): string | undefined {
+    if (!hostPolicy.allows(hostOfHeader(c.hostHeader))) return `Host "${c.hostHeader ?? ''}" is not a name of this server`;
+    if (!originAllowed(c.origin, c.hostHeader)) return `Origin "${c.origin ?? ''}" is not allowed`;
+    return undefined;
+  }
+
+  /**
+   * Token check with the per-peer rate limit: requests carrying a wrong token spend one unit of the peer's bucket and
+   * are logged with the peer; while the bucket is empty every request carrying a token gets 429 (so guessing stops
+   * paying off even for a right guess). Requests carrying no token get 401 without spending anything.
+   */
+  const checkAuth = (req: IncomingMessage, peer: RequestPeer, what: string): { status: 200 | 401 | 429; retryAfterS?: number } => {
+    if (!authRequired) return { status: 200 };
+    const candidates = requestTokens(req);
+    if (candidates.length === 0) return { status: 401 };
+    const key = peerKey(peer.address);
+    if (!loginBuckets.allowed(key)) {
+      logRefusal(peer, 'authentication attempts over the rate limit refused (429)', { what });
+      return { status: 429, retryAfterS: loginBuckets.retryAfterS(key) };
+    }
+    if (isAuthorized(req, token!)) return { status: 200 };
+    loginBuckets.take(key);
+    log.warn({ peer: peer.address, what }, 'wrong access token refused (401)');
+    return { status: 401 };
+  };
+
+  const unauthorizedText = 'unauthorized: send Authorization: Bearer <token>, or sign in with POST /login (form field "token"); tokens in URLs are not accepted';
+  const tooMany = (res: ServerResponse, retryAfterS: number): void =>
+    json(res, 429, { error: `too many authentication attempts from your address: retry in ${retryAfterS} s` }, { 'Retry-After': String(retryAfterS) });
+
+  /** Sends the sign-in page (`login.html` of the web root) with `status`, or the JSON `fallback` when there is none. */
+  const sendLoginPage = (res: ServerResponse, status: number, fallback: () => void): void => {
+    if (webRootReal === null) {
+      fallback();
+      return;
+    }
+    readHtmlPage(join(webRootReal, 'login.html')).then((page) => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': page.body.length, 'Content-Security-Policy': page.csp, 'WWW-Authenticate': 'Bearer realm="quietband"', 'Cache-Control': 'no-store' });
+      res.end(page.body);
+    }, fallback);
+  };
+
+  /** Largest login request body (bytes). */
+  const LOGIN_BODY_MAX = 4096;
+
+  /**
+   * `/login`: `GET` → the sign-in page; `POST` (form field or JSON `token`) → the cookie and a 303 to `/`, or 401
+   * (wrong token, logged, rate-limited per peer) / 429 / 403 (foreign Origin) / 413.
+   */
+  const onLogin = (req: IncomingMessage, res: ServerResponse, url: URL, peer: RequestPeer): void => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (!authRequired) {
+        res.writeHead(303, { Location: '/' }).end();
+        return;
+      }
+      if (url.searchParams.has('token')) {
+        logRefusal(peer, 'token in a URL refused (400)', { path: '/login' });
+        json(res, 400, { error: 'a token in a URL is not accepted (URLs are kept in history and logs): POST it to /login as the form field "token"' });
+        return;
+      }
+      sendLoginPage(res, 200, () => json(res, 200, { login: 'POST /login with the form field "token"' }));
+      return;
+    }
+    if (req.method !== 'POST') {
+      json(res, 405, { error: 'method not allowed: GET or POST /login' }, { Allow: 'GET, HEAD, POST' });
+      return;
+    }
+    if (!originAllowed(req.headers.origin, forwardedHostHeader(req))) {
+      logRefusal(peer, 'login from a foreign origin refused (403)', { origin: req.headers.origin });
+      json(res, 403, { error: 'forbidden origin' });
+      return;
+    }
+    if (!authRequired) {
+      res.writeHead(303, { Location: '/' }).end();
+      return;
+    }
+    const key = peerKey(peer.address);
+    if (!loginBuckets.allowed(key)) {
+      logRefusal(peer, 'login attempts over the rate limit refused (429)');
+      tooMany(res, loginBuckets.retryAfterS(key));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (d: Buffer) => {
+      if (done) return;
+      size += d.length;
+      if (size > LOGIN_BODY_MAX) {
+        done = true;
+        json(res, 413, { error: `login body larger than ${LOGIN_BODY_MAX} bytes` }, { Connection: 'close' });
+        req.destroy();
+        return;
+      }
+      chunks.push(d);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      const text = Buffer.concat(chunks).toString('utf8');
+      let candidate: string | undefined;
+      if (/application\/json/i.test(req.headers['content-type'] ?? '')) {
+        try {
+          const v = JSON.parse(text) as { token?: unknown };
+          if (typeof v?.token === 'string') candidate = v.token;
+        } catch {
+          // answered below
+        }
+      } else candidate = new URLSearchParams(text).get('token') ?? undefined;
+      candidate = candidate?.trim();
+      if (candidate === undefined || candidate.length === 0) {
+        json(res, 400, { error: 'login: expected the form field "token" (application/x-www-form-urlencoded) or JSON {"token": …}' });
+        return;
+      }
+      if (!tokensEqual(candidate, token!)) {
+        loginBuckets.take(key);
+        log.warn({ peer: peer.address, what: 'POST /login' }, 'wrong access token refused (401)');
+        const deny = (): void => json(res, 401, { error: 'login: wrong token' }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
+        if (/text\/html/.test(req.headers.accept ?? '')) sendLoginPage(res, 401, deny);
+        else deny();
+        return;
+      }
+      log.info({ peer: peer.address }, 'signed in');
+      res.writeHead(303, {
+        Location: '/',
+        'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000${peer.secure ? '; Secure' : ''}`,
+        'Cache-Control': 'no-store',
+      });
+      res.end();
+    });
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const peer = requestPeer(req, o.trustedProxies, tls !== undefined);
+    for (const [k, v] of Object.entries(securityHeaders(peer.secure))) res.setHeader(k, v);
+    if (!hostPolicy.allows(peer.host)) {
+      logRefusal(peer, 'request for a foreign Host refused (421): DNS rebinding?', { hostHeader: req.headers.host, method: req.method });
+      json(res, 421, { error: `misdirected request: Host "${req.headers.host ?? ''}" is not a name of this server (add it to http.allowedHosts if it is)` }, { Connection: 'close' });
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -656,34 +954,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (url.pathname === '/login') {
-      if (!authRequired) {
-        res.writeHead(302, { Location: '/' }).end();
-        return;
-      }
-      const t = url.searchParams.get('token');
-      if (t === null || !isAuthorized(req, url, token!)) {
-        json(res, 401, { error: 'unauthorized: /login?token=<token from the data dir token file>' });
-        return;
-      }
-      res.writeHead(302, {
-        Location: '/',
-        'Set-Cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token!)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000`,
-        'Cache-Control': 'no-store',
-      });
-      res.end();
+      onLogin(req, res, url, peer);
       return;
     }
-    if (!authorized(req, url)) {
+    const auth = checkAuth(req, peer, `${req.method ?? '?'} ${url.pathname}`);
+    if (auth.status === 429) {
+      tooMany(res, auth.retryAfterS ?? 1);
+      return;
+    }
+    if (auth.status === 401) {
       // a browser's first visit (GET of a page) gets the sign-in form with the 401, so a supervisor can paste the token
-      const deny = (): void => json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token>, ?token=<token>, or open /login?token=<token>' }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
-      if (req.method === 'GET' && webRootReal !== null && /text\/html/.test(req.headers.accept ?? '')) {
-        fsp.readFile(join(webRootReal, 'login.html')).then((form) => {
-          res.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="quietband"', 'Cache-Control': 'no-store' });
-          res.end(form);
-        }, deny);
-        return;
-      }
-      json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token>, ?token=<token>, or open /login?token=<token>' }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
+      const deny = (): void => json(res, 401, { error: unauthorizedText }, { 'WWW-Authenticate': 'Bearer realm="quietband"' });
+      if (req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')) sendLoginPage(res, 401, deny);
+      else deny();
       return;
     }
     if (url.pathname === '/healthz') {
@@ -729,19 +1012,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayloadBytes, perMessageDeflate: false, clientTracking: false });
   wss.on('error', (err) => log.error({ err }, 'websocket server error'));
 
-  const originAllowed = (req: IncomingMessage): boolean => {
-    const origin = req.headers.origin;
-    if (origin === undefined) return true; // not a browser (CLI tools, tests)
-    if (o.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
-  };
-
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
+    const peer = requestPeer(req, o.trustedProxies, tls !== undefined);
+    if (!hostPolicy.allows(peer.host)) {
+      logRefusal(peer, 'websocket upgrade for a foreign Host refused (421): DNS rebinding?', { hostHeader: req.headers.host, origin: req.headers.origin });
+      rejectUpgrade(socket, 421, 'misdirected request: Host is not a name of this server');
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -757,20 +1035,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       rejectUpgrade(socket, 404, 'not found: the WebSocket is at /ws');
       return;
     }
-    if (!authorized(req, url)) {
-      log.warn({ remote: req.socket.remoteAddress }, 'websocket upgrade without a valid token refused');
+    const auth = checkAuth(req, peer, 'websocket upgrade');
+    if (auth.status === 429) {
+      rejectUpgrade(socket, 429, 'too many authentication attempts', { 'Retry-After': String(auth.retryAfterS ?? 1) });
+      return;
+    }
+    if (auth.status === 401) {
+      log.info({ peer: peer.address }, 'websocket upgrade without a valid token refused');
       rejectUpgrade(socket, 401, 'unauthorized', { 'WWW-Authenticate': 'Bearer realm="quietband"' });
       return;
     }
-    if (!originAllowed(req)) {
-      log.warn({ origin: req.headers.origin, remote: req.socket.remoteAddress }, 'websocket upgrade from a foreign origin refused');
+    if (!originAllowed(req.headers.origin, forwardedHostHeader(req))) {
+      logRefusal(peer, 'websocket upgrade from a foreign origin refused (403)', { origin: req.headers.origin });
       rejectUpgrade(socket, 403, 'forbidden origin');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req, peer));
   };
 
-  const httpServer = http.createServer(onRequest);
+  const httpServer = tls !== undefined ? https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, onRequest) : http.createServer(onRequest);
   httpServer.on('upgrade', onUpgrade);
   httpServer.on('clientError', (_err, socket: Duplex) => {
     if ((socket as Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -797,8 +1080,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   httpServer.on('error', (err) => log.error({ err }, 'http server error'));
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${urlHost(o.bind)}:${port}/`;
-  log.info({ url, authRequired, site, webRoot: webRootReal }, 'server listening');
+  const url = `${tls !== undefined ? 'https' : 'http'}://${urlHost(o.bind)}:${port}/`;
+  log.info({ url, authRequired, site, webRoot: webRootReal, tls: tls !== undefined ? { certPath: tls.certPath, fingerprint256: tls.fingerprint256, selfSigned: tls.selfSigned } : false }, 'server listening');
+  if (tls === undefined && !isLoopbackBind(o.bind) && opts.trustedProxies === undefined) {
+    log.warn({ bind: o.bind }, 'serving plain HTTP off loopback: the access token and alerts cross the network in clear');
+  }
 
   // --- heartbeat (ws README "How to detect and close broken connections?") ---
   const heartbeat = setInterval(() => {
@@ -894,5 +1180,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const result: RunningServer = { url, port, authRequired, tokenCreated, close, broadcastSpectrum, broadcastStatus, clientStats };
   if (token !== undefined) result.token = token;
   if (tokenPath !== undefined) result.tokenPath = tokenPath;
+  if (tls !== undefined) result.tls = { certPath: tls.certPath, keyPath: tls.keyPath, fingerprint256: tls.fingerprint256, validTo: tls.validTo, selfSigned: tls.selfSigned, generated: tls.generated };
   return result;
 }

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, promises as fsp, readFileSync } from 'nod
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pageCsp } from './guard.js';
 
 /** Content types by lower-case extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -57,9 +58,33 @@ export function defaultWebRoot(): string {
   return existsSync(dist) ? dist : path.join(dir, 'web-ui');
 }
 
+/** An HTML page of the UI with the CSP that lets exactly its own inline scripts run (see {@link pageCsp}). */
+export interface HtmlPage {
+  body: Buffer;
+  csp: string;
+}
+
+const htmlCache = new Map<string, { mtimeMs: number; size: number; page: HtmlPage }>();
+
+/**
+ * Reads an HTML file and its CSP; cached per path until its mtime or size changes (a rebuilt UI is picked up).
+ * @throws the fs error when the file cannot be read.
+ */
+export async function readHtmlPage(file: string): Promise<HtmlPage> {
+  const st = await fsp.stat(file);
+  const hit = htmlCache.get(file);
+  if (hit !== undefined && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.page;
+  const body = await fsp.readFile(file);
+  const page = { body, csp: pageCsp(body.toString('utf8')) };
+  if (htmlCache.size > 64) htmlCache.clear();
+  htmlCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, page });
+  return page;
+}
+
 /**
  * Serves `rawPathname` (the URL's pathname, still percent-encoded) from `rootReal`, the realpath of the web root. `/` and directories map to `index.html`. Paths that decode to NUL, leave the root
  * (`..`, encoded `%2e%2e`/`%2f`, or symlinks pointing outside) get 404. Only GET and HEAD (405 otherwise).
+ * HTML files carry the CSP of {@link readHtmlPage}; every other response keeps the headers already set on `res`.
  * Resolves true when it answered.
  */
 export async function serveStatic(rootReal: string, rawPathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -92,12 +117,21 @@ export async function serveStatic(rootReal: string, rawPathname: string, req: In
     }
     if (!st.isFile()) return notFound();
     if (real !== rootReal && !real.startsWith(rootReal + path.sep)) return notFound();
+    const isHtml = contentTypeFor(real).startsWith('text/html');
     const headers: Record<string, string | number> = {
       'Content-Type': contentTypeFor(real),
       'Content-Length': st.size,
       'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': path.extname(real) === '.html' ? 'no-cache' : 'public, max-age=300',
+      'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=300',
     };
+    if (isHtml) {
+      const page = await readHtmlPage(real);
+      headers['Content-Length'] = page.body.length;
+      headers['Content-Security-Policy'] = page.csp;
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : page.body);
+      return true;
+    }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') {
       res.end();

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AlertBus } from '../alerts/alert-bus.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
-import { startServer, type RunningServer } from '../server/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
 import { createSiteField, type SiteField } from '../field/site-field.js';
@@ -52,6 +52,17 @@ export interface RunningSite {
   stop(): Promise<void>;
 }
 
+/** The server options of a site's `http` settings beyond bind/port (only those configured: the server has the defaults). */
+export function httpServerOptions(http: SiteSettings['http']): Pick<ServerOptions, 'tls' | 'requireAuth' | 'allowedOrigins' | 'allowedHosts' | 'trustedProxies'> {
+  const out: Pick<ServerOptions, 'tls' | 'requireAuth' | 'allowedOrigins' | 'allowedHosts' | 'trustedProxies'> = {};
+  if (http.tls !== undefined) out.tls = http.tls;
+  if (http.requireAuth !== undefined) out.requireAuth = http.requireAuth;
+  if (http.allowedOrigins !== undefined) out.allowedOrigins = http.allowedOrigins;
+  if (http.allowedHosts !== undefined) out.allowedHosts = http.allowedHosts;
+  if (http.trustedProxies !== undefined) out.trustedProxies = http.trustedProxies;
+  return out;
+}
+
 /** Sensor name → location of the sensors that have one (site config `sensors[].location`): the alert bus groups their detections. */
 export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<string, SensorLocation> {
   const out: Record<string, SensorLocation> = {};
@@ -61,8 +72,8 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
 
 /**
  * Starts a site: opens the alert store in `site.dataDir` (seq continues from the file), closes alerts left open by a
- * previous run (bus.recoverOpenAlerts), starts the HTTP + WebSocket server on `site.http` (token auth off loopback),
- * then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
+ * previous run (bus.recoverOpenAlerts), starts the HTTP(S) + WebSocket server on `site.http` (token auth and HTTPS
+ * off loopback, see docs/security.md), then one {@link SensorSupervisor} (worker thread) per sensor. Status of every sensor is broadcast every second and
  * on every change (coalesced).
  * Severity rule (ExamSchedule.severityFor): 'low' for transmissions flagged overload (possible intermodulation); with
  * exam sessions configured, 'high' for transmissions starting inside a session (alert.session = its name) and 'low'
@@ -100,6 +111,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     server = await startServer({
       bind: site.http.bind,
       port: site.http.port,
+      ...httpServerOptions(site.http),
       site: site.site,
       sensors: site.sensors.map((s) => ({ name: s.name, centerHz: s.centerHz, rateSps: s.rateSps, fftSize: s.fftSize, ...(s.location !== undefined ? { location: s.location } : {}) })),
       store,

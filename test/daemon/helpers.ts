@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { Alert, HelloMessage, SensorHealth, ServerMessage, SpectrumMessage } from '../../src/server/protocol.js';
 
 /** Repository root. */
@@ -63,7 +63,7 @@ export function killAll(): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-/** Spawns `node bin/quietband.js <args>`; resolves once stdout printed the URL ("running at http://…"). */
+/** Spawns `node bin/quietband.js <args>`; resolves once stdout printed the URL ("running at http://…" or https). */
 export async function startDaemon(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Daemon> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QUIETBAND_LOG_LEVEL: 'info' } });
   children.push(child);
@@ -74,7 +74,7 @@ export async function startDaemon(args: string[], opts: { cwd?: string; timeoutM
     const timer = setTimeout(() => reject(new Error(`no URL within ${opts.timeoutMs ?? 20_000} ms; stderr: ${err.slice(-2000)}`)), opts.timeoutMs ?? 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /running at (http:\/\/\S+)/.exec(out);
+      const m = /running at (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);
@@ -113,9 +113,9 @@ export class Client {
     ws.on('error', () => undefined);
   }
 
-  /** Connects and sends `resume {sinceSeq}` (default 0: everything stored). */
-  static async open(wsUrl: string, sinceSeq = 0): Promise<Client> {
-    const ws = new WebSocket(wsUrl);
+  /** Connects (`opts`: ws client options, e.g. an Authorization header or a TLS `ca`) and sends `resume {sinceSeq}` (default 0: everything stored). */
+  static async open(wsUrl: string, sinceSeq = 0, opts: ClientOptions = {}): Promise<Client> {
+    const ws = new WebSocket(wsUrl, opts);
     const c = new Client(ws); // listening before 'open': hello may arrive in the same packet as the upgrade response
     await new Promise<void>((r, j) => {
       ws.once('open', () => r());

@@ -19,11 +19,11 @@ const closedWithClip = (c: Client): Alert[] => c.alerts().map((x) => x.a).filter
 describe('evidence clips from the live daemon', () => {
   it.concurrent('clip + picture per alert, served behind the token; replaying the clip gives the same centre ± 1 RBW', async () => {
     const dataDir = join(tmp.dir, 'data-e');
-    // tone +60 kHz, 0.5 s from 2.0 s of every 5 s cycle; auth on (bind 0.0.0.0)
-    const config = writeConfig(tmp.dir, 'e.json', { site: 'hall-e', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), http: { bind: '0.0.0.0' }, sensors: [simSensor('room-e', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.5 }], 5)] });
+    // tone +60 kHz, 0.5 s from 2.0 s of every 5 s cycle; auth on (bind 0.0.0.0, plain HTTP)
+    const config = writeConfig(tmp.dir, 'e.json', { site: 'hall-e', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), http: { bind: '0.0.0.0', tls: 'off' }, sensors: [simSensor('room-e', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.5 }], 5)] });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
     const token = /Access token \(shown once; stored in .*\): (\S+)/.exec(d.stdout())![1]!;
-    const c = await Client.open(`${d.wsUrl}?token=${token}`);
+    const c = await Client.open(d.wsUrl, 0, { headers: { Authorization: `Bearer ${token}` } });
     const a = await c.waitFor(() => closedWithClip(c)[0], 20_000, 'a closed alert with a clip');
     const det = a.detection!;
     const endMs = Date.parse(a.endTime!);

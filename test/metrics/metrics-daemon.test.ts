@@ -77,7 +77,7 @@ describe('GET /metrics', () => {
   it('needs the token when bound off loopback: 401 without, 200 with Bearer', async () => {
     const dataDir = join(tmp.dir, 'data-auth');
     const config = writeConfig(tmp.dir, 'auth.json', { site: 'hall-auth', warmupS: 1, calibrationDir: join(tmp.dir, 'cal'), sensors: [simSensor('room-1', [])] });
-    const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0', '--bind', '0.0.0.0']);
+    const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0', '--bind', '0.0.0.0', '--no-tls']);
     const token = /Access token \(shown once[^)]*\): (\S+)/.exec(d.stdout())?.[1];
     expect(token).toBeDefined();
     const denied = await scrape(d.url);

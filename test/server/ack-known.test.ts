@@ -35,7 +35,7 @@ describe('ack / known over WebSocket', () => {
     a.send({ v: 1, type: 'ack', alertId: open.alertId, by: 'amy' });
     await a.waitForSeq(3);
     await b.waitForSeq(3);
-    b.send({ v: 1, type: 'known', alertId: open2.alertId }); // no `by`: server fills supervisor@<remote>
+    b.send({ v: 1, type: 'known', alertId: open2.alertId }); // no `by`: 'supervisor'; the server adds who is acting
     await a.waitForSeq(4);
     await b.waitForSeq(4);
     for (const c of [a, b]) {
@@ -46,8 +46,8 @@ describe('ack / known over WebSocket', () => {
         [4, open2.alertId, 'known', 'known', 'info'],
       ]);
     }
-    expect(a.alerts[2]!.ackBy).toBe('amy');
-    expect(a.alerts[3]!.ackBy).toMatch(/^supervisor@(::ffff:)?127\.0\.0\.1:\d+$/);
+    expect(a.alerts[2]!.ackBy).toBe('amy (local@127.0.0.1)');
+    expect(a.alerts[3]!.ackBy).toBe('supervisor (local@127.0.0.1)');
     // an ack of an already acknowledged alert stores nothing; an unknown id gets an error to the sender only
     a.send({ v: 1, type: 'ack', alertId: open.alertId, by: 'bob' });
     a.send({ v: 1, type: 'ack', alertId: 'hall-a-999', by: 'bob' });
@@ -61,7 +61,7 @@ describe('ack / known over WebSocket', () => {
     await s.bus.close();
     await s.store.close();
     const reopened = await AlertStore.open({ dataDir: t.dir, site: 'hall-a' });
-    expect(reopened.stateOf(open.alertId)).toMatchObject({ state: 'acknowledged', ackBy: 'amy', lastSeq: 3 });
+    expect(reopened.stateOf(open.alertId)).toMatchObject({ state: 'acknowledged', ackBy: 'amy (local@127.0.0.1)', lastSeq: 3 });
     expect(reopened.stateOf(open2.alertId)).toMatchObject({ state: 'known', severity: 'info', lastSeq: 4 });
     await reopened.close();
     stacks.splice(0); // already closed; temp dir removed by cleanups

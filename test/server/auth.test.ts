@@ -1,4 +1,4 @@
-// Auth: loopback detection; a 0.0.0.0 bind needs the token (HTTP 401/200, WS 401 + destroyed, cookie login); token file mode 0600.
+// Auth: loopback detection; a 0.0.0.0 bind needs the token (HTTP 401/200, WS 401 + destroyed, POST cookie login, no ?token=); token file mode 0600.
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopbackBind, tokensEqual } from '../../src/server/auth.js';
@@ -23,11 +23,11 @@ describe('isLoopbackBind / tokensEqual', () => {
   });
 });
 
-describe('token auth on a non-loopback bind (0.0.0.0, reached via 127.0.0.1)', () => {
+describe('token auth on a non-loopback bind (0.0.0.0 over plain HTTP, reached via 127.0.0.1)', () => {
   it('creates a 0600 token once, and guards HTTP and WebSocket with it', async () => {
     const t = tempDir('qb-auth-');
     cleanups.push(t.cleanup);
-    const s = await startStack({ bind: '0.0.0.0' }, {}, t.dir);
+    const s = await startStack({ bind: '0.0.0.0', tls: 'off' }, {}, t.dir);
     stacks.push(s);
     const srv = s.server;
     expect(srv.authRequired).toBe(true);
@@ -45,14 +45,15 @@ describe('token auth on a non-loopback bind (0.0.0.0, reached via 127.0.0.1)', (
     const bearer = await fetch(`${base}/healthz`, { headers: { Authorization: `Bearer ${token}` } });
     expect(bearer.status).toBe(200);
     expect(await bearer.json()).toMatchObject({ ok: true, site: 'hall-a', sensorsOnline: 0, sensorsTotal: 1, lastSeq: 0 });
-    expect((await fetch(`${base}/healthz?token=${encodeURIComponent(token)}`)).status).toBe(200);
+    expect((await fetch(`${base}/healthz?token=${encodeURIComponent(token)}`)).status).toBe(401); // no tokens in URLs
     expect((await fetch(`${base}/`)).status).toBe(401);
 
     // cookie login
-    const bad = await fetch(`${base}/login?token=nope`, { redirect: 'manual' });
-    expect(bad.status).toBe(401);
-    const login = await fetch(`${base}/login?token=${encodeURIComponent(token)}`, { redirect: 'manual' });
-    expect(login.status).toBe(302);
+    const post = (tok: string) => fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ token: tok }), redirect: 'manual' });
+    expect((await post('nope')).status).toBe(401);
+    expect((await fetch(`${base}/login?token=${encodeURIComponent(token)}`, { redirect: 'manual' })).status).toBe(400);
+    const login = await post(token);
+    expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -64,9 +65,9 @@ describe('token auth on a non-loopback bind (0.0.0.0, reached via 127.0.0.1)', (
     await expect(TestClient.open(wsUrl)).rejects.toThrow('HTTP 401');
     await expect(TestClient.open(wsUrl, { headers: { Authorization: 'Bearer wrong' } })).rejects.toThrow('HTTP 401');
     const ok1 = await TestClient.open(wsUrl, { headers: { Authorization: `Bearer ${token}` } });
-    const ok2 = await TestClient.open(`${wsUrl}?token=${encodeURIComponent(token)}`);
+    await expect(TestClient.open(`${wsUrl}?token=${encodeURIComponent(token)}`)).rejects.toThrow('HTTP 401');
     const ok3 = await TestClient.open(wsUrl, { headers: { Cookie: cookie.split(';')[0]! } });
-    for (const c of [ok1, ok2, ok3]) {
+    for (const c of [ok1, ok3]) {
       const h = await c.waitFor(() => c.messages.find((m) => m.type === 'hello'));
       expect(h).toMatchObject({ authRequired: true });
       c.ws.terminate();
@@ -75,18 +76,18 @@ describe('token auth on a non-loopback bind (0.0.0.0, reached via 127.0.0.1)', (
     // second start on the same data dir reuses the token
     await s.close();
     stacks.splice(0);
-    const s2 = await startStack({ bind: '0.0.0.0' }, {}, t.dir);
+    const s2 = await startStack({ bind: '0.0.0.0', tls: 'off' }, {}, t.dir);
     stacks.push(s2);
     expect(s2.server.tokenCreated).toBe(false);
     expect(s2.server.token).toBe(token);
   });
 
   it('the raw upgrade without a token gets a 401 status line and the socket is closed', async () => {
-    const s = await startStack({ bind: '0.0.0.0' });
+    const s = await startStack({ bind: '0.0.0.0', tls: 'off' });
     stacks.push(s);
     const net = await import('node:net');
     const sock = net.connect(s.server.port, '127.0.0.1');
-    sock.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    sock.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
     let text = '';
     sock.on('data', (d: Buffer) => (text += d.toString()));
     await new Promise<void>((r) => sock.on('close', () => r()));

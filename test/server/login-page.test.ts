@@ -20,7 +20,7 @@ describe('first visit without a token', () => {
     cleanups.push(() => rmSync(web, { recursive: true, force: true }));
     writeFileSync(join(web, 'index.html'), '<html>app</html>');
     writeFileSync(join(web, 'login.html'), '<html><form action="login"><input name="token"></form></html>');
-    const s = await startStack({ bind: '0.0.0.0', webRoot: web }, {}, t.dir);
+    const s = await startStack({ bind: '0.0.0.0', tls: 'off', webRoot: web }, {}, t.dir);
     stacks.push(s);
     const base = `http://127.0.0.1:${s.server.port}`;
     const page = await fetch(`${base}/`, { headers: { Accept: 'text/html,application/xhtml+xml' } });

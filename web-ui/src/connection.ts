@@ -8,8 +8,6 @@ export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'auth';
 export interface ConnectionOptions {
   /** Page URL the `ws`, `healthz` paths are resolved against (relative: works behind a path-prefix proxy). */
   base: URL;
-  /** Token to put in the WebSocket URL (`?token=`), when the page has one; else the login cookie is used. */
-  token: () => string | undefined;
   /** Called with each `hello`; returns the `sinceSeq` to resume from (the caller may reset its state first). */
   onHello: (hello: HelloMessage) => number;
   /** Every other server message, in arrival order. */
@@ -30,7 +28,7 @@ export interface ConnectionOptions {
  * `GET healthz` tells a refused token (401 → state 'auth', no retries until {@link retryNow}) from a daemon that is down.
  */
 export class Connection {
-  private readonly o: Required<Omit<ConnectionOptions, 'base' | 'token' | 'onHello' | 'onMessage' | 'onState'>> & ConnectionOptions;
+  private readonly o: Required<Omit<ConnectionOptions, 'base' | 'onHello' | 'onMessage' | 'onState'>> & ConnectionOptions;
   private ws: WebSocket | null = null;
   private attempts = 0;
   private timer: number | null = null;
@@ -93,9 +91,7 @@ export class Connection {
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     u.search = '';
     u.hash = '';
-    const tok = this.o.token();
-    if (tok !== undefined && tok.length > 0) u.searchParams.set('token', tok);
-    return u.toString();
+    return u.toString(); // signed in by the HttpOnly cookie of POST login: no token in any URL
   }
 
   private drop(): void {
@@ -170,8 +166,8 @@ export class Connection {
     // Refused before hello: a 401 on the WebSocket is invisible to scripts, so ask over HTTP.
     this.probing = true;
     const probeUrl = new URL('healthz', this.o.base);
-    const tok = this.o.token();
-    if (tok !== undefined) probeUrl.searchParams.set('token', tok);
+    probeUrl.search = '';
+    probeUrl.hash = '';
     fetch(probeUrl, { cache: 'no-store', credentials: 'same-origin' })
       .then((r) => r.status)
       .catch(() => 0)

@@ -56,13 +56,12 @@ document.getElementById('not-built')?.remove();
 setLang(initialLang(), false);
 translateStatic(document);
 
-// --- token from the URL (/?token=…): sign in with it (sets the cookie), then drop it from the address bar ---
+// --- the page URL: a `token` parameter (old bookmarks) is dropped from the address bar and never used: the daemon
+// takes the token only from the sign-in form (POST) and keeps the session in an HttpOnly cookie ---
 const base = new URL(location.href);
-let token: string | undefined = base.searchParams.get('token') ?? undefined;
-if (token !== undefined) {
+if (base.searchParams.has('token')) {
   base.searchParams.delete('token');
   history.replaceState(null, '', base.pathname + base.search + base.hash);
-  void signIn(token);
 }
 
 const model = new AlertModel();
@@ -296,7 +295,7 @@ async function pollSites(): Promise<void> {
   try {
     const u = new URL('sites', base);
     u.search = '';
-    const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store', headers: token !== undefined ? { Authorization: `Bearer ${token}` } : {} });
+    const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
     if (!r.ok) {
       if (r.status === 404) setHub(false);
       return;
@@ -369,17 +368,17 @@ function renderConn(): void {
   $('conn-text').textContent = text;
 }
 
-const conn = new Connection({ base, token: () => token, onHello, onMessage, onState: onConnState });
+const conn = new Connection({ base, onHello, onMessage, onState: onConnState });
 $('conn').addEventListener('click', () => conn.retryNow());
 
 // --- sign-in ---
-/** Opens `login?token=` (the daemon sets its cookie and redirects to the page); true when the token was accepted. */
+/** Posts the token to `login` (the daemon sets its HttpOnly cookie and redirects to the page); true when it was accepted. */
 async function signIn(candidate: string): Promise<boolean> {
   const u = new URL('login', base);
   u.search = '';
-  u.searchParams.set('token', candidate);
+  u.hash = '';
   try {
-    const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
+    const r = await fetch(u, { method: 'POST', body: new URLSearchParams({ token: candidate }), credentials: 'same-origin', cache: 'no-store' });
     return r.ok;
   } catch {
     return false;
@@ -397,7 +396,6 @@ $<HTMLFormElement>('login-form').addEventListener('submit', (ev) => {
       $('login-error').hidden = false;
       return;
     }
-    token = candidate;
     input.value = '';
     $('login').hidden = true;
     conn.retryNow();

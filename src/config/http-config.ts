@@ -1,0 +1,83 @@
+// Site config `http` section: listen address, TLS, auth, allowed origins/hosts, trusted reverse proxies.
+import { isIP } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { isLoopbackBind } from '../server/auth.js';
+import { hostOfHeader } from '../server/guard.js';
+
+/** Defaults of the `http` section. */
+export const HTTP_DEFAULTS = Object.freeze({
+  /** Listen address. Loopback → no auth and plain HTTP; anything else → token auth and HTTPS (token printed once). */
+  bind: '127.0.0.1',
+  /** TCP port; 0 picks a free one (the printed URL shows it). */
+  port: 8080,
+});
+
+/** An origin as browsers send it: scheme, host, optional port; no path, query or fragment. */
+const originSchema = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === v.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}, 'expected an origin such as "https://proxy.example" or "https://proxy.example:8443" (scheme, host, optional port; no path)');
+
+/** Schema of the `http` section (strict: an unknown field is an error naming it). */
+export const httpSchema = z
+  .object({
+    bind: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    tls: z
+      .union([
+        z.literal('self-signed'),
+        z.literal('off'),
+        z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict(),
+      ], { error: 'expected "self-signed", "off", or { "cert": "<PEM file>", "key": "<PEM file>" }' })
+      .optional(),
+    requireAuth: z.boolean().optional(),
+    allowedOrigins: z.array(originSchema).max(100).optional(),
+    allowedHosts: z.array(z.string().refine((v) => (hostOfHeader(v) !== undefined && !v.includes(':')) || isIP(v.replace(/^\[(.*)\]$/, '$1')) !== 0, 'expected a host name or address without port (e.g. "quietband.exam.local")')).max(100).optional(),
+    trustedProxies: z.array(z.string().refine((v) => isIP(v) !== 0, 'expected the IP address of a reverse proxy (e.g. "127.0.0.1")')).max(100).optional(),
+  })
+  .strict();
+
+/** The `http` settings after defaults (fields other than bind/port only when configured; the server has the defaults). */
+export interface HttpSettings {
+  bind: string;
+  port: number;
+  /** TLS: PEM files (absolute paths), 'self-signed', or 'off'. Absent: HTTPS with a self-signed pair off loopback, plain on loopback. */
+  tls?: { cert: string; key: string } | 'self-signed' | 'off';
+  /** Force token auth on or off (absent: on unless bound to loopback; `false` is refused off loopback). */
+  requireAuth?: boolean;
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+  trustedProxies?: string[];
+}
+
+/** Overrides from CLI flags. */
+export interface HttpOverrides {
+  bind?: string;
+  port?: number;
+  /** `--tls-cert` + `--tls-key`, or `--no-tls` ('off'). */
+  tls?: { cert: string; key: string } | 'off';
+}
+
+/**
+ * `http` settings: defaults < file < flags; relative certificate paths resolved against the working directory.
+ * @param fail throws a CONFIG error naming the field.
+ */
+export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overrides: HttpOverrides, fail: (field: string, msg: string) => never): HttpSettings {
+  const out: HttpSettings = { bind: overrides.bind ?? cfg?.bind ?? HTTP_DEFAULTS.bind, port: overrides.port ?? cfg?.port ?? HTTP_DEFAULTS.port };
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+  const tls = overrides.tls ?? cfg?.tls;
+  if (tls !== undefined) out.tls = typeof tls === 'string' ? tls : { cert: abs(tls.cert), key: abs(tls.key) };
+  if (cfg?.requireAuth !== undefined) {
+    if (!cfg.requireAuth && !isLoopbackBind(out.bind)) fail('http.requireAuth', `false is refused with the non-loopback bind ${out.bind}: anyone on the network could act on alerts`);
+    out.requireAuth = cfg.requireAuth;
+  }
+  if (cfg?.allowedOrigins !== undefined) out.allowedOrigins = cfg.allowedOrigins.map((v) => v.replace(/\/$/, ''));
+  if (cfg?.allowedHosts !== undefined) out.allowedHosts = [...cfg.allowedHosts];
+  if (cfg?.trustedProxies !== undefined) out.trustedProxies = [...cfg.trustedProxies];
+  return out;
+}

@@ -1,0 +1,69 @@
+// Site config `http` section: TLS, auth, origins, hosts and proxies validated with errors naming the field; run flags.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
+import { overridesFromFlags, type SiteFlags } from '../../src/config/site-flags.js';
+import { QuietBandError } from '../../src/errors.js';
+import { httpServerOptions } from '../../src/site/site-daemon.js';
+
+const sensors = [{ name: 's1', source: 'sim' }];
+const settings = (http: unknown, overrides = {}) => applySiteDefaults(validateSiteConfig({ http, sensors }, 'x.json'), overrides, 'x.json').http;
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(QuietBandError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a QuietBandError');
+}
+
+describe('http config', () => {
+  it('takes tls, requireAuth, allowedOrigins, allowedHosts, trustedProxies and hands them to the server', () => {
+    const h = settings({
+      bind: '127.0.0.1',
+      requireAuth: true,
+      tls: { cert: 'certs/site.pem', key: '/etc/qb/site.key' },
+      allowedOrigins: ['https://proxy.example/', 'http://10.0.0.2:8443'],
+      allowedHosts: ['quietband.exam.local', '10.0.0.2', '[fe80::1]'],
+      trustedProxies: ['127.0.0.1', '::1'],
+    });
+    expect(h).toEqual({
+      bind: '127.0.0.1',
+      port: 8080,
+      requireAuth: true,
+      tls: { cert: resolve('certs/site.pem'), key: '/etc/qb/site.key' },
+      allowedOrigins: ['https://proxy.example', 'http://10.0.0.2:8443'],
+      allowedHosts: ['quietband.exam.local', '10.0.0.2', '[fe80::1]'],
+      trustedProxies: ['127.0.0.1', '::1'],
+    });
+    expect(httpServerOptions(h)).toEqual({ requireAuth: true, tls: h.tls, allowedOrigins: h.allowedOrigins, allowedHosts: h.allowedHosts, trustedProxies: h.trustedProxies });
+    expect(settings({ tls: 'self-signed' }).tls).toBe('self-signed');
+    expect(httpServerOptions(settings(undefined))).toEqual({}); // server defaults: TLS and auth off loopback only
+    expect(settings({ tls: 'self-signed' }, { tls: 'off' }).tls).toBe('off'); // --no-tls wins over the file
+  });
+
+  it('names the field of a bad value', () => {
+    const bad: [unknown, RegExp][] = [
+      [{ tls: 'on' }, /^x\.json: http\.tls: expected "self-signed", "off", or \{ "cert"/],
+      [{ tls: { cert: 'a.pem' } }, /^x\.json: http\.tls/],
+      [{ allowedOrigins: ['https://proxy.example/path'] }, /^x\.json: http\.allowedOrigins\[0\]: expected an origin/],
+      [{ allowedOrigins: ['proxy.example'] }, /^x\.json: http\.allowedOrigins\[0\]: expected an origin/],
+      [{ allowedHosts: ['quietband.local:8080'] }, /^x\.json: http\.allowedHosts\[0\]: expected a host name or address without port/],
+      [{ trustedProxies: ['proxy.example'] }, /^x\.json: http\.trustedProxies\[0\]: expected the IP address of a reverse proxy/],
+      [{ requireAuth: false, bind: '0.0.0.0' }, /^x\.json: http\.requireAuth: false is refused with the non-loopback bind 0\.0\.0\.0/],
+      [{ tlsCert: 'a.pem' }, /^x\.json: http\.tlsCert: unknown field/],
+    ];
+    for (const [http, re] of bad) expect(messageOf(() => settings(http)), JSON.stringify(http)).toMatch(re);
+    expect(settings({ requireAuth: false, bind: '127.0.0.1' }).requireAuth).toBe(false);
+  });
+
+  it('run flags: --tls-cert with --tls-key, --no-tls, and their conflicts', () => {
+    const all = (f: SiteFlags) => (k: keyof SiteFlags) => f[k] !== undefined;
+    expect(overridesFromFlags({ tlsCert: 'c.pem', tlsKey: 'k.pem' }, all({ tlsCert: 'c.pem', tlsKey: 'k.pem' }))).toEqual({ tls: { cert: 'c.pem', key: 'k.pem' } });
+    expect(overridesFromFlags({ tls: false }, all({ tls: false }))).toEqual({ tls: 'off' });
+    expect(overridesFromFlags({ tls: true }, () => false)).toEqual({}); // commander's default for --no-tls
+    expect(messageOf(() => overridesFromFlags({ tlsCert: 'c.pem' }, all({ tlsCert: 'c.pem' })))).toBe('--tls-cert: give both --tls-cert and --tls-key');
+    expect(messageOf(() => overridesFromFlags({ tlsCert: 'c.pem', tlsKey: 'k.pem', tls: false }, all({ tlsCert: 'c.pem', tlsKey: 'k.pem', tls: false })))).toBe('--no-tls: cannot be combined with --tls-cert/--tls-key');
+  });
+});
