@@ -646,17 +646,18 @@ export class Detector {
     }
     // an average holding a click would put the click's uneven energy into seconds of statistics: left out
     if (this.lastImpulseEnd >= start) return;
-    long.push(frame.power);
+    long.push(frame.power, start);
     const p = this.longState;
     for (let si = 0; si < long.scales.length; si++) {
       if (!long.ready(si)) continue;
       if (long.evaluate(si, this.slow.th.levelLin, this.slow.guard, p.hot, p.stat) === 0) continue;
-      // a hit of scale K stands for the middle of its K averages: times are moved back by half the window (the
-      // energy lies somewhere in it), liveness still counts from now
-      const lag = Math.round((long.scales[si] * (end - start)) / 2);
+      // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
+      // lies somewhere in it), liveness still counts from now
+      const windowStart = long.windowStart(si);
+      const lag = Math.round((end - windowStart) / 2);
       this.hitLag = lag;
       this.longHit = true;
-      this.longWindowStart = end - 2 * lag;
+      this.longWindowStart = windowStart;
       this.trackGroups(frame, p, false, start - lag, end - lag);
       this.hitLag = 0;
       this.longHit = false;

@@ -60,6 +60,8 @@ export class LongPath {
   readonly scales: number[];
   private readonly n: number;
   private readonly ring: Float32Array;
+  /** First sample of the average in each ring slot. */
+  private readonly starts: Float64Array;
   private readonly depth: number;
   private readonly sums: Float64Array[];
   private count = 0;
@@ -83,6 +85,7 @@ export class LongPath {
     this.scales = o.scalesS.map((s) => Math.max(2, Math.round(s / slowFrameS))).filter((k, i, a) => a.indexOf(k) === i);
     this.depth = this.scales.length > 0 ? Math.max(...this.scales) : 0;
     this.ring = new Float32Array(this.depth * n);
+    this.starts = new Float64Array(Math.max(1, this.depth));
     this.sums = this.scales.map(() => new Float64Array(n));
     this.r = new Float64Array(n);
     this.scratch = new Float64Array(n);
@@ -92,8 +95,11 @@ export class LongPath {
     this.floorGain = new Float64Array(this.scales.length);
   }
 
-  /** Adds one Welch average's power (fftshifted, n bins). */
-  push(power: Float32Array): void {
+  /**
+   * Adds one Welch average's power (fftshifted, n bins) that starts at sample `firstSample` (averages may be left out,
+   * so a window of K averages can span more than K averages' time: see {@link windowStart}).
+   */
+  push(power: Float32Array, firstSample: number): void {
     if (this.depth === 0) return;
     const n = this.n;
     const ring = this.ring;
@@ -109,8 +115,15 @@ export class LongPath {
       }
     }
     ring.set(power, this.pos * n);
+    this.starts[this.pos] = firstSample;
     this.pos = (this.pos + 1) % this.depth;
     this.count++;
+  }
+
+  /** First sample of the oldest average in scale si's window. */
+  windowStart(si: number): number {
+    const k = Math.min(this.scales[si], this.count);
+    return this.starts[(this.pos - k + this.depth) % this.depth];
   }
 
   /** True when scale si has a full window. */
@@ -150,13 +163,17 @@ export class LongPath {
     pre[0] = 0;
     const invG = 1 / g;
     for (let b = 0; b < n; b++) pre[b + 1] = pre[b] + (Number.isNaN(r[b]) ? 1 : r[b] * invG);
+    // only bins whose kernel lies whole inside the band are tested (a cut kernel averages fewer bins: a wider spread
+    // than the σ̂ the interior shows)
     const h = this.half;
     m = 0;
     for (let b = 0; b < n; b++) {
       if (Number.isNaN(r[b])) continue;
-      const a = b - h < 0 ? 0 : b - h;
-      const z = b + h >= n ? n - 1 : b + h;
-      const v = (pre[z + 1] - pre[a]) / (z - a + 1);
+      if (b < h || b >= n - h) {
+        r[b] = NaN;
+        continue;
+      }
+      const v = (pre[b + h + 1] - pre[b - h]) / (2 * h + 1);
       r[b] = v;
       scratch[m++] = v;
     }
@@ -169,7 +186,7 @@ export class LongPath {
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
-      stat[b] = Number.isNaN(v) ? 0 : (sum[b] * inv) * invG;
+      stat[b] = (sum[b] * inv) * invG;
       if (!(v > release)) continue;
       const code = (v > open ? 2 : 1) | 4;
       hot[b] = code;
