@@ -6,6 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
 
 /** File name of the store inside the data dir. */
@@ -13,9 +14,6 @@ export const ALERTS_FILE = 'alerts.jsonl';
 
 /** File name of the alert space reserve inside the data dir (zeros; deleted to make room when the disk is full). */
 export const ALERTS_RESERVE_FILE = 'alerts.reserve';
-
-/** Mode of every file the daemon writes in its data dir (owner read/write only). */
-export const DATA_FILE_MODE = 0o600;
 
 /** Default size of the alert space reserve: 1 MiB ≈ 2,000 alert records of ≈ 500 B. */
 export const DEFAULT_ALERT_RESERVE_BYTES = 1 << 20;
@@ -283,7 +281,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     }
     const store = new AlertStore(opts);
     try {
-      await fsp.mkdir(path.dirname(store.file), { recursive: true, mode: 0o700 });
+      await fsp.mkdir(path.dirname(store.file), { recursive: true, mode: DATA_DIR_MODE });
       await store.scan();
       const created = store.committedBytes === 0;
       store.handle = await store.fs.open(store.file, 'a', DATA_FILE_MODE);

@@ -76,6 +76,11 @@ export interface ServerOptions {
    * answered the request.
    */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean)[];
+  /**
+   * What is wrong with the site now (storage failed, sensors offline), one sentence each: `/healthz` answers 503 with
+   * `ok: false` and these as `problems` while the list is not empty. Default: nothing.
+   */
+  healthProblems?: () => string[];
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -275,7 +280,7 @@ function positiveNumber(name: string, v: number, min = 0): number {
 /**
  * Starts the HTTP + WebSocket server of the live daemon (see DESIGN.md "WebSocket protocol v1").
  *
- * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login?token=T` → sets the
+ * HTTP: `GET /healthz` → `{ ok, problems, site, sensorsOnline, sensorsTotal, lastSeq }` (503 while `healthProblems` lists any); `GET /login?token=T` → sets the
  * `quietband_token` cookie (HttpOnly, SameSite=Strict) and redirects to `/`; everything else is a static file of
  * `webRoot`. When auth is on, every path except `/login` (including `/healthz`) needs `Authorization: Bearer T`,
  * `?token=T` or the cookie, else 401.
@@ -687,8 +692,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (url.pathname === '/healthz') {
-      json(res, 200, {
-        ok: true,
+      const problems = opts.healthProblems?.() ?? [];
+      json(res, problems.length === 0 ? 200 : 503, {
+        ok: problems.length === 0,
+        problems,
         site,
         sensorsOnline: latestStatus.sensors.filter((s) => s.online).length,
         sensorsTotal: latestStatus.sensors.length,
