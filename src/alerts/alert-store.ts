@@ -238,6 +238,8 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
   private wakeRetry: (() => void) | null = null;
   /** Write failures since open (all episodes). */
   writeFailures = 0;
+  /** Records still not on disk when the store was closed (each logged in full at level fatal); 0 normally. */
+  unstoredAtClose = 0;
   private nextSeq = 1;
   private committedBytes = 0;
   private recordCount = 0;
@@ -692,6 +694,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
   private giveUp(): void {
     const lost = this.pending.splice(0);
     if (lost.length === 0) return;
+    this.unstoredAtClose += lost.length;
     const e = new QuietBandError(
       `alert store: ${this.failure?.error ?? 'cannot write'}; ${lost.length} alert record(s) (seq ${lost[0]!.record.seq}-${lost[lost.length - 1]!.record.seq}) were sent but never stored; they are in this log`,
       'IO',
