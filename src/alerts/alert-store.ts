@@ -522,7 +522,8 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
    * @throws QuietBandError('IO') when the store is closed (thrown synchronously).
    */
   enqueue(draft: AlertDraft): EnqueuedAlert {
-    if (this.closed || this.handle === null) throw new QuietBandError(`alert store ${this.file} is closed`, 'IO');
+    // not the handle: after a failed write it is null until a retry reopens the file, and records are still accepted
+    if (this.closed) throw new QuietBandError(`alert store ${this.file} is closed`, 'IO');
     const seq = this.nextSeq++;
     const { alertId: givenId, ...rest } = draft;
     const alertId = givenId ?? `${this.site}-${seq}`;
@@ -696,7 +697,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     if (lost.length === 0) return;
     this.unstoredAtClose += lost.length;
     const e = new QuietBandError(
-      `alert store: ${this.failure?.error ?? 'cannot write'}; ${lost.length} alert record(s) (seq ${lost[0]!.record.seq}-${lost[lost.length - 1]!.record.seq}) were sent but never stored; they are in this log`,
+      `${this.failure?.error ?? `alert store: cannot write ${this.file}`}; ${lost.length} alert record(s) (seq ${lost[0]!.record.seq}-${lost[lost.length - 1]!.record.seq}) were sent but never stored; they are in this log`,
       'IO',
     );
     for (const p of lost) this.log.fatal({ record: p.record }, 'alert record not stored (storage failed until shutdown)');

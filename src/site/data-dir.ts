@@ -166,7 +166,11 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
   const dropSync = (): void => {
     if (!held) return;
     held = false;
-    if (readHolder(path)?.pid === me.pid) rmSync(path, { force: true });
+    try {
+      if (readHolder(path)?.pid === me.pid) rmSync(path, { force: true });
+    } catch {
+      // a data dir gone read-only: the lock stays, and the next daemon finds this pid dead and takes it over
+    }
   };
   process.once('exit', dropSync);
   return {
