@@ -1,7 +1,7 @@
 // Real storage faults for tests (root only, as in CI): a small tmpfs that fills and can be grown back, and an ext4 loop
 // file system that an injected file-system error turns read-only with files open (what a failing disk does).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -83,4 +83,17 @@ export function mountExt4(sizeBytes: number): TestMount & { makeReadOnly(): void
       rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** Fills the file system of `dir` until a write fails with ENOSPC (another writer taking the disk). */
+export function fillDisk(dir: string, name: string): void {
+  const fd = openSync(join(dir, name), 'a');
+  const chunk = Buffer.alloc(16 * 1024, 7);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
 }

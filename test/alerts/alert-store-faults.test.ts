@@ -1,6 +1,6 @@
 // AlertStore under storage faults: injected EROFS, a real full tmpfs (reserve, then held records), a real read-only
 // ext4; every record accepted in seq order, none lost, each seq stored once when space returns, file mode 0600.
-import { openSync, closeSync, readFileSync, statSync, writeSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertStore, ALERTS_RESERVE_FILE, type AlertDraft, type StorageState, type StoreFs } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { memoryLogger, tempDir } from '../server/helpers.js';
-import { mountExt4, mountTmpfs } from '../fault-fs.js';
+import { fillDisk, mountExt4, mountTmpfs } from '../fault-fs.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -55,21 +55,6 @@ function faultyFs(fault: { code: string | null }): StoreFs {
       }) as FileHandle;
     },
   };
-}
-
-/** Fills the file system of `dir` until a write fails with ENOSPC; returns the filler's path. */
-function fill(dir: string, name: string): string {
-  const p = path.join(dir, name);
-  const fd = openSync(p, 'a');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-  return p;
 }
 
 describe('AlertStore storage faults', () => {
@@ -124,12 +109,12 @@ describe('AlertStore storage faults', () => {
     const store = await AlertStore.open({ dataDir: m.dir, site: 'full', reserveBytes: 256 * 1024, retryInitialMs: 20, retryMaxMs: 100 });
     expect(statSync(path.join(m.dir, ALERTS_RESERVE_FILE)).size).toBe(256 * 1024);
     for (let i = 1; i <= 10; i++) await store.append(draft(i));
-    fill(m.dir, 'clip-1.bin'); // evidence filled the disk
+    fillDisk(m.dir, 'clip-1.bin'); // evidence filled the disk
     for (let i = 11; i <= 60; i++) await store.append(draft(i)); // written into the space the reserve gave back
     expect(existsSync(path.join(m.dir, ALERTS_RESERVE_FILE))).toBe(false);
     expect(store.storageState()).toMatchObject({ ok: true, reserveBytes: 0 });
     expect(fileSeqs(store.file)).toEqual(range(1, 60));
-    fill(m.dir, 'clip-2.bin'); // and filled it again: no reserve left
+    fillDisk(m.dir, 'clip-2.bin'); // and filled it again: no reserve left
     const qs = range(61, 160).map((i) => store.enqueue(draft(i)));
     await Promise.all(qs.map((q) => q.accepted));
     expect(store.storageState()).toMatchObject({ ok: false, code: 'ENOSPC' });

@@ -1,24 +1,17 @@
 // `quietband run` with its data dir on a real 3 MiB tmpfs that fills: clips shed by the floor, the reserve keeps alerts
 // stored, then storage failed (alert, 503, metric), then space returns: 0 alerts lost, 0 duplicate seqs.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountTmpfs } from '../fault-fs.js';
-import { buildOnce, Client, killAll, readStore, startDaemon, tempDir } from './helpers.js';
-import { expectContiguous, fillDisk, frequentAlertSite, healthz, metric, storageFailed, transmissions } from './storage-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fillDisk, mountTmpfs } from '../fault-fs.js';
+import { Client, readStore, startDaemon } from './helpers.js';
+import { expectContiguous, storageTestSetup, frequentAlertSite, healthz, metric, storageFailed, transmissions } from './storage-helpers.js';
 
-const tmp = tempDir('qb-daemon-full-');
-const unmounts: (() => void)[] = [];
-beforeAll(() => buildOnce());
-afterAll(() => {
-  killAll();
-  while (unmounts.length) unmounts.pop()!();
-  tmp.cleanup();
-});
+const tmp = storageTestSetup('qb-daemon-full-');
 
 describe('quietband run: storage faults', () => {
   it('3 MiB tmpfs: clips shed by the floor, reserve keeps alerts stored, then storage-failed (alert, 503, metric), every alert sent and stored once after the disk grows', async () => {
     const m = mountTmpfs(3 << 20);
-    unmounts.push(m.cleanup);
+    tmp.onCleanup(m.cleanup);
     const dataDir = join(m.dir, 'data');
     const d = await startDaemon(['run', '--config', frequentAlertSite(tmp.dir, 'hall-full', { pictures: false, minFreeMiB: 1.5 }), '--data-dir', dataDir, '--http-port', '0']);
     const c = await Client.open(d.wsUrl);

@@ -1,25 +1,18 @@
 // `quietband run` with its data dir on a real ext4 that goes read-only mid-run (an injected fs error, files open):
 // alerts keep flowing, loud storage-failed state, every unstored record in full on stderr at shutdown, exit 1.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import { mountExt4 } from '../fault-fs.js';
-import { buildOnce, Client, killAll, readStore, startDaemon, tempDir } from './helpers.js';
-import { expectContiguous, frequentAlertSite, healthz, storageFailed, transmissions } from './storage-helpers.js';
+import { Client, readStore, startDaemon } from './helpers.js';
+import { expectContiguous, storageTestSetup, frequentAlertSite, healthz, storageFailed, transmissions } from './storage-helpers.js';
 
-const tmp = tempDir('qb-daemon-ro-');
-const unmounts: (() => void)[] = [];
-beforeAll(() => buildOnce());
-afterAll(() => {
-  killAll();
-  while (unmounts.length) unmounts.pop()!();
-  tmp.cleanup();
-});
+const tmp = storageTestSetup('qb-daemon-ro-');
 
 describe('quietband run: storage faults', () => {
   it('ext4 gone read-only mid-run: alerts keep flowing (held), storage-failed alert and 503; at SIGTERM every unstored record is on stderr in full, exit 1', async () => {
     const m = mountExt4(16 << 20);
-    unmounts.push(m.cleanup);
+    tmp.onCleanup(m.cleanup);
     const dataDir = join(m.dir, 'data');
     const d = await startDaemon(['run', '--config', frequentAlertSite(tmp.dir, 'hall-ro', { clips: false }), '--data-dir', dataDir, '--http-port', '0']);
     const c = await Client.open(d.wsUrl);

@@ -1,27 +1,29 @@
-// Shared parts of the daemon storage-fault tests: a site with frequent alerts, a disk filler, /healthz and /metrics reads.
-import { closeSync, openSync, writeSync } from 'node:fs';
+// Shared parts of the daemon storage-fault tests: set-up, a site with frequent alerts, /healthz and /metrics reads.
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
-import { Client, simSensor, writeConfig, type Daemon } from './helpers.js';
+import { buildOnce, Client, killAll, simSensor, tempDir, writeConfig, type Daemon } from './helpers.js';
+
+/**
+ * Per-file set-up of a daemon storage-fault test: builds once, gives a temp dir and a list of cleanups (unmounts) run
+ * after every daemon was killed.
+ */
+export function storageTestSetup(prefix: string): { dir: string; onCleanup: (f: () => void) => void } {
+  const tmp = tempDir(prefix);
+  const cleanups: (() => void)[] = [];
+  beforeAll(() => buildOnce());
+  afterAll(() => {
+    killAll();
+    while (cleanups.length) cleanups.pop()!();
+    tmp.cleanup();
+  });
+  return { dir: tmp.dir, onCleanup: (f) => cleanups.push(f) };
+}
 
 /** A site config in `dir`: three 0.3 s tones per 4 s cycle (after the 1 s warm-up), about 1.5 alert records a second. */
 export function frequentAlertSite(dir: string, name: string, evidence: Record<string, unknown>): string {
   const tones = [2.0, 2.8, 3.4].map((startS, i) => ({ offsetHz: 40_000 + i * 30_000, startS, durationS: 0.3 }));
   return writeConfig(dir, `${name}.json`, { site: name, warmupS: 1, calibrationDir: join(dir, 'cal'), sensors: [simSensor('room-1', tones, 4)], evidence });
-}
-
-/** Fills the file system of `dir` until a write fails with ENOSPC (another writer taking the disk). */
-export function fillDisk(dir: string, name: string): void {
-  const fd = openSync(join(dir, name), 'a');
-  const chunk = Buffer.alloc(16 * 1024, 7);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** GET /healthz: status and body. */
