@@ -61,11 +61,11 @@ export function holderAlive(h: LockHolder): boolean {
 }
 
 /**
- * Makes sure `dataDir` is a private folder before anything is written in it: creates it (mode 0700) when missing,
- * narrows the mode of an existing one to 0700 (logged).
+ * Makes sure `dataDir` is a folder before anything is written in it: creates it (mode 0700) when missing; an existing
+ * one is left as it is (see {@link narrowDataDirMode}, once the lock is held).
  * @throws QuietBandError('CONFIG') when the path (or a parent) is a file, or the folder cannot be created.
  */
-export async function prepareDataDir(dataDir: string, log?: Logger): Promise<void> {
+export async function prepareDataDir(dataDir: string): Promise<void> {
   const dir = resolve(dataDir);
   let st: import('node:fs').Stats | null = null;
   try {
@@ -83,6 +83,16 @@ export async function prepareDataDir(dataDir: string, log?: Logger): Promise<voi
     } catch (err) {
       throw dataDirError(dir, err);
     }
+  }
+}
+
+/** Narrows the data dir's mode to 0700 when group or others have any access (logged). Never throws. */
+export async function narrowDataDirMode(dataDir: string, log?: Logger): Promise<void> {
+  const dir = resolve(dataDir);
+  let st: import('node:fs').Stats;
+  try {
+    st = await fsp.stat(dir);
+  } catch {
     return;
   }
   if ((st.mode & 0o077) !== 0) {

@@ -15,7 +15,7 @@ import { createSiteExtras } from '../extras/site-extras.js';
 import type { SensorLocation } from './localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { siteReportSource } from '../report/report-source.js';
-import { DATA_DIR_MODE, lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.js';
+import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
 /** Delay between the starts of a site's sensors (ms). */
 export const SENSOR_START_STAGGER_MS = 500;
@@ -84,8 +84,9 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
 export async function startSite(site: SiteSettings, opts: StartSiteOptions): Promise<RunningSite> {
   const log = opts.log.child({ site: site.site });
   const workerUrl = sensorWorkerUrl();
-  await prepareDataDir(site.dataDir, log);
+  await prepareDataDir(site.dataDir);
   const lock = await lockDataDir(site.dataDir, log);
+  await narrowDataDirMode(site.dataDir, log);
   let store: AlertStore;
   try {
     store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
