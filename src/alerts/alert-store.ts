@@ -287,7 +287,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
       await store.scan();
       const created = store.committedBytes === 0;
       store.handle = await store.fs.open(store.file, 'a', DATA_FILE_MODE);
-      await store.handle.chmod(DATA_FILE_MODE);
+      await store.handle.chmod(DATA_FILE_MODE).catch((err: unknown) => store.log.warn({ err, file: store.file }, 'alert store: cannot narrow the file mode to 0600'));
       if (created && store.doFsync) await AlertStore.fsyncDir(path.dirname(store.file));
     } catch (err) {
       if (err instanceof QuietBandError) throw err;
