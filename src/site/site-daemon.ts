@@ -121,7 +121,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
     for (const s of supervisors) {
       const h = s.health();
-      if (!h.online && h.state !== 'stopped') out.push(`sensor ${h.sensor} ${h.state}${h.message !== undefined ? `: ${h.message}` : ''}`);
+      // judged offline (after the start grace) or refused: a sensor still starting is not a problem yet
+      if (h.state === 'offline' || h.state === 'error') out.push(`sensor ${h.sensor} ${h.state}${h.message !== undefined ? `: ${h.message}` : ''}`);
     }
     return out;
   };
