@@ -193,7 +193,7 @@ function account(/** @type {Watcher} */ w, /** @type {{ seq: number, alertId: st
   let lost = 0;
   for (const [seq, a] of w.bySeq) if (keptBySeq.get(seq)?.alertId !== a.alertId) lost++;
   const sentSeqs = [...w.bySeq.keys()].sort((x, y) => x - y);
-  const gaps = sentSeqs.length === 0 ? 0 : sentSeqs.at(-1) - sentSeqs.length;
+  const gaps = sentSeqs.length === 0 ? 0 : (sentSeqs.at(-1) ?? 0) - sentSeqs.length;
   return { sent: w.bySeq.size, kept: kept.length, lost, duplicateSeqsKept: seqs.length - new Set(seqs).size, gapsInSent: gaps };
 }
 
