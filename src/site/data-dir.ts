@@ -1,4 +1,5 @@
 // The daemon's data dir: a private folder (0700, files 0600) held by one daemon at a time through a pid lock file.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
@@ -111,9 +112,18 @@ function dataDirError(dir: string, err: unknown): QuietBandError {
   return new QuietBandError(`dataDir: cannot use ${dir}: ${what}; give the data dir a writable folder path (config "dataDir" or --data-dir)`, 'CONFIG', { cause: err });
 }
 
-function readHolder(path: string): LockHolder | null {
+function readText(path: string): string | null {
   try {
-    const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function readHolder(path: string, text = readText(path)): LockHolder | null {
+  if (text === null) return null;
+  try {
+    const h = JSON.parse(text) as Partial<LockHolder>;
     if (typeof h.pid !== 'number' || !Number.isSafeInteger(h.pid) || h.pid <= 0) return null;
     return { pid: h.pid, startTicks: typeof h.startTicks === 'string' ? h.startTicks : null, host: typeof h.host === 'string' ? h.host : hostname(), startedAt: String(h.startedAt ?? '?') };
   } catch {
@@ -122,9 +132,26 @@ function readHolder(path: string): LockHolder | null {
 }
 
 /**
+ * Removes the stale lock file at `path` only if it still holds `seen`: it is first renamed aside (atomic), and a lock
+ * another daemon took in the meantime (different content) is linked back under its name, so a live daemon's lock is
+ * never removed by a racing takeover.
+ */
+export async function removeIfUnchanged(path: string, seen: string): Promise<void> {
+  const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.stale`;
+  try {
+    await fsp.rename(path, aside);
+  } catch {
+    return; // gone already
+  }
+  if (readText(aside) !== seen) await fsp.link(aside, path).catch(() => undefined);
+  await fsp.rm(aside, { force: true });
+}
+
+/**
  * Takes the exclusive lock of `dataDir` (`<dataDir>/quietband.lock`, created with O_EXCL, mode 0600, holding
  * {@link LockHolder} as JSON). Call it before anything else is written in the data dir. A lock left by a daemon that
- * no longer runs ({@link holderAlive} false, or an unreadable lock file older than 5 s) is replaced, with a warning.
+ * no longer runs ({@link holderAlive} false, or an unreadable lock file older than 5 s) is replaced, with a warning
+ * ({@link removeIfUnchanged}); an unreadable younger one is waited for (up to 10 s in all).
  * The lock is removed by `release()`, and on process exit if still held.
  * @throws QuietBandError('CONFIG') naming the holder's pid when another live daemon holds the data dir.
  */
@@ -132,7 +159,8 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
   const path = join(resolve(dataDir), LOCK_FILE);
   const me: LockHolder = { pid: process.pid, startTicks: processStartTicks(process.pid), host: hostname(), startedAt: new Date().toISOString() };
   const text = `${JSON.stringify(me)}\n`;
-  for (let attempt = 0; ; attempt++) {
+  const deadlineMs = Date.now() + 10_000;
+  for (;;) {
     let h: import('node:fs/promises').FileHandle | undefined;
     try {
       h = await fsp.open(path, 'wx', DATA_FILE_MODE);
@@ -140,14 +168,16 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
       await h.sync();
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadlineMs) {
         if (err instanceof QuietBandError) throw err;
         throw new QuietBandError(`dataDir: cannot create the lock file ${path}: ${(err as Error).message}`, 'CONFIG', { cause: err });
       }
     } finally {
       await h?.close();
     }
-    const holder = readHolder(path);
+    const seen = readText(path);
+    if (seen === null) continue; // removed meanwhile: try again
+    const holder = readHolder(path, seen);
     if (holder === null) {
       // being written by a daemon starting at this moment, or left empty by a crash right after creating it
       let ageMs = 0;
@@ -170,7 +200,7 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
     } else {
       log?.warn({ lock: path, stalePid: holder.pid, since: holder.startedAt }, 'data dir lock left by a daemon that no longer runs: taking it over');
     }
-    await fsp.rm(path, { force: true });
+    await removeIfUnchanged(path, seen);
   }
   let held = true;
   const dropSync = (): void => {

@@ -1,11 +1,11 @@
 // Data dir lock and checks without a daemon: a held lock refuses (naming the pid), release frees it, stale locks (dead
 // pid, reused pid, old unreadable file) are taken over, another host's lock never is; a file is not a data dir; 0700.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCK_FILE, lockDataDir, narrowDataDirMode, prepareDataDir, processStartTicks } from '../../src/site/data-dir.js';
+import { LOCK_FILE, lockDataDir, narrowDataDirMode, prepareDataDir, processStartTicks, removeIfUnchanged } from '../../src/site/data-dir.js';
 import { memoryLogger, tempDir } from '../server/helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -52,6 +52,19 @@ describe('data dir lock', () => {
     await l2.release();
     writeLock(d, { pid: deadPid(), startTicks: '1', host: 'another-machine' });
     await expect(lockDataDir(d)).rejects.toThrow(/in use by another QuietBand daemon \(pid \d+ on another-machine/);
+  });
+
+  it('a stale lock is removed only if unchanged: a lock another daemon took meanwhile is put back', async () => {
+    const d = dir();
+    const path = join(d, LOCK_FILE);
+    writeLock(d, { pid: process.pid, startTicks: processStartTicks(process.pid) });
+    const fresh = readFileSync(path, 'utf8');
+    await removeIfUnchanged(path, '{"pid":1,"startTicks":"1"}\n'); // judged stale from an older content
+    expect(readFileSync(path, 'utf8')).toBe(fresh);
+    expect(readdirSync(d)).toEqual([LOCK_FILE]); // nothing left aside
+    await removeIfUnchanged(path, fresh);
+    expect(existsSync(path)).toBe(false);
+    await removeIfUnchanged(path, fresh); // gone already: no error
   });
 
   it('replaces an unreadable lock file older than 5 s; waits on a fresh one (a daemon starting), then refuses if it stays a live holder', async () => {
