@@ -99,7 +99,10 @@ interface SensorAlert {
   alertId: string;
 }
 
-/** Events of {@link AlertBus}: `'alert'` fires once per record, in seq order, after the record is on disk. */
+/**
+ * Events of {@link AlertBus}: `'alert'` fires once per record, in seq order, after the record is on disk — or, while
+ * the store's storage has failed, once the store holds it in memory for retrying (an alert is never held back).
+ */
 export interface AlertBusEvents {
   alert: [alert: Alert];
 }
@@ -124,8 +127,9 @@ export interface AlertBusEvents {
  * sensor joins or the ranking changes, each other alert of the group gets an `update` record with the new grouping
  * (throttled like updates; also after its close, while the group is remembered).
  *
- * Every method that stores returns the record's promise; it rejects with QuietBandError('IO') when the store cannot
- * write (callers must handle it: the alert was not stored and was not sent).
+ * Every method that stores returns the record's promise: it resolves when the record is on disk, or held by the store
+ * after a failed write (see AlertStore: sent now, stored by a retry); it rejects with QuietBandError('IO') only when
+ * the bus or the store is closed.
  */
 export class AlertBus extends EventEmitter<AlertBusEvents> {
   private readonly store: AlertStore;
@@ -180,7 +184,8 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     const q = this.store.enqueue(draft);
     const marker = { state: draft.state, severity: draft.severity, sensor: draft.sensor, kind: draft.kind };
     this.inflightState.set(q.alertId, marker);
-    const done = q.done.then(
+    q.done.catch(() => undefined); // a record never stored is logged in full by the store at close
+    const done = q.accepted.then(
       (rec) => {
         if (this.inflightState.get(q.alertId) === marker) this.inflightState.delete(q.alertId);
         this.log.info({ seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz }, 'alert');

@@ -1,13 +1,22 @@
-// Append-only JSONL alert store: per-site monotonic seq, fsync before resolve, torn-tail recovery, resume reads.
+// Append-only JSONL alert store: per-site monotonic seq, fsync before resolve, torn-tail recovery, resume reads,
+// a reserve file freed on a full disk, and records held in memory and retried while the disk refuses them.
+import { EventEmitter } from 'node:events';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
 
 /** File name of the store inside the data dir. */
 export const ALERTS_FILE = 'alerts.jsonl';
+
+/** File name of the alert space reserve inside the data dir (zeros; deleted to make room when the disk is full). */
+export const ALERTS_RESERVE_FILE = 'alerts.reserve';
+
+/** Default size of the alert space reserve: 1 MiB ≈ 2,000 alert records of ≈ 500 B. */
+export const DEFAULT_ALERT_RESERVE_BYTES = 1 << 20;
 
 /**
  * What a caller hands to {@link AlertStore.append}: an {@link Alert} without `seq` and `site` (the store assigns
@@ -31,6 +40,47 @@ export interface AlertStoreOptions {
   fsync?: boolean;
   /** Most records written in one write + fsync (group commit). Default 512. */
   maxBatch?: number;
+  /**
+   * Bytes kept in `<dataDir>/alerts.reserve` (zeros). When an alert write fails for lack of space (ENOSPC, EDQUOT) the
+   * reserve is deleted and the write retried at once, so alerts go on being stored after the disk filled; it is
+   * re-created once that much space is free again. Default {@link DEFAULT_ALERT_RESERVE_BYTES}; 0 = no reserve.
+   */
+  reserveBytes?: number;
+  /** First delay (ms) before retrying a failed write; doubles per failure up to `retryMaxMs`. Default 500. */
+  retryInitialMs?: number;
+  /** Longest delay (ms) between two retries of a failed write. Default 10000. */
+  retryMaxMs?: number;
+  /** File-system calls the store makes, for fault injection in tests. Default: node:fs/promises. */
+  fs?: StoreFs;
+}
+
+/**
+ * The file-system calls the store makes on its file (a subset of node:fs/promises), replaceable to inject faults:
+ * a test's `open` returns handles whose `write`/`datasync` throw EROFS or ENOSPC.
+ */
+export interface StoreFs {
+  open(file: string, flags: string, mode?: number): Promise<FileHandle>;
+}
+
+/**
+ * Whether the store can write (ok) or holds records in memory because the disk refuses them (storage failed).
+ * Emitted as the store's `'storage'` event on every change of `ok`, and of `reserveBytes`.
+ */
+export interface StorageState {
+  /** False while at least one accepted record is not on disk because a write failed. */
+  ok: boolean;
+  /** Records accepted (seq assigned, handed to listeners) but not yet on disk. */
+  heldRecords: number;
+  /** The failed write's message naming the file and the errno code (absent while ok). */
+  error?: string;
+  /** errno code of the failed write (ENOSPC, EROFS, EACCES, EIO…), absent while ok. */
+  code?: string;
+  /** Wall time (ms since epoch) of the first failure of this episode (absent while ok). */
+  sinceMs?: number;
+  /** Write attempts that failed in this episode. */
+  failures: number;
+  /** Bytes in the space reserve now (0 after it was used up, or when off). */
+  reserveBytes: number;
 }
 
 /** Current state of one alert (all records sharing an `alertId`), rebuilt from the file on open. */
@@ -56,15 +106,29 @@ export interface AlertStateEntry {
 export interface EnqueuedAlert {
   seq: number;
   alertId: string;
-  /** Resolves with the stored record after it was written and fsynced; rejects with `QuietBandError('IO')`. */
+  /**
+   * Resolves with the record once it may be sent: when it is on disk (written + fdatasync), or — while storage has
+   * failed — once the store holds it in memory for retrying. Resolves in seq order. Never rejects.
+   */
+  accepted: Promise<Alert>;
+  /**
+   * Resolves with the stored record after it was written and fsynced (after a storage failure: when a retry stored
+   * it); rejects with `QuietBandError('IO')` only when the store was closed with the record still not on disk.
+   */
   done: Promise<Alert>;
 }
 
 interface PendingWrite {
   record: Alert;
+  /** True once `accepted` resolved (the record is in `recent`/states and may have been sent). */
+  accepted: boolean;
+  accept: (a: Alert) => void;
   resolve: (a: Alert) => void;
   reject: (e: unknown) => void;
 }
+
+/** errno codes of a full disk or quota: the reserve is freed for them. */
+const NO_SPACE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
 
 interface IndexMark {
   seq: number;
@@ -135,8 +199,17 @@ function parseRecord(text: string): Alert | undefined {
  * - {@link readSince} streams records for resume from memory (recent records) or from the file (sparse byte index),
  *   never loading the whole file.
  * - The per-alert state map ({@link stateOf}) holds one small entry per alertId ever stored (~200 B each).
+ * - Storage faults (docs/storage-faults.md): a write that fails for lack of space deletes the reserve file
+ *   (`alerts.reserve`) and is retried at once. A write that still fails (full disk without reserve, read-only file
+ *   system, EACCES, EIO) loses nothing: the batch and every record queued after it are *accepted* (their `accepted`
+ *   promise resolves, so they are sent) and held in memory, in seq order; the store emits `'storage'` with
+ *   `ok: false` and retries with backoff (`retryInitialMs` doubling to `retryMaxMs`), reopening the file and cutting
+ *   any partial tail first. Once every held record is written, `'storage'` fires with `ok: true`. Each seq is written
+ *   once. {@link readSince} serves held records too (from memory), so a resuming client misses none. A store closed
+ *   while records are still held logs each of them in full (level fatal) before rejecting their `done`.
+ * - The file is created with mode 0600; an existing one is narrowed to 0600.
  */
-export class AlertStore {
+export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }> {
   /** Site written into every record. */
   readonly site: string;
   /** Absolute path of the JSONL file. */
@@ -146,8 +219,27 @@ export class AlertStore {
   private readonly indexEvery: number;
   private readonly doFsync: boolean;
   private readonly maxBatch: number;
+  private readonly reserveFile: string;
+  private readonly reserveTarget: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly fs: StoreFs;
   private handle: FileHandle | null = null;
+  /** The handle must be reopened (and the file's tail checked) before the next write: a write failed on it. */
+  private reopen = false;
   private committedSeq = 0;
+  /** Highest seq accepted (stored or held); = committedSeq while storage is ok and nothing is queued. */
+  private acceptedSeq = 0;
+  private reserveNow = 0;
+  private reserveBusy = false;
+  private lastReserveTryMs = 0;
+  private failure: { error: string; code: string; sinceMs: number; failures: number } | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private wakeRetry: (() => void) | null = null;
+  /** Write failures since open (all episodes). */
+  writeFailures = 0;
+  /** Records still not on disk when the store was closed (each logged in full at level fatal); 0 normally. */
+  unstoredAtClose = 0;
   private nextSeq = 1;
   private committedBytes = 0;
   private recordCount = 0;
@@ -165,6 +257,7 @@ export class AlertStore {
   truncatedBytes = 0;
 
   private constructor(opts: AlertStoreOptions) {
+    super();
     this.site = opts.site;
     this.file = path.resolve(opts.dataDir, ALERTS_FILE);
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'alert-store' });
@@ -172,6 +265,11 @@ export class AlertStore {
     this.indexEvery = Math.max(1, opts.indexEvery ?? 1024);
     this.doFsync = opts.fsync ?? true;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 512);
+    this.reserveFile = path.resolve(opts.dataDir, ALERTS_RESERVE_FILE);
+    this.reserveTarget = Math.max(0, Math.floor(opts.reserveBytes ?? DEFAULT_ALERT_RESERVE_BYTES));
+    this.retryInitialMs = Math.max(1, opts.retryInitialMs ?? 500);
+    this.retryMaxMs = Math.max(this.retryInitialMs, opts.retryMaxMs ?? 10_000);
+    this.fs = opts.fs ?? { open: (f, fl, m) => fsp.open(f, fl, m) };
   }
 
   /**
@@ -185,10 +283,11 @@ export class AlertStore {
     }
     const store = new AlertStore(opts);
     try {
-      await fsp.mkdir(path.dirname(store.file), { recursive: true });
+      await fsp.mkdir(path.dirname(store.file), { recursive: true, mode: DATA_DIR_MODE });
       await store.scan();
       const created = store.committedBytes === 0;
-      store.handle = await fsp.open(store.file, 'a', 0o644);
+      store.handle = await store.fs.open(store.file, 'a', DATA_FILE_MODE);
+      await store.handle.chmod(DATA_FILE_MODE).catch((err: unknown) => store.log.warn({ err, file: store.file }, 'alert store: cannot narrow the file mode to 0600'));
       if (created && store.doFsync) await AlertStore.fsyncDir(path.dirname(store.file));
     } catch (err) {
       if (err instanceof QuietBandError) throw err;
@@ -198,8 +297,95 @@ export class AlertStore {
         { cause: err },
       );
     }
-    store.log.info({ file: store.file, lastSeq: store.committedSeq, records: store.recordCount }, 'alert store opened');
+    await store.ensureReserve(true);
+    store.log.info({ file: store.file, lastSeq: store.committedSeq, records: store.recordCount, reserveBytes: store.reserveNow }, 'alert store opened');
     return store;
+  }
+
+  /**
+   * Makes `alerts.reserve` `reserveBytes` long (zeros, fsynced) when it is shorter and the disk has that much free
+   * beyond it (twice the reserve). Best effort: a failure is logged (warning at open) and the file removed, never thrown.
+   */
+  private async ensureReserve(atOpen = false): Promise<void> {
+    if (this.reserveTarget === 0 || this.reserveBusy || this.closed) return;
+    this.reserveBusy = true;
+    this.lastReserveTryMs = Date.now();
+    let h: FileHandle | undefined;
+    try {
+      let have = 0;
+      try {
+        have = (await fsp.stat(this.reserveFile)).size;
+      } catch {
+        have = 0;
+      }
+      if (have >= this.reserveTarget) {
+        this.reserveNow = have;
+        return;
+      }
+      const sfs = await fsp.statfs(path.dirname(this.file));
+      if (sfs.bavail * sfs.bsize < 2 * (this.reserveTarget - have)) {
+        if (atOpen) this.log.warn({ file: this.reserveFile, freeBytes: sfs.bavail * sfs.bsize, reserveBytes: this.reserveTarget }, 'alert store: too little free space for the alert reserve');
+        this.reserveNow = have;
+        return;
+      }
+      h = await fsp.open(this.reserveFile, 'a', DATA_FILE_MODE);
+      const zeros = Buffer.alloc(Math.min(64 * 1024, this.reserveTarget));
+      let size = have;
+      while (size < this.reserveTarget) {
+        const n = Math.min(zeros.length, this.reserveTarget - size);
+        await h.write(zeros, 0, n);
+        size += n;
+      }
+      await h.sync();
+      const was = this.reserveNow;
+      this.reserveNow = size;
+      if (was !== size) this.log.info({ file: this.reserveFile, bytes: size }, 'alert store: space reserve in place');
+      if (!atOpen) this.emitStorage();
+    } catch (err) {
+      this.log.warn({ err, file: this.reserveFile }, 'alert store: cannot write the alert reserve');
+      await fsp.rm(this.reserveFile, { force: true }).catch(() => undefined);
+      this.reserveNow = 0;
+    } finally {
+      await h?.close().catch(() => undefined);
+      this.reserveBusy = false;
+    }
+  }
+
+  /** Deletes the reserve to make room for alerts; true when there was one. */
+  private async releaseReserve(): Promise<boolean> {
+    if (this.reserveNow === 0) return false;
+    const bytes = this.reserveNow;
+    this.reserveNow = 0;
+    await fsp.rm(this.reserveFile, { force: true }).catch(() => undefined);
+    this.log.warn({ file: this.reserveFile, bytes }, 'alert store: disk full; alert reserve released to keep storing alerts');
+    this.emitStorage();
+    return true;
+  }
+
+  /** Current storage state (see {@link StorageState}). */
+  storageState(): StorageState {
+    const st: StorageState = { ok: this.failure === null, heldRecords: this.heldCount, failures: this.failure?.failures ?? 0, reserveBytes: this.reserveNow };
+    if (this.failure !== null) {
+      st.error = this.failure.error;
+      st.code = this.failure.code;
+      st.sinceMs = this.failure.sinceMs;
+    }
+    return st;
+  }
+
+  /** Records accepted (sent) but not yet on disk. */
+  get heldCount(): number {
+    let n = 0;
+    for (const p of this.pending) if (p.accepted) n++;
+    return n;
+  }
+
+  private emitStorage(): void {
+    try {
+      this.emit('storage', this.storageState());
+    } catch (err) {
+      this.log.error({ err }, 'alert store: a storage listener threw');
+    }
   }
 
   private static async fsyncDir(dir: string): Promise<void> {
@@ -250,13 +436,25 @@ export class AlertStore {
     }
     this.committedBytes = size;
     this.nextSeq = this.committedSeq + 1;
+    this.acceptedSeq = this.committedSeq;
   }
 
-  /** Adds a committed record to seq, index, recent ring and state map. */
+  /** Adds a record read from the file to seq, index, recent ring and state map. */
   private remember(rec: Alert, offset: number): void {
+    this.track(rec);
+    this.commit(rec, offset);
+  }
+
+  /** Adds a record written at byte `offset` to the durable seq and the sparse index. */
+  private commit(rec: Alert, offset: number): void {
     if (this.recordCount % this.indexEvery === 0) this.index.push({ seq: rec.seq, offset });
     this.recordCount++;
     this.committedSeq = rec.seq;
+  }
+
+  /** Adds an accepted record (stored, or held after a failed write) to the recent ring and the state map. */
+  private track(rec: Alert): void {
+    this.acceptedSeq = rec.seq;
     this.recent.push(rec);
     if (this.recent.length >= 2 * this.recentCapacity) this.recent = this.recent.slice(this.recent.length - this.recentCapacity);
     let e = this.states.get(rec.alertId);
@@ -283,8 +481,16 @@ export class AlertStore {
     if ((rec.event === 'ack' || rec.event === 'known') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }
 
-  /** Highest seq that is durably stored (0 for an empty store). */
+  /**
+   * Highest seq accepted: stored, or (storage failed) sent and held in memory; {@link readSince} serves every record up
+   * to it. Equals {@link storedSeq} while storage is ok. 0 for an empty store.
+   */
   get lastSeq(): number {
+    return this.acceptedSeq;
+  }
+
+  /** Highest seq durably stored (written + fdatasync). */
+  get storedSeq(): number {
     return this.committedSeq;
   }
 
@@ -316,7 +522,8 @@ export class AlertStore {
    * @throws QuietBandError('IO') when the store is closed (thrown synchronously).
    */
   enqueue(draft: AlertDraft): EnqueuedAlert {
-    if (this.closed || this.handle === null) throw new QuietBandError(`alert store ${this.file} is closed`, 'IO');
+    // not the handle: after a failed write it is null until a retry reopens the file, and records are still accepted
+    if (this.closed) throw new QuietBandError(`alert store ${this.file} is closed`, 'IO');
     const seq = this.nextSeq++;
     const { alertId: givenId, ...rest } = draft;
     const alertId = givenId ?? `${this.site}-${seq}`;
@@ -326,21 +533,36 @@ export class AlertStore {
     record.site = this.site;
     let resolve!: (a: Alert) => void;
     let reject!: (e: unknown) => void;
+    let accept!: (a: Alert) => void;
     const done = new Promise<Alert>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    this.pending.push({ record, resolve, reject });
+    const accepted = new Promise<Alert>((res) => {
+      accept = res;
+    });
+    const p: PendingWrite = { record, accepted: false, accept, resolve, reject };
+    this.pending.push(p);
+    // while storage has failed a new record is not held back until a retry succeeds: it is sent at once
+    if (this.failure !== null) this.acceptOne(p);
     if (!this.writing) {
       this.writing = true;
       this.flushing = this.flushLoop();
     }
-    return { seq, alertId, done };
+    return { seq, alertId, accepted, done };
+  }
+
+  private acceptOne(p: PendingWrite): void {
+    if (p.accepted) return;
+    p.accepted = true;
+    this.track(p.record);
+    p.accept(p.record);
   }
 
   /**
-   * Appends one record; resolves with the stored record after write + fdatasync (see {@link enqueue}).
-   * Rejects with QuietBandError('IO') when the store is closed or the write/fsync fails (the file is then truncated back).
+   * Appends one record; resolves with the stored record after write + fdatasync (see {@link enqueue}; after a storage
+   * failure that is when a retry stored it). Rejects with QuietBandError('IO') when the store is closed, or is closed
+   * before the record could be stored.
    */
   append(draft: AlertDraft): Promise<Alert> {
     try {
@@ -350,50 +572,137 @@ export class AlertStore {
     }
   }
 
-  /** Writes queued records batch by batch. `writing` is cleared in the same synchronous step that sees an empty queue. */
+  /**
+   * Writes queued records batch by batch. `writing` is cleared in the same synchronous step that sees an empty queue.
+   * A failed batch stays at the head of the queue (see the class comment) and is retried after the backoff.
+   */
   private async flushLoop(): Promise<void> {
     for (;;) {
       if (this.pending.length === 0) {
         this.writing = false;
         return;
       }
-      const batch = this.pending.splice(0, this.maxBatch);
-      const handle = this.handle;
-      const lines: string[] = [];
-      let buf: Buffer;
+      const batch = this.pending.slice(0, this.maxBatch);
+      let written: { lines: string[]; bytes: number };
       try {
-        for (let i = 0; i < batch.length; i++) lines.push(JSON.stringify(batch[i]!.record));
-        buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
-        if (handle === null) throw new Error('file handle closed');
-        let off = 0;
-        while (off < buf.length) {
-          const { bytesWritten } = await handle.write(buf, off, buf.length - off);
-          off += bytesWritten;
-        }
-        if (this.doFsync) await handle.datasync();
+        written = await this.writeBatch(batch);
       } catch (err) {
-        this.log.error({ err, file: this.file, records: batch.length }, 'alert store: write failed; records not stored');
-        try {
-          await handle?.truncate(this.committedBytes);
-        } catch {
-          // Nothing more to do: a torn tail is dropped on the next open.
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        this.reopen = true; // a partial write may be on disk: cut it before the next attempt
+        if (NO_SPACE_CODES.has(code) && (await this.releaseReserve())) continue;
+        this.onWriteFailed(err, code, batch.length);
+        if (this.closed) {
+          this.giveUp();
+          this.writing = false;
+          return;
         }
-        const e = new QuietBandError(
-          `alert store: cannot write ${this.file}: ${(err as Error).message}. Check free disk space and permissions.`,
-          'IO',
-          { cause: err },
-        );
-        for (const p of batch) p.reject(e);
+        await this.retryDelay();
         continue;
       }
+      this.pending.splice(0, batch.length);
       let offset = this.committedBytes;
       for (let i = 0; i < batch.length; i++) {
-        this.remember(batch[i]!.record, offset);
-        offset += Buffer.byteLength(lines[i]!, 'utf8') + 1;
+        const p = batch[i]!;
+        this.acceptOne(p);
+        this.commit(p.record, offset);
+        offset += Buffer.byteLength(written.lines[i]!, 'utf8') + 1;
       }
-      this.committedBytes += buf.length;
+      this.committedBytes += written.bytes;
       for (const p of batch) p.resolve(p.record);
+      if (this.failure !== null && this.pending.length === 0) {
+        const f = this.failure;
+        this.failure = null;
+        this.log.warn({ file: this.file, failedForMs: Date.now() - f.sinceMs, failures: f.failures, lastSeq: this.committedSeq }, 'alert store: storage back; every held alert is stored');
+        this.emitStorage();
+      }
+      if (this.reserveNow < this.reserveTarget && Date.now() - this.lastReserveTryMs > 5000) void this.ensureReserve();
     }
+  }
+
+  /** Writes and fdatasyncs one batch; reopens the file first after a failure (cutting a partial tail). */
+  private async writeBatch(batch: PendingWrite[]): Promise<{ lines: string[]; bytes: number }> {
+    if (this.handle === null || this.reopen) await this.reopenHandle();
+    const handle = this.handle;
+    if (handle === null) throw Object.assign(new Error('file handle closed'), { code: 'EBADF' });
+    const lines: string[] = [];
+    for (let i = 0; i < batch.length; i++) lines.push(JSON.stringify(batch[i]!.record));
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await handle.write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+    if (this.doFsync) await handle.datasync();
+    return { lines, bytes: buf.length };
+  }
+
+  /** Opens the file anew and cuts anything past the last committed byte (a partial write of a failed batch). */
+  private async reopenHandle(): Promise<void> {
+    const old = this.handle;
+    this.handle = null;
+    await old?.close().catch(() => undefined);
+    const h = await this.fs.open(this.file, 'a', DATA_FILE_MODE);
+    try {
+      const size = (await h.stat()).size;
+      if (size > this.committedBytes) await h.truncate(this.committedBytes);
+      else if (size < this.committedBytes) {
+        this.log.error({ file: this.file, size, expected: this.committedBytes }, 'alert store: the file is shorter than what was stored (changed by something else); appending at its end');
+        this.committedBytes = size;
+      }
+    } catch (err) {
+      await h.close().catch(() => undefined);
+      throw err;
+    }
+    this.handle = h;
+    this.reopen = false;
+  }
+
+  /** Enters (or stays in) the failed state: every queued record is accepted (sent) and held for the retry. */
+  private onWriteFailed(err: unknown, code: string, records: number): void {
+    this.writeFailures++;
+    this.reopen = true;
+    const error = `alert store: cannot write ${this.file}: ${(err as Error).message}`;
+    const first = this.failure === null;
+    if (first) this.failure = { error, code, sinceMs: Date.now(), failures: 0 };
+    const f = this.failure!;
+    f.failures++;
+    f.error = error;
+    f.code = code;
+    for (const p of this.pending) this.acceptOne(p);
+    if (first) {
+      this.log.error({ err, file: this.file, code, records, held: this.pending.length }, 'alert store: STORAGE FAILED; alerts are sent and held in memory, retrying');
+    } else if (f.failures % 10 === 0) {
+      this.log.error({ code, failures: f.failures, held: this.pending.length }, 'alert store: storage still failing');
+    }
+    if (first || f.failures % 10 === 0) this.emitStorage();
+  }
+
+  /** Waits the backoff delay (or until close() cuts it short). */
+  private retryDelay(): Promise<void> {
+    const n = this.failure?.failures ?? 1;
+    const ms = Math.min(this.retryInitialMs * 2 ** Math.min(30, n - 1), this.retryMaxMs);
+    return new Promise<void>((resolve) => {
+      this.wakeRetry = resolve;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.wakeRetry = null;
+        resolve();
+      }, ms);
+    });
+  }
+
+  /** Store closed while records are still not on disk: each is logged in full (the last place it exists), then rejected. */
+  private giveUp(): void {
+    const lost = this.pending.splice(0);
+    if (lost.length === 0) return;
+    this.unstoredAtClose += lost.length;
+    const e = new QuietBandError(
+      `${this.failure?.error ?? `alert store: cannot write ${this.file}`}; ${lost.length} alert record(s) (seq ${lost[0]!.record.seq}-${lost[lost.length - 1]!.record.seq}) were sent but never stored; they are in this log`,
+      'IO',
+    );
+    for (const p of lost) this.log.fatal({ record: p.record }, 'alert record not stored (storage failed until shutdown)');
+    this.log.fatal({ file: this.file, records: lost.length }, e.message);
+    for (const p of lost) p.reject(e);
   }
 
   /**
@@ -403,8 +712,9 @@ export class AlertStore {
    * Yielded objects are shared: do not mutate them.
    */
   readSince(sinceSeq: number): AsyncGenerator<Alert> {
-    const endSeq = this.committedSeq;
+    const endSeq = this.acceptedSeq;
     const endBytes = this.committedBytes;
+    const fileEndSeq = this.committedSeq;
     const since = Number.isFinite(sinceSeq) ? Math.floor(sinceSeq) : 0;
     const recent = this.recent;
     if (since >= endSeq) return (async function* () {})();
@@ -435,14 +745,18 @@ export class AlertStore {
       } else hi = mid - 1;
     }
     const file = this.file;
+    // accepted records not yet on disk (storage failed): served from memory after the file's part
+    const held: Alert[] = [];
+    for (const p of this.pending) if (p.accepted && p.record.seq > fileEndSeq && p.record.seq <= endSeq) held.push(p.record);
     return (async function* () {
       for await (const line of scanLines(file, startOffset, endBytes)) {
-        if (!line.terminated) return;
+        if (!line.terminated) break;
         const rec = parseRecord(line.text);
         if (rec === undefined || rec.seq <= since) continue;
-        if (rec.seq > endSeq) return;
+        if (rec.seq > fileEndSeq) break;
         yield rec;
       }
+      for (const rec of held) if (rec.seq > since) yield rec;
     })();
   }
 
@@ -451,10 +765,18 @@ export class AlertStore {
     while (this.writing) await this.flushing;
   }
 
-  /** Waits for queued appends, then closes the file. Later appends reject. Safe to call more than once. */
+  /**
+   * Waits for queued appends (after a storage failure: one last immediate attempt; records still not storable are
+   * logged in full and their `done` rejects), then closes the file. Later appends reject. Safe to call more than once.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const wake = this.wakeRetry;
+    this.wakeRetry = null;
+    wake?.();
     await this.drain();
     const h = this.handle;
     this.handle = null;

@@ -71,7 +71,8 @@ export function refreshCommandFor(flags: SiteFlags, isSet: (k: keyof SiteFlags) 
  * Runs the daemon until SIGINT/SIGTERM. Prints to stdout: `QuietBand demo site running at <url>` (or
  * `QuietBand site "<name>" running at <url>`), one line per sensor, and — when auth is on and the token was just
  * created — the token, once. On a signal: stops sources and workers, stores and sends the last alerts (fsync), closes
- * the server and the store, exits 0 (a signal repeated within 1 s is ignored; a later one exits 1 at once).
+ * the server and the store, exits 0 — 1 when alert records could not be stored until the end (storage failed; each is
+ * logged in full on stderr) — (a signal repeated within 1 s is ignored; a later one exits 1 at once).
  * @throws QuietBandError('CONFIG' | 'BAD_INPUT') naming the flag or the config file and field (exit 2).
  */
 export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) => boolean): Promise<void> {
@@ -116,7 +117,11 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
       firstAtMs = Date.now();
       log.info({ signal: sig }, 'stopping');
       running.stop().then(
-        () => resolveDone(),
+        () => {
+          // alerts sent but never stored (storage failed until the end) are in the log in full: say so by the exit status
+          if (running.store.unstoredAtClose > 0) process.exitCode = 1;
+          resolveDone();
+        },
         (err: unknown) => {
           log.error({ err }, 'error while stopping');
           process.exitCode = 1;

@@ -172,7 +172,7 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   calibration: FIELD_DEFAULTS.calibration,
   /** Known emitters `[{ lowHz, highHz, sensor?, expires?, label }]`: alerts inside are 'known'/'info' (UI-marked ones: `<dataDir>/known-emitters.json`). */
   knownEmitters: FIELD_DEFAULTS.knownEmitters,
-  /** Evidence clips (SigMF, `<dataDir>/clips/`) and their pictures: preS/postS/maxS seconds, quotaMiB. */
+  /** Evidence clips (SigMF, `<dataDir>/clips/`) and their pictures: preS/postS/maxS seconds, quotaMiB, minFreeMiB (free-space floor). */
   evidence: FIELD_DEFAULTS.evidence,
   sensors: Object.freeze([]) as readonly SensorConfig[],
 });

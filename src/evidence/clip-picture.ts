@@ -1,5 +1,6 @@
 // Spectrogram picture (PNG) of an evidence clip with the detected band outlined, computed with our SpectrumEngine.
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import { basename, dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
@@ -174,9 +175,9 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
       }
     }
   }
-  await mkdir(dirname(pngPath), { recursive: true });
+  await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
   const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
-  await writeFile(tmp, PNG.sync.write(png));
+  await writeFile(tmp, PNG.sync.write(png), { mode: DATA_FILE_MODE });
   await rename(tmp, pngPath);
   return { pngPath, widthPx: W, heightPx: H, frames, lowDb, highDb, box };
 }

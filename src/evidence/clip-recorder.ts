@@ -1,8 +1,9 @@
 // Evidence clips: SigMF recordings of the raw IQ around each detection, with a disk quota.
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 import { IqRing } from './iq-ring.js';
 
@@ -26,12 +27,35 @@ export interface ClipOptions {
    * deleted with their clip. Undefined = no pictures.
    */
   picturesDir?: string;
+  /**
+   * Free-space floor (bytes) of the clips' file system: a clip whose write would leave less free than this is not
+   * written (shed, logged as a warning), so evidence never takes the space the alert store needs. Default 0.
+   */
+  minFreeBytes: number;
   /** Sensor name (in file names and the meta). */
   sensor: string;
   logger?: Logger;
 }
 
-export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30 });
+export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0 });
+
+/**
+ * Checks the file system holding `dir` (fs.statfs: blocks available to unprivileged users × block size) before a write
+ * of `bytes`: null when at least `minFreeBytes` stay free after it, else the free bytes now. A folder that does not
+ * exist yet is checked through its nearest existing parent. Never throws (an unreadable statfs lets the write go on).
+ */
+export async function freeSpaceShortfall(dir: string, bytes: number, minFreeBytes: number): Promise<{ freeBytes: number } | null> {
+  if (minFreeBytes <= 0) return null;
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const s = await statfs(d);
+      const freeBytes = s.bavail * s.bsize;
+      return freeBytes - bytes < minFreeBytes ? { freeBytes } : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) return null;
+    }
+  }
+}
 
 interface Pending {
   ev: DetectionEvent;
@@ -39,6 +63,8 @@ interface Pending {
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
   onWritten?: (metaPath: string) => void;
+  /** Called instead of `onWritten` when the clip was shed (free-space floor). */
+  onShed?: () => void;
 }
 
 /** A written clip. */
@@ -61,6 +87,8 @@ export class ClipRecorder {
   private lastEnd = 0;
   private readonly o: ClipOptions;
   private writes: Promise<unknown> = Promise.resolve();
+  /** Clips not written because of the free-space floor. */
+  shed = 0;
 
   /**
    * @param info the source's info (rate, centre, datatype)
@@ -79,14 +107,17 @@ export class ClipRecorder {
     while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
   }
 
-  /** Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS). */
-  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void): void {
+  /**
+   * Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS).
+   * `onWritten` gets the meta path once written; `onShed` is called instead when the free-space floor shed it.
+   */
+  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: () => void): void {
     const rate = this.info.rateSps;
     const start = Math.round(ev.startS * rate);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
     const from = start - Math.round(this.o.preS * rate);
     const until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
-    this.pending.push({ ev, from, until, onWritten });
+    this.pending.push({ ev, from, until, onWritten, onShed });
     this.pending.sort((a, b) => a.until - b.until);
     while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
   }
@@ -101,25 +132,37 @@ export class ClipRecorder {
     const { data, first, count } = this.ring.readRaw(p.from, p.until);
     if (count === 0) return;
     const job = this.writes.then(() => this.write(p, first, count, data)).then((info) => {
+      if (info === null) {
+        p.onShed?.();
+        return;
+      }
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();
     }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
     this.writes = job;
   }
 
-  private async write(p: Pending, first: number, count: number, data: Buffer): Promise<ClipInfo> {
-    await mkdir(this.o.dir, { recursive: true });
+  /** Writes one clip; null when it was shed (writing it would leave less than `minFreeBytes` free). */
+  private async write(p: Pending, first: number, count: number, data: Buffer): Promise<ClipInfo | null> {
+    const short = await freeSpaceShortfall(this.o.dir, data.length + 4096, this.o.minFreeBytes);
+    if (short !== null) {
+      this.shed++;
+      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes: data.length, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
+      return null;
+    }
+    await mkdir(this.o.dir, { recursive: true, mode: DATA_DIR_MODE });
     const rate = this.info.rateSps;
     const t0 = this.originMs + (first / rate) * 1000;
     const stamp = new Date(t0).toISOString().replace(/[:.]/g, '-');
     const base = join(this.o.dir, `${this.o.sensor}_${stamp}_${Math.round(p.ev.centerHz)}Hz_${p.ev.id}`);
     const dataPath = `${base}.sigmf-data`;
-    await writeFile(dataPath, data);
+    await writeFile(dataPath, data, { mode: DATA_FILE_MODE });
     const startIdx = Math.round(p.ev.startS * rate) - first;
     const endIdx = Math.round((p.ev.endS ?? p.ev.startS) * rate) - first;
     const metaPath = await writeSigmfMeta(base, {
       format: this.info.format,
       rateSps: rate,
+      fileMode: DATA_FILE_MODE,
       description: `QuietBand evidence clip, sensor ${this.o.sensor}, detection ${p.ev.id}`,
       captures: [{ sampleStart: 0, centerHz: this.info.centerHz, datetime: new Date(t0).toISOString() }],
       annotations: [{

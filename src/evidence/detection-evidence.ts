@@ -1,13 +1,16 @@
 // Worker-side evidence: IQ ring → one SigMF clip + picture per detection; events are posted with the clip path once written.
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { ClipRecorder } from './clip-recorder.js';
+import { ClipRecorder, freeSpaceShortfall } from './clip-recorder.js';
 import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
 /** Folder (in the data dir) of the SigMF clips. */
 export const CLIPS_DIR = 'clips';
+
+/** Bytes a clip picture is assumed to take when checking the free-space floor before rendering it (PNGs are ≈ 50-300 KiB). */
+const PICTURE_BYTES_BOUND = 512 * 1024;
 
 /** Settings of {@link DetectionEvidence} (site config `evidence`, data dir, sensor). */
 export interface DetectionEvidenceOptions {
@@ -21,6 +24,8 @@ export interface DetectionEvidenceOptions {
   maxS: number;
   /** Total bytes of `<dataDir>/clips` plus `<dataDir>/clip-pictures` (oldest clip deleted first with its picture, logged by ClipRecorder). */
   quotaBytes: number;
+  /** Free-space floor (bytes): a clip or picture that would leave less free on the data dir's file system is shed (logged). Default 0. */
+  minFreeBytes?: number;
   /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
   pictures: boolean;
   log: Logger;
@@ -71,6 +76,7 @@ export class DetectionEvidence {
       postS: o.postS,
       maxS: o.maxS,
       quotaBytes: o.quotaBytes,
+      minFreeBytes: o.minFreeBytes ?? 0,
       ...(o.pictures ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
       logger: o.log,
     });
@@ -110,7 +116,7 @@ export class DetectionEvidence {
 
   private schedule(t: TrackEvidence, ev: DetectionEvent): void {
     t.scheduled = true;
-    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath));
+    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), () => this.release(ev.id));
   }
 
   private onWritten(t: TrackEvidence, id: number, metaPath: string): void {
@@ -126,6 +132,12 @@ export class DetectionEvidence {
       }
       try {
         const png = clipPicturePath(this.o.dataDir, metaPath);
+        // a picture is at most a few hundred KiB: checked against the floor with that much headroom
+        const short = await freeSpaceShortfall(this.o.dataDir, PICTURE_BYTES_BOUND, this.o.minFreeBytes ?? 0);
+        if (short !== null) {
+          this.o.log.warn({ clip: metaPath, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes }, 'clip picture shed: free disk space below the evidence floor (alerts come first)');
+          return;
+        }
         const t0 = performance.now();
         const frames = await this.pictures.render(metaPath, png);
         this.o.log.debug({ picture: png, frames, ms: Math.round(performance.now() - t0) }, 'clip picture written');

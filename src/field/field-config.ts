@@ -17,6 +17,11 @@ export interface EvidenceSettings {
   maxS: number;
   /** Disk quota (MiB) of `<dataDir>/clips` plus `<dataDir>/clip-pictures`; the oldest clips are deleted first, each with its picture (logged). */
   quotaMiB: number;
+  /**
+   * Free-space floor (MiB) of the data dir's file system: a clip or picture is not written (shed, logged) when writing
+   * it would leave less free than this, so evidence never takes the space alerts need.
+   */
+  minFreeMiB: number;
 }
 
 /** A known emitter from the site config, expiry converted. */
@@ -57,7 +62,7 @@ export const FIELD_DEFAULTS = Object.freeze({
   knownEmitters: Object.freeze([]) as readonly KnownEmitterSettings[],
   /** UI-marked emitters (`<dataDir>/known-emitters.json`) expire `ttlH` hours after marking; config ones do not. */
   knownEmitterMarks: Object.freeze({ ttlH: 24 }) as Readonly<KnownEmitterMarkSettings>,
-  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024 }) as Readonly<EvidenceSettings>,
+  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100 }) as Readonly<EvidenceSettings>,
 });
 
 const comment = z.union([z.string(), z.array(z.string())]).optional();
@@ -90,6 +95,7 @@ export const fieldSchemas = {
       postS: z.number().min(1, 'expected at least 1 s after the detection').max(60).optional(),
       maxS: z.number().min(1).max(60).optional(),
       quotaMiB: z.number().gt(0).max(1 << 24).optional(),
+      minFreeMiB: z.number().min(0).max(1 << 24).optional(),
     })
     .strict()
     .optional(),

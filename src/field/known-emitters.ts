@@ -1,5 +1,6 @@
 // Known emitters: frequency ranges (config list + ones a supervisor marked in the UI, kept in <dataDir>/known-emitters.json).
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -227,8 +228,8 @@ export class KnownEmitters {
     const job = this.writes.then(async () => {
       const tmp = `${path}.${process.pid}.tmp`;
       try {
-        await mkdir(this.o.dataDir, { recursive: true });
-        await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`);
+        await mkdir(this.o.dataDir, { recursive: true, mode: DATA_DIR_MODE });
+        await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`, { mode: DATA_FILE_MODE });
         await rename(tmp, path);
       } catch (err) {
         await rm(tmp, { force: true }).catch(() => undefined);

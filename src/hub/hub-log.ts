@@ -1,5 +1,6 @@
 // Alert log of the hub: the store/bus surface the WebSocket server needs, re-sequenced across sites, kept in a JSONL file.
 import { EventEmitter } from 'node:events';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -87,9 +88,9 @@ export class HubLog extends EventEmitter<{ alert: [HubAlert] }> {
     const file = resolve(join(opts.dataDir, HUB_ALERTS_FILE));
     const hl = new HubLog({ ...opts, file });
     try {
-      await fsp.mkdir(opts.dataDir, { recursive: true });
+      await fsp.mkdir(opts.dataDir, { recursive: true, mode: DATA_DIR_MODE });
       await hl.load(file);
-      hl.handle = await fsp.open(file, 'a', 0o644);
+      hl.handle = await fsp.open(file, 'a', DATA_FILE_MODE);
     } catch (err) {
       throw new QuietBandError(`hub: cannot use the alert history ${file}: ${(err as Error).message}. Check that --data-dir is writable.`, 'IO', { cause: err });
     }

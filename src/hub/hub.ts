@@ -12,6 +12,7 @@ import type { Alert, SensorHealth } from '../server/protocol.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { HubLog, type HubAlert } from './hub-log.js';
+import { lockDataDir, narrowDataDirMode, prepareDataDir, type DataDirLock } from '../site/data-dir.js';
 import { hubMetrics } from './hub-metrics.js';
 import { hubReportSource } from './hub-report.js';
 
@@ -135,12 +136,26 @@ const HUB_NAME = 'hub';
  * ''), closed when its heartbeats return; not while the hub itself has lost the broker (ages restart on reconnect).
  * `GET /sites` (same auth) → {@link HubSiteState}[]; `GET /metrics` → {@link hubMetrics}; `GET /sessions`,
  * `GET /report?session=&site=` → {@link reportRoutes} over {@link hubReportSource}.
- * @throws QuietBandError('CONFIG') port in use / bad options (from the server); 'IO' history file not usable.
+ * @throws QuietBandError('CONFIG') port in use / bad options (from the server) / data dir a file or held by another hub
+ *   (naming its pid); 'IO' history file not usable.
  */
 export async function startHub(o: HubOptions): Promise<RunningHub> {
   const log = (o.logger ?? pino({ level: 'silent' })).child({ component: 'hub' });
   const prefix = o.topicPrefix ?? MQTT_DEFAULTS.topicPrefix;
-  const hubLog = await HubLog.open({ ...(o.persist !== false ? { dataDir: o.dataDir } : {}), fsync: o.fsync ?? true, logger: log });
+  // one hub per data dir, as one daemon per site data dir (src/site/data-dir.ts): locked before anything is written
+  let lock: DataDirLock | null = null;
+  if (o.persist !== false) {
+    await prepareDataDir(o.dataDir);
+    lock = await lockDataDir(o.dataDir, log);
+    await narrowDataDirMode(o.dataDir, log);
+  }
+  let hubLog: HubLog;
+  try {
+    hubLog = await HubLog.open({ ...(o.persist !== false ? { dataDir: o.dataDir } : {}), fsync: o.fsync ?? true, logger: log });
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   const sites = new Map<string, SiteEntry>();
 
   const siteState = (e: SiteEntry, nowMs: number): HubSiteState => {
@@ -222,6 +237,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     });
   } catch (err) {
     await hubLog.close();
+    await lock?.release();
     throw err;
   }
 
@@ -433,6 +449,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         await client.endAsync(!client.connected).catch(() => undefined);
         await server.close();
         await hubLog.close();
+        await lock?.release();
       })();
       return closing;
     },

@@ -119,6 +119,9 @@ export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefin
  *   `quietband_sensor_realtime_load{sensor}` pipeline time / signal time over the last 5 s (absent without blocks);
  * - `quietband_ws_clients`, `quietband_alerts{state}` (every stored alert by current state),
  *   `quietband_open_alerts`, `quietband_alert_store_records`, `quietband_alert_store_bytes`, `quietband_alert_last_seq`;
+ * - storage faults: `quietband_storage_failed` (1 while alerts cannot be written: the site's storage-failed state),
+ *   `quietband_alert_store_held_records` (sent but not yet on disk), `quietband_alert_store_write_failures_total`,
+ *   `quietband_alert_reserve_bytes` (the space reserve; 0 once used up);
  * - prom-client's default process metrics (`process_*`, `nodejs_*`).
  */
 export class SiteMetrics {
@@ -145,6 +148,16 @@ export class SiteMetrics {
             const v = pick(h);
             if (v !== null && v !== undefined && Number.isFinite(v)) this.set({ sensor: h.sensor }, v);
           }
+        },
+      });
+    };
+    const siteGauge = (name: string, help: string, value: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(value());
         },
       });
     };
@@ -187,14 +200,7 @@ export class SiteMetrics {
         for (const [sensor, n] of counts) this.set({ sensor }, n);
       },
     });
-    new Gauge({
-      name: 'quietband_ws_clients',
-      help: 'WebSocket clients connected',
-      registers: [this.registry],
-      collect() {
-        this.set(self.sources?.wsClients() ?? 0);
-      },
-    });
+    siteGauge('quietband_ws_clients', 'WebSocket clients connected', () => self.sources?.wsClients() ?? 0);
     new Gauge({
       name: 'quietband_alerts',
       help: 'Stored alerts by current state',
@@ -206,30 +212,13 @@ export class SiteMetrics {
         for (const [state, n] of counts) this.set({ state }, n);
       },
     });
-    new Gauge({
-      name: 'quietband_open_alerts',
-      help: 'Alerts without a close record',
-      registers: [this.registry],
-      collect() {
-        this.set(self.store.openAlerts().length);
-      },
-    });
-    new Gauge({
-      name: 'quietband_alert_store_records',
-      help: 'Records in alerts.jsonl',
-      registers: [this.registry],
-      collect() {
-        this.set(self.store.size);
-      },
-    });
-    new Gauge({
-      name: 'quietband_alert_last_seq',
-      help: 'Highest durably stored alert seq',
-      registers: [this.registry],
-      collect() {
-        this.set(self.store.lastSeq);
-      },
-    });
+    siteGauge('quietband_open_alerts', 'Alerts without a close record', () => self.store.openAlerts().length);
+    siteGauge('quietband_alert_store_records', 'Records in alerts.jsonl', () => self.store.size);
+    siteGauge('quietband_alert_last_seq', 'Highest durably stored alert seq', () => self.store.storedSeq);
+    siteGauge('quietband_storage_failed', '1 while alert records cannot be written to the data dir (they are sent and held in memory, retried)', () => (self.store.storageState().ok ? 0 : 1));
+    siteGauge('quietband_alert_store_held_records', 'Alert records sent but not yet on disk (storage failed)', () => self.store.heldCount);
+    siteGauge('quietband_alert_store_write_failures_total', 'Failed alert write attempts since the daemon started (a counter)', () => self.store.writeFailures);
+    siteGauge('quietband_alert_reserve_bytes', 'Bytes in the alert space reserve (alerts.reserve); 0 once a full disk used it up', () => self.store.storageState().reserveBytes);
     new Gauge({
       name: 'quietband_alert_store_bytes',
       help: 'Size of alerts.jsonl (bytes)',

@@ -1,5 +1,6 @@
 // Publishes a site's alerts (from the store, in seq order, resumable), sensor health and heartbeats to an MQTT broker.
 import { readFileSync } from 'node:fs';
+import { DATA_FILE_MODE } from '../site/data-dir.js';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -210,7 +211,7 @@ export class MqttPublisher {
     const seq = this.published;
     const file = join(this.o.dataDir, MQTT_STATE_FILE);
     try {
-      await writeFile(`${file}.tmp`, JSON.stringify({ publishedSeq: seq, time: new Date().toISOString() }) + '\n');
+      await writeFile(`${file}.tmp`, JSON.stringify({ publishedSeq: seq, time: new Date().toISOString() }) + '\n', { mode: DATA_FILE_MODE });
       await rename(`${file}.tmp`, file);
       this.savedSeq = seq;
     } catch (err) {

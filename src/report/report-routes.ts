@@ -1,5 +1,6 @@
 // HTTP routes of the session report (GET /sessions, GET /report?session=…) for the server's `routes` option; PDF via Chromium.
 import { execFile } from 'node:child_process';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -90,8 +91,8 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       const html = renderReportHtml(r);
       if (o.dataDir !== undefined) {
         const dir = join(o.dataDir, REPORTS_DIR);
-        await mkdir(dir, { recursive: true });
-        await writeFile(join(dir, reportFileName(r.site, r.session, 'html')), html);
+        await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
+        await writeFile(join(dir, reportFileName(r.site, r.session, 'html')), html, { mode: DATA_FILE_MODE });
       }
       log.info({ session: r.session, site: r.site, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');
       if (!pdf) {

@@ -7,8 +7,11 @@ export const PROTOCOL_VERSION = 1 as const;
 export type AlertState = 'new' | 'acknowledged' | 'known';
 /** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
 export type AlertSeverity = 'high' | 'low' | 'info';
-/** What raised the alert: a detected transmission, or a sensor that stopped delivering / overloaded. */
-export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline';
+/**
+ * What raised the alert: a detected transmission, a sensor that stopped delivering / overloaded, a site gone quiet (hub),
+ * or the site's data dir refusing alert records (`storage-failed`: alerts are sent and held in memory until stored).
+ */
+export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline' | 'storage-failed';
 
 /**
  * One alert record. Every state change (open, update, close, ack, known) is a new record with a new `seq`

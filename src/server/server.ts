@@ -104,6 +104,11 @@ export interface ServerOptions {
    * answered the request.
    */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean)[];
+  /**
+   * What is wrong with the site now (storage failed, sensors offline), one sentence each: `/healthz` answers 503 with
+   * `ok: false` and these as `problems` while the list is not empty. Default: nothing.
+   */
+  healthProblems?: () => string[];
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -334,7 +339,8 @@ function positiveNumber(name: string, v: number, min = 0): number {
  *
  * Every request and upgrade: a `Host` that is not one of ours → 421 (DNS rebinding); security headers (CSP,
  * X-Frame-Options, nosniff, HSTS under TLS) on every response. TLS per `tls` (default: self-signed off loopback).
- * HTTP: `GET /healthz` → `{ ok, site, sensorsOnline, sensorsTotal, lastSeq }`; `GET /login` → the sign-in page;
+ * HTTP: `GET /healthz` → `{ ok, problems, site, sensorsOnline, sensorsTotal, lastSeq }` (503 while `healthProblems` lists
+ * any); `GET /login` → the sign-in page;
  * `POST /login` (form field `token`) → the `quietband_token` cookie (HttpOnly, SameSite=Strict, Secure under TLS) and a
  * 303 to `/`; everything else is a static file of `webRoot`. When auth is on, every path except `/login` (including
  * `/healthz`) needs `Authorization: Bearer T` or the cookie, else 401 (tokens in URLs are not accepted); wrong tokens
@@ -970,8 +976,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (url.pathname === '/healthz') {
-      json(res, 200, {
-        ok: true,
+      const problems = opts.healthProblems?.() ?? [];
+      json(res, problems.length === 0 ? 200 : 503, {
+        ok: problems.length === 0,
+        problems,
         site,
         sensorsOnline: latestStatus.sensors.filter((s) => s.online).length,
         sensorsTotal: latestStatus.sensors.length,

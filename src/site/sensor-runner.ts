@@ -15,7 +15,7 @@ export { HEALTH_REPORT_MS, type SensorRunnerHost } from './sensor-runtime.js';
 /**
  * Runs one sensor until `host.signal` aborts (mode 'run'):
  * 1. state 'starting'; open the source (open failures such as a missing or busy dongle → 'offline', retried after
- *    the backoff; CONFIG/BAD_INPUT/NATIVE_UNAVAILABLE/NOT_RTL_TCP → 'error', not retried);
+ *    the backoff; CONFIG/BAD_INPUT/NATIVE_UNAVAILABLE → 'error', not retried; NOT_RTL_TCP → 'offline', retried);
  * 2. baseline: the stored one (`sensor.baselinePath`), whose fingerprint must match the live settings
  *    (checkFingerprint; a mismatch → state 'error' whose message names the field, no detections, no retry), or one
  *    learned from the first `warmupS` seconds after the settle (state 'learning', no detections; kept across reopens

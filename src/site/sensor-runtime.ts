@@ -28,8 +28,13 @@ export interface SensorRunnerHost {
 /** Health report period (ms). */
 export const HEALTH_REPORT_MS = 250;
 
-/** Error codes after which reopening cannot help: the sensor goes to 'error' and stays there. */
-export const FATAL_CODES: ReadonlySet<string> = new Set(['CONFIG', 'BAD_INPUT', 'BASELINE_MISMATCH', 'NATIVE_UNAVAILABLE', 'NOT_RTL_TCP']);
+/**
+ * Error codes after which reopening cannot help: the sensor goes to 'error' and stays there. Not among them:
+ * NOT_RTL_TCP (a peer that answers with something else than the rtl_tcp header: another service on the port, or
+ * one started before rtl_tcp at boot): the sensor goes offline with that reason (a `sensor-offline` alert) and is
+ * reopened with the backoff, so data flows once a real rtl_tcp takes the port.
+ */
+export const FATAL_CODES: ReadonlySet<string> = new Set(['CONFIG', 'BAD_INPUT', 'BASELINE_MISMATCH', 'NATIVE_UNAVAILABLE']);
 
 /** Code and message of any thrown value: a QuietBandError's own, else code 'IO'. */
 export function asError(err: unknown): { code: string; message: string } {
@@ -376,6 +381,7 @@ export class SensorRuntime {
       postS: ev.postS,
       maxS: ev.maxS,
       quotaBytes: Math.round(ev.quotaMiB * 1024 * 1024),
+      minFreeBytes: Math.round(ev.minFreeMiB * 1024 * 1024),
       pictures: ev.pictures,
       log: this.log,
       post: (e, clip) => this.post(clip === undefined ? { type: 'detection', run, ev: e } : { type: 'detection', run, ev: e, clip }),

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AlertBus } from '../alerts/alert-bus.js';
-import { AlertStore } from '../alerts/alert-store.js';
+import { AlertStore, type StorageState } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
@@ -15,6 +15,7 @@ import { createSiteExtras } from '../extras/site-extras.js';
 import type { SensorLocation } from './localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { siteReportSource } from '../report/report-source.js';
+import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
 /** Delay between the starts of a site's sensors (ms). */
 export const SENSOR_START_STAGGER_MS = 500;
@@ -45,6 +46,8 @@ export interface RunningSite {
   url: string;
   /** Alerts closed at start because the previous run ended while they were open. */
   recoveredAlerts: number;
+  /** What `/healthz` reports as wrong now (storage failed, sensors offline); empty when all is well. */
+  problems(): string[];
   /**
    * Stops every worker (sources closed, open tracks closed and stored), waits for every alert to be stored (fsync) and
    * sent, closes the server, the bus and the store. Idempotent.
@@ -82,21 +85,36 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * <dataDir>/clips (served at /clips/, pictures at /clips/<name>.png). Sensors with a `location` are announced with it in
  * `hello`, and one transmission seen by several of them is grouped: ranked rooms and position on their alerts
  * (AlertBus `locations`, src/site/localisation.ts).
- * @throws QuietBandError('CONFIG') port in use / bad bind; 'IO' data dir or token not usable, worker not built.
+ * Data dir (src/site/data-dir.ts): before anything is written there, it is made a private folder (0700) and locked
+ * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
+ * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,
+ * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored.
+ * @throws QuietBandError('CONFIG') port in use / bad bind / data dir a file or held by another daemon (naming its pid);
+ *   'IO' data dir or token not usable, worker not built.
  */
 export async function startSite(site: SiteSettings, opts: StartSiteOptions): Promise<RunningSite> {
   const log = opts.log.child({ site: site.site });
   const workerUrl = sensorWorkerUrl();
-  const store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
+  await prepareDataDir(site.dataDir);
+  const lock = await lockDataDir(site.dataDir, log);
+  await narrowDataDirMode(site.dataDir, log);
+  let store: AlertStore;
+  try {
+    store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   let field: SiteField;
   try {
     field = await createSiteField(site, { log, refreshCommand: opts.refreshCommand ?? 'quietband calibrate --config <site.json>' });
   } catch (err) {
     await store.close();
+    await lock.release();
     throw err;
   }
   const clips = { dir: join(site.dataDir, CLIPS_DIR), picturesDir: join(site.dataDir, CLIP_PICTURES_DIR) };
-  if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true }), mkdir(clips.picturesDir, { recursive: true })]);
+  if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true, mode: DATA_DIR_MODE }), mkdir(clips.picturesDir, { recursive: true, mode: DATA_DIR_MODE })]);
   const bus = new AlertBus({
     store,
     logger: log,
@@ -105,7 +123,20 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     locations: sensorLocations(site),
   });
   const recoveredAlerts = await bus.recoverOpenAlerts();
+  const storage = watchStorage(site.site, store, bus, log);
   const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT
+  const supervisors: SensorSupervisor[] = [];
+  const problems = (): string[] => {
+    const out: string[] = [];
+    const st = store.storageState();
+    if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
+    for (const s of supervisors) {
+      const h = s.health();
+      // judged offline (after the start grace) or refused: a sensor still starting is not a problem yet
+      if (h.state === 'offline' || h.state === 'error') out.push(`sensor ${h.sensor} ${h.state}${h.message !== undefined ? `: ${h.message}` : ''}`);
+    }
+    return out;
+  };
   let server: RunningServer;
   try {
     server = await startServer({
@@ -122,15 +153,17 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
       routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /sessions, /report
+      healthProblems: problems,
     });
   } catch (err) {
+    storage.stop();
     await bus.close();
     await store.close();
+    await lock.release();
     throw err;
   }
 
   let statusQueued = false;
-  const supervisors: SensorSupervisor[] = [];
   const sendStatus = (): void => {
     statusQueued = false;
     server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)) });
@@ -176,12 +209,39 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       await bus.flush(); // every close is stored and broadcast before the clients go
       await extras.stop();
       await server.close();
+      storage.stop();
       await bus.close();
       await store.close();
+      await lock.release();
       log.info({ lastSeq: store.lastSeq }, 'site stopped');
     })();
     return stopping;
   };
   log.info({ url: server.url, sensors: site.sensors.map((s) => `${s.name}=${s.sourceText}`), lastSeq: store.lastSeq, recoveredAlerts }, 'site running');
-  return { site, server, store, bus, supervisors, url: server.url, recoveredAlerts, stop };
+  return { site, server, store, bus, supervisors, url: server.url, recoveredAlerts, problems, stop };
+}
+
+/**
+ * Ties the store's storage state to a `storage-failed` alert of the site (sensor = site name): raised when writes
+ * start failing (it is held and sent like every record then), closed when every held record is stored.
+ */
+function watchStorage(siteName: string, store: AlertStore, bus: AlertBus, log: Logger): { stop(): void } {
+  let failed = false;
+  const onStorage = (st: StorageState): void => {
+    if (!st.ok && !failed) {
+      failed = true;
+      const msg = `STORAGE FAILED: alerts cannot be written to the data dir (${st.code ?? 'error'}: ${st.error ?? ''}). ` +
+        'They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.';
+      bus.raiseSensorAlert(siteName, 'storage-failed', msg).catch((err: unknown) => log.error({ err }, 'storage-failed alert not raised'));
+    } else if (st.ok && failed) {
+      failed = false;
+      bus.clearSensorAlert(siteName, 'storage-failed', 'storage back: every held alert is stored').catch((err: unknown) => log.error({ err }, 'storage-failed alert not closed'));
+    }
+  };
+  store.on('storage', onStorage);
+  return {
+    stop() {
+      store.off('storage', onStorage);
+    },
+  };
 }

@@ -314,6 +314,8 @@ export interface SigmfWriteOptions {
   format: SampleFormat;
   /** `core:sample_rate` (S/s). */
   rateSps: number;
+  /** Mode of the meta file when it is created (e.g. 0o600 in the daemon's data dir). Default: 0666 minus the umask. */
+  fileMode?: number;
   /** `core:frequency` (Hz) of the single default capture (ignored when `captures` is given). */
   centerHz?: number;
   /** `core:datetime` (ISO 8601 UTC) of the single default capture (ignored when `captures` is given). */
@@ -376,7 +378,7 @@ export async function writeSigmfMeta(path: string, opts: SigmfWriteOptions): Pro
   const { metaPath } = sigmfPaths(path);
   const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.tmp`);
   try {
-    await fsp.writeFile(tmp, `${JSON.stringify(buildSigmfMeta(opts), null, 2)}\n`, 'utf8');
+    await fsp.writeFile(tmp, `${JSON.stringify(buildSigmfMeta(opts), null, 2)}\n`, { encoding: 'utf8', ...(opts.fileMode !== undefined ? { mode: opts.fileMode } : {}) });
     await fsp.rename(tmp, metaPath);
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);

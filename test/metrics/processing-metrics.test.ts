@@ -81,7 +81,7 @@ describe('SensorProcessingMetrics and SiteMetrics', () => {
     expect(a.load(t0 + 9000)).toBeNull();
     expect(b.load(t0)).toBeNull();
 
-    const store = { openAlerts: () => [], allStates: () => [], size: 0, lastSeq: 0, file: join(tmp.dir, 'none.jsonl') } as unknown as AlertStore;
+    const store = { openAlerts: () => [], allStates: () => [], size: 0, lastSeq: 0, storedSeq: 0, heldCount: 0, writeFailures: 0, storageState: () => ({ ok: true, heldRecords: 0, failures: 0, reserveBytes: 0 }), file: join(tmp.dir, 'none.jsonl') } as unknown as AlertStore;
     const metrics = new SiteMetrics('hall-x', store);
     const health = (sensor: string): SensorHealth => ({ sensor, online: true, state: 'armed', centerHz: 1, configuredRateSps: 1, achievedRateSps: 1, droppedBlocks: 0, clipFraction: 0, overload: false, lastFrameAgeMs: 0 });
     metrics.attach({ sensors: () => [withProcessing(health('room-a'), a), withProcessing(health('room-b'), b), health('no-link')], wsClients: () => 0 });

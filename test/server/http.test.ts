@@ -90,7 +90,7 @@ describe('HTTP server', () => {
     });
     const r = await fetch(s.server.url + 'healthz');
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await r.json()).toEqual({ ok: true, site: 'hall-a', sensorsOnline: 1, sensorsTotal: 2, lastSeq: 2, clients: 0 });
+    expect(await r.json()).toEqual({ ok: true, problems: [], site: 'hall-a', sensorsOnline: 1, sensorsTotal: 2, lastSeq: 2, clients: 0 });
   });
 
   it('refuses WS upgrades on other paths (404) and from foreign browser origins (403)', async () => {

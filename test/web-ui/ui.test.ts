@@ -194,6 +194,23 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     await page.waitForSelector('[data-testid="sensor-status"][data-sensor="east"][data-online="true"]', { timeout: 3000 });
   });
 
+  it('shows STORAGE FAILED for the site while its storage-failed alert is open, in both languages, and drops it on close', async () => {
+    const { s } = await site({ site: 'hall-b' });
+    cleanups.push(() => s.close());
+    const page = await openPage(s.url);
+    const banner = page.locator('[data-testid="alarm-banner"]');
+    expect(await banner.isVisible()).toBe(false);
+    await s.bus.raiseSensorAlert('hall-b', 'storage-failed', 'STORAGE FAILED: alerts cannot be written to the data dir (ENOSPC: …)');
+    await expect.poll(() => banner.textContent(), { timeout: 2000 }).toMatch(/^STORAGE FAILED at hall-b: alerts are not being saved to disk/);
+    expect(await banner.isVisible()).toBe(true);
+    await page.click('[data-testid="lang-toggle"]');
+    await expect.poll(() => banner.textContent(), { timeout: 2000 }).toMatch(/^hall-b 存储故障：告警无法写入磁盘/);
+    await page.click('[data-testid="lang-toggle"]');
+    // the banner stays while storage has failed, whatever the alert's state; it goes when the alert closes
+    await s.bus.clearSensorAlert('hall-b', 'storage-failed', 'storage back: every held alert is stored');
+    await expect.poll(() => banner.textContent(), { timeout: 2000 }).not.toMatch(/STORAGE FAILED/);
+  });
+
   it('switches between English and Simplified Chinese, remembers the choice, and defaults from the browser', async () => {
     const { s } = await site();
     cleanups.push(() => s.close());

@@ -222,6 +222,13 @@ export class AlertModel {
     return this.openBySensor.get(sensor) ?? EMPTY;
   }
 
+  /** Sites whose data dir refuses alert records now: those with a `storage-failed` alert not yet closed. */
+  storageFailedSites(): string[] {
+    const out: string[] = [];
+    for (const v of this.byId.values()) if (v.kind === 'storage-failed' && !v.closed && !out.includes(v.site)) out.push(v.site);
+    return out;
+  }
+
   /** Alerts in state `new` that are not informational (the supervisor still has to look at them). */
   unacknowledgedCount(): number {
     let n = 0;

@@ -137,6 +137,7 @@ function render(): void {
 
 function renderBanner(): void {
   const parts: string[] = [];
+  for (const s of model.storageFailedSites()) parts.push(t('banner.storageFailed', { name: s }));
   const unack = model.unacknowledgedCount();
   if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
   for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));

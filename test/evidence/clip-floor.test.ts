@@ -1,0 +1,70 @@
+// Evidence free-space floor: a clip whose write would leave less than minFreeBytes free on a real 1 MiB tmpfs is shed
+// (nothing written, its close posted at once, not after the hold time); above the floor it is written, mode 0600.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DetectionEvidence } from '../../src/evidence/detection-evidence.js';
+import { freeSpaceShortfall } from '../../src/evidence/clip-recorder.js';
+import type { DetectionEvent, IqBlock } from '../../src/types.js';
+import { mountTmpfs } from '../fault-fs.js';
+import { memoryLogger } from '../server/helpers.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+const RATE = 100_000;
+const info = { label: 'sim', format: 'cu8' as const, rateSps: RATE, centerHz: 433_920_000, centerKnown: true };
+
+function block(first: number, count: number): IqBlock {
+  return { samples: new Float32Array(2 * count), count, centerHz: info.centerHz, rateSps: RATE, firstSample: first, tuneId: 0, clipFraction: 0, discontinuity: false };
+}
+
+function ev(kind: DetectionEvent['kind'], id: number, startS: number, endS?: number): DetectionEvent {
+  return { kind, id, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0 };
+}
+
+/** Feeds 4 s of IQ with one 0.2 s detection at 1 s; returns the posted events with their arrival times and the clip. */
+async function run(dataDir: string, minFreeBytes: number): Promise<{ posted: { ev: DetectionEvent; clip?: string; atMs: number }[]; lines: Record<string, unknown>[] }> {
+  const { logger, lines } = memoryLogger();
+  const posted: { ev: DetectionEvent; clip?: string; atMs: number }[] = [];
+  const e = new DetectionEvidence(info, 0, {
+    dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures: false, log: logger,
+    post: (x, clip) => posted.push({ ev: x, ...(clip !== undefined ? { clip } : {}), atMs: Date.now() }),
+  });
+  const per = RATE / 10;
+  for (let k = 0; k < 40; k++) {
+    e.push(block(k * per, per));
+    if (k === 10) e.onEvent(ev('open', 1, 1.0));
+    if (k === 12) e.onEvent(ev('close', 1, 1.0, 1.2));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const closedAt = Date.now();
+  await new Promise((r) => setTimeout(r, 300));
+  await e.close();
+  expect(posted.find((p) => p.ev.kind === 'close')!.atMs - closedAt).toBeLessThan(300); // not held for holdMs (16 s)
+  return { posted, lines };
+}
+
+describe('evidence free-space floor', () => {
+  it('sheds the clip below the floor (logged, nothing written, close posted at once) and writes it above (0600)', async () => {
+    const m = mountTmpfs(1 << 20);
+    cleanups.push(m.cleanup);
+    const free = (await freeSpaceShortfall(m.dir, 0, Number.MAX_SAFE_INTEGER))!.freeBytes;
+    expect(free).toBe(1 << 20);
+    // a 2.2 s cu8 clip at 100 kS/s is 440 kB: with a 700 kB floor it would leave 1 MiB − 440 kB < 700 kB
+    const shed = await run(m.dir, 700_000);
+    const close = shed.posted.find((p) => p.ev.kind === 'close')!;
+    expect(close.clip).toBeUndefined();
+    const line = shed.lines.find((l) => l.msg === 'evidence clip shed: free disk space below the evidence floor (alerts come first)')!;
+    expect(line).toMatchObject({ clipBytes: 440_000, freeBytes: 1 << 20, minFreeBytes: 700_000 });
+    expect(readdirSync(m.dir)).toEqual([]); // not even the clips folder
+    // with a 500 kB floor it fits: written, 0600
+    const kept = await run(m.dir, 500_000);
+    const clip = kept.posted.find((p) => p.ev.kind === 'close')!.clip!;
+    expect(clip).toMatch(/^clips\/s1_.*\.sigmf-meta$/);
+    expect(statSync(join(m.dir, clip)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(m.dir, clip.replace(/meta$/, 'data'))).size).toBe(440_000);
+  });
+});
