@@ -17,7 +17,7 @@ export interface CalibrationEmitter {
   peakPowerDbfs: number;
   /** Highest excess over the frame's noise floor (dB): how far above the floor it stood. */
   peakExcessDb: number;
-  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1): its duty cycle, at least. */
+  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1); an average it covers in part counts whole, so this reads high by up to one average per appearance. */
   dutyCycle: number;
   /** Separate appearances (runs of occupied averages) of its busiest bin. */
   bursts: number;

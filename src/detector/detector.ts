@@ -208,6 +208,10 @@ class PathState {
   readonly testable: number;
   /** The learned noise level per bin (linear, before any envelope; NaN where untested): the floor tracker's reference. */
   readonly noiseLin: Float32Array;
+  /** 1 where the level is the noise level (tested, no envelope lifts it): the bins the floor is measured on. */
+  readonly noiseBin: Uint8Array;
+  /** How many bins are noise bins. */
+  readonly noiseBins: number;
 
   constructor(
     n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
@@ -242,10 +246,16 @@ class PathState {
     this.th = this.thresholds(p, minDb, o);
     this.thWide = this.thresholds(pWide, wideMinDb, o);
     this.noiseLin = new Float32Array(n);
+    this.noiseBin = new Uint8Array(n);
     for (let b = 0; b < n; b++) {
       const l = p.levelDb[b];
-      this.noiseLin[b] = this.guard[b] === 0 && Number.isFinite(l) ? 10 ** (l / 10) : NaN;
+      const ok = this.guard[b] === 0 && Number.isFinite(l);
+      this.noiseLin[b] = ok ? 10 ** (l / 10) : NaN;
+      this.noiseBin[b] = ok && this.th.levelLin[b] <= this.noiseLin[b] * 1.0001 ? 1 : 0;
     }
+    let nb = 0;
+    for (let b = 0; b < n; b++) nb += this.noiseBin[b];
+    this.noiseBins = nb;
   }
 
   /**
@@ -611,8 +621,7 @@ export class Detector {
     const h = p.narrow.half;
     let m = 0;
     for (let b = 0; b < p.n; b++) {
-      const l = noise[b];
-      if (l > 0) scratch[m++] = smoothedAt(pre, p.n, h, b) / l;
+      if (p.noiseBin[b] !== 0) scratch[m++] = smoothedAt(pre, p.n, h, b) / noise[b];
     }
     if (m < 8) return;
     const g = quickMedian(scratch, m);
@@ -650,7 +659,7 @@ export class Detector {
     const p = this.longState;
     for (let si = 0; si < long.scales.length; si++) {
       if (!long.ready(si)) continue;
-      if (long.evaluate(si, this.slow.th.levelLin, this.slow.guard, p.hot, p.stat) === 0) continue;
+      if (long.evaluate(si, this.slow.th.levelLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat) === 0) continue;
       // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
       // lies somewhere in it), liveness still counts from now
       const windowStart = long.windowStart(si);
@@ -830,11 +839,15 @@ export class Detector {
       this.impulsiveSlowFrames++;
       return 'noOpen';
     }
+    // broadband: hot over most of the bins where only noise was learned (an emitter's envelope lifts the threshold
+    // there, so a click need not show over it); all tested bins when the band is mostly emitters
     const hot = p.hot;
-    const guard = p.guard;
+    const useNoise = p.noiseBins >= p.testable / 10;
+    const mask = useNoise ? p.noiseBin : p.guard;
+    const want = useNoise ? 1 : 0;
     let count = 0;
-    for (let b = 0; b < p.n; b++) if (hot[b] !== 0 && guard[b] === 0) count++;
-    if (count < this.options.impulseBandFraction * p.testable) {
+    for (let b = 0; b < p.n; b++) if (hot[b] !== 0 && mask[b] === want) count++;
+    if (count < this.options.impulseBandFraction * (useNoise ? p.noiseBins : p.testable)) {
       return frame.firstSample < this.lastImpulseEnd ? 'noOpen' : 'ok';
     }
     const hop = end - start;

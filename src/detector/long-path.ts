@@ -46,9 +46,11 @@ export function quickMedian(a: Float32Array | Float64Array, len = a.length): num
  * the largest K), and after every average computes, per bin b,
  *
  *     r_b = mean_K(P_b) / L_b          (L_b the baseline level, the envelope where one lifts it)
- *     g   = median over tested bins of r_b        (the floor's drift: gain creep, temperature; broadband clicks)
- *     z_b = mean of r/g over the kernel around b  (kernelHz wide)
- *     σ̂   = 1.4826 · median |z − median(z)|       (the spread of z across the band: noise, baseline error)
+ *     g   = median over noise bins of r_b         (the floor's drift: gain creep, temperature; broadband clicks)
+ *     z_b = mean of r/g over the kernel around b  (kernelHz wide; only bins whose kernel lies inside the band)
+ *     σ̂   = 1.4826 · median |z − median(z)| over noise bins   (the spread of z: noise, baseline error)
+ *
+ * Noise bins are those whose level is the learned noise level, not an emitter's envelope.
  *
  * and marks b hot when z_b > 1 + openSigma·σ̂ (open) or > 1 + releaseSigma·σ̂ (release). Under noise z_b is ≈ Gaussian
  * with σ ≈ 1/√(K·frames·kernel bins) (Welch, Hann, 50 % overlap: ≈ 1.9× fewer independent samples), so at K·0.1 s =
@@ -136,7 +138,7 @@ export class LongPath {
    * mean power (mean_K(P)/g) into `stat`, for bins with guard[b] = 0 and a finite level.
    * @returns the OR of the codes (0: nothing hot).
    */
-  evaluate(si: number, levelLin: Float32Array, guard: Uint8Array, hot: Uint8Array, stat: Float32Array): number {
+  evaluate(si: number, levelLin: Float32Array, noiseBin: Uint8Array, guard: Uint8Array, hot: Uint8Array, stat: Float32Array): number {
     const n = this.n;
     const k = this.scales[si];
     const sum = this.sums[si];
@@ -151,7 +153,9 @@ export class LongPath {
         continue;
       }
       r[b] = (sum[b] * inv) / l;
-      scratch[m++] = r[b];
+      // the floor and the spread are measured on noise bins only: a bin whose level is an emitter's envelope reads
+      // far under 1 and would pull both down
+      if (noiseBin[b] !== 0) scratch[m++] = r[b];
     }
     hot.fill(0);
     if (m < 8) return 0;
@@ -175,7 +179,11 @@ export class LongPath {
       }
       const v = (pre[b + h + 1] - pre[b - h]) / (2 * h + 1);
       r[b] = v;
-      scratch[m++] = v;
+      if (noiseBin[b] !== 0) scratch[m++] = v;
+    }
+    if (m < 8) {
+      hot.fill(0);
+      return 0;
     }
     const med = quickMedian(scratch, m);
     for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - med);
