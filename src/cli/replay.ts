@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger, type Logger } from '../log.js';
-import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
+import { openFileSource, type FileSourceOptions, type NonFiniteStats } from '../source/file-source.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../site/band-plan.js';
@@ -35,6 +35,26 @@ export interface ReplaySummary {
   wallS: number;
   /** Speed as a multiple of real time: durationS / wallS (the whole replay, baseline pass included). */
   realtimeFactor: number;
+  /**
+   * Complex samples with a non-finite I or Q (cf32 NaN/±Inf) in the analysed span: dropped, with every frame that
+   * would have held one, from the baseline and detection (see {@link reportNonFinite}).
+   */
+  nonFiniteSamples: number;
+}
+
+/**
+ * Says on stderr, in words, how many non-finite samples a recording held and what was done with them (nothing when
+ * none): `nonFiniteSamples`, `nonFiniteRuns` and the first one's index and time go into the log line as fields.
+ */
+export function reportNonFinite(log: Logger, file: string, nf: Readonly<NonFiniteStats>, rateSps: number): void {
+  if (nf.samples === 0) return;
+  const firstS = r(nf.firstSample / rateSps, 6);
+  log.warn(
+    { file, nonFiniteSamples: nf.samples, nonFiniteRuns: nf.runs, firstNonFiniteSample: nf.firstSample, firstNonFiniteS: firstS },
+    `${file}: ${nf.samples} non-finite sample(s) (NaN or ±Inf) in ${nf.runs} run(s), the first at sample ${nf.firstSample} ` +
+      `(${firstS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; ` +
+      'the analysis restarts after each run as after a gap in the stream',
+  );
 }
 
 const r = (x: number, digits: number): number => {
@@ -116,12 +136,15 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     }
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
     bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
-    const learned = await learnBaseline(await openFileSource(file, srcOpts), opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
+    const learnSource = await openFileSource(file, srcOpts);
+    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
     bar?.stop();
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
+      const nf = learnSource.nonFiniteSamples.samples;
       throw new QuietBandError(
-        `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)`,
+        `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)` +
+          (nf > 0 ? `; ${nf} non-finite sample(s) (NaN or ±Inf) were dropped with the frames holding them` : ''),
         'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
@@ -136,7 +159,8 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   const originMs = info.datetime ? Date.parse(info.datetime) : 0;
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
   bar?.start(total, 0, { task: 'detect' });
-  const { stats } = await detect(await openFileSource(file, srcOpts), baseline, opts, (ev) => {
+  const detectSource = await openFileSource(file, srcOpts);
+  const { stats } = await detect(detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
@@ -155,7 +179,9 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     detections,
     wallS: r(totalS, 3),
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
+    nonFiniteSamples: detectSource.nonFiniteSamples.samples,
   };
+  reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
   log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2), maxClipFraction: r(stats.maxClipFraction, 4) }, 'replay finished');
   return summary;
@@ -198,14 +224,19 @@ async function replayScan(
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
   });
-  for await (const b of (await openFileSource(file, srcOpts)).blocks()) {
+  const detectSource = await openFileSource(file, srcOpts);
+  for await (const b of detectSource.blocks()) {
     det.push(b);
     samples = b.firstSample + b.count;
   }
   det.flush(samples);
   const wallS = (performance.now() - t0) / 1000;
   const durationS = samples / info.rateSps;
-  const summary: ReplaySummary = { file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1) };
+  const summary: ReplaySummary = {
+    file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1),
+    nonFiniteSamples: detectSource.nonFiniteSamples.samples,
+  };
+  reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   log.info({ ...summary, hops: det.centers.length, discardedSamples: det.discardedSamples }, 'replay finished');
   return summary;
 }

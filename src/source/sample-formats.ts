@@ -163,6 +163,35 @@ export function convertCf32(raw: Uint8Array, out: Float32Array, count: number, r
 }
 
 /**
+ * The first complex sample in `[from, to)` of interleaved I/Q `samples` whose I or Q is not finite (NaN, +Inf, −Inf),
+ * or −1 when there is none. Only float input (cf32) can hold such values: integer formats always convert to finite
+ * floats. `x − x` is 0 for every finite x and NaN otherwise, so the test needs no call per value.
+ */
+export function firstNonFinite(samples: Float32Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const re = samples[2 * i];
+    const im = samples[2 * i + 1];
+    if (!(re - re === 0 && im - im === 0)) return i;
+  }
+  return -1;
+}
+
+/**
+ * The end (exclusive) of the run of non-finite complex samples that starts at `from` (see {@link firstNonFinite}):
+ * the first sample in `[from, to)` whose I and Q are both finite, or `to`.
+ */
+export function nonFiniteRunEnd(samples: Float32Array, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const re = samples[2 * i];
+    const im = samples[2 * i + 1];
+    if (re - re === 0 && im - im === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/**
  * Converts `count` complex samples of `format` from `raw[rawOffset…]` into `out[0 … 2·count)`.
  * `out` must hold at least `2·count` floats; `raw` at least `rawOffset + count·BYTES_PER_COMPLEX[format]` bytes.
  * @returns the clip fraction (0..1) as defined for each format; 0 for cf32.
