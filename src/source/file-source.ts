@@ -6,7 +6,7 @@ import { QuietBandError, badInput } from '../errors.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceInfo, SampleFormat } from '../types.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
-import { convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
+import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
 
 /** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
@@ -250,13 +250,15 @@ export class FileSource implements IqSource {
         }
         ahead = issue();
         if (count === 0) continue;
-        block.clipFraction = convertSamples(format, r.buf, this.samples, count, 0);
+        // cf32 is the one format that can hold non-finite values (integer formats convert to finite floats)
+        const finite = format === 'cf32' ? convertCf32Finite(r.buf, this.samples, count, 0) : true;
+        block.clipFraction = format === 'cf32' ? 0 : convertSamples(format, r.buf, this.samples, count, 0);
         block.centerHz = r.seg.centerHz;
         block.tuneId = r.seg.tuneId;
         const firstSample = r.seg.sampleStart + r.done;
         const discontinuity = (r.first && r.seg.discontinuity) || this.gapPending;
         this.gapPending = false;
-        const bad = format === 'cf32' ? firstNonFinite(this.samples, 0, count) : -1;
+        const bad = finite ? -1 : firstNonFinite(this.samples, 0, count);
         if (bad < 0) {
           block.count = count;
           block.firstSample = firstSample;

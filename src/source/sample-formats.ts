@@ -155,11 +155,26 @@ function viewOf(raw: Uint8Array): DataView {
  * @returns 0: float data has no ADC rails.
  */
 export function convertCf32(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  convertCf32Finite(raw, out, count, rawOffset);
+  return 0;
+}
+
+/**
+ * {@link convertCf32} that also says whether every value was finite: false when any I or Q is NaN or ±Inf (then
+ * {@link firstNonFinite} finds them). `v·0` is 0 for finite v and NaN otherwise, so the check is one multiply-add per
+ * value in the conversion loop (the file source calls this on every cf32 block).
+ */
+export function convertCf32Finite(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): boolean {
   const view = viewOf(raw);
   const base = raw.byteOffset + rawOffset;
   const n = 2 * count;
-  for (let i = 0; i < n; i++) out[i] = view.getFloat32(base + 4 * i, true);
-  return 0;
+  let poison = 0;
+  for (let i = 0; i < n; i++) {
+    const v = view.getFloat32(base + 4 * i, true);
+    out[i] = v;
+    poison += v * 0;
+  }
+  return poison === 0;
 }
 
 /**
