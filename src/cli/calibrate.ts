@@ -27,7 +27,7 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   const probe = await openFileSource(file, overrides);
   const info = probe.info;
   await probe.close();
-  const opts = pipelineOptions(flags, info.rateSps);
+  const opts = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   let maxSamples: number | undefined;
   if (flags.seconds !== undefined) {
     const s = Number(flags.seconds);

@@ -109,7 +109,7 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   const info = probe.info;
   const segments = probe.captureSegments;
   await probe.close();
-  const opts: PipelineOptions = pipelineOptions(flags, info.rateSps);
+  const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');

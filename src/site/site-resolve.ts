@@ -5,7 +5,7 @@ import { QuietBandError } from '../errors.js';
 import { defaultBaselinePath, type SensorSettings, type SiteSettings } from '../config/site-config.js';
 import { openFileSource } from '../source/file-source.js';
 import { parseScenario, type Scenario } from '../source/sim.js';
-import { isValidSampleRate } from '../../native-bindings/index.js';
+import { checkSensorInputs } from '../config/sensor-checks.js';
 
 /**
  * The scenario of a `sim` sensor that has none: noise at −35 dBFS over the band and one steady carrier at −18 % of the
@@ -18,7 +18,8 @@ export function quietScenario(centerHz: number, rateSps: number, seed = 1): Scen
 /**
  * Resolves, per sensor: `file:` centre/rate from the recording (SigMF, file name) when not configured; the sim scenario
  * (file read, sensor centre/rate/seed applied, validated); the stored baseline (`baseline` as configured, which must
- * exist, else `<calibrationDir>/<site>-<sensor>.json` when that file exists, else null = warm-up). Returns a new object.
+ * exist, else `<calibrationDir>/<site>-<sensor>.json` when that file exists, else null = warm-up); then the sensors'
+ * receivers, rates and centres ({@link checkSensorInputs}). Returns a new object.
  * @param where prefix of error messages (config file name or `flags`).
  * @param opts.lookupBaselines false for `calibrate` (which writes them).
  * @throws QuietBandError('CONFIG') naming the field; 'BAD_INPUT' for an unreadable recording or scenario file.
@@ -67,9 +68,6 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
         throw err;
       }
     }
-    if (s.source.kind === 'rtlsdr' && !isValidSampleRate(s.rateSps)) {
-      throw new QuietBandError(`${where}: ${f}.rateSps: ${s.rateSps} S/s is not a rate the RTL2832U accepts; use 225001–300000 or 900001–3200000 (FIELD-NOTES 17)`, 'CONFIG');
-    }
     if (opts.lookupBaselines !== false) {
       if (s.baselinePath !== null) {
         if (!existsSync(s.baselinePath)) {
@@ -82,5 +80,6 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
     }
     sensors.push(s);
   }
+  checkSensorInputs(sensors, where);
   return { ...site, sensors };
 }

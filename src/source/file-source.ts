@@ -7,6 +7,7 @@ import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceInfo, SampleFormat } from '../types.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
+import { centerProblem, rateProblem } from './input-ranges.js';
 import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
 
 /** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
@@ -131,6 +132,8 @@ export class FileSource implements IqSource {
   private closePromise: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  /** Where the sample rate came from, for messages: `<meta>: global.core:sample_rate`, `<file>: file name (rate token)`… */
+  rateField = 'sample rate';
   /** The last block ended in non-finite samples: the next one is delivered with `discontinuity: true`. */
   private gapPending = false;
   private readonly nonFinite: NonFiniteStats = { samples: 0, runs: 0, firstSample: -1 };
@@ -360,9 +363,11 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   let dataBytes: number;
   let danglingBytes: number;
   let rateError: QuietBandError;
+  let metaPath: string | undefined;
 
   if (isSigmfPath(path)) {
     const meta = await readSigmfMeta(path, { formatOverride: opts.format });
+    metaPath = meta.metaPath;
     if (opts.format !== undefined && opts.format !== SIGMF_DATATYPES[meta.datatype]) {
       warn(`${meta.metaPath}: global.core:datatype is "${meta.datatype}" but the samples are read as ${opts.format} (--format)`);
     }
@@ -395,7 +400,13 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     rateError = badInput(path, 'sample rate', 'unknown; pass --rate (e.g. --rate 250k)');
   }
   if (rateSps === undefined) throw rateError;
-  if (!(rateSps > 0) || !Number.isFinite(rateSps)) throw badInput(path, 'sample rate', `${rateSps} is not a positive rate`);
+  // SigMF values were checked with the meta; what is left came from a caller's option or the file name
+  const rateFromMeta = opts.rateSps === undefined && metaPath !== undefined && rateSps !== fromName.rateSps;
+  const rateOrigin = opts.rateSps !== undefined ? 'rateSps option' : rateFromMeta ? 'global.core:sample_rate' : 'file name (rate token)';
+  const rateWhy = rateProblem(rateSps);
+  if (rateWhy !== null) throw badInput(path, rateOrigin, rateWhy);
+  const centerWhy = centerHz === undefined ? null : centerProblem(centerHz);
+  if (centerWhy !== null) throw badInput(path, opts.centerHz !== undefined ? 'centerHz option' : 'file name (frequency token)', centerWhy);
 
   if (danglingBytes > 0) {
     const bps = BYTES_PER_COMPLEX[format];
@@ -433,7 +444,9 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     totalSamples,
   };
   if (datetime !== undefined) info.datetime = datetime;
-  return new FileSource({ info, dataPath, segments, blockSamples, fh });
+  const source = new FileSource({ info, dataPath, segments, blockSamples, fh });
+  source.rateField = rateFromMeta ? `${metaPath}: global.core:sample_rate` : opts.rateSps !== undefined ? `${path}: rateSps option` : `${path}: file name (rate token)`;
+  return source;
 }
 
 async function sizeOf(path: string): Promise<number> {

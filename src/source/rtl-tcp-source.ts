@@ -20,6 +20,7 @@ import {
 } from './rtl-tcp-protocol.js';
 import type { RetunableSource } from './retunable.js';
 import { SampleRateMeter } from './rtl-tcp-rate-meter.js';
+import { tunerCenterProblem } from './input-ranges.js';
 
 /**
  * Samples in one librtlsdr USB transfer as rtl_tcp uses it (`rtlsdr_read_async(..., buf_len = 0)` → the library
@@ -562,6 +563,11 @@ export class RtlTcpSource implements IqSource, RetunableSource {
     }
     if (this.headerFill < RTL_TCP_HEADER_BYTES) return n;
     this.dongle = parseDongleInfo(this.header)!;
+    const tunerProblem = tunerCenterProblem(this.currentCenterHz, this.dongle.tunerName);
+    if (tunerProblem !== null) {
+      this.fail(new QuietBandError(`${this.label}: centerHz: ${tunerProblem} (the tuner the rtl_tcp server reported)`, 'CONFIG'));
+      return n;
+    }
     this.connects++;
     this.tuneId++;
     this.connBaseSet = false;
