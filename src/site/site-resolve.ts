@@ -30,11 +30,18 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
     const s: SensorSettings = structuredClone(s0);
     const f = `sensors[${i}]`;
     if (s.source.kind === 'file') {
-      const fs0 = await openFileSource(s.source.path, {
-        ...(s.format !== undefined ? { format: s.format } : {}),
-        ...(s.rateSps > 0 ? { rateSps: s.rateSps } : {}),
-        ...(s.centerHz > 0 ? { centerHz: s.centerHz } : {}),
-      });
+      let fs0;
+      try {
+        fs0 = await openFileSource(s.source.path, {
+          ...(s.format !== undefined ? { format: s.format } : {}),
+          ...(s.rateSps > 0 ? { rateSps: s.rateSps } : {}),
+          ...(s.centerHz > 0 ? { centerHz: s.centerHz } : {}),
+        });
+      } catch (err) {
+        // the recording's own message names its file and field; say which sensor of which config points at it
+        if (err instanceof QuietBandError) throw new QuietBandError(`${where}: ${f}.source: ${err.message}`, err.code, { cause: err });
+        throw err;
+      }
       s.rateSps = fs0.info.rateSps;
       s.centerHz = fs0.info.centerHz;
       await fs0.close();
