@@ -30,11 +30,15 @@ export function receiverKey(source: SourceSpec): string | null {
  *   own range is checked when the dongle answers, see input-ranges.ts);
  * - sim sensors at an implausible rate.
  * `file:` sensors are checked when their recording is opened (the file source names the metadata field).
+ * @param fromFlags which values came from CLI flags applied to every sensor (`--center`, `--rate`): their errors name
+ *   the flag and the sensor instead of the config field.
  * @throws QuietBandError('CONFIG')
  */
-export function checkSensorInputs(sensors: readonly SensorSettings[], where: string): void {
+export function checkSensorInputs(sensors: readonly SensorSettings[], where: string, fromFlags: { centerHz?: boolean; rateSps?: boolean } = {}): void {
   const fail = (field: string, why: string): never => {
-    throw new QuietBandError(`${where}: ${field}: ${why}`, 'CONFIG');
+    const flag = field.endsWith('.centerHz') && fromFlags.centerHz === true ? '--center' : field.endsWith('.rateSps') && fromFlags.rateSps === true ? '--rate' : null;
+    const sensor = field.slice(0, field.lastIndexOf('.'));
+    throw new QuietBandError(flag !== null ? `${flag}: ${why} (for ${sensor} of ${where})` : `${where}: ${field}: ${why}`, 'CONFIG');
   };
   const owner = new Map<string, number>();
   sensors.forEach((s, i) => {

@@ -172,7 +172,8 @@ export async function siteFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) 
     }
   }
   const settings = applySiteDefaults(cfg, overrides, where);
-  const site = await resolveSite(settings, where, { lookupBaselines: mode === 'run' });
+  const fromFlags = { centerHz: overrides.sensor?.centerHz !== undefined, rateSps: overrides.sensor?.rateSps !== undefined };
+  const site = await resolveSite(settings, where, { lookupBaselines: mode === 'run', fromFlags });
   checkFolder(site.dataDir, isSet('dataDir') ? '--data-dir' : `${where}: dataDir`);
   checkFolder(site.calibrationDir, isSet('calibrationDir') ? '--calibration-dir' : `${where}: calibrationDir`);
   for (const w of sensorInputWarnings(site.sensors, where)) log.warn(w);

@@ -22,9 +22,12 @@ export function quietScenario(centerHz: number, rateSps: number, seed = 1): Scen
  * receivers, rates and centres ({@link checkSensorInputs}). Returns a new object.
  * @param where prefix of error messages (config file name or `flags`).
  * @param opts.lookupBaselines false for `calibrate` (which writes them).
+ * @param opts.fromFlags centre/rate given by `--center`/`--rate` for every sensor (errors then name the flag).
  * @throws QuietBandError('CONFIG') naming the field; 'BAD_INPUT' for an unreadable recording or scenario file.
  */
-export async function resolveSite(site: SiteSettings, where: string, opts: { lookupBaselines?: boolean } = {}): Promise<SiteSettings> {
+export async function resolveSite(
+  site: SiteSettings, where: string, opts: { lookupBaselines?: boolean; fromFlags?: { centerHz?: boolean; rateSps?: boolean } } = {},
+): Promise<SiteSettings> {
   const sensors: SensorSettings[] = [];
   for (const [i, s0] of site.sensors.entries()) {
     const s: SensorSettings = structuredClone(s0);
@@ -87,6 +90,6 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
     }
     sensors.push(s);
   }
-  checkSensorInputs(sensors, where);
+  checkSensorInputs(sensors, where, opts.fromFlags);
   return { ...site, sensors };
 }

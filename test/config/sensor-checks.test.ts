@@ -65,4 +65,11 @@ describe('RTL-SDR rates and centres', () => {
   it('refuses a sim sensor at 1 S/s naming rateSps', async () => {
     expect(await refusal([{ name: 'a', source: 'sim', rateSps: 1 }])).toContain('sensors[0].rateSps: 1 S/s is below 1000 S/s');
   });
+
+  it('a centre or rate given by --center/--rate is blamed on the flag, naming the sensor', async () => {
+    const cfg = validateSiteConfig({ sensors: [{ name: 'a', source: 'rtltcp:127.0.0.1:1234' }] }, 'site.json');
+    const settings = applySiteDefaults(cfg, { sensor: { centerHz: 10_000_000 } }, 'site.json');
+    await expect(resolveSite(settings, 'site.json', { lookupBaselines: false, fromFlags: { centerHz: true } })).rejects.toThrow(
+      '--center: 10 MHz is out of range: RTL-SDR tuners reach 22–2200 MHz at most (R820T/R828D: 24–1766 MHz) (for sensors[0] of site.json)');
+  });
 });
