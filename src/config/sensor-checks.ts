@@ -26,8 +26,8 @@ export function receiverKey(source: SourceSpec): string | null {
 /**
  * Refuses, naming the field (`<where>: sensors[i].<field>: …`):
  * - two sensors on one receiver (same dongle serial or index, same rtl_tcp endpoint), naming both sensors;
- * - RTL-SDR and rtl_tcp sensors at a rate the RTL2832U refuses, or at a centre no RTL-SDR tuner reaches (the tuner's
- *   own range is checked when the dongle answers, see input-ranges.ts);
+ * - RTL-SDR and rtl_tcp sensors at a rate the RTL2832U refuses, or at a centre (scan segment edges for a scanning
+ *   sensor) no RTL-SDR tuner reaches (the tuner's own range is checked when the dongle answers, see input-ranges.ts);
  * - sim sensors at an implausible rate.
  * `file:` sensors are checked when their recording is opened (the file source names the metadata field).
  * @param fromFlags which values came from CLI flags applied to every sensor (`--center`, `--rate`): their errors name
@@ -55,8 +55,16 @@ export function checkSensorInputs(sensors: readonly SensorSettings[], where: str
       owner.set(key, i);
       const rate = rtlRateProblem(s.rateSps);
       if (rate !== null) fail(`${f}.rateSps`, rate);
-      const center = tunerCenterProblem(s.centerHz);
-      if (center !== null) fail(`${f}.centerHz`, center);
+      if (s.scan === undefined) {
+        const center = tunerCenterProblem(s.centerHz);
+        if (center !== null) fail(`${f}.centerHz`, center);
+      }
+      s.scan?.segments.forEach((seg, k) => {
+        for (const [edge, hz] of [['startHz', seg.startHz], ['stopHz', seg.stopHz]] as const) {
+          const why = tunerCenterProblem(hz);
+          if (why !== null) fail(`${f}.scan.segments[${k}].${edge}`, why);
+        }
+      });
     } else if (s.source.kind === 'sim') {
       const rate = rateProblem(s.rateSps);
       if (rate !== null) fail(`${f}.rateSps`, rate);

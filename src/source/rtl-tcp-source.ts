@@ -413,6 +413,8 @@ export class RtlTcpSource implements IqSource, RetunableSource {
       throw new QuietBandError(`${this.label}: retune settleSamples ${settleSamples}: expected a whole number ≥ 0`, 'CONFIG');
     }
     if (this.state === 'closed' || this.state === 'failed') throw new QuietBandError(`${this.label}: retune after the source was ${this.state}`, 'IO');
+    const tunerProblem = this.dongle === null ? null : tunerCenterProblem(centerHz, this.dongle.tunerName);
+    if (tunerProblem !== null) throw new QuietBandError(`${this.label}: retune: ${tunerProblem} (the tuner the rtl_tcp server reported)`, 'CONFIG');
     this.currentCenterHz = centerHz;
     this.info.centerHz = centerHz;
     const socket = this.socket;

@@ -72,4 +72,9 @@ describe('RTL-SDR rates and centres', () => {
     await expect(resolveSite(settings, 'site.json', { lookupBaselines: false, fromFlags: { centerHz: true } })).rejects.toThrow(
       '--center: 10 MHz is out of range: RTL-SDR tuners reach 22–2200 MHz at most (R820T/R828D: 24–1766 MHz) (for sensors[0] of site.json)');
   });
+
+  it('a scanning sensor: segment edges no tuner reaches are refused, naming the segment', async () => {
+    expect(await refusal([{ name: 'a', source: 'rtlsdr:00000001', scan: { segments: [{ startHz: 430_000_000, stopHz: 440_000_000 }, { startHz: 2_300_000_000, stopHz: 2_310_000_000 }] } }]))
+      .toContain('sensors[0].scan.segments[1].startHz: 2300 MHz is out of range');
+  });
 });
