@@ -7,6 +7,7 @@ import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
+import { reportNonFinite } from './non-finite-report.js';
 import { cliSetter } from '../config/site-flags.js';
 
 /** Flags of `calibrate <file>`. */
@@ -34,7 +35,9 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
     if (!(s > 0)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
     maxSamples = Math.round(s * info.rateSps);
   }
-  const { baseline, stats } = await learnBaseline(await openFileSource(file, overrides), opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
+  const source = await openFileSource(file, overrides);
+  const { baseline, stats } = await learnBaseline(source, opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
+  reportNonFinite(log, file, source.nonFiniteSamples, info.rateSps);
   if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
   await saveBaseline(flags.output, baseline);
   log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger, type Logger } from '../log.js';
-import { openFileSource, type FileSourceOptions, type NonFiniteStats } from '../source/file-source.js';
+import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
+import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../site/band-plan.js';
@@ -37,25 +38,11 @@ export interface ReplaySummary {
   realtimeFactor: number;
   /**
    * Complex samples with a non-finite I or Q (cf32 NaN/±Inf) in the analysed span: dropped, with every frame that
-   * would have held one, from the baseline and detection (see {@link reportNonFinite}).
+   * would have held one, from the baseline and detection (docs/input-sanity.md).
    */
   nonFiniteSamples: number;
 }
 
-/**
- * Says on stderr, in words, how many non-finite samples a recording held and what was done with them (nothing when
- * none): `nonFiniteSamples`, `nonFiniteRuns` and the first one's index and time go into the log line as fields.
- */
-export function reportNonFinite(log: Logger, file: string, nf: Readonly<NonFiniteStats>, rateSps: number): void {
-  if (nf.samples === 0) return;
-  const firstS = r(nf.firstSample / rateSps, 6);
-  log.warn(
-    { file, nonFiniteSamples: nf.samples, nonFiniteRuns: nf.runs, firstNonFiniteSample: nf.firstSample, firstNonFiniteS: firstS },
-    `${file}: ${nf.samples} non-finite sample(s) (NaN or ±Inf) in ${nf.runs} run(s), the first at sample ${nf.firstSample} ` +
-      `(${firstS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; ` +
-      'the analysis restarts after each run as after a gap in the stream',
-  );
-}
 
 const r = (x: number, digits: number): number => {
   const f = 10 ** digits;

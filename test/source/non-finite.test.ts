@@ -139,6 +139,25 @@ describe('replay of a real capture (x10 remote, as cf32) with NaN/Inf injected',
     for (const d of run.dets) expect(Math.abs(d.centerHz - 310e6)).toBeLessThan(20_000);
   });
 
+  it('SigMF cf32_le: the same recording with NaN/Inf gives the clean detections and the count', async () => {
+    const clean = x10AsCf32();
+    const poisoned = Float32Array.from(clean);
+    poisoned[2 * 100_000] = Number.NaN;
+    poisoned[2 * 150_000 + 1] = -Infinity;
+    const sigmf = (name: string, iq: Float32Array): string => {
+      writeCf32(`${name}.sigmf-data`, iq);
+      const meta = { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 250_000, 'core:version': '1.0.0' }, captures: [{ 'core:sample_start': 0, 'core:frequency': 310e6 }], annotations: [] };
+      writeFileSync(join(dir, `${name}.sigmf-meta`), JSON.stringify(meta));
+      return join(dir, `${name}.sigmf-meta`);
+    };
+    const cleanRun = await replay(sigmf('x10clean', clean));
+    const run = await replay(sigmf('x10poisoned', poisoned));
+    expect(run.summary.nonFiniteSamples).toBe(2);
+    expect(run.dets.length).toBe(cleanRun.dets.length);
+    expect(cleanRun.dets.length).toBe(6);
+    run.dets.forEach((d, k) => expect(Math.abs(d.centerHz - cleanRun.dets[k].centerHz)).toBeLessThan(1000));
+  });
+
   it('a noise-only real cf32 capture (GPS L1) with NaN/Inf gives no detection, as the clean file', async () => {
     const bytes = readFileSync(capture('gps_L1_noiselike_1575.42M_4000k.cf32'));
     const iq = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
