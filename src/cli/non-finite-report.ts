@@ -11,7 +11,7 @@ export function reportNonFinite(log: Logger, file: string, nf: Readonly<NonFinit
   const firstS = Math.round((nf.firstSample / rateSps) * 1e6) / 1e6;
   log.warn(
     { file, nonFiniteSamples: nf.samples, nonFiniteRuns: nf.runs, firstNonFiniteSample: nf.firstSample, firstNonFiniteS: firstS },
-    `${file}: ${nf.samples} non-finite sample(s) (NaN or ±Inf) in ${nf.runs} run(s), the first at sample ${nf.firstSample} ` +
+    `${file}: ${nf.samples} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) in ${nf.runs} run(s), the first at sample ${nf.firstSample} ` +
       `(${firstS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; ` +
       'the analysis restarts after each run as after a gap in the stream',
   );

@@ -131,7 +131,7 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
       const nf = learnSource.nonFiniteSamples.samples;
       throw new QuietBandError(
         `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)` +
-          (nf > 0 ? `; ${nf} non-finite sample(s) (NaN or ±Inf) were dropped with the frames holding them` : ''),
+          (nf > 0 ? `; ${nf} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) were dropped with the frames holding them` : ''),
         'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');

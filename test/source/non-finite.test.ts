@@ -41,18 +41,22 @@ async function replay(path: string): Promise<{ dets: Det[]; summary: ReplaySumma
 }
 
 describe('firstNonFinite / nonFiniteRunEnd', () => {
-  it('find NaN, +Inf and −Inf in I or Q, and the end of a run', () => {
-    const s = new Float32Array(2 * 10).fill(0.5);
-    expect(firstNonFinite(s, 0, 10)).toBe(-1);
+  it('find NaN, ±Inf and |x| ≥ 2^40 in I or Q, and the end of a run', () => {
+    const s = new Float32Array(2 * 12).fill(0.5);
+    expect(firstNonFinite(s, 0, 12)).toBe(-1);
     s[2 * 3 + 1] = Number.NaN; // Q of sample 3
     s[2 * 4] = Infinity;
     s[2 * 7] = -Infinity;
-    s[2 * 8 + 1] = 3.4e38; // finite, kept
-    expect(firstNonFinite(s, 0, 10)).toBe(3);
-    expect(nonFiniteRunEnd(s, 3, 10)).toBe(5);
-    expect(firstNonFinite(s, 5, 10)).toBe(7);
-    expect(nonFiniteRunEnd(s, 7, 10)).toBe(8);
-    expect(firstNonFinite(s, 8, 10)).toBe(-1);
+    s[2 * 8 + 1] = 1e11; // large but usable: kept
+    s[2 * 9] = -3.4e38; // finite, but its frame power would overflow float32
+    s[2 * 10 + 1] = 2 ** 40;
+    expect(firstNonFinite(s, 0, 12)).toBe(3);
+    expect(nonFiniteRunEnd(s, 3, 12)).toBe(5);
+    expect(firstNonFinite(s, 5, 12)).toBe(7);
+    expect(nonFiniteRunEnd(s, 7, 12)).toBe(8);
+    expect(firstNonFinite(s, 8, 12)).toBe(9);
+    expect(nonFiniteRunEnd(s, 9, 12)).toBe(11);
+    expect(firstNonFinite(s, 11, 12)).toBe(-1);
   });
 });
 
@@ -116,7 +120,8 @@ describe('replay of a real capture (x10 remote, as cf32) with NaN/Inf injected',
     poisoned[2 * Math.round(0.6 * rate)] = -Infinity;
     for (let i = 30_000; i < 31_000; i++) poisoned[2 * i] = Number.NaN;
     poisoned[0] = Number.NaN;
-    const expected = 1 + 1 + 1 + 1000 + 1;
+    poisoned[2 * Math.round(0.5 * rate)] = 3e38; // finite, but a frame holding it has infinite float32 power
+    const expected = 1 + 1 + 1 + 1000 + 1 + 1;
     const run = await replay(writeCf32('x10nan_310M_250k.cf32', poisoned));
     expect(run.summary.nonFiniteSamples).toBe(expected);
     expect(run.dets.length).toBe(cleanRun.dets.length);
@@ -124,7 +129,7 @@ describe('replay of a real capture (x10 remote, as cf32) with NaN/Inf injected',
       expect(Math.abs(d.centerHz - cleanRun.dets[k].centerHz)).toBeLessThan(1000);
       expect(Math.abs(d.startS - cleanRun.dets[k].startS)).toBeLessThan(0.005);
     });
-    expect(run.warnings.some((w) => w.includes(`${expected} non-finite sample(s) (NaN or ±Inf) in 5 run(s), the first at sample 0`))).toBe(true);
+    expect(run.warnings.some((w) => w.includes(`${expected} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) in 6 run(s), the first at sample 0`))).toBe(true);
   });
 
   it('a run in the first Welch average of this 0.79-s capture keeps the count (the centres move: 1 of 6 averages lost)', async () => {
