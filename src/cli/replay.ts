@@ -137,7 +137,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
   } else {
     if (flags.baselineSeconds !== undefined) throw new QuietBandError(`--baseline-seconds: only with --baseline auto (the baseline comes from ${spec})`, 'CONFIG');
-    baseline = await loadBaseline(spec);
+    baseline = await loadBaseline(spec).catch((err: unknown) => {
+      // the baseline's own message names its file (maybe '' or a number): say which flag gave it
+      throw err instanceof QuietBandError ? new QuietBandError(`--baseline: ${err.message}`, err.code, { cause: err }) : err;
+    });
     log.info({ baseline: spec, createdAt: baseline.createdAt, method: baseline.method }, 'baseline loaded');
   }
 

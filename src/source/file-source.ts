@@ -133,14 +133,14 @@ export class FileSource implements IqSource {
   private started = false;
   private closed = false;
   /** Where the sample rate came from, for messages: `<meta>: global.core:sample_rate`, `<file>: file name (rate token)`… */
-  rateField = 'sample rate';
+  readonly rateField: string;
   /** The last block ended in non-finite samples: the next one is delivered with `discontinuity: true`. */
   private gapPending = false;
   private readonly nonFinite: NonFiniteStats = { samples: 0, runs: 0, firstSample: -1 };
 
   /**
-   * Non-finite samples met so far (cf32 NaN/±Inf): complex samples whose I or Q is not finite, the runs of them and
-   * the dataset index of the first. They are never delivered: the finite samples around them go out as separate
+   * Non-finite samples met so far (cf32): complex samples whose I or Q is NaN, ±Inf or at least CF32_LIMIT (2^40) in
+   * magnitude (sample-formats.ts), the runs of them and the dataset index of the first. They are never delivered: the finite samples around them go out as separate
    * blocks, the one after each run with `discontinuity: true`, so the spectrum stage drops every frame that would
    * have held one (docs/input-sanity.md). The object is live (updated as blocks are read).
    */
@@ -175,8 +175,9 @@ export class FileSource implements IqSource {
     return [...new Set(this.segments.map((s) => s.centerHz))];
   }
 
-  constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle }) {
+  constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle; rateField: string }) {
     this.info = args.info;
+    this.rateField = args.rateField;
     this.dataPath = args.dataPath;
     this.segments = args.segments;
     this.blockSamples = args.blockSamples;
@@ -364,10 +365,12 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   let danglingBytes: number;
   let rateError: QuietBandError;
   let metaPath: string | undefined;
+  let metaRateSps: number | undefined;
 
   if (isSigmfPath(path)) {
     const meta = await readSigmfMeta(path, { formatOverride: opts.format });
     metaPath = meta.metaPath;
+    metaRateSps = meta.rateSps;
     if (opts.format !== undefined && opts.format !== SIGMF_DATATYPES[meta.datatype]) {
       warn(`${meta.metaPath}: global.core:datatype is "${meta.datatype}" but the samples are read as ${opts.format} (--format)`);
     }
@@ -401,10 +404,10 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   }
   if (rateSps === undefined) throw rateError;
   // SigMF values were checked with the meta; what is left came from a caller's option or the file name
-  const rateFromMeta = opts.rateSps === undefined && metaPath !== undefined && rateSps !== fromName.rateSps;
-  const rateOrigin = opts.rateSps !== undefined ? 'rateSps option' : rateFromMeta ? 'global.core:sample_rate' : 'file name (rate token)';
+  const rateField = opts.rateSps !== undefined ? `${path}: rateSps option`
+    : metaRateSps !== undefined ? `${metaPath}: global.core:sample_rate` : `${path}: file name (rate token)`;
   const rateWhy = rateProblem(rateSps);
-  if (rateWhy !== null) throw badInput(path, rateOrigin, rateWhy);
+  if (rateWhy !== null) throw new QuietBandError(`${rateField}: ${rateWhy}`, 'BAD_INPUT');
   const centerWhy = centerHz === undefined ? null : centerProblem(centerHz);
   if (centerWhy !== null) throw badInput(path, opts.centerHz !== undefined ? 'centerHz option' : 'file name (frequency token)', centerWhy);
 
@@ -444,9 +447,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     totalSamples,
   };
   if (datetime !== undefined) info.datetime = datetime;
-  const source = new FileSource({ info, dataPath, segments, blockSamples, fh });
-  source.rateField = rateFromMeta ? `${metaPath}: global.core:sample_rate` : opts.rateSps !== undefined ? `${path}: rateSps option` : `${path}: file name (rate token)`;
-  return source;
+  return new FileSource({ info, dataPath, segments, blockSamples, fh, rateField });
 }
 
 async function sizeOf(path: string): Promise<number> {

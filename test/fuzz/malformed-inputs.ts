@@ -290,8 +290,6 @@ export async function fuzzFlags(file: string, count: number, seed = 3): Promise<
     const n = 1 + rng.int(4);
     for (let k = 0; k < n; k++) flags[rng.pick(FLAGS)] = rng.pick(FLAG_VALUES);
     const names = [basename(file), ...Object.keys(flags).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
-    // --baseline names a file: an error about that file names it
-    if (flags.baseline !== undefined && flags.baseline.length >= 1) names.push(`${flags.baseline}: `);
     const r = await replayCase(file, flags as ReplayFlags, names, () => bandOf(flags));
     record(t, r.outcome, `${JSON.stringify(flags)}: ${r.why}`);
   }
