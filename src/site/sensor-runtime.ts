@@ -288,11 +288,12 @@ export class SensorRuntime {
     const current = this.current;
     let dropped = counters.gaps;
     const src = current?.source as (IqSource & { health?: () => unknown }) | undefined;
+    let nonFinite = this.nonFiniteEarlier;
     if (src && typeof src.health === 'function') {
-      const h = src.health() as { droppedBlocks?: unknown };
+      const h = src.health() as { droppedBlocks?: unknown; nonFiniteSamples?: unknown };
       if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
+      if (typeof h.nonFiniteSamples === 'number') nonFinite += h.nonFiniteSamples;
     }
-    const nonFinite = this.nonFiniteEarlier + this.nonFiniteOfCurrent();
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
       lastBlockAtMs: counters.lastBlockAtMs,
