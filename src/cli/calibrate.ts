@@ -9,6 +9,7 @@ import { describeEmitter, type CalibrationEmitter } from '../baseline/emitters.j
 import { overloadWarning } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
+import { reportNonFinite } from './non-finite-report.js';
 import { cliSetter } from '../config/site-flags.js';
 
 /** Flags of `calibrate <file>`. */
@@ -30,14 +31,16 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   const probe = await openFileSource(file, overrides);
   const info = probe.info;
   await probe.close();
-  const opts = pipelineOptions(flags, info.rateSps);
+  const opts = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   let maxSamples: number | undefined;
   if (flags.seconds !== undefined) {
     const s = Number(flags.seconds);
     if (!(s > 0)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
     maxSamples = Math.round(s * info.rateSps);
   }
-  const { baseline, stats } = await learnBaseline(await openFileSource(file, overrides), opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
+  const source = await openFileSource(file, overrides);
+  const { baseline, stats } = await learnBaseline(source, opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
+  reportNonFinite(log, file, source.nonFiniteSamples, info.rateSps);
   if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
   const clip = stats.clip;
   if (clip.overloaded) log.warn({ file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS }, overloadWarning(clip, stats.samples / info.rateSps, 'baseline'));

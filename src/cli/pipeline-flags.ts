@@ -10,6 +10,7 @@ import { parseFrequency, parseRate } from '../source/file-source.js';
 import type { SampleFormat } from '../types.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';
 import { MAX_PLAUSIBLE_RATE_SPS } from '../source/file-name.js';
+import { centerProblem } from '../source/input-ranges.js';
 
 /** Raw flag values as commander delivers them (strings until validated). */
 export interface PipelineFlags {
@@ -51,7 +52,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
     .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
     .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs))
-    .option('--dc-guard-hz <hz>', 'bins within ± this of the tuning centre are never tested (Hz)', String(d.dcGuardHz))
+    .option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`)
     .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
     .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
 }
@@ -79,15 +80,20 @@ export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateS
       throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is above ${MAX_PLAUSIBLE_RATE_SPS / 1e6} MS/s; RTL-SDR rates are 0.225–3.2 MS/s`, 'CONFIG');
     }
   }
-  if (f.center !== undefined) out.centerHz = parseFrequency(f.center, '--center');
+  if (f.center !== undefined) {
+    out.centerHz = parseFrequency(f.center, '--center');
+    const why = centerProblem(out.centerHz);
+    if (why !== null) throw new QuietBandError(`--center: "${f.center}": ${why}`, 'CONFIG');
+  }
   return out;
 }
 
 /**
- * Builds PipelineOptions from flags for a stream at `rateSps`.
- * @throws QuietBandError('CONFIG') naming the flag and what was expected.
+ * Builds PipelineOptions from flags for a stream at `rateSps`; `rateField` names where that rate came from (e.g.
+ * `x.sigmf-meta: global.core:sample_rate`) in the error a rate too low for the default DC guard gets.
+ * @throws QuietBandError('CONFIG') naming the flag (or `rateField`) and what was expected.
  */
-export function pipelineOptions(f: PipelineFlags, rateSps: number): PipelineOptions {
+export function pipelineOptions(f: PipelineFlags, rateSps: number, rateField = 'sample rate'): PipelineOptions {
   const fftSize = num(f.fftSize ?? '1024', '--fft-size', isValidFftSize, 'a power of two between 64 and 65536')!;
   const fastFftSize = num(f.fastFftSize, '--fast-fft-size', (n) => isValidFftSize(n) || (n >= 16 && (n & (n - 1)) === 0 && n <= fftSize), `a power of two between 16 and the FFT size (${fftSize})`)
     ?? defaultFastFftSize(fftSize);
@@ -106,6 +112,13 @@ export function pipelineOptions(f: PipelineFlags, rateSps: number): PipelineOpti
   set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
   set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
   set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0 && n < rateSps / 4, `a width ≥ 0 Hz and below a quarter of the sample rate (${rateSps / 4} Hz)`));
+  // the default guard was not asked for: a rate too low for it is the rate's fault, not the flag's
+  if (f.dcGuardHz === undefined && !(DEFAULT_DETECTOR_OPTIONS.dcGuardHz < rateSps / 4)) {
+    throw new QuietBandError(
+      `${rateField}: ${rateSps} S/s is too low for the default DC guard of ±${DEFAULT_DETECTOR_OPTIONS.dcGuardHz} Hz (it needs a rate above ` +
+        `${4 * DEFAULT_DETECTOR_OPTIONS.dcGuardHz} S/s); check the rate, or pass --dc-guard-hz below ${rateSps / 4} Hz`,
+      'CONFIG');
+  }
   return {
     spectrum: { fftSize, window, average, dcRemoval: f.dcRemoval !== false },
     fastFftSize,

@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger, type Logger } from '../log.js';
 import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
+import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../site/band-plan.js';
@@ -45,6 +46,11 @@ export interface ReplaySummary {
   overloadS: number;
   /** True when any block was clipping: the summary then also warns in words (see spectrum/overload.ts). */
   overloaded: boolean;
+  /**
+   * Complex samples with a non-finite I or Q (cf32 NaN/±Inf) in the analysed span: dropped, with every frame that
+   * would have held one, from the baseline and detection (docs/input-sanity.md).
+   */
+  nonFiniteSamples: number;
 }
 
 /**
@@ -56,6 +62,7 @@ function overloadFields(clip: ClipSummary, durationS: number, file: string, log:
   if (clip.overloaded) log.warn({ file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarning(clip, durationS));
   return fields;
 }
+
 
 const r = (x: number, digits: number): number => {
   const f = 10 ** digits;
@@ -110,7 +117,7 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   const info = probe.info;
   const segments = probe.captureSegments;
   await probe.close();
-  const opts: PipelineOptions = pipelineOptions(flags, info.rateSps);
+  const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
@@ -137,12 +144,15 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     }
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
     bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
-    const learned = await learnBaseline(await openFileSource(file, srcOpts), opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
+    const learnSource = await openFileSource(file, srcOpts);
+    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
     bar?.stop();
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
+      const nf = learnSource.nonFiniteSamples.samples;
       throw new QuietBandError(
-        `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)`,
+        `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)` +
+          (nf > 0 ? `; ${nf} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) were dropped with the frames holding them` : ''),
         'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
@@ -154,7 +164,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     }
   } else {
     if (flags.baselineSeconds !== undefined) throw new QuietBandError(`--baseline-seconds: only with --baseline auto (the baseline comes from ${spec})`, 'CONFIG');
-    baseline = await loadBaseline(spec);
+    baseline = await loadBaseline(spec).catch((err: unknown) => {
+      // the baseline's own message names its file (maybe '' or a number): say which flag gave it
+      throw err instanceof QuietBandError ? new QuietBandError(`--baseline: ${err.message}`, err.code, { cause: err }) : err;
+    });
     log.info({ baseline: spec, createdAt: baseline.createdAt, method: baseline.method }, 'baseline loaded');
   }
 
@@ -163,7 +176,8 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   const originMs = info.datetime ? Date.parse(info.datetime) : 0;
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
   bar?.start(total, 0, { task: 'detect' });
-  const { stats } = await detect(await openFileSource(file, srcOpts), baseline, opts, (ev) => {
+  const detectSource = await openFileSource(file, srcOpts);
+  const { stats } = await detect(detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
@@ -183,7 +197,9 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     wallS: r(totalS, 3),
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
     ...overloadFields(stats.clip, durationS, file, log),
+    nonFiniteSamples: detectSource.nonFiniteSamples.samples,
   };
+  reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
   log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
   return summary;
@@ -227,7 +243,8 @@ async function replayScan(
     write(detectionLine(ev, info, opts.bandPlan));
   });
   const clip = new ClipMeter(opts.detector.overloadClipFraction);
-  for await (const b of (await openFileSource(file, srcOpts)).blocks()) {
+  const detectSource = await openFileSource(file, srcOpts);
+  for await (const b of detectSource.blocks()) {
     det.push(b);
     clip.add(b.clipFraction, b.count);
     samples = b.firstSample + b.count;
@@ -238,7 +255,9 @@ async function replayScan(
   const summary: ReplaySummary = {
     file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1),
     ...overloadFields(clip.summary(info.rateSps), durationS, file, log),
+    nonFiniteSamples: detectSource.nonFiniteSamples.samples,
   };
+  reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   log.info({ ...summary, hops: det.centers.length, discardedSamples: det.discardedSamples }, 'replay finished');
   return summary;
 }

@@ -1,4 +1,5 @@
 // CLI flags of `run` and live `calibrate` → validated SiteSettings (DEFAULT_SITE_CONFIG < --config file < flags).
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import { isValidFftSize } from '../dsp/fft.js';
 import { pipelineOptions, inputOverrides, type PipelineFlags } from '../cli/pipeline-flags.js';
 import { demoSiteConfig } from '../site/demo-site.js';
 import { resolveSite } from '../site/site-resolve.js';
+import { sensorInputWarnings } from './sensor-checks.js';
 import {
   applySiteDefaults,
   DEFAULT_SENSOR,
@@ -179,8 +181,26 @@ export async function siteFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) 
     }
   }
   const settings = applySiteDefaults(cfg, overrides, where);
-  const site = await resolveSite(settings, where, { lookupBaselines: mode === 'run' });
+  const fromFlags = { centerHz: overrides.sensor?.centerHz !== undefined, rateSps: overrides.sensor?.rateSps !== undefined };
+  const site = await resolveSite(settings, where, { lookupBaselines: mode === 'run', fromFlags });
+  checkFolder(site.dataDir, isSet('dataDir') ? '--data-dir' : `${where}: dataDir`);
+  checkFolder(site.calibrationDir, isSet('calibrationDir') ? '--calibration-dir' : `${where}: calibrationDir`);
+  for (const w of sensorInputWarnings(site.sensors, where)) log.warn(w);
   return { site, origin };
+}
+
+/**
+ * Refuses a folder setting that names something other than a folder (it is created when missing).
+ * @throws QuietBandError('CONFIG') `"<field>: <path> is a file, not a folder; …"`.
+ */
+function checkFolder(path: string, field: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // missing: created on first use (errors then name the path)
+  }
+  if (!st.isDirectory()) throw new QuietBandError(`${field}: ${path} is a file, not a folder; give a folder (it is created when missing)`, 'CONFIG');
 }
 
 /** `isSet` for a commander command: true when the option's value came from the command line. */

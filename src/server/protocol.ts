@@ -88,6 +88,11 @@ export interface SensorHealth {
   configuredRateSps: number;
   achievedRateSps: number;
   droppedBlocks: number;
+  /**
+   * Samples with a non-finite I or Q (NaN/±Inf, cf32 recordings) dropped, with the frames that would have held them,
+   * since the sensor started; absent when none.
+   */
+  nonFiniteSamples?: number;
   clipFraction: number;
   overload: boolean;
   /** Age of the last processed frame (ms); null before the first one. */

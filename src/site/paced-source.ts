@@ -34,6 +34,12 @@ export class PacedSource implements IqSource {
     }
   }
 
+  /** The inner source's health counters (a file's non-finite sample count), or `{}` when it has none. */
+  health(): Record<string, unknown> {
+    const inner = this.inner as IqSource & { health?: () => Record<string, unknown> };
+    return typeof inner.health === 'function' ? inner.health() : {};
+  }
+
   /** Closes the inner source. Idempotent. */
   async close(): Promise<void> {
     this.abort.abort();

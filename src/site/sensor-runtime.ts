@@ -293,9 +293,11 @@ export class SensorRuntime {
     const current = this.current;
     let dropped = counters.gaps;
     const src = current?.source as (IqSource & { health?: () => unknown }) | undefined;
+    let nonFinite = this.nonFiniteEarlier;
     if (src && typeof src.health === 'function') {
-      const h = src.health() as { droppedBlocks?: unknown };
+      const h = src.health() as { droppedBlocks?: unknown; nonFiniteSamples?: unknown };
       if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
+      if (typeof h.nonFiniteSamples === 'number') nonFinite += h.nonFiniteSamples;
     }
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
@@ -308,12 +310,28 @@ export class SensorRuntime {
       sourceWaitMs: this.openingSinceMs !== null ? now - this.openingSinceMs : current?.waitingSinceMs != null ? now - current.waitingSinceMs : 0,
       streaming: current !== null && counters.streaming,
     };
+    if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
     const p = this.processing.take();
     if (p !== null) m.processing = p;
     this.post(m);
     counters.maxClip = 0;
+  }
+
+  /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
+  private nonFiniteEarlier = 0;
+
+  /** Non-finite samples the current run's source dropped so far (its health().nonFiniteSamples; 0 for other sources). */
+  private nonFiniteOfCurrent(): number {
+    const src = this.current?.source as (IqSource & { health?: () => unknown }) | undefined;
+    const n = src !== undefined && typeof src.health === 'function' ? (src.health() as { nonFiniteSamples?: unknown }).nonFiniteSamples : undefined;
+    return typeof n === 'number' ? n : 0;
+  }
+
+  /** Called when a run's stream closes: keeps its source's counts for the health reports of later runs. */
+  endRun(): void {
+    this.nonFiniteEarlier += this.nonFiniteOfCurrent();
   }
 
   /** Health is due from the block path (a worker behind real time never yields to its timer). */
@@ -491,6 +509,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
           await stream.close();
           const ev = thisRun.evidence;
           if (ev !== null) await ev.close(signal.aborted).catch((err: unknown) => log.error({ err }, 'evidence clips of the run not finished'));
+          rt.endRun();
           rt.current = null;
         }
       }

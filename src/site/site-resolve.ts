@@ -5,7 +5,7 @@ import { QuietBandError } from '../errors.js';
 import { defaultBaselinePath, type SensorSettings, type SiteSettings } from '../config/site-config.js';
 import { openFileSource } from '../source/file-source.js';
 import { parseScenario, type Scenario } from '../source/sim.js';
-import { isValidSampleRate } from '../../native-bindings/index.js';
+import { checkSensorInputs } from '../config/sensor-checks.js';
 
 /**
  * The scenario of a `sim` sensor that has none: noise at −35 dBFS over the band and one steady carrier at −18 % of the
@@ -18,22 +18,33 @@ export function quietScenario(centerHz: number, rateSps: number, seed = 1): Scen
 /**
  * Resolves, per sensor: `file:` centre/rate from the recording (SigMF, file name) when not configured; the sim scenario
  * (file read, sensor centre/rate/seed applied, validated); the stored baseline (`baseline` as configured, which must
- * exist, else `<calibrationDir>/<site>-<sensor>.json` when that file exists, else null = warm-up). Returns a new object.
+ * exist, else `<calibrationDir>/<site>-<sensor>.json` when that file exists, else null = warm-up); then the sensors'
+ * receivers, rates and centres ({@link checkSensorInputs}). Returns a new object.
  * @param where prefix of error messages (config file name or `flags`).
  * @param opts.lookupBaselines false for `calibrate` (which writes them).
+ * @param opts.fromFlags centre/rate given by `--center`/`--rate` for every sensor (errors then name the flag).
  * @throws QuietBandError('CONFIG') naming the field; 'BAD_INPUT' for an unreadable recording or scenario file.
  */
-export async function resolveSite(site: SiteSettings, where: string, opts: { lookupBaselines?: boolean } = {}): Promise<SiteSettings> {
+export async function resolveSite(
+  site: SiteSettings, where: string, opts: { lookupBaselines?: boolean; fromFlags?: { centerHz?: boolean; rateSps?: boolean } } = {},
+): Promise<SiteSettings> {
   const sensors: SensorSettings[] = [];
   for (const [i, s0] of site.sensors.entries()) {
     const s: SensorSettings = structuredClone(s0);
     const f = `sensors[${i}]`;
     if (s.source.kind === 'file') {
-      const fs0 = await openFileSource(s.source.path, {
-        ...(s.format !== undefined ? { format: s.format } : {}),
-        ...(s.rateSps > 0 ? { rateSps: s.rateSps } : {}),
-        ...(s.centerHz > 0 ? { centerHz: s.centerHz } : {}),
-      });
+      let fs0;
+      try {
+        fs0 = await openFileSource(s.source.path, {
+          ...(s.format !== undefined ? { format: s.format } : {}),
+          ...(s.rateSps > 0 ? { rateSps: s.rateSps } : {}),
+          ...(s.centerHz > 0 ? { centerHz: s.centerHz } : {}),
+        });
+      } catch (err) {
+        // the recording's own message names its file and field; say which sensor of which config points at it
+        if (err instanceof QuietBandError) throw new QuietBandError(`${where}: ${f}.source: ${err.message}`, err.code, { cause: err });
+        throw err;
+      }
       s.rateSps = fs0.info.rateSps;
       s.centerHz = fs0.info.centerHz;
       await fs0.close();
@@ -67,9 +78,6 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
         throw err;
       }
     }
-    if (s.source.kind === 'rtlsdr' && !isValidSampleRate(s.rateSps)) {
-      throw new QuietBandError(`${where}: ${f}.rateSps: ${s.rateSps} S/s is not a rate the RTL2832U accepts; use 225001–300000 or 900001–3200000 (FIELD-NOTES 17)`, 'CONFIG');
-    }
     if (opts.lookupBaselines !== false) {
       if (s.baselinePath !== null) {
         if (!existsSync(s.baselinePath)) {
@@ -82,5 +90,6 @@ export async function resolveSite(site: SiteSettings, where: string, opts: { loo
     }
     sensors.push(s);
   }
+  checkSensorInputs(sensors, where, opts.fromFlags);
   return { ...site, sensors };
 }

@@ -78,6 +78,9 @@ export class SensorSupervisor {
   private configuredRateSps: number;
   private achievedRateSps = 0;
   private droppedBlocks = 0;
+  /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
+  private nonFiniteEarlierWorkers = 0;
+  private nonFiniteThisWorker = 0;
   private clipFraction = 0;
   private scan: SensorHealth['scan'];
   private centerHz: number;
@@ -134,6 +137,8 @@ export class SensorSupervisor {
     this.workerState = 'starting';
     this.message = undefined;
     this.overload.reset();
+    this.nonFiniteEarlierWorkers += this.nonFiniteThisWorker;
+    this.nonFiniteThisWorker = 0;
     const w = new Worker(this.o.workerUrl, { workerData: data, name: `sensor ${this.name}` });
     this.worker = w;
     w.on('message', (m: WorkerToMain) => this.onMessage(gen, m));
@@ -220,6 +225,7 @@ export class SensorSupervisor {
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.droppedBlocks = m.droppedBlocks;
+        this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         if (m.processing !== undefined) this.processing.record(m.processing);
@@ -340,6 +346,8 @@ export class SensorSupervisor {
     };
     if (this.message !== undefined) h.message = this.message;
     if (this.scan !== undefined) h.scan = this.scan;
+    const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
+    if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     return withProcessing(h, this.processing);
   }
 

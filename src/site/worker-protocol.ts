@@ -87,6 +87,8 @@ export type WorkerToMain =
       sourceWaitMs: number;
       /** True once the current source run delivered a block (before that, opening/settling may take startGraceMs). */
       streaming: boolean;
+      /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
+      nonFiniteSamples?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
       /** Pipeline time of the blocks processed since the previous report; absent when none was. */

@@ -6,7 +6,8 @@ import { QuietBandError, badInput } from '../errors.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceInfo, SampleFormat } from '../types.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
-import { convertSamples, formatFromExtension, SAMPLE_FORMATS } from './sample-formats.js';
+import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
+import { centerProblem, rateProblem } from './input-ranges.js';
 import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
 
 /** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
@@ -48,6 +49,13 @@ interface ReadRequest {
   first: boolean;
   buf: Buffer;
   read: Promise<number>;
+}
+
+/** Non-finite samples of a recording: complex samples dropped, runs of them, dataset index of the first (−1: none). */
+export interface NonFiniteStats {
+  samples: number;
+  runs: number;
+  firstSample: number;
 }
 
 /** One contiguous run of samples to read: a SigMF capture, or the whole raw file. */
@@ -124,6 +132,37 @@ export class FileSource implements IqSource {
   private closePromise: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  /** Where the sample rate came from, for messages: `<meta>: global.core:sample_rate`, `<file>: file name (rate token)`… */
+  readonly rateField: string;
+  /** The last block ended in non-finite samples: the next one is delivered with `discontinuity: true`. */
+  private gapPending = false;
+  private readonly nonFinite: NonFiniteStats = { samples: 0, runs: 0, firstSample: -1 };
+
+  /**
+   * Non-finite samples met so far (cf32): complex samples whose I or Q is NaN, ±Inf or at least CF32_LIMIT (2^40) in
+   * magnitude (sample-formats.ts), the runs of them and the dataset index of the first. They are never delivered: the finite samples around them go out as separate
+   * blocks, the one after each run with `discontinuity: true`, so the spectrum stage drops every frame that would
+   * have held one (docs/input-sanity.md). The object is live (updated as blocks are read).
+   */
+  get nonFiniteSamples(): Readonly<NonFiniteStats> {
+    return this.nonFinite;
+  }
+
+  /** Health counters the sensor runtime reads: `nonFiniteSamples` as in {@link nonFiniteSamples}. */
+  health(): { nonFiniteSamples: number } {
+    return { nonFiniteSamples: this.nonFinite.samples };
+  }
+
+  /** One past the last non-finite sample counted: a run continuing across a block boundary is one run. */
+  private nonFiniteEnd = -1;
+
+  private countNonFinite(firstSample: number, count: number): void {
+    const nf = this.nonFinite;
+    if (nf.firstSample < 0) nf.firstSample = firstSample;
+    nf.samples += count;
+    if (firstSample !== this.nonFiniteEnd) nf.runs++;
+    this.nonFiniteEnd = firstSample + count;
+  }
 
   /** Use {@link openFileSource}; the constructor takes the resolved layout and an open handle. */
   /** The recording's capture segments (one for raw files): tuning centre, first sample, sample count. */
@@ -136,8 +175,9 @@ export class FileSource implements IqSource {
     return [...new Set(this.segments.map((s) => s.centerHz))];
   }
 
-  constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle }) {
+  constructor(args: { info: IqSourceInfo; dataPath: string; segments: Segment[]; blockSamples: number; fh: FileHandle; rateField: string }) {
     this.info = args.info;
+    this.rateField = args.rateField;
     this.dataPath = args.dataPath;
     this.segments = args.segments;
     this.blockSamples = args.blockSamples;
@@ -214,13 +254,43 @@ export class FileSource implements IqSource {
         }
         ahead = issue();
         if (count === 0) continue;
-        block.count = count;
-        block.clipFraction = convertSamples(format, r.buf, this.samples, count, 0);
-        block.firstSample = r.seg.sampleStart + r.done;
+        // cf32 is the one format that can hold non-finite values (integer formats convert to finite floats)
+        const finite = format === 'cf32' ? convertCf32Finite(r.buf, this.samples, count, 0) : true;
+        block.clipFraction = format === 'cf32' ? 0 : convertSamples(format, r.buf, this.samples, count, 0);
         block.centerHz = r.seg.centerHz;
         block.tuneId = r.seg.tuneId;
-        block.discontinuity = r.first && r.seg.discontinuity;
-        yield block;
+        const firstSample = r.seg.sampleStart + r.done;
+        const discontinuity = (r.first && r.seg.discontinuity) || this.gapPending;
+        this.gapPending = false;
+        const bad = finite ? -1 : firstNonFinite(this.samples, 0, count);
+        if (bad < 0) {
+          block.count = count;
+          block.firstSample = firstSample;
+          block.discontinuity = discontinuity;
+          yield block;
+          continue;
+        }
+        // non-finite samples: deliver the finite runs around them as blocks of their own, each after a gap
+        let from = 0;
+        let at = bad;
+        let gap = discontinuity;
+        while (from < count) {
+          const end = at < 0 ? count : at;
+          if (end > from) {
+            if (from > 0) this.samples.copyWithin(0, 2 * from, 2 * end);
+            block.count = end - from;
+            block.firstSample = firstSample + from;
+            block.discontinuity = gap;
+            yield block;
+          }
+          if (at < 0) break;
+          from = nonFiniteRunEnd(this.samples, at, count);
+          this.countNonFinite(firstSample + at, from - at);
+          // a run reaching the end of the block: the next block starts after a gap too
+          if (from >= count) this.gapPending = true;
+          gap = true;
+          at = from < count ? firstNonFinite(this.samples, from, count) : -1;
+        }
       }
     } finally {
       // a read still in flight (the caller stopped early) must settle before the handle closes, its error unheard
@@ -294,9 +364,13 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   let dataBytes: number;
   let danglingBytes: number;
   let rateError: QuietBandError;
+  let metaPath: string | undefined;
+  let metaRateSps: number | undefined;
 
   if (isSigmfPath(path)) {
     const meta = await readSigmfMeta(path, { formatOverride: opts.format });
+    metaPath = meta.metaPath;
+    metaRateSps = meta.rateSps;
     if (opts.format !== undefined && opts.format !== SIGMF_DATATYPES[meta.datatype]) {
       warn(`${meta.metaPath}: global.core:datatype is "${meta.datatype}" but the samples are read as ${opts.format} (--format)`);
     }
@@ -329,7 +403,13 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     rateError = badInput(path, 'sample rate', 'unknown; pass --rate (e.g. --rate 250k)');
   }
   if (rateSps === undefined) throw rateError;
-  if (!(rateSps > 0) || !Number.isFinite(rateSps)) throw badInput(path, 'sample rate', `${rateSps} is not a positive rate`);
+  // SigMF values were checked with the meta; what is left came from a caller's option or the file name
+  const rateField = opts.rateSps !== undefined ? `${path}: rateSps option`
+    : metaRateSps !== undefined ? `${metaPath}: global.core:sample_rate` : `${path}: file name (rate token)`;
+  const rateWhy = rateProblem(rateSps);
+  if (rateWhy !== null) throw new QuietBandError(`${rateField}: ${rateWhy}`, 'BAD_INPUT');
+  const centerWhy = centerHz === undefined ? null : centerProblem(centerHz);
+  if (centerWhy !== null) throw badInput(path, opts.centerHz !== undefined ? 'centerHz option' : 'file name (frequency token)', centerWhy);
 
   if (danglingBytes > 0) {
     const bps = BYTES_PER_COMPLEX[format];
@@ -367,7 +447,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     totalSamples,
   };
   if (datetime !== undefined) info.datetime = datetime;
-  return new FileSource({ info, dataPath, segments, blockSamples, fh });
+  return new FileSource({ info, dataPath, segments, blockSamples, fh, rateField });
 }
 
 async function sizeOf(path: string): Promise<number> {

@@ -20,6 +20,7 @@ import {
 } from './rtl-tcp-protocol.js';
 import type { RetunableSource } from './retunable.js';
 import { SampleRateMeter } from './rtl-tcp-rate-meter.js';
+import { tunerCenterProblem } from './input-ranges.js';
 
 /**
  * Samples in one librtlsdr USB transfer as rtl_tcp uses it (`rtlsdr_read_async(..., buf_len = 0)` → the library
@@ -412,6 +413,8 @@ export class RtlTcpSource implements IqSource, RetunableSource {
       throw new QuietBandError(`${this.label}: retune settleSamples ${settleSamples}: expected a whole number ≥ 0`, 'CONFIG');
     }
     if (this.state === 'closed' || this.state === 'failed') throw new QuietBandError(`${this.label}: retune after the source was ${this.state}`, 'IO');
+    const tunerProblem = this.dongle === null ? null : tunerCenterProblem(centerHz, this.dongle.tunerName);
+    if (tunerProblem !== null) throw new QuietBandError(`${this.label}: retune: ${tunerProblem} (the tuner the rtl_tcp server reported)`, 'CONFIG');
     this.currentCenterHz = centerHz;
     this.info.centerHz = centerHz;
     const socket = this.socket;
@@ -562,6 +565,11 @@ export class RtlTcpSource implements IqSource, RetunableSource {
     }
     if (this.headerFill < RTL_TCP_HEADER_BYTES) return n;
     this.dongle = parseDongleInfo(this.header)!;
+    const tunerProblem = tunerCenterProblem(this.currentCenterHz, this.dongle.tunerName);
+    if (tunerProblem !== null) {
+      this.fail(new QuietBandError(`${this.label}: centerHz: ${tunerProblem} (the tuner the rtl_tcp server reported)`, 'CONFIG'));
+      return n;
+    }
     this.connects++;
     this.tuneId++;
     this.connBaseSet = false;

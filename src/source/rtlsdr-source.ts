@@ -12,6 +12,7 @@ import {
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
+import { tunerCenterProblem } from './input-ranges.js';
 
 /** Lifecycle of an {@link RtlSdrSource}. */
 export type RtlSdrSourceState = 'open' | 'streaming' | 'ended' | 'closed';
@@ -141,6 +142,8 @@ export class RtlSdrSource implements IqSource {
     const target = o.serial !== undefined ? { serial: o.serial } : { index: o.index ?? 0 };
     const device = await RtlSdrDevice.open(target, { binding: o.binding });
     try {
+      const tunerProblem = tunerCenterProblem(o.centerHz, device.info.tunerName);
+      if (tunerProblem !== null) throw new QuietBandError(`RTL-SDR ${device.label}: centerHz: ${tunerProblem}`, 'CONFIG');
       await device.setSampleRate(o.rateSps);
       await device.setFreqCorrection(o.ppm);
       await device.setAgcMode(o.agc);
@@ -273,6 +276,8 @@ export class RtlSdrSource implements IqSource {
    * @returns the read-back centre (Hz)
    */
   async retune(centerHz: number): Promise<number> {
+    const tunerProblem = tunerCenterProblem(centerHz, this.device.info.tunerName);
+    if (tunerProblem !== null) throw new QuietBandError(`RTL-SDR ${this.device.label}: retune: ${tunerProblem}`, 'CONFIG');
     const hz = await this.device.setCenterFreq(centerHz);
     this.markTuneChange(hz);
     this.info.centerHz = hz;

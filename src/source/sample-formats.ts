@@ -155,11 +155,65 @@ function viewOf(raw: Uint8Array): DataView {
  * @returns 0: float data has no ADC rails.
  */
 export function convertCf32(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
+  convertCf32Finite(raw, out, count, rawOffset);
+  return 0;
+}
+
+/**
+ * {@link convertCf32} that also says whether every value was usable: false when any I or Q is NaN, ±Inf or at least
+ * {@link CF32_LIMIT} in magnitude (then {@link firstNonFinite} finds them). `v·2^984` overflows to ±Inf exactly when
+ * |v| ≥ 2^40 (double range 2^1024), and Inf·0 and NaN·0 are NaN while finite·0 is 0: the check is two multiplies and
+ * an add per value in the conversion loop, no branch (the file source calls this on every cf32 block).
+ */
+export function convertCf32Finite(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): boolean {
   const view = viewOf(raw);
   const base = raw.byteOffset + rawOffset;
   const n = 2 * count;
-  for (let i = 0; i < n; i++) out[i] = view.getFloat32(base + 4 * i, true);
-  return 0;
+  let poison = 0;
+  for (let i = 0; i < n; i++) {
+    const v = view.getFloat32(base + 4 * i, true);
+    out[i] = v;
+    poison += v * OVERFLOW_AT_LIMIT * 0;
+  }
+  return poison === 0;
+}
+
+/** 2^984: a value times this overflows the double range (2^1024) exactly when its magnitude is ≥ 2^40 ({@link CF32_LIMIT}). */
+const OVERFLOW_AT_LIMIT = 2 ** 984;
+
+/**
+ * Magnitude (2^40 ≈ 1.1e12) from which a float sample counts as non-finite: NaN and ±Inf are, and so is any value
+ * this large, because the float32 power of a frame holding it is not finite: |X|² ≤ (N·|x|)² overflows float32
+ * (3.4e38) for N = 65536 above |x| ≈ 2.8e14, and 2^40 leaves room for the window sums. No ADC comes near it (a 24-bit
+ * converter's full scale is 2^23); unnormalised GNU Radio captures reach ≈ 2^15.
+ */
+export const CF32_LIMIT = 2 ** 40;
+
+/** True when `v` is a usable sample value: finite and below {@link CF32_LIMIT} in magnitude (false for NaN). */
+function usable(v: number): boolean {
+  return v < CF32_LIMIT && v > -CF32_LIMIT;
+}
+
+/**
+ * The first complex sample in `[from, to)` of interleaved I/Q `samples` whose I or Q is not usable (NaN, ±Inf, or at
+ * least {@link CF32_LIMIT} in magnitude), or −1 when there is none. Only float input (cf32) can hold such values:
+ * integer formats always convert to small finite floats.
+ */
+export function firstNonFinite(samples: Float32Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    if (!(usable(samples[2 * i]) && usable(samples[2 * i + 1]))) return i;
+  }
+  return -1;
+}
+
+/**
+ * The end (exclusive) of the run of non-finite complex samples that starts at `from` (see {@link firstNonFinite}):
+ * the first sample in `[from, to)` whose I and Q are both usable, or `to`.
+ */
+export function nonFiniteRunEnd(samples: Float32Array, from: number, to: number): number {
+  let i = from;
+  while (i < to && !(usable(samples[2 * i]) && usable(samples[2 * i + 1]))) i++;
+  return i;
 }
 
 /**

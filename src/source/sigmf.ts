@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { QuietBandError, badInput } from '../errors.js';
 import type { SampleFormat } from '../types.js';
+import { centerProblem, rateProblem } from './input-ranges.js';
 
 /** SigMF `core:datatype` values QuietBand reads, and the {@link SampleFormat} each maps to (SigMF spec "Dataset Format"). */
 export const SIGMF_DATATYPES: Readonly<Record<string, SampleFormat>> = {
@@ -178,7 +179,8 @@ function fieldPath(path: readonly PropertyKey[]): string {
  * @param metaPath used in error messages and to locate the data file
  * @param opts.formatOverride decode the samples as this format whatever `core:datatype` says (the datatype is then
  *   not checked; for mislabelled files)
- * @throws QuietBandError('BAD_INPUT') naming the file and the field (`global.core:datatype`, `captures[1].core:sample_start`…)
+ * @throws QuietBandError('BAD_INPUT') naming the file and the field (`global.core:datatype`, `captures[1].core:sample_start`…),
+ *   also for a `core:sample_rate` or `core:frequency` outside the physical ranges of input-ranges.ts
  */
 export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOverride?: SampleFormat } = {}): SigmfMeta {
   const file = metaPath;
@@ -193,6 +195,14 @@ export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOv
     throw badInput(file, fieldPath(issue.path), issue.message);
   }
   const meta = parsed.data;
+  const rate = meta.global['core:sample_rate'];
+  const rateWhy = rate === undefined ? null : rateProblem(rate);
+  if (rateWhy !== null) throw badInput(file, 'global.core:sample_rate', rateWhy);
+  (meta.captures ?? []).forEach((c, k) => {
+    const hz = c['core:frequency'];
+    const why = hz === undefined ? null : centerProblem(hz);
+    if (why !== null) throw badInput(file, `captures[${k}].core:frequency`, why);
+  });
   const datatype = meta.global['core:datatype'];
   const format = opts.formatOverride ?? datatypeToFormat(datatype, file);
 

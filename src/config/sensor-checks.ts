@@ -1,0 +1,84 @@
+// Cross-sensor and device-range checks of a resolved site: one dongle or rtl_tcp server per sensor, rates and centres
+// a live RTL-SDR can run at.
+import { QuietBandError } from '../errors.js';
+import { rateProblem, rtlRateProblem, rtlRateWarning, tunerCenterProblem } from '../source/input-ranges.js';
+import { formatSourceSpec, type SensorSettings, type SourceSpec } from './site-config.js';
+
+/**
+ * What identifies the receiver behind a live source, or null for sources that can be shared (sim, files):
+ * `rtlsdr serial X` / `rtlsdr index N` (local dongles), `rtl_tcp host:port` with the host lower-cased and the loopback
+ * names (`localhost`, `127.0.0.1`, `::1`) taken as one, since rtl_tcp serves one client at a time.
+ */
+export function receiverKey(source: SourceSpec): string | null {
+  switch (source.kind) {
+    case 'rtlsdr':
+      return source.serial !== undefined ? `rtlsdr serial ${source.serial}` : `rtlsdr index ${source.index ?? 0}`;
+    case 'rtltcp': {
+      const h = source.host.toLowerCase();
+      const host = h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0:0:0:0:0:0:0:1' ? 'loopback' : h;
+      return `rtl_tcp ${host}:${source.port}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Refuses, naming the field (`<where>: sensors[i].<field>: …`):
+ * - two sensors on one receiver (same dongle serial or index, same rtl_tcp endpoint), naming both sensors;
+ * - RTL-SDR and rtl_tcp sensors at a rate the RTL2832U refuses, or at a centre (scan segment edges for a scanning
+ *   sensor) no RTL-SDR tuner reaches (the tuner's own range is checked when the dongle answers, see input-ranges.ts);
+ * - sim sensors at an implausible rate.
+ * `file:` sensors are checked when their recording is opened (the file source names the metadata field).
+ * @param fromFlags which values came from CLI flags applied to every sensor (`--center`, `--rate`): their errors name
+ *   the flag and the sensor instead of the config field.
+ * @throws QuietBandError('CONFIG')
+ */
+export function checkSensorInputs(sensors: readonly SensorSettings[], where: string, fromFlags: { centerHz?: boolean; rateSps?: boolean } = {}): void {
+  const fail = (field: string, why: string): never => {
+    const flag = field.endsWith('.centerHz') && fromFlags.centerHz === true ? '--center' : field.endsWith('.rateSps') && fromFlags.rateSps === true ? '--rate' : null;
+    const sensor = field.slice(0, field.lastIndexOf('.'));
+    throw new QuietBandError(flag !== null ? `${flag}: ${why} (for ${sensor} of ${where})` : `${where}: ${field}: ${why}`, 'CONFIG');
+  };
+  const owner = new Map<string, number>();
+  sensors.forEach((s, i) => {
+    const f = `sensors[${i}]`;
+    const key = receiverKey(s.source);
+    if (key !== null) {
+      const j = owner.get(key);
+      if (j !== undefined) {
+        const other = sensors[j]!;
+        const what = s.source.kind === 'rtltcp' ? 'an rtl_tcp server serves one client at a time' : 'one dongle can feed only one sensor';
+        fail(`${f}.source`, `"${s.sourceText}" (sensor "${s.name}") is the same receiver as sensors[${j}].source ` +
+          `"${formatSourceSpec(other.source)}" (sensor "${other.name}"): ${what}`);
+      }
+      owner.set(key, i);
+      const rate = rtlRateProblem(s.rateSps);
+      if (rate !== null) fail(`${f}.rateSps`, rate);
+      if (s.scan === undefined) {
+        const center = tunerCenterProblem(s.centerHz);
+        if (center !== null) fail(`${f}.centerHz`, center);
+      }
+      s.scan?.segments.forEach((seg, k) => {
+        for (const [edge, hz] of [['startHz', seg.startHz], ['stopHz', seg.stopHz]] as const) {
+          const why = tunerCenterProblem(hz);
+          if (why !== null) fail(`${f}.scan.segments[${k}].${edge}`, why);
+        }
+      });
+    } else if (s.source.kind === 'sim') {
+      const rate = rateProblem(s.rateSps);
+      if (rate !== null) fail(`${f}.rateSps`, rate);
+    }
+  });
+}
+
+/** Warnings for settings that run but may lose data (RTL-SDR rates above 2.4 MS/s), each `<where>: sensors[i].<field>: …`. */
+export function sensorInputWarnings(sensors: readonly SensorSettings[], where: string): string[] {
+  const out: string[] = [];
+  sensors.forEach((s, i) => {
+    if (s.source.kind !== 'rtlsdr' && s.source.kind !== 'rtltcp') return;
+    const w = rtlRateWarning(s.rateSps);
+    if (w !== null) out.push(`${where}: sensors[${i}].rateSps: ${w}`);
+  });
+  return out;
+}

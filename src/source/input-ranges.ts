@@ -1,0 +1,99 @@
+// Physical and device ranges of sample rates and tuning centres: what a recording, a flag or a sensor may claim.
+import { MAX_PLAUSIBLE_RATE_SPS } from './file-name.js';
+import { isValidSampleRate } from '../../native-bindings/index.js';
+
+/** Lowest sample rate accepted from any input (S/s): below it no band QuietBand watches fits (the `--rate` floor). */
+export const MIN_RATE_SPS = 1000;
+
+/** Highest sample rate accepted from any input (S/s): {@link MAX_PLAUSIBLE_RATE_SPS}, far above any RTL-SDR (3.2 MS/s). */
+export const MAX_RATE_SPS = MAX_PLAUSIBLE_RATE_SPS;
+
+/**
+ * Highest tuning centre accepted from any input (Hz): 3 THz, the top of the radio spectrum (ITU Radio Regulations,
+ * No. 1.5: radio waves are electromagnetic waves of frequencies arbitrarily lower than 3 000 GHz).
+ */
+export const MAX_CENTER_HZ = 3e12;
+
+/**
+ * Why `rateSps` cannot be a sample rate, or null when it can: not a finite positive number, below
+ * {@link MIN_RATE_SPS} or above {@link MAX_RATE_SPS}. The text follows a field name: `"<field>: <text>"`.
+ */
+export function rateProblem(rateSps: number): string | null {
+  if (typeof rateSps !== 'number' || !Number.isFinite(rateSps) || rateSps <= 0) return `${String(rateSps)} is not a positive sample rate in S/s`;
+  if (rateSps < MIN_RATE_SPS) return `${rateSps} S/s is below ${MIN_RATE_SPS} S/s; no radio band QuietBand watches fits (RTL-SDR rates are 225001–3200000 S/s)`;
+  if (rateSps > MAX_RATE_SPS) return `${rateSps} S/s is above ${MAX_RATE_SPS / 1e6} MS/s, faster than any receiver QuietBand reads (RTL-SDR: at most 3.2 MS/s)`;
+  return null;
+}
+
+/**
+ * Why `centerHz` cannot be a tuning centre, or null when it can: not finite, negative, or above {@link MAX_CENTER_HZ}.
+ * 0 is accepted (a baseband recording). The text follows a field name.
+ */
+export function centerProblem(centerHz: number): string | null {
+  if (typeof centerHz !== 'number' || !Number.isFinite(centerHz)) return `${String(centerHz)} is not a frequency in Hz`;
+  if (centerHz < 0) return `${centerHz} Hz is negative; a tuning centre is a frequency ≥ 0 Hz (0 for a baseband recording)`;
+  if (centerHz > MAX_CENTER_HZ) return `${centerHz} Hz is above 3 THz, the top of the radio spectrum`;
+  return null;
+}
+
+// ───────────────────────────── RTL-SDR ─────────────────────────────
+
+/**
+ * Highest RTL-SDR rate run without a warning (S/s). Above it the RTL2832U is accepted but many hosts lose samples on
+ * USB (the highest safe rate is ≈ 2.56 MS/s, superkuh.com/rtlsdr.html; rtlamr's wiki: rates above 2.36 MS/s "may drop
+ * samples"): the sensor runs, a warning names the field, and lost samples show as dropped blocks in its health.
+ */
+export const RTL_RELIABLE_MAX_RATE_SPS = 2_400_000;
+
+/**
+ * Tuning ranges (Hz, inclusive) by tuner, as librtlsdr names them (enum rtlsdr_tuner), from the osmocom rtl-sdr wiki's
+ * tuner table (https://osmocom.org/projects/rtl-sdr/wiki/Rtl-sdr, "Supported Hardware"): E4000 52–2200 MHz with a gap
+ * from 1100 to 1250 MHz (it varies by unit), FC0012 22–948.6 MHz, FC0013 22–1100 MHz, FC2580 146–308 MHz and
+ * 438–924 MHz, R820T/R820T2 and R828D 24–1766 MHz. A tuner not in the table (librtlsdr's "unknown") is not checked.
+ */
+export const TUNER_RANGES_HZ: Readonly<Record<string, readonly (readonly [number, number])[]>> = {
+  E4000: [[52e6, 1100e6], [1250e6, 2200e6]],
+  FC0012: [[22e6, 948.6e6]],
+  FC0013: [[22e6, 1100e6]],
+  FC2580: [[146e6, 308e6], [438e6, 924e6]],
+  R820T: [[24e6, 1766e6]],
+  R828D: [[24e6, 1766e6]],
+};
+
+/** What any RTL-SDR tuner can reach (Hz): the union of {@link TUNER_RANGES_HZ}, for checks before the tuner is known. */
+export const RTL_ANY_TUNER_HZ: readonly [number, number] = [22e6, 2200e6];
+
+const mhz = (hz: number): string => `${+(hz / 1e6).toFixed(3)} MHz`;
+
+/** `24–1766 MHz` / `52–1100 MHz and 1250–2200 MHz`. */
+function rangesText(ranges: readonly (readonly [number, number])[]): string {
+  return ranges.map(([lo, hi]) => `${+(lo / 1e6).toFixed(3)}–${mhz(hi)}`).join(' and ');
+}
+
+/**
+ * Why an RTL-SDR (local or behind rtl_tcp) cannot run at `rateSps`, or null. The text follows a field name.
+ */
+export function rtlRateProblem(rateSps: number): string | null {
+  if (isValidSampleRate(rateSps)) return null;
+  return `${String(rateSps)} S/s is not a rate the RTL2832U accepts; use a whole number in 225001–300000 or 900001–3200000 S/s (librtlsdr rtlsdr_set_sample_rate)`;
+}
+
+/** A warning for an RTL-SDR rate above {@link RTL_RELIABLE_MAX_RATE_SPS}, or null. The text follows a field name. */
+export function rtlRateWarning(rateSps: number): string | null {
+  if (!(rateSps > RTL_RELIABLE_MAX_RATE_SPS)) return null;
+  return `${rateSps} S/s is above ${RTL_RELIABLE_MAX_RATE_SPS / 1e6} MS/s: the RTL2832U accepts it but many hosts lose samples on USB at this rate (they show as dropped blocks in the sensor's health); 2.4 MS/s or less is reliable`;
+}
+
+/**
+ * Why an RTL-SDR tuner cannot tune to `centerHz`, or null. `tuner` is librtlsdr's name (`R820T`, `E4000`…); without
+ * it (before the dongle answered) the centre is checked against what any tuner reaches ({@link RTL_ANY_TUNER_HZ}).
+ * The text follows a field name. Direct sampling (HF below 28.8 MHz) is not configurable in QuietBand.
+ */
+export function tunerCenterProblem(centerHz: number, tuner?: string): string | null {
+  const known = tuner !== undefined ? TUNER_RANGES_HZ[tuner] : undefined;
+  if (tuner !== undefined && known === undefined) return null;
+  const ranges = known ?? [RTL_ANY_TUNER_HZ];
+  if (ranges.some(([lo, hi]) => centerHz >= lo && centerHz <= hi)) return null;
+  const who = known !== undefined ? `the ${tuner} tuner tunes ${rangesText(ranges)}` : `RTL-SDR tuners reach ${rangesText(ranges)} at most (R820T/R828D: 24–1766 MHz)`;
+  return `${mhz(centerHz)} is out of range: ${who}`;
+}
