@@ -280,7 +280,7 @@ export class AlertStore {
     e.lastSeq = rec.seq;
     e.lastEvent = rec.event;
     if (rec.event === 'close') e.closed = true;
-    if ((rec.event === 'ack' || rec.event === 'known') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
+    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }
 
   /** Highest seq that is durably stored (0 for an empty store). */

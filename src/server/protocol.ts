@@ -1,5 +1,6 @@
 // WebSocket protocol v1 message shapes (server ⇄ browser). Every message carries `v: 1` and `type`.
 import type { DetectionEvent } from '../types.js';
+import type { CalibrationEmitter } from '../baseline/emitters.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -7,8 +8,12 @@ export const PROTOCOL_VERSION = 1 as const;
 export type AlertState = 'new' | 'acknowledged' | 'known';
 /** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
 export type AlertSeverity = 'high' | 'low' | 'info';
-/** What raised the alert: a detected transmission, or a sensor that stopped delivering / overloaded. */
-export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline';
+/**
+ * What raised the alert: a detected transmission, a sensor that stopped delivering / overloaded, or an emitter that was
+ * on while a baseline was learned (`present-during-calibration`: it is inside that baseline's envelope from then on, so a
+ * technician confirms it as known or escalates it; docs/detector.md §6).
+ */
+export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline' | 'present-during-calibration';
 
 /**
  * One alert record. Every state change (open, update, close, ack, known) is a new record with a new `seq`
@@ -21,7 +26,7 @@ export interface Alert {
   sensor: string;
   kind: AlertKind;
   /** What changed with this record. */
-  event: 'open' | 'update' | 'close' | 'ack' | 'known';
+  event: 'open' | 'update' | 'close' | 'ack' | 'known' | 'escalate';
   state: AlertState;
   severity: AlertSeverity;
   /** Wall-clock time of this record (ISO 8601 UTC). */
@@ -57,6 +62,24 @@ export interface Alert {
   groupId?: string;
   rooms?: AlertRoom[];
   positionM?: { xM: number; yM: number };
+  /** `present-during-calibration` alerts: what the baseline heard (its open record; later records leave it in force). */
+  calibration?: CalibrationAlertInfo;
+}
+
+/**
+ * The emitter of a `present-during-calibration` alert ({@link Alert.calibration}) and the baseline that heard it. The
+ * alert's `centerHz`, `bandwidthHz`, `peakPowerDbfs`, `peakExcessDb` repeat the emitter's; `startTime`/`endTime` span the
+ * baseline's learning (its `createdAt` minus its duration, and `createdAt`).
+ */
+export interface CalibrationAlertInfo {
+  emitter: CalibrationEmitter;
+  /** The baseline's `createdAt` (ISO) and `method` ('calibrate' | 'warmup'). */
+  baselineCreatedAt: string;
+  baselineMethod: string;
+  /** Seconds of signal the baseline learned from. */
+  baselineDurationS: number;
+  /** Hopping sensors: the centre (Hz) of the hop whose baseline heard it. */
+  hopCenterHz?: number;
 }
 
 /** One ranked room of a grouped transmission ({@link Alert.rooms}): its strongest sensor, that sensor's excess (dB) and x/y (m) when configured. */
@@ -125,4 +148,6 @@ export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | Ale
 export interface ResumeMessage { v: 1; type: 'resume'; sinceSeq: number }
 export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
 export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string }
-export type ClientMessage = ResumeMessage | AckMessage | KnownMessage;
+/** Raises a low-severity alert to 'high' and back to state 'new' (used for `present-during-calibration`). */
+export interface EscalateMessage { v: 1; type: 'escalate'; alertId: string; by?: string }
+export type ClientMessage = ResumeMessage | AckMessage | KnownMessage | EscalateMessage;

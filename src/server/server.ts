@@ -146,6 +146,7 @@ const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('resume'), sinceSeq: z.number().int().min(0) }),
   z.object({ v: z.literal(1), type: z.literal('ack'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
   z.object({ v: z.literal(1), type: z.literal('known'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
+  z.object({ v: z.literal(1), type: z.literal('escalate'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
 ]);
 
 interface QueuedAlert {
@@ -287,7 +288,7 @@ function positiveNumber(name: string, v: number, min = 0): number {
  *    Without a resume within `resumeWaitMs`, the client goes live from `hello.lastSeq`; a later resume then replays
  *    the older alerts it has not been sent (those arrive after newer ones). A sinceSeq above the store's lastSeq
  *    (data dir replaced) is answered with an `error` and a replay from 0.
- * 3. `ack`/`known {alertId, by?}` → bus → stored → broadcast to every client as an `alert`; an unknown alertId or a
+ * 3. `ack`/`known`/`escalate {alertId, by?}` → bus → stored → broadcast to every client as an `alert`; an unknown alertId or a
  *    malformed message gets an `error` to that client only.
  * Alerts are never dropped for a slow client: they queue in memory; above `maxQueuedAlerts` the client is closed with
  * 1013 (reconnect and resume). Spectra: ≤ 1 per `spectrumMinIntervalMs` per sensor per client, latest-only while
@@ -558,7 +559,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const r = ClientMessageSchema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
-      sendError(c, `bad message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'} (protocol v1 expects {v:1,type:'resume'|'ack'|'known',…})`);
+      sendError(c, `bad message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'} (protocol v1 expects {v:1,type:'resume'|'ack'|'known'|'escalate',…})`);
       return;
     }
     const msg = r.data;
@@ -573,7 +574,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const by = msg.by ?? `supervisor@${c.remote}`;
-    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : bus.known(msg.alertId, by);
+    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : msg.type === 'known' ? bus.known(msg.alertId, by) : bus.escalate(msg.alertId, by);
     p.catch((err: unknown) => {
       if (!(err instanceof QuietBandError && err.code === 'BAD_INPUT')) c.log.error({ err, alertId: msg.alertId }, `${msg.type} failed`);
       sendError(c, `${msg.type}: ${(err as Error).message}`);
