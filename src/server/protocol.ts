@@ -1,6 +1,5 @@
 // WebSocket protocol v1 message shapes (server ⇄ browser). Every message carries `v: 1` and `type`.
 import type { DetectionEvent } from '../types.js';
-import type { CalibrationEmitter } from '../baseline/emitters.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -67,12 +66,35 @@ export interface Alert {
 }
 
 /**
+ * An emitter a baseline heard, as sent to the browser: the wire form of CalibrationEmitter (src/baseline/emitters.ts,
+ * which the daemon assigns to it; declared here so the web UI's type check does not reach into Node code).
+ */
+export interface HeardEmitter {
+  /** Occupancy-weighted centre, occupied band edges and their difference (Hz). */
+  centerHz: number;
+  lowHz: number;
+  highHz: number;
+  bandwidthHz: number;
+  /** Highest Welch-average bin power (dBFS) and highest excess over the frame's noise floor (dB). */
+  peakPowerDbfs: number;
+  peakExcessDb: number;
+  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1). */
+  dutyCycle: number;
+  /** Separate appearances; mean time between them (s, null below 3 appearances); longest appearance (s). */
+  bursts: number;
+  periodS: number | null;
+  maxBurstS: number;
+  /** On for at least 95 % of the learning. */
+  continuous: boolean;
+}
+
+/**
  * The emitter of a `present-during-calibration` alert ({@link Alert.calibration}) and the baseline that heard it. The
  * alert's `centerHz`, `bandwidthHz`, `peakPowerDbfs`, `peakExcessDb` repeat the emitter's; `startTime`/`endTime` span the
  * baseline's learning (its `createdAt` minus its duration, and `createdAt`).
  */
 export interface CalibrationAlertInfo {
-  emitter: CalibrationEmitter;
+  emitter: HeardEmitter;
   /** The baseline's `createdAt` (ISO) and `method` ('calibrate' | 'warmup'). */
   baselineCreatedAt: string;
   baselineMethod: string;
