@@ -295,11 +295,12 @@ export class AlertList {
     r.start.title = formatDateTime(startIso, this.timeZone);
     r.duration.textContent = formatDuration(alertDurationMs(v, nowMs));
     const pending = this.pending.has(v.alertId);
-    // One button per row: Acknowledge while new; then "mark as known" for transmissions (both are in the detail).
+    // One button per row: Acknowledge while new; then "mark as known" for transmissions and emitters heard during
+    // calibration (both are in the detail, with Escalate for the latter).
     r.ack.hidden = v.state !== 'new';
     r.ack.disabled = pending;
     r.ack.textContent = pending ? t('alert.pending') : t('alert.ack');
-    r.known.hidden = !(tx || heard) || (heard ? v.state === 'known' : v.state !== 'acknowledged');
+    r.known.hidden = !(tx || heard) || v.state !== 'acknowledged';
     r.known.disabled = pending;
     r.known.textContent = t('alert.markKnown');
   }
