@@ -41,6 +41,13 @@ export interface SupervisorOptions {
   knownLabelAt?: (centerHz: number) => string | undefined;
 }
 
+/** True when an entry of a baseline's `emitters` (a stored file may be hand-edited) has the numbers an alert needs. */
+function isHeardEmitter(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Record<string, unknown>;
+  return ['centerHz', 'lowHz', 'highHz', 'bandwidthHz', 'dutyCycle'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
+}
+
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
 
@@ -262,6 +269,10 @@ export class SensorSupervisor {
   private raiseHeard(heard: readonly HeardInBaseline[]): void {
     for (const h of heard) {
       for (const emitter of h.emitters) {
+        if (!isHeardEmitter(emitter)) {
+          this.log.warn({ createdAt: h.createdAt, emitter }, 'baseline emitters: expected centerHz, lowHz, highHz, bandwidthHz, dutyCycle as finite numbers: entry skipped (no alert)');
+          continue;
+        }
         const info: CalibrationAlertInfo = { emitter, baselineCreatedAt: h.createdAt, baselineMethod: h.method, baselineDurationS: h.durationS };
         if (h.hopCenterHz !== undefined) info.hopCenterHz = h.hopCenterHz;
         this.o.bus
