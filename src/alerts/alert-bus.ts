@@ -1,14 +1,15 @@
 // Alert lifecycle: DetectionEvents and sensor faults → persisted Alert records (open/update/close/ack/known), emitted after fsync.
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertSeverity, AlertState, CalibrationAlertInfo } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
 
 /** Sensor-fault alert kinds raised with {@link AlertBus.raiseSensorAlert}. */
-export type SensorAlertKind = Exclude<AlertKind, 'transmission'>;
+export type SensorAlertKind = Exclude<AlertKind, 'transmission' | 'present-during-calibration'>;
 
 /** Extra facts the daemon attaches to a detection (all optional). */
 export interface DetectionContext {
@@ -477,20 +478,29 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     return this.transition(alertId, by, 'known');
   }
 
-  private transition(alertId: string, by: string, event: 'ack' | 'known'): Promise<Alert | undefined> {
+  /**
+   * Records that `by` escalated `alertId` (severity → 'high', state → 'new': it needs handling again). Resolves undefined
+   * (nothing stored) when it is known (final) or already 'high'.
+   * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId.
+   */
+  escalate(alertId: string, by: string): Promise<Alert | undefined> {
+    return this.transition(alertId, by, 'escalate');
+  }
+
+  private transition(alertId: string, by: string, event: 'ack' | 'known' | 'escalate'): Promise<Alert | undefined> {
     let s: ReturnType<AlertBus['stateOf']>;
     try {
       s = this.stateOf(alertId);
       if (s === undefined) throw new QuietBandError(`${event}: unknown alertId "${alertId}"`, 'BAD_INPUT');
-      if (s.state === 'known' || (event === 'ack' && s.state === 'acknowledged')) return Promise.resolve(undefined);
+      if (s.state === 'known' || (event === 'ack' && s.state === 'acknowledged') || (event === 'escalate' && s.severity === 'high')) return Promise.resolve(undefined);
       const origin = this.inflightState.get(alertId) ?? this.store.stateOf(alertId)!;
       const draft: AlertDraft = {
         alertId,
         sensor: origin.sensor,
         kind: origin.kind,
         event,
-        state: event === 'ack' ? 'acknowledged' : 'known',
-        severity: event === 'ack' ? s.severity : 'info',
+        state: event === 'ack' ? 'acknowledged' : event === 'known' ? 'known' : 'new',
+        severity: event === 'ack' ? s.severity : event === 'known' ? 'info' : 'high',
         time: AlertBus.isoTime(this.now()),
         ackBy: by,
       };
@@ -522,6 +532,55 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * The alertId of the `present-during-calibration` alert of one emitter of one baseline: `<site>-cal-<hash>` over sensor,
+   * baseline `createdAt` and the emitter's centre (Hz, rounded). Deterministic, so a daemon restart with the same
+   * baseline file finds the alert already in the store.
+   */
+  calibrationAlertId(sensor: string, info: Pick<CalibrationAlertInfo, 'baselineCreatedAt' | 'emitter'>): string {
+    const key = `${sensor}\u0000${info.baselineCreatedAt}\u0000${Math.round(info.emitter.centerHz)}`;
+    return `${this.store.site}-cal-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+  }
+
+  /**
+   * Raises one emitter a baseline heard as a `present-during-calibration` alert: an `open` record (severity 'low', state
+   * 'new'; or state 'known'/severity 'info' with `knownLabel` when the emitter was already on the known list) carrying
+   * `calibration` and the emitter's centre/bandwidth/level, and its `close` (the learning is over), `startTime`–`endTime`
+   * spanning the baseline's learning. Once per {@link calibrationAlertId}: resolves undefined (nothing stored) when that
+   * alert is already stored or queued — also across daemon restarts, since the store keeps every alertId.
+   */
+  async raiseCalibrationEmitter(sensor: string, info: CalibrationAlertInfo, knownLabel?: string): Promise<Alert | undefined> {
+    const alertId = this.calibrationAlertId(sensor, info);
+    if (this.stateOf(alertId) !== undefined) return undefined;
+    const e = info.emitter;
+    const endMs = Date.parse(info.baselineCreatedAt);
+    const nowIso = AlertBus.isoTime(this.now());
+    const known = knownLabel !== undefined;
+    const base: AlertDraft = {
+      alertId,
+      sensor,
+      kind: 'present-during-calibration',
+      event: 'open',
+      state: known ? 'known' : 'new',
+      severity: known ? 'info' : 'low',
+      time: nowIso,
+      centerHz: e.centerHz,
+      bandwidthHz: e.bandwidthHz,
+      peakExcessDb: e.peakExcessDb,
+      peakPowerDbfs: e.peakPowerDbfs,
+      ...(Number.isFinite(endMs)
+        ? { startTime: AlertBus.isoTime(endMs - info.baselineDurationS * 1000), endTime: info.baselineCreatedAt }
+        : {}),
+      ...(known ? { knownLabel } : {}),
+    };
+    const opened = this.write({ ...base, calibration: { ...info, emitter: { ...e } } }).done;
+    opened.catch(() => undefined); // the close below rejects too and reports it
+    const close: AlertDraft = { alertId, sensor, kind: base.kind, event: 'close', state: base.state, severity: base.severity, time: nowIso };
+    if (base.endTime !== undefined) close.endTime = base.endTime;
+    await this.write(close).done;
+    return opened;
   }
 
   /** Closes the open sensor-fault alert of that sensor+kind; resolves undefined when none is open. */

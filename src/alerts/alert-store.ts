@@ -478,7 +478,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     e.lastSeq = rec.seq;
     e.lastEvent = rec.event;
     if (rec.event === 'close') e.closed = true;
-    if ((rec.event === 'ack' || rec.event === 'known') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
+    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }
 
   /**

@@ -7,7 +7,7 @@ import { defaultBaselinePath, type SensorSettings } from '../config/site-config.
 import { addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
 import { workerSite } from '../site/supervisor.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
-import type { SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
+import type { HeardInBaseline, SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
 
 /** Flags of live calibrate. */
 export interface CalibrateLiveFlags extends SiteFlags {
@@ -30,6 +30,8 @@ export interface CalibratedSensor {
   durationS: number;
   fastFrames: number;
   slowFrames: number;
+  /** What its baseline heard (hopping: one entry per hop). */
+  heard: HeardInBaseline[];
 }
 
 function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logger): Promise<CalibratedSensor> {
@@ -40,7 +42,7 @@ function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logge
       if (m.type === 'calibrated') {
         settled = true;
         log.info({ sensor: sensor.name, path: m.path, seconds: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, fingerprint: m.fingerprint }, 'baseline written');
-        resolveDone({ sensor: sensor.name, path: m.path, durationS: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames });
+        resolveDone({ sensor: sensor.name, path: m.path, durationS: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, heard: m.heard });
       } else if (m.type === 'fatal') {
         settled = true;
         reject(new QuietBandError(`sensor ${sensor.name} (${sensor.sourceText}): ${m.message}`, m.code as QuietBandErrorCode));
@@ -60,11 +62,17 @@ function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logge
  * Records a baseline (method 'calibrate') for every sensor of the site in parallel, one worker each: `--seconds`
  * (default 60) of signal after the settle, sim sensors and recordings as fast as they can be produced/read, live
  * sources in real time. Writes `<calibrationDir>/<site>-<sensor>.json` (or `-o FILE` for a single sensor).
+ * `onCalibrated` is called as each sensor finishes (calibrate prints what it heard).
  * @returns the paths written, in sensor order.
  * @throws QuietBandError('CONFIG') for bad flags/config (naming them), `-o` with several sensors; the first sensor's
  *   error otherwise (its code: DEVICE_NOT_FOUND, BAD_INPUT, …).
  */
-export async function calibrateLive(flags: CalibrateLiveFlags, isSet: (k: keyof SiteFlags) => boolean, log: Logger): Promise<string[]> {
+export async function calibrateLive(
+  flags: CalibrateLiveFlags,
+  isSet: (k: keyof SiteFlags) => boolean,
+  log: Logger,
+  onCalibrated?: (s: CalibratedSensor) => void,
+): Promise<string[]> {
   const seconds = flags.seconds === undefined ? DEFAULT_CALIBRATE_SECONDS : Number(flags.seconds);
   if (!(seconds > 0) || !Number.isFinite(seconds)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
   const { site } = await siteFromFlags(flags, isSet, 'calibrate', log);
@@ -75,7 +83,8 @@ export async function calibrateLive(flags: CalibrateLiveFlags, isSet: (k: keyof 
   const jobs = site.sensors.map((sensor) => {
     const output = flags.output ?? defaultBaselinePath(site, sensor.name);
     log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
-    return calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log);
+    const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log);
+    return onCalibrated === undefined ? job : job.then((s) => (onCalibrated(s), s));
   });
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -52,14 +52,15 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
 
 /**
  * Writes what a calibration heard, one line per emitter (strongest first), to `write`: a transmitter on during
- * calibration is in the baseline's envelope from now on, so a person must see it (docs/detector.md §6).
+ * calibration is in the baseline's envelope from now on, so a person must see it (docs/detector.md §6). `who` opens the
+ * heading (live calibrate: `sensor NAME calibration`, with the hop for hopping sensors).
  */
-export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (line: string) => void): void {
+export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (line: string) => void, who = 'calibration'): void {
   if (emitters.length === 0) {
-    write('calibration heard no emitter above the noise floor');
+    write(`${who} heard no emitter above the noise floor`);
     return;
   }
-  write(`calibration heard ${emitters.length} emitter${emitters.length === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`);
+  write(`${who} heard ${emitters.length} emitter${emitters.length === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`);
   for (const e of emitters) write(`  ${describeEmitter(e)}`);
 }
 
@@ -78,7 +79,12 @@ export function register(program: Command): void {
     const set = cliSetter(command);
     if (file === undefined || set('config') || set('source')) {
       if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');
-      const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)));
+      const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)), (s) => {
+        for (const h of s.heard) {
+          const who = `sensor ${s.sensor} calibration${h.hopCenterHz !== undefined ? ` (hop ${(h.hopCenterHz / 1e6).toFixed(4)} MHz)` : ''}`;
+          reportEmitters(h.emitters, (line) => process.stderr.write(line + '\n'), who);
+        }
+      });
       process.stdout.write(paths.map((p) => `${p}\n`).join(''));
       return;
     }

@@ -58,6 +58,18 @@ export function markMarginHz(centerHz: number, rbwHz: number): number {
   return Math.max(2 * rbwHz, 5e-6 * Math.abs(centerHz));
 }
 
+/** Alert kinds a technician can mark known: a transmission, or an emitter a baseline heard. */
+export const MARKABLE_KINDS: ReadonlySet<Alert['kind']> = new Set(['transmission', 'present-during-calibration']);
+
+type Band = { sensor: string; lowHz: number; highHz: number; centerHz: number; bandLabel?: string };
+
+/** The band a record of a markable alert carries (transmission: its detection; present-during-calibration: its emitter), else undefined. */
+function bandOf(a: Alert): Band | undefined {
+  const d = a.kind === 'transmission' ? a.detection : a.kind === 'present-during-calibration' ? a.calibration?.emitter : undefined;
+  if (d === undefined) return undefined;
+  return { sensor: a.sensor, lowHz: d.lowHz, highHz: d.highHz, centerHz: d.centerHz, ...(a.bandLabel !== undefined ? { bandLabel: a.bandLabel } : {}) };
+}
+
 /** Options of {@link KnownEmitters.open}. */
 export interface KnownEmittersOptions {
   dataDir: string;
@@ -90,7 +102,7 @@ export const DEFAULT_MARKED_TTL_MS = 24 * 3_600_000;
 export class KnownEmitters {
   private readonly configured: KnownEmitter[];
   private readonly marked: KnownEmitter[];
-  private readonly bands = new Map<string, { sensor: string; lowHz: number; highHz: number; centerHz: number; bandLabel?: string }>();
+  private readonly bands = new Map<string, Band>();
   private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly o: KnownEmittersOptions, marked: KnownEmitter[]) {
@@ -169,12 +181,15 @@ export class KnownEmitters {
     return undefined;
   }
 
-  /** Remembers the band of a transmission alert record (open/update/close carry it) for a later "mark as known". */
+  /**
+   * Remembers the band of a transmission alert record (open/update/close carry it), or of a `present-during-calibration`
+   * open (its emitter's band), for a later "mark as known".
+   */
   observe(a: Alert): void {
-    if (a.kind !== 'transmission' || a.detection === undefined) return;
-    const d = a.detection;
+    const band = bandOf(a);
+    if (band === undefined) return;
     this.bands.delete(a.alertId); // re-insert: the map is kept in recency order
-    this.bands.set(a.alertId, { sensor: a.sensor, lowHz: d.lowHz, highHz: d.highHz, centerHz: d.centerHz, ...(a.bandLabel !== undefined ? { bandLabel: a.bandLabel } : {}) });
+    this.bands.set(a.alertId, band);
     const max = this.o.maxRemembered ?? 10_000;
     if (this.bands.size > max) this.bands.delete(this.bands.keys().next().value!);
   }
@@ -182,20 +197,18 @@ export class KnownEmitters {
   /**
    * Adds the band of the alert a `known` record refers to (its sensor only) and persists the list. The band comes from
    * the alerts seen by {@link observe}, else from the store (an alert of a previous run). Resolves undefined when the
-   * alert is not a transmission with a band, or when an emitter of that alert is already listed.
+   * alert is not a markable kind ({@link MARKABLE_KINDS}) with a band, or when an emitter of that alert is already listed.
    */
   async markFromAlert(rec: Alert, store: AlertStore): Promise<KnownEmitter | undefined> {
-    if (rec.kind !== 'transmission') return undefined;
+    if (!MARKABLE_KINDS.has(rec.kind)) return undefined;
     if (this.marked.some((e) => e.alertId === rec.alertId)) return undefined; // (an expired one too: mark another alert)
     let band = this.bands.get(rec.alertId);
     if (band === undefined) {
       const st = store.stateOf(rec.alertId);
       if (st !== undefined) {
         for await (const a of store.readSince(st.openSeq - 1)) {
-          if (a.alertId === rec.alertId && a.detection !== undefined) {
-            band = { sensor: a.sensor, lowHz: a.detection.lowHz, highHz: a.detection.highHz, centerHz: a.detection.centerHz, ...(a.bandLabel !== undefined ? { bandLabel: a.bandLabel } : {}) };
-            break;
-          }
+          band = a.alertId === rec.alertId ? bandOf(a) : undefined;
+          if (band !== undefined) break;
           if (a.seq > st.lastSeq) break;
         }
       }
@@ -209,7 +222,7 @@ export class KnownEmitters {
       lowHz: Math.round(Math.min(band.lowHz, band.centerHz) - m),
       highHz: Math.round(Math.max(band.highHz, band.centerHz) + m),
       sensor: band.sensor,
-      label: `marked known${rec.ackBy !== undefined ? ` by ${rec.ackBy}` : ''} (alert ${rec.alertId}${band.bandLabel !== undefined ? `, ${band.bandLabel}` : ''})`,
+      label: `${rec.kind === 'present-during-calibration' ? 'confirmed known after calibration' : 'marked known'}${rec.ackBy !== undefined ? ` by ${rec.ackBy}` : ''} (alert ${rec.alertId}${band.bandLabel !== undefined ? `, ${band.bandLabel}` : ''})`,
       origin: 'marked',
       addedAt: rec.time,
       alertId: rec.alertId,

@@ -7,7 +7,7 @@ import type { AlertSeverity, SensorHealth } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { CalibrationWindows, type CalibratedSensor } from './calibration-windows.js';
 import { ExamSchedule, type ExamSession } from './exam-schedule.js';
-import { KnownEmitters } from './known-emitters.js';
+import { KnownEmitters, MARKABLE_KINDS } from './known-emitters.js';
 import { machineTimeZone } from './local-time.js';
 
 /** Options of {@link createSiteField}. */
@@ -87,7 +87,7 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
     start(bus, store, sensors) {
       bus.on('alert', (a) => {
         known.observe(a);
-        if (a.event === 'known' && a.kind === 'transmission') {
+        if (a.event === 'known' && MARKABLE_KINDS.has(a.kind)) {
           known.markFromAlert(a, store).catch((err: unknown) => log.error({ err, alertId: a.alertId }, 'known emitter not saved'));
         }
       });

@@ -245,14 +245,19 @@ export class HubLog extends EventEmitter<{ alert: [HubAlert] }> {
     await h?.close();
   }
 
-  private mark(alertId: string, by: string, event: 'ack' | 'known', state: 'acknowledged' | 'known'): Promise<HubAlert | undefined> {
+  /** Hub-side escalation (event 'escalate', state 'new', severity 'high'). Resolves once stored. @throws QuietBandError('BAD_INPUT') unknown alertId. */
+  escalate(alertId: string, by: string): Promise<HubAlert | undefined> {
+    return this.mark(alertId, by, 'escalate', 'new');
+  }
+
+  private mark(alertId: string, by: string, event: 'ack' | 'known' | 'escalate', state: 'acknowledged' | 'known' | 'new'): Promise<HubAlert | undefined> {
     const last = this.latest.get(alertId);
     if (last === undefined) return Promise.reject(new QuietBandError(`unknown alertId ${alertId}`, 'BAD_INPUT'));
     const { siteSeq: _siteSeq, seq: _seq, ...rest } = last;
     void _siteSeq;
     void _seq;
     try {
-      return this.enqueue({ ...rest, event, state, ...(event === 'known' ? { severity: 'info' as const } : {}), ackBy: by, time: new Date().toISOString() }).stored;
+      return this.enqueue({ ...rest, event, state, ...(event === 'known' ? { severity: 'info' as const } : event === 'escalate' ? { severity: 'high' as const } : {}), ackBy: by, time: new Date().toISOString() }).stored;
     } catch (err) {
       return Promise.reject(err);
     }

@@ -9,9 +9,11 @@ export type AlertState = 'new' | 'acknowledged' | 'known';
 export type AlertSeverity = 'high' | 'low' | 'info';
 /**
  * What raised the alert: a detected transmission, a sensor that stopped delivering / overloaded, a site gone quiet (hub),
- * or the site's data dir refusing alert records (`storage-failed`: alerts are sent and held in memory until stored).
+ * the site's data dir refusing alert records (`storage-failed`: alerts are sent and held in memory until stored), or an
+ * emitter that was on while a baseline was learned (`present-during-calibration`: it is inside that baseline's envelope
+ * from then on, so a technician confirms it as known or escalates it; docs/detector.md §6).
  */
-export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline' | 'storage-failed';
+export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline' | 'storage-failed' | 'present-during-calibration';
 
 /**
  * One alert record. Every state change (open, update, close, ack, known) is a new record with a new `seq`
@@ -24,7 +26,7 @@ export interface Alert {
   sensor: string;
   kind: AlertKind;
   /** What changed with this record. */
-  event: 'open' | 'update' | 'close' | 'ack' | 'known';
+  event: 'open' | 'update' | 'close' | 'ack' | 'known' | 'escalate';
   state: AlertState;
   severity: AlertSeverity;
   /** Wall-clock time of this record (ISO 8601 UTC). */
@@ -60,6 +62,47 @@ export interface Alert {
   groupId?: string;
   rooms?: AlertRoom[];
   positionM?: { xM: number; yM: number };
+  /** `present-during-calibration` alerts: what the baseline heard (its open record; later records leave it in force). */
+  calibration?: CalibrationAlertInfo;
+}
+
+/**
+ * An emitter a baseline heard, as sent to the browser: the wire form of CalibrationEmitter (src/baseline/emitters.ts,
+ * which the daemon assigns to it; declared here so the web UI's type check does not reach into Node code).
+ */
+export interface HeardEmitter {
+  /** Occupancy-weighted centre, occupied band edges and their difference (Hz). */
+  centerHz: number;
+  lowHz: number;
+  highHz: number;
+  bandwidthHz: number;
+  /** Highest Welch-average bin power (dBFS) and highest excess over the frame's noise floor (dB). */
+  peakPowerDbfs: number;
+  peakExcessDb: number;
+  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1). */
+  dutyCycle: number;
+  /** Separate appearances; mean time between them (s, null below 3 appearances); longest appearance (s). */
+  bursts: number;
+  periodS: number | null;
+  maxBurstS: number;
+  /** On for at least 95 % of the learning. */
+  continuous: boolean;
+}
+
+/**
+ * The emitter of a `present-during-calibration` alert ({@link Alert.calibration}) and the baseline that heard it. The
+ * alert's `centerHz`, `bandwidthHz`, `peakPowerDbfs`, `peakExcessDb` repeat the emitter's; `startTime`/`endTime` span the
+ * baseline's learning (its `createdAt` minus its duration, and `createdAt`).
+ */
+export interface CalibrationAlertInfo {
+  emitter: HeardEmitter;
+  /** The baseline's `createdAt` (ISO) and `method` ('calibrate' | 'warmup'). */
+  baselineCreatedAt: string;
+  baselineMethod: string;
+  /** Seconds of signal the baseline learned from. */
+  baselineDurationS: number;
+  /** Hopping sensors: the centre (Hz) of the hop whose baseline heard it. */
+  hopCenterHz?: number;
 }
 
 /** One ranked room of a grouped transmission ({@link Alert.rooms}): its strongest sensor, that sensor's excess (dB) and x/y (m) when configured. */
@@ -133,4 +176,6 @@ export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | Ale
 export interface ResumeMessage { v: 1; type: 'resume'; sinceSeq: number }
 export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
 export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string }
-export type ClientMessage = ResumeMessage | AckMessage | KnownMessage;
+/** Raises a low-severity alert to 'high' and back to state 'new' (used for `present-during-calibration`). */
+export interface EscalateMessage { v: 1; type: 'escalate'; alertId: string; by?: string }
+export type ClientMessage = ResumeMessage | AckMessage | KnownMessage | EscalateMessage;

@@ -192,6 +192,7 @@ const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('resume'), sinceSeq: z.number().int().min(0) }),
   z.object({ v: z.literal(1), type: z.literal('ack'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
   z.object({ v: z.literal(1), type: z.literal('known'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
+  z.object({ v: z.literal(1), type: z.literal('escalate'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
 ]);
 
 /** One message waiting in a client's send queue: an alert (seq > 0) or an error reply to that client (seq 0). */
@@ -353,7 +354,7 @@ function positiveNumber(name: string, v: number, min = 0): number {
  *    Without a resume within `resumeWaitMs`, the client goes live from `hello.lastSeq`; a later resume then replays
  *    the older alerts it has not been sent (those arrive after newer ones). A sinceSeq above the store's lastSeq
  *    (data dir replaced) is answered with an `error` and a replay from 0.
- * 3. `ack`/`known {alertId, by?}` → Host and Origin checked again → bus → stored with `ackBy` "<by> (<identity>)" →
+ * 3. `ack`/`known`/`escalate {alertId, by?}` → Host and Origin checked again → bus → stored with `ackBy` "<by> (<identity>)" →
  *    broadcast to every client as an `alert`; an unknown alertId or a malformed message gets an `error` to that client
  *    only, queued behind its alerts and counted against its error budget (over it: close 1008).
  * Alerts are never dropped for a slow client: they queue in memory; above `maxQueuedAlerts` the client is closed with
@@ -688,7 +689,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const r = ClientMessageSchema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
-      sendError(c, `bad message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'} (protocol v1 expects {v:1,type:'resume'|'ack'|'known',…})`);
+      sendError(c, `bad message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'} (protocol v1 expects {v:1,type:'resume'|'ack'|'known'|'escalate',…})`);
       return;
     }
     const msg = r.data;
@@ -711,7 +712,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const by = `${msg.by ?? 'supervisor'} (${c.identity})`;
-    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : bus.known(msg.alertId, by);
+    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : msg.type === 'known' ? bus.known(msg.alertId, by) : bus.escalate(msg.alertId, by);
     p.catch((err: unknown) => {
       if (!(err instanceof QuietBandError && err.code === 'BAD_INPUT')) c.log.error({ err, alertId: msg.alertId }, `${msg.type} failed`);
       sendError(c, `${msg.type}: ${(err as Error).message}`);

@@ -19,7 +19,7 @@ import { HopEvidence } from './hop-evidence.js';
 import { openSensorSource, type OpenSourceOptions } from './open-source.js';
 import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
 import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost, type SensorRuntime } from './sensor-runtime.js';
-import type { WorkerToMain } from './worker-protocol.js';
+import { heardIn, type WorkerToMain } from './worker-protocol.js';
 
 /** Block length of a hopping sim sensor (complex samples): the power of two ≤ rateSps × 0.008 (≈ 8 ms), clamped to 1024…65536, so a dwell ends within 8 ms of its plan. */
 export function hopSimBlockSamples(rateSps: number): number {
@@ -202,7 +202,11 @@ export async function runScanSensor(host: SensorRunnerHost): Promise<void> {
       const postBaseline = (b: Map<number, Baseline>, fromStored: boolean): void => {
         const first = b.values().next().value as Baseline;
         const tr = spectrum.traces((h) => b.get(hops[h]!.centerHz), sensor.detector);
-        const m: WorkerToMain = { type: 'baseline', method: first.method, createdAt: first.createdAt, startHz: spectrum.startHz, stepHz: spectrum.stepHz, levelDb: tr.levelDb, thresholdDb: tr.thresholdDb };
+        const heard = hops.flatMap((h) => {
+          const hb = b.get(h.centerHz);
+          return hb !== undefined ? [heardIn(hb, h.centerHz)] : [];
+        });
+        const m: WorkerToMain = { type: 'baseline', method: first.method, createdAt: first.createdAt, startHz: spectrum.startHz, stepHz: spectrum.stepHz, levelDb: tr.levelDb, thresholdDb: tr.thresholdDb, heard };
         if (fromStored) m.path = `${storedBase}-<centerHz>.json`;
         post(m, [tr.levelDb.buffer as ArrayBuffer, tr.thresholdDb.buffer as ArrayBuffer]);
       };
@@ -317,6 +321,7 @@ export async function calibrateScanSensor(host: SensorRunnerHost): Promise<void>
     const w = await saveScanBaselines(cal.output, l.hops, baselines);
     log.info({ hops: w.paths.length, paths: w.paths }, 'per-hop baselines written');
     const first = baselines.get(l.hops[0]!.centerHz)!;
-    post({ type: 'calibrated', path: w.paths.join('\n'), durationS: first.durationS, fastFrames: w.fastFrames, slowFrames: w.slowFrames, fingerprint: { ...first.fingerprint } });
+    const heard = l.hops.map((h) => heardIn(baselines.get(h.centerHz)!, h.centerHz));
+    post({ type: 'calibrated', path: w.paths.join('\n'), durationS: first.durationS, fastFrames: w.fastFrames, slowFrames: w.slowFrames, fingerprint: { ...first.fingerprint }, heard });
   });
 }

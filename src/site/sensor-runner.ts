@@ -8,7 +8,7 @@ import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';
 import { baselineTraces, decimationFactor, maxDecimate, sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
 import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost } from './sensor-runtime.js';
-import type { WorkerToMain } from './worker-protocol.js';
+import { heardIn, type WorkerToMain } from './worker-protocol.js';
 
 export { HEALTH_REPORT_MS, type SensorRunnerHost } from './sensor-runtime.js';
 
@@ -121,7 +121,7 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         maxDecimate(traces.levelDb, factor, levelDb);
         maxDecimate(traces.thresholdDb, factor, thresholdDb);
         const stepHz = info.rateSps / n;
-        const bm: WorkerToMain = { type: 'baseline', method: baseline.method, createdAt: baseline.createdAt, startHz: info.centerHz - info.rateSps / 2 + ((factor - 1) / 2) * stepHz, stepHz: factor * stepHz, levelDb, thresholdDb };
+        const bm: WorkerToMain = { type: 'baseline', method: baseline.method, createdAt: baseline.createdAt, startHz: info.centerHz - info.rateSps / 2 + ((factor - 1) / 2) * stepHz, stepHz: factor * stepHz, levelDb, thresholdDb, heard: [heardIn(baseline)] };
         if (fromStored && storedPath !== null) bm.path = storedPath;
         post(bm, [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer]);
         rt.setState('armed');
@@ -180,6 +180,7 @@ export async function calibrateSensor(host: SensorRunnerHost): Promise<void> {
       fastFrames: baseline.fast.frames,
       slowFrames: baseline.slow.frames,
       fingerprint: { ...baseline.fingerprint },
+      heard: [heardIn(baseline)],
     });
   });
 }

@@ -186,6 +186,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
         onChange,
         decorate: (ctx, ev) => field.decorate(ctx, ev),
         evidence: site.evidence.clips,
+        knownLabelAt: (centerHz) => field.known.match(sensor.name, centerHz, Date.now())?.label,
         ...(opts.csvPaths?.[sensor.name] !== undefined ? { csvPath: opts.csvPaths[sensor.name] } : {}),
       }),
     );

@@ -3,14 +3,14 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { SensorHealth } from '../server/protocol.js';
+import type { CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import type { BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
-import type { SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
+import type { HeardInBaseline, SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
 
 /** Options of {@link SensorSupervisor}. */
 export interface SupervisorOptions {
@@ -34,6 +34,18 @@ export interface SupervisorOptions {
   csvPath?: string;
   /** Evidence clips in `<site.dataDir>/clips` per `site.evidence` (the daemon sets it; default off). */
   evidence?: boolean;
+  /**
+   * Label of the known emitter (site list) whose band holds `centerHz` for this sensor now, else undefined: an emitter a
+   * baseline heard there is raised already 'known' (docs/detector.md §6). Default: none known.
+   */
+  knownLabelAt?: (centerHz: number) => string | undefined;
+}
+
+/** True when an entry of a baseline's `emitters` (a stored file may be hand-edited) has the numbers an alert needs. */
+function isHeardEmitter(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Record<string, unknown>;
+  return ['centerHz', 'lowHz', 'highHz', 'bandwidthHz', 'dutyCycle'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
 }
 
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
@@ -59,6 +71,8 @@ export function workerSite(site: SiteSettings): WorkerSiteSettings {
  *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from the worker for `startGraceMs` → offline.
  *   `raiseSensorAlert('sensor-offline')` once; cleared by the first report of a block newer than the outage.
  * - Overload ({@link OverloadTracker} on the clip reports): one `overload` alert per episode, state 'overload'.
+ * - Baselines: every emitter the baseline in use heard (warm-up, calibration window, stored file; per hop) is raised
+ *   once as a `present-during-calibration` alert (AlertBus.raiseCalibrationEmitter).
  * - Worker exit without stop(): restarted after `restart.initialMs · 2^k` (≤ maxMs; k resets after a 60 s run).
  */
 export class SensorSupervisor {
@@ -199,6 +213,7 @@ export class SensorSupervisor {
         }
         if (this.refused !== undefined) this.baselineStatus.refused = this.refused;
         this.log.info({ method: m.method, createdAt: m.createdAt, path: m.path }, 'baseline in use');
+        this.raiseHeard(m.heard);
         this.o.onChange();
         break;
       case 'baseline-refused':
@@ -250,6 +265,26 @@ export class SensorSupervisor {
         this.log.error({ code: m.code }, m.message);
         this.message = m.message;
         break;
+    }
+  }
+
+  /**
+   * Every emitter the baseline in use heard → one `present-during-calibration` alert (the bus stores each once per
+   * baseline and emitter, so the same baseline reported again after a reopen or restart adds nothing).
+   */
+  private raiseHeard(heard: readonly HeardInBaseline[]): void {
+    for (const h of heard) {
+      for (const emitter of h.emitters) {
+        if (!isHeardEmitter(emitter)) {
+          this.log.warn({ createdAt: h.createdAt, emitter }, 'baseline emitters: expected centerHz, lowHz, highHz, bandwidthHz, dutyCycle as finite numbers: entry skipped (no alert)');
+          continue;
+        }
+        const info: CalibrationAlertInfo = { emitter, baselineCreatedAt: h.createdAt, baselineMethod: h.method, baselineDurationS: h.durationS };
+        if (h.hopCenterHz !== undefined) info.hopCenterHz = h.hopCenterHz;
+        this.o.bus
+          .raiseCalibrationEmitter(this.name, info, this.o.knownLabelAt?.(emitter.centerHz))
+          .catch((err: unknown) => this.log.error({ err, centerHz: emitter.centerHz }, 'present-during-calibration alert not stored'));
+      }
     }
   }
 

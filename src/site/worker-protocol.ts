@@ -2,6 +2,27 @@
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { DetectionEvent } from '../types.js';
 import type { ScanHealth } from '../server/protocol.js';
+import type { Baseline } from '../baseline/baseline.js';
+import type { CalibrationEmitter } from '../baseline/emitters.js';
+
+/**
+ * What one baseline heard while it was learned (Baseline.emitters), for the main thread to raise each emitter as a
+ * `present-during-calibration` alert (AlertBus.raiseCalibrationEmitter).
+ */
+export interface HeardInBaseline {
+  /** The baseline's createdAt (ISO), method and learned seconds. */
+  createdAt: string;
+  method: string;
+  durationS: number;
+  /** Hopping sensors: the hop's centre (Hz). */
+  hopCenterHz?: number;
+  emitters: CalibrationEmitter[];
+}
+
+/** {@link HeardInBaseline} of a baseline (none for a baseline file written before emitters were listed). */
+export function heardIn(b: Baseline, hopCenterHz?: number): HeardInBaseline {
+  return { createdAt: b.createdAt, method: b.method, durationS: b.durationS, ...(hopCenterHz !== undefined ? { hopCenterHz } : {}), emitters: b.emitters ?? [] };
+}
 
 /** What a sensor worker is doing. The main thread adds 'overload' on top of 'armed' from the clip reports. */
 export type SensorState =
@@ -61,7 +82,11 @@ export type WorkerToMain =
   /** A source (re)opened and delivered its first block: `originMs` = wall time (ms) of its sample 0; `run` counts opens. */
   | { type: 'stream'; run: number; centerHz: number; rateSps: number; originMs: number; label: string }
   /** The baseline in use, decimated like the spectra: level and open threshold of the slow path (dBFS). */
-  | { type: 'baseline'; method: string; createdAt: string; /** Stored file it came from. */ path?: string; startHz: number; stepHz: number; levelDb: Float32Array; thresholdDb: Float32Array }
+  | {
+      type: 'baseline'; method: string; createdAt: string; /** Stored file it came from. */ path?: string; startHz: number; stepHz: number; levelDb: Float32Array; thresholdDb: Float32Array;
+      /** What the baseline heard (one entry; hopping sensors: one per hop). */
+      heard: HeardInBaseline[];
+    }
   /** `clip`: the evidence clip's `.sigmf-meta`, relative to the data dir (a close waits for it). */
   | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string }
   /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */
@@ -94,5 +119,5 @@ export type WorkerToMain =
       /** Pipeline time of the blocks processed since the previous report; absent when none was. */
       processing?: ProcessingReport;
     }
-  | { type: 'calibrated'; path: string; durationS: number; fastFrames: number; slowFrames: number; fingerprint: Record<string, unknown> }
+  | { type: 'calibrated'; path: string; durationS: number; fastFrames: number; slowFrames: number; fingerprint: Record<string, unknown>; /** What it heard (hopping: per hop). */ heard: HeardInBaseline[] }
   | { type: 'fatal'; code: string; message: string };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
 import { alertDurationMs } from '../../web-ui/src/alert-list.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';
-import { formatBandwidth, formatDb, formatDuration, formatMhz, formatTime } from '../../web-ui/src/format.js';
+import { describeHeard, formatBandwidth, formatDb, formatDuration, formatMhz, formatTime } from '../../web-ui/src/format.js';
 import { langFor, setLang, t } from '../../web-ui/src/i18n.js';
 
 function rec(seq: number, alertId: string, event: Alert['event'], extra: Partial<Alert> = {}): Alert {
@@ -155,5 +155,26 @@ describe('display formatting and language', () => {
     expect(alertDurationMs(m.get('a')!, now)).toBe(65_000);
     m.apply(tx(2, 'a', 'close', 1e8, { endTime: '2026-05-14T01:31:20Z' }));
     expect(alertDurationMs(m.get('a')!, now)).toBe(20_000);
+  });
+  it('folds a present-during-calibration alert: band edges from its emitter, duty and period described in both languages', () => {
+    const emitter = { centerHz: 433_980_100, lowHz: 433_979_500, highHz: 433_980_700, bandwidthHz: 1200, peakPowerDbfs: -37, peakExcessDb: 26.2, dutyCycle: 0.305, bursts: 6, periodS: 1, maxBurstS: 0.31, continuous: false };
+    const calibration = { emitter, baselineCreatedAt: '2026-05-14T00:30:00.000Z', baselineMethod: 'warmup', baselineDurationS: 5 };
+    const m = new AlertModel();
+    m.apply(rec(1, 'c', 'open', { kind: 'present-during-calibration', severity: 'low', centerHz: emitter.centerHz, bandwidthHz: 1200, calibration }));
+    m.apply(rec(2, 'c', 'close', { kind: 'present-during-calibration', severity: 'low' }));
+    m.apply(rec(3, 'c', 'escalate', { kind: 'present-during-calibration', severity: 'high', ackBy: 'tech' }));
+    const v = m.get('c')!;
+    expect([v.lowHz, v.highHz, v.severity, v.state, v.closed]).toEqual([433_979_500, 433_980_700, 'high', 'new', true]);
+    expect(v.calibration?.emitter.bursts).toBe(6);
+    expect(v.history.map((h) => h.event)).toEqual(['open', 'close', 'escalate']);
+    setLang('en', false);
+    expect(describeHeard(v.calibration!)).toBe('duty 30.5 % · every 1.00 s · 6 appearance(s)');
+    expect(describeHeard({ ...calibration, emitter: { ...emitter, periodS: null, bursts: 2 } })).toBe('duty 30.5 % · 2 appearance(s)');
+    expect(describeHeard({ ...calibration, emitter: { ...emitter, continuous: true } })).toBe('on throughout');
+    expect(t('kind.present-during-calibration')).toBe('Present during calibration');
+    setLang('zh-CN', false);
+    expect(describeHeard(v.calibration!)).toBe('占空比 30.5% · 每 1.00 秒一次 · 出现 6 次');
+    expect(t('kind.present-during-calibration')).toBe('校准期间已存在');
+    setLang('en', false);
   });
 });

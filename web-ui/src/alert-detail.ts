@@ -1,7 +1,7 @@
 // Alert detail dialog: every field, the ranked rooms and site plan of a grouped transmission, the record history, and the sensor's spectrum at the alert's peak.
 import { alertDurationMs } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
-import { formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
+import { describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
@@ -92,10 +92,15 @@ export function freshestRooms(v: GroupMember, others: Iterable<GroupMember>): { 
   return { rooms, position: cleanPosition(best.positionM) };
 }
 
+/** Baseline methods with a translated name (`detail.baselineMethod.<method>`). */
+const BASELINE_METHODS: Readonly<Record<string, true>> = { 'detail.baselineMethod.calibrate': true, 'detail.baselineMethod.warmup': true, 'detail.baselineMethod.auto': true };
+
 /** Callbacks of {@link AlertDetail}. */
 export interface AlertDetailHandlers {
   onAck: (alertId: string) => void;
   onKnown: (alertId: string) => void;
+  /** Raise a `present-during-calibration` alert to 'high'. Absent: no escalate button. */
+  onEscalate?: (alertId: string) => void;
 }
 
 /**
@@ -112,6 +117,8 @@ export class AlertDetail {
   private readonly history: HTMLElement;
   private readonly ackBtn: HTMLButtonElement;
   private readonly knownBtn: HTMLButtonElement;
+  private readonly escalateBtn: HTMLButtonElement;
+  private readonly canEscalate: boolean;
   /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum. */
   private readonly picture: HTMLImageElement;
   /** URL of the picture shown (without the retry query), and how often it was retried. */
@@ -177,6 +184,9 @@ export class AlertDetail {
     this.knownBtn = q<HTMLButtonElement>('[data-testid="detail-known-button"]');
     this.ackBtn.addEventListener('click', () => this.current !== null && h.onAck(this.current));
     this.knownBtn.addEventListener('click', () => this.current !== null && h.onKnown(this.current));
+    this.escalateBtn = q<HTMLButtonElement>('[data-testid="detail-escalate-button"]');
+    this.canEscalate = h.onEscalate !== undefined;
+    this.escalateBtn.addEventListener('click', () => this.current !== null && h.onEscalate?.(this.current));
     q('.detail-close').addEventListener('click', () => this.close());
     dialog.addEventListener('close', () => this.teardown());
   }
@@ -230,8 +240,11 @@ export class AlertDetail {
     this.fillHistory(v);
     this.ackBtn.hidden = v.state !== 'new';
     this.ackBtn.textContent = t('alert.ack');
-    this.knownBtn.hidden = v.kind !== 'transmission' || v.state === 'known';
+    const heard = v.kind === 'present-during-calibration';
+    this.knownBtn.hidden = !(v.kind === 'transmission' || heard) || v.state === 'known';
     this.knownBtn.textContent = t('alert.markKnown');
+    this.escalateBtn.hidden = !this.canEscalate || !heard || v.state === 'known' || v.severity === 'high';
+    this.escalateBtn.textContent = t('alert.escalate');
     this.fillPlot(v);
     this.fillPicture(v);
   }
@@ -260,7 +273,8 @@ export class AlertDetail {
       ['detail.severity', t(`severity.${v.severity}`)],
       ['col.sensor', v.sensor],
     ];
-    if (v.kind === 'transmission') {
+    const heard = v.kind === 'present-during-calibration' ? v.calibration : undefined;
+    if (v.kind === 'transmission' || heard !== undefined) {
       rows.push(
         ['col.freq', formatMhz(v.centerHz)],
         ['col.bw', formatBandwidth(v.bandwidthHz)],
@@ -269,6 +283,16 @@ export class AlertDetail {
         ['col.excess', formatDb(v.peakExcessDb)],
         ['detail.peakPower', formatDb(v.peakPowerDbfs, 'dBFS')],
       );
+    }
+    if (heard !== undefined) {
+      const method = `detail.baselineMethod.${heard.baselineMethod}`;
+      rows.push(
+        ['detail.heard', describeHeard(heard)],
+        ['detail.heardLongest', `${heard.emitter.maxBurstS.toFixed(2)} s`],
+        ['detail.baseline', `${method in BASELINE_METHODS ? t(method as MsgKey) : heard.baselineMethod} · ${formatDateTime(heard.baselineCreatedAt, this.timeZone)}`],
+      );
+      if (heard.hopCenterHz !== undefined) rows.push(['detail.hop', formatMhz(heard.hopCenterHz)]);
+      if (v.state !== 'known') rows.push(['detail.message', t('detail.heardNote')]);
     }
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);

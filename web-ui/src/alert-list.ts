@@ -1,6 +1,6 @@
 // Alert table, newest first: one keyed row per alertId, updated in place; durations tick while an alert is open.
 import type { AlertModel, AlertView } from './alert-model.js';
-import { formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
+import { describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -279,22 +279,28 @@ export class AlertList {
     r.site.title = v.site;
     r.sensor.textContent = v.sensor;
     const tx = v.kind === 'transmission';
-    r.freq.textContent = tx ? formatMhz(v.centerHz) : '—';
-    r.bw.textContent = tx ? formatBandwidth(v.bandwidthHz) : '—';
+    const heard = v.kind === 'present-during-calibration';
+    r.freq.textContent = tx || heard ? formatMhz(v.centerHz) : '—';
+    r.bw.textContent = tx || heard ? formatBandwidth(v.bandwidthHz) : '—';
     const knownAs = v.knownLabel !== undefined ? t('alert.knownAs', { label: v.knownLabel }) : undefined;
-    r.band.textContent = tx ? [v.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ') : `${t(`kind.${v.kind}`)}${v.message !== undefined ? ` — ${v.message}` : ''}`;
+    r.band.textContent = tx
+      ? [v.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ')
+      : heard
+        ? [t('kind.present-during-calibration'), v.calibration !== undefined ? describeHeard(v.calibration) : undefined, knownAs].filter((x) => x !== undefined).join(' · ')
+        : `${t(`kind.${v.kind}`)}${v.message !== undefined ? ` — ${v.message}` : ''}`;
     r.band.title = v.message ?? knownAs ?? '';
-    r.excess.textContent = tx ? formatDb(v.peakExcessDb) : '—';
+    r.excess.textContent = tx || heard ? formatDb(v.peakExcessDb) : '—';
     const startIso = v.startTime ?? v.firstTime;
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
     r.duration.textContent = formatDuration(alertDurationMs(v, nowMs));
     const pending = this.pending.has(v.alertId);
-    // One button per row: Acknowledge while new; then "mark as known" for transmissions (both are in the detail).
+    // One button per row: Acknowledge while new; then "mark as known" for transmissions and emitters heard during
+    // calibration (both are in the detail, with Escalate for the latter).
     r.ack.hidden = v.state !== 'new';
     r.ack.disabled = pending;
     r.ack.textContent = pending ? t('alert.pending') : t('alert.ack');
-    r.known.hidden = !tx || v.state !== 'acknowledged';
+    r.known.hidden = !(tx || heard) || v.state !== 'acknowledged';
     r.known.disabled = pending;
     r.known.textContent = t('alert.markKnown');
   }

@@ -1,5 +1,5 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
-import type { Alert, AlertKind, AlertRoom, AlertSeverity, AlertState, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertKind, AlertRoom, AlertSeverity, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -48,6 +48,8 @@ export interface AlertView {
   groupId?: string;
   rooms?: AlertRoom[];
   positionM?: { xM: number; yM: number };
+  /** `present-during-calibration` alerts: the emitter the baseline heard (duty, period, …) and that baseline. */
+  calibration?: CalibrationAlertInfo;
   /** ISO time of the first / latest record. */
   firstTime: string;
   lastTime: string;
@@ -64,7 +66,7 @@ export interface AlertView {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.
@@ -144,18 +146,20 @@ export class AlertModel {
         const val = rec[f];
         if (val !== undefined) (v as unknown as Record<string, unknown>)[f] = val;
       }
-      if (rec.detection !== undefined) {
-        v.lowHz = rec.detection.lowHz;
-        v.highHz = rec.detection.highHz;
+      const band = rec.detection ?? rec.calibration?.emitter;
+      if (band !== undefined) {
+        v.lowHz = band.lowHz;
+        v.highHz = band.highHz;
       }
     } else {
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
         if (val !== undefined && v[f] === undefined) (v as unknown as Record<string, unknown>)[f] = val;
       }
-      if (rec.detection !== undefined && v.lowHz === undefined) {
-        v.lowHz = rec.detection.lowHz;
-        v.highHz = rec.detection.highHz;
+      const band = rec.detection ?? rec.calibration?.emitter;
+      if (band !== undefined && v.lowHz === undefined) {
+        v.lowHz = band.lowHz;
+        v.highHz = band.highHz;
       }
       if (rec.seq < v.openSeq) {
         v.openSeq = rec.seq;

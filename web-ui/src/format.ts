@@ -1,5 +1,6 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
-import { lang } from './i18n.js';
+import { lang, t } from './i18n.js';
+import type { CalibrationAlertInfo } from './protocol-types.js';
 
 /** Centre frequency for display: Hz → "433.9200 MHz" (4 decimals = 100 Hz steps). */
 export function formatMhz(hz: number | undefined, decimals = 4): string {
@@ -73,4 +74,17 @@ export function formatDateTime(t: string | number | undefined, timeZone: string)
   if (t === undefined) return '—';
   const d = new Date(t);
   return Number.isNaN(d.getTime()) ? '—' : formatter(timeZone, true).format(d);
+}
+
+/**
+ * How an emitter heard during calibration behaved, in the current language: "continuous", or "duty 10.0 % · every
+ * 2.00 s · 10 appearances" (the period only when it appeared at least 3 times).
+ */
+export function describeHeard(c: CalibrationAlertInfo): string {
+  const e = c.emitter;
+  if (e.continuous) return t('heard.continuous');
+  const parts = [t('heard.duty', { pct: (e.dutyCycle * 100).toFixed(1) })];
+  if (e.periodS !== null) parts.push(t('heard.period', { s: e.periodS.toFixed(2) }));
+  parts.push(t('heard.appearances', { n: e.bursts }));
+  return parts.join(' · ');
 }

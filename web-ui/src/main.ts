@@ -89,7 +89,7 @@ const alertSites = new Set<string>();
 let siteFilter: string | null = null;
 const cards = new SpectrumCards($('spectra'), bandsFor);
 const list = new AlertList($('alert-rows'), model, { onAck: ack, onKnown: markKnown, onOpen: (id) => detail.open(id) });
-const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: ack, onKnown: markKnown });
+const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: ack, onKnown: markKnown, onEscalate: escalate });
 let detailDirty = false;
 
 function bandsFor(sensor: string): BandMark[] {
@@ -228,7 +228,7 @@ function onAlert(rec: Alert): void {
     if (!v.closed || live) model.offerFallbackSpectrum(v, latestSpectrum.get(rec.sensor));
     cards.bandsChanged(rec.sensor);
   }
-  if (rec.event === 'ack' || rec.event === 'known') list.setPending(rec.alertId, false);
+  if (rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') list.setPending(rec.alertId, false);
   list.markDirty(rec.alertId, r === 'opened');
   if (r === 'opened' && rec.state === 'new' && rec.severity !== 'info' && live) {
     list.flash(rec.alertId, Date.now());
@@ -333,6 +333,12 @@ function ack(alertId: string): void {
 
 function markKnown(alertId: string): void {
   if (conn.send({ v: 1, type: 'known', alertId })) list.setPending(alertId, true);
+  else toast(t('conn.reconnecting', { s: '…' }));
+  scheduleRender();
+}
+
+function escalate(alertId: string): void {
+  if (conn.send({ v: 1, type: 'escalate', alertId })) list.setPending(alertId, true);
   else toast(t('conn.reconnecting', { s: '…' }));
   scheduleRender();
 }

@@ -5,6 +5,7 @@ export type {
   AlertRoom,
   AlertSeverity,
   AlertState,
+  CalibrationAlertInfo,
   ClientMessage,
   HelloMessage,
   SensorHealth,
