@@ -1,7 +1,8 @@
 // Detector evaluation on the simulated site background: false alarms per hour, Pd vs in-band SNR per kind, alerts per
 // transmission, and the gap to the ideal energy detector. Runs the replay's two passes (learn, then detect) in memory.
 // Usage: npx tsc -p tsconfig.json && node bench/detector-eval.mjs [--quick] [--only fa|pd] [--kinds ook,nfm,tdma]
-//        [--trials N] [--fa-minutes M] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]      (docs/eval.md)
+//        [--trials N] [--fa-minutes M] [--fa-rate 250000|2400000] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]
+//        (docs/eval.md)
 // @ts-check
 import os from 'node:os';
 import { replayPasses, overlapsTruth } from '../dist/src/eval/site-eval.js';
@@ -29,7 +30,7 @@ function parseArgs(argv) {
       a[name] = v;
     }
   }
-  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'seed', 'snr', 'calib-s', 'list'];
+  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list'];
   for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`detector-eval: unknown flag --${k}; known: ${known.map((x) => '--' + x).join(' ')}`);
   const quick = a.quick === true;
   const num = (/** @type {string} */ k, /** @type {number} */ d) => {
@@ -52,6 +53,7 @@ function parseArgs(argv) {
     kinds,
     trials: num('trials', quick ? 4 : 20),
     faMinutes: num('fa-minutes', quick ? 10 : 60),
+    faRateSps: num('fa-rate', 250_000),
     calibS: num('calib-s', 300),
     seed: num('seed', 1),
     grid,
@@ -85,7 +87,7 @@ function attribute(d, site, steady, intervals, tolHz) {
 async function falseAlarms(args) {
   const calibS = args.calibS;
   const evalS = args.faMinutes * 60;
-  const site = siteBackgroundPreset(250_000, { durationS: calibS + evalS, seed: args.seed });
+  const site = siteBackgroundPreset(args.faRateSps, { durationS: calibS + evalS, seed: args.seed });
   const r = await replayPasses(site, calibS);
   const tolHz = 2 * r.rbwHz;
   const comps = new SiteBackgroundRenderer(site, 16).components;
@@ -270,10 +272,10 @@ async function main() {
   const out = { quick: args.quick, seed: args.seed, snrGridDb: args.grid, trialsPerSnr: args.trials };
   if (args.only.includes('fa')) {
     const ts = performance.now();
-    process.stderr.write(`false alarms: ${args.faMinutes} min of site background at 250 kS/s after ${args.calibS} s of calibration…\n`);
+    process.stderr.write(`false alarms: ${args.faMinutes} min of site background at ${args.faRateSps / 1e3} kS/s after ${args.calibS} s of calibration…\n`);
     const fa = await falseAlarms(args);
     out.falseAlarms = fa;
-    console.log(`\nFalse alarms (site background, 250 kS/s, ${fa.driftPpm} ppm drift, +${fa.creepDb} dB creep; ${fa.evaluatedS / 60} min after a ${fa.calibrationS} s calibration)`);
+    console.log(`\nFalse alarms (site background, ${fa.rateSps / 1e3} kS/s, ${fa.driftPpm} ppm drift, +${fa.creepDb} dB creep; ${fa.evaluatedS / 60} min after a ${fa.calibrationS} s calibration)`);
     console.log(`  FA/h ${f1(fa.faPerHour, 2)} (95 % upper ${f1(fa.faPerHourUpper95, 2)}), ${fa.falseAlarms} strays of ${fa.detectionsTotal} detections, longest ${f1(fa.longestFalseAlarmS)} s, open across the calibration end ${fa.openAcrossCalibrationEnd}`);
     console.log(`  causes: ${Object.entries(fa.falseAlarmCauses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  known emitter heard: ${fa.knownEmitter.heard}/${fa.knownEmitter.packets} packets after calibration, longest deaf stretch ${f1(fa.knownEmitter.longestDeafS, 0)} s`);
