@@ -94,7 +94,8 @@ async function falseAlarms(args) {
   const steady = comps.filter((c) => c.schedule === undefined && c.kind !== 'target');
   const intervals = [...siteIntervals(comps, site.rateSps, site.durationS)];
   const packets = intervals.filter((iv) => iv.kind === 'known-emitter');
-  const after = r.detections.filter((d) => d.startS >= calibS);
+  // every alert a supervisor sees after calibration: those that start later and those still open at its end
+  const after = r.detections.filter((d) => d.endS > calibS);
   /** @type {Record<string, number>} */
   const byCause = {};
   let strays = 0;
@@ -111,7 +112,7 @@ async function falseAlarms(args) {
     const cause = attribute(d, site, steady, intervals.filter((iv) => iv.kind !== 'known-emitter'), tolHz);
     byCause[cause] = (byCause[cause] ?? 0) + 1;
   }
-  // alerts open across the calibration end (started before it, still open after) also cost the sensor: count apart
+  // of those, the ones that opened during calibration and stayed open more than a minute after it
   const openAcross = r.detections.filter((d) => d.startS < calibS && d.endS > calibS + 60).length;
   const later = packets.filter((p) => p.startS >= calibS);
   const heardTimes = later.filter((p) => heard.has(p.startS)).map((p) => p.startS);
