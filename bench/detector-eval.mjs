@@ -151,7 +151,7 @@ async function falseAlarms(args) {
 const KINDS = {
   ook: { rateSps: 250_000, bandwidthHz: 10_000, durS: [0.02, 0.2], gapS: [1.5, 2.5], marginHz: 3_000, ref: { durationS: 0.02, duty: 1 } },
   nfm: { rateSps: 250_000, bandwidthHz: 12_500, durS: [1, 4], gapS: [2.5, 4], marginHz: 3_000, ref: { durationS: 2, duty: 1 } },
-  tdma: { rateSps: 2_400_000, bandwidthHz: 200_000, durS: [1, 8], gapS: [1, 1.5], marginHz: 20_000, ref: { durationS: GSM_BURST_S, duty: 1 } },
+  tdma: { rateSps: 2_400_000, bandwidthHz: 200_000, durS: [1, 8], gapS: [0.5, 0.8], marginHz: 20_000, ref: { durationS: GSM_BURST_S, duty: 1 } },
 };
 
 /**
