@@ -2,6 +2,7 @@
 // transmission, and the gap to the ideal energy detector. Runs the replay's two passes (learn, then detect) in memory.
 // Usage: npx tsc -p tsconfig.json && node bench/detector-eval.mjs [--quick] [--only fa|pd] [--kinds ook,nfm,tdma]
 //        [--trials N] [--fa-minutes M] [--fa-rate 250000|2400000] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]
+//        [--pd-background site|noise]
 //        (docs/eval.md)
 // @ts-check
 import os from 'node:os';
@@ -30,7 +31,7 @@ function parseArgs(argv) {
       a[name] = v;
     }
   }
-  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list'];
+  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list', 'pd-background'];
   for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`detector-eval: unknown flag --${k}; known: ${known.map((x) => '--' + x).join(' ')}`);
   const quick = a.quick === true;
   const num = (/** @type {string} */ k, /** @type {number} */ d) => {
@@ -43,6 +44,9 @@ function parseArgs(argv) {
   if (snr.length !== 3 || snr.some((x) => !Number.isFinite(x)) || !(snr[2] > 0)) throw new Error(`detector-eval: --snr "${a.snr}" is not MIN:MAX:STEP in dB`);
   const grid = [];
   for (let s = snr[0]; s <= snr[1] + 1e-9; s += snr[2]) grid.push(Math.round(s * 100) / 100);
+  if (a['pd-background'] !== undefined && a['pd-background'] !== 'site' && a['pd-background'] !== 'noise') {
+    throw new Error(`detector-eval: --pd-background "${a['pd-background']}" is not site or noise`);
+  }
   const only = a.only === undefined ? ['fa', 'pd'] : String(a.only).split(',');
   const kinds = a.kinds === undefined ? ['ook', 'nfm', 'tdma'] : String(a.kinds).split(',');
   for (const k of kinds) if (!(k in KINDS)) throw new Error(`detector-eval: --kinds: "${k}" is not one of ${Object.keys(KINDS).join(', ')}`);
@@ -54,6 +58,7 @@ function parseArgs(argv) {
     trials: num('trials', quick ? 4 : 20),
     faMinutes: num('fa-minutes', quick ? 10 : 60),
     faRateSps: num('fa-rate', 250_000),
+    pdBackground: a['pd-background'] === undefined ? 'site' : String(a['pd-background']),
     calibS: num('calib-s', 300),
     seed: num('seed', 1),
     grid,
@@ -163,6 +168,10 @@ async function pdCurve(args, kind) {
   const calibS = args.quick ? 30 : 60;
   const prng = new Prng(args.seed * 7919 + kind.length);
   const site = siteBackgroundPreset(k.rateSps, { seed: args.seed + 100 });
+  if (args.pdBackground === 'noise') {
+    // white noise only: sensitivity without the background's interference, drift or creep
+    Object.assign(site, { carriers: [], wfm: [], nfmUsers: [], knownEmitters: [], tdma: [], clicks: null, drift: { ppm: 0, overS: 1 }, gainCreep: { db: 0, overS: 1 } });
+  }
   const windows = freeWindows(site, k.marginHz).filter(([a, b]) => b - a >= k.bandwidthHz);
   if (windows.length === 0) throw new Error(`detector-eval: no free part of the ${kind} band wide enough for ${k.bandwidthHz} Hz`);
   const widths = windows.map(([a, b]) => b - a - k.bandwidthHz);
@@ -242,6 +251,7 @@ async function pdCurve(args, kind) {
   const hours = (site.durationS - calibS) / 3600;
   return {
     kind,
+    background: args.pdBackground,
     rateSps: k.rateSps,
     bandwidthHz: k.bandwidthHz,
     durationRangeS: kind === 'tdma' ? [GSM_BURST_S, (k.durS[1] - 1) * GSM_FRAME_S + GSM_BURST_S] : k.durS,
@@ -290,7 +300,7 @@ async function main() {
       curves.push(await pdCurve(args, kind));
     }
     out.pd = curves;
-    console.log('\nPd vs in-band SNR (dB); cells: Pd / alerts per detected transmission');
+    console.log(`\nPd vs in-band SNR (dB) on the ${args.pdBackground === 'site' ? 'site background' : 'white noise only'}; cells: Pd / alerts per detected transmission`);
     console.log(['kind'.padEnd(5), ...args.grid.map((s) => String(s).padStart(10))].join(' '));
     for (const c of curves) console.log([c.kind.padEnd(5), ...c.points.map((p) => `${p.pd.toFixed(2)}/${p.alertsPerTransmission === null ? '—' : p.alertsPerTransmission.toFixed(1)}`.padStart(10))].join(' '));
     console.log('\nSNR for Pd = 0.9 vs the ideal energy detector at 1 false alarm per hour');
