@@ -2,7 +2,7 @@
 // transmission, and the gap to the ideal energy detector. Runs the replay's two passes (learn, then detect) in memory.
 // Usage: npx tsc -p tsconfig.json && node bench/detector-eval.mjs [--quick] [--only fa|pd] [--kinds ook,nfm,tdma]
 //        [--trials N] [--fa-minutes M] [--fa-rate 250000|2400000] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]
-//        [--pd-background site|noise]
+//        [--pd-background site|noise] [--set thresholdDb=10,holdMs=200]
 //        (docs/eval.md)
 // @ts-check
 import os from 'node:os';
@@ -31,7 +31,7 @@ function parseArgs(argv) {
       a[name] = v;
     }
   }
-  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list', 'pd-background'];
+  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list', 'pd-background', 'set'];
   for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`detector-eval: unknown flag --${k}; known: ${known.map((x) => '--' + x).join(' ')}`);
   const quick = a.quick === true;
   const num = (/** @type {string} */ k, /** @type {number} */ d) => {
@@ -59,10 +59,28 @@ function parseArgs(argv) {
     faMinutes: num('fa-minutes', quick ? 10 : 60),
     faRateSps: num('fa-rate', 250_000),
     pdBackground: a['pd-background'] === undefined ? 'site' : String(a['pd-background']),
+    flags: parseSet(a.set === undefined ? '' : String(a.set)),
     calibS: num('calib-s', 300),
     seed: num('seed', 1),
     grid,
   };
+}
+
+/**
+ * `--set thresholdDb=10,holdMs=200`: replay's pipeline flags (PipelineFlags keys, e.g. fftSize, thresholdDb,
+ * slowThresholdDb, minDurationMs, holdMs, dcGuardHz, bandPlan), validated by the same parser as the CLI's.
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
+function parseSet(text) {
+  /** @type {Record<string, string>} */
+  const flags = {};
+  for (const item of text.split(',').filter(Boolean)) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(item.trim());
+    if (m === null) throw new Error(`detector-eval: --set: "${item}" is not key=value (e.g. thresholdDb=10)`);
+    flags[m[1]] = m[2];
+  }
+  return flags;
 }
 
 // ───────────────────────────── matching ─────────────────────────────
@@ -93,7 +111,7 @@ async function falseAlarms(args) {
   const calibS = args.calibS;
   const evalS = args.faMinutes * 60;
   const site = siteBackgroundPreset(args.faRateSps, { durationS: calibS + evalS, seed: args.seed });
-  const r = await replayPasses(site, calibS);
+  const r = await replayPasses(site, calibS, args.flags);
   const tolHz = 2 * r.rbwHz;
   const comps = new SiteBackgroundRenderer(site, 16).components;
   const steady = comps.filter((c) => c.schedule === undefined && c.kind !== 'target');
@@ -209,7 +227,7 @@ async function pdCurve(args, kind) {
   }
   site.durationS = Math.ceil(t + 1);
   site.targets = targets;
-  const r = await replayPasses(site, calibS);
+  const r = await replayPasses(site, calibS, args.flags);
   const tolHz = 2 * r.rbwHz;
   const tolS = 0.2;
   const comps = new SiteBackgroundRenderer({ ...site, targets: [] }, 16).components;
@@ -280,7 +298,7 @@ async function main() {
   const loadStart = os.loadavg();
   process.stderr.write(`detector-eval: ${args.quick ? 'quick' : 'full'} run, load average ${load()} (${os.cpus().length} CPUs)\n`);
   /** @type {Record<string, unknown>} */
-  const out = { quick: args.quick, seed: args.seed, snrGridDb: args.grid, trialsPerSnr: args.trials };
+  const out = { quick: args.quick, seed: args.seed, snrGridDb: args.grid, trialsPerSnr: args.trials, pipelineFlags: args.flags };
   if (args.only.includes('fa')) {
     const ts = performance.now();
     process.stderr.write(`false alarms: ${args.faMinutes} min of site background at ${args.faRateSps / 1e3} kS/s after ${args.calibS} s of calibration…\n`);
