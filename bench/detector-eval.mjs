@@ -1,7 +1,9 @@
 // Detector evaluation on the simulated site background: false alarms per hour, Pd vs in-band SNR per kind, alerts per
 // transmission, and the gap to the ideal energy detector. Runs the replay's two passes (learn, then detect) in memory.
 // Usage: npx tsc -p tsconfig.json && node bench/detector-eval.mjs [--quick] [--only fa|pd] [--kinds ook,nfm,tdma]
-//        [--trials N] [--fa-minutes M] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]      (docs/eval.md)
+//        [--trials N] [--fa-minutes M] [--fa-rate 250000|2400000] [--calib-s S] [--seed S] [--snr -15:12:3] [--list]
+//        [--pd-background site|noise] [--set thresholdDb=10,holdMs=200]
+//        (docs/eval.md)
 // @ts-check
 import os from 'node:os';
 import { replayPasses, overlapsTruth } from '../dist/src/eval/site-eval.js';
@@ -29,7 +31,7 @@ function parseArgs(argv) {
       a[name] = v;
     }
   }
-  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'seed', 'snr', 'calib-s', 'list'];
+  const known = ['quick', 'only', 'kinds', 'trials', 'fa-minutes', 'fa-rate', 'seed', 'snr', 'calib-s', 'list', 'pd-background', 'set'];
   for (const k of Object.keys(a)) if (!known.includes(k)) throw new Error(`detector-eval: unknown flag --${k}; known: ${known.map((x) => '--' + x).join(' ')}`);
   const quick = a.quick === true;
   const num = (/** @type {string} */ k, /** @type {number} */ d) => {
@@ -42,6 +44,9 @@ function parseArgs(argv) {
   if (snr.length !== 3 || snr.some((x) => !Number.isFinite(x)) || !(snr[2] > 0)) throw new Error(`detector-eval: --snr "${a.snr}" is not MIN:MAX:STEP in dB`);
   const grid = [];
   for (let s = snr[0]; s <= snr[1] + 1e-9; s += snr[2]) grid.push(Math.round(s * 100) / 100);
+  if (a['pd-background'] !== undefined && a['pd-background'] !== 'site' && a['pd-background'] !== 'noise') {
+    throw new Error(`detector-eval: --pd-background "${a['pd-background']}" is not site or noise`);
+  }
   const only = a.only === undefined ? ['fa', 'pd'] : String(a.only).split(',');
   const kinds = a.kinds === undefined ? ['ook', 'nfm', 'tdma'] : String(a.kinds).split(',');
   for (const k of kinds) if (!(k in KINDS)) throw new Error(`detector-eval: --kinds: "${k}" is not one of ${Object.keys(KINDS).join(', ')}`);
@@ -52,10 +57,30 @@ function parseArgs(argv) {
     kinds,
     trials: num('trials', quick ? 4 : 20),
     faMinutes: num('fa-minutes', quick ? 10 : 60),
+    faRateSps: num('fa-rate', 250_000),
+    pdBackground: a['pd-background'] === undefined ? 'site' : String(a['pd-background']),
+    flags: parseSet(a.set === undefined ? '' : String(a.set)),
     calibS: num('calib-s', 300),
     seed: num('seed', 1),
     grid,
   };
+}
+
+/**
+ * `--set thresholdDb=10,holdMs=200`: replay's pipeline flags (PipelineFlags keys, e.g. fftSize, thresholdDb,
+ * slowThresholdDb, minDurationMs, holdMs, dcGuardHz, bandPlan), validated by the same parser as the CLI's.
+ * @param {string} text
+ * @returns {Record<string, string>}
+ */
+function parseSet(text) {
+  /** @type {Record<string, string>} */
+  const flags = {};
+  for (const item of text.split(',').filter(Boolean)) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(item.trim());
+    if (m === null) throw new Error(`detector-eval: --set: "${item}" is not key=value (e.g. thresholdDb=10)`);
+    flags[m[1]] = m[2];
+  }
+  return flags;
 }
 
 // ───────────────────────────── matching ─────────────────────────────
@@ -85,14 +110,15 @@ function attribute(d, site, steady, intervals, tolHz) {
 async function falseAlarms(args) {
   const calibS = args.calibS;
   const evalS = args.faMinutes * 60;
-  const site = siteBackgroundPreset(250_000, { durationS: calibS + evalS, seed: args.seed });
-  const r = await replayPasses(site, calibS);
+  const site = siteBackgroundPreset(args.faRateSps, { durationS: calibS + evalS, seed: args.seed });
+  const r = await replayPasses(site, calibS, args.flags);
   const tolHz = 2 * r.rbwHz;
   const comps = new SiteBackgroundRenderer(site, 16).components;
   const steady = comps.filter((c) => c.schedule === undefined && c.kind !== 'target');
   const intervals = [...siteIntervals(comps, site.rateSps, site.durationS)];
   const packets = intervals.filter((iv) => iv.kind === 'known-emitter');
-  const after = r.detections.filter((d) => d.startS >= calibS);
+  // every alert a supervisor sees after calibration: those that start later and those still open at its end
+  const after = r.detections.filter((d) => d.endS > calibS);
   /** @type {Record<string, number>} */
   const byCause = {};
   let strays = 0;
@@ -109,7 +135,7 @@ async function falseAlarms(args) {
     const cause = attribute(d, site, steady, intervals.filter((iv) => iv.kind !== 'known-emitter'), tolHz);
     byCause[cause] = (byCause[cause] ?? 0) + 1;
   }
-  // alerts open across the calibration end (started before it, still open after) also cost the sensor: count apart
+  // of those, the ones that opened during calibration and stayed open more than a minute after it
   const openAcross = r.detections.filter((d) => d.startS < calibS && d.endS > calibS + 60).length;
   const later = packets.filter((p) => p.startS >= calibS);
   const heardTimes = later.filter((p) => heard.has(p.startS)).map((p) => p.startS);
@@ -148,7 +174,7 @@ async function falseAlarms(args) {
 const KINDS = {
   ook: { rateSps: 250_000, bandwidthHz: 10_000, durS: [0.02, 0.2], gapS: [1.5, 2.5], marginHz: 3_000, ref: { durationS: 0.02, duty: 1 } },
   nfm: { rateSps: 250_000, bandwidthHz: 12_500, durS: [1, 4], gapS: [2.5, 4], marginHz: 3_000, ref: { durationS: 2, duty: 1 } },
-  tdma: { rateSps: 2_400_000, bandwidthHz: 200_000, durS: [1, 8], gapS: [1, 1.5], marginHz: 20_000, ref: { durationS: GSM_BURST_S, duty: 1 } },
+  tdma: { rateSps: 2_400_000, bandwidthHz: 200_000, durS: [1, 8], gapS: [0.5, 0.8], marginHz: 20_000, ref: { durationS: GSM_BURST_S, duty: 1 } },
 };
 
 /**
@@ -160,6 +186,10 @@ async function pdCurve(args, kind) {
   const calibS = args.quick ? 30 : 60;
   const prng = new Prng(args.seed * 7919 + kind.length);
   const site = siteBackgroundPreset(k.rateSps, { seed: args.seed + 100 });
+  if (args.pdBackground === 'noise') {
+    // white noise only: sensitivity without the background's interference, drift or creep
+    Object.assign(site, { carriers: [], wfm: [], nfmUsers: [], knownEmitters: [], tdma: [], clicks: null, drift: { ppm: 0, overS: 1 }, gainCreep: { db: 0, overS: 1 } });
+  }
   const windows = freeWindows(site, k.marginHz).filter(([a, b]) => b - a >= k.bandwidthHz);
   if (windows.length === 0) throw new Error(`detector-eval: no free part of the ${kind} band wide enough for ${k.bandwidthHz} Hz`);
   const widths = windows.map(([a, b]) => b - a - k.bandwidthHz);
@@ -197,7 +227,7 @@ async function pdCurve(args, kind) {
   }
   site.durationS = Math.ceil(t + 1);
   site.targets = targets;
-  const r = await replayPasses(site, calibS);
+  const r = await replayPasses(site, calibS, args.flags);
   const tolHz = 2 * r.rbwHz;
   const tolS = 0.2;
   const comps = new SiteBackgroundRenderer({ ...site, targets: [] }, 16).components;
@@ -239,6 +269,7 @@ async function pdCurve(args, kind) {
   const hours = (site.durationS - calibS) / 3600;
   return {
     kind,
+    background: args.pdBackground,
     rateSps: k.rateSps,
     bandwidthHz: k.bandwidthHz,
     durationRangeS: kind === 'tdma' ? [GSM_BURST_S, (k.durS[1] - 1) * GSM_FRAME_S + GSM_BURST_S] : k.durS,
@@ -267,13 +298,13 @@ async function main() {
   const loadStart = os.loadavg();
   process.stderr.write(`detector-eval: ${args.quick ? 'quick' : 'full'} run, load average ${load()} (${os.cpus().length} CPUs)\n`);
   /** @type {Record<string, unknown>} */
-  const out = { quick: args.quick, seed: args.seed, snrGridDb: args.grid, trialsPerSnr: args.trials };
+  const out = { quick: args.quick, seed: args.seed, snrGridDb: args.grid, trialsPerSnr: args.trials, pipelineFlags: args.flags };
   if (args.only.includes('fa')) {
     const ts = performance.now();
-    process.stderr.write(`false alarms: ${args.faMinutes} min of site background at 250 kS/s after ${args.calibS} s of calibration…\n`);
+    process.stderr.write(`false alarms: ${args.faMinutes} min of site background at ${args.faRateSps / 1e3} kS/s after ${args.calibS} s of calibration…\n`);
     const fa = await falseAlarms(args);
     out.falseAlarms = fa;
-    console.log(`\nFalse alarms (site background, 250 kS/s, ${fa.driftPpm} ppm drift, +${fa.creepDb} dB creep; ${fa.evaluatedS / 60} min after a ${fa.calibrationS} s calibration)`);
+    console.log(`\nFalse alarms (site background, ${fa.rateSps / 1e3} kS/s, ${fa.driftPpm} ppm drift, +${fa.creepDb} dB creep; ${fa.evaluatedS / 60} min after a ${fa.calibrationS} s calibration)`);
     console.log(`  FA/h ${f1(fa.faPerHour, 2)} (95 % upper ${f1(fa.faPerHourUpper95, 2)}), ${fa.falseAlarms} strays of ${fa.detectionsTotal} detections, longest ${f1(fa.longestFalseAlarmS)} s, open across the calibration end ${fa.openAcrossCalibrationEnd}`);
     console.log(`  causes: ${Object.entries(fa.falseAlarmCauses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  known emitter heard: ${fa.knownEmitter.heard}/${fa.knownEmitter.packets} packets after calibration, longest deaf stretch ${f1(fa.knownEmitter.longestDeafS, 0)} s`);
@@ -287,7 +318,7 @@ async function main() {
       curves.push(await pdCurve(args, kind));
     }
     out.pd = curves;
-    console.log('\nPd vs in-band SNR (dB); cells: Pd / alerts per detected transmission');
+    console.log(`\nPd vs in-band SNR (dB) on the ${args.pdBackground === 'site' ? 'site background' : 'white noise only'}; cells: Pd / alerts per detected transmission`);
     console.log(['kind'.padEnd(5), ...args.grid.map((s) => String(s).padStart(10))].join(' '));
     for (const c of curves) console.log([c.kind.padEnd(5), ...c.points.map((p) => `${p.pd.toFixed(2)}/${p.alertsPerTransmission === null ? '—' : p.alertsPerTransmission.toFixed(1)}`.padStart(10))].join(' '));
     console.log('\nSNR for Pd = 0.9 vs the ideal energy detector at 1 false alarm per hour');

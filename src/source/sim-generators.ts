@@ -365,7 +365,7 @@ export class FmGenerator extends GatedGenerator {
 }
 
 /** erf(x), Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
-function erf(x: number): number {
+export function erf(x: number): number {
   const s = x < 0 ? -1 : 1;
   const ax = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * ax);

@@ -13,6 +13,7 @@ import {
   pdCrossingDb,
   poissonUpper95,
 } from '../../src/eval/detection-stats.js';
+import { erf } from '../../src/source/sim-generators.js';
 
 describe('incomplete gamma', () => {
   it('log Γ: Γ(5) = 24, Γ(½) = √π, Γ(1000.5) by Stirling', () => {
@@ -98,12 +99,3 @@ describe('Pd curve crossing', () => {
     expect(pdCrossingDb([{ snrDb: 0, pd: 0.95 }, { snrDb: 3, pd: 1 }])).toBe(-Infinity);
   });
 });
-
-/** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
-function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const ax = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * ax);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-ax * ax);
-  return s * y;
-}

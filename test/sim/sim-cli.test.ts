@@ -65,3 +65,29 @@ describe('quietband sim', () => {
     expect((e4 as Error).message).toMatch(/missing\.json: cannot read the scenario as JSON/);
   });
 });
+
+describe('quietband sim --background site', () => {
+  it('writes the site background (250 kS/s, 8 s): the files, its length, the known emitter packet annotated', async () => {
+    const out = await run(['--background', 'site', '--rate', '250k', '--duration', '8', '--seed', '2', '-o', `${dir}/`]);
+    const base = join(dir, 'quietband-site_433.92M_250k_seed2');
+    expect(out).toBe(`${base}.sigmf-data\n${base}.sigmf-meta\n`);
+    expect(statSync(`${base}.sigmf-data`).size).toBe(8 * 250e3 * 2);
+    const meta = JSON.parse(readFileSync(`${base}.sigmf-meta`, 'utf8'));
+    expect(meta.global['core:sample_rate']).toBe(250e3);
+    expect(meta.global['core:description']).toMatch(/drift 2 ppm of every signal's RF frequency over 900 s/);
+    const packets = meta.annotations.filter((a: Record<string, unknown>) => a['core:label'] === 'background:known-emitter');
+    expect(packets.length).toBe(1); // 80 ms at 7 s ± 0.2 s
+    expect(packets[0]['core:sample_start'] / 250e3).toBeGreaterThan(6.79);
+    expect(packets[0]['core:sample_start'] / 250e3).toBeLessThan(7.21);
+    expect(packets[0]['core:sample_count']).toBe(0.08 * 250e3);
+    expect(packets[0]['core:freq_lower_edge']).toBe(433_920_000 + 70_000 - 2_000);
+  });
+
+  it('names bad flags: an unknown background, a rate without a preset, a drift beyond ±10 ppm, site flags without it', async () => {
+    const msg = async (args: string[]) => ((await run([...args, '-o', dir]).catch((e: unknown) => e)) as Error).message;
+    expect(await msg(['--background', 'city'])).toBe('--background: "city" is not a known background; expected site');
+    expect(await msg(['--background', 'site', '--rate', '1M'])).toBe('--rate: 1M (1000000 S/s): the site background exists at 250k and 2.4M');
+    expect(await msg(['--background', 'site', '--drift-ppm', '12'])).toBe('--drift-ppm: "12" is not a drift within ±10 ppm');
+    expect(await msg(['--drift-ppm', '2'])).toBe('--drift-ppm: only with --background site');
+  });
+});
