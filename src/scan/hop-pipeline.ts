@@ -90,7 +90,8 @@ export class HopPipeline {
       const hopIndex = this.hops.size;
       s.detector = new Detector(baseline, { fftSize: o.spectrum.fftSize, fastFftSize: o.fastFftSize, rateSps: this.info.rateSps, centerHz },
         (ev) => this.merger.onEvent(hopIndex, ev),
-        { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false });
+        // no long path: a hop's Welch averages come in dwells one revisit apart, so seconds of them are not seconds of time
+        { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false, longScalesS: [] });
     }
     const learner = s.learner;
     const det = s.detector;

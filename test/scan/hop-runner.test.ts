@@ -22,7 +22,8 @@ const DATA_DIR = join(dir, 'data');
 const CSV = join(dir, 'spectra.csv');
 const WINDOW_OUT = join(dir, 'window', 'lab-hopper.json');
 
-/** A two-hop sim sensor (world around 433.92 MHz: carrier 433.91 MHz, a tone on hop A's centre from 1.0 to 1.6 s of every 4 s). */
+/** A two-hop sim sensor (world around 433.92 MHz: carrier 433.91 MHz, a tone on hop A's centre from 2.0 to 2.6 s of every 4 s, after the calibration's
+ * time, so the calibration does not hear it and its baseline has no envelope there). */
 async function data(mode: 'run' | 'calibrate', fftSize = 1024): Promise<SensorWorkerData> {
   const cfg = validateSiteConfig(
     {
@@ -35,7 +36,7 @@ async function data(mode: 'run' | 'calibrate', fftSize = 1024): Promise<SensorWo
         centerHz: 433_920_000,
         rateSps: RATE,
         fftSize,
-        scenario: { durationS: 4, seed: 5, carriers: [{ offsetHz: -10_000, powerDbfs: -20 }], events: [{ kind: 'tone', offsetHz: HOP_A - 433_920_000, snrDb: 25, startS: 1.0, durationS: 0.6 }] },
+        scenario: { durationS: 4, seed: 5, carriers: [{ offsetHz: -10_000, powerDbfs: -20 }], events: [{ kind: 'tone', offsetHz: HOP_A - 433_920_000, snrDb: 25, startS: 2.0, durationS: 0.6 }] },
         scan: { segments: [{ startHz: 433_900_000, stopHz: 433_940_000 }], dwellMs: 100, settleMs: 10, simStaleMs: 5 },
       }],
     },
@@ -97,8 +98,8 @@ describe('scanning sensor runner (sim, two hops)', () => {
     const dets = h.of('detection').map((m) => m.ev);
     const open = dets.find((e) => e.kind === 'open')!;
     expect(Math.abs(open.centerHz - HOP_A)).toBeLessThanOrEqual(RATE / 1024);
-    expect(open.startS).toBeGreaterThanOrEqual(1.0);
-    expect(open.startS).toBeLessThan(1.0 + 2 * 0.11 + 0.03);
+    expect(open.startS).toBeGreaterThanOrEqual(2.0 - 0.001); // one short-frame hop
+    expect(open.startS).toBeLessThan(2.0 + 2 * 0.11 + 0.03);
     expect(new Set(dets.map((e) => e.id))).toEqual(new Set([open.id]));
     const scan = h.of('health').findLast((m) => m.scan?.segments[0]?.revisitMs != null)!.scan!;
     expect(scan).toMatchObject({ hops: 2, dwellMs: 100, settleMs: 10 });
@@ -166,8 +167,8 @@ describe('scanning sensor on the shared runtime: what a fixed sensor has', () =>
     // the stream-clock times are posted, not the hop clock's: the tone lasts 0.6 s (± a revisit)
     expect(close.ev.endS! - close.ev.startS).toBeGreaterThan(0.6 - 0.25);
     expect(close.ev.endS! - close.ev.startS).toBeLessThan(0.6 + 0.25);
-    expect(close.ev.startS % 4).toBeGreaterThan(0.95);
-    expect(close.ev.startS % 4).toBeLessThan(1.0 + 0.25);
+    expect(close.ev.startS % 4).toBeGreaterThan(1.95);
+    expect(close.ev.startS % 4).toBeLessThan(2.0 + 0.25);
     // every event of the track carries the clip's track id, open first, close last
     const track = of('detection').filter((m) => m.ev.id === close.ev.id);
     expect(track[0]!.ev.kind).toBe('open');
