@@ -163,6 +163,8 @@ interface Thresholds {
 }
 
 const MAX_GROUPS = 512;
+/** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
+const CLICK_MIN_GAP_MS = 50;
 const RECENT = 32;
 
 /** Per-path working state: its own resolution, kernels, thresholds and scratch arrays. */
@@ -501,6 +503,7 @@ export class Detector {
   private readonly slowHoldSamples: number;
   /** Impulsive short frames in a row that are still a click, and the state of the current run. */
   private readonly impulseMaxFrames: number;
+  private readonly clickGapSamples: number;
   private impulseRun = 0;
   /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
   private lastImpulseEnd = -Infinity;
@@ -541,6 +544,7 @@ export class Detector {
     // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
     const nf = geometry.fastFftSize;
     this.impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
+    this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
   }
 
   /** Per-bin open threshold (dBFS, narrow kernel) of a path, fftshifted, for display (the UI's threshold trace). */
@@ -853,8 +857,10 @@ export class Detector {
     const hop = end - start;
     if (this.lastBroadbandEnd >= end - hop - 1) this.impulseRun++;
     else {
-      this.impulseRun = 1;
-      this.impulses++;
+      // a broadband run that starts soon after the last one is a keyed wideband transmitter, not a click: clicks
+      // (ignition, switching, static) come apart; this one is tracked at once
+      this.impulseRun = this.lastBroadbandEnd >= end - this.clickGapSamples ? this.impulseMaxFrames + 1 : 1;
+      if (this.impulseRun === 1) this.impulses++;
     }
     this.lastBroadbandEnd = end;
     if (this.impulseRun > this.impulseMaxFrames) return 'ok';
