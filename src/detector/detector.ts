@@ -56,8 +56,8 @@ export interface DetectorOptions {
    */
   slowHoldMs: number;
   /**
-   * Where the baseline holds an occupied-band envelope (emitters heard while learning), a bin opens only this many dB
-   * above it (and releases at half of it). Default 3.
+   * Where the baseline holds an occupied-band envelope (emitters heard while learning), a bin opens only
+   * max(this, 2σ_b) dB above it (σ_b the bin's learned spread) and releases at half of that. Default 3.
    */
   envelopeMarginDb: number;
   /**
@@ -70,7 +70,7 @@ export interface DetectorOptions {
    * Impulsive noise: a short frame in which at least `impulseBandFraction` of the tested bins are hot is broadband;
    * a run of such frames no longer than a pulse of `impulseMaxMs` spans is a click (ignition, switching, static),
    * counted in {@link Detector.impulsiveFrames} and not reported, and so is a Welch average that holds one. A longer
-   * run is a wideband transmission and is tracked from then on. Defaults 0.9 and 1 ms.
+   * run is a wideband transmission and is tracked from then on. Defaults 0.7 and 1 ms.
    */
   impulseBandFraction: number;
   impulseMaxMs: number;
@@ -130,7 +130,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   slowHoldMs: 600,
   envelopeMarginDb: 3,
   driftPpm: 10,
-  impulseBandFraction: 0.9,
+  impulseBandFraction: 0.7,
   impulseMaxMs: 1,
   longScalesS: Object.freeze([1, 2]) as unknown as number[],
   longKernelHz: 12_500,
@@ -160,9 +160,13 @@ interface Thresholds {
   releaseLin: Float32Array;
   /** The same three at the learned floor (gain 1): {@link PathState.scaleFloor} writes base × gain into the above. */
   base: Float32Array[];
+  /** 1 where the calibration saw the bin above its noise threshold (an emitter was there). */
+  emitter: Uint8Array;
 }
 
 const MAX_GROUPS = 512;
+/** Over an envelope a bin opens at E + max(envelopeMarginDb, ENVELOPE_SIGMAS·σ_b) (docs/detector.md §3). */
+const ENVELOPE_SIGMAS = 2;
 /** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
 const CLICK_MIN_GAP_MS = 50;
 const RECENT = 32;
@@ -210,7 +214,7 @@ class PathState {
   readonly testable: number;
   /** The learned noise level per bin (linear, before any envelope; NaN where untested): the floor tracker's reference. */
   readonly noiseLin: Float32Array;
-  /** 1 where the level is the noise level (tested, no envelope lifts it): the bins the floor is measured on. */
+  /** 1 where only noise was learned (tested, no emitter above the noise threshold): the bins the floor is measured on. */
   readonly noiseBin: Uint8Array;
   /** How many bins are noise bins. */
   readonly noiseBins: number;
@@ -253,7 +257,7 @@ class PathState {
       const l = p.levelDb[b];
       const ok = this.guard[b] === 0 && Number.isFinite(l);
       this.noiseLin[b] = ok ? 10 ** (l / 10) : NaN;
-      this.noiseBin[b] = ok && this.th.levelLin[b] <= this.noiseLin[b] * 1.0001 ? 1 : 0;
+      this.noiseBin[b] = ok && this.th.emitter[b] === 0 ? 1 : 0;
     }
     let nb = 0;
     for (let b = 0; b < n; b++) nb += this.noiseBin[b];
@@ -292,7 +296,7 @@ class PathState {
     const openLin = new Float32Array(n);
     const releaseLin = new Float32Array(n);
     const env = p.envelopeDb === undefined || p.envelopeDb.length !== n ? null : dilate(p.envelopeDb, this.driftBins);
-    const envHalf = o.envelopeMarginDb / 2;
+    const emitter = new Uint8Array(n);
     for (let b = 0; b < n; b++) {
       const level = p.levelDb[b];
       const spread = p.spreadDb[b];
@@ -307,15 +311,18 @@ class PathState {
       openLin[b] = 10 ** ((level + t) / 10);
       // hysteresis never takes the release level below half the open threshold (in dB over the level)
       releaseLin[b] = 10 ** ((level + t - Math.min(o.hysteresisDb, t / 2)) / 10);
-      // the envelope counts where it lifts the threshold: over plain noise it stays under level + t
       const e = env === null ? NaN : env[b];
-      if (Number.isFinite(e) && e + o.envelopeMarginDb > level + t) {
+      // the envelope counts where it lifts the threshold; the margin grows with the statistic's own spread (a single
+      // short frame swings far more than a 100 ms average)
+      const margin = Math.max(o.envelopeMarginDb, ENVELOPE_SIGMAS * spread);
+      if (Number.isFinite(e) && e + margin > level + t) {
+        if (e > level + t) emitter[b] = 1;
         levelLin[b] = 10 ** (e / 10);
-        openLin[b] = Math.max(openLin[b], 10 ** ((e + o.envelopeMarginDb) / 10));
-        releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + envHalf) / 10));
+        openLin[b] = Math.max(openLin[b], 10 ** ((e + margin) / 10));
+        releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + margin / 2) / 10));
       }
     }
-    return { levelLin, openLin, releaseLin, base: [levelLin.slice(), openLin.slice(), releaseLin.slice()] };
+    return { levelLin, openLin, releaseLin, emitter, base: [levelLin.slice(), openLin.slice(), releaseLin.slice()] };
   }
 
   /**
@@ -504,6 +511,8 @@ export class Detector {
   /** Impulsive short frames in a row that are still a click, and the state of the current run. */
   private readonly impulseMaxFrames: number;
   private readonly clickGapSamples: number;
+  /** How long a track only the fast path sees waits before its `open` (a click's span of frames). */
+  private readonly clickSpanSamples: number;
   private impulseRun = 0;
   /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
   private lastImpulseEnd = -Infinity;
@@ -545,6 +554,7 @@ export class Detector {
     const nf = geometry.fastFftSize;
     this.impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
     this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
+    this.clickSpanSamples = this.impulseMaxFrames * (nf / 2);
   }
 
   /** Per-bin open threshold (dBFS, narrow kernel) of a path, fftshifted, for display (the UI's threshold trace). */
@@ -822,11 +832,14 @@ export class Detector {
     }
   }
 
-  /** Drops the unconfirmed tracks whose single fast hit ended after `fromSample` (no event was sent for them). */
+  /**
+   * Drops the unconfirmed fast-only tracks (opened within the last click span, so by this click's edges; no event was
+   * sent for them).
+   */
   private dropTentative(fromSample: number): void {
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
-      if (!t.active || t.confirmed || t.slowHits > 0 || t.fastEnd <= fromSample) continue;
+      if (!t.active || t.confirmed || t.slowHits > 0) continue;
       this.close(t, fromSample);
     }
   }
@@ -1101,8 +1114,9 @@ export class Detector {
     }
     const rate = this.geometry.rateSps;
     if (!t.confirmed) {
-      // a track with a single short frame waits for the next one (see expire): that frame may reveal it as a click
-      if (!(t.fastHits === 1 && t.slowHits === 0)) this.confirm(t);
+      // a track only the fast path has seen, for less than a click can last, waits (see expire): the next frames may
+      // reveal it as a click's edge
+      if (t.slowHits > 0 || t.fastEnd - t.fastStart >= this.clickSpanSamples) this.confirm(t);
     } else {
       const nowS = this.endOf(t) / rate;
       if (nowS - t.lastUpdateS >= this.options.updateIntervalS) {
@@ -1148,7 +1162,7 @@ export class Detector {
       const t = this.tracks[ti];
       if (!t.active) continue;
       if ((this.options.closeOnRetune && t.tuneId !== tuneId) || now - t.aliveUntil > this.holdSamples) this.close(t, now);
-      else if (!t.confirmed && t.fastEnd < now) this.confirm(t); // a later short frame came and was no click
+      else if (!t.confirmed && now - t.fastStart >= this.clickSpanSamples) this.confirm(t); // no click came
     }
   }
 
