@@ -511,6 +511,8 @@ export class Detector {
   /** Impulsive short frames in a row that are still a click, and the state of the current run. */
   private readonly impulseMaxFrames: number;
   private readonly clickGapSamples: number;
+  /** The long path's kernel width in slow bins. */
+  private readonly longKernelBins: number;
   /** How long a track only the fast path sees waits before its `open` (a click's span of frames). */
   private readonly clickSpanSamples: number;
   private impulseRun = 0;
@@ -554,6 +556,7 @@ export class Detector {
     const nf = geometry.fastFftSize;
     this.impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
     this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
+    this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
     this.clickSpanSamples = this.impulseMaxFrames * (nf / 2);
   }
 
@@ -819,9 +822,13 @@ export class Detector {
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
         if (this.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal
-        // a burst whose track closed inside this average (or, for the long path, inside its whole window)
-        const windowStart = this.longHit ? this.longWindowStart : start;
-        if (!isFast && this.explainedByRecent(lo, hi, windowStart, gapFine)) continue;
+        // a burst whose track closed inside this average (or, for the long path, inside its whole window); the long
+        // path's seconds of averaging also show a strong signal's sidebands and splatter, so it opens nothing within
+        // two kernel widths of a signal the short paths track or tracked in its window
+        if (this.longHit) {
+          const near = gapFine + 2 * this.longKernelBins;
+          if (this.findTrack(lo, hi, near) !== null || this.explainedByRecent(lo, hi, this.longWindowStart, near)) continue;
+        } else if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
           this.droppedGroups++;

@@ -98,8 +98,9 @@ describe('a real recording with a strong decoy carrier added', () => {
       // a 44 kHz-wide clipped OOK signal: its centroid moves with the decoy's intermodulation, within a quarter band
       expect(Math.abs(bursts[i].centerHz - base[i].centerHz)).toBeLessThan(base[i].bandwidthHz / 4);
     }
+    // the decoy is on for the whole recording, which is its own baseline here: a steady carrier keeps its own level
     const decoy = dets.filter((d) => Math.abs(d.centerHz - 310.1e6) <= 5_000);
-    expect(decoy.length).toBe(1);
+    expect(decoy.length).toBe(0);
   });
 });
 
