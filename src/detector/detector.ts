@@ -57,7 +57,7 @@ export interface DetectorOptions {
   slowHoldMs: number;
   /**
    * Where the baseline holds an occupied-band envelope (emitters heard while learning), a bin opens only
-   * max(this, 2σ_b) dB above it (σ_b the bin's learned spread) and releases at half of that. Default 3.
+   * max(this, 3σ_b) dB above it (σ_b the bin's learned spread) and releases at half of that. Default 3.
    */
   envelopeMarginDb: number;
   /**
@@ -70,7 +70,7 @@ export interface DetectorOptions {
    * Impulsive noise: a short frame in which at least `impulseBandFraction` of the tested bins are hot is broadband;
    * a run of such frames no longer than a pulse of `impulseMaxMs` spans is a click (ignition, switching, static),
    * counted in {@link Detector.impulsiveFrames} and not reported, and so is a Welch average that holds one. A longer
-   * run is a wideband transmission and is tracked from then on. Defaults 0.7 and 1 ms.
+   * run is a wideband transmission and is tracked from then on. Defaults 0.5 and 1 ms.
    */
   impulseBandFraction: number;
   impulseMaxMs: number;
@@ -130,7 +130,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   slowHoldMs: 600,
   envelopeMarginDb: 3,
   driftPpm: 10,
-  impulseBandFraction: 0.7,
+  impulseBandFraction: 0.5,
   impulseMaxMs: 1,
   longScalesS: Object.freeze([1, 2]) as unknown as number[],
   longKernelHz: 12_500,
@@ -166,7 +166,7 @@ interface Thresholds {
 
 const MAX_GROUPS = 512;
 /** Over an envelope a bin opens at E + max(envelopeMarginDb, ENVELOPE_SIGMAS·σ_b) (docs/detector.md §3). */
-const ENVELOPE_SIGMAS = 2;
+const ENVELOPE_SIGMAS = 3;
 /** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
 const CLICK_MIN_GAP_MS = 50;
 const RECENT = 32;

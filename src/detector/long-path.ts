@@ -1,6 +1,9 @@
 // Long integration for weak continuous signals: running means of the slow path's Welch averages over seconds,
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 
+/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB. */
+export const LONG_MIN_EXCESS = 0.1;
+
 /** Settings of the long path (see DetectorOptions). */
 export interface LongPathOptions {
   /** Integration times (s), e.g. [1, 4]; each is rounded to a whole number of Welch averages. */
@@ -47,7 +50,8 @@ export function quickMedian(a: Float32Array | Float64Array, len = a.length): num
  *
  *     r_b = mean_K(P_b) / L_b          (L_b the baseline level, the envelope where one lifts it)
  *     g   = median over noise bins of r_b         (the floor's drift: gain creep, temperature; broadband clicks)
- *     z_b = mean of r/g over the kernel around b  (kernelHz wide; only bins whose kernel lies inside the band)
+ *     z_b = mean of r/g over the kernel around b  (kernelHz wide; tested only where the whole kernel lies inside
+ *           the band on noise bins: at least half a kernel away from any emitter)
  *     σ̂   = 1.4826 · median |z − median(z)| over noise bins   (the spread of z: noise, baseline error)
  *
  * Noise bins are those whose level is the learned noise level, not an emitter's envelope.
@@ -71,6 +75,7 @@ export class LongPath {
   private readonly r: Float64Array;
   private readonly scratch: Float64Array;
   private readonly prefix: Float64Array;
+  private readonly count1: Float64Array;
   private readonly half: number;
   /** σ̂ of the last evaluation of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
@@ -92,6 +97,7 @@ export class LongPath {
     this.r = new Float64Array(n);
     this.scratch = new Float64Array(n);
     this.prefix = new Float64Array(n + 1);
+    this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
     this.sigma = new Float64Array(this.scales.length);
     this.floorGain = new Float64Array(this.scales.length);
@@ -162,22 +168,29 @@ export class LongPath {
     const g = quickMedian(scratch, m);
     this.floorGain[si] = g;
     if (!(g > 0)) return 0;
-    // kernel mean of r/g; a tested bin's kernel covers only tested bins (guarded ones count as 1: the noise mean)
+    // kernel mean of r/g over the noise bins in the kernel only: an emitter's bins (level = its envelope, r far under
+    // 1) must not pull their neighbours down, and their skirts move with them; a bin whose kernel holds any emitter bin,
+    // or runs off the band, is not tested (the short paths watch emitters against their envelope)
     const pre = this.prefix;
+    const cnt = this.count1;
     pre[0] = 0;
+    cnt[0] = 0;
     const invG = 1 / g;
-    for (let b = 0; b < n; b++) pre[b + 1] = pre[b] + (Number.isNaN(r[b]) ? 1 : r[b] * invG);
-    // only bins whose kernel lies whole inside the band are tested (a cut kernel averages fewer bins: a wider spread
-    // than the σ̂ the interior shows)
+    for (let b = 0; b < n; b++) {
+      const noise = noiseBin[b] !== 0 && !Number.isNaN(r[b]);
+      pre[b + 1] = pre[b] + (noise ? r[b] * invG : 0);
+      cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
+    }
     const h = this.half;
     m = 0;
     for (let b = 0; b < n; b++) {
       if (Number.isNaN(r[b])) continue;
-      if (b < h || b >= n - h) {
+      const c = b < h || b >= n - h ? 0 : cnt[b + h + 1] - cnt[b - h];
+      if (c < 2 * h + 1) {
         r[b] = NaN;
         continue;
       }
-      const v = (pre[b + h + 1] - pre[b - h]) / (2 * h + 1);
+      const v = (pre[b + h + 1] - pre[b - h]) / c;
       r[b] = v;
       if (noiseBin[b] !== 0) scratch[m++] = v;
     }
@@ -189,8 +202,10 @@ export class LongPath {
     for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - med);
     const sigma = 1.4826 * quickMedian(scratch, m);
     this.sigma[si] = sigma;
-    const open = 1 + this.o.openSigma * sigma;
-    const release = 1 + this.o.releaseSigma * sigma;
+    // at least LONG_MIN_EXCESS over the floor: the learned levels carry per-bin biases of that order (the lower-quantile
+    // model, skirts that calibration saw under the noise threshold), which seconds of averaging would reveal
+    const open = 1 + Math.max(this.o.openSigma * sigma, LONG_MIN_EXCESS);
+    const release = 1 + Math.max(this.o.releaseSigma * sigma, LONG_MIN_EXCESS / 2);
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
