@@ -78,9 +78,9 @@ describe('present during calibration', () => {
     c.ws.send(JSON.stringify({ v: 1, type: 'known', alertId: tone.alertId, by: 'tech' }));
     c.ws.send(JSON.stringify({ v: 1, type: 'escalate', alertId: carrier.alertId, by: 'tech' }));
     const known = await c.waitFor(() => c.alerts().find((x) => x.a.alertId === tone.alertId && x.a.event === 'known')?.a, 5000, 'known record');
-    expect(known).toMatchObject({ state: 'known', severity: 'info', ackBy: 'tech' });
+    expect(known).toMatchObject({ state: 'known', severity: 'info', ackBy: 'tech (local@127.0.0.1)' });
     const esc = await c.waitFor(() => c.alerts().find((x) => x.a.alertId === carrier.alertId && x.a.event === 'escalate')?.a, 5000, 'escalate record');
-    expect(esc).toMatchObject({ state: 'new', severity: 'high', ackBy: 'tech' });
+    expect(esc).toMatchObject({ state: 'new', severity: 'high', ackBy: 'tech (local@127.0.0.1)' });
     const file = join(dataDir, 'known-emitters.json');
     await c.waitFor(() => existsSync(file), 5000, 'known-emitters.json');
     const list = JSON.parse(readFileSync(file, 'utf8')) as { emitters: { lowHz: number; highHz: number; sensor: string; alertId: string }[] };

@@ -91,7 +91,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
     console.log(`after the restart: a dropped ${st.a!.duplicates}, b dropped ${st.b!.duplicates} resent seqs`);
     // the hub ack survived with who and when
     const storedAck = after.find((r) => r.event === 'ack')!;
-    expect(storedAck).toMatchObject({ alertId: 'a-2', site: 'a', state: 'acknowledged', ackBy: 'duty-officer', seq: 6, time: ack.time });
+    expect(storedAck).toMatchObject({ alertId: 'a-2', site: 'a', state: 'acknowledged', ackBy: 'duty-officer (local@127.0.0.1)', seq: 6, time: ack.time });
     expect(storedAck.siteSeq).toBeUndefined();
     expect(Date.parse(storedAck.time) - ackSentMs).toBeGreaterThanOrEqual(0);
     expect(Date.parse(storedAck.time) - ackSentMs).toBeLessThan(3000);
@@ -100,7 +100,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
     const c2 = await Client.open(`${hub.url.replace(/^http/, 'ws')}ws`);
     await c2.waitFor(() => c2.alerts().length >= after.length, 3000, 'the replay');
     expect(c2.alerts().map((x) => x.a.seq)).toEqual(after.map((r) => r.seq));
-    expect(c2.alerts().find((x) => x.a.alertId === 'a-2' && x.a.event === 'ack')?.a.ackBy).toBe('duty-officer');
+    expect(c2.alerts().find((x) => x.a.alertId === 'a-2' && x.a.event === 'ack')?.a.ackBy).toBe('duty-officer (local@127.0.0.1)');
     c2.close();
 
     // session reports from the hub's history: site a's session, with the hub ack
@@ -116,7 +116,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
       expect(html).toContain(`${(433 + s * 0.1).toFixed(4)} MHz`);
     }
     expect(html).not.toContain('data-alert-id="b-');
-    expect(html).toContain('acknowledged by <b>duty-officer</b>');
+    expect(html).toContain('acknowledged by <b>duty-officer (local@127.0.0.1)</b>');
     expect(html).toContain('5 transmission alert(s), 5 high severity; 1 acknowledged, 0 marked known, 4 not acknowledged');
     expect(readFileSync(join(dataDir, 'reports', 'a-math-am.html'), 'utf8')).toBe(html); // kept for the record
     expect((await fetch(`${hub.url}report?session=nope`)).status).toBe(404);
