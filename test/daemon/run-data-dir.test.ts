@@ -72,7 +72,7 @@ describe('quietband run: data dir lock, checks and modes', () => {
     writeFileSync(file, 'x');
     const r = runCli(['run', '--config', config, '--data-dir', file, '--http-port', '0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`dataDir: ${file} is a file, not a folder`);
+    expect(r.stderr).toContain(`--data-dir: ${file} is a file, not a folder`);
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 });

@@ -36,7 +36,7 @@ describe('known emitters', () => {
     // a supervisor marks it known
     c.ws.send(JSON.stringify({ v: 1, type: 'known', alertId: other.alertId, by: 'supervisor-li' }));
     const marked = await c.waitFor(() => c.alerts().find((x) => x.a.alertId === other.alertId && x.a.event === 'known')?.a, 5000, 'the known record');
-    expect([marked.state, marked.severity, marked.ackBy]).toEqual(['known', 'info', 'supervisor-li']);
+    expect([marked.state, marked.severity, marked.ackBy]).toEqual(['known', 'info', 'supervisor-li (local@127.0.0.1)']);
     const file = join(dataDir, 'known-emitters.json');
     const saved = await c.waitFor(() => {
       try {
@@ -48,7 +48,7 @@ describe('known emitters', () => {
     expect(saved.quietbandKnownEmitters).toBe(1);
     expect(saved.emitters).toHaveLength(1);
     const e = saved.emitters[0]!;
-    expect([e.sensor, e.addedBy, e.alertId]).toEqual(['room-k', 'supervisor-li', other.alertId]);
+    expect([e.sensor, e.addedBy, e.alertId]).toEqual(['room-k', 'supervisor-li (local@127.0.0.1)', other.alertId]);
     // the tone's band plus max(2 RBW, 5 ppm) = 2.17 kHz each side
     expect(e.lowHz).toBeLessThan(CENTER_HZ - 100_000 - 2000);
     expect(e.highHz).toBeGreaterThan(CENTER_HZ - 100_000 + 2000);

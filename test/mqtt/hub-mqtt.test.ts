@@ -173,7 +173,7 @@ describe.skipIf(MOSQUITTO === undefined)('MQTT publishing and the hub', () => {
     const target1 = hubAlerts('site-b').find((a) => a.kind === 'transmission')!;
     hc.ws.send(JSON.stringify({ v: 1, type: 'ack', alertId: target1.alertId, by: 'duty-officer' }));
     const ack = await hc.waitFor(() => hc.alerts().find((x) => x.a.event === 'ack')?.a, 3000, 'the hub ack record');
-    expect(ack).toMatchObject({ alertId: target1.alertId, site: 'site-b', state: 'acknowledged', ackBy: 'duty-officer', seq: hubSeqs.length + 3 });
+    expect(ack).toMatchObject({ alertId: target1.alertId, site: 'site-b', state: 'acknowledged', ackBy: 'duty-officer (local@127.0.0.1)', seq: hubSeqs.length + 3 });
 
     hc.close();
     hub.child.kill('SIGTERM');
