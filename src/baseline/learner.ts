@@ -6,6 +6,7 @@ import { DB_PER_OCTAVE, FAST_DB_TABLE, fastDb } from '../dsp/fast-db.js';
 import { createNativeLearnerKernel, type NativeLearnerKernel } from '../dsp/native-frame.js';
 import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';
 import { OccupancyTracker } from './emitters.js';
+import { quickMedian } from '../dsp/select.js';
 
 const HIST_MIN_DB = -160;
 const HIST_MAX_DB = 130;
@@ -216,33 +217,6 @@ export const DEPRESSED_FLOOR_DB = 3;
  * broadband click or an impulsive burst lifts more than half the band, and would give every bin an envelope.
  */
 export const RAISED_FLOOR_DB = 3;
-
-/** Median of a Float32Array by quickselect (reorders it). */
-function quickMedian(a: Float32Array): number {
-  const k = a.length >> 1;
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
-}
 
 /**
  * The fast path learns from every second short frame (with 50 % overlap those are disjoint) until this many frames

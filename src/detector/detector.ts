@@ -4,7 +4,8 @@ import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
-import { LongPath, quickMedian } from './long-path.js';
+import { LongPath } from './long-path.js';
+import { quickMedian } from '../dsp/select.js';
 import { isClipping, OVERLOAD_CLIP_FRACTION } from '../spectrum/overload.js';
 
 /** Detector settings. Thresholds are excess over the baseline level in dB. */

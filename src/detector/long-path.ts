@@ -1,5 +1,6 @@
 // Long integration for weak continuous signals: running means of the slow path's Welch averages over seconds,
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
+import { quickMedian } from '../dsp/select.js';
 
 /** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB. */
 export const LONG_MIN_EXCESS = 0.1;
@@ -13,35 +14,6 @@ export interface LongPathOptions {
   /** A cell opens at 1 + openSigma·σ̂ and releases under 1 + releaseSigma·σ̂ (σ̂ measured across the band). */
   openSigma: number;
   releaseSigma: number;
-}
-
-/**
- * Median of a[0..len) by quickselect (reorders it). Hoare partition around the middle element; O(len) on average.
- */
-export function quickMedian(a: Float32Array | Float64Array, len = a.length): number {
-  const k = len >> 1;
-  let lo = 0;
-  let hi = len - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
 }
 
 /**
