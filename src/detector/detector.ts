@@ -814,7 +814,7 @@ export class Detector {
     long.push(frame.power, start);
     const p = this.longState;
     for (let si = 0; si < long.scales.length; si++) {
-      if (!long.ready(si)) continue;
+      if (!long.due(si)) continue;
       if (long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat) === 0) continue;
       // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
       // lies somewhere in it), liveness still counts from now
