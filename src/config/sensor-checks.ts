@@ -18,6 +18,8 @@ export function receiverKey(source: SourceSpec): string | null {
       const host = h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0:0:0:0:0:0:0:1' ? 'loopback' : h;
       return `rtl_tcp ${host}:${source.port}`;
     }
+    case 'soapy':
+      return `soapy ${source.args.replace(/\s+/g, '')}`;
     default:
       return null;
   }
