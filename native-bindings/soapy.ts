@@ -232,18 +232,31 @@ export interface SoapyStreamChoice {
   sampleFormat: SampleFormat;
   /** True when this is the device's native format (no conversion inside the driver). */
   native: boolean;
+  /**
+   * True when the driver's CS8 is the RTL2832's offset-binary cu8 with the top bit flipped (SoapyRTLSDR: u − 128):
+   * flipping bit 7 back restores the dongle's bytes exactly, which are then read as cu8 ((u − 127.5) / 127.5), the same
+   * scale and zero as the rtlsdr: source, recordings and replay (reading them as cs8 would shift DC by half an LSB
+   * and the scale by 20·log10(128/127.5) = 0.034 dB).
+   */
+  offsetBinary: boolean;
 }
 
 /**
  * Picks the stream format so that samples are converted exactly once: the device's native format when QuietBand's
  * converter matches its full scale (CS8 at 128, CS16 at 32768, CF32), else CF32 converted by the driver (e.g. CS16 at
- * full scale 2048 from a 12-bit LimeSDR/PlutoSDR ADC: cs16 / 32768 would read 24 dB low).
+ * full scale 2048 from a 12-bit LimeSDR/PlutoSDR ADC: cs16 / 32768 would read 24 dB low). SoapyRTLSDR's CS8 is read
+ * as the dongle's cu8 (see {@link SoapyStreamChoice.offsetBinary}).
  */
-export function chooseStreamFormat(info: Pick<RawSoapyOpenInfo, 'nativeFormat' | 'fullScale' | 'streamFormats'>): SoapyStreamChoice {
-  if (info.nativeFormat === 'CS8' && info.fullScale === 128) return { soapyFormat: 'CS8', sampleFormat: 'cs8', native: true };
-  if (info.nativeFormat === 'CS16' && info.fullScale === 32768) return { soapyFormat: 'CS16', sampleFormat: 'cs16', native: true };
-  if (info.nativeFormat === 'CF32') return { soapyFormat: 'CF32', sampleFormat: 'cf32', native: true };
-  return { soapyFormat: 'CF32', sampleFormat: 'cf32', native: false };
+export function chooseStreamFormat(
+  info: Pick<RawSoapyOpenInfo, 'driverKey' | 'nativeFormat' | 'fullScale' | 'streamFormats'>,
+): SoapyStreamChoice {
+  if (info.nativeFormat === 'CS8' && info.fullScale === 128) {
+    const rtl = info.driverKey === 'RTLSDR';
+    return { soapyFormat: 'CS8', sampleFormat: rtl ? 'cu8' : 'cs8', native: true, offsetBinary: rtl };
+  }
+  if (info.nativeFormat === 'CS16' && info.fullScale === 32768) return { soapyFormat: 'CS16', sampleFormat: 'cs16', native: true, offsetBinary: false };
+  if (info.nativeFormat === 'CF32') return { soapyFormat: 'CF32', sampleFormat: 'cf32', native: true, offsetBinary: false };
+  return { soapyFormat: 'CF32', sampleFormat: 'cf32', native: false, offsetBinary: false };
 }
 
 /** Bytes per complex sample of each stream format. */

@@ -106,7 +106,8 @@ export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' |
  * `SoapySource.open()` opens the device, checks every setting against the ranges it reports (errors name them), then
  * sets rate, bandwidth, antenna, ppm, gain mode and gains, driver settings and the centre. Streaming starts on the
  * first iteration of {@link blocks}, in the format {@link chooseStreamFormat} picks (the native one when QuietBand's
- * converter fits its full scale), converted once to Float32 per block.
+ * converter fits its full scale), converted once to Float32 per block (an RTL-SDR's CS8 has bit 7 flipped back in
+ * place first, restoring the dongle's cu8 bytes).
  *
  * Blocks: `firstSample` = samples read since start (dropped blocks included); `discontinuity` on the first block after
  * dropped blocks, a driver overflow, or a retune/gain change; blocks read while a retune was in flight are discarded.
@@ -157,6 +158,7 @@ export class SoapySource implements RetunableSource {
   private fifoHead = 0;
   private fifoCount = 0;
   private held: SoapyBlock[] = [];
+  private flipWords: Uint32Array[] = [];
   private state: SoapyHealth['state'] = 'open';
   private iterated = false;
   private ended: QuietBandError | null | undefined = undefined;
@@ -337,6 +339,7 @@ export class SoapySource implements RetunableSource {
       { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots },
     );
     this.held = [];
+    this.flipWords = [];
     this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
     this.watchdog.unref();
   }
@@ -349,6 +352,10 @@ export class SoapySource implements RetunableSource {
     this.lastDataMs = performance.now();
     this.watchdog?.refresh();
     this.held[b.slot] = b;
+    // one Uint32Array view per slot, made on the slot's first block: no allocation per block afterwards
+    if (this.stream.offsetBinary && this.flipWords[b.slot] === undefined) {
+      this.flipWords[b.slot] = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.byteLength >> 2);
+    }
     this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
     this.fifoCount++;
     this.wakeConsumer();
@@ -368,6 +375,10 @@ export class SoapySource implements RetunableSource {
       return false;
     }
     const out = this.block;
+    if (this.stream.offsetBinary) {
+      const words = this.flipWords[slot] as Uint32Array;
+      for (let i = 0; i < words.length; i++) words[i] = (words[i] as number) ^ 0x80808080;
+    }
     out.clipFraction = convertSamples(this.stream.sampleFormat, b.data, out.samples, this.blockSamples);
     out.count = this.blockSamples;
     out.firstSample = b.sampleOffset;
