@@ -1,0 +1,68 @@
+// Soapy device args, range descriptions, stream-format choice and the soapy: source spec (no device needed).
+import { describe, expect, it } from 'vitest';
+import { chooseStreamFormat, describeSoapyRanges, inSoapyRanges, parseSoapyArgs } from '../../native-bindings/soapy.js';
+import { applySiteDefaults, formatSourceSpec, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
+import { QuietBandError } from '../../src/errors.js';
+import { soapyBlockSamples, soapyDeviceId } from '../../src/source/soapy-source.js';
+
+function errorOf(fn: () => unknown): QuietBandError {
+  try {
+    fn();
+  } catch (err) {
+    return err as QuietBandError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Soapy args and ranges', () => {
+  it('parses key=value pairs, trimming spaces; refuses a pair without "="', () => {
+    expect(parseSoapyArgs(' driver = hackrf , serial=0000000000000000457863c8234b5b5f', 'x')).toEqual({ driver: 'hackrf', serial: '0000000000000000457863c8234b5b5f' });
+    expect(errorOf(() => parseSoapyArgs('driver=hackrf,serial', 'site.json: sensors[0].source')).message).toBe(
+      'site.json: sensors[0].source: "serial" in Soapy device args "driver=hackrf,serial" is not key=value (e.g. driver=rtlsdr,serial=00000001)',
+    );
+  });
+
+  it('ranges: inclusive membership and MHz / MS/s descriptions', () => {
+    const r: [number, number, number][] = [[1e6, 6e9, 0]];
+    expect(inSoapyRanges(6e9, r)).toBe(true);
+    expect(inSoapyRanges(6.01e9, r)).toBe(false);
+    expect(describeSoapyRanges([[1e6, 6e9, 0], [2e7, 2e7, 0]], 'MHz', 1e6)).toBe('1–6000 MHz, 20 MHz');
+  });
+
+  it('stream format: native when the converter fits its full scale, CF32 from the driver otherwise', () => {
+    const f = (driverKey: string, nativeFormat: string, fullScale: number) => chooseStreamFormat({ driverKey, nativeFormat, fullScale, streamFormats: [] });
+    expect(f('HackRF', 'CS8', 128)).toEqual({ soapyFormat: 'CS8', sampleFormat: 'cs8', native: true, offsetBinary: false });
+    expect(f('RTLSDR', 'CS8', 128)).toEqual({ soapyFormat: 'CS8', sampleFormat: 'cu8', native: true, offsetBinary: true });
+    expect(f('Airspy', 'CS16', 32768)).toEqual({ soapyFormat: 'CS16', sampleFormat: 'cs16', native: true, offsetBinary: false });
+    expect(f('lime', 'CS16', 2048)).toEqual({ soapyFormat: 'CF32', sampleFormat: 'cf32', native: false, offsetBinary: false });
+    expect(f('PlutoSDR', 'CS16', 2048).soapyFormat).toBe('CF32');
+    expect(f('sdrplay', 'CF32', 1).native).toBe(true);
+  });
+
+  it('block length ≈ 16 ms (power of two) and the deviceId that carries every gain element', () => {
+    expect(soapyBlockSamples(250_000)).toBe(4096);
+    expect(soapyBlockSamples(2_400_000)).toBe(32_768);
+    expect(soapyBlockSamples(20_000_000)).toBe(262_144);
+    expect(soapyDeviceId('HackRF', '457863c8', { LNA: 24, VGA: 20, AMP: 0 })).toBe('HackRF:457863c8 gains LNA=24,VGA=20,AMP=0');
+    expect(soapyDeviceId('Airspy', '', 'auto')).toBe('Airspy:(no serial) gains auto');
+  });
+
+  it('soapy: source specs parse and format back; empty args are refused', () => {
+    expect(parseSourceSpec('soapy:driver=hackrf,serial=457863c8', '--source')).toEqual({ kind: 'soapy', args: 'driver=hackrf,serial=457863c8' });
+    expect(formatSourceSpec({ kind: 'soapy', args: 'driver=airspy' })).toBe('soapy:driver=airspy');
+    expect(errorOf(() => parseSourceSpec('soapy:', '--source')).message).toContain('"soapy:" has no Soapy device args key=value[,key=value…] (e.g. soapy:driver=hackrf)');
+    expect(errorOf(() => parseSourceSpec('soapy:hackrf', '--source')).code).toBe('CONFIG');
+  });
+
+  it('site config: a soapy sensor takes per-element gains, antenna, bandwidth and settings; other sensors refuse them', () => {
+    const soapy = { gains: { LNA: 24, VGA: 20, AMP: 0 }, antenna: 'TX/RX', bandwidthHz: 15_000_000, settings: { bias_tx: 'false' } };
+    const cfg = validateSiteConfig({ sensors: [{ name: 'hall', source: 'soapy:driver=hackrf', centerHz: 2_440_000_000, rateSps: 20_000_000, soapy }] }, 'site.json');
+    const site = applySiteDefaults(cfg, {}, 'site.json');
+    expect(site.sensors[0]).toMatchObject({ sourceText: 'soapy:driver=hackrf', source: { kind: 'soapy', args: 'driver=hackrf' }, soapy });
+    const e = errorOf(() => applySiteDefaults(validateSiteConfig({ sensors: [{ name: 'x', source: 'sim', soapy: { antenna: 'RX' } }] }, 'site.json'), {}, 'site.json'));
+    expect(e.message).toContain('sensors[0].soapy: only soapy: sensors take Soapy settings');
+    const bad = errorOf(() => validateSiteConfig({ sensors: [{ name: 'x', source: 'soapy:driver=hackrf', soapy: { gain: 3 } }] }, 'site.json'));
+    expect(bad.code).toBe('CONFIG');
+    expect(bad.message).toContain('sensors[0].soapy');
+  });
+});
