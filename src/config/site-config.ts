@@ -190,7 +190,8 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
 
 const nameRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const nameSchema = z.string().regex(nameRe, 'expected 1–64 letters, digits, ".", "_" or "-" (used in file names), starting with a letter or digit');
-const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff, 'expected ≤ 4294967295 Hz');
+// 10 GHz bounds what any supported receiver tunes (HackRF: 6 GHz); each source checks its own device's range.
+const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(10e9, 'expected ≤ 10 GHz (10000000000 Hz)');
 const fftSize = z.number().refine(isValidFftSize, 'expected a power of two between 64 and 65536');
 
 const detectorSchema = z

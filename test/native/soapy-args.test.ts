@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseStreamFormat, describeSoapyRanges, inSoapyRanges, parseSoapyArgs } from '../../native-bindings/soapy.js';
 import { applySiteDefaults, formatSourceSpec, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
+import { checkSensorInputs } from '../../src/config/sensor-checks.js';
 import { QuietBandError } from '../../src/errors.js';
 import { soapyBlockSamples, soapyDeviceId } from '../../src/source/soapy-source.js';
 
@@ -64,5 +65,16 @@ describe('Soapy args and ranges', () => {
     const bad = errorOf(() => validateSiteConfig({ sensors: [{ name: 'x', source: 'soapy:driver=hackrf', soapy: { gain: 3 } }] }, 'site.json'));
     expect(bad.code).toBe('CONFIG');
     expect(bad.message).toContain('sensors[0].soapy');
+  });
+
+  it('site checks: a soapy sensor may tune 5.8 GHz at 20 MS/s (the device checks its ranges); one receiver per sensor', () => {
+    const site = (sensors: unknown[]) => applySiteDefaults(validateSiteConfig({ sensors }, 'site.json'), {}, 'site.json').sensors;
+    const hackrf = { name: 'a', source: 'soapy:driver=hackrf,serial=1', centerHz: 5_800_000_000, rateSps: 20_000_000 };
+    expect(() => checkSensorInputs(site([hackrf]), 'site.json')).not.toThrow();
+    const rtl = errorOf(() => checkSensorInputs(site([hackrf, { name: 'b', source: 'rtlsdr:X1', centerHz: 5_800_000_000 }]), 'site.json'));
+    expect(rtl.message).toBe('site.json: sensors[1].centerHz: 5800 MHz is out of range: RTL-SDR tuners reach 22–2200 MHz at most (R820T/R828D: 24–1766 MHz)');
+    const twice = errorOf(() => checkSensorInputs(site([hackrf, { ...hackrf, name: 'b', source: 'soapy:driver=hackrf, serial=1' }]), 'site.json'));
+    expect(twice.message).toContain('is the same receiver as sensors[0].source "soapy:driver=hackrf,serial=1" (sensor "a"): one receiver can feed only one sensor');
+    expect(errorOf(() => validateSiteConfig({ sensors: [{ ...hackrf, centerHz: 11e9 }] }, 'site.json')).message).toContain('expected ≤ 10 GHz');
   });
 });
