@@ -233,7 +233,8 @@ const sensorSchema = z
     baseline: z.string().min(1).optional(),
     /**
      * `soapy:` only: per-element gains (dB, e.g. { "LNA": 24, "VGA": 20, "AMP": 0 }; replaces gainDb), antenna port,
-     * analog filter bandwidth (Hz) and driver settings (`SoapySDRUtil --probe` lists them); docs/receivers.md.
+     * analog filter bandwidth (Hz), driver settings (`SoapySDRUtil --probe` lists them) and the discard after a retune
+     * (ms; default per driver, see soapy-source.ts); docs/receivers.md.
      */
     soapy: z
       .object({
@@ -241,6 +242,7 @@ const sensorSchema = z
         antenna: z.string().min(1).optional(),
         bandwidthHz: hz.optional(),
         settings: z.record(z.string().min(1), z.string()).optional(),
+        retuneDiscardMs: z.number().min(0).max(10_000).optional(),
       })
       .strict()
       .optional(),
@@ -354,7 +356,7 @@ export interface SensorSettings {
   /** Scan plan when the sensor hops (see scan-config.ts); absent = one band at centerHz. */
   scan?: SensorScanSettings;
   /** `soapy:` sensors: per-element gains, antenna, bandwidth, driver settings (see the `soapy` config field). */
-  soapy?: { gains?: Record<string, number>; antenna?: string; bandwidthHz?: number; settings?: Record<string, string> };
+  soapy?: { gains?: Record<string, number>; antenna?: string; bandwidthHz?: number; settings?: Record<string, string>; retuneDiscardMs?: number };
 }
 
 /** A validated site with every default applied. */

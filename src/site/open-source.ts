@@ -60,6 +60,7 @@ export async function openSensorSource(s: SensorSettings, o: OpenSourceOptions):
         ...(x.antenna !== undefined ? { antenna: x.antenna } : {}),
         ...(x.bandwidthHz !== undefined ? { bandwidthHz: x.bandwidthHz } : {}),
         ...(x.settings !== undefined ? { settings: x.settings } : {}),
+        ...(x.retuneDiscardMs !== undefined ? { retuneDiscardMs: x.retuneDiscardMs } : {}),
         logger,
       });
     }

@@ -65,6 +65,7 @@ export const soapySourceOptionsSchema = z
       .refine((n) => n % 256 === 0, { message: 'must be a multiple of 256' })
       .optional(),
     poolSlots: z.number().int().min(2).max(4096).optional(),
+    retuneDiscardMs: z.number().min(0).max(10_000).optional(),
     stallTimeoutMs: z.number().positive().optional(),
     logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function').optional(),
     binding: z.custom<SoapyBinding>((v) => typeof v === 'object' && v !== null).optional(),
@@ -81,6 +82,8 @@ export const soapySourceOptionsSchema = z
  *   site configs; every element's read-back value is part of the source's `deviceId`, so a baseline notices a change.
  * - `antenna` [driver default], `ppm` [0] (frequency correction; refused by devices without it unless 0),
  *   `settings`: driver settings written after open (`SoapySDRUtil --probe` lists them, e.g. `{ biastee: 'true' }`).
+ * - `retuneDiscardMs` [{@link defaultRetuneDiscardMs}]: samples discarded after a retune or gain change, on top of the
+ *   block in flight: what the driver had buffered before the command still arrives afterwards.
  * - `blockSamples` [power of two ≈ 16 ms, 4096…1048576], `poolSlots` [≈ 1 s of blocks, 8…512],
  *   `stallTimeoutMs` [max(2000, 4 block periods)]: no block for this long → DISCONNECTED.
  * - `logger` (child `{ source: 'soapy' }`), `binding` (the addon; default {@link loadSoapy}).
@@ -92,6 +95,16 @@ export function soapyBlockSamples(rateSps: number): number {
   let n = 4096;
   while (n * 2 <= rateSps * 0.016 && n < 1 << 20) n *= 2;
   return n;
+}
+
+/**
+ * Default discard after a retune (ms) for a driver at a rate. SoapyRTLSDR: 250 ms + one librtlsdr transfer (131072
+ * samples): measured through it, 7–15 blocks of 16 ms at 1.024 MS/s (112–240 ms) still carried the old tuning after
+ * setFrequency returned; rtl_tcp needs the same (rtl-tcp-source.ts). Other drivers: 50 ms (not measured here; set
+ * `retuneDiscardMs` from a measurement, docs/receivers.md).
+ */
+export function defaultRetuneDiscardMs(driverKey: string, rateSps: number): number {
+  return driverKey === 'RTLSDR' ? 250 + (131_072 / rateSps) * 1000 : 50;
 }
 
 /** `RTLSDR:00000001 gains TUNER=29.7` style identity: driver, serial and every gain element's read-back dB. */
@@ -110,7 +123,8 @@ export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' |
  * place first, restoring the dongle's cu8 bytes).
  *
  * Blocks: `firstSample` = samples read since start (dropped blocks included); `discontinuity` on the first block after
- * dropped blocks, a driver overflow, or a retune/gain change; blocks read while a retune was in flight are discarded.
+ * dropped blocks, a driver overflow, or a retune/gain change; blocks read while a retune was in flight, and
+ * `retuneDiscardMs` after it, are discarded.
  * A stream that fails or stops delivering for `stallTimeoutMs` ends the iterator with QuietBandError('DISCONNECTED');
  * close() and reopen (by serial) to recover. `blocks()` may be called once; leaving the loop closes the source.
  */
@@ -167,7 +181,9 @@ export class SoapySource implements RetunableSource {
   private closePromise: Promise<void> | null = null;
   private expectedSeq = 0;
   private tuneId = 0;
-  private discardThroughSeq = -1;
+  // blocks starting before this sample index were (partly) read before the last retune settled: discarded
+  private discardUntilSample = 0;
+  private readonly retuneDiscardSamples: number;
   private pendingCenterHz: number;
   private tuneChanged = false;
   private samplesDelivered = 0;
@@ -188,6 +204,7 @@ export class SoapySource implements RetunableSource {
     this.blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
     this.poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / this.blockSamples)));
     this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * this.blockSamples) / rateSps);
+    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey, rateSps)) / 1000) * rateSps);
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
     this.fifo = new Int32Array(this.poolSlots);
     this.pendingCenterHz = centerHz;
@@ -305,8 +322,11 @@ export class SoapySource implements RetunableSource {
     this.pendingCenterHz = centerHz;
     this.tuneChanged = true;
     this.tuneId++;
-    // The block being read when the command returned has seq = producedBlocks: discard it and older ones.
-    if (this.device.isStreaming) this.discardThroughSeq = this.device.stats().producedBlocks;
+    // The block being read when the command returned has seq = producedBlocks and starts at seq × blockSamples:
+    // discard it, older ones, and the driver's buffered samples after it.
+    if (this.device.isStreaming) {
+      this.discardUntilSample = (this.device.stats().producedBlocks + 1) * this.blockSamples + this.retuneDiscardSamples;
+    }
   }
 
   private async *generate(): AsyncGenerator<IqBlock, void, undefined> {
@@ -369,7 +389,7 @@ export class SoapySource implements RetunableSource {
     const b = this.held[slot] as SoapyBlock;
     const gap = b.seq !== this.expectedSeq || b.overflowsBefore > 0;
     this.expectedSeq = b.seq + 1;
-    if (b.seq <= this.discardThroughSeq) {
+    if (b.sampleOffset < this.discardUntilSample) {
       this.samplesDiscarded += this.blockSamples;
       this.device.release(slot);
       return false;

@@ -88,34 +88,48 @@ describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
     expect(h.samplesDelivered).toBe(bytes.length / 2);
   }, 30_000);
 
-  it('retune: later blocks carry the new centre, tuneId 1 and discontinuity; the tone appears at the new centre', async () => {
+  it('retune: stale samples measured without a discard; with the default discard every later block carries the new tuning', async () => {
     // the fake's tone sits at 100.2 MHz: silent while tuned to 433.92 MHz, +200 kHz after the retune to 100 MHz
-    setFakeEnv({ FAKE_RTLSDR_SERIALS: 'SOAPY01', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_TONE_ABS_HZ: '100200000', FAKE_RTLSDR_TONE_AMPL: '0.5' });
-    const src = await open({ blockSamples: 16_384 });
-    const powerBefore: number[] = [];
-    const after: { centerHz: number; tuneId: number; discontinuity: boolean; power: number }[] = [];
-    let k = 0;
-    for await (const b of src.blocks()) {
-      let p = 0;
-      for (let i = 0; i < 2 * b.count; i++) p += b.samples[i]! * b.samples[i]!;
-      p /= b.count;
-      if (b.tuneId === 0) powerBefore.push(p);
-      else after.push({ centerHz: b.centerHz, tuneId: b.tuneId, discontinuity: b.discontinuity, power: p });
-      if (++k === 5) expect(await src.retune(100_000_000)).toBe(100_000_000);
-      if (after.length === 40) break;
-    }
-    expect(after[0]).toMatchObject({ centerHz: 100_000_000, tuneId: 1, discontinuity: true });
-    expect(after.slice(1).every((a) => !a.discontinuity && a.centerHz === 100_000_000)).toBe(true);
-    // noise only: 2 × 0.02² ≈ 0.0008 (+ quantisation); tone: 0.5² = 0.25
-    for (const p of powerBefore) expect(p).toBeLessThan(0.005);
-    // Samples the driver buffered before the retune still arrive under the new tuning (librtlsdr's 128 ms USB
-    // transfers at this rate, SoapyRTLSDR's ring): the scan's settle window discards them. Once the tone shows, it stays.
-    const stale = after.findIndex((a) => a.power > 0.2);
-    expect(stale).toBeGreaterThanOrEqual(0);
-    expect(stale).toBeLessThan(32); // 0.5 s: measured 7–15 blocks (one or two 128 ms USB transfers)
-    for (const a of after.slice(stale)) expect(a.power).toBeGreaterThan(0.2);
-    console.log(`soapy retune: ${stale} stale blocks of 16384 samples (${((stale * 16_384) / 1024).toFixed(0)} ms at 1.024 MS/s) after the retune returned`);
-    expect(src.info.centerHz).toBe(100_000_000);
+    const run = async (retuneDiscardMs?: number) => {
+      setFakeEnv({ FAKE_RTLSDR_SERIALS: 'SOAPY01', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_TONE_ABS_HZ: '100200000', FAKE_RTLSDR_TONE_AMPL: '0.5' });
+      const src = await open({ blockSamples: 16_384, ...(retuneDiscardMs !== undefined ? { retuneDiscardMs } : {}) });
+      const powerBefore: number[] = [];
+      const after: { centerHz: number; tuneId: number; discontinuity: boolean; firstSample: number; power: number }[] = [];
+      let k = 0;
+      let retunedAtSample = 0;
+      for await (const b of src.blocks()) {
+        let p = 0;
+        for (let i = 0; i < 2 * b.count; i++) p += b.samples[i]! * b.samples[i]!;
+        p /= b.count;
+        if (b.tuneId === 0) powerBefore.push(p);
+        else after.push({ centerHz: b.centerHz, tuneId: b.tuneId, discontinuity: b.discontinuity, firstSample: b.firstSample, power: p });
+        if (++k === 5) {
+          expect(await src.retune(100_000_000)).toBe(100_000_000);
+          retunedAtSample = b.firstSample + b.count;
+        }
+        if (after.length === 30) break;
+      }
+      await src.close();
+      expect(after[0]).toMatchObject({ centerHz: 100_000_000, tuneId: 1, discontinuity: true });
+      expect(after.slice(1).every((a) => !a.discontinuity && a.centerHz === 100_000_000)).toBe(true);
+      expect(src.info.centerHz).toBe(100_000_000);
+      // noise only: 2 × 0.02² ≈ 0.0008 (+ quantisation); tone: 0.5² = 0.25
+      for (const p of powerBefore) expect(p).toBeLessThan(0.005);
+      const stale = after.findIndex((a) => a.power > 0.2);
+      expect(stale).toBeGreaterThanOrEqual(0);
+      for (const a of after.slice(stale)) expect(a.power).toBeGreaterThan(0.2);
+      return { stale, skippedMs: ((after[0]!.firstSample - retunedAtSample) / 1_024_000) * 1000 };
+    };
+    const raw = await run(0);
+    const dflt = await run();
+    console.log(`soapy retune: without discard ${raw.stale} stale blocks of 16384 samples (${((raw.stale * 16_384) / 1024).toFixed(0)} ms at 1.024 MS/s); default discard skips ${dflt.skippedMs.toFixed(0)} ms, then ${dflt.stale} stale`);
+    // Samples librtlsdr and SoapyRTLSDR buffered before the retune (128 ms USB transfers at this rate) still arrive.
+    expect(raw.stale).toBeGreaterThan(0);
+    expect(raw.stale).toBeLessThan(24); // 0.375 s, the default discard (250 ms + one 131072-sample transfer)
+    expect(dflt.stale).toBe(0);
+    // from the end of the block being consumed: the discard plus the blocks already queued when the retune returned
+    expect(dflt.skippedMs).toBeGreaterThan(375);
+    expect(dflt.skippedMs).toBeLessThan(1000);
   }, 30_000);
 
   it('unplug → DISCONNECTED within the stall timeout → reopen by serial → data flows again', async () => {
