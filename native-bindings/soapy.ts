@@ -92,12 +92,12 @@ export interface RawSoapyDevice {
   setFreqCorrection(ppm: number): Promise<number>;
   writeSetting(key: string, value: string): Promise<void>;
   /**
-   * Starts the RX stream on an addon thread in `format`. Returns the pool (poolSlots × blockSamples × bytes per
+   * Starts the RX stream on an addon thread in `format` (`streamArgs`: setupStream's key=value args). Returns the pool (poolSlots × blockSamples × bytes per
    * sample). `onBlock(slot, seq, sampleOffset, overflowsBefore)`: the slot is the caller's until releaseSlot(slot).
    * `onEnd` runs once after the last block: null after stop(), an error when the stream failed by itself.
    */
   start(
-    options: { format: string; blockSamples: number; poolSlots: number },
+    options: { format: string; blockSamples: number; poolSlots: number; streamArgs?: string },
     onBlock: (slot: number, seq: number, sampleOffset: number, overflowsBefore: number) => void,
     onEnd: (error: RawSoapyError | null) => void,
   ): ArrayBuffer;
@@ -503,7 +503,10 @@ export class SoapyDevice {
    * Starts the RX stream. Hold at most `poolSlots` blocks (release each) or new ones are dropped and counted.
    * @throws Error when closed or already streaming (a programming error)
    */
-  start(handlers: SoapyStreamHandlers, options: { format: SoapyStreamChoice['soapyFormat']; blockSamples: number; poolSlots: number }): void {
+  start(
+    handlers: SoapyStreamHandlers,
+    options: { format: SoapyStreamChoice['soapyFormat']; blockSamples: number; poolSlots: number; streamArgs?: string },
+  ): void {
     if (this.closed || this.streaming) throw new Error(`${this.label}: start() refused (${this.closed ? 'closed' : 'already streaming'})`);
     const bytesPerBlock = options.blockSamples * SOAPY_BYTES_PER_SAMPLE[options.format];
     const blocks: SoapyBlock[] = [];

@@ -98,13 +98,22 @@ export function soapyBlockSamples(rateSps: number): number {
 }
 
 /**
- * Default discard after a retune (ms) for a driver at a rate. SoapyRTLSDR: 250 ms + one librtlsdr transfer (131072
- * samples): measured through it, 7–15 blocks of 16 ms at 1.024 MS/s (112–240 ms) still carried the old tuning after
- * setFrequency returned; rtl_tcp needs the same (rtl-tcp-source.ts). Other drivers: 50 ms (not measured here; set
- * `retuneDiscardMs` from a measurement, docs/receivers.md).
+ * Default discard after a retune (ms), beyond the block in flight, for a driver. SoapyRTLSDR: 0, as for the rtlsdr:
+ * source: with USB transfers of one block ({@link soapyStreamArgs}) no block after the one in flight carried the old
+ * tuning (measured; with its default 262144-byte transfers 7–15 blocks of 16 ms did at 1.024 MS/s). Other drivers:
+ * 50 ms (not measured here; set `retuneDiscardMs` from a measurement, docs/receivers.md). A scan's settle comes on top.
  */
-export function defaultRetuneDiscardMs(driverKey: string, rateSps: number): number {
-  return driverKey === 'RTLSDR' ? 250 + (131_072 / rateSps) * 1000 : 50;
+export function defaultRetuneDiscardMs(driverKey: string): number {
+  return driverKey === 'RTLSDR' ? 0 : 50;
+}
+
+/**
+ * setupStream args per driver: SoapyRTLSDR gets USB transfers of one block (`bufflen` = 2 bytes × blockSamples, a
+ * multiple of 512 since blockSamples ≥ 4096 is a power of two) instead of its 262144 bytes, which at 250 kS/s would
+ * hold 0.52 s and leave that much of the old tuning queued after a retune. Other drivers: their defaults.
+ */
+export function soapyStreamArgs(driverKey: string, blockSamples: number): string {
+  return driverKey === 'RTLSDR' ? `bufflen=${2 * blockSamples}` : '';
 }
 
 /** `RTLSDR:00000001 gains TUNER=29.7` style identity: driver, serial and every gain element's read-back dB. */
@@ -204,7 +213,7 @@ export class SoapySource implements RetunableSource {
     this.blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
     this.poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / this.blockSamples)));
     this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * this.blockSamples) / rateSps);
-    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey, rateSps)) / 1000) * rateSps);
+    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
     this.fifo = new Int32Array(this.poolSlots);
     this.pendingCenterHz = centerHz;
@@ -356,7 +365,7 @@ export class SoapySource implements RetunableSource {
     this.info.datetime = new Date().toISOString();
     this.device.start(
       { onBlock: (b) => this.onBlock(b), onEnd: (err) => this.onEnd(err) },
-      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots },
+      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots, streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples) },
     );
     this.held = [];
     this.flipWords = [];

@@ -88,7 +88,7 @@ describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
     expect(h.samplesDelivered).toBe(bytes.length / 2);
   }, 30_000);
 
-  it('retune: stale samples measured without a discard; with the default discard every later block carries the new tuning', async () => {
+  it('retune: every block after the one in flight carries the new tuning (USB transfers of one block); retuneDiscardMs skips more', async () => {
     // the fake's tone sits at 100.2 MHz: silent while tuned to 433.92 MHz, +200 kHz after the retune to 100 MHz
     const run = async (retuneDiscardMs?: number) => {
       setFakeEnv({ FAKE_RTLSDR_SERIALS: 'SOAPY01', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_TONE_ABS_HZ: '100200000', FAKE_RTLSDR_TONE_AMPL: '0.5' });
@@ -120,16 +120,14 @@ describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
       for (const a of after.slice(stale)) expect(a.power).toBeGreaterThan(0.2);
       return { stale, skippedMs: ((after[0]!.firstSample - retunedAtSample) / 1_024_000) * 1000 };
     };
-    const raw = await run(0);
     const dflt = await run();
-    console.log(`soapy retune: without discard ${raw.stale} stale blocks of 16384 samples (${((raw.stale * 16_384) / 1024).toFixed(0)} ms at 1.024 MS/s); default discard skips ${dflt.skippedMs.toFixed(0)} ms, then ${dflt.stale} stale`);
-    // Samples librtlsdr and SoapyRTLSDR buffered before the retune (128 ms USB transfers at this rate) still arrive.
-    expect(raw.stale).toBeGreaterThan(0);
-    expect(raw.stale).toBeLessThan(24); // 0.375 s, the default discard (250 ms + one 131072-sample transfer)
+    const wide = await run(200);
+    console.log(`soapy retune (transfers of one block): default discard ${dflt.stale} stale blocks after the block in flight; retuneDiscardMs 200 skipped ${wide.skippedMs.toFixed(0)} ms, ${wide.stale} stale`);
     expect(dflt.stale).toBe(0);
+    expect(wide.stale).toBe(0);
     // from the end of the block being consumed: the discard plus the blocks already queued when the retune returned
-    expect(dflt.skippedMs).toBeGreaterThan(375);
-    expect(dflt.skippedMs).toBeLessThan(1000);
+    expect(wide.skippedMs).toBeGreaterThan(200);
+    expect(wide.skippedMs).toBeLessThan(200 + dflt.skippedMs + 3 * 16);
   }, 30_000);
 
   it('unplug → DISCONNECTED within the stall timeout → reopen by serial → data flows again', async () => {

@@ -157,6 +157,7 @@ struct Stream {
   Device* owner = nullptr;
   SoapySDR::Device* dev = nullptr;
   std::string format;
+  std::string streamArgs;  // setupStream args, e.g. "bufflen=32768" (SoapyRTLSDR's USB transfer size)
   size_t bytesPerSample = 0;
   uint32_t blockSamples = 0, slotCount = 0;
   uint8_t* pool = nullptr;
@@ -243,7 +244,7 @@ void Stream::Run() {
     endRc = rc;
   };
   try {
-    st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0});
+    st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0}, SoapySDR::KwargsFromString(streamArgs));
     const int rc = dev->activateStream(st);
     if (rc != 0) fail("activateStream", std::string("activateStream returned ") + SoapySDR::errToStr(rc), rc);
   } catch (const std::exception& e) {
@@ -736,7 +737,7 @@ Napi::Value Device::WriteSetting(const Napi::CallbackInfo& info) {
   return Queue(info.Env(), "writeSetting", [this, key, value] { dev_->writeSetting(key, value); }, nullptr);
 }
 
-// start({ format, blockSamples, poolSlots }, onBlock(slot, seq, sampleOffset, overflowsBefore), onEnd(err|null)) -> ArrayBuffer
+// start({ format, blockSamples, poolSlots, streamArgs? }, onBlock(slot, seq, sampleOffset, overflowsBefore), onEnd(err|null)) -> ArrayBuffer
 Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -774,6 +775,7 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   s->owner = this;
   s->dev = dev_;
   s->format = format;
+  s->streamArgs = opts.Get("streamArgs").IsString() ? opts.Get("streamArgs").As<Napi::String>().Utf8Value() : "";
   s->bytesPerSample = bps;
   s->blockSamples = blockSamples;
   s->slotCount = poolSlots;
