@@ -1,7 +1,9 @@
 // Soapy device args, range descriptions, stream-format choice and the soapy: source spec (no device needed).
 import { describe, expect, it } from 'vitest';
 import { chooseStreamFormat, describeSoapyRanges, inSoapyRanges, parseSoapyArgs } from '../../native-bindings/soapy.js';
-import { applySiteDefaults, formatSourceSpec, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
+import { applySiteDefaults, formatSourceSpec, loadSiteConfigFile, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
+import { planHops, revisitTimeMs } from '../../src/scan/scan-plan.js';
+import { bandAt } from '../../src/site/band-plan.js';
 import { checkSensorInputs } from '../../src/config/sensor-checks.js';
 import { QuietBandError } from '../../src/errors.js';
 import { soapyBlockSamples, soapyDeviceId } from '../../src/source/soapy-source.js';
@@ -76,5 +78,36 @@ describe('Soapy args and ranges', () => {
     const twice = errorOf(() => checkSensorInputs(site([hackrf, { ...hackrf, name: 'b', source: 'soapy:driver=hackrf, serial=1' }]), 'site.json'));
     expect(twice.message).toContain('is the same receiver as sensors[0].source "soapy:driver=hackrf,serial=1" (sensor "a"): one receiver can feed only one sensor');
     expect(errorOf(() => validateSiteConfig({ sensors: [{ ...hackrf, centerHz: 11e9 }] }, 'site.json')).message).toContain('expected ≤ 10 GHz');
+  });
+
+  it('calibration/example-site-hackrf.json validates: two HackRFs at 20 MS/s, 18 and 103 hops, planned revisit 2.25 s and 12.9 s', async () => {
+    const cfg = await loadSiteConfigFile('calibration/example-site-hackrf.json');
+    const sensors = applySiteDefaults(cfg, {}, 'example-site-hackrf.json').sensors;
+    checkSensorInputs(sensors, 'example-site-hackrf.json');
+    const plans = sensors.map((s) => {
+      const plan = { segments: s.scan!.segments, dwellMs: s.scan!.dwellMs, settleMs: 25, cropFraction: s.scan!.cropFraction };
+      const hops = planHops(plan, s.rateSps);
+      return [s.name, s.source.kind, hops.length, revisitTimeMs(plan, hops)];
+    });
+    expect(plans).toEqual([
+      ['earpieces', 'soapy', 18, 2250],
+      ['phones-ism', 'soapy', 103, 12_875],
+    ]);
+  });
+
+  it('band plan (CN) labels the wideband bands: uplinks and ISM on the noise baseline, TDD and downlinks on the envelope', () => {
+    const at = (mhz: number) => {
+      const b = bandAt(mhz * 1e6, 'CN');
+      return b ? [b.label, b.background] : undefined;
+    };
+    expect(at(1950)).toEqual(['LTE B1 / NR n1 uplink', false]);
+    expect(at(2140)).toEqual(['LTE B1 / NR n1 downlink', true]);
+    expect(at(1900)).toEqual(['LTE B39 TDD (F band)', true]);
+    expect(at(2441)).toEqual(['ISM 2.4 GHz', false]);
+    expect(at(2600)).toEqual(['LTE B41 / NR n41 TDD (D band)', true]);
+    expect(at(3500)).toEqual(['NR n78 TDD', true]);
+    expect(at(5800)).toEqual(['SRD 5.8 GHz', false]);
+    expect(at(1750)).toEqual(['DCS1800 uplink', false]); // unchanged below 1.88 GHz
+    expect(bandAt(5800e6, 'EU')).toBeUndefined();
   });
 });
