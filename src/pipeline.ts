@@ -39,9 +39,9 @@ export function defaultAverage(rateSps: number, fftSize: number): number {
   return Math.max(4, Math.round((0.1 * rateSps) / (fftSize / 2)));
 }
 
-/** Kind of source from its label: `rtlsdr:…` → 'rtlsdr', `rtltcp:…` → 'rtltcp', `sim…` → 'sim', else 'file'. */
+/** Kind of source from its label: `rtlsdr:…` → 'rtlsdr', `rtltcp:…` → 'rtltcp', `soapy:…` → 'soapy', `sim…` → 'sim', else 'file'. */
 export function sourceKind(info: IqSourceInfo): string {
-  const m = /^(rtlsdr|rtltcp|sim)\b/.exec(info.label);
+  const m = /^(rtlsdr|rtltcp|soapy|sim)\b/.exec(info.label);
   return m ? m[1] : 'file';
 }
 
