@@ -3,10 +3,10 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
+import type { CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
-import type { BaselineStatus } from '../field/baseline-health.js';
+import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
@@ -83,6 +83,9 @@ export class SensorSupervisor {
   private gen = 0;
   private workerState: SensorState = 'starting';
   private message: string | undefined;
+  private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
+  /** Set while a periodic calibration emitter has gone unheard too long (shown when no other message is). */
+  private deafNote: string | undefined;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
   /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
@@ -243,6 +246,8 @@ export class SensorSupervisor {
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
+        this.calibrationEmitters = m.calibrationEmitters;
+        this.checkHearing();
         if (m.processing !== undefined) this.processing.record(m.processing);
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
@@ -364,6 +369,17 @@ export class SensorSupervisor {
     this.o.onChange();
   }
 
+  /** Logs (once per change) when a periodic calibration emitter goes unheard too long (see {@link judgeHearing}). */
+  private checkHearing(): void {
+    const note = this.workerState === 'armed' && this.calibrationEmitters !== undefined ? judgeHearing(this.calibrationEmitters) : undefined;
+    if (note !== this.deafNote) {
+      if (note !== undefined) this.log.warn({ calibrationEmitters: this.calibrationEmitters }, note);
+      else if (this.deafNote !== undefined) this.log.info('every periodic calibration emitter heard again');
+      this.deafNote = note;
+      this.o.onChange();
+    }
+  }
+
   /** Health as the UI's sensor panel shows it (tied to {@link processing} for /metrics, see withProcessing). */
   health(): SensorHealth {
     const state = this.offline ? 'offline' : this.workerState === 'armed' && this.overload.overload ? 'overload' : this.workerState;
@@ -381,6 +397,8 @@ export class SensorSupervisor {
     };
     if (this.message !== undefined) h.message = this.message;
     if (this.scan !== undefined) h.scan = this.scan;
+    if (this.calibrationEmitters !== undefined) h.calibrationEmitters = this.calibrationEmitters;
+    if (h.message === undefined && this.deafNote !== undefined) h.message = this.deafNote;
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     return withProcessing(h, this.processing);
