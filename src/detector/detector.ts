@@ -188,6 +188,12 @@ const HEARD_SIGMAS = 5;
 const ENVELOPE_SKIRT_BINS = 2;
 /** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
 const CLICK_MIN_GAP_MS = 50;
+/**
+ * Noise bins the click test needs to judge "broadband" on them alone (half of them hot in one frame; noise lights
+ * one bin of a short frame with a probability of the order of 10⁻⁶, so 8 of 16 never by chance); with fewer, half of
+ * all tested bins must be hot.
+ */
+const CLICK_MIN_NOISE_BINS = 16;
 const RECENT = 32;
 
 /** Per-path working state: its own resolution, kernels, thresholds and scratch arrays. */
@@ -237,6 +243,8 @@ class PathState {
   readonly noiseBin: Uint8Array;
   /** How many bins are noise bins. */
   readonly noiseBins: number;
+  /** Median learned noise level over the noise bins (linear): the floor the emitter watch measures occupancy over. */
+  readonly noiseFloorLin: number;
   /** Floor gain the thresholds carry now (linear; see scaleFloor). */
   private gain = 1;
 
@@ -287,6 +295,11 @@ class PathState {
     let nb = 0;
     for (let b = 0; b < n; b++) nb += this.noiseBin[b];
     this.noiseBins = nb;
+    // the median learned level of the noise bins (of every tested bin when there are too few)
+    const levels = new Float64Array(n);
+    let m = 0;
+    for (let b = 0; b < n; b++) if (nb >= 8 ? this.noiseBin[b] !== 0 : Number.isFinite(this.noiseLin[b])) levels[m++] = this.noiseLin[b];
+    this.noiseFloorLin = m > 0 ? quickMedian(levels, m) : NaN;
   }
 
   /**
@@ -629,6 +642,8 @@ export class Detector {
   private readonly longKernelBins: number;
   /** How long a track only the fast path sees waits before its `open` (a click's span of frames). */
   private readonly clickSpanSamples: number;
+  /** Span (samples) one short frame's hit gives a track: the middle half of the frame. */
+  private readonly fastFrameSpan: number;
   private impulseRun = 0;
   /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
   private lastImpulseEnd = -Infinity;
@@ -677,6 +692,7 @@ export class Detector {
     this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
     this.clickSpanSamples = this.impulseMaxFrames * (nf / 2);
+    this.fastFrameSpan = nf / 2;
     const emitters = baseline.emitters ?? [];
     if (emitters.length > 0 && this.slow.enabled && baseline.slow.envelopeDb !== undefined) {
       this.watch = new EmitterWatch(emitters, geometry.fftSize, geometry.rateSps, geometry.centerHz, this.slow.driftBins,
@@ -742,7 +758,7 @@ export class Detector {
     const end = start + frame.sampleCount;
     this.trackFloor(frame);
     if (this.watch !== null) {
-      this.watch.observe(this.slowPrefix(frame), this.slow.narrow.half, this.slow.noiseLin, this.floorApplied, start, end);
+      this.watch.observe(this.slowPrefix(frame), this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end);
     }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);
@@ -1006,7 +1022,7 @@ export class Detector {
     // broadband: hot over most of the bins where only noise was learned (an emitter's envelope lifts the threshold
     // there, so a click need not show over it); all tested bins when the band is mostly emitters
     const hot = p.hot;
-    const useNoise = p.noiseBins >= p.testable / 10;
+    const useNoise = p.noiseBins >= CLICK_MIN_NOISE_BINS;
     const mask = useNoise ? p.noiseBin : p.guard;
     const want = useNoise ? 1 : 0;
     let count = 0;
@@ -1309,7 +1325,10 @@ export class Detector {
       const t = this.tracks[ti];
       if (!t.active) continue;
       if ((this.options.closeOnRetune && t.tuneId !== tuneId) || now - t.aliveUntil > this.holdSamples) this.close(t, now);
-      else if (!t.confirmed && now - t.fastStart >= this.clickSpanSamples) this.confirm(t); // no click came
+      // no click came; a fast-only track must also span more than one short frame (a single 8-bit frame's statistic
+      // has a heavier tail than its χ² model: one-frame blips at the threshold are the commonest stray on real
+      // recordings, and no transmission of interest is shorter than two frames)
+      else if (!t.confirmed && now - t.fastStart >= this.clickSpanSamples && (t.slowHits > 0 || t.fastEnd - t.fastStart > this.fastFrameSpan)) this.confirm(t);
     }
   }
 

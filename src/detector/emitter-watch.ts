@@ -63,7 +63,7 @@ interface Watched {
 
 /**
  * Per Welch average, whether each calibration emitter's band is occupied — by the learner's rule, its narrow-kernel
- * statistic over the bin's noise level × the floor gain by more than OCCUPIED_OVER_FLOOR_DB, anywhere in the band
+ * statistic over the noise floor by more than OCCUPIED_OVER_FLOOR_DB, anywhere in the band
  * widened by the drift tolerance — and how long the current appearance has lasted. A non-continuous emitter's
  * appearance that lasts beyond max(SHAPE_MIN_FACTOR·longest, ln(1/SHAPE_TAIL_PROBABILITY)·mean) + 2 averages lifts the
  * envelope over its band (a transmitter keyed up under a known emitter's envelope is then tested against the noise
@@ -105,23 +105,23 @@ export class EmitterWatch {
 
   /**
    * One Welch average [start, end) samples: `pre` its power's prefix sum (n + 1), `half` the narrow kernel's half
-   * width, `noiseLin` the learned per-bin noise level (linear), `gain` the floor tracker's current gain.
+   * width, `floorLin` the noise floor now (linear: the learned noise level's median over noise bins × the floor
+   * tracker's gain; the learner measures occupancy over the average's median bin power, which is that floor).
    */
-  observe(pre: Float64Array, half: number, noiseLin: Float32Array, gain: number, start: number, end: number): void {
+  observe(pre: Float64Array, half: number, floorLin: number, start: number, end: number): void {
     if (this.firstSample < 0) {
       // the slack: whole averages, known from the first one
       this.firstSample = start;
       for (const w of this.watched) w.limitSamples += SHAPE_SLACK_AVERAGES * (end - start);
     }
     this.lastSample = end;
-    const over = 10 ** (OCCUPIED_OVER_FLOOR_DB / 10) * gain;
+    const thr = 10 ** (OCCUPIED_OVER_FLOOR_DB / 10) * floorLin;
     const n = this.n;
     for (let i = 0; i < this.watched.length; i++) {
       const w = this.watched[i];
       let occupied = false;
       for (let b = w.lo; b <= w.hi && !occupied; b++) {
-        const level = noiseLin[b];
-        if (level > 0 && smoothedAt(pre, n, half, b) > level * over) occupied = true;
+        if (smoothedAt(pre, n, half, b) > thr) occupied = true;
       }
       if (occupied) {
         if (!w.active) {

@@ -38,9 +38,15 @@ describe('calibrate and replay --baseline', () => {
     const carrierBin = 512 + Math.round((-60_000 / 250_000) * 1024);
     expect(json.slow.levelDb[carrierBin]).toBeGreaterThan(-24);
     expect(json.slow.levelDb[carrierBin]).toBeLessThan(-22.4);
-    const dets: { centerHz: number; startS: number }[] = [];
-    await replayFile(session, { baseline: out, progress: false }, (l) => dets.push(JSON.parse(l)), silentLog);
+    const lines: { type: string; centerHz: number; startS: number; appearances?: number }[] = [];
+    await replayFile(session, { baseline: out, progress: false }, (l) => lines.push(JSON.parse(l)), silentLog);
+    const dets = lines.filter((o) => o.type === 'detection');
     expect(dets.length).toBe(1);
+    // and the calibration's carrier, heard throughout the session (one appearance: it never stops)
+    const heard = lines.filter((o) => o.type === 'emitter-heard');
+    expect(heard.length).toBe(1);
+    expect(Math.abs(heard[0].centerHz - (433.92e6 - 60_000))).toBeLessThan(500);
+    expect(heard[0].appearances).toBe(1);
     expect(Math.abs(dets[0].centerHz - (433.92e6 + 30_000))).toBeLessThanOrEqual(250_000 / 1024);
     expect(Math.abs(dets[0].startS - 1.2)).toBeLessThan(0.01);
   });
