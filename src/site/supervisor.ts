@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
+import type { AlertMessageCode, CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import type { BaselineStatus } from '../field/baseline-health.js';
@@ -247,12 +247,13 @@ export class SensorSupervisor {
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
           if (change === 'on') {
-            const msg = `ADC overload: ${(m.clipFraction * 100).toFixed(1)} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
+            const pct = (m.clipFraction * 100).toFixed(1);
+            const msg = `ADC overload: ${pct} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
             this.log.warn({ clipFraction: m.clipFraction }, 'overload');
-            this.o.bus.raiseSensorAlert(this.name, 'overload', msg).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
+            this.o.bus.raiseSensorAlert(this.name, 'overload', msg, { id: 'overload.on', params: { pct, ms: this.o.site.overload.onAfterMs } }).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
             this.o.onChange();
           } else if (change === 'off') {
-            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped').catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
+            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped', { id: 'overload.off' }).catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
             this.o.onChange();
           }
         }
@@ -347,19 +348,20 @@ export class SensorSupervisor {
     this.offline = off;
     if (off) {
       this.offlineSinceMs = now;
-      const why = this.workerState === 'offline' || this.worker === null
-        ? (this.message ?? 'the source stopped')
+      const base = { sensor: this.name, source: this.o.sensor.sourceText };
+      const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
+        ? [this.message ?? 'the source stopped', { id: 'offline.source', params: { ...base, reason: this.message ?? '' } }]
         : now - this.lastReportAtMs > this.o.site.startGraceMs
-          ? `the sensor worker has not reported for ${now - this.lastReportAtMs} ms`
+          ? [`the sensor worker has not reported for ${now - this.lastReportAtMs} ms`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
           : !this.streaming
-            ? `no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`
-            : `no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`;
+            ? [`no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
+            : [`no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
       this.log.warn({ why }, 'sensor offline');
-      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`)
+      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`, code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {
       this.log.info({ offlineMs: now - this.offlineSinceMs }, 'sensor back online');
-      this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again').catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
+      this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again', { id: 'online.again' }).catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
     }
     this.o.onChange();
   }
