@@ -11,7 +11,8 @@ import { KnownEmitters, MARKABLE_KINDS } from '../../src/field/known-emitters.js
 import type { ServerSensorInfo } from '../../src/server/server.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { ensureUiBuilt, launchBrowser, REPO_ROOT, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureUiBuilt, REPO_ROOT, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 export { ARTIFACTS };
@@ -32,7 +33,7 @@ export interface ControlRoom {
   known: KnownEmitters;
   /** Session end (epoch ms): 1 h 00 min 30 s after the site started. */
   sessionEndMs: number;
-  /** Opens a page on the site in a fresh browser (see {@link openControlRoom}). */
+  /** Opens a page on the site in a fresh browser context (see {@link openControlRoom}). */
   open: (opts: OpenOptions) => Promise<{ page: Page; close: () => Promise<void> }>;
 }
 
@@ -41,8 +42,8 @@ export interface OpenOptions {
   locale: string;
   viewport: { width: number; height: number };
   isMobile?: boolean;
+  /** Operator name remembered by the page (localStorage); null: none, the page asks. Default 'Test operator'. */
   operator?: string | null;
-  args?: string[];
   /** Runs in the page before its scripts (e.g. to set localStorage). */
   init?: () => void;
 }
@@ -50,14 +51,16 @@ export interface OpenOptions {
 let nextId = 100;
 
 /** Registers beforeAll/afterAll hooks starting the control-room site (alerts raised, flushed) and stopping it. */
-export function useControlRoom(): ControlRoom {
+export function useControlRoom(o: { browserArgs?: string[] } = {}): ControlRoom {
   const room = {} as ControlRoom;
   const td = tempDir('qb-control-room-');
   let site: FakeSite;
   let known: KnownEmitters;
   let sessionEndMs = 0;
   let originMs = 0;
+  let browser: Browser;
 beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...(o.browserArgs ?? [])] });
   ensureUiBuilt();
   const log = pino({ level: 'silent' });
   known = await KnownEmitters.open({ dataDir: td.dir, configured: [{ lowHz: 868.0 * MHZ, highHz: 868.1 * MHZ, label: 'Fire alarm link' }], rbwHzOf: () => 244, log });
@@ -88,14 +91,15 @@ beforeAll(async () => {
     id: 'offline.noData',
     params: { sensor: 'room-103-door-east', source: 'rtl=0', ms: 2100 },
   });
-  const burst = tx(433.5, 20, 4);
+  const burst = tx(433.53, 20, 4);
   await site.bus.handleDetection('room-101-window-north', burst, { originMs, session: SESSION, clip: 'clips/burst.sigmf-meta' });
   await site.bus.handleDetection('room-101-window-north', { ...burst, kind: 'close', endS: burst.startS + 0.1 }, { originMs });
   await site.bus.flush();
-  Object.assign(room, { site, known, sessionEndMs, open: (o: OpenOptions) => openControlRoom(site, o) });
+  Object.assign(room, { site, known, sessionEndMs, open: (x: OpenOptions) => openControlRoom(browser, site, x) });
 }, 60_000);
 
 afterAll(async () => {
+  await browser?.close();
   await site?.close();
   td.cleanup();
 });
@@ -108,29 +112,47 @@ function tx(mhz: number, excessDb: number, startS: number): DetectionEvent {
   return { kind: 'open', id: nextId++, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6250, highHz: centerHz + 6250, peakExcessDb: excessDb, peakPowerDbfs: -95 + excessDb, startS, paths: ['fast', 'slow'], overload: false, tuneId: 0 };
 }
 
-/** A 0.5 s cf32 clip at 433.92 MHz, 250 kS/s with a tone at +30 kHz, and its picture (the daemon's renderer). */
+/** A 0.5 s cf32 clip at 433.5 MHz, 250 kS/s with a tone at +30 kHz (the burst's 433.53 MHz), and its picture (the daemon's renderer). */
 async function writeClip(clipsDir: string, picturesDir: string): Promise<void> {
   const rate = 250_000;
   const n = rate / 2;
   const iq = new Float32Array(2 * n);
+  let seed = 12345;
+  const noise = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // LCG (glibc constants)
+    return (seed / 2 ** 32 - 0.5) * 0.02;
+  };
   for (let i = 0; i < n; i++) {
     const ph = (2 * Math.PI * 30_000 * i) / rate;
-    iq[2 * i] = 0.3 * Math.cos(ph) + 0.01 * Math.sin(i * 12.9898);
-    iq[2 * i + 1] = 0.3 * Math.sin(ph) + 0.01 * Math.cos(i * 78.233);
+    iq[2 * i] = 0.3 * Math.cos(ph) + noise();
+    iq[2 * i + 1] = 0.3 * Math.sin(ph) + noise();
   }
   writeFileSync(path.join(clipsDir, 'burst.sigmf-data'), Buffer.from(iq.buffer));
   const meta = await writeSigmfMeta(path.join(clipsDir, 'burst.sigmf-data'), {
-    format: 'cf32', rateSps: rate, centerHz: 433.92 * MHZ, datetime: new Date().toISOString(),
-    annotations: [{ sampleStart: 0, sampleCount: n, freqLowerHz: 433.92 * MHZ + 24_000, freqUpperHz: 433.92 * MHZ + 36_000 }],
+    format: 'cf32', rateSps: rate, centerHz: 433.5 * MHZ, datetime: new Date().toISOString(),
+    annotations: [{ sampleStart: 0, sampleCount: n, freqLowerHz: 433.5 * MHZ + 24_000, freqUpperHz: 433.5 * MHZ + 36_000 }],
   });
   await renderClipPicture(meta, path.join(picturesDir, 'burst.png'));
 }
 
-/** Opens the site in a fresh browser; resolves once live with ≥ 4 rows and the session line. */
-export async function openControlRoom(site: FakeSite, opts: OpenOptions): Promise<{ page: Page; close: () => Promise<void> }> {
-  const browser = await launchBrowser({ locale: opts.locale, viewport: opts.viewport, timezoneId: 'Asia/Shanghai', ...(opts.isMobile === true ? { isMobile: true } : {}), ...(opts.operator !== undefined ? { operator: opts.operator } : {}), ...(opts.args !== undefined ? { args: opts.args } : {}) });
-  if (opts.init !== undefined) await browser.ctx.addInitScript(opts.init);
-  const page = await browser.ctx.newPage();
+/** Opens the site in a fresh context of `browser`; resolves once live with ≥ 4 rows and the session line. */
+export async function openControlRoom(browser: Browser, site: FakeSite, opts: OpenOptions): Promise<{ page: Page; close: () => Promise<void> }> {
+  const ctx = await browser.newContext({
+    viewport: opts.viewport, locale: opts.locale, timezoneId: 'Asia/Shanghai',
+    ...(opts.isMobile === true ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  const operator = opts.operator === undefined ? 'Test operator' : opts.operator;
+  if (operator !== null) {
+    await ctx.addInitScript((name) => {
+      try {
+        if (localStorage.getItem('quietband.operator') === null) localStorage.setItem('quietband.operator', name);
+      } catch {
+        // about:blank has no storage
+      }
+    }, operator);
+  }
+  if (opts.init !== undefined) await ctx.addInitScript(opts.init);
+  const page = await ctx.newPage();
   page.on('pageerror', (err) => {
     throw new Error(`page error: ${err.message}`);
   });
@@ -138,7 +160,7 @@ export async function openControlRoom(site: FakeSite, opts: OpenOptions): Promis
   await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
   await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr').length >= 4, undefined, { timeout: 5000 });
   await page.waitForSelector('[data-testid="session-bar"]:not([hidden])', { timeout: 5000 });
-  return { page, close: browser.close };
+  return { page, close: () => ctx.close() };
 }
 
 /** Horizontal overflow of the document (px; 0 = no horizontal scroll). */

@@ -75,10 +75,11 @@ describe('control room at 1280 × 800 (en)', () => {
       const fig = page.locator('[data-testid="detail-clip-figure"]');
       await fig.waitFor({ state: 'visible', timeout: 5000 });
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-x"] .tick').length > 0, undefined, { timeout: 5000 });
-      // band 433.795 … 434.045 MHz (centre ± 125 kHz): ticks every 0.05 MHz
+      // band 433.375 … 433.625 MHz (centre ± 125 kHz): ticks every 0.05 MHz
       const xs = await fig.locator('[data-testid="axis-x"] .tick').evaluateAll((ts) => ts.map((t) => ({ text: t.textContent, frac: Number((t as HTMLElement).dataset.frac) })));
-      expect(xs.map((x) => x.text)).toEqual(['433.80', '433.85', '433.90', '433.95', '434.00']);
-      expect(xs[2]!.frac).toBeCloseTo((433.9 - 433.795) / 0.25, 3);
+      expect(xs.map((x) => x.text)).toEqual(['433.40', '433.45', '433.50', '433.55', '433.60']);
+      expect(xs[2]!.frac).toBeCloseTo((433.5 - 433.375) / 0.25, 3);
+      expect(await squashedTexts(page)).toEqual([]);
       // 0.5 s of clip: ticks every 0.2 s, 0.4 s at 80 % of the height
       const ys = await fig.locator('[data-testid="axis-y"] .tick').evaluateAll((ts) => ts.map((t) => ({ text: t.textContent, frac: Number((t as HTMLElement).dataset.frac) })));
       expect(ys.map((y) => y.text)).toEqual(['0.0', '0.2', '0.4']);
@@ -120,6 +121,7 @@ describe('control room on a phone (390 × 844, zh-CN)', () => {
       }
       expect(await dialog.locator('[data-testid="detail-ack-button"]').textContent()).toBe('确认');
       expect(await pageOverflowPx(page)).toBeLessThanOrEqual(0);
+      expect(await squashedTexts(page)).toEqual([]);
       await shot(page, 'phone-zh-detail');
       await dialog.locator('[data-testid="detail-ack-button"]').click();
       await page.waitForSelector('[data-testid="alert-row"][data-state="acknowledged"] >> text=great-hall-b-stage', { timeout: 3000 });
