@@ -307,7 +307,7 @@ export class AlertDetail {
       const method = `detail.baselineMethod.${heard.baselineMethod}`;
       rows.push(
         ['detail.heard', describeHeard(heard)],
-        ['detail.heardLongest', `${heard.emitter.maxBurstS.toFixed(2)} s`],
+        ['detail.heardLongest', t('unit.seconds', { s: heard.emitter.maxBurstS.toFixed(2) })],
         ['detail.baseline', `${method in BASELINE_METHODS ? t(method as MsgKey) : heard.baselineMethod} · ${formatDateTime(heard.baselineCreatedAt, this.timeZone)}`],
       );
       if (heard.hopCenterHz !== undefined) rows.push(['detail.hop', formatMhz(heard.hopCenterHz)]);

@@ -145,6 +145,8 @@ const en = {
   'report.failed': 'Could not list the sessions: {m}',
   'report.alerts': '{n} alert(s)',
   'col.room': 'Room',
+  'sensor.underOneSecond': '< 1 s',
+  'unit.seconds': '{s} s',
   'alert.ongoing': 'ongoing',
   'alert.resolved': 'resolved',
   'alert.ackGroup': 'Acknowledge group ({n})',
@@ -349,6 +351,8 @@ const zh: Record<MsgKey, string> = {
   'report.failed': '无法获取场次列表：{m}',
   'report.alerts': '{n} 条告警',
   'col.room': '考场',
+  'sensor.underOneSecond': '< 1 秒',
+  'unit.seconds': '{s} 秒',
   'alert.ongoing': '持续中',
   'alert.resolved': '已恢复',
   'alert.ackGroup': '确认整组（{n}）',
@@ -408,7 +412,8 @@ const zh: Record<MsgKey, string> = {
   'ui.notBuilt': '',
 };
 
-const DICTS: Record<Lang, Record<MsgKey, string>> = { en, 'zh-CN': zh };
+/** Every UI string per language (read by the translation-completeness test). */
+export const DICTS: Readonly<Record<Lang, Readonly<Record<MsgKey, string>>>> = { en, 'zh-CN': zh };
 const STORAGE_KEY = 'quietband.lang';
 
 let current: Lang = 'en';

@@ -224,7 +224,7 @@ export class SensorPanel {
       return;
     }
     const age = h.lastFrameAgeMs + (now - e.receivedAt);
-    e.age.textContent = age < 1000 ? '< 1 s' : t('sensor.ago', { t: formatDuration(age) });
+    e.age.textContent = age < 1000 ? t('sensor.underOneSecond') : t('sensor.ago', { t: formatDuration(age) });
     e.age.classList.toggle('warn', age > 3000);
   }
 }
