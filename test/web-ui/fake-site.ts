@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
@@ -361,4 +361,20 @@ export function useLocatedSite(sensors: ServerSensorInfo[], tempPrefix: string):
     td.cleanup();
   });
   return site;
+}
+
+/**
+ * The row of an alert in the table, expanding the transmission groups when it is a member of a collapsed one (the
+ * table shows one row per group until it is expanded). Waits up to 5 s for the row or a group to appear.
+ */
+export async function alertRow(page: Page, alertId: string): Promise<Locator> {
+  const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`);
+  const group = page.locator(`[data-testid="alert-group"][data-member-ids~="${alertId}"]`);
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid="alert-row"][data-alert-id="${id}"]`) !== null || document.querySelector(`[data-testid="alert-group"][data-member-ids~="${id}"]`) !== null,
+    alertId,
+    { timeout: 5000 },
+  );
+  if ((await row.count()) === 0 && (await group.getAttribute('data-expanded')) === 'false') await group.click();
+  return row;
 }

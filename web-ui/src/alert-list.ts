@@ -74,7 +74,8 @@ export function alertDurationMs(v: AlertView, nowMs: number): number {
  * `data-seq` (the alert's latest record seq), `data-open-seq`, `data-state` (new | acknowledged | known), `data-kind`,
  * `data-closed`, `data-site`, cells `.c-state .c-site .c-room .c-sensor .c-centre .c-band .c-excess .c-when .c-actions`.
  * Alerts sharing `groupId` (one transmission several sensors saw; src/site/localisation.ts) fold into one group row
- * (`data-testid="alert-group"`, `data-group-id`, `data-members`, `data-expanded`) placed at its newest member: its
+ * (`data-testid="alert-group"`, `data-group-id`, `data-members` (count), `data-member-ids` (space-separated alertIds),
+ * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
  * `member`). The site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
@@ -471,6 +472,7 @@ export class AlertList {
     const open = this.expanded.has(key);
     tr.dataset.groupId = lead.groupId!;
     tr.dataset.members = String(members.length);
+    tr.dataset.memberIds = members.map((m) => m.alertId).join(' ');
     tr.dataset.state = state;
     tr.dataset.closed = String(closed);
     tr.dataset.site = lead.site;
