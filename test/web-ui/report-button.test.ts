@@ -66,7 +66,7 @@ describe('web UI: session report button', () => {
 
       const [report] = await Promise.all([browser.ctx.waitForEvent('page'), dialog.locator('[data-testid="report-open"]').click()]);
       await report.waitForLoadState('load');
-      expect(report.url()).toBe(`${d.url}report?session=physics-pm&site=hall-rep`);
+      expect(report.url()).toBe(`${d.url}report?session=physics-pm&site=hall-rep&lang=en`);
       const html = await report.content();
       expect(html).toContain('<b id="site">hall-rep</b>');
       expect(html).toContain('<b id="session">physics-pm</b>');

@@ -1,5 +1,6 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
-import { lang, t, tOr } from './i18n.js';
+import { alertMessageIn } from '../../src/server/message-text.js';
+import { lang, t } from './i18n.js';
 import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
 /** Centre frequency for display: Hz → "433.9200 MHz" (4 decimals = 100 Hz steps). */
@@ -95,13 +96,9 @@ export function describeHeard(c: CalibrationAlertInfo): string {
 }
 
 /**
- * A server-produced alert text in the current language: its `messageCode` rendered from the `msg.<id>` string with the
- * code's params (a code this page does not know: the English `message` as sent), else `message`; undefined when neither.
+ * A server-produced alert text in the current language: its `messageCode` rendered from the shared table
+ * (src/server/message-text.ts, also used by the session report), else `message`; undefined when neither.
  */
 export function alertMessageText(message: string | undefined, code: AlertMessageCode | undefined): string | undefined {
-  if (code !== undefined && typeof code === 'object' && typeof code.id === 'string') {
-    const text = tOr(`msg.${code.id}`, '', code.params ?? {});
-    if (text !== '') return text;
-  }
-  return message;
+  return alertMessageIn(lang(), message, code);
 }

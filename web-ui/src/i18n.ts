@@ -193,16 +193,6 @@ const en = {
   'axis.time': 'Time (s)',
   'detail.picture': 'Spectrogram of the evidence clip (the detected band outlined in red)',
   'detail.download': 'Download',
-  'msg.offline.source': 'sensor {sensor} ({source}) stopped delivering: {reason}',
-  'msg.offline.silentWorker': 'sensor {sensor} ({source}) stopped delivering: its worker has not reported for {ms} ms',
-  'msg.offline.noDataAfterOpen': 'sensor {sensor} ({source}) stopped delivering: no data {ms} ms after opening the source',
-  'msg.offline.noData': 'sensor {sensor} ({source}) stopped delivering: no data for {ms} ms',
-  'msg.online.again': 'data flows again',
-  'msg.overload.on': 'ADC overload: {pct} % of samples at the rails for over {ms} ms; lower the gain (detections meanwhile may be intermodulation)',
-  'msg.overload.off': 'clipping stopped',
-  'msg.storage.failed': 'STORAGE FAILED: alerts cannot be written to the data dir ({code}: {error}). They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.',
-  'msg.storage.back': 'storage back: every held alert is stored',
-  'msg.restart.closed': 'closed at daemon restart: the previous run ended while it was open',
   'ui.notBuilt': '',
 } as const;
 
@@ -399,16 +389,6 @@ const zh: Record<MsgKey, string> = {
   'axis.time': '时间（秒）',
   'detail.picture': '证据片段的时频图（检测到的频段以红框标出）',
   'detail.download': '下载',
-  'msg.offline.source': '传感器 {sensor}（{source}）停止输出数据：{reason}',
-  'msg.offline.silentWorker': '传感器 {sensor}（{source}）停止输出数据：处理进程已 {ms} 毫秒未报告',
-  'msg.offline.noDataAfterOpen': '传感器 {sensor}（{source}）停止输出数据：打开信号源 {ms} 毫秒后仍无数据',
-  'msg.offline.noData': '传感器 {sensor}（{source}）停止输出数据：已 {ms} 毫秒无数据',
-  'msg.online.again': '数据已恢复',
-  'msg.overload.on': 'ADC 过载：{pct}% 的采样处于满幅已超过 {ms} 毫秒；请降低增益（期间的检测可能是互调产物）',
-  'msg.overload.off': '削波已停止',
-  'msg.storage.failed': '存储故障：告警无法写入数据目录（{code}：{error}）。告警仍会发送并暂存于内存，磁盘恢复写入后即保存：请立即释放空间或修复数据目录。',
-  'msg.storage.back': '存储已恢复：暂存的告警均已保存',
-  'msg.restart.closed': '守护进程重启时关闭：上次运行结束时该告警仍未结束',
   'ui.notBuilt': '',
 };
 
@@ -459,9 +439,9 @@ export function t(key: MsgKey, params?: Record<string, string | number>): string
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
-/** The string for `key` (with `params`) when it is a known key (e.g. built from a server value like a sensor state), else `fallback`. */
-export function tOr(key: string, fallback: string, params?: Record<string, string | number>): string {
-  return key in en ? t(key as MsgKey, params) : fallback;
+/** The string for `key` when it is a known key (e.g. built from a server value like a sensor state), else `fallback`. */
+export function tOr(key: string, fallback: string): string {
+  return key in en ? t(key as MsgKey) : fallback;
 }
 
 /** Sets the text of every `[data-i18n]` element under `root` from its key. */

@@ -516,6 +516,7 @@ $('lang-toggle').addEventListener('click', () => {
   sitePanel.relabel();
   cards.relabel();
   renderOperator();
+  reportDialog.relabel();
   sessionBar.tick(Date.now());
   if ($<HTMLDialogElement>('known-dialog').open) void knownDialog.load();
   list.markAllDirty();
