@@ -2,6 +2,7 @@
 // marking known asks who (and a label), records that name, and known marks can be listed and removed — in Chromium.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { ALERT_MESSAGE_TEXT } from '../../src/server/message-text.js';
 import { DICTS } from '../../web-ui/src/i18n.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { SENSORS, SESSION, shot, useControlRoom } from './control-room-site.js';
@@ -56,7 +57,7 @@ async function untranslatedOnPage(page: Page): Promise<string[]> {
 }
 
 describe('zh-CN strings', () => {
-  it('every key has a Chinese text without English words (units and names excepted), different from the English one', () => {
+  it('every key and server message code has a Chinese text without English words (units and names excepted), different from the English one', () => {
     const en = DICTS.en;
     const zh = DICTS['zh-CN'];
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
@@ -66,6 +67,12 @@ describe('zh-CN strings', () => {
       const words = untranslated(v.replace(/\{\w+\}/g, ' '), []);
       if (words.length > 0) bad.push(`${k}: ${words.join(', ')}`);
       if (v === en[k as keyof typeof en] && !SAME_ON_PURPOSE.has(k)) bad.push(`${k}: same as English`);
+    }
+    // server texts (message codes), shared with the session report
+    expect(Object.keys(ALERT_MESSAGE_TEXT['zh-CN']).sort()).toEqual(Object.keys(ALERT_MESSAGE_TEXT.en).sort());
+    for (const [k, v] of Object.entries(ALERT_MESSAGE_TEXT['zh-CN'])) {
+      const words = untranslated(v.replace(/\{\w+\}/g, ' '), []);
+      if (words.length > 0) bad.push(`msg ${k}: ${words.join(', ')}`);
     }
     expect(bad).toEqual([]);
     expect(zh['detail.clip']).toContain('证据片段');
