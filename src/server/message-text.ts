@@ -23,6 +23,13 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'storage.failed': 'STORAGE FAILED: alerts cannot be written to the data dir ({code}: {error}). They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.',
     'storage.back': 'storage back: every held alert is stored',
     'restart.closed': 'closed at daemon restart: the previous run ended while it was open',
+    'worker.exited': 'sensor worker exited (code {code}); restarting in {ms} ms',
+    'baseline.refused': 'baseline {path} was taken at {field} {stored}, the sensor runs at {live}: not used (warm-up baseline instead).',
+    'baseline.stale': 'baseline {name} is {ageH} h old (limit {limitH} h).',
+    'baseline.staleUnknown': 'baseline {name} is of unknown age (limit {limitH} h).',
+    'baseline.advice': 'Refresh it: stop quietband, run `{command}`, start it again.',
+    'baseline.adviceWindow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (from {from}) records one).',
+    'baseline.adviceWindowNow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (now) records one).',
   },
   'zh-CN': {
     'offline.source': '传感器 {sensor}（{source}）停止输出数据：{reason}',
@@ -35,8 +42,23 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'storage.failed': '存储故障：告警无法写入数据目录（{code}：{error}）。告警仍会发送并暂存于内存，磁盘恢复写入后即保存：请立即释放空间或修复数据目录。',
     'storage.back': '存储已恢复：暂存的告警均已保存',
     'restart.closed': '守护进程重启时关闭：上次运行结束时该告警仍未结束',
+    'worker.exited': '传感器处理进程已退出（代码 {code}）；{ms} 毫秒后重启',
+    'baseline.refused': '基线 {path} 录制时 {field} 为 {stored}，传感器当前为 {live}：未使用（改用预热基线）。',
+    'baseline.stale': '基线 {name} 已录制 {ageH} 小时（上限 {limitH} 小时）。',
+    'baseline.staleUnknown': '基线 {name} 录制时间未知（上限 {limitH} 小时）。',
+    'baseline.advice': '更新方法：停止 quietband，运行 `{command}`，再重新启动。',
+    'baseline.adviceWindow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（{from} 起）会自动录制）。',
+    'baseline.adviceWindowNow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（现在）会自动录制）。',
   },
 };
+
+/**
+ * The text of a sequence of codes in `lang` (English: space-separated, the `message` that goes with `messageCodes`;
+ * Chinese: run together, as sentences ending in 。 are).
+ */
+export function codesText(codes: readonly AlertMessageCode[], lang: TextLang = 'en'): string {
+  return codes.map((c) => alertMessageIn(lang, '', c)).join(lang === 'zh-CN' ? '' : ' ');
+}
 
 /**
  * An alert's text in `lang`: its `code` rendered from {@link ALERT_MESSAGE_TEXT} (a code of a newer server, or a

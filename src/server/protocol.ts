@@ -72,7 +72,8 @@ export interface Alert {
 }
 
 /**
- * A server-produced alert text as a code plus its values, so the page can show it in the reader's language:
+ * A server-produced text (an alert's note, a sensor's health note) as a code plus its values, so the page can show it
+ * in the reader's language (texts: src/server/message-text.ts):
  * - `offline.source` {sensor, source, reason}: the source stopped (reason: the source's own words, shown as written);
  * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
  * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
@@ -82,10 +83,18 @@ export interface Alert {
  * - `overload.off` {}: clipping stopped;
  * - `storage.failed` {code, error}: alert records cannot be written to the data dir;
  * - `storage.back` {}: every held record is stored;
- * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open).
+ * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open);
+ * - `worker.exited` {code, ms}: the sensor worker exited and restarts in `ms` ms (sensor health);
+ * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
+ *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
+ *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
+ *   {command, session}: how to refresh it.
  */
 export interface AlertMessageCode {
-  id: 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off' | 'storage.failed' | 'storage.back' | 'restart.closed';
+  id:
+    | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
+    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited'
+    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow';
   params?: Record<string, string | number>;
 }
 
@@ -164,6 +173,11 @@ export interface SensorHealth {
   /** Age of the last processed frame (ms); null before the first one. */
   lastFrameAgeMs: number | null;
   message?: string;
+  /**
+   * `message` as codes (rendered one after the other, space-separated, in the page's language); present only when
+   * every part of `message` has one (a source's own error text has none: the page then shows `message`).
+   */
+  messageCodes?: AlertMessageCode[];
   /** Age (s) of the baseline in use; absent before the sensor has one. Stale ones are also named in `message`. */
   baselineAgeS?: number;
   /** Hopping sensors only: the scan plan and how long each segment goes unwatched. */

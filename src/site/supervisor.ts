@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
+import { codesText } from '../server/message-text.js';
 import type { AlertMessageCode, CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
@@ -83,6 +84,8 @@ export class SensorSupervisor {
   private gen = 0;
   private workerState: SensorState = 'starting';
   private message: string | undefined;
+  /** `message` as a code when the supervisor wrote it (a worker's own text has none). */
+  private messageCode: AlertMessageCode | undefined;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
   /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
@@ -150,6 +153,7 @@ export class SensorSupervisor {
     this.gotStopped = false;
     this.workerState = 'starting';
     this.message = undefined;
+    this.messageCode = undefined;
     this.overload.reset();
     this.nonFiniteEarlierWorkers += this.nonFiniteThisWorker;
     this.nonFiniteThisWorker = 0;
@@ -173,7 +177,8 @@ export class SensorSupervisor {
     const delayMs = Math.min(this.o.site.restart.initialMs * 2 ** this.restartFailures, this.o.site.restart.maxMs);
     this.restartFailures++;
     this.workerState = 'offline';
-    this.message = `sensor worker exited (code ${code}); restarting in ${Math.round(delayMs)} ms`;
+    this.messageCode = { id: 'worker.exited', params: { code: String(code), ms: Math.round(delayMs) } };
+    this.message = codesText([this.messageCode]);
     this.log.warn({ code, delayMs }, 'sensor worker exited; restarting');
     this.evaluate();
     this.o.onChange();
@@ -189,6 +194,7 @@ export class SensorSupervisor {
       case 'state':
         this.workerState = m.state;
         this.message = m.message;
+        this.messageCode = undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
         else if (m.state === 'offline') this.log.warn(m.message ?? 'sensor offline');
         if (m.state === 'stopped') {
@@ -265,6 +271,7 @@ export class SensorSupervisor {
       case 'fatal':
         this.log.error({ code: m.code }, m.message);
         this.message = m.message;
+        this.messageCode = undefined;
         break;
     }
   }
@@ -382,6 +389,7 @@ export class SensorSupervisor {
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
     if (this.message !== undefined) h.message = this.message;
+    if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;

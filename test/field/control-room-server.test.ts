@@ -12,7 +12,8 @@ import { knownEmitterRoutes, type KnownEmitterEntry } from '../../src/field/know
 import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { createSiteField } from '../../src/field/site-field.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { alertMessageText } from '../../web-ui/src/format.js';
+import { judgeBaseline } from '../../src/field/baseline-health.js';
+import { alertMessageText, healthMessageText } from '../../web-ui/src/format.js';
 import { setLang } from '../../web-ui/src/i18n.js';
 import { silentLog } from '../helpers.js';
 
@@ -111,6 +112,18 @@ describe('message codes', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('sensor health notes as codes', () => {
+  it('a stale baseline note reads the same in English and is coded for the page (zh-CN), advice with the next window', () => {
+    const j = judgeBaseline({ method: 'calibrate', createdAt: new Date(T0 - 72 * 3_600_000).toISOString(), path: '/cal/a.json' }, T0, 24, 'quietband calibrate --config /srv/site.json', { session: 'Maths', from: '08:40' });
+    expect(j.note).toBe('baseline /cal/a.json is 72.0 h old (limit 24 h). Refresh it: stop quietband, run `quietband calibrate --config /srv/site.json`, start it again (or leave it running: the calibration window before "Maths" (from 08:40) records one).');
+    expect(j.noteCodes!.map((c) => c.id)).toEqual(['baseline.stale', 'baseline.adviceWindow']);
+    setLang('zh-CN', false);
+    expect(healthMessageText(j.note, j.noteCodes)).toBe('基线 /cal/a.json 已录制 72.0 小时（上限 24 小时）。更新方法：停止 quietband，运行 `quietband calibrate --config /srv/site.json`，再重新启动（或保持运行：“Maths”之前的校准时段（08:40 起）会自动录制）。');
+    expect(healthMessageText('usb_claim_interface error -6', undefined)).toBe('usb_claim_interface error -6');
+    setLang('en', false);
   });
 });
 

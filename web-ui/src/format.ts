@@ -1,5 +1,5 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
-import { alertMessageIn } from '../../src/server/message-text.js';
+import { alertMessageIn, codesText } from '../../src/server/message-text.js';
 import { lang, t } from './i18n.js';
 import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
@@ -101,4 +101,12 @@ export function describeHeard(c: CalibrationAlertInfo): string {
  */
 export function alertMessageText(message: string | undefined, code: AlertMessageCode | undefined): string | undefined {
   return alertMessageIn(lang(), message, code);
+}
+
+/**
+ * A sensor's health note in the current language: its `messageCodes` rendered one after the other when the server
+ * sent them (then the whole note is coded), else `message` as sent; undefined when neither.
+ */
+export function healthMessageText(message: string | undefined, codes: readonly AlertMessageCode[] | undefined): string | undefined {
+  return Array.isArray(codes) && codes.length > 0 ? codesText(codes, lang()) : message;
 }
