@@ -10,10 +10,10 @@ import { SENSORS, SESSION, shot, useControlRoom } from './control-room-site.js';
 const room = useControlRoom();
 
 /**
- * Latin words allowed in Chinese text: units, product and format names, and the language switch (which names the
+ * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
  * other language in that language).
  */
-const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data']);
+const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data']);
 
 /** Latin words (2+ letters) left in `text` once the `data` values (names, ids, labels shown as written) are removed. */
 function untranslated(text: string, data: readonly string[]): string[] {

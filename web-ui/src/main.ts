@@ -1,6 +1,7 @@
 // Monitoring page entry: wires the WebSocket connection to the alert list, sensor panel, spectra, alarm and login.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
+import { Actions } from './actions.js';
 import { Alarm, ALARM_REPEAT_MS } from './alarm.js';
 import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
@@ -101,8 +102,8 @@ let isHub = false;
 const alertSites = new Set<string>();
 let siteFilter: string | null = null;
 const cards = new SpectrumCards($('spectra'), bandsFor);
-const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void ack(ids), onKnown: (id) => void markKnown(id), onOpen: (id) => detail.open(id) });
-const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void ack([id]), onKnown: (id) => void markKnown(id), onEscalate: (id) => void escalate(id) });
+const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void actions.ack(ids), onKnown: (id) => void actions.markKnown(id), onOpen: (id) => detail.open(id) });
+const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void actions.ack([id]), onKnown: (id) => void actions.markKnown(id), onEscalate: (id) => void actions.escalate(id) });
 let detailDirty = false;
 
 function bandsFor(sensor: string): BandMark[] {
@@ -349,45 +350,9 @@ function setHub(on: boolean): void {
 $('report-button').addEventListener('click', () => void reportDialog.open(siteFilter, multiSite()));
 
 // --- actions: each names who acts (asked once, remembered per browser); "known" also asks for a label ---
-/** The operator's name: the remembered one, else asked (null when the supervisor cancels). */
-async function operatorName(count: number): Promise<string | null> {
-  return who.name() ?? (await who.ask({ title: 'who.ackTitle', count }))?.name ?? null;
-}
+const actions = new Actions({ model, list, who, send: (m) => conn.send(m), onNotSent: () => toast(t('conn.reconnecting', { s: '…' })), changed: () => scheduleRender() });
 
-async function ack(alertIds: string[]): Promise<void> {
-  const ids = alertIds.filter((id) => model.get(id)?.state === 'new');
-  if (ids.length === 0) return;
-  const by = await operatorName(ids.length);
-  if (by === null) return;
-  for (const alertId of ids) {
-    if (conn.send({ v: 1, type: 'ack', alertId, by })) list.setPending(alertId, true);
-    else {
-      toast(t('conn.reconnecting', { s: '…' }));
-      break;
-    }
-  }
-  scheduleRender();
-}
-
-async function markKnown(alertId: string): Promise<void> {
-  const v = model.get(alertId);
-  const suggestion = v === undefined ? '' : v.knownLabel ?? '';
-  const answer = await who.ask({ title: 'who.knownTitle', label: suggestion });
-  if (answer === null) return;
-  if (conn.send({ v: 1, type: 'known', alertId, by: answer.name, label: answer.label! })) list.setPending(alertId, true);
-  else toast(t('conn.reconnecting', { s: '…' }));
-  scheduleRender();
-}
-
-async function escalate(alertId: string): Promise<void> {
-  const by = await operatorName(1);
-  if (by === null) return;
-  if (conn.send({ v: 1, type: 'escalate', alertId, by })) list.setPending(alertId, true);
-  else toast(t('conn.reconnecting', { s: '…' }));
-  scheduleRender();
-}
-
-$('ack-all').addEventListener('click', () => void ack(list.visibleAlerts().filter((v) => v.state === 'new').map((v) => v.alertId)));
+$('ack-all').addEventListener('click', () => void actions.ack(list.visibleAlerts().filter((v) => v.state === 'new').map((v) => v.alertId)));
 
 function renderOperator(): void {
   const n = who.name();
