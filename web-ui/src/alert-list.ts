@@ -101,10 +101,10 @@ export class AlertList {
   private rooms = new Map<string, string>();
   /** Group keys the supervisor expanded. */
   private readonly expanded = new Set<string>();
-  /** Group key → member alertIds at the last layout; alertId → its group key then. */
+  /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
-  /** alertIds of the alerts in the table (alert rows and members of shown groups, expanded or not). */
+  /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
   hiddenCount = 0;
@@ -349,7 +349,9 @@ export class AlertList {
       this.flashUntil.delete(id);
       this.rows.get(`a:${id}`)?.tr.classList.remove('flash');
       const g = this.groupOf.get(id);
-      if (g !== undefined) this.dirty.add(`g:${g}`);
+      const gr = g === undefined ? undefined : this.rows.get(`g:${g}`);
+      const members = g === undefined ? undefined : this.groups.get(g);
+      if (gr !== undefined && members !== undefined) this.fillGroup(gr, g!, members, nowMs);
     }
   }
 
