@@ -85,6 +85,8 @@ export interface Alert {
  * - `storage.back` {}: every held record is stored;
  * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open);
  * - `worker.exited` {code, ms}: the sensor worker exited and restarts in `ms` ms (sensor health);
+ * - `site.stopped` {s}, `site.silent` {s}, `site.silentSinceStart` {s}: a hub's site-offline alert (last heartbeat
+ *   `s` seconds ago; the site said it was stopping / nothing since the hub started); `site.back` {}: heartbeats again;
  * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
  *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
  *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
@@ -93,7 +95,7 @@ export interface Alert {
 export interface AlertMessageCode {
   id:
     | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
-    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited'
+    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
     | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow';
   params?: Record<string, string | number>;
 }
