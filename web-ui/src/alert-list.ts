@@ -448,6 +448,9 @@ export class AlertList {
         : `${t(`kind.${v.kind}`)}${message !== undefined ? ` — ${message}` : ''}`;
     r.band.title = message ?? knownAs ?? '';
     r.excess.textContent = tx || heard ? formatDb(v.peakExcessDb) : '—';
+    // a fault has no frequency or level: its '—' cells are left out of the phone card (class `empty`)
+    r.freq.parentElement!.classList.toggle('empty', !(tx || heard));
+    r.excess.classList.toggle('empty', !(tx || heard));
     const startIso = v.startTime ?? v.firstTime;
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
