@@ -87,7 +87,7 @@ describe('web UI: session report button', () => {
 
       // the PDF link: Chromium on the daemon's side prints it
       const pdfHref = (await dialog.locator('[data-testid="report-pdf"]').getAttribute('href'))!;
-      expect(pdfHref).toBe(`${d.url}report?session=physics-pm&site=hall-rep&format=pdf`);
+      expect(pdfHref).toBe(`${d.url}report?session=physics-pm&site=hall-rep&format=pdf&lang=en`);
       const pdf = await page.evaluate(async (href) => {
         const r = await fetch(href);
         const b = new Uint8Array(await r.arrayBuffer());
