@@ -135,6 +135,15 @@ async function falseAlarms(args) {
     const cause = attribute(d, site, steady, intervals.filter((iv) => iv.kind !== 'known-emitter'), tolHz);
     byCause[cause] = (byCause[cause] ?? 0) + 1;
   }
+  // the emitter watch hears the known emitter's packets without alerting: an appearance of a calibration emitter whose
+  // band (widened by the envelope's drift tolerance) covers the packet, overlapping it in time
+  const driftTolHz = 10e-6 * site.centerHz;
+  for (const a of r.appearances) {
+    const e = r.emitters[a.emitter];
+    const box = { startS: a.startS, endS: a.endS, lowHz: e.lowHz - driftTolHz, highHz: e.highHz + driftTolHz };
+    for (const p of packets) if (overlaps(box, p, site, 0.2, tolHz)) heard.add(p.startS);
+  }
+  const lifted = r.appearances.filter((a) => a.lifted).length;
   // of those, the ones that opened during calibration and stayed open more than a minute after it
   const openAcross = r.detections.filter((d) => d.startS < calibS && d.endS > calibS + 60).length;
   const later = packets.filter((p) => p.startS >= calibS);
@@ -160,6 +169,8 @@ async function falseAlarms(args) {
     openAcrossCalibrationEnd: openAcross,
     falseAlarmCauses: byCause,
     knownEmitter: { packets: later.length, heard: heardTimes.length, fraction: later.length ? heardTimes.length / later.length : 0, longestDeafS },
+    calibrationEmitters: r.heard,
+    envelopeLifts: lifted,
     wall: { learnS: r.learnS, detectS: r.detectS, cpuS: r.cpuS },
   };
 }
@@ -308,6 +319,8 @@ async function main() {
     console.log(`  FA/h ${f1(fa.faPerHour, 2)} (95 % upper ${f1(fa.faPerHourUpper95, 2)}), ${fa.falseAlarms} strays of ${fa.detectionsTotal} detections, longest ${f1(fa.longestFalseAlarmS)} s, open across the calibration end ${fa.openAcrossCalibrationEnd}`);
     console.log(`  causes: ${Object.entries(fa.falseAlarmCauses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  known emitter heard: ${fa.knownEmitter.heard}/${fa.knownEmitter.packets} packets after calibration, longest deaf stretch ${f1(fa.knownEmitter.longestDeafS, 0)} s`);
+    console.log(`  calibration emitters: ${fa.calibrationEmitters.length}, envelope lifted ${fa.envelopeLifts} time(s)` +
+      fa.calibrationEmitters.map((e) => `\n    ${(e.centerHz / 1e6).toFixed(4)} MHz ${(e.bandwidthHz / 1e3).toFixed(1)} kHz: ${e.appearances} appearances, longest silence ${f1(e.longestDeafS, 0)} s, limit ${e.limitS === null ? 'none (continuous)' : f1(e.limitS) + ' s'}, lifted ${e.lifted}`).join(''));
     console.log(`  wall: learn ${f1(fa.wall.learnS)} s, detect ${f1(fa.wall.detectS)} s (${f1((performance.now() - ts) / 1000)} s; CPU ${f1(fa.wall.cpuS)} s)`);
   }
   if (args.only.includes('pd')) {

@@ -26,3 +26,9 @@ export declare const DSP_DIR: string;
 export declare const DSP_ADDON_PATH: string;
 /** True when FFTW's single-precision development files are present (pkg-config fftw3f or fftw3.h). */
 export declare function hasFftw3f(): boolean;
+/** Directory of the quietband_soapy addon (native-bindings/soapy, its own binding.gyp). */
+export declare const SOAPY_DIR: string;
+/** Path of the quietband_soapy addon (native-bindings/soapy/build/Release/quietband_soapy.node). */
+export declare const SOAPY_ADDON_PATH: string;
+/** True when SoapySDR's development files are present (pkg-config SoapySDR or SoapySDR/Device.hpp). */
+export declare function hasSoapySdr(): boolean;

@@ -1,5 +1,6 @@
-// Builds the quietband_rtlsdr addon with node-gyp when librtlsdr is installed, and the quietband_dsp addon (native
-// spectrum frame kernel over FFTW) when libfftw3-dev is installed; otherwise prints a notice (npm install must not fail).
+// Builds the quietband_rtlsdr addon with node-gyp when librtlsdr is installed, the quietband_dsp addon (native
+// spectrum frame kernel over FFTW) when libfftw3-dev is installed, and the quietband_soapy addon (SoapySDR receivers)
+// when libsoapysdr-dev is installed; otherwise prints a notice (npm install must not fail).
 //
 // Usage: node native-bindings/build.mjs [--install]
 //   --install  (the package.json "install" script) never fails npm install: a missing librtlsdr/libfftw3-dev, node-gyp
@@ -107,6 +108,22 @@ export const DSP_DIR = path.join(NATIVE_DIR, 'dsp');
 /** Path of the quietband_dsp addon built by this script. */
 export const DSP_ADDON_PATH = path.join(DSP_DIR, 'build', 'Release', 'quietband_dsp.node');
 const DSP_NOTICE = 'quietband: native FFTW frame kernel not built, spectra use the WASM FFT';
+/** Directory of the quietband_soapy addon (SoapySDR receivers; its own binding.gyp). */
+export const SOAPY_DIR = path.join(NATIVE_DIR, 'soapy');
+/** Path of the quietband_soapy addon built by this script. */
+export const SOAPY_ADDON_PATH = path.join(SOAPY_DIR, 'build', 'Release', 'quietband_soapy.node');
+const SOAPY_NOTICE = 'quietband: SoapySDR support not built (soapy: sources unavailable)';
+
+/**
+ * True when SoapySDR's development files are present: `pkg-config --exists SoapySDR`, or SoapySDR/Device.hpp in
+ * /usr/include or /usr/local/include (Debian: libsoapysdr-dev).
+ * @returns {boolean}
+ */
+export function hasSoapySdr() {
+  const pc = spawnSync('pkg-config', ['--exists', 'SoapySDR'], { stdio: 'ignore' });
+  if (pc.status === 0) return true;
+  return existsSync('/usr/include/SoapySDR/Device.hpp') || existsSync('/usr/local/include/SoapySDR/Device.hpp');
+}
 
 /**
  * True when FFTW's single-precision library and header are present: `pkg-config --exists fftw3f`, or fftw3.h in
@@ -159,13 +176,14 @@ export function buildOne(dir, file, hasLib, missing, what, options = {}) {
 function main() {
   const install = process.argv.includes('--install');
   if (process.env.QUIETBAND_SKIP_NATIVE === '1') {
-    process.stdout.write(`${NOTICE}: QUIETBAND_SKIP_NATIVE=1\n${DSP_NOTICE}: QUIETBAND_SKIP_NATIVE=1\n`);
+    process.stdout.write(`${NOTICE}: QUIETBAND_SKIP_NATIVE=1\n${DSP_NOTICE}: QUIETBAND_SKIP_NATIVE=1\n${SOAPY_NOTICE}: QUIETBAND_SKIP_NATIVE=1\n`);
     process.exit(0);
   }
   let failed = false;
   const addons = [
     [DSP_DIR, DSP_ADDON_PATH, hasFftw3f, 'libfftw3-dev', DSP_NOTICE],
     [NATIVE_DIR, ADDON_PATH, hasLibrtlsdr, 'librtlsdr-dev', NOTICE],
+    [SOAPY_DIR, SOAPY_ADDON_PATH, hasSoapySdr, 'libsoapysdr-dev', SOAPY_NOTICE],
   ];
   for (const [dir, file, hasLib, pkg, notice] of addons) {
     const err = buildOne(dir, file, hasLib, `${pkg} not found (sudo apt-get install ${pkg}, then npm run build:native)`, pkg);

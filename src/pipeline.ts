@@ -4,6 +4,7 @@ import { BaselineLearner } from './baseline/learner.js';
 import { measureNoiseShapes } from './baseline/noise-shape.js';
 import { checkFingerprint, type Baseline, type BaselineFingerprint } from './baseline/baseline.js';
 import { Detector, type DetectorOptions } from './detector/detector.js';
+import type { EmitterAppearance } from './detector/emitter-watch.js';
 import { backgroundBins, type Region } from './site/band-plan.js';
 import type { DetectionEvent, IqSource, IqSourceInfo } from './types.js';
 import { ClipMeter, OVERLOAD_CLIP_FRACTION, type ClipSummary } from './spectrum/overload.js';
@@ -38,9 +39,9 @@ export function defaultAverage(rateSps: number, fftSize: number): number {
   return Math.max(4, Math.round((0.1 * rateSps) / (fftSize / 2)));
 }
 
-/** Kind of source from its label: `rtlsdr:…` → 'rtlsdr', `rtltcp:…` → 'rtltcp', `sim…` → 'sim', else 'file'. */
+/** Kind of source from its label: `rtlsdr:…` → 'rtlsdr', `rtltcp:…` → 'rtltcp', `soapy:…` → 'soapy', `sim…` → 'sim', else 'file'. */
 export function sourceKind(info: IqSourceInfo): string {
-  const m = /^(rtlsdr|rtltcp|sim)\b/.exec(info.label);
+  const m = /^(rtlsdr|rtltcp|soapy|sim)\b/.exec(info.label);
   return m ? m[1] : 'file';
 }
 
@@ -127,13 +128,14 @@ export async function learnBaseline(
  */
 export async function detect(
   source: IqSource, baseline: Baseline, opts: PipelineOptions, emit: (ev: DetectionEvent) => void,
-  hooks: PassHooks = {}, baselineName = 'baseline',
+  hooks: PassHooks & { onEmitterAppearance?: (a: EmitterAppearance) => void } = {}, baselineName = 'baseline',
 ): Promise<{ stats: PassStats; detector: Detector }> {
   const fp = fingerprintOf(source.info, opts);
   if (baseline.method !== 'auto') checkFingerprint(baseline.fingerprint, fp, baselineName);
   const engine = slowEngineFor(opts);
   const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: source.info.rateSps, centerHz: source.info.centerHz };
   const detector = new Detector(baseline, geometry, emit, opts.detector);
+  if (hooks.onEmitterAppearance) detector.onEmitterAppearance = hooks.onEmitterAppearance;
   const onSlow = hooks.onSlowFrame;
   const fastEngine = fastEngineFor(opts);
   // the kernel classifies short frames and skips the cold ones (for which the detector would only expire tracks)

@@ -25,6 +25,8 @@ export interface CalibrationEmitter {
   periodS: number | null;
   /** Longest appearance (s). */
   maxBurstS: number;
+  /** Mean appearance length (s): averages occupied / appearances, of its busiest bin. Absent in older baseline files. */
+  meanBurstS?: number;
   /** True when it was on for at least 95 % of the calibration (a steady carrier or a continuous link). */
   continuous: boolean;
 }
@@ -149,6 +151,7 @@ export class OccupancyTracker {
         bursts,
         periodS: bursts >= 3 ? round((this.lastOnset[busiest] - this.firstOnset[busiest]) / (bursts - 1), 3) : null,
         maxBurstS: round(this.maxRun[busiest] * this.frameS, 3),
+        meanBurstS: round(bursts > 0 ? (this.occupied[busiest] / bursts) * this.frameS : 0, 3),
         continuous: duty >= 0.95,
       });
       b = hi + 1;

@@ -1,4 +1,5 @@
-// `quietband devices`: lists attached RTL-SDR dongles (index, serial, USB strings, tuner, gains) or says what to check.
+// `quietband devices`: lists attached RTL-SDR dongles (index, serial, USB strings, tuner, gains) and SoapySDR devices,
+// or says what to check.
 import type { Command } from 'commander';
 import {
   loadRtlSdr,
@@ -8,6 +9,7 @@ import {
   type RtlSdrBinding,
 } from '../../native-bindings/index.js';
 import { QuietBandError } from '../errors.js';
+import { findSoapyDevices, formatSoapyDevices } from './devices-soapy.js';
 
 /** One dongle as `quietband devices` reports it. */
 export interface DeviceReport {
@@ -114,13 +116,16 @@ export function formatDevices(result: DevicesResult): string {
 export function register(program: Command): void {
   program
     .command('devices')
-    .description('list attached RTL-SDR dongles: index, serial, USB strings, tuner and gain steps (exit 1 if none)')
+    .description('list attached RTL-SDR dongles (index, serial, USB strings, tuner, gain steps) and SoapySDR devices (exit 1 if none)')
     .option('--json', 'print JSON instead of text')
     .option('--no-probe', 'do not open the dongles (no tuner/gain information)')
-    .action(async (opts: { json?: boolean; probe: boolean }) => {
+    .option('--no-soapy', 'do not list SoapySDR devices')
+    .action(async (opts: { json?: boolean; probe: boolean; soapy: boolean }) => {
       const result = await findDevices({ probe: opts.probe });
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatDevices(result));
-      if (result.devices.length === 0) process.exitCode = 1;
+      const soapy = opts.soapy ? await findSoapyDevices() : null;
+      const text = formatDevices(result) + (soapy ? formatSoapyDevices(soapy) : '');
+      process.stdout.write(opts.json ? `${JSON.stringify(soapy ? { ...result, soapy } : result, null, 2)}\n` : text);
+      if (result.devices.length === 0 && (soapy?.devices.length ?? 0) === 0) process.exitCode = 1;
     });
 }
 

@@ -1,4 +1,5 @@
 // `quietband replay <file>`: runs the detection pipeline over a recording and prints one JSON line per detection.
+import type { EmitterHeard } from '../detector/emitter-watch.js';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
@@ -177,12 +178,17 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const detectSource = await openFileSource(file, srcOpts);
-  const { stats } = await detect(detectSource, baseline, opts, (ev) => {
+  const { stats, detector } = await detect(detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
   bar?.stop();
+  // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
+  for (const h of detector.emittersHeard()) {
+    write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3) }));
+    process.stderr.write(describeHeard(h) + '\n');
+  }
   await csv?.close();
   if (stats.shortFrames === 0) {
     throw new QuietBandError(`${file}: no samples to analyse (${stats.samples} samples; the first ${settle} are discarded as settle)`, 'BAD_INPUT');
@@ -203,6 +209,21 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
   log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
   return summary;
+}
+
+/**
+ * One line a person reads about a calibration emitter after the detect pass, e.g. `calibration emitter 433.9900 MHz:
+ * heard 12 times, last at 590.2 s, longest silence 47 s` (+ the lifts of its envelope, if any).
+ */
+function describeHeard(h: EmitterHeard): string {
+  const mhz = (h.centerHz / 1e6).toFixed(4);
+  const heard = h.appearances === 0
+    ? 'never heard after calibration'
+    : `heard ${h.appearances} time${h.appearances === 1 ? '' : 's'}, last at ${h.lastHeardS?.toFixed(1)} s, longest silence ${h.longestDeafS.toFixed(0)} s`;
+  const lifted = h.lifted > 0
+    ? `; ${h.lifted} appearance${h.lifted === 1 ? '' : 's'} outlasted ${h.limitS?.toFixed(1)} s and ${h.lifted === 1 ? 'was' : 'were'} tested as new`
+    : '';
+  return `calibration emitter ${mhz} MHz: ${heard}${lifted}`;
 }
 
 /**

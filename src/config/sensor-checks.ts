@@ -1,5 +1,5 @@
-// Cross-sensor and device-range checks of a resolved site: one dongle or rtl_tcp server per sensor, rates and centres
-// a live RTL-SDR can run at.
+// Cross-sensor and device-range checks of a resolved site: one dongle, rtl_tcp server or Soapy receiver per sensor,
+// rates and centres a live RTL-SDR can run at.
 import { QuietBandError } from '../errors.js';
 import { rateProblem, rtlRateProblem, rtlRateWarning, tunerCenterProblem } from '../source/input-ranges.js';
 import { formatSourceSpec, type SensorSettings, type SourceSpec } from './site-config.js';
@@ -7,7 +7,8 @@ import { formatSourceSpec, type SensorSettings, type SourceSpec } from './site-c
 /**
  * What identifies the receiver behind a live source, or null for sources that can be shared (sim, files):
  * `rtlsdr serial X` / `rtlsdr index N` (local dongles), `rtl_tcp host:port` with the host lower-cased and the loopback
- * names (`localhost`, `127.0.0.1`, `::1`) taken as one, since rtl_tcp serves one client at a time.
+ * names (`localhost`, `127.0.0.1`, `::1`) taken as one, since rtl_tcp serves one client at a time, `soapy <args>`
+ * (spaces removed; SoapySDR hands the same device object to two opens with equal args).
  */
 export function receiverKey(source: SourceSpec): string | null {
   switch (source.kind) {
@@ -18,6 +19,8 @@ export function receiverKey(source: SourceSpec): string | null {
       const host = h === 'localhost' || h === '127.0.0.1' || h === '::1' || h === '0:0:0:0:0:0:0:1' ? 'loopback' : h;
       return `rtl_tcp ${host}:${source.port}`;
     }
+    case 'soapy':
+      return `soapy ${source.args.replace(/\s+/g, '')}`;
     default:
       return null;
   }
@@ -25,11 +28,13 @@ export function receiverKey(source: SourceSpec): string | null {
 
 /**
  * Refuses, naming the field (`<where>: sensors[i].<field>: …`):
- * - two sensors on one receiver (same dongle serial or index, same rtl_tcp endpoint), naming both sensors;
+ * - two sensors on one receiver (same dongle serial or index, same rtl_tcp endpoint, same Soapy device args), naming
+ *   both sensors;
  * - RTL-SDR and rtl_tcp sensors at a rate the RTL2832U refuses, or at a centre (scan segment edges for a scanning
  *   sensor) no RTL-SDR tuner reaches (the tuner's own range is checked when the dongle answers, see input-ranges.ts);
  * - sim sensors at an implausible rate.
- * `file:` sensors are checked when their recording is opened (the file source names the metadata field).
+ * `file:` sensors are checked when their recording is opened (the file source names the metadata field), `soapy:`
+ * sensors when the device is opened (the error names the device's own ranges).
  * @param fromFlags which values came from CLI flags applied to every sensor (`--center`, `--rate`): their errors name
  *   the flag and the sensor instead of the config field.
  * @throws QuietBandError('CONFIG')
@@ -48,11 +53,14 @@ export function checkSensorInputs(sensors: readonly SensorSettings[], where: str
       const j = owner.get(key);
       if (j !== undefined) {
         const other = sensors[j]!;
-        const what = s.source.kind === 'rtltcp' ? 'an rtl_tcp server serves one client at a time' : 'one dongle can feed only one sensor';
+        const what =
+          s.source.kind === 'rtltcp' ? 'an rtl_tcp server serves one client at a time' : s.source.kind === 'soapy' ? 'one receiver can feed only one sensor' : 'one dongle can feed only one sensor';
         fail(`${f}.source`, `"${s.sourceText}" (sensor "${s.name}") is the same receiver as sensors[${j}].source ` +
           `"${formatSourceSpec(other.source)}" (sensor "${other.name}"): ${what}`);
       }
       owner.set(key, i);
+      // soapy: receivers check rate and centre against the ranges the device reports when it is opened
+      if (s.source.kind === 'soapy') return;
       const rate = rtlRateProblem(s.rateSps);
       if (rate !== null) fail(`${f}.rateSps`, rate);
       if (s.scan === undefined) {

@@ -22,13 +22,15 @@ import { HTTP_DEFAULTS, httpSchema, httpSettings, type HttpOverrides, type HttpS
  * - `rtlsdr` / `rtlsdr:<n>` (n = 1–3 digits, ≤ 255: device index) / `rtlsdr:<serial>` (anything else: serial, preferred:
  *   indexes change on replug, FIELD-NOTES 20) — a local dongle through the native addon;
  * - `rtltcp:<host>:<port>` (port default 1234; IPv6 as `[::1]:1234`) — an rtl_tcp server;
- * - `file:<path>` — a recording (raw or SigMF), replayed at its sample rate and restarted when it ends.
+ * - `file:<path>` — a recording (raw or SigMF), replayed at its sample rate and restarted when it ends;
+ * - `soapy:<args>` — any SoapySDR receiver, `args` being Soapy device args (`driver=hackrf,serial=…`; docs/receivers.md).
  */
 export type SourceSpec =
   | { kind: 'sim' }
   | { kind: 'rtlsdr'; serial?: string; index?: number }
   | { kind: 'rtltcp'; host: string; port: number }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  | { kind: 'soapy'; args: string };
 
 /** Default rtl_tcp port (Debian's `rtl_tcp -p`). */
 export const RTL_TCP_DEFAULT_PORT = 1234;
@@ -41,7 +43,7 @@ export const RTL_TCP_DEFAULT_PORT = 1234;
 export function parseSourceSpec(spec: string, field: string): SourceSpec {
   const fail = (why: string): never => {
     throw new QuietBandError(
-      `${field}: "${spec}" ${why}; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port> or file:<path>`,
+      `${field}: "${spec}" ${why}; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port>, soapy:<driver=…,serial=…> or file:<path>`,
       'CONFIG',
     );
   };
@@ -76,6 +78,11 @@ export function parseSourceSpec(spec: string, field: string): SourceSpec {
     }
     return { kind: 'rtltcp', host, port };
   }
+  if (s.startsWith('soapy:')) {
+    const args = s.slice('soapy:'.length).trim();
+    if (!/^[^=,\s][^=,]*=[^,]*(,\s*[^=,\s][^=,]*=[^,]*)*$/.test(args)) fail('has no Soapy device args key=value[,key=value…] (e.g. soapy:driver=hackrf)');
+    return { kind: 'soapy', args };
+  }
   if (s.startsWith('file:')) {
     const path = s.slice('file:'.length);
     if (path.length === 0) fail('has no path');
@@ -95,6 +102,8 @@ export function formatSourceSpec(s: SourceSpec): string {
       return `rtltcp:${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
     case 'file':
       return `file:${s.path}`;
+    case 'soapy':
+      return `soapy:${s.args}`;
   }
 }
 
@@ -181,7 +190,8 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
 
 const nameRe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const nameSchema = z.string().regex(nameRe, 'expected 1–64 letters, digits, ".", "_" or "-" (used in file names), starting with a letter or digit');
-const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff, 'expected ≤ 4294967295 Hz');
+// 10 GHz bounds what any supported receiver tunes (HackRF: 6 GHz); each source checks its own device's range.
+const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(10e9, 'expected ≤ 10 GHz (10000000000 Hz)');
 const fftSize = z.number().refine(isValidFftSize, 'expected a power of two between 64 and 65536');
 
 const detectorSchema = z
@@ -221,6 +231,21 @@ const sensorSchema = z
       .refine((l) => (l.xM === undefined) === (l.yM === undefined), { message: 'give both xM and yM (metres on the site plan), or neither' })
       .optional(),
     baseline: z.string().min(1).optional(),
+    /**
+     * `soapy:` only: per-element gains (dB, e.g. { "LNA": 24, "VGA": 20, "AMP": 0 }; replaces gainDb), antenna port,
+     * analog filter bandwidth (Hz), driver settings (`SoapySDRUtil --probe` lists them) and the discard after a retune
+     * (ms; default per driver, see soapy-source.ts); docs/receivers.md.
+     */
+    soapy: z
+      .object({
+        gains: z.record(z.string().min(1), z.number().min(-100).max(200)).optional(),
+        antenna: z.string().min(1).optional(),
+        bandwidthHz: hz.optional(),
+        settings: z.record(z.string().min(1), z.string()).optional(),
+        retuneDiscardMs: z.number().min(0).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
     /** `sim` only: a scenario object (see `quietband sim --scenario`) or the path of its JSON. */
     scenario: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** `sim` only: PRNG seed (overrides the scenario's). */
@@ -330,6 +355,8 @@ export interface SensorSettings {
   detector: Partial<DetectorOptions>;
   /** Scan plan when the sensor hops (see scan-config.ts); absent = one band at centerHz. */
   scan?: SensorScanSettings;
+  /** `soapy:` sensors: per-element gains, antenna, bandwidth, driver settings (see the `soapy` config field). */
+  soapy?: { gains?: Record<string, number>; antenna?: string; bandwidthHz?: number; settings?: Record<string, string>; retuneDiscardMs?: number };
 }
 
 /** A validated site with every default applied. */
@@ -446,6 +473,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
     if (source.kind !== 'sim' && s.simPath !== undefined) fail(`${f}.simPath`, 'only sim sensors take a simulated path (a real sensor has its own)');
     if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, 'only file: sensors take a sample format');
     if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, 'only file: sensors take realtime (live sources are real time)');
+    if (source.kind !== 'soapy' && s.soapy !== undefined) fail(`${f}.soapy`, 'only soapy: sensors take Soapy settings');
     const o = overrides.sensor ?? {};
     const out: SensorSettings = {
       name: s.name,
@@ -461,6 +489,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
       detector: { ...detector, ...s.detector, ...overrides.detector },
     };
     if (s.location !== undefined) out.location = s.location;
+    if (s.soapy !== undefined) out.soapy = s.soapy;
     const format = o.format ?? s.format;
     if (format !== undefined) out.format = format;
     if (source.kind === 'sim') {

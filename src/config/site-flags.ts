@@ -45,7 +45,7 @@ export interface SiteFlags extends PipelineFlags {
 /** Adds the source flags shared by `run` and live `calibrate` (besides --center/--rate/--format/--fft-size). */
 export function addSourceFlags(cmd: Command): Command {
   return cmd
-    .option('--source <spec>', 'sim | rtlsdr:<serial|index> | rtltcp:<host>:<port> | file:<path> (one sensor; not with --config)')
+    .option('--source <spec>', 'sim | rtlsdr:<serial|index> | rtltcp:<host>:<port> | soapy:<driver=…,serial=…> | file:<path> (one sensor; not with --config)')
     .option('--config <file>', 'site config JSON (see calibration/example-site.json); flags override its values')
     .option('--gain <db|auto>', `tuner gain in dB (snapped to the tuner's steps) or auto (default ${String(DEFAULT_SENSOR.gainDb)})`)
     .option('--ppm <n>', 'frequency correction (whole ppm, default 0)')
@@ -64,6 +64,8 @@ export function sensorNameFor(spec: SourceSpec): string {
       return clean(`rtlsdr-${spec.serial ?? spec.index ?? 0}`);
     case 'rtltcp':
       return clean(`rtltcp-${spec.host}-${spec.port}`);
+    case 'soapy':
+      return clean(`soapy-${/(?:^|,)\s*serial=([^,]*)/.exec(spec.args)?.[1]?.trim() || /(?:^|,)\s*driver=([^,]*)/.exec(spec.args)?.[1]?.trim() || 'device'}`);
     case 'file':
       return clean(`file-${basename(spec.path).replace(/\.(sigmf-meta|sigmf-data|cu8|cs8|cs16|cf32|cfile|raw|bin)$/i, '')}`);
   }

@@ -3,6 +3,7 @@ import type { Baseline, BaselinePath } from '../baseline/baseline.js';
 import type { ShortFrameGate, SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import type { DetectionEvent } from '../types.js';
 import { FrequencySmoother, prefixSum, smoothedAt } from './statistic.js';
+import { EmitterWatch, type EmitterAppearance, type EmitterHeard } from './emitter-watch.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
 import { LongPath } from './long-path.js';
 import { quickMedian } from '../dsp/select.js';
@@ -161,6 +162,9 @@ interface Thresholds {
   releaseLin: Float32Array;
   /** The same three at the learned floor (gain 1): {@link PathState.scaleFloor} writes base × gain into the above. */
   base: Float32Array[];
+  /** The three as learned (with the envelope) and without the envelope (noise level only), for lifting it per band. */
+  withEnvelope: Float32Array[];
+  noiseOnly: Float32Array[];
   /** 1 where the calibration saw the bin above its noise threshold (an emitter was there). */
   emitter: Uint8Array;
 }
@@ -168,6 +172,20 @@ interface Thresholds {
 const MAX_GROUPS = 512;
 /** Over an envelope a bin opens at E + max(envelopeMarginDb, ENVELOPE_SIGMAS·σ_b) (docs/detector.md §3). */
 const ENVELOPE_SIGMAS = 3;
+/**
+ * Frequency tolerance of a calibration emitter's band, as a fraction of its width on each side: the band is where its
+ * Welch averages stood 6 dB over the floor, and a frequency-modulated emitter's rarer, wider excursions (an FM
+ * carrier's peak deviation, which a sampled band folds over its edges) reach past it.
+ */
+const EMITTER_BAND_TOLERANCE = 0.25;
+/**
+ * A slow-path bin heard something when its envelope exceeds level + HEARD_SIGMAS·σ: the largest of ≈ 3000 Welch
+ * averages (5 min) of pure noise gets there with probability ≈ 3000 · 2.9e-7 ≈ 1e-3 (Gaussian tail at 5σ), i.e. about
+ * one or two of 2048 noise bins by chance.
+ */
+const HEARD_SIGMAS = 5;
+/** Bins beyond a calibration emitter's occupied band (its window-leakage skirt) that its envelope still covers. */
+const ENVELOPE_SKIRT_BINS = 2;
 /** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
 const CLICK_MIN_GAP_MS = 50;
 const RECENT = 32;
@@ -219,10 +237,13 @@ class PathState {
   readonly noiseBin: Uint8Array;
   /** How many bins are noise bins. */
   readonly noiseBins: number;
+  /** Floor gain the thresholds carry now (linear; see scaleFloor). */
+  private gain = 1;
 
   constructor(
     n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
     p: BaselinePath, pWide: BaselinePath, minDb: number, wideMinDb: number, o: DetectorOptions,
+    heardSlowBins: Uint8Array | null = null,
   ) {
     this.n = n;
     this.scale = scale;
@@ -250,15 +271,18 @@ class PathState {
     this.testable = testable;
     // drift tolerance of the envelope, in bins of this path (at least one; the centre may be unknown, i.e. 0)
     this.driftBins = Math.max(1, Math.ceil((o.driftPpm * 1e-6 * Math.abs(centerHz)) / this.rbwHz));
-    this.th = this.thresholds(p, minDb, o);
-    this.thWide = this.thresholds(pWide, wideMinDb, o);
+    const mask = (half: number) => heardSlowBins === null ? null : spreadMask(heardSlowBins, scale, n, this.driftBins + half + ENVELOPE_SKIRT_BINS);
+    const heard = mask(this.narrow.half);
+    this.th = this.thresholds(p, minDb, o, heard);
+    this.thWide = this.thresholds(pWide, wideMinDb, o, mask(this.wide.half));
     this.noiseLin = new Float32Array(n);
     this.noiseBin = new Uint8Array(n);
     for (let b = 0; b < n; b++) {
       const l = p.levelDb[b];
       const ok = this.guard[b] === 0 && Number.isFinite(l);
       this.noiseLin[b] = ok ? 10 ** (l / 10) : NaN;
-      this.noiseBin[b] = ok && this.th.emitter[b] === 0 ? 1 : 0;
+      // a noise bin: neither over its noise threshold nor near anything the calibration heard
+      this.noiseBin[b] = ok && this.th.emitter[b] === 0 && (heard === null || heard[b] === 0) ? 1 : 0;
     }
     let nb = 0;
     for (let b = 0; b < n; b++) nb += this.noiseBin[b];
@@ -291,13 +315,14 @@ class PathState {
    * baseline has an occupied-band envelope (dilated by driftBins), also envelope + envelopeMarginDb; the level the
    * excess is measured from is then the envelope. docs/detector.md "Background model".
    */
-  private thresholds(p: BaselinePath, minDb: number, o: DetectorOptions): Thresholds {
+  private thresholds(p: BaselinePath, minDb: number, o: DetectorOptions, mask: Uint8Array | null): Thresholds {
     const n = this.n;
     const levelLin = new Float32Array(n);
     const openLin = new Float32Array(n);
     const releaseLin = new Float32Array(n);
     const env = p.envelopeDb === undefined || p.envelopeDb.length !== n ? null : dilate(p.envelopeDb, this.driftBins);
     const emitter = new Uint8Array(n);
+    const noiseOnly = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
     for (let b = 0; b < n; b++) {
       const level = p.levelDb[b];
       const spread = p.spreadDb[b];
@@ -312,18 +337,28 @@ class PathState {
       openLin[b] = 10 ** ((level + t) / 10);
       // hysteresis never takes the release level below half the open threshold (in dB over the level)
       releaseLin[b] = 10 ** ((level + t - Math.min(o.hysteresisDb, t / 2)) / 10);
+      noiseOnly[0][b] = levelLin[b];
+      noiseOnly[1][b] = openLin[b];
+      noiseOnly[2][b] = releaseLin[b];
       const e = env === null ? NaN : env[b];
       // the envelope counts where it lifts the threshold; the margin grows with the statistic's own spread (a single
       // short frame swings far more than a 100 ms average)
       const margin = Math.max(o.envelopeMarginDb, ENVELOPE_SIGMAS * spread);
-      if (Number.isFinite(e) && e + margin > level + t) {
+      if (Number.isFinite(e) && e + margin > level + t && (mask === null || mask[b] !== 0)) {
         if (e > level + t) emitter[b] = 1;
         levelLin[b] = 10 ** (e / 10);
         openLin[b] = Math.max(openLin[b], 10 ** ((e + margin) / 10));
         releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + margin / 2) / 10));
       }
     }
-    return { levelLin, openLin, releaseLin, emitter, base: [levelLin.slice(), openLin.slice(), releaseLin.slice()] };
+    for (let b = 0; b < n; b++) {
+      if (levelLin[b] === Infinity) for (const a of noiseOnly) a[b] = Infinity;
+    }
+    const withEnvelope = [levelLin.slice(), openLin.slice(), releaseLin.slice()];
+    return {
+      levelLin, openLin, releaseLin, emitter, base: [levelLin.slice(), openLin.slice(), releaseLin.slice()],
+      withEnvelope, noiseOnly,
+    };
   }
 
   /**
@@ -331,6 +366,7 @@ class PathState {
    * place (the native classifier reads these arrays).
    */
   scaleFloor(gain: number): void {
+    this.gain = gain;
     for (const th of [this.th, this.thWide]) {
       const out = [th.levelLin, th.openLin, th.releaseLin];
       for (let k = 0; k < 3; k++) {
@@ -340,6 +376,83 @@ class PathState {
       }
     }
   }
+
+  /**
+   * Lifts (`envelopeOn` false) or restores the envelope over [lowHz, highHz] (absolute, like the geometry's centre):
+   * those bins' thresholds become the noise-only ones, or the learned ones again, times the current floor gain.
+   */
+  setEnvelope(lowHz: number, highHz: number, envelopeOn: boolean, centerHz: number): void {
+    const n = this.n;
+    const lo = Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + n / 2));
+    const hi = Math.min(n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + n / 2));
+    for (const th of [this.th, this.thWide]) {
+      const from = envelopeOn ? th.withEnvelope : th.noiseOnly;
+      const out = [th.levelLin, th.openLin, th.releaseLin];
+      for (let k = 0; k < 3; k++) {
+        for (let b = lo; b <= hi; b++) {
+          th.base[k][b] = from[k][b];
+          out[k][b] = from[k][b] * this.gain;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The slow-path bins where the calibration heard something other than noise: inside a calibration emitter's band, or
+ * where the bin's envelope (its learned 10⁻⁴ tail of Welch averages, whose noise spread σ is a fraction of a dB) stands
+ * more than HEARD_SIGMAS·σ over the level, or where any path's tail stood over that path's open threshold. Only there does the occupied-band envelope apply: a noise
+ * bin's own tail is no reason to raise its threshold (docs/detector.md §3).
+ */
+function heardBins(baseline: Baseline, n: number, rateSps: number, centerHz: number, o: DetectorOptions): Uint8Array {
+  const m = new Uint8Array(n);
+  const rbw = rateSps / n;
+  for (const e of baseline.emitters ?? []) {
+    // an emitter's band widened by EMITTER_BAND_TOLERANCE of its width on each side, folded at the band edges
+    const widen = EMITTER_BAND_TOLERANCE * (e.highHz - e.lowHz);
+    const lo = Math.floor((e.lowHz - widen - centerHz) / rbw + n / 2);
+    const hi = Math.ceil((e.highHz + widen - centerHz) / rbw + n / 2);
+    for (let b = Math.max(lo, hi - n + 1); b <= hi; b++) m[((b % n) + n) % n] = 1;
+  }
+  const s = baseline.slow;
+  const env = s.envelopeDb;
+  if (env !== undefined && env.length === n && s.levelDb.length === n) {
+    for (let b = 0; b < n; b++) {
+      if (env[b] > s.levelDb[b] + HEARD_SIGMAS * s.spreadDb[b]) m[b] = 1;
+    }
+  }
+  // and wherever a path's learned tail stood over that path's own open threshold: without the envelope the bin would
+  // have alerted during the calibration (a rare excursion of a moving emitter, e.g. an FM carrier's peak deviation)
+  const paths: [BaselinePath, number][] = [
+    [baseline.fast, o.thresholdDb], [baseline.fastWide, o.wideThresholdDb], [baseline.slow, o.slowThresholdDb], [baseline.slowWide, o.wideThresholdDb],
+  ];
+  for (const [p, minDb] of paths) {
+    const pe = p.envelopeDb;
+    const pn = p.levelDb.length;
+    if (pe === undefined || pe.length !== pn || pn === 0 || n % pn !== 0) continue;
+    const scale = n / pn;
+    for (let b = 0; b < pn; b++) {
+      if (!(pe[b] > p.levelDb[b] + Math.max(o.kSigma * p.spreadDb[b], minDb))) continue;
+      for (let j = b * scale; j < (b + 1) * scale; j++) m[j] = 1;
+    }
+  }
+  return m;
+}
+
+/**
+ * A slow-resolution mask spread to a path of n bins, each covering `scale` slow bins: 1 where any marked slow bin lies
+ * within `pad` bins of the path's bin.
+ */
+function spreadMask(slow: Uint8Array, scale: number, n: number, pad: number): Uint8Array {
+  const count = new Int32Array(slow.length + 1);
+  for (let i = 0; i < slow.length; i++) count[i + 1] = count[i] + slow[i];
+  const m = new Uint8Array(n);
+  for (let b = 0; b < n; b++) {
+    const lo = Math.max(0, (b - pad) * scale);
+    const hi = Math.min(slow.length, (b + pad + 1) * scale);
+    if (hi > lo && count[hi] - count[lo] > 0) m[b] = 1;
+  }
+  return m;
 }
 
 /** Running maximum of `a` over ± h bins (NaN counts as absent); a new array. */
@@ -526,6 +639,9 @@ export class Detector {
   private slowSpan = 0;
   /** The fast path's gate (see {@link fastGate}); its `code` is the classification of the frame being delivered. */
   private gate: ShortFrameGate | null = null;
+  private readonly watch: EmitterWatch | null = null;
+  /** Called when an appearance of a calibration emitter ends (see {@link EmitterWatch}); set before the first frame. */
+  onEmitterAppearance: ((a: EmitterAppearance) => void) | null = null;
 
   constructor(
     baseline: Baseline,
@@ -541,10 +657,12 @@ export class Detector {
       throw new RangeError(`baseline FFT sizes ${fp.fftSize}/${fp.fastFftSize} ≠ detector ${geometry.fftSize}/${geometry.fastFftSize}`);
     }
     const scale = geometry.fftSize / geometry.fastFftSize;
+    // a baseline that lists what its calibration heard has the envelope only where something was heard
+    const bands = baseline.emitters === undefined ? null : heardBins(baseline, geometry.fftSize, geometry.rateSps, geometry.centerHz, o);
     this.fast = new PathState(geometry.fastFftSize, scale, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.fastWideBins,
-      baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o);
+      baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o, bands);
     this.slow = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
-      baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
+      baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o, bands);
     this.longState = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
     this.floorScratch = new Float64Array(geometry.fftSize);
@@ -559,6 +677,19 @@ export class Detector {
     this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
     this.clickSpanSamples = this.impulseMaxFrames * (nf / 2);
+    const emitters = baseline.emitters ?? [];
+    if (emitters.length > 0 && this.slow.enabled && baseline.slow.envelopeDb !== undefined) {
+      this.watch = new EmitterWatch(emitters, geometry.fftSize, geometry.rateSps, geometry.centerHz, this.slow.driftBins,
+        (lowHz, highHz, on) => {
+          this.fast.setEnvelope(lowHz, highHz, on, geometry.centerHz);
+          this.slow.setEnvelope(lowHz, highHz, on, geometry.centerHz);
+        }, (a) => this.onEmitterAppearance?.(a));
+    }
+  }
+
+  /** What has been heard of each calibration emitter so far (empty without a baseline that lists emitters). */
+  emittersHeard(): EmitterHeard[] {
+    return this.watch === null ? [] : this.watch.heard();
   }
 
   /** Per-bin open threshold (dBFS, narrow kernel) of a path, fftshifted, for display (the UI's threshold trace). */
@@ -610,6 +741,9 @@ export class Detector {
     const start = frame.firstSample;
     const end = start + frame.sampleCount;
     this.trackFloor(frame);
+    if (this.watch !== null) {
+      this.watch.observe(this.slowPrefix(frame), this.slow.narrow.half, this.slow.noiseLin, this.floorApplied, start, end);
+    }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);
   }
@@ -631,11 +765,7 @@ export class Detector {
     const scratch = this.floorScratch;
     // the narrow-kernel statistic (the one the level models, so its median over noise bins is the level) from the
     // average's prefix sum
-    let pre = frame.prefix;
-    if (pre === undefined || pre.length !== p.n + 1) {
-      pre = p.prefix;
-      prefixSum(frame.power, p.n, pre);
-    }
+    const pre = this.slowPrefix(frame);
     const h = p.narrow.half;
     let m = 0;
     for (let b = 0; b < p.n; b++) {
@@ -652,6 +782,14 @@ export class Detector {
     this.floorApplied = gain;
     this.fast.scaleFloor(gain);
     this.slow.scaleFloor(gain);
+  }
+
+  /** The prefix sum of a Welch average's power: the engine's when it made one, else computed into the slow path's. */
+  private slowPrefix(frame: SpectrumFrame): Float64Array {
+    const p = this.slow;
+    if (frame.prefix !== undefined && frame.prefix.length === p.n + 1) return frame.prefix;
+    prefixSum(frame.power, p.n, p.prefix);
+    return p.prefix;
   }
 
   /**
@@ -676,8 +814,8 @@ export class Detector {
     long.push(frame.power, start);
     const p = this.longState;
     for (let si = 0; si < long.scales.length; si++) {
-      if (!long.ready(si)) continue;
-      if (long.evaluate(si, this.slow.th.levelLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat) === 0) continue;
+      if (!long.due(si)) continue;
+      if (long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat) === 0) continue;
       // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
       // lies somewhere in it), liveness still counts from now
       const windowStart = long.windowStart(si);
@@ -693,6 +831,7 @@ export class Detector {
 
   /** Closes every open track (end of a file, retune, stop). `atSample` is the first sample not analysed. */
   flush(atSample: number): void {
+    this.watch?.flush();
     const tracks = this.tracks;
     for (let i = 0; i < tracks.length; i++) if (tracks[i].active) this.close(tracks[i], atSample);
   }

@@ -5,6 +5,9 @@ import { quickMedian } from '../dsp/select.js';
 /** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB. */
 export const LONG_MIN_EXCESS = 0.1;
 
+/** Tests of each scale per window length (see {@link LongPath.due}). */
+export const LONG_EVALUATIONS_PER_WINDOW = 4;
+
 /** Settings of the long path (see DetectorOptions). */
 export interface LongPathOptions {
   /** Integration times (s), e.g. [1, 4]; each is rounded to a whole number of Welch averages. */
@@ -106,9 +109,14 @@ export class LongPath {
     return this.starts[(this.pos - k + this.depth) % this.depth];
   }
 
-  /** True when scale si has a full window. */
-  ready(si: number): boolean {
-    return this.count >= this.scales[si];
+  /**
+   * True when scale si has a full window and is due for a test: every ⌈K/LONG_EVALUATIONS_PER_WINDOW⌉ averages, so each
+   * average of a K-average window is tested about LONG_EVALUATIONS_PER_WINDOW times, not K times (a weak signal's
+   * hits are then up to K/4 averages later, well inside the slow hold).
+   */
+  due(si: number): boolean {
+    const k = this.scales[si];
+    return this.count >= k && (this.count - k) % Math.ceil(k / LONG_EVALUATIONS_PER_WINDOW) === 0;
   }
 
   /**

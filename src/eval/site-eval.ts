@@ -1,4 +1,6 @@
 // The replay's two passes over a simulated site background, in memory, and the matching of detections to truth boxes.
+import type { CalibrationEmitter } from '../baseline/emitters.js';
+import type { EmitterHeard } from '../detector/emitter-watch.js';
 import { learnBaseline, detect } from '../pipeline.js';
 import { pipelineOptions, settleSamples, type PipelineFlags } from '../cli/pipeline-flags.js';
 import { driftHzAt, SiteBackgroundSource, type SiteBackground } from '../source/site-background.js';
@@ -13,6 +15,8 @@ export interface ClosedDetection {
   centerHz: number;
   peakExcessDb: number;
   overload: boolean;
+  /** Detector paths that saw it ('fast', 'slow', 'long'). */
+  paths: string[];
 }
 
 /** Result of {@link replayPasses}. */
@@ -25,6 +29,12 @@ export interface ReplayPassesResult {
   samples: number;
   /** Slow-path resolution bandwidth (Hz): rateSps / fftSize. */
   rbwHz: number;
+  /** What the learning window heard (the baseline's calibration emitters). */
+  emitters: CalibrationEmitter[];
+  /** Every appearance of those emitters the detect pass's emitter watch saw (s; `lifted`: its envelope was lifted). */
+  appearances: { emitter: number; startS: number; endS: number; lifted: boolean }[];
+  /** The watch's summary per emitter at the end of the stream. */
+  heard: EmitterHeard[];
 }
 
 /**
@@ -44,12 +54,19 @@ export async function replayPasses(site: SiteBackground, baselineSeconds: number
   const learnS = (performance.now() - t0) / 1000;
   const detections: ClosedDetection[] = [];
   const t1 = performance.now();
-  const { stats } = await detect(new SiteBackgroundSource(site), learned.baseline, opts, (ev) => {
+  const appearances: ReplayPassesResult['appearances'] = [];
+  const { stats, detector } = await detect(new SiteBackgroundSource(site), learned.baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
-    detections.push({ id: ev.id, startS: ev.startS, endS: ev.endS ?? ev.startS, lowHz: ev.lowHz, highHz: ev.highHz, centerHz: ev.centerHz, peakExcessDb: ev.peakExcessDb, overload: ev.overload });
-  }, { settleSamples: settle });
+    detections.push({ id: ev.id, startS: ev.startS, endS: ev.endS ?? ev.startS, lowHz: ev.lowHz, highHz: ev.highHz, centerHz: ev.centerHz, peakExcessDb: ev.peakExcessDb, overload: ev.overload, paths: ev.paths });
+  }, {
+    settleSamples: settle,
+    onEmitterAppearance: (a) => appearances.push({ emitter: a.emitter, startS: a.startSample / site.rateSps, endS: a.endSample / site.rateSps, lifted: a.lifted }),
+  });
   const cpu = process.cpuUsage(cpu0);
-  return { detections, learnS, detectS: (performance.now() - t1) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, samples: stats.samples, rbwHz: site.rateSps / opts.spectrum.fftSize };
+  return {
+    detections, learnS, detectS: (performance.now() - t1) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, samples: stats.samples,
+    rbwHz: site.rateSps / opts.spectrum.fftSize, emitters: learned.baseline.emitters ?? [], appearances, heard: detector.emittersHeard(),
+  };
 }
 
 /** A band-time box of the truth: [startS, endS] × offset ± bandwidth/2 (offset from the tuning centre, before drift). */

@@ -85,3 +85,21 @@ export function judgeBaseline(b: BaselineStatus | null, nowMs: number, maxAgeH: 
 export function shellWord(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** A periodic calibration emitter unheard for more than this many of its periods (plus the grace) makes a note. */
+export const DEAF_PERIODS = 3;
+/** Seconds added to the limit: the emitter's own jitter, an appearance reported only when it ends. */
+export const DEAF_GRACE_S = 30;
+
+/**
+ * Is the sensor still hearing the background it was calibrated on? A non-continuous calibration emitter with a known
+ * period (a weather station every 47 s) that has gone unheard for more than DEAF_PERIODS × period + DEAF_GRACE_S is
+ * reason to suspect the antenna, the cable or the gain: a sensor that hears nothing is deaf, not quiet. Returns a note
+ * for the technician naming the emitter(s), or undefined when all are heard (or none is periodic).
+ */
+export function judgeHearing(emitters: readonly { centerHz: number; periodS: number | null; continuous: boolean; silentS: number }[]): string | undefined {
+  const silent = emitters.filter((e) => !e.continuous && e.periodS !== null && e.periodS > 0 && e.silentS > DEAF_PERIODS * e.periodS + DEAF_GRACE_S);
+  if (silent.length === 0) return undefined;
+  const list = silent.map((e) => `${(e.centerHz / 1e6).toFixed(4)} MHz (every ${e.periodS!.toFixed(0)} s, silent ${e.silentS.toFixed(0)} s)`).join(', ');
+  return `not hearing the calibration's periodic emitter${silent.length > 1 ? 's' : ''} ${list}: check the antenna, its cable and the gain (a deaf sensor raises no alerts)`;
+}

@@ -11,7 +11,8 @@ export const MAX_SCAN_HOPS = 256;
  */
 export const DEFAULT_SCAN_SETTLE_MS = Math.max(DEFAULT_SCAN.settleMs, 5);
 
-const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff, 'expected ≤ 4294967295 Hz');
+// 10 GHz bounds what any supported receiver tunes (HackRF: 6 GHz); each source checks its own device's range.
+const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(10e9, 'expected ≤ 10 GHz (10000000000 Hz)');
 
 /**
  * `sensors[i].scan`: the sensor hops its source over `segments` instead of staying on `centerHz`.

@@ -184,6 +184,11 @@ export interface SensorHealth {
   baselineAgeS?: number;
   /** Hopping sensors only: the scan plan and how long each segment goes unwatched. */
   scan?: ScanHealth;
+  /**
+   * The emitters the baseline in use heard during calibration, and how long each has gone unheard since (s): a sensor
+   * that stops hearing a periodic known emitter may be deaf (antenna, gain), not quiet. Absent when the baseline lists none.
+   */
+  calibrationEmitters?: CalibrationEmitterHeard[];
   /** At a hub: the site the sensor belongs to (`sensor` is then `<site>/<name>`). Absent at a site. */
   site?: string;
 }
@@ -202,6 +207,18 @@ export interface ScanHealth {
    * revisit − dwell can go unseen.
    */
   segments: { startHz: number; stopHz: number; hops: number; plannedRevisitMs: number; revisitMs: number | null }[];
+}
+
+/** One calibration emitter in {@link SensorHealth.calibrationEmitters}. */
+export interface CalibrationEmitterHeard {
+  centerHz: number;
+  /** The calibration's mean time between its appearances (s), null when it appeared fewer than 3 times. */
+  periodS: number | null;
+  continuous: boolean;
+  /** Appearances heard since the sensor armed with this baseline. */
+  appearances: number;
+  /** Seconds since it was last heard (since arming when not yet heard). */
+  silentS: number;
 }
 
 export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number; location?: SensorLocationInfo }[]; lastSeq: number; timeZone: string; authRequired: boolean }

@@ -23,7 +23,9 @@ const M = 1e6;
 /**
  * Sources: CN — MIIT radio frequency allocation regulations (2018 ed.) and MIIT notices on 433/470–510 MHz micro-power
  * devices and PMR (400 MHz public walkie-talkie 409.75–409.9875 MHz); EU — ERC Recommendation 70-03 (SRD: 433.05–434.79,
- * 863–870 MHz) and ECC/DEC/(15)05 (PMR446); 3GPP TS 45.005 §2 (GSM900/DCS1800 bands).
+ * 863–870 MHz, 2.4 and 5.8 GHz) and ECC/DEC/(15)05 (PMR446); 3GPP TS 45.005 §2 (GSM900/DCS1800 bands); 3GPP TS 36.101
+ * Table 5.5-1 and TS 38.101-1 Table 5.2-1 (LTE/NR band edges); the CN TDD assignments (B39/B34/B40/B41, n78, n79) are
+ * MIIT's 2013 TD-LTE and 2018 5G licences.
  */
 export const BANDS: readonly Band[] = [
   { label: 'CB 27 MHz', lowHz: 26.965 * M, highHz: 27.405 * M, regions: ['CN', 'EU'], background: false, note: 'CB radio, 27 MHz remotes' },
@@ -42,6 +44,18 @@ export const BANDS: readonly Band[] = [
   { label: 'GPS L1', lowHz: 1574.4 * M, highHz: 1576.4 * M, regions: ['CN', 'EU'], background: false, note: 'satellite navigation (below the noise floor)' },
   { label: 'DCS1800 uplink', lowHz: 1710 * M, highHz: 1785 * M, regions: ['CN', 'EU'], background: false, note: 'handsets' },
   { label: 'DCS1800 downlink', lowHz: 1805 * M, highHz: 1880 * M, regions: ['CN', 'EU'], background: true, note: 'base stations' },
+  // Above an RTL-SDR's reach (wideband soapy: receivers). TDD bands carry base stations and handsets in turn: their
+  // background is the base stations' envelope; a handset in the room, metres from the sensor, rises above it.
+  { label: 'LTE B39 TDD (F band)', lowHz: 1880 * M, highHz: 1920 * M, regions: ['CN'], background: true, note: 'TD-LTE base stations and handsets (China Mobile)' },
+  { label: 'LTE B1 / NR n1 uplink', lowHz: 1920 * M, highHz: 1980 * M, regions: ['CN', 'EU'], background: false, note: 'handsets (FDD uplink)' },
+  { label: 'LTE B34 TDD (A band)', lowHz: 2010 * M, highHz: 2025 * M, regions: ['CN'], background: true, note: 'TD-LTE base stations and handsets' },
+  { label: 'LTE B1 / NR n1 downlink', lowHz: 2110 * M, highHz: 2170 * M, regions: ['CN', 'EU'], background: true, note: 'base stations' },
+  { label: 'LTE B40 TDD (E band)', lowHz: 2300 * M, highHz: 2400 * M, regions: ['CN'], background: true, note: 'TD-LTE, mostly indoor cells' },
+  { label: 'ISM 2.4 GHz', lowHz: 2400 * M, highHz: 2483.5 * M, regions: ['CN', 'EU'], background: false, note: 'Bluetooth / Wi-Fi earpieces and relays, video links' },
+  { label: 'LTE B41 / NR n41 TDD (D band)', lowHz: 2515 * M, highHz: 2675 * M, regions: ['CN'], background: true, note: 'TD-LTE and 5G base stations and handsets (China Mobile)' },
+  { label: 'NR n78 TDD', lowHz: 3300 * M, highHz: 3600 * M, regions: ['CN'], background: true, note: '5G base stations and handsets (CN: 3.3–3.4 GHz indoor)' },
+  { label: 'NR n79 TDD', lowHz: 4800 * M, highHz: 5000 * M, regions: ['CN'], background: true, note: '5G (China Mobile 4.8–4.9 GHz)' },
+  { label: 'SRD 5.8 GHz', lowHz: 5725 * M, highHz: 5850 * M, regions: ['CN'], background: false, note: 'video links, Wi-Fi, wireless cameras' },
 ];
 
 /** The narrowest band of `region` containing `hz`, or undefined. */

@@ -29,6 +29,7 @@ export interface OpenSourceOptions {
  * Opens the sensor's source, configured with its centre, rate, gain and ppm.
  * - `sim`: {@link SimSource} over the sensor's scenario, looping (events keep coming), real-time when `realtime`.
  * - `rtlsdr`: RtlSdrSource.open by serial (or index), manual gain or 'auto', ppm (the addon is loaded only here).
+ * - `soapy`: SoapySource.open with the sensor's Soapy settings (per-element gains replace gainDb; addon loaded only here).
  * - `rtltcp`: {@link RtlTcpSource} (it reconnects by itself; the stall shows as missing blocks).
  * - `file`: openFileSource, paced at the sample rate by {@link PacedSource} when `realtime && sensor.realtime`.
  * @throws QuietBandError: CONFIG (bad option, naming it), DEVICE_NOT_FOUND, DEVICE_BUSY, PERMISSION,
@@ -46,6 +47,22 @@ export async function openSensorSource(s: SensorSettings, o: OpenSourceOptions):
       const { RtlSdrSource } = await import('../source/rtlsdr-source.js');
       const target = s.source.serial !== undefined ? { serial: s.source.serial } : { index: s.source.index ?? 0 };
       return await RtlSdrSource.open({ ...target, centerHz: s.centerHz, rateSps: s.rateSps, gainDb: s.gainDb, ppm: s.ppm, logger });
+    }
+    case 'soapy': {
+      const { SoapySource } = await import('../source/soapy-source.js');
+      const x = s.soapy ?? {};
+      return await SoapySource.open({
+        args: s.source.args,
+        centerHz: s.centerHz,
+        rateSps: s.rateSps,
+        gain: x.gains ?? s.gainDb,
+        ppm: s.ppm,
+        ...(x.antenna !== undefined ? { antenna: x.antenna } : {}),
+        ...(x.bandwidthHz !== undefined ? { bandwidthHz: x.bandwidthHz } : {}),
+        ...(x.settings !== undefined ? { settings: x.settings } : {}),
+        ...(x.retuneDiscardMs !== undefined ? { retuneDiscardMs: x.retuneDiscardMs } : {}),
+        logger,
+      });
     }
     case 'rtltcp':
       return new RtlTcpSource({ host: s.source.host, port: s.source.port, centerHz: s.centerHz, rateSps: s.rateSps, gainDb: s.gainDb, ppm: s.ppm, logger });

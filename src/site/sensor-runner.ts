@@ -125,7 +125,10 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         if (fromStored && storedPath !== null) bm.path = storedPath;
         post(bm, [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer]);
         rt.setState('armed');
-        await detect(interruptible(stream.view()), baseline, opts, run.emit, { settleSamples: settle, onSlowFrame }, storedPath ?? 'warm-up baseline');
+        rt.watchEmitters(baseline.emitters ?? []);
+        await detect(interruptible(stream.view()), baseline, opts, run.emit, {
+          settleSamples: settle, onSlowFrame, onEmitterAppearance: (a) => rt.emitterHeard(a.emitter),
+        }, storedPath ?? 'warm-up baseline');
         const cal = rt.calibration;
         if (cal === null || signal.aborted || stream.ended) return;
         // calibration window: record a baseline from the next `seconds` of this stream, store it, detect with it

@@ -1,4 +1,5 @@
 // What every sensor worker shares, fixed or scanning: states, health reports, open → run → backoff, clips, CSV, calibration requests.
+import type { CalibrationEmitter } from '../baseline/emitters.js';
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -259,6 +260,22 @@ export class SensorRuntime {
   private calAbort = new AbortController();
   /** Added to health reports. */
   extraHealth: ((rt: SensorRuntime) => ScanHealth | undefined) | null = null;
+  /** The calibration emitters of the baseline in use and when each was last heard (wall ms). */
+  private heard: { emitter: CalibrationEmitter; lastMs: number; appearances: number }[] = [];
+
+  /** Starts watching the emitters of the baseline the detector now runs with (see {@link emitterHeard}). */
+  watchEmitters(emitters: readonly CalibrationEmitter[]): void {
+    const now = Date.now();
+    this.heard = emitters.map((emitter) => ({ emitter, lastMs: now, appearances: 0 }));
+  }
+
+  /** The detector's emitter watch heard emitter `index` (of the list given to {@link watchEmitters}). */
+  emitterHeard(index: number): void {
+    const h = this.heard[index];
+    if (h === undefined) return;
+    h.lastMs = Date.now();
+    h.appearances++;
+  }
 
   constructor(host: SensorRunnerHost, hopping: boolean) {
     this.host = host;
@@ -313,6 +330,12 @@ export class SensorRuntime {
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
+    if (this.heard.length > 0) {
+      m.calibrationEmitters = this.heard.map((h) => ({
+        centerHz: h.emitter.centerHz, periodS: h.emitter.periodS, continuous: h.emitter.continuous,
+        appearances: h.appearances, silentS: Math.round((now - h.lastMs) / 1000),
+      }));
+    }
     const p = this.processing.take();
     if (p !== null) m.processing = p;
     this.post(m);

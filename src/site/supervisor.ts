@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText } from '../server/message-text.js';
-import type { AlertMessageCode, CalibrationAlertInfo, SensorHealth } from '../server/protocol.js';
+import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
-import type { BaselineStatus } from '../field/baseline-health.js';
+import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
@@ -86,6 +86,9 @@ export class SensorSupervisor {
   private message: string | undefined;
   /** `message` as a code when the supervisor wrote it (a worker's own text has none). */
   private messageCode: AlertMessageCode | undefined;
+  private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
+  /** Set while a periodic calibration emitter has gone unheard too long (shown when no other message is). */
+  private deafNote: string | undefined;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
   /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
@@ -249,6 +252,8 @@ export class SensorSupervisor {
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
+        this.calibrationEmitters = m.calibrationEmitters;
+        this.checkHearing();
         if (m.processing !== undefined) this.processing.record(m.processing);
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
@@ -373,6 +378,17 @@ export class SensorSupervisor {
     this.o.onChange();
   }
 
+  /** Logs (once per change) when a periodic calibration emitter goes unheard too long (see {@link judgeHearing}). */
+  private checkHearing(): void {
+    const note = this.workerState === 'armed' && this.calibrationEmitters !== undefined ? judgeHearing(this.calibrationEmitters) : undefined;
+    if (note !== this.deafNote) {
+      if (note !== undefined) this.log.warn({ calibrationEmitters: this.calibrationEmitters }, note);
+      else if (this.deafNote !== undefined) this.log.info('every periodic calibration emitter heard again');
+      this.deafNote = note;
+      this.o.onChange();
+    }
+  }
+
   /** Health as the UI's sensor panel shows it (tied to {@link processing} for /metrics, see withProcessing). */
   health(): SensorHealth {
     const state = this.offline ? 'offline' : this.workerState === 'armed' && this.overload.overload ? 'overload' : this.workerState;
@@ -391,6 +407,8 @@ export class SensorSupervisor {
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
+    if (this.calibrationEmitters !== undefined) h.calibrationEmitters = this.calibrationEmitters;
+    if (h.message === undefined && this.deafNote !== undefined) h.message = this.deafNote;
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     return withProcessing(h, this.processing);

@@ -1,7 +1,7 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { DetectionEvent } from '../types.js';
-import type { ScanHealth } from '../server/protocol.js';
+import type { CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { CalibrationEmitter } from '../baseline/emitters.js';
 
@@ -116,6 +116,8 @@ export type WorkerToMain =
       nonFiniteSamples?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
+      /** The baseline's calibration emitters and how long each has gone unheard (see SensorHealth). */
+      calibrationEmitters?: CalibrationEmitterHeard[];
       /** Pipeline time of the blocks processed since the previous report; absent when none was. */
       processing?: ProcessingReport;
     }

@@ -162,4 +162,28 @@ describe('what calibration heard', () => {
     expect(dets.length).toBe(1);
     expect(dets[0].startS).toBeCloseTo(25.9, 1);
   });
+
+  it('the known emitter is heard on every packet; one keyed up at its level for 4 s outlasts its shape and alerts once', async () => {
+    // packets of 0.2 s every 2 s at 20 dB; at 21.1 s the same level held for 4 s (under the envelope, a new shape)
+    const events = [];
+    for (let t = 0.5; t < 36; t += 2) if (t < 20 || t > 26) events.push({ kind: 'ook' as const, offsetHz: 80_000, snrDb: 20, startS: t, durationS: 0.2 });
+    events.push({ kind: 'tone' as const, offsetHz: 80_000, snrDb: 20, startS: 21.1, durationS: 4 });
+    const meta = await sim('known-shape', { rateSps: 250_000, centerHz: CENTER, durationS: 36, seed: 11, carriers: [], events });
+    const lines: Record<string, unknown>[] = [];
+    await replayFile(meta, { progress: false, baselineSeconds: '15' }, (line) => lines.push(JSON.parse(line)), silentLog);
+    const dets = lines.filter((o) => o.type === 'detection') as unknown as Det[];
+    expect(dets.length).toBe(1);
+    // the limit: max(2 × longest, ln(1000) × mean appearance) + 2 averages, here ≈ 1.4–2.3 s after the key-up
+    expect(dets[0].startS).toBeGreaterThan(21.1 + 0.8);
+    expect(dets[0].startS).toBeLessThan(21.1 + 2.6);
+    expect(dets[0].endS).toBeCloseTo(25.1, 0);
+    expect(Math.abs(dets[0].centerHz - (CENTER + 80_000))).toBeLessThan(2_000);
+    const heard = lines.filter((o) => o.type === 'emitter-heard');
+    expect(heard.length).toBe(1);
+    // 15 packets + the long one (the watch runs from sample 0, the learning window included)
+    expect(heard[0].appearances).toBe(16);
+    expect(heard[0].lifted).toBe(1);
+    expect(heard[0].longestDeafS as number).toBeLessThan(2.5);
+    expect(heard[0].lastHeardS as number).toBeCloseTo(34.7, 0);
+  });
 });

@@ -63,7 +63,7 @@ describe('parseSourceSpec', () => {
   it('names the field and lists the accepted forms', () => {
     const e = errorOf(() => parseSourceSpec('usb:3', '--source'));
     expect(e.code).toBe('CONFIG');
-    expect(e.message).toBe('--source: "usb:3" is not a source; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port> or file:<path>');
+    expect(e.message).toBe('--source: "usb:3" is not a source; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port>, soapy:<driver=…,serial=…> or file:<path>');
     expect(errorOf(() => parseSourceSpec('rtltcp:host:99999', 'site.json: sensors[0].source')).message).toMatch(/^site\.json: sensors\[0\]\.source: "rtltcp:host:99999" has port "99999"/);
   });
 });

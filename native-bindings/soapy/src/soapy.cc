@@ -1,0 +1,955 @@
+// quietband_soapy: N-API addon over libSoapySDR (0.8). enumerate(), class SoapyDevice (open, control calls off the JS
+// thread, one RX stream read on an addon-owned thread into a bounded pool of recycled slots handed to JS with a
+// ThreadSafeFunction), and Soapy's log lines kept in a ring instead of printed on stderr.
+//
+// Errors: every rejected promise / onEnd error is an Error with .code = 'ERR_SOAPY' (a Soapy call threw or returned an
+// error code; .call names the C++ method, .errno the Soapy code when there is one) or a usage code (ERR_NOT_OPEN,
+// ERR_STREAMING, ERR_PENDING). The typed wrapper (native-bindings/soapy.ts) maps them to QuietBandErrors with advice.
+#include <napi.h>
+#include <SoapySDR/Device.hpp>
+#include <SoapySDR/Errors.hpp>
+#include <SoapySDR/Formats.hpp>
+#include <SoapySDR/Logger.h>
+#include <SoapySDR/Modules.hpp>
+#include <SoapySDR/Version.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace qbs {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Log ring: Soapy modules log through SoapySDR_log; the last kLogLines lines are kept for error messages.
+// ---------------------------------------------------------------------------------------------------------------
+
+constexpr size_t kLogLines = 64;
+std::mutex gLogMutex;
+std::deque<std::pair<int, std::string>> gLog;
+
+void LogHandler(const SoapySDRLogLevel level, const char* message) {
+  std::lock_guard<std::mutex> lock(gLogMutex);
+  gLog.emplace_back(static_cast<int>(level), message ? message : "");
+  while (gLog.size() > kLogLines) gLog.pop_front();
+}
+
+/** Error with .code and optional .call / .errno. */
+Napi::Error MakeError(Napi::Env env, const char* code, const std::string& message, const std::string& call = "", int rc = 0) {
+  Napi::Error e = Napi::Error::New(env, message);
+  e.Set("code", Napi::String::New(env, code));
+  if (!call.empty()) e.Set("call", Napi::String::New(env, call));
+  if (rc != 0) e.Set("errno", Napi::Number::New(env, rc));
+  return e;
+}
+
+Napi::Object KwargsToObject(Napi::Env env, const SoapySDR::Kwargs& kw) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& kv : kw) o.Set(kv.first, Napi::String::New(env, kv.second));
+  return o;
+}
+
+Napi::Array RangesToArray(Napi::Env env, const SoapySDR::RangeList& ranges) {
+  Napi::Array a = Napi::Array::New(env, ranges.size());
+  for (size_t i = 0; i < ranges.size(); i++) {
+    Napi::Array r = Napi::Array::New(env, 3);
+    r.Set(0u, ranges[i].minimum());
+    r.Set(1u, ranges[i].maximum());
+    r.Set(2u, ranges[i].step());
+    a.Set(static_cast<uint32_t>(i), r);
+  }
+  return a;
+}
+
+Napi::Array StringsToArray(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); i++) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, v[i]));
+  return a;
+}
+
+/**
+ * One control call off the JS thread: `exec` runs on a libuv worker and may throw (Soapy reports errors by
+ * exception); `result` builds the resolved value on the JS thread. A throw rejects with code ERR_SOAPY, .call = name.
+ */
+class Task : public Napi::AsyncWorker {
+ public:
+  Task(Napi::Env env, std::string call, std::function<void()> exec, std::function<Napi::Value(Napi::Env)> result,
+       std::function<void()> after = nullptr)
+      : Napi::AsyncWorker(env, "quietband_soapy:call"),
+        call_(std::move(call)),
+        exec_(std::move(exec)),
+        result_(std::move(result)),
+        after_(std::move(after)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      exec_();
+    } catch (const std::exception& e) {
+      failed_ = true;
+      what_ = e.what();
+    } catch (...) {
+      failed_ = true;
+      what_ = "unknown exception";
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (failed_) {
+      if (after_) after_();
+      deferred_.Reject(MakeError(env, "ERR_SOAPY", call_ + ": " + what_, call_).Value());
+    } else {
+      Napi::Value v = result_ ? result_(env) : env.Undefined();
+      if (after_) after_();
+      deferred_.Resolve(v);
+    }
+  }
+  void OnError(const Napi::Error& e) override {
+    if (after_) after_();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  std::string call_;
+  std::function<void()> exec_;
+  std::function<Napi::Value(Napi::Env)> result_;
+  std::function<void()> after_;
+  Napi::Promise::Deferred deferred_;
+  bool failed_ = false;
+  std::string what_;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stream session
+// ---------------------------------------------------------------------------------------------------------------
+
+struct Slot {
+  uint32_t index = 0;
+  uint32_t samples = 0;       // complex samples in the slot (always the block size)
+  uint64_t seq = 0;           // block number since start (dropped blocks consume numbers too)
+  uint64_t sampleOffset = 0;  // complex samples read before this block since start (dropped blocks included)
+  uint32_t overflowsBefore = 0;  // SOAPY_SDR_OVERFLOW reports since the previous block: samples were lost in the driver
+};
+
+struct Stream;
+class Device;
+void CallJs(Napi::Env env, Napi::Function onBlock, Stream* stream, Slot* slot);
+using StreamTsfn = Napi::TypedThreadSafeFunction<Stream, Slot, CallJs>;
+
+/**
+ * One RX stream: a std::thread that reads `blockSamples` complex samples per block with readStream (timeout 100 ms)
+ * straight into a free pool slot (or into a scratch block, counted as dropped, when JS holds every slot), then queues
+ * the slot to JS (NonBlockingCall; queue bounded by the pool size). Slot states: 0 free, 1 queued, 2 held by JS.
+ * The thread owns setupStream/activate/deactivate/closeStream; the TSFN finalizer joins it.
+ */
+struct Stream {
+  Device* owner = nullptr;
+  SoapySDR::Device* dev = nullptr;
+  std::string format;
+  std::string streamArgs;  // setupStream args, e.g. "bufflen=32768" (SoapyRTLSDR's USB transfer size)
+  size_t bytesPerSample = 0;
+  uint32_t blockSamples = 0, slotCount = 0;
+  uint8_t* pool = nullptr;
+  std::vector<uint8_t> scratch;
+  Napi::Reference<Napi::ArrayBuffer> poolRef;
+  std::vector<Slot> slots;
+  std::vector<uint8_t> slotState;
+  std::vector<uint32_t> freeList;
+  std::mutex freeMutex;
+  StreamTsfn tsfn;
+  std::thread thread;
+  std::atomic<bool> cancelRequested{false};
+  std::atomic<bool> finalized{false};
+  std::atomic<uint64_t> producedBlocks{0}, deliveredBlocks{0}, droppedBlocks{0}, overflows{0}, timeouts{0}, readErrors{0};
+  std::mutex doneMutex;
+  std::condition_variable doneCv;
+  bool readDone = false;
+  std::string endError;  // empty: ended by stop()
+  std::string endCall;
+  int endRc = 0;
+  Napi::FunctionReference onEnd;
+
+  void Run();
+  bool WaitDone(int timeoutMs);
+  bool Release(uint32_t index);
+  void Drop(Slot* slot);
+  Napi::Object Stats(Napi::Env env);
+};
+
+class Device : public Napi::ObjectWrap<Device> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Device(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Device>(info) {}
+  ~Device() override {
+    if (stream_) stream_->WaitDone(2000);
+    if (dev_ != nullptr && !stream_) {
+      try {
+        SoapySDR::Device::unmake(dev_);
+      } catch (...) {
+      }
+    }
+  }
+
+  SoapySDR::Device* dev_ = nullptr;
+  std::mutex ctrl_;  // serialises control calls across libuv workers
+  int pending_ = 0;
+  bool refed_ = true;
+  std::shared_ptr<Stream> stream_;
+  uint64_t lastProduced_ = 0, lastDelivered_ = 0, lastDropped_ = 0, lastOverflows_ = 0, lastTimeouts_ = 0;
+
+  void OnStreamFinalized(Napi::Env env, Stream* s);
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value SetSampleRate(const Napi::CallbackInfo& info);
+  Napi::Value SetBandwidth(const Napi::CallbackInfo& info);
+  Napi::Value SetFrequency(const Napi::CallbackInfo& info);
+  Napi::Value SetGainMode(const Napi::CallbackInfo& info);
+  Napi::Value SetGain(const Napi::CallbackInfo& info);
+  Napi::Value GetGains(const Napi::CallbackInfo& info);
+  Napi::Value SetAntenna(const Napi::CallbackInfo& info);
+  Napi::Value SetFreqCorrection(const Napi::CallbackInfo& info);
+  Napi::Value WriteSetting(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseSlot(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value GetStats(const Napi::CallbackInfo& info);
+  Napi::Value JsRef(const Napi::CallbackInfo& info);
+  Napi::Value JsUnref(const Napi::CallbackInfo& info);
+
+  bool CheckOpen(Napi::Env env);
+  Napi::Value Queue(Napi::Env env, const std::string& call, std::function<void()> exec,
+                    std::function<Napi::Value(Napi::Env)> result);
+};
+
+// ---- stream thread ----
+
+void Stream::Run() {
+  SoapySDR::Stream* st = nullptr;
+  auto fail = [this](const std::string& call, const std::string& msg, int rc) {
+    endCall = call;
+    endError = msg;
+    endRc = rc;
+  };
+  try {
+    st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0}, SoapySDR::KwargsFromString(streamArgs));
+    const int rc = dev->activateStream(st);
+    if (rc != 0) fail("activateStream", std::string("activateStream returned ") + SoapySDR::errToStr(rc), rc);
+  } catch (const std::exception& e) {
+    fail(st == nullptr ? "setupStream" : "activateStream", e.what(), 0);
+  }
+  uint64_t sampleOffset = 0;
+  uint32_t overflowsSince = 0;
+  int consecutiveErrors = 0;
+  while (endError.empty() && !cancelRequested.load(std::memory_order_relaxed)) {
+    int32_t index = -1;
+    {
+      std::lock_guard<std::mutex> lock(freeMutex);
+      if (!freeList.empty()) {
+        index = static_cast<int32_t>(freeList.back());
+        freeList.pop_back();
+        slotState[index] = 1;
+      }
+    }
+    uint8_t* base = index >= 0 ? pool + static_cast<size_t>(index) * blockSamples * bytesPerSample : scratch.data();
+    uint32_t got = 0;
+    while (got < blockSamples && !cancelRequested.load(std::memory_order_relaxed)) {
+      void* buffs[1] = {base + static_cast<size_t>(got) * bytesPerSample};
+      int flags = 0;
+      long long timeNs = 0;
+      int rc;
+      try {
+        rc = dev->readStream(st, buffs, blockSamples - got, flags, timeNs, 100000);
+      } catch (const std::exception& e) {
+        fail("readStream", e.what(), 0);
+        break;
+      }
+      if (rc > 0) {
+        got += static_cast<uint32_t>(rc);
+        consecutiveErrors = 0;
+      } else if (rc == SOAPY_SDR_TIMEOUT || rc == 0) {
+        timeouts.fetch_add(1);  // the JS side watches the data age (stall watchdog)
+      } else if (rc == SOAPY_SDR_OVERFLOW) {
+        overflows.fetch_add(1);
+        overflowsSince++;
+      } else {
+        readErrors.fetch_add(1);
+        // A lost device reports errors on every call; a transient glitch does not last 50 calls.
+        if (++consecutiveErrors >= 50) {
+          fail("readStream", std::string("readStream returned ") + SoapySDR::errToStr(rc) + " 50 times in a row", rc);
+          break;
+        }
+      }
+    }
+    if (got < blockSamples) {  // stopped mid-block: the partial block is not delivered
+      if (index >= 0) {
+        std::lock_guard<std::mutex> lock(freeMutex);
+        slotState[index] = 0;
+        freeList.push_back(static_cast<uint32_t>(index));
+      }
+      break;
+    }
+    const uint64_t seq = producedBlocks.fetch_add(1);
+    const uint64_t offset = sampleOffset;
+    sampleOffset += blockSamples;
+    if (index < 0) {
+      droppedBlocks.fetch_add(1);
+      continue;
+    }
+    Slot& slot = slots[index];
+    slot.samples = blockSamples;
+    slot.seq = seq;
+    slot.sampleOffset = offset;
+    slot.overflowsBefore = overflowsSince;
+    overflowsSince = 0;
+    if (tsfn.NonBlockingCall(&slot) != napi_ok) Drop(&slot);
+  }
+  if (st != nullptr) {
+    try {
+      dev->deactivateStream(st);
+      dev->closeStream(st);
+    } catch (...) {
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(doneMutex);
+    readDone = true;
+  }
+  doneCv.notify_all();
+  tsfn.Release();
+}
+
+bool Stream::WaitDone(int timeoutMs) {
+  cancelRequested.store(true);
+  std::unique_lock<std::mutex> lock(doneMutex);
+  if (timeoutMs < 0) {
+    doneCv.wait(lock, [this] { return readDone; });
+    return true;
+  }
+  return doneCv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [this] { return readDone; });
+}
+
+bool Stream::Release(uint32_t index) {
+  std::lock_guard<std::mutex> lock(freeMutex);
+  if (index >= slotCount || slotState[index] != 2) return false;
+  slotState[index] = 0;
+  freeList.push_back(index);
+  return true;
+}
+
+void Stream::Drop(Slot* slot) {
+  {
+    std::lock_guard<std::mutex> lock(freeMutex);
+    slotState[slot->index] = 0;
+    freeList.push_back(slot->index);
+  }
+  droppedBlocks.fetch_add(1);
+}
+
+Napi::Object Stream::Stats(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("producedBlocks", Napi::Number::New(env, static_cast<double>(producedBlocks.load())));
+  o.Set("deliveredBlocks", Napi::Number::New(env, static_cast<double>(deliveredBlocks.load())));
+  o.Set("droppedBlocks", Napi::Number::New(env, static_cast<double>(droppedBlocks.load())));
+  o.Set("overflows", Napi::Number::New(env, static_cast<double>(overflows.load())));
+  o.Set("timeouts", Napi::Number::New(env, static_cast<double>(timeouts.load())));
+  uint32_t inUse;
+  {
+    std::lock_guard<std::mutex> lock(freeMutex);
+    inUse = slotCount - static_cast<uint32_t>(freeList.size());
+  }
+  o.Set("slotsInUse", Napi::Number::New(env, inUse));
+  o.Set("slotCount", Napi::Number::New(env, slotCount));
+  return o;
+}
+
+// TSFN dispatch (JS thread); raw N-API calls because it also runs at env teardown, when JS cannot run.
+void CallJs(Napi::Env env, Napi::Function onBlock, Stream* s, Slot* slot) {
+  if (env == nullptr || onBlock.IsEmpty()) {
+    s->Drop(slot);
+    return;
+  }
+  napi_value argv[4], recv;
+  if (napi_create_uint32(env, slot->index, &argv[0]) != napi_ok ||
+      napi_create_double(env, static_cast<double>(slot->seq), &argv[1]) != napi_ok ||
+      napi_create_double(env, static_cast<double>(slot->sampleOffset), &argv[2]) != napi_ok ||
+      napi_create_uint32(env, slot->overflowsBefore, &argv[3]) != napi_ok || napi_get_undefined(env, &recv) != napi_ok) {
+    s->Drop(slot);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(s->freeMutex);
+    s->slotState[slot->index] = 2;
+  }
+  s->deliveredBlocks.fetch_add(1);
+  const napi_status st = napi_call_function(env, recv, onBlock, 4, argv, nullptr);
+  if (st != napi_ok && st != napi_pending_exception) {
+    s->deliveredBlocks.fetch_sub(1);
+    s->Drop(slot);
+  }
+}
+
+void FinalizeStream(Napi::Env env, void*, Stream* s) {
+  s->WaitDone(-1);
+  if (s->thread.joinable()) s->thread.join();
+  s->finalized.store(true);
+  if (s->owner != nullptr) s->owner->OnStreamFinalized(env, s);
+}
+
+void Device::OnStreamFinalized(Napi::Env env, Stream* s) {
+  std::shared_ptr<Stream> keep = stream_;
+  lastProduced_ = s->producedBlocks.load();
+  lastDelivered_ = s->deliveredBlocks.load();
+  lastDropped_ = s->droppedBlocks.load();
+  lastOverflows_ = s->overflows.load();
+  lastTimeouts_ = s->timeouts.load();
+  if (stream_.get() == s) stream_.reset();
+  s->owner = nullptr;
+  s->poolRef.Reset();
+  Napi::FunctionReference onEnd = std::move(s->onEnd);
+  napi_reference_unref(env, static_cast<napi_ref>(*this), nullptr);
+  if (env == nullptr || onEnd.IsEmpty()) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, arg;
+  if (napi_get_reference_value(env, onEnd, &fn) == napi_ok && fn != nullptr && napi_get_undefined(env, &recv) == napi_ok) {
+    bool ok = true;
+    if (!s->endError.empty()) {
+      napi_value m, code, v;
+      const std::string msg = s->endCall + ": " + s->endError;
+      ok = napi_create_string_utf8(env, msg.c_str(), msg.size(), &m) == napi_ok &&
+           napi_create_string_utf8(env, "ERR_SOAPY", NAPI_AUTO_LENGTH, &code) == napi_ok &&
+           napi_create_error(env, code, m, &arg) == napi_ok;
+      if (ok && napi_create_string_utf8(env, s->endCall.c_str(), NAPI_AUTO_LENGTH, &v) == napi_ok) napi_set_named_property(env, arg, "call", v);
+      if (ok && napi_create_int32(env, s->endRc, &v) == napi_ok) napi_set_named_property(env, arg, "errno", v);
+      if (ok && napi_get_boolean(env, true, &v) == napi_ok) napi_set_named_property(env, arg, "disconnected", v);
+    } else {
+      ok = napi_get_null(env, &arg) == napi_ok;
+    }
+    if (ok) napi_call_function(env, recv, fn, 1, &arg, nullptr);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+// ---- device methods ----
+
+Napi::Function Device::Define(Napi::Env env) {
+  return DefineClass(env, "SoapyDevice",
+                     {
+                         InstanceMethod<&Device::Open>("open"),
+                         InstanceMethod<&Device::Close>("close"),
+                         InstanceMethod<&Device::SetSampleRate>("setSampleRate"),
+                         InstanceMethod<&Device::SetBandwidth>("setBandwidth"),
+                         InstanceMethod<&Device::SetFrequency>("setFrequency"),
+                         InstanceMethod<&Device::SetGainMode>("setGainMode"),
+                         InstanceMethod<&Device::SetGain>("setGain"),
+                         InstanceMethod<&Device::GetGains>("getGains"),
+                         InstanceMethod<&Device::SetAntenna>("setAntenna"),
+                         InstanceMethod<&Device::SetFreqCorrection>("setFreqCorrection"),
+                         InstanceMethod<&Device::WriteSetting>("writeSetting"),
+                         InstanceMethod<&Device::Start>("start"),
+                         InstanceMethod<&Device::ReleaseSlot>("releaseSlot"),
+                         InstanceMethod<&Device::Stop>("stop"),
+                         InstanceMethod<&Device::GetStats>("stats"),
+                         InstanceMethod<&Device::JsRef>("ref"),
+                         InstanceMethod<&Device::JsUnref>("unref"),
+                     });
+}
+
+bool Device::CheckOpen(Napi::Env env) {
+  if (dev_ == nullptr) {
+    MakeError(env, "ERR_NOT_OPEN", "the Soapy device is not open").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+Napi::Value Device::Queue(Napi::Env env, const std::string& call, std::function<void()> exec,
+                          std::function<Napi::Value(Napi::Env)> result) {
+  if (!CheckOpen(env)) return env.Undefined();
+  pending_++;
+  auto* t = new Task(
+      env, call,
+      [this, exec = std::move(exec)] {
+        std::lock_guard<std::mutex> lock(ctrl_);
+        exec();
+      },
+      std::move(result), [this] { pending_--; });
+  Napi::Promise p = t->Promise();
+  t->Queue();
+  return p;
+}
+
+/** Everything the JS side needs to validate settings against, read once at open (channel 0, RX). */
+struct OpenInfo {
+  std::string driverKey, hardwareKey, nativeFormat;
+  double fullScale = 0;
+  SoapySDR::Kwargs hardwareInfo;
+  SoapySDR::RangeList freqRanges, rateRanges, bandwidthRanges;
+  std::vector<double> rates;
+  std::vector<std::string> gainNames, antennas, formats;
+  std::vector<SoapySDR::Range> gainRanges;
+  SoapySDR::Range gainRange;
+  std::string antenna;
+  bool hasAgc = false, hasCorrection = false;
+  size_t rxChannels = 0;
+};
+
+// open(args: string) -> Promise<info>
+Napi::Value Device::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (dev_ != nullptr || pending_ > 0) {
+    MakeError(env, "ERR_PENDING", "open() refused: the device is already open or opening").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "open(args): args must be a string such as \"driver=rtlsdr,serial=0001\"").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const std::string args = info[0].As<Napi::String>();
+  auto made = std::make_shared<SoapySDR::Device*>(nullptr);
+  auto oi = std::make_shared<OpenInfo>();
+  pending_++;
+  auto* t = new Task(
+      env, "SoapySDR::Device::make",
+      [made, oi, args] {
+        SoapySDR::Device* d = SoapySDR::Device::make(args);
+        *made = d;
+        oi->rxChannels = d->getNumChannels(SOAPY_SDR_RX);
+        if (oi->rxChannels == 0) throw std::runtime_error("the device has no receive channel");
+        oi->driverKey = d->getDriverKey();
+        oi->hardwareKey = d->getHardwareKey();
+        oi->hardwareInfo = d->getHardwareInfo();
+        oi->nativeFormat = d->getNativeStreamFormat(SOAPY_SDR_RX, 0, oi->fullScale);
+        oi->formats = d->getStreamFormats(SOAPY_SDR_RX, 0);
+        oi->freqRanges = d->getFrequencyRange(SOAPY_SDR_RX, 0);
+        oi->rateRanges = d->getSampleRateRange(SOAPY_SDR_RX, 0);
+        oi->rates = d->listSampleRates(SOAPY_SDR_RX, 0);
+        oi->bandwidthRanges = d->getBandwidthRange(SOAPY_SDR_RX, 0);
+        oi->gainNames = d->listGains(SOAPY_SDR_RX, 0);
+        for (const auto& g : oi->gainNames) oi->gainRanges.push_back(d->getGainRange(SOAPY_SDR_RX, 0, g));
+        oi->gainRange = d->getGainRange(SOAPY_SDR_RX, 0);
+        oi->antennas = d->listAntennas(SOAPY_SDR_RX, 0);
+        oi->antenna = oi->antennas.empty() ? "" : d->getAntenna(SOAPY_SDR_RX, 0);
+        oi->hasAgc = d->hasGainMode(SOAPY_SDR_RX, 0);
+        oi->hasCorrection = d->hasFrequencyCorrection(SOAPY_SDR_RX, 0);
+      },
+      [this, made, oi](Napi::Env env) -> Napi::Value {
+        dev_ = *made;
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("driverKey", oi->driverKey);
+        o.Set("hardwareKey", oi->hardwareKey);
+        o.Set("hardwareInfo", KwargsToObject(env, oi->hardwareInfo));
+        o.Set("rxChannels", Napi::Number::New(env, static_cast<double>(oi->rxChannels)));
+        o.Set("nativeFormat", oi->nativeFormat);
+        o.Set("fullScale", oi->fullScale);
+        o.Set("streamFormats", StringsToArray(env, oi->formats));
+        o.Set("frequencyRangesHz", RangesToArray(env, oi->freqRanges));
+        o.Set("rateRangesSps", RangesToArray(env, oi->rateRanges));
+        Napi::Array rates = Napi::Array::New(env, oi->rates.size());
+        for (size_t i = 0; i < oi->rates.size(); i++) rates.Set(static_cast<uint32_t>(i), oi->rates[i]);
+        o.Set("ratesSps", rates);
+        o.Set("bandwidthRangesHz", RangesToArray(env, oi->bandwidthRanges));
+        Napi::Array gains = Napi::Array::New(env, oi->gainNames.size());
+        for (size_t i = 0; i < oi->gainNames.size(); i++) {
+          Napi::Object g = Napi::Object::New(env);
+          g.Set("name", oi->gainNames[i]);
+          g.Set("minDb", oi->gainRanges[i].minimum());
+          g.Set("maxDb", oi->gainRanges[i].maximum());
+          g.Set("stepDb", oi->gainRanges[i].step());
+          gains.Set(static_cast<uint32_t>(i), g);
+        }
+        o.Set("gainElements", gains);
+        Napi::Array total = Napi::Array::New(env, 3);
+        total.Set(0u, oi->gainRange.minimum());
+        total.Set(1u, oi->gainRange.maximum());
+        total.Set(2u, oi->gainRange.step());
+        o.Set("gainRangeDb", total);
+        o.Set("antennas", StringsToArray(env, oi->antennas));
+        o.Set("antenna", oi->antenna);
+        o.Set("hasAgc", oi->hasAgc);
+        o.Set("hasFreqCorrection", oi->hasCorrection);
+        return o;
+      },
+      [this, made] {
+        pending_--;
+        // open failed after make succeeded (no RX channel): unmake on the JS thread, it is quick
+        if (*made != nullptr && dev_ == nullptr) {
+          try {
+            SoapySDR::Device::unmake(*made);
+          } catch (...) {
+          }
+        }
+      });
+  Napi::Promise p = t->Promise();
+  t->Queue();
+  return p;
+}
+
+Napi::Value Device::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (stream_) {
+    MakeError(env, "ERR_STREAMING", "close() refused while streaming: call stop() first").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (pending_ > 0) {
+    MakeError(env, "ERR_PENDING", "close() refused: a call is in flight").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (dev_ == nullptr) {
+    auto d = Napi::Promise::Deferred::New(env);
+    d.Resolve(env.Undefined());
+    return d.Promise();
+  }
+  SoapySDR::Device* d = dev_;
+  dev_ = nullptr;
+  pending_++;
+  auto* t = new Task(env, "SoapySDR::Device::unmake", [d] { SoapySDR::Device::unmake(d); }, nullptr, [this] { pending_--; });
+  Napi::Promise p = t->Promise();
+  t->Queue();
+  return p;
+}
+
+namespace {
+bool NumberArg(const Napi::CallbackInfo& info, size_t i, double& out) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "expected a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  out = info[i].As<Napi::Number>().DoubleValue();
+  return true;
+}
+bool StringArg(const Napi::CallbackInfo& info, size_t i, std::string& out) {
+  if (info.Length() <= i || !info[i].IsString()) {
+    Napi::TypeError::New(info.Env(), "expected a string").ThrowAsJavaScriptException();
+    return false;
+  }
+  out = info[i].As<Napi::String>().Utf8Value();
+  return true;
+}
+Napi::Value NumberResult(std::shared_ptr<double> v, Napi::Env env) { return Napi::Number::New(env, *v); }
+}  // namespace
+
+Napi::Value Device::SetSampleRate(const Napi::CallbackInfo& info) {
+  double v;
+  if (!NumberArg(info, 0, v)) return info.Env().Undefined();
+  auto out = std::make_shared<double>(0);
+  return Queue(info.Env(), "setSampleRate", [this, v, out] {
+    dev_->setSampleRate(SOAPY_SDR_RX, 0, v);
+    *out = dev_->getSampleRate(SOAPY_SDR_RX, 0);
+  }, [out](Napi::Env env) { return NumberResult(out, env); });
+}
+
+Napi::Value Device::SetBandwidth(const Napi::CallbackInfo& info) {
+  double v;
+  if (!NumberArg(info, 0, v)) return info.Env().Undefined();
+  auto out = std::make_shared<double>(0);
+  return Queue(info.Env(), "setBandwidth", [this, v, out] {
+    dev_->setBandwidth(SOAPY_SDR_RX, 0, v);
+    *out = dev_->getBandwidth(SOAPY_SDR_RX, 0);
+  }, [out](Napi::Env env) { return NumberResult(out, env); });
+}
+
+Napi::Value Device::SetFrequency(const Napi::CallbackInfo& info) {
+  double v;
+  if (!NumberArg(info, 0, v)) return info.Env().Undefined();
+  auto out = std::make_shared<double>(0);
+  return Queue(info.Env(), "setFrequency", [this, v, out] {
+    dev_->setFrequency(SOAPY_SDR_RX, 0, v);
+    *out = dev_->getFrequency(SOAPY_SDR_RX, 0);
+  }, [out](Napi::Env env) { return NumberResult(out, env); });
+}
+
+Napi::Value Device::SetGainMode(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsBoolean()) {
+    Napi::TypeError::New(info.Env(), "setGainMode(agc: boolean)").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  const bool agc = info[0].As<Napi::Boolean>();
+  return Queue(info.Env(), "setGainMode", [this, agc] { dev_->setGainMode(SOAPY_SDR_RX, 0, agc); }, nullptr);
+}
+
+// setGain(name, dB) -> read-back dB; name "" sets the overall gain (the driver distributes it over its elements)
+Napi::Value Device::SetGain(const Napi::CallbackInfo& info) {
+  std::string name;
+  double v;
+  if (!StringArg(info, 0, name) || !NumberArg(info, 1, v)) return info.Env().Undefined();
+  auto out = std::make_shared<double>(0);
+  return Queue(info.Env(), "setGain", [this, name, v, out] {
+    if (name.empty()) {
+      dev_->setGain(SOAPY_SDR_RX, 0, v);
+      *out = dev_->getGain(SOAPY_SDR_RX, 0);
+    } else {
+      dev_->setGain(SOAPY_SDR_RX, 0, name, v);
+      *out = dev_->getGain(SOAPY_SDR_RX, 0, name);
+    }
+  }, [out](Napi::Env env) { return NumberResult(out, env); });
+}
+
+// getGains() -> { [element]: dB } read back from the driver
+Napi::Value Device::GetGains(const Napi::CallbackInfo& info) {
+  auto out = std::make_shared<std::vector<std::pair<std::string, double>>>();
+  return Queue(info.Env(), "getGain", [this, out] {
+    for (const auto& name : dev_->listGains(SOAPY_SDR_RX, 0)) out->emplace_back(name, dev_->getGain(SOAPY_SDR_RX, 0, name));
+  }, [out](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    for (const auto& kv : *out) o.Set(kv.first, kv.second);
+    return o;
+  });
+}
+
+Napi::Value Device::SetAntenna(const Napi::CallbackInfo& info) {
+  std::string name;
+  if (!StringArg(info, 0, name)) return info.Env().Undefined();
+  auto out = std::make_shared<std::string>();
+  return Queue(info.Env(), "setAntenna", [this, name, out] {
+    dev_->setAntenna(SOAPY_SDR_RX, 0, name);
+    *out = dev_->getAntenna(SOAPY_SDR_RX, 0);
+  }, [out](Napi::Env env) -> Napi::Value { return Napi::String::New(env, *out); });
+}
+
+// setFreqCorrection(ppm) -> read-back ppm
+Napi::Value Device::SetFreqCorrection(const Napi::CallbackInfo& info) {
+  double v;
+  if (!NumberArg(info, 0, v)) return info.Env().Undefined();
+  auto out = std::make_shared<double>(0);
+  return Queue(info.Env(), "setFrequencyCorrection", [this, v, out] {
+    dev_->setFrequencyCorrection(SOAPY_SDR_RX, 0, v);
+    *out = dev_->getFrequencyCorrection(SOAPY_SDR_RX, 0);
+  }, [out](Napi::Env env) { return NumberResult(out, env); });
+}
+
+Napi::Value Device::WriteSetting(const Napi::CallbackInfo& info) {
+  std::string key, value;
+  if (!StringArg(info, 0, key) || !StringArg(info, 1, value)) return info.Env().Undefined();
+  return Queue(info.Env(), "writeSetting", [this, key, value] { dev_->writeSetting(key, value); }, nullptr);
+}
+
+// start({ format, blockSamples, poolSlots, streamArgs? }, onBlock(slot, seq, sampleOffset, overflowsBefore), onEnd(err|null)) -> ArrayBuffer
+Napi::Value Device::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  if (stream_) {
+    MakeError(env, "ERR_STREAMING", "start() refused: the device is already streaming").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {
+    Napi::TypeError::New(env, "start(options, onBlock, onEnd): expected an object and two functions").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object opts = info[0].As<Napi::Object>();
+  const std::string format = opts.Get("format").IsString() ? opts.Get("format").As<Napi::String>().Utf8Value() : "";
+  const size_t bps = SoapySDR::formatToSize(format);
+  if (format.empty() || bps == 0) {
+    Napi::RangeError::New(env, "format must be a Soapy stream format such as CS8, CS16 or CF32").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double blockD = opts.Get("blockSamples").IsNumber() ? opts.Get("blockSamples").As<Napi::Number>().DoubleValue() : 0;
+  const double slotsD = opts.Get("poolSlots").IsNumber() ? opts.Get("poolSlots").As<Napi::Number>().DoubleValue() : 0;
+  if (!(blockD >= 256 && blockD <= (1 << 22)) || blockD != static_cast<double>(static_cast<uint32_t>(blockD)) ||
+      !(slotsD >= 2 && slotsD <= 4096) || slotsD != static_cast<double>(static_cast<uint32_t>(slotsD))) {
+    Napi::RangeError::New(env, "blockSamples must be an integer in 256..4194304 and poolSlots in 2..4096").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t blockSamples = static_cast<uint32_t>(blockD), poolSlots = static_cast<uint32_t>(slotsD);
+  const size_t total = static_cast<size_t>(blockSamples) * bps * poolSlots;
+  if (total > (size_t{1} << 31)) {
+    Napi::RangeError::New(env, "blockSamples * bytes per sample * poolSlots must not exceed 2 GiB").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, total);
+  if (env.IsExceptionPending() || ab.IsEmpty()) return env.Undefined();
+  auto s = std::make_shared<Stream>();
+  s->owner = this;
+  s->dev = dev_;
+  s->format = format;
+  s->streamArgs = opts.Get("streamArgs").IsString() ? opts.Get("streamArgs").As<Napi::String>().Utf8Value() : "";
+  s->bytesPerSample = bps;
+  s->blockSamples = blockSamples;
+  s->slotCount = poolSlots;
+  s->pool = static_cast<uint8_t*>(ab.Data());
+  s->scratch.resize(static_cast<size_t>(blockSamples) * bps);
+  s->poolRef = Napi::Persistent(ab);
+  s->slots.resize(poolSlots);
+  s->slotState.assign(poolSlots, 0);
+  s->freeList.reserve(poolSlots);
+  for (uint32_t i = 0; i < poolSlots; i++) {
+    s->slots[i].index = i;
+    s->freeList.push_back(poolSlots - 1 - i);
+  }
+  s->onEnd = Napi::Persistent(info[2].As<Napi::Function>());
+  s->tsfn = StreamTsfn::New(env, info[1].As<Napi::Function>(), "quietband_soapy:stream", poolSlots, 1, s.get(),
+                            FinalizeStream, static_cast<void*>(nullptr));
+  if (env.IsExceptionPending()) return env.Undefined();
+  if (!refed_) s->tsfn.Unref(env);
+  stream_ = s;
+  Ref();
+  Stream* raw = s.get();
+  s->thread = std::thread([raw] { raw->Run(); });
+  return ab;
+}
+
+Napi::Value Device::ReleaseSlot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "releaseSlot(index): index must be a number").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int64_t index = info[0].As<Napi::Number>().Int64Value();
+  if (!stream_ || stream_->finalized.load() || index < 0) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, stream_->Release(static_cast<uint32_t>(index)));
+}
+
+namespace {
+class StopWorker : public Napi::AsyncWorker {
+ public:
+  StopWorker(Napi::Env env, std::shared_ptr<Stream> s)
+      : Napi::AsyncWorker(env, "quietband_soapy:stop"), stream_(std::move(s)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { ok_ = stream_->WaitDone(10000); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (ok_) {
+      deferred_.Resolve(env.Undefined());
+    } else {
+      deferred_.Reject(MakeError(env, "ERR_STOP_TIMEOUT",
+                                 "the Soapy read thread did not stop within 10 s (readStream or deactivateStream hung); "
+                                 "restart the process or replug the receiver")
+                           .Value());
+    }
+  }
+
+ private:
+  std::shared_ptr<Stream> stream_;
+  Napi::Promise::Deferred deferred_;
+  bool ok_ = false;
+};
+}  // namespace
+
+Napi::Value Device::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!stream_) {
+    auto d = Napi::Promise::Deferred::New(env);
+    d.Resolve(env.Undefined());
+    return d.Promise();
+  }
+  auto* w = new StopWorker(env, stream_);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value Device::GetStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (stream_) return stream_->Stats(env);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("producedBlocks", Napi::Number::New(env, static_cast<double>(lastProduced_)));
+  o.Set("deliveredBlocks", Napi::Number::New(env, static_cast<double>(lastDelivered_)));
+  o.Set("droppedBlocks", Napi::Number::New(env, static_cast<double>(lastDropped_)));
+  o.Set("overflows", Napi::Number::New(env, static_cast<double>(lastOverflows_)));
+  o.Set("timeouts", Napi::Number::New(env, static_cast<double>(lastTimeouts_)));
+  o.Set("slotsInUse", Napi::Number::New(env, 0));
+  o.Set("slotCount", Napi::Number::New(env, 0));
+  return o;
+}
+
+Napi::Value Device::JsRef(const Napi::CallbackInfo& info) {
+  refed_ = true;
+  if (stream_ && !stream_->finalized.load()) stream_->tsfn.Ref(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value Device::JsUnref(const Napi::CallbackInfo& info) {
+  refed_ = false;
+  if (stream_ && !stream_->finalized.load()) stream_->tsfn.Unref(info.Env());
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Module functions
+// ---------------------------------------------------------------------------------------------------------------
+
+// enumerate(args: string) -> Promise<Record<string,string>[]>
+Napi::Value Enumerate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string args = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  auto out = std::make_shared<SoapySDR::KwargsList>();
+  auto* t = new Task(env, "SoapySDR::Device::enumerate", [args, out] { *out = SoapySDR::Device::enumerate(args); },
+                     [out](Napi::Env env) -> Napi::Value {
+                       Napi::Array a = Napi::Array::New(env, out->size());
+                       for (size_t i = 0; i < out->size(); i++) a.Set(static_cast<uint32_t>(i), KwargsToObject(env, (*out)[i]));
+                       return a;
+                     });
+  Napi::Promise p = t->Promise();
+  t->Queue();
+  return p;
+}
+
+// modules() -> { path, version, error }[]: the driver modules Soapy loads (loaded at first call)
+Napi::Value Modules(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SoapySDR::loadModules();
+  const auto paths = SoapySDR::listModules();
+  Napi::Array a = Napi::Array::New(env, paths.size());
+  for (size_t i = 0; i < paths.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", paths[i]);
+    o.Set("version", SoapySDR::getModuleVersion(paths[i]));
+    std::string errors;
+    for (const auto& kv : SoapySDR::getLoaderResult(paths[i])) errors += (errors.empty() ? "" : "; ") + kv.first + ": " + kv.second;
+    o.Set("error", errors);
+    a.Set(static_cast<uint32_t>(i), o);
+  }
+  return a;
+}
+
+// takeLog() -> { level, message }[]: Soapy log lines since the last call (at most 64), oldest first
+Napi::Value TakeLog(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::deque<std::pair<int, std::string>> lines;
+  {
+    std::lock_guard<std::mutex> lock(gLogMutex);
+    lines.swap(gLog);
+  }
+  Napi::Array a = Napi::Array::New(env, lines.size());
+  for (size_t i = 0; i < lines.size(); i++) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("level", lines[i].first);
+    o.Set("message", lines[i].second);
+    a.Set(static_cast<uint32_t>(i), o);
+  }
+  return a;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  SoapySDR_registerLogHandler(LogHandler);
+  exports.Set("enumerate", Napi::Function::New<Enumerate>(env, "enumerate"));
+  exports.Set("modules", Napi::Function::New<Modules>(env, "modules"));
+  exports.Set("takeLog", Napi::Function::New<TakeLog>(env, "takeLog"));
+  exports.Set("SoapyDevice", Device::Define(env));
+  exports.Set("libVersion", SoapySDR::getLibVersion());
+  exports.Set("apiVersion", SoapySDR::getAPIVersion());
+  exports.Set("abiVersion", SoapySDR::getABIVersion());
+  return exports;
+}
+
+}  // namespace qbs
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return qbs::Init(env, exports); }
+
+NODE_API_MODULE(quietband_soapy, InitModule)

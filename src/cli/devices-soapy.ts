@@ -1,0 +1,62 @@
+// The Soapy part of `quietband devices`: every SoapySDR device with driver, label, serial, frequency and rate ranges,
+// gain elements, antennas and stream format, or what to install when SoapySDR support is missing.
+import {
+  chooseStreamFormat,
+  describeSoapyRanges,
+  listSoapyDevices,
+  loadSoapy,
+  SOAPY_INSTALL_ADVICE,
+  type SoapyBinding,
+  type SoapyDeviceListing,
+} from '../../native-bindings/soapy.js';
+import { QuietBandError } from '../errors.js';
+
+/** What the Soapy enumeration found; `unavailable` (with advice) when the addon is not built or cannot load. */
+export interface SoapyDevicesResult {
+  unavailable: string | null;
+  /** SoapySDR library version, when loaded. */
+  libVersion: string | null;
+  devices: SoapyDeviceListing[];
+}
+
+/**
+ * Enumerates Soapy devices (opening each briefly for its ranges). Never throws for a missing addon: the result says
+ * what to install instead.
+ */
+export async function findSoapyDevices(deps: { binding?: SoapyBinding; load?: () => SoapyBinding } = {}): Promise<SoapyDevicesResult> {
+  let binding: SoapyBinding;
+  try {
+    binding = deps.binding ?? (deps.load ?? loadSoapy)();
+  } catch (err) {
+    if (err instanceof QuietBandError && err.code === 'NATIVE_UNAVAILABLE') return { unavailable: err.message, libVersion: null, devices: [] };
+    throw err;
+  }
+  return { unavailable: null, libVersion: binding.libVersion, devices: await listSoapyDevices('', { binding }) };
+}
+
+/** Plain-text report: one block per device, the `--source` string to use, or what to install. */
+export function formatSoapyDevices(r: SoapyDevicesResult): string {
+  if (r.unavailable !== null) return `SoapySDR receivers (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR): not available: ${r.unavailable}\n`;
+  if (r.devices.length === 0) {
+    return `no SoapySDR device found (SoapySDR ${r.libVersion}); a receiver needs its module: ${SOAPY_INSTALL_ADVICE}\n`;
+  }
+  const lines = [`${r.devices.length} SoapySDR device(s) (SoapySDR ${r.libVersion}):`];
+  for (const d of r.devices) {
+    const a = d.args;
+    const sel = [`driver=${a.driver ?? '?'}`, ...(a.serial ? [`serial=${a.serial}`] : a.label ? [`label=${a.label}`] : [])];
+    if (a.remote) sel.push(`remote=${a.remote}`);
+    lines.push(`  ${a.label ?? a.driver ?? '(no label)'}  driver ${a.driver ?? '?'}  serial ${a.serial || '(none)'}`);
+    lines.push(`    --source soapy:${sel.join(',')}`);
+    if (d.info) {
+      const i = d.info;
+      const gains = i.gainElements.map((g) => `${g.name} ${g.minDb}–${g.maxDb} dB`).join(', ') || '(none)';
+      const fmt = chooseStreamFormat(i);
+      lines.push(`    frequency ${describeSoapyRanges(i.frequencyRangesHz, 'MHz', 1e6)}; rate ${describeSoapyRanges(i.rateRangesSps, 'MS/s', 1e6)}`);
+      lines.push(`    gain elements: ${gains}${i.hasAgc ? '; AGC available' : ''}; antennas: ${i.antennas.join(', ') || '(none)'}`);
+      lines.push(`    stream: native ${i.nativeFormat} (full scale ${i.fullScale}), read as ${fmt.soapyFormat}${i.hasFreqCorrection ? '; ppm correction' : ''}`);
+    } else {
+      lines.push(`    could not be opened: ${d.error} (held by another program, or no permission: docs/receivers.md)`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

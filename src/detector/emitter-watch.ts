@@ -1,0 +1,188 @@
+// Watches the emitters a calibration heard: when each is heard again, and when one departs from the shape the
+// calibration measured (an appearance far longer than any it saw), so the envelope that hides it is lifted.
+import type { CalibrationEmitter } from '../baseline/emitters.js';
+import { OCCUPIED_OVER_FLOOR_DB } from '../baseline/emitters.js';
+import { smoothedAt } from './statistic.js';
+
+/**
+ * Tail probability behind the appearance-length limit: an appearance is "longer than calibration" when it lasts
+ * beyond the point an exponential length distribution with the calibration's mean appearance length exceeds with
+ * probability 10⁻³, i.e. mean·ln(1000) ≈ 6.9·mean (docs/detector.md "What calibration heard").
+ */
+export const SHAPE_TAIL_PROBABILITY = 1e-3;
+/** The limit is never under this multiple of the longest appearance the calibration saw. */
+export const SHAPE_MIN_FACTOR = 2;
+/** Averages of slack added to the limit: an appearance's measured length is quantised to whole Welch averages. */
+const SHAPE_SLACK_AVERAGES = 2;
+
+/** One appearance of a calibration emitter: the Welch averages in which its band was occupied, in samples. */
+export interface EmitterAppearance {
+  /** Index into the baseline's `emitters`. */
+  emitter: number;
+  /** First sample of the first occupied average and first sample after the last one. */
+  startSample: number;
+  endSample: number;
+  /** True when the appearance outlasted the shape limit and the envelope over the emitter's band was lifted. */
+  lifted: boolean;
+}
+
+/** What the watch heard of one calibration emitter, for a summary or a health line. */
+export interface EmitterHeard {
+  centerHz: number;
+  bandwidthHz: number;
+  /** Appearances heard so far (the one under way included). */
+  appearances: number;
+  /** End of the last appearance heard (s from the first sample), null when none was heard. */
+  lastHeardS: number | null;
+  /** Longest stretch (s) without the emitter, from the first average watched to now. */
+  longestDeafS: number;
+  /** Appearances that outlasted the shape limit (their band was then tested without the envelope). */
+  lifted: number;
+  /** Appearance-length limit (s); null for a continuous emitter (no limit). */
+  limitS: number | null;
+  /** The calibration's mean time between appearances (s), null when it saw fewer than 3. */
+  periodS: number | null;
+  continuous: boolean;
+}
+
+/** Called when the envelope over a band (Hz, absolute like the emitters) is lifted (`on` false) or restored. */
+export type EnvelopeSwitch = (lowHz: number, highHz: number, envelopeOn: boolean) => void;
+
+interface Watched {
+  lo: number;
+  hi: number;
+  limitSamples: number;
+  active: boolean;
+  lifted: boolean;
+  start: number;
+  lastEnd: number;
+  appearances: number;
+  liftedCount: number;
+  longestDeaf: number;
+}
+
+/**
+ * Per Welch average, whether each calibration emitter's band is occupied — by the learner's rule, its narrow-kernel
+ * statistic over the bin's noise level × the floor gain by more than OCCUPIED_OVER_FLOOR_DB, anywhere in the band
+ * widened by the drift tolerance — and how long the current appearance has lasted. A non-continuous emitter's
+ * appearance that lasts beyond max(SHAPE_MIN_FACTOR·longest, ln(1/SHAPE_TAIL_PROBABILITY)·mean) + 2 averages lifts the
+ * envelope over its band (a transmitter keyed up under a known emitter's envelope is then tested against the noise
+ * level, and opens a track); the envelope returns when the band is free again. O(emitter bins) per average,
+ * allocation-free.
+ */
+export class EmitterWatch {
+  private readonly watched: Watched[] = [];
+  private firstSample = -1;
+  private lastSample = 0;
+
+  /**
+   * @param emitters the baseline's calibration emitters (absolute Hz, or offsets when the centre is unknown).
+   * @param n slow-path FFT size; `rateSps`, `centerHz` the tuning; `driftBins` the envelope's drift tolerance (bins).
+   * @param onSwitch applies a lift or restore to the detector's thresholds.
+   * @param onAppearance called when an appearance ends (and at {@link flush}).
+   */
+  constructor(
+    readonly emitters: readonly CalibrationEmitter[],
+    private readonly n: number,
+    private readonly rateSps: number,
+    private readonly centerHz: number,
+    driftBins: number,
+    private readonly onSwitch: EnvelopeSwitch,
+    private readonly onAppearance: ((a: EmitterAppearance) => void) | null = null,
+  ) {
+    const rbw = rateSps / n;
+    for (const e of emitters) {
+      const lo = Math.max(0, Math.floor((e.lowHz - centerHz) / rbw + n / 2) - driftBins);
+      const hi = Math.min(n - 1, Math.ceil((e.highHz - centerHz) / rbw + n / 2) + driftBins);
+      const mean = e.meanBurstS ?? e.maxBurstS;
+      const limitS = Math.max(SHAPE_MIN_FACTOR * e.maxBurstS, Math.log(1 / SHAPE_TAIL_PROBABILITY) * mean);
+      this.watched.push({
+        lo, hi, limitSamples: e.continuous || !(hi >= lo) ? Infinity : limitS * rateSps,
+        active: false, lifted: false, start: 0, lastEnd: -1, appearances: 0, liftedCount: 0, longestDeaf: 0,
+      });
+    }
+  }
+
+  /**
+   * One Welch average [start, end) samples: `pre` its power's prefix sum (n + 1), `half` the narrow kernel's half
+   * width, `noiseLin` the learned per-bin noise level (linear), `gain` the floor tracker's current gain.
+   */
+  observe(pre: Float64Array, half: number, noiseLin: Float32Array, gain: number, start: number, end: number): void {
+    if (this.firstSample < 0) {
+      // the slack: whole averages, known from the first one
+      this.firstSample = start;
+      for (const w of this.watched) w.limitSamples += SHAPE_SLACK_AVERAGES * (end - start);
+    }
+    this.lastSample = end;
+    const over = 10 ** (OCCUPIED_OVER_FLOOR_DB / 10) * gain;
+    const n = this.n;
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i];
+      let occupied = false;
+      for (let b = w.lo; b <= w.hi && !occupied; b++) {
+        const level = noiseLin[b];
+        if (level > 0 && smoothedAt(pre, n, half, b) > level * over) occupied = true;
+      }
+      if (occupied) {
+        if (!w.active) {
+          w.active = true;
+          w.start = start;
+          w.appearances++;
+          const deaf = start - (w.lastEnd >= 0 ? w.lastEnd : this.firstSample);
+          if (deaf > w.longestDeaf) w.longestDeaf = deaf;
+        }
+        w.lastEnd = end;
+        if (!w.lifted && end - w.start > w.limitSamples) {
+          w.lifted = true;
+          w.liftedCount++;
+          this.switch(i, false);
+        }
+      } else if (w.active) {
+        this.endAppearance(i);
+      }
+    }
+  }
+
+  /** Ends every appearance under way (end of stream, retune). */
+  flush(): void {
+    for (let i = 0; i < this.watched.length; i++) if (this.watched[i].active) this.endAppearance(i);
+  }
+
+  /** What has been heard of each emitter up to the last average observed. */
+  heard(): EmitterHeard[] {
+    return this.emitters.map((e, i) => {
+      const w = this.watched[i];
+      const since = w.lastEnd >= 0 ? w.lastEnd : this.firstSample;
+      const deaf = Math.max(w.longestDeaf, w.active ? 0 : this.lastSample - since);
+      return {
+        centerHz: e.centerHz,
+        bandwidthHz: e.bandwidthHz,
+        appearances: w.appearances,
+        lastHeardS: w.lastEnd >= 0 ? w.lastEnd / this.rateSps : null,
+        longestDeafS: this.firstSample < 0 ? 0 : deaf / this.rateSps,
+        lifted: w.liftedCount,
+        limitS: Number.isFinite(w.limitSamples) ? w.limitSamples / this.rateSps : null,
+        periodS: e.periodS,
+        continuous: e.continuous,
+      };
+    });
+  }
+
+  private endAppearance(i: number): void {
+    const w = this.watched[i];
+    const lifted = w.lifted;
+    w.active = false;
+    if (lifted) {
+      w.lifted = false;
+      this.switch(i, true);
+    }
+    this.onAppearance?.({ emitter: i, startSample: w.start, endSample: w.lastEnd, lifted });
+  }
+
+  private switch(i: number, envelopeOn: boolean): void {
+    const w = this.watched[i];
+    const rbw = this.rateSps / this.n;
+    const hz = (b: number) => this.centerHz + (b - this.n / 2) * rbw;
+    this.onSwitch(hz(w.lo) - rbw / 2, hz(w.hi) + rbw / 2, envelopeOn);
+  }
+}

@@ -1,0 +1,465 @@
+// IqSource over any SoapySDR receiver (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR, RTL-SDR, SoapyRemote) through the
+// quietband_soapy addon: configure, stream the native format, convert once to Float32, count drops, retune.
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import {
+  chooseStreamFormat,
+  parseSoapyArgs,
+  SoapyDevice,
+  type SoapyBinding,
+  type SoapyBlock,
+  type SoapyStreamChoice,
+} from '../../native-bindings/soapy.js';
+import { QuietBandError } from '../errors.js';
+import type { IqBlock, IqSourceInfo } from '../types.js';
+import type { RetunableSource } from './retunable.js';
+import { convertSamples } from './sample-formats.js';
+
+/** Health snapshot of a {@link SoapySource}. */
+export interface SoapyHealth {
+  label: string;
+  state: 'open' | 'streaming' | 'ended' | 'closed';
+  online: boolean;
+  driverKey: string;
+  /** Stream format read from the driver (CS8/CS16/CF32) and whether it is the device's native one. */
+  streamFormat: string;
+  nativeFormat: boolean;
+  rateSps: number;
+  centerHz: number;
+  tuneId: number;
+  producedBlocks: number;
+  deliveredBlocks: number;
+  /** Blocks read from the driver while every pool slot was held (the consumer fell behind). */
+  droppedBlocks: number;
+  /** Samples lost inside the driver (SOAPY_SDR_OVERFLOW reports; the host did not read fast enough). */
+  overflows: number;
+  samplesDelivered: number;
+  samplesDiscarded: number;
+  lastDataAgeMs: number | null;
+  lastError: string | null;
+}
+
+const gainSchema = z.union([
+  z.number().finite(),
+  z.literal('auto'),
+  z.record(z.string().min(1), z.number().finite()).refine((r) => Object.keys(r).length > 0, { message: 'give at least one gain element' }),
+]);
+
+/** zod schema of {@link SoapySourceOptions}; unknown keys are rejected. */
+export const soapySourceOptionsSchema = z
+  .object({
+    args: z.string().min(1),
+    centerHz: z.number().finite().positive(),
+    rateSps: z.number().finite().positive(),
+    bandwidthHz: z.number().finite().positive().optional(),
+    gain: gainSchema,
+    antenna: z.string().min(1).optional(),
+    ppm: z.number().finite().min(-1000).max(1000).default(0),
+    settings: z.record(z.string().min(1), z.string()).optional(),
+    blockSamples: z
+      .number()
+      .int()
+      .min(256)
+      .max(1 << 22)
+      .refine((n) => n % 256 === 0, { message: 'must be a multiple of 256' })
+      .optional(),
+    poolSlots: z.number().int().min(2).max(4096).optional(),
+    retuneDiscardMs: z.number().min(0).max(10_000).optional(),
+    stallTimeoutMs: z.number().positive().optional(),
+    logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function').optional(),
+    binding: z.custom<SoapyBinding>((v) => typeof v === 'object' && v !== null).optional(),
+  })
+  .strict();
+
+/**
+ * Options of {@link SoapySource}. Units in the names; defaults in brackets.
+ * - `args`: Soapy device args, e.g. "driver=hackrf,serial=0000000000000000457863c8234b5b5f" (serial preferred:
+ *   USB order changes on replug).
+ * - `centerHz`, `rateSps` (checked against the device's ranges), `bandwidthHz` [driver default, usually ≈ rate].
+ * - `gain`: dB overall (the driver distributes it over its elements), a record of element → dB (e.g.
+ *   `{ LNA: 24, VGA: 20, AMP: 0 }` for a HackRF), or 'auto' (AGC: not for baselines). Fixed gain is the default in
+ *   site configs; every element's read-back value is part of the source's `deviceId`, so a baseline notices a change.
+ * - `antenna` [driver default], `ppm` [0] (frequency correction; refused by devices without it unless 0),
+ *   `settings`: driver settings written after open (`SoapySDRUtil --probe` lists them, e.g. `{ biastee: 'true' }`).
+ * - `retuneDiscardMs` [{@link defaultRetuneDiscardMs}]: samples discarded after a retune or gain change, on top of the
+ *   block in flight: what the driver had buffered before the command still arrives afterwards.
+ * - `blockSamples` [power of two ≈ 16 ms, 4096…1048576], `poolSlots` [≈ 1 s of blocks, 8…512],
+ *   `stallTimeoutMs` [max(2000, 4 block periods)]: no block for this long → DISCONNECTED.
+ * - `logger` (child `{ source: 'soapy' }`), `binding` (the addon; default {@link loadSoapy}).
+ */
+export type SoapySourceOptions = z.input<typeof soapySourceOptionsSchema>;
+
+/** Default block length (complex samples): the power of two ≤ rateSps × 0.016, clamped to 4096…1048576. */
+export function soapyBlockSamples(rateSps: number): number {
+  let n = 4096;
+  while (n * 2 <= rateSps * 0.016 && n < 1 << 20) n *= 2;
+  return n;
+}
+
+/**
+ * Default discard after a retune (ms), beyond the block in flight, for a driver. SoapyRTLSDR: 0, as for the rtlsdr:
+ * source: with USB transfers of one block ({@link soapyStreamArgs}) no block after the one in flight carried the old
+ * tuning (measured; with its default 262144-byte transfers 7–15 blocks of 16 ms did at 1.024 MS/s). Other drivers:
+ * 50 ms (not measured here; set `retuneDiscardMs` from a measurement, docs/receivers.md). A scan's settle comes on top.
+ */
+export function defaultRetuneDiscardMs(driverKey: string): number {
+  return driverKey === 'RTLSDR' ? 0 : 50;
+}
+
+/**
+ * setupStream args per driver: SoapyRTLSDR gets USB transfers of one block (`bufflen` = 2 bytes × blockSamples, a
+ * multiple of 512 since blockSamples ≥ 4096 is a power of two) instead of its 262144 bytes, which at 250 kS/s would
+ * hold 0.52 s and leave that much of the old tuning queued after a retune. Other drivers: their defaults.
+ */
+export function soapyStreamArgs(driverKey: string, blockSamples: number): string {
+  return driverKey === 'RTLSDR' ? `bufflen=${2 * blockSamples}` : '';
+}
+
+/** `RTLSDR:00000001 gains TUNER=29.7` style identity: driver, serial and every gain element's read-back dB. */
+export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' | Record<string, number>): string {
+  const g = gains === 'auto' ? 'auto' : Object.entries(gains).map(([k, v]) => `${k}=${Math.round(v * 10) / 10}`).join(',');
+  return `${driverKey}:${serial || '(no serial)'} gains ${g || '(none)'}`;
+}
+
+/**
+ * Live IQ from a SoapySDR receiver, as a {@link RetunableSource}.
+ *
+ * `SoapySource.open()` opens the device, checks every setting against the ranges it reports (errors name them), then
+ * sets rate, bandwidth, antenna, ppm, gain mode and gains, driver settings and the centre. Streaming starts on the
+ * first iteration of {@link blocks}, in the format {@link chooseStreamFormat} picks (the native one when QuietBand's
+ * converter fits its full scale), converted once to Float32 per block (an RTL-SDR's CS8 has bit 7 flipped back in
+ * place first, restoring the dongle's cu8 bytes).
+ *
+ * Blocks: `firstSample` = samples read since start (dropped blocks included); `discontinuity` on the first block after
+ * dropped blocks, a driver overflow, or a retune/gain change; blocks read while a retune was in flight, and
+ * `retuneDiscardMs` after it, are discarded.
+ * A stream that fails or stops delivering for `stallTimeoutMs` ends the iterator with QuietBandError('DISCONNECTED');
+ * close() and reopen (by serial) to recover. `blocks()` may be called once; leaving the loop closes the source.
+ */
+export class SoapySource implements RetunableSource {
+  /**
+   * Opens and configures the device.
+   * @throws QuietBandError CONFIG (bad option, or a value outside the device's ranges, naming them), DEVICE_NOT_FOUND
+   *   (naming what Soapy found), DEVICE_BUSY, NATIVE_UNAVAILABLE, USB_TRANSFER
+   */
+  static async open(options: SoapySourceOptions): Promise<SoapySource> {
+    const parsed = soapySourceOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length > 0 ? issue.path.join('.') : ((issue as { keys?: string[] }).keys?.join(', ') ?? '(options)');
+      throw new QuietBandError(`soapy source option ${field}: ${issue.message}`, 'CONFIG');
+    }
+    const o = parsed.data;
+    parseSoapyArgs(o.args, 'soapy source option args');
+    const device = await SoapyDevice.open(o.args, { binding: o.binding });
+    try {
+      const rateSps = await device.setSampleRate(o.rateSps);
+      if (o.bandwidthHz !== undefined) await device.setBandwidth(o.bandwidthHz);
+      if (o.antenna !== undefined) await device.setAntenna(o.antenna);
+      const ppm = await device.setFreqCorrection(o.ppm);
+      const gains = await device.setGain(o.gain);
+      for (const [k, v] of Object.entries(o.settings ?? {})) await device.writeSetting(k, v);
+      const centerHz = await device.setFrequency(o.centerHz);
+      return new SoapySource(device, o, rateSps, centerHz, ppm, gains);
+    } catch (err) {
+      await device.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  readonly info: IqSourceInfo;
+  readonly device: SoapyDevice;
+  /** The stream format used (see {@link chooseStreamFormat}). */
+  readonly stream: SoapyStreamChoice;
+  private readonly log: Logger;
+  private readonly blockSamples: number;
+  private readonly poolSlots: number;
+  private readonly stallTimeoutMs: number;
+  private readonly block: IqBlock;
+  private readonly fifo: Int32Array;
+  private fifoHead = 0;
+  private fifoCount = 0;
+  private held: SoapyBlock[] = [];
+  private flipWords: Uint32Array[] = [];
+  private state: SoapyHealth['state'] = 'open';
+  private iterated = false;
+  private ended: QuietBandError | null | undefined = undefined;
+  private wake: (() => void) | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private closePromise: Promise<void> | null = null;
+  private expectedSeq = 0;
+  private tuneId = 0;
+  // blocks starting before this sample index were (partly) read before the last retune settled: discarded
+  private discardUntilSample = 0;
+  private readonly retuneDiscardSamples: number;
+  private pendingCenterHz: number;
+  private tuneChanged = false;
+  private samplesDelivered = 0;
+  private samplesDiscarded = 0;
+  private lastDataMs: number | null = null;
+  private lastError: string | null = null;
+
+  private constructor(
+    device: SoapyDevice,
+    o: z.output<typeof soapySourceOptionsSchema>,
+    rateSps: number,
+    centerHz: number,
+    ppm: number,
+    gains: 'auto' | Record<string, number>,
+  ) {
+    this.device = device;
+    this.stream = chooseStreamFormat(device.info);
+    this.blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
+    this.poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / this.blockSamples)));
+    this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * this.blockSamples) / rateSps);
+    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
+    this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
+    this.fifo = new Int32Array(this.poolSlots);
+    this.pendingCenterHz = centerHz;
+    this.block = {
+      samples: new Float32Array(2 * this.blockSamples),
+      count: 0,
+      centerHz,
+      rateSps,
+      firstSample: 0,
+      tuneId: 0,
+      clipFraction: 0,
+      discontinuity: false,
+    };
+    const gainTotal = gains === 'auto' ? 'auto' : Object.values(gains).reduce((a, b) => a + b, 0);
+    this.info = {
+      label: `soapy:${o.args}`,
+      format: this.stream.sampleFormat,
+      rateSps,
+      centerHz,
+      centerKnown: true,
+      gainDb: gainTotal,
+      ppm,
+      deviceId: soapyDeviceId(device.info.driverKey, device.serial, gains),
+    };
+    this.log.info(
+      {
+        driver: device.info.driverKey,
+        hardware: device.info.hardwareKey,
+        serial: device.serial,
+        rateSps,
+        centerHz,
+        gains,
+        ppm,
+        streamFormat: this.stream.soapyFormat,
+        nativeFormat: this.stream.native,
+        blockSamples: this.blockSamples,
+        poolSlots: this.poolSlots,
+      },
+      'Soapy receiver opened and configured',
+    );
+  }
+
+  /** Health snapshot (a new object each call). */
+  health(): SoapyHealth {
+    const st = this.device.stats();
+    return {
+      label: this.info.label,
+      state: this.state,
+      online: this.state === 'streaming' && this.ended === undefined,
+      driverKey: this.device.info.driverKey,
+      streamFormat: this.stream.soapyFormat,
+      nativeFormat: this.stream.native,
+      rateSps: this.info.rateSps,
+      centerHz: this.info.centerHz,
+      tuneId: this.tuneId,
+      producedBlocks: st.producedBlocks,
+      deliveredBlocks: st.deliveredBlocks,
+      droppedBlocks: st.droppedBlocks,
+      overflows: st.overflows,
+      samplesDelivered: this.samplesDelivered,
+      samplesDiscarded: this.samplesDiscarded,
+      lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Retunes (Hz; checked against the device's ranges). Blocks read before the command returned are discarded; later
+   * blocks carry the new centre, the next `tuneId` and `discontinuity: true`.
+   * @returns the read-back centre (Hz)
+   */
+  async retune(centerHz: number): Promise<number> {
+    const hz = await this.device.setFrequency(centerHz);
+    this.markTuneChange(hz);
+    this.info.centerHz = hz;
+    return hz;
+  }
+
+  /** Changes the gain (as the `gain` option); like a retune, starts a new `tuneId`. */
+  async setGain(gain: number | 'auto' | Record<string, number>): Promise<'auto' | Record<string, number>> {
+    const g = await this.device.setGain(gain);
+    this.markTuneChange(this.pendingCenterHz);
+    this.info.gainDb = g === 'auto' ? 'auto' : Object.values(g).reduce((a, b) => a + b, 0);
+    this.info.deviceId = soapyDeviceId(this.device.info.driverKey, this.device.serial, g);
+    return g;
+  }
+
+  /**
+   * The block stream; starts the receiver on first iteration.
+   * @throws QuietBandError('DISCONNECTED') from the iterator when the stream fails or stalls.
+   * @throws Error when called a second time.
+   */
+  blocks(): AsyncIterable<IqBlock> {
+    if (this.iterated) throw new Error(`${this.info.label}: blocks() can be iterated only once; create a new source`);
+    this.iterated = true;
+    return this.generate();
+  }
+
+  /** Stops the stream and closes the device. Idempotent. */
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      this.state = 'closed';
+      this.clearWatchdog();
+      this.wakeConsumer();
+      try {
+        await this.device.stop();
+      } finally {
+        await this.device.close();
+      }
+    })();
+    return this.closePromise;
+  }
+
+  private markTuneChange(centerHz: number): void {
+    this.pendingCenterHz = centerHz;
+    this.tuneChanged = true;
+    this.tuneId++;
+    // The block being read when the command returned has seq = producedBlocks and starts at seq × blockSamples:
+    // discard it, older ones, and the driver's buffered samples after it.
+    if (this.device.isStreaming) {
+      this.discardUntilSample = (this.device.stats().producedBlocks + 1) * this.blockSamples + this.retuneDiscardSamples;
+    }
+  }
+
+  private async *generate(): AsyncGenerator<IqBlock, void, undefined> {
+    if (this.state === 'open') this.start();
+    try {
+      for (;;) {
+        if (this.state === 'closed') return;
+        if (this.fifoCount > 0) {
+          if (this.take()) yield this.block;
+          continue;
+        }
+        if (this.ended !== undefined) {
+          if (this.ended !== null) throw this.ended;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  private start(): void {
+    this.state = 'streaming';
+    this.info.datetime = new Date().toISOString();
+    this.device.start(
+      { onBlock: (b) => this.onBlock(b), onEnd: (err) => this.onEnd(err) },
+      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots, streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples) },
+    );
+    this.held = [];
+    this.flipWords = [];
+    this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
+    this.watchdog.unref();
+  }
+
+  private onBlock(b: SoapyBlock): void {
+    if (this.state === 'closed') {
+      this.device.release(b);
+      return;
+    }
+    this.lastDataMs = performance.now();
+    this.watchdog?.refresh();
+    this.held[b.slot] = b;
+    // one Uint32Array view per slot, made on the slot's first block: no allocation per block afterwards
+    if (this.stream.offsetBinary && this.flipWords[b.slot] === undefined) {
+      this.flipWords[b.slot] = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.byteLength >> 2);
+    }
+    this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
+    this.fifoCount++;
+    this.wakeConsumer();
+  }
+
+  /** Converts the oldest received block into this.block and releases its slot; false if it was discarded. */
+  private take(): boolean {
+    const slot = this.fifo[this.fifoHead] as number;
+    this.fifoHead = (this.fifoHead + 1) % this.poolSlots;
+    this.fifoCount--;
+    const b = this.held[slot] as SoapyBlock;
+    const gap = b.seq !== this.expectedSeq || b.overflowsBefore > 0;
+    this.expectedSeq = b.seq + 1;
+    if (b.sampleOffset < this.discardUntilSample) {
+      this.samplesDiscarded += this.blockSamples;
+      this.device.release(slot);
+      return false;
+    }
+    const out = this.block;
+    if (this.stream.offsetBinary) {
+      const words = this.flipWords[slot] as Uint32Array;
+      for (let i = 0; i < words.length; i++) words[i] = (words[i] as number) ^ 0x80808080;
+    }
+    out.clipFraction = convertSamples(this.stream.sampleFormat, b.data, out.samples, this.blockSamples);
+    out.count = this.blockSamples;
+    out.firstSample = b.sampleOffset;
+    out.discontinuity = gap || this.tuneChanged;
+    if (this.tuneChanged) {
+      this.tuneChanged = false;
+      out.tuneId = this.tuneId;
+      out.centerHz = this.pendingCenterHz;
+    }
+    this.device.release(slot);
+    this.samplesDelivered += this.blockSamples;
+    if (gap) this.log.warn({ seq: b.seq, overflowsBefore: b.overflowsBefore }, 'samples lost before this block (consumer or host too slow)');
+    return true;
+  }
+
+  private onEnd(err: QuietBandError | null): void {
+    this.clearWatchdog();
+    if (this.state === 'closed') return;
+    this.state = 'ended';
+    if (err !== null && this.ended === undefined) {
+      this.lastError = err.message;
+      this.log.error({ err: err.message }, 'Soapy stream ended');
+    }
+    if (this.ended === undefined) this.ended = err;
+    this.wakeConsumer();
+  }
+
+  private onStall(): void {
+    this.watchdog = null;
+    if (this.ended !== undefined || this.state !== 'streaming') return;
+    const err = new QuietBandError(
+      `${this.info.label}: no samples for ${Math.round(this.stallTimeoutMs)} ms: the receiver stalled or was unplugged; reopen it by serial (replug if it does not recover)`,
+      'DISCONNECTED',
+      { disconnected: true },
+    );
+    this.lastError = err.message;
+    this.log.error({ stallTimeoutMs: this.stallTimeoutMs }, 'Soapy receiver stalled');
+    this.ended = err;
+    this.wakeConsumer();
+    this.device.stop().catch((e: unknown) => {
+      this.lastError = e instanceof Error ? e.message : String(e);
+    });
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog !== null) clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  private wakeConsumer(): void {
+    const w = this.wake;
+    this.wake = null;
+    if (w) w();
+  }
+}

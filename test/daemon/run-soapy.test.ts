@@ -1,0 +1,67 @@
+// `quietband run` on a soapy: source (Debian's SoapyRTLSDR over the fake librtlsdr, bound with LD_LIBRARY_PATH):
+// armed on live data; unplug → sensor-offline → reopened by serial → the alert closes when data flows again.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
+import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
+
+const tmp = tempDir('qb-daemon-soapy-');
+let fakeDir = '';
+beforeAll(async () => {
+  buildOnce();
+  fakeDir = await buildFakeLibrtlsdr();
+});
+afterAll(() => {
+  killAll();
+  tmp.cleanup();
+});
+
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(vars)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe('quietband run with a soapy: source (SoapyRTLSDR over the fake librtlsdr)', () => {
+  it('unplug raises sensor-offline, the device is reopened by serial and the alert closes when data flows', async () => {
+    const RATE = 250_000;
+    const source = 'soapy:driver=rtlsdr,serial=HALLS001';
+    const config = writeConfig(tmp.dir, 's.json', {
+      site: 'hall-s',
+      warmupS: 1,
+      restart: { initialMs: 500, maxMs: 500 },
+      calibrationDir: join(tmp.dir, 'cal'),
+      sensors: [{ name: 'gallery', source, centerHz: CENTER_HZ, rateSps: RATE, soapy: { gains: { TUNER: 30 } }, fftSize: 1024 }],
+    });
+    // every open delivers 3.5 s of samples, then the dongle "disappears" (as after an unplug)
+    const env = {
+      LD_LIBRARY_PATH: fakeDir,
+      FAKE_RTLSDR_QUIET: '1',
+      FAKE_RTLSDR_REALTIME: '1',
+      FAKE_RTLSDR_SERIALS: 'HALLS001',
+      FAKE_RTLSDR_UNPLUG_AFTER_BYTES: String(2 * RATE * 3.5),
+    };
+    const d = await withEnv(env, () => startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-s'), '--http-port', '0']));
+    expect(d.stdout()).toContain(`sensor gallery: ${source} at 433.920 MHz, 250 kS/s`);
+    const c = await Client.open(d.wsUrl);
+    await c.waitFor(() => c.status('gallery')?.state === 'armed', 15_000, 'armed');
+    const offline = () => c.alerts().filter((x) => x.a.kind === 'sensor-offline');
+    await c.waitFor(() => offline().length >= 2, 20_000, 'offline then back');
+    const [open, close] = offline();
+    console.log(`soapy unplug → sensor-offline open for ${close!.atMs - open!.atMs} ms (restart 500 ms + reopen + first block): ${open!.a.message}`);
+    expect(open!.a.event).toBe('open');
+    expect(open!.a.message).toContain(`sensor gallery (${source}) stopped delivering`);
+    expect(close!.a.event).toBe('close');
+    expect(close!.a.alertId).toBe(open!.a.alertId);
+    expect(close!.atMs - open!.atMs).toBeLessThan(5000);
+    await c.waitFor(() => c.status('gallery')?.state === 'armed' && c.status('gallery')?.online, 5000, 'armed again');
+    d.child.kill('SIGTERM');
+    expect((await d.exited).code).toBe(0);
+    c.close();
+  }, 60_000);
+});
