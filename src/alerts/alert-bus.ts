@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert, AlertKind, AlertSeverity, AlertState, CalibrationAlertInfo } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, CalibrationAlertInfo } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
@@ -470,12 +470,12 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   }
 
   /**
-   * Records that `by` marked `alertId` as a known emitter (state → 'known', severity → 'info'). Resolves undefined
-   * when it is already known.
+   * Records that `by` marked `alertId` as a known emitter (state → 'known', severity → 'info'), named `label` when
+   * given (the record's `knownLabel`, which the known-emitter list keeps). Resolves undefined when it is already known.
    * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId.
    */
-  known(alertId: string, by: string): Promise<Alert | undefined> {
-    return this.transition(alertId, by, 'known');
+  known(alertId: string, by: string, label?: string): Promise<Alert | undefined> {
+    return this.transition(alertId, by, 'known', label);
   }
 
   /**
@@ -487,7 +487,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     return this.transition(alertId, by, 'escalate');
   }
 
-  private transition(alertId: string, by: string, event: 'ack' | 'known' | 'escalate'): Promise<Alert | undefined> {
+  private transition(alertId: string, by: string, event: 'ack' | 'known' | 'escalate', label?: string): Promise<Alert | undefined> {
     let s: ReturnType<AlertBus['stateOf']>;
     try {
       s = this.stateOf(alertId);
@@ -504,6 +504,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
         time: AlertBus.isoTime(this.now()),
         ackBy: by,
       };
+      if (label !== undefined) draft.knownLabel = label;
       return this.write(draft).done;
     } catch (err) {
       return Promise.reject(err);
@@ -516,14 +517,15 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
 
   /**
    * Raises a sensor-fault alert (`sensor-offline`, `overload`, `site-offline`). While one of that sensor+kind is open,
-   * further raises are no-ops (resolve undefined). Severity from `severityFor`.
+   * further raises are no-ops (resolve undefined). Severity from `severityFor`. `code`: `message` as a code the UI
+   * translates (stored as the record's `messageCode`).
    */
-  raiseSensorAlert(sensor: string, kind: SensorAlertKind, message: string): Promise<Alert | undefined> {
+  raiseSensorAlert(sensor: string, kind: SensorAlertKind, message: string, code?: AlertMessageCode): Promise<Alert | undefined> {
     try {
       const key = AlertBus.sensorKey(sensor, kind);
       if (this.sensorAlerts.has(key)) return Promise.resolve(undefined);
       const severity = this.severityFor({ sensor, kind });
-      const w = this.write({ sensor, kind, event: 'open', state: 'new', severity, time: AlertBus.isoTime(this.now()), message });
+      const w = this.write({ sensor, kind, event: 'open', state: 'new', severity, time: AlertBus.isoTime(this.now()), message, ...(code !== undefined ? { messageCode: code } : {}) });
       this.sensorAlerts.set(key, { alertId: w.alertId });
       w.done.catch(() => {
         if (this.sensorAlerts.get(key)?.alertId === w.alertId) this.sensorAlerts.delete(key);
@@ -584,7 +586,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
   }
 
   /** Closes the open sensor-fault alert of that sensor+kind; resolves undefined when none is open. */
-  clearSensorAlert(sensor: string, kind: SensorAlertKind, message?: string): Promise<Alert | undefined> {
+  clearSensorAlert(sensor: string, kind: SensorAlertKind, message?: string, code?: AlertMessageCode): Promise<Alert | undefined> {
     try {
       const key = AlertBus.sensorKey(sensor, kind);
       const a = this.sensorAlerts.get(key);
@@ -593,6 +595,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       const { state, severity } = this.currentState(a.alertId);
       const draft: AlertDraft = { alertId: a.alertId, sensor, kind, event: 'close', state, severity, time: AlertBus.isoTime(this.now()) };
       if (message !== undefined) draft.message = message;
+      if (code !== undefined) draft.messageCode = code;
       return this.write(draft).done;
     } catch (err) {
       return Promise.reject(err);
@@ -603,11 +606,13 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
    * Call once after opening the store at daemon start: closes every alert left open by the previous run (its detector
    * and sensors restarted, so no close would ever come) with `message`. Resolves with the number closed.
    */
-  async recoverOpenAlerts(message = 'closed at daemon restart: the previous run ended while it was open'): Promise<number> {
+  async recoverOpenAlerts(message?: string): Promise<number> {
     const open = this.store.openAlerts().filter((e) => !this.isTracked(e.alertId));
     const nowIso = AlertBus.isoTime(this.now());
+    const text = message ?? 'closed at daemon restart: the previous run ended while it was open';
+    const code: AlertMessageCode | undefined = message === undefined ? { id: 'restart.closed' } : undefined;
     const ps = open.map((e) =>
-      this.write({ alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'close', state: e.state, severity: e.severity, time: nowIso, message }).done,
+      this.write({ alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'close', state: e.state, severity: e.severity, time: nowIso, message: text, ...(code !== undefined ? { messageCode: code } : {}) }).done,
     );
     await Promise.all(ps);
     return ps.length;

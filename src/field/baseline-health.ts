@@ -1,4 +1,6 @@
 // Baseline validity for sensor health and calibration windows: age, refused settings (gain/ppm), the refresh advice.
+import { codesText } from '../server/message-text.js';
+import type { AlertMessageCode } from '../server/protocol.js';
 
 /** What the main thread knows about the baseline a sensor uses (from its worker's messages). */
 export interface BaselineStatus {
@@ -26,6 +28,14 @@ export interface BaselineJudgement {
   valid: boolean;
   /** Health message for the technician when something is wrong (stale or refused), with the refresh command. */
   note?: string;
+  /** `note` as codes (what is wrong, then the advice) for the page to show in its language. */
+  noteCodes?: AlertMessageCode[];
+}
+
+/** The next calibration window, for the advice: the session it precedes, and its start as site time (absent: it is on now). */
+export interface NextWindow {
+  session: string;
+  from?: string;
 }
 
 const hours = (s: number): string => (s / 3600).toFixed(1);
@@ -37,25 +47,35 @@ const hours = (s: number): string => (s / 3600).toFixed(1);
  *   used (warm-up baseline instead). Refresh it: <command>`;
  * - older than `maxAgeH` → note `baseline <file|warm-up> is <h> h old (limit <maxAgeH> h). Refresh it: <command>`;
  * `<command>` is `refreshCommand`, e.g. `stop quietband, run "quietband calibrate --config /srv/site.json", start it again`
- * (the daemon holds the dongle), followed by the automatic alternative when `nextWindow` is given.
- * @param nextWindow human text of the next calibration window (e.g. `the calibration window before "Maths" at 08:40`).
+ * (the daemon holds the dongle), followed by the automatic alternative when `nextWindow` is given. The note is also
+ * given as codes (`noteCodes`, texts in src/server/message-text.ts), which the page shows in its language.
+ * @param nextWindow the next calibration window (e.g. before "Maths" from 08:40), when one is scheduled.
  */
-export function judgeBaseline(b: BaselineStatus | null, nowMs: number, maxAgeH: number, refreshCommand: string, nextWindow?: string): BaselineJudgement {
+export function judgeBaseline(b: BaselineStatus | null, nowMs: number, maxAgeH: number, refreshCommand: string, nextWindow?: NextWindow): BaselineJudgement {
   if (b === null) return { valid: false };
   const created = Date.parse(b.createdAt);
   const ageS = Number.isFinite(created) ? Math.max(0, (nowMs - created) / 1000) : undefined;
-  const advice = `Refresh it: stop quietband, run \`${refreshCommand}\`, start it again${nextWindow !== undefined ? ` (or leave it running: ${nextWindow} records one)` : ''}.`;
+  const advice: AlertMessageCode =
+    nextWindow === undefined
+      ? { id: 'baseline.advice', params: { command: refreshCommand } }
+      : nextWindow.from === undefined
+        ? { id: 'baseline.adviceWindowNow', params: { command: refreshCommand, session: nextWindow.session } }
+        : { id: 'baseline.adviceWindow', params: { command: refreshCommand, session: nextWindow.session, from: nextWindow.from } };
   const out: BaselineJudgement = { valid: false };
   if (ageS !== undefined) out.ageS = Math.round(ageS);
+  const noted = (what: AlertMessageCode): BaselineJudgement => {
+    out.noteCodes = [what, advice];
+    out.note = codesText(out.noteCodes);
+    return out;
+  };
   if (b.refused !== undefined) {
     const r = b.refused;
-    out.note = `baseline ${r.path} was taken at ${r.field} ${JSON.stringify(r.stored)}, the sensor runs at ${JSON.stringify(r.live)}: not used (warm-up baseline instead). ${advice}`;
-    return out;
+    return noted({ id: 'baseline.refused', params: { path: r.path, field: r.field, stored: JSON.stringify(r.stored), live: JSON.stringify(r.live) } });
   }
   const stale = ageS === undefined || ageS > maxAgeH * 3600;
   if (stale) {
-    out.note = `baseline ${b.path ?? `(${b.method})`} is ${ageS === undefined ? 'of unknown age' : `${hours(ageS)} h old`} (limit ${maxAgeH} h). ${advice}`;
-    return out;
+    const name = b.path ?? `(${b.method})`;
+    return noted(ageS === undefined ? { id: 'baseline.staleUnknown', params: { name, limitH: maxAgeH } } : { id: 'baseline.stale', params: { name, ageH: hours(ageS), limitH: maxAgeH } });
   }
   out.valid = b.method === 'calibrate';
   return out;

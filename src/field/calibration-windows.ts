@@ -1,7 +1,7 @@
 // Calibration windows before exam sessions: asks every sensor without a valid baseline to record one, and words the health advice.
 import type { Logger } from 'pino';
 import type { SensorHealth } from '../server/protocol.js';
-import { judgeBaseline, type BaselineStatus } from './baseline-health.js';
+import { judgeBaseline, type BaselineStatus, type NextWindow } from './baseline-health.js';
 import type { ExamSchedule } from './exam-schedule.js';
 import { formatSiteTime } from './local-time.js';
 
@@ -41,15 +41,15 @@ export class CalibrationWindows {
 
   constructor(private readonly o: CalibrationWindowsOptions) {}
 
-  /** Text of the next calibration window after `nowMs` (for health notes), or undefined when none is scheduled. */
-  nextWindowText(nowMs: number): string | undefined {
+  /** The calibration window on at `nowMs`, else the next one (for health notes); undefined when none is scheduled. */
+  nextWindow(nowMs: number): NextWindow | undefined {
     const s = this.o.schedule;
     if (s.calibration.windowMin <= 0) return undefined;
     const cur = s.calibrationWindowAt(nowMs);
-    if (cur !== undefined) return `the calibration window before "${cur.name}" (now)`;
+    if (cur !== undefined) return { session: cur.name };
     const next = s.nextSession(nowMs);
     if (next === undefined) return undefined;
-    return `the calibration window before "${next.name}" (from ${formatSiteTime(next.startMs - s.calibration.windowMin * 60_000, this.o.timeZone)})`;
+    return { session: next.name, from: formatSiteTime(next.startMs - s.calibration.windowMin * 60_000, this.o.timeZone) };
   }
 
   /** Requests calibrations that are due at `nowMs` (see the class comment). Returns the sensors asked now. */
@@ -85,9 +85,15 @@ export class CalibrationWindows {
 
   /** Adds `baselineAgeS` and the stale/refused note (with the refresh advice) to a sensor's health. Returns `h`. */
   decorate(h: SensorHealth, baseline: BaselineStatus | null, nowMs: number): SensorHealth {
-    const j = judgeBaseline(baseline, nowMs, this.o.schedule.calibration.maxAgeH, this.o.refreshCommand, this.nextWindowText(nowMs));
+    const j = judgeBaseline(baseline, nowMs, this.o.schedule.calibration.maxAgeH, this.o.refreshCommand, this.nextWindow(nowMs));
     if (j.ageS !== undefined) h.baselineAgeS = j.ageS;
-    if (j.note !== undefined) h.message = h.message !== undefined ? `${h.message}; ${j.note}` : j.note;
+    if (j.note !== undefined) {
+      // codes only when the whole message has them (the sensor's own text may not)
+      const codes = h.message === undefined ? [] : h.messageCodes;
+      h.message = h.message !== undefined ? `${h.message}; ${j.note}` : j.note;
+      if (codes !== undefined && j.noteCodes !== undefined) h.messageCodes = [...codes, ...j.noteCodes];
+      else delete h.messageCodes;
+    }
     return h;
   }
 }

@@ -96,8 +96,8 @@ export const DEFAULT_MARKED_TTL_MS = 24 * 3_600_000;
  * Known emitters of a site. `match` is the AlertBus `knownEmitterCheck`: matching detections are stored and shown
  * with state 'known' and severity 'info', never dropped. `observe` every stored alert (bus 'alert' event); on a
  * `known` record of a transmission `markFromAlert` adds that alert's band (plus {@link markMarginHz}) for that sensor
- * and rewrites `<dataDir>/known-emitters.json` (temp file + rename). The file is read at start; a technician may edit
- * it while the daemon is stopped (delete an entry to un-know it).
+ * and rewrites `<dataDir>/known-emitters.json` (temp file + rename). The file is read at start; marked entries are
+ * removed with {@link remove} (the UI's known-emitter list, src/field/known-emitter-routes.ts).
  */
 export class KnownEmitters {
   private readonly configured: KnownEmitter[];
@@ -222,7 +222,8 @@ export class KnownEmitters {
       lowHz: Math.round(Math.min(band.lowHz, band.centerHz) - m),
       highHz: Math.round(Math.max(band.highHz, band.centerHz) + m),
       sensor: band.sensor,
-      label: `${rec.kind === 'present-during-calibration' ? 'confirmed known after calibration' : 'marked known'}${rec.ackBy !== undefined ? ` by ${rec.ackBy}` : ''} (alert ${rec.alertId}${band.bandLabel !== undefined ? `, ${band.bandLabel}` : ''})`,
+      // the name the supervisor gave (the record's knownLabel), else a description of where it came from
+      label: rec.knownLabel ?? `${rec.kind === 'present-during-calibration' ? 'confirmed known after calibration' : 'marked known'}${rec.ackBy !== undefined ? ` by ${rec.ackBy}` : ''} (alert ${rec.alertId}${band.bandLabel !== undefined ? `, ${band.bandLabel}` : ''})`,
       origin: 'marked',
       addedAt: rec.time,
       alertId: rec.alertId,
@@ -231,6 +232,35 @@ export class KnownEmitters {
     this.marked.push(e);
     this.o.log.info({ sensor: e.sensor, lowHz: e.lowHz, highHz: e.highHz, alertId: rec.alertId, by: rec.ackBy }, 'known emitter added');
     await this.persist();
+    return e;
+  }
+
+  /**
+   * Id of an emitter for listing and removal: `marked:<alertId>` for one marked from an alert, else
+   * `<origin>:<index in its list>` (configured ones, and hand-edited marked ones without an alertId).
+   */
+  idOf(e: KnownEmitter): string {
+    if (e.origin === 'marked' && e.alertId !== undefined) return `marked:${e.alertId}`;
+    return `${e.origin}:${(e.origin === 'config' ? this.configured : this.marked).indexOf(e)}`;
+  }
+
+  /**
+   * Removes a marked emitter (id from {@link idOf}) and persists the list: detections in its band alert again from now
+   * on. Resolves the removed entry, or undefined when no marked emitter has that id. Configured emitters cannot be
+   * removed here (they come from the site config).
+   * @throws (rejects) QuietBandError('IO') when the file cannot be written (the entry is then put back).
+   */
+  async remove(id: string): Promise<KnownEmitter | undefined> {
+    const i = this.marked.findIndex((e) => this.idOf(e) === id);
+    if (i < 0) return undefined;
+    const [e] = this.marked.splice(i, 1);
+    try {
+      await this.persist();
+    } catch (err) {
+      this.marked.splice(i, 0, e!);
+      throw err;
+    }
+    this.o.log.info({ sensor: e!.sensor, lowHz: e!.lowHz, highHz: e!.highHz, label: e!.label }, 'known emitter removed');
     return e;
   }
 

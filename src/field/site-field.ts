@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext, KnownEmitterContext, SeverityContext } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
-import type { AlertSeverity, SensorHealth } from '../server/protocol.js';
+import type { AlertSeverity, SensorHealth, SessionStatus } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { CalibrationWindows, type CalibratedSensor } from './calibration-windows.js';
 import { ExamSchedule, type ExamSession } from './exam-schedule.js';
@@ -40,6 +40,8 @@ export interface SiteField {
    * (AlertBus.armOpenAlerts).
    */
   start(bus: AlertBus, store: AlertStore, sensors: readonly CalibratedSensor[]): void;
+  /** The timetable as the main page shows it: the session on now and the next one (status messages). */
+  sessionStatus(): SessionStatus;
   /** A sensor's health with its baseline age and stale/refused note. */
   health(h: SensorHealth, sensor: CalibratedSensor): SensorHealth;
   /** Stops the timer. */
@@ -115,6 +117,15 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
         timer.unref();
         if (calibrate) w.tick(now());
       }
+    },
+    sessionStatus() {
+      const ms = now();
+      const out: SessionStatus = { scheduled: schedule.enabled };
+      const cur = schedule.sessionAt(ms);
+      const next = schedule.nextSession(ms);
+      if (cur !== undefined) out.current = { name: cur.name, startMs: cur.startMs, endMs: cur.endMs };
+      if (next !== undefined) out.next = { name: next.name, startMs: next.startMs, endMs: next.endMs };
+      return out;
     },
     health(h, sensor) {
       return windows === null ? h : windows.decorate(h, sensor.baseline, now());

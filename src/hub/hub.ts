@@ -8,7 +8,8 @@ import type { AlertStore } from '../alerts/alert-store.js';
 import { MQTT_DEFAULTS } from '../mqtt/mqtt-config.js';
 import type { MqttHealth, MqttHeartbeat } from '../mqtt/mqtt-publisher.js';
 import { redact } from '../mqtt/mqtt-publisher.js';
-import type { Alert, SensorHealth } from '../server/protocol.js';
+import { codesText } from '../server/message-text.js';
+import type { Alert, AlertMessageCode, SensorHealth } from '../server/protocol.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { HubLog, type HubAlert } from './hub-log.js';
@@ -331,7 +332,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     if (e.offline) {
       e.offline = false;
       if (e.offlineAlertId !== null) {
-        hubLog.add({ alertId: e.offlineAlertId, site, sensor: '', kind: 'site-offline', event: 'close', state: 'new', severity: 'high', time: new Date().toISOString(), message: 'heartbeats again' });
+        const code: AlertMessageCode = { id: 'site.back' };
+        hubLog.add({ alertId: e.offlineAlertId, site, sensor: '', kind: 'site-offline', event: 'close', state: 'new', severity: 'high', time: new Date().toISOString(), message: codesText([code]), messageCode: code });
         e.offlineAlertId = null;
       }
       log.info({ site }, 'site back online');
@@ -353,12 +355,9 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         e.offline = true;
         e.offlineCount++;
         e.offlineAlertId = `${HUB_NAME}-site-offline-${e.site}-${e.offlineCount}-${now}`;
-        const msg = e.heartbeat?.stopping
-          ? `site stopped (last heartbeat ${(age / 1000).toFixed(1)} s ago)`
-          : e.lastHeartbeatAtMs === null
-            ? `no heartbeat for ${(age / 1000).toFixed(1)} s since the hub started`
-            : `no heartbeat for ${(age / 1000).toFixed(1)} s`;
-        hubLog.add({ alertId: e.offlineAlertId, site: e.site, sensor: '', kind: 'site-offline', event: 'open', state: 'new', severity: 'high', time: new Date(now).toISOString(), message: msg });
+        const s = (age / 1000).toFixed(1);
+        const code: AlertMessageCode = { id: e.heartbeat?.stopping ? 'site.stopped' : e.lastHeartbeatAtMs === null ? 'site.silentSinceStart' : 'site.silent', params: { s } };
+        hubLog.add({ alertId: e.offlineAlertId, site: e.site, sensor: '', kind: 'site-offline', event: 'open', state: 'new', severity: 'high', time: new Date(now).toISOString(), message: codesText([code]), messageCode: code });
         log.warn({ site: e.site, ageMs: age }, 'site offline');
       }
     }

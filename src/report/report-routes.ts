@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { ReportSource } from './report-source.js';
-import { buildSessionReport, renderReportHtml } from './session-report.js';
+import { buildSessionReport, renderReportHtml, reportLang } from './session-report.js';
 
 /** Folder (inside a daemon's data dir) where every report served is also kept, for the record. */
 export const REPORTS_DIR = 'reports';
@@ -47,7 +47,8 @@ export interface ReportRoutesOptions {
 /**
  * Routes (put them in the server's `routes`, behind its auth):
  * - `GET /sessions` → `{ sessions: SessionListEntry[] }` (JSON, newest first);
- * - `GET /report?session=NAME[&site=SITE][&format=pdf]` → the report of {@link renderReportHtml} (text/html), or its PDF
+ * - `GET /report?session=NAME[&site=SITE][&format=pdf][&lang=zh-CN]` → the report of {@link renderReportHtml} (text/html;
+ *   `lang` zh* → Simplified Chinese, else English), or its PDF
  *   printed by headless Chromium (application/pdf; one print at a time). 400 without `session`; 404 for an unknown
  *   session (message in text/plain); 500 when the store cannot be read or Chromium fails.
  * The HTML is built from the source on every request (acks made since appear) and kept in `<dataDir>/reports/`.
@@ -88,7 +89,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
     }
     (async () => {
       const r = await buildSessionReport(await src.input(session, site));
-      const html = renderReportHtml(r);
+      const html = renderReportHtml(r, reportLang(url.searchParams.get('lang')));
       if (o.dataDir !== undefined) {
         const dir = join(o.dataDir, REPORTS_DIR);
         await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { clipPicturePath } from '../evidence/clip-picture.js';
 import { QuietBandError } from '../errors.js';
-import type { Alert } from '../server/protocol.js';
+import { alertMessageIn, type TextLang } from '../server/message-text.js';
+import type { Alert, AlertMessageCode } from '../server/protocol.js';
 
 /** A sensor as the report lists it. */
 export interface ReportSensor {
@@ -47,6 +48,8 @@ export interface ReportAlert {
   bandLabel?: string;
   /** Notes of the open/update/close records, joined by ' → '. */
   message?: string;
+  /** The same notes one by one with their message codes (translated in a zh-CN report; src/server/message-text.ts). */
+  notes?: { message: string; code?: AlertMessageCode }[];
   /** Acknowledgements and "known" marks in order: who and when. */
   acks: { event: 'ack' | 'known'; by: string; time: string }[];
   /** PNG spectrogram of the evidence clip as a data: URL, when the picture exists. */
@@ -225,8 +228,15 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       if (v !== undefined) (a as unknown as Record<string, unknown>)[k] = v;
     }
     // the opening note says what happened ("no data for 5 s"); a later one only how it ended
-    const notes = [...new Set(recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known').map((r) => r.message!))];
-    if (notes.length > 0) a.message = notes.join(' → ');
+    const noteRecs = recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known');
+    const notes = [...new Set(noteRecs.map((r) => r.message!))];
+    if (notes.length > 0) {
+      a.message = notes.join(' → ');
+      a.notes = notes.map((m) => {
+        const code = noteRecs.find((r) => r.message === m)?.messageCode;
+        return code !== undefined ? { message: m, code } : { message: m };
+      });
+    }
     // which room: this alert's latest record carrying well-formed rooms (a record without them leaves the previous in
     // force), then the newest record of its group (same groupId), which has every sensor's latest excess
     for (let i = recs.length - 1; i >= 0; i--) {
@@ -313,53 +323,107 @@ export function localTime(iso: string, timeZone: string): string {
 
 const num = (v: number | undefined, f: (x: number) => string): string => (v === undefined || !Number.isFinite(v) ? '—' : f(v));
 
+/** The report's words in each language ({@link renderReportHtml}); values are HTML (already escaped where needed). */
+const REPORT_TEXT = {
+  en: {
+    title: 'QuietBand session report', site: 'Site', session: 'Session', window: 'Window', asConfigured: 'as configured',
+    fromAlerts: 'from the alerts of this session', generated: 'Generated', summary: 'Summary',
+    summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission alert(s), ${c.high} high severity; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).`,
+    sensors: 'Sensors', sensor: 'Sensor', room: 'Room', source: 'Source', centre: 'Centre', rate: 'Rate', baseline: 'Baseline',
+    baselineAge: (time: string, h: string) => `${time} (${h} h before the start)`, noneStored: 'none stored',
+    alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Bandwidth',
+    peakOver: 'Peak over baseline', severityState: 'Severity / state', startEnd: 'Start – end', duration: 'Duration', seconds: 's',
+    acknowledgement: 'Acknowledgement', notAcked: 'not acknowledged',
+    acked: (by: string, time: string) => `acknowledged by <b>${by}</b> at ${time}`, markedKnown: (by: string, time: string) => `marked known by <b>${by}</b> at ${time}`,
+    rooms: 'Rooms (nearest first)', nearest: 'nearest',
+    position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
+    group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
+    note: 'Note', clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
+    kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
+  },
+  'zh-CN': {
+    title: 'QuietBand 考试场次报告', site: '考点', session: '考试场次', window: '时间范围', asConfigured: '按考点配置',
+    fromAlerts: '按本场次的告警', generated: '生成时间', summary: '概要',
+    summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
+    sensors: '传感器', sensor: '传感器', room: '考场', source: '信号源', centre: '中心频率', rate: '采样率', baseline: '基线',
+    baselineAge: (time: string, h: string) => `${time}（开始前 ${h} 小时）`, noneStored: '未保存',
+    alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '带宽',
+    peakOver: '超出基线峰值', severityState: '级别 / 状态', startEnd: '开始 – 结束', duration: '持续时间', seconds: '秒',
+    acknowledgement: '确认', notAcked: '未确认',
+    acked: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 确认`, markedKnown: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 标记为已知`,
+    rooms: '所在考场（由近及远）', nearest: '最近',
+    position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
+    group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
+    note: '备注', clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
+    kind: {
+      transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',
+      'present-during-calibration': '校准期间已存在',
+    } as Partial<Record<string, string>>,
+    severity: { high: '高', low: '低', info: '提示' } as Partial<Record<string, string>>,
+    state: { new: '未确认', acknowledged: '已确认', known: '已知' } as Partial<Record<string, string>>,
+  },
+} satisfies Record<TextLang, unknown>;
+
+/** Report languages: the web UI's. */
+export type ReportLang = TextLang;
+
+/** `lang` query value → a report language ('zh*' → 'zh-CN'; anything else, or none → 'en'). */
+export function reportLang(v: string | null | undefined): ReportLang {
+  return v !== null && v !== undefined && v.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
 /**
  * Renders the report as one self-contained HTML page (inline CSS, pictures as data: URLs; A4 print styles, each alert
- * kept on one page). Times are shown in the site's zone.
+ * kept on one page) in `lang` (default English; zh-CN also words kinds, severities, states and coded server notes).
+ * Times are shown in the site's zone.
  */
-export function renderReportHtml(r: SessionReport): string {
+export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): string {
+  const L = REPORT_TEXT[lang];
+  const word = (table: Partial<Record<string, string>>, v: string): string => esc(table[v] ?? v);
+  const noteText = (a: ReportAlert): string | undefined =>
+    a.notes !== undefined ? a.notes.map((n) => alertMessageIn(lang, n.message, n.code) ?? n.message).join(' → ') : a.message;
   const t = (iso: string | undefined): string => (iso === undefined ? '—' : esc(localTime(iso, r.timeZone)));
   const mhz = (hz: number): string => `${(hz / 1e6).toFixed(4)} MHz`;
   const sensorRows = r.sensors
-    .map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.room ?? '—')}</td><td>${esc(s.source)}</td><td>${num(s.centerHz, mhz)}</td><td>${num(s.rateSps, (x) => `${(x / 1e3).toFixed(0)} kS/s`)}</td><td>${s.baselineCreatedAt !== undefined ? `${t(s.baselineCreatedAt)} (${num(s.baselineAgeH, (x) => x.toFixed(1))} h before the start)` : s.baselineChecked === true ? 'none stored' : '—'}</td></tr>`)
+    .map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.room ?? '—')}</td><td>${esc(s.source)}</td><td>${num(s.centerHz, mhz)}</td><td>${num(s.rateSps, (x) => `${(x / 1e3).toFixed(0)} kS/s`)}</td><td>${s.baselineCreatedAt !== undefined ? L.baselineAge(t(s.baselineCreatedAt), num(s.baselineAgeH, (x) => x.toFixed(1))) : s.baselineChecked === true ? L.noneStored : '—'}</td></tr>`)
     .join('\n');
   const ackText = (a: ReportAlert): string =>
-    a.acks.length === 0 ? '<span class="warn">not acknowledged</span>' : a.acks.map((k) => `${k.event === 'ack' ? 'acknowledged' : 'marked known'} by <b>${esc(k.by)}</b> at ${t(k.time)}`).join('<br>');
+    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(k.by), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;
     const items = a.rooms
-      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b> (${esc(x.sensor)}) ${x.excessDb.toFixed(1)} dB${i === 0 ? ' — nearest' : ` (${(x.excessDb - top).toFixed(1)} dB)`}</li>`)
+      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b> (${esc(x.sensor)}) ${x.excessDb.toFixed(1)} dB${i === 0 ? ` — ${L.nearest}` : ` (${(x.excessDb - top).toFixed(1)} dB)`}</li>`)
       .join('');
-    const pos = a.positionM !== undefined ? `<div>Estimated position: x ${a.positionM.xM.toFixed(1)} m, y ${a.positionM.yM.toFixed(1)} m (weighted centroid of the sensors)</div>` : '';
-    const group = a.groupId !== undefined ? `<div>Seen by several sensors: group <code>${esc(a.groupId)}</code></div>` : '';
-    return `<tr><th>Rooms (nearest first)</th><td colspan="3"><ol class="rooms">${items}</ol>${pos}${group}</td></tr>`;
+    const pos = a.positionM !== undefined ? `<div>${L.position(a.positionM.xM.toFixed(1), a.positionM.yM.toFixed(1))}</div>` : '';
+    const group = a.groupId !== undefined ? `<div>${L.group(esc(a.groupId))}</div>` : '';
+    return `<tr><th>${L.rooms}</th><td colspan="3"><ol class="rooms">${items}</ol>${pos}${group}</td></tr>`;
   };
   const alertRows = r.alerts
     .map(
       (a, i) => `<section class="alert sev-${a.severity}" data-alert-id="${esc(a.alertId)}">
-<h3>${i + 1}. ${esc(a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
+<h3>${i + 1}. ${word(L.kind, a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
 <table class="kv">
-<tr><th>Alert id</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
-<tr><th>Frequency</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>Bandwidth</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
-<tr><th>Peak over baseline</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>Severity / state</th><td>${esc(a.severity)} / ${esc(a.state)}</td></tr>
-<tr><th>Start – end</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>Duration</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} s`)}</td></tr>
-<tr><th>Acknowledgement</th><td colspan="3">${ackText(a)}</td></tr>
+<tr><th>${L.alertId}</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
+<tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
+<tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)} / ${word(L.state, a.state)}</td></tr>
+<tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
+<tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
-${a.message !== undefined ? `<tr><th>Note</th><td colspan="3">${esc(a.message)}</td></tr>` : ''}
-${a.clip !== undefined ? `<tr><th>Evidence clip</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
+${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
+${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table>
-${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="spectrogram of the evidence clip" src="${a.pictureDataUrl}">` : ''}
+${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">` : ''}
 </section>`,
     )
     .join('\n');
   const outageRows = r.outages
-    .map((o) => `<tr><td>${esc(o.sensor)}</td><td>${t(o.startTime)}</td><td>${t(o.endTime)}</td><td>${num(o.durationS, (x) => `${x.toFixed(0)} s`)}</td><td>${esc(o.message ?? '')}</td></tr>`)
+    .map((o) => `<tr><td>${esc(o.sensor)}</td><td>${t(o.startTime)}</td><td>${t(o.endTime)}</td><td>${num(o.durationS, (x) => `${x.toFixed(0)} ${L.seconds}`)}</td><td>${esc(noteText(o) ?? '')}</td></tr>`)
     .join('\n');
   const c = r.counts;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>QuietBand session report — ${esc(r.site)} — ${esc(r.session)}</title>
+<html lang="${lang}"><head><meta charset="utf-8">
+<title>${L.title} — ${esc(r.site)} — ${esc(r.session)}</title>
 <style>
 body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
 h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.4em 0 .4em;border-bottom:1px solid #999}h3{font-size:11pt;margin:.2em 0}
@@ -369,23 +433,23 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2p
 .meta td{border:none;padding:0 1em 0 0}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}
 </style></head><body>
-<h1>QuietBand session report</h1>
+<h1>${L.title}</h1>
 <table class="meta">
-<tr><td>Site</td><td><b id="site">${esc(r.site)}</b></td></tr>
-<tr><td>Session</td><td><b id="session">${esc(r.session)}</b></td></tr>
-<tr><td>Window</td><td>${t(r.startTime)} – ${t(r.endTime)} (${esc(r.timeZone)}; ${r.windowFrom === 'config' ? 'as configured' : 'from the alerts of this session'})</td></tr>
-<tr><td>Generated</td><td>${t(r.generatedAt)}</td></tr>
+<tr><td>${L.site}</td><td><b id="site">${esc(r.site)}</b></td></tr>
+<tr><td>${L.session}</td><td><b id="session">${esc(r.session)}</b></td></tr>
+<tr><td>${L.window}</td><td>${t(r.startTime)} – ${t(r.endTime)} (${esc(r.timeZone)}; ${r.windowFrom === 'config' ? L.asConfigured : L.fromAlerts})</td></tr>
+<tr><td>${L.generated}</td><td>${t(r.generatedAt)}</td></tr>
 </table>
-<h2>Summary</h2>
-<p id="summary">${c.transmissions} transmission alert(s), ${c.high} high severity; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).</p>
-<h2>Sensors</h2>
-<table id="sensors"><tr><th>Sensor</th><th>Room</th><th>Source</th><th>Centre</th><th>Rate</th><th>Baseline</th></tr>
+<h2>${L.summary}</h2>
+<p id="summary">${L.summaryText(c)}</p>
+<h2>${L.sensors}</h2>
+<table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
 ${sensorRows}
 </table>
-<h2>Alerts</h2>
-<div id="alerts">${alertRows === '' ? '<p>No alerts.</p>' : alertRows}</div>
-<h2>Sensor outages</h2>
-${outageRows === '' ? '<p id="outages">None.</p>' : `<table id="outages"><tr><th>Sensor</th><th>From</th><th>To</th><th>Duration</th><th>Note</th></tr>\n${outageRows}\n</table>`}
+<h2>${L.alerts}</h2>
+<div id="alerts">${alertRows === '' ? `<p>${L.noAlerts}</p>` : alertRows}</div>
+<h2>${L.outages}</h2>
+${outageRows === '' ? `<p id="outages">${L.none}</p>` : `<table id="outages"><tr><th>${L.sensor}</th><th>${L.from}</th><th>${L.to}</th><th>${L.duration}</th><th>${L.note}</th></tr>\n${outageRows}\n</table>`}
 </body></html>
 `;
 }

@@ -46,6 +46,11 @@ export interface Alert {
    */
   knownLabel?: string;
   message?: string;
+  /**
+   * What `message` says, as a code the UI renders in its own language ({@link AlertMessageCode}); `message` stays the
+   * English text for logs, the store and older pages. Absent: only `message` (shown as written).
+   */
+  messageCode?: AlertMessageCode;
   ackBy?: string;
   /** Path of the evidence clip (SigMF) relative to the data dir, when written. */
   clip?: string;
@@ -64,6 +69,35 @@ export interface Alert {
   positionM?: { xM: number; yM: number };
   /** `present-during-calibration` alerts: what the baseline heard (its open record; later records leave it in force). */
   calibration?: CalibrationAlertInfo;
+}
+
+/**
+ * A server-produced text (an alert's note, a sensor's health note) as a code plus its values, so the page can show it
+ * in the reader's language (texts: src/server/message-text.ts):
+ * - `offline.source` {sensor, source, reason}: the source stopped (reason: the source's own words, shown as written);
+ * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
+ * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
+ * - `offline.noData` {sensor, source, ms}: no data for `ms` ms;
+ * - `online.again` {}: the sensor delivers data again (closes a sensor-offline alert);
+ * - `overload.on` {pct, ms}: `pct` % of samples at the ADC rails for over `ms` ms;
+ * - `overload.off` {}: clipping stopped;
+ * - `storage.failed` {code, error}: alert records cannot be written to the data dir;
+ * - `storage.back` {}: every held record is stored;
+ * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open);
+ * - `worker.exited` {code, ms}: the sensor worker exited and restarts in `ms` ms (sensor health);
+ * - `site.stopped` {s}, `site.silent` {s}, `site.silentSinceStart` {s}: a hub's site-offline alert (last heartbeat
+ *   `s` seconds ago; the site said it was stopping / nothing since the hub started); `site.back` {}: heartbeats again;
+ * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
+ *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
+ *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
+ *   {command, session}: how to refresh it.
+ */
+export interface AlertMessageCode {
+  id:
+    | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
+    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
+    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow';
+  params?: Record<string, string | number>;
 }
 
 /**
@@ -141,6 +175,11 @@ export interface SensorHealth {
   /** Age of the last processed frame (ms); null before the first one. */
   lastFrameAgeMs: number | null;
   message?: string;
+  /**
+   * `message` as codes (rendered one after the other, space-separated, in the page's language); present only when
+   * every part of `message` has one (a source's own error text has none: the page then shows `message`).
+   */
+  messageCodes?: AlertMessageCode[];
   /** Age (s) of the baseline in use; absent before the sensor has one. Stale ones are also named in `message`. */
   baselineAgeS?: number;
   /** Hopping sensors only: the scan plan and how long each segment goes unwatched. */
@@ -183,7 +222,17 @@ export interface CalibrationEmitterHeard {
 }
 
 export interface HelloMessage { v: 1; type: 'hello'; site: string; sensors: { name: string; centerHz: number; rateSps: number; fftSize: number; location?: SensorLocationInfo }[]; lastSeq: number; timeZone: string; authRequired: boolean }
-export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[] }
+/**
+ * The exam timetable as the main page shows it (status messages of a site daemon): `scheduled` false = no sessions
+ * configured (every alert is 'high'); else the session on now (`current`, epoch ms bounds) and the next one.
+ */
+export interface SessionStatus {
+  scheduled: boolean;
+  current?: { name: string; startMs: number; endMs: number };
+  next?: { name: string; startMs: number; endMs: number };
+}
+/** Sensor health every second; `session` from a site daemon (absent at a hub or in tests that do not send it). */
+export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[]; session?: SessionStatus }
 /** Latest spectrum of one sensor, decimated to ≤ 1024 points (max over merged bins). */
 export interface SpectrumMessage { v: 1; type: 'spectrum'; sensor: string; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: number[]; baselineDbfs: number[]; thresholdDbfs: number[]; timeS: number }
 export interface AlertMessage { v: 1; type: 'alert'; alert: Alert }
@@ -192,7 +241,8 @@ export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | Ale
 
 export interface ResumeMessage { v: 1; type: 'resume'; sinceSeq: number }
 export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
-export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string }
+/** Marks an alert known; `label` names the emitter (kept with the known-emitter entry and shown on later alerts). */
+export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string; label?: string }
 /** Raises a low-severity alert to 'high' and back to state 'new' (used for `present-during-calibration`). */
 export interface EscalateMessage { v: 1; type: 'escalate'; alertId: string; by?: string }
 export type ClientMessage = ResumeMessage | AckMessage | KnownMessage | EscalateMessage;

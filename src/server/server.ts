@@ -15,7 +15,7 @@ import { QuietBandError } from '../errors.js';
 import { isAuthorized, isLoopbackBind, loadOrCreateToken, requestTokens, TOKEN_COOKIE, tokensEqual } from './auth.js';
 import { hostOfHeader, HostPolicy, isTrustedProxy, PeerBuckets, peerKey, requestPeer, securityHeaders, type RequestPeer } from './guard.js';
 import { loadOrCreateSelfSigned, loadTlsFiles, type ServerTls } from './tls.js';
-import type { Alert, HelloMessage, SensorHealth, ServerMessage, SpectrumMessage, StatusMessage } from './protocol.js';
+import type { Alert, HelloMessage, SensorHealth, ServerMessage, SessionStatus, SpectrumMessage, StatusMessage } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { decimateSpectrum, type SpectrumInput } from './spectrum-decimate.js';
 import { defaultWebRoot, readHtmlPage, serveStatic } from './static-files.js';
@@ -181,7 +181,7 @@ export interface RunningServer {
   /** Sends a spectrum (decimated to ≤ spectrumMaxPoints, copied) to every client, rate-limited and latest-only per sensor. */
   broadcastSpectrum(msg: SpectrumInput): void;
   /** Stores the latest status and sends it to every client (latest-only for slow clients); also feeds /healthz. */
-  broadcastStatus(msg: StatusMessage | { sensors: SensorHealth[] }): void;
+  broadcastStatus(msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus }): void;
   /** Counters per connected client. */
   clientStats(): ClientStats[];
   /** Closes every client (1001), the WS server and the HTTP server. Does not close the bus or store. Idempotent. */
@@ -191,7 +191,7 @@ export interface RunningServer {
 const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('resume'), sinceSeq: z.number().int().min(0) }),
   z.object({ v: z.literal(1), type: z.literal('ack'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
-  z.object({ v: z.literal(1), type: z.literal('known'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
+  z.object({ v: z.literal(1), type: z.literal('known'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional(), label: z.string().trim().min(1).max(200).optional() }),
   z.object({ v: z.literal(1), type: z.literal('escalate'), alertId: z.string().min(1).max(200), by: z.string().min(1).max(100).optional() }),
 ]);
 
@@ -712,7 +712,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const by = `${msg.by ?? 'supervisor'} (${c.identity})`;
-    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : msg.type === 'known' ? bus.known(msg.alertId, by) : bus.escalate(msg.alertId, by);
+    const p = msg.type === 'ack' ? bus.ack(msg.alertId, by) : msg.type === 'known' ? bus.known(msg.alertId, by, msg.type === 'known' ? msg.label : undefined) : bus.escalate(msg.alertId, by);
     p.catch((err: unknown) => {
       if (!(err instanceof QuietBandError && err.code === 'BAD_INPUT')) c.log.error({ err, alertId: msg.alertId }, `${msg.type} failed`);
       sendError(c, `${msg.type}: ${(err as Error).message}`);
@@ -1159,9 +1159,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   };
 
-  const broadcastStatus = (msg: StatusMessage | { sensors: SensorHealth[] }): void => {
+  const broadcastStatus = (msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus }): void => {
     if (shuttingDown) return;
-    latestStatus = { v: 1, type: 'status', sensors: msg.sensors.map((s) => ({ ...s })) };
+    latestStatus = { v: 1, type: 'status', sensors: msg.sensors.map((s) => ({ ...s })), ...(msg.session !== undefined ? { session: msg.session } : {}) };
     latestStatusText = messageText(latestStatus);
     for (const c of clients) {
       if (c.closing || c.closed) continue;

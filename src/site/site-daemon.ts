@@ -8,6 +8,7 @@ import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
+import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
 import { createSiteField, type SiteField } from '../field/site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
@@ -152,7 +153,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
-      routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /sessions, /report
+      // /metrics; /sessions, /report; /known-emitters
+      routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
     });
   } catch (err) {
@@ -166,7 +168,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   let statusQueued = false;
   const sendStatus = (): void => {
     statusQueued = false;
-    server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)) });
+    server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)), session: field.sessionStatus() });
   };
   const onChange = (): void => {
     if (statusQueued) return;
@@ -233,10 +235,10 @@ function watchStorage(siteName: string, store: AlertStore, bus: AlertBus, log: L
       failed = true;
       const msg = `STORAGE FAILED: alerts cannot be written to the data dir (${st.code ?? 'error'}: ${st.error ?? ''}). ` +
         'They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.';
-      bus.raiseSensorAlert(siteName, 'storage-failed', msg).catch((err: unknown) => log.error({ err }, 'storage-failed alert not raised'));
+      bus.raiseSensorAlert(siteName, 'storage-failed', msg, { id: 'storage.failed', params: { code: st.code ?? 'error', error: st.error ?? '' } }).catch((err: unknown) => log.error({ err }, 'storage-failed alert not raised'));
     } else if (st.ok && failed) {
       failed = false;
-      bus.clearSensorAlert(siteName, 'storage-failed', 'storage back: every held alert is stored').catch((err: unknown) => log.error({ err }, 'storage-failed alert not closed'));
+      bus.clearSensorAlert(siteName, 'storage-failed', 'storage back: every held alert is stored', { id: 'storage.back' }).catch((err: unknown) => log.error({ err }, 'storage-failed alert not closed'));
     }
   };
   store.on('storage', onStorage);

@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import { codesText } from '../server/message-text.js';
+import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
@@ -83,6 +84,8 @@ export class SensorSupervisor {
   private gen = 0;
   private workerState: SensorState = 'starting';
   private message: string | undefined;
+  /** `message` as a code when the supervisor wrote it (a worker's own text has none). */
+  private messageCode: AlertMessageCode | undefined;
   private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
   /** Set while a periodic calibration emitter has gone unheard too long (shown when no other message is). */
   private deafNote: string | undefined;
@@ -153,6 +156,7 @@ export class SensorSupervisor {
     this.gotStopped = false;
     this.workerState = 'starting';
     this.message = undefined;
+    this.messageCode = undefined;
     this.overload.reset();
     this.nonFiniteEarlierWorkers += this.nonFiniteThisWorker;
     this.nonFiniteThisWorker = 0;
@@ -176,7 +180,8 @@ export class SensorSupervisor {
     const delayMs = Math.min(this.o.site.restart.initialMs * 2 ** this.restartFailures, this.o.site.restart.maxMs);
     this.restartFailures++;
     this.workerState = 'offline';
-    this.message = `sensor worker exited (code ${code}); restarting in ${Math.round(delayMs)} ms`;
+    this.messageCode = { id: 'worker.exited', params: { code: String(code), ms: Math.round(delayMs) } };
+    this.message = codesText([this.messageCode]);
     this.log.warn({ code, delayMs }, 'sensor worker exited; restarting');
     this.evaluate();
     this.o.onChange();
@@ -192,6 +197,7 @@ export class SensorSupervisor {
       case 'state':
         this.workerState = m.state;
         this.message = m.message;
+        this.messageCode = undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
         else if (m.state === 'offline') this.log.warn(m.message ?? 'sensor offline');
         if (m.state === 'stopped') {
@@ -252,12 +258,13 @@ export class SensorSupervisor {
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
           if (change === 'on') {
-            const msg = `ADC overload: ${(m.clipFraction * 100).toFixed(1)} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
+            const pct = (m.clipFraction * 100).toFixed(1);
+            const msg = `ADC overload: ${pct} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
             this.log.warn({ clipFraction: m.clipFraction }, 'overload');
-            this.o.bus.raiseSensorAlert(this.name, 'overload', msg).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
+            this.o.bus.raiseSensorAlert(this.name, 'overload', msg, { id: 'overload.on', params: { pct, ms: this.o.site.overload.onAfterMs } }).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
             this.o.onChange();
           } else if (change === 'off') {
-            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped').catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
+            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped', { id: 'overload.off' }).catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
             this.o.onChange();
           }
         }
@@ -269,6 +276,7 @@ export class SensorSupervisor {
       case 'fatal':
         this.log.error({ code: m.code }, m.message);
         this.message = m.message;
+        this.messageCode = undefined;
         break;
     }
   }
@@ -352,19 +360,20 @@ export class SensorSupervisor {
     this.offline = off;
     if (off) {
       this.offlineSinceMs = now;
-      const why = this.workerState === 'offline' || this.worker === null
-        ? (this.message ?? 'the source stopped')
+      const base = { sensor: this.name, source: this.o.sensor.sourceText };
+      const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
+        ? [this.message ?? 'the source stopped', { id: 'offline.source', params: { ...base, reason: this.message ?? '' } }]
         : now - this.lastReportAtMs > this.o.site.startGraceMs
-          ? `the sensor worker has not reported for ${now - this.lastReportAtMs} ms`
+          ? [`the sensor worker has not reported for ${now - this.lastReportAtMs} ms`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
           : !this.streaming
-            ? `no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`
-            : `no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`;
+            ? [`no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
+            : [`no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
       this.log.warn({ why }, 'sensor offline');
-      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`)
+      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`, code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {
       this.log.info({ offlineMs: now - this.offlineSinceMs }, 'sensor back online');
-      this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again').catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
+      this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again', { id: 'online.again' }).catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
     }
     this.o.onChange();
   }
@@ -396,6 +405,7 @@ export class SensorSupervisor {
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
     if (this.message !== undefined) h.message = this.message;
+    if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
     if (this.calibrationEmitters !== undefined) h.calibrationEmitters = this.calibrationEmitters;
     if (h.message === undefined && this.deafNote !== undefined) h.message = this.deafNote;

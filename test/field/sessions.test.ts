@@ -56,6 +56,13 @@ describe('exam sessions', () => {
     expect(st.baselineAgeS!).toBeLessThan(20);
     expect(st.message).toBeUndefined();
     expect(dl.stderr()).toContain('calibration window: recording baselines');
+    // the status names the session on now (the main page's countdown) or the next one
+    const session = (c: Client) => [...c.messages].reverse().find((x) => x.m.type === 'status')?.m as { session?: { scheduled: boolean; current?: { name: string; endMs: number }; next?: { name: string; startMs: number } } };
+    const sn = session(cn).session!;
+    expect([sn.scheduled, sn.current?.name, sn.next]).toEqual([true, 'Maths', undefined]);
+    expect(Math.abs(sn.current!.endMs - (Date.now() + H))).toBeLessThan(120_000);
+    const sl = session(cl).session!;
+    expect([sl.scheduled, sl.current?.name ?? sl.next?.name]).toEqual([true, 'Physics']); // next (current once 90 s passed)
     expect(dl.stderr()).toContain('calibration baseline written');
     // the now-site has no window (its session already started) and learned a warm-up baseline only
     expect(dn.stderr()).not.toContain('calibration window');
@@ -91,6 +98,7 @@ describe('exam sessions', () => {
       return x?.state === 'armed' && x.message !== undefined ? x : undefined;
     }, 15_000, 'room-s armed with a note');
     expect(s.message).toBe(`baseline ${stale} is 72.0 h old (limit 24 h). ${refresh}`);
+    expect(s.messageCodes?.map((x) => x.id)).toEqual(['baseline.stale', 'baseline.advice']); // the page shows it in its language
     expect(Math.abs(s.baselineAgeS! - 72 * 3600)).toBeLessThan(60);
     const g = await c.waitFor(() => {
       const x = c.status('room-g');

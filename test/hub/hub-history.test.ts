@@ -76,6 +76,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
     expect(silent.map((r) => r.site).sort()).toEqual(['a', 'b']);
     for (const r of silent) {
       expect(r.message).toMatch(/^no heartbeat for \d+\.\d s since the hub started$/);
+      expect(r.messageCode?.id).toBe('site.silentSinceStart'); // the page words it in its language
       expect(Date.parse(r.time) - restartMs).toBeGreaterThanOrEqual(550);
     }
     await hub.log.drain();

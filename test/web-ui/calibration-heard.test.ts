@@ -46,7 +46,7 @@ describe('present during calibration in the web UI', () => {
     for (let i = 0; i + 1 < fields.length; i += 2) pairs.set(fields[i]!, fields[i + 1]!);
     expect(pairs.get('类型')).toBe('校准期间已存在');
     expect(pairs.get('校准期间听到的情况')).toBe('占空比 20.0% · 每 1.00 秒一次 · 出现 6 次');
-    expect(pairs.get('最长一次')).toBe('0.31 s');
+    expect(pairs.get('最长一次')).toBe('0.31 秒');
     expect(pairs.get('基线')).toMatch(/^校准 · /);
     expect(pairs.get('占用频段')).toBe('433.9795 MHz – 433.9807 MHz');
     for (const label of pairs.keys()) expect(label).not.toMatch(/[A-Za-z]{3,}/); // every label translated

@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import type { Alert, SensorHealth } from '../../src/server/protocol.js';
-import { startServer, type RunningServer, type ServerSensorInfo } from '../../src/server/server.js';
+import type { Alert, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
+import { startServer, type RunningServer, type ServerOptions, type ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
 
 /** Repository root (this file is test/web-ui/fake-site.ts). */
@@ -47,16 +47,30 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 /** Launches Debian's chromium (never a downloaded browser) with a fresh user data dir in a temp folder. */
-export async function launchBrowser(opts: { locale?: string; timezoneId?: string } = {}): Promise<{ ctx: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(
+  opts: { locale?: string; timezoneId?: string; viewport?: { width: number; height: number }; operator?: string | null; args?: string[]; isMobile?: boolean } = {},
+): Promise<{ ctx: BrowserContext; close: () => Promise<void> }> {
   const td = tempDir('qb-chromium-');
   const ctx = await chromium.launchPersistentContext(td.dir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1680, height: 1050 },
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    viewport: opts.viewport ?? { width: 1680, height: 1050 },
+    ...(opts.isMobile === true ? { isMobile: true, hasTouch: true, deviceScaleFactor: 3 } : {}),
     locale: opts.locale ?? 'en-US',
     timezoneId: opts.timezoneId ?? 'UTC',
   });
+  // Acknowledging asks who acts once per browser; the operator's name is remembered (null: not set, the page asks)
+  const operator = opts.operator === undefined ? 'Test operator' : opts.operator;
+  if (operator !== null) {
+    await ctx.addInitScript((name) => {
+      try {
+        if (localStorage.getItem('quietband.operator') === null) localStorage.setItem('quietband.operator', name);
+      } catch {
+        // a page without storage (about:blank)
+      }
+    }, operator);
+  }
   return {
     ctx,
     close: async () => {
@@ -91,6 +105,14 @@ export interface FakeSiteOptions {
   token?: string;
   /** Server spectrum rate limit per sensor per client (ms). Default 50, so 10 frames/s pass unthinned. */
   spectrumMinIntervalMs?: number;
+  /** Sensors instead of {@link FAKE_SENSORS}; those with a location make the bus group transmissions by location. */
+  sensors?: ServerSensorInfo[];
+  /** The `session` of every status message (the exam timetable line); absent: none sent. */
+  session?: () => SessionStatus | undefined;
+  /** Extra HTTP routes (ServerOptions.routes). */
+  routes?: ServerOptions['routes'];
+  /** Evidence clips served at /clips/ (ServerOptions.clips). */
+  clips?: ServerOptions['clips'];
 }
 
 /** A transmission raised with {@link FakeSite.raise}. */
@@ -152,14 +174,18 @@ function bandLabelFor(hz: number): string | undefined {
 export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
   const site = o.site ?? 'exam-hall-a';
   const store = await AlertStore.open({ dataDir: o.dataDir, site });
-  const bus = new AlertBus({ store, updateIntervalMs: 1000 });
+  const fakeSensors = o.sensors ?? FAKE_SENSORS;
+  const locations = Object.fromEntries(fakeSensors.flatMap((x) => (x.location !== undefined ? [[x.name, x.location]] : [])));
+  const bus = new AlertBus({ store, updateIntervalMs: 1000, ...(Object.keys(locations).length > 0 ? { locations } : {}) });
   await bus.recoverOpenAlerts();
   let server: RunningServer;
   try {
     server = await startServer({
       port: o.port ?? 0,
       site,
-      sensors: FAKE_SENSORS,
+      sensors: fakeSensors,
+      ...(o.routes !== undefined ? { routes: o.routes } : {}),
+      ...(o.clips !== undefined ? { clips: o.clips } : {}),
       store,
       bus,
       dataDir: o.dataDir,
@@ -176,10 +202,10 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
   const originMs = Date.now();
   const rand = prng(1234);
   const n = 4096;
-  const online = new Map(FAKE_SENSORS.map((s) => [s.name, true]));
+  const online = new Map(fakeSensors.map((s) => [s.name, true]));
   const lastFrameAt = new Map<string, number>();
-  const active = new Map<string, Map<number, FakeTransmission>>(FAKE_SENSORS.map((s) => [s.name, new Map()]));
-  const nextTrack = new Map(FAKE_SENSORS.map((s) => [s.name, 1]));
+  const active = new Map<string, Map<number, FakeTransmission>>(fakeSensors.map((s) => [s.name, new Map()]));
+  const nextTrack = new Map(fakeSensors.map((s) => [s.name, 1]));
   const power = new Float32Array(n);
   const baseline = new Float32Array(n);
   const threshold = new Float32Array(n);
@@ -192,7 +218,7 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
 
   const broadcastSpectra = (): void => {
     const timeS = (Date.now() - originMs) / 1000;
-    for (const s of FAKE_SENSORS) {
+    for (const s of fakeSensors) {
       if (online.get(s.name) !== true) continue;
       const stepHz = s.rateSps / n;
       const startHz = s.centerHz - s.rateSps / 2;
@@ -215,7 +241,7 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
 
   const broadcastStatus = (): void => {
     const now = Date.now();
-    const sensors: SensorHealth[] = FAKE_SENSORS.map((s) => {
+    const sensors: SensorHealth[] = fakeSensors.map((s) => {
       const on = online.get(s.name) === true;
       const last = lastFrameAt.get(s.name);
       return {
@@ -232,7 +258,8 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
         ...(on ? {} : { message: 'no IQ data for 2 s' }),
       };
     });
-    server.broadcastStatus({ sensors });
+    const session = o.session?.();
+    server.broadcastStatus({ sensors, ...(session !== undefined ? { session } : {}) });
   };
 
   const spectrumTimer = (o.spectrumHz ?? 10) > 0 ? setInterval(broadcastSpectra, 1000 / (o.spectrumHz ?? 10)) : null;
@@ -334,4 +361,20 @@ export function useLocatedSite(sensors: ServerSensorInfo[], tempPrefix: string):
     td.cleanup();
   });
   return site;
+}
+
+/**
+ * The row of an alert in the table, expanding the transmission groups when it is a member of a collapsed one (the
+ * table shows one row per group until it is expanded). Waits up to 5 s for the row or a group to appear.
+ */
+export async function alertRow(page: Page, alertId: string): Promise<Locator> {
+  const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`);
+  const group = page.locator(`[data-testid="alert-group"][data-member-ids~="${alertId}"]`);
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid="alert-row"][data-alert-id="${id}"]`) !== null || document.querySelector(`[data-testid="alert-group"][data-member-ids~="${id}"]`) !== null,
+    alertId,
+    { timeout: 5000 },
+  );
+  if ((await row.count()) === 0 && (await group.getAttribute('data-expanded')) === 'false') await group.click();
+  return row;
 }

@@ -66,7 +66,7 @@ describe('web UI: session report button', () => {
 
       const [report] = await Promise.all([browser.ctx.waitForEvent('page'), dialog.locator('[data-testid="report-open"]').click()]);
       await report.waitForLoadState('load');
-      expect(report.url()).toBe(`${d.url}report?session=physics-pm&site=hall-rep`);
+      expect(report.url()).toBe(`${d.url}report?session=physics-pm&site=hall-rep&lang=en`);
       const html = await report.content();
       expect(html).toContain('<b id="site">hall-rep</b>');
       expect(html).toContain('<b id="session">physics-pm</b>');
@@ -87,7 +87,7 @@ describe('web UI: session report button', () => {
 
       // the PDF link: Chromium on the daemon's side prints it
       const pdfHref = (await dialog.locator('[data-testid="report-pdf"]').getAttribute('href'))!;
-      expect(pdfHref).toBe(`${d.url}report?session=physics-pm&site=hall-rep&format=pdf`);
+      expect(pdfHref).toBe(`${d.url}report?session=physics-pm&site=hall-rep&format=pdf&lang=en`);
       const pdf = await page.evaluate(async (href) => {
         const r = await fetch(href);
         const b = new Uint8Array(await r.arrayBuffer());

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { REPO_ROOT, useLocatedSite } from './fake-site.js';
+import { alertRow, REPO_ROOT, useLocatedSite } from './fake-site.js';
 
 const SENSORS: ServerSensorInfo[] = [
   { name: 'hall-a', centerHz: 433_920_000, rateSps: 250_000, fftSize: 1024, location: { room: 'Hall A', xM: 2, yM: 2 } },
@@ -35,7 +35,7 @@ describe('alert detail: which room', () => {
     await page.goto(site.server.url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
     const b = opened[0]!; // hall-b's alert (the first one): its detail shows the whole group
-    await page.locator(`[data-testid="alert-row"][data-alert-id="${b.alertId}"]`).click();
+    await (await alertRow(page, b.alertId)).click();
     const dialog = page.locator('[data-testid="alert-detail"]');
     await dialog.waitFor({ state: 'visible', timeout: 2000 });
     const rooms = dialog.locator('[data-testid="detail-rooms"]');

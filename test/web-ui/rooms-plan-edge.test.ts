@@ -5,7 +5,7 @@ import type { AlertDraft } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { useLocatedSite } from './fake-site.js';
+import { alertRow, useLocatedSite } from './fake-site.js';
 
 /** hall-a and hall-b share Hall A (different spots); c1, c2 and c3 stand on one spot in Room C. */
 const SENSORS: ServerSensorInfo[] = [
@@ -25,7 +25,7 @@ const tone = (centerHz: number, excessDb: number): DetectionEvent => ({
 });
 
 async function openDetail(page: Page, alertId: string): Promise<ReturnType<Page['locator']>> {
-  await page.locator(`[data-testid="alert-row"][data-alert-id="${alertId}"]`).click();
+  await (await alertRow(page, alertId)).click();
   const dialog = page.locator('[data-testid="alert-detail"]');
   await dialog.waitFor({ state: 'visible', timeout: 2000 });
   return dialog;

@@ -106,7 +106,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     expect(await r.getAttribute('class')).toMatch(/\bflash\b/);
     await expect.poll(() => page.locator('[data-testid="alarm-banner"]').textContent()).toMatch(/1 new alert/);
     // the duration ticks while the alert is open
-    await expect.poll(async () => (await r.locator('.c-duration').textContent())!.trim(), { timeout: 2500 }).toMatch(/^[1-9] s$/);
+    await expect.poll(async () => (await r.locator('.c-duration').textContent())!.trim(), { timeout: 2500 }).toMatch(/^[1-9]\.\d s$/); // tenths below 10 s
   });
 
   it('acknowledges over WebSocket: every open page updates, and the state survives a reload and a server restart', async () => {
@@ -348,8 +348,11 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     await dialog.locator('.detail-close').click();
     // "mark as known" (offered once acknowledged) → stored by the daemon, row state 'known', band mark grey
     await row(page, alert.alertId).locator('[data-testid="known-button"]').click();
+    await page.locator('[data-testid="who-label"]').fill('Invigilator radio'); // asks a label (the name is remembered)
+    await page.locator('[data-testid="who-ok"]').click();
     await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${alert.alertId}"][data-state="known"]`, { timeout: 2000 });
     expect(s.store.stateOf(alert.alertId)?.state).toBe('known');
+    expect((await lastRecord(s, alert.alertId)).knownLabel).toBe('Invigilator radio');
     await page.waitForTimeout(200);
     expect((await bandColumns(page, '[data-testid="spectrum-plot"][data-sensor="north"] canvas')).columns).toBe(0);
     expect(readFileSync(path.join(ARTIFACTS, 'web-ui-alert-detail.png')).length).toBeGreaterThan(10_000);
@@ -389,6 +392,13 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     expect(drawn).toBeGreaterThanOrEqual(0.75 * sent); // a frame superseded before its animation frame is not drawn
   });
 });
+
+/** The latest stored record of an alert. */
+async function lastRecord(s: FakeSite, alertId: string): Promise<Alert> {
+  let last: Alert | undefined;
+  for await (const a of s.store.readSince(0)) if (a.alertId === alertId) last = a;
+  return last!;
+}
 
 /** Columns of a uPlot canvas (CSS px from its left) whose upper plot area is red-tinted (an alert band mark): count and centre. */
 async function bandColumns(page: Page, canvasSel: string): Promise<{ columns: number; centre: number }> {

@@ -1,7 +1,9 @@
 // Alert detail dialog: every field, the ranked rooms and site plan of a grouped transmission, the record history, and the sensor's spectrum at the alert's peak.
 import { alertDurationMs } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
-import { describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
+import { liveText, severityText } from './alert-text.js';
+import { ClipFigure } from './clip-figure.js';
+import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
@@ -119,8 +121,11 @@ export class AlertDetail {
   private readonly knownBtn: HTMLButtonElement;
   private readonly escalateBtn: HTMLButtonElement;
   private readonly canEscalate: boolean;
-  /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum. */
+  /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum, framed with axes. */
   private readonly picture: HTMLImageElement;
+  private readonly figure: ClipFigure;
+  /** Whether the site has an exam timetable (status), for the severity wording; null = not told. */
+  private scheduled: boolean | null = null;
   /** URL of the picture shown (without the retry query), and how often it was retried. */
   private pictureUrl: string | null = null;
   private pictureTries = 0;
@@ -154,10 +159,12 @@ export class AlertDetail {
     this.picture = document.createElement('img');
     this.picture.dataset.testid = 'detail-clip-picture';
     this.picture.hidden = true;
-    Object.assign(this.picture.style, { display: 'block', width: '100%', maxWidth: '768px', imageRendering: 'pixelated', marginTop: '8px' });
+    Object.assign(this.picture.style, { display: 'block', width: '100%', imageRendering: 'pixelated' });
+    this.figure = new ClipFigure(this.picture);
     this.picture.addEventListener('error', () => {
       // rendered a moment after the alert closed: retry for ~10 s; a clip deleted by the quota stays hidden
       this.picture.hidden = true;
+      this.figure.el.hidden = true;
       const want = this.pictureUrl;
       if (want === null || this.pictureTries >= 10) return;
       this.pictureTries++;
@@ -165,8 +172,11 @@ export class AlertDetail {
         if (this.pictureUrl === want && this.current !== null) this.picture.src = `${want}?try=${this.pictureTries}`;
       }, 1000);
     });
-    this.picture.addEventListener('load', () => (this.picture.hidden = false));
-    this.noSpectrum.after(this.picture);
+    this.picture.addEventListener('load', () => {
+      this.picture.hidden = false;
+      this.figure.el.hidden = false;
+    });
+    this.noSpectrum.after(this.figure.el);
     this.roomsBox = document.createElement('section');
     this.roomsBox.dataset.testid = 'detail-rooms';
     this.roomsBox.hidden = true;
@@ -202,6 +212,11 @@ export class AlertDetail {
     this.timeZone = tz;
   }
 
+  /** Whether the site has an exam timetable (status `session.scheduled`; null: not told, e.g. at a hub). */
+  setScheduled(on: boolean | null): void {
+    this.scheduled = on;
+  }
+
   /** Opens the dialog on an alert. */
   open(alertId: string): void {
     this.current = alertId;
@@ -219,6 +234,7 @@ export class AlertDetail {
   private teardown(): void {
     this.current = null;
     this.pictureUrl = null;
+    this.figure.reset();
     this.view?.destroy();
     this.view = null;
     this.shownSpectrum = null;
@@ -254,23 +270,26 @@ export class AlertDetail {
     const src = v.clip !== undefined ? clipFileUrl(v.clip, '.png') : null;
     if (src === null) {
       this.picture.hidden = true;
+      this.figure.el.hidden = true;
       this.picture.removeAttribute('src');
       this.pictureUrl = null;
       return;
     }
+    this.figure.draw();
+    void this.figure.show(clipFileUrl(v.clip!, '.sigmf-meta'), clipFileUrl(v.clip!, '.sigmf-data'));
     if (this.pictureUrl !== src) {
       this.pictureUrl = src;
       this.pictureTries = 0;
-      this.picture.alt = `${t('detail.clip')}: ${v.clip}`;
+      this.picture.alt = t('detail.picture');
       this.picture.src = src;
     }
   }
 
   private fillFields(v: AlertView, nowMs: number, pos: { xM: number; yM: number } | undefined): void {
     const rows: [MsgKey, string][] = [
-      ['col.state', `${v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known')} · ${v.closed ? t('alert.closed') : t('alert.open')}`],
+      ['col.state', `${v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known')} · ${liveText(v)}`],
       ['detail.kind', t(`kind.${v.kind}`)],
-      ['detail.severity', t(`severity.${v.severity}`)],
+      ['detail.severity', severityText(v, this.scheduled)],
       ['col.sensor', v.sensor],
     ];
     const heard = v.kind === 'present-during-calibration' ? v.calibration : undefined;
@@ -288,7 +307,7 @@ export class AlertDetail {
       const method = `detail.baselineMethod.${heard.baselineMethod}`;
       rows.push(
         ['detail.heard', describeHeard(heard)],
-        ['detail.heardLongest', `${heard.emitter.maxBurstS.toFixed(2)} s`],
+        ['detail.heardLongest', t('unit.seconds', { s: heard.emitter.maxBurstS.toFixed(2) })],
         ['detail.baseline', `${method in BASELINE_METHODS ? t(method as MsgKey) : heard.baselineMethod} · ${formatDateTime(heard.baselineCreatedAt, this.timeZone)}`],
       );
       if (heard.hopCenterHz !== undefined) rows.push(['detail.hop', formatMhz(heard.hopCenterHz)]);
@@ -301,7 +320,8 @@ export class AlertDetail {
     if (v.session !== undefined) rows.push(['detail.session', v.session]);
     if (v.knownLabel !== undefined) rows.push(['detail.knownLabel', v.knownLabel]);
     if (v.ackBy !== undefined) rows.push(['detail.ackBy', v.ackBy]);
-    if (v.message !== undefined) rows.push(['detail.message', v.message]);
+    const message = alertMessageText(v.message, v.messageCode);
+    if (message !== undefined) rows.push(['detail.message', message]);
     if (v.clip !== undefined) rows.push(['detail.clip', v.clip]);
     const frag = document.createDocumentFragment();
     for (const [k, val] of rows) {
@@ -312,7 +332,8 @@ export class AlertDetail {
       if (k === 'detail.clip') {
         // the SigMF pair, downloadable (same auth as the page: the cookie)
         dd.replaceChildren();
-        for (const [ext, text] of [['.sigmf-meta', val], ['.sigmf-data', '.sigmf-data']] as const) {
+        dd.append(`${t('detail.download')}: `);
+        for (const [ext, text] of [['.sigmf-meta', '.sigmf-meta'], ['.sigmf-data', '.sigmf-data']] as const) {
           const a = document.createElement('a');
           a.href = clipFileUrl(val, ext);
           a.download = '';
@@ -397,7 +418,7 @@ export class AlertDetail {
     const frag = document.createDocumentFragment();
     for (const h of v.history) {
       const li = document.createElement('li');
-      li.textContent = `#${h.seq} ${formatDateTime(h.time, this.timeZone)} — ${t(`event.${h.event}`)}${h.ackBy !== undefined ? ` (${h.ackBy})` : ''}${h.message !== undefined ? ` — ${h.message}` : ''}`;
+      li.textContent = `#${h.seq} ${formatDateTime(h.time, this.timeZone)} — ${t(`event.${h.event}`)}${h.ackBy !== undefined ? ` (${h.ackBy})` : ''}${h.message !== undefined ? ` — ${alertMessageText(h.message, h.messageCode)}` : ''}`;
       frag.append(li);
     }
     if (v.updates > 0) {

@@ -1,11 +1,14 @@
-// Alert table, newest first: one keyed row per alertId, updated in place; durations tick while an alert is open.
+// Alert table, newest first: one keyed row per alertId (a transmission heard by several sensors: one expandable group
+// row over its alerts), updated in place; durations tick while an alert is open.
 import type { AlertModel, AlertView } from './alert-model.js';
-import { describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
+import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
+import { liveText } from './alert-text.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
 export interface AlertListHandlers {
-  onAck: (alertId: string) => void;
+  /** Acknowledge these alerts (one row's, or every new alert of a group). */
+  onAck: (alertIds: string[]) => void;
   onKnown: (alertId: string) => void;
   onOpen: (alertId: string) => void;
 }
@@ -15,6 +18,7 @@ interface Row {
   state: HTMLElement;
   live: HTMLElement;
   site: HTMLElement;
+  room: HTMLElement;
   sensor: HTMLElement;
   freq: HTMLElement;
   bw: HTMLElement;
@@ -24,6 +28,29 @@ interface Row {
   duration: HTMLElement;
   ack: HTMLButtonElement;
   known: HTMLButtonElement;
+  /** Group rows: the expand/collapse toggle (in the state cell). */
+  toggle: HTMLButtonElement | null;
+}
+
+/** One line of the table: an alert, or a transmission group (≥ 2 alerts sharing site and groupId) with its members. */
+type Entry = { key: string; v: AlertView; members?: undefined } | { key: string; v?: undefined; members: AlertView[] };
+
+/** Group key of an alert (site + groupId), or undefined when it belongs to no group. */
+function groupKeyOf(v: AlertView): string | undefined {
+  return typeof v.groupId === 'string' ? `${v.site}\u0000${v.groupId}` : undefined;
+}
+
+/** The member that speaks for a group: the one with the largest excess (the nearest sensor). */
+function strongest(members: readonly AlertView[]): AlertView {
+  let best = members[0]!;
+  for (const m of members) if ((m.peakExcessDb ?? -Infinity) > (best.peakExcessDb ?? -Infinity)) best = m;
+  return best;
+}
+
+/** Start / end (ms) of an alert (start; end = now while open). */
+function spanOf(v: AlertView, nowMs: number): [number, number] {
+  const start = Date.parse(v.startTime ?? v.firstTime);
+  return [start, start + alertDurationMs(v, nowMs)];
 }
 
 /** How long (ms) the row of a newly arrived alert flashes; the banner keeps flashing while any alert is unacknowledged. */
@@ -43,16 +70,24 @@ export function alertDurationMs(v: AlertView, nowMs: number): number {
 }
 
 /**
- * Renders {@link AlertModel} into a `<tbody>`. Each row: `data-testid="alert-row"`, `data-alert-id`, `data-seq` (the
- * alert's latest record seq), `data-open-seq`, `data-state` (new | acknowledged | known), `data-kind`,
- * `data-closed`, `data-site`; a site column (`.c-site`) shown while the table has class `multi-site`
- * ({@link setShowSite}); {@link setSiteFilter} keeps only one site's alerts in the table; class `flash` (CSS animation) for a minute after a new alert arrived live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions).
- * Call {@link markDirty} for changed alerts and {@link render} (batched by the caller).
+ * Renders {@link AlertModel} into a `<tbody>`, newest first. Alert rows: `data-testid="alert-row"`, `data-alert-id`,
+ * `data-seq` (the alert's latest record seq), `data-open-seq`, `data-state` (new | acknowledged | known), `data-kind`,
+ * `data-closed`, `data-site`, cells `.c-state .c-site .c-room .c-sensor .c-centre .c-band .c-excess .c-when .c-actions`.
+ * Alerts sharing `groupId` (one transmission several sensors saw; src/site/localisation.ts) fold into one group row
+ * (`data-testid="alert-group"`, `data-group-id`, `data-members` (count), `data-member-ids` (space-separated alertIds),
+ * `data-expanded`) placed at its newest member: its
+ * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
+ * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
+ * `member`). The site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
+ * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
+ * live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions),
+ * `ack-group-button` (group rows). Call {@link markDirty} for changed alerts and {@link render} (batched by the caller).
  */
 export class AlertList {
   private readonly tbody: HTMLElement;
   private readonly model: AlertModel;
   private readonly h: AlertListHandlers;
+  /** Rows by key: `a:<alertId>` (alert rows) and `g:<site>\0<groupId>` (group rows). */
   private readonly rows = new Map<string, Row>();
   private readonly dirty = new Set<string>();
   private readonly pending = new Set<string>();
@@ -62,7 +97,16 @@ export class AlertList {
   private readonly flashUntil = new Map<string, number>();
   /** Site whose alerts are shown (null: every site). */
   private siteFilter: string | null = null;
-  /** Alerts passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
+  /** Sensor → room (hello: sensors' locations). */
+  private rooms = new Map<string, string>();
+  /** Group keys the supervisor expanded. */
+  private readonly expanded = new Set<string>();
+  /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
+  private groups = new Map<string, AlertView[]>();
+  private groupOf = new Map<string, string>();
+  /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
+  private shown: AlertView[] = [];
+  /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
   hiddenCount = 0;
   /** Alerts passing the site filter (all of them without a filter). */
   matchCount = 0;
@@ -73,13 +117,29 @@ export class AlertList {
     this.h = handlers;
     tbody.addEventListener('click', (ev) => {
       const target = ev.target as HTMLElement;
+      const group = target.closest<HTMLTableRowElement>('tr[data-group-key]');
+      if (group !== null) {
+        const key = group.dataset.groupKey!;
+        const btn = target.closest<HTMLButtonElement>('button');
+        if (btn?.dataset.action === 'ack-group') {
+          ev.stopPropagation();
+          this.h.onAck((this.groups.get(key) ?? []).filter((m) => m.state === 'new').map((m) => m.alertId));
+          return;
+        }
+        if (this.expanded.has(key)) this.expanded.delete(key);
+        else this.expanded.add(key);
+        this.orderDirty = true;
+        this.dirty.add(`g:${key}`);
+        this.render(Date.now());
+        return;
+      }
       const tr = target.closest<HTMLTableRowElement>('tr[data-alert-id]');
       if (tr === null) return;
       const id = tr.dataset.alertId!;
       const btn = target.closest<HTMLButtonElement>('button');
       if (btn !== null) {
         ev.stopPropagation();
-        if (btn.dataset.action === 'ack') this.h.onAck(id);
+        if (btn.dataset.action === 'ack') this.h.onAck([id]);
         else if (btn.dataset.action === 'known') this.h.onKnown(id);
         return;
       }
@@ -99,6 +159,12 @@ export class AlertList {
     this.tbody.closest('table')?.classList.toggle('multi-site', on);
   }
 
+  /** Rooms of the sensors (hello: `sensors[].location.room`), for the Room column. */
+  setRooms(rooms: ReadonlyMap<string, string>): void {
+    this.rooms = new Map(rooms);
+    this.markAllDirty();
+  }
+
   /** Site time zone for start times (hello.timeZone). */
   setTimeZone(tz: string): void {
     if (tz === this.timeZone) return;
@@ -108,8 +174,12 @@ export class AlertList {
 
   /** The alert changed (or is new). */
   markDirty(alertId: string, isNew = false): void {
-    this.dirty.add(alertId);
-    if (isNew || !this.rows.has(alertId)) this.orderDirty = true;
+    this.dirty.add(`a:${alertId}`);
+    const v = this.model.get(alertId);
+    const key = v === undefined ? undefined : groupKeyOf(v);
+    // joined, left or changed a group: the layout changes
+    if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
+    if (key !== undefined) this.dirty.add(`g:${key}`);
   }
 
   /**
@@ -118,7 +188,7 @@ export class AlertList {
    */
   flash(alertId: string, nowMs: number, ms = FLASH_MS): void {
     this.flashUntil.set(alertId, nowMs + ms);
-    this.dirty.add(alertId);
+    this.markDirty(alertId);
   }
 
   /** Every row re-renders (language or time zone change). */
@@ -132,6 +202,9 @@ export class AlertList {
     this.flashUntil.clear();
     this.dirty.clear();
     this.pending.clear();
+    this.groups.clear();
+    this.groupOf.clear();
+    this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
   }
@@ -140,46 +213,99 @@ export class AlertList {
   setPending(alertId: string, on: boolean): void {
     if (on) this.pending.add(alertId);
     else this.pending.delete(alertId);
-    this.dirty.add(alertId);
+    this.markDirty(alertId);
   }
 
   /** Clears every pending mark (an error came back; we cannot tell which request failed). */
   clearPending(): void {
-    for (const id of this.pending) this.dirty.add(id);
+    for (const id of this.pending) this.markDirty(id);
     this.pending.clear();
+  }
+
+  /** The alerts in the table now (after the site filter and the row limit; members of collapsed groups included). */
+  visibleAlerts(): readonly AlertView[] {
+    return this.shown;
+  }
+
+  /** Folds alerts (newest first) into entries: one per ungrouped alert, one per group of ≥ 2 members. */
+  private entries(list: readonly AlertView[]): Entry[] {
+    const groups = new Map<string, AlertView[]>();
+    for (const v of list) {
+      const k = groupKeyOf(v);
+      if (k === undefined) continue;
+      let g = groups.get(k);
+      if (g === undefined) groups.set(k, (g = []));
+      g.push(v);
+    }
+    const out: Entry[] = [];
+    const placed = new Set<string>();
+    this.groups = new Map();
+    this.groupOf = new Map();
+    for (const v of list) {
+      const k = groupKeyOf(v);
+      const g = k === undefined ? undefined : groups.get(k)!;
+      if (k !== undefined) this.groupOf.set(v.alertId, k);
+      if (g === undefined || g.length < 2) {
+        out.push({ key: `a:${v.alertId}`, v });
+        continue;
+      }
+      if (placed.has(k!)) continue;
+      placed.add(k!);
+      this.groups.set(k!, g);
+      out.push({ key: `g:${k!}`, members: g });
+    }
+    return out;
   }
 
   /** Brings the DOM in line with the model. */
   render(nowMs: number): void {
     if (this.orderDirty) {
       this.orderDirty = false;
-      let list: AlertView[];
-      if (this.siteFilter === null) {
-        list = this.model.newestFirst(MAX_ROWS);
-        this.matchCount = this.model.size;
-      } else {
-        const site = this.siteFilter;
-        const all = this.model.newestFirst().filter((v) => v.site === site);
-        this.matchCount = all.length;
-        list = all.length > MAX_ROWS ? all.slice(0, MAX_ROWS) : all;
-      }
-      this.hiddenCount = this.matchCount - list.length;
+      const site = this.siteFilter;
+      const all = site === null ? this.model.newestFirst() : this.model.newestFirst().filter((v) => v.site === site);
+      this.matchCount = all.length;
+      const entries = this.entries(all);
       const keep = new Set<string>();
       const ordered: HTMLTableRowElement[] = [];
-      for (const v of list) {
-        keep.add(v.alertId);
-        let r = this.rows.get(v.alertId);
+      const shown: AlertView[] = [];
+      let rowsUsed = 0;
+      let hidden = 0;
+      const use = (key: string, group: boolean): void => {
+        keep.add(key);
+        let r = this.rows.get(key);
         if (r === undefined) {
-          r = this.makeRow(v.alertId);
-          this.rows.set(v.alertId, r);
-          this.dirty.add(v.alertId);
+          r = this.makeRow(key, group);
+          this.rows.set(key, r);
+          this.dirty.add(key);
         }
         ordered.push(r.tr);
+      };
+      for (const e of entries) {
+        if (rowsUsed >= MAX_ROWS) {
+          hidden++;
+          continue;
+        }
+        rowsUsed++;
+        if (e.v !== undefined) {
+          use(e.key, false);
+          shown.push(e.v);
+          continue;
+        }
+        use(e.key, true);
+        shown.push(...e.members);
+        if (this.expanded.has(e.key.slice(2))) {
+          for (const m of e.members) {
+            use(`a:${m.alertId}`, false);
+            rowsUsed++;
+          }
+        }
       }
-      for (const [id, r] of this.rows) {
-        if (!keep.has(id)) {
+      this.shown = shown;
+      this.hiddenCount = hidden;
+      for (const [key, r] of this.rows) {
+        if (!keep.has(key)) {
           r.tr.remove();
-          this.rows.delete(id);
+          this.rows.delete(key);
         }
       }
       // Move rows only where the order differs (appending every row would restart the flash animations).
@@ -193,31 +319,51 @@ export class AlertList {
         prev = tr;
       }
     }
-    for (const id of this.dirty) {
-      const r = this.rows.get(id);
-      const v = this.model.get(id);
-      if (r !== undefined && v !== undefined) this.fill(r, v, nowMs);
+    for (const key of this.dirty) {
+      const r = this.rows.get(key);
+      if (r === undefined) continue;
+      if (key.startsWith('g:')) {
+        const members = this.groups.get(key.slice(2));
+        if (members !== undefined) this.fillGroup(r, key.slice(2), members, nowMs);
+        continue;
+      }
+      const v = this.model.get(key.slice(2));
+      if (v !== undefined) this.fill(r, v, nowMs);
     }
     this.dirty.clear();
   }
 
   /** Updates the duration cells of open alerts and ends expired flashes (call every second). */
   tick(nowMs: number): void {
-    for (const [id, r] of this.rows) {
-      const v = this.model.get(id);
+    for (const [key, r] of this.rows) {
+      if (key.startsWith('g:')) {
+        const members = this.groups.get(key.slice(2));
+        if (members !== undefined && members.some((m) => !m.closed)) r.duration.textContent = formatDuration(groupSpanMs(members, nowMs));
+        continue;
+      }
+      const v = this.model.get(key.slice(2));
       if (v !== undefined && !v.closed) r.duration.textContent = formatDuration(alertDurationMs(v, nowMs));
     }
     for (const [id, until] of this.flashUntil) {
       if (until > nowMs) continue;
       this.flashUntil.delete(id);
-      this.rows.get(id)?.tr.classList.remove('flash');
+      this.rows.get(`a:${id}`)?.tr.classList.remove('flash');
+      const g = this.groupOf.get(id);
+      const gr = g === undefined ? undefined : this.rows.get(`g:${g}`);
+      const members = g === undefined ? undefined : this.groups.get(g);
+      if (gr !== undefined && members !== undefined) this.fillGroup(gr, g!, members, nowMs);
     }
   }
 
-  private makeRow(alertId: string): Row {
+  private makeRow(key: string, group: boolean): Row {
     const tr = document.createElement('tr');
-    tr.dataset.testid = 'alert-row';
-    tr.dataset.alertId = alertId;
+    if (group) {
+      tr.dataset.testid = 'alert-group';
+      tr.dataset.groupKey = key.slice(2);
+    } else {
+      tr.dataset.testid = 'alert-row';
+      tr.dataset.alertId = key.slice(2);
+    }
     const td = (cls: string): HTMLElement => {
       const c = document.createElement('td');
       c.className = cls;
@@ -225,12 +371,21 @@ export class AlertList {
       return c;
     };
     const stateTd = td('c-state');
+    let toggle: HTMLButtonElement | null = null;
+    if (group) {
+      toggle = document.createElement('button');
+      toggle.type = 'button';
+      toggle.className = 'group-toggle';
+      toggle.dataset.testid = 'group-toggle';
+      stateTd.append(toggle);
+    }
     const state = document.createElement('span');
     state.className = 'state-pill';
     const live = document.createElement('span');
     live.className = 'live-tag';
     stateTd.append(state, live);
     const site = td('c-site');
+    const room = td('c-room');
     const sensor = td('c-sensor');
     // Two-line cells keep the table narrow: centre over bandwidth, start over duration.
     const centreTd = td('c-centre num');
@@ -251,15 +406,16 @@ export class AlertList {
     const ack = document.createElement('button');
     ack.type = 'button';
     ack.className = 'btn ack';
-    ack.dataset.testid = 'ack-button';
-    ack.dataset.action = 'ack';
+    ack.dataset.testid = group ? 'ack-group-button' : 'ack-button';
+    ack.dataset.action = group ? 'ack-group' : 'ack';
     const known = document.createElement('button');
     known.type = 'button';
     known.className = 'btn known';
     known.dataset.testid = 'known-button';
     known.dataset.action = 'known';
+    known.hidden = group;
     actions.append(ack, known);
-    return { tr, state, live, site, sensor, freq, bw, band, excess, start, duration, ack, known };
+    return { tr, state, live, site, room, sensor, freq, bw, band, excess, start, duration, ack, known, toggle };
   }
 
   private fill(r: Row, v: AlertView, nowMs: number): void {
@@ -272,24 +428,29 @@ export class AlertList {
     tr.dataset.site = v.site;
     const flashing = v.state === 'new' && v.severity !== 'info' && (this.flashUntil.get(v.alertId) ?? 0) > nowMs;
     if (v.state !== 'new') this.flashUntil.delete(v.alertId);
-    tr.className = `alert-row sev-${v.severity} st-${v.state}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}`;
+    const member = this.groups.has(this.groupOf.get(v.alertId) ?? '');
+    tr.className = `alert-row sev-${v.severity} st-${v.state}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
-    r.live.textContent = v.closed ? t('alert.closed') : t('alert.open');
+    r.live.textContent = liveText(v);
     r.site.textContent = v.site;
-    r.site.title = v.site;
+    r.room.textContent = this.rooms.get(v.sensor) ?? '—';
     r.sensor.textContent = v.sensor;
     const tx = v.kind === 'transmission';
     const heard = v.kind === 'present-during-calibration';
     r.freq.textContent = tx || heard ? formatMhz(v.centerHz) : '—';
     r.bw.textContent = tx || heard ? formatBandwidth(v.bandwidthHz) : '—';
     const knownAs = v.knownLabel !== undefined ? t('alert.knownAs', { label: v.knownLabel }) : undefined;
+    const message = alertMessageText(v.message, v.messageCode);
     r.band.textContent = tx
       ? [v.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ')
       : heard
         ? [t('kind.present-during-calibration'), v.calibration !== undefined ? describeHeard(v.calibration) : undefined, knownAs].filter((x) => x !== undefined).join(' · ')
-        : `${t(`kind.${v.kind}`)}${v.message !== undefined ? ` — ${v.message}` : ''}`;
-    r.band.title = v.message ?? knownAs ?? '';
+        : `${t(`kind.${v.kind}`)}${message !== undefined ? ` — ${message}` : ''}`;
+    r.band.title = message ?? knownAs ?? '';
     r.excess.textContent = tx || heard ? formatDb(v.peakExcessDb) : '—';
+    // a fault has no frequency or level: its '—' cells are left out of the phone card (class `empty`)
+    r.freq.parentElement!.classList.toggle('empty', !(tx || heard));
+    r.excess.classList.toggle('empty', !(tx || heard));
     const startIso = v.startTime ?? v.firstTime;
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
@@ -304,4 +465,67 @@ export class AlertList {
     r.known.disabled = pending;
     r.known.textContent = t('alert.markKnown');
   }
+
+  private fillGroup(r: Row, key: string, members: readonly AlertView[], nowMs: number): void {
+    const tr = r.tr;
+    const lead = strongest(members);
+    const fresh = members.filter((m) => m.state === 'new');
+    const state = fresh.length > 0 ? 'new' : members.every((m) => m.state === 'known') ? 'known' : 'acknowledged';
+    const closed = members.every((m) => m.closed);
+    const severity = members.some((m) => m.severity === 'high') ? 'high' : members.some((m) => m.severity === 'low') ? 'low' : 'info';
+    const flashing = members.some((m) => m.state === 'new' && (this.flashUntil.get(m.alertId) ?? 0) > nowMs);
+    const open = this.expanded.has(key);
+    tr.dataset.groupId = lead.groupId!;
+    tr.dataset.members = String(members.length);
+    tr.dataset.memberIds = members.map((m) => m.alertId).join(' ');
+    tr.dataset.state = state;
+    tr.dataset.closed = String(closed);
+    tr.dataset.site = lead.site;
+    tr.dataset.expanded = String(open);
+    tr.className = `alert-row group-row sev-${severity} st-${state}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
+    r.toggle!.textContent = open ? '▾' : '▸';
+    r.toggle!.title = t('group.toggle');
+    r.toggle!.setAttribute('aria-expanded', String(open));
+    r.state.textContent = state === 'new' ? t('alert.new') : state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
+    r.live.textContent = closed ? t('alert.closed') : t('alert.open');
+    r.site.textContent = lead.site;
+    // rooms nearest first: the freshest ranking any member carries, then rooms of members it does not list
+    const ranked: string[] = [];
+    let best: AlertView['rooms'] = [];
+    for (const m of members) if (Array.isArray(m.rooms) && m.rooms.length > (best?.length ?? 0)) best = m.rooms;
+    for (const x of best ?? []) if (typeof x?.room === 'string' && !ranked.includes(x.room)) ranked.push(x.room);
+    for (const m of members) {
+      const room = this.rooms.get(m.sensor);
+      if (room !== undefined && !ranked.includes(room)) ranked.push(room);
+    }
+    r.room.textContent = ranked.length > 0 ? ranked.join(', ') : '—';
+    r.sensor.textContent = t('group.sensors', { n: members.length });
+    r.sensor.title = members.map((m) => m.sensor).join(', ');
+    r.freq.textContent = formatMhz(lead.centerHz);
+    r.bw.textContent = formatBandwidth(lead.bandwidthHz);
+    const knownAs = lead.knownLabel !== undefined ? t('alert.knownAs', { label: lead.knownLabel }) : undefined;
+    r.band.textContent = [lead.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ');
+    r.excess.textContent = formatDb(lead.peakExcessDb);
+    let first = Infinity;
+    for (const m of members) first = Math.min(first, spanOf(m, nowMs)[0]);
+    r.start.textContent = formatTime(first, this.timeZone);
+    r.start.title = formatDateTime(first, this.timeZone);
+    r.duration.textContent = formatDuration(groupSpanMs(members, nowMs));
+    const pending = fresh.some((m) => this.pending.has(m.alertId));
+    r.ack.hidden = fresh.length === 0;
+    r.ack.disabled = pending;
+    r.ack.textContent = pending ? t('alert.pending') : t('alert.ackGroup', { n: fresh.length });
+  }
+}
+
+/** From the group's first start to its last end (now while a member is open), ms. */
+function groupSpanMs(members: readonly AlertView[], nowMs: number): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const m of members) {
+    const [a, b] = spanOf(m, nowMs);
+    first = Math.min(first, a);
+    last = Math.max(last, b);
+  }
+  return Math.max(0, last - first);
 }

@@ -1,5 +1,5 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
-import type { Alert, AlertKind, AlertRoom, AlertSeverity, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -10,6 +10,7 @@ export interface AlertRecordSummary {
   time: string;
   ackBy?: string;
   message?: string;
+  messageCode?: AlertMessageCode;
 }
 
 /** An alert as the page shows it: every record of one `alertId`, folded (later seq wins field by field). */
@@ -42,6 +43,8 @@ export interface AlertView {
   /** Known-emitter alerts: the label of the emitter the detection matched (config or marked in the UI). */
   knownLabel?: string;
   message?: string;
+  /** `message` as a code the page translates (format.ts alertMessageText). */
+  messageCode?: AlertMessageCode;
   ackBy?: string;
   clip?: string;
   /** One transmission seen by several sensors: shared group id, rooms nearest first (dB over each sensor's baseline), centroid (m). */
@@ -66,7 +69,7 @@ export interface AlertView {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.
@@ -146,6 +149,8 @@ export class AlertModel {
         const val = rec[f];
         if (val !== undefined) (v as unknown as Record<string, unknown>)[f] = val;
       }
+      // a new text without a code replaces the old text and its code
+      if (rec.message !== undefined && rec.messageCode === undefined) delete v.messageCode;
       const band = rec.detection ?? rec.calibration?.emitter;
       if (band !== undefined) {
         v.lowHz = band.lowHz;
@@ -177,6 +182,7 @@ export class AlertModel {
       const h: AlertRecordSummary = { seq: rec.seq, event: rec.event, state: rec.state, time: rec.time };
       if (rec.ackBy !== undefined) h.ackBy = rec.ackBy;
       if (rec.message !== undefined) h.message = rec.message;
+      if (rec.messageCode !== undefined) h.messageCode = rec.messageCode;
       let i = v.history.length;
       while (i > 0 && v.history[i - 1]!.seq > rec.seq) i--;
       v.history.splice(i, 0, h);
@@ -231,6 +237,12 @@ export class AlertModel {
     const out: string[] = [];
     for (const v of this.byId.values()) if (v.kind === 'storage-failed' && !v.closed && !out.includes(v.site)) out.push(v.site);
     return out;
+  }
+
+  /** True when an alert in state `new` has severity 'high'. */
+  unacknowledgedHigh(): boolean {
+    for (const v of this.byId.values()) if (v.state === 'new' && v.severity === 'high') return true;
+    return false;
   }
 
   /** Alerts in state `new` that are not informational (the supervisor still has to look at them). */

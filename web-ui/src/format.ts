@@ -1,6 +1,7 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
+import { alertMessageIn, codesText } from '../../src/server/message-text.js';
 import { lang, t } from './i18n.js';
-import type { CalibrationAlertInfo } from './protocol-types.js';
+import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
 /** Centre frequency for display: Hz → "433.9200 MHz" (4 decimals = 100 Hz steps). */
 export function formatMhz(hz: number | undefined, decimals = 4): string {
@@ -24,11 +25,16 @@ export function formatRate(sps: number): string {
 }
 
 /**
- * Duration for display, in the current language: ms → "45 s", "3 min 07 s", "2 h 05 min" (en) or
- * "45秒", "3分07秒", "2小时05分" (zh-CN). Negative or non-finite → "—".
+ * Duration for display, in the current language: ms → "0.1 s", "9.5 s" (below 10 s: tenths, so a 100 ms burst is not
+ * "0 s"), "45 s", "3 min 07 s", "2 h 05 min" (en) or "0.1秒", "45秒", "3分07秒", "2小时05分" (zh-CN). Negative or
+ * non-finite → "—".
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 9950) {
+    const tenths = (Math.round(ms / 100) / 10).toFixed(1);
+    return lang() === 'zh-CN' ? `${tenths}秒` : `${tenths} s`;
+  }
   const s = Math.floor(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -87,4 +93,20 @@ export function describeHeard(c: CalibrationAlertInfo): string {
   if (e.periodS !== null) parts.push(t('heard.period', { s: e.periodS.toFixed(2) }));
   parts.push(t('heard.appearances', { n: e.bursts }));
   return parts.join(' · ');
+}
+
+/**
+ * A server-produced alert text in the current language: its `messageCode` rendered from the shared table
+ * (src/server/message-text.ts, also used by the session report), else `message`; undefined when neither.
+ */
+export function alertMessageText(message: string | undefined, code: AlertMessageCode | undefined): string | undefined {
+  return alertMessageIn(lang(), message, code);
+}
+
+/**
+ * A sensor's health note in the current language: its `messageCodes` rendered one after the other when the server
+ * sent them (then the whole note is coded), else `message` as sent; undefined when neither.
+ */
+export function healthMessageText(message: string | undefined, codes: readonly AlertMessageCode[] | undefined): string | undefined {
+  return Array.isArray(codes) && codes.length > 0 ? codesText(codes, lang()) : message;
 }

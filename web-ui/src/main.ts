@@ -1,7 +1,8 @@
 // Monitoring page entry: wires the WebSocket connection to the alert list, sensor panel, spectra, alarm and login.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { Alarm } from './alarm.js';
+import { Actions } from './actions.js';
+import { Alarm, ALARM_REPEAT_MS } from './alarm.js';
 import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
 import { AlertModel } from './alert-model.js';
@@ -11,9 +12,12 @@ import { initialLang, lang, setLang, t, translateStatic } from './i18n.js';
 import type { Alert, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
 import { ReportDialog } from './report-dialog.js';
 import { isDown, SensorPanel } from './sensor-panel.js';
+import { SessionBar } from './session-bar.js';
 import { isHubSites, SitePanel } from './site-panel.js';
 import { SpectrumCards } from './spectrum-cards.js';
 import type { BandMark } from './spectrum-view.js';
+import { KnownDialog } from './known-dialog.js';
+import { WhoDialog } from './who-dialog.js';
 
 /** Counters exposed on `window.quietband` for diagnostics and the browser tests. */
 export interface PageStats {
@@ -37,6 +41,9 @@ export interface PageStats {
   siteFilter: string | null;
   /** Rows the alert table holds now (after the site filter). */
   rowsShown: number;
+  /** Alarm: the sound is wanted (remembered) and running now. */
+  soundWanted: boolean;
+  soundRunning: boolean;
 }
 
 declare global {
@@ -82,14 +89,21 @@ let retryAt = 0;
 const sensorPanel = new SensorPanel($('sensor-list'));
 const sitePanel = new SitePanel($('site-list'), (s) => setSiteFilter(siteFilter === s ? null : s));
 const reportDialog = new ReportDialog($<HTMLDialogElement>('report-dialog'), base);
+const who = new WhoDialog($<HTMLDialogElement>('who'));
+const knownDialog = new KnownDialog($<HTMLDialogElement>('known-dialog'), base);
+const sessionBar = new SessionBar($('session-bar'));
+/** Connection to the daemon lost after it was live (banner and alarm until it is back). */
+let connLost = false;
+/** performance.now() of the latest alarm sounded by the repeat (0: none yet). */
+let lastAlarmAt = 0;
 /** A hub (answers `GET sites`): many sites in one page. */
 let isHub = false;
 /** Sites seen on alerts (a site's own page has one). */
 const alertSites = new Set<string>();
 let siteFilter: string | null = null;
 const cards = new SpectrumCards($('spectra'), bandsFor);
-const list = new AlertList($('alert-rows'), model, { onAck: ack, onKnown: markKnown, onOpen: (id) => detail.open(id) });
-const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: ack, onKnown: markKnown, onEscalate: escalate });
+const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void actions.ack(ids), onKnown: (id) => void actions.markKnown(id), onOpen: (id) => detail.open(id) });
+const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void actions.ack([id]), onKnown: (id) => void actions.markKnown(id), onEscalate: (id) => void actions.escalate(id) });
 let detailDirty = false;
 
 function bandsFor(sensor: string): BandMark[] {
@@ -128,6 +142,10 @@ function render(): void {
   const more = $('alerts-more');
   more.hidden = list.hiddenCount === 0;
   more.textContent = t('alerts.more', { n: list.hiddenCount });
+  const unackShown = list.visibleAlerts().filter((v) => v.state === 'new').length;
+  const ackAll = $<HTMLButtonElement>('ack-all');
+  ackAll.hidden = unackShown === 0;
+  ackAll.textContent = t('alerts.ackAll', { n: unackShown });
   renderBanner();
   if (detailDirty) {
     detailDirty = false;
@@ -137,6 +155,7 @@ function render(): void {
 
 function renderBanner(): void {
   const parts: string[] = [];
+  if (connLost) parts.push(t('banner.connLost'));
   for (const s of model.storageFailedSites()) parts.push(t('banner.storageFailed', { name: s }));
   const unack = model.unacknowledgedCount();
   if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
@@ -168,7 +187,10 @@ function onHello(h: HelloMessage): number {
   $('site-name').textContent = h.site;
   $('site-tz').textContent = h.timeZone;
   list.setTimeZone(h.timeZone);
+  list.setRooms(new Map(h.sensors.flatMap((s) => (s.location?.room !== undefined ? [[s.name, s.location.room] as const] : []))));
   detail.setTimeZone(h.timeZone);
+  knownDialog.setTimeZone(h.timeZone);
+  sessionBar.setTimeZone(h.timeZone);
   detail.setSensors(h.sensors); // site plan of grouped transmissions (issue 7)
   reportDialog.setTimeZone(h.timeZone);
   void pollSites();
@@ -233,6 +255,7 @@ function onAlert(rec: Alert): void {
   if (r === 'opened' && rec.state === 'new' && rec.severity !== 'info' && live) {
     list.flash(rec.alertId, Date.now());
     if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) counters.alarms++;
+    lastAlarmAt = performance.now();
   }
   if (detail.current === rec.alertId) detailDirty = true;
   scheduleRender(replayDone);
@@ -240,6 +263,8 @@ function onAlert(rec: Alert): void {
 
 function onStatus(msg: StatusMessage): void {
   counters.statusReceived++;
+  sessionBar.update(msg.session);
+  detail.setScheduled(sessionBar.scheduled);
   const wentOffline = sensorPanel.update(msg.sensors, performance.now());
   for (const s of msg.sensors) cards.setOffline(s.sensor, isDown(s));
   if (wentOffline.length > 0 && liveFromSeq !== null && counters.statusReceived > 1) {
@@ -324,24 +349,18 @@ function setHub(on: boolean): void {
 
 $('report-button').addEventListener('click', () => void reportDialog.open(siteFilter, multiSite()));
 
-// --- actions ---
-function ack(alertId: string): void {
-  if (conn.send({ v: 1, type: 'ack', alertId })) list.setPending(alertId, true);
-  else toast(t('conn.reconnecting', { s: '…' }));
-  scheduleRender();
-}
+// --- actions: each names who acts (asked once, remembered per browser); "known" also asks for a label ---
+const actions = new Actions({ model, list, who, send: (m) => conn.send(m), onNotSent: () => toast(t('conn.reconnecting', { s: '…' })), changed: () => scheduleRender() });
 
-function markKnown(alertId: string): void {
-  if (conn.send({ v: 1, type: 'known', alertId })) list.setPending(alertId, true);
-  else toast(t('conn.reconnecting', { s: '…' }));
-  scheduleRender();
-}
+$('ack-all').addEventListener('click', () => void actions.ack(list.visibleAlerts().filter((v) => v.state === 'new').map((v) => v.alertId)));
 
-function escalate(alertId: string): void {
-  if (conn.send({ v: 1, type: 'escalate', alertId })) list.setPending(alertId, true);
-  else toast(t('conn.reconnecting', { s: '…' }));
-  scheduleRender();
+function renderOperator(): void {
+  const n = who.name();
+  $('operator-button').textContent = n === null ? t('operator.none') : t('operator.button', { name: n });
 }
+who.onNameChange = renderOperator;
+$('operator-button').addEventListener('click', () => void who.ask({ title: 'who.ackTitle' }));
+$('known-list-button').addEventListener('click', () => void knownDialog.open());
 
 function toast(text: string, ms = 6000): void {
   const el = document.createElement('div');
@@ -353,7 +372,13 @@ function toast(text: string, ms = 6000): void {
 
 // --- connection indicator ---
 function onConnState(s: ConnState, retryInMs?: number): void {
+  if (s === 'reconnecting' && connState === 'live') {
+    connLost = true;
+    lastAlarmAt = 0; // ring at once
+  }
+  if (s === 'live') connLost = false;
   connState = s;
+  scheduleRender();
   retryAt = retryInMs !== undefined ? performance.now() + retryInMs : 0;
   $('login').hidden = s !== 'auth';
   if (s === 'auth') $<HTMLInputElement>('login-token').focus();
@@ -412,8 +437,28 @@ $<HTMLFormElement>('login-form').addEventListener('submit', (ev) => {
 // --- sound and language ---
 function renderSound(): void {
   const b = $('sound-toggle');
-  b.textContent = alarm.enabled ? t('sound.on') : t('sound.off');
+  b.textContent = alarm.enabled ? t('sound.on') : alarm.wanted ? t('sound.resume') : t('sound.off');
   b.classList.toggle('off', !alarm.enabled);
+}
+alarm.onChange = renderSound;
+alarm.restore();
+
+/**
+ * The alarm repeats every ALARM_REPEAT_MS while an alert that needs a look is unacknowledged ('high' when one of them
+ * is high) or while the daemon is unreachable ('high'); a new alert rings at once (onAlert).
+ */
+function repeatAlarm(): void {
+  if (!alarm.enabled) return;
+  const now = performance.now();
+  if (lastAlarmAt !== 0 && now - lastAlarmAt < ALARM_REPEAT_MS) return;
+  let level: 'high' | 'low' | null = connLost ? 'high' : null;
+  if (level === null && model.unacknowledgedCount() > 0) level = model.unacknowledgedHigh() ? 'high' : 'low';
+  if (level === null) {
+    lastAlarmAt = 0;
+    return;
+  }
+  if (alarm.play(level)) counters.alarms++;
+  lastAlarmAt = now;
 }
 
 $('sound-toggle').addEventListener('click', () => {
@@ -435,6 +480,10 @@ $('lang-toggle').addEventListener('click', () => {
   sensorPanel.relabel();
   sitePanel.relabel();
   cards.relabel();
+  renderOperator();
+  reportDialog.relabel();
+  sessionBar.tick(Date.now());
+  if ($<HTMLDialogElement>('known-dialog').open) void knownDialog.load();
   list.markAllDirty();
   detailDirty = detail.current !== null;
   renderLangButton();
@@ -458,15 +507,18 @@ window.setInterval(() => {
   if (isHub && connState === 'live' && Math.floor(now / 1000) % 2 === 0) void pollSites();
   if (detail.current !== null) detail.refresh(now);
   if (connState === 'reconnecting') renderConn();
+  sessionBar.tick(now);
+  repeatAlarm();
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount }),
+  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
   lang: () => lang(),
 };
 
 renderLangButton();
 renderSound();
+renderOperator();
 renderConn();
 render();
 conn.start();

@@ -2,6 +2,7 @@
 export type {
   Alert,
   AlertKind,
+  AlertMessageCode,
   AlertRoom,
   AlertSeverity,
   AlertState,
@@ -10,6 +11,7 @@ export type {
   HelloMessage,
   SensorHealth,
   SensorLocationInfo,
+  SessionStatus,
   ServerMessage,
   SpectrumMessage,
   StatusMessage,

@@ -1,6 +1,6 @@
 // "Session report" dialog: lists the daemon's exam sessions (GET sessions) and links the chosen one's report (HTML, PDF).
 import { formatDateTime } from './format.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 /** One entry of `GET sessions` (SessionListEntry in src/report/report-source.ts). */
 export interface SessionEntry {
@@ -12,7 +12,7 @@ export interface SessionEntry {
   alerts: number;
 }
 
-/** The report URL of a session, relative to `base` (works behind a path-prefix proxy). */
+/** The report URL of a session, relative to `base` (works behind a path-prefix proxy), in the page's language. */
 export function reportUrl(base: URL, s: { name: string; site: string }, pdf = false): string {
   const u = new URL('report', base);
   u.search = '';
@@ -20,6 +20,7 @@ export function reportUrl(base: URL, s: { name: string; site: string }, pdf = fa
   u.searchParams.set('session', s.name);
   u.searchParams.set('site', s.site);
   if (pdf) u.searchParams.set('format', 'pdf');
+  u.searchParams.set('lang', lang());
   return u.href;
 }
 
@@ -91,6 +92,11 @@ export class ReportDialog {
     this.note.hidden = list.length > 0;
     this.note.textContent = list.length === 0 ? t('report.none') : '';
     this.syncLinks();
+  }
+
+  /** Rebuilds the links (after a language change: the report follows the page's language). */
+  relabel(): void {
+    if (this.dialog.open) this.syncLinks();
   }
 
   private syncLinks(): void {

@@ -1,5 +1,5 @@
 // Sensor health panel: online/offline (offline shown as loudly as an alert), rate, drops, overload, last frame age.
-import { formatDuration, formatRate, formatMhz } from './format.js';
+import { formatDuration, formatMhz, formatRate, healthMessageText } from './format.js';
 import { t, tOr, type MsgKey } from './i18n.js';
 import type { SensorHealth } from './protocol-types.js';
 
@@ -196,7 +196,8 @@ export class SensorPanel {
     e.status.dataset.online = String(h.online);
     e.status.dataset.state = h.state;
     e.status.textContent = h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
-    e.state.textContent = tOr(`state.${h.state}`, h.state) + (h.message !== undefined && h.message.length > 0 ? ` — ${h.message}` : '');
+    const note = healthMessageText(h.message, h.messageCodes);
+    e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
     e.centre.textContent = formatMhz(h.centerHz, 3);
     const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
@@ -224,7 +225,7 @@ export class SensorPanel {
       return;
     }
     const age = h.lastFrameAgeMs + (now - e.receivedAt);
-    e.age.textContent = age < 1000 ? '< 1 s' : t('sensor.ago', { t: formatDuration(age) });
+    e.age.textContent = age < 1000 ? t('sensor.underOneSecond') : t('sensor.ago', { t: formatDuration(age) });
     e.age.classList.toggle('warn', age > 3000);
   }
 }

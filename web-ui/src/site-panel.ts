@@ -163,7 +163,7 @@ export class SitePanel {
       return;
     }
     const age = s.heartbeatAgeMs + (now - c.receivedAt);
-    c.heartbeat.textContent = age < 1000 ? '< 1 s' : t('sensor.ago', { t: formatDuration(age) });
+    c.heartbeat.textContent = age < 1000 ? t('sensor.underOneSecond') : t('sensor.ago', { t: formatDuration(age) });
     c.heartbeat.dataset.ageMs = String(Math.round(age));
     // late: more than two periods overdue, beyond the page's 2 s polling of GET sites
     const period = s.heartbeat?.heartbeatMs ?? 10_000;

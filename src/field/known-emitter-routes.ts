@@ -1,0 +1,96 @@
+// HTTP routes of the known-emitter list (GET /known-emitters, DELETE /known-emitters?id=…) for the server's `routes` option.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { KnownEmitters } from './known-emitters.js';
+
+/** An extra route of the server (`ServerOptions.routes`): true when it answered. */
+export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+/** Header a removal must carry: a cross-site form or image cannot set it, and a cross-site script needs a CORS preflight this server never grants. */
+export const STATE_CHANGE_HEADER = 'x-quietband-request';
+
+/** One entry of `GET /known-emitters` (frequencies in Hz, times ISO 8601 / epoch ms). */
+export interface KnownEmitterEntry {
+  id: string;
+  label: string;
+  lowHz: number;
+  highHz: number;
+  sensor?: string;
+  origin: 'config' | 'marked';
+  addedAt?: string;
+  addedBy?: string;
+  alertId?: string;
+  /** Epoch ms from which it no longer matches (own expiry or the marked lifetime); absent = never. */
+  expiresMs?: number;
+  /** True when it no longer matches now. */
+  expired: boolean;
+  /** Only marked emitters can be removed from the UI. */
+  removable: boolean;
+}
+
+/**
+ * Routes (behind the server's auth, like every route):
+ * - `GET /known-emitters` → `{ emitters: KnownEmitterEntry[] }` (configured first, then marked);
+ * - `DELETE /known-emitters?id=ID` with header `X-QuietBand-Request: 1` → 200 `{ removed: KnownEmitterEntry }`;
+ *   403 without the header or with an Origin that is not the Host; 404 for an unknown or configured id; 500 when the
+ *   file cannot be written. Other methods → 405.
+ */
+export function knownEmitterRoutes(known: KnownEmitters, log: Logger, now: () => number = Date.now): KnownEmitterRoute[] {
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  };
+  const entry = (e: ReturnType<KnownEmitters['list']>[number], nowMs: number): KnownEmitterEntry => {
+    const until = known.expiryOf(e);
+    const out: KnownEmitterEntry = { id: known.idOf(e), label: e.label, lowHz: e.lowHz, highHz: e.highHz, origin: e.origin, expired: until !== undefined && nowMs >= until, removable: e.origin === 'marked' };
+    if (e.sensor !== undefined) out.sensor = e.sensor;
+    if (e.addedAt !== undefined) out.addedAt = e.addedAt;
+    if (e.addedBy !== undefined) out.addedBy = e.addedBy;
+    if (e.alertId !== undefined) out.alertId = e.alertId;
+    if (until !== undefined) out.expiresMs = until;
+    return out;
+  };
+  return [
+    (req, res, url) => {
+      if (url.pathname !== '/known-emitters') return false;
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        const nowMs = now();
+        json(res, 200, { emitters: known.list().map((e) => entry(e, nowMs)) });
+        return true;
+      }
+      if (req.method !== 'DELETE') {
+        res.writeHead(405, { Allow: 'GET, DELETE', 'Content-Type': 'text/plain; charset=utf-8' }).end('GET or DELETE\n');
+        return true;
+      }
+      const origin = req.headers.origin;
+      if (req.headers[STATE_CHANGE_HEADER] !== '1' || (origin !== undefined && safeHost(origin) !== req.headers.host)) {
+        json(res, 403, { error: `DELETE /known-emitters needs the header ${STATE_CHANGE_HEADER}: 1 and a same-origin request` });
+        return true;
+      }
+      const id = url.searchParams.get('id') ?? '';
+      const nowMs = now();
+      const target = known.list().find((e) => known.idOf(e) === id);
+      if (target === undefined || target.origin !== 'marked') {
+        json(res, 404, { error: target === undefined ? `no known emitter with id "${id}"` : `"${id}" comes from the site config: edit the config to remove it` });
+        return true;
+      }
+      const shown = entry(target, nowMs);
+      known.remove(id).then(
+        (removed) => (removed === undefined ? json(res, 404, { error: `no known emitter with id "${id}"` }) : json(res, 200, { removed: shown })),
+        (err: unknown) => {
+          log.error({ err, id }, 'known emitter not removed');
+          json(res, 500, { error: (err as Error).message });
+        },
+      );
+      return true;
+    },
+  ];
+}
+
+/** `host[:port]` of an Origin header value, or '' when it is not a URL. */
+function safeHost(origin: string): string {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,148 @@
+// Server side of the control room: a known mark keeps the label the supervisor typed, marked emitters are listed and
+// removed over HTTP (persisted), server texts carry message codes, and status says which session is on.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
+import { knownEmitterRoutes, type KnownEmitterEntry } from '../../src/field/known-emitter-routes.js';
+import { KnownEmitters } from '../../src/field/known-emitters.js';
+import { createSiteField } from '../../src/field/site-field.js';
+import type { DetectionEvent } from '../../src/types.js';
+import { judgeBaseline } from '../../src/field/baseline-health.js';
+import { alertMessageText, healthMessageText } from '../../web-ui/src/format.js';
+import { setLang } from '../../web-ui/src/i18n.js';
+import { silentLog } from '../helpers.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'qb-control-room-server-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const T0 = Date.parse('2026-06-07T01:30:00Z'); // 09:30 in Asia/Shanghai
+const ev = (over: Partial<DetectionEvent> = {}): DetectionEvent => ({
+  kind: 'open', id: 1, centerHz: 433_980_000, bandwidthHz: 1200, lowHz: 433_979_400, highHz: 433_980_600, peakExcessDb: 20, peakPowerDbfs: -30,
+  startS: 1, paths: ['fast'], overload: false, tuneId: 0, ...over,
+} as DetectionEvent);
+const siteOf = (dataDir: string, extra: Record<string, unknown>) =>
+  applySiteDefaults(validateSiteConfig({ timeZone: 'Asia/Shanghai', dataDir, sensors: [{ name: 'a', source: 'sim' }], ...extra }, 'site.json'), {}, 'site.json');
+
+/** Serves `routes` on a loopback port; resolves its base URL and a closer. */
+async function serve(routes: ReturnType<typeof knownEmitterRoutes>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!routes.some((r) => r(req, res, url))) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('known mark with a label, listed and removed over HTTP', () => {
+  it('stores the label on the known record and the emitter; GET lists it; DELETE removes it from the file; a reload agrees', async () => {
+    const dataDir = join(dir, 'known');
+    const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [{ lowHz: 868_000_000, highHz: 868_100_000, label: 'fire alarm link' }], rbwHzOf: () => 244, log: silentLog, markedTtlMs: 24 * 3_600_000 });
+    const bus = new AlertBus({ store, updateIntervalMs: 0, now: () => T0 });
+    bus.on('alert', (a) => known.observe(a));
+    const open = (await bus.handleDetection('a', ev()))!;
+    const rec = (await bus.known(open.alertId, 'Ms Li (local@127.0.0.1)', 'invigilator radio'))!;
+    expect([rec.state, rec.severity, rec.knownLabel, rec.ackBy]).toEqual(['known', 'info', 'invigilator radio', 'Ms Li (local@127.0.0.1)']);
+    const e = (await known.markFromAlert(rec, store))!;
+    // band 433.9794–433.9806 MHz widened by max(2 × 244 Hz, 5 ppm = 2170 Hz) on each side
+    expect([e.label, e.lowHz, e.highHz, e.addedBy]).toEqual(['invigilator radio', 433_977_230, 433_982_770, 'Ms Li (local@127.0.0.1)']);
+
+    const http = await serve(knownEmitterRoutes(known, silentLog, () => T0 + 3_600_000));
+    try {
+      const list = (await (await fetch(`${http.url}/known-emitters`)).json()) as { emitters: KnownEmitterEntry[] };
+      expect(list.emitters.map((x) => [x.id, x.label, x.origin, x.removable, x.expired])).toEqual([
+        ['config:0', 'fire alarm link', 'config', false, false],
+        [`marked:${open.alertId}`, 'invigilator radio', 'marked', true, false],
+      ]);
+      expect(list.emitters[1]!.expiresMs).toBe(T0 + 24 * 3_600_000);
+      expect(list.emitters[0]!.expiresMs).toBeUndefined();
+      const del = await fetch(`${http.url}/known-emitters?id=${encodeURIComponent(`marked:${open.alertId}`)}`, { method: 'DELETE', headers: { 'X-QuietBand-Request': '1' } });
+      expect(del.status).toBe(200);
+      expect(((await del.json()) as { removed: KnownEmitterEntry }).removed.label).toBe('invigilator radio');
+      expect(known.match('a', 433_980_000, T0)).toBeUndefined();
+      const file = JSON.parse(await readFile(join(dataDir, 'known-emitters.json'), 'utf8')) as { emitters: unknown[] };
+      expect(file.emitters).toEqual([]);
+      const again = await KnownEmitters.open({ dataDir, configured: [], rbwHzOf: () => 244, log: silentLog });
+      expect(again.list()).toEqual([]);
+      expect((await fetch(`${http.url}/known-emitters?id=config:0`, { method: 'DELETE', headers: { 'X-QuietBand-Request': '1' } })).status).toBe(404);
+    } finally {
+      await http.close();
+      await bus.close();
+      await store.close();
+    }
+  });
+});
+
+describe('message codes', () => {
+  it('sensor faults and restart closes carry a code the page renders in either language; a text without one is shown as sent', async () => {
+    const dataDir = join(dir, 'codes');
+    const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const bus = new AlertBus({ store, updateIntervalMs: 0, now: () => T0 });
+    try {
+      const off = (await bus.raiseSensorAlert('a', 'sensor-offline', 'sensor a (rtl=0) stopped delivering: no data for 2100 ms', { id: 'offline.noData', params: { sensor: 'a', source: 'rtl=0', ms: 2100 } }))!;
+      const back = (await bus.clearSensorAlert('a', 'sensor-offline', 'data flows again', { id: 'online.again' }))!;
+      expect(off.messageCode).toEqual({ id: 'offline.noData', params: { sensor: 'a', source: 'rtl=0', ms: 2100 } });
+      expect(back.messageCode).toEqual({ id: 'online.again' });
+      setLang('zh-CN', false);
+      expect(alertMessageText(off.message, off.messageCode)).toBe('传感器 a（rtl=0）停止输出数据：已 2100 毫秒无数据');
+      expect(alertMessageText(back.message, back.messageCode)).toBe('数据已恢复');
+      expect(alertMessageText('heartbeats again', undefined)).toBe('heartbeats again');
+      expect(alertMessageText('new text', { id: 'no.such.code' } as never)).toBe('new text');
+      setLang('en', false);
+      expect(alertMessageText(back.message, back.messageCode)).toBe('data flows again');
+      await bus.handleDetection('a', ev());
+      await bus.close();
+      const bus2 = new AlertBus({ store, updateIntervalMs: 0, now: () => T0 });
+      const closed: { messageCode?: unknown; message?: string }[] = [];
+      bus2.on('alert', (a) => closed.push(a));
+      expect(await bus2.recoverOpenAlerts()).toBe(1);
+      expect(closed.map((a) => [a.message, a.messageCode])).toEqual([['closed at daemon restart: the previous run ended while it was open', { id: 'restart.closed' }]]);
+      await bus2.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('sensor health notes as codes', () => {
+  it('a stale baseline note reads the same in English and is coded for the page (zh-CN), advice with the next window', () => {
+    const j = judgeBaseline({ method: 'calibrate', createdAt: new Date(T0 - 72 * 3_600_000).toISOString(), path: '/cal/a.json' }, T0, 24, 'quietband calibrate --config /srv/site.json', { session: 'Maths', from: '08:40' });
+    expect(j.note).toBe('baseline /cal/a.json is 72.0 h old (limit 24 h). Refresh it: stop quietband, run `quietband calibrate --config /srv/site.json`, start it again (or leave it running: the calibration window before "Maths" (from 08:40) records one).');
+    expect(j.noteCodes!.map((c) => c.id)).toEqual(['baseline.stale', 'baseline.adviceWindow']);
+    setLang('zh-CN', false);
+    expect(healthMessageText(j.note, j.noteCodes)).toBe('基线 /cal/a.json 已录制 72.0 小时（上限 24 小时）。更新方法：停止 quietband，运行 `quietband calibrate --config /srv/site.json`，再重新启动（或保持运行：“Maths”之前的校准时段（08:40 起）会自动录制）。');
+    expect(healthMessageText('usb_claim_interface error -6', undefined)).toBe('usb_claim_interface error -6');
+    setLang('en', false);
+  });
+});
+
+describe('session status', () => {
+  it('names the session on now and the next one (epoch ms); no timetable → scheduled false', async () => {
+    const sessions = [
+      { name: '数学 Maths', start: '2026-06-07T09:00', end: '2026-06-07T11:00' },
+      { name: 'Physics', start: '2026-06-07T14:00', end: '2026-06-07T15:30' },
+    ];
+    let now = T0;
+    const field = await createSiteField(siteOf(join(dir, 'sess'), { sessions }), { log: silentLog, refreshCommand: 'x', now: () => now });
+    expect(field.sessionStatus()).toEqual({
+      scheduled: true,
+      current: { name: '数学 Maths', startMs: Date.parse('2026-06-07T01:00:00Z'), endMs: Date.parse('2026-06-07T03:00:00Z') },
+      next: { name: 'Physics', startMs: Date.parse('2026-06-07T06:00:00Z'), endMs: Date.parse('2026-06-07T07:30:00Z') },
+    });
+    now = Date.parse('2026-06-07T04:00:00Z'); // 12:00: between the two
+    expect(field.sessionStatus()).toEqual({ scheduled: true, next: { name: 'Physics', startMs: Date.parse('2026-06-07T06:00:00Z'), endMs: Date.parse('2026-06-07T07:30:00Z') } });
+    const none = await createSiteField(siteOf(join(dir, 'none'), {}), { log: silentLog, refreshCommand: 'x', now: () => now });
+    expect(none.sessionStatus()).toEqual({ scheduled: false });
+  });
+});

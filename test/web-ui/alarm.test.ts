@@ -1,0 +1,78 @@
+// The alarm in Chromium: remembered across reloads, repeats every ALARM_REPEAT_MS while alerts are unacknowledged,
+// stops once they are acknowledged, and sounds when the connection to the daemon is lost.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ALARM_REPEAT_MS } from '../../web-ui/src/alarm.js';
+import { useControlRoom } from './control-room-site.js';
+
+// Chromium lets the AudioContext run without a click only with this policy: the page's "remembered" path is then
+// observable (a real browser resumes it at the first click or key press instead).
+const room = useControlRoom({ browserArgs: ['--autoplay-policy=no-user-gesture-required'] });
+
+type Stats = { alarms: number; soundWanted: boolean; soundRunning: boolean };
+const stats = (page: Page): Promise<Stats> => page.evaluate(() => window.quietband!.stats() as unknown as Stats);
+
+/** Performance.now() times (ms) at which the alarm count went up, sampled every 100 ms for `ms`. */
+async function alarmTimes(page: Page, ms: number): Promise<number[]> {
+  return page.evaluate(async (dur) => {
+    const out: number[] = [];
+    let last = window.quietband!.stats().alarms;
+    const t0 = performance.now();
+    while (performance.now() - t0 < dur) {
+      await new Promise((r) => setTimeout(r, 100));
+      const n = window.quietband!.stats().alarms;
+      if (n > last) out.push(performance.now() - t0);
+      last = n;
+    }
+    return out;
+  }, ms);
+}
+
+describe('alarm', () => {
+  it('is restored from localStorage, repeats until acknowledged, and sounds when the daemon is lost', async () => {
+    const { page, close } = await room.open({
+      locale: 'en-US',
+      viewport: { width: 1280, height: 800 },
+      init: () => {
+        try {
+          localStorage.setItem('quietband.sound', '1');
+        } catch {
+          // about:blank
+        }
+      },
+    });
+    try {
+      await page.waitForFunction(() => window.quietband!.stats().soundRunning, undefined, { timeout: 5000 });
+      expect((await stats(page)).soundWanted).toBe(true);
+      expect(await page.locator('[data-testid="sound-toggle"]').textContent()).toBe('Alarm sound on');
+      // (the unacknowledged alerts replayed at load rang once already); a new alert rings at once, then every
+      // ALARM_REPEAT_MS while unacknowledged
+      await page.waitForTimeout(1500);
+      const sampling = alarmTimes(page, ALARM_REPEAT_MS + 2000);
+      await page.waitForTimeout(300);
+      await room.site.raise('great-hall-b-stage', 868.4e6);
+      const rings = await sampling;
+      expect(rings.length).toBe(2);
+      expect(rings[0]!).toBeLessThan(1500);
+      const gap = rings[1]! - rings[0]!;
+      expect(gap).toBeGreaterThan(ALARM_REPEAT_MS - 1200);
+      expect(gap).toBeLessThan(ALARM_REPEAT_MS + 1200);
+      // acknowledge every visible alert: silence for a whole repeat period
+      await page.locator('[data-testid="ack-all-button"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
+      expect(await page.locator('[data-testid="alarm-banner"]').isHidden()).toBe(true);
+      expect(await alarmTimes(page, ALARM_REPEAT_MS + 1500)).toEqual([]);
+      // the daemon goes away: banner and alarm within 2 s
+      const before = (await stats(page)).alarms;
+      await room.site.server.close();
+      await page.waitForFunction((n) => window.quietband!.stats().alarms > n, before, { timeout: 4000 });
+      expect(await page.locator('[data-testid="alarm-banner"]').textContent()).toContain('CONNECTION TO THE DAEMON LOST');
+      // turning it off is remembered too
+      await page.locator('[data-testid="sound-toggle"]').click();
+      await page.waitForFunction(() => !window.quietband!.stats().soundWanted, undefined, { timeout: 2000 });
+      expect(await page.evaluate(() => localStorage.getItem('quietband.sound'))).toBe('0');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,189 @@
+// zh-CN is complete (no visible string without a translation, server texts from message codes), and acknowledging /
+// marking known asks who (and a label), records that name, and known marks can be listed and removed — in Chromium.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ALERT_MESSAGE_TEXT } from '../../src/server/message-text.js';
+import { DICTS } from '../../web-ui/src/i18n.js';
+import type { Alert } from '../../src/server/protocol.js';
+import { SENSORS, SESSION, shot, useControlRoom } from './control-room-site.js';
+
+const room = useControlRoom();
+
+/**
+ * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
+ * other language in that language).
+ */
+const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data']);
+
+/** Latin words (2+ letters) left in `text` once the `data` values (names, ids, labels shown as written) are removed. */
+function untranslated(text: string, data: readonly string[]): string[] {
+  let rest = text;
+  for (const d of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(d).join(' ');
+  rest = rest.replace(/"[^"]*"/g, ' '); // quoted file names ("token")
+  const words = (rest.match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !ALLOWED_WORDS.has(w));
+  if (/\d\s?s\b/.test(rest)) words.push('s'); // "3 s": seconds are 秒 in Chinese
+  return words;
+}
+
+/** Every visible text of the page (text nodes of rendered elements, open dialogs included), one entry per node. */
+function visibleTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) {
+      const text = (n.textContent ?? '').trim();
+      const el = n.parentElement;
+      if (text === '' || el === null || el.closest('script, style') !== null) continue;
+      if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      out.push(text);
+    }
+    return out;
+  });
+}
+
+/** Visible texts with Latin words that are neither data nor allowed, as "text → words". */
+async function untranslatedOnPage(page: Page): Promise<string[]> {
+  const alertIds = [...new Set(await page.$$eval('[data-alert-id]', (rs) => rs.map((r) => (r as HTMLElement).dataset.alertId!)))];
+  const data = [
+    ...SENSORS.map((s) => s.name), ...SENSORS.map((s) => s.location!.room), SESSION, 'exam-hall-a', 'Asia/Shanghai', ...alertIds,
+    'rtl=0', 'SRD 868', 'Fire alarm link', 'local@127.0.0.1', 'Test operator',
+  ];
+  const out: string[] = [];
+  for (const text of await visibleTexts(page)) {
+    const words = untranslated(text, data);
+    if (words.length > 0) out.push(`${text} → ${words.join(', ')}`);
+  }
+  return out;
+}
+
+describe('zh-CN strings', () => {
+  it('every key and server message code has a Chinese text without English words (units and names excepted), different from the English one', () => {
+    const en = DICTS.en;
+    const zh = DICTS['zh-CN'];
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    const SAME_ON_PURPOSE = new Set(['plot.freq', 'plot.level', 'report.pdf', 'ui.notBuilt', 'col.actions']);
+    const bad: string[] = [];
+    for (const [k, v] of Object.entries(zh)) {
+      const words = untranslated(v.replace(/\{\w+\}/g, ' '), []);
+      if (words.length > 0) bad.push(`${k}: ${words.join(', ')}`);
+      if (v === en[k as keyof typeof en] && !SAME_ON_PURPOSE.has(k)) bad.push(`${k}: same as English`);
+    }
+    // server texts (message codes), shared with the session report
+    expect(Object.keys(ALERT_MESSAGE_TEXT['zh-CN']).sort()).toEqual(Object.keys(ALERT_MESSAGE_TEXT.en).sort());
+    for (const [k, v] of Object.entries(ALERT_MESSAGE_TEXT['zh-CN'])) {
+      const words = untranslated(v.replace(/\{\w+\}/g, ' '), []);
+      if (words.length > 0) bad.push(`msg ${k}: ${words.join(', ')}`);
+    }
+    expect(bad).toEqual([]);
+    expect(zh['detail.clip']).toContain('证据片段');
+    expect(zh['detail.clip']).not.toMatch(/录音|录制/);
+  });
+});
+
+describe('control room in zh-CN (1280 × 800)', () => {
+  it('shows no untranslated text; acknowledging asks who, marking known asks a label, known marks can be removed', async () => {
+    const { page, close } = await room.open({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, operator: null });
+    page.on('dialog', (d) => void d.accept());
+    try {
+      expect(await page.evaluate(() => window.quietband!.lang())).toBe('zh-CN');
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('值班员：未设置');
+      // group expanded, offline alert's detail (its reason from the message code)
+      await page.locator('[data-testid="alert-group"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr.member').length === 3, undefined, { timeout: 2000 });
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      const off = page.locator('[data-testid="alert-row"][data-kind="sensor-offline"]');
+      expect((await off.locator('.c-band').textContent())!.trim()).toBe('传感器离线 — 传感器 room-103-door-east（rtl=0）停止输出数据：已 2100 毫秒无数据');
+      expect((await off.locator('.live-tag').textContent())!.trim()).toBe('持续中');
+      await off.locator('.c-room').click();
+      const detail = page.locator('[data-testid="alert-detail"]');
+      await detail.waitFor({ state: 'visible' });
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await detail.locator('.detail-close').click();
+      // the burst with its clip: the evidence row and the picture's axes
+      await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-room').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-x"] .tick').length > 0, undefined, { timeout: 5000 });
+      expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).count()).toBe(1);
+      expect(await detail.locator('.axis-title.x').textContent()).toBe('频率（MHz）');
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await detail.locator('.detail-close').click();
+
+      // acknowledge: asks who (nothing remembered yet), records that name
+      const hall = page.locator('[data-testid="alert-row"]:not(.member)', { has: page.locator('.c-sensor', { hasText: 'great-hall-b-stage' }) });
+      const hallId = (await hall.getAttribute('data-alert-id'))!;
+      await hall.locator('[data-testid="ack-button"]').click();
+      const who = page.locator('[data-testid="who-dialog"]');
+      await who.waitFor({ state: 'visible' });
+      expect(await who.locator('.who-title').textContent()).toBe('由谁确认？');
+      expect(await who.locator('.who-label-row').isVisible()).toBe(false);
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await who.locator('[data-testid="who-ok"]').click(); // empty name: refused
+      expect(await who.locator('.who-error').textContent()).toBe('请填写此项。');
+      await who.locator('[data-testid="who-name"]').fill('王老师');
+      await who.locator('[data-testid="who-ok"]').click();
+      await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${hallId}"][data-state="acknowledged"]`, { timeout: 3000 });
+      expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('值班员：王老师');
+      expect(await page.evaluate(() => localStorage.getItem('quietband.operator'))).toBe('王老师');
+      const records: Alert[] = [];
+      for await (const a of room.site.store.readSince(0)) if (a.alertId === hallId) records.push(a);
+      expect(records.find((a) => a.event === 'ack')?.ackBy).toBe('王老师 (local@127.0.0.1)');
+
+      // mark known: asks the name (prefilled) and a label
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] [data-testid="known-button"]`).click();
+      await who.waitFor({ state: 'visible' });
+      expect(await who.locator('.who-title').textContent()).toBe('标记为已知发射源');
+      expect(await who.locator('[data-testid="who-name"]').inputValue()).toBe('王老师');
+      await who.locator('[data-testid="who-ok"]').click(); // empty label: refused
+      expect(await who.locator('.who-error').isVisible()).toBe(true);
+      await who.locator('[data-testid="who-label"]').fill('监考对讲机');
+      await who.locator('[data-testid="who-ok"]').click();
+      await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${hallId}"][data-state="known"]`, { timeout: 3000 });
+      expect((await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] .c-band`).textContent())!.trim()).toBe('SRD 868 · 已知：监考对讲机');
+      await expect.poll(() => room.known.list().filter((e) => e.origin === 'marked').map((e) => `${e.label} | ${e.addedBy}`), { timeout: 3000 }).toEqual(['监考对讲机 | 王老师 (local@127.0.0.1)']);
+      const marked = room.known.list().find((e) => e.origin === 'marked')!;
+      expect(marked.lowHz).toBeLessThan(868.35e6 - 6250);
+      expect(marked.highHz).toBeGreaterThan(868.35e6 + 6250);
+
+      // the known list: the configured and the marked emitter; remove the marked one
+      await page.locator('[data-testid="known-list-button"]').click();
+      const list = page.locator('[data-testid="known-dialog"]');
+      await list.waitFor({ state: 'visible' });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="known-row"]').length === 2, undefined, { timeout: 3000 });
+      const rows = await list.locator('[data-testid="known-row"]').evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+      expect(rows[0]!.slice(0, 4)).toEqual(['Fire alarm link', '868.0000 MHz – 868.1000 MHz', '全部传感器', '考点配置']);
+      expect(rows[0]![5]).toBe('');
+      expect(rows[1]![0]).toBe('监考对讲机');
+      expect(rows[1]![2]).toBe('great-hall-b-stage');
+      expect(rows[1]![3]).toMatch(/^王老师 \(local@127\.0\.0\.1\) · 2026|^王老师 \(local@127\.0\.0\.1\) · \d{4}/);
+      expect(rows[1]![5]).toBe('移除');
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await shot(page, 'known-zh');
+      await list.locator('[data-testid="known-remove"]').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="known-row"]').length === 1, undefined, { timeout: 3000 });
+      expect(room.known.list().filter((e) => e.origin === 'marked')).toEqual([]);
+      await list.locator('.known-close').click();
+
+      // back to English: the same page speaks it at once
+      await page.locator('[data-testid="lang-toggle"]').click();
+      expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('Operator: 王老师');
+      expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2100 ms');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
+describe('known-emitter route', () => {
+  it('refuses a removal without the request header or from another origin (403), and a configured emitter (404)', async () => {
+    const url = (id: string): string => `${room.site.url.replace(/\/$/, '')}/known-emitters?id=${encodeURIComponent(id)}`;
+    const list = (await (await fetch(url('x'))).json()) as { emitters: { id: string; origin: string }[] };
+    const configured = list.emitters.find((e) => e.origin === 'config')!;
+    expect((await fetch(url(configured.id), { method: 'DELETE' })).status).toBe(403);
+    expect((await fetch(url(configured.id), { method: 'DELETE', headers: { 'X-QuietBand-Request': '1', Origin: 'http://evil.example' } })).status).toBe(403);
+    const r = await fetch(url(configured.id), { method: 'DELETE', headers: { 'X-QuietBand-Request': '1' } });
+    expect(r.status).toBe(404);
+    expect(((await r.json()) as { error: string }).error).toContain('site config');
+    expect((await fetch(url('marked:nope'), { method: 'DELETE', headers: { 'X-QuietBand-Request': '1' } })).status).toBe(404);
+    expect((await fetch(url('x'), { method: 'POST' })).status).toBe(405);
+  });
+});
