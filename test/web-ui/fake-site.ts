@@ -326,6 +326,7 @@ function detection(tx: FakeTransmission, kind: DetectionEvent['kind']): Detectio
     paths: ['fast', 'slow'],
     overload: false,
     tuneId: 1,
+    packets: 1,
   };
 }
 
