@@ -170,6 +170,7 @@ async function falseAlarms(args) {
     falseAlarmCauses: byCause,
     knownEmitter: { packets: later.length, heard: heardTimes.length, fraction: later.length ? heardTimes.length / later.length : 0, longestDeafS },
     calibrationEmitters: r.heard,
+    driftPpmMeasured: r.driftPpm,
     envelopeLifts: lifted,
     wall: { learnS: r.learnS, detectS: r.detectS, cpuS: r.cpuS },
   };
@@ -319,6 +320,7 @@ async function main() {
     console.log(`  FA/h ${f1(fa.faPerHour, 2)} (95 % upper ${f1(fa.faPerHourUpper95, 2)}), ${fa.falseAlarms} strays of ${fa.detectionsTotal} detections, longest ${f1(fa.longestFalseAlarmS)} s, open across the calibration end ${fa.openAcrossCalibrationEnd}`);
     console.log(`  causes: ${Object.entries(fa.falseAlarmCauses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     console.log(`  known emitter heard: ${fa.knownEmitter.heard}/${fa.knownEmitter.packets} packets after calibration, longest deaf stretch ${f1(fa.knownEmitter.longestDeafS, 0)} s`);
+    console.log(`  receiver drift measured on the steady carriers at the end: ${fa.driftPpmMeasured === null ? 'no carrier' : fa.driftPpmMeasured.toFixed(2) + ' ppm'} (simulated: ${fa.driftPpm} ppm, reached after 15 min)`);
     console.log(`  calibration emitters: ${fa.calibrationEmitters.length}, envelope lifted ${fa.envelopeLifts} time(s)` +
       fa.calibrationEmitters.map((e) => `\n    ${(e.centerHz / 1e6).toFixed(4)} MHz ${(e.bandwidthHz / 1e3).toFixed(1)} kHz: ${e.appearances} appearances, longest silence ${f1(e.longestDeafS, 0)} s, limit ${e.limitS === null ? 'none (continuous)' : f1(e.limitS) + ' s'}, lifted ${e.lifted}`).join(''));
     console.log(`  wall: learn ${f1(fa.wall.learnS)} s, detect ${f1(fa.wall.detectS)} s (${f1((performance.now() - ts) / 1000)} s; CPU ${f1(fa.wall.cpuS)} s)`);

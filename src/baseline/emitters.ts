@@ -17,15 +17,15 @@ export interface CalibrationEmitter {
   peakPowerDbfs: number;
   /** Highest excess over the frame's noise floor (dB): how far above the floor it stood. */
   peakExcessDb: number;
-  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1); an average it covers in part counts whole, so this reads high by up to one average per appearance. */
+  /** Fraction of the learned Welch averages in which its band (any of its bins; its busiest bin after ≈ 1 h of learning) was occupied (0..1); an average it covers in part counts whole, so this reads high by up to one average per appearance. */
   dutyCycle: number;
-  /** Separate appearances (runs of occupied averages) of its busiest bin. */
+  /** Separate appearances (runs of occupied averages) of its band (as dutyCycle). */
   bursts: number;
   /** Mean time between appearances (s) when it appeared at least 3 times, else null. */
   periodS: number | null;
   /** Longest appearance (s). */
   maxBurstS: number;
-  /** Mean appearance length (s): averages occupied / appearances, of its busiest bin. Absent in older baseline files. */
+  /** Mean appearance length (s): averages occupied / appearances (as dutyCycle). Absent in older baseline files. */
   meanBurstS?: number;
   /** True when it was on for at least 95 % of the calibration (a steady carrier or a continuous link). */
   continuous: boolean;
@@ -37,6 +37,10 @@ export interface CalibrationEmitter {
  * no noise bin gets there; the DC spike can (the bins around DC are left out, see {@link DC_BINS}).
  */
 export const OCCUPIED_OVER_FLOOR_DB = 6;
+/** Averages whose per-bin occupancy is logged for band-level figures (≈ 1 h at 10 averages per second). */
+const MAX_LOGGED_AVERAGES = 36_000;
+/** Averages per allocated block of the occupancy log. */
+const LOG_CHUNK = 1024;
 /** Bins on each side of the tuning centre left out of the occupancy (DC spike, LO leakage). */
 const DC_BINS = 2;
 
@@ -55,8 +59,19 @@ export class OccupancyTracker {
   private readonly maxPowerDb: Float32Array;
   private frames = 0;
   private frameS = 0;
+  /**
+   * Per average, one bit per bin (occupied), and its start time: the band-level appearances of each emitter at the
+   * end (a drifting carrier occupies a different bin as it moves, so no single bin shows it as continuous). Kept for
+   * up to MAX_LOGGED_AVERAGES averages (≈ 1 h at 10 per second, n/8 bytes each); beyond that the busiest bin's
+   * figures are used.
+   */
+  private readonly words: number;
+  private readonly log: Uint32Array[] = [];
+  private readonly logTimes: Float64Array[] = [];
+  private logged = 0;
 
   constructor(private readonly n: number) {
+    this.words = Math.ceil(n / 32);
     this.occupied = new Uint32Array(n);
     this.onsets = new Uint32Array(n);
     this.run = new Uint32Array(n);
@@ -77,9 +92,23 @@ export class OccupancyTracker {
     const inv = floor > 0 ? 1 / floor : 0;
     this.frames++;
     this.frameS = durationS;
+    let row: Uint32Array | null = null;
+    let rowAt = 0;
+    if (this.logged < MAX_LOGGED_AVERAGES) {
+      const chunk = Math.floor(this.logged / LOG_CHUNK);
+      if (chunk === this.log.length) {
+        this.log.push(new Uint32Array(LOG_CHUNK * this.words));
+        this.logTimes.push(new Float64Array(LOG_CHUNK));
+      }
+      row = this.log[chunk];
+      rowAt = (this.logged % LOG_CHUNK) * this.words;
+      this.logTimes[chunk][this.logged % LOG_CHUNK] = timeS;
+      this.logged++;
+    }
     for (let b = 0; b < n; b++) {
       const v = stat[b];
       if (v > thr && (b < n / 2 - DC_BINS || b > n / 2 + DC_BINS)) {
+        if (row !== null) row[rowAt + (b >>> 5)] |= 1 << (b & 31);
         this.occupied[b]++;
         if (this.run[b] === 0) {
           this.onsets[b]++;
@@ -96,6 +125,37 @@ export class OccupancyTracker {
         this.run[b] = 0;
       }
     }
+  }
+
+  /** Band-level occupancy of bins [lo, hi] from the log: occupied averages, onsets, first/last onset (s), longest run. */
+  private bandRuns(lo: number, hi: number): { occupied: number; onsets: number; firstOnsetS: number; lastOnsetS: number; maxRun: number } {
+    const w = this.words;
+    let occupied = 0;
+    let onsets = 0;
+    let run = 0;
+    let maxRun = 0;
+    let firstOnsetS = -1;
+    let lastOnsetS = -1;
+    for (let f = 0; f < this.logged; f++) {
+      const row = this.log[Math.floor(f / LOG_CHUNK)];
+      const at = (f % LOG_CHUNK) * w;
+      let any = false;
+      for (let b = lo; b <= hi && !any; b++) if ((row[at + (b >>> 5)] & (1 << (b & 31))) !== 0) any = true;
+      if (!any) {
+        run = 0;
+        continue;
+      }
+      occupied++;
+      if (run === 0) {
+        onsets++;
+        const t = this.logTimes[Math.floor(f / LOG_CHUNK)][f % LOG_CHUNK];
+        if (firstOnsetS < 0) firstOnsetS = t;
+        lastOnsetS = t;
+      }
+      run++;
+      if (run > maxRun) maxRun = run;
+    }
+    return { occupied, onsets, firstOnsetS, lastOnsetS, maxRun };
   }
 
   /**
@@ -137,8 +197,14 @@ export class OccupancyTracker {
         if (this.maxPowerDb[j] > peakP) peakP = this.maxPowerDb[j];
         if (this.maxExcessDb[j] > peakEx) peakEx = this.maxExcessDb[j];
       }
-      const duty = this.frames > 0 ? this.occupied[busiest] / this.frames : 0;
-      const bursts = this.onsets[busiest];
+      // appearances of the band (any of its bins occupied) when every average was logged, else of its busiest bin
+      const band = this.logged === this.frames ? this.bandRuns(lo, hi) : null;
+      const occupiedAverages = band?.occupied ?? this.occupied[busiest];
+      const duty = this.frames > 0 ? occupiedAverages / this.frames : 0;
+      const bursts = band?.onsets ?? this.onsets[busiest];
+      const firstOnset = band?.firstOnsetS ?? this.firstOnset[busiest];
+      const lastOnset = band?.lastOnsetS ?? this.lastOnset[busiest];
+      const maxRun = band?.maxRun ?? this.maxRun[busiest];
       const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
       out.push({
         centerHz: Math.round(hz(fsum / wsum)),
@@ -149,9 +215,9 @@ export class OccupancyTracker {
         peakExcessDb: round(peakEx, 2),
         dutyCycle: round(duty, 4),
         bursts,
-        periodS: bursts >= 3 ? round((this.lastOnset[busiest] - this.firstOnset[busiest]) / (bursts - 1), 3) : null,
-        maxBurstS: round(this.maxRun[busiest] * this.frameS, 3),
-        meanBurstS: round(bursts > 0 ? (this.occupied[busiest] / bursts) * this.frameS : 0, 3),
+        periodS: bursts >= 3 ? round((lastOnset - firstOnset) / (bursts - 1), 3) : null,
+        maxBurstS: round(maxRun * this.frameS, 3),
+        meanBurstS: round(bursts > 0 ? (occupiedAverages / bursts) * this.frameS : 0, 3),
         continuous: duty >= 0.95,
       });
       b = hi + 1;

@@ -189,6 +189,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3) }));
     process.stderr.write(describeHeard(h) + '\n');
   }
+  const driftPpm = detector.receiverDriftPpm();
+  if (driftPpm !== null) {
+    process.stderr.write(`receiver drift since calibration, measured on its narrow emitters: ${driftPpm >= 0 ? '+' : ''}${driftPpm.toFixed(2)} ppm (${((driftPpm * info.centerHz) / 1e6).toFixed(0)} Hz here)\n`);
+  }
   await csv?.close();
   if (stats.shortFrames === 0) {
     throw new QuietBandError(`${file}: no samples to analyse (${stats.samples} samples; the first ${settle} are discarded as settle)`, 'BAD_INPUT');

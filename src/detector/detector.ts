@@ -703,6 +703,11 @@ export class Detector {
     }
   }
 
+  /** The receiver's drift (ppm) measured on the calibration's steady carriers (EmitterWatch.driftPpm); null without. */
+  receiverDriftPpm(): number | null {
+    return this.watch === null ? null : this.watch.driftPpm();
+  }
+
   /** What has been heard of each calibration emitter so far (empty without a baseline that lists emitters). */
   emittersHeard(): EmitterHeard[] {
     return this.watch === null ? [] : this.watch.heard();

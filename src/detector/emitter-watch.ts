@@ -12,6 +12,15 @@ import { smoothedAt } from './statistic.js';
 export const SHAPE_TAIL_PROBABILITY = 1e-3;
 /** The limit is never under this multiple of the longest appearance the calibration saw. */
 export const SHAPE_MIN_FACTOR = 2;
+/**
+ * Emitters at most this wide (Hz) are carriers whose centroid, while occupied, measures the receiver's drift (a
+ * drifting steady carrier spreads over several bins during the calibration, so its busiest bin need not read
+ * continuous).
+ */
+export const DRIFT_CARRIER_MAX_HZ = 5_000;
+/** Weight of each new average in a carrier's smoothed centroid (an exponential mean over ≈ 20 averages, 2 s). */
+const DRIFT_ALPHA = 0.05;
+
 /** Averages of slack added to the limit: an appearance's measured length is quantised to whole Welch averages. */
 const SHAPE_SLACK_AVERAGES = 2;
 
@@ -43,6 +52,11 @@ export interface EmitterHeard {
   /** The calibration's mean time between appearances (s), null when it saw fewer than 3. */
   periodS: number | null;
   continuous: boolean;
+  /**
+   * For a narrow emitter (≤ DRIFT_CARRIER_MAX_HZ wide): where its smoothed centroid now lies against the calibration's
+   * centre (Hz); null for wider emitters or before it was heard.
+   */
+  driftHz: number | null;
 }
 
 /** Called when the envelope over a band (Hz, absolute like the emitters) is lifted (`on` false) or restored. */
@@ -59,6 +73,9 @@ interface Watched {
   appearances: number;
   liftedCount: number;
   longestDeaf: number;
+  /** Smoothed centroid (bins, fractional) of a drift carrier; NaN for other emitters or before the first average. */
+  centroid: number;
+  carrier: boolean;
 }
 
 /**
@@ -99,6 +116,7 @@ export class EmitterWatch {
       this.watched.push({
         lo, hi, limitSamples: e.continuous || !(hi >= lo) ? Infinity : limitS * rateSps,
         active: false, lifted: false, start: 0, lastEnd: -1, appearances: 0, liftedCount: 0, longestDeaf: 0,
+        centroid: NaN, carrier: e.bandwidthHz <= DRIFT_CARRIER_MAX_HZ,
       });
     }
   }
@@ -123,6 +141,7 @@ export class EmitterWatch {
       for (let b = w.lo; b <= w.hi && !occupied; b++) {
         if (smoothedAt(pre, n, half, b) > thr) occupied = true;
       }
+      if (occupied && w.carrier) this.followCentroid(w, pre, thr);
       if (occupied) {
         if (!w.active) {
           w.active = true;
@@ -141,6 +160,25 @@ export class EmitterWatch {
         this.endAppearance(i);
       }
     }
+  }
+
+  /**
+   * The receiver's frequency drift (ppm) measured on the narrow emitters the calibration heard: the median over them of
+   * (smoothed centroid − calibration centre) / centre. They all move together when the dongle's crystal warms up
+   * (docs/detector.md §3); null without a carrier, or when the centre is unknown (0).
+   */
+  driftPpm(): number | null {
+    const ppm: number[] = [];
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i];
+      const f = this.emitters[i].centerHz;
+      if (!w.carrier || Number.isNaN(w.centroid) || f === 0 || this.centerHz === 0) continue;
+      ppm.push((this.binHz(w.centroid) - f) / f * 1e6);
+    }
+    if (ppm.length === 0) return null;
+    ppm.sort((a, b) => a - b);
+    const m = ppm.length >> 1;
+    return ppm.length % 2 === 1 ? ppm[m] : (ppm[m - 1] + ppm[m]) / 2;
   }
 
   /** Ends every appearance under way (end of stream, retune). */
@@ -164,8 +202,33 @@ export class EmitterWatch {
         limitS: Number.isFinite(w.limitSamples) ? w.limitSamples / this.rateSps : null,
         periodS: e.periodS,
         continuous: e.continuous,
+        driftHz: w.carrier && !Number.isNaN(w.centroid) ? this.binHz(w.centroid) - e.centerHz : null,
       };
     });
+  }
+
+  /** Absolute frequency (Hz) of a fractional bin of the slow path. */
+  private binHz(b: number): number {
+    return this.centerHz + (b - this.n / 2) * (this.rateSps / this.n);
+  }
+
+  /**
+   * Moves a carrier's smoothed centroid toward this average's: the centroid of bin power over `thresholdLin` (the
+   * occupancy threshold) across its band.
+   */
+  private followCentroid(w: Watched, pre: Float64Array, thresholdLin: number): void {
+    let sw = 0;
+    let sb = 0;
+    for (let b = w.lo; b <= w.hi; b++) {
+      // the raw bin power (prefix difference), not the smoothed statistic: a 3-bin kernel would bias nothing but blur
+      const p = pre[b + 1] - pre[b] - thresholdLin;
+      if (p <= 0) continue;
+      sw += p;
+      sb += p * b;
+    }
+    if (!(sw > 0)) return;
+    const c = sb / sw;
+    w.centroid = Number.isNaN(w.centroid) ? c : w.centroid + DRIFT_ALPHA * (c - w.centroid);
   }
 
   private endAppearance(i: number): void {

@@ -35,6 +35,8 @@ export interface ReplayPassesResult {
   appearances: { emitter: number; startS: number; endS: number; lifted: boolean }[];
   /** The watch's summary per emitter at the end of the stream. */
   heard: EmitterHeard[];
+  /** The receiver drift the watch measured on the steady carriers at the end of the stream (ppm), null without. */
+  driftPpm: number | null;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function replayPasses(site: SiteBackground, baselineSeconds: number
   return {
     detections, learnS, detectS: (performance.now() - t1) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, samples: stats.samples,
     rbwHz: site.rateSps / opts.spectrum.fftSize, emitters: learned.baseline.emitters ?? [], appearances, heard: detector.emittersHeard(),
+    driftPpm: detector.receiverDriftPpm(),
   };
 }
 

@@ -17,6 +17,11 @@ describe('site background after a calibration', () => {
     };
     const r = await replayPasses(site, 60);
     expect(after(r.detections, 60)).toEqual([]);
+    // the receiver's drift measured on the calibration's narrow carriers, against their calibration centroid: the
+    // warm-up curve w(t) = (1 − e^(−t/40 s))/(1 − e^(−3)) averages 0.507 over the 60 s window and is 1 from 120 s, so
+    // at the end the carriers stand 10 × (1 − 0.507) = 4.93 ppm from where calibration put them
+    expect(r.driftPpm).not.toBeNull();
+    expect(Math.abs(r.driftPpm! - 4.93)).toBeLessThan(0.4);
   }, 120_000);
 
   it('a fading wideband FM carrier present from the first sample, learned in a 60 s window: 0 detections over 40 s more', async () => {
