@@ -15,6 +15,7 @@ import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+import { readClipHints } from '../evidence/clip-meta.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -103,8 +104,16 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
  * checks its fingerprint), runs the detector and writes one line per finished detection to `write`.
  * @throws QuietBandError('BAD_INPUT' | 'CONFIG' | 'BASELINE_MISMATCH') naming the file/flag/field.
  */
-export async function replayFile(file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger): Promise<ReplaySummary> {
+export async function replayFile(file: string, givenFlags: ReplayFlags, write: (line: string) => void, log: Logger): Promise<ReplaySummary> {
   const tStart = performance.now();
+  // an evidence clip cut to its band (quietband:dc_free) is centred by a mixer, not a tuner: nothing to guard at 0 Hz,
+  // and the detection sits there; DC removal would eat its carrier (docs/clip-decimation.md)
+  const hints = await readClipHints(file);
+  // and its default FFT size gives about the sensor's RBW (ClipHints.replayFftSize)
+  const flags: ReplayFlags = hints.dcFree
+    ? { ...givenFlags, dcGuardHz: givenFlags.dcGuardHz ?? '0', dcRemoval: false, fftSize: givenFlags.fftSize ?? (hints.replayFftSize !== undefined ? String(hints.replayFftSize) : undefined) }
+    : givenFlags;
+  if (hints.dcFree) log.info({ file, gainDb: hints.gainDb, fftSize: flags.fftSize }, 'evidence clip cut to its band: no DC guard or DC removal, FFT size for the sensor\'s RBW; levels are the source dBFS + gain_db');
   let warned = false;
   const srcOpts: FileSourceOptions = {
     ...inputOverrides(flags),
@@ -280,6 +289,8 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const log = createLogger(checkLogLevel(flags.logLevel));
+      // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
+      if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
       const lines: string[] = [];
       const flush = () => {
         if (lines.length) process.stdout.write(lines.join('\n') + '\n');

@@ -6,6 +6,7 @@ import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
 import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { readClipHints } from './clip-meta.js';
 
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
@@ -62,7 +63,8 @@ function colour(t: number, out: Uint8Array, at: number): void {
 /**
  * Renders the spectrogram of a SigMF clip to `pngPath` (written via a temp file + rename):
  * - frequency on x: the clip's full band, centre − rate/2 … centre + rate/2, {@link CLIP_PICTURE_SIZE}.widthPx
- *   columns, each the max of 2 bins of a 2·width-point FFT (Hann, DC removal, 50 % overlap: SpectrumEngine);
+ *   columns, each the max of 2 bins of a 2·width-point FFT (Hann, 50 % overlap: SpectrumEngine; DC removal unless the
+ *   clip is band-cut, `quietband:dc_free`: its 0 Hz is the signal's centre, not a receiver's DC);
  * - time on y, top = first sample: each of the heightPx rows is the Welch mean of the FFT frames centred in its
  *   1/heightPx of the clip (rows without a frame repeat their neighbour, for clips shorter than heightPx frames);
  * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values;
@@ -83,7 +85,8 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
   const rowSum = new Float64Array(H * F);
   const rowFrames = new Uint32Array(H);
   let frames = 0;
-  const engine = new SpectrumEngine({ fftSize: F, window: 'hann', average: 0, dcRemoval: true });
+  const { dcFree } = await readClipHints(metaPath);
+  const engine = new SpectrumEngine({ fftSize: F, window: 'hann', average: 0, dcRemoval: !dcFree });
   const sink = {
     onShortFrame(f: SpectrumFrame): void {
       const mid = f.firstSample + F / 2;

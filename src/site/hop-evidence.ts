@@ -89,6 +89,8 @@ export class HopEvidence implements EvidenceSink {
         preS: o.preS * s,
         postS: o.postS * s,
         maxS: o.maxS * s,
+        // the metas are rewritten with one capture per visit at the source rate: the clip keeps the hop's whole band
+        band: false,
         // a close waits for the hop's next visits to cover postS: the fixed sensor's wait plus a revisit
         holdMs: o.holdMs ?? (o.postS + 15) * 1000 + this.plan.hops * this.plan.dwellMs * 2,
         post: (ev, clip) => this.onPost(h!, ev, clip),

@@ -1,0 +1,187 @@
+// The band an evidence clip keeps: the detection's occupied band × a margin at a standard rate, extracted from full-rate IQ.
+// Filter design and measured figures: docs/clip-decimation.md.
+import { Mixer, PolyphaseResampler } from '../dsp/resampler.js';
+import { convertSamples } from '../source/sample-formats.js';
+import { BYTES_PER_COMPLEX, type SampleFormat } from '../types.js';
+
+/**
+ * Clip sample rates (S/s): 1, 1.25, 2, 2.5 and 5 × 10^k from 25 kS/s to 2.5 MS/s. 250 kS/s is rtl_433's default rate,
+ * so a clip of an ISM-band device at that rate is also read by rtl_433's tools as is.
+ */
+export const CLIP_RATES_SPS: readonly number[] = Object.freeze([
+  25e3, 50e3, 100e3, 125e3, 200e3, 250e3, 500e3, 1e6, 1.25e6, 2e6, 2.5e6,
+]);
+
+/** Band-selection settings of evidence clips. */
+export interface ClipBandOptions {
+  /**
+   * Clip rate ≥ this × the occupied bandwidth (highHz − lowHz). Default 1.2: a detector's 200 kHz reading of a 200 kHz
+   * channel (≈ 201.6 kHz: edges to ± 1 bin) still fits 250 kS/s, and the band (±rate / 2.4) lies in the flat passband.
+   */
+  margin: number;
+  /** Lowest clip rate (S/s). Default 25 kS/s. */
+  minRateSps: number;
+  /** Stopband attenuation of the band filter (dB). Default 60 (below an 8-bit clip's ≈ 48 dB range). */
+  attenuationDb: number;
+  /**
+   * Flat passband edge as a fraction of the clip rate (one-sided); ≥ 1 / (2·margin) keeps the whole band in it. Default
+   * 0.42 (±0.42·rate alias-free; stopband from ±0.58·rate).
+   */
+  passbandFraction: number;
+  /** Largest interpolation factor L of the rational resampler; beyond it an integer decimation is used. Default 512. */
+  maxUp: number;
+}
+
+export const DEFAULT_CLIP_BAND: Readonly<ClipBandOptions> = Object.freeze({ margin: 1.2, minRateSps: 25e3, attenuationDb: 60, passbandFraction: 0.42, maxUp: 512 });
+
+/** Where and how a clip is cut out of the source's band. */
+export interface ClipBandPlan {
+  /** False: the clip keeps the source's full band (the wanted rate is not below the source's). */
+  decimated: boolean;
+  /** The clip's centre (`core:frequency`), Hz. */
+  centerHz: number;
+  /** The clip's rate (`core:sample_rate`), S/s. */
+  rateSps: number;
+  /** Rational factor source → clip: rate = source rate · up / down. */
+  up: number;
+  down: number;
+  /** Flat passband edge and stopband start (Hz, one-sided, around the clip centre). */
+  passbandHz: number;
+  stopbandHz: number;
+  attenuationDb: number;
+}
+
+const gcd = (a: number, b: number): number => {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+};
+
+/**
+ * Chooses a clip's band for a detection occupying [lowHz, highHz] in a source at `sourceRateSps` centred at
+ * `sourceCenterHz`: rate = the smallest {@link CLIP_RATES_SPS} entry ≥ max(minRate, margin × (highHz − lowHz)); centre =
+ * the middle of the band, rounded to 1 Hz; factor up/down = rate/source rate in lowest terms. When that needs an
+ * interpolation factor above `maxUp` (an odd source rate) the rate becomes source / D with D = ⌊source / wanted⌋.
+ * A wanted rate at or above the source's keeps the full band (decimated false, factor 1/1).
+ * Passband ±passbandFraction·rate, stopband from ±(1 − passbandFraction)·rate: what folds back when the rate is cut
+ * lands outside the passband.
+ */
+export function planClipBand(sourceRateSps: number, sourceCenterHz: number, lowHz: number, highHz: number, options: Partial<ClipBandOptions> = {}): ClipBandPlan {
+  const o = { ...DEFAULT_CLIP_BAND, ...options };
+  const wanted = Math.max(o.minRateSps, o.margin * Math.max(0, highHz - lowHz));
+  const full: ClipBandPlan = {
+    decimated: false, centerHz: sourceCenterHz, rateSps: sourceRateSps, up: 1, down: 1,
+    passbandHz: sourceRateSps / 2, stopbandHz: sourceRateSps / 2, attenuationDb: 0,
+  };
+  let rate = CLIP_RATES_SPS.find((r) => r >= wanted);
+  if (rate === undefined || rate >= sourceRateSps) return full;
+  const src = Math.round(sourceRateSps);
+  let g = gcd(src, rate);
+  let up = rate / g;
+  let down = src / g;
+  if (up > o.maxUp || !Number.isInteger(up)) {
+    down = Math.max(1, Math.floor(sourceRateSps / wanted));
+    if (down <= 1) return full;
+    up = 1;
+    rate = sourceRateSps / down;
+    g = 1;
+  }
+  const centerHz = Math.round((lowHz + highHz) / 2);
+  return {
+    decimated: true, centerHz, rateSps: rate, up, down,
+    passbandHz: Math.round(o.passbandFraction * rate), stopbandHz: Math.round((1 - o.passbandFraction) * rate), attenuationDb: o.attenuationDb,
+  };
+}
+
+/** Result of {@link extractBand}. */
+export interface ExtractedBand {
+  /** The clip's samples, interleaved I/Q (full scale ±1 before `gain`; `gain` already applied). */
+  samples: Float32Array;
+  count: number;
+  /** Linear amplitude gain applied (see {@link extractBand}); 1 for cf32. */
+  gain: number;
+  /** Taps per polyphase branch and of the prototype filter. */
+  tapsPerPhase: number;
+  prototypeTaps: number;
+}
+
+/** Inputs converted, mixed and filtered per step (complex samples); the thread is yielded between steps. */
+const STEP_SAMPLES = 16384;
+
+const yieldThread = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Cuts a clip's band out of `count` full-rate samples of `raw` (encoded in `format`, as the evidence ring holds them):
+ * 1. removes the mean I/Q of the whole stretch (the receiver's DC offset: it would otherwise land inside the clip's
+ *    band as a tone at sourceCenter − clipCenter);
+ * 2. mixes by −(clip centre − source centre) ({@link Mixer}) and resamples by up/down ({@link PolyphaseResampler});
+ * 3. compensates the filter's group delay, so clip sample j is source sample j · down / up (to ± half a clip sample);
+ *    the output has ⌊count · up / down⌋ samples;
+ * 4. for integer formats, scales by gain = min(√(source rate / clip rate), 0.9 / peak): the narrower band has
+ *    √(ratio) less noise amplitude, the gain puts it back at as many LSBs as the source had (quantisation to 8 bits
+ *    would otherwise add noise comparable to the band's own), never past 90 % of full scale.
+ * Works in steps of {@link STEP_SAMPLES}, yielding the thread between them so a sensor's blocks keep flowing.
+ * Allocates the output and one step buffer per call (per clip, not per block).
+ */
+export async function extractBand(raw: Uint8Array, format: SampleFormat, count: number, sourceRateSps: number, sourceCenterHz: number, plan: ClipBandPlan): Promise<ExtractedBand> {
+  const bps = BYTES_PER_COMPLEX[format];
+  const step = new Float32Array(2 * STEP_SAMPLES);
+  let mI = 0;
+  let mQ = 0;
+  for (let done = 0; done < count; done += STEP_SAMPLES) {
+    const n = Math.min(STEP_SAMPLES, count - done);
+    convertSamples(format, raw, step, n, done * bps);
+    for (let i = 0; i < n; i++) {
+      mI += step[2 * i]!;
+      mQ += step[2 * i + 1]!;
+    }
+  }
+  mI /= Math.max(1, count);
+  mQ /= Math.max(1, count);
+  const mixer = new Mixer(plan.centerHz - sourceCenterHz, sourceRateSps);
+  const rs = new PolyphaseResampler({
+    inRateSps: sourceRateSps, up: plan.up, down: plan.down, passbandHz: plan.passbandHz, stopbandHz: plan.stopbandHz,
+    attenuationDb: plan.attenuationDb, stepSamples: STEP_SAMPLES,
+  });
+  const delay = Math.round(rs.delayOutSamples);
+  const wanted = Math.floor((count * plan.up) / plan.down);
+  // the tail: enough zeros after the data for the last wanted output to leave the filter
+  const padIn = Math.ceil(((delay + 1) * plan.down) / plan.up) + rs.tapsPerPhase;
+  const all = new Float32Array(2 * rs.maxOutput(count + padIn + STEP_SAMPLES));
+  const stepOut = new Float32Array(2 * rs.maxOutput(STEP_SAMPLES));
+  let outN = 0;
+  const take = (n: number): void => {
+    const got = rs.process(step, n, stepOut);
+    all.set(stepOut.subarray(0, 2 * got), 2 * outN);
+    outN += got;
+  };
+  for (let done = 0; done < count; done += STEP_SAMPLES) {
+    const n = Math.min(STEP_SAMPLES, count - done);
+    convertSamples(format, raw, step, n, done * bps);
+    for (let i = 0; i < n; i++) {
+      step[2 * i] -= mI;
+      step[2 * i + 1] -= mQ;
+    }
+    mixer.process(step, n, step);
+    take(n);
+    await yieldThread();
+  }
+  for (let left = padIn; left > 0; left -= STEP_SAMPLES) {
+    const n = Math.min(STEP_SAMPLES, left);
+    step.fill(0, 0, 2 * n);
+    take(n);
+  }
+  const outCount = Math.max(0, Math.min(wanted, outN - delay));
+  const samples = all.subarray(2 * delay, 2 * (delay + outCount));
+  let gain = 1;
+  if (format !== 'cf32') {
+    let peak = 0;
+    for (let i = 0; i < 2 * outCount; i++) {
+      const v = Math.abs(samples[i]!);
+      if (v > peak) peak = v;
+    }
+    gain = Math.sqrt(sourceRateSps / plan.rateSps);
+    if (peak > 0) gain = Math.min(gain, 0.9 / peak);
+    for (let i = 0; i < 2 * outCount; i++) samples[i] *= gain;
+  }
+  return { samples, count: outCount, gain, tapsPerPhase: rs.tapsPerPhase, prototypeTaps: rs.prototypeTaps };
+}
