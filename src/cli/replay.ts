@@ -16,6 +16,8 @@ import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
+import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
+import { stat } from 'node:fs/promises';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -100,6 +102,29 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
 }
 
 /**
+ * Wall-clock time (ms) of a recording's sample 0, for the rows of `--csv`: SigMF `core:datetime` when the recording has
+ * one; else the modification time of the samples' file (when the recorder finished writing: the time of its last
+ * sample) less the recording's duration, with a warning naming the file, since a copy or an edit moves it.
+ * The epoch (1970) only when neither exists.
+ */
+export async function csvOriginMs(file: string, info: IqSourceInfo, log: Logger): Promise<number> {
+  const fromMeta = info.datetime !== undefined ? Date.parse(info.datetime) : NaN;
+  if (Number.isFinite(fromMeta)) return fromMeta;
+  const dataPath = isSigmfPath(file) ? sigmfPaths(file).dataPath : file;
+  try {
+    const mtimeMs = (await stat(dataPath)).mtimeMs;
+    const durationMs = ((info.totalSamples ?? 0) / info.rateSps) * 1000;
+    const originMs = Math.round(mtimeMs - durationMs);
+    log.warn({ file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin: new Date(originMs).toISOString() },
+      `${dataPath}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, ${new Date(originMs).toISOString()} for the first sample: wrong if the file was copied or edited since`);
+    return originMs;
+  } catch {
+    log.warn({ file: dataPath }, `${dataPath}: no recording time and no modification time: CSV rows are dated from 1970-01-01`);
+    return 0;
+  }
+}
+
+/**
  * Replays one recording: opens it (streamed), learns an automatic baseline from it (or loads `--baseline FILE` and
  * checks its fingerprint), runs the detector and writes one line per finished detection to `write`.
  * @throws QuietBandError('BAD_INPUT' | 'CONFIG' | 'BASELINE_MISMATCH') naming the file/flag/field.
@@ -181,9 +206,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   }
 
   let detections = 0;
-  // wall-clock stamps for CSV rows: SigMF core:datetime of sample 0, else the epoch (the recording's time is unknown)
-  const originMs = info.datetime ? Date.parse(info.datetime) : 0;
-  const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
+  const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, await csvOriginMs(file, info, log)) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const detectSource = await openFileSource(file, srcOpts);
   const { stats } = await detect(detectSource, baseline, opts, (ev) => {
