@@ -1,6 +1,8 @@
 // Evidence clip names (rtl_433 convention) and the `quietband:` SigMF keys of a clip's meta (docs/clip-decimation.md).
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { sigmfPaths } from '../source/sigmf.js';
+import { DATA_FILE_MODE } from '../site/data-dir.js';
 import type { DetectionEvent } from '../types.js';
 import type { ClipBandPlan } from './clip-band.js';
 
@@ -149,4 +151,34 @@ export async function readClipHints(path: string): Promise<ClipHints> {
     // the recording's reader names the file and field
   }
   return out;
+}
+
+/**
+ * Adds `quietband:alert_id` (and `quietband:session` when given) to a written clip's meta: the alert store assigns the
+ * id on the main thread after the sensor's worker wrote the clip. Rewritten through a temp file and a rename (readers
+ * never see half a file); every other key is kept. Resolves false when the clip is gone (the quota deleted it).
+ * @throws the file system's error for anything but a missing meta, or a SyntaxError for a meta that is not JSON
+ */
+export async function annotateClipAlert(metaPath: string, alert: { alertId: string; session?: string }): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(metaPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const j = JSON.parse(text) as { global: Record<string, unknown> };
+  const ext = Array.isArray(j.global['core:extensions']) ? (j.global['core:extensions'] as { name?: string }[]) : [];
+  if (!ext.some((e) => e.name === QB_NAMESPACE)) j.global['core:extensions'] = [...ext, { name: QB_NAMESPACE, version: QB_EXTENSION_VERSION, optional: true }];
+  j.global['quietband:alert_id'] = alert.alertId;
+  if (alert.session !== undefined) j.global['quietband:session'] = alert.session;
+  const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.alert.tmp`);
+  try {
+    await writeFile(tmp, `${JSON.stringify(j, null, 2)}\n`, { mode: DATA_FILE_MODE });
+    await rename(tmp, metaPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return true;
 }

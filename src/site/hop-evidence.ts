@@ -1,5 +1,5 @@
 // Evidence clips of a scanning sensor: per hop, the IQ of that hop's visits around a detection, one SigMF capture per visit.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import { readSigmfMeta, writeSigmfMeta, type SigmfAnnotationInput } from '../source/sigmf.js';
@@ -249,7 +249,11 @@ export class HopEvidence implements EvidenceSink {
       captures.push({ sampleStart: from - first, centerHz: h.centerHz, datetime: new Date(this.originMs + (streamSample / rate) * 1000).toISOString() });
     }
     if (captures.length === 0 || captures[0]!.sampleStart !== 0) return; // the clip's first visit is forgotten: keep ClipRecorder's capture
+    // the recorder's extension keys (core:extensions, quietband:*) stay
+    const global = (JSON.parse(await readFile(metaPath, 'utf8')) as { global: Record<string, unknown> }).global;
+    const extraGlobal = Object.fromEntries(Object.entries(global).filter(([k]) => k === 'core:extensions' || !k.startsWith('core:')));
     await writeSigmfMeta(metaPath, {
+      extraGlobal,
       format: meta.format,
       rateSps: meta.rateSps ?? rate,
       ...(meta.description !== undefined ? { description: `${meta.description}, hop ${h.centerHz} Hz (${captures.length} visits)` } : {}),

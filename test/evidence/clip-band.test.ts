@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIP_RATES_SPS, planClipBand } from '../../src/evidence/clip-band.js';
-import { clipBaseName } from '../../src/evidence/clip-meta.js';
+import { annotateClipAlert, clipBaseName } from '../../src/evidence/clip-meta.js';
+import { writeFile } from 'node:fs/promises';
 import { parseCaptureFileName } from '../../src/source/file-name.js';
 import type { Scenario } from '../../src/source/sim.js';
 import { replayFile } from '../../src/cli/replay.js';
@@ -51,6 +52,25 @@ const SCENARIO: Scenario = {
 
 const record = (dir: string, band: false | object): ReturnType<typeof recordClips> =>
   recordClips(SCENARIO, 1.8, { dir, preS: 1, postS: 0.7, maxS: 5, band, context: { site: 'school', location: { room: '101', xM: 3, yM: 4 } } });
+
+describe('annotateClipAlert', () => {
+  it('adds the alert id and session, keeps every other key; a deleted clip resolves false', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qb-clipmeta-'));
+    try {
+      const meta = join(dir, 'c.sigmf-meta');
+      await writeFile(meta, JSON.stringify({ global: { 'core:datatype': 'cu8', 'quietband:sensor': 'room-101' }, captures: [], annotations: [] }));
+      expect(await annotateClipAlert(meta, { alertId: 'school-42', session: '数学 Maths' })).toBe(true);
+      const j = JSON.parse(await readFile(meta, 'utf8'));
+      expect(j.global).toEqual({
+        'core:datatype': 'cu8', 'quietband:sensor': 'room-101', 'quietband:alert_id': 'school-42', 'quietband:session': '数学 Maths',
+        'core:extensions': [{ name: 'quietband', version: '1.0.0', optional: true }],
+      });
+      expect(await annotateClipAlert(join(dir, 'gone.sigmf-meta'), { alertId: 'x' })).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('band-cut clips of a 2.4 MS/s stream', () => {
   it('a 200 kHz signal in a 2 s clip takes ≤ 1 MB per 2 s (full band: 9.6 MB); both clips replay to their detection', async () => {

@@ -35,6 +35,8 @@ describe('evidence clips from the live daemon', () => {
 
     // SigMF fields of the issue: the clip holds the tone's band (× 1.2 → the 25 kS/s floor), centred on it
     const metaPath = join(dataDir, a.clip!);
+    // the alert store's id reaches the meta once the first record carrying the clip is stored
+    await c.waitFor(() => JSON.parse(readFileSync(metaPath, 'utf8')).global['quietband:alert_id'], 5000, 'the alert id in the clip meta');
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { global: Record<string, unknown>; captures: Record<string, any>[]; annotations: Record<string, any>[] };
     const CLIP_RATE = 25_000;
     const ratio = CLIP_RATE / RATE_SPS;
@@ -42,7 +44,7 @@ describe('evidence clips from the live daemon', () => {
     expect(meta.global['core:sample_rate']).toBe(CLIP_RATE);
     const clipCentre = meta.captures[0]!['core:frequency'] as number;
     expect(clipCentre).toBe(Math.round((det.lowHz + det.highHz) / 2));
-    expect(meta.global).toMatchObject({ 'quietband:site': 'hall-e', 'quietband:sensor': 'room-e', 'quietband:source_frequency': CENTER_HZ, 'quietband:source_sample_rate': RATE_SPS, 'quietband:source_fft_size': 1024, 'quietband:dc_free': true });
+    expect(meta.global).toMatchObject({ 'quietband:alert_id': a.alertId, 'quietband:site': 'hall-e', 'quietband:sensor': 'room-e', 'quietband:source_frequency': CENTER_HZ, 'quietband:source_sample_rate': RATE_SPS, 'quietband:source_fft_size': 1024, 'quietband:dc_free': true });
     // the clip starts 1.5 s (preS) before the detection's start
     expect(Math.abs(Date.parse(meta.captures[0]!['core:datetime']) - (Date.parse(a.startTime!) - 1500))).toBeLessThanOrEqual(2);
     const ann = meta.annotations[0]!;
