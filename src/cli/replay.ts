@@ -16,6 +16,7 @@ import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
+import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 
@@ -27,6 +28,8 @@ export interface ReplayFlags extends PipelineFlags {
   progress?: boolean;
   /** Write the slow-path spectra in rtl_power's CSV layout to this file. */
   csv?: string;
+  /** Write a spectrogram picture of the recording (axes, detections boxed) to this PNG file. */
+  png?: string;
   hopSettleMs?: string;
   crop?: string;
 }
@@ -159,6 +162,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   log.info({ file, format: info.format, rateSps: info.rateSps, centerHz: info.centerHz, totalSamples: info.totalSamples, fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, average: opts.spectrum.average }, 'replay');
 
   if (new Set(segments.map((x) => x.centerHz)).size > 1) {
+    if (flags.png !== undefined) log.warn({ file, png: flags.png }, '--png: a scan (several tuning centres) has no single band to draw; no picture written');
     return replayScan(file, flags, write, log, srcOpts, info, segments, opts);
   }
 
@@ -209,10 +213,12 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, await csvOriginMs(file, info, log)) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const detectSource = await openFileSource(file, srcOpts);
+  const boxes: PictureDetection[] = [];
   const { stats } = await detect(detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
+    if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
   bar?.stop();
   await csv?.close();
@@ -232,6 +238,10 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
   };
   reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
+  if (flags.png !== undefined) {
+    const pic = await renderRecordingPicture(file, flags.png, boxes);
+    log.info({ png: flags.png, widthPx: pic.widthPx, heightPx: pic.heightPx, boxes: pic.boxes.length }, 'spectrogram picture written');
+  }
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
   log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
   return summary;
@@ -307,6 +317,7 @@ export function register(program: Command): void {
     .option('--baseline-seconds <s>', 'with --baseline auto: learn from the first S seconds only')
     .option('--hop-settle-ms <ms>', `scans (SigMF with several capture frequencies): samples discarded after each retune (default ${DEFAULT_SCAN.settleMs})`)
     .option('--crop <fraction>', `scans: fraction of each hop's band cropped at the edges (default ${DEFAULT_SCAN.cropFraction})`)
+    .option('--png <file>', 'also write a spectrogram picture of the recording: frequency (MHz) and time (s) axes, each detection boxed in red')
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
