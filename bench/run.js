@@ -1,6 +1,7 @@
 // `npm run bench`: per-stage suites, the whole replay pipeline, FFTW and rtl_power side by side, heap over a long run.
 // The LAST line printed is one JSON object (pipelineMsps, fftwReferenceMsps, rtlPowerMsps, realtimeFactor, fftSize, …).
 // Knobs (env): BENCH_CAPTURE_S (capture length, s; default 10), BENCH_HEAP_S (long-run input, s; default 60; 0 skips),
+// BENCH_ANCHOR_RUNS (paired runs of the detect pass and its same-work C anchor per FFT size; default 3; 0 skips),
 // BENCH_MAX_TIME (benchmark.js maxTime per case, s; default 0.4), BENCH_SIZES (FFT sizes; default 512,1024,2048,4096).
 // @ts-check
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import { ensureCapture } from './capture.js';
 import { runStages, BLOCK_SAMPLES } from './stages.js';
 import { runPipelineInChild } from './pipeline.js';
 import { buildFftwReference, runFftwReference, buildFakeLibrtlsdr, runRtlPower } from './references.js';
+import { runDetectAnchor } from './detect-anchor.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -28,6 +30,7 @@ const captureS = Number(env.BENCH_CAPTURE_S ?? 10);
 const heapS = Number(env.BENCH_HEAP_S ?? 60);
 const maxTime = Number(env.BENCH_MAX_TIME ?? 0.4);
 const sizes = (env.BENCH_SIZES ?? '512,1024,2048,4096').split(',').map(Number);
+const anchorRuns = Number(env.BENCH_ANCHOR_RUNS ?? 3);
 const PIPELINE_SIZES = [1024, 2048];
 const { DEFAULT_FFT_BACKEND } = await import('../dist/src/dsp/fft.js');
 const { nativeFrameAvailable, fftwVersion } = await import('../dist/src/dsp/native-frame.js');
@@ -141,8 +144,29 @@ try {
 }
 sectionDone('references');
 
+// ── the same-work anchor: paired runs ──
+/** @type {Record<number, Awaited<ReturnType<typeof runDetectAnchor>>>} */
+const anchor = {};
+if (anchorRuns > 0) {
+  log(`Same-work native anchor (bench/fftw-detect-reference.c: fast N/4 + slow N spectra, 50 % overlap, Hann, running DC, Welch means, per-bin tests against baseline arrays), ${anchorRuns} paired runs per size`);
+  for (const n of PIPELINE_SIZES) {
+    try {
+      log(`  N=${n}:`);
+      const a = await runDetectAnchor(capture, n, DEFAULT_FFT_BACKEND, anchorRuns, log);
+      anchor[n] = a;
+      const mm = (/** @type {{min:number,median:number,max:number}} */ x) => `${f2(x.min)}/${f2(x.median)}/${f2(x.max)}`;
+      log(`    min/median/max MS/s: detect pass ${mm(a.detect)} (cpu ${mm(a.detectCpu)}) | C anchor ${mm(a.anchor)} (cpu ${mm(a.anchorCpu)}) ` +
+        `→ ratio of medians ${f2(a.ratio)} (cpu ${f2(a.cpuRatio)}) (target ≥ 1.0); anchor hits: ${a.fastHits} fast, ${a.slowHits} slow bins over ${a.average}-frame means; ` +
+        `load ${a.runs.map((r) => r.load1.toFixed(2)).join(', ')}`);
+    } catch (err) {
+      log(`  detect anchor N=${n}: FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+    }
+  }
+  sectionDone('same-work anchor');
+}
+
 // ── side by side ──
-log('Side by side (same file, same run): detect pass = one live-pipeline pass (fast + slow spectra + detector)');
+log(`Side by side (same file, same run; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}): detect pass = one live-pipeline pass (fast + slow spectra + detector)`);
 /** @type {Record<number, any>} */
 const perSize = {};
 for (const n of PIPELINE_SIZES) {
@@ -159,7 +183,13 @@ for (const n of PIPELINE_SIZES) {
     ratioToFftw: fw ? ours.detectMsps / fw.msps : null, ratioToRtlPower: rp ? ours.detectMsps / rp.msps : null,
     pipelineCpuMsps: ours.detectCpuMsps, fftwReferenceCpuMsps: fw?.cpuMsps ?? null, rtlPowerCpuMsps: rp?.cpuMsps ?? null,
     cpuRatioToFftw: fw ? ours.detectCpuMsps / fw.cpuMsps : null, cpuRatioToRtlPower: rp ? ours.detectCpuMsps / rp.cpuMsps : null,
+    detectAnchorMsps: anchor[n]?.anchor.median ?? null, ratioToDetectAnchor: anchor[n]?.ratio ?? null, cpuRatioToDetectAnchor: anchor[n]?.cpuRatio ?? null,
   };
+  const an = anchor[n];
+  if (an) {
+    log(`  N=${String(n).padEnd(5)} detect pass vs its same-work C anchor (medians of ${an.runs.length}): ${f2(an.detect.median)} vs ${f2(an.anchor.median)} MS/s → ${f2(an.ratio)}× ` +
+      `(cpu ${f2(an.cpuRatio)}×) | vs the single-spectrum FFTW reference ${fw ? f2(ours.detectMsps / fw.msps) : 'n/a'}× | vs rtl_power ${rp ? f2(ours.detectMsps / rp.msps) : 'n/a'}×`);
+  }
   log(`  N=${String(n).padEnd(5)} QuietBand (${DEFAULT_FFT_BACKEND}) ${f2(ours.detectMsps)} MS/s | FFTW ${fw ? f2(fw.msps) : 'n/a'} MS/s → ratio ${fw ? f2(ours.detectMsps / fw.msps) : 'n/a'} (target ≥ 1.0)` +
     ` | rtl_power ${rp ? f2(rp.msps) : 'n/a'} MS/s → ratio ${rp ? f2(ours.detectMsps / rp.msps) : 'n/a'} (target ≥ 10)` +
     (best.backend !== DEFAULT_FFT_BACKEND ? ` | with ${best.backend}: ${f2(best.detectMsps)} MS/s` : ''));
@@ -212,6 +242,10 @@ const summary = {
   ratioToFftw: round(main?.ratioToFftw),
   ratioToFftwWarm: round(main?.ratioToFftwWarm),
   ratioToRtlPower: round(main?.ratioToRtlPower),
+  detectAnchorMsps: round(main?.detectAnchorMsps),
+  ratioToDetectAnchor: round(main?.ratioToDetectAnchor),
+  cpuRatioToDetectAnchor: round(main?.cpuRatioToDetectAnchor),
+  detectAnchorRuns: Object.fromEntries(Object.entries(anchor).map(([k, a]) => [k, a.runs.map((r) => Object.fromEntries(Object.entries(r).map(([kk, vv]) => [kk, round(vv)])))])),
   pipelineCpuMsps: round(main?.pipelineCpuMsps),
   fftwReferenceCpuMsps: round(main?.fftwReferenceCpuMsps),
   rtlPowerCpuMsps: round(main?.rtlPowerCpuMsps),
