@@ -17,24 +17,15 @@
  * Prints one JSON line: {"samples","fastFrames","slowFrames","fastHits","slowHits","seconds","msps","cpuSeconds",
  *   "cpuMsps","learnSeconds","planSeconds"}: seconds (wall) and cpuSeconds (process CPU) cover the detect pass only
  *   (reading + conversion + both spectra + tests); hits = bins above their threshold (all frames).
- * Build: cc -O2 -o fftw-detect-reference fftw-detect-reference.c -lfftw3f -lm   (Welch 1967; FFTW 3 manual)
+ * Build (from bench/, for bench-clock.h): cc -O2 -o fftw-detect-reference fftw-detect-reference.c -lfftw3f -lm   (Welch 1967; FFTW 3 manual)
  */
 #include <fftw3.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define CHUNK_BYTES (1 << 20)
-
-static double clock_s(clockid_t id) {
-  struct timespec t;
-  clock_gettime(id, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
-static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+#include "bench-clock.h"
 
 /* One spectrum path: staging buffer (n samples, 50 % overlap), window, plan, running DC, power, Welch sum. */
 typedef struct {

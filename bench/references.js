@@ -29,7 +29,7 @@ function shortHash(parts) {
  */
 export async function buildFftwReference(name = 'fftw-reference') {
   const src = path.join(HERE, `${name}.c`);
-  const dir = path.join(os.tmpdir(), `quietband-bench-fftw-${shortHash([readFileSync(src)])}`);
+  const dir = path.join(os.tmpdir(), `quietband-bench-fftw-${shortHash([readFileSync(src), readFileSync(path.join(HERE, 'bench-clock.h'))])}`);
   const exe = path.join(dir, name);
   if (existsSync(exe)) return exe;
   await mkdir(dir, { recursive: true });
