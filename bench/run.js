@@ -199,29 +199,35 @@ for (const n of PIPELINE_SIZES) {
 }
 log('');
 
-// ── heap over a long run (child process) ──
+// ── heap over a long run (child process), file input then in-memory input ──
 /** @type {any} */
 let heap = null;
+/** @type {any} */
+let heapMemory = null;
 if (heapS > 0) {
-  log(`Heap over a long run: detect over ${heapS} s of 2.4 MS/s (the capture looped), FFT 1024, ${DEFAULT_FFT_BACKEND}, after a warm-up pass`);
-  try {
-    const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', path.join(HERE, 'heap-run.js'), capture.metaPath, String(heapS), '1024', DEFAULT_FFT_BACKEND],
-      { maxBuffer: 16 << 20, timeout: 300_000 });
-    heap = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
-    const mb = (/** @type {number} */ b) => (b / 2 ** 20).toFixed(1);
-    log(`  ${heap.blocks.toFixed(0)} blocks in ${(heap.wallMs / 1e3).toFixed(1)} s (${f2(heap.msps)} MS/s incl. sampling-profiler overhead), ${heap.events} events`);
-    log(`  heap used (after forced GC) ${mb(heap.before.heapUsedBytes)} → ${mb(heap.after.heapUsedBytes)} MiB; RSS ${mb(heap.before.rssBytes)} → ${mb(heap.after.rssBytes)} MiB; ` +
-      `external ${mb(heap.before.externalBytes)} → ${mb(heap.after.externalBytes)} MiB`);
-    log(`  GC during the run: ${heap.gc.minor} minor (scavenge), ${heap.gc.major} major, ${heap.gc.incremental} incremental; ${heap.gc.totalMs.toFixed(0)} ms total`);
-    log(`  timeline: ${heap.timeline.map((/** @type {any} */ t) => `${t.atS}s heap ${mb(t.heapUsedBytes)} MiB/${t.minorGcs} minor GCs`).join(', ')}`);
-    log(`  allocated (sampling heap profiler incl. collected objects, interval ${heap.allocation.samplingInterval} B): ` +
-      `${mb(heap.allocation.sampledBytes)} MiB ≈ ${(heap.allocation.bytesPerBlock / 1024).toFixed(1)} KiB per 65536-sample block; top functions:`);
-    for (const s of heap.allocation.sites.slice(0, 10)) log(`    ${(s.bytesPerBlock / 1024).toFixed(2).padStart(8)} KiB/block  ${s.site}`);
-    const cat = heap.allocation.bytesPerBlockByCategory;
-    log(`  by part (KiB/block): processing (engine, detector, baseline) ${(cat.processing / 1024).toFixed(2)}, emitted events ${(cat.events / 1024).toFixed(2)}, ` +
-      `input (file reads, async iteration, the bench's looping source) ${(cat.input / 1024).toFixed(2)}, other ${(cat.other / 1024).toFixed(2)}`);
-  } catch (err) {
-    log(`  heap run: FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+  for (const input of ['file', 'memory']) {
+    log(`Heap over a long run, ${input} input: detect over ${heapS} s of 2.4 MS/s (${input === 'file' ? 'the capture read from disk, looped' : '2 s of the capture converted once into 65536-sample blocks held in memory, looped'}), FFT 1024, ${DEFAULT_FFT_BACKEND}, after a warm-up pass`);
+    try {
+      const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', path.join(HERE, 'heap-run.js'), capture.metaPath, String(heapS), '1024', DEFAULT_FFT_BACKEND, input],
+        { maxBuffer: 16 << 20, timeout: 300_000 });
+      const h = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+      if (input === 'file') heap = h;
+      else heapMemory = h;
+      const mb = (/** @type {number} */ b) => (b / 2 ** 20).toFixed(1);
+      log(`  ${h.blocks.toFixed(0)} blocks in ${(h.wallMs / 1e3).toFixed(1)} s (${f2(h.msps)} MS/s incl. sampling-profiler overhead), ${h.events} events; load ${os.loadavg()[0].toFixed(2)}`);
+      log(`  heap used (after forced GC) ${mb(h.before.heapUsedBytes)} → ${mb(h.after.heapUsedBytes)} MiB; RSS ${mb(h.before.rssBytes)} → ${mb(h.after.rssBytes)} MiB; ` +
+        `external ${mb(h.before.externalBytes)} → ${mb(h.after.externalBytes)} MiB`);
+      log(`  GC during the run: ${h.gc.minor} minor (scavenge), ${h.gc.major} major, ${h.gc.incremental} incremental; ${h.gc.totalMs.toFixed(0)} ms total`);
+      log(`  timeline: ${h.timeline.map((/** @type {any} */ t) => `${t.atS}s heap ${mb(t.heapUsedBytes)} MiB/${t.minorGcs} minor GCs`).join(', ')}`);
+      log(`  allocated (sampling heap profiler incl. collected objects, interval ${h.allocation.samplingInterval} B): ` +
+        `${mb(h.allocation.sampledBytes)} MiB ≈ ${(h.allocation.bytesPerBlock / 1024).toFixed(2)} KiB per 65536-sample block; top functions:`);
+      for (const s of h.allocation.sites.slice(0, 10)) log(`    ${(s.bytesPerBlock / 1024).toFixed(2).padStart(8)} KiB/block  ${s.site}`);
+      const cat = h.allocation.bytesPerBlockByCategory;
+      log(`  by part (KiB/block): processing (engine, detector, baseline) ${(cat.processing / 1024).toFixed(2)}, emitted events ${(cat.events / 1024).toFixed(2)}, ` +
+        `input (file reads, async iteration, the bench's sources) ${(cat.input / 1024).toFixed(2)}, other ${(cat.other / 1024).toFixed(2)}`);
+    } catch (err) {
+      log(`  heap run (${input}): FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+    }
   }
   sectionDone('heap run');
 }
@@ -257,6 +263,12 @@ const summary = {
     seconds: heap.seconds, blocks: Math.round(heap.blocks), minorGcs: heap.gc.minor, majorGcs: heap.gc.major,
     heapUsedBeforeBytes: heap.before.heapUsedBytes, heapUsedAfterBytes: heap.after.heapUsedBytes,
     rssBeforeBytes: heap.before.rssBytes, rssAfterBytes: heap.after.rssBytes, allocatedBytesPerBlock: Math.round(heap.allocation.bytesPerBlock),
+    bytesPerBlockByPart: Object.fromEntries(Object.entries(heap.allocation.bytesPerBlockByCategory).map(([k, v]) => [k, Math.round(/** @type {number} */ (v))])),
+  },
+  heapMemoryInput: heapMemory && {
+    seconds: heapMemory.seconds, blocks: Math.round(heapMemory.blocks), minorGcs: heapMemory.gc.minor, majorGcs: heapMemory.gc.major,
+    heapUsedBeforeBytes: heapMemory.before.heapUsedBytes, heapUsedAfterBytes: heapMemory.after.heapUsedBytes, allocatedBytesPerBlock: Math.round(heapMemory.allocation.bytesPerBlock),
+    bytesPerBlockByPart: Object.fromEntries(Object.entries(heapMemory.allocation.bytesPerBlockByCategory).map(([k, v]) => [k, Math.round(/** @type {number} */ (v))])),
   },
   captureSeconds: captureS,
   loadAverage: [load0[0], os.loadavg()[0]].map((l) => round(l)),
