@@ -23,6 +23,9 @@ describe('planClipBand', () => {
     expect(planClipBand(2.048e6, 868e6, 868.3e6, 868.4e6)).toMatchObject({ rateSps: 125e3, up: 125, down: 2048 });
     // 250 kS/s source, 200 kHz signal: nothing narrower on the ladder → the source as is
     expect(planClipBand(250e3, 433.92e6, 433.82e6, 434.02e6)).toMatchObject({ decimated: false, rateSps: 250e3, centerHz: 433.92e6 });
+    // 2.4 MS/s, 450 kHz wide: 540 kS/s → 1 MS/s > a quarter of the source: the full band (saves < 4×)
+    expect(planClipBand(2.4e6, 433.92e6, 433.7e6, 434.15e6)).toMatchObject({ decimated: false, rateSps: 2.4e6 });
+    expect(planClipBand(2.4e6, 433.92e6, 433.82e6, 434.2e6)).toMatchObject({ decimated: true, rateSps: 500e3, up: 5, down: 24 });
     // an odd source rate whose L/M would need L > 512 falls back to an integer decimation (rate ≥ wanted)
     const odd = planClipBand(2_400_001, 100e6, 100e6 - 5e3, 100e6 + 5e3);
     expect(odd.up).toBe(1);
