@@ -51,6 +51,12 @@ export interface ClipBandPlan {
   /** Rational factor source → clip: rate = source rate · up / down. */
   up: number;
   down: number;
+  /**
+   * First-stage integer decimation (1 = a single stage): the largest divisor of `down` leaving ≥ 4 × the clip rate.
+   * A cheap wide-transition filter takes the source to source/preDown, then the sharp one does the rest; ≈ 4× fewer
+   * multiplies than one stage for a narrow band (2 MS/s → 25 kS/s: 92 + 91 taps instead of 1811 per clip sample).
+   */
+  preDown: number;
   /** Flat passband edge and stopband start (Hz, one-sided, around the clip centre). */
   passbandHz: number;
   stopbandHz: number;
@@ -69,13 +75,13 @@ const gcd = (a: number, b: number): number => {
  * interpolation factor above `maxUp` (an odd source rate) the rate becomes source / D with D = ⌊source / wanted⌋.
  * A rate above `maxRateFraction` × the source's keeps the full band (decimated false, factor 1/1).
  * Passband ±passbandFraction·rate, stopband from ±(1 − passbandFraction)·rate: what folds back when the rate is cut
- * lands outside the passband.
+ * lands outside the passband. `preDown`: see {@link ClipBandPlan.preDown}.
  */
 export function planClipBand(sourceRateSps: number, sourceCenterHz: number, lowHz: number, highHz: number, options: Partial<ClipBandOptions> = {}): ClipBandPlan {
   const o = { ...DEFAULT_CLIP_BAND, ...options };
   const wanted = Math.max(o.minRateSps, o.margin * Math.max(0, highHz - lowHz));
   const full: ClipBandPlan = {
-    decimated: false, centerHz: sourceCenterHz, rateSps: sourceRateSps, up: 1, down: 1,
+    decimated: false, centerHz: sourceCenterHz, rateSps: sourceRateSps, up: 1, down: 1, preDown: 1,
     passbandHz: sourceRateSps / 2, stopbandHz: sourceRateSps / 2, attenuationDb: 0,
   };
   let rate = CLIP_RATES_SPS.find((r) => r >= wanted);
@@ -92,8 +98,15 @@ export function planClipBand(sourceRateSps: number, sourceCenterHz: number, lowH
     g = 1;
   }
   const centerHz = Math.round((lowHz + highHz) / 2);
+  let preDown = 1;
+  for (let d = down; d >= 2; d--) {
+    if (down % d === 0 && sourceRateSps / d >= 4 * rate) {
+      preDown = d;
+      break;
+    }
+  }
   return {
-    decimated: true, centerHz, rateSps: rate, up, down,
+    decimated: true, centerHz, rateSps: rate, up, down, preDown,
     passbandHz: Math.round(o.passbandFraction * rate), stopbandHz: Math.round((1 - o.passbandFraction) * rate), attenuationDb: o.attenuationDb,
   };
 }
@@ -105,13 +118,29 @@ export interface ExtractedBand {
   count: number;
   /** Linear amplitude gain applied (see {@link extractBand}); 1 for cf32. */
   gain: number;
+  /** The resampler stages, first to last. */
+  stages: ResamplerStage[];
+}
+
+/** One resampler stage of a band cut (what the clip's `quietband:filter` records). */
+export interface ResamplerStage {
+  up: number;
+  down: number;
+  passbandHz: number;
+  stopbandHz: number;
   /** Taps per polyphase branch and of the prototype filter. */
   tapsPerPhase: number;
   prototypeTaps: number;
 }
 
-/** Inputs converted, mixed and filtered per step (complex samples); the thread is yielded between steps. */
+/** Inputs converted, mixed and filtered per step (complex samples). */
 const STEP_SAMPLES = 16384;
+/**
+ * Work between two yields of the thread (ms): long enough that a clip needs few yields (on a paced sensor each
+ * yield can wait for the next block's turn, tens of ms: yielding after every step stretched a 0.15 s cut to 6-10 s),
+ * short enough that the sensor's blocks wait at most this long.
+ */
+const SLICE_MS = 10;
 
 const yieldThread = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -119,13 +148,15 @@ const yieldThread = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * Cuts a clip's band out of `count` full-rate samples of `raw` (encoded in `format`, as the evidence ring holds them):
  * 1. removes the mean I/Q of the whole stretch (the receiver's DC offset: it would otherwise land inside the clip's
  *    band as a tone at sourceCenter − clipCenter);
- * 2. mixes by −(clip centre − source centre) ({@link Mixer}) and resamples by up/down ({@link PolyphaseResampler});
- * 3. compensates the filter's group delay, so clip sample j is source sample j · down / up (to ± half a clip sample);
+ * 2. mixes by −(clip centre − source centre) ({@link Mixer}) and resamples by up/down ({@link PolyphaseResampler}), in
+ *    two stages when `plan.preDown` > 1;
+ * 3. compensates the filters' group delay, so clip sample j is source sample j · down / up (to ± half a clip sample);
  *    the output has ⌊count · up / down⌋ samples;
  * 4. for integer formats, scales by gain = min(√(source rate / clip rate), 0.9 / peak): the narrower band has
  *    √(ratio) less noise amplitude, the gain puts it back at as many LSBs as the source had (quantisation to 8 bits
  *    would otherwise add noise comparable to the band's own), never past 90 % of full scale.
- * Works in steps of {@link STEP_SAMPLES}, yielding the thread between them so a sensor's blocks keep flowing.
+ * Works in steps of {@link STEP_SAMPLES}, yielding the thread every {@link SLICE_MS} of work so a sensor's blocks keep
+ * flowing.
  * Allocates the output and one step buffer per call (per clip, not per block).
  */
 export async function extractBand(raw: Uint8Array, format: SampleFormat, count: number, sourceRateSps: number, sourceCenterHz: number, plan: ClipBandPlan): Promise<ExtractedBand> {
@@ -144,22 +175,32 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
   mI /= Math.max(1, count);
   mQ /= Math.max(1, count);
   const mixer = new Mixer(plan.centerHz - sourceCenterHz, sourceRateSps);
+  // stage 1 (when preDown > 1): integer decimation to mid = source / preDown ≥ 4 × rate, passband as the clip's,
+  // stopband from mid − passband (what folds onto the clip's passband); stage 2: the clip's filter at mid
+  const pre = plan.preDown;
+  const midRate = sourceRateSps / pre;
+  const rs1 = pre > 1
+    ? new PolyphaseResampler({ inRateSps: sourceRateSps, up: 1, down: pre, passbandHz: plan.passbandHz, stopbandHz: midRate - plan.passbandHz, attenuationDb: plan.attenuationDb, stepSamples: STEP_SAMPLES })
+    : null;
   const rs = new PolyphaseResampler({
-    inRateSps: sourceRateSps, up: plan.up, down: plan.down, passbandHz: plan.passbandHz, stopbandHz: plan.stopbandHz,
-    attenuationDb: plan.attenuationDb, stepSamples: STEP_SAMPLES,
+    inRateSps: midRate, up: plan.up, down: plan.down / pre, passbandHz: plan.passbandHz, stopbandHz: plan.stopbandHz,
+    attenuationDb: plan.attenuationDb, stepSamples: rs1 === null ? STEP_SAMPLES : rs1.maxOutput(STEP_SAMPLES),
   });
-  const delay = Math.round(rs.delayOutSamples);
+  // group delay in clip samples: stage 1's (in mid samples) carried through stage 2, plus stage 2's
+  const delay = Math.round((rs1 === null ? 0 : (rs1.delayOutSamples * plan.up * pre) / plan.down) + rs.delayOutSamples);
   const wanted = Math.floor((count * plan.up) / plan.down);
-  // the tail: enough zeros after the data for the last wanted output to leave the filter
-  const padIn = Math.ceil(((delay + 1) * plan.down) / plan.up) + rs.tapsPerPhase;
-  const all = new Float32Array(2 * rs.maxOutput(count + padIn + STEP_SAMPLES));
-  const stepOut = new Float32Array(2 * rs.maxOutput(STEP_SAMPLES));
+  // the tail: enough zeros after the data for the last wanted output to leave both filters
+  const padIn = Math.ceil(((delay + 1) * plan.down) / plan.up) + rs.tapsPerPhase * pre + (rs1?.tapsPerPhase ?? 0);
+  const all = new Float32Array(2 * (Math.ceil(((count + padIn) * plan.up) / plan.down) + 2 * rs.maxOutput(STEP_SAMPLES)));
+  const mid = rs1 === null ? null : new Float32Array(2 * rs1.maxOutput(STEP_SAMPLES));
+  const stepOut = new Float32Array(2 * rs.maxOutput(mid === null ? STEP_SAMPLES : rs1!.maxOutput(STEP_SAMPLES)));
   let outN = 0;
   const take = (n: number): void => {
-    const got = rs.process(step, n, stepOut);
+    const got = mid === null ? rs.process(step, n, stepOut) : rs.process(mid, rs1!.process(step, n, mid), stepOut);
     all.set(stepOut.subarray(0, 2 * got), 2 * outN);
     outN += got;
   };
+  let sliceStart = performance.now();
   for (let done = 0; done < count; done += STEP_SAMPLES) {
     const n = Math.min(STEP_SAMPLES, count - done);
     convertSamples(format, raw, step, n, done * bps);
@@ -169,7 +210,10 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
     }
     mixer.process(step, n, step);
     take(n);
-    await yieldThread();
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldThread();
+      sliceStart = performance.now();
+    }
   }
   for (let left = padIn; left > 0; left -= STEP_SAMPLES) {
     const n = Math.min(STEP_SAMPLES, left);
@@ -189,5 +233,11 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
     if (peak > 0) gain = Math.min(gain, 0.9 / peak);
     for (let i = 0; i < 2 * outCount; i++) samples[i] *= gain;
   }
-  return { samples, count: outCount, gain, tapsPerPhase: rs.tapsPerPhase, prototypeTaps: rs.prototypeTaps };
+  const stage = (r: PolyphaseResampler, up: number, down: number, passbandHz: number, stopbandHz: number): ResamplerStage =>
+    ({ up, down, passbandHz, stopbandHz, tapsPerPhase: r.tapsPerPhase, prototypeTaps: r.prototypeTaps });
+  const stages = [
+    ...(rs1 === null ? [] : [stage(rs1, 1, pre, plan.passbandHz, midRate - plan.passbandHz)]),
+    stage(rs, plan.up, plan.down / pre, plan.passbandHz, plan.stopbandHz),
+  ];
+  return { samples, count: outCount, gain, stages };
 }

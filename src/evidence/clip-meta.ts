@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { sigmfPaths } from '../source/sigmf.js';
 import { DATA_FILE_MODE } from '../site/data-dir.js';
 import type { DetectionEvent } from '../types.js';
-import type { ClipBandPlan } from './clip-band.js';
+import type { ClipBandPlan, ResamplerStage } from './clip-band.js';
 
 /** SigMF extension namespace of QuietBand's clip keys, declared in `core:extensions` of every clip. */
 export const QB_NAMESPACE = 'quietband';
@@ -47,8 +47,7 @@ export function clipBaseName(sensor: string, firstSampleMs: number, detectionId:
 export interface ClipFilterRecord {
   band: ClipBandPlan;
   gain: number;
-  tapsPerPhase: number;
-  prototypeTaps: number;
+  stages: ResamplerStage[];
   ms: number;
 }
 
@@ -61,8 +60,8 @@ export interface ClipFilterRecord {
  *   `quietband:source_sample_start` (the clip's first sample in that stream);
  * - for a band cut: `quietband:dc_free` true (the clip's centre is a mixer's, not a tuner's: no LO leakage at 0 Hz; the
  *   source's DC was removed before mixing), `quietband:gain_db` (20·log10 of the gain applied: clip dBFS − gain_db =
- *   source dBFS) and `quietband:filter` (`{type, up, down, passband_hz, stopband_hz, attenuation_db, taps_per_phase,
- *   prototype_taps}`).
+ *   source dBFS) and `quietband:filter` (`{type, up, down, passband_hz, stopband_hz, attenuation_db, stages: [{up, down,
+ *   passband_hz, stopband_hz, taps_per_phase, prototype_taps}]}`).
  */
 export function clipMetaExtras(a: {
   sensor: string; context?: ClipContext; ev: DetectionEvent; sourceRateSps: number; sourceCenterHz: number;
@@ -99,8 +98,9 @@ export function clipMetaExtras(a: {
       passband_hz: f.band.passbandHz,
       stopband_hz: f.band.stopbandHz,
       attenuation_db: f.band.attenuationDb,
-      taps_per_phase: f.tapsPerPhase,
-      prototype_taps: f.prototypeTaps,
+      stages: f.stages.map((st) => ({
+        up: st.up, down: st.down, passband_hz: st.passbandHz, stopband_hz: st.stopbandHz, taps_per_phase: st.tapsPerPhase, prototype_taps: st.prototypeTaps,
+      })),
     };
   }
   return g;

@@ -184,7 +184,7 @@ export class ClipRecorder {
       const x = await extractBand(raw, this.info.format, count, srcRate, this.info.centerHz, band);
       data = encodeSamples(this.info.format, x.samples, x.count);
       clipCount = x.count;
-      extras = { band, gain: x.gain, tapsPerPhase: x.tapsPerPhase, prototypeTaps: x.prototypeTaps, ms: performance.now() - t };
+      extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t };
     }
     await mkdir(this.o.dir, { recursive: true, mode: DATA_DIR_MODE });
     const rate = band.rateSps;
