@@ -2,6 +2,7 @@
 // Filter design and measured figures: docs/clip-decimation.md.
 import { Mixer, PolyphaseResampler } from '../dsp/resampler.js';
 import { convertSamples } from '../source/sample-formats.js';
+import { encodeSamples } from './iq-ring.js';
 import { BYTES_PER_COMPLEX, type SampleFormat } from '../types.js';
 
 /**
@@ -240,4 +241,34 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
     stage(rs, plan.up, plan.down / pre, plan.passbandHz, plan.stopbandHz),
   ];
   return { samples, count: outCount, gain, stages };
+}
+
+/** What {@link cutBand} needs: a stretch of full-rate samples as the evidence ring holds them, and the plan. */
+export interface BandCutInput {
+  raw: Uint8Array;
+  format: SampleFormat;
+  count: number;
+  sourceRateSps: number;
+  sourceCenterHz: number;
+  plan: ClipBandPlan;
+}
+
+/** A cut clip, encoded in the source's format (the clip's `.sigmf-data`). */
+export interface BandCutResult {
+  data: Uint8Array;
+  count: number;
+  gain: number;
+  stages: ResamplerStage[];
+  /** Wall time of the cut (ms). */
+  ms: number;
+}
+
+/** {@link extractBand} then {@link encodeSamples}: the bytes of a band-cut clip (on whichever thread runs it). */
+export async function cutBand(c: BandCutInput): Promise<BandCutResult> {
+  const t = performance.now();
+  const x = await extractBand(c.raw, c.format, c.count, c.sourceRateSps, c.sourceCenterHz, c.plan);
+  const enc = encodeSamples(c.format, x.samples, x.count);
+  // a buffer of its own (small Buffers share Node's pool), so it can be transferred to another thread
+  const data = enc.byteOffset === 0 && enc.byteLength === enc.buffer.byteLength ? new Uint8Array(enc.buffer, 0, enc.byteLength) : Uint8Array.from(enc);
+  return { data, count: x.count, gain: x.gain, stages: x.stages, ms: performance.now() - t };
 }

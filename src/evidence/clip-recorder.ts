@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
-import { extractBand, planClipBand, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
+import { cutBand, planClipBand, type BandCutInput, type BandCutResult, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
-import { IqRing, encodeSamples } from './iq-ring.js';
+import { IqRing } from './iq-ring.js';
 
 /** Clip settings. */
 export interface ClipOptions {
@@ -44,6 +44,11 @@ export interface ClipOptions {
   band: Partial<ClipBandOptions> | false;
   /** Site, location and (per detection) session / alert id written into the clip's meta (`quietband:` keys). */
   context?: ClipContext;
+  /**
+   * Where band cuts run: a thread of their own (the sensor's evidence worker, PictureRenderer.cut), so the sensor's
+   * thread does not wait for them. Default: on this thread, yielding every 10 ms.
+   */
+  cutter?: { cut(input: BandCutInput): Promise<BandCutResult> };
   logger?: Logger;
 }
 
@@ -176,13 +181,14 @@ export class ClipRecorder {
       this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
       return null;
     }
-    let data: Buffer = raw;
+    let data: Uint8Array = raw;
     let clipCount = count;
     let extras: Parameters<typeof clipMetaExtras>[0]['filter'];
     if (band.decimated) {
       const t = performance.now();
-      const x = await extractBand(raw, this.info.format, count, srcRate, this.info.centerHz, band);
-      data = encodeSamples(this.info.format, x.samples, x.count);
+      const input = { raw, format: this.info.format, count, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz, plan: band };
+      const x = this.o.cutter !== undefined ? await this.o.cutter.cut(input) : await cutBand(input);
+      data = x.data;
       clipCount = x.count;
       extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t };
     }

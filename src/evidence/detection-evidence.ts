@@ -84,6 +84,7 @@ export class DetectionEvidence {
       quotaBytes: o.quotaBytes,
       minFreeBytes: o.minFreeBytes ?? 0,
       band: o.band ?? {},
+      cutter: this.pictures,
       ...(o.context !== undefined ? { context: o.context } : {}),
       ...(o.pictures ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
       logger: o.log,
