@@ -1,6 +1,8 @@
 // Long-run heap statistics (child process, run with --expose-gc): detect over N seconds of 2.4 MS/s input after a
 // warm-up, GC counts, heap before/after and the sampled allocation per block by function. Prints one JSON line.
-// Usage: node --expose-gc bench/heap-run.js META_PATH SECONDS FFT_SIZE BACKEND
+// Usage: node --expose-gc bench/heap-run.js META_PATH SECONDS FFT_SIZE BACKEND [file|memory]
+//   file (default): the capture read from disk, looped; memory: blocks converted once into memory and replayed
+//   (what an in-memory or native source hands the pipeline: no reads, no conversion, no new block objects).
 // @ts-check
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
@@ -9,7 +11,7 @@ import { openFileSource, DEFAULT_BLOCK_SAMPLES } from '../dist/src/source/file-s
 import { learnBaseline, detect } from '../dist/src/pipeline.js';
 import { pipelineOptions } from '../dist/src/cli/pipeline-flags.js';
 
-const [metaPath, secondsArg, fftArg, backend = 'fft.js'] = process.argv.slice(2);
+const [metaPath, secondsArg, fftArg, backend = 'fft.js', input = 'file'] = process.argv.slice(2);
 const gc = /** @type {() => void} */ (globalThis.gc);
 if (!metaPath || typeof gc !== 'function') {
   process.stderr.write('usage: node --expose-gc bench/heap-run.js META_PATH SECONDS FFT_SIZE BACKEND\n');
@@ -56,6 +58,48 @@ class LoopedFileSource {
   }
 }
 
+/**
+ * An IqSource over blocks held in memory: the capture's first `keepSamples` samples converted once into
+ * DEFAULT_BLOCK_SAMPLES-sample blocks, handed out in a loop (each block object reused, its firstSample advanced) until
+ * `totalSamples` have been delivered. Per block it allocates only what an async generator's iteration does. Implements
+ * IqSource (src/types.ts).
+ */
+class MemorySource {
+  /** @param {import('../src/types.js').IqSourceInfo} info @param {import('../src/types.js').IqBlock[]} blocks @param {number} totalSamples */
+  constructor(info, blocks, totalSamples) {
+    this.info = { ...info, totalSamples };
+    this.held = blocks;
+    this.totalSamples = totalSamples;
+  }
+
+  /** @param {string} path @param {number} keepSamples @param {number} totalSamples */
+  static async load(path, keepSamples, totalSamples) {
+    const src = await openFileSource(path);
+    /** @type {import('../src/types.js').IqBlock[]} */
+    const blocks = [];
+    let kept = 0;
+    for await (const b of src.blocks()) {
+      if (kept >= keepSamples) break;
+      blocks.push({ ...b, samples: b.samples.slice(0, 2 * b.count), firstSample: 0, discontinuity: false });
+      kept += b.count;
+    }
+    await src.close();
+    return new MemorySource(src.info, blocks, totalSamples);
+  }
+
+  async *blocks() {
+    let next = 0;
+    for (let k = 0; next < this.totalSamples; k = (k + 1) % this.held.length) {
+      const b = /** @type {import('../src/types.js').IqBlock} */ (this.held[k]);
+      b.firstSample = next;
+      next += b.count;
+      yield b;
+    }
+  }
+
+  async close() {}
+}
+
 function memory() {
   const m = process.memoryUsage();
   const h = v8.getHeapStatistics();
@@ -74,7 +118,10 @@ const total = Math.round(seconds * rate);
 // the capture exercises (interpreted or deoptimised code boxes every double it computes, which would be counted as
 // allocation per block) before anything is measured.
 await detect(await openFileSource(metaPath), baseline, opts, () => undefined);
-const source = new LoopedFileSource(await openFileSource(metaPath), metaPath, total);
+const source = input === 'memory'
+  ? await MemorySource.load(metaPath, Math.min(first.info.totalSamples ?? Infinity, 2 * rate), total)
+  : new LoopedFileSource(await openFileSource(metaPath), metaPath, total);
+if (input === 'memory') await detect(await MemorySource.load(metaPath, 2 * rate, 10 * rate), baseline, opts, () => undefined); // its own warm-up
 
 // GC counts by kind during the detect pass
 const gcCounts = { minor: 0, major: 0, incremental: 0, weakcb: 0, other: 0, totalMs: 0 };
@@ -93,7 +140,7 @@ const obs = new PerformanceObserver((list) => {
 // Sampling heap profiler that keeps objects already collected by GC: an estimate of ALL bytes allocated, by site
 const session = new Session();
 session.connect();
-const samplingInterval = 32768; // V8's default: the profiler's own overhead stays small
+const samplingInterval = Number(process.env.HEAP_SAMPLING_INTERVAL ?? 32768); // V8's default: the profiler's own overhead stays small
 gc();
 gc();
 const before = memory();
@@ -132,7 +179,7 @@ let sampledBytes = 0;
  * What an allocating function belongs to: `processing` = the per-block hot path (spectrum engine, detector, baseline,
  * DSP addon wrappers); `events` = the DetectionEvents it emits (its output); `input` = reading the file and the async
  * iteration that hands blocks over (FileSource, node:fs, for-await in runPass, generator resumption, this bench's
- * looping source); `other` = the rest.
+ * looping and in-memory sources); `other` = the rest.
  * @param {string} fn @param {string} url
  */
 function categoryOf(fn, url) {
@@ -161,7 +208,7 @@ const sites = [...bySite.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)
   .map(([site, bytes]) => ({ site, bytes, bytesPerBlock: bytes / blocks }));
 
 process.stdout.write(`${JSON.stringify({
-  seconds, fftSize, backend, samples: stats.samples, blocks, wallMs, msps: stats.samples / wallMs / 1e3, events,
+  input, seconds, fftSize, backend, samples: stats.samples, blocks, wallMs, msps: stats.samples / wallMs / 1e3, events,
   shortFrames: stats.shortFrames, slowFrames: stats.slowFrames,
   gc: gcCounts, before, after, timeline,
   allocation: {

@@ -21,15 +21,16 @@ function shortHash(parts) {
 }
 
 /**
- * Compiles bench/fftw-reference.c with `cc -O2 … -lfftw3f -lm` into `<tmpdir>/quietband-bench-fftw-<hash>/` (reused
+ * Compiles bench/<name>.c with `cc -O2 … -lfftw3f -lm` into `<tmpdir>/quietband-bench-fftw-<hash>/<name>` (reused
  * while the source is unchanged).
+ * @param {string} [name] 'fftw-reference' (one Welch spectrum) or 'fftw-detect-reference' (the detect pass's work)
  * @returns {Promise<string>} path of the executable
  * @throws Error with the compiler output when cc or libfftw3-dev is missing
  */
-export async function buildFftwReference() {
-  const src = path.join(HERE, 'fftw-reference.c');
-  const dir = path.join(os.tmpdir(), `quietband-bench-fftw-${shortHash([readFileSync(src)])}`);
-  const exe = path.join(dir, 'fftw-reference');
+export async function buildFftwReference(name = 'fftw-reference') {
+  const src = path.join(HERE, `${name}.c`);
+  const dir = path.join(os.tmpdir(), `quietband-bench-fftw-${shortHash([readFileSync(src), readFileSync(path.join(HERE, 'bench-clock.h'))])}`);
+  const exe = path.join(dir, name);
   if (existsSync(exe)) return exe;
   await mkdir(dir, { recursive: true });
   const tmp = `${exe}.${process.pid}`;
@@ -41,6 +42,37 @@ export async function buildFftwReference() {
     throw new Error(`compiling ${src} failed (needs cc and libfftw3-dev): ${e.message}\n${e.stderr ?? ''}`);
   }
   return exe;
+}
+
+/**
+ * @typedef {object} FftwDetectResult
+ * @property {number} fftSize slow FFT size N (the fast path uses N/4)
+ * @property {number} samples
+ * @property {number} fastFrames
+ * @property {number} slowFrames Welch means tested
+ * @property {number} fastHits bins above the fast baseline array (all frames)
+ * @property {number} slowHits bins above the slow baseline array
+ * @property {number} seconds the detect pass (reading + conversion + both spectra + tests; baseline and planning excluded)
+ * @property {number} msps
+ * @property {number} cpuMsps samples / process CPU time of the pass
+ */
+
+/**
+ * Runs the same-work FFTW anchor (bench/fftw-detect-reference.c) over a cu8 file: fast (N/4) and slow (N) spectra,
+ * 50 % overlap, Hann, running DC, Welch means of `average` frames, per-bin tests against baseline arrays learned in an
+ * untimed first pass × 10^(threshold/10).
+ * @param {string} exe from buildFftwReference('fftw-detect-reference')
+ * @param {string} dataPath cu8 bytes
+ * @param {number} fftSize N
+ * @param {number} average frames per Welch mean
+ * @param {number} fastThresholdDb
+ * @param {number} slowThresholdDb
+ * @returns {Promise<FftwDetectResult>}
+ */
+export async function runFftwDetectReference(exe, dataPath, fftSize, average, fastThresholdDb, slowThresholdDb) {
+  const { stdout } = await execFileAsync(exe, [dataPath, String(fftSize), String(average), String(fastThresholdDb), String(slowThresholdDb)]);
+  const r = JSON.parse(stdout.trim());
+  return { fftSize, samples: r.samples, fastFrames: r.fastFrames, slowFrames: r.slowFrames, fastHits: r.fastHits, slowHits: r.slowHits, seconds: r.seconds, msps: r.msps, cpuMsps: r.cpuMsps };
 }
 
 /**

@@ -1,6 +1,7 @@
 // `npm run bench`: per-stage suites, the whole replay pipeline, FFTW and rtl_power side by side, heap over a long run.
 // The LAST line printed is one JSON object (pipelineMsps, fftwReferenceMsps, rtlPowerMsps, realtimeFactor, fftSize, …).
 // Knobs (env): BENCH_CAPTURE_S (capture length, s; default 10), BENCH_HEAP_S (long-run input, s; default 60; 0 skips),
+// BENCH_ANCHOR_RUNS (paired runs of the detect pass and its same-work C anchor per FFT size; default 3; 0 skips),
 // BENCH_MAX_TIME (benchmark.js maxTime per case, s; default 0.4), BENCH_SIZES (FFT sizes; default 512,1024,2048,4096).
 // @ts-check
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import { ensureCapture } from './capture.js';
 import { runStages, BLOCK_SAMPLES } from './stages.js';
 import { runPipelineInChild } from './pipeline.js';
 import { buildFftwReference, runFftwReference, buildFakeLibrtlsdr, runRtlPower } from './references.js';
+import { runDetectAnchor } from './detect-anchor.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -28,6 +30,7 @@ const captureS = Number(env.BENCH_CAPTURE_S ?? 10);
 const heapS = Number(env.BENCH_HEAP_S ?? 60);
 const maxTime = Number(env.BENCH_MAX_TIME ?? 0.4);
 const sizes = (env.BENCH_SIZES ?? '512,1024,2048,4096').split(',').map(Number);
+const anchorRuns = Number(env.BENCH_ANCHOR_RUNS ?? 3);
 const PIPELINE_SIZES = [1024, 2048];
 const { DEFAULT_FFT_BACKEND } = await import('../dist/src/dsp/fft.js');
 const { nativeFrameAvailable, fftwVersion } = await import('../dist/src/dsp/native-frame.js');
@@ -141,8 +144,29 @@ try {
 }
 sectionDone('references');
 
+// ── the same-work anchor: paired runs ──
+/** @type {Record<number, Awaited<ReturnType<typeof runDetectAnchor>>>} */
+const anchor = {};
+if (anchorRuns > 0) {
+  log(`Same-work native anchor (bench/fftw-detect-reference.c: fast N/4 + slow N spectra, 50 % overlap, Hann, running DC, Welch means, per-bin tests against baseline arrays), ${anchorRuns} paired runs per size`);
+  for (const n of PIPELINE_SIZES) {
+    try {
+      log(`  N=${n}:`);
+      const a = await runDetectAnchor(capture, n, DEFAULT_FFT_BACKEND, anchorRuns, log);
+      anchor[n] = a;
+      const mm = (/** @type {{min:number,median:number,max:number}} */ x) => `${f2(x.min)}/${f2(x.median)}/${f2(x.max)}`;
+      log(`    min/median/max MS/s: detect pass ${mm(a.detect)} (cpu ${mm(a.detectCpu)}) | C anchor ${mm(a.anchor)} (cpu ${mm(a.anchorCpu)}) ` +
+        `→ ratio of medians ${f2(a.ratio)} (cpu ${f2(a.cpuRatio)}) (target ≥ 1.0); anchor hits: ${a.fastHits} fast, ${a.slowHits} slow bins over ${a.average}-frame means; ` +
+        `load ${a.runs.map((r) => r.load1.toFixed(2)).join(', ')}`);
+    } catch (err) {
+      log(`  detect anchor N=${n}: FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+    }
+  }
+  sectionDone('same-work anchor');
+}
+
 // ── side by side ──
-log('Side by side (same file, same run): detect pass = one live-pipeline pass (fast + slow spectra + detector)');
+log(`Side by side (same file, same run; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}): detect pass = one live-pipeline pass (fast + slow spectra + detector)`);
 /** @type {Record<number, any>} */
 const perSize = {};
 for (const n of PIPELINE_SIZES) {
@@ -159,7 +183,13 @@ for (const n of PIPELINE_SIZES) {
     ratioToFftw: fw ? ours.detectMsps / fw.msps : null, ratioToRtlPower: rp ? ours.detectMsps / rp.msps : null,
     pipelineCpuMsps: ours.detectCpuMsps, fftwReferenceCpuMsps: fw?.cpuMsps ?? null, rtlPowerCpuMsps: rp?.cpuMsps ?? null,
     cpuRatioToFftw: fw ? ours.detectCpuMsps / fw.cpuMsps : null, cpuRatioToRtlPower: rp ? ours.detectCpuMsps / rp.cpuMsps : null,
+    detectAnchorMsps: anchor[n]?.anchor.median ?? null, ratioToDetectAnchor: anchor[n]?.ratio ?? null, cpuRatioToDetectAnchor: anchor[n]?.cpuRatio ?? null,
   };
+  const an = anchor[n];
+  if (an) {
+    log(`  N=${String(n).padEnd(5)} detect pass vs its same-work C anchor (medians of ${an.runs.length}): ${f2(an.detect.median)} vs ${f2(an.anchor.median)} MS/s → ${f2(an.ratio)}× ` +
+      `(cpu ${f2(an.cpuRatio)}×) | vs the single-spectrum FFTW reference ${fw ? f2(ours.detectMsps / fw.msps) : 'n/a'}× | vs rtl_power ${rp ? f2(ours.detectMsps / rp.msps) : 'n/a'}×`);
+  }
   log(`  N=${String(n).padEnd(5)} QuietBand (${DEFAULT_FFT_BACKEND}) ${f2(ours.detectMsps)} MS/s | FFTW ${fw ? f2(fw.msps) : 'n/a'} MS/s → ratio ${fw ? f2(ours.detectMsps / fw.msps) : 'n/a'} (target ≥ 1.0)` +
     ` | rtl_power ${rp ? f2(rp.msps) : 'n/a'} MS/s → ratio ${rp ? f2(ours.detectMsps / rp.msps) : 'n/a'} (target ≥ 10)` +
     (best.backend !== DEFAULT_FFT_BACKEND ? ` | with ${best.backend}: ${f2(best.detectMsps)} MS/s` : ''));
@@ -169,29 +199,35 @@ for (const n of PIPELINE_SIZES) {
 }
 log('');
 
-// ── heap over a long run (child process) ──
+// ── heap over a long run (child process), file input then in-memory input ──
 /** @type {any} */
 let heap = null;
+/** @type {any} */
+let heapMemory = null;
 if (heapS > 0) {
-  log(`Heap over a long run: detect over ${heapS} s of 2.4 MS/s (the capture looped), FFT 1024, ${DEFAULT_FFT_BACKEND}, after a warm-up pass`);
-  try {
-    const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', path.join(HERE, 'heap-run.js'), capture.metaPath, String(heapS), '1024', DEFAULT_FFT_BACKEND],
-      { maxBuffer: 16 << 20, timeout: 300_000 });
-    heap = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
-    const mb = (/** @type {number} */ b) => (b / 2 ** 20).toFixed(1);
-    log(`  ${heap.blocks.toFixed(0)} blocks in ${(heap.wallMs / 1e3).toFixed(1)} s (${f2(heap.msps)} MS/s incl. sampling-profiler overhead), ${heap.events} events`);
-    log(`  heap used (after forced GC) ${mb(heap.before.heapUsedBytes)} → ${mb(heap.after.heapUsedBytes)} MiB; RSS ${mb(heap.before.rssBytes)} → ${mb(heap.after.rssBytes)} MiB; ` +
-      `external ${mb(heap.before.externalBytes)} → ${mb(heap.after.externalBytes)} MiB`);
-    log(`  GC during the run: ${heap.gc.minor} minor (scavenge), ${heap.gc.major} major, ${heap.gc.incremental} incremental; ${heap.gc.totalMs.toFixed(0)} ms total`);
-    log(`  timeline: ${heap.timeline.map((/** @type {any} */ t) => `${t.atS}s heap ${mb(t.heapUsedBytes)} MiB/${t.minorGcs} minor GCs`).join(', ')}`);
-    log(`  allocated (sampling heap profiler incl. collected objects, interval ${heap.allocation.samplingInterval} B): ` +
-      `${mb(heap.allocation.sampledBytes)} MiB ≈ ${(heap.allocation.bytesPerBlock / 1024).toFixed(1)} KiB per 65536-sample block; top functions:`);
-    for (const s of heap.allocation.sites.slice(0, 10)) log(`    ${(s.bytesPerBlock / 1024).toFixed(2).padStart(8)} KiB/block  ${s.site}`);
-    const cat = heap.allocation.bytesPerBlockByCategory;
-    log(`  by part (KiB/block): processing (engine, detector, baseline) ${(cat.processing / 1024).toFixed(2)}, emitted events ${(cat.events / 1024).toFixed(2)}, ` +
-      `input (file reads, async iteration, the bench's looping source) ${(cat.input / 1024).toFixed(2)}, other ${(cat.other / 1024).toFixed(2)}`);
-  } catch (err) {
-    log(`  heap run: FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+  for (const input of ['file', 'memory']) {
+    log(`Heap over a long run, ${input} input: detect over ${heapS} s of 2.4 MS/s (${input === 'file' ? 'the capture read from disk, looped' : '2 s of the capture converted once into 65536-sample blocks held in memory, looped'}), FFT 1024, ${DEFAULT_FFT_BACKEND}, after a warm-up pass`);
+    try {
+      const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', path.join(HERE, 'heap-run.js'), capture.metaPath, String(heapS), '1024', DEFAULT_FFT_BACKEND, input],
+        { maxBuffer: 16 << 20, timeout: 300_000 });
+      const h = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+      if (input === 'file') heap = h;
+      else heapMemory = h;
+      const mb = (/** @type {number} */ b) => (b / 2 ** 20).toFixed(1);
+      log(`  ${h.blocks.toFixed(0)} blocks in ${(h.wallMs / 1e3).toFixed(1)} s (${f2(h.msps)} MS/s incl. sampling-profiler overhead), ${h.events} events; load ${os.loadavg()[0].toFixed(2)}`);
+      log(`  heap used (after forced GC) ${mb(h.before.heapUsedBytes)} → ${mb(h.after.heapUsedBytes)} MiB; RSS ${mb(h.before.rssBytes)} → ${mb(h.after.rssBytes)} MiB; ` +
+        `external ${mb(h.before.externalBytes)} → ${mb(h.after.externalBytes)} MiB`);
+      log(`  GC during the run: ${h.gc.minor} minor (scavenge), ${h.gc.major} major, ${h.gc.incremental} incremental; ${h.gc.totalMs.toFixed(0)} ms total`);
+      log(`  timeline: ${h.timeline.map((/** @type {any} */ t) => `${t.atS}s heap ${mb(t.heapUsedBytes)} MiB/${t.minorGcs} minor GCs`).join(', ')}`);
+      log(`  allocated (sampling heap profiler incl. collected objects, interval ${h.allocation.samplingInterval} B): ` +
+        `${mb(h.allocation.sampledBytes)} MiB ≈ ${(h.allocation.bytesPerBlock / 1024).toFixed(2)} KiB per 65536-sample block; top functions:`);
+      for (const s of h.allocation.sites.slice(0, 10)) log(`    ${(s.bytesPerBlock / 1024).toFixed(2).padStart(8)} KiB/block  ${s.site}`);
+      const cat = h.allocation.bytesPerBlockByCategory;
+      log(`  by part (KiB/block): processing (engine, detector, baseline) ${(cat.processing / 1024).toFixed(2)}, emitted events ${(cat.events / 1024).toFixed(2)}, ` +
+        `input (file reads, async iteration, the bench's sources) ${(cat.input / 1024).toFixed(2)}, other ${(cat.other / 1024).toFixed(2)}`);
+    } catch (err) {
+      log(`  heap run (${input}): FAILED — ${(/** @type {Error} */ (err)).message.split('\n')[0]}`);
+    }
   }
   sectionDone('heap run');
 }
@@ -212,6 +248,10 @@ const summary = {
   ratioToFftw: round(main?.ratioToFftw),
   ratioToFftwWarm: round(main?.ratioToFftwWarm),
   ratioToRtlPower: round(main?.ratioToRtlPower),
+  detectAnchorMsps: round(main?.detectAnchorMsps),
+  ratioToDetectAnchor: round(main?.ratioToDetectAnchor),
+  cpuRatioToDetectAnchor: round(main?.cpuRatioToDetectAnchor),
+  detectAnchorRuns: Object.fromEntries(Object.entries(anchor).map(([k, a]) => [k, a.runs.map((r) => Object.fromEntries(Object.entries(r).map(([kk, vv]) => [kk, round(vv)])))])),
   pipelineCpuMsps: round(main?.pipelineCpuMsps),
   fftwReferenceCpuMsps: round(main?.fftwReferenceCpuMsps),
   rtlPowerCpuMsps: round(main?.rtlPowerCpuMsps),
@@ -223,6 +263,12 @@ const summary = {
     seconds: heap.seconds, blocks: Math.round(heap.blocks), minorGcs: heap.gc.minor, majorGcs: heap.gc.major,
     heapUsedBeforeBytes: heap.before.heapUsedBytes, heapUsedAfterBytes: heap.after.heapUsedBytes,
     rssBeforeBytes: heap.before.rssBytes, rssAfterBytes: heap.after.rssBytes, allocatedBytesPerBlock: Math.round(heap.allocation.bytesPerBlock),
+    bytesPerBlockByPart: Object.fromEntries(Object.entries(heap.allocation.bytesPerBlockByCategory).map(([k, v]) => [k, Math.round(/** @type {number} */ (v))])),
+  },
+  heapMemoryInput: heapMemory && {
+    seconds: heapMemory.seconds, blocks: Math.round(heapMemory.blocks), minorGcs: heapMemory.gc.minor, majorGcs: heapMemory.gc.major,
+    heapUsedBeforeBytes: heapMemory.before.heapUsedBytes, heapUsedAfterBytes: heapMemory.after.heapUsedBytes, allocatedBytesPerBlock: Math.round(heapMemory.allocation.bytesPerBlock),
+    bytesPerBlockByPart: Object.fromEntries(Object.entries(heapMemory.allocation.bytesPerBlockByCategory).map(([k, v]) => [k, Math.round(/** @type {number} */ (v))])),
   },
   captureSeconds: captureS,
   loadAverage: [load0[0], os.loadavg()[0]].map((l) => round(l)),

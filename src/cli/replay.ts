@@ -16,6 +16,10 @@ import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+import { readClipHints } from '../evidence/clip-meta.js';
+import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
+import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
+import { stat } from 'node:fs/promises';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -25,6 +29,8 @@ export interface ReplayFlags extends PipelineFlags {
   progress?: boolean;
   /** Write the slow-path spectra in rtl_power's CSV layout to this file. */
   csv?: string;
+  /** Write a spectrogram picture of the recording (axes, detections boxed) to this PNG file. */
+  png?: string;
   hopSettleMs?: string;
   crop?: string;
 }
@@ -100,12 +106,43 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
 }
 
 /**
+ * Wall-clock time (ms) of a recording's sample 0, for the rows of `--csv`: SigMF `core:datetime` when the recording has
+ * one; else the modification time of the samples' file (when the recorder finished writing: the time of its last
+ * sample) less the recording's duration, with a warning naming the file, since a copy or an edit moves it.
+ * The epoch (1970) only when neither exists.
+ */
+export async function csvOriginMs(file: string, info: IqSourceInfo, log: Logger): Promise<number> {
+  const fromMeta = info.datetime !== undefined ? Date.parse(info.datetime) : NaN;
+  if (Number.isFinite(fromMeta)) return fromMeta;
+  const dataPath = isSigmfPath(file) ? sigmfPaths(file).dataPath : file;
+  try {
+    const mtimeMs = (await stat(dataPath)).mtimeMs;
+    const durationMs = ((info.totalSamples ?? 0) / info.rateSps) * 1000;
+    const originMs = Math.round(mtimeMs - durationMs);
+    log.warn({ file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin: new Date(originMs).toISOString() },
+      `${dataPath}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, ${new Date(originMs).toISOString()} for the first sample: wrong if the file was copied or edited since`);
+    return originMs;
+  } catch {
+    log.warn({ file: dataPath }, `${dataPath}: no recording time and no modification time: CSV rows are dated from 1970-01-01`);
+    return 0;
+  }
+}
+
+/**
  * Replays one recording: opens it (streamed), learns an automatic baseline from it (or loads `--baseline FILE` and
  * checks its fingerprint), runs the detector and writes one line per finished detection to `write`.
  * @throws QuietBandError('BAD_INPUT' | 'CONFIG' | 'BASELINE_MISMATCH') naming the file/flag/field.
  */
-export async function replayFile(file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger): Promise<ReplaySummary> {
+export async function replayFile(file: string, givenFlags: ReplayFlags, write: (line: string) => void, log: Logger): Promise<ReplaySummary> {
   const tStart = performance.now();
+  // an evidence clip cut to its band (quietband:dc_free) is centred by a mixer, not a tuner: nothing to guard at 0 Hz,
+  // and the detection sits there; DC removal would eat its carrier (docs/clip-decimation.md)
+  const hints = await readClipHints(file);
+  // and its default FFT size gives about the sensor's RBW (ClipHints.replayFftSize)
+  const flags: ReplayFlags = hints.dcFree
+    ? { ...givenFlags, dcGuardHz: givenFlags.dcGuardHz ?? '0', dcRemoval: false, fftSize: givenFlags.fftSize ?? (hints.replayFftSize !== undefined ? String(hints.replayFftSize) : undefined) }
+    : givenFlags;
+  if (hints.dcFree) log.info({ file, gainDb: hints.gainDb, fftSize: flags.fftSize }, 'evidence clip cut to its band: no DC guard or DC removal, FFT size for the sensor\'s RBW; levels are the source dBFS + gain_db');
   let warned = false;
   const srcOpts: FileSourceOptions = {
     ...inputOverrides(flags),
@@ -126,6 +163,7 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   log.info({ file, format: info.format, rateSps: info.rateSps, centerHz: info.centerHz, totalSamples: info.totalSamples, fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, average: opts.spectrum.average }, 'replay');
 
   if (new Set(segments.map((x) => x.centerHz)).size > 1) {
+    if (flags.png !== undefined) log.warn({ file, png: flags.png }, '--png: a scan (several tuning centres) has no single band to draw; no picture written');
     return replayScan(file, flags, write, log, srcOpts, info, segments, opts);
   }
 
@@ -173,15 +211,15 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
   }
 
   let detections = 0;
-  // wall-clock stamps for CSV rows: SigMF core:datetime of sample 0, else the epoch (the recording's time is unknown)
-  const originMs = info.datetime ? Date.parse(info.datetime) : 0;
-  const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, Number.isFinite(originMs) ? originMs : 0) : undefined;
+  const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, await csvOriginMs(file, info, log)) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const detectSource = await openFileSource(file, srcOpts);
+  const boxes: PictureDetection[] = [];
   const { stats, detector } = await detect(detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan));
+    if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
   bar?.stop();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
@@ -210,6 +248,10 @@ export async function replayFile(file: string, flags: ReplayFlags, write: (line:
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
   };
   reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
+  if (flags.png !== undefined) {
+    const pic = await renderRecordingPicture(file, flags.png, boxes);
+    log.info({ png: flags.png, widthPx: pic.widthPx, heightPx: pic.heightPx, boxes: pic.boxes.length }, 'spectrogram picture written');
+  }
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
   log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
   return summary;
@@ -300,11 +342,14 @@ export function register(program: Command): void {
     .option('--baseline-seconds <s>', 'with --baseline auto: learn from the first S seconds only')
     .option('--hop-settle-ms <ms>', `scans (SigMF with several capture frequencies): samples discarded after each retune (default ${DEFAULT_SCAN.settleMs})`)
     .option('--crop <fraction>', `scans: fraction of each hop's band cropped at the edges (default ${DEFAULT_SCAN.cropFraction})`)
+    .option('--png <file>', 'also write a spectrogram picture of the recording: frequency (MHz) and time (s) axes, each detection boxed in red')
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const log = createLogger(checkLogLevel(flags.logLevel));
+      // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
+      if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
       const lines: string[] = [];
       const flush = () => {
         if (lines.length) process.stdout.write(lines.join('\n') + '\n');

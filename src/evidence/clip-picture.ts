@@ -6,6 +6,8 @@ import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
 import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { readClipHints } from './clip-meta.js';
+import type { IqSourceInfo } from '../types.js';
 
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
@@ -59,31 +61,35 @@ function colour(t: number, out: Uint8Array, at: number): void {
   out[at + 3] = 255;
 }
 
+/** A recording's spectrogram: dB per (row, column), row 0 = the first samples (see {@link computeSpectrogram}). */
+export interface Spectrogram {
+  /** H × W dB values (row-major); NaN where no frame fell (only when the recording has no frames at all). */
+  db: Float32Array;
+  /** FFT frames averaged. */
+  frames: number;
+  /** Samples in the recording. */
+  total: number;
+  info: IqSourceInfo;
+}
+
 /**
- * Renders the spectrogram of a SigMF clip to `pngPath` (written via a temp file + rename):
- * - frequency on x: the clip's full band, centre − rate/2 … centre + rate/2, {@link CLIP_PICTURE_SIZE}.widthPx
- *   columns, each the max of 2 bins of a 2·width-point FFT (Hann, DC removal, 50 % overlap: SpectrumEngine);
- * - time on y, top = first sample: each of the heightPx rows is the Welch mean of the FFT frames centred in its
- *   1/heightPx of the clip (rows without a frame repeat their neighbour, for clips shorter than heightPx frames);
- * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values;
- * - the first annotation (`core:freq_lower_edge/upper_edge`, `core:sample_start/count`) outlined 2 px wide in
- *   {@link OUTLINE_RGB}, around the band with 2 clear pixels (the box's inside is ≥ 4 px), so a narrow signal stays
- *   visible inside it.
- * PNG encoding by pngjs.
- * @throws QuietBandError('BAD_INPUT') for an unreadable clip; IO errors from the file system.
+ * The spectrogram of a recording (SigMF or raw, see openFileSource) at W columns × H rows: frequency on x, the
+ * recording's full band, centre − rate/2 … centre + rate/2, each column the max of 2 bins of a 2·W-point FFT (Hann,
+ * 50 % overlap: SpectrumEngine; DC removal unless the recording is a band-cut clip, `quietband:dc_free`: its 0 Hz is
+ * the signal's centre, not a receiver's DC); time on y, each row the Welch mean of the FFT frames centred in its 1/H of
+ * the recording (rows without a frame repeat their neighbour, for recordings shorter than H frames).
+ * @throws QuietBandError('BAD_INPUT') for an unreadable recording
  */
-export async function renderClipPicture(metaPath: string, pngPath: string, size = CLIP_PICTURE_SIZE): Promise<ClipPictureInfo> {
-  const W = size.widthPx;
-  const H = size.heightPx;
+export async function computeSpectrogram(path: string, W: number, H: number): Promise<Spectrogram> {
   const F = 2 * W;
-  const meta = await readSigmfMeta(metaPath);
-  const src = await openFileSource(metaPath);
+  const src = await openFileSource(path);
   const info = src.info;
   const total = info.totalSamples ?? 0;
   const rowSum = new Float64Array(H * F);
   const rowFrames = new Uint32Array(H);
   let frames = 0;
-  const engine = new SpectrumEngine({ fftSize: F, window: 'hann', average: 0, dcRemoval: true });
+  const { dcFree } = await readClipHints(path);
+  const engine = new SpectrumEngine({ fftSize: F, window: 'hann', average: 0, dcRemoval: !dcFree });
   const sink = {
     onShortFrame(f: SpectrumFrame): void {
       const mid = f.firstSample + F / 2;
@@ -119,6 +125,14 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
   }
   const firstFilled = rowFrames.findIndex((n) => n > 0);
   for (let r = 0; firstFilled > 0 && r < firstFilled; r++) db.copyWithin(r * W, firstFilled * W, (firstFilled + 1) * W);
+  return { db, frames, total, info };
+}
+
+/**
+ * Colours a W × H dB map with viridis over [median − 3 dB, max(max, median + 27 dB)] of its finite values (non-finite
+ * values get the bottom colour). @returns the PNG (pngjs, RGBA) and the scale's ends (dBFS)
+ */
+export function spectrogramPng(db: Float32Array, W: number, H: number): { png: PNG; lowDb: number; highDb: number } {
   const sorted = Float32Array.from(db.filter((v) => Number.isFinite(v))).sort();
   const median = sorted.length ? sorted[sorted.length >> 1]! : -100;
   const max = sorted.length ? sorted[sorted.length - 1]! : -100;
@@ -131,6 +145,39 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
     const v = db[i]!;
     colour(Number.isFinite(v) ? (v - lowDb) / span : 0, px, 4 * i);
   }
+  return { png, lowDb, highDb };
+}
+
+/** Writes a PNG through a temp file and a rename, creating the folder; `mode` (before the umask) default DATA_FILE_MODE. */
+export async function writePngAtomically(png: PNG, pngPath: string, mode = DATA_FILE_MODE): Promise<void> {
+  await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
+  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
+  await writeFile(tmp, PNG.sync.write(png), { mode });
+  await rename(tmp, pngPath);
+}
+
+/**
+ * Renders the spectrogram of a SigMF clip to `pngPath` (written via a temp file + rename):
+ * - frequency on x: the clip's full band, centre − rate/2 … centre + rate/2, {@link CLIP_PICTURE_SIZE}.widthPx
+ *   columns, each the max of 2 bins of a 2·width-point FFT (Hann, 50 % overlap: SpectrumEngine; DC removal unless the
+ *   clip is band-cut, `quietband:dc_free`: its 0 Hz is the signal's centre, not a receiver's DC);
+ * - time on y, top = first sample: each of the heightPx rows is the Welch mean of the FFT frames centred in its
+ *   1/heightPx of the clip (rows without a frame repeat their neighbour, for clips shorter than heightPx frames);
+ * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values;
+ * - the first annotation (`core:freq_lower_edge/upper_edge`, `core:sample_start/count`) outlined 2 px wide in
+ *   {@link OUTLINE_RGB}, around the band with 2 clear pixels (the box's inside is ≥ 4 px), so a narrow signal stays
+ *   visible inside it.
+ * PNG encoding by pngjs.
+ * @throws QuietBandError('BAD_INPUT') for an unreadable clip; IO errors from the file system.
+ */
+export async function renderClipPicture(metaPath: string, pngPath: string, size = CLIP_PICTURE_SIZE): Promise<ClipPictureInfo> {
+  const W = size.widthPx;
+  const H = size.heightPx;
+  const meta = await readSigmfMeta(metaPath);
+  const sg = await computeSpectrogram(metaPath, W, H);
+  const { info, total, frames } = sg;
+  const { png, lowDb, highDb } = spectrogramPng(sg.db, W, H);
+  const px = png.data as unknown as Uint8Array;
   // outline the first annotation
   let box: ClipPictureInfo['box'] = null;
   const ann = meta.annotations[0];
@@ -175,10 +222,7 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
       }
     }
   }
-  await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
-  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
-  await writeFile(tmp, PNG.sync.write(png), { mode: DATA_FILE_MODE });
-  await rename(tmp, pngPath);
+  await writePngAtomically(png, pngPath);
   return { pngPath, widthPx: W, heightPx: H, frames, lowDb, highDb, box };
 }
 

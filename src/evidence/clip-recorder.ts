@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+import { cutBand, planClipBand, type BandCutInput, type BandCutResult, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
+import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
 
 /** Clip settings. */
@@ -34,10 +36,23 @@ export interface ClipOptions {
   minFreeBytes: number;
   /** Sensor name (in file names and the meta). */
   sensor: string;
+  /**
+   * The band a clip keeps (src/evidence/clip-band.ts): the detection's occupied band × a margin at a standard rate,
+   * mixed to its centre and decimated (docs/clip-decimation.md); `false` keeps the source's whole band at its rate
+   * (scan clips, whose metas are rewritten per visit at the source rate). Default: {@link DEFAULT_CLIP_BAND}.
+   */
+  band: Partial<ClipBandOptions> | false;
+  /** Site, location and (per detection) session / alert id written into the clip's meta (`quietband:` keys). */
+  context?: ClipContext;
+  /**
+   * Where band cuts run: a thread of their own (the sensor's evidence worker, PictureRenderer.cut), so the sensor's
+   * thread does not wait for them. Default: on this thread, yielding every 10 ms.
+   */
+  cutter?: { cut(input: BandCutInput): Promise<BandCutResult> };
   logger?: Logger;
 }
 
-export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0 });
+export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0, band: {} });
 
 /**
  * Checks the file system holding `dir` (fs.statfs: blocks available to unprivileged users × block size) before a write
@@ -71,15 +86,22 @@ interface Pending {
 export interface ClipInfo {
   metaPath: string;
   dataPath: string;
+  /** Samples in the clip (at the clip's rate). */
   sampleCount: number;
+  /** The band kept (rate, centre, filter). */
+  band: ClipBandPlan;
 }
 
 /**
  * Keeps a ring of the sensor's raw IQ (preS + maxS + postS long) and writes a SigMF clip per detection: the detection
- * plus `preS` before and `postS` after, capped at `maxS` + pre + post, in the source's datatype, with a capture
- * (`core:frequency`, `core:datetime`) and an annotation (`core:freq_lower_edge`, `core:freq_upper_edge`,
- * `core:sample_start`, `core:sample_count`, `core:label`). `quietband replay` on a clip reproduces the detection.
- * Then enforces the quota (oldest clips first, logged).
+ * plus `preS` before and `postS` after, capped at `maxS` + pre + post. The clip holds the detection's band
+ * ({@link planClipBand}: occupied bandwidth × margin at a standard rate, centred on the signal; the whole band when
+ * that is not narrower than the source), in the source's datatype, with a capture (`core:frequency` = the clip's
+ * centre, `core:datetime`), an annotation in the clip's own frame (`core:freq_lower_edge`, `core:freq_upper_edge`,
+ * `core:sample_start`, `core:sample_count` at the clip's rate, `core:label`) and the `quietband:` keys of
+ * src/evidence/clip-meta.ts (site, sensor, location, session, alert id, source band, filter, gain).
+ * Files are named the rtl_433 way, `<sensor>_<time>_<id>_<centre>M_<rate>k` ({@link clipBaseName}).
+ * `quietband replay` on a clip reproduces the detection. Then enforces the quota (oldest clips first, logged).
  */
 export class ClipRecorder {
   private readonly ring: IqRing;
@@ -142,40 +164,63 @@ export class ClipRecorder {
     this.writes = job;
   }
 
-  /** Writes one clip; null when it was shed (writing it would leave less than `minFreeBytes` free). */
-  private async write(p: Pending, first: number, count: number, data: Buffer): Promise<ClipInfo | null> {
-    const short = await freeSpaceShortfall(this.o.dir, data.length + 4096, this.o.minFreeBytes);
+  /**
+   * Writes one clip (its band cut out first, see {@link extractBand}); null when it was shed (writing it would leave
+   * less than `minFreeBytes` free).
+   */
+  private async write(p: Pending, first: number, count: number, raw: Buffer): Promise<ClipInfo | null> {
+    const srcRate = this.info.rateSps;
+    const band = this.o.band === false
+      ? planClipBand(srcRate, this.info.centerHz, -Infinity, Infinity)
+      : planClipBand(srcRate, this.info.centerHz, p.ev.lowHz, p.ev.highHz, this.o.band);
+    const ratio = band.up / band.down;
+    const clipBytes = Math.floor(count * ratio) * (raw.length / Math.max(1, count));
+    const short = await freeSpaceShortfall(this.o.dir, clipBytes + 4096, this.o.minFreeBytes);
     if (short !== null) {
       this.shed++;
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes: data.length, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
+      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
       return null;
     }
+    let data: Uint8Array = raw;
+    let clipCount = count;
+    let extras: Parameters<typeof clipMetaExtras>[0]['filter'];
+    if (band.decimated) {
+      const t = performance.now();
+      const input = { raw, format: this.info.format, count, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz, plan: band };
+      const x = this.o.cutter !== undefined ? await this.o.cutter.cut(input) : await cutBand(input);
+      data = x.data;
+      clipCount = x.count;
+      extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t };
+    }
     await mkdir(this.o.dir, { recursive: true, mode: DATA_DIR_MODE });
-    const rate = this.info.rateSps;
-    const t0 = this.originMs + (first / rate) * 1000;
-    const stamp = new Date(t0).toISOString().replace(/[:.]/g, '-');
-    const base = join(this.o.dir, `${this.o.sensor}_${stamp}_${Math.round(p.ev.centerHz)}Hz_${p.ev.id}`);
+    const rate = band.rateSps;
+    const t0 = this.originMs + (first / srcRate) * 1000;
+    const base = join(this.o.dir, clipBaseName(this.o.sensor, t0, p.ev.id, this.info.centerKnown ? band.centerHz : undefined, rate));
     const dataPath = `${base}.sigmf-data`;
     await writeFile(dataPath, data, { mode: DATA_FILE_MODE });
-    const startIdx = Math.round(p.ev.startS * rate) - first;
-    const endIdx = Math.round((p.ev.endS ?? p.ev.startS) * rate) - first;
+    const startIdx = Math.round((Math.round(p.ev.startS * srcRate) - first) * ratio);
+    const endIdx = Math.round((Math.round((p.ev.endS ?? p.ev.startS) * srcRate) - first) * ratio);
     const metaPath = await writeSigmfMeta(base, {
       format: this.info.format,
       rateSps: rate,
       fileMode: DATA_FILE_MODE,
       description: `QuietBand evidence clip, sensor ${this.o.sensor}, detection ${p.ev.id}`,
-      captures: [{ sampleStart: 0, centerHz: this.info.centerHz, datetime: new Date(t0).toISOString() }],
+      captures: [{ sampleStart: 0, centerHz: band.centerHz, datetime: new Date(t0).toISOString() }],
       annotations: [{
         sampleStart: Math.max(0, startIdx),
-        sampleCount: Math.max(1, Math.min(count, endIdx) - Math.max(0, startIdx)),
+        sampleCount: Math.max(1, Math.min(clipCount, endIdx) - Math.max(0, startIdx)),
         freqLowerHz: p.ev.lowHz,
         freqUpperHz: p.ev.highHz,
         label: 'detection',
         comment: `peak excess ${p.ev.peakExcessDb.toFixed(1)} dB, peak ${p.ev.peakPowerDbfs.toFixed(1)} dBFS`,
       }],
+      extraGlobal: clipMetaExtras({
+        sensor: this.o.sensor, context: this.o.context, ev: p.ev, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz,
+        sourceFirstSample: first, filter: extras,
+      }),
     });
-    this.o.logger?.info({ sensor: this.o.sensor, clip: metaPath, seconds: count / rate }, 'evidence clip written');
-    return { metaPath, dataPath, sampleCount: count };
+    this.o.logger?.info({ sensor: this.o.sensor, clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
+    return { metaPath, dataPath, sampleCount: clipCount, band };
   }
 
   /**

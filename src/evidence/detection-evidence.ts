@@ -2,6 +2,8 @@
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { ClipRecorder, freeSpaceShortfall } from './clip-recorder.js';
+import type { ClipBandOptions } from './clip-band.js';
+import type { ClipContext } from './clip-meta.js';
 import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
@@ -26,6 +28,10 @@ export interface DetectionEvidenceOptions {
   quotaBytes: number;
   /** Free-space floor (bytes): a clip or picture that would leave less free on the data dir's file system is shed (logged). Default 0. */
   minFreeBytes?: number;
+  /** The band each clip keeps (see ClipOptions.band); `false` = the source's whole band. Default: the detection's band. */
+  band?: Partial<ClipBandOptions> | false;
+  /** Site, location, session and alert id for the clips' metas (`quietband:` keys). */
+  context?: ClipContext;
   /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
   pictures: boolean;
   log: Logger;
@@ -77,6 +83,9 @@ export class DetectionEvidence {
       maxS: o.maxS,
       quotaBytes: o.quotaBytes,
       minFreeBytes: o.minFreeBytes ?? 0,
+      band: o.band ?? {},
+      cutter: this.pictures,
+      ...(o.context !== undefined ? { context: o.context } : {}),
       ...(o.pictures ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
       logger: o.log,
     });

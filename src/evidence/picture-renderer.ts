@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { renderClipPicture } from './clip-picture.js';
+import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import type { PictureReply, PictureRequest } from './picture-worker.js';
 import { compiledModuleUrl } from '../site/worker-url.js';
 
@@ -20,7 +21,7 @@ export class PictureRenderer {
   private worker: Worker | null = null;
   private failed = false;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (frames: number) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (reply: PictureReply & { ok: true }) => void; reject: (err: Error) => void }>();
 
   /**
    * Renders `metaPath` (a SigMF clip) to `pngPath`.
@@ -30,11 +31,28 @@ export class PictureRenderer {
   async render(metaPath: string, pngPath: string): Promise<number> {
     const w = this.ensureWorker();
     if (w === null) return (await renderClipPicture(metaPath, pngPath)).frames;
-    const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.ref(); // a pending picture keeps the process alive; an idle worker does not
-      w.postMessage({ id, metaPath, pngPath } satisfies PictureRequest);
+    const reply = await this.request(w, { id: this.nextId++, metaPath, pngPath });
+    return 'frames' in reply ? reply.frames : 0;
+  }
+
+  /**
+   * Cuts a clip's band ({@link cutBand}) on the worker thread (the samples are copied there, the result transferred
+   * back), or on this thread when the worker is unavailable.
+   * @throws the cut's error, or an Error when the worker died
+   */
+  async cut(input: BandCutInput): Promise<BandCutResult> {
+    const w = this.ensureWorker();
+    if (w === null) return cutBand(input);
+    const reply = await this.request(w, { id: this.nextId++, kind: 'cut', cut: input });
+    if (!('cut' in reply)) throw new Error('evidence worker: a cut request answered without a cut');
+    return reply.cut;
+  }
+
+  private request(w: Worker, req: PictureRequest): Promise<PictureReply & { ok: true }> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject });
+      w.ref(); // a pending request keeps the process alive; an idle worker does not
+      w.postMessage(req);
     });
   }
 
@@ -76,7 +94,7 @@ export class PictureRenderer {
         if (p === undefined) return;
         this.pending.delete(r.id);
         if (this.pending.size === 0) w.unref();
-        if (r.ok) p.resolve(r.frames);
+        if (r.ok) p.resolve(r);
         else p.reject(new Error(r.error));
       });
       w.on('error', (err) => this.rejectAll(err));

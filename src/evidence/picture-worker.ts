@@ -1,24 +1,27 @@
-// Worker thread that renders clip pictures (spectrogram PNGs), so the sensor's own thread never blocks on them.
+// Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs) and clip band cuts, so the sensor's own
+// thread never blocks on them.
 import { parentPort } from 'node:worker_threads';
 import { renderClipPicture } from './clip-picture.js';
+import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 
-/** A request from {@link PictureRenderer}: render `metaPath` to `pngPath`. */
-export interface PictureRequest {
-  id: number;
-  metaPath: string;
-  pngPath: string;
-}
+/** A request from {@link PictureRenderer}: render `metaPath` to `pngPath`, or cut a clip's band ({@link cutBand}). */
+export type PictureRequest = { id: number; kind?: 'picture'; metaPath: string; pngPath: string } | { id: number; kind: 'cut'; cut: BandCutInput };
 
-/** The reply: the picture's info, or the error message. */
-export type PictureReply = { id: number; ok: true; frames: number } | { id: number; ok: false; error: string };
+/** The reply: the picture's info or the cut clip, or the error message. */
+export type PictureReply =
+  | { id: number; ok: true; frames: number }
+  | { id: number; ok: true; cut: BandCutResult }
+  | { id: number; ok: false; error: string };
 
 const port = parentPort;
 if (port !== null) {
   // one request at a time, in order (the renderer queues them)
   port.on('message', (req: PictureRequest) => {
-    renderClipPicture(req.metaPath, req.pngPath).then(
-      (info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply),
-      (err: unknown) => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies PictureReply),
-    );
+    const fail = (err: unknown): void => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies PictureReply);
+    if (req.kind === 'cut') {
+      cutBand(req.cut).then((cut) => port.postMessage({ id: req.id, ok: true, cut } satisfies PictureReply, [cut.data.buffer as ArrayBuffer]), fail);
+      return;
+    }
+    renderClipPicture(req.metaPath, req.pngPath).then((info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply), fail);
   });
 }

@@ -22,6 +22,12 @@ export interface EvidenceSettings {
    * it would leave less free than this, so evidence never takes the space alerts need.
    */
   minFreeMiB: number;
+  /**
+   * What band a clip keeps: 'signal' = the detection's occupied band × 1.2 at a standard rate, centred on it
+   * (docs/clip-decimation.md; ≈ 0.1 MB per 2 s for a 10 kHz signal from 2.4 MS/s), 'full' = the sensor's whole band at
+   * its rate (9.6 MB per 2 s at 2.4 MS/s). Default 'signal'.
+   */
+  band: 'signal' | 'full';
 }
 
 /** A known emitter from the site config, expiry converted. */
@@ -62,7 +68,7 @@ export const FIELD_DEFAULTS = Object.freeze({
   knownEmitters: Object.freeze([]) as readonly KnownEmitterSettings[],
   /** UI-marked emitters (`<dataDir>/known-emitters.json`) expire `ttlH` hours after marking; config ones do not. */
   knownEmitterMarks: Object.freeze({ ttlH: 24 }) as Readonly<KnownEmitterMarkSettings>,
-  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100 }) as Readonly<EvidenceSettings>,
+  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' }) as Readonly<EvidenceSettings>,
 });
 
 const comment = z.union([z.string(), z.array(z.string())]).optional();
@@ -96,6 +102,7 @@ export const fieldSchemas = {
       maxS: z.number().min(1).max(60).optional(),
       quotaMiB: z.number().gt(0).max(1 << 24).optional(),
       minFreeMiB: z.number().min(0).max(1 << 24).optional(),
+      band: z.enum(['signal', 'full']).optional(),
     })
     .strict()
     .optional(),

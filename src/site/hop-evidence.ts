@@ -1,5 +1,5 @@
 // Evidence clips of a scanning sensor: per hop, the IQ of that hop's visits around a detection, one SigMF capture per visit.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import { readSigmfMeta, writeSigmfMeta, type SigmfAnnotationInput } from '../source/sigmf.js';
@@ -89,6 +89,8 @@ export class HopEvidence implements EvidenceSink {
         preS: o.preS * s,
         postS: o.postS * s,
         maxS: o.maxS * s,
+        // the metas are rewritten with one capture per visit at the source rate: the clip keeps the hop's whole band
+        band: false,
         // a close waits for the hop's next visits to cover postS: the fixed sensor's wait plus a revisit
         holdMs: o.holdMs ?? (o.postS + 15) * 1000 + this.plan.hops * this.plan.dwellMs * 2,
         post: (ev, clip) => this.onPost(h!, ev, clip),
@@ -247,7 +249,11 @@ export class HopEvidence implements EvidenceSink {
       captures.push({ sampleStart: from - first, centerHz: h.centerHz, datetime: new Date(this.originMs + (streamSample / rate) * 1000).toISOString() });
     }
     if (captures.length === 0 || captures[0]!.sampleStart !== 0) return; // the clip's first visit is forgotten: keep ClipRecorder's capture
+    // the recorder's extension keys (core:extensions, quietband:*) stay
+    const global = (JSON.parse(await readFile(metaPath, 'utf8')) as { global: Record<string, unknown> }).global;
+    const extraGlobal = Object.fromEntries(Object.entries(global).filter(([k]) => k === 'core:extensions' || !k.startsWith('core:')));
     await writeSigmfMeta(metaPath, {
+      extraGlobal,
       format: meta.format,
       rateSps: meta.rateSps ?? rate,
       ...(meta.description !== undefined ? { description: `${meta.description}, hop ${h.centerHz} Hz (${captures.length} visits)` } : {}),

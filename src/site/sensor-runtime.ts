@@ -418,6 +418,8 @@ export class SensorRuntime {
     return {
       dataDir: site.dataDir,
       sensor: sensor.name,
+      band: ev.band === 'full' ? false : {},
+      context: { site: site.site, sourceFftSize: sensor.fftSize, ...(sensor.location !== undefined ? { location: sensor.location } : {}) },
       preS: ev.preS,
       postS: ev.postS,
       maxS: ev.maxS,

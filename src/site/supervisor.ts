@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText } from '../server/message-text.js';
-import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import type { Alert, AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import { annotateClipAlert } from '../evidence/clip-meta.js';
+import { join } from 'node:path';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
@@ -324,10 +326,29 @@ export class SensorSupervisor {
     this.o.decorate?.(ctx, ev);
     this.detections++;
     try {
-      this.o.bus.handleDetection(this.name, ev, ctx)?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
+      const stored = this.o.bus.handleDetection(this.name, ev, ctx);
+      stored?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
+      if (clip !== undefined && stored !== undefined) this.annotateClip(clip, stored);
     } catch (err) {
       this.log.error({ err }, 'detection not stored (bus closed)');
     }
+  }
+
+  /** Clips already given their alert id (the first stored record carrying each clip; bounded, oldest forgotten). */
+  private readonly annotatedClips = new Set<string>();
+
+  /**
+   * Writes the alert id and session of the first stored record carrying `clip` into the clip's meta
+   * (`quietband:alert_id`, `quietband:session`: the worker wrote the clip before the alert store assigned the id).
+   */
+  private annotateClip(clip: string, stored: Promise<Alert>): void {
+    const dataDir = this.o.site.dataDir;
+    if (dataDir === undefined || this.annotatedClips.has(clip)) return;
+    this.annotatedClips.add(clip);
+    if (this.annotatedClips.size > 1000) this.annotatedClips.delete(this.annotatedClips.values().next().value!);
+    stored
+      .then((a) => annotateClipAlert(join(dataDir, clip), { alertId: a.alertId, ...(a.session !== undefined ? { session: a.session } : {}) }))
+      .catch((err: unknown) => this.log.warn({ err, clip }, 'clip meta not given its alert id'));
   }
 
   /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */

@@ -30,7 +30,7 @@ async function run(dataDir: string, minFreeBytes: number): Promise<{ posted: { e
   const { logger, lines } = memoryLogger();
   const posted: { ev: DetectionEvent; clip?: string; atMs: number }[] = [];
   const e = new DetectionEvidence(info, 0, {
-    dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures: false, log: logger,
+    dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures: false, log: logger, band: false,
     post: (x, clip) => posted.push({ ev: x, ...(clip !== undefined ? { clip } : {}), atMs: Date.now() }),
   });
   const per = RATE / 10;

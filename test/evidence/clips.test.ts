@@ -5,11 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IqRing, encodeSamples } from '../../src/evidence/iq-ring.js';
 import { ClipRecorder } from '../../src/evidence/clip-recorder.js';
-import { SimSource, type Scenario } from '../../src/source/sim.js';
-import { detect, learnBaseline } from '../../src/pipeline.js';
-import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
 import { replayFile } from '../../src/cli/replay.js';
-import type { DetectionEvent, IqBlock, IqSource } from '../../src/types.js';
+import type { IqBlock } from '../../src/types.js';
+import { recordClips } from './clip-helpers.js';
 import { silentLog } from '../helpers.js';
 
 function block(first: number, count: number, discontinuity = false): IqBlock {
@@ -42,49 +40,19 @@ describe('IqRing', () => {
   });
 });
 
-/** A finite source over a SimSource (first `samples` samples). */
-function take(src: SimSource, samples: number): IqSource {
-  return {
-    info: src.info,
-    async *blocks() {
-      for await (const b of src.blocks()) {
-        if (b.firstSample >= samples) break;
-        yield b;
-      }
-    },
-    close: () => src.close(),
-  };
-}
-
 describe('ClipRecorder', () => {
-  it('writes a SigMF clip around a detection; replaying the clip finds the same signal (centre ± 1 RBW)', async () => {
+  /** The 6 s OOK scenario through detect with a ClipRecorder tapped in (1 s before, 1 s after). */
+  const recordClip = (dir: string, band: false | object): ReturnType<typeof recordClips> => recordClips(
+    { rateSps: 250_000, centerHz: 433.92e6, durationS: 6, seed: 9, carriers: [{ offsetHz: -50_000, powerDbfs: -25 }], events: [{ kind: 'ook', offsetHz: 35_000, snrDb: 20, startS: 3.0, durationS: 0.2 }] },
+    2, { dir: join(dir, 'clips'), preS: 1, postS: 1, maxS: 5, band });
+
+  it('band false: writes a full-band SigMF clip around a detection; replaying the clip finds the same signal (centre ± 1 RBW)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qb-clip-'));
     try {
-      const scenario: Scenario = { rateSps: 250_000, centerHz: 433.92e6, durationS: 6, seed: 9, carriers: [{ offsetHz: -50_000, powerDbfs: -25 }], events: [{ kind: 'ook', offsetHz: 35_000, snrDb: 20, startS: 3.0, durationS: 0.2 }] };
-      const opts = pipelineOptions({}, scenario.rateSps);
-      const { baseline } = await learnBaseline(take(new SimSource(scenario), 2 * 250_000), opts, 'auto');
-      const src = new SimSource(scenario);
-      const clips = new ClipRecorder(src.info, Date.parse('2026-06-07T01:00:00Z'), { dir: join(dir, 'clips'), sensor: 'room-101', preS: 1, postS: 1, maxS: 5 });
-      const events: DetectionEvent[] = [];
-      const written: string[] = [];
-      const tap: IqSource = {
-        info: src.info,
-        async *blocks() {
-          for await (const b of take(src, 6 * 250_000).blocks()) {
-            clips.push(b);
-            yield b;
-          }
-        },
-        close: () => src.close(),
-      };
-      await detect(tap, baseline, opts, (ev) => {
-        if (ev.kind !== 'close') return;
-        events.push(ev);
-        clips.onDetection(ev, (p) => written.push(p));
-      });
-      await clips.close();
+      const { events, written } = await recordClip(dir, false);
       expect(events.length).toBe(1);
       expect(written.length).toBe(1);
+      expect(written[0]).toMatch(/room-101_2026-06-07T01-00-02-\d{3}Z_1_433\.92M_250k\.sigmf-meta$/);
       const meta = JSON.parse(await readFile(written[0], 'utf8'));
       expect(meta.global['core:datatype']).toBe('cu8');
       expect(meta.global['core:sample_rate']).toBe(250_000);
@@ -97,6 +65,7 @@ describe('ClipRecorder', () => {
       expect(Math.abs(ann['core:sample_count'] - 0.2 * 250_000)).toBeLessThan(2500);
       expect(ann['core:freq_lower_edge']).toBeLessThan(433.92e6 + 35_000);
       expect(ann['core:freq_upper_edge']).toBeGreaterThan(433.92e6 + 35_000);
+      expect(meta.global['quietband:dc_free']).toBeUndefined();
       // detection 0.2 s + 1 s before + 1 s after
       const dataBytes = (await readFile(written[0].replace('.sigmf-meta', '.sigmf-data'))).length;
       expect(Math.abs(dataBytes / 2 / 250_000 - 2.2)).toBeLessThan(0.01);
@@ -110,11 +79,56 @@ describe('ClipRecorder', () => {
     }
   });
 
+  it('default band: the clip holds the detection band at a standard rate, centred on it; replayed it gives the same detection', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qb-clip-'));
+    try {
+      const { events, written } = await recordClip(dir, {});
+      expect(events.length).toBe(1);
+      expect(written.length).toBe(1);
+      const ev = events[0]!;
+      const meta = JSON.parse(await readFile(written[0], 'utf8'));
+      const rate = meta.global['core:sample_rate'];
+      // the OOK's occupied band × 1.2 rounded up to the ladder, well below the source's 250 kS/s
+      expect(rate).toBeGreaterThanOrEqual(1.2 * (ev.highHz - ev.lowHz));
+      expect(rate).toBeLessThanOrEqual(100_000);
+      expect(meta.global['core:datatype']).toBe('cu8');
+      const centre = meta.captures[0]['core:frequency'];
+      expect(centre).toBe(Math.round((ev.lowHz + ev.highHz) / 2));
+      expect(written[0].endsWith(`_1_${Number((centre / 1e6).toPrecision(6))}M_${rate / 1000}k.sigmf-meta`)).toBe(true);
+      expect(meta.global['core:extensions']).toEqual([{ name: 'quietband', version: '1.0.0', optional: true }]);
+      expect(meta.global['quietband:sensor']).toBe('room-101');
+      expect(meta.global['quietband:source_frequency']).toBe(433.92e6);
+      expect(meta.global['quietband:source_sample_rate']).toBe(250_000);
+      expect(meta.global['quietband:dc_free']).toBe(true);
+      expect(meta.global['quietband:filter'].attenuation_db).toBe(60);
+      // the annotation in the clip's frame: inside its band, times at its rate (1 s of pre-trigger, 0.2 s long)
+      const ann = meta.annotations[0];
+      expect(ann['core:freq_lower_edge']).toBeGreaterThanOrEqual(centre - 0.42 * rate);
+      expect(ann['core:freq_upper_edge']).toBeLessThanOrEqual(centre + 0.42 * rate);
+      expect(Math.abs(ann['core:sample_start'] - rate)).toBeLessThan(0.01 * rate);
+      expect(Math.abs(ann['core:sample_count'] - 0.2 * rate)).toBeLessThan(0.01 * rate);
+      expect(Math.abs(Date.parse(meta.captures[0]['core:datetime']) - Date.parse('2026-06-07T01:00:02Z'))).toBeLessThan(10);
+      // 2.2 s at the clip rate, 2 bytes per sample (cu8): ≥ 2.5× smaller than the 1.1 MB full-band clip
+      const dataBytes = (await readFile(written[0].replace('.sigmf-meta', '.sigmf-data'))).length;
+      expect(Math.abs(dataBytes / 2 / rate - 2.2)).toBeLessThan(0.01);
+      expect(dataBytes).toBeLessThan(1_100_000 / 2.5);
+      const dets: { centerHz: number; startS: number; durationMs: number }[] = [];
+      await replayFile(written[0], { progress: false }, (l) => dets.push(JSON.parse(l)), silentLog);
+      expect(dets.length).toBe(1);
+      // centre within one source RBW (250 kS/s / 1024 = 244 Hz); start 1 s into the clip ± 10 ms; 200 ms ± 20 ms long
+      expect(Math.abs(dets[0].centerHz - ev.centerHz)).toBeLessThanOrEqual(250_000 / 1024);
+      expect(Math.abs(dets[0].startS - 1.0)).toBeLessThan(0.01);
+      expect(Math.abs(dets[0].durationMs - 200)).toBeLessThan(20);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('deletes the oldest clips beyond the quota', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qb-quota-'));
     try {
       const info = { label: 'sim', format: 'cu8' as const, rateSps: 1000, centerHz: 1e6, centerKnown: true };
-      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes: 5000 });
+      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes: 5000, band: false });
       for (let k = 0; k < 5; k++) {
         clips.push(block(k * 1000, 1000));
         clips.onDetection({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0 });
@@ -124,7 +138,7 @@ describe('ClipRecorder', () => {
       const names = (await readdir(dir)).filter((n) => n.endsWith('.sigmf-data')).sort();
       // each clip = 2000 bytes of data + a ~1 KB meta: at most 2 fit in 5000 bytes; the newest survive
       expect(names.length).toBeLessThanOrEqual(2);
-      expect(names.some((n) => n.endsWith('_5.sigmf-data'))).toBe(true);
+      expect(names.some((n) => n.endsWith('_5_1M_1k.sigmf-data'))).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

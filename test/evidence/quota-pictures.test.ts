@@ -22,7 +22,7 @@ describe('evidence quota with pictures', () => {
     await mkdir(pics, { recursive: true });
     try {
       const quotaBytes = 12_000;
-      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes, picturesDir: pics });
+      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes, picturesDir: pics, band: false });
       let clipBytes = 0;
       for (let k = 0; k < 5; k++) {
         let meta = '';
@@ -42,8 +42,8 @@ describe('evidence quota with pictures', () => {
       const png = (await readdir(pics)).sort();
       // one clip = 2000 B data + meta (~1 KB) + 3000 B picture ≈ 6 KB: 2 fit under 12 000 B (3 would without pictures)
       expect(3 * clipBytes).toBeLessThanOrEqual(quotaBytes); // without the pictures a third clip would have been kept
-      expect(data.map((n) => n.replace(/^.*_(\d+)\.sigmf-data$/, '$1'))).toEqual(['4', '5']);
-      expect(png.map((n) => n.replace(/^.*_(\d+)\.png$/, '$1'))).toEqual(['4', '5']); // pictures deleted with their clips
+      expect(data.map((n) => n.replace(/^.*_(\d+)_[\d.]+M_[\d.]+k\.sigmf-data$/, '$1'))).toEqual(['4', '5']);
+      expect(png.map((n) => n.replace(/^.*_(\d+)_[\d.]+M_[\d.]+k\.png$/, '$1'))).toEqual(['4', '5']); // pictures deleted with their clips
       let total = 0;
       for (const n of await readdir(dir)) total += (await stat(join(dir, n))).size;
       for (const n of png) total += (await stat(join(pics, n))).size;

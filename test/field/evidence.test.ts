@@ -30,26 +30,34 @@ describe('evidence clips from the live daemon', () => {
     const closeLatencyMs = c.alerts().find((x) => x.a.seq === a.seq)!.atMs - endMs;
     console.log(`signal end → close alert with its clip: ${closeLatencyMs} ms (post-roll 1 s)`);
     expect(closeLatencyMs).toBeLessThan(3000);
-    expect(a.clip).toMatch(/^clips\/room-e_.*_1\.sigmf-meta$/);
+    // rtl_433-style name: <sensor>_<time>_<detection id>_<centre>M_<rate>k
+    expect(a.clip).toMatch(/^clips\/room-e_.*_1_433\.9\d*M_25k\.sigmf-meta$/);
 
-    // SigMF fields of the issue
+    // SigMF fields of the issue: the clip holds the tone's band (× 1.2 → the 25 kS/s floor), centred on it
     const metaPath = join(dataDir, a.clip!);
+    // the alert store's id reaches the meta once the first record carrying the clip is stored
+    await c.waitFor(() => JSON.parse(readFileSync(metaPath, 'utf8')).global['quietband:alert_id'], 5000, 'the alert id in the clip meta');
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { global: Record<string, unknown>; captures: Record<string, any>[]; annotations: Record<string, any>[] };
+    const CLIP_RATE = 25_000;
+    const ratio = CLIP_RATE / RATE_SPS;
     expect(meta.global['core:datatype']).toBe('cu8');
-    expect(meta.global['core:sample_rate']).toBe(RATE_SPS);
-    expect(meta.captures[0]!['core:frequency']).toBe(CENTER_HZ);
+    expect(meta.global['core:sample_rate']).toBe(CLIP_RATE);
+    const clipCentre = meta.captures[0]!['core:frequency'] as number;
+    expect(clipCentre).toBe(Math.round((det.lowHz + det.highHz) / 2));
+    expect(meta.global).toMatchObject({ 'quietband:alert_id': a.alertId, 'quietband:site': 'hall-e', 'quietband:sensor': 'room-e', 'quietband:source_frequency': CENTER_HZ, 'quietband:source_sample_rate': RATE_SPS, 'quietband:source_fft_size': 1024, 'quietband:dc_free': true });
     // the clip starts 1.5 s (preS) before the detection's start
     expect(Math.abs(Date.parse(meta.captures[0]!['core:datetime']) - (Date.parse(a.startTime!) - 1500))).toBeLessThanOrEqual(2);
     const ann = meta.annotations[0]!;
     expect(ann['core:label']).toBe('detection');
-    expect(ann['core:sample_start']).toBe(1.5 * RATE_SPS);
-    expect(ann['core:sample_count']).toBe(Math.round(det.endS! * RATE_SPS) - Math.round(det.startS * RATE_SPS));
+    expect(ann['core:sample_start']).toBe(1.5 * CLIP_RATE);
+    const srcSpan = Math.round(det.endS! * RATE_SPS) - Math.round(det.startS * RATE_SPS);
+    expect(ann['core:sample_count']).toBe(Math.round((srcSpan + 1.5 * RATE_SPS) * ratio) - 1.5 * CLIP_RATE);
     expect([ann['core:freq_lower_edge'], ann['core:freq_upper_edge']]).toEqual([det.lowHz, det.highHz]);
     expect(det.lowHz).toBeLessThan(a.centerHz!);
     expect(det.highHz).toBeGreaterThan(a.centerHz!);
-    // data: preS + detection + postS, cu8 (2 bytes per sample)
+    // data: preS + detection + postS at the clip rate, cu8 (2 bytes per sample)
     const dataBytes = readFileSync(metaPath.replace(/meta$/, 'data')).length;
-    expect(dataBytes).toBe(2 * (Math.round(det.endS! * RATE_SPS) + 1 * RATE_SPS - Math.round(det.startS * RATE_SPS) + 1.5 * RATE_SPS));
+    expect(dataBytes).toBe(2 * Math.floor((srcSpan + 1 * RATE_SPS + 1.5 * RATE_SPS) * ratio));
 
     // picture: 512 × 256, the band outlined in red around the tone, the tone bright inside
     const name = a.clip!.slice('clips/'.length, -'.sigmf-meta'.length);
@@ -57,14 +65,15 @@ describe('evidence clips from the live daemon', () => {
     await c.waitFor(() => existsSync(pngPath), 5000, 'the picture (rendered after the close)');
     const png = readPng(pngPath);
     expect([png.width, png.height]).toEqual([512, 256]);
-    const totalS = dataBytes / 2 / RATE_SPS;
+    const totalS = dataBytes / 2 / CLIP_RATE;
     const midY = Math.round(((1.5 + (det.endS! - det.startS) / 2) / totalS) * 256);
     const red = (x: number, y: number) => png.rgb(x, y).every((v, i) => v === OUTLINE_RGB[i]);
     const redXs = [...Array(512).keys()].filter((x) => red(x, midY));
-    const toneX = (60_000 / RATE_SPS + 0.5) * 512; // 378.9
+    const toneX = ((CENTER_HZ + 60_000 - clipCentre) / CLIP_RATE + 0.5) * 512; // ≈ 256: the clip is centred on the tone
     expect(redXs.length).toBeGreaterThanOrEqual(4); // two 2-px sides
     expect(Math.abs((redXs[0]! + redXs.at(-1)!) / 2 - toneX)).toBeLessThan(3);
-    expect(redXs.at(-1)! - redXs[0]!).toBeLessThan(20);
+    // the box: the detected band at the clip's scale plus 2 clear and 2 outline pixels each side (± 2 px rounding)
+    expect(Math.abs(redXs.at(-1)! - redXs[0]! - ((det.highHz - det.lowHz) / CLIP_RATE) * 512 - 7)).toBeLessThanOrEqual(2);
     const redYs = [...Array(256).keys()].filter((y) => red(redXs[0]!, y));
     expect(Math.abs((redYs[0]! + redYs.at(-1)!) / 2 - midY)).toBeLessThan(4);
     const inside = Math.max(...[-1, 0, 1].map((dx) => png.rgb(Math.round(toneX) + dx, midY)[1]));
@@ -85,7 +94,7 @@ describe('evidence clips from the live daemon', () => {
     expect((await get('clips/%2e%2e/alerts.jsonl')).status).toBe(404);
     expect((await get('clips/..%2ftoken')).status).toBe(404);
 
-    // replay the clip: the same detection, centre ± 1 RBW (250 kS/s / 1024 = 244 Hz), 1.5 s into the clip
+    // replay the clip: the same detection, centre ± 1 sensor RBW (250 kS/s / 1024 = 244 Hz), 1.5 s into the clip
     const r = await runCliAsync(['replay', metaPath, '--log-level', 'warn']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { centerHz: number; startS: number; endS: number });
@@ -99,9 +108,9 @@ describe('evidence clips from the live daemon', () => {
     c.close();
   });
 
-  it.concurrent('the quota (2 MiB: one 1.4 MB clip) deletes the oldest clip with a log line, and its picture', async () => {
+  it.concurrent('the quota (2 MiB: one 1.4 MB full-band clip) deletes the oldest clip with a log line, and its picture', async () => {
     const dataDir = join(tmp.dir, 'data-q');
-    const config = writeConfig(tmp.dir, 'q.json', { site: 'hall-q', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), evidence: { quotaMiB: 2 }, sensors: [simSensor('room-q', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.3 }], 3)] });
+    const config = writeConfig(tmp.dir, 'q.json', { site: 'hall-q', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), evidence: { quotaMiB: 2, band: 'full' }, sensors: [simSensor('room-q', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.3 }], 3)] });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
     const c = await Client.open(d.wsUrl);
     const [first, second] = await c.waitFor(() => (closedWithClip(c).length >= 2 ? closedWithClip(c) : undefined), 20_000, 'two clips');

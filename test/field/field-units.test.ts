@@ -100,7 +100,7 @@ describe('site config: sessions, calibration, known emitters, evidence', () => {
     const s = apply({ sessions: [{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00' }], knownEmitters: [{ lowHz: 100_000_000, highHz: 100_200_000, label: 'FM', expires: '2026-06-08' }] });
     expect(s.sessions).toEqual([{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00', startMs: T0, endMs: T0 + 2 * 3_600_000 }]);
     expect(s.calibration).toEqual({ windowMin: 20, seconds: 60, maxAgeH: 24 });
-    expect(s.evidence).toEqual({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100 });
+    expect(s.evidence).toEqual({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' });
     expect(s.knownEmitters[0]!.expiresMs).toBe(Date.parse('2026-06-07T16:00:00Z'));
   });
   it('refuses bad values naming the field', () => {
@@ -245,7 +245,7 @@ describe('DetectionEvidence (worker side)', () => {
     const src = new SimSource(scenario);
     const dataDir = join(dir, 'evidence');
     const posts: { kind: string; id: number; clip?: string; endS?: number }[] = [];
-    const evd = new DetectionEvidence(src.info, Date.parse('2026-06-07T01:00:00Z'), { dataDir, sensor: 's', preS: 1, postS: 1, maxS: 2, quotaBytes: 1 << 30, pictures: false, log: silentLog, post: (e, clip) => posts.push({ kind: e.kind, id: e.id, clip, endS: e.endS }) });
+    const evd = new DetectionEvidence(src.info, Date.parse('2026-06-07T01:00:00Z'), { dataDir, sensor: 's', preS: 1, postS: 1, maxS: 2, quotaBytes: 1 << 30, pictures: false, band: false, log: silentLog, post: (e, clip) => posts.push({ kind: e.kind, id: e.id, clip, endS: e.endS }) });
     const tap = { info: src.info, close: () => src.close(), async *blocks() {
       for await (const b of src.blocks()) {
         evd.push(b);
@@ -259,7 +259,7 @@ describe('DetectionEvidence (worker side)', () => {
     const long = posts.filter((p) => p.id === 2);
     expect(short.map((p) => p.kind)).toEqual(['open', 'close']);
     expect(short[0]!.clip).toBeUndefined();
-    expect(short[1]!.clip).toMatch(/^clips\/s_.*_1\.sigmf-meta$/);
+    expect(short[1]!.clip).toMatch(/^clips\/s_.*_1_[\d.]+M_[\d.]+k\.sigmf-meta$/);
     // the long tone: the first post carrying a clip is an update (before the close), the close has the same clip
     const firstWithClip = long.findIndex((p) => p.clip !== undefined);
     expect(long[firstWithClip]!.kind).toBe('update');

@@ -1,0 +1,184 @@
+// Evidence clip names (rtl_433 convention) and the `quietband:` SigMF keys of a clip's meta (docs/clip-decimation.md).
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { sigmfPaths } from '../source/sigmf.js';
+import { DATA_FILE_MODE } from '../site/data-dir.js';
+import type { DetectionEvent } from '../types.js';
+import type { ClipBandPlan, ResamplerStage } from './clip-band.js';
+
+/** SigMF extension namespace of QuietBand's clip keys, declared in `core:extensions` of every clip. */
+export const QB_NAMESPACE = 'quietband';
+/** Version of the `quietband:` keys (bumped when a key changes meaning). */
+export const QB_EXTENSION_VERSION = '1.0.0';
+
+/** Where a clip was heard and what it belongs to (site config, exam schedule, alert store). */
+export interface ClipContext {
+  /** Site name (site config `site.name`). */
+  site?: string;
+  /** Sensor location (site config `sensors[].location`): room, and metres on the site plan when known. */
+  location?: { room: string; xM?: number; yM?: number };
+  /**
+   * Per detection: the exam session in progress and the alert id, when the host knows them at write time (the alert id
+   * `<site>-<seq>` is assigned by the alert store on the main thread; a worker without it leaves the key out).
+   */
+  forDetection?: (ev: DetectionEvent) => { session?: string; alertId?: string };
+  /** FFT size of the sensor's slow spectrum (its RBW = rate / size); replays of the clip match that RBW. Default 1024. */
+  sourceFftSize?: number;
+}
+
+/** `%g` of C's printf (6 significant digits, no trailing zeros): 433.92, 250, 12.5, 2400. */
+function g6(x: number): string {
+  return String(Number(x.toPrecision(6)));
+}
+
+/**
+ * Base name of a clip (no folder, no extension), rtl_433 style so its own tools and `parseCaptureFileName` read the
+ * centre and rate from it: `<sensor>_<UTC time of the first sample, ':' and '.' as '-'>_<detection id>_<centre in MHz,
+ * %g>M_<rate in kS/s, %g>k`, e.g. `room-101_2026-06-07T01-00-02-000Z_7_433.92M_250k` (rtl_433 `-S`:
+ * `g001_433.92M_250k.cu8`). With the centre unknown the `M` token is left out (a lone `k` token is the rate).
+ */
+export function clipBaseName(sensor: string, firstSampleMs: number, detectionId: number, centerHz: number | undefined, rateSps: number): string {
+  const stamp = new Date(firstSampleMs).toISOString().replace(/[:.]/g, '-');
+  const freq = centerHz !== undefined && centerHz > 0 ? `_${g6(centerHz / 1e6)}M` : '';
+  return `${sensor}_${stamp}_${detectionId}${freq}_${g6(rateSps / 1e3)}k`;
+}
+
+/** What {@link clipMetaExtras} records of the band cut (absent: the clip has the source's full band). */
+export interface ClipFilterRecord {
+  band: ClipBandPlan;
+  gain: number;
+  stages: ResamplerStage[];
+  ms: number;
+}
+
+/**
+ * The clip's `global` keys beyond `core:` (SigMF extensions must be declared: `core:extensions` lists
+ * {@link QB_NAMESPACE}, optional):
+ * - `quietband:site`, `quietband:sensor`, `quietband:location` (`{room, x_m?, y_m?}`), `quietband:session`,
+ *   `quietband:alert_id`, `quietband:detection_id` (the detector's track id in the sensor's stream);
+ * - `quietband:source_frequency` (Hz) and `quietband:source_sample_rate` (S/s) of the stream the clip was cut from,
+ *   `quietband:source_sample_start` (the clip's first sample in that stream);
+ * - for a band cut: `quietband:dc_free` true (the clip's centre is a mixer's, not a tuner's: no LO leakage at 0 Hz; the
+ *   source's DC was removed before mixing), `quietband:gain_db` (20·log10 of the gain applied: clip dBFS − gain_db =
+ *   source dBFS) and `quietband:filter` (`{type, up, down, passband_hz, stopband_hz, attenuation_db, stages: [{up, down,
+ *   passband_hz, stopband_hz, taps_per_phase, prototype_taps}]}`).
+ */
+export function clipMetaExtras(a: {
+  sensor: string; context?: ClipContext; ev: DetectionEvent; sourceRateSps: number; sourceCenterHz: number;
+  sourceFirstSample: number; filter?: ClipFilterRecord;
+}): Record<string, unknown> {
+  const c = a.context;
+  const per = c?.forDetection?.(a.ev) ?? {};
+  const g: Record<string, unknown> = {
+    'core:extensions': [{ name: QB_NAMESPACE, version: QB_EXTENSION_VERSION, optional: true }],
+  };
+  if (c?.site !== undefined) g['quietband:site'] = c.site;
+  g['quietband:sensor'] = a.sensor;
+  if (c?.location !== undefined) {
+    const l: Record<string, unknown> = { room: c.location.room };
+    if (c.location.xM !== undefined) l.x_m = c.location.xM;
+    if (c.location.yM !== undefined) l.y_m = c.location.yM;
+    g['quietband:location'] = l;
+  }
+  if (per.session !== undefined) g['quietband:session'] = per.session;
+  if (per.alertId !== undefined) g['quietband:alert_id'] = per.alertId;
+  g['quietband:detection_id'] = a.ev.id;
+  g['quietband:source_frequency'] = a.sourceCenterHz;
+  g['quietband:source_sample_rate'] = a.sourceRateSps;
+  g['quietband:source_sample_start'] = a.sourceFirstSample;
+  g['quietband:source_fft_size'] = c?.sourceFftSize ?? DEFAULT_SOURCE_FFT_SIZE;
+  const f = a.filter;
+  if (f !== undefined) {
+    g['quietband:dc_free'] = true;
+    g['quietband:gain_db'] = Math.round(2000 * Math.log10(f.gain)) / 100;
+    g['quietband:filter'] = {
+      type: 'kaiser-windowed-sinc polyphase resampler',
+      up: f.band.up,
+      down: f.band.down,
+      passband_hz: f.band.passbandHz,
+      stopband_hz: f.band.stopbandHz,
+      attenuation_db: f.band.attenuationDb,
+      stages: f.stages.map((st) => ({
+        up: st.up, down: st.down, passband_hz: st.passbandHz, stopband_hz: st.stopbandHz, taps_per_phase: st.tapsPerPhase, prototype_taps: st.prototypeTaps,
+      })),
+    };
+  }
+  return g;
+}
+
+/** FFT size assumed for the source when the clip does not say (the pipeline's default). */
+export const DEFAULT_SOURCE_FFT_SIZE = 1024;
+/** Smallest FFT size a clip replay picks for itself (its fast path then has 32 bins). */
+export const MIN_CLIP_REPLAY_FFT_SIZE = 128;
+
+/** What the `quietband:` keys of a recording's meta tell a reader (defaults for recordings without them). */
+export interface ClipHints {
+  /** `quietband:dc_free`: no receiver DC at the centre (no DC guard or DC removal is needed). */
+  dcFree: boolean;
+  /** `quietband:gain_db` (0 when absent). */
+  gainDb: number;
+  /**
+   * FFT size for replaying a band-cut clip at about the source's RBW: the power of two nearest to
+   * source_fft_size × clip rate / source rate, within [{@link MIN_CLIP_REPLAY_FFT_SIZE}, source_fft_size]. With the
+   * default 1024 at the clip's own rate the bins are narrower than the sensor's by source rate / clip rate, a signal
+   * spans that many more bins, and the detector's noise hits inside its band keep a track open longer than the sensor
+   * saw it (a 200 ms burst replayed as 0.97 s at 100 kS/s from 250 kS/s). Undefined for other recordings.
+   */
+  replayFftSize?: number;
+}
+
+/**
+ * Reads the hints of a SigMF recording (`.sigmf-meta`/`.sigmf-data`/base path); other files (raw captures) and
+ * unreadable metas give the defaults (the file's reader reports those errors itself). Never throws.
+ */
+export async function readClipHints(path: string): Promise<ClipHints> {
+  const out: ClipHints = { dcFree: false, gainDb: 0 };
+  if (!/\.sigmf-(meta|data)$/.test(path)) return out;
+  try {
+    const j = JSON.parse(await readFile(sigmfPaths(path).metaPath, 'utf8')) as { global?: Record<string, unknown> };
+    out.dcFree = j.global?.['quietband:dc_free'] === true;
+    const gl = j.global ?? {};
+    const g = gl['quietband:gain_db'];
+    if (typeof g === 'number' && Number.isFinite(g)) out.gainDb = g;
+    const srcRate = gl['quietband:source_sample_rate'];
+    const rate = gl['core:sample_rate'];
+    const srcFft = typeof gl['quietband:source_fft_size'] === 'number' ? gl['quietband:source_fft_size'] : DEFAULT_SOURCE_FFT_SIZE;
+    if (out.dcFree && typeof srcRate === 'number' && srcRate > 0 && typeof rate === 'number' && rate > 0 && Number.isInteger(Math.log2(srcFft))) {
+      const ideal = Math.round(Math.log2((srcFft * rate) / srcRate));
+      out.replayFftSize = Math.min(srcFft, Math.max(MIN_CLIP_REPLAY_FFT_SIZE, 2 ** ideal));
+    }
+  } catch {
+    // the recording's reader names the file and field
+  }
+  return out;
+}
+
+/**
+ * Adds `quietband:alert_id` (and `quietband:session` when given) to a written clip's meta: the alert store assigns the
+ * id on the main thread after the sensor's worker wrote the clip. Rewritten through a temp file and a rename (readers
+ * never see half a file); every other key is kept. Resolves false when the clip is gone (the quota deleted it).
+ * @throws the file system's error for anything but a missing meta, or a SyntaxError for a meta that is not JSON
+ */
+export async function annotateClipAlert(metaPath: string, alert: { alertId: string; session?: string }): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(metaPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const j = JSON.parse(text) as { global: Record<string, unknown> };
+  const ext = Array.isArray(j.global['core:extensions']) ? (j.global['core:extensions'] as { name?: string }[]) : [];
+  if (!ext.some((e) => e.name === QB_NAMESPACE)) j.global['core:extensions'] = [...ext, { name: QB_NAMESPACE, version: QB_EXTENSION_VERSION, optional: true }];
+  j.global['quietband:alert_id'] = alert.alertId;
+  if (alert.session !== undefined) j.global['quietband:session'] = alert.session;
+  const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.alert.tmp`);
+  try {
+    await writeFile(tmp, `${JSON.stringify(j, null, 2)}\n`, { mode: DATA_FILE_MODE });
+    await rename(tmp, metaPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return true;
+}
