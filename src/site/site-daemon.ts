@@ -124,7 +124,16 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   });
   const recoveredAlerts = await bus.recoverOpenAlerts();
   const storage = watchStorage(site.site, store, bus, log);
-  const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT
+  const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT, notifications
+  try {
+    await extras.start();
+  } catch (err) {
+    storage.stop();
+    await bus.close();
+    await store.close();
+    await lock.release();
+    throw err;
+  }
   const supervisors: SensorSupervisor[] = [];
   const problems = (): string[] => {
     const out: string[] = [];
@@ -156,6 +165,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       healthProblems: problems,
     });
   } catch (err) {
+    await extras.stop();
     storage.stop();
     await bus.close();
     await store.close();

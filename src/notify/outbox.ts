@@ -1,0 +1,143 @@
+// Durable notification outbox: an append-only JSONL journal in the data dir, so deliveries survive receiver outages and restarts.
+import { open, rename, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { QuietBandError } from '../errors.js';
+import type { Alert } from '../server/protocol.js';
+import { DATA_FILE_MODE } from '../site/data-dir.js';
+
+/** Journal file in the data dir. */
+export const OUTBOX_FILE = 'notify-outbox.jsonl';
+
+/** A delivery waiting in the outbox. */
+export interface OutboxEntry {
+  /** `<seq>.<channel>` (see senders.ts Delivery.id). */
+  id: string;
+  channel: string;
+  seq: number;
+  /** When it was added (ms since epoch): a delivery older than giveUpAfterMs is dropped. */
+  addedMs: number;
+  /** The stored alert record, without `detection`. */
+  alert: Alert;
+}
+
+/**
+ * Journal lines, one JSON object each:
+ * - `{op:'add', …OutboxEntry}` a delivery to make;
+ * - `{op:'done', id}` the receiver accepted it; `{op:'drop', id, reason}` given up (logged in full);
+ * - `{op:'cursor', seq}` every alert record with seq ≤ this was routed (its `add`s are earlier in the file).
+ */
+type JournalLine = ({ op: 'add' } & OutboxEntry) | { op: 'done'; id: string } | { op: 'drop'; id: string; reason: string } | { op: 'cursor'; seq: number };
+
+/**
+ * The outbox of one data dir. Every change is appended and fdatasync'ed before the caller goes on, so after a crash or a
+ * restart {@link Outbox.open} finds each delivery not yet accepted (an `add` without `done`/`drop`) and the routing
+ * cursor. A torn last line (crash mid-write) is ignored: the records after the previous cursor are routed again and the
+ * ids, which are deterministic, keep each delivery once. At open the journal is compacted (temp file + fsync + rename):
+ * the cursor and the pending `add`s only.
+ */
+export class Outbox {
+  private handle: FileHandle | null;
+  private chain: Promise<void> = Promise.resolve();
+  /** Pending deliveries in journal order (= seq order per channel). */
+  readonly pending: Map<string, OutboxEntry>;
+  /** Routing cursor; undefined when the journal did not exist (first start with notifications). */
+  cursor: number | undefined;
+
+  private constructor(readonly file: string, handle: FileHandle, pending: Map<string, OutboxEntry>, cursor: number | undefined) {
+    this.handle = handle;
+    this.pending = pending;
+    this.cursor = cursor;
+  }
+
+  /**
+   * Reads and compacts `<dataDir>/notify-outbox.jsonl` (created when missing, mode 0600).
+   * @throws QuietBandError('IO') naming the file when it cannot be read or written.
+   */
+  static async open(dataDir: string, log: Logger): Promise<Outbox> {
+    const file = join(dataDir, OUTBOX_FILE);
+    const pending = new Map<string, OutboxEntry>();
+    let cursor: number | undefined;
+    try {
+      let text = '';
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      let bad = 0;
+      for (const line of text.split('\n')) {
+        if (line.length === 0) continue;
+        let j: JournalLine;
+        try {
+          j = JSON.parse(line) as JournalLine;
+        } catch {
+          bad++;
+          continue;
+        }
+        if (j.op === 'add') {
+          if (!pending.has(j.id)) pending.set(j.id, { id: j.id, channel: j.channel, seq: j.seq, addedMs: j.addedMs, alert: j.alert });
+        } else if (j.op === 'done' || j.op === 'drop') pending.delete(j.id);
+        else if (j.op === 'cursor' && Number.isInteger(j.seq)) cursor = Math.max(cursor ?? 0, j.seq);
+      }
+      if (bad > 0) log.warn({ file, lines: bad }, 'notify outbox: unreadable line(s) skipped (a write cut by a crash); the alerts after the last cursor are routed again');
+      const tmp = `${file}.tmp`;
+      const t = await open(tmp, 'w', DATA_FILE_MODE);
+      try {
+        const lines: JournalLine[] = [...pending.values()].map((e): JournalLine => ({ op: 'add', ...e }));
+        if (cursor !== undefined) lines.push({ op: 'cursor', seq: cursor });
+        await t.writeFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''), 'utf8');
+        await t.datasync();
+      } finally {
+        await t.close();
+      }
+      await rename(tmp, file);
+      const handle = await open(file, 'a', DATA_FILE_MODE);
+      return new Outbox(file, handle, pending, cursor);
+    } catch (err) {
+      throw new QuietBandError(`notify outbox: cannot use ${file}: ${(err as Error).message}`, 'IO', { cause: err });
+    }
+  }
+
+  /** Appends lines in one write + fdatasync, in call order. Rejects when the write fails (the caller retries later). */
+  private append(lines: JournalLine[]): Promise<void> {
+    const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    const run = async (): Promise<void> => {
+      const h = this.handle;
+      if (h === null) throw new QuietBandError(`notify outbox ${this.file} is closed`, 'IO');
+      await h.write(text);
+      await h.datasync();
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Records new deliveries and moves the cursor past the records they came from (one durable write). */
+  async add(entries: OutboxEntry[], cursor: number): Promise<void> {
+    const fresh = entries.filter((e) => !this.pending.has(e.id));
+    await this.append([...fresh.map((e): JournalLine => ({ op: 'add', ...e })), { op: 'cursor', seq: cursor }]);
+    for (const e of fresh) this.pending.set(e.id, e);
+    this.cursor = cursor;
+  }
+
+  /** Records that the receiver accepted a delivery. */
+  async done(id: string): Promise<void> {
+    await this.append([{ op: 'done', id }]);
+    this.pending.delete(id);
+  }
+
+  /** Records that a delivery was given up. */
+  async drop(id: string, reason: string): Promise<void> {
+    await this.append([{ op: 'drop', id, reason }]);
+    this.pending.delete(id);
+  }
+
+  /** Waits for queued writes, then closes the file. Idempotent. */
+  async close(): Promise<void> {
+    await this.chain;
+    const h = this.handle;
+    this.handle = null;
+    await h?.close();
+  }
+}

@@ -1,0 +1,198 @@
+// Notifications against local receivers: webhook (signed JSON), ntfy, e-mail (SMTP sink); routing, quiet hours, outages, restarts.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import { configError, notifySchema, notifySettings, type NotifySettings } from '../../src/notify/notify-config.js';
+import { Notifier } from '../../src/notify/notifier.js';
+import { OUTBOX_FILE } from '../../src/notify/outbox.js';
+import type { WebhookBody } from '../../src/notify/senders.js';
+import type { AlertSeverity } from '../../src/server/protocol.js';
+import { det, memoryLogger, sleep, tempDir } from '../server/helpers.js';
+import { freePort, httpReceiver, smtpSink } from './receivers.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const SECRET = 'a-shared-secret-of-the-site';
+/** 2026-06-08 is a Monday; 15:30Z is 23:30 in Asia/Shanghai. */
+const NIGHT_MS = Date.parse('2026-06-08T15:30:00Z');
+const DAY_MS = Date.parse('2026-06-08T02:00:00Z');
+
+function settings(json: unknown): NotifySettings {
+  return notifySettings(notifySchema.parse(json), process.cwd(), configError('test'));
+}
+
+/** Store + bus in a temp dir; transmissions below 433.925 MHz are 'low', the rest 'high'. */
+async function stack(dir: string, nowMs?: number): Promise<{ store: AlertStore; bus: AlertBus }> {
+  const store = await AlertStore.open({ dataDir: dir, site: 'hall-a' });
+  const severityFor = ({ detection }: { detection?: { centerHz: number } }): AlertSeverity => (detection !== undefined && detection.centerHz < 433_925_000 ? 'low' : 'high');
+  const bus = new AlertBus({ store, severityFor, ...(nowMs !== undefined ? { now: () => nowMs } : {}) });
+  return { store, bus };
+}
+
+function notifier(dir: string, s: NotifySettings, st: { store: AlertStore; bus: AlertBus }): Notifier {
+  return new Notifier({ settings: s, dataDir: dir, ...st, log: memoryLogger('silent').logger, timeZone: 'Asia/Shanghai', rooms: { s1: 'room 101' } });
+}
+
+/** After the test: stops the notifier and stack `live()` returns at that time, closes the receivers, removes the dir. */
+function cleanupAfter(live: () => { n: Notifier; st: { store: AlertStore; bus: AlertBus } }, receivers: { close(): Promise<void> }[], t: { cleanup(): void }): void {
+  cleanups.push(async () => {
+    const { n, st } = live();
+    await n.stop();
+    await st.bus.close();
+    await st.store.close();
+    await Promise.all(receivers.map((r) => r.close()));
+    t.cleanup();
+  });
+}
+
+describe('Notifier', () => {
+  it('sends a high alert to a webhook (Standard Webhooks HMAC-SHA256 signature), ntfy and e-mail, with its frequency and room', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const ntfy = await httpReceiver();
+    const smtp = await smtpSink();
+    const st = await stack(t.dir, DAY_MS);
+    const s = settings({
+      channels: [
+        { name: 'hook', type: 'webhook', url: hook.url, secret: SECRET },
+        { name: 'phone', type: 'ntfy', url: ntfy.url.replace('/hook', '/exam-hall-a') },
+        { name: 'office', type: 'email', smtp: { host: '127.0.0.1', port: smtp.port }, from: 'quietband@site.example', to: ['duty@district.example', 'head@school.example'] },
+      ],
+      linkUrl: 'https://exam-pc.local:8080',
+    });
+    const n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [hook, ntfy, smtp], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(7, 'open'), { session: '数学 Maths', bandLabel: 'ISM 433' });
+    await st.bus.handleDetection('s1', det(7, 'close', { endS: 3 }));
+    await n.idle();
+
+    // webhook: one POST (the close does not notify), signed over id.timestamp.body
+    expect(hook.got).toHaveLength(1);
+    const h = hook.got[0]!;
+    const body = JSON.parse(h.body) as WebhookBody;
+    expect(h.headers['webhook-id']).toBe('1.hook');
+    const ts = Number(h.headers['webhook-timestamp']);
+    expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(30);
+    const expected = `v1,${createHmac('sha256', Buffer.from(SECRET, 'utf8')).update(`1.hook.${ts}.${h.body}`).digest('base64')}`;
+    expect(h.headers['webhook-signature']).toBe(expected);
+    expect(body.alert.centerHz).toBe(433_927_000);
+    expect(Number.isInteger(body.alert.centerHz)).toBe(true);
+    expect(body.alert.session).toBe('数学 Maths');
+    expect(body.alert).not.toHaveProperty('detection');
+    expect(body.title).toBe('[HIGH] hall-a: transmission at 433.927 MHz in room 101');
+    expect(body.link).toBe('https://exam-pc.local:8080/#alert=hall-a-1');
+    expect(body.text).toContain('12.5 kHz wide, 18.5 dB over the baseline, ISM 433');
+
+    // ntfy: text body, priority 5, UTF-8 title as an RFC 2047 word
+    expect(ntfy.got).toHaveLength(1);
+    const p = ntfy.got[0]!;
+    expect(p.path).toBe('/exam-hall-a');
+    expect(p.headers.priority).toBe('5');
+    expect(p.headers.title).toBe('[HIGH] hall-a: transmission at 433.927 MHz in room 101');
+    expect(p.headers.click).toBe('https://exam-pc.local:8080/#alert=hall-a-1');
+    expect(p.body).toContain('exam session: 数学 Maths');
+    expect(p.body).toContain('2026-06-08 10:00:00 (Asia/Shanghai)');
+
+    // e-mail: both recipients, the title as subject
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.from).toBe('quietband@site.example');
+    expect(smtp.mails[0]!.to).toEqual(['duty@district.example', 'head@school.example']);
+    expect(smtp.mails[0]!.raw).toContain('Subject: [HIGH] hall-a: transmission at 433.927 MHz in room 101');
+    expect(smtp.mails[0]!.raw).toMatch(/^X-QuietBand-Delivery: 1\.office\r?$/im);
+    expect(n.status().map((c) => [c.name, c.delivered, c.pending])).toEqual([['hook', 1, 0], ['phone', 1, 0], ['office', 1, 0]]);
+  });
+
+  it('routes by severity and kind, and quiet rules (site wall clock, across midnight) silence low alerts only', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const low = await httpReceiver();
+    const st = await stack(t.dir, NIGHT_MS); // Monday 23:30 in Shanghai
+    const s = settings({
+      channels: [
+        { name: 'hook', type: 'webhook', url: hook.url, severities: ['high', 'low'], quiet: [{ from: '22:00', to: '06:00', days: ['mon'] }] },
+        { name: 'low-only', type: 'ntfy', url: low.url, severities: ['low'], kinds: ['transmission'] },
+      ],
+    });
+    const n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [hook, low], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(9, 'open')); // 433.929 MHz: high
+    await st.bus.handleDetection('s1', det(1, 'open')); // 433.921 MHz: low
+    await st.bus.raiseSensorAlert('s2', 'sensor-offline', 'no samples for 5 s'); // high, not a transmission
+    await n.idle();
+    expect(hook.got.map((r) => JSON.parse(r.body).alert.centerHz ?? JSON.parse(r.body).alert.kind)).toEqual([433_929_000, 'sensor-offline']);
+    expect(low.got.map((r) => r.headers['x-quietband-delivery'])).toEqual(['2.low-only']);
+    expect(low.got[0]!.headers.priority).toBe('3');
+  });
+
+  it('keeps every alert while the receiver is down, across a restart, and delivers each exactly once in order when it is back', async () => {
+    const t = tempDir('qb-notify-');
+    const port = await freePort();
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${port}/hook`, secret: SECRET }], retry: { initialMs: 50, maxMs: 200 } });
+    let st = await stack(t.dir);
+    let n = notifier(t.dir, s, st);
+    await n.start();
+    for (let i = 1; i <= 5; i++) await st.bus.handleDetection('s1', det(10 + i, 'open'));
+    await sleep(700);
+    const down = n.status()[0]!;
+    expect(down.pending).toBe(5);
+    expect(down.delivered).toBe(0);
+    expect(down.failures).toBeGreaterThanOrEqual(3); // 50 + 100 + 200 + … ms
+    expect(down.lastError).toMatch(/ECONNREFUSED/);
+    // the daemon stops while the receiver is down, three alerts are stored while it is off, then it starts again
+    await n.stop(100);
+    await st.bus.close();
+    await st.store.close();
+    const journal = readFileSync(join(t.dir, OUTBOX_FILE), 'utf8');
+    expect(journal.split('\n').filter((l) => l.includes('"op":"add"'))).toHaveLength(5);
+    st = await stack(t.dir);
+    for (let i = 6; i <= 8; i++) await st.bus.handleDetection('s1', det(10 + i, 'open'));
+    n = notifier(t.dir, s, st);
+    const hook = await httpReceiver(port, 2); // back, but busy (503) for its first two requests
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    // routed from the store past the cursor: the alerts stored while the daemon was off are not lost either
+    await n.idle();
+    expect(hook.refused).toBe(2);
+    const ids = hook.got.map((r) => r.headers['webhook-id']);
+    expect(ids).toEqual(['1.hook', '2.hook', '3.hook', '4.hook', '5.hook', '6.hook', '7.hook', '8.hook']);
+    expect(hook.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.centerHz)).toEqual([11, 12, 13, 14, 15, 16, 17, 18].map((k) => 433_920_000 + k * 1000));
+    expect(n.status()[0]).toMatchObject({ delivered: 8, pending: 0, failures: 0 });
+    // a third start sends nothing again
+    await n.stop();
+    n = notifier(t.dir, s, st);
+    await n.start();
+    await n.idle();
+    expect(hook.got).toHaveLength(8);
+  });
+
+  it('does not send the history on the first start, and survives a journal line cut by a crash', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir);
+    await st.bus.handleDetection('s1', det(13, 'open')); // stored before notifications were configured
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url }] });
+    let n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(14, 'open'));
+    await n.idle();
+    expect(hook.got.map((r) => r.headers['webhook-id'])).toEqual(['2.hook']);
+    await n.stop();
+    // a crash mid-write leaves half a line: the next start skips it and goes on
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(join(t.dir, OUTBOX_FILE), '{"op":"add","id":"9.ho');
+    await st.bus.handleDetection('s1', det(15, 'open'));
+    n = notifier(t.dir, s, st);
+    await n.start();
+    await n.idle();
+    expect(hook.got.map((r) => r.headers['webhook-id'])).toEqual(['2.hook', '3.hook']);
+  });
+});
