@@ -1080,7 +1080,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     bus.off('alert', onAlert);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new QuietBandError(`server: port ${o.port} on ${o.bind} is already in use: is another quietband running? Choose another --port.`, 'CONFIG', { cause: err });
+      throw new QuietBandError(`server: port ${o.port} on ${o.bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.`, 'CONFIG', { cause: err });
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new QuietBandError(`server: bind: ${o.bind} is not an address of this machine`, 'CONFIG', { cause: err });
