@@ -14,6 +14,7 @@ import { sensorWorkerUrl } from './worker-url.js';
 import { createSiteExtras } from '../extras/site-extras.js';
 import type { SensorLocation } from './localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
+import { alertsApiRoute } from '../server/alerts-api.js';
 import { siteReportSource } from '../report/report-source.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
@@ -161,7 +162,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
-      routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /sessions, /report
+      routes: [...extras.routes, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /api/alerts; /sessions, /report
       healthProblems: problems,
     });
   } catch (err) {
