@@ -109,6 +109,8 @@ export interface ServerOptions {
    * `ok: false` and these as `problems` while the list is not empty. Default: nothing.
    */
   healthProblems?: () => string[];
+  /** More facts for `/healthz` (e.g. `disk`: free space and the days it lasts), merged into its JSON. Default: none. */
+  healthFacts?: () => Record<string, unknown>;
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -986,6 +988,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         sensorsTotal: latestStatus.sensors.length,
         lastSeq: store.lastSeq,
         clients: clients.size,
+        ...opts.healthFacts?.(),
       });
       return;
     }

@@ -16,6 +16,7 @@ import type { SensorLocation } from './localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { alertsApiRoute } from '../server/alerts-api.js';
 import { siteReportSource } from '../report/report-source.js';
+import { DiskWatch } from './disk-watch.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
 /** Delay between the starts of a site's sensors (ms). */
@@ -89,7 +90,9 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * Data dir (src/site/data-dir.ts): before anything is written there, it is made a private folder (0700) and locked
  * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
  * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,
- * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored.
+ * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored. `/healthz` also
+ * carries `disk` (src/site/disk-watch.ts: free space, its rate of loss, the days left, a one-line summary); free space
+ * below `evidence.minFreeMiB` is a problem (503) while clips and pictures are shed.
  * @throws QuietBandError('CONFIG') port in use / bad bind / data dir a file or held by another daemon (naming its pid);
  *   'IO' data dir or token not usable, worker not built.
  */
@@ -136,8 +139,13 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     throw err;
   }
   const supervisors: SensorSupervisor[] = [];
+  // free space of the data dir and the days it lasts: /healthz `disk`, and a problem below the evidence floor
+  const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
+  await disk.start();
   const problems = (): string[] => {
     const out: string[] = [];
+    const d = disk.health();
+    if (d?.belowFloor === true) out.push(d.line);
     const st = store.storageState();
     if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
     for (const s of supervisors) {
@@ -164,8 +172,13 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       clips,
       routes: [...extras.routes, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log })], // /metrics; /api/alerts; /sessions, /report
       healthProblems: problems,
+      healthFacts: () => {
+        const d = disk.health();
+        return d === null ? {} : { disk: d };
+      },
     });
   } catch (err) {
+    disk.stop();
     await extras.stop();
     storage.stop();
     await bus.close();
@@ -216,6 +229,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       for (const t of startTimers) clearTimeout(t);
       clearInterval(statusTimer);
       field.stop();
+      disk.stop();
       await Promise.all(supervisors.map((s) => s.stop()));
       sendStatus();
       await bus.flush(); // every close is stored and broadcast before the clients go
