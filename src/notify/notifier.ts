@@ -37,6 +37,24 @@ export interface ChannelStatus {
   /** Consecutive failed attempts of the head delivery (0 = healthy). */
   failures: number;
   lastError?: string;
+  /** Since when (ms since epoch) the receiver has not been reached; absent while healthy. */
+  failingSinceMs?: number;
+}
+
+/** A channel failing for this long is a site health problem (/healthz 503): 5 min. */
+export const NOTIFY_FAILING_PROBLEM_MS = 300_000;
+
+/**
+ * One sentence per channel whose receiver has not been reached for {@link NOTIFY_FAILING_PROBLEM_MS}: `notifications to
+ * duty-phone (ntfy) failing for 7 min: ECONNREFUSED; 12 waiting in the outbox`.
+ */
+export function notifyProblems(status: readonly ChannelStatus[], nowMs: number): string[] {
+  const out: string[] = [];
+  for (const c of status) {
+    if (c.failingSinceMs === undefined || nowMs - c.failingSinceMs < NOTIFY_FAILING_PROBLEM_MS) continue;
+    out.push(`notifications to ${c.name} (${c.type}) failing for ${Math.round((nowMs - c.failingSinceMs) / 60_000)} min: ${c.lastError ?? 'no answer'}; ${c.pending} waiting in the outbox`);
+  }
+  return out;
 }
 
 /** Records that notify: an alert opening, and one escalated by a supervisor. Updates, closes, acks never do. */
@@ -54,6 +72,7 @@ interface ChannelRun {
   dropped: number;
   failures: number;
   lastError?: string;
+  failingSinceMs?: number;
   /** Cuts a backoff wait short (stop). */
   wake: (() => void) | null;
   done: Promise<void>;
@@ -128,6 +147,7 @@ export class Notifier {
     return [...this.channels.values()].map((c) => {
       const s: ChannelStatus = { name: c.settings.name, type: c.settings.type, pending: c.queue.length, delivered: c.delivered, dropped: c.dropped, failures: c.failures };
       if (c.lastError !== undefined) s.lastError = c.lastError;
+      if (c.failingSinceMs !== undefined) s.failingSinceMs = c.failingSinceMs;
       return s;
     });
   }
@@ -239,6 +259,7 @@ export class Notifier {
       } catch (err) {
         ch.failures++;
         ch.lastError = (err as Error).message;
+        ch.failingSinceMs ??= this.now();
         if (ch.failures === 1 || ch.failures % 10 === 0) {
           this.log.warn({ channel: c.name, type: c.type, error: ch.lastError, failures: ch.failures, waiting: ch.queue.length }, 'notify: receiver not reached; the alerts wait in the outbox and are retried');
         }
@@ -248,6 +269,7 @@ export class Notifier {
       if (ch.failures > 0) this.log.info({ channel: c.name, afterFailures: ch.failures, waiting: ch.queue.length - 1 }, 'notify: receiver reached again');
       ch.failures = 0;
       delete ch.lastError;
+      delete ch.failingSinceMs;
       ch.queue.shift();
       ch.delivered++;
       this.log.debug({ channel: c.name, id: e.id }, 'notify: delivered');

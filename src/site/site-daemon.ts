@@ -17,6 +17,7 @@ import { reportRoutes } from '../report/report-routes.js';
 import { alertsApiRoute } from '../server/alerts-api.js';
 import { siteReportSource } from '../report/report-source.js';
 import { DiskWatch } from './disk-watch.js';
+import { notifyProblems } from '../notify/notifier.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
 /** Delay between the starts of a site's sensors (ms). */
@@ -146,6 +147,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     const out: string[] = [];
     const d = disk.health();
     if (d?.belowFloor === true) out.push(d.line);
+    if (extras.notifier !== null) out.push(...notifyProblems(extras.notifier.status(), Date.now()));
     const st = store.storageState();
     if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
     for (const s of supervisors) {
@@ -174,7 +176,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       healthProblems: problems,
       healthFacts: () => {
         const d = disk.health();
-        return d === null ? {} : { disk: d };
+        return { ...(d !== null ? { disk: d } : {}), ...(extras.notifier !== null ? { notify: extras.notifier.status() } : {}) };
       },
     });
   } catch (err) {

@@ -37,6 +37,11 @@ describe('quietband run: notifications', () => {
     expect(body.title).toMatch(/^\[HIGH\] hall-n: transmission at 433\.98\d MHz in Room 101$/);
     const ts = h.headers['webhook-timestamp'] as string;
     expect(h.headers['webhook-signature']).toBe(`v1,${createHmac('sha256', secret).update(`${h.headers['webhook-id'] as string}.${ts}.${h.body}`).digest('base64')}`);
+    // /healthz shows the channel
+    const health = (await (await fetch(`${d.url}healthz`)).json()) as { ok: boolean; notify: { name: string; type: string; delivered: number; failures: number }[] };
+    expect(health.notify).toHaveLength(1);
+    expect(health.notify[0]).toMatchObject({ name: 'ops', type: 'webhook', failures: 0 });
+    expect(health.notify[0]!.delivered).toBeGreaterThanOrEqual(1);
     d.child.kill('SIGTERM');
     expect(await d.exited).toEqual({ code: 0, signal: null });
     await hook.close();

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { configError, notifySchema, notifySettings, type NotifySettings } from '../../src/notify/notify-config.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { Notifier, notifyProblems } from '../../src/notify/notifier.js';
 import { OUTBOX_FILE } from '../../src/notify/outbox.js';
 import type { WebhookBody } from '../../src/notify/senders.js';
 import type { AlertSeverity } from '../../src/server/protocol.js';
@@ -146,6 +146,9 @@ describe('Notifier', () => {
     expect(down.delivered).toBe(0);
     expect(down.failures).toBeGreaterThanOrEqual(3); // 50 + 100 + 200 + … ms
     expect(down.lastError).toMatch(/ECONNREFUSED/);
+    // failing for 5 min is a site health problem (/healthz 503), not before
+    expect(notifyProblems([down], down.failingSinceMs! + 299_000)).toEqual([]);
+    expect(notifyProblems([down], down.failingSinceMs! + 7 * 60_000)).toEqual([`notifications to hook (webhook) failing for 7 min: ${down.lastError}; 5 waiting in the outbox`]);
     // the daemon stops while the receiver is down, three alerts are stored while it is off, then it starts again
     await n.stop(100);
     await st.bus.close();
@@ -165,6 +168,7 @@ describe('Notifier', () => {
     expect(ids).toEqual(['1.hook', '2.hook', '3.hook', '4.hook', '5.hook', '6.hook', '7.hook', '8.hook']);
     expect(hook.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.centerHz)).toEqual([11, 12, 13, 14, 15, 16, 17, 18].map((k) => 433_920_000 + k * 1000));
     expect(n.status()[0]).toMatchObject({ delivered: 8, pending: 0, failures: 0 });
+    expect(n.status()[0]).not.toHaveProperty('failingSinceMs');
     // a third start sends nothing again
     await n.stop();
     n = notifier(t.dir, s, st);
