@@ -253,7 +253,12 @@ export class Notifier {
         continue;
       }
       const room = this.o.rooms?.[e.alert.sensor];
-      const message = notifyMessage(e.alert, { timeZone: this.o.timeZone, ...(room !== undefined ? { room } : {}), ...(this.o.settings.linkUrl !== undefined ? { linkUrl: this.o.settings.linkUrl } : {}) });
+      const message = notifyMessage(e.alert, {
+        timeZone: this.o.timeZone,
+        language: this.o.settings.language,
+        ...(room !== undefined ? { room } : {}),
+        ...(this.o.settings.linkUrl !== undefined ? { linkUrl: this.o.settings.linkUrl } : {}),
+      });
       try {
         await ch.sender.send({ id: e.id, alert: e.alert, message }, r.timeoutMs);
       } catch (err) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
 import { siteWallClock } from '../field/local-time.js';
 import type { AlertKind, AlertSeverity } from '../server/protocol.js';
+import { NOTIFY_LANGUAGES, type NotifyLanguage } from './message.js';
 
 /** Defaults of the `notify` section (ms). */
 export const NOTIFY_DEFAULTS = {
@@ -106,6 +107,8 @@ export const notifySchema = z
     channels: z.array(z.discriminatedUnion('type', [webhookSchema, ntfySchema, emailSchema])).min(1, 'expected at least one channel'),
     /** Quiet rules for every channel. */
     quiet: z.array(quietSchema).optional(),
+    /** Language of the texts: "en" (default) or "zh-CN". */
+    language: z.enum(NOTIFY_LANGUAGES).optional(),
     /** Base URL of the web UI put in messages as a link (e.g. https://exam-pc.local:8080/). */
     linkUrl: httpUrl('web UI').optional(),
     retry: z
@@ -166,6 +169,7 @@ export type ChannelSettings = WebhookChannel | NtfyChannel | EmailChannel;
 /** The `notify` section with defaults applied and secret files read. */
 export interface NotifySettings {
   channels: ChannelSettings[];
+  language: NotifyLanguage;
   linkUrl?: string;
   retry: { initialMs: number; maxMs: number; giveUpAfterMs: number; timeoutMs: number };
 }
@@ -239,7 +243,7 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
     timeoutMs: r.timeoutMs ?? NOTIFY_DEFAULTS.timeoutMs,
   };
   if (retry.maxMs < retry.initialMs) fail('notify.retry.maxMs', `must be ≥ notify.retry.initialMs (${retry.initialMs} ms)`);
-  const out: NotifySettings = { channels, retry };
+  const out: NotifySettings = { channels, retry, language: cfg.language ?? 'en' };
   if (cfg.linkUrl !== undefined) out.linkUrl = cfg.linkUrl;
   return out;
 }

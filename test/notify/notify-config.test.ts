@@ -23,6 +23,7 @@ describe('notify config', () => {
     expect(() => load({ channels: [{ name: 'p', type: 'pager', url: 'https://x' }] })).toThrow(/^site\.json: notify\.channels\[0\]\.type: /);
     expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }, { name: 'a', type: 'ntfy', url: 'https://ntfy.sh/y' }] })).toThrow('site.json: notify.channels[1].name: "a" is used by two channels; names must be unique');
     expect(() => load({ channels: [{ name: 'a', type: 'webhook', url: 'https://h/x', secretFile: '/nonexistent/secret' }] })).toThrow(/^site\.json: notify\.channels\[0\]\.secretFile: cannot read \/nonexistent\/secret/);
+    expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }], language: 'fr' })).toThrow(/^site\.json: notify\.language: /);
     expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }], retry: { initialMs: 5000, maxMs: 1000 } })).toThrow('site.json: notify.retry.maxMs: must be ≥ notify.retry.initialMs (5000 ms)');
   });
 
@@ -40,6 +41,7 @@ describe('notify config', () => {
     expect(hook?.type === 'webhook' && hook.key?.toString('utf8')).toBe('secret-bytes-123456');
     expect(mail?.type === 'email' && mail.smtp).toEqual({ host: 'mail', port: 465, secure: true, rejectUnauthorized: true });
     expect(s.retry).toEqual({ initialMs: 1000, maxMs: 30_000, giveUpAfterMs: 86_400_000, timeoutMs: 10_000 });
+    expect(s.language).toBe('en');
     expect(webhookKey('plain text secret!').toString('utf8')).toBe('plain text secret!');
   });
 
