@@ -62,8 +62,13 @@ export function notifies(a: Pick<Alert, 'event'>): boolean {
   return a.event === 'open' || a.event === 'escalate';
 }
 
+/** Alert ids remembered per channel for transmission grouping (oldest forgotten first). */
+const REMEMBERED_ALERTS = 5000;
+
 interface ChannelRun {
   settings: ChannelSettings;
+  /** Alerts this channel was given (insertion order): later alerts of their transmission group are not sent again. */
+  sent: Set<string>;
   sender: Sender;
   /** Pending entries of this channel in seq order. */
   queue: OutboxEntry[];
@@ -111,7 +116,7 @@ export class Notifier {
     this.now = o.now ?? Date.now;
     for (const c of o.settings.channels) {
       const sender = o.senders?.[c.name] ?? createSender(c);
-      this.channels.set(c.name, { settings: c, sender, queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, done: Promise.resolve() });
+      this.channels.set(c.name, { settings: c, sender, sent: new Set(), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, done: Promise.resolve() });
     }
   }
 
@@ -213,7 +218,11 @@ export class Notifier {
     } while (this.again && !this.stopped);
   }
 
-  /** Deliveries of one record: a channel routes it and no quiet rule of that channel silences it at the record's time. */
+  /**
+   * Deliveries of one record: a channel routes it, no quiet rule of that channel silences it at the record's time, and
+   * (channel `groups: "first"`) it is not the open of another sensor's alert of a transmission group the channel was
+   * already given (`groupId` = the group's first alert).
+   */
   private deliveriesOf(a: Alert): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     const atMs = Date.parse(a.time);
@@ -221,11 +230,17 @@ export class Notifier {
     for (const ch of this.channels.values()) {
       const c = ch.settings;
       if (!routes(c, a.severity, a.kind)) continue;
+      if (c.groups === 'first' && a.event === 'open' && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(a.groupId)) {
+        this.log.debug({ channel: c.name, alertId: a.alertId, groupId: a.groupId }, 'notify: same transmission as an alert already sent');
+        continue;
+      }
       if (isQuiet(c, a.severity, Number.isFinite(atMs) ? atMs : this.now(), this.o.timeZone)) {
         this.log.info({ channel: c.name, alertId: a.alertId, seq: a.seq, severity: a.severity }, 'notify: quiet hours; not sent to this channel');
         continue;
       }
       out.push({ id: `${a.seq}.${c.name}`, channel: c.name, seq: a.seq, addedMs: this.now(), alert: alert as Alert });
+      ch.sent.add(a.alertId);
+      if (ch.sent.size > REMEMBERED_ALERTS) ch.sent.delete(ch.sent.values().next().value!);
     }
     return out;
   }

@@ -50,6 +50,11 @@ const channelBase = {
   kinds: z.array(z.enum(KINDS)).min(1).optional(),
   /** Quiet rules of this channel (on top of the section's). */
   quiet: z.array(quietSchema).optional(),
+  /**
+   * One transmission heard by several located sensors is one alert per sensor: "first" (default) sends the first of
+   * them only, "every" sends each.
+   */
+  groups: z.enum(['first', 'every']).optional(),
 };
 
 const webhookSchema = z
@@ -138,6 +143,7 @@ interface ChannelCommon {
   kinds?: AlertKind[];
   /** The section's quiet rules followed by the channel's. */
   quiet: QuietRule[];
+  groups: 'first' | 'every';
 }
 
 /** Webhook channel: `key` is the HMAC-SHA256 key (bytes), absent = unsigned. */
@@ -211,7 +217,7 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
     const f = `notify.channels[${i}]`;
     if (names.has(c.name)) fail(`${f}.name`, `"${c.name}" is used by two channels; names must be unique`);
     names.add(c.name);
-    const common: ChannelCommon = { name: c.name, severities: c.severities ?? [...NOTIFY_DEFAULTS.severities], quiet: [...sectionQuiet, ...(c.quiet ?? []).map(quietRule)] };
+    const common: ChannelCommon = { name: c.name, severities: c.severities ?? [...NOTIFY_DEFAULTS.severities], quiet: [...sectionQuiet, ...(c.quiet ?? []).map(quietRule)], groups: c.groups ?? 'first' };
     if (c.kinds !== undefined) common.kinds = [...c.kinds];
     if (c.type === 'webhook') {
       if (c.secret !== undefined && c.secretFile !== undefined) fail(`${f}.secretFile`, 'give either secret or secretFile, not both');

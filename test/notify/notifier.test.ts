@@ -132,6 +132,28 @@ describe('Notifier', () => {
     expect(low.got[0]!.headers.priority).toBe('3');
   });
 
+  it('one transmission heard in three rooms is one notification (groups "first"), or three with groups "every"', async () => {
+    const t = tempDir('qb-notify-');
+    const people = await httpReceiver();
+    const machine = await httpReceiver();
+    const store = await AlertStore.open({ dataDir: t.dir, site: 'hall-a' });
+    const bus = new AlertBus({ store, locations: { s1: { room: '101' }, s2: { room: '102' }, s3: { room: '103' } } });
+    const st = { store, bus };
+    const s = settings({ channels: [{ name: 'people', type: 'ntfy', url: people.url }, { name: 'machine', type: 'webhook', url: machine.url, groups: 'every' }] });
+    const n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [people, machine], t);
+    await n.start();
+    const originMs = Date.now();
+    await bus.handleDetection('s1', det(20, 'open', { peakExcessDb: 20 }), { originMs });
+    await bus.handleDetection('s2', det(20, 'open', { peakExcessDb: 10 }), { originMs });
+    await bus.handleDetection('s3', det(20, 'open', { peakExcessDb: 30 }), { originMs });
+    await bus.handleDetection('s1', det(40, 'open'), { originMs }); // another transmission, 20 kHz up
+    await n.idle();
+    expect(people.got.map((r) => r.body.split('\n')[1])).toEqual(['433.940 MHz, 12.5 kHz wide, 20.0 dB over the baseline', '433.960 MHz, 12.5 kHz wide, 18.5 dB over the baseline']);
+    expect(people.got[0]!.headers['x-quietband-delivery']).toBe('1.people');
+    expect(machine.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.groupId ?? null)).toEqual([null, 'hall-a-1', 'hall-a-1', null]);
+  });
+
   it('keeps every alert while the receiver is down, across a restart, and delivers each exactly once in order when it is back', async () => {
     const t = tempDir('qb-notify-');
     const port = await freePort();
