@@ -108,6 +108,8 @@ export class Notifier {
   private again = false;
   private routeDone: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** True while outbox writes fail (logged once). */
+  private journalFailing = false;
   private readonly onAlert = (): void => this.kick();
 
   constructor(o: NotifierOptions) {
@@ -176,8 +178,8 @@ export class Notifier {
     this.routing = true;
     this.routeDone = this.route()
       .catch((err: unknown) => {
-        // the outbox could not be written: the cursor did not move, the next alert (or the timer below) routes again
-        this.log.error({ err }, 'notify: cannot write the outbox; retrying in 5 s');
+        // the store could not be read: the cursor did not move, the next alert (or the timer below) routes again
+        this.log.error({ err }, 'notify: cannot read the alert store; retrying in 5 s');
         setTimeout(() => this.kick(), 5000).unref();
       })
       .finally(() => {
@@ -199,7 +201,15 @@ export class Notifier {
       let records = 0;
       const flush = async (): Promise<void> => {
         if (last === outbox.cursor && batch.length === 0) return;
-        await outbox.add(batch, last);
+        try {
+          await outbox.add(batch, last);
+          if (this.journalFailing) this.log.warn({ file: outbox.file }, 'notify: the outbox is written again');
+          this.journalFailing = false;
+        } catch (err) {
+          // a full disk must not hold back the notifications that say so: sent from memory, journaled later
+          if (!this.journalFailing) this.log.error({ err, file: outbox.file }, 'notify: cannot write the outbox; notifications are sent from memory until it can be written');
+          this.journalFailing = true;
+        }
         for (const e of batch) {
           const ch = this.channels.get(e.channel)!;
           ch.queue.push(e);

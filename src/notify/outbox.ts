@@ -43,6 +43,8 @@ export class Outbox {
   readonly pending: Map<string, OutboxEntry>;
   /** Routing cursor; undefined when the journal did not exist (first start with notifications). */
   cursor: number | undefined;
+  /** Deliveries taken while the journal could not be written (see {@link add}). */
+  private unjournaled: OutboxEntry[] = [];
 
   private constructor(readonly file: string, handle: FileHandle, pending: Map<string, OutboxEntry>, cursor: number | undefined) {
     this.handle = handle;
@@ -113,24 +115,36 @@ export class Outbox {
     return p;
   }
 
-  /** Records new deliveries and moves the cursor past the records they came from (one durable write). */
+  /**
+   * Records new deliveries and moves the cursor past the records they came from (one durable write). When the write
+   * fails (a full disk) they are taken in memory all the same, so they are still sent, and written with the next
+   * add that succeeds; the error is rethrown for the caller to log. A restart before that routes those records again
+   * (same ids).
+   */
   async add(entries: OutboxEntry[], cursor: number): Promise<void> {
     const fresh = entries.filter((e) => !this.pending.has(e.id));
-    await this.append([...fresh.map((e): JournalLine => ({ op: 'add', ...e })), { op: 'cursor', seq: cursor }]);
+    const late = this.unjournaled.filter((e) => this.pending.has(e.id));
     for (const e of fresh) this.pending.set(e.id, e);
     this.cursor = cursor;
+    try {
+      await this.append([...[...late, ...fresh].map((e): JournalLine => ({ op: 'add', ...e })), { op: 'cursor', seq: cursor }]);
+      this.unjournaled = [];
+    } catch (err) {
+      this.unjournaled = [...late, ...fresh];
+      throw err;
+    }
   }
 
-  /** Records that the receiver accepted a delivery. */
+  /** Records that the receiver accepted a delivery (forgotten in memory at once, even when the write fails). */
   async done(id: string): Promise<void> {
-    await this.append([{ op: 'done', id }]);
     this.pending.delete(id);
+    await this.append([{ op: 'done', id }]);
   }
 
-  /** Records that a delivery was given up. */
+  /** Records that a delivery was given up (forgotten in memory at once, even when the write fails). */
   async drop(id: string, reason: string): Promise<void> {
-    await this.append([{ op: 'drop', id, reason }]);
     this.pending.delete(id);
+    await this.append([{ op: 'drop', id, reason }]);
   }
 
   /** Waits for queued writes, then closes the file. Idempotent. */

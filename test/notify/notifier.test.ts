@@ -199,6 +199,41 @@ describe('Notifier', () => {
     expect(hook.got).toHaveLength(8);
   });
 
+  it('a full disk does not hold notifications back: sent from memory, journaled once the outbox can be written', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir);
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url }] });
+    let n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    // the outbox's file handle starts failing as a full disk does
+    const handle = (n as unknown as { outbox: { handle: { write: (...a: unknown[]) => Promise<unknown> } } }).outbox.handle;
+    const realWrite = handle.write.bind(handle);
+    let full = true;
+    handle.write = async (...a: unknown[]) => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return realWrite(...a);
+    };
+    await st.bus.raiseSensorAlert('hall-a', 'storage-failed', 'STORAGE FAILED: alerts cannot be written to the data dir');
+    await n.idle();
+    expect(hook.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.kind)).toEqual(['storage-failed']);
+    full = false;
+    await st.bus.handleDetection('s1', det(30, 'open'));
+    await n.idle();
+    expect(hook.got.map((r) => r.headers['webhook-id'])).toEqual(['1.hook', '2.hook']);
+    const journal = readFileSync(join(t.dir, OUTBOX_FILE), 'utf8');
+    expect(journal).not.toContain('"1.hook"'); // delivered while the disk was full: nothing left to journal
+    expect(journal).toContain('{"op":"done","id":"2.hook"}');
+    expect(journal.trim().split('\n').filter((l) => l.includes('"op":"cursor"')).at(-1)).toBe('{"op":"cursor","seq":2}');
+    // a restart sends nothing again
+    await n.stop();
+    n = notifier(t.dir, s, st);
+    await n.start();
+    await n.idle();
+    expect(hook.got).toHaveLength(2);
+  });
+
   it('does not send the history on the first start, and survives a journal line cut by a crash', async () => {
     const t = tempDir('qb-notify-');
     const hook = await httpReceiver();
