@@ -44,14 +44,17 @@ function fieldText(key: string, v: unknown): string {
 
 /**
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
- * fields as `key=value`. Alert records read `ALERT open high transmission 433.927 MHz ISM 433 (s1, session Maths, seq 3)`.
+ * fields as `key=value`. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * hall-1 seq 3)`; acknowledgements add `by <who>`.
  */
 export function prettyMessage(log: Record<string, unknown>): string {
   const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
   if (msg === 'alert' && typeof log.kind === 'string') {
     const what = [log.kind, mhz(log.centerHz), typeof log.bandLabel === 'string' ? log.bandLabel : ''].filter((x) => x !== '').join(' ');
-    const ctx = [typeof log.session === 'string' ? `session ${log.session}` : '', `${String(log.alertId)} seq ${String(log.seq)}`].filter((x) => x !== '').join(', ');
+    const ctx = [typeof log.session === 'string' ? `session ${log.session}` : '', typeof log.ackBy === 'string' ? `by ${log.ackBy}` : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+      .filter((x) => x !== '')
+      .join(', ');
     return `${who}ALERT ${String(log.event)} ${String(log.severity)} ${what} (${String(log.state)}; ${ctx})`;
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}state → ${log.state}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;

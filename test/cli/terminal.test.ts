@@ -24,6 +24,12 @@ describe('log lines', () => {
     expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (new; session 数学 Maths, demo-9 seq 9)');
   });
 
+  it('names who acknowledged', () => {
+    expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
+      '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
+    );
+  });
+
   it('reads a state change, an error and long fields shortly', () => {
     expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
     expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err=ENOSPC: no space');
