@@ -10,6 +10,7 @@ import { register as registerRun } from './run.js';
 import { register as registerRecord } from './record.js';
 import { register as registerHub } from './hub.js';
 import { register as registerReport } from './report.js';
+import { register as registerNotify } from './notify.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerHub(program);
   registerReport(program);
+  registerNotify(program);
   for (const c of program.commands) c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
   // worker threads inherit the environment: they format their lines the same way (src/log.ts)
   program.hook('preAction', (root) => {
