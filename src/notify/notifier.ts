@@ -22,6 +22,8 @@ export interface NotifierOptions {
   rooms?: Readonly<Record<string, string>>;
   /** Wall clock (ms). Default Date.now. */
   now?: () => number;
+  /** Journal size past which it is compacted when nothing is pending (bytes). Default OUTBOX_COMPACT_BYTES (1 MiB). */
+  outboxCompactBytes?: number;
   /** Senders by channel name, replacing the built-in ones (tests). */
   senders?: Readonly<Record<string, Sender>>;
 }
@@ -127,7 +129,7 @@ export class Notifier {
    * @throws QuietBandError('IO') when the outbox cannot be used.
    */
   async start(): Promise<void> {
-    const outbox = await Outbox.open(this.o.dataDir, this.log);
+    const outbox = await Outbox.open(this.o.dataDir, this.log, this.o.outboxCompactBytes);
     this.outbox = outbox;
     if (outbox.cursor === undefined || outbox.cursor > this.o.store.lastSeq) {
       // first start, or a store that was replaced (seq restarted): from now on

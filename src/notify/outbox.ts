@@ -8,6 +8,8 @@ import { DATA_FILE_MODE } from '../site/data-dir.js';
 
 /** Journal file in the data dir. */
 export const OUTBOX_FILE = 'notify-outbox.jsonl';
+/** The journal is compacted once nothing is pending and it has grown past this (1 MiB ≈ 800 delivered alerts). */
+export const OUTBOX_COMPACT_BYTES = 1 << 20;
 
 /** A delivery waiting in the outbox. */
 export interface OutboxEntry {
@@ -46,17 +48,55 @@ export class Outbox {
   /** Deliveries taken while the journal could not be written (see {@link add}). */
   private unjournaled: OutboxEntry[] = [];
 
-  private constructor(readonly file: string, handle: FileHandle, pending: Map<string, OutboxEntry>, cursor: number | undefined) {
+  /** Bytes in the journal file (its size as written by this process). */
+  private bytes = 0;
+
+  private constructor(readonly file: string, handle: FileHandle, pending: Map<string, OutboxEntry>, cursor: number | undefined, private readonly compactBytes: number) {
     this.handle = handle;
     this.pending = pending;
     this.cursor = cursor;
   }
 
   /**
-   * Reads and compacts `<dataDir>/notify-outbox.jsonl` (created when missing, mode 0600).
+   * Writes the journal anew (temp file + fdatasync + rename): the pending `add`s and the cursor. Returns the new
+   * file opened for appending and its size.
+   */
+  private static async rewrite(file: string, pending: ReadonlyMap<string, OutboxEntry>, cursor: number | undefined): Promise<{ handle: FileHandle; bytes: number }> {
+    const lines: JournalLine[] = [...pending.values()].map((e): JournalLine => ({ op: 'add', ...e }));
+    if (cursor !== undefined) lines.push({ op: 'cursor', seq: cursor });
+    const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    const tmp = `${file}.tmp`;
+    const t = await open(tmp, 'w', DATA_FILE_MODE);
+    try {
+      await t.writeFile(text, 'utf8');
+      await t.datasync();
+    } finally {
+      await t.close();
+    }
+    await rename(tmp, file);
+    return { handle: await open(file, 'a', DATA_FILE_MODE), bytes: Buffer.byteLength(text, 'utf8') };
+  }
+
+  /** Compacts the journal when nothing is pending and it outgrew `compactBytes` (queued behind the writes). */
+  private maybeCompact(): void {
+    if (this.pending.size > 0 || this.unjournaled.length > 0 || this.bytes < this.compactBytes) return;
+    const run = async (): Promise<void> => {
+      if (this.handle === null || this.pending.size > 0) return;
+      const old = this.handle;
+      const { handle, bytes } = await Outbox.rewrite(this.file, this.pending, this.cursor);
+      this.handle = handle;
+      this.bytes = bytes;
+      await old.close();
+    };
+    this.chain = this.chain.then(run).catch(() => undefined); // a failed compaction leaves the journal as it was
+  }
+
+  /**
+   * Reads and compacts `<dataDir>/notify-outbox.jsonl` (created when missing, mode 0600). While running, the journal
+   * is compacted again whenever nothing is pending and it has grown past `compactBytes`.
    * @throws QuietBandError('IO') naming the file when it cannot be read or written.
    */
-  static async open(dataDir: string, log: Logger): Promise<Outbox> {
+  static async open(dataDir: string, log: Logger, compactBytes = OUTBOX_COMPACT_BYTES): Promise<Outbox> {
     const file = join(dataDir, OUTBOX_FILE);
     const pending = new Map<string, OutboxEntry>();
     let cursor: number | undefined;
@@ -83,19 +123,10 @@ export class Outbox {
         else if (j.op === 'cursor' && Number.isInteger(j.seq)) cursor = Math.max(cursor ?? 0, j.seq);
       }
       if (bad > 0) log.warn({ file, lines: bad }, 'notify outbox: unreadable line(s) skipped (a write cut by a crash); the alerts after the last cursor are routed again');
-      const tmp = `${file}.tmp`;
-      const t = await open(tmp, 'w', DATA_FILE_MODE);
-      try {
-        const lines: JournalLine[] = [...pending.values()].map((e): JournalLine => ({ op: 'add', ...e }));
-        if (cursor !== undefined) lines.push({ op: 'cursor', seq: cursor });
-        await t.writeFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''), 'utf8');
-        await t.datasync();
-      } finally {
-        await t.close();
-      }
-      await rename(tmp, file);
-      const handle = await open(file, 'a', DATA_FILE_MODE);
-      return new Outbox(file, handle, pending, cursor);
+      const { handle, bytes } = await Outbox.rewrite(file, pending, cursor);
+      const box = new Outbox(file, handle, pending, cursor, compactBytes);
+      box.bytes = bytes;
+      return box;
     } catch (err) {
       throw new QuietBandError(`notify outbox: cannot use ${file}: ${(err as Error).message}`, 'IO', { cause: err });
     }
@@ -109,6 +140,7 @@ export class Outbox {
       if (h === null) throw new QuietBandError(`notify outbox ${this.file} is closed`, 'IO');
       await h.write(text);
       await h.datasync();
+      this.bytes += Buffer.byteLength(text, 'utf8');
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
@@ -139,12 +171,14 @@ export class Outbox {
   async done(id: string): Promise<void> {
     this.pending.delete(id);
     await this.append([{ op: 'done', id }]);
+    this.maybeCompact();
   }
 
   /** Records that a delivery was given up (forgotten in memory at once, even when the write fails). */
   async drop(id: string, reason: string): Promise<void> {
     this.pending.delete(id);
     await this.append([{ op: 'drop', id, reason }]);
+    this.maybeCompact();
   }
 
   /** Waits for queued writes, then closes the file. Idempotent. */

@@ -1,6 +1,6 @@
 // Notifications against local receivers: webhook (signed JSON), ntfy, e-mail (SMTP sink); routing, quiet hours, outages, restarts.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
@@ -35,8 +35,8 @@ async function stack(dir: string, nowMs?: number): Promise<{ store: AlertStore; 
   return { store, bus };
 }
 
-function notifier(dir: string, s: NotifySettings, st: { store: AlertStore; bus: AlertBus }): Notifier {
-  return new Notifier({ settings: s, dataDir: dir, ...st, log: memoryLogger('silent').logger, timeZone: 'Asia/Shanghai', rooms: { s1: 'room 101' } });
+function notifier(dir: string, s: NotifySettings, st: { store: AlertStore; bus: AlertBus }, outboxCompactBytes?: number): Notifier {
+  return new Notifier({ settings: s, dataDir: dir, ...st, log: memoryLogger('silent').logger, timeZone: 'Asia/Shanghai', rooms: { s1: 'room 101' }, ...(outboxCompactBytes !== undefined ? { outboxCompactBytes } : {}) });
 }
 
 /** After the test: stops the notifier and stack `live()` returns at that time, closes the receivers, removes the dir. */
@@ -232,6 +232,30 @@ describe('Notifier', () => {
     await n.start();
     await n.idle();
     expect(hook.got).toHaveLength(2);
+  });
+
+  it('compacts the journal to its cursor once every delivery is done and it outgrew the limit', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir);
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url }] });
+    const n = notifier(t.dir, s, st, 2000);
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    const sizes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await st.bus.handleDetection('s1', det(50 + i, 'open'));
+      await n.idle();
+      sizes.push(statSync(join(t.dir, OUTBOX_FILE)).size);
+    }
+    expect(hook.got).toHaveLength(6);
+    // each delivery adds ≈ 700 bytes (add + cursor + done); past 2000 bytes the file is cut back to the cursor line
+    expect(Math.max(...sizes)).toBeLessThan(2000 + 1000);
+    expect(sizes.some((b, i) => i > 0 && b < sizes[i - 1]!)).toBe(true);
+    await n.stop();
+    const journal = readFileSync(join(t.dir, OUTBOX_FILE), 'utf8');
+    expect(journal.endsWith('{"op":"cursor","seq":6}\n') || journal.endsWith('{"op":"done","id":"6.hook"}\n')).toBe(true);
+    expect(journal).not.toContain('"1.hook"');
   });
 
   it('does not send the history on the first start, and survives a journal line cut by a crash', async () => {
