@@ -125,21 +125,23 @@ export class Notifier {
   }
 
   /**
-   * Opens the outbox, resumes pending deliveries, routes records stored since the cursor, then follows the bus.
-   * @throws QuietBandError('IO') when the outbox cannot be used.
+   * Opens the outbox, resumes pending deliveries, routes records stored since the cursor, then follows the bus. A
+   * journal that cannot be written (full disk) is logged, not fatal: deliveries are then kept in memory.
+   * @throws QuietBandError('IO') when the outbox cannot be read or opened at all.
    */
   async start(): Promise<void> {
     const outbox = await Outbox.open(this.o.dataDir, this.log, this.o.outboxCompactBytes);
     this.outbox = outbox;
+    const journalError = (err: unknown): void => this.log.error({ err, file: outbox.file }, 'notify: cannot write the outbox');
     if (outbox.cursor === undefined || outbox.cursor > this.o.store.lastSeq) {
-      // first start, or a store that was replaced (seq restarted): from now on
-      await outbox.add([], this.o.store.lastSeq);
+      // first start, or a store that was replaced (seq restarted): from now on (kept in memory when the disk is full)
+      await outbox.add([], this.o.store.lastSeq).catch(journalError);
     }
-    for (const e of outbox.pending.values()) {
+    for (const e of [...outbox.pending.values()]) {
       const ch = this.channels.get(e.channel);
       if (ch === undefined) {
         this.log.warn({ id: e.id, channel: e.channel, alertId: e.alert.alertId }, 'notify: pending delivery for a channel no longer configured: dropped');
-        await outbox.drop(e.id, 'channel no longer configured');
+        await outbox.drop(e.id, 'channel no longer configured').catch(journalError);
         continue;
       }
       ch.queue.push(e);

@@ -123,7 +123,15 @@ export class Outbox {
         else if (j.op === 'cursor' && Number.isInteger(j.seq)) cursor = Math.max(cursor ?? 0, j.seq);
       }
       if (bad > 0) log.warn({ file, lines: bad }, 'notify outbox: unreadable line(s) skipped (a write cut by a crash); the alerts after the last cursor are routed again');
-      const { handle, bytes } = await Outbox.rewrite(file, pending, cursor);
+      let opened: { handle: FileHandle; bytes: number };
+      try {
+        opened = await Outbox.rewrite(file, pending, cursor);
+      } catch (err) {
+        // a full disk: go on with the journal as it is (appends may fail too; deliveries are then kept in memory)
+        log.warn({ err, file }, 'notify outbox: cannot compact the journal; using it as it is');
+        opened = { handle: await open(file, 'a', DATA_FILE_MODE), bytes: Buffer.byteLength(text, 'utf8') };
+      }
+      const { handle, bytes } = opened;
       const box = new Outbox(file, handle, pending, cursor, compactBytes);
       box.bytes = bytes;
       return box;
