@@ -181,7 +181,8 @@ export function register(program: Command): void {
       process.once('SIGINT', () => stop.abort());
       // on a terminal: a bar with the time left (samples written / wanted)
       const countdown = new Countdown();
-      countdown.start('record', `recording ${flags.source ?? 'sim'}`, Number(flags.duration));
+      const durationS = Number(flags.duration);
+      if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', `recording ${flags.source ?? 'sim'}`, durationS); // else recordSource names the flag
       try {
         const r = await recordSource(used, createLogger(flags.logLevel), stop.signal, (n, want) => countdown.progress('record', n / want));
         countdown.close();
