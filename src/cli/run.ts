@@ -96,6 +96,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   let out = `${head} running at ${running.url}\n`;
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
+  if (site.notify !== undefined) out += `  notifications → ${site.notify.channels.map((c) => `${c.name} (${c.type}: ${c.severities.join('/')})`).join(', ')}\n`;
   const srv = running.server;
   if (srv.tls !== undefined) out += `${tlsStartLine(srv.tls)}\n`;
   if (srv.authRequired) {

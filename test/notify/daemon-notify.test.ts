@@ -27,6 +27,8 @@ describe('quietband run: notifications', () => {
       sensors: [{ ...simSensor('room-1', [{ offsetHz: 60_000, startS: 2.5, durationS: 0.8 }], 5), location: { room: 'Room 101' } }],
     });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
+    for (const t = Date.now(); !d.stdout().includes('notifications') && Date.now() - t < 5000; ) await new Promise((r) => setTimeout(r, 50));
+    expect(d.stdout()).toContain('\n  notifications → ops (webhook: high/low)\n');
     const t0 = Date.now();
     while (hook.got.length === 0 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
     expect(hook.got.length).toBeGreaterThan(0);
