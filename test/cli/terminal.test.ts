@@ -62,6 +62,22 @@ describe('log lines', () => {
   });
 });
 
+describe('the daemon on a terminal', () => {
+  it('every line is readable with --log-format pretty, the sensor worker threads\' lines too', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/pretty`, '--http-port', '0', '--log-format', 'pretty'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const t0 = Date.now();
+    while (!(/\] state → armed/.test(err) && /ALERT open low present-during-calibration/.test(err)) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const lines = err.trim().split('\n');
+    for (const l of lines) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN|ERROR): /);
+    expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-a-433\] state → armed$/.test(l))).toBe(true); // from a worker thread
+    expect(lines.some((l) => / INFO: \[hall-a-433\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz \(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
+  });
+});
+
 describe('usage errors and advice', () => {
   it('an unknown flag prints the error, a suggestion and one hint line, not the help', () => {
     const r = cli(['run', '--http-prot', '9000']);
