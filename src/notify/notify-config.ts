@@ -67,7 +67,7 @@ const webhookSchema = z
     /** File holding the secret (first line). */
     secretFile: z.string().min(1).optional(),
     /** Extra request headers (e.g. an Authorization the receiver wants). */
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name'), z.string()).optional(),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name'), z.string().regex(/^[\x20-\x7e]*$/, 'expected a header value of printable ASCII')).optional(),
   })
   .strict();
 

@@ -23,6 +23,7 @@ describe('notify config', () => {
     expect(() => load({ channels: [{ name: 'p', type: 'pager', url: 'https://x' }] })).toThrow(/^site\.json: notify\.channels\[0\]\.type: /);
     expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }, { name: 'a', type: 'ntfy', url: 'https://ntfy.sh/y' }] })).toThrow('site.json: notify.channels[1].name: "a" is used by two channels; names must be unique');
     expect(() => load({ channels: [{ name: 'a', type: 'webhook', url: 'https://h/x', secretFile: '/nonexistent/secret' }] })).toThrow(/^site\.json: notify\.channels\[0\]\.secretFile: cannot read \/nonexistent\/secret/);
+    expect(() => load({ channels: [{ name: 'a', type: 'webhook', url: 'https://h/x', headers: { 'X-Site': '考场 3' } }] })).toThrow("site.json: notify.channels[0].headers.X-Site: expected a header value of printable ASCII");
     expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }], language: 'fr' })).toThrow(/^site\.json: notify\.language: /);
     expect(() => load({ channels: [{ name: 'a', type: 'ntfy', url: 'https://ntfy.sh/x' }], retry: { initialMs: 5000, maxMs: 1000 } })).toThrow('site.json: notify.retry.maxMs: must be ≥ notify.retry.initialMs (5000 ms)');
   });
