@@ -93,8 +93,8 @@ interface ChannelRun {
  * only wakes the router) past a cursor kept in the {@link Outbox}; each delivery is written to the outbox before it is
  * tried and marked done only once the receiver accepted it. A failing channel retries its oldest delivery after
  * `retry.initialMs`, doubling up to `retry.maxMs` (the others wait behind it, so a receiver sees alerts in order); other
- * channels go on. After a restart the pending deliveries are tried again. A delivery still failing after
- * `retry.giveUpAfterMs` is dropped and logged in full at error level. Delivery is at least once: a crash between a
+ * channels go on. After a restart the pending deliveries are tried again. When a channel's receiver has failed for
+ * `retry.giveUpAfterMs`, its deliveries are dropped one per attempt, each logged in full at error level. Delivery is at least once: a crash between a
  * receiver's acceptance and the `done` line re-sends that one delivery with the same id (webhook-id header,
  * X-QuietBand-Delivery), which lets a receiver drop it.
  * On the first start with notifications configured, the cursor starts at the store's last seq: history is not sent.
@@ -274,13 +274,6 @@ export class Notifier {
     const r = this.o.settings.retry;
     while (!this.stopped && ch.queue.length > 0) {
       const e = ch.queue[0]!;
-      if (this.now() - e.addedMs > r.giveUpAfterMs) {
-        this.log.error({ channel: c.name, id: e.id, alert: e.alert, lastError: ch.lastError }, `notify: delivery given up after ${Math.round(r.giveUpAfterMs / 60_000)} min of failures`);
-        await outbox.drop(e.id, `failing for longer than ${r.giveUpAfterMs} ms: ${ch.lastError ?? ''}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
-        ch.queue.shift();
-        ch.dropped++;
-        continue;
-      }
       const room = this.o.rooms?.[e.alert.sensor];
       const message = notifyMessage(e.alert, {
         timeZone: this.o.timeZone,
@@ -294,6 +287,15 @@ export class Notifier {
         ch.failures++;
         ch.lastError = (err as Error).message;
         ch.failingSinceMs ??= this.now();
+        // given up after an attempt that failed when the receiver had failed for that long in this run (deliveries
+        // that waited through a stopped daemon get their attempt); the next one is tried at once
+        if (this.now() - ch.failingSinceMs > r.giveUpAfterMs) {
+          this.log.error({ channel: c.name, id: e.id, alert: e.alert, lastError: ch.lastError }, `notify: delivery given up: the receiver has failed for more than ${Math.round(r.giveUpAfterMs / 60_000)} min`);
+          ch.queue.shift();
+          ch.dropped++;
+          await outbox.drop(e.id, `receiver failing for longer than ${r.giveUpAfterMs} ms: ${ch.lastError}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
+          continue;
+        }
         if (ch.failures === 1 || ch.failures % 10 === 0) {
           this.log.warn({ channel: c.name, type: c.type, error: ch.lastError, failures: ch.failures, waiting: ch.queue.length }, 'notify: receiver not reached; the alerts wait in the outbox and are retried');
         }

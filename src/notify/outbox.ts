@@ -17,7 +17,7 @@ export interface OutboxEntry {
   id: string;
   channel: string;
   seq: number;
-  /** When it was added (ms since epoch): a delivery older than giveUpAfterMs is dropped. */
+  /** When it was added (ms since epoch). */
   addedMs: number;
   /** The stored alert record, without `detection`. */
   alert: Alert;

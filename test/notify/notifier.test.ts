@@ -234,6 +234,25 @@ describe('Notifier', () => {
     expect(hook.got).toHaveLength(2);
   });
 
+  it('gives deliveries up, logged in full, once the receiver has failed for giveUpAfterMs; each gets its attempt first', async () => {
+    const t = tempDir('qb-notify-');
+    const port = await freePort();
+    const st = await stack(t.dir);
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: `http://127.0.0.1:${port}/hook` }], retry: { initialMs: 100, maxMs: 100, giveUpAfterMs: 1000 } });
+    const log = memoryLogger('info');
+    const n = new Notifier({ settings: s, dataDir: t.dir, ...st, log: log.logger, timeZone: 'UTC' });
+    cleanupAfter(() => ({ n, st }), [], t);
+    await n.start();
+    for (let i = 1; i <= 3; i++) await st.bus.handleDetection('s1', det(60 + i, 'open'));
+    await sleep(600);
+    expect(n.status()[0]).toMatchObject({ pending: 3, dropped: 0 });
+    await n.idle(); // after ≈ 1 s of failures the three are dropped, one attempt each
+    expect(n.status()[0]).toMatchObject({ pending: 0, delivered: 0, dropped: 3 });
+    const given = log.lines.filter((l) => String(l.msg).startsWith('notify: delivery given up'));
+    expect(given.map((l) => (l.alert as { centerHz: number }).centerHz)).toEqual([433_981_000, 433_982_000, 433_983_000]);
+    expect(readFileSync(join(t.dir, OUTBOX_FILE), 'utf8').split('\n').filter((l) => l.includes('"op":"drop"'))).toHaveLength(3);
+  });
+
   it('compacts the journal to its cursor once every delivery is done and it outgrew the limit', async () => {
     const t = tempDir('qb-notify-');
     const hook = await httpReceiver();
