@@ -92,8 +92,8 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
  * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,
  * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored. `/healthz` also
- * carries `disk` (src/site/disk-watch.ts: free space, its rate of loss, the days left, a one-line summary); free space
- * below `evidence.minFreeMiB` is a problem (503) while clips and pictures are shed.
+ * carries `disk` (src/site/disk-watch.ts: free space, its rate of loss, the days left, a one-line summary that says so
+ * when free space is below `evidence.minFreeMiB` and clips and pictures are shed).
  * @throws QuietBandError('CONFIG') port in use / bad bind / data dir a file or held by another daemon (naming its pid);
  *   'IO' data dir or token not usable, worker not built.
  */
@@ -140,13 +140,12 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     throw err;
   }
   const supervisors: SensorSupervisor[] = [];
-  // free space of the data dir and the days it lasts: /healthz `disk`, and a problem below the evidence floor
+  // free space of the data dir and the days it lasts: /healthz `disk` (below the evidence floor alerts are still stored,
+  // so it is not a 503 problem: the line says that clips and pictures are shed)
   const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
   await disk.start();
   const problems = (): string[] => {
     const out: string[] = [];
-    const d = disk.health();
-    if (d?.belowFloor === true) out.push(d.line);
     if (extras.notifier !== null) out.push(...notifyProblems(extras.notifier.status(), Date.now()));
     const st = store.storageState();
     if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
