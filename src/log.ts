@@ -1,10 +1,88 @@
 // One pino logger factory for the CLI and the daemon: logs go to stderr, never to stdout (which carries data).
+// On a terminal they are one human line each (pino-pretty); piped, or with --log-format json, JSON lines.
 import { pino, type Logger } from 'pino';
+import { build as pretty } from 'pino-pretty';
 import { QuietBandError } from './errors.js';
 
-/** Creates the root logger writing JSON lines to stderr (fd 2) synchronously, so the last lines survive exit. */
-export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
+/** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
+export type LogFormat = 'pretty' | 'json';
+
+/** Environment variable carrying the chosen format to worker threads (they inherit the parent's environment). */
+export const LOG_FORMAT_ENV = 'QUIETBAND_LOG_FORMAT';
+
+/**
+ * The log format: `QUIETBAND_LOG_FORMAT` when set (`--log-format` sets it), else `pretty` when stderr is a terminal and
+ * `json` otherwise (a pipe, a file, journald: machines read those).
+ */
+export function resolveLogFormat(env: NodeJS.ProcessEnv = process.env, stderrIsTty: boolean = process.stderr.isTTY === true): LogFormat {
+  const f = env[LOG_FORMAT_ENV];
+  if (f === 'pretty' || f === 'json') return f;
+  return stderrIsTty ? 'pretty' : 'json';
+}
+
+/** Returns `format` when it is a log format. @throws QuietBandError('CONFIG') naming --log-format otherwise. */
+export function checkLogFormat(format: string): LogFormat {
+  if (format !== 'pretty' && format !== 'json') throw new QuietBandError(`--log-format: "${format}" is not a format; expected pretty or json`, 'CONFIG');
+  return format;
+}
+
+/** Fields the one-line form shows in its own way, or not at all. */
+const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source']);
+
+const mhz = (hz: unknown): string => (typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
+
+/** A value as `key=value` text, short: long strings cut at 160 characters, errors as their message. */
+function fieldText(key: string, v: unknown): string {
+  if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
+    const e = v as { message: string; code?: string };
+    return `${key}=${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+  }
+  let t = typeof v === 'string' ? v : JSON.stringify(v);
+  if (t.length > 160) t = `${t.slice(0, 159)}…`;
+  return `${key}=${t}`;
+}
+
+/**
+ * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
+ * fields as `key=value`. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * hall-1 seq 3)`; acknowledgements add `by <who>`.
+ */
+export function prettyMessage(log: Record<string, unknown>): string {
+  const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
+  const msg = typeof log.msg === 'string' ? log.msg : '';
+  if (msg === 'alert' && typeof log.kind === 'string') {
+    const what = [log.kind, mhz(log.centerHz), typeof log.bandLabel === 'string' ? log.bandLabel : ''].filter((x) => x !== '').join(' ');
+    const ctx = [typeof log.session === 'string' ? `session ${log.session}` : '', typeof log.ackBy === 'string' ? `by ${log.ackBy}` : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+      .filter((x) => x !== '')
+      .join(', ');
+    return `${who}ALERT ${String(log.event)} ${String(log.severity)} ${what} (${String(log.state)}; ${ctx})`;
+  }
+  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}state → ${log.state}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
+  const rest: string[] = [];
+  for (const [k, v] of Object.entries(log)) {
+    if (SHOWN.has(k) || v === undefined) continue;
+    if (k === 'centerHz') rest.push(`centre ${mhz(v)}`);
+    else rest.push(fieldText(k, v));
+  }
+  return `${who}${msg}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
+}
+
+/**
+ * Creates the root logger on stderr (fd 2), written synchronously so the last lines survive exit: JSON lines, or with
+ * format `pretty` one line per record `HH:MM:ss LEVEL [sensor] message key=value…` (colours on a terminal).
+ */
+export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat()): Logger {
+  if (format === 'json') return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
+  const stream = pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.stderr.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    hideObject: true,
+    ignore: 'pid,hostname',
+    messageFormat: (log) => prettyMessage(log),
+  });
+  return pino({ level, base: { app: 'quietband' } }, stream);
 }
 
 export type { Logger };

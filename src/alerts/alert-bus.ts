@@ -71,6 +71,14 @@ export interface AlertBusOptions {
   grouping?: Partial<GroupingOptions>;
 }
 
+/**
+ * A copy of a detector event with its frequencies in whole Hz (centre, bandwidth, band edges): alert records carry
+ * integer Hz everywhere, as `quietband replay` prints them (the detector's sub-Hz centroid is not a measurement).
+ */
+function wholeHz(ev: DetectionEvent): DetectionEvent {
+  return { ...ev, centerHz: Math.round(ev.centerHz), bandwidthHz: Math.round(ev.bandwidthHz), lowHz: Math.round(ev.lowHz), highHz: Math.round(ev.highHz), paths: [...ev.paths] };
+}
+
 interface Track {
   alertId: string;
   sensor: string;
@@ -189,7 +197,10 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     const done = q.accepted.then(
       (rec) => {
         if (this.inflightState.get(q.alertId) === marker) this.inflightState.delete(q.alertId);
-        this.log.info({ seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz }, 'alert');
+        // updates (up to one a second per open alert) only at debug: the open, close and state changes tell the story
+        const fields = { seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz, bandLabel: rec.bandLabel, session: rec.session, ackBy: rec.ackBy };
+        if (rec.event === 'update') this.log.debug(fields, 'alert');
+        else this.log.info(fields, 'alert');
         try {
           this.emit('alert', rec);
         } catch (err) {
@@ -231,12 +242,12 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       state,
       severity,
       time: AlertBus.isoTime(nowMs),
-      centerHz: ev.centerHz,
-      bandwidthHz: ev.bandwidthHz,
+      centerHz: Math.round(ev.centerHz),
+      bandwidthHz: Math.round(ev.bandwidthHz),
       peakExcessDb: ev.peakExcessDb,
       peakPowerDbfs: ev.peakPowerDbfs,
       startTime: track.startTime,
-      detection: { ...ev, paths: [...ev.paths] },
+      detection: wholeHz(ev),
     };
     if (track.alertId !== undefined) d.alertId = track.alertId;
     if (ev.endS !== undefined && (event === 'close' || event === 'update')) {
@@ -568,8 +579,8 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       state: known ? 'known' : 'new',
       severity: known ? 'info' : 'low',
       time: nowIso,
-      centerHz: e.centerHz,
-      bandwidthHz: e.bandwidthHz,
+      centerHz: Math.round(e.centerHz),
+      bandwidthHz: Math.round(e.bandwidthHz),
       peakExcessDb: e.peakExcessDb,
       peakPowerDbfs: e.peakPowerDbfs,
       ...(Number.isFinite(endMs)
@@ -577,7 +588,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
         : {}),
       ...(known ? { knownLabel } : {}),
     };
-    const opened = this.write({ ...base, calibration: { ...info, emitter: { ...e } } }).done;
+    const opened = this.write({ ...base, calibration: { ...info, emitter: { ...e, centerHz: Math.round(e.centerHz), lowHz: Math.round(e.lowHz), highHz: Math.round(e.highHz), bandwidthHz: Math.round(e.bandwidthHz) } } }).done;
     opened.catch(() => undefined); // the close below rejects too and reports it
     const close: AlertDraft = { alertId, sensor, kind: base.kind, event: 'close', state: base.state, severity: base.severity, time: nowIso };
     if (base.endTime !== undefined) close.endTime = base.endTime;

@@ -7,6 +7,7 @@ import { defaultBaselinePath, type SensorSettings } from '../config/site-config.
 import { addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
 import { workerSite } from '../site/supervisor.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
+import { Countdown } from './countdown.js';
 import type { HeardInBaseline, SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
 
 /** Flags of live calibrate. */
@@ -34,12 +35,14 @@ export interface CalibratedSensor {
   heard: HeardInBaseline[];
 }
 
-function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logger): Promise<CalibratedSensor> {
+/** Runs one sensor's calibration worker; `onLearning` fires when it starts learning (the source delivers). */
+function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logger, onLearning: () => void): Promise<CalibratedSensor> {
   return new Promise((resolveDone, reject) => {
     const w = new Worker(sensorWorkerUrl(), { workerData: data, name: `calibrate ${sensor.name}` });
     let settled = false;
     w.on('message', (m: WorkerToMain) => {
-      if (m.type === 'calibrated') {
+      if (m.type === 'state' && m.state === 'learning') onLearning();
+      else if (m.type === 'calibrated') {
         settled = true;
         log.info({ sensor: sensor.name, path: m.path, seconds: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, fingerprint: m.fingerprint }, 'baseline written');
         resolveDone({ sensor: sensor.name, path: m.path, durationS: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, heard: m.heard });
@@ -80,13 +83,18 @@ export async function calibrateLive(
     throw new QuietBandError(`-o/--output: the site has ${site.sensors.length} sensors; omit -o to write ${site.calibrationDir}/<site>-<sensor>.json each`, 'CONFIG');
   }
   const ws = workerSite(site);
+  // on a terminal: one countdown bar per sensor from the moment its source delivers (settle + seconds, real time)
+  const countdown = new Countdown();
   const jobs = site.sensors.map((sensor) => {
     const output = flags.output ?? defaultBaselinePath(site, sensor.name);
     log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
-    const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log);
-    return onCalibrated === undefined ? job : job.then((s) => (onCalibrated(s), s));
+    const onLearning = (): void => countdown.start(sensor.name, `calibrating ${sensor.name}`, seconds + site.settleS);
+    const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log, onLearning);
+    const done = job.finally(() => countdown.stop(sensor.name));
+    return onCalibrated === undefined ? done : done.then((s) => (onCalibrated(s), s));
   });
   const results = await Promise.allSettled(jobs);
+  countdown.close();
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<CalibratedSensor>).value.path);

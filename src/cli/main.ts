@@ -1,6 +1,7 @@
 // Command-line entry: one commander program, one file per command under src/cli/.
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
+import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
@@ -9,6 +10,7 @@ import { register as registerRun } from './run.js';
 import { register as registerRecord } from './record.js';
 import { register as registerHub } from './hub.js';
 import { register as registerReport } from './report.js';
+import { register as registerNotify } from './notify.js';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -17,7 +19,11 @@ export function buildProgram(): Command {
     .name('quietband')
     .description('Radio-spectrum anomaly detector for exam sites (RTL-SDR → spectrum → baseline → alerts)')
     .version('0.1.0')
-    .showHelpAfterError()
+    .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
+    .configureHelp({ showGlobalOptions: true })
+    // a usage error is the message, commander's "did you mean" and one line on where the options are, not the whole help
+    .showHelpAfterError('(quietband <command> --help lists the options)')
+    .showSuggestionAfterError(true)
     // usage errors (unknown option, missing argument) throw instead of exiting, so main() can exit with status 2;
     // set before the commands are added, which inherit it
     .exitOverride();
@@ -31,6 +37,13 @@ export function buildProgram(): Command {
   registerRecord(program);
   registerHub(program);
   registerReport(program);
+  registerNotify(program);
+  for (const c of program.commands) c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+  // worker threads inherit the environment: they format their lines the same way (src/log.ts)
+  program.hook('preAction', (root) => {
+    const f = root.opts<{ logFormat?: string }>().logFormat;
+    process.env[LOG_FORMAT_ENV] = f !== undefined ? checkLogFormat(f) : resolveLogFormat();
+  });
   return program;
 }
 

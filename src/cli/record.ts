@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { Countdown } from './countdown.js';
 import { applySiteDefaults, parseSourceSpec, validateSiteConfig } from '../config/site-config.js';
 import { cliSetter, overridesFromFlags, sensorNameFor, type SiteFlags } from '../config/site-flags.js';
 import { resolveSite } from '../site/site-resolve.js';
@@ -77,9 +78,10 @@ export function encodeInto(format: SampleFormat, samples: Float32Array, count: n
  *   the wall clock for live sources, the file's datetime for recordings), `core:hw` (source, tuner when known, gain,
  *   ppm), `core:description` (the same plus the duration), and a `gap` annotation wherever the source lost samples.
  * Sim and files are read as fast as possible; live sources in real time. `signal` stops early (the meta is still written).
+ * `onProgress(samplesWritten, samplesWanted)` is called after every block written.
  * @throws QuietBandError('CONFIG') naming the flag; the source's errors (DEVICE_NOT_FOUND, BAD_INPUT, …); 'IO' for the output.
  */
-export async function recordSource(flags: RecordFlags, log: Logger, signal?: AbortSignal): Promise<RecordResult> {
+export async function recordSource(flags: RecordFlags, log: Logger, signal?: AbortSignal, onProgress?: (written: number, wanted: number) => void): Promise<RecordResult> {
   if (flags.source === undefined) throw new QuietBandError('--source: missing; e.g. --source rtlsdr:00000001, rtltcp:127.0.0.1:1234, sim or file:x.cu8', 'CONFIG');
   if (flags.output === undefined) throw new QuietBandError('-o/--output: missing; give the recording to write, e.g. -o hall-a.sigmf-meta', 'CONFIG');
   const durationS = Number(flags.duration);
@@ -130,6 +132,7 @@ export async function recordSource(flags: RecordFlags, log: Logger, signal?: Abo
         encodeInto(format, b.samples, take, view);
         await fh.write(new Uint8Array(buf, 0, bytes));
         written += take;
+        onProgress?.(written, want);
         if (written >= want) break;
       }
     } finally {
@@ -176,7 +179,16 @@ export function register(program: Command): void {
       for (const k of ['center', 'rate', 'gain', 'ppm', 'format'] as const) if (!set(k)) delete used[k];
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
-      const r = await recordSource(used, createLogger(flags.logLevel), stop.signal);
-      process.stdout.write(`${r.metaPath}\n`);
+      // on a terminal: a bar with the time left (samples written / wanted)
+      const countdown = new Countdown();
+      const durationS = Number(flags.duration);
+      if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', `recording ${flags.source ?? 'sim'}`, durationS); // else recordSource names the flag
+      try {
+        const r = await recordSource(used, createLogger(flags.logLevel), stop.signal, (n, want) => countdown.progress('record', n / want));
+        countdown.close();
+        process.stdout.write(`${r.metaPath}\n`);
+      } finally {
+        countdown.close();
+      }
     });
 }

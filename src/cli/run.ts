@@ -10,6 +10,7 @@ import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../conf
 import { startSite, type RunningSite } from '../site/site-daemon.js';
 import { tlsStartLine } from '../server/tls.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
+import { watchWarmup } from './countdown.js';
 
 /** One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`. */
 export function sensorLine(site: RunningSite['site'], i: number): string {
@@ -95,6 +96,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   let out = `${head} running at ${running.url}\n`;
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
+  if (site.notify !== undefined) out += `  notifications → ${site.notify.channels.map((c) => `${c.name} (${c.type}: ${c.severities.join('/')})`).join(', ')}\n`;
   const srv = running.server;
   if (srv.tls !== undefined) out += `${tlsStartLine(srv.tls)}\n`;
   if (srv.authRequired) {
@@ -104,6 +106,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
     } else out += `Access token required: it is stored in ${srv.tokenPath ?? 'the data dir'} (mode 0600).\n`;
   }
   process.stdout.write(out);
+  const stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS);
 
   await new Promise<void>((resolveDone) => {
     let firstAtMs = 0;
@@ -115,6 +118,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
         process.exit(1);
       }
       firstAtMs = Date.now();
+      stopWarmupBars();
       log.info({ signal: sig }, 'stopping');
       running.stop().then(
         () => {

@@ -5,6 +5,7 @@ import { QuietBandError } from '../errors.js';
 import { defaultScenario, parseScenario, writeSimCapture, type Scenario } from '../source/sim.js';
 import { siteBackgroundPreset, writeSiteCapture, type SiteBackground } from '../source/site-background.js';
 import { parseFrequency, parseRate } from '../source/file-source.js';
+import { isSigmfPath } from '../source/sigmf.js';
 
 /** Options of the `sim` command as commander delivers them. */
 interface SimCliOptions {
@@ -74,6 +75,16 @@ export function siteFromFlags(opts: Omit<SimCliOptions, 'output'>): SiteBackgrou
   });
 }
 
+/**
+ * `-o` as the capture writers take it: a path naming a SigMF file (`.sigmf-data`/`.sigmf-meta`) or an existing file is a
+ * base path; anything else is a folder, created when missing (`sim -o demo` writes `demo/quietband-sim_….sigmf-*`).
+ */
+export async function simOutputTarget(output: string): Promise<string> {
+  if (isSigmfPath(output) || /[\\/]$/.test(output)) return output;
+  const st = await fsp.stat(output).catch(() => undefined);
+  return st !== undefined && !st.isDirectory() ? output : `${output}/`;
+}
+
 /** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S] [--background site …]`. */
 export function register(program: Command): void {
   program
@@ -82,7 +93,7 @@ export function register(program: Command): void {
       'write a synthetic RTL-SDR capture: <name>.sigmf-data (cu8) + <name>.sigmf-meta with the injected events as annotations ' +
         '(default scenario: 433.92 MHz, 1 MS/s, 10 s, two steady carriers, an OOK burst, an FM carrier from 5 s, a GSM-like burst train)',
     )
-    .option('-o, --output <path>', 'output folder, or base path / .sigmf-data path', '.')
+    .option('-o, --output <path>', 'output folder (created when missing), or a <name>.sigmf-data / .sigmf-meta path', '.')
     .option('--seed <n>', 'PRNG seed (same seed, same bytes)')
     .option('--scenario <file>', 'scenario JSON: {rateSps, centerHz, durationS, seed?, noiseDbfs?, carriers?, events?}')
     .option('--duration <s>', 'length in seconds (overrides the scenario; default 60 with --background)')
@@ -93,7 +104,7 @@ export function register(program: Command): void {
     .action(async (opts: SimCliOptions) => {
       if (opts.background !== undefined) {
         const site = siteFromFlags(opts);
-        const files = await writeSiteCapture(opts.output, site);
+        const files = await writeSiteCapture(await simOutputTarget(opts.output), site);
         process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
         process.stderr.write(
           `quietband sim: site background, ${files.samples} samples (${site.durationS} s at ${site.rateSps} S/s), ` +
@@ -105,7 +116,7 @@ export function register(program: Command): void {
         if (opts[flag] !== undefined) throw new QuietBandError(`--${flag === 'driftPpm' ? 'drift-ppm' : flag}: only with --background site`, 'CONFIG');
       }
       const scenario = await scenarioFromFlags(opts);
-      const files = await writeSimCapture(opts.output, scenario);
+      const files = await writeSimCapture(await simOutputTarget(opts.output), scenario);
       process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
       process.stderr.write(
         `quietband sim: ${files.samples} samples (${scenario.durationS} s at ${scenario.rateSps} S/s), ` +

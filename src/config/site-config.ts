@@ -12,6 +12,7 @@ import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan
 import { FIELD_DEFAULTS, fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';
 import type { SampleFormat } from '../types.js';
 import { mqttSchema, mqttSettings, type MqttSettings } from '../mqtt/mqtt-config.js';
+import { notifySchema, notifySettings, type NotifySettings } from '../notify/notify-config.js';
 import { HTTP_DEFAULTS, httpSchema, httpSettings, type HttpOverrides, type HttpSettings } from './http-config.js';
 
 // ───────────────────────────── source specs ─────────────────────────────
@@ -323,6 +324,8 @@ const siteSchema = z
     ...fieldSchemas,
     /** Optional MQTT publishing of alerts, health and heartbeats (see src/mqtt/mqtt-config.ts). */
     mqtt: mqttSchema.optional(),
+    /** Optional notifications: webhook, e-mail, ntfy push (see src/notify/notify-config.ts, docs/notifications.md). */
+    notify: notifySchema.optional(),
     sensors: z.array(sensorSchema).min(1, 'expected at least one sensor'),
   })
   .strict();
@@ -378,6 +381,8 @@ export interface SiteSettings extends FieldSettings {
   sensors: SensorSettings[];
   /** MQTT publishing; absent = off. */
   mqtt?: MqttSettings;
+  /** Notifications; absent = off. */
+  notify?: NotifySettings;
 }
 
 /** `sensors[1].fftSize` from a zod issue path. */
@@ -540,6 +545,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
   const tz = cfg.timeZone ?? d.timeZone;
   if (tz !== undefined) out.timeZone = tz;
   if (cfg.mqtt !== undefined) out.mqtt = mqttSettings(cfg.mqtt, process.cwd());
+  if (cfg.notify !== undefined) out.notify = notifySettings(cfg.notify, process.cwd(), fail);
   return out;
 }
 

@@ -1,10 +1,12 @@
-// Optional add-ons of a running site, started by the daemon in one place: Prometheus /metrics and MQTT publishing.
+// Optional add-ons of a running site, started by the daemon in one place: Prometheus /metrics, MQTT publishing, notifications.
 import type { Logger } from 'pino';
 import type { AlertBus } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { SiteMetrics, type ExtraRoute } from '../metrics/site-metrics.js';
 import { MqttPublisher } from '../mqtt/mqtt-publisher.js';
+import { Notifier } from '../notify/notifier.js';
+import { machineTimeZone } from '../field/local-time.js';
 import type { SensorHealth } from '../server/protocol.js';
 
 /** Add-ons of one site; see {@link createSiteExtras}. */
@@ -15,28 +17,45 @@ export interface SiteExtras {
   attach(sources: { sensors: () => SensorHealth[]; wsClients: () => number }): void;
   /** The MQTT publisher when `site.mqtt` is set. */
   readonly mqtt: MqttPublisher | null;
-  /** Stops MQTT publishing (after a last heartbeat and every stored alert it could send within 2 s). Idempotent. */
+  /** The notifier when `site.notify` is set. */
+  readonly notifier: Notifier | null;
+  /** Starts notifications (outbox opened, pending deliveries resumed). @throws QuietBandError('IO') outbox not usable. */
+  start(): Promise<void>;
+  /**
+   * Stops MQTT publishing (after a last heartbeat and every stored alert it could send within 2 s) and notifications
+   * (deliveries in flight get 2 s; the rest are sent at the next start). Idempotent.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Builds the site's add-ons: {@link SiteMetrics} (always; served at /metrics behind the server's auth) and an
- * {@link MqttPublisher} when the site config has an `mqtt` section. Nothing here is on the detection path: the
- * publisher only reads alerts from the store and the bus's `'alert'` events.
+ * {@link MqttPublisher} when the site config has an `mqtt` section, a {@link Notifier} when it has a `notify` section.
+ * Nothing here is on the detection path: both only read alerts from the store, woken by the bus's `'alert'` events.
  */
 export function createSiteExtras(site: SiteSettings, deps: { store: AlertStore; bus: AlertBus; log: Logger }): SiteExtras {
   const metrics = new SiteMetrics(site.site, deps.store);
   const mqtt = site.mqtt !== undefined ? new MqttPublisher({ settings: site.mqtt, site: site.site, dataDir: site.dataDir, store: deps.store, bus: deps.bus, log: deps.log }) : null;
+  const rooms: Record<string, string> = {};
+  for (const s of site.sensors) if (s.location !== undefined) rooms[s.name] = s.location.room;
+  const notifier =
+    site.notify !== undefined
+      ? new Notifier({ settings: site.notify, dataDir: site.dataDir, store: deps.store, bus: deps.bus, log: deps.log, timeZone: site.timeZone ?? machineTimeZone(), rooms })
+      : null;
   let stopping: Promise<void> | null = null;
   return {
     routes: [metrics.route],
     mqtt,
+    notifier,
+    async start() {
+      await notifier?.start();
+    },
     attach(sources) {
       metrics.attach(sources);
       mqtt?.start(sources.sensors);
     },
     stop() {
-      if (stopping === null) stopping = mqtt !== null ? mqtt.stop() : Promise.resolve();
+      stopping ??= Promise.all([mqtt?.stop(), notifier?.stop()]).then(() => undefined);
       return stopping;
     },
   };

@@ -81,3 +81,12 @@ export function formatSiteTime(ms: number, timeZone: string): string {
   const p = (n: number, k = 2): string => String(n).padStart(k, '0');
   return `${p(w.y, 4)}-${p(w.mo)}-${p(w.d)}T${p(w.h)}:${p(w.mi)}:${p(w.s)}`;
 }
+
+/**
+ * Day of the week (0 = Sunday … 6 = Saturday) and minute of the day (0–1439) of instant `ms` on the wall clock of
+ * `timeZone` (seconds dropped): what a daily rule such as "22:00–06:00 on weekdays" is checked against.
+ */
+export function siteWallClock(ms: number, timeZone: string): { weekday: number; minuteOfDay: number } {
+  const w = wallFields(ms, timeZone);
+  return { weekday: new Date(Date.UTC(w.y, w.mo - 1, w.d)).getUTCDay(), minuteOfDay: w.h * 60 + w.mi };
+}

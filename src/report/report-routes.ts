@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { ReportSource } from './report-source.js';
 import { buildSessionReport, renderReportHtml, reportLang } from './session-report.js';
+import { create as createContentDisposition } from 'content-disposition';
 
 /** Folder (inside a daemon's data dir) where every report served is also kept, for the record. */
 export const REPORTS_DIR = 'reports';
@@ -33,6 +34,16 @@ export async function printPdf(htmlFile: string, pdfFile: string, chromium = 'ch
 /** `site-session` as a file name: anything but letters, digits, `.`, `_`, `-` becomes `_` (at most 120 chars). */
 export function reportFileName(site: string, session: string, ext: 'html' | 'pdf'): string {
   return `${`${site}-${session}`.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 120)}.${ext}`;
+}
+
+/**
+ * `inline; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded name>` (RFC 6266 with RFC 5987/8187
+ * encoding, by the content-disposition package): a header carries only Latin-1, so a session named `数学 Maths` is sent
+ * encoded; browsers save it under its real name, older clients under the fallback with `_` for each non-ASCII character.
+ */
+export function inlineDisposition(fileName: string): string {
+  // eslint-disable-next-line no-control-regex
+  return createContentDisposition(fileName, { type: 'inline', fallback: fileName.replace(/[^\x20-\x7e]/g, '_') });
 }
 
 /** Options of {@link reportRoutes}. */
@@ -97,7 +108,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       }
       log.info({ session: r.session, site: r.site, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');
       if (!pdf) {
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${reportFileName(r.site, r.session, 'html')}"` });
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Disposition': inlineDisposition(reportFileName(r.site, r.session, 'html')) });
         res.end(req.method === 'HEAD' ? undefined : html);
         return;
       }
@@ -113,7 +124,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       });
       printing = job.catch(() => undefined);
       const body = await job;
-      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Cache-Control': 'no-store', 'Content-Disposition': `inline; filename="${reportFileName(r.site, r.session, 'pdf')}"` });
+      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Cache-Control': 'no-store', 'Content-Disposition': inlineDisposition(reportFileName(r.site, r.session, 'pdf')) });
       res.end(req.method === 'HEAD' ? undefined : body);
     })().catch((err: unknown) => fail(res, err));
     return true;

@@ -109,6 +109,8 @@ export interface ServerOptions {
    * `ok: false` and these as `problems` while the list is not empty. Default: nothing.
    */
   healthProblems?: () => string[];
+  /** More facts for `/healthz` (e.g. `disk`: free space and the days it lasts), merged into its JSON. Default: none. */
+  healthFacts?: () => Record<string, unknown>;
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -986,6 +988,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         sensorsTotal: latestStatus.sensors.length,
         lastSeq: store.lastSeq,
         clients: clients.size,
+        ...opts.healthFacts?.(),
       });
       return;
     }
@@ -1080,7 +1083,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     bus.off('alert', onAlert);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new QuietBandError(`server: port ${o.port} on ${o.bind} is already in use: is another quietband running? Choose another --port.`, 'CONFIG', { cause: err });
+      throw new QuietBandError(`server: port ${o.port} on ${o.bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.`, 'CONFIG', { cause: err });
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new QuietBandError(`server: bind: ${o.bind} is not an address of this machine`, 'CONFIG', { cause: err });

@@ -299,7 +299,10 @@ export class SensorRuntime {
     if (message !== undefined) m.message = message;
     if (code !== undefined) m.code = code;
     this.post(m);
-    this.log.info({ state: s, message }, 'sensor state');
+    // the main thread's supervisor logs offline/error with their reason, and each reopen: here only at debug, so a
+    // retrying sensor prints one line per attempt
+    if (s === 'offline' || s === 'error' || s === 'starting') this.log.debug({ state: s, message }, 'sensor state');
+    else this.log.info({ state: s, message }, 'sensor state');
   }
 
   /** Posts a health report now (every HEALTH_REPORT_MS from a timer, and from the block path when due). */

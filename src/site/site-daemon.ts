@@ -15,7 +15,10 @@ import { sensorWorkerUrl } from './worker-url.js';
 import { createSiteExtras } from '../extras/site-extras.js';
 import type { SensorLocation } from './localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
+import { alertsApiRoute } from '../server/alerts-api.js';
 import { siteReportSource } from '../report/report-source.js';
+import { DiskWatch } from './disk-watch.js';
+import { notifyProblems } from '../notify/notifier.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 
 /** Delay between the starts of a site's sensors (ms). */
@@ -89,7 +92,9 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * Data dir (src/site/data-dir.ts): before anything is written there, it is made a private folder (0700) and locked
  * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
  * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,
- * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored.
+ * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored. `/healthz` also
+ * carries `disk` (src/site/disk-watch.ts: free space, its rate of loss, the days left, a one-line summary that says so
+ * when free space is below `evidence.minFreeMiB` and clips and pictures are shed).
  * @throws QuietBandError('CONFIG') port in use / bad bind / data dir a file or held by another daemon (naming its pid);
  *   'IO' data dir or token not usable, worker not built.
  */
@@ -125,10 +130,24 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   });
   const recoveredAlerts = await bus.recoverOpenAlerts();
   const storage = watchStorage(site.site, store, bus, log);
-  const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT
+  const extras = createSiteExtras(site, { store, bus, log }); // /metrics, MQTT, notifications
+  try {
+    await extras.start();
+  } catch (err) {
+    storage.stop();
+    await bus.close();
+    await store.close();
+    await lock.release();
+    throw err;
+  }
   const supervisors: SensorSupervisor[] = [];
+  // free space of the data dir and the days it lasts: /healthz `disk` (below the evidence floor alerts are still stored,
+  // so it is not a 503 problem: the line says that clips and pictures are shed)
+  const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
+  await disk.start();
   const problems = (): string[] => {
     const out: string[] = [];
+    if (extras.notifier !== null) out.push(...notifyProblems(extras.notifier.status(), Date.now()));
     const st = store.storageState();
     if (!st.ok) out.push(`storage failed: ${st.error ?? 'alerts cannot be written'}; ${st.heldRecords} alert record(s) held in memory`);
     for (const s of supervisors) {
@@ -153,11 +172,17 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
-      // /metrics; /sessions, /report; /known-emitters
-      routes: [...extras.routes, ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      // /metrics; /api/alerts; /sessions, /report; /known-emitters
+      routes: [...extras.routes, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
+      healthFacts: () => {
+        const d = disk.health();
+        return { ...(d !== null ? { disk: d } : {}), ...(extras.notifier !== null ? { notify: extras.notifier.status() } : {}) };
+      },
     });
   } catch (err) {
+    disk.stop();
+    await extras.stop();
     storage.stop();
     await bus.close();
     await store.close();
@@ -207,6 +232,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       for (const t of startTimers) clearTimeout(t);
       clearInterval(statusTimer);
       field.stop();
+      disk.stop();
       await Promise.all(supervisors.map((s) => s.stop()));
       sendStatus();
       await bus.flush(); // every close is stored and broadcast before the clients go

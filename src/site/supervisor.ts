@@ -91,6 +91,9 @@ export class SensorSupervisor {
   private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
   /** Set while a periodic calibration emitter has gone unheard too long (shown when no other message is). */
   private deafNote: string | undefined;
+  /** Offline reason last logged in full (without its "; reopening in N ms"), and how often it repeated since. */
+  private offlineCause: string | null = null;
+  private offlineRepeats = 0;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
   /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
@@ -193,6 +196,25 @@ export class SensorSupervisor {
     }, delayMs);
   }
 
+  /**
+   * One line per failed (re)open: the reason in full the first time (it carries the advice: plug in, blacklist the DVB
+   * driver…), then `still offline (attempt N): <reason up to its advice>; reopening in M ms` while it stays the same.
+   */
+  private logOffline(message: string): void {
+    const reopen = /; (reopening in \d+ ms)$/.exec(message);
+    const cause = reopen !== null ? message.slice(0, reopen.index) : message;
+    if (cause !== this.offlineCause) {
+      this.offlineCause = cause;
+      this.offlineRepeats = 1;
+      this.log.warn(message);
+      return;
+    }
+    this.offlineRepeats++;
+    const advice = cause.search(/; (check|try|is|see) /);
+    const short = advice > 0 ? cause.slice(0, advice) : cause.length > 120 ? `${cause.slice(0, 119)}…` : cause;
+    this.log.warn({ attempt: this.offlineRepeats }, `still offline: ${short}${reopen !== null ? `; ${reopen[1]}` : ''}`);
+  }
+
   private onMessage(gen: number, m: WorkerToMain): void {
     if (gen !== this.gen) return;
     switch (m.type) {
@@ -201,7 +223,8 @@ export class SensorSupervisor {
         this.message = m.message;
         this.messageCode = undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
-        else if (m.state === 'offline') this.log.warn(m.message ?? 'sensor offline');
+        else if (m.state === 'offline') this.logOffline(m.message ?? 'sensor offline');
+        else if (m.state !== 'starting') this.offlineCause = null;
         if (m.state === 'stopped') {
           this.gotStopped = true;
           this.resolveStopped();
@@ -389,7 +412,9 @@ export class SensorSupervisor {
           : !this.streaming
             ? [`no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
             : [`no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
-      this.log.warn({ why }, 'sensor offline');
+      // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
+      if (why === this.message) this.log.warn('sensor offline: alert raised');
+      else this.log.warn({ why }, 'sensor offline: alert raised');
       this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`, code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {

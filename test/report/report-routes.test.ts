@@ -24,6 +24,8 @@ const RECORDS: Alert[] = [
   rec(4, 'hall-q-4', '2026-06-07T02:10:00.000Z', { session: 'maths-am', centerHz: 446_006_250 }),
   rec(5, 'hall-q-3', '2026-06-07T02:20:00.000Z', { session: 'maths-am', event: 'ack', state: 'acknowledged', ackBy: 'Wang Fang' }),
 ];
+/** A session named in Chinese and English, as exam boards name them. */
+const ZH = rec(6, 'hall-q-6', '2026-06-08T02:00:00.000Z', { session: '数学 Maths', centerHz: 433_920_000 });
 
 describe('report routes', () => {
   it('sessionsOf: configured sessions keep their window and are listed without alerts; others span their records; newest first', () => {
@@ -38,7 +40,7 @@ describe('report routes', () => {
   it('serves the list and the report of a session behind the token (401 without), keeps a copy, 404 for an unknown session', async () => {
     const dataDir = join(tmp.dir, 'data');
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(join(dataDir, 'alerts.jsonl'), RECORDS.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(dataDir, 'alerts.jsonl'), [...RECORDS, ZH].map((r) => JSON.stringify(r)).join('\n') + '\n');
     const cfgFile = join(tmp.dir, 'site.json');
     writeFileSync(cfgFile, JSON.stringify({ site: 'hall-q', timeZone: 'Asia/Shanghai', dataDir, calibrationDir: join(tmp.dir, 'cal'), sessions: [{ name: 'maths-am', start: '2026-06-07T09:00', end: '2026-06-07T11:00' }], sensors: [{ name: 'room-1', source: 'sim', centerHz: 433_920_000, rateSps: 250_000 }] }));
     const site = applySiteDefaults(await loadSiteConfigFile(cfgFile), {}, cfgFile);
@@ -50,10 +52,10 @@ describe('report routes', () => {
       expect((await fetch(`${server.url}sessions`)).status).toBe(401);
       expect((await fetch(`${server.url}report?session=maths-am`)).status).toBe(401);
       const list = ((await (await fetch(`${server.url}sessions`, auth)).json()) as { sessions: SessionListEntry[] }).sessions;
-      expect(list.map((s) => [s.name, s.configured, s.alerts])).toEqual([['maths-am', true, 2], ['rehearsal', false, 1]]);
+      expect(list.map((s) => [s.name, s.configured, s.alerts])).toEqual([['数学 Maths', false, 1], ['maths-am', true, 2], ['rehearsal', false, 1]]);
       const r = await fetch(`${server.url}report?session=maths-am&site=hall-q`, auth);
       expect(r.status).toBe(200);
-      expect(r.headers.get('content-disposition')).toBe('inline; filename="hall-q-maths-am.html"');
+      expect(r.headers.get('content-disposition')).toBe('inline; filename=hall-q-maths-am.html');
       const html = await r.text();
       expect(html).toContain('2026-06-07 09:00:00 – 2026-06-07 11:00:00 (Asia/Shanghai; as configured)');
       expect([...html.matchAll(/data-alert-id="([^"]+)"/g)].map((m) => m[1])).toEqual(['hall-q-3', 'hall-q-4']);
@@ -67,6 +69,14 @@ describe('report routes', () => {
       expect(await missing.text()).toMatch(/session "chemistry": no alert carries this session/);
       expect((await fetch(`${server.url}report?session=maths-am&site=elsewhere`, auth)).status).toBe(404);
       expect((await fetch(`${server.url}report?site=hall-q`, auth)).status).toBe(400);
+      // a Chinese session name: the file name goes in filename* (RFC 5987/8187), an ASCII fallback in filename
+      const zh = await fetch(`${server.url}report?session=${encodeURIComponent('数学 Maths')}`, auth);
+      expect(zh.status).toBe(200);
+      const cd = zh.headers.get('content-disposition')!;
+      expect(cd).toBe("inline; filename=hall-q-___Maths.html; filename*=UTF-8''hall-q-%E6%95%B0%E5%AD%A6_Maths.html");
+      expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(cd)![1]!)).toBe('hall-q-数学_Maths.html');
+      expect(await zh.text()).toContain('数学 Maths');
+      expect(readFileSync(join(dataDir, 'reports', 'hall-q-数学_Maths.html'), 'utf8')).toContain('data-alert-id="hall-q-6"');
     } finally {
       await server.close();
       await bus.close();

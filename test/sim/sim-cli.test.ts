@@ -39,6 +39,16 @@ describe('quietband sim', () => {
     expect(h(again.split('\n')[0])).toBe(h(`${base}.sigmf-data`));
   });
 
+  it('-o NAME for a folder that does not exist yet (no trailing slash) creates it; a .sigmf-data path is a base path', async () => {
+    const out = await run(['-o', join(dir, 'demo', 'day1'), '--duration', '0.02', '--seed', '5']);
+    const base = join(dir, 'demo', 'day1', 'quietband-sim_433.92M_1000k_seed5');
+    expect(out).toBe(`${base}.sigmf-data\n${base}.sigmf-meta\n`);
+    expect(statSync(join(dir, 'demo', 'day1')).isDirectory()).toBe(true);
+    expect(statSync(`${base}.sigmf-data`).size).toBe(0.02 * 1e6 * 2);
+    const named = await run(['-o', join(dir, 'demo', 'named.sigmf-data'), '--duration', '0.02']);
+    expect(named.split('\n')[0]).toBe(join(dir, 'demo', 'named.sigmf-data'));
+  });
+
   it('reads a scenario JSON', async () => {
     const file = join(dir, 'scn.json');
     writeFileSync(file, JSON.stringify({ rateSps: 250000, centerHz: 868.3e6, durationS: 0.2, events: [{ kind: 'tone', offsetHz: 1000, snrDb: 20, startS: 0.1, durationS: 0.05 }] }));

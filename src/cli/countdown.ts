@@ -1,0 +1,141 @@
+// Countdown bars on a terminal for the long waits: live calibrate, record, the daemon's warm-up. Nothing when piped.
+import cliProgress from 'cli-progress';
+
+/** Where the bars are drawn: stderr, or a test's stream (must say isTTY to draw). */
+export interface CountdownStream extends NodeJS.WritableStream {
+  isTTY?: boolean;
+  columns?: number;
+  cursorTo?: (x: number, y?: number) => boolean;
+  moveCursor?: (dx: number, dy: number) => boolean;
+  clearLine?: (dir: -1 | 0 | 1) => boolean;
+  clearScreenDown?: () => boolean;
+}
+
+interface Task {
+  bar: cliProgress.SingleBar;
+  startMs: number;
+  totalS: number;
+  /** Set by {@link Countdown.progress}; undefined = the task is timed by the clock. */
+  fraction?: number;
+}
+
+/** `1 min 05 s left`, `33 s left`. */
+export function remainingText(s: number): string {
+  const r = Math.max(0, Math.ceil(s));
+  return r >= 60 ? `${Math.floor(r / 60)} min ${String(r % 60).padStart(2, '0')} s left` : `${r} s left`;
+}
+
+/**
+ * One bar per task: `<label> [████░░░░] 45 % · 33 s left`. A task is timed by the clock (a live source delivers in real
+ * time: `totalS` from its start) or by {@link progress} (done fraction; time left = elapsed × (1 − f) / f). Draws only when
+ * the stream is a terminal; every method is a no-op otherwise. Bars are cleared when they stop.
+ */
+export class Countdown {
+  private readonly multi: cliProgress.MultiBar | null;
+  private readonly tasks = new Map<string, Task>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(opts: { stream?: CountdownStream; now?: () => number } = {}) {
+    const stream = opts.stream ?? process.stderr;
+    this.now = opts.now ?? Date.now;
+    this.multi =
+      stream.isTTY === true
+        ? new cliProgress.MultiBar(
+            { stream: stream as NodeJS.WritableStream, format: '{label} [{bar}] {percentage} % · {left}', clearOnComplete: true, hideCursor: true, barsize: 24, autopadding: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+  }
+
+  /** True when bars are drawn (stderr is a terminal). */
+  get enabled(): boolean {
+    return this.multi !== null;
+  }
+
+  /** Starts (or restarts) the bar `key`, expected to take `totalS` seconds. */
+  start(key: string, label: string, totalS: number): void {
+    if (this.multi === null) return;
+    this.stop(key);
+    const bar = this.multi.create(1000, 0, { label, left: remainingText(totalS) });
+    this.tasks.set(key, { bar, startMs: this.now(), totalS });
+    this.timer ??= setInterval(() => this.tick(), 500);
+    this.timer.unref();
+  }
+
+  /** Sets the done fraction (0..1) of `key` (a task measured in samples rather than by the clock). */
+  progress(key: string, fraction: number): void {
+    const t = this.tasks.get(key);
+    if (t === undefined) return;
+    t.fraction = Math.min(1, Math.max(0, fraction));
+    this.draw(t);
+  }
+
+  /** Redraws every bar from the clock (also run every 500 ms). */
+  tick(): void {
+    for (const t of this.tasks.values()) this.draw(t);
+  }
+
+  private draw(t: Task): void {
+    const elapsedS = (this.now() - t.startMs) / 1000;
+    let f: number;
+    let leftS: number;
+    if (t.fraction === undefined) {
+      f = t.totalS > 0 ? Math.min(1, elapsedS / t.totalS) : 1;
+      leftS = t.totalS - elapsedS;
+    } else {
+      f = t.fraction;
+      leftS = f > 0 ? (elapsedS * (1 - f)) / f : t.totalS;
+    }
+    t.bar.update(Math.round(f * 1000), { left: remainingText(leftS) });
+  }
+
+  /** Removes the bar `key`. */
+  stop(key: string): void {
+    const t = this.tasks.get(key);
+    if (t === undefined) return;
+    this.tasks.delete(key);
+    this.multi?.remove(t.bar);
+    if (this.tasks.size === 0 && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** Removes every bar and restores the cursor. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const k of [...this.tasks.keys()]) this.stop(k);
+    this.multi?.stop();
+  }
+}
+
+/**
+ * The daemon's warm-up on a terminal: a bar per sensor while its state is `learning` (`warmupS` + `settleS` from the
+ * moment it is first seen learning), removed when it leaves that state. Polls `sensors()` every 500 ms.
+ * @returns a function that stops watching and removes the bars.
+ */
+export function watchWarmup(sensors: () => readonly { sensor: string; state: string }[], totalS: number, countdown = new Countdown()): () => void {
+  if (!countdown.enabled) return () => undefined;
+  const shown = new Set<string>();
+  const poll = (): void => {
+    for (const h of sensors()) {
+      if (h.state === 'learning' && !shown.has(h.sensor)) {
+        shown.add(h.sensor);
+        countdown.start(h.sensor, `warm-up ${h.sensor}`, totalS);
+      } else if (h.state !== 'learning' && shown.has(h.sensor)) {
+        shown.delete(h.sensor);
+        countdown.stop(h.sensor);
+      }
+    }
+  };
+  const timer = setInterval(poll, 500);
+  timer.unref();
+  poll();
+  return () => {
+    clearInterval(timer);
+    countdown.close();
+  };
+}

@@ -1,0 +1,356 @@
+// Sends alerts to people: routes stored alert records to channels, keeps deliveries in a durable outbox, retries with backoff.
+import type { Logger } from 'pino';
+import type { AlertBus } from '../alerts/alert-bus.js';
+import type { AlertStore } from '../alerts/alert-store.js';
+import type { Alert } from '../server/protocol.js';
+import { isQuiet, routes, type ChannelSettings, type NotifySettings } from './notify-config.js';
+import { notifyMessage } from './message.js';
+import { Outbox, type OutboxEntry } from './outbox.js';
+import { createSender, type Sender } from './senders.js';
+
+/** Options of {@link Notifier}. */
+export interface NotifierOptions {
+  settings: NotifySettings;
+  /** Holds the outbox journal (outbox.ts). */
+  dataDir: string;
+  store: AlertStore;
+  bus: AlertBus;
+  log: Logger;
+  /** IANA zone of the site's wall clock (quiet rules, times in messages). */
+  timeZone: string;
+  /** Sensor name → room (site config `sensors[].location.room`), named in messages. */
+  rooms?: Readonly<Record<string, string>>;
+  /** Wall clock (ms). Default Date.now. */
+  now?: () => number;
+  /** Journal size past which it is compacted when nothing is pending (bytes). Default OUTBOX_COMPACT_BYTES (1 MiB). */
+  outboxCompactBytes?: number;
+  /** Senders by channel name, replacing the built-in ones (tests). */
+  senders?: Readonly<Record<string, Sender>>;
+}
+
+/** What one channel is doing, for health and tests. */
+export interface ChannelStatus {
+  name: string;
+  type: ChannelSettings['type'];
+  /** Deliveries waiting (including one being tried). */
+  pending: number;
+  delivered: number;
+  dropped: number;
+  /** Consecutive failed attempts of the head delivery (0 = healthy). */
+  failures: number;
+  lastError?: string;
+  /** Since when (ms since epoch) the receiver has not been reached; absent while healthy. */
+  failingSinceMs?: number;
+}
+
+/** A channel failing for this long is a site health problem (/healthz 503): 5 min. */
+export const NOTIFY_FAILING_PROBLEM_MS = 300_000;
+
+/**
+ * One sentence per channel whose receiver has not been reached for {@link NOTIFY_FAILING_PROBLEM_MS}: `notifications to
+ * duty-phone (ntfy) failing for 7 min: ECONNREFUSED; 12 waiting in the outbox`.
+ */
+export function notifyProblems(status: readonly ChannelStatus[], nowMs: number): string[] {
+  const out: string[] = [];
+  for (const c of status) {
+    if (c.failingSinceMs === undefined || nowMs - c.failingSinceMs < NOTIFY_FAILING_PROBLEM_MS) continue;
+    out.push(`notifications to ${c.name} (${c.type}) failing for ${Math.round((nowMs - c.failingSinceMs) / 60_000)} min: ${c.lastError ?? 'no answer'}; ${c.pending} waiting in the outbox`);
+  }
+  return out;
+}
+
+/** Records that notify: an alert opening, and one escalated by a supervisor. Updates, closes, acks never do. */
+export function notifies(a: Pick<Alert, 'event'>): boolean {
+  return a.event === 'open' || a.event === 'escalate';
+}
+
+/** Alert ids remembered per channel for transmission grouping (oldest forgotten first). */
+const REMEMBERED_ALERTS = 5000;
+
+interface ChannelRun {
+  settings: ChannelSettings;
+  /** Alerts this channel was given (insertion order): later alerts of their transmission group are not sent again. */
+  sent: Set<string>;
+  sender: Sender;
+  /** Pending entries of this channel in seq order. */
+  queue: OutboxEntry[];
+  running: boolean;
+  delivered: number;
+  dropped: number;
+  failures: number;
+  lastError?: string;
+  failingSinceMs?: number;
+  /** Cuts a backoff wait short (stop). */
+  wake: (() => void) | null;
+  done: Promise<void>;
+}
+
+/**
+ * Routes every stored alert record that {@link notifies} to the channels whose severities/kinds take it and whose quiet
+ * rules (site wall clock at the record's time) do not silence it, and delivers each through its channel.
+ *
+ * Nothing is lost while a receiver is down: records are read from the {@link AlertStore} (not from the bus event, which
+ * only wakes the router) past a cursor kept in the {@link Outbox}; each delivery is written to the outbox before it is
+ * tried and marked done only once the receiver accepted it. A failing channel retries its oldest delivery after
+ * `retry.initialMs`, doubling up to `retry.maxMs` (the others wait behind it, so a receiver sees alerts in order); other
+ * channels go on. After a restart the pending deliveries are tried again. When a channel's receiver has failed for
+ * `retry.giveUpAfterMs`, its deliveries are dropped one per attempt, each logged in full at error level. Delivery is at least once: a crash between a
+ * receiver's acceptance and the `done` line re-sends that one delivery with the same id (webhook-id header,
+ * X-QuietBand-Delivery), which lets a receiver drop it.
+ * On the first start with notifications configured, the cursor starts at the store's last seq: history is not sent.
+ * Nothing here runs on the detection path.
+ */
+export class Notifier {
+  private readonly o: NotifierOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private outbox: Outbox | null = null;
+  private readonly channels = new Map<string, ChannelRun>();
+  private routing = false;
+  private again = false;
+  private routeDone: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** True while outbox writes fail (logged once). */
+  private journalFailing = false;
+  private readonly onAlert = (): void => this.kick();
+
+  constructor(o: NotifierOptions) {
+    this.o = o;
+    this.log = o.log.child({ component: 'notify' });
+    this.now = o.now ?? Date.now;
+    for (const c of o.settings.channels) {
+      const sender = o.senders?.[c.name] ?? createSender(c);
+      this.channels.set(c.name, { settings: c, sender, sent: new Set(), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, done: Promise.resolve() });
+    }
+  }
+
+  /**
+   * Opens the outbox, resumes pending deliveries, routes records stored since the cursor, then follows the bus. A
+   * journal that cannot be written (full disk) is logged, not fatal: deliveries are then kept in memory.
+   * @throws QuietBandError('IO') when the outbox cannot be read or opened at all.
+   */
+  async start(): Promise<void> {
+    const outbox = await Outbox.open(this.o.dataDir, this.log, this.o.outboxCompactBytes);
+    this.outbox = outbox;
+    const journalError = (err: unknown): void => this.log.error({ err, file: outbox.file }, 'notify: cannot write the outbox');
+    if (outbox.cursor === undefined || outbox.cursor > this.o.store.lastSeq) {
+      // first start, or a store that was replaced (seq restarted): from now on (kept in memory when the disk is full)
+      await outbox.add([], this.o.store.lastSeq).catch(journalError);
+    }
+    for (const e of [...outbox.pending.values()]) {
+      const ch = this.channels.get(e.channel);
+      if (ch === undefined) {
+        this.log.warn({ id: e.id, channel: e.channel, alertId: e.alert.alertId }, 'notify: pending delivery for a channel no longer configured: dropped');
+        await outbox.drop(e.id, 'channel no longer configured').catch(journalError);
+        continue;
+      }
+      ch.queue.push(e);
+    }
+    const resumed = outbox.pending.size;
+    this.log.info({ channels: [...this.channels.keys()], cursor: outbox.cursor, resumed, file: outbox.file }, 'notifications on');
+    this.o.bus.on('alert', this.onAlert);
+    for (const ch of this.channels.values()) this.pump(ch);
+    this.kick();
+  }
+
+  /** Per-channel state. */
+  status(): ChannelStatus[] {
+    return [...this.channels.values()].map((c) => {
+      const s: ChannelStatus = { name: c.settings.name, type: c.settings.type, pending: c.queue.length, delivered: c.delivered, dropped: c.dropped, failures: c.failures };
+      if (c.lastError !== undefined) s.lastError = c.lastError;
+      if (c.failingSinceMs !== undefined) s.failingSinceMs = c.failingSinceMs;
+      return s;
+    });
+  }
+
+  /** Resolves once every routed delivery was accepted or dropped (tests). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.routeDone;
+      await Promise.all([...this.channels.values()].map((c) => c.done));
+      if (!this.routing && [...this.channels.values()].every((c) => c.queue.length === 0 && !c.running)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private kick(): void {
+    if (this.stopped || this.outbox === null) return;
+    if (this.routing) {
+      this.again = true;
+      return;
+    }
+    this.routing = true;
+    this.routeDone = this.route()
+      .catch((err: unknown) => {
+        // the store could not be read: the cursor did not move, the next alert (or the timer below) routes again
+        this.log.error({ err }, 'notify: cannot read the alert store; retrying in 5 s');
+        setTimeout(() => this.kick(), 5000).unref();
+      })
+      .finally(() => {
+        this.routing = false;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Reads records past the cursor, adds their deliveries and the new cursor to the outbox (batches of ≤ 100 records). */
+  private async route(): Promise<void> {
+    const outbox = this.outbox!;
+    do {
+      this.again = false;
+      let batch: OutboxEntry[] = [];
+      let last = outbox.cursor ?? 0;
+      let records = 0;
+      const flush = async (): Promise<void> => {
+        if (last === outbox.cursor && batch.length === 0) return;
+        try {
+          await outbox.add(batch, last);
+          if (this.journalFailing) this.log.warn({ file: outbox.file }, 'notify: the outbox is written again');
+          this.journalFailing = false;
+        } catch (err) {
+          // a full disk must not hold back the notifications that say so: sent from memory, journaled later
+          if (!this.journalFailing) this.log.error({ err, file: outbox.file }, 'notify: cannot write the outbox; notifications are sent from memory until it can be written');
+          this.journalFailing = true;
+        }
+        for (const e of batch) {
+          const ch = this.channels.get(e.channel)!;
+          ch.queue.push(e);
+          this.pump(ch);
+        }
+        batch = [];
+        records = 0;
+      };
+      for await (const a of this.o.store.readSince(outbox.cursor ?? 0)) {
+        if (this.stopped) break;
+        if (notifies(a)) batch.push(...this.deliveriesOf(a));
+        last = a.seq;
+        if (++records >= 100) await flush();
+      }
+      await flush();
+    } while (this.again && !this.stopped);
+  }
+
+  /**
+   * Deliveries of one record: a channel routes it, no quiet rule of that channel silences it at the record's time, and
+   * (channel `groups: "first"`) it is not the open of another sensor's alert of a transmission group the channel was
+   * already given (`groupId` = the group's first alert).
+   */
+  private deliveriesOf(a: Alert): OutboxEntry[] {
+    const out: OutboxEntry[] = [];
+    const atMs = Date.parse(a.time);
+    const { detection: _detection, ...alert } = a;
+    for (const ch of this.channels.values()) {
+      const c = ch.settings;
+      if (!routes(c, a.severity, a.kind)) continue;
+      if (c.groups === 'first' && a.event === 'open' && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(a.groupId)) {
+        this.log.debug({ channel: c.name, alertId: a.alertId, groupId: a.groupId }, 'notify: same transmission as an alert already sent');
+        continue;
+      }
+      if (isQuiet(c, a.severity, Number.isFinite(atMs) ? atMs : this.now(), this.o.timeZone)) {
+        this.log.info({ channel: c.name, alertId: a.alertId, seq: a.seq, severity: a.severity }, 'notify: quiet hours; not sent to this channel');
+        continue;
+      }
+      out.push({ id: `${a.seq}.${c.name}`, channel: c.name, seq: a.seq, addedMs: this.now(), alert: alert as Alert });
+      ch.sent.add(a.alertId);
+      if (ch.sent.size > REMEMBERED_ALERTS) ch.sent.delete(ch.sent.values().next().value!);
+    }
+    return out;
+  }
+
+  /** Starts the channel's delivery loop unless it runs. */
+  private pump(ch: ChannelRun): void {
+    if (ch.running || this.stopped) return;
+    ch.running = true;
+    ch.done = this.deliver(ch).finally(() => {
+      ch.running = false;
+    });
+  }
+
+  private async deliver(ch: ChannelRun): Promise<void> {
+    const outbox = this.outbox!;
+    const c = ch.settings;
+    const r = this.o.settings.retry;
+    while (!this.stopped && ch.queue.length > 0) {
+      const e = ch.queue[0]!;
+      const room = this.o.rooms?.[e.alert.sensor];
+      const message = notifyMessage(e.alert, {
+        timeZone: this.o.timeZone,
+        language: this.o.settings.language,
+        ...(room !== undefined ? { room } : {}),
+        ...(this.o.settings.linkUrl !== undefined ? { linkUrl: this.o.settings.linkUrl } : {}),
+      });
+      try {
+        await ch.sender.send({ id: e.id, alert: e.alert, message }, r.timeoutMs);
+      } catch (err) {
+        ch.failures++;
+        ch.lastError = (err as Error).message;
+        ch.failingSinceMs ??= this.now();
+        // given up after an attempt that failed when the receiver had failed for that long in this run (deliveries
+        // that waited through a stopped daemon get their attempt); the next one is tried at once
+        if (this.now() - ch.failingSinceMs > r.giveUpAfterMs) {
+          this.log.error({ channel: c.name, id: e.id, alert: e.alert, lastError: ch.lastError }, `notify: delivery given up: the receiver has failed for more than ${Math.round(r.giveUpAfterMs / 60_000)} min`);
+          ch.queue.shift();
+          ch.dropped++;
+          await outbox.drop(e.id, `receiver failing for longer than ${r.giveUpAfterMs} ms: ${ch.lastError}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
+          continue;
+        }
+        if (ch.failures === 1 || ch.failures % 10 === 0) {
+          this.log.warn({ channel: c.name, type: c.type, error: ch.lastError, failures: ch.failures, waiting: ch.queue.length }, 'notify: receiver not reached; the alerts wait in the outbox and are retried');
+        }
+        await this.backoff(ch, Math.min(r.initialMs * 2 ** Math.min(20, ch.failures - 1), r.maxMs));
+        continue;
+      }
+      if (ch.failures > 0) this.log.info({ channel: c.name, afterFailures: ch.failures, waiting: ch.queue.length - 1 }, 'notify: receiver reached again');
+      ch.failures = 0;
+      delete ch.lastError;
+      delete ch.failingSinceMs;
+      ch.queue.shift();
+      ch.delivered++;
+      this.log.debug({ channel: c.name, id: e.id }, 'notify: delivered');
+      try {
+        await outbox.done(e.id);
+      } catch (err) {
+        // delivered but not recorded: sent once more after a restart (same id); nothing is lost
+        this.log.error({ err, id: e.id }, 'notify: outbox write failed');
+      }
+    }
+  }
+
+  private backoff(ch: ChannelRun, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        ch.wake = null;
+        resolve();
+      }, ms);
+      ch.wake = () => {
+        clearTimeout(t);
+        ch.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Stops routing and retrying: waits up to `graceMs` for deliveries in flight, then closes the senders and the outbox.
+   * What is still pending is tried again at the next start. Idempotent.
+   */
+  async stop(graceMs = 2000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.o.bus.off('alert', this.onAlert);
+    for (const ch of this.channels.values()) ch.wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([this.routeDone, ...[...this.channels.values()].map((c) => c.done)]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const ch of this.channels.values()) ch.sender.close();
+    await this.outbox?.close();
+    this.log.info({ pending: [...this.channels.values()].reduce((n, c) => n + c.queue.length, 0) }, 'notifications stopped');
+  }
+}

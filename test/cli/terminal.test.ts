@@ -1,0 +1,175 @@
+// The terminal: one readable line per log record on a TTY, JSON when piped, one line per dongle retry, usage hints, countdowns.
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Countdown, remainingText } from '../../src/cli/countdown.js';
+import { checkLogFormat, prettyMessage, resolveLogFormat } from '../../src/log.js';
+import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
+
+const tmp = tempDir('qb-terminal-');
+beforeAll(() => buildOnce());
+afterAll(() => tmp.cleanup());
+
+/** Runs the CLI with stderr piped (not a terminal); returns status and both streams. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, QUIETBAND_LOG_FORMAT: '', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('log lines', () => {
+  it('reads an alert as one line with its frequency, band, session and seq', () => {
+    const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
+    expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (new; session 数学 Maths, demo-9 seq 9)');
+  });
+
+  it('names who acknowledged', () => {
+    expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
+      '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
+    );
+  });
+
+  it('reads a state change, an error and long fields shortly', () => {
+    expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
+    expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err=ENOSPC: no space');
+    const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
+    expect(long.length).toBe('x  why='.length + 160);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
+    expect(resolveLogFormat({}, true)).toBe('pretty');
+    expect(resolveLogFormat({}, false)).toBe('json');
+    expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+    expect(() => checkLogFormat('yaml')).toThrow('--log-format: "yaml" is not a format; expected pretty or json');
+  });
+
+  it('writes JSON lines when stderr is piped and readable lines with --log-format pretty', () => {
+    const piped = cli(['record', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/a`]);
+    expect(piped.code).toBe(0);
+    const lines = piped.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(JSON.parse(l)).toHaveProperty('level');
+    expect(piped.stderr).not.toContain('left'); // no countdown when not a terminal
+
+    const pretty = cli(['record', '--log-format', 'pretty', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/b`]);
+    expect(pretty.code).toBe(0);
+    const plines = pretty.stderr.trim().split('\n');
+    for (const l of plines) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN): /);
+    expect(pretty.stderr).toMatch(/recording written {2}meta=.*b\.sigmf-meta samples=200000 seconds=0\.2 format="?cu8"?/);
+  });
+});
+
+describe('the daemon on a terminal', () => {
+  it('every line is readable with --log-format pretty, the sensor worker threads\' lines too', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/pretty`, '--http-port', '0', '--log-format', 'pretty'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const t0 = Date.now();
+    while (!(/\] state → armed/.test(err) && /ALERT open low present-during-calibration/.test(err)) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const lines = err.trim().split('\n');
+    // every line of our loggers (Node's own process warnings, `(node:PID) …`, are not ours)
+    expect(lines.filter((l) => !/^\[\d\d:\d\d:\d\d\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /.test(l) && !l.startsWith('(node:'))).toEqual([]);
+    expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-[abc]-\d{3}\] state → armed$/.test(l))).toBe(true); // from a worker thread
+    expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
+  });
+});
+
+describe('usage errors and advice', () => {
+  it('an unknown flag prints the error, a suggestion and one hint line, not the help', () => {
+    const r = cli(['run', '--http-prot', '9000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["error: unknown option '--http-prot'", '(Did you mean --http-port?)', '(quietband run --help lists the options)']);
+  });
+
+  it('a port in use names --http-port', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
+      expect(r.stderr).not.toMatch(/--port\b/);
+    } finally {
+      busy.close();
+    }
+  });
+});
+
+describe('a missing dongle', () => {
+  it('prints one line per reopen attempt, the advice once', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--source', 'rtlsdr:0', '--data-dir', `${tmp.dir}/dongle`, '--http-port', '0', '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // attempts at ≈ 0, 1, 3 s after the start (backoff 1 s, 2 s, 4 s): wait for the third
+    const t0 = Date.now();
+    while (!err.includes('reopening in 4000 ms') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const recs = err.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number; attempt?: number });
+    const attempts = recs.filter((r) => / reopening in \d+ ms$/.test(r.msg));
+    expect(attempts.length).toBe(3);
+    // the reopen delays double, each is printed once: one line per attempt
+    expect(attempts.map((r) => /in (\d+) ms$/.exec(r.msg)![1])).toEqual(['1000', '2000', '4000', '8000'].slice(0, attempts.length));
+    // the advice (blacklist, lsusb) only in the first; later ones are short
+    expect(attempts[0]!.msg).toContain('blacklist dvb_usb_rtl28xxu');
+    for (const a of attempts.slice(1)) {
+      expect(a.msg).toMatch(/^still offline: cannot open rtlsdr:0: /);
+      expect(a.msg.length).toBeLessThan(140);
+    }
+    expect(attempts.map((a) => a.attempt)).toEqual([undefined, 2, 3, 4].slice(0, attempts.length));
+    expect(recs.filter((r) => r.msg === 'sensor state' && r.level >= 30 && JSON.stringify(r).includes('"offline"'))).toEqual([]);
+  });
+});
+
+describe('countdown', () => {
+  it('draws a bar with the time left on a terminal, by the clock or by the done fraction', async () => {
+    let out = '';
+    const stream = Object.assign(
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          out += c.toString();
+          cb();
+        },
+      }),
+      { isTTY: true, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true },
+    );
+    let now = 1_000_000;
+    const cd = new Countdown({ stream, now: () => now });
+    expect(cd.enabled).toBe(true);
+    cd.start('s1', 'calibrating s1', 60);
+    now += 15_000;
+    cd.tick();
+    cd.start('rec', 'recording sim', 10);
+    now += 2_000;
+    cd.progress('rec', 0.5);
+    await new Promise((r) => setTimeout(r, 300)); // cli-progress redraws from its own timer (10 frames/s)
+    const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).toMatch(/calibrating s1 \[[█░]{24}\] {2}25 % · 45 s left/);
+    expect(plain).toMatch(/recording sim \[[█░]{24}\] {2}50 % · 2 s left/);
+    cd.close();
+    expect(remainingText(65)).toBe('1 min 05 s left');
+    expect(remainingText(-3)).toBe('0 s left');
+  });
+
+  it('draws nothing when the stream is not a terminal', () => {
+    let out = '';
+    const stream = new Writable({
+      write(c: Buffer, _e, cb) {
+        out += c.toString();
+        cb();
+      },
+    });
+    const cd = new Countdown({ stream });
+    cd.start('a', 'x', 5);
+    cd.progress('a', 0.5);
+    cd.close();
+    expect(cd.enabled).toBe(false);
+    expect(out).toBe('');
+  });
+});

@@ -1,0 +1,71 @@
+// The "recording to disk" health line: free space, the rate it shrinks at, the days left; below the evidence floor.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskWatch, formatBytes, formatDuration, type DiskSpace } from '../../src/site/disk-watch.js';
+import { buildOnce, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
+
+const tmp = tempDir('qb-disk-');
+beforeAll(() => buildOnce());
+afterAll(() => {
+  killAll();
+  tmp.cleanup();
+});
+
+const GB = 1e9;
+const MIN = 60_000;
+
+/** A watch over a scripted file system and clock. */
+function scripted(floorBytes = 100 * 1024 * 1024): { w: DiskWatch; set: (freeBytes: number, atMin: number) => Promise<void> } {
+  let now = 0;
+  let free = 0;
+  const w = new DiskWatch({ dir: '/data', floorBytes, now: () => now, read: async (): Promise<DiskSpace> => ({ freeBytes: free, totalBytes: 256 * GB }) });
+  return {
+    w,
+    set: async (f, atMin) => {
+      free = f;
+      now = atMin * MIN;
+      await w.sample();
+    },
+  };
+}
+
+describe('DiskWatch', () => {
+  it('measures the rate over the window and says how many days the free space lasts', async () => {
+    const { w, set } = scripted();
+    await set(14 * GB, 0);
+    expect(w.health()!.line).toBe('recording to disk: 14 GB free (measuring the rate)');
+    await set(14 * GB - 0.5e9 / 24, 60); // 0.5 GB an hour... over a day: 0.5 GB/day
+    const h = w.health()!;
+    expect(h.bytesPerDay).toBe(500_000_000);
+    expect(h.daysLeft).toBeCloseTo(27.96, 2);
+    expect(h.line).toBe('recording to disk: 14 GB free, ≈ 28 days at the current rate (500 MB/day)');
+    // a busy demo: 4.6 GB in the last hour; the window (1 h) forgets the quiet hour before
+    await set(14 * GB - 0.5e9 / 24 - 4.6 * GB, 120);
+    expect(w.health()!.line).toBe('recording to disk: 9.4 GB free, ≈ 2 h at the current rate (110 GB/day)');
+    expect(w.health()!.bytesPerDay).toBe(Math.round(4.6 * GB * 24));
+  });
+
+  it('says when the disk is not filling and when it is below the evidence floor', async () => {
+    const { w, set } = scripted();
+    await set(20 * GB, 0);
+    await set(21 * GB, 10); // something was deleted
+    expect(w.health()!.line).toBe('recording to disk: 21 GB free, not filling at the current rate');
+    await set(80e6, 20);
+    expect(w.health()!.belowFloor).toBe(true);
+    expect(w.health()!.line).toBe('recording to disk: 80 MB free, below the 105 MB evidence floor: clips and pictures are not written (alerts are)');
+  });
+
+  it('formats sizes and durations as a technician reads them', () => {
+    expect([formatBytes(14.2e9), formatBytes(4.66e9), formatBytes(830e6), formatBytes(999)]).toEqual(['14 GB', '4.7 GB', '830 MB', '999 B']);
+    expect([formatDuration(3.17), formatDuration(12.4), formatDuration(0.8), formatDuration(0.03)]).toEqual(['≈ 3.2 days', '≈ 12 days', '≈ 19 h', '≈ 43 min']);
+  });
+
+  it('the daemon reports it in /healthz', async () => {
+    const d = await startDaemon(['run', '--demo', '--data-dir', `${tmp.dir}/data`, '--http-port', '0', '--warmup', '1']);
+    const h = (await (await fetch(`${d.url}healthz`)).json()) as { disk: { freeBytes: number; totalBytes: number; line: string; belowFloor: boolean } };
+    d.child.kill('SIGTERM');
+    await d.exited;
+    expect(h.disk.freeBytes).toBeGreaterThan(0);
+    expect(h.disk.totalBytes).toBeGreaterThanOrEqual(h.disk.freeBytes);
+    expect(h.disk.line).toMatch(/^recording to disk: [\d.]+ [kMGT]?B free/);
+  });
+});
