@@ -178,12 +178,6 @@ const ENVELOPE_SIGMAS = 3;
  * carrier's peak deviation, which a sampled band folds over its edges) reach past it.
  */
 const EMITTER_BAND_TOLERANCE = 0.25;
-/**
- * A slow-path bin heard something when its envelope exceeds level + HEARD_SIGMAS·σ: the largest of ≈ 3000 Welch
- * averages (5 min) of pure noise gets there with probability ≈ 3000 · 2.9e-7 ≈ 1e-3 (Gaussian tail at 5σ), i.e. about
- * one or two of 2048 noise bins by chance.
- */
-const HEARD_SIGMAS = 5;
 /** Bins beyond a calibration emitter's occupied band (its window-leakage skirt) that its envelope still covers. */
 const ENVELOPE_SKIRT_BINS = 2;
 /** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
@@ -413,8 +407,7 @@ class PathState {
 
 /**
  * The slow-path bins where the calibration heard something other than noise: inside a calibration emitter's band, or
- * where the bin's envelope (its learned 10⁻⁴ tail of Welch averages, whose noise spread σ is a fraction of a dB) stands
- * more than HEARD_SIGMAS·σ over the level, or where any path's tail stood over that path's open threshold. Only there does the occupied-band envelope apply: a noise
+ * where any path's tail stood over that path's open threshold. Only there does the occupied-band envelope apply: a noise
  * bin's own tail is no reason to raise its threshold (docs/detector.md §3).
  */
 function heardBins(baseline: Baseline, n: number, rateSps: number, centerHz: number, o: DetectorOptions): Uint8Array {
@@ -426,13 +419,6 @@ function heardBins(baseline: Baseline, n: number, rateSps: number, centerHz: num
     const lo = Math.floor((e.lowHz - widen - centerHz) / rbw + n / 2);
     const hi = Math.ceil((e.highHz + widen - centerHz) / rbw + n / 2);
     for (let b = Math.max(lo, hi - n + 1); b <= hi; b++) m[((b % n) + n) % n] = 1;
-  }
-  const s = baseline.slow;
-  const env = s.envelopeDb;
-  if (env !== undefined && env.length === n && s.levelDb.length === n) {
-    for (let b = 0; b < n; b++) {
-      if (env[b] > s.levelDb[b] + HEARD_SIGMAS * s.spreadDb[b]) m[b] = 1;
-    }
   }
   // and wherever a path's learned tail stood over that path's own open threshold: without the envelope the bin would
   // have alerted during the calibration (a rare excursion of a moving emitter, e.g. an FM carrier's peak deviation)
