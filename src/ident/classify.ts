@@ -1,0 +1,143 @@
+// Rule-based modulation classifier over SignalFeatures: a class, a confidence and the rule that decided (docs/identification.md §5).
+import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
+
+/** Modulation classes QuietBand names. */
+export type SignalClass = 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+
+/** Every class, in the order of docs/identification.md. */
+export const SIGNAL_CLASSES: readonly SignalClass[] = ['carrier', 'am', 'nfm', 'wfm', 'ook', 'fsk', 'tdma-burst', 'wideband-digital', 'pulsed-wideband', 'unknown'];
+
+/** Analog classes: the ones that can be demodulated to audio. */
+export const ANALOG_CLASSES: readonly SignalClass[] = ['am', 'nfm', 'wfm'];
+
+/** Thresholds of the rules (see docs/identification.md §5 for why each value). */
+export const RULES = Object.freeze({
+  /** A clip is bursty when on for less than this share of the span between its first rise and last fall. */
+  burstyDuty: 0.8,
+  /** … and the envelope kurtosis over the span exceeds this (a duty of 80 % gives 0.25). */
+  burstyMinKurtosis: 0.2,
+  /** FSK tones count when the emission is this far above the noise while on (dB) and spaced ≥ this share of the 99 % band. */
+  fskMinOnSnrDb: 3,
+  fskMinSpacing: 0.15,
+  /** pulsed-wideband: median pulse shorter than this (s). */
+  impulseMaxS: 250e-6,
+  /** Pulses are noise-like (impulses, wideband data) when their envelope kurtosis while on exceeds this. */
+  impulseKurtosis: 0.45,
+  /** pulsed-wideband: 99 % bandwidth above this (Hz). */
+  impulseMinBandwidthHz: 50_000,
+  /** ook: the carrier line holds at least this share of the power (keying a carrier leaves half of it in the line). */
+  ookMinCarrierFraction: 0.15,
+  /** tdma-burst: at least this many bursts, with burst-length and period CVs below these. */
+  tdmaMinBursts: 4,
+  tdmaMaxLengthCv: 0.2,
+  tdmaMaxPeriodCv: 0.15,
+  /** wideband-digital: envelope kurtosis above this (Gaussian-like amplitude) and 99 % bandwidth above this (Hz). */
+  noiseLikeKurtosis: 0.55,
+  widebandMinHz: 20_000,
+  /** carrier: 99 % bandwidth below this (Hz). */
+  carrierMaxHz: 1500,
+  /** am: carrier holds at least this share of the power and the envelope varies (kurtosis above amMinKurtosis). */
+  amMinCarrierFraction: 0.7,
+  amMinKurtosis: 0.08,
+  /** wfm: 99 % bandwidth above this (Hz); below it a frequency-modulated emission is nfm. */
+  wfmMinHz: 60_000,
+});
+
+/** Result of identification. */
+export interface Identification {
+  class: SignalClass;
+  /** 0..1: how far the deciding features sit from the rule thresholds, lowered at low SNR. */
+  confidence: number;
+  /** The rule in words, with the feature values that decided. */
+  reason: string;
+  features?: SignalFeatures;
+}
+
+/** Margin (in units of `scale`) of x beyond threshold t, as a 0..1 score: 0.5 at the threshold. */
+function score(x: number, t: number, scale: number, above = true): number {
+  const m = (above ? x - t : t - x) / scale;
+  return 1 / (1 + Math.exp(-3 * m));
+}
+
+const hz = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)} MHz` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)} kHz` : `${Math.round(x)} Hz`);
+const pct = (x: number): string => `${Math.round(100 * x)} %`;
+const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1e3).toFixed(2)} ms`);
+
+/**
+ * Classifies features by the ordered rules of docs/identification.md §5 (first match wins). Confidence = the product of
+ * the deciding tests' scores (a logistic of each margin), scaled by min(1, 0.6 + SNR/25 dB).
+ */
+export function classify(f: SignalFeatures): Identification {
+  const R = RULES;
+  const snrFactor = Math.min(1, Math.max(0.3, 0.6 + f.snrDb / 25));
+  const done = (cls: SignalClass, conf: number, reason: string): Identification => ({
+    class: cls,
+    confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
+    reason,
+    features: f,
+  });
+  // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with
+  // noise dips cannot give (1/d − 1 for a duty d)
+  const bursty = f.dutyCycle < R.burstyDuty && f.bursts.count >= 2 && f.envelopeKurtosis > R.burstyMinKurtosis;
+  const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
+  if (bursty) {
+    const noiseLike = f.onEnvelopeKurtosis > R.impulseKurtosis;
+    if (noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz) {
+      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
+        `impulsive: ${f.bursts.count} pulses of median ${ms(f.bursts.medianS)} (< ${ms(R.impulseMaxS)}), duty ${pct(f.dutyCycle)}, noise-like within pulses (kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+    }
+    if (f.bursts.count >= R.tdmaMinBursts && f.bursts.cv < R.tdmaMaxLengthCv && f.periods.cv < R.tdmaMaxPeriodCv) {
+      return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
+        `regular bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)}`);
+    }
+    if (f.tones >= 2 && !noiseLike) {
+      return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
+        `bursts whose frequency takes ${f.tones} values ${hz(f.toneSpacingHz)} apart (constant envelope while on, kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}); symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+    }
+    if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
+      return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
+        `bursts of a noise-like emission (kurtosis while on ${f.onEnvelopeKurtosis.toFixed(2)}, no carrier line) ${hz(f.bandwidthHz)} wide, duty ${pct(f.dutyCycle)}`);
+    }
+    return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
+      `on-off keyed: ${f.bursts.count} pulses, duty ${pct(f.dutyCycle)}, one frequency, carrier line ${pct(f.carrierFraction)} of the power, shortest element ${ms(f.symbolS)} (${Math.round(f.symbolRateBd)} Bd)`);
+  }
+  const steady = 1 - burstyScore;
+  const toneSpacingOk = f.tones >= 2 && f.onSnrDb >= R.fskMinOnSnrDb && f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz;
+  if (f.bandwidthHz < R.carrierMaxHz && !(f.envelopeKurtosis > R.amMinKurtosis && f.carrierFraction > R.amMinCarrierFraction)) {
+    return done('carrier', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false) * score(f.envelopeKurtosis, R.amMinKurtosis, 0.05, false),
+      `unmodulated carrier: 99 % bandwidth ${hz(f.bandwidthHz)} (< ${hz(R.carrierMaxHz)}), constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), drift ${hz(f.centerDriftHz)}`);
+  }
+  if (toneSpacingOk) {
+    return done('fsk', steady * 0.85, `continuous, frequency takes ${f.tones} values ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+  }
+  if (f.envelopeKurtosis > R.noiseLikeKurtosis) {
+    if (f.carrierFraction >= R.ookMinCarrierFraction) {
+      return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),
+        `on-off keyed (keying faster than the noise allows to resolve): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1), carrier line ${pct(f.carrierFraction)} of the power`);
+    }
+    if (f.bandwidthHz > R.widebandMinHz) {
+      return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
+        `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
+    }
+  }
+  if (f.carrierFraction > R.amMinCarrierFraction && f.envelopeKurtosis > R.amMinKurtosis) {
+    return done('am', steady * score(f.carrierFraction, R.amMinCarrierFraction, 0.1) * score(f.envelopeKurtosis, R.amMinKurtosis, 0.05),
+      `amplitude modulated: carrier holds ${pct(f.carrierFraction)} of the power, envelope varies (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+  }
+  if (f.bandwidthHz > R.wfmMinHz) {
+    return done('wfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2),
+      `wide FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)} (> ${hz(R.wfmMinHz)}), deviation ≈ ${hz(f.deviationHz)}`);
+  }
+  return done('nfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2, false) * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.2, false),
+    `narrow FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}, deviation ≈ ${hz(f.deviationHz)}`);
+}
+
+/**
+ * Features + class of one clip. A clip that cannot be analysed (too short, nothing above the noise, bad shape) gives
+ * class `unknown`, confidence 0 and the reason.
+ */
+export function identify(input: IdentInput): Identification {
+  const f = extractFeatures(input);
+  if ('reason' in f) return { class: 'unknown', confidence: 0, reason: f.reason };
+  return classify(f);
+}

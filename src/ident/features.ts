@@ -1,0 +1,472 @@
+// Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
+// (docs/identification.md §2–§4 gives every formula).
+import { channelise, type Channel } from './channel.js';
+import { occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
+
+/** A clip to identify: raw IQ plus where the detector saw the emission. */
+export interface IdentInput {
+  /** Interleaved I/Q (full scale ±1), at least 2·count long. */
+  iq: Float32Array;
+  count: number;
+  rateSps: number;
+  /** Detection centre as an offset from the clip's tuning centre (Hz). */
+  offsetHz: number;
+  /** Detector's bandwidth estimate (Hz); a hint for the search window only (the features measure their own). */
+  bandwidthHz: number;
+}
+
+/** Shortest clip analysed (s): below it the result is `unknown` ("clip too short"). */
+export const MIN_CLIP_S = 0.002;
+/** Fewest samples analysed, whatever the rate. */
+export const MIN_CLIP_SAMPLES = 512;
+
+/** Statistics of a list of durations (s). */
+export interface DurationStats {
+  count: number;
+  medianS: number;
+  minS: number;
+  maxS: number;
+  /** Spread: interquartile range / (1.349·median) from 5 values on, else std / mean; 0 for fewer than two values. */
+  cv: number;
+}
+
+/** Features of one clip (all frequencies are offsets from the clip's tuning centre unless stated). */
+export interface SignalFeatures {
+  clipS: number;
+  /** 99 % and 90 % power bandwidths (Hz) and edges. */
+  bandwidthHz: number;
+  bandwidth90Hz: number;
+  lowHz: number;
+  highHz: number;
+  /** Centre of the 90 % band (Hz) refined by the median instantaneous frequency. */
+  centerOffsetHz: number;
+  /** Signal-to-noise ratio (dB) inside the 99 % band, powers averaged over the whole clip. */
+  snrDb: number;
+  /** Signal-to-noise ratio (dB) in the analysis channel while the emission is on. */
+  onSnrDb: number;
+  /** Share of the signal power in the strongest line: ±2 bins of the channel's spectrum (≈ channel rate / 4096 each). */
+  carrierFraction: number;
+  /** Spectral flatness over the 90 % band (0..1). */
+  flatness: number;
+  /** Share of time on, between the first rise and the last fall (0..1), and over the whole clip. */
+  dutyCycle: number;
+  clipDutyCycle: number;
+  /** On-runs (bursts / pulses), gaps between them and start-to-start periods. */
+  bursts: DurationStats;
+  gaps: DurationStats;
+  periods: DurationStats;
+  /**
+   * Noise-corrected envelope kurtosis between the first rise and the last fall: (E|z|⁴ − 2(E|z|²)²)/S² + 1 with
+   * S = E|z|² − N (0 = constant envelope: FM, FSK, carrier; ≈ 4·(m·a_rms)² for AM; 1 = Gaussian: OFDM/QAM-like or
+   * noise; 1/d − 1 for a constant envelope keyed on a share d of the time).
+   */
+  envelopeKurtosis: number;
+  /** The same while on only (pulse edges excluded): 0 constant within pulses (OOK, FSK, GSM), 1 noise-like pulses. */
+  onEnvelopeKurtosis: number;
+  /** Std (Hz) of the smoothed instantaneous frequency while on, and the 99th percentile of |f − median| (Hz). */
+  frequencyStdHz: number;
+  deviationHz: number;
+  /** Peaks of the instantaneous-frequency histogram (FSK tones), their offsets (Hz, relative to the centre) and mean spacing. */
+  tones: number;
+  toneOffsetsHz: number[];
+  toneSpacingHz: number;
+  /** Symbol rate (Bd) from the shortest element of on/off or tone runs; 0 when none. */
+  symbolRateBd: number;
+  /** Elementary pulse / symbol duration (s) behind symbolRateBd. */
+  symbolS: number;
+  /** Centre-frequency stability: std and max − min (Hz) of the mean frequency of up to 10 time slices while on. */
+  centerStdHz: number;
+  centerDriftHz: number;
+  /** The analysis channel's rate (S/s) and cut-off (Hz). */
+  channelRateSps: number;
+  channelCutoffHz: number;
+}
+
+/** Why features could not be computed. */
+export interface FeatureRefusal {
+  reason: string;
+}
+
+/** Durations (s) → statistics. */
+export function durationStats(values: number[]): DurationStats {
+  const n = values.length;
+  if (n === 0) return { count: 0, medianS: 0, minS: 0, maxS: 0, cv: 0 };
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = sum / n;
+  let v2 = 0;
+  for (const v of values) v2 += (v - mean) * (v - mean);
+  const median = quantile(values, 0.5);
+  // from 5 values on, the robust form: interquartile range / (1.349 · median) (= std/mean for a normal spread), so one
+  // burst cut by the clip's edge does not make a regular train look irregular
+  const cv = n >= 5 && median > 0 ? (quantile(values, 0.75) - quantile(values, 0.25)) / (1.349 * median) : n > 1 && mean > 0 ? Math.sqrt(v2 / (n - 1)) / mean : 0;
+  return { count: n, medianS: median, minS: min, maxS: max, cv };
+}
+
+/**
+ * The elementary duration behind a set of run lengths (s): the runs are taken as near-integer multiples of a unit u
+ * (on/off keying, FSK symbols). Start from the 10th percentile of the runs, then refine u = Σ r / Σ round(r/u) over the
+ * runs of at most 8 units, twice (the same idea as rtl_433's pulse analyser, which reports the shortest timing cluster).
+ */
+export function unitDuration(runs: number[]): number {
+  if (runs.length === 0) return 0;
+  let u = quantile(runs, 0.1);
+  // the shortest cluster: the mean of runs within ±35 % of the 10th percentile
+  let s = 0;
+  let c = 0;
+  for (const r of runs) if (r > 0.65 * u && r < 1.35 * u) {
+    s += r;
+    c++;
+  }
+  if (c > 0) u = s / c;
+  for (let pass = 0; pass < 2; pass++) {
+    let num = 0;
+    let den = 0;
+    for (const r of runs) {
+      const k = Math.round(r / u);
+      if (k >= 1 && k <= 8 && Math.abs(r / u - k) < 0.3) {
+        num += r;
+        den += k;
+      }
+    }
+    if (den > 0) u = num / den;
+  }
+  return u;
+}
+
+/**
+ * Noise-corrected envelope kurtosis of the samples of `p` (= |z|²) inside `runs` (each shrunk by `edge` at both ends):
+ * (E p² − 2(E p)²)/S² + 1 with S = E p − N. For z = s + n with circular Gaussian noise n of power N, E|z|⁴ =
+ * E|s|⁴ + 4·S·N + 2N², so the noise terms cancel and the result is E|s|⁴/S² − 1: 0 for a constant envelope, 1 for a
+ * Gaussian signal, 1/d − 1 for a constant envelope on a share d of the time. NaN when fewer than 16 samples.
+ */
+function envelopeKurtosis(p: Float64Array, runs: [number, number][], edge: number, noise: number): number {
+  let m2 = 0;
+  let m4 = 0;
+  let c = 0;
+  for (const [a, b] of runs) {
+    for (let i = a + edge; i < b - edge; i++) {
+      m2 += p[i];
+      m4 += p[i] * p[i];
+      c++;
+    }
+  }
+  if (c < 16) return NaN;
+  m2 /= c;
+  m4 /= c;
+  const s = Math.max(m2 - noise, 1e-30);
+  return (m4 - 2 * m2 * m2) / (s * s) + 1;
+}
+
+/** Moving sum of `x` over `len` samples (centred; edges use the part inside). */
+function movingMean(x: Float64Array, len: number): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n);
+  const h = Math.floor(len / 2);
+  let acc = 0;
+  let lo = 0;
+  let hi = 0; // window [lo, hi)
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, i - h);
+    const b = Math.min(n, i - h + len);
+    while (hi < b) acc += x[hi++];
+    while (lo < a) acc -= x[lo++];
+    out[i] = acc / (hi - lo);
+  }
+  return out;
+}
+
+/** On-runs [start, end) of a power sequence with hysteresis thresholds (on above `hi`, off below `lo`), runs shorter than `minLen` dropped and gaps shorter than `minLen` closed. */
+function onRuns(p: Float64Array, lo: number, hi: number, minLen: number): [number, number][] {
+  const runs: [number, number][] = [];
+  let on = false;
+  let start = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (!on && p[i] > hi) {
+      on = true;
+      start = i;
+    } else if (on && p[i] < lo) {
+      on = false;
+      runs.push([start, i]);
+    }
+  }
+  if (on) runs.push([start, p.length]);
+  const merged: [number, number][] = [];
+  for (const r of runs) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] - last[1] < minLen) last[1] = r[1];
+    else merged.push([r[0], r[1]]);
+  }
+  return merged.filter((r) => r[1] - r[0] >= minLen);
+}
+
+/**
+ * On-runs of the power `p` averaged over `len` samples: on above N + 0.6·S, off below N + 0.35·S (S = the 95th
+ * percentile of the averaged power − N); gaps shorter than len closed, then runs shorter than len dropped.
+ */
+function levelRuns(p: Float64Array, len: number, noise: number): { runs: [number, number][]; onLevel: number } {
+  const ps = movingMean(p, len);
+  const onLevel = Math.max(quantile(ps, 0.95) - noise, 1e-30);
+  return { runs: onRuns(ps, noise + 0.35 * onLevel, noise + 0.6 * onLevel, len), onLevel };
+}
+
+/** Peaks of a histogram: local maxima ≥ 20 % of the largest, separated by a valley below 60 % of the smaller peak. */
+function histogramPeaks(h: Float64Array): number[] {
+  let max = 0;
+  for (let i = 0; i < h.length; i++) max = Math.max(max, h[i]);
+  const cand: number[] = [];
+  for (let i = 0; i < h.length; i++) {
+    const l = i > 0 ? h[i - 1] : 0;
+    const r = i + 1 < h.length ? h[i + 1] : 0;
+    if (h[i] >= 0.2 * max && h[i] >= l && h[i] > r) cand.push(i);
+  }
+  const peaks: number[] = [];
+  for (const c of cand) {
+    const prev = peaks[peaks.length - 1];
+    if (prev === undefined) {
+      peaks.push(c);
+      continue;
+    }
+    let valley = Infinity;
+    for (let k = prev; k <= c; k++) valley = Math.min(valley, h[k]);
+    if (valley < 0.6 * Math.min(h[prev], h[c])) peaks.push(c);
+    else if (h[c] > h[prev]) peaks[peaks.length - 1] = c;
+  }
+  return peaks;
+}
+
+/**
+ * Computes the features of a clip (docs/identification.md). Allocates per call (clip-level, off the hot path).
+ * @returns the features, or a refusal naming why (clip too short, nothing above the noise).
+ */
+export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefusal {
+  const { iq, count, rateSps } = input;
+  if (!(rateSps > 0) || !Number.isFinite(rateSps)) return { reason: `rateSps must be a positive number of samples per second, got ${rateSps}` };
+  if (iq.length < 2 * count) return { reason: `iq holds ${iq.length / 2} complex samples, fewer than count ${count}` };
+  const clipS = count / rateSps;
+  if (count < MIN_CLIP_SAMPLES || clipS < MIN_CLIP_S) {
+    return { reason: `clip too short: ${count} samples (${(clipS * 1000).toFixed(2)} ms); need at least ${MIN_CLIP_SAMPLES} samples and ${MIN_CLIP_S * 1000} ms` };
+  }
+  const bwHint = Math.max(0, input.bandwidthHz || 0);
+  // spectrum: resolution ≈ 1/32 of the hinted bandwidth, ≥ 64 frames (64 … 16384 points)
+  const rbw = Math.max(rateSps / 16384, Math.min(bwHint / 32, rateSps / 64));
+  let fftSize = 64;
+  while (fftSize < 16384 && rateSps / (2 * fftSize) >= rbw) fftSize *= 2;
+  while (fftSize > 64 && count / fftSize < 32) fftSize /= 2;
+  const spec = welchSpectrum(iq, count, rateSps, fftSize);
+  const halfWin = Math.min(rateSps / 2, Math.max(1.5 * bwHint, 16 * spec.binHz, 5000));
+  let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin);
+  let snr99 = ob.signalPower / Math.max(ob.noiseIn99, 1e-30);
+  let bw99 = Math.max(spec.binHz, ob.high99Hz - ob.low99Hz);
+  let bw90 = Math.max(spec.binHz, ob.high90Hz - ob.low90Hz);
+  // an emission spread over most of the band (impulses, a wide burst) hides the floor: the noise then comes from the
+  // quiet stretches of the clip (time domain) instead of the bins outside the window
+  const fullBand = !(ob.signalPower > 0) || snr99 < 0.1 || bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
+  let center = (ob.low90Hz + ob.high90Hz) / 2;
+  // the channel keeps the whole 99 % band (FM peaks, both FSK tones) with a little margin; at least ±500 Hz
+  let cutoff = Math.max(0.6 * bw99, 0.65 * bw90, 500, 2 * spec.binHz);
+  if (fullBand) {
+    center = 0;
+    cutoff = 0.45 * rateSps;
+  }
+  const ch: Channel = channelise(iq, count, rateSps, center, cutoff);
+  const z = ch.iq;
+  const n = ch.count;
+  const fs = ch.rateSps;
+  if (n < 32) return { reason: `clip too short: ${n} samples after channel selection at ${Math.round(fs)} S/s` };
+  const p = new Float64Array(n);
+  for (let i = 0; i < n; i++) p[i] = z[2 * i] * z[2 * i] + z[2 * i + 1] * z[2 * i + 1];
+  let noiseCh = (ob.floorPerBin / spec.binHz) * ch.enbwHz;
+  if (fullBand) {
+    // 25th percentile of the power averaged over 16 samples: for noise (Gamma(16)) it is ≈ (1 − 0.674/√16) of the mean
+    const q = quantile(movingMean(p, 16), 0.25) / (1 - 0.674 / 4);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += p[i];
+    mean /= n;
+    noiseCh = Math.min(q, mean);
+    const sigP = Math.max(0, mean - noiseCh);
+    snr99 = sigP / Math.max(noiseCh, 1e-30);
+    if (!(snr99 > 0.01)) {
+      return { reason: `no emission above the noise near ${Math.round(input.offsetHz)} Hz (in-band SNR ${(10 * Math.log10(Math.max(snr99, 1e-6))).toFixed(1)} dB)` };
+    }
+    bw99 = Math.max(bw99, 0.8 * rateSps);
+    bw90 = Math.max(bw90, 0.7 * rateSps);
+    ob = { ...ob, low99Hz: -bw99 / 2, high99Hz: bw99 / 2 };
+  }
+
+  // ── carrier line: share of the signal power within ±2 bins of the strongest bin of the channel's own spectrum
+  // (resolution ≈ channel rate / 4096, far finer than the emission) ──
+  let chFft = 64;
+  while (chFft < 4096 && n / (2 * chFft) >= 8) chFft *= 2;
+  const chSpec = welchSpectrum(z, n, fs, chFft);
+  const floorBin = (noiseCh / ch.enbwHz) * chSpec.binHz;
+  const passLo = Math.max(0, Math.ceil(chFft / 2 - ch.cutoffHz / chSpec.binHz));
+  const passHi = Math.min(chFft - 1, Math.floor(chFft / 2 + ch.cutoffHz / chSpec.binHz));
+  let chTotal = 0;
+  let peakBin = passLo;
+  for (let k = passLo; k <= passHi; k++) {
+    chTotal += chSpec.powerPerBin[k] - floorBin;
+    if (chSpec.powerPerBin[k] > chSpec.powerPerBin[peakBin]) peakBin = k;
+  }
+  let line = 0;
+  for (let k = Math.max(passLo, peakBin - 2); k <= Math.min(passHi, peakBin + 2); k++) line += chSpec.powerPerBin[k] - floorBin;
+  const carrierFraction = chTotal > 0 ? Math.min(1, Math.max(0, line / chTotal)) : 0;
+
+  // ── envelope: on/off runs of the power averaged over L samples ──
+  const l0 = Math.max(1, Math.round(fs / bw90));
+  const p0 = movingMean(p, l0);
+  const s0 = Math.max(quantile(p0, 0.95) - noiseCh, 1e-30);
+  // L long enough that the smoothed power's spread, √((2SN + N²)/L), stays below S/8 (signal S, noise N): a continuous
+  // emission then hardly ever dips below the off threshold; at most 10 ms
+  const snrOn = s0 / noiseCh;
+  const ls = Math.max(l0, Math.min(Math.round(fs * 0.01), Math.ceil(64 * (2 / snrOn + 1 / (snrOn * snrOn)))));
+  let smoothLen = ls;
+  let { runs, onLevel } = levelRuns(p, smoothLen, noiseCh);
+  // a noise-like emission (Gaussian amplitude: its own power fluctuates as much as it is strong) needs the same 1/36
+  // spread from its own statistics: average over 64 correlation times (1/bandwidth), at most 10 ms
+  const firstKurt = runs.length ? envelopeKurtosis(p, [[runs[0][0], runs[runs.length - 1][1]]], 0, noiseCh) : 0;
+  if (envelopeKurtosis(p, runs, Math.ceil(smoothLen / 2), noiseCh) > 0.45 || (firstKurt > 0.55 && carrierFraction < 0.15)) {
+    smoothLen = Math.max(ls, Math.min(Math.round(fs * 0.01), 64 * l0));
+    ({ runs, onLevel } = levelRuns(p, smoothLen, noiseCh));
+  }
+  let onSamples = 0;
+  for (const [a, b] of runs) onSamples += b - a;
+  const span = runs.length ? runs[runs.length - 1][1] - runs[0][0] : 0;
+  const burstLens = runs.map(([a, b]) => (b - a) / fs);
+  const gapLens: number[] = [];
+  const periodLens: number[] = [];
+  for (let i = 1; i < runs.length; i++) {
+    gapLens.push((runs[i][0] - runs[i - 1][1]) / fs);
+    periodLens.push((runs[i][0] - runs[i - 1][0]) / fs);
+  }
+
+  // ── envelope moments, noise-corrected: over the whole span (on/off structure included) and while on ──
+  const spanKurt = runs.length ? envelopeKurtosis(p, [[runs[0][0], runs[runs.length - 1][1]]], 0, noiseCh) : 0;
+  const edge = Math.ceil(smoothLen / 2);
+  let onKurt = envelopeKurtosis(p, runs, edge, noiseCh);
+  if (!Number.isFinite(onKurt)) onKurt = envelopeKurtosis(p, runs, 0, noiseCh);
+  // ── instantaneous frequency while on: angle of Σ z[n]·z*[n−1] over lf samples ──
+  const lf = Math.max(1, Math.round(fs / bw90));
+  const freqs: number[] = [];
+  const slices = 10;
+  const sliceRe = new Float64Array(slices);
+  const sliceIm = new Float64Array(slices);
+  const runFreq: Float64Array[] = [];
+  for (const [a, b] of runs) {
+    const f = new Float64Array(Math.max(0, b - Math.max(a, 1)));
+    let ar = 0;
+    let ai = 0;
+    const first = Math.max(a, 1);
+    for (let i = first; i < b; i++) {
+      const rr = z[2 * i] * z[2 * i - 2] + z[2 * i + 1] * z[2 * i - 1];
+      const ri = z[2 * i + 1] * z[2 * i - 2] - z[2 * i] * z[2 * i - 1];
+      ar += rr;
+      ai += ri;
+      const j = i - lf;
+      if (j >= first) {
+        // drop z[j]·z*[j−1], the product that left the window
+        ar -= z[2 * j] * z[2 * j - 2] + z[2 * j + 1] * z[2 * j - 1];
+        ai -= z[2 * j + 1] * z[2 * j - 2] - z[2 * j] * z[2 * j - 1];
+      }
+      const hz = (Math.atan2(ai, ar) * fs) / (2 * Math.PI);
+      f[i - Math.max(a, 1)] = hz;
+      const sl = Math.min(slices - 1, Math.floor(((i - runs[0][0]) / Math.max(1, span)) * slices));
+      sliceRe[sl] += rr;
+      sliceIm[sl] += ri;
+    }
+    runFreq.push(f);
+    for (let i = lf; i < f.length; i++) freqs.push(f[i]);
+  }
+  const fMed = freqs.length ? quantile(freqs, 0.5) : 0;
+  let fVar = 0;
+  const absDev: number[] = [];
+  for (const f of freqs) {
+    fVar += (f - fMed) * (f - fMed);
+    absDev.push(Math.abs(f - fMed));
+  }
+  const fStd = freqs.length > 1 ? Math.sqrt(fVar / (freqs.length - 1)) : 0;
+  const deviation = absDev.length ? quantile(absDev, 0.99) : 0;
+  const sliceHz: number[] = [];
+  for (let s = 0; s < slices; s++) if (sliceRe[s] !== 0 || sliceIm[s] !== 0) sliceHz.push((Math.atan2(sliceIm[s], sliceRe[s]) * fs) / (2 * Math.PI));
+  const sliceStats = durationStats(sliceHz.map((h) => h - (sliceHz[0] ?? 0)));
+  let sliceVar = 0;
+  const sliceMean = sliceHz.reduce((x, y) => x + y, 0) / Math.max(1, sliceHz.length);
+  for (const h of sliceHz) sliceVar += (h - sliceMean) * (h - sliceMean);
+
+  // ── FSK tones: histogram of the smoothed frequency over ±0.6 × the 99 % bandwidth ──
+  const bins = 64;
+  const range = Math.max(0.6 * bw99, 4 * fs / Math.max(1, lf) / bins);
+  const hist = new Float64Array(bins);
+  for (const f of freqs) {
+    const k = Math.floor(((f - fMed + range) / (2 * range)) * bins);
+    if (k >= 0 && k < bins) hist[k]++;
+  }
+  const smooth = new Float64Array(bins);
+  for (let k = 0; k < bins; k++) smooth[k] = (hist[k - 1] ?? 0) * 0.25 + hist[k] * 0.5 + (hist[k + 1] ?? 0) * 0.25;
+  const peaks = histogramPeaks(smooth);
+  const toneOffsets = peaks.map((k) => fMed - range + ((k + 0.5) * 2 * range) / bins);
+  const spacing = toneOffsets.length > 1 ? (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) : 0;
+
+  // ── symbol rate: FSK → runs of the nearest tone; otherwise on/off runs ──
+  let elementRuns: number[] = [];
+  if (toneOffsets.length >= 2) {
+    for (const f of runFreq) {
+      let cur = -1;
+      let len = 0;
+      for (let i = lf; i < f.length; i++) {
+        // the smoothed frequency lags the symbol by lf/2: runs are counted on it as is (edges shift equally)
+        let best = 0;
+        for (let t = 1; t < toneOffsets.length; t++) if (Math.abs(f[i] - toneOffsets[t]) < Math.abs(f[i] - toneOffsets[best])) best = t;
+        if (best === cur) len++;
+        else {
+          if (cur >= 0 && len > 0) elementRuns.push(len / fs);
+          cur = best;
+          len = 1;
+        }
+      }
+    }
+    // the first and last run of each burst are cut by its edges: drop runs shorter than the smoothing
+    elementRuns = elementRuns.filter((r) => r * fs >= Math.max(2, lf / 2));
+  } else {
+    const longest = 20 * Math.max(quantile(burstLens, 0.5), 1 / fs);
+    elementRuns = burstLens.concat(gapLens.filter((g) => g < longest));
+  }
+  const unit = elementRuns.length >= 3 ? unitDuration(elementRuns) : 0;
+
+  return {
+    clipS,
+    bandwidthHz: bw99,
+    bandwidth90Hz: bw90,
+    lowHz: ob.low99Hz,
+    highHz: ob.high99Hz,
+    centerOffsetHz: center + fMed,
+    snrDb: 10 * Math.log10(snr99),
+    onSnrDb: 10 * Math.log10(Math.max(onLevel / noiseCh, 1e-6)),
+    carrierFraction,
+    flatness: ob.flatness,
+    dutyCycle: span > 0 ? onSamples / span : 0,
+    clipDutyCycle: onSamples / n,
+    bursts: durationStats(burstLens),
+    gaps: durationStats(gapLens),
+    periods: durationStats(periodLens),
+    envelopeKurtosis: Number.isFinite(spanKurt) ? spanKurt : 0,
+    onEnvelopeKurtosis: Number.isFinite(onKurt) ? onKurt : 0,
+    frequencyStdHz: fStd,
+    deviationHz: deviation,
+    tones: peaks.length,
+    toneOffsetsHz: toneOffsets.map((t) => t - fMed),
+    toneSpacingHz: spacing,
+    symbolRateBd: unit > 0 ? 1 / unit : 0,
+    symbolS: unit,
+    centerStdHz: sliceHz.length > 1 ? Math.sqrt(sliceVar / (sliceHz.length - 1)) : 0,
+    centerDriftHz: sliceHz.length > 1 ? sliceStats.maxS - sliceStats.minS : 0,
+    channelRateSps: fs,
+    channelCutoffHz: ch.cutoffHz,
+  };
+}
