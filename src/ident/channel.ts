@@ -10,6 +10,9 @@ export interface Channel {
   cutoffHz: number;
   /** Equivalent noise bandwidth (Hz) of the channel filter: white noise of density N0 gives N0·enbwHz in the channel. */
   enbwHz: number;
+  /** Decimation factor D and the filter's delay: output o is centred on input sample o·D + delaySamples. */
+  decimation: number;
+  delaySamples: number;
 }
 
 /**
@@ -80,7 +83,7 @@ export function channelise(iq: Float32Array, count: number, rateSps: number, off
   }
   let e = 0;
   for (let k = 0; k < taps; k++) e += h[k] * h[k];
-  return { iq: out, count: outCount, rateSps: rateSps / d, cutoffHz: c, enbwHz: e * rateSps };
+  return { iq: out, count: outCount, rateSps: rateSps / d, cutoffHz: c, enbwHz: e * rateSps, decimation: d, delaySamples: (taps - 1) / 2 };
 }
 
 /**

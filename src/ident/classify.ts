@@ -18,9 +18,9 @@ export const RULES = Object.freeze({
   burstyMinKurtosis: 0.2,
   /** FSK tones count when the emission is this far above the noise while on (dB) and spaced ≥ this share of the 99 % band. */
   fskMinOnSnrDb: 3,
-  fskMinSpacing: 0.15,
+  fskMinSpacing: 0.3,
   /** pulsed-wideband: median pulse shorter than this (s). */
-  impulseMaxS: 250e-6,
+  impulseMaxS: 1e-3,
   /** Pulses are noise-like (impulses, wideband data) when their envelope kurtosis while on exceeds this. */
   impulseKurtosis: 0.45,
   /** pulsed-wideband: 99 % bandwidth above this (Hz). */
@@ -36,9 +36,13 @@ export const RULES = Object.freeze({
   widebandMinHz: 20_000,
   /** carrier: 99 % bandwidth below this (Hz). */
   carrierMaxHz: 1500,
-  /** am: carrier holds at least this share of the power and the envelope varies (kurtosis above amMinKurtosis). */
-  amMinCarrierFraction: 0.7,
-  amMinKurtosis: 0.08,
+  /** A carrier line holding at least this share of the power makes carrier / am / ook by the amplitude index. */
+  amMinCarrierFraction: 0.5,
+  /** Coherent amplitude index: am above amMinIndex, keyed carrier (ook) above ookMinIndex. */
+  amMinIndex: 0.1,
+  ookMinIndex: 0.6,
+  /** … or a keyed carrier when the span's envelope kurtosis exceeds this (AM speech stays below ≈ 0.25). */
+  ookMinKurtosis: 0.4,
   /** wfm: 99 % bandwidth above this (Hz); below it a frequency-modulated emission is nfm. */
   wfmMinHz: 60_000,
 });
@@ -78,6 +82,9 @@ export function classify(f: SignalFeatures): Identification {
   });
   // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with
   // noise dips cannot give (1/d − 1 for a duty d)
+  // FSK tones: those of the instantaneous frequency when the emission is clear of the noise and they are spaced apart
+  // enough to be tones rather than noise, or humps of the spectrum
+  const fskTones = Math.max(f.onSnrDb >= R.fskMinOnSnrDb && f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz ? f.tones : 1, f.spectralTones);
   const bursty = f.dutyCycle < R.burstyDuty && f.bursts.count >= 2 && f.envelopeKurtosis > R.burstyMinKurtosis;
   const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
   if (bursty) {
@@ -90,9 +97,9 @@ export function classify(f: SignalFeatures): Identification {
       return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
         `regular bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)}`);
     }
-    if (f.tones >= 2 && !noiseLike) {
+    if (fskTones >= 2 && !noiseLike) {
       return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
-        `bursts whose frequency takes ${f.tones} values ${hz(f.toneSpacingHz)} apart (constant envelope while on, kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}); symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+        `bursts whose frequency takes ${fskTones} values ${hz(f.toneSpacingHz)} apart (constant envelope while on, kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}); symbol rate ${Math.round(f.symbolRateBd)} Bd`);
     }
     if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
       return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
@@ -102,27 +109,31 @@ export function classify(f: SignalFeatures): Identification {
       `on-off keyed: ${f.bursts.count} pulses, duty ${pct(f.dutyCycle)}, one frequency, carrier line ${pct(f.carrierFraction)} of the power, shortest element ${ms(f.symbolS)} (${Math.round(f.symbolRateBd)} Bd)`);
   }
   const steady = 1 - burstyScore;
-  const toneSpacingOk = f.tones >= 2 && f.onSnrDb >= R.fskMinOnSnrDb && f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz;
-  if (f.bandwidthHz < R.carrierMaxHz && !(f.envelopeKurtosis > R.amMinKurtosis && f.carrierFraction > R.amMinCarrierFraction)) {
-    return done('carrier', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false) * score(f.envelopeKurtosis, R.amMinKurtosis, 0.05, false),
-      `unmodulated carrier: 99 % bandwidth ${hz(f.bandwidthHz)} (< ${hz(R.carrierMaxHz)}), constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), drift ${hz(f.centerDriftHz)}`);
-  }
-  if (toneSpacingOk) {
-    return done('fsk', steady * 0.85, `continuous, frequency takes ${f.tones} values ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
-  }
-  if (f.envelopeKurtosis > R.noiseLikeKurtosis) {
-    if (f.carrierFraction >= R.ookMinCarrierFraction) {
-      return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),
-        `on-off keyed (keying faster than the noise allows to resolve): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1), carrier line ${pct(f.carrierFraction)} of the power`);
+  if (f.carrierFraction > R.amMinCarrierFraction) {
+    // a strong carrier line: keyed, amplitude-modulated or plain, by the coherent modulation index
+    if (f.modulationIndex > R.ookMinIndex || f.envelopeKurtosis > R.ookMinKurtosis) {
+      return done('ook', steady * Math.max(score(f.modulationIndex, R.ookMinIndex, 0.15), score(f.envelopeKurtosis, R.ookMinKurtosis, 0.15)),
+        `keyed carrier: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (≈ 1 for on-off at 50 %), envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1); keying too fast for the noise to resolve pulses`);
     }
-    if (f.bandwidthHz > R.widebandMinHz) {
-      return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
-        `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
+    if (f.modulationIndex > R.amMinIndex) {
+      return done('am', steady * score(f.modulationIndex, R.amMinIndex, 0.04) * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
+        `amplitude modulated: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+    }
+    if (f.bandwidthHz < R.carrierMaxHz) {
+      return done('carrier', steady * score(f.modulationIndex, R.amMinIndex, 0.04, false) * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false),
+        `unmodulated carrier: 99 % bandwidth ${hz(f.bandwidthHz)} (< ${hz(R.carrierMaxHz)}), amplitude index ${f.modulationIndex.toFixed(2)}, drift ${hz(f.centerDriftHz)}`);
     }
   }
-  if (f.carrierFraction > R.amMinCarrierFraction && f.envelopeKurtosis > R.amMinKurtosis) {
-    return done('am', steady * score(f.carrierFraction, R.amMinCarrierFraction, 0.1) * score(f.envelopeKurtosis, R.amMinKurtosis, 0.05),
-      `amplitude modulated: carrier holds ${pct(f.carrierFraction)} of the power, envelope varies (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+  if (fskTones >= 2 && f.envelopeKurtosis < R.noiseLikeKurtosis) {
+    return done('fsk', steady * 0.85 * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15, false),
+      `continuous, constant envelope, frequency takes ${fskTones} values (${f.tones} in the instantaneous frequency, ${f.spectralTones} humps in the spectrum) ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+  }
+  if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.bandwidthHz > R.widebandMinHz) {
+    return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
+      `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
+  }
+  if (f.bandwidthHz < R.carrierMaxHz) {
+    return done('carrier', steady * 0.6, `narrow (99 % bandwidth ${hz(f.bandwidthHz)}) without a dominant line: a drifting or weak carrier`);
   }
   if (f.bandwidthHz > R.wfmMinHz) {
     return done('wfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2),

@@ -69,6 +69,13 @@ export interface SignalFeatures {
   /** Peaks of the instantaneous-frequency histogram (FSK tones), their offsets (Hz, relative to the centre) and mean spacing. */
   tones: number;
   toneOffsetsHz: number[];
+  /** Humps of the channel spectrum (smoothed over 4 % of the 99 % band) inside the 99 % band: ≥ 2 for FSK even at low SNR. */
+  spectralTones: number;
+  /**
+   * Coherent RMS amplitude-modulation index of the strongest line (see {@link coherentModulationIndex}): ≈ 0 carrier,
+   * 0.1–0.4 AM speech, ≈ 1 keyed carrier (OOK at 50 % duty); 0 when no line holds 30 % of the power.
+   */
+  modulationIndex: number;
   toneSpacingHz: number;
   /** Symbol rate (Bd) from the shortest element of on/off or tone runs; 0 when none. */
   symbolRateBd: number;
@@ -162,6 +169,82 @@ function envelopeKurtosis(p: Float64Array, runs: [number, number][], edge: numbe
   m4 /= c;
   const s = Math.max(m2 - noise, 1e-30);
   return (m4 - 2 * m2 * m2) / (s * s) + 1;
+}
+
+/** Half-width (Hz) of the channel in which {@link coherentModulationIndex} looks: speech AM (300–3000 Hz audio). */
+export const AM_CHANNEL_HZ = 3200;
+
+/**
+ * RMS modulation index of the amplitude of a carrier at `lineHz`, measured coherently so noise cancels: with the
+ * channel (±{@link AM_CHANNEL_HZ}) rotated onto the carrier's phase (the phase of the channel averaged over 20 ms),
+ * I = A(1 + m·a) + n_I and Q = n_Q with var n_I = var n_Q, so m_rms = √(var I − var Q) / mean I (0 when var I ≤ var Q).
+ * ≈ m·a_rms for AM, ≈ √((1 − d)/d) for a carrier keyed on a share d of the time (1 at 50 %), 0 for a pure carrier
+ * (and whenever var I − var Q is not 3 spreads above zero). The carrier's residual frequency is measured first
+ * ({@link lagAngle}) so the phase reference does not rotate within its 20 ms.
+ */
+export function coherentModulationIndex(iq: Float32Array, count: number, rateSps: number, lineHz: number): number {
+  const ch = channelise(iq, count, rateSps, lineHz, AM_CHANNEL_HZ);
+  const n = ch.count;
+  if (n < 64) return 0;
+  const z = ch.iq;
+  const len = Math.max(1, Math.round(ch.rateSps * 0.02));
+  // residual carrier frequency (rad/sample) from the lag-1, then the lag-16 autocorrelation of the derotated channel:
+  // the 20 ms phase reference must not rotate by more than a small angle over its window
+  let w = lagAngle(z, n, 1, 0);
+  w += lagAngle(z, n, 16, w) / 16;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = Math.cos(w * i);
+    const s = Math.sin(w * i);
+    re[i] = z[2 * i] * c + z[2 * i + 1] * s;
+    im[i] = z[2 * i + 1] * c - z[2 * i] * s;
+  }
+  const cr = movingMean(re, len);
+  const ci = movingMean(im, len);
+  let sI = 0;
+  let sI2 = 0;
+  let sQ = 0;
+  let sQ2 = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const m = Math.hypot(cr[i], ci[i]);
+    if (m === 0) continue;
+    const I = (re[i] * cr[i] + im[i] * ci[i]) / m;
+    const Q = (im[i] * cr[i] - re[i] * ci[i]) / m;
+    sI += I;
+    sI2 += I * I;
+    sQ += Q;
+    sQ2 += Q * Q;
+    c++;
+  }
+  if (c < 64) return 0;
+  const mI = sI / c;
+  const vI = sI2 / c - mI * mI;
+  const vQ = sQ2 / c - (sQ / c) * (sQ / c);
+  // significance: the difference of two variance estimates from nEff independent samples (channel bandwidth × time)
+  // has a spread ≈ 2·vQ/√nEff under no modulation; below 3 of those it is noise, reported as 0
+  const nEff = c * Math.min(1, (2 * AM_CHANNEL_HZ) / ch.rateSps);
+  if (!(mI > 0) || vI - vQ < (6 * vQ) / Math.sqrt(nEff)) return 0;
+  return Math.sqrt(vI - vQ) / mI;
+}
+
+/** Angle (rad) of Σ z[i]·z*[i−lag] after derotating z by `w` rad/sample: lag × the residual frequency. */
+function lagAngle(z: Float64Array, n: number, lag: number, w: number): number {
+  let ar = 0;
+  let ai = 0;
+  const cw = Math.cos(w * lag);
+  const sw = Math.sin(w * lag);
+  for (let i = lag; i < n; i++) {
+    const xr = z[2 * i];
+    const xi = z[2 * i + 1];
+    const yr = z[2 * (i - lag)];
+    const yi = z[2 * (i - lag) + 1];
+    ar += xr * yr + xi * yi;
+    ai += xi * yr - xr * yi;
+  }
+  // remove the derotation's own contribution: z[i]·z*[i−lag] of a tone at w has angle w·lag
+  return Math.atan2(ai * cw - ar * sw, ar * cw + ai * sw);
 }
 
 /** Moving sum of `x` over `len` samples (centred; edges use the part inside). */
@@ -318,6 +401,23 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   for (let k = Math.max(passLo, peakBin - 2); k <= Math.min(passHi, peakBin + 2); k++) line += chSpec.powerPerBin[k] - floorBin;
   const carrierFraction = chTotal > 0 ? Math.min(1, Math.max(0, line / chTotal)) : 0;
 
+  // ── spectral tones: humps of the channel's spectrum (smoothed over 4 % of the 99 % band) inside the 99 % band ──
+  const smoothBins = Math.max(1, Math.round((0.04 * bw99) / chSpec.binHz));
+  const bandLo = Math.max(passLo, Math.floor(chFft / 2 - (0.5 * bw99) / chSpec.binHz));
+  const bandHi = Math.min(passHi, Math.ceil(chFft / 2 + (0.5 * bw99) / chSpec.binHz));
+  const band = new Float64Array(Math.max(0, bandHi - bandLo + 1));
+  for (let k = bandLo; k <= bandHi; k++) {
+    let acc = 0;
+    let c = 0;
+    for (let j = k - smoothBins; j <= k + smoothBins; j++) if (j >= 0 && j < chFft) {
+      acc += chSpec.powerPerBin[j] - floorBin;
+      c++;
+    }
+    band[k - bandLo] = Math.max(0, acc / c);
+  }
+  const spectralTones = band.length >= 8 ? histogramPeaks(band).length : 1;
+
+
   // ── envelope: on/off runs of the power averaged over L samples ──
   const l0 = Math.max(1, Math.round(fs / bw90));
   const p0 = movingMean(p, l0);
@@ -344,6 +444,18 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   for (let i = 1; i < runs.length; i++) {
     gapLens.push((runs[i][0] - runs[i - 1][1]) / fs);
     periodLens.push((runs[i][0] - runs[i - 1][0]) / fs);
+  }
+
+  // ── keying / AM index, coherent: project the channel on its carrier's phase (the clip averaged over 20 ms), between
+  // the first rise and the last fall (the noise before and after would count as keying) ──
+  let modulationIndex = 0;
+  if (carrierFraction > 0.3 && runs.length) {
+    const d = ch.decimation;
+    // averaging smears each edge by L samples: trim that much (at most a quarter of the span) at both ends
+    const trim = Math.min(smoothLen, Math.floor(span / 4));
+    const from = Math.max(0, Math.round((runs[0][0] + trim) * d + ch.delaySamples));
+    const to = Math.min(count, Math.round((runs[runs.length - 1][1] - trim) * d + ch.delaySamples));
+    modulationIndex = coherentModulationIndex(iq.subarray(2 * from, 2 * to), to - from, rateSps, center + (peakBin - chFft / 2) * chSpec.binHz);
   }
 
   // ── envelope moments, noise-corrected: over the whole span (on/off structure included) and while on ──
@@ -460,6 +572,8 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     frequencyStdHz: fStd,
     deviationHz: deviation,
     tones: peaks.length,
+    spectralTones,
+    modulationIndex,
     toneOffsetsHz: toneOffsets.map((t) => t - fMed),
     toneSpacingHz: spacing,
     symbolRateBd: unit > 0 ? 1 / unit : 0,
