@@ -14,8 +14,8 @@ export const ANALOG_CLASSES: readonly SignalClass[] = ['am', 'nfm', 'wfm'];
 export const RULES = Object.freeze({
   /** A clip is bursty when on for less than this share of the span between its first rise and last fall. */
   burstyDuty: 0.8,
-  /** … and the envelope kurtosis over the span exceeds this (a duty of 80 % gives 0.25). */
-  burstyMinKurtosis: 0.2,
+  /** … and the envelope kurtosis over the span exceeds this (a duty of 77 % gives 0.3; AM speech stays below). */
+  burstyMinKurtosis: 0.3,
   /** FSK tones count when the emission is this far above the noise while on (dB) and spaced ≥ this share of the 99 % band. */
   fskMinOnSnrDb: 3,
   fskMinSpacing: 0.3,
@@ -31,6 +31,8 @@ export const RULES = Object.freeze({
   tdmaMinBursts: 4,
   tdmaMaxLengthCv: 0.2,
   tdmaMaxPeriodCv: 0.15,
+  /** tdma-burst: 90 % bandwidth × median burst length at least this (a modulated slot, not a keyed carrier's pulse). */
+  tdmaMinTimeBandwidth: 20,
   /** wideband-digital: envelope kurtosis above this (Gaussian-like amplitude) and 99 % bandwidth above this (Hz). */
   noiseLikeKurtosis: 0.55,
   widebandMinHz: 20_000,
@@ -93,9 +95,12 @@ export function classify(f: SignalFeatures): Identification {
       return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
         `impulsive: ${f.bursts.count} pulses of median ${ms(f.bursts.medianS)} (< ${ms(R.impulseMaxS)}), duty ${pct(f.dutyCycle)}, noise-like within pulses (kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
     }
-    if (f.bursts.count >= R.tdmaMinBursts && f.bursts.cv < R.tdmaMaxLengthCv && f.periods.cv < R.tdmaMaxPeriodCv) {
+    // TDMA bursts carry modulation: their bandwidth is many times 1/burst length (GSM: 150 kHz × 577 µs ≈ 87), where
+    // a keyed carrier's pulse has a time-bandwidth product of a few
+    const timeBandwidth = f.bandwidth90Hz * f.bursts.medianS;
+    if (f.bursts.count >= R.tdmaMinBursts && f.bursts.cv < R.tdmaMaxLengthCv && f.periods.cv < R.tdmaMaxPeriodCv && !noiseLike && timeBandwidth >= R.tdmaMinTimeBandwidth) {
       return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
-        `regular bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)}`);
+        `regular modulated bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)} (time × bandwidth ${timeBandwidth.toFixed(0)})`);
     }
     if (fskTones >= 2 && !noiseLike) {
       return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
@@ -104,6 +109,10 @@ export function classify(f: SignalFeatures): Identification {
     if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
       return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
         `bursts of a noise-like emission (kurtosis while on ${f.onEnvelopeKurtosis.toFixed(2)}, no carrier line) ${hz(f.bandwidthHz)} wide, duty ${pct(f.dutyCycle)}`);
+    }
+    if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex) {
+      return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
+        `amplitude modulated to near zero (the envelope dips read as gaps): carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex})`);
     }
     return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
       `on-off keyed: ${f.bursts.count} pulses, duty ${pct(f.dutyCycle)}, one frequency, carrier line ${pct(f.carrierFraction)} of the power, shortest element ${ms(f.symbolS)} (${Math.round(f.symbolRateBd)} Bd)`);
@@ -127,6 +136,10 @@ export function classify(f: SignalFeatures): Identification {
   if (fskTones >= 2 && f.envelopeKurtosis < R.noiseLikeKurtosis) {
     return done('fsk', steady * 0.85 * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15, false),
       `continuous, constant envelope, frequency takes ${fskTones} values (${f.tones} in the instantaneous frequency, ${f.spectralTones} humps in the spectrum) ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+  }
+  if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.carrierFraction >= R.ookMinCarrierFraction) {
+    return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),
+      `on-off keyed (pulses not resolved at this SNR or merged packets): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1), carrier line ${pct(f.carrierFraction)} of the power`);
   }
   if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.bandwidthHz > R.widebandMinHz) {
     return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),

@@ -66,7 +66,10 @@ export interface SignalFeatures {
   /** Std (Hz) of the smoothed instantaneous frequency while on, and the 99th percentile of |f − median| (Hz). */
   frequencyStdHz: number;
   deviationHz: number;
-  /** Peaks of the instantaneous-frequency histogram (FSK tones), their offsets (Hz, relative to the centre) and mean spacing. */
+  /**
+   * Peaks of the instantaneous-frequency histogram (FSK tones), their offsets (Hz, relative to the centre) and mean
+   * spacing (from the spectrum's humps when the histogram has one peak).
+   */
   tones: number;
   toneOffsetsHz: number[];
   /** Humps of the channel spectrum (smoothed over 4 % of the 99 % band) inside the 99 % band: ≥ 2 for FSK even at low SNR. */
@@ -415,11 +418,14 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     }
     band[k - bandLo] = Math.max(0, acc / c);
   }
-  const spectralTones = band.length >= 8 ? histogramPeaks(band).length : 1;
+  const humps = band.length >= 8 ? histogramPeaks(band) : [];
+  const spectralTones = Math.max(1, humps.length);
+  const humpSpacingHz = humps.length > 1 ? ((humps[humps.length - 1] - humps[0]) * chSpec.binHz) / (humps.length - 1) : 0;
 
 
   // ── envelope: on/off runs of the power averaged over L samples ──
-  const l0 = Math.max(1, Math.round(fs / bw90));
+  // the shortest averaging: one reciprocal 99 % bandwidth (a keyed pulse's edges are that sharp)
+  const l0 = Math.max(1, Math.round(fs / bw99));
   const p0 = movingMean(p, l0);
   const s0 = Math.max(quantile(p0, 0.95) - noiseCh, 1e-30);
   // L long enough that the smoothed power's spread, √((2SN + N²)/L), stays below S/8 (signal S, noise N): a continuous
@@ -430,8 +436,10 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   let { runs, onLevel } = levelRuns(p, smoothLen, noiseCh);
   // a noise-like emission (Gaussian amplitude: its own power fluctuates as much as it is strong) needs the same 1/36
   // spread from its own statistics: average over 64 correlation times (1/bandwidth), at most 10 ms
-  const firstKurt = runs.length ? envelopeKurtosis(p, [[runs[0][0], runs[runs.length - 1][1]]], 0, noiseCh) : 0;
-  if (envelopeKurtosis(p, runs, Math.ceil(smoothLen / 2), noiseCh) > 0.45 || (firstKurt > 0.55 && carrierFraction < 0.15)) {
+  // noise-like: the "pulses" are the emission's own amplitude fluctuations, as long as the averaging, and not constant
+  const medianRun = runs.length ? quantile(runs.map(([a, b]) => b - a), 0.5) : 0;
+  const firstOnKurt = envelopeKurtosis(p, runs, Math.ceil(smoothLen / 2), noiseCh);
+  if (firstOnKurt > 0.45 || (medianRun < 3 * smoothLen && firstOnKurt > 0.2 && runs.length > 8)) {
     smoothLen = Math.max(ls, Math.min(Math.round(fs * 0.01), 64 * l0));
     ({ runs, onLevel } = levelRuns(p, smoothLen, noiseCh));
   }
@@ -523,7 +531,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   for (let k = 0; k < bins; k++) smooth[k] = (hist[k - 1] ?? 0) * 0.25 + hist[k] * 0.5 + (hist[k + 1] ?? 0) * 0.25;
   const peaks = histogramPeaks(smooth);
   const toneOffsets = peaks.map((k) => fMed - range + ((k + 0.5) * 2 * range) / bins);
-  const spacing = toneOffsets.length > 1 ? (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) : 0;
+  const spacing = toneOffsets.length > 1 ? (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) : humpSpacingHz;
 
   // ── symbol rate: FSK → runs of the nearest tone; otherwise on/off runs ──
   let elementRuns: number[] = [];

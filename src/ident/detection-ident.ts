@@ -1,0 +1,127 @@
+// Identification of finished detections from a bounded ring of the stream's IQ (replay; docs/identification.md §8).
+import { join } from 'node:path';
+import { IqRing } from '../evidence/iq-ring.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import { demodulate, writeWav } from './audio.js';
+import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
+
+/** Settings of {@link DetectionIdentifier}. */
+export interface DetectionIdentOptions {
+  /** Seconds of IQ kept (the ring): a detection closing later than this after its start is analysed from its last part. Default 6. */
+  ringS: number;
+  /** Longest stretch of a detection analysed (s), from its start. Default 1. */
+  maxAnalysisS: number;
+  /** Noise margin kept before and after the detection (s). Default 0.01. */
+  marginS: number;
+  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. */
+  audioDir?: string;
+}
+
+export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 6, maxAnalysisS: 1, marginS: 0.01 });
+
+/** The `signal` object of a replay line: the class, the confidence, the features a supervisor reads, and why. */
+export type SignalSummary = Record<string, unknown>;
+
+const r = (x: number, digits = 0): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** The `signal` object for an identification (frequencies to 1 Hz, durations to 1 µs, ratios to 0.001). */
+export function signalSummary(id: Identification): SignalSummary {
+  const f = id.features;
+  if (!f) return { class: id.class, confidence: id.confidence, reason: id.reason };
+  const out: SignalSummary = {
+    class: id.class,
+    confidence: id.confidence,
+    bandwidthHz: r(f.bandwidthHz),
+    deviationHz: r(f.deviationHz),
+    snrDb: r(f.snrDb, 1),
+    dutyCycle: r(f.dutyCycle, 3),
+    bursts: f.bursts.count,
+    burstMedianMs: r(f.bursts.medianS * 1000, 3),
+    periodMedianMs: r(f.periods.medianS * 1000, 3),
+    envelopeKurtosis: r(f.envelopeKurtosis, 3),
+    modulationIndex: r(f.modulationIndex, 3),
+    carrierFraction: r(f.carrierFraction, 3),
+    tones: Math.max(f.tones, f.spectralTones),
+    toneSpacingHz: r(f.toneSpacingHz),
+    symbolRateBd: r(f.symbolRateBd),
+    centerDriftHz: r(f.centerDriftHz),
+    reason: id.reason,
+  };
+  return out;
+}
+
+/**
+ * Keeps the last `ringS` seconds of a source's IQ (an {@link IqRing} in the source's own encoding: 2 bytes per sample
+ * for cu8) and identifies each detection when it closes, from up to `maxAnalysisS` of its IQ plus `marginS` either
+ * side. Use {@link tap} to put it between the source and the pipeline.
+ */
+export class DetectionIdentifier {
+  private readonly ring: IqRing;
+  private readonly opts: DetectionIdentOptions;
+  /** Analog detections written as WAV (paths), in order. */
+  readonly audioFiles: string[] = [];
+  private readonly pendingWrites: Promise<void>[] = [];
+  constructor(private readonly info: IqSourceInfo, opts: Partial<DetectionIdentOptions> = {}) {
+    this.opts = { ...DEFAULT_DETECTION_IDENT, ...opts };
+    this.ring = new IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)), info.format);
+  }
+
+  /** A source yielding `source`'s blocks after copying each into the ring (same blocks, same order). */
+  tap(source: IqSource): IqSource {
+    const ring = this.ring;
+    return {
+      info: source.info,
+      close: () => source.close(),
+      async *blocks(): AsyncIterable<IqBlock> {
+        for await (const b of source.blocks()) {
+          ring.push(b);
+          yield b;
+        }
+      },
+    };
+  }
+
+  /**
+   * Identifies a closed detection from the ring and, for an analog class with `audioDir` set, writes its WAV (awaited by
+   * {@link flush}). A detection whose samples left the ring gives `unknown` with the reason.
+   */
+  identify(ev: DetectionEvent): SignalSummary {
+    const rate = this.info.rateSps;
+    const [held0, held1] = this.ring.range;
+    const start = Math.round(ev.startS * rate);
+    const end = Math.round((ev.endS ?? ev.startS) * rate);
+    const margin = Math.round(this.opts.marginS * rate);
+    const from = Math.max(held0, start - margin);
+    const to = Math.min(held1, end + margin, from + Math.round(this.opts.maxAnalysisS * rate) + 2 * margin);
+    if (to <= from || end <= held0) {
+      return { class: 'unknown', confidence: 0, reason: `the detection's IQ is no longer held (ring of ${this.opts.ringS} s)` };
+    }
+    const iq = new Float32Array(2 * (to - from));
+    const [, count] = this.ring.read(from, to, iq);
+    const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
+    const id = identify(input);
+    const summary = signalSummary(id);
+    if (process.env.QB_IDENT_DEBUG) summary.features = id.features;
+    if (ANALOG_CLASSES.includes(id.class)) {
+      const audio = demodulate(input, id.class, id.features);
+      summary.speechPresent = audio.voice.speechPresent;
+      summary.voice = audio.voice.reason;
+      if (this.opts.audioDir !== undefined) {
+        const path = join(this.opts.audioDir, `det-${ev.id}-${id.class}.wav`);
+        summary.audioFile = path;
+        this.audioFiles.push(path);
+        this.pendingWrites.push(writeWav(path, audio.samples, audio.rateSps));
+      }
+    }
+    return summary;
+  }
+
+  /** Waits for every WAV write started so far. @throws the first write error (naming the path). */
+  async flush(): Promise<void> {
+    const all = this.pendingWrites.splice(0);
+    await Promise.all(all);
+  }
+}
