@@ -30,9 +30,9 @@ export const CASE_CLASSES = SIGNAL_CLASSES.filter((c) => c !== 'unknown') as Exc
 /**
  * Draws a case of class `cls` from `seed`: random parameters inside the class's normal range (docs/identification.md §7
  * lists them), a random offset, an emission of random length between two 20 ms noise margins, and a detector-like hint
- * (centre within ±5 % of the bandwidth, bandwidth × 0.5 … 1.5).
+ * (centre within ±5 % of the bandwidth, bandwidth × 0.7 … 1.3). `durationS` overrides the drawn emission length.
  */
-export function makeCase(cls: Exclude<SignalClass, 'unknown'>, seed: number, snrDb: number): IdentCase {
+export function makeCase(cls: Exclude<SignalClass, 'unknown'>, seed: number, snrDb: number, durationS?: number): IdentCase {
   const rng = new Prng(hash32(seed, SIGNAL_CLASSES.indexOf(cls) + 1));
   const u = (a: number, b: number): number => a + (b - a) * rng.uniform();
   const wide = cls === 'wfm' || cls === 'tdma-burst' || cls === 'wideband-digital';
@@ -103,6 +103,7 @@ export function makeCase(cls: Exclude<SignalClass, 'unknown'>, seed: number, snr
       break;
     }
   }
+  if (durationS !== undefined) durS = durationS;
   const maxOff = Math.max(0, 0.35 * rate - bw / 2);
   const offsetHz = cls === 'pulsed-wideband' ? 0 : Math.round(u(-maxOff, maxOff));
   const powerDbfs = CASE_NOISE_DBFS + 10 * Math.log10(bw / rate) + snrDb;
@@ -116,7 +117,7 @@ export function makeCase(cls: Exclude<SignalClass, 'unknown'>, seed: number, snr
   gen.add(acc, 0, 0, count);
   noise.add(acc, 0, 0, count);
   const iq = Float32Array.from(acc);
-  const hintBw = bw * u(0.5, 1.5);
+  const hintBw = bw * u(0.7, 1.3);
   const hintOff = offsetHz + (rng.uniform() - 0.5) * 0.1 * bw;
   return { truth: cls, snrDb, bandwidthHz: bw, params, input: { iq, count, rateSps: rate, offsetHz: hintOff, bandwidthHz: hintBw } };
 }

@@ -23,11 +23,11 @@ export interface DemodAudio {
 /** What the voice-activity test found. */
 export interface VoiceActivity {
   speechPresent: boolean;
-  /** Share of 20 ms frames above the frame-energy floor + 6 dB. */
+  /** Share of 40 ms frames above the frame-energy floor + 3 dB. */
   activeFraction: number;
   /** 90th − 10th percentile of the frame energies in the voice band (dB). */
   dynamicRangeDb: number;
-  /** Share of the frame-energy envelope's fluctuation power at syllable rates (2–8 Hz, of 0.5–25 Hz). */
+  /** Share of the frame-energy envelope's fluctuation power at syllable rates (2–8 Hz, of 0.5–12 Hz). */
   syllabicFraction: number;
   reason: string;
 }
@@ -106,14 +106,14 @@ export function demodulate(input: IdentInput, cls: SignalClass, features?: Signa
 export const MIN_VOICE_S = 0.5;
 
 /**
- * Voice activity: speech is syllables (energy bursts at 2–8 Hz) separated by pauses. On 20 ms frames of the voice band
- * (300–3400 Hz, two one-pole sections each side) it requires all of: a frame-energy spread P90 − P10 ≥ 9 dB (a data
- * tone, a carrier's discriminator noise or steady noise stay within a few dB), between 15 % and 97 % of the frames
- * active (energy ≥ floor + 6 dB, floor = P10), and at least 35 % of the energy envelope's fluctuation power (0.5–25 Hz)
+ * Voice activity: speech is syllables (energy bursts at 2–8 Hz) separated by pauses. On 40 ms frames of the voice band
+ * (300–3400 Hz, two one-pole sections each side) it requires all of: a frame-energy spread P90 − P10 ≥ 5 dB (a data
+ * tone, a carrier's discriminator noise or steady noise stay within ≈ 3 dB), between 10 % and 97 % of the frames
+ * active (energy ≥ floor + 3 dB, floor = P10), and at least 35 % of the energy envelope's fluctuation power (0.5–12 Hz)
  * at 2–8 Hz, the syllable rate (Houtgast & Steeneken's modulation spectrum of speech peaks near 4 Hz).
  */
 export function voiceActivity(samples: Float32Array, rateSps: number): VoiceActivity {
-  const frame = Math.round(rateSps * 0.02);
+  const frame = Math.round(rateSps * 0.04);
   const frames = Math.floor(samples.length / frame);
   const none = (reason: string): VoiceActivity => ({ speechPresent: false, activeFraction: 0, dynamicRangeDb: 0, syllabicFraction: 0, reason });
   if (samples.length < MIN_VOICE_S * rateSps || frames < 8) return none(`audio too short to judge speech: ${(samples.length / rateSps).toFixed(2)} s (need ${MIN_VOICE_S} s)`);
@@ -133,7 +133,7 @@ export function voiceActivity(samples: Float32Array, rateSps: number): VoiceActi
   const p10 = quantile(db, 0.1);
   const p90 = quantile(db, 0.9);
   let active = 0;
-  for (let f = 0; f < frames; f++) if (db[f] >= p10 + 6) active++;
+  for (let f = 0; f < frames; f++) if (db[f] >= p10 + 3) active++;
   const activeFraction = active / frames;
   // modulation spectrum of the energy envelope (frame rate 50 Hz), by a direct DFT on 0.5 … 25 Hz in 0.25 Hz steps
   let mean = 0;
@@ -142,7 +142,7 @@ export function voiceActivity(samples: Float32Array, rateSps: number): VoiceActi
   let syll = 0;
   let all = 0;
   const frameRate = rateSps / frame;
-  for (let hz = 0.5; hz <= 25; hz += 0.25) {
+  for (let hz = 0.5; hz <= 12; hz += 0.25) {
     let re = 0;
     let im = 0;
     for (let f = 0; f < frames; f++) {
@@ -157,8 +157,8 @@ export function voiceActivity(samples: Float32Array, rateSps: number): VoiceActi
   const syllabicFraction = all > 0 ? syll / all : 0;
   const dynamicRangeDb = p90 - p10;
   const checks: string[] = [];
-  if (dynamicRangeDb < 9) checks.push(`frame energies spread ${dynamicRangeDb.toFixed(1)} dB (< 9 dB: steady, no pauses)`);
-  if (activeFraction < 0.15 || activeFraction > 0.97) checks.push(`${Math.round(activeFraction * 100)} % of frames active (speech: 15–97 %)`);
+  if (dynamicRangeDb < 5) checks.push(`frame energies spread ${dynamicRangeDb.toFixed(1)} dB (< 5 dB: steady, no pauses)`);
+  if (activeFraction < 0.1 || activeFraction > 0.97) checks.push(`${Math.round(activeFraction * 100)} % of frames active (speech: 10–97 %)`);
   if (syllabicFraction < 0.35) checks.push(`${Math.round(syllabicFraction * 100)} % of the envelope's fluctuation at 2–8 Hz (speech ≥ 35 %)`);
   const speechPresent = checks.length === 0;
   return {

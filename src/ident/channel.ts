@@ -37,14 +37,14 @@ export function lowPassTaps(cutoff: number, taps: number): Float64Array {
 /**
  * Shifts `offsetHz` to 0 Hz, low-pass filters to ±cutoffHz and keeps every D-th sample, where D = ⌊rate / (minRatio ·
  * 2·cutoffHz)⌋ (so the channel rate is at least minRatio × the filter's two-sided width). Only the kept outputs are
- * computed (cost ≈ 32 complex multiply-adds per input sample whatever D is: taps = 32·D + 1, at least 63, so the
+ * computed (cost ≈ 32 complex multiply-adds per input sample whatever D is: taps = 32·D + 1, at least 127, so the
  * Blackman transition band, 5.5·rate/taps, is ≈ 0.17 of the channel rate).
  * The mixer is a phasor rotated per sample and renormalised every 1024 samples.
  */
 export function channelise(iq: Float32Array, count: number, rateSps: number, offsetHz: number, cutoffHz: number, minRatio = 2): Channel {
   const c = Math.min(cutoffHz, 0.45 * rateSps);
   const d = Math.max(1, Math.floor(rateSps / (minRatio * 2 * c)));
-  const taps = Math.max(63, 32 * d + 1) | 1;
+  const taps = Math.max(127, 32 * d + 1) | 1;
   const h = lowPassTaps(c / rateSps, taps);
   // mix the whole clip once (float64), then FIR at the kept positions
   const mixed = new Float64Array(2 * count);

@@ -16,13 +16,13 @@ export const RULES = Object.freeze({
   burstyDuty: 0.8,
   /** … and the envelope kurtosis over the span exceeds this (a duty of 77 % gives 0.3; AM speech stays below). */
   burstyMinKurtosis: 0.3,
-  /** FSK tones count when the emission is this far above the noise while on (dB) and spaced ≥ this share of the 99 % band. */
-  fskMinOnSnrDb: 3,
+  /** FSK tones count when the emission is this far above the noise while on (dB) and span ≥ this share of the 99 % band. */
+  fskMinOnSnrDb: 6,
   fskMinSpacing: 0.3,
   /** pulsed-wideband: median pulse shorter than this (s). */
   impulseMaxS: 1e-3,
   /** Pulses are noise-like (impulses, wideband data) when their envelope kurtosis while on exceeds this. */
-  impulseKurtosis: 0.45,
+  impulseKurtosis: 0.6,
   /** pulsed-wideband: 99 % bandwidth above this (Hz). */
   impulseMinBandwidthHz: 50_000,
   /** ook: the carrier line holds at least this share of the power (keying a carrier leaves half of it in the line). */
@@ -86,7 +86,10 @@ export function classify(f: SignalFeatures): Identification {
   // noise dips cannot give (1/d − 1 for a duty d)
   // FSK tones: those of the instantaneous frequency when the emission is clear of the noise and they are spaced apart
   // enough to be tones rather than noise, or humps of the spectrum
-  const fskTones = Math.max(f.onSnrDb >= R.fskMinOnSnrDb && f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz ? f.tones : 1, f.spectralTones);
+  // (the spectrum's humps only below 10 dB: above it the frequency's own histogram decides, and FM by a steady tone,
+  // whose Bessel spectrum has humps too, does not dwell on its extremes)
+  const ifTones = f.onSnrDb >= R.fskMinOnSnrDb && (f.tones - 1) * f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz ? f.tones : 1;
+  const fskTones = f.onSnrDb >= 10 ? ifTones : Math.max(ifTones, f.spectralTones);
   const bursty = f.dutyCycle < R.burstyDuty && f.bursts.count >= 2 && f.envelopeKurtosis > R.burstyMinKurtosis;
   const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
   if (bursty) {

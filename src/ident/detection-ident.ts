@@ -1,15 +1,14 @@
 // Identification of finished detections from a bounded ring of the stream's IQ (replay; docs/identification.md §8).
 import { join } from 'node:path';
-import { IqRing } from '../evidence/iq-ring.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { demodulate, writeWav } from './audio.js';
 import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
-  /** Seconds of IQ kept (the ring): a detection closing later than this after its start is analysed from its last part. Default 6. */
+  /** Seconds of IQ kept (the ring): a detection closing later than this after its start is analysed from its last part. Default 1 (19 MB at 2.4 MS/s; larger rings cost the detection pass cache misses). */
   ringS: number;
-  /** Longest stretch of a detection analysed (s), from its start. Default 1. */
+  /** Longest stretch of a detection analysed (s), from its start. Default 0.5. */
   maxAnalysisS: number;
   /** Noise margin kept before and after the detection (s). Default 0.01. */
   marginS: number;
@@ -17,7 +16,7 @@ export interface DetectionIdentOptions {
   audioDir?: string;
 }
 
-export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 6, maxAnalysisS: 1, marginS: 0.01 });
+export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01 });
 
 /** The `signal` object of a replay line: the class, the confidence, the features a supervisor reads, and why. */
 export type SignalSummary = Record<string, unknown>;
@@ -48,25 +47,77 @@ export function signalSummary(id: Identification): SignalSummary {
     toneSpacingHz: r(f.toneSpacingHz),
     symbolRateBd: r(f.symbolRateBd),
     centerDriftHz: r(f.centerDriftHz),
+    gapSnrDb: r(f.gapSnrDb, 1),
     reason: id.reason,
   };
   return out;
 }
 
 /**
- * Keeps the last `ringS` seconds of a source's IQ (an {@link IqRing} in the source's own encoding: 2 bytes per sample
- * for cu8) and identifies each detection when it closes, from up to `maxAnalysisS` of its IQ plus `marginS` either
+ * The last `capacity` complex samples of a stream as Float32 I/Q, addressed by absolute sample index; filled with at most
+ * two native copies (TypedArray.set) per block, which costs the detection pass far less than the evidence ring's
+ * per-value re-encoding (src/evidence/iq-ring.ts) at the price of 8 B per sample. A gap or discontinuity restarts it.
+ */
+export class Float32IqRing {
+  private readonly buf: Float32Array;
+  private start = 0;
+  private end = 0;
+  constructor(readonly capacity: number) {
+    if (!(capacity >= 1)) throw new RangeError(`ring capacity must be ≥ 1 sample, got ${capacity}`);
+    this.buf = new Float32Array(2 * capacity);
+  }
+  /** Oldest and one-past-newest absolute sample indices held. */
+  get range(): [number, number] {
+    return [this.start, this.end];
+  }
+  /** Appends a block (allocation-free). */
+  push(block: IqBlock): void {
+    if (block.firstSample !== this.end || block.discontinuity) {
+      this.start = block.firstSample;
+      this.end = block.firstSample;
+    }
+    const cap = this.capacity;
+    let done = Math.max(0, block.count - cap); // a block longer than the ring: only its tail stays
+    this.end += done;
+    while (done < block.count) {
+      const at = this.end % cap;
+      const run = Math.min(block.count - done, cap - at);
+      this.buf.set(block.samples.subarray(2 * done, 2 * (done + run)), 2 * at);
+      done += run;
+      this.end += run;
+    }
+    if (this.end - this.start > cap) this.start = this.end - cap;
+  }
+  /** Samples [from, to) clipped to what is held, as a new Float32Array of I/Q. @returns the samples and the first index */
+  read(from: number, to: number): { iq: Float32Array; first: number; count: number } {
+    const a = Math.max(from, this.start);
+    const z = Math.max(a, Math.min(to, this.end));
+    const out = new Float32Array(2 * (z - a));
+    const cap = this.capacity;
+    let done = 0;
+    while (a + done < z) {
+      const at = (a + done) % cap;
+      const run = Math.min(z - a - done, cap - at);
+      out.set(this.buf.subarray(2 * at, 2 * (at + run)), 2 * done);
+      done += run;
+    }
+    return { iq: out, first: a, count: z - a };
+  }
+}
+
+/**
+ * Keeps the last `ringS` seconds of a source's IQ (a {@link Float32IqRing}) and identifies each detection when it closes, from up to `maxAnalysisS` of its IQ plus `marginS` either
  * side. Use {@link tap} to put it between the source and the pipeline.
  */
 export class DetectionIdentifier {
-  private readonly ring: IqRing;
+  private readonly ring: Float32IqRing;
   private readonly opts: DetectionIdentOptions;
   /** Analog detections written as WAV (paths), in order. */
   readonly audioFiles: string[] = [];
   private readonly pendingWrites: Promise<void>[] = [];
   constructor(private readonly info: IqSourceInfo, opts: Partial<DetectionIdentOptions> = {}) {
     this.opts = { ...DEFAULT_DETECTION_IDENT, ...opts };
-    this.ring = new IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)), info.format);
+    this.ring = new Float32IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)));
   }
 
   /** A source yielding `source`'s blocks after copying each into the ring (same blocks, same order). */
@@ -99,12 +150,10 @@ export class DetectionIdentifier {
     if (to <= from || end <= held0) {
       return { class: 'unknown', confidence: 0, reason: `the detection's IQ is no longer held (ring of ${this.opts.ringS} s)` };
     }
-    const iq = new Float32Array(2 * (to - from));
-    const [, count] = this.ring.read(from, to, iq);
+    const { iq, count } = this.ring.read(from, to);
     const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
     const id = identify(input);
     const summary = signalSummary(id);
-    if (process.env.QB_IDENT_DEBUG) summary.features = id.features;
     if (ANALOG_CLASSES.includes(id.class)) {
       const audio = demodulate(input, id.class, id.features);
       summary.speechPresent = audio.voice.speechPresent;

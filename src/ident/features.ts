@@ -67,12 +67,19 @@ export interface SignalFeatures {
   frequencyStdHz: number;
   deviationHz: number;
   /**
-   * Peaks of the instantaneous-frequency histogram (FSK tones), their offsets (Hz, relative to the centre) and mean
-   * spacing (from the spectrum's humps when the histogram has one peak).
+   * Peaks of the instantaneous-frequency histogram (FSK tones) when the frequency dwells near them ≥ 75 % of the time
+   * (else 1), their offsets (Hz, relative to the centre) and mean spacing (from the spectrum's humps when the histogram
+   * has one peak).
    */
   tones: number;
   toneOffsetsHz: number[];
-  /** Humps of the channel spectrum (smoothed over 4 % of the 99 % band) inside the 99 % band: ≥ 2 for FSK even at low SNR. */
+  /** Power between the bursts over the noise (dB; −30 = nothing) and its frequency minus that of the bursts (Hz). */
+  gapSnrDb: number;
+  gapShiftHz: number;
+  /**
+   * Humps of the channel spectrum (smoothed over ±5 % of the 99 % band) inside the 99 % band when 2–4 of them lie ≥ 15 %
+   * of the band apart, else 1: FSK tones even at low SNR.
+   */
   spectralTones: number;
   /**
    * Coherent RMS amplitude-modulation index of the strongest line (see {@link coherentModulationIndex}): ≈ 0 carrier,
@@ -120,34 +127,48 @@ export function durationStats(values: number[]): DurationStats {
 }
 
 /**
- * The elementary duration behind a set of run lengths (s): the runs are taken as near-integer multiples of a unit u
- * (on/off keying, FSK symbols). Start from the 10th percentile of the runs, then refine u = Σ r / Σ round(r/u) over the
- * runs of at most 8 units, twice (the same idea as rtl_433's pulse analyser, which reports the shortest timing cluster).
+ * The elementary duration behind run lengths (s): pulses (and, for on/off keying, the gaps between them) are taken as
+ * near-integer multiples k = 1…8 of a unit u, the pulses measured δ too short and the gaps δ too long (a threshold on a
+ * smoothed power shifts both edges of a pulse the same way). Candidates u from 0.6× to 2× the 10th percentile of all
+ * runs (1 % steps) and δ within ±0.3·u are scored by how close the corrected runs sit to multiples of u
+ * (Σ max(0, 1 − 4·|r/u − k|)); the largest u within 5 % of the best score wins (a half or a third of the unit fits as
+ * well), then u = Σ r / Σ k over the runs that fit it (rtl_433's pulse analyser reports the same shortest timing).
  */
-export function unitDuration(runs: number[]): number {
-  if (runs.length === 0) return 0;
-  let u = quantile(runs, 0.1);
-  // the shortest cluster: the mean of runs within ±35 % of the 10th percentile
-  let s = 0;
-  let c = 0;
-  for (const r of runs) if (r > 0.65 * u && r < 1.35 * u) {
-    s += r;
-    c++;
-  }
-  if (c > 0) u = s / c;
-  for (let pass = 0; pass < 2; pass++) {
-    let num = 0;
-    let den = 0;
-    for (const r of runs) {
-      const k = Math.round(r / u);
-      if (k >= 1 && k <= 8 && Math.abs(r / u - k) < 0.3) {
-        num += r;
-        den += k;
-      }
+export function unitDuration(pulses: number[], gaps: number[] = []): number {
+  const all = pulses.concat(gaps);
+  if (all.length === 0) return 0;
+  const q10 = quantile(all, 0.1);
+  const near = (x: number): number => {
+    const k = Math.round(x);
+    return k >= 1 && k <= 8 ? Math.max(0, 1 - 4 * Math.abs(x - k)) : 0;
+  };
+  let best = 0;
+  const cands: { u: number; d: number; sc: number }[] = [];
+  for (let m = 0.6; m <= 2.0001; m += 0.01) {
+    const u = q10 * m;
+    for (let j = gaps.length ? -6 : 0; j <= (gaps.length ? 6 : 0); j++) {
+      const d = (j / 20) * u;
+      let sc = 0;
+      for (const r of pulses) sc += near((r + d) / u);
+      for (const g of gaps) sc += near((g - d) / u);
+      cands.push({ u, d, sc });
+      best = Math.max(best, sc);
     }
-    if (den > 0) u = num / den;
   }
-  return u;
+  let pick = cands[0];
+  for (const c of cands) if (c.sc >= 0.95 * best && c.u > pick.u) pick = c;
+  let num = 0;
+  let den = 0;
+  const take = (r: number): void => {
+    const k = Math.round(r / pick.u);
+    if (k >= 1 && k <= 8 && Math.abs(r / pick.u - k) < 0.2) {
+      num += r;
+      den += k;
+    }
+  };
+  for (const r of pulses) take(r + pick.d);
+  for (const g of gaps) take(g - pick.d);
+  return den > 0 ? num / den : pick.u;
 }
 
 /**
@@ -346,22 +367,28 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   while (fftSize < 16384 && rateSps / (2 * fftSize) >= rbw) fftSize *= 2;
   while (fftSize > 64 && count / fftSize < 32) fftSize /= 2;
   const spec = welchSpectrum(iq, count, rateSps, fftSize);
+  // search window: the detector's band ± its width (the emission's own band is then found inside it, §2)
   const halfWin = Math.min(rateSps / 2, Math.max(1.5 * bwHint, 16 * spec.binHz, 5000));
-  let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin);
+  let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz));
   let snr99 = ob.signalPower / Math.max(ob.noiseIn99, 1e-30);
   let bw99 = Math.max(spec.binHz, ob.high99Hz - ob.low99Hz);
   let bw90 = Math.max(spec.binHz, ob.high90Hz - ob.low90Hz);
-  // an emission spread over most of the band (impulses, a wide burst) hides the floor: the noise then comes from the
-  // quiet stretches of the clip (time domain) instead of the bins outside the window
-  const fullBand = !(ob.signalPower > 0) || snr99 < 0.1 || bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
+  // an emission spread over most of the band (impulses, a wide burst; the detector saw it wide) hides the floor: the
+  // noise then comes from the quiet stretches of the clip (time domain) instead of the bins outside the window
+  const nothing = !(ob.signalPower > 0) || snr99 < 0.1;
+  if (nothing && bwHint < 0.25 * rateSps) {
+    return { reason: `no emission above the noise near ${Math.round(input.offsetHz)} Hz (in-band SNR ${(10 * Math.log10(Math.max(snr99, 1e-6))).toFixed(1)} dB)` };
+  }
+  const fullBand = nothing || bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
   let center = (ob.low90Hz + ob.high90Hz) / 2;
-  // the channel keeps the whole 99 % band (FM peaks, both FSK tones) with a little margin; at least ±500 Hz
+  // the channel keeps the whole 99 % band (FM peaks, both FSK tones) with a little margin, at least ±500 Hz
   let cutoff = Math.max(0.6 * bw99, 0.65 * bw90, 500, 2 * spec.binHz);
   if (fullBand) {
     center = 0;
     cutoff = 0.45 * rateSps;
   }
-  const ch: Channel = channelise(iq, count, rateSps, center, cutoff);
+  // channel rate ≥ 8 × the cut-off: pulse edges are timed to within 1/16 of the reciprocal bandwidth
+  const ch: Channel = channelise(iq, count, rateSps, center, cutoff, 4);
   const z = ch.iq;
   const n = ch.count;
   const fs = ch.rateSps;
@@ -404,8 +431,8 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   for (let k = Math.max(passLo, peakBin - 2); k <= Math.min(passHi, peakBin + 2); k++) line += chSpec.powerPerBin[k] - floorBin;
   const carrierFraction = chTotal > 0 ? Math.min(1, Math.max(0, line / chTotal)) : 0;
 
-  // ── spectral tones: humps of the channel's spectrum (smoothed over 4 % of the 99 % band) inside the 99 % band ──
-  const smoothBins = Math.max(1, Math.round((0.04 * bw99) / chSpec.binHz));
+  // ── spectral tones: humps of the channel's spectrum (smoothed over ±5 % of the 99 % band) inside the 99 % band ──
+  const smoothBins = Math.max(1, Math.round((0.05 * bw99) / chSpec.binHz));
   const bandLo = Math.max(passLo, Math.floor(chFft / 2 - (0.5 * bw99) / chSpec.binHz));
   const bandHi = Math.min(passHi, Math.ceil(chFft / 2 + (0.5 * bw99) / chSpec.binHz));
   const band = new Float64Array(Math.max(0, bandHi - bandLo + 1));
@@ -419,8 +446,10 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     band[k - bandLo] = Math.max(0, acc / c);
   }
   const humps = band.length >= 8 ? histogramPeaks(band) : [];
-  const spectralTones = Math.max(1, humps.length);
   const humpSpacingHz = humps.length > 1 ? ((humps[humps.length - 1] - humps[0]) * chSpec.binHz) / (humps.length - 1) : 0;
+  // 2 to 4 humps at least 15 % of the band apart are FSK tones; a comb of many close lines is the Bessel spectrum of
+  // FM by a steady tone
+  const spectralTones = humps.length >= 2 && humps.length <= 4 && humpSpacingHz >= 0.15 * bw99 ? humps.length : 1;
 
 
   // ── envelope: on/off runs of the power averaged over L samples ──
@@ -465,6 +494,32 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     const to = Math.min(count, Math.round((runs[runs.length - 1][1] - trim) * d + ch.delaySamples));
     modulationIndex = coherentModulationIndex(iq.subarray(2 * from, 2 * to), to - from, rateSps, center + (peakBin - chFft / 2) * chSpec.binHz);
   }
+
+  // ── what lies between the bursts: power over the noise and its frequency relative to the bursts (FSK received with
+  // unequal tone levels has power on another tone there; a keyed transmitter's ring-down leaves a few dB) ──
+  let gapPower = 0;
+  let gapCount = 0;
+  let gapRe = 0;
+  let gapIm = 0;
+  let onRe = 0;
+  let onIm = 0;
+  const gEdge = Math.ceil(smoothLen / 2);
+  for (let r = 0; r < runs.length; r++) {
+    for (let i = Math.max(1, runs[r][0] + gEdge); i < runs[r][1] - gEdge; i++) {
+      onRe += z[2 * i] * z[2 * i - 2] + z[2 * i + 1] * z[2 * i - 1];
+      onIm += z[2 * i + 1] * z[2 * i - 2] - z[2 * i] * z[2 * i - 1];
+    }
+    if (r + 1 < runs.length) {
+      for (let i = runs[r][1] + gEdge; i < runs[r + 1][0] - gEdge; i++) {
+        gapPower += p[i];
+        gapCount++;
+        gapRe += z[2 * i] * z[2 * i - 2] + z[2 * i + 1] * z[2 * i - 1];
+        gapIm += z[2 * i + 1] * z[2 * i - 2] - z[2 * i] * z[2 * i - 1];
+      }
+    }
+  }
+  const gapSnr = gapCount > 16 ? Math.max(0, gapPower / gapCount / noiseCh - 1) : 0;
+  const gapShiftHz = gapCount > 16 ? ((Math.atan2(gapIm, gapRe) - Math.atan2(onIm, onRe)) * fs) / (2 * Math.PI) : 0;
 
   // ── envelope moments, noise-corrected: over the whole span (on/off structure included) and while on ──
   const spanKurt = runs.length ? envelopeKurtosis(p, [[runs[0][0], runs[runs.length - 1][1]]], 0, noiseCh) : 0;
@@ -531,11 +586,28 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   for (let k = 0; k < bins; k++) smooth[k] = (hist[k - 1] ?? 0) * 0.25 + hist[k] * 0.5 + (hist[k + 1] ?? 0) * 0.25;
   const peaks = histogramPeaks(smooth);
   const toneOffsets = peaks.map((k) => fMed - range + ((k + 0.5) * 2 * range) / bins);
+  // dwell: share of the time within a quarter spacing of a tone (FSK ≈ 0.9; FM by a sine, arcsine-distributed, ≈ 0.6)
+  let dwell = 0;
+  if (toneOffsets.length > 1) {
+    const q = (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) / 4;
+    for (const f of freqs) {
+      for (const t of toneOffsets) if (Math.abs(f - t) <= q) {
+        dwell++;
+        break;
+      }
+    }
+    dwell /= freqs.length;
+  }
+  // (FM by a sine has 2 histogram peaks, at its extremes, and dwells ≈ 0.6 there; 4-FSK spends more time in transit)
+  const ifTones = dwell >= (peaks.length > 2 ? 0.55 : 0.75) ? peaks.length : 1;
   const spacing = toneOffsets.length > 1 ? (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) : humpSpacingHz;
 
   // ── symbol rate: FSK → runs of the nearest tone; otherwise on/off runs ──
   let elementRuns: number[] = [];
+  let elementGaps: number[] = [];
   if (toneOffsets.length >= 2) {
+    const minRun = Math.max(2, Math.ceil(1.5 * lf));
+    const runsOfBurst: number[] = [];
     for (const f of runFreq) {
       let cur = -1;
       let len = 0;
@@ -544,20 +616,27 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
         let best = 0;
         for (let t = 1; t < toneOffsets.length; t++) if (Math.abs(f[i] - toneOffsets[t]) < Math.abs(f[i] - toneOffsets[best])) best = t;
         if (best === cur) len++;
-        else {
-          if (cur >= 0 && len > 0) elementRuns.push(len / fs);
+        else if (len < minRun && cur >= 0) {
+          // a flicker shorter than 1.5 smoothing lengths (noise, a transition through a middle tone) is not a symbol:
+          // it joins the run that follows
+          cur = best;
+          len++;
+        } else {
+          if (cur >= 0 && len > 0) runsOfBurst.push(len);
           cur = best;
           len = 1;
         }
       }
+      // the first and last run of each burst are cut by its edges
+      for (let k = 1; k + 1 < runsOfBurst.length; k++) elementRuns.push(runsOfBurst[k] / fs);
+      runsOfBurst.length = 0;
     }
-    // the first and last run of each burst are cut by its edges: drop runs shorter than the smoothing
-    elementRuns = elementRuns.filter((r) => r * fs >= Math.max(2, lf / 2));
   } else {
+    elementRuns = burstLens;
     const longest = 20 * Math.max(quantile(burstLens, 0.5), 1 / fs);
-    elementRuns = burstLens.concat(gapLens.filter((g) => g < longest));
+    elementGaps = gapLens.filter((g) => g < longest);
   }
-  const unit = elementRuns.length >= 3 ? unitDuration(elementRuns) : 0;
+  const unit = elementRuns.length + elementGaps.length >= 3 ? unitDuration(elementRuns, elementGaps) : 0;
 
   return {
     clipS,
@@ -579,7 +658,9 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     onEnvelopeKurtosis: Number.isFinite(onKurt) ? onKurt : 0,
     frequencyStdHz: fStd,
     deviationHz: deviation,
-    tones: peaks.length,
+    tones: ifTones,
+    gapSnrDb: 10 * Math.log10(Math.max(gapSnr, 1e-3)),
+    gapShiftHz,
     spectralTones,
     modulationIndex,
     toneOffsetsHz: toneOffsets.map((t) => t - fMed),

@@ -17,6 +17,8 @@ export interface ClipSpectrum {
 
 /** Frames averaged at most (evenly spread over a longer clip), so a 10 s clip costs as much as ≈ 0.5 s at 2.4 MS/s. */
 const MAX_FRAMES = 600;
+/** Points transformed at most (frames × FFT size). */
+const MAX_POINTS = 4_000_000;
 
 /**
  * Welch PSD of interleaved I/Q `iq` (count complex samples) with FFT size `fftSize` (power of two ≥ 16).
@@ -36,7 +38,8 @@ export function welchSpectrum(iq: Float32Array | Float64Array, count: number, ra
   const acc = new Float64Array(n);
   const hop = n >> 1;
   const possible = count >= n ? Math.floor((count - n) / hop) + 1 : 0;
-  const frames = Math.min(possible, MAX_FRAMES);
+  // at most MAX_FRAMES frames and 4 M transformed points (a 16384-point spectrum averages 244 frames)
+  const frames = Math.min(possible, MAX_FRAMES, Math.max(32, Math.floor(MAX_POINTS / n)));
   for (let f = 0; f < frames; f++) {
     const start = frames === possible ? f * hop : Math.floor((f * (count - n)) / Math.max(1, frames - 1));
     for (let i = 0; i < n; i++) {
@@ -88,7 +91,7 @@ export interface OccupiedBand {
   high99Hz: number;
   low90Hz: number;
   high90Hz: number;
-  /** Offset (Hz) of the strongest bin in the window. */
+  /** Offset (Hz) of the strongest bin within ±coreHz of the detection's centre. */
   peakHz: number;
   /** Share (0..1) of the signal power within ±max(2 bins, 150 Hz) of the strongest bin: ≈ 1 for a carrier or AM. */
   carrierFraction: number;
@@ -98,15 +101,16 @@ export interface OccupiedBand {
 
 /**
  * Occupied bandwidth of the emission near `offsetHz`: the band between the points where the cumulative noise-subtracted
- * power in the search window [offsetHz ± halfWindowHz] crosses 0.5 % and 99.5 % of its total (ITU-R SM.328 "99 % power"
+ * power in the search window [offsetHz ± halfWindowHz], grown from the strongest bin within ±coreHz of offsetHz crosses 0.5 % and 99.5 % of its total (ITU-R SM.328 "99 % power"
  * bandwidth), and likewise 5 %/95 % for the 90 % band. Only bins more than 4.5σ of an averaged noise bin above the floor
- * (σ = floor/√frames) count, so the noise of a wide window does not move the edges.
+ * (σ = floor/√frames) count, so the noise of a wide window does not move the edges, and only the run of such bins
+ * around the strongest one (gaps of up to 2 bins bridged), so a steady neighbour stays out.
  */
-export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz: number): OccupiedBand {
+export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz: number, coreHz = halfWindowHz / 3): OccupiedBand {
   const n = spec.fftSize;
   const p = spec.powerPerBin;
-  const a = Math.max(0, Math.floor(binOf(spec, offsetHz - halfWindowHz)));
-  const z = Math.min(n - 1, Math.ceil(binOf(spec, offsetHz + halfWindowHz)));
+  let a = Math.max(0, Math.floor(binOf(spec, offsetHz - halfWindowHz)));
+  let z = Math.min(n - 1, Math.ceil(binOf(spec, offsetHz + halfWindowHz)));
   // noise floor: bins outside the window (and away from DC, where an RTL's offset sits), else a low percentile of all
   const outside: number[] = [];
   for (let k = 0; k < n; k++) if ((k < a - 2 || k > z + 2) && Math.abs(k - n / 2) > 2) outside.push(p[k]);
@@ -115,12 +119,32 @@ export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz:
   // otherwise the noise bins of a wide window random-walk the cumulative sum and move the 0.5 % points
   const sig = floor * (1 + 4.5 / Math.sqrt(Math.max(1, spec.frames)));
   const excess = (k: number): number => (p[k] > sig ? p[k] - floor : 0);
-  let total = 0;
-  let peakK = a;
-  for (let k = a; k <= z; k++) {
-    total += excess(k);
-    if (p[k] > p[peakK]) peakK = k;
+  // the strongest bin inside the detection's own band (centre ± coreHz), where the emission is
+  const c0 = Math.max(a, Math.floor(binOf(spec, offsetHz - coreHz)));
+  const c1 = Math.min(z, Math.ceil(binOf(spec, offsetHz + coreHz)));
+  let peakK = c0;
+  for (let k = c0; k <= c1; k++) if (p[k] > p[peakK]) peakK = k;
+  // the emission is the run of signal bins around the strongest one, bridging gaps of up to 2 bins: a steady
+  // neighbour separated from it by noise does not join it
+  const bridge = 2;
+  let lo = peakK;
+  let hi = peakK;
+  for (let k = peakK - 1, gap = 0; k >= a && gap <= bridge; k--) {
+    if (excess(k) > 0) {
+      lo = k;
+      gap = 0;
+    } else gap++;
   }
+  for (let k = peakK + 1, gap = 0; k <= z && gap <= bridge; k++) {
+    if (excess(k) > 0) {
+      hi = k;
+      gap = 0;
+    } else gap++;
+  }
+  a = lo;
+  z = hi;
+  let total = 0;
+  for (let k = a; k <= z; k++) total += excess(k);
   const edge = (frac: number): number => {
     const target = frac * total;
     let cum = 0;

@@ -119,3 +119,29 @@ export class ImpulseGenerator implements SampleGenerator {
     }
   }
 }
+
+/**
+ * A recorded modulating signal (speech, music) as an {@link AudioSource}: `samples` at `audioRateSps`, scaled so the
+ * largest |value| is 1, read at the RF rate by linear interpolation; silence after its end.
+ */
+export class SampledAudio implements AudioSource {
+  private readonly data: Float64Array;
+  private readonly step: number;
+  private pos = 0;
+  constructor(samples: ArrayLike<number>, audioRateSps: number, rfRateSps: number) {
+    let peak = 0;
+    for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
+    this.data = Float64Array.from(samples, (v) => (peak > 0 ? v / peak : 0));
+    this.step = audioRateSps / rfRateSps;
+  }
+  reset(_seed: number): void {
+    this.pos = 0;
+  }
+  next(): number {
+    const i = Math.floor(this.pos);
+    const f = this.pos - i;
+    this.pos += this.step;
+    if (i + 1 >= this.data.length) return 0;
+    return this.data[i] + f * (this.data[i + 1] - this.data[i]);
+  }
+}
