@@ -54,7 +54,7 @@ async function detectPass(ring) {
 const ringRuns = [];
 for (let i = 0; i < 3; i++) for (const ring of [false, true]) ringRuns.push({ ring, s: await detectPass(ring) });
 const best = (/** @type {boolean} */ ring) => Math.min(...ringRuns.filter((r) => r.ring === ring).map((r) => r.s));
-process.stdout.write(`detect pass without ring ${best(false).toFixed(2)} s, with the 6 s IQ ring ${best(true).toFixed(2)} s (best of 3; ${seconds} s of 2.4 MS/s)\n`);
+process.stdout.write(`detect pass without ring ${best(false).toFixed(2)} s, with the 1 s IQ ring ${best(true).toFixed(2)} s (best of 3; ${seconds} s of 2.4 MS/s)\n`);
 const runs = [];
 for (let i = 0; i < 2; i++) for (const id of [false, true]) runs.push(await once(id));
 for (const r of runs) process.stdout.write(`${r.identify ? 'identify   ' : 'no-identify'}: detect pass ${r.detectWallS.toFixed(2)} s, whole replay ${r.wallS.toFixed(2)} s, ${r.detections} detections (${r.classified} classified) for ${seconds} s of 2.4 MS/s\n`);

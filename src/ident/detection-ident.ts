@@ -12,11 +12,14 @@ export interface DetectionIdentOptions {
   maxAnalysisS: number;
   /** Noise margin kept before and after the detection (s). Default 0.01. */
   marginS: number;
-  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. */
+  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. With it, ringS defaults to {@link AUDIO_RING_S}. */
   audioDir?: string;
 }
 
 export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01 });
+
+/** Ring length (s) when WAVs are written: the longest transmission heard whole (115 MB at 2.4 MS/s). */
+export const AUDIO_RING_S = 6;
 
 /** The `signal` object of a replay line: the class, the confidence, the features a supervisor reads, and why. */
 export type SignalSummary = Record<string, unknown>;
@@ -116,7 +119,8 @@ export class DetectionIdentifier {
   readonly audioFiles: string[] = [];
   private readonly pendingWrites: Promise<void>[] = [];
   constructor(private readonly info: IqSourceInfo, opts: Partial<DetectionIdentOptions> = {}) {
-    this.opts = { ...DEFAULT_DETECTION_IDENT, ...opts };
+    // with audio the ring holds a whole transmission (up to AUDIO_RING_S) so the WAV is not cut at the analysed part
+    this.opts = { ...DEFAULT_DETECTION_IDENT, ...(opts.audioDir !== undefined ? { ringS: AUDIO_RING_S } : {}), ...opts };
     this.ring = new Float32IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)));
   }
 
@@ -155,7 +159,9 @@ export class DetectionIdentifier {
     const id = identify(input);
     const summary = signalSummary(id);
     if (ANALOG_CLASSES.includes(id.class)) {
-      const audio = demodulate(input, id.class, id.features);
+      // the whole transmission as far as the ring holds it (the classification looked at its first maxAnalysisS only)
+      const whole = this.ring.read(Math.max(held0, start - margin), Math.min(held1, end + margin));
+      const audio = demodulate({ ...input, iq: whole.iq, count: whole.count }, id.class, id.features);
       summary.speechPresent = audio.voice.speechPresent;
       summary.voice = audio.voice.reason;
       if (this.opts.audioDir !== undefined) {
