@@ -1,6 +1,6 @@
 // `node bench/ident-rtl433.js`: our class and symbol rate against rtl_433 -A on the real recordings in
 // ../shared/captures and ../shared/captures-wide. For every package rtl_433 reports ("Detected OOK|FSK package @t"),
-// the detection of `quietband replay` covering t (±20 ms) must say the same class (ook / fsk), and our symbol rate must
+// the strongest detection of `quietband replay` covering t (±20 ms) must say the same class (ook / fsk), and our symbol rate must
 // be within 10 % of 1 / (rtl_433's shortest pulse-timing cluster, counted ≥ 3 times). Needs dist/ (npx tsc) and rtl_433.
 // Prints one line per package, then the agreement figures as the last line (JSON), also without the Mode S recording.
 // @ts-check
@@ -64,7 +64,8 @@ for (const file of files) {
   }
   for (const p of pk) {
     packages++;
-    const d = dets.find((x) => x.startS - 0.02 <= p.t && p.t <= x.endS + 0.02);
+    // the strongest detection covering the package's time (rtl_433 demodulates the strongest emission in its band)
+    const d = dets.filter((x) => x.startS - 0.02 <= p.t && p.t <= x.endS + 0.02).sort((x, y) => y.peakPowerDbfs - x.peakPowerDbfs)[0];
     if (!d) {
       process.stdout.write(`${path.basename(file)} @${p.t}s ${p.mod}: no detection covers it\n`);
       continue;
