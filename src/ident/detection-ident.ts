@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { demodulate, writeWav } from './audio.js';
 import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
+import { expectation } from './band-expectation.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
@@ -158,6 +159,13 @@ export class DetectionIdentifier {
     const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
     const id = identify(input);
     const summary = signalSummary(id);
+    // what the band expects (absolute frequencies only): an emission of another class there is flagged
+    const exp = this.info.centerKnown ? expectation(ev.centerHz, id.class) : undefined;
+    if (exp) {
+      summary.band = exp.band;
+      summary.expected = exp.expected;
+      summary.unexpected = exp.unexpected;
+    }
     if (ANALOG_CLASSES.includes(id.class)) {
       // the whole transmission as far as the ring holds it (the classification looked at its first maxAnalysisS only)
       const whole = this.ring.read(Math.max(held0, start - margin), Math.min(held1, end + margin));

@@ -56,6 +56,9 @@ describe('replay of a sim scenario', () => {
       expect(typeof l.signal?.confidence).toBe('number');
       expect(typeof l.signal?.reason).toBe('string');
     }
+    // 433.86 MHz is the ISM 433 data band: an FM voice-like link there is flagged, the OOK burst is not
+    expect(fm!.signal!).toMatchObject({ band: 'ISM 433 MHz', unexpected: true });
+    expect(ook!.signal!.unexpected).toBe(false);
     // one WAV per analog detection, 16 kHz mono; a steady tone is not speech
     expect(fm!.signal!.speechPresent).toBe(false);
     const wavs = await readdir(audioDir);
