@@ -15,6 +15,8 @@ import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
+import { DetectionIdentifier, type SignalSummary } from '../ident/detection-ident.js';
+import { mkdir } from 'node:fs/promises';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
 import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
@@ -33,6 +35,10 @@ export interface ReplayFlags extends PipelineFlags {
   png?: string;
   hopSettleMs?: string;
   crop?: string;
+  /** false (`--no-identify`): no `signal` object on detection lines. */
+  identify?: boolean;
+  /** Write one 16 kHz WAV per analog (am/nfm/wfm) detection into this folder. */
+  audio?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -81,7 +87,7 @@ const r = (x: number, digits: number): number => {
  * seconds to 1 µs, dB to 0.01 dB) so the same file and flags give the same bytes. `frequencyReference` is
  * "offset" when the recording's centre frequency is unknown (frequencies are then offsets from the tuning centre).
  */
-export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none'): string {
+export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none', signal?: SignalSummary): string {
   const band = info.centerKnown && region !== 'none' ? bandAt(ev.centerHz, region) : undefined;
   const endS = ev.endS ?? ev.startS;
   const line: Record<string, unknown> = {
@@ -102,6 +108,7 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
     frequencyReference: info.centerKnown ? 'absolute' : 'offset',
   };
   if (band) line.bandLabel = band.label;
+  if (signal) line.signal = signal;
   return JSON.stringify(line);
 }
 
@@ -151,6 +158,13 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
       warned = true;
     },
   };
+  if (flags.audio !== undefined) {
+    if (flags.identify === false) throw new QuietBandError('--audio: needs identification (the class decides which detections carry audio); drop --no-identify', 'CONFIG');
+    if (flags.audio === '') throw new QuietBandError('--audio: expected a folder name, got ""', 'CONFIG');
+    await mkdir(flags.audio, { recursive: true }).catch((err: unknown) => {
+      throw new QuietBandError(`--audio: cannot create folder ${flags.audio}: ${(err as Error).message}`, 'CONFIG', { cause: err });
+    });
+  }
   const probe = await openFileSource(file, srcOpts);
   const info = probe.info;
   const segments = probe.captureSegments;
@@ -214,14 +228,17 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, await csvOriginMs(file, info, log)) : undefined;
   bar?.start(total, 0, { task: 'detect' });
   const detectSource = await openFileSource(file, srcOpts);
+  // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
+  const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
   const boxes: PictureDetection[] = [];
-  const { stats, detector } = await detect(detectSource, baseline, opts, (ev) => {
+  const { stats, detector } = await detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
-    write(detectionLine(ev, info, opts.bandPlan));
+    write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
     if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
   bar?.stop();
+  await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
   for (const h of detector.emittersHeard()) {
     write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3) }));
@@ -344,6 +361,8 @@ export function register(program: Command): void {
     .option('--crop <fraction>', `scans: fraction of each hop's band cropped at the edges (default ${DEFAULT_SCAN.cropFraction})`)
     .option('--png <file>', 'also write a spectrogram picture of the recording: frequency (MHz) and time (s) axes, each detection boxed in red')
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
+    .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
+    .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {

@@ -1,0 +1,170 @@
+// Rule-based modulation classifier over SignalFeatures: a class, a confidence and the rule that decided (docs/identification.md §5).
+import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
+
+/** Modulation classes QuietBand names. */
+export type SignalClass = 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+
+/** Every class, in the order of docs/identification.md. */
+export const SIGNAL_CLASSES: readonly SignalClass[] = ['carrier', 'am', 'nfm', 'wfm', 'ook', 'fsk', 'tdma-burst', 'wideband-digital', 'pulsed-wideband', 'unknown'];
+
+/** Analog classes: the ones that can be demodulated to audio. */
+export const ANALOG_CLASSES: readonly SignalClass[] = ['am', 'nfm', 'wfm'];
+
+/** Thresholds of the rules (see docs/identification.md §5 for why each value). */
+export const RULES = Object.freeze({
+  /** A clip is bursty when on for less than this share of the span between its first rise and last fall. */
+  burstyDuty: 0.8,
+  /** … and the envelope kurtosis over the span exceeds this (a duty of 77 % gives 0.3; AM speech stays below). */
+  burstyMinKurtosis: 0.3,
+  /** FSK tones count when the emission is this far above the noise while on (dB) and span ≥ this share of the 99 % band. */
+  fskMinOnSnrDb: 6,
+  fskMinSpacing: 0.3,
+  /** pulsed-wideband: median pulse shorter than this (s). */
+  impulseMaxS: 1e-3,
+  /** Pulses are noise-like (impulses, wideband data) when their envelope kurtosis while on exceeds this. */
+  impulseKurtosis: 0.6,
+  /** pulsed-wideband: 99 % bandwidth above this (Hz). */
+  impulseMinBandwidthHz: 50_000,
+  /** ook: the carrier line holds at least this share of the power (keying a carrier leaves half of it in the line). */
+  ookMinCarrierFraction: 0.15,
+  /** tdma-burst: at least this many bursts, with burst-length and period CVs below these. */
+  tdmaMinBursts: 4,
+  tdmaMaxLengthCv: 0.2,
+  tdmaMaxPeriodCv: 0.15,
+  /** tdma-burst: 90 % bandwidth × median burst length at least this (a modulated slot, not a keyed carrier's pulse). */
+  tdmaMinTimeBandwidth: 20,
+  /** wideband-digital: envelope kurtosis above this (Gaussian-like amplitude) and 99 % bandwidth above this (Hz). */
+  noiseLikeKurtosis: 0.55,
+  widebandMinHz: 20_000,
+  /** carrier: 99 % bandwidth below this (Hz). */
+  carrierMaxHz: 1500,
+  /** A carrier line holding at least this share of the power makes carrier / am / ook by the amplitude index. */
+  amMinCarrierFraction: 0.5,
+  /** Coherent amplitude index: am above amMinIndex, keyed carrier (ook) above ookMinIndex. */
+  amMinIndex: 0.1,
+  ookMinIndex: 0.6,
+  /** … or a keyed carrier when the span's envelope kurtosis exceeds this (AM speech stays below ≈ 0.25). */
+  ookMinKurtosis: 0.4,
+  /** wfm: 99 % bandwidth above this (Hz); below it a frequency-modulated emission is nfm. */
+  wfmMinHz: 60_000,
+});
+
+/** Result of identification. */
+export interface Identification {
+  class: SignalClass;
+  /** 0..1: how far the deciding features sit from the rule thresholds, lowered at low SNR. */
+  confidence: number;
+  /** The rule in words, with the feature values that decided. */
+  reason: string;
+  features?: SignalFeatures;
+}
+
+/** Margin (in units of `scale`) of x beyond threshold t, as a 0..1 score: 0.5 at the threshold. */
+function score(x: number, t: number, scale: number, above = true): number {
+  const m = (above ? x - t : t - x) / scale;
+  return 1 / (1 + Math.exp(-3 * m));
+}
+
+const hz = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)} MHz` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)} kHz` : `${Math.round(x)} Hz`);
+const pct = (x: number): string => `${Math.round(100 * x)} %`;
+const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1e3).toFixed(2)} ms`);
+
+/**
+ * Classifies features by the ordered rules of docs/identification.md §5 (first match wins). Confidence = the product of
+ * the deciding tests' scores (a logistic of each margin), scaled by min(1, 0.6 + SNR/25 dB).
+ */
+export function classify(f: SignalFeatures): Identification {
+  const R = RULES;
+  const snrFactor = Math.min(1, Math.max(0.3, 0.6 + f.snrDb / 25));
+  const done = (cls: SignalClass, conf: number, reason: string): Identification => ({
+    class: cls,
+    confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
+    reason,
+    features: f,
+  });
+  // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with
+  // noise dips cannot give (1/d − 1 for a duty d)
+  // FSK tones: those of the instantaneous frequency when the emission is clear of the noise and they are spaced apart
+  // enough to be tones rather than noise, or humps of the spectrum
+  // (the spectrum's humps only below 10 dB: above it the frequency's own histogram decides, and FM by a steady tone,
+  // whose Bessel spectrum has humps too, does not dwell on its extremes)
+  const ifTones = f.onSnrDb >= R.fskMinOnSnrDb && (f.tones - 1) * f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz ? f.tones : 1;
+  const fskTones = f.onSnrDb >= 10 ? ifTones : Math.max(ifTones, f.spectralTones);
+  const bursty = f.dutyCycle < R.burstyDuty && f.bursts.count >= 2 && f.envelopeKurtosis > R.burstyMinKurtosis;
+  const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
+  if (bursty) {
+    const noiseLike = f.onEnvelopeKurtosis > R.impulseKurtosis;
+    if (noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz) {
+      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
+        `impulsive: ${f.bursts.count} pulses of median ${ms(f.bursts.medianS)} (< ${ms(R.impulseMaxS)}), duty ${pct(f.dutyCycle)}, noise-like within pulses (kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+    }
+    // TDMA bursts carry modulation: their bandwidth is many times 1/burst length (GSM: 150 kHz × 577 µs ≈ 87), where
+    // a keyed carrier's pulse has a time-bandwidth product of a few
+    const timeBandwidth = f.bandwidth90Hz * f.bursts.medianS;
+    if (f.bursts.count >= R.tdmaMinBursts && f.bursts.cv < R.tdmaMaxLengthCv && f.periods.cv < R.tdmaMaxPeriodCv && !noiseLike && timeBandwidth >= R.tdmaMinTimeBandwidth) {
+      return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
+        `regular modulated bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)} (time × bandwidth ${timeBandwidth.toFixed(0)})`);
+    }
+    if (fskTones >= 2 && !noiseLike) {
+      return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
+        `bursts whose frequency takes ${fskTones} values ${hz(f.toneSpacingHz)} apart (constant envelope while on, kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}); symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+    }
+    if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
+      return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
+        `bursts of a noise-like emission (kurtosis while on ${f.onEnvelopeKurtosis.toFixed(2)}, no carrier line) ${hz(f.bandwidthHz)} wide, duty ${pct(f.dutyCycle)}`);
+    }
+    if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex) {
+      return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
+        `amplitude modulated to near zero (the envelope dips read as gaps): carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex})`);
+    }
+    return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
+      `on-off keyed: ${f.bursts.count} pulses, duty ${pct(f.dutyCycle)}, one frequency, carrier line ${pct(f.carrierFraction)} of the power, shortest element ${ms(f.symbolS)} (${Math.round(f.symbolRateBd)} Bd)`);
+  }
+  const steady = 1 - burstyScore;
+  if (f.carrierFraction > R.amMinCarrierFraction) {
+    // a strong carrier line: keyed, amplitude-modulated or plain, by the coherent modulation index
+    if (f.modulationIndex > R.ookMinIndex || f.envelopeKurtosis > R.ookMinKurtosis) {
+      return done('ook', steady * Math.max(score(f.modulationIndex, R.ookMinIndex, 0.15), score(f.envelopeKurtosis, R.ookMinKurtosis, 0.15)),
+        `keyed carrier: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (≈ 1 for on-off at 50 %), envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1); keying too fast for the noise to resolve pulses`);
+    }
+    if (f.modulationIndex > R.amMinIndex) {
+      return done('am', steady * score(f.modulationIndex, R.amMinIndex, 0.04) * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
+        `amplitude modulated: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+    }
+    if (f.bandwidthHz < R.carrierMaxHz) {
+      return done('carrier', steady * score(f.modulationIndex, R.amMinIndex, 0.04, false) * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false),
+        `unmodulated carrier: 99 % bandwidth ${hz(f.bandwidthHz)} (< ${hz(R.carrierMaxHz)}), amplitude index ${f.modulationIndex.toFixed(2)}, drift ${hz(f.centerDriftHz)}`);
+    }
+  }
+  if (fskTones >= 2 && f.envelopeKurtosis < R.noiseLikeKurtosis) {
+    return done('fsk', steady * 0.85 * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15, false),
+      `continuous, constant envelope, frequency takes ${fskTones} values (${f.tones} in the instantaneous frequency, ${f.spectralTones} humps in the spectrum) ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+  }
+  if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.carrierFraction >= R.ookMinCarrierFraction) {
+    return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),
+      `on-off keyed (pulses not resolved at this SNR or merged packets): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1), carrier line ${pct(f.carrierFraction)} of the power`);
+  }
+  if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.bandwidthHz > R.widebandMinHz) {
+    return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
+      `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
+  }
+  if (f.bandwidthHz < R.carrierMaxHz) {
+    return done('carrier', steady * 0.6, `narrow (99 % bandwidth ${hz(f.bandwidthHz)}) without a dominant line: a drifting or weak carrier`);
+  }
+  if (f.bandwidthHz > R.wfmMinHz) {
+    return done('wfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2),
+      `wide FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)} (> ${hz(R.wfmMinHz)}), deviation ≈ ${hz(f.deviationHz)}`);
+  }
+  return done('nfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2, false) * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.2, false),
+    `narrow FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}, deviation ≈ ${hz(f.deviationHz)}`);
+}
+
+/**
+ * Features + class of one clip. A clip that cannot be analysed (too short, nothing above the noise, bad shape) gives
+ * class `unknown`, confidence 0 and the reason.
+ */
+export function identify(input: IdentInput): Identification {
+  const f = extractFeatures(input);
+  if ('reason' in f) return { class: 'unknown', confidence: 0, reason: f.reason };
+  return classify(f);
+}

@@ -1,0 +1,190 @@
+// Identification of finished detections from a bounded ring of the stream's IQ (replay; docs/identification.md §8).
+import { join } from 'node:path';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import { demodulate, writeWav } from './audio.js';
+import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
+import { expectation } from './band-expectation.js';
+
+/** Settings of {@link DetectionIdentifier}. */
+export interface DetectionIdentOptions {
+  /** Seconds of IQ kept (the ring): a detection closing later than this after its start is analysed from its last part. Default 1 (19 MB at 2.4 MS/s; larger rings cost the detection pass cache misses). */
+  ringS: number;
+  /** Longest stretch of a detection analysed (s), from its start. Default 0.5. */
+  maxAnalysisS: number;
+  /** Noise margin kept before and after the detection (s). Default 0.01. */
+  marginS: number;
+  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. With it, ringS defaults to {@link AUDIO_RING_S}. */
+  audioDir?: string;
+}
+
+export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01 });
+
+/** Ring length (s) when WAVs are written: the longest transmission heard whole (115 MB at 2.4 MS/s). */
+export const AUDIO_RING_S = 6;
+
+/** The `signal` object of a replay line: the class, the confidence, the features a supervisor reads, and why. */
+export type SignalSummary = Record<string, unknown>;
+
+const r = (x: number, digits = 0): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** The `signal` object for an identification (frequencies to 1 Hz, durations to 1 µs, ratios to 0.001). */
+export function signalSummary(id: Identification): SignalSummary {
+  const f = id.features;
+  if (!f) return { class: id.class, confidence: id.confidence, reason: id.reason };
+  const out: SignalSummary = {
+    class: id.class,
+    confidence: id.confidence,
+    bandwidthHz: r(f.bandwidthHz),
+    deviationHz: r(f.deviationHz),
+    snrDb: r(f.snrDb, 1),
+    dutyCycle: r(f.dutyCycle, 3),
+    bursts: f.bursts.count,
+    burstMedianMs: r(f.bursts.medianS * 1000, 3),
+    periodMedianMs: r(f.periods.medianS * 1000, 3),
+    envelopeKurtosis: r(f.envelopeKurtosis, 3),
+    modulationIndex: r(f.modulationIndex, 3),
+    carrierFraction: r(f.carrierFraction, 3),
+    tones: Math.max(f.tones, f.spectralTones),
+    toneSpacingHz: r(f.toneSpacingHz),
+    symbolRateBd: r(f.symbolRateBd),
+    centerDriftHz: r(f.centerDriftHz),
+    gapSnrDb: r(f.gapSnrDb, 1),
+    reason: id.reason,
+  };
+  return out;
+}
+
+/**
+ * The last `capacity` complex samples of a stream as Float32 I/Q, addressed by absolute sample index; filled with at most
+ * two native copies (TypedArray.set) per block, which costs the detection pass far less than the evidence ring's
+ * per-value re-encoding (src/evidence/iq-ring.ts) at the price of 8 B per sample. A gap or discontinuity restarts it.
+ */
+export class Float32IqRing {
+  private readonly buf: Float32Array;
+  private start = 0;
+  private end = 0;
+  constructor(readonly capacity: number) {
+    if (!(capacity >= 1)) throw new RangeError(`ring capacity must be ≥ 1 sample, got ${capacity}`);
+    this.buf = new Float32Array(2 * capacity);
+  }
+  /** Oldest and one-past-newest absolute sample indices held. */
+  get range(): [number, number] {
+    return [this.start, this.end];
+  }
+  /** Appends a block (allocation-free). */
+  push(block: IqBlock): void {
+    if (block.firstSample !== this.end || block.discontinuity) {
+      this.start = block.firstSample;
+      this.end = block.firstSample;
+    }
+    const cap = this.capacity;
+    let done = Math.max(0, block.count - cap); // a block longer than the ring: only its tail stays
+    this.end += done;
+    while (done < block.count) {
+      const at = this.end % cap;
+      const run = Math.min(block.count - done, cap - at);
+      this.buf.set(block.samples.subarray(2 * done, 2 * (done + run)), 2 * at);
+      done += run;
+      this.end += run;
+    }
+    if (this.end - this.start > cap) this.start = this.end - cap;
+  }
+  /** Samples [from, to) clipped to what is held, as a new Float32Array of I/Q. @returns the samples and the first index */
+  read(from: number, to: number): { iq: Float32Array; first: number; count: number } {
+    const a = Math.max(from, this.start);
+    const z = Math.max(a, Math.min(to, this.end));
+    const out = new Float32Array(2 * (z - a));
+    const cap = this.capacity;
+    let done = 0;
+    while (a + done < z) {
+      const at = (a + done) % cap;
+      const run = Math.min(z - a - done, cap - at);
+      out.set(this.buf.subarray(2 * at, 2 * (at + run)), 2 * done);
+      done += run;
+    }
+    return { iq: out, first: a, count: z - a };
+  }
+}
+
+/**
+ * Keeps the last `ringS` seconds of a source's IQ (a {@link Float32IqRing}) and identifies each detection when it closes, from up to `maxAnalysisS` of its IQ plus `marginS` either
+ * side. Use {@link tap} to put it between the source and the pipeline.
+ */
+export class DetectionIdentifier {
+  private readonly ring: Float32IqRing;
+  private readonly opts: DetectionIdentOptions;
+  /** Analog detections written as WAV (paths), in order. */
+  readonly audioFiles: string[] = [];
+  private readonly pendingWrites: Promise<void>[] = [];
+  constructor(private readonly info: IqSourceInfo, opts: Partial<DetectionIdentOptions> = {}) {
+    // with audio the ring holds a whole transmission (up to AUDIO_RING_S) so the WAV is not cut at the analysed part
+    this.opts = { ...DEFAULT_DETECTION_IDENT, ...(opts.audioDir !== undefined ? { ringS: AUDIO_RING_S } : {}), ...opts };
+    this.ring = new Float32IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)));
+  }
+
+  /** A source yielding `source`'s blocks after copying each into the ring (same blocks, same order). */
+  tap(source: IqSource): IqSource {
+    const ring = this.ring;
+    return {
+      info: source.info,
+      close: () => source.close(),
+      async *blocks(): AsyncIterable<IqBlock> {
+        for await (const b of source.blocks()) {
+          ring.push(b);
+          yield b;
+        }
+      },
+    };
+  }
+
+  /**
+   * Identifies a closed detection from the ring and, for an analog class with `audioDir` set, writes its WAV (awaited by
+   * {@link flush}). A detection whose samples left the ring gives `unknown` with the reason.
+   */
+  identify(ev: DetectionEvent): SignalSummary {
+    const rate = this.info.rateSps;
+    const [held0, held1] = this.ring.range;
+    const start = Math.round(ev.startS * rate);
+    const end = Math.round((ev.endS ?? ev.startS) * rate);
+    const margin = Math.round(this.opts.marginS * rate);
+    const from = Math.max(held0, start - margin);
+    const to = Math.min(held1, end + margin, from + Math.round(this.opts.maxAnalysisS * rate) + 2 * margin);
+    if (to <= from || end <= held0) {
+      return { class: 'unknown', confidence: 0, reason: `the detection's IQ is no longer held (ring of ${this.opts.ringS} s)` };
+    }
+    const { iq, count } = this.ring.read(from, to);
+    const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
+    const id = identify(input);
+    const summary = signalSummary(id);
+    // what the band expects (absolute frequencies only): an emission of another class there is flagged
+    const exp = this.info.centerKnown ? expectation(ev.centerHz, id.class) : undefined;
+    if (exp) {
+      summary.band = exp.band;
+      summary.expected = exp.expected;
+      summary.unexpected = exp.unexpected;
+    }
+    if (ANALOG_CLASSES.includes(id.class)) {
+      // the whole transmission as far as the ring holds it (the classification looked at its first maxAnalysisS only)
+      const whole = this.ring.read(Math.max(held0, start - margin), Math.min(held1, end + margin));
+      const audio = demodulate({ ...input, iq: whole.iq, count: whole.count }, id.class, id.features);
+      summary.speechPresent = audio.voice.speechPresent;
+      summary.voice = audio.voice.reason;
+      if (this.opts.audioDir !== undefined) {
+        const path = join(this.opts.audioDir, `det-${ev.id}-${id.class}.wav`);
+        summary.audioFile = path;
+        this.audioFiles.push(path);
+        this.pendingWrites.push(writeWav(path, audio.samples, audio.rateSps));
+      }
+    }
+    return summary;
+  }
+
+  /** Waits for every WAV write started so far. @throws the first write error (naming the path). */
+  async flush(): Promise<void> {
+    const all = this.pendingWrites.splice(0);
+    await Promise.all(all);
+  }
+}

@@ -1,0 +1,186 @@
+// Clip-level spectral analysis for identification: Welch PSD, noise floor, occupied bandwidth (docs/identification.md §2).
+import FFT from 'fft.js';
+
+/**
+ * Averaged power spectrum of a complex clip, bins in natural frequency order (index 0 = −rate/2, index N/2 = 0 Hz).
+ * `powerPerBin[k]` is power (full scale² units, same as mean |x|²) so that Σ_k powerPerBin = mean |x|² for white
+ * noise: P_k = mean_frames |X_k|² / (N·Σw²) with a Hann window w (Welch 1967, 50 % overlap).
+ */
+export interface ClipSpectrum {
+  powerPerBin: Float64Array;
+  fftSize: number;
+  /** Bin width (Hz) = rateSps / fftSize. */
+  binHz: number;
+  /** Frames averaged. */
+  frames: number;
+}
+
+/** Frames averaged at most (evenly spread over a longer clip), so a 10 s clip costs as much as ≈ 0.5 s at 2.4 MS/s. */
+const MAX_FRAMES = 600;
+/** Points transformed at most (frames × FFT size). */
+const MAX_POINTS = 4_000_000;
+
+/**
+ * Welch PSD of interleaved I/Q `iq` (count complex samples) with FFT size `fftSize` (power of two ≥ 16).
+ * A clip shorter than one frame gives frames = 0 and an all-zero spectrum.
+ */
+export function welchSpectrum(iq: Float32Array | Float64Array, count: number, rateSps: number, fftSize: number): ClipSpectrum {
+  const n = fftSize;
+  const fft = new FFT(n);
+  const win = new Float64Array(n);
+  let w2 = 0;
+  for (let i = 0; i < n; i++) {
+    win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+    w2 += win[i] * win[i];
+  }
+  const input = new Float64Array(2 * n);
+  const out = new Float64Array(2 * n);
+  const acc = new Float64Array(n);
+  const hop = n >> 1;
+  const possible = count >= n ? Math.floor((count - n) / hop) + 1 : 0;
+  // at most MAX_FRAMES frames and 4 M transformed points (a 16384-point spectrum averages 244 frames)
+  const frames = Math.min(possible, MAX_FRAMES, Math.max(32, Math.floor(MAX_POINTS / n)));
+  for (let f = 0; f < frames; f++) {
+    const start = frames === possible ? f * hop : Math.floor((f * (count - n)) / Math.max(1, frames - 1));
+    for (let i = 0; i < n; i++) {
+      input[2 * i] = iq[2 * (start + i)] * win[i];
+      input[2 * i + 1] = iq[2 * (start + i) + 1] * win[i];
+    }
+    fft.transform(out, input);
+    for (let k = 0; k < n; k++) {
+      const re = out[2 * k];
+      const im = out[2 * k + 1];
+      acc[(k + (n >> 1)) % n] += re * re + im * im;
+    }
+  }
+  const scale = frames > 0 ? 1 / (frames * n * w2) : 0;
+  for (let k = 0; k < n; k++) acc[k] *= scale;
+  return { powerPerBin: acc, fftSize: n, binHz: rateSps / n, frames };
+}
+
+/** Bin index (natural order, fractional) of an offset from the tuning centre (Hz). */
+export function binOf(spec: ClipSpectrum, offsetHz: number): number {
+  return offsetHz / spec.binHz + spec.fftSize / 2;
+}
+
+/** Offset (Hz) from the tuning centre of a (fractional) bin index. */
+export function hzOf(spec: ClipSpectrum, bin: number): number {
+  return (bin - spec.fftSize / 2) * spec.binHz;
+}
+
+/** The q-quantile (0..1) of `values` (copied; linear interpolation between order statistics). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const s = Float64Array.from(values).sort();
+  const x = q * (n - 1);
+  const i = Math.floor(x);
+  return i + 1 < n ? s[i] + (s[i + 1] - s[i]) * (x - i) : s[n - 1];
+}
+
+/** What {@link occupiedBand} found. */
+export interface OccupiedBand {
+  /** Noise power per bin (median of the bins outside the search window, or the 20th percentile of all bins). */
+  floorPerBin: number;
+  /** Signal power (noise subtracted) inside the search window (full scale²). */
+  signalPower: number;
+  /** Noise power in the 99 % band: floorPerBin · bins. */
+  noiseIn99: number;
+  /** Edges (offsets from the tuning centre, Hz) holding 99 % and 90 % of the signal power (0.5/99.5 % and 5/95 % points). */
+  low99Hz: number;
+  high99Hz: number;
+  low90Hz: number;
+  high90Hz: number;
+  /** Offset (Hz) of the strongest bin within ±coreHz of the detection's centre. */
+  peakHz: number;
+  /** Share (0..1) of the signal power within ±max(2 bins, 150 Hz) of the strongest bin: ≈ 1 for a carrier or AM. */
+  carrierFraction: number;
+  /** Spectral flatness (geometric / arithmetic mean) of the excess over the 90 % band's bins: ≈ 1 flat, → 0 peaky. */
+  flatness: number;
+}
+
+/**
+ * Occupied bandwidth of the emission near `offsetHz`: the band between the points where the cumulative noise-subtracted
+ * power in the search window [offsetHz ± halfWindowHz], grown from the strongest bin within ±coreHz of offsetHz crosses 0.5 % and 99.5 % of its total (ITU-R SM.328 "99 % power"
+ * bandwidth), and likewise 5 %/95 % for the 90 % band. Only bins more than 4.5σ of an averaged noise bin above the floor
+ * (σ = floor/√frames) count, so the noise of a wide window does not move the edges, and only the run of such bins
+ * around the strongest one (gaps of up to 2 bins bridged), so a steady neighbour stays out.
+ */
+export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz: number, coreHz = halfWindowHz / 3): OccupiedBand {
+  const n = spec.fftSize;
+  const p = spec.powerPerBin;
+  let a = Math.max(0, Math.floor(binOf(spec, offsetHz - halfWindowHz)));
+  let z = Math.min(n - 1, Math.ceil(binOf(spec, offsetHz + halfWindowHz)));
+  // noise floor: bins outside the window (and away from DC, where an RTL's offset sits), else a low percentile of all
+  const outside: number[] = [];
+  for (let k = 0; k < n; k++) if ((k < a - 2 || k > z + 2) && Math.abs(k - n / 2) > 2) outside.push(p[k]);
+  const floor = outside.length >= n / 4 ? quantile(outside, 0.5) : quantile(p, 0.2);
+  // a bin counts as signal only when it is 4.5 standard deviations of an averaged noise bin (floor/√frames) above the floor:
+  // otherwise the noise bins of a wide window random-walk the cumulative sum and move the 0.5 % points
+  const sig = floor * (1 + 4.5 / Math.sqrt(Math.max(1, spec.frames)));
+  const excess = (k: number): number => (p[k] > sig ? p[k] - floor : 0);
+  // the strongest bin inside the detection's own band (centre ± coreHz), where the emission is
+  const c0 = Math.max(a, Math.floor(binOf(spec, offsetHz - coreHz)));
+  const c1 = Math.min(z, Math.ceil(binOf(spec, offsetHz + coreHz)));
+  let peakK = c0;
+  for (let k = c0; k <= c1; k++) if (p[k] > p[peakK]) peakK = k;
+  // the emission is the run of signal bins around the strongest one, bridging gaps of up to 2 bins: a steady
+  // neighbour separated from it by noise does not join it
+  const bridge = 2;
+  let lo = peakK;
+  let hi = peakK;
+  for (let k = peakK - 1, gap = 0; k >= a && gap <= bridge; k--) {
+    if (excess(k) > 0) {
+      lo = k;
+      gap = 0;
+    } else gap++;
+  }
+  for (let k = peakK + 1, gap = 0; k <= z && gap <= bridge; k++) {
+    if (excess(k) > 0) {
+      hi = k;
+      gap = 0;
+    } else gap++;
+  }
+  a = lo;
+  z = hi;
+  let total = 0;
+  for (let k = a; k <= z; k++) total += excess(k);
+  const edge = (frac: number): number => {
+    const target = frac * total;
+    let cum = 0;
+    for (let k = a; k <= z; k++) {
+      const e = excess(k);
+      if (cum + e >= target && e > 0) return k + (target - cum) / e - 0.5;
+      cum += e;
+    }
+    return z + 0.5;
+  };
+  const l99 = edge(0.005);
+  const h99 = edge(0.995);
+  const l90 = edge(0.05);
+  const h90 = edge(0.95);
+  const near = Math.max(2, Math.round(150 / spec.binHz));
+  let carrier = 0;
+  for (let k = Math.max(a, peakK - near); k <= Math.min(z, peakK + near); k++) carrier += excess(k);
+  let logSum = 0;
+  let linSum = 0;
+  let m = 0;
+  for (let k = Math.max(a, Math.floor(l90)); k <= Math.min(z, Math.ceil(h90)); k++) {
+    const e = Math.max(p[k] - floor, 1e-3 * floor);
+    logSum += Math.log(e);
+    linSum += e;
+    m++;
+  }
+  return {
+    floorPerBin: floor,
+    signalPower: Math.max(0, total),
+    noiseIn99: floor * Math.max(1, h99 - l99),
+    low99Hz: hzOf(spec, l99),
+    high99Hz: hzOf(spec, h99),
+    low90Hz: hzOf(spec, l90),
+    high90Hz: hzOf(spec, h90),
+    peakHz: hzOf(spec, peakK),
+    carrierFraction: total > 0 ? Math.min(1, Math.max(0, carrier / total)) : 0,
+    flatness: m > 0 && linSum > 0 ? Math.exp(logSum / m) / (linSum / m) : 0,
+  };
+}
