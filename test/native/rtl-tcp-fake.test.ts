@@ -60,7 +60,7 @@ function readExactly(sock: net.Socket, n: number, timeoutMs = 5000): Promise<Buf
   });
 }
 
-/** rtl_tcp command: 1-byte id + 4-byte big-endian parameter (FIELD-NOTES 13). */
+/** rtl_tcp command: 1-byte id + 4-byte big-endian parameter (docs/field-notes.md §9). */
 function command(id: number, param: number): Buffer {
   const b = Buffer.alloc(5);
   b.writeUInt8(id, 0);
