@@ -113,7 +113,7 @@ export interface DetectorOptions {
   dropDcCentred: boolean;
 }
 
-/** Defaults chosen on the real captures in ../shared/captures (see the issue notes for the figures). */
+/** Defaults chosen on the real captures in ../shared/captures (thresholds and their reasons: docs/detector.md §3). */
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   thresholdDb: 12,
   slowThresholdDb: 5,

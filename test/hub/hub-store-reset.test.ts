@@ -28,7 +28,7 @@ const beat = (pub: MqttClient, site: string, lastSeq: number): Promise<unknown> 
 const siteRecs = (hub: RunningHub, site: string): HubAlert[] => hub.log.all().filter((r) => r.site === site && r.siteSeq !== undefined);
 
 describe.skipIf(MOSQUITTO === undefined)('hub: restarted site stores, gaps, equal seqs of two sites', () => {
-  it('keeps the records of a site whose store restarted at seq 1 (was: dropped as duplicates until past the old highest seq)', async () => {
+  it('keeps the records of a site whose store restarted at seq 1 (not dropped as duplicates until its seqs pass the old highest)', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
     const opts: HubOptions = { mqttUrl: broker.url, topicPrefix: 'r', port: 0, dataDir: join(tmp.dir, 'hub'), clientId: `reset-${process.pid}`, offlineAfterMs: 60_000, checkEveryMs: 50 };
@@ -106,7 +106,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub: restarted site stores, gaps, equa
     expect(siteRecs(hub, 'north').map((r) => r.alertId)).toEqual(['north-1', 'north-2', 'north-3']);
   }, 30_000);
 
-  it('gap seqs (lost messages) are still counted after a hub restart (was: 0 again)', async () => {
+  it('gap seqs (lost messages) are still counted after a hub restart (not reset to 0)', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
     const opts: HubOptions = { mqttUrl: broker.url, topicPrefix: 'r', port: 0, dataDir: join(tmp.dir, 'hub3'), clientId: `gap-${process.pid}`, offlineAfterMs: 60_000 };
