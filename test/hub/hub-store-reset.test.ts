@@ -1,12 +1,13 @@
 // Hub against a real mosquitto: a site whose alert store restarts its numbering is not dropped as duplicates; gap counts survive a hub restart; equal seqs of two sites never collide.
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { HubAlert } from '../../src/hub/hub-log.js';
 import { startHub, type HubOptions, type RunningHub } from '../../src/hub/hub.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
-import { MOSQUITTO, publishAlerts, sleep, startBroker, until } from './broker.js';
+import { MOSQUITTO_MISSING, publishAlerts, sleep, startBroker, until } from './broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-hub-reset-');
 const stops: (() => Promise<void>)[] = [];
@@ -27,7 +28,7 @@ const beat = (pub: MqttClient, site: string, lastSeq: number): Promise<unknown> 
 
 const siteRecs = (hub: RunningHub, site: string): HubAlert[] => hub.log.all().filter((r) => r.site === site && r.siteSeq !== undefined);
 
-describe.skipIf(MOSQUITTO === undefined)('hub: restarted site stores, gaps, equal seqs of two sites', () => {
+describeNeeding(MOSQUITTO_MISSING, 'hub: restarted site stores, gaps, equal seqs of two sites', () => {
   it('keeps the records of a site whose store restarted at seq 1 (not dropped as duplicates until its seqs pass the old highest)', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
