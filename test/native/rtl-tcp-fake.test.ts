@@ -4,10 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { loadRtlSdr, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { buildAddonAgainstFake, buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { setFakeEnv, sleep } from './fake-env.js';
+import { describeNeeding } from '../helpers.js';
 
 const rtlTcp = spawnSync('sh', ['-c', 'command -v rtl_tcp'], { encoding: 'utf8' }).stdout.trim();
 
@@ -101,7 +102,7 @@ afterEach(async () => {
   setFakeEnv();
 });
 
-describe.skipIf(!rtlTcp)('rtl_tcp (Debian) on the fake librtlsdr (skipped: apt-get install rtl-sdr)', () => {
+describeNeeding(rtlTcp ? null : 'rtl_tcp not found: apt-get install rtl-sdr', 'rtl_tcp (Debian) on the fake librtlsdr', () => {
   beforeAll(async () => {
     fakeDir = await buildFakeLibrtlsdr();
   });
