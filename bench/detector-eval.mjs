@@ -179,8 +179,8 @@ async function falseAlarms(args) {
 // ───────────────────────────── part b/c: Pd vs SNR, alerts per transmission, ideal ─────────────────────────────
 
 /**
- * The classes of issue's "What to measure": rate, bandwidth, duration range (s), gap after each target (s), the
- * on-fraction the ideal detector gets, and the reference cell the issue quotes the ideal for.
+ * The target classes measured: rate, bandwidth, duration range (s), gap after each target (s), frequency margin, and
+ * `ref`, the cell (duration, duty) at which the ideal energy detector's Pd is quoted beside ours (docs/eval.md).
  * TDMA targets are GSM-like trains of 1–8 bursts (577 µs every 4.615 ms).
  */
 const KINDS = {

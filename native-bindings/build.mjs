@@ -138,7 +138,7 @@ export function hasFftw3f() {
 
 /**
  * Builds one addon; returns an error message or null. `node-gyp rebuild` deletes build/ before compiling, so a failed
- * rebuild used to leave no addon at all where a working one had been: the addon file is copied aside first
+ * rebuild would leave no addon at all where a working one had been: the addon file is copied aside first
  * (`<dir>/.<name>.previous`) and put back when the rebuild fails, and the message says so.
  * @param {string} dir directory with binding.gyp
  * @param {string} file the addon file the build makes (build/Release/<name>.node)

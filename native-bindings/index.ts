@@ -11,7 +11,7 @@ import { QuietBandError } from '../src/errors.js';
 
 /** A dongle as librtlsdr enumerates it (rtlsdr_get_device_name / rtlsdr_get_device_usb_strings). */
 export interface RawDeviceInfo {
-  /** librtlsdr index; changes when dongles are replugged (FIELD-NOTES item 20): prefer the serial. */
+  /** librtlsdr index; changes when dongles are replugged (docs/field-notes.md §13): prefer the serial. */
   index: number;
   /** librtlsdr's name for the USB VID:PID, e.g. "Generic RTL2832U OEM". */
   name: string;
@@ -186,7 +186,7 @@ export function loadRtlSdr(options: { path?: string } = {}): RtlSdrBinding {
 // Tuner facts and validation
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Tuner names by enum rtlsdr_tuner value (rtl-sdr.h; FIELD-NOTES item 13). */
+/** Tuner names by enum rtlsdr_tuner value (rtl-sdr.h; docs/field-notes.md §9). */
 export const TUNER_NAMES: readonly string[] = ['unknown', 'E4000', 'FC0012', 'FC0013', 'FC2580', 'R820T', 'R828D'];
 
 /** Name of a tuner type number ("unknown" for values outside the enum). */
@@ -199,7 +199,7 @@ export const RTL_XTAL_HZ = 28_800_000;
 
 /**
  * True for rates the RTL2832U resampler accepts: 225001–300000 and 900001–3200000 S/s (librtlsdr
- * rtlsdr_set_sample_rate; FIELD-NOTES item 17). Above 2400000 S/s most hosts lose samples.
+ * rtlsdr_set_sample_rate; docs/field-notes.md §11). Above 2400000 S/s most hosts lose samples.
  */
 export function isValidSampleRate(rateSps: number): boolean {
   return (
@@ -544,7 +544,7 @@ export class RtlSdrDevice {
     return this.command(`${ppm} ppm`, () => this.raw.setFreqCorrection(ppm));
   }
 
-  /** Turns the RTL2832's digital AGC on or off (keep it off for calibrated levels; FIELD-NOTES item 4). */
+  /** Turns the RTL2832's digital AGC on or off (keep it off for calibrated levels; docs/field-notes.md §4). */
   setAgcMode(on: boolean): Promise<void> {
     return this.command(on ? 'on' : 'off', () => this.raw.setAgcMode(on));
   }

@@ -89,7 +89,7 @@ export interface PassHooks {
   maxSamples?: number;
   /**
    * Samples discarded at the start of the stream before anything is analysed: start-up transients and stale buffers
-   * (FIELD-NOTES item 29). Default {@link DEFAULT_SETTLE_SAMPLES}, as rtl_power's one 4096-byte read thrown away.
+   * (docs/field-notes.md §2). Default {@link DEFAULT_SETTLE_SAMPLES}, as rtl_power's one 4096-byte read thrown away.
    */
   settleSamples?: number;
 }

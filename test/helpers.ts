@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { describe, it } from 'vitest';
 
 /** Repository root (this file lives in test/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,3 +20,20 @@ export function capture(name: string): string {
 
 /** A pino logger that drops everything (tests assert on values, not on logs). */
 export const silentLog = pino({ level: 'silent' });
+
+/**
+ * `describe` for a suite that needs an outside program. `missing` is null when everything is there, else what is
+ * missing and how to install it (e.g. "mosquitto not found: apt-get install mosquitto").
+ * - Everything there: the suite runs.
+ * - Missing, in CI (`CI=true`): the suite is replaced by one test that fails with `missing`, so CI cannot pass
+ *   without running it.
+ * - Missing, run by hand: the suite is skipped and its title says what to install.
+ */
+export function describeNeeding(missing: string | null, title: string, fn: () => void): void {
+  if (missing === null) describe(title, fn);
+  else if (process.env.CI === 'true') describe(title, () => it(`needs: ${missing}`, () => { throw new Error(`${title}: ${missing}`); }));
+  else {
+    console.warn(`skipped "${title}": ${missing}`);
+    describe.skip(`${title} — SKIPPED: ${missing}`, fn);
+  }
+}

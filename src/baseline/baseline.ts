@@ -5,7 +5,7 @@ import { QuietBandError } from '../errors.js';
 import type { CalibrationEmitter } from './emitters.js';
 
 /**
- * Everything that changes levels: a baseline recorded with other settings must not be compared (FIELD-NOTES 4, 20).
+ * Everything that changes levels: a baseline recorded with other settings must not be compared (docs/field-notes.md §4, §13).
  * Optional fields are compared only when both sides know them.
  */
 export interface BaselineFingerprint {

@@ -34,7 +34,7 @@ export interface DevicesResult {
   /** File of the librtlsdr in use (dladdr), when the addon reports it. */
   librtlsdrPath: string | null;
   devices: DeviceReport[];
-  /** Serials held by more than one dongle (FIELD-NOTES 20: unusable for binding baselines). */
+  /** Serials held by more than one dongle (docs/field-notes.md §13: unusable for binding baselines). */
   duplicateSerials: string[];
 }
 

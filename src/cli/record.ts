@@ -73,7 +73,7 @@ export function encodeInto(format: SampleFormat, samples: Float32Array, count: n
 /**
  * Records `--duration` seconds from `--source` into a SigMF pair (`-o` names the base, `.sigmf-meta` or `.sigmf-data`):
  * - the data in the source's datatype (cu8 for dongles, rtl_tcp and sim; a file's own format), every sample the source
- *   delivers after its own settle discard (dongle and rtl_tcp sources drop their first buffers, FIELD-NOTES 29);
+ *   delivers after its own settle discard (dongle and rtl_tcp sources drop their first buffers, docs/field-notes.md §2);
  * - the meta: `core:datatype`, `core:sample_rate`, one capture (`core:frequency`, `core:datetime` of the first sample:
  *   the wall clock for live sources, the file's datetime for recordings), `core:hw` (source, tuner when known, gain,
  *   ppm), `core:description` (the same plus the duration), and a `gap` annotation wherever the source lost samples.

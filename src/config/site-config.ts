@@ -21,7 +21,7 @@ import { HTTP_DEFAULTS, httpSchema, httpSettings, type HttpOverrides, type HttpS
  * Where a sensor's IQ comes from, parsed from the `source` string:
  * - `sim` — the built-in simulator ({@link SensorConfig.scenario}, real-time pace, looping);
  * - `rtlsdr` / `rtlsdr:<n>` (n = 1–3 digits, ≤ 255: device index) / `rtlsdr:<serial>` (anything else: serial, preferred:
- *   indexes change on replug, FIELD-NOTES 20) — a local dongle through the native addon;
+ *   indexes change on replug, docs/field-notes.md §13) — a local dongle through the native addon;
  * - `rtltcp:<host>:<port>` (port default 1234; IPv6 as `[::1]:1234`) — an rtl_tcp server;
  * - `file:<path>` — a recording (raw or SigMF), replayed at its sample rate and restarted when it ends;
  * - `soapy:<args>` — any SoapySDR receiver, `args` being Soapy device args (`driver=hackrf,serial=…`; docs/receivers.md).
@@ -116,7 +116,7 @@ export const DEFAULT_SENSOR = Object.freeze({
   centerHz: 433_920_000,
   /** Sample rate (S/s): 1 MS/s, valid for an RTL2832U (900001–3200000) and light enough for a laptop. */
   rateSps: 1_000_000,
-  /** Manual tuner gain (dB; the dongle snaps it to its nearest step). Manual, not 'auto': AGC invalidates baselines (FIELD-NOTES 4). */
+  /** Manual tuner gain (dB; the dongle snaps it to its nearest step). Manual, not 'auto': AGC invalidates baselines (docs/field-notes.md §4). */
   gainDb: 30 as number | 'auto',
   /** Frequency correction (ppm, integer). */
   ppm: 0,
@@ -143,7 +143,7 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   calibrationDir: './calibration',
   /** Warm-up (s): a sensor without a stored baseline learns one from this much signal; no detections meanwhile. */
   warmupS: 10,
-  /** Discarded at the start of every stream before anything is analysed (s): start-up transients (FIELD-NOTES 29). */
+  /** Discarded at the start of every stream before anything is analysed (s): start-up transients (docs/field-notes.md §2). */
   settleS: 0.25,
   /** A sensor that delivers no block for this long (ms) is offline (`sensor-offline` alert). */
   offlineAfterMs: 1000,

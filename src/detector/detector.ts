@@ -108,12 +108,12 @@ export interface DetectorOptions {
   closeOnRetune: boolean;
   /**
    * Drop tracks whose centre falls inside the DC guard (hopping: the overlapping neighbour hop reports them, and a
-   * moving DC spike must never become an alert; FIELD-NOTES item 1). Default false (one band: nothing else covers DC).
+   * moving DC spike must never become an alert; docs/field-notes.md §1). Default false (one band: nothing else covers DC).
    */
   dropDcCentred: boolean;
 }
 
-/** Defaults chosen on the real captures in ../shared/captures (see the issue notes for the figures). */
+/** Defaults chosen on the real captures in ../shared/captures (thresholds and their reasons: docs/detector.md §3). */
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   thresholdDb: 12,
   slowThresholdDb: 5,
@@ -260,7 +260,7 @@ class PathState {
     this.guard = new Uint8Array(n);
     const g = Math.max(1, Math.ceil(o.dcGuardHz / this.rbwHz));
     for (let b = n / 2 - g; b <= n / 2 + g; b++) if (b >= 0 && b < n) this.guard[b] = 1;
-    // cropped band edges (anti-alias roll-off; FIELD-NOTES item 3): never tested, covered by the neighbour hop
+    // cropped band edges (anti-alias roll-off; docs/field-notes.md §3): never tested, covered by the neighbour hop
     const crop = Math.floor((o.cropFraction / 2) * n);
     for (let b = 0; b < crop; b++) {
       this.guard[b] = 1;
@@ -1339,7 +1339,7 @@ export class Detector {
   /**
    * Builds an event; occupied band from the −X dB points (X = bandwidthDropDb, at most half the peak in dB)
    * of the track's mean excess spectrum — the slow path's when it has one (finer bins), else the fast path's —
-   * not from threshold crossings (FIELD-NOTES item 21); centre = excess-weighted centroid over that band.
+   * not from threshold crossings (docs/field-notes.md §14); centre = excess-weighted centroid over that band.
    */
   /**
    * The occupied band of track t on path p (bins of p) into {@link bandLo}/{@link bandHi}: from the peak of its mean

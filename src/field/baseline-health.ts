@@ -41,7 +41,7 @@ export interface NextWindow {
 const hours = (s: number): string => (s / 3600).toFixed(1);
 
 /**
- * Judges a sensor's baseline at `nowMs` (FIELD-NOTES 4 and 8: a baseline taken at another gain/ppm, or long ago,
+ * Judges a sensor's baseline at `nowMs` (docs/field-notes.md §4, §6: a baseline taken at another gain/ppm, or long ago,
  * no longer describes the site):
  * - refused (gain/ppm differ) → note `baseline <file> was taken at <field> <stored>, the sensor runs at <live>: not
  *   used (warm-up baseline instead). Refresh it: <command>`;

@@ -17,7 +17,7 @@ export interface ExamSession {
 export interface CalibrationSettings {
   /**
    * Minutes before each session start during which every sensor without a valid baseline records one (0 = never
-   * automatically). Default 20: long enough for one recording, after the ≥ 10 min warm-up of FIELD-NOTES 8.
+   * automatically). Default 20: long enough for one recording, after the ≥ 10 min warm-up of docs/field-notes.md §6.
    */
   windowMin: number;
   /** Seconds of signal a calibration records (live `quietband calibrate` records 60 s by default). */

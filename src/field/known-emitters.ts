@@ -52,7 +52,7 @@ const fileSchema = z.object({
 /**
  * Margin (Hz) added on each side of a marked alert's occupied band, so the same emitter is recognised next time despite
  * frequency estimation jitter and drift: max(2 resolution bandwidths, 5 ppm of the centre) — 2 × 244 Hz or 2.2 kHz at
- * 433.92 MHz with 250 kS/s / 1024 bins; the ppm part follows FIELD-NOTES 8 (dongles drift by a few ppm).
+ * 433.92 MHz with 250 kS/s / 1024 bins; the ppm part follows docs/field-notes.md §6 (dongles drift by a few ppm).
  */
 export function markMarginHz(centerHz: number, rbwHz: number): number {
   return Math.max(2 * rbwHz, 5e-6 * Math.abs(centerHz));

@@ -7,7 +7,7 @@ export const MAX_SCAN_HOPS = 256;
 
 /**
  * Default settle after a retune (ms) before the one source buffer is added: max(25, 5) — rtl_power.c sleeps 5 ms and
- * throws one read away; dsd-neo PR#283 settles 25 ms after a retune on local USB (FIELD-NOTES item 2).
+ * throws one read away; dsd-neo PR#283 settles 25 ms after a retune on local USB (docs/field-notes.md §2).
  */
 export const DEFAULT_SCAN_SETTLE_MS = Math.max(DEFAULT_SCAN.settleMs, 5);
 

@@ -30,7 +30,7 @@ export interface ScanLoopOptions {
   /** Rate the plan is made for (S/s): the configured rate, so hop centres (and baseline file names) do not depend on the device's exact rate. */
   planRateSps: number;
   opts: PipelineOptions;
-  /** Samples discarded at the start of the stream, before the first hop's settle (start-up transients, FIELD-NOTES 29). */
+  /** Samples discarded at the start of the stream, before the first hop's settle (start-up transients, docs/field-notes.md §2). */
   startSettleSamples: number;
   /**
    * 'learn': learn every hop from `learnSamplesPerHop` analysed samples, then return the baselines (calibrate).

@@ -15,10 +15,10 @@ export interface ScanPlan {
   /**
    * Time discarded after every retune before samples are analysed (ms). rtl_power sleeps 5 ms and throws away one
    * 4096-byte read (rtl_power.c); tuner PLL settling and samples still queued in the USB buffers need at least that
-   * (FIELD-NOTES item 2). Default 25; one whole source block after the retune is always discarded as well.
+   * (docs/field-notes.md §2). Default 25; one whole source block after the retune is always discarded as well.
    */
   settleMs: number;
-  /** Fraction of each hop's band cropped at its edges (anti-alias roll-off; FIELD-NOTES item 3). Default 0.25. */
+  /** Fraction of each hop's band cropped at its edges (anti-alias roll-off; docs/field-notes.md §3). Default 0.25. */
   cropFraction: number;
 }
 
@@ -35,7 +35,7 @@ export const DEFAULT_SCAN: Readonly<Omit<ScanPlan, 'segments'>> = Object.freeze(
 /**
  * Hop centres for a plan at `rateSps`. Usable width U = rate·(1 − crop); hops are spaced 0.4·U apart, so every frequency
  * of a segment is inside the usable band of two hops (steps of 0.4·U) — in particular each hop's DC guard lies well inside its neighbours'
- * usable bands, which is how a signal sitting on a hop's centre is still seen (FIELD-NOTES item 1: overlap hops so a
+ * usable bands, which is how a signal sitting on a hop's centre is still seen (docs/field-notes.md §1: overlap hops so a
  * neighbour covers the masked bins). A segment narrower than that gets two hops around its middle.
  * @throws QuietBandError('CONFIG') for an empty or inverted segment, or a crop outside 0..0.8.
  */

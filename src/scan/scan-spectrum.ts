@@ -8,7 +8,7 @@ import type { Hop } from './scan-plan.js';
  * A fixed frequency grid over every hop's usable band (from the lowest `usableLowHz` to the highest `usableHighHz`),
  * `points` = min(maxPoints, span / RBW) points `stepHz` apart, point k centred at `startHz + k·stepHz`. Each point is
  * filled from exactly one hop: among the hops whose usable band holds it, the one whose centre is nearest while
- * staying outside its DC guard (FIELD-NOTES item 1: the DC spike of a hop is shown from its neighbour), as the max of
+ * staying outside its DC guard (docs/field-notes.md §1: the DC spike of a hop is shown from its neighbour), as the max of
  * that hop's bins inside the point (max-decimation, so a narrow carrier stays visible; spectrum-decimate.ts rule).
  * The grid is the same for every message, so the UI's plot and waterfall keep their axis while the sensor hops.
  * Tables are built once; {@link update} allocates nothing.

@@ -99,7 +99,7 @@ export interface OverloadSettings {
 }
 
 /**
- * Overload with hysteresis (FIELD-NOTES 5): enters when every clip report for `onAfterMs` was above the threshold,
+ * Overload with hysteresis (docs/field-notes.md §5): enters when every clip report for `onAfterMs` was above the threshold,
  * leaves when every report for `offAfterMs` was at or below it. One episode = one `true` → `false` cycle, however
  * the clip fraction flaps inside it (so one alert, not a flood).
  */
@@ -159,7 +159,7 @@ export interface OfflineInputs {
 }
 
 /**
- * Whether a sensor counts as offline (FIELD-NOTES 12: "sensor offline" is itself an alert):
+ * Whether a sensor counts as offline (docs/field-notes.md §8: "sensor offline" is itself an alert):
  * - its worker says so (source ended or failed: state 'offline'; worker gone: 'stopped') — at once;
  * - its worker has been waiting for the source's next block for more than `offlineAfterMs` (`startGraceMs` before the
  *   run's first block): the wait reported, plus the time since that report, so the judgement does not wait for the next

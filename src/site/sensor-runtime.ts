@@ -50,7 +50,7 @@ export function differingFields(a: BaselineFingerprint, b: BaselineFingerprint):
 
 /**
  * Fields whose change makes a stored baseline unusable but not the sensor: the sensor falls back to a warm-up baseline
- * and its health says how to refresh the stored one (FIELD-NOTES 4, 8). Any other difference (FFT size, rate, centre…)
+ * and its health says how to refresh the stored one (docs/field-notes.md §4, §6). Any other difference (FFT size, rate, centre…)
  * means the file belongs to another set-up: refused, state 'error'.
  */
 export const REFRESHABLE_FIELDS: ReadonlySet<string> = new Set(['gainDb', 'ppm']);

@@ -38,7 +38,7 @@ function stem(path: string): string {
  * Reads the centre frequency and sample rate from a capture's file name.
  *
  * Patterns (first match wins):
- * - gqrx: `gqrx_yyyyMMdd_hhmmss_<freqHz>_<rateSps>_fc.raw` (gqrx PR#1182; FIELD-NOTES item 24).
+ * - gqrx: `gqrx_yyyyMMdd_hhmmss_<freqHz>_<rateSps>_fc.raw` (gqrx PR#1182; docs/field-notes.md §17).
  * - SatDump: a `_<n>SPS` token is the rate and a `_<n>Hz` token the centre (`…_2400000SPS_100000000Hz.s8`).
  * - rtl_433 (`rtl_433 -w`/`-S` names, e.g. `g001_433.92M_250k.cu8`): underscore-separated tokens of the form
  *   `<number><k|M|G>` scaled to Hz. The **last** such token is the sample rate; the centre is such a token placed

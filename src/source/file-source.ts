@@ -337,7 +337,7 @@ export class FileSource implements IqSource {
  * - `.sigmf-meta` / `.sigmf-data`: SigMF (datatype, rate, captures, header/trailing bytes, datetime; see `sigmf.ts`).
  *   Captures whose `core:frequency` differs from the previous one get a new `tuneId`; every capture after the
  *   first starts with `discontinuity: true`. A capture without `core:frequency` keeps the previous one's.
- * - anything else: raw samples; format from `opts.format` or the extension (FIELD-NOTES 24 aliases).
+ * - anything else: raw samples; format from `opts.format` or the extension (docs/field-notes.md §17 aliases).
  * Rate and centre: `opts` first, then SigMF, then the file name (`_433.92M_250k`, gqrx). Unknown centre →
  * `info.centerKnown = false`, `centerHz = 0`. A byte count that is not a whole number of samples is reported ONCE
  * through `opts.onWarning` (file, byte count, dangling bytes); the whole samples are read, nothing is zero-filled.

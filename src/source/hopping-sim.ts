@@ -30,7 +30,7 @@ export interface HoppingSimOptions {
   centerHz?: number;
   /**
    * Complex samples delivered after each retune that still hold the previous tuning (a tuner PLL that has not settled,
-   * samples queued in USB buffers: FIELD-NOTES item 2). They are labelled with the new centre and tune generation, as a
+   * samples queued in USB buffers: docs/field-notes.md §2). They are labelled with the new centre and tune generation, as a
    * real source labels them, so only a settle window keeps them out of the analysis. Default 0.
    */
   staleSamples?: number;

@@ -6,7 +6,7 @@ import type { IqSource } from '../types.js';
  * yields that was (partly) captured after the command carries the new `centerHz`, a new `tuneId` and, on the first of
  * them, `discontinuity: true`. Samples captured before the retune keep the old centre and tune generation. Sources may
  * still deliver some pre-retune samples under the new tuning (tuner settling, samples queued in USB or TCP buffers;
- * FIELD-NOTES item 2): the consumer discards a settle window after every `tuneId` change.
+ * docs/field-notes.md §2): the consumer discards a settle window after every `tuneId` change.
  */
 export interface RetunableSource extends IqSource {
   /**

@@ -5,7 +5,7 @@ import { QuietBandError } from '../errors.js';
 /**
  * Length of the `dongle_info` header rtl_tcp sends on accept: magic `"RTL0"` (4 bytes), `tuner_type`
  * (uint32 BE), `tuner_gain_count` (uint32 BE). Source: osmocom rtl-sdr `src/rtl_tcp.c` (`dongle_info_t`,
- * fields written with `htonl`); FIELD-NOTES item 13.
+ * fields written with `htonl`); docs/field-notes.md §9.
  */
 export const RTL_TCP_HEADER_BYTES = 12;
 
@@ -55,7 +55,7 @@ export type RtlTcpCommandId = (typeof RtlTcpCommand)[keyof typeof RtlTcpCommand]
 
 /**
  * Tuner names by `tuner_type` (librtlsdr `enum rtlsdr_tuner` in rtl-sdr.h: 0 unknown … 6 R828D).
- * An RTL-SDR Blog V4 reports R828D (FIELD-NOTES item 13).
+ * An RTL-SDR Blog V4 reports R828D (docs/field-notes.md §9).
  */
 export const RTL_TUNER_NAMES: readonly string[] = ['unknown', 'E4000', 'FC0012', 'FC0013', 'FC2580', 'R820T', 'R828D'];
 
@@ -94,7 +94,7 @@ export function describePeerBytes(bytes: Uint8Array, length: number, maxBytes = 
   return `"${out}"${length > n ? '…' : ''}`;
 }
 
-/** The `NOT_RTL_TCP` error for a peer at `<host>:<port>` whose first bytes are not `"RTL0"` (FIELD-NOTES 13/14). */
+/** The `NOT_RTL_TCP` error for a peer at `<host>:<port>` whose first bytes are not `"RTL0"` (docs/field-notes.md §9, §10). */
 export function notRtlTcpError(host: string, port: number, bytes: Uint8Array, length: number): QuietBandError {
   return new QuietBandError(
     `${host}:${port} is not an rtl_tcp server (first bytes ${describePeerBytes(bytes, length)}, expected "RTL0"). ` +
@@ -147,7 +147,7 @@ export interface RtlTcpConfiguration {
   gainDb: number | 'auto';
   /** Frequency correction (ppm), integer. */
   ppm: number;
-  /** RTL2832 digital AGC on/off (always sent; off is what monitoring wants, FIELD-NOTES 4). */
+  /** RTL2832 digital AGC on/off (always sent; off is what monitoring wants, docs/field-notes.md §4). */
   agc: boolean;
   /** Bias-tee on/off; undefined = leave the server's setting alone (no command sent). */
   biasTee?: boolean;
@@ -156,8 +156,8 @@ export interface RtlTcpConfiguration {
 /**
  * Encodes the full configuration as consecutive 5-byte commands, in this order:
  * sample rate (0x02), frequency correction (0x05), gain mode (0x03: 1 manual / 0 auto), gain in tenths of a dB
- * (0x04, manual only, always after the mode: FIELD-NOTES 4, welle.io#211), RTL AGC (0x08), bias-tee (0x0e, only when
- * set), and the centre frequency (0x01) last. Frequency goes last (FIELD-NOTES 14) so the tuner PLL is programmed with
+ * (0x04, manual only, always after the mode: docs/field-notes.md §4, welle.io#211), RTL AGC (0x08), bias-tee (0x0e, only when
+ * set), and the centre frequency (0x01) last. Frequency goes last (docs/field-notes.md §10) so the tuner PLL is programmed with
  * the final rate and ppm, and rtl_tcp (no acknowledgements) has settled everything once that command lands.
  * @returns a new Buffer of 5·k bytes (called once per connection, not per block).
  * @throws RangeError when a value does not fit the protocol's 32-bit parameter.

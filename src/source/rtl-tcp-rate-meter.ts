@@ -10,7 +10,7 @@
  * read, cumulative samples after it). The rate is the samples of the bursts after the oldest one in the window
  * divided by the time from the end of that oldest burst to the end of the newest *finished* burst (one whose
  * last read is more than `gapMs` old, or that hit the length cap). Whole transfers between burst ends: exact for
- * periodic delivery. Same bytes-against-clock idea as stream1090 PR#74's drop detector (FIELD-NOTES 9 and 14).
+ * periodic delivery. Same bytes-against-clock idea as stream1090 PR#74's drop detector (docs/field-notes.md §7, §10).
  *
  * `gapMs = min(10, windowMs / 64)`. Storage is a preallocated ring of `ceil(windowMs / gapMs) + 3` bursts (more
  * cannot fit in a window); nothing is allocated per arrival.

@@ -29,7 +29,7 @@ import { tunerCenterProblem } from './input-ranges.js';
  */
 export const RTL_TCP_TRANSFER_SAMPLES = 131072;
 
-/** Settle time (s) discarded after each (re)configuration, on top of one transfer (FIELD-NOTES 2, 14, 29). */
+/** Settle time (s) discarded after each (re)configuration, on top of one transfer (docs/field-notes.md §2, §10). */
 export const RTL_TCP_SETTLE_S = 0.25;
 
 /** Window (s) of the lateness minimum behind {@link RtlTcpSource.backlogSamples}. */
@@ -38,9 +38,9 @@ export const LATENESS_WINDOW_S = 60;
 /**
  * Default samples to discard after each (re)configuration: `ceil(rateSps × 0.25 s) + max(blockSamples, 131072)`.
  * rtl_tcp streams at its start-up settings (2.048 MS/s, auto gain, `-f` frequency) until our commands land and
- * sends no acknowledgement (urh#209, FIELD-NOTES 29), and pre-command samples sit in the transfer already queued
- * (dsd-neo PR#283: buffered back-ends need the full window). So we drop a time window (hundreds of ms, FIELD-NOTES
- * 14) plus one whole USB transfer — well above the minimum of `rateSps × 0.05 + blockSamples`.
+ * sends no acknowledgement (urh#209, docs/field-notes.md §2), and pre-command samples sit in the transfer already queued
+ * (dsd-neo PR#283: buffered back-ends need the full window). So we drop a time window (hundreds of ms,
+ * docs/field-notes.md §10) plus one whole USB transfer — well above the minimum of `rateSps × 0.05 + blockSamples`.
  * @param rateSps configured sample rate (S/s).
  * @param blockSamples block length (complex samples).
  */
@@ -144,7 +144,7 @@ export const rtlTcpSourceOptionsSchema = z
  * - `centerHz`: centre frequency (Hz, integer < 2^32). `rateSps`: sample rate (S/s, integer; an RTL-SDR accepts
  *   225001–300000 and 900001–3200000, anything else is only logged as a warning since other servers speak the protocol).
  * - `gainDb`: manual tuner gain in dB (sent as gain mode 1 then tenths of a dB) or `'auto'` (gain mode 0; not for
- *   baselines, FIELD-NOTES 4). `ppm` [0]: integer correction, sent on every connect (FIELD-NOTES 8).
+ *   baselines, docs/field-notes.md §4). `ppm` [0]: integer correction, sent on every connect (docs/field-notes.md §6).
  * - `agc` [false]: RTL2832 digital AGC, always sent. `biasTee` [unset]: sent only when given.
  * - `blockSamples` [16384]: complex samples per yielded block. `ringBlocks` [8]: blocks buffered between the socket
  *   and the consumer; when full the socket is paused (TCP back-pressure; the server then queues, and a lasting
@@ -199,7 +199,7 @@ function isRtlRate(rateSps: number): boolean {
  * Retuning while streaming ({@link retune}, for scans): the 0x01 frequency command is sent, `tuneId` + 1, the partial
  * block is dropped and the samples still waiting upstream ({@link backlogSamples}) plus the next `settleSamples` are
  * discarded (rtl_tcp sends no acknowledgement and keeps delivering pre-retune samples from its USB transfer, its queue
- * and the TCP buffers well after the command, FIELD-NOTES 2); the
+ * and the TCP buffers well after the command, docs/field-notes.md §2); the
  * first block after that carries the new centre and `discontinuity: true`. Blocks already complete before the command
  * keep the old centre and tune generation. A reconnect configures the server with the latest centre.
  *
@@ -399,7 +399,7 @@ export class RtlTcpSource implements IqSource, RetunableSource {
    * Retunes the server to `centerHz` (Hz): sends the 5-byte 0x01 command (uint32 big-endian), starts a new tune
    * generation, drops the partial block and discards the samples still waiting upstream ({@link backlogSamples}: the
    * consumer was behind) plus the next `settleSamples` (default: the connection settle, {@link defaultSettleSamples}, as
-   * buffered back-ends keep the full window; FIELD-NOTES 2). Not connected: the next
+   * buffered back-ends keep the full window; docs/field-notes.md §2). Not connected: the next
    * connection is configured with `centerHz` (and is a new tune generation anyway).
    * @returns `centerHz` (rtl_tcp cannot read the frequency back).
    * @throws QuietBandError('CONFIG') when `centerHz` is not a whole number of Hz in 1…4294967295 or `settleSamples` is
@@ -615,7 +615,7 @@ export class RtlTcpSource implements IqSource, RetunableSource {
    * (LEDBAT, RFC 6817 §2.4: queueing delay = current delay − the minimum over a window). The minimum is what is left
    * after a burst was read while caught up (the transfer in flight, a constant). A consumer that falls behind (busy, or
    * the socket paused by a full ring) leaves data produced at the old tuning in the kernel buffers and in rtl_tcp's
-   * queue; a retune skips it too (FIELD-NOTES 2: buffered back-ends deliver pre-retune samples well after the command).
+   * queue; a retune skips it too (docs/field-notes.md §2: buffered back-ends deliver pre-retune samples well after the command).
    * A stalled or trimming server looks like backlog until its lateness leaves the window (longer settles meanwhile).
    */
   backlogSamples(now = performance.now()): number {

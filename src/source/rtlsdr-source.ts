@@ -55,7 +55,7 @@ export const rtlSdrSourceOptionsSchema = z
     index: intIn(0, 255).optional(),
     centerHz: intIn(1, 0xffffffff),
     rateSps: z.number().int().refine(isValidSampleRate, {
-      message: 'must be an integer in 225001–300000 or 900001–3200000 S/s (FIELD-NOTES 17)',
+      message: 'must be an integer in 225001–300000 or 900001–3200000 S/s (docs/field-notes.md §11)',
     }),
     gainDb: z.union([z.number().finite().min(-100).max(100), z.literal('auto')]),
     ppm: intIn(-1000, 1000).default(0),
@@ -77,9 +77,9 @@ export const rtlSdrSourceOptionsSchema = z
 
 /**
  * Options of {@link RtlSdrSource}. Units in the names; defaults in brackets.
- * - `serial` (preferred; indexes change on replug, FIELD-NOTES 20) or `index` [0].
+ * - `serial` (preferred; indexes change on replug, docs/field-notes.md §13) or `index` [0].
  * - `centerHz`, `rateSps` (225001–300000 or 900001–3200000), `gainDb` (dB, snapped to the tuner's steps) or 'auto'
- *   (tuner AGC: not for baselines, FIELD-NOTES 4), `ppm` [0], `agc` [false] (RTL2832 digital AGC), `biasTee`,
+ *   (tuner AGC: not for baselines, docs/field-notes.md §4), `ppm` [0], `agc` [false] (RTL2832 digital AGC), `biasTee`,
  *   `directSampling`, `offsetTuning` (sent only when given).
  * - `blockSamples` [≈32 ms: the power of two nearest below rateSps × 0.032, clamped to 4096…131072]: complex samples
  *   per block = per USB transfer.
@@ -87,7 +87,7 @@ export const rtlSdrSourceOptionsSchema = z
  *   falls that far behind, new blocks are dropped, counted, and the next block yielded has `discontinuity: true`.
  * - `usbBuffers` [0 = librtlsdr's 15]: USB transfers in flight.
  * - `stallTimeoutMs` [max(2000, 4 block periods)]: no block for this long → the iterator throws DISCONNECTED
- *   (a hung dongle "idles forever", FIELD-NOTES 12).
+ *   (a hung dongle "idles forever", docs/field-notes.md §8).
  * - `logger`: pino logger (a child `{ source: 'rtlsdr', dongle: serial }` is used); silent when absent.
  * - `binding`: the addon, injectable for tests (default {@link loadRtlSdr}).
  */

@@ -7,7 +7,7 @@ import { nativeConvertCu8 } from '../dsp/native-frame.js';
 export const SAMPLE_FORMATS: readonly SampleFormat[] = ['cu8', 'cs8', 'cs16', 'cf32'];
 
 /**
- * Extension / name aliases, lower case without the dot (FIELD-NOTES item 24, triq.org IQ_FORMATS):
+ * Extension / name aliases, lower case without the dot (docs/field-notes.md §17, triq.org IQ_FORMATS):
  * `.cu8 .data .complex16u` → cu8 (URH's "complex16u" is 8-bit, rtl_433#2971), `.cs8 .complex16s` → cs8,
  * `.cs16 .complex32s` → cs16, `.cf32 .cfile .complex .raw` → cf32 (`.raw` is gqrx's `_fc.raw` recording, gqrx PR#1182).
  * SigMF spellings of the same encodings (`ci8`, `ci16_le`, `cf32_le`) are accepted too.
@@ -42,7 +42,7 @@ export function lookupFormat(name: string): SampleFormat | undefined {
 }
 
 /**
- * Parses a `--format` value or an extension (aliases as in FIELD-NOTES item 24: `.data`, `.complex16u`, `.cfile`…).
+ * Parses a `--format` value or an extension (aliases as in docs/field-notes.md §17: `.data`, `.complex16u`, `.cfile`…).
  * @param name e.g. `cu8`, `.cs16`, `complex16s`, `cfile`
  * @param field what to name in the error (default `--format`)
  * @throws QuietBandError('CONFIG') naming `field` and listing the accepted names when `name` is unknown.
@@ -76,7 +76,7 @@ const CU8_LUT = Float32Array.from({ length: 256 }, (_, b) => (b - CU8_OFFSET) / 
 /**
  * cu8 (RTL-SDR native, unsigned 8-bit I,Q) → floats: `(x − 127.5) / 127.5`.
  * Reads `2·count` bytes from `raw[rawOffset…]`, writes `2·count` floats to `out[0…]`.
- * @returns clip fraction: share of the `2·count` raw values equal to 0 or 255 (FIELD-NOTES item 5); 0 when count is 0.
+ * @returns clip fraction: share of the `2·count` raw values equal to 0 or 255 (docs/field-notes.md §5); 0 when count is 0.
  */
 export function convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset = 0): number {
   // blocks of a useful size go through the quietband_dsp addon when it is built (the same values; 1 pass instead of 2)

@@ -71,7 +71,7 @@ export interface SigmfSegment {
   sampleStart: number;
   /** Number of complex samples in the segment. */
   sampleCount: number;
-  /** Byte offset of the first sample: Σ header_bytes of captures 0..k + sampleStart × bytes per sample (FIELD-NOTES 27). */
+  /** Byte offset of the first sample: Σ header_bytes of captures 0..k + sampleStart × bytes per sample (docs/field-notes.md §20). */
   byteOffset: number;
   centerHz?: number;
   datetime?: string;
@@ -100,7 +100,7 @@ export function isSigmfPath(path: string): boolean {
 }
 
 /**
- * Why a datatype string is refused, with the legal spelling where one exists (FIELD-NOTES item 26:
+ * Why a datatype string is refused, with the legal spelling where one exists (docs/field-notes.md §19:
  * SigMF#172 `i16_le` → `ri16_le`, SigMF#339 leading r/c, SigMF#18 endianness suffix, SigMF#226 cf64 mislabel).
  * Returns '' when there is nothing specific to add.
  */
@@ -265,7 +265,7 @@ export async function readSigmfMeta(path: string, opts: { formatOverride?: Sampl
 }
 
 /**
- * Lays the captures over a data file of `dataBytes` bytes (FIELD-NOTES 27; SigMF PR#190, #93, #205):
+ * Lays the captures over a data file of `dataBytes` bytes (docs/field-notes.md §20; SigMF PR#190, #93, #205):
  * capture k's sample n sits at byte `Σ_{j≤k} header_bytes_j + n·bytesPerSample`; samples before the first capture's
  * `sample_start` are skipped; the last capture runs to the end of the samples, which end `trailing_bytes` before EOF.
  * A byte count that is not a whole number of samples leaves `danglingBytes` (the caller warns; never zero-filled).

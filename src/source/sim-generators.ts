@@ -560,7 +560,7 @@ export class BandNoiseGenerator extends GatedGenerator {
       // The ring holds x[m] for m in (nextM − size, nextM]; make sure x[mu + W] exists.
       while (this.nextM < mu + W) {
         this.nextM++;
-        const slot = ((this.nextM % size) + size) % size; // no 32-bit ops on indices (FIELD-NOTES 22)
+        const slot = ((this.nextM % size) + size) % size; // no 32-bit ops on indices (docs/field-notes.md §15)
         rre[slot] = sigma * prng.normal();
         rim[slot] = sigma * prng.normal();
       }
@@ -897,7 +897,7 @@ export function sum(...generators: SampleGenerator[]): SampleGenerator {
   };
 }
 
-/** u8 centre of the RTL2832's I and Q in real dongles (about 127.4, not 127.5; inspectrum PR#135, FIELD-NOTES 1). */
+/** u8 centre of the RTL2832's I and Q in real dongles (about 127.4, not 127.5; inspectrum PR#135, docs/field-notes.md §1). */
 export const RTL_DC_CENTER = 127.4;
 
 /**

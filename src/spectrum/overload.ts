@@ -5,7 +5,7 @@
  * separately; the rails are 0/255 (cu8), −128/127 (cs8), −32768/32767 (cs16); cf32 has none (sample-formats.ts).
  * The one default of the detector's `overloadClipFraction` (detections flagged `overload`), the site config's
  * `overload.clipFraction` (the live overload alert) and the replay summary's verdict. An 8-bit front end goes from clean
- * to clipping within 3–5 dB of gain, and clipping spreads intermodulation over the whole span (FIELD-NOTES item 5).
+ * to clipping within 3–5 dB of gain, and clipping spreads intermodulation over the whole span (docs/field-notes.md §5).
  */
 export const OVERLOAD_CLIP_FRACTION = 0.05;
 

@@ -6,7 +6,7 @@ import type { SpectrumFrame } from './spectrum-engine.js';
  * One CSV row per (slow, Welch-averaged) frame in rtl_power's layout (osmocom rtl-sdr src/rtl_power.c):
  * `date, time, Hz low, Hz high, Hz step, samples, dB, dB, …` — date `YYYY-MM-DD`, time `HH:MM:SS` in the given time
  * zone, Hz low/high the edges of the first and last bin, Hz step = rate/N, samples = samples averaged, one dB value per
- * bin (dBFS, PSD normalisation of SpectrumFrame). Unlike rtl_power we do not repeat the last value (FIELD-NOTES item 23
+ * bin (dBFS, PSD normalisation of SpectrumFrame). Unlike rtl_power we do not repeat the last value (docs/field-notes.md §16
  * calls that a quirk readers must drop) and we write the bins in frequency order.
  */
 export class RtlPowerCsvWriter {

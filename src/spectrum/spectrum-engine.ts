@@ -12,7 +12,7 @@ export interface SpectrumOptions {
   window: WindowName;
   /** Short frames averaged into one slow (Welch) frame; 0 = no slow frames (a fast-path-only engine). */
   average: number;
-  /** Subtract a running I/Q mean before the FFT (RTL DC offset; FIELD-NOTES item 1). Default true. */
+  /** Subtract a running I/Q mean before the FFT (RTL DC offset; docs/field-notes.md §1). Default true. */
   dcRemoval: boolean;
   /** FFT backend name (see FFT_BACKENDS; default DEFAULT_FFT_BACKEND). 'fftw' runs each frame in the native kernel. */
   fftBackend?: string;

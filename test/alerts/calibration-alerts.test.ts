@@ -54,9 +54,10 @@ describe('present-during-calibration alerts', () => {
     // the same emitter of the same baseline (concurrently and later): nothing; another baseline or another centre: new
     const again = await Promise.all([a.bus.raiseCalibrationEmitter('s1', info(433_980_100)), a.bus.raiseCalibrationEmitter('s1', info(433_980_100))]);
     expect(again).toEqual([undefined, undefined]);
-    expect(await a.bus.raiseCalibrationEmitter('s1', info(433_980_100, '2026-05-14T06:00:00.000Z'))).toBeDefined();
-    expect(await a.bus.raiseCalibrationEmitter('s1', info(433_875_100))).toBeDefined();
-    expect(await a.bus.raiseCalibrationEmitter('s2', info(433_980_100))).toBeDefined(); // another sensor
+    const opened = { kind: 'present-during-calibration', event: 'open' };
+    expect(await a.bus.raiseCalibrationEmitter('s1', info(433_980_100, '2026-05-14T06:00:00.000Z'))).toMatchObject({ ...opened, sensor: 's1', centerHz: 433_980_100, endTime: '2026-05-14T06:00:00.000Z' });
+    expect(await a.bus.raiseCalibrationEmitter('s1', info(433_875_100))).toMatchObject({ ...opened, sensor: 's1', centerHz: 433_875_100 });
+    expect(await a.bus.raiseCalibrationEmitter('s2', info(433_980_100))).toMatchObject({ ...opened, sensor: 's2', centerHz: 433_980_100 }); // another sensor
     expect(a.emitted).toHaveLength(8);
     await a.close();
     const b = await open(t.dir); // daemon restart: the store remembers every alertId

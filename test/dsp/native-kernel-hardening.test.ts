@@ -1,5 +1,6 @@
 // quietband_dsp addon at its edges: SharedArrayBuffer-backed arrays, bound arrays detached by a transfer, bad sample
-// indexes, and a stale addon build; each used to crash the process, corrupt memory, hang a caller or throw TypeErrors.
+// indexes, and a stale addon build; each must give a plain error or a correct result, never a crash, memory corruption,
+// a hung caller or a TypeError.
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,7 @@ describe('quietband_dsp addon hardening', () => {
     expect(nativeFrameAvailable()).toBe(true);
   });
 
-  it('reads samples held in a SharedArrayBuffer: the very frames of a plain copy (it used to write through a null pointer: SIGSEGV)', () => {
+  it('reads samples held in a SharedArrayBuffer at a byte offset: the very frames of a plain copy', () => {
     const count = 16_384;
     const plain = realSamples(count);
     const shared = new Float32Array(new SharedArrayBuffer(plain.byteLength + 64), 64, 2 * count); // with a byte offset
@@ -69,7 +70,7 @@ describe('quietband_dsp addon hardening', () => {
     expect(Buffer.from(got.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
   });
 
-  it('throws, naming the array, when a sink transfers frame.power away (it used to keep writing into the freed buffer)', () => {
+  it('throws, naming the array, when a sink transfers frame.power away (instead of writing into the freed buffer)', () => {
     const count = 8192;
     const samples = realSamples(count);
     const e = new SpectrumEngine({ fftSize: 256, window: 'hann', average: 4, dcRemoval: true, fftBackend: 'fftw' }, { prefix: true });

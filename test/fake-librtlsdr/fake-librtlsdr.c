@@ -388,7 +388,7 @@ FAKE_API int rtlsdr_set_center_freq(rtlsdr_dev_t *dev, uint32_t freq) {
   }
   if (!dev->direct_sampling && (dev->tuner == RTLSDR_TUNER_R820T || dev->tuner == RTLSDR_TUNER_R828D) &&
       (freq < 24000000u || freq > 1766000000u) && !dev->quiet) {
-    /* librtlsdr 0.6 r82xx_set_pll prints this and still returns 0 (FIELD-NOTES item 19) */
+    /* librtlsdr 0.6 r82xx_set_pll prints this and still returns 0 (docs/field-notes.md §12) */
     fprintf(stderr, "[R82XX] PLL not locked!\n");
   }
   dev->freq = freq;

@@ -8,6 +8,9 @@ import type { Alert } from '../../src/server/protocol.js';
 
 /** Debian's mosquitto binary, if installed. */
 export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+/** Null when mosquitto is installed; else what to install (for {@link describeNeeding}). */
+export const MOSQUITTO_MISSING: string | null =
+  MOSQUITTO === undefined ? 'mosquitto not found in /usr/sbin or /usr/bin: apt-get install mosquitto' : null;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

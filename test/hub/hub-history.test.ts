@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { HUB_ALERTS_FILE, type HubAlert } from '../../src/hub/hub-log.js';
 import { startHub, type HubOptions, type RunningHub } from '../../src/hub/hub.js';
 import type { SessionListEntry } from '../../src/report/report-source.js';
 import { buildOnce, Client, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
-import { heartbeat, MOSQUITTO, publishAlerts, siteAlert, sleep, startBroker, until } from './broker.js';
+import { heartbeat, MOSQUITTO_MISSING, publishAlerts, siteAlert, sleep, startBroker, until } from './broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-hub-history-');
 const stops: (() => Promise<void>)[] = [];
@@ -24,7 +25,7 @@ function fileRecords(dataDir: string): HubAlert[] {
 
 const key = (r: HubAlert): string => (r.siteSeq !== undefined ? `${r.site}#${r.siteSeq}` : `${r.event}:${r.alertId}`);
 
-describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
+describeNeeding(MOSQUITTO_MISSING, 'hub history across restarts', () => {
   it('keeps every record and the ack (who/when) across a restart; redelivered and resent seqs are dropped; an open site-offline closes after it; reports from the history', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
@@ -129,7 +130,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub history across restarts', () => {
   }, 30_000);
 });
 
-describe.skipIf(MOSQUITTO === undefined)('`quietband hub` killed while alerts stream in', () => {
+describeNeeding(MOSQUITTO_MISSING, '`quietband hub` killed while alerts stream in', () => {
   it('SIGKILL mid-stream, restart: every one of 300 site seqs stored exactly once (PUBACK only after the write)', async () => {
     buildOnce();
     const broker = await startBroker(tmp.dir);

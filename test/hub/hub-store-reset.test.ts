@@ -1,12 +1,13 @@
 // Hub against a real mosquitto: a site whose alert store restarts its numbering is not dropped as duplicates; gap counts survive a hub restart; equal seqs of two sites never collide.
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { HubAlert } from '../../src/hub/hub-log.js';
 import { startHub, type HubOptions, type RunningHub } from '../../src/hub/hub.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
-import { MOSQUITTO, publishAlerts, sleep, startBroker, until } from './broker.js';
+import { MOSQUITTO_MISSING, publishAlerts, sleep, startBroker, until } from './broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-hub-reset-');
 const stops: (() => Promise<void>)[] = [];
@@ -27,8 +28,8 @@ const beat = (pub: MqttClient, site: string, lastSeq: number): Promise<unknown> 
 
 const siteRecs = (hub: RunningHub, site: string): HubAlert[] => hub.log.all().filter((r) => r.site === site && r.siteSeq !== undefined);
 
-describe.skipIf(MOSQUITTO === undefined)('hub: restarted site stores, gaps, equal seqs of two sites', () => {
-  it('keeps the records of a site whose store restarted at seq 1 (was: dropped as duplicates until past the old highest seq)', async () => {
+describeNeeding(MOSQUITTO_MISSING, 'hub: restarted site stores, gaps, equal seqs of two sites', () => {
+  it('keeps the records of a site whose store restarted at seq 1 (not dropped as duplicates until its seqs pass the old highest)', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
     const opts: HubOptions = { mqttUrl: broker.url, topicPrefix: 'r', port: 0, dataDir: join(tmp.dir, 'hub'), clientId: `reset-${process.pid}`, offlineAfterMs: 60_000, checkEveryMs: 50 };
@@ -106,7 +107,7 @@ describe.skipIf(MOSQUITTO === undefined)('hub: restarted site stores, gaps, equa
     expect(siteRecs(hub, 'north').map((r) => r.alertId)).toEqual(['north-1', 'north-2', 'north-3']);
   }, 30_000);
 
-  it('gap seqs (lost messages) are still counted after a hub restart (was: 0 again)', async () => {
+  it('gap seqs (lost messages) are still counted after a hub restart (not reset to 0)', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
     const opts: HubOptions = { mqttUrl: broker.url, topicPrefix: 'r', port: 0, dataDir: join(tmp.dir, 'hub3'), clientId: `gap-${process.pid}`, offlineAfterMs: 60_000 };

@@ -79,7 +79,7 @@ describe('GET /metrics', () => {
     const config = writeConfig(tmp.dir, 'auth.json', { site: 'hall-auth', warmupS: 1, calibrationDir: join(tmp.dir, 'cal'), sensors: [simSensor('room-1', [])] });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0', '--bind', '0.0.0.0', '--no-tls']);
     const token = /Access token \(shown once[^)]*\): (\S+)/.exec(d.stdout())?.[1];
-    expect(token).toBeDefined();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
     const denied = await scrape(d.url);
     expect(denied.status).toBe(401);
     expect(denied.text).not.toContain('quietband_');

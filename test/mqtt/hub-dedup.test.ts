@@ -4,11 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startHub } from '../../src/hub/hub.js';
 import type { HubAlert } from '../../src/hub/hub-log.js';
 import { tempDir } from '../daemon/helpers.js';
-import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
+import { freePort, MOSQUITTO, MOSQUITTO_MISSING, sleep } from '../hub/broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-hub-dedup-');
 let broker: ChildProcess | null = null;
@@ -26,7 +27,7 @@ async function until(pred: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-describe.skipIf(MOSQUITTO === undefined)('hub: dedup, gaps, site-offline', () => {
+describeNeeding(MOSQUITTO_MISSING, 'hub: dedup, gaps, site-offline', () => {
   it('keeps seq 1,2,5 of 1,2,2,1,5 (2 duplicates, 2 gap seqs); raises site-offline after 600 ms without heartbeat and closes it on the next', async () => {
     const port = await freePort();
     const conf = join(tmp.dir, 'm.conf');

@@ -4,11 +4,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import type { HubSiteState } from '../../src/hub/hub.js';
 import { buildOnce, Client, killAll, readStore, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
-import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
+import { freePort, MOSQUITTO, MOSQUITTO_MISSING, sleep } from '../hub/broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-mqtt-');
 let broker: ChildProcess | null = null;
@@ -71,7 +72,7 @@ async function until<T>(pick: () => Promise<T | undefined | false>, timeoutMs: n
   }
 }
 
-describe.skipIf(MOSQUITTO === undefined)('MQTT publishing and the hub', () => {
+describeNeeding(MOSQUITTO_MISSING, 'MQTT publishing and the hub', () => {
   it('relays both sites; alerts raised while the broker is down arrive after its restart, in order, each once; stopped sites go offline', async () => {
     const port = await freePort();
     const brokerDir = join(tmp.dir, 'broker');

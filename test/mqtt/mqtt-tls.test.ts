@@ -7,14 +7,15 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { mqttSettings } from '../../src/mqtt/mqtt-config.js';
 import { MqttPublisher } from '../../src/mqtt/mqtt-publisher.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
-import { freePort, MOSQUITTO, sleep } from '../hub/broker.js';
+import { freePort, MOSQUITTO, MOSQUITTO_MISSING, sleep } from '../hub/broker.js';
+import { describeNeeding } from '../helpers.js';
 
 const tools = ['openssl', 'mosquitto_passwd'].every((t) => {
   try {
@@ -46,7 +47,7 @@ async function waitPort(port: number): Promise<void> {
   throw new Error(`mosquitto did not listen on ${port}`);
 }
 
-describe.skipIf(MOSQUITTO === undefined || !tools)('MQTT over TLS with credentials', () => {
+describeNeeding(MOSQUITTO_MISSING ?? (tools ? null : 'openssl or mosquitto_passwd not found: apt-get install openssl mosquitto'), 'MQTT over TLS with credentials', () => {
   it('publishes the stored alerts in seq order at QoS 1 to an mqtts:// broker that requires a password; a wrong password is refused', async () => {
     const d = tmp.dir;
     const sh = (cmd: string): void => void execFileSync('sh', ['-c', cmd], { cwd: d, stdio: 'pipe' });

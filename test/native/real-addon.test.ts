@@ -8,10 +8,11 @@ import { ADDON_PATH, hasLibrtlsdr, REPO_ROOT } from '../../native-bindings/build
 import { ADDON_PATH_ENV, listRtlSdrDevices, loadRtlSdr, RtlSdrDevice } from '../../native-bindings/index.js';
 import { findDevices, formatDevices } from '../../src/cli/devices.js';
 import { QuietBandError } from '../../src/errors.js';
+import { describeNeeding } from '../helpers.js';
 
 const libPresent = hasLibrtlsdr();
 
-describe.skipIf(!libPresent)('real build against the system librtlsdr (skipped: install librtlsdr-dev)', () => {
+describeNeeding(libPresent ? null : 'librtlsdr not found: apt-get install librtlsdr-dev', 'real build against the system librtlsdr', () => {
   beforeAll(() => {
     // `npm install` builds it (package.json "install"); build it here if that was skipped.
     if (!existsSync(ADDON_PATH)) {

@@ -4,10 +4,11 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { loadRtlSdr, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { buildAddonAgainstFake, buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { setFakeEnv, sleep } from './fake-env.js';
+import { describeNeeding } from '../helpers.js';
 
 const rtlTcp = spawnSync('sh', ['-c', 'command -v rtl_tcp'], { encoding: 'utf8' }).stdout.trim();
 
@@ -60,7 +61,7 @@ function readExactly(sock: net.Socket, n: number, timeoutMs = 5000): Promise<Buf
   });
 }
 
-/** rtl_tcp command: 1-byte id + 4-byte big-endian parameter (FIELD-NOTES 13). */
+/** rtl_tcp command: 1-byte id + 4-byte big-endian parameter (docs/field-notes.md §9). */
 function command(id: number, param: number): Buffer {
   const b = Buffer.alloc(5);
   b.writeUInt8(id, 0);
@@ -101,7 +102,7 @@ afterEach(async () => {
   setFakeEnv();
 });
 
-describe.skipIf(!rtlTcp)('rtl_tcp (Debian) on the fake librtlsdr (skipped: apt-get install rtl-sdr)', () => {
+describeNeeding(rtlTcp ? null : 'rtl_tcp not found: apt-get install rtl-sdr', 'rtl_tcp (Debian) on the fake librtlsdr', () => {
   beforeAll(async () => {
     fakeDir = await buildFakeLibrtlsdr();
   });

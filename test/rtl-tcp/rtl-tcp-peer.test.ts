@@ -4,9 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { defaultSettleSamples, RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
 import { collectBlocks, delay, waitFor, type BlockCopy } from './fake-rtl-tcp-server.js';
+import { describeNeeding } from '../helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const capturePath = resolve(repoRoot, '../shared/captures/ambient_weather_F007TH_433.92M_250k.cu8');
@@ -14,13 +15,11 @@ const buildHelper = resolve(repoRoot, 'test/fake-librtlsdr/build.ts');
 const RTL_TCP = ['/usr/bin/rtl_tcp', '/usr/local/bin/rtl_tcp'].find((p) => existsSync(p));
 const STDBUF = existsSync('/usr/bin/stdbuf') ? '/usr/bin/stdbuf' : null;
 
-const skipReason = !existsSync(buildHelper)
-  ? 'the fake librtlsdr build helper test/fake-librtlsdr/build.ts (buildFakeLibrtlsdr) is not there yet'
-  : RTL_TCP === undefined
-    ? 'rtl_tcp is not installed (Debian package rtl-sdr)'
-    : !existsSync(capturePath)
-      ? `capture ${capturePath} is missing (../shared relative to the repo root)`
-      : null;
+const missing = RTL_TCP === undefined
+  ? 'rtl_tcp not found: apt-get install rtl-sdr'
+  : !existsSync(capturePath)
+    ? `capture ${capturePath} is missing (../shared relative to the repo root)`
+    : null;
 
 const RATE = 250_000;
 const CENTER = 433_920_000;
@@ -64,7 +63,7 @@ function contiguousRun(blocks: BlockCopy[], from: number): BlockCopy[] {
   return run;
 }
 
-describe.skipIf(skipReason !== null)(`RtlTcpSource against Debian rtl_tcp + fake librtlsdr${skipReason ? ` — SKIPPED: ${skipReason}` : ''}`, () => {
+describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr', () => {
   const children: ChildProcess[] = [];
   let log = '';
 

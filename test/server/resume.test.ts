@@ -108,7 +108,7 @@ describe('WebSocket resume', () => {
     await c.waitFor(() => c.messages.length >= 2 || undefined, 3000, 'two messages');
     const [m0, m1] = c.messages as [ServerMessage, ServerMessage];
     expect(m0).toMatchObject({ v: 1, type: 'hello', site: 'hall-a', lastSeq: 3, authRequired: false, sensors: [{ name: 's1', centerHz: 433_920_000, rateSps: 2_048_000, fftSize: 4096 }] });
-    expect(typeof (m0 as HelloMessage).timeZone).toBe('string');
+    expect((m0 as HelloMessage).timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone); // no timeZone option: this host's
     expect(m1.type).toBe('status');
     expect((m1 as StatusMessage).sensors[0]).toMatchObject({ sensor: 's1', online: true, state: 'armed', achievedRateSps: 2_047_900 });
   });

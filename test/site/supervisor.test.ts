@@ -62,7 +62,7 @@ describe('SensorSupervisor', () => {
       const ids = [...new Set(trans.map((a) => a.alertId))];
       expect(ids.length).toBeGreaterThanOrEqual(3);
       for (const id of ids.slice(0, 3)) expect(trans.filter((a) => a.alertId === id).map((a) => a.event)).toEqual(['open', 'close']);
-      expect(trans.find((a) => a.event === 'open')!.startTime).toBeDefined();
+      expect(trans.find((a) => a.event === 'open')!.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       // sensor-offline: raised when the first worker died, cleared by the restarted worker's fresh block, raised again…
       const off = alerts.filter((a) => a.kind === 'sensor-offline');
       expect(off.slice(0, 3).map((a) => a.event)).toEqual(['open', 'close', 'open']);

@@ -117,7 +117,7 @@ describe('real captures (../shared/captures)', () => {
   });
 });
 
-describe('odd and partial sizes (FIELD-NOTES 25)', () => {
+describe('odd and partial sizes (docs/field-notes.md §18)', () => {
   it('a cu8 with an odd byte count gives the whole pairs and exactly one warning', async () => {
     const path = join(dir, 'odd_433.92M_250k.cu8');
     const bytes = new Uint8Array(2 * 1000 + 1);

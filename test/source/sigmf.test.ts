@@ -36,7 +36,7 @@ async function caught(p: Promise<unknown> | (() => unknown)): Promise<QuietBandE
   throw new Error('expected a QuietBandError');
 }
 
-describe('metas from public bug reports (FIELD-NOTES 26/27)', () => {
+describe('metas from public bug reports (docs/field-notes.md §19, §20)', () => {
   // SigMF#339 (sample_rate optional) + SigMF#291 (captures may be empty, frequency not implied 0).
   const meta = { global: { 'core:datatype': 'ci16_le', 'core:version': '1.0.0' }, captures: [], annotations: [] };
   const data = Buffer.alloc(4 * 10);
@@ -129,7 +129,7 @@ describe('structure errors name the field', () => {
   });
 });
 
-describe('header_bytes, trailing_bytes and several captures (FIELD-NOTES 27)', () => {
+describe('header_bytes, trailing_bytes and several captures (docs/field-notes.md §20)', () => {
   // capture 0: 16 header bytes then samples 0..99 at 433.92 MHz; capture 1: 7 header bytes then samples 100..149 at
   // 868.3 MHz; 5 trailing bytes. Sample n has I = n % 251, Q = 255 − (n % 251).
   const bytes: number[] = [];
@@ -211,7 +211,7 @@ describe('header_bytes, trailing_bytes and several captures (FIELD-NOTES 27)', (
   });
 });
 
-describe('offsets past 2^31 and 2^32 bytes (FIELD-NOTES 22)', () => {
+describe('offsets past 2^31 and 2^32 bytes (docs/field-notes.md §15)', () => {
   it('reads samples placed after 2 GiB and 4 GiB of header bytes (sparse file)', async () => {
     const { promises: fsp } = await import('node:fs');
     const base = join(dir, 'huge');

@@ -3,18 +3,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
+import { describeNeeding } from '../helpers.js';
 import { ensureUiBuilt, launchBrowser, REPO_ROOT, tempDir } from './fake-site.js';
 
 const RUN_COMPILED = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'run.js');
-const haveDaemon = existsSync(path.join(REPO_ROOT, 'src', 'cli', 'run.ts')) && existsSync(RUN_COMPILED);
+const DAEMON_MISSING = existsSync(RUN_COMPILED) ? null : `${RUN_COMPILED} missing: npm run build`;
 
 /** Tone of the sim scenario: centre + 300 kHz, 25 dB over the noise, from 2 s (after a 1 s warm-up) for 30 s. */
 const CENTER_HZ = 433_920_000;
 const TONE_OFFSET_HZ = 300_000;
 
-describe.skipIf(!haveDaemon)('web UI against `quietband run` with a sim sensor (needs dist/: npm run build)', () => {
+describeNeeding(DAEMON_MISSING, 'web UI against `quietband run` with a sim sensor', () => {
   let browser: { ctx: BrowserContext; close: () => Promise<void> };
   let daemon: ChildProcess;
   let url = '';

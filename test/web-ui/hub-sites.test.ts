@@ -2,10 +2,11 @@
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHub, type RunningHub } from '../../src/hub/hub.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
-import { heartbeat, MOSQUITTO, publishAlerts, siteAlert, startBroker, until } from '../hub/broker.js';
+import { heartbeat, MOSQUITTO_MISSING, publishAlerts, siteAlert, startBroker, until } from '../hub/broker.js';
+import { describeNeeding } from '../helpers.js';
 import { ensureUiBuilt, launchBrowser, tempDir, WEB_DIST } from './fake-site.js';
 
 const tmp = tempDir('qb-webui-hub-');
@@ -27,7 +28,7 @@ const health = (site: string, sensors: string[]): string =>
 /** data-site of every alert row in the table, in order. */
 const rowSites = (page: Page): Promise<string[]> => page.locator('[data-testid="alert-row"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.site!));
 
-describe.skipIf(MOSQUITTO === undefined)('web UI at a hub', () => {
+describeNeeding(MOSQUITTO_MISSING, 'web UI at a hub', () => {
   it('shows a card per site (online, heartbeat age, sensors; a silent site offline), a site column, and the filter keeps only the chosen site (counts)', async () => {
     const broker = await startBroker(tmp.dir);
     cleanups.push(broker.stop);

@@ -191,7 +191,7 @@ function onHello(h: HelloMessage): number {
   detail.setTimeZone(h.timeZone);
   knownDialog.setTimeZone(h.timeZone);
   sessionBar.setTimeZone(h.timeZone);
-  detail.setSensors(h.sensors); // site plan of grouped transmissions (issue 7)
+  detail.setSensors(h.sensors); // sensor positions, for the detail's site plan of a grouped transmission
   reportDialog.setTimeZone(h.timeZone);
   void pollSites();
   sensorPanel.setSensors(h.sensors.map((s) => s.name));

@@ -1,5 +1,7 @@
-// quietband_dsp: one spectrum frame (DC removal, window, FFTW single-precision FFT, |X|², fftshift, prefix sums and
-// Welch sums) per call, over buffers the JS SpectrumEngine owns. The same arithmetic as the engine's JS path.
+// quietband_dsp: the native kernels of the hot path, each with the same arithmetic as its JS counterpart, over
+// buffers the JS side owns: FrameKernel (one spectrum frame per call: DC removal, window, FFTW single-precision FFT,
+// |X|², fftshift, prefix sums and Welch sums; src/spectrum/spectrum-engine.ts), Classifier (the detector's per-bin
+// classification), LearnerKernel (the baseline learner's per-frame histograms), and convertCu8 (u8 I/Q to float).
 #include <fftw3.h>
 #include <napi.h>
 
@@ -110,7 +112,8 @@ class BoundArrays {
 
 /**
  * A sample index argument: a finite integer in [0, 2^53]; else throws a RangeError naming `what` and returns false.
- * (Non-integers used to be truncated, so a fractional `to` made push() consume nothing and its caller loop forever.)
+ * (Truncating a non-integer instead would let a fractional `to` make push() consume nothing and its caller loop
+ * forever.)
  */
 bool IndexArg(const Napi::Value& v, const char* what, int64_t* out) {
   if (!v.IsNumber()) {
@@ -208,8 +211,8 @@ class Classifier : public Napi::ObjectWrap<Classifier> {
       Napi::RangeError::New(env, "Classifier: needs n ≥ 1 and 1 ≤ hN ≤ hW").ThrowAsJavaScriptException();
       return;
     }
-    // a kernel at least as wide as the band is the whole band's mean at every bin: the same with h = n, and b ± h
-    // can no longer overflow (a half width near 2^31 did: found by review)
+    // a kernel at least as wide as the band is the whole band's mean at every bin: the same with h = n, and the
+    // clamp keeps b ± h inside int32 (a half width near 2^31 would overflow it)
     hN_ = std::min(hN_, n_);
     hW_ = std::min(hW_, n_);
     const char* cls = "Classifier";

@@ -1,4 +1,4 @@
-// Issue 5 field gaps: known-emitter label on alerts, UI-marked emitters expire, session start raises open 'low' alerts.
+// Known-emitter labels on alerts, expiry of UI-marked emitters, and a session start raising open 'low' alerts to 'high'.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,0 +1,17 @@
+// Types of scripts/layers.mjs for TypeScript callers (test/architecture/layers.test.ts).
+/** Files in src/ longer than this many lines are reported. */
+export const MAX_FILE_LINES: number;
+/** Target layers, lowest first. */
+export const LAYERS: { name: string; nodes: string[] }[];
+/** Every figure of the import-layer report. */
+export function report(): {
+  nodes: number;
+  graph: Record<string, Record<string, { files: number; typeOnly: boolean }>>;
+  cycles: string[][];
+  mutual: string[];
+  upward: { edge: string; files: string[]; typeOnly: boolean }[];
+  unplaced: string[];
+  oversized: { file: string; lines: number }[];
+  srcLines: number;
+  outsideImports: { file: string; target: string }[];
+};

@@ -1,0 +1,91 @@
+// Import layers of src/ (docs/architecture.md): no new folder cycle, mutual pair, upward import or oversized file
+// beyond today's, listed below. Entries the code no longer needs must be deleted here too, so the lists only shrink.
+import { describe, expect, it } from 'vitest';
+import { MAX_FILE_LINES, report } from '../../scripts/layers.mjs';
+
+/** Folder cycles (strongly connected components) of today, each sorted. */
+const ALLOWED_CYCLES: string[][] = [
+  ['alerts', 'cli', 'config', 'evidence', 'extras', 'field', 'hub', 'metrics', 'mqtt', 'notify', 'pipeline.ts', 'report', 'scan', 'server', 'site'],
+  ['baseline', 'detector'],
+];
+
+/** Folder pairs that import each other directly (the pairs behind the cycles above). */
+const ALLOWED_MUTUAL = [
+  'alerts ⇄ server', 'alerts ⇄ site', 'baseline ⇄ detector', 'cli ⇄ config', 'config ⇄ field', 'config ⇄ site',
+  'evidence ⇄ site', 'field ⇄ site', 'metrics ⇄ site', 'notify ⇄ site', 'pipeline.ts ⇄ site', 'report ⇄ site', 'scan ⇄ site',
+];
+
+/** Imports from a lower target layer into a higher one (LAYERS in scripts/layers.mjs), folder → folder. */
+const ALLOWED_UPWARD = [
+  'alerts → server', 'alerts → site',
+  'config → cli', 'config → field', 'config → mqtt', 'config → notify', 'config → server', 'config → site',
+  'eval → cli', 'evidence → site',
+  'extras → mqtt', 'extras → notify', 'extras → server',
+  'field → server', 'metrics → server', 'pipeline.ts → site', 'scan → site',
+  'site → notify', 'site → report', 'site → server',
+];
+
+/** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
+const ALLOWED_OVERSIZED: Record<string, number> = {
+  'src/detector/detector.ts': 1441,
+  'src/server/server.ts': 1197,
+  'src/source/sim-generators.ts': 927,
+  'src/alerts/alert-store.ts': 786,
+  'src/source/rtl-tcp-source.ts': 785,
+  'src/alerts/alert-bus.ts': 694,
+  'src/source/sim.ts': 645,
+  'src/site/sensor-runtime.ts': 591,
+  'src/source/site-background.ts': 583,
+  'src/spectrum/spectrum-engine.ts': 559,
+  'src/config/site-config.ts': 555,
+  'src/site/supervisor.ts': 518,
+};
+
+/** What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose). */
+const ALLOWED_OUTSIDE = [
+  'native-bindings/index.ts → src/errors.js',
+  'native-bindings/soapy.ts → src/errors.js',
+  'native-bindings/soapy.ts → src/types.js',
+  'web-ui/src/format.ts → src/server/message-text.js',
+  'web-ui/src/protocol-types.ts → src/server/protocol.js',
+];
+
+const r = report();
+const key = (c: string[]): string => c.join(', ');
+
+describe('import layers of src/ (node scripts/layers.mjs prints the details)', () => {
+  it('every node has a target layer (a new folder must be placed in LAYERS of scripts/layers.mjs)', () => {
+    expect(r.unplaced).toEqual([]);
+  });
+
+  it('no folder cycle beyond the allowed ones, and every allowed one still exists', () => {
+    const allowed = ALLOWED_CYCLES.map(key);
+    const found = r.cycles.map(key);
+    expect(found.filter((c) => !allowed.includes(c)), 'new or changed cycle (a shrunk one: update ALLOWED_CYCLES)').toEqual([]);
+    expect(allowed.filter((c) => !found.includes(c)), 'allowed cycle gone or changed: update ALLOWED_CYCLES').toEqual([]);
+  });
+
+  it('no new pair of folders importing each other', () => {
+    expect(r.mutual.filter((m) => !ALLOWED_MUTUAL.includes(m)), 'new mutual imports').toEqual([]);
+    expect(ALLOWED_MUTUAL.filter((m) => !r.mutual.includes(m)), 'gone: delete from ALLOWED_MUTUAL').toEqual([]);
+  });
+
+  it('no new upward import', () => {
+    const found = r.upward.map((u) => u.edge);
+    const fresh = r.upward.filter((u) => !ALLOWED_UPWARD.includes(u.edge)).map((u) => `${u.edge}: ${u.files.join(', ')}`);
+    expect(fresh, 'upward imports against docs/architecture.md §2').toEqual([]);
+    expect(ALLOWED_UPWARD.filter((e) => !found.includes(e)), 'gone: delete from ALLOWED_UPWARD').toEqual([]);
+  });
+
+  it(`no new file over ${MAX_FILE_LINES} lines, and no listed one grows`, () => {
+    const over = r.oversized.filter((f) => !(f.file in ALLOWED_OVERSIZED) || f.lines > ALLOWED_OVERSIZED[f.file]!);
+    expect(over.map((f) => `${f.file}: ${f.lines} lines`), `over ${MAX_FILE_LINES} lines or longer than allowed`).toEqual([]);
+    const found = r.oversized.map((f) => f.file);
+    expect(Object.keys(ALLOWED_OVERSIZED).filter((f) => !found.includes(f)), 'now short enough: delete from ALLOWED_OVERSIZED').toEqual([]);
+  });
+
+  it('native-bindings/ and web-ui/src/ take nothing new from src/', () => {
+    const found = r.outsideImports.map((o) => `${o.file} → ${o.target}`);
+    expect([...new Set(found)].sort()).toEqual([...ALLOWED_OUTSIDE].sort());
+  });
+});
