@@ -30,7 +30,7 @@ export const LAYERS = [
   { name: 'dsp', nodes: ['dsp'] },
   { name: 'source', nodes: ['source'] },
   { name: 'spectrum', nodes: ['spectrum'] },
-  { name: 'baseline, detector', nodes: ['baseline', 'detector'] },
+  { name: 'baseline, detector, ident', nodes: ['baseline', 'detector', 'ident'] },
   { name: 'pipeline', nodes: ['pipeline.ts', 'scan', 'eval'] },
   { name: 'alerts', nodes: ['alerts', 'evidence'] },
   { name: 'config', nodes: ['config'] },

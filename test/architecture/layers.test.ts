@@ -28,6 +28,7 @@ const ALLOWED_UPWARD = [
 /** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
 const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1441,
+  'src/ident/features.ts': 675,
   'src/server/server.ts': 1197,
   'src/source/sim-generators.ts': 927,
   'src/alerts/alert-store.ts': 786,
