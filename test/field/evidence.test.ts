@@ -52,7 +52,8 @@ describe('evidence clips from the live daemon', () => {
     expect(ann['core:sample_start']).toBe(1.5 * CLIP_RATE);
     const srcSpan = Math.round(det.endS! * RATE_SPS) - Math.round(det.startS * RATE_SPS);
     expect(ann['core:sample_count']).toBe(Math.round((srcSpan + 1.5 * RATE_SPS) * ratio) - 1.5 * CLIP_RATE);
-    expect([ann['core:freq_lower_edge'], ann['core:freq_upper_edge']]).toEqual([det.lowHz, det.highHz]);
+    // the clip keeps the detector's edges; the alert record has them in whole Hz
+    expect([Math.round(ann['core:freq_lower_edge']), Math.round(ann['core:freq_upper_edge'])]).toEqual([det.lowHz, det.highHz]);
     expect(det.lowHz).toBeLessThan(a.centerHz!);
     expect(det.highHz).toBeGreaterThan(a.centerHz!);
     // data: preS + detection + postS at the clip rate, cu8 (2 bytes per sample)

@@ -223,7 +223,7 @@ describe('SoapySource: the same samples give the same detections as replay', () 
     await saveBaseline(baselinePath, baseline);
     const stored = await loadBaseline(baselinePath);
     const expected: string[] = [];
-    await replayFile(file, { baseline: baselinePath, settleSamples: '0', progress: false }, (l) => expected.push(l), silentLog);
+    await replayFile(file, { baseline: baselinePath, settleSamples: '0', progress: false, identify: false }, (l) => expected.push(l), silentLog);
     expect(expected.length).toBeGreaterThanOrEqual(3);
 
     setFakeEnv({ FAKE_RTLSDR_SERIALS: 'SOAPY01', FAKE_RTLSDR_FILE: file, FAKE_RTLSDR_REALTIME: '1' });
