@@ -105,10 +105,10 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
       out += `Open ${running.url} in a browser and paste the token into the sign-in form.\n`;
     } else out += `Access token required: it is stored in ${srv.tokenPath ?? 'the data dir'} (mode 0600).\n`;
   }
-  process.stdout.write(out);
-  const stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS);
-
-  await new Promise<void>((resolveDone) => {
+  let stopWarmupBars = (): void => {};
+  // the signal handlers are in place before the URL is printed: whoever reads it (a supervisor, a test) may stop the
+  // daemon at once, and it must then release its data dir and store its alerts, not die of the default action
+  const stopped = new Promise<void>((resolveDone) => {
     let firstAtMs = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       if (firstAtMs > 0) {
@@ -136,6 +136,9 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  process.stdout.write(out);
+  stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS);
+  await stopped;
   process.exit(process.exitCode ?? 0);
 }
 
