@@ -337,6 +337,7 @@ class PathState {
         levelLin[b] = Infinity;
         openLin[b] = Infinity;
         releaseLin[b] = Infinity;
+        for (const a of noiseOnly) a[b] = Infinity;
         continue;
       }
       const t = Math.max(o.kSigma * spread, minDb);
@@ -357,9 +358,6 @@ class PathState {
         openLin[b] = Math.max(openLin[b], 10 ** ((e + margin) / 10));
         releaseLin[b] = Math.max(releaseLin[b], 10 ** ((e + margin / 2) / 10));
       }
-    }
-    for (let b = 0; b < n; b++) {
-      if (levelLin[b] === Infinity) for (const a of noiseOnly) a[b] = Infinity;
     }
     const withEnvelope = [levelLin.slice(), openLin.slice(), releaseLin.slice()];
     return {
@@ -747,9 +745,10 @@ export class Detector {
     if (!this.slow.enabled) return;
     const start = frame.firstSample;
     const end = start + frame.sampleCount;
-    this.trackFloor(frame);
+    const pre = this.slowPrefix(frame);
+    this.trackFloor(frame, pre);
     if (this.watch !== null) {
-      this.watch.observe(this.slowPrefix(frame), this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end);
+      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end);
     }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);
@@ -762,17 +761,17 @@ export class Detector {
 
   /**
    * Updates the floor estimate from a Welch average: g = median over tested bins of power/noise level, an exponential
-   * mean of it over floorTrackS, and rescales the fast and slow thresholds when it moved by 0.1 dB or more.
+   * mean of it over floorTrackS, and rescales the fast and slow thresholds when it moved by 0.1 dB or more. `pre` is the
+   * average's prefix sum (slowPrefix), shared with the emitter watch.
    */
-  private trackFloor(frame: SpectrumFrame): void {
+  private trackFloor(frame: SpectrumFrame, pre: Float64Array): void {
     const o = this.options;
     if (!(o.floorTrackS > 0)) return;
     const p = this.slow;
     const noise = p.noiseLin;
     const scratch = this.floorScratch;
     // the narrow-kernel statistic (the one the level models, so its median over noise bins is the level) from the
-    // average's prefix sum
-    const pre = this.slowPrefix(frame);
+    // average's prefix sum `pre`
     const h = p.narrow.half;
     let m = 0;
     for (let b = 0; b < p.n; b++) {
