@@ -45,14 +45,16 @@ describe('alarm', () => {
       await page.waitForFunction(() => window.quietband!.stats().soundRunning, undefined, { timeout: 5000 });
       expect((await stats(page)).soundWanted).toBe(true);
       expect(await page.locator('[data-testid="sound-toggle"]').textContent()).toBe('Alarm sound on');
-      // the unacknowledged alerts replayed at load rang once already; while they stay unacknowledged the alarm repeats
-      // every ALARM_REPEAT_MS, checked on a 1 s tick (so 8–9 s apart): the window from ≈ 1.5 s after that first ring
-      // holds the next two (≈ 8–9 s and 16–18 s after it), never a third (≥ 24 s)
+      // the unacknowledged alerts replayed at load ring, and while they stay unacknowledged the alarm repeats every
+      // ALARM_REPEAT_MS, checked on a 1 s tick: over 19 s at least two rings (the load ring may fall inside the window),
+      // every two consecutive ones 8–9 s apart
       const rings = await alarmTimes(page, 2 * ALARM_REPEAT_MS + 3000);
-      expect(rings.length).toBe(2);
-      const gap = rings[1]! - rings[0]!;
-      expect(gap).toBeGreaterThan(ALARM_REPEAT_MS - 1200);
-      expect(gap).toBeLessThan(ALARM_REPEAT_MS + 1600);
+      expect(rings.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < rings.length; i++) {
+        const gap = rings[i]! - rings[i - 1]!;
+        expect(gap).toBeGreaterThan(ALARM_REPEAT_MS - 1200);
+        expect(gap).toBeLessThan(ALARM_REPEAT_MS + 1600);
+      }
       // acknowledge every visible alert: silence for a whole repeat period
       await page.locator('[data-testid="ack-all-button"]').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
