@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, CalibrationAlertInfo } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, AlertSignal, CalibrationAlertInfo } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
@@ -15,12 +15,10 @@ export type SensorAlertKind = Exclude<AlertKind, 'transmission' | 'present-durin
 export interface DetectionContext {
   /** Wall-clock time (ms since the Unix epoch) of the source's sample 0: maps `startS`/`endS` to ISO times. */
   originMs?: number;
-  /** Band plan label for the alert (e.g. "ISM 433"). */
-  bandLabel?: string;
-  /** Exam session name when armed. */
-  session?: string;
-  /** Evidence clip path (SigMF) relative to the data dir. */
-  clip?: string;
+  /** Band plan label for the alert (e.g. "ISM 433"). */ bandLabel?: string;
+  /** Exam session name when armed. */ session?: string;
+  /** Evidence clip path (SigMF) relative to the data dir. */ clip?: string;
+  /** The sensor's identification of the transmission (the record's `signal`). */ signal?: AlertSignal;
 }
 
 /** Input of the {@link AlertBusOptions.severityFor} hook. */
@@ -257,6 +255,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
     const session = ctx?.session ?? track.session;
     if (session !== undefined) d.session = session;
     if (ctx?.clip !== undefined) d.clip = ctx.clip;
+    if (ctx?.signal !== undefined) d.signal = ctx.signal;
     if (track.knownLabel !== undefined) d.knownLabel = track.knownLabel;
     if (ev.overload) d.message = 'ADC overload during this track: may be intermodulation from a strong signal';
     return d;

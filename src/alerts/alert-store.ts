@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
-import type { Alert, AlertKind, AlertSeverity, AlertState } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertSeverity, AlertSignal, AlertState } from '../server/protocol.js';
 
 /** File name of the store inside the data dir. */
 export const ALERTS_FILE = 'alerts.jsonl';
@@ -93,11 +93,10 @@ export interface AlertStateEntry {
   severity: AlertSeverity;
   /** True once a `close` record was stored. */
   closed: boolean;
-  /** `seq` of the first record of this alert. */
-  openSeq: number;
-  /** `seq` of the latest record of this alert. */
-  lastSeq: number;
+  /** `seq` of the first record of this alert. */ openSeq: number;
+  /** `seq` of the latest record of this alert. */ lastSeq: number;
   lastEvent: Alert['event'];
+  /** Transmissions: the class of the latest record carrying a `signal` (absent before the sensor identified it). */ signalClass?: AlertSignal['class'];
   /** Who acknowledged / marked it known, from the latest `ack`/`known` record. */
   ackBy?: string;
 }
@@ -478,6 +477,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     e.lastSeq = rec.seq;
     e.lastEvent = rec.event;
     if (rec.event === 'close') e.closed = true;
+    if (typeof rec.signal?.class === 'string') e.signalClass = rec.signal.class;
     if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }
 

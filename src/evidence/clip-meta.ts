@@ -182,3 +182,24 @@ export async function annotateClipAlert(metaPath: string, alert: { alertId: stri
   }
   return true;
 }
+
+/**
+ * Gives each clip its alert id once: the first stored record carrying a clip has its id and session written into the
+ * clip's meta ({@link annotateClipAlert}); later records with the same clip are ignored (the last 1000 clips are
+ * remembered). Failures are logged as warnings.
+ */
+export class ClipAlertAnnotator {
+  private readonly done = new Set<string>();
+  constructor(private readonly dataDir: string | undefined, private readonly log: { warn: (obj: object, msg: string) => void }) {}
+
+  /** `clip`: the meta path relative to the data dir; `stored`: the record carrying it. */
+  annotate(clip: string, stored: Promise<{ alertId: string; session?: string }>): void {
+    const dataDir = this.dataDir;
+    if (dataDir === undefined || this.done.has(clip)) return;
+    this.done.add(clip);
+    if (this.done.size > 1000) this.done.delete(this.done.values().next().value!);
+    stored
+      .then((a) => annotateClipAlert(join(dataDir, clip), { alertId: a.alertId, ...(a.session !== undefined ? { session: a.session } : {}) }))
+      .catch((err: unknown) => this.log.warn({ err, clip }, 'clip meta not given its alert id'));
+  }
+}

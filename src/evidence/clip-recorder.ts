@@ -104,7 +104,8 @@ export interface ClipInfo {
  * `quietband replay` on a clip reproduces the detection. Then enforces the quota (oldest clips first, logged).
  */
 export class ClipRecorder {
-  private readonly ring: IqRing;
+  /** The stream's recent IQ (preS + maxS + postS): the clips' source, read by the live identification too. */
+  readonly ring: IqRing;
   private readonly pending: Pending[] = [];
   private lastEnd = 0;
   private readonly o: ClipOptions;

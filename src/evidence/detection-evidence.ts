@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ClipRecorder, freeSpaceShortfall } from './clip-recorder.js';
 import type { ClipBandOptions } from './clip-band.js';
 import type { ClipContext } from './clip-meta.js';
+import type { IqRing } from './iq-ring.js';
 import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
@@ -91,6 +92,11 @@ export class DetectionEvidence {
     });
     this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
     if (o.pictures) this.pictures.warm();
+  }
+
+  /** The stream's recent IQ held for the clips (preS + maxS + postS seconds), for other readers of the same samples. */
+  get iqRing(): IqRing {
+    return this.recorder.ring;
   }
 
   /** Feeds one block (allocation-free: the recorder's ring copies it). */

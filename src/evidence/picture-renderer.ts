@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import type { PictureReply, PictureRequest } from './picture-worker.js';
+import { identify, type Identification } from '../ident/classify.js';
+import type { IdentInput } from '../ident/features.js';
 import { compiledModuleUrl } from '../site/worker-url.js';
 
 /** Path of the compiled picture worker, relative to the repository root. */
@@ -48,11 +50,24 @@ export class PictureRenderer {
     return reply.cut;
   }
 
-  private request(w: Worker, req: PictureRequest): Promise<PictureReply & { ok: true }> {
+  /**
+   * Identifies an emission ({@link identify}: features, class, confidence, reason) on the worker thread (the samples are
+   * transferred there: `input.iq` is unusable afterwards), or on this thread when the worker is unavailable.
+   * @throws the identification's error, or an Error when the worker died
+   */
+  async identify(input: IdentInput): Promise<Identification> {
+    const w = this.ensureWorker();
+    if (w === null) return identify(input);
+    const reply = await this.request(w, { id: this.nextId++, kind: 'ident', ident: input }, [input.iq.buffer as ArrayBuffer]);
+    if (!('ident' in reply)) throw new Error('evidence worker: an identification request answered without one');
+    return reply.ident;
+  }
+
+  private request(w: Worker, req: PictureRequest, transfer?: ArrayBuffer[]): Promise<PictureReply & { ok: true }> {
     return new Promise((resolve, reject) => {
       this.pending.set(req.id, { resolve, reject });
       w.ref(); // a pending request keeps the process alive; an idle worker does not
-      w.postMessage(req);
+      w.postMessage(req, transfer);
     });
   }
 

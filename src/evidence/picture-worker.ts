@@ -1,16 +1,25 @@
-// Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs) and clip band cuts, so the sensor's own
-// thread never blocks on them.
+// Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs), clip band cuts and the identification of
+// transmissions, so the sensor's own thread never blocks on them.
 import { parentPort } from 'node:worker_threads';
 import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
+import { identify, type Identification } from '../ident/classify.js';
+import type { IdentInput } from '../ident/features.js';
 
-/** A request from {@link PictureRenderer}: render `metaPath` to `pngPath`, or cut a clip's band ({@link cutBand}). */
-export type PictureRequest = { id: number; kind?: 'picture'; metaPath: string; pngPath: string } | { id: number; kind: 'cut'; cut: BandCutInput };
+/**
+ * A request from {@link PictureRenderer}: render `metaPath` to `pngPath`, cut a clip's band ({@link cutBand}), or
+ * identify an emission ({@link identify}).
+ */
+export type PictureRequest =
+  | { id: number; kind?: 'picture'; metaPath: string; pngPath: string }
+  | { id: number; kind: 'cut'; cut: BandCutInput }
+  | { id: number; kind: 'ident'; ident: IdentInput };
 
-/** The reply: the picture's info or the cut clip, or the error message. */
+/** The reply: the picture's info, the cut clip or the identification, or the error message. */
 export type PictureReply =
   | { id: number; ok: true; frames: number }
   | { id: number; ok: true; cut: BandCutResult }
+  | { id: number; ok: true; ident: Identification }
   | { id: number; ok: false; error: string };
 
 const port = parentPort;
@@ -18,6 +27,14 @@ if (port !== null) {
   // one request at a time, in order (the renderer queues them)
   port.on('message', (req: PictureRequest) => {
     const fail = (err: unknown): void => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies PictureReply);
+    if (req.kind === 'ident') {
+      try {
+        port.postMessage({ id: req.id, ok: true, ident: identify(req.ident) } satisfies PictureReply);
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
     if (req.kind === 'cut') {
       cutBand(req.cut).then((cut) => port.postMessage({ id: req.id, ok: true, cut } satisfies PictureReply, [cut.data.buffer as ArrayBuffer]), fail);
       return;

@@ -58,6 +58,22 @@ export function signalSummary(id: Identification): SignalSummary {
 }
 
 /**
+ * The `signal` object of a detection at `centerHz` ({@link signalSummary}) plus, when the source's centre is absolute
+ * (`info.centerKnown`), what the band expects there (`band`, `expected`, `unexpected`: docs/identification.md §7).
+ */
+export function describeSignal(id: Identification, centerHz: number, info: Pick<IqSourceInfo, 'centerKnown'>): SignalSummary {
+  const summary = signalSummary(id);
+  // what the band expects (absolute frequencies only): an emission of another class there is flagged
+  const exp = info.centerKnown ? expectation(centerHz, id.class) : undefined;
+  if (exp) {
+    summary.band = exp.band;
+    summary.expected = exp.expected;
+    summary.unexpected = exp.unexpected;
+  }
+  return summary;
+}
+
+/**
  * The last `capacity` complex samples of a stream as Float32 I/Q, addressed by absolute sample index; filled with at most
  * two native copies (TypedArray.set) per block, which costs the detection pass far less than the evidence ring's
  * per-value re-encoding (src/evidence/iq-ring.ts) at the price of 8 B per sample. A gap or discontinuity restarts it.
@@ -158,14 +174,7 @@ export class DetectionIdentifier {
     const { iq, count } = this.ring.read(from, to);
     const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
     const id = identify(input);
-    const summary = signalSummary(id);
-    // what the band expects (absolute frequencies only): an emission of another class there is flagged
-    const exp = this.info.centerKnown ? expectation(ev.centerHz, id.class) : undefined;
-    if (exp) {
-      summary.band = exp.band;
-      summary.expected = exp.expected;
-      summary.unexpected = exp.unexpected;
-    }
+    const summary = describeSignal(id, ev.centerHz, this.info);
     if (ANALOG_CLASSES.includes(id.class)) {
       // the whole transmission as far as the ring holds it (the classification looked at its first maxAnalysisS only)
       const whole = this.ring.read(Math.max(held0, start - margin), Math.min(held1, end + margin));

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Gauge, Histogram, Registry, collectDefaultMetrics, type MetricValueWithName } from 'prom-client';
 import type { AlertStore } from '../alerts/alert-store.js';
+import { SIGNAL_CLASSES } from '../ident/classify.js';
 import type { AlertState, SensorHealth } from '../server/protocol.js';
 import type { ProcessingReport } from '../site/worker-protocol.js';
 
@@ -118,6 +119,8 @@ export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefin
  *   ({@link SensorProcessingMetrics}: cumulative over worker restarts, buckets {@link PROCESSING_BUCKETS_S});
  *   `quietband_sensor_realtime_load{sensor}` pipeline time / signal time over the last 5 s (absent without blocks);
  * - `quietband_ws_clients`, `quietband_alerts{state}` (every stored alert by current state),
+ *   `quietband_transmission_alerts_by_class{class}` (stored transmission alerts by the class of their latest signal
+ *   identification, src/ident/classify.ts SIGNAL_CLASSES, or `unidentified`),
  *   `quietband_open_alerts`, `quietband_alert_store_records`, `quietband_alert_store_bytes`, `quietband_alert_last_seq`;
  * - storage faults: `quietband_storage_failed` (1 while alerts cannot be written: the site's storage-failed state),
  *   `quietband_alert_store_held_records` (sent but not yet on disk), `quietband_alert_store_write_failures_total`,
@@ -211,6 +214,17 @@ export class SiteMetrics {
         const counts = new Map<string, number>(ALERT_STATES.map((s) => [s, 0]));
         for (const a of self.store.allStates()) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
         for (const [state, n] of counts) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'quietband_transmission_alerts_by_class',
+      help: 'Stored transmission alerts by signal class (the latest identification; unidentified: none yet)',
+      labelNames: ['class'],
+      registers: [this.registry],
+      collect() {
+        const counts = new Map<string, number>([...SIGNAL_CLASSES, 'unidentified'].map((c) => [c, 0]));
+        for (const a of self.store.allStates()) if (a.kind === 'transmission') counts.set(a.signalClass ?? 'unidentified', (counts.get(a.signalClass ?? 'unidentified') ?? 0) + 1);
+        for (const [cls, n] of counts) this.set({ class: cls }, n);
       },
     });
     siteGauge('quietband_open_alerts', 'Alerts without a close record', () => self.store.openAlerts().length);

@@ -64,6 +64,8 @@ export interface ReportAlert {
   rooms?: ReportRoom[];
   groupId?: string;
   positionM?: { xM: number; yM: number };
+  /** Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md). */
+  signal?: { class: string; confidence: number; reason: string };
 }
 
 /** Everything the HTML shows; built by {@link buildSessionReport}. */
@@ -82,6 +84,8 @@ export interface SessionReport {
   /** sensor-offline alerts in start order. */
   outages: ReportAlert[];
   counts: { transmissions: number; high: number; acknowledged: number; known: number; unacknowledged: number; outages: number };
+  /** Transmission alerts per signal class (`unidentified`: no record carried a `signal`), largest count first. */
+  classes: { class: string; count: number }[];
 }
 
 /** Input of {@link buildSessionReport}. */
@@ -227,6 +231,11 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       const v = merged[k];
       if (v !== undefined) (a as unknown as Record<string, unknown>)[k] = v;
     }
+    const sig = merged.signal as unknown;
+    if (typeof sig === 'object' && sig !== null && typeof (sig as { class?: unknown }).class === 'string') {
+      const g = sig as { class: string; confidence?: unknown; reason?: unknown };
+      a.signal = { class: g.class, confidence: finite(g.confidence) ? (g.confidence as number) : 0, reason: typeof g.reason === 'string' ? g.reason : '' };
+    }
     // the opening note says what happened ("no data for 5 s"); a later one only how it ended
     const noteRecs = recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known');
     const notes = [...new Set(noteRecs.map((r) => r.message!))];
@@ -260,6 +269,8 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   alerts.sort(byStart);
   outages.sort(byStart);
   const tx = alerts.filter((a) => a.kind === 'transmission');
+  const classes = new Map<string, number>();
+  for (const a of tx) classes.set(a.signal?.class ?? 'unidentified', (classes.get(a.signal?.class ?? 'unidentified') ?? 0) + 1);
   return {
     site: input.site ?? input.records[0]?.site ?? '?',
     session: input.session,
@@ -279,6 +290,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       unacknowledged: tx.filter((a) => a.state === 'new').length,
       outages: outages.length,
     },
+    classes: [...classes].map(([cls, count]) => ({ class: cls, count })).sort((x, y) => y.count - x.count || x.class.localeCompare(y.class)),
   };
 }
 
@@ -338,6 +350,8 @@ const REPORT_TEXT = {
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
+    signal: 'Signal type', classesTitle: 'Transmissions by signal type',
+    classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
   },
@@ -354,6 +368,11 @@ const REPORT_TEXT = {
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
+    signal: '信号类型', classesTitle: '按信号类型统计的发射告警',
+    classWord: {
+      carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
+      'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
+    } as Partial<Record<string, string>>,
     note: '备注', clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
     kind: {
       transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',
@@ -410,6 +429,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
+${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %) — ${esc(a.signal.reason)}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table>
@@ -442,6 +462,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2p
 </table>
 <h2>${L.summary}</h2>
 <p id="summary">${L.summaryText(c)}</p>
+${r.classes.length > 0 ? `<p id="classes">${L.classesTitle}: ${r.classes.map((x) => `<span data-class="${esc(x.class)}">${word(L.classWord, x.class)} ${x.count}</span>`).join(', ')}</p>` : ''}
 <h2>${L.sensors}</h2>
 <table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
 ${sensorRows}

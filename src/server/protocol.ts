@@ -69,6 +69,46 @@ export interface Alert {
   positionM?: { xM: number; yM: number };
   /** `present-during-calibration` alerts: what the baseline heard (its open record; later records leave it in force). */
   calibration?: CalibrationAlertInfo;
+  /**
+   * Transmissions: what the emission is (docs/identification.md), as `quietband replay` prints it. Absent until the
+   * sensor identified it (an `update` ≈ 1 s after the open); then every later record carries the latest one (`final` from
+   * the transmission's end, on the close).
+   */
+  signal?: AlertSignal;
+}
+
+/**
+ * Identification of a transmission (src/ident/, docs/identification.md §4–5): the class, a 0..1 confidence, the rule that
+ * decided, and the features a supervisor reads (Hz, ms, dB, ratios 0..1; absent for `unknown`). `final`: false for the
+ * first identification (from the transmission's first 0.5 s), true for the one from its end.
+ */
+export interface AlertSignal {
+  class: 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+  confidence: number;
+  reason: string;
+  final?: boolean;
+  bandwidthHz?: number;
+  deviationHz?: number;
+  snrDb?: number;
+  dutyCycle?: number;
+  bursts?: number;
+  burstMedianMs?: number;
+  periodMedianMs?: number;
+  envelopeKurtosis?: number;
+  modulationIndex?: number;
+  carrierFraction?: number;
+  tones?: number;
+  toneSpacingHz?: number;
+  symbolRateBd?: number;
+  centerDriftHz?: number;
+  gapSnrDb?: number;
+  /** Band of the expected-class table holding the centre, its classes, and whether this class is not among them. */
+  band?: string;
+  expected?: string[];
+  unexpected?: boolean;
+  /** Analog classes: voice activity, and why. */
+  speechPresent?: boolean;
+  voice?: string;
 }
 
 /**

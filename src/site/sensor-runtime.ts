@@ -11,6 +11,7 @@ import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
+import { liveIdentSink } from './live-ident.js';
 import { ProcessingMeter, RateMeter } from './sensor-health.js';
 import type { MainToWorker, SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
@@ -458,9 +459,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
     if (rt.healthDue(nowMs)) rt.postHealth();
   };
   const healthTimer = setInterval(() => rt.healthTick(), HEALTH_REPORT_MS);
-  const onAbort = (): void => {
-    void rt.current?.close();
-  };
+  const onAbort = (): void => void rt.current?.close();
   signal.addEventListener('abort', onAbort);
   const onControl = (m: MainToWorker): void => {
     if (m.type === 'calibrate') rt.requestCalibration({ seconds: m.seconds, output: m.output, reason: m.reason });
@@ -518,7 +517,8 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
           thisRun.originMs = originMs;
           rt.post({ type: 'stream', run: thisRun.run, centerHz: thisRun.streamCenterHz ?? b.centerHz, rateSps: b.rateSps, originMs, label: info.label });
           const eo = rt.evidenceOptions(thisRun.run);
-          if (eo !== null) thisRun.evidence = life.evidence !== undefined ? life.evidence(info, originMs, eo) : new DetectionEvidence(info, originMs, eo);
+          const inner = eo === null ? null : life.evidence !== undefined ? life.evidence(info, originMs, eo) : new DetectionEvidence(info, originMs, eo);
+          thisRun.evidence = life.hopping ? inner : liveIdentSink(thisRun, inner); // fixed sensors identify each transmission (live-ident.ts)
           rt.openCsv(originMs);
         };
         try {

@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText } from '../server/message-text.js';
-import type { Alert, AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
-import { annotateClipAlert } from '../evidence/clip-meta.js';
-import { join } from 'node:path';
+import type { AlertMessageCode, AlertSignal, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
@@ -115,7 +114,8 @@ export class SensorSupervisor {
   private offline = false;
   private offlineSinceMs = 0;
   private readonly origins = new Map<string, number>();
-  private readonly open = new Map<string, { busId: number; last: DetectionEvent }>();
+  private readonly open = new Map<string, { busId: number; last: DetectionEvent; signal?: AlertSignal }>();
+  private readonly clipAnnotator: ClipAlertAnnotator;
   private nextBusId = 1;
   private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
   private stopping = false;
@@ -138,6 +138,7 @@ export class SensorSupervisor {
     this.centerHz = o.sensor.centerHz;
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
+    this.clipAnnotator = new ClipAlertAnnotator(o.site.dataDir, this.log);
   }
 
   /** Starts the worker and the offline check. */
@@ -256,6 +257,9 @@ export class SensorSupervisor {
       case 'detection':
         this.onDetection(gen, m.run, m.ev, m.clip);
         break;
+      case 'signal':
+        this.onSignal(gen, m.run, m.id, m.signal);
+        break;
       case 'spectrum': {
         const msg: SpectrumInput = { sensor: this.name, centerHz: m.centerHz, rateSps: m.rateSps, startHz: m.startHz, stepHz: m.stepHz, powerDbfs: m.powerDbfs, timeS: m.timeS };
         const t = this.traces;
@@ -335,13 +339,22 @@ export class SensorSupervisor {
     }
     t.last = ev;
     if (ev.kind === 'close') this.open.delete(key);
-    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), clip);
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), clip, t.signal);
   }
 
-  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string): void {
+  /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
+  private onSignal(gen: number, run: number, id: number, signal: AlertSignal): void {
+    const t = this.open.get(`${gen}:${run}:${id}`);
+    if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
+    t.signal = signal;
+    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, signal);
+  }
+
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
     const ctx: DetectionContext = {};
     if (originMs !== undefined) ctx.originMs = originMs;
     if (clip !== undefined) ctx.clip = clip;
+    if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
     if (this.o.site.bandPlan !== 'none' && this.centerHz > 0) {
       const band = bandAt(ev.centerHz, this.o.site.bandPlan);
       if (band) ctx.bandLabel = band.label;
@@ -351,27 +364,10 @@ export class SensorSupervisor {
     try {
       const stored = this.o.bus.handleDetection(this.name, ev, ctx);
       stored?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
-      if (clip !== undefined && stored !== undefined) this.annotateClip(clip, stored);
+      if (clip !== undefined && stored !== undefined) this.clipAnnotator.annotate(clip, stored);
     } catch (err) {
       this.log.error({ err }, 'detection not stored (bus closed)');
     }
-  }
-
-  /** Clips already given their alert id (the first stored record carrying each clip; bounded, oldest forgotten). */
-  private readonly annotatedClips = new Set<string>();
-
-  /**
-   * Writes the alert id and session of the first stored record carrying `clip` into the clip's meta
-   * (`quietband:alert_id`, `quietband:session`: the worker wrote the clip before the alert store assigned the id).
-   */
-  private annotateClip(clip: string, stored: Promise<Alert>): void {
-    const dataDir = this.o.site.dataDir;
-    if (dataDir === undefined || this.annotatedClips.has(clip)) return;
-    this.annotatedClips.add(clip);
-    if (this.annotatedClips.size > 1000) this.annotatedClips.delete(this.annotatedClips.values().next().value!);
-    stored
-      .then((a) => annotateClipAlert(join(dataDir, clip), { alertId: a.alertId, ...(a.session !== undefined ? { session: a.session } : {}) }))
-      .catch((err: unknown) => this.log.warn({ err, clip }, 'clip meta not given its alert id'));
   }
 
   /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */
@@ -381,7 +377,7 @@ export class SensorSupervisor {
       if (!key.startsWith(prefix)) continue;
       this.open.delete(key);
       const run = key.split(':')[1];
-      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`));
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
     }
   }
 

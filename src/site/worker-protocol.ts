@@ -1,7 +1,7 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { DetectionEvent } from '../types.js';
-import type { CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
+import type { AlertSignal, CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { CalibrationEmitter } from '../baseline/emitters.js';
 
@@ -89,6 +89,8 @@ export type WorkerToMain =
     }
   /** `clip`: the evidence clip's `.sigmf-meta`, relative to the data dir (a close waits for it). */
   | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string }
+  /** Identification of track `id` (src/site/live-ident.ts): ≈ 0.5 s into it, and the final one before its close. */
+  | { type: 'signal'; run: number; id: number; signal: AlertSignal }
   /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */
   | { type: 'baseline-refused'; path: string; field: string; stored: unknown; live: unknown }
   /** One slow (Welch) frame in dBFS, max-decimated to ≤ 1024 points; `timeS` from the stream's sample 0. */

@@ -6,6 +6,7 @@ import { ClipFigure } from './clip-figure.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
+import { signalRows } from './signal-text.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
 import { SpectrumView } from './spectrum-view.js';
 
@@ -313,6 +314,7 @@ export class AlertDetail {
       if (heard.hopCenterHz !== undefined) rows.push(['detail.hop', formatMhz(heard.hopCenterHz)]);
       if (v.state !== 'known') rows.push(['detail.message', t('detail.heardNote')]);
     }
+    if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
@@ -342,6 +344,7 @@ export class AlertDetail {
         }
       }
       if (k === 'col.freq') dd.className = 'big';
+      if (k === 'detail.signal') dd.dataset.testid = 'detail-signal';
       frag.append(dt, dd);
     }
     this.fields.replaceChildren(frag);

@@ -4,6 +4,18 @@ import type { AlertModel, AlertView } from './alert-model.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
 import { t } from './i18n.js';
+import { signalBadge } from './signal-text.js';
+
+/** Shows the signal-class badge of `v` (`data-class` = the class), or hides it when `v` has no identification. */
+function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
+  const s = v?.signal;
+  badge.hidden = s === undefined;
+  if (s === undefined) return;
+  const b = signalBadge(s);
+  badge.textContent = b.text;
+  badge.title = b.title;
+  badge.dataset.class = b.cls;
+}
 
 /** Callbacks of {@link AlertList}. */
 export interface AlertListHandlers {
@@ -23,6 +35,8 @@ interface Row {
   freq: HTMLElement;
   bw: HTMLElement;
   band: HTMLElement;
+  /** The signal-class badge in the band cell (hidden until the sensor identified the transmission). */
+  badge: HTMLElement;
   excess: HTMLElement;
   start: HTMLElement;
   duration: HTMLElement;
@@ -394,7 +408,13 @@ export class AlertList {
     const bw = document.createElement('span');
     bw.className = 'c-bw';
     centreTd.append(freq, bw);
-    const band = td('c-band');
+    const bandTd = td('c-band');
+    const badge = document.createElement('span');
+    badge.className = 'sig-badge';
+    badge.dataset.testid = 'signal-badge';
+    badge.hidden = true;
+    const band = document.createElement('span');
+    bandTd.append(badge, band);
     const excess = td('c-excess num');
     const whenTd = td('c-when num');
     const start = document.createElement('span');
@@ -415,7 +435,7 @@ export class AlertList {
     known.dataset.action = 'known';
     known.hidden = group;
     actions.append(ack, known);
-    return { tr, state, live, site, room, sensor, freq, bw, band, excess, start, duration, ack, known, toggle };
+    return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle };
   }
 
   private fill(r: Row, v: AlertView, nowMs: number): void {
@@ -447,6 +467,7 @@ export class AlertList {
         ? [t('kind.present-during-calibration'), v.calibration !== undefined ? describeHeard(v.calibration) : undefined, knownAs].filter((x) => x !== undefined).join(' · ')
         : `${t(`kind.${v.kind}`)}${message !== undefined ? ` — ${message}` : ''}`;
     r.band.title = message ?? knownAs ?? '';
+    showBadge(r.badge, tx ? v : undefined);
     r.excess.textContent = tx || heard ? formatDb(v.peakExcessDb) : '—';
     // a fault has no frequency or level: its '—' cells are left out of the phone card (class `empty`)
     r.freq.parentElement!.classList.toggle('empty', !(tx || heard));
@@ -505,6 +526,7 @@ export class AlertList {
     r.bw.textContent = formatBandwidth(lead.bandwidthHz);
     const knownAs = lead.knownLabel !== undefined ? t('alert.knownAs', { label: lead.knownLabel }) : undefined;
     r.band.textContent = [lead.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ');
+    showBadge(r.badge, lead);
     r.excess.textContent = formatDb(lead.peakExcessDb);
     let first = Infinity;
     for (const m of members) first = Math.min(first, spanOf(m, nowMs)[0]);

@@ -1,5 +1,5 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
-import type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -53,6 +53,8 @@ export interface AlertView {
   positionM?: { xM: number; yM: number };
   /** `present-during-calibration` alerts: the emitter the baseline heard (duty, period, …) and that baseline. */
   calibration?: CalibrationAlertInfo;
+  /** Transmissions: the sensor's identification (class, confidence, features, reason), the latest record's. */
+  signal?: AlertSignal;
   /** ISO time of the first / latest record. */
   firstTime: string;
   lastTime: string;
@@ -69,7 +71,7 @@ export interface AlertView {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration', 'signal'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.

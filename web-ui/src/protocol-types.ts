@@ -5,6 +5,7 @@ export type {
   AlertMessageCode,
   AlertRoom,
   AlertSeverity,
+  AlertSignal,
   AlertState,
   CalibrationAlertInfo,
   ClientMessage,

@@ -1,0 +1,218 @@
+// Live identification of a fixed sensor's transmissions inside its worker, off the alert path (docs/identification.md §10).
+import type { Logger } from 'pino';
+import { describeSignal, Float32IqRing } from '../ident/detection-ident.js';
+import type { Identification } from '../ident/classify.js';
+import type { IdentInput } from '../ident/features.js';
+import type { IqRing } from '../evidence/iq-ring.js';
+import { DetectionEvidence } from '../evidence/detection-evidence.js';
+import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
+import type { AlertSignal } from '../server/protocol.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import type { EvidenceSink, SensorRun } from './sensor-runtime.js';
+
+/** Timing of {@link LiveIdentifier} (seconds of signal, ms of wall time). */
+export interface LiveIdentOptions {
+  /** Part of a transmission analysed for its first identification, from its start (s); = the replay's analysed part. */
+  firstS: number;
+  /** Part analysed at its end, up to its last sample (s): the final identification. */
+  finalS: number;
+  /** Noise kept either side of the analysed part (s). */
+  marginS: number;
+  /** Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay. */
+  ringS: number;
+  /** A close waits at most this long (ms) for the final identification, then goes on with the identification it has. */
+  holdCloseMs: number;
+}
+
+export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 1, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
+
+/** What {@link LiveIdentifier} works with. */
+export interface LiveIdentDeps {
+  info: IqSourceInfo;
+  /** The sink events go on to (the run's evidence), or null: then `post` sends them. */
+  inner: EvidenceSink | null;
+  post: (ev: DetectionEvent) => void;
+  /** Sends an identification of track `id` (before the track's close is passed on, when it is the final one). */
+  postSignal: (id: number, signal: AlertSignal) => void;
+  /** The evidence clips' ring when clips are on (the same samples; no second copy is kept), else null: own ring. */
+  evidenceRing: IqRing | null;
+  /** Runs the identification (the evidence worker thread's {@link identify}); its input's samples may be transferred. */
+  engine: (input: IdentInput) => Promise<Identification>;
+  log: Logger;
+}
+
+interface LiveTrack {
+  id: number;
+  startSample: number;
+  /** Sample index after which the first part is in the ring; null once asked for, or when the close came first. */
+  firstDue: number | null;
+  last: DetectionEvent;
+  /** The close, held until the final identification (or holdCloseMs). */
+  held: DetectionEvent | null;
+  timer: NodeJS.Timeout | null;
+  /** Wall time (performance.now, ms) the track opened: the identification's delay is logged from it. */
+  openedMs: number;
+}
+
+/**
+ * Identifies every transmission of a fixed sensor while it is on, without delaying its alert: put between the detector's
+ * events and the run's evidence (an {@link EvidenceSink} wrapping the evidence, or posting the events itself).
+ *
+ * - Opens and updates pass on at once. When the stream holds the transmission's first `firstS` (+ margin), those samples
+ *   are copied from the ring and identified on the evidence worker thread; the result is posted as a signal
+ *   (`final: false`), which the main thread writes as an `update` of the alert.
+ * - A close asks for the final identification (the last `finalS` of the transmission, or all of it when shorter: then
+ *   the same clip as `quietband replay` analyses) and is held until it is posted (`final: true`), at most `holdCloseMs`.
+ * - Identification never throws into the detection: a failure is posted as class `unknown` with the reason; samples that
+ *   left the ring give `unknown` ("no longer held").
+ * - Hot path: `push` copies the block into the own ring (no evidence) and compares one number per block.
+ */
+export class LiveIdentifier implements EvidenceSink {
+  private readonly o: LiveIdentOptions;
+  private readonly ring: Float32IqRing | null;
+  private readonly tracks = new Map<number, LiveTrack>();
+  /** Smallest firstDue of the tracks (Infinity: none waits). */
+  private nextDue = Infinity;
+  private end = 0;
+  private closed = false;
+
+  constructor(private readonly d: LiveIdentDeps, opts: Partial<LiveIdentOptions> = {}) {
+    this.o = { ...DEFAULT_LIVE_IDENT, ...opts };
+    this.ring = d.evidenceRing === null ? new Float32IqRing(Math.ceil(this.o.ringS * d.info.rateSps)) : null;
+  }
+
+  push(block: IqBlock): void {
+    this.d.inner?.push(block);
+    this.ring?.push(block);
+    this.end = block.firstSample + block.count;
+    if (this.end >= this.nextDue) this.askFirsts();
+  }
+
+  onEvent(ev: DetectionEvent): void {
+    const rate = this.d.info.rateSps;
+    let t = this.tracks.get(ev.id);
+    if (t === undefined) {
+      const startSample = Math.round(ev.startS * rate);
+      t = { id: ev.id, startSample, firstDue: startSample + Math.round((this.o.firstS + this.o.marginS) * rate), last: ev, held: null, timer: null, openedMs: performance.now() };
+      this.tracks.set(ev.id, t);
+      if (t.firstDue! < this.nextDue) this.nextDue = t.firstDue!;
+    }
+    t.last = ev;
+    if (ev.kind !== 'close' || this.closed) {
+      if (ev.kind === 'close') this.tracks.delete(ev.id);
+      this.forward(ev);
+      if (ev.kind !== 'close' && this.end >= this.nextDue) this.askFirsts();
+      return;
+    }
+    t.firstDue = null; // the final identification covers a transmission that ended before its first part was asked for
+    t.held = ev;
+    t.timer = setTimeout(() => {
+      this.d.log.warn({ id: t.id, holdCloseMs: this.o.holdCloseMs }, 'close passed on without its final identification (too slow)');
+      this.release(t);
+    }, this.o.holdCloseMs);
+    const end = Math.round((ev.endS ?? ev.startS) * rate);
+    this.ask(t, Math.max(t.startSample, end - Math.round(this.o.finalS * rate)), end, true);
+  }
+
+  async close(skipPictures?: boolean): Promise<void> {
+    this.closed = true;
+    // the stream ended: held closes go on now, with the identification they have
+    for (const t of [...this.tracks.values()]) if (t.held !== null) this.release(t);
+    this.tracks.clear();
+    await this.d.inner?.close(skipPictures);
+  }
+
+  private forward(ev: DetectionEvent): void {
+    if (this.d.inner !== null) this.d.inner.onEvent(ev);
+    else this.d.post(ev);
+  }
+
+  /** Passes a held close on (once). */
+  private release(t: LiveTrack): void {
+    if (t.timer !== null) clearTimeout(t.timer);
+    t.timer = null;
+    const held = t.held;
+    t.held = null;
+    if (this.tracks.get(t.id) === t) this.tracks.delete(t.id);
+    if (held !== null) this.forward(held);
+  }
+
+  /** Asks for the first identification of every track whose first part the ring now holds. */
+  private askFirsts(): void {
+    let next = Infinity;
+    const rate = this.d.info.rateSps;
+    for (const t of this.tracks.values()) {
+      if (t.firstDue === null) continue;
+      if (this.end < t.firstDue) {
+        next = Math.min(next, t.firstDue);
+        continue;
+      }
+      t.firstDue = null;
+      this.ask(t, t.startSample, t.startSample + Math.round(this.o.firstS * rate), false);
+    }
+    this.nextDue = next;
+  }
+
+  /** Identifies stream samples [from, to) (± margin) of track `t` off this thread and posts the result. */
+  private ask(t: LiveTrack, from: number, to: number, final: boolean): void {
+    const ev = t.last;
+    const margin = Math.round(this.o.marginS * this.d.info.rateSps);
+    let pending: Promise<Identification>;
+    const askedMs = performance.now();
+    try {
+      const { iq, count } = this.read(from - margin, to + margin);
+      if (count === 0 || to + margin <= this.heldFrom()) {
+        pending = Promise.resolve({ class: 'unknown', confidence: 0, reason: "the transmission's IQ is no longer held by the sensor's ring" });
+      } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending
+      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, reason: `identification failed: ${err instanceof Error ? err.message : String(err)}` }))
+      .then((id) => {
+        // a track already released (closed, stream ended) or finally identified takes no more results
+        if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
+        const signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
+        const now = performance.now();
+        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from }, 'transmission identified');
+        this.d.postSignal(t.id, signal);
+        if (final) this.release(t);
+      })
+      .catch((err: unknown) => this.d.log.error({ err, id: t.id }, 'identification result not posted'));
+  }
+
+  private heldFrom(): number {
+    return this.ring !== null ? this.ring.range[0] : this.d.evidenceRing!.range[0];
+  }
+
+  /** Samples [from, to) as Float32 I/Q from whichever ring holds them (a new array: it is transferred to the worker). */
+  private read(from: number, to: number): { iq: Float32Array; count: number } {
+    if (this.ring !== null) return this.ring.read(from, to);
+    const ring = this.d.evidenceRing!;
+    const [held0, held1] = ring.range;
+    const n = Math.max(0, Math.min(to, held1) - Math.max(from, held0));
+    const iq = new Float32Array(2 * n);
+    const [, count] = ring.read(from, to, iq);
+    return { iq, count };
+  }
+}
+
+/**
+ * The event sink of a fixed sensor's run: a {@link LiveIdentifier} in front of `inner` (the run's evidence, or null when
+ * clips are off), identifying on the thread's evidence worker (started now, so its start-up does not delay the first
+ * identification) and posting `detection` and `signal` messages for the run.
+ */
+export function liveIdentSink(run: SensorRun<IqSource>, inner: EvidenceSink | null): LiveIdentifier {
+  const { rt } = run;
+  const worker = sharedPictureRenderer();
+  worker.warm();
+  return new LiveIdentifier({
+    info: run.info,
+    inner,
+    post: (ev) => rt.post({ type: 'detection', run: run.run, ev }),
+    postSignal: (id, signal) => rt.post({ type: 'signal', run: run.run, id, signal }),
+    evidenceRing: inner instanceof DetectionEvidence ? inner.iqRing : null,
+    engine: (input) => worker.identify(input),
+    log: rt.log,
+  });
+}

@@ -1,0 +1,53 @@
+// Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
+import { formatBandwidth } from './format.js';
+import { t, type MsgKey } from './i18n.js';
+import type { AlertSignal } from './protocol-types.js';
+
+const CLASSES = new Set(['carrier', 'am', 'nfm', 'wfm', 'ook', 'fsk', 'tdma-burst', 'wideband-digital', 'pulsed-wideband', 'unknown']);
+
+/** The class of a record's `signal` when it is one the page knows (a newer daemon's class shows as `unknown`). */
+function classOf(s: AlertSignal): AlertSignal['class'] {
+  return CLASSES.has(s.class) ? s.class : 'unknown';
+}
+
+/** Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频"; its tooltip names the class and the confidence. */
+export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class'] } {
+  const cls = classOf(s);
+  return { text: t(`sig.${cls}` as MsgKey), title: `${t(`sigName.${cls}` as MsgKey)} · ${Math.round(100 * s.confidence)} %`, cls };
+}
+
+const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** The measured features worth reading for the class, in the current language, joined by " · " ('' for `unknown`). */
+export function signalFeatures(s: AlertSignal): string {
+  const out: string[] = [];
+  const cls = classOf(s);
+  if (num(s.bandwidthHz)) out.push(t('feat.bandwidth', { v: formatBandwidth(s.bandwidthHz) }));
+  if (num(s.snrDb)) out.push(t('feat.snr', { v: s.snrDb.toFixed(1) }));
+  const keyed = cls === 'ook' || cls === 'fsk' || cls === 'tdma-burst' || cls === 'pulsed-wideband' || cls === 'wideband-digital';
+  if ((cls === 'nfm' || cls === 'wfm' || cls === 'fsk') && num(s.deviationHz)) out.push(t('feat.deviation', { v: formatBandwidth(s.deviationHz) }));
+  if (keyed && num(s.dutyCycle)) out.push(t('feat.duty', { v: Math.round(100 * s.dutyCycle) }));
+  if (keyed && num(s.bursts) && s.bursts > 0 && num(s.burstMedianMs)) out.push(t('feat.bursts', { n: s.bursts, ms: s.burstMedianMs.toFixed(2) }));
+  if (keyed && num(s.periodMedianMs) && s.periodMedianMs > 0) out.push(t('feat.period', { ms: s.periodMedianMs.toFixed(2) }));
+  if (num(s.tones) && s.tones >= 2 && num(s.toneSpacingHz)) out.push(t('feat.tones', { n: s.tones, v: formatBandwidth(s.toneSpacingHz) }));
+  if ((cls === 'ook' || cls === 'fsk') && num(s.symbolRateBd) && s.symbolRateBd > 0) out.push(t('feat.symbolRate', { v: Math.round(s.symbolRateBd) }));
+  if ((cls === 'am' || cls === 'carrier' || cls === 'ook') && num(s.modulationIndex)) out.push(t('feat.modIndex', { v: s.modulationIndex.toFixed(2) }));
+  if (cls === 'carrier' && num(s.centerDriftHz)) out.push(t('feat.drift', { v: `${Math.round(s.centerDriftHz)} Hz` }));
+  if (num(s.envelopeKurtosis)) out.push(t('feat.kurtosis', { v: s.envelopeKurtosis.toFixed(2) }));
+  return out.join(' · ');
+}
+
+/** The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, why. */
+export function signalRows(s: AlertSignal): [MsgKey, string][] {
+  const cls = classOf(s);
+  const rows: [MsgKey, string][] = [
+    ['detail.signal', t('detail.signalText', { name: t(`sigName.${cls}` as MsgKey), pct: Math.round(100 * s.confidence), stage: s.final === false ? t('detail.signalFirst') : '' })],
+  ];
+  if (s.unexpected === true && typeof s.band === 'string') {
+    rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).join(', ') })]);
+  }
+  const features = signalFeatures(s);
+  if (features !== '') rows.push(['detail.signalFeatures', features]);
+  rows.push(['detail.signalReason', s.reason]);
+  return rows;
+}
