@@ -1,10 +1,10 @@
 // Order statistics on typed arrays without allocation.
 
 /**
- * Median of a[0..len) by quickselect (reorders it). Hoare partition around the middle element; O(len) on average.
+ * The k-th smallest (0-based) of a[0..len) by quickselect (Hoare partition around the middle element; O(len) on
+ * average). Reorders `a` so that a[0..k) ≤ a[k] ≤ a(k..len). `k` must be in 0..len−1.
  */
-export function quickMedian(a: Float32Array | Float64Array, len = a.length): number {
-  const k = len >> 1;
+export function quickSelect(a: Float32Array | Float64Array, k: number, len = a.length): number {
   let lo = 0;
   let hi = len - 1;
   while (lo < hi) {
@@ -27,4 +27,9 @@ export function quickMedian(a: Float32Array | Float64Array, len = a.length): num
     else break;
   }
   return a[k];
+}
+
+/** Median of a[0..len) by quickselect (reorders it): the element of rank len/2 (the upper median for even len). */
+export function quickMedian(a: Float32Array | Float64Array, len = a.length): number {
+  return quickSelect(a, len >> 1, len);
 }

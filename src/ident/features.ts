@@ -528,9 +528,9 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   if (!Number.isFinite(onKurt)) onKurt = envelopeKurtosis(p, runs, 0, noiseCh);
   // ── instantaneous frequency while on: angle of Σ z[n]·z*[n−1] over lf samples ──
   const lf = Math.max(1, Math.round(fs / bw90));
-  const freqs: number[] = [];
-  const slices = 10;
-  const sliceRe = new Float64Array(slices);
+  const freqs = new Float64Array(runs.reduce((n, [a, b]) => n + Math.max(0, b - Math.max(a, 1) - lf), 0)); // typed: 10⁵–10⁶ values
+  let nf = 0;
+  const slices = 10, sliceRe = new Float64Array(slices);
   const sliceIm = new Float64Array(slices);
   const runFreq: Float64Array[] = [];
   for (const [a, b] of runs) {
@@ -556,14 +556,14 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
       sliceIm[sl] += ri;
     }
     runFreq.push(f);
-    for (let i = lf; i < f.length; i++) freqs.push(f[i]);
+    for (let i = lf; i < f.length; i++) freqs[nf++] = f[i];
   }
   const fMed = freqs.length ? quantile(freqs, 0.5) : 0;
   let fVar = 0;
-  const absDev: number[] = [];
-  for (const f of freqs) {
-    fVar += (f - fMed) * (f - fMed);
-    absDev.push(Math.abs(f - fMed));
+  const absDev = new Float64Array(freqs.length);
+  for (let k = 0; k < freqs.length; k++) {
+    fVar += (freqs[k] - fMed) * (freqs[k] - fMed);
+    absDev[k] = Math.abs(freqs[k] - fMed);
   }
   const fStd = freqs.length > 1 ? Math.sqrt(fVar / (freqs.length - 1)) : 0;
   const deviation = absDev.length ? quantile(absDev, 0.99) : 0;

@@ -1,5 +1,6 @@
 // Clip-level spectral analysis for identification: Welch PSD, noise floor, occupied bandwidth (docs/identification.md §2).
 import FFT from 'fft.js';
+import { quickSelect } from '../dsp/select.js';
 
 /**
  * Averaged power spectrum of a complex clip, bins in natural frequency order (index 0 = −rate/2, index N/2 = 0 Hz).
@@ -68,14 +69,22 @@ export function hzOf(spec: ClipSpectrum, bin: number): number {
   return (bin - spec.fftSize / 2) * spec.binHz;
 }
 
-/** The q-quantile (0..1) of `values` (copied; linear interpolation between order statistics). */
+/**
+ * The q-quantile (0..1) of `values` (copied; linear interpolation between the order statistics of ranks ⌊x⌋ and ⌊x⌋ + 1,
+ * x = q·(n − 1)), by quickselect: O(n) instead of a sort's O(n log n), the same value. Values must not be NaN.
+ */
 export function quantile(values: ArrayLike<number>, q: number): number {
   const n = values.length;
   if (n === 0) return NaN;
-  const s = Float64Array.from(values).sort();
+  const s = Float64Array.from(values);
   const x = q * (n - 1);
   const i = Math.floor(x);
-  return i + 1 < n ? s[i] + (s[i + 1] - s[i]) * (x - i) : s[n - 1];
+  const lo = quickSelect(s, i);
+  if (i + 1 >= n) return lo;
+  // after the selection every value right of rank i is ≥ lo: the next order statistic is their minimum
+  let hi = Infinity;
+  for (let k = i + 1; k < n; k++) if (s[k] < hi) hi = s[k];
+  return lo + (hi - lo) * (x - i);
 }
 
 /** What {@link occupiedBand} found. */

@@ -24,7 +24,7 @@ export interface LiveIdentOptions {
   holdCloseMs: number;
 }
 
-export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 1, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
+export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
 
 /** What {@link LiveIdentifier} works with. */
 export interface LiveIdentDeps {
