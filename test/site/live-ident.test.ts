@@ -1,0 +1,130 @@
+// LiveIdentifier: opens pass at once, the first identification follows the transmission's first 0.5 s, the close waits for
+// the final one (at most holdCloseMs); a failing or hanging identification gives `unknown` / a released close, never a lost event.
+import { describe, expect, it } from 'vitest';
+import { identify, type Identification } from '../../src/ident/classify.js';
+import type { IdentInput } from '../../src/ident/features.js';
+import { IqRing } from '../../src/evidence/iq-ring.js';
+import { makeCase } from '../../src/eval/ident-cases.js';
+import type { AlertSignal } from '../../src/server/protocol.js';
+import { LiveIdentifier } from '../../src/site/live-ident.js';
+import type { DetectionEvent, IqSourceInfo } from '../../src/types.js';
+import { silentLog } from '../helpers.js';
+
+const CENTER_HZ = 433_920_000;
+/** A 1.2 s OOK case at 250 kS/s or 1 MS/s (seed-dependent), 20 dB in-band SNR, between 20 ms noise margins. */
+const ook = makeCase('ook', 11, 20, 1.2);
+const rate = ook.input.rateSps;
+const info: IqSourceInfo = { label: 'test', format: 'cf32', rateSps: rate, centerHz: CENTER_HZ, centerKnown: true };
+const START_S = 0.02;
+const END_S = 0.02 + 1.2;
+const ev = (kind: DetectionEvent['kind'], endS?: number): DetectionEvent => ({
+  kind, id: 7, centerHz: CENTER_HZ + ook.input.offsetHz, bandwidthHz: ook.input.bandwidthHz, lowHz: 0, highHz: 0, peakExcessDb: 20, peakPowerDbfs: -30,
+  startS: START_S, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0, packets: 1,
+});
+
+type Out = { what: 'event'; kind: string } | { what: 'signal'; signal: AlertSignal };
+
+function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdCloseMs?: number; evidenceRing?: IqRing } = {}): { li: LiveIdentifier; out: Out[]; feed: (toS: number) => void } {
+  const out: Out[] = [];
+  const li = new LiveIdentifier({
+    info, inner: null, evidenceRing: opts.evidenceRing ?? null, engine, log: silentLog,
+    post: (e) => out.push({ what: 'event', kind: e.kind }),
+    postSignal: (id, signal) => {
+      expect(id).toBe(7);
+      out.push({ what: 'signal', signal });
+    },
+  }, opts.holdCloseMs !== undefined ? { holdCloseMs: opts.holdCloseMs } : {});
+  let fed = 0;
+  const block = 16_384;
+  const feed = (toS: number): void => {
+    const to = Math.min(ook.input.count, Math.round(toS * rate));
+    for (; fed < to; fed += block) {
+      const n = Math.min(block, to - fed);
+      const b = { samples: ook.input.iq.subarray(2 * fed, 2 * (fed + n)), count: n, centerHz: CENTER_HZ, rateSps: rate, firstSample: fed, tuneId: 0, clipFraction: 0, discontinuity: false };
+      opts.evidenceRing?.push(b);
+      li.push(b);
+    }
+  };
+  return { li, out, feed };
+}
+
+const settle = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('LiveIdentifier', () => {
+  it('passes the open on at once, posts ook after the first 0.5 s (not before), and holds the close until the final ook', async () => {
+    for (const evidenceRing of [undefined, new IqRing(Math.ceil(3 * rate), 'cf32')]) {
+      const { li, out, feed } = rig(async (i) => identify(i), evidenceRing !== undefined ? { evidenceRing } : {});
+      feed(0.1);
+      li.onEvent(ev('open'));
+      expect(out).toEqual([{ what: 'event', kind: 'open' }]); // synchronously: never waits for an identification
+      feed(START_S + 0.5); // one block short of start + 0.5 s + 10 ms margin
+      await settle();
+      expect(out.filter((o) => o.what === 'signal')).toEqual([]);
+      feed(START_S + 0.6);
+      await settle(20);
+      const first = out.find((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal');
+      expect(first?.signal.class).toBe('ook');
+      expect(first?.signal.final).toBe(false);
+      expect(first?.signal.band).toBe('ISM 433 MHz');
+      feed(END_S + 0.1);
+      li.onEvent(ev('close', END_S));
+      expect(out.at(-1)).toEqual(first); // the close is held
+      await settle(50);
+      const tail = out.slice(-2);
+      expect(tail[0]!.what === 'signal' && tail[0]!.signal.final && tail[0]!.signal.class).toBe('ook');
+      expect(tail[1]).toEqual({ what: 'event', kind: 'close' });
+      // the OOK element of the case: the final identification measures it within 10 %
+      const sym = (tail[0] as Extract<Out, { what: 'signal' }>).signal.symbolRateBd!;
+      expect(Math.abs(sym * ook.params.symbolS! - 1)).toBeLessThan(0.1);
+      await li.close();
+    }
+  });
+
+  it('a failing identification gives unknown with the reason; a hanging one releases the close after holdCloseMs; stream end releases held closes', async () => {
+    const failing = rig(async () => {
+      throw new Error('boom');
+    });
+    failing.feed(0.1);
+    failing.li.onEvent(ev('open'));
+    failing.feed(START_S + 0.6);
+    await settle(10);
+    failing.feed(END_S + 0.1);
+    failing.li.onEvent(ev('close', END_S));
+    await settle(20);
+    const sigs = failing.out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
+    expect(sigs.map((s) => [s.class, s.final, s.reason])).toEqual([['unknown', false, 'identification failed: boom'], ['unknown', true, 'identification failed: boom']]);
+    expect(failing.out.at(-1)).toEqual({ what: 'event', kind: 'close' });
+
+    const hanging = rig(() => new Promise<Identification>(() => undefined), { holdCloseMs: 60 });
+    hanging.feed(0.1);
+    hanging.li.onEvent(ev('open'));
+    hanging.feed(END_S + 0.1);
+    hanging.li.onEvent(ev('close', END_S));
+    await settle(20);
+    expect(hanging.out).toEqual([{ what: 'event', kind: 'open' }]);
+    await settle(80);
+    expect(hanging.out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
+
+    const ending = rig(() => new Promise<Identification>(() => undefined));
+    ending.feed(0.1);
+    ending.li.onEvent(ev('open'));
+    ending.li.onEvent(ev('close', 0.09));
+    await ending.li.close();
+    expect(ending.out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
+  });
+
+  it('a transmission whose samples left the ring is unknown with the reason', async () => {
+    const { li, out, feed } = rig(async (i) => identify(i));
+    feed(END_S + 0.2);
+    li.onEvent(ev('open')); // reported long after its start: the own ring holds 1.5 s
+    const late = new LiveIdentifier({ info, inner: null, evidenceRing: null, engine: async (i) => identify(i), log: silentLog, post: () => undefined, postSignal: (_id, s) => out.push({ what: 'signal', signal: s }) }, { ringS: 0.1 });
+    late.push({ samples: ook.input.iq.subarray(0, 2 * 1000), count: 1000, centerHz: CENTER_HZ, rateSps: rate, firstSample: Math.round(3 * rate), tuneId: 0, clipFraction: 0, discontinuity: false });
+    late.onEvent(ev('close', END_S));
+    await settle(20);
+    const s = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').at(-1)!.signal;
+    expect(s.class).toBe('unknown');
+    expect(s.reason).toMatch(/no longer held/);
+    await li.close();
+    await late.close();
+  });
+});
