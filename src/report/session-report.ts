@@ -350,7 +350,7 @@ const REPORT_TEXT = {
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
-    signal: 'Signal type', classesTitle: 'Transmissions by signal type',
+    signal: 'Signal type', classesTitle: 'Transmissions by signal type: ',
     classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
@@ -368,7 +368,7 @@ const REPORT_TEXT = {
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
-    signal: '信号类型', classesTitle: '按信号类型统计的发射告警',
+    signal: '信号类型', classesTitle: '按信号类型统计的发射告警：',
     classWord: {
       carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
       'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
@@ -462,7 +462,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2p
 </table>
 <h2>${L.summary}</h2>
 <p id="summary">${L.summaryText(c)}</p>
-${r.classes.length > 0 ? `<p id="classes">${L.classesTitle}: ${r.classes.map((x) => `<span data-class="${esc(x.class)}">${word(L.classWord, x.class)} ${x.count}</span>`).join(', ')}</p>` : ''}
+${r.classes.length > 0 ? `<p id="classes">${L.classesTitle}${r.classes.map((x) => `<span data-class="${esc(x.class)}">${word(L.classWord, x.class)} ${x.count}</span>`).join(lang === 'zh-CN' ? '，' : ', ')}</p>` : ''}
 <h2>${L.sensors}</h2>
 <table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
 ${sensorRows}

@@ -13,7 +13,9 @@ const room = useControlRoom();
  * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
  * other language in that language).
  */
-const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data']);
+const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data',
+  // modulation names Chinese radio monitoring writes in Latin letters (signal classes' long names)
+  'CW', 'AM', 'OOK', 'ASK', 'FSK', 'TDMA', 'GSM', 'PSK', 'QAM', 'OFDM']);
 
 /** Latin words (2+ letters) left in `text` once the `data` values (names, ids, labels shown as written) are removed. */
 function untranslated(text: string, data: readonly string[]): string[] {

@@ -1,0 +1,35 @@
+// Session report: transmissions counted per signal class (latest identification of each alert), and each alert's class.
+import { describe, expect, it } from 'vitest';
+import { buildSessionReport, renderReportHtml } from '../../src/report/session-report.js';
+import type { Alert, AlertSignal } from '../../src/server/protocol.js';
+
+const T0 = Date.parse('2026-06-07T01:00:00Z');
+const iso = (s: number): string => new Date(T0 + s * 1000).toISOString();
+const sig = (cls: AlertSignal['class'], final: boolean): AlertSignal => ({ class: cls, confidence: 0.9, final, reason: `${cls} because` });
+let seq = 0;
+const rec = (alertId: string, event: Alert['event'], s: number, extra: Partial<Alert> = {}): Alert =>
+  ({ seq: ++seq, alertId, site: 'hall-s', sensor: 'room-1', kind: 'transmission', event, state: 'new', severity: 'high', time: iso(s), startTime: iso(0), session: 'maths', ...extra });
+
+const RECORDS: Alert[] = [
+  rec('a1', 'open', 1), rec('a1', 'update', 2, { signal: sig('ook', false) }), rec('a1', 'close', 3, { signal: sig('ook', true) }),
+  // first said fsk, the final identification ook: counted once, as ook
+  rec('a2', 'open', 4), rec('a2', 'update', 5, { signal: sig('fsk', false) }), rec('a2', 'close', 6, { signal: sig('ook', true) }),
+  rec('a3', 'open', 7), rec('a3', 'close', 8, { signal: sig('nfm', true) }),
+  rec('a4', 'open', 9), rec('a4', 'close', 10), // never identified
+  rec('a5', 'open', 11, { kind: 'sensor-offline' }),
+];
+
+describe('session report: signal classes', () => {
+  it('counts transmissions per latest class (unidentified apart) and names each alert\'s class, in English and Chinese', async () => {
+    const r = await buildSessionReport({ session: 'maths', records: RECORDS, timeZone: 'UTC', nowMs: T0 + 60_000 });
+    expect(r.counts.transmissions).toBe(4);
+    expect(r.classes).toEqual([{ class: 'ook', count: 2 }, { class: 'nfm', count: 1 }, { class: 'unidentified', count: 1 }]);
+    expect(r.alerts.find((a) => a.alertId === 'a2')!.signal).toEqual({ class: 'ook', confidence: 0.9, reason: 'ook because' });
+    expect(r.alerts.find((a) => a.alertId === 'a4')!.signal).toBeUndefined();
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<p id="classes">Transmissions by signal type: <span data-class="ook">ook 2</span>, <span data-class="nfm">nfm 1</span>, <span data-class="unidentified">not identified 1</span></p>');
+    expect(en).toContain('<b class="signal-class">nfm</b> (90 %) — nfm because');
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">通断键控（OOK） 2</span>，<span data-class="nfm">窄带调频 1</span>，<span data-class="unidentified">未识别 1</span>');
+  });
+});

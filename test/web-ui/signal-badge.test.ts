@@ -1,0 +1,95 @@
+// The signal class of a transmission in Chromium: a short badge in the alert list (none before the identification), the
+// class, confidence, features and reason in the detail — in English (desktop) and zh-CN (phone width).
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertSignal } from '../../src/server/protocol.js';
+import type { DetectionEvent } from '../../src/types.js';
+import { alertRow, ensureUiBuilt, FAKE_SENSORS, launchBrowser, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+
+const OOK: AlertSignal = {
+  class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, snrDb: 16.5, dutyCycle: 0.48, bursts: 128, burstMedianMs: 1.75, periodMedianMs: 3.13,
+  envelopeKurtosis: 0.91, modulationIndex: 0.93, symbolRateBd: 999, tones: 1, toneSpacingHz: 0,
+  reason: 'on-off keyed: 128 pulses, duty 48 %, one frequency, carrier line 57 % of the power, shortest element 1.00 ms (999 Bd)',
+  band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: false,
+};
+
+let site: FakeSite;
+const td = tempDir('qb-webui-signal-');
+beforeAll(async () => {
+  ensureUiBuilt();
+  site = await startFakeSite({ dataDir: td.dir });
+}, 60_000);
+afterAll(async () => {
+  await site?.close();
+  td.cleanup();
+});
+
+/** Raises a transmission on the first fake sensor, and (when given) an update carrying `signal`, as the daemon's supervisor does. */
+async function raise(centerHz: number, signal?: AlertSignal): Promise<string> {
+  const { alert, tx } = await site.raise(FAKE_SENSORS[0]!.name, centerHz);
+  if (signal !== undefined) {
+    const ev: DetectionEvent = { kind: 'update', id: tx.trackId, centerHz, bandwidthHz: tx.bandwidthHz, lowHz: centerHz - 1000, highHz: centerHz + 1000, peakExcessDb: tx.peakExcessDb, peakPowerDbfs: -80, startS: tx.startS, endS: tx.startS + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 3 };
+    await new Promise((r) => setTimeout(r, 1100)); // past the bus's one-update-a-second throttle: stored at once
+    await site.bus.handleDetection(alert.sensor, ev, { signal });
+  }
+  return alert.alertId;
+}
+
+async function open(locale: string, viewport: { width: number; height: number }, isMobile: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
+  const b = await launchBrowser({ locale, viewport, isMobile });
+  const page = await b.ctx.newPage();
+  page.on('pageerror', (err) => {
+    throw new Error(`page error: ${err.message}`);
+  });
+  await page.goto(site.url);
+  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
+  return { page, close: b.close };
+}
+
+describe('signal class in the web UI', () => {
+  it('badge "OOK" with the class and confidence as its tooltip; none without identification; detail lists features and reason', async () => {
+    const plain = await raise(433_700_000);
+    const ook = await raise(433_920_000, OOK);
+    const { page, close } = await open('en-US', { width: 1680, height: 1050 }, false);
+    try {
+      const badge = (await alertRow(page, ook)).locator('[data-testid="signal-badge"]');
+      await badge.waitFor({ state: 'visible', timeout: 3000 });
+      expect(await badge.textContent()).toBe('OOK');
+      expect(await badge.getAttribute('data-class')).toBe('ook');
+      expect(await badge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK) · 93 %');
+      expect(await (await alertRow(page, plain)).locator('[data-testid="signal-badge"]').isHidden()).toBe(true);
+      await (await alertRow(page, ook)).click();
+      const dialog = page.locator('[data-testid="alert-detail"]');
+      await dialog.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await dialog.locator('[data-testid="detail-signal"]').textContent()).toBe('on-off keyed data (OOK/ASK) · confidence 93 % (from its first 0.5 s; refined at its end)');
+      const text = (await dialog.textContent()) ?? '';
+      expect(text).toContain('99 % bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
+      expect(text).toContain(OOK.reason);
+    } finally {
+      await close();
+    }
+  });
+
+  it('zh-CN on a phone (390 px): the badge is a short Chinese word that fits its row, the detail is labelled in Chinese', async () => {
+    const ook = await raise(434_100_000, { ...OOK, final: true });
+    const { page, close } = await open('zh-CN', { width: 390, height: 844 }, true);
+    try {
+      const row = await alertRow(page, ook);
+      const badge = row.locator('[data-testid="signal-badge"]');
+      await badge.waitFor({ state: 'visible', timeout: 3000 });
+      expect(await badge.textContent()).toBe('键控');
+      const [b, r] = [await badge.boundingBox(), await row.boundingBox()];
+      expect(b!.width).toBeLessThan(60); // short: about 2 CJK characters
+      expect(b!.x + b!.width).toBeLessThanOrEqual(r!.x + r!.width);
+      await row.click();
+      const dialog = page.locator('[data-testid="alert-detail"]');
+      await dialog.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await dialog.locator('[data-testid="detail-signal"]').textContent()).toBe('通断键控数据（OOK/ASK） · 置信度 93 %');
+      const text = (await dialog.textContent()) ?? '';
+      expect(text).toContain('测量值');
+      expect(text).toContain('符号率 999 波特');
+    } finally {
+      await close();
+    }
+  });
+});
