@@ -81,19 +81,16 @@ interface Track {
   alertId: string;
   sensor: string;
   trackId: number;
-  /** Time (ms, `now()`) of the last stored record of this alert. */
-  lastWriteMs: number;
+  /** Time (ms, `now()`) of the last stored record of this alert. */ lastWriteMs: number;
   pending: { ev: DetectionEvent; ctx: DetectionContext | undefined } | null;
   timer: NodeJS.Timeout | null;
   originMs: number | undefined;
   startTime: string;
-  /** Grouping: key in the grouper (null when the sensor has no location or grouping is off). */
-  memberKey: string | null;
+  /** Grouping: key in the grouper (null when the sensor has no location or grouping is off). */ memberKey: string | null;
   /** Latest detector event and context (re-sent when the group changes). */
   lastEv: DetectionEvent;
   lastCtx: DetectionContext | undefined;
-  /** Signature of the group written in this alert's latest record ('' = none). */
-  sentSig: string;
+  /** Signature of the group written in this alert's latest record ('' = none). */ sentSig: string;
   /** True once the close is stored: kept only while the grouper remembers it, for group updates. */
   closed: boolean;
   /** Label of the known emitter the open matched (copied to every record as `knownLabel`). */
@@ -122,7 +119,7 @@ export interface AlertBusEvents {
  * - `open` → record `event:'open'`, state 'new' (severity from `severityFor`), or 'known'/'info' when
  *   `knownEmitterCheck` says so. A second `open` for a live track id closes the old alert first ("superseded").
  * - `update` → at most one record per `updateIntervalMs` per alert (trailing: the latest update is written when the
- *   interval ends); an `update` for an unknown track opens it.
+ *   interval ends), except one whose context brings a new `signal` (written at once); an unknown track's opens it.
  * - `close` → record `event:'close'` at once (a pending update is dropped: the close carries the final values);
  *   a `close` for an unknown track stores `open` then `close`.
  * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' is final; repeating a transition is a
@@ -285,11 +282,14 @@ export class AlertBus extends EventEmitter<AlertBusEvents> {
       return this.closeTrack(key, t, ev, ctx, nowMs, undefined);
     }
     if (ev.kind === 'close') return this.closeTrack(key, track, ev, ctx, nowMs, undefined);
-    // update
+    // update; one bringing a new identification (`signal`) is written at once (at most twice per alert), a pending one dropped
+    const newSignal = ctx?.signal !== undefined && ctx.signal !== track.lastCtx?.signal;
     track.lastEv = { ...ev, paths: [...ev.paths] };
     track.lastCtx = ctx;
     this.observe(track, ev, nowMs, false);
-    if (track.timer === null && nowMs - track.lastWriteMs >= this.updateIntervalMs) {
+    if (newSignal || (track.timer === null && nowMs - track.lastWriteMs >= this.updateIntervalMs)) {
+      if (track.timer !== null) clearTimeout(track.timer);
+      [track.timer, track.pending] = [null, null];
       return this.writeUpdate(track, ev, ctx, nowMs);
     }
     track.pending = { ev: { ...ev, paths: [...ev.paths] }, ctx };

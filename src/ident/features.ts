@@ -1,7 +1,7 @@
 // Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
 // (docs/identification.md §2–§4 gives every formula).
 import { channelise, type Channel } from './channel.js';
-import { occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
+import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
 export interface IdentInput {
@@ -361,15 +361,15 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     return { reason: `clip too short: ${count} samples (${(clipS * 1000).toFixed(2)} ms); need at least ${MIN_CLIP_SAMPLES} samples and ${MIN_CLIP_S * 1000} ms` };
   }
   const bwHint = Math.max(0, input.bandwidthHz || 0);
-  // spectrum: resolution ≈ 1/32 of the hinted bandwidth, ≥ 64 frames (64 … 16384 points)
-  const rbw = Math.max(rateSps / 16384, Math.min(bwHint / 32, rateSps / 64));
-  let fftSize = 64;
-  while (fftSize < 16384 && rateSps / (2 * fftSize) >= rbw) fftSize *= 2;
-  while (fftSize > 64 && count / fftSize < 32) fftSize /= 2;
-  const spec = welchSpectrum(iq, count, rateSps, fftSize);
+  let spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, bwHint)); // resolution ≈ 1/32 of the hint
   // search window: the detector's band ± its width (the emission's own band is then found inside it, §2)
   const halfWin = Math.min(rateSps / 2, Math.max(1.5 * bwHint, 16 * spec.binHz, 5000));
   let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz));
+  // a narrow emission under a wide hint (a detector's first estimate) is measured again at a resolution of its own width
+  if (ob.high99Hz - ob.low99Hz < 8 * spec.binHz && fftSizeFor(count, rateSps, ob.high99Hz - ob.low99Hz) > spec.fftSize) {
+    spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, ob.high99Hz - ob.low99Hz));
+    ob = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz));
+  }
   let snr99 = ob.signalPower / Math.max(ob.noiseIn99, 1e-30);
   let bw99 = Math.max(spec.binHz, ob.high99Hz - ob.low99Hz);
   let bw90 = Math.max(spec.binHz, ob.high90Hz - ob.low90Hz);

@@ -22,6 +22,18 @@ const MAX_FRAMES = 600;
 const MAX_POINTS = 4_000_000;
 
 /**
+ * FFT size of a clip's Welch spectrum: resolution ≈ 1/32 of `bandwidthHz` (at least rate/16384, at most rate/64), then
+ * halved until the clip holds ≥ 32 frames; a power of two in 64 … 16384 (docs/identification.md §2).
+ */
+export function fftSizeFor(count: number, rateSps: number, bandwidthHz: number): number {
+  const rbw = Math.max(rateSps / 16384, Math.min(bandwidthHz / 32, rateSps / 64));
+  let fftSize = 64;
+  while (fftSize < 16384 && rateSps / (2 * fftSize) >= rbw) fftSize *= 2;
+  while (fftSize > 64 && count / fftSize < 32) fftSize /= 2;
+  return fftSize;
+}
+
+/**
  * Welch PSD of interleaved I/Q `iq` (count complex samples) with FFT size `fftSize` (power of two ≥ 16).
  * A clip shorter than one frame gives frames = 0 and an all-zero spectrum.
  */

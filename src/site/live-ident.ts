@@ -16,6 +16,12 @@ export interface LiveIdentOptions {
   firstS: number;
   /** Part analysed at its end, up to its last sample (s): the final identification. */
   finalS: number;
+  /**
+   * Most samples one identification analyses: above maxSamples / firstS (1.2 MS/s) the analysed parts are shorter than
+   * firstS/finalS (0.25 s at 2.4 MS/s), so the identification's cost (≈ 0.2–0.35 s of CPU per 10⁶ samples) stays
+   * within the update's budget.
+   */
+  maxSamples: number;
   /** Noise kept either side of the analysed part (s). */
   marginS: number;
   /** Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay. */
@@ -24,7 +30,7 @@ export interface LiveIdentOptions {
   holdCloseMs: number;
 }
 
-export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
+export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, maxSamples: 600_000, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
 
 /** What {@link LiveIdentifier} works with. */
 export interface LiveIdentDeps {
@@ -93,7 +99,7 @@ export class LiveIdentifier implements EvidenceSink {
     let t = this.tracks.get(ev.id);
     if (t === undefined) {
       const startSample = Math.round(ev.startS * rate);
-      t = { id: ev.id, startSample, firstDue: startSample + Math.round((this.o.firstS + this.o.marginS) * rate), last: ev, held: null, timer: null, openedMs: performance.now() };
+      t = { id: ev.id, startSample, firstDue: startSample + this.span(this.o.firstS) + Math.round(this.o.marginS * rate), last: ev, held: null, timer: null, openedMs: performance.now() };
       this.tracks.set(ev.id, t);
       if (t.firstDue! < this.nextDue) this.nextDue = t.firstDue!;
     }
@@ -111,7 +117,7 @@ export class LiveIdentifier implements EvidenceSink {
       this.release(t);
     }, this.o.holdCloseMs);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
-    this.ask(t, Math.max(t.startSample, end - Math.round(this.o.finalS * rate)), end, true);
+    this.ask(t, Math.max(t.startSample, end - this.span(this.o.finalS)), end, true);
   }
 
   async close(skipPictures?: boolean): Promise<void> {
@@ -137,10 +143,14 @@ export class LiveIdentifier implements EvidenceSink {
     if (held !== null) this.forward(held);
   }
 
+  /** Samples of an analysed part of `s` seconds, at most maxSamples. */
+  private span(s: number): number {
+    return Math.min(Math.round(s * this.d.info.rateSps), this.o.maxSamples);
+  }
+
   /** Asks for the first identification of every track whose first part the ring now holds. */
   private askFirsts(): void {
     let next = Infinity;
-    const rate = this.d.info.rateSps;
     for (const t of this.tracks.values()) {
       if (t.firstDue === null) continue;
       if (this.end < t.firstDue) {
@@ -148,7 +158,7 @@ export class LiveIdentifier implements EvidenceSink {
         continue;
       }
       t.firstDue = null;
-      this.ask(t, t.startSample, t.startSample + Math.round(this.o.firstS * rate), false);
+      this.ask(t, t.startSample, t.startSample + this.span(this.o.firstS), false);
     }
     this.nextDue = next;
   }
@@ -174,7 +184,7 @@ export class LiveIdentifier implements EvidenceSink {
         if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
         const signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         const now = performance.now();
-        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from }, 'transmission identified');
+        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);
         if (final) this.release(t);
       })

@@ -90,6 +90,22 @@ describe('AlertBus', () => {
     expect(new Set(emitted.map((a) => a.alertId)).size).toBe(1);
   });
 
+  it('an update bringing a new signal is stored at once (not throttled), replacing the pending one; later records carry it', async () => {
+    const { bus, emitted } = await setup({ updateIntervalMs: 1000 });
+    await bus.handleDetection('s1', det(4));
+    expect(bus.handleDetection('s1', det(4, 'update', { peakExcessDb: 21 }))).toBeUndefined(); // throttled: pending
+    const signal = { class: 'ook' as const, confidence: 0.9, reason: 'on-off keyed', final: false };
+    const t0 = Date.now();
+    const upd = await bus.handleDetection('s1', det(4, 'update', { peakExcessDb: 22 }), { signal })!;
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(upd).toMatchObject({ event: 'update', peakExcessDb: 22, signal });
+    // the same signal again is an ordinary (throttled) update
+    expect(bus.handleDetection('s1', det(4, 'update', { peakExcessDb: 23 }), { signal })).toBeUndefined();
+    await bus.handleDetection('s1', det(4, 'close', { peakExcessDb: 24, endS: 3 }), { signal: { ...signal, final: true } });
+    await sleep(50);
+    expect(emitted.map((a) => [a.event, a.peakExcessDb, a.signal?.final])).toEqual([['open', 18.5, undefined], ['update', 22, false], ['close', 24, true]]);
+  });
+
   it('a close drops the pending update and carries the final values', async () => {
     const { bus, emitted } = await setup({ updateIntervalMs: 1000 });
     const origin = Date.parse('2025-06-01T08:00:00.000Z');
