@@ -95,15 +95,17 @@ describe('LiveIdentifier', () => {
     expect(sigs.map((s) => [s.class, s.final, s.reason])).toEqual([['unknown', false, 'identification failed: boom'], ['unknown', true, 'identification failed: boom']]);
     expect(failing.out.at(-1)).toEqual({ what: 'event', kind: 'close' });
 
-    const hanging = rig(() => new Promise<Identification>(() => undefined), { holdCloseMs: 60 });
+    const hanging = rig(() => new Promise<Identification>(() => undefined), { holdCloseMs: 300 });
     hanging.feed(0.1);
     hanging.li.onEvent(ev('open'));
     hanging.feed(END_S + 0.1);
+    const closedAt = performance.now();
     hanging.li.onEvent(ev('close', END_S));
-    await settle(20);
     expect(hanging.out).toEqual([{ what: 'event', kind: 'open' }]);
-    await settle(80);
+    while (hanging.out.length < 2 && performance.now() - closedAt < 3000) await settle(5);
+    const heldMs = performance.now() - closedAt;
     expect(hanging.out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
+    expect(heldMs).toBeGreaterThanOrEqual(295); // held for holdCloseMs (timer granularity ± 5 ms), then released
 
     const ending = rig(() => new Promise<Identification>(() => undefined));
     ending.feed(0.1);
