@@ -205,9 +205,9 @@ export class SensorRun<S extends IqSource> {
   }
 
   /**
-   * Posts a detector event: through the evidence when clips are on (it adds the clip path, holding a close until its
-   * clip is written), else at once. Track ids restart at 1 in every detect pass: after {@link newPass} they are
-   * offset past the previous pass's so they stay unique within the stream.
+   * Posts a detector event through `evidence` (fixed sensors: the live identification, then the clips when on, which
+   * hold a close until its identification / clip), else at once. Track ids restart at 1 in every detect pass: after
+   * {@link newPass} they are offset past the previous pass's so they stay unique within the stream.
    */
   readonly emit = (ev0: DetectionEvent): void => {
     const ev = this.idOffset === 0 ? ev0 : { ...ev0, id: ev0.id + this.idOffset };

@@ -88,7 +88,9 @@ describe('runSensor (sim, 250 kS/s, warm-up 1 s)', () => {
     // spectra: ≤ 10 per second, 1024 points (FFT 1024, not decimated), the −20 dBFS carrier at −45 kHz
     const spectra = h.of('spectrum').filter((x) => x.atMs > armedAt);
     expect(spectra.length).toBeGreaterThan(5);
-    for (let i = 1; i < spectra.length; i++) expect(spectra[i]!.atMs - spectra[i - 1]!.atMs).toBeGreaterThanOrEqual(89);
+    // ≥ 90 ms apart by the limiter's clock; a post may leave up to a few ms later than its decision when the thread is
+    // preempted (the identification of the tone runs on a second thread of the process), hence 80 here and the rate below
+    for (let i = 1; i < spectra.length; i++) expect(spectra[i]!.atMs - spectra[i - 1]!.atMs).toBeGreaterThanOrEqual(80);
     const perS = (spectra.length - 1) / ((spectra.at(-1)!.atMs - spectra[0]!.atMs) / 1000);
     expect(perS).toBeLessThanOrEqual(11.2);
     expect(perS).toBeGreaterThan(5);
