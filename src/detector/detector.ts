@@ -564,11 +564,13 @@ class Track {
   }
 }
 
+/** A recently closed track: its band (fast bins), the end of its last fast hit and of its last hit on any path. */
 interface Closed {
   lo: number;
   hi: number;
   fastEnd: number;
   hadFast: boolean;
+  end: number;
 }
 
 /**
@@ -606,6 +608,8 @@ export class Detector {
   /** While the long path's groups are tracked: how far (samples) its hit times lie behind the current average. */
   private hitLag = 0;
   private longHit = false;
+  /** While the long path's groups are tracked: how long (samples) a hit keeps its track open (see onLongFrame). */
+  private longHoldSamples = 0;
   private longWindowStart = 0;
   /** Floor tracker: smoothed median power/level ratio, the gain last applied to the thresholds, scratch. */
   private floorGain = 0;
@@ -667,7 +671,7 @@ export class Detector {
     this.floorScratch = new Float64Array(geometry.fftSize);
     this.tracks = [];
     for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(i, geometry.fastFftSize, geometry.fftSize));
-    for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false });
+    for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity });
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
@@ -828,6 +832,9 @@ export class Detector {
       const lag = Math.round((end - windowStart) / 2);
       this.hitLag = lag;
       this.longHit = true;
+      // a weak link's statistic sits near the threshold, so one test of a scale in a few may miss it: a hit keeps its
+      // track open across one missed test (two test steps), so the link stays one detection
+      this.longHoldSamples = 2 * long.step(si) * frame.sampleCount;
       this.longWindowStart = windowStart;
       this.trackGroups(frame, p, false, start - lag, end - lag);
       this.hitLag = 0;
@@ -973,7 +980,7 @@ export class Detector {
         // two kernel widths of a signal the short paths track or tracked in its window
         if (this.longHit) {
           const near = gapFine + 2 * this.longKernelBins;
-          if (this.findTrack(lo, hi, near) !== null || this.explainedByRecent(lo, hi, this.longWindowStart, near)) continue;
+          if (this.findTrack(lo, hi, near) !== null || this.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
         } else if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
@@ -1180,9 +1187,15 @@ export class Detector {
     return found;
   }
 
-  private explainedByRecent(lo: number, hi: number, windowStart: number, gap: number): boolean {
+  /**
+   * Whether a recently closed track explains a group over [lo, hi] (fast bins, ± gap) in a window from `windowStart`:
+   * with `anyPath` false a track the fast path hit inside the window (a burst inside a Welch average); with `anyPath`
+   * true any track hit inside it (the long path's window still holds a link the short paths reported and closed).
+   */
+  private explainedByRecent(lo: number, hi: number, windowStart: number, gap: number, anyPath = false): boolean {
     for (const c of this.recent) {
-      if (c.hadFast && c.fastEnd >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+      const last = anyPath ? c.end : c.hadFast ? c.fastEnd : -Infinity;
+      if (last >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
     }
     return false;
   }
@@ -1262,7 +1275,8 @@ export class Detector {
       // level now and then: every slow hit keeps the track open for slowHoldMs (at least one window), so one
       // transmission stays one track; its times still come from the hits themselves
       if (this.longHit) t.longHits++;
-      const until = end + this.hitLag + Math.max(this.slowSpan, this.slowHoldSamples);
+      const hold = Math.max(this.slowSpan, this.slowHoldSamples, this.longHit ? this.longHoldSamples : 0);
+      const until = end + this.hitLag + hold;
       if (until > t.aliveUntil) t.aliveUntil = until;
     }
     const rate = this.geometry.rateSps;
@@ -1331,6 +1345,7 @@ export class Detector {
     r.hi = t.hi;
     r.fastEnd = t.fastEnd;
     r.hadFast = t.fastHits > 0;
+    r.end = this.endOf(t);
     if (!t.confirmed) return;
     this.emit(this.event('close', t, this.endOf(t)));
   }

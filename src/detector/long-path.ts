@@ -2,8 +2,8 @@
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 import { quickMedian } from '../dsp/select.js';
 
-/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB. */
-export const LONG_MIN_EXCESS = 0.1;
+/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.04 = 0.17 dB (docs/detector.md §10). */
+export const LONG_MIN_EXCESS = 0.04;
 
 /** Tests of each scale per window length (see {@link LongPath.due}). */
 export const LONG_EVALUATIONS_PER_WINDOW = 4;
@@ -116,7 +116,12 @@ export class LongPath {
    */
   due(si: number): boolean {
     const k = this.scales[si];
-    return this.count >= k && (this.count - k) % Math.ceil(k / LONG_EVALUATIONS_PER_WINDOW) === 0;
+    return this.count >= k && (this.count - k) % this.step(si) === 0;
+  }
+
+  /** Averages between two tests of scale si: ⌈K/LONG_EVALUATIONS_PER_WINDOW⌉. */
+  step(si: number): number {
+    return Math.ceil(this.scales[si] / LONG_EVALUATIONS_PER_WINDOW);
   }
 
   /**
@@ -182,8 +187,8 @@ export class LongPath {
     for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - med);
     const sigma = 1.4826 * quickMedian(scratch, m);
     this.sigma[si] = sigma;
-    // at least LONG_MIN_EXCESS over the floor: the learned levels carry per-bin biases of that order (the lower-quantile
-    // model, skirts that calibration saw under the noise threshold), which seconds of averaging would reveal
+    // σ̂ is measured across bins, so it holds the learned levels' spread; LONG_MIN_EXCESS keeps the open level above a
+    // single bin's own bias (skirts calibration saw under the noise threshold) when σ̂ reads unusually low
     const open = 1 + Math.max(this.o.openSigma * sigma, LONG_MIN_EXCESS);
     const release = 1 + Math.max(this.o.releaseSigma * sigma, LONG_MIN_EXCESS / 2);
     let any = 0;
