@@ -78,8 +78,9 @@ export interface DetectorOptions {
   impulseMaxMs: number;
   /**
    * Long integration (docs/detector.md §10): running means of the Welch averages over these times (s), smoothed over
-   * `longKernelHz`, normalised by the band's median and tested at 1 + longOpenSigma·σ̂ (σ̂ the spread of that
-   * statistic across the band), released under 1 + longReleaseSigma·σ̂. Finds weak continuous links (voice, data) the
+   * `longKernelHz`, normalised by the band's median and tested at 1 + longOpenSigma·σ (σ the spread of that kernel
+   * mean, from the per-bin spread measured across the band), released under 1 + longReleaseSigma·σ. Finds weak
+   * continuous links (voice, data) the
    * 100 ms averages miss. Defaults [1, 2] s, 12 500 Hz, 6, 3. An empty list turns it off.
    */
   longScalesS: number[];
