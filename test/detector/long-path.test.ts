@@ -2,18 +2,13 @@
 // a narrow free stretch of the band neither lifts the threshold nor hides itself.
 import { describe, expect, it } from 'vitest';
 import { HANN_BIN_VARIANCE_FACTOR, LongPath } from '../../src/detector/long-path.js';
+import { Prng } from '../../src/source/sim-generators.js';
 
-/** Mulberry32: a small seeded PRNG, so every run sees the same noise. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform draws in [0, 1) from a seeded generator, so every run sees the same noise. */
+const prng = (seed: number) => {
+  const g = new Prng(seed);
+  return () => g.uniform();
+};
 
 const N = 1024;
 const FRAMES = 49; // short frames per Welch average
