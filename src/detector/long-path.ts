@@ -24,6 +24,19 @@ export interface LongPathOptions {
   /** A cell opens at 1 + openSigma·σ and releases under 1 + releaseSigma·σ (σ its kernel mean's spread, see LongPath). */
   openSigma: number;
   releaseSigma: number;
+  /** Smallest excess a cell opens at (linear over the floor; releases at half of it). Default {@link LONG_MIN_EXCESS}. */
+  minExcess?: number;
+}
+
+/**
+ * The level a mean-1 statistic with spread σ exceeds with the tail probability of z standard normal deviations, for a
+ * Gamma-distributed statistic (a mean of exponentials: averaged power) by the Wilson–Hilferty cube-root approximation
+ * (Wilson & Hilferty 1931; shape k = 1/σ²: X^(1/3) ≈ N(1 − 1/(9k), 1/(9k))): (1 − σ²/9 + z·σ/3)³. For σ ≪ 1 it is
+ * 1 + z·σ; at σ = 0.16 and z = 6.5 it is 2.39 where the Gaussian 1 + zσ gives 2.04 (a tail 10⁴ times heavier).
+ */
+export function gammaTailLevel(sigma: number, z: number): number {
+  const c = 1 - (sigma * sigma) / 9 + (z * sigma) / 3;
+  return c * c * c;
 }
 
 /**
@@ -36,8 +49,8 @@ export interface LongPathOptions {
  *     z_b = mean of r/g over the c noise bins of the kernel around b  (kernelHz wide; tested on noise bins with
  *           c ≥ half the kernel)
  *
- * and marks b hot when z_b > 1 + max(openSigma·s·√(F/c), LONG_MIN_EXCESS) (open) or over the release level with
- * releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
+ * and marks b hot when z_b exceeds max({@link gammaTailLevel}(s·√(F/c), openSigma), 1 + minExcess) (open) or the
+ * release level with releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
  * c/F), so at K·0.1 s = 2 s and 12.5 kHz a link at −13 dB in-band SNR stands ≈ 10σ out. Normalising by the band's
  * median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md §10. Allocation-free per average.
  */
@@ -57,6 +70,10 @@ export class LongPath {
   private readonly count1: Float64Array;
   /** Noise bins in each tested bin's kernel (last evaluation). */
   private readonly kernelCount: Float64Array;
+  private readonly minExcess: number;
+  /** Open and release levels of a kernel mean of c noise bins (index c), at the last evaluation. */
+  private readonly openAt: Float64Array;
+  private readonly releaseAt: Float64Array;
   private readonly half: number;
   /** Spread of a full kernel's mean, s·√(F/(2h+1)), at the last test of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
@@ -80,6 +97,9 @@ export class LongPath {
     this.prefix = new Float64Array(n + 1);
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
+    this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
+    this.openAt = new Float64Array(2 * this.half + 2);
+    this.releaseAt = new Float64Array(2 * this.half + 2);
     this.sigma = new Float64Array(this.scales.length);
     this.kernelCount = new Float64Array(n);
     this.floorGain = new Float64Array(this.scales.length);
@@ -195,18 +215,25 @@ export class LongPath {
     }
     const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / (2 * h + 1));
     this.sigma[si] = sigma;
-    // a kernel mean of c bins has spread sigmaBin·√(F/c); LONG_MIN_EXCESS keeps the open level above a single bin's
-    // own bias (skirts calibration saw under the noise threshold), which the spread across bins does not show
-    const openK = this.o.openSigma * sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR);
-    const releaseK = this.o.releaseSigma * sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR);
+    // a kernel mean of c bins has spread σ_c = sigmaBin·√(F/c), and its levels are the Gamma tail at σ_c; the floor
+    // minExcess keeps the open level above a single bin's own bias (skirts calibration saw under the noise threshold),
+    // which the spread across bins does not show
+    const minEx = this.minExcess;
+    const openAt = this.openAt;
+    const releaseAt = this.releaseAt;
+    for (let c = h + 1; c <= 2 * h + 1; c++) {
+      const sc = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
+      openAt[c] = Math.max(gammaTailLevel(sc, this.o.openSigma), 1 + minEx);
+      releaseAt[c] = Math.max(gammaTailLevel(sc, this.o.releaseSigma), 1 + minEx / 2);
+    }
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
       stat[b] = (sum[b] * inv) * invG;
-      if (!(v > 1 + LONG_MIN_EXCESS / 2)) continue;
-      const root = 1 / Math.sqrt(kc[b]);
-      if (!(v > 1 + Math.max(releaseK * root, LONG_MIN_EXCESS / 2))) continue;
-      const code = (v > 1 + Math.max(openK * root, LONG_MIN_EXCESS) ? 2 : 1) | 4;
+      if (!(v > 1 + minEx / 2)) continue;
+      const c = kc[b];
+      if (!(v > releaseAt[c])) continue;
+      const code = (v > openAt[c] ? 2 : 1) | 4;
       hot[b] = code;
       any |= code;
     }
