@@ -90,13 +90,28 @@ export interface Alert {
  * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
  *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
  *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
- *   {command, session}: how to refresh it.
+ *   {command, session}: how to refresh it;
+ * - `offline.sourceError` {sensor, source, cause, detail, ms}: the source failed with a known error; `cause` is one of
+ *   the `source.*` ids below, whose text fills the `{=cause}` placeholder;
+ * - `source.notFound`, `source.busy`, `source.permission`, `source.disconnected`, `source.usb`, `source.notRtlTcp`,
+ *   `source.io` {detail, ms}: the source failed (DEVICE_NOT_FOUND, DEVICE_BUSY, PERMISSION, DISCONNECTED, USB_TRANSFER,
+ *   NOT_RTL_TCP, any other) and is reopened in `ms` ms; `source.ended` {ms}: it ended by itself (sensor health; detail:
+ *   the English reason, with its advice);
+ * - `sensor.config`, `sensor.badInput`, `sensor.baselineMismatch`, `sensor.nativeUnavailable` {detail}: the sensor
+ *   stopped for good on that error (not restarted);
+ * - `sensor.calibrating`, `sensor.calibratingHops` {seconds, reason}: a calibration window records a baseline (of
+ *   every hop) (reason: English, not in Chinese);
+ * - `hearing.deaf` {mhz, periodS, silentS} (one per silent emitter), then `hearing.advice` {}: a periodic calibration
+ *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing).
  */
 export interface AlertMessageCode {
   id:
     | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
     | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
-    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow';
+    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow'
+    | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
+    | 'source.io' | 'source.ended' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable'
+    | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice';
   params?: Record<string, string | number>;
 }
 

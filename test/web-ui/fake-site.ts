@@ -109,6 +109,8 @@ export interface FakeSiteOptions {
   sensors?: ServerSensorInfo[];
   /** The `session` of every status message (the exam timetable line); absent: none sent. */
   session?: () => SessionStatus | undefined;
+  /** Fields that replace the generated health of a sensor in every status (a note, its codes, a state); undefined: none. */
+  health?: (sensor: string) => Partial<SensorHealth> | undefined;
   /** Extra HTTP routes (ServerOptions.routes). */
   routes?: ServerOptions['routes'];
   /** Evidence clips served at /clips/ (ServerOptions.clips). */
@@ -256,6 +258,7 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
         overload: false,
         lastFrameAgeMs: last === undefined ? null : now - last,
         ...(on ? {} : { message: 'no IQ data for 2 s' }),
+        ...o.health?.(s.name),
       };
     });
     const session = o.session?.();

@@ -74,7 +74,7 @@ if (base.searchParams.has('token')) {
 const model = new AlertModel();
 const alarm = new Alarm();
 const latestSpectrum = new Map<string, SpectrumMessage>();
-const counters = { alertRecords: 0, duplicates: 0, spectraReceived: 0, statusReceived: 0, alarms: 0, renders: 0, connects: 0 };
+const counters = { alertRecords: 0, duplicates: 0, spectraReceived: 0, statusReceived: 0, renders: 0, connects: 0 };
 let timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let site = '';
 /** Records with seq above this arrived after the page first connected: they ring. null before the first hello. */
@@ -254,8 +254,8 @@ function onAlert(rec: Alert): void {
   list.markDirty(rec.alertId, r === 'opened');
   if (r === 'opened' && rec.state === 'new' && rec.severity !== 'info' && live) {
     list.flash(rec.alertId, Date.now());
-    if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) counters.alarms++;
-    lastAlarmAt = performance.now();
+    // the repeat counts from this ring (queued while another alarm sounds); with the sound off nothing rang
+    if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) lastAlarmAt = performance.now();
   }
   if (detail.current === rec.alertId) detailDirty = true;
   scheduleRender(replayDone);
@@ -268,7 +268,7 @@ function onStatus(msg: StatusMessage): void {
   const wentOffline = sensorPanel.update(msg.sensors, performance.now());
   for (const s of msg.sensors) cards.setOffline(s.sensor, isDown(s));
   if (wentOffline.length > 0 && liveFromSeq !== null && counters.statusReceived > 1) {
-    if (alarm.play('high')) counters.alarms++;
+    alarm.play('high');
   }
   scheduleRender();
 }
@@ -457,8 +457,7 @@ function repeatAlarm(): void {
     lastAlarmAt = 0;
     return;
   }
-  if (alarm.play(level)) counters.alarms++;
-  lastAlarmAt = now;
+  if (alarm.play(level)) lastAlarmAt = now;
 }
 
 $('sound-toggle').addEventListener('click', () => {
@@ -466,7 +465,7 @@ $('sound-toggle').addEventListener('click', () => {
   else
     void alarm.enable().then((ok) => {
       renderSound();
-      if (ok) alarm.play('low');
+      if (ok) alarm.confirm();
     });
 });
 
@@ -512,7 +511,7 @@ window.setInterval(() => {
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
+  stats: () => ({ ...counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
   lang: () => lang(),
 };
 

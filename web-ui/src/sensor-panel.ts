@@ -170,6 +170,7 @@ export class SensorPanel {
     head.append(title, status);
     const { grid, cell } = metricGrid();
     const state = cell('sensor.state');
+    state.dataset.testid = 'sensor-state';
     const centre = cell('sensor.centre');
     const rate = cell('sensor.rate');
     const drops = cell('sensor.drops');
@@ -198,6 +199,8 @@ export class SensorPanel {
     e.status.textContent = h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
     const note = healthMessageText(h.message, h.messageCodes);
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
+    // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated
+    e.state.title = h.message !== undefined && note !== h.message ? h.message : '';
     e.centre.textContent = formatMhz(h.centerHz, 3);
     const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
