@@ -1,6 +1,6 @@
 // Shared set-up of the control-room browser tests: a located fake site with long sensor names, a grouped transmission,
 // an offline sensor (message code), a 0.1 s burst with an evidence clip, an exam session, and the known-emitter routes;
-// in the sensor panel a dongle not found (room-103) and a sensor deaf to its calibration emitter (room-102).
+// in the sensor panel a dongle not found (room-103), a sensor deaf to its calibration emitter (room-102), a scan (great hall).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -35,12 +35,18 @@ export const SESSION = '数学 Maths';
 export const NOT_FOUND_REASON = 'cannot open rtl=0: RTL-SDR index 0 not found; attached: none; check that the dongle is plugged in (lsusb should list 0bda:2838 or 0bda:2832)';
 const DEAF = judgeHearing([{ centerHz: 433_990_400, periodS: 47, continuous: false, silentS: 200 }])!;
 
-/** Sensor-panel health of the site: room-103's dongle is not found (retrying), room-102 no longer hears its weather station. */
+/**
+ * Sensor-panel health of the site: room-103's dongle is not found (retrying), room-102 no longer hears its weather
+ * station, great-hall-b-stage scans three hops.
+ */
 export function sensorNotes(sensor: string): Partial<SensorHealth> | undefined {
   if (sensor === 'room-103-door-east') {
     return { online: false, state: 'offline', message: `${NOT_FOUND_REASON}; reopening in 3200 ms`, messageCodes: [sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND_REASON, 3200)] };
   }
   if (sensor === 'room-102-window-north') return DEAF;
+  if (sensor === 'great-hall-b-stage') {
+    return { scan: { hops: 3, hopCenterHz: 868.6e6, dwellMs: 100, settleMs: 25, segments: [{ startHz: 867.9e6, stopHz: 868.9e6, hops: 3, plannedRevisitMs: 375, revisitMs: 381.4 }] } };
+  }
   return undefined;
 }
 

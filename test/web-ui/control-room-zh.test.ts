@@ -93,6 +93,9 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('找不到'), undefined, { timeout: 3000 });
       expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认加密狗已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3200 毫秒后重试$/);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3200 ms`);
+      const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
+      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：381 毫秒（共 3 个跳频点）');
+      expect(await revisit.getAttribute('title')).toBe('每点驻留 100 毫秒，调谐后稳定 25 毫秒，当前在 868.6000 MHz');
       expect(await noteOf('room-102-window-north').textContent()).toMatch(/ — 听不到校准时的周期性发射源 433\.9904 MHz（每 47 秒一次，已 200 秒未出现）。请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。$/);
       // group expanded, offline alert's detail (its reason from the message code)
       await page.locator('[data-testid="alert-group"]').click();

@@ -39,6 +39,9 @@ describe('control room at 1280 × 800 (en)', () => {
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('not found'), undefined, { timeout: 3000 });
       expect(await noteOf('room-103-door-east').textContent()).toBe(`offline — ${NOT_FOUND_REASON}; reopening in 3200 ms`);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe('');
+      const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
+      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz: 381 ms (3 hops)');
+      expect(await revisit.getAttribute('title')).toBe('dwell 100 ms, settle 25 ms, now at 868.6000 MHz');
       expect(await noteOf('room-102-window-north').textContent()).toBe("armed — Not hearing the calibration's periodic emitter 433.9904 MHz (every 47 s, silent 200 s). Check the antenna, its cable and the gain: a deaf sensor raises no alerts.");
       // the 0.1 s burst
       const burst = page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"]');

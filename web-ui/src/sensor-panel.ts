@@ -213,9 +213,9 @@ export class SensorPanel {
     e.revisit.hidden = (e.revisit.previousElementSibling as HTMLElement).hidden = h.scan === undefined;
     if (h.scan !== undefined) {
       e.revisit.textContent = h.scan.segments
-        .map((g) => `${formatMhz(g.startHz, 3)}–${formatMhz(g.stopHz, 3)}: ${Math.round(g.revisitMs ?? g.plannedRevisitMs)} ms`)
-        .join('; ') + ` (${h.scan.hops} hops)`;
-      e.revisit.title = `dwell ${h.scan.dwellMs} ms, settle ${h.scan.settleMs} ms, now at ${formatMhz(h.scan.hopCenterHz, 4)}`;
+        .map((g) => t('sensor.revisitSegment', { from: formatMhz(g.startHz, 3), to: formatMhz(g.stopHz, 3), ms: Math.round(g.revisitMs ?? g.plannedRevisitMs) }))
+        .join('; ') + t('sensor.hops', { n: h.scan.hops });
+      e.revisit.title = t('sensor.scanDetail', { dwell: h.scan.dwellMs, settle: h.scan.settleMs, mhz: formatMhz(h.scan.hopCenterHz, 4) });
     }
     this.fillAge(e, now);
   }
