@@ -51,6 +51,13 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'sensor.calibratingHops': 'calibration: recording {seconds} s of baseline per hop ({reason})',
     'hearing.deaf': "Not hearing the calibration's periodic emitter {mhz} MHz (every {periodS} s, silent {silentS} s).",
     'hearing.advice': 'Check the antenna, its cable and the gain: a deaf sensor raises no alerts.',
+    'disk.measuring': 'recording to disk: {free} free (measuring the rate)',
+    'disk.notFilling': 'recording to disk: {free} free, not filling at the current rate',
+    'disk.days': 'recording to disk: {free} free, ≈ {n} days at the current rate ({perDay}/day)',
+    'disk.hours': 'recording to disk: {free} free, ≈ {n} h at the current rate ({perDay}/day)',
+    'disk.minutes': 'recording to disk: {free} free, ≈ {n} min at the current rate ({perDay}/day)',
+    'disk.picturesShed': 'recording to disk: {free} free, below {pictureFloor} (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)',
+    'disk.belowFloor': 'recording to disk: {free} free, below the {floor} evidence floor: clips and pictures are not written (alerts are)',
   },
   'zh-CN': {
     'offline.source': '传感器 {sensor}（{source}）停止输出数据：{reason}',
@@ -91,6 +98,13 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'sensor.calibratingHops': '校准：每个跳频段正在录制 {seconds} 秒基线',
     'hearing.deaf': '听不到校准时的周期性发射源 {mhz} MHz（每 {periodS} 秒一次，已 {silentS} 秒未出现）。',
     'hearing.advice': '请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。',
+    'disk.measuring': '磁盘记录：剩余 {free}（正在测算写入速度）',
+    'disk.notFilling': '磁盘记录：剩余 {free}，按当前速度不会写满',
+    'disk.days': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 天（每天 {perDay}）',
+    'disk.hours': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 小时（每天 {perDay}）',
+    'disk.minutes': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 分钟（每天 {perDay}）',
+    'disk.picturesShed': '磁盘记录：剩余 {free}，低于 {pictureFloor}（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）',
+    'disk.belowFloor': '磁盘记录：剩余 {free}，低于证据存储下限 {floor}：不再写入证据片段和图片（告警照常保存）',
   },
 };
 

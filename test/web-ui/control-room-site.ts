@@ -10,6 +10,7 @@ import { renderClipPicture } from '../../src/evidence/clip-picture.js';
 import { judgeHearing } from '../../src/field/baseline-health.js';
 import { knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
 import { sourceRetryCode } from '../../src/server/message-text.js';
+import { DiskWatch } from '../../src/site/disk-watch.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
 import { KnownEmitters, MARKABLE_KINDS } from '../../src/field/known-emitters.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
@@ -75,7 +76,8 @@ let nextId = 100;
 
 /**
  * Registers beforeAll/afterAll hooks starting the control-room site (alerts raised, flushed) and stopping it. With
- * `sensorNotes`, the sensor panel shows {@link sensorNotes} (room-103 offline: the page's banner is up).
+ * `sensorNotes`, the sensor panel shows {@link sensorNotes} (room-103 offline: the page's banner is up) and the disk line
+ * says 150 MB are free, below twice the 100 MB evidence floor (pictures shed).
  */
 export function useControlRoom(o: { browserArgs?: string[]; sensorNotes?: boolean } = {}): ControlRoom {
   const room = {} as ControlRoom;
@@ -95,6 +97,10 @@ beforeAll(async () => {
   mkdirSync(clipsDir, { recursive: true });
   mkdirSync(picturesDir, { recursive: true });
   await writeClip(clipsDir, picturesDir);
+  // a disk between the evidence floor (100 MB) and twice it: pictures are shed, clips and alerts still written
+  const watch = new DiskWatch({ dir: td.dir, floorBytes: 100e6, read: async () => ({ freeBytes: 150e6, totalBytes: 64e9 }) });
+  await watch.sample();
+  const disk = watch.health();
   sessionEndMs = Date.now() + 3_630_000;
   site = await startFakeSite({
     dataDir: td.dir,
@@ -104,7 +110,7 @@ beforeAll(async () => {
     session: () => ({ scheduled: true, current: { name: SESSION, startMs: sessionEndMs - 7_200_000, endMs: sessionEndMs } }),
     routes: knownEmitterRoutes(known, log),
     clips: { dir: clipsDir, picturesDir },
-    ...(o.sensorNotes === true ? { health: sensorNotes } : {}),
+    ...(o.sensorNotes === true ? { health: sensorNotes, disk: () => disk ?? undefined } : {}),
   });
   site.bus.on('alert', (a) => {
     known.observe(a);

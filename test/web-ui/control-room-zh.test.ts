@@ -13,7 +13,7 @@ const room = useControlRoom({ sensorNotes: true });
  * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
  * other language in that language).
  */
-const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB']);
+const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB', 'kB', 'MB', 'GB', 'TB']);
 
 /** Latin words (2+ letters) left in `text` once the `data` values (names, ids, labels shown as written) are removed. */
 function untranslated(text: string, data: readonly string[]): string[] {
@@ -93,6 +93,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('找不到'), undefined, { timeout: 3000 });
       expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认加密狗已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3200 毫秒后重试$/);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3200 ms`);
+      expect(await page.locator('[data-testid="disk-line"]').textContent()).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：381 毫秒（共 3 个跳频点）');
       expect(await revisit.getAttribute('title')).toBe('每点驻留 100 毫秒，调谐后稳定 25 毫秒，当前在 868.6000 MHz');

@@ -39,6 +39,9 @@ describe('control room at 1280 × 800 (en)', () => {
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('not found'), undefined, { timeout: 3000 });
       expect(await noteOf('room-103-door-east').textContent()).toBe(`offline — ${NOT_FOUND_REASON}; reopening in 3200 ms`);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe('');
+      const diskLine = page.locator('[data-testid="disk-line"]');
+      expect(await diskLine.textContent()).toBe('recording to disk: 150 MB free, below 200 MB (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)');
+      expect([await diskLine.getAttribute('data-low'), await diskLine.getAttribute('data-below-floor')]).toEqual(['true', 'false']);
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz: 381 ms (3 hops)');
       expect(await revisit.getAttribute('title')).toBe('dwell 100 ms, settle 25 ms, now at 868.6000 MHz');

@@ -7,9 +7,9 @@ import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
 import { AlertModel } from './alert-model.js';
 import { Connection, type ConnState } from './connection.js';
-import { formatMhz, formatTime } from './format.js';
+import { alertMessageText, formatMhz, formatTime } from './format.js';
 import { initialLang, lang, setLang, t, translateStatic } from './i18n.js';
-import type { Alert, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
+import type { Alert, DiskStatus, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
 import { ReportDialog } from './report-dialog.js';
 import { isDown, SensorPanel } from './sensor-panel.js';
 import { SessionBar } from './session-bar.js';
@@ -261,8 +261,23 @@ function onAlert(rec: Alert): void {
   scheduleRender(replayDone);
 }
 
+/** The latest disk status of the site (null: none sent, e.g. at a hub). */
+let diskStatus: DiskStatus | null = null;
+
+/** The "recording to disk" line in the page's language; amber when something is shed or under a day is left, red below the floor. */
+function renderDisk(): void {
+  const el = $('disk-line');
+  el.hidden = diskStatus === null;
+  if (diskStatus === null) return;
+  el.textContent = alertMessageText(diskStatus.line, diskStatus.lineCode) ?? diskStatus.line;
+  el.dataset.low = String(diskStatus.low);
+  el.dataset.belowFloor = String(diskStatus.belowFloor);
+}
+
 function onStatus(msg: StatusMessage): void {
   counters.statusReceived++;
+  diskStatus = msg.disk ?? null;
+  renderDisk();
   sessionBar.update(msg.session);
   detail.setScheduled(sessionBar.scheduled);
   const wentOffline = sensorPanel.update(msg.sensors, performance.now());
@@ -482,6 +497,7 @@ $('lang-toggle').addEventListener('click', () => {
   renderOperator();
   reportDialog.relabel();
   sessionBar.tick(Date.now());
+  renderDisk();
   if ($<HTMLDialogElement>('known-dialog').open) void knownDialog.load();
   list.markAllDirty();
   detailDirty = detail.current !== null;
