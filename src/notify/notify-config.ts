@@ -37,6 +37,8 @@ const quietSchema = z
     days: z.array(z.enum(DAYS)).min(1).optional(),
     /** Severities silenced (default low and info). */
     severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
+    /** true: what the rule silences is held and sent when it ends; false (default): not sent at all. */
+    hold: z.boolean().optional(),
   })
   .strict();
 
@@ -128,12 +130,16 @@ export const notifySchema = z
   })
   .strict();
 
-/** A quiet rule in minutes of the day: active on `days` (0 = Sunday) from `fromMin`, for the span up to `toMin`. */
+/**
+ * A quiet rule in minutes of the day: active on `days` (0 = Sunday) from `fromMin`, for the span up to `toMin`; `hold`:
+ * what it silences is sent when it ends instead of never.
+ */
 export interface QuietRule {
   fromMin: number;
   toMin: number;
   days: number[];
   severities: AlertSeverity[];
+  hold: boolean;
 }
 
 interface ChannelCommon {
@@ -191,6 +197,7 @@ function quietRule(q: z.infer<typeof quietSchema>): QuietRule {
     toMin: minutes(q.to),
     days: q.days === undefined ? [0, 1, 2, 3, 4, 5, 6] : q.days.map((d) => DAYS.indexOf(d)),
     severities: q.severities ?? [...NOTIFY_DEFAULTS.quietSeverities],
+    hold: q.hold ?? false,
   };
 }
 
@@ -265,19 +272,31 @@ export function webhookKey(secret: string): Buffer {
  * day (22:00–06:00 on "fri" is quiet Friday 22:00 to Saturday 06:00).
  */
 export function isQuiet(channel: Pick<ChannelCommon, 'quiet'>, severity: AlertSeverity, ms: number, timeZone: string): boolean {
-  if (channel.quiet.length === 0) return false;
+  return quietAt(channel, severity, ms, timeZone) !== null;
+}
+
+/**
+ * What the quiet rules of `channel` do to an alert of `severity` at `ms` (site wall clock in `timeZone`): null when no
+ * rule silences it; `{hold: false}` when one that drops does; else `{hold: true, untilMs}`, the end of the latest
+ * holding rule in force (whole minutes of the wall clock; a daylight-saving jump in between is caught by asking again
+ * at `untilMs`).
+ */
+export function quietAt(channel: Pick<ChannelCommon, 'quiet'>, severity: AlertSeverity, ms: number, timeZone: string): { hold: false } | { hold: true; untilMs: number } | null {
+  if (channel.quiet.length === 0) return null;
   const { weekday, minuteOfDay } = siteWallClock(ms, timeZone);
+  let untilMs: number | null = null;
   for (const q of channel.quiet) {
     if (!q.severities.includes(severity)) continue;
-    if (q.fromMin < q.toMin) {
-      if (q.days.includes(weekday) && minuteOfDay >= q.fromMin && minuteOfDay < q.toMin) return true;
-    } else {
+    const on = q.fromMin < q.toMin
+      ? q.days.includes(weekday) && minuteOfDay >= q.fromMin && minuteOfDay < q.toMin
       // spans midnight: the evening part belongs to today's rule, the morning part to yesterday's
-      if (q.days.includes(weekday) && minuteOfDay >= q.fromMin) return true;
-      if (q.days.includes((weekday + 6) % 7) && minuteOfDay < q.toMin) return true;
-    }
+      : (q.days.includes(weekday) && minuteOfDay >= q.fromMin) || (q.days.includes((weekday + 6) % 7) && minuteOfDay < q.toMin);
+    if (!on) continue;
+    if (!q.hold) return { hold: false };
+    const end = ms - (ms % 60_000) + (((q.toMin - minuteOfDay + 1440) % 1440) || 1440) * 60_000;
+    untilMs = untilMs === null ? end : Math.max(untilMs, end);
   }
-  return false;
+  return untilMs === null ? null : { hold: true, untilMs };
 }
 
 /** True when `channel` takes alerts of this severity and kind (its routing; quiet rules aside). */

@@ -132,6 +132,38 @@ describe('Notifier', () => {
     expect(low.got[0]!.headers.priority).toBe('3');
   });
 
+  it('a quiet rule with hold keeps what it silences (journaled) and sends it when the rule ends; other alerts pass meanwhile', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir, NIGHT_MS); // Monday 23:30 in Shanghai
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, severities: ['high', 'low'], quiet: [{ from: '22:00', to: '06:00', days: ['mon'], hold: true }] }] });
+    let clock = NIGHT_MS;
+    const { logger, lines } = memoryLogger('info');
+    const n = new Notifier({ settings: s, dataDir: t.dir, ...st, log: logger, timeZone: 'Asia/Shanghai', now: () => clock });
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(1, 'open')); // 433.921 MHz: low, held
+    await st.bus.handleDetection('s1', det(9, 'open')); // 433.929 MHz: high, not silenced: sent at once
+    await n.idle();
+    const sent = (): string[] => hook.got.map((r) => String(r.headers['webhook-id']));
+    expect(sent()).toEqual(['2.hook']);
+    expect(n.status()[0]).toMatchObject({ pending: 1, held: 1, delivered: 1 });
+    const until = Date.parse('2026-06-08T22:00:00Z'); // Tuesday 06:00 in Shanghai
+    expect(lines.find((l) => l.msg === 'notify: quiet hours; held for this channel until they end')).toMatchObject({ seq: 1, until: new Date(until).toISOString() });
+    const journal = readFileSync(join(t.dir, OUTBOX_FILE), 'utf8');
+    expect(journal).toContain(`"id":"1.hook","channel":"hook","seq":1`);
+    expect(journal).toContain(`"notBeforeMs":${until}`);
+    clock = until - 60_000; // 05:59: still quiet
+    await sleep(1300);
+    expect(sent()).toEqual(['2.hook']);
+    clock = until + 1000; // 06:00:01: the rule has ended
+    const t0 = Date.now();
+    while (hook.got.length < 2 && Date.now() - t0 < 3000) await sleep(20);
+    expect(sent()).toEqual(['2.hook', '1.hook']);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(n.status()[0]).toMatchObject({ pending: 0, held: 0, delivered: 2 });
+  });
+
   it('one transmission heard in three rooms is one notification (groups "first"), or three with groups "every"', async () => {
     const t = tempDir('qb-notify-');
     const people = await httpReceiver();
