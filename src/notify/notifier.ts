@@ -362,29 +362,23 @@ export class Notifier {
    */
   private waitHeld(ch: ChannelRun): Promise<void> {
     const first = Math.min(...ch.queue.map((e) => e.notBeforeMs ?? 0));
-    const ms = Math.max(10, Math.min(1000, first - this.now()));
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        ch.wakeHeld = null;
-        resolve();
-      }, ms);
-      ch.wakeHeld = () => {
-        clearTimeout(t);
-        ch.wakeHeld = null;
-        resolve();
-      };
-    });
+    return this.wakeableSleep(ch, 'wakeHeld', Math.max(10, Math.min(1000, first - this.now())));
   }
 
   private backoff(ch: ChannelRun, ms: number): Promise<void> {
+    return this.wakeableSleep(ch, 'wake', ms);
+  }
+
+  /** Sleeps `ms`, or until `ch[slot]` (set meanwhile) is called. */
+  private wakeableSleep(ch: ChannelRun, slot: 'wake' | 'wakeHeld', ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const t = setTimeout(() => {
-        ch.wake = null;
+        ch[slot] = null;
         resolve();
       }, ms);
-      ch.wake = () => {
+      ch[slot] = () => {
         clearTimeout(t);
-        ch.wake = null;
+        ch[slot] = null;
         resolve();
       };
     });
