@@ -1,4 +1,5 @@
 // Site config section `notify`: channels (webhook, e-mail over SMTP, ntfy push), per-severity routing, quiet rules, retry.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -57,6 +58,11 @@ const channelBase = {
    * them only, "every" sends each.
    */
   groups: z.enum(['first', 'every']).optional(),
+  /**
+   * PEM file of CA certificates the receiver's TLS certificate (the SMTP server's for e-mail) may chain to, trusted in
+   * addition to the system's: a district server signed by the district's own CA.
+   */
+  ca: z.string().min(1).optional(),
 };
 
 const webhookSchema = z
@@ -150,6 +156,8 @@ interface ChannelCommon {
   /** The section's quiet rules followed by the channel's. */
   quiet: QuietRule[];
   groups: 'first' | 'every';
+  /** Extra trusted CA certificates (PEM text of the `ca` file). */
+  ca?: string;
 }
 
 /** Webhook channel: `key` is the HMAC-SHA256 key (bytes), absent = unsigned. */
@@ -226,6 +234,7 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
     names.add(c.name);
     const common: ChannelCommon = { name: c.name, severities: c.severities ?? [...NOTIFY_DEFAULTS.severities], quiet: [...sectionQuiet, ...(c.quiet ?? []).map(quietRule)], groups: c.groups ?? 'first' };
     if (c.kinds !== undefined) common.kinds = [...c.kinds];
+    if (c.ca !== undefined) common.ca = readCa(`${f}.ca`, resolve(baseDir, c.ca), fail);
     if (c.type === 'webhook') {
       if (c.secret !== undefined && c.secretFile !== undefined) fail(`${f}.secretFile`, 'give either secret or secretFile, not both');
       const secret = c.secretFile !== undefined ? readSecret(`${f}.secretFile`, c.secretFile) : c.secret;
@@ -259,6 +268,29 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
   const out: NotifySettings = { channels, retry, language: cfg.language ?? 'en' };
   if (cfg.linkUrl !== undefined) out.linkUrl = cfg.linkUrl;
   return out;
+}
+
+/**
+ * The PEM text of a `ca` file, checked: every certificate in it parses (node:crypto X509Certificate).
+ * @throws through `fail` naming `field` when the file cannot be read or holds no (or a broken) certificate.
+ */
+function readCa(field: string, file: string, fail: (field: string, msg: string) => never): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(field, `cannot read ${file} (${(err as Error).message})`);
+  }
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certs.length === 0) fail(field, `${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  for (const [i, c] of certs.entries()) {
+    try {
+      new X509Certificate(c);
+    } catch (err) {
+      fail(field, `${file}: certificate ${i + 1} does not parse (${(err as Error).message})`);
+    }
+  }
+  return pem;
 }
 
 /** HMAC key of a webhook secret: `whsec_<base64>` decodes to its bytes (Standard Webhooks), anything else is UTF-8. */
