@@ -8,6 +8,7 @@ export type {
   AlertState,
   CalibrationAlertInfo,
   ClientMessage,
+  DiskStatus,
   HelloMessage,
   SensorHealth,
   SensorLocationInfo,
