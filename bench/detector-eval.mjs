@@ -259,7 +259,13 @@ async function pdCurve(args, kind) {
         hit = true;
       }
     }
-    if (!hit && !packets.some((p) => overlaps(d, p, site, tolS, tolHz))) strays++;
+    if (!hit && !packets.some((p) => overlaps(d, p, site, tolS, tolHz))) {
+      strays++;
+      if (args.list) {
+        process.stderr.write(`${kind} stray [${d.startS.toFixed(4)}–${d.endS.toFixed(4)} s, ${((d.lowHz - site.centerHz) / 1e3).toFixed(1)}…` +
+          `${((d.highHz - site.centerHz) / 1e3).toFixed(1)} kHz, ${d.peakExcessDb.toFixed(1)} dB, ${d.paths.join('+')}]\n`);
+      }
+    }
   }
   if (args.list) {
     for (const [i, tg] of targets.entries()) {

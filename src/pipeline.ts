@@ -137,13 +137,15 @@ export async function detect(
   const detector = new Detector(baseline, geometry, emit, opts.detector);
   if (hooks.onEmitterAppearance) detector.onEmitterAppearance = hooks.onEmitterAppearance;
   const onSlow = hooks.onSlowFrame;
-  const fastEngine = fastEngineFor(opts);
+  // its averages of a few short frames feed the detector's burst path
+  const fastEngine = fastEngineFor(opts, detector.burstFrames);
   // the kernel classifies short frames and skips the cold ones (for which the detector would only expire tracks)
   const prefix = fastEngine.prefixSum;
   const gate = prefix === undefined ? null : detector.fastGate(prefix);
   if (gate !== null) fastEngine.setGate(gate);
   const stats = await runPass(source, engine, fastEngine, {
     onShortFrame: (f) => detector.onShortFrame(f),
+    onMidFrame: (f) => detector.onMidFrame(f),
     onSlowFrame: (f) => {
       detector.onSlowFrame(f);
       if (onSlow) onSlow(f);
@@ -154,9 +156,12 @@ export async function detect(
   return { stats, detector };
 }
 
-/** The fast path's engine: short frames of fastFftSize with their prefix sums (the detector's kernels), no averaging. */
-export function fastEngineFor(opts: PipelineOptions): SpectrumEngine {
-  return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 }, { prefix: true });
+/**
+ * The fast path's engine: short frames of fastFftSize with their prefix sums (the detector's kernels), and, with
+ * `average` > 0, averages of that many short frames (the detector's burst path, {@link Detector.burstFrames}).
+ */
+export function fastEngineFor(opts: PipelineOptions, average = 0): SpectrumEngine {
+  return new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average }, { prefix: true });
 }
 
 /**
@@ -172,7 +177,8 @@ const IGNORE = (): void => {};
 
 async function runPass(
   source: IqSource, engine: SpectrumEngine, fastEngine: SpectrumEngine,
-  sink: { onShortFrame(f: SpectrumFrame): void; onSlowFrame(f: SpectrumFrame): void }, hooks: PassHooks,
+  sink: { onShortFrame(f: SpectrumFrame): void; onMidFrame?(f: SpectrumFrame): void; onSlowFrame(f: SpectrumFrame): void },
+  hooks: PassHooks,
   overloadClipFraction = OVERLOAD_CLIP_FRACTION,
 ): Promise<PassStats> {
   const t0 = performance.now();
@@ -183,7 +189,8 @@ async function runPass(
       shortFrames++;
       sink.onShortFrame(f);
     },
-    onSlowFrame: IGNORE,
+    // the fast engine's averages (when it forms any): a few short frames each
+    onSlowFrame: sink.onMidFrame === undefined ? IGNORE : (f: SpectrumFrame) => sink.onMidFrame!(f),
   };
   const slowSink = {
     onShortFrame: IGNORE,

@@ -22,6 +22,7 @@ import { readClipHints } from '../evidence/clip-meta.js';
 import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
+import { replaySummaryText, summaryStream } from './replay-summary.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -39,6 +40,8 @@ export interface ReplayFlags extends PipelineFlags {
   identify?: boolean;
   /** Write one 16 kHz WAV per analog (am/nfm/wfm) detection into this folder. */
   audio?: string;
+  /** false (`--no-summary`): no summary in words at the end, even on a terminal. */
+  summary?: boolean;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -64,6 +67,11 @@ export interface ReplaySummary {
    * would have held one, from the baseline and detection (docs/input-sanity.md).
    */
   nonFiniteSamples: number;
+  /** Sample rate (S/s) and tuning centre (Hz; null when unknown: frequencies are then offsets). */
+  rateSps: number;
+  centerHz: number | null;
+  /** Each emitter the calibration heard, and how often the detect pass heard it ([] for scans and bare baselines). */
+  calibrationEmitters: { centerHz: number; appearances: number }[];
 }
 
 /**
@@ -263,6 +271,9 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
     ...overloadFields(stats.clip, durationS, file, log),
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
+    rateSps: info.rateSps,
+    centerHz: info.centerKnown ? info.centerHz : null,
+    calibrationEmitters: detector.emittersHeard().map((h) => ({ centerHz: Math.round(h.centerHz), appearances: h.appearances })),
   };
   reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   if (flags.png !== undefined) {
@@ -340,6 +351,7 @@ async function replayScan(
     file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1),
     ...overloadFields(clip.summary(info.rateSps), durationS, file, log),
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
+    rateSps: info.rateSps, centerHz: info.centerKnown ? info.centerHz : null, calibrationEmitters: [],
   };
   reportNonFinite(log, file, detectSource.nonFiniteSamples, info.rateSps);
   log.info({ ...summary, hops: det.centers.length, discardedSamples: det.discardedSamples }, 'replay finished');
@@ -364,6 +376,7 @@ export function register(program: Command): void {
     .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const log = createLogger(checkLogLevel(flags.logLevel));
@@ -374,10 +387,12 @@ export function register(program: Command): void {
         if (lines.length) process.stdout.write(lines.join('\n') + '\n');
         lines.length = 0;
       };
-      await replayFile(file, flags, (line) => {
+      const summary = await replayFile(file, flags, (line) => {
         lines.push(line);
         if (lines.length >= 256) flush();
       }, log);
       flush();
+      // a person at a terminal gets the summary in words; piped output stays machine lines only
+      if (flags.summary !== false) summaryStream(process.stdout, process.stderr)?.write(replaySummaryText(summary));
     });
 }

@@ -1,4 +1,4 @@
-// `quietband report --session NAME -o report.html`: the session's alerts, acks and outages as printable HTML (PDF optional).
+// `quietband report --session NAME -o report.html [--lang zh-CN]`: the session's alerts, acks and outages as printable HTML (PDF optional).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -6,7 +6,7 @@ import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js'
 import { QuietBandError } from '../errors.js';
 import { printPdf } from '../report/report-routes.js';
 import { siteReportInput } from '../report/report-source.js';
-import { buildSessionReport, readAlertRecords, renderReportHtml, type SessionReportInput } from '../report/session-report.js';
+import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
 export interface ReportFlags {
@@ -16,17 +16,28 @@ export interface ReportFlags {
   output: string;
   pdf?: string;
   chromium: string;
+  /** Report language: 'en' (default) or 'zh-CN' (also 'zh', any case). */
+  lang?: string;
+}
+
+/** `--lang` value → report language. @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */
+export function reportLangFlag(v: string | undefined): ReportLang {
+  if (v === undefined || v.toLowerCase() === 'en') return 'en';
+  if (v.toLowerCase() === 'zh' || v.toLowerCase() === 'zh-cn') return 'zh-CN';
+  throw new QuietBandError(`--lang: expected en or zh-CN, got "${v}"`, 'CONFIG');
 }
 
 /**
  * Writes the report. With `--config`: site name, time zone, sensors (room, source, baseline creation time from the
  * stored baseline file) and the session's configured window; the data dir defaults to the config's. Without: the
  * window spans the records carrying the session's name. `--pdf FILE`: also prints it through headless Chromium.
+ * `--lang zh-CN`: the report in Simplified Chinese (labels, kinds, severities, states, coded notes), else English.
  * @returns the report's alert and outage counts (also printed).
- * @throws QuietBandError('CONFIG') bad config; 'BAD_INPUT' unknown session; 'IO' unreadable store / unwritable output /
+ * @throws QuietBandError('CONFIG') bad config or --lang; 'BAD_INPUT' unknown session; 'IO' unreadable store / unwritable output /
  * Chromium failure.
  */
 export async function reportCommand(flags: ReportFlags): Promise<{ alerts: number; outages: number }> {
+  const lang = reportLangFlag(flags.lang);
   let input: SessionReportInput;
   if (flags.config !== undefined) {
     const site = applySiteDefaults(await loadSiteConfigFile(flags.config), flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}, flags.config);
@@ -38,7 +49,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   const report = await buildSessionReport(input);
   const out = resolve(flags.output);
   try {
-    await writeFile(out, renderReportHtml(report));
+    await writeFile(out, renderReportHtml(report, lang));
   } catch (err) {
     throw new QuietBandError(`-o: cannot write ${out} (${(err as Error).message})`, 'IO', { cause: err });
   }
@@ -67,6 +78,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'HTML file to write')
     .option('--pdf <file>', 'also print it to PDF with headless Chromium')
     .option('--chromium <path>', 'Chromium binary for --pdf', 'chromium')
+    .option('--lang <lang>', 'report language: en or zh-CN (Simplified Chinese)', 'en')
     .action(async (flags: ReportFlags) => {
       await reportCommand(flags);
     });

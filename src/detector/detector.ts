@@ -78,14 +78,24 @@ export interface DetectorOptions {
   impulseMaxMs: number;
   /**
    * Long integration (docs/detector.md §10): running means of the Welch averages over these times (s), smoothed over
-   * `longKernelHz`, normalised by the band's median and tested at 1 + longOpenSigma·σ̂ (σ̂ the spread of that
-   * statistic across the band), released under 1 + longReleaseSigma·σ̂. Finds weak continuous links (voice, data) the
-   * 100 ms averages miss. Defaults [1, 2] s, 12 500 Hz, 6, 3. An empty list turns it off.
+   * `longKernelHz`, normalised by the band's median and tested at the Gamma tail of longOpenSigma standard deviations
+   * of that kernel mean (its spread from the per-bin spread measured across the band), released at longReleaseSigma.
+   * Finds weak continuous links (voice, data) the 100 ms averages miss. Defaults [1, 2] s, 12 500 Hz, 6, 3. An empty
+   * list turns it off.
    */
   longScalesS: number[];
   longKernelHz: number;
   longOpenSigma: number;
   longReleaseSigma: number;
+  /**
+   * Burst integration (docs/detector.md §12): the same test as the long path on running means of the short frames
+   * over these times (s), with two kernels (the narrow one, and the wide one of the fast path), at burstOpenSigma and
+   * burstReleaseSigma. Finds bursts too weak for a single short frame: an OOK packet of tens of ms, a GSM slot of
+   * 577 µs. Defaults [0.0005, 0.02] s, 6.5, 3.5. An empty list turns it off.
+   */
+  burstScalesS: number[];
+  burstOpenSigma: number;
+  burstReleaseSigma: number;
   /**
    * Floor tracking: the median over the band of (Welch average / learned noise level), smoothed over `floorTrackS`
    * seconds, scales every threshold, so a floor that creeps (gain, temperature) moves the thresholds with it. Clamped
@@ -138,6 +148,9 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   longKernelHz: 12_500,
   longOpenSigma: 6,
   longReleaseSigma: 3,
+  burstScalesS: Object.freeze([0.0005, 0.02]) as unknown as number[],
+  burstOpenSigma: 6.5,
+  burstReleaseSigma: 3.5,
   floorTrackS: 10,
   floorTrackMaxDb: 6,
   maxTracks: 64,
@@ -188,6 +201,8 @@ const CLICK_MIN_GAP_MS = 50;
  * all tested bins must be hot.
  */
 const CLICK_MIN_NOISE_BINS = 16;
+/** Short frames per average of the burst path (the fast engine's averages, see Detector.burstFrames). */
+const BURST_FRAMES = 4;
 const RECENT = 32;
 
 /** Per-path working state: its own resolution, kernels, thresholds and scratch arrays. */
@@ -564,11 +579,13 @@ class Track {
   }
 }
 
+/** A recently closed track: its band (fast bins), the end of its last fast hit and of its last hit on any path. */
 interface Closed {
   lo: number;
   hi: number;
   fastEnd: number;
   hadFast: boolean;
+  end: number;
 }
 
 /**
@@ -606,7 +623,25 @@ export class Detector {
   /** While the long path's groups are tracked: how far (samples) its hit times lie behind the current average. */
   private hitLag = 0;
   private longHit = false;
+  /** While the long path's groups are tracked: how long (samples) a hit keeps its track open (see onLongFrame). */
+  private longHoldSamples = 0;
   private longWindowStart = 0;
+  /** The burst path: running means of the fast engine's averages, narrow and wide kernels (null until the first). */
+  private burstNarrow: LongPath | null = null;
+  private burstWide: LongPath | null = null;
+  private readonly burstState: PathState;
+  private readonly burstHot: Uint8Array;
+  /**
+   * The fast path's guard widened by the Hann main lobe (2 bins) on each side of every guarded run: the running DC
+   * estimate's residual leaks into the bins beside the DC guard, which a single frame cannot see and tens of frames do
+   * (white noise at 2.4 MS/s gave burst-path strays 14–33 kHz from the centre without it).
+   */
+  private readonly burstGuard: Uint8Array;
+  private readonly burstStat: Float32Array;
+  private burstTuneId = -1;
+  /** While the burst path's groups are tracked: the first sample of the tested window. */
+  private burstHit = false;
+  private burstWindowStart = 0;
   /** Floor tracker: smoothed median power/level ratio, the gain last applied to the thresholds, scratch. */
   private floorGain = 0;
   private floorApplied = 1;
@@ -664,10 +699,19 @@ export class Detector {
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o, bands);
     this.longState = new PathState(geometry.fftSize, 1, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.wideBins,
       baseline.slow, baseline.slowWide, o.slowThresholdDb, o.wideThresholdDb, o);
+    this.burstState = new PathState(geometry.fastFftSize, scale, geometry.rateSps, geometry.centerHz, fp.smoothBins, fp.fastWideBins,
+      baseline.fast, baseline.fastWide, o.thresholdDb, o.wideThresholdDb, o);
+    this.burstHot = new Uint8Array(geometry.fastFftSize);
+    this.burstGuard = new Uint8Array(geometry.fastFftSize);
+    for (let b = 0; b < this.fast.n; b++) {
+      if (this.fast.guard[b] === 0) continue;
+      for (let k = Math.max(0, b - 2); k <= Math.min(this.fast.n - 1, b + 2); k++) this.burstGuard[k] = 1;
+    }
+    this.burstStat = new Float32Array(geometry.fastFftSize);
     this.floorScratch = new Float64Array(geometry.fftSize);
     this.tracks = [];
     for (let i = 0; i < o.maxTracks; i++) this.tracks.push(new Track(i, geometry.fastFftSize, geometry.fftSize));
-    for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false });
+    for (let i = 0; i < RECENT; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity });
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
@@ -754,6 +798,66 @@ export class Detector {
     this.onLongFrame(frame, start, end);
   }
 
+  /**
+   * Short frames per average the fast engine should form for {@link onMidFrame} (0: the burst path is off, or the fast
+   * path has no baseline).
+   */
+  get burstFrames(): number {
+    return this.options.burstScalesS.length > 0 && this.fast.enabled ? BURST_FRAMES : 0;
+  }
+
+  /**
+   * Burst path: call for every average of {@link burstFrames} short frames (the fast engine's averages), in order with
+   * the short frames. Running means of them over burstScalesS are tested like the long path's (docs/detector.md §12),
+   * with the fast path's narrow and wide kernels; a hit stands for the middle half of its window, as a short frame's
+   * hit stands for the middle half of the frame.
+   */
+  onMidFrame(frame: SpectrumFrame): void {
+    const o = this.options;
+    const p = this.fast;
+    if (!p.enabled || o.burstScalesS.length === 0) return;
+    if (this.burstNarrow === null || this.burstWide === null) {
+      // averages follow one another every BURST_FRAMES hops of the fast engine
+      const spacingS = (BURST_FRAMES * this.geometry.fastFftSize) / 2 / frame.rateSps;
+      const kernel = (half: number) => ({
+        scalesS: o.burstScalesS, kernelHz: 2 * half * p.rbwHz, openSigma: o.burstOpenSigma, releaseSigma: o.burstReleaseSigma,
+      });
+      this.burstNarrow = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.narrow.half));
+      this.burstWide = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.wide.half));
+    }
+    const narrow = this.burstNarrow;
+    const wide = this.burstWide;
+    if (frame.tuneId !== this.burstTuneId) {
+      narrow.reset();
+      wide.reset();
+      this.burstTuneId = frame.tuneId;
+    }
+    // an average that holds a click (set aside by the fast path) would put the click into the running means
+    if (this.lastImpulseEnd > frame.firstSample) return;
+    narrow.push(frame.power, frame.firstSample);
+    wide.push(frame.power, frame.firstSample);
+    const end = frame.firstSample + frame.sampleCount;
+    const b = this.burstState;
+    for (let si = 0; si < narrow.scales.length; si++) {
+      if (!narrow.due(si)) continue;
+      let any = narrow.evaluate(si, p.noiseLin, p.noiseBin, this.burstGuard, b.hot, b.stat);
+      const w = wide.evaluate(si, p.noiseLin, p.noiseBin, this.burstGuard, this.burstHot, this.burstStat);
+      if (w !== 0) {
+        const hot = b.hot;
+        const wh = this.burstHot;
+        for (let k = 0; k < p.n; k++) if ((wh[k] & 3) > (hot[k] & 3)) hot[k] = wh[k];
+        any |= w;
+      }
+      if (any === 0) continue;
+      const windowStart = narrow.windowStart(si);
+      const quarter = Math.round((end - windowStart) / 4);
+      this.burstHit = true;
+      this.burstWindowStart = windowStart;
+      this.trackGroups(frame, b, true, windowStart + quarter, end - quarter);
+      this.burstHit = false;
+    }
+  }
+
   /** Current floor gain (linear) applied to every threshold (see DetectorOptions.floorTrackS). */
   get floorGainDb(): number {
     return 10 * Math.log10(this.floorApplied);
@@ -828,6 +932,9 @@ export class Detector {
       const lag = Math.round((end - windowStart) / 2);
       this.hitLag = lag;
       this.longHit = true;
+      // a weak link's statistic sits near the threshold, so one test of a scale in a few may miss it: a hit keeps its
+      // track open across one missed test (two test steps), so the link stays one detection
+      this.longHoldSamples = 2 * long.step(si) * frame.sampleCount;
       this.longWindowStart = windowStart;
       this.trackGroups(frame, p, false, start - lag, end - lag);
       this.hitLag = 0;
@@ -973,7 +1080,10 @@ export class Detector {
         // two kernel widths of a signal the short paths track or tracked in its window
         if (this.longHit) {
           const near = gapFine + 2 * this.longKernelBins;
-          if (this.findTrack(lo, hi, near) !== null || this.explainedByRecent(lo, hi, this.longWindowStart, near)) continue;
+          if (this.findTrack(lo, hi, near) !== null || this.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
+        } else if (this.burstHit) {
+          // a burst the fast path tracked and closed inside this window is still in its running mean
+          if (this.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
         } else if (!isFast && this.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = this.openTrack(lo, hi, frame.tuneId, start);
         if (track === null) {
@@ -1180,9 +1290,15 @@ export class Detector {
     return found;
   }
 
-  private explainedByRecent(lo: number, hi: number, windowStart: number, gap: number): boolean {
+  /**
+   * Whether a recently closed track explains a group over [lo, hi] (fast bins, ± gap) in a window from `windowStart`:
+   * with `anyPath` false a track the fast path hit inside the window (a burst inside a Welch average); with `anyPath`
+   * true any track hit inside it (the long path's window still holds a link the short paths reported and closed).
+   */
+  private explainedByRecent(lo: number, hi: number, windowStart: number, gap: number, anyPath = false): boolean {
     for (const c of this.recent) {
-      if (c.hadFast && c.fastEnd >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+      const last = anyPath ? c.end : c.hadFast ? c.fastEnd : -Infinity;
+      if (last >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
     }
     return false;
   }
@@ -1262,7 +1378,8 @@ export class Detector {
       // level now and then: every slow hit keeps the track open for slowHoldMs (at least one window), so one
       // transmission stays one track; its times still come from the hits themselves
       if (this.longHit) t.longHits++;
-      const until = end + this.hitLag + Math.max(this.slowSpan, this.slowHoldSamples);
+      const hold = Math.max(this.slowSpan, this.slowHoldSamples, this.longHit ? this.longHoldSamples : 0);
+      const until = end + this.hitLag + hold;
       if (until > t.aliveUntil) t.aliveUntil = until;
     }
     const rate = this.geometry.rateSps;
@@ -1331,6 +1448,7 @@ export class Detector {
     r.hi = t.hi;
     r.fastEnd = t.fastEnd;
     r.hadFast = t.fastHits > 0;
+    r.end = this.endOf(t);
     if (!t.confirmed) return;
     this.emit(this.event('close', t, this.endOf(t)));
   }

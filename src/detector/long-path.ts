@@ -2,8 +2,15 @@
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 import { quickMedian } from '../dsp/select.js';
 
-/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB. */
-export const LONG_MIN_EXCESS = 0.1;
+/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.04 = 0.17 dB (docs/detector.md §10). */
+export const LONG_MIN_EXCESS = 0.04;
+
+/**
+ * Variance of the mean of m adjacent Hann-window bins over that of m independent ones, for m ≫ 1: 1 + 2·(4/9) + 2·(1/36).
+ * The complex values of Hann bins k and k+1 correlate by −2/3, of bins k and k+2 by 1/6 (Σw²e^{−jθn}/Σw² with
+ * w² = 3/8 − cos θ/2 + cos 2θ/8), so their powers by 4/9 and 1/36 (Gaussian noise: |ρ|²); farther bins are independent.
+ */
+export const HANN_BIN_VARIANCE_FACTOR = 1 + 8 / 9 + 1 / 18;
 
 /** Tests of each scale per window length (see {@link LongPath.due}). */
 export const LONG_EVALUATIONS_PER_WINDOW = 4;
@@ -14,28 +21,38 @@ export interface LongPathOptions {
   scalesS: number[];
   /** Width (Hz) of the frequency kernel the normalised average is smoothed over (a 12.5 kHz voice channel). */
   kernelHz: number;
-  /** A cell opens at 1 + openSigma·σ̂ and releases under 1 + releaseSigma·σ̂ (σ̂ measured across the band). */
+  /** A cell opens at 1 + openSigma·σ and releases under 1 + releaseSigma·σ (σ its kernel mean's spread, see LongPath). */
   openSigma: number;
   releaseSigma: number;
+  /** Smallest excess a cell opens at (linear over the floor; releases at half of it). Default {@link LONG_MIN_EXCESS}. */
+  minExcess?: number;
+}
+
+/**
+ * The level a mean-1 statistic with spread σ exceeds with the tail probability of z standard normal deviations, for a
+ * Gamma-distributed statistic (a mean of exponentials: averaged power) by the Wilson–Hilferty cube-root approximation
+ * (Wilson & Hilferty 1931; shape k = 1/σ²: X^(1/3) ≈ N(1 − 1/(9k), 1/(9k))): (1 − σ²/9 + z·σ/3)³. For σ ≪ 1 it is
+ * 1 + z·σ; at σ = 0.16 and z = 6.5 it is 2.39 where the Gaussian 1 + zσ gives 2.04 (a tail 10⁴ times heavier).
+ */
+export function gammaTailLevel(sigma: number, z: number): number {
+  const c = 1 - (sigma * sigma) / 9 + (z * sigma) / 3;
+  return c * c * c;
 }
 
 /**
  * The long path. For each scale of K Welch averages it keeps the running sum of the last K averages' power (a ring of
- * the largest K), and after every average computes, per bin b,
+ * the largest K), and at every test (see {@link due}) computes, per bin b,
  *
- *     r_b = mean_K(P_b) / L_b          (L_b the baseline level, the envelope where one lifts it)
+ *     r_b = mean_K(P_b) / L_b          (L_b the learned noise level)
  *     g   = median over noise bins of r_b         (the floor's drift: gain creep, temperature; broadband clicks)
- *     z_b = mean of r/g over the kernel around b  (kernelHz wide; tested only where the whole kernel lies inside
- *           the band on noise bins: at least half a kernel away from any emitter)
- *     σ̂   = 1.4826 · median |z − median(z)| over noise bins   (the spread of z: noise, baseline error)
+ *     s   = 1.4826 · median |r_b − g| / g over noise bins   (one bin's spread: noise and the levels' own error)
+ *     z_b = mean of r/g over the c noise bins of the kernel around b  (kernelHz wide; tested on noise bins with
+ *           c ≥ half the kernel)
  *
- * Noise bins are those whose level is the learned noise level, not an emitter's envelope.
- *
- * and marks b hot when z_b > 1 + openSigma·σ̂ (open) or > 1 + releaseSigma·σ̂ (release). Under noise z_b is ≈ Gaussian
- * with σ ≈ 1/√(K·frames·kernel bins) (Welch, Hann, 50 % overlap: ≈ 1.9× fewer independent samples), so at K·0.1 s =
- * 4 s and 12.5 kHz a signal of −13 dB in-band SNR stands ≈ 10σ out, near the ideal energy detector for that time and
- * bandwidth. Normalising by the band's median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md
- * "Long integration". Allocation-free per average.
+ * and marks b hot when z_b exceeds max({@link gammaTailLevel}(s·√(F/c), openSigma), 1 + minExcess) (open) or the
+ * release level with releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
+ * c/F), so at K·0.1 s = 2 s and 12.5 kHz a link at −13 dB in-band SNR stands ≈ 10σ out. Normalising by the band's
+ * median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md §10. Allocation-free per average.
  */
 export class LongPath {
   readonly scales: number[];
@@ -51,8 +68,14 @@ export class LongPath {
   private readonly scratch: Float64Array;
   private readonly prefix: Float64Array;
   private readonly count1: Float64Array;
+  /** Noise bins in each tested bin's kernel (last evaluation). */
+  private readonly kernelCount: Float64Array;
+  private readonly minExcess: number;
+  /** Open and release levels of a kernel mean of c noise bins (index c), at the last evaluation. */
+  private readonly openAt: Float64Array;
+  private readonly releaseAt: Float64Array;
   private readonly half: number;
-  /** σ̂ of the last evaluation of each scale (for tests and metrics). */
+  /** Spread of a full kernel's mean, s·√(F/(2h+1)), at the last test of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
   /** g of the last evaluation of each scale. */
   readonly floorGain: Float64Array;
@@ -74,7 +97,11 @@ export class LongPath {
     this.prefix = new Float64Array(n + 1);
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
+    this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
+    this.openAt = new Float64Array(2 * this.half + 2);
+    this.releaseAt = new Float64Array(2 * this.half + 2);
     this.sigma = new Float64Array(this.scales.length);
+    this.kernelCount = new Float64Array(n);
     this.floorGain = new Float64Array(this.scales.length);
   }
 
@@ -116,7 +143,12 @@ export class LongPath {
    */
   due(si: number): boolean {
     const k = this.scales[si];
-    return this.count >= k && (this.count - k) % Math.ceil(k / LONG_EVALUATIONS_PER_WINDOW) === 0;
+    return this.count >= k && (this.count - k) % this.step(si) === 0;
+  }
+
+  /** Averages between two tests of scale si: ⌈K/LONG_EVALUATIONS_PER_WINDOW⌉. */
+  step(si: number): number {
+    return Math.ceil(this.scales[si] / LONG_EVALUATIONS_PER_WINDOW);
   }
 
   /**
@@ -148,9 +180,15 @@ export class LongPath {
     const g = quickMedian(scratch, m);
     this.floorGain[si] = g;
     if (!(g > 0)) return 0;
+    // the spread of one bin's r/g, from its median absolute deviation over the noise bins (hundreds of nearly
+    // independent values, of which one link occupies a small share), then scaled to a kernel mean
+    for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - g);
+    const sigmaBin = (1.4826 * quickMedian(scratch, m)) / g;
     // kernel mean of r/g over the noise bins in the kernel only: an emitter's bins (level = its envelope, r far under
-    // 1) must not pull their neighbours down, and their skirts move with them; a bin whose kernel holds any emitter bin,
-    // or runs off the band, is not tested (the short paths watch emitters against their envelope)
+    // 1) must not pull their neighbours down, and their skirts move with them. Only noise bins are tested, and only
+    // where at least half the kernel lies on noise bins inside the band (beside an emitter or the band's edge the
+    // mean is over fewer bins, and its threshold rises with its spread); the short paths watch emitters against
+    // their envelope
     const pre = this.prefix;
     const cnt = this.count1;
     pre[0] = 0;
@@ -162,36 +200,40 @@ export class LongPath {
       cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
     }
     const h = this.half;
-    m = 0;
+    const kc = this.kernelCount;
     for (let b = 0; b < n; b++) {
       if (Number.isNaN(r[b])) continue;
-      const c = b < h || b >= n - h ? 0 : cnt[b + h + 1] - cnt[b - h];
-      if (c < 2 * h + 1) {
+      const lo = b - h < 0 ? 0 : b - h;
+      const hi = b + h >= n ? n - 1 : b + h;
+      const c = cnt[hi + 1] - cnt[lo];
+      if (noiseBin[b] === 0 || c < h + 1) {
         r[b] = NaN;
         continue;
       }
-      const v = (pre[b + h + 1] - pre[b - h]) / c;
-      r[b] = v;
-      if (noiseBin[b] !== 0) scratch[m++] = v;
+      r[b] = (pre[hi + 1] - pre[lo]) / c;
+      kc[b] = c;
     }
-    if (m < 8) {
-      hot.fill(0);
-      return 0;
-    }
-    const med = quickMedian(scratch, m);
-    for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - med);
-    const sigma = 1.4826 * quickMedian(scratch, m);
+    const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / (2 * h + 1));
     this.sigma[si] = sigma;
-    // at least LONG_MIN_EXCESS over the floor: the learned levels carry per-bin biases of that order (the lower-quantile
-    // model, skirts that calibration saw under the noise threshold), which seconds of averaging would reveal
-    const open = 1 + Math.max(this.o.openSigma * sigma, LONG_MIN_EXCESS);
-    const release = 1 + Math.max(this.o.releaseSigma * sigma, LONG_MIN_EXCESS / 2);
+    // a kernel mean of c bins has spread σ_c = sigmaBin·√(F/c), and its levels are the Gamma tail at σ_c; the floor
+    // minExcess keeps the open level above a single bin's own bias (skirts calibration saw under the noise threshold),
+    // which the spread across bins does not show
+    const minEx = this.minExcess;
+    const openAt = this.openAt;
+    const releaseAt = this.releaseAt;
+    for (let c = h + 1; c <= 2 * h + 1; c++) {
+      const sc = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
+      openAt[c] = Math.max(gammaTailLevel(sc, this.o.openSigma), 1 + minEx);
+      releaseAt[c] = Math.max(gammaTailLevel(sc, this.o.releaseSigma), 1 + minEx / 2);
+    }
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
       stat[b] = (sum[b] * inv) * invG;
-      if (!(v > release)) continue;
-      const code = (v > open ? 2 : 1) | 4;
+      if (!(v > 1 + minEx / 2)) continue;
+      const c = kc[b];
+      if (!(v > releaseAt[c])) continue;
+      const code = (v > openAt[c] ? 2 : 1) | 4;
       hot[b] = code;
       any |= code;
     }

@@ -32,11 +32,12 @@ export interface NativeFrameKernel {
   /**
    * As push(), running the attached classifier on every frame: frames with no hot bin are counted in `result[0]` and
    * skipped unless `passAll`; the first hot frame (any frame, with passAll) stops the call with its code in
-   * `result[1]` and its power, prefix, hot codes and narrow statistic in place. Returns consumed·2 + 1 when such a
-   * frame stopped it, consumed·2 otherwise.
+   * `result[1]` and its power, prefix, hot codes and narrow statistic in place. With `maxFrames` ≥ 1 (integer) the call
+   * also stops once that many frames were skipped (a kernel that sums every frame stops at each average's end).
+   * Returns consumed·2 + 1 when a hot frame stopped it, consumed·2 otherwise.
    * @throws Error before attach().
    */
-  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean): number;
+  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean, maxFrames?: number): number;
   /**
    * As push(), but the first `skip` (integer ≥ 0) frames that complete are passed over without being computed (their
    * samples still update the running DC estimate). `result[0]` = frames passed over; returns consumed·2 + 1 when a
@@ -231,10 +232,10 @@ class GuardedFrameKernel implements NativeFrameKernel {
     this.k.attach(classifier.native);
     this.gate = classifier;
   }
-  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean): number {
+  pushGated(samples: Float32Array, from: number, to: number, passAll: boolean, maxFrames = 0): number {
     this.check();
     this.gate?.check();
-    return this.k.pushGated(samples, from, to, passAll);
+    return this.k.pushGated(samples, from, to, passAll, maxFrames);
   }
   pushSkip(samples: Float32Array, from: number, to: number, skip: number): number {
     this.check();

@@ -52,6 +52,13 @@ export interface ClipOptions {
   logger?: Logger;
 }
 
+/**
+ * Clip pictures are shed below this many times the evidence floor (`minFreeBytes`), clips only below the floor: as the
+ * disk fills, the picture (drawn again from its clip at any time) goes before the clip (the evidence itself), and both
+ * before the alerts.
+ */
+export const PICTURE_FLOOR_FACTOR = 2;
+
 export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0, band: {} });
 
 /**

@@ -1,7 +1,7 @@
 // Worker-side evidence: IQ ring → one SigMF clip + picture per detection; events are posted with the clip path once written.
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { ClipRecorder, freeSpaceShortfall } from './clip-recorder.js';
+import { ClipRecorder, freeSpaceShortfall, PICTURE_FLOOR_FACTOR } from './clip-recorder.js';
 import type { ClipBandOptions } from './clip-band.js';
 import type { ClipContext } from './clip-meta.js';
 import type { IqRing } from './iq-ring.js';
@@ -147,10 +147,12 @@ export class DetectionEvidence {
       }
       try {
         const png = clipPicturePath(this.o.dataDir, metaPath);
-        // a picture is at most a few hundred KiB: checked against the floor with that much headroom
-        const short = await freeSpaceShortfall(this.o.dataDir, PICTURE_BYTES_BOUND, this.o.minFreeBytes ?? 0);
+        // a picture is at most a few hundred KiB: checked with that much headroom against its own floor, twice the
+        // clips' (pictures go first as the disk fills: a picture can be drawn again from its clip)
+        const pictureFloor = PICTURE_FLOOR_FACTOR * (this.o.minFreeBytes ?? 0);
+        const short = await freeSpaceShortfall(this.o.dataDir, PICTURE_BYTES_BOUND, pictureFloor);
         if (short !== null) {
-          this.o.log.warn({ clip: metaPath, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes }, 'clip picture shed: free disk space below the evidence floor (alerts come first)');
+          this.o.log.warn({ clip: metaPath, freeBytes: short.freeBytes, pictureFloorBytes: pictureFloor }, 'clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)');
           return;
         }
         const t0 = performance.now();

@@ -91,15 +91,46 @@ export const DEAF_PERIODS = 3;
 /** Seconds added to the limit: the emitter's own jitter, an appearance reported only when it ends. */
 export const DEAF_GRACE_S = 30;
 
+/** Judgement of {@link judgeHearing}: the note in English and as codes the page shows in its language. */
+export interface HearingNote {
+  message: string;
+  /** One `hearing.deaf` per silent emitter, then `hearing.advice` (texts in src/server/message-text.ts). */
+  messageCodes: AlertMessageCode[];
+}
+
 /**
  * Is the sensor still hearing the background it was calibrated on? A non-continuous calibration emitter with a known
  * period (a weather station every 47 s) that has gone unheard for more than DEAF_PERIODS × period + DEAF_GRACE_S is
  * reason to suspect the antenna, the cable or the gain: a sensor that hears nothing is deaf, not quiet. Returns a note
- * for the technician naming the emitter(s), or undefined when all are heard (or none is periodic).
+ * for the technician naming the emitter(s) (`Not hearing the calibration's periodic emitter 433.9904 MHz (every 47 s,
+ * silent 172 s). Check the antenna, …`), or undefined when all are heard (or none is periodic).
  */
-export function judgeHearing(emitters: readonly { centerHz: number; periodS: number | null; continuous: boolean; silentS: number }[]): string | undefined {
+export function judgeHearing(emitters: readonly { centerHz: number; periodS: number | null; continuous: boolean; silentS: number }[]): HearingNote | undefined {
   const silent = emitters.filter((e) => !e.continuous && e.periodS !== null && e.periodS > 0 && e.silentS > DEAF_PERIODS * e.periodS + DEAF_GRACE_S);
   if (silent.length === 0) return undefined;
-  const list = silent.map((e) => `${(e.centerHz / 1e6).toFixed(4)} MHz (every ${e.periodS!.toFixed(0)} s, silent ${e.silentS.toFixed(0)} s)`).join(', ');
-  return `not hearing the calibration's periodic emitter${silent.length > 1 ? 's' : ''} ${list}: check the antenna, its cable and the gain (a deaf sensor raises no alerts)`;
+  const messageCodes: AlertMessageCode[] = silent.map((e) => ({
+    id: 'hearing.deaf',
+    params: { mhz: (e.centerHz / 1e6).toFixed(4), periodS: e.periodS!.toFixed(0), silentS: e.silentS.toFixed(0) },
+  }));
+  messageCodes.push({ id: 'hearing.advice' });
+  return { message: codesText(messageCodes), messageCodes };
+}
+
+/** A sensor's deaf note over time: {@link judgeHearing} of each health report, and whether the unheard set changed. */
+export class HearingWatch {
+  /** The note of the latest report (undefined: every periodic emitter heard, or not judged). */
+  note: HearingNote | undefined;
+
+  /**
+   * Judges the emitters of a report (undefined: the sensor is not armed, nothing to judge). Returns 'deaf' or 'heard'
+   * when the set of unheard emitters changed (for one log line per change: their silence grows with every report),
+   * else null.
+   */
+  update(emitters: Parameters<typeof judgeHearing>[0] | undefined): 'deaf' | 'heard' | null {
+    const note = emitters === undefined ? undefined : judgeHearing(emitters);
+    const which = (n: HearingNote | undefined): string => n?.messageCodes.map((c) => c.params?.mhz ?? '').join(',') ?? '';
+    const changed = which(note) !== which(this.note);
+    this.note = note;
+    return !changed ? null : note !== undefined ? 'deaf' : 'heard';
+  }
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertBus } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { Alert } from '../server/protocol.js';
-import { isQuiet, routes, type ChannelSettings, type NotifySettings } from './notify-config.js';
+import { quietAt, routes, type ChannelSettings, type NotifySettings } from './notify-config.js';
 import { notifyMessage } from './message.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { createSender, type Sender } from './senders.js';
@@ -32,8 +32,10 @@ export interface NotifierOptions {
 export interface ChannelStatus {
   name: string;
   type: ChannelSettings['type'];
-  /** Deliveries waiting (including one being tried). */
+  /** Deliveries waiting (including one being tried and those held by quiet rules). */
   pending: number;
+  /** Of those, held by a quiet rule with `hold` until it ends. */
+  held: number;
   delivered: number;
   dropped: number;
   /** Consecutive failed attempts of the head delivery (0 = healthy). */
@@ -82,6 +84,8 @@ interface ChannelRun {
   failingSinceMs?: number;
   /** Cuts a backoff wait short (stop). */
   wake: (() => void) | null;
+  /** Cuts the wait for a held delivery short (a new delivery, stop). */
+  wakeHeld: (() => void) | null;
   done: Promise<void>;
 }
 
@@ -120,7 +124,7 @@ export class Notifier {
     this.now = o.now ?? Date.now;
     for (const c of o.settings.channels) {
       const sender = o.senders?.[c.name] ?? createSender(c);
-      this.channels.set(c.name, { settings: c, sender, sent: new Set(), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, done: Promise.resolve() });
+      this.channels.set(c.name, { settings: c, sender, sent: new Set(), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, wakeHeld: null, done: Promise.resolve() });
     }
   }
 
@@ -156,19 +160,21 @@ export class Notifier {
   /** Per-channel state. */
   status(): ChannelStatus[] {
     return [...this.channels.values()].map((c) => {
-      const s: ChannelStatus = { name: c.settings.name, type: c.settings.type, pending: c.queue.length, delivered: c.delivered, dropped: c.dropped, failures: c.failures };
+      const now = this.now();
+      const held = c.queue.filter((e) => e.notBeforeMs !== undefined && e.notBeforeMs > now).length;
+      const s: ChannelStatus = { name: c.settings.name, type: c.settings.type, pending: c.queue.length, held, delivered: c.delivered, dropped: c.dropped, failures: c.failures };
       if (c.lastError !== undefined) s.lastError = c.lastError;
       if (c.failingSinceMs !== undefined) s.failingSinceMs = c.failingSinceMs;
       return s;
     });
   }
 
-  /** Resolves once every routed delivery was accepted or dropped (tests). */
+  /** Resolves once every routed delivery was accepted or dropped, or is held by a quiet rule and not yet due (tests). */
   async idle(): Promise<void> {
     for (;;) {
       await this.routeDone;
-      await Promise.all([...this.channels.values()].map((c) => c.done));
-      if (!this.routing && [...this.channels.values()].every((c) => c.queue.length === 0 && !c.running)) return;
+      const settled = [...this.channels.values()].every((c) => (c.queue.length === 0 && !c.running) || (c.wakeHeld !== null && this.nextDue(c) < 0));
+      if (!this.routing && settled) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -217,6 +223,7 @@ export class Notifier {
         for (const e of batch) {
           const ch = this.channels.get(e.channel)!;
           ch.queue.push(e);
+          ch.wakeHeld?.();
           this.pump(ch);
         }
         batch = [];
@@ -233,9 +240,9 @@ export class Notifier {
   }
 
   /**
-   * Deliveries of one record: a channel routes it, no quiet rule of that channel silences it at the record's time, and
-   * (channel `groups: "first"`) it is not the open of another sensor's alert of a transmission group the channel was
-   * already given (`groupId` = the group's first alert).
+   * Deliveries of one record: a channel routes it, no quiet rule of that channel drops it at the record's time (a rule
+   * with `hold` makes it wait for the rule's end: `notBeforeMs`), and (channel `groups: "first"`) it is not the open of
+   * another sensor's alert of a transmission group the channel was already given (`groupId` = the group's first alert).
    */
   private deliveriesOf(a: Alert): OutboxEntry[] {
     const out: OutboxEntry[] = [];
@@ -248,11 +255,17 @@ export class Notifier {
         this.log.debug({ channel: c.name, alertId: a.alertId, groupId: a.groupId }, 'notify: same transmission as an alert already sent');
         continue;
       }
-      if (isQuiet(c, a.severity, Number.isFinite(atMs) ? atMs : this.now(), this.o.timeZone)) {
+      const quiet = quietAt(c, a.severity, Number.isFinite(atMs) ? atMs : this.now(), this.o.timeZone);
+      if (quiet !== null && !quiet.hold) {
         this.log.info({ channel: c.name, alertId: a.alertId, seq: a.seq, severity: a.severity }, 'notify: quiet hours; not sent to this channel');
         continue;
       }
-      out.push({ id: `${a.seq}.${c.name}`, channel: c.name, seq: a.seq, addedMs: this.now(), alert: alert as Alert });
+      const e: OutboxEntry = { id: `${a.seq}.${c.name}`, channel: c.name, seq: a.seq, addedMs: this.now(), alert: alert as Alert };
+      if (quiet !== null) {
+        e.notBeforeMs = quiet.untilMs;
+        this.log.info({ channel: c.name, alertId: a.alertId, seq: a.seq, severity: a.severity, until: new Date(quiet.untilMs).toISOString() }, 'notify: quiet hours; held for this channel until they end');
+      }
+      out.push(e);
       ch.sent.add(a.alertId);
       if (ch.sent.size > REMEMBERED_ALERTS) ch.sent.delete(ch.sent.values().next().value!);
     }
@@ -273,7 +286,12 @@ export class Notifier {
     const c = ch.settings;
     const r = this.o.settings.retry;
     while (!this.stopped && ch.queue.length > 0) {
-      const e = ch.queue[0]!;
+      const i = this.nextDue(ch);
+      if (i < 0) {
+        await this.waitHeld(ch);
+        continue;
+      }
+      const e = ch.queue[i]!;
       const room = this.o.rooms?.[e.alert.sensor];
       const message = notifyMessage(e.alert, {
         timeZone: this.o.timeZone,
@@ -291,7 +309,7 @@ export class Notifier {
         // that waited through a stopped daemon get their attempt); the next one is tried at once
         if (this.now() - ch.failingSinceMs > r.giveUpAfterMs) {
           this.log.error({ channel: c.name, id: e.id, alert: e.alert, lastError: ch.lastError }, `notify: delivery given up: the receiver has failed for more than ${Math.round(r.giveUpAfterMs / 60_000)} min`);
-          ch.queue.shift();
+          ch.queue.splice(i, 1);
           ch.dropped++;
           await outbox.drop(e.id, `receiver failing for longer than ${r.giveUpAfterMs} ms: ${ch.lastError}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
           continue;
@@ -306,7 +324,7 @@ export class Notifier {
       ch.failures = 0;
       delete ch.lastError;
       delete ch.failingSinceMs;
-      ch.queue.shift();
+      ch.queue.splice(i, 1);
       ch.delivered++;
       this.log.debug({ channel: c.name, id: e.id }, 'notify: delivered');
       try {
@@ -318,15 +336,49 @@ export class Notifier {
     }
   }
 
+  /**
+   * Index of the first delivery of `ch` that may go now: not held, or held past its time and not held again by a rule
+   * now in force (a daylight-saving jump, a rule that follows on); -1 when every one waits.
+   */
+  private nextDue(ch: ChannelRun): number {
+    const now = this.now();
+    for (let i = 0; i < ch.queue.length; i++) {
+      const e = ch.queue[i]!;
+      if (e.notBeforeMs === undefined) return i;
+      if (now < e.notBeforeMs) continue;
+      const q = quietAt(ch.settings, e.alert.severity, now, this.o.timeZone);
+      if (q !== null && q.hold) {
+        e.notBeforeMs = q.untilMs;
+        continue;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Waits while every delivery of `ch` is held: until the earliest is due, at most 1 s at a time (the wall clock is
+   * asked again, so a changed clock is followed), or until a new delivery or stop wakes it.
+   */
+  private waitHeld(ch: ChannelRun): Promise<void> {
+    const first = Math.min(...ch.queue.map((e) => e.notBeforeMs ?? 0));
+    return this.wakeableSleep(ch, 'wakeHeld', Math.max(10, Math.min(1000, first - this.now())));
+  }
+
   private backoff(ch: ChannelRun, ms: number): Promise<void> {
+    return this.wakeableSleep(ch, 'wake', ms);
+  }
+
+  /** Sleeps `ms`, or until `ch[slot]` (set meanwhile) is called. */
+  private wakeableSleep(ch: ChannelRun, slot: 'wake' | 'wakeHeld', ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const t = setTimeout(() => {
-        ch.wake = null;
+        ch[slot] = null;
         resolve();
       }, ms);
-      ch.wake = () => {
+      ch[slot] = () => {
         clearTimeout(t);
-        ch.wake = null;
+        ch[slot] = null;
         resolve();
       };
     });
@@ -340,7 +392,10 @@ export class Notifier {
     if (this.stopped) return;
     this.stopped = true;
     this.o.bus.off('alert', this.onAlert);
-    for (const ch of this.channels.values()) ch.wake?.();
+    for (const ch of this.channels.values()) {
+      ch.wake?.();
+      ch.wakeHeld?.();
+    }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([this.routeDone, ...[...this.channels.values()].map((c) => c.done)]),

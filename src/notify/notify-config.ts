@@ -1,4 +1,5 @@
 // Site config section `notify`: channels (webhook, e-mail over SMTP, ntfy push), per-severity routing, quiet rules, retry.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -37,6 +38,8 @@ const quietSchema = z
     days: z.array(z.enum(DAYS)).min(1).optional(),
     /** Severities silenced (default low and info). */
     severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
+    /** true: what the rule silences is held and sent when it ends; false (default): not sent at all. */
+    hold: z.boolean().optional(),
   })
   .strict();
 
@@ -55,6 +58,11 @@ const channelBase = {
    * them only, "every" sends each.
    */
   groups: z.enum(['first', 'every']).optional(),
+  /**
+   * PEM file of CA certificates the receiver's TLS certificate (the SMTP server's for e-mail) may chain to, trusted in
+   * addition to the system's: a district server signed by the district's own CA.
+   */
+  ca: z.string().min(1).optional(),
 };
 
 const webhookSchema = z
@@ -128,12 +136,16 @@ export const notifySchema = z
   })
   .strict();
 
-/** A quiet rule in minutes of the day: active on `days` (0 = Sunday) from `fromMin`, for the span up to `toMin`. */
+/**
+ * A quiet rule in minutes of the day: active on `days` (0 = Sunday) from `fromMin`, for the span up to `toMin`; `hold`:
+ * what it silences is sent when it ends instead of never.
+ */
 export interface QuietRule {
   fromMin: number;
   toMin: number;
   days: number[];
   severities: AlertSeverity[];
+  hold: boolean;
 }
 
 interface ChannelCommon {
@@ -144,6 +156,8 @@ interface ChannelCommon {
   /** The section's quiet rules followed by the channel's. */
   quiet: QuietRule[];
   groups: 'first' | 'every';
+  /** Extra trusted CA certificates (PEM text of the `ca` file). */
+  ca?: string;
 }
 
 /** Webhook channel: `key` is the HMAC-SHA256 key (bytes), absent = unsigned. */
@@ -191,6 +205,7 @@ function quietRule(q: z.infer<typeof quietSchema>): QuietRule {
     toMin: minutes(q.to),
     days: q.days === undefined ? [0, 1, 2, 3, 4, 5, 6] : q.days.map((d) => DAYS.indexOf(d)),
     severities: q.severities ?? [...NOTIFY_DEFAULTS.quietSeverities],
+    hold: q.hold ?? false,
   };
 }
 
@@ -219,6 +234,7 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
     names.add(c.name);
     const common: ChannelCommon = { name: c.name, severities: c.severities ?? [...NOTIFY_DEFAULTS.severities], quiet: [...sectionQuiet, ...(c.quiet ?? []).map(quietRule)], groups: c.groups ?? 'first' };
     if (c.kinds !== undefined) common.kinds = [...c.kinds];
+    if (c.ca !== undefined) common.ca = readCa(`${f}.ca`, resolve(baseDir, c.ca), fail);
     if (c.type === 'webhook') {
       if (c.secret !== undefined && c.secretFile !== undefined) fail(`${f}.secretFile`, 'give either secret or secretFile, not both');
       const secret = c.secretFile !== undefined ? readSecret(`${f}.secretFile`, c.secretFile) : c.secret;
@@ -254,6 +270,29 @@ export function notifySettings(cfg: z.infer<typeof notifySchema>, baseDir: strin
   return out;
 }
 
+/**
+ * The PEM text of a `ca` file, checked: every certificate in it parses (node:crypto X509Certificate).
+ * @throws through `fail` naming `field` when the file cannot be read or holds no (or a broken) certificate.
+ */
+function readCa(field: string, file: string, fail: (field: string, msg: string) => never): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    return fail(field, `cannot read ${file} (${(err as Error).message})`);
+  }
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certs.length === 0) fail(field, `${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  for (const [i, c] of certs.entries()) {
+    try {
+      new X509Certificate(c);
+    } catch (err) {
+      fail(field, `${file}: certificate ${i + 1} does not parse (${(err as Error).message})`);
+    }
+  }
+  return pem;
+}
+
 /** HMAC key of a webhook secret: `whsec_<base64>` decodes to its bytes (Standard Webhooks), anything else is UTF-8. */
 export function webhookKey(secret: string): Buffer {
   return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
@@ -265,19 +304,31 @@ export function webhookKey(secret: string): Buffer {
  * day (22:00–06:00 on "fri" is quiet Friday 22:00 to Saturday 06:00).
  */
 export function isQuiet(channel: Pick<ChannelCommon, 'quiet'>, severity: AlertSeverity, ms: number, timeZone: string): boolean {
-  if (channel.quiet.length === 0) return false;
+  return quietAt(channel, severity, ms, timeZone) !== null;
+}
+
+/**
+ * What the quiet rules of `channel` do to an alert of `severity` at `ms` (site wall clock in `timeZone`): null when no
+ * rule silences it; `{hold: false}` when one that drops does; else `{hold: true, untilMs}`, the end of the latest
+ * holding rule in force (whole minutes of the wall clock; a daylight-saving jump in between is caught by asking again
+ * at `untilMs`).
+ */
+export function quietAt(channel: Pick<ChannelCommon, 'quiet'>, severity: AlertSeverity, ms: number, timeZone: string): { hold: false } | { hold: true; untilMs: number } | null {
+  if (channel.quiet.length === 0) return null;
   const { weekday, minuteOfDay } = siteWallClock(ms, timeZone);
+  let untilMs: number | null = null;
   for (const q of channel.quiet) {
     if (!q.severities.includes(severity)) continue;
-    if (q.fromMin < q.toMin) {
-      if (q.days.includes(weekday) && minuteOfDay >= q.fromMin && minuteOfDay < q.toMin) return true;
-    } else {
+    const on = q.fromMin < q.toMin
+      ? q.days.includes(weekday) && minuteOfDay >= q.fromMin && minuteOfDay < q.toMin
       // spans midnight: the evening part belongs to today's rule, the morning part to yesterday's
-      if (q.days.includes(weekday) && minuteOfDay >= q.fromMin) return true;
-      if (q.days.includes((weekday + 6) % 7) && minuteOfDay < q.toMin) return true;
-    }
+      : (q.days.includes(weekday) && minuteOfDay >= q.fromMin) || (q.days.includes((weekday + 6) % 7) && minuteOfDay < q.toMin);
+    if (!on) continue;
+    if (!q.hold) return { hold: false };
+    const end = ms - (ms % 60_000) + (((q.toMin - minuteOfDay + 1440) % 1440) || 1440) * 60_000;
+    untilMs = untilMs === null ? end : Math.max(untilMs, end);
   }
-  return false;
+  return untilMs === null ? null : { hold: true, untilMs };
 }
 
 /** True when `channel` takes alerts of this severity and kind (its routing; quiet rules aside). */

@@ -21,6 +21,8 @@ export interface OutboxEntry {
   addedMs: number;
   /** The stored alert record, without `detection`. */
   alert: Alert;
+  /** Held by a quiet rule with `hold`: not sent before this time (ms since epoch). */
+  notBeforeMs?: number;
 }
 
 /**

@@ -1,6 +1,9 @@
 // One sender per channel type: webhook (signed JSON POST), ntfy (POST to a topic URL), e-mail (nodemailer over SMTP).
+// HTTP goes through undici's fetch, whose Agent can trust a channel's own CA (`ca`) on top of the system's roots.
 import { createHmac } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
+import { Agent, fetch, type Dispatcher, type Response } from 'undici';
 import type { Alert } from '../server/protocol.js';
 import type { ChannelSettings, EmailChannel, NtfyChannel, WebhookChannel } from './notify-config.js';
 import type { NotifyMessage } from './message.js';
@@ -42,11 +45,24 @@ export function webhookSignature(key: Buffer, id: string, timestampS: number, bo
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampS}.${body}`, 'utf8').digest('base64')}`;
 }
 
-/** POSTs and treats any non-2xx answer as a failure naming the status. */
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<void> {
+/** The system's root certificates plus a channel's own CA file (`ca`): a TLS `ca` option replaces the defaults. */
+export function trustedCas(ca: string): string[] {
+  return [...rootCertificates, ca];
+}
+
+/**
+ * The undici dispatcher of a channel: one that also trusts the channel's `ca` (undici's Agent, `connect.ca`), or
+ * undefined for the default one.
+ */
+function dispatcherOf(c: Pick<ChannelSettings, 'ca'>): Dispatcher | undefined {
+  return c.ca === undefined ? undefined : new Agent({ connect: { ca: trustedCas(c.ca) } });
+}
+
+/** POSTs (undici's fetch, through `dispatcher` when given) and treats any non-2xx answer as a failure naming the status. */
+async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, dispatcher?: Dispatcher): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error', ...(dispatcher !== undefined ? { dispatcher } : {}) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     throw new Error(e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message));
@@ -57,6 +73,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 }
 
 function webhookSender(c: WebhookChannel): Sender {
+  const dispatcher = dispatcherOf(c);
   return {
     async send(d, timeoutMs) {
       const { detection: _detection, ...alert } = d.alert;
@@ -66,9 +83,11 @@ function webhookSender(c: WebhookChannel): Sender {
       const ts = Math.floor(Date.now() / 1000);
       const headers: Record<string, string> = { ...c.headers, 'content-type': 'application/json; charset=utf-8', 'webhook-id': d.id, 'webhook-timestamp': String(ts) };
       if (c.key !== undefined) headers['webhook-signature'] = webhookSignature(c.key, d.id, ts, body);
-      await post(c.url, headers, body, timeoutMs);
+      await post(c.url, headers, body, timeoutMs, dispatcher);
     },
-    close() {},
+    close() {
+      void dispatcher?.close();
+    },
   };
 }
 
@@ -79,6 +98,7 @@ export function headerValue(text: string): string {
 }
 
 function ntfySender(c: NtfyChannel): Sender {
+  const dispatcher = dispatcherOf(c);
   return {
     async send(d, timeoutMs) {
       // ntfy's publish API (https://docs.ntfy.sh/publish/): the body is the message, the headers its title, priority, tags, click URL
@@ -91,9 +111,11 @@ function ntfySender(c: NtfyChannel): Sender {
       };
       if (d.message.link !== undefined) headers.click = d.message.link;
       if (c.token !== undefined) headers.authorization = `Bearer ${c.token}`;
-      await post(c.url, headers, d.message.body, timeoutMs);
+      await post(c.url, headers, d.message.body, timeoutMs, dispatcher);
     },
-    close() {},
+    close() {
+      void dispatcher?.close();
+    },
   };
 }
 
@@ -104,7 +126,7 @@ function emailSender(c: EmailChannel): Sender {
     port: s.port,
     secure: s.secure,
     ...(s.username !== undefined ? { auth: { user: s.username, pass: s.password ?? '' } } : {}),
-    tls: { rejectUnauthorized: s.rejectUnauthorized },
+    tls: { rejectUnauthorized: s.rejectUnauthorized, ...(c.ca !== undefined ? { ca: trustedCas(c.ca) } : {}) },
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
   });

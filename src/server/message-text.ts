@@ -34,6 +34,30 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.advice': 'Refresh it: stop quietband, run `{command}`, start it again.',
     'baseline.adviceWindow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (from {from}) records one).',
     'baseline.adviceWindowNow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (now) records one).',
+    'offline.sourceError': 'sensor {sensor} ({source}) stopped delivering: {=cause}',
+    'source.notFound': '{detail}; reopening in {ms} ms',
+    'source.busy': '{detail}; reopening in {ms} ms',
+    'source.permission': '{detail}; reopening in {ms} ms',
+    'source.disconnected': '{detail}; reopening in {ms} ms',
+    'source.usb': '{detail}; reopening in {ms} ms',
+    'source.notRtlTcp': '{detail}; reopening in {ms} ms',
+    'source.io': '{detail}; reopening in {ms} ms',
+    'source.ended': 'the source ended; reopening in {ms} ms',
+    'sensor.config': '{detail}',
+    'sensor.badInput': '{detail}',
+    'sensor.baselineMismatch': '{detail}',
+    'sensor.nativeUnavailable': '{detail}',
+    'sensor.calibrating': 'calibration: recording {seconds} s of baseline ({reason})',
+    'sensor.calibratingHops': 'calibration: recording {seconds} s of baseline per hop ({reason})',
+    'hearing.deaf': "Not hearing the calibration's periodic emitter {mhz} MHz (every {periodS} s, silent {silentS} s).",
+    'hearing.advice': 'Check the antenna, its cable and the gain: a deaf sensor raises no alerts.',
+    'disk.measuring': 'recording to disk: {free} free (measuring the rate)',
+    'disk.notFilling': 'recording to disk: {free} free, not filling at the current rate',
+    'disk.days': 'recording to disk: {free} free, ≈ {n} days at the current rate ({perDay}/day)',
+    'disk.hours': 'recording to disk: {free} free, ≈ {n} h at the current rate ({perDay}/day)',
+    'disk.minutes': 'recording to disk: {free} free, ≈ {n} min at the current rate ({perDay}/day)',
+    'disk.picturesShed': 'recording to disk: {free} free, below {pictureFloor} (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)',
+    'disk.belowFloor': 'recording to disk: {free} free, below the {floor} evidence floor: clips and pictures are not written (alerts are)',
   },
   'zh-CN': {
     'offline.source': '传感器 {sensor}（{source}）停止输出数据：{reason}',
@@ -57,6 +81,30 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.advice': '更新方法：停止 quietband，运行 `{command}`，再重新启动。',
     'baseline.adviceWindow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（{from} 起）会自动录制）。',
     'baseline.adviceWindowNow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（现在）会自动录制）。',
+    'offline.sourceError': '传感器 {sensor}（{source}）停止输出数据：{=cause}',
+    'source.notFound': '找不到接收器：请确认加密狗已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；{ms} 毫秒后重试',
+    'source.busy': '接收器被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用加密狗，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms} 毫秒后重试',
+    'source.permission': '无权打开接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔加密狗，或把用户加入 "plugdev" 组后重新登录；{ms} 毫秒后重试',
+    'source.disconnected': '接收器停止送出采样：加密狗被拔出或卡死；{ms} 毫秒后按序列号重新打开（仍不恢复请重新插拔）',
+    'source.usb': '接收器 USB 传输出错：请检查 USB 连接和加密狗的供电；{ms} 毫秒后重试',
+    'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms} 毫秒后重试',
+    'source.io': '读取信号源出错（{detail}）；{ms} 毫秒后重试',
+    'source.ended': '信号源已结束；{ms} 毫秒后重新打开',
+    'sensor.config': '配置有误，传感器未运行：{detail}',
+    'sensor.badInput': '输入文件有误，传感器未运行：{detail}',
+    'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：{detail}',
+    'sensor.nativeUnavailable': '本机信号处理模块不可用，传感器未运行：{detail}',
+    'sensor.calibrating': '校准：正在录制 {seconds} 秒基线',
+    'sensor.calibratingHops': '校准：每个跳频段正在录制 {seconds} 秒基线',
+    'hearing.deaf': '听不到校准时的周期性发射源 {mhz} MHz（每 {periodS} 秒一次，已 {silentS} 秒未出现）。',
+    'hearing.advice': '请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。',
+    'disk.measuring': '磁盘记录：剩余 {free}（正在测算写入速度）',
+    'disk.notFilling': '磁盘记录：剩余 {free}，按当前速度不会写满',
+    'disk.days': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 天（每天 {perDay}）',
+    'disk.hours': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 小时（每天 {perDay}）',
+    'disk.minutes': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 分钟（每天 {perDay}）',
+    'disk.picturesShed': '磁盘记录：剩余 {free}，低于 {pictureFloor}（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）',
+    'disk.belowFloor': '磁盘记录：剩余 {free}，低于证据存储下限 {floor}：不再写入证据片段和图片（告警照常保存）',
   },
 };
 
@@ -68,20 +116,93 @@ export function codesText(codes: readonly AlertMessageCode[], lang: TextLang = '
   return codes.map((c) => alertMessageIn(lang, '', c)).join(lang === 'zh-CN' ? '' : ' ');
 }
 
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * `template` with `{k}` replaced by `params[k]` and, when `nested`, `{=k}` by the text of the message id `params[k]`
+ * rendered with the same params (one level: the nested text's own `{=k}` stay as written). Unknown keys stay as written.
+ */
+function fill(table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
+  return template.replace(/\{(=?)(\w+)\}/g, (m, eq: string, k: string) => {
+    if (!has(params, k)) return m;
+    if (eq === '') return String(params[k]);
+    const id = String(params[k]);
+    return nested && has(table, id) ? fill(table, table[id]!, params, false) : m;
+  });
+}
+
 /**
  * An alert's text in `lang`: its `code` rendered from {@link ALERT_MESSAGE_TEXT} (a code of a newer server, or a
  * malformed one: `message` as sent), else `message`; undefined when there is neither. Records come from other
- * processes (a hub relays other versions), so `code` is checked, not trusted.
+ * processes (a hub relays other versions), so `code` is checked, not trusted. A `{=cause}` placeholder is the text of
+ * the id in `params.cause` (e.g. `offline.sourceError` with cause `source.notFound`), rendered with the same params.
  */
 export function alertMessageIn(lang: TextLang, message: string | undefined, code: unknown): string | undefined {
   if (typeof code === 'object' && code !== null && typeof (code as { id?: unknown }).id === 'string') {
     const table = ALERT_MESSAGE_TEXT[lang] as Readonly<Record<string, string>>;
     const id = (code as { id: string }).id;
-    if (Object.prototype.hasOwnProperty.call(table, id)) {
+    if (has(table, id)) {
       const raw = (code as { params?: unknown }).params;
       const params = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-      return table[id]!.replace(/\{(\w+)\}/g, (m, k: string) => (Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m));
+      return fill(table, table[id]!, params, true);
     }
   }
   return message;
+}
+
+/** Message id of a source's error code while the sensor retries (DEVICE_NOT_FOUND → `source.notFound`, …; others: `source.io`). */
+const SOURCE_RETRY_ID: Readonly<Record<string, AlertMessageId>> = {
+  DEVICE_NOT_FOUND: 'source.notFound',
+  DEVICE_BUSY: 'source.busy',
+  PERMISSION: 'source.permission',
+  DISCONNECTED: 'source.disconnected',
+  USB_TRANSFER: 'source.usb',
+  NOT_RTL_TCP: 'source.notRtlTcp',
+};
+
+/** Message id of an error that stops a sensor for good (the codes of FATAL_CODES in src/site/sensor-runtime.ts). */
+const SENSOR_ERROR_ID: Readonly<Record<string, AlertMessageId>> = {
+  CONFIG: 'sensor.config',
+  BAD_INPUT: 'sensor.badInput',
+  BASELINE_MISMATCH: 'sensor.baselineMismatch',
+  NATIVE_UNAVAILABLE: 'sensor.nativeUnavailable',
+};
+
+/**
+ * The code of a sensor's offline note while it reopens its source: `errorCode` is the QuietBandError code of the
+ * failure (undefined: the source ended by itself → `source.ended`), `detail` the English reason as the daemon logs it
+ * (rendered as written in English, and inside `source.io` in Chinese), `reopenMs` the delay before the next try.
+ */
+export function sourceRetryCode(errorCode: string | undefined, detail: string, reopenMs: number): AlertMessageCode {
+  const id = errorCode === undefined ? 'source.ended' : (SOURCE_RETRY_ID[errorCode] ?? 'source.io');
+  return { id, params: { detail, ms: Math.round(reopenMs) } };
+}
+
+/**
+ * The code of a sensor's error state (it is not restarted): one of `sensor.config`, `sensor.badInput`,
+ * `sensor.baselineMismatch`, `sensor.nativeUnavailable` with the error's own words as `detail`; undefined for another
+ * code (the note is then shown as written).
+ */
+export function sensorErrorCode(errorCode: string | undefined, detail: string): AlertMessageCode | undefined {
+  const id = errorCode === undefined ? undefined : SENSOR_ERROR_ID[errorCode];
+  return id === undefined ? undefined : { id, params: { detail } };
+}
+
+/**
+ * The note of a sensor that records a baseline in a calibration window: `seconds` of it (of every hop when `perHop`),
+ * `reason` the window (English, e.g. `calibration window before session "Maths" at 08:40`); the English text and its
+ * code (`sensor.calibrating` / `sensor.calibratingHops`).
+ */
+export function calibratingNote(seconds: number, reason: string, perHop: boolean): { message: string; code: AlertMessageCode } {
+  const code: AlertMessageCode = { id: perHop ? 'sensor.calibratingHops' : 'sensor.calibrating', params: { seconds, reason } };
+  return { message: codesText([code]), code };
+}
+
+/**
+ * The code of a sensor-offline alert for a sensor whose source stopped: `offline.sourceError` naming the cause when the
+ * sensor's note is a `source.*` code, else `offline.source` with `reason` (the note's English words) as written.
+ */
+export function offlineSourceCode(sensor: string, source: string, reason: string, note: AlertMessageCode | undefined): AlertMessageCode {
+  if (note !== undefined && note.id.startsWith('source.')) return { id: 'offline.sourceError', params: { sensor, source, ...note.params, cause: note.id } };
+  return { id: 'offline.source', params: { sensor, source, reason } };
 }

@@ -130,13 +130,31 @@ export interface AlertSignal {
  * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
  *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
  *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
- *   {command, session}: how to refresh it.
+ *   {command, session}: how to refresh it;
+ * - `offline.sourceError` {sensor, source, cause, detail, ms}: the source failed with a known error; `cause` is one of
+ *   the `source.*` ids below, whose text fills the `{=cause}` placeholder;
+ * - `source.notFound`, `source.busy`, `source.permission`, `source.disconnected`, `source.usb`, `source.notRtlTcp`,
+ *   `source.io` {detail, ms}: the source failed (DEVICE_NOT_FOUND, DEVICE_BUSY, PERMISSION, DISCONNECTED, USB_TRANSFER,
+ *   NOT_RTL_TCP, any other) and is reopened in `ms` ms; `source.ended` {ms}: it ended by itself (sensor health; detail:
+ *   the English reason, with its advice);
+ * - `sensor.config`, `sensor.badInput`, `sensor.baselineMismatch`, `sensor.nativeUnavailable` {detail}: the sensor
+ *   stopped for good on that error (not restarted);
+ * - `sensor.calibrating`, `sensor.calibratingHops` {seconds, reason}: a calibration window records a baseline (of
+ *   every hop) (reason: English, not in Chinese);
+ * - `hearing.deaf` {mhz, periodS, silentS} (one per silent emitter), then `hearing.advice` {}: a periodic calibration
+ *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing);
+ * - `disk.*` {free, n, perDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
+ *   {@link DiskStatus} (src/site/disk-watch.ts).
  */
 export interface AlertMessageCode {
   id:
     | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
     | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
-    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow';
+    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow'
+    | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
+    | 'source.io' | 'source.ended' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable'
+    | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
+    | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor';
   params?: Record<string, string | number>;
 }
 
@@ -272,7 +290,30 @@ export interface SessionStatus {
   next?: { name: string; startMs: number; endMs: number };
 }
 /** Sensor health every second; `session` from a site daemon (absent at a hub or in tests that do not send it). */
-export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[]; session?: SessionStatus }
+/**
+ * Free space of the data dir's file system and how long it lasts (src/site/disk-watch.ts), as `/healthz` and the page
+ * show it. Below `pictureFloorBytes` (2 × the evidence floor) clip pictures are not drawn; below `floorBytes` neither
+ * clips nor pictures are written; alerts are always stored.
+ */
+export interface DiskStatus {
+  freeBytes: number;
+  totalBytes: number;
+  /** Free space lost per day (bytes/day), null while measuring; freeBytes / bytesPerDay, null when not filling. */
+  bytesPerDay: number | null;
+  daysLeft: number | null;
+  floorBytes: number;
+  pictureFloorBytes: number;
+  picturesShed: boolean;
+  belowFloor: boolean;
+  /** Something to act on: pictures or clips shed, or less than a day left at the current rate. */
+  low: boolean;
+  /** `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (4.4 GB/day)`, and as a code (`disk.*`). */
+  line: string;
+  lineCode: AlertMessageCode;
+}
+
+/** Sensor health, the exam session line (site daemons with a timetable) and the disk line (site daemons). */
+export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[]; session?: SessionStatus; disk?: DiskStatus }
 /** Latest spectrum of one sensor, decimated to ≤ 1024 points (max over merged bins). */
 export interface SpectrumMessage { v: 1; type: 'spectrum'; sensor: string; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: number[]; baselineDbfs: number[]; thresholdDbfs: number[]; timeS: number }
 export interface AlertMessage { v: 1; type: 'alert'; alert: Alert }

@@ -15,7 +15,7 @@ import { QuietBandError } from '../errors.js';
 import { isAuthorized, isLoopbackBind, loadOrCreateToken, requestTokens, TOKEN_COOKIE, tokensEqual } from './auth.js';
 import { hostOfHeader, HostPolicy, isTrustedProxy, PeerBuckets, peerKey, requestPeer, securityHeaders, type RequestPeer } from './guard.js';
 import { loadOrCreateSelfSigned, loadTlsFiles, type ServerTls } from './tls.js';
-import type { Alert, HelloMessage, SensorHealth, ServerMessage, SessionStatus, SpectrumMessage, StatusMessage } from './protocol.js';
+import type { Alert, DiskStatus, HelloMessage, SensorHealth, ServerMessage, SessionStatus, SpectrumMessage, StatusMessage } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { decimateSpectrum, type SpectrumInput } from './spectrum-decimate.js';
 import { defaultWebRoot, readHtmlPage, serveStatic } from './static-files.js';
@@ -183,7 +183,7 @@ export interface RunningServer {
   /** Sends a spectrum (decimated to ≤ spectrumMaxPoints, copied) to every client, rate-limited and latest-only per sensor. */
   broadcastSpectrum(msg: SpectrumInput): void;
   /** Stores the latest status and sends it to every client (latest-only for slow clients); also feeds /healthz. */
-  broadcastStatus(msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus }): void;
+  broadcastStatus(msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus; disk?: DiskStatus }): void;
   /** Counters per connected client. */
   clientStats(): ClientStats[];
   /** Closes every client (1001), the WS server and the HTTP server. Does not close the bus or store. Idempotent. */
@@ -1162,9 +1162,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   };
 
-  const broadcastStatus = (msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus }): void => {
+  const broadcastStatus = (msg: StatusMessage | { sensors: SensorHealth[]; session?: SessionStatus; disk?: DiskStatus }): void => {
     if (shuttingDown) return;
-    latestStatus = { v: 1, type: 'status', sensors: msg.sensors.map((s) => ({ ...s })), ...(msg.session !== undefined ? { session: msg.session } : {}) };
+    latestStatus = { v: 1, type: 'status', sensors: msg.sensors.map((s) => ({ ...s })), ...(msg.session !== undefined ? { session: msg.session } : {}), ...(msg.disk !== undefined ? { disk: msg.disk } : {}) };
     latestStatusText = messageText(latestStatus);
     for (const c of clients) {
       if (c.closing || c.closed) continue;

@@ -1,5 +1,8 @@
 // Free space of the data dir's file system and how fast it goes: the "recording to disk" health line of an unattended site.
 import { statfs } from 'node:fs/promises';
+import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
+import { codesText } from '../server/message-text.js';
+import type { AlertMessageCode, DiskStatus } from '../server/protocol.js';
 
 /** What {@link DiskWatch} reads from the file system (bytes). */
 export interface DiskSpace {
@@ -7,19 +10,8 @@ export interface DiskSpace {
   totalBytes: number;
 }
 
-/** The disk part of /healthz. */
-export interface DiskHealth {
-  freeBytes: number;
-  totalBytes: number;
-  /** Free space lost per day over the window (bytes/day); null while the window is shorter than `minSpanMs`. */
-  bytesPerDay: number | null;
-  /** freeBytes / bytesPerDay; null while measuring or when the free space is not shrinking. */
-  daysLeft: number | null;
-  /** Free space below the evidence floor: clips and pictures are shed (alerts are still stored). */
-  belowFloor: boolean;
-  /** `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (4.4 GB/day)`. */
-  line: string;
-}
+/** The disk part of /healthz and of the page's status (the wire form is DiskStatus in src/server/protocol.ts). */
+export type DiskHealth = DiskStatus;
 
 /** Options of {@link DiskWatch}. */
 export interface DiskWatchOptions {
@@ -50,21 +42,37 @@ export function formatBytes(n: number): string {
   return `${Math.max(0, Math.round(n))} B`;
 }
 
-/** `≈ 3.2 days`, `≈ 20 h` (under 2 days), `≈ 40 min` (under 2 h). */
-export function formatDuration(days: number): string {
-  if (days >= 2) return `≈ ${days >= 10 ? Math.round(days) : +days.toFixed(1)} days`;
+/** How long `days` reads: `['days', '3.2']`, `['hours', '20']` (under 2 days), `['minutes', '40']` (under 2 h). */
+function durationParts(days: number): ['days' | 'hours' | 'minutes', string] {
+  if (days >= 2) return ['days', String(days >= 10 ? Math.round(days) : +days.toFixed(1))];
   const h = days * 24;
-  if (h >= 2) return `≈ ${Math.round(h)} h`;
-  return `≈ ${Math.max(1, Math.round(h * 60))} min`;
+  if (h >= 2) return ['hours', String(Math.round(h))];
+  return ['minutes', String(Math.max(1, Math.round(h * 60)))];
 }
 
-/** The health line of {@link DiskHealth} from its numbers. */
-export function diskLine(h: Omit<DiskHealth, 'line'>, floorBytes: number): string {
-  const free = `recording to disk: ${formatBytes(h.freeBytes)} free`;
-  if (h.belowFloor) return `${free}, below the ${formatBytes(floorBytes)} evidence floor: clips and pictures are not written (alerts are)`;
-  if (h.bytesPerDay === null) return `${free} (measuring the rate)`;
-  if (h.daysLeft === null) return `${free}, not filling at the current rate`;
-  return `${free}, ${formatDuration(h.daysLeft)} at the current rate (${formatBytes(h.bytesPerDay)}/day)`;
+/** `≈ 3.2 days`, `≈ 20 h` (under 2 days), `≈ 40 min` (under 2 h). */
+export function formatDuration(days: number): string {
+  const [unit, n] = durationParts(days);
+  return `≈ ${n} ${unit === 'days' ? 'days' : unit === 'hours' ? 'h' : 'min'}`;
+}
+
+/** The numbers of a {@link DiskHealth}, without the line. */
+type DiskNumbers = Omit<DiskHealth, 'line' | 'lineCode'>;
+
+/** The health line of {@link DiskHealth} as a code (`disk.*`, texts in src/server/message-text.ts) from its numbers. */
+export function diskLineCode(h: DiskNumbers): AlertMessageCode {
+  const free = formatBytes(h.freeBytes);
+  if (h.belowFloor) return { id: 'disk.belowFloor', params: { free, floor: formatBytes(h.floorBytes) } };
+  if (h.picturesShed) return { id: 'disk.picturesShed', params: { free, pictureFloor: formatBytes(h.pictureFloorBytes) } };
+  if (h.bytesPerDay === null) return { id: 'disk.measuring', params: { free } };
+  if (h.daysLeft === null) return { id: 'disk.notFilling', params: { free } };
+  const [unit, n] = durationParts(h.daysLeft);
+  return { id: `disk.${unit}`, params: { free, n, perDay: formatBytes(h.bytesPerDay) } };
+}
+
+/** The health line in English, e.g. `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (4.4 GB/day)`. */
+export function diskLine(h: DiskNumbers): string {
+  return codesText([diskLineCode(h)]);
 }
 
 async function statfsSpace(dir: string): Promise<DiskSpace> {
@@ -118,14 +126,22 @@ export class DiskWatch {
     const first = this.samples[0]!;
     const spanMs = last.atMs - first.atMs;
     const bytesPerDay = spanMs >= this.o.minSpanMs ? ((first.space.freeBytes - last.space.freeBytes) / spanMs) * 86_400_000 : null;
-    const h: Omit<DiskHealth, 'line'> = {
-      freeBytes: last.space.freeBytes,
+    const free = last.space.freeBytes;
+    const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? free / bytesPerDay : null;
+    const pictureFloorBytes = PICTURE_FLOOR_FACTOR * this.o.floorBytes;
+    const h: DiskNumbers = {
+      freeBytes: free,
       totalBytes: last.space.totalBytes,
       bytesPerDay: bytesPerDay === null ? null : Math.round(bytesPerDay),
-      daysLeft: bytesPerDay !== null && bytesPerDay > 0 ? last.space.freeBytes / bytesPerDay : null,
-      belowFloor: last.space.freeBytes < this.o.floorBytes,
+      daysLeft,
+      floorBytes: this.o.floorBytes,
+      pictureFloorBytes,
+      picturesShed: free < pictureFloorBytes,
+      belowFloor: free < this.o.floorBytes,
+      low: free < pictureFloorBytes || (daysLeft !== null && daysLeft < 1),
     };
-    return { ...h, line: diskLine(h, this.o.floorBytes) };
+    const lineCode = diskLineCode(h);
+    return { ...h, line: codesText([lineCode]), lineCode };
   }
 
   stop(): void {

@@ -19,6 +19,7 @@ import { HopEvidence } from './hop-evidence.js';
 import { openSensorSource, type OpenSourceOptions } from './open-source.js';
 import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
 import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost, type SensorRuntime } from './sensor-runtime.js';
+import { calibratingNote } from '../server/message-text.js';
 import { heardIn, type WorkerToMain } from './worker-protocol.js';
 
 /** Block length of a hopping sim sensor (complex samples): the power of two ≤ rateSps × 0.008 (≈ 8 ms), clamped to 1024…65536, so a dwell ends within 8 ms of its plan. */
@@ -258,7 +259,8 @@ export async function runScanSensor(host: SensorRunnerHost): Promise<void> {
           const cal = rt.calibration;
           if (cal === null || signal.aborted || stream.ended) return;
           // calibration window: every hop learns `seconds` of its own analysed samples from this stream, stored, then used
-          rt.setState('learning', `calibration: recording ${cal.seconds} s of baseline per hop (${cal.reason})`);
+          const note = calibratingNote(cal.seconds, cal.reason, true);
+          rt.setState('learning', note.message, undefined, note.code);
           const c = new ScanLoop({ ...loopOptions('learn', Math.round(cal.seconds * info.rateSps), signal), hooks: { onSlowFrame } });
           loop = c;
           const r = await c.run();

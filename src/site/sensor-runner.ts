@@ -8,6 +8,7 @@ import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';
 import { baselineTraces, decimationFactor, maxDecimate, sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
 import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost } from './sensor-runtime.js';
+import { calibratingNote } from '../server/message-text.js';
 import { heardIn, type WorkerToMain } from './worker-protocol.js';
 
 export { HEALTH_REPORT_MS, type SensorRunnerHost } from './sensor-runtime.js';
@@ -125,14 +126,15 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         if (fromStored && storedPath !== null) bm.path = storedPath;
         post(bm, [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer]);
         rt.setState('armed');
-        rt.watchEmitters(baseline.emitters ?? []);
+        rt.hearing.watch(baseline.emitters ?? []);
         await detect(interruptible(stream.view()), baseline, opts, run.emit, {
-          settleSamples: settle, onSlowFrame, onEmitterAppearance: (a) => rt.emitterHeard(a.emitter),
+          settleSamples: settle, onSlowFrame, onEmitterAppearance: (a) => rt.hearing.onHeard(a.emitter),
         }, storedPath ?? 'warm-up baseline');
         const cal = rt.calibration;
         if (cal === null || signal.aborted || stream.ended) return;
         // calibration window: record a baseline from the next `seconds` of this stream, store it, detect with it
-        rt.setState('learning', `calibration: recording ${cal.seconds} s of baseline (${cal.reason})`);
+        const note = calibratingNote(cal.seconds, cal.reason, false);
+        rt.setState('learning', note.message, undefined, note.code);
         const r = await learnBaseline(stream.view(Math.round(cal.seconds * info.rateSps)), opts, 'calibrate', { settleSamples: 0, ...(csvHook !== undefined ? { onSlowFrame: csvHook } : {}) });
         rt.calibrationDone();
         if (signal.aborted) return;

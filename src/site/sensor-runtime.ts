@@ -7,10 +7,12 @@ import { FINGERPRINT_FIELDS, type BaselineFingerprint } from '../baseline/baseli
 import { QuietBandError } from '../errors.js';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import type { ScanHealth } from '../server/protocol.js';
+import { sensorErrorCode, sourceRetryCode } from '../server/message-text.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
+import { EmitterHearing } from './emitter-hearing.js';
 import { liveIdentSink } from './live-ident.js';
 import { ProcessingMeter, RateMeter } from './sensor-health.js';
 import type { MainToWorker, SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
@@ -261,22 +263,8 @@ export class SensorRuntime {
   private calAbort = new AbortController();
   /** Added to health reports. */
   extraHealth: ((rt: SensorRuntime) => ScanHealth | undefined) | null = null;
-  /** The calibration emitters of the baseline in use and when each was last heard (wall ms). */
-  private heard: { emitter: CalibrationEmitter; lastMs: number; appearances: number }[] = [];
-
-  /** Starts watching the emitters of the baseline the detector now runs with (see {@link emitterHeard}). */
-  watchEmitters(emitters: readonly CalibrationEmitter[]): void {
-    const now = Date.now();
-    this.heard = emitters.map((emitter) => ({ emitter, lastMs: now, appearances: 0 }));
-  }
-
-  /** The detector's emitter watch heard emitter `index` (of the list given to {@link watchEmitters}). */
-  emitterHeard(index: number): void {
-    const h = this.heard[index];
-    if (h === undefined) return;
-    h.lastMs = Date.now();
-    h.appearances++;
-  }
+  /** The calibration emitters of the baseline in use and when each was last heard. */
+  readonly hearing = new EmitterHearing();
 
   constructor(host: SensorRunnerHost, hopping: boolean) {
     this.host = host;
@@ -293,12 +281,13 @@ export class SensorRuntime {
     this.host.post(msg, transfer);
   };
 
-  /** Posts and logs a state change. */
-  setState(s: SensorState, message?: string, code?: string): void {
+  /** Posts and logs a state change: why (English), the error's code, and why as a code for the page (defaults: {@link sensorErrorCode}). */
+  setState(s: SensorState, message?: string, code?: string, messageCode = message === undefined ? undefined : sensorErrorCode(code, message)): void {
     this.state = s;
     const m: WorkerToMain = { type: 'state', state: s };
     if (message !== undefined) m.message = message;
     if (code !== undefined) m.code = code;
+    if (messageCode !== undefined) m.messageCode = messageCode;
     this.post(m);
     // the main thread's supervisor logs offline/error with their reason, and each reopen: here only at debug, so a
     // retrying sensor prints one line per attempt
@@ -334,12 +323,8 @@ export class SensorRuntime {
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
-    if (this.heard.length > 0) {
-      m.calibrationEmitters = this.heard.map((h) => ({
-        centerHz: h.emitter.centerHz, periodS: h.emitter.periodS, continuous: h.emitter.continuous,
-        appearances: h.appearances, silentS: Math.round((now - h.lastMs) / 1000),
-      }));
-    }
+    const heard = this.hearing.report(now);
+    if (heard !== undefined) m.calibrationEmitters = heard;
     const p = this.processing.take();
     if (p !== null) m.processing = p;
     this.post(m);
@@ -479,7 +464,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
     }
     while (!signal.aborted) {
       rt.setState('starting');
-      let reason = 'no source';
+      let [reason, reasonCode]: [string, string | undefined] = ['no source', 'IO'];
       let delivered = false;
       let source: S | null = null;
       rt.openingSinceMs = Date.now();
@@ -491,7 +476,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
           rt.setState('error', e.message, e.code);
           return;
         }
-        reason = `cannot open ${sensor.sourceText}: ${e.message}`;
+        [reason, reasonCode] = [`cannot open ${sensor.sourceText}: ${e.message}`, e.code];
       }
       rt.openingSinceMs = null;
       if (source !== null) {
@@ -523,7 +508,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
         };
         try {
           await life.session(thisRun);
-          reason = 'the source ended';
+          [reason, reasonCode] = ['the source ended', undefined];
         } catch (err) {
           const e = asError(err);
           if (FATAL_CODES.has(e.code)) {
@@ -531,7 +516,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
             await stream.close();
             return;
           }
-          reason = e.message;
+          [reason, reasonCode] = [e.message, e.code];
         } finally {
           counters.onFirst = null;
           await stream.close();
@@ -545,7 +530,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
       if (delivered) failures = 0;
       const delayMs = Math.min(host.data.site.restart.initialMs * 2 ** failures, host.data.site.restart.maxMs);
       failures++;
-      rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`);
+      rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`, undefined, sourceRetryCode(reasonCode, reason, delayMs));
       try {
         await sleep(delayMs, undefined, { signal });
       } catch {

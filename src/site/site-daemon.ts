@@ -141,8 +141,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     throw err;
   }
   const supervisors: SensorSupervisor[] = [];
-  // free space of the data dir and the days it lasts: /healthz `disk` (below the evidence floor alerts are still stored,
-  // so it is not a 503 problem: the line says that clips and pictures are shed)
+  // free space of the data dir and the days it lasts: /healthz `disk` and the page's disk line (below the evidence
+  // floor alerts are still stored, so it is not a 503 problem: the line says that pictures, then clips, are shed)
   const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
   await disk.start();
   const problems = (): string[] => {
@@ -193,7 +193,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   let statusQueued = false;
   const sendStatus = (): void => {
     statusQueued = false;
-    server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)), session: field.sessionStatus() });
+    const d = disk.health();
+    server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)), session: field.sessionStatus(), ...(d !== null ? { disk: d } : {}) });
   };
   const onChange = (): void => {
     if (statusQueued) return;

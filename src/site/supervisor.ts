@@ -3,12 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import { codesText } from '../server/message-text.js';
+import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message-text.js';
 import type { AlertMessageCode, AlertSignal, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
-import { judgeHearing, type BaselineStatus } from '../field/baseline-health.js';
+import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
@@ -88,8 +88,8 @@ export class SensorSupervisor {
   /** `message` as a code when the supervisor wrote it (a worker's own text has none). */
   private messageCode: AlertMessageCode | undefined;
   private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
-  /** Set while a periodic calibration emitter has gone unheard too long (shown when no other message is). */
-  private deafNote: string | undefined;
+  /** Notes a periodic calibration emitter unheard too long (shown when no other message is). */
+  private readonly hearing = new HearingWatch();
   /** Offline reason last logged in full (without its "; reopening in N ms"), and how often it repeated since. */
   private offlineCause: string | null = null;
   private offlineRepeats = 0;
@@ -222,7 +222,7 @@ export class SensorSupervisor {
       case 'state':
         this.workerState = m.state;
         this.message = m.message;
-        this.messageCode = undefined;
+        this.messageCode = m.message !== undefined ? m.messageCode : undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
         else if (m.state === 'offline') this.logOffline(m.message ?? 'sensor offline');
         else if (m.state !== 'starting') this.offlineCause = null;
@@ -305,7 +305,7 @@ export class SensorSupervisor {
       case 'fatal':
         this.log.error({ code: m.code }, m.message);
         this.message = m.message;
-        this.messageCode = undefined;
+        this.messageCode = sensorErrorCode(m.code, m.message);
         break;
     }
   }
@@ -402,7 +402,7 @@ export class SensorSupervisor {
       this.offlineSinceMs = now;
       const base = { sensor: this.name, source: this.o.sensor.sourceText };
       const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
-        ? [this.message ?? 'the source stopped', { id: 'offline.source', params: { ...base, reason: this.message ?? '' } }]
+        ? [this.message ?? 'the source stopped', offlineSourceCode(base.sensor, base.source, this.message ?? '', this.messageCode)]
         : now - this.lastReportAtMs > this.o.site.startGraceMs
           ? [`the sensor worker has not reported for ${now - this.lastReportAtMs} ms`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
           : !this.streaming
@@ -420,15 +420,12 @@ export class SensorSupervisor {
     this.o.onChange();
   }
 
-  /** Logs (once per change) when a periodic calibration emitter goes unheard too long (see {@link judgeHearing}). */
+  /** Keeps the deaf note for the health (see {@link HearingWatch}); logs when the unheard emitters change. */
   private checkHearing(): void {
-    const note = this.workerState === 'armed' && this.calibrationEmitters !== undefined ? judgeHearing(this.calibrationEmitters) : undefined;
-    if (note !== this.deafNote) {
-      if (note !== undefined) this.log.warn({ calibrationEmitters: this.calibrationEmitters }, note);
-      else if (this.deafNote !== undefined) this.log.info('every periodic calibration emitter heard again');
-      this.deafNote = note;
-      this.o.onChange();
-    }
+    const change = this.hearing.update(this.workerState === 'armed' ? this.calibrationEmitters : undefined);
+    if (change === 'deaf') this.log.warn({ calibrationEmitters: this.calibrationEmitters }, this.hearing.note!.message);
+    else if (change === 'heard') this.log.info('every periodic calibration emitter heard again');
+    if (change !== null) this.o.onChange();
   }
 
   /** Health as the UI's sensor panel shows it (tied to {@link processing} for /metrics, see withProcessing). */
@@ -450,7 +447,7 @@ export class SensorSupervisor {
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
     if (this.calibrationEmitters !== undefined) h.calibrationEmitters = this.calibrationEmitters;
-    if (h.message === undefined && this.deafNote !== undefined) h.message = this.deafNote;
+    if (h.message === undefined && this.hearing.note !== undefined) Object.assign(h, this.hearing.note);
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     return withProcessing(h, this.processing);

@@ -1,7 +1,7 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import type { DetectionEvent } from '../types.js';
-import type { AlertSignal, CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
+import type { AlertMessageCode, AlertSignal, CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { CalibrationEmitter } from '../baseline/emitters.js';
 
@@ -78,7 +78,11 @@ export type MainToWorker =
 
 /** Worker → main. Float32Arrays are transferred, not copied. */
 export type WorkerToMain =
-  | { type: 'state'; state: SensorState; message?: string; code?: string }
+  /**
+   * `message`: why (English, as logged); `code`: the error's QuietBandError code; `messageCode`: `message` as a code
+   * the page shows in its language (src/server/message-text.ts).
+   */
+  | { type: 'state'; state: SensorState; message?: string; code?: string; messageCode?: AlertMessageCode }
   /** A source (re)opened and delivered its first block: `originMs` = wall time (ms) of its sample 0; `run` counts opens. */
   | { type: 'stream'; run: number; centerHz: number; rateSps: number; originMs: number; label: string }
   /** The baseline in use, decimated like the spectra: level and open threshold of the slow path (dBFS). */

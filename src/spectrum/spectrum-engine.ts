@@ -206,12 +206,13 @@ export class SpectrumEngine {
   /**
    * Lets the native kernel classify each short frame and skip those with no hot bin (they never reach the sink;
    * `gate.onSkipped` hears of them); delivered frames carry their code in `gate.code`. Only for a native ('fftw')
-   * engine with prefix sums and no averaging whose classifier reads {@link prefixSum}.
-   * @returns false (and nothing changes) when this engine cannot gate: another backend, averaging, no prefix sum.
+   * engine with prefix sums whose classifier reads {@link prefixSum}. An engine that also averages still sums every
+   * frame, skipped or not (the kernel computes them all), and delivers each average after its last frame.
+   * @returns false (and nothing changes) when this engine cannot gate: another backend, no prefix sum.
    * @throws Error from the addon when the classifier reads another prefix array.
    */
   setGate(gate: ShortFrameGate): boolean {
-    if (this.kernel === null || this.prefix === undefined || this.options.average > 0) return false;
+    if (this.kernel === null || this.prefix === undefined) return false;
     this.kernel.attach(gate.classifier);
     this.gate = gate;
     return true;
@@ -344,9 +345,11 @@ export class SpectrumEngine {
       let ready: boolean; // the last completed frame goes through finishFrame
       const skipper = gate ?? this.selector;
       if (skipper !== null) {
-        // frames passed over (cold, or not wanted) are counted by the kernel and reported here in one run
+        // frames passed over (cold, or not wanted) are counted by the kernel and reported here in one run; an
+        // averaging engine's call stops at the average's last frame
+        const avg = this.options.average;
         const r = gate !== null
-          ? kernel.pushGated(block.samples, i, to, false)
+          ? kernel.pushGated(block.samples, i, to, false, avg > 0 ? avg - this.slowCount : 0)
           : kernel.pushSkip(block.samples, i, to, (skipper as ShortFrameSelector).framesToSkip());
         took = Math.floor(r / 2);
         ready = r % 2 === 1;
@@ -354,9 +357,13 @@ export class SpectrumEngine {
         if (done > 0) {
           // each frame passed over advanced the frame start by a hop
           skipper.onSkipped(done, this.stageFirst, h, this.fftSize, block.tuneId);
+          if (this.slowCount === 0) this.slowFirst = this.stageFirst;
+          if (this.stageClip > this.slowClip) this.slowClip = this.stageClip;
           this.stageFirst += done * h;
           this.stageClip = clip;
           this.slowCount += done;
+          // the average's last frame was a skipped one: it completes here
+          if (!ready && avg > 0 && this.slowCount === avg) this.finishAverage(block, sink, this.stageFirst - h);
         }
         if (ready && gate !== null) gate.code = res[1];
       } else if (batch) {
@@ -520,36 +527,40 @@ export class SpectrumEngine {
     if (this.stageClip > this.slowClip) this.slowClip = this.stageClip;
     this.slowCount++;
     if (this.emitShort) sink.onShortFrame(f);
-    if (this.slowCount === this.options.average) {
-      // (average 0 never matches: a fast-only engine just keeps counting)
-      const sp = this.slowFrame.power;
-      const sum = this.slowSum;
-      const inv = 1 / this.slowCount;
-      for (let k = 0; k < n; k++) {
-        sp[k] = sum[k] * inv;
-        sum[k] = 0;
-      }
-      const spre = this.slowPrefix;
-      if (spre !== undefined) {
-        // prefix sum of the float32 averages (the same values detector/statistic.ts prefixSum would give)
-        let acc = 0;
-        spre[0] = 0;
-        for (let k = 0; k < n; k++) {
-          acc += sp[k];
-          spre[k + 1] = acc;
-        }
-      }
-      const sf = this.slowFrame;
-      sf.firstSample = this.slowFirst;
-      sf.sampleCount = this.stageFirst + n - this.slowFirst;
-      sf.centerHz = block.centerHz;
-      sf.rateSps = block.rateSps;
-      sf.tuneId = block.tuneId;
-      sf.clipFraction = this.slowClip;
-      this.slowCount = 0;
-      this.slowClip = 0;
-      sink.onSlowFrame(sf);
+    // (average 0 never matches: a fast-only engine just keeps counting)
+    if (this.slowCount === this.options.average) this.finishAverage(block, sink, this.stageFirst);
+  }
+
+  /** Forms and delivers the Welch average whose last frame starts at `lastFirst`; clears the sum. */
+  private finishAverage(block: IqBlock, sink: SpectrumSink, lastFirst: number): void {
+    const n = this.fftSize;
+    const sp = this.slowFrame.power;
+    const sum = this.slowSum;
+    const inv = 1 / this.slowCount;
+    for (let k = 0; k < n; k++) {
+      sp[k] = sum[k] * inv;
+      sum[k] = 0;
     }
+    const spre = this.slowPrefix;
+    if (spre !== undefined) {
+      // prefix sum of the float32 averages (the same values detector/statistic.ts prefixSum would give)
+      let acc = 0;
+      spre[0] = 0;
+      for (let k = 0; k < n; k++) {
+        acc += sp[k];
+        spre[k + 1] = acc;
+      }
+    }
+    const sf = this.slowFrame;
+    sf.firstSample = this.slowFirst;
+    sf.sampleCount = lastFirst + n - this.slowFirst;
+    sf.centerHz = block.centerHz;
+    sf.rateSps = block.rateSps;
+    sf.tuneId = block.tuneId;
+    sf.clipFraction = this.slowClip;
+    this.slowCount = 0;
+    this.slowClip = 0;
+    sink.onSlowFrame(sf);
   }
 }
 

@@ -1,6 +1,7 @@
 // Evidence free-space floor: a clip whose write would leave less than minFreeBytes free on a real 1 MiB tmpfs is shed
 // (nothing written, its close posted at once, not after the hold time); above the floor it is written, mode 0600.
-import { readdirSync, statSync } from 'node:fs';
+// Pictures go first: below twice the floor the clip is written and its picture is not.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DetectionEvidence } from '../../src/evidence/detection-evidence.js';
@@ -26,11 +27,11 @@ function ev(kind: DetectionEvent['kind'], id: number, startS: number, endS?: num
 }
 
 /** Feeds 4 s of IQ with one 0.2 s detection at 1 s; returns the posted events with their arrival times and the clip. */
-async function run(dataDir: string, minFreeBytes: number): Promise<{ posted: { ev: DetectionEvent; clip?: string; atMs: number }[]; lines: Record<string, unknown>[] }> {
+async function run(dataDir: string, minFreeBytes: number, pictures = false): Promise<{ posted: { ev: DetectionEvent; clip?: string; atMs: number }[]; lines: Record<string, unknown>[] }> {
   const { logger, lines } = memoryLogger();
   const posted: { ev: DetectionEvent; clip?: string; atMs: number }[] = [];
   const e = new DetectionEvidence(info, 0, {
-    dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures: false, log: logger, band: false,
+    dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures, log: logger, band: false,
     post: (x, clip) => posted.push({ ev: x, ...(clip !== undefined ? { clip } : {}), atMs: Date.now() }),
   });
   const per = RATE / 10;
@@ -67,4 +68,24 @@ describe('evidence free-space floor', () => {
     expect(statSync(join(m.dir, clip)).mode & 0o777).toBe(0o600);
     expect(statSync(join(m.dir, clip.replace(/meta$/, 'data'))).size).toBe(440_000);
   });
+
+  it('sheds the picture before the clip: below twice the floor the clip is written and its picture is not', async () => {
+    // 4 MiB tmpfs, a 440 kB clip: 3.75 MB free after it; a picture is checked with 512 KiB of headroom
+    const tight = mountTmpfs(4 << 20);
+    cleanups.push(tight.cleanup);
+    const shed = await run(tight.dir, 1_700_000, true); // picture floor 3.4 MB > 3.75 MB − 512 KiB
+    const clip = shed.posted.find((p) => p.ev.kind === 'close')!.clip!;
+    expect(statSync(join(tight.dir, clip.replace(/meta$/, 'data'))).size).toBe(440_000);
+    const line = shed.lines.find((l) => l.msg === 'clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)')!;
+    expect(line).toMatchObject({ clip: join(tight.dir, clip), pictureFloorBytes: 3_400_000 });
+    const pics = join(tight.dir, 'clip-pictures');
+    expect(existsSync(pics) ? readdirSync(pics).filter((f) => f.endsWith('.png')) : []).toEqual([]);
+    // with a 1.2 MB floor (pictures from 2.4 MB) both are written
+    const roomy = mountTmpfs(4 << 20);
+    cleanups.push(roomy.cleanup);
+    const kept = await run(roomy.dir, 1_200_000, true);
+    const keptClip = kept.posted.find((p) => p.ev.kind === 'close')!.clip!;
+    expect(readdirSync(join(roomy.dir, 'clip-pictures'))).toEqual([keptClip.replace(/^clips\//, '').replace(/\.sigmf-meta$/, '.png')]);
+    expect(kept.lines.some((l) => String(l.msg).startsWith('clip picture shed'))).toBe(false);
+  }, 30_000);
 });

@@ -1,6 +1,9 @@
-// Notifications against local receivers: webhook (signed JSON), ntfy, e-mail (SMTP sink); routing, quiet hours, outages, restarts.
+// Notifications against local receivers: webhook (signed JSON), ntfy, e-mail (SMTP sink); routing, quiet hours (dropped or
+// held), a receiver's own CA, outages, restarts.
 import { createHmac } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
@@ -10,6 +13,7 @@ import { Notifier, notifyProblems } from '../../src/notify/notifier.js';
 import { OUTBOX_FILE } from '../../src/notify/outbox.js';
 import type { WebhookBody } from '../../src/notify/senders.js';
 import type { AlertSeverity } from '../../src/server/protocol.js';
+import { loadOrCreateSelfSigned } from '../../src/server/tls.js';
 import { det, memoryLogger, sleep, tempDir } from '../server/helpers.js';
 import { freePort, httpReceiver, smtpSink } from './receivers.js';
 
@@ -130,6 +134,78 @@ describe('Notifier', () => {
     expect(hook.got.map((r) => JSON.parse(r.body).alert.centerHz ?? JSON.parse(r.body).alert.kind)).toEqual([433_929_000, 'sensor-offline']);
     expect(low.got.map((r) => r.headers['x-quietband-delivery'])).toEqual(['2.low-only']);
     expect(low.got[0]!.headers.priority).toBe('3');
+  });
+
+  it('a quiet rule with hold keeps what it silences (journaled) and sends it when the rule ends; other alerts pass meanwhile', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir, NIGHT_MS); // Monday 23:30 in Shanghai
+    const s = settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, severities: ['high', 'low'], quiet: [{ from: '22:00', to: '06:00', days: ['mon'], hold: true }] }] });
+    let clock = NIGHT_MS;
+    const { logger, lines } = memoryLogger('info');
+    const n = new Notifier({ settings: s, dataDir: t.dir, ...st, log: logger, timeZone: 'Asia/Shanghai', now: () => clock });
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(1, 'open')); // 433.921 MHz: low, held
+    await st.bus.handleDetection('s1', det(9, 'open')); // 433.929 MHz: high, not silenced: sent at once
+    await n.idle();
+    const sent = (): string[] => hook.got.map((r) => String(r.headers['webhook-id']));
+    expect(sent()).toEqual(['2.hook']);
+    expect(n.status()[0]).toMatchObject({ pending: 1, held: 1, delivered: 1 });
+    const until = Date.parse('2026-06-08T22:00:00Z'); // Tuesday 06:00 in Shanghai
+    expect(lines.find((l) => l.msg === 'notify: quiet hours; held for this channel until they end')).toMatchObject({ seq: 1, until: new Date(until).toISOString() });
+    const journal = readFileSync(join(t.dir, OUTBOX_FILE), 'utf8');
+    expect(journal).toContain(`"id":"1.hook","channel":"hook","seq":1`);
+    expect(journal).toContain(`"notBeforeMs":${until}`);
+    clock = until - 60_000; // 05:59: still quiet
+    await sleep(1300);
+    expect(sent()).toEqual(['2.hook']);
+    clock = until + 1000; // 06:00:01: the rule has ended
+    const t0 = Date.now();
+    while (hook.got.length < 2 && Date.now() - t0 < 3000) await sleep(20);
+    expect(sent()).toEqual(['2.hook', '1.hook']);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(n.status()[0]).toMatchObject({ pending: 0, held: 0, delivered: 2 });
+  });
+
+  it('trusts a channel\'s own CA file for an HTTPS receiver (on top of the system roots); without it the receiver is refused', async () => {
+    const t = tempDir('qb-notify-');
+    const tls = await loadOrCreateSelfSigned(join(t.dir, 'receiver-tls'), ['127.0.0.1']);
+    const got: string[] = [];
+    const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        got.push(String(req.headers['webhook-id'] ?? req.headers['x-quietband-delivery']));
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const smtps = await smtpSink({ cert: tls.cert, key: tls.key });
+    const st = await stack(t.dir, DAY_MS);
+    const s = settings({
+      channels: [
+        { name: 'district', type: 'webhook', url, ca: tls.certPath },
+        { name: 'phone', type: 'ntfy', url, ca: tls.certPath },
+        { name: 'no-ca', type: 'webhook', url },
+        { name: 'office', type: 'email', smtp: { host: '127.0.0.1', port: smtps.port, secure: true }, from: 'quietband@site.example', to: ['duty@district.example'], ca: tls.certPath },
+      ],
+    });
+    const n = notifier(t.dir, s, st);
+    cleanupAfter(() => ({ n, st }), [{ close: () => new Promise<void>((r) => server.close(() => r())) }, smtps], t);
+    await n.start();
+    await st.bus.handleDetection('s1', det(7, 'open'));
+    const t0 = Date.now();
+    while ((got.length < 2 || smtps.mails.length < 1 || n.status()[2]!.failures === 0) && Date.now() - t0 < 5000) await sleep(20);
+    expect(got.sort()).toEqual(['1.district', '1.phone']);
+    expect(smtps.mails.map((m) => m.to)).toEqual([['duty@district.example']]);
+    const refused = n.status()[2]!;
+    expect(refused).toMatchObject({ name: 'no-ca', delivered: 0, pending: 1 });
+    expect(refused.lastError).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    // a ca file that holds no certificate is a config error naming the field
+    const notPem = join(t.dir, 'not-a-ca.pem');
+    writeFileSync(notPem, 'hello\n');
+    expect(() => settings({ channels: [{ name: 'x', type: 'webhook', url, ca: notPem }] })).toThrow(`test: notify.channels[0].ca: ${notPem} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
   });
 
   it('one transmission heard in three rooms is one notification (groups "first"), or three with groups "every"', async () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
-import { configError, isQuiet, notifySchema, notifySettings, routes, webhookKey } from '../../src/notify/notify-config.js';
+import { configError, isQuiet, notifySchema, notifySettings, quietAt, routes, webhookKey } from '../../src/notify/notify-config.js';
 import { tempDir } from '../server/helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -71,5 +71,19 @@ describe('notify config', () => {
     expect(isQuiet(ch, 'high', at('2026-06-07T12:00'), tz)).toBe(true); // lunch rule names high, every day
     expect(isQuiet(ch, 'high', at('2026-06-07T13:30'), tz)).toBe(false);
     expect(isQuiet(ch, 'low', at('2026-06-07T12:30'), tz)).toBe(false);
+  });
+
+  it('quietAt: a holding rule gives the end of the span (across midnight, the latest of overlapping ones); a dropping rule wins', () => {
+    const parse = (quiet: unknown[]) => notifySettings(notifySchema.parse({ channels: [{ name: 'p', type: 'ntfy', url: 'https://ntfy.sh/x', quiet }] }), process.cwd(), configError('site.json')).channels[0]!;
+    const tz = 'Asia/Shanghai';
+    const at = (local: string): number => Date.parse(`${local}+08:00`);
+    const night = parse([{ from: '22:00', to: '06:00', hold: true }, { from: '05:00', to: '07:15', hold: true }]);
+    expect(quietAt(night, 'low', at('2026-06-05T23:10:42'), tz)).toEqual({ hold: true, untilMs: at('2026-06-06T06:00') });
+    expect(quietAt(night, 'low', at('2026-06-06T05:30'), tz)).toEqual({ hold: true, untilMs: at('2026-06-06T07:15') }); // both in force
+    expect(quietAt(night, 'low', at('2026-06-06T07:15'), tz)).toBeNull();
+    expect(quietAt(night, 'high', at('2026-06-05T23:00'), tz)).toBeNull();
+    const mixed = parse([{ from: '22:00', to: '06:00', hold: true }, { from: '23:00', to: '23:30' }]);
+    expect(quietAt(mixed, 'low', at('2026-06-05T23:10'), tz)).toEqual({ hold: false });
+    expect(quietAt(mixed, 'low', at('2026-06-05T23:45'), tz)).toEqual({ hold: true, untilMs: at('2026-06-06T06:00') });
   });
 });

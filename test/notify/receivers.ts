@@ -63,9 +63,11 @@ export interface Mail {
 }
 
 /** An SMTP sink on 127.0.0.1 (no TLS, no auth) recording every message. */
-export async function smtpSink(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
+export async function smtpSink(tls?: { cert: Buffer; key: Buffer }): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
+    // with `tls`: TLS from the first byte (SMTPS, as on port 465)
+    ...(tls !== undefined ? { secure: true, cert: tls.cert, key: tls.key } : {}),
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,

@@ -1,7 +1,7 @@
-// `quietband report`: a store with known alerts → the session's alerts, acks (who/when), outages and baseline age in the HTML; PDF via Chromium.
-import { execFileSync } from 'node:child_process';
+// `quietband report`: a store with known alerts → the session's alerts, acks (who/when), outages and baseline age in the HTML; PDF via Chromium; --lang zh-CN.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../src/cli/report.js';
 import { buildSessionReport, readAlertRecords } from '../../src/report/session-report.js';
@@ -126,4 +126,26 @@ describe('session report', () => {
       expect(head).toBe('%PDF-');
     }
   }, 60_000);
+
+  it('CLI --lang zh-CN: the same report in Chinese through the quietband binary; en by default; a bad value is a one-line error (exit 2)', () => {
+    const bin = resolve('bin/quietband.js');
+    const zhOut = join(tmp.dir, 'report-zh.html');
+    const r = spawnSync(process.execPath, [bin, 'report', '--session', 'math-am', '--config', config, '-o', zhOut, '--lang', 'zh-CN'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`report of session "math-am" at hall-r: 3 alert(s), 1 outage(s) → ${zhOut}\n`);
+    const html = readFileSync(zhOut, 'utf8');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<h1>QuietBand 考试场次报告</h1>');
+    expect(html).toContain('无线发射告警 3 条，其中高级别 2 条；已确认 1 条，标记为已知 1 条，未确认 1 条；传感器中断 1 次。');
+    expect(html).toContain('由 <b>Li Wei</b> 于 2026-06-07 11:20:00 确认');
+    expect(html).toContain('<td>600 秒</td>');
+    const enOut = join(tmp.dir, 'report-en.html');
+    expect(spawnSync(process.execPath, [bin, 'report', '--session', 'math-am', '--config', config, '-o', enOut], { encoding: 'utf8' }).status).toBe(0);
+    expect(readFileSync(enOut, 'utf8')).toContain('<html lang="en">');
+    const bad = spawnSync(process.execPath, [bin, 'report', '--session', 'math-am', '--config', config, '-o', enOut, '--lang', 'fr'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--lang: expected en or zh-CN, got "fr"');
+  }, 30_000);
 });

@@ -1,7 +1,10 @@
-// The "recording to disk" health line: free space, the rate it shrinks at, the days left; below the evidence floor.
+// The "recording to disk" health line: free space, the rate it shrinks at, the days left; pictures shed below twice
+// the evidence floor, clips below it; in English and Chinese.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codesText } from '../../src/server/message-text.js';
 import { DiskWatch, formatBytes, formatDuration, type DiskSpace } from '../../src/site/disk-watch.js';
-import { buildOnce, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
+import type { DiskStatus, StatusMessage } from '../../src/server/protocol.js';
+import { buildOnce, Client, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
 
 const tmp = tempDir('qb-disk-');
 beforeAll(() => buildOnce());
@@ -54,14 +57,46 @@ describe('DiskWatch', () => {
     expect(w.health()!.line).toBe('recording to disk: 80 MB free, below the 105 MB evidence floor: clips and pictures are not written (alerts are)');
   });
 
+  it('sheds pictures first: between the floor and twice it only pictures go; low when shedding or under a day is left', async () => {
+    const { w, set } = scripted(100e6);
+    await set(150e6, 0);
+    const h = w.health()!;
+    expect([h.floorBytes, h.pictureFloorBytes, h.picturesShed, h.belowFloor, h.low]).toEqual([100e6, 200e6, true, false, true]);
+    expect(h.line).toBe('recording to disk: 150 MB free, below 200 MB (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)');
+    expect(codesText([h.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
+    await set(99e6, 1);
+    expect(codesText([w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 99 MB，低于证据存储下限 100 MB：不再写入证据片段和图片（告警照常保存）');
+    // plenty free but filling fast: 19 h left is low; 28 days is not
+    const fast = scripted(100e6);
+    await fast.set(9.4 * GB, 0);
+    await fast.set(9.4 * GB - 1.2 * GB, 180);
+    expect(fast.w.health()!.picturesShed).toBe(false);
+    expect(fast.w.health()!.low).toBe(true);
+    expect(codesText([fast.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 8.2 GB，按当前速度约可用 21 小时（每天 9.6 GB）');
+    const slow = scripted(100e6);
+    await slow.set(14 * GB, 0);
+    await slow.set(14 * GB - 0.5e9 / 24, 60);
+    expect(slow.w.health()!.low).toBe(false);
+    expect(codesText([slow.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 14 GB，按当前速度约可用 28 天（每天 500 MB）');
+  });
+
   it('formats sizes and durations as a technician reads them', () => {
     expect([formatBytes(14.2e9), formatBytes(4.66e9), formatBytes(830e6), formatBytes(999)]).toEqual(['14 GB', '4.7 GB', '830 MB', '999 B']);
     expect([formatDuration(3.17), formatDuration(12.4), formatDuration(0.8), formatDuration(0.03)]).toEqual(['≈ 3.2 days', '≈ 12 days', '≈ 19 h', '≈ 43 min']);
   });
 
-  it('the daemon reports it in /healthz', async () => {
+  it('the daemon reports it in /healthz and in the status messages of the page', async () => {
     const d = await startDaemon(['run', '--demo', '--data-dir', `${tmp.dir}/data`, '--http-port', '0', '--warmup', '1']);
     const h = (await (await fetch(`${d.url}healthz`)).json()) as { disk: { freeBytes: number; totalBytes: number; line: string; belowFloor: boolean } };
+    const c = await Client.open(d.wsUrl);
+    const statusDisk = (): DiskStatus | undefined => c.messages.map((x) => x.m).filter((m): m is StatusMessage => m.type === 'status').at(-1)?.disk;
+    await c.waitFor(() => statusDisk() !== undefined, 5000, 'a status with the disk');
+    const sd = statusDisk()!;
+    expect(sd.line).toMatch(/^recording to disk: [\d.]+ [kMGT]?B free/);
+    expect(sd.lineCode.id).toMatch(/^disk\./);
+    expect(codesText([sd.lineCode])).toBe(sd.line);
+    expect(sd.floorBytes).toBe(100 * 1024 * 1024); // evidence.minFreeMiB default
+    c.close();
     d.child.kill('SIGTERM');
     await d.exited;
     expect(h.disk.freeBytes).toBeGreaterThan(0);

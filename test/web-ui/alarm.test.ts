@@ -1,8 +1,9 @@
 // The alarm in Chromium: remembered across reloads, repeats every ALARM_REPEAT_MS while alerts are unacknowledged,
-// stops once they are acknowledged, and sounds when the connection to the daemon is lost.
+// stops once they are acknowledged, rings for a new alert at once (after the one sounding, if any), and sounds when
+// the connection to the daemon is lost.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ALARM_REPEAT_MS } from '../../web-ui/src/alarm.js';
+import { ALARM_REPEAT_MS, alarmLengthS } from '../../web-ui/src/alarm.js';
 import { useControlRoom } from './control-room-site.js';
 
 // Chromium lets the AudioContext run without a click only with this policy: the page's "remembered" path is then
@@ -28,8 +29,27 @@ async function alarmTimes(page: Page, ms: number): Promise<number[]> {
   }, ms);
 }
 
+/**
+ * Starts watching the page: resolves with the ms from the next alert record it receives to the next alarm that starts
+ * (0: in the same task; null: none within 3 s of the record). Call before raising the alert.
+ */
+function ringAfterNextRecord(page: Page): Promise<number | null> {
+  return page.evaluate(async () => {
+    const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+    const r0 = window.quietband!.stats().alertRecords;
+    const n0 = window.quietband!.stats().alarms;
+    while (window.quietband!.stats().alertRecords === r0) await tick();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 3000) {
+      if (window.quietband!.stats().alarms > n0) return Math.round(performance.now() - t0);
+      await tick();
+    }
+    return null;
+  });
+}
+
 describe('alarm', () => {
-  it('is restored from localStorage, repeats until acknowledged, and sounds when the daemon is lost', async () => {
+  it('is restored from localStorage, repeats until acknowledged, rings for each new alert, and sounds when the daemon is lost', async () => {
     const { page, close } = await room.open({
       locale: 'en-US',
       viewport: { width: 1280, height: 800 },
@@ -60,6 +80,22 @@ describe('alarm', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
       expect(await page.locator('[data-testid="alarm-banner"]').isHidden()).toBe(true);
       expect(await alarmTimes(page, ALARM_REPEAT_MS + 1500)).toEqual([]);
+      // a new alert after the silence rings at once (not at the next repeat tick, up to 8 s later)
+      let next = ringAfterNextRecord(page);
+      await room.site.raise('room-101-window-north', 433.71e6, { peakExcessDb: 25 });
+      const quietMs = await next;
+      // a new alert that arrives while that ring still sounds gets its own once it ends (a 'high' alarm lasts ≈ 2 s)
+      next = ringAfterNextRecord(page);
+      await room.site.raise('room-102-window-north', 433.61e6, { peakExcessDb: 25 });
+      const duringMs = await next;
+      console.log(`new alert → its ring: ${quietMs} ms after a silence, ${duringMs} ms while another ring sounded`);
+      expect(quietMs).not.toBeNull();
+      expect(quietMs!).toBeLessThan(300);
+      expect(duringMs).not.toBeNull();
+      expect(duringMs!).toBeGreaterThan(0);
+      expect(duringMs!).toBeLessThan(alarmLengthS('high') * 1000 + 600); // queued: at most one alarm's length, not the 8 s repeat
+      await page.locator('[data-testid="ack-all-button"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
       // the daemon goes away: banner and alarm within 2 s
       const before = (await stats(page)).alarms;
       await room.site.server.close();

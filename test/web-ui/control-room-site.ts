@@ -1,12 +1,17 @@
 // Shared set-up of the control-room browser tests: a located fake site with long sensor names, a grouped transmission,
-// an offline sensor (message code), a 0.1 s burst with an evidence clip, an exam session, and the known-emitter routes.
+// an offline sensor (message code), a 0.1 s burst with an evidence clip, an exam session, and the known-emitter routes;
+// in the sensor panel a dongle not found (room-103), a sensor deaf to its calibration emitter (room-102), a scan (great hall).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { renderClipPicture } from '../../src/evidence/clip-picture.js';
+import { judgeHearing } from '../../src/field/baseline-health.js';
 import { knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
+import { sourceRetryCode } from '../../src/server/message-text.js';
+import { DiskWatch } from '../../src/site/disk-watch.js';
+import type { SensorHealth } from '../../src/server/protocol.js';
 import { KnownEmitters, MARKABLE_KINDS } from '../../src/field/known-emitters.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
@@ -26,6 +31,25 @@ export const SENSORS: ServerSensorInfo[] = [
   { name: 'great-hall-b-stage', centerHz: 868.3 * MHZ, rateSps: 250_000, fftSize: 1024, location: { room: 'Great Hall B', xM: 30, yM: 9 } },
 ];
 export const SESSION = '数学 Maths';
+
+/** The English reason of the dongle room-103 cannot open (as the daemon words it). */
+export const NOT_FOUND_REASON = 'cannot open rtl=0: RTL-SDR index 0 not found; attached: none; check that the dongle is plugged in (lsusb should list 0bda:2838 or 0bda:2832)';
+const DEAF = judgeHearing([{ centerHz: 433_990_400, periodS: 47, continuous: false, silentS: 200 }])!;
+
+/**
+ * Sensor-panel health of the site: room-103's dongle is not found (retrying), room-102 no longer hears its weather
+ * station, great-hall-b-stage scans three hops.
+ */
+export function sensorNotes(sensor: string): Partial<SensorHealth> | undefined {
+  if (sensor === 'room-103-door-east') {
+    return { online: false, state: 'offline', message: `${NOT_FOUND_REASON}; reopening in 3200 ms`, messageCodes: [sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND_REASON, 3200)] };
+  }
+  if (sensor === 'room-102-window-north') return DEAF;
+  if (sensor === 'great-hall-b-stage') {
+    return { scan: { hops: 3, hopCenterHz: 868.6e6, dwellMs: 100, settleMs: 25, segments: [{ startHz: 867.9e6, stopHz: 868.9e6, hops: 3, plannedRevisitMs: 375, revisitMs: 381.4 }] } };
+  }
+  return undefined;
+}
 
 /** The running site of one test file (filled in beforeAll by {@link useControlRoom}). */
 export interface ControlRoom {
@@ -50,8 +74,12 @@ export interface OpenOptions {
 
 let nextId = 100;
 
-/** Registers beforeAll/afterAll hooks starting the control-room site (alerts raised, flushed) and stopping it. */
-export function useControlRoom(o: { browserArgs?: string[] } = {}): ControlRoom {
+/**
+ * Registers beforeAll/afterAll hooks starting the control-room site (alerts raised, flushed) and stopping it. With
+ * `sensorNotes`, the sensor panel shows {@link sensorNotes} (room-103 offline: the page's banner is up) and the disk line
+ * says 150 MB are free, below twice the 100 MB evidence floor (pictures shed).
+ */
+export function useControlRoom(o: { browserArgs?: string[]; sensorNotes?: boolean } = {}): ControlRoom {
   const room = {} as ControlRoom;
   const td = tempDir('qb-control-room-');
   let site: FakeSite;
@@ -69,6 +97,10 @@ beforeAll(async () => {
   mkdirSync(clipsDir, { recursive: true });
   mkdirSync(picturesDir, { recursive: true });
   await writeClip(clipsDir, picturesDir);
+  // a disk between the evidence floor (100 MB) and twice it: pictures are shed, clips and alerts still written
+  const watch = new DiskWatch({ dir: td.dir, floorBytes: 100e6, read: async () => ({ freeBytes: 150e6, totalBytes: 64e9 }) });
+  await watch.sample();
+  const disk = watch.health();
   sessionEndMs = Date.now() + 3_630_000;
   site = await startFakeSite({
     dataDir: td.dir,
@@ -78,6 +110,7 @@ beforeAll(async () => {
     session: () => ({ scheduled: true, current: { name: SESSION, startMs: sessionEndMs - 7_200_000, endMs: sessionEndMs } }),
     routes: knownEmitterRoutes(known, log),
     clips: { dir: clipsDir, picturesDir },
+    ...(o.sensorNotes === true ? { health: sensorNotes, disk: () => disk ?? undefined } : {}),
   });
   site.bus.on('alert', (a) => {
     known.observe(a);

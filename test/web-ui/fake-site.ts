@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { afterAll, beforeAll } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import type { Alert, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
+import type { Alert, DiskStatus, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
 import { startServer, type RunningServer, type ServerOptions, type ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
 
@@ -109,6 +109,10 @@ export interface FakeSiteOptions {
   sensors?: ServerSensorInfo[];
   /** The `session` of every status message (the exam timetable line); absent: none sent. */
   session?: () => SessionStatus | undefined;
+  /** The disk line of every status (site daemons send one); absent: none sent. */
+  disk?: () => DiskStatus | undefined;
+  /** Fields that replace the generated health of a sensor in every status (a note, its codes, a state); undefined: none. */
+  health?: (sensor: string) => Partial<SensorHealth> | undefined;
   /** Extra HTTP routes (ServerOptions.routes). */
   routes?: ServerOptions['routes'];
   /** Evidence clips served at /clips/ (ServerOptions.clips). */
@@ -256,10 +260,12 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
         overload: false,
         lastFrameAgeMs: last === undefined ? null : now - last,
         ...(on ? {} : { message: 'no IQ data for 2 s' }),
+        ...o.health?.(s.name),
       };
     });
     const session = o.session?.();
-    server.broadcastStatus({ sensors, ...(session !== undefined ? { session } : {}) });
+    const disk = o.disk?.();
+    server.broadcastStatus({ sensors, ...(session !== undefined ? { session } : {}), ...(disk !== undefined ? { disk } : {}) });
   };
 
   const spectrumTimer = (o.spectrumHz ?? 10) > 0 ? setInterval(broadcastSpectra, 1000 / (o.spectrumHz ?? 10)) : null;

@@ -7,9 +7,9 @@ import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
 import { AlertModel } from './alert-model.js';
 import { Connection, type ConnState } from './connection.js';
-import { formatMhz, formatTime } from './format.js';
+import { alertMessageText, formatMhz, formatTime } from './format.js';
 import { initialLang, lang, setLang, t, translateStatic } from './i18n.js';
-import type { Alert, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
+import type { Alert, DiskStatus, HelloMessage, ServerMessage, SpectrumMessage, StatusMessage } from './protocol-types.js';
 import { ReportDialog } from './report-dialog.js';
 import { isDown, SensorPanel } from './sensor-panel.js';
 import { SessionBar } from './session-bar.js';
@@ -74,7 +74,7 @@ if (base.searchParams.has('token')) {
 const model = new AlertModel();
 const alarm = new Alarm();
 const latestSpectrum = new Map<string, SpectrumMessage>();
-const counters = { alertRecords: 0, duplicates: 0, spectraReceived: 0, statusReceived: 0, alarms: 0, renders: 0, connects: 0 };
+const counters = { alertRecords: 0, duplicates: 0, spectraReceived: 0, statusReceived: 0, renders: 0, connects: 0 };
 let timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let site = '';
 /** Records with seq above this arrived after the page first connected: they ring. null before the first hello. */
@@ -254,21 +254,36 @@ function onAlert(rec: Alert): void {
   list.markDirty(rec.alertId, r === 'opened');
   if (r === 'opened' && rec.state === 'new' && rec.severity !== 'info' && live) {
     list.flash(rec.alertId, Date.now());
-    if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) counters.alarms++;
-    lastAlarmAt = performance.now();
+    // the repeat counts from this ring (queued while another alarm sounds); with the sound off nothing rang
+    if (alarm.play(rec.severity === 'high' ? 'high' : 'low')) lastAlarmAt = performance.now();
   }
   if (detail.current === rec.alertId) detailDirty = true;
   scheduleRender(replayDone);
 }
 
+/** The latest disk status of the site (null: none sent, e.g. at a hub). */
+let diskStatus: DiskStatus | null = null;
+
+/** The "recording to disk" line in the page's language; amber when something is shed or under a day is left, red below the floor. */
+function renderDisk(): void {
+  const el = $('disk-line');
+  el.hidden = diskStatus === null;
+  if (diskStatus === null) return;
+  el.textContent = alertMessageText(diskStatus.line, diskStatus.lineCode) ?? diskStatus.line;
+  el.dataset.low = String(diskStatus.low);
+  el.dataset.belowFloor = String(diskStatus.belowFloor);
+}
+
 function onStatus(msg: StatusMessage): void {
   counters.statusReceived++;
+  diskStatus = msg.disk ?? null;
+  renderDisk();
   sessionBar.update(msg.session);
   detail.setScheduled(sessionBar.scheduled);
   const wentOffline = sensorPanel.update(msg.sensors, performance.now());
   for (const s of msg.sensors) cards.setOffline(s.sensor, isDown(s));
   if (wentOffline.length > 0 && liveFromSeq !== null && counters.statusReceived > 1) {
-    if (alarm.play('high')) counters.alarms++;
+    alarm.play('high');
   }
   scheduleRender();
 }
@@ -457,8 +472,7 @@ function repeatAlarm(): void {
     lastAlarmAt = 0;
     return;
   }
-  if (alarm.play(level)) counters.alarms++;
-  lastAlarmAt = now;
+  if (alarm.play(level)) lastAlarmAt = now;
 }
 
 $('sound-toggle').addEventListener('click', () => {
@@ -466,7 +480,7 @@ $('sound-toggle').addEventListener('click', () => {
   else
     void alarm.enable().then((ok) => {
       renderSound();
-      if (ok) alarm.play('low');
+      if (ok) alarm.confirm();
     });
 });
 
@@ -483,6 +497,7 @@ $('lang-toggle').addEventListener('click', () => {
   renderOperator();
   reportDialog.relabel();
   sessionBar.tick(Date.now());
+  renderDisk();
   if ($<HTMLDialogElement>('known-dialog').open) void knownDialog.load();
   list.markAllDirty();
   detailDirty = detail.current !== null;
@@ -512,7 +527,7 @@ window.setInterval(() => {
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...counters, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
+  stats: () => ({ ...counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
   lang: () => lang(),
 };
 

@@ -9,6 +9,7 @@ export type {
   AlertState,
   CalibrationAlertInfo,
   ClientMessage,
+  DiskStatus,
   HelloMessage,
   SensorHealth,
   SensorLocationInfo,

@@ -170,6 +170,7 @@ export class SensorPanel {
     head.append(title, status);
     const { grid, cell } = metricGrid();
     const state = cell('sensor.state');
+    state.dataset.testid = 'sensor-state';
     const centre = cell('sensor.centre');
     const rate = cell('sensor.rate');
     const drops = cell('sensor.drops');
@@ -198,6 +199,8 @@ export class SensorPanel {
     e.status.textContent = h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
     const note = healthMessageText(h.message, h.messageCodes);
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
+    // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated
+    e.state.title = h.message !== undefined && note !== h.message ? h.message : '';
     e.centre.textContent = formatMhz(h.centerHz, 3);
     const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
@@ -210,9 +213,9 @@ export class SensorPanel {
     e.revisit.hidden = (e.revisit.previousElementSibling as HTMLElement).hidden = h.scan === undefined;
     if (h.scan !== undefined) {
       e.revisit.textContent = h.scan.segments
-        .map((g) => `${formatMhz(g.startHz, 3)}–${formatMhz(g.stopHz, 3)}: ${Math.round(g.revisitMs ?? g.plannedRevisitMs)} ms`)
-        .join('; ') + ` (${h.scan.hops} hops)`;
-      e.revisit.title = `dwell ${h.scan.dwellMs} ms, settle ${h.scan.settleMs} ms, now at ${formatMhz(h.scan.hopCenterHz, 4)}`;
+        .map((g) => t('sensor.revisitSegment', { from: formatMhz(g.startHz, 3), to: formatMhz(g.stopHz, 3), ms: Math.round(g.revisitMs ?? g.plannedRevisitMs) }))
+        .join('; ') + t('sensor.hops', { n: h.scan.hops });
+      e.revisit.title = t('sensor.scanDetail', { dwell: h.scan.dwellMs, settle: h.scan.settleMs, mhz: formatMhz(h.scan.hopCenterHz, 4) });
     }
     this.fillAge(e, now);
   }

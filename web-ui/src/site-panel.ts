@@ -150,7 +150,7 @@ export class SitePanel {
     c.sensors.textContent = `${online} / ${total}`;
     c.sensors.classList.toggle('warn', online < total);
     c.alerts.textContent = String(s.alertsReceived);
-    c.alerts.title = `last seq ${s.lastSiteSeq}; duplicates dropped ${s.duplicates}; gap seqs ${s.gapSeqs}${(s.storeResets ?? 0) > 0 ? `; alert store restarted ${s.storeResets}×` : ''}`;
+    c.alerts.title = t('site.alertsDetail', { seq: s.lastSiteSeq, dup: s.duplicates, gaps: s.gapSeqs }) + ((s.storeResets ?? 0) > 0 ? t('site.storeRestarted', { n: s.storeResets ?? 0 }) : '');
     c.alerts.classList.toggle('warn', s.gapSeqs > 0);
     this.fillAge(c, now);
   }

@@ -610,12 +610,13 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
   }
 
   /**
-   * pushGated(samples, from, to, passAll): stages and computes frames like push, running the attached classifier on
-   * each. A frame with no hot bin (code 0) is counted in result[0] and skipped, unless passAll; the first frame that
-   * is hot (or any frame, with passAll) stops the call with its power, prefix, hot codes (and narrow statistic) in
-   * place and its code in result[1]. Returns consumed·2 + (1 if such a frame stopped it). The engine passes false
-   * (a cold frame only lets the detector's open tracks expire, which it does for the skipped run in JS); passAll
-   * lets a caller see every frame's code.
+   * pushGated(samples, from, to, passAll, maxFrames = 0): stages and computes frames like push, running the attached
+   * classifier on each. A frame with no hot bin (code 0) is counted in result[0] and skipped, unless passAll; the first
+   * frame that is hot (or any frame, with passAll) stops the call with its power, prefix, hot codes (and narrow
+   * statistic) in place and its code in result[1]. With maxFrames ≥ 1 the call also stops once that many frames are
+   * computed (skipped or not): an engine whose kernel also sums every frame (mode | 4) stops at each average's end.
+   * Returns consumed·2 + (1 if a hot frame stopped it). The engine passes passAll false (a cold frame only lets the
+   * detector's open tracks expire, which it does for the skipped run in JS); passAll lets a caller see every code.
    */
   Napi::Value PushGated(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -627,6 +628,9 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       return env.Undefined();
     }
     const bool passAll = info[3].ToBoolean().Value();
+    int64_t maxFrames = 0;
+    if (info.Length() > 4 && !info[4].IsUndefined() && !IndexArg(info[4], "FrameKernel.pushGated: maxFrames", &maxFrames))
+      return env.Undefined();
     Classifier* gate = gate_;
     double skipped = 0;
     int code = 0;
@@ -636,7 +640,7 @@ class FrameKernel : public Napi::ObjectWrap<FrameKernel> {
       code = gate->Classify();
       if (code != 0 || passAll) return ready = true;
       skipped++;
-      return false;
+      return maxFrames > 0 && skipped >= static_cast<double>(maxFrames);
     });
     result_[0] = skipped;
     result_[1] = ready ? code : 0;

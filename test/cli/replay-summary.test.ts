@@ -1,0 +1,84 @@
+// `quietband replay` on a terminal ends with a summary in words (detections, overload, calibration emitters, duration,
+// speed); piped, stdout is the same JSON lines, byte for byte, and nothing else.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReplaySummary } from '../../src/cli/replay.js';
+import { replaySummaryText, summaryStream } from '../../src/cli/replay-summary.js';
+import { BIN, buildOnce, REPO } from '../daemon/helpers.js';
+
+beforeAll(() => buildOnce());
+
+const CAPTURE = path.resolve(REPO, '../shared/captures/dsc_contact_gfile004_433.92M_250k.cu8');
+
+const CLEAN: ReplaySummary = {
+  file: 'hall.cu8', samples: 15_000_000, durationS: 60, detections: 5, wallS: 1.24, realtimeFactor: 48.39, clipFraction: 0.0001,
+  maxBlockClipFraction: 0.0031, overloadS: 0, overloaded: false, nonFiniteSamples: 0, rateSps: 250_000, centerHz: 433_920_000,
+  calibrationEmitters: [{ centerHz: 433_990_400, appearances: 0 }, { centerHz: 433_920_000, appearances: 12 }, { centerHz: 868_300_000, appearances: 3 }],
+};
+
+describe('replay summary text', () => {
+  it('reads duration, rate, centre, detections, overload, the emitters heard and the speed', () => {
+    expect(replaySummaryText(CLEAN)).toBe([
+      '',
+      'replay of hall.cu8',
+      '  recording    60.00 s at 250 kS/s, centre 433.920 MHz',
+      '  detections   5',
+      '  overload     none (at most 0.3 % of raw values at the rails in one block)',
+      '  calibration  2 of 3 emitters heard; never heard after calibration: 433.9904 MHz (deaf receiver, or it stopped)',
+      '  speed        48.4 × real time (1.24 s)',
+      '',
+    ].join('\n'));
+  });
+
+  it('says a clipped recording is clipped and what to do, names dropped non-finite samples and an unknown centre', () => {
+    const text = replaySummaryText({ ...CLEAN, clipFraction: 0.15, maxBlockClipFraction: 0.464, overloadS: 9, overloaded: true, nonFiniteSamples: 42, centerHz: null, rateSps: 2_400_000, calibrationEmitters: [] });
+    expect(text).toContain('  recording    60.00 s at 2.4 MS/s, centre unknown (frequencies are offsets)\n');
+    expect(text).toContain('  overload     CLIPPED: 15.0 % of raw values at the ADC rails, 9.00 s of 60.00 s clipping; the detections are unreliable (intermodulation, missed weak signals): record again with less gain\n');
+    expect(text).toContain('  non-finite   42 samples (NaN, ±Inf) dropped with their frames\n');
+    expect(text).not.toContain('calibration');
+  });
+
+  it('goes to stdout on a terminal, else to stderr on a terminal, else nowhere', () => {
+    const out = { isTTY: true, write: () => true };
+    const err = { isTTY: true, write: () => true };
+    expect(summaryStream(out, err)).toBe(out);
+    expect(summaryStream({ write: () => true }, err)).toBe(err);
+    expect(summaryStream({ isTTY: false, write: () => true }, { write: () => true })).toBeNull();
+  });
+});
+
+/** Runs the CLI with stdout and stderr on a pseudo-terminal (util-linux `script`); returns what the terminal showed. */
+function onTerminal(args: string[]): string {
+  const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, QUIETBAND_LOG_FORMAT: '' } });
+  expect(r.status).toBe(0);
+  // the terminal turns \n into \r\n; the progress bar redraws its line (cursor to column 1) and clears it at the end
+  return r.stdout.replace(/\r\n/g, '\n').replace(/\x1b\[\d*G/g, '\r').replace(/\x1b(?:\[[0-9;?]*[A-Za-z]|[78])/g, '').replace(/^.*\r/gm, '');
+}
+
+describe('replay on a terminal and piped (real capture)', () => {
+  it('ends with the summary on a terminal; piped stdout is the same detection lines and nothing else', () => {
+    const args = ['replay', CAPTURE, '--log-level', 'warn'];
+    const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(piped.status).toBe(0);
+    const lines = piped.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['detection', 'detection']);
+    expect(piped.stderr).not.toContain('replay of');
+    const again = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(again.stdout).toBe(piped.stdout); // deterministic bytes
+
+    const shown = onTerminal(args);
+    const jsonLines = shown.split('\n').filter((l) => l.startsWith('{'));
+    expect(jsonLines.join('\n') + '\n').toBe(piped.stdout);
+    const summary = shown.slice(shown.indexOf('replay of '));
+    expect(summary).toMatch(new RegExp(
+      `^replay of ${CAPTURE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n` +
+      '  recording    0\\.52 s at 250 kS/s, centre 433\\.920 MHz\\n' +
+      '  detections   2\\n' +
+      '  overload     none \\(at most \\d+\\.\\d % of raw values at the rails in one block\\)\\n' +
+      '  speed        \\d+\\.\\d × real time \\(\\d+\\.\\d\\d s\\)\\n$',
+    ));
+    expect(onTerminal([...args, '--no-summary'])).not.toContain('replay of');
+  }, 60_000);
+});

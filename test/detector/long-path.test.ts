@@ -1,0 +1,86 @@
+// The long path's CFAR test on synthetic Welch averages: its spread comes from single bins, so a link that fills most of
+// a narrow free stretch of the band neither lifts the threshold nor hides itself.
+import { describe, expect, it } from 'vitest';
+import { HANN_BIN_VARIANCE_FACTOR, LongPath } from '../../src/detector/long-path.js';
+import { Prng } from '../../src/source/sim-generators.js';
+
+/** Uniform draws in [0, 1) from a seeded generator, so every run sees the same noise. */
+const prng = (seed: number) => {
+  const g = new Prng(seed);
+  return () => g.uniform();
+};
+
+const N = 1024;
+const FRAMES = 49; // short frames per Welch average
+const RBW = 244.140625;
+const FREE_LO = 272;
+const FREE_HI = 751; // the only noise bins: a free stretch of 480 bins between emitters
+
+/** One Welch average of unit-mean noise (mean of FRAMES exponentials per bin) plus `excess` on bins [lo, hi]. */
+function average(rand: () => number, excess = 0, lo = 0, hi = -1): Float32Array {
+  const p = new Float32Array(N);
+  for (let b = 0; b < N; b++) {
+    let s = 0;
+    for (let f = 0; f < FRAMES; f++) s -= Math.log(1 - rand());
+    p[b] = s / FRAMES + (b >= lo && b <= hi ? excess : 0);
+  }
+  return p;
+}
+
+describe('LongPath', () => {
+  const level = new Float32Array(N).fill(1);
+  const noiseBin = new Uint8Array(N);
+  for (let b = FREE_LO; b <= FREE_HI; b++) noiseBin[b] = 1;
+  const guard = new Uint8Array(N);
+
+  it('a link over 80 of the 480 free bins: the spread rises by less than half, the link opens, nothing else', () => {
+    const rand = prng(7);
+    // kernel of 11 bins (half 5), one scale of K = 10 averages (1 s of 0.1 s averages)
+    const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3 });
+    const hot = new Uint8Array(N);
+    const stat = new Float32Array(N);
+    for (let i = 0; i < 10; i++) long.push(average(rand), i * 25_000);
+    expect(long.due(0)).toBe(true);
+    expect(long.evaluate(0, level, noiseBin, guard, hot, stat)).toBe(0);
+    const quiet = long.sigma[0];
+    // one bin's spread is 1/√(10·49) = 0.0452; a kernel mean of 11 bins is given √(F/11) of it; a MAD over 480 bins
+    // is known to ≈ ±6 % (1σ), hence ±20 %
+    const expected = 0.0452 * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / 11);
+    expect(Math.abs(quiet - expected) / expected).toBeLessThan(0.2);
+
+    // +0.25 (−6 dB) on bins 480–559 for the next 12 averages (the threshold is 6 · 0.0452 · √(1.94/11) = 0.114); a
+    // sixth of the noise bins then deviate by 5σ, which moves the median deviation to the noise's 60th percentile
+    // (+25 %; a spread measured across the kernel means, 90 of which the link fills, would move far more)
+    for (let i = 10; i < 21; i++) long.push(average(rand, 0.25, 480, 559), i * 25_000);
+    expect(long.due(0)).toBe(false); // tests come every ⌈10/4⌉ = 3 averages: after 10, 13, 16, 19, 22
+    long.push(average(rand, 0.25, 480, 559), 21 * 25_000);
+    expect(long.due(0)).toBe(true);
+    const any = long.evaluate(0, level, noiseBin, guard, hot, stat);
+    expect(any & 2).toBe(2);
+    expect(long.sigma[0] / quiet).toBeLessThan(1.5);
+    const hotBins = [...hot.keys()].filter((b) => hot[b] !== 0);
+    expect(hotBins.length).toBeGreaterThan(0);
+    // the eroded run lies inside the link, and no bin outside the free stretch is ever tested
+    for (const b of hotBins) {
+      expect(b).toBeGreaterThanOrEqual(480);
+      expect(b).toBeLessThanOrEqual(559);
+    }
+  });
+
+  it('beside an emitter the kernel holds fewer noise bins: a link on the first bins of the stretch is still tested, nothing outside it', () => {
+    const rand = prng(11);
+    const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3 });
+    const hot = new Uint8Array(N);
+    const stat = new Float32Array(N);
+    // +0.4 on the first 4 free bins: the first free bin's kernel holds 6 noise bins (half kernel 5), mean excess
+    // 0.4 · 4/6 = 0.27 against 6 · 0.0452 · √(1.94/6) = 0.15
+    for (let i = 0; i < 10; i++) long.push(average(rand, 0.4, FREE_LO, FREE_LO + 3), i * 25_000);
+    expect(long.evaluate(0, level, noiseBin, guard, hot, stat) & 2).toBe(2);
+    const hotBins = [...hot.keys()].filter((b) => hot[b] !== 0);
+    expect(hotBins.length).toBeGreaterThan(0);
+    for (const b of hotBins) {
+      expect(b).toBeGreaterThanOrEqual(FREE_LO);
+      expect(b).toBeLessThanOrEqual(FREE_LO + 8);
+    }
+  });
+});

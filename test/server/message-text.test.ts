@@ -1,0 +1,61 @@
+// Server-produced texts in both languages: source errors by code, a cause rendered inside the offline alert, the deaf note.
+import { describe, expect, it } from 'vitest';
+import { judgeHearing } from '../../src/field/baseline-health.js';
+import { alertMessageIn, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+
+const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
+
+describe('source errors as message codes', () => {
+  it('maps each QuietBandError code of a retrying source to its text, the rest to source.io, a plain end to source.ended', () => {
+    const ids = ['DEVICE_NOT_FOUND', 'DEVICE_BUSY', 'PERMISSION', 'DISCONNECTED', 'USB_TRANSFER', 'NOT_RTL_TCP', 'IO', 'SOMETHING_NEW', undefined]
+      .map((c) => sourceRetryCode(c, 'x', 400).id);
+    expect(ids).toEqual(['source.notFound', 'source.busy', 'source.permission', 'source.disconnected', 'source.usb', 'source.notRtlTcp', 'source.io', 'source.io', 'source.ended']);
+    expect(sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1599.6).params).toEqual({ detail: NOT_FOUND, ms: 1600 });
+  });
+
+  it('renders English as the daemon logs it and Chinese with the advice translated', () => {
+    const code = sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1600);
+    expect(codesText([code])).toBe(`${NOT_FOUND}; reopening in 1600 ms`);
+    const zh = codesText([code], 'zh-CN');
+    expect(zh).toBe('找不到接收器：请确认加密狗已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；1600 毫秒后重试');
+    expect(codesText([sourceRetryCode('DISCONNECTED', 'gone', 200)], 'zh-CN')).toBe('接收器停止送出采样：加密狗被拔出或卡死；200 毫秒后按序列号重新打开（仍不恢复请重新插拔）');
+    // an unclassified error keeps its own words inside the Chinese sentence
+    expect(codesText([sourceRetryCode('IO', 'f.cu8: read failed at byte 4096 (EIO)', 800)], 'zh-CN')).toBe('读取信号源出错（f.cu8: read failed at byte 4096 (EIO)）；800 毫秒后重试');
+    expect(codesText([sourceRetryCode(undefined, 'the source ended', 200)])).toBe('the source ended; reopening in 200 ms');
+  });
+
+  it('renders the cause inside the sensor-offline alert (one level), in both languages', () => {
+    const cause = sourceRetryCode('DEVICE_BUSY', 'RTL-SDR index 0 is busy', 3200);
+    const alertCode = { id: 'offline.sourceError', params: { sensor: 'room-101', source: 'rtl=0', ...cause.params, cause: cause.id } };
+    expect(alertMessageIn('en', 'fallback', alertCode)).toBe('sensor room-101 (rtl=0) stopped delivering: RTL-SDR index 0 is busy; reopening in 3200 ms');
+    expect(alertMessageIn('zh-CN', 'fallback', alertCode)).toMatch(/^传感器 room-101（rtl=0）停止输出数据：接收器被占用：.*3200 毫秒后重试$/);
+    // a cause naming an unknown id, or the alert's own id, stays as written (no recursion)
+    expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'no.such' } })).toBe('sensor s (q) stopped delivering: {=cause}');
+    expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'offline.sourceError' } })).toBe('sensor s (q) stopped delivering: sensor s (q) stopped delivering: {=cause}');
+  });
+
+  it('gives fatal sensor errors a code (CONFIG, BAD_INPUT, BASELINE_MISMATCH, NATIVE_UNAVAILABLE) and leaves others uncoded', () => {
+    expect(sensorErrorCode('CONFIG', 'sensors[0].gainDb: expected a number')).toEqual({ id: 'sensor.config', params: { detail: 'sensors[0].gainDb: expected a number' } });
+    expect(codesText([sensorErrorCode('BASELINE_MISMATCH', 'b.json: rateSps 250000 ≠ 1000000')!], 'zh-CN')).toBe('存储的基线与当前设置不符，传感器未运行：b.json: rateSps 250000 ≠ 1000000');
+    expect(sensorErrorCode('IO', 'x')).toBeUndefined();
+    expect(sensorErrorCode(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('deaf receiver note', () => {
+  it('codes one line per silent emitter and the advice; English and Chinese name frequency, period and silence', () => {
+    const n = judgeHearing([
+      { centerHz: 433_990_400, periodS: 47, continuous: false, silentS: 172 },
+      { centerHz: 868_300_000, periodS: 60, continuous: false, silentS: 30 },
+      { centerHz: 315_000_000, periodS: 30.4, continuous: false, silentS: 400 },
+    ])!;
+    expect(n.messageCodes.map((c) => c.id)).toEqual(['hearing.deaf', 'hearing.deaf', 'hearing.advice']);
+    expect(n.messageCodes[1]!.params).toEqual({ mhz: '315.0000', periodS: '30', silentS: '400' });
+    expect(n.message).toBe(
+      "Not hearing the calibration's periodic emitter 433.9904 MHz (every 47 s, silent 172 s). Not hearing the calibration's periodic emitter 315.0000 MHz (every 30 s, silent 400 s). Check the antenna, its cable and the gain: a deaf sensor raises no alerts.",
+    );
+    expect(codesText(n.messageCodes, 'zh-CN')).toBe(
+      '听不到校准时的周期性发射源 433.9904 MHz（每 47 秒一次，已 172 秒未出现）。听不到校准时的周期性发射源 315.0000 MHz（每 30 秒一次，已 400 秒未出现）。请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。',
+    );
+  });
+});
