@@ -58,6 +58,8 @@ interface LiveTrack {
   timer: NodeJS.Timeout | null;
   /** Wall time (performance.now, ms) the track opened: the identification's delay is logged from it. */
   openedMs: number;
+  /** The first identification posted (null before). */
+  first: AlertSignal | null;
 }
 
 /**
@@ -69,6 +71,7 @@ interface LiveTrack {
  *   (`final: false`), which the main thread writes as an `update` of the alert.
  * - A close asks for the final identification (the last `finalS` of the transmission, or all of it when shorter: then
  *   the same clip as `quietband replay` analyses) and is held until it is posted (`final: true`), at most `holdCloseMs`.
+ *   When that part shows nothing (`unknown`) the first identification stands, its reason saying so.
  * - Identification never throws into the detection: a failure is posted as class `unknown` with the reason; samples that
  *   left the ring give `unknown` ("no longer held").
  * - Hot path: `push` copies the block into the own ring (no evidence) and compares one number per block.
@@ -99,7 +102,7 @@ export class LiveIdentifier implements EvidenceSink {
     let t = this.tracks.get(ev.id);
     if (t === undefined) {
       const startSample = Math.round(ev.startS * rate);
-      t = { id: ev.id, startSample, firstDue: startSample + this.span(this.o.firstS) + Math.round(this.o.marginS * rate), last: ev, held: null, timer: null, openedMs: performance.now() };
+      t = { id: ev.id, startSample, firstDue: startSample + this.span(this.o.firstS) + Math.round(this.o.marginS * rate), last: ev, held: null, timer: null, openedMs: performance.now(), first: null };
       this.tracks.set(ev.id, t);
       if (t.firstDue! < this.nextDue) this.nextDue = t.firstDue!;
     }
@@ -182,7 +185,12 @@ export class LiveIdentifier implements EvidenceSink {
       .then((id) => {
         // a track already released (closed, stream ended) or finally identified takes no more results
         if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
-        const signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
+        let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
+        // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
+        if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
+          signal = { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
+        }
+        if (!final) t.first = signal;
         const now = performance.now();
         this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);

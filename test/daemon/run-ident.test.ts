@@ -55,7 +55,7 @@ async function runScenario(name: string, rateSps: number, fftSize: number, ookOf
     expect(delay).toBeLessThan(maxDelayMs);
     const close = await c.waitFor(() => tx().find((x) => x.a.alertId === open.a.alertId && x.a.event === 'close'), 10_000, `the ${cls} close`);
     expect(close.a.signal?.final).toBe(true);
-    expect(close.a.signal?.class).toBe(cls);
+    expect(close.a.signal?.class, close.a.signal?.reason).toBe(cls);
   }
   // the worker's debug lines: time from asking to the posted result (queue + identification on the evidence thread)
   const ids = d.stderr().split('\n').filter((l) => l.includes('"transmission identified"')).map((l) => JSON.parse(l) as { class: string; final: boolean; identMs: number; samples: number });
@@ -100,10 +100,10 @@ describeNeeding(MOSQUITTO_MISSING, 'quietband run: live identification of each t
     expect(await d.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
-  it('2.4 MS/s: the same classes, the first update within 2.5 s of the alert (0.25 s analysed: maxSamples 600 000)', async () => {
-    // a looser bound than at 250 kS/s: at 2.4 MS/s the identification takes 0.2–0.35 s of CPU and competes with the
-    // sensor's own 2.4 MS/s detection (and, on a shared CI box, other jobs)
-    const { d, c } = await runScenario('2.4M', 2_400_000, 4096, 300_000, 2500);
+  it('2.4 MS/s: the same classes, the first update within 3 s of the alert (0.25 s analysed: maxSamples 600 000)', async () => {
+    // a looser bound than at 250 kS/s: at 2.4 MS/s the identification takes 0.1–0.35 s of CPU on a thread that yields to
+    // the sensor's own 2.4 MS/s detection (and, on a shared CI box, to other jobs): 0.7–2.0 s measured on a loaded box
+    const { d, c } = await runScenario('2.4M', 2_400_000, 4096, 300_000, 3000);
     c.close();
     d.child.kill('SIGTERM');
     expect(await d.exited).toEqual({ code: 0, signal: null });

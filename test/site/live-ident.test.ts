@@ -115,6 +115,23 @@ describe('LiveIdentifier', () => {
     expect(ending.out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
   });
 
+  it('a final part that shows nothing leaves the first identification standing (final, with both reasons)', async () => {
+    let calls = 0;
+    const { li, out, feed } = rig(async (i) => (++calls === 1 ? identify(i) : { class: 'unknown', confidence: 0, reason: 'no emission above the noise near 0 Hz' }));
+    feed(0.1);
+    li.onEvent(ev('open'));
+    feed(START_S + 0.6);
+    await settle(20);
+    feed(END_S + 0.1);
+    li.onEvent(ev('close', END_S));
+    await settle(20);
+    const sigs = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
+    expect(sigs.map((s) => [s.class, s.final])).toEqual([['ook', false], ['ook', true]]);
+    expect(sigs[1]!.reason).toBe(`${sigs[0]!.reason} (its last part: no emission above the noise near 0 Hz)`);
+    expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
+    await li.close();
+  });
+
   it('a transmission whose samples left the ring is unknown with the reason', async () => {
     const { li, out, feed } = rig(async (i) => identify(i));
     feed(END_S + 0.2);
