@@ -172,9 +172,12 @@ export class LiveIdentifier implements EvidenceSink {
     const margin = Math.round(this.o.marginS * this.d.info.rateSps);
     let pending: Promise<Identification>;
     const askedMs = performance.now();
+    // a detection reported late (the long path: seconds after its start) whose start left the ring: its first part is
+    // the oldest stretch still held
+    const shift = final ? 0 : Math.max(0, this.heldFrom() + margin - from);
     try {
-      const { iq, count } = this.read(from - margin, to + margin);
-      if (count === 0 || to + margin <= this.heldFrom()) {
+      const { iq, count } = this.read(from + shift - margin, to + shift + margin);
+      if (count === 0 || to + shift + margin <= this.heldFrom()) {
         pending = Promise.resolve({ class: 'unknown', confidence: 0, reason: "the transmission's IQ is no longer held by the sensor's ring" });
       } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
     } catch (err) {

@@ -143,6 +143,17 @@ describe('LiveIdentifier', () => {
     const s = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').at(-1)!.signal;
     expect(s.class).toBe('unknown');
     expect(s.reason).toMatch(/no longer held/);
+    // the first identification of a detection reported long after its start uses the oldest part still held
+    const firsts: AlertSignal[] = [];
+    const lateOpen = new LiveIdentifier({ info, inner: null, evidenceRing: null, engine: async (i) => identify(i), log: silentLog, post: () => undefined, postSignal: (_id, x) => firsts.push(x) }, { ringS: 0.6 });
+    for (let f = 0; f < ook.input.count; f += 16_384) {
+      const n = Math.min(16_384, ook.input.count - f);
+      lateOpen.push({ samples: ook.input.iq.subarray(2 * f, 2 * (f + n)), count: n, centerHz: CENTER_HZ, rateSps: rate, firstSample: f, tuneId: 0, clipFraction: 0, discontinuity: false });
+    }
+    lateOpen.onEvent(ev('open')); // 1.24 s of IQ in, the ring holds the last 0.6 s: all of the first 0.5 s is gone
+    await settle(30);
+    expect(firsts.map((x) => [x.class, x.final])).toEqual([['ook', false]]);
+    await lateOpen.close();
     await li.close();
     await late.close();
   });
