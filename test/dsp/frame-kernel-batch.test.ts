@@ -278,8 +278,49 @@ describe('frame kernel batches', () => {
     expect(seen).toEqual(all);
     expect(deliveredAt.length).toBeGreaterThan(20);
     expect(deliveredAt.length).toBeLessThan(framesTotal / 2);
-    // an engine that cannot gate says so: averaging, or another backend
-    expect(new SpectrumEngine({ ...opts, average: 4 }, { prefix: true }).setGate(gate)).toBe(false);
+    // an engine that cannot gate says so: another backend
     expect(new SpectrumEngine({ ...opts, fftBackend: 'pffft' }, { prefix: true }).setGate(gate)).toBe(false);
+  });
+
+  it('a gated engine that also averages (the burst path) delivers the very averages of an ungated one, skipped frames included', () => {
+    const { open, release, wideOpen } = thresholds(refPower);
+    const opts = { fftSize: N, window: 'hann' as const, average: 4, dcRemoval: true, fftBackend: 'fftw' };
+    const blocks: IqBlock[] = [];
+    for (let from = 0; from < COUNT; from += 7_777) {
+      const count = Math.min(7_777, COUNT - from);
+      blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
+        firstSample: from, tuneId: 1, clipFraction: 0, discontinuity: false });
+    }
+    type Avg = { firstSample: number; sampleCount: number; power: Buffer };
+    const run = (gated: boolean) => {
+      const engine = new SpectrumEngine(opts, { prefix: true });
+      if (gated) {
+        const hot = new Uint8Array(N);
+        const c = createNativeClassifier(N, 1, 8, open, release, wideOpen, hot, new Float32Array(N), engine.prefixSum!)!;
+        expect(engine.setGate({ classifier: c, code: -1, onSkipped: () => {} })).toBe(true);
+      }
+      const avgs: Avg[] = [];
+      let shorts = 0;
+      for (const b of blocks) {
+        engine.push(b, {
+          onShortFrame: () => shorts++,
+          onSlowFrame: (f: SpectrumFrame) => avgs.push({ firstSample: f.firstSample, sampleCount: f.sampleCount, power: Buffer.from(f.power.slice().buffer) }),
+        });
+      }
+      return { avgs, shorts };
+    };
+    const plain = run(false);
+    const gated = run(true);
+    // 1534 frames: 383 averages of 4, each spanning 4 hops + half a frame's overlap = 640 samples
+    expect(plain.avgs.length).toBe(Math.floor(framesTotal / 4));
+    expect(plain.avgs[1].firstSample - plain.avgs[0].firstSample).toBe(4 * (N / 2));
+    expect(plain.avgs[0].sampleCount).toBe(3 * (N / 2) + N);
+    expect(gated.shorts).toBeLessThan(plain.shorts / 2);
+    expect(gated.avgs.length).toBe(plain.avgs.length);
+    for (let i = 0; i < plain.avgs.length; i++) {
+      expect(gated.avgs[i].firstSample).toBe(plain.avgs[i].firstSample);
+      expect(gated.avgs[i].sampleCount).toBe(plain.avgs[i].sampleCount);
+      expect(gated.avgs[i].power.equals(plain.avgs[i].power)).toBe(true);
+    }
   });
 });
