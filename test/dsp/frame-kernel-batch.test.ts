@@ -50,6 +50,17 @@ function thresholds(frames: Float32Array[]) {
   return { open, release, wideOpen };
 }
 
+/** The capture cut into blocks of `size` samples (the last one shorter), the first numbered `first`. */
+function blocksOf(samples: Float32Array, size: number, first: number): IqBlock[] {
+  const blocks: IqBlock[] = [];
+  for (let from = 0; from < COUNT; from += size) {
+    const count = Math.min(size, COUNT - from);
+    blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
+      firstSample: first + from, tuneId: 1, clipFraction: 0, discontinuity: false });
+  }
+  return blocks;
+}
+
 describe('frame kernel batches', () => {
   it('the addon is built here', () => {
     expect(nativeFrameAvailable()).toBe(true);
@@ -236,13 +247,8 @@ describe('frame kernel batches', () => {
   it('a gated engine skips exactly the cold frames, reports them in stream order, and delivers the hot ones unchanged', () => {
     const { open, release, wideOpen } = thresholds(refPower);
     const opts = { fftSize: N, window: 'hann' as const, average: 0, dcRemoval: true, fftBackend: 'fftw' };
-    const blocks: IqBlock[] = [];
     // blocks of 30 001 samples, numbered from 5 000 000 (sample indices are absolute)
-    for (let from = 0; from < COUNT; from += 30_001) {
-      const count = Math.min(30_001, COUNT - from);
-      blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
-        firstSample: 5_000_000 + from, tuneId: 1, clipFraction: 0, discontinuity: false });
-    }
+    const blocks = blocksOf(samples, 30_001, 5_000_000);
     const plain = new SpectrumEngine(opts, { prefix: true });
     const all: number[] = [];
     for (const b of blocks) plain.push(b, { onShortFrame: (f: SpectrumFrame) => all.push(f.firstSample), onSlowFrame: () => {} });
@@ -285,12 +291,7 @@ describe('frame kernel batches', () => {
   it('a gated engine that also averages (the burst path) delivers the very averages of an ungated one, skipped frames included', () => {
     const { open, release, wideOpen } = thresholds(refPower);
     const opts = { fftSize: N, window: 'hann' as const, average: 4, dcRemoval: true, fftBackend: 'fftw' };
-    const blocks: IqBlock[] = [];
-    for (let from = 0; from < COUNT; from += 7_777) {
-      const count = Math.min(7_777, COUNT - from);
-      blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
-        firstSample: from, tuneId: 1, clipFraction: 0, discontinuity: false });
-    }
+    const blocks = blocksOf(samples, 7_777, 0);
     type Avg = { firstSample: number; sampleCount: number; power: Buffer };
     const run = (gated: boolean) => {
       const engine = new SpectrumEngine(opts, { prefix: true });
