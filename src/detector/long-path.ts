@@ -26,6 +26,30 @@ export interface LongPathOptions {
   releaseSigma: number;
   /** Smallest excess a cell opens at (linear over the floor; releases at half of it). Default {@link LONG_MIN_EXCESS}. */
   minExcess?: number;
+  /** Averages (frames) the learned levels were estimated from (the baseline path's `frames`); Infinity if unknown. */
+  levelFrames?: number;
+}
+
+/**
+ * Spread of the learned level's error against the statistic's own (the lower-quantile estimate, learner.ts
+ * finishPath): μ = P25 + 0.6·(P25 − P05) from n frames has a standard error of ≈ 2.5σ/√n (SE(P25) = 1.36σ/√n, SE(P05) =
+ * 2.12σ/√n for a Gaussian statistic).
+ */
+export const LEVEL_QUANTILE_SE = 2.5;
+/** The 0.25 dB histogram cells round a level by up to ±0.125 dB: 0.25/√12 dB = 1.66 % rms (linear). */
+export const LEVEL_CELL_ERROR = 0.0166;
+/** How many bins share a level error: the narrow statistic the levels are learned on is a 3-bin mean. */
+export const LEVEL_ERROR_CORRELATED_BINS = 3;
+/** Level errors of kernel means an open level stays above: the largest of ≈ 1000 bins' fixed errors is ≈ 3.3σ. */
+export const LEVEL_BIAS_SIGMAS = 4.5;
+
+/**
+ * Relative error (linear, rms) of one bin's learned level: √((LEVEL_QUANTILE_SE·σ₁)²/n + LEVEL_CELL_ERROR²), σ₁ the
+ * relative spread of one frame of the statistic, n the frames it was learned from.
+ */
+export function levelErrorBin(sigmaOne: number, frames: number): number {
+  const q = (LEVEL_QUANTILE_SE * sigmaOne) ** 2 / Math.max(1, frames);
+  return Math.sqrt(q + LEVEL_CELL_ERROR ** 2);
 }
 
 /**
@@ -215,16 +239,20 @@ export class LongPath {
     }
     const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / (2 * h + 1));
     this.sigma[si] = sigma;
-    // a kernel mean of c bins has spread σ_c = sigmaBin·√(F/c), and its levels are the Gamma tail at σ_c; the floor
-    // minExcess keeps the open level above a single bin's own bias (skirts calibration saw under the noise threshold),
-    // which the spread across bins does not show
+    // a kernel mean of c bins has spread σ_c = sigmaBin·√(F/c), and its levels are the Gamma tail at σ_c. That
+    // spread is across bins; a bin's learned level is also off by a fixed amount, the same at every test, so the few
+    // bins the most off would open again and again: the open level stays LEVEL_BIAS_SIGMAS level errors of a kernel
+    // mean over the floor (see levelErrorBin), and never under minExcess (skirts calibration saw under the noise
+    // threshold)
     const minEx = this.minExcess;
+    const levelErr = levelErrorBin(sigmaBin * Math.sqrt(k), this.o.levelFrames ?? Infinity);
     const openAt = this.openAt;
     const releaseAt = this.releaseAt;
     for (let c = h + 1; c <= 2 * h + 1; c++) {
       const sc = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
-      openAt[c] = Math.max(gammaTailLevel(sc, this.o.openSigma), 1 + minEx);
-      releaseAt[c] = Math.max(gammaTailLevel(sc, this.o.releaseSigma), 1 + minEx / 2);
+      const floor = Math.max(minEx, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
+      openAt[c] = Math.max(gammaTailLevel(sc, this.o.openSigma), 1 + floor);
+      releaseAt[c] = Math.max(gammaTailLevel(sc, this.o.releaseSigma), 1 + floor / 2);
     }
     let any = 0;
     for (let b = 0; b < n; b++) {

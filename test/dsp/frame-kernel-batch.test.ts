@@ -50,6 +50,17 @@ function thresholds(frames: Float32Array[]) {
   return { open, release, wideOpen };
 }
 
+/** The capture cut into blocks of `size` samples (the last one shorter), the first numbered `first`. */
+function blocksOf(samples: Float32Array, size: number, first: number): IqBlock[] {
+  const blocks: IqBlock[] = [];
+  for (let from = 0; from < COUNT; from += size) {
+    const count = Math.min(size, COUNT - from);
+    blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
+      firstSample: first + from, tuneId: 1, clipFraction: 0, discontinuity: false });
+  }
+  return blocks;
+}
+
 describe('frame kernel batches', () => {
   it('the addon is built here', () => {
     expect(nativeFrameAvailable()).toBe(true);
@@ -236,13 +247,8 @@ describe('frame kernel batches', () => {
   it('a gated engine skips exactly the cold frames, reports them in stream order, and delivers the hot ones unchanged', () => {
     const { open, release, wideOpen } = thresholds(refPower);
     const opts = { fftSize: N, window: 'hann' as const, average: 0, dcRemoval: true, fftBackend: 'fftw' };
-    const blocks: IqBlock[] = [];
     // blocks of 30 001 samples, numbered from 5 000 000 (sample indices are absolute)
-    for (let from = 0; from < COUNT; from += 30_001) {
-      const count = Math.min(30_001, COUNT - from);
-      blocks.push({ samples: samples.subarray(2 * from, 2 * (from + count)), count, centerHz: 310e6, rateSps: 250_000,
-        firstSample: 5_000_000 + from, tuneId: 1, clipFraction: 0, discontinuity: false });
-    }
+    const blocks = blocksOf(samples, 30_001, 5_000_000);
     const plain = new SpectrumEngine(opts, { prefix: true });
     const all: number[] = [];
     for (const b of blocks) plain.push(b, { onShortFrame: (f: SpectrumFrame) => all.push(f.firstSample), onSlowFrame: () => {} });
@@ -278,8 +284,44 @@ describe('frame kernel batches', () => {
     expect(seen).toEqual(all);
     expect(deliveredAt.length).toBeGreaterThan(20);
     expect(deliveredAt.length).toBeLessThan(framesTotal / 2);
-    // an engine that cannot gate says so: averaging, or another backend
-    expect(new SpectrumEngine({ ...opts, average: 4 }, { prefix: true }).setGate(gate)).toBe(false);
+    // an engine that cannot gate says so: another backend
     expect(new SpectrumEngine({ ...opts, fftBackend: 'pffft' }, { prefix: true }).setGate(gate)).toBe(false);
+  });
+
+  it('a gated engine that also averages (the burst path) delivers the very averages of an ungated one, skipped frames included', () => {
+    const { open, release, wideOpen } = thresholds(refPower);
+    const opts = { fftSize: N, window: 'hann' as const, average: 4, dcRemoval: true, fftBackend: 'fftw' };
+    const blocks = blocksOf(samples, 7_777, 0);
+    type Avg = { firstSample: number; sampleCount: number; power: Buffer };
+    const run = (gated: boolean) => {
+      const engine = new SpectrumEngine(opts, { prefix: true });
+      if (gated) {
+        const hot = new Uint8Array(N);
+        const c = createNativeClassifier(N, 1, 8, open, release, wideOpen, hot, new Float32Array(N), engine.prefixSum!)!;
+        expect(engine.setGate({ classifier: c, code: -1, onSkipped: () => {} })).toBe(true);
+      }
+      const avgs: Avg[] = [];
+      let shorts = 0;
+      for (const b of blocks) {
+        engine.push(b, {
+          onShortFrame: () => shorts++,
+          onSlowFrame: (f: SpectrumFrame) => avgs.push({ firstSample: f.firstSample, sampleCount: f.sampleCount, power: Buffer.from(f.power.slice().buffer) }),
+        });
+      }
+      return { avgs, shorts };
+    };
+    const plain = run(false);
+    const gated = run(true);
+    // 1534 frames: 383 averages of 4, each spanning 4 hops + half a frame's overlap = 640 samples
+    expect(plain.avgs.length).toBe(Math.floor(framesTotal / 4));
+    expect(plain.avgs[1].firstSample - plain.avgs[0].firstSample).toBe(4 * (N / 2));
+    expect(plain.avgs[0].sampleCount).toBe(3 * (N / 2) + N);
+    expect(gated.shorts).toBeLessThan(plain.shorts / 2);
+    expect(gated.avgs.length).toBe(plain.avgs.length);
+    for (let i = 0; i < plain.avgs.length; i++) {
+      expect(gated.avgs[i].firstSample).toBe(plain.avgs[i].firstSample);
+      expect(gated.avgs[i].sampleCount).toBe(plain.avgs[i].sampleCount);
+      expect(gated.avgs[i].power.equals(plain.avgs[i].power)).toBe(true);
+    }
   });
 });
