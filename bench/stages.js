@@ -119,9 +119,9 @@ function powerAccumulate(out, p, sum, n, norm) {
 function recordFrames(opts, blocks, rateSps, centerHz, firstSample) {
   const slow = new SpectrumEngine(opts.spectrum);
   const fast = new SpectrumEngine({ ...opts.spectrum, fftSize: opts.fastFftSize, average: 0 });
-  /** @type {{ slow: boolean, frame: import('../src/spectrum/spectrum-engine.js').SpectrumFrame }[]} */
+  /** @type {{ slow: boolean, frame: import('../src/spectrum/frames.js').SpectrumFrame }[]} */
   const frames = [];
-  const copy = (/** @type {import('../src/spectrum/spectrum-engine.js').SpectrumFrame} */ f) => ({ ...f, power: f.power.slice() });
+  const copy = (/** @type {import('../src/spectrum/frames.js').SpectrumFrame} */ f) => ({ ...f, power: f.power.slice() });
   const fastSink = { onShortFrame: (f) => frames.push({ slow: false, frame: copy(f) }), onSlowFrame: () => {} };
   const slowSink = { onShortFrame: () => {}, onSlowFrame: (f) => frames.push({ slow: true, frame: copy(f) }) };
   let first = firstSample;
@@ -267,7 +267,7 @@ export async function runStages(capture, o) {
       const geometry = { fftSize: n, fastFftSize: opts.fastFftSize, rateSps, centerHz };
       let events = 0;
       const det = new Detector(baseline, geometry, () => events++, opts.detector);
-      /** @type {import('../src/spectrum/spectrum-engine.js').SpectrumFrame} */
+      /** @type {import('../src/spectrum/frames.js').SpectrumFrame} */
       const fastFrame = { ...recorded[0].frame };
       const slowFrame = { ...recorded[0].frame };
       let shift = 0;

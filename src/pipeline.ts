@@ -1,9 +1,11 @@
 // The pipeline shared by replay, calibrate and the live sensors: source → spectrum → baseline → detector.
-import { SpectrumEngine, type SpectrumFrame, type SpectrumOptions } from './spectrum/spectrum-engine.js';
+import { SpectrumEngine } from './spectrum/spectrum-engine.js';
+import type { SpectrumFrame, SpectrumOptions } from './spectrum/frames.js';
 import { BaselineLearner } from './baseline/learner.js';
 import { measureNoiseShapes } from './baseline/noise-shape.js';
 import { checkFingerprint, type Baseline, type BaselineFingerprint } from './baseline/baseline.js';
-import { Detector, type DetectorOptions } from './detector/detector.js';
+import { Detector } from './detector/detector.js';
+import type { DetectorOptions } from './detector/options.js';
 import type { EmitterAppearance } from './detector/emitter-watch.js';
 import { backgroundBins, type Region } from './site/band-plan.js';
 import type { DetectionEvent, IqSource, IqSourceInfo } from './types.js';

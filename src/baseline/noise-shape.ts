@@ -1,5 +1,6 @@
 // Shape of the detection statistic under pure noise, measured by simulation for the exact spectrum settings.
-import { SpectrumEngine, type SpectrumFrame, type SpectrumOptions } from '../spectrum/spectrum-engine.js';
+import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame, SpectrumOptions } from '../spectrum/frames.js';
 import { FrequencySmoother } from '../detector/statistic.js';
 import type { IqBlock } from '../types.js';
 

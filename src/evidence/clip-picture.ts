@@ -5,7 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
-import { SpectrumEngine, type SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
 import { readClipHints } from './clip-meta.js';
 import type { IqSourceInfo } from '../types.js';
 

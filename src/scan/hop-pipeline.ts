@@ -1,5 +1,6 @@
 // Hopping pipeline: per-hop engines, baselines and detectors; settle after every retune; merging across overlapping hops.
-import { SpectrumEngine, type SpectrumFrame, type SpectrumSink } from '../spectrum/spectrum-engine.js';
+import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame, SpectrumSink } from '../spectrum/frames.js';
 import { BaselineLearner } from '../baseline/learner.js';
 import { measureNoiseShapes } from '../baseline/noise-shape.js';
 import { Detector } from '../detector/detector.js';

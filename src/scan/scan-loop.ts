@@ -2,7 +2,7 @@
 import type { Baseline } from '../baseline/baseline.js';
 import { QuietBandError } from '../errors.js';
 import type { PipelineOptions } from '../pipeline.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { RetunableSource } from '../source/retunable.js';
 import type { DetectionEvent, IqBlock } from '../types.js';
 import { HopPipeline } from './hop-pipeline.js';

@@ -1,6 +1,6 @@
 // One spectrum over a whole scan for the UI: the latest slow frame of each hop stitched on a fixed grid (≤ 1024 points).
 import type { Baseline } from '../baseline/baseline.js';
-import type { DetectorOptions } from '../detector/detector.js';
+import type { DetectorOptions } from '../detector/options.js';
 import { baselineTraces } from '../site/sensor-pipeline.js';
 import type { Hop } from './scan-plan.js';
 

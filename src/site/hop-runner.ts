@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { checkFingerprint, loadBaseline, saveBaseline, type Baseline, type BaselineFingerprint } from '../baseline/baseline.js';
 import type { SensorSettings } from '../config/site-config.js';
-import { DEFAULT_DETECTOR_OPTIONS } from '../detector/detector.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
 import { QuietBandError } from '../errors.js';
 import { fingerprintOf, type PipelineOptions } from '../pipeline.js';
 import { ScanLoop, type ScanLoopOptions } from '../scan/scan-loop.js';
@@ -13,7 +13,7 @@ import type { ScanHealth } from '../server/protocol.js';
 import { HoppingSimSource } from '../source/hopping-sim.js';
 import { isRetunable, type RetunableSource } from '../source/retunable.js';
 import { parseScenario } from '../source/sim.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { IqSourceInfo } from '../types.js';
 import { HopEvidence } from './hop-evidence.js';
 import { openSensorSource, type OpenSourceOptions } from './open-source.js';

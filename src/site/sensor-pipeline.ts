@@ -1,7 +1,7 @@
 // A sensor's PipelineOptions from site settings, its settle length, and the UI's baseline/threshold traces.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
-import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/detector.js';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
 import { defaultWideBins } from '../detector/statistic.js';
 import type { Baseline } from '../baseline/baseline.js';
 

@@ -2,7 +2,7 @@
 import { checkFingerprint, loadBaseline, saveBaseline, type Baseline } from '../baseline/baseline.js';
 import { QuietBandError } from '../errors.js';
 import { detect, fingerprintOf, learnBaseline } from '../pipeline.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { IqSource } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';

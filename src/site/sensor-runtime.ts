@@ -9,7 +9,7 @@ import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/de
 import type { ScanHealth } from '../server/protocol.js';
 import { sensorErrorCode, sourceRetryCode } from '../server/message-text.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
-import type { SpectrumFrame } from '../spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { EmitterHearing } from './emitter-hearing.js';

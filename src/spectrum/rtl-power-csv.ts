@@ -1,6 +1,6 @@
 // Spectra in rtl_power's CSV layout, so existing heat-map tools (heatmap.py, QSpectrumAnalyzer) read them.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { SpectrumFrame } from './spectrum-engine.js';
+import type { SpectrumFrame } from './frames.js';
 
 /**
  * One CSV row per (slow, Welch-averaged) frame in rtl_power's layout (osmocom rtl-sdr src/rtl_power.c):

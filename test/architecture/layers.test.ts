@@ -27,7 +27,7 @@ const ALLOWED_UPWARD = [
 
 /** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
 const ALLOWED_OVERSIZED: Record<string, number> = {
-  'src/detector/detector.ts': 1441,
+  'src/detector/detector.ts': 1033,
   'src/ident/features.ts': 675,
   'src/server/server.ts': 1197,
   'src/source/sim-generators.ts': 927,
@@ -37,7 +37,6 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/source/sim.ts': 645,
   'src/site/sensor-runtime.ts': 576,
   'src/source/site-background.ts': 583,
-  'src/spectrum/spectrum-engine.ts': 559,
   'src/config/site-config.ts': 555,
   'src/site/supervisor.ts': 515,
 };

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createNativeClassifier, createNativeFrameKernel, nativeFrameAvailable } from '../../src/dsp/native-frame.js';
 import { makeWindow, windowSum } from '../../src/dsp/window.js';
 import { convertCu8Js } from '../../src/source/sample-formats.js';
-import { SpectrumEngine, type ShortFrameGate, type SpectrumFrame } from '../../src/spectrum/spectrum-engine.js';
+import { SpectrumEngine } from '../../src/spectrum/spectrum-engine.js';
+import type { ShortFrameGate, SpectrumFrame } from '../../src/spectrum/frames.js';
 import type { IqBlock } from '../../src/types.js';
 import { capture } from '../helpers.js';
 

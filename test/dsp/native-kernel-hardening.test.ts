@@ -11,7 +11,8 @@ import {
 } from '../../src/dsp/native-frame.js';
 import { DB_PER_OCTAVE, FAST_DB_TABLE } from '../../src/dsp/fast-db.js';
 import { convertCu8Js } from '../../src/source/sample-formats.js';
-import { SpectrumEngine, type SpectrumFrame } from '../../src/spectrum/spectrum-engine.js';
+import { SpectrumEngine } from '../../src/spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../../src/spectrum/frames.js';
 import type { IqBlock } from '../../src/types.js';
 import { capture } from '../helpers.js';
 

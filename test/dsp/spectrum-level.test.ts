@@ -1,6 +1,7 @@
 // Level and frequency calibration of the spectrum engine: a full-scale tone on a bin centre reads 0 dBFS at its bin.
 import { describe, expect, it } from 'vitest';
-import { SpectrumEngine, binHz, type SpectrumFrame } from '../../src/spectrum/spectrum-engine.js';
+import { SpectrumEngine, binHz } from '../../src/spectrum/spectrum-engine.js';
+import type { SpectrumFrame } from '../../src/spectrum/frames.js';
 import type { IqBlock } from '../../src/types.js';
 import { WINDOW_NAMES } from '../../src/dsp/window.js';
 

@@ -10,7 +10,7 @@ import { replayFile, type ReplaySummary } from '../../src/cli/replay.js';
 import { calibrateFile } from '../../src/cli/calibrate.js';
 import { writeSimCapture, type Scenario } from '../../src/source/sim.js';
 import { ClipMeter, isClipping, OVERLOAD_CLIP_FRACTION } from '../../src/spectrum/overload.js';
-import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/detector.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/options.js';
 import { DEFAULT_SITE_CONFIG } from '../../src/config/site-config.js';
 import { OverloadTracker } from '../../src/site/sensor-health.js';
 import { capture } from '../helpers.js';

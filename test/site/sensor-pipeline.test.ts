@@ -1,7 +1,7 @@
 // Sensor pipeline settings match the replay/calibrate flags (same fingerprint); spectrum decimation and the threshold trace.
 import { describe, expect, it } from 'vitest';
 import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
-import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/detector.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/options.js';
 import { baselineTraces, decimationFactor, maxDecimate, sensorPipelineOptions, settleSamplesFor } from '../../src/site/sensor-pipeline.js';
 import { DEFAULT_SETTLE_SAMPLES } from '../../src/pipeline.js';
 import type { Baseline, BaselinePath } from '../../src/baseline/baseline.js';
