@@ -67,13 +67,13 @@ describe('LongPath', () => {
     }
   });
 
-  it('beside an emitter the kernel holds fewer noise bins: a link on the first bins of the stretch is still tested, nothing outside it', () => {
+  it('a link on the first bins of a free stretch beside an emitter: it opens, and nothing outside the stretch does', () => {
     const rand = prng(11);
     const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3 });
     const hot = new Uint8Array(N);
     const stat = new Float32Array(N);
-    // +0.4 on the first 4 free bins: the first free bin's kernel holds 6 noise bins (half kernel 5), mean excess
-    // 0.4 · 4/6 = 0.27 against 6 · 0.0452 · √(1.94/6) = 0.15
+    // +0.4 on the first 4 free bins: the first bin whose whole kernel (11 bins) lies on the stretch, FREE_LO + 5, holds
+    // all 4, mean excess 0.4 · 4/11 = 0.145 against max(6 · 0.0452 · √(1.94/11), 0.1) = 0.114
     for (let i = 0; i < 10; i++) long.push(average(rand, 0.4, FREE_LO, FREE_LO + 3), i * 25_000);
     expect(long.evaluate(0, level, noiseBin, guard, hot, stat) & 2).toBe(2);
     const hotBins = [...hot.keys()].filter((b) => hot[b] !== 0);

@@ -32,11 +32,11 @@ describe('site background after a calibration', () => {
     expect(after(r.detections, 60)).toEqual([]);
   }, 120_000);
 
-  it('a 3 s NFM link at −11 dB in-band SNR in the free part of the band (80–112 kHz): one long-path detection, centre ± 3 kHz, no tail after it', async () => {
+  it('a 3 s NFM link at −8 dB in-band SNR in the free part of the band (80–112 kHz): one long-path detection, centre ± 3 kHz, no tail after it', async () => {
     const base = siteBackgroundPreset(250_000, { durationS: 80, seed: 5, driftPpm: 0, creepDb: 0 });
     const site: SiteBackground = {
       ...base, nfmUsers: [], tdma: [], clicks: null,
-      targets: [{ kind: 'nfm', offsetHz: 96_000, snrDb: -11, startS: 66, durationS: 3 }],
+      targets: [{ kind: 'nfm', offsetHz: 96_000, snrDb: -8, startS: 66, durationS: 3 }],
     };
     // a 60 s calibration hears the weather sensor twice (7 s, 54 s): its packets are background afterwards
     const r = await replayPasses(site, 60);
