@@ -70,10 +70,11 @@ export function gammaTailLevel(sigma: number, z: number): number {
  *     r_b = mean_K(P_b) / L_b          (L_b the learned noise level)
  *     g   = median over noise bins of r_b         (the floor's drift: gain creep, temperature; broadband clicks)
  *     s   = 1.4826 · median |r_b − g| / g over noise bins   (one bin's spread: noise and the levels' own error)
- *     z_b = mean of r/g over the c = 2h + 1 bins of the kernel around b  (kernelHz wide; tested where the whole
- *           kernel lies on noise bins inside the band)
+ *     z_b = mean of r/g over the c = 2h + 1 bins of the kernel around b  (kernelHz wide; tested on noise bins whose
+ *           whole kernel lies on noise bins inside the band)
  *
- * and marks b hot when z_b exceeds max({@link gammaTailLevel}(s·√(F/c), openSigma), 1 + minExcess) (open) or the
+ * and marks b hot when z_b exceeds max({@link gammaTailLevel}(s·√(F/c), openSigma), 1 + max(minExcess, LEVEL_BIAS_SIGMAS
+ * level errors of a kernel mean)) (open) or the
  * release level with releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
  * c/F), so at K·0.1 s = 2 s and 12.5 kHz a link at −13 dB in-band SNR stands ≈ 10σ out. Normalising by the band's
  * median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md §10. Allocation-free per average.
@@ -92,12 +93,7 @@ export class LongPath {
   private readonly scratch: Float64Array;
   private readonly prefix: Float64Array;
   private readonly count1: Float64Array;
-  /** Noise bins in each tested bin's kernel (last evaluation). */
-  private readonly kernelCount: Float64Array;
   private readonly minExcess: number;
-  /** Open and release levels of a kernel mean of c noise bins (index c), at the last evaluation. */
-  private readonly openAt: Float64Array;
-  private readonly releaseAt: Float64Array;
   private readonly half: number;
   /** Spread of a full kernel's mean, s·√(F/(2h+1)), at the last test of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
@@ -122,10 +118,7 @@ export class LongPath {
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
-    this.openAt = new Float64Array(2 * this.half + 2);
-    this.releaseAt = new Float64Array(2 * this.half + 2);
     this.sigma = new Float64Array(this.scales.length);
-    this.kernelCount = new Float64Array(n);
     this.floorGain = new Float64Array(this.scales.length);
   }
 
@@ -212,8 +205,7 @@ export class LongPath {
     // 1) must not pull their neighbours down, and their skirts move with them. Only bins whose whole kernel lies on
     // noise bins inside the band are tested, at least half a kernel from any emitter (testing where half the kernel
     // sufficed, with a 0.04 floor, opened 7 more false alarms in 20 min of the 2.4 MS/s site background, near its
-    // TDMA neighbours and clicks); the short paths watch emitters against their envelope. (The levels per kernel
-    // count c below keep the test general.)
+    // TDMA neighbours and clicks); the short paths watch emitters against their envelope
     const pre = this.prefix;
     const cnt = this.count1;
     pre[0] = 0;
@@ -225,44 +217,31 @@ export class LongPath {
       cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
     }
     const h = this.half;
-    const kc = this.kernelCount;
+    const c = 2 * h + 1;
     for (let b = 0; b < n; b++) {
       if (Number.isNaN(r[b])) continue;
-      const lo = b - h < 0 ? 0 : b - h;
-      const hi = b + h >= n ? n - 1 : b + h;
-      const c = cnt[hi + 1] - cnt[lo];
-      if (noiseBin[b] === 0 || c < 2 * h + 1) {
+      if (noiseBin[b] === 0 || b < h || b >= n - h || cnt[b + h + 1] - cnt[b - h] < c) {
         r[b] = NaN;
         continue;
       }
-      r[b] = (pre[hi + 1] - pre[lo]) / c;
-      kc[b] = c;
+      r[b] = (pre[b + h + 1] - pre[b - h]) / c;
     }
-    const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / (2 * h + 1));
+    // a kernel mean of c bins has spread σ = sigmaBin·√(F/c), and its levels are the Gamma tail at σ. That spread is
+    // across bins; a bin's learned level is also off by a fixed amount, the same at every test, so the few bins the
+    // most off would open again and again: the open level stays LEVEL_BIAS_SIGMAS level errors of a kernel mean over
+    // the floor (see levelErrorBin), and never under minExcess (skirts calibration saw under the noise threshold)
+    const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
     this.sigma[si] = sigma;
-    // a kernel mean of c bins has spread σ_c = sigmaBin·√(F/c), and its levels are the Gamma tail at σ_c. That
-    // spread is across bins; a bin's learned level is also off by a fixed amount, the same at every test, so the few
-    // bins the most off would open again and again: the open level stays LEVEL_BIAS_SIGMAS level errors of a kernel
-    // mean over the floor (see levelErrorBin), and never under minExcess (skirts calibration saw under the noise
-    // threshold)
-    const minEx = this.minExcess;
     const levelErr = levelErrorBin(sigmaBin * Math.sqrt(k), this.o.levelFrames ?? Infinity);
-    const openAt = this.openAt;
-    const releaseAt = this.releaseAt;
-    for (let c = h + 1; c <= 2 * h + 1; c++) {
-      const sc = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
-      const floor = Math.max(minEx, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
-      openAt[c] = Math.max(gammaTailLevel(sc, this.o.openSigma), 1 + floor);
-      releaseAt[c] = Math.max(gammaTailLevel(sc, this.o.releaseSigma), 1 + floor / 2);
-    }
+    const floor = Math.max(this.minExcess, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
+    const open = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
+    const release = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
       stat[b] = (sum[b] * inv) * invG;
-      if (!(v > 1 + minEx / 2)) continue;
-      const c = kc[b];
-      if (!(v > releaseAt[c])) continue;
-      const code = (v > openAt[c] ? 2 : 1) | 4;
+      if (!(v > release)) continue;
+      const code = (v > open ? 2 : 1) | 4;
       hot[b] = code;
       any |= code;
     }
