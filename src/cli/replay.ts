@@ -249,7 +249,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
   for (const h of detector.emittersHeard()) {
-    write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3) }));
+    write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3), levelOverCalibrationDb: h.levelOverCalibrationDb === null ? null : r(h.levelOverCalibrationDb, 2) }));
     process.stderr.write(describeHeard(h) + '\n');
   }
   const driftPpm = detector.receiverDriftPpm();

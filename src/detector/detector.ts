@@ -200,7 +200,12 @@ export class Detector {
         (lowHz, highHz, on) => {
           this.fast.setEnvelope(lowHz, highHz, on, geometry.centerHz);
           this.slow.setEnvelope(lowHz, highHz, on, geometry.centerHz);
-        }, (a) => this.onEmitterAppearance?.(a));
+        }, (a) => this.onEmitterAppearance?.(a), !(o.emitterLevelFollowDb > 0) ? null : {
+          levelDb: baseline.slow.levelDb, envelopeDb: baseline.slow.envelopeDb, maxDb: o.emitterLevelFollowDb, onGain: (lowHz, highHz, g) => {
+            this.fast.scaleBand(lowHz, highHz, g, geometry.centerHz);
+            this.slow.scaleBand(lowHz, highHz, g, geometry.centerHz);
+          },
+        });
     }
   }
 
@@ -265,7 +270,7 @@ export class Detector {
     const pre = this.slowPrefix(frame);
     this.trackFloor(frame, pre);
     if (this.watch !== null) {
-      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end);
+      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end, this.floorApplied);
     }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);

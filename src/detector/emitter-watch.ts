@@ -2,6 +2,8 @@
 // calibration measured (an appearance far longer than any it saw), so the envelope that hides it is lifted.
 import type { CalibrationEmitter } from '../baseline/emitters.js';
 import { OCCUPIED_OVER_FLOOR_DB } from '../baseline/emitters.js';
+import { quickMedian } from '../dsp/select.js';
+import { EMITTER_BAND_TOLERANCE, ENVELOPE_SKIRT_BINS } from './path-state.js';
 import { smoothedAt } from './statistic.js';
 
 /**
@@ -57,10 +59,30 @@ export interface EmitterHeard {
    * centre (Hz); null for wider emitters or before it was heard.
    */
   driftHz: number | null;
+  /**
+   * For a continuous emitter whose level is followed: the most (dB) its band stood over the calibration's range so far
+   * (0 when never); null when not followed.
+   */
+  levelOverCalibrationDb: number | null;
 }
 
 /** Called when the envelope over a band (Hz, absolute like the emitters) is lifted (`on` false) or restored. */
 export type EnvelopeSwitch = (lowHz: number, highHz: number, envelopeOn: boolean) => void;
+
+/** Called when the gain (linear, ≥ 1) an emitter's band thresholds carry over the floor gain changes (Hz as above). */
+export type EnvelopeGain = (lowHz: number, highHz: number, gainLin: number) => void;
+
+/**
+ * What the watch needs to follow continuous emitters' levels: the slow path's learned level and envelope per bin (dB,
+ * narrow kernel, the baseline's `slow` path) and where to apply the band gain.
+ */
+export interface LevelFollow {
+  levelDb: Float32Array;
+  envelopeDb: Float32Array;
+  /** The most (dB, > 0) the band gain may reach (DetectorOptions.emitterLevelFollowDb). */
+  maxDb: number;
+  onGain: EnvelopeGain;
+}
 
 interface Watched {
   lo: number;
@@ -76,6 +98,22 @@ interface Watched {
   /** Smoothed centroid (bins, fractional) of a drift carrier; NaN for other emitters or before the first average. */
   centroid: number;
   carrier: boolean;
+  /** Occupied band (bins, no drift widening) whose level is followed; fhi < flo when the emitter is not followed. */
+  flo: number;
+  fhi: number;
+  /** Upper bound of the band gain the calibration showed: median over the band of envelope / level (linear). */
+  ceilingLin: number;
+  /**
+   * Bins (unwrapped: below 0 or above n − 1 they fold over the band's edge, as the heard mask does) whose thresholds
+   * carry the gain: the band widened as far as the envelope covers it (EMITTER_BAND_TOLERANCE of its width, the drift
+   * tolerance and the skirt), stopping short of another emitter's band.
+   */
+  alo: number;
+  ahi: number;
+  /** Gain its band's thresholds carry now (linear, ≥ 1). */
+  gainLin: number;
+  /** Highest gain applied so far (linear), for the summary. */
+  maxGainLin: number;
 }
 
 /**
@@ -106,19 +144,64 @@ export class EmitterWatch {
     driftBins: number,
     private readonly onSwitch: EnvelopeSwitch,
     private readonly onAppearance: ((a: EmitterAppearance) => void) | null = null,
+    private readonly follow: LevelFollow | null = null,
   ) {
     const rbw = rateSps / n;
+    let widest = 0;
     for (const e of emitters) {
-      const lo = Math.max(0, Math.floor((e.lowHz - centerHz) / rbw + n / 2) - driftBins);
-      const hi = Math.min(n - 1, Math.ceil((e.highHz - centerHz) / rbw + n / 2) + driftBins);
+      const flo = Math.max(0, Math.floor((e.lowHz - centerHz) / rbw + n / 2));
+      const fhi = Math.min(n - 1, Math.ceil((e.highHz - centerHz) / rbw + n / 2));
+      const lo = Math.max(0, flo - driftBins);
+      const hi = Math.min(n - 1, fhi + driftBins);
       const mean = e.meanBurstS ?? e.maxBurstS;
       const limitS = Math.max(SHAPE_MIN_FACTOR * e.maxBurstS, Math.log(1 / SHAPE_TAIL_PROBABILITY) * mean);
+      const ceilingLin = e.continuous && follow !== null ? this.ceiling(follow, flo, fhi) : NaN;
+      const followed = ceilingLin > 0;
+      if (followed) widest = Math.max(widest, fhi - flo + 1);
       this.watched.push({
         lo, hi, limitSamples: e.continuous || !(hi >= lo) ? Infinity : limitS * rateSps,
         active: false, lifted: false, start: 0, lastEnd: -1, appearances: 0, liftedCount: 0, longestDeaf: 0,
         centroid: NaN, carrier: e.bandwidthHz <= DRIFT_CARRIER_MAX_HZ,
+        flo: followed ? flo : 0, fhi: followed ? fhi : -1, alo: 0, ahi: -1, ceilingLin, gainLin: 1, maxGainLin: 1,
       });
     }
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i];
+      if (w.fhi < w.flo) continue;
+      const widen = Math.ceil(EMITTER_BAND_TOLERANCE * (w.fhi - w.flo + 1)) + driftBins + ENVELOPE_SKIRT_BINS;
+      const other = (b: number) => {
+        const f = ((b % n) + n) % n;
+        return this.watched.some((o, j) => j !== i && f >= o.lo && f <= o.hi);
+      };
+      w.alo = w.flo;
+      while (w.alo > w.flo - widen && w.alo - 1 > w.fhi - n && !other(w.alo - 1)) w.alo--;
+      w.ahi = w.fhi;
+      while (w.ahi < w.fhi + widen && w.ahi + 1 < w.alo + n && !other(w.ahi + 1)) w.ahi++;
+    }
+    this.ratios = new Float64Array(Math.max(1, widest));
+    this.refLin = new Float64Array(follow === null ? 0 : n);
+    if (follow !== null) for (let b = 0; b < n; b++) this.refLin[b] = 10 ** (follow.levelDb[b] / 10);
+  }
+
+  /** Scratch for the band's level ratios (the widest followed band). */
+  private readonly ratios: Float64Array;
+  /** The slow path's learned level per bin (linear; NaN where unusable): the reference of the band gain. */
+  private readonly refLin: Float64Array;
+
+  /**
+   * The ceiling of an emitter's band gain: median over its bins of 10^((E_b − μ_b)/10) (NaN when no bin has both). E_b
+   * is exceeded by at most max(1, 10⁻⁴·frames) calibration averages, so at any calibration average t, P_b(t)/μ_b ≤
+   * E_b/μ_b in nearly every bin, and the band gain median_b P_b(t)/μ_b stayed under this median: an upper bound of the
+   * largest band gain the calibration showed.
+   */
+  private ceiling(f: LevelFollow, flo: number, fhi: number): number {
+    const r = new Float64Array(Math.max(0, fhi - flo + 1));
+    let m = 0;
+    for (let b = flo; b <= fhi; b++) {
+      const d = f.envelopeDb[b] - f.levelDb[b];
+      if (Number.isFinite(d)) r[m++] = 10 ** (d / 10);
+    }
+    return m === 0 ? NaN : quickMedian(r, m);
   }
 
   /**
@@ -126,7 +209,7 @@ export class EmitterWatch {
    * width, `floorLin` the noise floor now (linear: the learned noise level's median over noise bins × the floor
    * tracker's gain; the learner measures occupancy over the average's median bin power, which is that floor).
    */
-  observe(pre: Float64Array, half: number, floorLin: number, start: number, end: number): void {
+  observe(pre: Float64Array, half: number, floorLin: number, start: number, end: number, floorGain = 1): void {
     if (this.firstSample < 0) {
       // the slack: whole averages, known from the first one
       this.firstSample = start;
@@ -142,6 +225,7 @@ export class EmitterWatch {
         if (smoothedAt(pre, n, half, b) > thr) occupied = true;
       }
       if (occupied && w.carrier) this.followCentroid(w, pre, thr);
+      if (w.fhi >= w.flo) this.followLevel(i, pre, half, floorGain);
       if (occupied) {
         if (!w.active) {
           w.active = true;
@@ -203,8 +287,45 @@ export class EmitterWatch {
         periodS: e.periodS,
         continuous: e.continuous,
         driftHz: w.carrier && !Number.isNaN(w.centroid) ? this.binHz(w.centroid) - e.centerHz : null,
+        levelOverCalibrationDb: w.fhi >= w.flo ? 10 * Math.log10(w.maxGainLin) : null,
       };
     });
+  }
+
+  /**
+   * Follows a continuous emitter's level: its band gain now, median over the band of (narrow statistic / learned level
+   * × floor gain), over the calibration's ceiling, clamped to [1, maxDb]; reported when it moved by
+   * 0.1 dB. The median ignores a narrower signal inside the band (under half its bins), which stays tested against
+   * the envelope.
+   */
+  private followLevel(i: number, pre: Float64Array, half: number, floorGain: number): void {
+    const w = this.watched[i];
+    const ref = this.refLin;
+    const r = this.ratios;
+    let m = 0;
+    for (let b = w.flo; b <= w.fhi; b++) {
+      const v = ref[b];
+      if (v > 0) r[m++] = smoothedAt(pre, this.n, half, b) / (v * floorGain);
+    }
+    if (m === 0) return;
+    const max = 10 ** ((this.follow?.maxDb ?? 0) / 10);
+    const g = Math.min(max, Math.max(1, quickMedian(r, m) / w.ceilingLin));
+    if (Math.abs(10 * Math.log10(g / w.gainLin)) < 0.1) return;
+    w.gainLin = g;
+    if (g > w.maxGainLin) w.maxGainLin = g;
+    // the applied bins in up to three pieces: below the band's lower edge (folded to the top), inside, above (folded)
+    const n = this.n;
+    if (w.alo < 0) this.applyGain(w.alo + n, n - 1, g);
+    this.applyGain(Math.max(0, w.alo), Math.min(n - 1, w.ahi), g);
+    if (w.ahi > n - 1) this.applyGain(0, w.ahi - n, g);
+  }
+
+  /** Reports a gain over slow bins [lo, hi] as the Hz range they cover. */
+  private applyGain(lo: number, hi: number, gainLin: number): void {
+    const rbw = this.rateSps / this.n;
+    const lowHz = this.centerHz + (lo - this.n / 2 - 0.5) * rbw;
+    const highHz = this.centerHz + (hi - this.n / 2 + 0.5) * rbw;
+    this.follow?.onGain(lowHz, highHz, gainLin);
   }
 
   /** Absolute frequency (Hz) of a fractional bin of the slow path. */

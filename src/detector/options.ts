@@ -61,6 +61,14 @@ export interface DetectorOptions {
    */
   driftPpm: number;
   /**
+   * A continuous calibration emitter's envelope follows its band's level (the band's median over the largest level the
+   * calibration can have shown, docs/detector.md §6 "Level") by at most this much (dB), so a fading broadcast carrier's
+   * rare peaks raise no alert while a narrower signal inside its band is still tested; an emitter louder than this over
+   * the calibration's range alerts. 0 turns following off. Default 10 (log-normal fading of σ 5–8 dB peaks a few dB
+   * higher over hours than over a 5 min calibration).
+   */
+  emitterLevelFollowDb: number;
+  /**
    * Impulsive noise: a short frame in which at least `impulseBandFraction` of the tested bins are hot is broadband;
    * a run of such frames no longer than a pulse of `impulseMaxMs` spans is a click (ignition, switching, static),
    * counted in {@link Detector.impulsiveFrames} and not reported, and so is a Welch average that holds one. A longer
@@ -136,6 +144,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   slowHoldMs: 600,
   envelopeMarginDb: 3,
   driftPpm: 10,
+  emitterLevelFollowDb: 10,
   impulseBandFraction: 0.5,
   impulseMaxMs: 1,
   longScalesS: Object.freeze([1, 2]) as unknown as number[],

@@ -28,9 +28,9 @@ const ENVELOPE_SIGMAS = 3;
  * Welch averages stood 6 dB over the floor, and a frequency-modulated emitter's rarer, wider excursions (an FM
  * carrier's peak deviation, which a sampled band folds over its edges) reach past it.
  */
-const EMITTER_BAND_TOLERANCE = 0.25;
+export const EMITTER_BAND_TOLERANCE = 0.25;
 /** Bins beyond a calibration emitter's occupied band (its window-leakage skirt) that its envelope still covers. */
-const ENVELOPE_SKIRT_BINS = 2;
+export const ENVELOPE_SKIRT_BINS = 2;
 
 /** Per-path working state: its own resolution, kernels, thresholds and scratch arrays. */
 export class PathState {
@@ -83,6 +83,8 @@ export class PathState {
   readonly noiseFloorLin: number;
   /** Floor gain the thresholds carry now (linear; see scaleFloor). */
   private gain = 1;
+  /** Per-bin gain (linear, ≥ 1) of a followed calibration emitter's band on top of the floor gain (see scaleBand). */
+  private readonly bandGain: Float32Array;
 
   constructor(
     n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
@@ -117,6 +119,7 @@ export class PathState {
     this.driftBins = Math.max(1, Math.ceil((o.driftPpm * 1e-6 * Math.abs(centerHz)) / this.rbwHz));
     const mask = (half: number) => heardSlowBins === null ? null : spreadMask(heardSlowBins, scale, n, this.driftBins + half + ENVELOPE_SKIRT_BINS);
     const heard = mask(this.narrow.half);
+    this.bandGain = new Float32Array(n).fill(1);
     this.th = this.thresholds(p, minDb, o, heard);
     this.thWide = this.thresholds(pWide, wideMinDb, o, mask(this.wide.half));
     this.noiseLin = new Float32Array(n);
@@ -214,12 +217,34 @@ export class PathState {
    */
   scaleFloor(gain: number): void {
     this.gain = gain;
+    const bg = this.bandGain;
     for (const th of [this.th, this.thWide]) {
       const out = [th.levelLin, th.openLin, th.releaseLin];
       for (let k = 0; k < 3; k++) {
         const src = th.base[k];
         const dst = out[k];
-        for (let b = 0; b < this.n; b++) dst[b] = src[b] * gain;
+        for (let b = 0; b < this.n; b++) dst[b] = src[b] * gain * bg[b];
+      }
+    }
+  }
+
+  /**
+   * A followed calibration emitter's band gain: over [lowHz, highHz] (absolute, like the geometry's centre), the tested
+   * bins where calibration heard something (not noise bins) carry `gainLin` (≥ 1) on top of the floor gain; their
+   * level, open and release move together (docs/detector.md §6, "Level").
+   */
+  scaleBand(lowHz: number, highHz: number, gainLin: number, centerHz: number): void {
+    const n = this.n;
+    const lo = Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + n / 2));
+    const hi = Math.min(n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + n / 2));
+    for (let b = lo; b <= hi; b++) {
+      // a noise bin (nothing heard there in calibration) or an untested one keeps its thresholds
+      if (this.noiseBin[b] !== 0 || !Number.isFinite(this.noiseLin[b])) continue;
+      this.bandGain[b] = gainLin;
+      for (const th of [this.th, this.thWide]) {
+        th.levelLin[b] = th.base[0][b] * this.gain * gainLin;
+        th.openLin[b] = th.base[1][b] * this.gain * gainLin;
+        th.releaseLin[b] = th.base[2][b] * this.gain * gainLin;
       }
     }
   }
@@ -238,7 +263,7 @@ export class PathState {
       for (let k = 0; k < 3; k++) {
         for (let b = lo; b <= hi; b++) {
           th.base[k][b] = from[k][b];
-          out[k][b] = from[k][b] * this.gain;
+          out[k][b] = from[k][b] * this.gain * this.bandGain[b];
         }
       }
     }
