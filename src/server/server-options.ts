@@ -121,11 +121,6 @@ export const SERVER_DEFAULTS = {
   clientErrorsPerSecond: 10,
 } as const;
 
-/**
- * WebSocket close codes of this server (RFC 6455 §7.4.1): 1001 shutting down, 1008 policy violation (the client went
- * over its error budget or its send queue filled with error replies it does not read), 1011 resume failed, 1013 alert
- * backlog too large (reconnect and resume).
-
 /** Handle returned by {@link startServer}. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8080/` or `https://…` under TLS (0.0.0.0 → 127.0.0.1, :: → [::1]). */
