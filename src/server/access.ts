@@ -48,7 +48,7 @@ export class AccessPolicy {
     this.o = o;
     this.authRequired = o.authRequired;
     this.token = o.token;
-    this.hostPolicy = new HostPolicy(o.bind, [...o.allowedHosts]);
+    this.hostPolicy = new HostPolicy(o.bind, o.allowedHosts);
     this.loginBuckets = new PeerBuckets({ burst: o.loginBurst, perSecond: o.loginPerSecond });
     this.log = log;
   }
