@@ -8,7 +8,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { AlertFeedHistory, AlertFeedLive } from '../alerts/alert-feed.js';
 import { QuietBandError } from '../errors.js';
 import type { AccessPolicy } from './access.js';
-import { parseClientMessage } from './client-messages.js';
+import { readClientFrame, toClientMessage } from './client-messages.js';
 import type { RequestPeer } from './guard.js';
 import type { ClientMessage, DiskStatus, HelloMessage, SensorHealth, SessionStatus, StatusMessage } from './protocol.js';
 import type { ServerSensorInfo } from './server-options.js';
@@ -178,7 +178,12 @@ export class ClientHub {
    */
   private onMessage(c: WsClient, data: RawData, isBinary: boolean): void {
     if (c.closing || c.closed) return;
-    const parsed = parseClientMessage(data, isBinary);
+    const frame = readClientFrame(data, isBinary);
+    if ('error' in frame) {
+      c.sendError(frame.error);
+      return;
+    }
+    const parsed = toClientMessage(frame.json);
     if ('error' in parsed) {
       c.sendError(parsed.error);
       return;

@@ -1,10 +1,17 @@
 // Client → server frames: which become protocol v1 messages, and the error text each refused one gets back.
 import { describe, expect, it } from 'vitest';
-import { parseClientMessage } from '../../src/server/client-messages.js';
+import type { RawData } from 'ws';
+import { readClientFrame, toClientMessage } from '../../src/server/client-messages.js';
+
+/** Both steps, as ClientHub.onMessage runs them. */
+function parseClientMessage(data: RawData, isBinary: boolean): ReturnType<typeof toClientMessage> {
+  const frame = readClientFrame(data, isBinary);
+  return 'error' in frame ? frame : toClientMessage(frame.json);
+}
 
 const text = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
-describe('parseClientMessage', () => {
+describe('readClientFrame + toClientMessage', () => {
   it('accepts the four v1 messages with their fields', () => {
     expect(parseClientMessage(text({ v: 1, type: 'resume', sinceSeq: 42 }), false)).toEqual({ msg: { v: 1, type: 'resume', sinceSeq: 42 } });
     expect(parseClientMessage(text({ v: 1, type: 'ack', alertId: 'hall-q-7', by: 'Li' }), false)).toEqual({ msg: { v: 1, type: 'ack', alertId: 'hall-q-7', by: 'Li' } });
