@@ -10,10 +10,10 @@ import { QuietBandError } from '../errors.js';
 import type { AccessPolicy } from './access.js';
 import { readClientFrame, toClientMessage } from './client-messages.js';
 import type { RequestPeer } from './guard.js';
-import type { ClientMessage, DiskStatus, HelloMessage, SensorHealth, SessionStatus, StatusMessage } from './protocol.js';
+import type { AckMessage, DiskStatus, EscalateMessage, HelloMessage, KnownMessage, SensorHealth, SessionStatus, StatusMessage } from './protocol.js';
 import type { ServerSensorInfo } from './server-options.js';
 import { decimateSpectrum, type SpectrumInput } from './spectrum-decimate.js';
-import { alertText, messageText, SpectrumEntry, WsClient, type ClientLimits, type ClientStats, type QueuedAlert } from './ws-client.js';
+import { alertText, CLOSE_CODES, messageText, SpectrumEntry, WsClient, type ClientLimits, type ClientStats, type QueuedAlert } from './ws-client.js';
 
 /** Replay reads from the store pause while a client has this many alerts queued, and go on below half of it. */
 const REPLAY_QUEUE_HIGH = 512;
@@ -196,7 +196,7 @@ export class ClientHub {
           .catch((err: unknown) => {
             c.log.error({ err }, 'resume failed');
             c.sendError(`resume failed: ${(err as Error).message}`);
-            if (!c.closed) c.ws.close(1011, 'resume failed: reconnect and resume');
+            if (!c.closed) c.ws.close(CLOSE_CODES.resumeFailed, 'resume failed: reconnect and resume');
           });
         return;
       case 'ack':
@@ -213,7 +213,7 @@ export class ClientHub {
    * "<by> (<identity>)". The stored record reaches every client as an `alert`; a refusal or failure gets an `error`
    * to this client only.
    */
-  private act(c: WsClient, msg: Exclude<ClientMessage, { type: 'resume' }>): void {
+  private act(c: WsClient, msg: AckMessage | KnownMessage | EscalateMessage): void {
     const refusal = this.access.stateChangeRefusal(c.origin, c.hostHeader);
     if (refusal !== undefined) {
       c.log.warn({ type: msg.type, alertId: msg.alertId, origin: c.origin, host: c.hostHeader }, `${msg.type} refused: ${refusal}`);
@@ -328,7 +328,7 @@ export class ClientHub {
       if (c.ws.readyState === WebSocket.CLOSED) continue;
       waits.push(once(c.ws, 'close'));
       try {
-        c.ws.close(1001, 'server shutting down');
+        c.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');
       } catch {
         c.ws.terminate();
       }
