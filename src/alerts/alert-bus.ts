@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, AlertSignal, CalibrationAlertInfo } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, AlertSignal, CalibrationAlertInfo } from './alert.js';
 import type { DetectionEvent } from '../types.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
+import type { AlertFeedLive } from './alert-feed.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
 
 /** Sensor-fault alert kinds raised with {@link AlertBus.raiseSensorAlert}. */
@@ -135,7 +136,7 @@ export interface AlertBusEvents {
  * after a failed write (see AlertStore: sent now, stored by a retry); it rejects with QuietBandError('IO') only when
  * the bus or the store is closed.
  */
-export class AlertBus extends EventEmitter<AlertBusEvents> {
+export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedLive {
   private readonly store: AlertStore;
   private readonly log: Logger;
   private readonly severityFor: (ctx: SeverityContext) => AlertSeverity;

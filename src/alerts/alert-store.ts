@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
-import type { Alert, AlertKind, AlertSeverity, AlertSignal, AlertState } from '../server/protocol.js';
+import type { Alert, AlertKind, AlertSeverity, AlertSignal, AlertState } from './alert.js';
 
 /** File name of the store inside the data dir. */
 export const ALERTS_FILE = 'alerts.jsonl';
@@ -196,7 +196,7 @@ function parseRecord(text: string): Alert | undefined {
  * - A torn last line (crash mid-write: no trailing newline) is truncated away on open with a warning; a complete but
  *   unparsable line is skipped with a warning (never truncated: later records stay readable).
  * - {@link readSince} streams records for resume from memory (recent records) or from the file (sparse byte index),
- *   never loading the whole file.
+ *   never loading the whole file. With `lastSeq` it is the stored side of an alert feed (AlertFeedHistory, alert-feed.ts).
  * - The per-alert state map ({@link stateOf}) holds one small entry per alertId ever stored (~200 B each).
  * - Storage faults (docs/storage-faults.md): a write that fails for lack of space deletes the reserve file
  *   (`alerts.reserve`) and is retried at once. A write that still fails (full disk without reserve, read-only file

@@ -5,7 +5,7 @@ import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js'
 import { machineTimeZone } from '../field/local-time.js';
 import { notifyMessage } from '../notify/message.js';
 import { createSender } from '../notify/senders.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 
 /** One channel's answer to the test. */
 export interface ChannelTestResult {

@@ -1,6 +1,6 @@
 // Baseline validity for sensor health and calibration windows: age, refused settings (gain/ppm), the refresh advice.
 import { codesText } from '../server/message-text.js';
-import type { AlertMessageCode } from '../server/protocol.js';
+import type { AlertMessageCode } from '../alerts/alert.js';
 
 /** What the main thread knows about the baseline a sensor uses (from its worker's messages). */
 export interface BaselineStatus {

@@ -1,5 +1,5 @@
 // Exam sessions of a site: which session is on at a time, calibration windows before them, and the alert severity rule.
-import type { AlertSeverity } from '../server/protocol.js';
+import type { AlertSeverity } from '../alerts/alert.js';
 import type { SeverityContext } from '../alerts/alert-bus.js';
 
 /** One exam session, as configured (local times of the site) and converted (epoch ms). */

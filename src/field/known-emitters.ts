@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { QuietBandError } from '../errors.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';

@@ -1,4 +1,4 @@
-// Alert log of the hub: the store/bus surface the WebSocket server needs, re-sequenced across sites, kept in a JSONL file.
+// Alert log of the hub: an AlertFeed (what the WebSocket server serves), re-sequenced across sites, kept in a JSONL file.
 import { EventEmitter } from 'node:events';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
 import { promises as fsp } from 'node:fs';
@@ -6,7 +6,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
+import type { AlertFeed } from '../alerts/alert-feed.js';
 
 /**
  * An alert as the hub holds and serves it: `seq` is the hub's own (monotonic across sites), `siteSeq` the site's.
@@ -34,9 +35,9 @@ interface Pending {
 }
 
 /**
- * Alerts of every site in arrival order, hub seq 1..n. Implements what `startServer` reads from an AlertStore
- * (`lastSeq`, `size`, `readSince`) and from an AlertBus (`'alert'` events after a record is stored, `ack`, `known`),
- * so the hub serves the same WebSocket protocol v1 as a site. Acks and "known" marks are hub-side records (the sites
+ * Alerts of every site in arrival order, hub seq 1..n. An {@link AlertFeed} (src/alerts/alert-feed.ts): the stored
+ * side (`lastSeq`, `readSince`) and the live side (`'alert'` events after a record is stored, `ack`, `known`,
+ * `escalate`), so the hub serves the same WebSocket protocol v1 as a site, passing itself as the server's `store` and `bus`. Acks and "known" marks are hub-side records (the sites
  * are not told); they carry `ackBy` and `time`, and are stored like any other record.
  *
  * Durability (with `dataDir`): {@link add} assigns the seq at once and queues the record; a write loop appends queued
@@ -47,7 +48,7 @@ interface Pending {
  * (crash mid-write) is truncated, an unreadable or out-of-order complete line is skipped with a warning. A failed write
  * is logged and counted in {@link writeErrors}; its records stay in memory (served, not durable).
  */
-export class HubLog extends EventEmitter<{ alert: [HubAlert] }> {
+export class HubLog extends EventEmitter<{ alert: [HubAlert] }> implements AlertFeed {
   private readonly records: HubAlert[] = [];
   private readonly latest = new Map<string, HubAlert>();
   private readonly log: Logger;

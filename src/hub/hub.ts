@@ -3,13 +3,12 @@ import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
-import type { AlertBus } from '../alerts/alert-bus.js';
-import type { AlertStore } from '../alerts/alert-store.js';
 import { MQTT_DEFAULTS } from '../mqtt/mqtt-config.js';
 import type { MqttHealth, MqttHeartbeat } from '../mqtt/mqtt-publisher.js';
 import { redact } from '../mqtt/mqtt-publisher.js';
 import { codesText } from '../server/message-text.js';
-import type { Alert, AlertMessageCode, SensorHealth } from '../server/protocol.js';
+import type { Alert, AlertMessageCode } from '../alerts/alert.js';
+import type { SensorHealth } from '../server/protocol.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { HubLog, type HubAlert } from './hub-log.js';
@@ -228,8 +227,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       port: o.port ?? 8090,
       site: HUB_NAME,
       sensors: [],
-      store: hubLog as unknown as AlertStore,
-      bus: hubLog as unknown as AlertBus,
+      store: hubLog,
+      bus: hubLog,
       dataDir: o.dataDir,
       logger: log,
       routes: [sitesRoute, (req, res, url) => metrics.route(req, res, url), ...reportRoutes(hubReportSource(hubLog, o.timeZone), { dataDir: o.dataDir, logger: log, ...(o.chromium !== undefined ? { chromium: o.chromium } : {}) })],

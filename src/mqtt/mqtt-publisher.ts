@@ -38,7 +38,7 @@ export interface MqttHealth {
   sensors: SensorHealth[];
 }
 
-/** Payload of `<prefix>/<site>/alert`: the stored {@link import('../server/protocol.js').Alert} record as is (its `seq` lets a consumer detect gaps). */
+/** Payload of `<prefix>/<site>/alert`: the stored {@link import('../alerts/alert.js').Alert} record as is (its `seq` lets a consumer detect gaps). */
 
 /** Options of {@link MqttPublisher}. */
 export interface MqttPublisherOptions {

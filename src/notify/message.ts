@@ -1,5 +1,5 @@
 // The words of a notification: one title line and a short body a person reads on a phone or in a mailbox.
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 import { formatSiteTime } from '../field/local-time.js';
 
 /** A notification as every channel renders it. */

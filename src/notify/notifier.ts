@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AlertBus } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 import { quietAt, routes, type ChannelSettings, type NotifySettings } from './notify-config.js';
 import { notifyMessage } from './message.js';
 import { Outbox, type OutboxEntry } from './outbox.js';

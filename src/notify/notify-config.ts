@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
 import { siteWallClock } from '../field/local-time.js';
-import type { AlertKind, AlertSeverity } from '../server/protocol.js';
+import type { AlertKind, AlertSeverity } from '../alerts/alert.js';
 import { NOTIFY_LANGUAGES, type NotifyLanguage } from './message.js';
 
 /** Defaults of the `notify` section (ms). */

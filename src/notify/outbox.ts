@@ -3,7 +3,7 @@ import { open, rename, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 import { DATA_FILE_MODE } from '../site/data-dir.js';
 
 /** Journal file in the data dir. */

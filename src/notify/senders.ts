@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { Agent, fetch, type Dispatcher, type Response } from 'undici';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 import type { ChannelSettings, EmailChannel, NtfyChannel, WebhookChannel } from './notify-config.js';
 import type { NotifyMessage } from './message.js';
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
-import type { Alert } from '../server/protocol.js';
+import type { Alert } from '../alerts/alert.js';
 import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
 
 /** One reportable session, as `GET /sessions` lists it. */

@@ -6,7 +6,7 @@ import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { clipPicturePath } from '../evidence/clip-picture.js';
 import { QuietBandError } from '../errors.js';
 import { alertMessageIn, type TextLang } from '../server/message-text.js';
-import type { Alert, AlertMessageCode } from '../server/protocol.js';
+import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
 /** A sensor as the report lists it. */
 export interface ReportSensor {

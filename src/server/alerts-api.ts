@@ -1,7 +1,7 @@
 // GET /api/alerts: the stored alert records as JSON, for scripts and other systems (behind the server's auth like every route).
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertStore } from '../alerts/alert-store.js';
-import type { Alert } from './protocol.js';
+import type { Alert } from '../alerts/alert.js';
+import type { AlertFeedHistory } from '../alerts/alert-feed.js';
+import type { HttpRoute } from './http-reply.js';
 
 /** Path of the route. */
 export const ALERTS_API_PATH = '/api/alerts';
@@ -49,7 +49,7 @@ export function parseAlertsQuery(url: URL): { sinceSeq: number; sinceMs: number 
  * for a bad query, 405 for another method. Records are streamed from the store (bounded memory). Put it in the server's
  * `routes`: it is behind the same token/Host/Origin checks as the rest.
  */
-export function alertsApiRoute(store: AlertStore, site: string): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean {
+export function alertsApiRoute(store: AlertFeedHistory, site: string): HttpRoute {
   return (req, res, url) => {
     if (url.pathname !== ALERTS_API_PATH) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {

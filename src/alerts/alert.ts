@@ -1,0 +1,205 @@
+// Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
+// browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
+import type { DetectionEvent } from '../types.js';
+/** Alert lifecycle state as supervisors see it. */
+export type AlertState = 'new' | 'acknowledged' | 'known';
+/** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
+export type AlertSeverity = 'high' | 'low' | 'info';
+/**
+ * What raised the alert: a detected transmission, a sensor that stopped delivering / overloaded, a site gone quiet (hub),
+ * the site's data dir refusing alert records (`storage-failed`: alerts are sent and held in memory until stored), or an
+ * emitter that was on while a baseline was learned (`present-during-calibration`: it is inside that baseline's envelope
+ * from then on, so a technician confirms it as known or escalates it; docs/detector.md §6).
+ */
+export type AlertKind = 'transmission' | 'sensor-offline' | 'overload' | 'site-offline' | 'storage-failed' | 'present-during-calibration';
+
+/**
+ * One alert record. Every state change (open, update, close, ack, known) is a new record with a new `seq`
+ * (monotonic per site, never reused, survives restarts); `alertId` ties the records of one alert together.
+ */
+export interface Alert {
+  seq: number;
+  alertId: string;
+  site: string;
+  sensor: string;
+  kind: AlertKind;
+  /** What changed with this record. */
+  event: 'open' | 'update' | 'close' | 'ack' | 'known' | 'escalate';
+  state: AlertState;
+  severity: AlertSeverity;
+  /** Wall-clock time of this record (ISO 8601 UTC). */
+  time: string;
+  /** Detection fields (transmission alerts): Hz, dB, dBFS; start/end as ISO times. */
+  centerHz?: number;
+  bandwidthHz?: number;
+  peakExcessDb?: number;
+  peakPowerDbfs?: number;
+  startTime?: string;
+  endTime?: string;
+  bandLabel?: string;
+  session?: string;
+  /**
+   * Known-emitter alerts (state 'known' from the open): label of the emitter the detection matched (site config
+   * `knownEmitters[].label`, or the label of one marked known from the UI). Absent otherwise.
+   */
+  knownLabel?: string;
+  message?: string;
+  /**
+   * What `message` says, as a code the UI renders in its own language ({@link AlertMessageCode}); `message` stays the
+   * English text for logs, the store and older pages. Absent: only `message` (shown as written).
+   */
+  messageCode?: AlertMessageCode;
+  ackBy?: string;
+  /** Path of the evidence clip (SigMF) relative to the data dir, when written. */
+  clip?: string;
+  /** The detector event that produced it (transmissions). */
+  detection?: DetectionEvent;
+  /**
+   * Transmissions seen by several located sensors (src/site/localisation.ts): every sensor keeps its own alert, and
+   * the alerts of one transmission share `groupId` (the alertId of the group's first alert) and carry the same ranked
+   * rooms (strongest excess over the sensor's own baseline first = nearest) and, when ≥ 2 of the sensors have x/y, the
+   * weighted-centroid position (m on the site plan). Absent for a transmission only one located sensor saw; a record
+   * without them leaves the previous values in force. Updated (an `update` record, also after `close`) when another
+   * sensor joins or the ranking changes.
+   */
+  groupId?: string;
+  rooms?: AlertRoom[];
+  positionM?: { xM: number; yM: number };
+  /** `present-during-calibration` alerts: what the baseline heard (its open record; later records leave it in force). */
+  calibration?: CalibrationAlertInfo;
+  /**
+   * Transmissions: what the emission is (docs/identification.md), as `quietband replay` prints it. Absent until the
+   * sensor identified it (an `update` ≈ 1 s after the open); then every later record carries the latest one (`final` from
+   * the transmission's end, on the close).
+   */
+  signal?: AlertSignal;
+}
+
+/**
+ * Identification of a transmission (src/ident/, docs/identification.md §4–5): the class, a 0..1 confidence, the rule that
+ * decided, and the features a supervisor reads (Hz, ms, dB, ratios 0..1; absent for `unknown`). `final`: false for the
+ * first identification (from the transmission's first 0.5 s), true for the one from its end.
+ */
+export interface AlertSignal {
+  class: 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+  confidence: number;
+  reason: string;
+  final?: boolean;
+  bandwidthHz?: number;
+  deviationHz?: number;
+  snrDb?: number;
+  dutyCycle?: number;
+  bursts?: number;
+  burstMedianMs?: number;
+  periodMedianMs?: number;
+  envelopeKurtosis?: number;
+  modulationIndex?: number;
+  carrierFraction?: number;
+  tones?: number;
+  toneSpacingHz?: number;
+  symbolRateBd?: number;
+  centerDriftHz?: number;
+  gapSnrDb?: number;
+  /** Band of the expected-class table holding the centre, its classes, and whether this class is not among them. */
+  band?: string;
+  expected?: string[];
+  unexpected?: boolean;
+  /** Analog classes: voice activity, and why. */
+  speechPresent?: boolean;
+  voice?: string;
+}
+
+/**
+ * A server-produced text (an alert's note, a sensor's health note) as a code plus its values, so the page can show it
+ * in the reader's language (texts: src/server/message-text.ts):
+ * - `offline.source` {sensor, source, reason}: the source stopped (reason: the source's own words, shown as written);
+ * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
+ * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
+ * - `offline.noData` {sensor, source, ms}: no data for `ms` ms;
+ * - `online.again` {}: the sensor delivers data again (closes a sensor-offline alert);
+ * - `overload.on` {pct, ms}: `pct` % of samples at the ADC rails for over `ms` ms;
+ * - `overload.off` {}: clipping stopped;
+ * - `storage.failed` {code, error}: alert records cannot be written to the data dir;
+ * - `storage.back` {}: every held record is stored;
+ * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open);
+ * - `worker.exited` {code, ms}: the sensor worker exited and restarts in `ms` ms (sensor health);
+ * - `site.stopped` {s}, `site.silent` {s}, `site.silentSinceStart` {s}: a hub's site-offline alert (last heartbeat
+ *   `s` seconds ago; the site said it was stopping / nothing since the hub started); `site.back` {}: heartbeats again;
+ * - `baseline.refused` {path, field, stored, live}, `baseline.stale` {name, ageH, limitH}, `baseline.staleUnknown`
+ *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
+ *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
+ *   {command, session}: how to refresh it;
+ * - `offline.sourceError` {sensor, source, cause, detail, ms}: the source failed with a known error; `cause` is one of
+ *   the `source.*` ids below, whose text fills the `{=cause}` placeholder;
+ * - `source.notFound`, `source.busy`, `source.permission`, `source.disconnected`, `source.usb`, `source.notRtlTcp`,
+ *   `source.io` {detail, ms}: the source failed (DEVICE_NOT_FOUND, DEVICE_BUSY, PERMISSION, DISCONNECTED, USB_TRANSFER,
+ *   NOT_RTL_TCP, any other) and is reopened in `ms` ms; `source.ended` {ms}: it ended by itself (sensor health; detail:
+ *   the English reason, with its advice);
+ * - `sensor.config`, `sensor.badInput`, `sensor.baselineMismatch`, `sensor.nativeUnavailable` {detail}: the sensor
+ *   stopped for good on that error (not restarted);
+ * - `sensor.calibrating`, `sensor.calibratingHops` {seconds, reason}: a calibration window records a baseline (of
+ *   every hop) (reason: English, not in Chinese);
+ * - `hearing.deaf` {mhz, periodS, silentS} (one per silent emitter), then `hearing.advice` {}: a periodic calibration
+ *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing);
+ * - `disk.*` {free, n, perDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
+ *   {@link DiskStatus} (src/site/disk-watch.ts).
+ */
+export interface AlertMessageCode {
+  id:
+    | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
+    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
+    | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow'
+    | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
+    | 'source.io' | 'source.ended' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable'
+    | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
+    | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor';
+  params?: Record<string, string | number>;
+}
+
+/**
+ * An emitter a baseline heard, as sent to the browser: the wire form of CalibrationEmitter (src/baseline/emitters.ts,
+ * which the daemon assigns to it; declared here so the web UI's type check does not reach into the baseline code).
+ */
+export interface HeardEmitter {
+  /** Occupancy-weighted centre, occupied band edges and their difference (Hz). */
+  centerHz: number;
+  lowHz: number;
+  highHz: number;
+  bandwidthHz: number;
+  /** Highest Welch-average bin power (dBFS) and highest excess over the frame's noise floor (dB). */
+  peakPowerDbfs: number;
+  peakExcessDb: number;
+  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1). */
+  dutyCycle: number;
+  /** Separate appearances; mean time between them (s, null below 3 appearances); longest appearance (s). */
+  bursts: number;
+  periodS: number | null;
+  maxBurstS: number;
+  /** On for at least 95 % of the learning. */
+  continuous: boolean;
+}
+
+/**
+ * The emitter of a `present-during-calibration` alert ({@link Alert.calibration}) and the baseline that heard it. The
+ * alert's `centerHz`, `bandwidthHz`, `peakPowerDbfs`, `peakExcessDb` repeat the emitter's; `startTime`/`endTime` span the
+ * baseline's learning (its `createdAt` minus its duration, and `createdAt`).
+ */
+export interface CalibrationAlertInfo {
+  emitter: HeardEmitter;
+  /** The baseline's `createdAt` (ISO) and `method` ('calibrate' | 'warmup'). */
+  baselineCreatedAt: string;
+  baselineMethod: string;
+  /** Seconds of signal the baseline learned from. */
+  baselineDurationS: number;
+  /** Hopping sensors: the centre (Hz) of the hop whose baseline heard it. */
+  hopCenterHz?: number;
+}
+
+/** One ranked room of a grouped transmission ({@link Alert.rooms}): its strongest sensor, that sensor's excess (dB) and x/y (m) when configured. */
+export interface AlertRoom {
+  room: string;
+  sensor: string;
+  excessDb: number;
+  xM?: number;
+  yM?: number;
+}
