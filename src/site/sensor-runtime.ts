@@ -302,12 +302,11 @@ export class SensorRuntime {
     const counters = this.counters;
     const current = this.current;
     let dropped = counters.gaps;
-    const src = current?.source as (IqSource & { health?: () => unknown }) | undefined;
     let nonFinite = this.nonFiniteEarlier;
-    if (src && typeof src.health === 'function') {
-      const h = src.health() as { droppedBlocks?: unknown; nonFiniteSamples?: unknown };
-      if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
-      if (typeof h.nonFiniteSamples === 'number') nonFinite += h.nonFiniteSamples;
+    if (current !== null) {
+      const h = current.source.health();
+      if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
+      nonFinite += h.nonFiniteSamples;
     }
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
@@ -334,11 +333,9 @@ export class SensorRuntime {
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
   private nonFiniteEarlier = 0;
 
-  /** Non-finite samples the current run's source dropped so far (its health().nonFiniteSamples; 0 for other sources). */
+  /** Non-finite samples the current run's source dropped so far (its health().nonFiniteSamples; 0 without a run). */
   private nonFiniteOfCurrent(): number {
-    const src = this.current?.source as (IqSource & { health?: () => unknown }) | undefined;
-    const n = src !== undefined && typeof src.health === 'function' ? (src.health() as { nonFiniteSamples?: unknown }).nonFiniteSamples : undefined;
-    return typeof n === 'number' ? n : 0;
+    return this.current === null ? 0 : this.current.source.health().nonFiniteSamples;
   }
 
   /** Called when a run's stream closes: keeps its source's counts for the health reports of later runs. */

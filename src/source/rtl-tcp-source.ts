@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 import { Cu8BlockRing } from './rtl-tcp-block-ring.js';
 import {
   encodeConfiguration,
@@ -68,7 +68,7 @@ export type RtlTcpState =
   | 'closed'; // close() called
 
 /** Health snapshot of an rtl_tcp source (what the UI's sensor status shows). */
-export interface RtlTcpHealth {
+export interface RtlTcpHealth extends IqSourceHealth {
   /** `rtltcp:<host>:<port>`. */
   label: string;
   state: RtlTcpState;
@@ -336,6 +336,8 @@ export class RtlTcpSource implements IqSource, RetunableSource {
       lastDataAgeMs: this.lastDataMs === null ? null : now - this.lastDataMs,
       reconnectDelayMs: this.state === 'backoff' ? this.nextDelayMs : null,
       lastError: this.lastError,
+      droppedBlocks: null,
+      nonFiniteSamples: 0,
     };
   }
 
