@@ -8,6 +8,7 @@ import { QuietBandError } from '../errors.js';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import type { ScanHealth } from '../server/protocol.js';
 import { sensorErrorCode, sourceRetryCode } from '../server/message-text.js';
+import { Backoff } from '../source/backoff.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
@@ -447,7 +448,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
     if (m.type === 'calibrate') rt.requestCalibration({ seconds: m.seconds, output: m.output, reason: m.reason });
   };
   host.control?.on('message', onControl);
-  let failures = 0;
+  const reopens = new Backoff(host.data.site.restart.initialMs, host.data.site.restart.maxMs); // reset by a run that delivered
   let run = 0;
   try {
     if (life.prepare !== undefined) {
@@ -524,9 +525,8 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
         }
       }
       if (signal.aborted) break;
-      if (delivered) failures = 0;
-      const delayMs = Math.min(host.data.site.restart.initialMs * 2 ** failures, host.data.site.restart.maxMs);
-      failures++;
+      if (delivered) reopens.reset();
+      const delayMs = reopens.next();
       rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`, undefined, sourceRetryCode(reasonCode, reason, delayMs));
       try {
         await sleep(delayMs, undefined, { signal });

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
+import { Backoff } from './backoff.js';
 import { Cu8BlockRing } from './rtl-tcp-block-ring.js';
 import {
   encodeConfiguration,
@@ -46,14 +47,6 @@ export const LATENESS_WINDOW_S = 60;
  */
 export function defaultSettleSamples(rateSps: number, blockSamples: number): number {
   return Math.ceil(rateSps * RTL_TCP_SETTLE_S) + Math.max(blockSamples, RTL_TCP_TRANSFER_SAMPLES);
-}
-
-/**
- * Reconnect delay (ms) after `failures` consecutive failed connections (0-based): `initialMs × 2^failures`,
- * capped at `maxMs`. No jitter, so the sequence is deterministic (250, 500, 1000, … 10000 with the defaults).
- */
-export function reconnectDelayMs(failures: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(failures, 30));
 }
 
 /** Lifecycle of an {@link RtlTcpSource}. */
@@ -151,7 +144,7 @@ export const rtlTcpSourceOptionsSchema = z
  *   shortfall shows in `rateShortfall`).
  * - `stallTimeoutMs` [2000]: no byte for this long (also: connect or header taking this long) → drop and reconnect.
  *   Must exceed one transfer period (262144 bytes at the rate: 0.52 s at 250 kS/s).
- * - `reconnectInitialMs` [250], `reconnectMaxMs` [10000]: doubling backoff without jitter; it restarts from the
+ * - `reconnectInitialMs` [250], `reconnectMaxMs` [10000]: doubling backoff without jitter ({@link Backoff}); it restarts from the
  *   initial delay once a connection has delivered a whole block after settling.
  * - `settleSamples` [{@link defaultSettleSamples}]: samples discarded after each (re)configuration.
  * - `retuneSkipsBacklog` [true]: a retune also skips the samples estimated to wait upstream ({@link RtlTcpSource.backlogSamples};
@@ -180,7 +173,7 @@ function isRtlRate(rateSps: number): boolean {
  * Reconnect policy:
  * - Refused/unreachable, connect timeout, no header within `stallTimeoutMs`, server closed (also after a valid
  *   header), stall (no byte for `stallTimeoutMs`): the source goes offline and reconnects after
- *   {@link reconnectDelayMs} — forever, until close(). The iterator keeps waiting; offline time shows in health.
+ *   {@link Backoff} — forever, until close(). The iterator keeps waiting; offline time shows in health.
  * - A peer whose first bytes are not `"RTL0"` is a configuration error (wrong port, another service), not an outage:
  *   the iterator throws `QuietBandError('NOT_RTL_TCP')` (with `disconnected: false`) after any blocks already
  *   buffered, and the source does not retry. A supervisor that wants to keep trying must create a new source.
@@ -248,7 +241,8 @@ export class RtlTcpSource implements IqSource, RetunableSource {
   private connBytes = 0; // post-header bytes received on this connection
   private connBaseSet = false;
   private connStreamBytes = 0; // bytes accepted into the ring on this connection
-  private failures = 0;
+  /** Reconnect delays: doubling from reconnectInitialMs, reset by a connection that delivered a block. */
+  private readonly backoff: Backoff;
   private dongle: RtlTcpDongleInfo | null = null;
 
   // clock across connections
@@ -285,6 +279,7 @@ export class RtlTcpSource implements IqSource, RetunableSource {
       throw new QuietBandError(`rtl_tcp source option reconnectMaxMs: must be ≥ reconnectInitialMs (${o.reconnectInitialMs} ms)`, 'CONFIG');
     }
     this.opts = { ...o, settleSamples: o.settleSamples ?? defaultSettleSamples(o.rateSps, o.blockSamples) };
+    this.backoff = new Backoff(o.reconnectInitialMs, o.reconnectMaxMs);
     this.label = `rtltcp:${o.host}:${o.port}`;
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtl_tcp', server: `${o.host}:${o.port}` });
     this.currentCenterHz = o.centerHz;
@@ -534,7 +529,7 @@ export class RtlTcpSource implements IqSource, RetunableSource {
     this.meter.record(now, n / 2);
     const hadBlock = this.connStreamBytes >= this.ring.blockBytes;
     this.connStreamBytes += n;
-    if (!hadBlock && this.connStreamBytes >= this.ring.blockBytes) this.failures = 0; // a healthy connection
+    if (!hadBlock && this.connStreamBytes >= this.ring.blockBytes) this.backoff.reset(); // a healthy connection
     if (off + n < len) {
       // Ring full: hand the rest back to the socket and stop reading (TCP back-pressure).
       socket.pause();
@@ -703,13 +698,12 @@ export class RtlTcpSource implements IqSource, RetunableSource {
     this.flipSinceMs = null;
     this.achieved = null;
     this.paused = false;
-    const delay = reconnectDelayMs(this.failures, this.opts.reconnectInitialMs, this.opts.reconnectMaxMs);
-    this.failures++;
+    const delay = this.backoff.next();
     this.nextDelayMs = delay;
     this.state = 'backoff';
     // One warning per outage; the retries of a long outage go to debug (at most one per reconnectMaxMs).
-    if (wasOnline || this.failures === 1) this.log.warn({ reconnectInMs: delay, reason: this.lastError }, 'rtl_tcp offline; reconnecting');
-    else this.log.debug({ reconnectInMs: delay, reason: this.lastError, failures: this.failures }, 'rtl_tcp still offline');
+    if (wasOnline || this.backoff.failures === 1) this.log.warn({ reconnectInMs: delay, reason: this.lastError }, 'rtl_tcp offline; reconnecting');
+    else this.log.debug({ reconnectInMs: delay, reason: this.lastError, failures: this.backoff.failures }, 'rtl_tcp still offline');
     this.emitHealth();
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
