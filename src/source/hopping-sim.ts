@@ -1,9 +1,9 @@
 // A retunable simulated RTL-SDR: a world of signals at absolute frequencies, rendered at the current tuning, with stale samples after a retune.
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
 import { convertCu8 } from './sample-formats.js';
-import { SimPacer } from './sim-pacing.js';
+import { SimPacer, SimulatedSource } from './sim-pacing.js';
 import {
   BandNoiseGenerator,
   DEFAULT_NOISE_DBFS,
@@ -117,9 +117,9 @@ function eventGenerator(s: Scenario, e: SimEvent, index: number): SampleGenerato
  * {@link SimSource} with the same scenario and block size. One reused block; allocation-free per block once every
  * tuning has been visited (a tuning's generators are built on its first visit).
  */
-export class HoppingSimSource implements RetunableSource {
+export class HoppingSimSource extends SimulatedSource implements RetunableSource {
   readonly info: IqSourceInfo;
-  private readonly pacer: SimPacer;
+  protected readonly pacer: SimPacer;
   private readonly s: Scenario;
   private readonly samplesPerCycle: number;
   private readonly blockSamples: number;
@@ -145,6 +145,7 @@ export class HoppingSimSource implements RetunableSource {
 
   /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
   constructor(scenario: Scenario, opts: HoppingSimOptions = {}) {
+    super();
     const s = parseScenario(scenario);
     this.s = s;
     const blockSamples = opts.blockSamples ?? 8192;
@@ -272,13 +273,4 @@ export class HoppingSimSource implements RetunableSource {
     }
   }
 
-  /** Health snapshot (a new object each call): samples handed out, online while the stream runs. */
-  health(): IqSourceHealth {
-    return this.pacer.health(this.info.label);
-  }
-
-  /** Stops the stream (a pending realtime wait ends at once). Idempotent. */
-  async close(): Promise<void> {
-    this.pacer.close();
-  }
 }

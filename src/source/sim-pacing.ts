@@ -1,6 +1,6 @@
 // The stream life of a simulated source: start once, hand out blocks at the sample rate or one event-loop turn apart, close.
 import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
-import type { IqSourceHealth } from '../types.js';
+import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
 
 /**
@@ -71,5 +71,25 @@ export class SimPacer {
   close(): void {
     this.closed = true;
     this.abort.abort();
+  }
+}
+
+/** Base of the simulated sources ({@link RenderedSource}, {@link HoppingSimSource}): health() and close() from their {@link SimPacer}. */
+export abstract class SimulatedSource implements IqSource {
+  abstract readonly info: IqSourceInfo;
+  /** Paces, counts and stops the stream. */
+  protected abstract readonly pacer: SimPacer;
+
+  /** Blocks until the scenario ends (or forever when looping) or `close()`. */
+  abstract blocks(): AsyncGenerator<IqBlock>;
+
+  /** Health snapshot (a new object each call): samples handed out, online while the stream runs. */
+  health(): IqSourceHealth {
+    return this.pacer.health(this.info.label);
+  }
+
+  /** Stops the stream (a pending realtime wait ends at once). Idempotent. */
+  async close(): Promise<void> {
+    this.pacer.close();
   }
 }

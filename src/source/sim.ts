@@ -4,9 +4,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
-import { SimPacer } from './sim-pacing.js';
+import { SimPacer, SimulatedSource } from './sim-pacing.js';
 import {
   BandNoiseGenerator,
   FmGenerator,
@@ -522,9 +522,9 @@ export interface Cu8Renderer {
  * with the file source's rule, optionally paced at the sample rate or with blocks dropped at random. One reused
  * {@link IqBlock}: valid until the next block is requested. Base of {@link SimSource} and the site background source.
  */
-export class RenderedSource implements IqSource {
+export class RenderedSource extends SimulatedSource {
   readonly info: IqSourceInfo;
-  private readonly pacer: SimPacer;
+  protected readonly pacer: SimPacer;
   private readonly renderer: Cu8Renderer;
   private readonly opts: Required<Pick<SimSourceOptions, 'blockSamples' | 'realtime' | 'loop' | 'dropBlockProbability'>>;
   private readonly samples: Float32Array;
@@ -541,6 +541,7 @@ export class RenderedSource implements IqSource {
     stream: { rateSps: number; centerHz: number; seed: number; totalSamples?: number },
     opts: SimSourceOptions = {},
   ) {
+    super();
     const blockSamples = opts.blockSamples ?? 65536;
     if (!Number.isInteger(blockSamples) || blockSamples <= 0) throw new QuietBandError(`blockSamples: ${blockSamples} must be a positive whole number`, 'CONFIG');
     const p = opts.dropBlockProbability ?? 0;
@@ -603,15 +604,6 @@ export class RenderedSource implements IqSource {
     }
   }
 
-  /** Health snapshot (a new object each call): samples handed out, online while the stream runs. */
-  health(): IqSourceHealth {
-    return this.pacer.health(this.info.label);
-  }
-
-  /** Stops the stream (a pending realtime wait ends at once). Idempotent. */
-  async close(): Promise<void> {
-    this.pacer.close();
-  }
 }
 
 /**
