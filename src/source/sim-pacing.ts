@@ -1,4 +1,4 @@
-// The stream life of a simulated source: start once, hand out blocks at the sample rate or one event-loop turn apart, close.
+// The stream life of a simulated source (SimPacer: start once, blocks at the sample rate or one event-loop turn apart, close) and their common base (SimulatedSource).
 import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
