@@ -49,7 +49,7 @@ export class UpstreamBacklog {
   samples(nowMs: number, receivedSamples: number): number {
     const sec = Math.floor(nowMs / 1000);
     let base = Infinity;
-    for (let i = 0; i < LATENESS_WINDOW_S; i++) if (this.lateSec[i]! >= 0 && this.lateSec[i]! > sec - LATENESS_WINDOW_S && this.lateMin[i]! < base) base = this.lateMin[i]!;
+    for (let i = 0; i < LATENESS_WINDOW_S; i++) if (this.lateSec[i]! > sec - LATENESS_WINDOW_S && this.lateMin[i]! < base) base = this.lateMin[i]!;
     if (base === Infinity) return 0;
     return Math.max(0, Math.round(this.lateness(nowMs, receivedSamples) - base));
   }
