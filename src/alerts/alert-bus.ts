@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert, AlertKind, AlertMessageCode, AlertSeverity, AlertState, AlertSignal, CalibrationAlertInfo } from './alert.js';
 import type { DetectionEvent } from '../types.js';
-import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from '../site/localisation.js';
+import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from './localisation.js';
 import type { AlertFeedLive } from './alert-feed.js';
 import type { AlertDraft, AlertStore } from './alert-store.js';
 
@@ -66,7 +66,7 @@ export interface AlertBusOptions {
    * sensors see at once are grouped (see {@link AlertBus}). Default: none (no grouping).
    */
   locations?: Readonly<Record<string, SensorLocation>>;
-  /** Grouping tolerances over DEFAULT_GROUPING (src/site/localisation.ts). */
+  /** Grouping tolerances over DEFAULT_GROUPING (src/alerts/localisation.ts). */
   grouping?: Partial<GroupingOptions>;
 }
 
@@ -127,7 +127,7 @@ export interface AlertBusEvents {
  * no-op (resolves undefined, nothing stored).
  *
  * Grouping (with `locations`): one transmission seen by several located sensors (same frequency, overlapping times:
- * src/site/localisation.ts) keeps one alert per sensor — none is merged away or dropped — and every record of those
+ * src/alerts/localisation.ts) keeps one alert per sensor — none is merged away or dropped — and every record of those
  * alerts carries the shared `groupId`, the ranked `rooms` (nearest first) and `positionM` when computable. When another
  * sensor joins or the ranking changes, each other alert of the group gets an `update` record with the new grouping
  * (throttled like updates; also after its close, while the group is remembered).

@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import type { Alert, AlertKind, AlertSeverity, AlertSignal, AlertState } from './alert.js';
 
 /** File name of the store inside the data dir. */
