@@ -31,7 +31,6 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/source/sim-generators.ts': 927,
   'src/alerts/alert-store.ts': 786,
   'src/source/rtl-tcp-source.ts': 785,
-  'src/alerts/alert-bus.ts': 694,
   'src/source/sim.ts': 645,
   'src/site/sensor-runtime.ts': 576,
   'src/source/site-background.ts': 583,
