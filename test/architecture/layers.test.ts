@@ -29,7 +29,6 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1038,
   'src/ident/features.ts': 675,
   'src/source/sim-generators.ts': 927,
-  'src/alerts/alert-store.ts': 786,
   'src/source/rtl-tcp-source.ts': 785,
   'src/source/sim.ts': 645,
   'src/site/sensor-runtime.ts': 576,
@@ -38,11 +37,15 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/site/supervisor.ts': 515,
 };
 
-/** What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose). */
+/**
+ * What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose, and folds alert
+ * records with the store's own pure fold, src/alerts/alert-fold.ts).
+ */
 const ALLOWED_OUTSIDE = [
   'native-bindings/index.ts → src/errors.js',
   'native-bindings/soapy.ts → src/errors.js',
   'native-bindings/soapy.ts → src/types.js',
+  'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
 ];
