@@ -1,6 +1,6 @@
 // Session arming: when an exam session starts, open transmission alerts raised outside a session become 'high'.
 import type { Logger } from 'pino';
-import type { Alert } from './alert.js';
+import type { Alert, AlertSeverity, AlertState } from './alert.js';
 import type { TransmissionAlerts } from './alert-lifecycle.js';
 
 /**
@@ -8,10 +8,11 @@ import type { TransmissionAlerts } from './alert-lifecycle.js';
  * rule): each gets an `update` record now (not throttled; a throttled update waiting for it is written as this record)
  * carrying `session`, which its later records keep. Left alone: known alerts, ones already 'high', and ones whose
  * latest detection is overload-flagged (possible intermodulation stays 'low').
+ * @param stateOf the alert's current state (AlertBus.stateOf: counting records not yet stored).
  * @returns the records' promises, in open order.
  * @throws QuietBandError('IO') synchronously when the bus is closed.
  */
-export function armOpenTransmissions(alerts: TransmissionAlerts, stateOf: (alertId: string) => { state: string; severity: string } | undefined, session: string, nowMs: number, log: Logger): Promise<Alert>[] {
+export function armOpenTransmissions(alerts: TransmissionAlerts, stateOf: (alertId: string) => { state: AlertState; severity: AlertSeverity } | undefined, session: string, nowMs: number, log: Logger): Promise<Alert>[] {
   const ps: Promise<Alert>[] = [];
   for (const t of alerts.openTracks()) {
     const s = stateOf(t.alertId);
