@@ -1,6 +1,7 @@
-// The pipeline shared by replay, calibrate and the live sensors: source → spectrum → baseline → detector.
+// The pipeline shared by replay, calibrate, the live sensors and every hop of a scan: source → spectrum → baseline →
+// detector.
 import { SpectrumEngine } from './spectrum/spectrum-engine.js';
-import type { SpectrumFrame, SpectrumOptions } from './spectrum/frames.js';
+import type { SpectrumFrame, SpectrumOptions, SpectrumSink } from './spectrum/frames.js';
 import { BaselineLearner } from './baseline/learner.js';
 import { measureNoiseShapes } from './baseline/noise-shape.js';
 import { checkFingerprint, type Baseline, type BaselineFingerprint } from './baseline/baseline.js';
@@ -8,7 +9,7 @@ import { Detector } from './detector/detector.js';
 import type { DetectorOptions } from './detector/options.js';
 import type { EmitterAppearance } from './detector/emitter-watch.js';
 import { backgroundBins, type Region } from './site/band-plan.js';
-import type { DetectionEvent, IqSource, IqSourceInfo } from './types.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from './types.js';
 import { ClipMeter, OVERLOAD_CLIP_FRACTION, type ClipSummary } from './spectrum/overload.js';
 
 /** Spectrum + detector settings of one pipeline run. */
@@ -96,32 +97,119 @@ export interface PassHooks {
   settleSamples?: number;
 }
 
+/**
+ * The analysis of one tuning: the fast engine (short frames, and the burst path's averages of a few), the slow engine
+ * (Welch averages), and the baseline learner or the detector they feed, interleaved in time. Replay, calibration, the
+ * live sensors and every hop of a scan build theirs here, so each runs the same engines, frame selector (learning)
+ * and fast gate (detecting). Allocation-free per block.
+ */
+export class AnalysisChain {
+  readonly fast: SpectrumEngine;
+  readonly slow: SpectrumEngine;
+  readonly learner: BaselineLearner | null;
+  readonly detector: Detector | null;
+  /** Short frames the fast path computed, and Welch averages formed, so far. */
+  shortFrames = 0;
+  slowFrames = 0;
+  private readonly fastSink: SpectrumSink;
+  private readonly slowSink: SpectrumSink;
+
+  private constructor(fast: SpectrumEngine, slow: SpectrumEngine, learner: BaselineLearner | null, detector: Detector | null,
+    onSlowFrame: ((f: SpectrumFrame) => void) | undefined) {
+    this.fast = fast;
+    this.slow = slow;
+    this.learner = learner;
+    this.detector = detector;
+    const onShort = learner !== null ? (f: SpectrumFrame) => learner.addShort(f) : (f: SpectrumFrame) => detector!.onShortFrame(f);
+    const onSlow = learner !== null ? (f: SpectrumFrame) => learner.addSlow(f) : (f: SpectrumFrame) => detector!.onSlowFrame(f);
+    this.fastSink = {
+      onShortFrame: (f) => {
+        this.shortFrames++;
+        onShort(f);
+      },
+      // the fast engine's averages (it forms them only for the detector's burst path): a few short frames each
+      onSlowFrame: detector !== null ? (f) => detector.onMidFrame(f) : IGNORE,
+    };
+    this.slowSink = {
+      onShortFrame: IGNORE,
+      onSlowFrame: (f) => {
+        this.slowFrames++;
+        onSlow(f);
+        onSlowFrame?.(f); // e.g. live spectra, also while a sensor is still learning its baseline
+      },
+    };
+  }
+
+  /**
+   * A chain that learns a baseline of `info`'s tuning (read it with {@link finish}); the envelope's background bands
+   * come from the band plan when the centre is known.
+   */
+  static learning(info: IqSourceInfo, opts: PipelineOptions, onSlowFrame?: (f: SpectrumFrame) => void): AnalysisChain {
+    const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
+      fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
+      slow: backgroundBins(opts.spectrum.fftSize, info.centerHz, info.rateSps, opts.bandPlan),
+    };
+    const learner = new BaselineLearner(fingerprintOf(info, opts), measureNoiseShapes(opts), envelope);
+    const fast = fastEngineFor(opts);
+    // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
+    fast.setSelector(learner.shortSelector);
+    return new AnalysisChain(fast, slowEngineFor(opts), learner, null, onSlowFrame);
+  }
+
+  /**
+   * A chain that detects against `baseline` at `info`'s tuning, with `detector` settings over opts.detector (a hop's
+   * hold, crop and paths).
+   */
+  static detecting(
+    info: IqSourceInfo, baseline: Baseline, opts: PipelineOptions, emit: (ev: DetectionEvent) => void,
+    detectorOptions: Partial<DetectorOptions> = opts.detector, onSlowFrame?: (f: SpectrumFrame) => void,
+  ): AnalysisChain {
+    const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: info.rateSps, centerHz: info.centerHz };
+    const detector = new Detector(baseline, geometry, emit, detectorOptions);
+    // its averages of a few short frames feed the detector's burst path
+    const fast = fastEngineFor(opts, detector.burstFrames);
+    // the kernel classifies short frames and skips the cold ones (for which the detector would only expire tracks)
+    const prefix = fast.prefixSum;
+    const gate = prefix === undefined ? null : detector.fastGate(prefix);
+    if (gate !== null) fast.setGate(gate);
+    return new AnalysisChain(fast, slowEngineFor(opts), null, detector, onSlowFrame);
+  }
+
+  /**
+   * Analyses samples [from, to) of `block` (block-relative), in stream order. Both paths are interleaved in time, fast
+   * first: a burst's short frames reach the detector before the average that contains it, and no track expires while
+   * its slow evidence is pending. The order is that of chunks of half a slow frame at absolute multiples of the hop
+   * (fast frames completing in a chunk, then the slow frame completing in it), so it does not depend on how the
+   * source cut its blocks: a file and rtl_tcp give identical output. Only where a slow frame completes does that order
+   * matter, so each push runs to the end of the chunk holding the next slow frame's last sample (a Welch average:
+   * ≈ 100 ms of signal), not half a frame at a time.
+   */
+  push(block: IqBlock, from: number, to: number): void {
+    const chunk = this.slow.hop;
+    while (from < to) {
+      const slowEnd = this.slow.nextSlowFrameEnd(block, from);
+      const z = Math.min(to, Math.ceil(slowEnd / chunk) * chunk - block.firstSample);
+      this.fast.push(block, this.fastSink, from, z);
+      this.slow.push(block, this.slowSink, from, z);
+      from = z;
+    }
+  }
+
+  /** Short frames the engines passed over (the learner's selector or the detector's gate) plus those computed. */
+  get shortFramesSeen(): number {
+    return this.shortFrames + (this.learner !== null ? this.learner.shortFramesPassedOver : this.detector!.skippedFrames);
+  }
+}
+
 /** Learns a baseline from a source (one pass). `method` as in {@link Baseline}. */
 export async function learnBaseline(
   source: IqSource, opts: PipelineOptions, method: Baseline['method'], hooks: PassHooks = {},
 ): Promise<{ baseline: Baseline; stats: PassStats }> {
-  const engine = slowEngineFor(opts);
-  const info = source.info;
-  const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
-    fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
-    slow: backgroundBins(opts.spectrum.fftSize, info.centerHz, info.rateSps, opts.bandPlan),
-  };
-  const learner = new BaselineLearner(fingerprintOf(info, opts), measureNoiseShapes({ ...opts, spectrum: opts.spectrum }), envelope);
-  const onSlow = hooks.onSlowFrame;
-  const fastEngine = fastEngineFor(opts);
-  // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
-  fastEngine.setSelector(learner.shortSelector);
-  const stats = await runPass(source, engine, fastEngine, {
-    onShortFrame: (f) => learner.addShort(f),
-    onSlowFrame: (f) => {
-      learner.addSlow(f);
-      if (onSlow) onSlow(f); // live spectra while a sensor is still learning its baseline
-    },
-  }, hooks);
-  stats.shortFrames += learner.shortFramesPassedOver;
+  const chain = AnalysisChain.learning(source.info, opts, hooks.onSlowFrame);
+  const stats = await runPass(source, chain, hooks);
   // a replay that learns from its first seconds only treats them as a calibration: whatever was on is background
   const occupied = method === 'auto' && hooks.maxSamples !== undefined ? 'calibration' : undefined;
-  return { baseline: learner.finish(method, occupied), stats };
+  return { baseline: chain.learner!.finish(method, occupied), stats };
 }
 
 /**
@@ -134,26 +222,10 @@ export async function detect(
 ): Promise<{ stats: PassStats; detector: Detector }> {
   const fp = fingerprintOf(source.info, opts);
   if (baseline.method !== 'auto') checkFingerprint(baseline.fingerprint, fp, baselineName);
-  const engine = slowEngineFor(opts);
-  const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: source.info.rateSps, centerHz: source.info.centerHz };
-  const detector = new Detector(baseline, geometry, emit, opts.detector);
+  const chain = AnalysisChain.detecting(source.info, baseline, opts, emit, opts.detector, hooks.onSlowFrame);
+  const detector = chain.detector!;
   if (hooks.onEmitterAppearance) detector.onEmitterAppearance = hooks.onEmitterAppearance;
-  const onSlow = hooks.onSlowFrame;
-  // its averages of a few short frames feed the detector's burst path
-  const fastEngine = fastEngineFor(opts, detector.burstFrames);
-  // the kernel classifies short frames and skips the cold ones (for which the detector would only expire tracks)
-  const prefix = fastEngine.prefixSum;
-  const gate = prefix === undefined ? null : detector.fastGate(prefix);
-  if (gate !== null) fastEngine.setGate(gate);
-  const stats = await runPass(source, engine, fastEngine, {
-    onShortFrame: (f) => detector.onShortFrame(f),
-    onMidFrame: (f) => detector.onMidFrame(f),
-    onSlowFrame: (f) => {
-      detector.onSlowFrame(f);
-      if (onSlow) onSlow(f);
-    },
-  }, hooks, opts.detector.overloadClipFraction);
-  stats.shortFrames += detector.skippedFrames;
+  const stats = await runPass(source, chain, hooks, opts.detector.overloadClipFraction);
   detector.flush(stats.samples);
   return { stats, detector };
 }
@@ -177,30 +249,11 @@ export function slowEngineFor(opts: PipelineOptions): SpectrumEngine {
 /** A no-op sink for the slow engine's own short frames (only its averages are used). */
 const IGNORE = (): void => {};
 
+/** One pass of `chain` over `source`: settle discard, the `maxSamples` limit, clipping, progress. */
 async function runPass(
-  source: IqSource, engine: SpectrumEngine, fastEngine: SpectrumEngine,
-  sink: { onShortFrame(f: SpectrumFrame): void; onMidFrame?(f: SpectrumFrame): void; onSlowFrame(f: SpectrumFrame): void },
-  hooks: PassHooks,
-  overloadClipFraction = OVERLOAD_CLIP_FRACTION,
+  source: IqSource, chain: AnalysisChain, hooks: PassHooks, overloadClipFraction = OVERLOAD_CLIP_FRACTION,
 ): Promise<PassStats> {
   const t0 = performance.now();
-  let shortFrames = 0;
-  let slowFrames = 0;
-  const fastSink = {
-    onShortFrame(f: SpectrumFrame) {
-      shortFrames++;
-      sink.onShortFrame(f);
-    },
-    // the fast engine's averages (when it forms any): a few short frames each
-    onSlowFrame: sink.onMidFrame === undefined ? IGNORE : (f: SpectrumFrame) => sink.onMidFrame!(f),
-  };
-  const slowSink = {
-    onShortFrame: IGNORE,
-    onSlowFrame(f: SpectrumFrame) {
-      slowFrames++;
-      sink.onSlowFrame(f);
-    },
-  };
   let samples = 0;
   const clip = new ClipMeter(overloadClipFraction);
   const limit = hooks.maxSamples ?? Infinity;
@@ -211,26 +264,15 @@ async function runPass(
       const keep = Math.max(0, limit - block.firstSample);
       b = { ...block, count: keep };
     }
-    // interleave both paths in time, fast first: a burst's short frames reach the detector before the average that
-    // contains it, and no track expires while its slow evidence is pending. The order is that of chunks of half a
-    // slow frame at absolute multiples of the hop (fast frames completing in a chunk, then the slow frame completing
-    // in it), so it does not depend on how the source cut its blocks: a file and rtl_tcp give identical output. Only
-    // where a slow frame completes does that order matter, so each push runs to the end of the chunk holding the next
-    // slow frame's last sample (a Welch average: ≈ 100 ms of signal), not half a frame at a time.
-    const chunk = engine.hop;
-    let from = Math.max(0, settle - b.firstSample);
-    while (from < b.count) {
-      const slowEnd = engine.nextSlowFrameEnd(b, from);
-      const to = Math.min(b.count, Math.ceil(slowEnd / chunk) * chunk - b.firstSample);
-      fastEngine.push(b, fastSink, from, to);
-      engine.push(b, slowSink, from, to);
-      from = to;
-    }
+    chain.push(b, Math.max(0, settle - b.firstSample), b.count);
     samples = b.firstSample + b.count;
     clip.add(b.clipFraction, b.count);
     hooks.onProgress?.(samples);
     if (samples >= limit) break;
   }
   const rate = source.info.rateSps;
-  return { samples, shortFrames, slowFrames, maxClipFraction: clip.maxBlockClipFraction, clip: clip.summary(rate), wallMs: performance.now() - t0 };
+  return {
+    samples, shortFrames: chain.shortFramesSeen, slowFrames: chain.slowFrames, maxClipFraction: clip.maxBlockClipFraction,
+    clip: clip.summary(rate), wallMs: performance.now() - t0,
+  };
 }

@@ -57,6 +57,36 @@ export interface IqSourceInfo {
 }
 
 /**
+ * The health every {@link IqSource} reports (sources extend it: rtl_tcp adds its connection state and delivered rate,
+ * the RTL-SDR and Soapy sources their driver counters). Counts are since the source was created.
+ */
+export interface IqSourceHealth {
+  /** The source's label (= `info.label`). */
+  label: string;
+  /**
+   * True while the stream runs: `blocks()` was called and the stream has not ended, failed or been closed (rtl_tcp:
+   * connected to a server that passed the header check). False before the first `blocks()` call and after `close()`.
+   */
+  online: boolean;
+  /** Complex samples handed out in blocks. */
+  samplesDelivered: number;
+  /**
+   * Blocks the receiver or driver lost before the source could hand them out (every pool slot was held), when the
+   * source can count them; null when it cannot (files, simulators, rtl_tcp: their losses show only as
+   * `discontinuity` on the next block, which the sensor runtime counts instead).
+   */
+  droppedBlocks: number | null;
+  /** Complex samples dropped from cf32 input for a NaN, ±Inf or out-of-range component (docs/input-sanity.md); 0 for integer formats. */
+  nonFiniteSamples: number;
+  /** Milliseconds since the last block was handed out (rtl_tcp: since the last byte arrived); null before the first. */
+  lastDataAgeMs: number | null;
+  /** The last problem in plain words (refused, stalled, unplugged), null if none. */
+  lastError: string | null;
+  /** The tuner chip the receiver reports (`R820T`, …); null when there is none or it is not known (files, sim, Soapy). */
+  tunerName: string | null;
+}
+
+/**
  * A stream of IQ blocks. Files, the RTL-SDR addon, rtl_tcp and the simulator all implement it.
  * Iterating twice is not supported; create a new source instead. `close()` is idempotent.
  */
@@ -64,6 +94,11 @@ export interface IqSource {
   readonly info: IqSourceInfo;
   /** Blocks in order. Each yielded block is valid until the next `next()` call. */
   blocks(): AsyncIterable<IqBlock>;
+  /**
+   * A snapshot of the source's counters (a new object each call; cheap enough to call per health report). Every
+   * source returns at least {@link IqSourceHealth}; device sources extend it with their own fields.
+   */
+  health(): IqSourceHealth;
   /** Stops the stream and releases the device/file. Safe to call more than once. */
   close(): Promise<void>;
 }

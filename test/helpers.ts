@@ -1,5 +1,6 @@
-// Test helpers: where the shared captures are, and a quiet logger.
+// Test helpers: where the shared captures are, a quiet logger, suites that need a program, a free TCP port.
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -36,4 +37,13 @@ export function describeNeeding(missing: string | null, title: string, fn: () =>
     console.warn(`skipped "${title}": ${missing}`);
     describe.skip(`${title} — SKIPPED: ${missing}`, fn);
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

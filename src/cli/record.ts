@@ -117,7 +117,7 @@ export async function recordSource(flags: RecordFlags, log: Logger, signal?: Abo
       for await (const b of source.blocks()) {
         if (firstMs === undefined) {
           centerHz = b.centerHz;
-          tuner = (source as IqSource & { health?: () => { tunerName?: string | null } }).health?.().tunerName;
+          tuner = source.health().tunerName;
           const fileMs = spec.kind === 'file' && info.datetime !== undefined ? Date.parse(info.datetime) : NaN;
           firstMs = Number.isFinite(fileMs) ? fileMs + (b.firstSample / b.rateSps) * 1000 : Date.now() - (b.count / b.rateSps) * 1000;
         } else if (b.discontinuity) {

@@ -270,7 +270,8 @@ export class Detector {
     const pre = this.slowPrefix(frame);
     this.trackFloor(frame, pre);
     if (this.watch !== null) {
-      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end, this.floorApplied);
+      // an average holding a click (set aside by the fast path) says nothing of an emitter's level
+      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end, this.floorApplied, this.lastImpulseEnd < start);
     }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);

@@ -207,9 +207,11 @@ export class EmitterWatch {
   /**
    * One Welch average [start, end) samples: `pre` its power's prefix sum (n + 1), `half` the narrow kernel's half
    * width, `floorLin` the noise floor now (linear: the learned noise level's median over noise bins × the floor
-   * tracker's gain; the learner measures occupancy over the average's median bin power, which is that floor).
+   * tracker's gain; the learner measures occupancy over the average's median bin power, which is that floor);
+   * `floorGain` the floor tracker's gain alone (linear); `followLevels` false keeps the continuous emitters' band gains
+   * as they are (an average holding a click says nothing of their level).
    */
-  observe(pre: Float64Array, half: number, floorLin: number, start: number, end: number, floorGain = 1): void {
+  observe(pre: Float64Array, half: number, floorLin: number, start: number, end: number, floorGain = 1, followLevels = true): void {
     if (this.firstSample < 0) {
       // the slack: whole averages, known from the first one
       this.firstSample = start;
@@ -225,7 +227,7 @@ export class EmitterWatch {
         if (smoothedAt(pre, n, half, b) > thr) occupied = true;
       }
       if (occupied && w.carrier) this.followCentroid(w, pre, thr);
-      if (w.fhi >= w.flo) this.followLevel(i, pre, half, floorGain);
+      if (followLevels && w.fhi >= w.flo) this.followLevel(i, pre, half, floorGain);
       if (occupied) {
         if (!w.active) {
           w.active = true;

@@ -147,6 +147,7 @@ export class DetectionIdentifier {
     return {
       info: source.info,
       close: () => source.close(),
+      health: () => source.health(),
       async *blocks(): AsyncIterable<IqBlock> {
         for await (const b of source.blocks()) {
           ring.push(b);

@@ -1,11 +1,6 @@
 // Hopping pipeline: per-hop engines, baselines and detectors; settle after every retune; merging across overlapping hops.
-import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
-import type { SpectrumFrame, SpectrumSink } from '../spectrum/frames.js';
-import { BaselineLearner } from '../baseline/learner.js';
-import { measureNoiseShapes } from '../baseline/noise-shape.js';
-import { Detector } from '../detector/detector.js';
-import { backgroundBins } from '../site/band-plan.js';
-import { fastEngineFor, fingerprintOf, slowEngineFor, type PipelineOptions } from '../pipeline.js';
+import type { SpectrumFrame } from '../spectrum/frames.js';
+import { AnalysisChain, type PipelineOptions } from '../pipeline.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
@@ -21,13 +16,8 @@ export interface HopSettings {
 
 interface HopState {
   centerHz: number;
-  fast: SpectrumEngine;
-  slow: SpectrumEngine;
-  learner?: BaselineLearner;
-  detector?: Detector;
-  /** Sinks built once per hop (the hot path creates no closures per block). */
-  fastSink: SpectrumSink;
-  slowSink: SpectrumSink;
+  /** The hop's engines and its learner or detector (built once per hop: the hot path creates nothing per block). */
+  chain: AnalysisChain;
   lastTuneId: number;
   discardUntil: number;
   analysedSamples: number;
@@ -36,9 +26,9 @@ interface HopState {
 /**
  * Routes blocks to the hop whose centre they were tuned to (`IqBlock.centerHz`), discards the first
  * `settleSamples` after every tune change (`tuneId`) — stale samples from the previous frequency, PLL settling — and
- * runs that hop's own engines and baseline learner or detector. Hops are created on first sight, so a SigMF
- * recording with several `captures` at different `core:frequency` replays as a scan. Allocation-free per block
- * once every hop has been seen.
+ * runs that hop's own {@link AnalysisChain} (the one replay and the live sensors run). Hops are created on first sight,
+ * so a SigMF recording with several `captures` at different `core:frequency` replays as a scan. Allocation-free per
+ * block once every hop has been seen.
  */
 export class HopPipeline {
   private readonly hops = new Map<number, HopState>();
@@ -47,6 +37,7 @@ export class HopPipeline {
   discardedSamples = 0;
   /** Optional tap: every slow (Welch) frame of every hop after the learner/detector saw it (live spectra of a scan). */
   onSlowFrame: ((frame: SpectrumFrame) => void) | null = null;
+  private readonly tap = (frame: SpectrumFrame): void => this.onSlowFrame?.(frame);
 
   /**
    * @param mode 'learn' builds baselines (read them with {@link baselines}); 'detect' needs `baselines` for every hop
@@ -67,50 +58,26 @@ export class HopPipeline {
     let s = this.hops.get(centerHz);
     if (s) return s;
     const o = this.opts;
-    s = {
-      centerHz,
-      fast: fastEngineFor(o),
-      slow: slowEngineFor(o),
-      fastSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
-      slowSink: { onShortFrame: NOOP, onSlowFrame: NOOP },
-      lastTuneId: -1,
-      discardUntil: 0,
-      analysedSamples: 0,
-    };
     const hopInfo = { ...this.info, centerHz, centerKnown: true };
+    let chain: AnalysisChain;
     if (this.mode === 'learn') {
-      const envelope = o.bandPlan === 'none' ? undefined : {
-        fast: backgroundBins(o.fastFftSize, centerHz, this.info.rateSps, o.bandPlan),
-        slow: backgroundBins(o.spectrum.fftSize, centerHz, this.info.rateSps, o.bandPlan),
-      };
-      s.learner = new BaselineLearner(fingerprintOf(hopInfo, o), measureNoiseShapes(o), envelope);
+      chain = AnalysisChain.learning(hopInfo, o, this.tap);
     } else {
       const baseline = this.stored.get(centerHz);
       if (!baseline) throw new RangeError(`no baseline for the hop at ${centerHz} Hz`);
       const holdMs = (o.detector.holdMs ?? 25) + this.hop.revisitMs;
       const hopIndex = this.hops.size;
-      s.detector = new Detector(baseline, { fftSize: o.spectrum.fftSize, fastFftSize: o.fastFftSize, rateSps: this.info.rateSps, centerHz },
-        (ev) => this.merger.onEvent(hopIndex, ev),
+      chain = AnalysisChain.detecting(hopInfo, baseline, o, (ev) => this.merger.onEvent(hopIndex, ev),
         // no long path: a hop's Welch averages come in dwells one revisit apart, so seconds of them are not seconds of time
-        { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false, longScalesS: [] });
+        { ...o.detector, holdMs, cropFraction: this.hop.cropFraction, dropDcCentred: true, closeOnRetune: false, longScalesS: [] },
+        this.tap);
     }
-    const learner = s.learner;
-    const det = s.detector;
-    const onShort = learner ? (f: SpectrumFrame) => learner.addShort(f) : (f: SpectrumFrame) => det!.onShortFrame(f);
-    const onSlow = learner ? (f: SpectrumFrame) => learner.addSlow(f) : (f: SpectrumFrame) => det!.onSlowFrame(f);
-    s.fastSink = { onShortFrame: onShort, onSlowFrame: NOOP };
-    s.slowSink = {
-      onShortFrame: NOOP,
-      onSlowFrame: (f: SpectrumFrame) => {
-        onSlow(f);
-        this.onSlowFrame?.(f);
-      },
-    };
+    s = { centerHz, chain, lastTuneId: -1, discardUntil: 0, analysedSamples: 0 };
     this.hops.set(centerHz, s);
     return s;
   }
 
-  /** Feeds one block (in stream order). */
+/** Feeds one block (in stream order). */
   push(block: IqBlock): void {
     const s = this.stateFor(block.centerHz);
     if (block.tuneId !== s.lastTuneId) {
@@ -120,25 +87,20 @@ export class HopPipeline {
     const from = Math.min(block.count, Math.max(0, s.discardUntil - block.firstSample));
     this.discardedSamples += from;
     if (from >= block.count) return;
-    const chunk = s.slow.hop;
-    for (let a = from; a < block.count; a += chunk) {
-      const z = Math.min(block.count, a + chunk);
-      s.fast.push(block, s.fastSink, a, z);
-      s.slow.push(block, s.slowSink, a, z);
-    }
+    s.chain.push(block, from, block.count);
     s.analysedSamples += block.count - from;
   }
 
   /** Baselines learned per hop centre ('learn' mode). */
   baselines(method: Baseline['method']): Map<number, Baseline> {
     const out = new Map<number, Baseline>();
-    for (const [hz, s] of this.hops) if (s.learner) out.set(hz, s.learner.finish(method));
+    for (const [hz, s] of this.hops) if (s.chain.learner) out.set(hz, s.chain.learner.finish(method));
     return out;
   }
 
   /** Closes every open track ('detect' mode) at `atSample`. */
   flush(atSample: number): void {
-    for (const s of this.hops.values()) s.detector?.flush(atSample);
+    for (const s of this.hops.values()) s.chain.detector?.flush(atSample);
   }
 
   /** Hop centres seen so far, in order of first appearance. */
@@ -147,7 +109,6 @@ export class HopPipeline {
   }
 }
 
-const NOOP = (): void => {};
 
 interface Merged {
   id: number;

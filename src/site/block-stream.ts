@@ -59,7 +59,7 @@ export class SharedBlockStream {
   }
 
   /**
-   * The next pass over the stream as an IqSource (same `info` as the source).
+   * The next pass over the stream as an IqSource (same `info` and `health()` as the source).
    * @param maxSamples complex samples to yield at most (default: until the source ends).
    * @throws Error from blocks() when another view is still being iterated.
    */
@@ -74,6 +74,7 @@ export class SharedBlockStream {
         return self.run(maxSamples);
       },
       close: async () => undefined,
+      health: () => self.source.health(),
     };
   }
 

@@ -1,6 +1,6 @@
 // Replays a recording at its sample rate (like a live dongle) for `file:` sensors of the live daemon.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 
 /**
  * Wraps an {@link IqSource} (a file) so that each block is yielded when its last sample is due by the wall clock:
@@ -34,10 +34,9 @@ export class PacedSource implements IqSource {
     }
   }
 
-  /** The inner source's health counters (a file's non-finite sample count), or `{}` when it has none. */
-  health(): Record<string, unknown> {
-    const inner = this.inner as IqSource & { health?: () => Record<string, unknown> };
-    return typeof inner.health === 'function' ? inner.health() : {};
+  /** The inner source's health (pacing changes when blocks arrive, not what is counted). */
+  health(): IqSourceHealth {
+    return this.inner.health();
   }
 
   /** Closes the inner source. Idempotent. */

@@ -111,6 +111,7 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
           }
         },
         close: () => src.close(),
+        health: () => src.health(),
       });
       let fromStored = stored !== null && baseline === stored;
       for (;;) {

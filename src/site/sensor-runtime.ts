@@ -8,6 +8,7 @@ import { QuietBandError } from '../errors.js';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import type { ScanHealth } from '../server/protocol.js';
 import { sensorErrorCode, sourceRetryCode } from '../server/message-text.js';
+import { Backoff } from '../source/backoff.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
@@ -302,12 +303,11 @@ export class SensorRuntime {
     const counters = this.counters;
     const current = this.current;
     let dropped = counters.gaps;
-    const src = current?.source as (IqSource & { health?: () => unknown }) | undefined;
     let nonFinite = this.nonFiniteEarlier;
-    if (src && typeof src.health === 'function') {
-      const h = src.health() as { droppedBlocks?: unknown; nonFiniteSamples?: unknown };
-      if (typeof h.droppedBlocks === 'number') dropped = h.droppedBlocks;
-      if (typeof h.nonFiniteSamples === 'number') nonFinite += h.nonFiniteSamples;
+    if (current !== null) {
+      const h = current.source.health();
+      if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
+      nonFinite += h.nonFiniteSamples;
     }
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
@@ -334,11 +334,9 @@ export class SensorRuntime {
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
   private nonFiniteEarlier = 0;
 
-  /** Non-finite samples the current run's source dropped so far (its health().nonFiniteSamples; 0 for other sources). */
+  /** Non-finite samples the current run's source dropped so far (its health().nonFiniteSamples; 0 without a run). */
   private nonFiniteOfCurrent(): number {
-    const src = this.current?.source as (IqSource & { health?: () => unknown }) | undefined;
-    const n = src !== undefined && typeof src.health === 'function' ? (src.health() as { nonFiniteSamples?: unknown }).nonFiniteSamples : undefined;
-    return typeof n === 'number' ? n : 0;
+    return this.current === null ? 0 : this.current.source.health().nonFiniteSamples;
   }
 
   /** Called when a run's stream closes: keeps its source's counts for the health reports of later runs. */
@@ -450,7 +448,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
     if (m.type === 'calibrate') rt.requestCalibration({ seconds: m.seconds, output: m.output, reason: m.reason });
   };
   host.control?.on('message', onControl);
-  let failures = 0;
+  const reopens = new Backoff(host.data.site.restart.initialMs, host.data.site.restart.maxMs); // reset by a run that delivered
   let run = 0;
   try {
     if (life.prepare !== undefined) {
@@ -527,9 +525,8 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
         }
       }
       if (signal.aborted) break;
-      if (delivered) failures = 0;
-      const delayMs = Math.min(host.data.site.restart.initialMs * 2 ** failures, host.data.site.restart.maxMs);
-      failures++;
+      if (delivered) reopens.reset();
+      const delayMs = reopens.next();
       rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`, undefined, sourceRetryCode(reasonCode, reason, delayMs));
       try {
         await sleep(delayMs, undefined, { signal });

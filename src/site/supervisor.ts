@@ -9,6 +9,7 @@ import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { bandAt } from './band-plan.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
+import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
@@ -119,7 +120,8 @@ export class SensorSupervisor {
   private nextBusId = 1;
   private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
   private stopping = false;
-  private restartFailures = 0;
+  /** Worker restart delays (site `restart`): reset by a run of at least STABLE_RUN_MS. */
+  private readonly restarts: Backoff;
   private restartTimer: NodeJS.Timeout | null = null;
   private checkTimer: NodeJS.Timeout | null = null;
   private stoppedWaiters: (() => void)[] = [];
@@ -139,6 +141,7 @@ export class SensorSupervisor {
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
     this.clipAnnotator = new ClipAlertAnnotator(o.site.dataDir, this.log);
+    this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
 
   /** Starts the worker and the offline check. */
@@ -182,9 +185,8 @@ export class SensorSupervisor {
     if (this.stopping) return;
     if (this.workerState === 'error') return; // refused (bad baseline…): not restarted, its status says why
     const ranMs = Date.now() - this.startedAtMs;
-    if (ranMs >= STABLE_RUN_MS) this.restartFailures = 0;
-    const delayMs = Math.min(this.o.site.restart.initialMs * 2 ** this.restartFailures, this.o.site.restart.maxMs);
-    this.restartFailures++;
+    if (ranMs >= STABLE_RUN_MS) this.restarts.reset();
+    const delayMs = this.restarts.next();
     this.workerState = 'offline';
     this.messageCode = { id: 'worker.exited', params: { code: String(code), ms: Math.round(delayMs) } };
     this.message = codesText([this.messageCode]);

@@ -4,7 +4,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
-import type { IqBlock, IqSource, IqSourceInfo, SampleFormat } from '../types.js';
+import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
+import { DeliveryCounter } from './delivery-counter.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { centerProblem, rateProblem } from './input-ranges.js';
@@ -137,6 +138,8 @@ export class FileSource implements IqSource {
   /** The last block ended in non-finite samples: the next one is delivered with `discontinuity: true`. */
   private gapPending = false;
   private readonly nonFinite: NonFiniteStats = { samples: 0, runs: 0, firstSample: -1 };
+  private readonly delivered = new DeliveryCounter();
+  private lastError: string | null = null;
 
   /**
    * Non-finite samples met so far (cf32): complex samples whose I or Q is NaN, ±Inf or at least CF32_LIMIT (2^40) in
@@ -148,9 +151,9 @@ export class FileSource implements IqSource {
     return this.nonFinite;
   }
 
-  /** Health counters the sensor runtime reads: `nonFiniteSamples` as in {@link nonFiniteSamples}. */
-  health(): { nonFiniteSamples: number } {
-    return { nonFiniteSamples: this.nonFinite.samples };
+  /** Health snapshot (a new object each call): samples handed out, `nonFiniteSamples` as in {@link nonFiniteSamples}, the last read error. */
+  health(): IqSourceHealth {
+    return this.delivered.health(this.info.label, this.started && !this.closed, this.nonFinite.samples, this.lastError);
   }
 
   /** One past the last non-finite sample counted: a run continuing across a block boundary is one run. */
@@ -267,6 +270,7 @@ export class FileSource implements IqSource {
           block.count = count;
           block.firstSample = firstSample;
           block.discontinuity = discontinuity;
+          this.delivered.count(count);
           yield block;
           continue;
         }
@@ -281,6 +285,7 @@ export class FileSource implements IqSource {
             block.count = end - from;
             block.firstSample = firstSample + from;
             block.discontinuity = gap;
+            this.delivered.count(block.count);
             yield block;
           }
           if (at < 0) break;
@@ -311,7 +316,8 @@ export class FileSource implements IqSource {
         bytesRead = await readAt(fh.fd, buf, got, wantBytes - got, position + got);
       } catch (err) {
         if (this.closed) return got;
-        throw new QuietBandError(`${this.dataPath}: read failed at byte ${position + got} (${(err as Error).message})`, 'IO', { cause: err });
+        this.lastError = `${this.dataPath}: read failed at byte ${position + got} (${(err as Error).message})`;
+        throw new QuietBandError(this.lastError, 'IO', { cause: err });
       }
       if (bytesRead === 0) break; // file shrank since open
       got += bytesRead;

@@ -1,9 +1,9 @@
 // A retunable simulated RTL-SDR: a world of signals at absolute frequencies, rendered at the current tuning, with stale samples after a retune.
-import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
 import { convertCu8 } from './sample-formats.js';
+import { SimPacer, SimulatedSource } from './sim-pacing.js';
 import {
   BandNoiseGenerator,
   DEFAULT_NOISE_DBFS,
@@ -117,12 +117,12 @@ function eventGenerator(s: Scenario, e: SimEvent, index: number): SampleGenerato
  * {@link SimSource} with the same scenario and block size. One reused block; allocation-free per block once every
  * tuning has been visited (a tuning's generators are built on its first visit).
  */
-export class HoppingSimSource implements RetunableSource {
+export class HoppingSimSource extends SimulatedSource implements RetunableSource {
   readonly info: IqSourceInfo;
+  protected readonly pacer: SimPacer;
   private readonly s: Scenario;
   private readonly samplesPerCycle: number;
   private readonly blockSamples: number;
-  private readonly realtime: boolean;
   private readonly loop: boolean;
   private readonly staleSamples: number;
   private readonly acc: Float64Array;
@@ -131,8 +131,6 @@ export class HoppingSimSource implements RetunableSource {
   private readonly block: IqBlock;
   private readonly noise: NoiseGenerator;
   private readonly tunings = new Map<number, Tuning>();
-  private readonly abort = new AbortController();
-  private readonly waitOpts = { signal: this.abort.signal };
   private readonly dcI: number;
   private readonly dcQ: number;
   private current: Tuning;
@@ -142,13 +140,12 @@ export class HoppingSimSource implements RetunableSource {
   private tuneChanged = false;
   private cycle = 0;
   private nInCycle = 0;
-  private started = false;
-  private closed = false;
   /** Retunes so far. */
   retunes = 0;
 
   /** @throws QuietBandError('CONFIG') for an invalid scenario or options. */
   constructor(scenario: Scenario, opts: HoppingSimOptions = {}) {
+    super();
     const s = parseScenario(scenario);
     this.s = s;
     const blockSamples = opts.blockSamples ?? 8192;
@@ -157,7 +154,7 @@ export class HoppingSimSource implements RetunableSource {
     if (!Number.isInteger(stale) || stale < 0) throw new QuietBandError(`staleSamples: ${stale} must be a whole number ≥ 0`, 'CONFIG');
     this.blockSamples = blockSamples;
     this.staleSamples = stale;
-    this.realtime = opts.realtime ?? false;
+    this.pacer = new SimPacer(opts.realtime ?? false, s.rateSps);
     this.loop = opts.loop ?? false;
     this.samplesPerCycle = scenarioSamples(s);
     this.dcI = s.dcI ?? RTL_DC_CENTER;
@@ -250,45 +247,30 @@ export class HoppingSimSource implements RetunableSource {
 
   /** Blocks until the scenario ends (or forever with `loop`) or `close()`. @throws Error when called twice. */
   async *blocks(): AsyncGenerator<IqBlock> {
-    if (this.started) throw new Error('sim: blocks() was already called; create a new HoppingSimSource');
-    this.started = true;
+    this.pacer.start('sim: blocks() was already called; create a new HoppingSimSource');
     const block = this.block;
-    const rate = this.s.rateSps;
-    const t0 = performance.now();
     let next = 0;
-    while (!this.closed) {
-      const changed = this.tuneChanged;
-      this.tuneChanged = false;
-      const n = this.render(this.blockSamples);
-      if (n === 0) break;
-      block.count = n;
-      block.clipFraction = convertCu8(this.bytes, this.samples, n, 0);
-      block.firstSample = next;
-      block.discontinuity = changed;
-      if (changed) {
-        block.tuneId = this.tuneId;
-        block.centerHz = this.current.centerHz;
-      }
-      next += n;
-      try {
-        if (this.realtime) {
-          const due = t0 + (next / rate) * 1000 - performance.now();
-          if (due > 0) await sleep(due, undefined, this.waitOpts);
-        } else {
-          await setImmediateP(undefined, this.waitOpts); // let timers and I/O run between blocks
+    try {
+      while (!this.pacer.closed) {
+        const changed = this.tuneChanged;
+        this.tuneChanged = false;
+        const n = this.render(this.blockSamples);
+        if (n === 0) break;
+        block.count = n;
+        block.clipFraction = convertCu8(this.bytes, this.samples, n, 0);
+        block.firstSample = next;
+        block.discontinuity = changed;
+        if (changed) {
+          block.tuneId = this.tuneId;
+          block.centerHz = this.current.centerHz;
         }
-      } catch {
-        return; // aborted by close()
+        next += n;
+        if (!(await this.pacer.release(next, n))) return; // closed meanwhile
+        yield block;
       }
-      if (this.closed) return;
-      yield block;
+    } finally {
+      this.pacer.end();
     }
   }
 
-  /** Stops the stream (a pending realtime wait ends at once). Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-  }
 }

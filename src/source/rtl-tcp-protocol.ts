@@ -192,3 +192,25 @@ export function decodeCommands(bytes: Uint8Array): DecodedRtlTcpCommand[] {
   }
   return out;
 }
+
+/** Plain words for an error of the socket to the rtl_tcp server at `host`:`port`, keeping the errno code for searching logs. */
+export function socketErrorText(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return `connection refused (ECONNREFUSED): is rtl_tcp running and listening on ${where}?`;
+    case 'ECONNRESET':
+      return 'connection reset by the server (ECONNRESET)';
+    case 'EPIPE':
+      return 'server closed the connection while we were sending (EPIPE)';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${where} unreachable (${err.code})`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host ${host} not found (${err.code})`;
+    default:
+      return `${err.code ?? 'socket error'}: ${err.message}`;
+  }
+}

@@ -115,3 +115,55 @@ export class SampleRateMeter {
     }
   }
 }
+
+/**
+ * Whether a stream's delivered rate ({@link SampleRateMeter}) falls short of the configured one:
+ * `achieved < ratio × configured`, judged once the meter has a full window, and a change is reported only when it
+ * has held for a quarter window, both ways (stream1090 PR#79: unconfirmed drop reports were false alarms; here one
+ * late event-loop turn can move a burst's timestamp).
+ */
+export class RateShortfall {
+  /** The meter's last estimate (S/s), null until a full window has been seen since {@link restart}. */
+  achievedSps: number | null = null;
+  /** True while the confirmed estimate is short. */
+  shortfall = false;
+  /** When the estimate first disagreed with `shortfall` (ms), null while they agree. */
+  private flipSinceMs: number | null = null;
+
+  /**
+   * @param meter the delivered-rate meter (its window sets the confirmation time)
+   * @param rateSps configured rate (S/s)
+   * @param ratio shortfall threshold (0..1] of the configured rate
+   */
+  constructor(private readonly meter: SampleRateMeter, private readonly rateSps: number, private readonly ratio: number) {}
+
+  /** Reads the meter at `nowMs`; returns true when `shortfall` changed (confirmed). */
+  evaluate(nowMs: number): boolean {
+    if (!this.meter.isSettled(nowMs)) return false;
+    const achieved = this.meter.achievedSps(nowMs);
+    this.achievedSps = achieved;
+    if (achieved === null) return false;
+    const short = achieved < this.ratio * this.rateSps;
+    if (short === this.shortfall) {
+      this.flipSinceMs = null;
+      return false;
+    }
+    if (this.flipSinceMs === null) this.flipSinceMs = nowMs;
+    if (nowMs - this.flipSinceMs < this.meter.windowMs / 4) return false;
+    this.flipSinceMs = null;
+    this.shortfall = short;
+    return true;
+  }
+
+  /** A new measurement run (the stream settled again): no estimate yet; `shortfall` stays until judged again. */
+  restart(): void {
+    this.achievedSps = null;
+    this.flipSinceMs = null;
+  }
+
+  /** Offline: no estimate, no shortfall. */
+  clear(): void {
+    this.restart();
+    this.shortfall = false;
+  }
+}

@@ -10,7 +10,7 @@ import {
   type RtlSdrBlock,
 } from '../../native-bindings/index.js';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
 import { tunerCenterProblem } from './input-ranges.js';
 
@@ -18,7 +18,7 @@ import { tunerCenterProblem } from './input-ranges.js';
 export type RtlSdrSourceState = 'open' | 'streaming' | 'ended' | 'closed';
 
 /** Health snapshot (what the UI's sensor status shows). */
-export interface RtlSdrHealth {
+export interface RtlSdrHealth extends IqSourceHealth {
   /** `rtlsdr:<serial>`. */
   label: string;
   state: RtlSdrSourceState;
@@ -267,6 +267,7 @@ export class RtlSdrSource implements IqSource {
       samplesDiscarded: this.samplesDiscarded,
       lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
       lastError: this.lastError,
+      nonFiniteSamples: 0,
     };
   }
 

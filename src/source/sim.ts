@@ -2,11 +2,11 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
+import { SimPacer, SimulatedSource } from './sim-pacing.js';
 import {
   BandNoiseGenerator,
   FmGenerator,
@@ -522,17 +522,14 @@ export interface Cu8Renderer {
  * with the file source's rule, optionally paced at the sample rate or with blocks dropped at random. One reused
  * {@link IqBlock}: valid until the next block is requested. Base of {@link SimSource} and the site background source.
  */
-export class RenderedSource implements IqSource {
+export class RenderedSource extends SimulatedSource {
   readonly info: IqSourceInfo;
+  protected readonly pacer: SimPacer;
   private readonly renderer: Cu8Renderer;
   private readonly opts: Required<Pick<SimSourceOptions, 'blockSamples' | 'realtime' | 'loop' | 'dropBlockProbability'>>;
   private readonly samples: Float32Array;
   private readonly block: IqBlock;
   private readonly dropPrng: Prng;
-  private readonly abort = new AbortController();
-  private readonly waitOpts = { signal: this.abort.signal };
-  private started = false;
-  private closed = false;
 
   /**
    * @param makeRenderer builds the renderer for the validated block size.
@@ -544,11 +541,13 @@ export class RenderedSource implements IqSource {
     stream: { rateSps: number; centerHz: number; seed: number; totalSamples?: number },
     opts: SimSourceOptions = {},
   ) {
+    super();
     const blockSamples = opts.blockSamples ?? 65536;
     if (!Number.isInteger(blockSamples) || blockSamples <= 0) throw new QuietBandError(`blockSamples: ${blockSamples} must be a positive whole number`, 'CONFIG');
     const p = opts.dropBlockProbability ?? 0;
     if (!(p >= 0 && p < 1)) throw new QuietBandError(`dropBlockProbability: ${p} must be in [0, 1)`, 'CONFIG');
     this.opts = { blockSamples, realtime: opts.realtime ?? false, loop: opts.loop ?? false, dropBlockProbability: p };
+    this.pacer = new SimPacer(this.opts.realtime, stream.rateSps);
     this.renderer = makeRenderer(blockSamples);
     this.samples = new Float32Array(2 * blockSamples);
     this.dropPrng = new Prng(hash32(stream.seed, 0xd509));
@@ -577,49 +576,34 @@ export class RenderedSource implements IqSource {
 
   /** Blocks until the scenario ends (or forever with `loop`) or `close()`. @throws Error when called twice. */
   async *blocks(): AsyncGenerator<IqBlock> {
-    if (this.started) throw new Error('sim: blocks() was already called; create a new SimSource');
-    this.started = true;
+    this.pacer.start('sim: blocks() was already called; create a new SimSource');
     const r = this.renderer;
     const block = this.block;
-    const rate = this.info.rateSps;
-    const t0 = performance.now();
     let next = 0;
     let gap = false;
-    while (!this.closed) {
-      const n = r.render(this.opts.blockSamples);
-      if (n === 0) break;
-      const first = next;
-      next += n;
-      if (this.opts.dropBlockProbability > 0 && this.dropPrng.uniform() < this.opts.dropBlockProbability) {
-        gap = true;
-        continue;
-      }
-      block.count = n;
-      block.clipFraction = convertCu8(r.bytes, this.samples, n, 0);
-      block.firstSample = first;
-      block.discontinuity = gap;
-      gap = false;
-      try {
-        if (this.opts.realtime) {
-          const due = t0 + (next / rate) * 1000 - performance.now();
-          if (due > 0) await sleep(due, undefined, this.waitOpts);
-        } else {
-          await setImmediateP(undefined, this.waitOpts); // let timers and I/O run between blocks
+    try {
+      while (!this.pacer.closed) {
+        const n = r.render(this.opts.blockSamples);
+        if (n === 0) break;
+        const first = next;
+        next += n;
+        if (this.opts.dropBlockProbability > 0 && this.dropPrng.uniform() < this.opts.dropBlockProbability) {
+          gap = true;
+          continue;
         }
-      } catch {
-        return; // aborted by close()
+        block.count = n;
+        block.clipFraction = convertCu8(r.bytes, this.samples, n, 0);
+        block.firstSample = first;
+        block.discontinuity = gap;
+        gap = false;
+        if (!(await this.pacer.release(next, n))) return; // closed meanwhile
+        yield block;
       }
-      if (this.closed) return;
-      yield block;
+    } finally {
+      this.pacer.end();
     }
   }
 
-  /** Stops the stream (a pending realtime wait ends at once). Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-  }
 }
 
 /**

@@ -12,15 +12,13 @@ import {
   type SoapyStreamChoice,
 } from '../../native-bindings/soapy.js';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSourceInfo } from '../types.js';
+import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
 import { convertSamples } from './sample-formats.js';
 
 /** Health snapshot of a {@link SoapySource}. */
-export interface SoapyHealth {
-  label: string;
+export interface SoapyHealth extends IqSourceHealth {
   state: 'open' | 'streaming' | 'ended' | 'closed';
-  online: boolean;
   driverKey: string;
   /** Stream format read from the driver (CS8/CS16/CF32) and whether it is the device's native one. */
   streamFormat: string;
@@ -277,6 +275,8 @@ export class SoapySource implements RetunableSource {
       samplesDiscarded: this.samplesDiscarded,
       lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
       lastError: this.lastError,
+      nonFiniteSamples: 0,
+      tunerName: null,
     };
   }
 

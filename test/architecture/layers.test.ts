@@ -26,15 +26,14 @@ const ALLOWED_UPWARD = [
 
 /** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
 const ALLOWED_OVERSIZED: Record<string, number> = {
-  'src/detector/detector.ts': 1038,
+  'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
   'src/source/sim-generators.ts': 927,
-  'src/source/rtl-tcp-source.ts': 785,
-  'src/source/sim.ts': 645,
-  'src/site/sensor-runtime.ts': 576,
+  'src/source/sim.ts': 629,
+  'src/site/sensor-runtime.ts': 573,
   'src/source/site-background.ts': 583,
   'src/config/site-config.ts': 555,
-  'src/site/supervisor.ts': 515,
+  'src/site/supervisor.ts': 513,
 };
 
 /**

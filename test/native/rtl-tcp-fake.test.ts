@@ -8,18 +8,9 @@ import { afterEach, beforeAll, expect, it } from 'vitest';
 import { loadRtlSdr, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { buildAddonAgainstFake, buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { setFakeEnv, sleep } from './fake-env.js';
-import { describeNeeding } from '../helpers.js';
+import { describeNeeding, freePort } from '../helpers.js';
 
 const rtlTcp = spawnSync('sh', ['-c', 'command -v rtl_tcp'], { encoding: 'utf8' }).stdout.trim();
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** Connects, retrying while rtl_tcp starts up (its stdout is block-buffered in a pipe, so there is no line to wait for). */
 async function connect(port: number, deadlineMs = 5000): Promise<net.Socket> {

@@ -10,14 +10,7 @@ export interface Received {
   body: string;
 }
 
-/** A port that was free a moment ago (listen on 0, close). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../helpers.js';
 
 /**
  * An HTTP receiver on 127.0.0.1:`port` (0 = any). Records every POST; answers `failFirst` requests with 503, then 200.

@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,21 +12,13 @@ import { saveBaseline, loadBaseline } from '../../src/baseline/baseline.js';
 import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
 import { detectionLine, replayFile } from '../../src/cli/replay.js';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
-import { capture, silentLog } from '../helpers.js';
+import { capture, freePort, silentLog } from '../helpers.js';
 
 const RTL_TCP = '/usr/bin/rtl_tcp';
 const NAME = 'ambient_weather_F007TH_433.92M_250k.cu8';
 const RATE = 250_000;
 const CENTER = 433_920_000;
 const TOTAL = 655_360; // samples in the capture
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('rtl_tcp peer: the same samples give the same detections as replay', () => {
   const children: ChildProcess[] = [];

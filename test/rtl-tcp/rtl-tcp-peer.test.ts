@@ -1,13 +1,12 @@
 // Integration: Debian's real rtl_tcp binary over the fake librtlsdr, streaming a capture file, read by RtlTcpSource.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { defaultSettleSamples, RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
 import { collectBlocks, delay, waitFor, type BlockCopy } from './fake-rtl-tcp-server.js';
-import { describeNeeding } from '../helpers.js';
+import { describeNeeding, freePort } from '../helpers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const capturePath = resolve(repoRoot, '../shared/captures/ambient_weather_F007TH_433.92M_250k.cu8');
@@ -24,15 +23,6 @@ const missing = RTL_TCP === undefined
 const RATE = 250_000;
 const CENTER = 433_920_000;
 const BLOCK = 16_384;
-
-/** A free TCP port on 127.0.0.1 (listen on 0, read it, release it). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Received floats back to cu8 bytes (exact: the source maps b → (b − 127.5) / 127.5). */
 function toBytes(blocks: BlockCopy[]): Buffer {

@@ -1,14 +1,6 @@
 // rtl_tcp protocol encoding: command bytes (big-endian, 5 bytes), configuration order, header parsing.
 import { describe, expect, it } from 'vitest';
-import {
-  decodeCommands,
-  describePeerBytes,
-  encodeConfiguration,
-  magicMismatchIndex,
-  notRtlTcpError,
-  parseDongleInfo,
-  writeCommand,
-} from '../../src/source/rtl-tcp-protocol.js';
+import { decodeCommands, describePeerBytes, encodeConfiguration, magicMismatchIndex, notRtlTcpError, parseDongleInfo, socketErrorText, writeCommand } from '../../src/source/rtl-tcp-protocol.js';
 
 describe('rtl_tcp protocol', () => {
   it('writes 5-byte big-endian commands, negatives as int32 two’s complement', () => {
@@ -74,5 +66,18 @@ describe('rtl_tcp protocol', () => {
     expect(err.message).toContain('10.0.0.7:1234 is not an rtl_tcp server');
     expect(err.message).toContain('(first bytes "HTTP/1.1 400 Bad"…, expected "RTL0")');
     expect(describePeerBytes(Buffer.from([0x03, 0x00, 0x41]), 3)).toBe('"\\x03\\x00A"');
+  });
+});
+
+describe('socketErrorText', () => {
+  const err = (code: string | undefined, message = 'x'): NodeJS.ErrnoException => Object.assign(new Error(message), code === undefined ? {} : { code });
+  it('words each socket error with its errno code and the server', () => {
+    expect(socketErrorText(err('ECONNREFUSED'), '10.0.0.5', 1234)).toBe('connection refused (ECONNREFUSED): is rtl_tcp running and listening on 10.0.0.5:1234?');
+    expect(socketErrorText(err('ECONNRESET'), 'h', 1)).toBe('connection reset by the server (ECONNRESET)');
+    expect(socketErrorText(err('EPIPE'), 'h', 1)).toBe('server closed the connection while we were sending (EPIPE)');
+    expect(socketErrorText(err('EHOSTUNREACH'), '10.0.0.5', 1234)).toBe('10.0.0.5:1234 unreachable (EHOSTUNREACH)');
+    expect(socketErrorText(err('ENOTFOUND'), 'sdr.local', 1234)).toBe('host sdr.local not found (ENOTFOUND)');
+    expect(socketErrorText(err('EACCES', 'permission denied'), 'h', 1)).toBe('EACCES: permission denied');
+    expect(socketErrorText(err(undefined, 'odd'), 'h', 1)).toBe('socket error: odd');
   });
 });

@@ -1,6 +1,6 @@
-// SampleRateMeter: achieved S/s over a sliding window for smooth and bursty arrivals, and stalls.
+// SampleRateMeter: achieved S/s over a sliding window for smooth and bursty arrivals, and stalls; RateShortfall's confirmed judgement.
 import { describe, expect, it } from 'vitest';
-import { SampleRateMeter } from '../../src/source/rtl-tcp-rate-meter.js';
+import { RateShortfall, SampleRateMeter } from '../../src/source/rtl-tcp-rate-meter.js';
 
 describe('SampleRateMeter', () => {
   it('measures a steady 20 kS/s delivered in 20 ms pieces exactly', () => {
@@ -63,5 +63,50 @@ describe('SampleRateMeter', () => {
     m.reset(0);
     for (let t = 1; t <= 2000; t++) m.record(t, 20);
     expect(m.achievedSps(2000)).toBeCloseTo(20_000, 6);
+  });
+});
+
+describe('RateShortfall', () => {
+  /** A meter fed 20 ms pieces of `sps` S/s over [fromMs, toMs), the judgement read before each piece (as the source does). */
+  function feed(m: SampleRateMeter, r: RateShortfall, sps: number, fromMs: number, toMs: number): number[] {
+    const changes: number[] = [];
+    for (let t = fromMs; t < toMs; t += 20) {
+      if (r.evaluate(t)) changes.push(t);
+      m.record(t, (sps * 20) / 1000);
+    }
+    return changes;
+  }
+
+  it('reports a drop below 95 % and the recovery each once, a quarter window (250 ms) after the estimate crossed', () => {
+    const m = new SampleRateMeter(1000);
+    m.reset(0);
+    const r = new RateShortfall(m, 20_000, 0.95);
+    expect(feed(m, r, 20_000, 20, 3000)).toEqual([]);
+    expect(r.shortfall).toBe(false);
+    expect(r.achievedSps!).toBeCloseTo(20_000, 6);
+    const down = feed(m, r, 10_000, 3000, 6000);
+    expect(down).toHaveLength(1);
+    expect(r.shortfall).toBe(true);
+    expect(r.achievedSps!).toBeCloseTo(10_000, 6);
+    // the estimate falls below 19 000 S/s within the first window after 3000 ms; the change is confirmed 250 ms later
+    expect(down[0]!).toBeGreaterThanOrEqual(3250);
+    expect(down[0]!).toBeLessThan(4000 + 250);
+    const up = feed(m, r, 20_000, 6000, 9000);
+    expect(up).toHaveLength(1);
+    expect(r.shortfall).toBe(false);
+  });
+
+  it('a dip shorter than the confirmation is not reported; clear() forgets the estimate and the shortfall', () => {
+    const m = new SampleRateMeter(1000);
+    m.reset(0);
+    const r = new RateShortfall(m, 20_000, 0.95);
+    feed(m, r, 20_000, 20, 3000);
+    expect(feed(m, r, 18_000, 3000, 3060)).toEqual([]);
+    expect(feed(m, r, 20_000, 3060, 5000)).toEqual([]);
+    expect(r.shortfall).toBe(false);
+    feed(m, r, 5_000, 5000, 8000);
+    expect(r.shortfall).toBe(true);
+    r.clear();
+    expect([r.shortfall, r.achievedSps]).toEqual([false, null]);
   });
 });

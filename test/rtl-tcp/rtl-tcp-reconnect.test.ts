@@ -1,8 +1,8 @@
-// RtlTcpSource outages: reconnect backoff, stall watchdog, refused connections, sample clock and tuneId across reconnects.
+// RtlTcpSource outages: reconnect backoff (its delays: test/source/backoff.test.ts), stall watchdog, refused connections, sample clock and tuneId across reconnects.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RtlTcpSource, reconnectDelayMs, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
+import { RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
 import { collectBlocks, cu8ToFloats, delay, FakeRtlTcpServer, paceStream, prngBytes, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
 
 const servers: FakeRtlTcpServer[] = [];
@@ -10,14 +10,6 @@ const sources: RtlTcpSource[] = [];
 afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-describe('reconnectDelayMs', () => {
-  it('doubles from 250 ms and caps at 10 s, without jitter', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 20, 1000].map((f) => reconnectDelayMs(f, 250, 10_000))).toEqual([
-      250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 10_000,
-    ]);
-  });
 });
 
 describe('RtlTcpSource reconnect', () => {

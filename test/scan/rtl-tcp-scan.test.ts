@@ -1,7 +1,6 @@
 // A scan through Debian's rtl_tcp (+ fake librtlsdr with a tone at an absolute frequency): the retune settle keeps rtl_tcp's stale transfer out; without it, a ghost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Baseline } from '../../src/baseline/baseline.js';
 import { DEFAULT_SITE_CONFIG } from '../../src/config/site-config.js';
@@ -11,6 +10,7 @@ import { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
 import { sensorPipelineOptions } from '../../src/site/sensor-pipeline.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
+import { freePort } from '../helpers.js';
 
 const RTL_TCP = '/usr/bin/rtl_tcp';
 const RATE = 1_000_000;
@@ -20,14 +20,6 @@ const HOP_B = 434_070_000;
 const TONE_HZ = 433_910_000; // the fake dongle's tone (absolute): +140 kHz in A, −160 kHz in B
 const GHOSTS = [HOP_B + (TONE_HZ - HOP_A), HOP_A + (TONE_HZ - HOP_B)]; // 434.21 and 433.61 MHz
 const SCAN = { segments: [SEGMENT], dwellMs: 150, settleMs: 10, cropFraction: 0.25 };
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const children: ChildProcess[] = [];
 afterAll(() => {

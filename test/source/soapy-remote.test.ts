@@ -18,7 +18,7 @@ import { SoapySource } from '../../src/source/soapy-source.js';
 import type { IqSource } from '../../src/types.js';
 import { buildFakeAvahi } from '../fake-avahi/build.js';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
-import { capture, silentLog } from '../helpers.js';
+import { capture, freePort, silentLog } from '../helpers.js';
 
 const SERVER = '/usr/bin/SoapySDRServer';
 const CAPTURE = 'ambient_weather_F007TH_433.92M_250k.cu8';
@@ -32,14 +32,6 @@ afterAll(() => {
   for (const s of servers) if (s.exitCode === null && s.signalCode === null) s.kill('SIGKILL');
   rmSync(tmp, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Starts SoapySDRServer on 127.0.0.1:port over the fake librtlsdr; resolves once it accepts TCP connections. */
 async function startServer(port: number, fakeEnv: Record<string, string>): Promise<ChildProcess> {

@@ -1,0 +1,161 @@
+// Options, states and health of an RtlTcpSource: the option schema with its defaults, the settle window, the health shape.
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { QuietBandError } from '../errors.js';
+import type { IqSourceHealth } from '../types.js';
+
+/**
+ * Samples in one librtlsdr USB transfer as rtl_tcp uses it (`rtlsdr_read_async(..., buf_len = 0)` → the library
+ * default 16 × 32 × 512 = 262144 bytes = 131072 complex samples; rtl-sdr.h / librtlsdr.c `DEFAULT_BUF_LENGTH`).
+ * rtl_tcp forwards whole transfers, so the first one after a connect can be entirely pre-configuration data.
+ */
+export const RTL_TCP_TRANSFER_SAMPLES = 131072;
+
+/** Settle time (s) discarded after each (re)configuration, on top of one transfer (docs/field-notes.md §2, §10). */
+export const RTL_TCP_SETTLE_S = 0.25;
+
+/**
+ * Default samples to discard after each (re)configuration: `ceil(rateSps × 0.25 s) + max(blockSamples, 131072)`.
+ * rtl_tcp streams at its start-up settings (2.048 MS/s, auto gain, `-f` frequency) until our commands land and
+ * sends no acknowledgement (urh#209, docs/field-notes.md §2), and pre-command samples sit in the transfer already queued
+ * (dsd-neo PR#283: buffered back-ends need the full window). So we drop a time window (hundreds of ms,
+ * docs/field-notes.md §10) plus one whole USB transfer — well above the minimum of `rateSps × 0.05 + blockSamples`.
+ * @param rateSps configured sample rate (S/s).
+ * @param blockSamples block length (complex samples).
+ */
+export function defaultSettleSamples(rateSps: number, blockSamples: number): number {
+  return Math.ceil(rateSps * RTL_TCP_SETTLE_S) + Math.max(blockSamples, RTL_TCP_TRANSFER_SAMPLES);
+}
+
+/** Lifecycle of an {@link RtlTcpSource}. */
+export type RtlTcpState =
+  | 'idle' // constructed, blocks() not called yet
+  | 'connecting' // TCP connect in progress
+  | 'handshake' // connected, waiting for the 12-byte header
+  | 'settling' // configured, discarding settleSamples
+  | 'streaming' // delivering blocks
+  | 'backoff' // offline, waiting to reconnect
+  | 'failed' // configuration error (NOT_RTL_TCP): no more reconnects
+  | 'closed'; // close() called
+
+/** Health snapshot of an rtl_tcp source (what the UI's sensor status shows). */
+export interface RtlTcpHealth extends IqSourceHealth {
+  /** `rtltcp:<host>:<port>`. */
+  label: string;
+  state: RtlTcpState;
+  /** True while connected to a server that passed the header check (settling or streaming). */
+  online: boolean;
+  /** Connections that passed the header check (each one was fully reconfigured). */
+  connects: number;
+  /** TCP connection attempts, successful or not. */
+  connectAttempts: number;
+  /** Tune generation of the current/last connection (0 for the first; +1 per reconnect). */
+  tuneId: number;
+  /** Tuner reported by the last header (`R820T`, `R828D`, …), null before the first header. */
+  tunerName: string | null;
+  /** Number of tuner gains reported by the last header, null before the first header. */
+  tunerGainCount: number | null;
+  /** Rate sent to the server (S/s). */
+  configuredRateSps: number;
+  /** Delivered rate over the last `rateWindowMs` (S/s), null until a full window has been seen on this connection. */
+  achievedRateSps: number | null;
+  /** Length of the rate window (ms). */
+  rateWindowMs: number;
+  /**
+   * True while achievedRateSps < rateShortfallRatio × configuredRateSps (confirmed over a quarter window, both ways):
+   * samples are being lost or trimmed (server backlog, slow link, slow consumer). Blocks filled meanwhile carry
+   * `discontinuity: true`. False while offline (see `online`).
+   */
+  rateShortfall: boolean;
+  /** Bytes received from the server, all connections, headers included. */
+  bytesReceived: number;
+  /** Complex samples handed out in blocks. */
+  samplesDelivered: number;
+  /** Complex samples received but discarded (settle windows, partial blocks cut by a disconnect). */
+  samplesDiscarded: number;
+  /** Milliseconds since the last byte from any server, null before the first. */
+  lastDataAgeMs: number | null;
+  /** When state is 'backoff': the delay (ms) chosen before the next attempt; otherwise null. */
+  reconnectDelayMs: number | null;
+  /** Last connection problem in plain words (refused, stall, server closed, not rtl_tcp), null if none yet. */
+  lastError: string | null;
+}
+
+const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** zod schema of {@link RtlTcpSourceOptions}; unknown keys are rejected. */
+export const rtlTcpSourceOptionsSchema = z
+  .object({
+    host: z.string().min(1),
+    port: intIn(1, 65535),
+    centerHz: intIn(1, 0xffffffff),
+    rateSps: intIn(1, 0xffffffff),
+    gainDb: z.union([z.number().finite().min(-100).max(100), z.literal('auto')]),
+    ppm: intIn(-1000, 1000).default(0),
+    agc: z.boolean().default(false),
+    biasTee: z.boolean().optional(),
+    blockSamples: intIn(1, 1 << 22).default(16384),
+    ringBlocks: intIn(2, 4096).default(8),
+    stallTimeoutMs: z.number().positive().default(2000),
+    reconnectInitialMs: z.number().positive().default(250),
+    reconnectMaxMs: z.number().positive().default(10_000),
+    settleSamples: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
+    retuneSkipsBacklog: z.boolean().default(true),
+    rateWindowMs: z.number().positive().default(5000),
+    rateShortfallRatio: z.number().gt(0).max(1).default(0.95),
+    healthIntervalMs: z.number().positive().default(1000),
+    logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function').optional(),
+    onHealth: z.custom<(health: RtlTcpHealth) => void>((v) => typeof v === 'function').optional(),
+  })
+  .strict();
+
+/**
+ * Options of {@link RtlTcpSource}. Units are in the names; defaults in brackets.
+ * - `host`, `port`: the rtl_tcp server (Debian's `rtl_tcp -a <addr> -p <port>`, default port 1234).
+ * - `centerHz`: centre frequency (Hz, integer < 2^32). `rateSps`: sample rate (S/s, integer; an RTL-SDR accepts
+ *   225001–300000 and 900001–3200000, anything else is only logged as a warning since other servers speak the protocol).
+ * - `gainDb`: manual tuner gain in dB (sent as gain mode 1 then tenths of a dB) or `'auto'` (gain mode 0; not for
+ *   baselines, docs/field-notes.md §4). `ppm` [0]: integer correction, sent on every connect (docs/field-notes.md §6).
+ * - `agc` [false]: RTL2832 digital AGC, always sent. `biasTee` [unset]: sent only when given.
+ * - `blockSamples` [16384]: complex samples per yielded block. `ringBlocks` [8]: blocks buffered between the socket
+ *   and the consumer; when full the socket is paused (TCP back-pressure; the server then queues, and a lasting
+ *   shortfall shows in `rateShortfall`).
+ * - `stallTimeoutMs` [2000]: no byte for this long (also: connect or header taking this long) → drop and reconnect.
+ *   Must exceed one transfer period (262144 bytes at the rate: 0.52 s at 250 kS/s).
+ * - `reconnectInitialMs` [250], `reconnectMaxMs` [10000]: doubling backoff without jitter ({@link Backoff}); it restarts from the
+ *   initial delay once a connection has delivered a whole block after settling.
+ * - `settleSamples` [{@link defaultSettleSamples}]: samples discarded after each (re)configuration.
+ * - `retuneSkipsBacklog` [true]: a retune also skips the samples estimated to wait upstream ({@link RtlTcpSource.backlogSamples};
+ *   it assumes a server that produces at the configured rate, as rtl_tcp does; false for test servers that do not).
+ * - `rateWindowMs` [5000], `rateShortfallRatio` [0.95]: achieved-rate window ({@link SampleRateMeter}) and the
+ *   shortfall threshold; judged from one full window after settling, a change is confirmed over a quarter window.
+ * - `healthIntervalMs` [1000]: period of `onHealth` calls (also called on every state change).
+ * - `logger`: pino logger (a child with `{ source: 'rtl_tcp', server }` is used); silent when absent.
+ */
+export type RtlTcpSourceOptions = z.input<typeof rtlTcpSourceOptionsSchema>;
+
+/** {@link RtlTcpSourceOptions} with every default filled in (`settleSamples` too). */
+export type ResolvedRtlTcpOptions = z.output<typeof rtlTcpSourceOptionsSchema> & { settleSamples: number };
+
+/** True when `rateSps` is a rate an RTL2832U accepts (librtlsdr `rtlsdr_set_sample_rate`: 225001–300000, 900001–3200000). */
+export function isRtlRate(rateSps: number): boolean {
+  return (rateSps > 225000 && rateSps <= 300000) || (rateSps > 900000 && rateSps <= 3200000);
+}
+
+/**
+ * Validates `options` and fills in the defaults.
+ * @throws QuietBandError('CONFIG') naming the first invalid field (`rtl_tcp source option <field>: …`).
+ */
+export function resolveRtlTcpOptions(options: RtlTcpSourceOptions): ResolvedRtlTcpOptions {
+  const parsed = rtlTcpSourceOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join('.') : (issue as { keys?: string[] }).keys?.join(', ') ?? '(options)';
+    throw new QuietBandError(`rtl_tcp source option ${field}: ${issue.message}`, 'CONFIG');
+  }
+  const o = parsed.data;
+  if (o.reconnectMaxMs < o.reconnectInitialMs) {
+    throw new QuietBandError(`rtl_tcp source option reconnectMaxMs: must be ≥ reconnectInitialMs (${o.reconnectInitialMs} ms)`, 'CONFIG');
+  }
+  return { ...o, settleSamples: o.settleSamples ?? defaultSettleSamples(o.rateSps, o.blockSamples) };
+}
