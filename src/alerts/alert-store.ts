@@ -1,13 +1,22 @@
 // Append-only JSONL alert store: per-site monotonic seq, fsync before resolve, torn-tail recovery, resume reads,
 // a reserve file freed on a full disk, and records held in memory and retried while the disk refuses them.
+// Its parts: alert-journal.ts (the file's lines, recent records, sparse index, reading after a seq), alert-states.ts
+// (records folded into each alert's state), alert-reserve.ts (the space reserve), alert-store-types.ts (its shapes).
 import { EventEmitter } from 'node:events';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
-import type { Alert, AlertKind, AlertSeverity, AlertSignal, AlertState } from './alert.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
+import type { Alert } from './alert.js';
+import { fsyncDir, JournalIndex, parseRecord, scanLines } from './alert-journal.js';
+import { AlertSpaceReserve } from './alert-reserve.js';
+import { AlertStates, type AlertStateEntry } from './alert-states.js';
+import type { AlertDraft, AlertStoreOptions, EnqueuedAlert, StorageState, StoreFs } from './alert-store-types.js';
+
+export type { AlertStateEntry } from './alert-states.js';
+export type { AlertDraft, AlertStoreOptions, EnqueuedAlert, StorageState, StoreFs } from './alert-store-types.js';
 
 /** File name of the store inside the data dir. */
 export const ALERTS_FILE = 'alerts.jsonl';
@@ -17,105 +26,6 @@ export const ALERTS_RESERVE_FILE = 'alerts.reserve';
 
 /** Default size of the alert space reserve: 1 MiB ≈ 2,000 alert records of ≈ 500 B. */
 export const DEFAULT_ALERT_RESERVE_BYTES = 1 << 20;
-
-/**
- * What a caller hands to {@link AlertStore.append}: an {@link Alert} without `seq` and `site` (the store assigns
- * both). `alertId` may be left out on `open` records: the store then assigns `"<site>-<seq>"`.
- */
-export type AlertDraft = Omit<Alert, 'seq' | 'site' | 'alertId'> & { alertId?: string };
-
-/** Options of {@link AlertStore.open}. */
-export interface AlertStoreOptions {
-  /** Folder that holds `alerts.jsonl`; created (recursively) when missing. */
-  dataDir: string;
-  /** Site name written into every record (`Alert.site`). */
-  site: string;
-  /** pino logger; the store logs through `logger.child({ component: 'alert-store' })`. Default: silent. */
-  logger?: Logger;
-  /** Most recent records kept in memory so that a resume near the head never touches the disk. Default 4096. */
-  recentCapacity?: number;
-  /** Sparse file index density: the byte offset of one record in every `indexEvery` is remembered. Default 1024. */
-  indexEvery?: number;
-  /** `fdatasync` every batch before resolving. Default true; only throughput experiments should turn it off. */
-  fsync?: boolean;
-  /** Most records written in one write + fsync (group commit). Default 512. */
-  maxBatch?: number;
-  /**
-   * Bytes kept in `<dataDir>/alerts.reserve` (zeros). When an alert write fails for lack of space (ENOSPC, EDQUOT) the
-   * reserve is deleted and the write retried at once, so alerts go on being stored after the disk filled; it is
-   * re-created once that much space is free again. Default {@link DEFAULT_ALERT_RESERVE_BYTES}; 0 = no reserve.
-   */
-  reserveBytes?: number;
-  /** First delay (ms) before retrying a failed write; doubles per failure up to `retryMaxMs`. Default 500. */
-  retryInitialMs?: number;
-  /** Longest delay (ms) between two retries of a failed write. Default 10000. */
-  retryMaxMs?: number;
-  /** File-system calls the store makes, for fault injection in tests. Default: node:fs/promises. */
-  fs?: StoreFs;
-}
-
-/**
- * The file-system calls the store makes on its file (a subset of node:fs/promises), replaceable to inject faults:
- * a test's `open` returns handles whose `write`/`datasync` throw EROFS or ENOSPC.
- */
-export interface StoreFs {
-  open(file: string, flags: string, mode?: number): Promise<FileHandle>;
-}
-
-/**
- * Whether the store can write (ok) or holds records in memory because the disk refuses them (storage failed).
- * Emitted as the store's `'storage'` event on every change of `ok`, and of `reserveBytes`.
- */
-export interface StorageState {
-  /** False while at least one accepted record is not on disk because a write failed. */
-  ok: boolean;
-  /** Records accepted (seq assigned, handed to listeners) but not yet on disk. */
-  heldRecords: number;
-  /** The failed write's message naming the file and the errno code (absent while ok). */
-  error?: string;
-  /** errno code of the failed write (ENOSPC, EROFS, EACCES, EIO…), absent while ok. */
-  code?: string;
-  /** Wall time (ms since epoch) of the first failure of this episode (absent while ok). */
-  sinceMs?: number;
-  /** Write attempts that failed in this episode. */
-  failures: number;
-  /** Bytes in the space reserve now (0 after it was used up, or when off). */
-  reserveBytes: number;
-}
-
-/** Current state of one alert (all records sharing an `alertId`), rebuilt from the file on open. */
-export interface AlertStateEntry {
-  alertId: string;
-  site: string;
-  sensor: string;
-  kind: AlertKind;
-  state: AlertState;
-  severity: AlertSeverity;
-  /** True once a `close` record was stored. */
-  closed: boolean;
-  /** `seq` of the first record of this alert. */ openSeq: number;
-  /** `seq` of the latest record of this alert. */ lastSeq: number;
-  lastEvent: Alert['event'];
-  /** Transmissions: the class of the latest record carrying a `signal` (absent before the sensor identified it). */ signalClass?: AlertSignal['class'];
-  /** Who acknowledged / marked it known, from the latest `ack`/`known` record. */
-  ackBy?: string;
-}
-
-/** Result of {@link AlertStore.enqueue}: the seq and alertId are known at once, the record is durable when `done` resolves. */
-export interface EnqueuedAlert {
-  seq: number;
-  alertId: string;
-  /**
-   * Resolves with the record once it may be sent: when it is on disk (written + fdatasync), or — while storage has
-   * failed — once the store holds it in memory for retrying. Resolves in seq order. Never rejects.
-   */
-  accepted: Promise<Alert>;
-  /**
-   * Resolves with the stored record after it was written and fsynced (after a storage failure: when a retry stored
-   * it); rejects with `QuietBandError('IO')` only when the store was closed with the record still not on disk.
-   */
-  done: Promise<Alert>;
-}
 
 interface PendingWrite {
   record: Alert;
@@ -128,62 +38,6 @@ interface PendingWrite {
 
 /** errno codes of a full disk or quota: the reserve is freed for them. */
 const NO_SPACE_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
-
-interface IndexMark {
-  seq: number;
-  offset: number;
-}
-
-interface ScannedLine {
-  text: string;
-  /** Byte offset of the first byte of the line. */
-  start: number;
-  /** False for a last line without a trailing `\n` (a torn write). */
-  terminated: boolean;
-}
-
-/**
- * Splits the byte range [start, endExclusive) of a file into lines without loading it whole
- * (64 KiB chunks; a partial line is carried into the next chunk).
- */
-async function* scanLines(file: string, start: number, endExclusive: number): AsyncGenerator<ScannedLine> {
-  if (endExclusive <= start) return;
-  const stream = createReadStream(file, { start, end: endExclusive - 1, highWaterMark: 64 * 1024 });
-  let carry: Buffer | null = null;
-  let carryStart = start;
-  let pos = start;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf: Buffer = carry !== null ? Buffer.concat([carry, chunk]) : chunk;
-    const bufStart = carry !== null ? carryStart : pos;
-    pos += chunk.length;
-    let from = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, from);
-      if (nl < 0) break;
-      yield { text: buf.toString('utf8', from, nl), start: bufStart + from, terminated: true };
-      from = nl + 1;
-    }
-    carry = from < buf.length ? buf.subarray(from) : null;
-    carryStart = bufStart + from;
-  }
-  if (carry !== null && carry.length > 0) yield { text: carry.toString('utf8'), start: carryStart, terminated: false };
-}
-
-/** Parses one stored line; returns undefined for anything that is not a plausible alert record. */
-function parseRecord(text: string): Alert | undefined {
-  if (text.length === 0) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const r = v as Partial<Alert>;
-  if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 1) return undefined;
-  if (typeof r.alertId !== 'string' || typeof r.event !== 'string' || typeof r.state !== 'string') return undefined;
-  return r as Alert;
-}
 
 /**
  * Durable, append-only alert log at `<dataDir>/alerts.jsonl`, one JSON {@link Alert} per line.
@@ -214,12 +68,9 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
   /** Absolute path of the JSONL file. */
   readonly file: string;
   private readonly log: Logger;
-  private readonly recentCapacity: number;
-  private readonly indexEvery: number;
   private readonly doFsync: boolean;
   private readonly maxBatch: number;
-  private readonly reserveFile: string;
-  private readonly reserveTarget: number;
+  private readonly reserve: AlertSpaceReserve;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly fs: StoreFs;
@@ -229,9 +80,6 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
   private committedSeq = 0;
   /** Highest seq accepted (stored or held); = committedSeq while storage is ok and nothing is queued. */
   private acceptedSeq = 0;
-  private reserveNow = 0;
-  private reserveBusy = false;
-  private lastReserveTryMs = 0;
   private failure: { error: string; code: string; sinceMs: number; failures: number } | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private wakeRetry: (() => void) | null = null;
@@ -241,10 +89,8 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
   unstoredAtClose = 0;
   private nextSeq = 1;
   private committedBytes = 0;
-  private recordCount = 0;
-  private recent: Alert[] = [];
-  private readonly index: IndexMark[] = [];
-  private readonly states = new Map<string, AlertStateEntry>();
+  private readonly journal: JournalIndex;
+  private readonly states = new AlertStates();
   private pending: PendingWrite[] = [];
   /** True while the write loop runs; cleared synchronously when it sees an empty queue (no lost wake-up). */
   private writing = false;
@@ -260,12 +106,11 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     this.site = opts.site;
     this.file = path.resolve(opts.dataDir, ALERTS_FILE);
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'alert-store' });
-    this.recentCapacity = Math.max(1, opts.recentCapacity ?? 4096);
-    this.indexEvery = Math.max(1, opts.indexEvery ?? 1024);
+    this.journal = new JournalIndex(Math.max(1, opts.recentCapacity ?? 4096), Math.max(1, opts.indexEvery ?? 1024));
     this.doFsync = opts.fsync ?? true;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 512);
-    this.reserveFile = path.resolve(opts.dataDir, ALERTS_RESERVE_FILE);
-    this.reserveTarget = Math.max(0, Math.floor(opts.reserveBytes ?? DEFAULT_ALERT_RESERVE_BYTES));
+    const reserveBytes = Math.max(0, Math.floor(opts.reserveBytes ?? DEFAULT_ALERT_RESERVE_BYTES));
+    this.reserve = new AlertSpaceReserve(path.resolve(opts.dataDir, ALERTS_RESERVE_FILE), reserveBytes, this.log, () => this.emitStorage(), () => this.closed);
     this.retryInitialMs = Math.max(1, opts.retryInitialMs ?? 500);
     this.retryMaxMs = Math.max(this.retryInitialMs, opts.retryMaxMs ?? 10_000);
     this.fs = opts.fs ?? { open: (f, fl, m) => fsp.open(f, fl, m) };
@@ -287,7 +132,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
       const created = store.committedBytes === 0;
       store.handle = await store.fs.open(store.file, 'a', DATA_FILE_MODE);
       await store.handle.chmod(DATA_FILE_MODE).catch((err: unknown) => store.log.warn({ err, file: store.file }, 'alert store: cannot narrow the file mode to 0600'));
-      if (created && store.doFsync) await AlertStore.fsyncDir(path.dirname(store.file));
+      if (created && store.doFsync) await fsyncDir(path.dirname(store.file));
     } catch (err) {
       if (err instanceof QuietBandError) throw err;
       throw new QuietBandError(
@@ -296,74 +141,14 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
         { cause: err },
       );
     }
-    await store.ensureReserve(true);
-    store.log.info({ file: store.file, lastSeq: store.committedSeq, records: store.recordCount, reserveBytes: store.reserveNow }, 'alert store opened');
+    await store.reserve.ensure(true);
+    store.log.info({ file: store.file, lastSeq: store.committedSeq, records: store.journal.recordCount, reserveBytes: store.reserve.bytes }, 'alert store opened');
     return store;
-  }
-
-  /**
-   * Makes `alerts.reserve` `reserveBytes` long (zeros, fsynced) when it is shorter and the disk has that much free
-   * beyond it (twice the reserve). Best effort: a failure is logged (warning at open) and the file removed, never thrown.
-   */
-  private async ensureReserve(atOpen = false): Promise<void> {
-    if (this.reserveTarget === 0 || this.reserveBusy || this.closed) return;
-    this.reserveBusy = true;
-    this.lastReserveTryMs = Date.now();
-    let h: FileHandle | undefined;
-    try {
-      let have = 0;
-      try {
-        have = (await fsp.stat(this.reserveFile)).size;
-      } catch {
-        have = 0;
-      }
-      if (have >= this.reserveTarget) {
-        this.reserveNow = have;
-        return;
-      }
-      const sfs = await fsp.statfs(path.dirname(this.file));
-      if (sfs.bavail * sfs.bsize < 2 * (this.reserveTarget - have)) {
-        if (atOpen) this.log.warn({ file: this.reserveFile, freeBytes: sfs.bavail * sfs.bsize, reserveBytes: this.reserveTarget }, 'alert store: too little free space for the alert reserve');
-        this.reserveNow = have;
-        return;
-      }
-      h = await fsp.open(this.reserveFile, 'a', DATA_FILE_MODE);
-      const zeros = Buffer.alloc(Math.min(64 * 1024, this.reserveTarget));
-      let size = have;
-      while (size < this.reserveTarget) {
-        const n = Math.min(zeros.length, this.reserveTarget - size);
-        await h.write(zeros, 0, n);
-        size += n;
-      }
-      await h.sync();
-      const was = this.reserveNow;
-      this.reserveNow = size;
-      if (was !== size) this.log.info({ file: this.reserveFile, bytes: size }, 'alert store: space reserve in place');
-      if (!atOpen) this.emitStorage();
-    } catch (err) {
-      this.log.warn({ err, file: this.reserveFile }, 'alert store: cannot write the alert reserve');
-      await fsp.rm(this.reserveFile, { force: true }).catch(() => undefined);
-      this.reserveNow = 0;
-    } finally {
-      await h?.close().catch(() => undefined);
-      this.reserveBusy = false;
-    }
-  }
-
-  /** Deletes the reserve to make room for alerts; true when there was one. */
-  private async releaseReserve(): Promise<boolean> {
-    if (this.reserveNow === 0) return false;
-    const bytes = this.reserveNow;
-    this.reserveNow = 0;
-    await fsp.rm(this.reserveFile, { force: true }).catch(() => undefined);
-    this.log.warn({ file: this.reserveFile, bytes }, 'alert store: disk full; alert reserve released to keep storing alerts');
-    this.emitStorage();
-    return true;
   }
 
   /** Current storage state (see {@link StorageState}). */
   storageState(): StorageState {
-    const st: StorageState = { ok: this.failure === null, heldRecords: this.heldCount, failures: this.failure?.failures ?? 0, reserveBytes: this.reserveNow };
+    const st: StorageState = { ok: this.failure === null, heldRecords: this.heldCount, failures: this.failure?.failures ?? 0, reserveBytes: this.reserve.bytes };
     if (this.failure !== null) {
       st.error = this.failure.error;
       st.code = this.failure.code;
@@ -384,18 +169,6 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
       this.emit('storage', this.storageState());
     } catch (err) {
       this.log.error({ err }, 'alert store: a storage listener threw');
-    }
-  }
-
-  private static async fsyncDir(dir: string): Promise<void> {
-    let h: FileHandle | undefined;
-    try {
-      h = await fsp.open(dir, 'r');
-      await h.sync();
-    } catch {
-      // Some filesystems refuse fsync on a directory; the file's own fsync still holds its data.
-    } finally {
-      await h?.close();
     }
   }
 
@@ -446,39 +219,15 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
 
   /** Adds a record written at byte `offset` to the durable seq and the sparse index. */
   private commit(rec: Alert, offset: number): void {
-    if (this.recordCount % this.indexEvery === 0) this.index.push({ seq: rec.seq, offset });
-    this.recordCount++;
+    this.journal.addStored(rec, offset);
     this.committedSeq = rec.seq;
   }
 
   /** Adds an accepted record (stored, or held after a failed write) to the recent ring and the state map. */
   private track(rec: Alert): void {
     this.acceptedSeq = rec.seq;
-    this.recent.push(rec);
-    if (this.recent.length >= 2 * this.recentCapacity) this.recent = this.recent.slice(this.recent.length - this.recentCapacity);
-    let e = this.states.get(rec.alertId);
-    if (e === undefined) {
-      e = {
-        alertId: rec.alertId,
-        site: rec.site,
-        sensor: rec.sensor,
-        kind: rec.kind,
-        state: rec.state,
-        severity: rec.severity,
-        closed: false,
-        openSeq: rec.seq,
-        lastSeq: rec.seq,
-        lastEvent: rec.event,
-      };
-      this.states.set(rec.alertId, e);
-    }
-    e.state = rec.state;
-    e.severity = rec.severity;
-    e.lastSeq = rec.seq;
-    e.lastEvent = rec.event;
-    if (rec.event === 'close') e.closed = true;
-    if (typeof rec.signal?.class === 'string') e.signalClass = rec.signal.class;
-    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
+    this.journal.addRecent(rec);
+    this.states.fold(rec);
   }
 
   /**
@@ -496,7 +245,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
 
   /** Number of records stored (valid lines). */
   get size(): number {
-    return this.recordCount;
+    return this.journal.recordCount;
   }
 
   /** Current state of one alert, or undefined when no record with that alertId is stored. Do not mutate. */
@@ -506,14 +255,12 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
 
   /** Every alert's current state, in first-seen order. Do not mutate. */
   allStates(): IterableIterator<AlertStateEntry> {
-    return this.states.values();
+    return this.states.all();
   }
 
   /** Alerts with no `close` record yet. */
   openAlerts(): AlertStateEntry[] {
-    const out: AlertStateEntry[] = [];
-    for (const e of this.states.values()) if (!e.closed) out.push(e);
-    return out;
+    return this.states.open();
   }
 
   /**
@@ -589,7 +336,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
         this.reopen = true; // a partial write may be on disk: cut it before the next attempt
-        if (NO_SPACE_CODES.has(code) && (await this.releaseReserve())) continue;
+        if (NO_SPACE_CODES.has(code) && (await this.reserve.release())) continue;
         this.onWriteFailed(err, code, batch.length);
         if (this.closed) {
           this.giveUp();
@@ -615,7 +362,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
         this.log.warn({ file: this.file, failedForMs: Date.now() - f.sinceMs, failures: f.failures, lastSeq: this.committedSeq }, 'alert store: storage back; every held alert is stored');
         this.emitStorage();
       }
-      if (this.reserveNow < this.reserveTarget && Date.now() - this.lastReserveTryMs > 5000) void this.ensureReserve();
+      if (this.reserve.wantsRefill(Date.now())) void this.reserve.ensure();
     }
   }
 
@@ -713,51 +460,10 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
    */
   readSince(sinceSeq: number): AsyncGenerator<Alert> {
     const endSeq = this.acceptedSeq;
-    const endBytes = this.committedBytes;
     const fileEndSeq = this.committedSeq;
-    const since = Number.isFinite(sinceSeq) ? Math.floor(sinceSeq) : 0;
-    const recent = this.recent;
-    if (since >= endSeq) return (async function* () {})();
-    if (recent.length > 0 && since >= recent[0]!.seq - 1) {
-      // Binary search the first record with seq > since.
-      let lo = 0;
-      let hi = recent.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (recent[mid]!.seq > since) hi = mid;
-        else lo = mid + 1;
-      }
-      const snap: Alert[] = [];
-      for (let i = lo; i < recent.length && recent[i]!.seq <= endSeq; i++) snap.push(recent[i]!);
-      return (async function* () {
-        yield* snap;
-      })();
-    }
-    // Last index mark with seq <= since + 1: every record before it has seq <= since.
-    let startOffset = 0;
-    let lo = 0;
-    let hi = this.index.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.index[mid]!.seq <= since + 1) {
-        startOffset = this.index[mid]!.offset;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const file = this.file;
     // accepted records not yet on disk (storage failed): served from memory after the file's part
-    const held: Alert[] = [];
-    for (const p of this.pending) if (p.accepted && p.record.seq > fileEndSeq && p.record.seq <= endSeq) held.push(p.record);
-    return (async function* () {
-      for await (const line of scanLines(file, startOffset, endBytes)) {
-        if (!line.terminated) break;
-        const rec = parseRecord(line.text);
-        if (rec === undefined || rec.seq <= since) continue;
-        if (rec.seq > fileEndSeq) break;
-        yield rec;
-      }
-      for (const rec of held) if (rec.seq > since) yield rec;
-    })();
+    const held = (): Alert[] => this.pending.filter((p) => p.accepted && p.record.seq > fileEndSeq && p.record.seq <= endSeq).map((p) => p.record);
+    return this.journal.readSince(sinceSeq, { file: this.file, endSeq, endBytes: this.committedBytes, fileEndSeq, held });
   }
 
   /** Waits for queued appends to be stored (or fail). */

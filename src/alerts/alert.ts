@@ -55,7 +55,7 @@ export interface Alert {
   /** The detector event that produced it (transmissions). */
   detection?: DetectionEvent;
   /**
-   * Transmissions seen by several located sensors (src/site/localisation.ts): every sensor keeps its own alert, and
+   * Transmissions seen by several located sensors (src/alerts/localisation.ts): every sensor keeps its own alert, and
    * the alerts of one transmission share `groupId` (the alertId of the group's first alert) and carry the same ranked
    * rooms (strongest excess over the sensor's own baseline first = nearest) and, when ≥ 2 of the sensors have x/y, the
    * weighted-centroid position (m on the site plan). Absent for a transmission only one located sensor saw; a record

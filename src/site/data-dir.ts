@@ -6,11 +6,10 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 
-/** Mode of every file the daemon writes in its data dir: owner read/write only. */
-export const DATA_FILE_MODE = 0o600;
-/** Mode of the data dir and of the folders the daemon makes in it: owner only. */
-export const DATA_DIR_MODE = 0o700;
+// The modes are defined in src/file-modes.ts, below every folder that writes into the data dir; offered here as well.
+export { DATA_DIR_MODE, DATA_FILE_MODE };
 /** Name of the lock file inside the data dir. */
 export const LOCK_FILE = 'quietband.lock';
 

@@ -13,7 +13,7 @@ import { createSiteField, type SiteField } from '../field/site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
 import { createSiteExtras } from '../extras/site-extras.js';
-import type { SensorLocation } from './localisation.js';
+import type { SensorLocation } from '../alerts/localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { alertsApiRoute } from '../server/alerts-api.js';
 import { siteReportSource } from '../report/report-source.js';
@@ -88,7 +88,7 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * stored as 'known'/'info'. Calibration windows before sessions re-record invalid baselines; evidence clips go to
  * <dataDir>/clips (served at /clips/, pictures at /clips/<name>.png). Sensors with a `location` are announced with it in
  * `hello`, and one transmission seen by several of them is grouped: ranked rooms and position on their alerts
- * (AlertBus `locations`, src/site/localisation.ts).
+ * (AlertBus `locations`, src/alerts/localisation.ts).
  * Data dir (src/site/data-dir.ts): before anything is written there, it is made a private folder (0700) and locked
  * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
  * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,

@@ -5,19 +5,18 @@ import { MAX_FILE_LINES, report } from '../../scripts/layers.mjs';
 
 /** Folder cycles (strongly connected components) of today, each sorted. */
 const ALLOWED_CYCLES: string[][] = [
-  ['alerts', 'cli', 'config', 'evidence', 'extras', 'field', 'hub', 'metrics', 'mqtt', 'notify', 'pipeline.ts', 'report', 'scan', 'server', 'site'],
+  ['cli', 'config', 'evidence', 'extras', 'field', 'hub', 'metrics', 'mqtt', 'notify', 'pipeline.ts', 'report', 'scan', 'site'],
   ['baseline', 'detector'],
 ];
 
 /** Folder pairs that import each other directly (the pairs behind the cycles above). */
 const ALLOWED_MUTUAL = [
-  'alerts ⇄ site', 'baseline ⇄ detector', 'cli ⇄ config', 'config ⇄ field', 'config ⇄ site',
+  'baseline ⇄ detector', 'cli ⇄ config', 'config ⇄ field', 'config ⇄ site',
   'evidence ⇄ site', 'field ⇄ site', 'metrics ⇄ site', 'notify ⇄ site', 'pipeline.ts ⇄ site', 'report ⇄ site', 'scan ⇄ site',
 ];
 
 /** Imports from a lower target layer into a higher one (LAYERS in scripts/layers.mjs), folder → folder. */
 const ALLOWED_UPWARD = [
-  'alerts → site',
   'config → cli', 'config → field', 'config → mqtt', 'config → notify', 'config → server', 'config → site',
   'eval → cli', 'evidence → site',
   'extras → mqtt', 'extras → notify', 'extras → server',
@@ -30,8 +29,6 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
   'src/source/sim-generators.ts': 927,
-  'src/alerts/alert-store.ts': 786,
-  'src/alerts/alert-bus.ts': 694,
   'src/source/sim.ts': 629,
   'src/site/sensor-runtime.ts': 573,
   'src/source/site-background.ts': 583,
@@ -39,11 +36,15 @@ const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/site/supervisor.ts': 513,
 };
 
-/** What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose). */
+/**
+ * What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose, and folds alert
+ * records with the store's own pure fold, src/alerts/alert-fold.ts).
+ */
 const ALLOWED_OUTSIDE = [
   'native-bindings/index.ts → src/errors.js',
   'native-bindings/soapy.ts → src/errors.js',
   'native-bindings/soapy.ts → src/types.js',
+  'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
 ];

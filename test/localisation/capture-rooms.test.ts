@@ -1,7 +1,7 @@
 // A real capture as three sensors: the recording attenuated per room (path loss) over each sensor's own noise, through the real pipeline → grouping ranks the nearest room first.
 import { describe, expect, it } from 'vitest';
 import { detect, learnBaseline } from '../../src/pipeline.js';
-import { groupDetections, localise, type LocatedDetection, type SensorLocation } from '../../src/site/localisation.js';
+import { groupDetections, localise, type LocatedDetection, type SensorLocation } from '../../src/alerts/localisation.js';
 import { sensorPipelineOptions } from '../../src/site/sensor-pipeline.js';
 import { openFileSource } from '../../src/source/file-source.js';
 import { hash32, Prng } from '../../src/source/sim.js';

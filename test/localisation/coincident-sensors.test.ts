@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
-import { localise } from '../../src/site/localisation.js';
+import { localise } from '../../src/alerts/localisation.js';
 import { det, tempDir } from '../server/helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

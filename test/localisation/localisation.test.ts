@@ -1,4 +1,4 @@
-// Room localisation (src/site/localisation.ts): same-transmission rule, room ranking, weighted centroid, grouper memory.
+// Room localisation (src/alerts/localisation.ts): same-transmission rule, room ranking, weighted centroid, grouper memory.
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_GROUPING,
@@ -9,7 +9,7 @@ import {
   TransmissionGrouper,
   weightedCentroid,
   type LocatedDetection,
-} from '../../src/site/localisation.js';
+} from '../../src/alerts/localisation.js';
 
 const F = 433_920_000;
 const T0 = 1_700_000_000_000;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { detect, learnBaseline } from '../../src/pipeline.js';
 import { sensorPipelineOptions } from '../../src/site/sensor-pipeline.js';
-import { groupDetections, localise, type LocatedDetection, type SensorLocation } from '../../src/site/localisation.js';
+import { groupDetections, localise, type LocatedDetection, type SensorLocation } from '../../src/alerts/localisation.js';
 import { eventFadeDb, Prng, SimSource, type Scenario, type SimEvent } from '../../src/source/sim.js';
 import type { DetectionEvent } from '../../src/types.js';
 

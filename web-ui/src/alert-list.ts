@@ -87,7 +87,7 @@ export function alertDurationMs(v: AlertView, nowMs: number): number {
  * Renders {@link AlertModel} into a `<tbody>`, newest first. Alert rows: `data-testid="alert-row"`, `data-alert-id`,
  * `data-seq` (the alert's latest record seq), `data-open-seq`, `data-state` (new | acknowledged | known), `data-kind`,
  * `data-closed`, `data-site`, cells `.c-state .c-site .c-room .c-sensor .c-centre .c-band .c-excess .c-when .c-actions`.
- * Alerts sharing `groupId` (one transmission several sensors saw; src/site/localisation.ts) fold into one group row
+ * Alerts sharing `groupId` (one transmission several sensors saw; src/alerts/localisation.ts) fold into one group row
  * (`data-testid="alert-group"`, `data-group-id`, `data-members` (count), `data-member-ids` (space-separated alertIds),
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,

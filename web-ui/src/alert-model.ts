@@ -1,5 +1,6 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
-import type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
+import { foldInOrder, openAlertState, type AlertStateCore } from '../../src/alerts/alert-fold.js';
+import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -13,20 +14,12 @@ export interface AlertRecordSummary {
   messageCode?: AlertMessageCode;
 }
 
-/** An alert as the page shows it: every record of one `alertId`, folded (later seq wins field by field). */
-export interface AlertView {
-  alertId: string;
-  site: string;
-  sensor: string;
-  kind: AlertKind;
-  state: AlertState;
-  severity: AlertSeverity;
-  /** Lowest / highest seq received for this alert. The row's `data-seq` is `lastSeq`. */
-  openSeq: number;
-  lastSeq: number;
-  lastEvent: Alert['event'];
-  /** True once a `close` record was received. */
-  closed: boolean;
+/**
+ * An alert as the page shows it: every record of one `alertId`, folded (later seq wins field by field). From
+ * {@link AlertStateCore} (src/alerts/alert-fold.ts, folded as the daemon's store folds): `openSeq`/`lastSeq` are the
+ * lowest / highest seq received (the row's `data-seq` is `lastSeq`); `closed` is true once a `close` was received.
+ */
+export interface AlertView extends AlertStateCore {
   /** Centre and bandwidth (Hz), band edges (Hz, from the detection when present, else centre ± bandwidth/2). */
   centerHz?: number;
   bandwidthHz?: number;
@@ -121,16 +114,7 @@ export class AlertModel {
     const opened = v === undefined;
     if (v === undefined) {
       v = {
-        alertId: rec.alertId,
-        site: rec.site,
-        sensor: rec.sensor,
-        kind: rec.kind,
-        state: rec.state,
-        severity: rec.severity,
-        openSeq: rec.seq,
-        lastSeq: rec.seq,
-        lastEvent: rec.event,
-        closed: false,
+        ...openAlertState(rec),
         firstTime: rec.time,
         lastTime: rec.time,
         history: [],
@@ -142,10 +126,7 @@ export class AlertModel {
     }
     const inOrder = opened || rec.seq > v.lastSeq;
     if (inOrder) {
-      v.lastSeq = rec.seq;
-      v.lastEvent = rec.event;
-      v.state = rec.state;
-      v.severity = rec.severity;
+      foldInOrder(v, rec);
       v.lastTime = rec.time;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];

@@ -1,0 +1,133 @@
+// Grouping on alerts: one transmission heard by several located sensors (rooms). Each sensor keeps its own alert; their
+// records carry the shared groupId, the ranked rooms and the position (the geometry is in ./localisation.ts).
+import type { DetectionEvent } from '../types.js';
+import type { AlertDraft } from './alert-store.js';
+import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from './localisation.js';
+
+/** What grouping reads and writes on one transmission alert of the bus (a track of alert-lifecycle.ts). */
+export interface GroupedAlert {
+  sensor: string;
+  /** Wall-clock time (ms since epoch) of the stream's sample 0, when the daemon gave it. */
+  originMs: number | undefined;
+  /** ISO start of the transmission. */
+  startTime: string;
+  /** Key in the grouper (null when the sensor has no location or grouping is off). */
+  memberKey: string | null;
+  /** Signature of the group written in this alert's latest record ('' = none). */
+  sentSig: string;
+  /** True once the alert's close is stored. */
+  closed: boolean;
+}
+
+/** What {@link AlertGrouping} asks of the alert lifecycle. */
+export interface GroupingHooks<T> {
+  /** Store an `update` of `t` with its latest values (its group changed), under the update throttle. */
+  requestUpdate(t: T, nowMs: number): void;
+  /** `t` left the grouper's memory (a closed one ended more than `retainMs` ago): drop what waits for it. */
+  forgotten(t: T): void;
+}
+
+/**
+ * Groups the transmission alerts of located sensors ({@link TransmissionGrouper}) and puts the group on their records:
+ * when a record of one alert of a group is written, {@link attach} sets its `groupId`, `rooms` and `positionM`, and
+ * {@link propagate} asks for an update of every other alert of the group whose latest record shows another grouping
+ * (also after its close, while the group is remembered). Without any located sensor it does nothing.
+ */
+export class AlertGrouping<T extends GroupedAlert> {
+  /** Null when no sensor has a location (grouping off). */
+  private readonly grouper: TransmissionGrouper | null;
+  /** Alerts (open, and closed ones the grouper still remembers) by grouper key. */
+  private readonly members = new Map<string, T>();
+  private nextMember = 1;
+
+  /**
+   * @param locations sensor name → location (site config `sensors[].location`); none = grouping off.
+   * @param grouping tolerances over DEFAULT_GROUPING (./localisation.ts).
+   * @throws RangeError for a negative or non-finite tolerance.
+   */
+  constructor(
+    locations: Readonly<Record<string, SensorLocation>>,
+    grouping: Partial<GroupingOptions> | undefined,
+    private readonly hooks: GroupingHooks<T>,
+  ) {
+    this.grouper = Object.keys(locations).length > 0 ? new TransmissionGrouper(locations, grouping) : null;
+  }
+
+  /** A new grouper key for an alert of `sensor`; null when that sensor has no location (or grouping is off). */
+  memberKeyFor(sensor: string): string | null {
+    return this.grouper?.locates(sensor) === true ? `m${this.nextMember++}` : null;
+  }
+
+  /** Tells the grouper the alert's latest band, excess and times (wall clock from the stream origin). */
+  observe(track: T, ev: DetectionEvent, nowMs: number, closed: boolean): void {
+    if (this.grouper === null || track.memberKey === null) return;
+    let endMs: number | null = null;
+    if (closed) endMs = ev.endS !== undefined && track.originMs !== undefined ? track.originMs + ev.endS * 1000 : nowMs;
+    const startMs = Date.parse(track.startTime);
+    this.grouper.observe({
+      key: track.memberKey,
+      sensor: track.sensor,
+      centerHz: ev.centerHz,
+      lowHz: ev.lowHz,
+      highHz: ev.highHz,
+      startMs,
+      endMs: endMs === null ? null : Math.max(endMs, startMs),
+      excessDb: ev.peakExcessDb,
+    });
+  }
+
+  /** The alert's first record was queued as `alertId`: it joins the members (groupId candidate). */
+  join(track: T, alertId: string): void {
+    if (this.grouper === null || track.memberKey === null) return;
+    this.members.set(track.memberKey, track);
+    this.grouper.setAlertId(track.memberKey, alertId);
+  }
+
+  /** Forgets a key observed for an alert whose first record could not be queued. */
+  forget(memberKey: string | null): void {
+    if (memberKey !== null) this.grouper?.forget(memberKey);
+  }
+
+  /** True while `track` is a member (a closed one: while the grouper remembers it). */
+  remembers(track: T): boolean {
+    return track.memberKey !== null && this.members.get(track.memberKey) === track;
+  }
+
+  /** Every member (open and closed). */
+  allMembers(): IterableIterator<T> {
+    return this.members.values();
+  }
+
+  /** Sets groupId/rooms/positionM on a draft when the alert belongs to a transmission of ≥ 2 sensors. */
+  attach(draft: AlertDraft, track: T, nowMs: number): TransmissionGroup | undefined {
+    if (this.grouper === null || track.memberKey === null) return undefined;
+    const g = this.grouper.groupOf(track.memberKey, nowMs);
+    if (g === undefined) return undefined;
+    if (g.groupId !== undefined) draft.groupId = g.groupId;
+    draft.rooms = g.rooms.map((r) => ({ ...r }));
+    if (g.positionM !== undefined) draft.positionM = { ...g.positionM };
+    track.sentSig = g.signature;
+    return g;
+  }
+
+  /** Asks for an update of every other alert of the group whose latest record shows another grouping. */
+  propagate(g: TransmissionGroup, self: T, nowMs: number): void {
+    for (const k of g.keys) {
+      if (k === self.memberKey) continue;
+      const t = this.members.get(k);
+      if (t === undefined || t.sentSig === g.signature) continue;
+      this.hooks.requestUpdate(t, nowMs);
+    }
+  }
+
+  /** Forgets closed alerts the grouper no longer remembers (ended more than `retainMs` ago). */
+  prune(nowMs: number): void {
+    if (this.grouper === null) return;
+    this.grouper.prune(nowMs);
+    for (const [k, t] of this.members) {
+      if (this.grouper.has(k)) continue;
+      this.members.delete(k);
+      this.hooks.forgotten(t);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The current state of every alert a store holds: its records folded (alert-fold.ts) into one entry per alertId.
+import type { Alert, AlertSignal } from './alert.js';
+import { foldInOrder, openAlertState, type AlertStateCore } from './alert-fold.js';
+
+/** Current state of one alert (all records sharing an `alertId`), rebuilt from the file on open. */
+export interface AlertStateEntry extends AlertStateCore {
+  /** Transmissions: the class of the latest record carrying a `signal` (absent before the sensor identified it). */ signalClass?: AlertSignal['class'];
+  /** Who acknowledged / marked it known, from the latest `ack`/`known` record. */
+  ackBy?: string;
+}
+
+/** One {@link AlertStateEntry} per alertId ever folded in (~200 B each), in first-seen order. */
+export class AlertStates {
+  private readonly states = new Map<string, AlertStateEntry>();
+
+  /** Folds in the next record in seq order (stored, or held after a failed write). */
+  fold(rec: Alert): void {
+    let e = this.states.get(rec.alertId);
+    if (e === undefined) {
+      e = openAlertState(rec);
+      this.states.set(rec.alertId, e);
+    }
+    foldInOrder(e, rec);
+    if (typeof rec.signal?.class === 'string') e.signalClass = rec.signal.class;
+    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
+  }
+
+  /** The state of one alert, or undefined when no record with that alertId was folded in. Do not mutate. */
+  get(alertId: string): AlertStateEntry | undefined {
+    return this.states.get(alertId);
+  }
+
+  /** Every alert's state, in first-seen order. Do not mutate. */
+  all(): IterableIterator<AlertStateEntry> {
+    return this.states.values();
+  }
+
+  /** Alerts with no `close` record yet. */
+  open(): AlertStateEntry[] {
+    const out: AlertStateEntry[] = [];
+    for (const e of this.states.values()) if (!e.closed) out.push(e);
+    return out;
+  }
+}
