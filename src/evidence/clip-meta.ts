@@ -2,7 +2,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sigmfPaths } from '../source/sigmf.js';
-import { DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_FILE_MODE } from '../file-modes.js';
 import type { DetectionEvent } from '../types.js';
 import type { ClipBandPlan, ResamplerStage } from './clip-band.js';
 

@@ -1,6 +1,6 @@
 // Spectrogram picture (PNG) of an evidence clip with the detected band outlined, computed with our SpectrumEngine.
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { basename, dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';

@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 import { cutBand, planClipBand, type BandCutInput, type BandCutResult, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';

@@ -1,6 +1,6 @@
 // Known emitters: frequency ranges (config list + ones a supervisor marked in the UI, kept in <dataDir>/known-emitters.json).
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 // Alert log of the hub: an AlertFeed (what the WebSocket server serves), re-sequenced across sites, kept in a JSONL file.
 import { EventEmitter } from 'node:events';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

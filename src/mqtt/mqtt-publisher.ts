@@ -1,6 +1,6 @@
 // Publishes a site's alerts (from the store, in seq order, resumable), sensor health and heartbeats to an MQTT broker.
 import { readFileSync } from 'node:fs';
-import { DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_FILE_MODE } from '../file-modes.js';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';

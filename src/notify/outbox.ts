@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
-import { DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_FILE_MODE } from '../file-modes.js';
 
 /** Journal file in the data dir. */
 export const OUTBOX_FILE = 'notify-outbox.jsonl';

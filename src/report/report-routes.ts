@@ -1,6 +1,6 @@
 // HTTP routes of the session report (GET /sessions, GET /report?session=…) for the server's `routes` option; PDF via Chromium.
 import { execFile } from 'node:child_process';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../site/data-dir.js';
+import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
