@@ -111,6 +111,7 @@ export interface ServerOptions {
   healthProblems?: () => string[];
   /** More facts for `/healthz` (e.g. `disk`: free space and the days it lasts), merged into its JSON. Default: none. */
   healthFacts?: () => Record<string, unknown>;
+  /** More client message types (live listening, listen.ts WsExtension): sees every parsed message first (true: handled), and every closed socket. */ wsExtension?: { onMessage(ws: WebSocket, msg: unknown): boolean; onClose(ws: WebSocket): void };
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -688,6 +689,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sendError(c, 'message is not JSON');
       return;
     }
+    if (opts.wsExtension?.onMessage(c.ws, parsed) === true) return;
     const r = ClientMessageSchema.safeParse(parsed);
     if (!r.success) {
       const issue = r.error.issues[0];
@@ -738,6 +740,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     ws.on('message', (data, isBinary) => onClientMessage(c, data, isBinary));
     ws.on('close', (code, reason) => {
+      opts.wsExtension?.onClose(ws);
       c.closed = true;
       c.clearTimers();
       c.wakeRoomWaiters();
