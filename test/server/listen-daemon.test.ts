@@ -164,6 +164,10 @@ describe('live listening through quietband run', () => {
     const lat = frames.map((f) => f.atMs - (f.firstSampleMs + (1000 * f.pcm.length) / f.rateSps)).sort((a, b) => a - b);
     console.log(`live listen: first frame ${firstFrameMs} ms after the request; frame latency (arrival − last sample) median ${lat[6]!.toFixed(0)} ms, max ${lat[11]!.toFixed(0)} ms; tone ${hz} Hz, RMS ${rms.toFixed(3)}`);
     expect(lat[6]!).toBeLessThan(1000);
+    // the live voice-activity verdict: none in the first 2 s of audio, then judged once a second; a steady tone is no speech
+    expect(frames[0]!.flags).toBe(0);
+    await c.waitFor(() => c.frames.length >= 22, 5000, '22 audio frames (2.2 s)');
+    expect(c.frames[21]!.flags).toBe(LISTEN_FRAME.flagSpeechJudged);
 
     // stop: a `stopped` state, then no more frames
     c.send({ v: 1, type: 'listen-stop', alertId: nfm.alertId });
