@@ -87,14 +87,15 @@ export class ListenTap {
     if (r === null || this.listens.size === 0) return;
     const cap = r.capacity;
     const src = block.samples;
-    const n = Math.min(block.count, cap);
-    const skip = block.count - n;
-    let at = (r.pos[0] + skip) % cap;
     const iq = r.iq;
-    for (let i = skip; i < block.count; i++) {
-      iq[2 * at] = src[2 * i];
-      iq[2 * at + 1] = src[2 * i + 1];
-      at = at + 1 === cap ? 0 : at + 1;
+    // at most the ring's worth (a longer block keeps its tail), in two contiguous runs of floats
+    let from = 2 * (block.count - Math.min(block.count, cap));
+    let at = 2 * ((r.pos[0] + from / 2) % cap);
+    while (from < 2 * block.count) {
+      const run = Math.min(2 * block.count - from, 2 * cap - at);
+      for (let j = 0; j < run; j++) iq[at + j] = src[from + j];
+      from += run;
+      at = at + run === 2 * cap ? 0 : at + run;
     }
     r.pos[0] += block.count;
     r.pos[1] = block.firstSample + block.count;

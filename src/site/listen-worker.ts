@@ -99,7 +99,8 @@ function poll(): void {
   lastSeq = seq;
   const r = s.ring;
   const written = r.pos[0];
-  if (written - readPos > r.capacity) readPos = written - Math.floor(r.capacity / 2); // fell behind: skip ahead
+  // fell behind (the writer may be overwriting what is left): skip ahead to half a ring behind
+  if (written - readPos > 0.75 * r.capacity) readPos = written - Math.floor(r.capacity / 2);
   while (readPos < written) {
     const at = readPos % r.capacity;
     const n = Math.min(written - readPos, r.capacity - at);

@@ -12,8 +12,11 @@ export interface ConnectionOptions {
   onHello: (hello: HelloMessage) => number;
   /** Every other server message, in arrival order. */
   onMessage: (msg: ServerMessage) => void;
-  /** Live listening (live-listen.ts): its `listen-state` messages and every binary (audio) frame; absent: both dropped. */
-  listen?: { onState(m: ListenStateMessage): void; onFrame(frame: ArrayBuffer): void };
+  /**
+   * Live listening (live-listen.ts): its `listen-state` messages, every binary (audio) frame, and each lost socket (the
+   * server ends a listen with its socket); absent: dropped.
+   */
+  listen?: { onState(m: ListenStateMessage): void; onFrame(frame: ArrayBuffer): void; onSocketLost(): void };
   /** State changes; `retryInMs` with 'reconnecting'. */
   onState: (state: ConnState, retryInMs?: number) => void;
   /** First reconnect delay (ms), doubled per failed attempt up to `maxBackoffMs`; ±20 % jitter. Default 500. */
@@ -100,6 +103,7 @@ export class Connection {
     const ws = this.ws;
     this.ws = null;
     if (ws === null) return;
+    this.o.listen?.onSocketLost();
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     try {
       ws.close();
@@ -146,6 +150,7 @@ export class Connection {
       else this.o.onMessage(msg);
     };
     ws.onclose = () => {
+      this.o.listen?.onSocketLost();
       if (this.ws !== ws) return;
       this.ws = null;
       this.scheduleReconnect(gotHello);

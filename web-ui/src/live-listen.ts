@@ -103,6 +103,14 @@ export class LiveListen {
     this.playAt += n / rate;
   }
 
+  /** The socket closed: the server has ended the listen with it. */
+  onSocketLost(): void {
+    if (this.listening === null) return;
+    this.note = t('listen.lost');
+    this.release();
+    this.refreshButton();
+  }
+
   /** Stops listening (the detail closed, or the socket went away: `send` then fails, the server stops it itself). */
   stop(): void {
     const id = this.listening;
