@@ -5,9 +5,13 @@
 /** Most channels one sensor demodulates at once (several browsers listening to one alert share one channel). */
 export const MAX_LISTENS_PER_SENSOR = 2;
 
-/** Name of the BroadcastChannel of a site's sensor. */
+/**
+ * Name of the BroadcastChannel of a site's sensor: `quietband-listen/<site>/<sensor>`, both URI-encoded (so a `/` in a
+ * name cannot make two pairs collide). No NUL separator: Node cuts a channel name at its first NUL, which would put
+ * every sensor on one channel.
+ */
 export function listenChannelName(site: string, sensor: string): string {
-  return `quietband-listen\u0000${site}\u0000${sensor}`;
+  return `quietband-listen/${encodeURIComponent(site)}/${encodeURIComponent(sensor)}`;
 }
 
 /** Main → sensor worker. `centerHz`: the alert's centre (Hz, absolute); `bandwidthHz`: its 99 % bandwidth. */
