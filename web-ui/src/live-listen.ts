@@ -10,6 +10,9 @@ const AUDIO_CLASSES: readonly string[] = ['nfm', 'wfm', 'am'];
 /** Audio kept ahead of the play position (s): absorbs the frames' arrival jitter. */
 const JITTER_S = 0.15;
 
+/** A `listen` not answered within this (ms) is given up (a hub, or a daemon without live listening). */
+const ANSWER_MS = 5000;
+
 /** Whether an alert offers live listening: an open transmission identified as an analog class. */
 export function canListen(v: Pick<AlertView, 'kind' | 'closed' | 'signal'>): boolean {
   return v.kind === 'transmission' && !v.closed && v.signal !== undefined && AUDIO_CLASSES.includes(v.signal.class);
@@ -36,6 +39,7 @@ export class LiveListen {
   private speech: boolean | null = null;
   /** Last message for the status line (refusal or stop reason), kept until the next action. */
   private note: string | null = null;
+  private answerTimer: number | null = null;
 
   constructor(private readonly send: (m: ClientMessage) => boolean) {
     this.el = document.createElement('span');
@@ -69,6 +73,7 @@ export class LiveListen {
   /** A `listen-state` message from the server. */
   onState(m: ListenStateMessage): void {
     if (m.alertId !== this.listening) return;
+    this.clearAnswerTimer();
     if (m.state === 'started') {
       this.listenId = m.listenId ?? null;
     } else {
@@ -138,11 +143,24 @@ export class LiveListen {
     this.speech = null;
     this.listening = id;
     this.listenId = null;
+    this.answerTimer = window.setTimeout(() => {
+      this.answerTimer = null;
+      if (this.listening !== id || this.listenId !== null) return;
+      this.note = t('listen.noAnswer');
+      this.release();
+      this.refreshButton();
+    }, ANSWER_MS);
     this.refreshButton();
+  }
+
+  private clearAnswerTimer(): void {
+    if (this.answerTimer !== null) window.clearTimeout(this.answerTimer);
+    this.answerTimer = null;
   }
 
   /** Forgets the listen and closes the audio (no message to the server). */
   private release(): void {
+    this.clearAnswerTimer();
     this.listening = null;
     this.listenId = null;
     const ctx = this.ctx;
@@ -161,6 +179,7 @@ export class LiveListen {
     this.status.dataset.speech = this.speech === null ? '' : String(this.speech);
     if (this.listening === null) this.status.textContent = this.note ?? '';
     else if (this.listenId === null) this.status.textContent = t('listen.waiting');
+    else if (this.frames === 0) this.status.textContent = t('listen.waitingAudio');
     else this.status.textContent = `${t('listen.on')}${this.speech === null ? '' : ` · ${t(this.speech ? 'listen.speech' : 'listen.noSpeech')}`}`;
   }
 }
