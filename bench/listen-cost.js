@@ -1,14 +1,16 @@
-// Live listening's cost inside `quietband run` (docs/listening.md §5): a sim sensor at --rate-sps with a long FM
-// transmission (1 kHz tone); once it is identified as nfm, CPU per thread (/proc) and the sensor's dropped blocks and
-// pipeline load over --phase-s without a listen, then over --phase-s with one live listen (audio frames counted).
-// Usage: node bench/listen-cost.js [--rate-sps 2400000] [--phase-s 10] [--keep]   (run `npx tsc -p .` first)
+// Live listening's cost inside `quietband run` (docs/listening.md §5): a sensor at --rate-sps with a long FM
+// transmission (1 kHz tone), either the simulator (--source sim) or a cu8 SigMF recording of the same scenario replayed
+// at its sample rate (--source file: the generator's cost is paid before the run); once it is identified as nfm, CPU
+// per thread (/proc), the sensor's dropped blocks, achieved rate and real-time load (/metrics) over --phase-s without a
+// listen, then over --phase-s with one live listen (audio frames counted).
+// Usage: node bench/listen-cost.js [--rate-sps 2400000] [--phase-s 10] [--source sim|file] [--keep]   (npx tsc -p . first)
 // @ts-check
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { REPO, freePort, loadAverage, parseArgs, round, startDaemon, stopChild, threadCpuS } from './live-harness.js';
+import { REPO, freePort, loadAverage, parseArgs, round, scrapeSensorMetrics, startDaemon, stopChild, threadCpuS } from './live-harness.js';
 
 if (!existsSync(path.join(REPO, 'dist/src/cli/main.js'))) {
   process.stderr.write('dist/ is missing: run `npx tsc -p .` first\n');
@@ -17,9 +19,14 @@ if (!existsSync(path.join(REPO, 'dist/src/cli/main.js'))) {
 const USAGE = `node bench/listen-cost.js [options]   (compile first: npx tsc -p .)
   --rate-sps R   sim sensor rate (2400000)
   --phase-s S    seconds measured without, then with, one live listen (10)
+  --source K     sim (generated live) or file (a cu8 recording of the same scenario, paced) (sim)
   --keep         keep the temp folder (config, data dir, daemon log)
 `;
-const args = parseArgs(process.argv.slice(2), { rateSps: 2_400_000, phaseS: 10, keep: false }, USAGE);
+const args = parseArgs(process.argv.slice(2), { rateSps: 2_400_000, phaseS: 10, source: 'sim', keep: false }, USAGE);
+if (args.source !== 'sim' && args.source !== 'file') {
+  process.stderr.write(`--source: expected sim or file, got ${args.source}\n${USAGE}`);
+  process.exit(2);
+}
 const CENTER_HZ = 433_920_000;
 const FM_OFFSET_HZ = 150_000;
 
@@ -27,13 +34,20 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'qb-listen-cost-'));
 const port = await freePort();
 const cycleS = 2 * args.phaseS + 30;
 const config = path.join(dir, 'site.json');
+const scenario = { durationS: cycleS, seed: 5, events: [{ kind: 'fm', offsetHz: Math.min(FM_OFFSET_HZ, args.rateSps / 4), snrDb: 25, startS: 3, durationS: cycleS - 4 }] };
+/** @type {Record<string, unknown>} */
+let source = { source: 'sim', scenario };
+if (args.source === 'file') {
+  const { writeSimCapture } = await import('../dist/src/source/sim.js');
+  const t0 = Date.now();
+  const r = await writeSimCapture(dir + path.sep, { ...scenario, rateSps: args.rateSps, centerHz: CENTER_HZ });
+  process.stderr.write(`recording of ${cycleS} s at ${args.rateSps} S/s written in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  source = { source: `file:${r.dataPath}` };
+}
 await writeFile(config, JSON.stringify({
   site: 'bench-listen', warmupS: 2, calibrationDir: path.join(dir, 'cal'), dataDir: path.join(dir, 'data'),
   http: { port },
-  sensors: [{
-    name: 'room-1', source: 'sim', centerHz: CENTER_HZ, rateSps: args.rateSps, fftSize: 1024,
-    scenario: { durationS: cycleS, seed: 5, events: [{ kind: 'fm', offsetHz: Math.min(FM_OFFSET_HZ, args.rateSps / 4), snrDb: 25, startS: 3, durationS: cycleS - 4 }] },
-  }],
+  sensors: [{ name: 'room-1', centerHz: CENTER_HZ, rateSps: args.rateSps, fftSize: 1024, ...source }],
 }));
 const daemon = await startDaemon(config, { logPath: path.join(dir, 'daemon.log') });
 
@@ -87,7 +101,11 @@ async function phase(seconds) {
     const used = (v - (c0[k] ?? 0)) / wallS;
     if (used >= 0.005) threads[k] = round(used, 3);
   }
-  return { wallS: round(wallS, 1), threads, droppedBlocks: (lastStatus?.droppedBlocks ?? 0) - d0, achievedRateSps: lastStatus?.achievedRateSps, processing: lastStatus?.processing, frames: frames - f0, load: loadAverage() };
+  const m = await scrapeSensorMetrics(daemon.url, ['quietband_sensor_realtime_load', 'quietband_sensor_achieved_rate_sps']);
+  return {
+    wallS: round(wallS, 1), threads, droppedBlocks: (lastStatus?.droppedBlocks ?? 0) - d0, achievedRateSps: m.quietband_sensor_achieved_rate_sps['room-1'],
+    realtimeLoad: round(m.quietband_sensor_realtime_load['room-1'] ?? NaN, 3), frames: frames - f0, load: loadAverage(),
+  };
 }
 
 try {
