@@ -1,6 +1,7 @@
 // Listen thread of a sensor worker (started by src/site/listen-tap.ts): demodulates the listened channels from the shared
 // ring and posts 16 kHz audio frames with a live speech-present flag on the sensor's BroadcastChannel (docs/listening.md §3).
 import { BroadcastChannel, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../evidence/thread-priority.js';
 import { voiceActivity } from '../ident/audio.js';
 import { LiveDemodulator } from '../ident/live-demod.js';
 import { LISTEN_FRAME } from '../server/protocol.js';
@@ -58,6 +59,8 @@ if (isMainThread || parentPort === null) {
   process.exit(2);
 }
 
+// like the evidence thread: when the box is short of CPU, detection goes first and the audio may skip (ring overrun)
+lowerThreadPriority();
 const { channel: channelName } = workerData as ListenThreadData;
 const channel = new BroadcastChannel(channelName);
 const listens = new Map<number, Listen>();
