@@ -484,7 +484,7 @@ const zh: Record<MsgKey, string> = {
   'listen.noSpeech': '无语音',
   'listen.refused': '无法监听：{reason}',
   'listen.stopped': '监听已停止：{reason}',
-  'listen.noAudio': '此浏览器无法播放音频（不支持 Web Audio）',
+  'listen.noAudio': '此浏览器无法播放音频',
   'listen.lost': '监听已停止：连接中断',
   'listen.noAnswer': '此处无法监听（守护进程无应答）',
   'listen.waitingAudio': '正在等待传感器的音频…',
