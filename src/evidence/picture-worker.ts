@@ -1,8 +1,7 @@
 // Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs), clip band cuts and the identification of
 // transmissions, so the sensor's own thread never blocks on them.
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './thread-priority.js';
 import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { identify, type Identification } from '../ident/classify.js';
@@ -24,23 +23,9 @@ export type PictureReply =
   | { id: number; ok: true; ident: Identification }
   | { id: number; ok: false; error: string };
 
-/**
- * Lowers this thread's CPU priority by 10 nice steps (Linux: the niceness is per thread; setpriority on the thread's own
- * id from /proc/thread-self), so its work (pictures, cuts, identifications: tens to hundreds of ms each) yields the CPU
- * to the sensor's detection thread on a busy box. Does nothing where that is not available.
- */
-function yieldToDetection(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
-  } catch {
-    // not Linux, or not permitted: the thread keeps the process's priority
-  }
-}
-
 const port = parentPort;
 if (port !== null) {
-  yieldToDetection();
+  lowerThreadPriority(); // its work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
   // one request at a time, in order (the renderer queues them)
   port.on('message', (req: PictureRequest) => {
     const fail = (err: unknown): void => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies PictureReply);

@@ -11,7 +11,7 @@ import type { AccessPolicy } from './access.js';
 import { readClientFrame, toClientMessage } from './client-messages.js';
 import type { RequestPeer } from './guard.js';
 import type { AckMessage, DiskStatus, EscalateMessage, HelloMessage, KnownMessage, SensorHealth, SessionStatus, StatusMessage } from './protocol.js';
-import type { ServerSensorInfo } from './server-options.js';
+import type { ServerSensorInfo, WsExtensionHooks } from './server-options.js';
 import { decimateSpectrum, type SpectrumInput } from './spectrum-decimate.js';
 import { alertText, CLOSE_CODES, messageText, SpectrumEntry, WsClient, type ClientLimits, type ClientStats, type QueuedAlert } from './ws-client.js';
 
@@ -30,6 +30,8 @@ export interface ClientHubOptions extends ClientLimits {
   resumeWaitMs: number;
   /** Most points per spectrum array. */
   spectrumMaxPoints: number;
+  /** More client message types (live listening), see ServerOptions.wsExtension. */
+  wsExtension?: WsExtensionHooks;
 }
 
 /**
@@ -143,6 +145,7 @@ export class ClientHub {
     });
     ws.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
     ws.on('close', (code, reason) => {
+      this.o.wsExtension?.onClose(ws);
       c.onClosed();
       this.clients.delete(c);
       c.log.info({ code, reason: reason.toString(), alertsSent: c.alertsSent, lastSentSeq: c.lastSentSeq }, 'client disconnected');
@@ -183,6 +186,7 @@ export class ClientHub {
       c.sendError(frame.error);
       return;
     }
+    if (this.o.wsExtension?.onMessage(c.ws, frame.json) === true) return;
     const parsed = toClientMessage(frame.json);
     if ('error' in parsed) {
       c.sendError(parsed.error);

@@ -118,7 +118,7 @@ export interface StatusMessage { v: 1; type: 'status'; sensors: SensorHealth[]; 
 export interface SpectrumMessage { v: 1; type: 'spectrum'; sensor: string; centerHz: number; rateSps: number; startHz: number; stepHz: number; powerDbfs: number[]; baselineDbfs: number[]; thresholdDbfs: number[]; timeS: number }
 export interface AlertMessage { v: 1; type: 'alert'; alert: Alert }
 export interface ErrorMessage { v: 1; type: 'error'; message: string }
-export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | AlertMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | StatusMessage | SpectrumMessage | AlertMessage | ErrorMessage | ListenStateMessage;
 
 export interface ResumeMessage { v: 1; type: 'resume'; sinceSeq: number }
 export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
@@ -126,4 +126,27 @@ export interface AckMessage { v: 1; type: 'ack'; alertId: string; by?: string }
 export interface KnownMessage { v: 1; type: 'known'; alertId: string; by?: string; label?: string }
 /** Raises a low-severity alert to 'high' and back to state 'new' (used for `present-during-calibration`). */
 export interface EscalateMessage { v: 1; type: 'escalate'; alertId: string; by?: string }
-export type ClientMessage = ResumeMessage | AckMessage | KnownMessage | EscalateMessage;
+export type ClientMessage = ResumeMessage | AckMessage | KnownMessage | EscalateMessage | ListenMessage | ListenStopMessage;
+
+/**
+ * Live listening (docs/listening.md). The browser asks to hear an open analog alert (signal class nfm, wfm or am):
+ * `{v:1, type:'listen', alertId}`, and ends it with `{v:1, type:'listen-stop', alertId}` (closing the socket ends it too).
+ * The server answers with {@link ListenStateMessage}s and, while it streams, binary WebSocket frames of
+ * {@link LISTEN_FRAME}: a 24-byte little-endian header, then mono 16-bit signed PCM at `rateSps`.
+ */
+export interface ListenMessage { v: 1; type: 'listen'; alertId: string }
+export interface ListenStopMessage { v: 1; type: 'listen-stop'; alertId: string }
+/**
+ * A listen's state: `started` (frames with this `listenId` follow, at `rateSps`), `stopped` (no more frames: asked for,
+ * the transmission's alert closed, or the sensor's stream ended; `reason` says which) or `refused` (`reason`: not an open
+ * analog alert, a hopping sensor, or the sensor's listen limit reached).
+ */
+export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: string; state: 'started' | 'stopped' | 'refused'; listenId?: number; rateSps?: number; reason?: string }
+
+/**
+ * Binary audio frame of a live listen (all little-endian): byte 0 kind (1 = audio), byte 1 flags (bit 0: speech judged,
+ * bit 1: speech present, from the voice-activity test over the last 2 s of audio), bytes 2–3 header length (24),
+ * 4–7 listenId (u32), 8–11 frame sequence from 0 (u32), 12–15 sample rate (S/s, u32), 16–23 wall time of the first
+ * sample (ms since the Unix epoch, f64, from the sensor's sample clock), then the samples (i16, full scale 32767).
+ */
+export const LISTEN_FRAME = Object.freeze({ kindAudio: 1, headerBytes: 24, flagSpeechJudged: 1, flagSpeechPresent: 2, rateSps: 16000, samplesPerFrame: 1600 });

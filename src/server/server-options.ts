@@ -1,5 +1,6 @@
 // Options of the HTTP(S) + WebSocket server, their defaults and checks, and the handle startServer returns.
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import type { AlertFeedHistory, AlertFeedLive } from '../alerts/alert-feed.js';
 import { QuietBandError } from '../errors.js';
 import type { HttpRoute } from './http-reply.js';
@@ -99,6 +100,11 @@ export interface ServerOptions {
   healthProblems?: () => string[];
   /** More facts for `/healthz` (e.g. `disk`: free space and the days it lasts), merged into its JSON. Default: none. */
   healthFacts?: () => Record<string, unknown>;
+  /**
+   * More client message types (live listening: listen.ts `WsExtension`): sees every parsed message before the schema
+   * check (true: handled), and every closed socket.
+   */
+  wsExtension?: WsExtensionHooks;
 }
 
 /** Defaults of the optional {@link ServerOptions} fields. */
@@ -205,4 +211,12 @@ export function resolveServerOptions(opts: ServerOptions): ResolvedServerOptions
   }
   if (typeof opts.site !== 'string' || opts.site.length === 0) throw new QuietBandError('server: site: expected a non-empty name', 'CONFIG');
   return o;
+}
+
+/** Hooks of a WebSocket extension (see ServerOptions.wsExtension). */
+export interface WsExtensionHooks {
+  /** A parsed JSON message of an accepted client; true when the extension handled it. */
+  onMessage(ws: WebSocket, msg: unknown): boolean;
+  /** A client's socket closed. */
+  onClose(ws: WebSocket): void;
 }

@@ -107,7 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   // --- WebSocket clients (listening to the alert feed from here on) ---
-  const hub = new ClientHub({ ...o, site, sensors: opts.sensors, timeZone }, store, bus, access, log);
+  const hub = new ClientHub({ ...o, site, sensors: opts.sensors, timeZone, ...(opts.wsExtension !== undefined ? { wsExtension: opts.wsExtension } : {}) }, store, bus, access, log);
 
   // --- HTTP routes behind auth, in order; then the static UI ---
   const routes: HttpRoute[] = [

@@ -9,6 +9,7 @@ import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { AlertSignal } from '../server/protocol.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import type { EvidenceSink, SensorRun } from './sensor-runtime.js';
+import { sensorListenTap, type ListenTap } from './listen-tap.js';
 
 /** Timing of {@link LiveIdentifier} (seconds of signal, ms of wall time). */
 export interface LiveIdentOptions {
@@ -45,6 +46,8 @@ export interface LiveIdentDeps {
   /** Runs the identification (the evidence worker thread's {@link identify}); its input's samples may be transferred. */
   engine: (input: IdentInput) => Promise<Identification>;
   log: Logger;
+  /** Live listening's copy of the stream (src/site/listen-tap.ts), fed every block; absent: none. */
+  listen?: ListenTap;
 }
 
 interface LiveTrack {
@@ -93,6 +96,7 @@ export class LiveIdentifier implements EvidenceSink {
   push(block: IqBlock): void {
     this.d.inner?.push(block);
     this.ring?.push(block);
+    this.d.listen?.push(block);
     this.end = block.firstSample + block.count;
     if (this.end >= this.nextDue) this.askFirsts();
   }
@@ -125,6 +129,7 @@ export class LiveIdentifier implements EvidenceSink {
 
   async close(skipPictures?: boolean): Promise<void> {
     this.closed = true;
+    this.d.listen?.detach();
     // the stream ended: held closes go on now, with the identification they have
     for (const t of [...this.tracks.values()]) if (t.held !== null) this.release(t);
     this.tracks.clear();
@@ -221,12 +226,15 @@ export class LiveIdentifier implements EvidenceSink {
 /**
  * The event sink of a fixed sensor's run: a {@link LiveIdentifier} in front of `inner` (the run's evidence, or null when
  * clips are off), identifying on the thread's evidence worker (started now, so its start-up does not delay the first
- * identification) and posting `detection` and `signal` messages for the run.
+ * identification) and posting `detection` and `signal` messages for the run; its blocks also feed the worker's live
+ * listening ({@link sensorListenTap}).
  */
 export function liveIdentSink(run: SensorRun<IqSource>, inner: EvidenceSink | null): LiveIdentifier {
   const { rt } = run;
   const worker = sharedPictureRenderer();
   worker.warm();
+  const listen = sensorListenTap(rt.data.site.site, rt.data.sensor.name, rt.log);
+  listen.attach(run.info, run.originMs);
   return new LiveIdentifier({
     info: run.info,
     inner,
@@ -235,5 +243,6 @@ export function liveIdentSink(run: SensorRun<IqSource>, inner: EvidenceSink | nu
     evidenceRing: inner instanceof DetectionEvidence ? inner.iqRing : null,
     engine: (input) => worker.identify(input),
     log: rt.log,
+    listen,
   });
 }

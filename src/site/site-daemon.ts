@@ -6,6 +6,7 @@ import { AlertBus } from '../alerts/alert-bus.js';
 import { AlertStore, type StorageState } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
+import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
 import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
@@ -46,6 +47,8 @@ export interface RunningSite {
   store: AlertStore;
   bus: AlertBus;
   supervisors: SensorSupervisor[];
+  /** Live listening (listens on now, audio frames sent). */
+  listen: ListenHub;
   /** Base URL (e.g. http://127.0.0.1:8080/). */
   url: string;
   /** Alerts closed at start because the previous run ended while they were open. */
@@ -157,6 +160,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     }
     return out;
   };
+  // live listening to open analog alerts (src/server/listen.ts), over the same socket and auth
+  const listen = new ListenHub({ site: site.site, sensors: site.sensors.map((s) => ({ name: s.name, hopping: s.scan !== undefined })), alerts: bus, log });
   let server: RunningServer;
   try {
     server = await startServer({
@@ -175,12 +180,14 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       // /metrics; /api/alerts; /sessions, /report; /known-emitters
       routes: [...extras.routes, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
+      wsExtension: listen,
       healthFacts: () => {
         const d = disk.health();
         return { ...(d !== null ? { disk: d } : {}), ...(extras.notifier !== null ? { notify: extras.notifier.status() } : {}) };
       },
     });
   } catch (err) {
+    listen.close();
     disk.stop();
     await extras.stop();
     storage.stop();
@@ -237,6 +244,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       await Promise.all(supervisors.map((s) => s.stop()));
       sendStatus();
       await bus.flush(); // every close is stored and broadcast before the clients go
+      listen.close();
       await extras.stop();
       await server.close();
       storage.stop();
@@ -248,7 +256,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     return stopping;
   };
   log.info({ url: server.url, sensors: site.sensors.map((s) => `${s.name}=${s.sourceText}`), lastSeq: store.lastSeq, recoveredAlerts }, 'site running');
-  return { site, server, store, bus, supervisors, url: server.url, recoveredAlerts, problems, stop };
+  return { site, server, store, bus, supervisors, listen, url: server.url, recoveredAlerts, problems, stop };
 }
 
 /**

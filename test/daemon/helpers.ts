@@ -151,18 +151,23 @@ export class Client {
   }
 
   /** Polls `pick()` every 20 ms until it returns a value; rejects after `timeoutMs` naming `what`. */
-  async waitFor<T>(pick: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = pick();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitFor<T>(pick: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+    return waitFor(pick, timeoutMs, what);
   }
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/** Polls `pick()` every 20 ms until it returns a value; rejects after `timeoutMs` naming `what`. */
+export async function waitFor<T>(pick: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = pick();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

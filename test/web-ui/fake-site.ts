@@ -117,6 +117,8 @@ export interface FakeSiteOptions {
   routes?: ServerOptions['routes'];
   /** Evidence clips served at /clips/ (ServerOptions.clips). */
   clips?: ServerOptions['clips'];
+  /** More client message types (ServerOptions.wsExtension, e.g. live listening). */
+  wsExtension?: ServerOptions['wsExtension'];
 }
 
 /** A transmission raised with {@link FakeSite.raise}. */
@@ -190,6 +192,7 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
       sensors: fakeSensors,
       ...(o.routes !== undefined ? { routes: o.routes } : {}),
       ...(o.clips !== undefined ? { clips: o.clips } : {}),
+      ...(o.wsExtension !== undefined ? { wsExtension: o.wsExtension } : {}),
       store,
       bus,
       dataDir: o.dataDir,
@@ -368,6 +371,21 @@ export function useLocatedSite(sensors: ServerSensorInfo[], tempPrefix: string):
     td.cleanup();
   });
   return site;
+}
+
+/**
+ * Opens the monitoring page at `url` in a new Chromium (see {@link launchBrowser} for `opts`), failing the test on any
+ * page error, and waits (5 s) for the connection to be live.
+ */
+export async function openLivePage(url: string, opts: Parameters<typeof launchBrowser>[0] = {}): Promise<{ page: Page; close: () => Promise<void> }> {
+  const b = await launchBrowser(opts);
+  const page = await b.ctx.newPage();
+  page.on('pageerror', (err) => {
+    throw new Error(`page error: ${err.message}`);
+  });
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
+  return { page, close: b.close };
 }
 
 /**

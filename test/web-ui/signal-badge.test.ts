@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import type { DetectionEvent } from '../../src/types.js';
-import { alertRow, ensureUiBuilt, FAKE_SENSORS, launchBrowser, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 
 const OOK: AlertSignal = {
   class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, snrDb: 16.5, dutyCycle: 0.48, bursts: 128, burstMedianMs: 1.75, periodMedianMs: 3.13,
@@ -35,15 +35,8 @@ async function raise(centerHz: number, signal?: AlertSignal): Promise<string> {
   return alert.alertId;
 }
 
-async function open(locale: string, viewport: { width: number; height: number }, isMobile: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
-  const b = await launchBrowser({ locale, viewport, isMobile });
-  const page = await b.ctx.newPage();
-  page.on('pageerror', (err) => {
-    throw new Error(`page error: ${err.message}`);
-  });
-  await page.goto(site.url);
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
-  return { page, close: b.close };
+function open(locale: string, viewport: { width: number; height: number }, isMobile: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
+  return openLivePage(site.url, { locale, viewport, isMobile });
 }
 
 describe('signal class in the web UI', () => {

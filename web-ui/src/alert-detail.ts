@@ -7,6 +7,7 @@ import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, forma
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
+import type { LiveListen } from './live-listen.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
 import { SpectrumView } from './spectrum-view.js';
 
@@ -104,6 +105,8 @@ export interface AlertDetailHandlers {
   onKnown: (alertId: string) => void;
   /** Raise a `present-during-calibration` alert to 'high'. Absent: no escalate button. */
   onEscalate?: (alertId: string) => void;
+  /** Live listening's button (shown for open analog alerts). Absent: none. */
+  listen?: LiveListen;
 }
 
 /**
@@ -143,6 +146,7 @@ export class AlertDetail {
   private sensors: { name: string; location?: SensorLocationInfo }[] = [];
   /** alertId shown, or null when closed. */
   current: string | null = null;
+  private readonly listen: LiveListen | undefined;
 
   constructor(dialog: HTMLDialogElement, model: AlertModel, h: AlertDetailHandlers) {
     this.dialog = dialog;
@@ -198,6 +202,8 @@ export class AlertDetail {
     this.escalateBtn = q<HTMLButtonElement>('[data-testid="detail-escalate-button"]');
     this.canEscalate = h.onEscalate !== undefined;
     this.escalateBtn.addEventListener('click', () => this.current !== null && h.onEscalate?.(this.current));
+    this.listen = h.listen;
+    if (h.listen !== undefined) q('.detail-actions').prepend(h.listen.el);
     q('.detail-close').addEventListener('click', () => this.close());
     dialog.addEventListener('close', () => this.teardown());
   }
@@ -234,6 +240,7 @@ export class AlertDetail {
 
   private teardown(): void {
     this.current = null;
+    this.listen?.show(undefined);
     this.pictureUrl = null;
     this.figure.reset();
     this.view?.destroy();
@@ -262,6 +269,7 @@ export class AlertDetail {
     this.knownBtn.textContent = t('alert.markKnown');
     this.escalateBtn.hidden = !this.canEscalate || !heard || v.state === 'known' || v.severity === 'high';
     this.escalateBtn.textContent = t('alert.escalate');
+    this.listen?.show(v);
     this.fillPlot(v);
     this.fillPicture(v);
   }

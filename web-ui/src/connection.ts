@@ -1,5 +1,5 @@
 // WebSocket client of protocol v1: connect, resume right after hello, reconnect with backoff, detect sign-in needed.
-import type { ClientMessage, HelloMessage, ServerMessage } from './protocol-types.js';
+import type { ClientMessage, HelloMessage, ListenStateMessage, ServerMessage } from './protocol-types.js';
 
 /** Connection state as the indicator shows it. */
 export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'auth';
@@ -12,6 +12,11 @@ export interface ConnectionOptions {
   onHello: (hello: HelloMessage) => number;
   /** Every other server message, in arrival order. */
   onMessage: (msg: ServerMessage) => void;
+  /**
+   * Live listening (live-listen.ts): its `listen-state` messages, every binary (audio) frame, and each lost socket (the
+   * server ends a listen with its socket); absent: dropped.
+   */
+  listen?: { onState(m: ListenStateMessage): void; onFrame(frame: ArrayBuffer): void; onSocketLost(): void };
   /** State changes; `retryInMs` with 'reconnecting'. */
   onState: (state: ConnState, retryInMs?: number) => void;
   /** First reconnect delay (ms), doubled per failed attempt up to `maxBackoffMs`; ±20 % jitter. Default 500. */
@@ -28,7 +33,7 @@ export interface ConnectionOptions {
  * `GET healthz` tells a refused token (401 → state 'auth', no retries until {@link retryNow}) from a daemon that is down.
  */
 export class Connection {
-  private readonly o: Required<Omit<ConnectionOptions, 'base' | 'onHello' | 'onMessage' | 'onState'>> & ConnectionOptions;
+  private readonly o: Required<Omit<ConnectionOptions, 'base' | 'onHello' | 'onMessage' | 'onState' | 'listen'>> & ConnectionOptions;
   private ws: WebSocket | null = null;
   private attempts = 0;
   private timer: number | null = null;
@@ -98,6 +103,7 @@ export class Connection {
     const ws = this.ws;
     this.ws = null;
     if (ws === null) return;
+    this.o.listen?.onSocketLost();
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     try {
       ws.close();
@@ -117,10 +123,12 @@ export class Connection {
       return;
     }
     this.ws = ws;
+    ws.binaryType = 'arraybuffer';
     let gotHello = false;
     this.lastMessageAt = performance.now();
     ws.onmessage = (ev: MessageEvent) => {
       this.lastMessageAt = performance.now();
+      if (ev.data instanceof ArrayBuffer) this.o.listen?.onFrame(ev.data);
       if (typeof ev.data !== 'string') return;
       let msg: ServerMessage;
       try {
@@ -138,9 +146,11 @@ export class Connection {
         this.setState('live');
         return;
       }
-      this.o.onMessage(msg);
+      if (msg.type === 'listen-state') this.o.listen?.onState(msg);
+      else this.o.onMessage(msg);
     };
     ws.onclose = () => {
+      this.o.listen?.onSocketLost();
       if (this.ws !== ws) return;
       this.ws = null;
       this.scheduleReconnect(gotHello);

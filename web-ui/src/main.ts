@@ -4,6 +4,7 @@ import './styles.css';
 import { Actions } from './actions.js';
 import { Alarm, ALARM_REPEAT_MS } from './alarm.js';
 import { AlertDetail } from './alert-detail.js';
+import { LiveListen } from './live-listen.js';
 import { AlertList } from './alert-list.js';
 import { AlertModel } from './alert-model.js';
 import { Connection, type ConnState } from './connection.js';
@@ -103,7 +104,8 @@ const alertSites = new Set<string>();
 let siteFilter: string | null = null;
 const cards = new SpectrumCards($('spectra'), bandsFor);
 const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void actions.ack(ids), onKnown: (id) => void actions.markKnown(id), onOpen: (id) => detail.open(id) });
-const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void actions.ack([id]), onKnown: (id) => void actions.markKnown(id), onEscalate: (id) => void actions.escalate(id) });
+const listen = new LiveListen((m) => conn.send(m)); // the detail's Listen button (live-listen.ts)
+const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void actions.ack([id]), onKnown: (id) => void actions.markKnown(id), onEscalate: (id) => void actions.escalate(id), listen });
 let detailDirty = false;
 
 function bandsFor(sensor: string): BandMark[] {
@@ -415,7 +417,7 @@ function renderConn(): void {
   $('conn-text').textContent = text;
 }
 
-const conn = new Connection({ base, onHello, onMessage, onState: onConnState });
+const conn = new Connection({ base, onHello, onMessage, onState: onConnState, listen });
 $('conn').addEventListener('click', () => conn.retryNow());
 
 // --- sign-in ---

@@ -1,4 +1,5 @@
-// Protocol v1 message types, shared with the daemon (type-only import of src/server/protocol.ts: nothing is bundled).
+// Protocol v1 message types, shared with the daemon (type-only import of src/server/protocol.ts), and the one constant
+// the page needs from it: the live-listening frame layout (a frozen object of numbers).
 export type {
   Alert,
   AlertKind,
@@ -11,6 +12,7 @@ export type {
   ClientMessage,
   DiskStatus,
   HelloMessage,
+  ListenStateMessage,
   SensorHealth,
   SensorLocationInfo,
   SessionStatus,
@@ -18,3 +20,4 @@ export type {
   SpectrumMessage,
   StatusMessage,
 } from '../../src/server/protocol.js';
+export { LISTEN_FRAME } from '../../src/server/protocol.js';

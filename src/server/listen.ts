@@ -1,0 +1,214 @@
+// Live listening on the main thread (docs/listening.md): `listen` / `listen-stop` requests of the WebSocket clients, the
+// sensors' listen channels, and the binary audio frames sent to the clients that listen.
+import { BroadcastChannel } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from './listen-channel.js';
+import { LISTEN_FRAME, type Alert, type ListenStateMessage } from './protocol.js';
+
+/**
+ * What the server hands to an extension of its WebSocket protocol ({@link ServerOptions.wsExtension}): every parsed
+ * client message first (true: handled, the server does nothing more with it), and every closed socket.
+ */
+export interface WsExtension {
+  onMessage(ws: WebSocket, msg: unknown): boolean;
+  onClose(ws: WebSocket): void;
+}
+
+/** Options of {@link ListenHub}. */
+export interface ListenHubOptions {
+  site: string;
+  /** The site's sensors; hopping ones cannot be listened to (their channel leaves the stream at every hop). */
+  sensors: { name: string; hopping: boolean }[];
+  /** Source of alert records (the AlertBus): its `'alert'` events tell which transmissions are open and their class. */
+  alerts: { on(event: 'alert', f: (a: Alert) => void): unknown; off(event: 'alert', f: (a: Alert) => void): unknown };
+  log: Logger;
+  /** Audio frames are skipped for a client whose socket holds at least this many unsent bytes. Default 256 KiB. */
+  highWaterBytes?: number;
+}
+
+const ListenRequestSchema = z.object({ v: z.literal(1), type: z.enum(['listen', 'listen-stop']), alertId: z.string().min(1).max(200) });
+
+/** Classes that carry audio. */
+const AUDIO_CLASSES = ['nfm', 'wfm', 'am'] as const;
+
+/** Closed alert ids remembered (so a later `ack` record of a closed alert does not look open again). */
+const CLOSED_KEPT = 10_000;
+
+/** One listened alert: the clients hearing it share its demodulated channel. */
+interface ActiveListen {
+  listenId: number;
+  alertId: string;
+  sensor: string;
+  clients: Set<WebSocket>;
+}
+
+/** Counters of {@link ListenHub.stats}. */
+export interface ListenStats {
+  listens: number;
+  framesSent: number;
+  /** Frames not sent to a client whose socket was backed up. */
+  framesSkipped: number;
+}
+
+/**
+ * Live listening for a site daemon: a {@link WsExtension} that takes `listen` / `listen-stop` (protocol.ts), asks the
+ * alert's sensor to demodulate its channel (one {@link listenChannelName} BroadcastChannel per sensor) and sends each
+ * audio frame to the clients listening, as a binary {@link LISTEN_FRAME}. A listen is refused for an alert that is not an
+ * open transmission of an analog class (nfm, wfm, am), on a hopping sensor, and beyond {@link MAX_LISTENS_PER_SENSOR}
+ * channels per sensor. It stops when its last client stops or disconnects, when the alert closes, or when the sensor
+ * reports it ended (each client is told with a `listen-state` message and why).
+ */
+export class ListenHub implements WsExtension {
+  private readonly o: ListenHubOptions;
+  private readonly channels = new Map<string, BroadcastChannel>();
+  private readonly openAlerts = new Map<string, Alert>();
+  private readonly closed = new Set<string>();
+  private readonly byAlert = new Map<string, ActiveListen>();
+  private readonly byId = new Map<number, ActiveListen>();
+  private nextId = 1 + Math.floor(Math.random() * 0x7fff_0000);
+  private readonly counts: ListenStats = { listens: 0, framesSent: 0, framesSkipped: 0 };
+  private readonly onAlert = (a: Alert): void => this.track(a);
+
+  constructor(o: ListenHubOptions) {
+    this.o = o;
+    o.alerts.on('alert', this.onAlert);
+    for (const s of o.sensors) {
+      if (s.hopping) continue;
+      const ch = new BroadcastChannel(listenChannelName(o.site, s.name));
+      ch.unref();
+      ch.onmessage = (ev: unknown) => this.onReport((ev as { data: ListenReport | ListenControl }).data);
+      this.channels.set(s.name, ch);
+    }
+  }
+
+  /** Counters: listens on now, frames sent and skipped since the start. */
+  stats(): ListenStats {
+    return { ...this.counts, listens: this.byId.size };
+  }
+
+  onMessage(ws: WebSocket, msg: unknown): boolean {
+    const type = (msg as { type?: unknown } | null)?.type;
+    if (type !== 'listen' && type !== 'listen-stop') return false;
+    const r = ListenRequestSchema.safeParse(msg);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      send(ws, { v: 1, type: 'error', message: `bad ${type} message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'} (expected {v:1,type:'${type}',alertId})` });
+      return true;
+    }
+    if (r.data.type === 'listen') this.start(ws, r.data.alertId);
+    else this.leave(ws, r.data.alertId, 'stopped by the listener');
+    return true;
+  }
+
+  onClose(ws: WebSocket): void {
+    for (const l of [...this.byId.values()]) if (l.clients.delete(ws) && l.clients.size === 0) this.end(l, 'the listener disconnected');
+  }
+
+  /** Ends every listen and closes the channels (daemon stop). */
+  close(): void {
+    for (const l of [...this.byId.values()]) this.end(l, 'the daemon is stopping');
+    this.o.alerts.off('alert', this.onAlert);
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+  }
+
+  private track(a: Alert): void {
+    if (a.kind !== 'transmission') return;
+    if (a.event === 'close') {
+      this.openAlerts.delete(a.alertId);
+      this.closed.add(a.alertId);
+      if (this.closed.size > CLOSED_KEPT) this.closed.delete(this.closed.values().next().value!);
+      const l = this.byAlert.get(a.alertId);
+      if (l !== undefined) this.end(l, 'the transmission ended (its alert closed)');
+    } else if (!this.closed.has(a.alertId)) this.openAlerts.set(a.alertId, a);
+  }
+
+  private start(ws: WebSocket, alertId: string): void {
+    const refuse = (reason: string): void => send(ws, { v: 1, type: 'listen-state', alertId, state: 'refused', reason });
+    const a = this.openAlerts.get(alertId);
+    if (a === undefined) return refuse(`no open transmission alert ${alertId} (closed, unknown, or not a transmission)`);
+    const cls = a.signal?.class;
+    if (cls === undefined) return refuse(`alert ${alertId} is not identified yet: listening needs an analog class (${AUDIO_CLASSES.join(', ')})`);
+    if (!(AUDIO_CLASSES as readonly string[]).includes(cls)) return refuse(`alert ${alertId} is "${cls}": only analog classes (${AUDIO_CLASSES.join(', ')}) carry audio to listen to`);
+    const ch = this.channels.get(a.sensor);
+    if (ch === undefined) return refuse(`sensor ${a.sensor} hops its tuner (or is not of this site): its channels cannot be listened to live`);
+    let l = this.byAlert.get(alertId);
+    if (l === undefined) {
+      const onSensor = [...this.byId.values()].filter((x) => x.sensor === a.sensor).length;
+      if (onSensor >= MAX_LISTENS_PER_SENSOR) return refuse(`sensor ${a.sensor} already streams ${MAX_LISTENS_PER_SENSOR} channels (its limit): stop one first`);
+      l = { listenId: this.nextId++ >>> 0, alertId, sensor: a.sensor, clients: new Set() };
+      this.byAlert.set(alertId, l);
+      this.byId.set(l.listenId, l);
+      this.counts.listens++;
+      const start: ListenControl = { type: 'start', listenId: l.listenId, centerHz: a.centerHz ?? 0, bandwidthHz: a.signal?.bandwidthHz ?? a.bandwidthHz ?? 0, cls: cls as 'nfm' | 'wfm' | 'am' };
+      ch.postMessage(start);
+      this.o.log.info({ alertId, sensor: a.sensor, listenId: l.listenId, cls, centerHz: a.centerHz }, 'live listen started');
+    }
+    l.clients.add(ws);
+    send(ws, { v: 1, type: 'listen-state', alertId, state: 'started', listenId: l.listenId, rateSps: LISTEN_FRAME.rateSps });
+  }
+
+  /** One client stops listening to `alertId`; the channel stops when it was the last. */
+  private leave(ws: WebSocket, alertId: string, reason: string): void {
+    const l = this.byAlert.get(alertId);
+    if (l === undefined || !l.clients.delete(ws)) {
+      send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', reason: 'not listening' });
+      return;
+    }
+    send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', listenId: l.listenId, reason });
+    if (l.clients.size === 0) this.end(l, reason);
+  }
+
+  /** Stops a listen: tells its sensor and its remaining clients. */
+  private end(l: ActiveListen, reason: string): void {
+    if (this.byId.get(l.listenId) !== l) return;
+    this.byId.delete(l.listenId);
+    this.byAlert.delete(l.alertId);
+    this.channels.get(l.sensor)?.postMessage({ type: 'stop', listenId: l.listenId } satisfies ListenControl);
+    for (const ws of l.clients) send(ws, { v: 1, type: 'listen-state', alertId: l.alertId, state: 'stopped', listenId: l.listenId, reason });
+    l.clients.clear();
+    this.o.log.info({ alertId: l.alertId, sensor: l.sensor, listenId: l.listenId, reason }, 'live listen stopped');
+  }
+
+  private onReport(r: ListenReport | ListenControl): void {
+    if (r.type === 'start' || r.type === 'stop') return; // another main-thread hub of the same name (tests)
+    const l = this.byId.get(r.listenId);
+    if (l === undefined) return;
+    if (r.type === 'ended') {
+      this.end(l, r.reason);
+      return;
+    }
+    const frame = encodeAudioFrame(l.listenId, r.seq, r.firstSampleMs, r.speech, r.pcm);
+    const high = this.o.highWaterBytes ?? 256 * 1024;
+    for (const ws of l.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.bufferedAmount >= high) {
+        this.counts.framesSkipped++;
+        continue;
+      }
+      ws.send(frame, { binary: true });
+      this.counts.framesSent++;
+    }
+  }
+}
+
+/** A {@link LISTEN_FRAME}: header then the samples, all little-endian. */
+export function encodeAudioFrame(listenId: number, seq: number, firstSampleMs: number, speech: boolean | null, pcm: Int16Array): Buffer {
+  const h = LISTEN_FRAME.headerBytes;
+  const b = Buffer.allocUnsafe(h + 2 * pcm.length);
+  b.writeUInt8(LISTEN_FRAME.kindAudio, 0);
+  b.writeUInt8(speech === null ? 0 : LISTEN_FRAME.flagSpeechJudged | (speech ? LISTEN_FRAME.flagSpeechPresent : 0), 1);
+  b.writeUInt16LE(h, 2);
+  b.writeUInt32LE(listenId >>> 0, 4);
+  b.writeUInt32LE(seq >>> 0, 8);
+  b.writeUInt32LE(LISTEN_FRAME.rateSps, 12);
+  b.writeDoubleLE(firstSampleMs, 16);
+  for (let i = 0; i < pcm.length; i++) b.writeInt16LE(pcm[i], h + 2 * i);
+  return b;
+}
+
+function send(ws: WebSocket, msg: ListenStateMessage | { v: 1; type: 'error'; message: string }): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}

@@ -1,0 +1,160 @@
+// Live listening in Chromium: the alert detail offers Listen for an open nfm alert and not for an OOK one (en and zh-CN);
+// a click sends `listen`, the page receives the binary audio frames (a stand-in for the sensor worker answers on the
+// sensor's listen channel with a 1 kHz tone), and Stop, the alert's close or closing the page stops the sensor's stream.
+import { BroadcastChannel } from 'node:worker_threads';
+import type { Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListenHub } from '../../src/server/listen.js';
+import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
+import type { AlertSignal } from '../../src/server/protocol.js';
+import type { DetectionEvent } from '../../src/types.js';
+import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite, type FakeTransmission } from './fake-site.js';
+
+const NFM: AlertSignal = { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, deviationHz: 3000, snrDb: 20, reason: 'constant envelope, frequency swings ±3.0 kHz' };
+const OOK: AlertSignal = { class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, reason: 'on-off keyed: 128 pulses' };
+
+let site: FakeSite;
+let hub: ListenHub | null = null;
+const td = tempDir('qb-webui-listen-');
+/** The sensor worker's side, played by the test: what it was asked, and the tone streams it runs. */
+const asked: ListenControl[] = [];
+const streams = new Map<number, NodeJS.Timeout>();
+let worker: BroadcastChannel;
+
+beforeAll(async () => {
+  ensureUiBuilt();
+  site = await startFakeSite({ dataDir: td.dir, wsExtension: { onMessage: (ws, m) => hub?.onMessage(ws, m) ?? false, onClose: (ws) => hub?.onClose(ws) } });
+  hub = new ListenHub({ site: 'exam-hall-a', sensors: FAKE_SENSORS.map((s) => ({ name: s.name, hopping: false })), alerts: site.bus, log: pino({ level: 'silent' }) });
+  worker = new BroadcastChannel(listenChannelName('exam-hall-a', FAKE_SENSORS[0]!.name));
+  worker.onmessage = (ev: unknown) => {
+    const m = (ev as { data: ListenControl | ListenReport }).data;
+    if (m.type !== 'start' && m.type !== 'stop') return;
+    asked.push(m);
+    if (m.type === 'stop') {
+      clearInterval(streams.get(m.listenId));
+      streams.delete(m.listenId);
+      return;
+    }
+    let seq = 0;
+    streams.set(m.listenId, setInterval(() => {
+      const pcm = new Int16Array(1600);
+      for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(16000 * Math.sin((2 * Math.PI * 1000 * (seq * 1600 + i)) / 16000));
+      worker.postMessage({ type: 'audio', listenId: m.listenId, seq: seq++, firstSampleMs: Date.now() - 100, speech: false, pcm } satisfies ListenReport);
+    }, 100));
+  };
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  for (const t of streams.values()) clearInterval(t);
+  worker?.close();
+  hub?.close();
+  await site?.close();
+  td.cleanup();
+});
+
+/** Raises a transmission on the first fake sensor with an update carrying `signal`, as the daemon's supervisor does. */
+async function raise(centerHz: number, signal: AlertSignal): Promise<string> {
+  return (await raiseTx(centerHz, signal)).alertId;
+}
+
+async function raiseTx(centerHz: number, signal: AlertSignal): Promise<{ alertId: string; tx: FakeTransmission }> {
+  const { alert, tx } = await site.raise(FAKE_SENSORS[0]!.name, centerHz);
+  const ev: DetectionEvent = { kind: 'update', id: tx.trackId, centerHz, bandwidthHz: tx.bandwidthHz, lowHz: centerHz - 1000, highHz: centerHz + 1000, peakExcessDb: tx.peakExcessDb, peakPowerDbfs: -80, startS: tx.startS, endS: tx.startS + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 3 };
+  await new Promise((r) => setTimeout(r, 1100)); // past the bus's one-update-a-second throttle: stored at once
+  await site.bus.handleDetection(alert.sensor, ev, { signal });
+  return { alertId: alert.alertId, tx };
+}
+
+/** One Chromium for both tests (English first, then switched to zh-CN with the page's language button). */
+let browser: { page: Page; close: () => Promise<void> } | null = null;
+async function open(): Promise<{ page: Page; close: () => Promise<void> }> {
+  browser ??= await openLivePage(site.url, { locale: 'en-US', args: ['--autoplay-policy=no-user-gesture-required'] });
+  return browser;
+}
+
+/** Opens the detail of `alertId`; returns its Listen button and status. */
+async function detailOf(page: Page, alertId: string) {
+  await (await alertRow(page, alertId)).click();
+  const dialog = page.locator('[data-testid="alert-detail"]');
+  await dialog.waitFor({ state: 'visible', timeout: 2000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="detail-signal"]') !== null, undefined, { timeout: 3000 });
+  return { dialog, button: dialog.locator('[data-testid="detail-listen-button"]'), status: dialog.locator('[data-testid="detail-listen-status"]') };
+}
+
+/** Waits (2 s) for a `start` other than `previous` to reach the sensor side; its listenId. */
+async function waitForStart(previous: number): Promise<number> {
+  const end = Date.now() + 2000;
+  for (;;) {
+    const m = asked.find((x) => x.type === 'start' && x.listenId !== previous);
+    if (m !== undefined) return m.listenId;
+    if (Date.now() > end) throw new Error('no second start reached the sensor side');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const frames = async (status: ReturnType<Page['locator']>): Promise<number> => Number(await status.getAttribute('data-frames'));
+
+describe('live listening in the web UI', () => {
+  it('en: Listen for the nfm alert (frames arrive, Stop stops the sensor stream), none for the OOK alert', async () => {
+    const [{ alertId: nfm, tx }, ook] = await Promise.all([raiseTx(433_500_000, NFM), raise(434_100_000, OOK)]);
+    const { page } = await open();
+    {
+      const d = await detailOf(page, nfm);
+      await d.button.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await d.button.textContent()).toBe('Listen');
+      await d.button.click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="detail-listen-status"]')?.getAttribute('data-frames')) >= 5, undefined, { timeout: 5000 });
+      expect(await d.button.textContent()).toBe('Stop listening');
+      expect(await d.status.textContent()).toBe('Listening live · no speech');
+      const start = asked.find((m) => m.type === 'start')!;
+      expect(start).toMatchObject({ type: 'start', centerHz: 433_500_000, cls: 'nfm', bandwidthHz: 11_000 });
+      await d.button.click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-button"]')?.textContent === 'Listen', undefined, { timeout: 2000 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(asked.filter((m) => m.type === 'stop').map((m) => m.listenId)).toEqual([start.listenId]);
+      const after = await frames(d.status);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await frames(d.status)).toBe(after);
+      // listening again, then the transmission ends: the daemon stops the stream and the page says why
+      await d.button.click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-button"]')?.getAttribute('data-listening') === 'true', undefined, { timeout: 2000 });
+      const second = await waitForStart(start.listenId);
+      await site.end(tx);
+      await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-status"]')?.textContent === 'Listening stopped: the transmission ended (its alert closed)', undefined, { timeout: 3000 });
+      expect(await d.button.isHidden()).toBe(true);
+      expect(asked.some((m) => m.type === 'stop' && m.listenId === second)).toBe(true);
+      await page.locator('.detail-close').click();
+      const o = await detailOf(page, ook);
+      expect(await o.button.isHidden()).toBe(true);
+      await page.locator('.detail-close').click();
+    }
+  });
+
+  it('zh-CN (the language button): 监听 for the nfm alert, none for the OOK alert; closing the page stops the sensor stream', async () => {
+    const [nfm, ook] = await Promise.all([raise(433_600_000, NFM), raise(434_200_000, OOK)]);
+    const { page, close } = await open();
+    await page.locator('[data-testid="lang-toggle"]').click();
+    {
+      const o = await detailOf(page, ook);
+      expect(await o.button.isHidden()).toBe(true);
+      await page.locator('.detail-close').click();
+      const d = await detailOf(page, nfm);
+      await d.button.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await d.button.textContent()).toBe('监听');
+      const before = asked.length;
+      await d.button.click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="detail-listen-status"]')?.getAttribute('data-frames')) >= 3, undefined, { timeout: 5000 });
+      expect(await d.button.textContent()).toBe('停止监听');
+      expect(await d.status.textContent()).toBe('正在实时监听 · 无语音');
+      const start = asked.slice(before).find((m) => m.type === 'start')!;
+      expect(start.centerHz).toBe(433_600_000);
+      await close();
+      browser = null;
+      const end = Date.now() + 3000;
+      while (!asked.some((m) => m.type === 'stop' && m.listenId === start.listenId) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(asked.some((m) => m.type === 'stop' && m.listenId === start.listenId)).toBe(true);
+      expect(hub!.stats().listens).toBe(0);
+    }
+  });
+});
