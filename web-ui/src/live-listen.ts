@@ -31,6 +31,8 @@ export class LiveListen {
   private readonly status: HTMLElement;
   /** The alert shown in the detail, and the one listened to (or being started). */
   private shown: string | null = null;
+  /** Whether the shown alert offers listening (canListen at the last {@link show}). */
+  private offer = false;
   private listening: string | null = null;
   private listenId: number | null = null;
   private ctx: AudioContext | null = null;
@@ -63,11 +65,8 @@ export class LiveListen {
     if (this.listening !== null && this.listening !== id) this.stop();
     if (id !== this.shown) this.note = null;
     this.shown = id;
-    const offer = v !== undefined && canListen(v);
-    this.button.hidden = !offer && this.listening === null;
-    this.button.textContent = t(this.listening !== null ? 'listen.stop' : 'listen.start');
-    this.button.dataset.listening = String(this.listening !== null);
-    this.renderStatus();
+    this.offer = v !== undefined && canListen(v);
+    this.refreshButton();
   }
 
   /** A `listen-state` message from the server. */
@@ -168,7 +167,9 @@ export class LiveListen {
     void ctx?.close().catch(() => undefined);
   }
 
+  /** The button: shown while the alert offers listening or a listen is on (its close may come before the stop). */
   private refreshButton(): void {
+    this.button.hidden = !this.offer && this.listening === null;
     this.button.textContent = t(this.listening !== null ? 'listen.stop' : 'listen.start');
     this.button.dataset.listening = String(this.listening !== null);
     this.renderStatus();
