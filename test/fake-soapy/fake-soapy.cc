@@ -223,7 +223,7 @@ class FakeDevice : public SoapySDR::Device {
   double getBandwidth(const int, const size_t) const override { return bw_; }
   SoapySDR::RangeList getBandwidthRange(const int, const size_t) const override { return {SoapySDR::Range(200e3, kMaxRate)}; }
 
-  std::vector<std::string> listGains(const int, const size_t) const override { return {"AMP", "LNA", "VGA"}; }
+  std::vector<std::string> listGains(const int, const size_t) const override { return {"LNA", "VGA", "AMP"}; }
   SoapySDR::Range getGainRange(const int, const size_t, const std::string& name) const override {
     if (name == "AMP") return SoapySDR::Range(0, 14, 14);
     if (name == "LNA") return SoapySDR::Range(0, 40, 8);
