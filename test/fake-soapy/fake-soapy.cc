@@ -25,9 +25,10 @@
 //   burst k ≥ 0 starts at sample round((burst_first_ms + k·burst_period_ms)·rate/1000), lasts round(burst_ms·rate/1000)
 //   samples, and adds A·exp(i·2π·f_k·j/rate) for its j-th sample, A = 10^(burst_dbfs/20),
 //   f_k = rate·0.8·(frac(0.5 + (k + seed)·0.6180339887498949) − 0.5) Hz from the centre.
-// Samples are computed in float at full scale 1.0 and written as CS16 round(x·32768), CS8 round(x·128) (clamped) or
-// CF32 x. Recordings are converted the same way from cu8 (u − 128)/128, cs8 x/128, cs16 x/32768, cf32 x; a recording
-// in the stream format is copied byte for byte.
+// The table holds CS16 values round(x·32768); a burst sample is round((n/32768 + burst)·32768), clamped. CS8 streams
+// get round(v/256) (clamped), CF32 streams v/32768 of those CS16 values v. Recordings are read as cu8 (u − 128)/128,
+// cs8 x/128, cs16 x/32768 or cf32 x and written as CS16 round(x·32768), CS8 round(x·128) (clamped) or CF32 x; a
+// recording in the stream format is copied byte for byte.
 #include <SoapySDR/Device.hpp>
 #include <SoapySDR/Errors.hpp>
 #include <SoapySDR/Formats.hpp>
@@ -369,44 +370,44 @@ class FakeDevice : public SoapySDR::Device {
       const double u1 = (static_cast<double>(next() >> 11) + 1.0) / 9007199254740993.0;
       const double u2 = static_cast<double>(next() >> 11) / 9007199254740992.0;
       const double r = sigma * std::sqrt(-2.0 * std::log(u1));
-      noise_[2 * i] = static_cast<float>(r * std::cos(2 * M_PI * u2));
-      noise_[2 * i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
+      noise_[2 * i] = ClampS16(static_cast<float>(r * std::cos(2 * M_PI * u2)));
+      noise_[2 * i + 1] = ClampS16(static_cast<float>(r * std::sin(2 * M_PI * u2)));
     }
   }
 
-  /** n samples from absolute position p into out, in the stream format. */
+  /**
+   * n samples from absolute position p into out, in the stream format: the noise table's segments (CS16, copied as
+   * they are when the stream is CS16), the bursts added with clamping, then CS8 (value / 256, rounded) or CF32 (/ 32768).
+   */
   void Produce(uint8_t* out, uint64_t p, size_t n, double rate) {
     if (!file_.empty()) {
       ProduceFile(out, p, n);
       return;
     }
-    work_.resize(2 * n);
+    int16_t* w = reinterpret_cast<int16_t*>(out);
+    if (fmt_ != Fmt::CS16) {
+      work_.resize(2 * n);
+      w = work_.data();
+    }
     for (size_t i = 0; i < n;) {
       const uint64_t s = (p + i) / kSegment, o = (p + i) % kSegment;
       const size_t take = static_cast<size_t>(std::min<uint64_t>(n - i, kSegment - o));
       const uint64_t start = SplitMix64((seed_ << 32) + s) % (kTable - kSegment);
-      std::memcpy(&work_[2 * i], &noise_[2 * (start + o)], take * 2 * sizeof(float));
+      std::memcpy(&w[2 * i], &noise_[2 * (start + o)], take * 2 * sizeof(int16_t));
       i += take;
     }
-    AddBursts(p, n, rate);
-    switch (fmt_) {
-      case Fmt::CF32:
-        std::memcpy(out, work_.data(), n * 8);
-        break;
-      case Fmt::CS16: {
-        int16_t* o = reinterpret_cast<int16_t*>(out);
-        for (size_t i = 0; i < 2 * n; i++) o[i] = ClampS16(work_[i]);
-        break;
-      }
-      default: {
-        int8_t* o = reinterpret_cast<int8_t*>(out);
-        for (size_t i = 0; i < 2 * n; i++) o[i] = ClampS8(work_[i]);
-        break;
-      }
+    AddBursts(w, p, n, rate);
+    if (fmt_ == Fmt::CF32) {
+      float* o = reinterpret_cast<float*>(out);
+      for (size_t i = 0; i < 2 * n; i++) o[i] = static_cast<float>(w[i]) / 32768.0f;
+    } else if (fmt_ == Fmt::CS8) {
+      int8_t* o = reinterpret_cast<int8_t*>(out);
+      for (size_t i = 0; i < 2 * n; i++) o[i] = ClampS8(static_cast<float>(w[i]) / 32768.0f);
     }
   }
 
-  void AddBursts(uint64_t p, size_t n, double rate) {
+  /** Adds the bursts overlapping [p, p + n) to w (CS16, clamped). */
+  void AddBursts(int16_t* w, uint64_t p, size_t n, double rate) {
     const uint64_t len = static_cast<uint64_t>(std::llround(burstMs_ * rate / 1000.0));
     if (len == 0 || burstAmpl_ == 0) return;
     for (uint64_t k = p == 0 ? 0 : nextBurst_;; k++) {
@@ -418,12 +419,13 @@ class FakeDevice : public SoapySDR::Device {
       }
       double fr = 0.5 + static_cast<double>(k + seed_) * kGolden;
       fr -= std::floor(fr);
-      const double w = 2 * M_PI * rate * 0.8 * (fr - 0.5) / rate;
+      const double dphi = 2 * M_PI * 0.8 * (fr - 0.5);  // radians per sample: f_k / rate
       const uint64_t from = std::max(b0, p), to = std::min(b0 + len, p + n);
       for (uint64_t q = from; q < to; q++) {
-        const double ph = w * static_cast<double>(q - b0);
-        work_[2 * (q - p)] += static_cast<float>(burstAmpl_ * std::cos(ph));
-        work_[2 * (q - p) + 1] += static_cast<float>(burstAmpl_ * std::sin(ph));
+        const double ph = dphi * static_cast<double>(q - b0);
+        int16_t* x = &w[2 * (q - p)];
+        x[0] = ClampS16(static_cast<float>(x[0]) / 32768.0f + static_cast<float>(burstAmpl_ * std::cos(ph)));
+        x[1] = ClampS16(static_cast<float>(x[1]) / 32768.0f + static_cast<float>(burstAmpl_ * std::sin(ph)));
       }
     }
   }
@@ -486,7 +488,7 @@ class FakeDevice : public SoapySDR::Device {
   bool loop_ = true;
   std::vector<uint8_t> file_;
   uint64_t fileSamples_ = 0;
-  std::vector<float> noise_, work_;
+  std::vector<int16_t> noise_, work_;
 
   mutable std::mutex mutex_;
   double rate_ = 2.4e6, bw_ = 2.4e6, freqHz_ = 100e6, ppm_ = 0, amp_ = 0, lna_ = 0, vga_ = 0;
