@@ -28,7 +28,10 @@ export interface SoapyHealth extends IqSourceHealth {
   tuneId: number;
   producedBlocks: number;
   deliveredBlocks: number;
-  /** Blocks read from the driver while every pool slot was held (the consumer fell behind). */
+  /**
+   * Blocks lost: read from the driver while every pool slot was held (the consumer fell behind), plus one per driver
+   * overflow report (samples lost inside the driver; most drivers do not say how many, so each report counts as one).
+   */
   droppedBlocks: number;
   /** Samples lost inside the driver (SOAPY_SDR_OVERFLOW reports; the host did not read fast enough). */
   overflows: number;
@@ -269,7 +272,7 @@ export class SoapySource implements RetunableSource {
       tuneId: this.tuneId,
       producedBlocks: st.producedBlocks,
       deliveredBlocks: st.deliveredBlocks,
-      droppedBlocks: st.droppedBlocks,
+      droppedBlocks: st.droppedBlocks + st.overflows,
       overflows: st.overflows,
       samplesDelivered: this.samplesDelivered,
       samplesDiscarded: this.samplesDiscarded,

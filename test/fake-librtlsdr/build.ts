@@ -21,7 +21,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ADDON_FILE = 'quietband_rtlsdr.node';
 
 
-function sha(parts: (string | Buffer)[]): string {
+/** First 16 hex digits of the SHA-256 of the parts (content-addressed build folders). */
+export function sha(parts: (string | Buffer)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest('hex').slice(0, 16);
@@ -39,7 +40,7 @@ function writable(dir: string): boolean {
 let fakeDirPromise: Promise<string> | null = null;
 
 /** Runs `sh -c script` while holding flock(1) on lockFile; rejects with the output on failure. */
-async function underLock(lockFile: string, script: string, cwd: string): Promise<void> {
+export async function underLock(lockFile: string, script: string, cwd: string): Promise<void> {
   try {
     await execFileAsync('flock', [lockFile, 'sh', '-c', script], { cwd, maxBuffer: 64 << 20 });
   } catch (err) {
@@ -49,7 +50,7 @@ async function underLock(lockFile: string, script: string, cwd: string): Promise
 }
 
 /** Single-quotes a string for sh. */
-function q(s: string): string {
+export function q(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
