@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
-import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+import { BYTES_PER_COMPLEX, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { cutBand, planClipBand, type BandCutInput, type BandCutResult, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
@@ -119,6 +119,19 @@ export class ClipRecorder {
   private writes: Promise<unknown> = Promise.resolve();
   /** Clips not written because of the free-space floor. */
   shed = 0;
+  /**
+   * Clips not written because the writer was behind: their raw copies would have taken the copies waiting for the
+   * writer past {@link maxBacklogBytes}.
+   */
+  behind = 0;
+  /** Bytes of raw copies waiting for the writer (cut and write run one at a time). */
+  private backlogBytes = 0;
+  /**
+   * Most bytes of raw copies that may wait for the writer: two rings' worth. At 20 MS/s a 2.5 s copy is ≈ 100 MB and a
+   * detection every second outpaces the band cut, so without a bound the queue grows until the process runs out of
+   * memory; beyond it a clip is not written (the alert still goes out, logged and counted in {@link behind}).
+   */
+  readonly maxBacklogBytes: number;
 
   /**
    * @param info the source's info (rate, centre, datatype)
@@ -128,6 +141,7 @@ export class ClipRecorder {
     this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
     const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
     this.ring = new IqRing(cap, info.format);
+    this.maxBacklogBytes = 2 * cap * BYTES_PER_COMPLEX[info.format];
   }
 
   /** Feeds every block of the stream (before or after the detector sees it). */
@@ -159,9 +173,19 @@ export class ClipRecorder {
   }
 
   private flushOne(p: Pending): void {
+    const bytes = Math.max(0, p.until - p.from) * BYTES_PER_COMPLEX[this.info.format];
+    if (this.backlogBytes > 0 && this.backlogBytes + bytes > this.maxBacklogBytes) {
+      this.behind++;
+      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
+      p.onShed?.();
+      return;
+    }
     const { data, first, count } = this.ring.readRaw(p.from, p.until);
     if (count === 0) return;
-    const job = this.writes.then(() => this.write(p, first, count, data)).then((info) => {
+    this.backlogBytes += data.length;
+    const job = this.writes.then(() => this.write(p, first, count, data)).finally(() => {
+      this.backlogBytes -= data.length;
+    }).then((info) => {
       if (info === null) {
         p.onShed?.();
         return;
