@@ -11,13 +11,8 @@ import { DEFAULT_DETECTOR_OPTIONS, type DetectorGeometry, type DetectorOptions }
 import { heardBins, MAX_GROUPS, PathState } from './path-state.js';
 import { Track, type Closed } from './track.js';
 
-/**
- * Broadband runs that each start within this (ms) of the one before, KEYED_MIN_RUNS of them in a row, are a keyed
- * wideband transmission, not clicks (docs/detector.md §7).
- */
+/** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
 const CLICK_MIN_GAP_MS = 50;
-/** Close broadband runs in a row that make a keyed wideband transmission (two Poisson clicks may fall close by chance). */
-const KEYED_MIN_RUNS = 3;
 /**
  * Noise bins the click test needs to judge "broadband" on them alone (half of them hot in one frame; noise lights
  * one bin of a short frame with a probability of the order of 10⁻⁶, so 8 of 16 never by chance); with fewer, half of
@@ -138,8 +133,6 @@ export class Detector {
   /** Span (samples) one short frame's hit gives a track: the middle half of the frame. */
   private readonly fastFrameSpan: number;
   private impulseRun = 0;
-  /** Broadband runs in a row, each starting within CLICK_MIN_GAP_MS of the one before. */
-  private closeRuns = 0;
   /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
   private lastImpulseEnd = -Infinity;
   private lastBroadbandEnd = -Infinity;
@@ -621,10 +614,9 @@ export class Detector {
     const hop = end - start;
     if (this.lastBroadbandEnd >= end - hop - 1) this.impulseRun++;
     else {
-      // the third broadband run in a row that starts soon after the one before is a keyed wideband transmitter, not
-      // clicks: clicks (ignition, switching, static) come apart, and two close ones by chance are rare; it is tracked
-      this.closeRuns = this.lastBroadbandEnd >= end - this.clickGapSamples ? this.closeRuns + 1 : 1;
-      this.impulseRun = this.closeRuns >= KEYED_MIN_RUNS ? this.impulseMaxFrames + 1 : 1;
+      // a broadband run that starts soon after the last one is a keyed wideband transmitter, not a click: clicks
+      // (ignition, switching, static) come apart; this one is tracked at once
+      this.impulseRun = this.lastBroadbandEnd >= end - this.clickGapSamples ? this.impulseMaxFrames + 1 : 1;
       if (this.impulseRun === 1) this.impulses++;
     }
     this.lastBroadbandEnd = end;

@@ -26,7 +26,7 @@ const ALLOWED_UPWARD = [
 
 /** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
 const ALLOWED_OVERSIZED: Record<string, number> = {
-  'src/detector/detector.ts': 1047,
+  'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
   'src/source/sim-generators.ts': 927,
   'src/source/sim.ts': 629,
