@@ -217,6 +217,11 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
         'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
+    if (maxSamples !== undefined && learned.stats.samples < maxSamples) {
+      // the whole recording was the learning window: everything in it is background, and nothing after it is tested
+      const msg = `--baseline-seconds ${flags.baselineSeconds}: the recording is only ${r(learned.stats.samples / info.rateSps, 3)} s long, so all of it is the calibration (background) and nothing after it is tested for new transmissions`;
+      log.warn({ file, baselineSeconds: Number(flags.baselineSeconds), recordingS: r(learned.stats.samples / info.rateSps, 3) }, msg);
+    }
     if (maxSamples !== undefined) {
       // a learning window is a calibration: what it heard is background from now on, so it is listed (stdout lines
       // of type "calibration-emitter", and in words on stderr)
@@ -249,7 +254,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
   for (const h of detector.emittersHeard()) {
-    write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3), levelOverCalibrationDb: h.levelOverCalibrationDb === null ? null : r(h.levelOverCalibrationDb, 2) }));
+    write(JSON.stringify({ type: 'emitter-heard', ...h, lastHeardS: h.lastHeardS === null ? null : r(h.lastHeardS, 3), longestDeafS: r(h.longestDeafS, 3), limitS: h.limitS === null ? null : r(h.limitS, 3), driftHz: h.driftHz === null ? null : r(h.driftHz, 1), levelOverCalibrationDb: h.levelOverCalibrationDb === null ? null : r(h.levelOverCalibrationDb, 2) }));
     process.stderr.write(describeHeard(h) + '\n');
   }
   const driftPpm = detector.receiverDriftPpm();

@@ -46,4 +46,12 @@ describe('quietband refuses bad input with exit 2', () => {
       expect(r.stderr).toContain(expected);
     }
   });
+
+  it('--baseline-seconds longer than the recording: a warning says all of it was the calibration (exit 0, no detection)', () => {
+    const file = capture('upm_WT450_gfile001_433.92M_250k.cu8');
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'quietband.js'), 'replay', file, '--baseline-seconds', '5', '--log-level', 'warn'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('--baseline-seconds 5: the recording is only 0.524 s long, so all of it is the calibration');
+    expect(r.stdout.split('\n').filter((l) => l.includes('"type":"detection"')).length).toBe(0);
+  });
 });
