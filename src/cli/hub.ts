@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger } from '../log.js';
-import { startHub } from '../hub/hub.js';
 import { mqttClientOptions, MQTT_DEFAULTS, type MqttSettings } from '../mqtt/mqtt-config.js';
 import { tlsStartLine } from '../server/tls.js';
 
@@ -76,6 +75,8 @@ export async function hubCommand(flags: HubFlags): Promise<void> {
     throw new QuietBandError((err as Error).message.replace(/^mqtt\.(\w+)/, (_m, f: string) => flag[f] ?? f), 'CONFIG', { cause: err });
   }
   const mqttOptions = Object.fromEntries(Object.entries(full).filter(([k]) => ['username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized'].includes(k)));
+  // loaded when the hub starts: the other commands start without it
+  const { startHub } = await import('../hub/hub.js');
   const hub = await startHub({
     mqttUrl: flags.mqtt,
     mqttOptions,

@@ -4,7 +4,6 @@ import { QuietBandError } from '../errors.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { machineTimeZone } from '../field/local-time.js';
 import { notifyMessage } from '../notify/message.js';
-import { createSender } from '../notify/senders.js';
 import type { Alert } from '../alerts/alert.js';
 
 /** One channel's answer to the test. */
@@ -38,6 +37,7 @@ export async function testChannels(configPath: string, channel?: string): Promis
   for (const c of channels) {
     const message = notifyMessage(alert, { timeZone: site.timeZone ?? machineTimeZone(), language: n.language, ...(sensor.location !== undefined ? { room: sensor.location.room } : {}), ...(n.linkUrl !== undefined ? { linkUrl: n.linkUrl } : {}) });
     message.title = `[TEST] ${message.title}`;
+    const { createSender } = await import('../notify/senders.js');
     const sender = createSender(c);
     const t0 = Date.now();
     try {

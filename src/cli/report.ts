@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
-import { printPdf } from '../report/report-routes.js';
 import { siteReportInput } from '../report/report-source.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
@@ -57,6 +56,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   if (flags.pdf !== undefined) {
     const pdf = resolve(flags.pdf);
     try {
+      const { printPdf } = await import('../report/report-routes.js');
       await printPdf(out, pdf, flags.chromium);
     } catch (err) {
       throw new QuietBandError(`--pdf: ${(err as Error).message}`, 'IO', { cause: err });

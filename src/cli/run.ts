@@ -7,7 +7,7 @@ import { createLogger } from '../log.js';
 import { shellWord } from '../field/baseline-health.js';
 import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
 import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../config/site-config.js';
-import { startSite, type RunningSite } from '../site/site-daemon.js';
+import type { RunningSite } from '../site/site-daemon.js';
 import { tlsStartLine } from '../server/tls.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 import { watchWarmup } from './countdown.js';
@@ -91,6 +91,8 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
       }
     }
   }
+  // the daemon (server, sensors, add-ons) is loaded when it starts: the other commands start without it
+  const { startSite } = await import('../site/site-daemon.js');
   const running = await startSite(site, { log, logLevel, refreshCommand: refreshCommandFor(flags, isSet, origin, site), ...(csvPaths !== undefined ? { csvPaths } : {}) });
   const head = origin === 'demo' ? 'QuietBand demo site' : `QuietBand site "${site.site}"`;
   let out = `${head} running at ${running.url}\n`;
