@@ -10,19 +10,6 @@ export const SOUND_KEY = 'quietband.sound';
 /** Time (ms) between repeats of the alarm while an alert is unacknowledged or the daemon is unreachable. */
 export const ALARM_REPEAT_MS = 8000;
 
-/** localStorage key of another repeat period (ms), for drills and tests: a whole number in [2000, 60000]. */
-export const REPEAT_KEY = 'quietband.alarmRepeatMs';
-
-/** The repeat period (ms): the browser's {@link REPEAT_KEY} when it holds a whole number in [2000, 60000], else ALARM_REPEAT_MS. */
-export function alarmRepeatMs(): number {
-  try {
-    const v = Number(localStorage.getItem(REPEAT_KEY) ?? '');
-    return Number.isInteger(v) && v >= 2000 && v <= 60_000 ? v : ALARM_REPEAT_MS;
-  } catch {
-    return ALARM_REPEAT_MS;
-  }
-}
-
 /** Timing of the beeps (s): each tone, the gap after it, the pause after each beep (a tone pair), the lead-in. */
 const BEEP = { beepS: 0.18, gapS: 0.07, pauseS: 0.15, leadS: 0.02 };
 

@@ -2,7 +2,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { Actions } from './actions.js';
-import { Alarm, alarmRepeatMs } from './alarm.js';
+import { Alarm, ALARM_REPEAT_MS } from './alarm.js';
 import { AlertDetail } from './alert-detail.js';
 import { LiveListen } from './live-listen.js';
 import { AlertList } from './alert-list.js';
@@ -461,14 +461,13 @@ alarm.onChange = renderSound;
 alarm.restore();
 
 /**
- * The alarm repeats every repeatMs (ALARM_REPEAT_MS unless the browser holds another, alarm.ts) while an alert that needs a look is unacknowledged ('high' when one of them
+ * The alarm repeats every ALARM_REPEAT_MS while an alert that needs a look is unacknowledged ('high' when one of them
  * is high) or while the daemon is unreachable ('high'); a new alert rings at once (onAlert).
  */
-const repeatMs = alarmRepeatMs();
 function repeatAlarm(): void {
   if (!alarm.enabled) return;
   const now = performance.now();
-  if (lastAlarmAt !== 0 && now - lastAlarmAt < repeatMs) return;
+  if (lastAlarmAt !== 0 && now - lastAlarmAt < ALARM_REPEAT_MS) return;
   let level: 'high' | 'low' | null = connLost ? 'high' : null;
   if (level === null && model.unacknowledgedCount() > 0) level = model.unacknowledgedHigh() ? 'high' : 'low';
   if (level === null) {
