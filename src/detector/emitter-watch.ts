@@ -181,12 +181,15 @@ export class EmitterWatch {
     this.ratios = new Float64Array(Math.max(1, widest));
     this.refLin = new Float64Array(follow === null ? 0 : n);
     if (follow !== null) for (let b = 0; b < n; b++) this.refLin[b] = 10 ** (follow.levelDb[b] / 10);
+    this.maxGainLin = follow === null ? 1 : 10 ** (follow.maxDb / 10);
   }
 
   /** Scratch for the band's level ratios (the widest followed band). */
   private readonly ratios: Float64Array;
   /** The slow path's learned level per bin (linear; NaN where unusable): the reference of the band gain. */
   private readonly refLin: Float64Array;
+  /** The most a band gain may reach (linear): LevelFollow.maxDb. */
+  private readonly maxGainLin: number;
 
   /**
    * The ceiling of an emitter's band gain: median over its bins of 10^((E_b − μ_b)/10) (NaN when no bin has both). E_b
@@ -310,8 +313,7 @@ export class EmitterWatch {
       if (v > 0) r[m++] = smoothedAt(pre, this.n, half, b) / (v * floorGain);
     }
     if (m === 0) return;
-    const max = 10 ** ((this.follow?.maxDb ?? 0) / 10);
-    const g = Math.min(max, Math.max(1, quickMedian(r, m) / w.ceilingLin));
+    const g = Math.min(this.maxGainLin, Math.max(1, quickMedian(r, m) / w.ceilingLin));
     if (Math.abs(10 * Math.log10(g / w.gainLin)) < 0.1) return;
     w.gainLin = g;
     if (g > w.maxGainLin) w.maxGainLin = g;
@@ -324,10 +326,8 @@ export class EmitterWatch {
 
   /** Reports a gain over slow bins [lo, hi] as the Hz range they cover. */
   private applyGain(lo: number, hi: number, gainLin: number): void {
-    const rbw = this.rateSps / this.n;
-    const lowHz = this.centerHz + (lo - this.n / 2 - 0.5) * rbw;
-    const highHz = this.centerHz + (hi - this.n / 2 + 0.5) * rbw;
-    this.follow?.onGain(lowHz, highHz, gainLin);
+    const half = this.rateSps / this.n / 2;
+    this.follow?.onGain(this.binHz(lo) - half, this.binHz(hi) + half, gainLin);
   }
 
   /** Absolute frequency (Hz) of a fractional bin of the slow path. */
@@ -367,8 +367,7 @@ export class EmitterWatch {
 
   private switch(i: number, envelopeOn: boolean): void {
     const w = this.watched[i];
-    const rbw = this.rateSps / this.n;
-    const hz = (b: number) => this.centerHz + (b - this.n / 2) * rbw;
-    this.onSwitch(hz(w.lo) - rbw / 2, hz(w.hi) + rbw / 2, envelopeOn);
+    const half = this.rateSps / this.n / 2;
+    this.onSwitch(this.binHz(w.lo) - half, this.binHz(w.hi) + half, envelopeOn);
   }
 }

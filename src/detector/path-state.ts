@@ -10,7 +10,7 @@ export interface Thresholds {
   levelLin: Float32Array;
   openLin: Float32Array;
   releaseLin: Float32Array;
-  /** The same three at the learned floor (gain 1): {@link PathState.scaleFloor} writes base × gain into the above. */
+  /** The same three at the learned floor (gain 1): PathState writes base × floor gain × band gain into the above. */
   base: Float32Array[];
   /** The three as learned (with the envelope) and without the envelope (noise level only), for lifting it per band. */
   withEnvelope: Float32Array[];
@@ -84,7 +84,7 @@ export class PathState {
   /** Floor gain the thresholds carry now (linear; see scaleFloor). */
   private gain = 1;
   /** Per-bin gain (linear, ≥ 1) of a followed calibration emitter's band on top of the floor gain (see scaleBand). */
-  private readonly bandGain: Float32Array;
+  private readonly bandGain: Float64Array;
 
   constructor(
     n: number, scale: number, rateSps: number, centerHz: number, smoothBins: number, wideBins: number,
@@ -119,7 +119,7 @@ export class PathState {
     this.driftBins = Math.max(1, Math.ceil((o.driftPpm * 1e-6 * Math.abs(centerHz)) / this.rbwHz));
     const mask = (half: number) => heardSlowBins === null ? null : spreadMask(heardSlowBins, scale, n, this.driftBins + half + ENVELOPE_SKIRT_BINS);
     const heard = mask(this.narrow.half);
-    this.bandGain = new Float32Array(n).fill(1);
+    this.bandGain = new Float64Array(n).fill(1);
     this.th = this.thresholds(p, minDb, o, heard);
     this.thWide = this.thresholds(pWide, wideMinDb, o, mask(this.wide.half));
     this.noiseLin = new Float32Array(n);
@@ -217,15 +217,7 @@ export class PathState {
    */
   scaleFloor(gain: number): void {
     this.gain = gain;
-    const bg = this.bandGain;
-    for (const th of [this.th, this.thWide]) {
-      const out = [th.levelLin, th.openLin, th.releaseLin];
-      for (let k = 0; k < 3; k++) {
-        const src = th.base[k];
-        const dst = out[k];
-        for (let b = 0; b < this.n; b++) dst[b] = src[b] * gain * bg[b];
-      }
-    }
+    this.rescale(0, this.n - 1);
   }
 
   /**
@@ -234,19 +226,13 @@ export class PathState {
    * level, open and release move together (docs/detector.md §6, "Level").
    */
   scaleBand(lowHz: number, highHz: number, gainLin: number, centerHz: number): void {
-    const n = this.n;
-    const lo = Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + n / 2));
-    const hi = Math.min(n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + n / 2));
+    const lo = this.firstBin(lowHz, centerHz);
+    const hi = this.lastBin(highHz, centerHz);
     for (let b = lo; b <= hi; b++) {
       // a noise bin (nothing heard there in calibration) or an untested one keeps its thresholds
-      if (this.noiseBin[b] !== 0 || !Number.isFinite(this.noiseLin[b])) continue;
-      this.bandGain[b] = gainLin;
-      for (const th of [this.th, this.thWide]) {
-        th.levelLin[b] = th.base[0][b] * this.gain * gainLin;
-        th.openLin[b] = th.base[1][b] * this.gain * gainLin;
-        th.releaseLin[b] = th.base[2][b] * this.gain * gainLin;
-      }
+      if (this.noiseBin[b] === 0 && Number.isFinite(this.noiseLin[b])) this.bandGain[b] = gainLin;
     }
+    this.rescale(lo, hi);
   }
 
   /**
@@ -254,19 +240,36 @@ export class PathState {
    * those bins' thresholds become the noise-only ones, or the learned ones again, times the current floor gain.
    */
   setEnvelope(lowHz: number, highHz: number, envelopeOn: boolean, centerHz: number): void {
-    const n = this.n;
-    const lo = Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + n / 2));
-    const hi = Math.min(n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + n / 2));
+    const lo = this.firstBin(lowHz, centerHz);
+    const hi = this.lastBin(highHz, centerHz);
     for (const th of [this.th, this.thWide]) {
       const from = envelopeOn ? th.withEnvelope : th.noiseOnly;
+      for (let k = 0; k < 3; k++) th.base[k].set(from[k].subarray(lo, hi + 1), lo);
+    }
+    this.rescale(lo, hi);
+  }
+
+  /** Level, open and release of bins [lo, hi], both kernels: learned (base) × floor gain × band gain, in place. */
+  private rescale(lo: number, hi: number): void {
+    const gain = this.gain;
+    const bg = this.bandGain;
+    for (const th of [this.th, this.thWide]) {
       const out = [th.levelLin, th.openLin, th.releaseLin];
       for (let k = 0; k < 3; k++) {
-        for (let b = lo; b <= hi; b++) {
-          th.base[k][b] = from[k][b];
-          out[k][b] = from[k][b] * this.gain * this.bandGain[b];
-        }
+        const src = th.base[k];
+        const dst = out[k];
+        for (let b = lo; b <= hi; b++) dst[b] = src[b] * gain * bg[b];
       }
     }
+  }
+
+  /** The bin holding `lowHz` (absolute; clamped to the path), and the one holding `highHz`. */
+  private firstBin(lowHz: number, centerHz: number): number {
+    return Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + this.n / 2));
+  }
+
+  private lastBin(highHz: number, centerHz: number): number {
+    return Math.min(this.n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + this.n / 2));
   }
 }
 
