@@ -45,6 +45,8 @@ export interface PageStats {
   /** Alarm: the sound is wanted (remembered) and running now. */
   soundWanted: boolean;
   soundRunning: boolean;
+  /** performance.now() (ms) of the latest alarm that sounded (0: none yet, or the repeat has nothing to ring for). */
+  lastAlarmAtMs: number;
 }
 
 declare global {
@@ -95,7 +97,7 @@ const knownDialog = new KnownDialog($<HTMLDialogElement>('known-dialog'), base);
 const sessionBar = new SessionBar($('session-bar'));
 /** Connection to the daemon lost after it was live (banner and alarm until it is back). */
 let connLost = false;
-/** performance.now() of the latest alarm sounded by the repeat (0: none yet). */
+/** performance.now() of the latest alarm sounded, by a new alert or by the repeat (0: none yet). */
 let lastAlarmAt = 0;
 /** A hub (answers `GET sites`): many sites in one page. */
 let isHub = false;
@@ -529,7 +531,7 @@ window.setInterval(() => {
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled }),
+  stats: () => ({ ...counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState, replayMs, hub: isHub, siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled, lastAlarmAtMs: lastAlarmAt }),
   lang: () => lang(),
 };
 
