@@ -4,6 +4,7 @@ import type { ShortFrameGate, SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent } from '../types.js';
 import { prefixSum, smoothedAt } from './statistic.js';
 import { EmitterWatch, type EmitterAppearance, type EmitterHeard } from './emitter-watch.js';
+import { CLICK_MIN_GAP_MS, ImpulseFilter } from './impulse.js';
 import { LongPath } from './long-path.js';
 import { quickMedian } from '../dsp/select.js';
 import { isClipping } from '../spectrum/overload.js';
@@ -11,14 +12,6 @@ import { DEFAULT_DETECTOR_OPTIONS, type DetectorGeometry, type DetectorOptions }
 import { heardBins, MAX_GROUPS, PathState } from './path-state.js';
 import { Track, type Closed } from './track.js';
 
-/** Broadband runs closer than this (ms) are one keyed wideband transmission, not clicks (docs/detector.md §7). */
-const CLICK_MIN_GAP_MS = 50;
-/**
- * Noise bins the click test needs to judge "broadband" on them alone (half of them hot in one frame; noise lights
- * one bin of a short frame with a probability of the order of 10⁻⁶, so 8 of 16 never by chance); with fewer, half of
- * all tested bins must be hot.
- */
-const CLICK_MIN_NOISE_BINS = 16;
 /** Short frames per average of the burst path (the fast engine's averages, see Detector.burstFrames). */
 const BURST_FRAMES = 4;
 const RECENT = 32;
@@ -74,11 +67,8 @@ export class Detector {
   readonly geometry: Readonly<DetectorGeometry>;
   /** Groups ignored because every track slot was busy (should stay 0). */
   droppedGroups = 0;
-  /** Short frames set aside as impulsive noise (clicks), and Welch averages holding one, see DetectorOptions.impulseMaxMs. */
-  impulsiveFrames = 0;
-  impulsiveSlowFrames = 0;
-  /** Runs of broadband short frames: the clicks, and the first frames of any wideband transmission. */
-  impulses = 0;
+  /** The click test (docs/detector.md §7): its counters say how many short frames and averages it set aside. */
+  readonly impulse: ImpulseFilter;
   /** Short frames a gated engine skipped as cold (see {@link fastGate}): never passed to onShortFrame. */
   skippedFrames = 0;
   private readonly fast: PathState;
@@ -123,19 +113,12 @@ export class Detector {
   private activeTracks = 0;
   private readonly holdSamples: number;
   private readonly slowHoldSamples: number;
-  /** Impulsive short frames in a row that are still a click, and the state of the current run. */
-  private readonly impulseMaxFrames: number;
-  private readonly clickGapSamples: number;
   /** The long path's kernel width in slow bins. */
   private readonly longKernelBins: number;
   /** How long a track only the fast path sees waits before its `open` (a click's span of frames). */
   private readonly clickSpanSamples: number;
   /** Span (samples) one short frame's hit gives a track: the middle half of the frame. */
   private readonly fastFrameSpan: number;
-  private impulseRun = 0;
-  /** The sample after the last short frame set aside as a click (frames starting before it overlap the click). */
-  private lastImpulseEnd = -Infinity;
-  private lastBroadbandEnd = -Infinity;
   /** Result of {@link occupiedBand} (bins of the path it was asked for). */
   private bandLo = 0;
   private bandHi = 0;
@@ -189,10 +172,10 @@ export class Detector {
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
     const nf = geometry.fastFftSize;
-    this.impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
-    this.clickGapSamples = (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps;
+    const impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
+    this.impulse = new ImpulseFilter(impulseMaxFrames, (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps, o.impulseBandFraction, nf);
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
-    this.clickSpanSamples = this.impulseMaxFrames * (nf / 2);
+    this.clickSpanSamples = impulseMaxFrames * (nf / 2);
     this.fastFrameSpan = nf / 2;
     const emitters = baseline.emitters ?? [];
     if (emitters.length > 0 && this.slow.enabled && baseline.slow.envelopeDb !== undefined) {
@@ -271,7 +254,7 @@ export class Detector {
     this.trackFloor(frame, pre);
     if (this.watch !== null) {
       // an average holding a click (set aside by the fast path) says nothing of an emitter's level
-      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end, this.floorApplied, this.lastImpulseEnd < start);
+      this.watch.observe(pre, this.slow.narrow.half, this.slow.noiseFloorLin * this.floorApplied, start, end, this.floorApplied, this.impulse.lastImpulseEnd < start);
     }
     this.processFrame(frame, this.slow, false, start, end);
     this.onLongFrame(frame, start, end);
@@ -313,7 +296,7 @@ export class Detector {
       this.burstTuneId = frame.tuneId;
     }
     // an average that holds a click (set aside by the fast path) would put the click into the running means
-    if (this.lastImpulseEnd > frame.firstSample) return;
+    if (this.impulse.lastImpulseEnd > frame.firstSample) return;
     narrow.push(frame.power, frame.firstSample);
     wide.push(frame.power, frame.firstSample);
     const end = frame.firstSample + frame.sampleCount;
@@ -401,7 +384,7 @@ export class Detector {
       this.longTuneId = frame.tuneId;
     }
     // an average holding a click would put the click's uneven energy into seconds of statistics: left out
-    if (this.lastImpulseEnd >= start) return;
+    if (this.impulse.lastImpulseEnd >= start) return;
     long.push(frame.power, start);
     const p = this.longState;
     for (let si = 0; si < long.scales.length; si++) {
@@ -440,7 +423,7 @@ export class Detector {
     const anyHot = this.classify(p, power, frame.prefix);
     // most frames hold nothing above the baseline: no groups, nothing to match (open tracks expire in onShortFrame)
     if (anyHot === 0) return;
-    const impulse = this.impulse(p, isFast, frame, start, end);
+    const impulse = this.impulse.judge(p, isFast, frame, start, end);
     if (impulse === 'skip') {
       // a track this click's leading edge opened in the frame before is the click too: dropped unreported
       if (this.activeTracks > 0) this.dropTentative(frame.firstSample);
@@ -586,45 +569,6 @@ export class Detector {
       if (!t.active || t.confirmed || t.slowHits > 0) continue;
       this.close(t, fromSample);
     }
-  }
-
-  /**
-   * Impulsive noise (a click): a broadband short frame (≥ impulseBandFraction of the tested bins hot) within the first
-   * impulseMaxFrames of a run of them is set aside (counted, returns 'skip'), and so are the short frames that overlap
-   * it and the Welch average that holds it ('noOpen', counted for averages). A longer broadband run is a wideband
-   * transmission: 'ok'.
-   */
-  private impulse(p: PathState, isFast: boolean, frame: SpectrumFrame, start: number, end: number): 'ok' | 'skip' | 'noOpen' {
-    if (!isFast) {
-      if (this.lastImpulseEnd < frame.firstSample) return 'ok';
-      this.impulsiveSlowFrames++;
-      return 'noOpen';
-    }
-    // broadband: hot over most of the bins where only noise was learned (an emitter's envelope lifts the threshold
-    // there, so a click need not show over it); all tested bins when the band is mostly emitters
-    const hot = p.hot;
-    const useNoise = p.noiseBins >= CLICK_MIN_NOISE_BINS;
-    const mask = useNoise ? p.noiseBin : p.guard;
-    const want = useNoise ? 1 : 0;
-    let count = 0;
-    for (let b = 0; b < p.n; b++) if (hot[b] !== 0 && mask[b] === want) count++;
-    if (count < this.options.impulseBandFraction * (useNoise ? p.noiseBins : p.testable)) {
-      return frame.firstSample < this.lastImpulseEnd ? 'noOpen' : 'ok';
-    }
-    const hop = end - start;
-    if (this.lastBroadbandEnd >= end - hop - 1) this.impulseRun++;
-    else {
-      // a broadband run that starts soon after the last one is a keyed wideband transmitter, not a click: clicks
-      // (ignition, switching, static) come apart; this one is tracked at once
-      this.impulseRun = this.lastBroadbandEnd >= end - this.clickGapSamples ? this.impulseMaxFrames + 1 : 1;
-      if (this.impulseRun === 1) this.impulses++;
-    }
-    this.lastBroadbandEnd = end;
-    if (this.impulseRun > this.impulseMaxFrames) return 'ok';
-    // the click lies somewhere in this frame's span: frames overlapping it may hold its tail
-    this.lastImpulseEnd = frame.firstSample + frame.sampleCount;
-    this.impulsiveFrames++;
-    return 'skip';
   }
 
   /**

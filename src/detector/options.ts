@@ -71,7 +71,7 @@ export interface DetectorOptions {
   /**
    * Impulsive noise: a short frame in which at least `impulseBandFraction` of the tested bins are hot is broadband;
    * a run of such frames no longer than a pulse of `impulseMaxMs` spans is a click (ignition, switching, static),
-   * counted in {@link Detector.impulsiveFrames} and not reported, and so is a Welch average that holds one. A longer
+   * counted in ImpulseFilter.impulsiveFrames (Detector.impulse) and not reported, and so is a Welch average that holds one. A longer
    * run is a wideband transmission and is tracked from then on. Defaults 0.5 and 1 ms.
    */
   impulseBandFraction: number;
