@@ -6,7 +6,7 @@ import { QuietBandError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Countdown } from './countdown.js';
 import { applySiteDefaults, parseSourceSpec, validateSiteConfig } from '../config/site-config.js';
-import { cliSetter, overridesFromFlags, sensorNameFor, type SiteFlags } from '../config/site-flags.js';
+import { cliSetter, overridesFromFlags, sensorNameFor, type SiteFlags } from './site-flags.js';
 import { resolveSite } from '../site/site-resolve.js';
 import { openSensorSource } from '../site/open-source.js';
 import { sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput } from '../source/sigmf.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { shellWord } from '../field/baseline-health.js';
-import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
+import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
 import { DEFAULT_SITE_CONFIG, parseSourceSpec, type SiteSettings } from '../config/site-config.js';
 import type { RunningSite } from '../site/site-daemon.js';
 import { tlsStartLine } from '../server/tls.js';

@@ -6,7 +6,7 @@ import { QuietBandError } from '../errors.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
-import type { Region } from '../site/band-plan.js';
+import type { Region } from '../spectrum/band-plan.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';
 import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan/scan-config.js';
 import { FIELD_DEFAULTS, fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseStreamFormat, describeSoapyRanges, inSoapyRanges, parseSoapyArgs } from '../../native-bindings/soapy.js';
 import { applySiteDefaults, formatSourceSpec, loadSiteConfigFile, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
 import { planHops, revisitTimeMs } from '../../src/scan/scan-plan.js';
-import { bandAt } from '../../src/site/band-plan.js';
+import { bandAt } from '../../src/spectrum/band-plan.js';
 import { checkSensorInputs } from '../../src/config/sensor-checks.js';
 import { QuietBandError } from '../../src/errors.js';
 import { soapyBlockSamples, soapyDeviceId } from '../../src/source/soapy-source.js';

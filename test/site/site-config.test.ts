@@ -13,7 +13,7 @@ import {
   parseSourceSpec,
   validateSiteConfig,
 } from '../../src/config/site-config.js';
-import { overridesFromFlags, sensorNameFor, type SiteFlags } from '../../src/config/site-flags.js';
+import { overridesFromFlags, sensorNameFor, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { resolveSite } from '../../src/site/site-resolve.js';
 import { demoSiteConfig } from '../../src/site/demo-site.js';
