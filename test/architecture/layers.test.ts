@@ -17,10 +17,7 @@ const ALLOWED_MUTUAL = ['baseline ⇄ detector'];
 const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
-  'src/source/sim-generators.ts': 927,
-  'src/source/sim.ts': 629,
   'src/site/sensor-runtime.ts': 573,
-  'src/source/site-background.ts': 583,
   'src/config/site-config.ts': 555,
   'src/site/supervisor.ts': 513,
 };
