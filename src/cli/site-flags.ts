@@ -14,12 +14,11 @@ import {
   DEFAULT_SENSOR,
   DEFAULT_SITE_CONFIG,
   loadSiteConfigFile,
-  parseSourceSpec,
   validateSiteConfig,
   type SiteOverrides,
   type SiteSettings,
-  type SourceSpec,
 } from '../config/site-config.js';
+import { parseSourceSpec, type SourceSpec } from '../config/source-spec.js';
 
 /** Raw flag values of `run` / live `calibrate` (strings as commander delivers them). */
 export interface SiteFlags extends PipelineFlags {

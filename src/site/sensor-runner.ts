@@ -8,7 +8,8 @@ import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';
 import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
 import { baselineTraces, decimationFactor, maxDecimate } from '../spectrum-view.js';
-import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost } from './sensor-runtime.js';
+import { calibrateWith, differingFields, storedBaselineVerdict, type SensorRunnerHost } from './sensor-runtime.js';
+import { superviseSensor } from './sensor-life.js';
 import { calibratingNote } from '../server/message-text.js';
 import { heardIn, type WorkerToMain } from './worker-protocol.js';
 

@@ -17,9 +17,6 @@ const ALLOWED_MUTUAL = ['baseline ⇄ detector'];
 const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
-  'src/site/sensor-runtime.ts': 573,
-  'src/config/site-config.ts': 555,
-  'src/site/supervisor.ts': 513,
 };
 
 /**
