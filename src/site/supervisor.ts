@@ -4,13 +4,14 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message-text.js';
-import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import type { AlertMessageCode, AlertSignal, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
+import { bandAt } from '../spectrum/band-plan.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
-import { DetectionRelay } from './detection-relay.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
 import type { HeardInBaseline, SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
 
@@ -113,8 +114,10 @@ export class SensorSupervisor {
   readonly processing: SensorProcessingMetrics;
   private offline = false;
   private offlineSinceMs = 0;
-  /** Detections and identifications of every worker run → the bus, under ids unique for this supervisor. */
-  private readonly relay: DetectionRelay;
+  private readonly origins = new Map<string, number>();
+  private readonly open = new Map<string, { busId: number; last: DetectionEvent; signal?: AlertSignal }>();
+  private readonly clipAnnotator: ClipAlertAnnotator;
+  private nextBusId = 1;
   private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
   private stopping = false;
   /** Worker restart delays (site `restart`): reset by a run of at least STABLE_RUN_MS. */
@@ -123,6 +126,8 @@ export class SensorSupervisor {
   private checkTimer: NodeJS.Timeout | null = null;
   private stoppedWaiters: (() => void)[] = [];
   private gotStopped = false;
+  /** Detections handed to the bus (all kinds), for logs and tests. */
+  detections = 0;
   /** The baseline the worker reported last (null before), with a refused stored one (gain/ppm) if any. */
   private baselineStatus: BaselineStatus | null = null;
   private refused: BaselineStatus['refused'];
@@ -135,15 +140,7 @@ export class SensorSupervisor {
     this.centerHz = o.sensor.centerHz;
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
-    this.relay = new DetectionRelay({
-      name: this.name,
-      site: o.site,
-      bus: o.bus,
-      log: this.log,
-      decorate: o.decorate,
-      centerHz: () => this.centerHz,
-      overload: () => this.overload.overload,
-    });
+    this.clipAnnotator = new ClipAlertAnnotator(o.site.dataDir, this.log);
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
 
@@ -183,7 +180,7 @@ export class SensorSupervisor {
   private onExit(gen: number, code: number): void {
     if (gen !== this.gen) return;
     this.worker = null;
-    this.relay.closeOrphans(gen);
+    this.closeOrphans(gen);
     if (!this.gotStopped || this.stopping) this.resolveStopped();
     if (this.stopping) return;
     if (this.workerState === 'error') return; // refused (bad baseline…): not restarted, its status says why
@@ -239,7 +236,7 @@ export class SensorSupervisor {
         this.o.onChange();
         break;
       case 'stream':
-        this.relay.stream(gen, m.run, m.originMs);
+        this.origins.set(`${gen}:${m.run}`, m.originMs);
         this.centerHz = m.centerHz;
         this.configuredRateSps = m.rateSps;
         this.log.info({ run: m.run, label: m.label, centerHz: m.centerHz, rateSps: m.rateSps, origin: new Date(m.originMs).toISOString() }, 'stream started');
@@ -260,10 +257,10 @@ export class SensorSupervisor {
         this.refused = { path: m.path, field: m.field, stored: m.stored, live: m.live };
         break;
       case 'detection':
-        this.relay.detection(gen, m.run, m.ev, m.clip);
+        this.onDetection(gen, m.run, m.ev, m.clip);
         break;
       case 'signal':
-        this.relay.signal(gen, m.run, m.id, m.signal);
+        this.onSignal(gen, m.run, m.id, m.signal);
         break;
       case 'spectrum': {
         const msg: SpectrumInput = { sensor: this.name, centerHz: m.centerHz, rateSps: m.rateSps, startHz: m.startHz, stepHz: m.stepHz, powerDbfs: m.powerDbfs, timeS: m.timeS };
@@ -332,6 +329,57 @@ export class SensorSupervisor {
           .raiseCalibrationEmitter(this.name, info, this.o.knownLabelAt?.(emitter.centerHz))
           .catch((err: unknown) => this.log.error({ err, centerHz: emitter.centerHz }, 'present-during-calibration alert not stored'));
       }
+    }
+  }
+
+  private onDetection(gen: number, run: number, ev: DetectionEvent, clip?: string): void {
+    const key = `${gen}:${run}:${ev.id}`;
+    let t = this.open.get(key);
+    if (t === undefined) {
+      t = { busId: this.nextBusId++, last: ev };
+      this.open.set(key, t);
+    }
+    t.last = ev;
+    if (ev.kind === 'close') this.open.delete(key);
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), clip, t.signal);
+  }
+
+  /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
+  private onSignal(gen: number, run: number, id: number, signal: AlertSignal): void {
+    const t = this.open.get(`${gen}:${run}:${id}`);
+    if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
+    t.signal = signal;
+    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, signal);
+  }
+
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
+    const ctx: DetectionContext = {};
+    if (originMs !== undefined) ctx.originMs = originMs;
+    if (clip !== undefined) ctx.clip = clip;
+    if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
+    if (this.o.site.bandPlan !== 'none' && this.centerHz > 0) {
+      const band = bandAt(ev.centerHz, this.o.site.bandPlan);
+      if (band) ctx.bandLabel = band.label;
+    }
+    this.o.decorate?.(ctx, ev);
+    this.detections++;
+    try {
+      const stored = this.o.bus.handleDetection(this.name, ev, ctx);
+      stored?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
+      if (clip !== undefined && stored !== undefined) this.clipAnnotator.annotate(clip, stored);
+    } catch (err) {
+      this.log.error({ err }, 'detection not stored (bus closed)');
+    }
+  }
+
+  /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */
+  private closeOrphans(gen: number): void {
+    const prefix = `${gen}:`;
+    for (const [key, t] of this.open) {
+      if (!key.startsWith(prefix)) continue;
+      this.open.delete(key);
+      const run = key.split(':')[1];
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
     }
   }
 
@@ -407,11 +455,6 @@ export class SensorSupervisor {
     return withProcessing(h, this.processing);
   }
 
-  /** Detections handed to the bus (all kinds), for logs and tests. */
-  get detections(): number {
-    return this.relay.detections;
-  }
-
   /** The baseline in use as the worker reported it (null before the first report of this worker). */
   get baseline(): BaselineStatus | null {
     return this.baselineStatus;
@@ -464,7 +507,7 @@ export class SensorSupervisor {
       if (timedOut) this.log.warn({ timeoutMs }, 'sensor worker did not stop in time; terminating it');
     }
     this.worker = null;
-    this.relay.closeOrphans(this.gen);
+    this.closeOrphans(this.gen);
     await w.terminate().catch(() => 0);
   }
 }
