@@ -67,7 +67,7 @@ execFileSync('sh', [path.join(REPO, 'test', 'fake-soapy', 'build.sh'), moduleDir
 process.env.SOAPY_SDR_PLUGIN_PATH = moduleDir;
 
 const { startSite } = await import(dist('src/site/site-daemon.js'));
-const { siteFromFlags } = await import(dist('src/config/site-flags.js'));
+const { siteFromFlags } = await import(dist('src/cli/site-flags.js'));
 const { createLogger } = await import(dist('src/log.js'));
 const { settleSamplesFor } = await import(dist('src/site/sensor-pipeline.js'));
 const { processingOf } = await import(dist('src/metrics/site-metrics.js'));

@@ -15,3 +15,5 @@ export function report(): {
   srcLines: number;
   outsideImports: { file: string; target: string }[];
 };
+/** Strongly connected components with more than one node of a folder graph (from → to → edge), each sorted, largest first. */
+export function cycles(edges: Map<string, Map<string, unknown>>): string[][];

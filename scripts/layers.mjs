@@ -25,18 +25,21 @@ export const MAX_FILE_LINES = 500;
  * below; an import of a node in a higher layer is an upward import. Nodes of one layer must still not form a cycle.
  */
 export const LAYERS = [
-  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'file-modes.ts'] },
+  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'file-modes.ts', 'module-url.ts'] },
   { name: 'native', nodes: ['native-bindings'] },
   { name: 'dsp', nodes: ['dsp'] },
   { name: 'source', nodes: ['source'] },
   { name: 'spectrum', nodes: ['spectrum'] },
   { name: 'baseline, detector, ident', nodes: ['baseline', 'detector', 'ident'] },
-  { name: 'pipeline', nodes: ['pipeline.ts', 'scan', 'eval'] },
+  { name: 'pipeline', nodes: ['pipeline.ts', 'spectrum-view.ts', 'scan'] },
   { name: 'alerts', nodes: ['alerts', 'evidence'] },
+  { name: 'server', nodes: ['server'] },
+  { name: 'features', nodes: ['field', 'mqtt', 'notify', 'metrics'] },
   { name: 'config', nodes: ['config'] },
-  { name: 'sensor / daemon', nodes: ['site', 'field', 'metrics', 'extras'] },
-  { name: 'outward: server, hub, report', nodes: ['server', 'hub', 'report', 'mqtt', 'notify'] },
-  { name: 'cli', nodes: ['cli'] },
+  { name: 'report, extras', nodes: ['report', 'extras'] },
+  { name: 'site', nodes: ['site'] },
+  { name: 'hub', nodes: ['hub'] },
+  { name: 'cli, eval', nodes: ['cli', 'eval'] },
 ];
 
 /** Layer index of each node; undefined for a node the table does not place (reported as such). */

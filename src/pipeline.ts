@@ -8,7 +8,7 @@ import { checkFingerprint, type Baseline, type BaselineFingerprint } from './bas
 import { Detector } from './detector/detector.js';
 import type { DetectorOptions } from './detector/options.js';
 import type { EmitterAppearance } from './detector/emitter-watch.js';
-import { backgroundBins, type Region } from './site/band-plan.js';
+import { backgroundBins, type Region } from './spectrum/band-plan.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from './types.js';
 import { ClipMeter, OVERLOAD_CLIP_FRACTION, type ClipSummary } from './spectrum/overload.js';
 

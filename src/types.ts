@@ -144,3 +144,19 @@ export interface DetectionEvent {
    */
   packets: number;
 }
+
+/**
+ * Pipeline time per source block (SharedBlockStream): the wall time from handing a block to the pipeline (spectrum
+ * engines, learner or detector, and the per-frame posting they trigger) until it asks for the next block, measured
+ * with performance.now(). Waiting for the source is not included.
+ */
+export interface ProcessingReport {
+  /** Seconds spent on each block since the previous report, in order (at most the capacity of ProcessingMeter, src/site/sensor-health.ts). */
+  blockBusyS: Float64Array;
+  /** Sum of the seconds spent on every block since the previous report (also those beyond `blockBusyS`). */
+  busyS: number;
+  /** Signal seconds those blocks held (Σ count / rateSps): busyS / blockS is the real-time load. */
+  blockS: number;
+  /** Blocks measured but not listed in `blockBusyS` (more than its capacity between two reports). */
+  lost: number;
+}

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { QuietBandError, type QuietBandErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { defaultBaselinePath, type SensorSettings } from '../config/site-config.js';
-import { addSourceFlags, siteFromFlags, type SiteFlags } from '../config/site-flags.js';
+import { addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
 import { workerSite } from '../site/supervisor.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
 import { Countdown } from './countdown.js';

@@ -10,7 +10,7 @@ import { overloadWarning } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
 import { reportNonFinite } from './non-finite-report.js';
-import { cliSetter } from '../config/site-flags.js';
+import { cliSetter } from './site-flags.js';
 
 /** Flags of `calibrate <file>`. */
 export interface CalibrateFlags extends PipelineFlags {

@@ -8,7 +8,7 @@ import { openFileSource, type FileSourceOptions } from '../source/file-source.js
 import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
-import { bandAt, type Region } from '../site/band-plan.js';
+import { bandAt, type Region } from '../spectrum/band-plan.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';

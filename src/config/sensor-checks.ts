@@ -2,7 +2,8 @@
 // rates and centres a live RTL-SDR can run at.
 import { QuietBandError } from '../errors.js';
 import { rateProblem, rtlRateProblem, rtlRateWarning, tunerCenterProblem } from '../source/input-ranges.js';
-import { formatSourceSpec, type SensorSettings, type SourceSpec } from './site-config.js';
+import type { SensorSettings } from './site-config.js';
+import { formatSourceSpec, type SourceSpec } from './source-spec.js';
 
 /**
  * What identifies the receiver behind a live source, or null for sources that can be shared (sim, files):

@@ -1,4 +1,5 @@
-// Site config (`quietband run --config site.json`): one defaults object, a zod schema whose errors name the field path, source specs.
+// Site config (`quietband run --config site.json`): one defaults object, a zod schema whose errors name the field path
+// (source strings are parsed by source-spec.ts).
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { QuietBandError } from '../errors.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
-import type { Region } from '../site/band-plan.js';
+import type { Region } from '../spectrum/band-plan.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';
 import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan/scan-config.js';
 import { FIELD_DEFAULTS, fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';
@@ -14,99 +15,7 @@ import type { SampleFormat } from '../types.js';
 import { mqttSchema, mqttSettings, type MqttSettings } from '../mqtt/mqtt-config.js';
 import { notifySchema, notifySettings, type NotifySettings } from '../notify/notify-config.js';
 import { HTTP_DEFAULTS, httpSchema, httpSettings, type HttpOverrides, type HttpSettings } from './http-config.js';
-
-// ───────────────────────────── source specs ─────────────────────────────
-
-/**
- * Where a sensor's IQ comes from, parsed from the `source` string:
- * - `sim` — the built-in simulator ({@link SensorConfig.scenario}, real-time pace, looping);
- * - `rtlsdr` / `rtlsdr:<n>` (n = 1–3 digits, ≤ 255: device index) / `rtlsdr:<serial>` (anything else: serial, preferred:
- *   indexes change on replug, docs/field-notes.md §13) — a local dongle through the native addon;
- * - `rtltcp:<host>:<port>` (port default 1234; IPv6 as `[::1]:1234`) — an rtl_tcp server;
- * - `file:<path>` — a recording (raw or SigMF), replayed at its sample rate and restarted when it ends;
- * - `soapy:<args>` — any SoapySDR receiver, `args` being Soapy device args (`driver=hackrf,serial=…`; docs/receivers.md).
- */
-export type SourceSpec =
-  | { kind: 'sim' }
-  | { kind: 'rtlsdr'; serial?: string; index?: number }
-  | { kind: 'rtltcp'; host: string; port: number }
-  | { kind: 'file'; path: string }
-  | { kind: 'soapy'; args: string };
-
-/** Default rtl_tcp port (Debian's `rtl_tcp -p`). */
-export const RTL_TCP_DEFAULT_PORT = 1234;
-
-/**
- * Parses a source string (see {@link SourceSpec}).
- * @param field named in errors, e.g. `--source` or `site.json: sensors[0].source`.
- * @throws QuietBandError('CONFIG') `"<field>: …"` saying which forms are accepted.
- */
-export function parseSourceSpec(spec: string, field: string): SourceSpec {
-  const fail = (why: string): never => {
-    throw new QuietBandError(
-      `${field}: "${spec}" ${why}; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port>, soapy:<driver=…,serial=…> or file:<path>`,
-      'CONFIG',
-    );
-  };
-  const s = spec.trim();
-  if (s === 'sim') return { kind: 'sim' };
-  if (s === 'rtlsdr') return { kind: 'rtlsdr', index: 0 };
-  if (s.startsWith('rtlsdr:')) {
-    const id = s.slice('rtlsdr:'.length);
-    if (id.length === 0) fail('has an empty serial/index');
-    if (/^(0|[1-9]\d{0,2})$/.test(id) && Number(id) <= 255) return { kind: 'rtlsdr', index: Number(id) };
-    if (id.length > 255 || /\s/.test(id)) fail('is not a dongle serial');
-    return { kind: 'rtlsdr', serial: id };
-  }
-  if (s.startsWith('rtltcp:')) {
-    const rest = s.slice('rtltcp:'.length);
-    let host: string;
-    let portText: string | undefined;
-    const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
-    if (v6) {
-      host = v6[1]!;
-      portText = v6[2];
-    } else {
-      const i = rest.lastIndexOf(':');
-      host = i < 0 ? rest : rest.slice(0, i);
-      portText = i < 0 ? undefined : rest.slice(i + 1);
-    }
-    if (host.length === 0) fail('has no host');
-    let port = RTL_TCP_DEFAULT_PORT;
-    if (portText !== undefined) {
-      port = Number(portText);
-      if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`has port "${portText}", not a TCP port 1–65535`);
-    }
-    return { kind: 'rtltcp', host, port };
-  }
-  if (s.startsWith('soapy:')) {
-    const args = s.slice('soapy:'.length).trim();
-    if (!/^[^=,\s][^=,]*=[^,]*(,\s*[^=,\s][^=,]*=[^,]*)*$/.test(args)) fail('has no Soapy device args key=value[,key=value…] (e.g. soapy:driver=hackrf)');
-    return { kind: 'soapy', args };
-  }
-  if (s.startsWith('file:')) {
-    const path = s.slice('file:'.length);
-    if (path.length === 0) fail('has no path');
-    return { kind: 'file', path };
-  }
-  return fail('is not a source');
-}
-
-/** The canonical string of a source spec (`rtltcp:[::1]:1234`, `file:/x.cu8`, …). */
-export function formatSourceSpec(s: SourceSpec): string {
-  switch (s.kind) {
-    case 'sim':
-      return 'sim';
-    case 'rtlsdr':
-      return s.serial !== undefined ? `rtlsdr:${s.serial}` : `rtlsdr:${s.index ?? 0}`;
-    case 'rtltcp':
-      return `rtltcp:${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
-    case 'file':
-      return `file:${s.path}`;
-    case 'soapy':
-      return `soapy:${s.args}`;
-  }
-}
+import { formatSourceSpec, parseSourceSpec, type SourceSpec } from './source-spec.js';
 
 // ───────────────────────────── defaults ─────────────────────────────
 

@@ -6,7 +6,7 @@ import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import type { PictureReply, PictureRequest } from './picture-worker.js';
 import { identify, type Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
-import { compiledModuleUrl } from '../site/worker-url.js';
+import { compiledModuleUrl } from '../module-url.js';
 
 /** Path of the compiled picture worker, relative to the repository root. */
 export const PICTURE_WORKER_DIST_PATH = join('dist', 'src', 'evidence', 'picture-worker.js');

@@ -5,7 +5,7 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics, type MetricValueWith
 import type { AlertStore } from '../alerts/alert-store.js';
 import { SIGNAL_CLASSES } from '../ident/classify.js';
 import type { AlertState, SensorHealth } from '../server/protocol.js';
-import type { ProcessingReport } from '../site/worker-protocol.js';
+import type { ProcessingReport } from '../types.js';
 
 /** Path the metrics are served at. */
 export const METRICS_PATH = '/metrics';

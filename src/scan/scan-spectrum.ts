@@ -1,7 +1,7 @@
 // One spectrum over a whole scan for the UI: the latest slow frame of each hop stitched on a fixed grid (≤ 1024 points).
 import type { Baseline } from '../baseline/baseline.js';
 import type { DetectorOptions } from '../detector/options.js';
-import { baselineTraces } from '../site/sensor-pipeline.js';
+import { baselineTraces } from '../spectrum-view.js';
 import type { Hop } from './scan-plan.js';
 
 /**

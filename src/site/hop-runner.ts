@@ -18,7 +18,8 @@ import type { IqSourceInfo } from '../types.js';
 import { HopEvidence } from './hop-evidence.js';
 import { openSensorSource, type OpenSourceOptions } from './open-source.js';
 import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
-import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost, type SensorRuntime } from './sensor-runtime.js';
+import { calibrateWith, differingFields, storedBaselineVerdict, type SensorRunnerHost, type SensorRuntime } from './sensor-runtime.js';
+import { superviseSensor } from './sensor-life.js';
 import { calibratingNote } from '../server/message-text.js';
 import { heardIn, type WorkerToMain } from './worker-protocol.js';
 

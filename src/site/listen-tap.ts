@@ -5,7 +5,7 @@ import { BroadcastChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from '../server/listen-channel.js';
 import type { IqBlock, IqSourceInfo } from '../types.js';
-import { compiledModuleUrl } from './worker-url.js';
+import { compiledModuleUrl } from '../module-url.js';
 
 /** Path of the listen thread inside the build output, relative to the repository root. */
 export const LISTEN_WORKER_DIST_PATH = join('dist', 'src', 'site', 'listen-worker.js');

@@ -8,7 +8,8 @@ import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { AlertSignal } from '../server/protocol.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
-import type { EvidenceSink, SensorRun } from './sensor-runtime.js';
+import type { EvidenceSink } from './sensor-runtime.js';
+import type { SensorRun } from './sensor-life.js';
 import { sensorListenTap, type ListenTap } from './listen-tap.js';
 
 /** Timing of {@link LiveIdentifier} (seconds of signal, ms of wall time). */

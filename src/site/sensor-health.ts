@@ -1,5 +1,5 @@
 // Per-sensor health bookkeeping without I/O: achieved sample rate, pipeline time, overload (clip fraction with hysteresis), offline judgement.
-import type { ProcessingReport } from './worker-protocol.js';
+import type { ProcessingReport } from '../types.js';
 import { isClipping } from '../spectrum/overload.js';
 
 /**

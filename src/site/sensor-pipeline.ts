@@ -1,9 +1,7 @@
-// A sensor's PipelineOptions from site settings, its settle length, and the UI's baseline/threshold traces.
+// A sensor's PipelineOptions from site settings, and its settle length.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
-import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
 import { defaultWideBins } from '../detector/statistic.js';
-import type { Baseline } from '../baseline/baseline.js';
 
 /**
  * PipelineOptions of one sensor at the stream's rate: the same formulas as the replay/calibrate flags
@@ -30,54 +28,4 @@ export function sensorPipelineOptions(
 /** Samples discarded at stream start: max(DEFAULT_SETTLE_SAMPLES, round(settleS · rateSps)). */
 export function settleSamplesFor(settleS: number, rateSps: number): number {
   return Math.max(DEFAULT_SETTLE_SAMPLES, Math.round(settleS * rateSps));
-}
-
-/** Most points per spectrum message (protocol: ≤ 1024). */
-export const SPECTRUM_MAX_POINTS = 1024;
-
-/** Bins merged per point for an FFT size: ceil(n / 1024). */
-export function decimationFactor(n: number, maxPoints = SPECTRUM_MAX_POINTS): number {
-  return Math.max(1, Math.ceil(n / maxPoints));
-}
-
-/**
- * Max-decimates `src` (n values) by `factor` into `out` (length ceil(n / factor)): point k = max of bins
- * [k·factor, (k+1)·factor) — the same rule as server/spectrum-decimate.ts, so a narrow burst stays visible.
- * With `toDb`, values are linear power and are written as 10·log10(max) (dBFS). NaN bins are skipped (NaN if all are).
- */
-export function maxDecimate(src: ArrayLike<number>, factor: number, out: Float32Array, toDb = false): void {
-  const n = src.length;
-  for (let k = 0, from = 0; k < out.length; k++, from += factor) {
-    const to = Math.min(n, from + factor);
-    let m = -Infinity;
-    let any = false;
-    for (let i = from; i < to; i++) {
-      const v = src[i]!;
-      if (v === v) {
-        any = true;
-        if (v > m) m = v;
-      }
-    }
-    out[k] = !any ? NaN : toDb ? 10 * Math.log10(m > 0 ? m : 1e-30) : m;
-  }
-}
-
-/**
- * The slow path's per-bin level and open threshold (dBFS, fftshifted, fftSize values) for the UI:
- * threshold = level + max(kSigma · spread, slowThresholdDb) — the detector's rule (DESIGN "Detection": threshold per bin
- * = max(k · spread, minExcessDb); detector.ts PathState.thresholds with the slow path's minimum). NaN where unusable.
- */
-export function baselineTraces(baseline: Baseline, detector: Partial<DetectorOptions>): { levelDb: Float32Array; thresholdDb: Float32Array } {
-  const o = { ...DEFAULT_DETECTOR_OPTIONS, ...detector };
-  const p = baseline.slow;
-  const n = p.levelDb.length;
-  const levelDb = new Float32Array(n);
-  const thresholdDb = new Float32Array(n);
-  for (let b = 0; b < n; b++) {
-    const level = p.levelDb[b]!;
-    const spread = p.spreadDb[b]!;
-    levelDb[b] = level;
-    thresholdDb[b] = Number.isFinite(level) && Number.isFinite(spread) ? level + Math.max(o.kSigma * spread, o.slowThresholdDb) : NaN;
-  }
-  return { levelDb, thresholdDb };
 }

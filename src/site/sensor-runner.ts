@@ -6,8 +6,10 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { IqSource } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { openSensorSource } from './open-source.js';
-import { baselineTraces, decimationFactor, maxDecimate, sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
-import { calibrateWith, differingFields, storedBaselineVerdict, superviseSensor, type SensorRunnerHost } from './sensor-runtime.js';
+import { sensorPipelineOptions, settleSamplesFor } from './sensor-pipeline.js';
+import { baselineTraces, decimationFactor, maxDecimate } from '../spectrum-view.js';
+import { calibrateWith, differingFields, storedBaselineVerdict, type SensorRunnerHost } from './sensor-runtime.js';
+import { superviseSensor } from './sensor-life.js';
 import { calibratingNote } from '../server/message-text.js';
 import { heardIn, type WorkerToMain } from './worker-protocol.js';
 

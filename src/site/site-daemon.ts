@@ -10,7 +10,7 @@ import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
 import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
-import { createSiteField, type SiteField } from '../field/site-field.js';
+import { createSiteField, type SiteField } from './site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
 import { createSiteExtras } from '../extras/site-extras.js';

@@ -7,7 +7,7 @@ import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message
 import type { AlertMessageCode, AlertSignal, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
-import { bandAt } from './band-plan.js';
+import { bandAt } from '../spectrum/band-plan.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';

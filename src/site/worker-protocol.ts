@@ -1,6 +1,6 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { DetectionEvent } from '../types.js';
+import type { DetectionEvent, ProcessingReport } from '../types.js';
 import type { AlertMessageCode, AlertSignal, CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { CalibrationEmitter } from '../baseline/emitters.js';
@@ -52,22 +52,6 @@ export interface SensorWorkerData {
   spectrumMaxPerS?: number;
   /** `run --csv`: every slow frame as an rtl_power CSV row; `append` after a worker restart (the file is kept). */
   csv?: { path: string; append: boolean };
-}
-
-/**
- * Pipeline time per source block (SharedBlockStream): the wall time from handing a block to the pipeline (spectrum
- * engines, learner or detector, and the per-frame posting they trigger) until it asks for the next block, measured
- * with performance.now(). Waiting for the source is not included.
- */
-export interface ProcessingReport {
-  /** Seconds spent on each block since the previous report, in order (at most ProcessingMeter's capacity). */
-  blockBusyS: Float64Array;
-  /** Sum of the seconds spent on every block since the previous report (also those beyond `blockBusyS`). */
-  busyS: number;
-  /** Signal seconds those blocks held (Σ count / rateSps): busyS / blockS is the real-time load. */
-  blockS: number;
-  /** Blocks measured but not listed in `blockBusyS` (more than its capacity between two reports). */
-  lost: number;
 }
 
 /** Main → worker. */

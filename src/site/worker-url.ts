@@ -1,8 +1,9 @@
 // Finds the compiled sensor worker (dist/src/site/sensor-worker.js) whether the caller runs from dist/ or from TypeScript sources.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { QuietBandError } from '../errors.js';
+import { compiledModuleUrl } from '../module-url.js';
 
 /** Path of the worker inside the build output, relative to the repository root. */
 export const WORKER_DIST_PATH = join('dist', 'src', 'site', 'sensor-worker.js');
@@ -24,26 +25,4 @@ export function sensorWorkerUrl(): URL {
   const url = compiledModuleUrl(import.meta.url, WORKER_DIST_PATH);
   if (url === null) throw new QuietBandError(`the sensor worker ${WORKER_DIST_PATH} is missing: build QuietBand first (npm run build)`, 'IO');
   return url;
-}
-
-/**
- * URL of a compiled module for a worker thread: the file named like `distPath`'s last part next to `callerUrl` when the
- * caller itself runs compiled (dist/…/x.js), else `<package root>/<distPath>` (the caller loaded from src/ by a
- * TypeScript runner such as vitest; the package root is the nearest folder above it holding package.json); null when
- * neither exists.
- */
-export function compiledModuleUrl(callerUrl: string, distPath: string): URL | null {
-  const here = fileURLToPath(callerUrl);
-  const beside = join(dirname(here), basename(distPath));
-  if (here.endsWith('.js') && existsSync(beside)) return pathToFileURL(beside);
-  let dir = dirname(here);
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const p = join(dir, distPath);
-      return existsSync(p) ? pathToFileURL(p) : null;
-    }
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
-  }
 }

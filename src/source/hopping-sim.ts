@@ -5,15 +5,11 @@ import type { RetunableSource } from './retunable.js';
 import { convertCu8 } from './sample-formats.js';
 import { SimPacer, SimulatedSource } from './sim-pacing.js';
 import {
-  BandNoiseGenerator,
   DEFAULT_NOISE_DBFS,
-  eventPowerDbfs,
-  FmGenerator,
-  GsmBurstGenerator,
+  eventGenerator,
   hash32,
   NoiseGenerator,
   occupiedBandwidthHz,
-  OokGenerator,
   parseScenario,
   quantizeCu8,
   RTL_DC_CENTER,
@@ -21,7 +17,6 @@ import {
   ToneGenerator,
   type SampleGenerator,
   type Scenario,
-  type SimEvent,
 } from './sim.js';
 
 /** Options of {@link HoppingSimSource}. */
@@ -81,27 +76,6 @@ class Tuning {
   add(out: Float64Array, outOffset: number, n0: number, count: number): void {
     for (let k = 0; k < this.carriers.length; k++) this.carriers[k]!.add(out, outOffset, n0, count);
     for (let k = 0; k < this.events.length; k++) this.events[k]!.add(out, outOffset, n0, count);
-  }
-}
-
-/** The generator of one event at its (tuning-relative) offset: the same construction as ScenarioRenderer's. */
-function eventGenerator(s: Scenario, e: SimEvent, index: number): SampleGenerator {
-  const total = scenarioSamples(s);
-  const a = Math.min(total, Math.max(0, Math.round(e.startS * s.rateSps)));
-  const b = Math.min(total, Math.max(a, Math.round((e.startS + e.durationS) * s.rateSps)));
-  const p = eventPowerDbfs(s, e, index); // with the sensor's path gain and fading of event `index`
-  const rate = s.rateSps;
-  switch (e.kind) {
-    case 'tone':
-      return new ToneGenerator(e.offsetHz, p, rate, a, b);
-    case 'ook':
-      return new OokGenerator(e.offsetHz, p, rate, a, b, 0);
-    case 'fm':
-      return new FmGenerator(e.offsetHz, p, rate, a, b);
-    case 'gsm':
-      return new GsmBurstGenerator(e.offsetHz, p, rate, a, b, 0);
-    case 'noise-burst':
-      return new BandNoiseGenerator(e.offsetHz, occupiedBandwidthHz(e), p, rate, a, b, 0);
   }
 }
 

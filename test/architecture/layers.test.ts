@@ -1,38 +1,22 @@
-// Import layers of src/ (docs/architecture.md): no new folder cycle, mutual pair, upward import or oversized file
-// beyond today's, listed below. Entries the code no longer needs must be deleted here too, so the lists only shrink.
+// Import layers of src/ (docs/architecture.md §2): folders import only their own layer or those below it, and no
+// folder cycle exists. The one allowed cycle and the oversized files below are today's; entries the code no longer
+// needs must be deleted here too, so the lists only shrink.
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_LINES, report } from '../../scripts/layers.mjs';
+import { cycles, MAX_FILE_LINES, report } from '../../scripts/layers.mjs';
 
-/** Folder cycles (strongly connected components) of today, each sorted. */
-const ALLOWED_CYCLES: string[][] = [
-  ['cli', 'config', 'evidence', 'extras', 'field', 'hub', 'metrics', 'notify', 'pipeline.ts', 'report', 'scan', 'site'],
-  ['baseline', 'detector'],
-];
+/**
+ * Folder cycles (strongly connected components) still allowed, each sorted: `baseline ⇄ detector` (the learner and the
+ * detector share path statistics both ways), left to the detector restructuring.
+ */
+const ALLOWED_CYCLES: string[][] = [['baseline', 'detector']];
 
 /** Folder pairs that import each other directly (the pairs behind the cycles above). */
-const ALLOWED_MUTUAL = [
-  'baseline ⇄ detector', 'cli ⇄ config', 'config ⇄ field', 'config ⇄ site',
-  'evidence ⇄ site', 'metrics ⇄ site', 'pipeline.ts ⇄ site', 'scan ⇄ site',
-];
-
-/** Imports from a lower target layer into a higher one (LAYERS in scripts/layers.mjs), folder → folder. */
-const ALLOWED_UPWARD = [
-  'config → cli', 'config → field', 'config → mqtt', 'config → notify', 'config → server', 'config → site',
-  'eval → cli', 'evidence → site',
-  'extras → mqtt', 'extras → notify', 'extras → server',
-  'field → server', 'metrics → server', 'pipeline.ts → site', 'scan → site',
-  'site → notify', 'site → report', 'site → server',
-];
+const ALLOWED_MUTUAL = ['baseline ⇄ detector'];
 
 /** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed. */
 const ALLOWED_OVERSIZED: Record<string, number> = {
   'src/detector/detector.ts': 1039,
   'src/ident/features.ts': 675,
-  'src/source/sim-generators.ts': 927,
-  'src/source/sim.ts': 629,
-  'src/site/sensor-runtime.ts': 573,
-  'src/source/site-background.ts': 583,
-  'src/config/site-config.ts': 555,
   'src/site/supervisor.ts': 513,
 };
 
@@ -53,6 +37,16 @@ const r = report();
 const key = (c: string[]): string => c.join(', ');
 
 describe('import layers of src/ (node scripts/layers.mjs prints the details)', () => {
+  it('the scan finds a cycle through three folders and none in a chain', () => {
+    const graph = (pairs: [string, string][]): Map<string, Map<string, unknown>> => {
+      const m = new Map<string, Map<string, unknown>>();
+      for (const [a, b] of pairs) m.set(a, (m.get(a) ?? new Map()).set(b, {}));
+      return m;
+    };
+    expect(cycles(graph([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']]))).toEqual([['a', 'b', 'c']]);
+    expect(cycles(graph([['a', 'b'], ['b', 'c'], ['a', 'c']]))).toEqual([]);
+  });
+
   it('every node has a target layer (a new folder must be placed in LAYERS of scripts/layers.mjs)', () => {
     expect(r.unplaced).toEqual([]);
   });
@@ -69,11 +63,8 @@ describe('import layers of src/ (node scripts/layers.mjs prints the details)', (
     expect(ALLOWED_MUTUAL.filter((m) => !r.mutual.includes(m)), 'gone: delete from ALLOWED_MUTUAL').toEqual([]);
   });
 
-  it('no new upward import', () => {
-    const found = r.upward.map((u) => u.edge);
-    const fresh = r.upward.filter((u) => !ALLOWED_UPWARD.includes(u.edge)).map((u) => `${u.edge}: ${u.files.join(', ')}`);
-    expect(fresh, 'upward imports against docs/architecture.md §2').toEqual([]);
-    expect(ALLOWED_UPWARD.filter((e) => !found.includes(e)), 'gone: delete from ALLOWED_UPWARD').toEqual([]);
+  it('no upward import (a folder imports only its own layer or those below it)', () => {
+    expect(r.upward.map((u) => `${u.edge}: ${u.files.join(', ')}`), 'upward imports against docs/architecture.md §2').toEqual([]);
   });
 
   it(`no new file over ${MAX_FILE_LINES} lines, and no listed one grows`, () => {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
-import { overridesFromFlags, type SiteFlags } from '../../src/config/site-flags.js';
+import { overridesFromFlags, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { httpServerOptions } from '../../src/site/site-daemon.js';
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSimCapture } from '../../src/source/sim.js';
-import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../rtl-tcp/fake-rtl-tcp-server.js';
+import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../source/fake-rtl-tcp-server.js';
 import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
 
 const tmp = tempDir('qb-daemon-offline-');

@@ -2,7 +2,7 @@
 // sensor-offline alert naming the reason, /healthz 503, retried with backoff; data flows once a real rtl_tcp answers.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../rtl-tcp/fake-rtl-tcp-server.js';
+import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../source/fake-rtl-tcp-server.js';
 import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
 import { healthz } from './storage-helpers.js';
 

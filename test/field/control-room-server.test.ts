@@ -10,7 +10,7 @@ import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import { knownEmitterRoutes, type KnownEmitterEntry } from '../../src/field/known-emitter-routes.js';
 import { KnownEmitters } from '../../src/field/known-emitters.js';
-import { createSiteField } from '../../src/field/site-field.js';
+import { createSiteField } from '../../src/site/site-field.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { judgeBaseline } from '../../src/field/baseline-health.js';
 import { alertMessageText, healthMessageText } from '../../web-ui/src/format.js';

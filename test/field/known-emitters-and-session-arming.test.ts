@@ -8,7 +8,7 @@ import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import { ExamSchedule } from '../../src/field/exam-schedule.js';
 import { KnownEmitters, DEFAULT_MARKED_TTL_MS } from '../../src/field/known-emitters.js';
-import { createSiteField } from '../../src/field/site-field.js';
+import { createSiteField } from '../../src/site/site-field.js';
 import type { Alert } from '../../src/server/protocol.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';

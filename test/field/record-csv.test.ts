@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSiteTime } from '../../src/field/local-time.js';
 import { buildOnce, CENTER_HZ, Client, killAll, RATE_SPS, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
-import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../rtl-tcp/fake-rtl-tcp-server.js';
+import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../source/fake-rtl-tcp-server.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
 import { runCliAsync, TZ } from './field-helpers.js';
 

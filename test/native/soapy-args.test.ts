@@ -1,9 +1,10 @@
 // Soapy device args, range descriptions, stream-format choice and the soapy: source spec (no device needed).
 import { describe, expect, it } from 'vitest';
 import { chooseStreamFormat, describeSoapyRanges, inSoapyRanges, parseSoapyArgs } from '../../native-bindings/soapy.js';
-import { applySiteDefaults, formatSourceSpec, loadSiteConfigFile, parseSourceSpec, validateSiteConfig } from '../../src/config/site-config.js';
+import { applySiteDefaults, loadSiteConfigFile, validateSiteConfig } from '../../src/config/site-config.js';
+import { formatSourceSpec, parseSourceSpec } from '../../src/config/source-spec.js';
 import { planHops, revisitTimeMs } from '../../src/scan/scan-plan.js';
-import { bandAt } from '../../src/site/band-plan.js';
+import { bandAt } from '../../src/spectrum/band-plan.js';
 import { checkSensorInputs } from '../../src/config/sensor-checks.js';
 import { QuietBandError } from '../../src/errors.js';
 import { soapyBlockSamples, soapyDeviceId } from '../../src/source/soapy-source.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
 import { decodeCommands, encodeConfiguration } from '../../src/source/rtl-tcp-protocol.js';
 import type { IqBlock } from '../../src/types.js';
-import { delay, FakeRtlTcpServer, rtlHeader, waitFor, type FakeConnection } from '../rtl-tcp/fake-rtl-tcp-server.js';
+import { delay, FakeRtlTcpServer, rtlHeader, waitFor, type FakeConnection } from '../source/fake-rtl-tcp-server.js';
 
 const servers: FakeRtlTcpServer[] = [];
 const sources: RtlTcpSource[] = [];

@@ -1,6 +1,6 @@
 // Runs the IqSource contract suite against the sources without hardware: the file source (raw, SigMF), the simulator,
 // the hopping simulator and the site-background simulator. Receivers: source-contract-devices.test.ts and
-// test/rtl-tcp/rtl-tcp-contract.test.ts.
+// test/source/rtl-tcp-contract.test.ts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -10,7 +10,7 @@ import { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { describeNeeding, freePort } from '../helpers.js';
 import { waitFor } from './fake-rtl-tcp-server.js';
-import { describeSource } from '../source/describe-source.js';
+import { describeSource } from './describe-source.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const capturePath = resolve(repoRoot, '../shared/captures/ambient_weather_F007TH_433.92M_250k.cu8');

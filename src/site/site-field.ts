@@ -5,10 +5,10 @@ import type { AlertStore } from '../alerts/alert-store.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
 import type { AlertSeverity, SensorHealth, SessionStatus } from '../server/protocol.js';
 import type { DetectionEvent } from '../types.js';
-import { CalibrationWindows, type CalibratedSensor } from './calibration-windows.js';
-import { ExamSchedule, type ExamSession } from './exam-schedule.js';
-import { KnownEmitters, MARKABLE_KINDS } from './known-emitters.js';
-import { machineTimeZone } from './local-time.js';
+import { CalibrationWindows, type CalibratedSensor } from '../field/calibration-windows.js';
+import { ExamSchedule, type ExamSession } from '../field/exam-schedule.js';
+import { KnownEmitters, MARKABLE_KINDS } from '../field/known-emitters.js';
+import { machineTimeZone } from '../field/local-time.js';
 
 /** Options of {@link createSiteField}. */
 export interface SiteFieldOptions {

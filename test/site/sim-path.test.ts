@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import { resolveSite } from '../../src/site/site-resolve.js';
 import { eventFadeDb, eventPowerDbfs, parseScenario, ScenarioRenderer, scenarioAnnotations, type Scenario } from '../../src/source/sim.js';
-import { cu8ToComplex, db, tonePower } from '../sim/measure.js';
+import { cu8ToComplex, db, tonePower } from '../source/measure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-sim-path-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,12 +8,11 @@ import {
   DEFAULT_SENSOR,
   DEFAULT_SITE_CONFIG,
   defaultBaselinePath,
-  formatSourceSpec,
   loadSiteConfigFile,
-  parseSourceSpec,
   validateSiteConfig,
 } from '../../src/config/site-config.js';
-import { overridesFromFlags, sensorNameFor, type SiteFlags } from '../../src/config/site-flags.js';
+import { formatSourceSpec, parseSourceSpec } from '../../src/config/source-spec.js';
+import { overridesFromFlags, sensorNameFor, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { resolveSite } from '../../src/site/site-resolve.js';
 import { demoSiteConfig } from '../../src/site/demo-site.js';

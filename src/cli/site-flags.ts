@@ -5,21 +5,20 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import { isValidFftSize } from '../dsp/fft.js';
-import { pipelineOptions, inputOverrides, type PipelineFlags } from '../cli/pipeline-flags.js';
+import { pipelineOptions, inputOverrides, type PipelineFlags } from './pipeline-flags.js';
 import { demoSiteConfig } from '../site/demo-site.js';
 import { resolveSite } from '../site/site-resolve.js';
-import { sensorInputWarnings } from './sensor-checks.js';
+import { sensorInputWarnings } from '../config/sensor-checks.js';
 import {
   applySiteDefaults,
   DEFAULT_SENSOR,
   DEFAULT_SITE_CONFIG,
   loadSiteConfigFile,
-  parseSourceSpec,
   validateSiteConfig,
   type SiteOverrides,
   type SiteSettings,
-  type SourceSpec,
-} from './site-config.js';
+} from '../config/site-config.js';
+import { parseSourceSpec, type SourceSpec } from '../config/source-spec.js';
 
 /** Raw flag values of `run` / live `calibrate` (strings as commander delivers them). */
 export interface SiteFlags extends PipelineFlags {

@@ -1,7 +1,7 @@
 // End to end: `quietband run` with 3 sim sensors in 3 rooms seeing path-loss-scaled copies of one tone → grouped alerts, nearest room first, centroid near the source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
-import { buildOnce, CENTER_HZ, Client, killAll, RATE_SPS, readStore, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { buildOnce, CENTER_HZ, Client, killAll, RATE_SPS, readStore, startDaemon, tempDir, writeConfig } from './helpers.js';
 
 const tmp = tempDir('qb-daemon-rooms-');
 beforeAll(() => buildOnce());
