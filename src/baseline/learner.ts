@@ -1,7 +1,7 @@
 // Learns a Baseline from spectrum frames with per-bin dB histograms (constant memory for any recording length).
 import type { Baseline, BaselineFingerprint, BaselinePath } from './baseline.js';
 import type { ShortFrameSelector, SpectrumFrame } from '../spectrum/frames.js';
-import { FrequencySmoother } from '../detector/statistic.js';
+import { FrequencySmoother } from '../spectrum/statistic.js';
 import { DB_PER_OCTAVE, FAST_DB_TABLE, fastDb } from '../dsp/fast-db.js';
 import { createNativeLearnerKernel, type NativeLearnerKernel } from '../dsp/native-frame.js';
 import { LOWER_HI, LOWER_LO, type NoiseShape, type NoiseShapes } from './noise-shape.js';

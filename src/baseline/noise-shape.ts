@@ -1,7 +1,7 @@
 // Shape of the detection statistic under pure noise, measured by simulation for the exact spectrum settings.
 import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
 import type { SpectrumFrame, SpectrumOptions } from '../spectrum/frames.js';
-import { FrequencySmoother } from '../detector/statistic.js';
+import { FrequencySmoother } from '../spectrum/statistic.js';
 import type { IqBlock } from '../types.js';
 
 /** Quantile spacings (dB) of a statistic under white noise: how far the median and σ lie from the lower quantiles. */

@@ -5,7 +5,7 @@ import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
-import { defaultWideBins } from '../detector/statistic.js';
+import { defaultWideBins } from '../spectrum/statistic.js';
 import { parseFrequency, parseRate } from '../source/file-source.js';
 import type { SampleFormat } from '../types.js';
 import { SAMPLE_FORMATS } from '../source/sample-formats.js';

@@ -2,7 +2,7 @@
 import type { Baseline } from '../baseline/baseline.js';
 import type { ShortFrameGate, SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent } from '../types.js';
-import { prefixSum, smoothedAt } from './statistic.js';
+import { prefixSum, smoothedAt } from '../spectrum/statistic.js';
 import { EmitterWatch, type EmitterAppearance, type EmitterHeard } from './emitter-watch.js';
 import { CLICK_MIN_GAP_MS, ImpulseFilter } from './impulse.js';
 import { LongPath } from './long-path.js';

@@ -4,7 +4,7 @@ import type { CalibrationEmitter } from '../baseline/emitters.js';
 import { OCCUPIED_OVER_FLOOR_DB } from '../baseline/emitters.js';
 import { quickMedian } from '../dsp/select.js';
 import { EMITTER_BAND_TOLERANCE, ENVELOPE_SKIRT_BINS } from './path-state.js';
-import { smoothedAt } from './statistic.js';
+import { smoothedAt } from '../spectrum/statistic.js';
 
 /**
  * Tail probability behind the appearance-length limit: an appearance is "longer than calibration" when it lasts

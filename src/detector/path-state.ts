@@ -4,7 +4,7 @@ import type { Baseline, BaselinePath } from '../baseline/baseline.js';
 import { createNativeClassifier, type NativeClassifier } from '../dsp/native-frame.js';
 import { quickMedian } from '../dsp/select.js';
 import type { DetectorOptions } from './options.js';
-import { FrequencySmoother } from './statistic.js';
+import { FrequencySmoother } from '../spectrum/statistic.js';
 
 export interface Thresholds {
   levelLin: Float32Array;
@@ -273,6 +273,12 @@ export class PathState {
   }
 }
 
+/** Sets m[b] for bins lo..hi of a sampled band, folding those past either edge over the other (at most n bins). */
+function markFolded(m: Uint8Array, lo: number, hi: number): void {
+  const n = m.length;
+  for (let b = Math.max(lo, hi - n + 1); b <= hi; b++) m[((b % n) + n) % n] = 1;
+}
+
 /**
  * The slow-path bins where the calibration heard something other than noise: inside a calibration emitter's band, or
  * where any path's tail stood over that path's open threshold. Only there does the occupied-band envelope apply: a noise
@@ -284,9 +290,7 @@ export function heardBins(baseline: Baseline, n: number, rateSps: number, center
   for (const e of baseline.emitters ?? []) {
     // an emitter's band widened by EMITTER_BAND_TOLERANCE of its width on each side, folded at the band edges
     const widen = EMITTER_BAND_TOLERANCE * (e.highHz - e.lowHz);
-    const lo = Math.floor((e.lowHz - widen - centerHz) / rbw + n / 2);
-    const hi = Math.ceil((e.highHz + widen - centerHz) / rbw + n / 2);
-    for (let b = Math.max(lo, hi - n + 1); b <= hi; b++) m[((b % n) + n) % n] = 1;
+    markFolded(m, Math.floor((e.lowHz - widen - centerHz) / rbw + n / 2), Math.ceil((e.highHz + widen - centerHz) / rbw + n / 2));
   }
   // and wherever a path's learned tail stood over that path's own open threshold: without the envelope the bin would
   // have alerted during the calibration (a rare excursion of a moving emitter, e.g. an FM carrier's peak deviation)

@@ -1,7 +1,7 @@
 // A sensor's PipelineOptions from site settings, and its settle length.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
-import { defaultWideBins } from '../detector/statistic.js';
+import { defaultWideBins } from '../spectrum/statistic.js';
 
 /**
  * PipelineOptions of one sensor at the stream's rate: the same formulas as the replay/calibrate flags

@@ -40,7 +40,7 @@ export interface SpectrumFrame {
   /**
    * Short frames of an engine made with `{ prefix: true }`: Float64Array(N + 1), prefix[0] = 0 and prefix[b + 1] =
    * Σ power[0..b] (the float32 values, summed in float64), filled in the same pass as `power`. Kernel means of any
-   * width come from it in O(1) per bin (see detector/statistic.ts).
+   * width come from it in O(1) per bin (see spectrum/statistic.ts).
    */
   prefix?: Float64Array;
 }

@@ -454,7 +454,7 @@ export class SpectrumEngine {
     }
     const spre = this.slowPrefix;
     if (spre !== undefined) {
-      // prefix sum of the float32 averages (the same values detector/statistic.ts prefixSum would give)
+      // prefix sum of the float32 averages (the same values spectrum/statistic.ts prefixSum would give)
       let acc = 0;
       spre[0] = 0;
       for (let k = 0; k < n; k++) {

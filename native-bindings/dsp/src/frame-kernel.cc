@@ -36,7 +36,7 @@ std::mutex g_planner;
 constexpr int kAbiVersion = 9;
 
 /**
- * src/detector/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
+ * src/spectrum/statistic.ts smoothedAt: a whole kernel [b−h, b+h] ⊂ [0, n) is (pre[b+h+1] − pre[b−h]) · (1/(2h+1)),
  * an edge one (pre[hi+1] − pre[lo]) / (hi − lo + 1) over what exists; clamped at 0; as float.
  */
 inline float KernelMean(const double* pre, int n, int h, int b) {
@@ -737,7 +737,7 @@ Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
  *                   countsWide: Uint32Array(n·cells), prefix: Float64Array(n+1), scratch: Float32Array(n), dbPerOctave)
  * The baseline learner's per-frame work (src/baseline/learner.ts) in C++, with the same arithmetic:
  * - median(power: Float32Array(n)): the floor gate's frame median (the ⌊n/2⌋-th smallest value; nth_element);
- * - add(): both kernels' means from `prefix` (as detector/statistic.ts: float64 division, clamp at 0, float32 value),
+ * - add(): both kernels' means from `prefix` (as spectrum/statistic.ts: float64 division, clamp at 0, float32 value),
  *   10·log10 by fast-db.ts's table (the JS table is passed in, so the values are identical), the histogram cell
  *   ⌊(dB − minDb)/stepDb⌋ clamped to [0, cells − 1], counted in each kernel's histogram.
  */
