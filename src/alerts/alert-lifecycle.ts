@@ -80,6 +80,11 @@ export class TransmissionAlerts {
       forgotten: (t) => {
         if (t.closed && t.timer !== null) this.throttle.cancel(t);
       },
+      identificationOf: (t) => {
+        const signal = t.lastCtx?.signal;
+        if (signal === undefined) return undefined;
+        return { signal, rankDb: signal.snrDb ?? t.lastEv.peakExcessDb };
+      },
     });
   }
 

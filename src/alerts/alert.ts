@@ -107,6 +107,14 @@ export interface AlertSignal {
   /** Analog classes: voice activity, and why. */
   speechPresent?: boolean;
   voice?: string;
+  /**
+   * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
+   * its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this sensor's
+   * own. Set on the rows of the other members: `groupFrom` names the member that decided, `own` holds this sensor's own
+   * reading (absent when it has none yet).
+   */
+  groupFrom?: { sensor: string; alertId: string; snrDb: number };
+  own?: { class: AlertSignal['class']; confidence: number; reason: string };
 }
 
 /**
