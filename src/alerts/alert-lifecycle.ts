@@ -263,6 +263,12 @@ export class TransmissionAlerts {
     return this.tracks.size;
   }
 
+  /** The sensor and detector track id of the open transmission alert `alertId`; undefined when it is not open. */
+  trackOf(alertId: string): { sensor: string; trackId: number } | undefined {
+    for (const t of this.tracks.values()) if (t.alertId === alertId) return { sensor: t.sensor, trackId: t.trackId };
+    return undefined;
+  }
+
   /** True when `alertId` is an open transmission alert of this run. */
   isTracked(alertId: string): boolean {
     for (const t of this.tracks.values()) if (t.alertId === alertId) return true;

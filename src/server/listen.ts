@@ -26,6 +26,11 @@ export interface ListenHubOptions {
   log: Logger;
   /** Audio frames are skipped for a client whose socket holds at least this many unsent bytes. Default 256 KiB. */
   highWaterBytes?: number;
+  /**
+   * Called once per listen when its voice test first finds speech (a frame flagged speech-present), with the alert and
+   * its sensor: the daemon marks the alert's identification (`signal.speechPresent`) through the sensor's supervisor.
+   */
+  onSpeech?: (alertId: string, sensor: string) => void;
 }
 
 const ListenRequestSchema = z.object({ v: z.literal(1), type: z.enum(['listen', 'listen-stop']), alertId: z.string().min(1).max(200) });
@@ -42,6 +47,8 @@ interface ActiveListen {
   alertId: string;
   sensor: string;
   clients: Set<WebSocket>;
+  /** True once a frame of this listen was flagged speech-present (reported to `onSpeech`). */
+  speech: boolean;
 }
 
 /** Counters of {@link ListenHub.stats}. */
@@ -138,7 +145,7 @@ export class ListenHub implements WsExtension {
     if (l === undefined) {
       const onSensor = [...this.byId.values()].filter((x) => x.sensor === a.sensor).length;
       if (onSensor >= MAX_LISTENS_PER_SENSOR) return refuse(`sensor ${a.sensor} already streams ${MAX_LISTENS_PER_SENSOR} channels (its limit): stop one first`);
-      l = { listenId: this.nextId++ >>> 0, alertId, sensor: a.sensor, clients: new Set() };
+      l = { listenId: this.nextId++ >>> 0, alertId, sensor: a.sensor, clients: new Set(), speech: false };
       this.byAlert.set(alertId, l);
       this.byId.set(l.listenId, l);
       this.counts.listens++;
@@ -179,6 +186,10 @@ export class ListenHub implements WsExtension {
     if (r.type === 'ended') {
       this.end(l, r.reason);
       return;
+    }
+    if (r.speech === true && !l.speech) {
+      l.speech = true;
+      this.o.onSpeech?.(l.alertId, l.sensor);
     }
     const frame = encodeAudioFrame(l.listenId, r.seq, r.firstSampleMs, r.speech, r.pcm);
     const high = this.o.highWaterBytes ?? 256 * 1024;
