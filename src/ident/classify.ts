@@ -45,6 +45,12 @@ export const RULES = Object.freeze({
   ookMinIndex: 0.6,
   /** … or a keyed carrier when the span's envelope kurtosis exceeds this (AM speech stays below ≈ 0.25). */
   ookMinKurtosis: 0.4,
+  /**
+   * A continuous narrow emission whose envelope kurtosis exceeds this is keyed even without a carrier line: a constant
+   * envelope on a share d of the time gives 1/d − 1, so 2 means on ≤ 1/3 of the time; noise-like and AM envelopes stay
+   * near 1 and below 0.3.
+   */
+  keyedMinKurtosis: 2,
   /** wfm: 99 % bandwidth above this (Hz); below it a frequency-modulated emission is nfm. */
   wfmMinHz: 60_000,
 });
@@ -68,6 +74,16 @@ function score(x: number, t: number, scale: number, above = true): number {
 const hz = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)} MHz` : Math.abs(x) >= 1e3 ? `${(x / 1e3).toFixed(1)} kHz` : `${Math.round(x)} Hz`);
 const pct = (x: number): string => `${Math.round(100 * x)} %`;
 const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1e3).toFixed(2)} ms`);
+
+/**
+ * How an FM reason words the envelope: "constant envelope (kurtosis k)" up to {@link RULES}.noiseLikeKurtosis, else
+ * "envelope not constant (kurtosis k > 0.55): FM only because no other rule matched".
+ */
+function envelopeWords(k: number): string {
+  return k <= RULES.noiseLikeKurtosis
+    ? `constant envelope (kurtosis ${k.toFixed(2)})`
+    : `envelope not constant (kurtosis ${k.toFixed(2)} > ${RULES.noiseLikeKurtosis}): FM only because no other rule matched`;
+}
 
 /**
  * Classifies features by the ordered rules of docs/identification.md §5 (first match wins). Confidence = the product of
@@ -148,15 +164,19 @@ export function classify(f: SignalFeatures): Identification {
     return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
       `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
   }
+  if (f.envelopeKurtosis > R.keyedMinKurtosis) {
+    return done('ook', steady * score(f.envelopeKurtosis, R.keyedMinKurtosis, 0.5) * score(f.snrDb, 0, 5),
+      `on-off keyed (pulses not resolved at this SNR): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (a constant envelope on ≈ ${pct(1 / (1 + f.envelopeKurtosis))} of the time; > ${R.keyedMinKurtosis}), no carrier line above the noise (${pct(f.carrierFraction)}), in-band SNR ${f.snrDb.toFixed(1)} dB, ${hz(f.bandwidthHz)} wide`);
+  }
   if (f.bandwidthHz < R.carrierMaxHz) {
     return done('carrier', steady * 0.6, `narrow (99 % bandwidth ${hz(f.bandwidthHz)}) without a dominant line: a drifting or weak carrier`);
   }
   if (f.bandwidthHz > R.wfmMinHz) {
     return done('wfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2),
-      `wide FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)} (> ${hz(R.wfmMinHz)}), deviation ≈ ${hz(f.deviationHz)}`);
+      `wide FM: ${envelopeWords(f.envelopeKurtosis)}, 99 % bandwidth ${hz(f.bandwidthHz)} (> ${hz(R.wfmMinHz)}), deviation ≈ ${hz(f.deviationHz)}`);
   }
   return done('nfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2, false) * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.2, false),
-    `narrow FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}, deviation ≈ ${hz(f.deviationHz)}`);
+    `narrow FM: ${envelopeWords(f.envelopeKurtosis)}, 99 % bandwidth ${hz(f.bandwidthHz)}, deviation ≈ ${hz(f.deviationHz)}`);
 }
 
 /**
