@@ -7,6 +7,7 @@ import type { IqRing } from '../evidence/iq-ring.js';
 import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { AlertSignal } from '../server/protocol.js';
+import { codedReason } from '../server/message-text.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import type { EvidenceSink, SensorRun } from './sensor-runtime.js';
 import { sensorListenTap, type ListenTap } from './listen-tap.js';
@@ -183,13 +184,13 @@ export class LiveIdentifier implements EvidenceSink {
     try {
       const { iq, count } = this.read(from + shift - margin, to + shift + margin);
       if (count === 0 || to + shift + margin <= this.heldFrom()) {
-        pending = Promise.resolve({ class: 'unknown', confidence: 0, reason: "the transmission's IQ is no longer held by the sensor's ring" });
+        pending = Promise.resolve({ class: 'unknown', confidence: 0, ...codedReason('ident.notHeld') });
       } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending
-      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, reason: `identification failed: ${err instanceof Error ? err.message : String(err)}` }))
+      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...codedReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
         // a track already released (closed, stream ended) or finally identified takes no more results
         if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, identify, RULES, SIGNAL_CLASSES } from '../../src/ident/classify.js';
 import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases.js';
+import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures, unitDuration } from '../../src/ident/features.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
@@ -47,6 +48,9 @@ describe('classification of synthetic emissions', () => {
       const r = identify(makeCase(cls, 7, 10).input);
       expect(SIGNAL_CLASSES).toContain(r.class);
       expect(r.reason.length).toBeGreaterThan(20);
+      // the reason's code renders to the same English words, and to Chinese for the page
+      expect(alertMessageIn('en', undefined, r.reasonCode)).toBe(r.reason);
+      expect(alertMessageIn('zh-CN', undefined, r.reasonCode)).toMatch(/[\u4e00-\u9fff]/);
       expect(r.confidence).toBeGreaterThan(0.3);
       expect(r.confidence).toBeLessThanOrEqual(0.99);
     }
@@ -78,6 +82,7 @@ describe('clips that cannot be classified', () => {
     const c = makeCase('ook', 1, 20);
     const r = identify({ ...c.input, count: 300 });
     expect(r.class).toBe('unknown');
+    expect(r.reasonCode?.id).toBe('ident.tooShort');
     expect(r.confidence).toBe(0);
     expect(r.reason).toMatch(/clip too short: 300 samples/);
   });

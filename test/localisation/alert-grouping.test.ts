@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { ListenHub } from '../../src/server/listen.js';
+import { alertMessageIn, codedReason } from '../../src/server/message-text.js';
 import type { Alert, AlertSignal } from '../../src/server/protocol.js';
 import { det, tempDir } from '../server/helpers.js';
 import { pino } from 'pino';
@@ -192,6 +193,21 @@ describe('AlertBus grouping across located sensors', () => {
     await bus.handleDetection('sens-b', tx('close', 13, { endS: 3 }), { ...ctx, signal: fsk });
     await bus.flush();
     expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal?.class).toBe('nfm');
+  });
+
+  it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.nfm', { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
+    await bus.handleDetection('sens-a', tx('open', 24), ctx);
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.flush();
+    const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    expect(s.reason).toBe('as identified by sens-a, the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    expect(s.reasonCode?.id).toBe('ident.group');
+    expect(alertMessageIn('en', undefined, s.reasonCode)).toBe(s.reason);
+    expect(alertMessageIn('zh-CN', undefined, s.reasonCode)).toBe('由本组最强的 sens-a 识别（带内信噪比 22.0 dB）：窄带调频：包络恒定（峭度 0.01），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
 
   it('offers listening on the weaker room\'s alert once the group reads an analog class', async () => {

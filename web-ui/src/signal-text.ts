@@ -1,5 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { formatBandwidth } from './format.js';
+import { alertMessageText, formatBandwidth } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
 
@@ -37,7 +37,10 @@ export function signalFeatures(s: AlertSignal): string {
   return out.join(' · ');
 }
 
-/** The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, why. */
+/**
+ * The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, why
+ * (its `reasonCode` in the page's language; a record without one, or of a newer daemon, shows `reason` as sent).
+ */
 export function signalRows(s: AlertSignal): [MsgKey, string][] {
   const cls = classOf(s);
   const rows: [MsgKey, string][] = [
@@ -48,6 +51,6 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
   }
   const features = signalFeatures(s);
   if (features !== '') rows.push(['detail.signalFeatures', features]);
-  rows.push(['detail.signalReason', s.reason]);
+  rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;
 }
