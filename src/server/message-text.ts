@@ -95,7 +95,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'listen.workerStopped': 'the sensor worker stopped',
     'listen.sensorLimit': 'sensor {sensor} already demodulates {max} channels (its limit)',
     'listen.outsideStream': "{mhz} MHz is outside sensor {sensor}'s stream ({centerMhz} MHz ± {halfKhz} kHz)",
-    'listen.threadMissing': 'the listen thread {path} is missing: build QuietBand (npm run build)',
+    'listen.threadMissing': 'the listen thread {path} is missing: build QuietBand ({command})',
     'listen.threadFailed': 'the listen thread failed: {error}',
   },
   'zh-CN': {
@@ -180,7 +180,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'listen.workerStopped': '传感器工作线程已停止',
     'listen.sensorLimit': '传感器 {sensor} 已在解调 {max} 个信道（上限）',
     'listen.outsideStream': '{mhz} MHz 不在传感器 {sensor} 的接收范围内（{centerMhz} MHz ± {halfKhz} kHz）',
-    'listen.threadMissing': '缺少监听线程 {path}：请构建 QuietBand（npm run build）',
+    'listen.threadMissing': '缺少监听线程 {path}：请构建 QuietBand（运行 `{command}`）',
     'listen.threadFailed': '监听线程失败：{error}',
     'disk.belowFloor': '磁盘记录：剩余 {free}，低于证据存储下限 {floor}：不再写入证据片段和图片（告警照常保存）',
   },

@@ -133,7 +133,7 @@ export class ListenTap {
       }
     }
     if (this.ensureThread() === null) {
-      this.report({ type: 'ended', listenId: m.listenId, ...codedReason('listen.threadMissing', { path: LISTEN_WORKER_DIST_PATH }) });
+      this.report({ type: 'ended', listenId: m.listenId, ...codedReason('listen.threadMissing', { path: LISTEN_WORKER_DIST_PATH, command: 'npm run build' }) });
       return;
     }
     this.listens.set(m.listenId, m);
