@@ -2,6 +2,7 @@
 // class, confidence, features and reason in the detail — in English (desktop) and zh-CN (phone width).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
@@ -81,6 +82,15 @@ describe('signal class in the web UI', () => {
       const text = (await dialog.textContent()) ?? '';
       expect(text).toContain('测量值');
       expect(text).toContain('符号率 999 波特');
+      await page.locator('.detail-close').click();
+      // speech heard live: among the features; the reason from its code, in Chinese
+      const nfm = await raise(434_300_000, { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, speechPresent: true, ...codedReason('ident.nfm', { k: '0.02', limit: 0.55, bw: '11.0 kHz', dev: '3.0 kHz' }) });
+      await (await alertRow(page, nfm)).click();
+      await dialog.waitFor({ state: 'visible', timeout: 2000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid="detail-signal"]')?.textContent?.startsWith('窄带') === true, undefined, { timeout: 3000 });
+      const nfmText = (await dialog.textContent()) ?? '';
+      expect(nfmText).toContain('99 % 带宽 11.0 kHz · 检测到语音');
+      expect(nfmText).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
     } finally {
       await close();
     }

@@ -34,6 +34,7 @@ export function signalFeatures(s: AlertSignal): string {
   if ((cls === 'am' || cls === 'carrier' || cls === 'ook') && num(s.modulationIndex)) out.push(t('feat.modIndex', { v: s.modulationIndex.toFixed(2) }));
   if (cls === 'carrier' && num(s.centerDriftHz)) out.push(t('feat.drift', { v: `${Math.round(s.centerDriftHz)} Hz` }));
   if (num(s.envelopeKurtosis)) out.push(t('feat.kurtosis', { v: s.envelopeKurtosis.toFixed(2) }));
+  if (s.speechPresent === true) out.push(t('listen.speech'));
   return out.join(' · ');
 }
 
