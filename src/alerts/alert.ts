@@ -172,14 +172,17 @@ export interface AlertMessageCode {
 
 /**
  * Codes of identification reasons (src/ident/classify.ts, docs/identification.md §5): one per rule, the `unknown`
- * reasons of a clip that cannot be classified, and `ident.group` (a group's row identified by another member: its
- * `{=inner}` is the decider's code, rendered with the same params).
+ * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member: its
+ * `{=inner}` is the decider's code, rendered with the same params) and `ident.firstStands` (the final identification
+ * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
+ * of the last part).
  */
 export type SignalReasonId =
   | 'ident.pulsed' | 'ident.tdma' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
   | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
   | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
-  | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group';
+  | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
+  | 'ident.firstStands';
 
 /** Codes of live-listen refusals and stops (src/server/listen.ts, src/site/listen-tap.ts; docs/listening.md §1). */
 export type ListenReasonId =

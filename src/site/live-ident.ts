@@ -197,7 +197,10 @@ export class LiveIdentifier implements EvidenceSink {
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
-          signal = { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
+          const first = t.first.reasonCode;
+          signal = first !== undefined
+            ? { ...t.first, final: true, ...codedReason('ident.firstStands', { ...first.params, inner: first.id, last: signal.reason }) }
+            : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
         const now = performance.now();

@@ -39,7 +39,8 @@ export function signalFeatures(s: AlertSignal): string {
 }
 
 /**
- * The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, why
+ * The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, this
+ * sensor's own reading when the row shows its group's identification (docs/identification.md §11), why
  * (its `reasonCode` in the page's language; a record without one, or of a newer daemon, shows `reason` as sent).
  */
 export function signalRows(s: AlertSignal): [MsgKey, string][] {
@@ -52,6 +53,11 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
   }
   const features = signalFeatures(s);
   if (features !== '') rows.push(['detail.signalFeatures', features]);
+  const own = s.own;
+  if (own !== undefined && s.groupFrom !== undefined && typeof own.class === 'string') {
+    const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
+    rows.push(['detail.signalOwn', t('detail.signalOwnText', { name: t(`sigName.${ownCls}` as MsgKey), pct: Math.round(100 * own.confidence), sensor: s.groupFrom.sensor })]);
+  }
   rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;
 }
