@@ -241,6 +241,14 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
     }
   }
 
+  /**
+   * The sensor and the detector track id (`DetectionEvent.id` as handed to {@link handleDetection}) of the open
+   * transmission alert `alertId`; undefined when no such alert is open.
+   */
+  transmissionTrackOf(alertId: string): { sensor: string; trackId: number } | undefined {
+    return this.transmissions.trackOf(alertId);
+  }
+
   /** Number of transmission alerts open (tracked) right now. */
   get openTrackCount(): number {
     return this.transmissions.size;

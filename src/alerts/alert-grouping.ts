@@ -1,12 +1,16 @@
 // Grouping on alerts: one transmission heard by several located sensors (rooms). Each sensor keeps its own alert; their
 // records carry the shared groupId, the ranked rooms and the position (the geometry is in ./localisation.ts).
 import type { DetectionEvent } from '../types.js';
+import { codedReason } from '../server/message-text.js';
+import type { AlertSignal } from './alert.js';
 import type { AlertDraft } from './alert-store.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from './localisation.js';
 
 /** What grouping reads and writes on one transmission alert of the bus (a track of alert-lifecycle.ts). */
 export interface GroupedAlert {
   sensor: string;
+  /** The alert's id ('' until its first record is queued). */
+  alertId: string;
   /** Wall-clock time (ms since epoch) of the stream's sample 0, when the daemon gave it. */
   originMs: number | undefined;
   /** ISO start of the transmission. */
@@ -25,6 +29,12 @@ export interface GroupingHooks<T> {
   requestUpdate(t: T, nowMs: number): void;
   /** `t` left the grouper's memory (a closed one ended more than `retainMs` ago): drop what waits for it. */
   forgotten(t: T): void;
+  /**
+   * The sensor's own latest identification of `t` and the dB it is ranked by: the identification's in-band SNR
+   * (`signal.snrDb`), or the detection's peak excess over the baseline when the identification has none. Undefined
+   * before the sensor identified it.
+   */
+  identificationOf(t: T): { signal: AlertSignal; rankDb: number } | undefined;
 }
 
 /**
@@ -98,7 +108,10 @@ export class AlertGrouping<T extends GroupedAlert> {
     return this.members.values();
   }
 
-  /** Sets groupId/rooms/positionM on a draft when the alert belongs to a transmission of ≥ 2 sensors. */
+  /**
+   * Sets groupId/rooms/positionM on a draft when the alert belongs to a transmission of ≥ 2 sensors, and the group's
+   * identification ({@link groupSignal}) as its `signal`.
+   */
   attach(draft: AlertDraft, track: T, nowMs: number): TransmissionGroup | undefined {
     if (this.grouper === null || track.memberKey === null) return undefined;
     const g = this.grouper.groupOf(track.memberKey, nowMs);
@@ -106,18 +119,46 @@ export class AlertGrouping<T extends GroupedAlert> {
     if (g.groupId !== undefined) draft.groupId = g.groupId;
     draft.rooms = g.rooms.map((r) => ({ ...r }));
     if (g.positionM !== undefined) draft.positionM = { ...g.positionM };
-    track.sentSig = g.signature;
+    const decider = this.decider(g);
+    const signal = groupSignal(draft.signal, track, decider);
+    if (signal !== undefined) draft.signal = signal;
+    track.sentSig = this.signatureOf(g, decider);
     return g;
   }
 
-  /** Asks for an update of every other alert of the group whose latest record shows another grouping. */
+  /** Asks for an update of every other alert of the group whose latest record shows another grouping or identification. */
   propagate(g: TransmissionGroup, self: T, nowMs: number): void {
+    const sig = this.signatureOf(g, this.decider(g));
     for (const k of g.keys) {
       if (k === self.memberKey) continue;
       const t = this.members.get(k);
-      if (t === undefined || t.sentSig === g.signature) continue;
+      if (t === undefined || t.sentSig === sig) continue;
       this.hooks.requestUpdate(t, nowMs);
     }
+  }
+
+  /**
+   * The member whose identification the group shows: among the members identified, a class other than `unknown` first,
+   * then the highest rank dB ({@link GroupingHooks.identificationOf}); ties go to the earliest member.
+   */
+  private decider(g: TransmissionGroup): Decider<T> | undefined {
+    let best: Decider<T> | undefined;
+    for (const k of g.keys) {
+      const t = this.members.get(k);
+      if (t === undefined) continue;
+      const id = this.hooks.identificationOf(t);
+      if (id === undefined) continue;
+      const known = id.signal.class !== 'unknown';
+      if (best === undefined || (known && best.signal.class === 'unknown') || (known === (best.signal.class !== 'unknown') && id.rankDb > best.rankDb)) {
+        best = { track: t, signal: id.signal, rankDb: id.rankDb };
+      }
+    }
+    return best;
+  }
+
+  /** What a member's latest record must match: the grouping, and the decider's identity, class and confidence. */
+  private signatureOf(g: TransmissionGroup, d: Decider<T> | undefined): string {
+    return d === undefined ? g.signature : `${g.signature}|${d.track.alertId}:${d.signal.class}:${d.signal.confidence}`;
   }
 
   /** Forgets closed alerts the grouper no longer remembers (ended more than `retainMs` ago). */
@@ -130,4 +171,34 @@ export class AlertGrouping<T extends GroupedAlert> {
       this.hooks.forgotten(t);
     }
   }
+}
+
+/** The member of a group whose identification the group shows, and the dB it won by. */
+export interface Decider<T> {
+  track: T;
+  signal: AlertSignal;
+  rankDb: number;
+}
+
+/**
+ * The `signal` of a grouped alert's record (docs/identification.md §11): its own when it is the decider (or nobody is
+ * identified); otherwise its own features with the decider's class, confidence and reason, `groupFrom` naming the
+ * decider and `own` keeping this sensor's own reading. Undefined when the record keeps `own` as it is.
+ */
+export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, decider: Decider<GroupedAlert> | undefined): AlertSignal | undefined {
+  if (decider === undefined || decider.track === self) return undefined;
+  const d = decider.signal;
+  const out: AlertSignal = own !== undefined ? { ...own } : { class: d.class, confidence: d.confidence, reason: d.reason };
+  if (own === undefined && d.final !== undefined) out.final = d.final;
+  out.class = d.class;
+  out.confidence = d.confidence;
+  const by = { groupSensor: decider.track.sensor, groupSnr: decider.rankDb.toFixed(1) };
+  if (d.reasonCode !== undefined) Object.assign(out, codedReason('ident.group', { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
+  else {
+    out.reason = codedReason('ident.group', { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
+    delete out.reasonCode;
+  }
+  out.groupFrom = { sensor: decider.track.sensor, alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10 };
+  if (own !== undefined) out.own = { class: own.class, confidence: own.confidence, reason: own.reason };
+  return out;
 }

@@ -80,6 +80,11 @@ export class TransmissionAlerts {
       forgotten: (t) => {
         if (t.closed && t.timer !== null) this.throttle.cancel(t);
       },
+      identificationOf: (t) => {
+        const signal = t.lastCtx?.signal;
+        if (signal === undefined) return undefined;
+        return { signal, rankDb: signal.snrDb ?? t.lastEv.peakExcessDb };
+      },
     });
   }
 
@@ -256,6 +261,12 @@ export class TransmissionAlerts {
   /** Number of open transmission alerts. */
   get size(): number {
     return this.tracks.size;
+  }
+
+  /** The sensor and detector track id of the open transmission alert `alertId`; undefined when it is not open. */
+  trackOf(alertId: string): { sensor: string; trackId: number } | undefined {
+    for (const t of this.tracks.values()) if (t.alertId === alertId) return { sensor: t.sensor, trackId: t.trackId };
+    return undefined;
   }
 
   /** True when `alertId` is an open transmission alert of this run. */

@@ -107,6 +107,16 @@ export interface AlertSignal {
   /** Analog classes: voice activity, and why. */
   speechPresent?: boolean;
   voice?: string;
+  /**
+   * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
+   * its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this sensor's
+   * own. Set on the rows of the other members: `groupFrom` names the member that decided, `own` holds this sensor's own
+   * reading (absent when it has none yet).
+   */
+  groupFrom?: { sensor: string; alertId: string; snrDb: number };
+  /** `reason` as a code and its values, so a page words it in its reader's language (`reason` stays the English text). */
+  reasonCode?: AlertMessageCode;
+  own?: { class: AlertSignal['class']; confidence: number; reason: string };
 }
 
 /**
@@ -142,7 +152,10 @@ export interface AlertSignal {
  * - `hearing.deaf` {mhz, periodS, silentS} (one per silent emitter), then `hearing.advice` {}: a periodic calibration
  *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing);
  * - `disk.*` {free, n, perDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
- *   {@link DiskStatus} (src/site/disk-watch.ts).
+ *   {@link DiskStatus} (src/site/disk-watch.ts);
+ * - `ident.*` ({@link SignalReasonId}): the rule that decided a transmission's class (`AlertSignal.reasonCode`, values
+ *   preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
+ * - `listen.*` ({@link ListenReasonId}): why a live listen was refused or stopped (`ListenStateMessage.reasonCode`).
  */
 export interface AlertMessageCode {
   id:
@@ -152,9 +165,30 @@ export interface AlertMessageCode {
     | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
     | 'source.io' | 'source.ended' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable'
     | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
-    | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor';
+    | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor'
+    | SignalReasonId | ListenReasonId;
   params?: Record<string, string | number>;
 }
+
+/**
+ * Codes of identification reasons (src/ident/classify.ts, docs/identification.md §5): one per rule, the `unknown`
+ * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member: its
+ * `{=inner}` is the decider's code, rendered with the same params) and `ident.firstStands` (the final identification
+ * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
+ * of the last part).
+ */
+export type SignalReasonId =
+  | 'ident.pulsed' | 'ident.tdma' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
+  | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
+  | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
+  | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
+  | 'ident.firstStands';
+
+/** Codes of live-listen refusals and stops (src/server/listen.ts, src/site/listen-tap.ts; docs/listening.md §1). */
+export type ListenReasonId =
+  | 'listen.byListener' | 'listen.disconnected' | 'listen.daemonStopping' | 'listen.alertClosed' | 'listen.notListening'
+  | 'listen.noOpenAlert' | 'listen.notIdentified' | 'listen.digital' | 'listen.hopping' | 'listen.limit'
+  | 'listen.workerStopped' | 'listen.sensorLimit' | 'listen.outsideStream' | 'listen.threadMissing' | 'listen.threadFailed';
 
 /**
  * An emitter a baseline heard, as sent to the browser: the wire form of CalibrationEmitter (src/baseline/emitters.ts,

@@ -109,20 +109,23 @@ export class Mixer {
   }
 
   /**
-   * Mixes `count` interleaved I/Q samples of `input` into `output` (may be the same array).
-   * @param input interleaved I/Q, at least 2·count values
+   * Mixes `count` interleaved I/Q samples of `input`, from complex sample `inputFrom` on, into `output` from index 0
+   * (may be the same array when `inputFrom` is 0).
+   * @param input interleaved I/Q, at least 2·(inputFrom + count) values
    * @param output receives 2·count values
+   * @param inputFrom first complex sample of `input` to mix (default 0): a caller reading a ring needs no subarray view
    */
-  process(input: Float32Array, count: number, output: Float32Array): void {
+  process(input: Float32Array, count: number, output: Float32Array, inputFrom = 0): void {
     let frac = (this.cyclesPerSample * this.n) % 1;
     if (frac < 0) frac += 1;
     let c = Math.cos(2 * Math.PI * frac);
     let s = Math.sin(2 * Math.PI * frac);
     const sc = this.stepC;
     const ss = this.stepS;
+    const at = 2 * inputFrom;
     for (let i = 0; i < count; i++) {
-      const re = input[2 * i]!;
-      const im = input[2 * i + 1]!;
+      const re = input[at + 2 * i]!;
+      const im = input[at + 2 * i + 1]!;
       output[2 * i] = re * c - im * s;
       output[2 * i + 1] = re * s + im * c;
       const c2 = c * sc - s * ss;

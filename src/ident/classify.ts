@@ -1,4 +1,6 @@
 // Rule-based modulation classifier over SignalFeatures: a class, a confidence and the rule that decided (docs/identification.md §5).
+import type { AlertMessageCode, SignalReasonId } from '../alerts/alert.js';
+import { codedReason } from '../server/message-text.js';
 import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
 
 /** Modulation classes QuietBand names. */
@@ -45,6 +47,12 @@ export const RULES = Object.freeze({
   ookMinIndex: 0.6,
   /** … or a keyed carrier when the span's envelope kurtosis exceeds this (AM speech stays below ≈ 0.25). */
   ookMinKurtosis: 0.4,
+  /**
+   * A continuous narrow emission whose envelope kurtosis exceeds this is keyed even without a carrier line: a constant
+   * envelope on a share d of the time gives 1/d − 1, so 2 means on ≤ 1/3 of the time; noise-like and AM envelopes stay
+   * near 1 and below 0.3.
+   */
+  keyedMinKurtosis: 2,
   /** wfm: 99 % bandwidth above this (Hz); below it a frequency-modulated emission is nfm. */
   wfmMinHz: 60_000,
 });
@@ -54,8 +62,10 @@ export interface Identification {
   class: SignalClass;
   /** 0..1: how far the deciding features sit from the rule thresholds, lowered at low SNR. */
   confidence: number;
-  /** The rule in words, with the feature values that decided. */
+  /** The rule in words, with the feature values that decided (English: logs, MQTT, replay). */
   reason: string;
+  /** `reason` as a code and its values (src/server/message-text.ts), for a page in another language. */
+  reasonCode?: AlertMessageCode;
   features?: SignalFeatures;
 }
 
@@ -76,10 +86,10 @@ const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `$
 export function classify(f: SignalFeatures): Identification {
   const R = RULES;
   const snrFactor = Math.min(1, Math.max(0.3, 0.6 + f.snrDb / 25));
-  const done = (cls: SignalClass, conf: number, reason: string): Identification => ({
+  const done = (cls: SignalClass, conf: number, id: SignalReasonId, params: Record<string, string | number>): Identification => ({
     class: cls,
     confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
-    reason,
+    ...codedReason(id, params),
     features: f,
   });
   // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with
@@ -96,67 +106,73 @@ export function classify(f: SignalFeatures): Identification {
     const noiseLike = f.onEnvelopeKurtosis > R.impulseKurtosis;
     if (noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz) {
       return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
-        `impulsive: ${f.bursts.count} pulses of median ${ms(f.bursts.medianS)} (< ${ms(R.impulseMaxS)}), duty ${pct(f.dutyCycle)}, noise-like within pulses (kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+        'ident.pulsed', { n: f.bursts.count, median: ms(f.bursts.medianS), max: ms(R.impulseMaxS), duty: pct(f.dutyCycle), k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz) });
     }
     // TDMA bursts carry modulation: their bandwidth is many times 1/burst length (GSM: 150 kHz × 577 µs ≈ 87), where
     // a keyed carrier's pulse has a time-bandwidth product of a few
     const timeBandwidth = f.bandwidth90Hz * f.bursts.medianS;
     if (f.bursts.count >= R.tdmaMinBursts && f.bursts.cv < R.tdmaMaxLengthCv && f.periods.cv < R.tdmaMaxPeriodCv && !noiseLike && timeBandwidth >= R.tdmaMinTimeBandwidth) {
       return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
-        `regular modulated bursts: slot ${ms(f.bursts.medianS)} (CV ${f.bursts.cv.toFixed(2)}), frame ${ms(f.periods.medianS)} (CV ${f.periods.cv.toFixed(2)}), duty ${pct(f.dutyCycle)}, bandwidth ${hz(f.bandwidthHz)} (time × bandwidth ${timeBandwidth.toFixed(0)})`);
+        'ident.tdma', { slot: ms(f.bursts.medianS), slotCv: f.bursts.cv.toFixed(2), frame: ms(f.periods.medianS), frameCv: f.periods.cv.toFixed(2), duty: pct(f.dutyCycle), bw: hz(f.bandwidthHz), tb: timeBandwidth.toFixed(0) });
     }
     if (fskTones >= 2 && !noiseLike) {
       return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
-        `bursts whose frequency takes ${fskTones} values ${hz(f.toneSpacingHz)} apart (constant envelope while on, kurtosis ${f.onEnvelopeKurtosis.toFixed(2)}); symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+        'ident.fskBursts', { tones: fskTones, spacing: hz(f.toneSpacingHz), k: f.onEnvelopeKurtosis.toFixed(2), bd: Math.round(f.symbolRateBd) });
     }
     if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
       return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
-        `bursts of a noise-like emission (kurtosis while on ${f.onEnvelopeKurtosis.toFixed(2)}, no carrier line) ${hz(f.bandwidthHz)} wide, duty ${pct(f.dutyCycle)}`);
+        'ident.widebandBursts', { k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz), duty: pct(f.dutyCycle) });
     }
     if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex) {
       return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
-        `amplitude modulated to near zero (the envelope dips read as gaps): carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex})`);
+        'ident.amBursts', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex });
     }
     return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
-      `on-off keyed: ${f.bursts.count} pulses, duty ${pct(f.dutyCycle)}, one frequency, carrier line ${pct(f.carrierFraction)} of the power, shortest element ${ms(f.symbolS)} (${Math.round(f.symbolRateBd)} Bd)`);
+      'ident.ookBursts', { n: f.bursts.count, duty: pct(f.dutyCycle), line: pct(f.carrierFraction), element: ms(f.symbolS), bd: Math.round(f.symbolRateBd) });
   }
   const steady = 1 - burstyScore;
   if (f.carrierFraction > R.amMinCarrierFraction) {
     // a strong carrier line: keyed, amplitude-modulated or plain, by the coherent modulation index
     if (f.modulationIndex > R.ookMinIndex || f.envelopeKurtosis > R.ookMinKurtosis) {
       return done('ook', steady * Math.max(score(f.modulationIndex, R.ookMinIndex, 0.15), score(f.envelopeKurtosis, R.ookMinKurtosis, 0.15)),
-        `keyed carrier: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (≈ 1 for on-off at 50 %), envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1); keying too fast for the noise to resolve pulses`);
+        'ident.ookKeyedCarrier', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), k: f.envelopeKurtosis.toFixed(2) });
     }
     if (f.modulationIndex > R.amMinIndex) {
       return done('am', steady * score(f.modulationIndex, R.amMinIndex, 0.04) * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
-        `amplitude modulated: carrier line ${pct(f.carrierFraction)} of the power, amplitude index ${f.modulationIndex.toFixed(2)} (${R.amMinIndex}–${R.ookMinIndex}), 99 % bandwidth ${hz(f.bandwidthHz)}`);
+        'ident.am', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex, bw: hz(f.bandwidthHz) });
     }
     if (f.bandwidthHz < R.carrierMaxHz) {
       return done('carrier', steady * score(f.modulationIndex, R.amMinIndex, 0.04, false) * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false),
-        `unmodulated carrier: 99 % bandwidth ${hz(f.bandwidthHz)} (< ${hz(R.carrierMaxHz)}), amplitude index ${f.modulationIndex.toFixed(2)}, drift ${hz(f.centerDriftHz)}`);
+        'ident.carrier', { bw: hz(f.bandwidthHz), max: hz(R.carrierMaxHz), index: f.modulationIndex.toFixed(2), drift: hz(f.centerDriftHz) });
     }
   }
   if (fskTones >= 2 && f.envelopeKurtosis < R.noiseLikeKurtosis) {
     return done('fsk', steady * 0.85 * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15, false),
-      `continuous, constant envelope, frequency takes ${fskTones} values (${f.tones} in the instantaneous frequency, ${f.spectralTones} humps in the spectrum) ${hz(f.toneSpacingHz)} apart; symbol rate ${Math.round(f.symbolRateBd)} Bd`);
+      'ident.fsk', { tones: fskTones, ifTones: f.tones, humps: f.spectralTones, spacing: hz(f.toneSpacingHz), bd: Math.round(f.symbolRateBd) });
   }
   if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.carrierFraction >= R.ookMinCarrierFraction) {
     return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),
-      `on-off keyed (pulses not resolved at this SNR or merged packets): envelope kurtosis ${f.envelopeKurtosis.toFixed(2)} (≈ 1/duty − 1), carrier line ${pct(f.carrierFraction)} of the power`);
+      'ident.ookMerged', { k: f.envelopeKurtosis.toFixed(2), line: pct(f.carrierFraction) });
   }
   if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.bandwidthHz > R.widebandMinHz) {
     return done('wideband-digital', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1, false),
-      `continuous, noise-like envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)} ≈ 1 for Gaussian), no carrier line, flatness ${f.flatness.toFixed(2)}, ${hz(f.bandwidthHz)} wide`);
+      'ident.widebandDigital', { k: f.envelopeKurtosis.toFixed(2), flat: f.flatness.toFixed(2), bw: hz(f.bandwidthHz) });
+  }
+  if (f.envelopeKurtosis > R.keyedMinKurtosis) {
+    return done('ook', steady * score(f.envelopeKurtosis, R.keyedMinKurtosis, 0.5) * score(f.snrDb, 0, 5),
+      'ident.ookKeyed', { k: f.envelopeKurtosis.toFixed(2), share: pct(1 / (1 + f.envelopeKurtosis)), limit: R.keyedMinKurtosis, line: pct(f.carrierFraction), snr: f.snrDb.toFixed(1), bw: hz(f.bandwidthHz) });
   }
   if (f.bandwidthHz < R.carrierMaxHz) {
-    return done('carrier', steady * 0.6, `narrow (99 % bandwidth ${hz(f.bandwidthHz)}) without a dominant line: a drifting or weak carrier`);
+    return done('carrier', steady * 0.6, 'ident.carrierWeak', { bw: hz(f.bandwidthHz) });
   }
+  // the FM reasons call the envelope constant only when it is
+  const constantEnvelope = f.envelopeKurtosis <= R.noiseLikeKurtosis;
   if (f.bandwidthHz > R.wfmMinHz) {
     return done('wfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2),
-      `wide FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)} (> ${hz(R.wfmMinHz)}), deviation ≈ ${hz(f.deviationHz)}`);
+      constantEnvelope ? 'ident.wfm' : 'ident.wfmNotConstant', { k: f.envelopeKurtosis.toFixed(2), limit: R.noiseLikeKurtosis, bw: hz(f.bandwidthHz), min: hz(R.wfmMinHz), dev: hz(f.deviationHz) });
   }
   return done('nfm', steady * score(Math.log10(f.bandwidthHz), Math.log10(R.wfmMinHz), 0.2, false) * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.2, false),
-    `narrow FM: constant envelope (kurtosis ${f.envelopeKurtosis.toFixed(2)}), 99 % bandwidth ${hz(f.bandwidthHz)}, deviation ≈ ${hz(f.deviationHz)}`);
+    constantEnvelope ? 'ident.nfm' : 'ident.nfmNotConstant', { k: f.envelopeKurtosis.toFixed(2), limit: R.noiseLikeKurtosis, bw: hz(f.bandwidthHz), dev: hz(f.deviationHz) });
 }
 
 /**
@@ -165,6 +181,6 @@ export function classify(f: SignalFeatures): Identification {
  */
 export function identify(input: IdentInput): Identification {
   const f = extractFeatures(input);
-  if ('reason' in f) return { class: 'unknown', confidence: 0, reason: f.reason };
+  if ('reason' in f) return { class: 'unknown', confidence: 0, reason: f.reason, ...(f.reasonCode !== undefined ? { reasonCode: f.reasonCode } : {}) };
   return classify(f);
 }

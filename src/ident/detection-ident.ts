@@ -33,7 +33,7 @@ const r = (x: number, digits = 0): number => {
 /** The `signal` object for an identification (frequencies to 1 Hz, durations to 1 µs, ratios to 0.001). */
 export function signalSummary(id: Identification): SignalSummary {
   const f = id.features;
-  if (!f) return { class: id.class, confidence: id.confidence, reason: id.reason };
+  if (!f) return { class: id.class, confidence: id.confidence, reason: id.reason, ...(id.reasonCode !== undefined ? { reasonCode: id.reasonCode } : {}) };
   const out: SignalSummary = {
     class: id.class,
     confidence: id.confidence,
@@ -54,6 +54,7 @@ export function signalSummary(id: Identification): SignalSummary {
     gapSnrDb: r(f.gapSnrDb, 1),
     reason: id.reason,
   };
+  if (id.reasonCode !== undefined) out.reasonCode = id.reasonCode;
   return out;
 }
 

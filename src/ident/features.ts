@@ -1,5 +1,7 @@
 // Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
 // (docs/identification.md §2–§4 gives every formula).
+import type { AlertMessageCode } from '../alerts/alert.js';
+import { codedReason } from '../server/message-text.js';
 import { channelise, type Channel } from './channel.js';
 import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
 
@@ -99,9 +101,15 @@ export interface SignalFeatures {
   channelCutoffHz: number;
 }
 
-/** Why features could not be computed. */
+/** Why features could not be computed: English words, and their code when the clip (not the caller) is at fault. */
 export interface FeatureRefusal {
   reason: string;
+  reasonCode?: AlertMessageCode;
+}
+
+/** The refusal of a clip with nothing above the noise near `offsetHz` (in-band SNR `snr` as a power ratio). */
+function noEmission(offsetHz: number, snr: number): FeatureRefusal {
+  return codedReason('ident.noEmission', { offset: Math.round(offsetHz), snr: (10 * Math.log10(Math.max(snr, 1e-6))).toFixed(1) });
 }
 
 /** Durations (s) → statistics. */
@@ -358,7 +366,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   if (iq.length < 2 * count) return { reason: `iq holds ${iq.length / 2} complex samples, fewer than count ${count}` };
   const clipS = count / rateSps;
   if (count < MIN_CLIP_SAMPLES || clipS < MIN_CLIP_S) {
-    return { reason: `clip too short: ${count} samples (${(clipS * 1000).toFixed(2)} ms); need at least ${MIN_CLIP_SAMPLES} samples and ${MIN_CLIP_S * 1000} ms` };
+    return codedReason('ident.tooShort', { samples: count, ms: (clipS * 1000).toFixed(2), minSamples: MIN_CLIP_SAMPLES, minMs: MIN_CLIP_S * 1000 });
   }
   const bwHint = Math.max(0, input.bandwidthHz || 0);
   let spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, bwHint)); // resolution ≈ 1/32 of the hint
@@ -377,7 +385,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   // noise then comes from the quiet stretches of the clip (time domain) instead of the bins outside the window
   const nothing = !(ob.signalPower > 0) || snr99 < 0.1;
   if (nothing && bwHint < 0.25 * rateSps) {
-    return { reason: `no emission above the noise near ${Math.round(input.offsetHz)} Hz (in-band SNR ${(10 * Math.log10(Math.max(snr99, 1e-6))).toFixed(1)} dB)` };
+    return noEmission(input.offsetHz, snr99);
   }
   const fullBand = nothing || bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
   let center = (ob.low90Hz + ob.high90Hz) / 2;
@@ -392,7 +400,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   const z = ch.iq;
   const n = ch.count;
   const fs = ch.rateSps;
-  if (n < 32) return { reason: `clip too short: ${n} samples after channel selection at ${Math.round(fs)} S/s` };
+  if (n < 32) return codedReason('ident.tooShortChannel', { samples: n, rate: Math.round(fs) });
   const p = new Float64Array(n);
   for (let i = 0; i < n; i++) p[i] = z[2 * i] * z[2 * i] + z[2 * i + 1] * z[2 * i + 1];
   let noiseCh = (ob.floorPerBin / spec.binHz) * ch.enbwHz;
@@ -406,7 +414,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
     const sigP = Math.max(0, mean - noiseCh);
     snr99 = sigP / Math.max(noiseCh, 1e-30);
     if (!(snr99 > 0.01)) {
-      return { reason: `no emission above the noise near ${Math.round(input.offsetHz)} Hz (in-band SNR ${(10 * Math.log10(Math.max(snr99, 1e-6))).toFixed(1)} dB)` };
+      return noEmission(input.offsetHz, snr99);
     }
     bw99 = Math.max(bw99, 0.8 * rateSps);
     bw90 = Math.max(bw90, 0.7 * rateSps);

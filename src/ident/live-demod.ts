@@ -1,8 +1,8 @@
 // Streaming demodulation of one analog channel to 16 kHz audio for live listening (docs/listening.md §2): the clip
 // demodulator's chain (src/ident/audio.ts) made block by block with preallocated state, so it allocates nothing per block.
+import { Mixer, PolyphaseResampler } from '../dsp/resampler.js';
 import { QuietBandError } from '../errors.js';
 import { AUDIO_RATE_SPS } from './audio.js';
-import { lowPassTaps } from './channel.js';
 import { ANALOG_CLASSES, type SignalClass } from './classify.js';
 
 /** What {@link LiveDemodulator} demodulates. */
@@ -33,16 +33,23 @@ export const FULL_SCALE_DEVIATION_HZ = { nfm: 5000, wfm: 75_000 } as const;
 /** Phases of the audio resampler's filter table (the fractional delay is rounded to 1/PHASES of an input sample). */
 const PHASES = 256;
 
+/** Input samples mixed and decimated per step of {@link LiveDemodulator.push} (the size of its scratch buffers). */
+const STEP_SAMPLES = 8192;
+
+/** Stop-band attenuation of the channel decimator (dB): a Blackman window's, the clip demodulator's filter. */
+const CHANNEL_ATTENUATION_DB = 74;
+
 /** Audio kept for the caller to take (samples at {@link AUDIO_RATE_SPS}): 2 s. */
 const OUT_CAPACITY = 2 * AUDIO_RATE_SPS;
 
 /**
  * Demodulates one analog channel of a complex stream, block by block, to mono audio at {@link AUDIO_RATE_SPS}:
- * 1. mixer: a phasor rotated by −2π·offset/rate per sample (renormalised every 1024 samples);
- * 2. channel filter and decimation by D = max(1, ⌊rate / (4·half)⌋): Blackman windowed-sinc of 12·D + 1 taps, cut-off
- *    1.2·half, computed only at the kept outputs (12 complex multiply-adds per input sample), so the channel rate
- *    r1 = rate / D is ≥ 4·half and the filter's transition (5.5·rate / taps ≈ 0.46·r1) ends before it folds into the
- *    channel;
+ * 1. mixer ({@link Mixer}, src/dsp/resampler.ts): the channel moved to 0 Hz by e^{−j2π·offset·n/rate}, its phase
+ *    recomputed from the stream's sample count at every step;
+ * 2. channel filter and decimation by D = max(1, ⌊rate / (4·half)⌋) ({@link PolyphaseResampler} by 1/D): a Kaiser
+ *    windowed sinc flat to `half`, 74 dB down from r1 − half (the first alias that would fold onto the channel's edge),
+ *    computed only at the kept outputs; N ≈ 4.6·D·r1/(r1 − 2·half) ≤ 9.2·D taps, so ≤ 9.2 complex multiply-adds per
+ *    input sample (Kaiser's formula, Oppenheim & Schafer eq. 7.63). The channel rate is r1 = rate / D ≥ 4·half;
  * 3. demodulator at r1: FM discriminator arg(z[n]·z*[n−1])·r1/2π (Hz) divided by {@link FULL_SCALE_DEVIATION_HZ}
  *    (wfm then de-emphasised, 50 µs one-pole); AM: |z| divided by its 0.5 s mean, minus 1;
  * 4. resampler r1 → 16 kHz: Blackman windowed sinc over ±16 input samples (±16·r1/16k when r1 is above 16 kHz) with a
@@ -63,17 +70,11 @@ export class LiveDemodulator {
   /** Audio samples lost because nobody took them in time. */
   overwritten = 0;
   private readonly cls: 'am' | 'nfm' | 'wfm';
-  // mixer
-  private readonly cw: number;
-  private readonly sw: number;
-  private re = 1;
-  private im = 0;
-  private mixCount = 0;
-  // channel filter: the last `taps` mixed samples, stored twice (i and i + taps) so a window is always contiguous
-  private readonly h1: Float64Array;
-  private readonly hist: Float64Array;
-  private histPos = 0;
-  private phase1 = 0;
+  // mixer and channel decimator (null when D = 1), and their step buffers (interleaved I/Q)
+  private readonly mixer: Mixer;
+  private readonly decimator: PolyphaseResampler | null;
+  private readonly mixed = new Float32Array(2 * STEP_SAMPLES);
+  private readonly channel: Float32Array;
   // demodulator
   private prevRe = 0;
   private prevIm = 0;
@@ -113,12 +114,11 @@ export class LiveDemodulator {
     this.decimation = d;
     const r1 = o.rateSps / d;
     this.channelRateSps = r1;
-    const w = (-2 * Math.PI * o.offsetHz) / o.rateSps;
-    this.cw = Math.cos(w);
-    this.sw = Math.sin(w);
-    const taps1 = d === 1 ? 1 : 12 * d + 1;
-    this.h1 = taps1 === 1 ? Float64Array.of(1) : lowPassTaps(Math.min(0.49, (1.2 * this.halfHz) / o.rateSps), taps1);
-    this.hist = new Float64Array(4 * taps1);
+    this.mixer = new Mixer(o.offsetHz, o.rateSps);
+    this.decimator = d === 1 ? null : new PolyphaseResampler({
+      inRateSps: o.rateSps, up: 1, down: d, passbandHz: this.halfHz, stopbandHz: r1 - this.halfHz, attenuationDb: CHANNEL_ATTENUATION_DB, stepSamples: STEP_SAMPLES,
+    });
+    this.channel = new Float32Array(2 * (this.decimator?.maxOutput(STEP_SAMPLES) ?? 0));
     this.fmScale = this.cls === 'am' ? 0 : r1 / (2 * Math.PI) / FULL_SCALE_DEVIATION_HZ[this.cls];
     this.deemphC = 1 - Math.exp(-1 / (50e-6 * r1));
     this.agcC = 1 - Math.exp(-1 / (0.5 * r1));
@@ -160,51 +160,20 @@ export class LiveDemodulator {
    * Demodulates `count` complex samples of `iq` (interleaved I,Q) starting at complex sample `from`. Allocates nothing.
    */
   push(iq: Float32Array, from: number, count: number): void {
-    const h = this.h1;
-    const taps = h.length;
-    const d = this.decimation;
-    const hist = this.hist;
-    const cw = this.cw;
-    const sw = this.sw;
-    let re = this.re;
-    let im = this.im;
-    let pos = this.histPos;
-    let ph = this.phase1;
-    for (let n = 0; n < count; n++) {
-      const x = iq[2 * (from + n)];
-      const y = iq[2 * (from + n) + 1];
-      const mr = x * re - y * im;
-      const mi = x * im + y * re;
-      const r2 = re * cw - im * sw;
-      im = re * sw + im * cw;
-      re = r2;
-      if (++this.mixCount === 1024) {
-        this.mixCount = 0;
-        const g = 1 / Math.sqrt(re * re + im * im);
-        re *= g;
-        im *= g;
+    const mixed = this.mixed;
+    const channel = this.channel;
+    const dec = this.decimator;
+    for (let done = 0; done < count; ) {
+      const n = Math.min(STEP_SAMPLES, count - done);
+      this.mixer.process(iq, n, mixed, from + done);
+      done += n;
+      if (dec === null) {
+        for (let i = 0; i < n; i++) this.channelSample(mixed[2 * i], mixed[2 * i + 1]);
+        continue;
       }
-      hist[2 * pos] = mr;
-      hist[2 * pos + 1] = mi;
-      hist[2 * (pos + taps)] = mr;
-      hist[2 * (pos + taps) + 1] = mi;
-      pos = pos + 1 === taps ? 0 : pos + 1;
-      if (++ph < d) continue;
-      ph = 0;
-      // window: the `taps` latest samples, oldest first, at hist[pos … pos + taps)
-      let ar = 0;
-      let ai = 0;
-      for (let k = 0, j = 2 * pos; k < taps; k++, j += 2) {
-        const hk = h[k];
-        ar += hk * hist[j];
-        ai += hk * hist[j + 1];
-      }
-      this.channelSample(ar, ai);
+      const m = dec.process(mixed, n, channel);
+      for (let i = 0; i < m; i++) this.channelSample(channel[2 * i], channel[2 * i + 1]);
     }
-    this.re = re;
-    this.im = im;
-    this.histPos = pos;
-    this.phase1 = ph;
   }
 
   /** Demodulates one channel sample and feeds the resampler. */

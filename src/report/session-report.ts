@@ -65,7 +65,7 @@ export interface ReportAlert {
   groupId?: string;
   positionM?: { xM: number; yM: number };
   /** Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md). */
-  signal?: { class: string; confidence: number; reason: string };
+  signal?: { class: string; confidence: number; reason: string; reasonCode?: unknown; speechPresent?: true };
 }
 
 /** Everything the HTML shows; built by {@link buildSessionReport}. */
@@ -233,8 +233,10 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     }
     const sig = merged.signal as unknown;
     if (typeof sig === 'object' && sig !== null && typeof (sig as { class?: unknown }).class === 'string') {
-      const g = sig as { class: string; confidence?: unknown; reason?: unknown };
+      const g = sig as { class: string; confidence?: unknown; reason?: unknown; reasonCode?: unknown; speechPresent?: unknown };
       a.signal = { class: g.class, confidence: finite(g.confidence) ? (g.confidence as number) : 0, reason: typeof g.reason === 'string' ? g.reason : '' };
+      if (g.reasonCode !== undefined) a.signal.reasonCode = g.reasonCode;
+      if (recs.some((r) => (r.signal as { speechPresent?: unknown } | undefined)?.speechPresent === true)) a.signal.speechPresent = true;
     }
     // the opening note says what happened ("no data for 5 s"); a later one only how it ended
     const noteRecs = recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known');
@@ -350,7 +352,7 @@ const REPORT_TEXT = {
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
-    signal: 'Signal type', classesTitle: 'Transmissions by signal type: ',
+    signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
     classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
@@ -368,7 +370,7 @@ const REPORT_TEXT = {
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
-    signal: '信号类型', classesTitle: '按信号类型统计的发射告警：',
+    signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
     classWord: {
       carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
       'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
@@ -429,7 +431,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
-${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %) — ${esc(a.signal.reason)}</td></tr>` : ''}
+${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %)${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table>

@@ -1,6 +1,7 @@
 // Messages of the live-listening channel between the daemon's main thread and a sensor's listen thread (docs/listening.md §3).
 // The channel is a node:worker_threads BroadcastChannel per site and sensor, so neither the supervisor nor the sensor
 // worker's message port carries audio.
+import type { AlertMessageCode } from './protocol.js';
 
 /** Most channels one sensor demodulates at once (several browsers listening to one alert share one channel). */
 export const MAX_LISTENS_PER_SENSOR = 2;
@@ -26,5 +27,5 @@ export type ListenReport =
    * `speech`: the last voice-activity verdict over 2 s of this listen's audio, null before the first.
    */
   | { type: 'audio'; listenId: number; seq: number; firstSampleMs: number; speech: boolean | null; pcm: Int16Array }
-  /** The worker cannot (or no longer) demodulate this listen, and why. */
-  | { type: 'ended'; listenId: number; reason: string };
+  /** The worker cannot (or no longer) demodulate this listen, and why (English, and as a `listen.*` code when it has one). */
+  | { type: 'ended'; listenId: number; reason: string; reasonCode?: AlertMessageCode };

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from './listen-channel.js';
-import { LISTEN_FRAME, type Alert, type ListenStateMessage } from './protocol.js';
+import { codedReason } from './message-text.js';
+import { LISTEN_FRAME, type Alert, type AlertMessageCode, type ListenStateMessage } from './protocol.js';
 
 /**
  * What the server hands to an extension of its WebSocket protocol ({@link ServerOptions.wsExtension}): every parsed
@@ -26,6 +27,11 @@ export interface ListenHubOptions {
   log: Logger;
   /** Audio frames are skipped for a client whose socket holds at least this many unsent bytes. Default 256 KiB. */
   highWaterBytes?: number;
+  /**
+   * Called once per listen when its voice test first finds speech (a frame flagged speech-present), with the alert and
+   * its sensor: the daemon marks the alert's identification (`signal.speechPresent`) through the sensor's supervisor.
+   */
+  onSpeech?: (alertId: string, sensor: string) => void;
 }
 
 const ListenRequestSchema = z.object({ v: z.literal(1), type: z.enum(['listen', 'listen-stop']), alertId: z.string().min(1).max(200) });
@@ -42,6 +48,14 @@ interface ActiveListen {
   alertId: string;
   sensor: string;
   clients: Set<WebSocket>;
+  /** True once a frame of this listen was flagged speech-present (reported to `onSpeech`). */
+  speech: boolean;
+}
+
+/** A reason in English and, when it has one, its code (`listen-state` `reason` / `reasonCode`). */
+interface Coded {
+  reason: string;
+  reasonCode?: AlertMessageCode;
 }
 
 /** Counters of {@link ListenHub.stats}. */
@@ -98,17 +112,17 @@ export class ListenHub implements WsExtension {
       return true;
     }
     if (r.data.type === 'listen') this.start(ws, r.data.alertId);
-    else this.leave(ws, r.data.alertId, 'stopped by the listener');
+    else this.leave(ws, r.data.alertId, codedReason('listen.byListener'));
     return true;
   }
 
   onClose(ws: WebSocket): void {
-    for (const l of [...this.byId.values()]) if (l.clients.delete(ws) && l.clients.size === 0) this.end(l, 'the listener disconnected');
+    for (const l of [...this.byId.values()]) if (l.clients.delete(ws) && l.clients.size === 0) this.end(l, codedReason('listen.disconnected'));
   }
 
   /** Ends every listen and closes the channels (daemon stop). */
   close(): void {
-    for (const l of [...this.byId.values()]) this.end(l, 'the daemon is stopping');
+    for (const l of [...this.byId.values()]) this.end(l, codedReason('listen.daemonStopping'));
     this.o.alerts.off('alert', this.onAlert);
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
@@ -121,24 +135,25 @@ export class ListenHub implements WsExtension {
       this.closed.add(a.alertId);
       if (this.closed.size > CLOSED_KEPT) this.closed.delete(this.closed.values().next().value!);
       const l = this.byAlert.get(a.alertId);
-      if (l !== undefined) this.end(l, 'the transmission ended (its alert closed)');
+      if (l !== undefined) this.end(l, codedReason('listen.alertClosed'));
     } else if (!this.closed.has(a.alertId)) this.openAlerts.set(a.alertId, a);
   }
 
   private start(ws: WebSocket, alertId: string): void {
-    const refuse = (reason: string): void => send(ws, { v: 1, type: 'listen-state', alertId, state: 'refused', reason });
+    const refuse = (why: Coded): void => send(ws, { v: 1, type: 'listen-state', alertId, state: 'refused', ...why });
     const a = this.openAlerts.get(alertId);
-    if (a === undefined) return refuse(`no open transmission alert ${alertId} (closed, unknown, or not a transmission)`);
+    if (a === undefined) return refuse(codedReason('listen.noOpenAlert', { alertId }));
     const cls = a.signal?.class;
-    if (cls === undefined) return refuse(`alert ${alertId} is not identified yet: listening needs an analog class (${AUDIO_CLASSES.join(', ')})`);
-    if (!(AUDIO_CLASSES as readonly string[]).includes(cls)) return refuse(`alert ${alertId} is "${cls}": only analog classes (${AUDIO_CLASSES.join(', ')}) carry audio to listen to`);
+    const classes = AUDIO_CLASSES.join(', ');
+    if (cls === undefined) return refuse(codedReason('listen.notIdentified', { alertId, classes }));
+    if (!(AUDIO_CLASSES as readonly string[]).includes(cls)) return refuse(codedReason('listen.digital', { alertId, cls, classes }));
     const ch = this.channels.get(a.sensor);
-    if (ch === undefined) return refuse(`sensor ${a.sensor} hops its tuner (or is not of this site): its channels cannot be listened to live`);
+    if (ch === undefined) return refuse(codedReason('listen.hopping', { sensor: a.sensor }));
     let l = this.byAlert.get(alertId);
     if (l === undefined) {
       const onSensor = [...this.byId.values()].filter((x) => x.sensor === a.sensor).length;
-      if (onSensor >= MAX_LISTENS_PER_SENSOR) return refuse(`sensor ${a.sensor} already streams ${MAX_LISTENS_PER_SENSOR} channels (its limit): stop one first`);
-      l = { listenId: this.nextId++ >>> 0, alertId, sensor: a.sensor, clients: new Set() };
+      if (onSensor >= MAX_LISTENS_PER_SENSOR) return refuse(codedReason('listen.limit', { sensor: a.sensor, max: MAX_LISTENS_PER_SENSOR }));
+      l = { listenId: this.nextId++ >>> 0, alertId, sensor: a.sensor, clients: new Set(), speech: false };
       this.byAlert.set(alertId, l);
       this.byId.set(l.listenId, l);
       this.counts.listens++;
@@ -151,25 +166,25 @@ export class ListenHub implements WsExtension {
   }
 
   /** One client stops listening to `alertId`; the channel stops when it was the last. */
-  private leave(ws: WebSocket, alertId: string, reason: string): void {
+  private leave(ws: WebSocket, alertId: string, why: Coded): void {
     const l = this.byAlert.get(alertId);
     if (l === undefined || !l.clients.delete(ws)) {
-      send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', reason: 'not listening' });
+      send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', ...codedReason('listen.notListening') });
       return;
     }
-    send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', listenId: l.listenId, reason });
-    if (l.clients.size === 0) this.end(l, reason);
+    send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', listenId: l.listenId, ...why });
+    if (l.clients.size === 0) this.end(l, why);
   }
 
   /** Stops a listen: tells its sensor and its remaining clients. */
-  private end(l: ActiveListen, reason: string): void {
+  private end(l: ActiveListen, why: Coded): void {
     if (this.byId.get(l.listenId) !== l) return;
     this.byId.delete(l.listenId);
     this.byAlert.delete(l.alertId);
     this.channels.get(l.sensor)?.postMessage({ type: 'stop', listenId: l.listenId } satisfies ListenControl);
-    for (const ws of l.clients) send(ws, { v: 1, type: 'listen-state', alertId: l.alertId, state: 'stopped', listenId: l.listenId, reason });
+    for (const ws of l.clients) send(ws, { v: 1, type: 'listen-state', alertId: l.alertId, state: 'stopped', listenId: l.listenId, ...why });
     l.clients.clear();
-    this.o.log.info({ alertId: l.alertId, sensor: l.sensor, listenId: l.listenId, reason }, 'live listen stopped');
+    this.o.log.info({ alertId: l.alertId, sensor: l.sensor, listenId: l.listenId, reason: why.reason }, 'live listen stopped');
   }
 
   private onReport(r: ListenReport | ListenControl): void {
@@ -177,8 +192,12 @@ export class ListenHub implements WsExtension {
     const l = this.byId.get(r.listenId);
     if (l === undefined) return;
     if (r.type === 'ended') {
-      this.end(l, r.reason);
+      this.end(l, { reason: r.reason, ...(r.reasonCode !== undefined ? { reasonCode: r.reasonCode } : {}) });
       return;
+    }
+    if (r.speech === true && !l.speech) {
+      l.speech = true;
+      this.o.onSpeech?.(l.alertId, l.sensor);
     }
     const frame = encodeAudioFrame(l.listenId, r.seq, r.firstSampleMs, r.speech, r.pcm);
     const high = this.o.highWaterBytes ?? 256 * 1024;

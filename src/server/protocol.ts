@@ -139,9 +139,10 @@ export interface ListenStopMessage { v: 1; type: 'listen-stop'; alertId: string 
 /**
  * A listen's state: `started` (frames with this `listenId` follow, at `rateSps`), `stopped` (no more frames: asked for,
  * the transmission's alert closed, or the sensor's stream ended; `reason` says which) or `refused` (`reason`: not an open
- * analog alert, a hopping sensor, or the sensor's listen limit reached).
+ * analog alert, a hopping sensor, or the sensor's listen limit reached). `reasonCode`: `reason` as a `listen.*` code
+ * (src/server/message-text.ts) for the page to word in its reader's language; `reason` stays the English text.
  */
-export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: string; state: 'started' | 'stopped' | 'refused'; listenId?: number; rateSps?: number; reason?: string }
+export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: string; state: 'started' | 'stopped' | 'refused'; listenId?: number; rateSps?: number; reason?: string; reasonCode?: AlertMessageCode }
 
 /**
  * Binary audio frame of a live listen (all little-endian): byte 0 kind (1 = audio), byte 1 flags (bit 0: speech judged,

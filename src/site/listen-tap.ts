@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { BroadcastChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { codedReason } from '../server/message-text.js';
 import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from '../server/listen-channel.js';
 import type { IqBlock, IqSourceInfo } from '../types.js';
 import { compiledModuleUrl } from '../module-url.js';
@@ -104,7 +105,7 @@ export class ListenTap {
 
   /** Ends every listen and the listen thread (worker shutdown). */
   async close(): Promise<void> {
-    for (const id of this.listens.keys()) this.report({ type: 'ended', listenId: id, reason: 'the sensor worker stopped' });
+    for (const id of this.listens.keys()) this.report({ type: 'ended', listenId: id, ...codedReason('listen.workerStopped') });
     this.listens.clear();
     this.channel.close();
     const t = this.thread;
@@ -120,19 +121,19 @@ export class ListenTap {
     }
     if (this.listens.has(m.listenId)) return;
     if (this.listens.size >= MAX_LISTENS_PER_SENSOR) {
-      this.report({ type: 'ended', listenId: m.listenId, reason: `sensor ${this.sensor} already demodulates ${MAX_LISTENS_PER_SENSOR} channels (its limit)` });
+      this.report({ type: 'ended', listenId: m.listenId, ...codedReason('listen.sensorLimit', { sensor: this.sensor, max: MAX_LISTENS_PER_SENSOR }) });
       return;
     }
     const s = this.stream;
     if (s !== null) {
       const offsetHz = m.centerHz - s.info.centerHz;
       if (!(Math.abs(offsetHz) < s.info.rateSps / 2)) {
-        this.report({ type: 'ended', listenId: m.listenId, reason: `${(m.centerHz / 1e6).toFixed(4)} MHz is outside sensor ${this.sensor}'s stream (${(s.info.centerHz / 1e6).toFixed(4)} MHz ± ${(s.info.rateSps / 2e3).toFixed(0)} kHz)` });
+        this.report({ type: 'ended', listenId: m.listenId, ...codedReason('listen.outsideStream', { mhz: (m.centerHz / 1e6).toFixed(4), sensor: this.sensor, centerMhz: (s.info.centerHz / 1e6).toFixed(4), halfKhz: (s.info.rateSps / 2e3).toFixed(0) }) });
         return;
       }
     }
     if (this.ensureThread() === null) {
-      this.report({ type: 'ended', listenId: m.listenId, reason: `the listen thread ${LISTEN_WORKER_DIST_PATH} is missing: build QuietBand (npm run build)` });
+      this.report({ type: 'ended', listenId: m.listenId, ...codedReason('listen.threadMissing', { path: LISTEN_WORKER_DIST_PATH, command: 'npm run build' }) });
       return;
     }
     this.listens.set(m.listenId, m);
@@ -171,7 +172,7 @@ export class ListenTap {
     w.unref();
     w.on('error', (err) => {
       this.log.error({ err }, 'listen thread failed');
-      for (const id of this.listens.keys()) this.report({ type: 'ended', listenId: id, reason: `the listen thread failed: ${err.message}` });
+      for (const id of this.listens.keys()) this.report({ type: 'ended', listenId: id, ...codedReason('listen.threadFailed', { error: err.message }) });
       this.listens.clear();
       this.thread = null;
     });

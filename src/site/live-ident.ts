@@ -7,6 +7,7 @@ import type { IqRing } from '../evidence/iq-ring.js';
 import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { AlertSignal } from '../server/protocol.js';
+import { codedReason } from '../server/message-text.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import type { EvidenceSink } from './sensor-runtime.js';
 import type { SensorRun } from './sensor-life.js';
@@ -184,20 +185,23 @@ export class LiveIdentifier implements EvidenceSink {
     try {
       const { iq, count } = this.read(from + shift - margin, to + shift + margin);
       if (count === 0 || to + shift + margin <= this.heldFrom()) {
-        pending = Promise.resolve({ class: 'unknown', confidence: 0, reason: "the transmission's IQ is no longer held by the sensor's ring" });
+        pending = Promise.resolve({ class: 'unknown', confidence: 0, ...codedReason('ident.notHeld') });
       } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending
-      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, reason: `identification failed: ${err instanceof Error ? err.message : String(err)}` }))
+      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...codedReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
         // a track already released (closed, stream ended) or finally identified takes no more results
         if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
-          signal = { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
+          const first = t.first.reasonCode;
+          signal = first !== undefined
+            ? { ...t.first, final: true, ...codedReason('ident.firstStands', { ...first.params, inner: first.id, last: signal.reason }) }
+            : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
         const now = performance.now();

@@ -161,7 +161,12 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     return out;
   };
   // live listening to open analog alerts (src/server/listen.ts), over the same socket and auth
-  const listen = new ListenHub({ site: site.site, sensors: site.sensors.map((s) => ({ name: s.name, hopping: s.scan !== undefined })), alerts: bus, log });
+  const listen = new ListenHub({
+    site: site.site, sensors: site.sensors.map((s) => ({ name: s.name, hopping: s.scan !== undefined })), alerts: bus, log,
+    onSpeech: (alertId, sensor) => {
+      if (supervisors.find((s) => s.name === sensor)?.speechHeard(alertId) !== true) log.info({ alertId, sensor }, 'speech heard live on an alert no longer open: not recorded');
+    },
+  });
   let server: RunningServer;
   try {
     server = await startServer({

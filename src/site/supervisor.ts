@@ -115,7 +115,8 @@ export class SensorSupervisor {
   private offline = false;
   private offlineSinceMs = 0;
   private readonly origins = new Map<string, number>();
-  private readonly open = new Map<string, { busId: number; last: DetectionEvent; signal?: AlertSignal }>();
+  /** Open tracks by `gen:run:id`: bus id, latest event, latest identification, and whether speech was heard live. */
+  private readonly open = new Map<string, { busId: number; last: DetectionEvent; signal?: AlertSignal; speech?: true }>();
   private readonly clipAnnotator: ClipAlertAnnotator;
   private nextBusId = 1;
   private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
@@ -348,8 +349,30 @@ export class SensorSupervisor {
   private onSignal(gen: number, run: number, id: number, signal: AlertSignal): void {
     const t = this.open.get(`${gen}:${run}:${id}`);
     if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
-    t.signal = signal;
-    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, signal);
+    t.signal = t.speech ? withLiveSpeech(signal) : signal;
+    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+  }
+
+  /**
+   * Speech was heard while someone listened live to `alertId` (the listen thread's voice test, docs/listening.md §2):
+   * the alert's identification gets `speechPresent: true` for good (a later identification, whose clip may have missed
+   * the speech, does not turn it back), sent now as an `update` the way an identification is. Returns false when
+   * `alertId` is not an open transmission of this sensor.
+   */
+  speechHeard(alertId: string): boolean {
+    const tr = this.o.bus.transmissionTrackOf(alertId);
+    if (tr === undefined || tr.sensor !== this.name) return false;
+    for (const [key, t] of this.open) {
+      if (t.busId !== tr.trackId) continue;
+      if (t.speech) return true;
+      t.speech = true;
+      if (t.signal === undefined) return true; // carried by the identification when it comes
+      t.signal = withLiveSpeech(t.signal);
+      const [gen, run] = key.split(':');
+      this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+      return true;
+    }
+    return false;
   }
 
   private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
@@ -510,4 +533,13 @@ export class SensorSupervisor {
     this.closeOrphans(this.gen);
     await w.terminate().catch(() => 0);
   }
+}
+
+/** Why {@link withLiveSpeech} says speech is present. */
+export const LIVE_SPEECH_VOICE = 'speech heard while listening live (voice test over 2 s of the demodulated audio)';
+
+/** `signal` with speech present, as heard live (its own voice verdict kept when it already found speech). */
+export function withLiveSpeech(signal: AlertSignal): AlertSignal {
+  if (signal.speechPresent === true) return signal;
+  return { ...signal, speechPresent: true, voice: LIVE_SPEECH_VOICE };
 }

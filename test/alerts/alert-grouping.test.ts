@@ -3,8 +3,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import type { Alert } from '../../src/server/protocol.js';
+import { ListenHub } from '../../src/server/listen.js';
+import { alertMessageIn, codedReason } from '../../src/server/message-text.js';
+import type { Alert, AlertSignal } from '../../src/server/protocol.js';
 import { det, tempDir } from '../server/helpers.js';
+import { pino } from 'pino';
+import type { WebSocket } from 'ws';
 
 const LOCATIONS = {
   'sens-a': { room: 'Hall A', xM: 0, yM: 0 },
@@ -151,5 +155,81 @@ describe('AlertBus grouping across located sensors', () => {
     expect(emitted.filter((r) => r.alertId === a.alertId).map((r) => r.event)).toEqual(['open', 'close']);
     expect(emitted.at(-1)!.rooms).toBeUndefined();
     expect(() => new AlertBus({ store: {} as AlertStore, locations: LOCATIONS, grouping: { timeSlackMs: Number.NaN } })).toThrow(/timeSlackMs/);
+  });
+
+  it('shows the identification of the member with the highest in-band SNR on every row of the group; each keeps its own features', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    // the demo's 433.86 MHz NFM link: nfm in the near room, fsk in the far room where the FM noise fills the spectrum
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.93, reason: 'narrow FM: constant envelope', snrDb: 24.6, bandwidthHz: 11_200, deviationHz: 2900 };
+    const fsk: AlertSignal = { class: 'fsk', confidence: 0.41, reason: 'continuous, constant envelope, frequency takes 2 values', snrDb: 8.3, bandwidthHz: 9_800, tones: 2 };
+    const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    // the far room identifies first: the group shows its fsk until the near room's identification comes
+    await bus.handleDetection('sens-b', tx('update', 12), { ...ctx, signal: fsk });
+    await bus.flush();
+    const aFirst = emitted.filter((r) => r.alertId === a.alertId).at(-1)!;
+    expect(aFirst.signal?.class).toBe('fsk');
+    expect(aFirst.signal?.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 8.3 });
+    expect(aFirst.signal?.own).toBeUndefined(); // sens-a has no reading of its own yet
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.flush();
+    const aLast = emitted.filter((r) => r.alertId === a.alertId).at(-1)!;
+    const bLast = emitted.filter((r) => r.alertId === b.alertId).at(-1)!;
+    // the decider's row: its own identification, unchanged
+    expect(aLast.signal).toEqual(nfm);
+    // the weaker row: the group's class, confidence and reason; its own features and its own reading kept
+    expect(bLast.event).toBe('update');
+    expect(bLast.signal?.class).toBe('nfm');
+    expect(bLast.signal?.confidence).toBe(0.93);
+    expect(bLast.signal?.reason).toBe('as identified by sens-a, the group\'s strongest (in-band SNR 24.6 dB): narrow FM: constant envelope');
+    expect(bLast.signal?.bandwidthHz).toBe(9_800);
+    expect(bLast.signal?.snrDb).toBe(8.3);
+    expect(bLast.signal?.tones).toBe(2);
+    expect(bLast.signal?.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 24.6 });
+    expect(bLast.signal?.own).toEqual({ class: 'fsk', confidence: 0.41, reason: fsk.reason });
+    // its later records keep the group's class (a throttled detector update, and the close)
+    await bus.handleDetection('sens-b', tx('update', 13), { ...ctx, signal: fsk });
+    await bus.handleDetection('sens-b', tx('close', 13, { endS: 3 }), { ...ctx, signal: fsk });
+    await bus.flush();
+    expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal?.class).toBe('nfm');
+  });
+
+  it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.nfm', { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
+    await bus.handleDetection('sens-a', tx('open', 24), ctx);
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.flush();
+    const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    expect(s.reason).toBe('as identified by sens-a, the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    expect(s.reasonCode?.id).toBe('ident.group');
+    expect(alertMessageIn('en', undefined, s.reasonCode)).toBe(s.reason);
+    expect(alertMessageIn('zh-CN', undefined, s.reasonCode)).toBe('由本组最强的 sens-a 识别（带内信噪比 22.0 dB）：窄带调频：包络恒定（峭度 0.01），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
+  });
+
+  it('offers listening on the weaker room\'s alert once the group reads an analog class', async () => {
+    const { bus } = await setup();
+    const hub = new ListenHub({ site: 'group-listen-test', sensors: [{ name: 'sens-a', hopping: false }, { name: 'sens-b', hopping: false }], alerts: bus, log: pino({ level: 'silent' }) });
+    const sent: unknown[] = [];
+    const ws = { readyState: 1, send: (m: string) => sent.push(JSON.parse(m)), bufferedAmount: 0 } as unknown as WebSocket;
+    try {
+      const ctx = { originMs: ORIGIN };
+      const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;
+      const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+      await bus.handleDetection('sens-b', tx('update', 12), { ...ctx, signal: { class: 'fsk', confidence: 0.4, reason: 'fsk', snrDb: 8 } });
+      await bus.flush();
+      hub.onMessage(ws, { v: 1, type: 'listen', alertId: b.alertId });
+      expect(sent.at(-1)).toMatchObject({ type: 'listen-state', state: 'refused' });
+      await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: { class: 'nfm', confidence: 0.9, reason: 'nfm', snrDb: 25 } });
+      await bus.flush();
+      hub.onMessage(ws, { v: 1, type: 'listen', alertId: b.alertId });
+      expect(sent.at(-1)).toMatchObject({ type: 'listen-state', alertId: b.alertId, state: 'started' });
+      expect(a.alertId).not.toBe(b.alertId);
+    } finally {
+      hub.close();
+    }
   });
 });

@@ -108,4 +108,15 @@ describe('Mixer', () => {
     expect(amplitudeAt(out, 0, 24_000, 1000, IN)).toBeCloseTo(1, 5);
     expect(amplitudeAt(out, 24_000, 24_000, 1000, IN)).toBeCloseTo(1, 5);
   });
+  it('reads from a complex sample offset of its input (a ring) the same as from a view of it', () => {
+    const x = tone(50_000 + 700, IN, 20_000);
+    const viaView = new Float32Array(2 * 5000);
+    const viaOffset = new Float32Array(2 * 5000);
+    const a = new Mixer(50_000, IN);
+    const b = new Mixer(50_000, IN);
+    a.process(x.subarray(2 * 3000), 5000, viaView);
+    b.process(x, 5000, viaOffset, 3000);
+    expect(Array.from(viaOffset)).toEqual(Array.from(viaView));
+    expect(amplitudeAt(viaOffset, 0, 5000, 700, IN)).toBeCloseTo(1, 4);
+  });
 });

@@ -1,8 +1,9 @@
 // Identification on synthetic clips of every class (src/eval/ident-cases.ts): the accuracy targets of
 // docs/identification.md at 10 dB and 3 dB in-band SNR, the reasons, and refusals of clips that cannot be classified.
 import { describe, expect, it } from 'vitest';
-import { identify, SIGNAL_CLASSES } from '../../src/ident/classify.js';
+import { classify, identify, RULES, SIGNAL_CLASSES } from '../../src/ident/classify.js';
 import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases.js';
+import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures, unitDuration } from '../../src/ident/features.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
@@ -47,9 +48,32 @@ describe('classification of synthetic emissions', () => {
       const r = identify(makeCase(cls, 7, 10).input);
       expect(SIGNAL_CLASSES).toContain(r.class);
       expect(r.reason.length).toBeGreaterThan(20);
+      // the reason's code renders to the same English words, and to Chinese for the page
+      expect(alertMessageIn('en', undefined, r.reasonCode)).toBe(r.reason);
+      expect(alertMessageIn('zh-CN', undefined, r.reasonCode)).toMatch(/[\u4e00-\u9fff]/);
       expect(r.confidence).toBeGreaterThan(0.3);
       expect(r.confidence).toBeLessThanOrEqual(0.99);
     }
+  });
+});
+
+describe('the envelope in the FM reasons', () => {
+  it('an FM reason calls the envelope constant only up to the noise-like kurtosis; far above it a continuous narrow emission is keyed', () => {
+    const f = extractFeatures(makeCase('nfm', 3, 20).input);
+    if ('reason' in f) throw new Error(f.reason);
+    const fm = classify(f);
+    expect(fm.class).toBe('nfm');
+    expect(f.envelopeKurtosis).toBeLessThanOrEqual(RULES.noiseLikeKurtosis);
+    expect(fm.reason).toMatch(/^narrow FM: constant envelope \(kurtosis -?\d\.\d\d\)/);
+    // the same features with a kurtosis between a Gaussian's 1 and the keyed bound: still nfm (nothing else matches),
+    // the reason says the envelope is not constant
+    const mid = classify({ ...f, envelopeKurtosis: 1.2, carrierFraction: 0.05, tones: 1, spectralTones: 0 });
+    expect(mid.class).toBe('nfm');
+    expect(mid.reason).toMatch(/^narrow FM: envelope not constant \(kurtosis 1\.20 > 0\.55\): FM only because no other rule matched/);
+    // a kurtosis of 8.8 (on ≈ 10 % of the time) with no carrier line: keyed, the share in the reason
+    const keyed = classify({ ...f, envelopeKurtosis: 8.8, carrierFraction: 0.04, tones: 1, spectralTones: 0 });
+    expect(keyed.class).toBe('ook');
+    expect(keyed.reason).toContain('envelope kurtosis 8.80 (a constant envelope on ≈ 10 % of the time; > 2)');
   });
 });
 
@@ -58,6 +82,7 @@ describe('clips that cannot be classified', () => {
     const c = makeCase('ook', 1, 20);
     const r = identify({ ...c.input, count: 300 });
     expect(r.class).toBe('unknown');
+    expect(r.reasonCode?.id).toBe('ident.tooShort');
     expect(r.confidence).toBe(0);
     expect(r.reason).toMatch(/clip too short: 300 samples/);
   });

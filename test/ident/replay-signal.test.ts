@@ -88,6 +88,16 @@ describe('replay of real recordings (rtl_433 test files)', () => {
     const first = lines.find((l) => l.startS < 0.3 && l.endS > 0.3);
     expect(first?.signal?.class).toBe('ook');
     expect(Math.abs(1e6 / first!.signal!.symbolRateBd / 488 - 1)).toBeLessThan(0.1);
+    // the 4th burst, weak (in-band SNR ≈ −2 dB) with its pulses not resolved: a kurtosis far above a constant
+    // envelope's 0 says keyed (rtl_433: OOK), not "narrow FM: constant envelope"
+    const fourth = lines.find((l) => l.startS > 1.8 && l.startS < 1.95);
+    expect(fourth?.signal?.envelopeKurtosis).toBeGreaterThan(2);
+    expect(fourth?.signal?.class).toBe('ook');
+    expect(fourth?.signal?.reason).toMatch(/^on-off keyed \(pulses not resolved at this SNR\): envelope kurtosis \d+\.\d\d \(a constant envelope on ≈ \d+ % of the time/);
+    for (const l of lines) {
+      expect(l.signal?.class, `${l.startS} s`).toBe('ook');
+      if (l.signal!.envelopeKurtosis > 0.55) expect(l.signal!.reason, `${l.startS} s`).not.toMatch(/constant envelope \(kurtosis/);
+    }
   });
   it('EnergyCount 3000: fsk, 2 tones ≈ 40 kHz apart', async () => {
     for (const f of ['ec3k_EnergyCount3000_FSK_868.3M_250k.cu8']) {

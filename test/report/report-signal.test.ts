@@ -1,6 +1,7 @@
 // Session report: transmissions counted per signal class (latest identification of each alert), and each alert's class.
 import { describe, expect, it } from 'vitest';
 import { buildSessionReport, renderReportHtml } from '../../src/report/session-report.js';
+import { codedReason } from '../../src/server/message-text.js';
 import type { Alert, AlertSignal } from '../../src/server/protocol.js';
 
 const T0 = Date.parse('2026-06-07T01:00:00Z');
@@ -31,5 +32,18 @@ describe('session report: signal classes', () => {
     expect(en).toContain('<b class="signal-class">nfm</b> (90 %) — nfm because');
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">通断键控（OOK） 2</span>，<span data-class="nfm">窄带调频 1</span>，<span data-class="unidentified">未识别 1</span>');
+  });
+
+  it('words the reason from its code in the report\'s language and marks speech heard live (kept from the update that found it)', async () => {
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.93, final: false, ...codedReason('ident.nfm', { k: '0.03', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
+    const records: Alert[] = [
+      rec('s1', 'open', 1), rec('s1', 'update', 2, { signal: nfm }), rec('s1', 'update', 3, { signal: { ...nfm, speechPresent: true, voice: 'speech heard while listening live' } }),
+      rec('s1', 'close', 4, { signal: { ...nfm, final: true, speechPresent: true } }),
+    ];
+    const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<b class="signal-class">nfm</b> (93 %) · <b class="speech">speech heard</b> — narrow FM: constant envelope (kurtosis 0.03), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('(93 %) · <b class="speech">检测到语音</b> — 窄带调频：包络恒定（峭度 0.03），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
 });

@@ -1,5 +1,6 @@
 // LiveIdentifier: opens pass at once, the first identification follows the transmission's first 0.5 s, the close waits for
 // the final one (at most holdCloseMs); a failing or hanging identification gives `unknown` / a released close, never a lost event.
+import { alertMessageIn } from '../../src/server/message-text.js';
 import { describe, expect, it } from 'vitest';
 import { identify, type Identification } from '../../src/ident/classify.js';
 import type { IdentInput } from '../../src/ident/features.js';
@@ -128,6 +129,10 @@ describe('LiveIdentifier', () => {
     const sigs = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
     expect(sigs.map((s) => [s.class, s.final])).toEqual([['ook', false], ['ook', true]]);
     expect(sigs[1]!.reason).toBe(`${sigs[0]!.reason} (its last part: no emission above the noise near 0 Hz)`);
+    // coded: the first reason's code inside ident.firstStands, in English the same words
+    expect(sigs[1]!.reasonCode?.id).toBe('ident.firstStands');
+    expect(alertMessageIn('en', undefined, sigs[1]!.reasonCode)).toBe(sigs[1]!.reason);
+    expect(alertMessageIn('zh-CN', undefined, sigs[1]!.reasonCode)).toMatch(/^通断键控：.*（其最后一段无法识别，沿用最初的识别）$/);
     expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
     await li.close();
   });

@@ -7,11 +7,14 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListenHub } from '../../src/server/listen.js';
 import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
+import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite, type FakeTransmission } from './fake-site.js';
 
 const NFM: AlertSignal = { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, deviationHz: 3000, snrDb: 20, reason: 'constant envelope, frequency swings ±3.0 kHz' };
+/** An nfm identification as the classifier gives it: the English reason and its code. */
+const NFM_CODED: AlertSignal = { ...NFM, ...codedReason('ident.nfm', { k: '0.02', limit: 0.55, bw: '11.0 kHz', dev: '3.0 kHz' }) };
 const OOK: AlertSignal = { class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, reason: 'on-off keyed: 128 pulses' };
 
 let site: FakeSite;
@@ -97,10 +100,11 @@ const frames = async (status: ReturnType<Page['locator']>): Promise<number> => N
 
 describe('live listening in the web UI', () => {
   it('en: Listen for the nfm alert (frames arrive, Stop stops the sensor stream), none for the OOK alert', async () => {
-    const [{ alertId: nfm, tx }, ook] = await Promise.all([raiseTx(433_500_000, NFM), raise(434_100_000, OOK)]);
+    const [{ alertId: nfm, tx }, ook] = await Promise.all([raiseTx(433_500_000, NFM_CODED), raise(434_100_000, OOK)]);
     const { page } = await open();
     {
       const d = await detailOf(page, nfm);
+      expect(await d.dialog.textContent()).toContain('narrow FM: constant envelope (kurtosis 0.02), 99 % bandwidth 11.0 kHz, deviation ≈ 3.0 kHz');
       await d.button.waitFor({ state: 'visible', timeout: 2000 });
       expect(await d.button.textContent()).toBe('Listen');
       await d.button.click();
@@ -132,11 +136,24 @@ describe('live listening in the web UI', () => {
     }
   });
 
-  it('zh-CN (the language button): 监听 for the nfm alert, none for the OOK alert; closing the page stops the sensor stream', async () => {
-    const [nfm, ook] = await Promise.all([raise(433_600_000, NFM), raise(434_200_000, OOK)]);
+  it('zh-CN (the language button): the identification reason and the stop reason in Chinese; 监听 for the nfm alert, none for the OOK alert; closing the page stops the sensor stream', async () => {
+    const [nfm, ook, ended] = await Promise.all([raise(433_600_000, NFM), raise(434_200_000, OOK), raiseTx(433_650_000, NFM_CODED)]);
     const { page, close } = await open();
     await page.locator('[data-testid="lang-toggle"]').click();
     {
+      // the reason row from its code, in Chinese; listening, then the transmission ends: the stop reason in Chinese
+      const e = await detailOf(page, ended.alertId);
+      const text = (await e.dialog.textContent()) ?? '';
+      expect(text).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
+      expect(text).not.toContain(NFM_CODED.reason);
+      await e.button.waitFor({ state: 'visible', timeout: 2000 });
+      const beforeEnd = asked.length;
+      await e.button.click();
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="detail-listen-status"]')?.getAttribute('data-frames')) >= 1, undefined, { timeout: 5000 });
+      expect(asked.slice(beforeEnd).some((m) => m.type === 'start' && m.centerHz === 433_650_000)).toBe(true);
+      await site.end(ended.tx);
+      await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-status"]')?.textContent === '监听已停止：发射已结束（其告警已关闭）', undefined, { timeout: 3000 });
+      await page.locator('.detail-close').click();
       const o = await detailOf(page, ook);
       expect(await o.button.isHidden()).toBe(true);
       await page.locator('.detail-close').click();

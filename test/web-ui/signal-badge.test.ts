@@ -2,6 +2,7 @@
 // class, confidence, features and reason in the detail — in English (desktop) and zh-CN (phone width).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
@@ -35,6 +36,15 @@ async function raise(centerHz: number, signal?: AlertSignal): Promise<string> {
   return alert.alertId;
 }
 
+/** Opens the detail of `alertId` and returns its text once its signal row starts with `classStart` (the page rendered it). */
+async function detailText(page: Page, alertId: string, classStart: string): Promise<string> {
+  await (await alertRow(page, alertId)).click();
+  const dialog = page.locator('[data-testid="alert-detail"]');
+  await dialog.waitFor({ state: 'visible', timeout: 2000 });
+  await page.waitForFunction((start) => document.querySelector('[data-testid="detail-signal"]')?.textContent?.startsWith(start) === true, classStart, { timeout: 3000 });
+  return (await dialog.textContent()) ?? '';
+}
+
 function open(locale: string, viewport: { width: number; height: number }, isMobile: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
   return openLivePage(site.url, { locale, viewport, isMobile });
 }
@@ -58,6 +68,13 @@ describe('signal class in the web UI', () => {
       const text = (await dialog.textContent()) ?? '';
       expect(text).toContain('99 % bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
       expect(text).toContain(OOK.reason);
+      await page.locator('.detail-close').click();
+      // a row of a group of rooms: the group's class, and this sensor's own reading in a row of its own
+      const grouped = await raise(433_800_000, { ...OOK, class: 'nfm', confidence: 0.9, reason: 'as identified by hall-b: narrow FM', groupFrom: { sensor: 'hall-b', alertId: 'x-1', snrDb: 24.6 }, own: { class: 'fsk', confidence: 0.41, reason: 'fsk because' } });
+      expect(await (await alertRow(page, grouped)).locator('[data-testid="signal-badge"]').textContent()).toBe('NFM');
+      const groupedText = await detailText(page, grouped, 'narrow FM');
+      expect(groupedText).toContain('This sensor alone');
+      expect(groupedText).toContain('frequency-shift keyed data (FSK) · confidence 41 % (the group shows the identification of hall-b, which hears it strongest)');
     } finally {
       await close();
     }
@@ -81,6 +98,12 @@ describe('signal class in the web UI', () => {
       const text = (await dialog.textContent()) ?? '';
       expect(text).toContain('测量值');
       expect(text).toContain('符号率 999 波特');
+      await page.locator('.detail-close').click();
+      // speech heard live: among the features; the reason from its code, in Chinese
+      const nfm = await raise(434_300_000, { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, speechPresent: true, ...codedReason('ident.nfm', { k: '0.02', limit: 0.55, bw: '11.0 kHz', dev: '3.0 kHz' }) });
+      const nfmText = await detailText(page, nfm, '窄带');
+      expect(nfmText).toContain('99 % 带宽 11.0 kHz · 检测到语音');
+      expect(nfmText).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
     } finally {
       await close();
     }

@@ -1,6 +1,7 @@
 // Live listening in the alert detail (docs/listening.md §4): a Listen button for an open analog alert (nfm, wfm, am),
 // the `listen` / `listen-stop` requests, and Web Audio playback of the binary 16 kHz PCM frames the daemon streams.
 import type { AlertView } from './alert-model.js';
+import { alertMessageText } from './format.js';
 import { t } from './i18n.js';
 import { LISTEN_FRAME, type ClientMessage, type ListenStateMessage } from './protocol-types.js';
 
@@ -76,7 +77,7 @@ export class LiveListen {
     if (m.state === 'started') {
       this.listenId = m.listenId ?? null;
     } else {
-      this.note = t(m.state === 'refused' ? 'listen.refused' : 'listen.stopped', { reason: m.reason ?? '' });
+      this.note = t(m.state === 'refused' ? 'listen.refused' : 'listen.stopped', { reason: alertMessageText(m.reason, m.reasonCode) ?? '' });
       this.release();
     }
     this.refreshButton();

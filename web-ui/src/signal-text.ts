@@ -1,5 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { formatBandwidth } from './format.js';
+import { alertMessageText, formatBandwidth } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
 
@@ -34,10 +34,15 @@ export function signalFeatures(s: AlertSignal): string {
   if ((cls === 'am' || cls === 'carrier' || cls === 'ook') && num(s.modulationIndex)) out.push(t('feat.modIndex', { v: s.modulationIndex.toFixed(2) }));
   if (cls === 'carrier' && num(s.centerDriftHz)) out.push(t('feat.drift', { v: `${Math.round(s.centerDriftHz)} Hz` }));
   if (num(s.envelopeKurtosis)) out.push(t('feat.kurtosis', { v: s.envelopeKurtosis.toFixed(2) }));
+  if (s.speechPresent === true) out.push(t('listen.speech'));
   return out.join(' · ');
 }
 
-/** The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, why. */
+/**
+ * The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, this
+ * sensor's own reading when the row shows its group's identification (docs/identification.md §11), why
+ * (its `reasonCode` in the page's language; a record without one, or of a newer daemon, shows `reason` as sent).
+ */
 export function signalRows(s: AlertSignal): [MsgKey, string][] {
   const cls = classOf(s);
   const rows: [MsgKey, string][] = [
@@ -48,6 +53,11 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
   }
   const features = signalFeatures(s);
   if (features !== '') rows.push(['detail.signalFeatures', features]);
-  rows.push(['detail.signalReason', s.reason]);
+  const own = s.own;
+  if (own !== undefined && s.groupFrom !== undefined && typeof own.class === 'string') {
+    const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
+    rows.push(['detail.signalOwn', t('detail.signalOwnText', { name: t(`sigName.${ownCls}` as MsgKey), pct: Math.round(100 * own.confidence), sensor: s.groupFrom.sensor })]);
+  }
+  rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;
 }
