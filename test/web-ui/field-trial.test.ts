@@ -1,13 +1,13 @@
 // Web UI findings of a new-user trial, in headless Chromium: a phone with 60 alerts reaches the sensor panel within two
 // screens, and zh-CN sensor notes and alert notes of fatal / unclassified source errors are Chinese with the daemon's
 // English words only in a "details" line (site-plan-labels.test.ts: the plan's labels).
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../src/alerts/alert-store.js';
 import { sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
-import { alertRow, ensureUiBuilt, launchBrowser, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+import { alertRow, CHROMIUM_ARGS, ensureUiBuilt, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 
 /** Four rooms at the corners of a 6 m × 5 m floor. */
 const SENSORS: ServerSensorInfo[] = [
@@ -35,10 +35,12 @@ function health(sensor: string): Partial<SensorHealth> | undefined {
 
 const td = tempDir('qb-webui-field-trial-');
 let site: FakeSite;
+let browser: Browser;
 let offlineAlert = '';
 
 beforeAll(async () => {
   ensureUiBuilt();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   site = await startFakeSite({ dataDir: td.dir, sensors: SENSORS, spectrumHz: 1, timeZone: 'UTC', health });
   const t = new Date().toISOString();
   const base = { sensor: 'room-101', kind: 'transmission', event: 'close', state: 'new', severity: 'high', time: t, startTime: t, bandwidthHz: 12_500, peakExcessDb: 25 } as const;
@@ -53,20 +55,22 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await browser?.close();
   await site?.close();
   td.cleanup();
 });
 
+/** The page in a fresh context of the shared browser; resolves once live with all 60 alerts. */
 async function open(locale: string, viewport: { width: number; height: number }, isMobile = false): Promise<{ page: Page; close: () => Promise<void> }> {
-  const b = await launchBrowser({ locale, viewport, isMobile });
-  const page = await b.ctx.newPage();
+  const ctx = await browser.newContext({ locale, viewport, timezoneId: 'UTC', ...(isMobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+  const page = await ctx.newPage();
   page.on('pageerror', (err) => {
     throw new Error(`page error: ${err.message}`);
   });
   await page.goto(site.url);
   await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
   await page.waitForFunction(() => (window.quietband?.stats().alerts ?? 0) >= 60, undefined, { timeout: 10_000 });
-  return { page, close: b.close };
+  return { page, close: () => ctx.close() };
 }
 
 describe('phone (390 × 844) with 60 alerts', () => {
