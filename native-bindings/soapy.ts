@@ -145,6 +145,29 @@ export const SOAPY_INSTALL_ADVICE =
   'install SoapySDR and the module for your receiver (sudo apt-get install libsoapysdr-dev soapysdr-tools ' +
   'soapysdr-module-rtlsdr | -hackrf | -airspy | -lms7 | -plutosdr | -remote), then rebuild: npm run build:native';
 
+/** Where SoapySDR's development headers are looked for (Debian's libsoapysdr-dev installs the first). */
+export const SOAPY_HEADER_PATHS = ['/usr/include/SoapySDR/Device.hpp', '/usr/local/include/SoapySDR/Device.hpp'];
+
+/**
+ * What to do when the addon is not built, in one sentence: with SoapySDR's headers present (`headersPresent`, default:
+ * one of {@link SOAPY_HEADER_PATHS} exists) only the build is missing (`npm run build:native`); without them the Debian
+ * package libsoapysdr-dev comes first ({@link SOAPY_INSTALL_ADVICE}).
+ */
+export function soapyBuildAdvice(headersPresent = SOAPY_HEADER_PATHS.some((p) => existsSync(p))): string {
+  return headersPresent
+    ? 'libsoapysdr-dev is installed but the addon was not built: run npm run build:native (it needs node-gyp and a C++ compiler)'
+    : `the Debian package libsoapysdr-dev is not installed: ${SOAPY_INSTALL_ADVICE}`;
+}
+
+/**
+ * Driver name of a Soapy module file: `/usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/librtlsdrSupport.so` → `rtlsdr`
+ * (Soapy modules are named lib<driver>Support.so); the file name itself when it does not follow that pattern.
+ */
+export function soapyModuleName(modulePath: string): string {
+  const file = path.basename(modulePath);
+  return /^lib(.+?)Support\.(so|dylib|dll)/.exec(file)?.[1] ?? file;
+}
+
 /** Addon files tried in order: $QUIETBAND_SOAPY_ADDON alone when set; else the build next to this file or from dist/. */
 export function soapyAddonCandidates(): string[] {
   const fromEnv = process.env[SOAPY_ADDON_PATH_ENV];
@@ -163,7 +186,7 @@ export function loadSoapy(options: { path?: string } = {}): SoapyBinding {
   const candidates = options.path ? [path.resolve(options.path)] : soapyAddonCandidates();
   const file = candidates.find((c) => existsSync(c));
   if (!file) {
-    throw new QuietBandError(`SoapySDR support is not built (no ${candidates.join(' or ')}): ${SOAPY_INSTALL_ADVICE}`, 'NATIVE_UNAVAILABLE');
+    throw new QuietBandError(`SoapySDR support is not built (no ${candidates.join(' or ')}): ${soapyBuildAdvice()}`, 'NATIVE_UNAVAILABLE');
   }
   const cached = loaded.get(file);
   if (cached) return cached;

@@ -5,9 +5,10 @@ import {
   describeSoapyRanges,
   listSoapyDevices,
   loadSoapy,
-  SOAPY_INSTALL_ADVICE,
+  soapyModuleName,
   type SoapyBinding,
   type SoapyDeviceListing,
+  type SoapyModuleInfo,
 } from '../../native-bindings/soapy.js';
 import { QuietBandError } from '../errors.js';
 
@@ -16,6 +17,8 @@ export interface SoapyDevicesResult {
   unavailable: string | null;
   /** SoapySDR library version, when loaded. */
   libVersion: string | null;
+  /** Driver modules SoapySDR found (file, version, loader error); [] when unavailable. */
+  modules: SoapyModuleInfo[];
   devices: SoapyDeviceListing[];
 }
 
@@ -28,18 +31,44 @@ export async function findSoapyDevices(deps: { binding?: SoapyBinding; load?: ()
   try {
     binding = deps.binding ?? (deps.load ?? loadSoapy)();
   } catch (err) {
-    if (err instanceof QuietBandError && err.code === 'NATIVE_UNAVAILABLE') return { unavailable: err.message, libVersion: null, devices: [] };
+    if (err instanceof QuietBandError && err.code === 'NATIVE_UNAVAILABLE') return { unavailable: err.message, libVersion: null, modules: [], devices: [] };
     throw err;
   }
-  return { unavailable: null, libVersion: binding.libVersion, devices: await listSoapyDevices('', { binding }) };
+  const modules = binding.modules();
+  return { unavailable: null, libVersion: binding.libVersion, modules, devices: await listSoapyDevices('', { binding }) };
 }
 
-/** Plain-text report: one block per device, the `--source` string to use, or what to install. */
+/**
+ * The report when SoapySDR loaded but enumerated no device. With driver modules installed: which ones (driver name,
+ * version, a loader error), and what to check (the receiver plugged in, permissions / udev rule, another program
+ * holding it). With none: which Debian package holds the module for a receiver.
+ */
+function formatNoSoapyDevice(r: SoapyDevicesResult): string {
+  const lines = [`no SoapySDR device found (SoapySDR ${r.libVersion} works).`];
+  if (r.modules.length === 0) {
+    lines.push(
+      '  No driver module is installed: install the one for your receiver (Debian: sudo apt-get install soapysdr-module-rtlsdr | ' +
+        'soapysdr-module-hackrf | soapysdr-module-airspy | soapysdr-module-lms7 | soapysdr-module-plutosdr | soapysdr-module-remote).',
+    );
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`  driver modules found (${r.modules.length}):`);
+  for (const m of r.modules) {
+    const state = m.error === '' ? '' : `  did not load: ${m.error}`;
+    lines.push(`    ${soapyModuleName(m.path)} ${m.version || '(no version)'}  ${m.path}${state}`);
+  }
+  lines.push(
+    '  None of them sees a receiver: plug it in (lsusb should list it), check permissions (its udev rule, e.g. from the ' +
+      'rtl-sdr or hackrf package, the user in plugdev, then replug), and that no other program holds it (SoapySDRUtil --find lists what Soapy sees).',
+  );
+  lines.push(`  A receiver whose driver is not listed needs its module (Debian: soapysdr-module-<driver>, e.g. soapysdr-module-hackrf).`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Plain-text report: one block per device, the `--source` string to use, or what to install / what to check. */
 export function formatSoapyDevices(r: SoapyDevicesResult): string {
   if (r.unavailable !== null) return `SoapySDR receivers (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR): not available: ${r.unavailable}\n`;
-  if (r.devices.length === 0) {
-    return `no SoapySDR device found (SoapySDR ${r.libVersion}); a receiver needs its module: ${SOAPY_INSTALL_ADVICE}\n`;
-  }
+  if (r.devices.length === 0) return formatNoSoapyDevice(r);
   const lines = [`${r.devices.length} SoapySDR device(s) (SoapySDR ${r.libVersion}):`];
   for (const d of r.devices) {
     const a = d.args;

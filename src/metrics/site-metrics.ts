@@ -107,7 +107,8 @@ export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefin
 /**
  * Metrics of one site, computed on each scrape from the store and from {@link SiteMetricsSources} (attached once the
  * sensors exist; before that the sensor metrics are empty). Metric names (all with label `site`):
- * - `quietband_sensor_achieved_rate_sps{sensor}` samples/s delivered (worker's rate meter, 5 s window);
+ * - `quietband_sensor_achieved_rate_sps{sensor}` samples/s delivered (worker's RateMeter: samples over wall time over
+ *   ≥ 5 s, never above the production rate after a stall);
  *   `quietband_sensor_configured_rate_sps{sensor}`;
  * - `quietband_sensor_dropped_blocks{sensor}` dropped blocks of the current worker (a gauge: resets when it restarts);
  * - `quietband_sensor_clip_fraction{sensor}` largest clip fraction (0..1) of the last health report (overload
@@ -164,7 +165,7 @@ export class SiteMetrics {
         },
       });
     };
-    sensorGauge('quietband_sensor_achieved_rate_sps', 'Samples per second the sensor delivers (5 s window)', (h) => h.achievedRateSps);
+    sensorGauge('quietband_sensor_achieved_rate_sps', 'Samples per second the sensor delivers (samples over wall time over at least 5 s; a catch-up after a stall does not read above the production rate)', (h) => h.achievedRateSps);
     sensorGauge('quietband_sensor_configured_rate_sps', 'Configured sample rate (samples/s)', (h) => h.configuredRateSps);
     sensorGauge('quietband_sensor_dropped_blocks', 'Blocks dropped by the source since the sensor worker started', (h) => h.droppedBlocks);
     sensorGauge('quietband_sensor_nonfinite_samples', 'Samples with a non-finite I or Q (NaN/Inf, cf32 recordings) dropped since the sensor started', (h) => h.nonFiniteSamples ?? 0);

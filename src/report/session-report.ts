@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { clipPicturePath } from '../evidence/clip-picture.js';
 import { QuietBandError } from '../errors.js';
-import { alertMessageIn, type TextLang } from '../server/message-text.js';
+import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
 /** A sensor as the report lists it. */
@@ -354,7 +354,7 @@ const REPORT_TEXT = {
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
     signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
     classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
-    note: 'Note', clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
+    note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
   },
   'zh-CN': {
@@ -375,7 +375,7 @@ const REPORT_TEXT = {
       carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
       'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
     } as Partial<Record<string, string>>,
-    note: '备注', clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
+    note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
     kind: {
       transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',
       'present-during-calibration': '校准期间已存在',
@@ -401,8 +401,13 @@ export function reportLang(v: string | null | undefined): ReportLang {
 export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): string {
   const L = REPORT_TEXT[lang];
   const word = (table: Partial<Record<string, string>>, v: string): string => esc(table[v] ?? v);
-  const noteText = (a: ReportAlert): string | undefined =>
-    a.notes !== undefined ? a.notes.map((n) => alertMessageIn(lang, n.message, n.code) ?? n.message).join(' → ') : a.message;
+  // a translated note whose text leaves out the daemon's English words (device list, file name) keeps them after it
+  const noteOf = (n: { message: string; code?: AlertMessageCode }): string => {
+    const text = alertMessageIn(lang, n.message, n.code) ?? n.message;
+    const detail = codeDetail(lang, n.code);
+    return detail === undefined ? text : `${text}${L.daemonWords(detail)}`;
+  };
+  const noteText = (a: ReportAlert): string | undefined => (a.notes !== undefined ? a.notes.map(noteOf).join(' → ') : a.message);
   const t = (iso: string | undefined): string => (iso === undefined ? '—' : esc(localTime(iso, r.timeZone)));
   const mhz = (hz: number): string => `${(hz / 1e6).toFixed(4)} MHz`;
   const sensorRows = r.sensors

@@ -128,12 +128,12 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'source.disconnected': '接收器停止送出采样：加密狗被拔出或卡死；{ms} 毫秒后按序列号重新打开（仍不恢复请重新插拔）',
     'source.usb': '接收器 USB 传输出错：请检查 USB 连接和加密狗的供电；{ms} 毫秒后重试',
     'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms} 毫秒后重试',
-    'source.io': '读取信号源出错（{detail}）；{ms} 毫秒后重试',
+    'source.io': '读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；{ms} 毫秒后重试',
     'source.ended': '信号源已结束；{ms} 毫秒后重新打开',
-    'sensor.config': '配置有误，传感器未运行：{detail}',
-    'sensor.badInput': '输入文件有误，传感器未运行：{detail}',
-    'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：{detail}',
-    'sensor.nativeUnavailable': '本机信号处理模块不可用，传感器未运行：{detail}',
+    'sensor.config': '配置有误，传感器未运行：请按详情修改考点配置文件中该传感器的设置，然后重启 quietband',
+    'sensor.badInput': '输入文件有误，传感器未运行：请按详情检查录音文件及其元数据（采样格式、采样率、中心频率）',
+    'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：请重新校准（"quietband calibrate"），或删除详情中所列的基线文件',
+    'sensor.nativeUnavailable': '本机接收器模块不可用，传感器未运行：请安装详情中所列的软件包，再运行 "npm run build:native" 重新编译',
     'sensor.calibrating': '校准：正在录制 {seconds} 秒基线',
     'sensor.calibratingHops': '校准：每个跳频段正在录制 {seconds} 秒基线',
     'hearing.deaf': '听不到校准时的周期性发射源 {mhz} MHz（每 {periodS} 秒一次，已 {silentS} 秒未出现）。',
@@ -194,6 +194,28 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
  */
 export function codesText(codes: readonly AlertMessageCode[], lang: TextLang = 'en'): string {
   return codes.map((c) => alertMessageIn(lang, '', c)).join(lang === 'zh-CN' ? '' : ' ');
+}
+
+/**
+ * The daemon's own English words a code carries in `params.detail` (device lists, file names, library errors) when its
+ * text in `lang` leaves them out (the Chinese texts of the `source.*` and `sensor.*` codes give advice in Chinese
+ * instead): the web page and the report show them as a secondary "details" line. undefined when the code has no
+ * detail, or its text already holds it (English).
+ */
+export function codeDetail(lang: TextLang, code: unknown): string | undefined {
+  if (typeof code !== 'object' || code === null) return undefined;
+  const params = (code as { params?: unknown }).params;
+  const detail = typeof params === 'object' && params !== null ? (params as { detail?: unknown }).detail : undefined;
+  if (typeof detail !== 'string' || detail.trim() === '') return undefined;
+  const text = alertMessageIn(lang, undefined, code);
+  return text === undefined || text.includes(detail) ? undefined : detail;
+}
+
+/** {@link codeDetail} of each code of a sequence, the distinct ones joined with "; " (undefined when none). */
+export function codesDetail(lang: TextLang, codes: readonly AlertMessageCode[] | undefined): string | undefined {
+  if (!Array.isArray(codes)) return undefined;
+  const out = [...new Set(codes.map((c) => codeDetail(lang, c)).filter((d): d is string => d !== undefined))];
+  return out.length > 0 ? out.join('; ') : undefined;
 }
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);

@@ -3,52 +3,86 @@ import type { ProcessingReport } from '../types.js';
 import { isClipping } from '../spectrum/overload.js';
 
 /**
- * Achieved sample rate from block arrivals: a ring of (wall ms, cumulative samples) marks; the rate is the samples
- * between the oldest mark within `windowMs` and the newest, over their time span. Preallocated; `add` allocates nothing.
+ * Achieved sample rate from block arrivals, as samples over wall time, never inflated by the catch-up after a stall:
+ *
+ *   R(r) = (N(t_new) − N(t_r)) / (t_new − t_r),   rate = min(R(r_1), R(r_4))
+ *
+ * N(t) is the cumulative sample count at the mark of time t and t_new the newest mark; r_1 is the newest mark at least
+ * windowMs old (the usual windowed estimate) and r_4 the newest mark at least 4 × windowMs old (the oldest mark kept
+ * when there is none; while less than a window has been seen, both are the oldest mark). Why: the samples handed out
+ * between two marks are those the receiver produced in that time minus the growth of the queue in front of the
+ * pipeline, so a reference taken while nothing was queued gives at most the production rate. After a stall the queued
+ * blocks come out in a burst, and a window that starts inside the burst counts queued samples against too little wall
+ * time (1.396 MS/s was read on a 1 MS/s sensor). No mark is made during a stall, so until t_new is 4 windows past the
+ * end of the stall r_4 is a mark from before it (nothing queued); from then on r_1 lies after the catch-up unless the
+ * catch-up itself lasted more than 3 windows. So the reading stays at or below the production rate (plus one block's
+ * jitter over the span). A rate that drops shows within one window; a recovery within at most four.
+ *
+ * Marks are kept at most one per windowMs / 64 (blocks arriving closer update the newest mark in place) in a
+ * preallocated ring of `capacity` marks (default 320: five windows whatever the block rate); `add` allocates nothing.
  */
 export class RateMeter {
   private readonly tMs: Float64Array;
   private readonly n: Float64Array;
   private head = 0;
   private size = 0;
+  /** Arrival time of the first block folded into the newest mark (a mark spans at most `minGapMs` of arrivals). */
+  private newestStartMs = -Infinity;
+  private readonly minGapMs: number;
 
-  /** @param windowMs span the estimate covers (default 5000 ms). @param capacity marks kept (default 256). */
+  /** @param windowMs span the estimate covers at least (default 5000 ms). @param capacity marks kept (default 320). */
   constructor(
     readonly windowMs = 5000,
-    capacity = 256,
+    capacity = 320,
   ) {
     this.tMs = new Float64Array(capacity);
     this.n = new Float64Array(capacity);
+    this.minGapMs = windowMs / 64;
   }
 
   /** Records that `totalSamples` samples had arrived by `nowMs`. */
   add(nowMs: number, totalSamples: number): void {
+    const cap = this.tMs.length;
+    if (this.size > 1 && nowMs - this.newestStartMs < this.minGapMs) {
+      const newest = (this.head - 1 + cap) % cap;
+      this.tMs[newest] = nowMs;
+      this.n[newest] = totalSamples;
+      return;
+    }
     this.tMs[this.head] = nowMs;
     this.n[this.head] = totalSamples;
-    this.head = (this.head + 1) % this.tMs.length;
-    if (this.size < this.tMs.length) this.size++;
+    this.head = (this.head + 1) % cap;
+    if (this.size < cap) this.size++;
+    this.newestStartMs = nowMs;
   }
 
   /** Forgets every mark (a new stream). */
   reset(): void {
     this.size = 0;
+    this.newestStartMs = -Infinity;
   }
 
-  /** Samples per second over the window ending at the newest mark; null with fewer than 2 marks or < 200 ms of span. */
+  /** Samples per second by the formula above; null with fewer than 2 marks or < 200 ms between the oldest mark and the newest. */
   rateSps(): number | null {
     if (this.size < 2) return null;
     const cap = this.tMs.length;
     const newest = (this.head - 1 + cap) % cap;
     const tNew = this.tMs[newest]!;
-    let oldest = newest;
+    const oldest = (newest - (this.size - 1) + cap) % cap;
+    if (tNew - this.tMs[oldest]! < 200) return null;
+    let r1 = -1;
+    let r4 = oldest;
     for (let k = 1; k < this.size; k++) {
-      const i = (newest - k + cap) % cap;
-      if (tNew - this.tMs[i]! > this.windowMs) break;
-      oldest = i;
+      const r = (newest - k + cap) % cap;
+      const age = tNew - this.tMs[r]!;
+      if (r1 < 0 && age >= this.windowMs) r1 = r;
+      if (age >= 4 * this.windowMs) {
+        r4 = r;
+        break;
+      }
     }
-    const span = tNew - this.tMs[oldest]!;
-    if (span < 200) return null;
-    return ((this.n[newest]! - this.n[oldest]!) / span) * 1000;
+    const rate = (r: number): number => ((this.n[newest]! - this.n[r]!) / (tNew - this.tMs[r]!)) * 1000;
+    return r1 < 0 ? rate(oldest) : Math.min(rate(r1), rate(r4));
   }
 }
 

@@ -206,6 +206,25 @@ export function firstNonFinite(samples: Float32Array, from: number, to: number):
   return -1;
 }
 
+/** Magnitude below which a non-zero float sample is absurd (no receiver or DSP chain writes 1e-30 of full scale). */
+export const CF32_TINY = 1e-30;
+
+/**
+ * Fraction (0..1) of the `count` float values of `values` that are not plausible samples: NaN, ±Inf, |x| ≥
+ * {@link CF32_LIMIT}, or 0 < |x| < {@link CF32_TINY}. A real cf32 recording scores ≈ 0 (zero runs count as plausible);
+ * integer data read as float32 scores near 1, because the integer bytes land in the float's exponent: RTL-SDR cu8
+ * bytes near 127/128 give exponents of 254/255 (≈ 1e38, Inf, NaN) or ≈ 1e-38 (91 % implausible for cu8 noise, ≈ 100 %
+ * for cs16). 0 for `count` 0.
+ */
+export function implausibleFloatFraction(values: Float32Array, count: number): number {
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const a = Math.abs(values[i]!);
+    if (!(a < CF32_LIMIT) || (a > 0 && a < CF32_TINY)) bad++;
+  }
+  return count === 0 ? 0 : bad / count;
+}
+
 /**
  * The end (exclusive) of the run of non-finite complex samples that starts at `from` (see {@link firstNonFinite}):
  * the first sample in `[from, to)` whose I and Q are both usable, or `to`.

@@ -189,6 +189,14 @@ export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOv
     const hint = g['dtype'] !== undefined || g['datatype'] !== undefined ? ' (the key is "core:datatype", not "dtype"; SigMF#114)' : '';
     throw badInput(file, 'global.core:datatype', `missing${hint}; supported: ${Object.keys(SIGMF_DATATYPES).join(', ')}`);
   }
+  if (typeof g === 'object' && g !== null && typeof g['core:datatype'] !== 'string') {
+    const v = g['core:datatype'];
+    throw badInput(
+      file,
+      'global.core:datatype',
+      `${JSON.stringify(v)} (a ${v === null ? 'null' : typeof v}) is not a datatype; it must be a string, one of: ${Object.keys(SIGMF_DATATYPES).join(', ')} (SigMF "Dataset Format", e.g. "cu8" for RTL-SDR bytes)`,
+    );
+  }
   const parsed = metaSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

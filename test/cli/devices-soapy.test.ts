@@ -1,7 +1,9 @@
 // `quietband devices`, Soapy part: SoapyRTLSDR devices over the fake librtlsdr with ranges, gain elements and the
-// --source string to use; what to install when SoapySDR support is missing.
+// --source string to use; with none, the driver modules found and what to check; what to install when SoapySDR support is missing.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SoapyBinding } from '../../native-bindings/soapy.js';
+import os from 'node:os';
+import path from 'node:path';
+import { loadSoapy, soapyBuildAdvice, soapyModuleName, type SoapyBinding } from '../../native-bindings/soapy.js';
 import { findSoapyDevices, formatSoapyDevices } from '../../src/cli/devices-soapy.js';
 import { QuietBandError } from '../../src/errors.js';
 import { setFakeEnv } from '../native/fake-env.js';
@@ -34,13 +36,51 @@ describe('quietband devices: SoapySDR devices', () => {
     expect(text).toMatch(/^\d+ SoapySDR device\(s\) \(SoapySDR 0\.8/);
   }, 30_000);
 
-  it('no device: says which module a receiver needs', async () => {
+  it('no device with SoapySDR installed: lists the driver modules found and says what to check, not what to install', async () => {
     setFakeEnv({ FAKE_RTLSDR_DEVICES: '0' });
     const r = await findSoapyDevices({ binding });
     expect(r.devices.filter((d) => d.args.driver === 'rtlsdr')).toEqual([]);
-    if (r.devices.length === 0) expect(formatSoapyDevices(r)).toContain('no SoapySDR device found');
-    expect(formatSoapyDevices({ ...r, devices: [] })).toContain('a receiver needs its module: install SoapySDR and the module for your receiver (sudo apt-get install libsoapysdr-dev');
+    // Debian's soapysdr-module-rtlsdr and -remote are installed here (.ci/run): both loaded, no loader error
+    const names = r.modules.map((m) => soapyModuleName(m.path)).sort();
+    expect(names).toEqual(expect.arrayContaining(['remote', 'rtlsdr']));
+    expect(r.modules.every((m) => m.error === '')).toBe(true);
+    const text = formatSoapyDevices({ ...r, devices: [] });
+    const rtl = r.modules.find((m) => soapyModuleName(m.path) === 'rtlsdr')!;
+    expect(text).toMatch(/^no SoapySDR device found \(SoapySDR 0\.8[^)]*works\)\.\n/);
+    expect(text).toContain(`  driver modules found (${r.modules.length}):\n`);
+    expect(text).toContain(`    rtlsdr ${rtl.version}  ${rtl.path}\n`);
+    expect(text).toContain('plug it in (lsusb should list it), check permissions (its udev rule');
+    expect(text).not.toContain('install SoapySDR');
+    expect(text).not.toContain('libsoapysdr-dev');
   }, 30_000);
+
+  it('no device and no driver module: names the Debian module packages; a module that failed to load says why', () => {
+    const none = formatSoapyDevices({ unavailable: null, libVersion: '0.8.1', modules: [], devices: [] });
+    expect(none).toBe(
+      'no SoapySDR device found (SoapySDR 0.8.1 works).\n  No driver module is installed: install the one for your receiver (Debian: sudo apt-get install ' +
+        'soapysdr-module-rtlsdr | soapysdr-module-hackrf | soapysdr-module-airspy | soapysdr-module-lms7 | soapysdr-module-plutosdr | soapysdr-module-remote).\n',
+    );
+    const broken = formatSoapyDevices({
+      unavailable: null,
+      libVersion: '0.8.1',
+      modules: [{ path: '/usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/libhackrfSupport.so', version: '0.3.4', error: 'libhackrf.so.0: cannot open shared object file' }],
+      devices: [],
+    });
+    expect(broken).toContain('    hackrf 0.3.4  /usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/libhackrfSupport.so  did not load: libhackrf.so.0: cannot open shared object file\n');
+  });
+
+  it('addon not built: the advice depends on whether the Debian package libsoapysdr-dev is installed', () => {
+    expect(soapyBuildAdvice(true)).toBe('libsoapysdr-dev is installed but the addon was not built: run npm run build:native (it needs node-gyp and a C++ compiler)');
+    expect(soapyBuildAdvice(false)).toMatch(/^the Debian package libsoapysdr-dev is not installed: install SoapySDR .*sudo apt-get install libsoapysdr-dev/);
+    // this machine has the headers (CI installs libsoapysdr-dev): a missing addon means only the build is missing
+    let message = '';
+    try {
+      loadSoapy({ path: path.join(os.tmpdir(), 'qb-no-such-soapy-addon.node') });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('libsoapysdr-dev is installed but the addon was not built: run npm run build:native');
+  });
 
   it('addon not built: the report says what to install instead of failing', async () => {
     const r = await findSoapyDevices({
@@ -48,7 +88,7 @@ describe('quietband devices: SoapySDR devices', () => {
         throw new QuietBandError('SoapySDR support is not built (no x.node): install SoapySDR …', 'NATIVE_UNAVAILABLE');
       },
     });
-    expect(r).toEqual({ unavailable: 'SoapySDR support is not built (no x.node): install SoapySDR …', libVersion: null, devices: [] });
+    expect(r).toEqual({ unavailable: 'SoapySDR support is not built (no x.node): install SoapySDR …', libVersion: null, modules: [], devices: [] });
     expect(formatSoapyDevices(r)).toBe(
       'SoapySDR receivers (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR): not available: SoapySDR support is not built (no x.node): install SoapySDR …\n',
     );

@@ -41,6 +41,20 @@ describe('session report in zh-CN', () => {
     expect(words).toEqual([]);
   });
 
+  it("a Chinese note whose text leaves out the daemon's English words (an unclassified source error) keeps them after it, marked as the original", async () => {
+    const messageCode = { id: 'offline.sourceError', params: { sensor: 'room-3', source: 'rtl=2', detail: 'usb_claim_interface error -6', ms: 800, cause: 'source.io' } } as const;
+    const message = 'sensor room-3 (rtl=2) stopped delivering: usb_claim_interface error -6; reopening in 800 ms';
+    const records: Alert[] = [
+      { ...base, seq: 1, alertId: 'hall-z-9', sensor: 'room-3', kind: 'sensor-offline', event: 'open', time: '2026-06-07T01:05:00.000Z', message, messageCode },
+      { ...base, seq: 2, alertId: 'hall-z-9', sensor: 'room-3', kind: 'sensor-offline', event: 'close', time: '2026-06-07T01:06:00.000Z', message: 'data flows again', messageCode: { id: 'online.again' } },
+    ];
+    const r = await buildSessionReport({ records, session: '数学', site: 'hall-z', timeZone: 'Asia/Shanghai', nowMs: Date.parse('2026-06-07T03:00:00Z'), sensors: [] });
+    expect(renderReportHtml(r, 'zh-CN')).toContain(
+      '<td>传感器 room-3（rtl=2）停止输出数据：读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；800 毫秒后重试（守护进程原文：usb_claim_interface error -6） → 数据已恢复</td>',
+    );
+    expect(renderReportHtml(r, 'en')).toContain(`<td>${message} → data flows again</td>`);
+  });
+
   it('stays English by default and for any other lang value; the notes read as recorded', async () => {
     expect([reportLang(null), reportLang('en'), reportLang('fr'), reportLang('zh'), reportLang('zh-CN')]).toEqual(['en', 'en', 'en', 'zh-CN', 'zh-CN']);
     const html = await report('en');

@@ -1,7 +1,7 @@
 // Server-produced texts in both languages: source errors by code, a cause rendered inside the offline alert, the deaf note.
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
-import { alertMessageIn, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codeDetail, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 
@@ -19,8 +19,12 @@ describe('source errors as message codes', () => {
     const zh = codesText([code], 'zh-CN');
     expect(zh).toBe('找不到接收器：请确认加密狗已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；1600 毫秒后重试');
     expect(codesText([sourceRetryCode('DISCONNECTED', 'gone', 200)], 'zh-CN')).toBe('接收器停止送出采样：加密狗被拔出或卡死；200 毫秒后按序列号重新打开（仍不恢复请重新插拔）');
-    // an unclassified error keeps its own words inside the Chinese sentence
-    expect(codesText([sourceRetryCode('IO', 'f.cu8: read failed at byte 4096 (EIO)', 800)], 'zh-CN')).toBe('读取信号源出错（f.cu8: read failed at byte 4096 (EIO)）；800 毫秒后重试');
+    // an unclassified error: a Chinese sentence, its English words only as the details line
+    const io = sourceRetryCode('IO', 'f.cu8: read failed at byte 4096 (EIO)', 800);
+    expect(codesText([io], 'zh-CN')).toBe('读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；800 毫秒后重试');
+    expect(codeDetail('zh-CN', io)).toBe('f.cu8: read failed at byte 4096 (EIO)');
+    expect(codeDetail('en', io)).toBeUndefined(); // the English text holds it
+    expect(codesText([io])).toBe('f.cu8: read failed at byte 4096 (EIO); reopening in 800 ms');
     expect(codesText([sourceRetryCode(undefined, 'the source ended', 200)])).toBe('the source ended; reopening in 200 ms');
   });
 
@@ -36,9 +40,35 @@ describe('source errors as message codes', () => {
 
   it('gives fatal sensor errors a code (CONFIG, BAD_INPUT, BASELINE_MISMATCH, NATIVE_UNAVAILABLE) and leaves others uncoded', () => {
     expect(sensorErrorCode('CONFIG', 'sensors[0].gainDb: expected a number')).toEqual({ id: 'sensor.config', params: { detail: 'sensors[0].gainDb: expected a number' } });
-    expect(codesText([sensorErrorCode('BASELINE_MISMATCH', 'b.json: rateSps 250000 ≠ 1000000')!], 'zh-CN')).toBe('存储的基线与当前设置不符，传感器未运行：b.json: rateSps 250000 ≠ 1000000');
+    const mismatch = sensorErrorCode('BASELINE_MISMATCH', 'b.json: rateSps 250000 ≠ 1000000')!;
+    expect(codesText([mismatch], 'zh-CN')).toBe('存储的基线与当前设置不符，传感器未运行：请重新校准（"quietband calibrate"），或删除详情中所列的基线文件');
+    expect(codesDetail('zh-CN', [mismatch])).toBe('b.json: rateSps 250000 ≠ 1000000');
+    expect(codesText([mismatch])).toBe('b.json: rateSps 250000 ≠ 1000000');
+    expect(codesDetail('en', [mismatch])).toBeUndefined();
     expect(sensorErrorCode('IO', 'x')).toBeUndefined();
     expect(sensorErrorCode(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('zh-CN texts carry no English detail', () => {
+  it('every source.* and sensor.* code with a detail has a Chinese text without it; the detail comes back as the details line', () => {
+    const detail = 'cannot open /dev/bus/usb/001/004: Permission denied';
+    const withDetail = Object.keys(ALERT_MESSAGE_TEXT.en).filter((id) => ALERT_MESSAGE_TEXT.en[id as keyof typeof ALERT_MESSAGE_TEXT.en].includes('{detail}'));
+    expect(withDetail.sort()).toEqual([
+      'sensor.badInput', 'sensor.baselineMismatch', 'sensor.config', 'sensor.nativeUnavailable',
+      'source.busy', 'source.disconnected', 'source.io', 'source.notFound', 'source.notRtlTcp', 'source.permission', 'source.usb',
+    ]);
+    for (const id of withDetail) {
+      const code = { id, params: { detail, ms: 400 } };
+      const zh = alertMessageIn('zh-CN', undefined, code)!;
+      expect({ id, zh: /[A-Za-z]{4,}/.test(zh.replace(/"[^"]*"/g, '').replace(/quietband/gi, '')) }).toEqual({ id, zh: false });
+      expect({ id, detail: codeDetail('zh-CN', code) }).toEqual({ id, detail });
+    }
+    // inside the sensor-offline alert too
+    const cause = sourceRetryCode('IO', detail, 400);
+    const offline = { id: 'offline.sourceError', params: { sensor: 'room-101', source: 'rtl=0', ...cause.params, cause: cause.id } };
+    expect(alertMessageIn('zh-CN', undefined, offline)).toBe('传感器 room-101（rtl=0）停止输出数据：读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；400 毫秒后重试');
+    expect(codeDetail('zh-CN', offline)).toBe(detail);
   });
 });
 

@@ -18,6 +18,55 @@ describe('RateMeter', () => {
   });
 });
 
+describe('RateMeter after a stall', () => {
+  /**
+   * A 1 MS/s receiver (16384-sample blocks, one every 16.384 ms) whose pipeline stalls for 8 s at t = 10 s: the
+   * receiver keeps producing, 2 s of blocks wait in the queue (the rest are lost), then the queue drains `speed` times
+   * faster than real time and delivery is steady again. Returns the rate after every block from 1 s on (S/s).
+   */
+  function stallRun(speed: number): { t: number; rate: number }[] {
+    const m = new RateMeter(5000);
+    const blockMs = 16.384;
+    const out: { t: number; rate: number }[] = [];
+    let total = 0;
+    const deliver = (t: number): void => {
+      total += 16384;
+      m.add(t, total);
+      const r = m.rateSps();
+      if (t >= 1000 && r !== null) out.push({ t, rate: r });
+    };
+    let t = 0;
+    for (; t < 10_000; t += blockMs) deliver(t);
+    const stallEnd = t + 8000;
+    let queued = Math.round(2000 / blockMs); // 122 blocks wait
+    t = stallEnd;
+    // draining: `speed` blocks per block period, while new ones keep arriving at one per period
+    while (queued > 0) {
+      deliver(t);
+      queued -= 1 - 1 / speed;
+      t += blockMs / speed;
+    }
+    for (; t < stallEnd + 40_000; t += blockMs) deliver(t);
+    return out;
+  }
+
+  it.each([3, 1000])('never reads above the 1 MS/s production rate when the queue drains %i× faster than real time', (speed) => {
+    const run = stallRun(speed);
+    const max = Math.max(...run.map((r) => r.rate));
+    // at most one block (16384 samples) over a 5 s span above 1 MS/s: 0.33 %; an estimate over the marks of the window
+    // alone read 1.39 MS/s here (2 s of queued samples counted against 5 s of wall time)
+    expect(max).toBeLessThanOrEqual(1_000_000 * (1 + 16384 / 5e6));
+    // steady before the stall and again 25 s after it (the stall has left the four windows): 1 MS/s within 0.1 %
+    const before = run.filter((r) => r.t > 6000 && r.t < 10_000);
+    const after = run.filter((r) => r.t > 18_000 + 25_000);
+    for (const r of [...before, ...after]) expect(Math.abs(r.rate - 1e6) / 1e6).toBeLessThan(0.001);
+    expect(after.length).toBeGreaterThan(500);
+    // the first block after the stall: one block over the 8 s since the last one before it (16384 / 8.016 s)
+    const justAfter = run.find((r) => r.t >= 18_000)!;
+    expect(justAfter.rate).toBeCloseTo(16384 / 8.016384, 0);
+  });
+});
+
 describe('OverloadTracker', () => {
   it('enters after onAfterMs of clipping, leaves after offAfterMs clean, one episode despite flapping', () => {
     const t = new OverloadTracker({ clipFraction: 0.05, onAfterMs: 1000, offAfterMs: 5000 });

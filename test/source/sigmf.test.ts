@@ -90,6 +90,55 @@ describe('datatypes', () => {
     expect(err.message).toContain(`rec.sigmf-meta: global.core:datatype: "${dt}" is not supported; supported: cu8, ci8, ci16_le, cf32_le`);
     expect(err.message).toMatch(advice);
   });
+  it('a numeric core:datatype names the file and field and lists the supported types (no raw schema message)', async () => {
+    const base = writePair('numeric-datatype', { global: { 'core:datatype': 5, 'core:sample_rate': 1e6 } }, Buffer.alloc(16));
+    const err = await caught(openFileSource(`${base}.sigmf-meta`));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toBe(
+      `${base}.sigmf-meta: global.core:datatype: 5 (a number) is not a datatype; it must be a string, one of: cu8, ci8, ci16_le, cf32_le (SigMF "Dataset Format", e.g. "cu8" for RTL-SDR bytes)`,
+    );
+    const nul = await caught(() => parseSigmfMeta({ global: { 'core:datatype': null } }, 'n.sigmf-meta'));
+    expect(nul.message).toMatch(/^n\.sigmf-meta: global\.core:datatype: null \(a null\) is not a datatype; .*one of: cu8, ci8, ci16_le, cf32_le/);
+  });
+  it('cu8 bytes labelled cf32_le: refused at open, naming the meta, the datatype and the data file, before any block is read', async () => {
+    // 0.1 s of RTL-SDR-like cu8 noise (bytes around 127.5, σ ≈ 10 LSB) with a tone, as a cu8 recorder writes it
+    const n = 100_000;
+    const bytes = Buffer.alloc(2 * n);
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // LCG (glibc constants)
+      return seed / 2 ** 32;
+    };
+    for (let i = 0; i < n; i++) {
+      const ph = (2 * Math.PI * 25_000 * i) / 1e6;
+      bytes[2 * i] = Math.round(127.5 + 30 * Math.cos(ph) + 20 * (rnd() - 0.5));
+      bytes[2 * i + 1] = Math.round(127.5 + 30 * Math.sin(ph) + 20 * (rnd() - 0.5));
+    }
+    const base = writePair('cu8-as-cf32', { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 1e6 }, captures: [{ 'core:sample_start': 0, 'core:frequency': 433.92e6 }] }, bytes);
+    const err = await caught(openFileSource(`${base}.sigmf-meta`));
+    expect(err.code).toBe('BAD_INPUT');
+    // 200 000 bytes = 25 000 cf32 samples; 66 % of their float values are NaN/Inf/1e38/1e-38 (the 10 % limit is far below)
+    const m = /^(.+): global\.core:datatype: "cf32_le", but (\d+) % of the first 25000 samples of (.+) are not finite or absurd as float32 .*is global\.core:datatype right\?.*RTL-SDR bytes are cu8/.exec(err.message);
+    expect(m, err.message).not.toBeNull();
+    expect(m![1]).toBe(`${base}.sigmf-meta`);
+    expect(m![3]).toBe(`${base}.sigmf-data`);
+    expect(Number(m![2])).toBe(66);
+    // read as what it is, the same file opens and yields its samples
+    const src = await openFileSource(`${base}.sigmf-meta`, { format: 'cu8' });
+    let total = 0;
+    for await (const b of src.blocks()) total += b.count;
+    expect(total).toBe(n);
+  });
+  it('a real cf32 file with a few NaN samples at its start still opens (the block reader drops them)', async () => {
+    const iq = new Float32Array(2 * 4096);
+    for (let i = 0; i < 4096; i++) iq[2 * i] = Math.cos(i / 10) * 0.1;
+    for (let i = 0; i < 40; i++) iq[i] = Number.NaN; // 20 samples, 0.5 %
+    const base = writePair('cf32-nan-start', { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 1e6 } }, Buffer.from(iq.buffer));
+    const src = await openFileSource(`${base}.sigmf-meta`);
+    let total = 0;
+    for await (const b of src.blocks()) total += b.count;
+    expect(total).toBe(4096 - 20);
+  });
   it('a --format override reads a mislabelled file anyway and warns', async () => {
     const data = Buffer.alloc(16);
     data.writeFloatLE(3.5, 0);

@@ -3,7 +3,7 @@ import { alertDurationMs } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipFigure } from './clip-figure.js';
-import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz } from './format.js';
+import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
@@ -333,6 +333,9 @@ export class AlertDetail {
     const message = alertMessageText(v.message, v.messageCode);
     if (message !== undefined) rows.push(['detail.message', message]);
     if (v.clip !== undefined) rows.push(['detail.clip', v.clip]);
+    // the daemon's English words behind a translated note: a disclosure under it that stays open across re-renders
+    const detail = messageDetailText(v.messageCode);
+    const detailOpen = this.fields.querySelector<HTMLDetailsElement>('.note-detail')?.open === true;
     const frag = document.createDocumentFragment();
     for (const [k, val] of rows) {
       const dt = document.createElement('dt');
@@ -350,6 +353,11 @@ export class AlertDetail {
           a.textContent = text;
           dd.append(a, ' ');
         }
+      }
+      if (k === 'detail.message' && detail !== undefined) {
+        const d = noteDetailElement(detail);
+        d.open = detailOpen;
+        dd.append(d);
       }
       if (k === 'col.freq') dd.className = 'big';
       if (k === 'detail.signal') dd.dataset.testid = 'detail-signal';

@@ -1,5 +1,5 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
-import { alertMessageIn, codesText } from '../../src/server/message-text.js';
+import { alertMessageIn, codeDetail, codesDetail, codesText } from '../../src/server/message-text.js';
 import { lang, t } from './i18n.js';
 import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
@@ -109,4 +109,30 @@ export function alertMessageText(message: string | undefined, code: AlertMessage
  */
 export function healthMessageText(message: string | undefined, codes: readonly AlertMessageCode[] | undefined): string | undefined {
   return Array.isArray(codes) && codes.length > 0 ? codesText(codes, lang()) : message;
+}
+
+/**
+ * The daemon's English words behind a coded note that the current language's text leaves out (a device list, a file
+ * name, a library error): `codes` of a health note or one alert `code`; undefined when there are none (English, or a
+ * note without detail).
+ */
+export function messageDetailText(codes: readonly AlertMessageCode[] | AlertMessageCode | undefined): string | undefined {
+  return Array.isArray(codes) ? codesDetail(lang(), codes) : codeDetail(lang(), codes);
+}
+
+/**
+ * A collapsed "Details (the daemon's words)" disclosure holding `detail` (marked `lang="en"`): the secondary line under
+ * a translated note. Test hook: `data-testid="note-detail"`.
+ */
+export function noteDetailElement(detail: string): HTMLDetailsElement {
+  const d = document.createElement('details');
+  d.className = 'note-detail';
+  d.dataset.testid = 'note-detail';
+  const summary = document.createElement('summary');
+  summary.textContent = t('detail.daemonWords');
+  const words = document.createElement('span');
+  words.lang = 'en';
+  words.textContent = detail;
+  d.append(summary, words);
+  return d;
 }

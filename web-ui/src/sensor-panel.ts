@@ -1,5 +1,5 @@
 // Sensor health panel: online/offline (offline shown as loudly as an alert), rate, drops, overload, last frame age.
-import { formatDuration, formatMhz, formatRate, healthMessageText } from './format.js';
+import { formatDuration, formatMhz, formatRate, healthMessageText, messageDetailText, noteDetailElement } from './format.js';
 import { t, tOr, type MsgKey } from './i18n.js';
 import type { SensorHealth } from './protocol-types.js';
 
@@ -18,6 +18,8 @@ interface Entry {
   age: HTMLElement;
   /** Scanning sensors: revisit time per segment (hidden for single-band sensors). */
   revisit: HTMLElement;
+  /** The daemon's English words behind a translated note (hidden when there are none); kept, so it stays open. */
+  detail: HTMLDetailsElement;
 }
 
 /**
@@ -178,8 +180,10 @@ export class SensorPanel {
     const age = cell('sensor.age');
     const revisit = cell('sensor.revisit');
     revisit.dataset.testid = 'sensor-revisit';
-    el.append(head, grid);
-    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit };
+    const detail = noteDetailElement('');
+    detail.hidden = true;
+    el.append(head, grid, detail);
+    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit, detail };
     this.entries.set(name, e);
     this.root.append(el);
     this.applyFilter(e);
@@ -201,6 +205,10 @@ export class SensorPanel {
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
     // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated
     e.state.title = h.message !== undefined && note !== h.message ? h.message : '';
+    const detail = messageDetailText(h.messageCodes);
+    e.detail.hidden = detail === undefined;
+    e.detail.lastElementChild!.textContent = detail ?? '';
+    e.detail.firstElementChild!.textContent = t('detail.daemonWords');
     e.centre.textContent = formatMhz(h.centerHz, 3);
     const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;

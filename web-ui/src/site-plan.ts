@@ -79,13 +79,65 @@ export interface LabelBox {
   h: number;
 }
 
-/** Line height (px) of the plan's 11 px labels, and the width (px) assumed per character (no text metrics in SVG before layout). */
+/** Line height (px) of the plan's 11 px labels, and the width (px) assumed per narrow character where there are no text metrics. */
 const LINE_PX = 13;
 const CHAR_PX = 6.6;
 
-/** Width (px) of a label of `text` at the plan's font size (an upper estimate: ~0.6 em per character). */
+/** Font size (px) of the plan's labels: a wide (CJK) character takes about one em. */
+const FONT_PX = 11;
+
+/** True for a character drawn about one em wide: CJK ideographs, kana, Hangul, fullwidth forms and CJK punctuation. */
+function isWide(code: number): boolean {
+  return (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) || (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xff60) || (code >= 0xffe0 && code <= 0xffe6) || code >= 0x20000;
+}
+
+/**
+ * Width (px) of a label of `text` at the plan's font size, an upper estimate without text metrics: ~0.6 em per
+ * character, one em per wide (CJK) character ("估计位置" is 44 px, not 4 × 6.6).
+ */
 export function labelWidthPx(text: string): number {
-  return text.length * CHAR_PX;
+  let w = 0;
+  for (const ch of text) w += isWide(ch.codePointAt(0)!) ? FONT_PX : CHAR_PX;
+  return w;
+}
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * Width (px) of `text` as the page draws the plan's labels: measured on a canvas in the body's font at the plan's size
+ * ({@link labelWidthPx} outside a browser, or when the canvas is not available), plus 2 px so neighbours keep a gap.
+ */
+function measuredWidthPx(text: string, bold = false): number {
+  if (measureCtx === undefined) {
+    measureCtx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  }
+  if (measureCtx === null) return labelWidthPx(text);
+  measureCtx.font = `${bold ? '700 ' : ''}${FONT_PX}px ${getComputedStyle(document.body).fontFamily}`;
+  return measureCtx.measureText(text).width + 2;
+}
+
+/** Boxes overlap (touching edges do not). */
+function overlaps(a: LabelBox, b: LabelBox): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/**
+ * Where the estimate's label goes: the first of above, below, right and left of the marker (centre `est`, cross-hair
+ * ±14 px) whose box overlaps neither a dot (`dots`, radius ≤ 7 px) nor a room label where it wants to be (`rooms`) and
+ * stays inside the plan's width; above when none is free (the room labels then move down out of its way).
+ * @returns the box and its text anchor ('middle' above/below, 'start' right, 'end' left).
+ */
+export function placeEstimateLabel(est: readonly [number, number], w: number, dots: readonly (readonly [number, number])[], rooms: readonly LabelBox[], widthPx: number): { box: LabelBox; anchor: 'middle' | 'start' | 'end' } {
+  const [x, y] = est;
+  const candidates: { box: LabelBox; anchor: 'middle' | 'start' | 'end' }[] = [
+    { box: { x: x - w / 2, y: y - 17 - 10, w, h: LINE_PX }, anchor: 'middle' },
+    { box: { x: x - w / 2, y: y + 17, w, h: LINE_PX }, anchor: 'middle' },
+    { box: { x: x + 17, y: y - LINE_PX / 2, w, h: LINE_PX }, anchor: 'start' },
+    { box: { x: x - 17 - w, y: y - LINE_PX / 2, w, h: LINE_PX }, anchor: 'end' },
+  ];
+  const dotBoxes = dots.map(([dx, dy]): LabelBox => ({ x: dx - 8, y: dy - 8, w: 16, h: 16 }));
+  const free = candidates.find((c) => c.box.x >= 2 && c.box.x + c.box.w <= widthPx - 2 && c.box.y >= 2 && ![...dotBoxes, ...rooms].some((b) => overlaps(c.box, b)));
+  return free ?? candidates[0]!;
 }
 
 /**
@@ -97,10 +149,9 @@ export function labelWidthPx(text: string): number {
 export function placeLabels(wanted: readonly LabelBox[], fixed: readonly LabelBox[] = [], lineHeightPx = LINE_PX): LabelBox[] {
   const placed: LabelBox[] = [...fixed];
   const out: LabelBox[] = [];
-  const hit = (a: LabelBox, b: LabelBox): boolean => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
   for (const w of wanted) {
     const b = { ...w };
-    for (let guard = 0; guard < 200 && placed.some((p) => hit(b, p)); guard++) b.y += lineHeightPx;
+    for (let guard = 0; guard < 200 && placed.some((p) => overlaps(b, p)); guard++) b.y += lineHeightPx;
     placed.push(b);
     out.push(b);
   }
@@ -144,7 +195,7 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
  * the rest grey), its room name beside it, a 1-2-5 scale bar, and the estimate as a cross-hair. Sensors on one spot are
  * spread on a small circle ({@link spreadDots}) and labels never over-print ({@link placeLabels}: moved down a line; the
  * plan grows to hold them). Test hooks: `data-testid="site-plan"` on the `<svg>`, `plan-sensor` (with `data-sensor`,
- * `data-rank`) on each dot, `plan-label` (with `data-sensor`) on each label, `plan-estimate` on the marker.
+ * `data-rank`) on each dot, `plan-label` (with `data-sensor`) on each label, `plan-estimate` on the marker, `plan-estimate-label` on its label.
  */
 export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: number; yM: number } | undefined, labels: PlanLabels, widthPx = 360): SVGSVGElement {
   const all: { xM: number; yM: number }[] = [...points];
@@ -154,26 +205,28 @@ export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: num
   const order = [...points].sort((a, b) => (b.rank ?? Infinity) - (a.rank ?? Infinity));
   const dots = spreadDots(order.map((p) => tr.toPx(p.xM, p.yM)));
   const texts = order.map((p) => (p.excessDb !== undefined ? `${p.room} ${p.excessDb.toFixed(0)} dB` : p.room));
-  const fixed: LabelBox[] = [];
-  let est: [number, number] | undefined;
-  if (estimate !== undefined) {
-    est = tr.toPx(estimate.xM, estimate.yM);
-    const w = labelWidthPx(labels.estimate);
-    fixed.push({ x: est[0] - w / 2, y: est[1] - 17 - 10, w, h: LINE_PX });
-  }
-  // label under the dot (the estimate's label goes above its marker); near an edge it is anchored to stay inside
+  // label under the dot; near an edge it is anchored to stay inside
   const anchors = dots.map(([x]) => (x < 50 ? 'start' : x > tr.widthPx - 50 ? 'end' : 'middle'));
   const wanted = dots.map(([x, y], i): LabelBox => {
-    const w = labelWidthPx(texts[i]!);
+    const w = measuredWidthPx(texts[i]!, order[i]!.rank === 0 && order[i]!.secondary !== true);
     const left = anchors[i] === 'start' ? x - 8 : anchors[i] === 'end' ? x + 8 - w : x - w / 2;
     return { x: left, y: y + 26 - 10, w, h: LINE_PX };
   });
+  // the estimate's label: beside its marker where no dot or room label is, placed first (the room labels avoid it)
+  const fixed: LabelBox[] = [];
+  let est: [number, number] | undefined;
+  let estLabel: ReturnType<typeof placeEstimateLabel> | undefined;
+  if (estimate !== undefined) {
+    est = tr.toPx(estimate.xM, estimate.yM);
+    estLabel = placeEstimateLabel(est, measuredWidthPx(labels.estimate), dots, wanted, tr.widthPx);
+    fixed.push(estLabel.box);
+  }
   const byNearest = order.map((_, i) => i).reverse();
   const placedNearestFirst = placeLabels(byNearest.map((i) => wanted[i]!), fixed);
   const boxes: LabelBox[] = new Array<LabelBox>(order.length);
   byNearest.forEach((i, k) => (boxes[i] = placedNearestFirst[k]!));
   let bottom = 0;
-  for (const b of boxes) bottom = Math.max(bottom, b.y + b.h);
+  for (const b of [...boxes, ...fixed]) bottom = Math.max(bottom, b.y + b.h);
   const heightPx = Math.max(tr.heightPx, Math.ceil(bottom + 24));
   const svg = el('svg', { width: tr.widthPx, height: heightPx, viewBox: `0 0 ${tr.widthPx} ${heightPx}`, role: 'img', 'data-testid': 'site-plan', 'font-size': 11, 'font-family': 'inherit' });
   svg.append(el('title', {}, labels.title));
@@ -198,7 +251,9 @@ export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: num
     g.append(el('title', {}, `${labels.estimate}: x ${estimate.xM.toFixed(1)} m, y ${estimate.yM.toFixed(1)} m`));
     g.append(el('circle', { cx: x, cy: y, r: 9 }), el('line', { x1: x - 14, y1: y, x2: x + 14, y2: y }), el('line', { x1: x, y1: y - 14, x2: x, y2: y + 14 }));
     svg.append(g);
-    svg.append(el('text', { x, y: y - 17, fill: COLOURS.estimate, 'text-anchor': 'middle' }, labels.estimate));
+    const b = estLabel!.box;
+    const tx = estLabel!.anchor === 'start' ? b.x : estLabel!.anchor === 'end' ? b.x + b.w : b.x + b.w / 2;
+    svg.append(el('text', { x: tx, y: b.y + 10, fill: COLOURS.estimate, 'text-anchor': estLabel!.anchor, 'data-testid': 'plan-estimate-label' }, labels.estimate));
   }
   const barM = scaleBarM(tr.pxPerM, tr.widthPx / 4);
   const barPx = barM * tr.pxPerM;

@@ -911,7 +911,10 @@ Napi::Value Modules(const Napi::CallbackInfo& info) {
     o.Set("path", paths[i]);
     o.Set("version", SoapySDR::getModuleVersion(paths[i]));
     std::string errors;
-    for (const auto& kv : SoapySDR::getLoaderResult(paths[i])) errors += (errors.empty() ? "" : "; ") + kv.first + ": " + kv.second;
+    // getLoaderResult maps each factory the module registers to its error; an empty string means it registered fine
+    for (const auto& kv : SoapySDR::getLoaderResult(paths[i])) {
+      if (!kv.second.empty()) errors += (errors.empty() ? "" : "; ") + kv.first + ": " + kv.second;
+    }
     o.Set("error", errors);
     a.Set(static_cast<uint32_t>(i), o);
   }
