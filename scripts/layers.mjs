@@ -25,7 +25,7 @@ export const MAX_FILE_LINES = 500;
  * below; an import of a node in a higher layer is an upward import. Nodes of one layer must still not form a cycle.
  */
 export const LAYERS = [
-  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'file-modes.ts', 'module-url.ts'] },
+  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'file-modes.ts', 'module-url.ts', 'text-template.ts'] },
   { name: 'native', nodes: ['native-bindings'] },
   { name: 'dsp', nodes: ['dsp'] },
   { name: 'source', nodes: ['source'] },

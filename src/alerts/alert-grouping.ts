@@ -1,7 +1,7 @@
 // Grouping on alerts: one transmission heard by several located sensors (rooms). Each sensor keeps its own alert; their
 // records carry the shared groupId, the ranked rooms and the position (the geometry is in ./localisation.ts).
+import { signalReason } from '../ident/reasons.js';
 import type { DetectionEvent } from '../types.js';
-import { codedReason } from '../server/message-text.js';
 import type { AlertSignal } from './alert.js';
 import type { AlertDraft } from './alert-store.js';
 import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from './localisation.js';
@@ -193,9 +193,9 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   out.class = d.class;
   out.confidence = d.confidence;
   const by = { groupSensor: decider.track.sensor, groupSnr: decider.rankDb.toFixed(1) };
-  if (d.reasonCode !== undefined) Object.assign(out, codedReason('ident.group', { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
+  if (d.reasonCode !== undefined) Object.assign(out, signalReason('ident.group', { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
   else {
-    out.reason = codedReason('ident.group', { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
+    out.reason = signalReason('ident.group', { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
     delete out.reasonCode;
   }
   out.groupFrom = { sensor: decider.track.sensor, alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10 };

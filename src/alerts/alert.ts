@@ -1,6 +1,10 @@
 // Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
 // browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
+import type { SignalReasonId } from '../ident/reasons.js';
 import type { DetectionEvent } from '../types.js';
+
+export type { SignalReasonId } from '../ident/reasons.js';
+
 /** Alert lifecycle state as supervisors see it. */
 export type AlertState = 'new' | 'acknowledged' | 'known';
 /** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
@@ -121,7 +125,7 @@ export interface AlertSignal {
 
 /**
  * A server-produced text (an alert's note, a sensor's health note) as a code plus its values, so the page can show it
- * in the reader's language (texts: src/server/message-text.ts):
+ * in the reader's language (texts: src/server/message-text.ts, the `ident.*` ones from src/ident/reasons.ts):
  * - `offline.source` {sensor, source, reason}: the source stopped (reason: the source's own words, shown as written);
  * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
  * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
@@ -153,8 +157,8 @@ export interface AlertSignal {
  *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing);
  * - `disk.*` {free, n, perDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
  *   {@link DiskStatus} (src/site/disk-watch.ts);
- * - `ident.*` ({@link SignalReasonId}): the rule that decided a transmission's class (`AlertSignal.reasonCode`, values
- *   preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
+ * - `ident.*` ({@link SignalReasonId}, texts in src/ident/reasons.ts): the rule that decided a transmission's class
+ *   (`AlertSignal.reasonCode`, values preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
  * - `listen.*` ({@link ListenReasonId}): why a live listen was refused or stopped (`ListenStateMessage.reasonCode`).
  */
 export interface AlertMessageCode {
@@ -169,20 +173,6 @@ export interface AlertMessageCode {
     | SignalReasonId | ListenReasonId;
   params?: Record<string, string | number>;
 }
-
-/**
- * Codes of identification reasons (src/ident/classify.ts, docs/identification.md §5): one per rule, the `unknown`
- * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member: its
- * `{=inner}` is the decider's code, rendered with the same params) and `ident.firstStands` (the final identification
- * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
- * of the last part).
- */
-export type SignalReasonId =
-  | 'ident.pulsed' | 'ident.tdma' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
-  | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
-  | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
-  | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
-  | 'ident.firstStands';
 
 /** Codes of live-listen refusals and stops (src/server/listen.ts, src/site/listen-tap.ts; docs/listening.md §1). */
 export type ListenReasonId =

@@ -1,7 +1,6 @@
 // Rule-based modulation classifier over SignalFeatures: a class, a confidence and the rule that decided (docs/identification.md §5).
-import type { AlertMessageCode, SignalReasonId } from '../alerts/alert.js';
-import { codedReason } from '../server/message-text.js';
 import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
+import { signalReason, type SignalReasonCode, type SignalReasonId } from './reasons.js';
 
 /** Modulation classes QuietBand names. */
 export type SignalClass = 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
@@ -64,8 +63,8 @@ export interface Identification {
   confidence: number;
   /** The rule in words, with the feature values that decided (English: logs, MQTT, replay). */
   reason: string;
-  /** `reason` as a code and its values (src/server/message-text.ts), for a page in another language. */
-  reasonCode?: AlertMessageCode;
+  /** `reason` as a code and its values (texts in src/ident/reasons.ts), for a page in another language. */
+  reasonCode?: SignalReasonCode;
   features?: SignalFeatures;
 }
 
@@ -89,7 +88,7 @@ export function classify(f: SignalFeatures): Identification {
   const done = (cls: SignalClass, conf: number, id: SignalReasonId, params: Record<string, string | number>): Identification => ({
     class: cls,
     confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
-    ...codedReason(id, params),
+    ...signalReason(id, params),
     features: f,
   });
   // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with

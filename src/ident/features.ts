@@ -1,8 +1,7 @@
 // Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
 // (docs/identification.md §2–§4 gives every formula).
-import type { AlertMessageCode } from '../alerts/alert.js';
-import { codedReason } from '../server/message-text.js';
 import { channelise, type Channel } from './channel.js';
+import { signalReason, type SignalReasonCode } from './reasons.js';
 import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
@@ -104,12 +103,12 @@ export interface SignalFeatures {
 /** Why features could not be computed: English words, and their code when the clip (not the caller) is at fault. */
 export interface FeatureRefusal {
   reason: string;
-  reasonCode?: AlertMessageCode;
+  reasonCode?: SignalReasonCode;
 }
 
 /** The refusal of a clip with nothing above the noise near `offsetHz` (in-band SNR `snr` as a power ratio). */
 function noEmission(offsetHz: number, snr: number): FeatureRefusal {
-  return codedReason('ident.noEmission', { offset: Math.round(offsetHz), snr: (10 * Math.log10(Math.max(snr, 1e-6))).toFixed(1) });
+  return signalReason('ident.noEmission', { offset: Math.round(offsetHz), snr: (10 * Math.log10(Math.max(snr, 1e-6))).toFixed(1) });
 }
 
 /** Durations (s) → statistics. */
@@ -366,7 +365,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   if (iq.length < 2 * count) return { reason: `iq holds ${iq.length / 2} complex samples, fewer than count ${count}` };
   const clipS = count / rateSps;
   if (count < MIN_CLIP_SAMPLES || clipS < MIN_CLIP_S) {
-    return codedReason('ident.tooShort', { samples: count, ms: (clipS * 1000).toFixed(2), minSamples: MIN_CLIP_SAMPLES, minMs: MIN_CLIP_S * 1000 });
+    return signalReason('ident.tooShort', { samples: count, ms: (clipS * 1000).toFixed(2), minSamples: MIN_CLIP_SAMPLES, minMs: MIN_CLIP_S * 1000 });
   }
   const bwHint = Math.max(0, input.bandwidthHz || 0);
   let spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, bwHint)); // resolution ≈ 1/32 of the hint
@@ -400,7 +399,7 @@ export function extractFeatures(input: IdentInput): SignalFeatures | FeatureRefu
   const z = ch.iq;
   const n = ch.count;
   const fs = ch.rateSps;
-  if (n < 32) return codedReason('ident.tooShortChannel', { samples: n, rate: Math.round(fs) });
+  if (n < 32) return signalReason('ident.tooShortChannel', { samples: n, rate: Math.round(fs) });
   const p = new Float64Array(n);
   for (let i = 0; i < n; i++) p[i] = z[2 * i] * z[2 * i] + z[2 * i + 1] * z[2 * i + 1];
   let noiseCh = (ob.floorPerBin / spec.binHz) * ch.enbwHz;

@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import { describeSignal, Float32IqRing } from '../ident/detection-ident.js';
 import type { Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
+import { signalReason } from '../ident/reasons.js';
 import type { IqRing } from '../evidence/iq-ring.js';
 import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { AlertSignal } from '../server/protocol.js';
-import { codedReason } from '../server/message-text.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import type { EvidenceSink } from './sensor-runtime.js';
 import type { SensorRun } from './sensor-life.js';
@@ -185,13 +185,13 @@ export class LiveIdentifier implements EvidenceSink {
     try {
       const { iq, count } = this.read(from + shift - margin, to + shift + margin);
       if (count === 0 || to + shift + margin <= this.heldFrom()) {
-        pending = Promise.resolve({ class: 'unknown', confidence: 0, ...codedReason('ident.notHeld') });
+        pending = Promise.resolve({ class: 'unknown', confidence: 0, ...signalReason('ident.notHeld') });
       } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending
-      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...codedReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
+      .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...signalReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
         // a track already released (closed, stream ended) or finally identified takes no more results
         if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
@@ -200,7 +200,7 @@ export class LiveIdentifier implements EvidenceSink {
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
           const first = t.first.reasonCode;
           signal = first !== undefined
-            ? { ...t.first, final: true, ...codedReason('ident.firstStands', { ...first.params, inner: first.id, last: signal.reason }) }
+            ? { ...t.first, final: true, ...signalReason('ident.firstStands', { ...first.params, inner: first.id, last: signal.reason }) }
             : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
