@@ -4,14 +4,13 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message-text.js';
-import type { AlertMessageCode, AlertSignal, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
-import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
+import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
-import { bandAt } from '../spectrum/band-plan.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
+import { DetectionRelay } from './detection-relay.js';
 import { isOffline, OverloadTracker } from './sensor-health.js';
 import type { HeardInBaseline, SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
 
@@ -114,11 +113,8 @@ export class SensorSupervisor {
   readonly processing: SensorProcessingMetrics;
   private offline = false;
   private offlineSinceMs = 0;
-  private readonly origins = new Map<string, number>();
-  /** Open tracks by `gen:run:id`: bus id, latest event, latest identification, and whether speech was heard live. */
-  private readonly open = new Map<string, { busId: number; last: DetectionEvent; signal?: AlertSignal; speech?: true }>();
-  private readonly clipAnnotator: ClipAlertAnnotator;
-  private nextBusId = 1;
+  /** The detections' way to the bus (ids across worker restarts, origin, band label, overload, identification). */
+  private readonly relay: DetectionRelay;
   private traces: { levelDb: Float32Array; thresholdDb: Float32Array } | null = null;
   private stopping = false;
   /** Worker restart delays (site `restart`): reset by a run of at least STABLE_RUN_MS. */
@@ -127,8 +123,6 @@ export class SensorSupervisor {
   private checkTimer: NodeJS.Timeout | null = null;
   private stoppedWaiters: (() => void)[] = [];
   private gotStopped = false;
-  /** Detections handed to the bus (all kinds), for logs and tests. */
-  detections = 0;
   /** The baseline the worker reported last (null before), with a refused stored one (gain/ppm) if any. */
   private baselineStatus: BaselineStatus | null = null;
   private refused: BaselineStatus['refused'];
@@ -141,7 +135,15 @@ export class SensorSupervisor {
     this.centerHz = o.sensor.centerHz;
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
-    this.clipAnnotator = new ClipAlertAnnotator(o.site.dataDir, this.log);
+    this.relay = new DetectionRelay({
+      name: o.sensor.name,
+      site: o.site,
+      bus: o.bus,
+      log: this.log,
+      decorate: (ctx, ev) => o.decorate?.(ctx, ev),
+      centerHz: () => this.centerHz,
+      overload: () => this.overload.overload,
+    });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
 
@@ -181,7 +183,7 @@ export class SensorSupervisor {
   private onExit(gen: number, code: number): void {
     if (gen !== this.gen) return;
     this.worker = null;
-    this.closeOrphans(gen);
+    this.relay.closeOrphans(gen);
     if (!this.gotStopped || this.stopping) this.resolveStopped();
     if (this.stopping) return;
     if (this.workerState === 'error') return; // refused (bad baseline…): not restarted, its status says why
@@ -237,7 +239,7 @@ export class SensorSupervisor {
         this.o.onChange();
         break;
       case 'stream':
-        this.origins.set(`${gen}:${m.run}`, m.originMs);
+        this.relay.stream(gen, m.run, m.originMs);
         this.centerHz = m.centerHz;
         this.configuredRateSps = m.rateSps;
         this.log.info({ run: m.run, label: m.label, centerHz: m.centerHz, rateSps: m.rateSps, origin: new Date(m.originMs).toISOString() }, 'stream started');
@@ -258,10 +260,10 @@ export class SensorSupervisor {
         this.refused = { path: m.path, field: m.field, stored: m.stored, live: m.live };
         break;
       case 'detection':
-        this.onDetection(gen, m.run, m.ev, m.clip);
+        this.relay.detection(gen, m.run, m.ev, m.clip);
         break;
       case 'signal':
-        this.onSignal(gen, m.run, m.id, m.signal);
+        this.relay.signal(gen, m.run, m.id, m.signal);
         break;
       case 'spectrum': {
         const msg: SpectrumInput = { sensor: this.name, centerHz: m.centerHz, rateSps: m.rateSps, startHz: m.startHz, stepHz: m.stepHz, powerDbfs: m.powerDbfs, timeS: m.timeS };
@@ -333,26 +335,6 @@ export class SensorSupervisor {
     }
   }
 
-  private onDetection(gen: number, run: number, ev: DetectionEvent, clip?: string): void {
-    const key = `${gen}:${run}:${ev.id}`;
-    let t = this.open.get(key);
-    if (t === undefined) {
-      t = { busId: this.nextBusId++, last: ev };
-      this.open.set(key, t);
-    }
-    t.last = ev;
-    if (ev.kind === 'close') this.open.delete(key);
-    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), clip, t.signal);
-  }
-
-  /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
-  private onSignal(gen: number, run: number, id: number, signal: AlertSignal): void {
-    const t = this.open.get(`${gen}:${run}:${id}`);
-    if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
-    t.signal = t.speech ? withLiveSpeech(signal) : signal;
-    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
-  }
-
   /**
    * Speech was heard while someone listened live to `alertId` (the listen thread's voice test, docs/listening.md §2):
    * the alert's identification gets `speechPresent: true` for good (a later identification, whose clip may have missed
@@ -362,48 +344,12 @@ export class SensorSupervisor {
   speechHeard(alertId: string): boolean {
     const tr = this.o.bus.transmissionTrackOf(alertId);
     if (tr === undefined || tr.sensor !== this.name) return false;
-    for (const [key, t] of this.open) {
-      if (t.busId !== tr.trackId) continue;
-      if (t.speech) return true;
-      t.speech = true;
-      if (t.signal === undefined) return true; // carried by the identification when it comes
-      t.signal = withLiveSpeech(t.signal);
-      const [gen, run] = key.split(':');
-      this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.overload.overload }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
-      return true;
-    }
-    return false;
+    return this.relay.speechHeard(tr.trackId);
   }
 
-  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
-    const ctx: DetectionContext = {};
-    if (originMs !== undefined) ctx.originMs = originMs;
-    if (clip !== undefined) ctx.clip = clip;
-    if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
-    if (this.o.site.bandPlan !== 'none' && this.centerHz > 0) {
-      const band = bandAt(ev.centerHz, this.o.site.bandPlan);
-      if (band) ctx.bandLabel = band.label;
-    }
-    this.o.decorate?.(ctx, ev);
-    this.detections++;
-    try {
-      const stored = this.o.bus.handleDetection(this.name, ev, ctx);
-      stored?.catch((err: unknown) => this.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
-      if (clip !== undefined && stored !== undefined) this.clipAnnotator.annotate(clip, stored);
-    } catch (err) {
-      this.log.error({ err }, 'detection not stored (bus closed)');
-    }
-  }
-
-  /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */
-  private closeOrphans(gen: number): void {
-    const prefix = `${gen}:`;
-    for (const [key, t] of this.open) {
-      if (!key.startsWith(prefix)) continue;
-      this.open.delete(key);
-      const run = key.split(':')[1];
-      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
-    }
+  /** Detections handed to the bus (all kinds), for logs and tests. */
+  get detections(): number {
+    return this.relay.detections;
   }
 
   /** Raises or clears the sensor-offline alert when the judgement changed. */
@@ -530,16 +476,7 @@ export class SensorSupervisor {
       if (timedOut) this.log.warn({ timeoutMs }, 'sensor worker did not stop in time; terminating it');
     }
     this.worker = null;
-    this.closeOrphans(this.gen);
+    this.relay.closeOrphans(this.gen);
     await w.terminate().catch(() => 0);
   }
-}
-
-/** Why {@link withLiveSpeech} says speech is present. */
-export const LIVE_SPEECH_VOICE = 'speech heard while listening live (voice test over 2 s of the demodulated audio)';
-
-/** `signal` with speech present, as heard live (its own voice verdict kept when it already found speech). */
-export function withLiveSpeech(signal: AlertSignal): AlertSignal {
-  if (signal.speechPresent === true) return signal;
-  return { ...signal, speechPresent: true, voice: LIVE_SPEECH_VOICE };
 }

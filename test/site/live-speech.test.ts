@@ -12,7 +12,8 @@ import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-con
 import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
 import { ListenHub } from '../../src/server/listen.js';
 import type { Alert } from '../../src/server/protocol.js';
-import { LIVE_SPEECH_VOICE, SensorSupervisor } from '../../src/site/supervisor.js';
+import { LIVE_SPEECH_VOICE } from '../../src/site/detection-relay.js';
+import { SensorSupervisor } from '../../src/site/supervisor.js';
 import { sensorWorkerUrl } from '../../src/site/worker-url.js';
 import { silentLog } from '../helpers.js';
 import { tempDir, waitFor } from '../daemon/helpers.js';

@@ -1,0 +1,141 @@
+// One sensor's detections on their way from its worker runs to the alert bus: ids unique across worker restarts, the
+// run's wall-clock origin, band label, overload flag and identification on every record, speech heard live, orphaned
+// tracks closed.
+import type { Logger } from 'pino';
+import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
+import type { SiteSettings } from '../config/site-config.js';
+import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
+import type { AlertSignal } from '../server/protocol.js';
+import { bandAt } from '../spectrum/band-plan.js';
+import type { DetectionEvent } from '../types.js';
+
+/** Options of {@link DetectionRelay}. */
+export interface DetectionRelayOptions {
+  /** The sensor's name (the bus's sensor key). */
+  name: string;
+  site: Pick<SiteSettings, 'bandPlan' | 'dataDir'>;
+  bus: AlertBus;
+  log: Logger;
+  /** Adds facts to each detection's context before the bus sees it (exam session name). */
+  decorate?: (ctx: DetectionContext, ev: DetectionEvent) => void;
+  /** The sensor's tuning centre now (Hz; 0 before its first stream: then no band label). */
+  centerHz: () => number;
+  /** True while the sensor is in overload: every detection meanwhile is flagged `overload`. */
+  overload: () => boolean;
+}
+
+/** An open track: its bus id, latest event, latest identification, and whether speech was heard live. */
+interface OpenTrack {
+  busId: number;
+  last: DetectionEvent;
+  signal?: AlertSignal;
+  speech?: true;
+}
+
+/**
+ * Maps the detections of every worker run of one sensor onto the bus. A track is keyed by (worker generation, run,
+ * detector id) and gets an id unique for this relay (a restarted detector counts from 1 again); each record goes to
+ * `bus.handleDetection(sensor, ev, ctx)` with `originMs` (wall time of the run's sample 0), `bandLabel` (band plan at
+ * the detection's centre), the latest identification (`signal`) and the clip, whose sidecar is annotated with the
+ * stored alert.
+ */
+export class DetectionRelay {
+  /** Detections handed to the bus (all kinds), for logs and tests. */
+  detections = 0;
+  private readonly o: DetectionRelayOptions;
+  private readonly origins = new Map<string, number>();
+  /** Open tracks by `gen:run:id`. */
+  private readonly open = new Map<string, OpenTrack>();
+  private readonly clipAnnotator: ClipAlertAnnotator;
+  private nextBusId = 1;
+
+  constructor(o: DetectionRelayOptions) {
+    this.o = o;
+    this.clipAnnotator = new ClipAlertAnnotator(o.site.dataDir, o.log);
+  }
+
+  /** Run `run` of worker generation `gen` started; `originMs` is the wall time of its sample 0. */
+  stream(gen: number, run: number, originMs: number): void {
+    this.origins.set(`${gen}:${run}`, originMs);
+  }
+
+  /** A detector event of a run (with the clip file that holds it, when clips are on). */
+  detection(gen: number, run: number, ev: DetectionEvent, clip?: string): void {
+    const key = `${gen}:${run}:${ev.id}`;
+    let t = this.open.get(key);
+    if (t === undefined) {
+      t = { busId: this.nextBusId++, last: ev };
+      this.open.set(key, t);
+    }
+    t.last = ev;
+    if (ev.kind === 'close') this.open.delete(key);
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal);
+  }
+
+  /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
+  signal(gen: number, run: number, id: number, signal: AlertSignal): void {
+    const t = this.open.get(`${gen}:${run}:${id}`);
+    if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
+    t.signal = t.speech ? withLiveSpeech(signal) : signal;
+    this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+  }
+
+  /**
+   * Speech was heard live on the open track whose bus id is `busId`: its identification gets `speechPresent: true` for
+   * good (a later identification, whose clip may have missed the speech, does not turn it back), sent now as an
+   * `update` the way an identification is. Returns false when no open track has that id.
+   */
+  speechHeard(busId: number): boolean {
+    for (const [key, t] of this.open) {
+      if (t.busId !== busId) continue;
+      if (t.speech) return true;
+      t.speech = true;
+      if (t.signal === undefined) return true; // carried by the identification when it comes
+      t.signal = withLiveSpeech(t.signal);
+      const [gen, run] = key.split(':');
+      this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+      return true;
+    }
+    return false;
+  }
+
+  /** Closes, with their last values, the tracks of worker generation `gen` that never got a close (worker died). */
+  closeOrphans(gen: number): void {
+    const prefix = `${gen}:`;
+    for (const [key, t] of this.open) {
+      if (!key.startsWith(prefix)) continue;
+      this.open.delete(key);
+      const run = key.split(':')[1];
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+    }
+  }
+
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
+    const ctx: DetectionContext = {};
+    if (originMs !== undefined) ctx.originMs = originMs;
+    if (clip !== undefined) ctx.clip = clip;
+    if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
+    if (this.o.site.bandPlan !== 'none' && this.o.centerHz() > 0) {
+      const band = bandAt(ev.centerHz, this.o.site.bandPlan);
+      if (band) ctx.bandLabel = band.label;
+    }
+    this.o.decorate?.(ctx, ev);
+    this.detections++;
+    try {
+      const stored = this.o.bus.handleDetection(this.o.name, ev, ctx);
+      stored?.catch((err: unknown) => this.o.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
+      if (clip !== undefined && stored !== undefined) this.clipAnnotator.annotate(clip, stored);
+    } catch (err) {
+      this.o.log.error({ err }, 'detection not stored (bus closed)');
+    }
+  }
+}
+
+/** Why {@link withLiveSpeech} says speech is present. */
+export const LIVE_SPEECH_VOICE = 'speech heard while listening live (voice test over 2 s of the demodulated audio)';
+
+/** `signal` with speech present, as heard live (its own voice verdict kept when it already found speech). */
+export function withLiveSpeech(signal: AlertSignal): AlertSignal {
+  if (signal.speechPresent === true) return signal;
+  return { ...signal, speechPresent: true, voice: LIVE_SPEECH_VOICE };
+}
