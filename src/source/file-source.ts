@@ -7,7 +7,8 @@ import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
-import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, implausibleFloatFraction, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
+import { checkFirstFloats } from './cf32-check.js';
+import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { centerProblem, rateProblem } from './input-ranges.js';
 import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
 
@@ -464,38 +465,6 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   };
   if (datetime !== undefined) info.datetime = datetime;
   return new FileSource({ info, dataPath, segments, blockSamples, fh, rateField });
-}
-
-/** Complex samples of the first block {@link checkFirstFloats} looks at. */
-const FIRST_CHECK_SAMPLES = 65536;
-/** Fraction of implausible float values in the first block above which the data is taken for another format. */
-const IMPLAUSIBLE_FLOAT_LIMIT = 0.1;
-
-/**
- * Before anything else reads a cf32 recording: the first block (≤ {@link FIRST_CHECK_SAMPLES} samples of the first
- * segment) must look like float samples. Integer data mislabelled as cf32 (an RTL-SDR cu8 file with `core:datatype`
- * "cf32_le") reads as ≈ 90 % NaN/±Inf/1e38/1e-38 values ({@link implausibleFloatFraction}); left alone, the non-finite
- * samples are dropped and the run later fails as "too short for a baseline". Genuine NaN runs (a few samples) stay far
- * below {@link IMPLAUSIBLE_FLOAT_LIMIT} and are handled by the block reader.
- * @param field where the format came from, for the message: file, field name and value as written
- * @throws QuietBandError('BAD_INPUT') `"<file>: <field>: <value>, but NN % of the first N samples of <data> are not finite …"`
- */
-async function checkFirstFloats(fh: FileHandle, dataPath: string, first: Segment | undefined, field: { file: string; name: string; value: string }): Promise<void> {
-  const count = Math.min(FIRST_CHECK_SAMPLES, first?.sampleCount ?? 0);
-  if (first === undefined || count === 0) return;
-  const raw = Buffer.alloc(count * BYTES_PER_COMPLEX.cf32);
-  const { bytesRead } = await fh.read(raw, 0, raw.length, first.byteOffset);
-  const values = new Float32Array(Math.floor(bytesRead / 4));
-  for (let i = 0; i < values.length; i++) values[i] = raw.readFloatLE(4 * i);
-  const bad = implausibleFloatFraction(values, values.length);
-  if (bad <= IMPLAUSIBLE_FLOAT_LIMIT) return;
-  throw badInput(
-    field.file,
-    field.name,
-    `${field.value}, but ${(bad * 100).toFixed(0)} % of the first ${values.length / 2} samples of ${dataPath} are not finite or absurd as float32 ` +
-      `(NaN, ±Inf, |x| ≥ 2^40 or 0 < |x| < 1e-30): is ${field.name} right? Integer samples read as floats look like this: ` +
-      `RTL-SDR bytes are cu8 (SigMF "cu8"), 16-bit I/Q is cs16 ("ci16_le"); fix the meta or pass --format`,
-  );
 }
 
 async function sizeOf(path: string): Promise<number> {
