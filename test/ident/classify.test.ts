@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { classify, identify, RULES, SIGNAL_CLASSES } from '../../src/ident/classify.js';
 import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
-import { extractFeatures, unitDuration } from '../../src/ident/features.js';
+import { extractFeatures } from '../../src/ident/features.js';
+import { unitDuration } from '../../src/ident/symbol-rate.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
 const SEEDS = [101, 102, 103];
