@@ -31,7 +31,7 @@ export interface SoapyHealth extends IqSourceHealth {
   deliveredBlocks: number;
   /**
    * Blocks lost: read from the driver while every pool slot was held (the consumer fell behind), plus one per driver
-   * overflow report (samples lost inside the driver; most drivers do not say how many, so each report counts as one).
+   * overflow report (samples lost inside the driver: how many is `samplesLost`).
    */
   droppedBlocks: number;
   /** SOAPY_SDR_OVERFLOW reports: samples were lost inside the driver (the host did not read fast enough). */
