@@ -95,12 +95,17 @@ describe('identification at 20 MS/s cuts the band around the detection first', (
     expect(Math.abs(f.centerOffsetHz + 5.2e6)).toBeLessThan(300);
   });
 
-  it('a wide emission (hint 500 kHz) is not cut: its band would need more than 1/16 of the rate', () => {
+  it('a wide emission (hint 500 kHz) is not cut: its band would need more than 1/4 of the rate', () => {
     const input: IdentInput = { iq: new Float32Array(2 * N), count: N, rateSps: RATE, offsetHz: 0, bandwidthHz: 500_000 };
     expect(narrowClip(input, 500_000)).toBeNull();
-    // the limit: 20 MS/s / 16 = 1.25 MS/s, the ladder's 1.25 MS/s = 10 × a half window of 125 kHz (hint 83.3 kHz)
-    expect(narrowClip({ ...input, bandwidthHz: 83_000 }, 83_000)?.rateSps).toBe(1_250_000);
-    expect(narrowClip({ ...input, bandwidthHz: 84_000 }, 84_000)).toBeNull();
+    // the detector's reading of a 577 µs burst at 20 MS/s (5 fast-path bins of 19.5 kHz): cut to 2 MS/s
+    expect(narrowClip({ ...input, bandwidthHz: 97_656 }, 97_656)?.rateSps).toBe(2_000_000);
+    // the limit: the ladder's top, 2.5 MS/s ≤ 20 MS/s / 4, = 10 × a half window of 250 kHz (hint 166.7 kHz)
+    expect(narrowClip({ ...input, bandwidthHz: 166_000 }, 166_000)?.rateSps).toBe(2_500_000);
+    expect(narrowClip({ ...input, bandwidthHz: 167_000 }, 167_000)).toBeNull();
+    // 2.4 MS/s: an NFM channel's 12.5 kHz hint → 10 × 18.75 kHz → 200 kS/s; a 50 kHz hint is not cut (750 kS/s > 600 kS/s)
+    expect(narrowClip({ ...input, rateSps: 2.4e6, bandwidthHz: 12_500 }, 12_500)?.rateSps).toBe(200_000);
+    expect(narrowClip({ ...input, rateSps: 2.4e6, bandwidthHz: 50_000 }, 50_000)).toBeNull();
     // refusals name the caller's offset, not the cut clip's 0 Hz
     const r = extractFeatures({ ...input, offsetHz: 4e6, bandwidthHz: 10_000 });
     expect('reason' in r && r.reason).toMatch(/near 4000000 Hz/);
