@@ -299,17 +299,23 @@ void Stream::Run() {
   }
   // Stream position of the next block's first sample. Samples the driver lost advance it too, so every block's
   // sampleOffset is its first sample's true index since start (docs/receivers.md, "Sample positions across overflows"):
-  // - reads with SOAPY_SDR_HAS_TIME: the first one fixes time0 (ns at position 0); a later read whose time is past
-  //   time0 + position / rate lost round((timeNs − expected) · rate / 1e9) samples before it. A time earlier than
-  //   expected by less than 1 s is ignored (drivers that stamp every fragment of a transfer with the transfer's time);
-  //   by 1 s or more, the driver restarted its clock: time0 is fixed again;
-  // - an overflow after which the time shows nothing lost (a driver whose time counts delivered samples), or on a driver
-  //   without time: the loss is estimated from the wall clock (WallAnchor), and time0 follows the estimate.
+  // - time stamps (SOAPY_SDR_HAS_TIME) are used once they have proved exact: the first stamped read fixes time0 (ns at
+  //   position 0), and every later one without an overflow before it must land on time0 + position / rate to within
+  //   half a sample. After 4 such reads the stamps are trusted: a trusted read past its expected time lost
+  //   round((timeNs − expected) · rate / 1e9) samples before it. One stamped read off its time without an overflow
+  //   (SoapyRTLSDR 0.3.3 counts bytes, not samples; other drivers stamp every fragment of a transfer with the
+  //   transfer's time, or from the host clock) makes them untrusted for the rest of the stream. A time earlier than
+  //   expected by 1 s or more is a restarted clock: time0 is fixed again;
+  // - an overflow with no trusted stamp after it, or one that shows nothing lost (stamps counting only the samples
+  //   delivered), or on a driver without stamps: the loss is estimated from the wall clock (WallAnchor), and time0
+  //   follows the estimate.
   // A gap inside a block gives up the samples read before it (samplesGivenUp): the block restarts after the gap.
   uint64_t sampleOffset = 0;
   uint32_t overflowsSince = 0;
   int consecutiveErrors = 0;
   bool timed = false;
+  enum class Stamps { kUnproven, kTrusted, kUntrusted } stamps = Stamps::kUnproven;
+  int exactReads = 0;
   double time0Ns = 0;
   bool overflowPending = false;
   WallAnchor wall;
@@ -346,8 +352,14 @@ void Stream::Run() {
           if (!timed || d <= -rate) {
             time0Ns = static_cast<double>(timeNs) - static_cast<double>(at) * 1e9 / rate;
             timed = true;
-          } else if (d >= 0.5) {
+          } else if (stamps == Stamps::kTrusted && d >= 0.5) {
             lost = static_cast<uint64_t>(std::llround(d));
+          } else if (!overflowPending && stamps == Stamps::kUnproven) {
+            if (std::abs(d) < 0.5) {
+              if (++exactReads >= 4) stamps = Stamps::kTrusted;
+            } else {
+              stamps = Stamps::kUntrusted;
+            }
           }
         }
         bool estimated = false;
