@@ -1,6 +1,5 @@
-// DropWarning: one line for the first gap, then at most one summary line per period with the count, the rest at close;
-// and SoapySource and RtlSdrSource log lost samples through it (a consumer that keeps falling behind: dozens of gaps,
-// two lines).
+// DropWarning: one line for the first gap, then at most one summary line per period with the count, the rest at close.
+// (SoapySource and RtlSdrSource log through it: test/source/soapy-fake.test.ts, test/native/rtlsdr-source.test.ts.)
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DropWarning } from '../../src/source/drop-warning.js';
