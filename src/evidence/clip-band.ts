@@ -146,6 +146,85 @@ const SLICE_MS = 10;
 const yieldThread = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * The filter part of a band cut, for samples already in Float32: mixes by −(plan centre − source centre)
+ * ({@link Mixer}) and resamples by up/down ({@link PolyphaseResampler}), in two stages when `plan.preDown` > 1 (stage 1:
+ * integer decimation to mid = source / preDown ≥ 4 × rate, passband as the clip's, stopband from mid − passband, what
+ * folds onto the clip's passband; stage 2: the clip's filter at mid). {@link finish} compensates the filters' group
+ * delay, so output sample j is input sample j · down / up (to ± half an output sample); the output has
+ * ⌊count · up / down⌋ samples. Synchronous: {@link extractBand} yields between pushes, identification runs it on its
+ * worker thread as is. Allocates the output and the step buffers once (per cut, not per push).
+ */
+export class BandCutter {
+  /** Most samples one {@link push} takes (complex). */
+  static readonly maxPush = STEP_SAMPLES;
+  /** The resampler stages, first to last. */
+  readonly stages: ResamplerStage[];
+  private readonly mixer: Mixer;
+  private readonly rs1: PolyphaseResampler | null;
+  private readonly rs: PolyphaseResampler;
+  private readonly mid: Float32Array | null;
+  private readonly stepOut: Float32Array;
+  private readonly mixed: Float32Array;
+  private readonly all: Float32Array;
+  private readonly delay: number;
+  private readonly wanted: number;
+  private readonly padIn: number;
+  private outN = 0;
+
+  /**
+   * @param plan the band ({@link planClipBand}); @param sourceRateSps, sourceCenterHz the input's rate and centre
+   * @param count how many input samples will be pushed in all (sizes the output)
+   */
+  constructor(plan: ClipBandPlan, sourceRateSps: number, sourceCenterHz: number, count: number) {
+    this.mixer = new Mixer(plan.centerHz - sourceCenterHz, sourceRateSps);
+    const pre = plan.preDown;
+    const midRate = sourceRateSps / pre;
+    const rs1 = pre > 1
+      ? new PolyphaseResampler({ inRateSps: sourceRateSps, up: 1, down: pre, passbandHz: plan.passbandHz, stopbandHz: midRate - plan.passbandHz, attenuationDb: plan.attenuationDb, stepSamples: STEP_SAMPLES })
+      : null;
+    const rs = new PolyphaseResampler({
+      inRateSps: midRate, up: plan.up, down: plan.down / pre, passbandHz: plan.passbandHz, stopbandHz: plan.stopbandHz,
+      attenuationDb: plan.attenuationDb, stepSamples: rs1 === null ? STEP_SAMPLES : rs1.maxOutput(STEP_SAMPLES),
+    });
+    this.rs1 = rs1;
+    this.rs = rs;
+    // group delay in output samples: stage 1's (in mid samples) carried through stage 2, plus stage 2's
+    this.delay = Math.round((rs1 === null ? 0 : (rs1.delayOutSamples * plan.up * pre) / plan.down) + rs.delayOutSamples);
+    this.wanted = Math.floor((count * plan.up) / plan.down);
+    // the tail: enough zeros after the data for the last wanted output to leave both filters
+    this.padIn = Math.ceil(((this.delay + 1) * plan.down) / plan.up) + rs.tapsPerPhase * pre + (rs1?.tapsPerPhase ?? 0);
+    this.all = new Float32Array(2 * (Math.ceil(((count + this.padIn) * plan.up) / plan.down) + 2 * rs.maxOutput(STEP_SAMPLES)));
+    this.mid = rs1 === null ? null : new Float32Array(2 * rs1.maxOutput(STEP_SAMPLES));
+    this.stepOut = new Float32Array(2 * rs.maxOutput(this.mid === null ? STEP_SAMPLES : rs1!.maxOutput(STEP_SAMPLES)));
+    this.mixed = new Float32Array(2 * STEP_SAMPLES);
+    const stage = (r: PolyphaseResampler, up: number, down: number, stopbandHz: number): ResamplerStage =>
+      ({ up, down, passbandHz: plan.passbandHz, stopbandHz, tapsPerPhase: r.tapsPerPhase, prototypeTaps: r.prototypeTaps });
+    this.stages = [...(rs1 === null ? [] : [stage(rs1, 1, pre, midRate - plan.passbandHz)]), stage(rs, plan.up, plan.down / pre, plan.stopbandHz)];
+  }
+
+  /** Mixes and filters `n` ≤ {@link BandCutter.maxPush} interleaved I/Q samples of `iq` (not modified). */
+  push(iq: Float32Array, n: number): void {
+    this.mixer.process(iq, n, this.mixed);
+    this.take(this.mixed, n);
+  }
+
+  /** Pushes the zero tail, and returns the output (a view of the cutter's buffer), delay-compensated. */
+  finish(): { samples: Float32Array; count: number } {
+    this.mixed.fill(0);
+    for (let left = this.padIn; left > 0; left -= STEP_SAMPLES) this.take(this.mixed, Math.min(STEP_SAMPLES, left));
+    const count = Math.max(0, Math.min(this.wanted, this.outN - this.delay));
+    return { samples: this.all.subarray(2 * this.delay, 2 * (this.delay + count)), count };
+  }
+
+  private take(step: Float32Array, n: number): void {
+    const rs = this.rs;
+    const got = this.mid === null ? rs.process(step, n, this.stepOut) : rs.process(this.mid, this.rs1!.process(step, n, this.mid), this.stepOut);
+    this.all.set(this.stepOut.subarray(0, 2 * got), 2 * this.outN);
+    this.outN += got;
+  }
+}
+
+/**
  * Cuts a clip's band out of `count` full-rate samples of `raw` (encoded in `format`, as the evidence ring holds them):
  * 1. removes the mean I/Q of the whole stretch (the receiver's DC offset: it would otherwise land inside the clip's
  *    band as a tone at sourceCenter − clipCenter);
@@ -175,32 +254,7 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
   }
   mI /= Math.max(1, count);
   mQ /= Math.max(1, count);
-  const mixer = new Mixer(plan.centerHz - sourceCenterHz, sourceRateSps);
-  // stage 1 (when preDown > 1): integer decimation to mid = source / preDown ≥ 4 × rate, passband as the clip's,
-  // stopband from mid − passband (what folds onto the clip's passband); stage 2: the clip's filter at mid
-  const pre = plan.preDown;
-  const midRate = sourceRateSps / pre;
-  const rs1 = pre > 1
-    ? new PolyphaseResampler({ inRateSps: sourceRateSps, up: 1, down: pre, passbandHz: plan.passbandHz, stopbandHz: midRate - plan.passbandHz, attenuationDb: plan.attenuationDb, stepSamples: STEP_SAMPLES })
-    : null;
-  const rs = new PolyphaseResampler({
-    inRateSps: midRate, up: plan.up, down: plan.down / pre, passbandHz: plan.passbandHz, stopbandHz: plan.stopbandHz,
-    attenuationDb: plan.attenuationDb, stepSamples: rs1 === null ? STEP_SAMPLES : rs1.maxOutput(STEP_SAMPLES),
-  });
-  // group delay in clip samples: stage 1's (in mid samples) carried through stage 2, plus stage 2's
-  const delay = Math.round((rs1 === null ? 0 : (rs1.delayOutSamples * plan.up * pre) / plan.down) + rs.delayOutSamples);
-  const wanted = Math.floor((count * plan.up) / plan.down);
-  // the tail: enough zeros after the data for the last wanted output to leave both filters
-  const padIn = Math.ceil(((delay + 1) * plan.down) / plan.up) + rs.tapsPerPhase * pre + (rs1?.tapsPerPhase ?? 0);
-  const all = new Float32Array(2 * (Math.ceil(((count + padIn) * plan.up) / plan.down) + 2 * rs.maxOutput(STEP_SAMPLES)));
-  const mid = rs1 === null ? null : new Float32Array(2 * rs1.maxOutput(STEP_SAMPLES));
-  const stepOut = new Float32Array(2 * rs.maxOutput(mid === null ? STEP_SAMPLES : rs1!.maxOutput(STEP_SAMPLES)));
-  let outN = 0;
-  const take = (n: number): void => {
-    const got = mid === null ? rs.process(step, n, stepOut) : rs.process(mid, rs1!.process(step, n, mid), stepOut);
-    all.set(stepOut.subarray(0, 2 * got), 2 * outN);
-    outN += got;
-  };
+  const cutter = new BandCutter(plan, sourceRateSps, sourceCenterHz, count);
   let sliceStart = performance.now();
   for (let done = 0; done < count; done += STEP_SAMPLES) {
     const n = Math.min(STEP_SAMPLES, count - done);
@@ -209,20 +263,13 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
       step[2 * i] -= mI;
       step[2 * i + 1] -= mQ;
     }
-    mixer.process(step, n, step);
-    take(n);
+    cutter.push(step, n);
     if (performance.now() - sliceStart >= SLICE_MS) {
       await yieldThread();
       sliceStart = performance.now();
     }
   }
-  for (let left = padIn; left > 0; left -= STEP_SAMPLES) {
-    const n = Math.min(STEP_SAMPLES, left);
-    step.fill(0, 0, 2 * n);
-    take(n);
-  }
-  const outCount = Math.max(0, Math.min(wanted, outN - delay));
-  const samples = all.subarray(2 * delay, 2 * (delay + outCount));
+  const { samples, count: outCount } = cutter.finish();
   let gain = 1;
   if (format !== 'cf32') {
     let peak = 0;
@@ -234,13 +281,7 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
     if (peak > 0) gain = Math.min(gain, 0.9 / peak);
     for (let i = 0; i < 2 * outCount; i++) samples[i] *= gain;
   }
-  const stage = (r: PolyphaseResampler, up: number, down: number, passbandHz: number, stopbandHz: number): ResamplerStage =>
-    ({ up, down, passbandHz, stopbandHz, tapsPerPhase: r.tapsPerPhase, prototypeTaps: r.prototypeTaps });
-  const stages = [
-    ...(rs1 === null ? [] : [stage(rs1, 1, pre, plan.passbandHz, midRate - plan.passbandHz)]),
-    stage(rs, plan.up, plan.down / pre, plan.passbandHz, plan.stopbandHz),
-  ];
-  return { samples, count: outCount, gain, stages };
+  return { samples, count: outCount, gain, stages: cutter.stages };
 }
 
 /** What {@link cutBand} needs: a stretch of full-rate samples as the evidence ring holds them, and the plan. */
