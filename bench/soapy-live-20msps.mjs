@@ -179,10 +179,10 @@ for (let k = 0; ; k++) {
   const fr = (0.5 + (k + o.seed) * phi) % 1;
   truth.push({ k, startS, centerHz: o.centerHz + o.rateSps * 0.8 * (fr - 0.5) });
 }
-// Samples a driver overflow lost are not counted in the stream's sample positions (the source cannot know how many),
-// so detection times run early by up to the samples lost so far: the time window widens by that; the burst's
-// frequency (unique per burst) decides.
-const TOL_S = 0.02 + (st?.samplesLost ?? 0) / o.rateSps;
+// Samples a driver overflow lost count in the stream's sample positions (the fake stamps its reads with its sample
+// position, SOAPY_SDR_HAS_TIME), so detection times stay on the schedule across overflows; the burst's frequency
+// (unique per burst) decides between neighbours.
+const TOL_S = 0.02;
 const TOL_HZ = 25_000;
 const used = new Set();
 let matched = 0;

@@ -59,6 +59,18 @@ export interface RawSoapyStats {
   overflows: number;
   /** readStream calls that returned no data within 100 ms. */
   timeouts: number;
+  /**
+   * Samples lost inside the driver, counted into the stream positions: from SOAPY_SDR_HAS_TIME time stamps, or (a driver
+   * without them, or whose time counts only delivered samples) estimated from the wall clock after an overflow.
+   */
+  samplesLost: number;
+  /** Samples read before a gap in the same block, given up so that the block starts after the gap. */
+  samplesGivenUp: number;
+  /** Gaps found (time stamps or estimates), and how many of them were estimated from the wall clock. */
+  gaps: number;
+  estimatedGaps: number;
+  /** Stream position of the block being read (its first sample's index since start). */
+  nextSampleOffset: number;
   slotsInUse: number;
   slotCount: number;
 }
@@ -359,9 +371,12 @@ export interface SoapyBlock {
   data: Uint8Array;
   /** Block number since start; a gap means blocks were dropped before this one. */
   seq: number;
-  /** Complex samples read before this block since start (dropped blocks included). */
+  /**
+   * Index since start of the block's first sample: samples read before it, dropped blocks and samples lost in the
+   * driver included (RawSoapyStats.samplesLost), so that time = sampleOffset / rate across overflows.
+   */
   sampleOffset: number;
-  /** Driver overflows reported since the previous block (samples lost before this block, count unknown). */
+  /** Driver overflows reported since the previous block (the samples they lost are counted in sampleOffset). */
   overflowsBefore: number;
 }
 

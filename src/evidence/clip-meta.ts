@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { sigmfPaths } from '../source/sigmf.js';
 import { DATA_FILE_MODE } from '../file-modes.js';
 import type { DetectionEvent } from '../types.js';
-import type { ClipBandPlan, ResamplerStage } from './clip-band.js';
+import type { ClipBandPlan, ResamplerStage } from '../dsp/band-cut.js';
 
 /** SigMF extension namespace of QuietBand's clip keys, declared in `core:extensions` of every clip. */
 export const QB_NAMESPACE = 'quietband';

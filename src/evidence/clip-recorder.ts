@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
-import { cutBand, planClipBand, type BandCutInput, type BandCutResult, type ClipBandOptions, type ClipBandPlan } from './clip-band.js';
+import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
+import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
 
@@ -37,7 +38,7 @@ export interface ClipOptions {
   /** Sensor name (in file names and the meta). */
   sensor: string;
   /**
-   * The band a clip keeps (src/evidence/clip-band.ts): the detection's occupied band × a margin at a standard rate,
+   * The band a clip keeps (src/dsp/band-cut.ts): the detection's occupied band × a margin at a standard rate,
    * mixed to its centre and decimated (docs/clip-decimation.md); `false` keeps the source's whole band at its rate
    * (scan clips, whose metas are rewritten per visit at the source rate). Default: {@link DEFAULT_CLIP_BAND}.
    */

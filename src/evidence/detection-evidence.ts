@@ -2,7 +2,7 @@
 import { join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
 import { ClipRecorder, freeSpaceShortfall, PICTURE_FLOOR_FACTOR } from './clip-recorder.js';
-import type { ClipBandOptions } from './clip-band.js';
+import type { ClipBandOptions } from '../dsp/band-cut.js';
 import type { ClipContext } from './clip-meta.js';
 import type { IqRing } from './iq-ring.js';
 import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';

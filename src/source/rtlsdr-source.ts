@@ -13,6 +13,7 @@ import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
 import { tunerCenterProblem } from './input-ranges.js';
+import { DropWarning } from './drop-warning.js';
 
 /** Lifecycle of an {@link RtlSdrSource}. */
 export type RtlSdrSourceState = 'open' | 'streaming' | 'ended' | 'closed';
@@ -190,8 +191,7 @@ export class RtlSdrSource implements IqSource {
   private samplesDiscarded = 0;
   private lastDataMs: number | null = null;
   private lastError: string | null = null;
-  private lastDropWarnMs = 0;
-  private droppedAtLastWarn = 0;
+  private readonly drops: DropWarning;
 
   private constructor(device: RtlSdrDevice, o: z.output<typeof rtlSdrSourceOptionsSchema>, gain: number | 'auto', centerHz: number) {
     this.device = device;
@@ -203,6 +203,7 @@ export class RtlSdrSource implements IqSource {
     this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, 4 * blockMs);
     const serial = device.info.serial;
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtlsdr', dongle: serial });
+    this.drops = new DropWarning(this.log, 'blocks dropped: the consumer fell behind the dongle; spectra spanning the gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
     this.fifo = new Int32Array(this.poolSlots);
     const rateSps = exactSampleRateSps(o.rateSps);
     this.pendingCenterHz = centerHz;
@@ -309,6 +310,7 @@ export class RtlSdrSource implements IqSource {
     this.closePromise ??= (async () => {
       this.state = 'closed';
       this.clearWatchdog();
+      this.drops.close();
       this.wakeConsumer();
       try {
         await this.device.stop();
@@ -385,7 +387,8 @@ export class RtlSdrSource implements IqSource {
     const b = this.heldBlocks[slot] as RtlSdrBlock;
     const count = b.data.length >> 1;
     const seq = b.seq;
-    const gap = seq !== this.expectedSeq;
+    const expected = this.expectedSeq;
+    const gap = seq !== expected;
     this.expectedSeq = seq + 1;
     if (seq <= this.discardThroughSeq) {
       this.samplesDiscarded += count;
@@ -404,20 +407,8 @@ export class RtlSdrSource implements IqSource {
     }
     this.device.release(slot);
     this.samplesDelivered += count;
-    if (gap) this.warnDrops();
+    if (gap) this.drops.note(seq - expected, (seq - expected) * count);
     return true;
-  }
-
-  private warnDrops(): void {
-    const now = performance.now();
-    if (now - this.lastDropWarnMs < 10_000) return;
-    const dropped = this.device.stats().droppedBlocks;
-    this.log.warn(
-      { droppedBlocks: dropped, newlyDropped: dropped - this.droppedAtLastWarn, poolSlots: this.poolSlots },
-      'blocks dropped: the consumer fell behind the dongle; spectra spanning the gap are marked discontinuous',
-    );
-    this.lastDropWarnMs = now;
-    this.droppedAtLastWarn = dropped;
   }
 
   private onEnd(err: QuietBandError | null): void {

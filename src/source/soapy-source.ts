@@ -14,6 +14,7 @@ import {
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
+import { DropWarning } from './drop-warning.js';
 import { convertSamples } from './sample-formats.js';
 
 /** Health snapshot of a {@link SoapySource}. */
@@ -30,11 +31,16 @@ export interface SoapyHealth extends IqSourceHealth {
   deliveredBlocks: number;
   /**
    * Blocks lost: read from the driver while every pool slot was held (the consumer fell behind), plus one per driver
-   * overflow report (samples lost inside the driver; most drivers do not say how many, so each report counts as one).
+   * overflow report (samples lost inside the driver: how many is `samplesLost`).
    */
   droppedBlocks: number;
-  /** Samples lost inside the driver (SOAPY_SDR_OVERFLOW reports; the host did not read fast enough). */
+  /** SOAPY_SDR_OVERFLOW reports: samples were lost inside the driver (the host did not read fast enough). */
   overflows: number;
+  /**
+   * Samples lost inside the driver, counted into `firstSample` so detection times stay true: from the driver's time
+   * stamps (SOAPY_SDR_HAS_TIME), else estimated from the wall clock (approximate; see docs/receivers.md).
+   */
+  samplesLost: number;
   samplesDelivered: number;
   samplesDiscarded: number;
   lastDataAgeMs: number | null;
@@ -132,8 +138,11 @@ export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' |
  * converter fits its full scale), converted once to Float32 per block (an RTL-SDR's CS8 has bit 7 flipped back in
  * place first, restoring the dongle's cu8 bytes).
  *
- * Blocks: `firstSample` = samples read since start (dropped blocks included); `discontinuity` on the first block after
- * dropped blocks, a driver overflow, or a retune/gain change; blocks read while a retune was in flight, and
+ * Blocks: `firstSample` = the block's first sample's index since start: samples read, dropped blocks and the samples a
+ * driver overflow lost (from its time stamps, else estimated from the wall clock; {@link SoapyHealth.samplesLost}), so
+ * firstSample / rateSps is the time since start across overflows; `discontinuity` on the first block after dropped
+ * blocks, a driver overflow, or a retune/gain change (lost samples are logged by a {@link DropWarning}, at most one line
+ * per 10 s); blocks read while a retune was in flight, and
  * `retuneDiscardMs` after it, are discarded.
  * A stream that fails or stops delivering for `stallTimeoutMs` ends the iterator with QuietBandError('DISCONNECTED');
  * close() and reopen (by serial) to recover. `blocks()` may be called once; leaving the loop closes the source.
@@ -190,6 +199,8 @@ export class SoapySource implements RetunableSource {
   private watchdog: NodeJS.Timeout | null = null;
   private closePromise: Promise<void> | null = null;
   private expectedSeq = 0;
+  private expectedSample = 0;
+  private readonly drops: DropWarning;
   private tuneId = 0;
   // blocks starting before this sample index were (partly) read before the last retune settled: discarded
   private discardUntilSample = 0;
@@ -216,6 +227,7 @@ export class SoapySource implements RetunableSource {
     this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * this.blockSamples) / rateSps);
     this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
+    this.drops = new DropWarning(this.log, 'samples lost (the consumer or the host fell behind the receiver); spectra spanning a gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
     this.fifo = new Int32Array(this.poolSlots);
     this.pendingCenterHz = centerHz;
     this.block = {
@@ -274,6 +286,7 @@ export class SoapySource implements RetunableSource {
       deliveredBlocks: st.deliveredBlocks,
       droppedBlocks: st.droppedBlocks + st.overflows,
       overflows: st.overflows,
+      samplesLost: st.samplesLost,
       samplesDelivered: this.samplesDelivered,
       samplesDiscarded: this.samplesDiscarded,
       lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
@@ -320,6 +333,7 @@ export class SoapySource implements RetunableSource {
     this.closePromise ??= (async () => {
       this.state = 'closed';
       this.clearWatchdog();
+      this.drops.close();
       this.wakeConsumer();
       try {
         await this.device.stop();
@@ -334,10 +348,10 @@ export class SoapySource implements RetunableSource {
     this.pendingCenterHz = centerHz;
     this.tuneChanged = true;
     this.tuneId++;
-    // The block being read when the command returned has seq = producedBlocks and starts at seq × blockSamples:
-    // discard it, older ones, and the driver's buffered samples after it.
+    // The block being read when the command returned starts at the stream's current position: discard it, older
+    // ones, and the driver's buffered samples after it.
     if (this.device.isStreaming) {
-      this.discardUntilSample = (this.device.stats().producedBlocks + 1) * this.blockSamples + this.retuneDiscardSamples;
+      this.discardUntilSample = this.device.stats().nextSampleOffset + this.blockSamples + this.retuneDiscardSamples;
     }
   }
 
@@ -399,8 +413,11 @@ export class SoapySource implements RetunableSource {
     this.fifoHead = (this.fifoHead + 1) % this.poolSlots;
     this.fifoCount--;
     const b = this.held[slot] as SoapyBlock;
-    const gap = b.seq !== this.expectedSeq || b.overflowsBefore > 0;
+    const lostBlocks = b.seq - this.expectedSeq + b.overflowsBefore;
+    const lostSamples = b.sampleOffset - this.expectedSample;
+    const gap = lostBlocks > 0 || lostSamples !== 0;
     this.expectedSeq = b.seq + 1;
+    this.expectedSample = b.sampleOffset + this.blockSamples;
     if (b.sampleOffset < this.discardUntilSample) {
       this.samplesDiscarded += this.blockSamples;
       this.device.release(slot);
@@ -422,7 +439,7 @@ export class SoapySource implements RetunableSource {
     }
     this.device.release(slot);
     this.samplesDelivered += this.blockSamples;
-    if (gap) this.log.warn({ seq: b.seq, overflowsBefore: b.overflowsBefore }, 'samples lost before this block (consumer or host too slow)');
+    if (gap) this.drops.note(lostBlocks, lostSamples);
     return true;
   }
 

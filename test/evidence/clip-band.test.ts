@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIP_RATES_SPS, planClipBand } from '../../src/evidence/clip-band.js';
+import { CLIP_RATES_SPS, planClipBand } from '../../src/dsp/band-cut.js';
 import { annotateClipAlert, clipBaseName } from '../../src/evidence/clip-meta.js';
 import { writeFile } from 'node:fs/promises';
 import { parseCaptureFileName } from '../../src/source/file-name.js';

@@ -17,6 +17,10 @@
 //   buffer_ms=100          device buffer: a reader more than this far behind loses the backlog (overflow) [100]
 //   transfer_samples=65536 samples arrive in transfers of this many (a USB transfer) [65536]
 //   stats=PATH             JSON counters written there about once a second and when the stream stops
+//   time=1|count|0         readStream's time stamp [1]: 1 = SOAPY_SDR_HAS_TIME with the first sample's position since
+//                          activateStream (ns; lost samples advance it, as a receiver's sample counter does);
+//                          count = HAS_TIME counting only the samples delivered (lost ones do not advance it, as drivers
+//                          that stamp from their own read count); 0 = no time stamp (flags 0)
 //
 // Synthetic signal, as a function of the absolute sample index p since activateStream (independent of how the reader
 // splits its reads, so equal for equal seeds):
@@ -143,6 +147,10 @@ class FakeDevice : public SoapySDR::Device {
     transfer_ = static_cast<uint64_t>(ArgNum(args, "transfer_samples", 65536));
     loop_ = ArgStr(args, "loop", "1") != "0";
     statsPath_ = ArgStr(args, "stats", "");
+    timeMode_ = ArgStr(args, "time", "1");
+    if (timeMode_ != "1" && timeMode_ != "count" && timeMode_ != "0") {
+      throw std::runtime_error("quietband-fake: device arg time=\"" + timeMode_ + "\" is not one of 1, count, 0");
+    }
     if (burstPeriodMs_ <= 0 || burstMs_ < 0 || bufferMs_ <= 0 || transfer_ == 0) {
       throw std::runtime_error("quietband-fake: burst_period_ms and buffer_ms must be > 0, burst_ms >= 0, transfer_samples >= 1");
     }
@@ -325,8 +333,7 @@ class FakeDevice : public SoapySDR::Device {
       lost_ += resume - pos_;
       pos_ = resume;
       overflows_++;
-      flags = SOAPY_SDR_HAS_TIME;
-      timeNs = static_cast<long long>(std::llround(static_cast<double>(pos_) / rate * 1e9));
+      Stamp(flags, timeNs, rate);
       return SOAPY_SDR_OVERFLOW;
     }
     if (!file_.empty() && !loop_ && pos_ >= fileSamples_) {
@@ -347,8 +354,7 @@ class FakeDevice : public SoapySDR::Device {
     }
     size_t n = static_cast<size_t>(std::min<uint64_t>(numElems, avail - pos_));
     if (!file_.empty() && !loop_) n = static_cast<size_t>(std::min<uint64_t>(n, fileSamples_ - pos_));
-    flags = SOAPY_SDR_HAS_TIME;
-    timeNs = static_cast<long long>(std::llround(static_cast<double>(pos_) / rate * 1e9));
+    Stamp(flags, timeNs, rate);
     Produce(static_cast<uint8_t*>(buffs[0]), pos_, n, rate);
     pos_ += n;
     read_ += n;
@@ -356,6 +362,14 @@ class FakeDevice : public SoapySDR::Device {
   }
 
  private:
+  /** The time stamp of a read starting at pos_ (see the time= device arg). */
+  void Stamp(int& flags, long long& timeNs, double rate) const {
+    if (timeMode_ == "0") return;
+    flags = SOAPY_SDR_HAS_TIME;
+    const uint64_t at = timeMode_ == "count" ? read_.load() : pos_;
+    timeNs = static_cast<long long>(std::llround(static_cast<double>(at) / rate * 1e9));
+  }
+
   void BuildNoiseTable() {
     noise_.resize(2 * kTable);
     uint64_t x = SplitMix64(seed_) | 1;
@@ -480,7 +494,7 @@ class FakeDevice : public SoapySDR::Device {
   }
 
   SoapySDR::Kwargs args_;
-  std::string serial_, statsPath_, antenna_ = "RX";
+  std::string serial_, statsPath_, antenna_ = "RX", timeMode_ = "1";
   Fmt native_ = Fmt::CS16, fmt_ = Fmt::CS16, fileFmt_ = Fmt::CS16;
   uint64_t seed_ = 1, transfer_ = 65536;
   float noiseAmpl_ = 0, burstAmpl_ = 0;

@@ -1,7 +1,9 @@
-// RtlSdrSource over the fake librtlsdr: Float32 conversion, sample clock, retune tuneId, drops → discontinuity, unplug/stall → DISCONNECTED.
+// RtlSdrSource over the fake librtlsdr: Float32 conversion, sample clock, retune tuneId, drops → discontinuity (logged
+// at most once per 10 s), unplug/stall → DISCONNECTED.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exactSampleRateSps, loadRtlSdr, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { QuietBandError } from '../../src/errors.js';
@@ -114,6 +116,27 @@ describe('RtlSdrSource', () => {
     const h = s.health();
     expect(h.droppedBlocks).toBeGreaterThan(0);
     expect(h.state).toBe('closed'); // leaving the loop closes the source
+  });
+
+  it('a consumer that keeps falling behind: dozens of gaps, two warning lines (the first gap at once, the rest counted at close)', async () => {
+    setFakeEnv(); // generator as fast as possible
+    const lines: { msg: string; first?: boolean; gaps?: number; totalGaps?: number; lostBlocks: number }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const s = await openSource({ blockSamples: 4096, poolSlots: 2, logger });
+    let gaps = 0;
+    let n = 0;
+    for await (const blk of s.blocks()) {
+      if (blk.discontinuity && n > 0) gaps++;
+      busyWait(2); // 4096 samples at 1.024 MS/s span 4 ms, but the fake delivers them as fast as it can
+      if (++n >= 150) break;
+    }
+    await s.close();
+    const warned = lines.filter((l) => l.msg.startsWith('blocks dropped'));
+    console.log(`rtlsdr slow consumer: ${gaps} gaps, ${warned.length} warning lines`);
+    expect(gaps).toBeGreaterThanOrEqual(20);
+    expect(warned).toHaveLength(2);
+    expect(warned[0]!.first).toBe(true);
+    expect(warned[1]!.totalGaps).toBe(gaps);
   });
 
   it('unplug: buffered blocks (the last one partial), then DISCONNECTED; a new source on the same serial works', async () => {

@@ -2,17 +2,19 @@
 // SOAPY_SDR_PLUGIN_PATH: exact bytes of a recording at 2.4 and 20 MS/s in CS16/CF32/CS8, the seeded synthetic signal's
 // bursts where its schedule puts them, dropped blocks when the consumer stalls, SOAPY_SDR_OVERFLOW (counted as a
 // dropped block) when the whole process stalls, and `quietband devices` listing the fake with its ranges.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SoapyBinding } from '../../native-bindings/soapy.js';
 import { SoapySource, type SoapySourceOptions } from '../../src/source/soapy-source.js';
 import { buildOnce, REPO } from '../daemon/helpers.js';
 import { FAKE_SOAPY_DRIVER, soapyWithFake } from '../fake-soapy/build.js';
+import { runStalledChild } from '../fake-soapy/stall-child.js';
 
 const execFileAsync = promisify(execFile);
 let binding: SoapyBinding;
@@ -227,6 +229,28 @@ describe('SoapySource over the quietband-fake SoapySDR module', () => {
     expect(readStats(stats)).toMatchObject({ overflows: 0, samplesLost: 0 });
   }, 30_000);
 
+  it('a consumer slower than the receiver (20 ms per 13.7 ms block, 2 slots) for 3 s: dozens of gaps, two warning lines (the first, the rest at close)', async () => {
+    const lines: { msg: string; first?: boolean; gaps?: number; totalGaps?: number }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(JSON.parse(s) as (typeof lines)[number]) });
+    const { file, values } = recording('cs16', 240_000, 37);
+    const src = await open(`serial=QBFAKE01,file=${file},buffer_ms=2000`, { blockSamples: 32_768, poolSlots: 2, logger });
+    const r = await streamAndCompare(src, values, 3, () => {
+      const until = performance.now() + 20;
+      while (performance.now() < until) {
+        // slower than the 13.7 ms the block spans: the reader drops a block whenever both slots are held
+      }
+    });
+    await src.close();
+    const warned = lines.filter((l) => l.msg.startsWith('samples lost'));
+    console.log(`slow consumer: ${r.discontinuities} gaps, ${warned.length} warning lines: ${JSON.stringify(warned.map((l) => l.gaps ?? 'first'))}`);
+    expect(r.mismatches).toBe(0);
+    expect(r.discontinuities).toBeGreaterThanOrEqual(20);
+    // 3 s < the 10 s period: the first gap at once, the others counted in the summary written at close
+    expect(warned).toHaveLength(2);
+    expect(warned[0]!.first).toBe(true);
+    expect(warned[1]!.totalGaps).toBe(r.discontinuities);
+  }, 30_000);
+
   it('the whole process stopped for 1.5 s (SIGSTOP): the device reports SOAPY_SDR_OVERFLOW, counted as a dropped block', async () => {
     buildOnce();
     const stats = path.join(tmp, 'stats-sigstop.json');
@@ -245,24 +269,8 @@ for await (const b of src.blocks()) {
 process.stdout.write(JSON.stringify({ health, gaps }) + '\\n');
 `,
     );
-    const child = spawn(process.execPath, [script], { env: { ...process.env, SOAPY_SDR_PLUGIN_PATH: moduleDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('streaming\n')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`child exited before streaming: ${err}`)));
-    });
-    child.kill('SIGSTOP');
-    const stoppedAt = performance.now();
-    await new Promise((r) => setTimeout(r, 1500));
-    child.kill('SIGCONT');
-    const stoppedS = (performance.now() - stoppedAt) / 1000;
-    expect(await exited, err).toBe(0);
+    const { out, err, code, stoppedS } = await runStalledChild(script, moduleDir, 1.5);
+    expect(code, err).toBe(0);
     const res = JSON.parse(out.trim().split('\n').pop()!) as { health: { droppedBlocks: number; overflows: number }; gaps: number };
     const st = readStats(stats);
     console.log(`fake soapy SIGSTOP ${stoppedS.toFixed(2)} s: overflows ${res.health.overflows}, dropped blocks ${res.health.droppedBlocks}, device lost ${st.samplesLost} samples (${(st.samplesLost / 2.4e6).toFixed(2)} s)`);

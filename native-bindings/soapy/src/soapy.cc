@@ -13,8 +13,11 @@
 #include <SoapySDR/Modules.hpp>
 #include <SoapySDR/Version.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -138,7 +141,8 @@ struct Slot {
   uint32_t index = 0;
   uint32_t samples = 0;       // complex samples in the slot (always the block size)
   uint64_t seq = 0;           // block number since start (dropped blocks consume numbers too)
-  uint64_t sampleOffset = 0;  // complex samples read before this block since start (dropped blocks included)
+  uint64_t sampleOffset = 0;  // stream position of the block's first sample: samples since start, dropped blocks and
+                              // samples lost in the driver included
   uint32_t overflowsBefore = 0;  // SOAPY_SDR_OVERFLOW reports since the previous block: samples were lost in the driver
 };
 
@@ -172,6 +176,9 @@ struct Stream {
   std::atomic<bool> cancelRequested{false};
   std::atomic<bool> finalized{false};
   std::atomic<uint64_t> producedBlocks{0}, deliveredBlocks{0}, droppedBlocks{0}, overflows{0}, timeouts{0}, readErrors{0};
+  // samples lost inside the driver (from time stamps, or estimated from the wall clock), samples read before a gap in
+  // the same block and given up, gaps found, and the stream position of the block being read
+  std::atomic<uint64_t> samplesLost{0}, samplesGivenUp{0}, gaps{0}, estimatedGaps{0}, position{0};
   std::mutex doneMutex;
   std::condition_variable doneCv;
   bool readDone = false;
@@ -207,6 +214,7 @@ class Device : public Napi::ObjectWrap<Device> {
   bool refed_ = true;
   std::shared_ptr<Stream> stream_;
   uint64_t lastProduced_ = 0, lastDelivered_ = 0, lastDropped_ = 0, lastOverflows_ = 0, lastTimeouts_ = 0;
+  uint64_t lastLost_ = 0, lastGivenUp_ = 0, lastGaps_ = 0, lastEstimatedGaps_ = 0, lastPosition_ = 0;
 
   void OnStreamFinalized(Napi::Env env, Stream* s);
 
@@ -236,6 +244,43 @@ class Device : public Napi::ObjectWrap<Device> {
 
 // ---- stream thread ----
 
+/**
+ * Where a gap in the stream puts the samples after it, for drivers without usable time stamps: the wall-clock time at
+ * which the newest sample read so far arrived, modelled as t = offset + position / rate. Every read that returns data
+ * gives offset ≥ its completion time − (position after it) / rate, with equality when the reader waited for that data
+ * (caught up); the smallest value over the last 5–10 s (two 5 s windows, so a drift between the host's clock and the
+ * receiver's, 50 ppm = 0.25 ms per 5 s, does not accumulate) is the estimate. After an overflow the driver resumes with
+ * recent data, so the first read's end sits at ≈ (now − offset) · rate: lost = that − the position the read would end at
+ * without a gap. Approximate: a driver that still holds a backlog after the overflow is credited too few lost samples,
+ * by that backlog (at most its buffer); a host stall shorter than the driver's buffer costs nothing and is not a gap.
+ */
+struct WallAnchor {
+  static constexpr double kWindowNs = 5e9;
+  double cur = std::numeric_limits<double>::infinity(), prev = std::numeric_limits<double>::infinity();
+  double windowStartNs = -1;
+
+  /** A read of data ending at stream position `end` (exclusive) completed at `nowNs` (steady clock). */
+  void Update(double nowNs, uint64_t end, double rate) {
+    if (windowStartNs < 0 || nowNs - windowStartNs >= kWindowNs) {
+      prev = cur;
+      cur = std::numeric_limits<double>::infinity();
+      windowStartNs = nowNs;
+    }
+    cur = std::min(cur, nowNs - static_cast<double>(end) * 1e9 / rate);
+  }
+  /** Samples lost before a read ending at `end` that completed at `nowNs` (0 before the first update). */
+  uint64_t Lost(double nowNs, uint64_t end, double rate) const {
+    const double offset = std::min(cur, prev);
+    if (!std::isfinite(offset)) return 0;
+    const double d = (nowNs - offset) * rate / 1e9 - static_cast<double>(end);
+    return d > 0 ? static_cast<uint64_t>(std::llround(d)) : 0;
+  }
+};
+
+double SteadyNs() {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
 void Stream::Run() {
   SoapySDR::Stream* st = nullptr;
   auto fail = [this](const std::string& call, const std::string& msg, int rc) {
@@ -243,16 +288,37 @@ void Stream::Run() {
     endError = msg;
     endRc = rc;
   };
+  double rate = 0;
   try {
+    rate = dev->getSampleRate(SOAPY_SDR_RX, 0);
     st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0}, SoapySDR::KwargsFromString(streamArgs));
     const int rc = dev->activateStream(st);
     if (rc != 0) fail("activateStream", std::string("activateStream returned ") + SoapySDR::errToStr(rc), rc);
   } catch (const std::exception& e) {
     fail(st == nullptr ? "setupStream" : "activateStream", e.what(), 0);
   }
+  // Stream position of the next block's first sample. Samples the driver lost advance it too, so every block's
+  // sampleOffset is its first sample's true index since start (docs/receivers.md, "Sample positions across overflows"):
+  // - time stamps (SOAPY_SDR_HAS_TIME) are used once they have proved exact: the first stamped read fixes time0 (ns at
+  //   position 0), and every later one without an overflow before it must land on time0 + position / rate to within
+  //   half a sample. After 4 such reads the stamps are trusted: a trusted read past its expected time lost
+  //   round((timeNs − expected) · rate / 1e9) samples before it. One stamped read off its time without an overflow
+  //   (SoapyRTLSDR 0.3.3 counts bytes, not samples; other drivers stamp every fragment of a transfer with the
+  //   transfer's time, or from the host clock) makes them untrusted for the rest of the stream. A time earlier than
+  //   expected by 1 s or more is a restarted clock: time0 is fixed again;
+  // - an overflow with no trusted stamp after it, or one that shows nothing lost (stamps counting only the samples
+  //   delivered), or on a driver without stamps: the loss is estimated from the wall clock (WallAnchor), and time0
+  //   follows the estimate.
+  // A gap inside a block gives up the samples read before it (samplesGivenUp): the block restarts after the gap.
   uint64_t sampleOffset = 0;
   uint32_t overflowsSince = 0;
   int consecutiveErrors = 0;
+  bool timed = false;
+  enum class Stamps { kUnproven, kTrusted, kUntrusted } stamps = Stamps::kUnproven;
+  int exactReads = 0;
+  double time0Ns = 0;
+  bool overflowPending = false;
+  WallAnchor wall;
   while (endError.empty() && !cancelRequested.load(std::memory_order_relaxed)) {
     int32_t index = -1;
     {
@@ -277,13 +343,50 @@ void Stream::Run() {
         break;
       }
       if (rc > 0) {
-        got += static_cast<uint32_t>(rc);
         consecutiveErrors = 0;
+        const double nowNs = SteadyNs();
+        const uint64_t at = sampleOffset + got;  // where these samples belong if nothing was lost
+        uint64_t lost = 0;
+        if (rate > 0 && (flags & SOAPY_SDR_HAS_TIME) != 0) {
+          const double d = (static_cast<double>(timeNs) - time0Ns) * rate / 1e9 - static_cast<double>(at);
+          if (!timed || d <= -rate) {
+            time0Ns = static_cast<double>(timeNs) - static_cast<double>(at) * 1e9 / rate;
+            timed = true;
+          } else if (stamps == Stamps::kTrusted && d >= 0.5) {
+            lost = static_cast<uint64_t>(std::llround(d));
+          } else if (!overflowPending && stamps == Stamps::kUnproven) {
+            if (std::abs(d) < 0.5) {
+              if (++exactReads >= 4) stamps = Stamps::kTrusted;
+            } else {
+              stamps = Stamps::kUntrusted;
+            }
+          }
+        }
+        bool estimated = false;
+        if (rate > 0 && overflowPending && lost == 0) {
+          lost = wall.Lost(nowNs, at + static_cast<uint64_t>(rc), rate);
+          estimated = lost > 0;
+          if (timed && (flags & SOAPY_SDR_HAS_TIME) != 0) time0Ns = static_cast<double>(timeNs) - static_cast<double>(at + lost) * 1e9 / rate;
+        }
+        overflowPending = false;
+        if (lost > 0) {
+          samplesLost.fetch_add(lost);
+          samplesGivenUp.fetch_add(got);
+          gaps.fetch_add(1);
+          if (estimated) estimatedGaps.fetch_add(1);
+          if (got > 0) std::memmove(base, base + static_cast<size_t>(got) * bytesPerSample, static_cast<size_t>(rc) * bytesPerSample);
+          sampleOffset = at + lost;
+          position.store(sampleOffset);
+          got = 0;
+        }
+        got += static_cast<uint32_t>(rc);
+        if (rate > 0) wall.Update(nowNs, sampleOffset + got, rate);
       } else if (rc == SOAPY_SDR_TIMEOUT || rc == 0) {
         timeouts.fetch_add(1);  // the JS side watches the data age (stall watchdog)
       } else if (rc == SOAPY_SDR_OVERFLOW) {
         overflows.fetch_add(1);
         overflowsSince++;
+        overflowPending = true;
       } else {
         readErrors.fetch_add(1);
         // A lost device reports errors on every call; a transient glitch does not last 50 calls.
@@ -304,6 +407,7 @@ void Stream::Run() {
     const uint64_t seq = producedBlocks.fetch_add(1);
     const uint64_t offset = sampleOffset;
     sampleOffset += blockSamples;
+    position.store(sampleOffset);
     if (index < 0) {
       droppedBlocks.fetch_add(1);
       continue;
@@ -365,6 +469,11 @@ Napi::Object Stream::Stats(Napi::Env env) {
   o.Set("droppedBlocks", Napi::Number::New(env, static_cast<double>(droppedBlocks.load())));
   o.Set("overflows", Napi::Number::New(env, static_cast<double>(overflows.load())));
   o.Set("timeouts", Napi::Number::New(env, static_cast<double>(timeouts.load())));
+  o.Set("samplesLost", Napi::Number::New(env, static_cast<double>(samplesLost.load())));
+  o.Set("samplesGivenUp", Napi::Number::New(env, static_cast<double>(samplesGivenUp.load())));
+  o.Set("gaps", Napi::Number::New(env, static_cast<double>(gaps.load())));
+  o.Set("estimatedGaps", Napi::Number::New(env, static_cast<double>(estimatedGaps.load())));
+  o.Set("nextSampleOffset", Napi::Number::New(env, static_cast<double>(position.load())));
   uint32_t inUse;
   {
     std::lock_guard<std::mutex> lock(freeMutex);
@@ -415,6 +524,11 @@ void Device::OnStreamFinalized(Napi::Env env, Stream* s) {
   lastDropped_ = s->droppedBlocks.load();
   lastOverflows_ = s->overflows.load();
   lastTimeouts_ = s->timeouts.load();
+  lastLost_ = s->samplesLost.load();
+  lastGivenUp_ = s->samplesGivenUp.load();
+  lastGaps_ = s->gaps.load();
+  lastEstimatedGaps_ = s->estimatedGaps.load();
+  lastPosition_ = s->position.load();
   if (stream_.get() == s) stream_.reset();
   s->owner = nullptr;
   s->poolRef.Reset();
@@ -863,6 +977,11 @@ Napi::Value Device::GetStats(const Napi::CallbackInfo& info) {
   o.Set("droppedBlocks", Napi::Number::New(env, static_cast<double>(lastDropped_)));
   o.Set("overflows", Napi::Number::New(env, static_cast<double>(lastOverflows_)));
   o.Set("timeouts", Napi::Number::New(env, static_cast<double>(lastTimeouts_)));
+  o.Set("samplesLost", Napi::Number::New(env, static_cast<double>(lastLost_)));
+  o.Set("samplesGivenUp", Napi::Number::New(env, static_cast<double>(lastGivenUp_)));
+  o.Set("gaps", Napi::Number::New(env, static_cast<double>(lastGaps_)));
+  o.Set("estimatedGaps", Napi::Number::New(env, static_cast<double>(lastEstimatedGaps_)));
+  o.Set("nextSampleOffset", Napi::Number::New(env, static_cast<double>(lastPosition_)));
   o.Set("slotsInUse", Napi::Number::New(env, 0));
   o.Set("slotCount", Napi::Number::New(env, 0));
   return o;
