@@ -1,5 +1,7 @@
 // Detector: the public façade over the detector's paths (fast short frames, slow Welch averages, long and burst
-// integration), the click test, the floor tracker, the emitter watch and the tracker (docs/detector.md).
+// integration; docs/detector.md). A frame's bins are classified (classify.ts), the click test judges it (impulse.ts),
+// its hot bins become groups (groups.ts) and tracks (tracker.ts, with dominance.ts and events.ts); the long and burst
+// paths' running means are in integration.ts, the floor tracker in floor-tracker.ts.
 import type { Baseline } from '../baseline/baseline.js';
 import type { ShortFrameGate, SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent } from '../types.js';

@@ -37,7 +37,7 @@ export class Tracker {
   droppedGroups = 0;
   /** Span (samples) of the last Welch average: every slow hit holds its track at least this long. */
   slowSpan = 0;
-  readonly table: TrackTable;
+  private readonly table: TrackTable;
   private readonly report: TrackReport;
   private readonly dominance: Dominance;
   private readonly holdSamples: number;
