@@ -35,7 +35,7 @@ export function minMedianMax(xs) {
  */
 export async function runDetectAnchor(capture, fftSize, backend, runs, log) {
   const { defaultAverage } = await import('../dist/src/pipeline.js');
-  const { DEFAULT_DETECTOR_OPTIONS } = await import('../dist/src/detector/detector.js');
+  const { DEFAULT_DETECTOR_OPTIONS } = await import('../dist/src/detector/options.js');
   const exe = await buildFftwReference('fftw-detect-reference');
   const average = defaultAverage(capture.rateSps, fftSize);
   /** @type {AnchorRun[]} */

@@ -182,7 +182,7 @@ events.forEach((b, i) => {
   const latencyMs = arrivalMs - burstWallMs - M;
   // the sample whose arrival lets the detector confirm: the first fast frame holding the track start ends 3/4 frame
   // after the start the detector reports (frames cover [f, f+N), the start is f + N/4), and minDurationMs needs
-  // frames whose centre half reaches start + M (detector.ts hit()): + max(0, M − N/2) rounded up to the hop
+  // frames whose centre half reaches start + M (src/detector/tracker.ts hit()): + max(0, M − N/2) rounded up to the hop
   const detStart = Math.round(alert.detection.startS * RATE);
   const extra = Math.max(0, Math.ceil(((M / 1000) * RATE - FAST_N / 2) / hop) * hop);
   const confirmSample = detStart + (3 * FAST_N) / 4 + extra;

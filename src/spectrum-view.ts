@@ -36,7 +36,7 @@ export function maxDecimate(src: ArrayLike<number>, factor: number, out: Float32
 /**
  * The slow path's per-bin level and open threshold (dBFS, fftshifted, fftSize values) for the UI:
  * threshold = level + max(kSigma · spread, slowThresholdDb) — the detector's rule (DESIGN "Detection": threshold per bin
- * = max(k · spread, minExcessDb); detector.ts PathState.thresholds with the slow path's minimum). NaN where unusable.
+ * = max(k · spread, minExcessDb); detector/path-state.ts PathState.thresholds with the slow path's minimum). NaN where unusable.
  */
 export function baselineTraces(baseline: Baseline, detector: Partial<DetectorOptions>): { levelDb: Float32Array; thresholdDb: Float32Array } {
   const o = { ...DEFAULT_DETECTOR_OPTIONS, ...detector };

@@ -1,4 +1,5 @@
-// A detector track (one transmission being followed across frames and paths) and a closed track's footprint.
+// A detector track (one transmission being followed across frames and paths), a closed track's footprint, and the
+// table of track slots and recent footprints the detector matches groups against (docs/detector.md §4).
 
 export class Track {
   active = false;
@@ -66,13 +67,118 @@ export class Track {
     this.steadyLo = Infinity;
     this.steadyHi = -Infinity;
   }
+  /** First sample of the track's hits on any path (the event's start; ∞ before the first hit). */
+  startSample(): number {
+    return Math.min(this.fastStart, this.slowStart);
+  }
+  /** Last sample of the track's hits on any path (the event's end; −∞ before the first hit). */
+  endSample(): number {
+    return Math.max(this.fastEnd, this.slowEnd);
+  }
 }
 
-/** A recently closed track: its band (fast bins), the end of its last fast hit and of its last hit on any path. */
+/** A recently closed track: its band (fine bins), the end of its last fast hit and of its last hit on any path. */
 export interface Closed {
   lo: number;
   hi: number;
   fastEnd: number;
   hadFast: boolean;
   end: number;
+}
+
+/** Closed tracks remembered (a ring) to tell whether a group in an average is a burst the fast path already reported. */
+export const RECENT_TRACKS = 32;
+
+/**
+ * The detector's preallocated track slots and a ring of the last {@link RECENT_TRACKS} closed tracks' footprints.
+ * Bands are in slow-resolution (fine) bins, times in sample indices. Allocation-free after construction.
+ */
+export class TrackTable {
+  readonly tracks: Track[] = [];
+  /** Tracks with `active` set (kept by open/release, so frames without tracks skip the scans). */
+  active = 0;
+  private readonly recent: Closed[] = [];
+  private recentPos = 0;
+  private nextId = 1;
+
+  /**
+   * @param maxTracks slots (tracks open at once)
+   * @param nFast, nSlow bins of the fast and slow paths (the tracks' excess spectra)
+   * @param rateSps sample rate (S/s): a new track's last update time (s) is its start sample over it
+   */
+  constructor(maxTracks: number, nFast: number, nSlow: number, private readonly rateSps: number) {
+    for (let i = 0; i < maxTracks; i++) this.tracks.push(new Track(i, nFast, nSlow));
+    for (let i = 0; i < RECENT_TRACKS; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity });
+  }
+
+  /** The open track nearest to [lo, hi] (fine bins) within `gap` bins (the oldest of equally near ones), or null. */
+  find(lo: number, hi: number, gap: number): Track | null {
+    let found: Track | null = null;
+    let foundD = Infinity;
+    for (let ti = 0; ti < this.tracks.length; ti++) {
+      const t = this.tracks[ti];
+      if (!t.active) continue;
+      // once a track has steady hits, only they locate it: its onset splatter must not capture its neighbours
+      const steady = t.steadyHi >= t.steadyLo;
+      const tlo = steady ? t.steadyLo : t.lo;
+      const thi = steady ? t.steadyHi : t.hi;
+      if (lo <= thi + gap && hi >= tlo - gap) {
+        const d = Math.max(0, lo - thi, tlo - hi);
+        if (found === null || d < foundD || (d === foundD && t.id < found.id)) {
+          found = t;
+          foundD = d;
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Whether a recently closed track explains a group over [lo, hi] (fine bins, ± gap) in a window from `windowStart`:
+   * with `anyPath` false a track the fast path hit inside the window (a burst inside a Welch average); with `anyPath`
+   * true any track hit inside it (the long path's window still holds a link the short paths reported and closed).
+   */
+  explainedByRecent(lo: number, hi: number, windowStart: number, gap: number, anyPath = false): boolean {
+    for (const c of this.recent) {
+      const last = anyPath ? c.end : c.hadFast ? c.fastEnd : -Infinity;
+      if (last >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+    }
+    return false;
+  }
+
+  /** Opens a track over [lo, hi] (fine bins) on a free slot, alive from sample `start`, with a new id; null when all are busy. */
+  open(lo: number, hi: number, tuneId: number, start: number): Track | null {
+    for (let ti = 0; ti < this.tracks.length; ti++) {
+      const t = this.tracks[ti];
+      if (t.active) continue;
+      t.reset();
+      t.active = true;
+      this.active++;
+      t.id = this.nextId++;
+      t.lo = lo;
+      t.hi = hi;
+      t.tuneId = tuneId;
+      t.fastStart = Infinity;
+      t.slowStart = Infinity;
+      t.fastEnd = -Infinity;
+      t.slowEnd = -Infinity;
+      t.aliveUntil = start;
+      t.lastUpdateS = start / this.rateSps;
+      return t;
+    }
+    return null;
+  }
+
+  /** Frees an open track's slot and remembers its footprint (the oldest footprint is overwritten). */
+  release(t: Track): void {
+    t.active = false;
+    this.active--;
+    const r = this.recent[this.recentPos];
+    this.recentPos = (this.recentPos + 1) % RECENT_TRACKS;
+    r.lo = t.lo;
+    r.hi = t.hi;
+    r.fastEnd = t.fastEnd;
+    r.hadFast = t.fastHits > 0;
+    r.end = t.endSample();
+  }
 }

@@ -1,0 +1,136 @@
+// What a track reports: its occupied band from its mean excess spectrum, and the open / update / close events built
+// from it (docs/detector.md §4).
+import type { DetectionEvent } from '../types.js';
+import type { DetectorGeometry, DetectorOptions } from './options.js';
+import type { PathState } from './path-state.js';
+import type { Track } from './track.js';
+
+/**
+ * Measures tracks' occupied bands and builds their {@link DetectionEvent}s. A track's band is measured on the slow
+ * path when it has slow hits (finer bins), else on the fast path. {@link measure} writes its result into
+ * {@link lo}/{@link hi} (no allocation); {@link event} allocates only the event it returns.
+ */
+export class TrackReport {
+  /** Result of {@link measure}: the occupied band's first and last bin (bins of the path it was asked for). */
+  lo = 0;
+  hi = 0;
+
+  constructor(
+    private readonly fast: PathState,
+    private readonly slow: PathState,
+    private readonly geometry: Readonly<DetectorGeometry>,
+    private readonly options: Readonly<DetectorOptions>,
+  ) {}
+
+  /**
+   * The occupied band of track t on path p into {@link lo}/{@link hi} (bins of p): from the peak of its mean excess
+   * spectrum (acc/cnt, linear ratio over the level) out to the −X dB points (X = bandwidthDropDb, at most half the
+   * peak in dB), bridging gaps of p.gapBins and skipping guard bins; t's whole extent when the path has no excess yet.
+   * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains.
+   */
+  measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array): void {
+    const n = p.n;
+    const s = p.scale;
+    const tlo = Math.floor(t.lo / s);
+    const thi = Math.floor(t.hi / s);
+    let peakB = -1;
+    let peak = 0;
+    for (let b = tlo; b <= thi; b++) {
+      if (cnt[b] === 0) continue;
+      const m = acc[b] / cnt[b];
+      if (m > peak) {
+        peak = m;
+        peakB = b;
+      }
+    }
+    if (peakB < 0) {
+      this.lo = tlo;
+      this.hi = thi;
+      return;
+    }
+    const peakDb = 10 * Math.log10(peak);
+    const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
+    const gap = p.gapBins;
+    let lo = peakB;
+    let miss = 0;
+    for (let b = peakB - 1; b >= 0; b--) {
+      if (p.guard[b]) continue;
+      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
+        lo = b;
+        miss = 0;
+      } else if (++miss > gap) break;
+    }
+    let hi = peakB;
+    miss = 0;
+    for (let b = peakB + 1; b < n; b++) {
+      if (p.guard[b]) continue;
+      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
+        hi = b;
+        miss = 0;
+      } else if (++miss > gap) break;
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /**
+   * Measures t's occupied band on its own path (the slow path once it has slow hits, else the fast path) into
+   * {@link lo}/{@link hi}, and returns that path.
+   */
+  measureOwn(t: Track): PathState {
+    const own = t.slowHits > 0 ? this.slow : this.fast;
+    this.measure(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast);
+    return own;
+  }
+
+  /**
+   * The event of `kind` for track t: occupied band (see {@link measure}) in Hz, centre = excess-weighted centroid
+   * (mean − 1, linear) over that band, the paths that hit it; `endSample` (sample index) gives endS, omitted on `open`.
+   */
+  event(kind: DetectionEvent['kind'], t: Track, endSample: number | undefined): DetectionEvent {
+    const useSlow = t.slowHits > 0;
+    const p = useSlow ? this.slow : this.fast;
+    const acc = useSlow ? t.accSlow : t.accFast;
+    const cnt = useSlow ? t.cntSlow : t.cntFast;
+    const n = p.n;
+    this.measure(t, p, acc, cnt);
+    const lo = this.lo;
+    const hi = this.hi;
+    const g = this.geometry;
+    const binToHz = (b: number) => g.centerHz + ((b - n / 2) * g.rateSps) / n;
+    const lowHz = binToHz(lo) - p.rbwHz / 2;
+    const highHz = binToHz(hi) + p.rbwHz / 2;
+    // centre: power-weighted centroid of the excess (mean − 1, linear) over the occupied band
+    let wsum = 0;
+    let fsum = 0;
+    for (let b = lo; b <= hi; b++) {
+      if (cnt[b] === 0 || p.guard[b]) continue;
+      const e = acc[b] / cnt[b] - 1;
+      if (e <= 0) continue;
+      wsum += e;
+      fsum += e * b;
+    }
+    const centerHz = wsum > 0 ? binToHz(fsum / wsum) : (lowHz + highHz) / 2;
+    const paths: ('fast' | 'slow' | 'long')[] = [];
+    if (t.fastHits > 0) paths.push('fast');
+    if (t.slowHits > t.longHits) paths.push('slow');
+    if (t.longHits > 0) paths.push('long');
+    const ev: DetectionEvent = {
+      kind,
+      id: t.id,
+      centerHz,
+      bandwidthHz: highHz - lowHz,
+      lowHz,
+      highHz,
+      peakExcessDb: t.peakExcessDb,
+      peakPowerDbfs: t.peakPowerDbfs,
+      startS: t.startSample() / g.rateSps,
+      paths,
+      overload: t.overload,
+      tuneId: t.tuneId,
+      packets: t.packets,
+    };
+    if (endSample !== undefined) ev.endS = endSample / g.rateSps;
+    return ev;
+  }
+}

@@ -1,0 +1,309 @@
+// Groups → tracks: matching a frame's groups to open tracks, opening new ones, a track's hits, hold, confirmation and
+// close, and the open / update / close events they send (docs/detector.md §4, §5).
+import type { SpectrumFrame } from '../spectrum/frames.js';
+import { isClipping } from '../spectrum/overload.js';
+import type { DetectionEvent } from '../types.js';
+import { Dominance } from './dominance.js';
+import { TrackReport } from './events.js';
+import { formGroups } from './groups.js';
+import type { DetectorGeometry, DetectorOptions } from './options.js';
+import type { PathState } from './path-state.js';
+import { TrackTable, type Track } from './track.js';
+
+/**
+ * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
+ * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
+ * values an unoptimised loop makes do not follow every hit until the (rarely called) hit() itself is optimised.
+ */
+function accumulateExcess(acc: Float64Array, cnt: Float64Array, stat: Float32Array, level: Float32Array, a: number, z: number): void {
+  for (let b = a; b <= z; b++) {
+    const l = level[b];
+    if (l === Infinity) continue;
+    acc[b] += stat[b] / l;
+    cnt[b] += 1;
+  }
+}
+
+/**
+ * The detector's tracks and what becomes of them. Every path hands its frame's hot bins to {@link trackGroups}: a
+ * group overlapping an open track extends it, and only a group with an open-level bin that no stronger signal
+ * dominates starts one. A slow hit on a track that had fast hits in the same averaging window is already explained
+ * and does not stretch its times. A track sends `open` once it lasts minDurationMs (a fast-only track waits a click's
+ * span, see {@link expire}), `update` every updateIntervalS, and `close` when it has had no hit for its hold.
+ * Times are sample indices. Allocation-free per frame except for emitted events.
+ */
+export class Tracker {
+  /** Groups ignored because every track slot was busy (should stay 0). */
+  droppedGroups = 0;
+  /** Span (samples) of the last Welch average: every slow hit holds its track at least this long. */
+  slowSpan = 0;
+  private readonly table: TrackTable;
+  private readonly report: TrackReport;
+  private readonly dominance: Dominance;
+  private readonly holdSamples: number;
+  private readonly slowHoldSamples: number;
+  /** The long path's kernel width in slow bins. */
+  private readonly longKernelBins: number;
+  /** Span (samples) one short frame's hit gives a track: the middle half of the frame. */
+  private readonly fastFrameSpan: number;
+  /** While the long path's groups are tracked (see {@link trackLongGroups}): its hit lag, hold and window start. */
+  private longHit = false;
+  private hitLag = 0;
+  private longHoldSamples = 0;
+  private longWindowStart = 0;
+  /** While the burst path's groups are tracked (see {@link trackBurstGroups}): the first sample of its window. */
+  private burstHit = false;
+  private burstWindowStart = 0;
+
+  /**
+   * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
+   * @param clickSpanSamples how long (samples) a track only the fast path sees waits before its `open` (a click's span)
+   * @param emit receives every event
+   */
+  constructor(
+    fast: PathState,
+    private readonly slow: PathState,
+    private readonly geometry: Readonly<DetectorGeometry>,
+    private readonly options: Readonly<DetectorOptions>,
+    private readonly clickSpanSamples: number,
+    private readonly emit: (ev: DetectionEvent) => void,
+  ) {
+    const o = options;
+    this.table = new TrackTable(o.maxTracks, geometry.fastFftSize, geometry.fftSize, geometry.rateSps);
+    this.report = new TrackReport(fast, slow, geometry, o);
+    this.dominance = new Dominance(fast, this.table, this.report, o);
+    this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
+    this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
+    this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
+    this.fastFrameSpan = geometry.fastFftSize / 2;
+  }
+
+  /** Number of open tracks. */
+  get active(): number {
+    return this.table.active;
+  }
+
+  /**
+   * The long path's hot bins of p as slow-path hits over [start, end] (samples, already moved back by `lag`, half the
+   * window: the energy lies somewhere in it). A hit keeps its track open `holdSamples` past end + lag; the long path
+   * opens nothing near a signal the short paths track or tracked since `windowStart` (docs/detector.md §10).
+   */
+  trackLongGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, lag: number, holdSamples: number, windowStart: number): void {
+    this.hitLag = lag;
+    this.longHit = true;
+    this.longHoldSamples = holdSamples;
+    this.longWindowStart = windowStart;
+    this.trackGroups(frame, p, false, start, end);
+    this.hitLag = 0;
+    this.longHit = false;
+  }
+
+  /**
+   * The burst path's hot bins of p as fast-path hits over [start, end] (samples); it opens nothing a track the fast
+   * path closed since `windowStart` explains (docs/detector.md §12).
+   */
+  trackBurstGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, windowStart: number): void {
+    this.burstHit = true;
+    this.burstWindowStart = windowStart;
+    this.trackGroups(frame, p, true, start, end);
+    this.burstHit = false;
+  }
+
+  /**
+   * Groups the hot bins of p (p.hot, p.stat filled for this frame) and matches them to tracks: continues, opens (unless
+   * dominated) and hits tracks over [start, end] (samples). `isFast` false for slow and long-path frames.
+   */
+  trackGroups(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
+    const groups = formGroups(p, frame.power);
+    const table = this.table;
+    const s = p.scale;
+    const gapFine = p.gapBins * s;
+    // match every group to an open track first: the dominance test below needs to know which strong groups are
+    // steady (their track was hit in the previous frame of this path) and which are transients
+    const hop = end - start;
+    const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
+    for (let gi = 0; gi < groups; gi++) {
+      const wideOnly = p.gNarrow[gi] === 0;
+      // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
+      // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
+      const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
+      const t = table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
+      p.gTrack[gi] = t === null ? -1 : t.slot;
+      // a new group, or one near full scale (its converter spurs may be anywhere), is a transient from the start
+      let transient = t === null || p.gPeakPower[gi] >= fullScale;
+      if (t !== null) {
+        const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
+        // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
+        const pathPeakDb = isFast ? t.peakFastDb : t.peakSlowDb;
+        if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6) transient = true;
+      }
+      p.gTransient[gi] = transient ? 1 : 0;
+    }
+    const domRatio = 10 ** (this.options.dominanceDb / 10);
+    for (let gi = 0; gi < groups; gi++) {
+      const lo = p.gLo[gi] * s;
+      const hi = p.gHi[gi] * s + s - 1;
+      let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
+      // the long path only finds what the short paths cannot: a signal the fast path already tracks keeps its own
+      // times and hold (seconds of averaging would stretch both)
+      if (this.longHit && track !== null && track.fastHits > 0) continue;
+      if (track === null) {
+        if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
+        if (this.dominance.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal
+        // a burst whose track closed inside this average (or, for the long path, inside its whole window); the long
+        // path's seconds of averaging also show a strong signal's sidebands and splatter, so it opens nothing within
+        // two kernel widths of a signal the short paths track or tracked in its window
+        if (this.longHit) {
+          const near = gapFine + 2 * this.longKernelBins;
+          if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
+        } else if (this.burstHit) {
+          // a burst the fast path tracked and closed inside this window is still in its running mean
+          if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
+        } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
+        track = table.open(lo, hi, frame.tuneId, start);
+        if (track === null) {
+          this.droppedGroups++;
+          continue;
+        }
+      }
+      this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
+    }
+  }
+
+  private hit(
+    t: Track, frame: SpectrumFrame, p: PathState, isFast: boolean,
+    lo: number, hi: number, start: number, end: number, gi: number,
+  ): void {
+    // read the group's peaks here (passing them as arguments boxed two doubles per call: measured by the bench)
+    const peakRatio = p.gPeakRatio[gi];
+    const peakPower = p.gPeakPower[gi];
+    if (lo < t.lo) t.lo = lo;
+    if (hi > t.hi) t.hi = hi;
+    if (p.gTransient[gi] === 0) {
+      if (lo < t.steadyLo) t.steadyLo = lo;
+      if (hi > t.steadyHi) t.steadyHi = hi;
+    }
+    const s = p.scale;
+    const margin = 2 * p.gapBins + p.narrow.half;
+    const a = Math.max(0, Math.floor(t.lo / s) - margin);
+    const z = Math.min(p.n - 1, Math.floor(t.hi / s) + margin);
+    accumulateExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p.stat, p.th.levelLin, a, z);
+    if (peakRatio > 0) {
+      const exDb = 10 * Math.log10(peakRatio);
+      if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
+      if (isFast) {
+        if (exDb > t.peakFastDb) t.peakFastDb = exDb;
+      } else if (exDb > t.peakSlowDb) t.peakSlowDb = exDb;
+    }
+    const pDb = 10 * Math.log10(peakPower + 1e-30);
+    if (pDb > t.peakPowerDbfs) t.peakPowerDbfs = pDb;
+    if (isClipping(frame.clipFraction, this.options.overloadClipFraction)) t.overload = true;
+    // packets: runs of fast hits separated by at least two frames without one (a one-frame dip inside a burst is
+    // noise, not a gap); a track only the slow path sees counts runs of averages instead
+    if (isFast) {
+      if (t.lastFastHitEnd < start - (end - start) - 1) t.packets++;
+      t.lastFastHitEnd = end;
+    } else {
+      if (t.fastHits === 0 && t.lastSlowHitEnd < start - 1) t.packets++;
+      t.lastSlowHitEnd = end;
+    }
+    if (isFast) {
+      t.fastHits++;
+      if (start < t.fastStart) t.fastStart = start;
+      if (end > t.fastEnd) t.fastEnd = end;
+      if (end > t.aliveUntil) t.aliveUntil = end;
+    } else {
+      const explained = t.fastHits > 0 && t.fastEnd >= start;
+      t.slowHits++;
+      if (!explained) {
+        if (start < t.slowStart) t.slowStart = start;
+        if (end > t.slowEnd) t.slowEnd = end;
+      }
+      // slow evidence arrives one window late, and a weak continuous signal's averages dip under the release
+      // level now and then: every slow hit keeps the track open for slowHoldMs (at least one window), so one
+      // transmission stays one track; its times still come from the hits themselves
+      if (this.longHit) t.longHits++;
+      const hold = Math.max(this.slowSpan, this.slowHoldSamples, this.longHit ? this.longHoldSamples : 0);
+      const until = end + this.hitLag + hold;
+      if (until > t.aliveUntil) t.aliveUntil = until;
+    }
+    const rate = this.geometry.rateSps;
+    if (!t.confirmed) {
+      // a track only the fast path has seen, for less than a click can last, waits (see expire): the next frames may
+      // reveal it as a click's edge
+      if (t.slowHits > 0 || t.fastEnd - t.fastStart >= this.clickSpanSamples) this.confirm(t);
+    } else {
+      const nowS = t.endSample() / rate;
+      if (nowS - t.lastUpdateS >= this.options.updateIntervalS) {
+        t.lastUpdateS = nowS;
+        this.emit(this.report.event('update', t, t.endSample()));
+      }
+    }
+  }
+
+  /**
+   * True when dropDcCentred is set and the track's band (± the gap) touches the DC guard: a signal on the tuning
+   * centre is only partly visible around the guard, with a wrong centre; the overlapping hop sees it whole.
+   */
+  private dcCentred(t: Track): boolean {
+    if (!this.options.dropDcCentred) return false;
+    const n = this.slow.n;
+    const guardBins = Math.max(1, Math.ceil(this.options.dcGuardHz / this.slow.rbwHz));
+    const gap = this.slow.gapBins;
+    return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
+  }
+
+  /** Sends a track's `open` once it lasts minDurationMs and is not DC-centred. */
+  private confirm(t: Track): void {
+    const rate = this.geometry.rateSps;
+    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.dcCentred(t)) {
+      t.confirmed = true;
+      t.lastUpdateS = t.endSample() / rate;
+      this.emit(this.report.event('open', t, undefined));
+    }
+  }
+
+  /**
+   * At sample `now` of tune `tuneId`: closes the tracks held past their hold (or of another tune, with closeOnRetune),
+   * and sends the `open` of a fast-only track that has waited a click's span without a click.
+   */
+  expire(now: number, tuneId: number): void {
+    if (this.table.active === 0) return;
+    const tracks = this.table.tracks;
+    for (let ti = 0; ti < tracks.length; ti++) {
+      const t = tracks[ti];
+      if (!t.active) continue;
+      if ((this.options.closeOnRetune && t.tuneId !== tuneId) || now - t.aliveUntil > this.holdSamples) this.close(t);
+      // no click came; a fast-only track must also span more than one short frame (a single 8-bit frame's statistic
+      // has a heavier tail than its χ² model: one-frame blips at the threshold are the commonest stray on real
+      // recordings, and no transmission of interest is shorter than two frames)
+      else if (!t.confirmed && now - t.fastStart >= this.clickSpanSamples && (t.slowHits > 0 || t.fastEnd - t.fastStart > this.fastFrameSpan)) this.confirm(t);
+    }
+  }
+
+  /**
+   * Drops the unconfirmed fast-only tracks (opened within the last click span, so by this click's edges; no event was
+   * sent for them).
+   */
+  dropTentative(): void {
+    const tracks = this.table.tracks;
+    for (let ti = 0; ti < tracks.length; ti++) {
+      const t = tracks[ti];
+      if (!t.active || t.confirmed || t.slowHits > 0) continue;
+      this.close(t);
+    }
+  }
+
+  /** Closes every open track (end of a file, retune, stop). */
+  closeAll(): void {
+    const tracks = this.table.tracks;
+    for (let i = 0; i < tracks.length; i++) if (tracks[i].active) this.close(tracks[i]);
+  }
+
+  /** Frees the track's slot and sends its `close` if its `open` was sent. */
+  private close(t: Track): void {
+    this.table.release(t);
+    if (!t.confirmed) return;
+    this.emit(this.report.event('close', t, t.endSample()));
+  }
+}

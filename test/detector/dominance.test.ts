@@ -1,0 +1,83 @@
+// The dominance rule (docs/detector.md §5): a new group 15 dB under a stronger signal is its splatter only when the
+// stronger one is a transient, near full scale, or the weaker one lies inside its skirt.
+import { describe, expect, it } from 'vitest';
+import { Dominance, skirtBins } from '../../src/detector/dominance.js';
+import { TrackReport } from '../../src/detector/events.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/options.js';
+import { TrackTable } from '../../src/detector/track.js';
+import { flatPath } from './flat-path.js';
+
+// 1024 bins at 1.024 MS/s: RBW 1 kHz, gap 3 bins, smallest open threshold 12 dB
+const N = 1024;
+const RATE = 1_024_000;
+const O = DEFAULT_DETECTOR_OPTIONS;
+const DOM_RATIO = 10 ** (O.dominanceDb / 10);
+
+describe('skirtBins', () => {
+  it('is one occupied width plus the reciprocal-mixing offset f = 1 kHz · 10^((E + PN + 10 log RBW − T)/20) plus the gap', () => {
+    const p = flatPath(N, RATE);
+    expect([p.rbwHz, p.gapBins, p.minOpenDb]).toEqual([1000, 3, 12]);
+    // E = 40 dB: 40 − 70 + 30 − 12 = −12 dB → 251 Hz → 1 bin
+    expect(skirtBins(p, 40, 5, -70)).toBe(5 + 1 + 3);
+    // E = 80 dB: +28 dB → 25.1 kHz → 26 bins
+    expect(skirtBins(p, 80, 5, -70)).toBe(5 + 26 + 3);
+    // a receiver 10 dB noisier: +38 dB → 79.4 kHz → 80 bins
+    expect(skirtBins(p, 80, 5, -60)).toBe(5 + 80 + 3);
+  });
+});
+
+/** A path with two groups: a strong one over [lo, hi] at `strongDb`, and a weak one at bin `weakBin` at 10 dB. */
+function twoGroups(strongDb: number, lo: number, hi: number, weakBin: number, strongTransient: boolean) {
+  const p = flatPath(N, RATE);
+  const table = new TrackTable(4, N, N, RATE);
+  const dominance = new Dominance(p, table, new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O), O);
+  p.gLo[0] = lo;
+  p.gHi[0] = hi;
+  p.gPeakRatio[0] = 10 ** (strongDb / 10);
+  p.gTransient[0] = strongTransient ? 1 : 0;
+  p.gLo[1] = weakBin;
+  p.gHi[1] = weakBin;
+  p.gPeakRatio[1] = 10;
+  p.gTransient[1] = 1;
+  return { p, table, dominance };
+}
+
+describe('Dominance.dominated', () => {
+  it('a steady strong group dominates a weak one inside its skirt only', () => {
+    // 40 dB over [100, 102]: skirt 3 + 1 + 3 = 7 bins; the weak group is 30 dB under it
+    const inside = twoGroups(40, 100, 102, 109, false);
+    expect(inside.dominance.dominated(inside.p, 1, 2, DOM_RATIO)).toBe(true);
+    const outside = twoGroups(40, 100, 102, 110, false);
+    expect(outside.dominance.dominated(outside.p, 1, 2, DOM_RATIO)).toBe(false);
+    // the weak group never dominates the strong one
+    expect(inside.dominance.dominated(inside.p, 0, 2, DOM_RATIO)).toBe(false);
+  });
+
+  it('a transient strong group dominates anywhere in the band (keying splatter)', () => {
+    const far = twoGroups(40, 100, 102, 900, true);
+    expect(far.dominance.dominated(far.p, 1, 2, DOM_RATIO)).toBe(true);
+  });
+
+  it(`a signal less than dominanceDb (${O.dominanceDb} dB) stronger dominates nothing`, () => {
+    // 24 dB against 10 dB: 14 dB apart, transient and adjacent
+    const close = twoGroups(24, 100, 102, 104, true);
+    expect(close.dominance.dominated(close.p, 1, 2, DOM_RATIO)).toBe(false);
+    const enough = twoGroups(26, 100, 102, 104, true);
+    expect(enough.dominance.dominated(enough.p, 1, 2, DOM_RATIO)).toBe(true);
+  });
+
+  it('an open track dominates within its skirt, and anywhere once it reaches full scale', () => {
+    const { p, table, dominance } = twoGroups(0, 0, 0, 300, false);
+    p.gPeakRatio[0] = 0; // no strong group in this frame: only the track
+    const t = table.open(200, 204, 0, 0)!;
+    t.peakFastDb = 40;
+    t.peakPowerDbfs = -30;
+    // no excess spectrum yet: the track's extent [200, 204] is its band; skirt 5 + 1 + 3 = 9 bins
+    p.gLo[1] = p.gHi[1] = 213;
+    expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(true);
+    p.gLo[1] = p.gHi[1] = 214;
+    expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(false);
+    t.peakPowerDbfs = O.fullScaleDbfs;
+    expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(true);
+  });
+});
