@@ -22,6 +22,13 @@ export const CLICK_MIN_NOISE_BINS = 16;
  */
 export const CLICK_FLAT_DB = 15;
 
+/**
+ * A flat pair is taken for two chance clicks at most once per this many seconds: chance pairs come ≈ 0.45 times an hour
+ * (180 clicks per hour), so a second one within 60 s has a chance of ≈ 0.45 · 60/3600 ≈ 0.75 % per pair (≈ 0.003 per
+ * hour), while a transmitter that keys pairs of flat bursts (two per frame, frames > 50 ms apart) repeats within it.
+ */
+export const CLICK_PAIR_QUIET_S = 60;
+
 /** What a short frame is to the click test: 'ok' track it, 'skip' set aside (a click), 'noOpen' overlaps a click. */
 export type ImpulseVerdict = 'ok' | 'skip' | 'noOpen';
 
@@ -31,8 +38,9 @@ export type ImpulseVerdict = 'ok' | 'skip' | 'noOpen';
  * frames are set aside ('skip'), and the short frames and Welch average overlapping it neither open nor extend a track
  * ('noOpen'). A longer run is a wideband transmission ('ok' from its (maxFrames + 1)-th frame). A run that starts
  * within CLICK_MIN_GAP_MS of the previous click is a keyed transmitter's next burst ('ok' at once), except the second
- * run of a train when its first frame is flat (see {@link CLICK_FLAT_DB}): two independent clicks fall that close
- * by chance (≈ 0.45 pairs per hour at 180 clicks per hour), three practically never (≈ 10⁻³ per hour). Allocation-free.
+ * run of a train when its first frame is flat (see {@link CLICK_FLAT_DB}) and no other flat pair was taken for clicks
+ * in the last CLICK_PAIR_QUIET_S: two independent clicks fall that close by chance (≈ 0.45 pairs per hour at 180
+ * clicks per hour), three, or two pairs within a minute, practically never (≈ 10⁻³ per hour). Allocation-free.
  */
 export class ImpulseFilter {
   /** Short frames set aside as clicks, and Welch averages holding one. */
@@ -47,6 +55,8 @@ export class ImpulseFilter {
   private run = 0;
   /** Click runs in the current train (runs < CLICK_MIN_GAP_MS apart). */
   private trainRuns = 0;
+  /** End (sample) of the last flat pair taken for clicks. */
+  private lastPairEnd = -Infinity;
   private readonly scratch: Float64Array;
 
   /**
@@ -54,9 +64,10 @@ export class ImpulseFilter {
    * @param gapSamples CLICK_MIN_GAP_MS in samples
    * @param bandFraction DetectorOptions.impulseBandFraction
    * @param bins bins of the fast path
+   * @param pairQuietSamples CLICK_PAIR_QUIET_S in samples
    */
   constructor(private readonly maxFrames: number, private readonly gapSamples: number, private readonly bandFraction: number,
-    bins: number) {
+    bins: number, private readonly pairQuietSamples: number) {
     this.scratch = new Float64Array(bins);
   }
 
@@ -87,8 +98,10 @@ export class ImpulseFilter {
       const inTrain = this.lastBroadbandEnd >= end - this.gapSamples;
       const previousWasClick = this.run <= this.maxFrames;
       if (!inTrain) this.trainRuns = 1;
-      else if (previousWasClick && this.trainRuns === 1 && this.flatDb(p, mask, want) < CLICK_FLAT_DB) this.trainRuns = 2;
-      else this.trainRuns = 0;
+      else if (previousWasClick && this.trainRuns === 1 && end - this.lastPairEnd > this.pairQuietSamples && this.flatDb(p, mask, want) < CLICK_FLAT_DB) {
+        this.trainRuns = 2;
+        this.lastPairEnd = end;
+      } else this.trainRuns = 0;
       // a train's third run, or a peaked or post-transmission second one, is a keyed transmitter: tracked at once
       this.run = this.trainRuns === 0 ? this.maxFrames + 1 : 1;
       if (this.run === 1) this.impulses++;

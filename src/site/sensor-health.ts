@@ -40,7 +40,11 @@ export class RateMeter {
     this.minGapMs = windowMs / 64;
   }
 
-  /** Records that `totalSamples` samples had arrived by `nowMs`. */
+  /**
+   * Records that `totalSamples` samples had arrived by `nowMs`, a monotonic clock (performance.now()): a wall clock that
+   * steps (NTP on a board without a battery-backed clock) would read a step back as minutes of no samples, or as a rate
+   * tens of times the real one.
+   */
   add(nowMs: number, totalSamples: number): void {
     const cap = this.tMs.length;
     if (this.size > 1 && nowMs - this.newestStartMs < this.minGapMs) {

@@ -118,7 +118,7 @@ class CsvTap {
  * Per-block health counters; `onBlock` allocates nothing. A block flagged `discontinuity` counts as a gap, except the
  * first of a run and, with `hopping`, the first after a retune (a new `tuneId`: the source restarted on purpose).
  */
-class BlockCounters {
+export class BlockCounters {
   lastBlockAtMs: number | null = null;
   samples = 0;
   gaps = 0;
@@ -147,7 +147,8 @@ class BlockCounters {
     this.lastTune = b.tuneId;
     this.lastBlockAtMs = now;
     this.samples += b.count;
-    this.meter.add(now, this.samples);
+    // the rate meter measures spans of time: a monotonic clock, which an NTP step of the wall clock does not move
+    this.meter.add(performance.now(), this.samples);
     if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
     this.onAfterBlock?.(now);
   };

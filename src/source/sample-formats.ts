@@ -210,19 +210,21 @@ export function firstNonFinite(samples: Float32Array, from: number, to: number):
 export const CF32_TINY = 1e-30;
 
 /**
- * Fraction (0..1) of the `count` float values of `values` that are not plausible samples: NaN, ±Inf, |x| ≥
- * {@link CF32_LIMIT}, or 0 < |x| < {@link CF32_TINY}. A real cf32 recording scores ≈ 0 (zero runs count as plausible);
- * integer data read as float32 scores near 1, because the integer bytes land in the float's exponent: RTL-SDR cu8
- * bytes near 127/128 give exponents of 254/255 (≈ 1e38, Inf, NaN) or ≈ 1e-38 (91 % implausible for cu8 noise, ≈ 100 %
- * for cs16). 0 for `count` 0.
+ * How implausible the `count` float values of `values` are as samples, as two fractions (0..1): `huge` NaN, ±Inf or
+ * |x| ≥ {@link CF32_LIMIT}; `tiny` 0 < |x| < {@link CF32_TINY}. A real cf32 recording scores ≈ 0 on both (zero runs
+ * count as plausible; a filter tail decaying into subnormals is all `tiny`); integer data read as float32 scores high on
+ * both, because the integer bytes land in the float's exponent: RTL-SDR cu8 bytes near 127/128 give exponents of 254/255
+ * (≈ 1e38, Inf, NaN) or ≈ 1e-38 (91 % implausible for cu8 noise, ≈ 100 % for cs16). Both 0 for `count` 0.
  */
-export function implausibleFloatFraction(values: Float32Array, count: number): number {
-  let bad = 0;
+export function implausibleFloats(values: Float32Array, count: number): { huge: number; tiny: number } {
+  let huge = 0;
+  let tiny = 0;
   for (let i = 0; i < count; i++) {
     const a = Math.abs(values[i]!);
-    if (!(a < CF32_LIMIT) || (a > 0 && a < CF32_TINY)) bad++;
+    if (!(a < CF32_LIMIT)) huge++;
+    else if (a > 0 && a < CF32_TINY) tiny++;
   }
-  return count === 0 ? 0 : bad / count;
+  return count === 0 ? { huge: 0, tiny: 0 } : { huge: huge / count, tiny: tiny / count };
 }
 
 /**

@@ -117,8 +117,9 @@ describe('datatypes', () => {
     const base = writePair('cu8-as-cf32', { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 1e6 }, captures: [{ 'core:sample_start': 0, 'core:frequency': 433.92e6 }] }, bytes);
     const err = await caught(openFileSource(`${base}.sigmf-meta`));
     expect(err.code).toBe('BAD_INPUT');
-    // 200 000 bytes = 25 000 cf32 samples; 66 % of their float values are NaN/Inf/1e38/1e-38 (the 10 % limit is far below)
-    const m = /^(.+): global\.core:datatype: "cf32_le", but (\d+) % of the first 25000 samples of (.+) are not finite or absurd as float32 .*is global\.core:datatype right\?.*RTL-SDR bytes are cu8/.exec(err.message);
+    // 200 000 bytes = 25 000 cf32 samples; 66 % of their float values are NaN/Inf/1e38/1e-38 (over the 50 % limit, and
+    // over 10 % NaN/Inf/huge)
+    const m = /^(.+): global\.core:datatype: "cf32_le", but (\d+) % of 25000 samples of (.+) \(its first that are not zero\) are not finite or absurd as float32 .*is global\.core:datatype right\?.*RTL-SDR bytes are cu8/.exec(err.message);
     expect(m, err.message).not.toBeNull();
     expect(m![1]).toBe(`${base}.sigmf-meta`);
     expect(m![3]).toBe(`${base}.sigmf-data`);
@@ -138,6 +139,33 @@ describe('datatypes', () => {
     let total = 0;
     for await (const b of src.blocks()) total += b.count;
     expect(total).toBe(4096 - 20);
+  });
+  it('a receiver settling (11 % NaN at the start) or a filter tail in subnormals (all ≈ 1e-36) still opens as cf32', async () => {
+    const n = 65_536;
+    const settling = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) settling[2 * i] = Math.cos(i / 10) * 0.1;
+    settling.fill(Number.NaN, 0, 2 * 7_000);
+    const tail = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) tail[2 * i] = (i < 50_000 ? 1e-36 : 0.1) * Math.cos(i / 10);
+    for (const [name, iq] of [['cf32-settling', settling], ['cf32-subnormal-tail', tail]] as const) {
+      const base = writePair(name, { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 1e6 } }, Buffer.from(iq.buffer));
+      const src = await openFileSource(`${base}.sigmf-meta`);
+      let total = 0;
+      for await (const b of src.blocks()) total += b.count;
+      expect(total).toBe(name === 'cf32-settling' ? n - 7_000 : n);
+    }
+  });
+  it('cs16 labelled cf32_le is refused even when it starts with 0.2 s of zeros (the check skips blocks of zeros)', async () => {
+    const n = 400_000;
+    const iq = new Int16Array(2 * n);
+    for (let i = 200_000; i < n; i++) {
+      iq[2 * i] = Math.round(300 * Math.cos(i / 7) + 40 * Math.sin(i * 1.3));
+      iq[2 * i + 1] = Math.round(300 * Math.sin(i / 7) + 40 * Math.cos(i * 0.7));
+    }
+    const base = writePair('cs16-zero-start', { global: { 'core:datatype': 'cf32_le', 'core:sample_rate': 1e6 } }, Buffer.from(iq.buffer));
+    const err = await caught(openFileSource(`${base}.sigmf-meta`));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toMatch(/global\.core:datatype: "cf32_le", but \d+ % of \d+ samples of .*\(its first that are not zero\) are not finite/);
   });
   it('a --format override reads a mislabelled file anyway and warns', async () => {
     const data = Buffer.alloc(16);
