@@ -93,8 +93,8 @@ describe('control room in zh-CN (1280 × 800)', () => {
       // sensor notes from message codes: a dongle not found (the daemon's English words in the tooltip), a deaf sensor
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('找不到'), undefined, { timeout: 3000 });
-      expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认加密狗已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3200 毫秒后重试$/);
-      expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3200 ms`);
+      expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认 RTL-SDR 接收器已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3.2 秒后重试$/);
+      expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3.2 s`);
       expect(await page.locator('[data-testid="disk-line"]').textContent()).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：381 毫秒（共 3 个跳频点）');
