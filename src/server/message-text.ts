@@ -78,7 +78,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'ident.nfmNotConstant': 'narrow FM: envelope not constant (kurtosis {k} > {limit}): FM only because no other rule matched, 99 % bandwidth {bw}, deviation ≈ {dev}',
     'ident.tooShort': 'clip too short: {samples} samples ({ms} ms); need at least {minSamples} samples and {minMs} ms',
     'ident.tooShortChannel': 'clip too short: {samples} samples after channel selection at {rate} S/s',
-    'ident.noEmission': 'no emission above the noise near {offset} Hz (in-band SNR {snr} dB)',
+    'ident.noEmission': 'no emission above the noise near {offset|near} (in-band SNR {snr} dB)',
     'ident.notHeld': "the transmission's IQ is no longer held by the sensor's ring",
     'ident.failed': 'identification failed: {error}',
     'ident.group': "as identified by {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
@@ -164,7 +164,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'ident.nfmNotConstant': '窄带调频：包络不恒定（峭度 {k} > {limit}）：仅因其他规则都不符合而判为调频，99 % 带宽 {bw}，频偏约 {dev}',
     'ident.tooShort': '片段过短：{samples} 个采样（{ms} 毫秒）；至少需要 {minSamples} 个采样和 {minMs} 毫秒',
     'ident.tooShortChannel': '片段过短：信道选择后仅 {samples} 个采样（{rate} 采样/秒）',
-    'ident.noEmission': '{offset} Hz 附近噪声之上无发射（带内信噪比 {snr} dB）',
+    'ident.noEmission': '{offset|near} 附近噪声之上无发射（带内信噪比 {snr} dB）',
     'ident.notHeld': '传感器的缓冲区已不再保存该发射的 IQ 数据',
     'ident.failed': '识别失败：{error}',
     'ident.group': '由本组最强的 {groupSensor} 识别（带内信噪比 {groupSnr} dB）：{=inner}',
@@ -234,14 +234,28 @@ export function delayText(lang: TextLang, ms: unknown): string {
 }
 
 /**
+ * Where an offset of `offsetHz` from a sensor's tuning centre lies, worded in `lang`: the absolute frequency in MHz
+ * (4 decimals) when the tuning centre `tunedHz` is known ("434.1712 MHz"), else signed kHz from the sensor's centre
+ * ("+251.2 kHz from the sensor's centre", "距传感器中心频率 +251.2 kHz"). A value that is not a number is shown with "Hz".
+ */
+export function nearText(lang: TextLang, offsetHz: unknown, tunedHz: unknown): string {
+  const off = typeof offsetHz === 'number' ? offsetHz : typeof offsetHz === 'string' && offsetHz.trim() !== '' ? Number(offsetHz) : NaN;
+  if (!Number.isFinite(off)) return `${String(offsetHz)} Hz`;
+  if (typeof tunedHz === 'number' && Number.isFinite(tunedHz) && tunedHz > 0) return `${((tunedHz + off) / 1e6).toFixed(4)} MHz`;
+  const khz = `${off < 0 ? '−' : '+'}${(Math.abs(off) / 1000).toFixed(1)} kHz`;
+  return lang === 'zh-CN' ? `距传感器中心频率 ${khz}` : `${khz} from the sensor's centre`;
+}
+
+/**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
- * `lang`, and, when `nested`, `{=k}` by the text of the message id `params[k]` rendered with the same params (one
+ * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), and, when `nested`, `{=k}` by the text of the message id `params[k]` rendered with the same params (one
  * level: the nested text's own `{=k}` stay as written). Unknown keys stay as written.
  */
 function fill(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)(\|delay)?\}/g, (m, eq: string, k: string, delay: string | undefined) => {
+  return template.replace(/\{(=?)(\w+)(?:\|(delay|near))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
     if (!has(params, k)) return m;
-    if (delay !== undefined) return delayText(lang, params[k]);
+    if (format === 'delay') return delayText(lang, params[k]);
+    if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (eq === '') return String(params[k]);
     const id = String(params[k]);
     return nested && has(table, id) ? fill(lang, table, table[id]!, params, false) : m;

@@ -1,7 +1,8 @@
 // Server-produced texts in both languages: source errors by code, a cause rendered inside the offline alert, the deaf note.
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
-import { ALERT_MESSAGE_TEXT, alertMessageIn, codeDetail, delayText, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { describeSignal } from '../../src/ident/detection-ident.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, delayText, nearText, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 
@@ -59,6 +60,23 @@ describe('RTL-SDR wording and delays', () => {
     expect([999, 1000, 1049, 1600, 16000, 61_000].map((ms) => delayText('en', ms))).toEqual(['999 ms', '1 s', '1 s', '1.6 s', '16 s', '61 s']);
     expect([400, 16000].map((ms) => delayText('zh-CN', ms))).toEqual(['400 毫秒', '16 秒']);
     expect(alertMessageIn('zh-CN', undefined, { id: 'worker.exited', params: { code: 3, ms: 8000 } })).toBe('传感器处理进程已退出（代码 3）；8 秒后重启');
+  });
+});
+
+describe('ident.noEmission names where', () => {
+  it('an absolute frequency in MHz when the tuning centre is known, else ± kHz from the sensor centre, in both languages', () => {
+    const code = { id: 'ident.noEmission', params: { offset: 251239, snr: '-60.0' } };
+    expect(alertMessageIn('zh-CN', undefined, code)).toBe('距传感器中心频率 +251.2 kHz 附近噪声之上无发射（带内信噪比 -60.0 dB）');
+    expect(alertMessageIn('en', undefined, code)).toBe("no emission above the noise near +251.2 kHz from the sensor's centre (in-band SNR -60.0 dB)");
+    const tuned = { id: 'ident.noEmission', params: { ...code.params, tunedHz: 433_920_000 } };
+    expect(alertMessageIn('zh-CN', undefined, tuned)).toBe('434.1712 MHz 附近噪声之上无发射（带内信噪比 -60.0 dB）');
+    expect(alertMessageIn('en', undefined, tuned)).toBe('no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)');
+    expect(nearText('en', -1500, undefined)).toBe("−1.5 kHz from the sensor's centre");
+    // the daemon's summary of a refused clip carries the sensor's tuning centre when it is absolute
+    const refused = { class: 'unknown' as const, confidence: 0, ...codedReason('ident.noEmission', { offset: 251239, snr: '-60.0' }) };
+    const known = describeSignal(refused, 434_171_239, { centerKnown: true, centerHz: 433_920_000 });
+    expect([known.reason, (known.reasonCode as { params: Record<string, unknown> }).params.tunedHz]).toEqual(['no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)', 433_920_000]);
+    expect(describeSignal(refused, 251239, { centerKnown: false, centerHz: 0 }).reason).toBe("no emission above the noise near +251.2 kHz from the sensor's centre (in-band SNR -60.0 dB)");
   });
 });
 
