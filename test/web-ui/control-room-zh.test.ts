@@ -13,7 +13,7 @@ const room = useControlRoom({ sensorNotes: true });
  * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
  * other language in that language).
  */
-const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB', 'kB', 'MB', 'GB', 'TB',
+const ALLOWED_WORDS = new Set(['MHz', 'RTL', 'SDR', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB', 'kB', 'MB', 'GB', 'TB',
   // modulation names Chinese radio monitoring writes in Latin letters (signal classes' long names)
   'CW', 'AM', 'OOK', 'ASK', 'FSK', 'TDMA', 'GSM', 'PSK', 'QAM', 'OFDM']);
 
@@ -66,14 +66,14 @@ describe('zh-CN strings', () => {
     const SAME_ON_PURPOSE = new Set(['plot.freq', 'plot.level', 'report.pdf', 'ui.notBuilt', 'col.actions']);
     const bad: string[] = [];
     for (const [k, v] of Object.entries(zh)) {
-      const words = untranslated(v.replace(/\{=?\w+\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`${k}: ${words.join(', ')}`);
       if (v === en[k as keyof typeof en] && !SAME_ON_PURPOSE.has(k)) bad.push(`${k}: same as English`);
     }
     // server texts (message codes), shared with the session report
     expect(Object.keys(ALERT_MESSAGE_TEXT['zh-CN']).sort()).toEqual(Object.keys(ALERT_MESSAGE_TEXT.en).sort());
     for (const [k, v] of Object.entries(ALERT_MESSAGE_TEXT['zh-CN'])) {
-      const words = untranslated(v.replace(/\{=?\w+\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`msg ${k}: ${words.join(', ')}`);
     }
     expect(bad).toEqual([]);
