@@ -10,15 +10,44 @@ export function hasOwn(o: object, k: string): boolean {
 }
 
 /**
- * `template` with `{k}` replaced by `params[k]` and, when `nested`, `{=k}` by the text of the message id `params[k]` in
- * `table`, rendered with the same params (one level: the nested text's own `{=k}` stay as written). Unknown keys, and a
- * `{=k}` whose value is no id of `table`, stay as written.
+ * A delay of `ms` milliseconds as a reader words it in `lang`: whole milliseconds below 1 s ("400 ms", "400 毫秒"),
+ * else seconds to 0.1 s without a trailing ".0" ("1.6 s", "16 s"; "16 秒"). A value that is not a finite number is
+ * shown as sent, followed by the millisecond unit.
  */
-export function fillTemplate(table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)\}/g, (m, eq: string, k: string) => {
+export function delayText(lang: TextLang, ms: unknown): string {
+  const n = typeof ms === 'number' ? ms : typeof ms === 'string' && ms.trim() !== '' ? Number(ms) : NaN;
+  const [msUnit, sUnit] = lang === 'zh-CN' ? ['毫秒', '秒'] : ['ms', 's'];
+  if (!Number.isFinite(n)) return `${String(ms)} ${msUnit}`;
+  if (Math.abs(n) < 1000) return `${Math.round(n)} ${msUnit}`;
+  return `${String(Math.round(n / 100) / 10)} ${sUnit}`;
+}
+
+/**
+ * Where an offset of `offsetHz` from a sensor's tuning centre lies, worded in `lang`: the absolute frequency in MHz
+ * (4 decimals) when the tuning centre `tunedHz` is known ("434.1712 MHz"), else signed kHz from the sensor's centre
+ * ("+251.2 kHz from the sensor's centre", "距传感器中心频率 +251.2 kHz"). A value that is not a number is shown with "Hz".
+ */
+export function nearText(lang: TextLang, offsetHz: unknown, tunedHz: unknown): string {
+  const off = typeof offsetHz === 'number' ? offsetHz : typeof offsetHz === 'string' && offsetHz.trim() !== '' ? Number(offsetHz) : NaN;
+  if (!Number.isFinite(off)) return `${String(offsetHz)} Hz`;
+  if (typeof tunedHz === 'number' && Number.isFinite(tunedHz) && tunedHz > 0) return `${((tunedHz + off) / 1e6).toFixed(4)} MHz`;
+  const khz = `${off < 0 ? '−' : '+'}${(Math.abs(off) / 1000).toFixed(1)} kHz`;
+  return lang === 'zh-CN' ? `距传感器中心频率 ${khz}` : `${khz} from the sensor's centre`;
+}
+
+/**
+ * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
+ * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), and, when `nested`,
+ * `{=k}` by the text of the message id `params[k]` in `table`, rendered with the same params (one level: the nested
+ * text's own `{=k}` stay as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
+ */
+export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
+  return template.replace(/\{(=?)(\w+)(?:\|(delay|near))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
+    if (format === 'delay') return delayText(lang, params[k]);
+    if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
     if (eq === '') return String(params[k]);
     const id = String(params[k]);
-    return nested && hasOwn(table, id) ? fillTemplate(table, table[id]!, params, false) : m;
+    return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;
   });
 }

@@ -203,6 +203,15 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
     return raiseCalibrationEmitter(this.writer, this.now, this.calibrationAlertId(sensor, info), sensor, info, knownLabel);
   }
 
+  /**
+   * Restates the open sensor-fault alert of that sensor+kind with a newer `message` (and its `code`), e.g. a sensor-offline
+   * alert whose source retries with a longer delay: an `update` record; resolves undefined when none is open or the
+   * text did not change.
+   */
+  updateSensorAlert(sensor: string, kind: SensorAlertKind, message: string, code?: AlertMessageCode): Promise<Alert | undefined> {
+    return this.faults.update(sensor, kind, message, code);
+  }
+
   /** Closes the open sensor-fault alert of that sensor+kind; resolves undefined when none is open. */
   clearSensorAlert(sensor: string, kind: SensorAlertKind, message?: string, code?: AlertMessageCode): Promise<Alert | undefined> {
     return this.faults.clear(sensor, kind, message, code);

@@ -14,6 +14,8 @@ export type SensorAlertKind = Exclude<AlertKind, 'transmission' | 'present-durin
 export class FaultAlerts {
   /** alertId of the open alert per sensor + kind. */
   private readonly open = new Map<string, string>();
+  /** Latest message written per open alertId (an update repeating it is not written). */
+  private readonly lastMessage = new Map<string, string>();
 
   constructor(
     private readonly writer: AlertWriter,
@@ -33,10 +35,31 @@ export class FaultAlerts {
       const severity = this.severityFor({ sensor, kind });
       const w = this.writer.write({ sensor, kind, event: 'open', state: 'new', severity, time: isoTime(this.now()), message, ...(code !== undefined ? { messageCode: code } : {}) });
       this.open.set(key, w.alertId);
+      this.lastMessage.set(w.alertId, message);
       w.done.catch(() => {
         if (this.open.get(key) === w.alertId) this.open.delete(key);
+        this.lastMessage.delete(w.alertId);
       });
       return w.done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * See AlertBus.updateSensorAlert: an `update` record carrying `message` and `code` on the open alert of that sensor +
+   * kind; resolves undefined (nothing written) when none is open or its latest text is already `message`.
+   */
+  update(sensor: string, kind: SensorAlertKind, message: string, code?: AlertMessageCode): Promise<Alert | undefined> {
+    try {
+      const key = FaultAlerts.key(sensor, kind);
+      const alertId = this.open.get(key);
+      if (alertId === undefined || this.lastMessage.get(alertId) === message) return Promise.resolve(undefined);
+      this.lastMessage.set(alertId, message);
+      const { state, severity } = this.writer.currentState(alertId);
+      const draft: AlertDraft = { alertId, sensor, kind, event: 'update', state, severity, time: isoTime(this.now()), message };
+      if (code !== undefined) draft.messageCode = code;
+      return this.writer.write(draft).done;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -49,6 +72,7 @@ export class FaultAlerts {
       const alertId = this.open.get(key);
       if (alertId === undefined) return Promise.resolve(undefined);
       this.open.delete(key);
+      this.lastMessage.delete(alertId);
       const { state, severity } = this.writer.currentState(alertId);
       const draft: AlertDraft = { alertId, sensor, kind, event: 'close', state, severity, time: isoTime(this.now()) };
       if (message !== undefined) draft.message = message;

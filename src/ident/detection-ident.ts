@@ -4,6 +4,7 @@ import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.j
 import { demodulate, writeWav } from './audio.js';
 import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
 import { expectation } from './band-expectation.js';
+import { signalReason } from './reasons.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
@@ -62,8 +63,15 @@ export function signalSummary(id: Identification): SignalSummary {
  * The `signal` object of a detection at `centerHz` ({@link signalSummary}) plus, when the source's centre is absolute
  * (`info.centerKnown`), what the band expects there (`band`, `expected`, `unexpected`: docs/identification.md §7).
  */
-export function describeSignal(id: Identification, centerHz: number, info: Pick<IqSourceInfo, 'centerKnown'>): SignalSummary {
+export function describeSignal(id: Identification, centerHz: number, info: Pick<IqSourceInfo, 'centerKnown' | 'centerHz'>): SignalSummary {
   const summary = signalSummary(id);
+  // "nothing near <offset from the tuning centre>": with the centre known, the reason names the absolute frequency
+  const rc = id.reasonCode;
+  if (info.centerKnown && rc?.id === 'ident.noEmission') {
+    const tuned = signalReason(rc.id, { ...rc.params, tunedHz: info.centerHz });
+    summary.reasonCode = tuned.reasonCode;
+    summary.reason = tuned.reason;
+  }
   // what the band expects (absolute frequencies only): an emission of another class there is flagged
   const exp = info.centerKnown ? expectation(centerHz, id.class) : undefined;
   if (exp) {

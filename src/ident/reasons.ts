@@ -48,7 +48,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.nfmNotConstant': 'narrow FM: envelope not constant (kurtosis {k} > {limit}): FM only because no other rule matched, 99 % bandwidth {bw}, deviation ≈ {dev}',
     'ident.tooShort': 'clip too short: {samples} samples ({ms} ms); need at least {minSamples} samples and {minMs} ms',
     'ident.tooShortChannel': 'clip too short: {samples} samples after channel selection at {rate} S/s',
-    'ident.noEmission': 'no emission above the noise near {offset} Hz (in-band SNR {snr} dB)',
+    'ident.noEmission': 'no emission above the noise near {offset|near} (in-band SNR {snr} dB)',
     'ident.notHeld': "the transmission's IQ is no longer held by the sensor's ring",
     'ident.failed': 'identification failed: {error}',
     'ident.group': "as identified by {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
@@ -75,7 +75,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.nfmNotConstant': '窄带调频：包络不恒定（峭度 {k} > {limit}）：仅因其他规则都不符合而判为调频，99 % 带宽 {bw}，频偏约 {dev}',
     'ident.tooShort': '片段过短：{samples} 个采样（{ms} 毫秒）；至少需要 {minSamples} 个采样和 {minMs} 毫秒',
     'ident.tooShortChannel': '片段过短：信道选择后仅 {samples} 个采样（{rate} 采样/秒）',
-    'ident.noEmission': '{offset} Hz 附近噪声之上无发射（带内信噪比 {snr} dB）',
+    'ident.noEmission': '{offset|near} 附近噪声之上无发射（带内信噪比 {snr} dB）',
     'ident.notHeld': '传感器的缓冲区已不再保存该发射的 IQ 数据',
     'ident.failed': '识别失败：{error}',
     'ident.group': '由本组最强的 {groupSensor} 识别（带内信噪比 {groupSnr} dB）：{=inner}',
@@ -89,5 +89,5 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
  * stays as written), `reasonCode` for a page to word it in its reader's language.
  */
 export function signalReason(id: SignalReasonId, params: Record<string, string | number> = {}): { reason: string; reasonCode: SignalReasonCode } {
-  return { reason: fillTemplate(SIGNAL_REASON_TEXT.en, SIGNAL_REASON_TEXT.en[id], params, true), reasonCode: { id, params } };
+  return { reason: fillTemplate('en', SIGNAL_REASON_TEXT.en, SIGNAL_REASON_TEXT.en[id], params, true), reasonCode: { id, params } };
 }

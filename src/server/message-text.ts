@@ -1,6 +1,7 @@
 // Server-produced alert texts (Alert.messageCode) in English and Simplified Chinese: one table for the web page and the session report.
 import { SIGNAL_REASON_TEXT } from '../ident/reasons.js';
 import { fillTemplate, hasOwn, type TextLang } from '../text-template.js';
+export { delayText, nearText } from '../text-template.js';
 import type { AlertMessageCode } from './protocol.js';
 
 export type { TextLang } from '../text-template.js';
@@ -25,7 +26,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'storage.failed': 'STORAGE FAILED: alerts cannot be written to the data dir ({code}: {error}). They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.',
     'storage.back': 'storage back: every held alert is stored',
     'restart.closed': 'closed at daemon restart: the previous run ended while it was open',
-    'worker.exited': 'sensor worker exited (code {code}); restarting in {ms} ms',
+    'worker.exited': 'sensor worker exited (code {code}); restarting in {ms|delay}',
     'site.stopped': 'site stopped (last heartbeat {s} s ago)',
     'site.silent': 'no heartbeat for {s} s',
     'site.silentSinceStart': 'no heartbeat for {s} s since the hub started',
@@ -37,14 +38,14 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.adviceWindow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (from {from}) records one).',
     'baseline.adviceWindowNow': 'Refresh it: stop quietband, run `{command}`, start it again (or leave it running: the calibration window before "{session}" (now) records one).',
     'offline.sourceError': 'sensor {sensor} ({source}) stopped delivering: {=cause}',
-    'source.notFound': '{detail}; reopening in {ms} ms',
-    'source.busy': '{detail}; reopening in {ms} ms',
-    'source.permission': '{detail}; reopening in {ms} ms',
-    'source.disconnected': '{detail}; reopening in {ms} ms',
-    'source.usb': '{detail}; reopening in {ms} ms',
-    'source.notRtlTcp': '{detail}; reopening in {ms} ms',
-    'source.io': '{detail}; reopening in {ms} ms',
-    'source.ended': 'the source ended; reopening in {ms} ms',
+    'source.notFound': '{detail}; reopening in {ms|delay}',
+    'source.busy': '{detail}; reopening in {ms|delay}',
+    'source.permission': '{detail}; reopening in {ms|delay}',
+    'source.disconnected': '{detail}; reopening in {ms|delay}',
+    'source.usb': '{detail}; reopening in {ms|delay}',
+    'source.notRtlTcp': '{detail}; reopening in {ms|delay}',
+    'source.io': '{detail}; reopening in {ms|delay}',
+    'source.ended': 'the source ended; reopening in {ms|delay}',
     'sensor.config': '{detail}',
     'sensor.badInput': '{detail}',
     'sensor.baselineMismatch': '{detail}',
@@ -88,7 +89,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'storage.failed': '存储故障：告警无法写入数据目录（{code}：{error}）。告警仍会发送并暂存于内存，磁盘恢复写入后即保存：请立即释放空间或修复数据目录。',
     'storage.back': '存储已恢复：暂存的告警均已保存',
     'restart.closed': '守护进程重启时关闭：上次运行结束时该告警仍未结束',
-    'worker.exited': '传感器处理进程已退出（代码 {code}）；{ms} 毫秒后重启',
+    'worker.exited': '传感器处理进程已退出（代码 {code}）；{ms|delay}后重启',
     'site.stopped': '考点已停止（最近心跳在 {s} 秒前）',
     'site.silent': '已 {s} 秒未收到心跳',
     'site.silentSinceStart': '中心启动后 {s} 秒内未收到心跳',
@@ -100,14 +101,14 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.adviceWindow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（{from} 起）会自动录制）。',
     'baseline.adviceWindowNow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（现在）会自动录制）。',
     'offline.sourceError': '传感器 {sensor}（{source}）停止输出数据：{=cause}',
-    'source.notFound': '找不到接收器：请确认加密狗已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；{ms} 毫秒后重试',
-    'source.busy': '接收器被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用加密狗，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms} 毫秒后重试',
-    'source.permission': '无权打开接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔加密狗，或把用户加入 "plugdev" 组后重新登录；{ms} 毫秒后重试',
-    'source.disconnected': '接收器停止送出采样：加密狗被拔出或卡死；{ms} 毫秒后按序列号重新打开（仍不恢复请重新插拔）',
-    'source.usb': '接收器 USB 传输出错：请检查 USB 连接和加密狗的供电；{ms} 毫秒后重试',
-    'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms} 毫秒后重试',
-    'source.io': '读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；{ms} 毫秒后重试',
-    'source.ended': '信号源已结束；{ms} 毫秒后重新打开',
+    'source.notFound': '找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；{ms|delay}后重试',
+    'source.busy': '接收器被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用 RTL-SDR 接收器，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms|delay}后重试',
+    'source.permission': '无权打开接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔 RTL-SDR 接收器，或把用户加入 "plugdev" 组后重新登录；{ms|delay}后重试',
+    'source.disconnected': '接收器停止送出采样：RTL-SDR 接收器被拔出或卡死；{ms|delay}后按序列号重新打开（仍不恢复请重新插拔）',
+    'source.usb': '接收器 USB 传输出错：请检查 USB 连接和 RTL-SDR 接收器的供电；{ms|delay}后重试',
+    'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms|delay}后重试',
+    'source.io': '读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；{ms|delay}后重试',
+    'source.ended': '信号源已结束；{ms|delay}后重新打开',
     'sensor.config': '配置有误，传感器未运行：请按详情修改考点配置文件中该传感器的设置，然后重启 quietband',
     'sensor.badInput': '输入文件有误，传感器未运行：请按详情检查录音文件及其元数据（采样格式、采样率、中心频率）',
     'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：请重新校准（"quietband calibrate"），或删除详情中所列的基线文件',
@@ -185,7 +186,7 @@ export function alertMessageIn(lang: TextLang, message: string | undefined, code
     if (hasOwn(table, id)) {
       const raw = (code as { params?: unknown }).params;
       const params = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-      return fillTemplate(table, table[id]!, params, true);
+      return fillTemplate(lang, table, table[id]!, params, true);
     }
   }
   return message;

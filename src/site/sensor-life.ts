@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import type { ScanHealth } from '../server/protocol.js';
-import { sourceRetryCode } from '../server/message-text.js';
+import { codesText, sourceRetryCode } from '../server/message-text.js';
 import { Backoff } from '../source/backoff.js';
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqSource, IqSourceInfo } from '../types.js';
@@ -196,7 +196,8 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
       if (signal.aborted) break;
       if (delivered) reopens.reset();
       const delayMs = reopens.next();
-      rt.setState('offline', `${reason}; reopening in ${Math.round(delayMs)} ms`, undefined, sourceRetryCode(reasonCode, reason, delayMs));
+      const retry = sourceRetryCode(reasonCode, reason, delayMs);
+      rt.setState('offline', codesText([retry]), undefined, retry);
       try {
         await sleep(delayMs, undefined, { signal });
       } catch {

@@ -17,10 +17,22 @@ import { createSiteExtras } from '../extras/site-extras.js';
 import type { SensorLocation } from '../alerts/localisation.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { alertsApiRoute } from '../server/alerts-api.js';
+import { sendJson, type HttpRoute } from '../server/http-reply.js';
 import { siteReportSource } from '../report/report-source.js';
 import { DiskWatch } from './disk-watch.js';
 import { notifyProblems } from '../notify/notifier.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
+
+/**
+ * `GET /sites` of a site daemon: 200 `{"hub": false}`. The page asks every server for the hub's per-site list (a hub
+ * answers with an array, src/hub/hub.ts); a site daemon answers that it is not one instead of a 404 the browser logs as
+ * an error on every load.
+ */
+const notHubRoute: HttpRoute = (_req, res, url) => {
+  if (url.pathname !== '/sites') return false;
+  sendJson(res, 200, { hub: false });
+  return true;
+};
 
 /** Delay between the starts of a site's sensors (ms). */
 export const SENSOR_START_STAGGER_MS = 500;
@@ -182,8 +194,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
-      // /metrics; /api/alerts; /sessions, /report; /known-emitters
-      routes: [...extras.routes, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
+      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
       wsExtension: listen,
       healthFacts: () => {

@@ -207,7 +207,7 @@ export class SensorSupervisor {
    * driver…), then `still offline (attempt N): <reason up to its advice>; reopening in M ms` while it stays the same.
    */
   private logOffline(message: string): void {
-    const reopen = /; (reopening in \d+ ms)$/.exec(message);
+    const reopen = /; (reopening in [\d.]+ m?s)$/.exec(message);
     const cause = reopen !== null ? message.slice(0, reopen.index) : message;
     if (cause !== this.offlineCause) {
       this.offlineCause = cause;
@@ -236,6 +236,11 @@ export class SensorSupervisor {
           this.resolveStopped();
         }
         this.evaluate();
+        if (m.state === 'offline' && this.offline && m.message !== undefined) {
+          // the open alert follows the retries (their delay grows): its text is the latest, as the sensor's card
+          this.o.bus.updateSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(m.message), this.sourceOfflineCode())
+            .catch((err: unknown) => this.log.error({ err }, 'sensor-offline update not stored'));
+        }
         this.o.onChange();
         break;
       case 'stream':
@@ -352,6 +357,16 @@ export class SensorSupervisor {
     return this.relay.detections;
   }
 
+  /** The English text of this sensor's sensor-offline alert for the reason `why`. */
+  private offlineAlertMessage(why: string): string {
+    return `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`;
+  }
+
+  /** The code of the sensor-offline alert of a sensor whose source stopped (the worker's latest note as its cause). */
+  private sourceOfflineCode(): AlertMessageCode {
+    return offlineSourceCode(this.name, this.o.sensor.sourceText, this.message ?? '', this.messageCode);
+  }
+
   /** Raises or clears the sensor-offline alert when the judgement changed. */
   private evaluate(): void {
     if (this.stopping) return;
@@ -373,7 +388,7 @@ export class SensorSupervisor {
       this.offlineSinceMs = now;
       const base = { sensor: this.name, source: this.o.sensor.sourceText };
       const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
-        ? [this.message ?? 'the source stopped', offlineSourceCode(base.sensor, base.source, this.message ?? '', this.messageCode)]
+        ? [this.message ?? 'the source stopped', this.sourceOfflineCode()]
         : now - this.lastReportAtMs > this.o.site.startGraceMs
           ? [`the sensor worker has not reported for ${now - this.lastReportAtMs} ms`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
           : !this.streaming
@@ -382,7 +397,7 @@ export class SensorSupervisor {
       // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
       else this.log.warn({ why }, 'sensor offline: alert raised');
-      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', `sensor ${this.name} (${this.o.sensor.sourceText}) stopped delivering: ${why}`, code)
+      this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(why), code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {
       this.log.info({ offlineMs: now - this.offlineSinceMs }, 'sensor back online');

@@ -101,7 +101,7 @@ describe('sensor-offline: a file: source that ends is reopened', () => {
     const [open, close, open2] = offline();
     console.log(`file end → offline alert ${open!.atMs - armedAt} ms after armed (file 2.5 s, armed at ≈ 1.25 s); closed ${close!.atMs - open!.atMs} ms later (restart.initialMs 1000)`);
     expect(open!.a.event).toBe('open');
-    expect(open!.a.message).toMatch(/stopped delivering: the source ended; reopening in 1000 ms$/);
+    expect(open!.a.message).toMatch(/stopped delivering: the source ended; reopening in 1 s$/);
     expect(close!.a.event).toBe('close');
     expect(close!.a.alertId).toBe(open!.a.alertId);
     expect(close!.atMs - open!.atMs).toBeGreaterThan(900);

@@ -39,7 +39,7 @@ describe('rtl_tcp port answered by another service', () => {
       const c = await Client.open(d.wsUrl);
       const open = await c.waitFor(() => c.alerts().find((x) => x.a.kind === 'sensor-offline' && x.a.event === 'open'), 10_000, 'sensor-offline open');
       expect(open.a).toMatchObject({ sensor: 'corridor', state: 'new' });
-      expect(open.a.message).toMatch(new RegExp(`^sensor corridor \\(rtltcp:127\\.0\\.0\\.1:${server.port}\\) stopped delivering: .*127\\.0\\.0\\.1:${server.port} is not an rtl_tcp server.*HTTP.*; reopening in \\d+ ms$`));
+      expect(open.a.message).toMatch(new RegExp(`^sensor corridor \\(rtltcp:127\\.0\\.0\\.1:${server.port}\\) stopped delivering: .*127\\.0\\.0\\.1:${server.port} is not an rtl_tcp server.*HTTP.*; reopening in [\\d.]+ m?s$`));
       const h = await healthz(d);
       expect(h.status).toBe(503);
       expect(h.body.problems.join('\n')).toMatch(/^sensor corridor offline: .*is not an rtl_tcp server/m);
@@ -50,7 +50,13 @@ describe('rtl_tcp port answered by another service', () => {
       const tries = server.connections.length - n0;
       expect(tries).toBeLessThan(12);
       console.log(`wrong peer: ${server.connections.length} connection attempts in ${Math.round((Date.now() - open.atMs) / 100) / 10} s after the alert`);
-      expect(c.alerts().filter((x) => x.a.kind === 'sensor-offline').map((x) => x.a.event)).toEqual(['open']); // one alert, not one per try
+      // one alert, not one per try: its open, then an update only when the retry text changes (400, 800, 1000 ms; then capped)
+      const offline = c.alerts().filter((x) => x.a.kind === 'sensor-offline');
+      expect(new Set(offline.map((x) => x.a.alertId))).toEqual(new Set([open.a.alertId]));
+      expect(offline.map((x) => x.a.event)).toEqual(['open', ...offline.slice(1).map(() => 'update')]);
+      const retryTexts = offline.map((x) => /reopening in ([\d.]+ m?s)$/.exec(x.a.message ?? '')?.[1]);
+      expect(retryTexts.length).toBeLessThanOrEqual(4);
+      expect(new Set(retryTexts).size).toBe(retryTexts.length);
 
       real = true; // a real rtl_tcp now answers on that port
       const tReal = Date.now();

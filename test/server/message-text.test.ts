@@ -1,7 +1,8 @@
 // Server-produced texts in both languages: source errors by code, a cause rendered inside the offline alert, the deaf note.
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
-import { ALERT_MESSAGE_TEXT, alertMessageIn, codeDetail, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { describeSignal } from '../../src/ident/detection-ident.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, delayText, nearText, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 
@@ -13,12 +14,14 @@ describe('source errors as message codes', () => {
     expect(sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1599.6).params).toEqual({ detail: NOT_FOUND, ms: 1600 });
   });
 
-  it('renders English as the daemon logs it and Chinese with the advice translated', () => {
+  it('renders English with the daemon\'s words and Chinese with the advice translated; a delay ≥ 1 s in seconds', () => {
     const code = sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1600);
-    expect(codesText([code])).toBe(`${NOT_FOUND}; reopening in 1600 ms`);
+    expect(codesText([code])).toBe(`${NOT_FOUND}; reopening in 1.6 s`);
+    expect(codesText([sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 16000)], 'zh-CN')).toMatch(/；16 秒后重试$/);
+    expect(codesText([sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 16000)])).toMatch(/; reopening in 16 s$/);
     const zh = codesText([code], 'zh-CN');
-    expect(zh).toBe('找不到接收器：请确认加密狗已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；1600 毫秒后重试');
-    expect(codesText([sourceRetryCode('DISCONNECTED', 'gone', 200)], 'zh-CN')).toBe('接收器停止送出采样：加密狗被拔出或卡死；200 毫秒后按序列号重新打开（仍不恢复请重新插拔）');
+    expect(zh).toBe('找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；1.6 秒后重试');
+    expect(codesText([sourceRetryCode('DISCONNECTED', 'gone', 200)], 'zh-CN')).toBe('接收器停止送出采样：RTL-SDR 接收器被拔出或卡死；200 毫秒后按序列号重新打开（仍不恢复请重新插拔）');
     // an unclassified error: a Chinese sentence, its English words only as the details line
     const io = sourceRetryCode('IO', 'f.cu8: read failed at byte 4096 (EIO)', 800);
     expect(codesText([io], 'zh-CN')).toBe('读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；800 毫秒后重试');
@@ -31,8 +34,8 @@ describe('source errors as message codes', () => {
   it('renders the cause inside the sensor-offline alert (one level), in both languages', () => {
     const cause = sourceRetryCode('DEVICE_BUSY', 'RTL-SDR index 0 is busy', 3200);
     const alertCode = { id: 'offline.sourceError', params: { sensor: 'room-101', source: 'rtl=0', ...cause.params, cause: cause.id } };
-    expect(alertMessageIn('en', 'fallback', alertCode)).toBe('sensor room-101 (rtl=0) stopped delivering: RTL-SDR index 0 is busy; reopening in 3200 ms');
-    expect(alertMessageIn('zh-CN', 'fallback', alertCode)).toMatch(/^传感器 room-101（rtl=0）停止输出数据：接收器被占用：.*3200 毫秒后重试$/);
+    expect(alertMessageIn('en', 'fallback', alertCode)).toBe('sensor room-101 (rtl=0) stopped delivering: RTL-SDR index 0 is busy; reopening in 3.2 s');
+    expect(alertMessageIn('zh-CN', 'fallback', alertCode)).toMatch(/^传感器 room-101（rtl=0）停止输出数据：接收器被占用：.*3.2 秒后重试$/);
     // a cause naming an unknown id, or the alert's own id, stays as written (no recursion)
     expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'no.such' } })).toBe('sensor s (q) stopped delivering: {=cause}');
     expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'offline.sourceError' } })).toBe('sensor s (q) stopped delivering: sensor s (q) stopped delivering: {=cause}');
@@ -47,6 +50,33 @@ describe('source errors as message codes', () => {
     expect(codesDetail('en', [mismatch])).toBeUndefined();
     expect(sensorErrorCode('IO', 'x')).toBeUndefined();
     expect(sensorErrorCode(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('RTL-SDR wording and delays', () => {
+  it('no Chinese text calls the receiver 加密狗 (a licence key); delays read in ms below 1 s, in s from 1 s', () => {
+    expect(Object.values(ALERT_MESSAGE_TEXT['zh-CN']).filter((t) => t.includes('狗'))).toEqual([]);
+    expect(['source.busy', 'source.permission', 'source.usb'].map((id) => ALERT_MESSAGE_TEXT['zh-CN'][id as 'source.busy'].includes('RTL-SDR 接收器'))).toEqual([true, true, true]);
+    expect([999, 1000, 1049, 1600, 16000, 61_000].map((ms) => delayText('en', ms))).toEqual(['999 ms', '1 s', '1 s', '1.6 s', '16 s', '61 s']);
+    expect([400, 16000].map((ms) => delayText('zh-CN', ms))).toEqual(['400 毫秒', '16 秒']);
+    expect(alertMessageIn('zh-CN', undefined, { id: 'worker.exited', params: { code: 3, ms: 8000 } })).toBe('传感器处理进程已退出（代码 3）；8 秒后重启');
+  });
+});
+
+describe('ident.noEmission names where', () => {
+  it('an absolute frequency in MHz when the tuning centre is known, else ± kHz from the sensor centre, in both languages', () => {
+    const code = { id: 'ident.noEmission', params: { offset: 251239, snr: '-60.0' } };
+    expect(alertMessageIn('zh-CN', undefined, code)).toBe('距传感器中心频率 +251.2 kHz 附近噪声之上无发射（带内信噪比 -60.0 dB）');
+    expect(alertMessageIn('en', undefined, code)).toBe("no emission above the noise near +251.2 kHz from the sensor's centre (in-band SNR -60.0 dB)");
+    const tuned = { id: 'ident.noEmission', params: { ...code.params, tunedHz: 433_920_000 } };
+    expect(alertMessageIn('zh-CN', undefined, tuned)).toBe('434.1712 MHz 附近噪声之上无发射（带内信噪比 -60.0 dB）');
+    expect(alertMessageIn('en', undefined, tuned)).toBe('no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)');
+    expect(nearText('en', -1500, undefined)).toBe("−1.5 kHz from the sensor's centre");
+    // the daemon's summary of a refused clip carries the sensor's tuning centre when it is absolute
+    const refused = { class: 'unknown' as const, confidence: 0, ...codedReason('ident.noEmission', { offset: 251239, snr: '-60.0' }) };
+    const known = describeSignal(refused, 434_171_239, { centerKnown: true, centerHz: 433_920_000 });
+    expect([known.reason, (known.reasonCode as { params: Record<string, unknown> }).params.tunedHz]).toEqual(['no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)', 433_920_000]);
+    expect(describeSignal(refused, 251239, { centerKnown: false, centerHz: 0 }).reason).toBe("no emission above the noise near +251.2 kHz from the sensor's centre (in-band SNR -60.0 dB)");
   });
 });
 

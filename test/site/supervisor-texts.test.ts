@@ -50,7 +50,7 @@ describe('supervisor notes as message codes', () => {
     delete process.env.QUIETBAND_SENSOR_WORKER;
     process.env.QUIETBAND_RTLSDR_ADDON = addon;
     setFakeEnv({ FAKE_RTLSDR_DEVICES: '0' });
-    const { sup, bus, alerts } = await supervise('room-101', 'rtlsdr:HALL0101');
+    const { sup, bus, alerts } = await supervise('room-101', 'rtlsdr:HALL0101', { restart: { initialMs: 300, maxMs: 1200 } });
     try {
       sup.start();
       await until(() => sup.health().messageCodes?.[0]?.id === 'source.notFound', 15_000, 'the not-found note');
@@ -60,13 +60,22 @@ describe('supervisor notes as message codes', () => {
       // English from the codes is the daemon's own message, word for word
       expect(codesText(h.messageCodes!)).toBe(h.message);
       expect(h.message).toMatch(/^cannot open rtlsdr:HALL0101: RTL-SDR serial HALL0101 not found; attached: .*; reopening in 300 ms$/);
-      expect(codesText(h.messageCodes!, 'zh-CN')).toMatch(/^找不到接收器：请确认加密狗已插好.*；300 毫秒后重试$/);
+      expect(codesText(h.messageCodes!, 'zh-CN')).toMatch(/^找不到接收器：请确认 RTL-SDR 接收器已插好.*；300 毫秒后重试$/);
       await until(() => alerts.some((a) => a.kind === 'sensor-offline'), 5000, 'the sensor-offline alert');
       const a = alerts.find((x) => x.kind === 'sensor-offline')!;
       expect(a.messageCode?.id).toBe('offline.sourceError');
       expect(a.messageCode?.params?.cause).toBe('source.notFound');
       expect(alertMessageIn('en', undefined, a.messageCode)).toBe(a.message);
       expect(alertMessageIn('zh-CN', undefined, a.messageCode)).toMatch(/^传感器 room-101（rtlsdr:HALL0101）停止输出数据：找不到接收器：.*300 毫秒后重试$/);
+      // the open alert follows the retries (300, 600, 1200 ms): one update per new delay, the latest in seconds
+      await until(() => alerts.some((x) => x.event === 'update' && x.messageCode?.params?.ms === 1200), 8000, 'the 1200 ms update');
+      const updates = alerts.filter((x) => x.kind === 'sensor-offline' && x.event === 'update');
+      expect(updates.map((x) => x.alertId)).toEqual(updates.map(() => a.alertId));
+      expect(updates.map((x) => x.messageCode?.params?.ms)).toEqual([600, 1200]);
+      expect(updates[1]!.message).toMatch(/; reopening in 1.2 s$/);
+      expect(alertMessageIn('en', undefined, updates[1]!.messageCode)).toBe(updates[1]!.message);
+      expect(alertMessageIn('zh-CN', undefined, updates[1]!.messageCode)).toMatch(/^传感器 room-101（rtlsdr:HALL0101）停止输出数据：找不到接收器：.*；1.2 秒后重试$/);
+      expect(alertMessageIn('en', undefined, updates[1]!.messageCode)).toMatch(/; reopening in 1.2 s$/);
     } finally {
       await sup.stop();
       await bus.close();

@@ -42,7 +42,7 @@ const DEAF = judgeHearing([{ centerHz: 433_990_400, periodS: 47, continuous: fal
  */
 export function sensorNotes(sensor: string): Partial<SensorHealth> | undefined {
   if (sensor === 'room-103-door-east') {
-    return { online: false, state: 'offline', message: `${NOT_FOUND_REASON}; reopening in 3200 ms`, messageCodes: [sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND_REASON, 3200)] };
+    return { online: false, state: 'offline', message: `${NOT_FOUND_REASON}; reopening in 3.2 s`, messageCodes: [sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND_REASON, 3200)] };
   }
   if (sensor === 'room-102-window-north') return DEAF;
   if (sensor === 'great-hall-b-stage') {

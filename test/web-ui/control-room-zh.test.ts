@@ -13,7 +13,7 @@ const room = useControlRoom({ sensorNotes: true });
  * Latin words allowed in Chinese text: units, product, command and format names, and the language switch (which names the
  * other language in that language).
  */
-const ALLOWED_WORDS = new Set(['MHz', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB', 'kB', 'MB', 'GB', 'TB',
+const ALLOWED_WORDS = new Set(['MHz', 'RTL', 'SDR', 'kHz', 'Hz', 'dB', 'dBFS', 'MS', 'QuietBand', 'quietband', 'English', 'IQ', 'SigMF', 'ADC', 'PDF', 'GMT', 'UTC', 'sigmf', 'meta', 'data', 'USB', 'DVB', 'kB', 'MB', 'GB', 'TB',
   // modulation names Chinese radio monitoring writes in Latin letters (signal classes' long names)
   'CW', 'AM', 'OOK', 'ASK', 'FSK', 'TDMA', 'GSM', 'PSK', 'QAM', 'OFDM']);
 
@@ -66,14 +66,14 @@ describe('zh-CN strings', () => {
     const SAME_ON_PURPOSE = new Set(['plot.freq', 'plot.level', 'report.pdf', 'ui.notBuilt', 'col.actions']);
     const bad: string[] = [];
     for (const [k, v] of Object.entries(zh)) {
-      const words = untranslated(v.replace(/\{=?\w+\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`${k}: ${words.join(', ')}`);
       if (v === en[k as keyof typeof en] && !SAME_ON_PURPOSE.has(k)) bad.push(`${k}: same as English`);
     }
     // server texts (message codes), shared with the session report
     expect(Object.keys(ALERT_MESSAGE_TEXT['zh-CN']).sort()).toEqual(Object.keys(ALERT_MESSAGE_TEXT.en).sort());
     for (const [k, v] of Object.entries(ALERT_MESSAGE_TEXT['zh-CN'])) {
-      const words = untranslated(v.replace(/\{=?\w+\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`msg ${k}: ${words.join(', ')}`);
     }
     expect(bad).toEqual([]);
@@ -93,8 +93,8 @@ describe('control room in zh-CN (1280 × 800)', () => {
       // sensor notes from message codes: a dongle not found (the daemon's English words in the tooltip), a deaf sensor
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('找不到'), undefined, { timeout: 3000 });
-      expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认加密狗已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3200 毫秒后重试$/);
-      expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3200 ms`);
+      expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认 RTL-SDR 接收器已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3.2 秒后重试$/);
+      expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3.2 s`);
       expect(await page.locator('[data-testid="disk-line"]').textContent()).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：381 毫秒（共 3 个跳频点）');

@@ -37,7 +37,7 @@ describe('control room at 1280 × 800 (en)', () => {
       // sensor notes from message codes, in English the daemon's own words (no tooltip: nothing to translate back)
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('not found'), undefined, { timeout: 3000 });
-      expect(await noteOf('room-103-door-east').textContent()).toBe(`offline — ${NOT_FOUND_REASON}; reopening in 3200 ms`);
+      expect(await noteOf('room-103-door-east').textContent()).toBe(`offline — ${NOT_FOUND_REASON}; reopening in 3.2 s`);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe('');
       const diskLine = page.locator('[data-testid="disk-line"]');
       expect(await diskLine.textContent()).toBe('recording to disk: 150 MB free, below 200 MB (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)');

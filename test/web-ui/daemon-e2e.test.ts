@@ -86,8 +86,17 @@ describeNeeding(DAEMON_MISSING, 'web UI against `quietband run` with a sim senso
     page.on('pageerror', (err) => {
       throw new Error(`page error: ${err.message}`);
     });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    const sitesAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/sites', { timeout: 5000 });
     await page.goto(url);
     await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 5000 });
+    // a site daemon is no hub: it says so (200) rather than a 404 the console logs as an error on every load
+    const sites = await sitesAnswer;
+    expect([sites.status(), await sites.json()]).toEqual([200, { hub: false }]);
+    expect(await page.locator('#sites-panel').isHidden()).toBe(true);
     await page.waitForSelector('[data-testid="sensor-status"][data-sensor="hall-a"][data-online="true"]', { timeout: 10_000 });
     const rowSel = '[data-testid="alert-row"][data-kind="transmission"]';
     // the page notes the wall time at which the first transmission row enters the DOM
@@ -113,6 +122,7 @@ describeNeeding(DAEMON_MISSING, 'web UI against `quietband run` with a sim senso
     const mhz = Number((await r.locator('.c-freq').textContent())!.replace(' MHz', ''));
     expect(Math.abs(mhz * 1e6 - (CENTER_HZ + TONE_OFFSET_HZ))).toBeLessThan(5000);
     expect(await r.getAttribute('data-state')).toBe('new');
+    expect(consoleErrors).toEqual([]);
     // spectra keep arriving: wait (loaded machines) until the page has drawn more than 5 frames
     await page.waitForFunction(() => window.quietband!.stats().framesDrawn > 5, undefined, { timeout: 10_000 });
     const st = await page.evaluate(() => window.quietband!.stats());

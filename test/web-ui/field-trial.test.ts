@@ -28,7 +28,7 @@ function health(sensor: string): Partial<SensorHealth> | undefined {
   }
   if (sensor === 'room-104') {
     const code = sourceRetryCode('USB_SOMETHING', IO_DETAIL, 3200);
-    return { online: false, state: 'offline', message: `${IO_DETAIL}; reopening in 3200 ms`, messageCodes: [code] };
+    return { online: false, state: 'offline', message: `${IO_DETAIL}; reopening in 3.2 s`, messageCodes: [code] };
   }
   return undefined;
 }
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const cause = sourceRetryCode('USB_SOMETHING', IO_DETAIL, 3200);
   offlineAlert = (await site.store.enqueue({
     sensor: 'room-104', kind: 'sensor-offline', event: 'open', state: 'new', severity: 'high', time: t,
-    message: `sensor room-104 (rtl=3) stopped delivering: ${IO_DETAIL}; reopening in 3200 ms`,
+    message: `sensor room-104 (rtl=3) stopped delivering: ${IO_DETAIL}; reopening in 3.2 s`,
     messageCode: { id: 'offline.sourceError', params: { sensor: 'room-104', source: 'rtl=3', ...cause.params, cause: cause.id } },
   } as unknown as AlertDraft).done).alertId;
 }, 60_000);
@@ -137,7 +137,7 @@ describe('zh-CN: fatal and unclassified source errors in Chinese, English only a
       await dialog.waitFor({ state: 'visible' });
       const note = dialog.locator('dd', { has: page.locator('[data-testid="note-detail"]') });
       const noteText = (await note.evaluate((dd) => dd.firstChild!.textContent))!;
-      expect(noteText).toBe('传感器 room-104（rtl=3）停止输出数据：读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；3200 毫秒后重试');
+      expect(noteText).toBe('传感器 room-104（rtl=3）停止输出数据：读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；3.2 秒后重试');
       await note.locator('summary').click();
       expect(await note.locator('[data-testid="note-detail"] span').textContent()).toBe(IO_DETAIL);
     } finally {

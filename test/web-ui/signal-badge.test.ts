@@ -75,6 +75,19 @@ describe('signal class in the web UI', () => {
       const groupedText = await detailText(page, grouped, 'narrow FM');
       expect(groupedText).toContain('This sensor alone');
       expect(groupedText).toContain('frequency-shift keyed data (FSK) · confidence 41 % (the group shows the identification of hall-b, which hears it strongest)');
+      await page.locator('.detail-close').click();
+      // a guess (confidence < 0.5): "?" after the label, dashed outline without fill, the tooltip says so
+      const guess = await raise(433_600_000, { ...OOK, confidence: 0.41 });
+      const guessBadge = (await alertRow(page, guess)).locator('[data-testid="signal-badge"]');
+      await guessBadge.waitFor({ state: 'visible', timeout: 3000 });
+      expect(await guessBadge.textContent()).toBe('OOK?');
+      expect(await guessBadge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK) · confidence only 41 % (a guess)');
+      const look = (sel: typeof badge) => sel.evaluate((el) => { const c = getComputedStyle(el); return { outline: c.outlineStyle, fill: c.backgroundColor }; });
+      expect(await look(guessBadge)).toEqual({ outline: 'dashed', fill: 'rgba(0, 0, 0, 0)' });
+      expect((await look(badge)).outline).toBe('none');
+      // the band check names the expected classes with the badges' labels
+      const wfm = await raise(433_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true });
+      expect(await detailText(page, wfm, 'wide FM')).toContain('Not expected in ISM 433 MHz (expected: OOK, FSK, CW)');
     } finally {
       await close();
     }
@@ -104,6 +117,9 @@ describe('signal class in the web UI', () => {
       const nfmText = await detailText(page, nfm, '窄带');
       expect(nfmText).toContain('99 % 带宽 11.0 kHz · 检测到语音');
       expect(nfmText).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
+      await page.locator('.detail-close').click();
+      const wfm = await raise(434_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true, final: true });
+      expect(await detailText(page, wfm, '宽带调频')).toContain('ISM 433 MHz 中不应出现（预期：键控、频移、载波）');
     } finally {
       await close();
     }

@@ -15,6 +15,7 @@ function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
   badge.textContent = b.text;
   badge.title = b.title;
   badge.dataset.class = b.cls;
+  badge.classList.toggle('sig-low', b.low);
 }
 
 /** Callbacks of {@link AlertList}. */

@@ -10,10 +10,24 @@ function classOf(s: AlertSignal): AlertSignal['class'] {
   return CLASSES.has(s.class) ? s.class : 'unknown';
 }
 
-/** Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频"; its tooltip names the class and the confidence. */
-export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class'] } {
+/** Confidence below which a badge is shown as a guess (dashed outline, trailing "?"; docs/web-ui.md). */
+export const LOW_CONFIDENCE = 0.5;
+
+/** The short label of class `c` as the badges show it ("OOK", "键控"); a class the page does not know as written. */
+function classLabel(c: string): string {
+  return CLASSES.has(c) ? t(`sig.${c}` as MsgKey) : c;
+}
+
+/**
+ * Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频", with a trailing "?" when
+ * the confidence is below {@link LOW_CONFIDENCE} (`low` true: the list draws it dashed); its tooltip names the class
+ * and the confidence.
+ */
+export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean } {
   const cls = classOf(s);
-  return { text: t(`sig.${cls}` as MsgKey), title: `${t(`sigName.${cls}` as MsgKey)} · ${Math.round(100 * s.confidence)} %`, cls };
+  const low = cls !== 'unknown' && s.confidence < LOW_CONFIDENCE;
+  const title = `${t(`sigName.${cls}` as MsgKey)} · ${low ? t('sig.lowConfidence', { pct: Math.round(100 * s.confidence) }) : `${Math.round(100 * s.confidence)} %`}`;
+  return { text: `${t(`sig.${cls}` as MsgKey)}${low ? '?' : ''}`, title, cls, low };
 }
 
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -49,7 +63,7 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
     ['detail.signal', t('detail.signalText', { name: t(`sigName.${cls}` as MsgKey), pct: Math.round(100 * s.confidence), stage: s.final === false ? t('detail.signalFirst') : '' })],
   ];
   if (s.unexpected === true && typeof s.band === 'string') {
-    rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).join(', ') })]);
+    rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).map(classLabel).join(t('list.sep')) })]);
   }
   const features = signalFeatures(s);
   if (features !== '') rows.push(['detail.signalFeatures', features]);
