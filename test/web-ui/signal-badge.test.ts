@@ -71,7 +71,9 @@ describe('signal class in the web UI', () => {
       await page.locator('.detail-close').click();
       // a row of a group of rooms: the group's class, and this sensor's own reading in a row of its own
       const grouped = await raise(433_800_000, { ...OOK, class: 'nfm', confidence: 0.9, reason: 'as identified by hall-b: narrow FM', groupFrom: { sensor: 'hall-b', alertId: 'x-1', snrDb: 24.6 }, own: { class: 'fsk', confidence: 0.41, reason: 'fsk because' } });
-      expect(await (await alertRow(page, grouped)).locator('[data-testid="signal-badge"]').textContent()).toBe('NFM');
+      const groupedBadge = (await alertRow(page, grouped)).locator('[data-testid="signal-badge"]');
+      await groupedBadge.waitFor({ state: 'visible', timeout: 3000 });
+      expect(await groupedBadge.textContent()).toBe('NFM');
       const groupedText = await detailText(page, grouped, 'narrow FM');
       expect(groupedText).toContain('This sensor alone');
       expect(groupedText).toContain('frequency-shift keyed data (FSK) · confidence 41 % (the group shows the identification of hall-b, which hears it strongest)');
