@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QuietBandError } from '../src/errors.js';
+import { QuietBandError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Raw binding (what native-bindings/src/*.cc exports)

@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QuietBandError } from '../src/errors.js';
-import type { SampleFormat } from '../src/types.js';
+import { QuietBandError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Raw binding (native-bindings/soapy/src/soapy.cc)
@@ -259,12 +258,18 @@ export function describeSoapyRanges(ranges: readonly SoapyRange[], unit: string,
   return ranges.map(([lo, hi]) => (lo === hi ? `${f(lo)} ${unit}` : `${f(lo)}–${f(hi)} ${unit}`)).join(', ');
 }
 
+/**
+ * A raw sample encoding as QuietBand names it (the same list as the daemon's `SampleFormat`, src/types.ts): `cu8`
+ * offset binary (RTL-SDR), `cs8`/`cs16` signed, `cf32` float, all interleaved I/Q little-endian.
+ */
+export type SoapySampleFormat = 'cu8' | 'cs8' | 'cs16' | 'cf32';
+
 /** The stream format QuietBand reads a device in, and the sample format it is converted from. */
 export interface SoapyStreamChoice {
   /** Soapy format name given to setupStream. */
   soapyFormat: 'CS8' | 'CS16' | 'CF32';
-  /** The same samples as a QuietBand {@link SampleFormat} (cs8: x/128, cs16: x/32768, cf32 as is). */
-  sampleFormat: SampleFormat;
+  /** The same samples as a QuietBand {@link SoapySampleFormat} (cs8: x/128, cs16: x/32768, cf32 as is). */
+  sampleFormat: SoapySampleFormat;
   /** True when this is the device's native format (no conversion inside the driver). */
   native: boolean;
   /**

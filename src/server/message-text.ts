@@ -1,7 +1,6 @@
 // Server-produced alert texts (Alert.messageCode) in English and Simplified Chinese: one table for the web page and the session report.
 import { SIGNAL_REASON_TEXT } from '../ident/reasons.js';
 import { fillTemplate, hasOwn, type TextLang } from '../text-template.js';
-export { delayText, nearText } from '../text-template.js';
 import type { AlertMessageCode } from './protocol.js';
 
 export type { TextLang } from '../text-template.js';

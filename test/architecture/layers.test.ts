@@ -1,6 +1,7 @@
-// Import layers of src/ (docs/architecture.md §2): folders import only their own layer or those below it, and no
-// folder cycle exists. The oversized files below are today's; entries the code no longer needs must be deleted here
-// too, so the lists only shrink.
+// Import layers of src/ (docs/architecture.md §2): folders import only their own layer or those below it, no folder
+// cycle exists, no file of src/ or web-ui/src/ is over MAX_FILE_LINES lines, and native-bindings/ imports nothing from
+// src/. The allowed lists below hold today's exceptions; entries the code no longer needs must be deleted here too, so
+// the lists only shrink.
 import { describe, expect, it } from 'vitest';
 import { cycles, MAX_FILE_LINES, report } from '../../scripts/layers.mjs';
 
@@ -10,17 +11,14 @@ const ALLOWED_CYCLES: string[][] = [];
 /** Folder pairs that import each other directly (the pairs behind the cycles above): none. */
 const ALLOWED_MUTUAL: string[] = [];
 
-/** Files of src/ over MAX_FILE_LINES lines, with the length they may not exceed: none. */
+/** Files of src/ and web-ui/src/ over MAX_FILE_LINES lines, with the length they may not exceed: none. */
 const ALLOWED_OVERSIZED: Record<string, number> = {};
 
 /**
- * What native-bindings/ and web-ui/src/ take from src/ (the browser shares the wire types on purpose, and folds alert
- * records with the store's own pure fold, src/alerts/alert-fold.ts).
+ * What web-ui/src/ takes from src/ (the browser shares the wire types on purpose, and folds alert records with the
+ * store's own pure fold, src/alerts/alert-fold.ts). native-bindings/ takes nothing.
  */
 const ALLOWED_OUTSIDE = [
-  'native-bindings/index.ts → src/errors.js',
-  'native-bindings/soapy.ts → src/errors.js',
-  'native-bindings/soapy.ts → src/types.js',
   'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
@@ -60,6 +58,10 @@ describe('import layers of src/ (node scripts/layers.mjs prints the details)', (
     expect(r.upward.map((u) => `${u.edge}: ${u.files.join(', ')}`), 'upward imports against docs/architecture.md §2').toEqual([]);
   });
 
+  it('the file-size rule reads src/ and web-ui/src/', () => {
+    expect(['src/pipeline.ts', 'web-ui/src/main.ts'].filter((f) => !r.sized.includes(f))).toEqual([]);
+  });
+
   it(`no new file over ${MAX_FILE_LINES} lines, and no listed one grows`, () => {
     const over = r.oversized.filter((f) => !(f.file in ALLOWED_OVERSIZED) || f.lines > ALLOWED_OVERSIZED[f.file]!);
     expect(over.map((f) => `${f.file}: ${f.lines} lines`), `over ${MAX_FILE_LINES} lines or longer than allowed`).toEqual([]);
@@ -67,8 +69,12 @@ describe('import layers of src/ (node scripts/layers.mjs prints the details)', (
     expect(Object.keys(ALLOWED_OVERSIZED).filter((f) => !found.includes(f)), 'now short enough: delete from ALLOWED_OVERSIZED').toEqual([]);
   });
 
-  it('native-bindings/ and web-ui/src/ take nothing new from src/', () => {
-    const found = r.outsideImports.map((o) => `${o.file} → ${o.target}`);
+  it('native-bindings/ imports nothing from src/ (src/ imports it, never the other way)', () => {
+    expect(r.outsideImports.filter((o) => o.file.startsWith('native-bindings/')).map((o) => `${o.file} → ${o.target}`)).toEqual([]);
+  });
+
+  it('web-ui/src/ takes nothing new from src/', () => {
+    const found = r.outsideImports.filter((o) => o.file.startsWith('web-ui/')).map((o) => `${o.file} → ${o.target}`);
     expect([...new Set(found)].sort()).toEqual([...ALLOWED_OUTSIDE].sort());
   });
 });

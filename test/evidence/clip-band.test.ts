@@ -1,47 +1,13 @@
-// Band-cut evidence clips from a 2.4 MS/s RTL-SDR-like stream: the band plan, sizes (≤ 1 MB for a 200 kHz signal and a
-// 2 s clip) and replays of the clips giving their detections.
+// Band-cut evidence clips (src/evidence/clip-band.ts) from a 2.4 MS/s RTL-SDR-like stream: sizes (≤ 1 MB for a
+// 200 kHz signal and a 2 s clip) and replays of the clips giving their detections.
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIP_RATES_SPS, planClipBand } from '../../src/dsp/band-cut.js';
-import { annotateClipAlert, clipBaseName } from '../../src/evidence/clip-meta.js';
-import { writeFile } from 'node:fs/promises';
-import { parseCaptureFileName } from '../../src/source/file-name.js';
 import type { Scenario } from '../../src/source/sim.js';
 import { replayFile } from '../../src/cli/replay.js';
 import { silentLog } from '../helpers.js';
 import { recordClips } from './clip-helpers.js';
-
-describe('planClipBand', () => {
-  it('rounds occupied bandwidth × 1.2 up to the rate ladder, centred on the band; full band when not narrower', () => {
-    const p = planClipBand(2.4e6, 433.92e6, 433.82e6, 434.02e6); // 200 kHz wide
-    expect(planClipBand(2.4e6, 433.92e6, 433.82e6, 434.0284e6).rateSps).toBe(500e3); // 208.4 kHz × 1.2 > 250 kS/s
-    expect(p).toMatchObject({ decimated: true, centerHz: 433.92e6, rateSps: 250e3, up: 5, down: 48, passbandHz: 105e3, stopbandHz: 145e3, attenuationDb: 60 });
-    // 10 kHz × 1.2 = 12 kHz < the 25 kS/s floor
-    expect(planClipBand(2.4e6, 433.92e6, 434.0e6, 434.01e6)).toMatchObject({ rateSps: 25e3, up: 1, down: 96, centerHz: 434.005e6 });
-    expect(planClipBand(2.048e6, 868e6, 868.3e6, 868.4e6)).toMatchObject({ rateSps: 125e3, up: 125, down: 2048 });
-    // 250 kS/s source, 200 kHz signal: nothing narrower on the ladder → the source as is
-    expect(planClipBand(250e3, 433.92e6, 433.82e6, 434.02e6)).toMatchObject({ decimated: false, rateSps: 250e3, centerHz: 433.92e6 });
-    // 2.4 MS/s, 450 kHz wide: 540 kS/s → 1 MS/s > a quarter of the source: the full band (saves < 4×)
-    expect(planClipBand(2.4e6, 433.92e6, 433.7e6, 434.15e6)).toMatchObject({ decimated: false, rateSps: 2.4e6 });
-    expect(planClipBand(2.4e6, 433.92e6, 433.82e6, 434.2e6)).toMatchObject({ decimated: true, rateSps: 500e3, up: 5, down: 24 });
-    // an odd source rate whose L/M would need L > 512 falls back to an integer decimation (rate ≥ wanted)
-    const odd = planClipBand(2_400_001, 100e6, 100e6 - 5e3, 100e6 + 5e3);
-    expect(odd.up).toBe(1);
-    expect(odd.down).toBe(96);
-    expect(odd.rateSps).toBeCloseTo(2_400_001 / 96, 6);
-    expect(CLIP_RATES_SPS).toContain(250e3);
-  });
-
-  it('names clips the rtl_433 way; the name parser reads centre and rate back', () => {
-    const n = clipBaseName('room-101', Date.parse('2026-06-07T01:00:02.5Z'), 7, 433.92e6, 250e3);
-    expect(n).toBe('room-101_2026-06-07T01-00-02-500Z_7_433.92M_250k');
-    expect(parseCaptureFileName(`${n}.sigmf-data`)).toEqual({ centerHz: 433.92e6, rateSps: 250e3 });
-    expect(clipBaseName('s', 0, 1, 868.3125e6, 12.5e3)).toBe('s_1970-01-01T00-00-00-000Z_1_868.313M_12.5k');
-    expect(clipBaseName('s', 0, 1, undefined, 2.4e6)).toBe('s_1970-01-01T00-00-00-000Z_1_2400k');
-  });
-});
 
 const RATE = 2.4e6;
 // noise −35 dBFS over 2.4 MHz; a 200 kHz noise burst (0.3 s: clip = 1 s pre + 0.3 s + 0.7 s post = 2.0 s) and a 10 kHz one
@@ -55,25 +21,6 @@ const SCENARIO: Scenario = {
 
 const record = (dir: string, band: false | object): ReturnType<typeof recordClips> =>
   recordClips(SCENARIO, 1.8, { dir, preS: 1, postS: 0.7, maxS: 5, band, context: { site: 'school', location: { room: '101', xM: 3, yM: 4 } } });
-
-describe('annotateClipAlert', () => {
-  it('adds the alert id and session, keeps every other key; a deleted clip resolves false', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'qb-clipmeta-'));
-    try {
-      const meta = join(dir, 'c.sigmf-meta');
-      await writeFile(meta, JSON.stringify({ global: { 'core:datatype': 'cu8', 'quietband:sensor': 'room-101' }, captures: [], annotations: [] }));
-      expect(await annotateClipAlert(meta, { alertId: 'school-42', session: '数学 Maths' })).toBe(true);
-      const j = JSON.parse(await readFile(meta, 'utf8'));
-      expect(j.global).toEqual({
-        'core:datatype': 'cu8', 'quietband:sensor': 'room-101', 'quietband:alert_id': 'school-42', 'quietband:session': '数学 Maths',
-        'core:extensions': [{ name: 'quietband', version: '1.0.0', optional: true }],
-      });
-      expect(await annotateClipAlert(join(dir, 'gone.sigmf-meta'), { alertId: 'x' })).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
 
 describe('band-cut clips of a 2.4 MS/s stream', () => {
   it('a 200 kHz signal in a 2 s clip takes ≤ 1 MB per 2 s (full band: 9.6 MB); both clips replay to their detection', async () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
 import { describeSignal } from '../../src/ident/detection-ident.js';
-import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, delayText, nearText, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { delayText, nearText } from '../../src/text-template.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 

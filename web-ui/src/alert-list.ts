@@ -3,20 +3,8 @@
 import type { AlertModel, AlertView } from './alert-model.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
+import { makeRow, type Row, showBadge } from './alert-row.js';
 import { t } from './i18n.js';
-import { signalBadge } from './signal-text.js';
-
-/** Shows the signal-class badge of `v` (`data-class` = the class), or hides it when `v` has no identification. */
-function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
-  const s = v?.signal;
-  badge.hidden = s === undefined;
-  if (s === undefined) return;
-  const b = signalBadge(s);
-  badge.textContent = b.text;
-  badge.title = b.title;
-  badge.dataset.class = b.cls;
-  badge.classList.toggle('sig-low', b.low);
-}
 
 /** Callbacks of {@link AlertList}. */
 export interface AlertListHandlers {
@@ -24,27 +12,6 @@ export interface AlertListHandlers {
   onAck: (alertIds: string[]) => void;
   onKnown: (alertId: string) => void;
   onOpen: (alertId: string) => void;
-}
-
-interface Row {
-  tr: HTMLTableRowElement;
-  state: HTMLElement;
-  live: HTMLElement;
-  site: HTMLElement;
-  room: HTMLElement;
-  sensor: HTMLElement;
-  freq: HTMLElement;
-  bw: HTMLElement;
-  band: HTMLElement;
-  /** The signal-class badge in the band cell (hidden until the sensor identified the transmission). */
-  badge: HTMLElement;
-  excess: HTMLElement;
-  start: HTMLElement;
-  duration: HTMLElement;
-  ack: HTMLButtonElement;
-  known: HTMLButtonElement;
-  /** Group rows: the expand/collapse toggle (in the state cell). */
-  toggle: HTMLButtonElement | null;
 }
 
 /** One line of the table: an alert, or a transmission group (≥ 2 alerts sharing site and groupId) with its members. */
@@ -289,7 +256,7 @@ export class AlertList {
         keep.add(key);
         let r = this.rows.get(key);
         if (r === undefined) {
-          r = this.makeRow(key, group);
+          r = makeRow(key, group);
           this.rows.set(key, r);
           this.dirty.add(key);
         }
@@ -368,75 +335,6 @@ export class AlertList {
       const members = g === undefined ? undefined : this.groups.get(g);
       if (gr !== undefined && members !== undefined) this.fillGroup(gr, g!, members, nowMs);
     }
-  }
-
-  private makeRow(key: string, group: boolean): Row {
-    const tr = document.createElement('tr');
-    if (group) {
-      tr.dataset.testid = 'alert-group';
-      tr.dataset.groupKey = key.slice(2);
-    } else {
-      tr.dataset.testid = 'alert-row';
-      tr.dataset.alertId = key.slice(2);
-    }
-    const td = (cls: string): HTMLElement => {
-      const c = document.createElement('td');
-      c.className = cls;
-      tr.append(c);
-      return c;
-    };
-    const stateTd = td('c-state');
-    let toggle: HTMLButtonElement | null = null;
-    if (group) {
-      toggle = document.createElement('button');
-      toggle.type = 'button';
-      toggle.className = 'group-toggle';
-      toggle.dataset.testid = 'group-toggle';
-      stateTd.append(toggle);
-    }
-    const state = document.createElement('span');
-    state.className = 'state-pill';
-    const live = document.createElement('span');
-    live.className = 'live-tag';
-    stateTd.append(state, live);
-    const site = td('c-site');
-    const room = td('c-room');
-    const sensor = td('c-sensor');
-    // Two-line cells keep the table narrow: centre over bandwidth, start over duration.
-    const centreTd = td('c-centre num');
-    const freq = document.createElement('span');
-    freq.className = 'c-freq';
-    const bw = document.createElement('span');
-    bw.className = 'c-bw';
-    centreTd.append(freq, bw);
-    const bandTd = td('c-band');
-    const badge = document.createElement('span');
-    badge.className = 'sig-badge';
-    badge.dataset.testid = 'signal-badge';
-    badge.hidden = true;
-    const band = document.createElement('span');
-    bandTd.append(badge, band);
-    const excess = td('c-excess num');
-    const whenTd = td('c-when num');
-    const start = document.createElement('span');
-    start.className = 'c-start';
-    const duration = document.createElement('span');
-    duration.className = 'c-duration';
-    whenTd.append(start, duration);
-    const actions = td('c-actions');
-    const ack = document.createElement('button');
-    ack.type = 'button';
-    ack.className = 'btn ack';
-    ack.dataset.testid = group ? 'ack-group-button' : 'ack-button';
-    ack.dataset.action = group ? 'ack-group' : 'ack';
-    const known = document.createElement('button');
-    known.type = 'button';
-    known.className = 'btn known';
-    known.dataset.testid = 'known-button';
-    known.dataset.action = 'known';
-    known.hidden = group;
-    actions.append(ack, known);
-    return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle };
   }
 
   private fill(r: Row, v: AlertView, nowMs: number): void {

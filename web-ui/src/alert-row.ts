@@ -1,0 +1,101 @@
+// One row of the alert table: its cells, built once per row, and the signal-class badge (filled by alert-list.ts).
+import type { AlertView } from './alert-model.js';
+import { signalBadge } from './signal-text.js';
+
+/** One table row and the cells AlertList (alert-list.ts) fills. */
+export interface Row {
+  tr: HTMLTableRowElement;
+  state: HTMLElement;
+  live: HTMLElement;
+  site: HTMLElement;
+  room: HTMLElement;
+  sensor: HTMLElement;
+  freq: HTMLElement;
+  bw: HTMLElement;
+  band: HTMLElement;
+  /** The signal-class badge in the band cell (hidden until the sensor identified the transmission). */
+  badge: HTMLElement;
+  excess: HTMLElement;
+  start: HTMLElement;
+  duration: HTMLElement;
+  ack: HTMLButtonElement;
+  known: HTMLButtonElement;
+  /** Group rows: the expand/collapse toggle (in the state cell). */
+  toggle: HTMLButtonElement | null;
+}
+
+/** Shows the signal-class badge of `v` (`data-class` = the class), or hides it when `v` has no identification. */
+export function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
+  const s = v?.signal;
+  badge.hidden = s === undefined;
+  if (s === undefined) return;
+  const b = signalBadge(s);
+  badge.textContent = b.text;
+  badge.title = b.title;
+  badge.dataset.class = b.cls;
+  badge.classList.toggle('sig-low', b.low);
+}
+
+/**
+ * The cells of a new row, empty until filled: `key` is `a:<alertId>` (an alert row, `data-testid="alert-row"`) or
+ * `g:<site>\0<groupId>` (a group row, `data-testid="alert-group"`, with its expand toggle and "acknowledge group").
+ */
+export function makeRow(key: string, group: boolean): Row {
+  const tr = document.createElement('tr');
+  if (group) {
+    tr.dataset.testid = 'alert-group';
+    tr.dataset.groupKey = key.slice(2);
+  } else {
+    tr.dataset.testid = 'alert-row';
+    tr.dataset.alertId = key.slice(2);
+  }
+  const td = (cls: string): HTMLElement => {
+    const c = document.createElement('td');
+    c.className = cls;
+    tr.append(c);
+    return c;
+  };
+  const span = (cls: string): HTMLElement => {
+    const el = document.createElement('span');
+    el.className = cls;
+    return el;
+  };
+  const button = (cls: string, testid: string, action?: string): HTMLButtonElement => {
+    const el = document.createElement('button');
+    el.type = 'button';
+    el.className = cls;
+    el.dataset.testid = testid;
+    if (action !== undefined) el.dataset.action = action;
+    return el;
+  };
+  const stateTd = td('c-state');
+  let toggle: HTMLButtonElement | null = null;
+  if (group) {
+    toggle = button('group-toggle', 'group-toggle');
+    stateTd.append(toggle);
+  }
+  const state = span('state-pill');
+  const live = span('live-tag');
+  stateTd.append(state, live);
+  const site = td('c-site');
+  const room = td('c-room');
+  const sensor = td('c-sensor');
+  // Two-line cells keep the table narrow: centre over bandwidth, start over duration.
+  const freq = span('c-freq');
+  const bw = span('c-bw');
+  td('c-centre num').append(freq, bw);
+  const badge = span('sig-badge');
+  badge.dataset.testid = 'signal-badge';
+  badge.hidden = true;
+  const band = document.createElement('span');
+  td('c-band').append(badge, band);
+  const excess = td('c-excess num');
+  const start = span('c-start');
+  const duration = span('c-duration');
+  td('c-when num').append(start, duration);
+  const ack = group ? button('btn ack', 'ack-group-button', 'ack-group') : button('btn ack', 'ack-button', 'ack');
+  const known = button('btn known', 'known-button', 'known');
+  known.hidden = group;
+  td('c-actions').append(ack, known);
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle };
+}

@@ -1,0 +1,84 @@
+// Render batching of the monitoring page, and what each pass draws: the alert table (rows, count, "more", ack-all),
+// the banner with the page title, and the open alert detail when it changed.
+import type { AlertDetail } from './alert-detail.js';
+import type { AlertList } from './alert-list.js';
+import type { AlertModel } from './alert-model.js';
+import { $ } from './dom.js';
+import { t } from './i18n.js';
+import type { PageState } from './page-state.js';
+import type { SensorPanel } from './sensor-panel.js';
+import type { SitePanel } from './site-panel.js';
+
+/** What {@link PageRender} draws from. */
+export interface PageRenderDeps {
+  state: PageState;
+  model: AlertModel;
+  list: AlertList;
+  detail: AlertDetail;
+  sitePanel: SitePanel;
+  sensorPanel: SensorPanel;
+}
+
+/**
+ * Many messages → one DOM pass per ~16 ms (timers run in background tabs too, unlike requestAnimationFrame); while a
+ * long replay streams in, one pass per 300 ms (each pass re-lays out the table), and one at once when it completes.
+ */
+export class PageRender {
+  private timer: number | null = null;
+
+  constructor(private readonly d: PageRenderDeps) {}
+
+  /** Plans a render pass; `now` runs it at once (replacing a planned one). */
+  schedule(now = false): void {
+    if (now && this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.timer !== null) return;
+    this.timer = window.setTimeout(
+      () => {
+        this.timer = null;
+        this.render();
+      },
+      now ? 0 : this.d.state.replayMs === null ? 300 : 16,
+    );
+  }
+
+  /** One render pass: the alert table and its header, the banner, and the detail when it is marked dirty. */
+  render(): void {
+    const { state, model, list, detail } = this.d;
+    state.counters.renders++;
+    const now = Date.now();
+    list.render(now);
+    $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? `(${model.size})` : `(${list.matchCount} / ${model.size})`;
+    $('alerts-empty').hidden = list.matchCount > 0;
+    const more = $('alerts-more');
+    more.hidden = list.hiddenCount === 0;
+    more.textContent = t('alerts.more', { n: list.hiddenCount });
+    const unackShown = list.visibleAlerts().filter((v) => v.state === 'new').length;
+    const ackAll = $<HTMLButtonElement>('ack-all');
+    ackAll.hidden = unackShown === 0;
+    ackAll.textContent = t('alerts.ackAll', { n: unackShown });
+    this.renderBanner();
+    if (state.detailDirty) {
+      state.detailDirty = false;
+      detail.refresh(now);
+    }
+  }
+
+  /** The banner (connection lost, storage failed, new alerts, sites and sensors offline) and the page title's "(!)". */
+  private renderBanner(): void {
+    const { state, model, sitePanel, sensorPanel } = this.d;
+    const parts: string[] = [];
+    if (state.connLost) parts.push(t('banner.connLost'));
+    for (const s of model.storageFailedSites()) parts.push(t('banner.storageFailed', { name: s }));
+    const unack = model.unacknowledgedCount();
+    if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
+    for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
+    for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
+    const banner = $('banner');
+    banner.hidden = parts.length === 0;
+    banner.textContent = parts.join(' · ');
+    document.title = parts.length > 0 ? `(!) ${t('title')}` : t('title');
+  }
+}
