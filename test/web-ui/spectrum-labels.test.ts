@@ -1,5 +1,5 @@
-// Web UI (headless Chromium): the alert detail's "spectrum at the alert's peak" keeps every text of its plot inside the
-// card and apart: the band label inside the plot, beside its band; tick labels apart from each other and from the axis
+// Web UI (headless Chromium): the sensor cards' band labels stay inside their plots and apart; the alert detail's
+// "spectrum at the alert's peak" keeps every text of its plot inside the card and apart: the band label inside the plot, beside its band; tick labels apart from each other and from the axis
 // titles (MHz, dBFS), nothing cut at the canvas edges; at 1400 × 900 and on a phone (390 × 844), in English and Chinese.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,17 @@ describe('alert detail spectrum: labels inside the card and apart', () => {
     it(`${c.name}: band label inside the plot over its band; tick labels apart from the axis titles; nothing cut`, async () => {
       const { page, close } = await room.open({ locale: c.locale, viewport: c.viewport, isMobile: c.isMobile });
       try {
+        // the sensor cards first: every band label drawn inside its plot area, none within 6 px of another in its row
+        await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-testid="spectrum-plot"]')].some((p) => (p.dataset.bandLabels ?? '[]') !== '[]'), undefined, { timeout: 5000 });
+        const cards = await page.$$eval('[data-testid="spectrum-plot"]', (ps) => ps.map((p) => {
+          const d = (p as HTMLElement).dataset;
+          return { sensor: d.sensor, left: Number(d.plotLeft), width: Number(d.plotWidth), labels: JSON.parse(d.bandLabels ?? '[]') as { x: number; y: number; w: number }[] };
+        }));
+        expect(cards.reduce((n, c) => n + c.labels.length, 0)).toBeGreaterThanOrEqual(3); // the group's three sensors at least
+        for (const c of cards) {
+          for (const l of c.labels) expect({ sensor: c.sensor, inside: l.x >= c.left && l.x + l.w <= c.left + c.width }).toEqual({ sensor: c.sensor, inside: true });
+          for (const a of c.labels) for (const b of c.labels) if (a !== b && a.y === b.y) expect(a.x + a.w + 5.9 <= b.x || b.x + b.w + 5.9 <= a.x).toBe(true);
+        }
         const row = page.locator('[data-testid="alert-row"]', { has: page.locator('.c-sensor', { hasText: 'great-hall-b-stage' }) });
         await row.locator('.c-sensor').click();
         const plot = page.locator('[data-testid="detail-spectrum"]');
