@@ -58,6 +58,15 @@ export function formatDelay(ms: number): string {
   return delayText(lang(), ms);
 }
 
+/**
+ * A short span measured within a transmission (burst length, burst period), in the current language: ms with two
+ * decimals below 1 s ("1.75 ms", "1.75 毫秒": keying elements need them), else as {@link formatDelay} ("1.6 s", "1.6 秒").
+ */
+export function formatFeatureMs(ms: number): string {
+  if (Math.abs(ms) >= 1000) return formatDelay(ms);
+  return `${ms.toFixed(2)} ${lang() === 'zh-CN' ? '毫秒' : 'ms'}`;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
