@@ -388,7 +388,7 @@ export function register(program: Command): void {
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
-    .option('--json', 'JSON lines on stdout even when it is a terminal (piped output is always JSON lines)')
+    .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
     .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
