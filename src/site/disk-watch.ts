@@ -30,6 +30,8 @@ export interface DiskWatchOptions {
   read?: (dir: string) => Promise<DiskSpace>;
   /** Bytes held by the data dir (what QuietBand itself keeps). Default: {@link dirBytes}. */
   measureDir?: (dir: string) => Promise<number>;
+  /** The data dir is walked at most this often (ms; a walk stats every file: ≈ 0.2 s for 5000 files). Default 2 min. */
+  dirEveryMs?: number;
   now?: () => number;
 }
 
@@ -68,17 +70,18 @@ type DiskNumbers = Omit<DiskHealth, 'line' | 'lineCode'>;
  * @throws the error of reading `dir` itself (missing, no permission).
  */
 export async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true })) {
+  const entries = await readdir(dir, { withFileTypes: true });
+  // one folder's entries at once (libuv's thread pool runs the lstat calls side by side)
+  const sizes = await Promise.all(entries.map(async (e) => {
     const p = join(dir, e.name);
     try {
-      if (e.isDirectory()) total += await dirBytes(p);
-      else if (e.isFile()) total += (await lstat(p)).size;
+      if (e.isDirectory()) return await dirBytes(p);
+      return e.isFile() ? (await lstat(p)).size : 0;
     } catch {
-      // removed meanwhile (a clip shed by the quota): not held any more
+      return 0; // removed meanwhile (a clip shed by the quota): not held any more
     }
-  }
-  return total;
+  }));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /** The health line of {@link DiskHealth} as a code (`disk.*`, texts in src/server/message-text.ts) from its numbers. */
@@ -116,14 +119,16 @@ async function statfsSpace(dir: string): Promise<DiskSpace> {
  */
 export class DiskWatch {
   private readonly o: Required<Omit<DiskWatchOptions, 'read' | 'now' | 'measureDir'>> & Pick<DiskWatchOptions, 'read' | 'now' | 'measureDir'>;
-  private readonly samples: { atMs: number; space: DiskSpace; dirBytes: number | null }[] = [];
+  /** Samples of the window; `dirBytes` only on those that walked the data dir (`walked`; null: the walk failed). */
+  private readonly samples: { atMs: number; space: DiskSpace; dirBytes: number | null; walked: boolean }[] = [];
+  private lastWalkAtMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly read: (dir: string) => Promise<DiskSpace>;
   private readonly measureDir: (dir: string) => Promise<number>;
   private readonly now: () => number;
 
   constructor(o: DiskWatchOptions) {
-    this.o = { everyMs: 30_000, windowMs: 3_600_000, minSpanMs: 120_000, ...o };
+    this.o = { everyMs: 30_000, windowMs: 3_600_000, minSpanMs: 120_000, dirEveryMs: 120_000, ...o };
     this.read = o.read ?? statfsSpace;
     this.measureDir = o.measureDir ?? dirBytes;
     this.now = o.now ?? Date.now;
@@ -144,9 +149,11 @@ export class DiskWatch {
     } catch {
       return;
     }
-    const held = await this.measureDir(this.o.dir).catch(() => null);
+    const walk = this.lastWalkAtMs === null || this.now() - this.lastWalkAtMs >= this.o.dirEveryMs;
+    const held = walk ? await this.measureDir(this.o.dir).catch(() => null) : null;
     const atMs = this.now();
-    this.samples.push({ atMs, space, dirBytes: held });
+    if (walk) this.lastWalkAtMs = atMs;
+    this.samples.push({ atMs, space, dirBytes: held, walked: walk });
     while (this.samples.length > 2 && atMs - this.samples[1]!.atMs >= this.o.windowMs) this.samples.shift();
   }
 
@@ -159,14 +166,21 @@ export class DiskWatch {
     const bytesPerDay = spanMs >= this.o.minSpanMs ? ((first.space.freeBytes - last.space.freeBytes) / spanMs) * 86_400_000 : null;
     const free = last.space.freeBytes;
     const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? free / bytesPerDay : null;
-    const ownPerDay = bytesPerDay !== null && first.dirBytes !== null && last.dirBytes !== null ? ((last.dirBytes - first.dirBytes) / spanMs) * 86_400_000 : null;
+    // the data dir's growth between its first and latest walk in the window (walks are rarer than samples)
+    const walks = this.samples.filter((x) => x.walked);
+    const w0 = walks[0];
+    const w1 = walks.at(-1);
+    const walkSpanMs = w0 !== undefined && w1 !== undefined ? w1.atMs - w0.atMs : 0;
+    const ownPerDay = bytesPerDay !== null && walkSpanMs >= this.o.minSpanMs && w0!.dirBytes !== null && w1!.dirBytes !== null
+      ? ((w1!.dirBytes - w0!.dirBytes) / walkSpanMs) * 86_400_000
+      : null;
     const pictureFloorBytes = PICTURE_FLOOR_FACTOR * this.o.floorBytes;
     const h: DiskNumbers = {
       freeBytes: free,
       totalBytes: last.space.totalBytes,
       bytesPerDay: bytesPerDay === null ? null : Math.round(bytesPerDay),
       daysLeft,
-      dataDirBytes: last.dirBytes,
+      dataDirBytes: w1?.dirBytes ?? null,
       dataDirBytesPerDay: ownPerDay === null ? null : Math.round(ownPerDay),
       floorBytes: this.o.floorBytes,
       pictureFloorBytes,

@@ -103,6 +103,22 @@ describe('DiskWatch', () => {
     expect(w.health()!.line).toMatch(/\(whole disk 864 MB\/day, of it QuietBand's data dir \?\/day\)$/);
   });
 
+  it('walks the data dir at most every 2 min (samples every 30 s): the growth between its walks', async () => {
+    let now = 0;
+    let walks = 0;
+    const w = new DiskWatch({ dir: '/data', floorBytes: 1e6, now: () => now, read: async () => ({ freeBytes: 10 * GB - now * 100, totalBytes: 64 * GB }), measureDir: async () => {
+      walks++;
+      return 1e9 + now * 10; // 10 B/ms: 864 MB/day
+    } });
+    for (let s = 0; s <= 300; s += 30) {
+      now = s * 1000;
+      await w.sample();
+    }
+    expect(walks).toBe(3); // at 0, 120 and 240 s
+    const h = w.health()!;
+    expect([h.dataDirBytes, h.dataDirBytesPerDay, h.bytesPerDay]).toEqual([1e9 + 240_000 * 10, 864_000_000, 8_640_000_000]);
+  });
+
   it('formats sizes and durations as a technician reads them', () => {
     expect([formatBytes(14.2e9), formatBytes(4.66e9), formatBytes(830e6), formatBytes(999)]).toEqual(['14 GB', '4.7 GB', '830 MB', '999 B']);
     expect([formatDuration(3.17), formatDuration(12.4), formatDuration(0.8), formatDuration(0.03)]).toEqual(['≈ 3.2 days', '≈ 12 days', '≈ 19 h', '≈ 43 min']);
