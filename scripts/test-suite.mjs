@@ -24,8 +24,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
-/** Browser files that measure no time: they run in group 1 with the rest. */
-const BROWSER_IN_SHARED = 'test/web-ui/{alert-model,calibration-heard,site-plan*}.test.ts';
+/** Files of test/web-ui/ that measure no time (spectrum-label-layout starts no browser): they run in group 1. */
+const BROWSER_IN_SHARED = 'test/web-ui/{alert-model,calibration-heard,site-plan*,spectrum-label-layout}.test.ts';
 /** Files of the "peers" lane: globs (to exclude them from group 1) and the path prefixes vitest filters on. */
 const PEERS = [
   ['test/source/rtl-tcp-*.test.ts', 'test/source/rtl-tcp-'],
@@ -37,7 +37,7 @@ const PEERS = [
   ['test/mqtt/**', 'test/mqtt/'],
 ];
 
-const shared = ['--maxWorkers=2', '--exclude', 'test/web-ui/!(alert-model|calibration-heard|site-plan*).test.ts', ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
+const shared = ['--maxWorkers=2', '--exclude', 'test/web-ui/!(alert-model|calibration-heard|site-plan*|spectrum-label-layout).test.ts', ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
 const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, 'test/web-ui/'];
 const peers = ['--maxWorkers=1', ...PEERS.map(([, prefix]) => prefix)];
 

@@ -126,7 +126,8 @@ export interface AlertSignal {
 /**
  * A server-produced text (an alert's note, a sensor's health note) as a code plus its values, so the page can show it
  * in the reader's language (texts: src/server/message-text.ts, the `ident.*` ones from src/ident/reasons.ts):
- * - `offline.source` {sensor, source, reason}: the source stopped (reason: the source's own words, shown as written);
+ * - `offline.source` {sensor, source, reason}: the source stopped, with its reason in English words (records of older
+ *   versions; the daemon now writes `offline.sourceError`);
  * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
  * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
  * - `offline.noData` {sensor, source, ms}: no data for `ms` ms;
@@ -143,19 +144,21 @@ export interface AlertSignal {
  *   {name, limitH}: the baseline in use is not fit for a session (sensor health), followed by one of
  *   `baseline.advice` {command}, `baseline.adviceWindow` {command, session, from}, `baseline.adviceWindowNow`
  *   {command, session}: how to refresh it;
- * - `offline.sourceError` {sensor, source, cause, detail, ms}: the source failed with a known error; `cause` is one of
- *   the `source.*` ids below, whose text fills the `{=cause}` placeholder;
+ * - `offline.sourceError` {sensor, source, cause, …the cause's params}: the sensor stopped delivering; `cause` is the
+ *   id of its note (one of the `source.*` ids below, `worker.exited`, `sensor.*`), whose text fills the `{=cause}`
+ *   placeholder;
  * - `source.notFound`, `source.busy`, `source.permission`, `source.disconnected`, `source.usb`, `source.notRtlTcp`,
  *   `source.io` {detail, ms}: the source failed (DEVICE_NOT_FOUND, DEVICE_BUSY, PERMISSION, DISCONNECTED, USB_TRANSFER,
  *   NOT_RTL_TCP, any other) and is reopened in `ms` ms; `source.ended` {ms}: it ended by itself (sensor health; detail:
- *   the English reason, with its advice);
+ *   the English reason, with its advice); `source.stopped` {}: the source stopped with no reason given;
  * - `sensor.config`, `sensor.badInput`, `sensor.baselineMismatch`, `sensor.nativeUnavailable` {detail}: the sensor
- *   stopped for good on that error (not restarted);
+ *   stopped for good on that error (not restarted); `sensor.failed` {detail}: it stopped on an error of another code
+ *   (detail: the error's English words);
  * - `sensor.calibrating`, `sensor.calibratingHops` {seconds, reason}: a calibration window records a baseline (of
  *   every hop) (reason: English, not in Chinese);
  * - `hearing.deaf` {mhz, periodS, silentS} (one per silent emitter), then `hearing.advice` {}: a periodic calibration
  *   emitter is no longer heard (src/field/baseline-health.ts judgeHearing);
- * - `disk.*` {free, n, perDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
+ * - `disk.*` {free, n, perDay, ownPerDay, floor, pictureFloor} (sizes as text, `14 GB`): the "recording to disk" line of
  *   {@link DiskStatus} (src/site/disk-watch.ts);
  * - `ident.*` ({@link SignalReasonId}, texts in src/ident/reasons.ts): the rule that decided a transmission's class
  *   (`AlertSignal.reasonCode`, values preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
@@ -167,7 +170,7 @@ export interface AlertMessageCode {
     | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
     | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow'
     | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
-    | 'source.io' | 'source.ended' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable'
+    | 'source.io' | 'source.ended' | 'source.stopped' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable' | 'sensor.failed'
     | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
     | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor'
     | SignalReasonId | ListenReasonId;

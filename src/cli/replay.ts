@@ -1,4 +1,5 @@
-// `quietband replay <file>`: runs the detection pipeline over a recording and prints one JSON line per detection.
+// `quietband replay <file>`: runs the detection pipeline over a recording and prints one JSON line per detection (piped),
+// or a short table (stdout a terminal; src/cli/replay-table.ts).
 import type { EmitterHeard } from '../detector/emitter-watch.js';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -23,6 +24,7 @@ import { renderRecordingPicture, type PictureDetection } from '../evidence/recor
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
+import { ReplayTable, replayOutput } from './replay-table.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -42,6 +44,10 @@ export interface ReplayFlags extends PipelineFlags {
   audio?: string;
   /** false (`--no-summary`): no summary in words at the end, even on a terminal. */
   summary?: boolean;
+  /** `--json`: JSON lines on stdout even when it is a terminal. */
+  json?: boolean;
+  /** `--table`: the readable table on stdout even when it is piped (e.g. into `less`). */
+  table?: boolean;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -367,7 +373,7 @@ async function replayScan(
 export function register(program: Command): void {
   const cmd = program
     .command('replay')
-    .description('replay a recording (raw cu8/cs8/cs16/cf32 or SigMF) through the detector; one JSON line per detection on stdout')
+    .description('replay a recording (raw cu8/cs8/cs16/cf32 or SigMF) through the detector; one JSON line per detection on stdout (a table when stdout is a terminal)')
     .argument('<file>', 'recording: .cu8 .cs8 .cs16 .cf32 (rtl_433-style names give rate and centre) or .sigmf-meta/.sigmf-data');
   addInputFlags(cmd);
   addPipelineFlags(cmd);
@@ -382,21 +388,27 @@ export function register(program: Command): void {
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
+    .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
+    .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const log = createLogger(checkLogLevel(flags.logLevel));
       // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
       if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
+      // a person at a terminal reads a table, written after the progress bar is gone; a pipe gets the JSON lines as they come
+      const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable() : undefined;
       const lines: string[] = [];
       const flush = () => {
         if (lines.length) process.stdout.write(lines.join('\n') + '\n');
         lines.length = 0;
       };
       const summary = await replayFile(file, flags, (line) => {
+        if (table) return table.add(line);
         lines.push(line);
         if (lines.length >= 256) flush();
       }, log);
       flush();
+      if (table) process.stdout.write(table.text());
       // a person at a terminal gets the summary in words; piped output stays machine lines only
       if (flags.summary !== false) summaryStream(process.stdout, process.stderr)?.write(replaySummaryText(summary));
     });

@@ -7,6 +7,7 @@ import { quietAt, routes, type ChannelSettings, type NotifySettings } from './no
 import { notifyMessage } from './message.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { createSender, type Sender } from './senders.js';
+import { delayText } from '../text-template.js';
 
 /** Options of {@link Notifier}. */
 export interface NotifierOptions {
@@ -311,7 +312,7 @@ export class Notifier {
           this.log.error({ channel: c.name, id: e.id, alert: e.alert, lastError: ch.lastError }, `notify: delivery given up: the receiver has failed for more than ${Math.round(r.giveUpAfterMs / 60_000)} min`);
           ch.queue.splice(i, 1);
           ch.dropped++;
-          await outbox.drop(e.id, `receiver failing for longer than ${r.giveUpAfterMs} ms: ${ch.lastError}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
+          await outbox.drop(e.id, `receiver failing for longer than ${delayText('en', r.giveUpAfterMs)}: ${ch.lastError}`).catch((err: unknown) => this.log.error({ err }, 'notify: outbox write failed'));
           continue;
         }
         if (ch.failures === 1 || ch.failures % 10 === 0) {

@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { Agent, fetch, type Dispatcher, type Response } from 'undici';
 import type { Alert } from '../alerts/alert.js';
+import { delayText } from '../text-template.js';
 import type { ChannelSettings, EmailChannel, NtfyChannel, WebhookChannel } from './notify-config.js';
 import type { NotifyMessage } from './message.js';
 
@@ -65,7 +66,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
     res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error', ...(dispatcher !== undefined ? { dispatcher } : {}) });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    throw new Error(e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message));
+    throw new Error(e.name === 'TimeoutError' ? `no answer within ${delayText('en', timeoutMs)}` : (e.cause?.code ?? e.cause?.message ?? e.message));
   }
   // the body is read so the connection can be reused; its text helps the technician when the receiver refuses
   const text = await res.text().catch(() => '');
@@ -134,7 +135,7 @@ function emailSender(c: EmailChannel): Sender {
     async send(d, timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`no answer within ${delayText('en', timeoutMs)}`)), timeoutMs);
       });
       try {
         await Promise.race([

@@ -16,11 +16,11 @@ export type AlertMessageId = AlertMessageCode['id'];
 export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<AlertMessageId, string>>>> = {
   en: {
     'offline.source': 'sensor {sensor} ({source}) stopped delivering: {reason}',
-    'offline.silentWorker': 'sensor {sensor} ({source}) stopped delivering: its worker has not reported for {ms} ms',
-    'offline.noDataAfterOpen': 'sensor {sensor} ({source}) stopped delivering: no data {ms} ms after opening the source',
-    'offline.noData': 'sensor {sensor} ({source}) stopped delivering: no data for {ms} ms',
+    'offline.silentWorker': 'sensor {sensor} ({source}) stopped delivering: its worker has not reported for {ms|delay}',
+    'offline.noDataAfterOpen': 'sensor {sensor} ({source}) stopped delivering: no data {ms|delay} after opening the source',
+    'offline.noData': 'sensor {sensor} ({source}) stopped delivering: no data for {ms|delay}',
     'online.again': 'data flows again',
-    'overload.on': 'ADC overload: {pct} % of samples at the rails for over {ms} ms; lower the gain (detections meanwhile may be intermodulation)',
+    'overload.on': 'ADC overload: {pct} % of samples at the rails for over {ms|delay}; lower the gain (detections meanwhile may be intermodulation)',
     'overload.off': 'clipping stopped',
     'storage.failed': 'STORAGE FAILED: alerts cannot be written to the data dir ({code}: {error}). They are still sent and kept in memory, and are stored once the disk accepts writes again: free space or fix the data dir now.',
     'storage.back': 'storage back: every held alert is stored',
@@ -45,19 +45,21 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'source.notRtlTcp': '{detail}; reopening in {ms|delay}',
     'source.io': '{detail}; reopening in {ms|delay}',
     'source.ended': 'the source ended; reopening in {ms|delay}',
+    'source.stopped': 'the source stopped',
     'sensor.config': '{detail}',
     'sensor.badInput': '{detail}',
     'sensor.baselineMismatch': '{detail}',
     'sensor.nativeUnavailable': '{detail}',
+    'sensor.failed': '{detail}',
     'sensor.calibrating': 'calibration: recording {seconds} s of baseline ({reason})',
     'sensor.calibratingHops': 'calibration: recording {seconds} s of baseline per hop ({reason})',
     'hearing.deaf': "Not hearing the calibration's periodic emitter {mhz} MHz (every {periodS} s, silent {silentS} s).",
     'hearing.advice': 'Check the antenna, its cable and the gain: a deaf sensor raises no alerts.',
     'disk.measuring': 'recording to disk: {free} free (measuring the rate)',
     'disk.notFilling': 'recording to disk: {free} free, not filling at the current rate',
-    'disk.days': 'recording to disk: {free} free, ≈ {n} days at the current rate ({perDay}/day)',
-    'disk.hours': 'recording to disk: {free} free, ≈ {n} h at the current rate ({perDay}/day)',
-    'disk.minutes': 'recording to disk: {free} free, ≈ {n} min at the current rate ({perDay}/day)',
+    'disk.days': 'recording to disk: {free} free, ≈ {n} days at the current rate (whole disk {perDay}/day, of it QuietBand\'s data dir {ownPerDay}/day)',
+    'disk.hours': 'recording to disk: {free} free, ≈ {n} h at the current rate (whole disk {perDay}/day, of it QuietBand\'s data dir {ownPerDay}/day)',
+    'disk.minutes': 'recording to disk: {free} free, ≈ {n} min at the current rate (whole disk {perDay}/day, of it QuietBand\'s data dir {ownPerDay}/day)',
     'disk.picturesShed': 'recording to disk: {free} free, below {pictureFloor} (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)',
     'disk.belowFloor': 'recording to disk: {free} free, below the {floor} evidence floor: clips and pictures are not written (alerts are)',
     ...SIGNAL_REASON_TEXT.en,
@@ -79,11 +81,11 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
   },
   'zh-CN': {
     'offline.source': '传感器 {sensor}（{source}）停止输出数据：{reason}',
-    'offline.silentWorker': '传感器 {sensor}（{source}）停止输出数据：处理进程已 {ms} 毫秒未报告',
-    'offline.noDataAfterOpen': '传感器 {sensor}（{source}）停止输出数据：打开信号源 {ms} 毫秒后仍无数据',
-    'offline.noData': '传感器 {sensor}（{source}）停止输出数据：已 {ms} 毫秒无数据',
+    'offline.silentWorker': '传感器 {sensor}（{source}）停止输出数据：处理进程已 {ms|delay}未报告',
+    'offline.noDataAfterOpen': '传感器 {sensor}（{source}）停止输出数据：打开信号源 {ms|delay}后仍无数据',
+    'offline.noData': '传感器 {sensor}（{source}）停止输出数据：已 {ms|delay}无数据',
     'online.again': '数据已恢复',
-    'overload.on': 'ADC 过载：{pct}% 的采样处于满幅已超过 {ms} 毫秒；请降低增益（期间的检测可能是互调产物）',
+    'overload.on': 'ADC 过载：{pct}% 的采样处于满幅已超过 {ms|delay}；请降低增益（期间的检测可能是互调产物）',
     'overload.off': '削波已停止',
     'storage.failed': '存储故障：告警无法写入数据目录（{code}：{error}）。告警仍会发送并暂存于内存，磁盘恢复写入后即保存：请立即释放空间或修复数据目录。',
     'storage.back': '存储已恢复：暂存的告警均已保存',
@@ -108,19 +110,21 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms|delay}后重试',
     'source.io': '读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；{ms|delay}后重试',
     'source.ended': '信号源已结束；{ms|delay}后重新打开',
+    'source.stopped': '信号源已停止',
     'sensor.config': '配置有误，传感器未运行：请按详情修改考点配置文件中该传感器的设置，然后重启 quietband',
     'sensor.badInput': '输入文件有误，传感器未运行：请按详情检查录音文件及其元数据（采样格式、采样率、中心频率）',
     'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：请重新校准（"quietband calibrate"），或删除详情中所列的基线文件',
     'sensor.nativeUnavailable': '本机接收器模块不可用，传感器未运行：请安装详情中所列的软件包，再运行 "npm run build:native" 重新编译',
+    'sensor.failed': '传感器出错，未运行：请查看详情（守护进程的原文）',
     'sensor.calibrating': '校准：正在录制 {seconds} 秒基线',
     'sensor.calibratingHops': '校准：每个跳频段正在录制 {seconds} 秒基线',
     'hearing.deaf': '听不到校准时的周期性发射源 {mhz} MHz（每 {periodS} 秒一次，已 {silentS} 秒未出现）。',
     'hearing.advice': '请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。',
     'disk.measuring': '磁盘记录：剩余 {free}（正在测算写入速度）',
     'disk.notFilling': '磁盘记录：剩余 {free}，按当前速度不会写满',
-    'disk.days': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 天（每天 {perDay}）',
-    'disk.hours': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 小时（每天 {perDay}）',
-    'disk.minutes': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 分钟（每天 {perDay}）',
+    'disk.days': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 天（整个磁盘每天写入 {perDay}，其中 QuietBand 数据目录 {ownPerDay}）',
+    'disk.hours': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 小时（整个磁盘每天写入 {perDay}，其中 QuietBand 数据目录 {ownPerDay}）',
+    'disk.minutes': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 分钟（整个磁盘每天写入 {perDay}，其中 QuietBand 数据目录 {ownPerDay}）',
     'disk.picturesShed': '磁盘记录：剩余 {free}，低于 {pictureFloor}（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）',
     ...SIGNAL_REASON_TEXT['zh-CN'],
     'listen.byListener': '监听者已停止',
@@ -240,12 +244,15 @@ export function calibratingNote(seconds: number, reason: string, perHop: boolean
 }
 
 /**
- * The code of a sensor-offline alert for a sensor whose source stopped: `offline.sourceError` naming the cause when the
- * sensor's note is a `source.*` code, else `offline.source` with `reason` (the note's English words) as written.
+ * The code of a sensor-offline alert for a sensor whose source stopped: always `offline.sourceError`, whose `{=cause}`
+ * is the text of the sensor's note in the reader's language: the note's own id (`source.*` while the source is
+ * reopened, `worker.exited`, `sensor.*`) with its params; a note in words only (`reason`, an error without a known code)
+ * is `sensor.failed` with those words as `detail` (shown as a details line in Chinese, see {@link codeDetail}); no note
+ * at all is `source.stopped`.
  */
 export function offlineSourceCode(sensor: string, source: string, reason: string, note: AlertMessageCode | undefined): AlertMessageCode {
-  if (note !== undefined && note.id.startsWith('source.')) return { id: 'offline.sourceError', params: { sensor, source, ...note.params, cause: note.id } };
-  return { id: 'offline.source', params: { sensor, source, reason } };
+  const cause: AlertMessageCode = note ?? (reason.trim() !== '' ? { id: 'sensor.failed', params: { detail: reason } } : { id: 'source.stopped' });
+  return { id: 'offline.sourceError', params: { sensor, source, ...cause.params, cause: cause.id } };
 }
 
 /**

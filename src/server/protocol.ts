@@ -98,16 +98,22 @@ export interface SessionStatus {
 export interface DiskStatus {
   freeBytes: number;
   totalBytes: number;
-  /** Free space lost per day (bytes/day), null while measuring; freeBytes / bytesPerDay, null when not filling. */
+  /**
+   * Free space lost per day (bytes/day) by the whole file system (QuietBand and everything else writing to it), null
+   * while measuring; freeBytes / bytesPerDay, null when not filling.
+   */
   bytesPerDay: number | null;
   daysLeft: number | null;
+  /** Bytes of the files in the data dir (null: could not be read), and its net growth per day over the same samples (null while measuring). */
+  dataDirBytes: number | null;
+  dataDirBytesPerDay: number | null;
   floorBytes: number;
   pictureFloorBytes: number;
   picturesShed: boolean;
   belowFloor: boolean;
   /** Something to act on: pictures or clips shed, or less than a day left at the current rate. */
   low: boolean;
-  /** `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (4.4 GB/day)`, and as a code (`disk.*`). */
+  /** `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (whole disk 4.4 GB/day, of it QuietBand's data dir 1.2 GB/day)`, and as a code (`disk.*`). */
   line: string;
   lineCode: AlertMessageCode;
 }

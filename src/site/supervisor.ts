@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message-text.js';
+import { delayText } from '../text-template.js';
 import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
@@ -298,7 +299,7 @@ export class SensorSupervisor {
           const change = this.overload.report(m.clipFraction, Date.now());
           if (change === 'on') {
             const pct = (m.clipFraction * 100).toFixed(1);
-            const msg = `ADC overload: ${pct} % of samples at the rails for over ${this.o.site.overload.onAfterMs} ms; lower the gain (detections meanwhile may be intermodulation)`;
+            const msg = `ADC overload: ${pct} % of samples at the rails for over ${delayText('en', this.o.site.overload.onAfterMs)}; lower the gain (detections meanwhile may be intermodulation)`;
             this.log.warn({ clipFraction: m.clipFraction }, 'overload');
             this.o.bus.raiseSensorAlert(this.name, 'overload', msg, { id: 'overload.on', params: { pct, ms: this.o.site.overload.onAfterMs } }).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
             this.o.onChange();
@@ -390,10 +391,10 @@ export class SensorSupervisor {
       const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
         ? [this.message ?? 'the source stopped', this.sourceOfflineCode()]
         : now - this.lastReportAtMs > this.o.site.startGraceMs
-          ? [`the sensor worker has not reported for ${now - this.lastReportAtMs} ms`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
+          ? [`the sensor worker has not reported for ${delayText('en', now - this.lastReportAtMs)}`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
           : !this.streaming
-            ? [`no data ${Math.round(this.sourceWaitMs + now - this.lastReportAtMs)} ms after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
-            : [`no data for ${this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs} ms`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
+            ? [`no data ${delayText('en', Math.round(this.sourceWaitMs + now - this.lastReportAtMs))} after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
+            : [`no data for ${delayText('en', this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs)}`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
       // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
       else this.log.warn({ why }, 'sensor offline: alert raised');

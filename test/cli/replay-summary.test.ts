@@ -1,5 +1,5 @@
-// `quietband replay` on a terminal ends with a summary in words (detections, overload, calibration emitters, duration,
-// speed); piped, stdout is the same JSON lines, byte for byte, and nothing else.
+// `quietband replay` on a terminal shows a table of the detections and ends with a summary in words (detections,
+// overload, calibration emitters, duration, speed); piped (or with --json), stdout is the JSON lines, byte for byte.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ function onTerminal(args: string[]): string {
 }
 
 describe('replay on a terminal and piped (real capture)', () => {
-  it('ends with the summary on a terminal; piped stdout is the same detection lines and nothing else', () => {
+  it('shows a table and ends with the summary on a terminal; piped stdout (or --json on a terminal) is the detection lines and nothing else', () => {
     const args = ['replay', CAPTURE, '--log-level', 'warn'];
     const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(piped.status).toBe(0);
@@ -69,8 +69,12 @@ describe('replay on a terminal and piped (real capture)', () => {
     expect(again.stdout).toBe(piped.stdout); // deterministic bytes
 
     const shown = onTerminal(args);
-    const jsonLines = shown.split('\n').filter((l) => l.startsWith('{'));
-    expect(jsonLines.join('\n') + '\n').toBe(piped.stdout);
+    // a terminal gets a table, one line per detection, not the JSON lines; --json gives those bytes on a terminal too
+    expect(shown.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
+    expect(shown).toMatch(/^#  time s  centre MHz  bw kHz  duration  excess dB  class     notes\n1   0\.109    434\.0252    0\.98    299 ms       10\.9  ook \d+ %  ISM 433 MHz\n2   0\.289    433\.9237    9\.28    196 ms       43\.8  ook \d+ %  ISM 433 MHz\n2 detections: ook 2\n/m);
+    const asJson = onTerminal([...args, '--json', '--no-summary']);
+    expect(asJson.split('\n').filter((l) => l.startsWith('{')).join('\n') + '\n').toBe(piped.stdout);
+    expect(asJson).not.toContain('time s');
     const summary = shown.slice(shown.indexOf('replay of '));
     expect(summary).toMatch(new RegExp(
       `^replay of ${CAPTURE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n` +
@@ -79,6 +83,6 @@ describe('replay on a terminal and piped (real capture)', () => {
       '  overload     none \\(at most \\d+\\.\\d % of raw values at the rails in one block\\)\\n' +
       '  speed        \\d+\\.\\d × real time \\(\\d+\\.\\d\\d s\\)\\n$',
     ));
-    expect(onTerminal([...args, '--no-summary'])).not.toContain('replay of');
+    expect(asJson).not.toContain('replay of'); // --no-summary
   }, 60_000);
 });

@@ -90,12 +90,12 @@ describe('message codes', () => {
     const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
     const bus = new AlertBus({ store, updateIntervalMs: 0, now: () => T0 });
     try {
-      const off = (await bus.raiseSensorAlert('a', 'sensor-offline', 'sensor a (rtl=0) stopped delivering: no data for 2100 ms', { id: 'offline.noData', params: { sensor: 'a', source: 'rtl=0', ms: 2100 } }))!;
+      const off = (await bus.raiseSensorAlert('a', 'sensor-offline', 'sensor a (rtl=0) stopped delivering: no data for 2.1 s', { id: 'offline.noData', params: { sensor: 'a', source: 'rtl=0', ms: 2100 } }))!;
       const back = (await bus.clearSensorAlert('a', 'sensor-offline', 'data flows again', { id: 'online.again' }))!;
       expect(off.messageCode).toEqual({ id: 'offline.noData', params: { sensor: 'a', source: 'rtl=0', ms: 2100 } });
       expect(back.messageCode).toEqual({ id: 'online.again' });
       setLang('zh-CN', false);
-      expect(alertMessageText(off.message, off.messageCode)).toBe('传感器 a（rtl=0）停止输出数据：已 2100 毫秒无数据');
+      expect(alertMessageText(off.message, off.messageCode)).toBe('传感器 a（rtl=0）停止输出数据：已 2.1 秒无数据');
       expect(alertMessageText(back.message, back.messageCode)).toBe('数据已恢复');
       expect(alertMessageText('heartbeats again', undefined)).toBe('heartbeats again');
       expect(alertMessageText('new text', { id: 'no.such.code' } as never)).toBe('new text');

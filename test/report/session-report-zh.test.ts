@@ -6,7 +6,7 @@ import type { Alert } from '../../src/server/protocol.js';
 
 const base = { site: 'hall-z', state: 'new', severity: 'high', session: '数学' } as const;
 const RECORDS: Alert[] = [
-  { ...base, seq: 1, alertId: 'hall-z-1', sensor: 'room-2', kind: 'sensor-offline', event: 'open', time: '2026-06-07T01:05:00.000Z', message: 'sensor room-2 (rtl=0) stopped delivering: no data for 2100 ms', messageCode: { id: 'offline.noData', params: { sensor: 'room-2', source: 'rtl=0', ms: 2100 } } },
+  { ...base, seq: 1, alertId: 'hall-z-1', sensor: 'room-2', kind: 'sensor-offline', event: 'open', time: '2026-06-07T01:05:00.000Z', message: 'sensor room-2 (rtl=0) stopped delivering: no data for 2.1 s', messageCode: { id: 'offline.noData', params: { sensor: 'room-2', source: 'rtl=0', ms: 2100 } } },
   { ...base, seq: 2, alertId: 'hall-z-1', sensor: 'room-2', kind: 'sensor-offline', event: 'close', time: '2026-06-07T01:06:00.000Z', message: 'data flows again', messageCode: { id: 'online.again' } },
   { ...base, seq: 3, alertId: 'hall-z-2', sensor: 'room-1', kind: 'transmission', event: 'open', time: '2026-06-07T01:10:00.000Z', startTime: '2026-06-07T01:10:00.000Z', centerHz: 433_980_000, bandwidthHz: 12_000, peakExcessDb: 25.3, bandLabel: 'ISM 433 MHz',
     rooms: [{ room: 'Room 101', sensor: 'room-1', excessDb: 25.3 }, { room: 'Room 102', sensor: 'room-2', excessDb: 12.1 }], groupId: 'hall-z-2', positionM: { xM: 2.5, yM: 3 } },
@@ -32,7 +32,7 @@ describe('session report in zh-CN', () => {
     expect(html).toContain('<td>5.0 秒</td>');
     expect(html).toContain('<b>Room 101</b> (room-1) 25.3 dB — 最近');
     expect(html).toContain('估计位置：x 2.5 m，y 3.0 m（各传感器的加权质心）');
-    expect(html).toContain('<td>room-2</td><td>2026-06-07 09:05:00</td><td>2026-06-07 09:06:00</td><td>60 秒</td><td>传感器 room-2（rtl=0）停止输出数据：已 2100 毫秒无数据 → 数据已恢复</td>');
+    expect(html).toContain('<td>room-2</td><td>2026-06-07 09:05:00</td><td>2026-06-07 09:06:00</td><td>60 秒</td><td>传感器 room-2（rtl=0）停止输出数据：已 2.1 秒无数据 → 数据已恢复</td>');
     // visible text without tags, names and ids: only allowed Latin words remain
     const text = html.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]+>/g, ' ');
     let rest = text;
@@ -60,7 +60,7 @@ describe('session report in zh-CN', () => {
     const html = await report('en');
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('2 transmission alert(s), 2 high severity; 1 acknowledged, 0 marked known, 1 not acknowledged; 1 sensor outage(s).');
-    expect(html).toContain('<td>sensor room-2 (rtl=0) stopped delivering: no data for 2100 ms → data flows again</td>');
+    expect(html).toContain('<td>sensor room-2 (rtl=0) stopped delivering: no data for 2.1 s → data flows again</td>');
     expect(html).toContain('<td>high / acknowledged</td>');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
 import { describeSignal } from '../../src/ident/detection-ident.js';
 import { delayText, nearText } from '../../src/text-template.js';
-import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, offlineSourceCode, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 
@@ -40,6 +40,30 @@ describe('source errors as message codes', () => {
     // a cause naming an unknown id, or the alert's own id, stays as written (no recursion)
     expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'no.such' } })).toBe('sensor s (q) stopped delivering: {=cause}');
     expect(alertMessageIn('en', 'x', { id: 'offline.sourceError', params: { sensor: 's', source: 'q', cause: 'offline.sourceError' } })).toBe('sensor s (q) stopped delivering: sensor s (q) stopped delivering: {=cause}');
+  });
+
+  it('words every sensor-offline cause in the reader\'s language: a worker exit, a fatal error, uncoded words, no note', () => {
+    const exited = offlineSourceCode('room-101', 'rtl=0', 'sensor worker exited (code 1); restarting in 2 s', { id: 'worker.exited', params: { code: '1', ms: 2000 } });
+    expect(exited).toEqual({ id: 'offline.sourceError', params: { sensor: 'room-101', source: 'rtl=0', code: '1', ms: 2000, cause: 'worker.exited' } });
+    expect(alertMessageIn('en', undefined, exited)).toBe('sensor room-101 (rtl=0) stopped delivering: sensor worker exited (code 1); restarting in 2 s');
+    expect(alertMessageIn('zh-CN', undefined, exited)).toBe('传感器 room-101（rtl=0）停止输出数据：传感器处理进程已退出（代码 1）；2 秒后重启');
+    const config = offlineSourceCode('s', 'q', 'sensors[0].gainDb: expected a number', sensorErrorCode('CONFIG', 'sensors[0].gainDb: expected a number'));
+    expect(alertMessageIn('zh-CN', undefined, config)).toBe('传感器 s（q）停止输出数据：配置有误，传感器未运行：请按详情修改考点配置文件中该传感器的设置，然后重启 quietband');
+    expect(codeDetail('zh-CN', config)).toBe('sensors[0].gainDb: expected a number');
+    // an error of another code: its English words stay a details line in Chinese, never inside the sentence
+    const words = offlineSourceCode('s', 'q', 'f.cu8: read failed (EIO)', undefined);
+    expect(words).toEqual({ id: 'offline.sourceError', params: { sensor: 's', source: 'q', detail: 'f.cu8: read failed (EIO)', cause: 'sensor.failed' } });
+    expect(alertMessageIn('en', undefined, words)).toBe('sensor s (q) stopped delivering: f.cu8: read failed (EIO)');
+    expect(alertMessageIn('zh-CN', undefined, words)).toBe('传感器 s（q）停止输出数据：传感器出错，未运行：请查看详情（守护进程的原文）');
+    expect(codeDetail('zh-CN', words)).toBe('f.cu8: read failed (EIO)');
+    const none = offlineSourceCode('s', 'q', '', undefined);
+    expect(alertMessageIn('en', undefined, none)).toBe('sensor s (q) stopped delivering: the source stopped');
+    expect(alertMessageIn('zh-CN', undefined, none)).toBe('传感器 s（q）停止输出数据：信号源已停止');
+    // the supervisor's own reasons: delays in seconds from 1 s
+    expect(alertMessageIn('en', undefined, { id: 'offline.silentWorker', params: { sensor: 's', source: 'q', ms: 12_400 } })).toBe('sensor s (q) stopped delivering: its worker has not reported for 12.4 s');
+    expect(alertMessageIn('zh-CN', undefined, { id: 'offline.noDataAfterOpen', params: { sensor: 's', source: 'q', ms: 5000 } })).toBe('传感器 s（q）停止输出数据：打开信号源 5 秒后仍无数据');
+    expect(alertMessageIn('zh-CN', undefined, { id: 'overload.on', params: { pct: '15.0', ms: 1000 } })).toBe('ADC 过载：15.0% 的采样处于满幅已超过 1 秒；请降低增益（期间的检测可能是互调产物）');
+    expect(alertMessageIn('en', undefined, { id: 'offline.noData', params: { sensor: 's', source: 'q', ms: '?' } })).toBe('sensor s (q) stopped delivering: no data for ? ms');
   });
 
   it('gives fatal sensor errors a code (CONFIG, BAD_INPUT, BASELINE_MISMATCH, NATIVE_UNAVAILABLE) and leaves others uncoded', () => {
@@ -86,7 +110,7 @@ describe('zh-CN texts carry no English detail', () => {
     const detail = 'cannot open /dev/bus/usb/001/004: Permission denied';
     const withDetail = Object.keys(ALERT_MESSAGE_TEXT.en).filter((id) => ALERT_MESSAGE_TEXT.en[id as keyof typeof ALERT_MESSAGE_TEXT.en].includes('{detail}'));
     expect(withDetail.sort()).toEqual([
-      'sensor.badInput', 'sensor.baselineMismatch', 'sensor.config', 'sensor.nativeUnavailable',
+      'sensor.badInput', 'sensor.baselineMismatch', 'sensor.config', 'sensor.failed', 'sensor.nativeUnavailable',
       'source.busy', 'source.disconnected', 'source.io', 'source.notFound', 'source.notRtlTcp', 'source.permission', 'source.usb',
     ]);
     for (const id of withDetail) {

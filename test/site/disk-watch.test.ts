@@ -1,8 +1,10 @@
 // The "recording to disk" health line: free space, the rate it shrinks at, the days left; pictures shed below twice
 // the evidence floor, clips below it; in English and Chinese.
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesText } from '../../src/server/message-text.js';
-import { DiskWatch, formatBytes, formatDuration, type DiskSpace } from '../../src/site/disk-watch.js';
+import { dirBytes, DiskWatch, formatBytes, formatDuration, type DiskSpace } from '../../src/site/disk-watch.js';
 import type { DiskStatus, StatusMessage } from '../../src/server/protocol.js';
 import { buildOnce, Client, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
 
@@ -16,16 +18,18 @@ afterAll(() => {
 const GB = 1e9;
 const MIN = 60_000;
 
-/** A watch over a scripted file system and clock. */
-function scripted(floorBytes = 100 * 1024 * 1024): { w: DiskWatch; set: (freeBytes: number, atMin: number) => Promise<void> } {
+/** A watch over a scripted file system, data dir and clock; `set` takes free bytes, minutes and the data dir's bytes. */
+function scripted(floorBytes = 100 * 1024 * 1024): { w: DiskWatch; set: (freeBytes: number, atMin: number, heldBytes?: number) => Promise<void> } {
   let now = 0;
   let free = 0;
-  const w = new DiskWatch({ dir: '/data', floorBytes, now: () => now, read: async (): Promise<DiskSpace> => ({ freeBytes: free, totalBytes: 256 * GB }) });
+  let held = 0;
+  const w = new DiskWatch({ dir: '/data', floorBytes, now: () => now, read: async (): Promise<DiskSpace> => ({ freeBytes: free, totalBytes: 256 * GB }), measureDir: async () => held });
   return {
     w,
-    set: async (f, atMin) => {
+    set: async (f, atMin, heldBytes = held) => {
       free = f;
       now = atMin * MIN;
+      held = heldBytes;
       await w.sample();
     },
   };
@@ -34,16 +38,19 @@ function scripted(floorBytes = 100 * 1024 * 1024): { w: DiskWatch; set: (freeByt
 describe('DiskWatch', () => {
   it('measures the rate over the window and says how many days the free space lasts', async () => {
     const { w, set } = scripted();
-    await set(14 * GB, 0);
+    await set(14 * GB, 0, 2 * GB);
     expect(w.health()!.line).toBe('recording to disk: 14 GB free (measuring the rate)');
-    await set(14 * GB - 0.5e9 / 24, 60); // 0.5 GB an hour... over a day: 0.5 GB/day
+    expect(w.health()!.dataDirBytes).toBe(2 * GB);
+    // 0.5 GB a day leaves the disk; QuietBand's data dir grew by a fifth of it (the rest: other programs)
+    await set(14 * GB - 0.5e9 / 24, 60, 2 * GB + 0.1e9 / 24);
     const h = w.health()!;
     expect(h.bytesPerDay).toBe(500_000_000);
+    expect(h.dataDirBytesPerDay).toBe(100_000_000);
     expect(h.daysLeft).toBeCloseTo(27.96, 2);
-    expect(h.line).toBe('recording to disk: 14 GB free, ≈ 28 days at the current rate (500 MB/day)');
-    // a busy demo: 4.6 GB in the last hour; the window (1 h) forgets the quiet hour before
-    await set(14 * GB - 0.5e9 / 24 - 4.6 * GB, 120);
-    expect(w.health()!.line).toBe('recording to disk: 9.4 GB free, ≈ 2 h at the current rate (110 GB/day)');
+    expect(h.line).toBe("recording to disk: 14 GB free, ≈ 28 days at the current rate (whole disk 500 MB/day, of it QuietBand's data dir 100 MB/day)");
+    // a busy demo: 4.6 GB in the last hour, all of it clips; the window (1 h) forgets the quiet hour before
+    await set(14 * GB - 0.5e9 / 24 - 4.6 * GB, 120, 2 * GB + 0.1e9 / 24 + 4.6 * GB);
+    expect(w.health()!.line).toBe("recording to disk: 9.4 GB free, ≈ 2 h at the current rate (whole disk 110 GB/day, of it QuietBand's data dir 110 GB/day)");
     expect(w.health()!.bytesPerDay).toBe(Math.round(4.6 * GB * 24));
   });
 
@@ -69,15 +76,47 @@ describe('DiskWatch', () => {
     // plenty free but filling fast: 19 h left is low; 28 days is not
     const fast = scripted(100e6);
     await fast.set(9.4 * GB, 0);
-    await fast.set(9.4 * GB - 1.2 * GB, 180);
+    await fast.set(9.4 * GB - 1.2 * GB, 180, 0.6 * GB);
     expect(fast.w.health()!.picturesShed).toBe(false);
     expect(fast.w.health()!.low).toBe(true);
-    expect(codesText([fast.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 8.2 GB，按当前速度约可用 21 小时（每天 9.6 GB）');
+    expect(codesText([fast.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 8.2 GB，按当前速度约可用 21 小时（整个磁盘每天写入 9.6 GB，其中 QuietBand 数据目录 4.8 GB）');
     const slow = scripted(100e6);
     await slow.set(14 * GB, 0);
     await slow.set(14 * GB - 0.5e9 / 24, 60);
     expect(slow.w.health()!.low).toBe(false);
-    expect(codesText([slow.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 14 GB，按当前速度约可用 28 天（每天 500 MB）');
+    expect(codesText([slow.w.health()!.lineCode], 'zh-CN')).toBe('磁盘记录：剩余 14 GB，按当前速度约可用 28 天（整个磁盘每天写入 500 MB，其中 QuietBand 数据目录 0 B）');
+  });
+
+  it('counts the bytes of the data dir\'s files (sub-folders too, links not followed); unreadable: "?" in the line', async () => {
+    const dir = join(tmp.dir, 'held');
+    mkdirSync(join(dir, 'clips'), { recursive: true });
+    writeFileSync(join(dir, 'alerts.jsonl'), Buffer.alloc(1234));
+    writeFileSync(join(dir, 'clips', 'a.sigmf-data'), Buffer.alloc(100_000));
+    symlinkSync(join(dir, 'clips', 'a.sigmf-data'), join(dir, 'link'));
+    expect(await dirBytes(dir)).toBe(101_234);
+    let now = 0;
+    const w = new DiskWatch({ dir: join(tmp.dir, 'no-such-dir'), floorBytes: 1e6, now: () => now, read: async () => ({ freeBytes: 10 * GB - now * 10, totalBytes: 64 * GB }) });
+    await w.sample();
+    now = 10 * MIN;
+    await w.sample();
+    expect([w.health()!.dataDirBytes, w.health()!.dataDirBytesPerDay]).toEqual([null, null]);
+    expect(w.health()!.line).toMatch(/\(whole disk 864 MB\/day, of it QuietBand's data dir \?\/day\)$/);
+  });
+
+  it('walks the data dir at most every 2 min (samples every 30 s): the growth between its walks', async () => {
+    let now = 0;
+    let walks = 0;
+    const w = new DiskWatch({ dir: '/data', floorBytes: 1e6, now: () => now, read: async () => ({ freeBytes: 10 * GB - now * 100, totalBytes: 64 * GB }), measureDir: async () => {
+      walks++;
+      return 1e9 + now * 10; // 10 B/ms: 864 MB/day
+    } });
+    for (let s = 0; s <= 300; s += 30) {
+      now = s * 1000;
+      await w.sample();
+    }
+    expect(walks).toBe(3); // at 0, 120 and 240 s
+    const h = w.health()!;
+    expect([h.dataDirBytes, h.dataDirBytesPerDay, h.bytesPerDay]).toEqual([1e9 + 240_000 * 10, 864_000_000, 8_640_000_000]);
   });
 
   it('formats sizes and durations as a technician reads them', () => {
@@ -96,6 +135,7 @@ describe('DiskWatch', () => {
     expect(sd.lineCode.id).toMatch(/^disk\./);
     expect(codesText([sd.lineCode])).toBe(sd.line);
     expect(sd.floorBytes).toBe(100 * 1024 * 1024); // evidence.minFreeMiB default
+    expect(sd.dataDirBytes).toBeGreaterThan(0); // the demo's data dir holds at least its lock and alerts
     c.close();
     d.child.kill('SIGTERM');
     await d.exited;

@@ -82,6 +82,26 @@ describe('supervisor notes as message codes', () => {
     }
   }, 30_000);
 
+  it('a sensor worker that exits: the sensor-offline alert names the exit in both languages (no English inside Chinese)', async () => {
+    const workerPath = join(tmp.dir, 'exit-worker.mjs');
+    writeFileSync(workerPath, `process.exit(3);\n`);
+    process.env.QUIETBAND_SENSOR_WORKER = workerPath;
+    const { sup, bus, alerts } = await supervise('room-104', 'sim', { restart: { initialMs: 2000, maxMs: 2000 } });
+    try {
+      sup.start();
+      await until(() => alerts.some((a) => a.kind === 'sensor-offline'), 5000, 'the sensor-offline alert');
+      const a = alerts.find((x) => x.kind === 'sensor-offline')!;
+      expect(a.messageCode).toEqual({ id: 'offline.sourceError', params: { sensor: 'room-104', source: 'sim', code: '3', ms: 2000, cause: 'worker.exited' } });
+      expect(a.message).toBe('sensor room-104 (sim) stopped delivering: sensor worker exited (code 3); restarting in 2 s');
+      expect(alertMessageIn('en', undefined, a.messageCode)).toBe(a.message);
+      expect(alertMessageIn('zh-CN', undefined, a.messageCode)).toBe('传感器 room-104（sim）停止输出数据：传感器处理进程已退出（代码 3）；2 秒后重启');
+    } finally {
+      await sup.stop();
+      await bus.close();
+      delete process.env.QUIETBAND_SENSOR_WORKER;
+    }
+  });
+
   it('a sensor whose periodic calibration emitter went silent: health note hearing.deaf + hearing.advice', async () => {
     // a stand-in worker: armed, delivering, and its baseline's 47 s weather station unheard for 200 s
     const workerPath = join(tmp.dir, 'deaf-worker.mjs');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
 import { alertDurationMs } from '../../web-ui/src/alert-list.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';
-import { describeHeard, formatBandwidth, formatDb, formatDuration, formatMhz, formatTime } from '../../web-ui/src/format.js';
+import { describeHeard, formatBandwidth, formatDb, formatDelay, formatDuration, formatFeatureMs, formatMhz, formatTime } from '../../web-ui/src/format.js';
 import { langFor, setLang, t } from '../../web-ui/src/i18n.js';
 
 function rec(seq: number, alertId: string, event: Alert['event'], extra: Partial<Alert> = {}): Alert {
@@ -125,8 +125,11 @@ describe('display formatting and language', () => {
     expect(formatDuration(45_400)).toBe('45 s');
     expect(formatDuration(187_000)).toBe('3 min 07 s');
     expect(formatDuration(7_500_000)).toBe('2 h 05 min');
+    // spans and delays: ms below 1 s (features with two decimals), seconds from 1 s, as the server's texts
+    expect([formatFeatureMs(1.754), formatFeatureMs(999.4), formatFeatureMs(1640), formatDelay(381.4), formatDelay(1381.4)]).toEqual(['1.75 ms', '999.40 ms', '1.6 s', '381 ms', '1.4 s']);
     setLang('zh-CN', false);
     expect(formatDuration(187_000)).toBe('3分07秒');
+    expect([formatFeatureMs(3.125), formatFeatureMs(47_000), formatDelay(1381.4)]).toEqual(['3.13 毫秒', '47 秒', '1.4 秒']);
     expect(t('alert.ack')).toBe('确认');
     expect(t('banner.newAlerts', { n: 3 })).toBe('3 条新告警未确认');
     setLang('en', false);

@@ -46,7 +46,7 @@ export function sensorNotes(sensor: string): Partial<SensorHealth> | undefined {
   }
   if (sensor === 'room-102-window-north') return DEAF;
   if (sensor === 'great-hall-b-stage') {
-    return { scan: { hops: 3, hopCenterHz: 868.6e6, dwellMs: 100, settleMs: 25, segments: [{ startHz: 867.9e6, stopHz: 868.9e6, hops: 3, plannedRevisitMs: 375, revisitMs: 381.4 }] } };
+    return { scan: { hops: 3, hopCenterHz: 868.6e6, dwellMs: 100, settleMs: 25, segments: [{ startHz: 867.9e6, stopHz: 868.9e6, hops: 3, plannedRevisitMs: 1375, revisitMs: 1381.4 }] } };
   }
   return undefined;
 }
@@ -120,7 +120,7 @@ beforeAll(async () => {
   // one transmission heard in three rooms (a group), one single, an offline sensor, a 0.1 s burst
   for (const [s, db] of [['room-102-window-north', 14.2], ['room-101-window-north', 31.5], ['room-103-door-east', 18.9]] as const) await site.bus.handleDetection(s, tx(433.95, db, 2), { originMs, session: SESSION });
   await site.bus.handleDetection('great-hall-b-stage', tx(868.35, 22, 3), { originMs, session: SESSION, bandLabel: 'SRD 868' });
-  await site.bus.raiseSensorAlert('room-103-door-east', 'sensor-offline', 'sensor room-103-door-east (rtl=0) stopped delivering: no data for 2100 ms', {
+  await site.bus.raiseSensorAlert('room-103-door-east', 'sensor-offline', 'sensor room-103-door-east (rtl=0) stopped delivering: no data for 2.1 s', {
     id: 'offline.noData',
     params: { sensor: 'room-103-door-east', source: 'rtl=0', ms: 2100 },
   });

@@ -97,7 +97,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3.2 s`);
       expect(await page.locator('[data-testid="disk-line"]').textContent()).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
-      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：381 毫秒（共 3 个跳频点）');
+      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：1.4 秒（共 3 个跳频点）');
       expect(await revisit.getAttribute('title')).toBe('每点驻留 100 毫秒，调谐后稳定 25 毫秒，当前在 868.6000 MHz');
       expect(await noteOf('room-102-window-north').textContent()).toMatch(/ — 听不到校准时的周期性发射源 433\.9904 MHz（每 47 秒一次，已 200 秒未出现）。请检查天线、馈线和增益：听不到信号的传感器不会产生任何告警。$/);
       // group expanded, offline alert's detail (its reason from the message code)
@@ -105,7 +105,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr.member').length === 3, undefined, { timeout: 2000 });
       expect(await untranslatedOnPage(page)).toEqual([]);
       const off = page.locator('[data-testid="alert-row"][data-kind="sensor-offline"]');
-      expect((await off.locator('.c-band').textContent())!.trim()).toBe('传感器离线 — 传感器 room-103-door-east（rtl=0）停止输出数据：已 2100 毫秒无数据');
+      expect((await off.locator('.c-band').textContent())!.trim()).toBe('传感器离线 — 传感器 room-103-door-east（rtl=0）停止输出数据：已 2.1 秒无数据');
       expect((await off.locator('.live-tag').textContent())!.trim()).toBe('持续中');
       await off.locator('.c-room').click();
       const detail = page.locator('[data-testid="alert-detail"]');
@@ -178,7 +178,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       // back to English: the same page speaks it at once
       await page.locator('[data-testid="lang-toggle"]').click();
       expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('Operator: 王老师');
-      expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2100 ms');
+      expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2.1 s');
     } finally {
       await close();
     }

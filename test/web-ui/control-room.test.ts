@@ -33,7 +33,7 @@ describe('control room at 1280 × 800 (en)', () => {
       // offline sensor: not "on air"; its text comes from the message code
       const off = page.locator('[data-testid="alert-row"][data-kind="sensor-offline"]');
       expect((await off.locator('.live-tag').textContent())!.trim()).toBe('ongoing');
-      expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2100 ms');
+      expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2.1 s');
       // sensor notes from message codes, in English the daemon's own words (no tooltip: nothing to translate back)
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);
       await page.waitForFunction(() => (document.querySelector('.sensor-card[data-sensor="room-103-door-east"] [data-testid="sensor-state"]')?.textContent ?? '').includes('not found'), undefined, { timeout: 3000 });
@@ -43,7 +43,7 @@ describe('control room at 1280 × 800 (en)', () => {
       expect(await diskLine.textContent()).toBe('recording to disk: 150 MB free, below 200 MB (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)');
       expect([await diskLine.getAttribute('data-low'), await diskLine.getAttribute('data-below-floor')]).toEqual(['true', 'false']);
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
-      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz: 381 ms (3 hops)');
+      expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz: 1.4 s (3 hops)');
       expect(await revisit.getAttribute('title')).toBe('dwell 100 ms, settle 25 ms, now at 868.6000 MHz');
       expect(await noteOf('room-102-window-north').textContent()).toBe("armed — Not hearing the calibration's periodic emitter 433.9904 MHz (every 47 s, silent 200 s). Check the antenna, its cable and the gain: a deaf sensor raises no alerts.");
       // the 0.1 s burst

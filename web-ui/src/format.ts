@@ -1,5 +1,6 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
 import { alertMessageIn, codeDetail, codesDetail, codesText } from '../../src/server/message-text.js';
+import { delayText } from '../../src/text-template.js';
 import { lang, t } from './i18n.js';
 import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
@@ -48,6 +49,23 @@ export function formatDuration(ms: number): string {
   if (h > 0) return `${h} h ${p2(m)} min`;
   if (m > 0) return `${m} min ${p2(sec)} s`;
   return `${sec} s`;
+}
+
+/**
+ * A delay or interval in the current language, worded as the server's texts word theirs (src/text-template.ts
+ * delayText): whole ms below 1 s ("381 ms", "381 毫秒"), else seconds to 0.1 s ("12.4 s", "12.4 秒").
+ */
+export function formatDelay(ms: number): string {
+  return delayText(lang(), ms);
+}
+
+/**
+ * A short span measured within a transmission (burst length, burst period), in the current language: ms with two
+ * decimals below 1 s ("1.75 ms", "1.75 毫秒": keying elements need them), else as {@link formatDelay} ("1.6 s", "1.6 秒").
+ */
+export function formatFeatureMs(ms: number): string {
+  if (Math.abs(ms) >= 1000) return formatDelay(ms);
+  return `${ms.toFixed(2)} ${lang() === 'zh-CN' ? '毫秒' : 'ms'}`;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

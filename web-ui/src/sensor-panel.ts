@@ -1,5 +1,5 @@
 // Sensor health panel: online/offline (offline shown as loudly as an alert), rate, drops, overload, last frame age.
-import { formatDuration, formatMhz, formatRate, healthMessageText, messageDetailText, noteDetailElement } from './format.js';
+import { formatDelay, formatDuration, formatMhz, formatRate, healthMessageText, messageDetailText, noteDetailElement } from './format.js';
 import { t, tOr, type MsgKey } from './i18n.js';
 import type { SensorHealth } from './protocol-types.js';
 
@@ -221,9 +221,9 @@ export class SensorPanel {
     e.revisit.hidden = (e.revisit.previousElementSibling as HTMLElement).hidden = h.scan === undefined;
     if (h.scan !== undefined) {
       e.revisit.textContent = h.scan.segments
-        .map((g) => t('sensor.revisitSegment', { from: formatMhz(g.startHz, 3), to: formatMhz(g.stopHz, 3), ms: Math.round(g.revisitMs ?? g.plannedRevisitMs) }))
+        .map((g) => t('sensor.revisitSegment', { from: formatMhz(g.startHz, 3), to: formatMhz(g.stopHz, 3), delay: formatDelay(g.revisitMs ?? g.plannedRevisitMs) }))
         .join('; ') + t('sensor.hops', { n: h.scan.hops });
-      e.revisit.title = t('sensor.scanDetail', { dwell: h.scan.dwellMs, settle: h.scan.settleMs, mhz: formatMhz(h.scan.hopCenterHz, 4) });
+      e.revisit.title = t('sensor.scanDetail', { dwell: formatDelay(h.scan.dwellMs), settle: formatDelay(h.scan.settleMs), mhz: formatMhz(h.scan.hopCenterHz, 4) });
     }
     this.fillAge(e, now);
   }

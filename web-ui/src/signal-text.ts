@@ -1,5 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { alertMessageText, formatBandwidth } from './format.js';
+import { alertMessageText, formatBandwidth, formatFeatureMs } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
 
@@ -41,8 +41,8 @@ export function signalFeatures(s: AlertSignal): string {
   const keyed = cls === 'ook' || cls === 'fsk' || cls === 'tdma-burst' || cls === 'pulsed-wideband' || cls === 'wideband-digital';
   if ((cls === 'nfm' || cls === 'wfm' || cls === 'fsk') && num(s.deviationHz)) out.push(t('feat.deviation', { v: formatBandwidth(s.deviationHz) }));
   if (keyed && num(s.dutyCycle)) out.push(t('feat.duty', { v: Math.round(100 * s.dutyCycle) }));
-  if (keyed && num(s.bursts) && s.bursts > 0 && num(s.burstMedianMs)) out.push(t('feat.bursts', { n: s.bursts, ms: s.burstMedianMs.toFixed(2) }));
-  if (keyed && num(s.periodMedianMs) && s.periodMedianMs > 0) out.push(t('feat.period', { ms: s.periodMedianMs.toFixed(2) }));
+  if (keyed && num(s.bursts) && s.bursts > 0 && num(s.burstMedianMs)) out.push(t('feat.bursts', { n: s.bursts, d: formatFeatureMs(s.burstMedianMs) }));
+  if (keyed && num(s.periodMedianMs) && s.periodMedianMs > 0) out.push(t('feat.period', { d: formatFeatureMs(s.periodMedianMs) }));
   if (num(s.tones) && s.tones >= 2 && num(s.toneSpacingHz)) out.push(t('feat.tones', { n: s.tones, v: formatBandwidth(s.toneSpacingHz) }));
   if ((cls === 'ook' || cls === 'fsk') && num(s.symbolRateBd) && s.symbolRateBd > 0) out.push(t('feat.symbolRate', { v: Math.round(s.symbolRateBd) }));
   if ((cls === 'am' || cls === 'carrier' || cls === 'ook') && num(s.modulationIndex)) out.push(t('feat.modIndex', { v: s.modulationIndex.toFixed(2) }));

@@ -32,6 +32,62 @@ const NO_DATA_DB = -250;
 const TONE_FILL: Record<BandMark['tone'], string> = { alert: 'rgba(255,48,48,0.28)', handled: 'rgba(255,170,0,0.22)', known: 'rgba(160,160,160,0.18)' };
 const TONE_EDGE: Record<BandMark['tone'], string> = { alert: '#ff4040', handled: '#ffb020', known: '#a0a0a0' };
 
+/** Font size (CSS px) of the band labels and the axes; a label row is LABEL_LINE × that high. */
+const LABEL_FONT_PX = 11;
+const LABEL_LINE = 1.3;
+/** Rows of band labels at most; a label that fits in none of them is left out (its band is still shaded). */
+const LABEL_ROWS = 3;
+/** Free space (CSS px) kept between two labels of a row and between a label and the plot's edges. */
+const LABEL_GAP_PX = 6;
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Font of the tick labels and axis titles; tick length and the gap from tick to label (CSS px). */
+const AXIS_FONT = `${LABEL_FONT_PX}px system-ui, sans-serif`;
+const TICK_PX = 4;
+const TICK_GAP_PX = 3;
+
+let measureCtx: CanvasRenderingContext2D | null = null;
+
+/** Width (CSS px) of `text` in {@link AXIS_FONT}, from an offscreen canvas. */
+function textWidthPx(text: string): number {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (measureCtx === null) return 8 * text.length;
+  measureCtx.font = AXIS_FONT;
+  return measureCtx.measureText(text).width;
+}
+
+/** A band label to place: its text, tone, measured width `w` and band centre (canvas px); x, y set by {@link placeLabels} (y −1: left out). */
+export interface LabelBox {
+  text: string;
+  tone: BandMark['tone'];
+  w: number;
+  centre: number;
+  x: number;
+  y: number;
+}
+
+/**
+ * Places band labels at the top of the plot area [left, left + width] (canvas px), each centred on its band but moved
+ * inside the area, the first row at `top`; a label that would overlap (or come within LABEL_GAP_PX of) one already in
+ * a row goes to the next row, down to LABEL_ROWS rows; one that fits nowhere gets y = −1 (not drawn). Labels are placed
+ * in order of their band's centre, so neighbours alternate rows rather than pile up.
+ */
+export function placeLabels(labels: LabelBox[], left: number, width: number, top: number, fontPx: number): void {
+  const gap = LABEL_GAP_PX * (fontPx / LABEL_FONT_PX);
+  const rows: [number, number][][] = Array.from({ length: LABEL_ROWS }, () => []);
+  for (const l of [...labels].sort((a, b) => a.centre - b.centre)) {
+    const x = Math.min(Math.max(left + gap / 3, l.centre - l.w / 2), left + width - l.w - gap / 3);
+    l.x = x;
+    l.y = -1;
+    if (l.w > width) continue;
+    const r = rows.findIndex((row) => row.every(([a, b]) => x + l.w + gap <= a || x >= b + gap));
+    if (r < 0) continue;
+    rows[r]!.push([x, x + l.w]);
+    l.y = top + 2 * (fontPx / LABEL_FONT_PX) + r * LABEL_LINE * fontPx;
+  }
+}
+
 /**
  * Spectrum plot with uPlot (x: MHz, y: dBFS). {@link update} takes a protocol `spectrum` message and draws it;
  * call it at most once per animation frame per view. The frequency axis array is rebuilt only when start, step or
@@ -70,13 +126,17 @@ export class SpectrumView {
         {
           stroke: '#9aa4b2',
           grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
-          ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 },
-          size: 24,
+          ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1, size: TICK_PX },
+          gap: TICK_GAP_PX,
+          // tick, gap, one line of tick labels and a few px of air above the MHz title's own band
+          size: TICK_PX + TICK_GAP_PX + Math.ceil(LABEL_LINE * LABEL_FONT_PX) + 3,
+          // at least this many px between ticks: room for the widest label ("868.3500") and a gap
+          space: 66,
           label: 'MHz',
-          labelSize: 14,
+          labelSize: Math.ceil(LABEL_LINE * LABEL_FONT_PX),
           labelGap: 0,
-          labelFont: '11px system-ui, sans-serif',
-          font: '11px system-ui, sans-serif',
+          labelFont: AXIS_FONT,
+          font: AXIS_FONT,
           values: (_u, splits) => {
             const span = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 1;
             const d = span >= 1 ? 1 : span >= 0.1 ? 2 : span >= 0.01 ? 3 : 4;
@@ -86,13 +146,15 @@ export class SpectrumView {
         {
           stroke: '#9aa4b2',
           grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
-          ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 },
-          size: 34,
+          ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1, size: TICK_PX },
+          gap: TICK_GAP_PX,
+          // as wide as the widest tick label ("-120") plus tick and gaps, so it never runs into the dBFS title
+          size: (_u, values) => TICK_PX + TICK_GAP_PX + Math.ceil(Math.max(20, ...(values ?? []).map(textWidthPx))) + 4,
           label: 'dBFS',
-          labelSize: 14,
+          labelSize: Math.ceil(LABEL_LINE * LABEL_FONT_PX),
           labelGap: 0,
-          labelFont: '11px system-ui, sans-serif',
-          font: '11px system-ui, sans-serif',
+          labelFont: AXIS_FONT,
+          font: AXIS_FONT,
           values: (_u, splits) => splits.map((v) => v.toFixed(0)),
         },
       ],
@@ -111,15 +173,23 @@ export class SpectrumView {
             const cssWidth = String(Math.round((w / uPlot.pxRatio) * 10) / 10);
             if (this.el.dataset.plotLeft !== cssLeft) this.el.dataset.plotLeft = cssLeft;
             if (this.el.dataset.plotWidth !== cssWidth) this.el.dataset.plotWidth = cssWidth;
+            const cssTop = String(Math.round((top / uPlot.pxRatio) * 10) / 10);
+            const cssHeight = String(Math.round((height / uPlot.pxRatio) * 10) / 10);
+            if (this.el.dataset.plotTop !== cssTop) this.el.dataset.plotTop = cssTop;
+            if (this.el.dataset.plotHeight !== cssHeight) this.el.dataset.plotHeight = cssHeight;
             if (bands === undefined) return;
             const ctx = u.ctx;
             ctx.save();
             ctx.beginPath();
             ctx.rect(left, top, w, height);
             ctx.clip();
-            ctx.font = `${Math.round(11 * uPlot.pxRatio)}px system-ui, sans-serif`;
+            ctx.font = `${Math.round(LABEL_FONT_PX * uPlot.pxRatio)}px system-ui, sans-serif`;
+            // uPlot leaves the alignment of its last axis (right-aligned y tick labels): set both
+            ctx.textAlign = 'left';
             ctx.textBaseline = 'top';
-            for (const b of bands()) {
+            const marks = [...bands()];
+            const labels: LabelBox[] = [];
+            for (const b of marks) {
               let x0 = u.valToPos(b.lowHz / 1e6, 'x', true);
               let x1 = u.valToPos(b.highHz / 1e6, 'x', true);
               if (x1 - x0 < 3 * uPlot.pxRatio) {
@@ -132,13 +202,19 @@ export class SpectrumView {
               ctx.strokeStyle = TONE_EDGE[b.tone];
               ctx.lineWidth = uPlot.pxRatio;
               ctx.strokeRect(x0, top, x1 - x0, height);
-              if (b.label !== undefined) {
-                ctx.fillStyle = TONE_EDGE[b.tone];
-                const tw = ctx.measureText(b.label).width;
-                const tx = Math.min(Math.max(left + 2, (x0 + x1) / 2 - tw / 2), left + w - tw - 2);
-                ctx.fillText(b.label, tx, top + 2);
-              }
+              if (b.label !== undefined) labels.push({ text: b.label, tone: b.tone, x: 0, y: 0, w: ctx.measureText(b.label).width, centre: (x0 + x1) / 2 });
             }
+            placeLabels(labels, left, w, top, LABEL_FONT_PX * uPlot.pxRatio);
+            const drawn: { text: string; x: number; y: number; w: number; h: number; centre: number }[] = [];
+            for (const l of labels) {
+              if (l.y < 0) continue;
+              ctx.fillStyle = TONE_EDGE[l.tone];
+              ctx.fillText(l.text, l.x, l.y);
+              const k = 1 / uPlot.pxRatio;
+              drawn.push({ text: l.text, x: round1(l.x * k), y: round1(l.y * k), w: round1(l.w * k), h: round1(LABEL_LINE * LABEL_FONT_PX), centre: round1(l.centre * k) });
+            }
+            const json = JSON.stringify(drawn);
+            if (this.el.dataset.bandLabels !== json) this.el.dataset.bandLabels = json;
             ctx.restore();
           },
         ],

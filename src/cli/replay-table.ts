@@ -1,0 +1,122 @@
+// `quietband replay` for a person at a terminal: one short table line per detection instead of its ≈ 1 kB JSON line.
+// The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
+import { QuietBandError } from '../errors.js';
+import { delayText } from '../text-template.js';
+
+/** How `replay` writes its detections on stdout: JSON lines (machines, pipes) or a table (a person at a terminal). */
+export type ReplayOutput = 'json' | 'table';
+
+/**
+ * The output for the flags and stdout: `json` with `--json`, `table` with `--table`, else `table` when stdout is a
+ * terminal and `json` when it is a pipe or a file (scripts, scoring tools and tests read those lines).
+ * @throws QuietBandError('CONFIG') naming both flags when both are given.
+ */
+export function replayOutput(flags: { json?: boolean; table?: boolean }, stdoutIsTty: boolean): ReplayOutput {
+  if (flags.json === true && flags.table === true) throw new QuietBandError('--json and --table: choose one of them', 'CONFIG');
+  if (flags.json === true) return 'json';
+  if (flags.table === true) return 'table';
+  return stdoutIsTty ? 'table' : 'json';
+}
+
+/** The fields of a detection line (src/cli/replay.ts detectionLine) the table shows. */
+interface DetectionRecord {
+  type: 'detection';
+  id: number;
+  centerHz: number;
+  bandwidthHz: number;
+  startS: number;
+  durationMs: number;
+  peakExcessDb: number;
+  overload: boolean;
+  frequencyReference: 'absolute' | 'offset';
+  bandLabel?: string;
+  signal?: { class?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
+}
+
+/**
+ * A detection's duration in words: tenths of a millisecond below 10 ms ("0.6 ms", "4.3 ms": a click is not "1 ms"),
+ * then the delay wording of the rest of QuietBand (text-template.ts delayText): whole ms below 1 s ("299 ms"), else
+ * seconds to 0.1 s ("1.6 s", "16 s").
+ */
+export function detectionDurationText(ms: number): string {
+  return ms < 9.95 ? `${ms.toFixed(1)} ms` : delayText('en', ms);
+}
+
+/**
+ * The class column: `ook 87 %`; a confidence below 0.5 is a guess, shown with `?` (`fsk? 41 %`) as the web UI's badge
+ * does; `—` when the line has no identification (`--no-identify`, scans).
+ */
+export function classText(signal: DetectionRecord['signal']): string {
+  if (signal === undefined || typeof signal.class !== 'string') return '—';
+  if (signal.class === 'unknown') return 'unknown';
+  const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
+  if (!Number.isFinite(c)) return signal.class;
+  return `${signal.class}${c < 0.5 ? '?' : ''} ${Math.round(c * 100)} %`;
+}
+
+/** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
+function notesText(d: DetectionRecord): string {
+  const notes: string[] = [];
+  if (d.bandLabel !== undefined) notes.push(d.bandLabel);
+  if (d.signal?.unexpected === true) notes.push('unexpected class here');
+  if (d.overload) notes.push('CLIPPED');
+  return notes.join(', ');
+}
+
+/**
+ * Collects `replay`'s stdout lines and words the detections as a table with {@link text}. Lines of other types
+ * (`calibration-emitter`, `emitter-heard`) are skipped: `replay` words those on stderr already.
+ */
+export class ReplayTable {
+  private readonly rows: DetectionRecord[] = [];
+
+  /** Takes one stdout line of `replay` (a JSON object). @throws SyntaxError if it is not JSON. */
+  add(line: string): void {
+    const rec = JSON.parse(line) as { type?: unknown };
+    if (rec.type === 'detection') this.rows.push(rec as DetectionRecord);
+  }
+
+  /** Detections taken so far. */
+  get count(): number {
+    return this.rows.length;
+  }
+
+  /**
+   * The table, one line per detection in order of start time, then a line counting them by class, e.g.
+   * ```
+   *  #  time s  centre MHz  bw kHz  duration  excess dB  class     notes
+   *  1   0.109    434.0252    0.98    299 ms       10.9  ook 87 %  ISM 433 MHz
+   *  2   0.289    433.9237    9.28    196 ms       43.8  ook 99 %  ISM 433 MHz
+   * 2 detections: ook 2
+   * ```
+   * Frequencies are absolute (`centre MHz`, 4 decimals = 100 Hz) or, when the recording's centre is unknown, signed
+   * offsets from the tuning centre (`offset kHz`). No detections: the single line `no detections`.
+   */
+  text(): string {
+    if (this.rows.length === 0) return 'no detections\n';
+    const offset = this.rows.some((d) => d.frequencyReference === 'offset');
+    const head = ['#', 'time s', offset ? 'offset kHz' : 'centre MHz', 'bw kHz', 'duration', 'excess dB', 'class', 'notes'];
+    const left = [false, false, false, false, false, false, true, true];
+    const rows = [...this.rows].sort((a, b) => a.startS - b.startS || a.id - b.id);
+    const cells = rows.map((d) => [
+      String(d.id),
+      d.startS.toFixed(3),
+      offset ? `${d.centerHz >= 0 ? '+' : '−'}${(Math.abs(d.centerHz) / 1e3).toFixed(1)}` : (d.centerHz / 1e6).toFixed(4),
+      (d.bandwidthHz / 1e3).toFixed(2),
+      detectionDurationText(d.durationMs),
+      d.peakExcessDb.toFixed(1),
+      classText(d.signal),
+      notesText(d),
+    ]);
+    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    const line = (c: string[]): string => c.map((x, i) => (left[i] ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
+    const byClass = new Map<string, number>();
+    for (const d of this.rows) {
+      const k = typeof d.signal?.class === 'string' ? d.signal.class : 'unidentified';
+      byClass.set(k, (byClass.get(k) ?? 0) + 1);
+    }
+    const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+    const n = this.rows.length;
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${n} detection${n === 1 ? '' : 's'}: ${classes}\n`;
+  }
+}

@@ -1,0 +1,60 @@
+// `quietband replay` on a terminal: one table line per detection (time, centre, bandwidth, duration, excess, class) built
+// from the same JSON lines a pipe gets; --json / --table choose against the terminal.
+import { describe, expect, it } from 'vitest';
+import { classText, detectionDurationText, ReplayTable, replayOutput } from '../../src/cli/replay-table.js';
+
+/** A detection line as replay writes it (detectionLine), with `over` fields replaced. */
+function line(over: Record<string, unknown>): string {
+  return JSON.stringify({
+    type: 'detection', id: 1, centerHz: 434_025_162, bandwidthHz: 977, lowHz: 434_024_614, highHz: 434_025_591, startS: 0.108544, endS: 0.407296,
+    durationMs: 298.752, peakExcessDb: 10.92, peakPowerDbfs: -34.18, paths: ['fast', 'slow'], overload: false, packets: 7, frequencyReference: 'absolute',
+    bandLabel: 'ISM 433 MHz', signal: { class: 'ook', confidence: 0.87, reason: 'on-off keyed', band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: false },
+    ...over,
+  });
+}
+
+describe('replay table', () => {
+  it('shows one aligned line per detection in start order, and counts them by class', () => {
+    const t = new ReplayTable();
+    t.add(line({ id: 2, centerHz: 433_923_658, bandwidthHz: 9277, startS: 0.289024, durationMs: 195.584, peakExcessDb: 43.8, signal: { class: 'ook', confidence: 0.99 } }));
+    t.add(JSON.stringify({ type: 'emitter-heard', centerHz: 433_920_000, appearances: 3 }));
+    t.add(line({}));
+    t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'nfm', confidence: 0.41, unexpected: true } }));
+    expect(t.count).toBe(3);
+    expect(t.text()).toBe([
+      '#  time s  centre MHz   bw kHz  duration  excess dB  class      notes',
+      '1   0.109    434.0252     0.98    299 ms       10.9  ook 87 %   ISM 433 MHz',
+      '2   0.289    433.9237     9.28    196 ms       43.8  ook 99 %   ISM 433 MHz',
+      '3  12.500    868.3000  1200.00     1.6 s        7.0  nfm? 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
+      '3 detections: ook 2, nfm 1',
+      '',
+    ].join('\n'));
+  });
+
+  it('shows offsets in kHz when the centre is unknown, and says when nothing was detected', () => {
+    const t = new ReplayTable();
+    t.add(line({ centerHz: -403_400, frequencyReference: 'offset', bandLabel: undefined, signal: { class: 'unknown', confidence: 0 } }));
+    t.add(line({ id: 2, startS: 0.2, centerHz: 14_500, frequencyReference: 'offset', bandLabel: undefined, signal: undefined }));
+    const rows = t.text().split('\n');
+    expect(rows[0]).toContain('offset kHz');
+    expect(rows[1]).toMatch(/^1 +0\.109 +−403\.4 +0\.98 +299 ms +10\.9 +unknown$/);
+    expect(rows[2]).toMatch(/^2 +0\.200 +\+14\.5 +0\.98 +299 ms +10\.9 +—$/);
+    expect(rows[3]).toBe('2 detections: unidentified 1, unknown 1');
+    expect(new ReplayTable().text()).toBe('no detections\n');
+  });
+
+  it('words durations as the rest of QuietBand does, with tenths below 10 ms', () => {
+    expect([0.44, 4.32, 9.94, 9.96, 298.752, 999.4, 1640, 16_000].map(detectionDurationText)).toEqual(['0.4 ms', '4.3 ms', '9.9 ms', '10 ms', '299 ms', '999 ms', '1.6 s', '16 s']);
+    expect(classText({ class: 'fsk', confidence: 0.5 })).toBe('fsk 50 %');
+    expect(classText({ class: 'fsk', confidence: 0.499 })).toBe('fsk? 50 %');
+    expect(classText(undefined)).toBe('—');
+  });
+
+  it('is the default on a terminal; --json and --table override; both is an error', () => {
+    expect(replayOutput({}, true)).toBe('table');
+    expect(replayOutput({}, false)).toBe('json');
+    expect(replayOutput({ json: true }, true)).toBe('json');
+    expect(replayOutput({ table: true }, false)).toBe('table');
+    expect(() => replayOutput({ json: true, table: true }, true)).toThrow('--json and --table: choose one of them');
+  });
+});
