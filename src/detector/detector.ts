@@ -9,7 +9,7 @@ import { prefixSum } from '../spectrum/statistic.js';
 import { classifyFrame } from './classify.js';
 import { EmitterWatch, type EmitterAppearance, type EmitterHeard } from './emitter-watch.js';
 import { FloorTracker } from './floor-tracker.js';
-import { CLICK_MIN_GAP_MS, CLICK_PAIR_QUIET_S, ImpulseFilter } from './impulse.js';
+import { ImpulseFilter } from './impulse.js';
 import { BURST_FRAMES, BurstIntegration, LongIntegration } from './integration.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorGeometry, type DetectorOptions } from './options.js';
 import { heardBins, PathState } from './path-state.js';
@@ -81,8 +81,7 @@ export class Detector {
     // the short frames (hop N/2) a pulse of impulseMaxMs overlaps
     const nf = geometry.fastFftSize;
     const impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
-    this.impulse = new ImpulseFilter(impulseMaxFrames, (CLICK_MIN_GAP_MS / 1000) * geometry.rateSps, o.impulseBandFraction, nf,
-      CLICK_PAIR_QUIET_S * geometry.rateSps);
+    this.impulse = new ImpulseFilter(impulseMaxFrames, geometry.rateSps, o.impulseBandFraction, nf);
     this.tracker = new Tracker(this.fast, this.slow, this.geometry, o, impulseMaxFrames * (nf / 2), emit);
     this.long = new LongIntegration(this.slow, longState, this.tracker, o, baseline.slow.frames);
     this.burst = new BurstIntegration(this.fast, burstState, this.tracker, o, nf, baseline.fast.frames);

@@ -59,15 +59,18 @@ export class ImpulseFilter {
   private lastPairEnd = -Infinity;
   private readonly scratch: Float64Array;
 
+  private readonly gapSamples: number;
+  private readonly pairQuietSamples: number;
+
   /**
    * @param maxFrames broadband short frames in a row that are still a click
-   * @param gapSamples CLICK_MIN_GAP_MS in samples
+   * @param rateSps sample rate (S/s): CLICK_MIN_GAP_MS and CLICK_PAIR_QUIET_S are counted in samples
    * @param bandFraction DetectorOptions.impulseBandFraction
    * @param bins bins of the fast path
-   * @param pairQuietSamples CLICK_PAIR_QUIET_S in samples
    */
-  constructor(private readonly maxFrames: number, private readonly gapSamples: number, private readonly bandFraction: number,
-    bins: number, private readonly pairQuietSamples: number) {
+  constructor(private readonly maxFrames: number, rateSps: number, private readonly bandFraction: number, bins: number) {
+    this.gapSamples = (CLICK_MIN_GAP_MS / 1000) * rateSps;
+    this.pairQuietSamples = CLICK_PAIR_QUIET_S * rateSps;
     this.scratch = new Float64Array(bins);
   }
 
