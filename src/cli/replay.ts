@@ -23,6 +23,7 @@ import { renderRecordingPicture, type PictureDetection } from '../evidence/recor
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
+import { parseThreads, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -42,6 +43,8 @@ export interface ReplayFlags extends PipelineFlags {
   audio?: string;
   /** false (`--no-summary`): no summary in words at the end, even on a terminal. */
   summary?: boolean;
+  /** Threads (`--threads`): 1 runs everything on the main thread; ≥ 2 puts the slow path on a worker. */
+  threads?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -179,6 +182,10 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await probe.close();
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
+  const threads = parseThreads(flags.threads);
+  // a pass's slow path on a worker thread (threads ≥ 2): the same frames, so the same output byte for byte
+  const slowWorker = (maxSamples?: number): SlowPathWorker | undefined =>
+    threads >= 2 ? startSlowPathWorker(file, srcOpts, opts, { maxSamples, settleSamples: settle }) : undefined;
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
@@ -206,7 +213,9 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
     bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
     const learnSource = await openFileSource(file, srcOpts);
-    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
+    const learnWorker = slowWorker(maxSamples);
+    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n), slowFrames: learnWorker?.reader })
+      .finally(() => learnWorker?.close());
     bar?.stop();
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
@@ -244,12 +253,14 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
   const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
   const boxes: PictureDetection[] = [];
+  const detectWorker = slowWorker();
   const { stats, detector } = await detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
     write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
     if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
-  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
+  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectWorker?.reader }, spec)
+    .finally(() => detectWorker?.close());
   bar?.stop();
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
@@ -380,6 +391,7 @@ export function register(program: Command): void {
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
+    .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
