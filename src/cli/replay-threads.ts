@@ -8,10 +8,62 @@ import { QuietBandError } from '../errors.js';
 import { compiledModuleUrl } from '../module-url.js';
 import type { FileSourceOptions } from '../source/file-source.js';
 import type { PipelineOptions } from '../pipeline.js';
+import type { IdentJob, SignalSummary } from '../ident/detection-ident.js';
 import { createSlowFeedBuffer, DEFAULT_SLOW_FEED, SlowFeedReader, type SlowFeedLayout } from '../spectrum/slow-frame-feed.js';
 
-/** Path of the worker inside the build output, relative to the repository root. */
+/** Paths of the workers inside the build output, relative to the repository root. */
 export const REPLAY_WORKER_DIST_PATH = join('dist', 'src', 'cli', 'replay-worker.js');
+export const IDENT_WORKER_DIST_PATH = join('dist', 'src', 'cli', 'replay-ident-worker.js');
+
+/** The identification worker's answer to job `seq`: the `signal` summary, or the error it threw. */
+export type IdentReply = { seq: number; summary: SignalSummary } | { seq: number; error: string };
+
+/** A worker that identifies detections ({@link identifyJob} of ident/detection-ident.ts) off the main thread. */
+export interface IdentWorker {
+  /** The job's summary, as identifyJob gives it on this thread. The job's IQ buffer is handed over (transferred). */
+  identify(job: IdentJob): Promise<SignalSummary>;
+  /** Stops the worker. */
+  close(): Promise<void>;
+}
+
+/** The compiled worker module at `distPath`. @throws QuietBandError('IO') when it is missing (build first). */
+function workerUrl(distPath: string): URL {
+  const url = compiledModuleUrl(import.meta.url, distPath);
+  if (url === null) throw new QuietBandError(`the replay worker ${distPath} is missing: build QuietBand first (npm run build)`, 'IO');
+  return url;
+}
+
+/** Starts the identification worker of a replay; jobs are answered in the order given. */
+export function startIdentWorker(file: string): IdentWorker {
+  const worker = new Worker(workerUrl(IDENT_WORKER_DIST_PATH));
+  const waiting = new Map<number, { resolve: (s: SignalSummary) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  const failAll = (err: Error): void => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  worker.on('message', (m: IdentReply) => {
+    const w = waiting.get(m.seq);
+    if (w === undefined) return;
+    waiting.delete(m.seq);
+    if ('error' in m) w.reject(new Error(m.error));
+    else w.resolve(m.summary);
+  });
+  worker.on('error', (err) => failAll(new QuietBandError(`${file}: identification worker failed: ${err.message}`, 'IO', { cause: err })));
+  worker.on('exit', () => failAll(new QuietBandError(`${file}: identification worker stopped`, 'IO')));
+  return {
+    identify(job) {
+      const n = seq++;
+      return new Promise<SignalSummary>((resolve, reject) => {
+        waiting.set(n, { resolve, reject });
+        worker.postMessage({ seq: n, job }, [job.iq.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
 
 /** What the worker is started with (structured-cloned; the buffer is shared). */
 export interface SlowWorkerData {
@@ -52,8 +104,7 @@ export function parseThreads(text: string | undefined): number {
 export function startSlowPathWorker(
   file: string, sourceOptions: FileSourceOptions, opts: PipelineOptions, pass: { maxSamples?: number; settleSamples: number },
 ): SlowPathWorker {
-  const url = compiledModuleUrl(import.meta.url, REPLAY_WORKER_DIST_PATH);
-  if (url === null) throw new QuietBandError(`the replay worker ${REPLAY_WORKER_DIST_PATH} is missing: build QuietBand first (npm run build)`, 'IO');
+  const url = workerUrl(REPLAY_WORKER_DIST_PATH);
   const layout: SlowFeedLayout = { fftSize: opts.spectrum.fftSize, ...DEFAULT_SLOW_FEED };
   const sab = createSlowFeedBuffer(layout);
   const { onWarning: _ignored, ...plain } = sourceOptions;

@@ -15,7 +15,7 @@ import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
-import { DetectionIdentifier, type SignalSummary } from '../ident/detection-ident.js';
+import { DetectionIdentifier, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { mkdir } from 'node:fs/promises';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
@@ -23,7 +23,7 @@ import { renderRecordingPicture, type PictureDetection } from '../evidence/recor
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
-import { parseThreads, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
+import { parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -254,13 +254,29 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
   const boxes: PictureDetection[] = [];
   const detectWorker = slowWorker();
-  const { stats, detector } = await detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
+  // with threads, detections are identified on a worker (not with --audio: the WAVs are written here) and their lines
+  // written in order as the answers come
+  const identWorker = ident !== undefined && threads >= 2 && flags.audio === undefined ? startIdentWorker(file) : undefined;
+  let lines: Promise<void> = Promise.resolve();
+  let identError: unknown;
+  const passed = detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
-    write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
     if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
+    if (identWorker === undefined || ident === undefined) {
+      write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
+      return;
+    }
+    const job = ident.prepare(ev);
+    const signal = isIdentJob(job) ? identWorker.identify(job) : Promise.resolve(job);
+    const closed: DetectionEvent = { ...ev, paths: [...ev.paths] };
+    lines = lines.then(async () => write(detectionLine(closed, info, opts.bandPlan, await signal))).catch((err: unknown) => {
+      identError ??= err;
+    });
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectWorker?.reader }, spec)
     .finally(() => detectWorker?.close());
+  const { stats, detector } = await passed.finally(() => lines).finally(() => identWorker?.close());
+  if (identError !== undefined) throw identError;
   bar?.stop();
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet

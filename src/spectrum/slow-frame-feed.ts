@@ -12,7 +12,9 @@ const FRAME_W = 3; // frames written
 const FRAME_R = 4; // frames read
 const STATE = 5; // RUNNING, DONE, FAILED, ABORTED
 const ERROR_LEN = 6; // bytes of the failure message
-const CONTROL_WORDS = 8;
+const READER_WAITING = 7; // 1 while the reader waits (the writer then notifies)
+const WRITER_WAITING = 8; // 1 while the writer waits
+const CONTROL_WORDS = 10;
 const RUNNING = 0;
 const DONE = 1;
 const FAILED = 2;
@@ -75,14 +77,23 @@ class FeedViews {
       8 * (n + 1) * layout.frames + r8(4 * n * layout.frames) + ERROR_BYTES;
   }
 
-  bump(): void {
+  /**
+   * Publishes a change (after the counters were stored): bumps SEQ, and wakes the other side only when it waits (a
+   * notify costs a futex call; most changes find the other side busy).
+   */
+  bump(otherWaiting: number): void {
     Atomics.add(this.ctrl, SEQ, 1);
-    Atomics.notify(this.ctrl, SEQ);
+    if (Atomics.load(this.ctrl, otherWaiting) !== 0) Atomics.notify(this.ctrl, SEQ);
   }
 
-  /** Blocks until SEQ moves from `seen` (or a slice passes). */
-  wait(seen: number): void {
-    Atomics.wait(this.ctrl, SEQ, seen, WAIT_SLICE_MS);
+  /**
+   * Blocks until SEQ moves from `seen` (or a slice passes). The flag is raised before SEQ is looked at again, so a
+   * change published after the caller's look either shows in SEQ here or finds the flag raised and notifies.
+   */
+  wait(seen: number, waitingFlag: number): void {
+    Atomics.store(this.ctrl, waitingFlag, 1);
+    if (Atomics.load(this.ctrl, SEQ) === seen) Atomics.wait(this.ctrl, SEQ, seen, WAIT_SLICE_MS);
+    Atomics.store(this.ctrl, waitingFlag, 0);
   }
 }
 
@@ -117,7 +128,7 @@ export class SlowFeedWriter implements SpectrumSink {
     pieces[o] = pos;
     pieces[o + 1] = slowEnd;
     Atomics.store(ctrl, PIECE_W, w + 1);
-    this.v.bump();
+    this.v.bump(READER_WAITING);
   }
 
   onShortFrame(): void {}
@@ -146,13 +157,13 @@ export class SlowFeedWriter implements SpectrumSink {
     if (f.prefix !== undefined) prefix.set(f.prefix, slot * (n + 1));
     else prefix[slot * (n + 1)] = NaN; // no prefix sum: the reader's frame goes without
     Atomics.store(ctrl, FRAME_W, w + 1);
-    this.v.bump();
+    this.v.bump(READER_WAITING);
   }
 
   /** The stream ended: everything is written. */
   finish(): void {
     Atomics.compareExchange(this.v.ctrl, STATE, RUNNING, DONE);
-    this.v.bump();
+    this.v.bump(READER_WAITING);
   }
 
   /** The worker failed: the reader throws `message`. */
@@ -161,13 +172,13 @@ export class SlowFeedWriter implements SpectrumSink {
     this.v.error.set(bytes);
     Atomics.store(this.v.ctrl, ERROR_LEN, bytes.length);
     Atomics.compareExchange(this.v.ctrl, STATE, RUNNING, FAILED);
-    this.v.bump();
+    this.v.bump(READER_WAITING);
   }
 
   /** Waits for the reader to move on from `seq`; throws when it gave up. */
   private idle(seq: number): void {
     if (Atomics.load(this.v.ctrl, STATE) === ABORTED) throw new SlowFeedAborted('slow feed: the reader stopped');
-    this.v.wait(seq);
+    this.v.wait(seq, WRITER_WAITING);
   }
 }
 
@@ -251,17 +262,17 @@ export class SlowFeedReader {
       f.frames = meta[m + 7];
       sink.onSlowFrame(f);
       Atomics.store(ctrl, FRAME_R, r + 1);
-      this.v.bump();
+      this.v.bump(WRITER_WAITING);
     }
     Atomics.store(ctrl, PIECE_R, k + 1);
     this.current = -1;
-    this.v.bump();
+    this.v.bump(WRITER_WAITING);
   }
 
   /** Tells the writer to stop (it throws {@link SlowFeedAborted} at its next wait). */
   abort(): void {
     Atomics.compareExchange(this.v.ctrl, STATE, RUNNING, ABORTED);
-    this.v.bump();
+    this.v.bump(WRITER_WAITING);
   }
 
   private check(recorded: number, pos: number): void {
@@ -288,6 +299,6 @@ export class SlowFeedReader {
     } else if (now - this.lastChangeMs > SLOW_FEED_STALL_MS) {
       throw new Error(`${this.label}: no progress for ${SLOW_FEED_STALL_MS / 1000} s (the worker thread stopped)`);
     }
-    this.v.wait(seq);
+    this.v.wait(seq, READER_WAITING);
   }
 }
