@@ -15,7 +15,7 @@ import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
-import { DetectionIdentifier, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
+import { DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { mkdir } from 'node:fs/promises';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
@@ -23,7 +23,7 @@ import { renderRecordingPicture, type PictureDetection } from '../evidence/recor
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
-import { parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
+import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -183,9 +183,6 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
   const threads = parseThreads(flags.threads);
-  // a pass's slow path on a worker thread (threads ≥ 2): the same frames, so the same output byte for byte
-  const slowWorker = (maxSamples?: number): SlowPathWorker | undefined =>
-    threads >= 2 ? startSlowPathWorker(file, srcOpts, opts, { maxSamples, settleSamples: settle }) : undefined;
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
@@ -196,6 +193,20 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     return replayScan(file, flags, write, log, srcOpts, info, segments, opts);
   }
 
+  // each pass's slow path on a worker thread (threads ≥ 2): the same frames, so the same output byte for byte
+  const slowWorker: SlowPathWorker | undefined = threads >= 2 ? startSlowPathWorker(file, srcOpts, opts, settle) : undefined;
+  try {
+    return await replayOneTuning(file, flags, write, log, srcOpts, info, opts, settle, threads, slowWorker, tStart);
+  } finally {
+    await slowWorker?.close();
+  }
+}
+
+/** {@link replayFile} of a recording with one tuning: learn (or load) the baseline, then detect. */
+async function replayOneTuning(
+  file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger, srcOpts: FileSourceOptions, info: IqSourceInfo,
+  opts: PipelineOptions, settle: number, threads: number, slowWorker: SlowPathWorker | undefined, tStart: number,
+): Promise<ReplaySummary> {
   const bar = flags.progress !== false && process.stderr.isTTY && info.totalSamples
     ? new cliProgress.SingleBar({ stream: process.stderr, format: '{task} [{bar}] {percentage}% | {value}/{total} samples', clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -213,9 +224,9 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
     bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
     const learnSource = await openFileSource(file, srcOpts);
-    const learnWorker = slowWorker(maxSamples);
-    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n), slowFrames: learnWorker?.reader })
-      .finally(() => learnWorker?.close());
+    const learnPass = slowWorker?.pass(maxSamples);
+    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n), slowFrames: learnPass?.reader })
+      .finally(() => learnPass?.end());
     bar?.stop();
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
@@ -253,7 +264,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
   const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
   const boxes: PictureDetection[] = [];
-  const detectWorker = slowWorker();
+  const detectPass = slowWorker?.pass();
   // with threads, detections are identified on a worker (not with --audio: the WAVs are written here) and their lines
   // written in order as the answers come
   const identWorker = ident !== undefined && threads >= 2 && flags.audio === undefined ? startIdentWorker(file) : undefined;
@@ -268,13 +279,14 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
       return;
     }
     const job = ident.prepare(ev);
-    const signal = isIdentJob(job) ? identWorker.identify(job) : Promise.resolve(job);
+    const signal = !isIdentJob(job) ? Promise.resolve(job)
+      : identWorker.pending < MAX_PENDING_IDENT ? identWorker.identify(job) : Promise.resolve(identifyJob(job).summary);
     const closed: DetectionEvent = { ...ev, paths: [...ev.paths] };
     lines = lines.then(async () => write(detectionLine(closed, info, opts.bandPlan, await signal))).catch((err: unknown) => {
       identError ??= err;
     });
-  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectWorker?.reader }, spec)
-    .finally(() => detectWorker?.close());
+  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectPass?.reader }, spec)
+    .finally(() => detectPass?.end());
   const { stats, detector } = await passed.finally(() => lines).finally(() => identWorker?.close());
   if (identError !== undefined) throw identError;
   bar?.stop();

@@ -163,7 +163,7 @@ export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
  * class is also demodulated over the whole IQ (speech presence; `audio` for a WAV). A pure function of the job.
  */
 export function identifyJob(job: IdentJob): { id: Identification; summary: SignalSummary; audio?: ReturnType<typeof demodulate> } {
-  const input = { iq: job.iq.slice(0, 2 * job.analysisCount), count: job.analysisCount, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
+  const input = { iq: job.iq.subarray(0, 2 * job.analysisCount), count: job.analysisCount, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
   const id = identify(input);
   const summary = describeSignal(id, job.centerHz, { centerKnown: job.centerKnown, centerHz: job.tunedHz });
   if (!ANALOG_CLASSES.includes(id.class)) return { id, summary };
