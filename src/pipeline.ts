@@ -95,7 +95,18 @@ export interface PassHooks {
    * (docs/field-notes.md §2). Default {@link DEFAULT_SETTLE_SAMPLES}, as rtl_power's one 4096-byte read thrown away.
    */
   settleSamples?: number;
+  /**
+   * Where the slow path's Welch averages come from: by default the chain's own engine ({@link slowEngineFor}); a
+   * {@link SlowFrameSource} fed by another thread gives the same frames at the same points of the stream.
+   */
+  slowFrames?: SlowFrameSource;
 }
+
+/**
+ * What the analysis chain asks of its slow path: a {@link SpectrumEngine} or a stand-in that delivers the same Welch
+ * averages computed elsewhere (a worker thread running the engine over the same blocks, cli/replay-threads.ts).
+ */
+export type SlowFrameSource = Pick<SpectrumEngine, 'hop' | 'nextSlowFrameEnd' | 'push'>;
 
 /**
  * The analysis of one tuning: the fast engine (short frames, and the burst path's averages of a few), the slow engine
@@ -105,7 +116,7 @@ export interface PassHooks {
  */
 export class AnalysisChain {
   readonly fast: SpectrumEngine;
-  readonly slow: SpectrumEngine;
+  readonly slow: SlowFrameSource;
   readonly learner: BaselineLearner | null;
   readonly detector: Detector | null;
   /** Short frames the fast path computed, and Welch averages formed, so far. */
@@ -114,7 +125,7 @@ export class AnalysisChain {
   private readonly fastSink: SpectrumSink;
   private readonly slowSink: SpectrumSink;
 
-  private constructor(fast: SpectrumEngine, slow: SpectrumEngine, learner: BaselineLearner | null, detector: Detector | null,
+  private constructor(fast: SpectrumEngine, slow: SlowFrameSource, learner: BaselineLearner | null, detector: Detector | null,
     onSlowFrame: ((f: SpectrumFrame) => void) | undefined) {
     this.fast = fast;
     this.slow = slow;
@@ -142,9 +153,11 @@ export class AnalysisChain {
 
   /**
    * A chain that learns a baseline of `info`'s tuning (read it with {@link finish}); the envelope's background bands
-   * come from the band plan when the centre is known.
+   * come from the band plan when the centre is known. `slow`: the slow path's averages (default: its own engine).
    */
-  static learning(info: IqSourceInfo, opts: PipelineOptions, onSlowFrame?: (f: SpectrumFrame) => void): AnalysisChain {
+  static learning(
+    info: IqSourceInfo, opts: PipelineOptions, onSlowFrame?: (f: SpectrumFrame) => void, slow: SlowFrameSource = slowEngineFor(opts),
+  ): AnalysisChain {
     const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
       fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
       slow: backgroundBins(opts.spectrum.fftSize, info.centerHz, info.rateSps, opts.bandPlan),
@@ -153,16 +166,17 @@ export class AnalysisChain {
     const fast = fastEngineFor(opts);
     // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
     fast.setSelector(learner.shortSelector);
-    return new AnalysisChain(fast, slowEngineFor(opts), learner, null, onSlowFrame);
+    return new AnalysisChain(fast, slow, learner, null, onSlowFrame);
   }
 
   /**
    * A chain that detects against `baseline` at `info`'s tuning, with `detector` settings over opts.detector (a hop's
-   * hold, crop and paths).
+   * hold, crop and paths). `slow`: the slow path's averages (default: its own engine).
    */
   static detecting(
     info: IqSourceInfo, baseline: Baseline, opts: PipelineOptions, emit: (ev: DetectionEvent) => void,
     detectorOptions: Partial<DetectorOptions> = opts.detector, onSlowFrame?: (f: SpectrumFrame) => void,
+    slow: SlowFrameSource = slowEngineFor(opts),
   ): AnalysisChain {
     const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: info.rateSps, centerHz: info.centerHz };
     const detector = new Detector(baseline, geometry, emit, detectorOptions);
@@ -172,7 +186,7 @@ export class AnalysisChain {
     const prefix = fast.prefixSum;
     const gate = prefix === undefined ? null : detector.fastGate(prefix);
     if (gate !== null) fast.setGate(gate);
-    return new AnalysisChain(fast, slowEngineFor(opts), null, detector, onSlowFrame);
+    return new AnalysisChain(fast, slow, null, detector, onSlowFrame);
   }
 
   /**
@@ -187,8 +201,7 @@ export class AnalysisChain {
   push(block: IqBlock, from: number, to: number): void {
     const chunk = this.slow.hop;
     while (from < to) {
-      const slowEnd = this.slow.nextSlowFrameEnd(block, from);
-      const z = Math.min(to, Math.ceil(slowEnd / chunk) * chunk - block.firstSample);
+      const z = pieceEnd(block, to, this.slow.nextSlowFrameEnd(block, from), chunk);
       this.fast.push(block, this.fastSink, from, z);
       this.slow.push(block, this.slowSink, from, z);
       from = z;
@@ -201,11 +214,20 @@ export class AnalysisChain {
   }
 }
 
+/**
+ * Where {@link AnalysisChain.push} ends the piece of `block` (block-relative, ≤ `to`) that holds the sample before
+ * `slowEnd` (the next Welch average's end, absolute): the end of the half-slow-frame chunk (`hop` samples at absolute
+ * multiples of the hop) containing it.
+ */
+export function pieceEnd(block: IqBlock, to: number, slowEnd: number, hop: number): number {
+  return Math.min(to, Math.ceil(slowEnd / hop) * hop - block.firstSample);
+}
+
 /** Learns a baseline from a source (one pass). `method` as in {@link Baseline}. */
 export async function learnBaseline(
   source: IqSource, opts: PipelineOptions, method: Baseline['method'], hooks: PassHooks = {},
 ): Promise<{ baseline: Baseline; stats: PassStats }> {
-  const chain = AnalysisChain.learning(source.info, opts, hooks.onSlowFrame);
+  const chain = AnalysisChain.learning(source.info, opts, hooks.onSlowFrame, hooks.slowFrames);
   const stats = await runPass(source, chain, hooks);
   // a replay that learns from its first seconds only treats them as a calibration: whatever was on is background
   const occupied = method === 'auto' && hooks.maxSamples !== undefined ? 'calibration' : undefined;
@@ -222,7 +244,7 @@ export async function detect(
 ): Promise<{ stats: PassStats; detector: Detector }> {
   const fp = fingerprintOf(source.info, opts);
   if (baseline.method !== 'auto') checkFingerprint(baseline.fingerprint, fp, baselineName);
-  const chain = AnalysisChain.detecting(source.info, baseline, opts, emit, opts.detector, hooks.onSlowFrame);
+  const chain = AnalysisChain.detecting(source.info, baseline, opts, emit, opts.detector, hooks.onSlowFrame, hooks.slowFrames);
   const detector = chain.detector!;
   if (hooks.onEmitterAppearance) detector.onEmitterAppearance = hooks.onEmitterAppearance;
   const stats = await runPass(source, chain, hooks, opts.detector.overloadClipFraction);
@@ -249,6 +271,15 @@ export function slowEngineFor(opts: PipelineOptions): SpectrumEngine {
 /** A no-op sink for the slow engine's own short frames (only its averages are used). */
 const IGNORE = (): void => {};
 
+/**
+ * `block` cut at absolute sample `limit` (a pass's `maxSamples`): itself when it ends before, else a copy with fewer
+ * samples (made once per pass, for the last block).
+ */
+export function limitedBlock(block: IqBlock, limit: number): IqBlock {
+  if (block.firstSample + block.count <= limit) return block;
+  return { ...block, count: Math.max(0, limit - block.firstSample) };
+}
+
 /** One pass of `chain` over `source`: settle discard, the `maxSamples` limit, clipping, progress. */
 async function runPass(
   source: IqSource, chain: AnalysisChain, hooks: PassHooks, overloadClipFraction = OVERLOAD_CLIP_FRACTION,
@@ -259,11 +290,7 @@ async function runPass(
   const limit = hooks.maxSamples ?? Infinity;
   const settle = hooks.settleSamples ?? DEFAULT_SETTLE_SAMPLES;
   for await (const block of source.blocks()) {
-    let b = block;
-    if (block.firstSample + block.count > limit) {
-      const keep = Math.max(0, limit - block.firstSample);
-      b = { ...block, count: keep };
-    }
+    const b = limitedBlock(block, limit);
     chain.push(b, Math.max(0, settle - b.firstSample), b.count);
     samples = b.firstSample + b.count;
     clip.add(b.clipFraction, b.count);

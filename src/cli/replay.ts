@@ -16,7 +16,7 @@ import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
-import { DetectionIdentifier, type SignalSummary } from '../ident/detection-ident.js';
+import { DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { mkdir } from 'node:fs/promises';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
@@ -25,6 +25,7 @@ import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
 import { ReplayTable, replayOutput } from './replay-table.js';
+import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -48,6 +49,8 @@ export interface ReplayFlags extends PipelineFlags {
   json?: boolean;
   /** `--table`: the readable table on stdout even when it is piped (e.g. into `less`). */
   table?: boolean;
+  /** Threads (`--threads`): 1 runs everything on the main thread; ≥ 2 puts the slow path on a worker. */
+  threads?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -185,6 +188,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await probe.close();
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
+  const threads = parseThreads(flags.threads);
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
@@ -195,6 +199,20 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     return replayScan(file, flags, write, log, srcOpts, info, segments, opts);
   }
 
+  // each pass's slow path on a worker thread (threads ≥ 2): the same frames, so the same output byte for byte
+  const slowWorker: SlowPathWorker | undefined = threads >= 2 ? startSlowPathWorker(file, srcOpts, opts, settle) : undefined;
+  try {
+    return await replayOneTuning(file, flags, write, log, srcOpts, info, opts, settle, threads, slowWorker, tStart);
+  } finally {
+    await slowWorker?.close();
+  }
+}
+
+/** {@link replayFile} of a recording with one tuning: learn (or load) the baseline, then detect. */
+async function replayOneTuning(
+  file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger, srcOpts: FileSourceOptions, info: IqSourceInfo,
+  opts: PipelineOptions, settle: number, threads: number, slowWorker: SlowPathWorker | undefined, tStart: number,
+): Promise<ReplaySummary> {
   const bar = flags.progress !== false && process.stderr.isTTY && info.totalSamples
     ? new cliProgress.SingleBar({ stream: process.stderr, format: '{task} [{bar}] {percentage}% | {value}/{total} samples', clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -212,7 +230,9 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
     bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
     const learnSource = await openFileSource(file, srcOpts);
-    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n) });
+    const learnPass = slowWorker?.pass(maxSamples);
+    const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n), slowFrames: learnPass?.reader })
+      .finally(() => learnPass?.end());
     bar?.stop();
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
@@ -250,12 +270,31 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
   const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
   const boxes: PictureDetection[] = [];
-  const { stats, detector } = await detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
+  const detectPass = slowWorker?.pass();
+  // with threads, detections are identified on a worker (not with --audio: the WAVs are written here) and their lines
+  // written in order as the answers come
+  const identWorker = ident !== undefined && threads >= 2 && flags.audio === undefined ? startIdentWorker(file) : undefined;
+  let lines: Promise<void> = Promise.resolve();
+  let identError: unknown;
+  const passed = detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections++;
-    write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
     if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
-  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined }, spec);
+    if (identWorker === undefined || ident === undefined) {
+      write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
+      return;
+    }
+    const job = ident.prepare(ev);
+    const signal = !isIdentJob(job) ? Promise.resolve(job)
+      : identWorker.pending < MAX_PENDING_IDENT ? identWorker.identify(job) : Promise.resolve(identifyJob(job).summary);
+    const closed: DetectionEvent = { ...ev, paths: [...ev.paths] };
+    lines = lines.then(async () => write(detectionLine(closed, info, opts.bandPlan, await signal))).catch((err: unknown) => {
+      identError ??= err;
+    });
+  }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectPass?.reader }, spec)
+    .finally(() => detectPass?.end());
+  const { stats, detector } = await passed.finally(() => lines).finally(() => identWorker?.close());
+  if (identError !== undefined) throw identError;
   bar?.stop();
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
@@ -386,6 +425,7 @@ export function register(program: Command): void {
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
+    .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')

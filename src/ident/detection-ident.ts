@@ -135,6 +135,45 @@ export class Float32IqRing {
 }
 
 /**
+ * One detection's identification, self-contained (structured-cloneable): the IQ from the detection's start (less the
+ * margin) to its end (plus the margin) as far as the ring held it, of which the first `analysisCount` samples are
+ * classified; the detection's centre and bandwidth (Hz) and the source's tuning.
+ */
+export interface IdentJob {
+  /** Interleaved I/Q, `count` complex samples. */
+  iq: Float32Array;
+  count: number;
+  analysisCount: number;
+  rateSps: number;
+  /** Detection centre less the tuning centre (Hz). */
+  offsetHz: number;
+  bandwidthHz: number;
+  centerHz: number;
+  centerKnown: boolean;
+  tunedHz: number;
+}
+
+/** True for a job of {@link DetectionIdentifier.prepare}, false for a summary it gave at once. */
+export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
+  return x.iq instanceof Float32Array;
+}
+
+/**
+ * Classifies a job's first `analysisCount` samples ({@link identify}) and describes it ({@link describeSignal}); an analog
+ * class is also demodulated over the whole IQ (speech presence; `audio` for a WAV). A pure function of the job.
+ */
+export function identifyJob(job: IdentJob): { id: Identification; summary: SignalSummary; audio?: ReturnType<typeof demodulate> } {
+  const input = { iq: job.iq.subarray(0, 2 * job.analysisCount), count: job.analysisCount, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
+  const id = identify(input);
+  const summary = describeSignal(id, job.centerHz, { centerKnown: job.centerKnown, centerHz: job.tunedHz });
+  if (!ANALOG_CLASSES.includes(id.class)) return { id, summary };
+  const audio = demodulate({ ...input, iq: job.iq, count: job.count }, id.class, id.features);
+  summary.speechPresent = audio.voice.speechPresent;
+  summary.voice = audio.voice.reason;
+  return { id, summary, audio };
+}
+
+/**
  * Keeps the last `ringS` seconds of a source's IQ (a {@link Float32IqRing}) and identifies each detection when it closes, from up to `maxAnalysisS` of its IQ plus `marginS` either
  * side. Use {@link tap} to put it between the source and the pipeline.
  */
@@ -171,6 +210,24 @@ export class DetectionIdentifier {
    * {@link flush}). A detection whose samples left the ring gives `unknown` with the reason.
    */
   identify(ev: DetectionEvent): SignalSummary {
+    const job = this.prepare(ev);
+    if (!isIdentJob(job)) return job;
+    if (this.opts.audioDir === undefined) return identifyJob(job).summary;
+    const { id, summary, audio } = identifyJob(job);
+    if (audio !== undefined) {
+      const path = join(this.opts.audioDir, `det-${ev.id}-${id.class}.wav`);
+      summary.audioFile = path;
+      this.audioFiles.push(path);
+      this.pendingWrites.push(writeWav(path, audio.samples, audio.rateSps));
+    }
+    return summary;
+  }
+
+  /**
+   * What identifying `ev` needs, copied out of the ring (a job {@link identifyJob} can run on any thread), or the
+   * summary itself when the detection's samples left the ring.
+   */
+  prepare(ev: DetectionEvent): IdentJob | SignalSummary {
     const rate = this.info.rateSps;
     const [held0, held1] = this.ring.range;
     const start = Math.round(ev.startS * rate);
@@ -181,24 +238,12 @@ export class DetectionIdentifier {
     if (to <= from || end <= held0) {
       return { class: 'unknown', confidence: 0, reason: `the detection's IQ is no longer held (ring of ${this.opts.ringS} s)` };
     }
-    const { iq, count } = this.ring.read(from, to);
-    const input = { iq, count, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz, bandwidthHz: ev.bandwidthHz };
-    const id = identify(input);
-    const summary = describeSignal(id, ev.centerHz, this.info);
-    if (ANALOG_CLASSES.includes(id.class)) {
-      // the whole transmission as far as the ring holds it (the classification looked at its first maxAnalysisS only)
-      const whole = this.ring.read(Math.max(held0, start - margin), Math.min(held1, end + margin));
-      const audio = demodulate({ ...input, iq: whole.iq, count: whole.count }, id.class, id.features);
-      summary.speechPresent = audio.voice.speechPresent;
-      summary.voice = audio.voice.reason;
-      if (this.opts.audioDir !== undefined) {
-        const path = join(this.opts.audioDir, `det-${ev.id}-${id.class}.wav`);
-        summary.audioFile = path;
-        this.audioFiles.push(path);
-        this.pendingWrites.push(writeWav(path, audio.samples, audio.rateSps));
-      }
-    }
-    return summary;
+    // the whole transmission as far as the ring holds it; the classification looks at its first part [from, to)
+    const whole = this.ring.read(from, Math.min(held1, end + margin));
+    return {
+      iq: whole.iq, count: whole.count, analysisCount: to - from, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz,
+      bandwidthHz: ev.bandwidthHz, centerHz: ev.centerHz, centerKnown: this.info.centerKnown, tunedHz: this.info.centerHz,
+    };
   }
 
   /** Waits for every WAV write started so far. @throws the first write error (naming the path). */

@@ -16,11 +16,13 @@ const ALLOWED_OVERSIZED: Record<string, number> = {};
 
 /**
  * What web-ui/src/ takes from src/ (the browser shares the wire types on purpose, and folds alert records with the
- * store's own pure fold, src/alerts/alert-fold.ts). native-bindings/ takes nothing.
+ * store's own pure fold, src/alerts/alert-fold.ts, and words delays as the daemon's texts do, src/text-template.ts).
+ * native-bindings/ takes nothing.
  */
 const ALLOWED_OUTSIDE = [
   'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
   'web-ui/src/format.ts → src/server/message-text.js',
+  'web-ui/src/format.ts → src/text-template.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
 ];
 

@@ -1,0 +1,152 @@
+// Replay on two threads: a worker computes the slow path's Welch averages (cli/replay-worker.ts) while the main thread
+// runs the fast path and the learner or detector; the output is the single-thread run's, byte for byte
+// (docs/architecture.md "Replay on every core").
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { QuietBandError } from '../errors.js';
+import { compiledModuleUrl } from '../module-url.js';
+import type { FileSourceOptions } from '../source/file-source.js';
+import type { PipelineOptions } from '../pipeline.js';
+import type { IdentJob, SignalSummary } from '../ident/detection-ident.js';
+import { createSlowFeedBuffer, DEFAULT_SLOW_FEED, SlowFeedReader, type SlowFeedLayout } from '../spectrum/slow-frame-feed.js';
+
+/** Paths of the workers inside the build output, relative to the repository root. */
+export const REPLAY_WORKER_DIST_PATH = join('dist', 'src', 'cli', 'replay-worker.js');
+export const IDENT_WORKER_DIST_PATH = join('dist', 'src', 'cli', 'replay-ident-worker.js');
+
+/**
+ * Most identification jobs waiting for the worker; beyond, the main thread identifies the next detection itself (the
+ * same function, so the same line), which bounds the IQ held by a burst of closing detections.
+ */
+export const MAX_PENDING_IDENT = 4;
+
+/** The identification worker's answer to job `seq`: the `signal` summary, or the error it threw. */
+export type IdentReply = { seq: number; summary: SignalSummary } | { seq: number; error: string };
+
+/** A worker that identifies detections ({@link identifyJob} of ident/detection-ident.ts) off the main thread. */
+export interface IdentWorker {
+  /** The job's summary, as identifyJob gives it on this thread. The job's IQ buffer is handed over (transferred). */
+  identify(job: IdentJob): Promise<SignalSummary>;
+  /** Jobs handed over and not answered yet (each holds up to the ring's IQ: ≈ 19 MB per second at 2.4 MS/s). */
+  readonly pending: number;
+  /** Stops the worker. */
+  close(): Promise<void>;
+}
+
+/** The compiled worker module at `distPath`. @throws QuietBandError('IO') when it is missing (build first). */
+function workerUrl(distPath: string): URL {
+  const url = compiledModuleUrl(import.meta.url, distPath);
+  if (url === null) throw new QuietBandError(`the replay worker ${distPath} is missing: build QuietBand first (npm run build)`, 'IO');
+  return url;
+}
+
+/**
+ * The identification worker of a replay, started with the first job (a replay without detections starts none); jobs
+ * are answered in the order given.
+ */
+export function startIdentWorker(file: string): IdentWorker {
+  let started: Worker | null = null;
+  const waiting = new Map<number, { resolve: (s: SignalSummary) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  const failAll = (err: Error): void => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  const start = (): Worker => {
+    const worker = new Worker(workerUrl(IDENT_WORKER_DIST_PATH));
+    worker.on('message', (m: IdentReply) => {
+      const w = waiting.get(m.seq);
+      if (w === undefined) return;
+      waiting.delete(m.seq);
+      if ('error' in m) w.reject(new Error(m.error));
+      else w.resolve(m.summary);
+    });
+    worker.on('error', (err) => failAll(new QuietBandError(`${file}: identification worker failed: ${err.message}`, 'IO', { cause: err })));
+    worker.on('exit', () => failAll(new QuietBandError(`${file}: identification worker stopped`, 'IO')));
+    return worker;
+  };
+  return {
+    identify(job) {
+      const worker = (started ??= start());
+      const n = seq++;
+      return new Promise<SignalSummary>((resolve, reject) => {
+        waiting.set(n, { resolve, reject });
+        worker.postMessage({ seq: n, job }, [job.iq.buffer as ArrayBuffer]);
+      });
+    },
+    get pending() {
+      return waiting.size;
+    },
+    async close() {
+      await started?.terminate();
+    },
+  };
+}
+
+/** What the slow-path worker is started with (structured-cloned). */
+export interface SlowWorkerData {
+  file: string;
+  /** The file source's options without callbacks (the main thread's source reports warnings). */
+  sourceOptions: Omit<FileSourceOptions, 'onWarning'>;
+  opts: PipelineOptions;
+  settleSamples: number;
+}
+
+/** One pass the slow-path worker is sent: its sample limit (`maxSamples`, null for the whole file) and its feed (shared). */
+export interface SlowPass {
+  maxSamples: number | null;
+  sab: SharedArrayBuffer;
+  layout: SlowFeedLayout;
+}
+
+/** The slow-path worker of a replay: one {@link pass} per pass of the replay, then {@link close}. */
+export interface SlowPathWorker {
+  /** Starts a pass on the worker; give the reader to the main thread's pass (PassHooks.slowFrames), then call end(). */
+  pass(maxSamples?: number): { reader: SlowFeedReader; end(): void };
+  /** Stops the worker and waits for it to exit. @throws QuietBandError('IO') when it failed outside a pass. */
+  close(): Promise<void>;
+}
+
+/**
+ * `--threads` from its flag text: a whole number ≥ 1; default (undefined) the machine's available parallelism.
+ * @throws QuietBandError('CONFIG') naming the flag.
+ */
+export function parseThreads(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new QuietBandError(`--threads: "${text}" is not a whole number of threads ≥ 1`, 'CONFIG');
+  return n;
+}
+
+/**
+ * Starts a worker that runs the slow path's engine over `file`, one pass per {@link SlowPathWorker.pass} (the same
+ * blocks, settle and sample limit as the main thread's pass), writing into a shared feed the main thread's chain reads
+ * in place of its own engine.
+ * @throws QuietBandError('IO') when the compiled worker is missing (build first).
+ */
+export function startSlowPathWorker(file: string, sourceOptions: FileSourceOptions, opts: PipelineOptions, settleSamples: number): SlowPathWorker {
+  const { onWarning: _ignored, ...plain } = sourceOptions;
+  const data: SlowWorkerData = { file, sourceOptions: plain, opts, settleSamples };
+  const worker = new Worker(workerUrl(REPLAY_WORKER_DIST_PATH), { workerData: data });
+  let failure: Error | null = null;
+  worker.once('error', (err) => {
+    failure = err;
+  });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    pass(maxSamples) {
+      const layout: SlowFeedLayout = { fftSize: opts.spectrum.fftSize, ...DEFAULT_SLOW_FEED };
+      const sab = createSlowFeedBuffer(layout);
+      const reader = new SlowFeedReader(sab, layout, `${file}: replay worker`);
+      worker.postMessage({ maxSamples: maxSamples ?? null, sab, layout } satisfies SlowPass);
+      // a pass that ends early (an error, the sample limit) leaves the worker waiting in the feed: abort frees it
+      return { reader, end: () => reader.abort() };
+    },
+    async close() {
+      await worker.terminate();
+      await exited;
+      if (failure !== null) throw new QuietBandError(`${file}: replay worker failed: ${(failure as Error).message}`, 'IO', { cause: failure });
+    },
+  };
+}
