@@ -8,7 +8,7 @@ import { envelopeMoments, movingMean } from './envelope.js';
 import { frequencyTones, instantaneousFrequency, spectralHumps } from './frequency.js';
 import { signalReason, type SignalReasonCode } from './reasons.js';
 import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
-import { symbolDuration } from './symbol-rate.js';
+import { keyedElement, mesialTiming, toneElement, toneRuns } from './symbol-rate.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
 export interface IdentInput {
@@ -84,10 +84,18 @@ export interface SignalFeatures {
    */
   modulationIndex: number;
   toneSpacingHz: number;
-  /** Symbol rate (Bd) from the shortest element of on/off or tone runs; 0 when none. */
+  /**
+   * Symbol rate (Bd) = 1 / symbolS; 0 when none. From the features alone symbolS is `toneSymbolS` when the clip has 2 or
+   * more FSK tones and their runs gave one, else `keyedSymbolS`; an identification takes the one of its class
+   * ({@link elementOfClass}).
+   */
   symbolRateBd: number;
   /** Elementary pulse / symbol duration (s) behind symbolRateBd. */
   symbolS: number;
+  /** Shortest element (s) of the on/off keying: pulses and gaps timed at the mesial amplitude level; 0 when none. */
+  keyedSymbolS: number;
+  /** Shortest element (s) of the runs of the nearest FSK tone; 0 without 2 tones or without 3 inner runs. */
+  toneSymbolS: number;
   /** Centre-frequency stability: std and max − min (Hz) of the mean frequency of up to 10 time slices while on. */
   centerStdHz: number;
   centerDriftHz: number;
@@ -238,8 +246,10 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   // ── instantaneous frequency while on, and the FSK tones it dwells on ──
   const freq = instantaneousFrequency(z, runs, fs, bw90, span);
   const tones = frequencyTones(freq, bw99, fs, humps.spacingHz);
-  // ── symbol rate: FSK → runs of the nearest tone; otherwise on/off runs ──
-  const unit = symbolDuration(tones.offsetsHz, freq.perRun, freq.smoothLen, fs, burstLens, gapLens);
+  // ── symbol rate: the shortest element of the on/off keying (mesial timing) and of the FSK tone runs ──
+  const keyedS = keyedElement(mesialTiming(p, runs, fs, smoothLen, noiseCh));
+  const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : 0;
+  const unit = toneS > 0 ? toneS : keyedS;
 
   return {
     clipS,
@@ -270,6 +280,8 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     toneSpacingHz: tones.spacingHz,
     symbolRateBd: unit > 0 ? 1 / unit : 0,
     symbolS: unit,
+    keyedSymbolS: keyedS,
+    toneSymbolS: toneS,
     centerStdHz: freq.centerStdHz,
     centerDriftHz: freq.centerDriftHz,
     channelRateSps: fs,

@@ -5,7 +5,7 @@ import { classify, identify, RULES, SIGNAL_CLASSES } from '../../src/ident/class
 import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures } from '../../src/ident/features.js';
-import { unitDuration } from '../../src/ident/symbol-rate.js';
+import { debounce, keyedElement, shortestElement, timingClusters } from '../../src/ident/symbol-rate.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
 const SEEDS = [101, 102, 103];
@@ -100,9 +100,35 @@ describe('clips that cannot be classified', () => {
   });
 });
 
-describe('unitDuration', () => {
-  it('finds the element of runs that are 1, 2 and 3 units long (±5 %)', () => {
-    const runs = [0.5, 1.02, 0.49, 1.5, 0.51, 0.98, 1.47, 0.5].map((x) => x * 1e-3);
-    expect(unitDuration(runs) * 1e3).toBeCloseTo(0.5, 2);
+describe('symbol element (shortest timing cluster)', () => {
+  const us = (xs: number[]): number[] => xs.map((x) => x * 1e-6);
+  it('NRZ runs of 1, 2 and 3 units (±5 %): the unit', () => {
+    expect(shortestElement(us([500, 1020, 490, 1500, 510, 980, 1470, 500])) * 1e6).toBeCloseTo(500, -1);
+  });
+  it('pulse-width coding (short pulse 336 µs, long 1040 µs, gaps 1112 / 400 µs): the short pulse, not a common divisor', () => {
+    // a waveman-like remote: 1 = 336 µs on + 1112 µs off, 0 = 1040 µs on + 400 µs off (rtl_433 reports 360 µs)
+    const bits = [1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1];
+    const pulsesS = us(bits.map((b) => (b ? 336 : 1040)));
+    const gapsS = us(bits.slice(1).map((_, i) => (bits[i] ? 1112 : 400)));
+    const e = keyedElement({ pulsesS, gapsS }) * 1e6;
+    // 336 µs pulses and 400 µs gaps are within 20 % of each other: one cluster
+    expect(e).toBeGreaterThan(330);
+    expect(e).toBeLessThan(410);
+  });
+  it('a short last pulse once per package does not make the element; three in one package do', () => {
+    // three packages of ≈ 940/1950 µs pulses and 1000/2000 µs gaps, each ending with a 330 µs pulse, 90 ms apart
+    const pkg = [940, 1000, 1950, 2000, 940, 1000, 940, 2000, 1950, 1000, 940, 1000, 330];
+    const seq = [...pkg, 90_000, ...pkg, 90_000, ...pkg];
+    const pulsesS = us(seq.filter((_, i) => i % 2 === 0));
+    const gapsS = us(seq.filter((_, i) => i % 2 === 1));
+    expect(Math.abs(keyedElement({ pulsesS, gapsS }) * 1e6 / 970 - 1)).toBeLessThan(0.05);
+    const clusters = timingClusters(us([330, 340, 335, 940, 1000, 960]), [0, 0, 0, 0, 0, 0]);
+    expect(clusters.map((c) => c.count)).toEqual([3, 3]);
+    expect(shortestElement(us([330, 340, 335, 940, 1000, 960, 950, 980]))).toBeCloseTo(335e-6, 7);
+  });
+  it('glitches: a 4 µs dip joins the two halves of a pulse, a 10 µs spike joins two gaps', () => {
+    const t = debounce({ pulsesS: us([480, 16, 468, 10, 490]), gapsS: us([980, 4, 1960, 990]) }, 120e-6);
+    expect(t.pulsesS.map((x) => Math.round(x * 1e6))).toEqual([480, 488, 490]);
+    expect(t.gapsS.map((x) => Math.round(x * 1e6))).toEqual([980, 2960]);
   });
 });
