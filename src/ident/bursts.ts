@@ -107,6 +107,20 @@ export function burstRuns(p: Float64Array, rateSps: number, bandwidthHz: number,
   return { runs, onLevel, smoothLen };
 }
 
+/**
+ * On-runs for timing pulses (symbol-rate.ts): the power `p` averaged over L_t = max(fs/B99, 16·(2/ρ + 1/ρ²)) samples,
+ * ρ = `onLevel`/`noise` (the run finder's S/N), at most `maxLen`, with the run finder's thresholds and merging. Four
+ * times shorter than {@link burstRuns}' L: the averaged power's spread √((2SN + N²)/L_t) stays below S/4 (a threshold
+ * 0.35 S from either state is then crossed by noise alone with a chance of about 1 %, and such glitches are removed by
+ * the symbol-rate debounce), so single symbols at a moderate SNR are not merged into longer runs.
+ */
+export function timingRuns(p: Float64Array, rateSps: number, bandwidthHz: number, noise: number, onLevel: number, maxLen: number): { runs: [number, number][]; smoothLen: number } {
+  const l0 = Math.max(1, Math.round(rateSps / bandwidthHz));
+  const rho = onLevel / noise;
+  const len = Math.min(maxLen, Math.max(l0, Math.ceil(16 * (2 / rho + 1 / (rho * rho)))));
+  return { runs: levelRuns(p, len, noise).runs, smoothLen: len };
+}
+
 /** Durations of the runs: samples on, the span from the first rise to the last fall (samples), and the bursts, gaps and start-to-start periods (s). */
 export interface BurstTiming {
   onSamples: number;

@@ -1,7 +1,7 @@
 // Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
 // (docs/identification.md §2–§4 gives every formula).
 import { BandCutter, planClipBand } from '../dsp/band-cut.js';
-import { betweenBursts, burstRuns, burstTiming, durationStats, type DurationStats } from './bursts.js';
+import { betweenBursts, burstRuns, burstTiming, durationStats, timingRuns, type DurationStats } from './bursts.js';
 import { channelLine, keyingIndex } from './carrier.js';
 import { channelise, type Channel } from './channel.js';
 import { envelopeMoments, movingMean } from './envelope.js';
@@ -247,7 +247,8 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   const freq = instantaneousFrequency(z, runs, fs, bw90, span);
   const tones = frequencyTones(freq, bw99, fs, humps.spacingHz);
   // ── symbol rate: the shortest element of the on/off keying (mesial timing) and of the FSK tone runs ──
-  const keyedS = keyedElement(mesialTiming(p, runs, fs, smoothLen, noiseCh));
+  const timing = timingRuns(p, fs, bw99, noiseCh, onLevel, smoothLen);
+  const keyedS = keyedElement(mesialTiming(p, timing.runs, fs, timing.smoothLen, noiseCh));
   const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : 0;
   const unit = toneS > 0 ? toneS : keyedS;
 
