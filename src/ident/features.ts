@@ -87,7 +87,7 @@ export interface SignalFeatures {
   /**
    * Symbol rate (Bd) = 1 / symbolS; 0 when none. From the features alone symbolS is `toneSymbolS` when the clip has 2 or
    * more FSK tones and their runs gave one, else `keyedSymbolS`; an identification takes the one of its class
-   * ({@link elementOfClass}).
+   * (`elementOfClass` in classify.ts).
    */
   symbolRateBd: number;
   /** Elementary pulse / symbol duration (s) behind symbolRateBd. */
