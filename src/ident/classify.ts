@@ -80,11 +80,11 @@ const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `$
 
 /**
  * The features with the symbol duration of class `cls`: an `fsk` emission's symbols are the runs of its tones
- * (`toneSymbolS`, when measured), any other class's the elements of its on/off keying (`keyedSymbolS`); symbolRateBd =
- * 1 / symbolS (0 when none). The same object when nothing changes.
+ * (`toneSymbolS`; 0 when they were not measured: its bursts are packets, not symbols), any other class's the elements
+ * of its on/off keying (`keyedSymbolS`); symbolRateBd = 1 / symbolS (0 when none). The same object when nothing changes.
  */
 export function elementOfClass(f: SignalFeatures, cls: SignalClass): SignalFeatures {
-  const symbolS = cls === 'fsk' && f.toneSymbolS > 0 ? f.toneSymbolS : f.keyedSymbolS;
+  const symbolS = cls === 'fsk' ? f.toneSymbolS : f.keyedSymbolS;
   return symbolS === f.symbolS ? f : { ...f, symbolS, symbolRateBd: symbolS > 0 ? 1 / symbolS : 0 };
 }
 

@@ -28,10 +28,15 @@ describe('classification of synthetic emissions', () => {
     expect(f.toneSpacingHz).toBeGreaterThan(0.8 * fsk.params.spacingHz);
     expect(f.toneSpacingHz).toBeLessThan(1.2 * fsk.params.spacingHz);
     expect(Math.abs(f.symbolRateBd / fsk.params.symbolRateBd - 1)).toBeLessThan(0.1);
+    // the identification quotes the element of its class: fsk the tone runs, ook (below) the pulses and gaps
+    const fskId = classify(f);
+    expect(fskId.class).toBe('fsk');
+    expect(fskId.features?.symbolS).toBe(f.toneSymbolS);
     const ook = makeCase('ook', 2, 20);
     const o = extractFeatures(ook.input);
     if ('reason' in o) throw new Error(o.reason);
     expect(Math.abs(o.symbolS / ook.params.symbolS - 1)).toBeLessThan(0.1);
+    expect(classify(o).features?.symbolS).toBe(o.keyedSymbolS);
     const nfm = makeCase('nfm', 3, 20);
     const n = extractFeatures(nfm.input);
     if ('reason' in n) throw new Error(n.reason);
