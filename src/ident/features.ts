@@ -234,7 +234,7 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   // ── spectral tones: humps of the channel's spectrum (smoothed over ±5 % of the 99 % band) inside the 99 % band ──
   const humps = spectralHumps(line, bw99);
   // ── envelope: on/off runs of the power averaged over L samples ──
-  const { runs, onLevel, smoothLen } = burstRuns(p, fs, bw99, noiseCh);
+  const { runs, onLevel, smoothLen, noiseLike } = burstRuns(p, fs, bw99, noiseCh);
   const { onSamples, span, burstLens, gapLens, periodLens } = burstTiming(runs, fs);
   // ── keying / AM index, coherent: project the channel on its carrier's phase (the clip averaged over 20 ms), between
   // the first rise and the last fall ──
@@ -247,7 +247,8 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   const freq = instantaneousFrequency(z, runs, fs, bw90, span);
   const tones = frequencyTones(freq, bw99, fs, humps.spacingHz);
   // ── symbol rate: the shortest element of the on/off keying (mesial timing) and of the FSK tone runs ──
-  const timing = timingRuns(p, fs, bw99, noiseCh, onLevel, smoothLen);
+  // (noise-like pulses keep the run finder's own runs: a shorter averaging would cut their fluctuations into runs)
+  const timing = noiseLike ? { runs, smoothLen } : timingRuns(p, fs, bw99, noiseCh, onLevel, smoothLen);
   const keyedS = keyedElement(mesialTiming(p, timing.runs, fs, timing.smoothLen, noiseCh));
   const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : 0;
   const unit = toneS > 0 ? toneS : keyedS;

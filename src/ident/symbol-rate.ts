@@ -108,7 +108,8 @@ export interface KeyedTiming {
  */
 export function mesialTiming(p: Float64Array, runs: readonly [number, number][], rateSps: number, smoothLen: number, noise: number): KeyedTiming {
   const n = p.length;
-  if (runs.length === 0) return { pulsesS: [], gapsS: [] };
+  // one run (a continuous emission) has no element to time: its length as found
+  if (runs.length < 2) return { pulsesS: runs.map(([s, e]) => (e - s) / rateSps), gapsS: [] };
   const amp = new Float64Array(n);
   for (let i = 0; i < n; i++) amp[i] = Math.sqrt(p[i]);
   const a = movingMean(amp, smoothLen);
@@ -212,20 +213,80 @@ export const GLITCH_SHARE = 0.25;
  * {@link GLITCH_SHARE} × the median pulse removes no element.
  */
 export function debounce(t: KeyedTiming, minS: number): KeyedTiming {
-  const seq: number[] = [];
+  // the sequence as a doubly linked list, and a min-heap of the durations below minS (stale entries skipped): each
+  // merge costs O(log k), so a noise-like clip with 10 000 runs takes milliseconds
+  const val: number[] = [];
   for (let i = 0; i < t.pulsesS.length; i++) {
-    seq.push(t.pulsesS[i]);
-    if (i + 1 < t.pulsesS.length) seq.push(t.gapsS[i]);
+    val.push(t.pulsesS[i]);
+    if (i + 1 < t.pulsesS.length) val.push(t.gapsS[i]);
   }
-  for (;;) {
-    let k = -1;
-    for (let i = 0; i < seq.length; i++) if (seq[i] < minS && (k < 0 || seq[i] < seq[k])) k = i;
-    if (k < 0) break;
-    if (k === 0) seq.splice(0, 2);
-    else if (k === seq.length - 1) seq.splice(k - 1, 2);
-    else seq.splice(k - 1, 3, seq[k - 1] + seq[k] + seq[k + 1]);
+  const k = val.length;
+  const prev = Int32Array.from({ length: k }, (_, i) => i - 1);
+  const next = Int32Array.from({ length: k }, (_, i) => (i + 1 < k ? i + 1 : -1));
+  const alive = new Uint8Array(k).fill(1);
+  let head = k > 0 ? 0 : -1;
+  const heap: [number, number][] = [];
+  const push = (v: number, i: number): void => {
+    heap.push([v, i]);
+    for (let c = heap.length - 1; c > 0; ) {
+      const p = (c - 1) >> 1;
+      if (heap[p][0] <= heap[c][0]) break;
+      [heap[p], heap[c]] = [heap[c], heap[p]];
+      c = p;
+    }
+  };
+  const pop = (): [number, number] => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let m = c;
+        if (l < heap.length && heap[l][0] < heap[m][0]) m = l;
+        if (r < heap.length && heap[r][0] < heap[m][0]) m = r;
+        if (m === c) break;
+        [heap[m], heap[c]] = [heap[c], heap[m]];
+        c = m;
+      }
+    }
+    return top;
+  };
+  const unlink = (i: number): void => {
+    alive[i] = 0;
+    if (prev[i] >= 0) next[prev[i]] = next[i];
+    else head = next[i];
+    if (next[i] >= 0) prev[next[i]] = prev[i];
+  };
+  for (let i = 0; i < k; i++) if (val[i] < minS) push(val[i], i);
+  while (heap.length > 0) {
+    const [v, i] = pop();
+    if (alive[i] === 0 || v !== val[i]) continue;
+    const p = prev[i];
+    const n = next[i];
+    if (p < 0) {
+      // at the start: dropped with the duration after it (the sequence keeps starting with a pulse)
+      unlink(i);
+      if (n >= 0) unlink(n);
+    } else if (n < 0) {
+      unlink(i);
+      unlink(p);
+    } else {
+      val[p] += v + val[n];
+      unlink(i);
+      unlink(n);
+      if (val[p] < minS) push(val[p], p);
+    }
   }
-  return { pulsesS: seq.filter((_, i) => i % 2 === 0), gapsS: seq.filter((_, i) => i % 2 === 1) };
+  const pulsesS: number[] = [];
+  const gapsS: number[] = [];
+  let pulse = true;
+  for (let i = head; i >= 0; i = next[i]) {
+    (pulse ? pulsesS : gapsS).push(val[i]);
+    pulse = !pulse;
+  }
+  return { pulsesS, gapsS };
 }
 
 /**
