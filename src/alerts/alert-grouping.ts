@@ -1,6 +1,6 @@
 // Grouping on alerts: one transmission heard by several located sensors (rooms). Each sensor keeps its own alert; their
 // records carry the shared groupId, the ranked rooms and the position (the geometry is in ./localisation.ts).
-import { signalReason } from '../ident/reasons.js';
+import { LOW_CONFIDENCE, signalReason } from '../ident/reasons.js';
 import type { DetectionEvent } from '../types.js';
 import type { AlertSignal } from './alert.js';
 import type { AlertDraft } from './alert-store.js';
@@ -138,27 +138,41 @@ export class AlertGrouping<T extends GroupedAlert> {
   }
 
   /**
-   * The member whose identification the group shows: among the members identified, a class other than `unknown` first,
-   * then the highest rank dB ({@link GroupingHooks.identificationOf}); ties go to the earliest member.
+   * The member whose identification the group shows: the member with the highest rank dB
+   * ({@link GroupingHooks.identificationOf}) among those whose class is not `unknown` and whose confidence is at least
+   * {@link LOW_CONFIDENCE} (a class below it is a guess: its badge shows "?"); when no member has such a class, the
+   * member with the highest rank dB, whatever it reads. Ties go to the earliest member. `strongest` is the identified
+   * member with the highest rank dB (the decider itself, or a stronger one without a confident class).
    */
   private decider(g: TransmissionGroup): Decider<T> | undefined {
     let best: Decider<T> | undefined;
+    let bestConfident = false;
+    let strongest: Decider<T>['strongest'] | undefined;
     for (const k of g.keys) {
       const t = this.members.get(k);
       if (t === undefined) continue;
       const id = this.hooks.identificationOf(t);
       if (id === undefined) continue;
-      const known = id.signal.class !== 'unknown';
-      if (best === undefined || (known && best.signal.class === 'unknown') || (known === (best.signal.class !== 'unknown') && id.rankDb > best.rankDb)) {
-        best = { track: t, signal: id.signal, rankDb: id.rankDb };
+      const confident = id.signal.class !== 'unknown' && id.signal.confidence >= LOW_CONFIDENCE;
+      if (best === undefined || (confident && !bestConfident) || (confident === bestConfident && id.rankDb > best.rankDb)) {
+        best = { track: t, signal: id.signal, rankDb: id.rankDb, strongest: undefined };
+        bestConfident = confident;
       }
+      if (strongest === undefined || id.rankDb > strongest.rankDb) strongest = { track: t, signal: id.signal, rankDb: id.rankDb };
     }
+    if (best !== undefined && strongest !== undefined && strongest.track !== best.track && strongest.rankDb > best.rankDb) best.strongest = strongest;
     return best;
   }
 
-  /** What a member's latest record must match: the grouping, and the decider's identity, class and confidence. */
+  /**
+   * What a member's latest record must match: the grouping, the decider's identity, class and confidence, and those of a
+   * stronger member without a confident class (the reason names it).
+   */
   private signatureOf(g: TransmissionGroup, d: Decider<T> | undefined): string {
-    return d === undefined ? g.signature : `${g.signature}|${d.track.alertId}:${d.signal.class}:${d.signal.confidence}`;
+    if (d === undefined) return g.signature;
+    const s = d.strongest;
+    const stronger = s === undefined ? '' : `|${s.track.alertId}:${s.signal.class}:${s.signal.confidence}:${s.rankDb.toFixed(1)}`;
+    return `${g.signature}|${d.track.alertId}:${d.signal.class}:${d.signal.confidence}${stronger}`;
   }
 
   /** Forgets closed alerts the grouper no longer remembers (ended more than `retainMs` ago). */
@@ -173,11 +187,16 @@ export class AlertGrouping<T extends GroupedAlert> {
   }
 }
 
-/** The member of a group whose identification the group shows, and the dB it won by. */
+/**
+ * The member of a group whose identification the group shows, and the dB it is ranked by; `strongest` the member heard
+ * stronger (higher rank dB) whose class is `unknown` or below {@link LOW_CONFIDENCE}, when there is one (undefined when
+ * the decider is the group's strongest identified member).
+ */
 export interface Decider<T> {
   track: T;
   signal: AlertSignal;
   rankDb: number;
+  strongest?: { track: T; signal: AlertSignal; rankDb: number };
 }
 
 /**
@@ -192,13 +211,26 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   if (own === undefined && d.final !== undefined) out.final = d.final;
   out.class = d.class;
   out.confidence = d.confidence;
-  const by = { groupSensor: decider.track.sensor, groupSnr: decider.rankDb.toFixed(1) };
-  if (d.reasonCode !== undefined) Object.assign(out, signalReason('ident.group', { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
+  // the wording says which rule chose the decider: the group's strongest, or the strongest with a confident class
+  // (naming the stronger member and what it reads)
+  const s = decider.strongest;
+  const by: Record<string, string> = { groupSensor: decider.track.sensor, groupSnr: decider.rankDb.toFixed(1) };
+  if (s !== undefined) {
+    Object.assign(by, {
+      minConfidence: `${Math.round(100 * LOW_CONFIDENCE)} %`,
+      strongSensor: s.track.sensor,
+      strongSnr: s.rankDb.toFixed(1),
+      strongClass: s.signal.class,
+      strongConfidence: `${Math.round(100 * s.signal.confidence)} %`,
+    });
+  }
+  const id = s === undefined ? 'ident.group' : 'ident.groupConfident';
+  if (d.reasonCode !== undefined) Object.assign(out, signalReason(id, { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
   else {
-    out.reason = signalReason('ident.group', { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
+    out.reason = signalReason(id, { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
     delete out.reasonCode;
   }
-  out.groupFrom = { sensor: decider.track.sensor, alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10 };
+  out.groupFrom = { sensor: decider.track.sensor, alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10, strongest: s === undefined };
   if (own !== undefined) out.own = { class: own.class, confidence: own.confidence, reason: own.reason };
   return out;
 }

@@ -113,11 +113,13 @@ export interface AlertSignal {
   voice?: string;
   /**
    * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
-   * its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this sensor's
-   * own. Set on the rows of the other members: `groupFrom` names the member that decided, `own` holds this sensor's own
-   * reading (absent when it has none yet).
+   * its member with the highest in-band SNR among those with a class of at least LOW_CONFIDENCE (src/ident/reasons.ts),
+   * else from its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this
+   * sensor's own. Set on the rows of the other members: `groupFrom` names the member that decided (`strongest` false
+   * when a stronger member reads no confident class; absent in records written before it existed), `own` holds this
+   * sensor's own reading (absent when it has none yet).
    */
-  groupFrom?: { sensor: string; alertId: string; snrDb: number };
+  groupFrom?: { sensor: string; alertId: string; snrDb: number; strongest?: boolean };
   /** `reason` as a code and its values, so a page words it in its reader's language (`reason` stays the English text). */
   reasonCode?: AlertMessageCode;
   own?: { class: AlertSignal['class']; confidence: number; reason: string };

@@ -75,6 +75,11 @@ export interface BurstRuns {
   runs: [number, number][];
   onLevel: number;
   smoothLen: number;
+  /**
+   * True when the emission's envelope within the runs first found is noise-like (noise-corrected kurtosis > 0.45, a
+   * Gaussian amplitude's fluctuations rather than keyed pulses); L is then 64 reciprocal bandwidths.
+   */
+  noiseLike: boolean;
 }
 
 /**
@@ -100,11 +105,29 @@ export function burstRuns(p: Float64Array, rateSps: number, bandwidthHz: number,
   // noise-like: the "pulses" are the emission's own amplitude fluctuations, as long as the averaging, and not constant
   const medianRun = runs.length ? quantile(runs.map(([a, b]) => b - a), 0.5) : 0;
   const firstOnKurt = envelopeKurtosis(p, runs, Math.ceil(smoothLen / 2), noise);
-  if (firstOnKurt > 0.45 || (medianRun < 3 * smoothLen && firstOnKurt > 0.2 && runs.length > 8)) {
+  const noiseLike = firstOnKurt > 0.45;
+  if (noiseLike || (medianRun < 3 * smoothLen && firstOnKurt > 0.2 && runs.length > 8)) {
     smoothLen = Math.max(ls, Math.min(Math.round(fs * 0.01), 64 * l0));
     ({ runs, onLevel } = levelRuns(p, smoothLen, noise));
   }
-  return { runs, onLevel, smoothLen };
+  return { runs, onLevel, smoothLen, noiseLike };
+}
+
+/**
+ * On-runs for timing pulses (symbol-rate.ts): the power `p` averaged over L_t = max(fs/B99, 16·(2/ρ + 1/ρ²)) samples,
+ * ρ = `onLevel`/`noise` (the run finder's S/N), at most `maxLen`, with the run finder's thresholds (N + 0.6·S on,
+ * N + 0.35·S off, S = `onLevel`) and merging. Four
+ * times shorter than {@link burstRuns}' L: the averaged power's spread √((2SN + N²)/L_t) stays below S/4 (a threshold
+ * 0.35 S from either state is then crossed by noise alone with a chance of about 1 %, and such glitches are removed by
+ * the symbol-rate debounce), so single symbols at a moderate SNR are not merged into longer runs. Not for noise-like
+ * pulses (`BurstRuns.noiseLike`): a shorter averaging would only cut their own fluctuations into thousands of runs.
+ */
+export function timingRuns(p: Float64Array, rateSps: number, bandwidthHz: number, noise: number, onLevel: number, maxLen: number): { runs: [number, number][]; smoothLen: number } {
+  const l0 = Math.max(1, Math.round(rateSps / bandwidthHz));
+  const rho = onLevel / noise;
+  const len = Math.min(maxLen, Math.max(l0, Math.ceil(16 * (2 / rho + 1 / (rho * rho)))));
+  // the run finder's thresholds from its own on level S (the same level, less averaged)
+  return { runs: onRuns(movingMean(p, len), noise + 0.35 * onLevel, noise + 0.6 * onLevel, len), smoothLen: len };
 }
 
 /** Durations of the runs: samples on, the span from the first rise to the last fall (samples), and the bursts, gaps and start-to-start periods (s). */

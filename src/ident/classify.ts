@@ -79,6 +79,16 @@ const pct = (x: number): string => `${Math.round(100 * x)} %`;
 const ms = (s: number): string => (s < 1e-3 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1e3).toFixed(2)} ms`);
 
 /**
+ * The features with the symbol duration of class `cls`: an `fsk` emission's symbols are the runs of its tones
+ * (`toneSymbolS`; 0 when they were not measured: its bursts are packets, not symbols), any other class's the elements
+ * of its on/off keying (`keyedSymbolS`); symbolRateBd = 1 / symbolS (0 when none). The same object when nothing changes.
+ */
+export function elementOfClass(f: SignalFeatures, cls: SignalClass): SignalFeatures {
+  const symbolS = cls === 'fsk' ? f.toneSymbolS : f.keyedSymbolS;
+  return symbolS === f.symbolS ? f : { ...f, symbolS, symbolRateBd: symbolS > 0 ? 1 / symbolS : 0 };
+}
+
+/**
  * Classifies features by the ordered rules of docs/identification.md §5 (first match wins). Confidence = the product of
  * the deciding tests' scores (a logistic of each margin), scaled by min(1, 0.6 + SNR/25 dB).
  */
@@ -89,8 +99,11 @@ export function classify(f: SignalFeatures): Identification {
     class: cls,
     confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
     ...signalReason(id, params),
-    features: f,
+    features: elementOfClass(f, cls),
   });
+  // the symbol rate each reason quotes: of the tone runs for fsk, of the on/off keying for ook
+  const fskBd = Math.round(elementOfClass(f, 'fsk').symbolRateBd);
+  const ook = elementOfClass(f, 'ook');
   // on-off structure needs both: gaps in the averaged power, and an envelope kurtosis that a constant envelope with
   // noise dips cannot give (1/d − 1 for a duty d)
   // FSK tones: those of the instantaneous frequency when the emission is clear of the noise and they are spaced apart
@@ -116,7 +129,7 @@ export function classify(f: SignalFeatures): Identification {
     }
     if (fskTones >= 2 && !noiseLike) {
       return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
-        'ident.fskBursts', { tones: fskTones, spacing: hz(f.toneSpacingHz), k: f.onEnvelopeKurtosis.toFixed(2), bd: Math.round(f.symbolRateBd) });
+        'ident.fskBursts', { tones: fskTones, spacing: hz(f.toneSpacingHz), k: f.onEnvelopeKurtosis.toFixed(2), bd: fskBd });
     }
     if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
       return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
@@ -127,7 +140,7 @@ export function classify(f: SignalFeatures): Identification {
         'ident.amBursts', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex });
     }
     return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
-      'ident.ookBursts', { n: f.bursts.count, duty: pct(f.dutyCycle), line: pct(f.carrierFraction), element: ms(f.symbolS), bd: Math.round(f.symbolRateBd) });
+      'ident.ookBursts', { n: f.bursts.count, duty: pct(f.dutyCycle), line: pct(f.carrierFraction), element: ms(ook.symbolS), bd: Math.round(ook.symbolRateBd) });
   }
   const steady = 1 - burstyScore;
   if (f.carrierFraction > R.amMinCarrierFraction) {
@@ -147,7 +160,7 @@ export function classify(f: SignalFeatures): Identification {
   }
   if (fskTones >= 2 && f.envelopeKurtosis < R.noiseLikeKurtosis) {
     return done('fsk', steady * 0.85 * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15, false),
-      'ident.fsk', { tones: fskTones, ifTones: f.tones, humps: f.spectralTones, spacing: hz(f.toneSpacingHz), bd: Math.round(f.symbolRateBd) });
+      'ident.fsk', { tones: fskTones, ifTones: f.tones, humps: f.spectralTones, spacing: hz(f.toneSpacingHz), bd: fskBd });
   }
   if (f.envelopeKurtosis > R.noiseLikeKurtosis && f.carrierFraction >= R.ookMinCarrierFraction) {
     return done('ook', steady * score(f.envelopeKurtosis, R.noiseLikeKurtosis, 0.15) * score(f.carrierFraction, R.ookMinCarrierFraction, 0.1),

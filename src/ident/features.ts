@@ -1,14 +1,14 @@
 // Signal features of one IQ clip around a detection: bandwidth, bursts, envelope and instantaneous-frequency statistics
 // (docs/identification.md §2–§4 gives every formula).
 import { BandCutter, planClipBand } from '../dsp/band-cut.js';
-import { betweenBursts, burstRuns, burstTiming, durationStats, type DurationStats } from './bursts.js';
+import { betweenBursts, burstRuns, burstTiming, durationStats, timingRuns, type DurationStats } from './bursts.js';
 import { channelLine, keyingIndex } from './carrier.js';
 import { channelise, type Channel } from './channel.js';
 import { envelopeMoments, movingMean } from './envelope.js';
 import { frequencyTones, instantaneousFrequency, spectralHumps } from './frequency.js';
 import { signalReason, type SignalReasonCode } from './reasons.js';
 import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
-import { symbolDuration } from './symbol-rate.js';
+import { keyedElement, mesialTiming, toneElement, toneRuns } from './symbol-rate.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
 export interface IdentInput {
@@ -84,10 +84,18 @@ export interface SignalFeatures {
    */
   modulationIndex: number;
   toneSpacingHz: number;
-  /** Symbol rate (Bd) from the shortest element of on/off or tone runs; 0 when none. */
+  /**
+   * Symbol rate (Bd) = 1 / symbolS; 0 when none. From the features alone symbolS is `toneSymbolS` when the clip has 2 or
+   * more FSK tones and their runs gave one, else `keyedSymbolS`; an identification takes the one of its class
+   * (`elementOfClass` in classify.ts).
+   */
   symbolRateBd: number;
   /** Elementary pulse / symbol duration (s) behind symbolRateBd. */
   symbolS: number;
+  /** Shortest element (s) of the on/off keying: pulses and gaps timed at the mesial amplitude level; 0 when none. */
+  keyedSymbolS: number;
+  /** Shortest element (s) of the runs of the nearest FSK tone; 0 without 2 tones or without 3 inner runs. */
+  toneSymbolS: number;
   /** Centre-frequency stability: std and max − min (Hz) of the mean frequency of up to 10 time slices while on. */
   centerStdHz: number;
   centerDriftHz: number;
@@ -226,7 +234,7 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   // ── spectral tones: humps of the channel's spectrum (smoothed over ±5 % of the 99 % band) inside the 99 % band ──
   const humps = spectralHumps(line, bw99);
   // ── envelope: on/off runs of the power averaged over L samples ──
-  const { runs, onLevel, smoothLen } = burstRuns(p, fs, bw99, noiseCh);
+  const { runs, onLevel, smoothLen, noiseLike } = burstRuns(p, fs, bw99, noiseCh);
   const { onSamples, span, burstLens, gapLens, periodLens } = burstTiming(runs, fs);
   // ── keying / AM index, coherent: project the channel on its carrier's phase (the clip averaged over 20 ms), between
   // the first rise and the last fall ──
@@ -238,8 +246,12 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   // ── instantaneous frequency while on, and the FSK tones it dwells on ──
   const freq = instantaneousFrequency(z, runs, fs, bw90, span);
   const tones = frequencyTones(freq, bw99, fs, humps.spacingHz);
-  // ── symbol rate: FSK → runs of the nearest tone; otherwise on/off runs ──
-  const unit = symbolDuration(tones.offsetsHz, freq.perRun, freq.smoothLen, fs, burstLens, gapLens);
+  // ── symbol rate: the shortest element of the on/off keying (mesial timing) and of the FSK tone runs ──
+  // (noise-like pulses keep the run finder's own runs: a shorter averaging would cut their fluctuations into runs)
+  const timing = noiseLike ? { runs, smoothLen } : timingRuns(p, fs, bw99, noiseCh, onLevel, smoothLen);
+  const keyedS = keyedElement(mesialTiming(p, timing.runs, fs, timing.smoothLen, noiseCh));
+  const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : 0;
+  const unit = toneS > 0 ? toneS : keyedS;
 
   return {
     clipS,
@@ -270,6 +282,8 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     toneSpacingHz: tones.spacingHz,
     symbolRateBd: unit > 0 ? 1 / unit : 0,
     symbolS: unit,
+    keyedSymbolS: keyedS,
+    toneSymbolS: toneS,
     centerStdHz: freq.centerStdHz,
     centerDriftHz: freq.centerDriftHz,
     channelRateSps: fs,

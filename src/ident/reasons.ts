@@ -4,8 +4,10 @@ import { fillTemplate, type TextLang } from '../text-template.js';
 
 /**
  * Codes of identification reasons (src/ident/classify.ts, docs/identification.md §5): one per rule, the `unknown`
- * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member: its
- * `{=inner}` is the decider's code, rendered with the same params) and `ident.firstStands` (the final identification
+ * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member, the group's
+ * strongest: its `{=inner}` is the decider's code, rendered with the same params), `ident.groupConfident` (the same when
+ * a stronger member, `strongSensor` at `strongSnr` dB, reads `strongClass` at `strongConfidence` below
+ * {@link LOW_CONFIDENCE}) and `ident.firstStands` (the final identification
  * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
  * of the last part).
  */
@@ -14,7 +16,14 @@ export type SignalReasonId =
   | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
   | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
   | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
-  | 'ident.firstStands';
+  | 'ident.groupConfident' | 'ident.firstStands';
+
+/**
+ * Confidence below which a class is a guess: its badge is drawn dashed with a trailing "?" (web-ui/src/signal-text.ts),
+ * and a group of rooms takes its class from its strongest member at or above it (src/alerts/alert-grouping.ts,
+ * docs/identification.md §11).
+ */
+export const LOW_CONFIDENCE = 0.5;
 
 /**
  * An identification reason as a code: its id and the values its text shows (preformatted with their units: `12.5 kHz`,
@@ -52,6 +61,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.notHeld': "the transmission's IQ is no longer held by the sensor's ring",
     'ident.failed': 'identification failed: {error}',
     'ident.group': "as identified by {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
+    'ident.groupConfident': "as identified by {groupSensor} (in-band SNR {groupSnr} dB), the group's strongest with a class of at least {minConfidence} confidence; {strongSensor} hears it stronger (in-band SNR {strongSnr} dB) but reads {strongClass} ({strongConfidence}): {=inner}",
     'ident.firstStands': '{=inner} (its last part: {last})',
   },
   'zh-CN': {
@@ -79,6 +89,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.notHeld': '传感器的缓冲区已不再保存该发射的 IQ 数据',
     'ident.failed': '识别失败：{error}',
     'ident.group': '由本组最强的 {groupSensor} 识别（带内信噪比 {groupSnr} dB）：{=inner}',
+    'ident.groupConfident': '由 {groupSensor} 识别（带内信噪比 {groupSnr} dB），它是本组中分类置信度不低于 {minConfidence} 的最强传感器；{strongSensor} 信号更强（带内信噪比 {strongSnr} dB），但其分类置信度仅 {strongConfidence}：{=inner}',
     'ident.firstStands': '{=inner}（其最后一段无法识别，沿用最初的识别）',
   },
 };

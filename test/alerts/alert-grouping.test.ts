@@ -170,7 +170,7 @@ describe('AlertBus grouping across located sensors', () => {
     await bus.flush();
     const aFirst = emitted.filter((r) => r.alertId === a.alertId).at(-1)!;
     expect(aFirst.signal?.class).toBe('fsk');
-    expect(aFirst.signal?.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 8.3 });
+    expect(aFirst.signal?.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 8.3, strongest: true });
     expect(aFirst.signal?.own).toBeUndefined(); // sens-a has no reading of its own yet
     await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
     await bus.flush();
@@ -186,13 +186,58 @@ describe('AlertBus grouping across located sensors', () => {
     expect(bLast.signal?.bandwidthHz).toBe(9_800);
     expect(bLast.signal?.snrDb).toBe(8.3);
     expect(bLast.signal?.tones).toBe(2);
-    expect(bLast.signal?.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 24.6 });
+    expect(bLast.signal?.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 24.6, strongest: true });
     expect(bLast.signal?.own).toEqual({ class: 'fsk', confidence: 0.41, reason: fsk.reason });
     // its later records keep the group's class (a throttled detector update, and the close)
     await bus.handleDetection('sens-b', tx('update', 13), { ...ctx, signal: fsk });
     await bus.handleDetection('sens-b', tx('close', 13, { endS: 3 }), { ...ctx, signal: fsk });
     await bus.flush();
     expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal?.class).toBe('nfm');
+  });
+
+  it('a strong row reading unknown does not take a weak row\'s guess (ook at 12 %, −1.5 dB): the group shows its strongest, worded so', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const unknown: AlertSignal = { class: 'unknown', confidence: 0, snrDb: 31, ...codedReason('ident.notHeld') };
+    const guess: AlertSignal = { class: 'ook', confidence: 0.12, snrDb: -1.5, reason: 'on-off keyed (pulses not resolved at this SNR)' };
+    const a = await bus.handleDetection('sens-a', tx('open', 30), ctx)!;
+    const b = await bus.handleDetection('sens-b', tx('open', 4), ctx)!;
+    await bus.handleDetection('sens-a', tx('update', 30), { ...ctx, signal: unknown });
+    await bus.handleDetection('sens-b', tx('update', 4), { ...ctx, signal: guess });
+    await bus.flush();
+    const aLast = emitted.filter((r) => r.alertId === a.alertId).at(-1)!.signal!;
+    const bLast = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    // the 31 dB row keeps its own reading; it does not show "ook, the group's strongest" taken from the −1.5 dB row
+    expect(aLast.class).toBe('unknown');
+    expect(aLast.groupFrom).toBeUndefined();
+    expect(aLast.reason).not.toMatch(/strongest/);
+    // the weak row shows the group's strongest, and says so truthfully
+    expect(bLast.class).toBe('unknown');
+    expect(bLast.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 31, strongest: true });
+    expect(bLast.own).toEqual({ class: 'ook', confidence: 0.12, reason: guess.reason });
+    expect(bLast.reason).toBe("as identified by sens-a, the group's strongest (in-band SNR 31.0 dB): the transmission's IQ is no longer held by the sensor's ring");
+  });
+
+  it('a confident class from a weaker row decides over a stronger row\'s unknown, and the reason names the stronger row (en, zh-CN)', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const unknown: AlertSignal = { class: 'unknown', confidence: 0, snrDb: 31, ...codedReason('ident.notHeld') };
+    const ook: AlertSignal = { class: 'ook', confidence: 0.8, snrDb: 12.4, ...codedReason('ident.ookBursts', { n: 40, duty: '48 %', line: '52 %', element: '488 µs', bd: 2049 }) };
+    const a = await bus.handleDetection('sens-a', tx('open', 30), ctx)!;
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    await bus.handleDetection('sens-a', tx('update', 30), { ...ctx, signal: unknown });
+    await bus.handleDetection('sens-b', tx('update', 12), { ...ctx, signal: ook });
+    await bus.flush();
+    const aLast = emitted.filter((r) => r.alertId === a.alertId).at(-1)!.signal!;
+    expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal).toEqual(ook);
+    expect(aLast.class).toBe('ook');
+    expect(aLast.confidence).toBe(0.8);
+    expect(aLast.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 12.4, strongest: false });
+    expect(aLast.reasonCode?.id).toBe('ident.groupConfident');
+    expect(aLast.reason).toBe("as identified by sens-b (in-band SNR 12.4 dB), the group's strongest with a class of at least 50 % confidence; sens-a hears it stronger (in-band SNR 31.0 dB) but reads unknown (0 %): on-off keyed: 40 pulses, duty 48 %, one frequency, carrier line 52 % of the power, shortest element 488 µs (2049 Bd)");
+    expect(aLast.reason).not.toMatch(/group's strongest \(/);
+    expect(alertMessageIn('en', undefined, aLast.reasonCode)).toBe(aLast.reason);
+    expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 sens-b 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；sens-a 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 µs（2049 波特）');
   });
 
   it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {

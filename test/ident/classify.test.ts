@@ -5,7 +5,7 @@ import { classify, identify, RULES, SIGNAL_CLASSES } from '../../src/ident/class
 import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures } from '../../src/ident/features.js';
-import { unitDuration } from '../../src/ident/symbol-rate.js';
+import { debounce, keyedElement, shortestElement, timingClusters } from '../../src/ident/symbol-rate.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
 const SEEDS = [101, 102, 103];
@@ -28,10 +28,15 @@ describe('classification of synthetic emissions', () => {
     expect(f.toneSpacingHz).toBeGreaterThan(0.8 * fsk.params.spacingHz);
     expect(f.toneSpacingHz).toBeLessThan(1.2 * fsk.params.spacingHz);
     expect(Math.abs(f.symbolRateBd / fsk.params.symbolRateBd - 1)).toBeLessThan(0.1);
+    // the identification quotes the element of its class: fsk the tone runs, ook (below) the pulses and gaps
+    const fskId = classify(f);
+    expect(fskId.class).toBe('fsk');
+    expect(fskId.features?.symbolS).toBe(f.toneSymbolS);
     const ook = makeCase('ook', 2, 20);
     const o = extractFeatures(ook.input);
     if ('reason' in o) throw new Error(o.reason);
     expect(Math.abs(o.symbolS / ook.params.symbolS - 1)).toBeLessThan(0.1);
+    expect(classify(o).features?.symbolS).toBe(o.keyedSymbolS);
     const nfm = makeCase('nfm', 3, 20);
     const n = extractFeatures(nfm.input);
     if ('reason' in n) throw new Error(n.reason);
@@ -100,9 +105,49 @@ describe('clips that cannot be classified', () => {
   });
 });
 
-describe('unitDuration', () => {
-  it('finds the element of runs that are 1, 2 and 3 units long (±5 %)', () => {
-    const runs = [0.5, 1.02, 0.49, 1.5, 0.51, 0.98, 1.47, 0.5].map((x) => x * 1e-3);
-    expect(unitDuration(runs) * 1e3).toBeCloseTo(0.5, 2);
+describe('symbol element (shortest timing cluster)', () => {
+  const us = (xs: number[]): number[] => xs.map((x) => x * 1e-6);
+  it('synthetic OOK at 10 dB in-band SNR (0.2–2 ms symbols): the element within 10 % for ≥ 14 of 20 draws', () => {
+    // the classifier's averaging is longer than a symbol at this SNR; the timing runs' shorter one resolves single symbols
+    let right = 0;
+    const misses: string[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = makeCase('ook', seed, 10);
+      const f = extractFeatures(c.input);
+      if ('reason' in f) throw new Error(f.reason);
+      const ratio = f.keyedSymbolS / c.params.symbolS!;
+      if (Math.abs(ratio - 1) <= 0.1) right++;
+      else misses.push(`${seed}: ${ratio.toFixed(2)}`);
+    }
+    expect(right, misses.join(', ')).toBeGreaterThanOrEqual(14);
+  });
+  it('NRZ runs of 1, 2 and 3 units (±5 %): the unit', () => {
+    expect(shortestElement(us([500, 1020, 490, 1500, 510, 980, 1470, 500])) * 1e6).toBeCloseTo(500, -1);
+  });
+  it('pulse-width coding (short pulse 336 µs, long 1040 µs, gaps 1112 / 400 µs): the short pulse, not a common divisor', () => {
+    // a waveman-like remote: 1 = 336 µs on + 1112 µs off, 0 = 1040 µs on + 400 µs off (rtl_433 reports 360 µs)
+    const bits = [1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1];
+    const pulsesS = us(bits.map((b) => (b ? 336 : 1040)));
+    const gapsS = us(bits.slice(1).map((_, i) => (bits[i] ? 1112 : 400)));
+    const e = keyedElement({ pulsesS, gapsS }) * 1e6;
+    // 336 µs pulses and 400 µs gaps are within 20 % of each other: one cluster
+    expect(e).toBeGreaterThan(330);
+    expect(e).toBeLessThan(410);
+  });
+  it('a short last pulse once per package does not make the element; three in one package do', () => {
+    // three packages of ≈ 940/1950 µs pulses and 1000/2000 µs gaps, each ending with a 330 µs pulse, 90 ms apart
+    const pkg = [940, 1000, 1950, 2000, 940, 1000, 940, 2000, 1950, 1000, 940, 1000, 330];
+    const seq = [...pkg, 90_000, ...pkg, 90_000, ...pkg];
+    const pulsesS = us(seq.filter((_, i) => i % 2 === 0));
+    const gapsS = us(seq.filter((_, i) => i % 2 === 1));
+    expect(Math.abs(keyedElement({ pulsesS, gapsS }) * 1e6 / 970 - 1)).toBeLessThan(0.05);
+    const clusters = timingClusters(us([330, 340, 335, 940, 1000, 960]), [0, 0, 0, 0, 0, 0]);
+    expect(clusters.map((c) => c.count)).toEqual([3, 3]);
+    expect(shortestElement(us([330, 340, 335, 940, 1000, 960, 950, 980]))).toBeCloseTo(335e-6, 7);
+  });
+  it('glitches: a 4 µs dip joins the two halves of a pulse, a 10 µs spike joins two gaps', () => {
+    const t = debounce({ pulsesS: us([480, 16, 468, 10, 490]), gapsS: us([980, 4, 1960, 990]) }, 120e-6);
+    expect(t.pulsesS.map((x) => Math.round(x * 1e6))).toEqual([480, 488, 490]);
+    expect(t.gapsS.map((x) => Math.round(x * 1e6))).toEqual([980, 2960]);
   });
 });

@@ -27,6 +27,7 @@ async function replay(file: string, flags: ReplayFlags = {}): Promise<Line[]> {
 }
 
 const CAPTURES = join(import.meta.dirname, '../../../shared/captures');
+const CAPTURES_WIDE = join(import.meta.dirname, '../../../shared/captures-wide');
 
 describe('replay of a sim scenario', () => {
   it('names the OOK burst, the FM carrier and the GSM-like bursts, and writes the FM audio', async () => {
@@ -83,6 +84,12 @@ describe('replay of a sim scenario', () => {
 });
 
 describe('replay of real recordings (rtl_433 test files)', () => {
+  it('waveman remote (pulse-width coding, 336/1040 µs pulses): element within 10 % of rtl_433\'s 360 µs, not a common divisor', async () => {
+    const lines = await replay(join(CAPTURES_WIDE, 'waveman-01-gfile002_250k.cu8'));
+    const main = lines.find((l) => l.startS < 0.72 && l.endS > 0.72);
+    expect(main?.signal?.class).toBe('ook');
+    expect(Math.abs(1e6 / main!.signal!.symbolRateBd / 360 - 1)).toBeLessThan(0.1);
+  });
   it('Ambient Weather F007TH: ook, element within 10 % of rtl_433\'s 488 µs', async () => {
     const lines = await replay(join(CAPTURES, 'ambient_weather_F007TH_433.92M_250k.cu8'));
     const first = lines.find((l) => l.startS < 0.3 && l.endS > 0.3);

@@ -1,4 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
+import { LOW_CONFIDENCE } from '../../src/ident/reasons.js';
 import { alertMessageText, formatBandwidth, formatFeatureMs } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
@@ -10,8 +11,8 @@ function classOf(s: AlertSignal): AlertSignal['class'] {
   return CLASSES.has(s.class) ? s.class : 'unknown';
 }
 
-/** Confidence below which a badge is shown as a guess (dashed outline, trailing "?"; docs/web-ui.md). */
-export const LOW_CONFIDENCE = 0.5;
+/** Confidence below which a badge is shown as a guess (dashed outline, trailing "?"; docs/web-ui.md); groups use it too. */
+export { LOW_CONFIDENCE };
 
 /** The short label of class `c` as the badges show it ("OOK", "键控"); a class the page does not know as written. */
 function classLabel(c: string): string {
@@ -70,7 +71,9 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
   const own = s.own;
   if (own !== undefined && s.groupFrom !== undefined && typeof own.class === 'string') {
     const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
-    rows.push(['detail.signalOwn', t('detail.signalOwnText', { name: t(`sigName.${ownCls}` as MsgKey), pct: Math.round(100 * own.confidence), sensor: s.groupFrom.sensor })]);
+    // the group's decider is its strongest row, or (strongest false) the strongest with a confident class
+    const key: MsgKey = s.groupFrom.strongest === false ? 'detail.signalOwnTextConfident' : 'detail.signalOwnText';
+    rows.push(['detail.signalOwn', t(key, { name: t(`sigName.${ownCls}` as MsgKey), pct: Math.round(100 * own.confidence), sensor: s.groupFrom.sensor, min: Math.round(100 * LOW_CONFIDENCE) })]);
   }
   rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;

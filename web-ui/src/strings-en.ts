@@ -227,6 +227,7 @@ export const EN = {
   'detail.signalReason': 'Why',
   'detail.signalOwn': 'This sensor alone',
   'detail.signalOwnText': '{name} · confidence {pct} % (the group shows the identification of {sensor}, which hears it strongest)',
+  'detail.signalOwnTextConfident': '{name} · confidence {pct} % (the group shows the identification of {sensor}, the strongest with a class of at least {min} % confidence)',
   'detail.signalFeatures': 'Measured',
   'detail.signalBand': 'Band check',
   'detail.signalUnexpected': 'Not expected in {band} (expected: {expected})',

@@ -228,6 +228,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.signalReason': '判定依据',
   'detail.signalOwn': '本传感器单独识别',
   'detail.signalOwnText': '{name} · 置信度 {pct} %（本组显示信号最强的 {sensor} 的识别结果）',
+  'detail.signalOwnTextConfident': '{name} · 置信度 {pct} %（本组显示 {sensor} 的识别结果：分类置信度不低于 {min} % 的最强传感器）',
   'detail.signalFeatures': '测量值',
   'detail.signalBand': '频段核对',
   'detail.signalUnexpected': '{band} 中不应出现（预期：{expected}）',
