@@ -2,19 +2,8 @@
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 import { quickMedian } from '../dsp/select.js';
 
-/**
- * Smallest excess (linear, over the floor) a long-path cell opens at where an emitter lies within
- * {@link LONG_CLEAR_KERNELS} kernel widths: 0.1 = 0.41 dB (docs/detector.md §10). Its skirts and residue can sit under the
- * noise threshold for a whole calibration and still lift a seconds-long mean.
- */
+/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB (docs/detector.md §10). */
 export const LONG_MIN_EXCESS = 0.1;
-/**
- * Smallest excess where the band is clear of emitters for {@link LONG_CLEAR_KERNELS} kernel widths on each side of the
- * kernel: 0.04 = 0.17 dB, a 2 s 12.5 kHz link at −14 dB in-band SNR (docs/detector.md §10).
- */
-export const LONG_MIN_EXCESS_CLEAR = 0.04;
-/** Kernel widths of noise bins each side of a tested kernel for it to count as clear (see {@link LONG_MIN_EXCESS_CLEAR}). */
-export const LONG_CLEAR_KERNELS = 1;
 
 /**
  * Variance of the mean of m adjacent Hann-window bins over that of m independent ones, for m ≫ 1: 1 + 2·(4/9) + 2·(1/36).
@@ -35,10 +24,8 @@ export interface LongPathOptions {
   /** A cell opens at 1 + openSigma·σ and releases under 1 + releaseSigma·σ (σ its kernel mean's spread, see LongPath). */
   openSigma: number;
   releaseSigma: number;
-  /** Smallest excess a cell opens at near an emitter (linear over the floor; releases at half of it). Default {@link LONG_MIN_EXCESS}. */
+  /** Smallest excess a cell opens at (linear over the floor; releases at half of it). Default {@link LONG_MIN_EXCESS}. */
   minExcess?: number;
-  /** Smallest excess where the band is clear of emitters around the kernel. Default {@link LONG_MIN_EXCESS_CLEAR}. */
-  minExcessClear?: number;
   /** Averages (frames) the learned levels were estimated from (the baseline path's `frames`); Infinity if unknown. */
   levelFrames?: number;
 }
@@ -107,7 +94,6 @@ export class LongPath {
   private readonly prefix: Float64Array;
   private readonly count1: Float64Array;
   private readonly minExcess: number;
-  private readonly minExcessClear: number;
   private readonly half: number;
   /** Spread of a full kernel's mean, s·√(F/(2h+1)), at the last test of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
@@ -132,7 +118,6 @@ export class LongPath {
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
-    this.minExcessClear = Math.min(this.minExcess, o.minExcessClear ?? LONG_MIN_EXCESS_CLEAR);
     this.sigma = new Float64Array(this.scales.length);
     this.floorGain = new Float64Array(this.scales.length);
   }
@@ -248,22 +233,15 @@ export class LongPath {
     const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
     this.sigma[si] = sigma;
     const levelErr = levelErrorBin(sigmaBin * Math.sqrt(k), this.o.levelFrames ?? Infinity);
-    const levelFloor = LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c);
-    const openNear = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + Math.max(this.minExcess, levelFloor));
-    const releaseNear = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + Math.max(this.minExcess, levelFloor) / 2);
-    const openClear = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + Math.max(this.minExcessClear, levelFloor));
-    const releaseClear = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + Math.max(this.minExcessClear, levelFloor) / 2);
-    // clear: the kernel and LONG_CLEAR_KERNELS kernel widths each side are all noise bins inside the band
-    const wide = h + LONG_CLEAR_KERNELS * c;
+    const floor = Math.max(this.minExcess, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
+    const open = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
+    const release = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
       stat[b] = (sum[b] * inv) * invG;
-      if (!(v > 1)) continue;
-      const clear = b >= wide && b < n - wide && cnt[b + wide + 1] - cnt[b - wide] === 2 * wide + 1;
-      const release = clear ? releaseClear : releaseNear;
       if (!(v > release)) continue;
-      const code = (v > (clear ? openClear : openNear) ? 2 : 1) | 4;
+      const code = (v > open ? 2 : 1) | 4;
       hot[b] = code;
       any |= code;
     }

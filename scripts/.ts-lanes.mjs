@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Runs every vitest file of the repository in three groups, so the suite fits its 10-minute budget on a 2-core
+// machine without putting timing assertions under more load than they were written for.
+//
+//   node scripts/test-suite.mjs        (what `npm test` runs after the build)
+//
+// 1. "shared": most files, two vitest workers at a time.
+// 2. Then two lanes side by side, each one file at a time:
+//    - "browser": the Chromium suites of test/web-ui/ (frame rates, alarm periods, heartbeats). Two Chromium pages
+//      at once slow both more than a Node peer does, so they never share the machine with each other.
+//    - "peers": the suites that measure a real-time stream or a throttle against a peer process: Debian's rtl_tcp,
+//      SoapyRemote, the offline timing, the live identification, the alert bus's update throttle, the MQTT hub.
+//      Each shares the machine with one browser suite, as a file of group 1 shares it with one other file.
+// The lanes' output is printed whole, one lane after the other, so a CI log reads like two vitest runs.
+// 3. A file that failed in a lane runs once more, alone on the machine (as every one of them did before the lanes):
+//    its timing assertions were written for one file at a time. The first failure stays in the log, named.
+// Exit status: 0 when group 1 passed and every lane file passed (in its lane or alone), else 1 (the failures named).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** Files of test/web-ui/ that measure no time (spectrum-label-layout starts no browser): they run in group 1. */
+const BROWSER_IN_SHARED = 'test/web-ui/{alert-model,calibration-heard,site-plan*,spectrum-label-layout}.test.ts';
+/** Files of the "peers" lane: globs (to exclude them from group 1) and the path prefixes vitest filters on. */
+const PEERS = [
+  ['test/source/rtl-tcp-*.test.ts', 'test/source/rtl-tcp-'],
+  ['test/scan/rtl-tcp-*.test.ts', 'test/scan/rtl-tcp-'],
+  ['test/source/soapy-remote.test.ts', 'test/source/soapy-remote.test.ts'],
+  ['test/daemon/run-offline.test.ts', 'test/daemon/run-offline.test.ts'],
+  ['test/daemon/run-ident.test.ts', 'test/daemon/run-ident.test.ts'],
+  ['test/alerts/alert-bus.test.ts', 'test/alerts/alert-bus.test.ts'],
+  ['test/mqtt/**', 'test/mqtt/'],
+];
+
+const shared = ['--maxWorkers=2', '--exclude', 'test/web-ui/!(alert-model|calibration-heard|site-plan*|spectrum-label-layout).test.ts', ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
+const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, 'test/web-ui/'];
+const peers = ['--maxWorkers=1', ...PEERS.map(([, prefix]) => prefix)];
+
+/**
+ * Runs `vitest run …args`; with `buffer` the output is kept and returned instead of streamed.
+ * @returns exit code, wall seconds and (buffered) output
+ */
+function vitest(args, buffer) {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [VITEST, 'run', ...args], { cwd: ROOT, stdio: buffer ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const chunks = [];
+    if (buffer) {
+      child.stdout.on('data', (b) => chunks.push(b));
+      child.stderr.on('data', (b) => chunks.push(b));
+    }
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal !== null ? 1 : 0), wallS: (performance.now() - t0) / 1000, output: Buffer.concat(chunks).toString() }));
+  });
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-test-suite-'));
+/** Adds vitest's JSON report (to read the failed files from) beside the default one. */
+const withJson = (args, name) => [...args, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(tmp, `${name}.json`)}`];
+/** Test files (relative to the repository root) the lane's JSON report lists as failed; null when it has none. */
+function failedFiles(name) {
+  try {
+    const report = JSON.parse(readFileSync(path.join(tmp, `${name}.json`), 'utf8'));
+    return report.testResults.filter((r) => r.status !== 'passed').map((r) => path.relative(ROOT, r.name));
+  } catch {
+    return null;
+  }
+}
+
+const failed = [];
+const t0 = performance.now();
+const g1 = process.env.SKIP_G1 ? { code: 0, wallS: 0 } : await vitest(shared, false);
+console.log(`\ntest-suite: group 1 "shared" ${g1.code === 0 ? 'passed' : 'FAILED'} in ${g1.wallS.toFixed(0)} s`);
+if (g1.code !== 0) failed.push('group 1 "shared"');
+
+console.log('test-suite: group 2, lanes "browser" and "peers" side by side (output follows each lane\'s end)');
+const names = ['browser', 'peers'];
+const lanes = await Promise.all([vitest(withJson(browser, 'browser'), true), vitest(withJson(peers, 'peers'), true)]);
+const again = [];
+for (let i = 0; i < 2; i++) {
+  const r = lanes[i];
+  console.log(`\n──── lane "${names[i]}" ────`);
+  process.stdout.write(r.output);
+  console.log(`test-suite: lane "${names[i]}" ${r.code === 0 ? 'passed' : 'FAILED'} in ${r.wallS.toFixed(0)} s`);
+  if (r.code === 0) continue;
+  const files = failedFiles(names[i]);
+  if (files === null || files.length === 0) failed.push(`lane "${names[i]}" (no report of which file failed)`);
+  else again.push(...files);
+}
+if (again.length > 0) {
+  console.log(`\ntest-suite: ${again.length} lane file(s) failed beside the other lane; each runs again alone: ${again.join(' ')}`);
+  for (const file of again) {
+    const r = await vitest(['--maxWorkers=1', file], false);
+    console.log(`test-suite: ${file} alone ${r.code === 0 ? 'passed' : 'FAILED'} in ${r.wallS.toFixed(0)} s`);
+    if (r.code !== 0) failed.push(file);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
+const totalS = (performance.now() - t0) / 1000;
+const first = again.length > 0 ? ` (${again.length} lane file(s) passed only alone: ${again.join(' ')})` : '';
+console.log(`\ntest-suite: ${failed.length === 0 ? 'all passed' + first : `FAILED: ${failed.join(', ')}`} in ${totalS.toFixed(0)} s (budget 600 s)`);
+process.exit(failed.length === 0 ? 0 : 1);
