@@ -12,7 +12,8 @@
 //      SoapyRemote, the offline timing, the live identification, the alert bus's update throttle, the MQTT hub.
 //      Each shares the machine with one browser suite, as a file of group 1 shares it with one other file.
 // The lanes' output is printed whole, one lane after the other, so a CI log reads like two vitest runs.
-// 3. A file that failed in a lane runs once more, alone on the machine (as every one of them did before the lanes):
+// 3. The few files whose timing failed beside the other lane even once run alone (ALONE).
+// 4. A file that failed in a lane runs once more, alone on the machine (as every one of them did before the lanes):
 //    its timing assertions were written for one file at a time. The first failure stays in the log, named.
 // Exit status: 0 when group 1 passed and every lane file passed (in its lane or alone), else 1 (the failures named).
 import { spawn } from 'node:child_process';
@@ -37,9 +38,16 @@ const PEERS = [
   ['test/mqtt/**', 'test/mqtt/'],
 ];
 
+/**
+ * Files that run alone after the lanes (group 3): each failed at least once beside the other lane on this 2-core
+ * machine (alarm repeat timing, live identification's update delay, the MQTT hub's broker outage, rtl_tcp's rate
+ * check), so they get the machine to themselves, as before the lanes.
+ */
+const ALONE = ['test/web-ui/alarm.test.ts', 'test/daemon/run-ident.test.ts', 'test/mqtt/hub-mqtt.test.ts', 'test/source/rtl-tcp-rate.test.ts'];
+
 const shared = ['--maxWorkers=2', '--exclude', 'test/web-ui/!(alert-model|calibration-heard|site-plan*|spectrum-label-layout).test.ts', ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
-const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, 'test/web-ui/'];
-const peers = ['--maxWorkers=1', ...PEERS.map(([, prefix]) => prefix)];
+const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, ...ALONE.flatMap((f) => ['--exclude', f]), 'test/web-ui/'];
+const peers = ['--maxWorkers=1', ...ALONE.flatMap((f) => ['--exclude', f]), ...PEERS.map(([, prefix]) => prefix)];
 
 /**
  * Runs `vitest run …args`; with `buffer` the output is kept and returned instead of streamed.
@@ -91,6 +99,10 @@ for (let i = 0; i < 2; i++) {
   if (files === null || files.length === 0) failed.push(`lane "${names[i]}" (no report of which file failed)`);
   else again.push(...files);
 }
+console.log(`\ntest-suite: group 3, alone: ${ALONE.join(' ')}`);
+const g3 = await vitest(['--maxWorkers=1', ...ALONE], false);
+console.log(`test-suite: group 3 ${g3.code === 0 ? 'passed' : 'FAILED'} in ${g3.wallS.toFixed(0)} s`);
+if (g3.code !== 0) failed.push('group 3 "alone"');
 if (again.length > 0) {
   console.log(`\ntest-suite: ${again.length} lane file(s) failed beside the other lane; each runs again alone: ${again.join(' ')}`);
   for (const file of again) {
