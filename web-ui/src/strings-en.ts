@@ -154,6 +154,8 @@ export const EN = {
   'col.room': 'Room',
   'sensor.underOneSecond': '< 1 s',
   'unit.seconds': '{s} s',
+  'unit.minSec': '{m} min {s} s',
+  'unit.hourMin': '{h} h {m} min',
   'alert.ongoing': 'ongoing',
   'alert.resolved': 'resolved',
   'alert.ackGroup': 'Acknowledge group ({n})',

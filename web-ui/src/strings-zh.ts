@@ -155,6 +155,8 @@ export const ZH: Record<MsgKey, string> = {
   'col.room': '考场',
   'sensor.underOneSecond': '< 1 秒',
   'unit.seconds': '{s} 秒',
+  'unit.minSec': '{m} 分 {s} 秒',
+  'unit.hourMin': '{h} 小时 {m} 分',
   'alert.ongoing': '持续中',
   'alert.resolved': '已恢复',
   'alert.ackGroup': '确认整组（{n}）',
