@@ -76,8 +76,9 @@ export function signalFeatures(s: AlertSignal): string {
  */
 export function signalRows(s: AlertSignal): [MsgKey, string][] {
   const cls = classOf(s);
+  const c = classConfidence(cls, s.confidence);
   const rows: [MsgKey, string][] = [
-    ['detail.signal', t('detail.signalText', { ...classConfidence(cls, s.confidence), stage: s.final === false ? t('detail.signalFirst') : '' })],
+    ['detail.signal', `${c.name} · ${c.confidence}${s.final === false ? t('detail.signalFirst') : ''}`],
   ];
   if (s.unexpected === true && typeof s.band === 'string') {
     rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).map(classLabel).join(t('list.sep')) })]);

@@ -226,7 +226,6 @@ export const EN = {
   'sigName.unknown': 'not identified',
   'detail.confidence': 'confidence {pct} %',
   'detail.signal': 'Signal type',
-  'detail.signalText': '{name} · {confidence}{stage}',
   'detail.signalFirst': ' (from its first 0.5 s; refined at its end)',
   'detail.signalReason': 'Why',
   'detail.signalOwn': 'This sensor alone',

@@ -227,7 +227,6 @@ export const ZH: Record<MsgKey, string> = {
   'sigName.unknown': '未识别',
   'detail.confidence': '置信度 {pct} %',
   'detail.signal': '信号类型',
-  'detail.signalText': '{name} · {confidence}{stage}',
   'detail.signalFirst': '（依据开头 0.5 秒；结束时更新）',
   'detail.signalReason': '判定依据',
   'detail.signalOwn': '本传感器单独识别',
