@@ -19,6 +19,12 @@ export function summaryStream(stdout: SummaryStream, stderr: SummaryStream): Sum
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
+/** A limit share in words without needless zeros: 0.05 → `5 %`, 0.025 → `2.5 %`. */
+const limitPct = (x: number): string => `${+(x * 100).toFixed(2)} %`;
+
+/** A speed factor: one decimal from 1 × up (`48.4`), two significant digits below (`0.037`), so a slow run is not `0.0`. */
+const factorText = (x: number): string => (x >= 1 ? x.toFixed(1) : String(+x.toPrecision(2)));
+
 /** Sample rate in words: `250 kS/s`, `2.4 MS/s`. */
 function rateText(sps: number): string {
   return sps >= 1e6 ? `${+(sps / 1e6).toFixed(3)} MS/s` : `${+(sps / 1e3).toFixed(3)} kS/s`;
@@ -30,10 +36,13 @@ function rateText(sps: number): string {
  * replay of capture.cu8
  *   recording    60.00 s at 250 kS/s, centre 433.920 MHz
  *   detections   5
- *   overload     none (at most 0.3 % of raw values at the rails in one block)
+ *   overload     none (at most 0.3 % of raw values at the rails in one block, below the 5 % limit)
  *   calibration  2 of 3 emitters heard; never heard after calibration: 433.9904 MHz (deaf receiver, or it stopped)
- *   speed        48.2 × real time (1.24 s)
+ *   speed        detect pass 96.8 × real time (0.62 s); whole replay 48.4 × (1.24 s: start-up, baseline pass and detect pass)
  * ```
+ * The detect pass's speed is what a live sensor needs; the whole replay's also counts start-up and reading the file
+ * once more for the baseline, which dominates on a short recording. Float recordings (cf32) read `overload     not
+ * measured: float samples (cf32) have no ADC rails`.
  * A clipped recording reads `overload     CLIPPED: 15.0 % of raw values at the ADC rails, 9.00 s of 60.00 s clipping;
  * the detections are unreliable (intermodulation, missed weak signals): record again with less gain`. The
  * `calibration` line only when the baseline listed emitters, `non-finite` only when samples were dropped.
@@ -43,10 +52,12 @@ export function replaySummaryText(s: ReplaySummary): string {
   const centre = s.centerHz === null ? 'centre unknown (frequencies are offsets)' : `centre ${(s.centerHz / 1e6).toFixed(3)} MHz`;
   rows.push(['recording', `${s.durationS.toFixed(2)} s at ${rateText(s.rateSps)}, ${centre}`]);
   rows.push(['detections', String(s.detections)]);
-  rows.push(['overload', s.overloaded
-    ? `CLIPPED: ${pct(s.clipFraction)} of raw values at the ADC rails, ${s.overloadS.toFixed(2)} s of ${s.durationS.toFixed(2)} s clipping; ` +
-      'the detections are unreliable (intermodulation, missed weak signals): record again with less gain'
-    : `none (at most ${pct(s.maxBlockClipFraction)} of raw values at the rails in one block)`]);
+  rows.push(['overload', s.floatSamples
+    ? 'not measured: float samples (cf32) have no ADC rails'
+    : s.overloaded
+      ? `CLIPPED: ${pct(s.clipFraction)} of raw values at the ADC rails, ${s.overloadS.toFixed(2)} s of ${s.durationS.toFixed(2)} s clipping; ` +
+        'the detections are unreliable (intermodulation, missed weak signals): record again with less gain'
+      : `none (at most ${pct(s.maxBlockClipFraction)} of raw values at the rails in one block, below the ${limitPct(s.overloadClipFraction)} limit)`]);
   const e = s.calibrationEmitters;
   if (e.length > 0) {
     const silent = e.filter((x) => x.appearances === 0).map((x) => `${(x.centerHz / 1e6).toFixed(4)} MHz`);
@@ -54,6 +65,9 @@ export function replaySummaryText(s: ReplaySummary): string {
       (silent.length > 0 ? `; never heard after calibration: ${silent.join(', ')} (deaf receiver, or it stopped)` : '')]);
   }
   if (s.nonFiniteSamples > 0) rows.push(['non-finite', `${s.nonFiniteSamples} samples (NaN, ±Inf) dropped with their frames`]);
-  rows.push(['speed', `${s.realtimeFactor.toFixed(1)} × real time (${s.wallS.toFixed(2)} s)`]);
+  rows.push(['speed', s.detectWallS === s.wallS
+    ? `${factorText(s.realtimeFactor)} × real time (${s.wallS.toFixed(2)} s, the detect pass)`
+    : `detect pass ${factorText(s.detectRealtimeFactor)} × real time (${s.detectWallS.toFixed(2)} s); ` +
+      `whole replay ${factorText(s.realtimeFactor)} × (${s.wallS.toFixed(2)} s: start-up, baseline pass and detect pass)`]);
   return `\nreplay of ${s.file}\n${rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`;
 }

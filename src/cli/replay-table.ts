@@ -2,6 +2,7 @@
 // The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
 import { QuietBandError } from '../errors.js';
 import { delayText } from '../text-template.js';
+import { LOW_CONFIDENCE } from '../ident/reasons.js';
 
 /** How `replay` writes its detections on stdout: JSON lines (machines, pipes) or a table (a person at a terminal). */
 export type ReplayOutput = 'json' | 'table';
@@ -28,6 +29,8 @@ interface DetectionRecord {
   durationMs: number;
   peakExcessDb: number;
   overload: boolean;
+  /** Bursts the detection holds (types.ts DetectionEvent.packets); absent in lines of older versions. */
+  packets?: number;
   frequencyReference: 'absolute' | 'offset';
   bandLabel?: string;
   signal?: { class?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
@@ -43,7 +46,7 @@ export function detectionDurationText(ms: number): string {
 }
 
 /**
- * The class column: `ook 87 %`; a confidence below 0.5 is a guess, shown with `?` (`fsk? 41 %`) as the web UI's badge
+ * The class column: `ook 87 %`; a confidence below LOW_CONFIDENCE (0.5) is a guess, shown with `?` (`fsk? 41 %`) as the web UI's badge
  * does; `—` when the line has no identification (`--no-identify`, scans).
  */
 export function classText(signal: DetectionRecord['signal']): string {
@@ -51,7 +54,7 @@ export function classText(signal: DetectionRecord['signal']): string {
   if (signal.class === 'unknown') return 'unknown';
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
   if (!Number.isFinite(c)) return signal.class;
-  return `${signal.class}${c < 0.5 ? '?' : ''} ${Math.round(c * 100)} %`;
+  return `${signal.class}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
 }
 
 /** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
@@ -62,6 +65,9 @@ function notesText(d: DetectionRecord): string {
   if (d.overload) notes.push('CLIPPED');
   return notes.join(', ');
 }
+
+/** The table's last line: what the `pk` column counts, so "6 bursts, 1 row" does not read as 5 missed bursts. */
+export const PACKETS_FOOTER = 'pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row';
 
 /**
  * Collects `replay`'s stdout lines and words the detections as a table with {@link text}. Lines of other types
@@ -84,19 +90,22 @@ export class ReplayTable {
   /**
    * The table, one line per detection in order of start time, then a line counting them by class, e.g.
    * ```
-   *  #  time s  centre MHz  bw kHz  duration  excess dB  class     notes
-   *  1   0.109    434.0252    0.98    299 ms       10.9  ook 87 %  ISM 433 MHz
-   *  2   0.289    433.9237    9.28    196 ms       43.8  ook 99 %  ISM 433 MHz
+   *  #  start s  centre MHz  bw kHz  duration  pk  excess dB  class     notes
+   *  1    0.109    434.0252    0.98    299 ms   7       10.9  ook 87 %  ISM 433 MHz
+   *  2    0.289    433.9237    9.28    196 ms   1       43.8  ook 99 %  ISM 433 MHz
    * 2 detections: ook 2
+   * pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row
    * ```
+   * `start s` is the detection's start in seconds from the recording's first sample; `pk` is `packets` of the JSON
+   * line (`–` when the line has none).
    * Frequencies are absolute (`centre MHz`, 4 decimals = 100 Hz) or, when the recording's centre is unknown, signed
    * offsets from the tuning centre (`offset kHz`). No detections: the single line `no detections`.
    */
   text(): string {
     if (this.rows.length === 0) return 'no detections\n';
     const offset = this.rows.some((d) => d.frequencyReference === 'offset');
-    const head = ['#', 'time s', offset ? 'offset kHz' : 'centre MHz', 'bw kHz', 'duration', 'excess dB', 'class', 'notes'];
-    const left = [false, false, false, false, false, false, true, true];
+    const head = ['#', 'start s', offset ? 'offset kHz' : 'centre MHz', 'bw kHz', 'duration', 'pk', 'excess dB', 'class', 'notes'];
+    const left = [false, false, false, false, false, false, false, true, true];
     const rows = [...this.rows].sort((a, b) => a.startS - b.startS || a.id - b.id);
     const cells = rows.map((d) => [
       String(d.id),
@@ -104,6 +113,7 @@ export class ReplayTable {
       offset ? `${d.centerHz >= 0 ? '+' : '−'}${(Math.abs(d.centerHz) / 1e3).toFixed(1)}` : (d.centerHz / 1e6).toFixed(4),
       (d.bandwidthHz / 1e3).toFixed(2),
       detectionDurationText(d.durationMs),
+      typeof d.packets === 'number' ? String(d.packets) : '–',
       d.peakExcessDb.toFixed(1),
       classText(d.signal),
       notesText(d),
@@ -117,6 +127,6 @@ export class ReplayTable {
     }
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
     const n = this.rows.length;
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${n} detection${n === 1 ? '' : 's'}: ${classes}\n`;
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${n} detection${n === 1 ? '' : 's'}: ${classes}\n${PACKETS_FOOTER}\n`;
   }
 }

@@ -59,10 +59,18 @@ export interface ReplaySummary {
   samples: number;
   durationS: number;
   detections: number;
-  /** Wall time of the whole replay (both passes), s. */
+  /** Wall time of the whole replay, s: start-up (reading the header, opening the file, threads), the baseline pass and the detect pass. */
   wallS: number;
-  /** Speed as a multiple of real time: durationS / wallS (the whole replay, baseline pass included). */
+  /** Speed as a multiple of real time: durationS / wallS (the whole replay, start-up and baseline pass included). */
   realtimeFactor: number;
+  /** Wall time of the detect pass alone, s (what a live sensor runs); a scan's wallS and detectWallS both time its detect pass. */
+  detectWallS: number;
+  /** durationS / detectWallS: the detect pass's own speed as a multiple of real time. */
+  detectRealtimeFactor: number;
+  /** True for float samples (cf32): they have no ADC rails, so the clip fields are 0 and say nothing. */
+  floatSamples: boolean;
+  /** The clip fraction of one block above which it is clipping (0..1; detector overloadClipFraction, default 0.05). */
+  overloadClipFraction: number;
   /** Share of raw values at the ADC rails over the whole recording (0..1; 0 for cf32). */
   clipFraction: number;
   /** Largest clip fraction of one 65536-sample block (0..1). */
@@ -87,8 +95,8 @@ export interface ReplaySummary {
  * The summary's overload fields (rounded: fractions to 1e-6, seconds to 1 ms) and, when the recording was clipping, a
  * warn-level line in words: the recording is clipped and its detections are unreliable.
  */
-function overloadFields(clip: ClipSummary, durationS: number, file: string, log: Logger): Pick<ReplaySummary, 'clipFraction' | 'maxBlockClipFraction' | 'overloadS' | 'overloaded'> {
-  const fields = { clipFraction: r(clip.clipFraction, 6), maxBlockClipFraction: r(clip.maxBlockClipFraction, 6), overloadS: r(clip.overloadS, 3), overloaded: clip.overloaded };
+function overloadFields(clip: ClipSummary, durationS: number, file: string, log: Logger): Pick<ReplaySummary, 'clipFraction' | 'maxBlockClipFraction' | 'overloadS' | 'overloaded' | 'overloadClipFraction'> {
+  const fields = { clipFraction: r(clip.clipFraction, 6), maxBlockClipFraction: r(clip.maxBlockClipFraction, 6), overloadS: r(clip.overloadS, 3), overloaded: clip.overloaded, overloadClipFraction: clip.overloadClipFraction };
   if (clip.overloaded) log.warn({ file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarning(clip, durationS));
   return fields;
 }
@@ -319,6 +327,9 @@ async function replayOneTuning(
     detections,
     wallS: r(totalS, 3),
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
+    detectWallS: r(stats.wallMs / 1000, 3),
+    detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2),
+    floatSamples: info.format === 'cf32',
     ...overloadFields(stats.clip, durationS, file, log),
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
     rateSps: info.rateSps,
@@ -331,7 +342,7 @@ async function replayOneTuning(
     log.info({ png: flags.png, widthPx: pic.widthPx, heightPx: pic.heightPx, boxes: pic.boxes.length }, 'spectrogram picture written');
   }
   // the detection pass alone is what a live sensor runs; the whole replay also reads the file once for the baseline
-  log.info({ ...summary, detectWallS: r(stats.wallMs / 1000, 3), detectRealtimeFactor: r(durationS / Math.max(stats.wallMs / 1000, 1e-6), 2) }, 'replay finished');
+  log.info(summary, 'replay finished');
   return summary;
 }
 
@@ -399,6 +410,7 @@ async function replayScan(
   const durationS = samples / info.rateSps;
   const summary: ReplaySummary = {
     file, samples, durationS: r(durationS, 6), detections, wallS: r(wallS, 3), realtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1),
+    detectWallS: r(wallS, 3), detectRealtimeFactor: r(durationS / Math.max(wallS, 1e-6), 1), floatSamples: info.format === 'cf32',
     ...overloadFields(clip.summary(info.rateSps), durationS, file, log),
     nonFiniteSamples: detectSource.nonFiniteSamples.samples,
     rateSps: info.rateSps, centerHz: info.centerKnown ? info.centerHz : null, calibrationEmitters: [],

@@ -48,7 +48,22 @@ interface TrackEvidence {
   clip?: string;
   held?: DetectionEvent;
   timer?: NodeJS.Timeout;
+  /** The close was posted before its clip was written (hold time over): the clip, when written, is logged as late. */
+  postedBeforeClip?: boolean;
 }
+
+/**
+ * Why a held close is posted: its clip was written (`written`), the hold time ran out while the clip was still being
+ * cut (`hold-over`), the recorder shed the clip (`shed`, logged by ClipRecorder), or the stream ended (`stream-end`).
+ */
+type ReleaseReason = 'written' | 'hold-over' | 'shed' | 'stream-end';
+
+/** The warning for a close posted without a clip, by reason (none for `written`). */
+const NO_CLIP_MESSAGE: Record<Exclude<ReleaseReason, 'written'>, string> = {
+  'hold-over': 'detection closed before its evidence clip was written: the alert goes without it; the clip is still being cut and is logged when written',
+  shed: 'detection closed without an evidence clip (the clip was shed: see the warning before)',
+  'stream-end': 'detection closed without an evidence clip (none written by the end of the stream)',
+};
 
 /**
  * One stream's evidence (a new instance per source run: the recorder's sample numbering is the stream's).
@@ -125,18 +140,19 @@ export class DetectionEvidence {
     }
     t.held = { ...ev, paths: [...ev.paths] };
     const id = ev.id;
-    t.timer = setTimeout(() => this.release(id), this.holdMs);
+    t.timer = setTimeout(() => this.release(id, 'hold-over'), this.holdMs);
     if (!t.scheduled) this.schedule(t, t.held);
   }
 
   private schedule(t: TrackEvidence, ev: DetectionEvent): void {
     t.scheduled = true;
-    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), () => this.release(ev.id));
+    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), () => this.release(ev.id, 'shed'));
   }
 
   private onWritten(t: TrackEvidence, id: number, metaPath: string): void {
     t.clip = relative(this.o.dataDir, metaPath).split(sep).join('/');
-    if (t.held !== undefined) this.release(id);
+    if (t.held !== undefined) this.release(id, 'written');
+    if (t.postedBeforeClip === true) this.o.log.info({ id, clip: t.clip }, 'evidence clip of an already posted detection written (its alert went without it)');
     if (!this.o.pictures) return;
     // the picture follows in the background, on a thread of its own (PictureRenderer): neither the alert nor the next
     // detections wait for it
@@ -168,15 +184,18 @@ export class DetectionEvidence {
     });
   }
 
-  /** Posts a held close (with its clip when written) and forgets the track. */
-  private release(id: number): void {
+  /** Posts a held close (with its clip when written) and forgets the track; without a clip it warns why (`reason`). */
+  private release(id: number, reason: ReleaseReason): void {
     const t = this.tracks.get(id);
     if (t === undefined || t.held === undefined) return;
     if (t.timer !== undefined) clearTimeout(t.timer);
     const ev = t.held;
     t.held = undefined;
     this.tracks.delete(id);
-    if (t.clip === undefined) this.o.log.warn({ id, centerHz: ev.centerHz }, 'detection closed without an evidence clip (none written in time)');
+    if (t.clip === undefined && reason !== 'written') {
+      if (reason === 'hold-over') t.postedBeforeClip = true;
+      this.o.log.warn({ id, centerHz: ev.centerHz }, NO_CLIP_MESSAGE[reason]);
+    }
     this.o.post(ev, t.clip);
   }
 
@@ -188,7 +207,7 @@ export class DetectionEvidence {
     this.closed = true;
     if (skipPictures) this.skipPictures = true;
     await this.recorder.close();
-    for (const id of [...this.tracks.keys()]) this.release(id);
+    for (const id of [...this.tracks.keys()]) this.release(id, 'stream-end');
     this.tracks.clear();
     await this.renders;
   }

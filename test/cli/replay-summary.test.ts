@@ -12,7 +12,7 @@ beforeAll(() => buildOnce());
 const CAPTURE = path.resolve(REPO, '../shared/captures/dsc_contact_gfile004_433.92M_250k.cu8');
 
 const CLEAN: ReplaySummary = {
-  file: 'hall.cu8', samples: 15_000_000, durationS: 60, detections: 5, wallS: 1.24, realtimeFactor: 48.39, clipFraction: 0.0001,
+  file: 'hall.cu8', samples: 15_000_000, durationS: 60, detections: 5, wallS: 1.24, realtimeFactor: 48.39, detectWallS: 0.62, detectRealtimeFactor: 96.77, floatSamples: false, overloadClipFraction: 0.05, clipFraction: 0.0001,
   maxBlockClipFraction: 0.0031, overloadS: 0, overloaded: false, nonFiniteSamples: 0, rateSps: 250_000, centerHz: 433_920_000,
   calibrationEmitters: [{ centerHz: 433_990_400, appearances: 0 }, { centerHz: 433_920_000, appearances: 12 }, { centerHz: 868_300_000, appearances: 3 }],
 };
@@ -24,11 +24,20 @@ describe('replay summary text', () => {
       'replay of hall.cu8',
       '  recording    60.00 s at 250 kS/s, centre 433.920 MHz',
       '  detections   5',
-      '  overload     none (at most 0.3 % of raw values at the rails in one block)',
+      '  overload     none (at most 0.3 % of raw values at the rails in one block, below the 5 % limit)',
       '  calibration  2 of 3 emitters heard; never heard after calibration: 433.9904 MHz (deaf receiver, or it stopped)',
-      '  speed        48.4 × real time (1.24 s)',
+      '  speed        detect pass 96.8 × real time (0.62 s); whole replay 48.4 × (1.24 s: start-up, baseline pass and detect pass)',
       '',
     ].join('\n'));
+  });
+
+  it('says float samples have no rails, and words a slow short replay without rounding it to 0.0 ×', () => {
+    const text = replaySummaryText({ ...CLEAN, floatSamples: true, clipFraction: 0, maxBlockClipFraction: 0, durationS: 0.18, wallS: 4.87, realtimeFactor: 0.036961, detectWallS: 0.012, detectRealtimeFactor: 15, overloadClipFraction: 0.025 });
+    expect(text).toContain('  overload     not measured: float samples (cf32) have no ADC rails\n');
+    expect(text).not.toContain('rails in one block');
+    expect(text).toContain('  speed        detect pass 15.0 × real time (0.01 s); whole replay 0.037 × (4.87 s: start-up, baseline pass and detect pass)\n');
+    expect(replaySummaryText({ ...CLEAN, overloadClipFraction: 0.025 })).toContain('below the 2.5 % limit)');
+    expect(replaySummaryText({ ...CLEAN, detectWallS: 1.24, detectRealtimeFactor: 48.39 })).toContain('  speed        48.4 × real time (1.24 s, the detect pass)\n');
   });
 
   it('says a clipped recording is clipped and what to do, names dropped non-finite samples and an unknown centre', () => {
@@ -71,17 +80,17 @@ describe('replay on a terminal and piped (real capture)', () => {
     const shown = onTerminal(args);
     // a terminal gets a table, one line per detection, not the JSON lines; --json gives those bytes on a terminal too
     expect(shown.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
-    expect(shown).toMatch(/^#  time s  centre MHz  bw kHz  duration  excess dB  class     notes\n1   0\.109    434\.0252    0\.98    299 ms       10\.9  ook \d+ %  ISM 433 MHz\n2   0\.289    433\.9237    9\.28    196 ms       43\.8  ook \d+ %  ISM 433 MHz\n2 detections: ook 2\n/m);
+    expect(shown).toMatch(/^#  start s  centre MHz  bw kHz  duration  pk  excess dB  class     notes\n1    0\.109    434\.0252    0\.98    299 ms   \d  +10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289    433\.9237    9\.28    196 ms   \d  +43\.8  ook \d+ %  ISM 433 MHz\n2 detections: ook 2\npk: bursts/m);
     const asJson = onTerminal([...args, '--json', '--no-summary']);
     expect(asJson.split('\n').filter((l) => l.startsWith('{')).join('\n') + '\n').toBe(piped.stdout);
-    expect(asJson).not.toContain('time s');
+    expect(asJson).not.toContain('start s');
     const summary = shown.slice(shown.indexOf('replay of '));
     expect(summary).toMatch(new RegExp(
       `^replay of ${CAPTURE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n` +
       '  recording    0\\.52 s at 250 kS/s, centre 433\\.920 MHz\\n' +
       '  detections   2\\n' +
-      '  overload     none \\(at most \\d+\\.\\d % of raw values at the rails in one block\\)\\n' +
-      '  speed        \\d+\\.\\d × real time \\(\\d+\\.\\d\\d s\\)\\n$',
+      '  overload     none \\(at most \\d+\\.\\d % of raw values at the rails in one block, below the 5 % limit\\)\\n' +
+      '  speed        detect pass [\\d.]+ × real time \\(\\d+\\.\\d\\d s\\); whole replay [\\d.]+ × \\(\\d+\\.\\d\\d s: start-up, baseline pass and detect pass\\)\\n$',
     ));
     expect(asJson).not.toContain('replay of'); // --no-summary
   }, 60_000);

@@ -16,17 +16,18 @@ function line(over: Record<string, unknown>): string {
 describe('replay table', () => {
   it('shows one aligned line per detection in start order, and counts them by class', () => {
     const t = new ReplayTable();
-    t.add(line({ id: 2, centerHz: 433_923_658, bandwidthHz: 9277, startS: 0.289024, durationMs: 195.584, peakExcessDb: 43.8, signal: { class: 'ook', confidence: 0.99 } }));
+    t.add(line({ id: 2, centerHz: 433_923_658, bandwidthHz: 9277, startS: 0.289024, durationMs: 195.584, packets: 1, peakExcessDb: 43.8, signal: { class: 'ook', confidence: 0.99 } }));
     t.add(JSON.stringify({ type: 'emitter-heard', centerHz: 433_920_000, appearances: 3 }));
     t.add(line({}));
-    t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'nfm', confidence: 0.41, unexpected: true } }));
+    t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, packets: 12, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'nfm', confidence: 0.41, unexpected: true } }));
     expect(t.count).toBe(3);
     expect(t.text()).toBe([
-      '#  time s  centre MHz   bw kHz  duration  excess dB  class      notes',
-      '1   0.109    434.0252     0.98    299 ms       10.9  ook 87 %   ISM 433 MHz',
-      '2   0.289    433.9237     9.28    196 ms       43.8  ook 99 %   ISM 433 MHz',
-      '3  12.500    868.3000  1200.00     1.6 s        7.0  nfm? 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
+      '#  start s  centre MHz   bw kHz  duration  pk  excess dB  class      notes',
+      '1    0.109    434.0252     0.98    299 ms   7       10.9  ook 87 %   ISM 433 MHz',
+      '2    0.289    433.9237     9.28    196 ms   1       43.8  ook 99 %   ISM 433 MHz',
+      '3   12.500    868.3000  1200.00     1.6 s  12        7.0  nfm? 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
       '3 detections: ook 2, nfm 1',
+      'pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row',
       '',
     ].join('\n'));
   });
@@ -34,11 +35,11 @@ describe('replay table', () => {
   it('shows offsets in kHz when the centre is unknown, and says when nothing was detected', () => {
     const t = new ReplayTable();
     t.add(line({ centerHz: -403_400, frequencyReference: 'offset', bandLabel: undefined, signal: { class: 'unknown', confidence: 0 } }));
-    t.add(line({ id: 2, startS: 0.2, centerHz: 14_500, frequencyReference: 'offset', bandLabel: undefined, signal: undefined }));
+    t.add(line({ id: 2, startS: 0.2, centerHz: 14_500, frequencyReference: 'offset', bandLabel: undefined, signal: undefined, packets: undefined }));
     const rows = t.text().split('\n');
     expect(rows[0]).toContain('offset kHz');
-    expect(rows[1]).toMatch(/^1 +0\.109 +−403\.4 +0\.98 +299 ms +10\.9 +unknown$/);
-    expect(rows[2]).toMatch(/^2 +0\.200 +\+14\.5 +0\.98 +299 ms +10\.9 +—$/);
+    expect(rows[1]).toMatch(/^1 +0\.109 +−403\.4 +0\.98 +299 ms +7 +10\.9 +unknown$/);
+    expect(rows[2]).toMatch(/^2 +0\.200 +\+14\.5 +0\.98 +299 ms +– +10\.9 +—$/);
     expect(rows[3]).toBe('2 detections: unidentified 1, unknown 1');
     expect(new ReplayTable().text()).toBe('no detections\n');
   });

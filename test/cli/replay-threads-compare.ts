@@ -4,9 +4,9 @@ import { replayFile, type ReplayFlags, type ReplaySummary } from '../../src/cli/
 import { silentLog } from '../helpers.js';
 
 /** A replay's stdout lines and its summary less the wall-clock fields. */
-export async function run(file: string, flags: ReplayFlags): Promise<{ lines: string[]; summary: Omit<ReplaySummary, 'wallS' | 'realtimeFactor'> }> {
+export async function run(file: string, flags: ReplayFlags): Promise<{ lines: string[]; summary: Omit<ReplaySummary, 'wallS' | 'realtimeFactor' | 'detectWallS' | 'detectRealtimeFactor'> }> {
   const lines: string[] = [];
-  const { wallS: _w, realtimeFactor: _r, ...summary } = await replayFile(file, { logLevel: 'silent', progress: false, ...flags }, (l) => lines.push(l), silentLog);
+  const { wallS: _w, realtimeFactor: _r, detectWallS: _dw, detectRealtimeFactor: _dr, ...summary } = await replayFile(file, { logLevel: 'silent', progress: false, ...flags }, (l) => lines.push(l), silentLog);
   return { lines, summary };
 }
 

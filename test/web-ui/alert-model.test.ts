@@ -123,12 +123,14 @@ describe('display formatting and language', () => {
     expect(formatBandwidth(1_200_000)).toBe('1.20 MHz');
     expect(formatDb(24.64)).toBe('24.6 dB');
     expect(formatDuration(45_400)).toBe('45 s');
+    expect(formatDuration(1_100)).toBe('1.1 s');
     expect(formatDuration(187_000)).toBe('3 min 07 s');
     expect(formatDuration(7_500_000)).toBe('2 h 05 min');
     // spans and delays: ms below 1 s (features with two decimals), seconds from 1 s, as the server's texts
     expect([formatFeatureMs(1.754), formatFeatureMs(999.4), formatFeatureMs(1640), formatDelay(381.4), formatDelay(1381.4)]).toEqual(['1.75 ms', '999.40 ms', '1.6 s', '381 ms', '1.4 s']);
     setLang('zh-CN', false);
-    expect(formatDuration(187_000)).toBe('3分07秒');
+    // number and unit spaced as in the server's texts (delayText "1.4 秒"): one wording for rows, detail and messages
+    expect([formatDuration(1_100), formatDuration(45_400), formatDuration(187_000), formatDuration(7_500_000)]).toEqual(['1.1 秒', '45 秒', '3 分 07 秒', '2 小时 05 分']);
     expect([formatFeatureMs(3.125), formatFeatureMs(47_000), formatDelay(1381.4)]).toEqual(['3.13 毫秒', '47 秒', '1.4 秒']);
     expect(t('alert.ack')).toBe('确认');
     expect(t('banner.newAlerts', { n: 3 })).toBe('3 条新告警未确认');

@@ -76,7 +76,7 @@ describe('signal class in the web UI', () => {
       expect(await groupedBadge.textContent()).toBe('NFM');
       const groupedText = await detailText(page, grouped, 'narrow FM');
       expect(groupedText).toContain('This sensor alone');
-      expect(groupedText).toContain('frequency-shift keyed data (FSK) · confidence 41 % (the group shows the identification of hall-b, which hears it strongest)');
+      expect(groupedText).toContain('frequency-shift keyed data (FSK)? · confidence only 41 % (a guess) (the group shows the identification of hall-b, which hears it strongest)');
       await page.locator('.detail-close').click();
       // a guess (confidence < 0.5): "?" after the label, dashed outline without fill, the tooltip says so
       const guess = await raise(433_600_000, { ...OOK, confidence: 0.41 });
@@ -87,6 +87,9 @@ describe('signal class in the web UI', () => {
       const look = (sel: typeof badge) => sel.evaluate((el) => { const c = getComputedStyle(el); return { outline: c.outlineStyle, fill: c.backgroundColor }; });
       expect(await look(guessBadge)).toEqual({ outline: 'dashed', fill: 'rgba(0, 0, 0, 0)' });
       expect((await look(badge)).outline).toBe('none');
+      // the detail marks the guess as the badge does
+      expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · confidence only 41 % (a guess) (from its first 0.5 s');
+      await page.locator('.detail-close').click();
       // the band check names the expected classes with the badges' labels
       const wfm = await raise(433_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true });
       expect(await detailText(page, wfm, 'wide FM')).toContain('Not expected in ISM 433 MHz (expected: OOK, FSK, CW)');

@@ -1,6 +1,7 @@
 // Web UI (headless Chromium): the sensor cards' band labels stay inside their plots and apart; the alert detail's
 // "spectrum at the alert's peak" keeps every text of its plot inside the card and apart: the band label inside the plot, beside its band; tick labels apart from each other and from the axis
-// titles (MHz, dBFS), nothing cut at the canvas edges; at 1400 × 900 and on a phone (390 × 844), in English and Chinese.
+// titles (MHz, dBFS), nothing cut at the canvas edges; the key of its three lines (power, baseline, threshold) above it;
+// at 1400 × 900 and on a phone (390 × 844), in English and Chinese.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { shot, useControlRoom } from './control-room-site.js';
@@ -149,6 +150,19 @@ describe('alert detail spectrum: labels inside the card and apart', () => {
         expect(canvas.x).toBeGreaterThanOrEqual(dialog.x);
         expect(canvas.x + canvas.width).toBeLessThanOrEqual(dialog.x + dialog.width);
         expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+        // the key of the three lines above the plot, in the page's language, each name after its line's colour, on
+        // one line inside the card (390 px included)
+        const key = page.locator('[data-testid="alert-detail"] [data-testid="spectrum-key"]');
+        await key.waitFor({ state: 'visible' });
+        const items = await key.locator('.spec-key-item').evaluateAll((els) => els.map((el) => ({ text: el.textContent, colour: getComputedStyle(el.querySelector('i')!).borderTopColor })));
+        expect(items).toEqual(c.locale === 'zh-CN'
+          ? [{ text: '功率', colour: 'rgb(111, 211, 255)' }, { text: '基线', colour: 'rgb(143, 224, 143)' }, { text: '门限', colour: 'rgb(232, 163, 58)' }]
+          : [{ text: 'Power', colour: 'rgb(111, 211, 255)' }, { text: 'Baseline', colour: 'rgb(143, 224, 143)' }, { text: 'Threshold', colour: 'rgb(232, 163, 58)' }]);
+        const keyBox = (await key.boundingBox())!;
+        expect(keyBox.x).toBeGreaterThanOrEqual(dialog.x);
+        expect(keyBox.x + keyBox.width).toBeLessThanOrEqual(dialog.x + dialog.width);
+        expect(keyBox.height).toBeLessThan(20); // one line of 11 px text
+        expect(keyBox.y + keyBox.height).toBeLessThanOrEqual(canvas.y);
       } finally {
         await close();
       }

@@ -9,7 +9,7 @@ import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
 import type { LiveListen } from './live-listen.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
-import { SpectrumView } from './spectrum-view.js';
+import { SpectrumView, spectrumKey } from './spectrum-view.js';
 
 /** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
 export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-data'): string {
@@ -119,6 +119,8 @@ export class AlertDetail {
   private readonly title: HTMLElement;
   private readonly fields: HTMLElement;
   private readonly plotBox: HTMLElement;
+  /** The key (legend) of the plot's three lines, hidden with the plot. */
+  private readonly plotKey: HTMLElement;
   private readonly noSpectrum: HTMLElement;
   private readonly history: HTMLElement;
   private readonly ackBtn: HTMLButtonElement;
@@ -159,6 +161,11 @@ export class AlertDetail {
     this.title = q('.detail-title');
     this.fields = q('.detail-fields');
     this.plotBox = q('.detail-plot');
+    // the plot's key above it, shown with the plot
+    this.plotKey = document.createElement('div');
+    this.plotKey.className = 'detail-key';
+    this.plotKey.append(spectrumKey());
+    this.plotBox.before(this.plotKey);
     this.noSpectrum = q('.detail-no-spectrum');
     this.history = q('.detail-history');
     this.picture = document.createElement('img');
@@ -453,6 +460,7 @@ export class AlertDetail {
     const spec = v.peakSpectrum;
     this.noSpectrum.hidden = spec !== undefined || v.kind !== 'transmission';
     this.plotBox.hidden = spec === undefined;
+    this.plotKey.hidden = spec === undefined;
     if (spec === undefined) return;
     if (this.view === null) {
       this.view = new SpectrumView(this.plotBox, {

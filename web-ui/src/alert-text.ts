@@ -9,10 +9,13 @@ export function liveText(v: Pick<AlertView, 'kind' | 'closed'>): string {
 }
 
 /**
- * Severity in words, consistent with the timetable: 'high' names the alert's session when it has one; without a
- * timetable every alert is 'high' and the wording says so (not "exam in session"); otherwise plain 'high'.
+ * Severity in words, consistent with the timetable and the reason the daemon gave it: 'high' names the alert's session
+ * when it has one; without a timetable the time of day lowers no alert and the wording says so (not "exam in
+ * session"); otherwise plain 'high'. 'low' of an emitter the calibration heard (a present-during-calibration alert is
+ * low by design, src/alerts/alert-bus.ts raiseCalibrationEmitter) says so, not "outside exam sessions".
  */
-export function severityText(v: Pick<AlertView, 'severity' | 'session'>, scheduled: boolean | null): string {
+export function severityText(v: Pick<AlertView, 'severity' | 'session' | 'kind'>, scheduled: boolean | null): string {
+  if (v.severity === 'low' && v.kind === 'present-during-calibration') return t('severity.lowCalibration');
   if (v.severity !== 'high') return t(`severity.${v.severity}`);
   if (v.session !== undefined) return t('severity.highSession', { name: v.session });
   return scheduled === false ? t('severity.highAlways') : t('severity.high');

@@ -27,28 +27,21 @@ export function formatRate(sps: number): string {
 
 /**
  * Duration for display, in the current language: ms → "0.1 s", "9.5 s" (below 10 s: tenths, so a 100 ms burst is not
- * "0 s"), "45 s", "3 min 07 s", "2 h 05 min" (en) or "0.1秒", "45秒", "3分07秒", "2小时05分" (zh-CN). Negative or
- * non-finite → "—".
+ * "0 s"), "45 s", "3 min 07 s", "2 h 05 min" (en) or "0.1 秒", "45 秒", "3 分 07 秒", "2 小时 05 分" (zh-CN): number and
+ * unit spaced as in every other text of the page and the server's ("1.5 秒", src/text-template.ts delayText), the units
+ * from the string tables (`unit.seconds`, `unit.minSec`, `unit.hourMin`). Negative or non-finite → "—".
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 9950) {
-    const tenths = (Math.round(ms / 100) / 10).toFixed(1);
-    return lang() === 'zh-CN' ? `${tenths}秒` : `${tenths} s`;
-  }
+  if (ms < 9950) return t('unit.seconds', { s: (Math.round(ms / 100) / 10).toFixed(1) });
   const s = Math.floor(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const p2 = (n: number): string => String(n).padStart(2, '0');
-  if (lang() === 'zh-CN') {
-    if (h > 0) return `${h}小时${p2(m)}分`;
-    if (m > 0) return `${m}分${p2(sec)}秒`;
-    return `${sec}秒`;
-  }
-  if (h > 0) return `${h} h ${p2(m)} min`;
-  if (m > 0) return `${m} min ${p2(sec)} s`;
-  return `${sec} s`;
+  if (h > 0) return t('unit.hourMin', { h, m: p2(m) });
+  if (m > 0) return t('unit.minSec', { m, s: p2(sec) });
+  return t('unit.seconds', { s: sec });
 }
 
 /**

@@ -26,9 +26,26 @@ function classLabel(c: string): string {
  */
 export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean } {
   const cls = classOf(s);
-  const low = cls !== 'unknown' && s.confidence < LOW_CONFIDENCE;
+  const low = isGuess(cls, s.confidence);
   const title = `${t(`sigName.${cls}` as MsgKey)} · ${low ? t('sig.lowConfidence', { pct: Math.round(100 * s.confidence) }) : `${Math.round(100 * s.confidence)} %`}`;
   return { text: `${t(`sig.${cls}` as MsgKey)}${low ? '?' : ''}`, title, cls, low };
+}
+
+/** True when an identification of class `cls` with `confidence` (0..1) is a guess: below {@link LOW_CONFIDENCE}, not `unknown`. */
+function isGuess(cls: string, confidence: number): boolean {
+  return cls !== 'unknown' && confidence < LOW_CONFIDENCE;
+}
+
+/**
+ * The detail's class and confidence, marked as the badge marks a guess: `narrow FM (voice link)? · confidence only 5 %
+ * (a guess)` below {@link LOW_CONFIDENCE}, else `narrow FM (voice link)` and `confidence 87 %`.
+ */
+function classConfidence(cls: string, confidence: number): { name: string; confidence: string } {
+  const pct = Math.round(100 * confidence);
+  const name = t(`sigName.${cls}` as MsgKey);
+  return isGuess(cls, confidence)
+    ? { name: `${name}?`, confidence: t('sig.lowConfidence', { pct }) }
+    : { name, confidence: t('detail.confidence', { pct }) };
 }
 
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -54,14 +71,15 @@ export function signalFeatures(s: AlertSignal): string {
 }
 
 /**
- * The detail's rows for a signal: type and confidence, the band's expectation when it is not met, the features, this
+ * The detail's rows for a signal: type and confidence (a guess marked as the list's badge marks it), the band's expectation when it is not met, the features, this
  * sensor's own reading when the row shows its group's identification (docs/identification.md §11), why
  * (its `reasonCode` in the page's language; a record without one, or of a newer daemon, shows `reason` as sent).
  */
 export function signalRows(s: AlertSignal): [MsgKey, string][] {
   const cls = classOf(s);
+  const c = classConfidence(cls, s.confidence);
   const rows: [MsgKey, string][] = [
-    ['detail.signal', t('detail.signalText', { name: t(`sigName.${cls}` as MsgKey), pct: Math.round(100 * s.confidence), stage: s.final === false ? t('detail.signalFirst') : '' })],
+    ['detail.signal', `${c.name} · ${c.confidence}${s.final === false ? t('detail.signalFirst') : ''}`],
   ];
   if (s.unexpected === true && typeof s.band === 'string') {
     rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).map(classLabel).join(t('list.sep')) })]);
@@ -73,7 +91,7 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
     const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
     // the group's decider is its strongest row, or (strongest false) the strongest with a confident class
     const key: MsgKey = s.groupFrom.strongest === false ? 'detail.signalOwnTextConfident' : 'detail.signalOwnText';
-    rows.push(['detail.signalOwn', t(key, { name: t(`sigName.${ownCls}` as MsgKey), pct: Math.round(100 * own.confidence), sensor: s.groupFrom.sensor, min: Math.round(100 * LOW_CONFIDENCE) })]);
+    rows.push(['detail.signalOwn', t(key, { ...classConfidence(ownCls, own.confidence), sensor: s.groupFrom.sensor, min: Math.round(100 * LOW_CONFIDENCE) })]);
   }
   rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;

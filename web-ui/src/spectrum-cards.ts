@@ -2,7 +2,7 @@
 import { formatMhz, formatRate } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { HelloMessage, SpectrumMessage } from './protocol-types.js';
-import { SpectrumView, type BandMark } from './spectrum-view.js';
+import { SpectrumView, spectrumKey, type BandMark } from './spectrum-view.js';
 import { Waterfall } from './waterfall.js';
 
 interface Card {
@@ -141,17 +141,7 @@ export class SpectrumCards {
     info.className = 'spec-info';
     const readout = document.createElement('span');
     readout.className = 'spec-readout';
-    const key = document.createElement('span');
-    key.className = 'spec-key';
-    for (const [cls, k] of [['k-power', 'plot.power'], ['k-baseline', 'plot.baseline'], ['k-threshold', 'plot.threshold']] as const) {
-      const sw = document.createElement('i');
-      sw.className = cls;
-      const label = document.createElement('span');
-      label.dataset.i18n = k;
-      label.textContent = t(k);
-      key.append(sw, label);
-    }
-    head.append(title, info, readout, key);
+    head.append(title, info, readout, spectrumKey());
     const plotEl = document.createElement('div');
     plotEl.className = 'spec-plot';
     plotEl.dataset.testid = 'spectrum-plot';

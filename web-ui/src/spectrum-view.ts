@@ -1,5 +1,6 @@
 // uPlot spectrum of one sensor: current PSD, baseline and threshold over a MHz axis, with detected bands marked.
 import uPlot from 'uplot';
+import { t } from './i18n.js';
 import type { SpectrumMessage } from './protocol-types.js';
 
 /** A frequency band to shade on the plot (Hz), e.g. an open alert's occupied band. */
@@ -24,6 +25,33 @@ export interface SpectrumViewOptions {
   zoomable?: boolean;
   /** Series colours: power, baseline, threshold. */
   colors?: [string, string, string];
+}
+
+/** Default colours of the series: power (blue), baseline (green), threshold (amber); the key ({@link spectrumKey}) uses them. */
+const SERIES_COLORS: [string, string, string] = ['#6fd3ff', '#8fe08f', '#e8a33a'];
+
+/**
+ * The plot's key (its legend): a short line of each series' colour before its name, "Power · Baseline · Threshold"
+ * (功率 · 基线 · 门限), as HTML beside or above the plot; it wraps rather than widening a phone's page. The names carry
+ * `data-i18n`, so a language switch (translateStatic / relabel) re-words them. `colors` as {@link SpectrumViewOptions}.
+ */
+export function spectrumKey(colors: [string, string, string] = SERIES_COLORS): HTMLElement {
+  const key = document.createElement('span');
+  key.className = 'spec-key';
+  key.dataset.testid = 'spectrum-key';
+  (['plot.power', 'plot.baseline', 'plot.threshold'] as const).forEach((k, i) => {
+    const item = document.createElement('span');
+    item.className = 'spec-key-item';
+    const sw = document.createElement('i');
+    sw.className = `k-${k.slice(5)}`;
+    sw.style.borderColor = colors[i]!;
+    const label = document.createElement('span');
+    label.dataset.i18n = k;
+    label.textContent = t(k);
+    item.append(sw, label);
+    key.append(item);
+  });
+  return key;
 }
 
 /** Values at or below this are "no data" (the server sends −300 for non-finite dB): excluded from the y range. */
@@ -109,7 +137,7 @@ export class SpectrumView {
 
   constructor(el: HTMLElement, opts: SpectrumViewOptions) {
     this.el = el;
-    const colors = opts.colors ?? ['#6fd3ff', '#8fe08f', '#e8a33a'];
+    const colors = opts.colors ?? SERIES_COLORS;
     const bands = opts.bands;
     const width = Math.max(200, el.clientWidth);
     const o: uPlot.Options = {

@@ -1,0 +1,58 @@
+// A detection whose hold time runs out before its clip is written: the warning says the clip is still being cut (not
+// "none written"), and the clip, once written, is logged as belonging to a detection already posted without it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DetectionEvidence } from '../../src/evidence/detection-evidence.js';
+import type { DetectionEvent, IqBlock } from '../../src/types.js';
+import { memoryLogger } from '../server/helpers.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+const RATE = 100_000;
+const info = { label: 'sim', format: 'cu8' as const, rateSps: RATE, centerHz: 433_920_000, centerKnown: true };
+
+function block(first: number, count: number): IqBlock {
+  return { samples: new Float32Array(2 * count), count, centerHz: info.centerHz, rateSps: RATE, firstSample: first, tuneId: 0, clipFraction: 0, discontinuity: false };
+}
+
+function ev(kind: DetectionEvent['kind'], startS: number, endS?: number): DetectionEvent {
+  return { kind, id: 7, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0 };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('evidence log of a clip later than its alert', () => {
+  it('warns that the clip is still being cut, then logs the clip written for the detection already posted', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qb-evidence-log-'));
+    dirs.push(dataDir);
+    const { logger, lines } = memoryLogger();
+    const posted: { kind: string; clip?: string }[] = [];
+    // hold 30 ms: the clip needs postS = 1 s of samples after the close, which arrive 100 ms later
+    const e = new DetectionEvidence(info, 0, {
+      dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, pictures: false, log: logger, band: false, holdMs: 30,
+      post: (x, clip) => posted.push({ kind: x.kind, ...(clip !== undefined ? { clip } : {}) }),
+    });
+    const per = RATE / 10;
+    for (let k = 0; k < 13; k++) e.push(block(k * per, per));
+    e.onEvent(ev('open', 1.0));
+    e.onEvent(ev('close', 1.0, 1.2));
+    await sleep(100);
+    expect(posted).toEqual([{ kind: 'open' }, { kind: 'close' }]);
+    for (let k = 13; k < 30; k++) e.push(block(k * per, per));
+    await e.close();
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).not.toContain('detection closed without an evidence clip (none written in time)');
+    const warn = lines.find((l) => l.msg === 'detection closed before its evidence clip was written: the alert goes without it; the clip is still being cut and is logged when written')!;
+    expect(warn).toMatchObject({ id: 7, centerHz: 433_930_000 });
+    const late = lines.find((l) => l.msg === 'evidence clip of an already posted detection written (its alert went without it)')!;
+    expect(late).toMatchObject({ id: 7 });
+    expect(late.clip).toMatch(/^clips\/s1_.*\.sigmf-meta$/);
+    expect(msgs.indexOf(warn.msg)).toBeLessThan(msgs.indexOf(late.msg));
+    expect(msgs).toContain('evidence clip written');
+  });
+});

@@ -1,0 +1,28 @@
+// Severity words (web-ui/src/alert-text.ts severityText) agree with the session line and the daemon's reason: an
+// emitter the calibration heard is low "heard during calibration" (never "outside exam sessions"), and without a
+// timetable the session line does not claim every alert is high — en and zh-CN.
+import { afterEach, describe, expect, it } from 'vitest';
+import { severityText } from '../../web-ui/src/alert-text.js';
+import { setLang, t } from '../../web-ui/src/i18n.js';
+
+afterEach(() => setLang('en', false));
+
+describe('severity words', () => {
+  it('name the reason of a low alert: outside sessions for a transmission, heard during calibration for a calibration emitter', () => {
+    expect(severityText({ severity: 'low', kind: 'present-during-calibration', session: undefined }, false)).toBe('low (heard during calibration)');
+    expect(severityText({ severity: 'low', kind: 'transmission', session: undefined }, true)).toBe('low (outside exam sessions)');
+    expect(severityText({ severity: 'info', kind: 'present-during-calibration', session: undefined }, false)).toBe('info (known emitter)');
+    expect(severityText({ severity: 'high', kind: 'transmission', session: undefined }, false)).toBe('high (no exam timetable: high at any time of day)');
+    expect(severityText({ severity: 'high', kind: 'transmission', session: 'Maths' }, true)).toBe('high (exam session Maths)');
+    setLang('zh-CN', false);
+    expect(severityText({ severity: 'low', kind: 'present-during-calibration', session: undefined }, false)).toBe('低（校准期间已存在）');
+    expect(severityText({ severity: 'low', kind: 'transmission', session: undefined }, true)).toBe('低（考试时段外）');
+  });
+
+  it('the no-timetable session line does not say every alert is high (calibration emitters stay low, known ones info)', () => {
+    expect(t('session.unscheduled')).toBe('No exam timetable: alerts are high at any time of day');
+    setLang('zh-CN', false);
+    expect(t('session.unscheduled')).toBe('未配置考试时间表：任何时段的告警均为高级别');
+    expect(t('severity.highAlways')).not.toContain('所有告警');
+  });
+});
