@@ -109,11 +109,19 @@ export interface SlowPathWorker {
 }
 
 /**
- * `--threads` from its flag text: a whole number ≥ 1; default (undefined) the machine's available parallelism.
+ * Shortest recording (s of samples) that gets worker threads when `--threads` is not given. A worker's start-up and its
+ * own read of the file cost ≈ 0.15–0.25 s of CPU, about what it saves on a few seconds of input; a thousand short
+ * replays in one process (the malformed-input tests) took 69 s with workers against 10 s without.
+ */
+export const MIN_THREADED_S = 30;
+
+/**
+ * `--threads` from its flag text: a whole number ≥ 1. Default (undefined): the machine's available parallelism for a
+ * recording of at least {@link MIN_THREADED_S} (`totalSamples / rateSps`; unknown length counts as long), else 1.
  * @throws QuietBandError('CONFIG') naming the flag.
  */
-export function parseThreads(text: string | undefined): number {
-  if (text === undefined) return availableParallelism();
+export function parseThreads(text: string | undefined, totalSamples = Infinity, rateSps = 1): number {
+  if (text === undefined) return totalSamples / rateSps >= MIN_THREADED_S ? availableParallelism() : 1;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new QuietBandError(`--threads: "${text}" is not a whole number of threads ≥ 1`, 'CONFIG');
   return n;

@@ -196,7 +196,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await probe.close();
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
-  const threads = parseThreads(flags.threads);
+  const threads = parseThreads(flags.threads, info.totalSamples ?? Infinity, info.rateSps);
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
@@ -437,7 +437,7 @@ export function register(program: Command): void {
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
     .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
-    .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available')
+    .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available for a recording of 30 s or more, else 1')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')

@@ -6,7 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sameBothWays, run } from './replay-threads-compare.js';
-import { parseThreads } from '../../src/cli/replay-threads.js';
+import { availableParallelism } from 'node:os';
+import { MIN_THREADED_S, parseThreads } from '../../src/cli/replay-threads.js';
 import { createSlowFeedBuffer, SlowFeedReader, SlowFeedWriter } from '../../src/spectrum/slow-frame-feed.js';
 import { defaultScenario } from '../../src/source/sim-scenario.js';
 import { writeSimCapture } from '../../src/source/sim-capture.js';
@@ -50,10 +51,13 @@ describe('replay --threads 2 against --threads 1', () => {
 });
 
 describe('threads and the feed', () => {
-  it('--threads takes whole numbers ≥ 1, default the available cores', () => {
+  it('--threads takes whole numbers ≥ 1, default the available cores from MIN_THREADED_S of input, else 1', () => {
     expect(parseThreads('1')).toBe(1);
     expect(parseThreads('3')).toBe(3);
-    expect(parseThreads(undefined)).toBeGreaterThanOrEqual(1);
+    expect(parseThreads('2', 1000, 250_000)).toBe(2); // asked for: even on a short file
+    expect(parseThreads(undefined)).toBe(availableParallelism()); // length unknown: long
+    expect(parseThreads(undefined, MIN_THREADED_S * 250_000, 250_000)).toBe(availableParallelism());
+    expect(parseThreads(undefined, MIN_THREADED_S * 250_000 - 1, 250_000)).toBe(1);
     for (const bad of ['0', '-2', '1.5', 'two', '']) expect(() => parseThreads(bad)).toThrow(/--threads/);
   });
 
