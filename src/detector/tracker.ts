@@ -147,6 +147,10 @@ export class Tracker {
       // the long path only finds what the short paths cannot: a signal the fast path already tracks keeps its own
       // times and hold (seconds of averaging would stretch both)
       if (this.longHit && track !== null && track.fastHits > 0) continue;
+      // and the other way round: a signal only the long path found lies under the short paths' thresholds, so a short
+      // frame's noise at release level must not join it (it would give the track a fast-path peak excess of ≈ 10 dB
+      // and, by the rule above, stop the long path from refreshing it: one weak link would split into many detections)
+      if (isFast && !this.burstHit && track !== null && p.gOpen[gi] === 0 && track.fastHits === 0 && track.longHits > 0) continue;
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
         if (this.dominance.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal

@@ -50,4 +50,27 @@ describe('site background after a calibration', () => {
     expect(dets[0].startS).toBeGreaterThan(65);
     expect(dets[0].endS).toBeLessThan(70.5);
   }, 120_000);
+
+  it('a 40 s NFM link at −8 dB in the free part of the band: one detection for all of it, by the slow and long paths, with their excess (no short frame\'s noise peak)', async () => {
+    const base = siteBackgroundPreset(250_000, { durationS: 110, seed: 6, driftPpm: 0, creepDb: 0 });
+    const site: SiteBackground = {
+      ...base, nfmUsers: [], tdma: [], clicks: null,
+      targets: [{ kind: 'nfm', offsetHz: 96_000, snrDb: -8, startS: 64, durationS: 40 }],
+    };
+    const r = await replayPasses(site, 60);
+    const dets = after(r.detections, 60);
+    // short frames' noise at their release level inside the link's band must not join the long path's track: it
+    // would carry a ≈ 10 dB fast-path peak, keep the long path from refreshing the track and split the link
+    expect(dets.length).toBe(1);
+    expect(dets[0].paths).toContain('long');
+    expect(dets[0].paths).not.toContain('fast');
+    expect(Math.abs(dets[0].centerHz - (site.centerHz + 96_000))).toBeLessThan(3_000);
+    // ± half the 2 s integration time at each end, and the track's hold after the end
+    expect(dets[0].startS).toBeGreaterThan(63);
+    expect(dets[0].startS).toBeLessThan(67);
+    expect(dets[0].endS).toBeGreaterThan(102);
+    expect(dets[0].endS).toBeLessThan(107);
+    // a −8 dB link in 12.5 kHz raises a 100 ms average's bins by well under the slow path's 5 dB threshold
+    expect(dets[0].peakExcessDb).toBeLessThan(5);
+  }, 120_000);
 });
