@@ -2,6 +2,8 @@
 
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { afterEach } from 'vitest';
+import type { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
 
 /** One accepted client connection as the fake server saw it. */
 export interface FakeConnection {
@@ -178,4 +180,18 @@ export function cu8ToFloats(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = (bytes[i]! - 127.5) / 127.5;
   return out;
+}
+
+/**
+ * Lists a test file pushes its fake servers and sources onto; after each test every source, then every server, is
+ * closed (sources first: a source closing reconnects to nothing). Call once at a test file's top level.
+ */
+export function closedAfterEach(): { servers: FakeRtlTcpServer[]; sources: RtlTcpSource[] } {
+  const servers: FakeRtlTcpServer[] = [];
+  const sources: RtlTcpSource[] = [];
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((s) => s.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return { servers, sources };
 }

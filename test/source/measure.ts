@@ -8,6 +8,17 @@ export function cu8ToComplex(bytes: Uint8Array): Float64Array {
   return out;
 }
 
+/** Mean of the interleaved complex samples [start, end) of x: [I, Q]. */
+function complexMean(x: Float64Array, start: number, end: number): [number, number] {
+  let mi = 0;
+  let mq = 0;
+  for (let k = start; k < end; k++) {
+    mi += x[2 * k];
+    mq += x[2 * k + 1];
+  }
+  return [mi / (end - start), mq / (end - start)];
+}
+
 /**
  * Welch PSD of samples [start, end) with an N-point Hann window, no overlap, fftshifted (bin 0 = −rate/2).
  * Normalised so that the bins sum to the mean power of the segment (Parseval with the window's power).
@@ -24,14 +35,7 @@ export function welchPsd(x: Float64Array, start: number, end: number, n: number)
     win[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
     wsum += win[i] * win[i];
   }
-  let mi = 0;
-  let mq = 0;
-  for (let k = start; k < end; k++) {
-    mi += x[2 * k];
-    mq += x[2 * k + 1];
-  }
-  mi /= end - start;
-  mq /= end - start;
+  const [mi, mq] = complexMean(x, start, end);
   const frames = Math.floor((end - start) / n);
   for (let f = 0; f < frames; f++) {
     const s0 = start + f * n;
@@ -62,14 +66,7 @@ export function bandPower(psd: Float64Array, rateSps: number, lowHz: number, hig
 
 /** Mean power of samples [start, end) after removing their mean. */
 export function meanPower(x: Float64Array, start: number, end: number): number {
-  let mi = 0;
-  let mq = 0;
-  for (let k = start; k < end; k++) {
-    mi += x[2 * k];
-    mq += x[2 * k + 1];
-  }
-  mi /= end - start;
-  mq /= end - start;
+  const [mi, mq] = complexMean(x, start, end);
   let p = 0;
   for (let k = start; k < end; k++) p += (x[2 * k] - mi) ** 2 + (x[2 * k + 1] - mq) ** 2;
   return p / (end - start);

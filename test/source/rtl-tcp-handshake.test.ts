@@ -1,15 +1,10 @@
 // RtlTcpSource handshake: header check (NOT_RTL_TCP), exact command bytes on connect and on reconnect, option errors.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QuietBandError } from '../../src/errors.js';
 import { RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
-import { collectBlocks, delay, FakeRtlTcpServer, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
+import { closedAfterEach, collectBlocks, delay, FakeRtlTcpServer, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
 
-const servers: FakeRtlTcpServer[] = [];
-const sources: RtlTcpSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, sources } = closedAfterEach();
 
 describe('RtlTcpSource handshake', () => {
   it('rejects a peer whose first bytes are "HTTP/1.1 …" with NOT_RTL_TCP naming host:port, sends nothing, never retries', async () => {

@@ -1,16 +1,11 @@
 // RtlTcpSource outages: reconnect backoff (its delays: test/source/backoff.test.ts), stall watchdog, refused connections, sample clock and tuneId across reconnects.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
-import { collectBlocks, cu8ToFloats, delay, FakeRtlTcpServer, paceStream, prngBytes, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
+import { closedAfterEach, collectBlocks, cu8ToFloats, delay, FakeRtlTcpServer, paceStream, prngBytes, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
 
-const servers: FakeRtlTcpServer[] = [];
-const sources: RtlTcpSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, sources } = closedAfterEach();
 
 describe('RtlTcpSource reconnect', () => {
   it('a server that sends a valid header and hangs up: offline, reconnects after 250, 500, 1000 ms, yields no blocks', async () => {

@@ -1,14 +1,9 @@
 // RtlTcpSource data path over real sockets: odd TCP splits, settle discard, back-pressure without loss, close().
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
-import { collectBlocks, cu8ToFloats, delay, FakeRtlTcpServer, prngBytes, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
+import { closedAfterEach, collectBlocks, cu8ToFloats, delay, FakeRtlTcpServer, prngBytes, rtlHeader, waitFor } from './fake-rtl-tcp-server.js';
 
-const servers: FakeRtlTcpServer[] = [];
-const sources: RtlTcpSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, sources } = closedAfterEach();
 
 describe('RtlTcpSource stream', () => {
   it('reassembles data split at odd byte boundaries (header too) into exact samples after the settle discard', async () => {

@@ -1,15 +1,10 @@
 // RtlTcpSource: a centre outside the range of the tuner the server reports (RTL0 header) fails with CONFIG naming it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QuietBandError } from '../../src/errors.js';
 import { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
-import { collectBlocks, FakeRtlTcpServer, rtlHeader } from './fake-rtl-tcp-server.js';
+import { closedAfterEach, collectBlocks, FakeRtlTcpServer, rtlHeader } from './fake-rtl-tcp-server.js';
 
-const servers: FakeRtlTcpServer[] = [];
-const sources: RtlTcpSource[] = [];
-afterEach(async () => {
-  await Promise.all(sources.splice(0).map((s) => s.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, sources } = closedAfterEach();
 
 describe('rtl_tcp tuner range', () => {
   it('R820T server, centre 1.9 GHz: CONFIG naming the tuner and its range, no command sent', async () => {
