@@ -4,7 +4,8 @@
 //   node scripts/test-suite.mjs        (what `npm test` runs after the build)
 //
 // 1. "shared": most files, three vitest workers at a time. Many of them wait on real time (daemons calibrating and
-//    streaming), so a third worker fills the cores: 355 s against 461 s with two in the clean-clone CI.
+//    streaming), so a third worker fills the cores: 349 s in the clean-clone CI with three. (With two, 461 s, but
+//    that run also started a replay worker for every short recording, so how much each change gave is not measured.)
 // 2. Two lanes side by side, each one file at a time:
 //    - "browser": the Chromium suites of test/web-ui/ (frame rates, heartbeats, layout). Two Chromium pages at once
 //      slow both more than a Node peer does, so they never share the machine with each other;
