@@ -118,6 +118,7 @@ const detectorSchema = z
     bandwidthDropDb: z.number().gt(0),
     overloadClipFraction: z.number().gt(0).max(1),
     dominanceDb: z.number().gt(0),
+    imageRejectionDb: z.number().min(0).lt(100),
     maxTracks: z.number().int().min(1).max(4096),
     updateIntervalS: z.number().gt(0),
   })

@@ -13,6 +13,7 @@ import { ImpulseFilter } from './impulse.js';
 import { BURST_FRAMES, BurstIntegration, LongIntegration } from './integration.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorGeometry, type DetectorOptions } from './options.js';
 import { heardBins, PathState } from './path-state.js';
+import { skirtBins } from './dominance.js';
 import { Tracker } from './tracker.js';
 
 /**
@@ -82,7 +83,11 @@ export class Detector {
     const nf = geometry.fastFftSize;
     const impulseMaxFrames = Math.ceil(((o.impulseMaxMs / 1000) * geometry.rateSps + nf) / (nf / 2));
     this.impulse = new ImpulseFilter(impulseMaxFrames, geometry.rateSps, o.impulseBandFraction, nf);
-    this.tracker = new Tracker(this.fast, this.slow, this.geometry, o, impulseMaxFrames * (nf / 2), emit);
+    // a calibration's emitters are the site's background; a recording learned from itself lists its own transmissions
+    // as emitters, and those are what it is searched for
+    const calibrated = baseline.slow.envelopeDb !== undefined;
+    this.tracker = new Tracker(this.fast, this.slow, this.geometry, o, impulseMaxFrames * (nf / 2), emit,
+      calibrated ? baseline.emitters ?? [] : []);
     this.long = new LongIntegration(this.slow, longState, this.tracker, o, baseline.slow.frames);
     this.burst = new BurstIntegration(this.fast, burstState, this.tracker, o, nf, baseline.fast.frames);
     this.floor = new FloorTracker(this.fast, this.slow, o);
@@ -98,6 +103,16 @@ export class Detector {
             this.slow.scaleBand(lowHz, highHz, g, geometry.centerHz);
           },
         });
+      // the long path keeps off an intermittent emitter's skirt (one bandwidth, reciprocal mixing, the gap) and two of
+      // its kernel widths beyond, while the emitter is in its window: as it keeps off a tracked signal
+      const rbw = geometry.rateSps / geometry.fftSize;
+      const longKernelBins = Math.round(o.longKernelHz / rbw);
+      const pads = Int32Array.from(emitters, (e) => {
+        const width = Math.max(1, Math.ceil((e.highHz - e.lowHz) / rbw) + 1);
+        return skirtBins(this.slow, e.peakExcessDb, width, o.phaseNoiseDbcHz) + 2 * longKernelBins;
+      });
+      const watch = this.watch;
+      this.tracker.emitterHeardNear = (lo, hi, since) => watch.heardNear(lo, hi, since, pads);
     }
   }
 

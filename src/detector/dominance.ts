@@ -17,21 +17,44 @@ export function skirtBins(p: PathState, excessDb: number, widthBins: number, pha
   return widthBins + Math.ceil(pnHz / p.rbwHz) + p.gapBins;
 }
 
+/** A calibration emitter's occupied band (Hz, absolute like the baseline's `emitters`). */
+export interface EmitterBand {
+  lowHz: number;
+  highHz: number;
+}
+
 /**
- * The dominance rule over one frame's groups (PathState g* arrays) and the open tracks. Allocation-free.
+ * The dominance rule over one frame's groups (PathState g* arrays), the open tracks and the calibration's emitters.
+ * Allocation-free per frame.
  */
 export class Dominance {
+  /** Each calibration emitter's band on the fast path, then on the slow path: [lo, hi] bin pairs, drift tolerance included. */
+  private readonly fastBands: Int32Array;
+  private readonly slowBands: Int32Array;
+
+  /**
+   * @param emitters the calibration's emitters (baseline `emitters`; none for a baseline without them)
+   * @param centerHz the tuning centre the emitters' absolute frequencies are read against
+   */
   constructor(
     private readonly fast: PathState,
+    private readonly slow: PathState,
     private readonly table: TrackTable,
     private readonly report: TrackReport,
     private readonly options: Readonly<DetectorOptions>,
-  ) {}
+    emitters: readonly EmitterBand[] = [],
+    centerHz = 0,
+  ) {
+    this.fastBands = emitterBins(fast, emitters, centerHz);
+    this.slowBands = emitterBins(slow, emitters, centerHz);
+  }
 
   /**
    * True when group gi of path p (one of `groups` groups; no open track) is at least dominanceDb (`domRatio` =
    * 10^(dominanceDb/10)) weaker than a signal whose splatter it can be: a transient group of the same frame anywhere in
-   * the band, or a steady group or open track within its skirt ({@link skirtBins}), or an open track near full scale.
+   * the band, or a steady group or open track within its skirt ({@link skirtBins}), or an open track near full scale,
+   * or a calibration emitter that is on in this frame, within its skirt (short paths only), or, imageRejectionDb weaker,
+   * a group or open track at its mirror frequency (an IQ image).
    */
   dominated(p: PathState, gi: number, groups: number, domRatio: number): boolean {
     const ratio = p.gPeakRatio[gi];
@@ -45,6 +68,13 @@ export class Dominance {
       if (p.gTransient[gj]) return true;
       const d = Math.max(0, glo - p.gHi[gj], p.gLo[gj] - ghi);
       if (d <= skirtBins(p, 10 * Math.log10(p.gPeakRatio[gj]), p.gHi[gj] - p.gLo[gj] + 1, pnDbcHz)) return true;
+    }
+    if (this.emitterDominates(p, glo, ghi, domRatio)) return true;
+    // an IQ image: a stronger group of this frame at the mirror frequency
+    const imageDb = this.options.imageRejectionDb;
+    const imageNeed = imageDb > 0 ? ratio * 10 ** (imageDb / 10) : Infinity;
+    for (let gj = 0; gj < groups; gj++) {
+      if (gj !== gi && p.gPeakRatio[gj] >= imageNeed && nearMirror(p, glo, ghi, p.gLo[gj], p.gHi[gj])) return true;
     }
     if (this.table.active === 0) return false;
     const s = p.scale;
@@ -61,7 +91,59 @@ export class Dominance {
       const thi = Math.floor((this.report.hi * own.scale + own.scale - 1) / s);
       const d = Math.max(0, glo - thi, tlo - ghi);
       if (d <= skirtBins(p, peakDb, thi - tlo + 1, pnDbcHz)) return true;
+      // its IQ image
+      if (imageDb > 0 && peakDb >= 10 * Math.log10(imageNeed) && nearMirror(p, glo, ghi, tlo, thi)) return true;
     }
     return false;
   }
+
+  /**
+   * True when a calibration emitter is on in this frame at least `domRatio` stronger (narrow statistic, its band's
+   * largest bin against the group's) than the group [glo, ghi] of path p, and the group lies within that emitter's
+   * skirt. A calibration emitter is no track (its envelope covers it), so without this its keying splatter, which
+   * reaches past the envelope's band in single short frames, opened tracks of its own (docs/detector.md §5).
+   */
+  private emitterDominates(p: PathState, glo: number, ghi: number, domRatio: number): boolean {
+    const bands = p === this.fast ? this.fastBands : p === this.slow ? this.slowBands : null;
+    if (bands === null || bands.length === 0) return false;
+    const stat = p.stat;
+    let groupPeak = 0;
+    for (let b = glo; b <= ghi; b++) if (stat[b] > groupPeak) groupPeak = stat[b];
+    const need = groupPeak * domRatio;
+    for (let k = 0; k < bands.length; k += 2) {
+      const elo = bands[k];
+      const ehi = bands[k + 1];
+      let peak = 0;
+      for (let b = elo; b <= ehi; b++) if (stat[b] > peak) peak = stat[b];
+      if (!(peak >= need) || !(peak > 0)) continue;
+      const d = Math.max(0, glo - ehi, elo - ghi);
+      const excessDb = 10 * Math.log10(peak / p.noiseFloorLin);
+      if (d <= skirtBins(p, excessDb, ehi - elo + 1, this.options.phaseNoiseDbcHz)) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * True when [glo, ghi] (bins of path p) lies within the gap bridge of the mirror of [lo, hi] about the tuning centre:
+ * offset k (bin n/2 + k of the fftshifted spectrum) mirrors to −k, bin n − b.
+ */
+export function nearMirror(p: PathState, glo: number, ghi: number, lo: number, hi: number): boolean {
+  const mlo = p.n - hi;
+  const mhi = p.n - lo;
+  return Math.max(0, glo - mhi, mlo - ghi) <= p.gapBins;
+}
+
+/**
+ * Each emitter's band on path p as [lo, hi] bin pairs (fftshifted bins around `centerHz`), widened by the path's drift
+ * tolerance and clipped to the band; emitters wholly outside the band are left out.
+ */
+function emitterBins(p: PathState, emitters: readonly EmitterBand[], centerHz: number): Int32Array {
+  const pairs: number[] = [];
+  for (const e of emitters) {
+    const lo = Math.max(0, Math.floor((e.lowHz - centerHz) / p.rbwHz + p.n / 2) - p.driftBins);
+    const hi = Math.min(p.n - 1, Math.ceil((e.highHz - centerHz) / p.rbwHz + p.n / 2) + p.driftBins);
+    if (hi >= lo) pairs.push(lo, hi);
+  }
+  return Int32Array.from(pairs);
 }

@@ -87,6 +87,8 @@ export interface LevelFollow {
 interface Watched {
   lo: number;
   hi: number;
+  /** Not continuous in the calibration (appears and goes: its appearances change a running mean). */
+  intermittent: boolean;
   limitSamples: number;
   active: boolean;
   lifted: boolean;
@@ -159,7 +161,7 @@ export class EmitterWatch {
       const followed = ceilingLin > 0;
       if (followed) widest = Math.max(widest, fhi - flo + 1);
       this.watched.push({
-        lo, hi, limitSamples: e.continuous || !(hi >= lo) ? Infinity : limitS * rateSps,
+        lo, hi, intermittent: !e.continuous, limitSamples: e.continuous || !(hi >= lo) ? Infinity : limitS * rateSps,
         active: false, lifted: false, start: 0, lastEnd: -1, appearances: 0, liftedCount: 0, longestDeaf: 0,
         centroid: NaN, carrier: e.bandwidthHz <= DRIFT_CARRIER_MAX_HZ,
         flo: followed ? flo : 0, fhi: followed ? fhi : -1, alo: 0, ahi: -1, ceilingLin, gainLin: 1, maxGainLin: 1,
@@ -268,6 +270,21 @@ export class EmitterWatch {
     ppm.sort((a, b) => a - b);
     const m = ppm.length >> 1;
     return ppm.length % 2 === 1 ? ppm[m] : (ppm[m - 1] + ppm[m]) / 2;
+  }
+
+  /**
+   * True when an intermittent emitter was heard in an average that ended after `since` (sample) and its band (slow bins,
+   * drift tolerance included) lies within `padBins[i]` bins of [lo, hi] (slow bins). The long path opens nothing there:
+   * seconds of averaging hold an intermittent emitter's appearances and their splatter, which the learned noise level
+   * (a lower quantile) does not (docs/detector.md §10). A continuous emitter's skirts are in that level.
+   */
+  heardNear(lo: number, hi: number, since: number, padBins: Int32Array): boolean {
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i];
+      if (!w.intermittent || w.lastEnd <= since || w.hi < w.lo) continue;
+      if (Math.max(0, lo - w.hi, w.lo - hi) <= padBins[i]) return true;
+    }
+    return false;
   }
 
   /** Ends every appearance under way (end of stream, retune). */

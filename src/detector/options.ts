@@ -39,6 +39,14 @@ export interface DetectorOptions {
    */
   fullScaleDbfs: number;
   /**
+   * A new signal at least this many dB weaker than a stronger one at the mirror frequency (2·f_centre − f, the same
+   * offset on the other side of the tuning centre) is taken as its IQ image and opens nothing, on any path, while the
+   * stronger one is on. A zero-IF receiver's I/Q gain and phase imbalance puts an image of every signal there: 25–40 dB
+   * under it without correction (HackRF "ghost frequencies opposite the center frequency", hackrf#892; "at best 30 dB
+   * image rejection", xtrx-sdr/images#19). Default 25 (docs/detector.md §5 "IQ images"); 0 turns the rule off.
+   */
+  imageRejectionDb: number;
+  /**
    * Phase-noise model of a strong signal's skirt (docs/detector.md "Splatter and skirts"): reciprocal mixing puts
    * `phaseNoiseDbcHz` (dBc/Hz) at 1 kHz from a carrier, falling 20 dB per decade of offset. Default −70: worse than
    * an RTL-SDR's R820T synthesiser (≈ −80 dBc/Hz at 1 kHz), so the skirt errs wide.
@@ -140,6 +148,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   overloadClipFraction: OVERLOAD_CLIP_FRACTION,
   dominanceDb: 15,
   fullScaleDbfs: -10,
+  imageRejectionDb: 25,
   phaseNoiseDbcHz: -70,
   slowHoldMs: 600,
   envelopeMarginDb: 3,

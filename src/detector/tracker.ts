@@ -3,7 +3,7 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
-import { Dominance } from './dominance.js';
+import { Dominance, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
@@ -51,6 +51,11 @@ export class Tracker {
   private hitLag = 0;
   private longHoldSamples = 0;
   private longWindowStart = 0;
+  /**
+   * Set by the detector when the baseline lists calibration emitters: true when an intermittent one was heard since
+   * `since` (sample) near [lo, hi] (slow bins; see EmitterWatch.heardNear). The long path opens nothing there.
+   */
+  emitterHeardNear: ((lo: number, hi: number, since: number) => boolean) | null = null;
   /** While the burst path's groups are tracked (see {@link trackBurstGroups}): the first sample of its window. */
   private burstHit = false;
   private burstWindowStart = 0;
@@ -59,6 +64,7 @@ export class Tracker {
    * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
    * @param clickSpanSamples how long (samples) a track only the fast path sees waits before its `open` (a click's span)
    * @param emit receives every event
+   * @param emitters the calibration's emitters (their keying splatter is theirs, see Dominance)
    */
   constructor(
     fast: PathState,
@@ -67,11 +73,12 @@ export class Tracker {
     private readonly options: Readonly<DetectorOptions>,
     private readonly clickSpanSamples: number,
     private readonly emit: (ev: DetectionEvent) => void,
+    emitters: readonly EmitterBand[] = [],
   ) {
     const o = options;
     this.table = new TrackTable(o.maxTracks, geometry.fastFftSize, geometry.fftSize, geometry.rateSps);
     this.report = new TrackReport(fast, slow, geometry, o);
-    this.dominance = new Dominance(fast, this.table, this.report, o);
+    this.dominance = new Dominance(fast, slow, this.table, this.report, o, emitters, geometry.centerHz);
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
@@ -160,6 +167,12 @@ export class Tracker {
         if (this.longHit) {
           const near = gapFine + 2 * this.longKernelBins;
           if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
+          if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
+          // nor at the mirror frequency of a signal in its window: the IQ image of a link stands in its averages too
+          if (this.options.imageRejectionDb > 0) {
+            const n = this.geometry.fftSize;
+            if (table.find(n - hi, n - lo, gapFine) !== null || table.explainedByRecent(n - hi, n - lo, this.longWindowStart, gapFine, true)) continue;
+          }
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;

@@ -1,5 +1,6 @@
 // The dominance rule (docs/detector.md §5): a new group 15 dB under a stronger signal is its splatter only when the
-// stronger one is a transient, near full scale, or the weaker one lies inside its skirt.
+// stronger one is a transient, near full scale, or the weaker one lies inside its skirt or a calibration emitter's that
+// is on in the frame; 25 dB under a signal at its mirror frequency, it is that signal's IQ image.
 import { describe, expect, it } from 'vitest';
 import { Dominance, skirtBins } from '../../src/detector/dominance.js';
 import { TrackReport } from '../../src/detector/events.js';
@@ -30,7 +31,7 @@ describe('skirtBins', () => {
 function twoGroups(strongDb: number, lo: number, hi: number, weakBin: number, strongTransient: boolean) {
   const p = flatPath(N, RATE);
   const table = new TrackTable(4, N, N, RATE);
-  const dominance = new Dominance(p, table, new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O), O);
+  const dominance = new Dominance(p, p, table, new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O), O);
   p.gLo[0] = lo;
   p.gHi[0] = hi;
   p.gPeakRatio[0] = 10 ** (strongDb / 10);
@@ -79,5 +80,58 @@ describe('Dominance.dominated', () => {
     expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(false);
     t.peakPowerDbfs = O.fullScaleDbfs;
     expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(true);
+  });
+
+  it(`a group ${O.imageRejectionDb} dB or more under a group or track at its mirror frequency is its IQ image`, () => {
+    // 40 dB over [100, 102] (offsets −412..−410 kHz); its mirror is [922, 924]; the weak group is 30 dB under it
+    const image = twoGroups(40, 100, 102, 923, false);
+    expect(image.dominance.dominated(image.p, 1, 2, DOM_RATIO)).toBe(true);
+    // within the gap bridge (3 bins) of the mirror, not beyond
+    const edge = twoGroups(40, 100, 102, 927, false);
+    expect(edge.dominance.dominated(edge.p, 1, 2, DOM_RATIO)).toBe(true);
+    const beside = twoGroups(40, 100, 102, 928, false);
+    expect(beside.dominance.dominated(beside.p, 1, 2, DOM_RATIO)).toBe(false);
+    // only 20 dB under it: a signal of its own
+    const weakStrong = twoGroups(30, 100, 102, 923, false);
+    expect(weakStrong.dominance.dominated(weakStrong.p, 1, 2, DOM_RATIO)).toBe(false);
+    // an open track's image too, while the track is on
+    const { p, table, dominance } = twoGroups(0, 0, 0, 823, false);
+    p.gPeakRatio[0] = 0;
+    const t = table.open(200, 204, 0, 0)!;
+    t.peakFastDb = 40;
+    t.peakPowerDbfs = -30;
+    expect(dominance.dominated(p, 1, 2, DOM_RATIO)).toBe(true);
+    // turned off
+    const off = new Dominance(p, p, table, new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O),
+      { ...O, imageRejectionDb: 0 });
+    expect(off.dominated(p, 1, 2, DOM_RATIO)).toBe(false);
+  });
+
+  it('a calibration emitter on in this frame dominates a weak group inside its skirt; off, it dominates nothing', () => {
+    const p = flatPath(N, RATE);
+    const table = new TrackTable(4, N, N, RATE);
+    const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
+    // an emitter over −412..−410 kHz: bins 100..102, widened by the drift tolerance (1 bin) to 99..103
+    const dominance = new Dominance(p, p, table, report, O, [{ lowHz: -412_000, highHz: -410_000 }], 0);
+    const level = 1e-6; // the flat background's −60 dBFS
+    const frame = (emitterDb: number, weakBin: number) => {
+      p.stat.fill(level);
+      for (let b = 100; b <= 102; b++) p.stat[b] = level * 10 ** (emitterDb / 10);
+      p.stat[weakBin] = level * 10;
+      p.gLo[0] = p.gHi[0] = weakBin;
+      p.gPeakRatio[0] = 10;
+      p.gTransient[0] = 1;
+    };
+    // 40 dB: skirt = its width (5 bins) + reciprocal mixing (1) + the gap (3) = 9 bins past bin 103
+    frame(40, 112);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    frame(40, 113);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    // the emitter off (between its packets): the same group is a signal
+    frame(0, 112);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    // on, but less than dominanceDb over the group
+    frame(24, 112);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
   });
 });
