@@ -19,9 +19,11 @@ export interface ComplementaryTone {
 export const NO_COMPLEMENT: ComplementaryTone = Object.freeze({ spacingHz: 0, levelDb: 0, contrastDb: 0 });
 
 /**
- * A candidate counts when, in the keyed emission's gaps, its excess power is at least this share of the keyed emission's
- * own excess while on (−10 dB: FSK tones received at unequal levels; an on-off transmitter's ring-down or pulled
- * oscillator leaves 3–6 dB over the noise, 20 dB or more below its pulses)…
+ * A candidate counts when, in the keyed emission's gaps, its excess power is within this factor of the keyed emission's
+ * own excess while on, either way (±10 dB: one transmitter sends both tones at one power, the receiver's passband may
+ * tilt them; an on-off transmitter's ring-down or pulled oscillator leaves 3–6 dB over the noise, 20 dB or more below
+ * its pulses; a weak line that a much stronger neighbour's pulses compress in the receiver lies far below that
+ * neighbour)…
  */
 export const COMPLEMENT_MIN_LEVEL = 0.1;
 /**
@@ -43,8 +45,8 @@ export const COMPLEMENT_MIN_PEAK = 0.01;
  * clip spectrum `spec` that lie outside the keyed emission's channel (`centerHz` ± `ch.cutoffHz`), more than 4.5σ
  * above the floor (`floorPerBin`) and within 20 dB of the keyed emission's strongest bin ({@link COMPLEMENT_MIN_PEAK}), the first whose own channel (same cut-off and decimation as `ch`, so its samples
  * align with `ch`'s) carries, averaged over the interiors of the gaps between `runs` (each shrunk by half of
- * `smoothLen` at both ends), at least {@link COMPLEMENT_MIN_LEVEL} × the keyed emission's excess while on (`onExcess`,
- * power over the channel noise `noise`), and at least {@link COMPLEMENT_MIN_CONTRAST} × its own excess inside the runs
+ * `smoothLen` at both ends), {@link COMPLEMENT_MIN_LEVEL} … 1/{@link COMPLEMENT_MIN_LEVEL} × the keyed emission's excess
+ * while on (`onExcess`, power over the channel noise `noise`), and at least {@link COMPLEMENT_MIN_CONTRAST} × its own excess inside the runs
  * and outside the span of the runs (≥ 16 samples each: a clip without noise before or after the runs has none).
  * Its frequency is refined by the angle of its lag-1 products in the gaps; the spacing is given from `toneHz`, the keyed
  * emission's own frequency. Needs ≥ 3 gaps; allocates one channel per candidate tried (≈ 32 multiply-adds per clip
@@ -108,7 +110,8 @@ export function complementaryTone(
     const gapExcess = gapSum / gapN - noise;
     const onOther = Math.max(0, onSum / onN - noise);
     const outOther = Math.max(0, outSum / outN - noise);
-    if (gapExcess >= COMPLEMENT_MIN_LEVEL * onExcess && gapExcess >= COMPLEMENT_MIN_CONTRAST * Math.max(onOther, outOther)) {
+    const level = gapExcess / onExcess;
+    if (level >= COMPLEMENT_MIN_LEVEL && level <= 1 / COMPLEMENT_MIN_LEVEL && gapExcess >= COMPLEMENT_MIN_CONTRAST * Math.max(onOther, outOther)) {
       const refinedHz = hzOf(spec, k) + (Math.atan2(im, re) * other.rateSps) / (2 * Math.PI);
       return {
         spacingHz: refinedHz - toneHz,
