@@ -1,6 +1,6 @@
-// Classes of real rtl_433 recordings that the rules once got wrong (docs/identification.md §5, §1): each read in place
-// from ../shared through `quietband replay`, its class and features checked against what the device sends (the
-// recording's MANIFEST.md in ../shared/captures and rtl_433 -A).
+// Classes of real rtl_433 recordings where OOK, FSK and AM are easy to confuse, and of a detection that joins packets on
+// two frequencies (docs/identification.md §1, §4b, §5): each read in place from ../shared through `quietband replay`,
+// its class and features checked against what the device sends (../shared/captures/MANIFEST.md and rtl_433 -A).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayFile } from '../../src/cli/replay.js';
