@@ -20,6 +20,12 @@ export const RULES = Object.freeze({
   /** FSK tones count when the emission is this far above the noise while on (dB) and span ≥ this share of the 99 % band. */
   fskMinOnSnrDb: 6,
   fskMinSpacing: 0.3,
+  /**
+   * Bursts are FSK only when their frequency changes tone within at least this share of them (`toneChangeShare`): FSK
+   * keys its tones inside a package, on-off pulses each at one frequency (pulled from pulse to pulse) change it only
+   * between pulses.
+   */
+  fskMinToneChangeShare: 0.5,
   /** pulsed-wideband: median pulse shorter than this (s). */
   impulseMaxS: 1e-3,
   /** Pulses are noise-like (impulses, wideband data) when their envelope kurtosis while on exceeds this. */
@@ -44,6 +50,12 @@ export const RULES = Object.freeze({
   /** Coherent amplitude index: am above amMinIndex, keyed carrier (ook) above ookMinIndex. */
   amMinIndex: 0.1,
   ookMinIndex: 0.6,
+  /**
+   * Bursts are amplitude modulated (deep AM whose dips read as gaps) only when their envelope varies within them: the
+   * noise-corrected kurtosis while on above this (≈ 4·m_on², an RMS amplitude index of 7 % within the pulses; AM speech
+   * gives 0.06–0.16 there). Keyed pulses are flat (|k| < 0.01): their whole variation lies in the gaps.
+   */
+  amMinOnKurtosis: 0.02,
   /** … or a keyed carrier when the span's envelope kurtosis exceeds this (AM speech stays below ≈ 0.25). */
   ookMinKurtosis: 0.4,
   /**
@@ -127,16 +139,21 @@ export function classify(f: SignalFeatures): Identification {
       return done('tdma-burst', burstyScore * score(f.bursts.cv, R.tdmaMaxLengthCv, 0.07, false) * score(f.periods.cv, R.tdmaMaxPeriodCv, 0.05, false),
         'ident.tdma', { slot: ms(f.bursts.medianS), slotCv: f.bursts.cv.toFixed(2), frame: ms(f.periods.medianS), frameCv: f.periods.cv.toFixed(2), duty: pct(f.dutyCycle), bw: hz(f.bandwidthHz), tb: timeBandwidth.toFixed(0) });
     }
-    if (fskTones >= 2 && !noiseLike) {
-      return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false),
+    // a keyed tone whose gaps another tone fills: 2-FSK of which the band found holds one tone (complement.ts)
+    if (f.complementSpacingHz !== 0 && !noiseLike) {
+      return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false) * score(f.complementContrastDb, 6, 3),
+        'ident.fskComplement', { spacing: hz(Math.abs(f.complementSpacingHz)), level: f.complementLevelDb.toFixed(1), contrast: f.complementContrastDb.toFixed(1), n: f.bursts.count, bd: fskBd });
+    }
+    if (fskTones >= 2 && !noiseLike && f.toneChangeShare >= R.fskMinToneChangeShare) {
+      return done('fsk', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false) * score(f.toneChangeShare, R.fskMinToneChangeShare, 0.15),
         'ident.fskBursts', { tones: fskTones, spacing: hz(f.toneSpacingHz), k: f.onEnvelopeKurtosis.toFixed(2), bd: fskBd });
     }
     if (noiseLike && f.carrierFraction < R.ookMinCarrierFraction) {
       return done('wideband-digital', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15),
         'ident.widebandBursts', { k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz), duty: pct(f.dutyCycle) });
     }
-    if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex) {
-      return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
+    if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex && f.onEnvelopeKurtosis > R.amMinOnKurtosis) {
+      return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false) * score(f.onEnvelopeKurtosis, R.amMinOnKurtosis, 0.01),
         'ident.amBursts', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex });
     }
     return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),

@@ -136,14 +136,17 @@ export class Float32IqRing {
 
 /**
  * One detection's identification, self-contained (structured-cloneable): the IQ from the detection's start (less the
- * margin) to its end (plus the margin) as far as the ring held it, of which the first `analysisCount` samples are
- * classified; the detection's centre and bandwidth (Hz) and the source's tuning.
+ * margin) to its end (plus the margin) as far as the ring held it, of which `analysisCount` samples are classified (the
+ * first ones, unless the emission at the detection's frequency starts later: {@link analysisStart}); the detection's
+ * centre and bandwidth (Hz) and the source's tuning.
  */
 export interface IdentJob {
   /** Interleaved I/Q, `count` complex samples. */
   iq: Float32Array;
   count: number;
   analysisCount: number;
+  /** Noise margin kept before the detection's start (samples). */
+  marginCount: number;
   rateSps: number;
   /** Detection centre less the tuning centre (Hz). */
   offsetHz: number;
@@ -163,7 +166,9 @@ export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
  * class is also demodulated over the whole IQ (speech presence; `audio` for a WAV). A pure function of the job.
  */
 export function identifyJob(job: IdentJob): { id: Identification; summary: SignalSummary; audio?: ReturnType<typeof demodulate> } {
-  const input = { iq: job.iq.subarray(0, 2 * job.analysisCount), count: job.analysisCount, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
+  const from = analysisStart(job);
+  const count = Math.min(job.analysisCount, job.count - from);
+  const input = { iq: job.iq.subarray(2 * from, 2 * (from + count)), count, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
   const id = identify(input);
   const summary = describeSignal(id, job.centerHz, { centerKnown: job.centerKnown, centerHz: job.tunedHz });
   if (!ANALOG_CLASSES.includes(id.class)) return { id, summary };
@@ -171,6 +176,70 @@ export function identifyJob(job: IdentJob): { id: Identification; summary: Signa
   summary.speechPresent = audio.voice.speechPresent;
   summary.voice = audio.voice.reason;
   return { id, summary, audio };
+}
+
+/**
+ * The analysed part holds the emission at the detection's frequency when its strongest frame there comes within this
+ * factor of the transmission's strongest (10 dB): a transmitter's own level varies less across one transmission.
+ */
+export const ANALYSIS_WITHIN = 0.1;
+/** Frames measured at most by {@link analysisStart} (evenly spread over a longer transmission). */
+const ANALYSIS_MAX_FRAMES = 4000;
+/** Samples transformed at most by {@link analysisStart} (frames × frame length). */
+const ANALYSIS_MAX_POINTS = 4_000_000;
+
+/**
+ * Where the classified part of a job starts (sample index into `job.iq`): 0, unless the transmission is longer than the
+ * part and its first part holds no emission at the detection's frequency. A detection's centre and band come from the
+ * excess the detector accumulated over the whole track, so a track that joined packets on different frequencies (two
+ * sensors 20 kHz apart, one after the other) is reported at the strongest one's, which need not be the first.
+ * Measured as the power of one Hann-windowed DFT bin at the detection's centre (`job.offsetHz`), N = 2·rate/B samples
+ * long (main lobe ± B, B the detection's bandwidth, at least rate/4096), on back-to-back frames (evenly spread when
+ * more than {@link ANALYSIS_MAX_FRAMES} or {@link ANALYSIS_MAX_POINTS} samples): when no frame within the first
+ * `analysisCount` samples comes within {@link ANALYSIS_WITHIN} of the strongest frame, the part starts at the first
+ * frame that does, less the margin. A pure function of the job.
+ */
+export function analysisStart(job: IdentJob): number {
+  if (job.count <= job.analysisCount) return 0;
+  const rate = job.rateSps;
+  const n = Math.max(16, Math.min(65_536, Math.round((2 * rate) / Math.max(job.bandwidthHz, rate / 4096))));
+  const possible = Math.floor(job.count / n);
+  if (possible < 2) return 0;
+  const frames = Math.min(possible, ANALYSIS_MAX_FRAMES, Math.max(2, Math.floor(ANALYSIS_MAX_POINTS / n)));
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
+    const a = (-2 * Math.PI * job.offsetHz * i) / rate;
+    re[i] = w * Math.cos(a);
+    im[i] = w * Math.sin(a);
+  }
+  const starts = new Float64Array(frames);
+  const power = new Float64Array(frames);
+  let peak = 0;
+  for (let f = 0; f < frames; f++) {
+    const s = frames === possible ? f * n : Math.floor((f * (job.count - n)) / (frames - 1));
+    let ar = 0;
+    let ai = 0;
+    for (let i = 0; i < n; i++) {
+      const x = job.iq[2 * (s + i)];
+      const y = job.iq[2 * (s + i) + 1];
+      ar += x * re[i] - y * im[i];
+      ai += x * im[i] + y * re[i];
+    }
+    starts[f] = s;
+    power[f] = ar * ar + ai * ai;
+    if (power[f] > peak) peak = power[f];
+  }
+  const least = ANALYSIS_WITHIN * peak;
+  let first = -1;
+  for (let f = 0; f < frames; f++) {
+    if (power[f] < least) continue;
+    if (starts[f] + n <= job.analysisCount) return 0;
+    first = f;
+    break;
+  }
+  return first < 0 ? 0 : Math.max(0, Math.min(job.count - job.analysisCount, starts[first] - job.marginCount));
 }
 
 /**
@@ -241,7 +310,7 @@ export class DetectionIdentifier {
     // the whole transmission as far as the ring holds it; the classification looks at its first part [from, to)
     const whole = this.ring.read(from, Math.min(held1, end + margin));
     return {
-      iq: whole.iq, count: whole.count, analysisCount: to - from, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz,
+      iq: whole.iq, count: whole.count, analysisCount: to - from, marginCount: start - from, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz,
       bandwidthHz: ev.bandwidthHz, centerHz: ev.centerHz, centerKnown: this.info.centerKnown, tunedHz: this.info.centerHz,
     };
   }

@@ -4,11 +4,12 @@ import { BandCutter, planClipBand } from '../dsp/band-cut.js';
 import { betweenBursts, burstRuns, burstTiming, durationStats, timingRuns, type DurationStats } from './bursts.js';
 import { channelLine, keyingIndex } from './carrier.js';
 import { channelise, type Channel } from './channel.js';
+import { complementaryTone, NO_COMPLEMENT } from './complement.js';
 import { envelopeMoments, movingMean } from './envelope.js';
 import { frequencyTones, instantaneousFrequency, spectralHumps } from './frequency.js';
 import { signalReason, type SignalReasonCode } from './reasons.js';
 import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
-import { keyedElement, mesialTiming, toneElement, toneRuns } from './symbol-rate.js';
+import { keyedElement, mesialTiming, toneChangeShare, toneElement, toneRuns } from './symbol-rate.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
 export interface IdentInput {
@@ -96,6 +97,21 @@ export interface SignalFeatures {
   keyedSymbolS: number;
   /** Shortest element (s) of the runs of the nearest FSK tone; 0 without 2 tones or without 3 inner runs. */
   toneSymbolS: number;
+  /**
+   * Share (0..1) of the bursts long enough to hold two tone runs whose frequency changes between the histogram's tones
+   * within them (`toneChangeShare` in symbol-rate.ts): ≈ 1 for FSK packets, ≈ 0 for on-off pulses each at one frequency
+   * (pulled from pulse to pulse); 1 when there is nothing to judge (fewer than 2 histogram peaks, no burst that long).
+   */
+  toneChangeShare: number;
+  /**
+   * A second emission beside a keyed one that is on while it is off (`complementaryTone` in complement.ts, §4b): its
+   * frequency minus the keyed emission's (Hz, signed; 0 when none), its level in the gaps over the keyed emission's
+   * level while on (dB) and its alternation, gaps over pulses (dB). With one, `toneSpacingHz` is |complementSpacingHz|
+   * and `toneSymbolS` the keyed element (a run of one tone is a pulse or a gap of the other).
+   */
+  complementSpacingHz: number;
+  complementLevelDb: number;
+  complementContrastDb: number;
   /** Centre-frequency stability: std and max − min (Hz) of the mean frequency of up to 10 time slices while on. */
   centerStdHz: number;
   centerDriftHz: number;
@@ -103,6 +119,15 @@ export interface SignalFeatures {
   channelRateSps: number;
   channelCutoffHz: number;
 }
+
+/** The analysis channel's rate over its two-sided cut-off (channelise's minRatio): pulse edges timed to 1/16 of 1/B. */
+const CHANNEL_MIN_RATIO = 4;
+
+/**
+ * A complementary tone is looked for only below this duty (on time over the span of the runs): the classifier's bursty
+ * limit (RULES.burstyDuty), where on-off keying is the alternative to FSK.
+ */
+const KEYED_MAX_DUTY = 0.8;
 
 /** Why features could not be computed: English words, and their code when the clip (not the caller) is at fault. */
 export interface FeatureRefusal {
@@ -203,7 +228,7 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     cutoff = 0.45 * rateSps;
   }
   // channel rate ≥ 8 × the cut-off: pulse edges are timed to within 1/16 of the reciprocal bandwidth
-  const ch: Channel = channelise(iq, count, rateSps, center, cutoff, 4);
+  const ch: Channel = channelise(iq, count, rateSps, center, cutoff, CHANNEL_MIN_RATIO);
   const z = ch.iq;
   const n = ch.count;
   const fs = ch.rateSps;
@@ -250,8 +275,14 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   // (noise-like pulses keep the run finder's own runs: a shorter averaging would cut their fluctuations into runs)
   const timing = noiseLike ? { runs, smoothLen } : timingRuns(p, fs, bw99, noiseCh, onLevel, smoothLen);
   const keyedS = keyedElement(mesialTiming(p, timing.runs, fs, timing.smoothLen, noiseCh));
-  const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : 0;
+  // ── a complementary tone: the other tone of a 2-FSK whose tones lie farther apart than the band found (§4b) ──
+  // (only for a keyed emission: gaps between its runs, and one tone in its own instantaneous frequency)
+  const keyedLike = runs.length >= 4 && span > 0 && onSamples / span < KEYED_MAX_DUTY && tones.offsetsHz.length < 2;
+  const complement = !keyedLike ? NO_COMPLEMENT : complementaryTone(iq, count, rateSps, spec, ob.floorPerBin, center, ch, CHANNEL_MIN_RATIO, runs, smoothLen, noiseCh, onLevel, center + freq.medianHz);
+  const found = complement.spacingHz !== 0;
+  const toneS = tones.offsetsHz.length >= 2 ? toneElement(toneRuns(tones.offsetsHz, freq.perRun, freq.smoothLen, fs)) : found ? keyedS : 0;
   const unit = toneS > 0 ? toneS : keyedS;
+  const changeShare = toneChangeShare(tones.offsetsHz, freq.perRun, freq.smoothLen);
 
   return {
     clipS,
@@ -279,11 +310,15 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     spectralTones: humps.tones,
     modulationIndex,
     toneOffsetsHz: tones.offsetsHz.map((t) => t - freq.medianHz),
-    toneSpacingHz: tones.spacingHz,
+    toneSpacingHz: found ? Math.abs(complement.spacingHz) : tones.spacingHz,
     symbolRateBd: unit > 0 ? 1 / unit : 0,
     symbolS: unit,
     keyedSymbolS: keyedS,
     toneSymbolS: toneS,
+    toneChangeShare: changeShare,
+    complementSpacingHz: complement.spacingHz,
+    complementLevelDb: complement.levelDb,
+    complementContrastDb: complement.contrastDb,
     centerStdHz: freq.centerStdHz,
     centerDriftHz: freq.centerDriftHz,
     channelRateSps: fs,

@@ -171,34 +171,63 @@ export interface PackagedDurations {
  * a middle tone) joins the run that follows; the first and last run of each burst are left out (cut by its edges).
  */
 export function toneRuns(toneOffsetsHz: readonly number[], perRun: readonly Float64Array[], smoothLen: number, rateSps: number): PackagedDurations {
-  const lf = smoothLen;
-  const minRun = Math.max(2, Math.ceil(1.5 * lf));
   const out: PackagedDurations = { durationsS: [], packages: [] };
-  const runsOfBurst: number[] = [];
   perRun.forEach((f, burst) => {
-    let cur = -1;
-    let len = 0;
-    for (let i = lf; i < f.length; i++) {
-      // the smoothed frequency lags the symbol by lf/2: runs are counted on it as is (edges shift equally)
-      let best = 0;
-      for (let t = 1; t < toneOffsetsHz.length; t++) if (Math.abs(f[i] - toneOffsetsHz[t]) < Math.abs(f[i] - toneOffsetsHz[best])) best = t;
-      if (best === cur) len++;
-      else if (len < minRun && cur >= 0) {
-        cur = best;
-        len++;
-      } else {
-        if (cur >= 0 && len > 0) runsOfBurst.push(len);
-        cur = best;
-        len = 1;
-      }
-    }
+    const runsOfBurst = burstToneRuns(toneOffsetsHz, f, smoothLen);
     for (let k = 1; k + 1 < runsOfBurst.length; k++) {
       out.durationsS.push(runsOfBurst[k] / rateSps);
       out.packages.push(burst);
     }
-    runsOfBurst.length = 0;
   });
   return out;
+}
+
+/**
+ * Lengths (samples, in time order) of the runs of the nearest tone (`toneOffsetsHz`, ≥ 2) in one burst's instantaneous
+ * frequency `f` (smoothed over `smoothLen` samples; its first `smoothLen` values left out): decisions cut halfway
+ * between tones, a flicker shorter than 1.5 smoothing lengths joins the run that follows (see {@link toneRuns}).
+ */
+export function burstToneRuns(toneOffsetsHz: readonly number[], f: Float64Array, smoothLen: number): number[] {
+  const lf = smoothLen;
+  const minRun = Math.max(2, Math.ceil(1.5 * lf));
+  const runs: number[] = [];
+  let cur = -1;
+  let len = 0;
+  for (let i = lf; i < f.length; i++) {
+    // the smoothed frequency lags the symbol by lf/2: runs are counted on it as is (edges shift equally)
+    let best = 0;
+    for (let t = 1; t < toneOffsetsHz.length; t++) if (Math.abs(f[i] - toneOffsetsHz[t]) < Math.abs(f[i] - toneOffsetsHz[best])) best = t;
+    if (best === cur) len++;
+    else if (len < minRun && cur >= 0) {
+      cur = best;
+      len++;
+    } else {
+      if (cur >= 0 && len > 0) runs.push(len);
+      cur = best;
+      len = 1;
+    }
+  }
+  if (cur >= 0 && len > 0) runs.push(len);
+  return runs;
+}
+
+/**
+ * Share (0..1) of the bursts whose frequency changes tone within them: of the bursts long enough to hold two tone runs
+ * (≥ smoothLen + 2 × 1.5 smoothing lengths), those with two runs or more ({@link burstToneRuns}). FSK keys its tones
+ * within a burst (a package: ≈ 1); on-off pulses each at one frequency, the frequency pulled from pulse to pulse by the
+ * keying, change it only between bursts (≈ 0). 1 when there is nothing to judge: fewer than 2 tones, or no burst that long.
+ */
+export function toneChangeShare(toneOffsetsHz: readonly number[], perRun: readonly Float64Array[], smoothLen: number): number {
+  if (toneOffsetsHz.length < 2) return 1;
+  const minLen = smoothLen + 2 * Math.max(2, Math.ceil(1.5 * smoothLen));
+  let judged = 0;
+  let changing = 0;
+  for (const f of perRun) {
+    if (f.length < minLen) continue;
+    judged++;
+    if (burstToneRuns(toneOffsetsHz, f, smoothLen).length >= 2) changing++;
+  }
+  return judged > 0 ? changing / judged : 1;
 }
 
 /** Durations shorter than this share of the median pulse are glitches (see {@link debounce}). */

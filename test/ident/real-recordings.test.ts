@@ -1,0 +1,65 @@
+// Classes of real rtl_433 recordings where OOK, FSK and AM are easy to confuse, and of a detection that joins packets on
+// two frequencies (docs/identification.md §1, §4b, §5): each read in place from ../shared through `quietband replay`,
+// its class and features checked against what the device sends (../shared/captures/MANIFEST.md and rtl_433 -A).
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replayFile } from '../../src/cli/replay.js';
+import { silentLog } from '../helpers.js';
+
+interface Line { type: string; id: number; centerHz: number; startS: number; endS: number; packets: number; signal?: Record<string, any> }
+
+const CAPTURES = join(import.meta.dirname, '../../../shared/captures');
+
+async function replay(name: string): Promise<Line[]> {
+  const out: Line[] = [];
+  await replayFile(join(CAPTURES, name), { progress: false }, (l) => out.push(JSON.parse(l)), silentLog);
+  return out.filter((l) => l.type === 'detection');
+}
+
+describe('real recordings: OOK against FSK and AM', () => {
+  it('Danfoss CFR (2-FSK, tones 30–37 kHz apart, 10 kBd PCM; the detector sees one tone): fsk, tone spacing 29–37 kHz, symbol rate within 10 %', async () => {
+    const [d, ...rest] = await replay('danfoss_CFR_FSK_dfile001_250k.cu8');
+    expect(rest).toHaveLength(0);
+    expect(d.signal?.class).toBe('fsk');
+    expect(d.signal?.confidence).toBeGreaterThanOrEqual(0.5);
+    // the clip's spectrum peaks ≈ 30.3 kHz apart (Welch, 1 kHz bins); rtl_433 -A estimates the tones at +1.9 and
+    // −34.7 kHz (36.6 kHz apart) from its FM discriminator; shortest pulse timing 100 µs
+    expect(d.signal?.toneSpacingHz).toBeGreaterThan(29_000);
+    expect(d.signal?.toneSpacingHz).toBeLessThan(37_000);
+    expect(d.signal?.symbolRateBd).toBeGreaterThan(9_000);
+    expect(d.signal?.symbolRateBd).toBeLessThan(11_000);
+  });
+
+  it('X10 HR12A (OOK pulses, each at one frequency, the frequency pulled from pulse to pulse): ook, not fsk', async () => {
+    const [d] = await replay('x10_HR12A_B1on_310M_250k.cu8');
+    expect(d.signal?.class).toBe('ook');
+    expect(d.signal?.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('Valeo car key (OOK Manchester, 106 µs half bit: keying faster than the AM channel): ook, expected in ISM 433', async () => {
+    const [d] = await replay('valeo_carkey_433.92M_250k.cu8');
+    expect(d.signal?.class).toBe('ook');
+    expect(d.signal?.unexpected).toBe(false);
+    // rtl_433 -A: shortest pulse timing ≈ 104 µs
+    expect(d.signal?.symbolRateBd).toBeGreaterThan(8_600);
+    expect(d.signal?.symbolRateBd).toBeLessThan(10_600);
+  });
+});
+
+describe('real recordings: the part analysed holds the emission at the detection\'s frequency', () => {
+  it('F007TH: the detection of the 4th and 5th packets (21 kHz apart, reported at the 5th\'s frequency) is ook at the SNR of the others', async () => {
+    const lines = await replay('ambient_weather_F007TH_433.92M_250k.cu8');
+    expect(lines).toHaveLength(4);
+    const merged = lines.find((l) => l.packets === 2)!;
+    expect(merged.startS).toBeCloseTo(1.866, 2);
+    for (const l of lines) {
+      expect(l.signal?.class).toBe('ook');
+      expect(l.signal?.confidence).toBeGreaterThanOrEqual(0.9);
+      // the other packets read 25.9–27.3 dB in-band
+      expect(l.signal?.snrDb).toBeGreaterThan(20);
+      // Manchester at ≈ 2 kBd (rtl_433: 488–508 µs)
+      expect(l.signal?.symbolRateBd).toBeGreaterThan(1_800);
+      expect(l.signal?.symbolRateBd).toBeLessThan(2_200);
+    }
+  });
+});
