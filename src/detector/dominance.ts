@@ -17,10 +17,12 @@ export function skirtBins(p: PathState, excessDb: number, widthBins: number, pha
   return widthBins + Math.ceil(pnHz / p.rbwHz) + p.gapBins;
 }
 
-/** A calibration emitter's occupied band (Hz, absolute like the baseline's `emitters`). */
+/** A calibration emitter's occupied band (Hz, absolute like the baseline's `emitters`), and whether it stayed on. */
 export interface EmitterBand {
   lowHz: number;
   highHz: number;
+  /** On in ≥ 95 % of the calibration's averages: it does not key, so it has no keying splatter to dismiss. */
+  continuous?: boolean;
 }
 
 /**
@@ -98,7 +100,7 @@ export class Dominance {
   }
 
   /**
-   * True when a calibration emitter is on in this frame at least `domRatio` stronger (narrow statistic, its band's
+   * True when an intermittent calibration emitter is on in this frame at least `domRatio` stronger (narrow statistic, its band's
    * largest bin against the group's) than the group [glo, ghi] of path p, and the group lies within that emitter's
    * skirt. A calibration emitter is no track (its envelope covers it), so without this its keying splatter, which
    * reaches past the envelope's band in single short frames, opened tracks of its own (docs/detector.md §5).
@@ -135,12 +137,15 @@ export function nearMirror(p: PathState, glo: number, ghi: number, lo: number, h
 }
 
 /**
- * Each emitter's band on path p as [lo, hi] bin pairs (fftshifted bins around `centerHz`), widened by the path's drift
- * tolerance and clipped to the band; emitters wholly outside the band are left out.
+ * Each intermittent emitter's band on path p as [lo, hi] bin pairs (fftshifted bins around `centerHz`), widened by the
+ * path's drift tolerance and clipped to the band; emitters wholly outside the band, and continuous ones, are left out.
+ * A continuous emitter does not key: its sidebands are in its envelope, and a skirt of one occupied bandwidth round a
+ * wide one (a 106 kHz FM broadcast carrier) would hide every signal 15 dB under it over most of the band, always.
  */
 function emitterBins(p: PathState, emitters: readonly EmitterBand[], centerHz: number): Int32Array {
   const pairs: number[] = [];
   for (const e of emitters) {
+    if (e.continuous === true) continue;
     const lo = Math.max(0, Math.floor((e.lowHz - centerHz) / p.rbwHz + p.n / 2) - p.driftBins);
     const hi = Math.min(p.n - 1, Math.ceil((e.highHz - centerHz) / p.rbwHz + p.n / 2) + p.driftBins);
     if (hi >= lo) pairs.push(lo, hi);

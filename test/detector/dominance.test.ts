@@ -107,7 +107,7 @@ describe('Dominance.dominated', () => {
     expect(off.dominated(p, 1, 2, DOM_RATIO)).toBe(false);
   });
 
-  it('a calibration emitter on in this frame dominates a weak group inside its skirt; off, it dominates nothing', () => {
+  it('an intermittent calibration emitter on in this frame dominates a weak group inside its skirt; off, it dominates nothing', () => {
     const p = flatPath(N, RATE);
     const table = new TrackTable(4, N, N, RATE);
     const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
@@ -133,5 +133,9 @@ describe('Dominance.dominated', () => {
     // on, but less than dominanceDb over the group
     frame(24, 112);
     expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    // a continuous emitter (it does not key) dominates nothing beyond its envelope
+    const steady = new Dominance(p, p, table, report, O, [{ lowHz: -412_000, highHz: -410_000, continuous: true }], 0);
+    frame(40, 112);
+    expect(steady.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
   });
 });
