@@ -117,11 +117,12 @@ export const MIN_THREADED_S = 30;
 
 /**
  * `--threads` from its flag text: a whole number ≥ 1. Default (undefined): the machine's available parallelism for a
- * recording of at least {@link MIN_THREADED_S} (`totalSamples / rateSps`; unknown length counts as long), else 1.
+ * recording of at least {@link MIN_THREADED_S} seconds, else 1.
+ * @param lengthS the recording's length (s of samples: total samples / rate); Infinity when unknown (counts as long)
  * @throws QuietBandError('CONFIG') naming the flag.
  */
-export function parseThreads(text: string | undefined, totalSamples = Infinity, rateSps = 1): number {
-  if (text === undefined) return totalSamples / rateSps >= MIN_THREADED_S ? availableParallelism() : 1;
+export function parseThreads(text: string | undefined, lengthS: number): number {
+  if (text === undefined) return lengthS >= MIN_THREADED_S ? availableParallelism() : 1;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new QuietBandError(`--threads: "${text}" is not a whole number of threads ≥ 1`, 'CONFIG');
   return n;

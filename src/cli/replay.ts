@@ -196,7 +196,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   await probe.close();
   const opts: PipelineOptions = pipelineOptions(flags, info.rateSps, flags.rate !== undefined ? '--rate' : probe.rateField);
   const settle = settleSamples(flags);
-  const threads = parseThreads(flags.threads, info.totalSamples ?? Infinity, info.rateSps);
+  const threads = parseThreads(flags.threads, (info.totalSamples ?? Infinity) / info.rateSps);
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }

@@ -52,13 +52,13 @@ describe('replay --threads 2 against --threads 1', () => {
 
 describe('threads and the feed', () => {
   it('--threads takes whole numbers ≥ 1, default the available cores from MIN_THREADED_S of input, else 1', () => {
-    expect(parseThreads('1')).toBe(1);
-    expect(parseThreads('3')).toBe(3);
-    expect(parseThreads('2', 1000, 250_000)).toBe(2); // asked for: even on a short file
-    expect(parseThreads(undefined)).toBe(availableParallelism()); // length unknown: long
-    expect(parseThreads(undefined, MIN_THREADED_S * 250_000, 250_000)).toBe(availableParallelism());
-    expect(parseThreads(undefined, MIN_THREADED_S * 250_000 - 1, 250_000)).toBe(1);
-    for (const bad of ['0', '-2', '1.5', 'two', '']) expect(() => parseThreads(bad)).toThrow(/--threads/);
+    expect(parseThreads('1', Infinity)).toBe(1);
+    expect(parseThreads('3', Infinity)).toBe(3);
+    expect(parseThreads('2', 1000 / 250_000)).toBe(2); // asked for: even on a short file
+    expect(parseThreads(undefined, Infinity)).toBe(availableParallelism()); // length unknown: long
+    expect(parseThreads(undefined, MIN_THREADED_S)).toBe(availableParallelism());
+    expect(parseThreads(undefined, MIN_THREADED_S - 1 / 250_000)).toBe(1);
+    for (const bad of ['0', '-2', '1.5', 'two', '']) expect(() => parseThreads(bad, Infinity)).toThrow(/--threads/);
   });
 
   it('a reader asked for another sample than the writer recorded throws instead of delivering', () => {
