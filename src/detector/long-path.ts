@@ -12,6 +12,9 @@ export const LONG_MIN_EXCESS = 0.1;
  */
 export const HANN_BIN_VARIANCE_FACTOR = 1 + 8 / 9 + 1 / 18;
 
+/** Half-width (kernel widths) of the window whose median learned level a long-path bin's own is compared with. */
+export const CLEAN_WINDOW_KERNELS = 8;
+
 /** Tests of each scale per window length (see {@link LongPath.due}). */
 export const LONG_EVALUATIONS_PER_WINDOW = 4;
 
@@ -99,6 +102,9 @@ export class LongPath {
   readonly sigma: Float64Array;
   /** g of the last evaluation of each scale. */
   readonly floorGain: Float64Array;
+  /** Noise bins whose level is clean (see {@link cleanBins}), for the levels array `cleanFor`. */
+  private clean: Uint8Array | null = null;
+  private cleanFor: Float32Array | null = null;
 
   /**
    * @param n bins of the slow path
@@ -211,8 +217,9 @@ export class LongPath {
     pre[0] = 0;
     cnt[0] = 0;
     const invG = 1 / g;
+    const clean = this.cleanBins(levelLin, noiseBin);
     for (let b = 0; b < n; b++) {
-      const noise = noiseBin[b] !== 0 && !Number.isNaN(r[b]);
+      const noise = clean[b] !== 0 && !Number.isNaN(r[b]);
       pre[b + 1] = pre[b] + (noise ? r[b] * invG : 0);
       cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
     }
@@ -275,6 +282,39 @@ export class LongPath {
       else hot[(b + z) >> 1] = code;
       b = z + 1;
     }
+  }
+
+  /**
+   * The noise bins the kernels may hold (computed once per `levelLin` array, the first time it is given): a noise bin
+   * whose learned level stands more than minExcess over the median learned level of the noise bins within
+   * {@link CLEAN_WINDOW_KERNELS} kernel widths holds something besides noise that calibration saw under the noise
+   * threshold, typically a strong emitter's phase-noise skirt. That part moves with its emitter: a carrier that rises
+   * 2–3 dB raises such a bin by more than minExcess and would open a kernel on its own. A bin where it is under
+   * minExcess cannot (a rise of ×2, 3 dB, adds under minExcess). The local median follows the receiver's passband
+   * ripple, which varies over hundreds of kHz, not over a few kernels (docs/detector.md §10).
+   */
+  private cleanBins(levelLin: Float32Array, noiseBin: Uint8Array): Uint8Array {
+    if (this.cleanFor === levelLin && this.clean !== null) return this.clean;
+    const n = this.n;
+    const clean = new Uint8Array(n);
+    const w = CLEAN_WINDOW_KERNELS * (2 * this.half + 1);
+    // local medians at a stride of a quarter kernel (the window moves by little between them)
+    const stride = Math.max(1, Math.floor(this.half / 2));
+    const values = new Float64Array(2 * w + 1);
+    let med = NaN;
+    for (let b = 0; b < n; b++) {
+      if (b % stride === 0) {
+        let m = 0;
+        for (let j = Math.max(0, b - w); j <= Math.min(n - 1, b + w); j++) {
+          if (noiseBin[j] !== 0 && levelLin[j] < Infinity) values[m++] = levelLin[j];
+        }
+        med = m > 0 ? quickMedian(values, m) : NaN;
+      }
+      clean[b] = noiseBin[b] !== 0 && levelLin[b] <= med * (1 + this.minExcess) ? 1 : 0;
+    }
+    this.clean = clean;
+    this.cleanFor = levelLin;
+    return clean;
   }
 
   /** Forgets the history (a retune: the band changed). */

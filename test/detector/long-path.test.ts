@@ -83,4 +83,31 @@ describe('LongPath', () => {
       expect(b).toBeLessThanOrEqual(FREE_LO + 8);
     }
   });
+
+  it('a skirt calibration saw under the noise threshold (level 1.5 over 1) is not tested; its carrier rising 2 dB opens nothing, the same rise of the clean floor does', () => {
+    // bins 272–751 are noise bins; 300–339 hold a strong carrier's phase-noise skirt: learned level 1.5 (noise 1 + 0.5)
+    const skirtLevel = new Float32Array(N).fill(1);
+    for (let b = 300; b <= 339; b++) skirtLevel[b] = 1.5;
+    const run = (lo: number, hi: number, rise: number) => {
+      const rand = prng(11);
+      const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3, levelFrames: 3000 });
+      const hot = new Uint8Array(N);
+      const stat = new Float32Array(N);
+      for (let i = 0; i < 10; i++) {
+        const p = average(rand);
+        for (let b = 300; b <= 339; b++) p[b] += 0.5;
+        // the skirt (or the clean stretch [lo, hi]) grows by `rise` (linear, of the noise) after calibration
+        for (let b = lo; b <= hi; b++) p[b] += rise;
+        long.push(p, i * 25_000);
+      }
+      long.evaluate(0, skirtLevel, noiseBin, guard, hot, stat);
+      let open = 0;
+      for (let b = 0; b < N; b++) if (hot[b] & 2) open++;
+      return open;
+    };
+    // the carrier 2 dB up: its skirt 0.5 → 0.79, +0.29 over the level 1.5 (+19 %, over the 0.1 floor): not tested
+    expect(run(300, 339, 0.29)).toBe(0);
+    // the same +0.29 on 40 clean bins (level 1) opens
+    expect(run(500, 539, 0.29)).toBeGreaterThan(0);
+  });
 });
