@@ -126,7 +126,7 @@ export class Dominance {
       const d = Math.max(0, glo - ehi, elo - ghi);
       const excessDb = 10 * Math.log10(peak / p.noiseFloorLin);
       if (d > skirtBins(p, excessDb, ehi - elo + 1, this.options.phaseNoiseDbcHz)) continue;
-      if (splatterMirrored(p, carrier, glo, ghi, groupPeak)) return true;
+      if (splatterMirrored(p, carrier, glo, ghi, groupPeak, this.options.imageRejectionDb)) return true;
     }
     return false;
   }
@@ -137,15 +137,24 @@ export class Dominance {
  * splatter stands at the same level on both sides of the carrier (bin `carrier`), as does the receiver's reciprocal
  * mixing. True when the mirror of the group [glo, ghi] about the carrier (widened by the gap bridge) holds a bin within
  * {@link SPLATTER_MIRROR_DB} of the group's peak `groupPeak` (narrow statistic of path p), or lies partly outside the
- * band (nothing to compare). A link keyed beside the emitter has no such twin (docs/detector.md §5).
+ * band (nothing to compare), or when the group's mirror about the tuning centre holds a bin `imageRejectionDb` (> 0)
+ * stronger: then the group is the IQ image of the emitter or of its strong near splatter, which has no twin about the
+ * carrier. A link keyed beside the emitter has neither (docs/detector.md §5).
  */
-function splatterMirrored(p: PathState, carrier: number, glo: number, ghi: number, groupPeak: number): boolean {
+function splatterMirrored(
+  p: PathState, carrier: number, glo: number, ghi: number, groupPeak: number, imageRejectionDb: number,
+): boolean {
+  const stat = p.stat;
   const mlo = 2 * carrier - ghi - p.gapBins;
   const mhi = 2 * carrier - glo + p.gapBins;
   if (mlo < 0 || mhi > p.n - 1) return true;
   const need = groupPeak * 10 ** (-SPLATTER_MIRROR_DB / 10);
-  const stat = p.stat;
   for (let b = mlo; b <= mhi; b++) if (stat[b] >= need) return true;
+  if (imageRejectionDb <= 0) return false;
+  const imageNeed = groupPeak * 10 ** (imageRejectionDb / 10);
+  const ilo = Math.max(0, p.n - ghi - p.gapBins);
+  const ihi = Math.min(p.n - 1, p.n - glo + p.gapBins);
+  for (let b = ilo; b <= ihi; b++) if (stat[b] >= imageNeed) return true;
   return false;
 }
 

@@ -145,5 +145,11 @@ describe('Dominance.dominated', () => {
     expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
     frame(40, 112, 4.5);
     expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    // no twin, but the group is the IQ image (bin N − 112 = 912) of a bin 25 dB (imageRejectionDb) stronger than it
+    frame(40, 112, null);
+    p.stat[N - 112] = level * 10 ** (36 / 10);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    p.stat[N - 112] = level * 10 ** (34 / 10);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
   });
 });
