@@ -1,7 +1,8 @@
 #!/bin/bash
 # Usage: breaker/run.sh NAME CALIB_S TEST_S 'SOURCES_JSON' [imageDb]
 # Generates /tmp/brk-NAME.sigmf-*, replays it with main at 69825cd (new: /work/wt-brk-new), before it (old:
-# /work/wt-brk-old, 61ff0cb) and, with VARIANTS="new old fix", this branch's fix (/work/wt-brk-fix); keeps the JSON
+# /work/wt-brk-old, 61ff0cb) and, with VARIANTS="new old fix", this branch (/work/wt-brk-fix: bin + dist built with
+# `npx tsc --outDir`, native-bindings and node_modules linked); keeps the JSON
 # lines in breaker/out/NAME.{variant}.jsonl, prints a summary, deletes the recording.
 cd /work/wt-brk
 name=$1; calib=$2; test=$3
