@@ -102,8 +102,9 @@ export class Dominance {
   /**
    * True when an intermittent calibration emitter is on in this frame at least `domRatio` stronger (narrow statistic, its band's
    * largest bin against the group's) than the group [glo, ghi] of path p, and the group lies within that emitter's
-   * skirt. A calibration emitter is no track (its envelope covers it), so without this its keying splatter, which
-   * reaches past the envelope's band in single short frames, opened tracks of its own (docs/detector.md §5).
+   * skirt, with the group's twin across the emitter's carrier ({@link splatterMirrored}). A calibration emitter is no
+   * track (its envelope covers it), so without this its keying splatter, which reaches past the envelope's band in
+   * single short frames, opened tracks of its own (docs/detector.md §5).
    */
   private emitterDominates(p: PathState, glo: number, ghi: number, domRatio: number): boolean {
     const bands = p === this.fast ? this.fastBands : p === this.slow ? this.slowBands : null;
@@ -116,15 +117,54 @@ export class Dominance {
       const elo = bands[k];
       const ehi = bands[k + 1];
       let peak = 0;
-      for (let b = elo; b <= ehi; b++) if (stat[b] > peak) peak = stat[b];
+      let carrier = elo;
+      for (let b = elo; b <= ehi; b++) {
+        if (stat[b] > peak) {
+          peak = stat[b];
+          carrier = b;
+        }
+      }
       if (!(peak >= need) || !(peak > 0)) continue;
       const d = Math.max(0, glo - ehi, elo - ghi);
       const excessDb = 10 * Math.log10(peak / p.noiseFloorLin);
-      if (d <= skirtBins(p, excessDb, ehi - elo + 1, this.options.phaseNoiseDbcHz)) return true;
+      if (d > skirtBins(p, excessDb, ehi - elo + 1, this.options.phaseNoiseDbcHz)) continue;
+      if (splatterMirrored(p, carrier, glo, ghi, groupPeak, this.options.imageRejectionDb)) return true;
     }
     return false;
   }
 }
+
+/**
+ * Keying an emitter's carrier on and off multiplies it by a real envelope, whose spectrum is conjugate-symmetric: the
+ * splatter stands at the same level on both sides of the carrier (bin `carrier`), as does the receiver's reciprocal
+ * mixing. True when the mirror of the group [glo, ghi] about the carrier (widened by the gap bridge) holds a bin within
+ * {@link SPLATTER_MIRROR_DB} of the group's peak `groupPeak` (narrow statistic of path p), or lies partly outside the
+ * band (nothing to compare), or when the group's mirror about the tuning centre holds a bin `imageRejectionDb` (> 0)
+ * stronger: then the group is the IQ image of the emitter or of its strong near splatter, which has no twin about the
+ * carrier. A link keyed beside the emitter has neither (docs/detector.md §5).
+ */
+function splatterMirrored(
+  p: PathState, carrier: number, glo: number, ghi: number, groupPeak: number, imageRejectionDb: number,
+): boolean {
+  const stat = p.stat;
+  const mlo = 2 * carrier - ghi - p.gapBins;
+  const mhi = 2 * carrier - glo + p.gapBins;
+  if (mlo < 0 || mhi > p.n - 1) return true;
+  const need = groupPeak * 10 ** (-SPLATTER_MIRROR_DB / 10);
+  for (let b = mlo; b <= mhi; b++) if (stat[b] >= need) return true;
+  if (imageRejectionDb <= 0) return false;
+  const imageNeed = groupPeak * 10 ** (imageRejectionDb / 10);
+  const ilo = Math.max(0, p.n - ghi - p.gapBins);
+  const ihi = Math.min(p.n - 1, p.n - glo + p.gapBins);
+  for (let b = ilo; b <= ihi; b++) if (stat[b] >= imageNeed) return true;
+  return false;
+}
+
+/**
+ * How far (dB) the twin of an emitter's keying splatter, across its carrier, may read under the group it explains:
+ * the two sides carry the same power, and one short frame's narrow statistic of noise plus splatter spreads by a few dB.
+ */
+export const SPLATTER_MIRROR_DB = 6;
 
 /**
  * True when [glo, ghi] (bins of path p) lies within the gap bridge of the mirror of [lo, hi] about the tuning centre:

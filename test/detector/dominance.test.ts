@@ -1,6 +1,7 @@
 // The dominance rule (docs/detector.md §5): a new group 15 dB under a stronger signal is its splatter only when the
 // stronger one is a transient, near full scale, or the weaker one lies inside its skirt or a calibration emitter's that
-// is on in the frame; 25 dB under a signal at its mirror frequency, it is that signal's IQ image.
+// is on in the frame (with a twin across the emitter's carrier); 25 dB under a signal at its mirror frequency, it is that
+// signal's IQ image.
 import { describe, expect, it } from 'vitest';
 import { Dominance, skirtBins } from '../../src/detector/dominance.js';
 import { TrackReport } from '../../src/detector/events.js';
@@ -114,10 +115,14 @@ describe('Dominance.dominated', () => {
     // an emitter over −412..−410 kHz: bins 100..102, widened by the drift tolerance (1 bin) to 99..103
     const dominance = new Dominance(p, p, table, report, O, [{ lowHz: -412_000, highHz: -410_000 }], 0);
     const level = 1e-6; // the flat background's −60 dBFS
-    const frame = (emitterDb: number, weakBin: number) => {
+    // keying splatter stands on both sides of the carrier (bin 101, the middle of the emitter's peak): `twinDb` is the
+    // level of the group's mirror about it over the background (null: no twin, as beside a link keyed with the emitter)
+    const frame = (emitterDb: number, weakBin: number, twinDb: number | null = 10) => {
       p.stat.fill(level);
       for (let b = 100; b <= 102; b++) p.stat[b] = level * 10 ** (emitterDb / 10);
+      p.stat[101] *= 1.01;
       p.stat[weakBin] = level * 10;
+      if (twinDb !== null) p.stat[2 * 101 - weakBin] = level * 10 ** (twinDb / 10);
       p.gLo[0] = p.gHi[0] = weakBin;
       p.gPeakRatio[0] = 10;
       p.gTransient[0] = 1;
@@ -133,9 +138,22 @@ describe('Dominance.dominated', () => {
     // on, but less than dominanceDb over the group
     frame(24, 112);
     expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    // no twin across the carrier, or one more than SPLATTER_MIRROR_DB (6 dB) under the group: a signal of its own
+    frame(40, 112, null);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    frame(40, 112, 3.5);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+    frame(40, 112, 4.5);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    // no twin, but the group is the IQ image (bin N − 112 = 912) of a bin 25 dB (imageRejectionDb) stronger than it
+    frame(40, 112, null);
+    p.stat[N - 112] = level * 10 ** (36 / 10);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    p.stat[N - 112] = level * 10 ** (34 / 10);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
     // a continuous emitter (it does not key) dominates nothing beyond its envelope
     const steady = new Dominance(p, p, table, report, O, [{ lowHz: -412_000, highHz: -410_000, continuous: true }], 0);
-    frame(40, 112);
+    frame(40, 112, 4.5);
     expect(steady.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
   });
 });
