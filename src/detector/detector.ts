@@ -103,13 +103,12 @@ export class Detector {
             this.slow.scaleBand(lowHz, highHz, g, geometry.centerHz);
           },
         });
-      // the long path keeps off an intermittent emitter's skirt (one bandwidth, reciprocal mixing, the gap) and two of
-      // its kernel widths beyond, while the emitter is in its window: as it keeps off a tracked signal
+      // the long path keeps off an intermittent emitter's skirt (one bandwidth, reciprocal mixing, the gap) while the
+      // emitter is in its window: its keying splatter is in the averages (its kernels then reach half a kernel past)
       const rbw = geometry.rateSps / geometry.fftSize;
-      const longKernelBins = Math.round(o.longKernelHz / rbw);
       const pads = Int32Array.from(emitters, (e) => {
         const width = Math.max(1, Math.ceil((e.highHz - e.lowHz) / rbw) + 1);
-        return skirtBins(this.slow, e.peakExcessDb, width, o.phaseNoiseDbcHz) + 2 * longKernelBins;
+        return skirtBins(this.slow, e.peakExcessDb, width, o.phaseNoiseDbcHz);
       });
       const watch = this.watch;
       this.tracker.emitterHeardNear = (lo, hi, since) => watch.heardNear(lo, hi, since, pads);

@@ -38,7 +38,7 @@ export class LongIntegration {
     if (this.long === null) {
       this.long = new LongPath(this.slow.n, this.slow.rbwHz, frame.sampleCount / frame.rateSps, {
         scalesS: o.longScalesS, kernelHz: o.longKernelHz, openSigma: o.longOpenSigma, releaseSigma: o.longReleaseSigma,
-        levelFrames: this.levelFrames,
+        levelFrames: this.levelFrames, cleanLevels: true,
       });
     }
     const long = this.long;

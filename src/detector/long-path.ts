@@ -31,6 +31,12 @@ export interface LongPathOptions {
   minExcess?: number;
   /** Averages (frames) the learned levels were estimated from (the baseline path's `frames`); Infinity if unknown. */
   levelFrames?: number;
+  /**
+   * Kernels hold only noise bins whose learned level is clean (see LongPath.cleanBins): the long path's setting. The
+   * burst path leaves it off: on the fast path's coarser, less-averaged levels it cost a packet of the ec3k recording
+   * 38 dB down (test/detector/burst-path.test.ts).
+   */
+  cleanLevels?: boolean;
 }
 
 /**
@@ -217,7 +223,7 @@ export class LongPath {
     pre[0] = 0;
     cnt[0] = 0;
     const invG = 1 / g;
-    const clean = this.cleanBins(levelLin, noiseBin);
+    const clean = this.o.cleanLevels === true ? this.cleanBins(levelLin, noiseBin) : noiseBin;
     for (let b = 0; b < n; b++) {
       const noise = clean[b] !== 0 && !Number.isNaN(r[b]);
       pre[b + 1] = pre[b] + (noise ? r[b] * invG : 0);

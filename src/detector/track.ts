@@ -84,6 +84,8 @@ export interface Closed {
   fastEnd: number;
   hadFast: boolean;
   end: number;
+  /** Its peak excess over the baseline (dB). */
+  peakDb: number;
 }
 
 /** Closed tracks remembered (a ring) to tell whether a group in an average is a burst the fast path already reported. */
@@ -108,7 +110,7 @@ export class TrackTable {
    */
   constructor(maxTracks: number, nFast: number, nSlow: number, private readonly rateSps: number) {
     for (let i = 0; i < maxTracks; i++) this.tracks.push(new Track(i, nFast, nSlow));
-    for (let i = 0; i < RECENT_TRACKS; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity });
+    for (let i = 0; i < RECENT_TRACKS; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity, peakDb: -Infinity });
   }
 
   /** The open track nearest to [lo, hi] (fine bins) within `gap` bins (the oldest of equally near ones), or null. */
@@ -136,12 +138,13 @@ export class TrackTable {
   /**
    * Whether a recently closed track explains a group over [lo, hi] (fine bins, ± gap) in a window from `windowStart`:
    * with `anyPath` false a track the fast path hit inside the window (a burst inside a Welch average); with `anyPath`
-   * true any track hit inside it (the long path's window still holds a link the short paths reported and closed).
+   * true any track hit inside it (the long path's window still holds a link the short paths reported and closed);
+   * only tracks whose peak excess reached `minPeakDb` (dB) count.
    */
-  explainedByRecent(lo: number, hi: number, windowStart: number, gap: number, anyPath = false): boolean {
+  explainedByRecent(lo: number, hi: number, windowStart: number, gap: number, anyPath = false, minPeakDb = -Infinity): boolean {
     for (const c of this.recent) {
       const last = anyPath ? c.end : c.hadFast ? c.fastEnd : -Infinity;
-      if (last >= windowStart && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+      if (last >= windowStart && c.peakDb >= minPeakDb && lo <= c.hi + gap && hi >= c.lo - gap) return true;
     }
     return false;
   }
@@ -180,5 +183,6 @@ export class TrackTable {
     r.fastEnd = t.fastEnd;
     r.hadFast = t.fastHits > 0;
     r.end = t.endSample();
+    r.peakDb = t.peakExcessDb;
   }
 }

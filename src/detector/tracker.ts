@@ -168,10 +168,15 @@ export class Tracker {
           const near = gapFine + 2 * this.longKernelBins;
           if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
-          // nor at the mirror frequency of a signal in its window: the IQ image of a link stands in its averages too
-          if (this.options.imageRejectionDb > 0) {
+          // nor at the mirror frequency of a signal in its window at least imageRejectionDb stronger than it: the IQ
+          // image of a link stands in its averages too (its excess over the noise, rise − 1, in dB against the
+          // signal's peak excess)
+          const imageDb = this.options.imageRejectionDb;
+          if (imageDb > 0) {
             const n = this.geometry.fftSize;
-            if (table.find(n - hi, n - lo, gapFine) !== null || table.explainedByRecent(n - hi, n - lo, this.longWindowStart, gapFine, true)) continue;
+            const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
+            const t = table.find(n - hi, n - lo, gapFine);
+            if ((t !== null && t.peakExcessDb >= need) || table.explainedByRecent(n - hi, n - lo, this.longWindowStart, gapFine, true, need)) continue;
           }
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean

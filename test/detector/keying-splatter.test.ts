@@ -1,6 +1,7 @@
 // A strong OOK emitter with sharp keying edges, heard during calibration, splatters over much of the band for a frame
-// at each edge. The learner learns those frames (they peak at the carrier; docs/detector.md §2), so the same splatter
-// raises nothing afterwards, while a new burst beside the emitter is still found.
+// at each edge. While it is on, a weaker group within its skirt with a twin across its carrier is its splatter
+// (docs/detector.md §5), so the splatter raises nothing after the calibration, while a new burst beside the emitter is
+// still found.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -90,7 +90,7 @@ describe('LongPath', () => {
     for (let b = 300; b <= 339; b++) skirtLevel[b] = 1.5;
     const run = (lo: number, hi: number, rise: number) => {
       const rand = prng(11);
-      const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3, levelFrames: 3000 });
+      const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3, levelFrames: 3000, cleanLevels: true });
       const hot = new Uint8Array(N);
       const stat = new Float32Array(N);
       for (let i = 0; i < 10; i++) {
