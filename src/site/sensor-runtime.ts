@@ -125,8 +125,8 @@ export class BlockCounters {
   maxClip = 0;
   /** Largest lateness (ms) of a block since it was last reset (see the health report's `behindMs`); fixed sensors only. */
   maxBehindMs = 0;
-  /** Wall time (ms) of the current run's sample 0, from its first block's arrival. */
-  private originMs = 0;
+  /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
+  private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
   private firstOfRun = true;
   private lastTune = -1;
@@ -144,21 +144,23 @@ export class BlockCounters {
 
   readonly onBlock = (b: IqBlock): void => {
     const now = Date.now();
+    // lateness on a monotonic clock: an NTP step of the wall clock does not make the sensor look late
+    const perfNow = performance.now();
     const endMs = ((b.firstSample + b.count) / b.rateSps) * 1000;
     if (this.firstOfRun) {
       this.firstOfRun = false;
-      this.originMs = now - endMs;
+      this.originPerfMs = perfNow - endMs;
       this.onFirst?.(b, now);
     } else {
       if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
-      const behind = now - this.originMs - endMs;
+      const behind = perfNow - this.originPerfMs - endMs;
       if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
     }
     this.lastTune = b.tuneId;
     this.lastBlockAtMs = now;
     this.samples += b.count;
     // the rate meter measures spans of time: a monotonic clock, which an NTP step of the wall clock does not move
-    this.meter.add(performance.now(), this.samples);
+    this.meter.add(perfNow, this.samples);
     if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
     this.onAfterBlock?.(now);
   };

@@ -56,6 +56,9 @@ function isHeardEmitter(e: unknown): boolean {
   return ['centerHz', 'lowHz', 'highHz', 'bandwidthHz', 'dutyCycle'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
 }
 
+/** Span (ms) over which the health's `behindMs` keeps its largest value. */
+const BEHIND_PEAK_MS = 30_000;
+
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
 
@@ -112,6 +115,9 @@ export class SensorSupervisor {
   private streaming = false;
   private configuredRateSps: number;
   private achievedRateSps = 0;
+  /** Largest `behindMs` reported since `behindPeakAtMs` (wall ms), kept for {@link BEHIND_PEAK_MS}; null before a report. */
+  private behindPeakMs: number | null = null;
+  private behindPeakAtMs = 0;
   private droppedBlocks = 0;
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
@@ -177,6 +183,7 @@ export class SensorSupervisor {
     this.startedAtMs = Date.now();
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
+    this.behindPeakMs = null;
     this.sourceWaitMs = 0;
     this.streaming = false;
     this.gotStopped = false;
@@ -305,6 +312,7 @@ export class SensorSupervisor {
         this.streaming = m.streaming;
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
+        this.noteBehind(m.behindMs);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
@@ -436,6 +444,19 @@ export class SensorSupervisor {
     this.o.onChange();
   }
 
+  /** Keeps the largest reported lateness of about the last {@link BEHIND_PEAK_MS} (undefined: a scanning sensor). */
+  private noteBehind(behindMs: number | undefined): void {
+    if (behindMs === undefined) {
+      this.behindPeakMs = null;
+      return;
+    }
+    const now = Date.now();
+    if (this.behindPeakMs === null || behindMs >= this.behindPeakMs || now - this.behindPeakAtMs > BEHIND_PEAK_MS) {
+      this.behindPeakMs = behindMs;
+      this.behindPeakAtMs = now;
+    }
+  }
+
   /** Keeps the deaf note for the health (see {@link HearingWatch}); logs when the unheard emitters change. */
   private checkHearing(): void {
     const change = this.hearing.update(this.workerState === 'armed' ? this.calibrationEmitters : undefined);
@@ -459,6 +480,7 @@ export class SensorSupervisor {
       overload: this.overload.overload,
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
+    if (this.behindPeakMs !== null) h.behindMs = this.behindPeakMs;
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
