@@ -189,8 +189,12 @@ export const HEALTH_REPORT_MS = 250;
  */
 export const WAIT_EXTRAPOLATION_MS = 2 * HEALTH_REPORT_MS;
 
-/** Limit (ms) from a worker's spawn to its first report: module loading and set-up; 5–7 s measured at load 14 on 2 cores. */
-export const WORKER_START_MS = 30_000;
+/**
+ * Limit (ms) of a worker's silence before its run's first block: module loading, set-up, opening the source (a simulated
+ * source computes its scenario). On 2 cores the first message came 5–7 s after the spawn at load 14, 28 s at load 17–20,
+ * with a further 5 s without a report before the first block.
+ */
+export const WORKER_START_MS = 60_000;
 
 /** Inputs of {@link isOffline}. Times are the main thread's responsive time ({@link StallClock}), not wall time. */
 export interface OfflineInputs {
@@ -213,7 +217,7 @@ export interface OfflineInputs {
   offlineAfterMs: number;
   /** Silence (ms) allowed before a run's first block (open, connect, settle), and for a running worker that does not report at all. */
   startGraceMs: number;
-  /** Limit (ms) for a worker's first report after its spawn (default {@link WORKER_START_MS}). */
+  /** Limit (ms) of a worker's silence until its run's first block (default {@link WORKER_START_MS}). */
   workerStartMs: number;
 }
 
@@ -233,8 +237,9 @@ export function sourceSilenceMs(i: Pick<OfflineInputs, 'sourceWaitMs' | 'lastRep
  * Why a sensor counts as offline (docs/field-notes.md §8: "sensor offline" is itself an alert), or null when it does not
  * (docs/sensor-offline.md):
  * - 'worker': its worker says so (source ended or failed: state 'offline'; worker gone: 'stopped') — at once;
- * - 'silentWorker': its worker sent no report for `startGraceMs` (hung, or blocked far longer than any set-up step), or
- *   no first report `workerStartMs` after its spawn (loading under load takes seconds);
+ * - 'silentWorker': its worker, streaming, sent no report for `startGraceMs` (hung, or blocked far longer than any
+ *   block takes); before its run's first block (spawn, set-up, opening the source: seconds of synchronous work on a
+ *   loaded machine) the limit is `workerStartMs`;
  * - 'noDataAfterOpen' / 'noData': its worker has been waiting for the source's next block for more than `startGraceMs`
  *   before the run's first block, `offlineAfterMs` after it ({@link sourceSilenceMs}). Only waiting counts: a worker
  *   busy with a block or set-up work is not a silent source.
@@ -244,7 +249,7 @@ export function sourceSilenceMs(i: Pick<OfflineInputs, 'sourceWaitMs' | 'lastRep
 export function offlineCause(i: OfflineInputs): OfflineCause | null {
   if (i.state === 'offline' || i.state === 'stopped') return 'worker';
   if (i.state === 'error') return null;
-  if (i.nowMs - i.lastReportAtMs > (i.reported ? i.startGraceMs : i.workerStartMs)) return 'silentWorker';
+  if (i.nowMs - i.lastReportAtMs > (i.reported && i.streaming ? i.startGraceMs : i.workerStartMs)) return 'silentWorker';
   if (sourceSilenceMs(i) > (i.streaming ? i.offlineAfterMs : i.startGraceMs)) return i.streaming ? 'noData' : 'noDataAfterOpen';
   return null;
 }

@@ -45,7 +45,7 @@ export interface SupervisorOptions {
   knownLabelAt?: (centerHz: number) => string | undefined;
   /** The main thread's stall clock (offline silences in responsive time). Default {@link threadStallClock}. */
   clock?: StallClock;
-  /** Limit (ms) from a worker's spawn to its first report. Default {@link WORKER_START_MS}. */
+  /** Limit (ms) of a worker's silence until its run's first block. Default {@link WORKER_START_MS}. */
   workerStartMs?: number;
 }
 
@@ -79,8 +79,8 @@ export function workerSite(site: SiteSettings): WorkerSiteSettings {
  *   worker dies are closed with their last values.
  * - Offline ({@link offlineCause}): worker state 'offline' (source ended/failed) or a dead worker → at once; the worker
  *   waiting for its source's next block for `offlineAfterMs` (a stalled source: rtl_tcp server gone, hung dongle;
- *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from a running worker for `startGraceMs`, or
- *   none `workerStartMs` after its spawn → offline. Silences are measured in responsive time (`clock`): a stall of
+ *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from a streaming worker for `startGraceMs`
+ *   (`workerStartMs` before its run's first block) → offline. Silences are measured in responsive time (`clock`): a stall of
  *   the main thread itself (a busy laptop) does not make a worker look silent (docs/sensor-offline.md).
  *   `raiseSensorAlert('sensor-offline')` once; cleared by the first report of a block newer than the outage.
  * - Overload ({@link OverloadTracker} on the clip reports): one `overload` alert per episode, state 'overload'.

@@ -112,11 +112,13 @@ describe('isOffline', () => {
     expect(isOffline({ ...base, sourceWaitMs: 300, nowMs: 11_300 })).toBe(false); // 300 + min(1300, 500) = 800
     expect(isOffline({ ...base, sourceWaitMs: 501, nowMs: 11_300 })).toBe(true); // 501 + 500
   });
-  it('gives a worker workerStartMs for its first report (loading under load), startGraceMs between reports afterwards', () => {
-    const starting = { ...base, state: 'starting', reported: false, lastReportAtMs: 0 };
-    expect(isOffline({ ...starting, nowMs: 7000 })).toBe(false); // 7 s: what a start-up took at load 14
-    expect(offlineCause({ ...starting, nowMs: 30_001 })).toBe('silentWorker');
-    expect(offlineCause({ ...base, reported: true, lastReportAtMs: 0, nowMs: 5001 })).toBe('silentWorker');
+  it('gives a worker workerStartMs of silence until its first block (loading, set-up under load), startGraceMs once streaming', () => {
+    const starting = { ...base, state: 'starting', reported: false, streaming: false, lastReportAtMs: 0, workerStartMs: 60_000 };
+    expect(isOffline({ ...starting, nowMs: 28_000 })).toBe(false); // 28 s: what a start-up took at load 17–20
+    expect(offlineCause({ ...starting, nowMs: 60_001 })).toBe('silentWorker');
+    // it said 'learning', then opened its source for 5 s without a report
+    expect(isOffline({ ...starting, state: 'learning', reported: true, nowMs: 5100 })).toBe(false);
+    expect(offlineCause({ ...base, reported: true, streaming: true, lastReportAtMs: 0, nowMs: 5001 })).toBe('silentWorker');
   });
   it('does not count a busy worker (not waiting) as a silent source, but does count one that stops reporting', () => {
     expect(isOffline({ ...base, sourceWaitMs: 0, nowMs: 14_900 })).toBe(false);

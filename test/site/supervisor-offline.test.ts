@@ -17,6 +17,8 @@ afterAll(() => tmp.cleanup());
 /**
  * A stand-in sensor worker whose behaviour is its sensor name:
  * - slow-start: its first message comes 3 s after it starts (module loading on a loaded machine), then as 'steady';
+ * - busy-open: says 'learning', then its thread is busy for 3.5 s before its first block (opening a simulated source),
+ *   then as 'steady';
  * - steady: state armed, a block and a report every 50 ms, each saying it has waited `WAIT_MS` for its source;
  * - worker-stall: steady, but at 0.6 s its thread is busy for 1.6 s (generating a block), right after a report that
  *   said it was waiting 300 ms; its wait after the stall is counted without it (the real worker's StallClock);
@@ -65,7 +67,11 @@ function steady() {
     if (m.type === 'stop') { clearInterval(timer); parentPort.postMessage({ type: 'state', state: 'stopped' }); }
   });
 }
-if (mode === 'slow-start') setTimeout(steady, 3000); else steady();
+if (mode === 'slow-start') setTimeout(steady, 3000);
+else if (mode === 'busy-open') {
+  parentPort.postMessage({ type: 'state', state: 'learning' });
+  setTimeout(() => { busy(3500); steady(); }, 50);
+} else steady();
 `;
 
 interface Run {
@@ -122,6 +128,11 @@ describe('SensorSupervisor offline judgement (offlineAfterMs 1000, startGraceMs 
     expect(r.offline.map((a) => a.message)).toEqual([]);
   });
 
+  it('a worker that said it is learning and then is busy 3.5 s before its first block (startGraceMs 2.5 s) is not offline', async () => {
+    const r = await runStandIn('busy-open', 4500);
+    expect(r.offline.map((a) => a.message)).toEqual([]);
+  });
+
   it("the worker's own 1.6 s stall right after reporting a 300 ms wait raises nothing", async () => {
     const r = await runStandIn('worker-stall', 3000);
     expect(r.probeMs).not.toBeNull();
@@ -158,7 +169,7 @@ describe('SensorSupervisor offline judgement (offlineAfterMs 1000, startGraceMs 
     const ms = latencyMs(r);
     console.log(`hung worker → sensor-offline in ${ms} ms (startGraceMs 2500): ${r.offline[0]!.message}`);
     expect(r.offline[0]!.messageCode?.id).toBe('offline.silentWorker');
-    expect(ms).toBeGreaterThan(2450);
+    expect(ms).toBeGreaterThan(2400); // startGraceMs after its last report, ≤ 50 ms before the probe
     expect(ms).toBeLessThan(2850);
   });
 });
