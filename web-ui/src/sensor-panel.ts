@@ -63,7 +63,8 @@ export const BEHIND_SHOWN_MS = 1000;
 /**
  * Why an online sensor's rate is amber (achieved below 98 % of configured) or its alerts come late, in plain words, or
  * null while it keeps up: alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) or samples dropped → this computer is
- * overloaded; a low rate with neither → the receiver or its link delivers too few samples.
+ * overloaded ("catching up" when the rate is back but the alerts of the last 30 s came late); a low rate with neither →
+ * the receiver or its link delivers too few samples.
  */
 export function behindText(h: SensorHealth): string | null {
   if (!h.online) return null;
@@ -71,7 +72,7 @@ export function behindText(h: SensorHealth): string | null {
   const lateMs = h.behindMs ?? 0;
   if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
   const p = { achieved: (h.achievedRateSps / 1e6).toFixed(2), configured: (h.configuredRateSps / 1e6).toFixed(2) };
-  if (lateMs >= BEHIND_SHOWN_MS) return t('sensor.behindLate', { ...p, delay: formatDelay(lateMs) });
+  if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
   return h.droppedBlocks > 0 ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
 }
 

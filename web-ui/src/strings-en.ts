@@ -34,6 +34,7 @@ export const EN = {
   'sensor.never': 'never',
   'sensor.ago': '{t} ago',
   'sensor.behindLate': 'Falling behind: {achieved} of {configured} MS/s, alerts up to {delay} late — this computer is overloaded; close other programs or lower the sample rate',
+  'sensor.catchingUp': 'Catching up: {achieved} of {configured} MS/s, alerts up to {delay} late in the last 30 s — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.behindDropping': 'Falling behind: {achieved} of {configured} MS/s, samples dropped — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.slowSource': 'Receiving {achieved} of {configured} MS/s: the receiver or its network link delivers fewer samples than configured',
   'state.starting': 'starting',
