@@ -12,6 +12,23 @@ import { register as registerHub } from './hub.js';
 import { register as registerReport } from './report.js';
 import { register as registerNotify } from './notify.js';
 
+/**
+ * The root program's usage error as one line. An unknown command names the closest ones (the commands it begins,
+ * else commander's suggestion: edit distance ≤ 3) as commands to type — `error: unknown command 'replayy': did you mean 'quietband replay'?` — or,
+ * with none close, lists the commands; any other root error (an unknown global option) gets the hint where the
+ * options are on the same line. `text` is commander's error output (message, then "(Did you mean …?)" on its own line).
+ */
+export function rootUsageError(text: string, commands: readonly string[]): string {
+  const m = /^error: unknown command '([^']*)'(?:\n\(Did you mean (?:one of )?(.+)\?\))?\n?$/.exec(text);
+  if (m === null) return `${text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').trimEnd()} (quietband --help lists the commands and options)\n`;
+  const typed = m[1]!;
+  const starting = typed.length > 0 ? commands.filter((c) => c.startsWith(typed)) : [];
+  const closest = starting.length > 0 ? starting : m[2]?.split(', ');
+  if (closest === undefined) return `error: unknown command '${typed}' (commands: ${commands.join(', ')})\n`;
+  const close = closest.map((c) => `'quietband ${c}'`);
+  return `error: unknown command '${typed}': did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(', ')} or ${close.at(-1)}`}?\n`;
+}
+
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command();
@@ -22,7 +39,7 @@ export function buildProgram(): Command {
     .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
     .configureHelp({ showGlobalOptions: true })
     // a usage error is the message, commander's "did you mean" and one line on where the options are, not the whole help
-    .showHelpAfterError('(quietband <command> --help lists the options)')
+    // (the commands' hint lines are set below, the root's errors are one line: rootUsageError)
     .showSuggestionAfterError(true)
     // usage errors (unknown option, missing argument) throw instead of exiting, so main() can exit with status 2;
     // set before the commands are added, which inherit it
@@ -39,6 +56,9 @@ export function buildProgram(): Command {
   registerReport(program);
   registerNotify(program);
   for (const c of program.commands) c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+  // the root's own usage errors (an unknown command above all) as one line; the commands keep theirs (set above)
+  const names = program.commands.map((c) => c.name());
+  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(rootUsageError(text, names)) });
   // worker threads inherit the environment: they format their lines the same way (src/log.ts)
   program.hook('preAction', (root) => {
     const f = root.opts<{ logFormat?: string }>().logFormat;

@@ -1,5 +1,7 @@
 // The end of `quietband replay` for a person at a terminal: a few lines in words. Piped output gets none of it.
+import type { TextLang } from '../text-template.js';
 import type { ReplaySummary } from './replay.js';
+import { padColumns, replayWords } from './replay-words.js';
 
 /** A writable stream as far as the summary needs it (process.stdout / process.stderr, or a test's). */
 export interface SummaryStream {
@@ -46,28 +48,27 @@ function rateText(sps: number): string {
  * A clipped recording reads `overload     CLIPPED: 15.0 % of raw values at the ADC rails, 9.00 s of 60.00 s clipping;
  * the detections are unreliable (intermodulation, missed weak signals): record again with less gain`. The
  * `calibration` line only when the baseline listed emitters, `non-finite` only when samples were dropped.
+ * `lang` 'zh-CN' (`--lang zh-CN`): the same lines in Simplified Chinese (src/cli/replay-words.ts).
  */
-export function replaySummaryText(s: ReplaySummary): string {
+export function replaySummaryText(s: ReplaySummary, lang: TextLang = 'en'): string {
+  const w = replayWords(lang);
   const rows: [string, string][] = [];
-  const centre = s.centerHz === null ? 'centre unknown (frequencies are offsets)' : `centre ${(s.centerHz / 1e6).toFixed(3)} MHz`;
-  rows.push(['recording', `${s.durationS.toFixed(2)} s at ${rateText(s.rateSps)}, ${centre}`]);
-  rows.push(['detections', String(s.detections)]);
-  rows.push(['overload', s.floatSamples
-    ? 'not measured: float samples (cf32) have no ADC rails'
+  const centre = s.centerHz === null ? w.centreUnknown : w.centre((s.centerHz / 1e6).toFixed(3));
+  rows.push([w.label.recording, w.recording(s.durationS.toFixed(2), rateText(s.rateSps), centre)]);
+  rows.push([w.label.detections, String(s.detections)]);
+  rows.push([w.label.overload, s.floatSamples
+    ? w.overloadFloat
     : s.overloaded
-      ? `CLIPPED: ${pct(s.clipFraction)} of raw values at the ADC rails, ${s.overloadS.toFixed(2)} s of ${s.durationS.toFixed(2)} s clipping; ` +
-        'the detections are unreliable (intermodulation, missed weak signals): record again with less gain'
-      : `none (at most ${pct(s.maxBlockClipFraction)} of raw values at the rails in one block, below the ${limitPct(s.overloadClipFraction)} limit)`]);
+      ? w.overloadClipped(pct(s.clipFraction), s.overloadS.toFixed(2), s.durationS.toFixed(2))
+      : w.overloadNone(pct(s.maxBlockClipFraction), limitPct(s.overloadClipFraction))]);
   const e = s.calibrationEmitters;
   if (e.length > 0) {
     const silent = e.filter((x) => x.appearances === 0).map((x) => `${(x.centerHz / 1e6).toFixed(4)} MHz`);
-    rows.push(['calibration', `${e.length - silent.length} of ${e.length} emitter${e.length === 1 ? '' : 's'} heard` +
-      (silent.length > 0 ? `; never heard after calibration: ${silent.join(', ')} (deaf receiver, or it stopped)` : '')]);
+    rows.push([w.label.calibration, w.calibration(e.length - silent.length, e.length) + (silent.length > 0 ? w.neverHeard(silent.join(', ')) : '')]);
   }
-  if (s.nonFiniteSamples > 0) rows.push(['non-finite', `${s.nonFiniteSamples} samples (NaN, ±Inf) dropped with their frames`]);
-  rows.push(['speed', s.detectWallS === s.wallS
-    ? `${factorText(s.realtimeFactor)} × real time (${s.wallS.toFixed(2)} s, the detect pass)`
-    : `detect pass ${factorText(s.detectRealtimeFactor)} × real time (${s.detectWallS.toFixed(2)} s); ` +
-      `whole replay ${factorText(s.realtimeFactor)} × (${s.wallS.toFixed(2)} s: start-up, baseline pass and detect pass)`]);
-  return `\nreplay of ${s.file}\n${rows.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`;
+  if (s.nonFiniteSamples > 0) rows.push([w.label.nonFinite, w.nonFinite(s.nonFiniteSamples)]);
+  rows.push([w.label.speed, s.detectWallS === s.wallS
+    ? w.speedOne(factorText(s.realtimeFactor), s.wallS.toFixed(2))
+    : w.speedTwo(factorText(s.detectRealtimeFactor), s.detectWallS.toFixed(2), factorText(s.realtimeFactor), s.wallS.toFixed(2))]);
+  return `\n${w.title(s.file)}\n${rows.map(([k, v]) => `  ${padColumns(k, 12, true)} ${v}`).join('\n')}\n`;
 }

@@ -3,6 +3,8 @@
 import { QuietBandError } from '../errors.js';
 import { delayText } from '../text-template.js';
 import { LOW_CONFIDENCE } from '../ident/reasons.js';
+import type { TextLang } from '../text-template.js';
+import { columns, padColumns, replayWords, type ReplayWords } from './replay-words.js';
 
 /** How `replay` writes its detections on stdout: JSON lines (machines, pipes) or a table (a person at a terminal). */
 export type ReplayOutput = 'json' | 'table';
@@ -39,42 +41,45 @@ interface DetectionRecord {
 /**
  * A detection's duration in words: tenths of a millisecond below 10 ms ("0.6 ms", "4.3 ms": a click is not "1 ms"),
  * then the delay wording of the rest of QuietBand (text-template.ts delayText): whole ms below 1 s ("299 ms"), else
- * seconds to 0.1 s ("1.6 s", "16 s").
+ * seconds to 0.1 s ("1.6 s", "16 s"); in `lang` ("299 毫秒", "1.6 秒").
  */
-export function detectionDurationText(ms: number): string {
-  return ms < 9.95 ? `${ms.toFixed(1)} ms` : delayText('en', ms);
+export function detectionDurationText(ms: number, lang: TextLang = 'en'): string {
+  return ms < 9.95 ? `${ms.toFixed(1)} ${replayWords(lang).ms}` : delayText(lang, ms);
 }
 
 /**
  * The class column: `ook 87 %`; a confidence below LOW_CONFIDENCE (0.5) is a guess, shown with `?` (`fsk? 41 %`) as the web UI's badge
  * does; `—` when the line has no identification (`--no-identify`, scans).
  */
-export function classText(signal: DetectionRecord['signal']): string {
+export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'en'): string {
   if (signal === undefined || typeof signal.class !== 'string') return '—';
-  if (signal.class === 'unknown') return 'unknown';
+  if (signal.class === 'unknown') return replayWords(lang).unknownClass;
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
   if (!Number.isFinite(c)) return signal.class;
   return `${signal.class}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
 }
 
 /** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
-function notesText(d: DetectionRecord): string {
+function notesText(d: DetectionRecord, w: ReplayWords): string {
   const notes: string[] = [];
   if (d.bandLabel !== undefined) notes.push(d.bandLabel);
-  if (d.signal?.unexpected === true) notes.push('unexpected class here');
-  if (d.overload) notes.push('CLIPPED');
+  if (d.signal?.unexpected === true) notes.push(w.unexpected);
+  if (d.overload) notes.push(w.clipped);
   return notes.join(', ');
 }
 
 /** The table's last line: what the `pk` column counts, so "6 bursts, 1 row" does not read as 5 missed bursts. */
-export const PACKETS_FOOTER = 'pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row';
+export const PACKETS_FOOTER = replayWords('en').packetsFooter;
 
 /**
- * Collects `replay`'s stdout lines and words the detections as a table with {@link text}. Lines of other types
- * (`calibration-emitter`, `emitter-heard`) are skipped: `replay` words those on stderr already.
+ * Collects `replay`'s stdout lines and words the detections as a table with {@link text}, in `lang` (`--lang`; the
+ * class names, band labels and numbers are the same in every language). Lines of other types (`calibration-emitter`,
+ * `emitter-heard`) are skipped: `replay` words those on stderr already.
  */
 export class ReplayTable {
   private readonly rows: DetectionRecord[] = [];
+
+  constructor(private readonly lang: TextLang = 'en') {}
 
   /** Takes one stdout line of `replay` (a JSON object). @throws SyntaxError if it is not JSON. */
   add(line: string): void {
@@ -102,9 +107,11 @@ export class ReplayTable {
    * offsets from the tuning centre (`offset kHz`). No detections: the single line `no detections`.
    */
   text(): string {
-    if (this.rows.length === 0) return 'no detections\n';
+    const w = replayWords(this.lang);
+    if (this.rows.length === 0) return `${w.noDetections}\n`;
     const offset = this.rows.some((d) => d.frequencyReference === 'offset');
-    const head = ['#', 'start s', offset ? 'offset kHz' : 'centre MHz', 'bw kHz', 'duration', 'pk', 'excess dB', 'class', 'notes'];
+    const h = w.head;
+    const head = ['#', h.start, offset ? h.offset : h.centre, h.bandwidth, h.duration, h.packets, h.excess, h.class, h.notes];
     const left = [false, false, false, false, false, false, false, true, true];
     const rows = [...this.rows].sort((a, b) => a.startS - b.startS || a.id - b.id);
     const cells = rows.map((d) => [
@@ -112,21 +119,21 @@ export class ReplayTable {
       d.startS.toFixed(3),
       offset ? `${d.centerHz >= 0 ? '+' : '−'}${(Math.abs(d.centerHz) / 1e3).toFixed(1)}` : (d.centerHz / 1e6).toFixed(4),
       (d.bandwidthHz / 1e3).toFixed(2),
-      detectionDurationText(d.durationMs),
+      detectionDurationText(d.durationMs, this.lang),
       typeof d.packets === 'number' ? String(d.packets) : '–',
       d.peakExcessDb.toFixed(1),
-      classText(d.signal),
-      notesText(d),
+      classText(d.signal, this.lang),
+      notesText(d, w),
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-    const line = (c: string[]): string => c.map((x, i) => (left[i] ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
+    const widths = head.map((x, i) => Math.max(columns(x), ...cells.map((c) => columns(c[i]!))));
+    const line = (c: string[]): string => c.map((x, i) => padColumns(x, widths[i]!, left[i]!)).join('  ').trimEnd();
     const byClass = new Map<string, number>();
     for (const d of this.rows) {
-      const k = typeof d.signal?.class === 'string' ? d.signal.class : 'unidentified';
+      const k = typeof d.signal?.class === 'string' ? (d.signal.class === 'unknown' ? w.unknownClass : d.signal.class) : w.unidentified;
       byClass.set(k, (byClass.get(k) ?? 0) + 1);
     }
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
     const n = this.rows.length;
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${n} detection${n === 1 ? '' : 's'}: ${classes}\n${PACKETS_FOOTER}\n`;
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}\n${w.packetsFooter}\n`;
   }
 }

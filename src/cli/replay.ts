@@ -25,6 +25,7 @@ import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
 import { ReplayTable, replayOutput } from './replay-table.js';
+import { langFlag } from './replay-words.js';
 import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
@@ -51,6 +52,8 @@ export interface ReplayFlags extends PipelineFlags {
   table?: boolean;
   /** Threads (`--threads`): 1 runs everything on the main thread; ≥ 2 puts the slow path on a worker. */
   threads?: string;
+  /** `--lang`: language of the table and the summary in words, 'en' (default) or 'zh-CN' (JSON lines are the same). */
+  lang?: string;
 }
 
 /** What a replay did (also logged as the summary). */
@@ -442,13 +445,15 @@ export function register(program: Command): void {
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
     .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
+    .option('--lang <lang>', 'language of the table and the summary in words: en or zh-CN (Simplified Chinese); JSON lines are the same in both', 'en')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const log = createLogger(checkLogLevel(flags.logLevel));
       // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
       if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
       // a person at a terminal reads a table, written after the progress bar is gone; a pipe gets the JSON lines as they come
-      const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable() : undefined;
+      const lang = langFlag(flags.lang);
+      const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable(lang) : undefined;
       const lines: string[] = [];
       const flush = () => {
         if (lines.length) process.stdout.write(lines.join('\n') + '\n');
@@ -462,6 +467,6 @@ export function register(program: Command): void {
       flush();
       if (table) process.stdout.write(table.text());
       // a person at a terminal gets the summary in words; piped output stays machine lines only
-      if (flags.summary !== false) summaryStream(process.stdout, process.stderr)?.write(replaySummaryText(summary));
+      if (flags.summary !== false) summaryStream(process.stdout, process.stderr)?.write(replaySummaryText(summary, lang));
     });
 }

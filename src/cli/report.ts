@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
 import { siteReportInput } from '../report/report-source.js';
+import { langFlag } from './replay-words.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
@@ -19,11 +20,9 @@ export interface ReportFlags {
   lang?: string;
 }
 
-/** `--lang` value → report language. @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */
+/** `--lang` value → report language ({@link langFlag}). @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */
 export function reportLangFlag(v: string | undefined): ReportLang {
-  if (v === undefined || v.toLowerCase() === 'en') return 'en';
-  if (v.toLowerCase() === 'zh' || v.toLowerCase() === 'zh-cn') return 'zh-CN';
-  throw new QuietBandError(`--lang: expected en or zh-CN, got "${v}"`, 'CONFIG');
+  return langFlag(v);
 }
 
 /**

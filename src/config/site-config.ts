@@ -56,7 +56,7 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   settleS: 0.25,
   /** A sensor that delivers no block for this long (ms) is offline (`sensor-offline` alert). */
   offlineAfterMs: 1000,
-  /** A sensor that never delivered since its (re)start is offline after this long (ms). */
+  /** A sensor whose source never delivered since its (re)open is offline after this long (ms); so is a running worker that stops reporting (docs/sensor-offline.md). */
   startGraceMs: 5000,
   overload: Object.freeze({
     /** Share of raw values at the ADC rails above which a block is clipping; default the detector's overloadClipFraction. */

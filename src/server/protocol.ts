@@ -32,6 +32,12 @@ export interface SensorHealth {
   overload: boolean;
   /** Age of the last processed frame (ms); null before the first one. */
   lastFrameAgeMs: number | null;
+  /**
+   * How far (ms) this sensor's pipeline trailed real time at most over about the last 30 s: its detections and alerts
+   * came this much late (a worker that cannot keep up with its sample rate on a loaded computer). Absent for scanning
+   * sensors and before the first report.
+   */
+  behindMs?: number;
   message?: string;
   /**
    * `message` as codes (rendered one after the other, space-separated, in the page's language); present only when

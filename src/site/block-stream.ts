@@ -1,6 +1,7 @@
 // One live source read in consecutive passes (warm-up, then detection) without reopening it: sequential views over one iterator.
 import { setImmediate as turn } from 'node:timers/promises';
 import type { IqBlock, IqSource } from '../types.js';
+import { threadStallClock } from './stall-clock.js';
 
 /** Longest run (ms) of blocks consumed without letting timers and messages run (see SharedBlockStream). */
 export const MAX_BUSY_MS = 50;
@@ -46,8 +47,8 @@ export class SharedBlockStream {
   ) {}
 
   /**
-   * Wall time (ms, Date.now) since which a view has been waiting for the source's next block; null while the consumer
-   * is busy with a block (a busy consumer is not a silent source).
+   * This thread's responsive time ({@link threadStallClock}, ms) since which a view has been waiting for the source's
+   * next block; null while the consumer is busy with a block (a busy consumer is not a silent source).
    */
   get waitingSinceMs(): number | null {
     return this.waitStart;
@@ -96,7 +97,7 @@ export class SharedBlockStream {
             this.lastTurnMs = performance.now();
             if (this.done) return;
           }
-          this.waitStart = Date.now();
+          this.waitStart = threadStallClock().now();
           let r: IteratorResult<IqBlock>;
           try {
             r = await this.iterator.next();

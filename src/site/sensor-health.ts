@@ -179,37 +179,82 @@ export class OverloadTracker {
   }
 }
 
-/** Inputs of {@link isOffline}. */
+/** Period (ms) of a sensor worker's health reports (from a timer, and from the block path when one is due). */
+export const HEALTH_REPORT_MS = 250;
+
+/**
+ * Longest time (ms) since a worker's last report over which the main thread assumes the worker is still waiting for its
+ * source (two report periods). A worker that waits is idle and reports every {@link HEALTH_REPORT_MS}; one that has not
+ * reported for longer is busy or stalled, not waiting, and is judged by its own silence (startGraceMs) instead.
+ */
+export const WAIT_EXTRAPOLATION_MS = 2 * HEALTH_REPORT_MS;
+
+/**
+ * Limit (ms) of a worker's silence before its run's first block: module loading, set-up, opening the source (a simulated
+ * source computes its scenario). On 2 cores the first message came 5–7 s after the spawn at load 14, 28 s at load 17–20,
+ * with a further 5 s without a report before the first block.
+ */
+export const WORKER_START_MS = 60_000;
+
+/** Inputs of {@link isOffline}. Times are the main thread's responsive time ({@link StallClock}), not wall time. */
 export interface OfflineInputs {
   /** Worker state: 'offline'/'stopped' (source ended or failed, worker gone) are offline at once; 'error' never. */
   state: string;
-  /** The worker's last report: how long (ms) it had been waiting for its source (0 = busy with a block, not waiting). */
+  /**
+   * The worker's last report: how long (ms) it had been waiting for its source (0 = busy with a block, not waiting),
+   * counted in the worker's own responsive time (its own stalls left out).
+   */
   sourceWaitMs: number;
   /** The worker's last report: the current source run has delivered a block. */
   streaming: boolean;
-  /** Main-thread wall time (ms) the last report arrived, or the worker's spawn time before the first. */
+  /** Responsive time (ms) the last report arrived, or the worker's spawn before the first. */
   lastReportAtMs: number;
+  /** The worker has reported since it was spawned. */
+  reported: boolean;
+  /** Responsive time (ms) now. */
   nowMs: number;
   /** Silence (ms) of a streaming source that makes it offline. */
   offlineAfterMs: number;
-  /** Silence (ms) allowed before a run's first block (open, connect, settle), and for a worker that does not report at all. */
+  /** Silence (ms) allowed before a run's first block (open, connect, settle), and for a running worker that does not report at all. */
   startGraceMs: number;
+  /** Limit (ms) of a worker's silence until its run's first block (default {@link WORKER_START_MS}). */
+  workerStartMs: number;
+}
+
+/** Why {@link offlineCause} judges a sensor offline. */
+export type OfflineCause = 'worker' | 'silentWorker' | 'noDataAfterOpen' | 'noData';
+
+/**
+ * How long (ms) the sensor's source has been silent: the wait the worker reported plus the time since that report, the
+ * latter at most {@link WAIT_EXTRAPOLATION_MS}; 0 when the worker was busy with a block at its last report.
+ */
+export function sourceSilenceMs(i: Pick<OfflineInputs, 'sourceWaitMs' | 'lastReportAtMs' | 'nowMs'>): number {
+  if (i.sourceWaitMs <= 0) return 0;
+  return i.sourceWaitMs + Math.min(Math.max(0, i.nowMs - i.lastReportAtMs), WAIT_EXTRAPOLATION_MS);
 }
 
 /**
- * Whether a sensor counts as offline (docs/field-notes.md §8: "sensor offline" is itself an alert):
- * - its worker says so (source ended or failed: state 'offline'; worker gone: 'stopped') — at once;
- * - its worker has been waiting for the source's next block for more than `offlineAfterMs` (`startGraceMs` before the
- *   run's first block): the wait reported, plus the time since that report, so the judgement does not wait for the next
- *   report. Only waiting counts: a worker busy with set-up work (baseline statistics) is not a silent source;
- * - its worker sent no report for `startGraceMs` (hung, or blocked far longer than any set-up step).
- * A refused sensor ('error': bad baseline) is not offline; its status says why.
+ * Why a sensor counts as offline (docs/field-notes.md §8: "sensor offline" is itself an alert), or null when it does not
+ * (docs/sensor-offline.md):
+ * - 'worker': its worker says so (source ended or failed: state 'offline'; worker gone: 'stopped') — at once;
+ * - 'silentWorker': its worker, streaming, sent no report for `startGraceMs` (hung, or blocked far longer than any
+ *   block takes); before its run's first block (spawn, set-up, opening the source: seconds of synchronous work on a
+ *   loaded machine) the limit is `workerStartMs`;
+ * - 'noDataAfterOpen' / 'noData': its worker has been waiting for the source's next block for more than `startGraceMs`
+ *   before the run's first block, `offlineAfterMs` after it ({@link sourceSilenceMs}). Only waiting counts: a worker
+ *   busy with a block or set-up work is not a silent source.
+ * A refused sensor ('error': bad baseline) is not offline; its status says why. All times are responsive time: the
+ * main thread's own stalls do not count, and the worker's wait leaves out the worker's own stalls.
  */
+export function offlineCause(i: OfflineInputs): OfflineCause | null {
+  if (i.state === 'offline' || i.state === 'stopped') return 'worker';
+  if (i.state === 'error') return null;
+  if (i.nowMs - i.lastReportAtMs > (i.reported && i.streaming ? i.startGraceMs : i.workerStartMs)) return 'silentWorker';
+  if (sourceSilenceMs(i) > (i.streaming ? i.offlineAfterMs : i.startGraceMs)) return i.streaming ? 'noData' : 'noDataAfterOpen';
+  return null;
+}
+
+/** Whether a sensor counts as offline: {@link offlineCause} is not null. */
 export function isOffline(i: OfflineInputs): boolean {
-  if (i.state === 'offline' || i.state === 'stopped') return true;
-  if (i.state === 'error') return false;
-  const sinceReport = i.nowMs - i.lastReportAtMs;
-  if (sinceReport > i.startGraceMs) return true;
-  const waited = i.sourceWaitMs > 0 ? i.sourceWaitMs + sinceReport : 0;
-  return waited > (i.streaming ? i.offlineAfterMs : i.startGraceMs);
+  return offlineCause(i) !== null;
 }

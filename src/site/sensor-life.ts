@@ -9,6 +9,7 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqSource, IqSourceInfo } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { liveIdentSink } from './live-ident.js';
+import { threadStallClock } from './stall-clock.js';
 import { asError, FATAL_CODES, HEALTH_REPORT_MS, SensorRuntime, type EvidenceSink, type SensorRunnerHost } from './sensor-runtime.js';
 import type { MainToWorker } from './worker-protocol.js';
 
@@ -134,7 +135,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
       let [reason, reasonCode]: [string, string | undefined] = ['no source', 'IO'];
       let delivered = false;
       let source: S | null = null;
-      rt.openingSinceMs = Date.now();
+      rt.openingSinceMs = threadStallClock().now();
       try {
         source = await life.open();
       } catch (err) {

@@ -12,7 +12,8 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqBlock } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { EmitterHearing } from './emitter-hearing.js';
-import { ProcessingMeter, RateMeter } from './sensor-health.js';
+import { HEALTH_REPORT_MS, ProcessingMeter, RateMeter } from './sensor-health.js';
+import { threadStallClock } from './stall-clock.js';
 import type { SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
 /** What a runner (runSensor, runScanSensor, the calibrate functions) needs from its host: the worker shell, or a test. */
@@ -27,8 +28,7 @@ export interface SensorRunnerHost {
   control?: EventEmitter;
 }
 
-/** Health report period (ms). */
-export const HEALTH_REPORT_MS = 250;
+export { HEALTH_REPORT_MS };
 
 /**
  * Error codes after which reopening cannot help: the sensor goes to 'error' and stays there. Not among them:
@@ -123,6 +123,10 @@ export class BlockCounters {
   samples = 0;
   gaps = 0;
   maxClip = 0;
+  /** Largest lateness (ms) of a block since it was last reset (see the health report's `behindMs`); fixed sensors only. */
+  maxBehindMs = 0;
+  /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
+  private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
   private firstOfRun = true;
   private lastTune = -1;
@@ -131,7 +135,7 @@ export class BlockCounters {
   /** Called after every block (health reports when due). */
   onAfterBlock: ((nowMs: number) => void) | null = null;
 
-  constructor(private readonly hopping: boolean) {}
+  constructor(readonly hopping: boolean) {}
 
   /** True once the current run delivered a block. */
   get streaming(): boolean {
@@ -140,15 +144,23 @@ export class BlockCounters {
 
   readonly onBlock = (b: IqBlock): void => {
     const now = Date.now();
+    // lateness on a monotonic clock: an NTP step of the wall clock does not make the sensor look late
+    const perfNow = performance.now();
+    const endMs = ((b.firstSample + b.count) / b.rateSps) * 1000;
     if (this.firstOfRun) {
       this.firstOfRun = false;
+      this.originPerfMs = perfNow - endMs;
       this.onFirst?.(b, now);
-    } else if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
+    } else {
+      if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
+      const behind = perfNow - this.originPerfMs - endMs;
+      if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
+    }
     this.lastTune = b.tuneId;
     this.lastBlockAtMs = now;
     this.samples += b.count;
     // the rate meter measures spans of time: a monotonic clock, which an NTP step of the wall clock does not move
-    this.meter.add(performance.now(), this.samples);
+    this.meter.add(perfNow, this.samples);
     if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
     this.onAfterBlock?.(now);
   };
@@ -179,7 +191,7 @@ export class SensorRuntime {
   private readonly host: SensorRunnerHost;
   readonly counters: BlockCounters;
   private lastHealthMs = 0;
-  /** Set while the source is being opened (a hanging open counts as silence). */
+  /** Set while the source is being opened (a hanging open counts as silence): this thread's responsive time ({@link threadStallClock}). */
   openingSinceMs: number | null = null;
   private csv: CsvTap | null = null;
   private pendingCal: CalibrationRequest | null = null;
@@ -218,9 +230,14 @@ export class SensorRuntime {
     else this.log.info({ state: s, message }, 'sensor state');
   }
 
-  /** Posts a health report now (every HEALTH_REPORT_MS from a timer, and from the block path when due). */
+  /**
+   * Posts a health report now (every HEALTH_REPORT_MS from a timer, and from the block path when due). `sourceWaitMs` is
+   * counted in this worker's responsive time ({@link threadStallClock}): the time the worker itself could not run
+   * (generating a simulated block, not scheduled on a loaded machine) is not a silence of its source.
+   */
   postHealth(): void {
     const now = Date.now();
+    const waitNow = threadStallClock().now(now);
     this.lastHealthMs = now;
     const counters = this.counters;
     const current = this.current;
@@ -239,9 +256,10 @@ export class SensorRuntime {
       achievedRateSps: counters.meter.rateSps(),
       droppedBlocks: dropped,
       clipFraction: counters.maxClip,
-      sourceWaitMs: this.openingSinceMs !== null ? now - this.openingSinceMs : current?.waitingSinceMs != null ? now - current.waitingSinceMs : 0,
+      sourceWaitMs: Math.round(this.openingSinceMs !== null ? waitNow - this.openingSinceMs : current?.waitingSinceMs != null ? waitNow - current.waitingSinceMs : 0),
       streaming: current !== null && counters.streaming,
     };
+    if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
@@ -251,6 +269,7 @@ export class SensorRuntime {
     if (p !== null) m.processing = p;
     this.post(m);
     counters.maxClip = 0;
+    counters.maxBehindMs = 0;
   }
 
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */

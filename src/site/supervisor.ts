@@ -12,7 +12,8 @@ import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { DetectionRelay } from './detection-relay.js';
-import { isOffline, OverloadTracker } from './sensor-health.js';
+import { offlineCause, OverloadTracker, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
+import { threadStallClock, type StallClock } from './stall-clock.js';
 import type { HeardInBaseline, SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
 
 /** Options of {@link SensorSupervisor}. */
@@ -42,6 +43,10 @@ export interface SupervisorOptions {
    * baseline heard there is raised already 'known' (docs/detector.md §6). Default: none known.
    */
   knownLabelAt?: (centerHz: number) => string | undefined;
+  /** The main thread's stall clock (offline silences in responsive time). Default {@link threadStallClock}. */
+  clock?: StallClock;
+  /** Limit (ms) of a worker's silence until its run's first block. Default {@link WORKER_START_MS}. */
+  workerStartMs?: number;
 }
 
 /** True when an entry of a baseline's `emitters` (a stored file may be hand-edited) has the numbers an alert needs. */
@@ -50,6 +55,9 @@ function isHeardEmitter(e: unknown): boolean {
   const o = e as Record<string, unknown>;
   return ['centerHz', 'lowHz', 'highHz', 'bandwidthHz', 'dutyCycle'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
 }
+
+/** Span (ms) over which the health's `behindMs` keeps its largest value. */
+const BEHIND_PEAK_MS = 30_000;
 
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
@@ -69,9 +77,11 @@ export function workerSite(site: SiteSettings): WorkerSiteSettings {
  *   the wall time of sample 0 of the stream that produced them. While the sensor is in overload every detection is
  *   flagged `overload: true` (stored, with severity 'low' from the daemon's severity rule). Tracks still open when a
  *   worker dies are closed with their last values.
- * - Offline ({@link isOffline}): worker state 'offline' (source ended/failed) or a dead worker → at once; the worker
+ * - Offline ({@link offlineCause}): worker state 'offline' (source ended/failed) or a dead worker → at once; the worker
  *   waiting for its source's next block for `offlineAfterMs` (a stalled source: rtl_tcp server gone, hung dongle;
- *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from the worker for `startGraceMs` → offline.
+ *   checked every `checkMs`) → within offlineAfterMs + checkMs; no report from a streaming worker for `startGraceMs`
+ *   (`workerStartMs` before its run's first block) → offline. Silences are measured in responsive time (`clock`): a stall of
+ *   the main thread itself (a busy laptop) does not make a worker look silent (docs/sensor-offline.md).
  *   `raiseSensorAlert('sensor-offline')` once; cleared by the first report of a block newer than the outage.
  * - Overload ({@link OverloadTracker} on the clip reports): one `overload` alert per episode, state 'overload'.
  * - Baselines: every emitter the baseline in use heard (warm-up, calibration window, stored file; per hop) is raised
@@ -96,12 +106,18 @@ export class SensorSupervisor {
   private offlineRepeats = 0;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
-  /** Main-thread arrival time of the worker's last health report (its spawn time before the first). */
-  private lastReportAtMs = Date.now();
+  private readonly clock: StallClock;
+  /** Main-thread responsive time ({@link clock}) of the worker's last report (its spawn time before the first). */
+  private lastReportAtMs: number;
+  /** The current worker has reported (any message) since its spawn. */
+  private reported = false;
   private sourceWaitMs = 0;
   private streaming = false;
   private configuredRateSps: number;
   private achievedRateSps = 0;
+  /** Largest `behindMs` reported since `behindPeakAtMs` (wall ms), kept for {@link BEHIND_PEAK_MS}; null before a report. */
+  private behindPeakMs: number | null = null;
+  private behindPeakAtMs = 0;
   private droppedBlocks = 0;
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
@@ -131,6 +147,8 @@ export class SensorSupervisor {
   constructor(o: SupervisorOptions) {
     this.o = o;
     this.name = o.sensor.name;
+    this.clock = o.clock ?? threadStallClock();
+    this.lastReportAtMs = this.clock.now();
     this.log = o.log.child({ component: 'supervisor', sensor: o.sensor.name });
     this.configuredRateSps = o.sensor.rateSps;
     this.centerHz = o.sensor.centerHz;
@@ -163,7 +181,9 @@ export class SensorSupervisor {
     this.baselineStatus = null;
     this.refused = undefined;
     this.startedAtMs = Date.now();
-    this.lastReportAtMs = this.startedAtMs;
+    this.lastReportAtMs = this.clock.now();
+    this.reported = false;
+    this.behindPeakMs = null;
     this.sourceWaitMs = 0;
     this.streaming = false;
     this.gotStopped = false;
@@ -224,6 +244,11 @@ export class SensorSupervisor {
 
   private onMessage(gen: number, m: WorkerToMain): void {
     if (gen !== this.gen) return;
+    if (!this.reported || m.type === 'health') {
+      // the first message of any kind ends the start-up; afterwards the health reports (every 250 ms) are the heartbeat
+      this.lastReportAtMs = this.clock.now();
+      this.reported = true;
+    }
     switch (m.type) {
       case 'state':
         this.workerState = m.state;
@@ -283,11 +308,11 @@ export class SensorSupervisor {
       }
       case 'health': {
         if (m.lastBlockAtMs !== null) this.lastBlockAtMs = m.lastBlockAtMs;
-        this.lastReportAtMs = Date.now();
         this.sourceWaitMs = m.sourceWaitMs;
         this.streaming = m.streaming;
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
+        this.noteBehind(m.behindMs);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
@@ -368,18 +393,27 @@ export class SensorSupervisor {
     return offlineSourceCode(this.name, this.o.sensor.sourceText, this.message ?? '', this.messageCode);
   }
 
-  /** Raises or clears the sensor-offline alert when the judgement changed. */
-  private evaluate(): void {
-    if (this.stopping) return;
-    const off = isOffline({
+  /** The inputs of the offline judgement now. */
+  private offlineInputs(): OfflineInputs {
+    return {
       state: this.workerState === 'error' ? 'error' : this.worker === null ? 'offline' : this.workerState,
       sourceWaitMs: this.sourceWaitMs,
       streaming: this.streaming,
       lastReportAtMs: this.lastReportAtMs,
-      nowMs: Date.now(),
+      reported: this.reported,
+      nowMs: this.clock.now(),
       offlineAfterMs: this.o.site.offlineAfterMs,
       startGraceMs: this.o.site.startGraceMs,
-    });
+      workerStartMs: this.o.workerStartMs ?? WORKER_START_MS,
+    };
+  }
+
+  /** Raises or clears the sensor-offline alert when the judgement changed. */
+  private evaluate(): void {
+    if (this.stopping) return;
+    const inputs = this.offlineInputs();
+    const cause = offlineCause(inputs);
+    const off = cause !== null;
     if (off === this.offline) return;
     const now = Date.now();
     // back online only on fresh data: a reopened source that has not delivered yet is still offline
@@ -388,16 +422,19 @@ export class SensorSupervisor {
     if (off) {
       this.offlineSinceMs = now;
       const base = { sensor: this.name, source: this.o.sensor.sourceText };
-      const [why, code]: [string, AlertMessageCode] = this.workerState === 'offline' || this.worker === null
+      const silentMs = Math.round(inputs.nowMs - this.lastReportAtMs);
+      const waitedMs = Math.round(sourceSilenceMs(inputs));
+      const noDataMs = this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs;
+      const [why, code]: [string, AlertMessageCode] = cause === 'worker'
         ? [this.message ?? 'the source stopped', this.sourceOfflineCode()]
-        : now - this.lastReportAtMs > this.o.site.startGraceMs
-          ? [`the sensor worker has not reported for ${delayText('en', now - this.lastReportAtMs)}`, { id: 'offline.silentWorker', params: { ...base, ms: now - this.lastReportAtMs } }]
-          : !this.streaming
-            ? [`no data ${delayText('en', Math.round(this.sourceWaitMs + now - this.lastReportAtMs))} after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: Math.round(this.sourceWaitMs + now - this.lastReportAtMs) } }]
-            : [`no data for ${delayText('en', this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs)}`, { id: 'offline.noData', params: { ...base, ms: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs } }];
+        : cause === 'silentWorker'
+          ? [`the sensor worker has not reported for ${delayText('en', silentMs)}`, { id: 'offline.silentWorker', params: { ...base, ms: silentMs } }]
+          : cause === 'noDataAfterOpen'
+            ? [`no data ${delayText('en', waitedMs)} after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: waitedMs } }]
+            : [`no data for ${delayText('en', noDataMs)}`, { id: 'offline.noData', params: { ...base, ms: noDataMs } }];
       // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
-      else this.log.warn({ why }, 'sensor offline: alert raised');
+      else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
       this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(why), code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {
@@ -405,6 +442,19 @@ export class SensorSupervisor {
       this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again', { id: 'online.again' }).catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
     }
     this.o.onChange();
+  }
+
+  /** Keeps the largest reported lateness of about the last {@link BEHIND_PEAK_MS} (undefined: a scanning sensor). */
+  private noteBehind(behindMs: number | undefined): void {
+    if (behindMs === undefined) {
+      this.behindPeakMs = null;
+      return;
+    }
+    const now = Date.now();
+    if (this.behindPeakMs === null || behindMs >= this.behindPeakMs || now - this.behindPeakAtMs > BEHIND_PEAK_MS) {
+      this.behindPeakMs = behindMs;
+      this.behindPeakAtMs = now;
+    }
   }
 
   /** Keeps the deaf note for the health (see {@link HearingWatch}); logs when the unheard emitters change. */
@@ -430,6 +480,7 @@ export class SensorSupervisor {
       overload: this.overload.overload,
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
+    if (this.behindPeakMs !== null) h.behindMs = this.behindPeakMs;
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;

@@ -102,6 +102,13 @@ export type WorkerToMain =
       sourceWaitMs: number;
       /** True once the current source run delivered a block (before that, opening/settling may take startGraceMs). */
       streaming: boolean;
+      /**
+       * How far (ms) the newest sample of a block trailed the wall clock when the block reached the pipeline, at most
+       * since the previous report: `now − (originMs + (firstSample + count) / rateSps)`, 0 on the run's first block (it
+       * defines originMs). It grows while the worker falls behind real time; detections and alerts come this much late.
+       * Absent for scanning sensors (each retune restarts the sample count).
+       */
+      behindMs?: number;
       /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
       nonFiniteSamples?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */

@@ -48,6 +48,23 @@ describe('replay summary text', () => {
     expect(text).not.toContain('calibration');
   });
 
+  it('zh-CN: the same lines in Simplified Chinese, labels padded to 12 terminal columns', () => {
+    expect(replaySummaryText(CLEAN, 'zh-CN')).toBe([
+      '',
+      '回放 hall.cu8',
+      '  录音         60.00 秒，采样率 250 kS/s，中心 433.920 MHz',
+      '  检测         5',
+      '  过载         无（单个数据块中最多 0.3 % 的原始值达到满幅，低于 5 % 的限值）',
+      '  校准         3 个发射源中听到 2 个；校准后从未听到：433.9904 MHz（接收机失聪，或发射源已停止）',
+      '  速度         检测过程为实时的 96.8 倍（0.62 秒）；整个回放 48.4 倍（1.24 秒：启动、基线过程和检测过程）',
+      '',
+    ].join('\n'));
+    const clipped = replaySummaryText({ ...CLEAN, clipFraction: 0.15, overloadS: 9, overloaded: true, nonFiniteSamples: 42, centerHz: null, calibrationEmitters: [] }, 'zh-CN');
+    expect(clipped).toContain('  过载         削波：15.0 % 的原始值达到 ADC 满幅，60.00 秒中有 9.00 秒削波；检测结果不可靠（互调、漏检弱信号）：请降低增益重新录制\n');
+    expect(clipped).toContain('  非有限值     丢弃 42 个采样（NaN、±Inf）及其所在的帧\n');
+    expect(clipped).toContain('中心频率未知（频率为偏移量）');
+  });
+
   it('goes to stdout on a terminal, else to stderr on a terminal, else nowhere', () => {
     const out = { isTTY: true, write: () => true };
     const err = { isTTY: true, write: () => true };
@@ -93,5 +110,18 @@ describe('replay on a terminal and piped (real capture)', () => {
       '  speed        detect pass [\\d.]+ × real time \\(\\d+\\.\\d\\d s\\); whole replay [\\d.]+ × \\(\\d+\\.\\d\\d s: start-up, baseline pass and detect pass\\)\\n$',
     ));
     expect(asJson).not.toContain('replay of'); // --no-summary
+  }, 60_000);
+
+  it('--lang zh-CN: the table and the summary in Chinese; the JSON lines unchanged; another language is refused', () => {
+    const args = ['replay', CAPTURE, '--log-level', 'warn', '--lang', 'zh-CN'];
+    const shown = onTerminal(args);
+    expect(shown).toMatch(/^#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注\n1    0\.109  434\.0252      0\.98  299 毫秒     \d     10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289  433\.9237      9\.28  196 毫秒     \d     43\.8  ook \d+ %  ISM 433 MHz\n2 个检测：ook 2\n脉冲：/m);
+    expect(shown).toContain(`回放 ${CAPTURE}\n  录音         0.52 秒，采样率 250 kS/s，中心 433.920 MHz\n  检测         2\n`);
+    const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    const en = spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--log-level', 'warn'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(piped.stdout).toBe(en.stdout);
+    const bad = spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--lang', 'fr'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('quietband: --lang: expected en or zh-CN, got "fr"\n');
   }, 60_000);
 });

@@ -32,6 +32,22 @@ describe('replay table', () => {
     ].join('\n'));
   });
 
+  it('zh-CN: Chinese headings, units and notes, columns aligned in terminal columns (a CJK character takes two)', () => {
+    const t = new ReplayTable('zh-CN');
+    t.add(line({}));
+    t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, packets: 12, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'unknown', confidence: 0.2, unexpected: true } }));
+    expect(t.text()).toBe([
+      '#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注',
+      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  ook 87 %  ISM 433 MHz',
+      '3   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知      SRD 868 MHz, 此频段不应有此类型, 削波',
+      '2 个检测：ook 1, 未知 1',
+      '脉冲：一个检测所含的突发数（数据包、键控）；时间和频率相近的重复发射合为一行',
+      '',
+    ].join('\n'));
+    expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');
+    expect(detectionDurationText(0.55, 'zh-CN')).toBe('0.6 毫秒');
+  });
+
   it('shows offsets in kHz when the centre is unknown, and says when nothing was detected', () => {
     const t = new ReplayTable();
     t.add(line({ centerHz: -403_400, frequencyReference: 'offset', bandLabel: undefined, signal: { class: 'unknown', confidence: 0 } }));

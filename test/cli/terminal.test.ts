@@ -86,6 +86,17 @@ describe('usage errors and advice', () => {
     expect(r.stderr.trim().split('\n')).toEqual(["error: unknown option '--http-prot'", '(Did you mean --http-port?)', '(quietband run --help lists the options)']);
   });
 
+  it('an unknown command is one line naming the closest commands, or listing them all when none is close', () => {
+    const typo = cli(['replayy']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("error: unknown command 'replayy': did you mean 'quietband replay'?\n");
+    expect(cli(['rep']).stderr).toBe("error: unknown command 'rep': did you mean 'quietband replay' or 'quietband report'?\n");
+    const far = cli(['frobnicate']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe("error: unknown command 'frobnicate' (commands: devices, sim, replay, calibrate, run, record, hub, report, notify)\n");
+    expect(cli(['--log-formt', 'json', 'sim']).stderr).toBe("error: unknown option '--log-formt' (did you mean --log-format?) (quietband --help lists the commands and options)\n");
+  });
+
   it('a port in use names --http-port', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));

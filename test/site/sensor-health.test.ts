@@ -1,6 +1,6 @@
 // Sensor health bookkeeping: achieved rate from block arrivals, overload hysteresis (one episode, not a flood), offline rule.
 import { describe, expect, it } from 'vitest';
-import { isOffline, OverloadTracker, RateMeter } from '../../src/site/sensor-health.js';
+import { isOffline, offlineCause, OverloadTracker, RateMeter, WAIT_EXTRAPOLATION_MS } from '../../src/site/sensor-health.js';
 
 describe('RateMeter', () => {
   it('measures samples per second over the window from block arrivals', () => {
@@ -99,12 +99,26 @@ describe('OverloadTracker', () => {
 });
 
 describe('isOffline', () => {
-  const base = { state: 'armed', sourceWaitMs: 0, streaming: true, lastReportAtMs: 10_000, nowMs: 10_100, offlineAfterMs: 1000, startGraceMs: 5000 };
+  const base = { state: 'armed', sourceWaitMs: 0, streaming: true, lastReportAtMs: 10_000, reported: true, nowMs: 10_100, offlineAfterMs: 1000, startGraceMs: 5000, workerStartMs: 30_000 };
   it('is offline once the worker has waited offlineAfterMs for its source, extrapolating since its last report', () => {
     expect(isOffline(base)).toBe(false);
     expect(isOffline({ ...base, sourceWaitMs: 900 })).toBe(false); // 900 + 100 = 1000: not yet
     expect(isOffline({ ...base, sourceWaitMs: 901 })).toBe(true);
-    expect(isOffline({ ...base, sourceWaitMs: 300, nowMs: 10_800 })).toBe(true); // waiting 300 ms at the report, 800 ms since
+    expect(offlineCause({ ...base, sourceWaitMs: 600, nowMs: 10_450 })).toBe('noData'); // waiting 600 ms at the report, 450 ms since
+  });
+  it('extrapolates a wait over two report periods at most: a worker that stops reporting is busy or stalled, not waiting', () => {
+    expect(WAIT_EXTRAPOLATION_MS).toBe(500);
+    // waiting 300 ms at its last report, then 1.3 s without a report (generating a block on a loaded machine)
+    expect(isOffline({ ...base, sourceWaitMs: 300, nowMs: 11_300 })).toBe(false); // 300 + min(1300, 500) = 800
+    expect(isOffline({ ...base, sourceWaitMs: 501, nowMs: 11_300 })).toBe(true); // 501 + 500
+  });
+  it('gives a worker workerStartMs of silence until its first block (loading, set-up under load), startGraceMs once streaming', () => {
+    const starting = { ...base, state: 'starting', reported: false, streaming: false, lastReportAtMs: 0, workerStartMs: 60_000 };
+    expect(isOffline({ ...starting, nowMs: 28_000 })).toBe(false); // 28 s: what a start-up took at load 17–20
+    expect(offlineCause({ ...starting, nowMs: 60_001 })).toBe('silentWorker');
+    // it said 'learning', then opened its source for 5 s without a report
+    expect(isOffline({ ...starting, state: 'learning', reported: true, nowMs: 5100 })).toBe(false);
+    expect(offlineCause({ ...base, reported: true, streaming: true, lastReportAtMs: 0, nowMs: 5001 })).toBe('silentWorker');
   });
   it('does not count a busy worker (not waiting) as a silent source, but does count one that stops reporting', () => {
     expect(isOffline({ ...base, sourceWaitMs: 0, nowMs: 14_900 })).toBe(false);

@@ -1,4 +1,4 @@
-// The sensor runtime's per-block counters: the achieved rate follows a monotonic clock, not the wall clock.
+// The sensor runtime's per-block counters: the achieved rate and the lateness follow a monotonic clock, not the wall clock.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BlockCounters } from '../../src/site/sensor-runtime.js';
 import type { IqBlock } from '../../src/types.js';
@@ -25,5 +25,33 @@ describe('BlockCounters', () => {
     }
     expect(Math.min(...readings)).toBeGreaterThan(0.995e6);
     expect(Math.max(...readings)).toBeLessThan(1.005e6);
+  });
+
+  it('measures how far a worker at 60 % of real time trails it: ≈ 6.7 s after 10 s of a 1 MS/s stream; 0 when on time', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const counters = new BlockCounters(false);
+    const blockSamples = 32_768;
+    const blockMs = (blockSamples / 1_000_000) * 1000;
+    const block = (i: number): IqBlock => ({ count: blockSamples, firstSample: i * blockSamples, rateSps: 1_000_000, discontinuity: false, tuneId: 0, clipFraction: 0 }) as unknown as IqBlock;
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(blockMs); // on time
+      counters.onBlock(block(i));
+    }
+    expect(counters.maxBehindMs).toBeLessThan(0.001);
+    vi.setSystemTime(Date.now() + 3_600_000); // an NTP step is not lateness
+    const n = Math.round(10_000 / blockMs);
+    for (let i = 10; i < 10 + n; i++) {
+      vi.advanceTimersByTime(blockMs / 0.6);
+      counters.onBlock(block(i));
+    }
+    // n blocks of 32.768 ms took n · 54.6 ms: behind by n · 21.8 ms
+    expect(counters.maxBehindMs).toBeCloseTo(n * blockMs * (1 / 0.6 - 1), -1); // ± 5 ms (fake timers step whole ms)
+    expect(counters.maxBehindMs).toBeGreaterThan(6600);
+    expect(counters.maxBehindMs).toBeLessThan(6700);
+    const scanning = new BlockCounters(true);
+    scanning.onBlock(block(0));
+    vi.advanceTimersByTime(5000);
+    scanning.onBlock(block(1));
+    expect(scanning.maxBehindMs).toBe(0); // a retuning sensor restarts its sample count: not measured
   });
 });

@@ -1,7 +1,7 @@
 // Web UI logic without a browser: alert folding/dedupe, spectrum-at-peak snapshots, display formatting, language choice.
 import { describe, expect, it } from 'vitest';
 import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
-import { alertDurationMs } from '../../web-ui/src/alert-list.js';
+import { alertDurationMs, durationIsLowerBound } from '../../web-ui/src/alert-list.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';
 import { describeHeard, formatBandwidth, formatDb, formatDelay, formatDuration, formatFeatureMs, formatMhz, formatTime } from '../../web-ui/src/format.js';
 import { langFor, setLang, t } from '../../web-ui/src/i18n.js';
@@ -153,13 +153,23 @@ describe('display formatting and language', () => {
     expect(langFor(undefined)).toBe('en');
   });
 
-  it('measures an alert from its start to its end, or to now while open', () => {
+  it('measures a transmission from its start to the end heard so far while open (a lower bound), to its end once closed', () => {
     const m = new AlertModel();
     m.apply(tx(1, 'a', 'open', 1e8, { startTime: '2026-05-14T01:31:00Z' }));
     const now = Date.parse('2026-05-14T01:32:05Z');
-    expect(alertDurationMs(m.get('a')!, now)).toBe(65_000);
-    m.apply(tx(2, 'a', 'close', 1e8, { endTime: '2026-05-14T01:31:20Z' }));
+    expect(alertDurationMs(m.get('a')!, now)).toBe(0); // nothing heard past its start yet: not the 65 s since
+    expect(durationIsLowerBound(m.get('a')!)).toBe(true);
+    m.apply(tx(2, 'a', 'update', 1e8, { endTime: '2026-05-14T01:31:12Z' }));
+    expect(alertDurationMs(m.get('a')!, now)).toBe(12_000);
+    m.apply(tx(3, 'a', 'close', 1e8, { endTime: '2026-05-14T01:31:20Z' }));
     expect(alertDurationMs(m.get('a')!, now)).toBe(20_000);
+    expect(durationIsLowerBound(m.get('a')!)).toBe(false);
+  });
+  it('measures an open sensor alert to now: the outage lasts while it is open', () => {
+    const m = new AlertModel();
+    m.apply(rec(1, 'o', 'open', { kind: 'sensor-offline', severity: 'high', time: '2026-05-14T01:31:00Z' }));
+    expect(alertDurationMs(m.get('o')!, Date.parse('2026-05-14T01:31:42Z'))).toBe(42_000);
+    expect(durationIsLowerBound(m.get('o')!)).toBe(false);
   });
   it('folds a present-during-calibration alert: band edges from its emitter, duty and period described in both languages', () => {
     const emitter = { centerHz: 433_980_100, lowHz: 433_979_500, highHz: 433_980_700, bandwidthHz: 1200, peakPowerDbfs: -37, peakExcessDb: 26.2, dutyCycle: 0.305, bursts: 6, periodS: 1, maxBurstS: 0.31, continuous: false };

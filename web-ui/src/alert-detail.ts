@@ -1,9 +1,9 @@
 // Alert detail dialog: every field, the ranked rooms and site plan of a grouped transmission, the record history, and the sensor's spectrum at the alert's peak.
-import { alertDurationMs } from './alert-list.js';
+import { alertDurationText } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipFigure } from './clip-figure.js';
-import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, messageDetailText, noteDetailElement } from './format.js';
+import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
@@ -122,6 +122,8 @@ export class AlertDetail {
   /** The key (legend) of the plot's three lines, hidden with the plot. */
   private readonly plotKey: HTMLElement;
   private readonly noSpectrum: HTMLElement;
+  /** "Spectrum at the alert's peak": shown with the plot, or with the note that a transmission has none. */
+  private readonly spectrumHeading: HTMLElement;
   private readonly history: HTMLElement;
   private readonly ackBtn: HTMLButtonElement;
   private readonly knownBtn: HTMLButtonElement;
@@ -167,6 +169,7 @@ export class AlertDetail {
     this.plotKey.append(spectrumKey());
     this.plotBox.before(this.plotKey);
     this.noSpectrum = q('.detail-no-spectrum');
+    this.spectrumHeading = q('.detail-spectrum-heading');
     this.history = q('.detail-history');
     this.picture = document.createElement('img');
     this.picture.dataset.testid = 'detail-clip-picture';
@@ -332,7 +335,7 @@ export class AlertDetail {
     if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
-    rows.push(['col.duration', formatDuration(alertDurationMs(v, nowMs))]);
+    rows.push(['col.duration', alertDurationText(v, nowMs)]);
     if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);
     if (v.session !== undefined) rows.push(['detail.session', v.session]);
     if (v.knownLabel !== undefined) rows.push(['detail.knownLabel', v.knownLabel]);
@@ -459,6 +462,8 @@ export class AlertDetail {
   private fillPlot(v: AlertView): void {
     const spec = v.peakSpectrum;
     this.noSpectrum.hidden = spec !== undefined || v.kind !== 'transmission';
+    // an alert without a spectrum of its own (sensor offline, overload) has no spectrum section at all
+    this.spectrumHeading.hidden = spec === undefined && this.noSpectrum.hidden;
     this.plotBox.hidden = spec === undefined;
     this.plotKey.hidden = spec === undefined;
     if (spec === undefined) return;

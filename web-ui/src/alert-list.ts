@@ -41,14 +41,39 @@ export const FLASH_MS = 60_000;
 /** Most rows kept in the DOM (the newest); older alerts stay in the model and are counted below the table. */
 export const MAX_ROWS = 200;
 
-/** Duration (ms) of an alert: to its end when closed, else to now (never negative). */
+/**
+ * Duration (ms) of an alert, never negative (NaN without a start):
+ * - closed: from its start to its end;
+ * - an open transmission: from its start to the end of what the sensor has heard so far (the `endTime` of its latest
+ *   update, sample time; 0 before the first): the on-air time known so far, a lower bound the final value never
+ *   contradicts. Counting to now instead would add the alert path's delay (the detector's hold, the identification, a
+ *   pipeline behind real time: 3–20 s measured on a loaded laptop), then drop to the real duration at the close;
+ * - any other open alert (sensor offline, overload): to now — the condition lasts as long as the alert is open.
+ */
 export function alertDurationMs(v: AlertView, nowMs: number): number {
   const start = Date.parse(v.startTime ?? v.firstTime);
   if (Number.isNaN(start)) return NaN;
   let end: number;
   if (v.closed) end = Date.parse(v.endTime ?? v.lastTime);
+  else if (durationIsLowerBound(v)) end = v.endTime === undefined ? start : Date.parse(v.endTime);
   else end = Math.max(nowMs, Date.parse(v.endTime ?? v.lastTime));
   return Math.max(0, end - start);
+}
+
+/** True when {@link alertDurationMs} is a lower bound: an open transmission (it is on air at least this long). */
+export function durationIsLowerBound(v: AlertView): boolean {
+  return !v.closed && v.kind === 'transmission';
+}
+
+/** A duration (ms) for display ({@link formatDuration}), "≥ …" when it is a lower bound. */
+export function durationText(ms: number, lowerBound: boolean): string {
+  const d = formatDuration(ms);
+  return lowerBound ? t('duration.atLeast', { d }) : d;
+}
+
+/** The duration of an alert for display: {@link alertDurationMs}, "≥ …" while it is a lower bound. */
+export function alertDurationText(v: AlertView, nowMs: number): string {
+  return durationText(alertDurationMs(v, nowMs), durationIsLowerBound(v));
 }
 
 /**
@@ -320,11 +345,11 @@ export class AlertList {
     for (const [key, r] of this.rows) {
       if (key.startsWith('g:')) {
         const members = this.groups.get(key.slice(2));
-        if (members !== undefined && members.some((m) => !m.closed)) r.duration.textContent = formatDuration(groupSpanMs(members, nowMs));
+        if (members !== undefined && members.some((m) => !m.closed)) r.duration.textContent = groupSpanText(members, nowMs);
         continue;
       }
       const v = this.model.get(key.slice(2));
-      if (v !== undefined && !v.closed) r.duration.textContent = formatDuration(alertDurationMs(v, nowMs));
+      if (v !== undefined && !v.closed) r.duration.textContent = alertDurationText(v, nowMs);
     }
     for (const [id, until] of this.flashUntil) {
       if (until > nowMs) continue;
@@ -374,7 +399,7 @@ export class AlertList {
     const startIso = v.startTime ?? v.firstTime;
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
-    r.duration.textContent = formatDuration(alertDurationMs(v, nowMs));
+    r.duration.textContent = alertDurationText(v, nowMs);
     const pending = this.pending.has(v.alertId);
     // One button per row: Acknowledge while new; then "mark as known" for transmissions and emitters heard during
     // calibration (both are in the detail, with Escalate for the latter).
@@ -431,7 +456,7 @@ export class AlertList {
     for (const m of members) first = Math.min(first, spanOf(m, nowMs)[0]);
     r.start.textContent = formatTime(first, this.timeZone);
     r.start.title = formatDateTime(first, this.timeZone);
-    r.duration.textContent = formatDuration(groupSpanMs(members, nowMs));
+    r.duration.textContent = groupSpanText(members, nowMs);
     const pending = fresh.some((m) => this.pending.has(m.alertId));
     r.ack.hidden = fresh.length === 0;
     r.ack.disabled = pending;
@@ -439,7 +464,12 @@ export class AlertList {
   }
 }
 
-/** From the group's first start to its last end (now while a member is open), ms. */
+/** The span of a group for display, "≥ …" while a member's duration is a lower bound. */
+function groupSpanText(members: readonly AlertView[], nowMs: number): string {
+  return durationText(groupSpanMs(members, nowMs), members.some(durationIsLowerBound));
+}
+
+/** From the group's first start to its last end ({@link alertDurationMs} of each member), ms. */
 function groupSpanMs(members: readonly AlertView[], nowMs: number): number {
   let first = Infinity;
   let last = -Infinity;

@@ -18,6 +18,8 @@ interface Entry {
   age: HTMLElement;
   /** Scanning sensors: revisit time per segment (hidden for single-band sensors). */
   revisit: HTMLElement;
+  /** Why the rate is amber (falling behind, dropping, slow source); hidden while the sensor keeps up. */
+  behind: HTMLElement;
   /** The daemon's English words behind a translated note (hidden when there are none); kept, so it stays open. */
   detail: HTMLDetailsElement;
 }
@@ -53,6 +55,25 @@ export function sensorSite(name: string, h: SensorHealth | null): string | undef
   if (h?.site !== undefined) return h.site;
   const i = name.indexOf('/');
   return i > 0 ? name.slice(0, i) : undefined;
+}
+
+/** Lateness (ms) of a sensor's alerts from which its card says it is falling behind. */
+export const BEHIND_SHOWN_MS = 1000;
+
+/**
+ * Why an online sensor's rate is amber (achieved below 98 % of configured) or its alerts come late, in plain words, or
+ * null while it keeps up: alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) or samples dropped → this computer is
+ * overloaded ("catching up" when the rate is back but the alerts of the last 30 s came late); a low rate with neither →
+ * the receiver or its link delivers too few samples.
+ */
+export function behindText(h: SensorHealth): string | null {
+  if (!h.online) return null;
+  const slow = h.configuredRateSps > 0 && h.achievedRateSps / h.configuredRateSps < 0.98;
+  const lateMs = h.behindMs ?? 0;
+  if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
+  const p = { achieved: (h.achievedRateSps / 1e6).toFixed(2), configured: (h.configuredRateSps / 1e6).toFixed(2) };
+  if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
+  return h.droppedBlocks > 0 ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
 }
 
 /** A `status` older than this (ms) while connected marks the sensor "no data" (the daemon itself may be stuck). */
@@ -180,10 +201,14 @@ export class SensorPanel {
     const age = cell('sensor.age');
     const revisit = cell('sensor.revisit');
     revisit.dataset.testid = 'sensor-revisit';
+    const behind = document.createElement('p');
+    behind.className = 'sensor-behind warn';
+    behind.dataset.testid = 'sensor-behind';
+    behind.hidden = true;
     const detail = noteDetailElement('');
     detail.hidden = true;
-    el.append(head, grid, detail);
-    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit, detail };
+    el.append(head, grid, behind, detail);
+    e = { name, health: null, receivedAt: 0, el, status, state, centre, rate, drops, overload, age, revisit, behind, detail };
     this.entries.set(name, e);
     this.root.append(el);
     this.applyFilter(e);
@@ -213,6 +238,9 @@ export class SensorPanel {
     const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
     e.rate.classList.toggle('warn', h.online && ratio < 0.98);
+    const why = behindText(h);
+    e.behind.hidden = why === null;
+    e.behind.textContent = why ?? '';
     e.drops.textContent = String(h.droppedBlocks);
     e.drops.classList.toggle('warn', h.droppedBlocks > 0);
     e.overload.textContent = h.overload ? `${t('yes')} (${(h.clipFraction * 100).toFixed(2)} %)` : `${t('no')} (${(h.clipFraction * 100).toFixed(2)} %)`;

@@ -1,0 +1,28 @@
+// The sensor card's "why amber" line (behindText) for each case, in English and Simplified Chinese.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SensorHealth } from '../../src/server/protocol.js';
+import { setLang } from '../../web-ui/src/i18n.js';
+import { behindText } from '../../web-ui/src/sensor-panel.js';
+
+const KEEPING_UP: SensorHealth = { sensor: 'hall-a', online: true, state: 'armed', centerHz: 433_920_000, configuredRateSps: 1_000_000, achievedRateSps: 999_000, droppedBlocks: 0, clipFraction: 0, overload: false, lastFrameAgeMs: 50, behindMs: 120 };
+
+afterEach(() => setLang('en', false));
+
+describe('behindText', () => {
+  it('nothing while the sensor keeps up or is offline; each reason in words otherwise', () => {
+    setLang('en', false);
+    expect(behindText(KEEPING_UP)).toBeNull();
+    expect(behindText({ ...KEEPING_UP, behindMs: 999 })).toBeNull(); // under 1 s late: not worth a line
+    expect(behindText({ ...KEEPING_UP, online: false, achievedRateSps: 0, behindMs: 9000 })).toBeNull();
+    expect(behindText({ ...KEEPING_UP, achievedRateSps: 600_000, behindMs: 12_400 })).toBe('Falling behind: 0.60 of 1.00 MS/s, alerts up to 12.4 s late — this computer is overloaded; close other programs or lower the sample rate');
+    // the rate is back (reading above real time while the queue drains), but the last 30 s of alerts came late
+    expect(behindText({ ...KEEPING_UP, achievedRateSps: 1_012_000, behindMs: 39_800 })).toBe('Catching up: 1.01 of 1.00 MS/s, alerts up to 39.8 s late in the last 30 s — this computer is overloaded; close other programs or lower the sample rate');
+    expect(behindText({ ...KEEPING_UP, achievedRateSps: 500_000, droppedBlocks: 4 })).toBe('Falling behind: 0.50 of 1.00 MS/s, samples dropped — this computer is overloaded; close other programs or lower the sample rate');
+    expect(behindText({ ...KEEPING_UP, achievedRateSps: 900_000 })).toBe('Receiving 0.90 of 1.00 MS/s: the receiver or its network link delivers fewer samples than configured');
+  });
+
+  it('zh-CN', () => {
+    setLang('zh-CN', false);
+    expect(behindText({ ...KEEPING_UP, achievedRateSps: 1_012_000, behindMs: 39_800 })).toBe('正在追赶：1.01 / 1.00 MS/s，最近 30 秒告警最多延迟 39.8 秒——本机负载过高，请关闭其他程序或降低采样率');
+  });
+});
