@@ -9,10 +9,6 @@ import { useControlRoom } from './control-room-site.js';
 // Chromium lets the AudioContext run without a click only with this policy: the page's "remembered" path is then
 // observable (a real browser resumes it at the first click or key press instead).
 const room = useControlRoom({ browserArgs: ['--autoplay-policy=no-user-gesture-required'] });
-// A second control room with the same alerts: its page is acknowledged and must then stay silent for a repeat period
-// while the first room's alerts stay unacknowledged and its page's repeat period is measured (one after the other on
-// one site, the two would take two repeat periods).
-const quiet = useControlRoom({ browserArgs: ['--autoplay-policy=no-user-gesture-required'] });
 
 type Stats = { alarms: number; soundWanted: boolean; soundRunning: boolean };
 const stats = (page: Page): Promise<Stats> => page.evaluate(() => window.quietband!.stats() as unknown as Stats);
@@ -72,7 +68,7 @@ function ringAfterNextRecord(page: Page): Promise<number | null> {
 
 describe('alarm', () => {
   it('is restored from localStorage, repeats until acknowledged, rings for each new alert, and sounds when the daemon is lost', async () => {
-    const soundOn = {
+    const { page, close } = await room.open({
       locale: 'en-US',
       viewport: { width: 1280, height: 800 },
       init: () => {
@@ -82,41 +78,31 @@ describe('alarm', () => {
           // about:blank
         }
       },
-    };
-    const [repeating, { page, close }] = await Promise.all([room.open(soundOn), quiet.open(soundOn)]);
+    });
     try {
-      for (const p of [repeating.page, page]) {
-        await p.waitForFunction(() => window.quietband!.stats().soundRunning, undefined, { timeout: 5000 });
-        expect((await stats(p)).soundWanted).toBe(true);
-        expect(await p.locator('[data-testid="sound-toggle"]').textContent()).toBe('Alarm sound on');
-      }
-      // `page` rings for the unacknowledged alerts replayed at load; once every visible alert is acknowledged: silence
-      // for a whole repeat period (measured while the other page's repeat period is)
-      await page.waitForFunction(() => window.quietband!.stats().alarms > 0, undefined, { timeout: 5000 });
-      const silence = (async () => {
-        await page.locator('[data-testid="ack-all-button"]').click();
-        await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
-        expect(await page.locator('[data-testid="alarm-banner"]').isHidden()).toBe(true);
-        return alarmTimes(page, ALARM_REPEAT_MS + 1500);
-      })();
-      silence.catch(() => undefined); // awaited below; a failure is reported there
+      await page.waitForFunction(() => window.quietband!.stats().soundRunning, undefined, { timeout: 5000 });
+      expect((await stats(page)).soundWanted).toBe(true);
+      expect(await page.locator('[data-testid="sound-toggle"]').textContent()).toBe('Alarm sound on');
       // the unacknowledged alerts replayed at load ring, and while they stay unacknowledged the alarm repeats every
       // ALARM_REPEAT_MS, checked on a 1 s tick: the ring after the latest one comes 8–9 s after it
-      const gap = await repeatGap(repeating.page, 2 * ALARM_REPEAT_MS + 3000);
-      await repeating.close();
+      const gap = await repeatGap(page, 2 * ALARM_REPEAT_MS + 3000);
       expect(gap).not.toBeNull();
       expect(gap!).toBeGreaterThanOrEqual(ALARM_REPEAT_MS);
       expect(gap!).toBeLessThan(ALARM_REPEAT_MS + 1200);
-      expect(await silence).toEqual([]);
+      // acknowledge every visible alert: silence for a whole repeat period
+      await page.locator('[data-testid="ack-all-button"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
+      expect(await page.locator('[data-testid="alarm-banner"]').isHidden()).toBe(true);
+      expect(await alarmTimes(page, ALARM_REPEAT_MS + 1500)).toEqual([]);
       // a new alert after the silence rings at once (not at the next repeat tick, up to 8 s later)
       let next = ringAfterNextRecord(page);
-      await quiet.site.raise('room-101-window-north', 433.71e6, { peakExcessDb: 25 });
+      await room.site.raise('room-101-window-north', 433.71e6, { peakExcessDb: 25 });
       const quietMs = await next;
       // a new alert that arrives while that ring still sounds gets its own once it ends (a 'high' alarm lasts ≈ 2 s)
       next = ringAfterNextRecord(page);
-      await quiet.site.raise('room-102-window-north', 433.61e6, { peakExcessDb: 25 });
+      await room.site.raise('room-102-window-north', 433.61e6, { peakExcessDb: 25 });
       const duringMs = await next;
-      console.log(`repeat period ${gap} ms; new alert → its ring: ${quietMs} ms after a silence, ${duringMs} ms while another ring sounded`);
+      console.log(`new alert → its ring: ${quietMs} ms after a silence, ${duringMs} ms while another ring sounded`);
       expect(quietMs).not.toBeNull();
       expect(quietMs!).toBeLessThan(300);
       expect(duringMs).not.toBeNull();
@@ -126,7 +112,7 @@ describe('alarm', () => {
       await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
       // the daemon goes away: banner and alarm within 2 s
       const before = (await stats(page)).alarms;
-      await quiet.site.server.close();
+      await room.site.server.close();
       await page.waitForFunction((n) => window.quietband!.stats().alarms > n, before, { timeout: 4000 });
       expect(await page.locator('[data-testid="alarm-banner"]').textContent()).toContain('CONNECTION TO THE DAEMON LOST');
       // turning it off is remembered too
@@ -134,7 +120,6 @@ describe('alarm', () => {
       await page.waitForFunction(() => !window.quietband!.stats().soundWanted, undefined, { timeout: 2000 });
       expect(await page.evaluate(() => localStorage.getItem('quietband.sound'))).toBe('0');
     } finally {
-      await repeating.close();
       await close();
     }
   }, 60_000);
