@@ -7,8 +7,9 @@
 //    streaming), so a third worker fills the cores: 349 s in the clean-clone CI with three. (With two, 461 s, but
 //    that run also started a replay worker for every short recording, so how much each change gave is not measured.)
 // 2. Two lanes side by side, each one file at a time:
-//    - "browser": the Chromium suites of test/web-ui/ (frame rates, heartbeats, layout). Two Chromium pages at once
-//      slow both more than a Node peer does, so they never share the machine with each other;
+//    - "browser": the Chromium suites of test/web-ui/ that time something (frame rates, heartbeats, alert latency) or
+//      hold a page through reconnects; those that only check layout and texts run in group 1. Two Chromium pages at
+//      once slow both more than a Node peer does, so the timed ones never share the machine with each other;
 //    - "peers": the suites that time a real-time stream or a throttle against a peer process: Debian's rtl_tcp,
 //      SoapyRemote, the offline timing, the live identification, the alert bus's update throttle, the MQTT hub.
 //    The lanes' output is printed whole, one lane after the other, so a CI log reads like two vitest runs.
@@ -26,8 +27,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
-/** Files of test/web-ui/ that measure no time (spectrum-label-layout starts no browser): they run in group 1. */
-const BROWSER_IN_SHARED = 'test/web-ui/{alert-model,calibration-heard,site-plan*,spectrum-label-layout}.test.ts';
+/**
+ * Files of test/web-ui/ that measure no time (spectrum-label-layout starts no browser; the others check layout, texts
+ * and rooms with waits only): they run in group 1, which keeps the browser lane near the peers lane's length.
+ */
+const UI_IN_SHARED = ['alert-model', 'calibration-heard', 'site-plan*', 'spectrum-label-layout', 'spectrum-labels', 'rooms-detail', 'rooms-plan-edge', 'control-room-zh', 'field-trial'];
+const BROWSER_IN_SHARED = `test/web-ui/{${UI_IN_SHARED.join(',')}}.test.ts`;
 /** Files of the "peers" lane: globs (to exclude them from group 1) and the path prefixes vitest filters on. */
 const PEERS = [
   ['test/source/rtl-tcp-*.test.ts', 'test/source/rtl-tcp-'],
@@ -42,7 +47,7 @@ const PEERS = [
 /** Files that run alone after the lanes (group 3). */
 const ALONE = ['test/web-ui/alarm.test.ts'];
 
-const shared = ['--maxWorkers=3', '--exclude', 'test/web-ui/!(alert-model|calibration-heard|site-plan*|spectrum-label-layout).test.ts', ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
+const shared = ['--maxWorkers=3', '--exclude', `test/web-ui/!(${UI_IN_SHARED.join('|')}).test.ts`, ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
 const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, ...ALONE.flatMap((f) => ['--exclude', f]), 'test/web-ui/'];
 const peers = ['--maxWorkers=1', ...PEERS.map(([, prefix]) => prefix)];
 

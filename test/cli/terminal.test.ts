@@ -62,7 +62,8 @@ describe('log lines', () => {
   });
 });
 
-describe('the daemon on a terminal', () => {
+// the two daemons below run side by side (each its own data dir); they wait on real time (warm-up, reopen backoff)
+describe.concurrent('the daemon on a terminal', () => {
   it('every line is readable with --log-format pretty, the sensor worker threads\' lines too', async () => {
     const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/pretty`, '--http-port', '0', '--log-format', 'pretty'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -112,7 +113,7 @@ describe('usage errors and advice', () => {
   });
 });
 
-describe('a missing dongle', () => {
+describe.concurrent('a missing dongle', () => {
   it('prints one line per reopen attempt, the advice once', async () => {
     const child = spawn(process.execPath, [BIN, 'run', '--source', 'rtlsdr:0', '--data-dir', `${tmp.dir}/dongle`, '--http-port', '0', '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -135,6 +136,28 @@ describe('a missing dongle', () => {
     }
     expect(attempts.map((a) => a.attempt)).toEqual([undefined, 2, 3, 4].slice(0, attempts.length));
     expect(recs.filter((r) => r.msg === 'sensor state' && r.level >= 30 && JSON.stringify(r).includes('"offline"'))).toEqual([]);
+  });
+});
+
+describe('usage errors and advice', () => {
+  it('an unknown flag prints the error, a suggestion and one hint line, not the help', () => {
+    const r = cli(['run', '--http-prot', '9000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["error: unknown option '--http-prot'", '(Did you mean --http-port?)', '(quietband run --help lists the options)']);
+  });
+
+  it('a port in use names --http-port', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
+      expect(r.stderr).not.toMatch(/--port\b/);
+    } finally {
+      busy.close();
+    }
   });
 });
 

@@ -100,6 +100,28 @@ export function runCli(args: string[], cwd = REPO): { code: number; stdout: stri
   }
 }
 
+/**
+ * Runs `node bin/quietband.js <args>` without blocking the event loop (the test process keeps serving its clients and
+ * timers meanwhile); resolves with its exit code and whole output once its streams closed; rejects after `timeoutMs`.
+ */
+export function runCliAsync(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`quietband ${args.join(' ')}: no exit within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
 /** A WebSocket client that records every message with its wall-clock arrival time. */
 export class Client {
   readonly ws: WebSocket;

@@ -41,7 +41,37 @@ async function stop(d: Daemon): Promise<void> {
 const TONE_DUTY = { min: 0.18, max: 0.4 };
 
 describe('present during calibration', () => {
-  it('warm-up: raises the carrier and the intermittent tone once each (low); known feeds known-emitters.json; escalate raises to high', async () => {
+  // the scanning sensor runs beside the warm-up test (its own config and data dir); the file test after them reuses the
+  // warm-up test's data dir, where the tone was confirmed known
+  it.concurrent('a scanning sensor: every hop\'s baseline raises what it heard, with the hop centre', async () => {
+    // two hops (433.8825 and 433.9575 MHz, 250 kHz wide each): the carrier at 433.910 MHz is inside both
+    const hops = [433_882_500, 433_957_500];
+    const carrierHz = 433_910_000;
+    const config = writeConfig(tmp.dir, 'scan.json', {
+      site: 'scan-h', warmupS: 2, calibrationDir: join(tmp.dir, 'cal-scan'),
+      sensors: [{
+        name: 'hopper', source: 'sim', centerHz: CENTER_HZ, rateSps: 250_000, fftSize: 1024,
+        scenario: { durationS: 8, seed: 7, carriers: [{ offsetHz: carrierHz - CENTER_HZ, powerDbfs: -20 }], events: [] },
+        scan: { segments: [{ startHz: 433_900_000, stopHz: 433_940_000 }], dwellMs: 200, settleMs: 10, simStaleMs: 5 },
+      }],
+    });
+    const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-scan'), '--http-port', '0']);
+    const c = await Client.open(d.wsUrl);
+    await c.waitFor(() => c.status('hopper')?.state === 'armed', 30_000, 'scanning sensor armed');
+    await c.waitFor(() => heardOpens(c).length >= 2, 5000, 'one alert per hop');
+    await new Promise((r) => setTimeout(r, 500));
+    const opens = heardOpens(c).sort((a, b) => a.calibration!.hopCenterHz! - b.calibration!.hopCenterHz!);
+    console.log(`scan: ${opens.map((a) => `${a.centerHz} Hz (hop ${a.calibration!.hopCenterHz}, duty ${a.calibration!.emitter.dutyCycle})`).join('; ')}`);
+    expect(opens.map((a) => a.calibration!.hopCenterHz)).toEqual(hops);
+    for (const a of opens) {
+      expect(Math.abs(a.centerHz! - carrierHz)).toBeLessThan(1000);
+      expect(a).toMatchObject({ sensor: 'hopper', state: 'new', severity: 'low' });
+      expect(a.calibration!.emitter.continuous).toBe(true);
+    }
+    c.close();
+    await stop(d);
+  }, 60_000);
+  it.concurrent('warm-up: raises the carrier and the intermittent tone once each (low); known feeds known-emitters.json; escalate raises to high', async () => {
     const dataDir = join(tmp.dir, 'data');
     const config = writeConfig(tmp.dir, 'warm.json', { site: 'hall-h', warmupS: 5, calibrationDir: join(tmp.dir, 'cal'), sensors: [sensor()] });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
@@ -134,33 +164,5 @@ describe('present during calibration', () => {
     await stop(d2);
     expect(d2.stderr()).toMatch(/baseline in use/);
     expect(readStore(dataDir).alerts.filter((a) => a.kind === 'present-during-calibration')).toEqual(afterFirst);
-  }, 60_000);
-  it('a scanning sensor: every hop\'s baseline raises what it heard, with the hop centre', async () => {
-    // two hops (433.8825 and 433.9575 MHz, 250 kHz wide each): the carrier at 433.910 MHz is inside both
-    const hops = [433_882_500, 433_957_500];
-    const carrierHz = 433_910_000;
-    const config = writeConfig(tmp.dir, 'scan.json', {
-      site: 'scan-h', warmupS: 2, calibrationDir: join(tmp.dir, 'cal-scan'),
-      sensors: [{
-        name: 'hopper', source: 'sim', centerHz: CENTER_HZ, rateSps: 250_000, fftSize: 1024,
-        scenario: { durationS: 8, seed: 7, carriers: [{ offsetHz: carrierHz - CENTER_HZ, powerDbfs: -20 }], events: [] },
-        scan: { segments: [{ startHz: 433_900_000, stopHz: 433_940_000 }], dwellMs: 200, settleMs: 10, simStaleMs: 5 },
-      }],
-    });
-    const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-scan'), '--http-port', '0']);
-    const c = await Client.open(d.wsUrl);
-    await c.waitFor(() => c.status('hopper')?.state === 'armed', 30_000, 'scanning sensor armed');
-    await c.waitFor(() => heardOpens(c).length >= 2, 5000, 'one alert per hop');
-    await new Promise((r) => setTimeout(r, 500));
-    const opens = heardOpens(c).sort((a, b) => a.calibration!.hopCenterHz! - b.calibration!.hopCenterHz!);
-    console.log(`scan: ${opens.map((a) => `${a.centerHz} Hz (hop ${a.calibration!.hopCenterHz}, duty ${a.calibration!.emitter.dutyCycle})`).join('; ')}`);
-    expect(opens.map((a) => a.calibration!.hopCenterHz)).toEqual(hops);
-    for (const a of opens) {
-      expect(Math.abs(a.centerHz! - carrierHz)).toBeLessThan(1000);
-      expect(a).toMatchObject({ sensor: 'hopper', state: 'new', severity: 'low' });
-      expect(a.calibration!.emitter.continuous).toBe(true);
-    }
-    c.close();
-    await stop(d);
   }, 60_000);
 });

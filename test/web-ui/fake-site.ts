@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { afterAll, beforeAll } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import type { Alert, DiskStatus, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
+import type { Alert, AlertSignal, DiskStatus, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
 import { startServer, type RunningServer, type ServerOptions, type ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
 
@@ -319,6 +319,20 @@ export async function startFakeSite(o: FakeSiteOptions): Promise<FakeSite> {
       await store.close();
     },
   };
+}
+
+/**
+ * Sends the `update` of a raised transmission that carries its identification `signal`, as the daemon's supervisor does,
+ * and resolves with the stored record. The bus writes an update that brings a new `signal` at once, inside its
+ * one-update-a-second throttle (src/alerts/alert-lifecycle.ts), so no wait is needed after the open; throws when the
+ * record was not written at once or lacks the signal.
+ */
+export async function identify(site: FakeSite, tx: FakeTransmission, signal: AlertSignal): Promise<Alert> {
+  const { centerHz } = tx;
+  const ev: DetectionEvent = { kind: 'update', id: tx.trackId, centerHz, bandwidthHz: tx.bandwidthHz, lowHz: centerHz - 1000, highHz: centerHz + 1000, peakExcessDb: tx.peakExcessDb, peakPowerDbfs: -80, startS: tx.startS, endS: tx.startS + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 3 };
+  const stored = await site.bus.handleDetection(tx.sensor, ev, { signal });
+  if (stored?.signal === undefined) throw new Error(`the update of track ${tx.sensor}/${tx.trackId} carrying its signal was not stored at once`);
+  return stored;
 }
 
 function detection(tx: FakeTransmission, kind: DetectionEvent['kind']): DetectionEvent {

@@ -9,8 +9,7 @@ import { ListenHub } from '../../src/server/listen.js';
 import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
 import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
-import type { DetectionEvent } from '../../src/types.js';
-import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite, type FakeTransmission } from './fake-site.js';
+import { alertRow, ensureUiBuilt, FAKE_SENSORS, identify, openLivePage, startFakeSite, tempDir, type FakeSite, type FakeTransmission } from './fake-site.js';
 
 const NFM: AlertSignal = { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, deviationHz: 3000, snrDb: 20, reason: 'constant envelope, frequency swings ±3.0 kHz' };
 /** An nfm identification as the classifier gives it: the English reason and its code. */
@@ -63,9 +62,7 @@ async function raise(centerHz: number, signal: AlertSignal): Promise<string> {
 
 async function raiseTx(centerHz: number, signal: AlertSignal): Promise<{ alertId: string; tx: FakeTransmission }> {
   const { alert, tx } = await site.raise(FAKE_SENSORS[0]!.name, centerHz);
-  const ev: DetectionEvent = { kind: 'update', id: tx.trackId, centerHz, bandwidthHz: tx.bandwidthHz, lowHz: centerHz - 1000, highHz: centerHz + 1000, peakExcessDb: tx.peakExcessDb, peakPowerDbfs: -80, startS: tx.startS, endS: tx.startS + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 3 };
-  await new Promise((r) => setTimeout(r, 1100)); // past the bus's one-update-a-second throttle: stored at once
-  await site.bus.handleDetection(alert.sensor, ev, { signal });
+  await identify(site, tx, signal);
   return { alertId: alert.alertId, tx };
 }
 

@@ -4,8 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
-import type { DetectionEvent } from '../../src/types.js';
-import { alertRow, ensureUiBuilt, FAKE_SENSORS, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+import { alertRow, ensureUiBuilt, FAKE_SENSORS, identify, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 
 const OOK: AlertSignal = {
   class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, snrDb: 16.5, dutyCycle: 0.48, bursts: 128, burstMedianMs: 1.75, periodMedianMs: 3.13,
@@ -25,14 +24,10 @@ afterAll(async () => {
   td.cleanup();
 });
 
-/** Raises a transmission on the first fake sensor, and (when given) an update carrying `signal`, as the daemon's supervisor does. */
+/** Raises a transmission on the first fake sensor, and (when given) its identification `signal`, as the daemon's supervisor does. */
 async function raise(centerHz: number, signal?: AlertSignal): Promise<string> {
   const { alert, tx } = await site.raise(FAKE_SENSORS[0]!.name, centerHz);
-  if (signal !== undefined) {
-    const ev: DetectionEvent = { kind: 'update', id: tx.trackId, centerHz, bandwidthHz: tx.bandwidthHz, lowHz: centerHz - 1000, highHz: centerHz + 1000, peakExcessDb: tx.peakExcessDb, peakPowerDbfs: -80, startS: tx.startS, endS: tx.startS + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 3 };
-    await new Promise((r) => setTimeout(r, 1100)); // past the bus's one-update-a-second throttle: stored at once
-    await site.bus.handleDetection(alert.sensor, ev, { signal });
-  }
+  if (signal !== undefined) await identify(site, tx, signal);
   return alert.alertId;
 }
 
