@@ -139,28 +139,6 @@ describe.concurrent('a missing dongle', () => {
   });
 });
 
-describe('usage errors and advice', () => {
-  it('an unknown flag prints the error, a suggestion and one hint line, not the help', () => {
-    const r = cli(['run', '--http-prot', '9000']);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["error: unknown option '--http-prot'", '(Did you mean --http-port?)', '(quietband run --help lists the options)']);
-  });
-
-  it('a port in use names --http-port', async () => {
-    const busy = createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    const port = (busy.address() as AddressInfo).port;
-    try {
-      const r = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port)]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
-      expect(r.stderr).not.toMatch(/--port\b/);
-    } finally {
-      busy.close();
-    }
-  });
-});
-
 describe('countdown', () => {
   it('draws a bar with the time left on a terminal, by the clock or by the done fraction', async () => {
     let out = '';
