@@ -95,7 +95,7 @@ const ZH: ReplayWords = {
   packetsFooter: '脉冲：一个检测所含的突发数（数据包、键控）；时间和频率相近的重复发射合为一行',
   ms: '毫秒',
   s: '秒',
-  label: { recording: '录音', detections: '检测', overload: '过载', calibration: '校准', nonFinite: '非有限值', speed: '速度' },
+  label: { recording: '记录文件', detections: '检测', overload: '过载', calibration: '校准', nonFinite: '非有限值', speed: '速度' },
   title: (file) => `回放 ${file}`,
   recording: (d, rate, centre) => `${d} 秒，采样率 ${rate}，${centre}`,
   centre: (mhz) => `中心 ${mhz} MHz`,

@@ -112,7 +112,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'source.ended': '信号源已结束；{ms|delay}后重新打开',
     'source.stopped': '信号源已停止',
     'sensor.config': '配置有误，传感器未运行：请按详情修改考点配置文件中该传感器的设置，然后重启 quietband',
-    'sensor.badInput': '输入文件有误，传感器未运行：请按详情检查录音文件及其元数据（采样格式、采样率、中心频率）',
+    'sensor.badInput': '输入文件有误，传感器未运行：请按详情检查记录文件及其元数据（采样格式、采样率、中心频率）',
     'sensor.baselineMismatch': '存储的基线与当前设置不符，传感器未运行：请重新校准（"quietband calibrate"），或删除详情中所列的基线文件',
     'sensor.nativeUnavailable': '本机接收器模块不可用，传感器未运行：请安装详情中所列的软件包，再运行 "npm run build:native" 重新编译',
     'sensor.failed': '传感器出错，未运行：请查看详情（守护进程的原文）',

@@ -52,7 +52,7 @@ describe('replay summary text', () => {
     expect(replaySummaryText(CLEAN, 'zh-CN')).toBe([
       '',
       '回放 hall.cu8',
-      '  录音         60.00 秒，采样率 250 kS/s，中心 433.920 MHz',
+      '  记录文件     60.00 秒，采样率 250 kS/s，中心 433.920 MHz',
       '  检测         5',
       '  过载         无（单个数据块中最多 0.3 % 的原始值达到满幅，低于 5 % 的限值）',
       '  校准         3 个发射源中听到 2 个；校准后从未听到：433.9904 MHz（接收机失聪，或发射源已停止）',
@@ -116,7 +116,7 @@ describe('replay on a terminal and piped (real capture)', () => {
     const args = ['replay', CAPTURE, '--log-level', 'warn', '--lang', 'zh-CN'];
     const shown = onTerminal(args);
     expect(shown).toMatch(/^#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注\n1    0\.109  434\.0252      0\.98  299 毫秒     \d     10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289  433\.9237      9\.28  196 毫秒     \d     43\.8  ook \d+ %  ISM 433 MHz\n2 个检测：ook 2\n脉冲：/m);
-    expect(shown).toContain(`回放 ${CAPTURE}\n  录音         0.52 秒，采样率 250 kS/s，中心 433.920 MHz\n  检测         2\n`);
+    expect(shown).toContain(`回放 ${CAPTURE}\n  记录文件     0.52 秒，采样率 250 kS/s，中心 433.920 MHz\n  检测         2\n`);
     const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     const en = spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--log-level', 'warn'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(piped.stdout).toBe(en.stdout);
