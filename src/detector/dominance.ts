@@ -125,7 +125,9 @@ export class Dominance {
         }
       }
       if (!(peak >= need) || !(peak > 0)) continue;
-      const d = Math.max(0, glo - ehi, elo - ghi);
+      // the sampled band folds: splatter past one edge comes in at the other, so the distance wraps round
+      const n = p.n;
+      const d = Math.min(Math.max(0, glo - ehi, elo - ghi), Math.max(0, glo - (ehi + n), elo + n - ghi), Math.max(0, glo - (ehi - n), elo - n - ghi));
       const excessDb = 10 * Math.log10(peak / p.noiseFloorLin);
       if (d > skirtBins(p, excessDb, ehi - elo + 1, this.options.phaseNoiseDbcHz)) continue;
       if (splatterMirrored(p, carrier, glo, ghi, groupPeak, this.options.imageRejectionDb)) return true;

@@ -156,4 +156,29 @@ describe('Dominance.dominated', () => {
     frame(40, 112, 4.5);
     expect(steady.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
   });
+
+  it('an emitter at one edge of the band dominates its splatter folded in at the other edge (the skirt wraps round)', () => {
+    const p = flatPath(N, RATE);
+    const table = new TrackTable(4, N, N, RATE);
+    const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
+    // an emitter over bins 4..6 (−508..−506 kHz), 40 dB: its skirt reaches 9 bins past its band (widened to 3..7)
+    const dominance = new Dominance(p, p, table, report, O, [{ lowHz: -508_000, highHz: -506_000 }], 0);
+    const level = 1e-6;
+    const at = (weakBin: number) => {
+      p.stat.fill(level);
+      for (let b = 4; b <= 6; b++) p.stat[b] = level * 1e4;
+      p.stat[5] *= 1.01;
+      p.stat[weakBin] = level * 10;
+      p.gLo[0] = p.gHi[0] = weakBin;
+      p.gPeakRatio[0] = 10;
+      p.gTransient[0] = 1;
+    };
+    // bin 1020 lies 7 bins below bin 3 across the band's edge: inside the skirt (its twin across the carrier would lie
+    // past the edge, nothing to compare)
+    at(1020);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
+    // bin 1010 lies 17 bins away: outside
+    at(1010);
+    expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(false);
+  });
 });
