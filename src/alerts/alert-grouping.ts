@@ -74,6 +74,10 @@ export class AlertGrouping<T extends GroupedAlert> {
     let endMs: number | null = null;
     if (closed) endMs = ev.endS !== undefined && track.originMs !== undefined ? track.originMs + ev.endS * 1000 : nowMs;
     const startMs = Date.parse(track.startTime);
+    // while open: as far as its sensor has heard it (its last hit on the sensor's sample clock), not the wall clock's
+    // now: a sensor that falls behind would otherwise stretch it over later transmissions of other rooms
+    const heardS = ev.endS ?? ev.startS;
+    const heardUntilMs = endMs === null && track.originMs !== undefined ? Math.max(startMs, track.originMs + heardS * 1000) : undefined;
     this.grouper.observe({
       key: track.memberKey,
       sensor: track.sensor,
@@ -82,6 +86,7 @@ export class AlertGrouping<T extends GroupedAlert> {
       highHz: ev.highHz,
       startMs,
       endMs: endMs === null ? null : Math.max(endMs, startMs),
+      ...(heardUntilMs === undefined ? {} : { heardUntilMs }),
       excessDb: ev.peakExcessDb,
     });
   }

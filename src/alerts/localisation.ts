@@ -30,6 +30,12 @@ export interface LocatedDetection {
   /** Start (ms since epoch) and end (ms since epoch; null while the track is open, i.e. still on air). */
   startMs: number;
   endMs: number | null;
+  /**
+   * While open: the latest time (ms since epoch, from the sensor's sample clock) its sensor has heard it, i.e. its last
+   * hit. A sensor that falls behind real time has heard only that far, so an open detection spans until then (plus
+   * the slack), not until the wall clock's now. Absent: until now.
+   */
+  heardUntilMs?: number;
   /** Largest excess over this sensor's own baseline (dB): DetectionEvent.peakExcessDb. */
   excessDb: number;
 }
@@ -88,18 +94,18 @@ export const DEFAULT_GROUPING: Readonly<GroupingOptions> = Object.freeze({
 /**
  * True when two detections are one transmission: (frequency) their bands overlap or their centres are within
  * `centerToleranceHz`, and (time) their spans widened by `timeSlackMs` on each side overlap; an open detection
- * (`endMs` null) spans until `nowMs`.
+ * (`endMs` null) spans until the last time its sensor heard it (`heardUntilMs`), or until `nowMs` without one.
  */
 export function sameTransmission(
-  a: Pick<LocatedDetection, 'centerHz' | 'lowHz' | 'highHz' | 'startMs' | 'endMs'>,
-  b: Pick<LocatedDetection, 'centerHz' | 'lowHz' | 'highHz' | 'startMs' | 'endMs'>,
+  a: Pick<LocatedDetection, 'centerHz' | 'lowHz' | 'highHz' | 'startMs' | 'endMs' | 'heardUntilMs'>,
+  b: Pick<LocatedDetection, 'centerHz' | 'lowHz' | 'highHz' | 'startMs' | 'endMs' | 'heardUntilMs'>,
   nowMs: number,
   opts: Pick<GroupingOptions, 'centerToleranceHz' | 'timeSlackMs'> = DEFAULT_GROUPING,
 ): boolean {
   const bandsOverlap = a.lowHz <= b.highHz && b.lowHz <= a.highHz;
   if (!bandsOverlap && Math.abs(a.centerHz - b.centerHz) > opts.centerToleranceHz) return false;
-  const aEnd = a.endMs ?? Math.max(nowMs, a.startMs);
-  const bEnd = b.endMs ?? Math.max(nowMs, b.startMs);
+  const aEnd = a.endMs ?? Math.max(a.heardUntilMs ?? nowMs, a.startMs);
+  const bEnd = b.endMs ?? Math.max(b.heardUntilMs ?? nowMs, b.startMs);
   const s = opts.timeSlackMs;
   return a.startMs - s <= bEnd + s && b.startMs - s <= aEnd + s;
 }
@@ -288,6 +294,8 @@ export class TransmissionGrouper {
     m.highHz = d.highHz;
     m.startMs = d.startMs;
     m.endMs = d.endMs;
+    if (d.heardUntilMs === undefined) delete m.heardUntilMs;
+    else m.heardUntilMs = d.heardUntilMs;
     m.excessDb = d.excessDb;
   }
 

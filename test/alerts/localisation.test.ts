@@ -36,6 +36,17 @@ describe('sameTransmission', () => {
     // tolerances are options
     expect(sameTransmission(a, det('b', 's2', 'B', 10, { startMs: T0 + 1600, endMs: T0 + 2000 }), T0, { ...DEFAULT_GROUPING, timeSlackMs: 600 })).toBe(true);
   });
+
+  it('an open detection whose sensor has heard it until T0 + 6 s spans until then, not until the wall clock of a lagging sensor', () => {
+    // sensor s1 is 34 s behind real time: now is T0 + 40 s, its open detection was last heard at T0 + 6 s
+    const lagging = det('a', 's1', 'A', 20, { endMs: null, heardUntilMs: T0 + 6000 });
+    // another room's transmission at T0 + 40 s is another transmission
+    expect(sameTransmission(lagging, det('b', 's2', 'B', 15, { startMs: T0 + 40_000, endMs: T0 + 46_000 }), T0 + 40_000)).toBe(false);
+    // one within the slack of what s1 has heard is the same one
+    expect(sameTransmission(lagging, det('b', 's2', 'B', 15, { startMs: T0 + 6800, endMs: T0 + 9000 }), T0 + 40_000)).toBe(true);
+    // without heardUntilMs, until now (as before)
+    expect(sameTransmission(det('a', 's1', 'A', 20, { endMs: null }), det('b', 's2', 'B', 15, { startMs: T0 + 40_000, endMs: T0 + 46_000 }), T0 + 40_000)).toBe(true);
+  });
 });
 
 describe('rankRooms / weightedCentroid / localise', () => {
