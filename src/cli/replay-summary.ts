@@ -10,11 +10,13 @@ export interface SummaryStream {
 }
 
 /**
- * Where the human summary goes: stdout when it is a terminal (no program reads those lines), else stderr when that is
- * a terminal (`replay f | jq …`: stdout stays machine lines), else nowhere (both piped: a script, a log file).
+ * Where the human summary goes: stdout when it is a terminal showing the table (no program reads those lines), else
+ * stderr when that is a terminal (`replay f | jq …`, or `--json` on a terminal: stdout carries JSON lines only), else
+ * nowhere (both piped: a script, a log file).
+ * @param json stdout carries the JSON lines (piped, or `--json`)
  */
-export function summaryStream(stdout: SummaryStream, stderr: SummaryStream): SummaryStream | null {
-  if (stdout.isTTY === true) return stdout;
+export function summaryStream(stdout: SummaryStream, stderr: SummaryStream, json = false): SummaryStream | null {
+  if (stdout.isTTY === true && !json) return stdout;
   if (stderr.isTTY === true) return stderr;
   return null;
 }

@@ -467,6 +467,6 @@ export function register(program: Command): void {
       flush();
       if (table) process.stdout.write(table.text());
       // a person at a terminal gets the summary in words; piped output stays machine lines only
-      if (flags.summary !== false) summaryStream(process.stdout, process.stderr)?.write(replaySummaryText(summary, lang));
+      if (flags.summary !== false) summaryStream(process.stdout, process.stderr, table === undefined)?.write(replaySummaryText(summary, lang));
     });
 }

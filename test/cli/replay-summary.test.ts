@@ -71,6 +71,9 @@ describe('replay summary text', () => {
     expect(summaryStream(out, err)).toBe(out);
     expect(summaryStream({ write: () => true }, err)).toBe(err);
     expect(summaryStream({ isTTY: false, write: () => true }, { write: () => true })).toBeNull();
+    // --json on a terminal: stdout carries JSON lines only, the words go to stderr (or nowhere)
+    expect(summaryStream(out, err, true)).toBe(err);
+    expect(summaryStream(out, { write: () => true }, true)).toBeNull();
   });
 });
 
