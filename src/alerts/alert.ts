@@ -131,8 +131,9 @@ export interface AlertSignal {
  * - `offline.source` {sensor, source, reason}: the source stopped, with its reason in English words (records of older
  *   versions; the daemon now writes `offline.sourceError`);
  * - `offline.silentWorker` {sensor, source, ms}: the sensor worker has not reported for `ms` ms;
- * - `offline.noDataAfterOpen` {sensor, source, ms}: nothing `ms` ms after opening the source;
- * - `offline.noData` {sensor, source, ms}: no data for `ms` ms;
+ * - `offline.noDataAfterOpen` {sensor, source, ms, detail?}: nothing `ms` ms after opening the source (`detail`: the
+ *   source's last problem in its own words, e.g. a refused connection, shown as the detail line);
+ * - `offline.noData` {sensor, source, ms, detail?}: no data for `ms` ms;
  * - `online.again` {}: the sensor delivers data again (closes a sensor-offline alert);
  * - `overload.on` {pct, ms}: `pct` % of samples at the ADC rails for over `ms` ms;
  * - `overload.off` {}: clipping stopped;

@@ -243,10 +243,12 @@ export class SensorRuntime {
     const current = this.current;
     let dropped = counters.gaps;
     let nonFinite = this.nonFiniteEarlier;
+    let sourceError: string | null = null;
     if (current !== null) {
       const h = current.source.health();
       if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
       nonFinite += h.nonFiniteSamples;
+      sourceError = h.lastError;
     }
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
@@ -259,6 +261,7 @@ export class SensorRuntime {
       sourceWaitMs: Math.round(this.openingSinceMs !== null ? waitNow - this.openingSinceMs : current?.waitingSinceMs != null ? waitNow - current.waitingSinceMs : 0),
       streaming: current !== null && counters.streaming,
     };
+    if (sourceError !== null && sourceError !== '') m.sourceError = sourceError;
     if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);

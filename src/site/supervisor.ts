@@ -113,6 +113,8 @@ export class SensorSupervisor {
   private reported = false;
   private sourceWaitMs = 0;
   private streaming = false;
+  /** The worker's last report of its source's last problem (plain words), null when none. */
+  private sourceError: string | null = null;
   private configuredRateSps: number;
   private achievedRateSps = 0;
   /** Largest `behindMs` reported since `behindPeakAtMs` (wall ms), kept for {@link BEHIND_PEAK_MS}; null before a report. */
@@ -185,6 +187,7 @@ export class SensorSupervisor {
     this.reported = false;
     this.behindPeakMs = null;
     this.sourceWaitMs = 0;
+    this.sourceError = null;
     this.streaming = false;
     this.gotStopped = false;
     this.workerState = 'starting';
@@ -310,6 +313,7 @@ export class SensorSupervisor {
         if (m.lastBlockAtMs !== null) this.lastBlockAtMs = m.lastBlockAtMs;
         this.sourceWaitMs = m.sourceWaitMs;
         this.streaming = m.streaming;
+        this.sourceError = m.sourceError ?? null;
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.noteBehind(m.behindMs);
@@ -425,13 +429,17 @@ export class SensorSupervisor {
       const silentMs = Math.round(inputs.nowMs - this.lastReportAtMs);
       const waitedMs = Math.round(sourceSilenceMs(inputs));
       const noDataMs = this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs;
+      // a silent source says why when it knows (refused connection, stall): the page shows it as the detail line
+      const err = this.sourceError;
+      const because = err === null ? '' : `: ${err}`;
+      const detail: Record<string, string> = err === null ? {} : { detail: err };
       const [why, code]: [string, AlertMessageCode] = cause === 'worker'
         ? [this.message ?? 'the source stopped', this.sourceOfflineCode()]
         : cause === 'silentWorker'
           ? [`the sensor worker has not reported for ${delayText('en', silentMs)}`, { id: 'offline.silentWorker', params: { ...base, ms: silentMs } }]
           : cause === 'noDataAfterOpen'
-            ? [`no data ${delayText('en', waitedMs)} after opening the source`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: waitedMs } }]
-            : [`no data for ${delayText('en', noDataMs)}`, { id: 'offline.noData', params: { ...base, ms: noDataMs } }];
+            ? [`no data ${delayText('en', waitedMs)} after opening the source${because}`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: waitedMs, ...detail } }]
+            : [`no data for ${delayText('en', noDataMs)}${because}`, { id: 'offline.noData', params: { ...base, ms: noDataMs, ...detail } }];
       // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
       else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');

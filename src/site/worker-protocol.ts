@@ -103,6 +103,11 @@ export type WorkerToMain =
       /** True once the current source run delivered a block (before that, opening/settling may take startGraceMs). */
       streaming: boolean;
       /**
+       * The current source's last problem in plain words (IqSourceHealth.lastError: refused, stalled, unplugged); absent
+       * when none. A sensor-offline alert for a silent source carries it as its detail.
+       */
+      sourceError?: string;
+      /**
        * How far (ms) the newest sample of a block trailed the wall clock when the block reached the pipeline, at most
        * since the previous report: `now − (originMs + (firstSample + count) / rateSps)`, 0 on the run's first block (it
        * defines originMs). It grows while the worker falls behind real time; detections and alerts come this much late.

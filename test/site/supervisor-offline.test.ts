@@ -7,6 +7,7 @@ import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import type { Alert } from '../../src/server/protocol.js';
+import { codeDetail } from '../../src/server/message-text.js';
 import { SensorSupervisor } from '../../src/site/supervisor.js';
 import { silentLog } from '../helpers.js';
 import { tempDir } from '../daemon/helpers.js';
@@ -33,8 +34,9 @@ const WAIT_MS = Number(process.env.QB_STANDIN_WAIT_MS);
 const busy = (ms) => { const t = Date.now(); while (Date.now() - t < ms); };
 let lastBlockAtMs = null;
 let waitMs = WAIT_MS;
+let sourceError;
 function health(streaming = true) {
-  parentPort.postMessage({ type: 'health', lastBlockAtMs, samples: 1000, configuredRateSps: 250000, achievedRateSps: 250000, droppedBlocks: 0, clipFraction: 0, sourceWaitMs: waitMs, streaming });
+  parentPort.postMessage({ type: 'health', lastBlockAtMs, samples: 1000, configuredRateSps: 250000, achievedRateSps: 250000, droppedBlocks: 0, clipFraction: 0, sourceWaitMs: waitMs, streaming, ...(sourceError ? { sourceError } : {}) });
 }
 function steady() {
   parentPort.postMessage({ type: 'state', state: 'armed' });
@@ -45,6 +47,7 @@ function steady() {
     const el = Date.now() - t0;
     if (mode === 'silent-source' && el > 600) {
       if (silentSince === null) { silentSince = Date.now(); parentPort.postMessage({ type: 'probe', t: silentSince }); }
+      sourceError = 'connection refused (ECONNREFUSED): is rtl_tcp running and listening on 127.0.0.1:1?';
       waitMs = Date.now() - silentSince;
     } else if (mode === 'hung' && el > 600) {
       parentPort.postMessage({ type: 'probe', t: Date.now() });
@@ -160,6 +163,9 @@ describe('SensorSupervisor offline judgement (offlineAfterMs 1000, startGraceMs 
     const ms = latencyMs(r);
     console.log(`silent source → sensor-offline in ${ms} ms (offlineAfterMs 1000): ${r.offline[0]!.message}`);
     expect(r.offline[0]!.messageCode?.id).toBe('offline.noData');
+    // the source's own words come with it, as the detail line of both languages
+    expect(r.offline[0]!.message).toContain(': connection refused (ECONNREFUSED): is rtl_tcp running and listening on 127.0.0.1:1?');
+    expect(codeDetail('zh-CN', r.offline[0]!.messageCode)).toBe('connection refused (ECONNREFUSED): is rtl_tcp running and listening on 127.0.0.1:1?');
     expect(ms).toBeGreaterThan(950);
     expect(ms).toBeLessThan(1350);
   });
