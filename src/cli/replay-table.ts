@@ -65,7 +65,7 @@ function notesText(d: DetectionRecord, w: ReplayWords): string {
   if (d.bandLabel !== undefined) notes.push(d.bandLabel);
   if (d.signal?.unexpected === true) notes.push(w.unexpected);
   if (d.overload) notes.push(w.clipped);
-  return notes.join(', ');
+  return notes.join(w.listSep);
 }
 
 /** The table's last line: what the `pk` column counts, so "6 bursts, 1 row" does not read as 5 missed bursts. */
@@ -132,7 +132,7 @@ export class ReplayTable {
       const k = typeof d.signal?.class === 'string' ? (d.signal.class === 'unknown' ? w.unknownClass : d.signal.class) : w.unidentified;
       byClass.set(k, (byClass.get(k) ?? 0) + 1);
     }
-    const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+    const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(w.listSep);
     const n = this.rows.length;
     return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}\n${w.packetsFooter}\n`;
   }

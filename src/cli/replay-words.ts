@@ -53,6 +53,8 @@ export interface ReplayWords {
   calibration: (heard: number, of: number) => string;
   neverHeard: (list: string) => string;
   nonFinite: (n: number) => string;
+  /** Separator of a list inside a line (`, ` in English, `，` in Chinese). */
+  listSep: string;
   speedOne: (factor: string, wallS: string) => string;
   speedTwo: (detectFactor: string, detectS: string, factor: string, wallS: string) => string;
 }
@@ -60,6 +62,7 @@ export interface ReplayWords {
 const EN: ReplayWords = {
   head: { start: 'start s', centre: 'centre MHz', offset: 'offset kHz', bandwidth: 'bw kHz', duration: 'duration', packets: 'pk', excess: 'excess dB', class: 'class', notes: 'notes' },
   unexpected: 'unexpected class here',
+  listSep: ', ',
   clipped: 'CLIPPED',
   unknownClass: 'unknown',
   unidentified: 'unidentified',
@@ -87,6 +90,7 @@ const EN: ReplayWords = {
 const ZH: ReplayWords = {
   head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '脉冲', excess: '超出 dB', class: '类型', notes: '备注' },
   unexpected: '此频段不应有此类型',
+  listSep: '，',
   clipped: '削波',
   unknownClass: '未知',
   unidentified: '未识别',
