@@ -5,7 +5,7 @@ import { QuietBandError, type QuietBandErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { defaultBaselinePath, type SensorSettings } from '../config/site-config.js';
 import { addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
-import { workerSite } from '../site/supervisor.js';
+import { workerSite } from '../site/worker-protocol.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
 import { Countdown } from './countdown.js';
 import type { HeardInBaseline, SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';

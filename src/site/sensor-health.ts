@@ -258,3 +258,32 @@ export function offlineCause(i: OfflineInputs): OfflineCause | null {
 export function isOffline(i: OfflineInputs): boolean {
   return offlineCause(i) !== null;
 }
+
+/** Span (ms) over which a sensor's health keeps its largest reported `behindMs`. */
+export const BEHIND_PEAK_MS = 30_000;
+
+/**
+ * The largest of a series of reports (ms) over about the last `spanMs`: a new value replaces the peak when it is at
+ * least as large or the peak is older than the span. An undefined report (a scanning sensor) clears it.
+ */
+export class PeakHold {
+  /** The value held, null before the first report. */
+  peak: number | null = null;
+  private atMs = 0;
+  constructor(private readonly spanMs: number) {}
+  /** One report `value` (undefined: none) at wall time `nowMs`. */
+  note(value: number | undefined, nowMs: number): void {
+    if (value === undefined) {
+      this.peak = null;
+      return;
+    }
+    if (this.peak === null || value >= this.peak || nowMs - this.atMs > this.spanMs) {
+      this.peak = value;
+      this.atMs = nowMs;
+    }
+  }
+  /** Forgets the held value (a new worker). */
+  reset(): void {
+    this.peak = null;
+  }
+}

@@ -4,17 +4,17 @@ import type { Logger } from 'pino';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
 import { codesText, offlineSourceCode, sensorErrorCode } from '../server/message-text.js';
-import { delayText } from '../text-template.js';
-import type { AlertMessageCode, CalibrationAlertInfo, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
+import type { AlertMessageCode, CalibrationEmitterHeard, SensorHealth } from '../server/protocol.js';
 import type { SpectrumInput } from '../server/spectrum-decimate.js';
 import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { DetectionRelay } from './detection-relay.js';
-import { offlineCause, OverloadTracker, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
+import { BEHIND_PEAK_MS, offlineCause, OverloadTracker, PeakHold, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
+import { offlineReason, overloadAlert, raiseHeardEmitters } from './sensor-alerts.js';
 import { threadStallClock, type StallClock } from './stall-clock.js';
-import type { HeardInBaseline, SensorState, SensorWorkerData, WorkerSiteSettings, WorkerToMain } from './worker-protocol.js';
+import { workerSite, type HeardInBaseline, type SensorState, type SensorWorkerData, type WorkerToMain } from './worker-protocol.js';
 
 /** Options of {@link SensorSupervisor}. */
 export interface SupervisorOptions {
@@ -49,25 +49,8 @@ export interface SupervisorOptions {
   workerStartMs?: number;
 }
 
-/** True when an entry of a baseline's `emitters` (a stored file may be hand-edited) has the numbers an alert needs. */
-function isHeardEmitter(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false;
-  const o = e as Record<string, unknown>;
-  return ['centerHz', 'lowHz', 'highHz', 'bandwidthHz', 'dutyCycle'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
-}
-
-/** Span (ms) over which the health's `behindMs` keeps its largest value. */
-const BEHIND_PEAK_MS = 30_000;
-
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
-
-/** The worker-side part of the site settings. */
-export function workerSite(site: SiteSettings): WorkerSiteSettings {
-  const w: WorkerSiteSettings = { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
-  if (site.timeZone !== undefined) w.timeZone = site.timeZone;
-  return w;
-}
 
 /**
  * Supervises one sensor's worker thread (DESIGN: one worker per sensor; the main thread keeps store, bus, server).
@@ -117,9 +100,8 @@ export class SensorSupervisor {
   private sourceError: string | null = null;
   private configuredRateSps: number;
   private achievedRateSps = 0;
-  /** Largest `behindMs` reported since `behindPeakAtMs` (wall ms), kept for {@link BEHIND_PEAK_MS}; null before a report. */
-  private behindPeakMs: number | null = null;
-  private behindPeakAtMs = 0;
+  /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
+  private readonly behind = new PeakHold(BEHIND_PEAK_MS);
   private droppedBlocks = 0;
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
@@ -185,7 +167,7 @@ export class SensorSupervisor {
     this.startedAtMs = Date.now();
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
-    this.behindPeakMs = null;
+    this.behind.reset();
     this.sourceWaitMs = 0;
     this.sourceError = null;
     this.streaming = false;
@@ -316,7 +298,7 @@ export class SensorSupervisor {
         this.sourceError = m.sourceError ?? null;
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
-        this.noteBehind(m.behindMs);
+        this.behind.note(m.behindMs, Date.now());
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.clipFraction = m.clipFraction;
@@ -326,14 +308,8 @@ export class SensorSupervisor {
         if (m.processing !== undefined) this.processing.record(m.processing);
         if (m.lastBlockAtMs !== null && !this.stopping) {
           const change = this.overload.report(m.clipFraction, Date.now());
-          if (change === 'on') {
-            const pct = (m.clipFraction * 100).toFixed(1);
-            const msg = `ADC overload: ${pct} % of samples at the rails for over ${delayText('en', this.o.site.overload.onAfterMs)}; lower the gain (detections meanwhile may be intermodulation)`;
-            this.log.warn({ clipFraction: m.clipFraction }, 'overload');
-            this.o.bus.raiseSensorAlert(this.name, 'overload', msg, { id: 'overload.on', params: { pct, ms: this.o.site.overload.onAfterMs } }).catch((err: unknown) => this.log.error({ err }, 'overload alert not stored'));
-            this.o.onChange();
-          } else if (change === 'off') {
-            this.o.bus.clearSensorAlert(this.name, 'overload', 'clipping stopped', { id: 'overload.off' }).catch((err: unknown) => this.log.error({ err }, 'overload clear not stored'));
+          if (change === 'on' || change === 'off') {
+            overloadAlert(this.o.bus, this.name, change, m.clipFraction, this.o.site.overload.onAfterMs, this.log);
             this.o.onChange();
           }
         }
@@ -350,24 +326,9 @@ export class SensorSupervisor {
     }
   }
 
-  /**
-   * Every emitter the baseline in use heard → one `present-during-calibration` alert (the bus stores each once per
-   * baseline and emitter, so the same baseline reported again after a reopen or restart adds nothing).
-   */
+  /** Every emitter the baselines in use heard → one `present-during-calibration` alert each (see raiseHeardEmitters). */
   private raiseHeard(heard: readonly HeardInBaseline[]): void {
-    for (const h of heard) {
-      for (const emitter of h.emitters) {
-        if (!isHeardEmitter(emitter)) {
-          this.log.warn({ createdAt: h.createdAt, emitter }, 'baseline emitters: expected centerHz, lowHz, highHz, bandwidthHz, dutyCycle as finite numbers: entry skipped (no alert)');
-          continue;
-        }
-        const info: CalibrationAlertInfo = { emitter, baselineCreatedAt: h.createdAt, baselineMethod: h.method, baselineDurationS: h.durationS };
-        if (h.hopCenterHz !== undefined) info.hopCenterHz = h.hopCenterHz;
-        this.o.bus
-          .raiseCalibrationEmitter(this.name, info, this.o.knownLabelAt?.(emitter.centerHz))
-          .catch((err: unknown) => this.log.error({ err, centerHz: emitter.centerHz }, 'present-during-calibration alert not stored'));
-      }
-    }
+    raiseHeardEmitters(this.o.bus, this.name, heard, this.log, this.o.knownLabelAt);
   }
 
   /**
@@ -425,21 +386,16 @@ export class SensorSupervisor {
     this.offline = off;
     if (off) {
       this.offlineSinceMs = now;
-      const base = { sensor: this.name, source: this.o.sensor.sourceText };
-      const silentMs = Math.round(inputs.nowMs - this.lastReportAtMs);
-      const waitedMs = Math.round(sourceSilenceMs(inputs));
-      const noDataMs = this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs;
-      // a silent source says why when it knows (refused connection, stall): the page shows it as the detail line
-      const err = this.sourceError;
-      const because = err === null ? '' : `: ${err}`;
-      const detail: Record<string, string> = err === null ? {} : { detail: err };
-      const [why, code]: [string, AlertMessageCode] = cause === 'worker'
-        ? [this.message ?? 'the source stopped', this.sourceOfflineCode()]
-        : cause === 'silentWorker'
-          ? [`the sensor worker has not reported for ${delayText('en', silentMs)}`, { id: 'offline.silentWorker', params: { ...base, ms: silentMs } }]
-          : cause === 'noDataAfterOpen'
-            ? [`no data ${delayText('en', waitedMs)} after opening the source${because}`, { id: 'offline.noDataAfterOpen', params: { ...base, ms: waitedMs, ...detail } }]
-            : [`no data for ${delayText('en', noDataMs)}${because}`, { id: 'offline.noData', params: { ...base, ms: noDataMs, ...detail } }];
+      const [why, code] = offlineReason(cause, {
+        sensor: this.name,
+        source: this.o.sensor.sourceText,
+        silentMs: Math.round(inputs.nowMs - this.lastReportAtMs),
+        waitedMs: Math.round(sourceSilenceMs(inputs)),
+        noDataMs: this.lastBlockAtMs === null ? '?' : now - this.lastBlockAtMs,
+        sourceError: this.sourceError,
+        workerWhy: this.message ?? 'the source stopped',
+        workerCode: this.sourceOfflineCode(),
+      });
       // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
       else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
@@ -450,19 +406,6 @@ export class SensorSupervisor {
       this.o.bus.clearSensorAlert(this.name, 'sensor-offline', 'data flows again', { id: 'online.again' }).catch((err: unknown) => this.log.error({ err }, 'sensor-offline clear not stored'));
     }
     this.o.onChange();
-  }
-
-  /** Keeps the largest reported lateness of about the last {@link BEHIND_PEAK_MS} (undefined: a scanning sensor). */
-  private noteBehind(behindMs: number | undefined): void {
-    if (behindMs === undefined) {
-      this.behindPeakMs = null;
-      return;
-    }
-    const now = Date.now();
-    if (this.behindPeakMs === null || behindMs >= this.behindPeakMs || now - this.behindPeakAtMs > BEHIND_PEAK_MS) {
-      this.behindPeakMs = behindMs;
-      this.behindPeakAtMs = now;
-    }
   }
 
   /** Keeps the deaf note for the health (see {@link HearingWatch}); logs when the unheard emitters change. */
@@ -488,7 +431,7 @@ export class SensorSupervisor {
       overload: this.overload.overload,
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
-    if (this.behindPeakMs !== null) h.behindMs = this.behindPeakMs;
+    if (this.behind.peak !== null) h.behindMs = this.behind.peak;
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;

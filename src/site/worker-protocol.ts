@@ -38,6 +38,13 @@ export type WorkerSiteSettings = Pick<SiteSettings, 'site' | 'warmupS' | 'settle
   /** Evidence clips/pictures under `dataDir`; `timeZone` stamps `--csv` rows (machine's when absent). */
   Partial<Pick<SiteSettings, 'dataDir' | 'evidence' | 'timeZone'>>;
 
+/** The worker-side part of the site settings. */
+export function workerSite(site: SiteSettings): WorkerSiteSettings {
+  const w: WorkerSiteSettings = { site: site.site, warmupS: site.warmupS, settleS: site.settleS, restart: site.restart, spectrum: site.spectrum, bandPlan: site.bandPlan };
+  if (site.timeZone !== undefined) w.timeZone = site.timeZone;
+  return w;
+}
+
 /** `workerData` of a sensor worker. */
 export interface SensorWorkerData {
   /** 'run': supervise the source, warm up or load the baseline, detect forever. 'calibrate': record a baseline and exit. */

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applySiteDefaults, validateSiteConfig, type SensorSettings } from '../../src/config/site-config.js';
 import { resolveSite } from '../../src/site/site-resolve.js';
 import { calibrateScanSensor, hopSimBlockSamples, runScanSensor } from '../../src/site/hop-runner.js';
-import { workerSite } from '../../src/site/supervisor.js';
+import { workerSite } from '../../src/site/worker-protocol.js';
 import type { SensorWorkerData, WorkerToMain } from '../../src/site/worker-protocol.js';
 import { silentLog } from '../helpers.js';
 
