@@ -188,8 +188,8 @@ function emitterBins(p: PathState, emitters: readonly EmitterBand[], centerHz: n
   const pairs: number[] = [];
   for (const e of emitters) {
     if (e.continuous === true) continue;
-    const lo = Math.max(0, Math.floor((e.lowHz - centerHz) / p.rbwHz + p.n / 2) - p.driftBins);
-    const hi = Math.min(p.n - 1, Math.ceil((e.highHz - centerHz) / p.rbwHz + p.n / 2) + p.driftBins);
+    const lo = Math.max(0, p.firstBin(e.lowHz, centerHz) - p.driftBins);
+    const hi = Math.min(p.n - 1, p.lastBin(e.highHz, centerHz) + p.driftBins);
     if (hi >= lo) pairs.push(lo, hi);
   }
   return Int32Array.from(pairs);

@@ -263,12 +263,13 @@ export class PathState {
     }
   }
 
-  /** The bin holding `lowHz` (absolute; clamped to the path), and the one holding `highHz`. */
-  private firstBin(lowHz: number, centerHz: number): number {
+  /** The bin holding `lowHz` (absolute, like the geometry's centre; clamped at 0), and the one holding `highHz` (clamped at n − 1). */
+  firstBin(lowHz: number, centerHz: number): number {
     return Math.max(0, Math.floor((lowHz - centerHz) / this.rbwHz + this.n / 2));
   }
 
-  private lastBin(highHz: number, centerHz: number): number {
+  /** See {@link firstBin}. */
+  lastBin(highHz: number, centerHz: number): number {
     return Math.min(this.n - 1, Math.ceil((highHz - centerHz) / this.rbwHz + this.n / 2));
   }
 }

@@ -44,6 +44,34 @@ function twoGroups(strongDb: number, lo: number, hi: number, weakBin: number, st
   return { p, table, dominance };
 }
 
+/**
+ * A path (1 kHz bins, centre 0 Hz: bin = kHz + 512) with a Dominance that knows one intermittent calibration emitter
+ * over [lowHz, highHz], and `frame` to fill its narrow statistic: the background at −60 dBFS, the emitter's bins
+ * `emitterDb` over it (its middle bin, the carrier, a little more), a weak group 10 dB up at `weakBin`, and that group's
+ * twin across the carrier `twinDb` over the background (null: no twin, as beside a link keyed with the emitter).
+ */
+function emitterScene(lowHz: number, highHz: number) {
+  const p = flatPath(N, RATE);
+  const table = new TrackTable(4, N, N, RATE);
+  const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
+  const dominance = new Dominance(p, p, table, report, O, [{ lowHz, highHz }], 0);
+  const level = 1e-6;
+  const lo = lowHz / 1000 + N / 2;
+  const hi = highHz / 1000 + N / 2;
+  const carrier = (lo + hi) / 2;
+  const frame = (emitterDb: number, weakBin: number, twinDb: number | null = 10) => {
+    p.stat.fill(level);
+    for (let b = lo; b <= hi; b++) p.stat[b] = level * 10 ** (emitterDb / 10);
+    p.stat[carrier] *= 1.01;
+    p.stat[weakBin] = level * 10;
+    if (twinDb !== null) p.stat[2 * carrier - weakBin] = level * 10 ** (twinDb / 10);
+    p.gLo[0] = p.gHi[0] = weakBin;
+    p.gPeakRatio[0] = 10;
+    p.gTransient[0] = 1;
+  };
+  return { p, table, report, dominance, level, frame };
+}
+
 describe('Dominance.dominated', () => {
   it('a steady strong group dominates a weak one inside its skirt only', () => {
     // 40 dB over [100, 102]: skirt 3 + 1 + 3 = 7 bins; the weak group is 30 dB under it
@@ -109,24 +137,8 @@ describe('Dominance.dominated', () => {
   });
 
   it('an intermittent calibration emitter on in this frame dominates a weak group inside its skirt; off, it dominates nothing', () => {
-    const p = flatPath(N, RATE);
-    const table = new TrackTable(4, N, N, RATE);
-    const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
     // an emitter over −412..−410 kHz: bins 100..102, widened by the drift tolerance (1 bin) to 99..103
-    const dominance = new Dominance(p, p, table, report, O, [{ lowHz: -412_000, highHz: -410_000 }], 0);
-    const level = 1e-6; // the flat background's −60 dBFS
-    // keying splatter stands on both sides of the carrier (bin 101, the middle of the emitter's peak): `twinDb` is the
-    // level of the group's mirror about it over the background (null: no twin, as beside a link keyed with the emitter)
-    const frame = (emitterDb: number, weakBin: number, twinDb: number | null = 10) => {
-      p.stat.fill(level);
-      for (let b = 100; b <= 102; b++) p.stat[b] = level * 10 ** (emitterDb / 10);
-      p.stat[101] *= 1.01;
-      p.stat[weakBin] = level * 10;
-      if (twinDb !== null) p.stat[2 * 101 - weakBin] = level * 10 ** (twinDb / 10);
-      p.gLo[0] = p.gHi[0] = weakBin;
-      p.gPeakRatio[0] = 10;
-      p.gTransient[0] = 1;
-    };
+    const { p, table, report, dominance, level, frame } = emitterScene(-412_000, -410_000);
     // 40 dB: skirt = its width (5 bins) + reciprocal mixing (1) + the gap (3) = 9 bins past bin 103
     frame(40, 112);
     expect(dominance.dominated(p, 0, 1, DOM_RATIO)).toBe(true);
@@ -158,21 +170,9 @@ describe('Dominance.dominated', () => {
   });
 
   it('an emitter at one edge of the band dominates its splatter folded in at the other edge (the skirt wraps round)', () => {
-    const p = flatPath(N, RATE);
-    const table = new TrackTable(4, N, N, RATE);
-    const report = new TrackReport(p, p, { fftSize: N, fastFftSize: N, rateSps: RATE, centerHz: 0 }, O);
     // an emitter over bins 4..6 (−508..−506 kHz), 40 dB: its skirt reaches 9 bins past its band (widened to 3..7)
-    const dominance = new Dominance(p, p, table, report, O, [{ lowHz: -508_000, highHz: -506_000 }], 0);
-    const level = 1e-6;
-    const at = (weakBin: number) => {
-      p.stat.fill(level);
-      for (let b = 4; b <= 6; b++) p.stat[b] = level * 1e4;
-      p.stat[5] *= 1.01;
-      p.stat[weakBin] = level * 10;
-      p.gLo[0] = p.gHi[0] = weakBin;
-      p.gPeakRatio[0] = 10;
-      p.gTransient[0] = 1;
-    };
+    const { p, dominance, frame } = emitterScene(-508_000, -506_000);
+    const at = (weakBin: number) => frame(40, weakBin, null);
     // bin 1020 lies 7 bins below bin 3 across the band's edge: inside the skirt (its twin across the carrier would lie
     // past the edge, nothing to compare)
     at(1020);
