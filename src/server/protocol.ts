@@ -22,6 +22,11 @@ export interface SensorHealth {
   centerHz: number;
   configuredRateSps: number;
   achievedRateSps: number;
+  /**
+   * True while the rate is judged short: readings under 95 % of the configured rate for 5 s, until they are back at
+   * 98 % for 5 s (RateShortfallJudge; a single reading moves with the CPU's load). Absent: not short.
+   */
+  rateShortfall?: boolean;
   droppedBlocks: number;
   /**
    * Samples with a non-finite I or Q (NaN/±Inf, cf32 recordings) dropped, with the frames that would have held them,

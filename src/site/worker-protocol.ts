@@ -98,6 +98,8 @@ export type WorkerToMain =
       samples: number;
       configuredRateSps: number;
       achievedRateSps: number | null;
+      /** True while the rate is judged short (RateShortfallJudge: under 95 % for 5 s, back at 98 % for 5 s). */
+      rateShortfall: boolean;
       /** Dropped blocks reported by the source (dongle pool), else blocks that followed a gap (`discontinuity`). */
       droppedBlocks: number;
       /** Largest block clip fraction since the previous report (0 when no block). */

@@ -11,9 +11,9 @@ const RATE = 2_048_000; // every fake sensor's configured rate
 
 /** north: 60 % of its rate and 12.4 s behind; east: 50 %, blocks dropped, 0.3 s behind; west: 90 %, nothing dropped or late; south keeps up. */
 const HEALTH: Record<string, Partial<SensorHealth>> = {
-  north: { achievedRateSps: 0.6 * RATE, behindMs: 12_400, droppedBlocks: 0 },
-  east: { achievedRateSps: 0.5 * RATE, behindMs: 300, droppedBlocks: 4 },
-  west: { achievedRateSps: 0.9 * RATE, behindMs: 0, droppedBlocks: 0 },
+  north: { achievedRateSps: 0.6 * RATE, rateShortfall: true, behindMs: 12_400, droppedBlocks: 0 },
+  east: { achievedRateSps: 0.5 * RATE, rateShortfall: true, behindMs: 300, droppedBlocks: 4 },
+  west: { achievedRateSps: 0.9 * RATE, rateShortfall: true, behindMs: 0, droppedBlocks: 0 },
   south: { behindMs: 40 },
 };
 
