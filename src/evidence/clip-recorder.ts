@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
-import { BYTES_PER_COMPLEX, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
+import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
@@ -86,8 +86,8 @@ interface Pending {
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
   onWritten?: (metaPath: string) => void;
-  /** Called instead of `onWritten` when the clip was shed (free-space floor). */
-  onShed?: () => void;
+  /** Called instead of `onWritten` when no clip was written, with the reason. */
+  onShed?: (reason: ClipLoss) => void;
 }
 
 /** A written clip. */
@@ -154,9 +154,10 @@ export class ClipRecorder {
 
   /**
    * Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS).
-   * `onWritten` gets the meta path once written; `onShed` is called instead when the free-space floor shed it.
+   * `onWritten` gets the meta path once written; `onShed` is called instead, with the reason, when none was written
+   * (writer behind, free-space floor, the I/Q already gone from the ring, a write error).
    */
-  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: () => void): void {
+  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: (reason: ClipLoss) => void): void {
     const rate = this.info.rateSps;
     const start = Math.round(ev.startS * rate);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
@@ -178,22 +179,29 @@ export class ClipRecorder {
     if (this.backlogBytes > 0 && this.backlogBytes + bytes > this.maxBacklogBytes) {
       this.behind++;
       this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
-      p.onShed?.();
+      p.onShed?.('writer-behind');
       return;
     }
     const { data, first, count } = this.ring.readRaw(p.from, p.until);
-    if (count === 0) return;
+    if (count === 0) {
+      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz }, 'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)');
+      p.onShed?.('iq-gone');
+      return;
+    }
     this.backlogBytes += data.length;
     const job = this.writes.then(() => this.write(p, first, count, data)).finally(() => {
       this.backlogBytes -= data.length;
     }).then((info) => {
       if (info === null) {
-        p.onShed?.();
+        p.onShed?.('disk-floor');
         return;
       }
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();
-    }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
+    }, (err: unknown) => {
+      this.o.logger?.error({ err, sensor: this.o.sensor, id: p.ev.id }, 'evidence clip not written');
+      p.onShed?.('write-error');
+    }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip quota pass failed'));
     this.writes = job;
   }
 

@@ -3,6 +3,7 @@
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
 export type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, HeardEmitter } from '../alerts/alert.js';
+export type { ClipLoss } from '../types.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 

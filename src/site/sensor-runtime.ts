@@ -363,7 +363,7 @@ export class SensorRuntime {
       minFreeBytes: Math.round(ev.minFreeMiB * 1024 * 1024),
       pictures: ev.pictures,
       log: this.log,
-      post: (e, clip) => this.post(clip === undefined ? { type: 'detection', run, ev: e } : { type: 'detection', run, ev: e, clip }),
+      post: (e, clip, noClip) => this.post({ type: 'detection', run, ev: e, ...(clip !== undefined ? { clip } : {}), ...(noClip !== undefined ? { noClip } : {}) }),
     };
   }
 }

@@ -259,7 +259,7 @@ export class SensorSupervisor {
         this.refused = { path: m.path, field: m.field, stored: m.stored, live: m.live };
         break;
       case 'detection':
-        this.relay.detection(gen, m.run, m.ev, m.clip);
+        this.relay.detection(gen, m.run, m.ev, m.clip, m.noClip);
         break;
       case 'signal':
         this.relay.signal(gen, m.run, m.id, m.signal);
