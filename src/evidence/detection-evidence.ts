@@ -82,8 +82,9 @@ export const NO_CLIP_MESSAGE: Record<ClipLoss, string> = {
  *   - a track still open `maxS − postS` after its start gets a capped clip (start − preS … start + maxS) at once,
  *     so long signals have evidence before they end;
  *   - `close` schedules the clip (start − preS … end + postS, capped) unless one exists, and is posted when the clip
- *     is written — about postS later — or after `holdMs` without a clip. The picture is rendered afterwards, one at a
- *     time, and pictures of clips the quota deleted are removed.
+ *     is written — about postS later — or after `holdMs` without a clip; meanwhile an `update` carrying the close's
+ *     end goes at once, so the open alert shows how long the transmission was heard. The picture is rendered
+ *     afterwards, one at a time, and pictures of clips the quota deleted are removed.
  * - `close()` at stream end: writes the pending clips from what the ring holds, posts every held close, waits for
  *   the writes.
  */
@@ -148,6 +149,10 @@ export class DetectionEvidence {
       return;
     }
     t.held = { ...ev, paths: [...ev.paths] };
+    // the close waits for its clip (postS, then the band cut and the write: seconds, tens of seconds on a loaded
+    // machine); meanwhile the alert learns the end the detector heard, so its open duration is the on-air time
+    // known so far, not its start alone
+    if (ev.endS !== undefined) this.o.post({ ...ev, kind: 'update', paths: [...ev.paths] }, t.clip);
     const id = ev.id;
     t.timer = setTimeout(() => this.release(id, 'late'), this.holdMs);
     if (!t.scheduled) this.schedule(t, t.held);

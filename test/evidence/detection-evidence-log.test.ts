@@ -42,7 +42,7 @@ describe('evidence log of a clip later than its alert', () => {
     e.onEvent(ev('open', 1.0));
     e.onEvent(ev('close', 1.0, 1.2));
     await sleep(100);
-    expect(posted).toEqual([{ kind: 'open' }, { kind: 'close', noClip: 'late' }]);
+    expect(posted).toEqual([{ kind: 'open' }, { kind: 'update' }, { kind: 'close', noClip: 'late' }]);
     for (let k = 13; k < 30; k++) e.push(block(k * per, per));
     await e.close();
     const msgs = lines.map((l) => l.msg);
@@ -73,10 +73,37 @@ describe('evidence log of a clip later than its alert', () => {
     const closedAt = Date.now();
     e.onEvent(ev('close', 1.0, 1.2));
     await sleep(50);
-    expect(posted.map(({ kind, clip, noClip }) => ({ kind, clip, noClip }))).toEqual([{ kind: 'open', clip: undefined, noClip: undefined }, { kind: 'close', clip: undefined, noClip: 'iq-gone' }]);
-    expect(posted[1]!.atMs - closedAt).toBeLessThan(1000);
+    expect(posted.map(({ kind, clip, noClip }) => ({ kind, clip, noClip }))).toEqual([
+      { kind: 'open', clip: undefined, noClip: undefined },
+      { kind: 'update', clip: undefined, noClip: undefined },
+      { kind: 'close', clip: undefined, noClip: 'iq-gone' },
+    ]);
+    expect(posted[2]!.atMs - closedAt).toBeLessThan(1000);
     expect(lines.find((l) => l.clipNotKept === 'iq-gone')).toMatchObject({ id: 7, msg: 'clip not kept: its I/Q had already left the ring (the pipeline was too far behind)' });
     await e.close();
-    expect(posted.length).toBe(2);
+    expect(posted.length).toBe(3);
+  });
+
+  it("a close waiting for its clip sends its end at once as an update: the open alert shows the time heard, not 0 s", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qb-evidence-log-'));
+    dirs.push(dataDir);
+    const { logger } = memoryLogger();
+    const posted: { kind: string; endS?: number; clip?: string; atMs: number }[] = [];
+    const e = new DetectionEvidence(info, 0, {
+      dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, pictures: false, log: logger, band: false,
+      post: (x, clip) => posted.push({ kind: x.kind, ...(x.endS !== undefined ? { endS: x.endS } : {}), ...(clip !== undefined ? { clip } : {}), atMs: Date.now() }),
+    });
+    const per = RATE / 10;
+    for (let k = 0; k < 13; k++) e.push(block(k * per, per));
+    e.onEvent(ev('open', 1.0));
+    const closedAt = Date.now();
+    e.onEvent(ev('close', 1.0, 1.5));
+    // the clip needs postS (1 s) of samples after the end, not here yet: the close waits, its end does not
+    expect(posted.map(({ kind, endS }) => ({ kind, endS }))).toEqual([{ kind: 'open', endS: undefined }, { kind: 'update', endS: 1.5 }]);
+    expect(posted[1]!.atMs - closedAt).toBeLessThan(50);
+    for (let k = 13; k < 30; k++) e.push(block(k * per, per));
+    await e.close();
+    expect(posted.map((p) => p.kind)).toEqual(['open', 'update', 'close']);
+    expect(posted[2]).toMatchObject({ endS: 1.5, clip: expect.stringMatching(/^clips\/s1_.*\.sigmf-meta$/) });
   });
 });
