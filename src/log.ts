@@ -29,7 +29,11 @@ export function checkLogFormat(format: string): LogFormat {
 /** Fields the one-line form shows in its own way, or not at all. */
 const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source']);
 
-const mhz = (hz: unknown): string => (typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
+/**
+ * A tuning centre or detection frequency (Hz) in MHz, 3 decimals; `null` (and 0: no receiver tunes there, it is what an
+ * unknown centre reads as) → "unknown"; anything else → ''.
+ */
+const mhz = (hz: unknown): string => (hz === null || hz === 0 ? 'unknown' : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
 /** A value as `key=value` text, short: long strings cut at 160 characters, errors as their message. */
 function fieldText(key: string, v: unknown): string {
@@ -86,6 +90,17 @@ export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 
 }
 
 export type { Logger };
+
+/**
+ * `logger` with `fields` bound (a pino child), leaving out the keys its bindings already hold. pino writes every
+ * binding of every ancestor and every field of a call, so binding a key twice (or binding it and passing it again)
+ * writes a JSON line with the key twice, which most readers of JSON lines take as an error or read as the last one.
+ */
+export function withBindings(logger: Logger, fields: Record<string, unknown>): Logger {
+  const have = logger.bindings();
+  const add = Object.fromEntries(Object.entries(fields).filter(([k]) => !(k in have)));
+  return Object.keys(add).length === 0 ? logger : logger.child(add);
+}
 
 /** pino's level names. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -2,6 +2,7 @@
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { withBindings } from '../log.js';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
@@ -133,6 +134,8 @@ export class ClipRecorder {
    * memory; beyond it a clip is not written (the alert still goes out, logged and counted in {@link behind}).
    */
   readonly maxBacklogBytes: number;
+  /** `logger` with the sensor bound (once, whether or not the caller's logger already binds it). */
+  private readonly log: Logger | undefined;
 
   /**
    * @param info the source's info (rate, centre, datatype)
@@ -140,6 +143,7 @@ export class ClipRecorder {
    */
   constructor(private readonly info: IqSourceInfo, private readonly originMs: number, options: Partial<ClipOptions> & { dir: string; sensor: string }) {
     this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
+    this.log = this.o.logger === undefined ? undefined : withBindings(this.o.logger, { sensor: this.o.sensor });
     const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
     this.ring = new IqRing(cap, info.format);
     this.maxBacklogBytes = 2 * cap * BYTES_PER_COMPLEX[info.format];
@@ -178,13 +182,13 @@ export class ClipRecorder {
     const bytes = Math.max(0, p.until - p.from) * BYTES_PER_COMPLEX[this.info.format];
     if (this.backlogBytes > 0 && this.backlogBytes + bytes > this.maxBacklogBytes) {
       this.behind++;
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
       p.onShed?.('writer-behind');
       return;
     }
     const { data, first, count } = this.ring.readRaw(p.from, p.until);
     if (count === 0) {
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz }, 'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)');
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz }, 'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)');
       p.onShed?.('iq-gone');
       return;
     }
@@ -199,9 +203,9 @@ export class ClipRecorder {
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();
     }, (err: unknown) => {
-      this.o.logger?.error({ err, sensor: this.o.sensor, id: p.ev.id }, 'evidence clip not written');
+      this.log?.error({ err, id: p.ev.id }, 'evidence clip not written');
       p.onShed?.('write-error');
-    }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip quota pass failed'));
+    }).then(() => undefined).catch((err: unknown) => this.log?.error({ err }, 'evidence clip quota pass failed'));
     this.writes = job;
   }
 
@@ -219,7 +223,7 @@ export class ClipRecorder {
     const short = await freeSpaceShortfall(this.o.dir, clipBytes + 4096, this.o.minFreeBytes);
     if (short !== null) {
       this.shed++;
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
       return null;
     }
     let data: Uint8Array = raw;
@@ -260,7 +264,7 @@ export class ClipRecorder {
         sourceFirstSample: first, filter: extras,
       }),
     });
-    this.o.logger?.info({ sensor: this.o.sensor, clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
+    this.log?.info({ clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
     return { metaPath, dataPath, sampleCount: clipCount, band };
   }
 
@@ -312,7 +316,7 @@ export class ClipRecorder {
       for (const p of b.paths) await rm(p, { force: true });
       total -= b.size;
       deleted.push(base);
-      this.o.logger?.warn({ sensor: this.o.sensor, deleted: base, files: b.paths.length, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
+      this.log?.warn({ deleted: base, files: b.paths.length, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
     }
     return deleted;
   }

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Countdown, remainingText } from '../../src/cli/countdown.js';
-import { checkLogFormat, prettyMessage, resolveLogFormat } from '../../src/log.js';
+import { pino } from 'pino';
+import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
 import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
 
 const tmp = tempDir('qb-terminal-');
@@ -36,6 +37,33 @@ describe('log lines', () => {
     const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
     expect(long.length).toBe('x  why='.length + 160);
     expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
+    expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay  format=cu8 rateSps=250000 centre unknown');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started  centre unknown');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started  centre 433.920 MHz');
+  });
+
+  it('a replay of a raw file without a centre logs centerHz null (JSON) and "centre unknown" (pretty), not 0', () => {
+    const file = '../shared/captures/danfoss_CFR_FSK_dfile001_250k.cu8';
+    const json = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'json' });
+    expect(json.code).toBe(0);
+    const start = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; centerHz?: number | null }).find((r) => r.msg === 'replay')!;
+    expect(start.centerHz).toBeNull();
+    const pretty = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'pretty' });
+    expect(pretty.stderr).not.toMatch(/0\.000 MHz/);
+    expect(pretty.stderr.match(/centre unknown/g)?.length).toBe(2); // the start and the summary lines
+  });
+
+  it('binds a key once: a child of a logger that has it already writes it once per line', () => {
+    const out: string[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => { out.push(c.toString('utf8')); cb(); } });
+    const root = pino({ base: null, timestamp: false }, sink).child({ component: 'sensor', sensor: 'hall-a' });
+    withBindings(root, { sensor: 'hall-a', site: 'demo' }).info({ id: 3 }, 'evidence clip written');
+    const line = out.join('').trim();
+    expect(line.match(/"sensor":/g)?.length).toBe(1);
+    expect(JSON.parse(line)).toEqual({ level: 30, component: 'sensor', sensor: 'hall-a', site: 'demo', id: 3, msg: 'evidence clip written' });
   });
 
   it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
