@@ -114,7 +114,7 @@ export type DetectionKind = 'open' | 'update' | 'close';
  * - `disk-floor`: writing it would have left less free disk than the evidence floor (`evidence.minFreeBytes`);
  * - `iq-gone`: the I/Q around the detection had already left the sensor's ring (the pipeline was too far behind);
  * - `write-error`: the file could not be written (the log has the error);
- * - `stream-end`: the sensor's stream ended before the clip's end.
+ * - `stream-end`: the sensor's stream ended before the clip's end (or its worker died with the track open).
  */
 export type ClipLoss = 'late' | 'writer-behind' | 'disk-floor' | 'iq-gone' | 'write-error' | 'stream-end';
 

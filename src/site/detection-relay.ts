@@ -22,6 +22,8 @@ export interface DetectionRelayOptions {
   centerHz: () => number;
   /** True while the sensor is in overload: every detection meanwhile is flagged `overload`. */
   overload: () => boolean;
+  /** Evidence clips are on: a track closed here (its worker died) says its clip was not kept (`stream-end`). */
+  clips?: boolean;
 }
 
 /** An open track: its bus id, latest event, latest identification, and whether speech was heard live. */
@@ -106,7 +108,7 @@ export class DetectionRelay {
       if (!key.startsWith(prefix)) continue;
       this.open.delete(key);
       const run = key.split(':')[1];
-      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal, this.o.clips === true ? 'stream-end' : undefined);
     }
   }
 

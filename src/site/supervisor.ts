@@ -147,6 +147,7 @@ export class SensorSupervisor {
       decorate: (ctx, ev) => o.decorate?.(ctx, ev),
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
+      clips: o.evidence === true,
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
