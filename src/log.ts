@@ -3,6 +3,8 @@
 import { pino, type Logger } from 'pino';
 import { build as pretty } from 'pino-pretty';
 import { QuietBandError } from './errors.js';
+import { resolveLogLang, terminalWords, word } from './log-words.js';
+import type { TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -29,7 +31,11 @@ export function checkLogFormat(format: string): LogFormat {
 /** Fields the one-line form shows in its own way, or not at all. */
 const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source']);
 
-const mhz = (hz: unknown): string => (typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
+/**
+ * A tuning centre or detection frequency (Hz) in MHz, 3 decimals; `null` (and 0: no receiver tunes there, it is what an
+ * unknown centre reads as) → null; anything else → ''.
+ */
+const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
 /** A value as `key=value` text, short: long strings cut at 160 characters, errors as their message. */
 function fieldText(key: string, v: unknown): string {
@@ -45,33 +51,37 @@ function fieldText(key: string, v: unknown): string {
 /**
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
  * fields as `key=value`. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
- * hall-1 seq 3)`; acknowledgements add `by <who>`.
+ * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
+ * are Chinese (src/log-words.ts; a message its table lacks stays English); field names and values stay as logged.
  */
-export function prettyMessage(log: Record<string, unknown>): string {
+export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en'): string {
+  const w = terminalWords(lang);
   const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
   if (msg === 'alert' && typeof log.kind === 'string') {
-    const what = [log.kind, mhz(log.centerHz), typeof log.bandLabel === 'string' ? log.bandLabel : ''].filter((x) => x !== '').join(' ');
-    const ctx = [typeof log.session === 'string' ? `session ${log.session}` : '', typeof log.ackBy === 'string' ? `by ${log.ackBy}` : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+    const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : ''].filter((x) => x !== '').join(' ');
+    const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(', ');
-    return `${who}ALERT ${String(log.event)} ${String(log.severity)} ${what} (${String(log.state)}; ${ctx})`;
+    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what} (${word(w.alertState, String(log.state))}; ${ctx})`;
   }
-  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}state → ${log.state}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
+  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
+  const text = msg.startsWith('still offline: ') ? `${w.stillOffline}${msg.slice('still offline: '.length)}` : word(w.msg, msg);
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
     if (SHOWN.has(k) || v === undefined) continue;
-    if (k === 'centerHz') rest.push(`centre ${mhz(v)}`);
+    if (k === 'centerHz') rest.push(w.centre(mhz(v)));
     else rest.push(fieldText(k, v));
   }
-  return `${who}${msg}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
+  return `${who}${text}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 
 /**
  * Creates the root logger on stderr (fd 2), written synchronously so the last lines survive exit: JSON lines, or with
- * format `pretty` one line per record `HH:MM:ss LEVEL [sensor] message key=value…` (colours on a terminal).
+ * format `pretty` one line per record `HH:MM:ss LEVEL [sensor] message key=value…` (colours on a terminal), worded in
+ * `lang` (default: `QUIETBAND_LANG`, which `--lang` sets; the JSON lines are English in every language).
  */
-export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat()): Logger {
+export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat(), lang: TextLang = resolveLogLang()): Logger {
   if (format === 'json') return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
   const stream = pretty({
     destination: 2,
@@ -80,12 +90,23 @@ export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 
     translateTime: 'SYS:HH:MM:ss',
     hideObject: true,
     ignore: 'pid,hostname',
-    messageFormat: (log) => prettyMessage(log),
+    messageFormat: (log) => prettyMessage(log, lang),
   });
   return pino({ level, base: { app: 'quietband' } }, stream);
 }
 
 export type { Logger };
+
+/**
+ * `logger` with `fields` bound (a pino child), leaving out the keys its bindings already hold. pino writes every
+ * binding of every ancestor and every field of a call, so binding a key twice (or binding it and passing it again)
+ * writes a JSON line with the key twice, which most readers of JSON lines take as an error or read as the last one.
+ */
+export function withBindings(logger: Logger, fields: Record<string, unknown>): Logger {
+  const have = logger.bindings();
+  const add = Object.fromEntries(Object.entries(fields).filter(([k]) => !(k in have)));
+  return Object.keys(add).length === 0 ? logger : logger.child(add);
+}
 
 /** pino's level names. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -107,6 +107,18 @@ export interface IqSource {
 export type DetectionKind = 'open' | 'update' | 'close';
 
 /**
+ * Why a transmission's alert closed without an evidence clip (`Alert.clipNotKept`):
+ * - `late`: the clip was still being cut when the close could wait no longer (`holdMs`); it is written afterwards, and
+ *   the log names its file;
+ * - `writer-behind`: the clip writer had too much queued (alerts come first), so this clip was not cut;
+ * - `disk-floor`: writing it would have left less free disk than the evidence floor (`evidence.minFreeBytes`);
+ * - `iq-gone`: the I/Q around the detection had already left the sensor's ring (the pipeline was too far behind);
+ * - `write-error`: the file could not be written (the log has the error);
+ * - `stream-end`: the sensor's stream ended before the clip's end (or its worker died with the track open).
+ */
+export type ClipLoss = 'late' | 'writer-behind' | 'disk-floor' | 'iq-gone' | 'write-error' | 'stream-end';
+
+/**
  * One detected transmission (a track), as the detector emits it. Times are seconds from the source's
  * first sample (`sampleIndex / rateSps`), never wall clock.
  */

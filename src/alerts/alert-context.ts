@@ -1,6 +1,6 @@
 // What the daemon tells the alert bus about a detection, and the inputs of the bus's two policy hooks (severity, known emitters).
 import type { AlertKind, AlertSignal } from './alert.js';
-import type { DetectionEvent } from '../types.js';
+import type { ClipLoss, DetectionEvent } from '../types.js';
 
 /** Extra facts the daemon attaches to a detection (all optional). */
 export interface DetectionContext {
@@ -9,6 +9,7 @@ export interface DetectionContext {
   /** Band plan label for the alert (e.g. "ISM 433"). */ bandLabel?: string;
   /** Exam session name when armed. */ session?: string;
   /** Evidence clip path (SigMF) relative to the data dir. */ clip?: string;
+  /** Clips on, but this close comes without one: why. */ clipNotKept?: ClipLoss;
   /** The sensor's identification of the transmission (the record's `signal`). */ signal?: AlertSignal;
 }
 

@@ -120,6 +120,7 @@ export class TransmissionAlerts {
     const session = ctx?.session ?? track.session;
     if (session !== undefined) d.session = session;
     if (ctx?.clip !== undefined) d.clip = ctx.clip;
+    if (ctx?.clipNotKept !== undefined) d.clipNotKept = ctx.clipNotKept;
     if (ctx?.signal !== undefined) d.signal = ctx.signal;
     if (track.knownLabel !== undefined) d.knownLabel = track.knownLabel;
     if (ev.overload) d.message = 'ADC overload during this track: may be intermodulation from a strong signal';

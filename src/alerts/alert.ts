@@ -1,7 +1,7 @@
 // Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
 // browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
 import type { SignalReasonId } from '../ident/reasons.js';
-import type { DetectionEvent } from '../types.js';
+import type { ClipLoss, DetectionEvent } from '../types.js';
 
 export type { SignalReasonId } from '../ident/reasons.js';
 
@@ -56,6 +56,8 @@ export interface Alert {
   ackBy?: string;
   /** Path of the evidence clip (SigMF) relative to the data dir, when written. */
   clip?: string;
+  /** Transmissions with evidence clips on: why the alert closed without one (on its close record). Absent otherwise. */
+  clipNotKept?: ClipLoss;
   /** The detector event that produced it (transmissions). */
   detection?: DetectionEvent;
   /**

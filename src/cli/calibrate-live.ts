@@ -8,6 +8,7 @@ import { addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
 import { workerSite } from '../site/worker-protocol.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
 import { Countdown } from './countdown.js';
+import { resolveLogLang, terminalWords } from '../log-words.js';
 import type { HeardInBaseline, SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
 
 /** Flags of live calibrate. */
@@ -88,7 +89,7 @@ export async function calibrateLive(
   const jobs = site.sensors.map((sensor) => {
     const output = flags.output ?? defaultBaselinePath(site, sensor.name);
     log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
-    const onLearning = (): void => countdown.start(sensor.name, `calibrating ${sensor.name}`, seconds + site.settleS);
+    const onLearning = (): void => countdown.start(sensor.name, terminalWords(resolveLogLang()).calibrating(sensor.name), seconds + site.settleS);
     const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log, onLearning);
     const done = job.finally(() => countdown.stop(sensor.name));
     return onCalibrated === undefined ? done : done.then((s) => (onCalibrated(s), s));

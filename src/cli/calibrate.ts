@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger, type Logger } from '../log.js';
+import { LOG_LANG_ENV } from '../log-words.js';
+import { langFlag } from './replay-words.js';
 import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
@@ -75,7 +77,11 @@ export function register(program: Command): void {
   addInputFlags(cmd);
   addPipelineFlags(cmd);
   addLiveCalibrateFlags(cmd);
-  cmd.option('--log-level <level>', 'pino log level on stderr', 'info').action(async (file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags, command: Command) => {
+  cmd.option('--log-level <level>', 'pino log level on stderr', 'info');
+  cmd.option('--lang <lang>', 'language of the terminal lines (readable log lines, countdown bars): en or zh-CN; JSON log lines stay English', 'en');
+  cmd.action(async (file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags & { lang?: string }, command: Command) => {
+    // worker threads inherit the environment: their terminal lines are worded in the same language
+    process.env[LOG_LANG_ENV] = langFlag(flags.lang);
     const set = cliSetter(command);
     if (file === undefined || set('config') || set('source')) {
       if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');

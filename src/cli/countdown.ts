@@ -1,5 +1,7 @@
 // Countdown bars on a terminal for the long waits: live calibrate, record, the daemon's warm-up. Nothing when piped.
 import cliProgress from 'cli-progress';
+import { resolveLogLang, terminalWords } from '../log-words.js';
+import type { TextLang } from '../text-template.js';
 
 /** Where the bars are drawn: stderr, or a test's stream (must say isTTY to draw). */
 export interface CountdownStream extends NodeJS.WritableStream {
@@ -19,10 +21,9 @@ interface Task {
   fraction?: number;
 }
 
-/** `1 min 05 s left`, `33 s left`. */
-export function remainingText(s: number): string {
-  const r = Math.max(0, Math.ceil(s));
-  return r >= 60 ? `${Math.floor(r / 60)} min ${String(r % 60).padStart(2, '0')} s left` : `${r} s left`;
+/** `1 min 05 s left`, `33 s left` (zh-CN: `剩余 1 分 05 秒`). */
+export function remainingText(s: number, lang: TextLang = 'en'): string {
+  return terminalWords(lang).left(s);
 }
 
 /**
@@ -37,9 +38,13 @@ export class Countdown {
   private readonly now: () => number;
   private closed = false;
 
-  constructor(opts: { stream?: CountdownStream; now?: () => number } = {}) {
+  /** Language of the time left (default: `QUIETBAND_LANG`, set by `--lang`). */
+  private readonly lang: TextLang;
+
+  constructor(opts: { stream?: CountdownStream; now?: () => number; lang?: TextLang } = {}) {
     const stream = opts.stream ?? process.stderr;
     this.now = opts.now ?? Date.now;
+    this.lang = opts.lang ?? resolveLogLang();
     this.multi =
       stream.isTTY === true
         ? new cliProgress.MultiBar(
@@ -58,7 +63,7 @@ export class Countdown {
   start(key: string, label: string, totalS: number): void {
     if (this.multi === null) return;
     this.stop(key);
-    const bar = this.multi.create(1000, 0, { label, left: remainingText(totalS) });
+    const bar = this.multi.create(1000, 0, { label, left: remainingText(totalS, this.lang) });
     this.tasks.set(key, { bar, startMs: this.now(), totalS });
     this.timer ??= setInterval(() => this.tick(), 500);
     this.timer.unref();
@@ -88,7 +93,7 @@ export class Countdown {
       f = t.fraction;
       leftS = f > 0 ? (elapsedS * (1 - f)) / f : t.totalS;
     }
-    t.bar.update(Math.round(f * 1000), { left: remainingText(leftS) });
+    t.bar.update(Math.round(f * 1000), { left: remainingText(leftS, this.lang) });
   }
 
   /** Removes the bar `key`. */
@@ -124,7 +129,7 @@ export function watchWarmup(sensors: () => readonly { sensor: string; state: str
     for (const h of sensors()) {
       if (h.state === 'learning' && !shown.has(h.sensor)) {
         shown.add(h.sensor);
-        countdown.start(h.sensor, `warm-up ${h.sensor}`, totalS);
+        countdown.start(h.sensor, terminalWords(resolveLogLang()).warmup(h.sensor), totalS);
       } else if (h.state !== 'learning' && shown.has(h.sensor)) {
         shown.delete(h.sensor);
         countdown.stop(h.sensor);

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Countdown } from './countdown.js';
+import { LOG_LANG_ENV, resolveLogLang, terminalWords } from '../log-words.js';
+import { langFlag } from './replay-words.js';
 import { applySiteDefaults, validateSiteConfig } from '../config/site-config.js';
 import { parseSourceSpec } from '../config/source-spec.js';
 import { cliSetter, overridesFromFlags, sensorNameFor, type SiteFlags } from './site-flags.js';
@@ -174,7 +176,9 @@ export function register(program: Command): void {
     .requiredOption('--duration <s>', 'seconds to record')
     .requiredOption('-o, --output <file>', 'recording to write: <name>, <name>.sigmf-meta or <name>.sigmf-data')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .action(async (flags: RecordFlags, command: Command) => {
+    .option('--lang <lang>', 'language of the terminal lines (readable log lines, the countdown bar): en or zh-CN; JSON log lines stay English', 'en')
+    .action(async (flags: RecordFlags & { lang?: string }, command: Command) => {
+      process.env[LOG_LANG_ENV] = langFlag(flags.lang);
       const set = cliSetter(command);
       const used: RecordFlags = { ...flags };
       for (const k of ['center', 'rate', 'gain', 'ppm', 'format'] as const) if (!set(k)) delete used[k];
@@ -183,7 +187,7 @@ export function register(program: Command): void {
       // on a terminal: a bar with the time left (samples written / wanted)
       const countdown = new Countdown();
       const durationS = Number(flags.duration);
-      if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', `recording ${flags.source ?? 'sim'}`, durationS); // else recordSource names the flag
+      if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', terminalWords(resolveLogLang()).recording(flags.source ?? 'sim'), durationS); // else recordSource names the flag
       try {
         const r = await recordSource(used, createLogger(flags.logLevel), stop.signal, (n, want) => countdown.progress('record', n / want));
         countdown.close();

@@ -203,7 +203,7 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   if (!info.centerKnown) {
     log.warn({ file }, 'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre');
   }
-  log.info({ file, format: info.format, rateSps: info.rateSps, centerHz: info.centerHz, totalSamples: info.totalSamples, fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, average: opts.spectrum.average }, 'replay');
+  log.info({ file, format: info.format, rateSps: info.rateSps, centerHz: info.centerKnown ? info.centerHz : null, totalSamples: info.totalSamples, fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, average: opts.spectrum.average }, 'replay');
 
   if (new Set(segments.map((x) => x.centerHz)).size > 1) {
     if (flags.png !== undefined) log.warn({ file, png: flags.png }, '--png: a scan (several tuning centres) has no single band to draw; no picture written');

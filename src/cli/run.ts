@@ -4,6 +4,9 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
+import type { TextLang } from '../text-template.js';
+import { langFlag } from './replay-words.js';
 import { shellWord } from '../field/baseline-health.js';
 import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
 import { DEFAULT_SITE_CONFIG, type SiteSettings } from '../config/site-config.js';
@@ -13,17 +16,23 @@ import { tlsStartLine } from '../server/tls.js';
 import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 import { watchWarmup } from './countdown.js';
 
-/** One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`. */
-export function sensorLine(site: RunningSite['site'], i: number): string {
+/**
+ * One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`
+ * (zh-CN: `  传感器 hall-a-433：sim，433.920 MHz，1000 kS/s，FFT 1024；基线：预热 10 秒`).
+ */
+export function sensorLine(site: RunningSite['site'], i: number, lang: TextLang = 'en'): string {
+  const w = terminalWords(lang);
   const s = site.sensors[i]!;
-  const base = s.baselinePath !== null ? `stored ${s.baselinePath}` : `warm-up ${site.warmupS} s`;
-  return `  sensor ${s.name}: ${s.sourceText} at ${(s.centerHz / 1e6).toFixed(3)} MHz, ${+(s.rateSps / 1e3).toFixed(3)} kS/s, FFT ${s.fftSize}; baseline: ${base}`;
+  const base = s.baselinePath !== null ? w.storedBaseline(s.baselinePath) : w.warmupBaseline(site.warmupS);
+  return w.sensorLine(s.name, s.sourceText, (s.centerHz / 1e6).toFixed(3), String(+(s.rateSps / 1e3).toFixed(3)), s.fftSize, base);
 }
 
 /** Flags of `run` (the site flags plus `--csv`). */
 export interface RunFlags extends SiteFlags {
   /** rtl_power CSV of every sensor's spectra (sensor name inserted before the extension when there are several). */
   csv?: string;
+  /** `--lang`: language of the terminal lines ({@link langFlag}: en, zh, zh-CN). */
+  lang?: string;
 }
 
 /**
@@ -79,6 +88,9 @@ export function refreshCommandFor(flags: SiteFlags, isSet: (k: keyof SiteFlags) 
  */
 export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) => boolean): Promise<void> {
   const logLevel = flags.logLevel ?? 'info';
+  const lang = langFlag(flags.lang);
+  // worker threads inherit the environment: their terminal lines are worded in the same language
+  process.env[LOG_LANG_ENV] = lang;
   const log = createLogger(logLevel);
   const { site, origin } = await siteFromFlags(flags, isSet, 'run', log);
   let csvPaths: Record<string, string> | undefined;
@@ -95,9 +107,8 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   // the daemon (server, sensors, add-ons) is loaded when it starts: the other commands start without it
   const { startSite } = await import('../site/site-daemon.js');
   const running = await startSite(site, { log, logLevel, refreshCommand: refreshCommandFor(flags, isSet, origin, site), ...(csvPaths !== undefined ? { csvPaths } : {}) });
-  const head = origin === 'demo' ? 'QuietBand demo site' : `QuietBand site "${site.site}"`;
-  let out = `${head} running at ${running.url}\n`;
-  for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i)}\n`;
+  let out = `${terminalWords(lang).siteRunning(origin === 'demo', site.site, running.url)}\n`;
+  for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i, lang)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   if (site.notify !== undefined) out += `  notifications → ${site.notify.channels.map((c) => `${c.name} (${c.type}: ${c.severities.join('/')})`).join(', ')}\n`;
   const srv = running.server;
@@ -168,6 +179,7 @@ export function register(program: Command): void {
     .option('--demo', 'run the demo site even when dongles are attached')
     .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")
     .option('--log-level <level>', 'pino log level on stderr', 'info')
+    .option('--lang <lang>', 'language of the terminal lines (start-up, readable log lines, warm-up bars): en or zh-CN; JSON log lines stay English', 'en')
     .action(async (flags: RunFlags, command: Command) => {
       await runCommand(flags, cliSetter(command));
     });

@@ -2,9 +2,10 @@
 import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { withBindings } from '../log.js';
 import { writeSigmfMeta } from '../source/sigmf.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
-import { BYTES_PER_COMPLEX, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
+import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
@@ -86,8 +87,8 @@ interface Pending {
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
   onWritten?: (metaPath: string) => void;
-  /** Called instead of `onWritten` when the clip was shed (free-space floor). */
-  onShed?: () => void;
+  /** Called instead of `onWritten` when no clip was written, with the reason. */
+  onShed?: (reason: ClipLoss) => void;
 }
 
 /** A written clip. */
@@ -133,6 +134,8 @@ export class ClipRecorder {
    * memory; beyond it a clip is not written (the alert still goes out, logged and counted in {@link behind}).
    */
   readonly maxBacklogBytes: number;
+  /** `logger` with the sensor bound (once, whether or not the caller's logger already binds it). */
+  private readonly log: Logger | undefined;
 
   /**
    * @param info the source's info (rate, centre, datatype)
@@ -140,6 +143,7 @@ export class ClipRecorder {
    */
   constructor(private readonly info: IqSourceInfo, private readonly originMs: number, options: Partial<ClipOptions> & { dir: string; sensor: string }) {
     this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
+    this.log = this.o.logger === undefined ? undefined : withBindings(this.o.logger, { sensor: this.o.sensor });
     const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
     this.ring = new IqRing(cap, info.format);
     this.maxBacklogBytes = 2 * cap * BYTES_PER_COMPLEX[info.format];
@@ -154,9 +158,10 @@ export class ClipRecorder {
 
   /**
    * Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS).
-   * `onWritten` gets the meta path once written; `onShed` is called instead when the free-space floor shed it.
+   * `onWritten` gets the meta path once written; `onShed` is called instead, with the reason, when none was written
+   * (writer behind, free-space floor, the I/Q already gone from the ring, a write error).
    */
-  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: () => void): void {
+  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: (reason: ClipLoss) => void): void {
     const rate = this.info.rateSps;
     const start = Math.round(ev.startS * rate);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
@@ -177,23 +182,30 @@ export class ClipRecorder {
     const bytes = Math.max(0, p.until - p.from) * BYTES_PER_COMPLEX[this.info.format];
     if (this.backlogBytes > 0 && this.backlogBytes + bytes > this.maxBacklogBytes) {
       this.behind++;
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
-      p.onShed?.();
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz, backlogBytes: this.backlogBytes, maxBacklogBytes: this.maxBacklogBytes, behind: this.behind }, 'evidence clip not written: the clip writer is behind (alerts come first)');
+      p.onShed?.('writer-behind');
       return;
     }
     const { data, first, count } = this.ring.readRaw(p.from, p.until);
-    if (count === 0) return;
+    if (count === 0) {
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz }, 'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)');
+      p.onShed?.('iq-gone');
+      return;
+    }
     this.backlogBytes += data.length;
     const job = this.writes.then(() => this.write(p, first, count, data)).finally(() => {
       this.backlogBytes -= data.length;
     }).then((info) => {
       if (info === null) {
-        p.onShed?.();
+        p.onShed?.('disk-floor');
         return;
       }
       p.onWritten?.(info.metaPath);
       return this.enforceQuota();
-    }).then(() => undefined).catch((err: unknown) => this.o.logger?.error({ err, sensor: this.o.sensor }, 'evidence clip not written'));
+    }, (err: unknown) => {
+      this.log?.error({ err, id: p.ev.id }, 'evidence clip not written');
+      p.onShed?.('write-error');
+    }).then(() => undefined).catch((err: unknown) => this.log?.error({ err }, 'evidence clip quota pass failed'));
     this.writes = job;
   }
 
@@ -211,7 +223,7 @@ export class ClipRecorder {
     const short = await freeSpaceShortfall(this.o.dir, clipBytes + 4096, this.o.minFreeBytes);
     if (short !== null) {
       this.shed++;
-      this.o.logger?.warn({ sensor: this.o.sensor, id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz, clipBytes, freeBytes: short.freeBytes, minFreeBytes: this.o.minFreeBytes, shed: this.shed }, 'evidence clip shed: free disk space below the evidence floor (alerts come first)');
       return null;
     }
     let data: Uint8Array = raw;
@@ -252,7 +264,7 @@ export class ClipRecorder {
         sourceFirstSample: first, filter: extras,
       }),
     });
-    this.o.logger?.info({ sensor: this.o.sensor, clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
+    this.log?.info({ clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
     return { metaPath, dataPath, sampleCount: clipCount, band };
   }
 
@@ -304,7 +316,7 @@ export class ClipRecorder {
       for (const p of b.paths) await rm(p, { force: true });
       total -= b.size;
       deleted.push(base);
-      this.o.logger?.warn({ sensor: this.o.sensor, deleted: base, files: b.paths.length, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
+      this.log?.warn({ deleted: base, files: b.paths.length, quotaBytes: this.o.quotaBytes }, 'clip quota reached: oldest clip deleted');
     }
     return deleted;
   }

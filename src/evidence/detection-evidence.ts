@@ -7,7 +7,7 @@ import type { ClipContext } from './clip-meta.js';
 import type { IqRing } from './iq-ring.js';
 import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
-import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+import type { ClipLoss, DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
 /** Folder (in the data dir) of the SigMF clips. */
 export const CLIPS_DIR = 'clips';
@@ -36,8 +36,11 @@ export interface DetectionEvidenceOptions {
   /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
   pictures: boolean;
   log: Logger;
-  /** Receives every detection event in order per track; `clip` = the clip's meta path relative to the data dir. */
-  post: (ev: DetectionEvent, clip?: string) => void;
+  /**
+   * Receives every detection event in order per track; `clip` = the clip's meta path relative to the data dir; a close
+   * posted without one carries `noClip`, why.
+   */
+  post: (ev: DetectionEvent, clip?: string, noClip?: ClipLoss) => void;
   /** A close waits at most this long (ms) for its clip, then goes without. Default (postS + 15) s. */
   holdMs?: number;
 }
@@ -50,19 +53,24 @@ interface TrackEvidence {
   timer?: NodeJS.Timeout;
   /** The close was posted before its clip was written (hold time over): the clip, when written, is logged as late. */
   postedBeforeClip?: boolean;
+  /** No clip will come (the capped clip of a track still open was not written): why, for its close. */
+  lost?: ClipLoss;
 }
 
 /**
- * Why a held close is posted: its clip was written (`written`), the hold time ran out while the clip was still being
- * cut (`hold-over`), the recorder shed the clip (`shed`, logged by ClipRecorder), or the stream ended (`stream-end`).
+ * Why a held close is posted: its clip was written (`written`), or it goes without one ({@link ClipLoss}: the hold time
+ * ran out while the clip was still being cut, the recorder did not write it, the stream ended).
  */
-type ReleaseReason = 'written' | 'hold-over' | 'shed' | 'stream-end';
+type ReleaseReason = 'written' | ClipLoss;
 
 /** The warning for a close posted without a clip, by reason (none for `written`). */
-const NO_CLIP_MESSAGE: Record<Exclude<ReleaseReason, 'written'>, string> = {
-  'hold-over': 'detection closed before its evidence clip was written: the alert goes without it; the clip is still being cut and is logged when written',
-  shed: 'detection closed without an evidence clip (the clip was shed: see the warning before)',
-  'stream-end': 'detection closed without an evidence clip (none written by the end of the stream)',
+export const NO_CLIP_MESSAGE: Record<ClipLoss, string> = {
+  late: 'clip not kept in time: the detection closed before its evidence clip was written, so the alert goes without it; the clip is still being cut and is logged when written',
+  'writer-behind': 'clip not kept: the clip writer was behind (alerts come first)',
+  'disk-floor': 'clip not kept: free disk space below the evidence floor (alerts come first)',
+  'iq-gone': 'clip not kept: its I/Q had already left the ring (the pipeline was too far behind)',
+  'write-error': 'clip not kept: the clip file could not be written (see the error before)',
+  'stream-end': 'clip not kept: the stream ended before the clip was written',
 };
 
 /**
@@ -74,8 +82,9 @@ const NO_CLIP_MESSAGE: Record<Exclude<ReleaseReason, 'written'>, string> = {
  *   - a track still open `maxS − postS` after its start gets a capped clip (start − preS … start + maxS) at once,
  *     so long signals have evidence before they end;
  *   - `close` schedules the clip (start − preS … end + postS, capped) unless one exists, and is posted when the clip
- *     is written — about postS later — or after `holdMs` without a clip. The picture is rendered afterwards, one at a
- *     time, and pictures of clips the quota deleted are removed.
+ *     is written — about postS later — or after `holdMs` without a clip; meanwhile an `update` carrying the close's
+ *     end goes at once, so the open alert shows how long the transmission was heard. The picture is rendered
+ *     afterwards, one at a time, and pictures of clips the quota deleted are removed.
  * - `close()` at stream end: writes the pending clips from what the ring holds, posts every held close, waits for
  *   the writes.
  */
@@ -133,20 +142,25 @@ export class DetectionEvidence {
       this.o.post(ev, t.clip);
       return;
     }
-    if (t.clip !== undefined || this.closed) {
+    if (t.clip !== undefined || this.closed || t.lost !== undefined) {
       this.tracks.delete(ev.id);
-      this.o.post(ev, t.clip);
+      if (t.clip !== undefined) this.o.post(ev, t.clip);
+      else this.postWithout(t, ev, t.lost ?? 'stream-end');
       return;
     }
     t.held = { ...ev, paths: [...ev.paths] };
+    // the close waits for its clip (postS, then the band cut and the write: seconds, tens of seconds on a loaded
+    // machine); meanwhile the alert learns the end the detector heard, so its open duration is the on-air time
+    // known so far, not its start alone
+    if (ev.endS !== undefined) this.o.post({ ...ev, kind: 'update', paths: [...ev.paths] }, t.clip);
     const id = ev.id;
-    t.timer = setTimeout(() => this.release(id, 'hold-over'), this.holdMs);
+    t.timer = setTimeout(() => this.release(id, 'late'), this.holdMs);
     if (!t.scheduled) this.schedule(t, t.held);
   }
 
   private schedule(t: TrackEvidence, ev: DetectionEvent): void {
     t.scheduled = true;
-    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), () => this.release(ev.id, 'shed'));
+    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), (why) => this.release(ev.id, why));
   }
 
   private onWritten(t: TrackEvidence, id: number, metaPath: string): void {
@@ -187,16 +201,25 @@ export class DetectionEvidence {
   /** Posts a held close (with its clip when written) and forgets the track; without a clip it warns why (`reason`). */
   private release(id: number, reason: ReleaseReason): void {
     const t = this.tracks.get(id);
-    if (t === undefined || t.held === undefined) return;
+    if (t === undefined) return;
+    if (t.held === undefined) {
+      // a track still open: its close, when it comes, goes without a clip and says why
+      if (reason !== 'written' && t.clip === undefined) t.lost = reason;
+      return;
+    }
     if (t.timer !== undefined) clearTimeout(t.timer);
     const ev = t.held;
     t.held = undefined;
     this.tracks.delete(id);
-    if (t.clip === undefined && reason !== 'written') {
-      if (reason === 'hold-over') t.postedBeforeClip = true;
-      this.o.log.warn({ id, centerHz: ev.centerHz }, NO_CLIP_MESSAGE[reason]);
-    }
-    this.o.post(ev, t.clip);
+    if (t.clip === undefined && reason !== 'written') this.postWithout(t, ev, reason);
+    else this.o.post(ev, t.clip);
+  }
+
+  /** Posts a close without a clip, with `reason`, and logs it (a warning naming the reason). */
+  private postWithout(t: TrackEvidence, ev: DetectionEvent, reason: ClipLoss): void {
+    if (reason === 'late') t.postedBeforeClip = true;
+    this.o.log.warn({ id: ev.id, centerHz: ev.centerHz, clipNotKept: reason }, NO_CLIP_MESSAGE[reason]);
+    this.o.post(ev, undefined, reason);
   }
 
   /**

@@ -166,6 +166,7 @@ export class SiteMetrics {
       });
     };
     sensorGauge('quietband_sensor_achieved_rate_sps', 'Samples per second the sensor delivers (samples over wall time over at least 5 s; a catch-up after a stall does not read above the production rate)', (h) => h.achievedRateSps);
+    sensorGauge('quietband_sensor_rate_shortfall', '1 while the sensor\'s rate is judged short (readings under 95 % of the configured rate outlasting those at 98 % or more by 5 s)', (h) => (h.rateShortfall === true ? 1 : 0));
     sensorGauge('quietband_sensor_configured_rate_sps', 'Configured sample rate (samples/s)', (h) => h.configuredRateSps);
     sensorGauge('quietband_sensor_dropped_blocks', 'Blocks dropped by the source since the sensor worker started', (h) => h.droppedBlocks);
     sensorGauge('quietband_sensor_nonfinite_samples', 'Samples with a non-finite I or Q (NaN/Inf, cf32 recordings) dropped since the sensor started', (h) => h.nonFiniteSamples ?? 0);

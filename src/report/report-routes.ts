@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { withBindings } from '../log.js';
 import { QuietBandError } from '../errors.js';
 import type { ReportSource } from './report-source.js';
 import { buildSessionReport, renderReportHtml, reportLang } from './session-report.js';
@@ -106,7 +107,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
         await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
         await writeFile(join(dir, reportFileName(r.site, r.session, 'html')), html, { mode: DATA_FILE_MODE });
       }
-      log.info({ session: r.session, site: r.site, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');
+      withBindings(log, { site: r.site }).info({ session: r.session, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');
       if (!pdf) {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Disposition': inlineDisposition(reportFileName(r.site, r.session, 'html')) });
         res.end(req.method === 'HEAD' ? undefined : html);

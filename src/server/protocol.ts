@@ -3,6 +3,7 @@
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
 export type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, HeardEmitter } from '../alerts/alert.js';
+export type { ClipLoss } from '../types.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -22,6 +23,11 @@ export interface SensorHealth {
   centerHz: number;
   configuredRateSps: number;
   achievedRateSps: number;
+  /**
+   * True while the rate is judged short: readings under 95 % of the configured rate for 5 s, until they are back at
+   * 98 % for 5 s (RateShortfallJudge; a single reading moves with the CPU's load). Absent: not short.
+   */
+  rateShortfall?: boolean;
   droppedBlocks: number;
   /**
    * Samples with a non-finite I or Q (NaN/±Inf, cf32 recordings) dropped, with the frames that would have held them,

@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
+import { withBindings } from '../log.js';
 import { WebSocketServer } from 'ws';
 import { QuietBandError } from '../errors.js';
 import { AccessPolicy } from './access.js';
@@ -150,7 +151,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   httpServer.on('error', (err) => log.error({ err }, 'http server error'));
   const port = (httpServer.address() as AddressInfo).port;
   const url = `${tls !== undefined ? 'https' : 'http'}://${urlHost(o.bind)}:${port}/`;
-  log.info({ url, authRequired, site, webRoot: webRootReal, tls: tls !== undefined ? { certPath: tls.certPath, fingerprint256: tls.fingerprint256, selfSigned: tls.selfSigned } : false }, 'server listening');
+  withBindings(log, { site }).info({ url, authRequired, webRoot: webRootReal, tls: tls !== undefined ? { certPath: tls.certPath, fingerprint256: tls.fingerprint256, selfSigned: tls.selfSigned } : false }, 'server listening');
   if (tls === undefined && !isLoopbackBind(o.bind) && opts.trustedProxies === undefined) {
     log.warn({ bind: o.bind }, 'serving plain HTTP off loopback: the access token and alerts cross the network in clear');
   }

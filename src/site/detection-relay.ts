@@ -7,7 +7,7 @@ import type { SiteSettings } from '../config/site-config.js';
 import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { AlertSignal } from '../server/protocol.js';
 import { bandAt } from '../spectrum/band-plan.js';
-import type { DetectionEvent } from '../types.js';
+import type { ClipLoss, DetectionEvent } from '../types.js';
 
 /** Options of {@link DetectionRelay}. */
 export interface DetectionRelayOptions {
@@ -22,6 +22,8 @@ export interface DetectionRelayOptions {
   centerHz: () => number;
   /** True while the sensor is in overload: every detection meanwhile is flagged `overload`. */
   overload: () => boolean;
+  /** Evidence clips are on: a track closed here (its worker died) says its clip was not kept (`stream-end`). */
+  clips?: boolean;
 }
 
 /** An open track: its bus id, latest event, latest identification, and whether speech was heard live. */
@@ -59,8 +61,8 @@ export class DetectionRelay {
     this.origins.set(`${gen}:${run}`, originMs);
   }
 
-  /** A detector event of a run (with the clip file that holds it, when clips are on). */
-  detection(gen: number, run: number, ev: DetectionEvent, clip?: string): void {
+  /** A detector event of a run (with the clip file that holds it, when clips are on; else, on a close, why none). */
+  detection(gen: number, run: number, ev: DetectionEvent, clip?: string, noClip?: ClipLoss): void {
     const key = `${gen}:${run}:${ev.id}`;
     let t = this.open.get(key);
     if (t === undefined) {
@@ -69,7 +71,7 @@ export class DetectionRelay {
     }
     t.last = ev;
     if (ev.kind === 'close') this.open.delete(key);
-    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal);
+    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal, noClip);
   }
 
   /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
@@ -106,14 +108,15 @@ export class DetectionRelay {
       if (!key.startsWith(prefix)) continue;
       this.open.delete(key);
       const run = key.split(':')[1];
-      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
+      this.toBus({ ...t.last, kind: 'close', id: t.busId }, this.origins.get(`${gen}:${run}`), undefined, t.signal, this.o.clips === true ? 'stream-end' : undefined);
     }
   }
 
-  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal): void {
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal, noClip?: ClipLoss): void {
     const ctx: DetectionContext = {};
     if (originMs !== undefined) ctx.originMs = originMs;
     if (clip !== undefined) ctx.clip = clip;
+    if (noClip !== undefined) ctx.clipNotKept = noClip;
     if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
     if (this.o.site.bandPlan !== 'none' && this.o.centerHz() > 0) {
       const band = bandAt(ev.centerHz, this.o.site.bandPlan);

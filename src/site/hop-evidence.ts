@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DetectionEvidence, type DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
 import { readSigmfMeta, writeSigmfMeta, type SigmfAnnotationInput } from '../source/sigmf.js';
-import type { DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
+import type { ClipLoss, DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 import type { EvidenceSink } from './sensor-runtime.js';
 
 /** What {@link HopEvidence} needs to know of the scan. */
@@ -93,7 +93,7 @@ export class HopEvidence implements EvidenceSink {
         band: false,
         // a close waits for the hop's next visits to cover postS: the fixed sensor's wait plus a revisit
         holdMs: o.holdMs ?? (o.postS + 15) * 1000 + this.plan.hops * this.plan.dwellMs * 2,
-        post: (ev, clip) => this.onPost(h!, ev, clip),
+        post: (ev, clip, noClip) => this.onPost(h!, ev, clip, noClip),
       }),
       clock: 0,
       lastTune: -1,
@@ -196,14 +196,14 @@ export class HopEvidence implements EvidenceSink {
   }
 
   /** DetectionEvidence's post: the stream-clock event, after the clip's captures are rewritten (order kept). */
-  private onPost(h: HopClips, mapped: DetectionEvent, clip: string | undefined): void {
+  private onPost(h: HopClips, mapped: DetectionEvent, clip: string | undefined, noClip: ClipLoss | undefined): void {
     let ev = this.current;
     if (mapped.kind === 'close') {
       ev = this.closes.get(mapped.id) ?? ev;
       this.closes.delete(mapped.id);
     }
     const out = ev ?? mapped;
-    const send = (): void => this.o.post(out, clip);
+    const send = (): void => this.o.post(out, clip, noClip);
     if (clip !== undefined && !this.fixed.has(clip)) {
       this.fixed.add(clip);
       this.enqueue(async () => {

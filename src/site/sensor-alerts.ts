@@ -88,3 +88,37 @@ export function raiseHeardEmitters(
     }
   }
 }
+
+/**
+ * A sensor's offline reasons in the log, one line per failed (re)open: the reason in full the first time (it carries
+ * the advice: plug in, blacklist the DVB driver…), then `still offline: <reason up to its advice>; reopening in M ms`
+ * with `attempt: N` while it stays the same.
+ */
+export class OfflineLog {
+  /** Reason last logged in full (without its "; reopening in N ms"), and how often it repeated since. */
+  private cause: string | null = null;
+  private repeats = 0;
+
+  constructor(private readonly log: Logger) {}
+
+  /** Logs one offline report (the worker's message). */
+  warn(message: string): void {
+    const reopen = /; (reopening in [\d.]+ m?s)$/.exec(message);
+    const cause = reopen !== null ? message.slice(0, reopen.index) : message;
+    if (cause !== this.cause) {
+      this.cause = cause;
+      this.repeats = 1;
+      this.log.warn(message);
+      return;
+    }
+    this.repeats++;
+    const advice = cause.search(/; (check|try|is|see) /);
+    const short = advice > 0 ? cause.slice(0, advice) : cause.length > 120 ? `${cause.slice(0, 119)}…` : cause;
+    this.log.warn({ attempt: this.repeats }, `still offline: ${short}${reopen !== null ? `; ${reopen[1]}` : ''}`);
+  }
+
+  /** The sensor is back: the next offline reason is logged in full. */
+  clear(): void {
+    this.cause = null;
+  }
+}

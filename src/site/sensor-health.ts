@@ -90,6 +90,65 @@ export class RateMeter {
   }
 }
 
+/** Share of the configured rate under which a sensor's rate reading counts toward a shortfall ({@link RateShortfallJudge}). */
+export const SHORTFALL_ENTER_RATIO = 0.95;
+/** Share of the configured rate at or over which a reading counts toward the end of a shortfall. */
+export const SHORTFALL_LEAVE_RATIO = 0.98;
+/**
+ * Time (ms) of net evidence that turns the judgement (docs/sensor-offline.md, "Rate shortfall"). A sensor that delivers
+ * its full rate dips while its thread waits for a busy CPU: the {@link RateMeter} then reads `1 − Δlateness / window`,
+ * measured on the loaded demo as low as 0.74, under 0.95 for at most 3 s at a time, and 0.94–0.95 with under 0.5 s of
+ * lateness. A real 90 % source reads under 0.95 from 2.5 s after the drop and is judged short this much later.
+ */
+export const SHORTFALL_HOLD_MS = 5000;
+/** Longest time (ms) one reading stands for: the first reading after a stall of the worker counts no more than this. */
+const SHORTFALL_STEP_MS = 1000;
+
+/**
+ * Whether a sensor's rate falls short, judged from its {@link RateMeter} readings with hysteresis in level and time.
+ * Evidence for a change is kept as time: while not short, a reading under {@link SHORTFALL_ENTER_RATIO} of the
+ * configured rate adds the time since the previous reading, one at or over {@link SHORTFALL_LEAVE_RATIO} takes it away
+ * (not below 0), one in between changes nothing; while short, the other way round. At {@link SHORTFALL_HOLD_MS} of
+ * evidence the judgement turns and the evidence restarts from 0. So a dip must outlast the stretches of full rate
+ * around it by 5 s to count, and one noisy reading inside a real shortfall does not restart the count. A missing
+ * reading (too few marks) changes nothing. Allocates nothing.
+ */
+export class RateShortfallJudge {
+  /** True while the sensor's rate is judged short. */
+  short = false;
+  /** Net time (ms) the readings have disagreed with `short`. */
+  private evidenceMs = 0;
+  /** Time (ms) of the previous reading, null before the first. */
+  private lastMs: number | null = null;
+
+  /**
+   * One reading: `achievedSps` (null: none) of `configuredSps`, at `nowMs` (monotonic ms).
+   * @returns the judgement after this reading
+   */
+  note(achievedSps: number | null, configuredSps: number, nowMs: number): boolean {
+    const dt = this.lastMs === null ? 0 : Math.min(Math.max(0, nowMs - this.lastMs), SHORTFALL_STEP_MS);
+    this.lastMs = nowMs;
+    if (achievedSps === null || !(configuredSps > 0)) return this.short;
+    const ratio = achievedSps / configuredSps;
+    const under = ratio < SHORTFALL_ENTER_RATIO;
+    const back = ratio >= SHORTFALL_LEAVE_RATIO;
+    if (this.short ? back : under) this.evidenceMs += dt;
+    else if (this.short ? under : back) this.evidenceMs = Math.max(0, this.evidenceMs - dt);
+    if (this.evidenceMs >= SHORTFALL_HOLD_MS) {
+      this.short = !this.short;
+      this.evidenceMs = 0;
+    }
+    return this.short;
+  }
+
+  /** A new stream: not short, no evidence. */
+  reset(): void {
+    this.short = false;
+    this.evidenceMs = 0;
+    this.lastMs = null;
+  }
+}
+
 /**
  * Pipeline time per source block, gathered in the worker between two health reports: each block's busy seconds in a
  * preallocated list, and the sums of busy and signal seconds. `add` allocates nothing; `take` one array per report.

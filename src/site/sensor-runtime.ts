@@ -12,7 +12,7 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import type { DetectionEvent, IqBlock } from '../types.js';
 import { SharedBlockStream } from './block-stream.js';
 import { EmitterHearing } from './emitter-hearing.js';
-import { HEALTH_REPORT_MS, ProcessingMeter, RateMeter } from './sensor-health.js';
+import { HEALTH_REPORT_MS, ProcessingMeter, RateMeter, RateShortfallJudge } from './sensor-health.js';
 import { threadStallClock } from './stall-clock.js';
 import type { SensorState, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
@@ -128,6 +128,8 @@ export class BlockCounters {
   /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
   private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
+  /** Whether the meter's readings say the rate falls short (judged at each health report). */
+  readonly shortfall = new RateShortfallJudge();
   private firstOfRun = true;
   private lastTune = -1;
   /** Called with the first block of each run. */
@@ -169,6 +171,7 @@ export class BlockCounters {
     this.firstOfRun = true;
     this.lastTune = -1;
     this.meter.reset();
+    this.shortfall.reset();
   }
 }
 
@@ -250,12 +253,14 @@ export class SensorRuntime {
       nonFinite += h.nonFiniteSamples;
       sourceError = h.lastError;
     }
+    const achieved = counters.meter.rateSps();
     const m: Extract<WorkerToMain, { type: 'health' }> = {
       type: 'health',
       lastBlockAtMs: counters.lastBlockAtMs,
       samples: counters.samples,
       configuredRateSps: this.configuredRateSps,
-      achievedRateSps: counters.meter.rateSps(),
+      achievedRateSps: achieved,
+      rateShortfall: counters.shortfall.note(achieved, this.configuredRateSps, performance.now()),
       droppedBlocks: dropped,
       clipFraction: counters.maxClip,
       sourceWaitMs: Math.round(this.openingSinceMs !== null ? waitNow - this.openingSinceMs : current?.waitingSinceMs != null ? waitNow - current.waitingSinceMs : 0),
@@ -358,7 +363,7 @@ export class SensorRuntime {
       minFreeBytes: Math.round(ev.minFreeMiB * 1024 * 1024),
       pictures: ev.pictures,
       log: this.log,
-      post: (e, clip) => this.post(clip === undefined ? { type: 'detection', run, ev: e } : { type: 'detection', run, ev: e, clip }),
+      post: (e, clip, noClip) => this.post({ type: 'detection', run, ev: e, ...(clip !== undefined ? { clip } : {}), ...(noClip !== undefined ? { noClip } : {}) }),
     };
   }
 }

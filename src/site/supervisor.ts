@@ -12,7 +12,7 @@ import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { DetectionRelay } from './detection-relay.js';
 import { BEHIND_PEAK_MS, offlineCause, OverloadTracker, PeakHold, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
-import { offlineReason, overloadAlert, raiseHeardEmitters } from './sensor-alerts.js';
+import { OfflineLog, offlineReason, overloadAlert, raiseHeardEmitters } from './sensor-alerts.js';
 import { threadStallClock, type StallClock } from './stall-clock.js';
 import { workerSite, type HeardInBaseline, type SensorState, type SensorWorkerData, type WorkerToMain } from './worker-protocol.js';
 
@@ -84,9 +84,8 @@ export class SensorSupervisor {
   private calibrationEmitters: CalibrationEmitterHeard[] | undefined;
   /** Notes a periodic calibration emitter unheard too long (shown when no other message is). */
   private readonly hearing = new HearingWatch();
-  /** Offline reason last logged in full (without its "; reopening in N ms"), and how often it repeated since. */
-  private offlineCause: string | null = null;
-  private offlineRepeats = 0;
+  /** The worker's offline reasons in the log: in full once, then one short line per repeat. */
+  private readonly offlineLog: OfflineLog;
   private startedAtMs = Date.now();
   private lastBlockAtMs: number | null = null;
   private readonly clock: StallClock;
@@ -100,6 +99,7 @@ export class SensorSupervisor {
   private sourceError: string | null = null;
   private configuredRateSps: number;
   private achievedRateSps = 0;
+  private rateShortfall = false;
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
   private droppedBlocks = 0;
@@ -134,6 +134,7 @@ export class SensorSupervisor {
     this.clock = o.clock ?? threadStallClock();
     this.lastReportAtMs = this.clock.now();
     this.log = o.log.child({ component: 'supervisor', sensor: o.sensor.name });
+    this.offlineLog = new OfflineLog(this.log);
     this.configuredRateSps = o.sensor.rateSps;
     this.centerHz = o.sensor.centerHz;
     this.overload = new OverloadTracker(o.site.overload);
@@ -146,6 +147,7 @@ export class SensorSupervisor {
       decorate: (ctx, ev) => o.decorate?.(ctx, ev),
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
+      clips: o.evidence === true,
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
@@ -168,6 +170,7 @@ export class SensorSupervisor {
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
     this.behind.reset();
+    this.rateShortfall = false;
     this.sourceWaitMs = 0;
     this.sourceError = null;
     this.streaming = false;
@@ -208,25 +211,6 @@ export class SensorSupervisor {
     }, delayMs);
   }
 
-  /**
-   * One line per failed (re)open: the reason in full the first time (it carries the advice: plug in, blacklist the DVB
-   * driver…), then `still offline (attempt N): <reason up to its advice>; reopening in M ms` while it stays the same.
-   */
-  private logOffline(message: string): void {
-    const reopen = /; (reopening in [\d.]+ m?s)$/.exec(message);
-    const cause = reopen !== null ? message.slice(0, reopen.index) : message;
-    if (cause !== this.offlineCause) {
-      this.offlineCause = cause;
-      this.offlineRepeats = 1;
-      this.log.warn(message);
-      return;
-    }
-    this.offlineRepeats++;
-    const advice = cause.search(/; (check|try|is|see) /);
-    const short = advice > 0 ? cause.slice(0, advice) : cause.length > 120 ? `${cause.slice(0, 119)}…` : cause;
-    this.log.warn({ attempt: this.offlineRepeats }, `still offline: ${short}${reopen !== null ? `; ${reopen[1]}` : ''}`);
-  }
-
   private onMessage(gen: number, m: WorkerToMain): void {
     if (gen !== this.gen) return;
     if (!this.reported || m.type === 'health') {
@@ -240,8 +224,8 @@ export class SensorSupervisor {
         this.message = m.message;
         this.messageCode = m.message !== undefined ? m.messageCode : undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
-        else if (m.state === 'offline') this.logOffline(m.message ?? 'sensor offline');
-        else if (m.state !== 'starting') this.offlineCause = null;
+        else if (m.state === 'offline') this.offlineLog.warn(m.message ?? 'sensor offline');
+        else if (m.state !== 'starting') this.offlineLog.clear();
         if (m.state === 'stopped') {
           this.gotStopped = true;
           this.resolveStopped();
@@ -276,7 +260,7 @@ export class SensorSupervisor {
         this.refused = { path: m.path, field: m.field, stored: m.stored, live: m.live };
         break;
       case 'detection':
-        this.relay.detection(gen, m.run, m.ev, m.clip);
+        this.relay.detection(gen, m.run, m.ev, m.clip, m.noClip);
         break;
       case 'signal':
         this.relay.signal(gen, m.run, m.id, m.signal);
@@ -298,6 +282,7 @@ export class SensorSupervisor {
         this.sourceError = m.sourceError ?? null;
         this.configuredRateSps = m.configuredRateSps;
         this.achievedRateSps = m.achievedRateSps ?? 0;
+        this.rateShortfall = m.rateShortfall === true;
         this.behind.note(m.behindMs, Date.now());
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
@@ -396,7 +381,7 @@ export class SensorSupervisor {
         workerWhy: this.message ?? 'the source stopped',
         workerCode: this.sourceOfflineCode(),
       });
-      // the reason was just logged by logOffline when it is the worker's own; otherwise it is new here
+      // the reason was just logged by offlineLog when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
       else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
       this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(why), code)
@@ -426,6 +411,7 @@ export class SensorSupervisor {
       centerHz: this.centerHz,
       configuredRateSps: this.configuredRateSps,
       achievedRateSps: Math.round(this.achievedRateSps),
+      rateShortfall: this.rateShortfall,
       droppedBlocks: this.droppedBlocks,
       clipFraction: this.clipFraction,
       overload: this.overload.overload,

@@ -1,6 +1,6 @@
 // Messages between the daemon's main thread and its sensor workers (node:worker_threads). Workers never send raw IQ.
 import type { SensorSettings, SiteSettings } from '../config/site-config.js';
-import type { DetectionEvent, ProcessingReport } from '../types.js';
+import type { ClipLoss, DetectionEvent, ProcessingReport } from '../types.js';
 import type { AlertMessageCode, AlertSignal, CalibrationEmitterHeard, ScanHealth } from '../server/protocol.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { CalibrationEmitter } from '../baseline/emitters.js';
@@ -82,8 +82,11 @@ export type WorkerToMain =
       /** What the baseline heard (one entry; hopping sensors: one per hop). */
       heard: HeardInBaseline[];
     }
-  /** `clip`: the evidence clip's `.sigmf-meta`, relative to the data dir (a close waits for it). */
-  | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string }
+  /**
+   * `clip`: the evidence clip's `.sigmf-meta`, relative to the data dir (a close waits for it); `noClip`: why a close
+   * (clips on) comes without one.
+   */
+  | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string; noClip?: ClipLoss }
   /** Identification of track `id` (src/site/live-ident.ts): ≈ 0.5 s into it, and the final one before its close. */
   | { type: 'signal'; run: number; id: number; signal: AlertSignal }
   /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */
@@ -98,6 +101,8 @@ export type WorkerToMain =
       samples: number;
       configuredRateSps: number;
       achievedRateSps: number | null;
+      /** True while the rate is judged short (RateShortfallJudge: under 95 % for 5 s, back at 98 % for 5 s). */
+      rateShortfall: boolean;
       /** Dropped blocks reported by the source (dongle pool), else blocks that followed a gap (`discontinuity`). */
       droppedBlocks: number;
       /** Largest block clip fraction since the previous report (0 when no block). */

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Countdown, remainingText } from '../../src/cli/countdown.js';
-import { checkLogFormat, prettyMessage, resolveLogFormat } from '../../src/log.js';
+import { resolveLogLang } from '../../src/log-words.js';
+import { pino } from 'pino';
+import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
 import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
 
 const tmp = tempDir('qb-terminal-');
@@ -36,6 +38,49 @@ describe('log lines', () => {
     const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
     expect(long.length).toBe('x  why='.length + 160);
     expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
+    expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay  format=cu8 rateSps=250000 centre unknown');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started  centre unknown');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started  centre 433.920 MHz');
+  });
+
+  it('a replay of a raw file without a centre logs centerHz null (JSON) and "centre unknown" (pretty), not 0', () => {
+    const file = '../shared/captures/danfoss_CFR_FSK_dfile001_250k.cu8';
+    const json = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'json' });
+    expect(json.code).toBe(0);
+    const start = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; centerHz?: number | null }).find((r) => r.msg === 'replay')!;
+    expect(start.centerHz).toBeNull();
+    const pretty = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'pretty' });
+    expect(pretty.stderr).not.toMatch(/0\.000 MHz/);
+    expect(pretty.stderr.match(/centre unknown/g)?.length).toBe(2); // the start and the summary lines
+  });
+
+  it('binds a key once: a child of a logger that has it already writes it once per line', () => {
+    const out: string[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, cb) => { out.push(c.toString('utf8')); cb(); } });
+    const root = pino({ base: null, timestamp: false }, sink).child({ component: 'sensor', sensor: 'hall-a' });
+    withBindings(root, { sensor: 'hall-a', site: 'demo' }).info({ id: 3 }, 'evidence clip written');
+    const line = out.join('').trim();
+    expect(line.match(/"sensor":/g)?.length).toBe(1);
+    expect(JSON.parse(line)).toEqual({ level: 30, component: 'sensor', sensor: 'hall-a', site: 'demo', id: 3, msg: 'evidence clip written' });
+  });
+
+  it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
+    expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
+      '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
+    );
+    expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
+    expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始  中心频率未知');
+    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+    // a message the table does not list stays as the daemon wrote it
+    expect(prettyMessage({ msg: 'something new', component: 'x' }, 'zh-CN')).toBe('[x] something new');
+    expect(remainingText(65, 'zh-CN')).toBe('剩余 1 分 05 秒');
+    expect(remainingText(65)).toBe('1 min 05 s left');
+    expect(resolveLogLang({ QUIETBAND_LANG: 'zh' })).toBe('zh-CN');
+    expect(resolveLogLang({})).toBe('en');
   });
 
   it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
@@ -77,6 +122,27 @@ describe.concurrent('the daemon on a terminal', () => {
     expect(lines.filter((l) => !/^\[\d\d:\d\d:\d\d\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /.test(l) && !l.startsWith('(node:'))).toEqual([]);
     expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-[abc]-\d{3}\] state → armed$/.test(l))).toBe(true); // from a worker thread
     expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
+  });
+});
+
+describe('the daemon on a terminal in Chinese', () => {
+  it('run --lang zh-CN: the start-up lines and the readable log lines of a normal run are Chinese', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/zh`, '--http-port', '0', '--log-format', 'pretty', '--lang', 'zh-CN'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const t0 = Date.now();
+    while (!(/\] 状态 → 监测中/.test(err) && /告警 开始/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
+    const lines = err.trim().split('\n');
+    for (const want of [/ INFO: 考点已运行 /, / INFO: \[hall-[abc]-\d{3}\] 数据流已开始 /, / INFO: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / INFO: \[hall-[abc]-\d{3}\] 告警 开始 /, / INFO: \[server\] 网页服务已启动 /]) {
+      expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
+    }
+    // the English message words of those lines are gone
+    expect(err).not.toMatch(/site running|stream started|state → armed|ALERT open|server listening/);
   });
 });
 

@@ -27,12 +27,12 @@ function ev(kind: DetectionEvent['kind'], id: number, startS: number, endS?: num
 }
 
 /** Feeds 4 s of IQ with one 0.2 s detection at 1 s; returns the posted events with their arrival times and the clip. */
-async function run(dataDir: string, minFreeBytes: number, pictures = false): Promise<{ posted: { ev: DetectionEvent; clip?: string; atMs: number }[]; lines: Record<string, unknown>[] }> {
+async function run(dataDir: string, minFreeBytes: number, pictures = false): Promise<{ posted: { ev: DetectionEvent; clip?: string; noClip?: string; atMs: number }[]; lines: Record<string, unknown>[] }> {
   const { logger, lines } = memoryLogger();
-  const posted: { ev: DetectionEvent; clip?: string; atMs: number }[] = [];
+  const posted: { ev: DetectionEvent; clip?: string; noClip?: string; atMs: number }[] = [];
   const e = new DetectionEvidence(info, 0, {
     dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, minFreeBytes, pictures, log: logger, band: false,
-    post: (x, clip) => posted.push({ ev: x, ...(clip !== undefined ? { clip } : {}), atMs: Date.now() }),
+    post: (x, clip, noClip) => posted.push({ ev: x, ...(clip !== undefined ? { clip } : {}), ...(noClip !== undefined ? { noClip } : {}), atMs: Date.now() }),
   });
   const per = RATE / 10;
   for (let k = 0; k < 40; k++) {
@@ -58,6 +58,9 @@ describe('evidence free-space floor', () => {
     const shed = await run(m.dir, 700_000);
     const close = shed.posted.find((p) => p.ev.kind === 'close')!;
     expect(close.clip).toBeUndefined();
+    // the close says why it has no clip, and the log line too
+    expect(close.noClip).toBe('disk-floor');
+    expect(shed.lines.find((l) => l.clipNotKept === 'disk-floor')?.msg).toBe('clip not kept: free disk space below the evidence floor (alerts come first)');
     const line = shed.lines.find((l) => l.msg === 'evidence clip shed: free disk space below the evidence floor (alerts come first)')!;
     expect(line).toMatchObject({ clipBytes: 440_000, freeBytes: 1 << 20, minFreeBytes: 700_000 });
     expect(readdirSync(m.dir)).toEqual([]); // not even the clips folder

@@ -1,6 +1,6 @@
 // Sensor health bookkeeping: achieved rate from block arrivals, overload hysteresis (one episode, not a flood), offline rule.
 import { describe, expect, it } from 'vitest';
-import { isOffline, offlineCause, OverloadTracker, RateMeter, WAIT_EXTRAPOLATION_MS } from '../../src/site/sensor-health.js';
+import { isOffline, offlineCause, OverloadTracker, RateMeter, RateShortfallJudge, SHORTFALL_HOLD_MS, WAIT_EXTRAPOLATION_MS } from '../../src/site/sensor-health.js';
 
 describe('RateMeter', () => {
   it('measures samples per second over the window from block arrivals', () => {
@@ -64,6 +64,85 @@ describe('RateMeter after a stall', () => {
     // the first block after the stall: one block over the 8 s since the last one before it (16384 / 8.016 s)
     const justAfter = run.find((r) => r.t >= 18_000)!;
     expect(justAfter.rate).toBeCloseTo(16384 / 8.016384, 0);
+  });
+});
+
+describe('RateShortfallJudge', () => {
+  const RATE = 250_000;
+  const BLOCK = 16384;
+  const BLOCK_MS = (BLOCK / RATE) * 1000;
+
+  /**
+   * A sensor's worker as the health reports see it: blocks produced at `rateSps` (of the configured 250 kS/s) reach
+   * the pipeline `lateMs(t)` ms after they are produced (a thread waiting for a busy CPU; queued blocks come out at
+   * once when it runs again), and every 250 ms the meter's reading goes to the judge. Returns the judgement and
+   * reading at each report from 1 s on.
+   */
+  function run(rateSps: (tMs: number) => number, lateMs: (tMs: number) => number, untilMs: number): { t: number; short: boolean; ratio: number }[] {
+    const meter = new RateMeter(5000);
+    const judge = new RateShortfallJudge();
+    const out: { t: number; short: boolean; ratio: number }[] = [];
+    let produced = 0; // samples produced so far (fractional)
+    let queued: number[] = []; // production times of blocks not yet handed to the pipeline
+    let total = 0;
+    let nextBlockAt = 0;
+    for (let t = 0; t <= untilMs; t += 1) {
+      produced += rateSps(t) / 1000;
+      while (produced >= BLOCK) {
+        produced -= BLOCK;
+        queued.push(t);
+      }
+      // the pipeline runs at wall time t when it is not stalled: every block produced lateMs(t) ago or earlier arrives
+      const ready = queued.filter((p) => p <= t - lateMs(t));
+      if (ready.length > 0 && t >= nextBlockAt) {
+        queued = queued.slice(ready.length);
+        for (let k = 0; k < ready.length; k++) meter.add(t, (total += BLOCK));
+        nextBlockAt = t + 1;
+      }
+      if (t % 250 === 0 && t >= 1000) out.push({ t, short: judge.note(meter.rateSps(), RATE, t), ratio: (meter.rateSps() ?? 0) / RATE });
+    }
+    return out;
+  }
+
+  /** Lateness (ms) of the loaded demo (docs/sensor-offline.md "Rate shortfall"): stalls of 1.7 s and 1 s, then catch-up, and 0.2–0.5 s of jitter. */
+  const LOADED_LATE = (t: number): number => {
+    const stall = (startMs: number, lenMs: number): number => (t >= startMs && t < startMs + lenMs ? t - startMs : 0);
+    return Math.max(stall(8000, 1700), stall(14_000, 1000), stall(21_000, 1700), 200 + 300 * Math.abs(Math.sin(t / 1300)));
+  };
+
+  it('a sensor that delivers its full rate through CPU stalls of up to 1.7 s is never judged short, though single readings dip under 0.95', () => {
+    const out = run(() => RATE, LOADED_LATE, 40_000);
+    // the rate reading itself dips as measured on the loaded demo (0.74–0.95), the old 98 % test flagged it
+    const dips = out.filter((r) => r.ratio < 0.98);
+    expect(dips.length).toBeGreaterThan(4);
+    expect(Math.min(...out.map((r) => r.ratio))).toBeLessThan(0.9);
+    expect(out.filter((r) => r.short)).toEqual([]);
+  });
+
+  it('a source that delivers 90 % is judged short within a few seconds, through the same CPU stalls, and stays short', () => {
+    // full rate for 20 s, then 90 %
+    const out = run((t) => (t < 20_000 ? RATE : 0.9 * RATE), LOADED_LATE, 60_000);
+    expect(out.filter((r) => r.t < 20_000 && r.short)).toEqual([]);
+    const first = out.find((r) => r.short)!;
+    // the 5 s meter reads under 0.95 from 2.5 s after the drop; the judgement follows SHORTFALL_HOLD_MS later
+    expect(first.t - 20_000).toBeGreaterThanOrEqual(2500 + SHORTFALL_HOLD_MS - 500);
+    expect(first.t - 20_000).toBeLessThanOrEqual(2500 + SHORTFALL_HOLD_MS + 1000);
+    expect(out.filter((r) => r.t >= first.t && !r.short)).toEqual([]);
+  });
+
+  it('returns to not short once the rate is back at 98 % for the hold time; no reading (null) changes nothing', () => {
+    const j = new RateShortfallJudge();
+    for (let t = 0; t <= 6000; t += 250) j.note(0.9 * RATE, RATE, t);
+    expect(j.short).toBe(true);
+    expect(j.note(null, RATE, 20_000)).toBe(true);
+    // 0.97 is not yet back (under the 98 % leave level): stays short
+    for (let t = 20_000; t <= 30_000; t += 250) j.note(0.97 * RATE, RATE, t);
+    expect(j.short).toBe(true);
+    for (let t = 30_000; t < 30_000 + SHORTFALL_HOLD_MS; t += 250) expect(j.note(RATE, RATE, t)).toBe(true);
+    expect(j.note(RATE, RATE, 30_000 + SHORTFALL_HOLD_MS)).toBe(false);
+    j.note(0.5 * RATE, RATE, 40_000);
+    j.reset();
+    expect(j.short).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 // What a new user misread in the demo, in Chromium: a sensor card says why its rate is amber (falling behind, dropping,
 // slow source; en and zh-CN), an open transmission's duration is the on-air time heard so far ("≥ …", never more than
-// the value it closes with), and a sensor-offline alert's detail has no empty spectrum section.
+// the value it closes with), a sensor-offline alert's detail has no empty spectrum section, and a transmission closed
+// without its evidence clip says why.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorHealth } from '../../src/server/protocol.js';
@@ -11,9 +12,9 @@ const RATE = 2_048_000; // every fake sensor's configured rate
 
 /** north: 60 % of its rate and 12.4 s behind; east: 50 %, blocks dropped, 0.3 s behind; west: 90 %, nothing dropped or late; south keeps up. */
 const HEALTH: Record<string, Partial<SensorHealth>> = {
-  north: { achievedRateSps: 0.6 * RATE, behindMs: 12_400, droppedBlocks: 0 },
-  east: { achievedRateSps: 0.5 * RATE, behindMs: 300, droppedBlocks: 4 },
-  west: { achievedRateSps: 0.9 * RATE, behindMs: 0, droppedBlocks: 0 },
+  north: { achievedRateSps: 0.6 * RATE, rateShortfall: true, behindMs: 12_400, droppedBlocks: 0 },
+  east: { achievedRateSps: 0.5 * RATE, rateShortfall: true, behindMs: 300, droppedBlocks: 4 },
+  west: { achievedRateSps: 0.9 * RATE, rateShortfall: true, behindMs: 0, droppedBlocks: 0 },
   south: { behindMs: 40 },
 };
 
@@ -116,5 +117,25 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
     } finally {
       await close();
     }
+  });
+
+  it('a transmission closed without its evidence clip says why in its detail (en and zh-CN)', async () => {
+    const { alert, tx } = await site.raise('east', 433_950_000);
+    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.3, paths: ['fast'], overload: false, tuneId: 0 };
+    await site.bus.handleDetection('east', ev, { clipNotKept: 'writer-behind' });
+    /** The text beside the "Evidence clip" label of the alert's detail, in the page's language. */
+    const clipNote = async (locale: string, label: string): Promise<string | null> => {
+      const { page, close } = await openLivePage(site.url, { locale });
+      try {
+        await (await alertRow(page, alert.alertId)).click();
+        const dialog = page.locator('[data-testid="alert-detail"]');
+        await dialog.waitFor({ state: 'visible', timeout: 2000 });
+        return await dialog.evaluate((d, l) => [...d.querySelectorAll('dt')].find((x) => x.textContent === l)?.nextElementSibling?.textContent ?? null, label);
+      } finally {
+        await close();
+      }
+    };
+    expect(await clipNote('en-US', 'Evidence clip (IQ)')).toBe("not kept: the clip writer could not keep up with this computer's load (alerts come first)");
+    expect(await clipNote('zh-CN', '证据片段（IQ）')).toBe('未保存：本机负载过高，片段写入跟不上（告警优先）');
   });
 });

@@ -343,6 +343,7 @@ export class AlertDetail {
     const message = alertMessageText(v.message, v.messageCode);
     if (message !== undefined) rows.push(['detail.message', message]);
     if (v.clip !== undefined) rows.push(['detail.clip', v.clip]);
+    else if (v.clipNotKept !== undefined) rows.push(['detail.noClip', t(`clipNotKept.${v.clipNotKept}`)]);
     // the daemon's English words behind a translated note: a disclosure under it that stays open across re-renders
     const detail = messageDetailText(v.messageCode);
     const detailOpen = this.fields.querySelector<HTMLDetailsElement>('.note-detail')?.open === true;

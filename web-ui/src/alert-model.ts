@@ -1,6 +1,6 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
 import { foldInOrder, openAlertState, type AlertStateCore } from '../../src/alerts/alert-fold.js';
-import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, ClipLoss, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -40,6 +40,8 @@ export interface AlertView extends AlertStateCore {
   messageCode?: AlertMessageCode;
   ackBy?: string;
   clip?: string;
+  /** Clips on, but the alert closed without one: why (the detail says so). */
+  clipNotKept?: ClipLoss;
   /** One transmission seen by several sensors: shared group id, rooms nearest first (dB over each sensor's baseline), centroid (m). */
   groupId?: string;
   rooms?: AlertRoom[];
@@ -64,7 +66,7 @@ export interface AlertView extends AlertStateCore {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'groupId', 'rooms', 'positionM', 'calibration', 'signal'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'clipNotKept', 'groupId', 'rooms', 'positionM', 'calibration', 'signal'] as const;
 
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.

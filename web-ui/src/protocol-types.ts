@@ -10,6 +10,7 @@ export type {
   AlertState,
   CalibrationAlertInfo,
   ClientMessage,
+  ClipLoss,
   DiskStatus,
   HelloMessage,
   ListenStateMessage,

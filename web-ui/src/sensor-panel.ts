@@ -61,14 +61,15 @@ export function sensorSite(name: string, h: SensorHealth | null): string | undef
 export const BEHIND_SHOWN_MS = 1000;
 
 /**
- * Why an online sensor's rate is amber (achieved below 98 % of configured) or its alerts come late, in plain words, or
- * null while it keeps up: alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) or samples dropped → this computer is
- * overloaded ("catching up" when the rate is back but the alerts of the last 30 s came late); a low rate with neither →
- * the receiver or its link delivers too few samples.
+ * Why an online sensor's rate is amber (the daemon judged it short: `rateShortfall`, held over seconds so that the rate
+ * reading's own dips under CPU load do not count) or its alerts come late, in plain words, or null while it keeps up:
+ * alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) or samples dropped → this computer is overloaded ("catching
+ * up" when the rate is not short but the alerts of the last 30 s came late); a short rate with neither → the receiver or
+ * its link delivers too few samples.
  */
 export function behindText(h: SensorHealth): string | null {
   if (!h.online) return null;
-  const slow = h.configuredRateSps > 0 && h.achievedRateSps / h.configuredRateSps < 0.98;
+  const slow = h.rateShortfall === true;
   const lateMs = h.behindMs ?? 0;
   if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
   const p = { achieved: (h.achievedRateSps / 1e6).toFixed(2), configured: (h.configuredRateSps / 1e6).toFixed(2) };
@@ -235,9 +236,8 @@ export class SensorPanel {
     e.detail.lastElementChild!.textContent = detail ?? '';
     e.detail.firstElementChild!.textContent = t('detail.daemonWords');
     e.centre.textContent = formatMhz(h.centerHz, 3);
-    const ratio = h.configuredRateSps > 0 ? h.achievedRateSps / h.configuredRateSps : 0;
     e.rate.textContent = `${(h.achievedRateSps / 1e6).toFixed(3)} / ${formatRate(h.configuredRateSps)}`;
-    e.rate.classList.toggle('warn', h.online && ratio < 0.98);
+    e.rate.classList.toggle('warn', h.online && h.rateShortfall === true);
     const why = behindText(h);
     e.behind.hidden = why === null;
     e.behind.textContent = why ?? '';

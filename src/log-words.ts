@@ -1,0 +1,130 @@
+// The words a technician reads on the terminal (pretty log lines, the start-up lines, countdown bars) in English and
+// Simplified Chinese. The JSON log lines stay English whatever the language: machines read those.
+import type { TextLang } from './text-template.js';
+
+/** Environment variable carrying the terminal language to worker threads (`--lang` of run, calibrate, record sets it). */
+export const LOG_LANG_ENV = 'QUIETBAND_LANG';
+
+/** The terminal language from `QUIETBAND_LANG` ('zh-CN' for zh / zh-CN in any case, else 'en'). */
+export function resolveLogLang(env: NodeJS.ProcessEnv = process.env): TextLang {
+  const v = env[LOG_LANG_ENV]?.toLowerCase();
+  return v === 'zh' || v === 'zh-cn' ? 'zh-CN' : 'en';
+}
+
+/** One language's terminal words. */
+export interface TerminalWords {
+  /** Log messages (the record's `msg`) a technician sees on a normal run, by their English text; others stay English. */
+  msg: Readonly<Record<string, string>>;
+  /** Sensor states (SensorHealth.state). */
+  state: Readonly<Record<string, string>>;
+  /** Alert words of the `ALERT` line: record events, severities, kinds, alert states. */
+  event: Readonly<Record<string, string>>;
+  severity: Readonly<Record<string, string>>;
+  kind: Readonly<Record<string, string>>;
+  alertState: Readonly<Record<string, string>>;
+  alert: string;
+  session: (name: string) => string;
+  by: (who: string) => string;
+  stateArrow: string;
+  /** `centre 433.920 MHz` / `centre unknown`. */
+  centre: (mhz: string | null) => string;
+  /** Prefix of the repeated offline line (`still offline: <reason>`). */
+  stillOffline: string;
+  /** Countdown: time left, and the bars' labels. */
+  left: (s: number) => string;
+  warmup: (sensor: string) => string;
+  calibrating: (sensor: string) => string;
+  recording: (source: string) => string;
+  /** Start-up lines of `run` on stdout. */
+  siteRunning: (demo: boolean, site: string, url: string) => string;
+  sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
+  warmupBaseline: (s: number) => string;
+  storedBaseline: (path: string) => string;
+}
+
+/** `1 min 05 s` / `33 s` of `s` seconds (rounded up, never negative), with the units of one language. */
+function minSec(s: number, min: string, sec: string): string {
+  const r = Math.max(0, Math.ceil(s));
+  return r >= 60 ? `${Math.floor(r / 60)} ${min} ${String(r % 60).padStart(2, '0')} ${sec}` : `${r} ${sec}`;
+}
+
+const EN: TerminalWords = {
+  msg: {},
+  state: {},
+  event: {},
+  severity: {},
+  kind: {},
+  alertState: {},
+  alert: 'ALERT',
+  session: (name) => `session ${name}`,
+  by: (who) => `by ${who}`,
+  stateArrow: 'state →',
+  centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
+  stillOffline: 'still offline: ',
+  left: (s) => `${minSec(s, 'min', 's')} left`,
+  warmup: (sensor) => `warm-up ${sensor}`,
+  calibrating: (sensor) => `calibrating ${sensor}`,
+  recording: (source) => `recording ${source}`,
+  siteRunning: (demo, site, url) => `${demo ? 'QuietBand demo site' : `QuietBand site "${site}"`} running at ${url}`,
+  sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
+  warmupBaseline: (s) => `warm-up ${s} s`,
+  storedBaseline: (path) => `stored ${path}`,
+};
+
+/** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */
+const ZH: TerminalWords = {
+  msg: {
+    'site running': '考点已运行',
+    'site stopped': '考点已停止',
+    stopping: '正在停止',
+    'server listening': '网页服务已启动',
+    'stream started': '数据流已开始',
+    'baseline in use': '正在使用基线',
+    'warm-up baseline learned': '预热基线已学好',
+    'sensor back online': '传感器恢复在线',
+    'sensor offline: alert raised': '传感器离线：已发出告警',
+    'sensor worker exited; restarting': '传感器工作线程已退出，正在重启',
+    'alert store opened': '告警存储已打开',
+    'alert store closed': '告警存储已关闭',
+    'alert store: space reserve in place': '告警存储：预留空间已就绪',
+    'known emitters': '已知发射源',
+    'evidence clip written': '证据片段已写入',
+    'calibrating': '正在校准',
+    'calibration requested': '已请求校准',
+    'baseline written': '基线已写入',
+    'calibration window: every baseline is valid': '校准时段：所有基线均有效',
+    'every periodic calibration emitter heard again': '所有周期性校准发射源均已再次收到',
+    'writing spectra as rtl_power CSV': '正在按 rtl_power CSV 格式写入频谱',
+    'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
+      '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
+  },
+  state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
+  event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
+  severity: { high: '高', low: '低', info: '提示' },
+  kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
+  alertState: { new: '未处理', acknowledged: '已确认', known: '已知' },
+  alert: '告警',
+  session: (name) => `考试场次 ${name}`,
+  by: (who) => `处理人 ${who}`,
+  stateArrow: '状态 →',
+  centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),
+  stillOffline: '仍离线：',
+  left: (s) => `剩余 ${minSec(s, '分', '秒')}`,
+  warmup: (sensor) => `预热 ${sensor}`,
+  calibrating: (sensor) => `校准 ${sensor}`,
+  recording: (source) => `记录 ${source}`,
+  siteRunning: (demo, site, url) => `${demo ? 'QuietBand 演示考点' : `QuietBand 考点“${site}”`}运行于 ${url}`,
+  sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
+  warmupBaseline: (s) => `预热 ${s} 秒`,
+  storedBaseline: (path) => `已存 ${path}`,
+};
+
+/** The terminal words of `lang`. */
+export function terminalWords(lang: TextLang): TerminalWords {
+  return lang === 'zh-CN' ? ZH : EN;
+}
+
+/** The text for `key` in `table`, else `key` itself (a word the table does not list stays as the daemon wrote it). */
+export function word(table: Readonly<Record<string, string>>, key: string): string {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key]! : key;
+}
