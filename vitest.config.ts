@@ -2,15 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Test files that share one module registry per vitest worker (`isolate: false`): a worker runs them one after another
- * without starting a fresh process and importing src/ again for each, which cost ≈ 1.2 s of CPU per file on the 2-core
- * CI machine (30 small files: 36.6 s of CPU isolated, 6.7 s sharing). Only files that leave nothing behind for the next
- * one are listed: no change to process.env, no fake timers or spies, no listeners on `process`, no native addon or fake
- * SoapySDR/librtlsdr module loaded (a loaded addon stays for the process), no heap or CPU figures of the test process,
- * no browser. Every other file — and any new one until it is added here — runs in its own process.
+ * without starting a fresh process and importing src/ again for each. The fresh process cost 0.6–1.0 s of CPU per file
+ * on the 2-core CI machine (30 small files, one worker: 26.3 and 36.6 s of CPU isolated, 9.1 and 6.7 s sharing).
+ * Only files that leave nothing behind for the next one are listed: no change to process.env, no fake timers or spies
+ * left installed after the file, no listeners on `process`, no patched built-in module, no native addon or fake
+ * SoapySDR/librtlsdr module loaded (a loaded addon stays for the process), no CPU or heap figures of the test process
+ * (another file's leftovers would count), no browser. Every other file — and any new one until it is added here —
+ * runs in its own process.
  */
 export const SHARED_REGISTRY = [
-  'test/alerts/{alert-fold,alert-grouping,alert-store-faults,alert-store,calibration-alerts,capture-rooms,coincident-sensors,localisation-trials,localisation,whole-hz}.test.ts',
-  'test/cli/{notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,terminal}.test.ts',
+  'test/alerts/{alert-fold,alert-grouping,alert-store-faults,alert-store,alert-throttle,calibration-alerts,capture-rooms,coincident-sensors,localisation-trials,localisation,whole-hz}.test.ts',
+  'test/architecture/layers.test.ts',
+  'test/cli/{notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
   'test/detector/{background-model,burst-path,clicks,dominance,emitter-level,events,groups,iq-image,keying-splatter,long-path,native-classifier,site-background,track}.test.ts',
@@ -28,8 +31,8 @@ export const SHARED_REGISTRY = [
   'test/report/{report-rooms,report-routes,report-signal,session-report-zh,session-report}.test.ts',
   'test/scan/{hop-loop,hop-merge-overload,hop-runner,hopping,run-scan,scan-config}.test.ts',
   'test/server/{access,ack-known,alerts-api,auth,client-messages,durability,http,listen-daemon,listen,login-page,message-text,rebinding-daemon,resume,security,spectrum}.test.ts',
-  'test/site/{block-stream,data-dir,disk-watch,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sim-path,stall-clock}.test.ts',
-  'test/source/{backoff,file-name,input-ranges,non-finite,sample-formats,sigmf,sim,source-contract}.test.ts',
+  'test/site/{block-stream,data-dir,disk-watch,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
+  'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,sample-formats,sigmf,sim,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
 ];
 
