@@ -2,13 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Test files that share one module registry per vitest worker (`isolate: false`): a worker runs them one after another
- * without starting a fresh process and importing src/ again for each. The fresh process cost 0.6–1.0 s of CPU per file
- * on the 2-core CI machine (30 small files, one worker: 26.3 and 36.6 s of CPU isolated, 9.1 and 6.7 s sharing).
+ * without starting a fresh process and importing src/ again for each. The fresh process cost ≈ 0.86 s of CPU per file
+ * on the 2-core CI machine (82 of these files, one worker: 108.1 s of CPU isolated, 37.6 s sharing).
  * Only files that leave nothing behind for the next one are listed: no change to process.env, no fake timers or spies
  * left installed after the file, no listeners on `process`, no patched built-in module, no native addon or fake
  * SoapySDR/librtlsdr module loaded (a loaded addon stays for the process), no CPU or heap figures of the test process
- * (another file's leftovers would count), no browser. Every other file — and any new one until it is added here —
- * runs in its own process.
+ * (another file's leftovers would count), no browser (the web-ui files listed test layout functions in Node). Every
+ * other file — and any new one until it is added here — runs in its own process.
  */
 export const SHARED_REGISTRY = [
   'test/alerts/{alert-fold,alert-grouping,alert-store-faults,alert-store,alert-throttle,calibration-alerts,capture-rooms,coincident-sensors,localisation-trials,localisation,whole-hz}.test.ts',
@@ -34,6 +34,7 @@ export const SHARED_REGISTRY = [
   'test/site/{block-stream,data-dir,disk-watch,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
   'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,sample-formats,sigmf,sim,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
+  'test/web-ui/{alert-model,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];
 
 /**
