@@ -267,6 +267,10 @@ async function pdCurve(args, kind) {
     const bg = packets.find((p) => overlaps(d, p, site, tolS, tolHz));
     if (bg !== undefined) {
       if (bg.kind !== 'known-emitter') background++;
+      if (args.list && bg.kind !== 'known-emitter') {
+        process.stderr.write(`${kind} background ${bg.kind}[${bg.index}] [${d.startS.toFixed(4)}–${d.endS.toFixed(4)} s, ${((d.lowHz - site.centerHz) / 1e3).toFixed(1)}…` +
+          `${((d.highHz - site.centerHz) / 1e3).toFixed(1)} kHz, ${d.peakExcessDb.toFixed(1)} dB, ${d.paths.join('+')}]\n`);
+      }
     } else {
       strays++;
       if (args.list) {

@@ -6,7 +6,8 @@ import { BaselineLearner } from './baseline/learner.js';
 import { measureNoiseShapes } from './baseline/noise-shape.js';
 import { checkFingerprint, type Baseline, type BaselineFingerprint } from './baseline/baseline.js';
 import { Detector } from './detector/detector.js';
-import type { DetectorOptions } from './detector/options.js';
+import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './detector/options.js';
+import { BURST_FRAMES, BurstHeardLearner } from './detector/integration.js';
 import type { EmitterAppearance } from './detector/emitter-watch.js';
 import { backgroundBins, type Region } from './spectrum/band-plan.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from './types.js';
@@ -119,6 +120,14 @@ export class AnalysisChain {
   readonly slow: SlowFrameSource;
   readonly learner: BaselineLearner | null;
   readonly detector: Detector | null;
+  /**
+   * While learning a calibration with the burst path on: what the burst path would have opened on
+   * ({@link BurstHeardLearner}), fed by its own engine's averages of every short frame (the learner's engine skips
+   * most of them). Null otherwise.
+   */
+  readonly burstHeard: BurstHeardLearner | null = null;
+  private readonly burstEngine: SpectrumEngine | null = null;
+  private readonly burstSink: SpectrumSink | null = null;
   /** Short frames the fast path computed, and Welch averages formed, so far. */
   shortFrames = 0;
   slowFrames = 0;
@@ -126,7 +135,7 @@ export class AnalysisChain {
   private readonly slowSink: SpectrumSink;
 
   private constructor(fast: SpectrumEngine, slow: SlowFrameSource, learner: BaselineLearner | null, detector: Detector | null,
-    onSlowFrame: ((f: SpectrumFrame) => void) | undefined) {
+    onSlowFrame: ((f: SpectrumFrame) => void) | undefined, burst?: { engine: SpectrumEngine; learner: BurstHeardLearner }) {
     this.fast = fast;
     this.slow = slow;
     this.learner = learner;
@@ -149,14 +158,23 @@ export class AnalysisChain {
         onSlowFrame?.(f); // e.g. live spectra, also while a sensor is still learning its baseline
       },
     };
+    if (burst !== undefined) {
+      this.burstEngine = burst.engine;
+      this.burstHeard = burst.learner;
+      const learner = burst.learner;
+      this.burstSink = { onShortFrame: IGNORE, onSlowFrame: (f) => learner.onAverage(f) };
+    }
   }
 
   /**
    * A chain that learns a baseline of `info`'s tuning (read it with {@link finish}); the envelope's background bands
    * come from the band plan when the centre is known. `slow`: the slow path's averages (default: its own engine).
+   * `calibration`: the stretch is a calibration (its emitters are background); with the burst path on (burstScalesS),
+   * the chain then also learns what the burst path would have opened on ({@link burstHeard}).
    */
   static learning(
     info: IqSourceInfo, opts: PipelineOptions, onSlowFrame?: (f: SpectrumFrame) => void, slow: SlowFrameSource = slowEngineFor(opts),
+    calibration = false,
   ): AnalysisChain {
     const envelope = opts.bandPlan === 'none' || !info.centerKnown ? undefined : {
       fast: backgroundBins(opts.fastFftSize, info.centerHz, info.rateSps, opts.bandPlan),
@@ -166,7 +184,12 @@ export class AnalysisChain {
     const fast = fastEngineFor(opts);
     // the learner looks at every 2nd short frame, then every ≈ 9th: the kernel does not compute the others
     fast.setSelector(learner.shortSelector);
-    return new AnalysisChain(fast, slow, learner, null, onSlowFrame);
+    const d = { ...DEFAULT_DETECTOR_OPTIONS, ...opts.detector };
+    const burst = !calibration || d.burstScalesS.length === 0 ? undefined : {
+      engine: fastEngineFor(opts, BURST_FRAMES),
+      learner: new BurstHeardLearner(opts.fastFftSize, info.rateSps, d.burstScalesS, (opts.smoothBins - 1) >> 1, (opts.fastWideBins - 1) >> 1, d.burstOpenSigma),
+    };
+    return new AnalysisChain(fast, slow, learner, null, onSlowFrame, burst);
   }
 
   /**
@@ -203,6 +226,7 @@ export class AnalysisChain {
     while (from < to) {
       const z = pieceEnd(block, to, this.slow.nextSlowFrameEnd(block, from), chunk);
       this.fast.push(block, this.fastSink, from, z);
+      if (this.burstEngine !== null) this.burstEngine.push(block, this.burstSink!, from, z);
       this.slow.push(block, this.slowSink, from, z);
       from = z;
     }
@@ -227,11 +251,13 @@ export function pieceEnd(block: IqBlock, to: number, slowEnd: number, hop: numbe
 export async function learnBaseline(
   source: IqSource, opts: PipelineOptions, method: Baseline['method'], hooks: PassHooks = {},
 ): Promise<{ baseline: Baseline; stats: PassStats }> {
-  const chain = AnalysisChain.learning(source.info, opts, hooks.onSlowFrame, hooks.slowFrames);
-  const stats = await runPass(source, chain, hooks);
   // a replay that learns from its first seconds only treats them as a calibration: whatever was on is background
-  const occupied = method === 'auto' && hooks.maxSamples !== undefined ? 'calibration' : undefined;
-  return { baseline: chain.learner!.finish(method, occupied), stats };
+  const calibration = method !== 'auto' || hooks.maxSamples !== undefined;
+  const chain = AnalysisChain.learning(source.info, opts, hooks.onSlowFrame, hooks.slowFrames, calibration);
+  const stats = await runPass(source, chain, hooks);
+  const baseline = chain.learner!.finish(method, calibration ? 'calibration' : 'none');
+  if (chain.burstHeard !== null) baseline.burstHeard = chain.burstHeard.heardBins();
+  return { baseline, stats };
 }
 
 /**

@@ -75,6 +75,24 @@ export interface Baseline {
   emitters?: CalibrationEmitter[];
   /** 'calibration' when the paths carry an occupied-band envelope (learned from a calibration), 'none' otherwise. */
   envelope?: 'calibration' | 'none';
+  /**
+   * Fast-path bins (fastFftSize, fftshifted) where the burst path's own test opened during the calibration
+   * (BurstHeardLearner, docs/detector.md §12): 1 = heard. Only in a calibration's baseline; without it a calibrated
+   * baseline leaves the burst path off.
+   */
+  burstHeard?: Uint8Array;
+}
+
+/** Runs [first, last] (inclusive bin indices) of the 1s in a 0/1 mask, for a compact file. */
+export function maskRuns(mask: Uint8Array): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let b = 0; b < mask.length; b++) {
+    if (mask[b] === 0) continue;
+    const first = b;
+    while (b + 1 < mask.length && mask[b + 1] !== 0) b++;
+    runs.push([first, b]);
+  }
+  return runs;
 }
 
 /**
@@ -118,6 +136,7 @@ export async function saveBaseline(path: string, b: Baseline): Promise<void> {
     slowWide: path2(b.slowWide),
     ...(b.envelope ? { envelope: b.envelope } : {}),
     ...(b.emitters ? { emitters: b.emitters } : {}),
+    ...(b.burstHeard ? { burstHeardRuns: maskRuns(b.burstHeard) } : {}),
   };
   try {
     await mkdir(dirname(path), { recursive: true });
@@ -163,6 +182,15 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   if (o.emitters !== undefined && !Array.isArray(o.emitters)) {
     throw new QuietBandError(`${path}: emitters: expected an array of emitters (centerHz, bandwidthHz, …)`, 'BAD_INPUT');
   }
+  let burstHeard: Uint8Array | undefined;
+  if (o.burstHeardRuns !== undefined) {
+    const runs = o.burstHeardRuns as unknown;
+    const n = fp.fastFftSize;
+    const ok = Array.isArray(runs) && runs.every((r) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && Number.isInteger(r[1]) && r[0] >= 0 && r[0] <= r[1] && r[1] < n);
+    if (!ok) throw new QuietBandError(`${path}: burstHeardRuns: expected [first, last] pairs of bin indices in 0..${n - 1} (the fastFftSize)`, 'BAD_INPUT');
+    burstHeard = new Uint8Array(n);
+    for (const [a, z] of runs as [number, number][]) burstHeard.fill(1, a, z + 1);
+  }
   return {
     fingerprint: fp,
     fast: readPath('fast'),
@@ -174,5 +202,6 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     method: o.method === 'auto' || o.method === 'warmup' ? o.method : 'calibrate',
     ...(o.envelope === 'calibration' || o.envelope === 'none' ? { envelope: o.envelope } : {}),
     ...(Array.isArray(o.emitters) ? { emitters: o.emitters as CalibrationEmitter[] } : {}),
+    ...(burstHeard !== undefined ? { burstHeard } : {}),
   };
 }

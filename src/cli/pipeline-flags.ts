@@ -29,6 +29,8 @@ export interface PipelineFlags {
   dcGuardHz?: string;
   bandPlan?: string;
   settleSamples?: string;
+  /** Burst-path integration times (ms), separated by commas or slashes ("0.5,20"); "" or "off": no burst path. */
+  burstScalesMs?: string;
 }
 
 /** Adds the input flags (format, rate, centre). */
@@ -52,6 +54,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
     .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
     .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs))
+    .option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20, or off (docs/detector.md §12)')
     .option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`)
     .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
     .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
@@ -112,6 +115,7 @@ export function pipelineOptions(f: PipelineFlags, rateSps: number, rateField = '
   set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
   set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
   set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0 && n < rateSps / 4, `a width ≥ 0 Hz and below a quarter of the sample rate (${rateSps / 4} Hz)`));
+  if (f.burstScalesMs !== undefined) det.burstScalesS = burstScales(f.burstScalesMs);
   // the default guard was not asked for: a rate too low for it is the rate's fault, not the flag's
   if (f.dcGuardHz === undefined && !(DEFAULT_DETECTOR_OPTIONS.dcGuardHz < rateSps / 4)) {
     throw new QuietBandError(
@@ -128,6 +132,21 @@ export function pipelineOptions(f: PipelineFlags, rateSps: number, rateField = '
     bandPlan,
     detector: det,
   };
+}
+
+/**
+ * `--burst-scales-ms`: integration times of the burst path (docs/detector.md §12) in ms, e.g. "0.5,20"; "" or "off"
+ * turns it off. @returns seconds. @throws QuietBandError('CONFIG') naming the flag for a value that is no positive time
+ * up to 1000 ms.
+ */
+function burstScales(text: string): number[] {
+  const t = text.trim();
+  if (t === '' || t.toLowerCase() === 'off') return [];
+  return t.split(/[,/\s]+/).map((x) => {
+    const ms = Number(x);
+    if (!(ms > 0 && ms <= 1000)) throw new QuietBandError(`--burst-scales-ms: "${x}" is not a time in ms above 0 and up to 1000 (e.g. 0.5,20, or off)`, 'CONFIG');
+    return ms / 1000;
+  });
 }
 
 /** The settle length from flags. */

@@ -12,7 +12,7 @@ import { FloorTracker } from './floor-tracker.js';
 import { ImpulseFilter } from './impulse.js';
 import { BURST_FRAMES, BurstIntegration, LongIntegration } from './integration.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorGeometry, type DetectorOptions } from './options.js';
-import { heardBins, PathState } from './path-state.js';
+import { ENVELOPE_SKIRT_BINS, heardBins, PathState, spreadMask } from './path-state.js';
 import { skirtBins } from './dominance.js';
 import { Tracker } from './tracker.js';
 
@@ -89,7 +89,21 @@ export class Detector {
     this.tracker = new Tracker(this.fast, this.slow, this.geometry, o, impulseMaxFrames * (nf / 2), emit,
       calibrated ? baseline.emitters ?? [] : []);
     this.long = new LongIntegration(this.slow, longState, this.tracker, o, baseline.slow.frames);
-    this.burst = new BurstIntegration(this.fast, burstState, this.tracker, o, nf, baseline.fast.frames);
+    // the burst path tests the fast path's noise bins, except where it opened during the calibration (widened by the
+    // wide kernel's half width, the drift tolerance and the window's skirt); a calibration without that record leaves
+    // it off
+    let burstBins: Uint8Array | null = this.fast.noiseBin;
+    if (calibrated) {
+      if (baseline.burstHeard === undefined || baseline.burstHeard.length !== nf) burstBins = null;
+      else {
+        // marks on an emitter's own bins (no noise bins: its kernels are never tested) widen nothing
+        const noise = this.fast.noiseBin;
+        const marks = Uint8Array.from(baseline.burstHeard, (v, b) => v & noise[b]);
+        const heard = spreadMask(marks, 1, nf, this.fast.wide.half + this.fast.driftBins + ENVELOPE_SKIRT_BINS);
+        burstBins = Uint8Array.from(noise, (v, b) => (heard[b] === 0 ? v : 0));
+      }
+    }
+    this.burst = new BurstIntegration(this.fast, burstState, this.tracker, o, nf, baseline.fast.frames, burstBins);
     this.floor = new FloorTracker(this.fast, this.slow, o);
     const emitters = baseline.emitters ?? [];
     if (emitters.length > 0 && this.slow.enabled && baseline.slow.envelopeDb !== undefined) {
@@ -195,7 +209,7 @@ export class Detector {
    * path has no baseline).
    */
   get burstFrames(): number {
-    return this.options.burstScalesS.length > 0 && this.fast.enabled ? BURST_FRAMES : 0;
+    return this.options.burstScalesS.length > 0 && this.fast.enabled && this.burst.armed ? BURST_FRAMES : 0;
   }
 
   /**

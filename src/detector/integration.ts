@@ -9,6 +9,8 @@ import type { Tracker } from './tracker.js';
 
 /** Short frames per average of the burst path (the fast engine's averages, see Detector.burstFrames). */
 export const BURST_FRAMES = 4;
+/** The burst path measures its floor and spread at least every this many tests of a scale (LongPathOptions). */
+export const BURST_LAZY_FLOOR_TESTS = 16;
 
 /**
  * The long path's wiring: after each Welch average, adds it to the running means of the slow path's power over
@@ -86,10 +88,13 @@ export class BurstIntegration {
    */
   private readonly guard: Uint8Array;
   private tuneId = -1;
+  /** Two of the longest burst windows (samples): how long a companion may take to show (Tracker.trackBurstGroups). */
+  private companionSamples = 0;
 
   /**
    * @param fastFftSize short-frame size (the fast path's bins)
    * @param levelFrames short frames the fast path's levels were learned from
+   * @param bins the bins it tests (1; the fast path's noise bins less those it opened on during a calibration), null: off
    */
   constructor(
     private readonly fast: PathState,
@@ -98,6 +103,7 @@ export class BurstIntegration {
     private readonly options: Readonly<DetectorOptions>,
     private readonly fastFftSize: number,
     private readonly levelFrames: number,
+    private readonly bins: Uint8Array | null,
   ) {
     this.wideHot = new Uint8Array(fastFftSize);
     this.guard = new Uint8Array(fastFftSize);
@@ -108,6 +114,11 @@ export class BurstIntegration {
     this.wideStat = new Float32Array(fastFftSize);
   }
 
+  /** False when the burst path tests nothing (a calibration without its burst record). */
+  get armed(): boolean {
+    return this.bins !== null;
+  }
+
   /**
    * One average of BURST_FRAMES short frames; `lastImpulseEnd` is the end (sample) of the last click the fast path set
    * aside. Does nothing while the fast path is off or burstScalesS is empty.
@@ -115,34 +126,34 @@ export class BurstIntegration {
   onAverage(frame: SpectrumFrame, lastImpulseEnd: number): void {
     const o = this.options;
     const p = this.fast;
-    if (!p.enabled || o.burstScalesS.length === 0) return;
+    if (!p.enabled || o.burstScalesS.length === 0 || this.bins === null) return;
     if (this.narrow === null || this.wide === null) {
       // averages follow one another every BURST_FRAMES hops of the fast engine
       const spacingS = (BURST_FRAMES * this.fastFftSize) / 2 / frame.rateSps;
       const kernel = (half: number) => ({
         scalesS: o.burstScalesS, kernelHz: 2 * half * p.rbwHz, openSigma: o.burstOpenSigma, releaseSigma: o.burstReleaseSigma,
-        levelFrames: this.levelFrames,
+        levelFrames: this.levelFrames, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
       });
+      this.companionSamples = Math.round(2 * Math.max(...o.burstScalesS) * frame.rateSps);
       this.narrow = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.narrow.half));
-      this.wide = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.wide.half));
+      // the wide kernel reads the narrow one's running means and floor (the same averages)
+      this.wide = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.wide.half), this.narrow);
     }
     const narrow = this.narrow;
     const wide = this.wide;
     if (frame.tuneId !== this.tuneId) {
-      narrow.reset();
-      wide.reset();
+      narrow.reset(); // and the wide kernel's shared windows
       this.tuneId = frame.tuneId;
     }
     // an average that holds a click (set aside by the fast path) would put the click into the running means
     if (lastImpulseEnd > frame.firstSample) return;
-    narrow.push(frame.power, frame.firstSample);
-    wide.push(frame.power, frame.firstSample);
+    narrow.push(frame.power, frame.firstSample); // the wide kernel's windows too
     const end = frame.firstSample + frame.sampleCount;
     const b = this.state;
     for (let si = 0; si < narrow.scales.length; si++) {
       if (!narrow.due(si)) continue;
-      let any = narrow.evaluate(si, p.noiseLin, p.noiseBin, this.guard, b.hot, b.stat);
-      const w = wide.evaluate(si, p.noiseLin, p.noiseBin, this.guard, this.wideHot, this.wideStat);
+      let any = narrow.evaluate(si, p.noiseLin, this.bins, this.guard, b.hot, b.stat);
+      const w = wide.evaluate(si, p.noiseLin, this.bins, this.guard, this.wideHot, this.wideStat);
       if (w !== 0) {
         const hot = b.hot;
         const wh = this.wideHot;
@@ -152,7 +163,134 @@ export class BurstIntegration {
       if (any === 0) continue;
       const windowStart = narrow.windowStart(si);
       const quarter = Math.round((end - windowStart) / 4);
-      this.tracker.trackBurstGroups(frame, b, windowStart + quarter, end - quarter, windowStart);
+      this.tracker.trackBurstGroups(frame, b, windowStart + quarter, end - quarter, windowStart, this.companionSamples);
     }
+  }
+}
+
+/**
+ * Averages the burst-heard learner lets pass before it tests (its running-mean level is then within ≈ 6 %); it also
+ * chooses its quiet bins again every that many averages.
+ */
+export const BURST_HEARD_WARMUP_AVERAGES = 256;
+/**
+ * A bin is quiet for the burst-heard learner when its running mean power is at most this times the band's lower
+ * quartile (3 dB): a receiver's passband ripple stays inside it, an emitter's bins do not.
+ */
+export const BURST_HEARD_QUIET_RATIO = 2;
+
+/**
+ * What the burst path would have opened on during a calibration (docs/detector.md §12): the fast engine's averages of
+ * {@link BURST_FRAMES} short frames go through the burst path's own test (the same running means over burstScalesS,
+ * the same narrow and wide kernels, the same open level), normalised by each bin's running mean power (the calibration's
+ * learned level is not known until it ends). Every bin a kernel opened on is marked ({@link heardBins}); the detector widens the marks
+ * by the wide kernel's half width, the envelope's drift tolerance and the window's skirt (Detector). In those bins the burst path
+ * tests nothing: something there (a moving emitter's skirts, an intermittent neighbour) reached the burst path's open
+ * level while the site was taken as background, so a running mean there is no evidence of anything new. Short paths
+ * still watch them against their envelope. Allocation-free per average after the first.
+ */
+export class BurstHeardLearner {
+  private narrow: LongPath | null = null;
+  private wide: LongPath | null = null;
+  private readonly sum: Float64Array;
+  private readonly level: Float32Array;
+  /** Bins whose running mean power is within {@link BURST_HEARD_QUIET_RATIO} of the band's lower quartile. */
+  private readonly quiet: Uint8Array;
+  private readonly none: Uint8Array;
+  private readonly sorted: Float64Array;
+  private readonly hot: Uint8Array;
+  private readonly stat: Float32Array;
+  private readonly marks: Uint8Array;
+  private averages = 0;
+  /** Tests run and tests that opened somewhere (for the learner's report and tests). */
+  tests = 0;
+  openTests = 0;
+
+  /**
+   * @param n short-frame size (the fast path's bins)
+   * @param rateSps sample rate
+   * @param scalesS the burst path's integration times (s)
+   * @param narrowHalf, wideHalf half widths (bins) of the fast path's narrow and wide kernels
+   * @param openSigma the burst path's open level (Gamma-tail standard deviations)
+   */
+  constructor(
+    private readonly n: number,
+    private readonly rateSps: number,
+    private readonly scalesS: readonly number[],
+    private readonly narrowHalf: number,
+    private readonly wideHalf: number,
+    private readonly openSigma: number,
+  ) {
+    this.sum = new Float64Array(n);
+    this.level = new Float32Array(n);
+    this.quiet = new Uint8Array(n);
+    this.sorted = new Float64Array(n);
+    this.none = new Uint8Array(n);
+    this.hot = new Uint8Array(n);
+    this.stat = new Float32Array(n);
+    this.marks = new Uint8Array(n);
+  }
+
+  /** One average of BURST_FRAMES short frames (fftshifted power, n bins), in stream order. */
+  onAverage(frame: SpectrumFrame): void {
+    if (this.scalesS.length === 0) return;
+    const n = this.n;
+    if (this.narrow === null || this.wide === null) {
+      const rbwHz = this.rateSps / n;
+      const spacingS = (BURST_FRAMES * n) / 2 / this.rateSps;
+      const kernel = (half: number) => ({
+        scalesS: [...this.scalesS], kernelHz: 2 * half * rbwHz, openSigma: this.openSigma, releaseSigma: this.openSigma, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
+      });
+      this.narrow = new LongPath(n, rbwHz, spacingS, kernel(this.narrowHalf));
+      this.wide = new LongPath(n, rbwHz, spacingS, kernel(this.wideHalf), this.narrow);
+    }
+    const power = frame.power;
+    const sum = this.sum;
+    for (let b = 0; b < n; b++) sum[b] += power[b];
+    this.averages++;
+    this.narrow.push(power, frame.firstSample); // the wide kernel's windows too
+    if (this.averages < BURST_HEARD_WARMUP_AVERAGES) return;
+    const inv = 1 / this.averages;
+    const level = this.level;
+    for (let b = 0; b < n; b++) level[b] = sum[b] * inv;
+    if (this.averages % BURST_HEARD_WARMUP_AVERAGES === 0) this.findQuiet();
+    for (let si = 0; si < this.narrow.scales.length; si++) {
+      if (!this.narrow.due(si)) continue;
+      this.tests++;
+      const opened = this.mark(this.narrow, si) + this.mark(this.wide, si);
+      if (opened > 0) this.openTests++;
+    }
+  }
+
+  /**
+   * The bins the test runs on, as the detector's noise bins are (docs/detector.md §3): those whose running mean power is
+   * at most BURST_HEARD_QUIET_RATIO times the band's lower quartile of running means. An emitter's bins (and those an
+   * FM carrier sweeps) stand far above it and are left out, so the floor and the spread are measured, as in detection,
+   * on what is noise, and the open level is the detector's.
+   */
+  private findQuiet(): void {
+    const n = this.n;
+    const sorted = this.sorted;
+    for (let b = 0; b < n; b++) sorted[b] = this.level[b];
+    sorted.sort();
+    const limit = BURST_HEARD_QUIET_RATIO * sorted[Math.floor(n / 4)];
+    for (let b = 0; b < n; b++) this.quiet[b] = this.level[b] <= limit ? 1 : 0;
+  }
+
+  /** Tests scale si of one kernel's running means; marks the bins it opened on. @returns how many. */
+  private mark(path: LongPath, si: number): number {
+    if (path.evaluate(si, this.level, this.quiet, this.none, this.hot, this.stat) === 0) return 0;
+    let opened = 0;
+    for (let b = 0; b < this.n; b++) {
+      if ((this.hot[b] & 3) !== 2) continue;
+      this.marks[b] = 1;
+      opened++;
+    }
+    return opened;
+  }
+
+  /** The bins a kernel opened on (fast-path bins; a copy). The detector widens them (see Detector). */
+  heardBins(): Uint8Array {
+    return this.marks.slice();
   }
 }

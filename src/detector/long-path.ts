@@ -15,6 +15,12 @@ export const HANN_BIN_VARIANCE_FACTOR = 1 + 8 / 9 + 1 / 18;
 /** Half-width (kernel widths) of the window whose median learned level a long-path bin's own is compared with. */
 export const CLEAN_WINDOW_KERNELS = 8;
 
+/**
+ * Standard errors of the floor's median a lazy test (LongPathOptions.lazyFloorTests) allows for: it settles a test as
+ * cold only when every kernel mean stays under the release level at the last full test's floor lowered by this many.
+ */
+export const LAZY_FLOOR_SIGMAS = 4;
+
 /** Tests of each scale per window length (see {@link LongPath.due}). */
 export const LONG_EVALUATIONS_PER_WINDOW = 4;
 
@@ -37,6 +43,34 @@ export interface LongPathOptions {
    * 38 dB down (test/detector/burst-path.test.ts).
    */
   cleanLevels?: boolean;
+  /**
+   * Short frames (Hann, 50 % overlap) in each pushed average, when the spread measured across the band must not fall
+   * under what noise alone gives (see {@link noiseSpread}): the burst path's setting, whose few noise bins (a dense band)
+   * can read a spread by chance far under the true one. Unset: the measured spread only.
+   */
+  framesPerAverage?: number;
+  /**
+   * Tests between two full measurements of the floor and spread: in between, a test whose kernel means all stay under
+   * the last full test's release level (at its floor) ends after one pass over the bins, and only one that reaches it
+   * measures them again. The burst path's setting (its shortest scale is tested every few hundred µs at MS/s rates);
+   * unset: every test measures them.
+   */
+  lazyFloorTests?: number;
+}
+
+/**
+ * Power correlation of two Hann-window frames overlapping by half, under Gaussian noise: |ρ|² with ρ = 1/6 the
+ * correlation of their complex values (Σ w[n]·w[n + N/2] / Σ w²; Harris 1978, table I: 16.7 % for Hann at 50 %).
+ */
+export const HANN_HALF_OVERLAP_POWER_CORRELATION = 1 / 36;
+
+/**
+ * Relative spread (rms over mean) of one bin's mean power over `frames` consecutive Hann frames at 50 % overlap under
+ * noise: √((1 + 2ρ)/frames), ρ = {@link HANN_HALF_OVERLAP_POWER_CORRELATION} (each frame's power is exponential,
+ * spread 1; only neighbours overlap).
+ */
+export function noiseSpread(frames: number): number {
+  return Math.sqrt((1 + 2 * HANN_HALF_OVERLAP_POWER_CORRELATION) / Math.max(1, frames));
 }
 
 /**
@@ -72,6 +106,22 @@ export function gammaTailLevel(sigma: number, z: number): number {
   return c * c * c;
 }
 
+/** The running sums of a {@link LongPath} (shared by the kernels of one path), and the floor of its last test per scale. */
+interface LongWindows {
+  ring: Float32Array;
+  /** First sample of the average in each ring slot. */
+  starts: Float64Array;
+  sums: Float64Array[];
+  count: number;
+  pos: number;
+  /** Per scale: the count at which g and sigmaBin were last measured (−1: never), with which levels and noise bins. */
+  floorAt: Float64Array;
+  g: Float64Array;
+  sigmaBin: Float64Array;
+  floorLevel: Float32Array | null;
+  floorNoise: Uint8Array | null;
+}
+
 /**
  * The long path. For each scale of K Welch averages it keeps the running sum of the last K averages' power (a ring of
  * the largest K), and at every test (see {@link due}) computes, per bin b,
@@ -91,13 +141,10 @@ export function gammaTailLevel(sigma: number, z: number): number {
 export class LongPath {
   readonly scales: number[];
   private readonly n: number;
-  private readonly ring: Float32Array;
-  /** First sample of the average in each ring slot. */
-  private readonly starts: Float64Array;
+  /** The running windows; another LongPath's when this one shares them (see the constructor's `share`). */
+  private readonly w: LongWindows;
+  private readonly follower: boolean;
   private readonly depth: number;
-  private readonly sums: Float64Array[];
-  private count = 0;
-  private pos = 0;
   private readonly r: Float64Array;
   private readonly scratch: Float64Array;
   private readonly prefix: Float64Array;
@@ -108,6 +155,11 @@ export class LongPath {
   readonly sigma: Float64Array;
   /** g of the last evaluation of each scale. */
   readonly floorGain: Float64Array;
+  /** Per scale: the count, floor g and release level of the last full test (see LongPathOptions.lazyFloorTests). */
+  private readonly fullAt: Float64Array;
+  private readonly fullG: Float64Array;
+  private readonly lastRelease: Float64Array;
+  private readonly gMargin: Float64Array;
   /** Noise bins whose level is clean (see {@link cleanBins}), for the levels array `cleanFor`. */
   private clean: Uint8Array | null = null;
   private cleanFor: Float32Array | null = null;
@@ -116,14 +168,26 @@ export class LongPath {
    * @param n bins of the slow path
    * @param rbwHz the slow path's bin width
    * @param slowFrameS duration of one Welch average (s)
+   * @param share another LongPath over the same averages (same bins and scales, another kernel): this one reads its
+   *   running windows and its floor and spread of the same test instead of keeping its own; push and reset go to it
+   * @throws RangeError when `share` has other bins or scales
    */
-  constructor(n: number, rbwHz: number, slowFrameS: number, private readonly o: LongPathOptions) {
+  constructor(n: number, rbwHz: number, slowFrameS: number, private readonly o: LongPathOptions, share?: LongPath) {
     this.n = n;
     this.scales = o.scalesS.map((s) => Math.max(2, Math.round(s / slowFrameS))).filter((k, i, a) => a.indexOf(k) === i);
     this.depth = this.scales.length > 0 ? Math.max(...this.scales) : 0;
-    this.ring = new Float32Array(this.depth * n);
-    this.starts = new Float64Array(Math.max(1, this.depth));
-    this.sums = this.scales.map(() => new Float64Array(n));
+    if (share !== undefined) {
+      if (share.n !== n || share.scales.join() !== this.scales.join()) throw new RangeError('LongPath: a shared window needs the same bins and scales');
+      this.w = share.w;
+      this.follower = true;
+    } else {
+      this.w = {
+        ring: new Float32Array(this.depth * n), starts: new Float64Array(Math.max(1, this.depth)), sums: this.scales.map(() => new Float64Array(n)),
+        count: 0, pos: 0, floorAt: new Float64Array(this.scales.length).fill(-1), g: new Float64Array(this.scales.length),
+        sigmaBin: new Float64Array(this.scales.length), floorLevel: null, floorNoise: null,
+      };
+      this.follower = false;
+    }
     this.r = new Float64Array(n);
     this.scratch = new Float64Array(n);
     this.prefix = new Float64Array(n + 1);
@@ -131,6 +195,10 @@ export class LongPath {
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
     this.sigma = new Float64Array(this.scales.length);
+    this.fullAt = new Float64Array(this.scales.length).fill(-Infinity);
+    this.fullG = new Float64Array(this.scales.length);
+    this.lastRelease = new Float64Array(this.scales.length);
+    this.gMargin = new Float64Array(this.scales.length);
     this.floorGain = new Float64Array(this.scales.length);
   }
 
@@ -139,30 +207,32 @@ export class LongPath {
    * so a window of K averages can span more than K averages' time: see {@link windowStart}).
    */
   push(power: Float32Array, firstSample: number): void {
-    if (this.depth === 0) return;
+    if (this.depth === 0 || this.follower) return;
     const n = this.n;
-    const ring = this.ring;
+    const w = this.w;
+    const ring = w.ring;
     for (let si = 0; si < this.scales.length; si++) {
       const k = this.scales[si];
-      const sum = this.sums[si];
-      if (this.count >= k) {
+      const sum = w.sums[si];
+      if (w.count >= k) {
         // the average leaving this scale's window: k pushes ago
-        const old = ((this.pos - k + this.depth) % this.depth) * n;
+        const old = ((w.pos - k + this.depth) % this.depth) * n;
         for (let b = 0; b < n; b++) sum[b] += power[b] - ring[old + b];
       } else {
         for (let b = 0; b < n; b++) sum[b] += power[b];
       }
     }
-    ring.set(power, this.pos * n);
-    this.starts[this.pos] = firstSample;
-    this.pos = (this.pos + 1) % this.depth;
-    this.count++;
+    ring.set(power, w.pos * n);
+    w.starts[w.pos] = firstSample;
+    w.pos = (w.pos + 1) % this.depth;
+    w.count++;
   }
 
   /** First sample of the oldest average in scale si's window. */
   windowStart(si: number): number {
-    const k = Math.min(this.scales[si], this.count);
-    return this.starts[(this.pos - k + this.depth) % this.depth];
+    const w = this.w;
+    const k = Math.min(this.scales[si], w.count);
+    return w.starts[(w.pos - k + this.depth) % this.depth];
   }
 
   /**
@@ -172,7 +242,8 @@ export class LongPath {
    */
   due(si: number): boolean {
     const k = this.scales[si];
-    return this.count >= k && (this.count - k) % this.step(si) === 0;
+    const count = this.w.count;
+    return count >= k && (count - k) % this.step(si) === 0;
   }
 
   /** Averages between two tests of scale si: ⌈K/LONG_EVALUATIONS_PER_WINDOW⌉. */
@@ -188,10 +259,36 @@ export class LongPath {
   evaluate(si: number, levelLin: Float32Array, noiseBin: Uint8Array, guard: Uint8Array, hot: Uint8Array, stat: Float32Array): number {
     const n = this.n;
     const k = this.scales[si];
-    const sum = this.sums[si];
+    const w = this.w;
+    const sum = w.sums[si];
     const r = this.r;
     const scratch = this.scratch;
     const inv = 1 / k;
+    const lazy = this.o.lazyFloorTests;
+    if (lazy !== undefined && w.count - this.fullAt[si] < lazy * this.step(si) && w.floorLevel === levelLin && w.floorNoise === noiseBin) {
+      // most tests find nothing: with the floor (less LAZY_FLOOR_SIGMAS of its error) and release level of a recent
+      // full test, a kernel mean that stays under them everywhere settles it in one pass (a bin out of the test set counts 0, so a kernel that holds one
+      // reads low, and the full test would not test it anyway)
+      const h = this.half;
+      const c = 2 * h + 1;
+      const limit = this.lastRelease[si] * this.fullG[si] * this.gMargin[si] * c * k;
+      let acc = 0;
+      let max = 0;
+      for (let b = 0; b < n; b++) {
+        const l = levelLin[b];
+        const v = noiseBin[b] !== 0 && guard[b] === 0 && l < Infinity ? sum[b] / l : 0;
+        acc += v;
+        r[b] = v;
+        if (b >= 2 * h) {
+          if (acc > max) max = acc;
+          acc -= r[b - 2 * h];
+        }
+      }
+      if (!(max > limit)) {
+        hot.fill(0);
+        return 0;
+      }
+    }
     let m = 0;
     for (let b = 0; b < n; b++) {
       const l = levelLin[b];
@@ -206,13 +303,27 @@ export class LongPath {
     }
     hot.fill(0);
     if (m < 8) return 0;
-    const g = quickMedian(scratch, m);
+    let g: number;
+    let sigmaBin: number;
+    if (w.floorAt[si] === w.count && w.floorLevel === levelLin && w.floorNoise === noiseBin) {
+      // a LongPath sharing these windows measured the floor and spread of this very test (another kernel)
+      g = w.g[si];
+      sigmaBin = w.sigmaBin[si];
+    } else {
+      g = quickMedian(scratch, m);
+      // the spread of one bin's r/g, from its median absolute deviation over the noise bins (hundreds of nearly
+      // independent values, of which one link occupies a small share), then scaled to a kernel mean
+      for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - g);
+      sigmaBin = (1.4826 * quickMedian(scratch, m)) / g;
+      if (this.o.framesPerAverage !== undefined) sigmaBin = Math.max(sigmaBin, noiseSpread(k * this.o.framesPerAverage));
+      w.floorAt[si] = w.count;
+      w.g[si] = g;
+      w.sigmaBin[si] = sigmaBin;
+      w.floorLevel = levelLin;
+      w.floorNoise = noiseBin;
+    }
     this.floorGain[si] = g;
     if (!(g > 0)) return 0;
-    // the spread of one bin's r/g, from its median absolute deviation over the noise bins (hundreds of nearly
-    // independent values, of which one link occupies a small share), then scaled to a kernel mean
-    for (let i = 0; i < m; i++) scratch[i] = Math.abs(scratch[i] - g);
-    const sigmaBin = (1.4826 * quickMedian(scratch, m)) / g;
     // kernel mean of r/g over the noise bins in the kernel only: an emitter's bins (level = its envelope, r far under
     // 1) must not pull their neighbours down, and their skirts move with them. Only bins whose whole kernel lies on
     // noise bins inside the band are tested, at least half a kernel from any emitter (testing where half the kernel
@@ -249,6 +360,12 @@ export class LongPath {
     const floor = Math.max(this.minExcess, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
     const open = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
     const release = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
+    this.fullAt[si] = w.count;
+    this.fullG[si] = g;
+    this.lastRelease[si] = release;
+    // the floor of a later test may lie lower: by LAZY_FLOOR_SIGMAS standard errors of a median of m bins
+    // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
+    this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));
     let any = 0;
     for (let b = 0; b < n; b++) {
       const v = r[b];
@@ -325,8 +442,11 @@ export class LongPath {
 
   /** Forgets the history (a retune: the band changed). */
   reset(): void {
-    this.count = 0;
-    this.pos = 0;
-    for (const s of this.sums) s.fill(0);
+    if (this.follower) return;
+    const w = this.w;
+    w.count = 0;
+    w.pos = 0;
+    w.floorAt.fill(-1);
+    for (const s of w.sums) s.fill(0);
   }
 }

@@ -315,7 +315,7 @@ export function heardBins(baseline: Baseline, n: number, rateSps: number, center
  * A slow-resolution mask spread to a path of n bins, each covering `scale` slow bins: 1 where any marked slow bin lies
  * within `pad` bins of the path's bin.
  */
-function spreadMask(slow: Uint8Array, scale: number, n: number, pad: number): Uint8Array {
+export function spreadMask(slow: Uint8Array, scale: number, n: number, pad: number): Uint8Array {
   const count = new Int32Array(slow.length + 1);
   for (let i = 0; i < slow.length; i++) count[i + 1] = count[i] + slow[i];
   const m = new Uint8Array(n);

@@ -14,6 +14,8 @@ export class Track {
   peakSlowDb = -Infinity;
   /** Separate bursts (runs of hits with gaps of more than one frame between them): an OOK device's packets. */
   packets = 0;
+  /** First sample of the latest packet's fast hits (−∞ before the first): when the signal last keyed on. */
+  packetStart = -Infinity;
   /** Range in slow-resolution bins of every group that hit the track (with a keyed signal's onset splatter). */
   lo = 0;
   hi = 0;
@@ -62,6 +64,7 @@ export class Track {
     this.lastFastHitEnd = -Infinity;
     this.lastSlowHitEnd = -Infinity;
     this.packets = 0;
+    this.packetStart = -Infinity;
     this.peakFastDb = -Infinity;
     this.peakSlowDb = -Infinity;
     this.steadyLo = Infinity;
@@ -145,6 +148,19 @@ export class TrackTable {
     for (const c of this.recent) {
       const last = anyPath ? c.end : c.hadFast ? c.fastEnd : -Infinity;
       if (last >= windowStart && c.peakDb >= minPeakDb && lo <= c.hi + gap && hi >= c.lo - gap) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether an open track whose latest packet the short paths saw key on at or after sample `since` has reached a peak
+   * excess of `minPeakDb` (dB): a weaker emission that appears with it may be its companion (the burst path's spur
+   * rule, Tracker).
+   */
+  keyedSince(since: number, minPeakDb: number): boolean {
+    for (let ti = 0; ti < this.tracks.length; ti++) {
+      const t = this.tracks[ti];
+      if (t.active && t.packetStart >= since && t.peakExcessDb >= minPeakDb) return true;
     }
     return false;
   }

@@ -10,6 +10,15 @@ import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { TrackTable, type Track } from './track.js';
 
+
+/**
+ * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds in the window
+ * after its start to count as its companion (a spur or sideband keyed with it) rather than a new transmission: a
+ * companion of a device's own carrier stands well under it (measured on the real recordings: 11–23 dB), while two
+ * transmitters a cheater keys together would have to be keyed within one window (20 ms) of each other.
+ */
+export const BURST_CO_KEYED_DB = 6;
+
 /**
  * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
  * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
@@ -59,6 +68,10 @@ export class Tracker {
   /** While the burst path's groups are tracked (see {@link trackBurstGroups}): the first sample of its window. */
   private burstHit = false;
   private burstWindowStart = 0;
+  /** While the burst path's groups are tracked: the length (samples) of its window, the extra hold of its hits. */
+  private burstHoldSamples = 0;
+  /** While the burst path's groups are tracked: how long before its window a stronger signal's keying makes a companion. */
+  private burstCompanionSamples = 0;
 
   /**
    * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
@@ -107,11 +120,17 @@ export class Tracker {
 
   /**
    * The burst path's hot bins of p as fast-path hits over [start, end] (samples); it opens nothing a track the fast
-   * path closed since `windowStart` explains (docs/detector.md §12).
+   * path closed since `windowStart` explains (docs/detector.md §12). A hit keeps its track open one window (the frame's
+   * end less windowStart) longer than a short frame's: a running mean over that window cannot tell a gap shorter than
+   * it from a dip of a weak signal (a DMR-like link's 30 ms slots, 30 ms apart, stay one detection). A stronger
+   * signal that keyed on at most `companionSamples` before the window's start makes a new group its companion (see
+   * BURST_CO_KEYED_DB).
    */
-  trackBurstGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, windowStart: number): void {
+  trackBurstGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, windowStart: number, companionSamples: number): void {
+    this.burstCompanionSamples = companionSamples;
     this.burstHit = true;
     this.burstWindowStart = windowStart;
+    this.burstHoldSamples = frame.firstSample + frame.sampleCount - windowStart;
     this.trackGroups(frame, p, true, start, end);
     this.burstHit = false;
   }
@@ -168,19 +187,20 @@ export class Tracker {
           const near = gapFine + 2 * this.longKernelBins;
           if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
-          // nor at the mirror frequency of a signal in its window at least imageRejectionDb stronger than it: the IQ
-          // image of a link stands in its averages too (its excess over the noise, rise − 1, in dB against the
-          // signal's peak excess)
-          const imageDb = this.options.imageRejectionDb;
-          if (imageDb > 0) {
-            const n = this.geometry.fftSize;
-            const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
-            const t = table.find(n - hi, n - lo, gapFine);
-            if ((t !== null && t.peakExcessDb >= need) || table.explainedByRecent(n - hi, n - lo, this.longWindowStart, gapFine, true, need)) continue;
-          }
+          if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
+          // its running means also show a stronger signal's sidebands, splatter and spurs, as the long path's do: it
+          // opens nothing within two wide kernels of a tracked signal, nor at a signal's IQ image, nor anywhere while
+          // a track BURST_CO_KEYED_DB stronger is open whose latest packet keyed on at most two of the burst path's
+          // longest windows before this window (a companion keyed with it: the same transmitter's spur or sideband,
+          // which a running mean may take that long to show; docs/detector.md §12)
+          const near = gapFine + 2 * (2 * p.wide.half + 1) * s;
+          if (table.find(lo, hi, near) !== null) continue;
+          if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
+          const since = this.burstWindowStart - this.burstCompanionSamples;
+          if (table.keyedSince(since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = table.open(lo, hi, frame.tuneId, start);
         if (track === null) {
@@ -190,6 +210,20 @@ export class Tracker {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+  }
+
+  /**
+   * Whether group gi over [lo, hi] (fine bins) lies at the mirror frequency of a signal tracked now or since `since`
+   * (samples) that is at least imageRejectionDb stronger than it: a link's IQ image stands in long averages too (the
+   * group's excess over the noise, rise − 1, in dB against the signal's peak excess).
+   */
+  private isImage(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
+    const imageDb = this.options.imageRejectionDb;
+    if (!(imageDb > 0)) return false;
+    const n = this.geometry.fftSize;
+    const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
+    const t = this.table.find(n - hi, n - lo, gapFine);
+    return (t !== null && t.peakExcessDb >= need) || this.table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need);
   }
 
   private hit(
@@ -223,7 +257,11 @@ export class Tracker {
     // packets: runs of fast hits separated by at least two frames without one (a one-frame dip inside a burst is
     // noise, not a gap); a track only the slow path sees counts runs of averages instead
     if (isFast) {
-      if (t.lastFastHitEnd < start - (end - start) - 1) t.packets++;
+      // a burst-path hit stands for its window's middle: a gap shorter than the window is no gap it can see
+      if (t.lastFastHitEnd < start - (this.burstHit ? Math.max(end - start, this.burstHoldSamples) : end - start) - 1) {
+        t.packets++;
+        if (!this.burstHit) t.packetStart = start;
+      }
       t.lastFastHitEnd = end;
     } else {
       if (t.fastHits === 0 && t.lastSlowHitEnd < start - 1) t.packets++;
@@ -233,7 +271,8 @@ export class Tracker {
       t.fastHits++;
       if (start < t.fastStart) t.fastStart = start;
       if (end > t.fastEnd) t.fastEnd = end;
-      if (end > t.aliveUntil) t.aliveUntil = end;
+      const until = this.burstHit ? end + this.burstHoldSamples : end;
+      if (until > t.aliveUntil) t.aliveUntil = until;
     } else {
       const explained = t.fastHits > 0 && t.fastEnd >= start;
       t.slowHits++;

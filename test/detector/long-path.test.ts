@@ -1,7 +1,7 @@
 // The long path's CFAR test on synthetic Welch averages: its spread comes from single bins, so a link that fills most of
 // a narrow free stretch of the band neither lifts the threshold nor hides itself.
 import { describe, expect, it } from 'vitest';
-import { HANN_BIN_VARIANCE_FACTOR, LongPath } from '../../src/detector/long-path.js';
+import { HANN_BIN_VARIANCE_FACTOR, LongPath, noiseSpread } from '../../src/detector/long-path.js';
 import { Prng } from '../../src/source/sim-generators.js';
 
 /** Uniform draws in [0, 1) from a seeded generator, so every run sees the same noise. */
@@ -110,4 +110,63 @@ describe('LongPath', () => {
     // the same +0.29 on 40 clean bins (level 1) opens
     expect(run(500, 539, 0.29)).toBeGreaterThan(0);
   });
+
+  it('burst settings: a shared window and the lazy floor give the same hot bins as two full LongPaths; the spread never falls under the noise\'s own', () => {
+    // 256 bins, averages of 4 short frames (exponential power, mean 1), scales of 2 and 10 averages, kernels of 3 and 17
+    // bins, as the burst path at 250 kS/s; only 24 noise bins, so the measured spread is often far under the true one
+    const n = 256;
+    const rand = prng(11);
+    const frame = (excess: number, lo: number, hi: number) => {
+      const p = new Float32Array(n);
+      for (let b = 0; b < n; b++) {
+        let s2 = 0;
+        for (let f = 0; f < 4; f++) s2 -= Math.log(1 - rand());
+        p[b] = s2 / 4 + (b >= lo && b <= hi ? excess : 0);
+      }
+      return p;
+    };
+    const lvl = new Float32Array(n).fill(1);
+    const few = new Uint8Array(n);
+    for (let b = 100; b < 124; b++) few[b] = 1;
+    const all = new Uint8Array(n).fill(1);
+    const none = new Uint8Array(n);
+    const opts = (half: number, lazy: boolean) => ({
+      scalesS: [0.004, 0.02], kernelHz: 2 * half * 977, openSigma: 6.5, releaseSigma: 3.5, framesPerAverage: 4, ...(lazy ? { lazyFloorTests: 16 } : {}),
+    });
+    const plainN = new LongPath(n, 977, 0.002, opts(1, false));
+    const plainW = new LongPath(n, 977, 0.002, opts(8, false));
+    const lazyN = new LongPath(n, 977, 0.002, opts(1, true));
+    const lazyW = new LongPath(n, 977, 0.002, opts(8, true), lazyN);
+    expect(() => new LongPath(n, 977, 0.002, { ...opts(8, true), scalesS: [0.02] }, lazyN)).toThrow(RangeError);
+    const bufs = () => ({ hot: new Uint8Array(n), stat: new Float32Array(n) });
+    const [a, b, c, d] = [bufs(), bufs(), bufs(), bufs()];
+    let tests = 0;
+    const burstsHit = new Set<number>();
+    let minSigmaBin = Infinity;
+    for (let i = 0; i < 3000; i++) {
+      // a burst of +3 (6 dB) over bins 60–70 every 500 averages from the 100th, 6 averages long
+      const p = i % 500 >= 100 && i % 500 < 106 ? frame(3, 60, 70) : frame(0, 0, -1);
+      for (const path of [plainN, plainW, lazyN]) path.push(p, i * 512);
+      for (let si = 0; si < 2; si++) {
+        if (!plainN.due(si)) continue;
+        expect(lazyN.due(si)).toBe(true);
+        tests++;
+        const set = si === 0 ? all : few;
+        const r1 = plainN.evaluate(si, lvl, set, none, a.hot, a.stat) | plainW.evaluate(si, lvl, set, none, b.hot, b.stat);
+        const r2 = lazyN.evaluate(si, lvl, set, none, c.hot, c.stat) | lazyW.evaluate(si, lvl, set, none, d.hot, d.stat);
+        expect(r2).toBe(r1);
+        // byte for byte (a failure names the first test that differs)
+        if (!Buffer.from(c.hot).equals(Buffer.from(a.hot)) || !Buffer.from(d.hot).equals(Buffer.from(b.hot))) expect(`test ${tests}: hot bins differ`).toBe('');
+        if (r1 & 2) burstsHit.add(Math.floor(i / 500));
+        // a kernel mean's spread over its noise-only value √(F/c)·√(1.056/(4K)): never under it
+        const k = si === 0 ? 2 : 10;
+        minSigmaBin = Math.min(minSigmaBin, plainN.sigma[si] / Math.sqrt(HANN_BIN_VARIANCE_FACTOR / 3));
+        expect(plainN.sigma[si] / Math.sqrt(HANN_BIN_VARIANCE_FACTOR / 3)).toBeGreaterThanOrEqual(noiseSpread(4 * k) - 1e-12);
+      }
+    }
+    expect(tests).toBeGreaterThan(3500);
+    expect(burstsHit.size).toBe(6); // each of the 6 bursts opens
+    expect(minSigmaBin).toBeCloseTo(noiseSpread(4 * 10), 6); // the floor was needed on the 24 bins at least once
+  });
 });
+
