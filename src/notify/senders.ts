@@ -2,8 +2,8 @@
 // HTTP goes through undici's fetch, whose Agent can trust a channel's own CA (`ca`) on top of the system's roots.
 import { createHmac } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import nodemailer from 'nodemailer';
-import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+import type { Transporter } from 'nodemailer';
+import type { Dispatcher, Response } from 'undici';
 import type { Alert } from '../alerts/alert.js';
 import { delayText } from '../text-template.js';
 import type { ChannelSettings, EmailChannel, NtfyChannel, WebhookChannel } from './notify-config.js';
@@ -52,15 +52,31 @@ export function trustedCas(ca: string): string[] {
 }
 
 /**
+ * undici and nodemailer are loaded at a channel's first delivery, not with this module: together their imports cost
+ * ≈ 0.5 s of CPU, which every command and every daemon start would otherwise pay, with notify channels or without.
+ */
+const undici = () => import('undici');
+
+/**
  * The undici dispatcher of a channel: one that also trusts the channel's `ca` (undici's Agent, `connect.ca`), or
  * undefined for the default one.
  */
-function dispatcherOf(c: Pick<ChannelSettings, 'ca'>): Dispatcher | undefined {
-  return c.ca === undefined ? undefined : new Agent({ connect: { ca: trustedCas(c.ca) } });
+async function dispatcherOf(c: Pick<ChannelSettings, 'ca'>): Promise<Dispatcher | undefined> {
+  return c.ca === undefined ? undefined : new (await undici()).Agent({ connect: { ca: trustedCas(c.ca) } });
+}
+
+/** A channel's dispatcher, made at its first delivery ({@link dispatcherOf}); `close` closes it when it was made. */
+function lazyDispatcher(c: Pick<ChannelSettings, 'ca'>): { get: () => Promise<Dispatcher | undefined>; close: () => void } {
+  let made: Promise<Dispatcher | undefined> | undefined;
+  return {
+    get: () => (made ??= dispatcherOf(c)),
+    close: () => void made?.then((d) => d?.close()).catch(() => undefined),
+  };
 }
 
 /** POSTs (undici's fetch, through `dispatcher` when given) and treats any non-2xx answer as a failure naming the status. */
 async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, dispatcher?: Dispatcher): Promise<void> {
+  const { fetch } = await undici();
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error', ...(dispatcher !== undefined ? { dispatcher } : {}) });
@@ -74,7 +90,7 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 }
 
 function webhookSender(c: WebhookChannel): Sender {
-  const dispatcher = dispatcherOf(c);
+  const dispatcher = lazyDispatcher(c);
   return {
     async send(d, timeoutMs) {
       const { detection: _detection, ...alert } = d.alert;
@@ -84,10 +100,10 @@ function webhookSender(c: WebhookChannel): Sender {
       const ts = Math.floor(Date.now() / 1000);
       const headers: Record<string, string> = { ...c.headers, 'content-type': 'application/json; charset=utf-8', 'webhook-id': d.id, 'webhook-timestamp': String(ts) };
       if (c.key !== undefined) headers['webhook-signature'] = webhookSignature(c.key, d.id, ts, body);
-      await post(c.url, headers, body, timeoutMs, dispatcher);
+      await post(c.url, headers, body, timeoutMs, await dispatcher.get());
     },
     close() {
-      void dispatcher?.close();
+      dispatcher.close();
     },
   };
 }
@@ -99,7 +115,7 @@ export function headerValue(text: string): string {
 }
 
 function ntfySender(c: NtfyChannel): Sender {
-  const dispatcher = dispatcherOf(c);
+  const dispatcher = lazyDispatcher(c);
   return {
     async send(d, timeoutMs) {
       // ntfy's publish API (https://docs.ntfy.sh/publish/): the body is the message, the headers its title, priority, tags, click URL
@@ -112,17 +128,18 @@ function ntfySender(c: NtfyChannel): Sender {
       };
       if (d.message.link !== undefined) headers.click = d.message.link;
       if (c.token !== undefined) headers.authorization = `Bearer ${c.token}`;
-      await post(c.url, headers, d.message.body, timeoutMs, dispatcher);
+      await post(c.url, headers, d.message.body, timeoutMs, await dispatcher.get());
     },
     close() {
-      void dispatcher?.close();
+      dispatcher.close();
     },
   };
 }
 
 function emailSender(c: EmailChannel): Sender {
   const s = c.smtp;
-  const transport = nodemailer.createTransport({
+  let made: Transporter | undefined;
+  const transport = async (): Promise<Transporter> => (made ??= (await import('nodemailer')).default.createTransport({
     host: s.host,
     port: s.port,
     secure: s.secure,
@@ -130,7 +147,7 @@ function emailSender(c: EmailChannel): Sender {
     tls: { rejectUnauthorized: s.rejectUnauthorized, ...(c.ca !== undefined ? { ca: trustedCas(c.ca) } : {}) },
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-  });
+  }));
   return {
     async send(d, timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
@@ -139,7 +156,7 @@ function emailSender(c: EmailChannel): Sender {
       });
       try {
         await Promise.race([
-          transport.sendMail({ from: c.from, to: c.to, subject: d.message.title, text: d.message.body, headers: { 'X-QuietBand-Delivery': d.id } }),
+          transport().then((t) => t.sendMail({ from: c.from, to: c.to, subject: d.message.title, text: d.message.body, headers: { 'X-QuietBand-Delivery': d.id } })),
           timeout,
         ]);
       } catch (err) {
@@ -150,7 +167,7 @@ function emailSender(c: EmailChannel): Sender {
       }
     },
     close() {
-      transport.close();
+      made?.close();
     },
   };
 }

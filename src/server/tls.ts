@@ -5,7 +5,6 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { generate } from 'selfsigned';
 import { QuietBandError } from '../errors.js';
 
 /** File names of the generated pair inside the data dir. */
@@ -123,6 +122,9 @@ export async function loadOrCreateSelfSigned(dataDir: string, names: readonly st
     const all = selfSignedNames(names);
     const notBefore = new Date(Date.now() - 60_000);
     const notAfter = new Date(notBefore.getTime() + SELF_SIGNED_DAYS * 86_400_000);
+    // selfsigned is loaded here, when a certificate is made: its import costs ≈ 0.3 s of CPU, which every command and
+    // every daemon without TLS would otherwise pay at start
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: `quietband ${hostname()}` }], {
       keyType: 'ec',
       curve: 'P-256',

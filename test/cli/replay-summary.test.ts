@@ -1,6 +1,6 @@
 // `quietband replay` on a terminal shows a table of the detections and ends with a summary in words (detections,
 // overload, calibration emitters, duration, speed); piped (or with --json), stdout is the JSON lines, byte for byte.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReplaySummary } from '../../src/cli/replay.js';
@@ -86,10 +86,17 @@ function onTerminal(args: string[]): string {
   return r.stdout.replace(/\r\n/g, '\n').replace(/\x1b\[\d*G/g, '\r').replace(/\x1b(?:\[[0-9;?]*[A-Za-z]|[78])/g, '').replace(/^.*\r/gm, '');
 }
 
+/** `quietband replay CAPTURE --log-level warn` with stdout and stderr piped, run once for both tests below. */
+let pipedEnglish: SpawnSyncReturns<string> | undefined;
+function pipedReplay(): SpawnSyncReturns<string> {
+  pipedEnglish ??= spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--log-level', 'warn'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  return pipedEnglish;
+}
+
 describe('replay on a terminal and piped (real capture)', () => {
   it('shows a table and ends with the summary on a terminal; piped stdout (or --json on a terminal) is the detection lines and nothing else', () => {
     const args = ['replay', CAPTURE, '--log-level', 'warn'];
-    const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    const piped = pipedReplay();
     expect(piped.status).toBe(0);
     const lines = piped.stdout.trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['detection', 'detection']);
@@ -121,8 +128,7 @@ describe('replay on a terminal and piped (real capture)', () => {
     expect(shown).toMatch(/^#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注\n1    0\.109  434\.0252      0\.98  299 毫秒     \d     10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289  433\.9237      9\.28  196 毫秒     \d     43\.8  ook \d+ %  ISM 433 MHz\n2 个检测：ook 2\n脉冲：/m);
     expect(shown).toContain(`回放 ${CAPTURE}\n  记录文件     0.52 秒，采样率 250 kS/s，中心 433.920 MHz\n  检测         2\n`);
     const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
-    const en = spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--log-level', 'warn'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
-    expect(piped.stdout).toBe(en.stdout);
+    expect(piped.stdout).toBe(pipedReplay().stdout); // the English run's bytes
     const bad = spawnSync(process.execPath, [BIN, 'replay', CAPTURE, '--lang', 'fr'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('quietband: --lang: expected en or zh-CN, got "fr"\n');

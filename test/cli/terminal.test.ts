@@ -107,23 +107,8 @@ describe('log lines', () => {
   });
 });
 
-// the two daemons below run side by side (each its own data dir); they wait on real time (warm-up, reopen backoff)
-describe.concurrent('the daemon on a terminal', () => {
-  it('every line is readable with --log-format pretty, the sensor worker threads\' lines too', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/pretty`, '--http-port', '0', '--log-format', 'pretty'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const t0 = Date.now();
-    while (!(/\] state → armed/.test(err) && /ALERT open low present-during-calibration/.test(err)) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    const lines = err.trim().split('\n');
-    // every line of our loggers (Node's own process warnings, `(node:PID) …`, are not ours)
-    expect(lines.filter((l) => !/^\[\d\d:\d\d:\d\d\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /.test(l) && !l.startsWith('(node:'))).toEqual([]);
-    expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-[abc]-\d{3}\] state → armed$/.test(l))).toBe(true); // from a worker thread
-    expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
-  });
-});
+// a daemon's own lines with --log-format pretty (main and worker threads): the demo site's run in
+// daemon/run-config.test.ts, which starts that daemon anyway
 
 describe('the daemon on a terminal in Chinese', () => {
   it('run --lang zh-CN: the start-up lines and the readable log lines of a normal run are Chinese', async () => {

@@ -36,9 +36,9 @@ describe.concurrent('config and flag errors', () => {
 });
 
 describe.concurrent('embedded demo site', () => {
-  it('`quietband run` without source/config starts three sim sensors in three rooms, prints the URL, streams status and spectra', async () => {
+  it('`quietband run` without source/config starts three sim sensors in three rooms, prints the URL, streams status and spectra; with --log-format pretty every stderr line is readable, the sensor worker threads\' lines too', async () => {
     const dataDir = join(tmp.dir, 'data-demo');
-    const d = await startDaemon(['run', '--http-port', '0', '--data-dir', dataDir, '--warmup', '1'], { cwd: tmp.dir });
+    const d = await startDaemon(['run', '--http-port', '0', '--data-dir', dataDir, '--warmup', '1', '--log-format', 'pretty'], { cwd: tmp.dir });
     expect(d.stdout()).toMatch(/^QuietBand demo site running at http:\/\/127\.0\.0\.1:\d+\/\n/);
     const c = await Client.open(d.wsUrl);
     await c.waitFor(() => c.hello, 5000, 'hello');
@@ -56,9 +56,17 @@ describe.concurrent('embedded demo site', () => {
     expect(sb.s.startHz).toBeCloseTo(868_300_000 - 125_000, 3);
     expect(sa.s.powerDbfs.length).toBe(1024);
     expect(sb.s.powerDbfs.length).toBe(1024);
+    // the terminal's lines (cli/terminal.test.ts has the other log-format cases): the calibration's alert for the
+    // demo's emitter, logged by the main thread, and a sensor's state change, logged by its worker thread
+    await c.waitFor(() => (/ALERT open low present-during-calibration/.test(d.stderr()) ? true : undefined), 20_000, 'the present-during-calibration alert on stderr');
     d.child.kill('SIGINT');
     expect((await d.exited).code).toBe(0);
     c.close();
+    const lines = d.stderr().trim().split('\n');
+    // every line of our loggers (Node's own process warnings, `(node:PID) …`, are not ours)
+    expect(lines.filter((l) => !/^\[\d\d:\d\d:\d\d\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /.test(l) && !l.startsWith('(node:'))).toEqual([]);
+    expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-[abc]-\d{3}\] state → armed$/.test(l))).toBe(true); // from a worker thread
+    expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
   });
 });
 
