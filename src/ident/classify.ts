@@ -32,6 +32,11 @@ export const RULES = Object.freeze({
   impulseKurtosis: 0.6,
   /** pulsed-wideband: 99 % bandwidth above this (Hz). */
   impulseMinBandwidthHz: 50_000,
+  /**
+   * Short wide pulses whose phase holds over one reciprocal bandwidth at least this much (`pulseCoherence`) are keyed
+   * carrier pulses (ook), not impulses: a carrier gives ≈ 1 (Mode S 0.82–0.95), impulses white in the band ≈ 0.15.
+   */
+  keyedMinCoherence: 0.5,
   /** ook: the carrier line holds at least this share of the power (keying a carrier leaves half of it in the line). */
   ookMinCarrierFraction: 0.15,
   /** tdma-burst: at least this many bursts, with burst-length and period CVs below these. */
@@ -128,8 +133,15 @@ export function classify(f: SignalFeatures): Identification {
   const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
   if (bursty) {
     const noiseLike = f.onEnvelopeKurtosis > R.impulseKurtosis;
-    if (noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz) {
-      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
+    const short = noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz;
+    if (short && f.pulseCoherence >= R.keyedMinCoherence) {
+      // pulses of a carrier too short for the rate (Mode S: 0.5 µs chips, one sample each at 2 MS/s): their envelope
+      // reads noise-like, their phase does not
+      return done('ook', burstyScore * score(f.pulseCoherence, R.keyedMinCoherence, 0.1),
+        'ident.ookShortPulses', { n: f.bursts.count, median: ms(f.bursts.medianS), duty: pct(f.dutyCycle), coherence: f.pulseCoherence.toFixed(2), min: R.keyedMinCoherence, bw: hz(f.bandwidthHz) });
+    }
+    if (short) {
+      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false) * score(f.pulseCoherence, R.keyedMinCoherence, 0.1, false),
         'ident.pulsed', { n: f.bursts.count, median: ms(f.bursts.medianS), max: ms(R.impulseMaxS), duty: pct(f.dutyCycle), k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz) });
     }
     // TDMA bursts carry modulation: their bandwidth is many times 1/burst length (GSM: 150 kHz × 577 µs ≈ 87), where

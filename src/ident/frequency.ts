@@ -179,3 +179,32 @@ export function frequencyTones(f: InstantaneousFrequency, bandwidthHz: number, r
   const spacingHz = toneOffsets.length > 1 ? (toneOffsets[toneOffsets.length - 1] - toneOffsets[0]) / (toneOffsets.length - 1) : humpSpacingHz;
   return { tones, offsetsHz: toneOffsets, spacingHz };
 }
+
+/**
+ * Phase coherence of an emission within its on-runs over one reciprocal bandwidth: ρ = |Σ z[n]·z*[n−L]| / Σ |z[n]|·|z[n−L]|
+ * over the pairs n − L, n inside one run, L = max(1, round(rate / bandwidthHz)) samples. Each product of a carrier (or
+ * pulses of one carrier) turns by the same angle 2π·f·L/rate, so they add up: ρ → 1, also when a pulse lasts one
+ * sample (Mode S at 2 MS/s: 0.82–0.95), and for pulses from transmitters a few tens of kHz apart (the angles differ by
+ * a few degrees). Noise, and impulses (white within the band), decorrelate over 1/B: the products' angles are random
+ * and ρ ≈ |sinc(B·L/rate)| ≈ 0.15 at L = 1 for a band of 0.9 × the rate. 0 when no pair lies inside a run.
+ * @param z the channel's interleaved I/Q; runs [start, end) sample indices.
+ */
+export function lagCoherence(z: Float64Array, runs: [number, number][], rateSps: number, bandwidthHz: number): number {
+  const lag = Math.max(1, Math.round(rateSps / Math.max(bandwidthHz, 1)));
+  let re = 0;
+  let im = 0;
+  let mag = 0;
+  for (const [a, b] of runs) {
+    for (let n = a + lag; n < b; n++) {
+      const xr = z[2 * n];
+      const xi = z[2 * n + 1];
+      const yr = z[2 * (n - lag)];
+      const yi = z[2 * (n - lag) + 1];
+      // x·conj(y)
+      re += xr * yr + xi * yi;
+      im += xi * yr - xr * yi;
+      mag += Math.hypot(xr, xi) * Math.hypot(yr, yi);
+    }
+  }
+  return mag > 0 ? Math.hypot(re, im) / mag : 0;
+}
