@@ -38,7 +38,10 @@ export interface SignalFeatures {
   highHz: number;
   /** Centre of the 90 % band (Hz) refined by the median instantaneous frequency. */
   centerOffsetHz: number;
-  /** Signal-to-noise ratio (dB) inside the 99 % band, powers averaged over the whole clip. */
+  /**
+   * Signal-to-noise ratio (dB) inside the 99 % band while the emission is on: the clip's excess power over the noise in
+   * that band, divided by the share of the clip it is on (`clipDutyCycle`; the whole clip when no run was found).
+   */
   snrDb: number;
   /** Signal-to-noise ratio (dB) in the analysis channel while the emission is on. */
   onSnrDb: number;
@@ -329,7 +332,9 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     lowHz: ob.low99Hz,
     highHz: ob.high99Hz,
     centerOffsetHz: center + freq.medianHz,
-    snrDb: 10 * Math.log10(snr99),
+    // the clip's excess power is its power while on times the share of the clip it is on (the margins and gaps hold
+    // noise only): over that share it is the SNR while on
+    snrDb: 10 * Math.log10(snr99 / (onSamples > 0 ? Math.min(1, onSamples / n) : 1)),
     onSnrDb: 10 * Math.log10(Math.max(onLevel / noiseCh, 1e-6)),
     carrierFraction: line.carrierFraction,
     flatness: ob.flatness,

@@ -75,7 +75,7 @@ describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one samp
       expect(l.signal?.reasonCode?.id).toBe('ident.ookShortPulses');
       // the whole band (0.8 × 2 MHz), not the slice
       expect(l.signal?.bandwidthHz).toBeGreaterThanOrEqual(1_500_000);
-      // the phase within the pulses: a carrier at ≈ −70 kHz (0.82–0.95 measured on the file), impulses ≈ 0.15
+      // the phase within the pulses: a carrier at ≈ −70 kHz (0.83–0.85 measured on the file), impulses ≈ 0.1
       const coherence = Number(l.signal?.reasonCode?.params?.coherence);
       expect(coherence).toBeGreaterThan(0.7);
       // replies last 64 or 120 µs (8 µs preamble + 56/112 µs data); the bursts found are replies, overlapping ones joined
