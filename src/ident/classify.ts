@@ -142,8 +142,11 @@ export function classify(f: SignalFeatures): Identification {
     if (short && f.pulseCoherence >= R.keyedMinCoherence) {
       // pulses of a carrier too short for the rate (Mode S: 0.5 µs chips, one sample each at 2 MS/s): their envelope
       // reads noise-like, their phase does not
-      return done('ook', burstyScore * score(f.pulseCoherence, R.keyedMinCoherence, 0.1),
+      // no element is quoted: pulses of one or two samples cannot be timed (the run finder's 38–57 µs on Mode S are
+      // its averaging, not the 0.5 µs chips)
+      const id = done('ook', burstyScore * score(f.pulseCoherence, R.keyedMinCoherence, 0.1),
         'ident.ookShortPulses', { n: f.bursts.count, median: ms(f.bursts.medianS), duty: pct(f.dutyCycle), coherence: f.pulseCoherence.toFixed(2), min: R.keyedMinCoherence, bw: hz(f.bandwidthHz) });
+      return { ...id, features: { ...f, symbolS: 0, symbolRateBd: 0 } };
     }
     if (short) {
       return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false) * score(f.pulseCoherence, R.keyedMinCoherence, 0.1, false),
