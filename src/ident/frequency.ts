@@ -215,7 +215,7 @@ function coherenceAt(z: Float64Array, runs: [number, number][], lag: number): nu
       // x·conj(y)
       re += xr * yr + xi * yi;
       im += xi * yr - xr * yi;
-      mag += Math.hypot(xr, xi) * Math.hypot(yr, yi);
+      mag += Math.sqrt((xr * xr + xi * xi) * (yr * yr + yi * yi));
     }
   }
   return mag > 0 ? Math.hypot(re, im) / mag : 0;
