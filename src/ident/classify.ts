@@ -32,6 +32,11 @@ export const RULES = Object.freeze({
   impulseKurtosis: 0.6,
   /** pulsed-wideband: 99 % bandwidth above this (Hz). */
   impulseMinBandwidthHz: 50_000,
+  /**
+   * Short wide pulses whose phase holds over one to four reciprocal bandwidths at least this much (`pulseCoherence`)
+   * are keyed carrier pulses (ook), not impulses: a carrier gives ≈ 1 (Mode S 0.83–0.85), impulses ≈ 0.1.
+   */
+  keyedMinCoherence: 0.5,
   /** ook: the carrier line holds at least this share of the power (keying a carrier leaves half of it in the line). */
   ookMinCarrierFraction: 0.15,
   /** tdma-burst: at least this many bursts, with burst-length and period CVs below these. */
@@ -47,8 +52,13 @@ export const RULES = Object.freeze({
   carrierMaxHz: 1500,
   /** A carrier line holding at least this share of the power makes carrier / am / ook by the amplitude index. */
   amMinCarrierFraction: 0.5,
-  /** Coherent amplitude index: am above amMinIndex, keyed carrier (ook) above ookMinIndex. */
-  amMinIndex: 0.1,
+  /**
+   * Coherent amplitude index (RMS): am above amMinIndex, keyed carrier (ook) above ookMinIndex. Speech has a crest
+   * factor of ≈ 10 (pauses, plosives): modulated to 90 % on its peaks (espeak-ng) it gives an RMS index of 0.08–0.13 in
+   * 0.5 s parts (12 of 22 under 0.1); a plain carrier reads 0 (the index is 0 unless it stands 3 spreads over the
+   * noise), a transmitter's incidental AM a few hundredths.
+   */
+  amMinIndex: 0.04,
   ookMinIndex: 0.6,
   /**
    * Bursts are amplitude modulated (deep AM whose dips read as gaps) only when their envelope varies within them: the
@@ -128,8 +138,18 @@ export function classify(f: SignalFeatures): Identification {
   const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
   if (bursty) {
     const noiseLike = f.onEnvelopeKurtosis > R.impulseKurtosis;
-    if (noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz) {
-      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false),
+    const short = noiseLike && f.bursts.medianS < R.impulseMaxS && f.bandwidthHz > R.impulseMinBandwidthHz;
+    if (short && f.pulseCoherence >= R.keyedMinCoherence) {
+      // pulses of a carrier too short for the rate (Mode S: 0.5 µs chips, one sample each at 2 MS/s): their envelope
+      // reads noise-like, their phase does not
+      // no element is quoted: pulses of one or two samples cannot be timed (the run finder's 38–57 µs on Mode S are
+      // its averaging, not the 0.5 µs chips)
+      const id = done('ook', burstyScore * score(f.pulseCoherence, R.keyedMinCoherence, 0.1),
+        'ident.ookShortPulses', { n: f.bursts.count, median: ms(f.bursts.medianS), duty: pct(f.dutyCycle), coherence: f.pulseCoherence.toFixed(2), min: R.keyedMinCoherence, bw: hz(f.bandwidthHz) });
+      return { ...id, features: { ...f, symbolS: 0, symbolRateBd: 0 } };
+    }
+    if (short) {
+      return done('pulsed-wideband', burstyScore * score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15) * score(Math.log10(f.bursts.medianS), Math.log10(R.impulseMaxS), 0.3, false) * score(f.pulseCoherence, R.keyedMinCoherence, 0.1, false),
         'ident.pulsed', { n: f.bursts.count, median: ms(f.bursts.medianS), max: ms(R.impulseMaxS), duty: pct(f.dutyCycle), k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz) });
     }
     // TDMA bursts carry modulation: their bandwidth is many times 1/burst length (GSM: 150 kHz × 577 µs ≈ 87), where
@@ -159,7 +179,9 @@ export function classify(f: SignalFeatures): Identification {
     return done('ook', burstyScore * Math.max(score(f.carrierFraction, R.ookMinCarrierFraction, 0.1), score(f.onEnvelopeKurtosis, R.impulseKurtosis, 0.15, false)),
       'ident.ookBursts', { n: f.bursts.count, duty: pct(f.dutyCycle), line: pct(f.carrierFraction), element: ms(ook.symbolS), bd: Math.round(ook.symbolRateBd) });
   }
-  const steady = 1 - burstyScore;
+  // how surely it is not bursty: the bursty test is duty AND envelope kurtosis, so a clip whose dips read as gaps (deep
+  // AM at 10 dB: duty 0.5–0.7, kurtosis 0.14–0.29) is continuous by its kurtosis, however low its duty
+  const steady = 1 - burstyScore * score(f.envelopeKurtosis, R.burstyMinKurtosis, 0.05);
   if (f.carrierFraction > R.amMinCarrierFraction) {
     // a strong carrier line: keyed, amplitude-modulated or plain, by the coherent modulation index
     if (f.modulationIndex > R.ookMinIndex || f.envelopeKurtosis > R.ookMinKurtosis) {

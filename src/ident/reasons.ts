@@ -12,7 +12,7 @@ import { fillTemplate, type TextLang } from '../text-template.js';
  * of the last part).
  */
 export type SignalReasonId =
-  | 'ident.pulsed' | 'ident.tdma' | 'ident.fskComplement' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
+  | 'ident.pulsed' | 'ident.ookShortPulses' | 'ident.tdma' | 'ident.fskComplement' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
   | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
   | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
   | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
@@ -38,6 +38,7 @@ export interface SignalReasonCode {
 export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<SignalReasonId, string>>>> = {
   en: {
     'ident.pulsed': 'impulsive: {n} pulses of median {median} (< {max}), duty {duty}, noise-like within pulses (kurtosis {k}), 99 % bandwidth {bw}',
+    'ident.ookShortPulses': 'keyed carrier pulses: {n} bursts of median {median}, duty {duty}, the pulses too short for the sample rate (their envelope reads noise-like) but the phase within them coherent ({coherence} ≥ {min}; impulses ≈ 0.1), {bw} wide',
     'ident.tdma': 'regular modulated bursts: slot {slot} (CV {slotCv}), frame {frame} (CV {frameCv}), duty {duty}, bandwidth {bw} (time × bandwidth {tb})',
     'ident.fskComplement': '2-FSK: a keyed tone ({n} pulses) whose gaps a second tone {spacing} away fills ({level} dB against the first, {contrast} dB stronger in its gaps than in its pulses); symbol rate {bd} Bd',
     'ident.fskBursts': 'bursts whose frequency takes {tones} values {spacing} apart (constant envelope while on, kurtosis {k}); symbol rate {bd} Bd',
@@ -67,6 +68,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
   },
   'zh-CN': {
     'ident.pulsed': '脉冲性：{n} 个脉冲，中位宽度 {median}（< {max}），占空比 {duty}，脉冲内类噪声（峭度 {k}），99 % 带宽 {bw}',
+    'ident.ookShortPulses': '键控载波脉冲：{n} 个突发，中位长度 {median}，占空比 {duty}，脉冲短于采样率可分辨的宽度（包络看似类噪声），但脉冲内相位相干（{coherence} ≥ {min}；冲击噪声约 0.1），宽 {bw}',
     'ident.tdma': '规则的调制突发：时隙 {slot}（变异系数 {slotCv}），帧 {frame}（变异系数 {frameCv}），占空比 {duty}，带宽 {bw}（时宽×带宽 {tb}）',
     'ident.fskComplement': '二进制频移键控：一个键控音（{n} 个脉冲）的间隙由相距 {spacing} 的第二个音填满（相对第一个音 {level} dB，在其间隙中比在其脉冲中强 {contrast} dB）；符号率 {bd} 波特',
     'ident.fskBursts': '突发内频率取 {tones} 个值，间隔 {spacing}（发射时包络恒定，峭度 {k}）；符号率 {bd} 波特',

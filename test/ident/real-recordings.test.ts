@@ -63,3 +63,27 @@ describe('real recordings: the part analysed holds the emission at the detection
     }
   });
 });
+
+describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one sample each at 2 MS/s)', () => {
+  it('dump1090 modes1: every slice the detector reports reads the one band-wide emission, ook (keyed carrier pulses), with its replies as bursts', async () => {
+    const lines = await replay('dump1090_modes1_1090M_2000k.cu8');
+    // the detector (not judged here) reports the band-wide replies as 10 slices of 47–406 kHz
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    for (const l of lines) {
+      expect(l.signal?.class).toBe('ook');
+      expect(l.signal?.confidence).toBeGreaterThanOrEqual(0.8);
+      expect(l.signal?.reasonCode?.id).toBe('ident.ookShortPulses');
+      // the whole band (0.8 × 2 MHz), not the slice
+      expect(l.signal?.bandwidthHz).toBeGreaterThanOrEqual(1_500_000);
+      // the phase within the pulses: a carrier at ≈ −70 kHz (0.83–0.85 measured on the file), impulses ≈ 0.1
+      const coherence = Number(l.signal?.reasonCode?.params?.coherence);
+      expect(coherence).toBeGreaterThan(0.7);
+      // replies last 64 or 120 µs (8 µs preamble + 56/112 µs data); the bursts found are replies, overlapping ones joined
+      expect(l.signal?.burstMedianMs).toBeGreaterThan(0.05);
+      expect(l.signal?.burstMedianMs).toBeLessThan(0.13);
+      expect(l.signal?.unexpected).toBe(false);
+      // 0.5 µs chips, one sample each, cannot be timed: no element is quoted rather than a wrong one
+      expect(l.signal?.symbolRateBd).toBe(0);
+    }
+  });
+});
