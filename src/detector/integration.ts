@@ -134,7 +134,7 @@ export class BurstIntegration {
         scalesS: o.burstScalesS, kernelHz: 2 * half * p.rbwHz, openSigma: o.burstOpenSigma, releaseSigma: o.burstReleaseSigma,
         levelFrames: this.levelFrames, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
       });
-      this.companionSamples = Math.round(2 * Math.max(...o.burstScalesS) * frame.rateSps);
+      this.companionSamples = this.tracker.burstCompanionWindow;
       this.narrow = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.narrow.half));
       // the wide kernel reads the narrow one's running means and floor (the same averages)
       this.wide = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.wide.half), this.narrow);

@@ -14,7 +14,7 @@ export class Track {
   peakSlowDb = -Infinity;
   /** Separate bursts (runs of hits with gaps of more than one frame between them): an OOK device's packets. */
   packets = 0;
-  /** First sample of the latest packet's fast hits (−∞ before the first): when the signal last keyed on. */
+  /** First sample of the latest packet the short paths saw (−∞ before the first): when the signal last keyed on. */
   packetStart = -Infinity;
   /** Range in slow-resolution bins of every group that hit the track (with a keyed signal's onset splatter). */
   lo = 0;
@@ -153,14 +153,14 @@ export class TrackTable {
   }
 
   /**
-   * Whether an open track whose latest packet the short paths saw key on at or after sample `since` has reached a peak
-   * excess of `minPeakDb` (dB): a weaker emission that appears with it may be its companion (the burst path's spur
-   * rule, Tracker).
+   * Whether an open track that keyed a packet on at or after sample `since`, has reached a peak excess of `minPeakDb`
+   * (dB) and lies within `reach` fine bins of [lo, hi]: a weaker emission that appears with it may be its companion
+   * (the burst path's spur rule, Tracker).
    */
-  keyedSince(since: number, minPeakDb: number): boolean {
+  keyedSince(lo: number, hi: number, reach: number, since: number, minPeakDb: number): boolean {
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
-      if (t.active && t.packetStart >= since && t.peakExcessDb >= minPeakDb) return true;
+      if (t.active && t.packetStart >= since && t.peakExcessDb >= minPeakDb && lo <= t.hi + reach && hi >= t.lo - reach) return true;
     }
     return false;
   }

@@ -20,6 +20,13 @@ import { TrackTable, type Track } from './track.js';
 export const BURST_CO_KEYED_DB = 6;
 
 /**
+ * How far (Hz, edge to edge) from a stronger track a weaker emission the burst path finds can be its companion: the
+ * real recordings' spurs and sidebands lie 34–94 kHz from their carriers. A GSM-like neighbour 1 MHz away, keying every
+ * 4.6 ms, then leaves the rest of the band tested (without the limit TDMA Pd 0.9 fell from +1.8 dB to over +4 dB).
+ */
+export const BURST_COMPANION_REACH_HZ = 100_000;
+
+/**
  * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
  * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
  * values an unoptimised loop makes do not follow every hit until the (rarely called) hit() itself is optimised.
@@ -72,6 +79,8 @@ export class Tracker {
   private burstHoldSamples = 0;
   /** While the burst path's groups are tracked: how long before its window a stronger signal's keying makes a companion. */
   private burstCompanionSamples = 0;
+  /** The burst path's companion window (two of its longest windows, samples); 0 while it is off. */
+  burstCompanionWindow = 0;
 
   /**
    * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
@@ -193,14 +202,15 @@ export class Tracker {
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
           // its running means also show a stronger signal's sidebands, splatter and spurs, as the long path's do: it
           // opens nothing within two wide kernels of a tracked signal, nor at a signal's IQ image, nor anywhere while
-          // a track BURST_CO_KEYED_DB stronger is open whose latest packet keyed on at most two of the burst path's
-          // longest windows before this window (a companion keyed with it: the same transmitter's spur or sideband,
-          // which a running mean may take that long to show; docs/detector.md §12)
+          // a track BURST_CO_KEYED_DB stronger is open within BURST_COMPANION_REACH_HZ that keyed a packet on at most two
+          // of the burst path's longest windows before this window (a companion keyed with it: the same transmitter's
+          // spur or sideband, which a running mean may take that long to show; docs/detector.md §12)
           const near = gapFine + 2 * (2 * p.wide.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
           if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
           const since = this.burstWindowStart - this.burstCompanionSamples;
-          if (table.keyedSince(since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
+          const reach = Math.round(BURST_COMPANION_REACH_HZ / (this.geometry.rateSps / this.geometry.fftSize));
+          if (table.keyedSince(lo, hi, reach, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = table.open(lo, hi, frame.tuneId, start);
         if (track === null) {
