@@ -201,11 +201,11 @@ export class Tracker {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
           // its running means also show a stronger signal's sidebands, splatter and spurs, as the long path's do: it
-          // opens nothing within two wide kernels of a tracked signal, nor at a signal's IQ image, nor anywhere while
+          // opens nothing within two narrow kernels of a tracked signal, nor at a signal's IQ image, nor where
           // a track BURST_CO_KEYED_DB stronger is open within BURST_COMPANION_REACH_HZ that keyed a packet on at most two
           // of the burst path's longest windows before this window (a companion keyed with it: the same transmitter's
           // spur or sideband, which a running mean may take that long to show; docs/detector.md §12)
-          const near = gapFine + 2 * (2 * p.wide.half + 1) * s;
+          const near = gapFine + 2 * (2 * p.narrow.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
           if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
           const since = this.burstWindowStart - this.burstCompanionSamples;
