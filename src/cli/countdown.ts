@@ -117,22 +117,42 @@ export class Countdown {
   }
 }
 
+/** Seconds between two warm-up lines in line mode (see {@link watchWarmup}). */
+export const WARMUP_LINE_INTERVAL_S = 10;
+
 /**
- * The daemon's warm-up on a terminal: a bar per sensor while its state is `learning` (`warmupS` + `settleS` from the
- * moment it is first seen learning), removed when it leaves that state. Polls `sensors()` every 500 ms.
+ * The daemon's warm-up on a terminal, per sensor while its state is `learning` (`warmupS` + `settleS` from the moment it
+ * is first seen learning). With `announce` (the daemon: its log lines, and its sensor workers', go to the same terminal
+ * at any moment, and a bar redrawn between them glued itself to them or drew over them) one line per sensor when it
+ * starts learning and every {@link WARMUP_LINE_INTERVAL_S} s after, `<label> 45 % · 33 s left`, through `announce`;
+ * without it a bar per sensor, removed when it leaves that state. Nothing when stderr is no terminal. Polls `sensors()`
+ * every 500 ms.
  * @returns a function that stops watching and removes the bars.
  */
-export function watchWarmup(sensors: () => readonly { sensor: string; state: string }[], totalS: number, countdown = new Countdown()): () => void {
+export function watchWarmup(
+  sensors: () => readonly { sensor: string; state: string }[], totalS: number, countdown = new Countdown(), announce?: (line: string) => void,
+  now: () => number = Date.now,
+): () => void {
   if (!countdown.enabled) return () => undefined;
-  const shown = new Set<string>();
+  const shown = new Map<string, { startMs: number; nextMs: number }>();
+  const lang = resolveLogLang();
   const poll = (): void => {
+    const t = now();
     for (const h of sensors()) {
-      if (h.state === 'learning' && !shown.has(h.sensor)) {
-        shown.add(h.sensor);
-        countdown.start(h.sensor, terminalWords(resolveLogLang()).warmup(h.sensor), totalS);
-      } else if (h.state !== 'learning' && shown.has(h.sensor)) {
+      const seen = shown.get(h.sensor);
+      if (h.state === 'learning' && seen === undefined) {
+        shown.set(h.sensor, { startMs: t, nextMs: t });
+        if (announce === undefined) countdown.start(h.sensor, terminalWords(lang).warmup(h.sensor), totalS);
+      } else if (h.state !== 'learning' && seen !== undefined) {
         shown.delete(h.sensor);
         countdown.stop(h.sensor);
+      }
+      const w = shown.get(h.sensor);
+      if (announce !== undefined && w !== undefined && t >= w.nextMs) {
+        w.nextMs += WARMUP_LINE_INTERVAL_S * 1000;
+        const elapsedS = (t - w.startMs) / 1000;
+        const pct = totalS > 0 ? Math.min(100, Math.round((100 * elapsedS) / totalS)) : 100;
+        announce(`${terminalWords(lang).warmup(h.sensor)} ${pct} % · ${remainingText(totalS - elapsedS, lang)}`);
       }
     }
   };

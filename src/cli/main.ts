@@ -29,6 +29,19 @@ export function rootUsageError(text: string, commands: readonly string[]): strin
   return `error: unknown command '${typed}': did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(', ')} or ${close.at(-1)}`}?\n`;
 }
 
+/**
+ * A command's usage error with a better suggestion for an unknown option that is the end of one of its options
+ * (`--port` for `--http-port`, `--scales-ms` for `--burst-scales-ms`): commander's edit distance offers an unrelated
+ * short one instead (`--port` → `--format`). Other errors are returned unchanged.
+ */
+export function unknownOptionHint(text: string, longs: readonly string[]): string {
+  const m = /^error: unknown option '(--[^'=]+)[^']*'/.exec(text);
+  if (m === null) return text;
+  const ends = longs.filter((l) => l.endsWith('-' + m[1]!.slice(2)));
+  if (ends.length === 0) return text;
+  return text.replace(/\(Did you mean [^)]*\?\)/, '').replace(m[0], `${m[0]} (did you mean ${ends.join(' or ')}?)`).replace(/\n\n+/g, '\n');
+}
+
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command();
@@ -55,7 +68,11 @@ export function buildProgram(): Command {
   registerHub(program);
   registerReport(program);
   registerNotify(program);
-  for (const c of program.commands) c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+  for (const c of program.commands) {
+    c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+    const longs = c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
+    c.configureOutput({ outputError: (text, write) => write(unknownOptionHint(text, longs)) });
+  }
   // the root's own usage errors (an unknown command above all) as one line; the commands keep theirs (set above)
   const names = program.commands.map((c) => c.name());
   program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(rootUsageError(text, names)) });

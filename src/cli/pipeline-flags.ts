@@ -54,7 +54,7 @@ export function addPipelineFlags(cmd: Command): Command {
     .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
     .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
     .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs))
-    .option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20, or off (docs/detector.md §12)')
+    .option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: off; docs/detector.md §12)')
     .option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`)
     .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
     .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
@@ -142,9 +142,11 @@ export function pipelineOptions(f: PipelineFlags, rateSps: number, rateField = '
 function burstScales(text: string): number[] {
   const t = text.trim();
   if (t === '' || t.toLowerCase() === 'off') return [];
-  return t.split(/[,/\s]+/).map((x) => {
-    const ms = Number(x);
-    if (!(ms > 0 && ms <= 1000)) throw new QuietBandError(`--burst-scales-ms: "${x}" is not a time in ms above 0 and up to 1000 (e.g. 0.5,20, or off)`, 'CONFIG');
+  return t.split(/\s*[,/]\s*/).map((x) => {
+    const ms = x === '' ? NaN : Number(x);
+    if (!(ms > 0 && ms <= 1000)) {
+      throw new QuietBandError(`--burst-scales-ms: "${x}" in "${text}" is not a time in ms above 0 and up to 1000; give a list such as 0.5,20, or off alone`, 'CONFIG');
+    }
     return ms / 1000;
   });
 }

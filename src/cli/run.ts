@@ -151,7 +151,8 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
     process.on('SIGTERM', onSignal);
   });
   process.stdout.write(out);
-  stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS);
+  // whole lines, not bars: the daemon's and its workers' log lines reach the same terminal at any moment
+  stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS, undefined, (line) => log.info(line));
   await stopped;
   process.exit(process.exitCode ?? 0);
 }

@@ -3,8 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Countdown, remainingText } from '../../src/cli/countdown.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
 import { resolveLogLang } from '../../src/log-words.js';
 import { pino } from 'pino';
 import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
@@ -149,6 +149,13 @@ describe('usage errors and advice', () => {
     expect(cli(['--log-formt', 'json', 'sim']).stderr).toBe("error: unknown option '--log-formt' (did you mean --log-format?) (quietband --help lists the commands and options)\n");
   });
 
+  it('an unknown option that ends one of the command\'s options names it (--port → --http-port), not commander\'s nearest short one', () => {
+    expect(cli(['run', '--port', '9000']).stderr).toBe("error: unknown option '--port' (did you mean --http-port?)\n(quietband run --help lists the options)\n");
+    expect(cli(['replay', 'x.cu8', '--scales-ms', '3']).stderr).toMatch(/^error: unknown option '--scales-ms' \(did you mean --burst-scales-ms\?\)\n/);
+    // no option ends so: commander's suggestion stays
+    expect(cli(['replay', 'x.cu8', '--centre', '3']).stderr).toMatch(/^error: unknown option '--centre'\n\(Did you mean --center\?\)/);
+  });
+
   it('a port in use names --http-port', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
@@ -218,6 +225,40 @@ describe('countdown', () => {
     cd.close();
     expect(remainingText(65)).toBe('1 min 05 s left');
     expect(remainingText(-3)).toBe('0 s left');
+  });
+
+  it('the daemon\'s warm-up in line mode: one whole line per sensor at the start and every 10 s, no bar drawn between log lines', () => {
+    let out = '';
+    const stream = Object.assign(
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          out += c.toString();
+          cb();
+        },
+      }),
+      { isTTY: true, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true },
+    );
+    let now = 1_000_000;
+    const lines: string[] = [];
+    const states = [{ sensor: 'hall-a', state: 'learning' }, { sensor: 'hall-b', state: 'starting' }];
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = watchWarmup(() => states, 40, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      for (let i = 0; i < 50; i++) { // 25 s in 500 ms polls; hall-b starts learning after 5 s, hall-a stops after 22 s
+        now += 500;
+        if (i === 9) states[1]!.state = 'learning';
+        if (i === 43) states[0]!.state = 'armed';
+        vi.advanceTimersByTime(500);
+      }
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(lines).toEqual([
+      'warm-up hall-a 0 % · 40 s left', 'warm-up hall-b 0 % · 40 s left', 'warm-up hall-a 25 % · 30 s left',
+      'warm-up hall-b 25 % · 30 s left', 'warm-up hall-a 50 % · 20 s left', 'warm-up hall-b 50 % · 20 s left',
+    ]);
+    expect(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
   });
 
   it('draws nothing when the stream is not a terminal', () => {

@@ -37,8 +37,10 @@ describe('burst path after a calibration', () => {
     expect(pipelineOptions({ burstScalesMs: 'off' }, 250_000).detector.burstScalesS).toEqual([]);
     expect(pipelineOptions({ burstScalesMs: '' }, 250_000).detector.burstScalesS).toEqual([]);
     expect(pipelineOptions({}, 250_000).detector.burstScalesS).toBeUndefined();
-    expect(() => pipelineOptions({ burstScalesMs: '0.5,abc' }, 250_000)).toThrow(/--burst-scales-ms: "abc" is not a time in ms above 0 and up to 1000/);
+    expect(() => pipelineOptions({ burstScalesMs: '0.5,abc' }, 250_000)).toThrow(/--burst-scales-ms: "abc" in "0.5,abc" is not a time in ms above 0 and up to 1000; give a list such as 0.5,20, or off alone/);
     expect(() => pipelineOptions({ burstScalesMs: '2000' }, 250_000)).toThrow(/--burst-scales-ms: "2000"/);
+    expect(() => pipelineOptions({ burstScalesMs: '0.5,,20' }, 250_000)).toThrow(/--burst-scales-ms: "" in "0.5,,20"/);
+    expect(() => pipelineOptions({ burstScalesMs: 'off,20' }, 250_000)).toThrow(/--burst-scales-ms: "off" in "off,20"/);
   });
 
   it('site background at 250 kS/s (wideband FM carrier, drift, clicks): the calibration records where it would have opened, the file keeps it, and 40 s after a 60 s calibration raise nothing', async () => {
