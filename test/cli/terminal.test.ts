@@ -20,6 +20,21 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A writable that says it is a terminal (so Countdown draws) and keeps what was written (`text()`). */
+function ttyStream(): { stream: Writable & { isTTY: true }; text: () => string } {
+  let out = '';
+  const stream = Object.assign(
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        out += c.toString();
+        cb();
+      },
+    }),
+    { isTTY: true as const, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true },
+  );
+  return { stream, text: () => out };
+}
+
 describe('log lines', () => {
   it('reads an alert as one line with its frequency, band, session and seq', () => {
     const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
@@ -199,16 +214,7 @@ describe.concurrent('a missing dongle', () => {
 
 describe('countdown', () => {
   it('draws a bar with the time left on a terminal, by the clock or by the done fraction', async () => {
-    let out = '';
-    const stream = Object.assign(
-      new Writable({
-        write(c: Buffer, _e, cb) {
-          out += c.toString();
-          cb();
-        },
-      }),
-      { isTTY: true, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true },
-    );
+    const { stream, text } = ttyStream();
     let now = 1_000_000;
     const cd = new Countdown({ stream, now: () => now });
     expect(cd.enabled).toBe(true);
@@ -219,7 +225,7 @@ describe('countdown', () => {
     now += 2_000;
     cd.progress('rec', 0.5);
     await new Promise((r) => setTimeout(r, 300)); // cli-progress redraws from its own timer (10 frames/s)
-    const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const plain = text().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(plain).toMatch(/calibrating s1 \[[█░]{24}\] {2}25 % · 45 s left/);
     expect(plain).toMatch(/recording sim \[[█░]{24}\] {2}50 % · 2 s left/);
     cd.close();
@@ -228,16 +234,7 @@ describe('countdown', () => {
   });
 
   it('the daemon\'s warm-up in line mode: one whole line per sensor at the start and every 10 s, no bar drawn between log lines', () => {
-    let out = '';
-    const stream = Object.assign(
-      new Writable({
-        write(c: Buffer, _e, cb) {
-          out += c.toString();
-          cb();
-        },
-      }),
-      { isTTY: true, columns: 120, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true },
-    );
+    const { stream, text } = ttyStream();
     let now = 1_000_000;
     const lines: string[] = [];
     const states = [{ sensor: 'hall-a', state: 'learning' }, { sensor: 'hall-b', state: 'starting' }];
@@ -258,7 +255,7 @@ describe('countdown', () => {
       'warm-up hall-a 0 % · 40 s left', 'warm-up hall-b 0 % · 40 s left', 'warm-up hall-a 25 % · 30 s left',
       'warm-up hall-b 25 % · 30 s left', 'warm-up hall-a 50 % · 20 s left', 'warm-up hall-b 50 % · 20 s left',
     ]);
-    expect(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
+    expect(text().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
   });
 
   it('draws nothing when the stream is not a terminal', () => {
