@@ -13,7 +13,8 @@
 //      hold a page through reconnects; those that only check layout and texts run in group 1. Two Chromium pages at
 //      once slow both more than a Node peer does, so the timed ones never share the machine with each other;
 //    - "peers": the suites that time a real-time stream or a throttle against a peer process: Debian's rtl_tcp,
-//      SoapyRemote, the offline timing, the live identification, the alert bus's update throttle, the MQTT hub.
+//      SoapyRemote, the fake Soapy device's 2.4 and 20 MS/s streams, a slow WebSocket client, the offline timing, the
+//      live identification, the alert bus's update throttle, the MQTT hub.
 //    The lanes' output is printed whole, one lane after the other, so a CI log reads like two vitest runs.
 // 3. "alone": the alarm suite (its repeat period and ring latency failed beside the other lane every time it was tried).
 // 4. A file that failed in group 1 or 2 runs once more, alone on the machine: its timing assertions (a clip within
@@ -44,6 +45,11 @@ const PEERS = [
   ['test/daemon/run-ident.test.ts', 'test/daemon/run-ident.test.ts'],
   ['test/alerts/alert-bus.test.ts', 'test/alerts/alert-bus.test.ts'],
   ['test/mqtt/**', 'test/mqtt/'],
+  // real-time streams at 2.4 and 20 MS/s and a slow WebSocket client: beside group 1's three workers they failed their
+  // timing in the clean-clone CI and ran again alone (≈ 45 s)
+  ['test/source/soapy-fake.test.ts', 'test/source/soapy-fake.test.ts'],
+  ['test/source/soapy-overflow-time.test.ts', 'test/source/soapy-overflow-time.test.ts'],
+  ['test/server/slow-client.test.ts', 'test/server/slow-client.test.ts'],
 ];
 
 /** Files that run alone after the lanes (group 3). */
