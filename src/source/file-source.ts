@@ -338,6 +338,34 @@ export class FileSource implements IqSource {
   }
 }
 
+/** Relative difference over which an override (--rate, --center) and the file's own value are said to disagree. */
+export const OVERRIDE_MISMATCH = 0.01;
+
+/**
+ * Warnings for a rate or centre option that disagrees (by more than {@link OVERRIDE_MISMATCH}) with what the file says
+ * itself (its SigMF meta, else its name's tokens): the option wins, but a rate of 1M on a `_250k` file, or a centre of
+ * 868.3 (Hz: the M forgotten) on a `_868.3M` file, is more often a slip than a correction, and the detections would be
+ * silently wrong (times, bandwidths, frequencies). A centre option under 1 kHz (no receiver tunes there) is warned of
+ * even when the file says nothing.
+ */
+export function overrideWarnings(
+  path: string, opts: Pick<FileSourceOptions, 'rateSps' | 'centerHz'>, fileRateSps: number | undefined, rateWhere: string,
+  fileCenterHz: number | undefined, centerWhere: string,
+): string[] {
+  const out: string[] = [];
+  const differ = (a: number, b: number) => Math.abs(a - b) > OVERRIDE_MISMATCH * Math.max(Math.abs(a), Math.abs(b));
+  if (opts.rateSps !== undefined && fileRateSps !== undefined && differ(opts.rateSps, fileRateSps)) {
+    out.push(`${path}: read at ${opts.rateSps} S/s (--rate), but ${rateWhere} says ${fileRateSps} S/s; times and bandwidths follow --rate`);
+  }
+  if (opts.centerHz !== undefined && fileCenterHz !== undefined && differ(opts.centerHz, fileCenterHz)) {
+    out.push(`${path}: centre ${opts.centerHz} Hz (--center), but ${centerWhere} says ${fileCenterHz} Hz; frequencies follow --center (write e.g. 868.3M for MHz)`);
+  } else if (opts.centerHz !== undefined && opts.centerHz > 0 && opts.centerHz < 1000) {
+    // no receiver tunes under 1 kHz: 868.3 meant MHz
+    out.push(`${path}: centre ${opts.centerHz} Hz (--center) is under 1 kHz; write e.g. ${opts.centerHz}M for MHz`);
+  }
+  return out;
+}
+
 /**
  * Opens a capture for streaming.
  *
@@ -373,6 +401,8 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   let rateError: QuietBandError;
   let metaPath: string | undefined;
   let metaRateSps: number | undefined;
+  let centerFromFile: number | undefined;
+  let centerFromMeta = false;
 
   if (isSigmfPath(path)) {
     const meta = await readSigmfMeta(path, { formatOverride: opts.format });
@@ -391,6 +421,8 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     danglingBytes = layout.danglingBytes;
     rateSps = opts.rateSps ?? meta.rateSps ?? fromName.rateSps;
     centerHz = opts.centerHz ?? meta.captures[0].centerHz ?? fromName.centerHz;
+    centerFromMeta = meta.captures[0].centerHz !== undefined;
+    centerFromFile = meta.captures[0].centerHz ?? fromName.centerHz;
     datetime = meta.captures[0].datetime;
     rateError = badInput(meta.metaPath, 'global.core:sample_rate', 'missing; pass --rate (e.g. --rate 250k)');
   } else {
@@ -407,9 +439,12 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     segmentsIn = [{ captureIndex: 0, sampleStart: 0, sampleCount: totalSamples, byteOffset: 0 }];
     rateSps = opts.rateSps ?? fromName.rateSps;
     centerHz = opts.centerHz ?? fromName.centerHz;
+    centerFromFile = fromName.centerHz;
     rateError = badInput(path, 'sample rate', 'unknown; pass --rate (e.g. --rate 250k)');
   }
   if (rateSps === undefined) throw rateError;
+  for (const w of overrideWarnings(path, opts, metaRateSps ?? fromName.rateSps, metaRateSps !== undefined ? 'its SigMF core:sample_rate' : 'its file name',
+    centerFromFile, centerFromMeta ? 'its SigMF core:frequency' : 'its file name')) warn(w);
   // SigMF values were checked with the meta; what is left came from a caller's option or the file name
   const rateField = opts.rateSps !== undefined ? `${path}: rateSps option`
     : metaRateSps !== undefined ? `${metaPath}: global.core:sample_rate` : `${path}: file name (rate token)`;

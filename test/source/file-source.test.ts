@@ -154,6 +154,28 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     expect(warnings[0]).toContain('ignoring 5 dangling byte(s)');
   });
 
+  it('a --rate or --center that disagrees with the file name warns (the option wins); one that agrees, or a file that says nothing, does not', async () => {
+    const path = join(dir, 'named_868.3M_250k.cu8');
+    writeFileSync(path, new Uint8Array(64).fill(128));
+    const warned = async (o: { rateSps?: number; centerHz?: number }) => {
+      const warnings: string[] = [];
+      const src = await openFileSource(path, { ...o, onWarning: (m) => warnings.push(m) });
+      expect([src.info.rateSps, src.info.centerHz]).toEqual([o.rateSps ?? 250_000, o.centerHz ?? 868_300_000]);
+      await src.close();
+      return warnings;
+    };
+    expect(await warned({ rateSps: 1_000_000 })).toEqual([`${path}: read at 1000000 S/s (--rate), but its file name says 250000 S/s; times and bandwidths follow --rate`]);
+    expect(await warned({ centerHz: 868.3 })).toEqual([`${path}: centre 868.3 Hz (--center), but its file name says 868300000 Hz; frequencies follow --center (write e.g. 868.3M for MHz)`]);
+    expect(await warned({ rateSps: 250_000, centerHz: 868_300_000 })).toEqual([]);
+    expect(await warned({ rateSps: 251_000 })).toEqual([]); // within 1 %
+    const bare = join(dir, 'bare.cu8');
+    writeFileSync(bare, new Uint8Array(64).fill(128));
+    const warnings: string[] = [];
+    const src = await openFileSource(bare, { rateSps: 250_000, centerHz: 868.3, onWarning: (m) => warnings.push(m) });
+    await src.close();
+    expect(warnings).toEqual([`${bare}: centre 868.3 Hz (--center) is under 1 kHz; write e.g. 868.3M for MHz`]);
+  });
+
   it('a file shorter than one sample yields no blocks', async () => {
     const path = join(dir, 'tiny_1M.cs16');
     writeFileSync(path, Uint8Array.from([1, 2, 3]));
