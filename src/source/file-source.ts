@@ -9,7 +9,7 @@ import { DeliveryCounter } from './delivery-counter.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { checkFirstFloats } from './cf32-check.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
-import { centerProblem, rateProblem } from './input-ranges.js';
+import { centerProblem, overrideWarnings, rateProblem } from './input-ranges.js';
 import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
 
 /** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
@@ -336,34 +336,6 @@ export class FileSource implements IqSource {
     }
     return this.closePromise;
   }
-}
-
-/** Relative difference over which an override (--rate, --center) and the file's own value are said to disagree. */
-export const OVERRIDE_MISMATCH = 0.01;
-
-/**
- * Warnings for a rate or centre option that disagrees (by more than {@link OVERRIDE_MISMATCH}) with what the file says
- * itself (its SigMF meta, else its name's tokens): the option wins, but a rate of 1M on a `_250k` file, or a centre of
- * 868.3 (Hz: the M forgotten) on a `_868.3M` file, is more often a slip than a correction, and the detections would be
- * silently wrong (times, bandwidths, frequencies). A centre option under 1 kHz (no receiver tunes there) is warned of
- * even when the file says nothing.
- */
-export function overrideWarnings(
-  path: string, opts: Pick<FileSourceOptions, 'rateSps' | 'centerHz'>, fileRateSps: number | undefined, rateWhere: string,
-  fileCenterHz: number | undefined, centerWhere: string,
-): string[] {
-  const out: string[] = [];
-  const differ = (a: number, b: number) => Math.abs(a - b) > OVERRIDE_MISMATCH * Math.max(Math.abs(a), Math.abs(b));
-  if (opts.rateSps !== undefined && fileRateSps !== undefined && differ(opts.rateSps, fileRateSps)) {
-    out.push(`${path}: read at ${opts.rateSps} S/s (--rate), but ${rateWhere} says ${fileRateSps} S/s; times and bandwidths follow --rate`);
-  }
-  if (opts.centerHz !== undefined && fileCenterHz !== undefined && differ(opts.centerHz, fileCenterHz)) {
-    out.push(`${path}: centre ${opts.centerHz} Hz (--center), but ${centerWhere} says ${fileCenterHz} Hz; frequencies follow --center (write e.g. 868.3M for MHz)`);
-  } else if (opts.centerHz !== undefined && opts.centerHz > 0 && opts.centerHz < 1000) {
-    // no receiver tunes under 1 kHz: 868.3 meant MHz
-    out.push(`${path}: centre ${opts.centerHz} Hz (--center) is under 1 kHz; write e.g. ${opts.centerHz}M for MHz`);
-  }
-  return out;
 }
 
 /**

@@ -97,3 +97,31 @@ export function tunerCenterProblem(centerHz: number, tuner?: string): string | n
   const who = known !== undefined ? `the ${tuner} tuner tunes ${rangesText(ranges)}` : `RTL-SDR tuners reach ${rangesText(ranges)} at most (R820T/R828D: 24–1766 MHz)`;
   return `${mhz(centerHz)} is out of range: ${who}`;
 }
+
+/** Relative difference over which an override (--rate, --center) and the file's own value are said to disagree. */
+export const OVERRIDE_MISMATCH = 0.01;
+
+/**
+ * Warnings for a rate or centre option that disagrees (by more than {@link OVERRIDE_MISMATCH}) with what the file says
+ * itself (its SigMF meta, else its name's tokens): the option wins, but a rate of 1M on a `_250k` file, or a centre of
+ * 868.3 (Hz: the M forgotten) on a `_868.3M` file, is more often a slip than a correction, and the detections would be
+ * silently wrong (times, bandwidths, frequencies). A centre option under 1 kHz (no receiver tunes there) is warned of
+ * even when the file says nothing.
+ */
+export function overrideWarnings(
+  path: string, opts: { rateSps?: number; centerHz?: number }, fileRateSps: number | undefined, rateWhere: string,
+  fileCenterHz: number | undefined, centerWhere: string,
+): string[] {
+  const out: string[] = [];
+  const differ = (a: number, b: number) => Math.abs(a - b) > OVERRIDE_MISMATCH * Math.max(Math.abs(a), Math.abs(b));
+  if (opts.rateSps !== undefined && fileRateSps !== undefined && differ(opts.rateSps, fileRateSps)) {
+    out.push(`${path}: read at ${opts.rateSps} S/s (--rate), but ${rateWhere} says ${fileRateSps} S/s; times and bandwidths follow --rate`);
+  }
+  if (opts.centerHz !== undefined && fileCenterHz !== undefined && differ(opts.centerHz, fileCenterHz)) {
+    out.push(`${path}: centre ${opts.centerHz} Hz (--center), but ${centerWhere} says ${fileCenterHz} Hz; frequencies follow --center (write e.g. 868.3M for MHz)`);
+  } else if (opts.centerHz !== undefined && opts.centerHz > 0 && opts.centerHz < 1000) {
+    // no receiver tunes under 1 kHz: 868.3 meant MHz
+    out.push(`${path}: centre ${opts.centerHz} Hz (--center) is under 1 kHz; write e.g. ${opts.centerHz}M for MHz`);
+  }
+  return out;
+}
