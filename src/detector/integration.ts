@@ -13,6 +13,28 @@ export const BURST_FRAMES = 4;
 export const BURST_LAZY_FLOOR_TESTS = 16;
 
 /**
+ * The burst path's running means (docs/detector.md §12) over `n` fast-path bins: averages of {@link BURST_FRAMES} short
+ * frames (one every BURST_FRAMES half-frame hops at `rateSps`) over `scalesS`, tested with a narrow and a wide kernel
+ * (half widths in bins) at the open and release levels (Gamma-tail standard deviations), the spread never under noise
+ * alone and the floor measured lazily. The wide kernel reads the narrow one's running means and floor (the same
+ * averages): push to and reset the narrow one only. `levelFrames`: short frames the levels were learned from.
+ * @returns [narrow, wide]
+ */
+export function burstLongPaths(
+  n: number, rateSps: number, scalesS: readonly number[], narrowHalf: number, wideHalf: number, openSigma: number, releaseSigma: number,
+  levelFrames?: number,
+): [LongPath, LongPath] {
+  const rbwHz = rateSps / n;
+  const spacingS = (BURST_FRAMES * n) / 2 / rateSps;
+  const kernel = (half: number) => ({
+    scalesS: [...scalesS], kernelHz: 2 * half * rbwHz, openSigma, releaseSigma, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
+    ...(levelFrames !== undefined ? { levelFrames } : {}),
+  });
+  const narrow = new LongPath(n, rbwHz, spacingS, kernel(narrowHalf));
+  return [narrow, new LongPath(n, rbwHz, spacingS, kernel(wideHalf), narrow)];
+}
+
+/**
  * The long path's wiring: after each Welch average, adds it to the running means of the slow path's power over
  * longScalesS and, for every scale with a full window due for a test, groups its hot bins (in `state`, a path state at
  * the slow path's resolution with no envelope) as slow-path hits. Allocation-free after the first average.
@@ -88,8 +110,6 @@ export class BurstIntegration {
    */
   private readonly guard: Uint8Array;
   private tuneId = -1;
-  /** Two of the longest burst windows (samples): how long a companion may take to show (Tracker.trackBurstGroups). */
-  private companionSamples = 0;
 
   /**
    * @param fastFftSize short-frame size (the fast path's bins)
@@ -128,16 +148,7 @@ export class BurstIntegration {
     const p = this.fast;
     if (!p.enabled || o.burstScalesS.length === 0 || this.bins === null) return;
     if (this.narrow === null || this.wide === null) {
-      // averages follow one another every BURST_FRAMES hops of the fast engine
-      const spacingS = (BURST_FRAMES * this.fastFftSize) / 2 / frame.rateSps;
-      const kernel = (half: number) => ({
-        scalesS: o.burstScalesS, kernelHz: 2 * half * p.rbwHz, openSigma: o.burstOpenSigma, releaseSigma: o.burstReleaseSigma,
-        levelFrames: this.levelFrames, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
-      });
-      this.companionSamples = this.tracker.burstCompanionWindow;
-      this.narrow = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.narrow.half));
-      // the wide kernel reads the narrow one's running means and floor (the same averages)
-      this.wide = new LongPath(p.n, p.rbwHz, spacingS, kernel(p.wide.half), this.narrow);
+      [this.narrow, this.wide] = burstLongPaths(p.n, frame.rateSps, o.burstScalesS, p.narrow.half, p.wide.half, o.burstOpenSigma, o.burstReleaseSigma, this.levelFrames);
     }
     const narrow = this.narrow;
     const wide = this.wide;
@@ -163,7 +174,7 @@ export class BurstIntegration {
       if (any === 0) continue;
       const windowStart = narrow.windowStart(si);
       const quarter = Math.round((end - windowStart) / 4);
-      this.tracker.trackBurstGroups(frame, b, windowStart + quarter, end - quarter, windowStart, this.companionSamples);
+      this.tracker.trackBurstGroups(frame, b, windowStart + quarter, end - quarter, windowStart);
     }
   }
 }
@@ -202,9 +213,6 @@ export class BurstHeardLearner {
   private readonly stat: Float32Array;
   private readonly marks: Uint8Array;
   private averages = 0;
-  /** Tests run and tests that opened somewhere (for the learner's report and tests). */
-  tests = 0;
-  openTests = 0;
 
   /**
    * @param n short-frame size (the fast path's bins)
@@ -236,13 +244,8 @@ export class BurstHeardLearner {
     if (this.scalesS.length === 0) return;
     const n = this.n;
     if (this.narrow === null || this.wide === null) {
-      const rbwHz = this.rateSps / n;
-      const spacingS = (BURST_FRAMES * n) / 2 / this.rateSps;
-      const kernel = (half: number) => ({
-        scalesS: [...this.scalesS], kernelHz: 2 * half * rbwHz, openSigma: this.openSigma, releaseSigma: this.openSigma, framesPerAverage: BURST_FRAMES, lazyFloorTests: BURST_LAZY_FLOOR_TESTS,
-      });
-      this.narrow = new LongPath(n, rbwHz, spacingS, kernel(this.narrowHalf));
-      this.wide = new LongPath(n, rbwHz, spacingS, kernel(this.wideHalf), this.narrow);
+      // only bins that open are marked: releasing at the open level costs nothing
+      [this.narrow, this.wide] = burstLongPaths(n, this.rateSps, this.scalesS, this.narrowHalf, this.wideHalf, this.openSigma, this.openSigma);
     }
     const power = frame.power;
     const sum = this.sum;
@@ -256,9 +259,8 @@ export class BurstHeardLearner {
     if (this.averages % BURST_HEARD_WARMUP_AVERAGES === 0) this.findQuiet();
     for (let si = 0; si < this.narrow.scales.length; si++) {
       if (!this.narrow.due(si)) continue;
-      this.tests++;
-      const opened = this.mark(this.narrow, si) + this.mark(this.wide, si);
-      if (opened > 0) this.openTests++;
+      this.mark(this.narrow, si);
+      this.mark(this.wide, si);
     }
   }
 
@@ -277,16 +279,10 @@ export class BurstHeardLearner {
     for (let b = 0; b < n; b++) this.quiet[b] = this.level[b] <= limit ? 1 : 0;
   }
 
-  /** Tests scale si of one kernel's running means; marks the bins it opened on. @returns how many. */
-  private mark(path: LongPath, si: number): number {
-    if (path.evaluate(si, this.level, this.quiet, this.none, this.hot, this.stat) === 0) return 0;
-    let opened = 0;
-    for (let b = 0; b < this.n; b++) {
-      if ((this.hot[b] & 3) !== 2) continue;
-      this.marks[b] = 1;
-      opened++;
-    }
-    return opened;
+  /** Tests scale si of one kernel's running means; marks the bins it opened on. */
+  private mark(path: LongPath, si: number): void {
+    if (path.evaluate(si, this.level, this.quiet, this.none, this.hot, this.stat) === 0) return;
+    for (let b = 0; b < this.n; b++) if ((this.hot[b] & 3) === 2) this.marks[b] = 1;
   }
 
   /** The bins a kernel opened on (fast-path bins; a copy). The detector widens them (see Detector). */

@@ -10,12 +10,11 @@ import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { TrackTable, type Track } from './track.js';
 
-
 /**
- * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds in the window
- * after its start to count as its companion (a spur or sideband keyed with it) rather than a new transmission: a
- * companion of a device's own carrier stands well under it (measured on the real recordings: 11–23 dB), while two
- * transmitters a cheater keys together would have to be keyed within one window (20 ms) of each other.
+ * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds soon after one
+ * of its packets keyed on to count as its companion (a spur or sideband keyed with it) rather than a new transmission:
+ * a companion of a device's own carrier stands well under it (measured on the real recordings: 11–32 dB), while two
+ * transmitters a cheater keys together would have to key within two burst windows (40 ms) of each other.
  */
 export const BURST_CO_KEYED_DB = 6;
 
@@ -77,10 +76,13 @@ export class Tracker {
   private burstWindowStart = 0;
   /** While the burst path's groups are tracked: the length (samples) of its window, the extra hold of its hits. */
   private burstHoldSamples = 0;
-  /** While the burst path's groups are tracked: how long before its window a stronger signal's keying makes a companion. */
-  private burstCompanionSamples = 0;
-  /** The burst path's companion window (two of its longest windows, samples); 0 while it is off. */
+  /**
+   * The burst path's companion window (two of its longest windows, samples): how long before its window a stronger
+   * signal's packet keying on makes a new group its companion; 0 while it is off (Detector sets it).
+   */
   burstCompanionWindow = 0;
+  /** BURST_COMPANION_REACH_HZ in fine (slow-path) bins. */
+  private readonly companionReachBins: number;
 
   /**
    * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
@@ -104,6 +106,7 @@ export class Tracker {
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
+    this.companionReachBins = Math.round(BURST_COMPANION_REACH_HZ / (geometry.rateSps / geometry.fftSize));
     this.fastFrameSpan = geometry.fastFftSize / 2;
   }
 
@@ -132,11 +135,10 @@ export class Tracker {
    * path closed since `windowStart` explains (docs/detector.md §12). A hit keeps its track open one window (the frame's
    * end less windowStart) longer than a short frame's: a running mean over that window cannot tell a gap shorter than
    * it from a dip of a weak signal (a DMR-like link's 30 ms slots, 30 ms apart, stay one detection). A stronger
-   * signal that keyed on at most `companionSamples` before the window's start makes a new group its companion (see
-   * BURST_CO_KEYED_DB).
+   * signal that keyed on at most {@link burstCompanionWindow} before the window's start makes a new group its
+   * companion (see BURST_CO_KEYED_DB).
    */
-  trackBurstGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, windowStart: number, companionSamples: number): void {
-    this.burstCompanionSamples = companionSamples;
+  trackBurstGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, windowStart: number): void {
     this.burstHit = true;
     this.burstWindowStart = windowStart;
     this.burstHoldSamples = frame.firstSample + frame.sampleCount - windowStart;
@@ -208,9 +210,8 @@ export class Tracker {
           const near = gapFine + 2 * (2 * p.narrow.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
           if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
-          const since = this.burstWindowStart - this.burstCompanionSamples;
-          const reach = Math.round(BURST_COMPANION_REACH_HZ / (this.geometry.rateSps / this.geometry.fftSize));
-          if (table.keyedSince(lo, hi, reach, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
+          const since = this.burstWindowStart - this.burstCompanionWindow;
+          if (table.keyedSince(lo, hi, this.companionReachBins, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
         track = table.open(lo, hi, frame.tuneId, start);
         if (track === null) {
