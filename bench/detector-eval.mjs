@@ -286,6 +286,25 @@ async function pdCurve(args, kind) {
         ` near: ${near.map((d) => `[${d.startS.toFixed(3)}–${d.endS.toFixed(3)} s, ${((d.lowHz - site.centerHz) / 1e3).toFixed(1)}…${((d.highHz - site.centerHz) / 1e3).toFixed(1)} kHz, ${d.peakExcessDb.toFixed(1)} dB]`).join(' ')}\n`);
     }
   }
+  // a target is in the free band when every slow bin of its band is a noise bin of the detector (the background is noise
+  // alone there, as the ideal energy detector assumes); elsewhere it lies under something calibration heard (a
+  // broadcast FM carrier's excursions, an emitter's skirt) and must stand over that
+  const nBins = r.slowNoiseBins.length;
+  const free = targets.map((tg) => {
+    const lo = Math.floor((tg.offsetHz - k.bandwidthHz / 2) / r.rbwHz) + nBins / 2;
+    const hi = Math.ceil((tg.offsetHz + k.bandwidthHz / 2) / r.rbwHz) + nBins / 2;
+    for (let b = Math.max(0, lo); b <= Math.min(nBins - 1, hi); b++) if (r.slowNoiseBins[b] === 0) return false;
+    return true;
+  });
+  const pointsOf = (/** @type {(i: number) => boolean} */ keep) => args.grid.map((snrDb) => {
+    const idx = targets.map((tg, i) => (tg.snrDb === snrDb && keep(i) ? i : -1)).filter((i) => i >= 0);
+    const found = idx.filter((i) => matches[i] > 0);
+    const alerts = found.reduce((s, i) => s + matches[i], 0);
+    return { snrDb, trials: idx.length, pd: idx.length ? found.length / idx.length : 0, alertsPerTransmission: found.length ? alerts / found.length : null };
+  });
+  const freePoints = pointsOf((i) => free[i]);
+  const freeIdeal = idealSnrDb(cells.filter((_, i) => free[i]).map((c) => ({ durationS: c.span, bandwidthHz: k.bandwidthHz, duty: c.on / c.span })), k.rateSps);
+  const freeOurs = pdCrossingDb(freePoints, 0.9);
   const points = args.grid.map((snrDb) => {
     const idx = targets.map((tg, i) => (tg.snrDb === snrDb ? i : -1)).filter((i) => i >= 0);
     const found = idx.filter((i) => matches[i] > 0);
@@ -310,6 +329,7 @@ async function pdCurve(args, kind) {
     idealPd90SnrDb: idealTrials,
     idealRef: { durationS: k.ref.durationS, bandwidthHz: k.bandwidthHz, pfaPerDecision: 1 / cellsPerHour(k.ref.durationS, k.bandwidthHz, k.rateSps), pd90SnrDb: idealRef },
     gapDb: ours === null ? null : ours - idealTrials,
+    freeBand: { targets: free.filter(Boolean).length, points: freePoints, pd90SnrDb: freeOurs, idealPd90SnrDb: freeIdeal, gapDb: freeOurs === null ? null : freeOurs - freeIdeal },
     worstAlertsPerTransmissionAtPd50: worstApt,
     strayDetections: strays,
     strayPerHour: strays / hours,
@@ -370,6 +390,13 @@ async function main() {
         f1(c.strayPerHour, 1).padEnd(9),
         String(c.backgroundUserDetections),
       ].join(' '));
+    }
+    // the same targets, only those whose band lies where the detector's baseline is noise alone
+    console.log('\nfree band only (targets whose every slow bin is a noise bin of the detector):');
+    for (const c of curves) {
+      const fb = c.freeBand;
+      console.log(`${c.kind.padEnd(6)} ${fb.targets}/${c.targets} targets; Pd ${fb.points.map((p) => `${p.snrDb}:${p.trials ? p.pd.toFixed(2) : '—'}`).join(' ')}; ` +
+        `Pd 0.9 at ${fb.pd90SnrDb === null ? '—' : f1(fb.pd90SnrDb)} dB, ideal ${f1(fb.idealPd90SnrDb)} dB, gap ${f1(fb.gapDb)} dB`);
     }
   }
   out.loadAverage = { start: loadStart, end: os.loadavg() };

@@ -140,6 +140,14 @@ export class Detector {
     return this.watch === null ? null : this.watch.driftPpm();
   }
 
+  /**
+   * The slow path's noise bins (a copy; fftshifted, fftSize bins): 1 where the baseline shows noise and calibration
+   * heard nothing (docs/detector.md §3), the part of the band where the long path tests.
+   */
+  slowNoiseBins(): Uint8Array {
+    return this.slow.noiseBin.slice();
+  }
+
   /** What has been heard of each calibration emitter so far (empty without a baseline that lists emitters). */
   emittersHeard(): EmitterHeard[] {
     return this.watch === null ? [] : this.watch.heard();

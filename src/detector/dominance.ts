@@ -23,6 +23,8 @@ export interface EmitterBand {
   highHz: number;
   /** On in ≥ 95 % of the calibration's averages: it does not key, so it has no keying splatter to dismiss. */
   continuous?: boolean;
+  /** Its peak excess over the noise (dB), for the intermodulation rule (Tracker). */
+  peakExcessDb?: number;
 }
 
 /**
@@ -180,17 +182,22 @@ export function nearMirror(p: PathState, glo: number, ghi: number, lo: number, h
 
 /**
  * Each intermittent emitter's band on path p as [lo, hi] bin pairs (fftshifted bins around `centerHz`), widened by the
- * path's drift tolerance and clipped to the band; emitters wholly outside the band, and continuous ones, are left out.
- * A continuous emitter does not key: its sidebands are in its envelope, and a skirt of one occupied bandwidth round a
+ * path's drift tolerance and clipped to the band; emitters wholly outside the band are left out, and continuous ones
+ * unless `withContinuous` (the intermodulation rule wants every emitter, Tracker; `excessDb` then receives each kept
+ * emitter's peak excess, −Infinity where unknown). A continuous emitter does not key: its sidebands are in its envelope, and a skirt of one occupied bandwidth round a
  * wide one (a 106 kHz FM broadcast carrier) would hide every signal 15 dB under it over most of the band, always.
  */
-function emitterBins(p: PathState, emitters: readonly EmitterBand[], centerHz: number): Int32Array {
+export function emitterBins(
+  p: PathState, emitters: readonly EmitterBand[], centerHz: number, withContinuous = false, excessDb: number[] = [],
+): Int32Array {
   const pairs: number[] = [];
   for (const e of emitters) {
-    if (e.continuous === true) continue;
+    if (e.continuous === true && !withContinuous) continue;
     const lo = Math.max(0, p.firstBin(e.lowHz, centerHz) - p.driftBins);
     const hi = Math.min(p.n - 1, p.lastBin(e.highHz, centerHz) + p.driftBins);
-    if (hi >= lo) pairs.push(lo, hi);
+    if (hi < lo) continue;
+    pairs.push(lo, hi);
+    excessDb.push(e.peakExcessDb ?? -Infinity);
   }
   return Int32Array.from(pairs);
 }

@@ -2,8 +2,17 @@
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 import { quickMedian } from '../dsp/select.js';
 
-/** Smallest excess (linear, over the floor) a long-path cell opens at: 0.1 = 0.41 dB (docs/detector.md §10). */
+/**
+ * Smallest excess (linear, over the floor) a cell opens at, by default: 0.1 = 0.41 dB (the burst path's setting,
+ * docs/detector.md §12).
+ */
 export const LONG_MIN_EXCESS = 0.1;
+/**
+ * The long path's smallest excess with its local floor (LongPathOptions.localFloor) and the image and intermodulation
+ * rules: 0.04 = 0.17 dB (docs/detector.md §10). Measured: 0 false alarms in 60 min of the site background; white-noise
+ * NFM links found at the same SNR with 0.03 (the test's 6σ binds there), so 0.04 keeps a margin for what no rule models.
+ */
+export const LONG_LOCAL_MIN_EXCESS = 0.04;
 
 /**
  * Variance of the mean of m adjacent Hann-window bins over that of m independent ones, for m ≫ 1: 1 + 2·(4/9) + 2·(1/36).
@@ -14,6 +23,24 @@ export const HANN_BIN_VARIANCE_FACTOR = 1 + 8 / 9 + 1 / 18;
 
 /** Half-width (kernel widths) of the window whose median learned level a long-path bin's own is compared with. */
 export const CLEAN_WINDOW_KERNELS = 8;
+/**
+ * A noise bin is clean (see LongPath.cleanBins) when its learned level stands at most this much (linear) over the local
+ * median level: 0.1 = 0.41 dB. Under it, the emitter skirt a level may hold adds under 0.1 when its emitter rises 3 dB.
+ */
+export const CLEAN_LEVEL_EXCESS = 0.1;
+
+/**
+ * The local floor (LongPathOptions.localFloor) of a kernel is measured on the clean noise bins from this many kernel
+ * half widths beyond the kernel's edge (a guard: a link's skirts, a drifting link's last position) ...
+ */
+export const LOCAL_FLOOR_GUARD_HALVES = 1;
+/** ... out to this many kernel widths further, on each side (a CFAR's reference cells). */
+export const LOCAL_FLOOR_REACH_KERNELS = 6;
+/**
+ * A local floor replaces the band's only when it stands this many of its own standard errors over it: on a flat band
+ * the kernel then keeps the band's floor, whose error is far smaller, and its levels.
+ */
+export const LOCAL_FLOOR_SIGNIFICANCE = 3;
 
 /**
  * Standard errors of the floor's median a lazy test (LongPathOptions.lazyFloorTests) allows for: it settles a test as
@@ -56,6 +83,14 @@ export interface LongPathOptions {
    * unset: every test measures them.
    */
   lazyFloorTests?: number;
+  /**
+   * Normalise each kernel mean by the larger of the band's floor g and a local floor: the median of r/g over the clean
+   * noise bins of two reference windows beside the kernel ({@link LOCAL_FLOOR_GUARD_HALVES},
+   * {@link LOCAL_FLOOR_REACH_KERNELS}), as an order-statistic CFAR does (Rohling 1983). A gain change that is not flat
+   * across the band (a tilt, the passband's ripple moving with temperature) then lifts the reference with the kernel.
+   * The median's own error is added to the test's spread. The long path's setting.
+   */
+  localFloor?: boolean;
 }
 
 /**
@@ -160,6 +195,13 @@ export class LongPath {
   private readonly fullG: Float64Array;
   private readonly lastRelease: Float64Array;
   private readonly gMargin: Float64Array;
+  /** r/g of each clean noise bin at the last full test (NaN elsewhere): the local floors' input. */
+  private readonly unit: Float64Array;
+  /** Per bin at the last full test with localFloor: max(1, local median of r/g), and the open and release levels. */
+  private readonly local: Float64Array;
+  private readonly localOpen: Float64Array;
+  private readonly localRelease: Float64Array;
+  private readonly localValues: Float64Array;
   /** Noise bins whose level is clean (see {@link cleanBins}), for the levels array `cleanFor`. */
   private clean: Uint8Array | null = null;
   private cleanFor: Float32Array | null = null;
@@ -193,6 +235,12 @@ export class LongPath {
     this.prefix = new Float64Array(n + 1);
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
+    this.unit = new Float64Array(n);
+    const localN = o.localFloor === true ? n : 0;
+    this.local = new Float64Array(localN);
+    this.localOpen = new Float64Array(localN);
+    this.localRelease = new Float64Array(localN);
+    this.localValues = new Float64Array(o.localFloor === true ? 2 * LOCAL_FLOOR_REACH_KERNELS * (2 * this.half + 1) + 2 : 0);
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
     this.sigma = new Float64Array(this.scales.length);
     this.fullAt = new Float64Array(this.scales.length).fill(-Infinity);
@@ -335,9 +383,12 @@ export class LongPath {
     cnt[0] = 0;
     const invG = 1 / g;
     const clean = this.o.cleanLevels === true ? this.cleanBins(levelLin, noiseBin) : noiseBin;
+    const unit = this.unit;
     for (let b = 0; b < n; b++) {
       const noise = clean[b] !== 0 && !Number.isNaN(r[b]);
-      pre[b + 1] = pre[b] + (noise ? r[b] * invG : 0);
+      const u = noise ? r[b] * invG : NaN;
+      unit[b] = u;
+      pre[b + 1] = pre[b] + (noise ? u : 0);
       cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
     }
     const h = this.half;
@@ -366,17 +417,86 @@ export class LongPath {
     // the floor of a later test may lie lower: by LAZY_FLOOR_SIGMAS standard errors of a median of m bins
     // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
     this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));
+    if (this.o.localFloor === true) this.localFloors(unit, sigmaBin, sigma, floor);
+    const loc = this.local;
+    const locOpen = this.localOpen;
+    const locRelease = this.localRelease;
+    const local = this.o.localFloor === true;
     let any = 0;
     for (let b = 0; b < n; b++) {
-      const v = r[b];
+      let v = r[b];
       stat[b] = (sum[b] * inv) * invG;
-      if (!(v > release)) continue;
-      const code = (v > open ? 2 : 1) | 4;
+      let o = open;
+      let rl = release;
+      if (local && v > 1) {
+        // over the larger of the band's floor and the kernel's own surroundings, at levels that allow for the local
+        // median's error
+        v /= loc[b];
+        o = locOpen[b];
+        rl = locRelease[b];
+      }
+      if (!(v > rl)) continue;
+      const code = (v > o ? 2 : 1) | 4;
       hot[b] = code;
       any |= code;
     }
     if (any !== 0) this.erode(hot);
     return any;
+  }
+
+  /**
+   * The local floors of one full test (LongPathOptions.localFloor): for every bin, at a stride of a quarter kernel (the
+   * reference windows move by little between), the median of `unit` (r/g of the clean noise bins, NaN elsewhere) over
+   * the two reference windows beside its kernel, kept at 1 or more (the band's floor stays the least), and the open and
+   * release levels of a kernel mean over it. A median of m values of spread s has a standard error of 1.2533·s/√m; the
+   * values are bins whose powers correlate (Hann, see HANN_BIN_VARIANCE_FACTOR), so m counts as m/F. That error adds
+   * to the kernel mean's spread `sigma` in quadrature. A bin with fewer than one kernel's worth of reference values
+   * keeps the band's floor and levels.
+   */
+  private localFloors(unit: Float64Array, sigmaBin: number, sigma: number, floor: number): void {
+    const n = this.n;
+    const h = this.half;
+    const c = 2 * h + 1;
+    const inner = h + LOCAL_FLOOR_GUARD_HALVES * h;
+    const reach = LOCAL_FLOOR_REACH_KERNELS * c;
+    const stride = Math.max(1, Math.floor(h / 2));
+    const values = this.localValues;
+    const loc = this.local;
+    const lo = this.localOpen;
+    const lr = this.localRelease;
+    const open0 = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
+    const release0 = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
+    let med = 1;
+    let open = open0;
+    let release = release0;
+    for (let b = 0; b < n; b++) {
+      if (b % stride === 0) {
+        let m = 0;
+        for (let j = Math.max(0, b - inner - reach); j < b - inner; j++) if (!Number.isNaN(unit[j])) values[m++] = unit[j];
+        for (let j = b + inner + 1; j <= Math.min(n - 1, b + inner + reach); j++) if (!Number.isNaN(unit[j])) values[m++] = unit[j];
+        if (m < c) {
+          med = 1;
+          open = open0;
+          release = release0;
+        } else {
+          const err = (1.2533 * sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR)) / Math.sqrt(m);
+          med = quickMedian(values, m);
+          if (med <= 1 + LOCAL_FLOOR_SIGNIFICANCE * err) {
+            // the surroundings are the band's floor within the median's own error: the band's floor and levels
+            med = 1;
+            open = open0;
+            release = release0;
+          } else {
+            const s = Math.sqrt(sigma * sigma + err * err);
+            open = Math.max(gammaTailLevel(s, this.o.openSigma), 1 + floor);
+            release = Math.max(gammaTailLevel(s, this.o.releaseSigma), 1 + floor / 2);
+          }
+        }
+      }
+      loc[b] = med;
+      lo[b] = open;
+      lr[b] = release;
+    }
   }
 
   /**
@@ -433,7 +553,7 @@ export class LongPath {
         }
         med = m > 0 ? quickMedian(values, m) : NaN;
       }
-      clean[b] = noiseBin[b] !== 0 && levelLin[b] <= med * (1 + this.minExcess) ? 1 : 0;
+      clean[b] = noiseBin[b] !== 0 && levelLin[b] <= med * (1 + CLEAN_LEVEL_EXCESS) ? 1 : 0;
     }
     this.clean = clean;
     this.cleanFor = levelLin;

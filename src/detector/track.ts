@@ -91,6 +91,15 @@ export interface Closed {
   peakDb: number;
 }
 
+/**
+ * A third-order product 2f_A − f_B stands 2·ex_A + ex_B − 2·D over the noise (ex: the tones' excess over the noise,
+ * D: the receiver's input IP3 over its noise floor, all dB; a cubic front end). D = 55 dB is a pessimistic 8-bit dongle
+ * at high gain (spurious-free range 2D/3 ≈ 37 dB); the long path sees a product from −14 dB in its band (its smallest
+ * excess, 0.04), so products of tones with 2·ex_A + ex_B under 2·55 − 14 = 96 dB are never seen, and the rule leaves the
+ * band round them alone (docs/detector.md §10).
+ */
+export const IM3_VISIBLE_SUM_DB = 96;
+
 /** Closed tracks remembered (a ring) to tell whether a group in an average is a burst the fast path already reported. */
 export const RECENT_TRACKS = 32;
 
@@ -163,6 +172,71 @@ export class TrackTable {
       if (t.active && t.packetStart >= since && t.peakExcessDb >= minPeakDb && lo <= t.hi + reach && hi >= t.lo - reach) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether [lo, hi] (fine bins) lies on a third-order intermodulation product 2f_A − f_B of two signals A and B, each a
+   * track open now or closed since `since` (samples) or one of the calibration's emitters (`bands`: [lo, hi] pairs of
+   * fine bins, `bandExcessDb` their peak excess; not both), whose product a receiver could show at the group's level
+   * `groupExcessDb` (dB over the noise, the group's rise − 1): both at least `rejectionDb` stronger than the group, and
+   * 2·ex_A + ex_B at least {@link IM3_VISIBLE_SUM_DB} (see there). The product's band is 2·w_A + w_B wide (w the bands'
+   * widths: the cubic term doubles A's modulation and adds B's), widened by `gap`. Allocation-free.
+   */
+  intermodOf(lo: number, hi: number, since: number, gap: number, groupExcessDb: number, rejectionDb: number, bands: Int32Array, bandExcessDb: Float64Array): boolean {
+    const need = groupExcessDb + rejectionDb;
+    const nt = this.tracks.length;
+    const total = nt + RECENT_TRACKS + bandExcessDb.length;
+    const firstBand = nt + RECENT_TRACKS;
+    for (let ai = 0; ai < total; ai++) {
+      const exA = this.signalAt(ai, since, bands, bandExcessDb);
+      if (!(exA >= need)) continue;
+      const aLo = this.sigLo;
+      const aHi = this.sigHi;
+      for (let bi = 0; bi < total; bi++) {
+        // two calibration emitters' products were in the calibration too: one of the two is a track
+        if (bi === ai || (ai >= firstBand && bi >= firstBand)) continue;
+        const exB = this.signalAt(bi, since, bands, bandExcessDb);
+        if (!(exB >= need) || !(2 * exA + exB >= IM3_VISIBLE_SUM_DB)) continue;
+        const wA = aHi - aLo + 1;
+        const wB = this.sigHi - this.sigLo + 1;
+        const centre = aLo + aHi - (this.sigLo + this.sigHi) / 2;
+        const half = (2 * wA + wB) / 2 + gap;
+        if (lo <= centre + half && hi >= centre - half) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Band of the last {@link signalAt} (fine bins). */
+  private sigLo = 0;
+  private sigHi = -1;
+
+  /**
+   * Signal i of intermodOf's list: open track i, then recent closed track i − tracks (only when it ended at or after
+   * `since`), then calibration emitter i − tracks − RECENT_TRACKS; sets sigLo/sigHi to its band and returns its peak
+   * excess (dB), −Infinity when there is no such signal.
+   */
+  private signalAt(i: number, since: number, bands?: Int32Array, bandExcessDb?: Float64Array): number {
+    const nt = this.tracks.length;
+    if (i < nt) {
+      const t = this.tracks[i];
+      if (!t.active) return -Infinity;
+      this.sigLo = t.lo;
+      this.sigHi = t.hi;
+      return t.peakExcessDb;
+    }
+    if (i < nt + RECENT_TRACKS) {
+      const c = this.recent[i - nt];
+      if (c.end < since || c.hi < c.lo) return -Infinity;
+      this.sigLo = c.lo;
+      this.sigHi = c.hi;
+      return c.peakDb;
+    }
+    if (bands === undefined || bandExcessDb === undefined) return -Infinity;
+    const k = i - nt - RECENT_TRACKS;
+    this.sigLo = bands[2 * k];
+    this.sigHi = bands[2 * k + 1];
+    return bandExcessDb[k];
   }
 
   /** Opens a track over [lo, hi] (fine bins) on a free slot, alive from sample `start`, with a new id; null when all are busy. */

@@ -3,7 +3,7 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
-import { Dominance, type EmitterBand } from './dominance.js';
+import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
@@ -83,6 +83,10 @@ export class Tracker {
   burstCompanionWindow = 0;
   /** BURST_COMPANION_REACH_HZ in fine (slow-path) bins. */
   private readonly companionReachBins: number;
+  /** Every calibration emitter's band in fine (slow-path) bins, continuous ones too: [lo, hi] pairs (see isIntermod). */
+  private readonly emitterBands: Int32Array;
+  /** Their peak excess (dB; −Infinity where the baseline does not give it). */
+  private readonly emitterExcessDb: Float64Array;
 
   /**
    * @param fast, slow the fast and slow paths (a track's band is measured on them; `fast` tells the fast path's groups)
@@ -103,6 +107,9 @@ export class Tracker {
     this.table = new TrackTable(o.maxTracks, geometry.fastFftSize, geometry.fftSize, geometry.rateSps);
     this.report = new TrackReport(fast, slow, geometry, o);
     this.dominance = new Dominance(fast, slow, this.table, this.report, o, emitters, geometry.centerHz);
+    const excessDb: number[] = [];
+    this.emitterBands = emitterBins(slow, emitters, geometry.centerHz, true, excessDb);
+    this.emitterExcessDb = Float64Array.from(excessDb);
     this.holdSamples = (o.holdMs / 1000) * geometry.rateSps;
     this.slowHoldSamples = (o.slowHoldMs / 1000) * geometry.rateSps;
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
@@ -199,6 +206,7 @@ export class Tracker {
           if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
           if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
+          if (this.isIntermod(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
@@ -235,6 +243,20 @@ export class Tracker {
     const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
     const t = this.table.find(n - hi, n - lo, gapFine);
     return (t !== null && t.peakExcessDb >= need) || this.table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need);
+  }
+
+  /**
+   * Whether group gi over [lo, hi] (fine bins) lies on a third-order intermodulation product 2f_A − f_B of two signals
+   * tracked now or since `since`, or one of them heard in calibration, both at least imageRejectionDb stronger than it
+   * and strong enough for a receiver to show the product (TrackTable.intermodOf): a front end's cubic term mixes a
+   * strong new link with the site's carriers, and seconds of averaging show products tens of dB under it
+   * (docs/detector.md §10).
+   */
+  private isIntermod(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
+    const imageDb = this.options.imageRejectionDb;
+    if (!(imageDb > 0)) return false;
+    const groupDb = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1));
+    return this.table.intermodOf(lo, hi, since, gapFine, groupDb, imageDb, this.emitterBands, this.emitterExcessDb);
   }
 
   private hit(

@@ -37,6 +37,8 @@ export interface ReplayPassesResult {
   heard: EmitterHeard[];
   /** The receiver drift the watch measured on the steady carriers at the end of the stream (ppm), null without. */
   driftPpm: number | null;
+  /** The detector's slow-path noise bins (Detector.slowNoiseBins): where the background is noise alone. */
+  slowNoiseBins: Uint8Array;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function replayPasses(site: SiteBackground, baselineSeconds: number
   return {
     detections, learnS, detectS: (performance.now() - t1) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, samples: stats.samples,
     rbwHz: site.rateSps / opts.spectrum.fftSize, emitters: learned.baseline.emitters ?? [], appearances, heard: detector.emittersHeard(),
-    driftPpm: detector.receiverDriftPpm(),
+    driftPpm: detector.receiverDriftPpm(), slowNoiseBins: detector.slowNoiseBins(),
   };
 }
 

@@ -168,5 +168,36 @@ describe('LongPath', () => {
     expect(burstsHit.size).toBe(6); // each of the 6 bursts opens
     expect(minSigmaBin).toBeCloseTo(noiseSpread(4 * 10), 6); // the floor was needed on the 24 bins at least once
   });
+  it('local floor: a 0.5 dB tilt across the band after calibration opens nothing with it (edges open without it); a 0.07 link on the tilt opens with it', () => {
+    // every bin a noise bin at level 1; K = 20 averages (2 s), a 12.5 kHz kernel (51 bins), floor 0.04; after
+    // calibration the gain tilts linearly by 0.5 dB from one band edge to the other (±5.9 % at the edges)
+    const all = new Uint8Array(N).fill(1);
+    const tilt = (b: number) => 10 ** ((0.5 * (b / (N - 1) - 0.5)) / 10);
+    const run = (localFloor: boolean, link: number) => {
+      const rand = prng(23);
+      const long = new LongPath(N, RBW, 0.1, {
+        scalesS: [2], kernelHz: 12_500, openSigma: 6, releaseSigma: 3, levelFrames: 3000, cleanLevels: true, minExcess: 0.04, localFloor,
+      });
+      const hot = new Uint8Array(N);
+      const stat = new Float32Array(N);
+      for (let i = 0; i < 20; i++) {
+        const p = average(rand, link, 490, 540);
+        for (let b = 0; b < N; b++) p[b] *= tilt(b);
+        long.push(p, i * 25_000);
+      }
+      long.evaluate(0, level, all, guard, hot, stat);
+      return [...hot.keys()].filter((b) => (hot[b] & 2) !== 0);
+    };
+    // without: the kernel means near the upper edge stand up to 5.9 % over the band's median, over the 0.04 floor
+    const plain = run(false, 0);
+    expect(plain.length).toBeGreaterThan(100);
+    expect(plain.every((b) => b > 700)).toBe(true); // the raised edge (+3 % and more over the middle)
+    // with: each kernel is measured against the median of its two reference windows, which a linear tilt moves as much
+    expect(run(true, 0)).toEqual([]);
+    // a link of +0.07 (−11.5 dB in its 51 bins) in the middle of the tilted band, 490–540, opens, inside its bins
+    const link = run(true, 0.07);
+    expect(link.length).toBeGreaterThan(0);
+    expect(link.every((b) => b >= 490 && b <= 540)).toBe(true);
+  });
 });
 
