@@ -14,6 +14,7 @@ import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.j
 import { convertCu8 } from './sample-formats.js';
 import { tunerCenterProblem } from './input-ranges.js';
 import { DropWarning } from './drop-warning.js';
+import { ZeroRunGuard } from './zero-run.js';
 
 /** Lifecycle of an {@link RtlSdrSource}. */
 export type RtlSdrSourceState = 'open' | 'streaming' | 'ended' | 'closed';
@@ -41,6 +42,13 @@ export interface RtlSdrHealth extends IqSourceHealth {
   samplesDelivered: number;
   /** Complex samples received but not yielded (blocks straddling a retune or gain change). */
   samplesDiscarded: number;
+  /**
+   * Blocks holding a run of ≥ ZERO_RUN_MIN_SAMPLES samples with both bytes 0 (I and Q pinned at the negative rail: a
+   * transfer never written, not ADC output) and the samples lost with them (not delivered; the next delivered block
+   * carries `discontinuity`).
+   */
+  zeroRunBlocks: number;
+  zeroedSamples: number;
   /** ms since the last block arrived, null before the first. */
   lastDataAgeMs: number | null;
   /** Last problem in plain words, null if none. */
@@ -176,6 +184,9 @@ export class RtlSdrSource implements IqSource {
   private fifoHead = 0;
   private fifoCount = 0;
   private heldBlocks: RtlSdrBlock[] = [];
+  private words: (Uint32Array | null)[] = [];
+  private readonly zeros = new ZeroRunGuard(2);
+  private readonly zeroWarning: DropWarning;
   private state: RtlSdrSourceState = 'open';
   private iterated = false;
   private ended: QuietBandError | null | undefined = undefined; // undefined: running; null: ended cleanly
@@ -204,6 +215,7 @@ export class RtlSdrSource implements IqSource {
     const serial = device.info.serial;
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtlsdr', dongle: serial });
     this.drops = new DropWarning(this.log, 'blocks dropped: the consumer fell behind the dongle; spectra spanning the gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
+    this.zeroWarning = new DropWarning(this.log, 'samples lost: the dongle handed over a run of (0, 0) samples (a transfer never written); treated as a gap', { fields: { minRunSamples: this.zeros.minSamples } });
     this.fifo = new Int32Array(this.poolSlots);
     const rateSps = exactSampleRateSps(o.rateSps);
     this.pendingCenterHz = centerHz;
@@ -262,10 +274,12 @@ export class RtlSdrSource implements IqSource {
       tuneId: this.tuneId,
       producedBlocks: st.producedBlocks,
       deliveredBlocks: st.deliveredBlocks,
-      droppedBlocks: st.droppedBlocks,
+      droppedBlocks: st.droppedBlocks + this.zeros.holes,
       droppedBytes: st.droppedBytes,
       samplesDelivered: this.samplesDelivered,
       samplesDiscarded: this.samplesDiscarded,
+      zeroRunBlocks: this.zeros.holes,
+      zeroedSamples: this.zeros.lostSamples,
       lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
       lastError: this.lastError,
       nonFiniteSamples: 0,
@@ -311,6 +325,7 @@ export class RtlSdrSource implements IqSource {
       this.state = 'closed';
       this.clearWatchdog();
       this.drops.close();
+      this.zeroWarning.close();
       this.wakeConsumer();
       try {
         await this.device.stop();
@@ -362,6 +377,8 @@ export class RtlSdrSource implements IqSource {
       { bufferBytes: 2 * this.blockSamples, poolSlots: this.poolSlots, usbBuffers: this.usbBuffers },
     );
     this.heldBlocks = [];
+    this.words = [];
+    this.zeros.reset();
     this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
     this.watchdog.unref();
   }
@@ -374,6 +391,10 @@ export class RtlSdrSource implements IqSource {
     this.lastDataMs = performance.now();
     this.watchdog?.refresh();
     this.heldBlocks[b.slot] = b;
+    // one Uint32Array view per slot, made on the slot's first block (none when the slot is not 4-byte aligned)
+    if (this.words[b.slot] === undefined) {
+      this.words[b.slot] = b.data.byteOffset % 4 === 0 ? new Uint32Array(b.data.buffer, b.data.byteOffset, (2 * this.blockSamples) >> 2) : null;
+    }
     this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
     this.fifoCount++;
     this.wakeConsumer();
@@ -395,18 +416,24 @@ export class RtlSdrSource implements IqSource {
       this.device.release(slot);
       return false;
     }
+    const zeroed = this.zeros.check(this.words[slot] ?? null, count);
+    if (zeroed > 0) this.zeroWarning.note(1, zeroed);
+    if (this.zeros.count === 0) {
+      this.device.release(slot);
+      return false;
+    }
     const out = this.block;
-    out.clipFraction = convertCu8(b.data, out.samples, count);
-    out.count = count;
-    out.firstSample = b.byteOffset / 2;
-    out.discontinuity = gap || this.tuneChanged;
+    out.clipFraction = convertCu8(b.data, out.samples, this.zeros.count, 2 * this.zeros.from);
+    out.count = this.zeros.count;
+    out.firstSample = b.byteOffset / 2 + this.zeros.from;
+    out.discontinuity = gap || this.tuneChanged || this.zeros.gapBefore;
     if (this.tuneChanged) {
       this.tuneChanged = false;
       out.tuneId = this.tuneId;
       out.centerHz = this.pendingCenterHz;
     }
     this.device.release(slot);
-    this.samplesDelivered += count;
+    this.samplesDelivered += out.count;
     if (gap) this.drops.note(seq - expected, (seq - expected) * count);
     return true;
   }

@@ -12,10 +12,11 @@ import {
   type SoapyStreamChoice,
 } from '../../native-bindings/soapy.js';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
+import { BYTES_PER_COMPLEX, type IqBlock, type IqSourceHealth, type IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
 import { DropWarning } from './drop-warning.js';
 import { convertSamples } from './sample-formats.js';
+import { ZeroRunGuard } from './zero-run.js';
 
 /** Health snapshot of a {@link SoapySource}. */
 export interface SoapyHealth extends IqSourceHealth {
@@ -43,6 +44,13 @@ export interface SoapyHealth extends IqSourceHealth {
   samplesLost: number;
   samplesDelivered: number;
   samplesDiscarded: number;
+  /**
+   * Blocks that held a run of all-zero raw samples (≥ ZERO_RUN_MIN_SAMPLES: memory the transport never wrote, seen
+   * with SoapyRemote over UDP) and the complex samples lost with them (not delivered; the next delivered samples carry
+   * `discontinuity`). Also counted in `droppedBlocks`.
+   */
+  zeroRunBlocks: number;
+  zeroedSamples: number;
   lastDataAgeMs: number | null;
   lastError: string | null;
 }
@@ -118,9 +126,18 @@ export function defaultRetuneDiscardMs(driverKey: string): number {
  * setupStream args per driver: SoapyRTLSDR gets USB transfers of one block (`bufflen` = 2 bytes × blockSamples, a
  * multiple of 512 since blockSamples ≥ 4096 is a power of two) instead of its 262144 bytes, which at 250 kS/s would
  * hold 0.52 s and leave that much of the old tuning queued after a retune. Other drivers: their defaults.
+ *
+ * A SoapyRemote device (`deviceArgs` has driver=remote or a remote= key; SoapyRemote reports the server's driver as
+ * `driverKey`) streams over TCP (`remote:prot=tcp`) unless the device args choose `remote:prot`: SoapyRemote's UDP
+ * drops a lost datagram with no flag (a log letter "S" only: the samples after it shift in time unseen) and handed
+ * blocks with unwritten halves on the loopback; TCP turns a slow link into flagged overflows (docs/receivers.md).
  */
-export function soapyStreamArgs(driverKey: string, blockSamples: number): string {
-  return driverKey === 'RTLSDR' ? `bufflen=${2 * blockSamples}` : '';
+export function soapyStreamArgs(driverKey: string, blockSamples: number, deviceArgs: Record<string, string> = {}): string {
+  const args: string[] = [];
+  if (driverKey === 'RTLSDR') args.push(`bufflen=${2 * blockSamples}`);
+  const remote = deviceArgs.driver === 'remote' || deviceArgs.remote !== undefined;
+  if (remote && deviceArgs['remote:prot'] === undefined) args.push('remote:prot=tcp');
+  return args.join(',');
 }
 
 /** `RTLSDR:00000001 gains TUNER=29.7` style identity: driver, serial and every gain element's read-back dB. */
@@ -141,9 +158,10 @@ export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' |
  * Blocks: `firstSample` = the block's first sample's index since start: samples read, dropped blocks and the samples a
  * driver overflow lost (from its time stamps, else estimated from the wall clock; {@link SoapyHealth.samplesLost}), so
  * firstSample / rateSps is the time since start across overflows; `discontinuity` on the first block after dropped
- * blocks, a driver overflow, or a retune/gain change (lost samples are logged by a {@link DropWarning}, at most one line
- * per 10 s); blocks read while a retune was in flight, and
- * `retuneDiscardMs` after it, are discarded.
+ * blocks, a driver overflow, a zero run, or a retune/gain change (lost samples are logged by a {@link DropWarning}, at
+ * most one line per 10 s); blocks read while a retune was in flight, and `retuneDiscardMs` after it, are discarded. A
+ * run of ≥ 256 all-zero raw samples (memory the transport never wrote; {@link ZeroRunGuard}) is lost, not delivered:
+ * the block is cut to its longer clean end (`count` < blockSamples, `firstSample` moved past a leading run).
  * A stream that fails or stops delivering for `stallTimeoutMs` ends the iterator with QuietBandError('DISCONNECTED');
  * close() and reopen (by serial) to recover. `blocks()` may be called once; leaving the loop closes the source.
  */
@@ -183,6 +201,8 @@ export class SoapySource implements RetunableSource {
   /** The stream format used (see {@link chooseStreamFormat}). */
   readonly stream: SoapyStreamChoice;
   private readonly log: Logger;
+  /** The `args` option, parsed. */
+  private readonly deviceArgs: Record<string, string>;
   private readonly blockSamples: number;
   private readonly poolSlots: number;
   private readonly stallTimeoutMs: number;
@@ -191,7 +211,10 @@ export class SoapySource implements RetunableSource {
   private fifoHead = 0;
   private fifoCount = 0;
   private held: SoapyBlock[] = [];
-  private flipWords: Uint32Array[] = [];
+  // one Uint32Array view per slot (zero-run scan, CS8 bit flip)
+  private words: Uint32Array[] = [];
+  private readonly zeros: ZeroRunGuard;
+  private readonly zeroWarning: DropWarning;
   private state: SoapyHealth['state'] = 'open';
   private iterated = false;
   private ended: QuietBandError | null | undefined = undefined;
@@ -221,6 +244,7 @@ export class SoapySource implements RetunableSource {
     gains: 'auto' | Record<string, number>,
   ) {
     this.device = device;
+    this.deviceArgs = parseSoapyArgs(o.args, 'soapy source option args');
     this.stream = chooseStreamFormat(device.info);
     this.blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
     this.poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / this.blockSamples)));
@@ -228,6 +252,8 @@ export class SoapySource implements RetunableSource {
     this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
     this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
     this.drops = new DropWarning(this.log, 'samples lost (the consumer or the host fell behind the receiver); spectra spanning a gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
+    this.zeros = new ZeroRunGuard(BYTES_PER_COMPLEX[this.stream.soapyFormat === 'CS8' ? 'cs8' : this.stream.soapyFormat === 'CS16' ? 'cs16' : 'cf32']);
+    this.zeroWarning = new DropWarning(this.log, 'samples lost: the receiver handed over a run of all-zero samples (never written by the transport); treated as a gap', { fields: { minRunSamples: this.zeros.minSamples } });
     this.fifo = new Int32Array(this.poolSlots);
     this.pendingCenterHz = centerHz;
     this.block = {
@@ -284,11 +310,13 @@ export class SoapySource implements RetunableSource {
       tuneId: this.tuneId,
       producedBlocks: st.producedBlocks,
       deliveredBlocks: st.deliveredBlocks,
-      droppedBlocks: st.droppedBlocks + st.overflows,
+      droppedBlocks: st.droppedBlocks + st.overflows + this.zeros.holes,
       overflows: st.overflows,
       samplesLost: st.samplesLost,
       samplesDelivered: this.samplesDelivered,
       samplesDiscarded: this.samplesDiscarded,
+      zeroRunBlocks: this.zeros.holes,
+      zeroedSamples: this.zeros.lostSamples,
       lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
       lastError: this.lastError,
       nonFiniteSamples: 0,
@@ -334,6 +362,7 @@ export class SoapySource implements RetunableSource {
       this.state = 'closed';
       this.clearWatchdog();
       this.drops.close();
+      this.zeroWarning.close();
       this.wakeConsumer();
       try {
         await this.device.stop();
@@ -382,10 +411,11 @@ export class SoapySource implements RetunableSource {
     this.info.datetime = new Date().toISOString();
     this.device.start(
       { onBlock: (b) => this.onBlock(b), onEnd: (err) => this.onEnd(err) },
-      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots, streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples) },
+      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots, streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples, this.deviceArgs) },
     );
     this.held = [];
-    this.flipWords = [];
+    this.words = [];
+    this.zeros.reset();
     this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
     this.watchdog.unref();
   }
@@ -399,8 +429,8 @@ export class SoapySource implements RetunableSource {
     this.watchdog?.refresh();
     this.held[b.slot] = b;
     // one Uint32Array view per slot, made on the slot's first block: no allocation per block afterwards
-    if (this.stream.offsetBinary && this.flipWords[b.slot] === undefined) {
-      this.flipWords[b.slot] = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.byteLength >> 2);
+    if (this.words[b.slot] === undefined) {
+      this.words[b.slot] = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.byteLength >> 2);
     }
     this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
     this.fifoCount++;
@@ -424,21 +454,29 @@ export class SoapySource implements RetunableSource {
       return false;
     }
     const out = this.block;
+    const words = this.words[slot] as Uint32Array;
+    // before the CS8 flip: a hole is zero bytes as the transport left them
+    const zeroed = this.zeros.check(words, this.blockSamples);
+    if (zeroed > 0) this.zeroWarning.note(1, zeroed);
+    if (this.zeros.count === 0) {
+      this.device.release(slot);
+      return false;
+    }
     if (this.stream.offsetBinary) {
-      const words = this.flipWords[slot] as Uint32Array;
       for (let i = 0; i < words.length; i++) words[i] = (words[i] as number) ^ 0x80808080;
     }
-    out.clipFraction = convertSamples(this.stream.sampleFormat, b.data, out.samples, this.blockSamples);
-    out.count = this.blockSamples;
-    out.firstSample = b.sampleOffset;
-    out.discontinuity = gap || this.tuneChanged;
+    const from = this.zeros.from;
+    out.clipFraction = convertSamples(this.stream.sampleFormat, b.data, out.samples, this.zeros.count, from * BYTES_PER_COMPLEX[this.stream.sampleFormat]);
+    out.count = this.zeros.count;
+    out.firstSample = b.sampleOffset + from;
+    out.discontinuity = gap || this.tuneChanged || this.zeros.gapBefore;
     if (this.tuneChanged) {
       this.tuneChanged = false;
       out.tuneId = this.tuneId;
       out.centerHz = this.pendingCenterHz;
     }
     this.device.release(slot);
-    this.samplesDelivered += this.blockSamples;
+    this.samplesDelivered += out.count;
     if (gap) this.drops.note(lostBlocks, lostSamples);
     return true;
   }
