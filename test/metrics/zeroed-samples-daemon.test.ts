@@ -2,22 +2,12 @@
 // every pass: the loss reaches the sensor's status and /metrics as zeroed samples and dropped blocks, not as signal.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
+import { describe, expect, it } from 'vitest';
 import { seededBytes } from '../native/fake-env.js';
-import { buildOnce, Client, killAll, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { Client, fakeRtlsdrDaemonSuite, startDaemon, writeConfig } from '../daemon/helpers.js';
 import { parseMetrics } from './metrics-helpers.js';
 
-const tmp = tempDir('qb-zeroed-');
-let addon = '';
-beforeAll(async () => {
-  buildOnce();
-  addon = await buildAddonAgainstFake();
-}, 120_000);
-afterAll(() => {
-  killAll();
-  tmp.cleanup();
-});
+const { tmp, addon } = fakeRtlsdrDaemonSuite('qb-zeroed-');
 
 /** RtlSdrSource's block at 250 kS/s: 4096 samples. */
 const BLOCK = 4096;
@@ -36,16 +26,8 @@ describe('zeroed samples in health and /metrics', () => {
       calibrationDir: join(tmp.dir, 'cal'),
       sensors: [{ name: 'desk', source: 'rtlsdr:ZERO0001', centerHz: 433_920_000, rateSps: 250_000, gainDb: 30 }],
     });
-    const env = { QUIETBAND_RTLSDR_ADDON: addon, FAKE_RTLSDR_QUIET: '1', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_DEVICES: '1', FAKE_RTLSDR_SERIALS: 'ZERO0001', FAKE_RTLSDR_FILE: file };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    let d;
-    try {
-      d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data'), '--http-port', '0']);
-    } finally {
-      for (const k of Object.keys(env)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
+    const env = { QUIETBAND_RTLSDR_ADDON: addon(), FAKE_RTLSDR_QUIET: '1', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_DEVICES: '1', FAKE_RTLSDR_SERIALS: 'ZERO0001', FAKE_RTLSDR_FILE: file };
+    const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data'), '--http-port', '0'], { env });
     const c = await Client.open(d.wsUrl);
     const st = await c.waitFor(() => {
       const s = c.status('desk');
