@@ -76,6 +76,12 @@ export interface IqSourceHealth {
    * `discontinuity` on the next block, which the sensor runtime counts instead).
    */
   droppedBlocks: number | null;
+  /**
+   * Complex samples lost to runs of all-zero raw samples (memory a transport handed over unwritten; src/source/zero-run.ts)
+   * since the stream started: not delivered, the next delivered block carries `discontinuity`. Absent for sources that
+   * do not check (files, simulators: their zeros are data).
+   */
+  zeroedSamples?: number;
   /** Complex samples dropped from cf32 input for a NaN, ±Inf or out-of-range component (docs/input-sanity.md); 0 for integer formats. */
   nonFiniteSamples: number;
   /** Milliseconds since the last block was handed out (rtl_tcp: since the last byte arrived); null before the first. */

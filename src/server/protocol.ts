@@ -34,6 +34,11 @@ export interface SensorHealth {
    * since the sensor started; absent when none.
    */
   nonFiniteSamples?: number;
+  /**
+   * Samples the source handed over as runs of never-written zeros (SoapyRemote over UDP), counted as lost, since the
+   * current source stream started; absent when none.
+   */
+  zeroedSamples?: number;
   clipFraction: number;
   overload: boolean;
   /** Age of the last processed frame (ms); null before the first one. */

@@ -247,9 +247,11 @@ export class SensorRuntime {
     let dropped = counters.gaps;
     let nonFinite = this.nonFiniteEarlier;
     let sourceError: string | null = null;
+    let zeroed = 0;
     if (current !== null) {
       const h = current.source.health();
       if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
+      zeroed = h.zeroedSamples ?? 0;
       nonFinite += h.nonFiniteSamples;
       sourceError = h.lastError;
     }
@@ -269,6 +271,7 @@ export class SensorRuntime {
     if (sourceError !== null && sourceError !== '') m.sourceError = sourceError;
     if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
+    if (zeroed > 0) m.zeroedSamples = zeroed;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
     const heard = this.hearing.report(now);

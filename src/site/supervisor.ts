@@ -103,6 +103,8 @@ export class SensorSupervisor {
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
   private droppedBlocks = 0;
+  /** The current source's zeroedSamples (like droppedBlocks: since its stream started). */
+  private zeroedSamples = 0;
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
   private nonFiniteThisWorker = 0;
@@ -286,6 +288,7 @@ export class SensorSupervisor {
         this.behind.note(m.behindMs, Date.now());
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
+        this.zeroedSamples = m.zeroedSamples ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         this.calibrationEmitters = m.calibrationEmitters;
@@ -425,6 +428,7 @@ export class SensorSupervisor {
     if (h.message === undefined && this.hearing.note !== undefined) Object.assign(h, this.hearing.note);
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
+    if (this.zeroedSamples > 0) h.zeroedSamples = this.zeroedSamples;
     return withProcessing(h, this.processing);
   }
 

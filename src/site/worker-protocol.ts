@@ -128,6 +128,8 @@ export type WorkerToMain =
       behindMs?: number;
       /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
       nonFiniteSamples?: number;
+      /** The current source's IqSourceHealth.zeroedSamples (runs of never-written zeros, lost); absent when none. */
+      zeroedSamples?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
       /** The baseline's calibration emitters and how long each has gone unheard (see SensorHealth). */

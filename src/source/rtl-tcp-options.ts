@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
 import type { IqSourceHealth } from '../types.js';
+import { parseSourceOptions } from './source-options.js';
 
 /**
  * Samples in one librtlsdr USB transfer as rtl_tcp uses it (`rtlsdr_read_async(..., buf_len = 0)` → the library
@@ -147,13 +148,7 @@ export function isRtlRate(rateSps: number): boolean {
  * @throws QuietBandError('CONFIG') naming the first invalid field (`rtl_tcp source option <field>: …`).
  */
 export function resolveRtlTcpOptions(options: RtlTcpSourceOptions): ResolvedRtlTcpOptions {
-  const parsed = rtlTcpSourceOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.join('.') : (issue as { keys?: string[] }).keys?.join(', ') ?? '(options)';
-    throw new QuietBandError(`rtl_tcp source option ${field}: ${issue.message}`, 'CONFIG');
-  }
-  const o = parsed.data;
+  const o = parseSourceOptions(rtlTcpSourceOptionsSchema, options, 'rtl_tcp source');
   if (o.reconnectMaxMs < o.reconnectInitialMs) {
     throw new QuietBandError(`rtl_tcp source option reconnectMaxMs: must be ≥ reconnectInitialMs (${o.reconnectInitialMs} ms)`, 'CONFIG');
   }

@@ -1,5 +1,4 @@
 // IqSource over a local RTL-SDR dongle through the quietband_rtlsdr addon: configure, stream cu8 → Float32 blocks, count drops.
-import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import {
@@ -8,43 +7,29 @@ import {
   RtlSdrDevice,
   type RtlSdrBinding,
   type RtlSdrBlock,
+  type RtlSdrStreamHandlers,
 } from '../../native-bindings/index.js';
 import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../types.js';
+import type { IqSource, IqSourceInfo } from '../types.js';
 import { convertCu8 } from './sample-formats.js';
 import { tunerCenterProblem } from './input-ranges.js';
-import { DropWarning } from './drop-warning.js';
+import { PooledDeviceSource, type PooledSourceHealth, type PooledSourceState } from './pooled-device-source.js';
+import { parseSourceOptions } from './source-options.js';
 
 /** Lifecycle of an {@link RtlSdrSource}. */
-export type RtlSdrSourceState = 'open' | 'streaming' | 'ended' | 'closed';
+export type RtlSdrSourceState = PooledSourceState;
 
 /** Health snapshot (what the UI's sensor status shows). */
-export interface RtlSdrHealth extends IqSourceHealth {
+export interface RtlSdrHealth extends PooledSourceHealth {
   /** `rtlsdr:<serial>`. */
   label: string;
-  state: RtlSdrSourceState;
-  /** True while the stream runs and the watchdog has not fired. */
-  online: boolean;
   /** e.g. "R820T". */
   tunerName: string;
   /** Rate asked for (S/s) and the rate the RTL2832U really runs at (S/s, librtlsdr resampler arithmetic). */
   configuredRateSps: number;
   exactRateSps: number;
-  centerHz: number;
-  tuneId: number;
-  /** Blocks librtlsdr produced / the addon handed to JS / dropped because every pool slot was held. */
-  producedBlocks: number;
-  deliveredBlocks: number;
-  droppedBlocks: number;
+  /** Bytes of the blocks dropped because every pool slot was held. */
   droppedBytes: number;
-  /** Complex samples yielded to the consumer. */
-  samplesDelivered: number;
-  /** Complex samples received but not yielded (blocks straddling a retune or gain change). */
-  samplesDiscarded: number;
-  /** ms since the last block arrived, null before the first. */
-  lastDataAgeMs: number | null;
-  /** Last problem in plain words, null if none. */
-  lastError: string | null;
 }
 
 const intIn = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -126,20 +111,14 @@ export function defaultPoolSlots(rateSps: number, blockSamples: number): number 
  * Blocks are reused: a yielded block is valid until the next `next()`. `blocks()` may be called once; leaving the
  * loop closes the source.
  */
-export class RtlSdrSource implements IqSource {
+export class RtlSdrSource extends PooledDeviceSource<RtlSdrBlock> implements IqSource {
   /**
    * Opens and configures the dongle.
    * @throws QuietBandError CONFIG (invalid option, naming the field), DEVICE_NOT_FOUND (lists attached dongles),
    *   DEVICE_BUSY, PERMISSION, NATIVE_UNAVAILABLE, USB_TRANSFER
    */
   static async open(options: RtlSdrSourceOptions): Promise<RtlSdrSource> {
-    const parsed = rtlSdrSourceOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length > 0 ? issue.path.join('.') : ((issue as { keys?: string[] }).keys?.join(', ') ?? '(options)');
-      throw new QuietBandError(`rtlsdr source option ${field}: ${issue.message}`, 'CONFIG');
-    }
-    const o = parsed.data;
+    const o = parseSourceOptions(rtlSdrSourceOptionsSchema, options, 'rtlsdr source');
     const target = o.serial !== undefined ? { serial: o.serial } : { index: o.index ?? 0 };
     const device = await RtlSdrDevice.open(target, { binding: o.binding });
     try {
@@ -163,60 +142,38 @@ export class RtlSdrSource implements IqSource {
   /** Stream description (format cu8; `datetime` is the wall clock when streaming started). */
   readonly info: IqSourceInfo;
   /** The underlying device (for health and advanced settings). */
-  readonly device: RtlSdrDevice;
-  private readonly log: Logger;
-  private readonly blockSamples: number;
-  private readonly poolSlots: number;
+  declare readonly device: RtlSdrDevice;
   private readonly usbBuffers: number;
-  private readonly stallTimeoutMs: number;
   private readonly configuredRateSps: number;
-  private readonly block: IqBlock;
-  // FIFO of slots received and not yet consumed (ring of slot indices; at most poolSlots)
-  private readonly fifo: Int32Array;
-  private fifoHead = 0;
-  private fifoCount = 0;
-  private heldBlocks: RtlSdrBlock[] = [];
-  private state: RtlSdrSourceState = 'open';
-  private iterated = false;
-  private ended: QuietBandError | null | undefined = undefined; // undefined: running; null: ended cleanly
-  private wake: (() => void) | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
-  private closePromise: Promise<void> | null = null;
   private expectedSeq = 0;
-  private tuneId = 0;
   private discardThroughSeq = -1; // blocks with seq ≤ this straddle a retune: discarded
-  private pendingCenterHz = 0;
-  private tuneChanged = false;
-  private samplesDelivered = 0;
-  private samplesDiscarded = 0;
-  private lastDataMs: number | null = null;
-  private lastError: string | null = null;
-  private readonly drops: DropWarning;
 
   private constructor(device: RtlSdrDevice, o: z.output<typeof rtlSdrSourceOptionsSchema>, gain: number | 'auto', centerHz: number) {
-    this.device = device;
-    this.configuredRateSps = o.rateSps;
-    this.blockSamples = o.blockSamples ?? defaultBlockSamples(o.rateSps);
-    this.poolSlots = o.poolSlots ?? defaultPoolSlots(o.rateSps, this.blockSamples);
-    this.usbBuffers = o.usbBuffers;
-    const blockMs = (this.blockSamples / o.rateSps) * 1000;
-    this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, 4 * blockMs);
+    const blockSamples = o.blockSamples ?? defaultBlockSamples(o.rateSps);
+    const poolSlots = o.poolSlots ?? defaultPoolSlots(o.rateSps, blockSamples);
+    const blockMs = (blockSamples / o.rateSps) * 1000;
     const serial = device.info.serial;
-    this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtlsdr', dongle: serial });
-    this.drops = new DropWarning(this.log, 'blocks dropped: the consumer fell behind the dongle; spectra spanning the gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
-    this.fifo = new Int32Array(this.poolSlots);
     const rateSps = exactSampleRateSps(o.rateSps);
-    this.pendingCenterHz = centerHz;
-    this.block = {
-      samples: new Float32Array(2 * this.blockSamples),
-      count: 0,
+    super(
+      device,
+      {
+        log: (o.logger ?? pino({ level: 'silent' })).child({ source: 'rtlsdr', dongle: serial }),
+        blockSamples,
+        poolSlots,
+        stallTimeoutMs: o.stallTimeoutMs ?? Math.max(2000, 4 * blockMs),
+        rawBytesPerSample: 2,
+        dropMessage: 'blocks dropped: the consumer fell behind the dongle; spectra spanning the gap are marked discontinuous',
+        dropFields: { poolSlots },
+        zeroMessage: 'samples lost: the dongle handed over a run of (0, 0) samples (a transfer never written); treated as a gap',
+        endedLine: 'RTL-SDR stream ended',
+        stalledLine: 'RTL-SDR stalled',
+        stalledWhat: 'the dongle',
+      },
       centerHz,
       rateSps,
-      firstSample: 0,
-      tuneId: 0,
-      clipFraction: 0,
-      discontinuity: false,
-    };
+    );
+    this.configuredRateSps = o.rateSps;
+    this.usbBuffers = o.usbBuffers;
     this.info = {
       label: `rtlsdr:${serial}`,
       format: 'cu8',
@@ -252,22 +209,11 @@ export class RtlSdrSource implements IqSource {
   health(): RtlSdrHealth {
     const st = this.device.stats();
     return {
-      label: this.info.label,
-      state: this.state,
-      online: this.state === 'streaming' && this.ended === undefined,
+      ...this.pooledHealth(st, st.droppedBlocks),
       tunerName: this.device.info.tunerName,
       configuredRateSps: this.configuredRateSps,
       exactRateSps: this.info.rateSps,
-      centerHz: this.info.centerHz,
-      tuneId: this.tuneId,
-      producedBlocks: st.producedBlocks,
-      deliveredBlocks: st.deliveredBlocks,
-      droppedBlocks: st.droppedBlocks,
       droppedBytes: st.droppedBytes,
-      samplesDelivered: this.samplesDelivered,
-      samplesDiscarded: this.samplesDiscarded,
-      lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
-      lastError: this.lastError,
       nonFiniteSamples: 0,
     };
   }
@@ -294,160 +240,31 @@ export class RtlSdrSource implements IqSource {
     return g;
   }
 
-  /**
-   * The block stream; starts the USB stream on first iteration.
-   * @throws QuietBandError('DISCONNECTED') from the iterator when the dongle is lost or stalls (after buffered blocks).
-   * @throws Error when called a second time.
-   */
-  blocks(): AsyncIterable<IqBlock> {
-    if (this.iterated) throw new Error(`${this.info.label}: blocks() can be iterated only once; create a new source`);
-    this.iterated = true;
-    return this.generate();
-  }
-
-  /** Stops the stream and closes the dongle. Idempotent. */
-  close(): Promise<void> {
-    this.closePromise ??= (async () => {
-      this.state = 'closed';
-      this.clearWatchdog();
-      this.drops.close();
-      this.wakeConsumer();
-      try {
-        await this.device.stop();
-      } finally {
-        await this.device.close();
-      }
-    })();
-    return this.closePromise;
-  }
-
   private markTuneChange(centerHz: number): void {
-    this.pendingCenterHz = centerHz;
-    this.tuneChanged = true;
-    this.tuneId++;
+    this.noteTuneChange(centerHz);
     // The block being filled when the command returned has seq = producedBlocks now: discard it and older ones.
     if (this.device.isStreaming) this.discardThroughSeq = this.device.stats().producedBlocks;
   }
 
-  private async *generate(): AsyncGenerator<IqBlock, void, undefined> {
-    if (this.state === 'open') this.start();
-    try {
-      for (;;) {
-        if (this.state === 'closed') return;
-        if (this.fifoCount > 0) {
-          if (this.take()) yield this.block;
-          continue;
-        }
-        if (this.ended !== undefined) {
-          if (this.ended !== null) throw this.ended;
-          return;
-        }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  private start(): void {
-    this.state = 'streaming';
-    this.info.datetime = new Date().toISOString();
-    this.device.start(
-      {
-        onBlock: (b) => this.onBlock(b),
-        onEnd: (err) => this.onEnd(err),
-      },
-      { bufferBytes: 2 * this.blockSamples, poolSlots: this.poolSlots, usbBuffers: this.usbBuffers },
-    );
-    this.heldBlocks = [];
-    this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
-    this.watchdog.unref();
-  }
-
-  private onBlock(b: RtlSdrBlock): void {
-    if (this.state === 'closed') {
-      this.device.release(b); // in flight while closing
-      return;
-    }
-    this.lastDataMs = performance.now();
-    this.watchdog?.refresh();
-    this.heldBlocks[b.slot] = b;
-    this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
-    this.fifoCount++;
-    this.wakeConsumer();
+  protected startDevice(handlers: RtlSdrStreamHandlers): void {
+    this.device.start(handlers, { bufferBytes: 2 * this.blockSamples, poolSlots: this.poolSlots, usbBuffers: this.usbBuffers });
   }
 
   /** Converts the oldest received block into this.block and releases its slot; false if it was discarded. */
-  private take(): boolean {
-    const slot = this.fifo[this.fifoHead] as number;
-    this.fifoHead = (this.fifoHead + 1) % this.poolSlots;
-    this.fifoCount--;
-    const b = this.heldBlocks[slot] as RtlSdrBlock;
+  protected take(): boolean {
+    const b = this.nextHeld();
     const count = b.data.length >> 1;
     const seq = b.seq;
     const expected = this.expectedSeq;
     const gap = seq !== expected;
     this.expectedSeq = seq + 1;
-    if (seq <= this.discardThroughSeq) {
-      this.samplesDiscarded += count;
-      this.device.release(slot);
-      return false;
-    }
-    const out = this.block;
-    out.clipFraction = convertCu8(b.data, out.samples, count);
-    out.count = count;
-    out.firstSample = b.byteOffset / 2;
-    out.discontinuity = gap || this.tuneChanged;
-    if (this.tuneChanged) {
-      this.tuneChanged = false;
-      out.tuneId = this.tuneId;
-      out.centerHz = this.pendingCenterHz;
-    }
-    this.device.release(slot);
-    this.samplesDelivered += count;
+    if (seq <= this.discardThroughSeq) return this.discard(b, count);
+    if (!this.deliver(b, count, b.byteOffset / 2, gap)) return false;
     if (gap) this.drops.note(seq - expected, (seq - expected) * count);
     return true;
   }
 
-  private onEnd(err: QuietBandError | null): void {
-    this.clearWatchdog();
-    if (this.state === 'closed') return;
-    this.state = 'ended';
-    if (err !== null && this.ended === undefined) {
-      this.lastError = err.message;
-      this.log.error({ err: err.message }, 'RTL-SDR stream ended');
-    }
-    if (this.ended === undefined) this.ended = err;
-    this.wakeConsumer();
-  }
-
-  private onStall(): void {
-    this.watchdog = null;
-    if (this.ended !== undefined || this.state !== 'streaming') return;
-    const err = new QuietBandError(
-      `${this.info.label}: no samples for ${Math.round(this.stallTimeoutMs)} ms: the dongle stalled or was unplugged; reopen it by serial (replug if it does not recover)`,
-      'DISCONNECTED',
-      { disconnected: true },
-    );
-    this.lastError = err.message;
-    this.log.error({ stallTimeoutMs: this.stallTimeoutMs }, 'RTL-SDR stalled');
-    this.ended = err;
-    this.wakeConsumer();
-    this.device.stop().catch((e: unknown) => {
-      this.lastError = e instanceof Error ? e.message : String(e);
-    });
-  }
-
-  private clearWatchdog(): void {
-    if (this.watchdog !== null) clearTimeout(this.watchdog);
-    this.watchdog = null;
-  }
-
-  private wakeConsumer(): void {
-    const w = this.wake;
-    this.wake = null;
-    if (w) w();
+  protected convert(data: Uint8Array, _words: Uint32Array | null, out: Float32Array, count: number, rawOffset: number): number {
+    return convertCu8(data, out, count, 2 * rawOffset);
   }
 }

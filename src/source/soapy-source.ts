@@ -1,6 +1,5 @@
 // IqSource over any SoapySDR receiver (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR, RTL-SDR, SoapyRemote) through the
 // quietband_soapy addon: configure, stream the native format, convert once to Float32, count drops, retune.
-import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import {
@@ -11,27 +10,23 @@ import {
   type SoapyBlock,
   type SoapyStreamChoice,
 } from '../../native-bindings/soapy.js';
-import { QuietBandError } from '../errors.js';
-import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
+import type { QuietBandError } from '../errors.js';
+import { BYTES_PER_COMPLEX, type IqSourceInfo } from '../types.js';
 import type { RetunableSource } from './retunable.js';
-import { DropWarning } from './drop-warning.js';
+import { PooledDeviceSource, type PooledSourceHealth } from './pooled-device-source.js';
+import { parseSourceOptions } from './source-options.js';
 import { convertSamples } from './sample-formats.js';
 
 /** Health snapshot of a {@link SoapySource}. */
-export interface SoapyHealth extends IqSourceHealth {
-  state: 'open' | 'streaming' | 'ended' | 'closed';
+export interface SoapyHealth extends PooledSourceHealth {
   driverKey: string;
   /** Stream format read from the driver (CS8/CS16/CF32) and whether it is the device's native one. */
   streamFormat: string;
   nativeFormat: boolean;
   rateSps: number;
-  centerHz: number;
-  tuneId: number;
-  producedBlocks: number;
-  deliveredBlocks: number;
   /**
    * Blocks lost: read from the driver while every pool slot was held (the consumer fell behind), plus one per driver
-   * overflow report (samples lost inside the driver: how many is `samplesLost`).
+   * overflow report (samples lost inside the driver: how many is `samplesLost`), plus the zero-run blocks.
    */
   droppedBlocks: number;
   /** SOAPY_SDR_OVERFLOW reports: samples were lost inside the driver (the host did not read fast enough). */
@@ -41,10 +36,6 @@ export interface SoapyHealth extends IqSourceHealth {
    * stamps (SOAPY_SDR_HAS_TIME), else estimated from the wall clock (approximate; see docs/receivers.md).
    */
   samplesLost: number;
-  samplesDelivered: number;
-  samplesDiscarded: number;
-  lastDataAgeMs: number | null;
-  lastError: string | null;
 }
 
 const gainSchema = z.union([
@@ -118,9 +109,18 @@ export function defaultRetuneDiscardMs(driverKey: string): number {
  * setupStream args per driver: SoapyRTLSDR gets USB transfers of one block (`bufflen` = 2 bytes × blockSamples, a
  * multiple of 512 since blockSamples ≥ 4096 is a power of two) instead of its 262144 bytes, which at 250 kS/s would
  * hold 0.52 s and leave that much of the old tuning queued after a retune. Other drivers: their defaults.
+ *
+ * A SoapyRemote device (`deviceArgs` has driver=remote or a remote= key; SoapyRemote reports the server's driver as
+ * `driverKey`) streams over TCP (`remote:prot=tcp`) unless the device args choose `remote:prot`: SoapyRemote's UDP
+ * drops a lost datagram with no flag (a log letter "S" only: the samples after it shift in time unseen) and handed
+ * blocks with unwritten halves on the loopback; TCP turns a slow link into flagged overflows (docs/receivers.md).
  */
-export function soapyStreamArgs(driverKey: string, blockSamples: number): string {
-  return driverKey === 'RTLSDR' ? `bufflen=${2 * blockSamples}` : '';
+export function soapyStreamArgs(driverKey: string, blockSamples: number, deviceArgs: Record<string, string> = {}): string {
+  const args: string[] = [];
+  if (driverKey === 'RTLSDR') args.push(`bufflen=${2 * blockSamples}`);
+  const remote = deviceArgs.driver === 'remote' || deviceArgs.remote !== undefined;
+  if (remote && deviceArgs['remote:prot'] === undefined) args.push('remote:prot=tcp');
+  return args.join(',');
 }
 
 /** `RTLSDR:00000001 gains TUNER=29.7` style identity: driver, serial and every gain element's read-back dB. */
@@ -141,26 +141,21 @@ export function soapyDeviceId(driverKey: string, serial: string, gains: 'auto' |
  * Blocks: `firstSample` = the block's first sample's index since start: samples read, dropped blocks and the samples a
  * driver overflow lost (from its time stamps, else estimated from the wall clock; {@link SoapyHealth.samplesLost}), so
  * firstSample / rateSps is the time since start across overflows; `discontinuity` on the first block after dropped
- * blocks, a driver overflow, or a retune/gain change (lost samples are logged by a {@link DropWarning}, at most one line
- * per 10 s); blocks read while a retune was in flight, and
- * `retuneDiscardMs` after it, are discarded.
+ * blocks, a driver overflow, a zero run, or a retune/gain change (lost samples are logged by a {@link DropWarning}, at
+ * most one line per 10 s); blocks read while a retune was in flight, and `retuneDiscardMs` after it, are discarded. A
+ * run of ≥ 256 all-zero raw samples (memory the transport never wrote; {@link ZeroRunGuard}) is lost, not delivered:
+ * the block is cut to its longer clean end (`count` < blockSamples, `firstSample` moved past a leading run).
  * A stream that fails or stops delivering for `stallTimeoutMs` ends the iterator with QuietBandError('DISCONNECTED');
  * close() and reopen (by serial) to recover. `blocks()` may be called once; leaving the loop closes the source.
  */
-export class SoapySource implements RetunableSource {
+export class SoapySource extends PooledDeviceSource<SoapyBlock> implements RetunableSource {
   /**
    * Opens and configures the device.
    * @throws QuietBandError CONFIG (bad option, or a value outside the device's ranges, naming them), DEVICE_NOT_FOUND
    *   (naming what Soapy found), DEVICE_BUSY, NATIVE_UNAVAILABLE, USB_TRANSFER
    */
   static async open(options: SoapySourceOptions): Promise<SoapySource> {
-    const parsed = soapySourceOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length > 0 ? issue.path.join('.') : ((issue as { keys?: string[] }).keys?.join(', ') ?? '(options)');
-      throw new QuietBandError(`soapy source option ${field}: ${issue.message}`, 'CONFIG');
-    }
-    const o = parsed.data;
+    const o = parseSourceOptions(soapySourceOptionsSchema, options, 'soapy source');
     parseSoapyArgs(o.args, 'soapy source option args');
     const device = await SoapyDevice.open(o.args, { binding: o.binding });
     try {
@@ -179,38 +174,16 @@ export class SoapySource implements RetunableSource {
   }
 
   readonly info: IqSourceInfo;
-  readonly device: SoapyDevice;
+  declare readonly device: SoapyDevice;
   /** The stream format used (see {@link chooseStreamFormat}). */
   readonly stream: SoapyStreamChoice;
-  private readonly log: Logger;
-  private readonly blockSamples: number;
-  private readonly poolSlots: number;
-  private readonly stallTimeoutMs: number;
-  private readonly block: IqBlock;
-  private readonly fifo: Int32Array;
-  private fifoHead = 0;
-  private fifoCount = 0;
-  private held: SoapyBlock[] = [];
-  private flipWords: Uint32Array[] = [];
-  private state: SoapyHealth['state'] = 'open';
-  private iterated = false;
-  private ended: QuietBandError | null | undefined = undefined;
-  private wake: (() => void) | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
-  private closePromise: Promise<void> | null = null;
+  /** The `args` option, parsed. */
+  private readonly deviceArgs: Record<string, string>;
   private expectedSeq = 0;
   private expectedSample = 0;
-  private readonly drops: DropWarning;
-  private tuneId = 0;
   // blocks starting before this sample index were (partly) read before the last retune settled: discarded
   private discardUntilSample = 0;
   private readonly retuneDiscardSamples: number;
-  private pendingCenterHz: number;
-  private tuneChanged = false;
-  private samplesDelivered = 0;
-  private samplesDiscarded = 0;
-  private lastDataMs: number | null = null;
-  private lastError: string | null = null;
 
   private constructor(
     device: SoapyDevice,
@@ -220,26 +193,30 @@ export class SoapySource implements RetunableSource {
     ppm: number,
     gains: 'auto' | Record<string, number>,
   ) {
-    this.device = device;
-    this.stream = chooseStreamFormat(device.info);
-    this.blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
-    this.poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / this.blockSamples)));
-    this.stallTimeoutMs = o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * this.blockSamples) / rateSps);
-    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
-    this.log = (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args });
-    this.drops = new DropWarning(this.log, 'samples lost (the consumer or the host fell behind the receiver); spectra spanning a gap are marked discontinuous', { fields: { poolSlots: this.poolSlots } });
-    this.fifo = new Int32Array(this.poolSlots);
-    this.pendingCenterHz = centerHz;
-    this.block = {
-      samples: new Float32Array(2 * this.blockSamples),
-      count: 0,
+    const stream = chooseStreamFormat(device.info);
+    const blockSamples = o.blockSamples ?? soapyBlockSamples(rateSps);
+    const poolSlots = o.poolSlots ?? Math.min(512, Math.max(8, Math.ceil(rateSps / blockSamples)));
+    super(
+      device,
+      {
+        log: (o.logger ?? pino({ level: 'silent' })).child({ source: 'soapy', device: o.args }),
+        blockSamples,
+        poolSlots,
+        stallTimeoutMs: o.stallTimeoutMs ?? Math.max(2000, (4 * 1000 * blockSamples) / rateSps),
+        rawBytesPerSample: BYTES_PER_COMPLEX[stream.soapyFormat === 'CS8' ? 'cs8' : stream.soapyFormat === 'CS16' ? 'cs16' : 'cf32'],
+        dropMessage: 'samples lost (the consumer or the host fell behind the receiver); spectra spanning a gap are marked discontinuous',
+        dropFields: { poolSlots },
+        zeroMessage: 'samples lost: the receiver handed over a run of all-zero samples (never written by the transport); treated as a gap',
+        endedLine: 'Soapy stream ended',
+        stalledLine: 'Soapy receiver stalled',
+        stalledWhat: 'the receiver',
+      },
       centerHz,
       rateSps,
-      firstSample: 0,
-      tuneId: 0,
-      clipFraction: 0,
-      discontinuity: false,
-    };
+    );
+    this.stream = stream;
+    this.deviceArgs = parseSoapyArgs(o.args, 'soapy source option args');
+    this.retuneDiscardSamples = Math.round(((o.retuneDiscardMs ?? defaultRetuneDiscardMs(device.info.driverKey)) / 1000) * rateSps);
     const gainTotal = gains === 'auto' ? 'auto' : Object.values(gains).reduce((a, b) => a + b, 0);
     this.info = {
       label: `soapy:${o.args}`,
@@ -273,24 +250,13 @@ export class SoapySource implements RetunableSource {
   health(): SoapyHealth {
     const st = this.device.stats();
     return {
-      label: this.info.label,
-      state: this.state,
-      online: this.state === 'streaming' && this.ended === undefined,
+      ...this.pooledHealth(st, st.droppedBlocks + st.overflows),
       driverKey: this.device.info.driverKey,
       streamFormat: this.stream.soapyFormat,
       nativeFormat: this.stream.native,
       rateSps: this.info.rateSps,
-      centerHz: this.info.centerHz,
-      tuneId: this.tuneId,
-      producedBlocks: st.producedBlocks,
-      deliveredBlocks: st.deliveredBlocks,
-      droppedBlocks: st.droppedBlocks + st.overflows,
       overflows: st.overflows,
       samplesLost: st.samplesLost,
-      samplesDelivered: this.samplesDelivered,
-      samplesDiscarded: this.samplesDiscarded,
-      lastDataAgeMs: this.lastDataMs === null ? null : performance.now() - this.lastDataMs,
-      lastError: this.lastError,
       nonFiniteSamples: 0,
       tunerName: null,
     };
@@ -317,37 +283,8 @@ export class SoapySource implements RetunableSource {
     return g;
   }
 
-  /**
-   * The block stream; starts the receiver on first iteration.
-   * @throws QuietBandError('DISCONNECTED') from the iterator when the stream fails or stalls.
-   * @throws Error when called a second time.
-   */
-  blocks(): AsyncIterable<IqBlock> {
-    if (this.iterated) throw new Error(`${this.info.label}: blocks() can be iterated only once; create a new source`);
-    this.iterated = true;
-    return this.generate();
-  }
-
-  /** Stops the stream and closes the device. Idempotent. */
-  close(): Promise<void> {
-    this.closePromise ??= (async () => {
-      this.state = 'closed';
-      this.clearWatchdog();
-      this.drops.close();
-      this.wakeConsumer();
-      try {
-        await this.device.stop();
-      } finally {
-        await this.device.close();
-      }
-    })();
-    return this.closePromise;
-  }
-
   private markTuneChange(centerHz: number): void {
-    this.pendingCenterHz = centerHz;
-    this.tuneChanged = true;
-    this.tuneId++;
+    this.noteTuneChange(centerHz);
     // The block being read when the command returned starts at the stream's current position: discard it, older
     // ones, and the driver's buffered samples after it.
     if (this.device.isStreaming) {
@@ -355,131 +292,34 @@ export class SoapySource implements RetunableSource {
     }
   }
 
-  private async *generate(): AsyncGenerator<IqBlock, void, undefined> {
-    if (this.state === 'open') this.start();
-    try {
-      for (;;) {
-        if (this.state === 'closed') return;
-        if (this.fifoCount > 0) {
-          if (this.take()) yield this.block;
-          continue;
-        }
-        if (this.ended !== undefined) {
-          if (this.ended !== null) throw this.ended;
-          return;
-        }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-      }
-    } finally {
-      await this.close();
-    }
-  }
-
-  private start(): void {
-    this.state = 'streaming';
-    this.info.datetime = new Date().toISOString();
-    this.device.start(
-      { onBlock: (b) => this.onBlock(b), onEnd: (err) => this.onEnd(err) },
-      { format: this.stream.soapyFormat, blockSamples: this.blockSamples, poolSlots: this.poolSlots, streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples) },
-    );
-    this.held = [];
-    this.flipWords = [];
-    this.watchdog = setTimeout(() => this.onStall(), this.stallTimeoutMs);
-    this.watchdog.unref();
-  }
-
-  private onBlock(b: SoapyBlock): void {
-    if (this.state === 'closed') {
-      this.device.release(b);
-      return;
-    }
-    this.lastDataMs = performance.now();
-    this.watchdog?.refresh();
-    this.held[b.slot] = b;
-    // one Uint32Array view per slot, made on the slot's first block: no allocation per block afterwards
-    if (this.stream.offsetBinary && this.flipWords[b.slot] === undefined) {
-      this.flipWords[b.slot] = new Uint32Array(b.data.buffer, b.data.byteOffset, b.data.byteLength >> 2);
-    }
-    this.fifo[(this.fifoHead + this.fifoCount) % this.poolSlots] = b.slot;
-    this.fifoCount++;
-    this.wakeConsumer();
+  protected startDevice(handlers: { onBlock(b: SoapyBlock): void; onEnd(err: QuietBandError | null): void }): void {
+    this.device.start(handlers, {
+      format: this.stream.soapyFormat,
+      blockSamples: this.blockSamples,
+      poolSlots: this.poolSlots,
+      streamArgs: soapyStreamArgs(this.device.info.driverKey, this.blockSamples, this.deviceArgs),
+    });
   }
 
   /** Converts the oldest received block into this.block and releases its slot; false if it was discarded. */
-  private take(): boolean {
-    const slot = this.fifo[this.fifoHead] as number;
-    this.fifoHead = (this.fifoHead + 1) % this.poolSlots;
-    this.fifoCount--;
-    const b = this.held[slot] as SoapyBlock;
+  protected take(): boolean {
+    const b = this.nextHeld();
     const lostBlocks = b.seq - this.expectedSeq + b.overflowsBefore;
     const lostSamples = b.sampleOffset - this.expectedSample;
     const gap = lostBlocks > 0 || lostSamples !== 0;
     this.expectedSeq = b.seq + 1;
     this.expectedSample = b.sampleOffset + this.blockSamples;
-    if (b.sampleOffset < this.discardUntilSample) {
-      this.samplesDiscarded += this.blockSamples;
-      this.device.release(slot);
-      return false;
-    }
-    const out = this.block;
-    if (this.stream.offsetBinary) {
-      const words = this.flipWords[slot] as Uint32Array;
-      for (let i = 0; i < words.length; i++) words[i] = (words[i] as number) ^ 0x80808080;
-    }
-    out.clipFraction = convertSamples(this.stream.sampleFormat, b.data, out.samples, this.blockSamples);
-    out.count = this.blockSamples;
-    out.firstSample = b.sampleOffset;
-    out.discontinuity = gap || this.tuneChanged;
-    if (this.tuneChanged) {
-      this.tuneChanged = false;
-      out.tuneId = this.tuneId;
-      out.centerHz = this.pendingCenterHz;
-    }
-    this.device.release(slot);
-    this.samplesDelivered += this.blockSamples;
+    if (b.sampleOffset < this.discardUntilSample) return this.discard(b, this.blockSamples);
+    if (!this.deliver(b, this.blockSamples, b.sampleOffset, gap)) return false;
     if (gap) this.drops.note(lostBlocks, lostSamples);
     return true;
   }
 
-  private onEnd(err: QuietBandError | null): void {
-    this.clearWatchdog();
-    if (this.state === 'closed') return;
-    this.state = 'ended';
-    if (err !== null && this.ended === undefined) {
-      this.lastError = err.message;
-      this.log.error({ err: err.message }, 'Soapy stream ended');
+  /** Flips bit 7 back for offset-binary CS8 (after the zero-run scan, which reads the bytes as handed over), converts. */
+  protected convert(data: Uint8Array, words: Uint32Array | null, out: Float32Array, count: number, rawOffset: number): number {
+    if (this.stream.offsetBinary && words !== null) {
+      for (let i = 0; i < words.length; i++) words[i] = (words[i] as number) ^ 0x80808080;
     }
-    if (this.ended === undefined) this.ended = err;
-    this.wakeConsumer();
-  }
-
-  private onStall(): void {
-    this.watchdog = null;
-    if (this.ended !== undefined || this.state !== 'streaming') return;
-    const err = new QuietBandError(
-      `${this.info.label}: no samples for ${Math.round(this.stallTimeoutMs)} ms: the receiver stalled or was unplugged; reopen it by serial (replug if it does not recover)`,
-      'DISCONNECTED',
-      { disconnected: true },
-    );
-    this.lastError = err.message;
-    this.log.error({ stallTimeoutMs: this.stallTimeoutMs }, 'Soapy receiver stalled');
-    this.ended = err;
-    this.wakeConsumer();
-    this.device.stop().catch((e: unknown) => {
-      this.lastError = e instanceof Error ? e.message : String(e);
-    });
-  }
-
-  private clearWatchdog(): void {
-    if (this.watchdog !== null) clearTimeout(this.watchdog);
-    this.watchdog = null;
-  }
-
-  private wakeConsumer(): void {
-    const w = this.wake;
-    this.wake = null;
-    if (w) w();
+    return convertSamples(this.stream.sampleFormat, data, out, count, rawOffset * BYTES_PER_COMPLEX[this.stream.sampleFormat]);
   }
 }

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
+import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
 import type { Alert, HelloMessage, SensorHealth, ServerMessage, SpectrumMessage } from '../../src/server/protocol.js';
 
 /** Repository root. */
@@ -44,6 +46,25 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Registers the hooks of a daemon test over the addon built against the fake librtlsdr: dist and the addon are built
+ * before the tests (beforeAll), running daemons are killed and `tmp` removed after them (afterAll).
+ * @returns the temp dir and the built addon's path (valid once the tests run)
+ */
+export function fakeRtlsdrDaemonSuite(prefix: string): { tmp: { dir: string; cleanup: () => void }; addon: () => string } {
+  const tmp = tempDir(prefix);
+  let addon = '';
+  beforeAll(async () => {
+    buildOnce();
+    addon = await buildAddonAgainstFake();
+  }, 120_000);
+  afterAll(() => {
+    killAll();
+    tmp.cleanup();
+  });
+  return { tmp, addon: () => addon };
+}
+
 /** A running `quietband run`. */
 export interface Daemon {
   child: ChildProcess;
@@ -63,9 +84,12 @@ export function killAll(): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-/** Spawns `node bin/quietband.js <args>`; resolves once stdout printed the URL ("running at http://…" or https). */
-export async function startDaemon(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Daemon> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, QUIETBAND_LOG_LEVEL: 'info' } });
+/**
+ * Spawns `node bin/quietband.js <args>` (environment: this process's plus `opts.env`); resolves once stdout printed the
+ * URL ("running at http://…" or https).
+ */
+export async function startDaemon(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env, QUIETBAND_LOG_LEVEL: 'info' } });
   children.push(child);
   let out = '';
   let err = '';

@@ -93,6 +93,25 @@ describe('RtlSdrSource', () => {
     await s.close();
   });
 
+  it('a run of (0, 0) bytes (a transfer never written) is lost: the block starts after it, discontinuous; health counts it', async () => {
+    const bytes = seededBytes(4 * 8192 * 2, 9);
+    bytes.fill(0, 2 * 8192, 2 * (8192 + 3000)); // block 1's first 3000 samples
+    const file = path.join(tmp, 'hole.cu8');
+    writeFileSync(file, bytes);
+    setFakeEnv({ FAKE_RTLSDR_FILE: file, FAKE_RTLSDR_REALTIME: '1' });
+    const s = await openSource({ blockSamples: 8192 });
+    const blocks = await take(s.blocks()[Symbol.asyncIterator](), 3);
+    expect(blocks.map((b) => [b.firstSample, b.count, b.discontinuity])).toEqual([
+      [0, 8192, false],
+      [8192 + 3000, 8192 - 3000, true],
+      [2 * 8192, 8192, false],
+    ]);
+    for (let i = 0; i < 2 * (8192 - 3000); i++) {
+      if (blocks[1]!.samples[i] !== Math.fround((bytes[2 * (8192 + 3000) + i]! - 127.5) / 127.5)) throw new Error(`value ${i}`);
+    }
+    expect(s.health()).toMatchObject({ zeroRunBlocks: 1, zeroedSamples: 3000, droppedBlocks: 1, samplesDelivered: 8192 * 3 - 3000 });
+  });
+
   it('a consumer that falls behind: drops are counted and the next block is marked discontinuous', async () => {
     setFakeEnv(); // generator as fast as possible
     const s = await openSource({ blockSamples: 4096, poolSlots: 4 });

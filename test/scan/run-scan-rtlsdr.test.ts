@@ -1,19 +1,9 @@
 // `quietband run` hopping a (fake-librtlsdr) dongle: the addon's retune in the live worker, revisit in health, the stitched spectrum, no ghost.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
-import { buildOnce, Client, killAll, readStore, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { Client, fakeRtlsdrDaemonSuite, readStore, startDaemon, writeConfig } from '../daemon/helpers.js';
 
-const tmp = tempDir('qb-run-scan-rtlsdr-');
-let addon = '';
-beforeAll(async () => {
-  buildOnce();
-  addon = await buildAddonAgainstFake();
-}, 120_000);
-afterAll(() => {
-  killAll();
-  tmp.cleanup();
-});
+const { tmp, addon } = fakeRtlsdrDaemonSuite('qb-run-scan-rtlsdr-');
 
 const RATE = 250_000;
 const HOP_A = 433_882_500;
@@ -39,17 +29,9 @@ describe('quietband run: a scanning rtlsdr sensor (fake librtlsdr)', () => {
         scan: { segments: [{ startHz: 433_900_000, stopHz: 433_940_000 }], dwellMs: 200 },
       }],
     });
-    const env = { QUIETBAND_RTLSDR_ADDON: addon, FAKE_RTLSDR_QUIET: '1', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_DEVICES: '1', FAKE_RTLSDR_SERIALS: 'SCAN0001', FAKE_RTLSDR_TONE_ABS_HZ: String(TONE_HZ) };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
+    const env = { QUIETBAND_RTLSDR_ADDON: addon(), FAKE_RTLSDR_QUIET: '1', FAKE_RTLSDR_REALTIME: '1', FAKE_RTLSDR_DEVICES: '1', FAKE_RTLSDR_SERIALS: 'SCAN0001', FAKE_RTLSDR_TONE_ABS_HZ: String(TONE_HZ) };
     const dataDir = join(tmp.dir, 'data-r');
-    let d;
-    try {
-      d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
-    } finally {
-      for (const k of Object.keys(env)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
+    const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0'], { env });
     const c = await Client.open(d.wsUrl);
     const st = await c.waitFor(() => {
       const s = c.status('ceiling');

@@ -81,9 +81,10 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
 
     const port = await freePort();
     const server = await startServer(port, { FAKE_RTLSDR_SERIALS: 'CLASS001', FAKE_RTLSDR_FILE: file });
-    // over TCP: over SoapyRemote's default UDP the loopback stream handed, in 1 of 4 to 2 of 3 runs, blocks whose
-    // second half was never written (zeros, no flag), which no byte check can pass (docs/receivers.md); TCP: 0 of 9
-    const args = `driver=remote,remote=tcp://127.0.0.1:${port},remote:prot=tcp,serial=CLASS001`;
+    // SoapySource streams a remote device over TCP unless its args choose remote:prot (soapyStreamArgs): over
+    // SoapyRemote's UDP the loopback stream handed, in 1 of 4 to 2 of 3 runs, blocks whose second half was zeros
+    // (docs/receivers.md); TCP: 0 of 9
+    const args = `driver=remote,remote=tcp://127.0.0.1:${port},serial=CLASS001`;
     const src = await SoapySource.open({ args, centerHz: 433_920_000, rateSps: 250_000, gain: 20 });
     // the cu8 bytes the pipeline saw, rebuilt from its floats: (b - 127.5) / 127.5 inverts exactly in float32
     const seen = Buffer.alloc(2 * CAPTURE_SAMPLES);
@@ -137,6 +138,7 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     }
   }, 60_000);
 
+  // over TCP (the default): SoapyRemote's reader spins on the dead socket until the addon replaces it (BreakDeadSockets)
   it('server killed → DISCONNECTED; server back → reopened by serial, data flows', async () => {
     const port = await freePort();
     const env = { FAKE_RTLSDR_SERIALS: 'CLASS002' };
@@ -157,7 +159,10 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
       err = e as QuietBandError;
     }
     const detectMs = performance.now() - killedAt;
+    const closeStart = performance.now();
     await src.close();
+    const closeMs = performance.now() - closeStart;
+    expect(closeMs).toBeLessThan(1000);
     expect(err?.code).toBe('DISCONNECTED');
     expect(detectMs).toBeLessThan(3000);
     const server2 = await startServer(port, env);
@@ -175,6 +180,6 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     }
     const reopenMs = performance.now() - t0;
     expect(first).toBe(0);
-    console.log(`soapy remote: server killed → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms); server back → first block ${reopenMs.toFixed(0)} ms after open started`);
+    console.log(`soapy remote: server killed → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SoapyDevice, type SoapyBinding } from '../../native-bindings/soapy.js';
 import { QuietBandError } from '../../src/errors.js';
-import { SoapySource, type SoapySourceOptions } from '../../src/source/soapy-source.js';
+import { SoapySource, soapyStreamArgs, type SoapySourceOptions } from '../../src/source/soapy-source.js';
 import { loadBaseline, saveBaseline } from '../../src/baseline/baseline.js';
 import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
 import { detectionLine, replayFile } from '../../src/cli/replay.js';
@@ -55,6 +55,17 @@ async function rejection(p: Promise<unknown>): Promise<QuietBandError> {
   throw new Error('expected a rejection');
 }
 
+describe('soapyStreamArgs', () => {
+  it('one-block USB transfers for SoapyRTLSDR; TCP for a SoapyRemote device unless its args choose remote:prot', () => {
+    expect(soapyStreamArgs('RTLSDR', 16_384)).toBe('bufflen=32768');
+    expect(soapyStreamArgs('HackRF', 16_384)).toBe('');
+    expect(soapyStreamArgs('RTLSDR', 4096, { driver: 'remote', remote: 'tcp://10.0.0.5:55132' })).toBe('bufflen=8192,remote:prot=tcp');
+    expect(soapyStreamArgs('HackRF', 4096, { remote: '10.0.0.5' })).toBe('remote:prot=tcp');
+    expect(soapyStreamArgs('HackRF', 4096, { driver: 'remote', 'remote:prot': 'udp' })).toBe('');
+    expect(soapyStreamArgs('HackRF', 4096, { driver: 'hackrf', serial: '457863c8' })).toBe('');
+  });
+});
+
 describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
   it('streams the exact bytes the fake streams (SoapyRTLSDR CS8 = cu8 − 128, read back as cu8), 0 drops at 2.4 MS/s, then DISCONNECTED at end of file', async () => {
     const blockSamples = 65_536;
@@ -86,6 +97,38 @@ describe('SoapySource over SoapyRTLSDR + fake librtlsdr', () => {
     expect(h.droppedBlocks).toBe(0);
     expect(h.overflows).toBe(0);
     expect(h.samplesDelivered).toBe(bytes.length / 2);
+  }, 30_000);
+
+  it('a run of never-written zeros in a block (CS8 0 = cu8 128 here) is lost, not signal: the block ends before it, the next is discontinuous, health counts it', async () => {
+    const blockSamples = 16_384;
+    const bytes = seededBytes(2 * blockSamples * 6, 4242);
+    // block 2's second half as SoapyRemote's UDP sometimes hands it over: all zeros in the stream format
+    bytes.fill(128, 2 * (2 * blockSamples + blockSamples / 2), 2 * 3 * blockSamples);
+    const file = path.join(tmp, 'hole.cu8');
+    writeFileSync(file, bytes);
+    setFakeEnv({ FAKE_RTLSDR_SERIALS: 'SOAPY01', FAKE_RTLSDR_FILE: file, FAKE_RTLSDR_LOOP: '0', FAKE_RTLSDR_REALTIME: '1' });
+    const src = await open({ rateSps: 2_400_000, blockSamples, stallTimeoutMs: 1000 });
+    const seen: { firstSample: number; count: number; discontinuity: boolean; firstByte: number }[] = [];
+    let endErr: unknown = null;
+    try {
+      for await (const b of src.blocks()) {
+        seen.push({ firstSample: b.firstSample, count: b.count, discontinuity: b.discontinuity, firstByte: Math.round(b.samples[0]! * 127.5 + 127.5) });
+      }
+    } catch (err) {
+      endErr = err;
+    }
+    expect((endErr as QuietBandError).code).toBe('DISCONNECTED');
+    expect(seen.map((s) => [s.firstSample, s.count, s.discontinuity])).toEqual([
+      [0, blockSamples, false],
+      [blockSamples, blockSamples, false],
+      [2 * blockSamples, blockSamples / 2, false],
+      [3 * blockSamples, blockSamples, true],
+      [4 * blockSamples, blockSamples, false],
+      [5 * blockSamples, blockSamples, false],
+    ]);
+    expect(seen[3]!.firstByte).toBe(bytes[2 * 3 * blockSamples]);
+    const h = src.health();
+    expect(h).toMatchObject({ zeroRunBlocks: 1, zeroedSamples: blockSamples / 2, droppedBlocks: 1, samplesDelivered: 5.5 * blockSamples });
   }, 30_000);
 
   it('retune: every block after the one in flight carries the new tuning (USB transfers of one block); retuneDiscardMs skips more', async () => {

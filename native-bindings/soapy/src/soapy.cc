@@ -10,8 +10,17 @@
 #include <SoapySDR/Errors.hpp>
 #include <SoapySDR/Formats.hpp>
 #include <SoapySDR/Logger.h>
+#include <SoapySDR/Logger.hpp>
 #include <SoapySDR/Modules.hpp>
 #include <SoapySDR/Version.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -179,6 +188,10 @@ struct Stream {
   // samples lost inside the driver (from time stamps, or estimated from the wall clock), samples read before a gap in
   // the same block and given up, gaps found, and the stream position of the block being read
   std::atomic<uint64_t> samplesLost{0}, samplesGivenUp{0}, gaps{0}, estimatedGaps{0}, position{0};
+  // TCP sockets setupStream opened (SoapyRemote's stream link with remote:prot=tcp), as (fd, inode): see BreakDeadSockets
+  std::mutex sockMutex;
+  std::vector<std::pair<int, ino_t>> streamSockets;
+  std::atomic<uint64_t> brokenSockets{0};
   std::mutex doneMutex;
   std::condition_variable doneCv;
   bool readDone = false;
@@ -189,6 +202,7 @@ struct Stream {
 
   void Run();
   bool WaitDone(int timeoutMs);
+  int BreakDeadSockets();
   bool Release(uint32_t index);
   void Drop(Slot* slot);
   Napi::Object Stats(Napi::Env env);
@@ -277,6 +291,23 @@ struct WallAnchor {
   }
 };
 
+/** Inodes of the process's open sockets, by fd (from /proc/self/fd). */
+std::vector<std::pair<int, ino_t>> OpenSockets() {
+  std::vector<std::pair<int, ino_t>> out;
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return out;
+  const int self = dirfd(d);
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    const int fd = std::atoi(e->d_name);
+    struct stat sb;
+    if (fd == self || fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode)) continue;
+    out.emplace_back(fd, sb.st_ino);
+  }
+  closedir(d);
+  return out;
+}
+
 double SteadyNs() {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
@@ -291,7 +322,21 @@ void Stream::Run() {
   double rate = 0;
   try {
     rate = dev->getSampleRate(SOAPY_SDR_RX, 0);
+    const auto before = OpenSockets();
     st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0}, SoapySDR::KwargsFromString(streamArgs));
+    // The TCP sockets setupStream opened: SoapyRemote's stream link (remote:prot=tcp). Kept to unblock a read that its
+    // server's death left spinning (BreakDeadSockets); UDP sockets and sockets other threads had are left alone.
+    std::vector<std::pair<int, ino_t>> opened;
+    for (const auto& fi : OpenSockets()) {
+      if (std::find(before.begin(), before.end(), fi) != before.end()) continue;
+      int type = 0;
+      socklen_t len = sizeof type;
+      if (getsockopt(fi.first, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM) opened.push_back(fi);
+    }
+    {
+      std::lock_guard<std::mutex> lock(sockMutex);
+      streamSockets = std::move(opened);
+    }
     const int rc = dev->activateStream(st);
     if (rc != 0) fail("activateStream", std::string("activateStream returned ") + SoapySDR::errToStr(rc), rc);
   } catch (const std::exception& e) {
@@ -435,14 +480,68 @@ void Stream::Run() {
   tsfn.Release();
 }
 
+/**
+ * SoapyRemote 0.5 over TCP (client/Streaming.cpp → StreamEndpoint::acquireRecv) reads a packet header with
+ * recv(MSG_WAITALL), treats only ret < 0 as an error, then loops `while (bytesRecvd < bytes) recv(...)` with `bytes`
+ * from that header. When the server dies its socket is at EOF: recv returns 0, the header is the previous packet's
+ * (stale) and the loop spins forever on recv() == 0 (measured: 100 % of a core, readStream never returns, stop timed
+ * out after 10 s). A socket that setupStream opened and whose peer has closed (TCP state CLOSE_WAIT, LAST_ACK or
+ * CLOSE) is replaced here, atomically with dup2, by a fresh unconnected TCP socket: the next recv fails (ENOTCONN),
+ * acquireRecv returns SOAPY_SDR_STREAM_ERROR and readStream returns. The fd number stays owned by SoapyRemote, which
+ * closes it later; the inode check skips an fd that was closed and reused meanwhile. A live link is never touched.
+ * @returns the sockets replaced
+ */
+int Stream::BreakDeadSockets() {
+  std::lock_guard<std::mutex> lock(sockMutex);
+  int broken = 0;
+  for (auto& fi : streamSockets) {
+    if (fi.first < 0) continue;
+    struct stat sb;
+    if (fstat(fi.first, &sb) != 0 || !S_ISSOCK(sb.st_mode) || sb.st_ino != fi.second) {
+      fi.first = -1;  // closed (and maybe reused): not ours any more
+      continue;
+    }
+    tcp_info ti{};
+    socklen_t len = sizeof ti;
+    if (getsockopt(fi.first, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) continue;
+    if (ti.tcpi_state != TCP_CLOSE_WAIT && ti.tcpi_state != TCP_LAST_ACK && ti.tcpi_state != TCP_CLOSE) continue;
+    int domain = AF_INET;
+    len = sizeof domain;
+    getsockopt(fi.first, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+    const int fresh = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fresh < 0) continue;
+    if (dup3(fresh, fi.first, O_CLOEXEC) == 0) {
+      SoapySDR::logf(SOAPY_SDR_WARNING, "quietband: stream socket fd %d lost its peer (TCP state %d) while the read was stuck; replaced so that readStream returns", fi.first, int(ti.tcpi_state));
+      broken++;
+      brokenSockets.fetch_add(1);
+      fi.first = -1;
+    }
+    close(fresh);
+  }
+  return broken;
+}
+
 bool Stream::WaitDone(int timeoutMs) {
   cancelRequested.store(true);
   std::unique_lock<std::mutex> lock(doneMutex);
   if (timeoutMs < 0) {
-    doneCv.wait(lock, [this] { return readDone; });
+    // wait in 200 ms slices (2 readStream timeouts: a healthy reader has stopped by then), freeing a spinning read
+    while (!doneCv.wait_for(lock, std::chrono::milliseconds(200), [this] { return readDone; })) {
+      lock.unlock();
+      BreakDeadSockets();
+      lock.lock();
+    }
     return true;
   }
-  return doneCv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [this] { return readDone; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+    if (doneCv.wait_until(lock, slice, [this] { return readDone; })) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    lock.unlock();
+    BreakDeadSockets();
+    lock.lock();
+  }
 }
 
 bool Stream::Release(uint32_t index) {
