@@ -62,8 +62,8 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.noEmission': 'no emission above the noise near {offset|near} (in-band SNR {snr} dB)',
     'ident.notHeld': "the transmission's IQ is no longer held by the sensor's ring",
     'ident.failed': 'identification failed: {error}',
-    'ident.group': "as identified by {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
-    'ident.groupConfident': "as identified by {groupSensor} (in-band SNR {groupSnr} dB), the group's strongest with a class of at least {minConfidence} confidence; {strongSensor} hears it stronger (in-band SNR {strongSnr} dB) but reads {strongClass} ({strongConfidence}): {=inner}",
+    'ident.group': "as identified in {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
+    'ident.groupConfident': "as identified in {groupSensor} (in-band SNR {groupSnr} dB), the group's strongest with a class of at least {minConfidence} confidence; {strongSensor} hears it stronger (in-band SNR {strongSnr} dB) but reads {strongClass} ({strongConfidence}): {=inner}",
     'ident.firstStands': '{=inner} (its last part: {last})',
   },
   'zh-CN': {
