@@ -92,6 +92,11 @@ export interface AlertSignal {
   reason: string;
   final?: boolean;
   bandwidthHz?: number;
+  /** Edges of the identified 99 % band (Hz, absolute when the sensor's centre is known, as the alert's own). */
+  lowHz?: number;
+  highHz?: number;
+  /** True when the emission was analysed as the whole band (wide, or a slice of a band-wide emission). */
+  wholeBand?: boolean;
   deviationHz?: number;
   snrDb?: number;
   dutyCycle?: number;

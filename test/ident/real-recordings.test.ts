@@ -65,10 +65,21 @@ describe('real recordings: the part analysed holds the emission at the detection
 });
 
 describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one sample each at 2 MS/s)', () => {
-  it('dump1090 modes1: every slice the detector reports reads the one band-wide emission, ook (keyed carrier pulses), with its replies as bursts', async () => {
+  it('dump1090 modes1: the detector\'s slices read the one band-wide emission, ook (keyed carrier pulses), with its replies as bursts, written as one row', async () => {
     const lines = await replay('dump1090_modes1_1090M_2000k.cu8');
-    // the detector (not judged here) reports the band-wide replies as 10 slices of 47–406 kHz
-    expect(lines.length).toBeGreaterThanOrEqual(5);
+    // the detector (not judged here) reports the band-wide replies as 10 slices of 47–406 kHz; each is analysed as the
+    // whole 2 MHz band, so the replay writes them as one row (src/ident/joined-rows.ts): the strongest slice's, id 1
+    expect(lines).toHaveLength(1);
+    const row = lines[0] as Line & { joinedIds?: number[]; lowHz: number; highHz: number };
+    expect(row.id).toBe(1);
+    expect(row.joinedIds).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(row.lowHz).toBe(1_088_996_094);
+    expect(row.highHz).toBe(1_090_964_844);
+    expect(row.startS).toBeCloseTo(0.005728, 6);
+    expect(row.endS).toBeCloseTo(0.17776, 6);
+    expect(row.packets).toBe(123);
+    expect(row.signal?.wholeBand).toBe(true);
+    expect([row.signal?.lowHz, row.signal?.highHz]).toEqual([1_089_000_000, 1_091_000_000]);
     for (const l of lines) {
       expect(l.signal?.class).toBe('ook');
       expect(l.signal?.confidence).toBeGreaterThanOrEqual(0.8);
