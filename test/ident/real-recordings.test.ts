@@ -98,3 +98,25 @@ describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one samp
     }
   });
 });
+
+describe("real recordings: the receiver's own 0 Hz line", () => {
+  it('GT-WT-02 (captures-wide): the 0 Hz line, dipping in step with the sensor\'s pulses, reads carrier (rule 0), not am', async () => {
+    const out: Line[] = [];
+    await replayFile(join(CAPTURES, '../captures-wide/GT-WT-02-01-gfile003_250k.cu8'), { progress: false }, (l) => out.push(JSON.parse(l)), silentLog);
+    const lines = out.filter((l) => l.type === 'detection');
+    expect(lines).toHaveLength(11);
+    const dc = lines.filter((l) => Math.abs(l.centerHz) < 1000);
+    expect(dc).toHaveLength(1);
+    const s = dc[0].signal!;
+    expect(s.class).toBe('carrier');
+    expect(s.reasonCode?.id).toBe('ident.centreLine');
+    expect(s.lowHz).toBeLessThanOrEqual(0);
+    expect(s.highHz).toBeGreaterThanOrEqual(0);
+    // it dips with the sensor's keying (87 dips 6.84 ms apart; the sensor: 88 pulses 6.74 ms apart), index 0.33
+    expect(s.modulationIndex).toBeCloseTo(0.33, 2);
+    expect(s.bursts).toBe(87);
+    // no analog class elsewhere in the file: the sensor's rows read ook (or wideband-digital, one weak row)
+    expect(lines.filter((l) => ['am', 'nfm', 'wfm'].includes(l.signal?.class))).toHaveLength(0);
+  });
+});
+
