@@ -4,7 +4,7 @@ import { LOW_CONFIDENCE, signalReason } from '../ident/reasons.js';
 import type { DetectionEvent } from '../types.js';
 import type { AlertSignal } from './alert.js';
 import type { AlertDraft } from './alert-store.js';
-import { TransmissionGrouper, type GroupingOptions, type SensorLocation, type TransmissionGroup } from './localisation.js';
+import { TransmissionGrouper, type GroupingOptions, type RoomRank, type SensorLocation, type TransmissionGroup } from './localisation.js';
 
 /** What grouping reads and writes on one transmission alert of the bus (a track of alert-lifecycle.ts). */
 export interface GroupedAlert {
@@ -125,7 +125,7 @@ export class AlertGrouping<T extends GroupedAlert> {
     draft.rooms = g.rooms.map((r) => ({ ...r }));
     if (g.positionM !== undefined) draft.positionM = { ...g.positionM };
     const decider = this.decider(g);
-    const signal = groupSignal(draft.signal, track, decider);
+    const signal = groupSignal(draft.signal, track, decider, g.rooms);
     if (signal !== undefined) draft.signal = signal;
     track.sentSig = this.signatureOf(g, decider);
     return g;
@@ -207,9 +207,11 @@ export interface Decider<T> {
 /**
  * The `signal` of a grouped alert's record (docs/identification.md §11): its own when it is the decider (or nobody is
  * identified); otherwise its own features with the decider's class, confidence and reason, `groupFrom` naming the
- * decider and `own` keeping this sensor's own reading. Undefined when the record keeps `own` as it is.
+ * decider and `own` keeping this sensor's own reading. Undefined when the record keeps `own` as it is. The reason names
+ * each member by its room (site config `sensors[].location.room`, from the group's `rooms`) with the sensor in brackets,
+ * "Hall A (sens-a)"; a sensor missing from `rooms` by its name alone.
  */
-export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, decider: Decider<GroupedAlert> | undefined): AlertSignal | undefined {
+export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, decider: Decider<GroupedAlert> | undefined, rooms: readonly RoomRank[] = []): AlertSignal | undefined {
   if (decider === undefined || decider.track === self) return undefined;
   const d = decider.signal;
   const out: AlertSignal = own !== undefined ? { ...own } : { class: d.class, confidence: d.confidence, reason: d.reason };
@@ -219,11 +221,17 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   // the wording says which rule chose the decider: the group's strongest, or the strongest with a confident class
   // (naming the stronger member and what it reads)
   const s = decider.strongest;
-  const by: Record<string, string> = { groupSensor: decider.track.sensor, groupSnr: decider.rankDb.toFixed(1) };
+  // a supervisor knows rooms, an engineer sensors: the room first, the sensor after it
+  const roomOf = (sensor: string): string | undefined => rooms.find((r) => r.sensor === sensor)?.room;
+  const named = (sensor: string): string => {
+    const room = roomOf(sensor);
+    return room === undefined ? sensor : `${room} (${sensor})`;
+  };
+  const by: Record<string, string> = { groupSensor: named(decider.track.sensor), groupSnr: decider.rankDb.toFixed(1) };
   if (s !== undefined) {
     Object.assign(by, {
       minConfidence: `${Math.round(100 * LOW_CONFIDENCE)} %`,
-      strongSensor: s.track.sensor,
+      strongSensor: named(s.track.sensor),
       strongSnr: s.rankDb.toFixed(1),
       strongClass: s.signal.class,
       strongConfidence: `${Math.round(100 * s.signal.confidence)} %`,
@@ -235,7 +243,8 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
     out.reason = signalReason(id, { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
     delete out.reasonCode;
   }
-  out.groupFrom = { sensor: decider.track.sensor, alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10, strongest: s === undefined };
+  const deciderRoom = roomOf(decider.track.sensor);
+  out.groupFrom = { sensor: decider.track.sensor, ...(deciderRoom === undefined ? {} : { room: deciderRoom }), alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10, strongest: s === undefined };
   if (own !== undefined) out.own = { class: own.class, confidence: own.confidence, reason: own.reason };
   return out;
 }

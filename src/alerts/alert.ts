@@ -92,6 +92,11 @@ export interface AlertSignal {
   reason: string;
   final?: boolean;
   bandwidthHz?: number;
+  /** Edges of the identified 99 % band (Hz, absolute when the sensor's centre is known, as the alert's own). */
+  lowHz?: number;
+  highHz?: number;
+  /** True when the emission was analysed as the whole band (wide, or a slice of a band-wide emission). */
+  wholeBand?: boolean;
   deviationHz?: number;
   snrDb?: number;
   dutyCycle?: number;
@@ -117,11 +122,12 @@ export interface AlertSignal {
    * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
    * its member with the highest in-band SNR among those with a class of at least LOW_CONFIDENCE (src/ident/reasons.ts),
    * else from its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this
-   * sensor's own. Set on the rows of the other members: `groupFrom` names the member that decided (`strongest` false
+   * sensor's own. Set on the rows of the other members: `groupFrom` names the member that decided (its sensor, and its
+   * room when the site config gives one; `strongest` false
    * when a stronger member reads no confident class; absent in records written before it existed), `own` holds this
    * sensor's own reading (absent when it has none yet).
    */
-  groupFrom?: { sensor: string; alertId: string; snrDb: number; strongest?: boolean };
+  groupFrom?: { sensor: string; room?: string; alertId: string; snrDb: number; strongest?: boolean };
   /** `reason` as a code and its values, so a page words it in its reader's language (`reason` stays the English text). */
   reasonCode?: AlertMessageCode;
   own?: { class: AlertSignal['class']; confidence: number; reason: string };

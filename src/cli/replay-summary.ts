@@ -44,6 +44,8 @@ function rateText(sps: number): string {
  *   calibration  2 of 3 emitters heard; never heard after calibration: 433.9904 MHz (deaf receiver, or it stopped)
  *   speed        detect pass 96.8 × real time (0.62 s); whole replay 48.4 × (1.24 s: start-up, baseline pass and detect pass)
  * ```
+ * Slices of one band-wide emission joined into one row (src/ident/joined-rows.ts) read `detections   1 (of 10 detector
+ * slices: the slices of one band-wide emission are one row)`.
  * The detect pass's speed is what a live sensor needs; the whole replay's also counts start-up and reading the file
  * once more for the baseline, which dominates on a short recording. Float recordings (cf32) read `overload     not
  * measured: float samples (cf32) have no ADC rails`.
@@ -57,7 +59,7 @@ export function replaySummaryText(s: ReplaySummary, lang: TextLang = 'en'): stri
   const rows: [string, string][] = [];
   const centre = s.centerHz === null ? w.centreUnknown : w.centre((s.centerHz / 1e6).toFixed(3));
   rows.push([w.label.recording, w.recording(s.durationS.toFixed(2), rateText(s.rateSps), centre)]);
-  rows.push([w.label.detections, String(s.detections)]);
+  rows.push([w.label.detections, String(s.detections) + (s.detectorTracks !== undefined ? w.joined(s.detectorTracks) : '')]);
   rows.push([w.label.overload, s.floatSamples
     ? w.overloadFloat
     : s.overloaded

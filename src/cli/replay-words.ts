@@ -53,6 +53,8 @@ export interface ReplayWords {
   calibration: (heard: number, of: number) => string;
   neverHeard: (list: string) => string;
   nonFinite: (n: number) => string;
+  /** After the detections' count when slices were joined: `tracks` detector detections written as fewer rows. */
+  joined: (tracks: number) => string;
   /** Separator of a list inside a line (`, ` in English, `，` in Chinese). */
   listSep: string;
   speedOne: (factor: string, wallS: string) => string;
@@ -83,6 +85,7 @@ const EN: ReplayWords = {
   calibration: (heard, of) => `${heard} of ${of} emitter${of === 1 ? '' : 's'} heard`,
   neverHeard: (list) => `; never heard after calibration: ${list} (deaf receiver, or it stopped)`,
   nonFinite: (n) => `${n} samples (NaN, ±Inf) dropped with their frames`,
+  joined: (tracks) => ` (of ${tracks} detector slices: the slices of one band-wide emission are one row)`,
   speedOne: (f, wall) => `${f} × real time (${wall} s, the detect pass)`,
   speedTwo: (df, ds, f, wall) => `detect pass ${df} × real time (${ds} s); whole replay ${f} × (${wall} s: start-up, baseline pass and detect pass)`,
 };
@@ -110,6 +113,7 @@ const ZH: ReplayWords = {
   calibration: (heard, of) => `${of} 个发射源中听到 ${heard} 个`,
   neverHeard: (list) => `；校准后从未听到：${list}（接收机失聪，或发射源已停止）`,
   nonFinite: (n) => `丢弃 ${n} 个采样（NaN、±Inf）及其所在的帧`,
+  joined: (tracks) => `（检测器共 ${tracks} 段：同一宽带发射的各段合为一行）`,
   speedOne: (f, wall) => `实时的 ${f} 倍（${wall} 秒，检测过程）`,
   speedTwo: (df, ds, f, wall) => `检测过程为实时的 ${df} 倍（${ds} 秒）；整个回放 ${f} 倍（${wall} 秒：启动、基线过程和检测过程）`,
 };

@@ -17,6 +17,8 @@ import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
 import { DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
+import { RowJoiner } from '../ident/joined-rows.js';
+import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
 import { mkdir } from 'node:fs/promises';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
@@ -61,7 +63,10 @@ export interface ReplaySummary {
   file: string;
   samples: number;
   durationS: number;
+  /** Rows written: detections, the slices of one band-wide emission counted once (docs/identification.md §12). */
   detections: number;
+  /** Detections the detector closed, when more than the rows written (slices joined); absent otherwise. */
+  detectorTracks?: number;
   /** Wall time of the whole replay, s: start-up (reading the header, opening the file, threads), the baseline pass and the detect pass. */
   wallS: number;
   /** Speed as a multiple of real time: durationS / wallS (the whole replay, start-up and baseline pass included). */
@@ -115,7 +120,7 @@ const r = (x: number, digits: number): number => {
  * seconds to 1 µs, dB to 0.01 dB) so the same file and flags give the same bytes. `frequencyReference` is
  * "offset" when the recording's centre frequency is unknown (frequencies are then offsets from the tuning centre).
  */
-export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none', signal?: SignalSummary): string {
+export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none', signal?: SignalSummary, joinedIds: readonly number[] = []): string {
   const band = info.centerKnown && region !== 'none' ? bandAt(ev.centerHz, region) : undefined;
   const endS = ev.endS ?? ev.startS;
   const line: Record<string, unknown> = {
@@ -136,6 +141,8 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
     frequencyReference: info.centerKnown ? 'absolute' : 'offset',
   };
   if (band) line.bandLabel = band.label;
+  // the detector's other slices of the same band-wide emission, written as this one row (src/ident/joined-rows.ts)
+  if (joinedIds.length > 0) line.joinedIds = joinedIds;
   if (signal) line.signal = signal;
   return JSON.stringify(line);
 }
@@ -285,6 +292,8 @@ async function replayOneTuning(
   // with threads, detections are identified on a worker (not with --audio: the WAVs are written here) and their lines
   // written in order as the answers come
   const identWorker = ident !== undefined && threads >= 2 && flags.audio === undefined ? startIdentWorker(file) : undefined;
+  // one row per transmission: slices of one band-wide emission are held to the end and written as one row
+  const rows = new RowJoiner((opts.detector.holdMs ?? DEFAULT_DETECTOR_OPTIONS.holdMs) / 1000, (row) => write(detectionLine(row.ev, info, opts.bandPlan, row.signal, row.joinedIds)));
   let lines: Promise<void> = Promise.resolve();
   let identError: unknown;
   const passed = detect(ident ? ident.tap(detectSource) : detectSource, baseline, opts, (ev) => {
@@ -292,20 +301,21 @@ async function replayOneTuning(
     detections++;
     if (flags.png !== undefined) boxes.push({ lowHz: ev.lowHz, highHz: ev.highHz, startS: ev.startS, endS: ev.endS ?? ev.startS });
     if (identWorker === undefined || ident === undefined) {
-      write(detectionLine(ev, info, opts.bandPlan, ident?.identify(ev)));
+      rows.add({ ev: { ...ev, paths: [...ev.paths] }, signal: ident?.identify(ev) });
       return;
     }
     const job = ident.prepare(ev);
     const signal = !isIdentJob(job) ? Promise.resolve(job)
       : identWorker.pending < MAX_PENDING_IDENT ? identWorker.identify(job) : Promise.resolve(identifyJob(job).summary);
     const closed: DetectionEvent = { ...ev, paths: [...ev.paths] };
-    lines = lines.then(async () => write(detectionLine(closed, info, opts.bandPlan, await signal))).catch((err: unknown) => {
+    lines = lines.then(async () => rows.add({ ev: closed, signal: await signal })).catch((err: unknown) => {
       identError ??= err;
     });
   }, { settleSamples: settle, onProgress: (n) => bar?.update(n), onSlowFrame: csv ? (f) => csv.write(f) : undefined, slowFrames: detectPass?.reader }, spec)
     .finally(() => detectPass?.end());
   const { stats, detector } = await passed.finally(() => lines).finally(() => identWorker?.close());
   if (identError !== undefined) throw identError;
+  rows.flush();
   bar?.stop();
   await ident?.flush();
   // what became of each emitter the calibration heard: a sensor that stopped hearing a known emitter is deaf, not quiet
@@ -327,7 +337,8 @@ async function replayOneTuning(
     file,
     samples: stats.samples,
     durationS: r(durationS, 6),
-    detections,
+    detections: rows.rows,
+    ...(rows.rows < detections ? { detectorTracks: detections } : {}),
     wallS: r(totalS, 3),
     realtimeFactor: r(durationS / Math.max(totalS, 1e-6), 2),
     detectWallS: r(stats.wallMs / 1000, 3),

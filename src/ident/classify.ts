@@ -134,6 +134,13 @@ export function classify(f: SignalFeatures): Identification {
   // whose Bessel spectrum has humps too, does not dwell on its extremes)
   const ifTones = f.onSnrDb >= R.fskMinOnSnrDb && (f.tones - 1) * f.toneSpacingHz >= R.fskMinSpacing * f.bandwidthHz ? f.tones : 1;
   const fskTones = f.onSnrDb >= 10 ? ifTones : Math.max(ifTones, f.spectralTones);
+  // a narrow line over the receiver's 0 Hz (its 99 % band holds the tuning centre): the DC offset / LO leakage of the
+  // receiver, whose level follows the receiver's gain, so it dips as strong signals elsewhere key (GT-WT-02: index
+  // 0.33, its 87 dips in step with the sensor's 88 pulses); its amplitude variation is not read as AM
+  // (docs/identification.md §5, rule 0)
+  const centreLine = f.lowHz <= 0 && f.highHz >= 0 && f.bandwidthHz < R.carrierMaxHz;
+  const centreLineCarrier = (base: number): Identification => done('carrier', base * score(Math.log10(f.bandwidthHz), Math.log10(R.carrierMaxHz), 0.3, false),
+    'ident.centreLine', { bw: hz(f.bandwidthHz), low: hz(f.lowHz), high: hz(f.highHz), index: f.modulationIndex.toFixed(2) });
   const bursty = f.dutyCycle < R.burstyDuty && f.bursts.count >= 2 && f.envelopeKurtosis > R.burstyMinKurtosis;
   const burstyScore = score(f.dutyCycle, R.burstyDuty, 0.1, false);
   if (bursty) {
@@ -173,6 +180,7 @@ export function classify(f: SignalFeatures): Identification {
         'ident.widebandBursts', { k: f.onEnvelopeKurtosis.toFixed(2), bw: hz(f.bandwidthHz), duty: pct(f.dutyCycle) });
     }
     if (f.carrierFraction > R.amMinCarrierFraction && f.modulationIndex > R.amMinIndex && f.modulationIndex < R.ookMinIndex && f.onEnvelopeKurtosis > R.amMinOnKurtosis) {
+      if (centreLine) return centreLineCarrier(burstyScore);
       return done('am', burstyScore * score(f.modulationIndex, R.ookMinIndex, 0.15, false) * score(f.onEnvelopeKurtosis, R.amMinOnKurtosis, 0.01),
         'ident.amBursts', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex });
     }
@@ -189,6 +197,7 @@ export function classify(f: SignalFeatures): Identification {
         'ident.ookKeyedCarrier', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), k: f.envelopeKurtosis.toFixed(2) });
     }
     if (f.modulationIndex > R.amMinIndex) {
+      if (centreLine) return centreLineCarrier(steady);
       return done('am', steady * score(f.modulationIndex, R.amMinIndex, 0.04) * score(f.modulationIndex, R.ookMinIndex, 0.15, false),
         'ident.am', { line: pct(f.carrierFraction), index: f.modulationIndex.toFixed(2), lo: R.amMinIndex, hi: R.ookMinIndex, bw: hz(f.bandwidthHz) });
     }

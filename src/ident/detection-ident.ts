@@ -60,11 +60,22 @@ export function signalSummary(id: Identification): SignalSummary {
 }
 
 /**
- * The `signal` object of a detection at `centerHz` ({@link signalSummary}) plus, when the source's centre is absolute
+ * The `signal` object of a detection at `centerHz` ({@link signalSummary}), the identified 99 % band's edges `lowHz` and
+ * `highHz` (Hz, absolute when the source's centre is known, else offsets from it, as the detection's), `wholeBand` true
+ * when the emission was analysed as the whole band (docs/identification.md §2) plus, when the
+ * source's centre is absolute
  * (`info.centerKnown`), what the band expects there (`band`, `expected`, `unexpected`: docs/identification.md §7).
  */
 export function describeSignal(id: Identification, centerHz: number, info: Pick<IqSourceInfo, 'centerKnown' | 'centerHz'>): SignalSummary {
   const summary = signalSummary(id);
+  // the identified 99 % band's edges, in the detection's own frequency reference (absolute when the centre is known):
+  // a slice of a band-wide emission is analysed as the whole band (§2), and its rows are joined by them (joined-rows.ts)
+  if (id.features !== undefined) {
+    const tunedHz = info.centerKnown ? info.centerHz : 0;
+    summary.lowHz = r(tunedHz + id.features.lowHz);
+    summary.highHz = r(tunedHz + id.features.highHz);
+    if (id.features.wholeBand === true) summary.wholeBand = true;
+  }
   // "nothing near <offset from the tuning centre>": with the centre known, the reason names the absolute frequency
   const rc = id.reasonCode;
   if (info.centerKnown && rc?.id === 'ident.noEmission') {

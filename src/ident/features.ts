@@ -31,11 +31,19 @@ export const MIN_CLIP_SAMPLES = 512;
 /** Features of one clip (all frequencies are offsets from the clip's tuning centre unless stated). */
 export interface SignalFeatures {
   clipS: number;
-  /** 99 % and 90 % power bandwidths (Hz) and edges. */
+  /**
+   * 99 % and 90 % power bandwidths (Hz) and the 99 % band's edges (Hz); an emission analysed as the whole band (§2: wide,
+   * or a slice of a band-wide one) has edges ±rate/2, the band analysed, and a 99 % bandwidth of at least 0.8 × the rate.
+   */
   bandwidthHz: number;
   bandwidth90Hz: number;
   lowHz: number;
   highHz: number;
+  /**
+   * True when the emission was analysed as the whole band (§2): wider than 40 % of the rate, or a slice of a band-wide
+   * emission (the detector's slices of it are then one transmission: src/ident/joined-rows.ts). Absent = false.
+   */
+  wholeBand?: boolean;
   /** Centre of the 90 % band (Hz) refined by the median instantaneous frequency. */
   centerOffsetHz: number;
   /**
@@ -293,7 +301,9 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     }
     bw99 = Math.max(bw99, 0.8 * rateSps);
     bw90 = Math.max(bw90, 0.7 * rateSps);
-    ob = { ...ob, low99Hz: -bw99 / 2, high99Hz: bw99 / 2 };
+    // the edges: the whole sampled band, which the analysis took as the emission's (its slices, wherever the detector
+    // put them, lie inside it: src/ident/joined-rows.ts)
+    ob = { ...ob, low99Hz: -rateSps / 2, high99Hz: rateSps / 2 };
   }
 
   // ── carrier line: share of the signal power within ±2 bins of the strongest bin of the channel's own spectrum
@@ -333,6 +343,7 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
     bandwidth90Hz: bw90,
     lowHz: ob.low99Hz,
     highHz: ob.high99Hz,
+    ...(fullBand ? { wholeBand: true } : {}),
     centerOffsetHz: center + freq.medianHz,
     // the clip's excess power is its power while on times the share of the clip it is on (the margins and gaps hold
     // noise only): over that share it is the SNR while on

@@ -7,14 +7,15 @@ import { fillTemplate, type TextLang } from '../text-template.js';
  * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member, the group's
  * strongest: its `{=inner}` is the decider's code, rendered with the same params), `ident.groupConfident` (the same when
  * a stronger member, `strongSensor` at `strongSnr` dB, reads `strongClass` at `strongConfidence` below
- * {@link LOW_CONFIDENCE}) and `ident.firstStands` (the final identification
+ * {@link LOW_CONFIDENCE}; `groupSensor` and `strongSensor` name the member's room and sensor, "Hall A (sens-a)"),
+ * `ident.centreLine` (a line over the receiver's 0 Hz) and `ident.firstStands` (the final identification
  * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
  * of the last part).
  */
 export type SignalReasonId =
   | 'ident.pulsed' | 'ident.ookShortPulses' | 'ident.tdma' | 'ident.fskComplement' | 'ident.fskBursts' | 'ident.widebandBursts' | 'ident.amBursts' | 'ident.ookBursts'
   | 'ident.ookKeyedCarrier' | 'ident.am' | 'ident.carrier' | 'ident.fsk' | 'ident.ookMerged' | 'ident.widebandDigital'
-  | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
+  | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.centreLine' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
   | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
   | 'ident.groupConfident' | 'ident.firstStands';
 
@@ -53,6 +54,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.widebandDigital': 'continuous, noise-like envelope (kurtosis {k} ≈ 1 for Gaussian), no carrier line, flatness {flat}, {bw} wide',
     'ident.ookKeyed': 'on-off keyed (pulses not resolved at this SNR): envelope kurtosis {k} (a constant envelope on ≈ {share} of the time; > {limit}), no carrier line above the noise ({line}), in-band SNR {snr} dB, {bw} wide',
     'ident.carrierWeak': 'narrow (99 % bandwidth {bw}) without a dominant line: a drifting or weak carrier',
+    'ident.centreLine': 'a line over the receiver\'s 0 Hz (99 % band {low} … {high}, {bw} wide): the receiver\'s DC offset or LO leakage, or a carrier tuned there; its amplitude index {index} follows the receiver\'s gain as other signals key, not read as AM',
     'ident.wfm': 'wide FM: constant envelope (kurtosis {k}), 99 % bandwidth {bw} (> {min}), deviation ≈ {dev}',
     'ident.wfmNotConstant': 'wide FM: envelope not constant (kurtosis {k} > {limit}): FM only because no other rule matched, 99 % bandwidth {bw} (> {min}), deviation ≈ {dev}',
     'ident.nfm': 'narrow FM: constant envelope (kurtosis {k}), 99 % bandwidth {bw}, deviation ≈ {dev}',
@@ -62,8 +64,8 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.noEmission': 'no emission above the noise near {offset|near} (in-band SNR {snr} dB)',
     'ident.notHeld': "the transmission's IQ is no longer held by the sensor's ring",
     'ident.failed': 'identification failed: {error}',
-    'ident.group': "as identified by {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
-    'ident.groupConfident': "as identified by {groupSensor} (in-band SNR {groupSnr} dB), the group's strongest with a class of at least {minConfidence} confidence; {strongSensor} hears it stronger (in-band SNR {strongSnr} dB) but reads {strongClass} ({strongConfidence}): {=inner}",
+    'ident.group': "as identified in {groupSensor}, the group's strongest (in-band SNR {groupSnr} dB): {=inner}",
+    'ident.groupConfident': "as identified in {groupSensor} (in-band SNR {groupSnr} dB), the group's strongest with a class of at least {minConfidence} confidence; {strongSensor} hears it stronger (in-band SNR {strongSnr} dB) but reads {strongClass} ({strongConfidence}): {=inner}",
     'ident.firstStands': '{=inner} (its last part: {last})',
   },
   'zh-CN': {
@@ -83,6 +85,7 @@ export const SIGNAL_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Signa
     'ident.widebandDigital': '连续发射，包络类噪声（峭度 {k}，高斯信号约为 1），无载波谱线，平坦度 {flat}，宽 {bw}',
     'ident.ookKeyed': '通断键控（此信噪比下脉冲无法分辨）：包络峭度 {k}（恒定包络约有 {share} 的时间在发射；> {limit}），噪声之上无载波谱线（{line}），带内信噪比 {snr} dB，宽 {bw}',
     'ident.carrierWeak': '窄带（99 % 带宽 {bw}），无主导谱线：漂移或微弱的载波',
+    'ident.centreLine': '接收机 0 Hz 处的谱线（99 % 频带 {low} … {high}，宽 {bw}）：接收机直流偏置或本振泄漏，或调谐于此的载波；其调幅指数 {index} 随其他信号键控时接收机增益变化，不视为调幅',
     'ident.wfm': '宽带调频：包络恒定（峭度 {k}），99 % 带宽 {bw}（> {min}），频偏约 {dev}',
     'ident.wfmNotConstant': '宽带调频：包络不恒定（峭度 {k} > {limit}）：仅因其他规则都不符合而判为调频，99 % 带宽 {bw}（> {min}），频偏约 {dev}',
     'ident.nfm': '窄带调频：包络恒定（峭度 {k}），99 % 带宽 {bw}，频偏约 {dev}',

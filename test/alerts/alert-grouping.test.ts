@@ -170,7 +170,7 @@ describe('AlertBus grouping across located sensors', () => {
     await bus.flush();
     const aFirst = emitted.filter((r) => r.alertId === a.alertId).at(-1)!;
     expect(aFirst.signal?.class).toBe('fsk');
-    expect(aFirst.signal?.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 8.3, strongest: true });
+    expect(aFirst.signal?.groupFrom).toEqual({ sensor: 'sens-b', room: 'Hall B', alertId: b.alertId, snrDb: 8.3, strongest: true });
     expect(aFirst.signal?.own).toBeUndefined(); // sens-a has no reading of its own yet
     await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
     await bus.flush();
@@ -182,11 +182,11 @@ describe('AlertBus grouping across located sensors', () => {
     expect(bLast.event).toBe('update');
     expect(bLast.signal?.class).toBe('nfm');
     expect(bLast.signal?.confidence).toBe(0.93);
-    expect(bLast.signal?.reason).toBe('as identified by sens-a, the group\'s strongest (in-band SNR 24.6 dB): narrow FM: constant envelope');
+    expect(bLast.signal?.reason).toBe('as identified in Hall A (sens-a), the group\'s strongest (in-band SNR 24.6 dB): narrow FM: constant envelope');
     expect(bLast.signal?.bandwidthHz).toBe(9_800);
     expect(bLast.signal?.snrDb).toBe(8.3);
     expect(bLast.signal?.tones).toBe(2);
-    expect(bLast.signal?.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 24.6, strongest: true });
+    expect(bLast.signal?.groupFrom).toEqual({ sensor: 'sens-a', room: 'Hall A', alertId: a.alertId, snrDb: 24.6, strongest: true });
     expect(bLast.signal?.own).toEqual({ class: 'fsk', confidence: 0.41, reason: fsk.reason });
     // its later records keep the group's class (a throttled detector update, and the close)
     await bus.handleDetection('sens-b', tx('update', 13), { ...ctx, signal: fsk });
@@ -213,9 +213,9 @@ describe('AlertBus grouping across located sensors', () => {
     expect(aLast.reason).not.toMatch(/strongest/);
     // the weak row shows the group's strongest, and says so truthfully
     expect(bLast.class).toBe('unknown');
-    expect(bLast.groupFrom).toEqual({ sensor: 'sens-a', alertId: a.alertId, snrDb: 31, strongest: true });
+    expect(bLast.groupFrom).toEqual({ sensor: 'sens-a', room: 'Hall A', alertId: a.alertId, snrDb: 31, strongest: true });
     expect(bLast.own).toEqual({ class: 'ook', confidence: 0.12, reason: guess.reason });
-    expect(bLast.reason).toBe("as identified by sens-a, the group's strongest (in-band SNR 31.0 dB): the transmission's IQ is no longer held by the sensor's ring");
+    expect(bLast.reason).toBe("as identified in Hall A (sens-a), the group's strongest (in-band SNR 31.0 dB): the transmission's IQ is no longer held by the sensor's ring");
   });
 
   it('a confident class from a weaker row decides over a stronger row\'s unknown, and the reason names the stronger row (en, zh-CN)', async () => {
@@ -232,12 +232,12 @@ describe('AlertBus grouping across located sensors', () => {
     expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal).toEqual(ook);
     expect(aLast.class).toBe('ook');
     expect(aLast.confidence).toBe(0.8);
-    expect(aLast.groupFrom).toEqual({ sensor: 'sens-b', alertId: b.alertId, snrDb: 12.4, strongest: false });
+    expect(aLast.groupFrom).toEqual({ sensor: 'sens-b', room: 'Hall B', alertId: b.alertId, snrDb: 12.4, strongest: false });
     expect(aLast.reasonCode?.id).toBe('ident.groupConfident');
-    expect(aLast.reason).toBe("as identified by sens-b (in-band SNR 12.4 dB), the group's strongest with a class of at least 50 % confidence; sens-a hears it stronger (in-band SNR 31.0 dB) but reads unknown (0 %): on-off keyed: 40 pulses, duty 48 %, one frequency, carrier line 52 % of the power, shortest element 488 µs (2049 Bd)");
+    expect(aLast.reason).toBe("as identified in Hall B (sens-b) (in-band SNR 12.4 dB), the group's strongest with a class of at least 50 % confidence; Hall A (sens-a) hears it stronger (in-band SNR 31.0 dB) but reads unknown (0 %): on-off keyed: 40 pulses, duty 48 %, one frequency, carrier line 52 % of the power, shortest element 488 µs (2049 Bd)");
     expect(aLast.reason).not.toMatch(/group's strongest \(/);
     expect(alertMessageIn('en', undefined, aLast.reasonCode)).toBe(aLast.reason);
-    expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 sens-b 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；sens-a 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 µs（2049 波特）');
+    expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 Hall B (sens-b) 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；Hall A (sens-a) 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 µs（2049 波特）');
   });
 
   it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {
@@ -249,10 +249,10 @@ describe('AlertBus grouping across located sensors', () => {
     await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
     await bus.flush();
     const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
-    expect(s.reason).toBe('as identified by sens-a, the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    expect(s.reason).toBe('as identified in Hall A (sens-a), the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
     expect(s.reasonCode?.id).toBe('ident.group');
     expect(alertMessageIn('en', undefined, s.reasonCode)).toBe(s.reason);
-    expect(alertMessageIn('zh-CN', undefined, s.reasonCode)).toBe('由本组最强的 sens-a 识别（带内信噪比 22.0 dB）：窄带调频：包络恒定（峭度 0.01），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
+    expect(alertMessageIn('zh-CN', undefined, s.reasonCode)).toBe('由本组最强的 Hall A (sens-a) 识别（带内信噪比 22.0 dB）：窄带调频：包络恒定（峭度 0.01），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
 
   it('offers listening on the weaker room\'s alert once the group reads an analog class', async () => {

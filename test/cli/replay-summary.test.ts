@@ -40,6 +40,11 @@ describe('replay summary text', () => {
     expect(replaySummaryText({ ...CLEAN, detectWallS: 1.24, detectRealtimeFactor: 48.39 })).toContain('  speed        48.4 × real time (1.24 s, the detect pass)\n');
   });
 
+  it('says how many detector slices a joined row stands for (the Mode S recording: 10 slices, 1 row)', () => {
+    expect(replaySummaryText({ ...CLEAN, detections: 1, detectorTracks: 10 })).toContain('  detections   1 (of 10 detector slices: the slices of one band-wide emission are one row)\n');
+    expect(replaySummaryText({ ...CLEAN, detections: 1, detectorTracks: 10 }, 'zh-CN')).toContain('  检测         1（检测器共 10 段：同一宽带发射的各段合为一行）\n');
+  });
+
   it('says a clipped recording is clipped and what to do, names dropped non-finite samples and an unknown centre', () => {
     const text = replaySummaryText({ ...CLEAN, clipFraction: 0.15, maxBlockClipFraction: 0.464, overloadS: 9, overloaded: true, nonFiniteSamples: 42, centerHz: null, rateSps: 2_400_000, calibrationEmitters: [] });
     expect(text).toContain('  recording    60.00 s at 2.4 MS/s, centre unknown (frequencies are offsets)\n');

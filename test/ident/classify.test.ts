@@ -7,6 +7,7 @@ import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures } from '../../src/ident/features.js';
 import { debounce, keyedElement, shortestElement, timingClusters } from '../../src/ident/symbol-rate.js';
 import { NoiseGenerator, ToneGenerator } from '../../src/source/sim-generators.js';
+import { AmGenerator, SampledAudio } from '../../src/source/sim-modulated.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
 const SEEDS = [101, 102, 103];
@@ -201,5 +202,32 @@ describe('symbol element (shortest timing cluster)', () => {
     const t = debounce({ pulsesS: us([480, 16, 468, 10, 490]), gapsS: us([980, 4, 1960, 990]) }, 120e-6);
     expect(t.pulsesS.map((x) => Math.round(x * 1e6))).toEqual([480, 488, 490]);
     expect(t.gapsS.map((x) => Math.round(x * 1e6))).toEqual([980, 2960]);
+  });
+});
+
+describe("a line over the receiver's 0 Hz (rule 0)", () => {
+  // a carrier whose level dips 40 % for 0.9 ms every 6.8 ms (the GT-WT-02 recording's 0 Hz line, its level pulled by
+  // the receiver's gain as the sensor keys), 25 dB over the noise in 1 kHz, 0.5 s at 250 kS/s
+  const clip = (offsetHz: number): ReturnType<typeof identify> => {
+    const rate = 250_000, a = 5000, b = a + 125_000, count = b + a;
+    const audioRate = 10_000;
+    const dips = Float64Array.from({ length: Math.ceil(((b - a) / rate) * audioRate) + 2 }, (_, i) => ((i % 68) < 9 ? -1 : 0));
+    const acc = new Float64Array(2 * count);
+    const am = new AmGenerator(offsetHz, -60 + 10 * Math.log10(1000 / rate) + 25, rate, a, b, 0.4, new SampledAudio(dips, audioRate, rate), 9 / 68);
+    am.reset(1);
+    am.add(acc, 0, 0, count);
+    new NoiseGenerator(-60, 3).add(acc, 0, 0, count);
+    return identify({ iq: Float32Array.from(acc), count, rateSps: rate, offsetHz, bandwidthHz: 1000 });
+  };
+  it('reads carrier (the DC offset / LO leakage), not am, when its 99 % band holds 0 Hz; the same line 20 kHz off reads am', () => {
+    const atDc = clip(0);
+    const off = clip(20_000);
+    console.log(`0 Hz: ${atDc.class} ${atDc.confidence} ${atDc.reason}\n20 kHz: ${off.class} ${off.confidence} ${off.reason}`);
+    expect(off.class).toBe('am');
+    expect(atDc.class).toBe('carrier');
+    expect(atDc.reasonCode?.id).toBe('ident.centreLine');
+    expect(atDc.features?.lowHz).toBeLessThanOrEqual(0);
+    expect(atDc.features?.highHz).toBeGreaterThanOrEqual(0);
+    expect(atDc.features?.modulationIndex).toBeCloseTo(off.features?.modulationIndex ?? NaN, 1);
   });
 });

@@ -65,10 +65,21 @@ describe('real recordings: the part analysed holds the emission at the detection
 });
 
 describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one sample each at 2 MS/s)', () => {
-  it('dump1090 modes1: every slice the detector reports reads the one band-wide emission, ook (keyed carrier pulses), with its replies as bursts', async () => {
+  it('dump1090 modes1: the detector\'s slices read the one band-wide emission, ook (keyed carrier pulses), with its replies as bursts, written as one row', async () => {
     const lines = await replay('dump1090_modes1_1090M_2000k.cu8');
-    // the detector (not judged here) reports the band-wide replies as 10 slices of 47–406 kHz
-    expect(lines.length).toBeGreaterThanOrEqual(5);
+    // the detector (not judged here) reports the band-wide replies as 10 slices of 47–406 kHz; each is analysed as the
+    // whole 2 MHz band, so the replay writes them as one row (src/ident/joined-rows.ts): the strongest slice's, id 1
+    expect(lines).toHaveLength(1);
+    const row = lines[0] as Line & { joinedIds?: number[]; lowHz: number; highHz: number };
+    expect(row.id).toBe(1);
+    expect(row.joinedIds).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(row.lowHz).toBe(1_088_996_094);
+    expect(row.highHz).toBe(1_090_964_844);
+    expect(row.startS).toBeCloseTo(0.005728, 6);
+    expect(row.endS).toBeCloseTo(0.17776, 6);
+    expect(row.packets).toBe(123);
+    expect(row.signal?.wholeBand).toBe(true);
+    expect([row.signal?.lowHz, row.signal?.highHz]).toEqual([1_089_000_000, 1_091_000_000]);
     for (const l of lines) {
       expect(l.signal?.class).toBe('ook');
       expect(l.signal?.confidence).toBeGreaterThanOrEqual(0.8);
@@ -87,3 +98,25 @@ describe('real recordings: Mode S replies (1090 MHz PPM, 0.5 µs chips: one samp
     }
   });
 });
+
+describe("real recordings: the receiver's own 0 Hz line", () => {
+  it('GT-WT-02 (captures-wide): the 0 Hz line, dipping in step with the sensor\'s pulses, reads carrier (rule 0), not am', async () => {
+    const out: Line[] = [];
+    await replayFile(join(CAPTURES, '../captures-wide/GT-WT-02-01-gfile003_250k.cu8'), { progress: false }, (l) => out.push(JSON.parse(l)), silentLog);
+    const lines = out.filter((l) => l.type === 'detection');
+    expect(lines).toHaveLength(11);
+    const dc = lines.filter((l) => Math.abs(l.centerHz) < 1000);
+    expect(dc).toHaveLength(1);
+    const s = dc[0].signal!;
+    expect(s.class).toBe('carrier');
+    expect(s.reasonCode?.id).toBe('ident.centreLine');
+    expect(s.lowHz).toBeLessThanOrEqual(0);
+    expect(s.highHz).toBeGreaterThanOrEqual(0);
+    // it dips with the sensor's keying (87 dips 6.84 ms apart; the sensor: 88 pulses 6.74 ms apart), index 0.33
+    expect(s.modulationIndex).toBeCloseTo(0.33, 2);
+    expect(s.bursts).toBe(87);
+    // no analog class elsewhere in the file: the sensor's rows read ook (or wideband-digital, one weak row)
+    expect(lines.filter((l) => ['am', 'nfm', 'wfm'].includes(l.signal?.class))).toHaveLength(0);
+  });
+});
+

@@ -26,6 +26,9 @@ describe('signal detail rows', () => {
 
   it("mark this sensor's own reading of a group the same way", () => {
     const grouped = { ...NFM, confidence: 0.9, groupFrom: { sensor: 'hall-b', alertId: 'x-1', snrDb: 24.6 }, own: { class: 'fsk', confidence: 0.41, reason: 'fsk' } } as AlertSignal;
+    const inRoom = { ...grouped, groupFrom: { ...grouped.groupFrom!, sensor: 'sens-b', room: 'Hall B' } };
     expect(signalRows(grouped).find(([k]) => k === 'detail.signalOwn')![1]).toBe('frequency-shift keyed data (FSK)? · confidence only 41 % (a guess) (the group shows the identification of hall-b, which hears it strongest)');
+    // a group of located sensors: the room the site config gives, the sensor after it
+    expect(signalRows(inRoom).find(([k]) => k === 'detail.signalOwn')![1]).toBe('frequency-shift keyed data (FSK)? · confidence only 41 % (a guess) (the group shows the identification of Hall B (sens-b), which hears it strongest)');
   });
 });

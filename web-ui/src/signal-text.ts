@@ -91,7 +91,9 @@ export function signalRows(s: AlertSignal): [MsgKey, string][] {
     const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
     // the group's decider is its strongest row, or (strongest false) the strongest with a confident class
     const key: MsgKey = s.groupFrom.strongest === false ? 'detail.signalOwnTextConfident' : 'detail.signalOwnText';
-    rows.push(['detail.signalOwn', t(key, { ...classConfidence(ownCls, own.confidence), sensor: s.groupFrom.sensor, min: Math.round(100 * LOW_CONFIDENCE) })]);
+    // the room the site config gives the deciding sensor, the sensor after it (records before rooms were named: the sensor)
+    const from = s.groupFrom.room === undefined ? s.groupFrom.sensor : `${s.groupFrom.room} (${s.groupFrom.sensor})`;
+    rows.push(['detail.signalOwn', t(key, { ...classConfidence(ownCls, own.confidence), sensor: from, min: Math.round(100 * LOW_CONFIDENCE) })]);
   }
   rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;
