@@ -1,6 +1,10 @@
 // Long integration for weak continuous signals: running means of the slow path's Welch averages over seconds,
 // normalised by the band's own noise floor and tested against the spread measured across the band (a CFAR test).
 import { quickMedian } from '../dsp/select.js';
+import { LocalFloor } from './local-floor.js';
+import {
+  gammaTailLevel, HANN_BIN_VARIANCE_FACTOR, LEVEL_BIAS_SIGMAS, LEVEL_ERROR_CORRELATED_BINS, levelErrorBin, noiseSpread,
+} from './long-stats.js';
 
 /**
  * Smallest excess (linear, over the floor) a cell opens at, by default: 0.1 = 0.41 dB (the burst path's setting,
@@ -14,13 +18,6 @@ export const LONG_MIN_EXCESS = 0.1;
  */
 export const LONG_LOCAL_MIN_EXCESS = 0.04;
 
-/**
- * Variance of the mean of m adjacent Hann-window bins over that of m independent ones, for m ≫ 1: 1 + 2·(4/9) + 2·(1/36).
- * The complex values of Hann bins k and k+1 correlate by −2/3, of bins k and k+2 by 1/6 (Σw²e^{−jθn}/Σw² with
- * w² = 3/8 − cos θ/2 + cos 2θ/8), so their powers by 4/9 and 1/36 (Gaussian noise: |ρ|²); farther bins are independent.
- */
-export const HANN_BIN_VARIANCE_FACTOR = 1 + 8 / 9 + 1 / 18;
-
 /** Half-width (kernel widths) of the window whose median learned level a long-path bin's own is compared with. */
 export const CLEAN_WINDOW_KERNELS = 8;
 /**
@@ -28,19 +25,6 @@ export const CLEAN_WINDOW_KERNELS = 8;
  * median level: 0.1 = 0.41 dB. Under it, the emitter skirt a level may hold adds under 0.1 when its emitter rises 3 dB.
  */
 export const CLEAN_LEVEL_EXCESS = 0.1;
-
-/**
- * The local floor (LongPathOptions.localFloor) of a kernel is measured on the clean noise bins from this many kernel
- * half widths beyond the kernel's edge (a guard: a link's skirts, a drifting link's last position) ...
- */
-export const LOCAL_FLOOR_GUARD_HALVES = 1;
-/** ... out to this many kernel widths further, on each side (a CFAR's reference cells). */
-export const LOCAL_FLOOR_REACH_KERNELS = 6;
-/**
- * A local floor replaces the band's only when it stands this many of its own standard errors over it: on a flat band
- * the kernel then keeps the band's floor, whose error is far smaller, and its levels.
- */
-export const LOCAL_FLOOR_SIGNIFICANCE = 3;
 
 /**
  * Standard errors of the floor's median a lazy test (LongPathOptions.lazyFloorTests) allows for: it settles a test as
@@ -85,60 +69,11 @@ export interface LongPathOptions {
   lazyFloorTests?: number;
   /**
    * Normalise each kernel mean by the larger of the band's floor g and a local floor: the median of r/g over the clean
-   * noise bins of two reference windows beside the kernel ({@link LOCAL_FLOOR_GUARD_HALVES},
-   * {@link LOCAL_FLOOR_REACH_KERNELS}), as an order-statistic CFAR does (Rohling 1983). A gain change that is not flat
+   * noise bins of two reference windows beside the kernel (see {@link LocalFloor}), as an order-statistic CFAR does (Rohling 1983). A gain change that is not flat
    * across the band (a tilt, the passband's ripple moving with temperature) then lifts the reference with the kernel.
    * The median's own error is added to the test's spread. The long path's setting.
    */
   localFloor?: boolean;
-}
-
-/**
- * Power correlation of two Hann-window frames overlapping by half, under Gaussian noise: |ρ|² with ρ = 1/6 the
- * correlation of their complex values (Σ w[n]·w[n + N/2] / Σ w²; Harris 1978, table I: 16.7 % for Hann at 50 %).
- */
-export const HANN_HALF_OVERLAP_POWER_CORRELATION = 1 / 36;
-
-/**
- * Relative spread (rms over mean) of one bin's mean power over `frames` consecutive Hann frames at 50 % overlap under
- * noise: √((1 + 2ρ)/frames), ρ = {@link HANN_HALF_OVERLAP_POWER_CORRELATION} (each frame's power is exponential,
- * spread 1; only neighbours overlap).
- */
-export function noiseSpread(frames: number): number {
-  return Math.sqrt((1 + 2 * HANN_HALF_OVERLAP_POWER_CORRELATION) / Math.max(1, frames));
-}
-
-/**
- * Spread of the learned level's error against the statistic's own (the lower-quantile estimate, learner.ts
- * finishPath): μ = P25 + 0.6·(P25 − P05) from n frames has a standard error of ≈ 2.5σ/√n (SE(P25) = 1.36σ/√n, SE(P05) =
- * 2.12σ/√n for a Gaussian statistic).
- */
-export const LEVEL_QUANTILE_SE = 2.5;
-/** The 0.25 dB histogram cells round a level by up to ±0.125 dB: 0.25/√12 dB = 1.66 % rms (linear). */
-export const LEVEL_CELL_ERROR = 0.0166;
-/** How many bins share a level error: the narrow statistic the levels are learned on is a 3-bin mean. */
-export const LEVEL_ERROR_CORRELATED_BINS = 3;
-/** Level errors of kernel means an open level stays above: the largest of ≈ 1000 bins' fixed errors is ≈ 3.3σ. */
-export const LEVEL_BIAS_SIGMAS = 4.5;
-
-/**
- * Relative error (linear, rms) of one bin's learned level: √((LEVEL_QUANTILE_SE·σ₁)²/n + LEVEL_CELL_ERROR²), σ₁ the
- * relative spread of one frame of the statistic, n the frames it was learned from.
- */
-export function levelErrorBin(sigmaOne: number, frames: number): number {
-  const q = (LEVEL_QUANTILE_SE * sigmaOne) ** 2 / Math.max(1, frames);
-  return Math.sqrt(q + LEVEL_CELL_ERROR ** 2);
-}
-
-/**
- * The level a mean-1 statistic with spread σ exceeds with the tail probability of z standard normal deviations, for a
- * Gamma-distributed statistic (a mean of exponentials: averaged power) by the Wilson–Hilferty cube-root approximation
- * (Wilson & Hilferty 1931; shape k = 1/σ²: X^(1/3) ≈ N(1 − 1/(9k), 1/(9k))): (1 − σ²/9 + z·σ/3)³. For σ ≪ 1 it is
- * 1 + z·σ; at σ = 0.16 and z = 6.5 it is 2.39 where the Gaussian 1 + zσ gives 2.04 (a tail 10⁴ times heavier).
- */
-export function gammaTailLevel(sigma: number, z: number): number {
-  const c = 1 - (sigma * sigma) / 9 + (z * sigma) / 3;
-  return c * c * c;
 }
 
 /** The running sums of a {@link LongPath} (shared by the kernels of one path), and the floor of its last test per scale. */
@@ -197,11 +132,8 @@ export class LongPath {
   private readonly gMargin: Float64Array;
   /** r/g of each clean noise bin at the last full test (NaN elsewhere): the local floors' input. */
   private readonly unit: Float64Array;
-  /** Per bin at the last full test with localFloor: max(1, local median of r/g), and the open and release levels. */
-  private readonly local: Float64Array;
-  private readonly localOpen: Float64Array;
-  private readonly localRelease: Float64Array;
-  private readonly localValues: Float64Array;
+  /** The local floors and their levels at the last full test (LongPathOptions.localFloor), null without. */
+  private readonly local: LocalFloor | null;
   /** Noise bins whose level is clean (see {@link cleanBins}), for the levels array `cleanFor`. */
   private clean: Uint8Array | null = null;
   private cleanFor: Float32Array | null = null;
@@ -236,11 +168,7 @@ export class LongPath {
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
     this.unit = new Float64Array(n);
-    const localN = o.localFloor === true ? n : 0;
-    this.local = new Float64Array(localN);
-    this.localOpen = new Float64Array(localN);
-    this.localRelease = new Float64Array(localN);
-    this.localValues = new Float64Array(o.localFloor === true ? 2 * LOCAL_FLOOR_REACH_KERNELS * (2 * this.half + 1) + 2 : 0);
+    this.local = o.localFloor === true ? new LocalFloor(n, this.half) : null;
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
     this.sigma = new Float64Array(this.scales.length);
     this.fullAt = new Float64Array(this.scales.length).fill(-Infinity);
@@ -417,23 +345,20 @@ export class LongPath {
     // the floor of a later test may lie lower: by LAZY_FLOOR_SIGMAS standard errors of a median of m bins
     // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
     this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));
-    if (this.o.localFloor === true) this.localFloors(unit, sigmaBin, sigma, floor);
-    const loc = this.local;
-    const locOpen = this.localOpen;
-    const locRelease = this.localRelease;
-    const local = this.o.localFloor === true;
+    const local = this.local;
+    local?.measure(unit, sigmaBin, sigma, floor, this.o.openSigma, this.o.releaseSigma);
     let any = 0;
     for (let b = 0; b < n; b++) {
       let v = r[b];
       stat[b] = (sum[b] * inv) * invG;
       let o = open;
       let rl = release;
-      if (local && v > 1) {
+      if (local !== null && v > 1) {
         // over the larger of the band's floor and the kernel's own surroundings, at levels that allow for the local
         // median's error
-        v /= loc[b];
-        o = locOpen[b];
-        rl = locRelease[b];
+        v /= local.floor[b];
+        o = local.open[b];
+        rl = local.release[b];
       }
       if (!(v > rl)) continue;
       const code = (v > o ? 2 : 1) | 4;
@@ -442,61 +367,6 @@ export class LongPath {
     }
     if (any !== 0) this.erode(hot);
     return any;
-  }
-
-  /**
-   * The local floors of one full test (LongPathOptions.localFloor): for every bin, at a stride of a quarter kernel (the
-   * reference windows move by little between), the median of `unit` (r/g of the clean noise bins, NaN elsewhere) over
-   * the two reference windows beside its kernel, kept at 1 or more (the band's floor stays the least), and the open and
-   * release levels of a kernel mean over it. A median of m values of spread s has a standard error of 1.2533·s/√m; the
-   * values are bins whose powers correlate (Hann, see HANN_BIN_VARIANCE_FACTOR), so m counts as m/F. That error adds
-   * to the kernel mean's spread `sigma` in quadrature. A bin with fewer than one kernel's worth of reference values
-   * keeps the band's floor and levels.
-   */
-  private localFloors(unit: Float64Array, sigmaBin: number, sigma: number, floor: number): void {
-    const n = this.n;
-    const h = this.half;
-    const c = 2 * h + 1;
-    const inner = h + LOCAL_FLOOR_GUARD_HALVES * h;
-    const reach = LOCAL_FLOOR_REACH_KERNELS * c;
-    const stride = Math.max(1, Math.floor(h / 2));
-    const values = this.localValues;
-    const loc = this.local;
-    const lo = this.localOpen;
-    const lr = this.localRelease;
-    const open0 = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
-    const release0 = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
-    let med = 1;
-    let open = open0;
-    let release = release0;
-    for (let b = 0; b < n; b++) {
-      if (b % stride === 0) {
-        let m = 0;
-        for (let j = Math.max(0, b - inner - reach); j < b - inner; j++) if (!Number.isNaN(unit[j])) values[m++] = unit[j];
-        for (let j = b + inner + 1; j <= Math.min(n - 1, b + inner + reach); j++) if (!Number.isNaN(unit[j])) values[m++] = unit[j];
-        if (m < c) {
-          med = 1;
-          open = open0;
-          release = release0;
-        } else {
-          const err = (1.2533 * sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR)) / Math.sqrt(m);
-          med = quickMedian(values, m);
-          if (med <= 1 + LOCAL_FLOOR_SIGNIFICANCE * err) {
-            // the surroundings are the band's floor within the median's own error: the band's floor and levels
-            med = 1;
-            open = open0;
-            release = release0;
-          } else {
-            const s = Math.sqrt(sigma * sigma + err * err);
-            open = Math.max(gammaTailLevel(s, this.o.openSigma), 1 + floor);
-            release = Math.max(gammaTailLevel(s, this.o.releaseSigma), 1 + floor / 2);
-          }
-        }
-      }
-      loc[b] = med;
-      lo[b] = open;
-      lr[b] = release;
-    }
   }
 
   /**

@@ -1,7 +1,8 @@
 // The long path's CFAR test on synthetic Welch averages: its spread comes from single bins, so a link that fills most of
 // a narrow free stretch of the band neither lifts the threshold nor hides itself.
 import { describe, expect, it } from 'vitest';
-import { HANN_BIN_VARIANCE_FACTOR, LongPath, noiseSpread } from '../../src/detector/long-path.js';
+import { LongPath } from '../../src/detector/long-path.js';
+import { HANN_BIN_VARIANCE_FACTOR, noiseSpread } from '../../src/detector/long-stats.js';
 import { Prng } from '../../src/source/sim-generators.js';
 
 /** Uniform draws in [0, 1) from a seeded generator, so every run sees the same noise. */
