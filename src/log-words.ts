@@ -1,5 +1,6 @@
 // The words a technician reads on the terminal (pretty log lines, the start-up lines, countdown bars) in English and
 // Simplified Chinese. The JSON log lines stay English whatever the language: machines read those.
+import { ZH_LOG_MESSAGES } from './log-messages-zh.js';
 import type { TextLang } from './text-template.js';
 
 /** Environment variable carrying the terminal language to worker threads (`--lang` of run, calibrate, record sets it). */
@@ -15,6 +16,8 @@ export function resolveLogLang(env: NodeJS.ProcessEnv = process.env): TextLang {
 export interface TerminalWords {
   /** Log messages (the record's `msg`) a technician sees on a normal run, by their English text; others stay English. */
   msg: Readonly<Record<string, string>>;
+  /** pino-pretty's level labels (INFO, WARN, ERROR, …) as shown. */
+  level: Readonly<Record<string, string>>;
   /** Sensor states (SensorHealth.state). */
   state: Readonly<Record<string, string>>;
   /** Alert words of the `ALERT` line: record events, severities, kinds, alert states. */
@@ -50,6 +53,7 @@ function minSec(s: number, min: string, sec: string): string {
 
 const EN: TerminalWords = {
   msg: {},
+  level: {},
   state: {},
   event: {},
   severity: {},
@@ -73,31 +77,8 @@ const EN: TerminalWords = {
 
 /** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */
 const ZH: TerminalWords = {
-  msg: {
-    'site running': '考点已运行',
-    'site stopped': '考点已停止',
-    stopping: '正在停止',
-    'server listening': '网页服务已启动',
-    'stream started': '数据流已开始',
-    'baseline in use': '正在使用基线',
-    'warm-up baseline learned': '预热基线已学好',
-    'sensor back online': '传感器恢复在线',
-    'sensor offline: alert raised': '传感器离线：已发出告警',
-    'sensor worker exited; restarting': '传感器工作线程已退出，正在重启',
-    'alert store opened': '告警存储已打开',
-    'alert store closed': '告警存储已关闭',
-    'alert store: space reserve in place': '告警存储：预留空间已就绪',
-    'known emitters': '已知发射源',
-    'evidence clip written': '证据片段已写入',
-    'calibrating': '正在校准',
-    'calibration requested': '已请求校准',
-    'baseline written': '基线已写入',
-    'calibration window: every baseline is valid': '校准时段：所有基线均有效',
-    'every periodic calibration emitter heard again': '所有周期性校准发射源均已再次收到',
-    'writing spectra as rtl_power CSV': '正在按 rtl_power CSV 格式写入频谱',
-    'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
-      '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
-  },
+  msg: ZH_LOG_MESSAGES,
+  level: { TRACE: '跟踪', DEBUG: '调试', INFO: '信息', WARN: '警告', ERROR: '错误', FATAL: '致命' },
   state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
   event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },

@@ -37,20 +37,24 @@ const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site',
  */
 const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
-/** A value as `key=value` text, short: long strings cut at 160 characters, errors as their message. */
+/**
+ * A value as `key=value` text, short: long strings cut at 160 characters, errors as their `code: message`. A value
+ * with a space, `=` or `"` in it (or empty) is JSON-quoted (`label="sim 433"`), so it cannot read as the next field.
+ */
 function fieldText(key: string, v: unknown): string {
+  let t: string;
   if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
     const e = v as { message: string; code?: string };
-    return `${key}=${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
-  }
-  let t = typeof v === 'string' ? v : JSON.stringify(v);
+    t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+  } else t = typeof v === 'string' ? v : JSON.stringify(v);
   if (t.length > 160) t = `${t.slice(0, 159)}…`;
-  return `${key}=${t}`;
+  return `${key}=${t === '' || /[\s="]/.test(t) ? JSON.stringify(t) : t}`;
 }
 
 /**
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
- * fields as `key=value`. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
+ * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
  * are Chinese (src/log-words.ts; a message its table lacks stays English); field names and values stay as logged.
  */
@@ -69,11 +73,11 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   const text = msg.startsWith('still offline: ') ? `${w.stillOffline}${msg.slice('still offline: '.length)}` : word(w.msg, msg);
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
-    if (SHOWN.has(k) || v === undefined) continue;
-    if (k === 'centerHz') rest.push(w.centre(mhz(v)));
-    else rest.push(fieldText(k, v));
+    if (SHOWN.has(k) || v === undefined || k === 'centerHz') continue;
+    rest.push(fieldText(k, v));
   }
-  return `${who}${text}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
+  const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
+  return `${who}${text}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 
 /**
@@ -83,6 +87,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
  */
 export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat(), lang: TextLang = resolveLogLang()): Logger {
   if (format === 'json') return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
+  const words = terminalWords(lang);
   const stream = pretty({
     destination: 2,
     sync: true,
@@ -91,6 +96,8 @@ export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 
     hideObject: true,
     ignore: 'pid,hostname',
     messageFormat: (log) => prettyMessage(log, lang),
+    // the level label in the terminal's language, keeping pino-pretty's colour
+    customPrettifiers: { level: (_level, _key, _log, { label, labelColorized }) => labelColorized.replace(label, word(words.level, label)) },
   });
   return pino({ level, base: { app: 'quietband' } }, stream);
 }

@@ -226,11 +226,12 @@ export class SensorRuntime {
     if (message !== undefined) m.message = message;
     if (code !== undefined) m.code = code;
     if (messageCode !== undefined) m.messageCode = messageCode;
-    this.post(m);
     // the main thread's supervisor logs offline/error with their reason, and each reopen: here only at debug, so a
-    // retrying sensor prints one line per attempt
+    // retrying sensor prints one line per attempt. Logged before it is posted: on 'stopped' the main thread terminates
+    // this worker as soon as the message arrives, which can be before a line written after the post
     if (s === 'offline' || s === 'error' || s === 'starting') this.log.debug({ state: s, message }, 'sensor state');
     else this.log.info({ state: s, message }, 'sensor state');
+    this.post(m);
   }
 
   /**
