@@ -115,6 +115,12 @@ class CsvTap {
 }
 
 /**
+ * Fraction of a block's span the pipeline must have waited for the block to count as caught up with its source (a
+ * queued block is handed over in well under 1 % of its span; a receiver's next block takes about its whole span).
+ */
+export const WAITED_FOR_SOURCE = 0.25;
+
+/**
  * Per-block health counters; `onBlock` allocates nothing. A block flagged `discontinuity` counts as a gap, except the
  * first of a run and, with `hopping`, the first after a retune (a new `tuneId`: the source restarted on purpose).
  */
@@ -144,7 +150,14 @@ export class BlockCounters {
     return !this.firstOfRun;
   }
 
-  readonly onBlock = (b: IqBlock): void => {
+  /**
+   * Counts one block as it arrives. `waitedMs`: how long the pipeline waited for it (SharedBlockStream). Lateness is
+   * the processing's: a block the pipeline had to wait for (≥ {@link WAITED_FOR_SOURCE} of its span) found it caught up
+   * with the source, so the sample clock is re-anchored there. A receiver that delivers fewer samples than its rate
+   * (rtl_tcp over a slow link) lets the sample count fall behind the wall clock without any alert coming late: that
+   * is the rate shortfall's to report (the card's "the receiver or its link delivers too few samples"), not lateness.
+   */
+  readonly onBlock = (b: IqBlock, waitedMs = 0): void => {
     const now = Date.now();
     // lateness on a monotonic clock: an NTP step of the wall clock does not make the sensor look late
     const perfNow = performance.now();
@@ -155,6 +168,7 @@ export class BlockCounters {
       this.onFirst?.(b, now);
     } else {
       if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
+      if (waitedMs >= WAITED_FOR_SOURCE * (b.count / b.rateSps) * 1000) this.originPerfMs = Math.max(this.originPerfMs, perfNow - endMs);
       const behind = perfNow - this.originPerfMs - endMs;
       if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
     }

@@ -36,7 +36,7 @@ export const EN = {
   'sensor.behindLate': 'Falling behind: {achieved} of {configured} MS/s, alerts up to {delay} late — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.catchingUp': 'Catching up: {achieved} of {configured} MS/s, alerts up to {delay} late in the last 30 s — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.behindDropping': 'Falling behind: {achieved} of {configured} MS/s, samples dropped — this computer is overloaded; close other programs or lower the sample rate',
-  'sensor.slowSource': 'Receiving {achieved} of {configured} MS/s: the receiver or its network link delivers fewer samples than configured',
+  'sensor.slowSource': 'Receiving {achieved} of {configured} MS/s: the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver\'s cable or network, or lower the sample rate',
   'state.starting': 'starting',
   'state.learning': 'learning baseline',
   'state.armed': 'armed',
