@@ -379,6 +379,7 @@ export class SensorRuntime {
       pictures: ev.pictures,
       log: this.log,
       post: (e, clip, noClip) => this.post({ type: 'detection', run, ev: e, ...(clip !== undefined ? { clip } : {}), ...(noClip !== undefined ? { noClip } : {}) }),
+      lateClip: (id, clip) => this.post({ type: 'late-clip', run, id, clip }),
     };
   }
 }

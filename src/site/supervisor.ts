@@ -262,6 +262,9 @@ export class SensorSupervisor {
       case 'detection':
         this.relay.detection(gen, m.run, m.ev, m.clip, m.noClip);
         break;
+      case 'late-clip':
+        this.relay.lateClip(gen, m.run, m.id, m.clip);
+        break;
       case 'signal':
         this.relay.signal(gen, m.run, m.id, m.signal);
         break;

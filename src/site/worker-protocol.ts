@@ -87,6 +87,8 @@ export type WorkerToMain =
    * (clips on) comes without one.
    */
   | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string; noClip?: ClipLoss }
+  /** The clip of track `id`, whose close went without it (`noClip: 'late'`), written at last: its alert gains it. */
+  | { type: 'late-clip'; run: number; id: number; clip: string }
   /** Identification of track `id` (src/site/live-ident.ts): ≈ 0.5 s into it, and the final one before its close. */
   | { type: 'signal'; run: number; id: number; signal: AlertSignal }
   /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */

@@ -1,7 +1,7 @@
 // What a new user misread in the demo, in Chromium: a sensor card says why its rate is amber (falling behind, dropping,
 // slow source; en and zh-CN), an open transmission's duration is the on-air time heard so far ("≥ …", never more than
 // the value it closes with), a sensor-offline alert's detail has no empty spectrum section, and a transmission closed
-// without its evidence clip says why.
+// without its evidence clip says why, and gains the clip when it is written late.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorHealth } from '../../src/server/protocol.js';
@@ -137,5 +137,26 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
     };
     expect(await clipNote('en-US', 'Evidence clip (IQ)')).toBe("not kept: the clip writer could not keep up with this computer's load (alerts come first)");
     expect(await clipNote('zh-CN', '证据片段（IQ）')).toBe('未保存：本机负载过高，片段写入跟不上（告警优先）');
+  });
+  it('a clip written after its alert closed without it (late) appears in the open detail: an update over the WebSocket', async () => {
+    const { alert, tx } = await site.raise('south', 433_970_000);
+    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.2, paths: ['fast'], overload: false, tuneId: 0 };
+    await site.bus.handleDetection('south', ev, { clipNotKept: 'late' });
+    const { page, close } = await openLivePage(site.url, { locale: 'en-US' });
+    try {
+      await (await alertRow(page, alert.alertId)).click();
+      const dialog = page.locator('[data-testid="alert-detail"]');
+      await dialog.waitFor({ state: 'visible', timeout: 2000 });
+      const clipRow = (): Promise<string | null> => dialog.evaluate((d) => [...d.querySelectorAll('dt')].find((x) => x.textContent === 'Evidence clip (IQ)')?.nextElementSibling?.textContent ?? null);
+      expect(await clipRow()).toBe('not kept in time: the clip was still being written when the alert closed (it is added here once written)');
+      const stored = await site.bus.attachClip(alert.alertId, 'clips/south_late.sigmf-meta');
+      expect(stored).toMatchObject({ alertId: alert.alertId, event: 'update', clip: 'clips/south_late.sigmf-meta' });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="alert-detail"] dt')].some((x) => x.textContent === 'Evidence clip (IQ)' && x.nextElementSibling?.textContent?.includes('.sigmf-data')), undefined, { timeout: 3000 });
+      expect(await clipRow()).toBe('Download: .sigmf-meta .sigmf-data ');
+      const hrefs = await dialog.evaluate((d) => [...d.querySelectorAll('dd a[download]')].map((a) => a.getAttribute('href')));
+      expect(hrefs).toEqual(['clips/south_late.sigmf-meta', 'clips/south_late.sigmf-data']);
+    } finally {
+      await close();
+    }
   });
 });

@@ -102,7 +102,7 @@ export const EN = {
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',
   'detail.noClip': 'Evidence clip (IQ)',
-  'clipNotKept.late': 'not kept in time: the clip was still being written when the alert closed (the daemon log names it once written)',
+  'clipNotKept.late': 'not kept in time: the clip was still being written when the alert closed (it is added here once written)',
   'clipNotKept.writer-behind': 'not kept: the clip writer could not keep up with this computer\'s load (alerts come first)',
   'clipNotKept.disk-floor': 'not kept: free disk space is below the evidence floor (alerts come first)',
   'clipNotKept.iq-gone': 'not kept: its I/Q had already been overwritten (the sensor was too far behind)',

@@ -103,7 +103,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
   'detail.noClip': '证据片段（IQ）',
-  'clipNotKept.late': '未及保存：告警关闭时片段仍在写入（写完后守护进程日志会给出文件名）',
+  'clipNotKept.late': '未及保存：告警关闭时片段仍在写入（写完后会补到这里）',
   'clipNotKept.writer-behind': '未保存：本机负载过高，片段写入跟不上（告警优先）',
   'clipNotKept.disk-floor': '未保存：磁盘剩余空间低于证据下限（告警优先）',
   'clipNotKept.iq-gone': '未保存：其 IQ 数据已被覆盖（传感器处理落后太多）',
