@@ -43,6 +43,22 @@ export interface TerminalWords {
   sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
   warmupBaseline: (s: number) => string;
   storedBaseline: (path: string) => string;
+  /** What a calibration heard (calibrate, replay's baseline pass): the heading and one emitter's words. */
+  heard: EmitterWords;
+}
+
+/** Words of the calibration's emitter report (src/cli/calibrate.ts reportEmitters, src/baseline/emitters.ts describeEmitter). */
+export interface EmitterWords {
+  /** Who heard: a file's calibration, or a live sensor's (`hopMhz`: the hop of a scanning sensor, MHz text). */
+  who: (sensor?: string, hopMhz?: string) => string;
+  none: (who: string) => string;
+  some: (who: string, n: number) => string;
+  /** `-23.0 dBFS (+40.2 dB over the floor)` from the two texts. */
+  level: (dbfs: string, excessDb: string) => string;
+  continuous: string;
+  duty: (percent: string) => string;
+  every: (seconds: string) => string;
+  appearances: (n: number, longestS: string) => string;
 }
 
 /** `1 min 05 s` / `33 s` of `s` seconds (rounded up, never negative), with the units of one language. */
@@ -73,6 +89,16 @@ const EN: TerminalWords = {
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
   warmupBaseline: (s) => `warm-up ${s} s`,
   storedBaseline: (path) => `stored ${path}`,
+  heard: {
+    who: (sensor, hop) => (sensor === undefined ? 'calibration' : `sensor ${sensor} calibration${hop !== undefined ? ` (hop ${hop} MHz)` : ''}`),
+    none: (who) => `${who} heard no emitter above the noise floor`,
+    some: (who, n) => `${who} heard ${n} emitter${n === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`,
+    level: (dbfs, excess) => `${dbfs} dBFS (+${excess} dB over the floor)`,
+    continuous: 'continuous',
+    duty: (pct) => `duty ${pct} %`,
+    every: (s) => `every ${s} s`,
+    appearances: (n, longest) => `(${n} appearance${n === 1 ? '' : 's'}, longest ${longest} s)`,
+  },
 };
 
 /** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */
@@ -98,6 +124,16 @@ const ZH: TerminalWords = {
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
   warmupBaseline: (s) => `预热 ${s} 秒`,
   storedBaseline: (path) => `已存 ${path}`,
+  heard: {
+    who: (sensor, hop) => (sensor === undefined ? '校准' : `传感器 ${sensor} 的校准${hop !== undefined ? `（跳频点 ${hop} MHz）` : ''}`),
+    none: (who) => `${who}未收到高于底噪的发射源`,
+    some: (who, n) => `${who}收到 ${n} 个发射源（已计入基线；请逐一确认为已知，或进行调查）：`,
+    level: (dbfs, excess) => `${dbfs} dBFS（高出底噪 +${excess} dB）`,
+    continuous: '持续',
+    duty: (pct) => `占空比 ${pct} %`,
+    every: (s) => `每 ${s} 秒一次`,
+    appearances: (n, longest) => `（出现 ${n} 次，最长 ${longest} 秒）`,
+  },
 };
 
 /** The terminal words of `lang`. */

@@ -38,17 +38,23 @@ const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site',
 const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
 /**
- * A value as `key=value` text, short: long strings cut at 160 characters, errors as their `code: message`. A value
- * with a space, `=` or `"` in it (or empty) is JSON-quoted (`label="sim 433"`), so it cannot read as the next field.
+ * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, objects and
+ * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
+ * (`label="sim 433"`), so it cannot read as the next field.
  */
 function fieldText(key: string, v: unknown): string {
   let t: string;
+  let text = true;
   if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
     const e = v as { message: string; code?: string };
     t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
-  } else t = typeof v === 'string' ? v : JSON.stringify(v);
+  } else if (typeof v === 'string') t = v;
+  else {
+    t = JSON.stringify(v);
+    text = false;
+  }
   if (t.length > 160) t = `${t.slice(0, 159)}…`;
-  return `${key}=${t === '' || /[\s="]/.test(t) ? JSON.stringify(t) : t}`;
+  return `${key}=${text && (t === '' || /[\s="]/.test(t)) ? JSON.stringify(t) : t}`;
 }
 
 /**

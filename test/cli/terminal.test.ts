@@ -8,6 +8,8 @@ import { Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.j
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
+import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
+import { reportEmitters } from '../../src/cli/calibrate.js';
 import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
 import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
@@ -62,6 +64,8 @@ describe('log lines', () => {
     expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250000');
     expect(prettyMessage({ msg: 'x', label: 'rtl_tcp 10.0.0.5:1234', note: 'a=b', q: 'say "hi"', empty: '', n: 3 })).toBe('x  label="rtl_tcp 10.0.0.5:1234" note="a=b" q="say \\"hi\\"" empty="" n=3');
     expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
+    // objects and arrays stay JSON, unquoted: their brackets delimit them
+    expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
   });
 
   it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
@@ -128,6 +132,30 @@ describe('log lines', () => {
     );
     expect(prettyMessage({ msg: 'server closed', component: 'server' }, 'zh-CN')).toBe('[server] 网页服务已关闭');
     expect(terminalWords('zh-CN').level).toMatchObject({ INFO: '信息', WARN: '警告', ERROR: '错误' });
+  });
+
+  it('zh-CN: what a calibration heard, worded for the technician (heading and each emitter)', () => {
+    const steady = { centerHz: 433_740_300, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 } as unknown as CalibrationEmitter;
+    const beacon = { centerHz: 433_920_000, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 } as unknown as CalibrationEmitter;
+    const lines = (lang: 'en' | 'zh-CN', sensor?: string): string[] => {
+      const out: string[] = [];
+      const w = terminalWords(lang).heard;
+      reportEmitters([steady, beacon], (l) => out.push(l), w, w.who(sensor));
+      return out;
+    };
+    expect(lines('zh-CN', 'hall-a')).toEqual([
+      '传感器 hall-a 的校准收到 2 个发射源（已计入基线；请逐一确认为已知，或进行调查）：',
+      '  433.7403 MHz  6.8 kHz  -23.0 dBFS（高出底噪 +40.2 dB）  持续',
+      '  433.9200 MHz  12.2 kHz  -40.1 dBFS（高出底噪 +25.3 dB）  占空比 10.0 %  每 2.00 秒一次 （出现 10 次，最长 0.20 秒）',
+    ]);
+    expect(lines('en')).toEqual([
+      'calibration heard 2 emitters (now part of the baseline; confirm each as known, or investigate):',
+      '  433.7403 MHz  6.8 kHz  -23.0 dBFS (+40.2 dB over the floor)  continuous',
+      '  433.9200 MHz  12.2 kHz  -40.1 dBFS (+25.3 dB over the floor)  duty 10.0 %  every 2.00 s (10 appearances, longest 0.20 s)',
+    ]);
+    const none: string[] = [];
+    reportEmitters([], (l) => none.push(l), terminalWords('zh-CN').heard);
+    expect(none).toEqual(['校准未收到高于底噪的发射源']);
   });
 
   it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
