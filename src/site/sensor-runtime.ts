@@ -131,6 +131,8 @@ export class BlockCounters {
   maxClip = 0;
   /** Largest lateness (ms) of a block since it was last reset (see the health report's `behindMs`); fixed sensors only. */
   maxBehindMs = 0;
+  /** Time (ms) the pipeline waited for its source's blocks since it was last reset (the health report's `waitedFraction`). */
+  waitedMs = 0;
   /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
   private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
@@ -168,6 +170,7 @@ export class BlockCounters {
       this.onFirst?.(b, now);
     } else {
       if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
+      this.waitedMs += waitedMs;
       if (waitedMs >= WAITED_FOR_SOURCE * (b.count / b.rateSps) * 1000) this.originPerfMs = Math.max(this.originPerfMs, perfNow - endMs);
       const behind = perfNow - this.originPerfMs - endMs;
       if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
@@ -256,6 +259,8 @@ export class SensorRuntime {
   postHealth(): void {
     const now = Date.now();
     const waitNow = threadStallClock().now(now);
+    const sincePerfMs = performance.now() - this.lastHealthPerfMs;
+    this.lastHealthPerfMs += sincePerfMs;
     this.lastHealthMs = now;
     const counters = this.counters;
     const current = this.current;
@@ -283,6 +288,7 @@ export class SensorRuntime {
     };
     if (sourceError !== null && sourceError !== '') m.sourceError = sourceError;
     if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
+    if (counters.streaming && sincePerfMs > 0) m.waitedFraction = Math.round(Math.min(1, counters.waitedMs / sincePerfMs) * 1000) / 1000;
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
@@ -293,7 +299,11 @@ export class SensorRuntime {
     this.post(m);
     counters.maxClip = 0;
     counters.maxBehindMs = 0;
+    counters.waitedMs = 0;
   }
+
+  /** Monotonic time (ms) of the previous health report (the span of `waitedFraction`). */
+  private lastHealthPerfMs = performance.now();
 
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
   private nonFiniteEarlier = 0;

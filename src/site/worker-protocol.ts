@@ -128,6 +128,12 @@ export type WorkerToMain =
        * Absent for scanning sensors (each retune restarts the sample count).
        */
       behindMs?: number;
+      /**
+       * Fraction (0–1) of the time since the previous report the pipeline spent waiting for its source's next block:
+       * well above 0 while it keeps up (the source sets the pace), ≈ 0 while it is behind (blocks already queued).
+       * Absent before the stream's first block.
+       */
+      waitedFraction?: number;
       /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
       nonFiniteSamples?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */

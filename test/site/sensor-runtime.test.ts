@@ -71,6 +71,9 @@ describe('BlockCounters', () => {
     }
     expect(slowLink.maxBehindMs).toBe(0);
     expect(busy.maxBehindMs).toBeGreaterThan(6600);
+    // the wait is summed for the health report's waitedFraction (the first block of a run only sets the origin)
+    expect(slowLink.waitedMs).toBeCloseTo(((n - 1) * blockMs) / 0.6, 6);
+    expect(busy.waitedMs).toBe(0);
     // a pipeline that caught up keeps its peak, and later lateness counts from where it caught up
     const caught = new BlockCounters(false);
     for (let i = 0; i < 100; i++) {
