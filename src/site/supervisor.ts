@@ -230,7 +230,7 @@ export class SensorSupervisor {
         this.message = m.message;
         this.messageCode = m.message !== undefined ? m.messageCode : undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
-        else if (m.state === 'offline') this.offlineLog.warn(m.message ?? 'sensor offline');
+        else if (m.state === 'offline') this.offlineLog.warn(m.message ?? 'sensor offline', m.messageCode);
         else if (m.state !== 'starting') this.offlineLog.clear();
         if (m.state === 'stopped') {
           this.gotStopped = true;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
 import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
 import { reportEmitters } from '../../src/cli/calibrate.js';
+import { alertMessageIn } from '../../src/server/message-text.js';
 import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
 import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
@@ -103,6 +104,15 @@ describe('log lines', () => {
     expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
     expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
     expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+    // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
+    const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
+    const coded = (c: unknown, l: 'en' | 'zh-CN') => alertMessageIn(l, undefined, c);
+    expect(prettyMessage({ msg: 'no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', messageCode: notFound }, 'zh-CN', coded)).toBe(
+      '[s1] 找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；2 秒后重试',
+    );
+    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'zh-CN', coded)).toBe('[s1] 仍离线：找不到接收器；2 秒后重试  attempt=3');
+    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'en', coded)).toBe('[s1] still offline: no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+    expect(prettyMessage({ msg: 'x', sensor: 's1', messageCode: { id: 'no.such.code' } }, 'zh-CN', coded)).toBe('[s1] x');
     // a message the table does not list stays as the daemon wrote it
     expect(prettyMessage({ msg: 'something new', component: 'x' }, 'zh-CN')).toBe('[x] something new');
     expect(remainingText(65, 'zh-CN')).toBe('剩余 1 分 05 秒');
