@@ -45,8 +45,8 @@ export interface SensorHealth {
    */
   behindMs?: number;
   /**
-   * True while the pipeline keeps up with its source: it spent ≥ 10 % of the last few seconds waiting for the source's
-   * next block (smoothed worker reports). A short rate or sample gaps are then the receiver's or its link's, not this
+   * True while the pipeline keeps up with its source: its worker's event loop idled (waited for the source's next
+   * block) ≥ 10 % of the last few seconds (smoothed worker reports). A short rate or sample gaps are then the receiver's or its link's, not this
    * computer's. Absent before the first report.
    */
   sourceBound?: boolean;

@@ -15,8 +15,7 @@ export const MAX_BUSY_MS = 50;
  *   or until the source ends. Views must be consumed one after the other. Leaving a view early (break) loses nothing
  *   that was not yielded.
  * - Closing a view does not close the source; {@link close} does.
- * - `onBlock` sees every block of the source once, when it arrives (health counters), with the time (ms, monotonic)
- *   the consumer waited for it (≈ 0 when the source had it queued: the consumer is behind); it must not keep the block.
+ * - `onBlock` sees every block of the source once, when it arrives (health counters); it must not keep the block.
  * - `processing` (optional) gets the consumer's time per yielded block (ProcessingMeter): a cut block counts as its
  *   two parts. A view left early (break) does not measure its last block.
  *
@@ -43,7 +42,7 @@ export class SharedBlockStream {
    */
   constructor(
     readonly source: IqSource,
-    private readonly onBlock?: (block: IqBlock, waitedMs: number) => void,
+    private readonly onBlock?: (block: IqBlock) => void,
     private readonly processing?: { add(busyS: number, blockS: number): void },
   ) {}
 
@@ -99,7 +98,6 @@ export class SharedBlockStream {
             if (this.done) return;
           }
           this.waitStart = threadStallClock().now();
-          const askedMs = performance.now();
           let r: IteratorResult<IqBlock>;
           try {
             r = await this.iterator.next();
@@ -111,7 +109,7 @@ export class SharedBlockStream {
             return;
           }
           b = r.value;
-          this.onBlock?.(b, performance.now() - askedMs);
+          this.onBlock?.(b);
         }
         const left = maxSamples - yielded;
         if (b.count > left) {

@@ -149,8 +149,8 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
       rt.openingSinceMs = null;
       if (source !== null) {
         let r: SensorRun<S> | null = null;
-        const stream = new SharedBlockStream(source, (b, waitedMs) => {
-          counters.onBlock(b, waitedMs);
+        const stream = new SharedBlockStream(source, (b) => {
+          counters.onBlock(b);
           r?.evidence?.push(b);
         }, rt.processing);
         rt.current = stream;

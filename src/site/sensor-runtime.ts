@@ -1,5 +1,6 @@
 // What every sensor worker shares, fixed or scanning: states, health reports, clips, CSV, calibration requests (the
 // open → run → backoff loop that drives them is sensor-life.ts).
+import { performance as eventLoop } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FINGERPRINT_FIELDS, type BaselineFingerprint } from '../baseline/baseline.js';
@@ -115,10 +116,11 @@ class CsvTap {
 }
 
 /**
- * Fraction of a block's span the pipeline must have waited for the block to count as caught up with its source (a
- * queued block is handed over in well under 1 % of its span; a receiver's next block takes about its whole span).
+ * Share of a health interval this worker's event loop must have been idle (waiting for its source: nothing queued)
+ * for the interval to count as caught up with the source ({@link BlockCounters.caughtUp}). A worker behind its source
+ * always has a block queued and is idle ≈ 0 %; one that keeps up idles the rest of each block's span.
  */
-export const WAITED_FOR_SOURCE = 0.25;
+export const CAUGHT_UP_IDLE = 0.05;
 
 /**
  * Per-block health counters; `onBlock` allocates nothing. A block flagged `discontinuity` counts as a gap, except the
@@ -131,8 +133,8 @@ export class BlockCounters {
   maxClip = 0;
   /** Largest lateness (ms) of a block since it was last reset (see the health report's `behindMs`); fixed sensors only. */
   maxBehindMs = 0;
-  /** Time (ms) the pipeline waited for its source's blocks since it was last reset (the health report's `waitedFraction`). */
-  waitedMs = 0;
+  /** Least lateness (ms) of a block since it was last reset (Infinity before one); fixed sensors only. */
+  minBehindMs = Infinity;
   /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
   private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
@@ -152,14 +154,8 @@ export class BlockCounters {
     return !this.firstOfRun;
   }
 
-  /**
-   * Counts one block as it arrives. `waitedMs`: how long the pipeline waited for it (SharedBlockStream). Lateness is
-   * the processing's: a block the pipeline had to wait for (≥ {@link WAITED_FOR_SOURCE} of its span) found it caught up
-   * with the source, so the sample clock is re-anchored there. A receiver that delivers fewer samples than its rate
-   * (rtl_tcp over a slow link) lets the sample count fall behind the wall clock without any alert coming late: that
-   * is the rate shortfall's to report (the card's "the receiver or its link delivers too few samples"), not lateness.
-   */
-  readonly onBlock = (b: IqBlock, waitedMs = 0): void => {
+  /** Counts one block as it arrives (lateness: how far its last sample trails the run's sample clock, see {@link caughtUp}). */
+  readonly onBlock = (b: IqBlock): void => {
     const now = Date.now();
     // lateness on a monotonic clock: an NTP step of the wall clock does not make the sensor look late
     const perfNow = performance.now();
@@ -170,10 +166,9 @@ export class BlockCounters {
       this.onFirst?.(b, now);
     } else {
       if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
-      this.waitedMs += waitedMs;
-      if (waitedMs >= WAITED_FOR_SOURCE * (b.count / b.rateSps) * 1000) this.originPerfMs = Math.max(this.originPerfMs, perfNow - endMs);
       const behind = perfNow - this.originPerfMs - endMs;
       if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
+      if (!this.hopping && behind < this.minBehindMs) this.minBehindMs = behind;
     }
     this.lastTune = b.tuneId;
     this.lastBlockAtMs = now;
@@ -183,6 +178,17 @@ export class BlockCounters {
     if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
     this.onAfterBlock?.(now);
   };
+
+  /**
+   * The pipeline was caught up with its source during the interval since the last reset (its event loop idled: see
+   * {@link CAUGHT_UP_IDLE}), so the least lateness seen in it is the source's, not the processing's: the sample clock
+   * is re-anchored by it, and lateness counts only what the processing owes. A receiver that delivers fewer samples
+   * than its rate (rtl_tcp over a slow link) lets the sample count fall behind the wall clock without any alert coming
+   * late: that is the rate shortfall's to report (the card's "the receiver or its link delivers too few samples").
+   */
+  caughtUp(): void {
+    if (this.minBehindMs > 0 && Number.isFinite(this.minBehindMs)) this.originPerfMs += this.minBehindMs;
+  }
 
   newRun(): void {
     this.firstOfRun = true;
@@ -259,8 +265,11 @@ export class SensorRuntime {
   postHealth(): void {
     const now = Date.now();
     const waitNow = threadStallClock().now(now);
-    const sincePerfMs = performance.now() - this.lastHealthPerfMs;
-    this.lastHealthPerfMs += sincePerfMs;
+    // how much of the interval this worker's event loop idled (waited for its source): one small object per report
+    const elu = eventLoop.eventLoopUtilization();
+    const d = eventLoop.eventLoopUtilization(elu, this.lastElu);
+    this.lastElu = elu;
+    const idle = d.idle + d.active > 0 ? d.idle / (d.idle + d.active) : 0;
     this.lastHealthMs = now;
     const counters = this.counters;
     const current = this.current;
@@ -288,7 +297,7 @@ export class SensorRuntime {
     };
     if (sourceError !== null && sourceError !== '') m.sourceError = sourceError;
     if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
-    if (counters.streaming && sincePerfMs > 0) m.waitedFraction = Math.round(Math.min(1, counters.waitedMs / sincePerfMs) * 1000) / 1000;
+    if (counters.streaming) m.waitedFraction = Math.round(idle * 1000) / 1000;
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
@@ -299,11 +308,12 @@ export class SensorRuntime {
     this.post(m);
     counters.maxClip = 0;
     counters.maxBehindMs = 0;
-    counters.waitedMs = 0;
+    if (idle >= CAUGHT_UP_IDLE) counters.caughtUp();
+    counters.minBehindMs = Infinity;
   }
 
-  /** Monotonic time (ms) of the previous health report (the span of `waitedFraction`). */
-  private lastHealthPerfMs = performance.now();
+  /** This thread's event-loop utilisation at the previous health report (the span of `waitedFraction`). */
+  private lastElu = eventLoop.eventLoopUtilization();
 
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
   private nonFiniteEarlier = 0;

@@ -129,9 +129,9 @@ export type WorkerToMain =
        */
       behindMs?: number;
       /**
-       * Fraction (0–1) of the time since the previous report the pipeline spent waiting for its source's next block:
-       * well above 0 while it keeps up (the source sets the pace), ≈ 0 while it is behind (blocks already queued).
-       * Absent before the stream's first block.
+       * Fraction (0–1) of the time since the previous report this worker's event loop was idle, i.e. waited for its
+       * source's next block (performance.eventLoopUtilization): well above 0 while it keeps up (the source sets the
+       * pace), ≈ 0 while it is behind (blocks already queued). Absent before the stream's first block.
        */
       waitedFraction?: number;
       /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
