@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
-import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
+import { ZH_LOG_MESSAGES, zhErrorText } from '../../src/log-messages-zh.js';
 import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
 import { reportEmitters } from '../../src/cli/calibrate.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
@@ -258,9 +259,30 @@ describe('usage errors and advice', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
       expect(r.stderr).not.toMatch(/--port\b/);
+      // the same in Chinese under --lang zh-CN
+      const zh = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port), '--lang', 'zh-CN']);
+      expect(zh.code).toBe(2);
+      expect(zh.stderr.trim().split('\n').at(-1)).toBe(`quietband: 网页服务：127.0.0.1 上的端口 ${port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。`);
     } finally {
       busy.close();
     }
+  });
+
+  it('zh-CN: the data dir in use and a bad --bind are worded in Chinese (the English messages as the daemon throws them)', async () => {
+    const dir = `${tmp.dir}/locked`;
+    mkdirSync(dir, { recursive: true });
+    const held = await lockDataDir(dir);
+    try {
+      const err = await lockDataDir(dir).then(() => null, (e: Error) => e);
+      expect(zhErrorText(err!.message)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
+    } finally {
+      await held.release();
+    }
+    const bind = cli(['run', '--bind', '0.0.0.0:8080', '--lang', 'zh-CN', '--data-dir', `${tmp.dir}/bind`]);
+    expect(bind.code).toBe(2);
+    expect(bind.stderr).toBe('quietband: demo：--bind："0.0.0.0:8080" 含有端口：地址请单独写（0.0.0.0），端口用 --http-port 8080 指定\n');
+    expect(existsSync(`${tmp.dir}/bind`)).toBe(false); // refused before anything was written
+    expect(zhErrorText('something else')).toBeUndefined();
   });
 });
 
