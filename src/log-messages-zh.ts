@@ -138,6 +138,7 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)': '证据片段未写入：其 IQ 数据已被覆盖（处理落后太多）',
   'evidence clip shed: free disk space below the evidence floor (alerts come first)': '证据片段已舍弃：磁盘剩余空间低于证据下限（告警优先）',
   'evidence clip written after its alert closed: added to the alert': '证据片段在告警结束后才写入：已补入该告警',
+  'evidence clip of an already posted detection written (its alert went without it)': '已发出告警的证据片段现已写入（该告警未附此片段）',
   'late evidence clip not added to its alert': '迟到的证据片段未能补入其告警',
   'evidence clip quota pass failed': '证据片段配额检查失败',
   'evidence clips of the run not finished': '本次运行的证据片段未写完',

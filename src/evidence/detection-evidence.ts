@@ -172,8 +172,10 @@ export class DetectionEvidence {
     t.clip = relative(this.o.dataDir, metaPath).split(sep).join('/');
     if (t.held !== undefined) this.release(id, 'written');
     if (t.postedBeforeClip === true) {
-      this.o.log.info({ id, clip: t.clip }, 'evidence clip written after its alert closed: added to the alert');
-      this.o.lateClip?.(id, t.clip);
+      if (this.o.lateClip !== undefined) {
+        this.o.log.info({ id, clip: t.clip }, 'evidence clip written after its alert closed: added to the alert');
+        this.o.lateClip(id, t.clip);
+      } else this.o.log.info({ id, clip: t.clip }, 'evidence clip of an already posted detection written (its alert went without it)');
     }
     if (!this.o.pictures) return;
     // the picture follows in the background, on a thread of its own (PictureRenderer): neither the alert nor the next

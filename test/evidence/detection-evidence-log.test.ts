@@ -61,6 +61,23 @@ describe('evidence log of a clip later than its alert', () => {
     expect(msgs).toContain('evidence clip written');
   });
 
+  it('without a lateClip receiver (hopping sensors) the late clip is only logged, saying its alert went without it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'qb-evidence-log-'));
+    dirs.push(dataDir);
+    const { logger, lines } = memoryLogger();
+    const e = new DetectionEvidence(info, 0, { dataDir, sensor: 's1', preS: 1, postS: 1, maxS: 5, quotaBytes: 1 << 30, pictures: false, log: logger, band: false, holdMs: 30, post: () => undefined });
+    const per = RATE / 10;
+    for (let k = 0; k < 13; k++) e.push(block(k * per, per));
+    e.onEvent(ev('open', 1.0));
+    e.onEvent(ev('close', 1.0, 1.2));
+    await sleep(100);
+    for (let k = 13; k < 30; k++) e.push(block(k * per, per));
+    await e.close();
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).toContain('evidence clip of an already posted detection written (its alert went without it)');
+    expect(msgs).not.toContain('evidence clip written after its alert closed: added to the alert');
+  });
+
   it('a close whose I/Q has already left the ring goes at once, saying why, not after the hold time with nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'qb-evidence-log-'));
     dirs.push(dataDir);
