@@ -1,5 +1,6 @@
 // The words a technician reads on the terminal (pretty log lines, the start-up lines, countdown bars) in English and
 // Simplified Chinese. The JSON log lines stay English whatever the language: machines read those.
+import { ZH_LOG_MESSAGES } from './log-messages-zh.js';
 import type { TextLang } from './text-template.js';
 
 /** Environment variable carrying the terminal language to worker threads (`--lang` of run, calibrate, record sets it). */
@@ -15,6 +16,8 @@ export function resolveLogLang(env: NodeJS.ProcessEnv = process.env): TextLang {
 export interface TerminalWords {
   /** Log messages (the record's `msg`) a technician sees on a normal run, by their English text; others stay English. */
   msg: Readonly<Record<string, string>>;
+  /** pino-pretty's level labels (INFO, WARN, ERROR, …) as shown. */
+  level: Readonly<Record<string, string>>;
   /** Sensor states (SensorHealth.state). */
   state: Readonly<Record<string, string>>;
   /** Alert words of the `ALERT` line: record events, severities, kinds, alert states. */
@@ -40,6 +43,22 @@ export interface TerminalWords {
   sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
   warmupBaseline: (s: number) => string;
   storedBaseline: (path: string) => string;
+  /** What a calibration heard (calibrate, replay's baseline pass): the heading and one emitter's words. */
+  heard: EmitterWords;
+}
+
+/** Words of the calibration's emitter report (src/cli/calibrate.ts reportEmitters, src/baseline/emitters.ts describeEmitter). */
+export interface EmitterWords {
+  /** Who heard: a file's calibration, or a live sensor's (`hopMhz`: the hop of a scanning sensor, MHz text). */
+  who: (sensor?: string, hopMhz?: string) => string;
+  none: (who: string) => string;
+  some: (who: string, n: number) => string;
+  /** `-23.0 dBFS (+40.2 dB over the floor)` from the two texts. */
+  level: (dbfs: string, excessDb: string) => string;
+  continuous: string;
+  duty: (percent: string) => string;
+  every: (seconds: string) => string;
+  appearances: (n: number, longestS: string) => string;
 }
 
 /** `1 min 05 s` / `33 s` of `s` seconds (rounded up, never negative), with the units of one language. */
@@ -50,6 +69,7 @@ function minSec(s: number, min: string, sec: string): string {
 
 const EN: TerminalWords = {
   msg: {},
+  level: {},
   state: {},
   event: {},
   severity: {},
@@ -69,35 +89,22 @@ const EN: TerminalWords = {
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
   warmupBaseline: (s) => `warm-up ${s} s`,
   storedBaseline: (path) => `stored ${path}`,
+  heard: {
+    who: (sensor, hop) => (sensor === undefined ? 'calibration' : `sensor ${sensor} calibration${hop !== undefined ? ` (hop ${hop} MHz)` : ''}`),
+    none: (who) => `${who} heard no emitter above the noise floor`,
+    some: (who, n) => `${who} heard ${n} emitter${n === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`,
+    level: (dbfs, excess) => `${dbfs} dBFS (+${excess} dB over the floor)`,
+    continuous: 'continuous',
+    duty: (pct) => `duty ${pct} %`,
+    every: (s) => `every ${s} s`,
+    appearances: (n, longest) => `(${n} appearance${n === 1 ? '' : 's'}, longest ${longest} s)`,
+  },
 };
 
 /** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */
 const ZH: TerminalWords = {
-  msg: {
-    'site running': '考点已运行',
-    'site stopped': '考点已停止',
-    stopping: '正在停止',
-    'server listening': '网页服务已启动',
-    'stream started': '数据流已开始',
-    'baseline in use': '正在使用基线',
-    'warm-up baseline learned': '预热基线已学好',
-    'sensor back online': '传感器恢复在线',
-    'sensor offline: alert raised': '传感器离线：已发出告警',
-    'sensor worker exited; restarting': '传感器工作线程已退出，正在重启',
-    'alert store opened': '告警存储已打开',
-    'alert store closed': '告警存储已关闭',
-    'alert store: space reserve in place': '告警存储：预留空间已就绪',
-    'known emitters': '已知发射源',
-    'evidence clip written': '证据片段已写入',
-    'calibrating': '正在校准',
-    'calibration requested': '已请求校准',
-    'baseline written': '基线已写入',
-    'calibration window: every baseline is valid': '校准时段：所有基线均有效',
-    'every periodic calibration emitter heard again': '所有周期性校准发射源均已再次收到',
-    'writing spectra as rtl_power CSV': '正在按 rtl_power CSV 格式写入频谱',
-    'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
-      '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
-  },
+  msg: ZH_LOG_MESSAGES,
+  level: { TRACE: '跟踪', DEBUG: '调试', INFO: '信息', WARN: '警告', ERROR: '错误', FATAL: '致命' },
   state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
   event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },
@@ -117,6 +124,16 @@ const ZH: TerminalWords = {
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
   warmupBaseline: (s) => `预热 ${s} 秒`,
   storedBaseline: (path) => `已存 ${path}`,
+  heard: {
+    who: (sensor, hop) => (sensor === undefined ? '校准' : `传感器 ${sensor} 的校准${hop !== undefined ? `（跳频点 ${hop} MHz）` : ''}`),
+    none: (who) => `${who}未收到高于底噪的发射源`,
+    some: (who, n) => `${who}收到 ${n} 个发射源（已计入基线；请逐一确认为已知，或进行调查）：`,
+    level: (dbfs, excess) => `${dbfs} dBFS（高出底噪 +${excess} dB）`,
+    continuous: '持续',
+    duty: (pct) => `占空比 ${pct} %`,
+    every: (s) => `每 ${s} 秒一次`,
+    appearances: (n, longest) => `（出现 ${n} 次，最长 ${longest} 秒）`,
+  },
 };
 
 /** The terminal words of `lang`. */

@@ -29,7 +29,24 @@ export function checkLogFormat(format: string): LogFormat {
 }
 
 /** Fields the one-line form shows in its own way, or not at all. */
-const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source']);
+const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source', 'messageCode']);
+
+/**
+ * Text of a record's `messageCode` (an AlertMessageCode: the daemon's offline reasons carry one) in `lang`, or undefined
+ * when it has none there. Given by the command that creates the logger (src/server/message-text.ts codesText), so the
+ * base layer does not depend on the server's texts.
+ */
+export type CodeText = (code: unknown, lang: TextLang) => string | undefined;
+
+/**
+ * The short form of a coded reason for a repeated line: its cause and its tail without the advice between (Chinese
+ * texts read `cause：advice；tail`, e.g. `找不到接收器；2 秒后重试`); texts of another shape as they are.
+ */
+function withoutAdvice(text: string): string {
+  const colon = text.indexOf('：');
+  const semi = text.lastIndexOf('；');
+  return colon > 0 && semi > colon ? `${text.slice(0, colon)}${text.slice(semi)}` : text;
+}
 
 /**
  * A tuning centre or detection frequency (Hz) in MHz, 3 decimals; `null` (and 0: no receiver tunes there, it is what an
@@ -37,24 +54,35 @@ const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site',
  */
 const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
-/** A value as `key=value` text, short: long strings cut at 160 characters, errors as their message. */
+/**
+ * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, objects and
+ * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
+ * (`label="sim 433"`), so it cannot read as the next field.
+ */
 function fieldText(key: string, v: unknown): string {
+  let t: string;
+  let text = true;
   if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
     const e = v as { message: string; code?: string };
-    return `${key}=${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+    t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+  } else if (typeof v === 'string') t = v;
+  else {
+    t = JSON.stringify(v);
+    text = false;
   }
-  let t = typeof v === 'string' ? v : JSON.stringify(v);
   if (t.length > 160) t = `${t.slice(0, 159)}…`;
-  return `${key}=${t}`;
+  return `${key}=${text && (t === '' || /[\s="]/.test(t)) ? JSON.stringify(t) : t}`;
 }
 
 /**
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
- * fields as `key=value`. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
+ * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
- * are Chinese (src/log-words.ts; a message its table lacks stays English); field names and values stay as logged.
+ * are Chinese (src/log-words.ts; a message its table lacks stays English), and a record with a `messageCode` reads
+ * `codeText`'s text (the repeated `still offline` line without its advice); field names and values stay as logged.
  */
-export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en'): string {
+export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
   const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
@@ -66,23 +94,28 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what} (${word(w.alertState, String(log.state))}; ${ctx})`;
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
-  const text = msg.startsWith('still offline: ') ? `${w.stillOffline}${msg.slice('still offline: '.length)}` : word(w.msg, msg);
+  // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads
+  const coded = lang !== 'en' && log.messageCode !== undefined ? codeText?.(log.messageCode, lang) : undefined;
+  const still = msg.startsWith('still offline: ');
+  const text = still ? `${w.stillOffline}${coded !== undefined ? withoutAdvice(coded) : msg.slice('still offline: '.length)}` : (coded ?? word(w.msg, msg));
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
-    if (SHOWN.has(k) || v === undefined) continue;
-    if (k === 'centerHz') rest.push(w.centre(mhz(v)));
-    else rest.push(fieldText(k, v));
+    if (SHOWN.has(k) || v === undefined || k === 'centerHz') continue;
+    rest.push(fieldText(k, v));
   }
-  return `${who}${text}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
+  const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
+  return `${who}${text}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 
 /**
  * Creates the root logger on stderr (fd 2), written synchronously so the last lines survive exit: JSON lines, or with
  * format `pretty` one line per record `HH:MM:ss LEVEL [sensor] message key=value…` (colours on a terminal), worded in
- * `lang` (default: `QUIETBAND_LANG`, which `--lang` sets; the JSON lines are English in every language).
+ * `lang` (default: `QUIETBAND_LANG`, which `--lang` sets; the JSON lines are English in every language); `codeText`
+ * words the records that carry a `messageCode` in that language.
  */
-export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat(), lang: TextLang = resolveLogLang()): Logger {
+export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat(), lang: TextLang = resolveLogLang(), codeText?: CodeText): Logger {
   if (format === 'json') return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
+  const words = terminalWords(lang);
   const stream = pretty({
     destination: 2,
     sync: true,
@@ -90,7 +123,9 @@ export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 
     translateTime: 'SYS:HH:MM:ss',
     hideObject: true,
     ignore: 'pid,hostname',
-    messageFormat: (log) => prettyMessage(log, lang),
+    messageFormat: (log) => prettyMessage(log, lang, codeText),
+    // the level label in the terminal's language, keeping pino-pretty's colour
+    customPrettifiers: { level: (_level, _key, _log, { label, labelColorized }) => labelColorized.replace(label, word(words.level, label)) },
   });
   return pino({ level, base: { app: 'quietband' } }, stream);
 }

@@ -150,6 +150,23 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
     return this.transition(alertId, by, 'escalate');
   }
 
+  /**
+   * Adds the evidence clip `clip` (meta path relative to the data dir) to `alertId`, whose close went without it: an
+   * `update` record with the clip and the alert's current state and severity (a closed alert stays closed).
+   * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId; QuietBandError('IO') when the bus is closed.
+   */
+  attachClip(alertId: string, clip: string): Promise<Alert> {
+    try {
+      const s = this.stateOf(alertId);
+      if (s === undefined) throw new QuietBandError(`clip: unknown alertId "${alertId}"`, 'BAD_INPUT');
+      const origin = this.writer.originOf(alertId)!;
+      const draft: AlertDraft = { alertId, sensor: origin.sensor, kind: origin.kind, event: 'update', state: s.state, severity: s.severity, time: isoTime(this.now()), clip };
+      return this.writer.write(draft).done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   private transition(alertId: string, by: string, event: 'ack' | 'known' | 'escalate', label?: string): Promise<Alert | undefined> {
     let s: ReturnType<AlertBus['stateOf']>;
     try {

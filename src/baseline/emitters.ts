@@ -1,5 +1,6 @@
 // What a calibration heard: per-bin occupancy over the Welch averages it learned from, grouped into emitters.
 import type { BaselineFingerprint } from './baseline.js';
+import { terminalWords, type EmitterWords } from '../log-words.js';
 
 /**
  * A transmitter that was on at some time during the calibration (or a replay's learning window). Its band is
@@ -229,16 +230,14 @@ export class OccupancyTracker {
 
 /**
  * One line a technician reads, e.g. `433.9200 MHz  12.2 kHz  −40.1 dBFS (+25.3 dB over the floor)  duty 10.0 %  every
- * 2.00 s (10 appearances, longest 0.20 s)` or `… continuous`.
+ * 2.00 s (10 appearances, longest 0.20 s)` or `… continuous`, in the words `w` (default English; terminalWords(lang).heard).
  */
-export function describeEmitter(e: CalibrationEmitter): string {
+export function describeEmitter(e: CalibrationEmitter, w: EmitterWords = terminalWords('en').heard): string {
   const mhz = (e.centerHz / 1e6).toFixed(4);
   const bw = e.bandwidthHz >= 1e6 ? `${(e.bandwidthHz / 1e6).toFixed(2)} MHz` : `${(e.bandwidthHz / 1e3).toFixed(1)} kHz`;
-  const level = `${e.peakPowerDbfs.toFixed(1)} dBFS (+${e.peakExcessDb.toFixed(1)} dB over the floor)`;
+  const level = w.level(e.peakPowerDbfs.toFixed(1), e.peakExcessDb.toFixed(1));
   const when = e.continuous
-    ? 'continuous'
-    : `duty ${(e.dutyCycle * 100).toFixed(1)} %` +
-      (e.periodS !== null ? `  every ${e.periodS.toFixed(2)} s` : '') +
-      ` (${e.bursts} appearance${e.bursts === 1 ? '' : 's'}, longest ${e.maxBurstS.toFixed(2)} s)`;
+    ? w.continuous
+    : w.duty((e.dutyCycle * 100).toFixed(1)) + (e.periodS !== null ? `  ${w.every(e.periodS.toFixed(2))}` : '') + ` ${w.appearances(e.bursts, e.maxBurstS.toFixed(2))}`;
   return `${mhz} MHz  ${bw}  ${level}  ${when}`;
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogLevel, createLogger, type Logger } from '../log.js';
-import { LOG_LANG_ENV } from '../log-words.js';
+import { LOG_LANG_ENV, resolveLogLang, terminalWords, type EmitterWords } from '../log-words.js';
 import { langFlag } from './replay-words.js';
 import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
@@ -54,16 +54,16 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
 
 /**
  * Writes what a calibration heard, one line per emitter (strongest first), to `write`: a transmitter on during
- * calibration is in the baseline's envelope from now on, so a person must see it (docs/detector.md §6). `who` opens the
- * heading (live calibrate: `sensor NAME calibration`, with the hop for hopping sensors).
+ * calibration is in the baseline's envelope from now on, so a person must see it (docs/detector.md §6), in the words
+ * `w` (default: the terminal language, QUIETBAND_LANG). `who` opens the heading (live calibrate: `w.who(sensor, hop)`).
  */
-export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (line: string) => void, who = 'calibration'): void {
+export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (line: string) => void, w: EmitterWords = terminalWords(resolveLogLang()).heard, who = w.who()): void {
   if (emitters.length === 0) {
-    write(`${who} heard no emitter above the noise floor`);
+    write(w.none(who));
     return;
   }
-  write(`${who} heard ${emitters.length} emitter${emitters.length === 1 ? '' : 's'} (now part of the baseline; confirm each as known, or investigate):`);
-  for (const e of emitters) write(`  ${describeEmitter(e)}`);
+  write(w.some(who, emitters.length));
+  for (const e of emitters) write(`  ${describeEmitter(e, w)}`);
 }
 
 /** Registers `quietband calibrate <file>` and its live form `calibrate --config site.json | --source SPEC` (calibrate-live.ts). */
@@ -86,9 +86,9 @@ export function register(program: Command): void {
     if (file === undefined || set('config') || set('source')) {
       if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');
       const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)), (s) => {
+        const w = terminalWords(resolveLogLang()).heard;
         for (const h of s.heard) {
-          const who = `sensor ${s.sensor} calibration${h.hopCenterHz !== undefined ? ` (hop ${(h.hopCenterHz / 1e6).toFixed(4)} MHz)` : ''}`;
-          reportEmitters(h.emitters, (line) => process.stderr.write(line + '\n'), who);
+          reportEmitters(h.emitters, (line) => process.stderr.write(line + '\n'), w, w.who(s.sensor, h.hopCenterHz !== undefined ? (h.hopCenterHz / 1e6).toFixed(4) : undefined));
         }
       });
       process.stdout.write(paths.map((p) => `${p}\n`).join(''));

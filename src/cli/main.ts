@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
+import { zhErrorText } from '../log-messages-zh.js';
+import { resolveLogLang } from '../log-words.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
@@ -94,13 +96,11 @@ export async function main(argv: string[]): Promise<void> {
       // commander has already printed the message (and the help); --help / --version exit 0
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
-    if (err instanceof QuietBandError && (err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH')) {
-      process.stderr.write(`quietband: ${err.message}\n`);
-      process.exit(2);
-    }
     if (err instanceof QuietBandError) {
-      process.stderr.write(`quietband: ${err.message}\n`);
-      process.exit(1);
+      // a start-up error the technician meets most (data dir in use, port taken, bad --bind) in the terminal's language
+      const text = (resolveLogLang() === 'zh-CN' ? zhErrorText(err.message) : undefined) ?? err.message;
+      process.stderr.write(`quietband: ${text}\n`);
+      process.exit(err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH' ? 2 : 1);
     }
     throw err;
   }

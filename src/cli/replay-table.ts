@@ -101,7 +101,7 @@ export class ReplayTable {
    * 2 detections: ook 2
    * pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row
    * ```
-   * `start s` is the detection's start in seconds from the recording's first sample; `pk` is `packets` of the JSON
+   * `#` numbers the rows in start order (not the JSON line's track `id`, which has gaps). `start s` is the detection's start in seconds from the recording's first sample; `pk` is `packets` of the JSON
    * line (`–` when the line has none).
    * Frequencies are absolute (`centre MHz`, 4 decimals = 100 Hz) or, when the recording's centre is unknown, signed
    * offsets from the tuning centre (`offset kHz`). No detections: the single line `no detections`.
@@ -114,8 +114,10 @@ export class ReplayTable {
     const head = ['#', h.start, offset ? h.offset : h.centre, h.bandwidth, h.duration, h.packets, h.excess, h.class, h.notes];
     const left = [false, false, false, false, false, false, false, true, true];
     const rows = [...this.rows].sort((a, b) => a.startS - b.startS || a.id - b.id);
-    const cells = rows.map((d) => [
-      String(d.id),
+    // `#` counts the rows in start order (1, 2, 3 …): the detector's track ids have gaps (tracks too short to report,
+    // merged ones) that read as missing detections; the JSON lines keep the id
+    const cells = rows.map((d, i) => [
+      String(i + 1),
       d.startS.toFixed(3),
       offset ? `${d.centerHz >= 0 ? '+' : '−'}${(Math.abs(d.centerHz) / 1e3).toFixed(1)}` : (d.centerHz / 1e6).toFixed(4),
       (d.bandwidthHz / 1e3).toFixed(2),

@@ -28,6 +28,7 @@ import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
 import { ReplayTable, replayOutput } from './replay-table.js';
 import { langFlag } from './replay-words.js';
+import { LOG_LANG_ENV } from '../log-words.js';
 import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
 /** Flags of `replay`. */
@@ -456,14 +457,16 @@ export function register(program: Command): void {
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
     .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
-    .option('--lang <lang>', 'language of the table and the summary in words: en or zh-CN (Simplified Chinese); JSON lines are the same in both', 'en')
+    .option('--lang <lang>', 'language of the table, the summary in words and the readable log lines: en or zh-CN (Simplified Chinese); JSON lines are the same in both', 'en')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
+      const lang = langFlag(flags.lang);
+      // the readable log lines and the calibration's emitter report in the same language (worker threads inherit it)
+      process.env[LOG_LANG_ENV] = lang;
       const log = createLogger(checkLogLevel(flags.logLevel));
       // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
       if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
       // a person at a terminal reads a table, written after the progress bar is gone; a pipe gets the JSON lines as they come
-      const lang = langFlag(flags.lang);
       const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable(lang) : undefined;
       const lines: string[] = [];
       const flush = () => {

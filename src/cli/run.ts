@@ -3,7 +3,8 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, resolveLogFormat } from '../log.js';
+import { alertMessageIn } from '../server/message-text.js';
 import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
@@ -91,7 +92,8 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   const lang = langFlag(flags.lang);
   // worker threads inherit the environment: their terminal lines are worded in the same language
   process.env[LOG_LANG_ENV] = lang;
-  const log = createLogger(logLevel);
+  // the offline reasons the supervisor logs carry their code: worded in the terminal's language
+  const log = createLogger(logLevel, resolveLogFormat(), lang, (code, l) => alertMessageIn(l, undefined, code));
   const { site, origin } = await siteFromFlags(flags, isSet, 'run', log);
   let csvPaths: Record<string, string> | undefined;
   if (flags.csv !== undefined) {

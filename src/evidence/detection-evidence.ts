@@ -41,6 +41,11 @@ export interface DetectionEvidenceOptions {
    * posted without one carries `noClip`, why.
    */
   post: (ev: DetectionEvent, clip?: string, noClip?: ClipLoss) => void;
+  /**
+   * Receives the clip of a detection whose close was posted without it (`late`: the hold time ran out while it was
+   * being cut) once it is written: track `id`, the meta path relative to the data dir. The alert gains it then.
+   */
+  lateClip?: (id: number, clip: string) => void;
   /** A close waits at most this long (ms) for its clip, then goes without. Default (postS + 15) s. */
   holdMs?: number;
 }
@@ -65,7 +70,7 @@ type ReleaseReason = 'written' | ClipLoss;
 
 /** The warning for a close posted without a clip, by reason (none for `written`). */
 export const NO_CLIP_MESSAGE: Record<ClipLoss, string> = {
-  late: 'clip not kept in time: the detection closed before its evidence clip was written, so the alert goes without it; the clip is still being cut and is logged when written',
+  late: 'clip not kept in time: the detection closed before its evidence clip was written, so the alert closes without it; the clip is still being cut and is added to the alert when written',
   'writer-behind': 'clip not kept: the clip writer was behind (alerts come first)',
   'disk-floor': 'clip not kept: free disk space below the evidence floor (alerts come first)',
   'iq-gone': 'clip not kept: its I/Q had already left the ring (the pipeline was too far behind)',
@@ -166,7 +171,12 @@ export class DetectionEvidence {
   private onWritten(t: TrackEvidence, id: number, metaPath: string): void {
     t.clip = relative(this.o.dataDir, metaPath).split(sep).join('/');
     if (t.held !== undefined) this.release(id, 'written');
-    if (t.postedBeforeClip === true) this.o.log.info({ id, clip: t.clip }, 'evidence clip of an already posted detection written (its alert went without it)');
+    if (t.postedBeforeClip === true) {
+      if (this.o.lateClip !== undefined) {
+        this.o.log.info({ id, clip: t.clip }, 'evidence clip written after its alert closed: added to the alert');
+        this.o.lateClip(id, t.clip);
+      } else this.o.log.info({ id, clip: t.clip }, 'evidence clip of an already posted detection written (its alert went without it)');
+    }
     if (!this.o.pictures) return;
     // the picture follows in the background, on a thread of its own (PictureRenderer): neither the alert nor the next
     // detections wait for it

@@ -49,6 +49,12 @@ export interface SensorHealth {
    * sensors and before the first report.
    */
   behindMs?: number;
+  /**
+   * True while the pipeline keeps up with its source: its worker's event loop idled (waited for the source's next
+   * block) ≥ 10 % of the last few seconds (smoothed worker reports). A short rate or sample gaps are then the receiver's or its link's, not this
+   * computer's. Absent before the first report.
+   */
+  sourceBound?: boolean;
   message?: string;
   /**
    * `message` as codes (rendered one after the other, space-separated, in the page's language); present only when

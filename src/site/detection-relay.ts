@@ -2,6 +2,7 @@
 // run's wall-clock origin, band label, overload flag and identification on every record, speech heard live, orphaned
 // tracks closed.
 import type { Logger } from 'pino';
+import type { Alert } from '../alerts/alert.js';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
@@ -34,6 +35,9 @@ interface OpenTrack {
   speech?: true;
 }
 
+/** Most closes kept waiting for a late clip (the oldest is forgotten beyond). */
+const MAX_AWAITING_CLIPS = 256;
+
 /**
  * Maps the detections of every worker run of one sensor onto the bus. A track is keyed by (worker generation, run,
  * detector id) and gets an id unique for this relay (a restarted detector counts from 1 again); each record goes to
@@ -49,6 +53,8 @@ export class DetectionRelay {
   /** Open tracks by `gen:run:id`. */
   private readonly open = new Map<string, OpenTrack>();
   private readonly clipAnnotator: ClipAlertAnnotator;
+  /** Closes that went without their clip (`late`) by `gen:run:id`: the stored close, whose alert gains the clip later. */
+  private readonly awaitingClip = new Map<string, Promise<Alert>>();
   private nextBusId = 1;
 
   constructor(o: DetectionRelayOptions) {
@@ -71,7 +77,31 @@ export class DetectionRelay {
     }
     t.last = ev;
     if (ev.kind === 'close') this.open.delete(key);
-    this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal, noClip);
+    const stored = this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal, noClip);
+    if (ev.kind === 'close' && noClip === 'late' && stored !== undefined) {
+      // the worker writes the clip within seconds; a few hundred closes waiting at once would be a worker far behind
+      if (this.awaitingClip.size >= MAX_AWAITING_CLIPS) this.awaitingClip.delete(this.awaitingClip.keys().next().value!);
+      this.awaitingClip.set(key, stored);
+    }
+  }
+
+  /**
+   * The clip of track `id` of a run, whose close went without it (`late`), was written: its alert gets an `update`
+   * record carrying the clip (the alert stays closed; the page's detail shows the clip from then on), and the clip's
+   * meta gets the alert id. A clip no close waits for (the daemon restarted the relay) is ignored.
+   */
+  lateClip(gen: number, run: number, id: number, clip: string): void {
+    const key = `${gen}:${run}:${id}`;
+    const closed = this.awaitingClip.get(key);
+    if (closed === undefined) return;
+    this.awaitingClip.delete(key);
+    closed
+      .then((a) => {
+        const stored = this.o.bus.attachClip(a.alertId, clip);
+        this.clipAnnotator.annotate(clip, stored);
+        return stored;
+      })
+      .catch((err: unknown) => this.o.log.error({ err, id, clip }, 'late evidence clip not added to its alert'));
   }
 
   /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
@@ -112,7 +142,8 @@ export class DetectionRelay {
     }
   }
 
-  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal, noClip?: ClipLoss): void {
+  /** Hands one event to the bus; returns the stored record's promise (undefined: an update the throttle deferred, or the bus closed). */
+  private toBus(ev: DetectionEvent, originMs: number | undefined, clip?: string, signal?: AlertSignal, noClip?: ClipLoss): Promise<Alert> | undefined {
     const ctx: DetectionContext = {};
     if (originMs !== undefined) ctx.originMs = originMs;
     if (clip !== undefined) ctx.clip = clip;
@@ -128,8 +159,10 @@ export class DetectionRelay {
       const stored = this.o.bus.handleDetection(this.o.name, ev, ctx);
       stored?.catch((err: unknown) => this.o.log.error({ err, kind: ev.kind, id: ev.id }, 'detection not stored'));
       if (clip !== undefined && stored !== undefined) this.clipAnnotator.annotate(clip, stored);
+      return stored;
     } catch (err) {
       this.o.log.error({ err }, 'detection not stored (bus closed)');
+      return undefined;
     }
   }
 }

@@ -94,6 +94,8 @@ export class HopEvidence implements EvidenceSink {
         // a close waits for the hop's next visits to cover postS: the fixed sensor's wait plus a revisit
         holdMs: o.holdMs ?? (o.postS + 15) * 1000 + this.plan.hops * this.plan.dwellMs * 2,
         post: (ev, clip, noClip) => this.onPost(h!, ev, clip, noClip),
+        // a hop's late clip would reach its alert without the per-visit rewrite of its meta: it is only logged
+        lateClip: undefined,
       }),
       clock: 0,
       lastTune: -1,

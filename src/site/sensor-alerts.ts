@@ -101,20 +101,21 @@ export class OfflineLog {
 
   constructor(private readonly log: Logger) {}
 
-  /** Logs one offline report (the worker's message). */
-  warn(message: string): void {
+  /** Logs one offline report (the worker's message, and its code for the terminal's language: the record's `messageCode`). */
+  warn(message: string, code?: AlertMessageCode): void {
+    const coded = code !== undefined ? { messageCode: code } : {};
     const reopen = /; (reopening in [\d.]+ m?s)$/.exec(message);
     const cause = reopen !== null ? message.slice(0, reopen.index) : message;
     if (cause !== this.cause) {
       this.cause = cause;
       this.repeats = 1;
-      this.log.warn(message);
+      this.log.warn(coded, message);
       return;
     }
     this.repeats++;
     const advice = cause.search(/; (check|try|is|see) /);
     const short = advice > 0 ? cause.slice(0, advice) : cause.length > 120 ? `${cause.slice(0, 119)}…` : cause;
-    this.log.warn({ attempt: this.repeats }, `still offline: ${short}${reopen !== null ? `; ${reopen[1]}` : ''}`);
+    this.log.warn({ attempt: this.repeats, ...coded }, `still offline: ${short}${reopen !== null ? `; ${reopen[1]}` : ''}`);
   }
 
   /** The sensor is back: the next offline reason is logged in full. */

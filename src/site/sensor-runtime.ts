@@ -1,5 +1,6 @@
 // What every sensor worker shares, fixed or scanning: states, health reports, clips, CSV, calibration requests (the
 // open → run → backoff loop that drives them is sensor-life.ts).
+import { performance as eventLoop } from 'node:perf_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FINGERPRINT_FIELDS, type BaselineFingerprint } from '../baseline/baseline.js';
@@ -115,6 +116,13 @@ class CsvTap {
 }
 
 /**
+ * Share of a health interval this worker's event loop must have been idle (waiting for its source: nothing queued)
+ * for the interval to count as caught up with the source ({@link BlockCounters.caughtUp}). A worker behind its source
+ * always has a block queued and is idle ≈ 0 %; one that keeps up idles the rest of each block's span.
+ */
+export const CAUGHT_UP_IDLE = 0.05;
+
+/**
  * Per-block health counters; `onBlock` allocates nothing. A block flagged `discontinuity` counts as a gap, except the
  * first of a run and, with `hopping`, the first after a retune (a new `tuneId`: the source restarted on purpose).
  */
@@ -125,6 +133,8 @@ export class BlockCounters {
   maxClip = 0;
   /** Largest lateness (ms) of a block since it was last reset (see the health report's `behindMs`); fixed sensors only. */
   maxBehindMs = 0;
+  /** Least lateness (ms) of a block since it was last reset (Infinity before one); fixed sensors only. */
+  minBehindMs = Infinity;
   /** Monotonic time (ms, performance.now) of the current run's sample 0, from its first block's arrival. */
   private originPerfMs = 0;
   readonly meter = new RateMeter(5000);
@@ -144,6 +154,7 @@ export class BlockCounters {
     return !this.firstOfRun;
   }
 
+  /** Counts one block as it arrives (lateness: how far its last sample trails the run's sample clock, see {@link caughtUp}). */
   readonly onBlock = (b: IqBlock): void => {
     const now = Date.now();
     // lateness on a monotonic clock: an NTP step of the wall clock does not make the sensor look late
@@ -157,6 +168,7 @@ export class BlockCounters {
       if (b.discontinuity && (!this.hopping || b.tuneId === this.lastTune)) this.gaps++;
       const behind = perfNow - this.originPerfMs - endMs;
       if (!this.hopping && behind > this.maxBehindMs) this.maxBehindMs = behind;
+      if (!this.hopping && behind < this.minBehindMs) this.minBehindMs = behind;
     }
     this.lastTune = b.tuneId;
     this.lastBlockAtMs = now;
@@ -166,6 +178,17 @@ export class BlockCounters {
     if (b.clipFraction > this.maxClip) this.maxClip = b.clipFraction;
     this.onAfterBlock?.(now);
   };
+
+  /**
+   * The pipeline was caught up with its source during the interval since the last reset (its event loop idled: see
+   * {@link CAUGHT_UP_IDLE}), so the least lateness seen in it is the source's, not the processing's: the sample clock
+   * is re-anchored by it, and lateness counts only what the processing owes. A receiver that delivers fewer samples
+   * than its rate (rtl_tcp over a slow link) lets the sample count fall behind the wall clock without any alert coming
+   * late: that is the rate shortfall's to report (the card's "the receiver or its link delivers too few samples").
+   */
+  caughtUp(): void {
+    if (this.minBehindMs > 0 && Number.isFinite(this.minBehindMs)) this.originPerfMs += this.minBehindMs;
+  }
 
   newRun(): void {
     this.firstOfRun = true;
@@ -226,11 +249,12 @@ export class SensorRuntime {
     if (message !== undefined) m.message = message;
     if (code !== undefined) m.code = code;
     if (messageCode !== undefined) m.messageCode = messageCode;
-    this.post(m);
     // the main thread's supervisor logs offline/error with their reason, and each reopen: here only at debug, so a
-    // retrying sensor prints one line per attempt
+    // retrying sensor prints one line per attempt. Logged before it is posted: on 'stopped' the main thread terminates
+    // this worker as soon as the message arrives, which can be before a line written after the post
     if (s === 'offline' || s === 'error' || s === 'starting') this.log.debug({ state: s, message }, 'sensor state');
     else this.log.info({ state: s, message }, 'sensor state');
+    this.post(m);
   }
 
   /**
@@ -241,6 +265,11 @@ export class SensorRuntime {
   postHealth(): void {
     const now = Date.now();
     const waitNow = threadStallClock().now(now);
+    // how much of the interval this worker's event loop idled (waited for its source): one small object per report
+    const elu = eventLoop.eventLoopUtilization();
+    const d = eventLoop.eventLoopUtilization(elu, this.lastElu);
+    this.lastElu = elu;
+    const idle = d.idle + d.active > 0 ? d.idle / (d.idle + d.active) : 0;
     this.lastHealthMs = now;
     const counters = this.counters;
     const current = this.current;
@@ -270,6 +299,7 @@ export class SensorRuntime {
     };
     if (sourceError !== null && sourceError !== '') m.sourceError = sourceError;
     if (!counters.hopping) m.behindMs = Math.round(counters.maxBehindMs);
+    if (counters.streaming) m.waitedFraction = Math.round(idle * 1000) / 1000;
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     if (zeroed > 0) m.zeroedSamples = zeroed;
     const scan = this.extraHealth?.(this);
@@ -281,7 +311,12 @@ export class SensorRuntime {
     this.post(m);
     counters.maxClip = 0;
     counters.maxBehindMs = 0;
+    if (idle >= CAUGHT_UP_IDLE) counters.caughtUp();
+    counters.minBehindMs = Infinity;
   }
+
+  /** This thread's event-loop utilisation at the previous health report (the span of `waitedFraction`). */
+  private lastElu = eventLoop.eventLoopUtilization();
 
   /** Non-finite samples (cf32 NaN/±Inf) the sources of finished runs dropped (a file: sensor reopens its recording). */
   private nonFiniteEarlier = 0;
@@ -367,6 +402,7 @@ export class SensorRuntime {
       pictures: ev.pictures,
       log: this.log,
       post: (e, clip, noClip) => this.post({ type: 'detection', run, ev: e, ...(clip !== undefined ? { clip } : {}), ...(noClip !== undefined ? { noClip } : {}) }),
+      lateClip: (id, clip) => this.post({ type: 'late-clip', run, id, clip }),
     };
   }
 }

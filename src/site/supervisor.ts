@@ -52,6 +52,9 @@ export interface SupervisorOptions {
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
 
+/** Smoothed share of time waiting for the source from which a sensor's pipeline counts as keeping up (SensorHealth.sourceBound). */
+export const SOURCE_BOUND_WAIT = 0.1;
+
 /**
  * Supervises one sensor's worker thread (DESIGN: one worker per sensor; the main thread keeps store, bus, server).
  *
@@ -105,6 +108,8 @@ export class SensorSupervisor {
   private droppedBlocks = 0;
   /** The current source's zeroedSamples (like droppedBlocks: since its stream started). */
   private zeroedSamples = 0;
+  /** Smoothed `waitedFraction` of the worker's health reports; null before the first (SensorHealth.sourceBound). */
+  private waitedFraction: number | null = null;
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
   private nonFiniteThisWorker = 0;
@@ -172,6 +177,7 @@ export class SensorSupervisor {
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
     this.behind.reset();
+    this.waitedFraction = null;
     this.rateShortfall = false;
     this.sourceWaitMs = 0;
     this.sourceError = null;
@@ -226,7 +232,7 @@ export class SensorSupervisor {
         this.message = m.message;
         this.messageCode = m.message !== undefined ? m.messageCode : undefined;
         if (m.state === 'error') this.log.error({ code: m.code }, m.message ?? 'sensor error');
-        else if (m.state === 'offline') this.offlineLog.warn(m.message ?? 'sensor offline');
+        else if (m.state === 'offline') this.offlineLog.warn(m.message ?? 'sensor offline', m.messageCode);
         else if (m.state !== 'starting') this.offlineLog.clear();
         if (m.state === 'stopped') {
           this.gotStopped = true;
@@ -264,6 +270,9 @@ export class SensorSupervisor {
       case 'detection':
         this.relay.detection(gen, m.run, m.ev, m.clip, m.noClip);
         break;
+      case 'late-clip':
+        this.relay.lateClip(gen, m.run, m.id, m.clip);
+        break;
       case 'signal':
         this.relay.signal(gen, m.run, m.id, m.signal);
         break;
@@ -286,6 +295,8 @@ export class SensorSupervisor {
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.rateShortfall = m.rateShortfall === true;
         this.behind.note(m.behindMs, Date.now());
+        // smoothed over ≈ 10 reports (2.5 s): one report's wait moves with the scheduling of a loaded machine
+        if (m.waitedFraction !== undefined) this.waitedFraction = this.waitedFraction === null ? m.waitedFraction : this.waitedFraction + 0.1 * (m.waitedFraction - this.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.zeroedSamples = m.zeroedSamples ?? 0;
@@ -421,6 +432,7 @@ export class SensorSupervisor {
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
     if (this.behind.peak !== null) h.behindMs = this.behind.peak;
+    if (this.waitedFraction !== null) h.sourceBound = this.waitedFraction >= SOURCE_BOUND_WAIT;
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;

@@ -87,6 +87,8 @@ export type WorkerToMain =
    * (clips on) comes without one.
    */
   | { type: 'detection'; run: number; ev: DetectionEvent; clip?: string; noClip?: ClipLoss }
+  /** The clip of track `id`, whose close went without it (`noClip: 'late'`), written at last: its alert gains it. */
+  | { type: 'late-clip'; run: number; id: number; clip: string }
   /** Identification of track `id` (src/site/live-ident.ts): ≈ 0.5 s into it, and the final one before its close. */
   | { type: 'signal'; run: number; id: number; signal: AlertSignal }
   /** A stored baseline taken at another gain/ppm: not used (warm-up instead); the first differing field and both values. */
@@ -126,6 +128,12 @@ export type WorkerToMain =
        * Absent for scanning sensors (each retune restarts the sample count).
        */
       behindMs?: number;
+      /**
+       * Fraction (0–1) of the time since the previous report this worker's event loop was idle, i.e. waited for its
+       * source's next block (performance.eventLoopUtilization): well above 0 while it keeps up (the source sets the
+       * pace), ≈ 0 while it is behind (blocks already queued). Absent before the stream's first block.
+       */
+      waitedFraction?: number;
       /** Non-finite samples (cf32 NaN/±Inf) dropped since the worker started; absent when none. */
       nonFiniteSamples?: number;
       /** The current source's IqSourceHealth.zeroedSamples (runs of never-written zeros, lost); absent when none. */

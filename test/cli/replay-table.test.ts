@@ -39,13 +39,19 @@ describe('replay table', () => {
     expect(t.text()).toBe([
       '#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注',
       '1    0.109  434.0252      0.98  299 毫秒     7     10.9  ook 87 %  ISM 433 MHz',
-      '3   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知      SRD 868 MHz，此频段不应有此类型，削波',
+      '2   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知      SRD 868 MHz，此频段不应有此类型，削波',
       '2 个检测：ook 1，未知 1',
       '脉冲：一个检测所含的突发数（数据包、键控）；时间和频率相近的重复发射合为一行',
       '',
     ].join('\n'));
     expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');
     expect(detectionDurationText(0.55, 'zh-CN')).toBe('0.6 毫秒');
+  });
+
+  it('numbers the rows 1, 2, 3 in start order, not by the track ids (3, 7, 12: gaps that read as missing detections)', () => {
+    const t = new ReplayTable();
+    for (const [id, startS] of [[12, 4.0], [3, 0.5], [7, 1.25]] as const) t.add(line({ id, startS }));
+    expect(t.text().split('\n').slice(1, 4).map((r) => r.split(/ +/).slice(0, 2).join(' '))).toEqual(['1 0.500', '2 1.250', '3 4.000']);
   });
 
   it('shows offsets in kHz when the centre is unknown, and says when nothing was detected', () => {

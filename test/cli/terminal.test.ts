@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
-import { resolveLogLang } from '../../src/log-words.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { lockDataDir } from '../../src/site/data-dir.js';
+import { join } from 'node:path';
+import { ZH_LOG_MESSAGES, zhErrorText } from '../../src/log-messages-zh.js';
+import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
+import { reportEmitters } from '../../src/cli/calibrate.js';
+import { alertMessageIn } from '../../src/server/message-text.js';
+import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
 import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
 import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
@@ -49,16 +56,24 @@ describe('log lines', () => {
 
   it('reads a state change, an error and long fields shortly', () => {
     expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
-    expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err=ENOSPC: no space');
+    expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err="ENOSPC: no space"');
     const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
     expect(long.length).toBe('x  why='.length + 160);
     expect(long.endsWith('…')).toBe(true);
   });
 
+  it('quotes a value with a space, = or " in it, so it cannot read as the next field; the centre follows the message', () => {
+    expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250000');
+    expect(prettyMessage({ msg: 'x', label: 'rtl_tcp 10.0.0.5:1234', note: 'a=b', q: 'say "hi"', empty: '', n: 3 })).toBe('x  label="rtl_tcp 10.0.0.5:1234" note="a=b" q="say \\"hi\\"" empty="" n=3');
+    expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
+    // objects and arrays stay JSON, unquoted: their brackets delimit them
+    expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
+  });
+
   it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
-    expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay  format=cu8 rateSps=250000 centre unknown');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started  centre unknown');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started  centre 433.920 MHz');
+    expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay (centre unknown)  format=cu8 rateSps=250000');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started (centre unknown)');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started (centre 433.920 MHz)');
   });
 
   it('a replay of a raw file without a centre logs centerHz null (JSON) and "centre unknown" (pretty), not 0', () => {
@@ -88,14 +103,70 @@ describe('log lines', () => {
     );
     expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
     expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始  中心频率未知');
+    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
     expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+    // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
+    const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
+    const coded = (c: unknown, l: 'en' | 'zh-CN') => alertMessageIn(l, undefined, c);
+    expect(prettyMessage({ msg: 'no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', messageCode: notFound }, 'zh-CN', coded)).toBe(
+      '[s1] 找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；2 秒后重试',
+    );
+    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'zh-CN', coded)).toBe('[s1] 仍离线：找不到接收器；2 秒后重试  attempt=3');
+    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'en', coded)).toBe('[s1] still offline: no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+    expect(prettyMessage({ msg: 'x', sensor: 's1', messageCode: { id: 'no.such.code' } }, 'zh-CN', coded)).toBe('[s1] x');
     // a message the table does not list stays as the daemon wrote it
     expect(prettyMessage({ msg: 'something new', component: 'x' }, 'zh-CN')).toBe('[x] something new');
     expect(remainingText(65, 'zh-CN')).toBe('剩余 1 分 05 秒');
     expect(remainingText(65)).toBe('1 min 05 s left');
     expect(resolveLogLang({ QUIETBAND_LANG: 'zh' })).toBe('zh-CN');
     expect(resolveLogLang({})).toBe('en');
+  });
+
+  it('zh-CN: every message logged under src/ (the hub aside: it has no --lang) has a Chinese text', () => {
+    // the literal messages of logger calls: log.info({ … }, 'message') / log.warn('message')
+    const call = /\.(?:info|warn|error|fatal)\(\s*(?:[^;]*?,\s*)?'((?:[^'\\]|\\.)+)'\s*\)/gs;
+    const found = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (p !== join(REPO, 'src', 'hub')) walk(p);
+        } else if (e.name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(call)) found.add(m[1]!.replace(/\\'/g, "'"));
+      }
+    };
+    walk(join(REPO, 'src'));
+    expect(found.size).toBeGreaterThan(150);
+    for (const special of ['alert', 'sensor state']) expect(found.delete(special), special).toBe(true); // worded by prettyMessage itself
+    expect([...found].filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
+    expect(prettyMessage({ msg: 'data dir lock left by a daemon that no longer runs: taking it over', lock: '/d/quietband.lock', stalePid: 4242 }, 'zh-CN')).toBe(
+      '数据目录的锁由一个已不在运行的守护进程留下：接管该锁  lock=/d/quietband.lock stalePid=4242',
+    );
+    expect(prettyMessage({ msg: 'server closed', component: 'server' }, 'zh-CN')).toBe('[server] 网页服务已关闭');
+    expect(terminalWords('zh-CN').level).toMatchObject({ INFO: '信息', WARN: '警告', ERROR: '错误' });
+  });
+
+  it('zh-CN: what a calibration heard, worded for the technician (heading and each emitter)', () => {
+    const steady = { centerHz: 433_740_300, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 } as unknown as CalibrationEmitter;
+    const beacon = { centerHz: 433_920_000, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 } as unknown as CalibrationEmitter;
+    const lines = (lang: 'en' | 'zh-CN', sensor?: string): string[] => {
+      const out: string[] = [];
+      const w = terminalWords(lang).heard;
+      reportEmitters([steady, beacon], (l) => out.push(l), w, w.who(sensor));
+      return out;
+    };
+    expect(lines('zh-CN', 'hall-a')).toEqual([
+      '传感器 hall-a 的校准收到 2 个发射源（已计入基线；请逐一确认为已知，或进行调查）：',
+      '  433.7403 MHz  6.8 kHz  -23.0 dBFS（高出底噪 +40.2 dB）  持续',
+      '  433.9200 MHz  12.2 kHz  -40.1 dBFS（高出底噪 +25.3 dB）  占空比 10.0 %  每 2.00 秒一次 （出现 10 次，最长 0.20 秒）',
+    ]);
+    expect(lines('en')).toEqual([
+      'calibration heard 2 emitters (now part of the baseline; confirm each as known, or investigate):',
+      '  433.7403 MHz  6.8 kHz  -23.0 dBFS (+40.2 dB over the floor)  continuous',
+      '  433.9200 MHz  12.2 kHz  -40.1 dBFS (+25.3 dB over the floor)  duty 10.0 %  every 2.00 s (10 appearances, longest 0.20 s)',
+    ]);
+    const none: string[] = [];
+    reportEmitters([], (l) => none.push(l), terminalWords('zh-CN').heard);
+    expect(none).toEqual(['校准未收到高于底噪的发射源']);
   });
 
   it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
@@ -136,9 +207,17 @@ describe('the daemon on a terminal in Chinese', () => {
     while (!(/\] 状态 → 监测中/.test(err) && /告警 开始/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    // every line of the run, its stop included, has a Chinese level label and message (field names and values,
+    // sensor and component names stay as logged)
+    const words = err.trim().split('\n').map((l) => /^\[\d\d:\d\d:\d\d\] (\S+): (?:\[[\w-]+\] )?([^ ]+)/.exec(l));
+    expect(words.filter((m) => m === null || !/^(信息|警告)$/.test(m[1]!) || !/[\u4e00-\u9fff]/.test(m[2]!)), err).toEqual([]);
+    // each sensor says it stopped (its worker logs the state before posting it, so the terminate after the post
+    // cannot cut the line: 7 of 10 demo runs lost one or more of these lines before)
+    expect(err.match(/\] 状态 → 已停止$/gm)?.length).toBe(3);
+    expect(err).toMatch(/信息: \[server\] 网页服务已关闭\n/);
     expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
     const lines = err.trim().split('\n');
-    for (const want of [/ INFO: 考点已运行 /, / INFO: \[hall-[abc]-\d{3}\] 数据流已开始 /, / INFO: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / INFO: \[hall-[abc]-\d{3}\] 告警 开始 /, / INFO: \[server\] 网页服务已启动 /]) {
+    for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始 /, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
       expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
     }
     // the English message words of those lines are gone
@@ -180,9 +259,30 @@ describe('usage errors and advice', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
       expect(r.stderr).not.toMatch(/--port\b/);
+      // the same in Chinese under --lang zh-CN
+      const zh = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port), '--lang', 'zh-CN']);
+      expect(zh.code).toBe(2);
+      expect(zh.stderr.trim().split('\n').at(-1)).toBe(`quietband: 网页服务：127.0.0.1 上的端口 ${port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。`);
     } finally {
       busy.close();
     }
+  });
+
+  it('zh-CN: the data dir in use and a bad --bind are worded in Chinese (the English messages as the daemon throws them)', async () => {
+    const dir = `${tmp.dir}/locked`;
+    mkdirSync(dir, { recursive: true });
+    const held = await lockDataDir(dir);
+    try {
+      const err = await lockDataDir(dir).then(() => null, (e: Error) => e);
+      expect(zhErrorText(err!.message)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
+    } finally {
+      await held.release();
+    }
+    const bind = cli(['run', '--bind', '0.0.0.0:8080', '--lang', 'zh-CN', '--data-dir', `${tmp.dir}/bind`]);
+    expect(bind.code).toBe(2);
+    expect(bind.stderr).toBe('quietband: demo：--bind："0.0.0.0:8080" 含有端口：地址请单独写（0.0.0.0），端口用 --http-port 8080 指定\n');
+    expect(existsSync(`${tmp.dir}/bind`)).toBe(false); // refused before anything was written
+    expect(zhErrorText('something else')).toBeUndefined();
   });
 });
 

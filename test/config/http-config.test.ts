@@ -5,6 +5,7 @@ import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-con
 import { overridesFromFlags, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { httpServerOptions } from '../../src/site/site-daemon.js';
+import { bindProblem } from '../../src/config/http-config.js';
 
 const sensors = [{ name: 's1', source: 'sim' }];
 const settings = (http: unknown, overrides = {}) => applySiteDefaults(validateSiteConfig({ http, sensors }, 'x.json'), overrides, 'x.json').http;
@@ -65,5 +66,12 @@ describe('http config', () => {
     expect(overridesFromFlags({ tls: true }, () => false)).toEqual({}); // commander's default for --no-tls
     expect(messageOf(() => overridesFromFlags({ tlsCert: 'c.pem' }, all({ tlsCert: 'c.pem' })))).toBe('--tls-cert: give both --tls-cert and --tls-key');
     expect(messageOf(() => overridesFromFlags({ tlsCert: 'c.pem', tlsKey: 'k.pem', tls: false }, all({ tlsCert: 'c.pem', tlsKey: 'k.pem', tls: false })))).toBe('--no-tls: cannot be combined with --tls-cert/--tls-key');
+  });
+  it('refuses a bind holding a port, naming the port setting, and an IP address this machine does not hold', () => {
+    expect(messageOf(() => settings(undefined, { bind: '0.0.0.0:8080' }))).toBe('x.json: --bind: "0.0.0.0:8080" holds a port: give the address alone (0.0.0.0) and the port with --http-port 8080');
+    expect(messageOf(() => settings({ bind: '[::]:9000' }))).toBe('x.json: http.bind: "[::]:9000" holds a port: give the address alone ([::]) and the port with http.port 9000');
+    const eth = { eth0: [{ address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }] } as never;
+    expect(bindProblem('192.0.2.8', '--http-port', eth)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
+    for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
-// The relay closes the tracks of a dead worker; with evidence clips on, such a close says its clip was not kept.
+// The relay closes the tracks of a dead worker (with evidence clips on, such a close says its clip was not kept), and
+// hands a clip written after its close to the closed alert.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
@@ -25,5 +27,43 @@ describe('DetectionRelay.closeOrphans', () => {
     await store.close();
     const close = sent.find((a) => a.event === 'close')!;
     expect(close.clipNotKept).toBe(clips ? 'stream-end' : undefined);
+  });
+});
+
+describe('DetectionRelay.lateClip', () => {
+  it('a clip written after its close went without it reaches the closed alert as an update; its meta gets the alert id', async () => {
+    const dataDir = `${t.dir}/late`;
+    mkdirSync(`${dataDir}/clips`, { recursive: true });
+    const clip = 'clips/s1_late.sigmf-meta';
+    writeFileSync(`${dataDir}/${clip}`, '{"global":{}}\n');
+    const store = await AlertStore.open({ dataDir, site: 'hall-a' });
+    const bus = new AlertBus({ store });
+    const sent: Alert[] = [];
+    bus.on('alert', (a) => sent.push(a));
+    const relay = new DetectionRelay({ name: 's1', site: { bandPlan: 'none', dataDir }, bus, log: pino({ level: 'silent' }), centerHz: () => 433_920_000, overload: () => false, clips: true });
+    relay.stream(1, 1, Date.now() - 5000);
+    relay.detection(1, 1, det(4, 'open'));
+    relay.detection(1, 1, det(4, 'close', { endS: 1.6 }), undefined, 'late');
+    relay.detection(1, 1, det(5, 'open'));
+    relay.detection(1, 1, det(5, 'close', { endS: 1.6 }), undefined, 'writer-behind'); // no clip will come: not waited for
+    relay.lateClip(1, 1, 5, 'clips/other.sigmf-meta');
+    relay.lateClip(1, 1, 4, clip);
+    relay.lateClip(1, 1, 4, clip); // once only
+    for (let i = 0; i < 100 && !sent.some((a) => a.event === 'update'); i++) await new Promise((r) => setTimeout(r, 10));
+    await bus.flush();
+    const id = sent[0]!.alertId;
+    expect(sent.map((a) => [a.alertId === id, a.event, a.clip, a.clipNotKept])).toEqual([
+      [true, 'open', undefined, undefined],
+      [true, 'close', undefined, 'late'],
+      [false, 'open', undefined, undefined],
+      [false, 'close', undefined, 'writer-behind'],
+      [true, 'update', clip, undefined],
+    ]);
+    expect(sent[4]).toMatchObject({ kind: 'transmission', sensor: 's1', state: 'new', severity: sent[1]!.severity });
+    expect(bus.stateOf(id)).toMatchObject({ closed: true });
+    for (let i = 0; i < 100 && !readFileSync(`${dataDir}/${clip}`, 'utf8').includes('alert_id'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect((JSON.parse(readFileSync(`${dataDir}/${clip}`, 'utf8')) as { global: Record<string, unknown> }).global['quietband:alert_id']).toBe(id);
+    await bus.close();
+    await store.close();
   });
 });

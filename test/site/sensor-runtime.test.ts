@@ -54,4 +54,44 @@ describe('BlockCounters', () => {
     scanning.onBlock(block(1));
     expect(scanning.maxBehindMs).toBe(0); // a retuning sensor restarts its sample count: not measured
   });
+  it('a receiver delivering 60 % of its rate, caught up with every 250 ms, stays under 0.2 s late; a pipeline at 60 % is 6.6 s late', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const blockSamples = 32_768;
+    const blockMs = (blockSamples / 1_000_000) * 1000;
+    const block = (i: number): IqBlock => ({ count: blockSamples, firstSample: i * blockSamples, rateSps: 1_000_000, discontinuity: false, tuneId: 0, clipFraction: 0 }) as unknown as IqBlock;
+    const n = Math.round(10_000 / blockMs);
+    const slowLink = new BlockCounters(false);
+    const busy = new BlockCounters(false);
+    let peakSlow = 0;
+    for (let i = 0; i < n; i++) {
+      vi.advanceTimersByTime(blockMs / 0.6);
+      slowLink.onBlock(block(i));
+      busy.onBlock(block(i));
+      if (i % 5 === 4) {
+        // a health report every ≈ 270 ms: the slow link's worker idled (caught up), the busy one never did
+        peakSlow = Math.max(peakSlow, slowLink.maxBehindMs);
+        slowLink.caughtUp();
+        slowLink.maxBehindMs = 0;
+        slowLink.minBehindMs = Infinity;
+      }
+    }
+    // 5 blocks of 21.8 ms drift since the last re-anchor, at most 2 intervals: ≤ 0.22 s (was 6.6 s)
+    expect(peakSlow).toBeGreaterThan(80);
+    expect(peakSlow).toBeLessThan(220);
+    expect(busy.maxBehindMs).toBeGreaterThan(6600);
+    // a pipeline that caught up keeps its reported peak; later lateness counts from where it caught up
+    const caught = new BlockCounters(false);
+    for (let i = 0; i < 100; i++) {
+      vi.advanceTimersByTime(blockMs / 0.6);
+      caught.onBlock(block(i)); // 100 blocks at 60 % (the first sets the origin): 2.16 s behind
+    }
+    expect(caught.maxBehindMs).toBeCloseTo(99 * blockMs * (1 / 0.6 - 1), -1);
+    expect(caught.minBehindMs).toBeCloseTo(blockMs * (1 / 0.6 - 1), -1); // the second block's
+    caught.caughtUp(); // by the least lateness of the interval: 21.8 ms
+    caught.maxBehindMs = 0;
+    caught.minBehindMs = Infinity;
+    vi.advanceTimersByTime(blockMs);
+    caught.onBlock(block(100));
+    expect(caught.maxBehindMs).toBeCloseTo(99 * blockMs * (1 / 0.6 - 1) - blockMs * (1 / 0.6 - 1), -1);
+  });
 });

@@ -1,4 +1,5 @@
-// SensorSupervisor with a stand-in worker that crashes: orphan tracks closed, sensor-offline at once, restarts with doubling backoff.
+// SensorSupervisor with stand-in workers: one that crashes (orphan tracks closed, sensor-offline at once, restarts with
+// doubling backoff), one whose pipeline first waits for its source, then not (SensorHealth.sourceBound).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,45 @@ describe('SensorSupervisor', () => {
       expect(off.slice(0, 3).map((a) => a.event)).toEqual(['open', 'close', 'open']);
       expect(off[0]!.message).toMatch(/^sensor bench \(sim\) stopped delivering: sensor worker exited \(code 3\); restarting in 200 ms$/);
       expect(sup.health()).toMatchObject({ sensor: 'bench' });
+    } finally {
+      await sup.stop(1000);
+      delete process.env.QUIETBAND_SENSOR_WORKER;
+      await bus.close();
+      await store.close();
+    }
+  });
+});
+
+/** A worker whose pipeline first waits 80 % of the time for its source (3 reports), then never (25 reports, from 400 ms). */
+const WAITING_WORKER = `
+import { parentPort } from 'node:worker_threads';
+const health = (waitedFraction) => parentPort.postMessage({ type: 'health', lastBlockAtMs: Date.now(), samples: 1000, configuredRateSps: 250000, achievedRateSps: 200000, droppedBlocks: 40, clipFraction: 0, sourceWaitMs: 0, streaming: true, behindMs: 20, waitedFraction });
+parentPort.postMessage({ type: 'state', state: 'armed' });
+for (let i = 0; i < 3; i++) health(0.8);
+setTimeout(() => { for (let i = 0; i < 25; i++) health(0); }, 400);
+parentPort.on('message', (m) => { if (m.type === 'stop') { parentPort.postMessage({ type: 'state', state: 'stopped' }); setTimeout(() => process.exit(0), 10); } });
+`;
+
+describe('SensorSupervisor: does the pipeline keep up with its source?', () => {
+  it('sourceBound while the smoothed share of time waiting for the source is ≥ 10 %; false after it fell to 0 (0.8 · 0.9^25 = 0.06)', async () => {
+    const workerPath = join(tmp.dir, 'waiting-worker.mjs');
+    writeFileSync(workerPath, WAITING_WORKER);
+    process.env.QUIETBAND_SENSOR_WORKER = workerPath;
+    const store = await AlertStore.open({ dataDir: join(tmp.dir, 'data-wait'), site: 'hall-w' });
+    const bus = new AlertBus({ store });
+    const site = applySiteDefaults(validateSiteConfig({ site: 'hall-w', sensors: [{ name: 'link', source: 'sim' }] }, 'x'), {}, 'x');
+    const sup = new SensorSupervisor({ sensor: site.sensors[0]!, site, bus, log: silentLog, logLevel: 'silent', workerUrl: sensorWorkerUrl(), onSpectrum: () => undefined, onChange: () => undefined });
+    try {
+      expect(sup.health().sourceBound).toBeUndefined(); // no report yet
+      sup.start();
+      const until = async (want: boolean): Promise<void> => {
+        const end = Date.now() + 5000;
+        while (sup.health().sourceBound !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      };
+      await until(true);
+      expect(sup.health()).toMatchObject({ sourceBound: true, droppedBlocks: 40 });
+      await until(false);
+      expect(sup.health().sourceBound).toBe(false);
     } finally {
       await sup.stop(1000);
       delete process.env.QUIETBAND_SENSOR_WORKER;

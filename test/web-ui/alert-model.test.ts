@@ -63,6 +63,20 @@ describe('AlertModel', () => {
     expect(m.lastSeq).toBe(9);
   });
 
+  it('orders newest first by start, not by the order the alerts opened in (a lagging sensor opens later)', () => {
+    const m = new AlertModel();
+    // opened in the order a, b, c, d; started c (01:30:05), a (01:30:10), d (01:30:12), b (01:30:20)
+    m.apply(tx(1, 'a', 'open', 1e8, { startTime: '2026-05-14T01:30:10.000Z' }));
+    m.apply(tx(2, 'b', 'open', 1e8, { startTime: '2026-05-14T01:30:20.000Z' }));
+    m.apply(tx(3, 'c', 'open', 1e8, { startTime: '2026-05-14T01:30:05.000Z' })); // its sensor's pipeline was 15 s behind
+    m.apply(tx(4, 'd', 'open', 1e8, { startTime: '2026-05-14T01:30:12.000Z' }));
+    expect(m.newestFirst().map((v) => v.alertId)).toEqual(['b', 'd', 'a', 'c']);
+    // equal starts: the later open first; an alert without startTime (a sensor fault) by its first record's time
+    m.apply(tx(5, 'e', 'open', 1e8, { startTime: '2026-05-14T01:30:12.000Z' }));
+    m.apply(rec(6, 'f', 'open', { kind: 'sensor-offline', time: '2026-05-14T01:30:15.000Z' }));
+    expect(m.newestFirst().map((v) => v.alertId)).toEqual(['b', 'f', 'e', 'd', 'a', 'c']);
+  });
+
   it('orders newest first by the first seq of each alert, also when an old alert arrives late', () => {
     const m = new AlertModel();
     m.apply(tx(10, 'x', 'open', 1e8));

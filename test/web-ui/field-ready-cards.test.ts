@@ -1,7 +1,7 @@
 // What a new user misread in the demo, in Chromium: a sensor card says why its rate is amber (falling behind, dropping,
 // slow source; en and zh-CN), an open transmission's duration is the on-air time heard so far ("≥ …", never more than
 // the value it closes with), a sensor-offline alert's detail has no empty spectrum section, and a transmission closed
-// without its evidence clip says why.
+// without its evidence clip says why, and gains the clip when it is written late.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SensorHealth } from '../../src/server/protocol.js';
@@ -49,7 +49,7 @@ describe('sensor cards say why they are amber', () => {
       expect(await behindLines(page)).toEqual({
         north: 'Falling behind: 1.23 of 2.05 MS/s, alerts up to 12.4 s late — this computer is overloaded; close other programs or lower the sample rate',
         east: 'Falling behind: 1.02 of 2.05 MS/s, samples dropped — this computer is overloaded; close other programs or lower the sample rate',
-        west: 'Receiving 1.84 of 2.05 MS/s: the receiver or its network link delivers fewer samples than configured',
+        west: "Receiving 1.84 of 2.05 MS/s: the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver's cable or network, or lower the sample rate",
         south: null,
       });
       const colour = await page.locator('.sensor-card[data-sensor="north"] [data-testid="sensor-behind"]').evaluate((el) => getComputedStyle(el).color);
@@ -66,7 +66,7 @@ describe('sensor cards say why they are amber', () => {
       const lines = await behindLines(page);
       expect(lines.north).toBe('处理跟不上：1.23 / 2.05 MS/s，告警最多延迟 12.4 秒——本机负载过高，请关闭其他程序或降低采样率');
       expect(lines.east).toBe('处理跟不上：1.02 / 2.05 MS/s，已丢弃采样——本机负载过高，请关闭其他程序或降低采样率');
-      expect(lines.west).toBe('只收到 1.84 / 2.05 MS/s：接收机或其网络链路送出的采样少于设定值');
+      expect(lines.west).toBe('只收到 1.84 / 2.05 MS/s：接收机或其网络链路送出的采样少于设定值（本机处理跟得上）——请检查接收机的线缆或网络，或降低采样率');
       expect(lines.south).toBeNull();
     } finally {
       await close();
@@ -137,5 +137,26 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
     };
     expect(await clipNote('en-US', 'Evidence clip (IQ)')).toBe("not kept: the clip writer could not keep up with this computer's load (alerts come first)");
     expect(await clipNote('zh-CN', '证据片段（IQ）')).toBe('未保存：本机负载过高，片段写入跟不上（告警优先）');
+  });
+  it('a clip written after its alert closed without it (late) appears in the open detail: an update over the WebSocket', async () => {
+    const { alert, tx } = await site.raise('south', 433_970_000);
+    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.2, paths: ['fast'], overload: false, tuneId: 0 };
+    await site.bus.handleDetection('south', ev, { clipNotKept: 'late' });
+    const { page, close } = await openLivePage(site.url, { locale: 'en-US' });
+    try {
+      await (await alertRow(page, alert.alertId)).click();
+      const dialog = page.locator('[data-testid="alert-detail"]');
+      await dialog.waitFor({ state: 'visible', timeout: 2000 });
+      const clipRow = (): Promise<string | null> => dialog.evaluate((d) => [...d.querySelectorAll('dt')].find((x) => x.textContent === 'Evidence clip (IQ)')?.nextElementSibling?.textContent ?? null);
+      expect(await clipRow()).toBe('not kept in time: the clip was still being written when the alert closed (it is added here once written)');
+      const stored = await site.bus.attachClip(alert.alertId, 'clips/south_late.sigmf-meta');
+      expect(stored).toMatchObject({ alertId: alert.alertId, event: 'update', clip: 'clips/south_late.sigmf-meta' });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="alert-detail"] dt')].some((x) => x.textContent === 'Evidence clip (IQ)' && x.nextElementSibling?.textContent?.includes('.sigmf-data')), undefined, { timeout: 3000 });
+      expect(await clipRow()).toBe('Download: .sigmf-meta .sigmf-data ');
+      const hrefs = await dialog.evaluate((d) => [...d.querySelectorAll('dd a[download]')].map((a) => a.getAttribute('href')));
+      expect(hrefs).toEqual(['clips/south_late.sigmf-meta', 'clips/south_late.sigmf-data']);
+    } finally {
+      await close();
+    }
   });
 });

@@ -63,6 +63,17 @@ export interface AlertView extends AlertStateCore {
   peakSpectrumDbfs: number;
 }
 
+/** Start of an alert (ms): its `startTime`, else its first record's time; 0 when neither parses. */
+function startMs(v: Pick<AlertView, 'startTime' | 'firstTime'>): number {
+  const t = Date.parse(v.startTime ?? v.firstTime);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/** Ascending order of alerts: by start, then by `openSeq` (negative: `x` first). */
+function startOrder(x: AlertView, y: AlertView): number {
+  return startMs(x) - startMs(y) || x.openSeq - y.openSeq;
+}
+
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
@@ -75,7 +86,9 @@ const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs
  * - In-order records (seq above the alert's latest) override every field they carry, and set state/severity.
  * - A late record (seq below the alert's latest: an old record replayed after newer ones) only fills fields still
  *   missing, and never changes state; it still joins the history.
- * - Order: newest alert first = highest `openSeq` first.
+ * - Order: newest first by start (`startTime`, else the first record's time), then by `openSeq`: alerts open in the
+ *   order their records reach the store, which differs from the order they started in when sensors lag differently
+ *   (a slower pipeline, a longer minimum duration) or a hub merges sites.
  */
 export class AlertModel {
   private readonly seen = new Set<number>();
@@ -124,9 +137,9 @@ export class AlertModel {
         peakSpectrumDbfs: -Infinity,
       };
       this.byId.set(rec.alertId, v);
-      this.insertOrdered(v);
     }
     const inOrder = opened || rec.seq > v.lastSeq;
+    const startBefore = v.startTime;
     if (inOrder) {
       foldInOrder(v, rec);
       v.lastTime = rec.time;
@@ -161,6 +174,9 @@ export class AlertModel {
       v.lowHz = v.centerHz - v.bandwidthHz / 2;
       v.highHz = v.centerHz + v.bandwidthHz / 2;
     }
+    // placed once its fields (startTime) are folded in
+    if (opened) this.insertOrdered(v);
+    else if (v.startTime !== startBefore) this.orderDirty = true;
     if (rec.event === 'close') v.closed = true;
     if (rec.event === 'update') v.updates++;
     else {
@@ -187,7 +203,7 @@ export class AlertModel {
   private insertOrdered(v: AlertView): void {
     const a = this.ordered;
     // Usually the newest: append at the end of the ascending array (read back reversed).
-    if (a.length === 0 || a[a.length - 1]!.openSeq < v.openSeq) {
+    if (a.length === 0 || startOrder(a[a.length - 1]!, v) < 0) {
       a.push(v);
       return;
     }
@@ -195,16 +211,16 @@ export class AlertModel {
     let hi = a.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (a[mid]!.openSeq < v.openSeq) lo = mid + 1;
+      if (startOrder(a[mid]!, v) < 0) lo = mid + 1;
       else hi = mid;
     }
     a.splice(lo, 0, v);
   }
 
-  /** Alerts newest first (highest openSeq first); at most `limit`. */
+  /** Alerts newest first (latest start first, see the class comment); at most `limit`. */
   newestFirst(limit = Infinity): AlertView[] {
     if (this.orderDirty) {
-      this.ordered.sort((x, y) => x.openSeq - y.openSeq);
+      this.ordered.sort(startOrder);
       this.orderDirty = false;
     }
     const out: AlertView[] = [];

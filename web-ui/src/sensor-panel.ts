@@ -63,9 +63,10 @@ export const BEHIND_SHOWN_MS = 1000;
 /**
  * Why an online sensor's rate is amber (the daemon judged it short: `rateShortfall`, held over seconds so that the rate
  * reading's own dips under CPU load do not count) or its alerts come late, in plain words, or null while it keeps up:
- * alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) or samples dropped → this computer is overloaded ("catching
- * up" when the rate is not short but the alerts of the last 30 s came late); a short rate with neither → the receiver or
- * its link delivers too few samples.
+ * alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) → this computer is overloaded ("catching up" when the rate
+ * is not short but the alerts of the last 30 s came late); samples dropped while the pipeline does not keep up with its
+ * source (`sourceBound` not true) → the same; otherwise (a short rate, gaps the source marked while the pipeline
+ * waited for it) → the receiver or its link delivers too few samples.
  */
 export function behindText(h: SensorHealth): string | null {
   if (!h.online) return null;
@@ -74,7 +75,7 @@ export function behindText(h: SensorHealth): string | null {
   if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
   const p = { achieved: (h.achievedRateSps / 1e6).toFixed(2), configured: (h.configuredRateSps / 1e6).toFixed(2) };
   if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
-  return h.droppedBlocks > 0 ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
+  return h.droppedBlocks > 0 && h.sourceBound !== true ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
 }
 
 /** A `status` older than this (ms) while connected marks the sensor "no data" (the daemon itself may be stuck). */
