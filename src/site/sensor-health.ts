@@ -346,3 +346,31 @@ export class PeakHold {
     this.peak = null;
   }
 }
+
+/** Smoothed share of time waiting for the source from which a sensor's pipeline counts as keeping up (SensorHealth.sourceBound). */
+export const SOURCE_BOUND_WAIT = 0.1;
+
+/**
+ * Whether a sensor's pipeline keeps up and waits on its source: the worker's `waitedFraction` (share of a health
+ * interval its event loop sat idle) smoothed over ≈ 10 reports (2.5 s: one report's wait moves with the scheduling of a
+ * loaded machine), judged against {@link SOURCE_BOUND_WAIT}.
+ */
+export class SourceBoundJudge {
+  private smoothed: number | null = null;
+
+  /** One health report's waitedFraction (0..1); undefined from workers that do not report it. */
+  note(waitedFraction: number | undefined): void {
+    if (waitedFraction === undefined) return;
+    this.smoothed = this.smoothed === null ? waitedFraction : this.smoothed + 0.1 * (waitedFraction - this.smoothed);
+  }
+
+  /** True when the smoothed wait reaches SOURCE_BOUND_WAIT; null before the first report. */
+  get judged(): boolean | null {
+    return this.smoothed === null ? null : this.smoothed >= SOURCE_BOUND_WAIT;
+  }
+
+  /** Forgets the reports (a new worker). */
+  reset(): void {
+    this.smoothed = null;
+  }
+}

@@ -11,7 +11,7 @@ import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
 import { DetectionRelay } from './detection-relay.js';
-import { BEHIND_PEAK_MS, offlineCause, OverloadTracker, PeakHold, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
+import { BEHIND_PEAK_MS, offlineCause, OverloadTracker, PeakHold, SourceBoundJudge, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
 import { OfflineLog, offlineReason, overloadAlert, raiseHeardEmitters } from './sensor-alerts.js';
 import { threadStallClock, type StallClock } from './stall-clock.js';
 import { workerSite, type HeardInBaseline, type SensorState, type SensorWorkerData, type WorkerToMain } from './worker-protocol.js';
@@ -52,8 +52,6 @@ export interface SupervisorOptions {
 /** Worker runs shorter than this (ms) count as a failed start for the restart backoff. */
 const STABLE_RUN_MS = 60_000;
 
-/** Smoothed share of time waiting for the source from which a sensor's pipeline counts as keeping up (SensorHealth.sourceBound). */
-export const SOURCE_BOUND_WAIT = 0.1;
 
 /**
  * Supervises one sensor's worker thread (DESIGN: one worker per sensor; the main thread keeps store, bus, server).
@@ -108,8 +106,8 @@ export class SensorSupervisor {
   private droppedBlocks = 0;
   /** The current source's zeroedSamples (like droppedBlocks: since its stream started). */
   private zeroedSamples = 0;
-  /** Smoothed `waitedFraction` of the worker's health reports; null before the first (SensorHealth.sourceBound). */
-  private waitedFraction: number | null = null;
+  /** Whether the worker waits on its source (SensorHealth.sourceBound). */
+  private readonly sourceBound = new SourceBoundJudge();
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
   private nonFiniteEarlierWorkers = 0;
   private nonFiniteThisWorker = 0;
@@ -177,7 +175,7 @@ export class SensorSupervisor {
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
     this.behind.reset();
-    this.waitedFraction = null;
+    this.sourceBound.reset();
     this.rateShortfall = false;
     this.sourceWaitMs = 0;
     this.sourceError = null;
@@ -295,8 +293,7 @@ export class SensorSupervisor {
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.rateShortfall = m.rateShortfall === true;
         this.behind.note(m.behindMs, Date.now());
-        // smoothed over ≈ 10 reports (2.5 s): one report's wait moves with the scheduling of a loaded machine
-        if (m.waitedFraction !== undefined) this.waitedFraction = this.waitedFraction === null ? m.waitedFraction : this.waitedFraction + 0.1 * (m.waitedFraction - this.waitedFraction);
+        this.sourceBound.note(m.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.zeroedSamples = m.zeroedSamples ?? 0;
@@ -432,7 +429,7 @@ export class SensorSupervisor {
       lastFrameAgeMs: this.lastBlockAtMs === null ? null : Math.max(0, Date.now() - this.lastBlockAtMs),
     };
     if (this.behind.peak !== null) h.behindMs = this.behind.peak;
-    if (this.waitedFraction !== null) h.sourceBound = this.waitedFraction >= SOURCE_BOUND_WAIT;
+    if (this.sourceBound.judged !== null) h.sourceBound = this.sourceBound.judged;
     if (this.message !== undefined) h.message = this.message;
     if (this.message !== undefined && this.messageCode !== undefined) h.messageCodes = [this.messageCode];
     if (this.scan !== undefined) h.scan = this.scan;
