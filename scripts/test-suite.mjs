@@ -89,6 +89,21 @@ function failedFiles(name) {
   }
 }
 
+/**
+ * Prints a group's slowest files (wall seconds from its JSON report, start to end of each file), so that a CI log
+ * shows where a group's time goes without running anything again.
+ */
+function printSlowest(name, count = 12) {
+  try {
+    const report = JSON.parse(readFileSync(path.join(tmp, `${name}.json`), 'utf8'));
+    const files = report.testResults.map((r) => ({ file: path.relative(ROOT, r.name), s: (r.endTime - r.startTime) / 1000 })).sort((a, b) => b.s - a.s);
+    const total = files.reduce((sum, f) => sum + f.s, 0);
+    console.log(`test-suite: "${name}": ${files.length} files, ${total.toFixed(0)} s of file time; the slowest: ${files.slice(0, count).map((f) => `${f.file} ${f.s.toFixed(1)} s`).join(', ')}`);
+  } catch {
+    // no report (the group did not start): nothing to print
+  }
+}
+
 const failed = [];
 const again = [];
 /** Reads a group's report: its failed files go to `again`; a failure without a report fails the suite. */
@@ -101,6 +116,7 @@ function collect(name, r) {
 const t0 = performance.now();
 const g1 = await vitest(withJson(shared, 'shared'), false);
 console.log(`\ntest-suite: group 1 "shared" ${g1.code === 0 ? 'passed' : 'FAILED'} in ${g1.wallS.toFixed(0)} s`);
+printSlowest('shared');
 collect('shared', g1);
 
 console.log('test-suite: group 2, lanes "browser" and "peers" side by side (output follows each lane\'s end)');
@@ -111,6 +127,7 @@ for (let i = 0; i < 2; i++) {
   console.log(`\n──── lane "${names[i]}" ────`);
   process.stdout.write(r.output);
   console.log(`test-suite: lane "${names[i]}" ${r.code === 0 ? 'passed' : 'FAILED'} in ${r.wallS.toFixed(0)} s`);
+  printSlowest(names[i]);
   collect(names[i], r);
 }
 console.log(`\ntest-suite: group 3, alone: ${ALONE.join(' ')}`);

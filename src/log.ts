@@ -1,7 +1,7 @@
 // One pino logger factory for the CLI and the daemon: logs go to stderr, never to stdout (which carries data).
 // On a terminal they are one human line each (pino-pretty); piped, or with --log-format json, JSON lines.
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { build as pretty } from 'pino-pretty';
 import { QuietBandError } from './errors.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
 import type { TextLang } from './text-template.js';
@@ -116,6 +116,9 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
 export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 'info', format: LogFormat = resolveLogFormat(), lang: TextLang = resolveLogLang(), codeText?: CodeText): Logger {
   if (format === 'json') return pino({ level, base: { app: 'quietband' } }, pino.destination({ fd: 2, sync: true }));
   const words = terminalWords(lang);
+  // loaded only for the pretty form: piped processes and every worker thread of a daemon under systemd or a test log
+  // JSON, and pino-pretty's import costs ≈ 30 ms of CPU per thread
+  const { build: pretty } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const stream = pretty({
     destination: 2,
     sync: true,

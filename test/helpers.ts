@@ -1,5 +1,5 @@
 // Test helpers: where the shared captures are, a quiet logger, suites that need a program, a free TCP port.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,23 @@ export function capture(name: string): string {
   const p = join(CAPTURES, name);
   if (!existsSync(p)) throw new Error(`missing real capture ${p}: tests expect ../shared/captures beside the repository`);
   return p;
+}
+
+/**
+ * Newest modification time (ms since the epoch) of the files under `paths` (files or folders, walked recursively;
+ * folders named in `skip` are left out, and a path that does not exist counts as nothing). Build helpers compare it
+ * with their output's time to skip a build that is already up to date.
+ */
+export function newestMtimeMs(paths: readonly string[], skip: readonly string[] = ['dist', 'node_modules']): number {
+  let newest = 0;
+  const visit = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const f of readdirSync(p)) if (!skip.includes(f)) visit(join(p, f));
+    } else if (st.mtimeMs > newest) newest = st.mtimeMs;
+  };
+  for (const p of paths) if (existsSync(p)) visit(p);
+  return newest;
 }
 
 /** A pino logger that drops everything (tests assert on values, not on logs). */

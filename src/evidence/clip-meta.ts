@@ -1,7 +1,7 @@
 // Evidence clip names (rtl_433 convention) and the `quietband:` SigMF keys of a clip's meta (docs/clip-decimation.md).
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sigmfPaths } from '../source/sigmf.js';
+import { sigmfPaths } from '../source/sigmf-write.js';
 import { DATA_FILE_MODE } from '../file-modes.js';
 import type { DetectionEvent } from '../types.js';
 import type { ClipBandPlan, ResamplerStage } from '../dsp/band-cut.js';

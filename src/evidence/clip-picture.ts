@@ -1,5 +1,5 @@
 // Spectrogram picture (PNG) of an evidence clip with the detected band outlined, computed with our SpectrumEngine.
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { basename, dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -10,8 +10,9 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import { readClipHints } from './clip-meta.js';
 import type { IqSourceInfo } from '../types.js';
 
-/** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
-export const CLIP_PICTURES_DIR = 'clip-pictures';
+// the pictures' folder, names and pruning live in clip-picture-files.ts (a sensor worker needs those without the
+// renderer's PNG encoder, SigMF reader and spectrum engine); they are part of this module's API too
+export { CLIP_PICTURES_DIR, clipPicturePath, pruneClipPictures } from './clip-picture-files.js';
 
 /** Picture size: 512 frequency columns (max of 2 FFT bins each) × 256 time rows (top = clip start). */
 export const CLIP_PICTURE_SIZE = Object.freeze({ widthPx: 512, heightPx: 256 });
@@ -21,11 +22,6 @@ export const OUTLINE_RGB = Object.freeze([255, 48, 48] as const);
 /** Clear pixels between the band and its 2 px outline, and the smallest inner size (px) of the outlined box. */
 const OUTLINE_GAP_PX = 2;
 const MIN_INNER_PX = 4;
-
-/** `<dataDir>/clip-pictures/<clip base>.png` for a clip's `.sigmf-meta` (or `.sigmf-data`) path. */
-export function clipPicturePath(dataDir: string, clipPath: string): string {
-  return join(dataDir, CLIP_PICTURES_DIR, `${basename(clipPath).replace(/\.sigmf-(meta|data)$/, '')}.png`);
-}
 
 /** What {@link renderClipPicture} drew. */
 export interface ClipPictureInfo {
@@ -225,22 +221,4 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
   }
   await writePngAtomically(png, pngPath);
   return { pngPath, widthPx: W, heightPx: H, frames, lowDb, highDb, box };
-}
-
-/**
- * Deletes pictures whose clip is gone (the clip quota deleted it): every `<name>.png` in `picturesDir` without
- * `<clipsDir>/<name>.sigmf-meta`. Returns the names deleted.
- */
-export async function pruneClipPictures(picturesDir: string, clipsDir: string): Promise<string[]> {
-  let pics: string[];
-  let clips: Set<string>;
-  try {
-    pics = (await readdir(picturesDir)).filter((n) => n.endsWith('.png'));
-    clips = new Set((await readdir(clipsDir)).filter((n) => n.endsWith('.sigmf-meta')).map((n) => n.slice(0, -'.sigmf-meta'.length)));
-  } catch {
-    return [];
-  }
-  const gone = pics.filter((n) => !clips.has(n.slice(0, -'.png'.length)));
-  for (const n of gone) await rm(join(picturesDir, n), { force: true });
-  return gone;
 }

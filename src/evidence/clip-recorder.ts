@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { withBindings } from '../log.js';
-import { writeSigmfMeta } from '../source/sigmf.js';
+import { writeSigmfMeta } from '../source/sigmf-write.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';

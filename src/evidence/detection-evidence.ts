@@ -5,7 +5,7 @@ import { ClipRecorder, freeSpaceShortfall, PICTURE_FLOOR_FACTOR } from './clip-r
 import type { ClipBandOptions } from '../dsp/band-cut.js';
 import type { ClipContext } from './clip-meta.js';
 import type { IqRing } from './iq-ring.js';
-import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture.js';
+import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture-files.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
 import type { ClipLoss, DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 

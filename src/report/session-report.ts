@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
-import { clipPicturePath } from '../evidence/clip-picture.js';
+import { clipPicturePath } from '../evidence/clip-picture-files.js';
 import { QuietBandError } from '../errors.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';

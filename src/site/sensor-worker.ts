@@ -3,7 +3,6 @@ import { EventEmitter } from 'node:events';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { calibrateSensor, runSensor } from './sensor-runner.js';
-import { calibrateScanSensor, runScanSensor } from './hop-runner.js';
 import type { MainToWorker, SensorWorkerData, WorkerToMain } from './worker-protocol.js';
 
 if (isMainThread || parentPort === null) {
@@ -30,7 +29,9 @@ const host = {
 };
 try {
   if (data.sensor.scan !== undefined) {
-    // a sensor with a scan plan hops its source (hop-runner.ts)
+    // a sensor with a scan plan hops its source (hop-runner.ts, loaded only then: with the hop evidence's SigMF
+    // reader it costs ≈ 0.1 s of CPU that a fixed sensor's thread need not pay)
+    const { calibrateScanSensor, runScanSensor } = await import('./hop-runner.js');
     if (data.mode === 'calibrate') await calibrateScanSensor(host);
     else await runScanSensor(host);
   } else if (data.mode === 'calibrate') await calibrateSensor(host);

@@ -8,7 +8,7 @@ import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
-import { CLIP_PICTURES_DIR } from '../evidence/clip-picture.js';
+import { CLIP_PICTURES_DIR } from '../evidence/clip-picture-files.js';
 import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
 import { createSiteField, type SiteField } from './site-field.js';
 import { SensorSupervisor } from './supervisor.js';

@@ -10,7 +10,8 @@ import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { checkFirstFloats } from './cf32-check.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { centerProblem, overrideWarnings, rateProblem } from './input-ranges.js';
-import { isSigmfPath, readSigmfMeta, SIGMF_DATATYPES, sigmfSegments, type SigmfSegment } from './sigmf.js';
+import type { SigmfSegment } from './sigmf.js';
+import { isSigmfPath } from './sigmf-write.js';
 
 /** Default block length (complex samples): 65536 = 128 KiB of cu8, 262 ms at 250 kS/s. */
 export const DEFAULT_BLOCK_SAMPLES = 65536;
@@ -377,6 +378,9 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   let centerFromMeta = false;
 
   if (isSigmfPath(path)) {
+    // the SigMF reader (with its validator, zod: ≈ 0.1 s of CPU to load) only for SigMF input: a replay worker or file
+    // sensor reading a raw capture does without it
+    const { readSigmfMeta, SIGMF_DATATYPES, sigmfSegments } = await import('./sigmf.js');
     const meta = await readSigmfMeta(path, { formatOverride: opts.format });
     metaPath = meta.metaPath;
     metaRateSps = meta.rateSps;

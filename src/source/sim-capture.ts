@@ -6,7 +6,7 @@ import { QuietBandError } from '../errors.js';
 import { RTL_DC_CENTER } from './sim-generators.js';
 import { generateScenario, type GenerateResult } from './sim-render.js';
 import { DEFAULT_NOISE_DBFS, parseScenario, scenarioAnnotations, type Scenario } from './sim-scenario.js';
-import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput, type SigmfWriteOptions } from './sigmf.js';
+import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput, type SigmfWriteOptions } from './sigmf-write.js';
 
 /** Default base name for a scenario's files: `quietband-sim_433.92M_1000k_seed1` (parsable by `file-name.ts`). */
 export function simBaseName(scenario: Scenario): string {

@@ -1,6 +1,6 @@
 // Test harness for the web UI: the real AlertStore + AlertBus + server with a fake site of sensors feeding spectra/status.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,29 +11,17 @@ import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert, AlertSignal, DiskStatus, SensorHealth, SessionStatus } from '../../src/server/protocol.js';
 import { startServer, type RunningServer, type ServerOptions, type ServerSensorInfo } from '../../src/server/server.js';
 import type { DetectionEvent } from '../../src/types.js';
+import { newestMtimeMs } from '../helpers.js';
 
 /** Repository root (this file is test/web-ui/fake-site.ts). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Built UI served by the harness. */
 export const WEB_DIST = path.join(REPO_ROOT, 'web-ui', 'dist');
 
-/** Newest modification time (ms) of the UI sources. */
-function newestSourceMs(): number {
-  let newest = 0;
-  const visit = (p: string): void => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const f of readdirSync(p)) if (f !== 'dist' && f !== 'node_modules') visit(path.join(p, f));
-    } else if (st.mtimeMs > newest) newest = st.mtimeMs;
-  };
-  visit(path.join(REPO_ROOT, 'web-ui'));
-  return newest;
-}
-
 /** Builds web-ui/dist with Vite when it is missing or older than a source file (`npm test` builds it first anyway). */
 export function ensureUiBuilt(): void {
   const index = path.join(WEB_DIST, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMs()) return;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtimeMs([path.join(REPO_ROOT, 'web-ui')])) return;
   execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web-ui/vite.config.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
 }
 

@@ -317,7 +317,12 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     const { alert } = await s.raise('north', 434_012_500, { bandwidthHz: 25_000, peakExcessDb: 31 });
     s.setOnline('east', false);
     await row(page, alert.alertId).waitFor({ timeout: 1000 });
-    await page.waitForTimeout(1500); // some waterfall history
+    // some waterfall history: more than 20 spectra plotted and 20 waterfall rows (≈ 0.6 s at the fake site's rate; a
+    // fixed 1.5 s wait was longer than needed and, on a loaded machine, no guarantee)
+    await page.waitForFunction(() => {
+      const x = window.quietband!.stats() as unknown as { framesDrawn: number; rowsDrawn: number };
+      return x.framesDrawn > 20 && x.rowsDrawn > 20;
+    }, undefined, { timeout: 5000 });
     const st = await stats(page);
     expect(Number(st.framesDrawn)).toBeGreaterThan(20);
     expect(Number(st.rowsDrawn)).toBeGreaterThan(20);
@@ -382,8 +387,12 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
           requestAnimationFrame(step);
         }),
     );
+    // the server's count read before the page's, as at the start (f0, then st0): read after it, the frames broadcast
+    // during the stats round trip (long on a loaded machine) counted as sent and not as received or drawn, which
+    // raised the bounds of the page's rates (a run at load 7 failed with a page rate of 36.2/s)
+    const f1 = s.framesBroadcast();
     const st1 = await stats(page);
-    const sent = (s.framesBroadcast() - f0) / 5;
+    const sent = (f1 - f0) / 5;
     const drawn = (Number(st1.framesDrawn) - Number(st0.framesDrawn)) / 5;
     const rows = (Number(st1.rowsDrawn) - Number(st0.rowsDrawn)) / 5;
     const received = (Number(st1.spectraReceived) - Number(st0.spectraReceived)) / 5;

@@ -1,0 +1,30 @@
+// Clip pictures' files: their folder in the data dir, the picture path of a clip, and pruning pictures whose clip is gone.
+// Apart from clip-picture.ts (the renderer) so that code which only names or prunes pictures does not load the renderer.
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+
+/** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
+export const CLIP_PICTURES_DIR = 'clip-pictures';
+
+/** `<dataDir>/clip-pictures/<clip base>.png` for a clip's `.sigmf-meta` (or `.sigmf-data`) path. */
+export function clipPicturePath(dataDir: string, clipPath: string): string {
+  return join(dataDir, CLIP_PICTURES_DIR, `${basename(clipPath).replace(/\.sigmf-(meta|data)$/, '')}.png`);
+}
+
+/**
+ * Deletes pictures whose clip is gone (the clip quota deleted it): every `<name>.png` in `picturesDir` without
+ * `<clipsDir>/<name>.sigmf-meta`. Returns the names deleted.
+ */
+export async function pruneClipPictures(picturesDir: string, clipsDir: string): Promise<string[]> {
+  let pics: string[];
+  let clips: Set<string>;
+  try {
+    pics = (await readdir(picturesDir)).filter((n) => n.endsWith('.png'));
+    clips = new Set((await readdir(clipsDir)).filter((n) => n.endsWith('.sigmf-meta')).map((n) => n.slice(0, -'.sigmf-meta'.length)));
+  } catch {
+    return [];
+  }
+  const gone = pics.filter((n) => !clips.has(n.slice(0, -'.png'.length)));
+  for (const n of gone) await rm(join(picturesDir, n), { force: true });
+  return gone;
+}
