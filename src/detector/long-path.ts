@@ -68,10 +68,11 @@ export interface LongPathOptions {
    */
   lazyFloorTests?: number;
   /**
-   * Normalise each kernel mean by the larger of the band's floor g and a local floor: the median of r/g over the clean
-   * noise bins of two reference windows beside the kernel (see {@link LocalFloor}), as an order-statistic CFAR does (Rohling 1983). A gain change that is not flat
-   * across the band (a tilt, the passband's ripple moving with temperature) then lifts the reference with the kernel.
-   * The median's own error is added to the test's spread. The long path's setting.
+   * Normalise each kernel mean by a local floor where it stands clearly over the band's floor g: the median of r/g over
+   * the clean noise bins of two reference windows beside the kernel (see {@link LocalFloor}), as an order-statistic
+   * CFAR does (Rohling 1983). A gain change that is not flat across the band (a tilt, the passband's ripple moving with
+   * temperature) then lifts the reference with the kernel. The median's own error is added to the test's spread. The
+   * long path's setting.
    */
   localFloor?: boolean;
 }

@@ -78,4 +78,32 @@ describe('TrackTable', () => {
     expect(table.explainedByRecent(10, 12, 0, 0)).toBe(true);
     expect(table.explainedByRecent(10 * RECENT_TRACKS, 10 * RECENT_TRACKS + 2, 0, 0)).toBe(true);
   });
+  it('intermodOf: a group on 2f_A − f_B or 2f_B − f_A of a strong new track and a calibration emitter, both 25 dB over it', () => {
+    const table = new TrackTable(4, 256, 1024, RATE);
+    const a = table.open(700, 760, 0, 0)!; // centre 730, 61 bins
+    a.peakExcessDb = 40;
+    const band = Int32Array.from([600, 605]); // centre 602.5, 6 bins
+    const strong = Float64Array.from([35]);
+    // 2f_A − f_B = 857.5 ± (2·61 + 6)/2 + 2; 2f_B − f_A = 475 ± (2·6 + 61)/2 + 2
+    expect(table.intermodOf(850, 860, 0, 2, -8, 25, band, strong)).toBe(true);
+    expect(table.intermodOf(921, 925, 0, 2, -8, 25, band, strong)).toBe(true); // 857.5 + 66 = 923.5: its edge
+    expect(table.intermodOf(926, 930, 0, 2, -8, 25, band, strong)).toBe(false);
+    expect(table.intermodOf(470, 480, 0, 2, -8, 25, band, strong)).toBe(true);
+    expect(table.intermodOf(300, 310, 0, 2, -8, 25, band, strong)).toBe(false);
+    // the group 25 dB under the weaker of the two, not more: an emitter of 15 dB does not explain a group at −8 dB
+    expect(table.intermodOf(850, 860, 0, 2, -8, 25, band, Float64Array.from([15]))).toBe(false);
+    // tones too weak for a receiver to show their product: 2·30 + 30 = 90 < IM3_VISIBLE_SUM_DB (96)
+    a.peakExcessDb = 30;
+    expect(table.intermodOf(850, 860, 0, 2, -20, 25, band, Float64Array.from([30]))).toBe(false);
+    // two calibration emitters' products were in the calibration: no track, no product
+    table.release(a);
+    expect(table.intermodOf(850, 860, 0, 2, -8, 25, Int32Array.from([700, 760, 600, 605]), Float64Array.from([40, 35]))).toBe(false);
+    // a track closed inside the window (end ≥ since) still counts, one closed before it does not
+    const b = table.open(700, 760, 0, 0)!;
+    b.peakExcessDb = 40;
+    b.fastEnd = 5_000;
+    table.release(b);
+    expect(table.intermodOf(850, 860, 4_000, 2, -8, 25, band, strong)).toBe(true);
+    expect(table.intermodOf(850, 860, 6_000, 2, -8, 25, band, strong)).toBe(false);
+  });
 });
