@@ -218,6 +218,7 @@ export class Tracker {
           const near = gapFine + 2 * (2 * p.narrow.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
           if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
+          if (this.isIntermod(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
           const since = this.burstWindowStart - this.burstCompanionWindow;
           if (table.keyedSince(lo, hi, this.companionReachBins, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
