@@ -10,6 +10,14 @@ import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { TrackTable, type Track } from './track.js';
 
+
+/**
+ * A detection's packets are its runs of fast hits separated by at least this long (s): rtl_433's pulse detector ends a
+ * package after a gap of PD_MIN_GAP_MS = 10 ms (when it also exceeds 10 times the longest pulse). Shorter gaps are the
+ * gaps between an OOK or pulse-width code's bits, which a supervisor does not count as packets (an Auriol weather
+ * sensor's 1 s message read 247 of them; rtl_433 decodes it as one package).
+ */
+export const PACKET_GAP_S = 0.01;
 /**
  * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds soon after one
  * of its packets keyed on to count as its companion (a spur or sideband keyed with it) rather than a new transmission:
@@ -61,6 +69,8 @@ export class Tracker {
   private readonly longKernelBins: number;
   /** Span (samples) one short frame's hit gives a track: the middle half of the frame. */
   private readonly fastFrameSpan: number;
+  /** PACKET_GAP_S in samples. */
+  private readonly packetGapSamples: number;
   /** While the long path's groups are tracked (see {@link trackLongGroups}): its hit lag, hold and window start. */
   private longHit = false;
   private hitLag = 0;
@@ -115,6 +125,7 @@ export class Tracker {
     this.longKernelBins = Math.round(o.longKernelHz / (geometry.rateSps / geometry.fftSize));
     this.companionReachBins = Math.round(BURST_COMPANION_REACH_HZ / (geometry.rateSps / geometry.fftSize));
     this.fastFrameSpan = geometry.fastFftSize / 2;
+    this.packetGapSamples = PACKET_GAP_S * geometry.rateSps;
   }
 
   /** Number of open tracks. */
@@ -288,12 +299,15 @@ export class Tracker {
     const pDb = 10 * Math.log10(peakPower + 1e-30);
     if (pDb > t.peakPowerDbfs) t.peakPowerDbfs = pDb;
     if (isClipping(frame.clipFraction, this.options.overloadClipFraction)) t.overload = true;
-    // packets: runs of fast hits separated by at least two frames without one (a one-frame dip inside a burst is
-    // noise, not a gap); a track only the slow path sees counts runs of averages instead
+    // keying: a run of fast hits after at least two frames without one (a one-frame dip inside a burst is noise, not a
+    // gap) keys a packet on (packetStart, the burst path's companion rule); packets: such runs separated by at least
+    // PACKET_GAP_S, as rtl_433 ends a package (its bits are keyed runs too); a track only the slow path sees counts runs
+    // of averages instead
     if (isFast) {
       // a burst-path hit stands for its window's middle: a gap shorter than the window is no gap it can see
-      if (t.lastFastHitEnd < start - (this.burstHit ? Math.max(end - start, this.burstHoldSamples) : end - start) - 1) {
-        t.packets++;
+      const gap = this.burstHit ? Math.max(end - start, this.burstHoldSamples) : end - start;
+      if (t.lastFastHitEnd < start - gap - 1) {
+        if (t.lastFastHitEnd < start - Math.max(gap, this.packetGapSamples) - 1) t.packets++;
         if (!this.burstHit) t.packetStart = start;
       }
       t.lastFastHitEnd = end;
