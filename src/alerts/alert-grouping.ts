@@ -238,7 +238,13 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
     });
   }
   const id = s === undefined ? 'ident.group' : 'ident.groupConfident';
-  if (d.reasonCode !== undefined) Object.assign(out, signalReason(id, { ...d.reasonCode.params, ...by, inner: d.reasonCode.id }));
+  if (d.reasonCode !== undefined) {
+    // the group's reason nests the decider's code as {=inner}, one level deep: a decider's code that nests one itself
+    // (ident.firstStands: its first identification stood) is given by the code it nests
+    const params = d.reasonCode.params ?? {};
+    const inner = typeof params.inner === 'string' && params.inner.startsWith('ident.') ? params.inner : d.reasonCode.id;
+    Object.assign(out, signalReason(id, { ...params, ...by, inner }));
+  }
   else {
     out.reason = signalReason(id, { ...by, inner: d.reason }).reason.replace('{=inner}', () => d.reason);
     delete out.reasonCode;

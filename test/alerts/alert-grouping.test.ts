@@ -255,6 +255,20 @@ describe('AlertBus grouping across located sensors', () => {
     expect(alertMessageIn('zh-CN', undefined, s.reasonCode)).toBe('由本组最强的 Hall A (sens-a) 识别（带内信噪比 22.0 dB）：窄带调频：包络恒定（峭度 0.01），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
 
+  it('a decider whose first identification stood (ident.firstStands nests its own code) is worded by that code, no raw placeholder', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const first = codedReason('ident.nfm', { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' });
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.firstStands', { ...first.reasonCode.params, inner: 'ident.nfm', last: 'no emission' }) };
+    await bus.handleDetection('sens-a', tx('open', 24), ctx);
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.flush();
+    const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    expect(s.reason).toBe('as identified in Hall A (sens-a), the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    for (const lang of ['en', 'zh-CN'] as const) expect(alertMessageIn(lang, undefined, s.reasonCode)).not.toContain('{=');
+  });
+
   it('offers listening on the weaker room\'s alert once the group reads an analog class', async () => {
     const { bus } = await setup();
     const hub = new ListenHub({ site: 'group-listen-test', sensors: [{ name: 'sens-a', hopping: false }, { name: 'sens-b', hopping: false }], alerts: bus, log: pino({ level: 'silent' }) });
