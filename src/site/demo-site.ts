@@ -1,8 +1,11 @@
 // The embedded demo site of `quietband run` without flags: three simulated sensors whose injected events keep coming.
 import type { SiteConfigInput } from '../config/site-config.js';
 
+/** The demo site's data folder (alerts, token, clips), relative to the working directory. */
+export const DEMO_DATA_DIR = './data/demo';
+
 /**
- * Demo site "demo": three `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
+ * Demo site "demo" (data in {@link DEMO_DATA_DIR}): three `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
  * differs every pass), each cycle quiet for its first 10 s (the default warm-up learns a clean baseline there) and then
  * injecting transmissions:
  * - `hall-a-433`: 433.92 MHz, 1 MS/s, 40 s cycle, seed 1; steady carriers −180 kHz (−20 dBFS) and +420 kHz (−25 dBFS);
@@ -18,6 +21,9 @@ import type { SiteConfigInput } from '../config/site-config.js';
 export function demoSiteConfig(): SiteConfigInput {
   return {
     site: 'demo',
+    // its own folder: a real site started later from the same directory (default ./data) must not serve the demo's
+    // alerts or count them as unacknowledged
+    dataDir: DEMO_DATA_DIR,
     sensors: [
       {
         name: 'hall-a-433',

@@ -176,6 +176,8 @@ describe('resolveSite', () => {
   it('resolves the demo site: two sim sensors whose events start after the default warm-up', async () => {
     const s = await resolveSite(applySiteDefaults(validateSiteConfig(demoSiteConfig(), 'demo'), {}, 'demo'), 'demo', { lookupBaselines: false });
     expect(s.site).toBe('demo');
+    // its own folder, so a real site run later from the same directory (./data) never serves the demo's alerts
+    expect(s.dataDir).toBe(join(process.cwd(), 'data', 'demo'));
     expect(s.sensors.map((x) => [x.name, x.centerHz, x.rateSps])).toEqual([['hall-a-433', 433_920_000, 1_000_000], ['hall-b-868', 868_300_000, 250_000], ['hall-c-433', 433_920_000, 250_000]]);
     // hall-c hears hall-a's FM link (same offset, overlapping time): the demo shows a transmission grouped across rooms
     const fm = (name: string) => (s.sensors.find((x) => x.name === name)!.scenario as { events: { kind: string; offsetHz: number; startS: number; durationS: number }[] }).events.find((e) => e.kind === 'fm')!;
