@@ -125,6 +125,11 @@ describe('AlertModel', () => {
     m.offerFallbackSpectrum(w, f);
     expect(w.peakSpectrum).toBe(f);
     expect(w.peakSpectrumDbfs).toBe(-61.5);
+    // marked as a stand-in (the detail must not call it the alert's peak) until a live frame of the open alert replaces it
+    expect(w.peakSpectrumFallback).toBe(true);
+    const live = spectrum(433_950_000, -40);
+    expect(m.noteSpectrum(live)).toBe(1);
+    expect([w.peakSpectrum, w.peakSpectrumFallback]).toEqual([live, false]);
   });
 });
 

@@ -468,6 +468,12 @@ export class AlertDetail {
     this.plotBox.hidden = spec === undefined;
     this.plotKey.hidden = spec === undefined;
     if (spec === undefined) return;
+    // the sensor's latest spectrum stands in when this page did not see the alert live: say so, not "at its peak"
+    const heading: MsgKey = v.peakSpectrumFallback ? 'detail.spectrumNow' : 'detail.spectrum';
+    if (this.spectrumHeading.dataset.i18n !== heading) {
+      this.spectrumHeading.dataset.i18n = heading;
+      this.spectrumHeading.textContent = t(heading);
+    }
     if (this.view === null) {
       this.view = new SpectrumView(this.plotBox, {
         height: 260,

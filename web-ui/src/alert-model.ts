@@ -61,6 +61,11 @@ export interface AlertView extends AlertStateCore {
   peakSpectrum?: SpectrumMessage;
   /** In-band maximum (dBFS) of `peakSpectrum`; −Infinity before any. */
   peakSpectrumDbfs: number;
+  /**
+   * True when `peakSpectrum` is only the sensor's latest spectrum, offered because this page did not see the alert
+   * live (see AlertModel.offerFallbackSpectrum): the detail must not call it the alert's peak.
+   */
+  peakSpectrumFallback: boolean;
 }
 
 /** Start of an alert (ms): its `startTime`, else its first record's time; 0 when neither parses. */
@@ -135,6 +140,7 @@ export class AlertModel {
         history: [],
         updates: 0,
         peakSpectrumDbfs: -Infinity,
+        peakSpectrumFallback: false,
       };
       this.byId.set(rec.alertId, v);
     }
@@ -268,6 +274,7 @@ export class AlertModel {
       if (m !== undefined && m > v.peakSpectrumDbfs) {
         v.peakSpectrumDbfs = m;
         v.peakSpectrum = msg;
+        v.peakSpectrumFallback = false;
         replaced++;
       }
     }
@@ -281,6 +288,7 @@ export class AlertModel {
     if (m === undefined) return;
     v.peakSpectrum = msg;
     v.peakSpectrumDbfs = m;
+    v.peakSpectrumFallback = true;
   }
 }
 

@@ -110,6 +110,7 @@ export const EN = {
   'clipNotKept.stream-end': 'not kept: the sensor\'s stream ended before the clip was complete',
   'detail.history': 'History',
   'detail.spectrum': 'Spectrum at the alert’s peak',
+  'detail.spectrumNow': 'The sensor’s latest spectrum (this page did not see the alert’s peak)',
   'detail.noSpectrum': 'No spectrum of this sensor was received while this alert was open.',
   'detail.updates': '{n} update(s)',
   'detail.rooms': 'Which room (nearest first)',

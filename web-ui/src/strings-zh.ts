@@ -111,6 +111,7 @@ export const ZH: Record<MsgKey, string> = {
   'clipNotKept.stream-end': '未保存：片段完整之前传感器数据流已结束',
   'detail.history': '记录',
   'detail.spectrum': '告警峰值时的频谱',
+  'detail.spectrumNow': '传感器的最新频谱（本页未收到告警峰值时的频谱）',
   'detail.noSpectrum': '该告警期间未收到此传感器的频谱。',
   'detail.updates': '{n} 次更新',
   'detail.rooms': '所在考场（由近及远）',
