@@ -163,17 +163,20 @@ export class DiskWatch {
     if (last === undefined) return null;
     const first = this.samples[0]!;
     const spanMs = last.atMs - first.atMs;
-    const bytesPerDay = spanMs >= this.o.minSpanMs ? ((first.space.freeBytes - last.space.freeBytes) / spanMs) * 86_400_000 : null;
+    const freeRate = spanMs >= this.o.minSpanMs ? ((first.space.freeBytes - last.space.freeBytes) / spanMs) * 86_400_000 : null;
     const free = last.space.freeBytes;
-    const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? free / bytesPerDay : null;
     // the data dir's growth between its first and latest walk in the window (walks are rarer than samples)
     const walks = this.samples.filter((x) => x.walked);
     const w0 = walks[0];
     const w1 = walks.at(-1);
     const walkSpanMs = w0 !== undefined && w1 !== undefined ? w1.atMs - w0.atMs : 0;
-    const ownPerDay = bytesPerDay !== null && walkSpanMs >= this.o.minSpanMs && w0!.dirBytes !== null && w1!.dirBytes !== null
+    const ownPerDay = freeRate !== null && walkSpanMs >= this.o.minSpanMs && w0!.dirBytes !== null && w1!.dirBytes !== null
       ? ((w1!.dirBytes - w0!.dirBytes) / walkSpanMs) * 86_400_000
       : null;
+    // the disk fills at least as fast as QuietBand's own folder grows: free space lags what was written (delayed
+    // allocation) and moves with other programs freeing space, so the whole disk's rate never reads under our own
+    const bytesPerDay = freeRate !== null && ownPerDay !== null ? Math.max(freeRate, ownPerDay) : freeRate;
+    const daysLeft = bytesPerDay !== null && bytesPerDay > 0 ? free / bytesPerDay : null;
     const pictureFloorBytes = PICTURE_FLOOR_FACTOR * this.o.floorBytes;
     const h: DiskNumbers = {
       freeBytes: free,

@@ -119,6 +119,19 @@ describe('DiskWatch', () => {
     expect([h.dataDirBytes, h.dataDirBytesPerDay, h.bytesPerDay]).toEqual([1e9 + 240_000 * 10, 864_000_000, 8_640_000_000]);
   });
 
+  it('the whole disk never reads as filling slower than the data dir grows (free space lags writes): days left follow the faster', async () => {
+    let now = 0;
+    // free space drops by 1 B/ms (86 MB/day) while the data dir grows by 10 B/ms (864 MB/day)
+    const w = new DiskWatch({ dir: '/data', floorBytes: 1e6, now: () => now, read: async () => ({ freeBytes: 10 * GB - now, totalBytes: 64 * GB }), measureDir: async () => 1e9 + now * 10 });
+    for (let s = 0; s <= 300; s += 30) {
+      now = s * 1000;
+      await w.sample();
+    }
+    const h = w.health()!;
+    expect([h.dataDirBytesPerDay, h.bytesPerDay]).toEqual([864_000_000, 864_000_000]);
+    expect(h.daysLeft).toBeCloseTo((10 * GB - 300_000) / 864_000_000, 6);
+  });
+
   it('formats sizes and durations as a technician reads them', () => {
     expect([formatBytes(14.2e9), formatBytes(4.66e9), formatBytes(830e6), formatBytes(999)]).toEqual(['14 GB', '4.7 GB', '830 MB', '999 B']);
     expect([formatDuration(3.17), formatDuration(12.4), formatDuration(0.8), formatDuration(0.03)]).toEqual(['≈ 3.2 days', '≈ 12 days', '≈ 19 h', '≈ 43 min']);
