@@ -70,7 +70,7 @@ const EN: ReplayWords = {
   unidentified: 'unidentified',
   noDetections: 'no detections',
   count: (n, classes) => `${n} detection${n === 1 ? '' : 's'}: ${classes}`,
-  packetsFooter: 'pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row',
+  packetsFooter: 'pk: packets in one detection (bursts at least 10 ms apart); repeats of a transmission close in time and frequency make one row',
   ms: 'ms',
   s: 's',
   label: { recording: 'recording', detections: 'detections', overload: 'overload', calibration: 'calibration', nonFinite: 'non-finite', speed: 'speed' },
@@ -91,7 +91,7 @@ const EN: ReplayWords = {
 };
 
 const ZH: ReplayWords = {
-  head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '脉冲', excess: '超出 dB', class: '类型', notes: '备注' },
+  head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '包数', excess: '超出 dB', class: '类型', notes: '备注' },
   unexpected: '此频段不应有此类型',
   listSep: '，',
   clipped: '削波',
@@ -99,7 +99,7 @@ const ZH: ReplayWords = {
   unidentified: '未识别',
   noDetections: '无检测结果',
   count: (n, classes) => `${n} 个检测：${classes}`,
-  packetsFooter: '脉冲：一个检测所含的突发数（数据包、键控）；时间和频率相近的重复发射合为一行',
+  packetsFooter: '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
   ms: '毫秒',
   s: '秒',
   label: { recording: '记录文件', detections: '检测', overload: '过载', calibration: '校准', nonFinite: '非有限值', speed: '速度' },

@@ -27,7 +27,7 @@ describe('replay table', () => {
       '2    0.289    433.9237     9.28    196 ms   1       43.8  ook 99 %   ISM 433 MHz',
       '3   12.500    868.3000  1200.00     1.6 s  12        7.0  nfm? 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
       '3 detections: ook 2, nfm 1',
-      'pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row',
+      'pk: packets in one detection (bursts at least 10 ms apart); repeats of a transmission close in time and frequency make one row',
       '',
     ].join('\n'));
   });
@@ -37,11 +37,11 @@ describe('replay table', () => {
     t.add(line({}));
     t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, packets: 12, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'unknown', confidence: 0.2, unexpected: true } }));
     expect(t.text()).toBe([
-      '#  开始 秒  中心 MHz  带宽 kHz      时长  脉冲  超出 dB  类型      备注',
+      '#  开始 秒  中心 MHz  带宽 kHz      时长  包数  超出 dB  类型      备注',
       '1    0.109  434.0252      0.98  299 毫秒     7     10.9  ook 87 %  ISM 433 MHz',
       '2   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知      SRD 868 MHz，此频段不应有此类型，削波',
       '2 个检测：ook 1，未知 1',
-      '脉冲：一个检测所含的突发数（数据包、键控）；时间和频率相近的重复发射合为一行',
+      '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
       '',
     ].join('\n'));
     expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');
