@@ -40,6 +40,8 @@ export interface TerminalWords {
   recording: (source: string) => string;
   /** Start-up lines of `run` on stdout. */
   siteRunning: (demo: boolean, site: string, url: string) => string;
+  /** The addresses other computers open (a wildcard --bind). */
+  otherComputers: (urls: string) => string;
   sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
   warmupBaseline: (s: number) => string;
   storedBaseline: (path: string) => string;
@@ -86,6 +88,7 @@ const EN: TerminalWords = {
   calibrating: (sensor) => `calibrating ${sensor}`,
   recording: (source) => `recording ${source}`,
   siteRunning: (demo, site, url) => `${demo ? 'QuietBand demo site' : `QuietBand site "${site}"`} running at ${url}`,
+  otherComputers: (urls) => `  from other computers: ${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
   warmupBaseline: (s) => `warm-up ${s} s`,
   storedBaseline: (path) => `stored ${path}`,
@@ -121,6 +124,7 @@ const ZH: TerminalWords = {
   calibrating: (sensor) => `校准 ${sensor}`,
   recording: (source) => `记录 ${source}`,
   siteRunning: (demo, site, url) => `${demo ? 'QuietBand 演示考点' : `QuietBand 考点“${site}”`}运行于 ${url}`,
+  otherComputers: (urls) => `  其他电脑访问：${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
   warmupBaseline: (s) => `预热 ${s} 秒`,
   storedBaseline: (path) => `已存 ${path}`,

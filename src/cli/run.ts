@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { createLogger, resolveLogFormat } from '../log.js';
 import { alertMessageIn } from '../server/message-text.js';
+import { otherComputerUrls } from '../config/http-config.js';
 import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
@@ -110,6 +111,8 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   const { startSite } = await import('../site/site-daemon.js');
   const running = await startSite(site, { log, logLevel, refreshCommand: refreshCommandFor(flags, isSet, origin, site), ...(csvPaths !== undefined ? { csvPaths } : {}) });
   let out = `${terminalWords(lang).siteRunning(origin === 'demo', site.site, running.url)}\n`;
+  const lan = otherComputerUrls(running.url, site.http.bind);
+  if (lan.length > 0) out += `${terminalWords(lang).otherComputers(lan.join(' '))}\n`;
   for (let i = 0; i < site.sensors.length; i++) out += `${sensorLine(site, i, lang)}\n`;
   if (csvPaths !== undefined) for (const [n, p] of Object.entries(csvPaths)) out += `  spectra of ${n} → ${p} (rtl_power CSV)\n`;
   if (site.notify !== undefined) out += `  notifications → ${site.notify.channels.map((c) => `${c.name} (${c.type}: ${c.severities.join('/')})`).join(', ')}\n`;

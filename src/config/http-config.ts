@@ -100,3 +100,22 @@ export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overri
   if (cfg?.trustedProxies !== undefined) out.trustedProxies = [...cfg.trustedProxies];
   return out;
 }
+
+/**
+ * The addresses other computers reach a server listening on `bind` at: for a wildcard bind (0.0.0.0, ::) every
+ * non-internal IPv4 address of this machine (IPv6 too for ::), as `url` with its host replaced; for any other bind, none
+ * (`url` already names it). Sorted as the interfaces list them.
+ */
+export function otherComputerUrls(url: string, bind: string, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): string[] {
+  if (bind !== '0.0.0.0' && bind !== '::') return [];
+  const out: string[] = [];
+  for (const list of Object.values(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.internal || (a.family !== 'IPv4' && bind !== '::')) continue;
+      const u = new URL(url);
+      u.hostname = a.family === 'IPv4' ? a.address : `[${a.address}]`;
+      out.push(u.href);
+    }
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-con
 import { overridesFromFlags, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { httpServerOptions } from '../../src/site/site-daemon.js';
-import { bindProblem } from '../../src/config/http-config.js';
+import { bindProblem, otherComputerUrls } from '../../src/config/http-config.js';
 
 const sensors = [{ name: 's1', source: 'sim' }];
 const settings = (http: unknown, overrides = {}) => applySiteDefaults(validateSiteConfig({ http, sensors }, 'x.json'), overrides, 'x.json').http;
@@ -73,5 +73,19 @@ describe('http config', () => {
     const eth = { eth0: [{ address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }] } as never;
     expect(bindProblem('192.0.2.8', '--http-port', eth)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
     for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
+  });
+  it('a wildcard bind prints the addresses other computers open: every non-internal IPv4 (IPv6 too for ::), none otherwise', () => {
+    const ifs = {
+      lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: null }],
+      eth0: [
+        { address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null },
+        { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: null, scopeid: 2 },
+      ],
+      wlan0: [{ address: '10.0.0.5', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }],
+    } as never;
+    expect(otherComputerUrls('https://127.0.0.1:18080/', '0.0.0.0', ifs)).toEqual(['https://192.0.2.7:18080/', 'https://10.0.0.5:18080/']);
+    expect(otherComputerUrls('https://127.0.0.1:18080/', '::', ifs)).toEqual(['https://192.0.2.7:18080/', 'https://[fe80::1]:18080/', 'https://10.0.0.5:18080/']);
+    expect(otherComputerUrls('http://127.0.0.1:8080/', '127.0.0.1', ifs)).toEqual([]);
+    expect(otherComputerUrls('https://192.0.2.7:8443/', '192.0.2.7', ifs)).toEqual([]);
   });
 });
