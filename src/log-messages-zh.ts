@@ -141,6 +141,14 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'evidence clip of an already posted detection written (its alert went without it)': '已发出告警的证据片段现已写入（该告警未附此片段）',
   'late evidence clip not added to its alert': '迟到的证据片段未能补入其告警',
   'evidence clip quota pass failed': '证据片段配额检查失败',
+  // a close posted without its clip (src/evidence/detection-evidence.ts NO_CLIP_MESSAGE, logged by reason)
+  'clip not kept in time: the detection closed before its evidence clip was written, so the alert closes without it; the clip is still being cut and is added to the alert when written':
+    '证据片段未及时保存：检测已结束而片段尚未写完，告警先行结束；片段仍在截取，写入后补入该告警',
+  'clip not kept: the clip writer was behind (alerts come first)': '证据片段未保存：片段写入跟不上（告警优先）',
+  'clip not kept: free disk space below the evidence floor (alerts come first)': '证据片段未保存：磁盘剩余空间低于证据下限（告警优先）',
+  'clip not kept: its I/Q had already left the ring (the pipeline was too far behind)': '证据片段未保存：其 IQ 数据已被覆盖（处理落后太多）',
+  'clip not kept: the clip file could not be written (see the error before)': '证据片段未保存：片段文件无法写入（见之前的错误）',
+  'clip not kept: the stream ended before the clip was written': '证据片段未保存：片段写入前数据流已结束',
   'evidence clips of the run not finished': '本次运行的证据片段未写完',
   'clip quota reached: oldest clip deleted': '证据片段已达配额：删除最早的片段',
   'clip meta not given its alert id': '片段元数据未能写入告警编号',

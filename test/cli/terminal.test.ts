@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES, zhErrorText } from '../../src/log-messages-zh.js';
+import { NO_CLIP_MESSAGE } from '../../src/evidence/detection-evidence.js';
 import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
 import { reportEmitters } from '../../src/cli/calibrate.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
@@ -138,6 +139,8 @@ describe('log lines', () => {
     expect(found.size).toBeGreaterThan(150);
     for (const special of ['alert', 'sensor state']) expect(found.delete(special), special).toBe(true); // worded by prettyMessage itself
     expect([...found].filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
+    // messages logged from a table rather than as literals
+    expect(Object.values(NO_CLIP_MESSAGE).filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
     expect(prettyMessage({ msg: 'data dir lock left by a daemon that no longer runs: taking it over', lock: '/d/quietband.lock', stalePid: 4242 }, 'zh-CN')).toBe(
       '数据目录的锁由一个已不在运行的守护进程留下：接管该锁  lock=/d/quietband.lock stalePid=4242',
     );
