@@ -2,7 +2,7 @@
 // path over milliseconds of short frames (§12). Each feeds running means (LongPath) and hands their hot bins to the
 // tracker.
 import type { SpectrumFrame } from '../spectrum/frames.js';
-import { LONG_LOCAL_MIN_EXCESS, LongPath } from './long-path.js';
+import { LongPath } from './long-path.js';
 import type { DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import type { Tracker } from './tracker.js';
@@ -62,7 +62,7 @@ export class LongIntegration {
     if (this.long === null) {
       this.long = new LongPath(this.slow.n, this.slow.rbwHz, frame.sampleCount / frame.rateSps, {
         scalesS: o.longScalesS, kernelHz: o.longKernelHz, openSigma: o.longOpenSigma, releaseSigma: o.longReleaseSigma,
-        levelFrames: this.levelFrames, cleanLevels: true, localFloor: true, minExcess: LONG_LOCAL_MIN_EXCESS,
+        levelFrames: this.levelFrames, cleanLevels: true, localFloor: true,
       });
     }
     const long = this.long;

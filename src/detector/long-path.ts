@@ -7,16 +7,13 @@ import {
 } from './long-stats.js';
 
 /**
- * Smallest excess (linear, over the floor) a cell opens at, by default: 0.1 = 0.41 dB (the burst path's setting,
- * docs/detector.md §12).
+ * Smallest excess (linear, over the floor) a cell opens at: 0.1 = 0.41 dB (docs/detector.md §10). With 0.04, the local
+ * floor and the image and intermodulation rules, white-noise NFM links were found 1.4 dB weaker and the site background
+ * gave no false alarm in 60 min, but a curved gain change after calibration (0.3 dB peak to peak of ripple at a 60–100 kHz
+ * period, both band edges up 0.3 dB) or a steady carrier's skirt rising 4 dB opened false alarms of 70–100 s where 0.1
+ * opens none: the local floor follows a tilt, not a hump narrower than its reference windows.
  */
 export const LONG_MIN_EXCESS = 0.1;
-/**
- * The long path's smallest excess with its local floor (LongPathOptions.localFloor) and the image and intermodulation
- * rules: 0.04 = 0.17 dB (docs/detector.md §10). Measured: 0 false alarms in 60 min of the site background; white-noise
- * NFM links found at the same SNR with 0.03 (the test's 6σ binds there), so 0.04 keeps a margin for what no rule models.
- */
-export const LONG_LOCAL_MIN_EXCESS = 0.04;
 
 /** Half-width (kernel widths) of the window whose median learned level a long-path bin's own is compared with. */
 export const CLEAN_WINDOW_KERNELS = 8;

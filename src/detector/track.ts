@@ -94,11 +94,11 @@ export interface Closed {
 /**
  * A third-order product 2f_A − f_B stands 2·ex_A + ex_B − 2·D over the noise (ex: the tones' excess over the noise,
  * D: the receiver's input IP3 over its noise floor, all dB; a cubic front end). D = 55 dB is a pessimistic 8-bit dongle
- * at high gain (spurious-free range 2D/3 ≈ 37 dB); the long path sees a product from −14 dB in its band (its smallest
- * excess, 0.04), so products of tones with 2·ex_A + ex_B under 2·55 − 14 = 96 dB are never seen, and the rule leaves the
+ * at high gain (spurious-free range 2D/3 ≈ 37 dB); the long path sees a product from −10 dB in its band (its smallest
+ * excess, 0.1), so products of tones with 2·ex_A + ex_B under 2·55 − 10 = 100 dB are never seen, and the rule leaves the
  * band round them alone (docs/detector.md §10).
  */
-export const IM3_VISIBLE_SUM_DB = 96;
+export const IM3_VISIBLE_SUM_DB = 100;
 
 /** Closed tracks remembered (a ring) to tell whether a group in an average is a burst the fast path already reported. */
 export const RECENT_TRACKS = 32;

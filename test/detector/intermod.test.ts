@@ -18,18 +18,18 @@ const TOTAL_S = 13;
 const NOISE_POWER = 1e-3;
 /** Noise power in 12.5 kHz. */
 const NOISE_CHANNEL = NOISE_POWER * (12_500 / RATE);
-/** The steady carrier, on from the start (calibration hears it): +20 kHz, 23 dB over the noise in 12.5 kHz. */
+/** The steady carrier, on from the start (calibration hears it): +20 kHz, 35 dB over the noise in 12.5 kHz. */
 const CARRIER_HZ = 20_000;
-const CARRIER_POWER = 200 * NOISE_CHANNEL;
-/** The new link: FM (1 kHz and 370 Hz tones, 2.5 kHz deviation) at +50 kHz, 33 dB over the noise in 12.5 kHz. */
+const CARRIER_POWER = 3162 * NOISE_CHANNEL;
+/** The new link: FM (1 kHz and 370 Hz tones, 2.5 kHz deviation) at +50 kHz, 25 dB over the noise in 12.5 kHz. */
 const LINK_HZ = 50_000;
-const LINK_POWER = 2000 * NOISE_CHANNEL;
+const LINK_POWER = 316 * NOISE_CHANNEL;
 const LINK_AT_S = 7.5;
 
 /**
- * cf32 samples through a front end y = x·(1 − a·|x|²): the product at 2f₁ − f₂ = +80 kHz has amplitude a·A₁²·A₂,
- * `productDb` dB over the noise in 12.5 kHz (its band: 5 kHz deviation), the one at 2f₂ − f₁ = −10 kHz, a·A₂²·A₁, 10 dB
- * less.
+ * cf32 samples through a front end y = x·(1 − a·|x|²): the product at 2f₂ − f₁ = −10 kHz has amplitude a·A₂²·A₁,
+ * `productDb` dB over the noise in 12.5 kHz (the link's modulation on it), the one at 2f₁ − f₂ = +80 kHz, a·A₁²·A₂,
+ * 10 dB less.
  */
 function scene(productDb: number): Buffer {
   const n = TOTAL_S * RATE;
@@ -38,7 +38,7 @@ function scene(productDb: number): Buffer {
   const sn = Math.sqrt(NOISE_POWER / 2);
   const a1 = Math.sqrt(LINK_POWER);
   const a2 = Math.sqrt(CARRIER_POWER);
-  const a = Math.sqrt(NOISE_CHANNEL * 10 ** (productDb / 10)) / (a1 * a1 * a2);
+  const a = Math.sqrt(NOISE_CHANNEL * 10 ** (productDb / 10)) / (a2 * a2 * a1);
   let ph = 0;
   for (let i = 0; i < n; i++) {
     const t = i / RATE;
@@ -59,10 +59,10 @@ function scene(productDb: number): Buffer {
   return Buffer.from(out.buffer);
 }
 
-describe('intermodulation of a strong new link with a steady carrier (250 kS/s, link 33 dB, carrier 23 dB in 12.5 kHz)', () => {
-  it('products 2 and 12 dB under the noise in their bands at 2f₁ − f₂ and 2f₂ − f₁ are no detections; the link is one', async () => {
-    // without the rule the long path opened at −10.7 kHz (0.2 dB over the floor: 2f₂ − f₁) with a floor of 0.04
-    const { dets } = await detectionsAfterCalibration(tmp, 'im3_433.92M_250k.cf32', scene(-2), RATE, CALIB_S);
+describe('intermodulation of a new link with a strong steady carrier (250 kS/s, link 25 dB, carrier 35 dB in 12.5 kHz)', () => {
+  it('products 6 and 16 dB under the noise in their bands at 2f₂ − f₁ and 2f₁ − f₂ are no detections; the link is one', async () => {
+    // without the rule the long path opens at 2f₂ − f₁ (−10 kHz: the product raises its kernel by 0.25)
+    const { dets } = await detectionsAfterCalibration(tmp, 'im3_433.92M_250k.cf32', scene(-6), RATE, CALIB_S);
     const offsets = dets.map((d) => Math.round((d.centerHz - CENTER_HZ) / 100) * 100);
     expect(offsets.filter((f) => Math.abs(f - LINK_HZ) < 3_000)).toHaveLength(1);
     expect(dets).toHaveLength(1);

@@ -92,7 +92,7 @@ describe('TrackTable', () => {
     expect(table.intermodOf(300, 310, 0, 2, -8, 25, band, strong)).toBe(false);
     // the group 25 dB under the weaker of the two, not more: an emitter of 15 dB does not explain a group at −8 dB
     expect(table.intermodOf(850, 860, 0, 2, -8, 25, band, Float64Array.from([15]))).toBe(false);
-    // tones too weak for a receiver to show their product: 2·30 + 30 = 90 < IM3_VISIBLE_SUM_DB (96)
+    // tones too weak for a receiver to show their product: 2·30 + 30 = 90 < IM3_VISIBLE_SUM_DB (100)
     a.peakExcessDb = 30;
     expect(table.intermodOf(850, 860, 0, 2, -20, 25, band, Float64Array.from([30]))).toBe(false);
     // two calibration emitters' products were in the calibration: no track, no product
