@@ -1,0 +1,151 @@
+// GET /clips/<name>.wav: an analog clip demodulated to a 16 kHz mono WAV; the class parameter, missing, too long and
+// undemodulable clips.
+import { truncateSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
+import { clipsRoute } from '../../src/server/clips-route.js';
+import { writeSigmfMeta } from '../../src/source/sigmf.js';
+import { tempDir } from './helpers.js';
+
+const RATE_SPS = 50_000;
+const CLIP_S = 2;
+const CENTER_HZ = 433_500_000;
+/** The detection: an NFM carrier 12 kHz above the clip's centre, a 1 kHz tone at 2.5 kHz deviation. */
+const SIGNAL_OFFSET_HZ = 12_000;
+const TONE_HZ = 1000;
+const DEVIATION_HZ = 2500;
+
+const td = tempDir('qb-clip-wav-');
+let server: http.Server;
+let base: string;
+
+/**
+ * Writes `<name>.sigmf-data` (cf32) and its meta the way ClipRecorder does: one capture at the clip's centre, an
+ * annotation with the detection's band edges in absolute Hz. The clip holds the detection and, at the clip's centre, an
+ * equally strong NFM carrier with a 400 Hz tone: audio made from the wrong band (e.g. the centre) would be 400 Hz.
+ */
+async function writeNfmClip(name: string): Promise<void> {
+  const n = RATE_SPS * CLIP_S;
+  const iq = new Float32Array(2 * n);
+  let seed = 2026;
+  const noise = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // LCG (glibc constants)
+    return (seed / 2 ** 32 - 0.5) * 0.01;
+  };
+  const beta = DEVIATION_HZ / TONE_HZ;
+  const other = { offsetHz: 0, toneHz: 400 };
+  for (let i = 0; i < n; i++) {
+    const t = i / RATE_SPS;
+    // FM: φ(t) = 2π·fc·t + (Δf/fm)·sin(2π·fm·t)
+    const a = 2 * Math.PI * SIGNAL_OFFSET_HZ * t + beta * Math.sin(2 * Math.PI * TONE_HZ * t);
+    const b = 2 * Math.PI * other.offsetHz * t + (DEVIATION_HZ / other.toneHz) * Math.sin(2 * Math.PI * other.toneHz * t);
+    iq[2 * i] = 0.3 * Math.cos(a) + 0.3 * Math.cos(b) + noise();
+    iq[2 * i + 1] = 0.3 * Math.sin(a) + 0.3 * Math.sin(b) + noise();
+  }
+  writeFileSync(path.join(td.dir, `${name}.sigmf-data`), Buffer.from(iq.buffer));
+  await writeSigmfMeta(path.join(td.dir, name), {
+    format: 'cf32', rateSps: RATE_SPS,
+    captures: [{ sampleStart: 0, centerHz: CENTER_HZ, datetime: '2026-12-07T01:00:00.000Z' }],
+    annotations: [{ sampleStart: 0, sampleCount: n, freqLowerHz: CENTER_HZ + SIGNAL_OFFSET_HZ - 3500, freqUpperHz: CENTER_HZ + SIGNAL_OFFSET_HZ + 3500, label: 'detection' }],
+  });
+}
+
+beforeAll(async () => {
+  await writeNfmClip('room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k');
+  // no annotation band: nothing says where the detection was
+  writeFileSync(path.join(td.dir, 'noband.sigmf-data'), Buffer.alloc(8 * 1000));
+  await writeSigmfMeta(path.join(td.dir, 'noband'), { format: 'cf32', rateSps: RATE_SPS, centerHz: CENTER_HZ });
+  // 61 s at 25 kS/s cs8 (a sparse file: only its size is read before the refusal)
+  await writeSigmfMeta(path.join(td.dir, 'long'), {
+    format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ,
+    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+  });
+  writeFileSync(path.join(td.dir, 'long.sigmf-data'), '');
+  truncateSync(path.join(td.dir, 'long.sigmf-data'), 2 * 25_000 * (MAX_CLIP_AUDIO_S + 1));
+  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, pino({ level: 'silent' }));
+  server = http.createServer((req, res) => {
+    if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clips/`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  td.cleanup();
+});
+
+/** Power of `x` at `hz` (Goertzel). */
+function powerAt(x: Int16Array, hz: number, rateSps: number): number {
+  const c = 2 * Math.cos((2 * Math.PI * hz) / rateSps);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+describe('GET /clips/<name>.wav', () => {
+  it('demodulates an NFM clip (1 kHz tone, 2.5 kHz deviation) to a 16 kHz mono WAV as long as the clip, dominated by 1 kHz', async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`);
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/wav');
+    const buf = Buffer.from(await res.arrayBuffer());
+    expect(buf.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(buf.toString('ascii', 8, 12)).toBe('WAVE');
+    expect(buf.toString('ascii', 12, 16)).toBe('fmt ');
+    expect(buf.readUInt16LE(20)).toBe(1); // PCM
+    expect(buf.readUInt16LE(22)).toBe(1); // channels
+    expect(buf.readUInt32LE(24)).toBe(16_000);
+    expect(buf.readUInt16LE(34)).toBe(16); // bits per sample
+    expect(buf.toString('ascii', 36, 40)).toBe('data');
+    const dataBytes = buf.readUInt32LE(40);
+    expect(buf.length).toBe(44 + dataBytes);
+    const seconds = dataBytes / 2 / 16_000;
+    expect(Math.abs(seconds - CLIP_S) / CLIP_S).toBeLessThan(0.05);
+    // dominant frequency over the middle second, 1 Hz steps across the voice band
+    const pcm = new Int16Array(buf.buffer, buf.byteOffset + 44, dataBytes / 2).slice(8000, 24_000);
+    let best = 0;
+    let bestP = -1;
+    for (let hz = 300; hz <= 3400; hz++) {
+      const p = powerAt(pcm, hz, 16_000);
+      if (p > bestP) [best, bestP] = [hz, p];
+    }
+    expect(Math.abs(best - TONE_HZ)).toBeLessThanOrEqual(20);
+    // the tone is loud (normalised to 0.9 of full scale at the 99.9th percentile), not a whisper over noise
+    let peak = 0;
+    for (const s of pcm) peak = Math.max(peak, Math.abs(s));
+    expect(peak).toBeGreaterThan(0.8 * 32767);
+    console.log(`clip wav: ${CLIP_S} s at ${RATE_SPS / 1000} kS/s → ${seconds.toFixed(3)} s, ${dataBytes} bytes, dominant ${best} Hz, ${ms.toFixed(0)} ms`);
+  });
+
+  it('400 for class=ook (and a missing class), naming the parameter', async () => {
+    for (const q of ['?class=ook', '']) {
+      const res = await fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav${q}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toBe(`query parameter "class": ${q === '' ? 'missing' : '"ook" carries no audio'}; expected one of am, nfm, wfm\n`);
+    }
+  });
+
+  it('404 for a missing clip and for a name leaving the folder', async () => {
+    expect((await fetch(`${base}nosuch.wav?class=nfm`)).status).toBe(404);
+    expect((await fetch(`${base}..%2Fnoband.wav?class=nfm`)).status).toBe(400);
+  });
+
+  it('422 with the reason for a clip without the detection band; 413 for a clip over the cap', async () => {
+    const bad = await fetch(`${base}noband.wav?class=am`);
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toBe('cannot make audio of clip noband: noband.sigmf-meta: annotations[0].core:freq_lower_edge/core:freq_upper_edge: missing or not increasing: the clip does not say which band the detection occupied\n');
+    const long = await fetch(`${base}long.wav?class=nfm`);
+    expect(long.status).toBe(413);
+    expect(await long.text()).toBe(`cannot make audio of clip long: long.sigmf-meta: 61.0 s of IQ; audio is made for clips up to ${MAX_CLIP_AUDIO_S} s\n`);
+  });
+});
