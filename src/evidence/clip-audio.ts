@@ -6,12 +6,19 @@ import { openFileSource } from '../source/file-source.js';
 import { readSigmfMeta } from '../source/sigmf.js';
 
 /**
- * Longest clip demodulated (s of audio = s of IQ). Demodulation runs synchronously on the server's thread: ≈ 32
- * multiply-adds per IQ sample for the channel filter plus the resampler, so a 60 s clip at 250 kS/s (15 M samples,
- * 120 MB of float IQ) holds the event loop for seconds. Evidence clips are capped far below this (the recorder's
- * `maxS`); a longer file in the clips folder is not an alert's clip and is refused (413).
+ * Longest clip demodulated (s of audio = s of IQ): a minute is far more than an evidence clip holds (the recorder's
+ * `maxS` 10 s + 1.5 s before + 1 s after); a longer file in the clips folder is not an alert's clip. Refused with 413.
  */
 export const MAX_CLIP_AUDIO_S = 60;
+
+/**
+ * Most IQ samples demodulated (2^23 ≈ 8.4 M): demodulation runs synchronously on the server's thread and holds the
+ * whole clip as float IQ. Measured (node 20, 2-core box, load ≈ 3, cu8 NFM clips): 10 s at 50 kS/s 0.48 s, 10 s at
+ * 250 kS/s 0.76 s, 60 s at 250 kS/s (15 M samples) 3.8 s and 490 MB RSS. The cap keeps a request under ≈ 2 s and
+ * ≈ 300 MB while admitting every band-cut evidence clip (12.5 s at up to 500 kS/s, the wfm channel's rate); a scan
+ * sensor's full-band clip (12.5 s at 2.4 MS/s = 30 M samples) is refused with 413.
+ */
+export const MAX_CLIP_AUDIO_IQ_SAMPLES = 2 ** 23;
 
 /** Classes {@link clipAudio} demodulates (the analog ones: {@link ANALOG_CLASSES}). */
 export function isAudioClass(cls: string): cls is SignalClass {
@@ -30,7 +37,7 @@ export class ClipAudioError extends QuietBandError {
  * centre offset and bandwidth come from the first annotation (`core:freq_lower_edge` / `core:freq_upper_edge`,
  * absolute Hz, as the ClipRecorder writes them: offset = (lower + upper)/2 − capture centre, bandwidth = upper − lower).
  * @returns 16 kHz mono audio as long as the clip ({@link demodulate})
- * @throws ClipAudioError `too-long` for a clip over {@link MAX_CLIP_AUDIO_S}; `undemodulable` for a meta without the
+ * @throws ClipAudioError `too-long` for a clip over {@link MAX_CLIP_AUDIO_S} or {@link MAX_CLIP_AUDIO_IQ_SAMPLES}; `undemodulable` for a meta without the
  *   annotation's band edges, an unreadable or empty clip, or a band the demodulator refuses (message names the file and
  *   field). File-system errors other than the clip's own (e.g. EIO) are rethrown as they are.
  */
@@ -51,6 +58,9 @@ export async function clipAudio(metaPath: string, cls: SignalClass): Promise<Dem
     const seconds = total / rateSps;
     if (seconds > MAX_CLIP_AUDIO_S) {
       throw new ClipAudioError(`${metaPath}: ${seconds.toFixed(1)} s of IQ; audio is made for clips up to ${MAX_CLIP_AUDIO_S} s`, 'too-long');
+    }
+    if (total > MAX_CLIP_AUDIO_IQ_SAMPLES) {
+      throw new ClipAudioError(`${metaPath}: ${total} IQ samples (${seconds.toFixed(1)} s at ${rateSps} S/s); audio is made for clips up to ${MAX_CLIP_AUDIO_IQ_SAMPLES} samples (a full-band scan clip is too wide: download its IQ)`, 'too-long');
     }
     if (total === 0) undemod(badInput(metaPath, 'sigmf-data', 'no samples to demodulate'));
     const iq = new Float32Array(2 * total);

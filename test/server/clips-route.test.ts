@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
+import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
 import { clipsRoute } from '../../src/server/clips-route.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
-import { tempDir } from './helpers.js';
+import { startStack, tempDir } from './helpers.js';
 
 const RATE_SPS = 50_000;
 const CLIP_S = 2;
@@ -66,6 +66,13 @@ beforeAll(async () => {
   });
   writeFileSync(path.join(td.dir, 'long.sigmf-data'), '');
   truncateSync(path.join(td.dir, 'long.sigmf-data'), 2 * 25_000 * (MAX_CLIP_AUDIO_S + 1));
+  // a full-band scan clip: 4 s at 2.4 MS/s, over the IQ-sample cap though short (sparse as well)
+  await writeSigmfMeta(path.join(td.dir, 'wide'), {
+    format: 'cs8', rateSps: 2_400_000, centerHz: CENTER_HZ,
+    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+  });
+  writeFileSync(path.join(td.dir, 'wide.sigmf-data'), '');
+  truncateSync(path.join(td.dir, 'wide.sigmf-data'), 2 * 2_400_000 * 4);
   const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, pino({ level: 'silent' }));
   server = http.createServer((req, res) => {
     if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
@@ -140,12 +147,29 @@ describe('GET /clips/<name>.wav', () => {
     expect((await fetch(`${base}..%2Fnoband.wav?class=nfm`)).status).toBe(400);
   });
 
-  it('422 with the reason for a clip without the detection band; 413 for a clip over the cap', async () => {
+  it('422 with the reason for a clip without the detection band; 413 for a clip over either cap (seconds, IQ samples)', async () => {
     const bad = await fetch(`${base}noband.wav?class=am`);
     expect(bad.status).toBe(422);
     expect(await bad.text()).toBe('cannot make audio of clip noband: noband.sigmf-meta: annotations[0].core:freq_lower_edge/core:freq_upper_edge: missing or not increasing: the clip does not say which band the detection occupied\n');
     const long = await fetch(`${base}long.wav?class=nfm`);
     expect(long.status).toBe(413);
     expect(await long.text()).toBe(`cannot make audio of clip long: long.sigmf-meta: 61.0 s of IQ; audio is made for clips up to ${MAX_CLIP_AUDIO_S} s\n`);
+    const wide = await fetch(`${base}wide.wav?class=wfm`);
+    expect(wide.status).toBe(413);
+    expect(await wide.text()).toBe(`cannot make audio of clip wide: wide.sigmf-meta: 9600000 IQ samples (4.0 s at 2400000 S/s); audio is made for clips up to ${MAX_CLIP_AUDIO_IQ_SAMPLES} samples (a full-band scan clip is too wide: download its IQ)\n`);
+  });
+
+  it('is behind the server\'s auth like the other clip files (401 without the token, the WAV with it)', async () => {
+    const stack = await startStack({ bind: '0.0.0.0', tls: 'off', clips: { dir: td.dir, picturesDir: path.join(td.dir, 'pictures') } });
+    try {
+      const url = `http://127.0.0.1:${stack.server.port}/clips/room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`;
+      expect((await fetch(url)).status).toBe(401);
+      const ok = await fetch(url, { headers: { Authorization: `Bearer ${stack.server.token!}` } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('audio/wav');
+      expect((await ok.arrayBuffer()).byteLength).toBe(63_964);
+    } finally {
+      await stack.close();
+    }
   });
 });
