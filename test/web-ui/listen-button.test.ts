@@ -133,6 +133,32 @@ describe('live listening in the web UI', () => {
     }
   });
 
+  it('an ended nfm alert with its clip offers the clip audio (no Listen); an ended OOK alert with a clip does not (en, zh-CN label)', async () => {
+    const [nfm, ook] = await Promise.all([raiseTx(433_700_000, NFM_CODED), raiseTx(434_300_000, OOK)]);
+    await Promise.all([site.end(nfm.tx), site.end(ook.tx)]);
+    await site.bus.attachClip(nfm.alertId, 'clips/room-101_nfm.sigmf-meta');
+    await site.bus.attachClip(ook.alertId, 'clips/room-101_ook.sigmf-meta');
+    const { page } = await open();
+    const d = await detailOf(page, nfm.alertId);
+    const box = d.dialog.locator('[data-testid="detail-clip-audio"]');
+    await box.waitFor({ state: 'visible', timeout: 2000 });
+    const player = box.locator('audio[data-testid="detail-clip-audio-player"]');
+    expect(await player.getAttribute('src')).toBe('clips/room-101_nfm.wav?class=nfm');
+    expect(await player.getAttribute('preload')).toBe('none');
+    expect(await player.evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
+    expect(await box.textContent()).toBe('Evidence clip audio (demodulated)');
+    expect(await d.button.isHidden()).toBe(true);
+    await page.locator('.detail-close').click();
+    const o = await detailOf(page, ook.alertId);
+    expect(await o.dialog.locator('[data-testid="detail-clip-audio"]').isHidden()).toBe(true);
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
+    const z = await detailOf(page, nfm.alertId);
+    expect(await z.dialog.locator('[data-testid="detail-clip-audio"]').textContent()).toBe('证据片段音频（解调）');
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
+  });
+
   it('zh-CN (the language button): the identification reason and the stop reason in Chinese; 监听 for the nfm alert, none for the OOK alert; closing the page stops the sensor stream', async () => {
     const [nfm, ook, ended] = await Promise.all([raise(433_600_000, NFM), raise(434_200_000, OOK), raiseTx(433_650_000, NFM_CODED)]);
     const { page, close } = await open();
