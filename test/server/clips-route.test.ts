@@ -9,53 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
 import { clipsRoute } from '../../src/server/clips-route.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
+import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
 import { startStack, tempDir } from './helpers.js';
 
-const RATE_SPS = 50_000;
-const CLIP_S = 2;
-const CENTER_HZ = 433_500_000;
-/** The detection: an NFM carrier 12 kHz above the clip's centre, a 1 kHz tone at 2.5 kHz deviation. */
-const SIGNAL_OFFSET_HZ = 12_000;
-const TONE_HZ = 1000;
-const DEVIATION_HZ = 2500;
+const { rateSps: RATE_SPS, clipS: CLIP_S, centerHz: CENTER_HZ, toneHz: TONE_HZ } = NFM_CLIP;
 
 const td = tempDir('qb-clip-wav-');
 let server: http.Server;
 let base: string;
 
-/**
- * Writes `<name>.sigmf-data` (cf32) and its meta the way ClipRecorder does: one capture at the clip's centre, an
- * annotation with the detection's band edges in absolute Hz. The clip holds the detection and, at the clip's centre, an
- * equally strong NFM carrier with a 400 Hz tone: audio made from the wrong band (e.g. the centre) would be 400 Hz.
- */
-async function writeNfmClip(name: string): Promise<void> {
-  const n = RATE_SPS * CLIP_S;
-  const iq = new Float32Array(2 * n);
-  let seed = 2026;
-  const noise = (): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // LCG (glibc constants)
-    return (seed / 2 ** 32 - 0.5) * 0.01;
-  };
-  const beta = DEVIATION_HZ / TONE_HZ;
-  const other = { offsetHz: 0, toneHz: 400 };
-  for (let i = 0; i < n; i++) {
-    const t = i / RATE_SPS;
-    // FM: φ(t) = 2π·fc·t + (Δf/fm)·sin(2π·fm·t)
-    const a = 2 * Math.PI * SIGNAL_OFFSET_HZ * t + beta * Math.sin(2 * Math.PI * TONE_HZ * t);
-    const b = 2 * Math.PI * other.offsetHz * t + (DEVIATION_HZ / other.toneHz) * Math.sin(2 * Math.PI * other.toneHz * t);
-    iq[2 * i] = 0.3 * Math.cos(a) + 0.3 * Math.cos(b) + noise();
-    iq[2 * i + 1] = 0.3 * Math.sin(a) + 0.3 * Math.sin(b) + noise();
-  }
-  writeFileSync(path.join(td.dir, `${name}.sigmf-data`), Buffer.from(iq.buffer));
-  await writeSigmfMeta(path.join(td.dir, name), {
-    format: 'cf32', rateSps: RATE_SPS,
-    captures: [{ sampleStart: 0, centerHz: CENTER_HZ, datetime: '2026-12-07T01:00:00.000Z' }],
-    annotations: [{ sampleStart: 0, sampleCount: n, freqLowerHz: CENTER_HZ + SIGNAL_OFFSET_HZ - 3500, freqUpperHz: CENTER_HZ + SIGNAL_OFFSET_HZ + 3500, label: 'detection' }],
-  });
-}
-
 beforeAll(async () => {
-  await writeNfmClip('room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k');
+  await writeNfmClip(td.dir, 'room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k');
   // no annotation band: nothing says where the detection was
   writeFileSync(path.join(td.dir, 'noband.sigmf-data'), Buffer.alloc(8 * 1000));
   await writeSigmfMeta(path.join(td.dir, 'noband'), { format: 'cf32', rateSps: RATE_SPS, centerHz: CENTER_HZ });
