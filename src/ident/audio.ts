@@ -173,13 +173,21 @@ export function voiceActivity(samples: Float32Array, rateSps: number): VoiceActi
 }
 
 /**
- * Writes mono audio as a 16-bit PCM WAV file (RIFF, via the `wavefile` library).
- * @throws the file system's error (ENOENT, EACCES…) with the path.
+ * Encodes mono audio as a 16-bit PCM WAV (RIFF) in memory, via the `wavefile` library: samples in [−1, 1] scaled by
+ * 32767 and clamped to the int16 range. @returns the whole file (44-byte header + 2 bytes a sample)
  */
-export async function writeWav(path: string, samples: Float32Array, rateSps: number): Promise<void> {
+export function wavBuffer(samples: Float32Array, rateSps: number): Buffer {
   const pcm = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767)));
   const wav = new wavefile.WaveFile();
   wav.fromScratch(1, rateSps, '16', pcm);
-  await writeFile(path, wav.toBuffer());
+  return Buffer.from(wav.toBuffer());
+}
+
+/**
+ * Writes mono audio as a 16-bit PCM WAV file ({@link wavBuffer}).
+ * @throws the file system's error (ENOENT, EACCES…) with the path.
+ */
+export async function writeWav(path: string, samples: Float32Array, rateSps: number): Promise<void> {
+  await writeFile(path, wavBuffer(samples, rateSps));
 }

@@ -1,6 +1,11 @@
-// GET /clips/…: evidence clips (SigMF pairs) and their spectrogram pictures, behind the server's auth.
+// GET /clips/…: evidence clips (SigMF pairs), their spectrogram pictures and their demodulated audio, behind the server's auth.
 import { promises as fsp } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { Logger } from 'pino';
+import { ClipAudioError, clipAudio, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
+import { wavBuffer } from '../ident/audio.js';
+import { ANALOG_CLASSES } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
 
@@ -18,12 +23,17 @@ export interface ClipFolders {
 /**
  * `GET /clips/<name>.sigmf-meta|.sigmf-data` from `folders.dir`, `GET /clips/<name>.png` from `folders.picturesDir`,
  * served as static files (same path checks: nothing outside the folder). 404 "no clips yet" while the folder does not
- * exist; 500 (logged) when a file cannot be read.
+ * exist; 500 (logged) when a file cannot be read. `GET /clips/<name>.wav?class=nfm|wfm|am`: the clip demodulated
+ * ({@link answerClipWav}).
  */
 export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
   return (req, res, url) => {
     if (!url.pathname.startsWith(CLIPS_PREFIX)) return false;
     const name = url.pathname.slice(CLIPS_PREFIX.length - 1);
+    if (name.endsWith('.wav')) {
+      answerClipWav(folders.dir, name.slice(1, -'.wav'.length), url, req, res).catch((err: unknown) => failFileAnswer(res, log, 'clip audio error', err));
+      return true;
+    }
     const root = name.endsWith('.png') ? folders.picturesDir : folders.dir;
     fsp.realpath(root).then(
       (real) => serveStatic(real, name, req, res),
@@ -31,4 +41,61 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
     ).catch((err: unknown) => failFileAnswer(res, log, 'clip file error', err));
     return true;
   };
+}
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } as const;
+
+/**
+ * `GET|HEAD /clips/<name>.wav?class=nfm|wfm|am`: the clip `<dir>/<name>.sigmf-meta` (+ `.sigmf-data`) demodulated as
+ * `class` ({@link clipAudio}: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`).
+ * 400 for a missing or non-analog `class` or a name with a path in it; 404 for a clip that is not there (or no clips
+ * folder); 413 for a clip over {@link MAX_CLIP_AUDIO_S} or {@link MAX_CLIP_AUDIO_IQ_SAMPLES}; 422 with the reason (file names only, no folders) for a clip
+ * that cannot be demodulated; 405 for other methods. `rawName` is the URL's name, still percent-encoded.
+ */
+async function answerClipWav(dir: string, rawName: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { ...TEXT, Allow: 'GET, HEAD' }).end('method not allowed\n');
+    return;
+  }
+  const cls = url.searchParams.get('class');
+  if (cls === null || !isAudioClass(cls)) {
+    res.writeHead(400, TEXT).end(`query parameter "class": ${cls === null ? 'missing' : `"${cls}" carries no audio`}; expected one of ${ANALOG_CLASSES.join(', ')}\n`);
+    return;
+  }
+  let name: string;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    name = '';
+  }
+  if (name === '' || name.startsWith('.') || /[/\\\0]/.test(name)) {
+    res.writeHead(400, TEXT).end('bad clip name\n');
+    return;
+  }
+  let root: string;
+  let metaPath: string;
+  try {
+    root = await fsp.realpath(dir);
+    metaPath = await fsp.realpath(path.join(root, `${name}.sigmf-meta`));
+  } catch {
+    res.writeHead(404, TEXT).end('not found\n');
+    return;
+  }
+  if (path.dirname(metaPath) !== root) {
+    res.writeHead(404, TEXT).end('not found\n');
+    return;
+  }
+  let wav: Buffer;
+  try {
+    const audio = await clipAudio(metaPath, cls);
+    wav = wavBuffer(audio.samples, audio.rateSps);
+  } catch (err) {
+    if (!(err instanceof ClipAudioError)) throw err;
+    // the reason names the clip's files; the server's folders are nobody's business
+    const reason = err.message.split(`${root}${path.sep}`).join('');
+    res.writeHead(err.reason === 'too-long' ? 413 : 422, TEXT).end(`cannot make audio of clip ${name}: ${reason}\n`);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'private, max-age=300' });
+  res.end(req.method === 'HEAD' ? undefined : wav);
 }

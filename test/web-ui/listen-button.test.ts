@@ -1,6 +1,9 @@
 // Live listening in Chromium: the alert detail offers Listen for an open nfm alert and not for an OOK one (en and zh-CN);
 // a click sends `listen`, the page receives the binary audio frames (a stand-in for the sensor worker answers on the
 // sensor's listen channel with a 1 kHz tone), and Stop, the alert's close or closing the page stops the sensor's stream.
+// An ended nfm alert with its clip plays the clip's demodulated audio (GET clips/<name>.wav); an ended OOK one has none.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -9,6 +12,7 @@ import { ListenHub } from '../../src/server/listen.js';
 import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
 import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
+import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
 import { alertRow, ensureUiBuilt, FAKE_SENSORS, identify, openLivePage, startFakeSite, tempDir, type FakeSite, type FakeTransmission } from './fake-site.js';
 
 const NFM: AlertSignal = { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, deviationHz: 3000, snrDb: 20, reason: 'constant envelope, frequency swings ±3.0 kHz' };
@@ -26,7 +30,9 @@ let worker: BroadcastChannel;
 
 beforeAll(async () => {
   ensureUiBuilt();
-  site = await startFakeSite({ dataDir: td.dir, wsExtension: { onMessage: (ws, m) => hub?.onMessage(ws, m) ?? false, onClose: (ws) => hub?.onClose(ws) } });
+  mkdirSync(path.join(td.dir, 'clips'));
+  await writeNfmClip(path.join(td.dir, 'clips'), 'room-101_nfm');
+  site = await startFakeSite({ dataDir: td.dir, clips: { dir: path.join(td.dir, 'clips'), picturesDir: path.join(td.dir, 'clip-pictures') }, wsExtension: { onMessage: (ws, m) => hub?.onMessage(ws, m) ?? false, onClose: (ws) => hub?.onClose(ws) } });
   hub = new ListenHub({ site: 'exam-hall-a', sensors: FAKE_SENSORS.map((s) => ({ name: s.name, hopping: false })), alerts: site.bus, log: pino({ level: 'silent' }) });
   worker = new BroadcastChannel(listenChannelName('exam-hall-a', FAKE_SENSORS[0]!.name));
   worker.onmessage = (ev: unknown) => {
@@ -131,6 +137,40 @@ describe('live listening in the web UI', () => {
       expect(await o.button.isHidden()).toBe(true);
       await page.locator('.detail-close').click();
     }
+  });
+
+  it('an ended nfm alert with its clip offers the clip audio, which plays (no Listen); an ended OOK alert with a clip does not (en, zh-CN label)', async () => {
+    const [nfm, ook] = await Promise.all([raiseTx(433_700_000, NFM_CODED), raiseTx(434_300_000, OOK)]);
+    await Promise.all([site.end(nfm.tx), site.end(ook.tx)]);
+    await site.bus.attachClip(nfm.alertId, 'clips/room-101_nfm.sigmf-meta');
+    await site.bus.attachClip(ook.alertId, 'clips/room-101_ook.sigmf-meta');
+    const { page } = await open();
+    const d = await detailOf(page, nfm.alertId);
+    const box = d.dialog.locator('[data-testid="detail-clip-audio"]');
+    await box.waitFor({ state: 'visible', timeout: 2000 });
+    const player = box.locator('audio[data-testid="detail-clip-audio-player"]');
+    expect(await player.getAttribute('src')).toBe('clips/room-101_nfm.wav?class=nfm');
+    expect(await player.getAttribute('preload')).toBe('none');
+    expect(await player.evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
+    expect(await box.textContent()).toBe('Evidence clip audio (demodulated)');
+    expect(await d.button.isHidden()).toBe(true);
+    // played: the daemon demodulates the clip (a real SigMF pair) and Chromium decodes the WAV as long as the clip
+    const durationS = await player.evaluate(async (a: HTMLAudioElement) => {
+      await a.play();
+      if (!(a.duration > 0)) await new Promise((r) => a.addEventListener('durationchange', r, { once: true }));
+      a.pause();
+      return a.duration;
+    });
+    expect(Math.abs(durationS - NFM_CLIP.clipS) / NFM_CLIP.clipS).toBeLessThan(0.05);
+    await page.locator('.detail-close').click();
+    const o = await detailOf(page, ook.alertId);
+    expect(await o.dialog.locator('[data-testid="detail-clip-audio"]').isHidden()).toBe(true);
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
+    const z = await detailOf(page, nfm.alertId);
+    expect(await z.dialog.locator('[data-testid="detail-clip-audio"]').textContent()).toBe('证据片段音频（解调）');
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
   });
 
   it('zh-CN (the language button): the identification reason and the stop reason in Chinese; 监听 for the nfm alert, none for the OOK alert; closing the page stops the sensor stream', async () => {

@@ -2,6 +2,7 @@
 import { alertDurationText } from './alert-list.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
+import { ClipAudio, clipFileUrl } from './clip-audio.js';
 import { ClipFigure } from './clip-figure.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
@@ -10,12 +11,6 @@ import { signalRows } from './signal-text.js';
 import type { LiveListen } from './live-listen.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
 import { SpectrumView, spectrumKey } from './spectrum-view.js';
-
-/** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
-export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-data'): string {
-  const name = clip.slice(clip.lastIndexOf('/') + 1).replace(/\.sigmf-(meta|data)$/, '');
-  return `clips/${encodeURIComponent(name)}${ext}`;
-}
 
 /** A ranked room as the detail shows it ({@link cleanRooms}). */
 export type ShownRoom = { room: string; sensor: string; excessDb: number; xM?: number; yM?: number };
@@ -132,6 +127,8 @@ export class AlertDetail {
   /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum, framed with axes. */
   private readonly picture: HTMLImageElement;
   private readonly figure: ClipFigure;
+  /** The clip demodulated (analog alerts with a clip), under the spectrogram. */
+  private readonly clipAudio = new ClipAudio();
   /** Whether the site has an exam timetable (status), for the severity wording; null = not told. */
   private scheduled: boolean | null = null;
   /** URL of the picture shown (without the retry query), and how often it was retried. */
@@ -192,6 +189,7 @@ export class AlertDetail {
       this.figure.el.hidden = false;
     });
     this.noSpectrum.after(this.figure.el);
+    this.figure.el.after(this.clipAudio.el);
     this.roomsBox = document.createElement('section');
     this.roomsBox.dataset.testid = 'detail-rooms';
     this.roomsBox.hidden = true;
@@ -251,6 +249,7 @@ export class AlertDetail {
   private teardown(): void {
     this.current = null;
     this.listen?.show(undefined);
+    this.clipAudio.show(undefined);
     this.pictureUrl = null;
     this.figure.reset();
     this.view?.destroy();
@@ -280,6 +279,7 @@ export class AlertDetail {
     this.escalateBtn.hidden = !this.canEscalate || !heard || v.state === 'known' || v.severity === 'high';
     this.escalateBtn.textContent = t('alert.escalate');
     this.listen?.show(v);
+    this.clipAudio.show(v);
     this.fillPlot(v);
     this.fillPicture(v);
   }

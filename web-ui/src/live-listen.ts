@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 import { LISTEN_FRAME, type ClientMessage, type ListenStateMessage } from './protocol-types.js';
 
 /** Signal classes that carry audio. */
-const AUDIO_CLASSES: readonly string[] = ['nfm', 'wfm', 'am'];
+export const AUDIO_CLASSES: readonly string[] = ['nfm', 'wfm', 'am'];
 
 /** Audio kept ahead of the play position (s): absorbs the frames' arrival jitter. */
 const JITTER_S = 0.15;

@@ -1,0 +1,139 @@
+// GET /clips/<name>.wav: an analog clip demodulated to a 16 kHz mono WAV; the class parameter, missing, too long and
+// undemodulable clips.
+import { truncateSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
+import { clipsRoute } from '../../src/server/clips-route.js';
+import { writeSigmfMeta } from '../../src/source/sigmf.js';
+import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
+import { startStack, tempDir } from './helpers.js';
+
+const { rateSps: RATE_SPS, clipS: CLIP_S, centerHz: CENTER_HZ, toneHz: TONE_HZ } = NFM_CLIP;
+
+const td = tempDir('qb-clip-wav-');
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  await writeNfmClip(td.dir, 'room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k');
+  // no annotation band: nothing says where the detection was
+  writeFileSync(path.join(td.dir, 'noband.sigmf-data'), Buffer.alloc(8 * 1000));
+  await writeSigmfMeta(path.join(td.dir, 'noband'), { format: 'cf32', rateSps: RATE_SPS, centerHz: CENTER_HZ });
+  // 61 s at 25 kS/s cs8 (a sparse file: only its size is read before the refusal)
+  await writeSigmfMeta(path.join(td.dir, 'long'), {
+    format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ,
+    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+  });
+  writeFileSync(path.join(td.dir, 'long.sigmf-data'), '');
+  truncateSync(path.join(td.dir, 'long.sigmf-data'), 2 * 25_000 * (MAX_CLIP_AUDIO_S + 1));
+  // a full-band scan clip: 4 s at 2.4 MS/s, over the IQ-sample cap though short (sparse as well)
+  await writeSigmfMeta(path.join(td.dir, 'wide'), {
+    format: 'cs8', rateSps: 2_400_000, centerHz: CENTER_HZ,
+    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+  });
+  writeFileSync(path.join(td.dir, 'wide.sigmf-data'), '');
+  truncateSync(path.join(td.dir, 'wide.sigmf-data'), 2 * 2_400_000 * 4);
+  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, pino({ level: 'silent' }));
+  server = http.createServer((req, res) => {
+    if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clips/`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  td.cleanup();
+});
+
+/** Power of `x` at `hz` (Goertzel). */
+function powerAt(x: Int16Array, hz: number, rateSps: number): number {
+  const c = 2 * Math.cos((2 * Math.PI * hz) / rateSps);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + c * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+describe('GET /clips/<name>.wav', () => {
+  it('demodulates an NFM clip (1 kHz tone, 2.5 kHz deviation) to a 16 kHz mono WAV as long as the clip, dominated by 1 kHz', async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`);
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/wav');
+    const buf = Buffer.from(await res.arrayBuffer());
+    expect(buf.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(buf.toString('ascii', 8, 12)).toBe('WAVE');
+    expect(buf.toString('ascii', 12, 16)).toBe('fmt ');
+    expect(buf.readUInt16LE(20)).toBe(1); // PCM
+    expect(buf.readUInt16LE(22)).toBe(1); // channels
+    expect(buf.readUInt32LE(24)).toBe(16_000);
+    expect(buf.readUInt16LE(34)).toBe(16); // bits per sample
+    expect(buf.toString('ascii', 36, 40)).toBe('data');
+    const dataBytes = buf.readUInt32LE(40);
+    expect(buf.length).toBe(44 + dataBytes);
+    const seconds = dataBytes / 2 / 16_000;
+    expect(Math.abs(seconds - CLIP_S) / CLIP_S).toBeLessThan(0.05);
+    // dominant frequency over the middle second, 1 Hz steps across the voice band
+    const pcm = new Int16Array(buf.buffer, buf.byteOffset + 44, dataBytes / 2).slice(8000, 24_000);
+    let best = 0;
+    let bestP = -1;
+    for (let hz = 300; hz <= 3400; hz++) {
+      const p = powerAt(pcm, hz, 16_000);
+      if (p > bestP) [best, bestP] = [hz, p];
+    }
+    expect(Math.abs(best - TONE_HZ)).toBeLessThanOrEqual(20);
+    // the tone is loud (normalised to 0.9 of full scale at the 99.9th percentile), not a whisper over noise
+    let peak = 0;
+    for (const s of pcm) peak = Math.max(peak, Math.abs(s));
+    expect(peak).toBeGreaterThan(0.8 * 32767);
+    console.log(`clip wav: ${CLIP_S} s at ${RATE_SPS / 1000} kS/s → ${seconds.toFixed(3)} s, ${dataBytes} bytes, dominant ${best} Hz, ${ms.toFixed(0)} ms`);
+  });
+
+  it('400 for class=ook (and a missing class), naming the parameter', async () => {
+    for (const q of ['?class=ook', '']) {
+      const res = await fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav${q}`);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toBe(`query parameter "class": ${q === '' ? 'missing' : '"ook" carries no audio'}; expected one of am, nfm, wfm\n`);
+    }
+  });
+
+  it('404 for a missing clip and for a name leaving the folder', async () => {
+    expect((await fetch(`${base}nosuch.wav?class=nfm`)).status).toBe(404);
+    expect((await fetch(`${base}..%2Fnoband.wav?class=nfm`)).status).toBe(400);
+  });
+
+  it('422 with the reason for a clip without the detection band; 413 for a clip over either cap (seconds, IQ samples)', async () => {
+    const bad = await fetch(`${base}noband.wav?class=am`);
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toBe('cannot make audio of clip noband: noband.sigmf-meta: annotations[0].core:freq_lower_edge/core:freq_upper_edge: missing or not increasing: the clip does not say which band the detection occupied\n');
+    const long = await fetch(`${base}long.wav?class=nfm`);
+    expect(long.status).toBe(413);
+    expect(await long.text()).toBe(`cannot make audio of clip long: long.sigmf-meta: 61.0 s of IQ; audio is made for clips up to ${MAX_CLIP_AUDIO_S} s\n`);
+    const wide = await fetch(`${base}wide.wav?class=wfm`);
+    expect(wide.status).toBe(413);
+    expect(await wide.text()).toBe(`cannot make audio of clip wide: wide.sigmf-meta: 9600000 IQ samples (4.0 s at 2400000 S/s); audio is made for clips up to ${MAX_CLIP_AUDIO_IQ_SAMPLES} samples (a full-band scan clip is too wide: download its IQ)\n`);
+  });
+
+  it('is behind the server\'s auth like the other clip files (401 without the token, the WAV with it)', async () => {
+    const stack = await startStack({ bind: '0.0.0.0', tls: 'off', clips: { dir: td.dir, picturesDir: path.join(td.dir, 'pictures') } });
+    try {
+      const url = `http://127.0.0.1:${stack.server.port}/clips/room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`;
+      expect((await fetch(url)).status).toBe(401);
+      const ok = await fetch(url, { headers: { Authorization: `Bearer ${stack.server.token!}` } });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('audio/wav');
+      expect((await ok.arrayBuffer()).byteLength).toBe(63_964);
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -1,0 +1,61 @@
+// The evidence clip's audio in the alert detail: an analog alert's clip demodulated by the daemon
+// (GET clips/<name>.wav?class=…, docs/listening.md §7), played by an <audio> element, for alerts that have ended too.
+import type { AlertView } from './alert-model.js';
+import { t } from './i18n.js';
+import { AUDIO_CLASSES } from './live-listen.js';
+
+/** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
+export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-data' | '.wav'): string {
+  const name = clip.slice(clip.lastIndexOf('/') + 1).replace(/\.sigmf-(meta|data)$/, '');
+  return `clips/${encodeURIComponent(name)}${ext}`;
+}
+
+/**
+ * URL of the clip's audio, `clips/<name>.wav?class=<class>`, for a transmission identified as an analog class (nfm,
+ * wfm, am) that has an evidence clip, open or closed; null for every other alert.
+ */
+export function clipAudioUrl(v: Pick<AlertView, 'kind' | 'clip' | 'signal'>): string | null {
+  if (v.kind !== 'transmission' || v.clip === undefined || v.signal === undefined || !AUDIO_CLASSES.includes(v.signal.class)) return null;
+  return `${clipFileUrl(v.clip, '.wav')}?class=${encodeURIComponent(v.signal.class)}`;
+}
+
+/**
+ * The detail's clip player (`data-testid="detail-clip-audio"`, its `<audio controls preload="none">`
+ * `detail-clip-audio-player`): hidden while the alert has no {@link clipAudioUrl}. Nothing is fetched until the
+ * supervisor presses play (demodulation costs the daemon a fraction of a second per clip).
+ */
+export class ClipAudio {
+  readonly el: HTMLElement;
+  private readonly label: HTMLElement;
+  private readonly audio: HTMLAudioElement;
+  /** URL set on the player (kept across re-renders so playback is not restarted). */
+  private url: string | null = null;
+
+  constructor() {
+    this.el = document.createElement('div');
+    this.el.dataset.testid = 'detail-clip-audio';
+    this.el.hidden = true;
+    Object.assign(this.el.style, { display: 'flex', flexWrap: 'wrap', gap: '8px', alignItems: 'center', margin: '6px 0' });
+    this.label = document.createElement('span');
+    this.audio = document.createElement('audio');
+    this.audio.controls = true;
+    this.audio.preload = 'none';
+    this.audio.dataset.testid = 'detail-clip-audio-player';
+    this.el.append(this.label, this.audio);
+  }
+
+  /** Shows the player for `v` (undefined: the detail closed: stops and forgets the audio). */
+  show(v: Pick<AlertView, 'kind' | 'clip' | 'signal'> | undefined): void {
+    const url = v === undefined ? null : clipAudioUrl(v);
+    // the label only while shown: a hidden player adds no words to the detail's text
+    const label = url === null ? '' : t('detail.clipAudio');
+    this.label.textContent = label;
+    this.audio.setAttribute('aria-label', label);
+    this.el.hidden = url === null;
+    if (url === this.url) return;
+    this.url = url;
+    this.audio.pause();
+    if (url === null) this.audio.removeAttribute('src');
+    else this.audio.src = url;
+  }
+}
