@@ -130,6 +130,11 @@ describe('AlertModel', () => {
     const live = spectrum(433_950_000, -40);
     expect(m.noteSpectrum(live)).toBe(1);
     expect([w.peakSpectrum, w.peakSpectrumFallback]).toEqual([live, false]);
+    // a live record's latest frame is its own spectrum, not a stand-in
+    m.apply(tx(3, 'c', 'open', 433_950_000));
+    const x = m.get('c')!;
+    m.offerFallbackSpectrum(x, f, false);
+    expect([x.peakSpectrum, x.peakSpectrumFallback]).toEqual([f, false]);
   });
 });
 

@@ -62,8 +62,8 @@ export interface AlertView extends AlertStateCore {
   /** In-band maximum (dBFS) of `peakSpectrum`; −Infinity before any. */
   peakSpectrumDbfs: number;
   /**
-   * True when `peakSpectrum` is only the sensor's latest spectrum, offered because this page did not see the alert
-   * live (see AlertModel.offerFallbackSpectrum): the detail must not call it the alert's peak.
+   * True when `peakSpectrum` is only the sensor's latest spectrum, offered for a record this page did not see live
+   * (see AlertModel.offerFallbackSpectrum): the detail must not call it the alert's peak.
    */
   peakSpectrumFallback: boolean;
 }
@@ -281,14 +281,18 @@ export class AlertModel {
     return replaced;
   }
 
-  /** Sets `msg` as the alert's snapshot when it has none yet (e.g. an alert replayed from history). */
-  offerFallbackSpectrum(v: AlertView, msg: SpectrumMessage | undefined): void {
+  /**
+   * Sets `msg` as the alert's snapshot when it has none yet. `standIn`: the record came from history (the page did not
+   * see it live), so the frame is from now, not from the alert's peak (AlertView.peakSpectrumFallback); a live record's
+   * latest frame is the alert's own.
+   */
+  offerFallbackSpectrum(v: AlertView, msg: SpectrumMessage | undefined, standIn = true): void {
     if (msg === undefined || v.peakSpectrum !== undefined || msg.sensor !== v.sensor) return;
     const m = bandMaxDbfs(msg, v.lowHz, v.highHz, msg.powerDbfs.length);
     if (m === undefined) return;
     v.peakSpectrum = msg;
     v.peakSpectrumDbfs = m;
-    v.peakSpectrumFallback = true;
+    v.peakSpectrumFallback = standIn;
   }
 }
 

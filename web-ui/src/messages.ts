@@ -124,7 +124,7 @@ export class PageMessages {
     if (rec.kind === 'transmission') {
       // The sensor's latest frame stands in for "spectrum at peak" only while it is relevant: the alert is open, or the
       // record is live. A closed alert from history gets none (the frame would be from another time).
-      if (!v.closed || live) model.offerFallbackSpectrum(v, state.latestSpectrum.get(rec.sensor));
+      if (!v.closed || live) model.offerFallbackSpectrum(v, state.latestSpectrum.get(rec.sensor), !live);
       this.d.cards.bandsChanged(rec.sensor);
     }
     if (rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') list.setPending(rec.alertId, false);
