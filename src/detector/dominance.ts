@@ -183,9 +183,10 @@ export function nearMirror(p: PathState, glo: number, ghi: number, lo: number, h
 /**
  * Each intermittent emitter's band on path p as [lo, hi] bin pairs (fftshifted bins around `centerHz`), widened by the
  * path's drift tolerance and clipped to the band; emitters wholly outside the band are left out, and continuous ones
- * unless `withContinuous` (the intermodulation rule wants every emitter, Tracker; `excessDb` then receives each kept
- * emitter's peak excess, −Infinity where unknown). A continuous emitter does not key: its sidebands are in its envelope, and a skirt of one occupied bandwidth round a
- * wide one (a 106 kHz FM broadcast carrier) would hide every signal 15 dB under it over most of the band, always.
+ * unless `withContinuous` (the intermodulation rule wants every emitter, Tracker). `excessDb` receives each kept
+ * emitter's peak excess (−Infinity where unknown). A continuous emitter does not key: its sidebands are in its envelope,
+ * and a skirt of one occupied bandwidth round a wide one (a 106 kHz FM broadcast carrier) would hide every signal 15 dB
+ * under it over most of the band, always.
  */
 export function emitterBins(
   p: PathState, emitters: readonly EmitterBand[], centerHz: number, withContinuous = false, excessDb: number[] = [],

@@ -10,7 +10,6 @@ import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { TrackTable, type Track } from './track.js';
 
-
 /**
  * A detection's packets are its runs of fast hits separated by at least this long (s): rtl_433's pulse detector ends a
  * package after a gap of PD_MIN_GAP_MS = 10 ms (when it also exceeds 10 times the longest pulse). Shorter gaps are the
@@ -18,6 +17,7 @@ import { TrackTable, type Track } from './track.js';
  * sensor's 1 s message read 247 of them; rtl_433 decodes it as one package).
  */
 export const PACKET_GAP_S = 0.01;
+
 /**
  * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds soon after one
  * of its packets keyed on to count as its companion (a spur or sideband keyed with it) rather than a new transmission:
