@@ -76,7 +76,7 @@ const EN: TerminalWords = {
   event: {},
   severity: {},
   kind: {},
-  alertState: {},
+  alertState: { new: 'unacknowledged' },
   alert: 'ALERT',
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,

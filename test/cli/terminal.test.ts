@@ -46,7 +46,7 @@ function ttyStream(): { stream: Writable & { isTTY: true }; text: () => string }
 describe('log lines', () => {
   it('reads an alert as one line with its frequency, band, session and seq', () => {
     const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
-    expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (new; session 数学 Maths, demo-9 seq 9)');
+    expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; session 数学 Maths, demo-9 seq 9)');
   });
 
   it('names who acknowledged', () => {

@@ -66,7 +66,7 @@ describe.concurrent('embedded demo site', () => {
     // every line of our loggers (Node's own process warnings, `(node:PID) …`, are not ours)
     expect(lines.filter((l) => !/^\[\d\d:\d\d:\d\d\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL): /.test(l) && !l.startsWith('(node:'))).toEqual([]);
     expect(lines.some((l) => /^\[[\d:]+\] INFO: \[hall-[abc]-\d{3}\] state → armed$/.test(l))).toBe(true); // from a worker thread
-    expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(new; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
+    expect(lines.some((l) => / INFO: \[hall-[abc]-\d{3}\] ALERT open low present-during-calibration \d{3}\.\d{3} MHz (.+ )?\(unacknowledged; demo-cal-[0-9a-f]+ seq \d+\)$/.test(l))).toBe(true);
   });
 });
 
