@@ -66,7 +66,12 @@ function fieldText(key: string, v: unknown): string {
     const e = v as { message: string; code?: string };
     t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
   } else if (typeof v === 'string') t = v;
-  else {
+  else if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) {
+    // a person reads 10, not 9.999872: four significant digits at most, trailing zeros dropped (the JSON keeps all;
+    // frequencies and sample counts are integers and stay whole)
+    t = String(Number(v.toPrecision(4)));
+    text = false;
+  } else {
     t = JSON.stringify(v);
     text = false;
   }

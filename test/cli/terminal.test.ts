@@ -57,6 +57,9 @@ describe('log lines', () => {
 
   it('reads a state change, an error and long fields shortly', () => {
     expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
+    // fractions are rounded for a person (four significant digits), whole numbers stay whole
+    expect(prettyMessage({ msg: 'baseline learned from the recording', frames: 44776, seconds: 9.999872, ppm: 1.23456 })).toBe(
+      'baseline learned from the recording  frames=44776 seconds=10 ppm=1.235');
     expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err="ENOSPC: no space"');
     const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
     expect(long.length).toBe('x  why='.length + 160);
