@@ -1,7 +1,9 @@
 // Audio of an evidence clip: an analog alert's SigMF clip demodulated to 16 kHz mono (GET /clips/<name>.wav, docs/listening.md §7).
+import { Worker } from 'node:worker_threads';
 import { demodulate, type DemodAudio } from '../ident/audio.js';
 import { ANALOG_CLASSES, type SignalClass } from '../ident/classify.js';
 import { QuietBandError, badInput } from '../errors.js';
+import { compiledModuleUrl } from '../module-url.js';
 import { openFileSource } from '../source/file-source.js';
 import { readSigmfMeta } from '../source/sigmf.js';
 
@@ -12,8 +14,8 @@ import { readSigmfMeta } from '../source/sigmf.js';
 export const MAX_CLIP_AUDIO_S = 60;
 
 /**
- * Most IQ samples demodulated (2^23 ≈ 8.4 M): demodulation runs synchronously on the server's thread and holds the
- * whole clip as float IQ. Measured (node 20, 2-core box, load ≈ 3, cu8 NFM clips): 10 s at 50 kS/s 0.48 s, 10 s at
+ * Most IQ samples demodulated (2^23 ≈ 8.4 M): demodulation holds the whole clip as float IQ (in a worker thread of its
+ * own, {@link clipAudioWav}). Measured (node 20, 2-core box, load ≈ 3, cu8 NFM clips): 10 s at 50 kS/s 0.48 s, 10 s at
  * 250 kS/s 0.76 s, 60 s at 250 kS/s (15 M samples) 3.8 s and 490 MB RSS. The cap keeps a request under ≈ 2 s and
  * ≈ 300 MB while admitting every band-cut evidence clip (12.5 s at up to 500 kS/s, the wfm channel's rate); a scan
  * sensor's full-band clip (12.5 s at 2.4 MS/s = 30 M samples) is refused with 413.
@@ -80,4 +82,43 @@ export async function clipAudio(metaPath: string, cls: SignalClass): Promise<Dem
   } finally {
     await src.close();
   }
+}
+
+/** The worker's compiled module, relative to the package root (workers run plain JavaScript). */
+export const CLIP_AUDIO_WORKER_DIST_PATH = 'dist/src/evidence/clip-audio-worker.js';
+
+/** The job running now and the ones waiting: one clip is demodulated at a time (each may hold ≈ 300 MB). */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * {@link clipAudio} encoded as a WAV (16 kHz mono 16-bit), computed in a worker thread so the caller's thread (the
+ * server's: it pushes every alert) is never blocked by it; one clip at a time, later requests wait their turn.
+ * @throws ClipAudioError as clipAudio; QuietBandError('IO') when the worker module is missing (npm run build); Error
+ *   for anything else the worker met (e.g. EIO)
+ */
+export function clipAudioWav(metaPath: string, cls: SignalClass): Promise<Buffer> {
+  const run = (): Promise<Buffer> => new Promise((resolve, reject) => {
+    const url = compiledModuleUrl(import.meta.url, CLIP_AUDIO_WORKER_DIST_PATH);
+    if (url === null) {
+      reject(new QuietBandError(`the clip audio worker ${CLIP_AUDIO_WORKER_DIST_PATH} is missing: build QuietBand first (npm run build)`, 'IO'));
+      return;
+    }
+    const w = new Worker(url, { workerData: { metaPath, cls } });
+    let settled = false;
+    w.once('message', (m: { wav: Uint8Array } | { error: string; reason?: ClipAudioError['reason'] }) => {
+      settled = true;
+      if ('wav' in m) resolve(Buffer.from(m.wav.buffer, m.wav.byteOffset, m.wav.byteLength));
+      else reject(m.reason !== undefined ? new ClipAudioError(m.error, m.reason) : new Error(m.error));
+    });
+    w.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    w.once('exit', (code) => {
+      if (!settled) reject(new Error(`clip audio worker exited (code ${code}) without an answer`));
+    });
+  });
+  const p = queue.then(run, run);
+  queue = p.catch(() => undefined);
+  return p;
 }

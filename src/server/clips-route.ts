@@ -3,8 +3,7 @@ import { promises as fsp } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ClipAudioError, clipAudio, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
-import { wavBuffer } from '../ident/audio.js';
+import { ClipAudioError, clipAudioWav, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
 import { ANALOG_CLASSES } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
@@ -47,7 +46,7 @@ const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Opti
 
 /**
  * `GET|HEAD /clips/<name>.wav?class=nfm|wfm|am`: the clip `<dir>/<name>.sigmf-meta` (+ `.sigmf-data`) demodulated as
- * `class` ({@link clipAudio}: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`).
+ * `class` ({@link clipAudioWav}, in a worker thread: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`).
  * 400 for a missing or non-analog `class` or a name with a path in it; 404 for a clip that is not there (or no clips
  * folder); 413 for a clip over {@link MAX_CLIP_AUDIO_S} or {@link MAX_CLIP_AUDIO_IQ_SAMPLES}; 422 with the reason (file names only, no folders) for a clip
  * that cannot be demodulated; 405 for other methods. `rawName` is the URL's name, still percent-encoded.
@@ -87,8 +86,7 @@ async function answerClipWav(dir: string, rawName: string, url: URL, req: Incomi
   }
   let wav: Buffer;
   try {
-    const audio = await clipAudio(metaPath, cls);
-    wav = wavBuffer(audio.samples, audio.rateSps);
+    wav = await clipAudioWav(metaPath, cls);
   } catch (err) {
     if (!(err instanceof ClipAudioError)) throw err;
     // the reason names the clip's files; the server's folders are nobody's business
