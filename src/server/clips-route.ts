@@ -76,6 +76,8 @@ async function answerClipWav(dir: string, rawName: string, url: URL, req: Incomi
   try {
     root = await fsp.realpath(dir);
     metaPath = await fsp.realpath(path.join(root, `${name}.sigmf-meta`));
+    // a clip is the pair: its samples missing (deleted by the quota, still being written) is a clip not there
+    await fsp.access(path.join(root, `${name}.sigmf-data`));
   } catch {
     res.writeHead(404, TEXT).end('not found\n');
     return;

@@ -129,6 +129,12 @@ describe('GET /clips/<name>.wav', () => {
   it('404 for a missing clip and for a name leaving the folder', async () => {
     expect((await fetch(`${base}nosuch.wav?class=nfm`)).status).toBe(404);
     expect((await fetch(`${base}..%2Fnoband.wav?class=nfm`)).status).toBe(400);
+    // a meta whose samples are gone (the quota deleted them) is a clip not there, not one that cannot be demodulated
+    await writeSigmfMeta(path.join(td.dir, 'nodata'), {
+      format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ,
+      annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+    });
+    expect((await fetch(`${base}nodata.wav?class=nfm`)).status).toBe(404);
   });
 
   it('422 with the reason for a clip without the detection band; 413 for a clip over either cap (seconds, IQ samples)', async () => {
