@@ -240,15 +240,22 @@ describe('AlertBus grouping across located sensors', () => {
     expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 Hall B (sens-b) 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；Hall A (sens-a) 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 µs（2049 波特）');
   });
 
-  it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {
+  /** The NFM reason's params of the two tests below. */
+  const NFM_PARAMS = { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' };
+
+  /** Sensor A (24 dB) and B (12 dB) open one group; A's update carries `signal`: the signal B's row gets from it. */
+  async function weakerRowSignal(signal: AlertSignal): Promise<AlertSignal> {
     const { bus, emitted } = await setup();
     const ctx = { originMs: ORIGIN };
-    const nfm: AlertSignal = { class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.nfm', { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
     await bus.handleDetection('sens-a', tx('open', 24), ctx);
     const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
-    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal });
     await bus.flush();
-    const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    return emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+  }
+
+  it('the weaker row\'s reason carries the decider\'s code inside ident.group, so a page words it in its language', async () => {
+    const s = await weakerRowSignal({ class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.nfm', NFM_PARAMS) });
     expect(s.reason).toBe('as identified in Hall A (sens-a), the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
     expect(s.reasonCode?.id).toBe('ident.group');
     expect(alertMessageIn('en', undefined, s.reasonCode)).toBe(s.reason);
@@ -256,15 +263,7 @@ describe('AlertBus grouping across located sensors', () => {
   });
 
   it('a decider whose first identification stood (ident.firstStands nests its own code) is worded by that code, no raw placeholder', async () => {
-    const { bus, emitted } = await setup();
-    const ctx = { originMs: ORIGIN };
-    const first = codedReason('ident.nfm', { k: '0.01', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' });
-    const nfm: AlertSignal = { class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.firstStands', { ...first.reasonCode.params, inner: 'ident.nfm', last: 'no emission' }) };
-    await bus.handleDetection('sens-a', tx('open', 24), ctx);
-    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
-    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
-    await bus.flush();
-    const s = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    const s = await weakerRowSignal({ class: 'nfm', confidence: 0.9, snrDb: 22, ...codedReason('ident.firstStands', { ...NFM_PARAMS, inner: 'ident.nfm', last: 'no emission' }) });
     expect(s.reason).toBe('as identified in Hall A (sens-a), the group\'s strongest (in-band SNR 22.0 dB): narrow FM: constant envelope (kurtosis 0.01), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
     for (const lang of ['en', 'zh-CN'] as const) expect(alertMessageIn(lang, undefined, s.reasonCode)).not.toContain('{=');
   });
