@@ -128,7 +128,7 @@ export class LongPath {
   private readonly fullG: Float64Array;
   private readonly lastRelease: Float64Array;
   private readonly gMargin: Float64Array;
-  /** r/g of each clean noise bin at the last full test (NaN elsewhere): the local floors' input. */
+  /** r/g of each clean noise bin at the last full test (NaN elsewhere): the local floors' input (empty without them). */
   private readonly unit: Float64Array;
   /** The local floors and their levels at the last full test (LongPathOptions.localFloor), null without. */
   private readonly local: LocalFloor | null;
@@ -165,7 +165,7 @@ export class LongPath {
     this.prefix = new Float64Array(n + 1);
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
-    this.unit = new Float64Array(n);
+    this.unit = new Float64Array(o.localFloor === true ? n : 0);
     this.local = o.localFloor === true ? new LocalFloor(n, this.half) : null;
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
     this.sigma = new Float64Array(this.scales.length);
@@ -310,10 +310,11 @@ export class LongPath {
     const invG = 1 / g;
     const clean = this.o.cleanLevels === true ? this.cleanBins(levelLin, noiseBin) : noiseBin;
     const unit = this.unit;
+    const keepUnit = unit.length === n;
     for (let b = 0; b < n; b++) {
       const noise = clean[b] !== 0 && !Number.isNaN(r[b]);
       const u = noise ? r[b] * invG : NaN;
-      unit[b] = u;
+      if (keepUnit) unit[b] = u;
       pre[b + 1] = pre[b] + (noise ? u : 0);
       cnt[b + 1] = cnt[b] + (noise ? 1 : 0);
     }
