@@ -41,6 +41,11 @@ export function burstLongPaths(
  */
 export class LongIntegration {
   private long: LongPath | null = null;
+  /** The narrow kernel (longNarrowKernelHz) over the same running means, null when off. */
+  private narrow: LongPath | null = null;
+  /** The narrow kernel's hot codes and statistic (the wide kernel's go to `state`), empty when off. */
+  private narrowHot = new Uint8Array(0);
+  private narrowStat = new Float32Array(0);
   private tuneId = -1;
 
   /** @param levelFrames averages the slow path's levels were learned from (how well each level is known) */
@@ -60,12 +65,22 @@ export class LongIntegration {
     const o = this.options;
     if (o.longScalesS.length === 0) return;
     if (this.long === null) {
-      this.long = new LongPath(this.slow.n, this.slow.rbwHz, frame.sampleCount / frame.rateSps, {
+      const n = this.slow.n;
+      const options = {
         scalesS: o.longScalesS, kernelHz: o.longKernelHz, openSigma: o.longOpenSigma, releaseSigma: o.longReleaseSigma,
         levelFrames: this.levelFrames, cleanLevels: true, localFloor: true,
-      });
+      };
+      this.long = new LongPath(n, this.slow.rbwHz, frame.sampleCount / frame.rateSps, options);
+      // a narrow kernel of at least 3 bins that is narrower than the wide one
+      if (o.longNarrowKernelHz > 0 && Math.round(o.longNarrowKernelHz / this.slow.rbwHz / 2) < Math.round(o.longKernelHz / this.slow.rbwHz / 2)) {
+        this.narrow = new LongPath(n, this.slow.rbwHz, frame.sampleCount / frame.rateSps,
+          { ...options, kernelHz: o.longNarrowKernelHz, outerKernelHz: o.longKernelHz }, this.long);
+        this.narrowHot = new Uint8Array(n);
+        this.narrowStat = new Float32Array(n);
+      }
     }
     const long = this.long;
+    const narrow = this.narrow;
     if (frame.tuneId !== this.tuneId) {
       long.reset();
       this.tuneId = frame.tuneId;
@@ -76,7 +91,17 @@ export class LongIntegration {
     const p = this.state;
     for (let si = 0; si < long.scales.length; si++) {
       if (!long.due(si)) continue;
-      if (long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat) === 0) continue;
+      let any = long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat);
+      if (narrow !== null) {
+        // the wide kernel measured this test's floor and spread first; the narrow one reads them
+        const nh = this.narrowHot;
+        if (narrow.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, nh, this.narrowStat) !== 0) {
+          const hot = p.hot;
+          for (let b = 0; b < nh.length; b++) if ((nh[b] & 3) > (hot[b] & 3)) hot[b] = nh[b];
+          any = 1;
+        }
+      }
+      if (any === 0) continue;
       // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
       // lies somewhere in it), liveness still counts from now
       const windowStart = long.windowStart(si);

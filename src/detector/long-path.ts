@@ -3,7 +3,7 @@
 import { quickMedian } from '../dsp/select.js';
 import { LocalFloor } from './local-floor.js';
 import {
-  gammaTailLevel, HANN_BIN_VARIANCE_FACTOR, LEVEL_BIAS_SIGMAS, LEVEL_ERROR_CORRELATED_BINS, levelErrorBin, noiseSpread,
+  HANN_BIN_VARIANCE_FACTOR, LEVEL_ERROR_CORRELATED_BINS, levelErrorBin, noiseSpread, openLevel, releaseLevel,
 } from './long-stats.js';
 
 /**
@@ -72,6 +72,13 @@ export interface LongPathOptions {
    * long path's setting.
    */
   localFloor?: boolean;
+  /**
+   * The widest kernel (Hz) of a bank this kernel belongs to, when this one is narrower: its tests keep that kernel's
+   * geometry (a bin is tested only where the wide kernel's whole span lies on clean noise bins inside the band, so as
+   * far from emitters and band edges; its local floor's reference windows and its clean-level window are the wide
+   * kernel's), and only its kernel mean, spread and level error are its own. Unset: its own width.
+   */
+  outerKernelHz?: number;
 }
 
 /** The running sums of a {@link LongPath} (shared by the kernels of one path), and the floor of its last test per scale. */
@@ -81,6 +88,8 @@ interface LongWindows {
   starts: Float64Array;
   sums: Float64Array[];
   count: number;
+  /** Resets so far (a test's stamp for the local floors changes with it). */
+  resets: number;
   pos: number;
   /** Per scale: the count at which g and sigmaBin were last measured (−1: never), with which levels and noise bins. */
   floorAt: Float64Array;
@@ -100,9 +109,9 @@ interface LongWindows {
  *     z_b = mean of r/g over the c = 2h + 1 bins of the kernel around b  (kernelHz wide; tested on noise bins whose
  *           whole kernel lies on noise bins inside the band)
  *
- * and marks b hot when z_b exceeds max({@link gammaTailLevel}(s·√(F/c), openSigma), 1 + max(minExcess, LEVEL_BIAS_SIGMAS
- * level errors of a kernel mean)) (open) or the
- * release level with releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
+ * and marks b hot when z_b exceeds {@link openLevel}(s·√(F/c), openSigma, minExcess, e_c) (open: the noise's Gamma tail,
+ * and never under 1 + minExcess + 3·√(e_c² + σ²), e_c the kernel mean's level error) or {@link releaseLevel} with
+ * releaseSigma, F = {@link HANN_BIN_VARIANCE_FACTOR}. Under noise z_b is ≈ Gaussian with σ ≈ 1/√(K·frames/1.9 ·
  * c/F), so at K·0.1 s = 2 s and 12.5 kHz a link at −13 dB in-band SNR stands ≈ 10σ out. Normalising by the band's
  * median makes it a CFAR test: a floor that creeps moves g, not z. docs/detector.md §10. Allocation-free per average.
  */
@@ -119,6 +128,8 @@ export class LongPath {
   private readonly count1: Float64Array;
   private readonly minExcess: number;
   private readonly half: number;
+  /** Half width (bins) of the bank's widest kernel (LongPathOptions.outerKernelHz), `half` without one. */
+  private readonly outerHalf: number;
   /** Spread of a full kernel's mean, s·√(F/(2h+1)), at the last test of each scale (for tests and metrics). */
   readonly sigma: Float64Array;
   /** g of the last evaluation of each scale. */
@@ -148,6 +159,7 @@ export class LongPath {
     this.n = n;
     this.scales = o.scalesS.map((s) => Math.max(2, Math.round(s / slowFrameS))).filter((k, i, a) => a.indexOf(k) === i);
     this.depth = this.scales.length > 0 ? Math.max(...this.scales) : 0;
+    if (this.scales.length > 16) throw new RangeError(`LongPath: at most 16 integration times, got ${this.scales.length}`);
     if (share !== undefined) {
       if (share.n !== n || share.scales.join() !== this.scales.join()) throw new RangeError('LongPath: a shared window needs the same bins and scales');
       this.w = share.w;
@@ -155,7 +167,7 @@ export class LongPath {
     } else {
       this.w = {
         ring: new Float32Array(this.depth * n), starts: new Float64Array(Math.max(1, this.depth)), sums: this.scales.map(() => new Float64Array(n)),
-        count: 0, pos: 0, floorAt: new Float64Array(this.scales.length).fill(-1), g: new Float64Array(this.scales.length),
+        count: 0, resets: 0, pos: 0, floorAt: new Float64Array(this.scales.length).fill(-1), g: new Float64Array(this.scales.length),
         sigmaBin: new Float64Array(this.scales.length), floorLevel: null, floorNoise: null,
       };
       this.follower = false;
@@ -165,8 +177,11 @@ export class LongPath {
     this.prefix = new Float64Array(n + 1);
     this.count1 = new Float64Array(n + 1);
     this.half = Math.max(1, Math.round(o.kernelHz / rbwHz / 2));
+    this.outerHalf = Math.max(this.half, Math.round((o.outerKernelHz ?? 0) / rbwHz / 2));
     this.unit = new Float64Array(o.localFloor === true ? n : 0);
-    this.local = o.localFloor === true ? new LocalFloor(n, this.half) : null;
+    // a narrow kernel with the wide one's reference windows reads its medians
+    const shareLocal = share?.local !== null && share?.local !== undefined && share.outerHalf === this.outerHalf ? share.local : undefined;
+    this.local = o.localFloor === true ? new LocalFloor(n, this.outerHalf, shareLocal) : null;
     this.minExcess = o.minExcess ?? LONG_MIN_EXCESS;
     this.sigma = new Float64Array(this.scales.length);
     this.fullAt = new Float64Array(this.scales.length).fill(-Infinity);
@@ -320,24 +335,24 @@ export class LongPath {
     }
     const h = this.half;
     const c = 2 * h + 1;
+    const ho = this.outerHalf;
     for (let b = 0; b < n; b++) {
       if (Number.isNaN(r[b])) continue;
-      if (noiseBin[b] === 0 || b < h || b >= n - h || cnt[b + h + 1] - cnt[b - h] < c) {
+      if (noiseBin[b] === 0 || b < ho || b >= n - ho || cnt[b + ho + 1] - cnt[b - ho] < 2 * ho + 1) {
         r[b] = NaN;
         continue;
       }
       r[b] = (pre[b + h + 1] - pre[b - h]) / c;
     }
     // a kernel mean of c bins has spread σ = sigmaBin·√(F/c), and its levels are the Gamma tail at σ. That spread is
-    // across bins; a bin's learned level is also off by a fixed amount, the same at every test, so the few bins the
-    // most off would open again and again: the open level stays LEVEL_BIAS_SIGMAS level errors of a kernel mean over
-    // the floor (see levelErrorBin), and never under minExcess (skirts calibration saw under the noise threshold)
+    // across bins; a bin's learned level is also off by a fixed amount e_c, the same at every test (see levelErrorBin;
+    // c bins share it in groups of three), and a gain shape that changed after calibration adds up to minExcess on top:
+    // the open level keeps minExcess plus three of the kernel's own spreads (level error and noise) over the floor
     const sigma = sigmaBin * Math.sqrt(HANN_BIN_VARIANCE_FACTOR / c);
     this.sigma[si] = sigma;
-    const levelErr = levelErrorBin(sigmaBin * Math.sqrt(k), this.o.levelFrames ?? Infinity);
-    const floor = Math.max(this.minExcess, LEVEL_BIAS_SIGMAS * levelErr * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c));
-    const open = Math.max(gammaTailLevel(sigma, this.o.openSigma), 1 + floor);
-    const release = Math.max(gammaTailLevel(sigma, this.o.releaseSigma), 1 + floor / 2);
+    const levelErr = levelErrorBin(sigmaBin * Math.sqrt(k), this.o.levelFrames ?? Infinity) * Math.sqrt(LEVEL_ERROR_CORRELATED_BINS / c);
+    const open = openLevel(sigma, this.o.openSigma, this.minExcess, levelErr);
+    const release = releaseLevel(sigma, this.o.releaseSigma, this.minExcess, levelErr);
     this.fullAt[si] = w.count;
     this.fullG[si] = g;
     this.lastRelease[si] = release;
@@ -345,7 +360,8 @@ export class LongPath {
     // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
     this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));
     const local = this.local;
-    local?.measure(unit, sigmaBin, sigma, floor, this.o.openSigma, this.o.releaseSigma);
+    // this test's stamp: new at every test of every scale, and after a reset
+    local?.measure(unit, sigmaBin, sigma, levelErr, this.minExcess, this.o.openSigma, this.o.releaseSigma, (w.resets * 1e9 + w.count) * 16 + si);
     let any = 0;
     for (let b = 0; b < n; b++) {
       let v = r[b];
@@ -409,9 +425,9 @@ export class LongPath {
     if (this.cleanFor === levelLin && this.clean !== null) return this.clean;
     const n = this.n;
     const clean = new Uint8Array(n);
-    const w = CLEAN_WINDOW_KERNELS * (2 * this.half + 1);
+    const w = CLEAN_WINDOW_KERNELS * (2 * this.outerHalf + 1);
     // local medians at a stride of a quarter kernel (the window moves by little between them)
-    const stride = Math.max(1, Math.floor(this.half / 2));
+    const stride = Math.max(1, Math.floor(this.outerHalf / 2));
     const values = new Float64Array(2 * w + 1);
     let med = NaN;
     for (let b = 0; b < n; b++) {
@@ -435,6 +451,7 @@ export class LongPath {
     const w = this.w;
     w.count = 0;
     w.pos = 0;
+    w.resets++;
     w.floorAt.fill(-1);
     for (const s of w.sums) s.fill(0);
   }

@@ -33,8 +33,32 @@ export const LEVEL_QUANTILE_SE = 2.5;
 export const LEVEL_CELL_ERROR = 0.0166;
 /** How many bins share a level error: the narrow statistic the levels are learned on is a 3-bin mean. */
 export const LEVEL_ERROR_CORRELATED_BINS = 3;
-/** Level errors of kernel means an open level stays above: the largest of ≈ 1000 bins' fixed errors is ≈ 3.3σ. */
-export const LEVEL_BIAS_SIGMAS = 4.5;
+/**
+ * Standard deviations of a kernel mean's own error (its learned level's fixed error and its noise, in quadrature) that
+ * an open level keeps over the shape allowance (see {@link openLevel}).
+ */
+export const BIAS_MARGIN_SIGMAS = 3;
+
+/**
+ * The level a kernel mean (1 on noise at the floor) opens at: the larger of the noise's Gamma tail at `openSigma`
+ * standard deviations of its spread `sigma`, and 1 + minExcess + Z·√(levelErr² + sigma²) (Z = {@link BIAS_MARGIN_SIGMAS}).
+ * minExcess is the allowance for a change the receiver makes after calibration that is not flat (a gain shape, a
+ * skirt): such a change adds to the kernel's level error (fixed at every test) and to its noise, so a kernel that
+ * stands minExcess high through a shape change opens only if those also stand Z of their spreads high. Summing them
+ * matters for narrow kernels, whose level errors are largest (docs/detector.md §10).
+ * @param levelErr rms relative error of the kernel's mean learned level (see {@link levelErrorBin})
+ */
+export function openLevel(sigma: number, openSigma: number, minExcess: number, levelErr: number): number {
+  return Math.max(gammaTailLevel(sigma, openSigma), 1 + minExcess + BIAS_MARGIN_SIGMAS * Math.hypot(levelErr, sigma));
+}
+
+/**
+ * The level an open kernel mean releases under: the larger of the noise's Gamma tail at `releaseSigma` and
+ * 1 + (minExcess + Z·levelErr)/2, half the allowance {@link openLevel} keeps for the fixed errors.
+ */
+export function releaseLevel(sigma: number, releaseSigma: number, minExcess: number, levelErr: number): number {
+  return Math.max(gammaTailLevel(sigma, releaseSigma), 1 + (minExcess + BIAS_MARGIN_SIGMAS * levelErr) / 2);
+}
 
 /**
  * Relative error (linear, rms) of one bin's learned level: √((LEVEL_QUANTILE_SE·σ₁)²/n + LEVEL_CELL_ERROR²), σ₁ the

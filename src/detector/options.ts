@@ -93,6 +93,13 @@ export interface DetectorOptions {
    */
   longScalesS: number[];
   longKernelHz: number;
+  /**
+   * A second, narrower kernel of the long path (Hz; 0: none), tested on the same running means wherever the
+   * longKernelHz one is (docs/detector.md §10): the energy detector is best at the signal's own bandwidth, and a voice
+   * link's FM or a narrow data link puts most of its power in a few kHz of its channel. Default 3125 (a quarter of the
+   * voice channel).
+   */
+  longNarrowKernelHz: number;
   longOpenSigma: number;
   longReleaseSigma: number;
   /**
@@ -158,6 +165,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   impulseMaxMs: 1,
   longScalesS: Object.freeze([1, 2]) as unknown as number[],
   longKernelHz: 12_500,
+  longNarrowKernelHz: 3_125,
   longOpenSigma: 6,
   longReleaseSigma: 3,
   burstScalesS: Object.freeze([]) as unknown as number[],

@@ -73,9 +73,10 @@ describe('LongPath', () => {
     const long = new LongPath(N, RBW, 0.1, { scalesS: [1], kernelHz: 10.9 * RBW, openSigma: 6, releaseSigma: 3 });
     const hot = new Uint8Array(N);
     const stat = new Float32Array(N);
-    // +0.4 on the first 4 free bins: the first bin whose whole kernel (11 bins) lies on the stretch, FREE_LO + 5, holds
-    // all 4, mean excess 0.4 · 4/11 = 0.145 against max(6 · 0.0452 · √(1.94/11), 0.1) = 0.114
-    for (let i = 0; i < 10; i++) long.push(average(rand, 0.4, FREE_LO, FREE_LO + 3), i * 25_000);
+    // +0.6 on the first 4 free bins: the first bin whose whole kernel (11 bins) lies on the stretch, FREE_LO + 5, holds
+    // all 4, mean excess 0.6 · 4/11 = 0.218 against 0.1 + 3·√(σ² + e²) = 0.163 (σ = 0.0452·√(1.94/11) = 0.019, the
+    // level's cell error e = 0.0166·√(3/11) = 0.0087)
+    for (let i = 0; i < 10; i++) long.push(average(rand, 0.6, FREE_LO, FREE_LO + 3), i * 25_000);
     expect(long.evaluate(0, level, noiseBin, guard, hot, stat) & 2).toBe(2);
     const hotBins = [...hot.keys()].filter((b) => hot[b] !== 0);
     expect(hotBins.length).toBeGreaterThan(0);
@@ -169,11 +170,11 @@ describe('LongPath', () => {
     expect(burstsHit.size).toBe(6); // each of the 6 bursts opens
     expect(minSigmaBin).toBeCloseTo(noiseSpread(4 * 10), 6); // the floor was needed on the 24 bins at least once
   });
-  it('local floor: a 0.5 dB tilt across the band after calibration opens nothing with it (edges open without it); a 0.07 link on the tilt opens with it', () => {
+  it('local floor: a 1 dB tilt across the band after calibration opens nothing with it (edges open without it); a 0.15 link on the tilt opens with it', () => {
     // every bin a noise bin at level 1; K = 20 averages (2 s), a 12.5 kHz kernel (51 bins), floor 0.04; after
-    // calibration the gain tilts linearly by 0.5 dB from one band edge to the other (±5.9 % at the edges)
+    // calibration the gain tilts linearly by 1 dB from one band edge to the other (±12 % at the edges)
     const all = new Uint8Array(N).fill(1);
-    const tilt = (b: number) => 10 ** ((0.5 * (b / (N - 1) - 0.5)) / 10);
+    const tilt = (b: number) => 10 ** ((1 * (b / (N - 1) - 0.5)) / 10);
     const run = (localFloor: boolean, link: number) => {
       const rand = prng(23);
       const long = new LongPath(N, RBW, 0.1, {
@@ -189,16 +190,45 @@ describe('LongPath', () => {
       long.evaluate(0, level, all, guard, hot, stat);
       return [...hot.keys()].filter((b) => (hot[b] & 2) !== 0);
     };
-    // without: the kernel means near the upper edge stand up to 5.9 % over the band's median, over the 0.04 floor
+    // without: the kernel means near the upper edge stand up to 12 % over the band's median, over the open level
+    // 1.04 + 3·√(σ² + e²) ≈ 1.10 (σ ≈ 0.017: the spread measured across the band holds the tilt itself)
     const plain = run(false, 0);
     expect(plain.length).toBeGreaterThan(100);
-    expect(plain.every((b) => b > 700)).toBe(true); // the raised edge (+3 % and more over the middle)
+    expect(plain.every((b) => b > 700)).toBe(true); // the raised edge (+6 % and more over the middle)
     // with: each kernel is measured against the median of its two reference windows, which a linear tilt moves as much
     expect(run(true, 0)).toEqual([]);
-    // a link of +0.07 (−11.5 dB in its 51 bins) in the middle of the tilted band, 490–540, opens, inside its bins
-    const link = run(true, 0.07);
+    // a link of +0.15 (−8.2 dB in its 51 bins) in the middle of the tilted band, 490–540, opens, inside its bins
+    const link = run(true, 0.15);
     expect(link.length).toBeGreaterThan(0);
     expect(link.every((b) => b >= 490 && b <= 540)).toBe(true);
   });
-});
 
+  it('a narrow kernel in a bank (3.125 kHz beside 12.5 kHz): it finds a 3 kHz link the wide one misses, and tests only where the wide one does', () => {
+    const all = new Uint8Array(N).fill(1);
+    const options = { scalesS: [2], kernelHz: 12_500, openSigma: 6, releaseSigma: 3, levelFrames: 3000, cleanLevels: true, localFloor: true };
+    /** Hot bins (open) of the wide kernel and of the narrow one that shares its windows, after 20 averages. */
+    const run = (noise: Uint8Array, excess: number, lo: number, hi: number, outer: boolean) => {
+      const rand = prng(29);
+      const wide = new LongPath(N, RBW, 0.1, options);
+      const narrow = new LongPath(N, RBW, 0.1, { ...options, kernelHz: 3_125, ...(outer ? { outerKernelHz: 12_500 } : {}) }, wide);
+      const hot = new Uint8Array(N);
+      const stat = new Float32Array(N);
+      for (let i = 0; i < 20; i++) wide.push(average(rand, excess, lo, hi), i * 25_000);
+      const open = () => [...hot.keys()].filter((b) => (hot[b] & 2) !== 0);
+      wide.evaluate(0, level, noise, guard, hot, stat);
+      const w = open();
+      narrow.evaluate(0, level, noise, guard, hot, stat);
+      return { wide: w, narrow: open() };
+    };
+    // +0.25 on 12 bins (2.9 kHz, −6 dB in them): the wide kernel (51 bins) means 0.25·12/51 = 0.059, under its open
+    // level 1.1 + 3·√(σ² + e²) = 1.123; the narrow one (13 bins) 0.25·12/13 = 0.23, over its 1.145
+    const link = run(all, 0.25, 500, 511, true);
+    expect(link.wide).toEqual([]);
+    expect(link.narrow.length).toBeGreaterThan(0);
+    expect(link.narrow.every((b) => b >= 500 && b <= 511)).toBe(true);
+    // +0.6 on the first 4 bins of a free stretch beside an emitter: a narrow kernel of its own geometry would test
+    // FREE_LO + 6, whose 13 bins hold all 4 (0.6·4/13 = 0.18); with the wide one's, the first tested bin is FREE_LO + 25
+    expect(run(noiseBin, 0.6, FREE_LO, FREE_LO + 3, false).narrow.length).toBeGreaterThan(0);
+    expect(run(noiseBin, 0.6, FREE_LO, FREE_LO + 3, true)).toEqual({ wide: [], narrow: [] });
+  });
+});
