@@ -19,17 +19,21 @@ export const BIN = join(REPO, 'bin', 'quietband.js');
 const DIST_NEEDED = ['dist/src/cli/main.js', 'dist/src/cli/run.js', 'dist/src/site/sensor-worker.js'];
 
 /**
- * True when dist/ is newer than every TypeScript input of `tsc -p .` (src/, native-bindings/, types/, tsconfig.json):
- * `npm test` and `npm ci` have just built it, so a vitest run need not compile again (≈ 3.5 s of CPU and 6 s of wall
- * time at load 5 per vitest process, paid by group 1, each lane and each file run again alone; while it ran, every
- * file that needs dist/ waited on the lock).
+ * True when dist/ is newer than every TypeScript input of `tsc -p .` (the `.ts` files of src/, native-bindings/ and
+ * types/, and tsconfig.json): `npm test` and `npm ci` have just built it, so a vitest run need not compile again (≈ 3.5 s
+ * of CPU and 6 s of wall time at load 5 per vitest process, paid by group 1, each lane and each file run again alone;
+ * while it ran, every file that needs dist/ waited on the lock).
+ * Only the `.ts` files count: the addon the tests build against the fake librtlsdr lands in native-bindings/build-fake/
+ * during the run, and counting it made every later vitest run of a clean clone recompile dist/ in place while other
+ * files' worker threads were loading it (a clip-audio worker then met a half-written module: "does not provide an
+ * export named …", and its request answered 500). `repo`: the repository root (a test's temp copy).
  */
-function distIsFresh(): boolean {
-  const needed = DIST_NEEDED.map((f) => join(REPO, f));
+export function distIsFresh(repo = REPO): boolean {
+  const needed = DIST_NEEDED.map((f) => join(repo, f));
   if (!needed.every((f) => existsSync(f))) return false;
   const builtMs = Math.min(...needed.map((f) => statSync(f).mtimeMs));
-  const inputs = ['src', 'native-bindings', 'types', 'tsconfig.json'].map((p) => join(REPO, p));
-  return newestMtimeMs(inputs, ['node_modules', 'build']) <= builtMs;
+  const inputs = ['src', 'native-bindings', 'types', 'tsconfig.json'].map((p) => join(repo, p));
+  return newestMtimeMs(inputs, ['node_modules', 'build'], (f) => f.endsWith('.ts') || f.endsWith('tsconfig.json')) <= builtMs;
 }
 
 /**

@@ -4,17 +4,18 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
 import { clipsRoute } from '../../src/server/clips-route.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
 import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
-import { startStack, tempDir } from './helpers.js';
+import { memoryLogger, startStack, tempDir } from './helpers.js';
 
 const { rateSps: RATE_SPS, clipS: CLIP_S, centerHz: CENTER_HZ, toneHz: TONE_HZ } = NFM_CLIP;
 
 const td = tempDir('qb-clip-wav-');
+/** The route's log: a 500 logs why (a worker that did not start, an I/O error); no test here expects one. */
+const log = memoryLogger('warn');
 let server: http.Server;
 let base: string;
 
@@ -37,12 +38,15 @@ beforeAll(async () => {
   });
   writeFileSync(path.join(td.dir, 'wide.sigmf-data'), '');
   truncateSync(path.join(td.dir, 'wide.sigmf-data'), 2 * 2_400_000 * 4);
-  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, pino({ level: 'silent' }));
+  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, log.logger);
   server = http.createServer((req, res) => {
     if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clips/`;
+});
+afterEach(() => {
+  expect(log.lines.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
