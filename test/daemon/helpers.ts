@@ -1,6 +1,6 @@
 // Helpers for the daemon tests: build once, spawn the compiled `quietband run`, a recording WebSocket client, site configs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,30 @@ export function buildOnce(): void {
   for (const f of DIST_NEEDED) {
     if (!existsSync(join(REPO, f))) throw new Error(`build did not produce ${f}`);
   }
+}
+
+/**
+ * Total time (ms) the threads of process `pid` running at least `minNice` nice steps below the default (the sensors'
+ * evidence threads: pictures, cuts, identifications, src/evidence/thread-priority.ts) have spent runnable but waiting for
+ * a CPU (Linux /proc/<pid>/task/<tid>/schedstat, 2nd field; a thread that ended drops out). The difference over a window
+ * is how long the box's other work kept those threads off the CPU then: they yield by design, so on a loaded box their
+ * results come late for reasons that are not the daemon's. null where /proc has no schedstat (not Linux).
+ */
+export function lowPriorityWaitMs(pid: number, minNice = 10): number | null {
+  let waitNs = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const nice = Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]); // field 19
+        if (nice >= minNice) waitNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    return null;
+  }
+  return waitNs / 1e6;
 }
 
 /** A temp dir; `cleanup()` removes it. */
