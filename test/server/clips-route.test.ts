@@ -110,16 +110,21 @@ describe('GET /clips/<name>.wav', () => {
       worstGapMs = Math.max(worstGapMs, now - last);
       last = now;
     }, 10);
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const answers = await Promise.all([1, 2, 3].map(() => fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`).then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])));
     const ms = performance.now() - t0;
+    const busyMs = performance.eventLoopUtilization(elu0).active;
     clearInterval(tick);
     expect(answers.map((a) => a[0])).toEqual([200, 200, 200]);
     expect(new Set(answers.map((a) => a[1])).size).toBe(1); // the same WAV each time
-    // on the server's thread each 2 s clip held the loop ≈ 0.25 s; in the worker the loop's longest gap stays far under
-    // that even on a loaded machine (a worker start and the WAV's copy are all it sees)
-    expect(worstGapMs).toBeLessThan(120);
-    console.log(`clip wav ×3: ${ms.toFixed(0)} ms, server loop's longest gap ${worstGapMs.toFixed(0)} ms`);
+    // on the server's thread each 2 s clip held the loop ≈ 0.25 s; in the worker the loop only starts workers and copies
+    // the WAVs. Bounded: the time the loop was busy (event-loop utilisation, which leaves out its idle waits and so the
+    // time a loaded machine kept this process off the CPU while idle): 34–64 ms, also with two CPU burners beside; 315 ms
+    // with the clips demodulated on this thread. The longest gap between ticks (wall time, bounded at 120 ms before) is
+    // printed: 13–69 ms with the burners.
+    expect(busyMs).toBeLessThan(150);
+    console.log(`clip wav ×3: ${ms.toFixed(0)} ms, server loop busy ${busyMs.toFixed(0)} ms, its longest gap ${worstGapMs.toFixed(0)} ms`);
   });
 
   it('400 for class=ook (and a missing class), naming the parameter', async () => {
