@@ -15,7 +15,7 @@ export const SHARED_REGISTRY = [
   'test/architecture/layers.test.ts',
   'test/cli/{notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
-  'test/daemon/{run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
+  'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
   'test/detector/{background-model,burst-calibration,burst-path,clicks,dominance,emitter-level,events,groups,iq-image,keying-splatter,long-path,native-classifier,site-background,track}.test.ts',
   'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,select,spectrum-level}.test.ts',
   'test/eval/{detection-stats,site-eval}.test.ts',

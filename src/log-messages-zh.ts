@@ -29,6 +29,10 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'signed in': '已登录',
   'websocket upgrade without a valid token refused': '没有有效令牌的 WebSocket 连接，已拒绝',
   'websocket server error': 'WebSocket 服务出错',
+  // failed file answers (src/server/http-reply.ts failFileAnswer: 500 or a cut transfer)
+  'static file error': '网页文件读取出错',
+  'clip file error': '证据片段文件读取出错',
+  'clip audio not made: answered 500': '证据片段音频未能生成：已返回 500',
   'websocket error': 'WebSocket 出错',
   'client connected': '浏览器已连接',
   'client disconnected': '浏览器已断开',

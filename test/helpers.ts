@@ -21,16 +21,16 @@ export function capture(name: string): string {
 
 /**
  * Newest modification time (ms since the epoch) of the files under `paths` (files or folders, walked recursively;
- * folders named in `skip` are left out, and a path that does not exist counts as nothing). Build helpers compare it
- * with their output's time to skip a build that is already up to date.
+ * folders named in `skip` are left out, files for which `counts` returns false too, and a path that does not exist
+ * counts as nothing). Build helpers compare it with their output's time to skip a build that is already up to date.
  */
-export function newestMtimeMs(paths: readonly string[], skip: readonly string[] = ['dist', 'node_modules']): number {
+export function newestMtimeMs(paths: readonly string[], skip: readonly string[] = ['dist', 'node_modules'], counts: (file: string) => boolean = () => true): number {
   let newest = 0;
   const visit = (p: string): void => {
     const st = statSync(p);
     if (st.isDirectory()) {
       for (const f of readdirSync(p)) if (!skip.includes(f)) visit(join(p, f));
-    } else if (st.mtimeMs > newest) newest = st.mtimeMs;
+    } else if (st.mtimeMs > newest && counts(p)) newest = st.mtimeMs;
   };
   for (const p of paths) if (existsSync(p)) visit(p);
   return newest;

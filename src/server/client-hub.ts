@@ -238,7 +238,7 @@ export class ClientHub {
     for await (const rec of this.records.readSince(sinceSeq)) {
       if (c.closed || c.closing) break;
       if (upTo !== undefined && rec.seq > upTo) break;
-      c.enqueue({ seq: rec.seq, text: alertText(rec) });
+      c.enqueue({ seq: rec.seq, text: alertText(rec), queuedAtMs: performance.now() });
       n++;
       while (!c.closed && !c.closing && c.queuedCount >= REPLAY_QUEUE_HIGH) await c.waitForRoom();
     }
@@ -283,7 +283,7 @@ export class ClientHub {
   /** A new record from the feed: queued for live clients (once per seq), held for pending and replaying ones. */
   private fanOutAlert(alert: Alert): void {
     if (this.clients.size === 0) return;
-    const item: QueuedAlert = { seq: alert.seq, text: alertText(alert) };
+    const item: QueuedAlert = { seq: alert.seq, text: alertText(alert), queuedAtMs: performance.now() };
     for (const c of this.clients) {
       if (c.closing || c.closed) continue;
       if (c.mode === 'live') {

@@ -30,14 +30,17 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
     if (!url.pathname.startsWith(CLIPS_PREFIX)) return false;
     const name = url.pathname.slice(CLIPS_PREFIX.length - 1);
     if (name.endsWith('.wav')) {
-      answerClipWav(folders.dir, name.slice(1, -'.wav'.length), url, req, res).catch((err: unknown) => failFileAnswer(res, log, 'clip audio error', err));
+      const clip = name.slice(1, -'.wav'.length);
+      answerClipWav(folders.dir, clip, url, req, res).catch((err: unknown) =>
+        failFileAnswer(res, log, 'clip audio not made: answered 500', err, { clip, class: url.searchParams.get('class') }),
+      );
       return true;
     }
     const root = name.endsWith('.png') ? folders.picturesDir : folders.dir;
     fsp.realpath(root).then(
       (real) => serveStatic(real, name, req, res),
       () => res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no clips yet\n'),
-    ).catch((err: unknown) => failFileAnswer(res, log, 'clip file error', err));
+    ).catch((err: unknown) => failFileAnswer(res, log, 'clip file error', err, { file: name }));
     return true;
   };
 }
@@ -49,7 +52,8 @@ const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Opti
  * `class` ({@link clipAudioWav}, in a worker thread: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`).
  * 400 for a missing or non-analog `class` or a name with a path in it; 404 for a clip that is not there (or no clips
  * folder); 413 for a clip over {@link MAX_CLIP_AUDIO_S} or {@link MAX_CLIP_AUDIO_IQ_SAMPLES}; 422 with the reason (file names only, no folders) for a clip
- * that cannot be demodulated; 405 for other methods. `rawName` is the URL's name, still percent-encoded.
+ * that cannot be demodulated; 405 for other methods. `rawName` is the URL's name, still percent-encoded. Rejects with
+ * any other error (the worker failed to start or met an I/O error): the caller answers 500 and logs it.
  */
 async function answerClipWav(dir: string, rawName: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {

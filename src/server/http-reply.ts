@@ -16,11 +16,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /**
- * Ends a file answer that failed after it started: logs `err` as `what`, then answers 500 when no header went out yet,
- * else destroys the response (the client sees a cut transfer rather than a wrong file).
+ * Ends a file answer that failed after it started: logs `err` (with `fields`, e.g. the file asked for) as `what` at
+ * error level, then answers 500 when no header went out yet, else destroys the response (the client sees a cut
+ * transfer rather than a wrong file). `what` must have a Chinese text in src/log-messages-zh.ts (a test checks).
  */
-export function failFileAnswer(res: ServerResponse, log: Logger, what: string, err: unknown): void {
-  log.error({ err }, what);
+export function failFileAnswer(res: ServerResponse, log: Logger, what: string, err: unknown, fields: Record<string, unknown> = {}): void {
+  log.error({ ...fields, err }, what);
   if (!res.headersSent) res.writeHead(500).end();
   else res.destroy();
 }

@@ -34,12 +34,25 @@ export interface ClientStats {
   spectraSuperseded: number;
   /** Highest alert seq sent. */
   lastSentSeq: number;
+  /**
+   * Alerts queued for this client that its socket did not take at once, in the call that queued them: the socket was
+   * over `alertHighWaterBytes` (the client's own back-pressure) or alerts queued before were still waiting. Another
+   * client's slowness never counts here: each client's queue is pumped on its own.
+   */
+  alertsWaited: number;
+  /**
+   * Longest time an alert waited for this client (wall ms): from the server queuing it (its fan-out to every client,
+   * or its replay) to its write on this client's socket; includes the time held while the client was not live yet.
+   */
+  maxAlertWaitMs: number;
 }
 
 /** One message waiting in a client's send queue: an alert (seq > 0) or an error reply to that client (seq 0). */
 export interface QueuedAlert {
   seq: number;
   text: string;
+  /** When the server queued it (performance.now() ms; one fan-out item is shared by every client). */
+  queuedAtMs: number;
 }
 
 /** The JSON text of a server message as sent on the socket. */
@@ -127,6 +140,10 @@ export class WsClient {
   spectraSent = 0;
   spectraSuperseded = 0;
   maxBufferedBytes = 0;
+  /** See {@link ClientStats.alertsWaited}. */
+  alertsWaited = 0;
+  /** See {@link ClientStats.maxAlertWaitMs}. */
+  maxAlertWaitMs = 0;
   /** Error replies queued now (they share {@link queue} and its bound with the alerts). */
   queuedErrors = 0;
   /** Protocol-error budget (token bucket): tokens left and when last refilled (performance.now() ms). */
@@ -186,6 +203,8 @@ export class WsClient {
       spectraSent: this.spectraSent,
       spectraSuperseded: this.spectraSuperseded,
       lastSentSeq: this.lastSentSeq,
+      alertsWaited: this.alertsWaited,
+      maxAlertWaitMs: this.maxAlertWaitMs,
     };
   }
 
@@ -234,9 +253,13 @@ export class WsClient {
       }
       const item = this.queue[this.qHead]!;
       this.qHead++;
-      this.sendText(item.text);
       if (item.seq === 0) this.queuedErrors--;
-      else this.alertsSent++;
+      else {
+        this.alertsSent++;
+        const waitedMs = performance.now() - item.queuedAtMs;
+        if (waitedMs > this.maxAlertWaitMs) this.maxAlertWaitMs = waitedMs;
+      }
+      this.sendText(item.text);
       if (this.qHead >= 1024 && this.qHead * 2 >= this.queue.length) {
         this.queue = this.queue.slice(this.qHead);
         this.qHead = 0;
@@ -337,6 +360,7 @@ export class WsClient {
       return;
     }
     this.pump();
+    if (this.qHead < this.queue.length && this.queue[this.queue.length - 1] === item) this.alertsWaited++;
   }
 
   /** Holds a live alert while the client is pending or replaying ({@link goLive} sends the ones it was not sent). */
@@ -370,7 +394,7 @@ export class WsClient {
       return;
     }
     this.errorTokens -= 1;
-    this.queue.push({ seq: 0, text: messageText({ v: 1, type: 'error', message: message.length > 500 ? message.slice(0, 500) + '…' : message }) });
+    this.queue.push({ seq: 0, text: messageText({ v: 1, type: 'error', message: message.length > 500 ? message.slice(0, 500) + '…' : message }), queuedAtMs: now });
     this.queuedErrors++;
     if (this.overBound()) {
       this.overflow();

@@ -129,13 +129,18 @@ describe('log lines', () => {
   it('zh-CN: every message logged under src/ (the hub aside: it has no --lang) has a Chinese text', () => {
     // the literal messages of logger calls: log.info({ … }, 'message') / log.warn('message')
     const call = /\.(?:info|warn|error|fatal)\(\s*(?:[^;]*?,\s*)?'((?:[^'\\]|\\.)+)'\s*\)/gs;
+    // and the messages of failed file answers: failFileAnswer(res, log, 'message', err, …) logs them at error level
+    const failed = /failFileAnswer\(\s*\w+,\s*\w+,\s*'((?:[^'\\]|\\.)+)'/g;
     const found = new Set<string>();
     const walk = (dir: string): void => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const p = join(dir, e.name);
         if (e.isDirectory()) {
           if (p !== join(REPO, 'src', 'hub')) walk(p);
-        } else if (e.name.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(call)) found.add(m[1]!.replace(/\\'/g, "'"));
+        } else if (e.name.endsWith('.ts')) {
+          const text = readFileSync(p, 'utf8');
+          for (const m of [...text.matchAll(call), ...text.matchAll(failed)]) found.add(m[1]!.replace(/\\'/g, "'"));
+        }
       }
     };
     walk(join(REPO, 'src'));

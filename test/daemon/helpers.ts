@@ -1,6 +1,6 @@
 // Helpers for the daemon tests: build once, spawn the compiled `quietband run`, a recording WebSocket client, site configs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +19,21 @@ export const BIN = join(REPO, 'bin', 'quietband.js');
 const DIST_NEEDED = ['dist/src/cli/main.js', 'dist/src/cli/run.js', 'dist/src/site/sensor-worker.js'];
 
 /**
- * True when dist/ is newer than every TypeScript input of `tsc -p .` (src/, native-bindings/, types/, tsconfig.json):
- * `npm test` and `npm ci` have just built it, so a vitest run need not compile again (≈ 3.5 s of CPU and 6 s of wall
- * time at load 5 per vitest process, paid by group 1, each lane and each file run again alone; while it ran, every
- * file that needs dist/ waited on the lock).
+ * True when dist/ is newer than every TypeScript input of `tsc -p .` (the `.ts` files of src/, native-bindings/ and
+ * types/, and tsconfig.json): `npm test` and `npm ci` have just built it, so a vitest run need not compile again (≈ 3.5 s
+ * of CPU and 6 s of wall time at load 5 per vitest process, paid by group 1, each lane and each file run again alone;
+ * while it ran, every file that needs dist/ waited on the lock).
+ * Only the `.ts` files count: the addon the tests build against the fake librtlsdr lands in native-bindings/build-fake/
+ * during the run, and counting it made every later vitest run of a clean clone recompile dist/ in place while other
+ * files' worker threads were loading it (a clip-audio worker then met a half-written module: "does not provide an
+ * export named …", and its request answered 500). `repo`: the repository root (a test's temp copy).
  */
-function distIsFresh(): boolean {
-  const needed = DIST_NEEDED.map((f) => join(REPO, f));
+export function distIsFresh(repo = REPO): boolean {
+  const needed = DIST_NEEDED.map((f) => join(repo, f));
   if (!needed.every((f) => existsSync(f))) return false;
   const builtMs = Math.min(...needed.map((f) => statSync(f).mtimeMs));
-  const inputs = ['src', 'native-bindings', 'types', 'tsconfig.json'].map((p) => join(REPO, p));
-  return newestMtimeMs(inputs, ['node_modules', 'build']) <= builtMs;
+  const inputs = ['src', 'native-bindings', 'types', 'tsconfig.json'].map((p) => join(repo, p));
+  return newestMtimeMs(inputs, ['node_modules', 'build'], (f) => f.endsWith('.ts') || f.endsWith('tsconfig.json')) <= builtMs;
 }
 
 /**
@@ -58,6 +62,30 @@ export function buildOnce(): void {
   for (const f of DIST_NEEDED) {
     if (!existsSync(join(REPO, f))) throw new Error(`build did not produce ${f}`);
   }
+}
+
+/**
+ * Total time (ms) the threads of process `pid` running at least `minNice` nice steps below the default (the sensors'
+ * evidence threads: pictures, cuts, identifications, src/evidence/thread-priority.ts) have spent runnable but waiting for
+ * a CPU (Linux /proc/<pid>/task/<tid>/schedstat, 2nd field; a thread that ended drops out). The difference over a window
+ * is how long the box's other work kept those threads off the CPU then: they yield by design, so on a loaded box their
+ * results come late for reasons that are not the daemon's. null where /proc has no schedstat (not Linux).
+ */
+export function lowPriorityWaitMs(pid: number, minNice = 10): number | null {
+  let waitNs = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const nice = Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]); // field 19
+        if (nice >= minNice) waitNs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    return null;
+  }
+  return waitNs / 1e6;
 }
 
 /** A temp dir; `cleanup()` removes it. */

@@ -4,17 +4,18 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
 import { clipsRoute } from '../../src/server/clips-route.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
 import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
-import { startStack, tempDir } from './helpers.js';
+import { memoryLogger, startStack, tempDir } from './helpers.js';
 
 const { rateSps: RATE_SPS, clipS: CLIP_S, centerHz: CENTER_HZ, toneHz: TONE_HZ } = NFM_CLIP;
 
 const td = tempDir('qb-clip-wav-');
+/** The route's log: a 500 logs why (a worker that did not start, an I/O error); no test here expects one. */
+const log = memoryLogger('warn');
 let server: http.Server;
 let base: string;
 
@@ -37,12 +38,15 @@ beforeAll(async () => {
   });
   writeFileSync(path.join(td.dir, 'wide.sigmf-data'), '');
   truncateSync(path.join(td.dir, 'wide.sigmf-data'), 2 * 2_400_000 * 4);
-  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, pino({ level: 'silent' }));
+  const route = clipsRoute({ dir: td.dir, picturesDir: path.join(td.dir, 'pictures') }, log.logger);
   server = http.createServer((req, res) => {
     if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clips/`;
+});
+afterEach(() => {
+  expect(log.lines.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
@@ -106,16 +110,21 @@ describe('GET /clips/<name>.wav', () => {
       worstGapMs = Math.max(worstGapMs, now - last);
       last = now;
     }, 10);
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const answers = await Promise.all([1, 2, 3].map(() => fetch(`${base}room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.wav?class=nfm`).then(async (r) => [r.status, (await r.arrayBuffer()).byteLength])));
     const ms = performance.now() - t0;
+    const busyMs = performance.eventLoopUtilization(elu0).active;
     clearInterval(tick);
     expect(answers.map((a) => a[0])).toEqual([200, 200, 200]);
     expect(new Set(answers.map((a) => a[1])).size).toBe(1); // the same WAV each time
-    // on the server's thread each 2 s clip held the loop ≈ 0.25 s; in the worker the loop's longest gap stays far under
-    // that even on a loaded machine (a worker start and the WAV's copy are all it sees)
-    expect(worstGapMs).toBeLessThan(120);
-    console.log(`clip wav ×3: ${ms.toFixed(0)} ms, server loop's longest gap ${worstGapMs.toFixed(0)} ms`);
+    // on the server's thread each 2 s clip held the loop ≈ 0.25 s; in the worker the loop only starts workers and copies
+    // the WAVs. Bounded: the time the loop was busy (event-loop utilisation, which leaves out its idle waits and so the
+    // time a loaded machine kept this process off the CPU while idle): 34–64 ms, also with two CPU burners beside; 315 ms
+    // with the clips demodulated on this thread. The longest gap between ticks (wall time, bounded at 120 ms before) is
+    // printed: 13–69 ms with the burners.
+    expect(busyMs).toBeLessThan(150);
+    console.log(`clip wav ×3: ${ms.toFixed(0)} ms, server loop busy ${busyMs.toFixed(0)} ms, its longest gap ${worstGapMs.toFixed(0)} ms`);
   });
 
   it('400 for class=ook (and a missing class), naming the parameter', async () => {

@@ -109,6 +109,14 @@ export class TestClient {
   readonly alerts: Alert[] = [];
   /** Arrival time (performance.now()) per alert seq. */
   readonly alertArrivalMs = new Map<number, number>();
+  /**
+   * False: spectrum messages are counted in {@link spectraSeen} but not kept in {@link messages} (a client taking
+   * thousands of spectra would otherwise hold ≈ 25 KB of parsed arrays each, and the garbage collector's pauses on that
+   * heap would count in every latency the test measures).
+   */
+  keepSpectra = true;
+  /** Spectrum messages received (kept or not). */
+  spectraSeen = 0;
   closeCode: number | null = null;
   private waiters: (() => void)[] = [];
 
@@ -116,7 +124,8 @@ export class TestClient {
     this.ws = ws;
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as ServerMessage;
-      this.messages.push(m);
+      if (m.type === 'spectrum') this.spectraSeen++;
+      if (m.type !== 'spectrum' || this.keepSpectra) this.messages.push(m);
       if (m.type === 'alert') {
         this.alerts.push(m.alert);
         this.alertArrivalMs.set(m.alert.seq, performance.now());

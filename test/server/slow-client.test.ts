@@ -1,5 +1,6 @@
 // Slow clients: a paused socket gets latest-only spectra and bounded server buffering, never loses alerts; a fast client is unaffected; alert overflow → 1013 → resume.
 import type { Socket } from 'node:net';
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpectrumMessage } from '../../src/server/protocol.js';
 import { decimateSpectrum, type SpectrumInput } from '../../src/server/spectrum-decimate.js';
@@ -29,12 +30,18 @@ async function liveClient(url: string): Promise<TestClient> {
   return c;
 }
 
+/** "median M ms, max X ms" of `ms`. */
+function spread(ms: number[]): string {
+  const v = [...ms].sort((a, b) => a - b);
+  return `median ${v[v.length >> 1]!.toFixed(1)} ms, max ${v.at(-1)!.toFixed(1)} ms`;
+}
+
 function socketOf(c: TestClient): Socket {
   return (c.ws as unknown as { _socket: Socket })._socket;
 }
 
 describe('slow clients', () => {
-  it('bounds what is buffered for a client that stops reading, never drops its alerts, and keeps a fast client under 200 ms', async () => {
+  it('bounds what is buffered for a client that stops reading, never drops its alerts, and sends a fast client each alert at once', async () => {
     const spectrumHighWaterBytes = 256 * 1024;
     const s = await startStack({
       spectrumMinIntervalMs: 0, // no rate limit here: flood as fast as possible
@@ -43,19 +50,28 @@ describe('slow clients', () => {
     });
     stacks.push(s);
     const fast = await liveClient(s.wsUrl);
+    fast.keepSpectra = false; // thousands of parsed spectra would be garbage-collector work inside every latency below
     const slow = await liveClient(s.wsUrl);
     await sleep(50);
     socketOf(slow).pause(); // stops reading: kernel buffers fill, then ws.bufferedAmount grows
 
     const rss0 = process.memoryUsage().rss;
     const raisedAt = new Map<number, number>();
+    // when the bus hands each alert to the server (stored: written and fdatasynced); the server fans it out at once
+    const storedAt = new Map<number, number>();
+    s.bus.on('alert', (a) => storedAt.set(a.seq, performance.now()));
     let offeredBytes = 0;
     const frameBytes = JSON.stringify(decimateSpectrum(frame('s1', 1))).length;
     let maxSlowBuffered = 0;
     let t = 0;
     const t0 = performance.now();
     let nextAlertAt = t0;
-    while (performance.now() - t0 < 2500) {
+    let slowSuperseded = 0;
+    // 2.5 s of flood, longer (at most 15 s) until the slow client's back-pressure shows: its server-side buffer near the
+    // high-water mark and > 100 spectra superseded. This process offers what its CPU share lets it build: 30+ MB in
+    // 2.5 s on a quiet machine, 11.6 MB at load 11, and 20 MB took up to 15 s with two CPU burners beside (load 12).
+    const backedUp = (): boolean => maxSlowBuffered > spectrumHighWaterBytes / 2 && slowSuperseded > 100;
+    while (performance.now() - t0 < 2500 || (!backedUp() && performance.now() - t0 < 15_000)) {
       for (const sensor of SENSORS) s.server.broadcastSpectrum(frame(sensor, t));
       offeredBytes += SENSORS.length * frameBytes;
       t++;
@@ -67,34 +83,44 @@ describe('slow clients', () => {
       }
       const st = s.server.clientStats().find((x) => x.remote.endsWith(`:${socketOf(slow).localPort}`))!;
       if (st.bufferedBytes > maxSlowBuffered) maxSlowBuffered = st.bufferedBytes;
+      slowSuperseded = st.spectraSuperseded;
       await sleep(2);
     }
+    const floodMs = performance.now() - t0;
     const lastT = t - 1;
     await s.bus.flush(); // alerts raised in the last iteration are stored and broadcast
     const lastSeq = s.store.lastSeq;
+    // fast client, while the slow one is still paused: the server wrote every alert to its socket at once, in the call
+    // that got it from the bus (none waited in its queue). A server holding the fast client behind the slow one fails
+    // here (alerts held until the slow socket drains: too few sent; held 100 ms: waited). This counts event-loop steps,
+    // not milliseconds: at load 11–12 on 2 cores even that synchronous step read up to 89 ms of wall time (the process
+    // preempted), and the end-to-end latency (raised → arrived, printed) 280–870 ms, up to 870 ms of it the store's write
+    // + fdatasync before the server sees the alert; the CI's 395 ms against the old 200 ms bound was that.
+    const fastStats = s.server.clientStats().find((x) => x.remote.endsWith(`:${socketOf(fast).localPort}`))!;
+    expect(fastStats.alertsWaited).toBe(0);
+    expect(fastStats.alertsSent).toBe(lastSeq);
     await fast.waitForSeq(lastSeq, 3000);
     const rssGrowth = process.memoryUsage().rss - rss0;
-
-    // fast client: every alert, in order, each within 200 ms of being raised
     expect(fast.alerts.map((a) => a.seq)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
     const latencies = [...raisedAt].map(([seq, at]) => fast.alertArrivalMs.get(seq)! - at);
+    const stored = [...raisedAt].map(([seq, at]) => storedAt.get(seq)! - at);
+    const delivered = [...raisedAt].map(([seq]) => fast.alertArrivalMs.get(seq)! - storedAt.get(seq)!);
     expect(latencies.length).toBe(lastSeq);
-    expect(Math.max(...latencies)).toBeLessThan(200);
 
     // slow client: back-pressure engaged, buffer bounded by the high-water mark + one frame + the alerts
     const slowStats = s.server.clientStats().find((x) => x.remote.endsWith(`:${socketOf(slow).localPort}`))!;
     expect(slowStats.spectraSuperseded).toBeGreaterThan(100); // 1,643 on a quiet machine; fewer are offered under load
-    expect(offeredBytes).toBeGreaterThan(20 * 1024 * 1024); // far more than the kernel socket buffers hold
-    expect(maxSlowBuffered).toBeGreaterThan(spectrumHighWaterBytes / 2); // the socket really was backed up
+    // the socket really was backed up: ws buffers only what the kernel's (loopback) socket buffers no longer take
+    expect(maxSlowBuffered).toBeGreaterThan(spectrumHighWaterBytes / 2);
     // spectra stop at the high-water mark (+ the frame that crossed it); alerts (< 1 KiB each) are never held back
     const maxAlertBytes = Math.max(...fast.alerts.map((a) => JSON.stringify({ v: 1, type: 'alert', alert: a }).length));
     expect(maxAlertBytes).toBeLessThan(1024);
     expect(slowStats.maxBufferedBytes).toBeLessThanOrEqual(spectrumHighWaterBytes + frameBytes + lastSeq * 1024);
     expect(rssGrowth).toBeLessThan(200 * 1024 * 1024);
     console.log(
-      `slow client: offered ${(offeredBytes / 1e6).toFixed(0)} MB of spectra, server buffered ≤ ${(slowStats.maxBufferedBytes / 1024).toFixed(0)} KiB, ` +
-        `${slowStats.spectraSent} spectra sent, ${slowStats.spectraSuperseded} superseded; fast alert latency max ${Math.max(...latencies).toFixed(1)} ms, ` +
-        `median ${latencies.sort((a, b) => a - b)[latencies.length >> 1]!.toFixed(1)} ms; rss +${(rssGrowth / 1e6).toFixed(0)} MB`,
+      `slow client: offered ${(offeredBytes / 1e6).toFixed(0)} MB of spectra in ${(floodMs / 1000).toFixed(1)} s, server buffered ≤ ${(slowStats.maxBufferedBytes / 1024).toFixed(0)} KiB, ` +
+        `${slowStats.spectraSent} spectra sent, ${slowStats.spectraSuperseded} superseded; fast client: server's wait max ${fastStats.maxAlertWaitMs.toFixed(2)} ms (wall), ` +
+        `alert latency ${spread(latencies)} (stored ${spread(stored)}, then delivered ${spread(delivered)}); rss +${(rssGrowth / 1e6).toFixed(0)} MB; load ${os.loadavg()[0]!.toFixed(1)}`,
     );
 
     // resume reading: every alert arrives exactly once in order, and the latest spectrum of each sensor
