@@ -106,7 +106,8 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
   // Over TCP (the default). Killed: the server's kernel closes its sockets and SoapyRemote's reader spins on the
   // closed stream socket until the addon replaces it. Frozen (SIGSTOP): a host that vanished without closing anything
   // (power cut, cable, Wi-Fi): no data, no FIN; the stop's RPCs get no answer until the addon breaks the link
-  // (Stream::BreakLink, 1 s after the stop began). Either way the stream ends with DISCONNECTED, every fd the source
+  // (Stream::BreakLink, 1 s after the stop began), and a retune sent just after the freeze (a scanning sensor's hop)
+  // holds SoapyRemote's device mutex, so the stop's RPCs wait behind it: the RPC socket is broken too. Either way the stream ends with DISCONNECTED, every fd the source
   // opened is closed, and the device opens again once a server is back on the port.
   it.each([
     ['killed', 'SIGKILL'],
@@ -121,12 +122,19 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     let blocks = 0;
     let lostAt = 0;
     let err: QuietBandError | null = null;
+    let retune: Promise<string> | null = null;
     try {
       for await (const _ of src.blocks()) {
         if (++blocks === 20) {
           lostAt = performance.now();
           if (signal === 'SIGKILL') await stopSoapyServer(server);
-          else server.kill('SIGSTOP');
+          else {
+            server.kill('SIGSTOP');
+            retune = src.retune(434_000_000).then(
+              () => 'resolved',
+              () => `rejected after ${(performance.now() - lostAt).toFixed(0)} ms`,
+            );
+          }
         }
       }
     } catch (e) {
@@ -137,7 +145,10 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     await src.close();
     const closeMs = performance.now() - closeStart;
     const fdsAfter = readdirSync('/proc/self/fd').length;
+    // the retune's RPC ended with the link (SoapyRemote alone would wait 30 s), before close() returned
+    const retuned = retune === null ? null : await Promise.race([retune, Promise.resolve('still pending at close')]);
     await stopSoapyServer(server); // a stopped process takes SIGKILL: the host is back with a new server
+    if (retune !== null) expect(retuned).toMatch(/^rejected after \d+ ms$/);
     expect(err?.code).toBe('DISCONNECTED');
     expect(closeMs).toBeLessThan(1000);
     expect(fdsAfter).toBe(fdsBefore);
@@ -160,6 +171,6 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     }
     const reopenMs = performance.now() - t0;
     expect(first).toBe(0);
-    console.log(`soapy remote: server ${what} → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
+    console.log(`soapy remote: server ${what} → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms${retuned === null ? '' : `, retune in flight ${retuned}`}; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
   }, 60_000);
 });

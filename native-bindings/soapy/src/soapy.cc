@@ -170,6 +170,8 @@ struct LinkSocket {
   int fd;
   ino_t ino;
   ino_t replacedBy = 0;
+  /** The device's RPC socket (MarkRpcSocket), on which every control call and the stop's RPCs wait for replies. */
+  bool rpc = false;
 };
 
 using StreamTsfn = Napi::TypedThreadSafeFunction<Stream, Slot, CallJs>;
@@ -392,6 +394,37 @@ std::vector<LinkSocket> NewLinkSockets(const std::vector<std::pair<int, ino_t>>&
     out.push_back({fi.first, fi.second});
   }
   return out;
+}
+
+/**
+ * Linux's struct tcp_info as far as tcpi_bytes_acked (kernel ≥ 4.1): glibc's struct ends at tcpi_total_retrans (104
+ * bytes, a multiple of 8, so the kernel's next u64 fields follow without padding).
+ */
+struct TcpInfoBytes {
+  tcp_info base;
+  uint64_t pacingRate, maxPacingRate, bytesAcked, bytesReceived;
+};
+static_assert(sizeof(tcp_info) == 104, "glibc tcp_info is expected to end at tcpi_total_retrans");
+
+/**
+ * Marks the device's RPC socket among the sockets its make opened: SoapyRemote opens two to the server, the RPC link
+ * and (for the first device on that server) the log-forwarding link, which sends one request at its start and nothing
+ * after. Called after open's ~20 control calls, the RPC socket is the one that has sent the most bytes. Left unmarked
+ * when the kernel does not report tcpi_bytes_acked (then BreakLink falls back to "sent data since the stop began").
+ */
+void MarkRpcSocket(std::vector<LinkSocket>& sockets) {
+  LinkSocket* best = nullptr;
+  uint64_t bestBytes = 0;
+  for (auto& ls : sockets) {
+    TcpInfoBytes ti{};
+    socklen_t len = sizeof ti;
+    if (getsockopt(ls.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || len < sizeof ti) continue;
+    if (ti.bytesAcked > bestBytes) {
+      bestBytes = ti.bytesAcked;
+      best = &ls;
+    }
+  }
+  if (best != nullptr) best->rpc = true;
 }
 
 // SoapyRemote servers (the remote= URL) → devices of this process open or opening on them (worker threads share it)
@@ -617,9 +650,10 @@ constexpr int kLinkGraceMs = 1000;
  * recv() == 0 (measured: 100 % of a core, readStream never returns, stop timed out after 10 s).
  *
  * From `sinceStopMs` ≥ kLinkGraceMs on, when the device args name the server (remote=, resolved to `peerIps`; a server
- * found by discovery gets only the above): the stream's sockets, and the device's sockets that sent data since the stop
- * began (the RPC link, on which the stop's deactivateStream or closeStream waits; SoapyRemote's log-forwarding socket
- * sends nothing while streaming and is left alone: replaced, SoapyRemote would reconnect it and leak the fd). A server
+ * found by discovery gets only the above): the stream's sockets and the device's RPC socket (MarkRpcSocket; on which the
+ * stop's deactivateStream and closeStream wait, or a retune in flight that holds SoapyRemote's device mutex, so that
+ * the stop's RPCs wait behind it; SoapyRemote's log-forwarding socket is left alone: replaced, SoapyRemote would
+ * reconnect it and leak the fd). A server
  * that vanished without closing (power cut, cable pulled, Wi-Fi gone; a frozen process) leaves the sockets
  * ESTABLISHED: the read thread, stopping, waits in deactivateStream's RPC, which SoapyRemote gives 30 s, polling every
  * 3 s with a test connection to the server (which a frozen server's kernel still accepts), then as long again in
@@ -636,6 +670,7 @@ constexpr int kLinkGraceMs = 1000;
 int Stream::BreakLink(int64_t sinceStopMs) {
   const bool whole = sinceStopMs >= kLinkGraceMs;
   std::lock_guard<std::mutex> lock(sockMutex);
+  const bool rpcKnown = std::any_of(deviceSockets.begin(), deviceSockets.end(), [](const LinkSocket& ls) { return ls.rpc; });
   int broken = 0;
   for (auto* list : {&streamSockets, &deviceSockets}) {
     for (auto& ls : *list) {
@@ -649,11 +684,12 @@ int Stream::BreakLink(int64_t sinceStopMs) {
       socklen_t len = sizeof ti;
       if (getsockopt(ls.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) continue;
       const bool peerClosed = ti.tcpi_state == TCP_CLOSE_WAIT || ti.tcpi_state == TCP_LAST_ACK || ti.tcpi_state == TCP_CLOSE;
-      // tcpi_last_data_sent: ms since this socket last sent data (jiffies: a few ms of resolution)
-      const bool sentSinceStop = static_cast<int64_t>(ti.tcpi_last_data_sent) <= sinceStopMs;
       // a live socket is broken only when its peer is the server's address (peerIps known: see NewLinkSockets)
       const bool live = whole && !peerIps.empty();
-      if (list == &streamSockets ? !(peerClosed || live) : !(live && sentSinceStop)) continue;
+      // the device's RPC socket; when it could not be told apart, a socket that sent data since the stop began
+      // (tcpi_last_data_sent: ms since its last data, in jiffies: a few ms of resolution)
+      const bool rpc = ls.rpc || (!rpcKnown && static_cast<int64_t>(ti.tcpi_last_data_sent) <= sinceStopMs);
+      if (list == &streamSockets ? !(peerClosed || live) : !(live && rpc)) continue;
       int domain = AF_INET;
       len = sizeof domain;
       getsockopt(ls.fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
@@ -939,6 +975,7 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
         oi->antenna = oi->antennas.empty() ? "" : d->getAntenna(SOAPY_SDR_RX, 0);
         oi->hasAgc = d->hasGainMode(SOAPY_SDR_RX, 0);
         oi->hasCorrection = d->hasFrequencyCorrection(SOAPY_SDR_RX, 0);
+        MarkRpcSocket(oi->linkSockets);
       },
       [this, made, oi](Napi::Env env) -> Napi::Value {
         dev_ = *made;
