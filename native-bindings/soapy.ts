@@ -113,6 +113,11 @@ export interface RawSoapyDevice {
     onEnd: (error: RawSoapyError | null) => void,
   ): ArrayBuffer;
   releaseSlot(slot: number): boolean;
+  /**
+   * Stops the stream; resolves once the read thread ended. A SoapyRemote link whose server has not let the thread end
+   * within 1 s (a host gone without closing its sockets) is broken (its sockets replaced): the device can then only
+   * be closed. Rejects with ERR_STOP_TIMEOUT after 10 s.
+   */
   stop(): Promise<void>;
   stats(): RawSoapyStats;
   ref(): void;
@@ -601,7 +606,9 @@ export class SoapyDevice {
   }
 
   /**
-   * Stops the stream and waits until the last block and onEnd were delivered. Idempotent.
+   * Stops the stream and waits until the last block and onEnd were delivered. Idempotent. A SoapyRemote server that
+   * does not let the read thread end within 1 s (its host gone: power cut, cable, Wi-Fi) has its link broken by the
+   * addon, so this returns within ≈ 1–3 s; the device must then be closed and opened again (docs/receivers.md).
    * @throws QuietBandError USB_TRANSFER when the read thread does not stop within 10 s
    */
   async stop(): Promise<void> {

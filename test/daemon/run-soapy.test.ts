@@ -1,8 +1,11 @@
 // `quietband run` on a soapy: source (Debian's SoapyRTLSDR over the fake librtlsdr, bound with LD_LIBRARY_PATH):
-// armed on live data; unplug → sensor-offline → reopened by serial → the alert closes when data flows again.
+// armed on live data; unplug → sensor-offline → reopened by serial → the alert closes when data flows again. The same
+// through SoapyRemote when the server's host vanishes without closing its sockets (a SIGSTOPped SoapySDRServer).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
+import { freePort } from '../helpers.js';
+import { killSoapyServers, startSoapyServer, stopSoapyServer } from '../source/soapy-remote-server.js';
 import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
 
 const tmp = tempDir('qb-daemon-soapy-');
@@ -13,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   killAll();
+  killSoapyServers();
   tmp.cleanup();
 });
 
@@ -67,5 +71,55 @@ describe('quietband run with a soapy: source (SoapyRTLSDR over the fake librtlsd
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
     c.close();
+  }, 60_000);
+
+  // A receiver in a classroom whose power is cut: no data and no FIN from the server's host (SIGSTOP: its kernel still
+  // accepts connections, which SoapyRemote's own server check takes for a live server). The alert must not wait for
+  // the stop; the stop must not hang (the addon breaks the link 1 s after it began); the host comes back with a new
+  // server on the same port (SIGKILL + start) and the daemon reopens by serial.
+  it('SoapyRemote server frozen (power cut) → sensor-offline within offlineAfterMs, the source closes, reopened when the server is back', async () => {
+    const port = await freePort();
+    const fakeEnv = { FAKE_RTLSDR_SERIALS: 'HALLR001' };
+    let server = await startSoapyServer(port, fakeEnv);
+    const source = `soapy:driver=remote,remote=tcp://127.0.0.1:${port},serial=HALLR001`;
+    const config = writeConfig(tmp.dir, 'r.json', {
+      site: 'hall-r',
+      warmupS: 1,
+      restart: { initialMs: 500, maxMs: 500 },
+      calibrationDir: join(tmp.dir, 'cal-r'),
+      sensors: [{ name: 'classroom', source, centerHz: CENTER_HZ, rateSps: 250_000, soapy: { gains: { TUNER: 30 } }, fftSize: 1024 }],
+    });
+    const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-r'), '--http-port', '0']);
+    const c = await Client.open(d.wsUrl);
+    try {
+      await c.waitFor(() => c.status('classroom')?.state === 'armed', 15_000, 'armed');
+      const offline = () => c.alerts().filter((x) => x.a.kind === 'sensor-offline');
+      const frozenAtMs = Date.now();
+      server.kill('SIGSTOP');
+      await c.waitFor(() => offline().length > 0, 10_000, 'sensor-offline');
+      const alertMs = offline()[0]!.atMs - frozenAtMs;
+      // the supervisor logs the worker's reason once the source has closed (stall 2 s + the addon's 1 s grace +
+      // unmake); then a reopen attempt against the frozen server fails (and does not hang)
+      await c.waitFor(() => d.stderr().includes('no samples for 2000 ms'), 15_000, 'source closed');
+      const closedMs = Date.now() - frozenAtMs;
+      await c.waitFor(() => d.stderr().includes(`cannot open ${source}`), 15_000, 'a reopen attempt failed');
+      await stopSoapyServer(server);
+      server = await startSoapyServer(port, fakeEnv);
+      const backAtMs = Date.now();
+      await c.waitFor(() => offline().some((x) => x.a.event === 'close'), 15_000, 'alert closed');
+      const reopenMs = offline().find((x) => x.a.event === 'close')!.atMs - backAtMs;
+      console.log(`SoapyRemote server frozen → sensor-offline after ${alertMs} ms, source closed after ${closedMs} ms (stall timeout 2000 ms); server back → alert closed ${reopenMs} ms later`);
+      expect(offline()[0]!.a.event).toBe('open');
+      // offlineAfterMs (1 s by default) + the supervisor's check period, with room for a loaded machine
+      expect(alertMs).toBeLessThan(3000);
+      // stall 2 s + 1 s grace + SoapyRemote's log thread (polls every 1.5 s) joined at unmake; measured 3.1 s
+      expect(closedMs).toBeLessThan(7000);
+      await c.waitFor(() => c.status('classroom')?.state === 'armed' && c.status('classroom')?.online, 10_000, 'armed again');
+      d.child.kill('SIGTERM');
+      expect((await d.exited).code).toBe(0);
+    } finally {
+      c.close();
+      await stopSoapyServer(server);
+    }
   }, 60_000);
 });

@@ -1,9 +1,7 @@
 // A remote sensor: SoapySDRServer (Debian's soapyremote-server) on the loopback serving SoapyRTLSDR over the fake
 // librtlsdr, read by SoapySource through SoapyRemote (driver=remote): samples contiguous after start-up, detections
-// identical to a replay of them, no drops; server gone → DISCONNECTED; server back → reopened by serial.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+// identical to a replay of them, no drops; server killed or frozen → DISCONNECTED, no fd left; server back → reopened.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,52 +14,19 @@ import { detect, learnBaseline } from '../../src/pipeline.js';
 import { openFileSource } from '../../src/source/file-source.js';
 import { SoapySource } from '../../src/source/soapy-source.js';
 import type { IqSource } from '../../src/types.js';
-import { buildFakeAvahi } from '../fake-avahi/build.js';
-import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { capture, freePort, silentLog } from '../helpers.js';
+import { killSoapyServers, SOAPY_SERVER, startSoapyServer, stopSoapyServer } from './soapy-remote-server.js';
 
-const SERVER = '/usr/bin/SoapySDRServer';
 const CAPTURE = 'ambient_weather_F007TH_433.92M_250k.cu8';
 const CAPTURE_SAMPLES = 655_360;
 /** Blocks at the start of the stream that Debian's server stack may cut (see the first test). */
 const STARTUP_BLOCKS = 2;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-soapy-remote-'));
-const servers: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const s of servers) if (s.exitCode === null && s.signalCode === null) s.kill('SIGKILL');
+  killSoapyServers();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Starts SoapySDRServer on 127.0.0.1:port over the fake librtlsdr; resolves once it accepts TCP connections. */
-async function startServer(port: number, fakeEnv: Record<string, string>): Promise<ChildProcess> {
-  const [fakeDir, avahi] = await Promise.all([buildFakeLibrtlsdr(), buildFakeAvahi()]);
-  const child = spawn(SERVER, [`--bind=127.0.0.1:${port}`], {
-    env: { ...process.env, LD_LIBRARY_PATH: fakeDir, LD_PRELOAD: avahi, FAKE_RTLSDR_QUIET: '1', FAKE_RTLSDR_REALTIME: '1', ...fakeEnv },
-    stdio: 'ignore',
-  });
-  servers.push(child);
-  const deadline = performance.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const sock = net.connect(port, '127.0.0.1', () => {
-        sock.destroy();
-        r(true);
-      });
-      sock.on('error', () => r(false));
-    });
-    if (ok) return child;
-    if (child.exitCode !== null || performance.now() > deadline) throw new Error(`SoapySDRServer did not listen on ${port} (exit ${child.exitCode})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('SoapyRemote: a receiver in a classroom, the daemon on the office laptop', () => {
   // Debian's SoapySDRServer + SoapyRTLSDR lose part of the second USB buffer after activateStream in most starts
@@ -70,7 +35,7 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
   // samples are the file's, contiguous, block after block; (2) the live detections equal a replay of exactly the
   // samples the live pipeline saw.
   it(`${CAPTURE} served by SoapySDRServer → contiguous samples after start-up, detections identical to replay of them, 0 drops`, async () => {
-    expect(existsSync(SERVER), 'SoapySDRServer missing: apt-get install soapyremote-server').toBe(true);
+    expect(existsSync(SOAPY_SERVER), 'SoapySDRServer missing: apt-get install soapyremote-server').toBe(true);
     const file = capture(CAPTURE);
     const fileBytes = readFileSync(file);
     const opts = pipelineOptions({}, 250_000);
@@ -80,7 +45,7 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     const stored = await loadBaseline(baselinePath);
 
     const port = await freePort();
-    const server = await startServer(port, { FAKE_RTLSDR_SERIALS: 'CLASS001', FAKE_RTLSDR_FILE: file });
+    const server = await startSoapyServer(port, { FAKE_RTLSDR_SERIALS: 'CLASS001', FAKE_RTLSDR_FILE: file });
     // SoapySource streams a remote device over TCP unless its args choose remote:prot (soapyStreamArgs): over
     // SoapyRemote's UDP the loopback stream handed, in 1 of 4 to 2 of 3 runs, blocks whose second half was zeros
     // (docs/receivers.md); TCP: 0 of 9
@@ -134,38 +99,64 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
       expect(got).toEqual(expected);
     } finally {
       await src.close();
-      await stopServer(server);
+      await stopSoapyServer(server);
     }
   }, 60_000);
 
-  // over TCP (the default): SoapyRemote's reader spins on the dead socket until the addon replaces it (BreakDeadSockets)
-  it('server killed → DISCONNECTED; server back → reopened by serial, data flows', async () => {
+  // Over TCP (the default). Killed: the server's kernel closes its sockets and SoapyRemote's reader spins on the
+  // closed stream socket until the addon replaces it. Frozen (SIGSTOP): a host that vanished without closing anything
+  // (power cut, cable, Wi-Fi): no data, no FIN; the stop's RPCs get no answer until the addon breaks the link
+  // (Stream::BreakLink, 1 s after the stop began), and a retune sent just after the freeze (a scanning sensor's hop)
+  // holds SoapyRemote's device mutex, so the stop's RPCs wait behind it: the RPC socket is broken too. Either way the stream ends with DISCONNECTED, every fd the source
+  // opened is closed, and the device opens again once a server is back on the port.
+  it.each([
+    ['killed', 'SIGKILL'],
+    ['frozen (no FIN, no data: a power cut)', 'SIGSTOP'],
+  ] as const)('server %s → DISCONNECTED, no fd left; server back → reopened by serial, data flows', async (what, signal) => {
     const port = await freePort();
     const env = { FAKE_RTLSDR_SERIALS: 'CLASS002' };
-    const server = await startServer(port, env);
+    const server = await startSoapyServer(port, env);
     const args = `driver=remote,remote=tcp://127.0.0.1:${port},serial=CLASS002`;
+    const fdsBefore = readdirSync('/proc/self/fd').length;
     const src = await SoapySource.open({ args, centerHz: 433_920_000, rateSps: 1_024_000, gain: 20, stallTimeoutMs: 1000 });
     let blocks = 0;
-    let killedAt = 0;
+    let lostAt = 0;
     let err: QuietBandError | null = null;
+    let retune: Promise<string> | null = null;
     try {
       for await (const _ of src.blocks()) {
         if (++blocks === 20) {
-          killedAt = performance.now();
-          await stopServer(server);
+          lostAt = performance.now();
+          if (signal === 'SIGKILL') await stopSoapyServer(server);
+          else {
+            server.kill('SIGSTOP');
+            retune = src.retune(434_000_000).then(
+              () => 'resolved',
+              () => `rejected after ${(performance.now() - lostAt).toFixed(0)} ms`,
+            );
+          }
         }
       }
     } catch (e) {
       err = e as QuietBandError;
     }
-    const detectMs = performance.now() - killedAt;
+    const detectMs = performance.now() - lostAt;
     const closeStart = performance.now();
     await src.close();
     const closeMs = performance.now() - closeStart;
-    expect(closeMs).toBeLessThan(1000);
+    const fdsAfter = readdirSync('/proc/self/fd').length;
+    // the retune's RPC ended with the link (SoapyRemote alone would wait 30 s), before close() returned
+    const retuned = retune === null ? null : await Promise.race([retune, Promise.resolve('still pending at close')]);
+    await stopSoapyServer(server); // a stopped process takes SIGKILL: the host is back with a new server
+    if (retune !== null) expect(retuned).toMatch(/^rejected after \d+ ms$/);
     expect(err?.code).toBe('DISCONNECTED');
-    expect(detectMs).toBeLessThan(3000);
-    const server2 = await startServer(port, env);
+    expect(closeMs).toBeLessThan(1000);
+    expect(fdsAfter).toBe(fdsBefore);
+    // killed: stall 1 s (measured 1.2 s); frozen: stall 1 s + the addon's grace (1 s, checked every 200 ms) +
+    // SoapyRemote's log thread, which polls every 1.5 s, joined at unmake = 3.7 s at most (measured 2.6-2.7 s, once
+    // 4.2 s at load 8); before the fix 21 s
+    expect(detectMs).toBeLessThan(signal === 'SIGKILL' ? 3000 : 6000);
+    const server2 = await startSoapyServer(port, env);
     const t0 = performance.now();
     const again = await SoapySource.open({ args, centerHz: 433_920_000, rateSps: 1_024_000, gain: 20 });
     let first = -1;
@@ -176,10 +167,10 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
       }
     } finally {
       await again.close();
-      await stopServer(server2);
+      await stopSoapyServer(server2);
     }
     const reopenMs = performance.now() - t0;
     expect(first).toBe(0);
-    console.log(`soapy remote: server killed → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
+    console.log(`soapy remote: server ${what} → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms${retuned === null ? '' : `, retune in flight ${retuned}`}; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
   }, 60_000);
 });

@@ -14,8 +14,10 @@
 #include <SoapySDR/Modules.hpp>
 #include <SoapySDR/Version.hpp>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -27,6 +29,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -158,6 +161,19 @@ struct Slot {
 struct Stream;
 class Device;
 void CallJs(Napi::Env env, Napi::Function onBlock, Stream* stream, Slot* slot);
+
+/**
+ * A TCP socket of a SoapyRemote link: its fd, the inode it had when recorded (an fd closed and reused meanwhile is not
+ * ours any more) and, once BreakLink replaced it, the inode of the unconnected socket put in its place (0 before).
+ */
+struct LinkSocket {
+  int fd;
+  ino_t ino;
+  ino_t replacedBy = 0;
+  /** The device's RPC socket (MarkRpcSocket), on which every control call and the stop's RPCs wait for replies. */
+  bool rpc = false;
+};
+
 using StreamTsfn = Napi::TypedThreadSafeFunction<Stream, Slot, CallJs>;
 
 /**
@@ -188,9 +204,12 @@ struct Stream {
   // samples lost inside the driver (from time stamps, or estimated from the wall clock), samples read before a gap in
   // the same block and given up, gaps found, and the stream position of the block being read
   std::atomic<uint64_t> samplesLost{0}, samplesGivenUp{0}, gaps{0}, estimatedGaps{0}, position{0};
-  // TCP sockets setupStream opened (SoapyRemote's stream link with remote:prot=tcp), as (fd, inode): see BreakDeadSockets
+  // SoapyRemote only (`remote`): the TCP sockets setupStream opened (the stream link with remote:prot=tcp) and the ones
+  // the device's make opened (its RPC link), to the server's address (`peerIps`): see BreakLink. Guarded by sockMutex.
+  bool remote = false;
+  std::vector<std::string> peerIps;
   std::mutex sockMutex;
-  std::vector<std::pair<int, ino_t>> streamSockets;
+  std::vector<LinkSocket> streamSockets, deviceSockets;
   std::atomic<uint64_t> brokenSockets{0};
   std::mutex doneMutex;
   std::condition_variable doneCv;
@@ -202,7 +221,8 @@ struct Stream {
 
   void Run();
   bool WaitDone(int timeoutMs);
-  int BreakDeadSockets();
+  int BreakLink(int64_t sinceStopMs);
+  void CloseReplacedStreamSockets();
   bool Release(uint32_t index);
   void Drop(Slot* slot);
   Napi::Object Stats(Napi::Env env);
@@ -227,6 +247,11 @@ class Device : public Napi::ObjectWrap<Device> {
   int pending_ = 0;
   bool refed_ = true;
   std::shared_ptr<Stream> stream_;
+  // SoapyRemote device (args driver=remote or remote=...): the server's addresses and the RPC link's sockets (Open)
+  bool remote_ = false;
+  std::string remoteUrl_;
+  std::vector<std::string> peerIps_;
+  std::vector<LinkSocket> linkSockets_;
   uint64_t lastProduced_ = 0, lastDelivered_ = 0, lastDropped_ = 0, lastOverflows_ = 0, lastTimeouts_ = 0;
   uint64_t lastLost_ = 0, lastGivenUp_ = 0, lastGaps_ = 0, lastEstimatedGaps_ = 0, lastPosition_ = 0;
 
@@ -308,6 +333,136 @@ std::vector<std::pair<int, ino_t>> OpenSockets() {
   return out;
 }
 
+/** True for SoapyRemote device args (driver=remote, or a remote= key that SoapyRemote's discovery answers). */
+bool IsRemoteArgs(const SoapySDR::Kwargs& kw) {
+  const auto d = kw.find("driver");
+  return (d != kw.end() && d->second == "remote") || kw.count("remote") != 0;
+}
+
+/** Numeric address of a socket's peer ("" when not connected or not IP). */
+std::string PeerIp(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, buf, sizeof buf, nullptr, 0, NI_NUMERICHOST) != 0) return "";
+  return buf;
+}
+
+/**
+ * The addresses of the server a `remote=` URL names (tcp://host:port, host:port, [v6]:port or host; resolved as
+ * SoapyRemote does, through getaddrinfo). Empty without a remote= key (a server found by discovery): then every socket
+ * the device opened counts as its link.
+ */
+std::vector<std::string> RemotePeerIps(const SoapySDR::Kwargs& kw) {
+  std::vector<std::string> out;
+  const auto r = kw.find("remote");
+  if (r == kw.end()) return out;
+  std::string host = r->second;
+  const size_t scheme = host.find("://");
+  if (scheme != std::string::npos) host = host.substr(scheme + 3);
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(1, host.find(']') == std::string::npos ? std::string::npos : host.find(']') - 1);
+  } else if (host.find(':') == host.rfind(':') && host.find(':') != std::string::npos) {
+    host = host.substr(0, host.find(':'));  // host:port (one colon; more is a bare IPv6 address)
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return out;
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (getnameinfo(a->ai_addr, a->ai_addrlen, buf, sizeof buf, nullptr, 0, NI_NUMERICHOST) == 0) out.emplace_back(buf);
+  }
+  freeaddrinfo(res);
+  return out;
+}
+
+/**
+ * The TCP sockets open now that were not in `before` and whose peer is one of `peerIps` (any peer when empty). Other
+ * threads of the process (the HTTP server, other sensors) may open sockets meanwhile: the peer check keeps theirs out
+ * unless they talk to the same server.
+ */
+std::vector<LinkSocket> NewLinkSockets(const std::vector<std::pair<int, ino_t>>& before, const std::vector<std::string>& peerIps) {
+  std::vector<LinkSocket> out;
+  for (const auto& fi : OpenSockets()) {
+    if (std::find(before.begin(), before.end(), fi) != before.end()) continue;
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(fi.first, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
+    if (!peerIps.empty() && std::find(peerIps.begin(), peerIps.end(), PeerIp(fi.first)) == peerIps.end()) continue;
+    out.push_back({fi.first, fi.second});
+  }
+  return out;
+}
+
+/**
+ * Linux's struct tcp_info as far as tcpi_bytes_acked (kernel ≥ 4.1): glibc's struct ends at tcpi_total_retrans (104
+ * bytes, a multiple of 8, so the kernel's next u64 fields follow without padding).
+ */
+struct TcpInfoBytes {
+  tcp_info base;
+  uint64_t pacingRate, maxPacingRate, bytesAcked, bytesReceived;
+};
+static_assert(sizeof(tcp_info) == 104, "glibc tcp_info is expected to end at tcpi_total_retrans");
+
+/**
+ * Marks the device's RPC socket among the sockets its make opened: SoapyRemote opens two to the server, the RPC link
+ * and (for the first device on that server) the log-forwarding link, which sends one request at its start and nothing
+ * after. Called after open's ~20 control calls, the RPC socket is the one that has sent the most bytes. Left unmarked
+ * when the kernel does not report tcpi_bytes_acked (then BreakLink falls back to "sent data since the stop began").
+ */
+void MarkRpcSocket(std::vector<LinkSocket>& sockets) {
+  LinkSocket* best = nullptr;
+  uint64_t bestBytes = 0;
+  for (auto& ls : sockets) {
+    TcpInfoBytes ti{};
+    socklen_t len = sizeof ti;
+    if (getsockopt(ls.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 || len < sizeof ti) continue;
+    if (ti.bytesAcked > bestBytes) {
+      bestBytes = ti.bytesAcked;
+      best = &ls;
+    }
+  }
+  if (best != nullptr) best->rpc = true;
+}
+
+// SoapyRemote servers (the remote= URL) → devices of this process open or opening on them (worker threads share it)
+std::mutex gRemoteMutex;
+std::map<std::string, int> gRemoteUsers;
+
+/** Counts a device opening on the server `url` (before its make). */
+void UseRemote(const std::string& url) {
+  if (url.empty()) return;
+  std::lock_guard<std::mutex> lock(gRemoteMutex);
+  gRemoteUsers[url]++;
+}
+
+/**
+ * A device on the server `url` was unmade (or its make failed). When it was the process's last one on that server,
+ * closes the sockets its make opened that are still open with their recorded inode: SoapyRemote 0.5.2's log-forwarding
+ * link (client/LogAcceptor.cpp), shared by the devices of one server, reconnects after its server closed or broke it
+ * by assigning a new socket over the old without closing it, and when the last device goes it closes only the new one
+ * (measured: one fd left per server kill). Only sockets whose peer has closed are closed: a live one is still
+ * someone's. The device's own RPC socket was closed by its destructor; an fd closed
+ * and reused meanwhile has another inode and is left alone.
+ */
+void ReleaseRemote(const std::string& url, const std::vector<LinkSocket>& sockets) {
+  if (url.empty()) return;
+  std::lock_guard<std::mutex> lock(gRemoteMutex);
+  auto it = gRemoteUsers.find(url);
+  if (it == gRemoteUsers.end() || --it->second > 0) return;
+  gRemoteUsers.erase(it);
+  for (const auto& ls : sockets) {
+    struct stat sb;
+    tcp_info ti{};
+    socklen_t len = sizeof ti;
+    if (fstat(ls.fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) || sb.st_ino != ls.ino) continue;
+    if (getsockopt(ls.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) continue;
+    if (ti.tcpi_state == TCP_CLOSE_WAIT || ti.tcpi_state == TCP_LAST_ACK || ti.tcpi_state == TCP_CLOSE) close(ls.fd);
+  }
+}
+
 double SteadyNs() {
   return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
@@ -322,18 +477,12 @@ void Stream::Run() {
   double rate = 0;
   try {
     rate = dev->getSampleRate(SOAPY_SDR_RX, 0);
-    const auto before = OpenSockets();
+    const auto before = remote ? OpenSockets() : std::vector<std::pair<int, ino_t>>{};
     st = dev->setupStream(SOAPY_SDR_RX, format, std::vector<size_t>{0}, SoapySDR::KwargsFromString(streamArgs));
     // The TCP sockets setupStream opened: SoapyRemote's stream link (remote:prot=tcp). Kept to unblock a read that its
-    // server's death left spinning (BreakDeadSockets); UDP sockets and sockets other threads had are left alone.
-    std::vector<std::pair<int, ino_t>> opened;
-    for (const auto& fi : OpenSockets()) {
-      if (std::find(before.begin(), before.end(), fi) != before.end()) continue;
-      int type = 0;
-      socklen_t len = sizeof type;
-      if (getsockopt(fi.first, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM) opened.push_back(fi);
-    }
-    {
+    // server's death or silence left stuck (BreakLink); UDP sockets and sockets other threads had are left alone.
+    if (remote) {
+      auto opened = NewLinkSockets(before, peerIps);
       std::lock_guard<std::mutex> lock(sockMutex);
       streamSockets = std::move(opened);
     }
@@ -466,10 +615,18 @@ void Stream::Run() {
     if (tsfn.NonBlockingCall(&slot) != napi_ok) Drop(&slot);
   }
   if (st != nullptr) {
+    // separately: a deactivate that failed (the link broken by BreakLink) must not skip the closeStream that frees the
+    // stream's sockets and buffers
     try {
       dev->deactivateStream(st);
+    } catch (...) {
+    }
+    try {
       dev->closeStream(st);
     } catch (...) {
+      // SoapyRemote's closeStream throws at its RPC, before it deletes the stream's endpoint: the endpoint and its
+      // sockets stay allocated for good. Close the sockets BreakLink put in (the buffers, a few kB, are lost).
+      CloseReplacedStreamSockets();
     }
   }
   {
@@ -480,66 +637,105 @@ void Stream::Run() {
   tsfn.Release();
 }
 
+/** How long a stop waits for the read thread before it breaks a SoapyRemote link whose server does not answer (ms). */
+constexpr int kLinkGraceMs = 1000;
+
 /**
- * SoapyRemote 0.5 over TCP (client/Streaming.cpp → StreamEndpoint::acquireRecv) reads a packet header with
- * recv(MSG_WAITALL), treats only ret < 0 as an error, then loops `while (bytesRecvd < bytes) recv(...)` with `bytes`
- * from that header. When the server dies its socket is at EOF: recv returns 0, the header is the previous packet's
- * (stale) and the loop spins forever on recv() == 0 (measured: 100 % of a core, readStream never returns, stop timed
- * out after 10 s). A socket that setupStream opened and whose peer has closed (TCP state CLOSE_WAIT, LAST_ACK or
- * CLOSE) is replaced here, atomically with dup2, by a fresh unconnected TCP socket: the next recv fails (ENOTCONN),
- * acquireRecv returns SOAPY_SDR_STREAM_ERROR and readStream returns. The fd number stays owned by SoapyRemote, which
- * closes it later; the inode check skips an fd that was closed and reused meanwhile. A live link is never touched.
- * @returns the sockets replaced
+ * Frees a read thread stuck on a SoapyRemote link; returns the sockets replaced.
+ *
+ * Always: the stream's sockets whose peer has closed (TCP state CLOSE_WAIT, LAST_ACK or CLOSE). SoapyRemote 0.5 over
+ * TCP (client/Streaming.cpp → StreamEndpoint::acquireRecv) reads a packet header with recv(MSG_WAITALL), treats only
+ * ret < 0 as an error, then loops `while (bytesRecvd < bytes) recv(...)` with `bytes` from that header. When the server
+ * dies its socket is at EOF: recv returns 0, the header is the previous packet's (stale) and the loop spins forever on
+ * recv() == 0 (measured: 100 % of a core, readStream never returns, stop timed out after 10 s).
+ *
+ * From `sinceStopMs` ≥ kLinkGraceMs on, when the device args name the server (remote=, resolved to `peerIps`; a server
+ * found by discovery gets only the above): the stream's sockets and the device's RPC socket (MarkRpcSocket; on which the
+ * stop's deactivateStream and closeStream wait, or a retune in flight that holds SoapyRemote's device mutex, so that
+ * the stop's RPCs wait behind it; SoapyRemote's log-forwarding socket is left alone: replaced, SoapyRemote would
+ * reconnect it and leak the fd). A server
+ * that vanished without closing (power cut, cable pulled, Wi-Fi gone; a frozen process) leaves the sockets
+ * ESTABLISHED: the read thread, stopping, waits in deactivateStream's RPC, which SoapyRemote gives 30 s, polling every
+ * 3 s with a test connection to the server (which a frozen server's kernel still accepts), then as long again in
+ * closeStream and twice in the device's destructor (measured with a SIGSTOPped SoapySDRServer: stop timed out after 10 s twice, the device was never unmade,
+ * and SoapySDR's device table then handed its dead object to the next make, so the sensor never reopened).
+ *
+ * A socket is shut down (waking a thread blocked in select or recv on it), then replaced, atomically with dup3, by a
+ * fresh unconnected TCP socket: every later recv/send fails (ENOTCONN/EPIPE), SoapyRemote's RPC throws and readStream
+ * returns an error. The fd number stays owned by SoapyRemote, which closes it later (CloseReplacedStreamSockets when it
+ * cannot); the inode check skips an fd that was closed and reused meanwhile. Before the grace a live link is never
+ * touched; after it the device is lost for good (its control calls fail at once; close() and reopen).
+ * @param sinceStopMs time since the stop that waits began (ms)
  */
-int Stream::BreakDeadSockets() {
+int Stream::BreakLink(int64_t sinceStopMs) {
+  const bool whole = sinceStopMs >= kLinkGraceMs;
   std::lock_guard<std::mutex> lock(sockMutex);
+  const bool rpcKnown = std::any_of(deviceSockets.begin(), deviceSockets.end(), [](const LinkSocket& ls) { return ls.rpc; });
   int broken = 0;
-  for (auto& fi : streamSockets) {
-    if (fi.first < 0) continue;
-    struct stat sb;
-    if (fstat(fi.first, &sb) != 0 || !S_ISSOCK(sb.st_mode) || sb.st_ino != fi.second) {
-      fi.first = -1;  // closed (and maybe reused): not ours any more
-      continue;
+  for (auto* list : {&streamSockets, &deviceSockets}) {
+    for (auto& ls : *list) {
+      if (ls.fd < 0 || ls.replacedBy != 0) continue;
+      struct stat sb;
+      if (fstat(ls.fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) || sb.st_ino != ls.ino) {
+        ls.fd = -1;  // closed (and maybe reused): not ours any more
+        continue;
+      }
+      tcp_info ti{};
+      socklen_t len = sizeof ti;
+      if (getsockopt(ls.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) continue;
+      const bool peerClosed = ti.tcpi_state == TCP_CLOSE_WAIT || ti.tcpi_state == TCP_LAST_ACK || ti.tcpi_state == TCP_CLOSE;
+      // a live socket is broken only when its peer is the server's address (peerIps known: see NewLinkSockets)
+      const bool live = whole && !peerIps.empty();
+      // the device's RPC socket; when it could not be told apart, a socket that sent data since the stop began
+      // (tcpi_last_data_sent: ms since its last data, in jiffies: a few ms of resolution)
+      const bool rpc = ls.rpc || (!rpcKnown && static_cast<int64_t>(ti.tcpi_last_data_sent) <= sinceStopMs);
+      if (list == &streamSockets ? !(peerClosed || live) : !(live && rpc)) continue;
+      int domain = AF_INET;
+      len = sizeof domain;
+      getsockopt(ls.fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+      const int fresh = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fresh < 0) continue;
+      struct stat fs;
+      fstat(fresh, &fs);
+      shutdown(ls.fd, SHUT_RDWR);
+      if (dup3(fresh, ls.fd, O_CLOEXEC) == ls.fd) {
+        SoapySDR::logf(SOAPY_SDR_WARNING, "quietband: %s socket fd %d (TCP state %d) replaced so that the stuck read returns: %s",
+                       list == &streamSockets ? "stream" : "RPC", ls.fd, int(ti.tcpi_state),
+                       peerClosed ? "the server closed it" : "the server did not answer the stop");
+        broken++;
+        brokenSockets.fetch_add(1);
+        ls.replacedBy = fs.st_ino;
+      }
+      close(fresh);
     }
-    tcp_info ti{};
-    socklen_t len = sizeof ti;
-    if (getsockopt(fi.first, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) continue;
-    if (ti.tcpi_state != TCP_CLOSE_WAIT && ti.tcpi_state != TCP_LAST_ACK && ti.tcpi_state != TCP_CLOSE) continue;
-    int domain = AF_INET;
-    len = sizeof domain;
-    getsockopt(fi.first, SOL_SOCKET, SO_DOMAIN, &domain, &len);
-    const int fresh = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fresh < 0) continue;
-    if (dup3(fresh, fi.first, O_CLOEXEC) == 0) {
-      SoapySDR::logf(SOAPY_SDR_WARNING, "quietband: stream socket fd %d lost its peer (TCP state %d) while the read was stuck; replaced so that readStream returns", fi.first, int(ti.tcpi_state));
-      broken++;
-      brokenSockets.fetch_add(1);
-      fi.first = -1;
-    }
-    close(fresh);
   }
   return broken;
 }
 
+/** Closes the unconnected sockets BreakLink put in the stream's place, when SoapyRemote's closeStream could not. */
+void Stream::CloseReplacedStreamSockets() {
+  std::lock_guard<std::mutex> lock(sockMutex);
+  for (auto& ls : streamSockets) {
+    struct stat sb;
+    if (ls.fd >= 0 && ls.replacedBy != 0 && fstat(ls.fd, &sb) == 0 && sb.st_ino == ls.replacedBy) close(ls.fd);
+    ls.fd = -1;
+  }
+}
+
 bool Stream::WaitDone(int timeoutMs) {
   cancelRequested.store(true);
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = timeoutMs < 0 ? std::chrono::steady_clock::time_point::max() : start + std::chrono::milliseconds(timeoutMs);
   std::unique_lock<std::mutex> lock(doneMutex);
-  if (timeoutMs < 0) {
-    // wait in 200 ms slices (2 readStream timeouts: a healthy reader has stopped by then), freeing a spinning read
-    while (!doneCv.wait_for(lock, std::chrono::milliseconds(200), [this] { return readDone; })) {
-      lock.unlock();
-      BreakDeadSockets();
-      lock.lock();
-    }
-    return true;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  // 200 ms slices (2 readStream timeouts: a healthy reader has stopped by then): each frees a read spinning on a closed
+  // link; after kLinkGraceMs (a live server answers the stop's RPCs within milliseconds) the whole link is broken
   for (;;) {
     const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
     if (doneCv.wait_until(lock, slice, [this] { return readDone; })) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
     lock.unlock();
-    BreakDeadSockets();
+    BreakLink(std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count());
     lock.lock();
   }
 }
@@ -718,6 +914,10 @@ struct OpenInfo {
   std::string antenna;
   bool hasAgc = false, hasCorrection = false;
   size_t rxChannels = 0;
+  bool remote = false;
+  std::string remoteUrl;  // the remote= key ("" when the server was discovered)
+  std::vector<std::string> peerIps;
+  std::vector<LinkSocket> linkSockets;
 };
 
 // open(args: string) -> Promise<info>
@@ -738,8 +938,25 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
   auto* t = new Task(
       env, "SoapySDR::Device::make",
       [made, oi, args] {
-        SoapySDR::Device* d = SoapySDR::Device::make(args);
+        // a SoapyRemote device: the sockets make opens to the server are its RPC link (see Stream::BreakLink)
+        const SoapySDR::Kwargs kw = SoapySDR::KwargsFromString(args);
+        oi->remote = IsRemoteArgs(kw);
+        if (oi->remote) {
+          oi->peerIps = RemotePeerIps(kw);
+          if (kw.count("remote") != 0) oi->remoteUrl = kw.at("remote");
+        }
+        const auto before = oi->remote ? OpenSockets() : std::vector<std::pair<int, ino_t>>{};
+        UseRemote(oi->remoteUrl);
+        SoapySDR::Device* d = nullptr;
+        try {
+          d = SoapySDR::Device::make(args);
+        } catch (...) {
+          ReleaseRemote(oi->remoteUrl, {});
+          throw;
+        }
         *made = d;
+        // only with the server's address known: unfiltered, a socket another thread opened meanwhile could be taken
+        if (!oi->peerIps.empty()) oi->linkSockets = NewLinkSockets(before, oi->peerIps);
         oi->rxChannels = d->getNumChannels(SOAPY_SDR_RX);
         if (oi->rxChannels == 0) throw std::runtime_error("the device has no receive channel");
         oi->driverKey = d->getDriverKey();
@@ -758,9 +975,14 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
         oi->antenna = oi->antennas.empty() ? "" : d->getAntenna(SOAPY_SDR_RX, 0);
         oi->hasAgc = d->hasGainMode(SOAPY_SDR_RX, 0);
         oi->hasCorrection = d->hasFrequencyCorrection(SOAPY_SDR_RX, 0);
+        MarkRpcSocket(oi->linkSockets);
       },
       [this, made, oi](Napi::Env env) -> Napi::Value {
         dev_ = *made;
+        remote_ = oi->remote;
+        remoteUrl_ = oi->remoteUrl;
+        peerIps_ = oi->peerIps;
+        linkSockets_ = oi->linkSockets;
         Napi::Object o = Napi::Object::New(env);
         o.Set("driverKey", oi->driverKey);
         o.Set("hardwareKey", oi->hardwareKey);
@@ -796,7 +1018,7 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
         o.Set("hasFreqCorrection", oi->hasCorrection);
         return o;
       },
-      [this, made] {
+      [this, made, oi] {
         pending_--;
         // open failed after make succeeded (no RX channel): unmake on the JS thread, it is quick
         if (*made != nullptr && dev_ == nullptr) {
@@ -804,6 +1026,7 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
             SoapySDR::Device::unmake(*made);
           } catch (...) {
           }
+          ReleaseRemote(oi->remoteUrl, oi->linkSockets);
         }
       });
   Napi::Promise p = t->Promise();
@@ -829,7 +1052,10 @@ Napi::Value Device::Close(const Napi::CallbackInfo& info) {
   SoapySDR::Device* d = dev_;
   dev_ = nullptr;
   pending_++;
-  auto* t = new Task(env, "SoapySDR::Device::unmake", [d] { SoapySDR::Device::unmake(d); }, nullptr, [this] { pending_--; });
+  auto* t = new Task(env, "SoapySDR::Device::unmake", [d, url = remoteUrl_, sockets = linkSockets_] {
+    SoapySDR::Device::unmake(d);
+    ReleaseRemote(url, sockets);
+  }, nullptr, [this] { pending_--; });
   Napi::Promise p = t->Promise();
   t->Queue();
   return p;
@@ -989,6 +1215,9 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   s->dev = dev_;
   s->format = format;
   s->streamArgs = opts.Get("streamArgs").IsString() ? opts.Get("streamArgs").As<Napi::String>().Utf8Value() : "";
+  s->remote = remote_;
+  s->peerIps = peerIps_;
+  s->deviceSockets = linkSockets_;
   s->bytesPerSample = bps;
   s->blockSamples = blockSamples;
   s->slotCount = poolSlots;
