@@ -2,7 +2,7 @@
 // On a terminal they are one human line each (pino-pretty); piped, or with --log-format json, JSON lines.
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { QuietBandError } from './errors.js';
+import { cliError, codeTextIn } from './error-text.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
 import type { TextLang } from './text-template.js';
 
@@ -24,7 +24,7 @@ export function resolveLogFormat(env: NodeJS.ProcessEnv = process.env, stderrIsT
 
 /** Returns `format` when it is a log format. @throws QuietBandError('CONFIG') naming --log-format otherwise. */
 export function checkLogFormat(format: string): LogFormat {
-  if (format !== 'pretty' && format !== 'json') throw new QuietBandError(`--log-format: "${format}" is not a format; expected pretty or json`, 'CONFIG');
+  if (format !== 'pretty' && format !== 'json') throw cliError('flag.notA', { flag: '--log-format', value: format, expected: 'expect.logFormat' }, 'CONFIG');
   return format;
 }
 
@@ -85,7 +85,8 @@ function fieldText(key: string, v: unknown): string {
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
  * are Chinese (src/log-words.ts; a message its table lacks stays English), and a record with a `messageCode` reads
- * `codeText`'s text (the repeated `still offline` line without its advice); field names and values stay as logged.
+ * `codeText`'s text, else the text of a code of src/error-text.ts (a clipped recording), (the repeated `still offline`
+ * line without its advice); field names and values stay as logged.
  */
 export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
@@ -100,7 +101,8 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads
-  const coded = lang !== 'en' && log.messageCode !== undefined ? codeText?.(log.messageCode, lang) : undefined;
+  // the command's codes (run: the offline reasons), then the CLI's own (src/error-text.ts: a clipped recording)
+  const coded = lang !== 'en' && log.messageCode !== undefined ? (codeText?.(log.messageCode, lang) ?? codeTextIn(log.messageCode, lang)) : undefined;
   const still = msg.startsWith('still offline: ');
   const text = still ? `${w.stillOffline}${coded !== undefined ? withoutAdvice(coded) : msg.slice('still offline: '.length)}` : (coded ?? word(w.msg, msg));
   const rest: string[] = [];
@@ -158,7 +160,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export function checkLogLevel(level: string | undefined): string {
   const l = level ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(l)) {
-    throw new QuietBandError(`--log-level: "${l}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`, 'CONFIG');
+    throw cliError('flag.notA', { flag: '--log-level', value: l, expected: 'expect.logLevel', levels: LOG_LEVELS.join(', ') }, 'CONFIG');
   }
   return l;
 }

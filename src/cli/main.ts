@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { zhErrorText } from '../log-messages-zh.js';
-import { resolveLogLang } from '../log-words.js';
+import { errorMessageIn } from '../error-text.js';
+import type { TextLang } from '../text-template.js';
+import { langFlag } from './replay-words.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
@@ -86,6 +88,33 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The language of the CLI's `quietband: …` error line: the `--lang` on the command line (`--lang zh-CN` or
+ * `--lang=zh-CN`, also when the error came before the command read it), else (none or a bad value) the locale's
+ * (LC_ALL / LC_MESSAGES / LANG zh_* → zh-CN), as the commands choose theirs (src/cli/replay-words.ts langFlag).
+ */
+export function errorLang(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): TextLang {
+  let given: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === '--lang' && i + 1 < argv.length) given = argv[i + 1];
+    else if (a.startsWith('--lang=')) given = a.slice('--lang='.length);
+  });
+  try {
+    return langFlag(given, env);
+  } catch {
+    return langFlag(undefined, env);
+  }
+}
+
+/**
+ * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else, in Chinese, the few
+ * config-file errors still matched by their English words (zhErrorText), else the message as thrown.
+ */
+export function errorLine(err: Error, lang: TextLang): string {
+  if (lang === 'en') return err.message;
+  return errorMessageIn(lang, err) ?? zhErrorText(err.message) ?? err.message;
+}
+
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
@@ -97,9 +126,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     if (err instanceof QuietBandError) {
-      // a start-up error the technician meets most (data dir in use, port taken, bad --bind) in the terminal's language
-      const text = (resolveLogLang() === 'zh-CN' ? zhErrorText(err.message) : undefined) ?? err.message;
-      process.stderr.write(`quietband: ${text}\n`);
+      // in the language the command speaks (--lang, else the locale)
+      process.stderr.write(`quietband: ${errorLine(err, errorLang(argv))}\n`);
       process.exit(err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH' ? 2 : 1);
     }
     throw err;

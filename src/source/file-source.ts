@@ -3,6 +3,7 @@ import { promises as fsp, read as fsRead } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
@@ -87,7 +88,7 @@ function validateBlockSamples(n: number): number {
 export function parseRate(value: string, flag = '--rate'): number {
   const v = parseHzLike(value);
   if (v === undefined) {
-    throw new QuietBandError(`${flag}: "${value}" is not a sample rate; write e.g. 250k, 2.4M or 2400000`, 'CONFIG');
+    throw cliError('flag.notA', { flag, value, expected: 'expect.sampleRate' }, 'CONFIG');
   }
   return v;
 }
@@ -100,7 +101,7 @@ export function parseRate(value: string, flag = '--rate'): number {
 export function parseFrequency(value: string, flag = '--center'): number {
   const v = parseHzLike(value);
   if (v === undefined) {
-    throw new QuietBandError(`${flag}: "${value}" is not a frequency; write e.g. 433.92M, 868300000 or 1.09G`, 'CONFIG');
+    throw cliError('flag.notA', { flag, value, expected: 'expect.frequency' }, 'CONFIG');
   }
   return v;
 }

@@ -1,0 +1,100 @@
+// The CLI's coded errors: every literal error text the CLI throws has a code with an English and a Chinese text, and
+// the `quietband: …` line is worded in the command's language (--lang, else the locale).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliError, ERROR_TEXT, errorMessageIn, type ErrorMessageId } from '../src/error-text.js';
+import { errorLang, errorLine } from '../src/cli/main.js';
+import { checkLogLevel } from '../src/log.js';
+import { parseRate } from '../src/source/file-source.js';
+import { BIN, buildOnce, REPO } from './daemon/helpers.js';
+
+beforeAll(() => buildOnce());
+
+/** Runs the CLI with `env` added (LANG=C.UTF-8 unless given); status and stderr. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', QUIETBAND_LOG_FORMAT: 'json', ...env },
+  });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe('coded CLI errors', () => {
+  it('no error text is thrown as a literal under src/cli/ or by the log flags: each has a code (an English and a Chinese text)', () => {
+    // `new QuietBandError('…'` / `new QuietBandError(`…`` / `badInput(…)`: a text only English readers can read
+    const literal = /new QuietBandError\(\s*['"`]|\bbadInput\(/g;
+    const files = [...readdirSync(join(REPO, 'src', 'cli')).filter((f) => f.endsWith('.ts')).map((f) => join('src', 'cli', f)), 'src/log.ts'];
+    expect(files.length).toBeGreaterThan(20);
+    const found: string[] = [];
+    for (const f of files) {
+      readFileSync(join(REPO, f), 'utf8').split('\n').forEach((line, i) => {
+        if (literal.test(line)) found.push(`${f}:${i + 1}: ${line.trim()}`);
+        literal.lastIndex = 0;
+      });
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('each Chinese text is a translation with the same placeholders as the English one', () => {
+    const placeholders = (t: string): string[] => [...t.matchAll(/\{=?\w+(?:\|\w+)?\}/g)].map((m) => m[0]).sort();
+    const ids = Object.keys(ERROR_TEXT.en) as ErrorMessageId[];
+    expect(ids.length).toBeGreaterThan(70);
+    expect(Object.keys(ERROR_TEXT['zh-CN']).sort()).toEqual([...ids].sort());
+    const bad = ids.filter((id) => placeholders(ERROR_TEXT['zh-CN'][id]).join() !== placeholders(ERROR_TEXT.en[id]).join());
+    expect(bad).toEqual([]);
+    // a Chinese text is not the English one (the only ones alike: the empty part and `{flag}: {detail}`)
+    expect(ids.filter((id) => ERROR_TEXT['zh-CN'][id] === ERROR_TEXT.en[id])).toEqual(['none']);
+  });
+
+  it('the English message is the one the flag checks always gave; the code words it in Chinese with the nested expectation', () => {
+    const err = (f: () => unknown): Error => {
+      try {
+        f();
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('did not throw');
+    };
+    const rate = err(() => parseRate('fast'));
+    expect(rate.message).toBe('--rate: "fast" is not a sample rate; write e.g. 250k, 2.4M or 2400000');
+    expect(errorMessageIn('zh-CN', rate)).toBe('--rate："fast" 不是采样率；请写成如 250k、2.4M 或 2400000');
+    const level = err(() => checkLogLevel('loud'));
+    expect(level.message).toBe('--log-level: "loud" is not a level; expected one of fatal, error, warn, info, debug, trace, silent');
+    expect(errorLine(level, 'zh-CN')).toBe('--log-level："loud" 不是日志级别；应为以下之一：fatal, error, warn, info, debug, trace, silent');
+    const lock = cliError('dataDir.inUse', { dir: '/d', pid: 42, host: 'lab-2', onHost: 'dataDir.onHost', since: '2026-12-07T06:00:00Z', lock: '/d/quietband.lock' }, 'CONFIG');
+    expect(lock.message).toBe(
+      'dataDir: /d is in use by another QuietBand daemon (pid 42 on lab-2, since 2026-12-07T06:00:00Z; lock file /d/quietband.lock). Stop that daemon first, or give this one another data dir (config "dataDir" or --data-dir).',
+    );
+    expect(errorLine(lock, 'zh-CN')).toBe('数据目录 /d 正被另一个 QuietBand 守护进程使用（进程号 42，在 lab-2 上，自 2026-12-07T06:00:00Z 起；锁文件 /d/quietband.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。');
+    expect(errorLine(lock, 'en')).toBe(lock.message);
+    // an error without a code stays as thrown
+    expect(errorLine(new Error('x.cu8: cannot read'), 'zh-CN')).toBe('x.cu8: cannot read');
+  });
+
+  it('the error language: --lang on the command line, else the locale (LC_ALL, LC_MESSAGES, LANG)', () => {
+    expect(errorLang(['node', 'qb', 'replay', 'x', '--lang', 'zh-CN'], {})).toBe('zh-CN');
+    expect(errorLang(['node', 'qb', 'replay', 'x', '--lang=zh'], { LANG: 'en_US.UTF-8' })).toBe('zh-CN');
+    expect(errorLang(['node', 'qb', 'replay', 'x', '--lang', 'en'], { LANG: 'zh_CN.UTF-8' })).toBe('en');
+    expect(errorLang(['node', 'qb', 'sim'], { LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(errorLang(['node', 'qb', 'sim'], { LC_ALL: 'C', LANG: 'zh_CN.UTF-8' })).toBe('en');
+    expect(errorLang(['node', 'qb', 'sim'], { LC_MESSAGES: 'zh_TW.UTF-8' })).toBe('zh-CN');
+    expect(errorLang(['node', 'qb', 'replay', '--lang', 'fr'], { LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(errorLang(['node', 'qb', 'sim'], {})).toBe('en');
+  });
+
+  it('a bad flag prints one Chinese line with --lang zh-CN or a Chinese locale, English otherwise; status 2', () => {
+    const zh = cli(['replay', 'x.cu8', '--center', '433.9X', '--lang', 'zh-CN']);
+    expect(zh.code).toBe(2);
+    expect(zh.stderr).toBe('quietband: --center："433.9X" 不是频率；请写成如 433.92M、868300000 或 1.09G\n');
+    const locale = cli(['sim', '--seed', '1.5', '-o', 'unused'], { LANG: 'zh_CN.UTF-8' });
+    expect(locale.code).toBe(2);
+    expect(locale.stderr).toBe('quietband: --seed："1.5" 不是整数\n');
+    const en = cli(['sim', '--seed', '1.5', '-o', 'unused']);
+    expect(en.code).toBe(2);
+    expect(en.stderr).toBe('quietband: --seed: "1.5" is not a whole number\n');
+  });
+});
