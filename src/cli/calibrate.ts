@@ -78,7 +78,7 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json (live: default <calibration-dir>/<site>-<sensor>.json)')
     .option('--seconds <s>', 'use only the first S seconds (live: record S seconds, default 60)');
   addInputFlags(cmd);
-  addPipelineFlags(cmd);
+  addPipelineFlags(cmd, false); // no detector flags: calibrate detects nothing
   addLiveCalibrateFlags(cmd);
   cmd.option('--log-level <level>', 'pino log level on stderr', 'info');
   cmd.option('--lang <lang>', 'language of the terminal lines (readable log lines, countdown bars): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English');
