@@ -40,10 +40,13 @@ export type CodeText = (code: unknown, lang: TextLang) => string | undefined;
 
 /**
  * The short form of a coded reason for a repeated line: its cause and its tail without the advice between (Chinese
- * texts read `cause：advice；tail`, e.g. `找不到接收器；2 秒后重试`); texts of another shape as they are.
+ * texts read `cause：advice；tail`, e.g. `找不到接收器；2 秒后重试`; a `：` inside the cause's brackets is its own:
+ * `找不到接收器（已连接的接收器：无）；2 秒后重试`); texts of another shape as they are.
  */
 function withoutAdvice(text: string): string {
-  const colon = text.indexOf('：');
+  const open = text.indexOf('（');
+  const from = open >= 0 && open < text.indexOf('：') ? Math.max(0, text.indexOf('）', open)) : 0;
+  const colon = text.indexOf('：', from);
   const semi = text.lastIndexOf('；');
   return colon > 0 && semi > colon ? `${text.slice(0, colon)}${text.slice(semi)}` : text;
 }

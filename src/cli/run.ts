@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { cliError } from '../error-text.js';
 import { createLogger, resolveLogFormat } from '../log.js';
-import { alertMessageIn } from '../server/message-text.js';
+import { logCodeText } from '../server/message-text.js';
 import { otherComputerUrls } from '../config/http-config.js';
 import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
@@ -94,7 +94,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   // worker threads inherit the environment: their terminal lines are worded in the same language
   process.env[LOG_LANG_ENV] = lang;
   // the offline reasons the supervisor logs carry their code: worded in the terminal's language
-  const log = createLogger(logLevel, resolveLogFormat(), lang, (code, l) => alertMessageIn(l, undefined, code));
+  const log = createLogger(logLevel, resolveLogFormat(), lang, logCodeText);
   const { site, origin } = await siteFromFlags(flags, isSet, 'run', log);
   let csvPaths: Record<string, string> | undefined;
   if (flags.csv !== undefined) {
