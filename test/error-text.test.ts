@@ -24,10 +24,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
 }
 
 describe('coded CLI errors', () => {
-  it('no error text is thrown as a literal under src/cli/ or by the log flags: each has a code (an English and a Chinese text)', () => {
+  it('no error text is thrown as a literal under src/cli/, by the log flags or the --source parser: each has a code (an English and a Chinese text)', () => {
     // `new QuietBandError('…'` / `new QuietBandError(`…`` / `badInput(…)`: a text only English readers can read
     const literal = /new QuietBandError\(\s*['"`]|\bbadInput\(/g;
-    const files = [...readdirSync(join(REPO, 'src', 'cli')).filter((f) => f.endsWith('.ts')).map((f) => join('src', 'cli', f)), 'src/log.ts'];
+    const files = [...readdirSync(join(REPO, 'src', 'cli')).filter((f) => f.endsWith('.ts')).map((f) => join('src', 'cli', f)), 'src/log.ts', 'src/config/source-spec.ts'];
     expect(files.length).toBeGreaterThan(20);
     const found: string[] = [];
     for (const f of files) {
@@ -93,6 +93,11 @@ describe('coded CLI errors', () => {
     const locale = cli(['sim', '--seed', '1.5', '-o', 'unused'], { LANG: 'zh_CN.UTF-8' });
     expect(locale.code).toBe(2);
     expect(locale.stderr).toBe('quietband: --seed："1.5" 不是整数\n');
+    // a recording that is not there, a --source that is none
+    expect(cli(['replay', 'nope.cu8', '--lang', 'zh-CN']).stderr).toBe("quietband: nope.cu8：无法读取记录文件（ENOENT: no such file or directory, stat 'nope.cu8'）\n");
+    expect(cli(['record', '--source', 'foo', '-o', 'unused', '--duration', '1'], { LANG: 'zh_CN.UTF-8' }).stderr).toBe(
+      'quietband: --source："foo" 不是可用的信号源；应为 sim、rtlsdr:<序列号|序号>、rtltcp:<主机>:<端口>、soapy:<driver=…,serial=…> 或 file:<路径>\n',
+    );
     const en = cli(['sim', '--seed', '1.5', '-o', 'unused']);
     expect(en.code).toBe(2);
     expect(en.stderr).toBe('quietband: --seed: "1.5" is not a whole number\n');
