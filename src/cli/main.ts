@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { zhErrorText } from '../log-messages-zh.js';
-import { errorMessageIn } from '../error-text.js';
+import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
 import { register as registerSim } from './sim.js';
@@ -46,8 +46,45 @@ export function unknownOptionHint(text: string, longs: readonly string[]): strin
   return text.replace(/\(Did you mean [^)]*\?\)/, '').replace(m[0], `${m[0]} (did you mean ${ends.join(' or ')}?)`).replace(/\n\n+/g, '\n');
 }
 
-/** Builds the commander program with every command registered. */
-export function buildProgram(): Command {
+/** commander's usage texts (and the hints added here) by their `usage.*` code; the named groups are the code's params. */
+const USAGE: readonly (readonly [RegExp, ErrorMessageId])[] = [
+  [/error: unknown option '(?<option>[^']*)'/g, 'usage.unknownOption'],
+  [/error: unknown command '(?<command>[^']*)'/g, 'usage.unknownCommand'],
+  [/error: missing required argument '(?<argument>[^']*)'/g, 'usage.missingArgument'],
+  [/error: option '(?<option>[^']*)' argument missing/g, 'usage.optionArgumentMissing'],
+  [/error: required option '(?<option>[^']*)' not specified/g, 'usage.requiredOption'],
+  [/error: too many arguments for '(?<command>[^']*)'\. Expected (?<expected>\d+) arguments? but got (?<got>\d+)\./g, 'usage.tooManyArguments'],
+  [/error: option '(?<option>[^']*)' argument '(?<value>[^']*)' is invalid\./g, 'usage.invalidArgument'],
+  [/ ?\([Dd]id you mean (?<suggestion>[^)]*)\?\)/g, 'usage.didYouMean'],
+  [/: did you mean (?<suggestion>[^\n]*)\?$/gm, 'usage.didYouMeanCommand'],
+  [/ ?\(commands: (?<commands>[^)]*)\)/g, 'usage.commands'],
+  [/ ?\(quietband --help lists the commands and options\)/g, 'usage.rootHelp'],
+];
+
+/**
+ * A usage error's text (commander's English, with the hints of {@link rootUsageError} / {@link unknownOptionHint}) in
+ * `lang`: each known part worded by its `usage.*` code (src/error-text.ts); option and command names stay. English and
+ * parts it does not know: as they are.
+ */
+export function usageErrorIn(lang: TextLang, text: string): string {
+  if (lang === 'en') return text;
+  let out = text;
+  for (const [re, id] of USAGE) {
+    out = out.replace(re, (...m: unknown[]) => {
+      const params: Record<string, unknown> = { ...(m.at(-1) as Record<string, string>) };
+      if (typeof params.suggestion === 'string') params.suggestion = params.suggestion.replace(/ or /g, ' 或 ');
+      return errorTextIn(lang, { id, params });
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds the commander program with every command registered; its usage errors are worded in the language of `argv`
+ * ({@link errorLang}).
+ */
+export function buildProgram(argv: readonly string[] = process.argv): Command {
+  const lang = errorLang(argv);
   const program = new Command();
   program
     .name('quietband')
@@ -73,13 +110,13 @@ export function buildProgram(): Command {
   registerReport(program);
   registerNotify(program);
   for (const c of program.commands) {
-    c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+    c.showHelpAfterError(errorTextIn(lang, { id: 'usage.commandHelp', params: { command: c.name() } }));
     const longs = c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
-    c.configureOutput({ outputError: (text, write) => write(unknownOptionHint(text, longs)) });
+    c.configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, unknownOptionHint(text, longs))) });
   }
   // the root's own usage errors (an unknown command above all) as one line; the commands keep theirs (set above)
   const names = program.commands.map((c) => c.name());
-  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(rootUsageError(text, names)) });
+  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, rootUsageError(text, names))) });
   // worker threads inherit the environment: they format their lines the same way (src/log.ts)
   program.hook('preAction', (root) => {
     const f = root.opts<{ logFormat?: string }>().logFormat;
@@ -117,7 +154,7 @@ export function errorLine(err: Error, lang: TextLang): string {
 
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
