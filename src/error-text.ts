@@ -121,6 +121,11 @@ const EN = {
   'warn.clipped': 'recording is clipped (ADC overload): {pct} of raw values at the rails overall, up to {maxPct} in one block, {clippingS} s of {durationS} s above {limitPct}; {=consequence}; record again with less gain',
   'warn.clippedDetections': 'detections are unreliable: those during clipping may be intermodulation products (flagged overload) and weaker signals may be missed',
   'warn.clippedBaseline': 'a baseline learned from it is unreliable: it holds the intermodulation products of the clipping, where it will then miss signals',
+  'warn.baselineWhole': '--baseline-seconds {value}: the recording is only {recordingS} s long, so all of it is the calibration (background) and nothing after it is tested for new transmissions',
+  'warn.nonFinite':
+    '{path}: {nonFiniteSamples} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) in {nonFiniteRuns} run(s), the first at sample {firstNonFiniteSample} ({firstNonFiniteS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; the analysis restarts after each run as after a gap in the stream',
+  'warn.csvMtime': "{path}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, {origin} for the first sample: wrong if the file was copied or edited since",
+  'warn.csv1970': '{path}: no recording time and no modification time: CSV rows are dated from 1970-01-01',
   // an optional part left out (`{=k}` naming it renders nothing)
   none: '',
 } as const;
@@ -243,6 +248,10 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'warn.clipped': '记录文件有削波（ADC 过载）：总体 {pct} 的原始值达到满幅，单个数据块最多 {maxPct}，{durationS} 秒中有 {clippingS} 秒超过 {limitPct}；{=consequence}；请降低增益重新录制',
     'warn.clippedDetections': '检测结果不可靠：削波期间的检测可能是互调产物（已标为过载），较弱的信号可能漏检',
     'warn.clippedBaseline': '从中学得的基线不可靠：基线含有削波产生的互调产物，会在那些频率上漏检信号',
+    'warn.baselineWhole': '--baseline-seconds {value}：记录文件只有 {recordingS} 秒，整段都作为校准（背景），之后没有任何部分会检测新的发射',
+    'warn.nonFinite': '{path}：有 {nonFiniteSamples} 个非有限采样（NaN、±Inf 或 |x| ≥ 2^40），共 {nonFiniteRuns} 段，第一个在第 {firstNonFiniteSample} 个采样（{firstNonFiniteS} 秒）：已连同所在的全部频谱帧从基线和检测中去掉；每段之后分析重新开始，如同数据流中断后一样',
+    'warn.csvMtime': '{path}：没有记录时间（SigMF core:datetime）；CSV 各行的时间按文件修改时间减去其时长推算，第一个采样为 {origin}：若文件在录制后被复制或编辑过则不准',
+    'warn.csv1970': '{path}：没有记录时间，也没有修改时间：CSV 各行从 1970-01-01 起计时',
     none: '',
   },
 };

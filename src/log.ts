@@ -2,7 +2,7 @@
 // On a terminal they are one human line each (pino-pretty); piped, or with --log-format json, JSON lines.
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { cliError, codeTextIn } from './error-text.js';
+import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
 import type { TextLang } from './text-template.js';
 
@@ -154,6 +154,14 @@ export function withBindings(logger: Logger, fields: Record<string, unknown>): L
   const have = logger.bindings();
   const add = Object.fromEntries(Object.entries(fields).filter(([k]) => !(k in have)));
   return Object.keys(add).length === 0 ? logger : logger.child(add);
+}
+
+/**
+ * Logs the warning `code` (src/error-text.ts) with `fields`: its English text is the record's message (the JSON line),
+ * the code its `messageCode`, so the readable line is worded in the terminal's language ({@link prettyMessage}).
+ */
+export function warnCoded(logger: Logger, fields: Record<string, unknown>, code: ErrorMessageCode): void {
+  logger.warn({ ...fields, messageCode: code }, errorTextIn('en', code));
 }
 
 /** pino's level names. */

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliError, ERROR_TEXT, errorMessageIn, type ErrorMessageId } from '../src/error-text.js';
+import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
 import { errorLang, errorLine, usageErrorIn } from '../src/cli/main.js';
-import { checkLogLevel } from '../src/log.js';
+import { checkLogLevel, prettyMessage } from '../src/log.js';
 import { parseRate } from '../src/source/file-source.js';
 import { BIN, buildOnce, REPO } from './daemon/helpers.js';
 
@@ -37,6 +37,16 @@ describe('coded CLI errors', () => {
       });
     }
     expect(found).toEqual([]);
+  });
+
+  it('no log line under src/cli/ is worded from a template literal: a text built at run time carries a code (warnCoded)', () => {
+    // `log.warn({ … }, `…${x}…`)`: the readable line could not word it in Chinese
+    const templated = /\.(?:info|warn|error|fatal)\(\s*(?:\{[^;]*?\},\s*)?`/gs;
+    const found = readdirSync(join(REPO, 'src', 'cli')).filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(join(REPO, 'src', 'cli', f), 'utf8').matchAll(templated)].map((m) => `${f}: ${m[0].slice(0, 60)}`));
+    expect(found).toEqual([]);
+    const code = { id: 'warn.baselineWhole' as const, params: { value: '5', recordingS: 0.524 } };
+    expect(prettyMessage({ msg: errorTextIn('en', code), messageCode: code, file: 'a.cu8' }, 'zh-CN')).toBe('--baseline-seconds 5：记录文件只有 0.524 秒，整段都作为校准（背景），之后没有任何部分会检测新的发射  file=a.cu8');
   });
 
   it('each Chinese text is a translation with the same placeholders as the English one', () => {

@@ -1,7 +1,7 @@
 // `quietband calibrate <file> -o calibration/NAME.json`: records a baseline from a (quiet) recording.
 import type { Command } from 'commander';
-import { cliError, errorTextIn } from '../error-text.js';
-import { checkLogLevel, createLogger, type Logger } from '../log.js';
+import { cliError } from '../error-text.js';
+import { checkLogLevel, createLogger, warnCoded, type Logger } from '../log.js';
 import { LOG_LANG_ENV, resolveLogLang, terminalWords, type EmitterWords } from '../log-words.js';
 import { langFlag } from './replay-words.js';
 import { openFileSource } from '../source/file-source.js';
@@ -46,8 +46,7 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   if (baseline.fast.frames < 4) throw cliError('calibrate.tooShort', { file, samples: stats.samples }, 'BAD_INPUT');
   const clip = stats.clip;
   if (clip.overloaded) {
-    const messageCode = overloadWarningCode(clip, stats.samples / info.rateSps, 'baseline');
-    log.warn({ file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS, messageCode }, errorTextIn('en', messageCode));
+    warnCoded(log, { file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS }, overloadWarningCode(clip, stats.samples / info.rateSps, 'baseline'));
   }
   await saveBaseline(flags.output, baseline);
   log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');

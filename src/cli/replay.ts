@@ -4,8 +4,8 @@ import type { EmitterHeard } from '../detector/emitter-watch.js';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
-import { cliError, errorTextIn } from '../error-text.js';
-import { checkLogLevel, createLogger, type Logger } from '../log.js';
+import { cliError } from '../error-text.js';
+import { checkLogLevel, createLogger, warnCoded, type Logger } from '../log.js';
 import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
 import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
@@ -109,8 +109,7 @@ function overloadFields(clip: ClipSummary, durationS: number, file: string, log:
   const fields = { clipFraction: r(clip.clipFraction, 6), maxBlockClipFraction: r(clip.maxBlockClipFraction, 6), overloadS: r(clip.overloadS, 3), overloaded: clip.overloaded, overloadClipFraction: clip.overloadClipFraction };
   if (clip.overloaded) {
     // the code words the readable line in the terminal's language (src/log.ts); the JSON line keeps the English
-    const messageCode = overloadWarningCode(clip, durationS);
-    log.warn({ file, ...fields, overloadClipFraction: clip.overloadClipFraction, messageCode }, errorTextIn('en', messageCode));
+    warnCoded(log, { file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarningCode(clip, durationS));
   }
   return fields;
 }
@@ -167,11 +166,11 @@ export async function csvOriginMs(file: string, info: IqSourceInfo, log: Logger)
     const mtimeMs = (await stat(dataPath)).mtimeMs;
     const durationMs = ((info.totalSamples ?? 0) / info.rateSps) * 1000;
     const originMs = Math.round(mtimeMs - durationMs);
-    log.warn({ file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin: new Date(originMs).toISOString() },
-      `${dataPath}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, ${new Date(originMs).toISOString()} for the first sample: wrong if the file was copied or edited since`);
+    const origin = new Date(originMs).toISOString();
+    warnCoded(log, { file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin }, { id: 'warn.csvMtime', params: { path: dataPath, origin } });
     return originMs;
   } catch {
-    log.warn({ file: dataPath }, `${dataPath}: no recording time and no modification time: CSV rows are dated from 1970-01-01`);
+    warnCoded(log, { file: dataPath }, { id: 'warn.csv1970', params: { path: dataPath } });
     return 0;
   }
 }
@@ -270,8 +269,8 @@ async function replayOneTuning(
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
     if (maxSamples !== undefined && learned.stats.samples < maxSamples) {
       // the whole recording was the learning window: everything in it is background, and nothing after it is tested
-      const msg = `--baseline-seconds ${flags.baselineSeconds}: the recording is only ${r(learned.stats.samples / info.rateSps, 3)} s long, so all of it is the calibration (background) and nothing after it is tested for new transmissions`;
-      log.warn({ file, baselineSeconds: Number(flags.baselineSeconds), recordingS: r(learned.stats.samples / info.rateSps, 3) }, msg);
+      const recordingS = r(learned.stats.samples / info.rateSps, 3);
+      warnCoded(log, { file, baselineSeconds: Number(flags.baselineSeconds), recordingS }, { id: 'warn.baselineWhole', params: { value: flags.baselineSeconds, recordingS } });
     }
     if (maxSamples !== undefined) {
       // a learning window is a calibration: what it heard is background from now on, so it is listed (stdout lines
