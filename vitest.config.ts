@@ -48,6 +48,9 @@ export default defineConfig({
     // the files are the projects' (below): an `include` here would be added to each project's
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // the CLI speaks the locale's language when no --lang is given (LANG=zh_CN.UTF-8: Chinese): the tests (and the CLIs
+    // they start) run in a neutral one, so their English expectations hold on a Chinese desktop too
+    env: { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' },
     pool: 'forks',
     reporters: ['default'],
     projects: [

@@ -197,19 +197,12 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The errors a technician meets when starting the daemon (the data dir in use, the port taken, a bad --bind), in
- * Simplified Chinese: [English pattern, Chinese text with the pattern's groups as $1…]. The CLI prints them under
- * --lang zh-CN (src/cli/main.ts); other errors stay English.
+ * The config errors of a bad --bind / http.bind (worded by src/config/http-config.ts bindProblem, thrown through the
+ * site config's field check, which carries no message code) in Simplified Chinese: [English pattern, Chinese text with
+ * the pattern's groups as $1…]. The CLI prints them under --lang zh-CN (src/cli/main.ts errorLine); the errors the CLI
+ * throws itself carry a code (src/error-text.ts).
  */
 const ZH_ERRORS: readonly (readonly [RegExp, string])[] = [
-  [
-    /^dataDir: (.+) is in use by another QuietBand daemon \(pid (\d+)(?: on [^,]+)?, since ([^;]+); lock file ([^)]+)\)\. Stop that daemon first, or give this one another data dir \(config "dataDir" or --data-dir\)\.$/,
-    '数据目录 $1 正被另一个 QuietBand 守护进程使用（进程号 $2，自 $3 起；锁文件 $4）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
-  ],
-  [
-    /^server: port (\d+) on (\S+) is already in use: is another quietband running\? Choose another with --http-port \(0 picks a free one\) or http\.port in the site config\.$/,
-    '网页服务：$2 上的端口 $1 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。',
-  ],
   [/^(.+): (--bind|http\.bind): "(.+)" holds a port: give the address alone \((.+)\) and the port with (\S+) (\d+)$/, '$1：$2："$3" 含有端口：地址请单独写（$4），端口用 $5 $6 指定'],
   [/^(.+): (--bind|http\.bind): (\S+) is not an address of this machine \(its addresses: (.+); 0\.0\.0\.0 listens on all\)$/, '$1：$2：$3 不是本机的地址（本机地址：$4；0.0.0.0 表示监听所有地址）'],
 ];

@@ -12,6 +12,15 @@ export function resolveLogLang(env: NodeJS.ProcessEnv = process.env): TextLang {
   return v === 'zh' || v === 'zh-cn' ? 'zh-CN' : 'en';
 }
 
+/**
+ * The language of the locale (POSIX order: `LC_ALL`, else `LC_MESSAGES`, else `LANG`): 'zh-CN' for any Chinese one
+ * (`zh_CN.UTF-8`, `zh_TW`, `zh`), else 'en'. What a command without `--lang` speaks on a Chinese desktop.
+ */
+export function localeLang(env: NodeJS.ProcessEnv = process.env): TextLang {
+  const v = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^zh([_.@-]|$)/i.test(v) ? 'zh-CN' : 'en';
+}
+
 /** One language's terminal words. */
 export interface TerminalWords {
   /** Log messages (the record's `msg`) a technician sees on a normal run, by their English text; others stay English. */

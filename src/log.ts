@@ -2,7 +2,7 @@
 // On a terminal they are one human line each (pino-pretty); piped, or with --log-format json, JSON lines.
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { QuietBandError } from './errors.js';
+import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
 import type { TextLang } from './text-template.js';
 
@@ -24,7 +24,7 @@ export function resolveLogFormat(env: NodeJS.ProcessEnv = process.env, stderrIsT
 
 /** Returns `format` when it is a log format. @throws QuietBandError('CONFIG') naming --log-format otherwise. */
 export function checkLogFormat(format: string): LogFormat {
-  if (format !== 'pretty' && format !== 'json') throw new QuietBandError(`--log-format: "${format}" is not a format; expected pretty or json`, 'CONFIG');
+  if (format !== 'pretty' && format !== 'json') throw cliError('flag.notA', { flag: '--log-format', value: format, expected: 'expect.logFormat' }, 'CONFIG');
   return format;
 }
 
@@ -40,10 +40,13 @@ export type CodeText = (code: unknown, lang: TextLang) => string | undefined;
 
 /**
  * The short form of a coded reason for a repeated line: its cause and its tail without the advice between (Chinese
- * texts read `cause：advice；tail`, e.g. `找不到接收器；2 秒后重试`); texts of another shape as they are.
+ * texts read `cause：advice；tail`, e.g. `找不到接收器；2 秒后重试`; a `：` inside the cause's brackets is its own:
+ * `找不到接收器（已连接的接收器：无）；2 秒后重试`); texts of another shape as they are.
  */
 function withoutAdvice(text: string): string {
-  const colon = text.indexOf('：');
+  const open = text.indexOf('（');
+  const from = open >= 0 && open < text.indexOf('：') ? Math.max(0, text.indexOf('）', open)) : 0;
+  const colon = text.indexOf('：', from);
   const semi = text.lastIndexOf('；');
   return colon > 0 && semi > colon ? `${text.slice(0, colon)}${text.slice(semi)}` : text;
 }
@@ -85,7 +88,8 @@ function fieldText(key: string, v: unknown): string {
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
  * are Chinese (src/log-words.ts; a message its table lacks stays English), and a record with a `messageCode` reads
- * `codeText`'s text (the repeated `still offline` line without its advice); field names and values stay as logged.
+ * `codeText`'s text, else the text of a code of src/error-text.ts (a clipped recording), (the repeated `still offline`
+ * line without its advice); field names and values stay as logged.
  */
 export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
@@ -100,7 +104,8 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads
-  const coded = lang !== 'en' && log.messageCode !== undefined ? codeText?.(log.messageCode, lang) : undefined;
+  // the command's codes (run: the offline reasons), then the CLI's own (src/error-text.ts: a clipped recording)
+  const coded = lang !== 'en' && log.messageCode !== undefined ? (codeText?.(log.messageCode, lang) ?? codeTextIn(log.messageCode, lang)) : undefined;
   const still = msg.startsWith('still offline: ');
   const text = still ? `${w.stillOffline}${coded !== undefined ? withoutAdvice(coded) : msg.slice('still offline: '.length)}` : (coded ?? word(w.msg, msg));
   const rest: string[] = [];
@@ -151,6 +156,14 @@ export function withBindings(logger: Logger, fields: Record<string, unknown>): L
   return Object.keys(add).length === 0 ? logger : logger.child(add);
 }
 
+/**
+ * Logs the warning `code` (src/error-text.ts) with `fields`: its English text is the record's message (the JSON line),
+ * the code its `messageCode`, so the readable line is worded in the terminal's language ({@link prettyMessage}).
+ */
+export function warnCoded(logger: Logger, fields: Record<string, unknown>, code: ErrorMessageCode): void {
+  logger.warn({ ...fields, messageCode: code }, errorTextIn('en', code));
+}
+
 /** pino's level names. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -158,7 +171,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export function checkLogLevel(level: string | undefined): string {
   const l = level ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(l)) {
-    throw new QuietBandError(`--log-level: "${l}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`, 'CONFIG');
+    throw cliError('flag.notA', { flag: '--log-level', value: l, expected: 'expect.logLevel', levels: LOG_LEVELS.join(', ') }, 'CONFIG');
   }
   return l;
 }

@@ -1,7 +1,8 @@
 // Live form of `quietband calibrate` (--config site.json or --source …): records every sensor's baseline to calibration/.
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { QuietBandError, type QuietBandErrorCode } from '../errors.js';
+import type { QuietBandErrorCode } from '../errors.js';
+import { cliError } from '../error-text.js';
 import type { Logger } from '../log.js';
 import { defaultBaselinePath, type SensorSettings } from '../config/site-config.js';
 import { addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
@@ -49,7 +50,7 @@ function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logge
         resolveDone({ sensor: sensor.name, path: m.path, durationS: m.durationS, fastFrames: m.fastFrames, slowFrames: m.slowFrames, heard: m.heard });
       } else if (m.type === 'fatal') {
         settled = true;
-        reject(new QuietBandError(`sensor ${sensor.name} (${sensor.sourceText}): ${m.message}`, m.code as QuietBandErrorCode));
+        reject(cliError('calibrate.sensor', { sensor: sensor.name, source: sensor.sourceText, detail: m.message }, m.code as QuietBandErrorCode));
       }
     });
     w.on('error', (err) => {
@@ -57,7 +58,7 @@ function calibrateOne(sensor: SensorSettings, data: SensorWorkerData, log: Logge
       settled = true;
     });
     w.on('exit', (code) => {
-      if (!settled) reject(new QuietBandError(`sensor ${sensor.name}: calibration worker exited (code ${code}) without a result`, 'IO'));
+      if (!settled) reject(cliError('calibrate.workerExited', { sensor: sensor.name, code }, 'IO'));
     });
   });
 }
@@ -78,10 +79,10 @@ export async function calibrateLive(
   onCalibrated?: (s: CalibratedSensor) => void,
 ): Promise<string[]> {
   const seconds = flags.seconds === undefined ? DEFAULT_CALIBRATE_SECONDS : Number(flags.seconds);
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw cliError('flag.notA', { flag: '--seconds', value: flags.seconds, expected: 'expect.positiveSeconds' }, 'CONFIG');
   const { site } = await siteFromFlags(flags, isSet, 'calibrate', log);
   if (flags.output !== undefined && site.sensors.length > 1) {
-    throw new QuietBandError(`-o/--output: the site has ${site.sensors.length} sensors; omit -o to write ${site.calibrationDir}/<site>-<sensor>.json each`, 'CONFIG');
+    throw cliError('calibrate.outputMany', { n: site.sensors.length, dir: site.calibrationDir }, 'CONFIG');
   }
   const ws = workerSite(site);
   // on a terminal: one countdown bar per sensor from the moment its source delivers (settle + seconds, real time)

@@ -1,14 +1,14 @@
 // `quietband calibrate <file> -o calibration/NAME.json`: records a baseline from a (quiet) recording.
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
-import { checkLogLevel, createLogger, type Logger } from '../log.js';
+import { cliError } from '../error-text.js';
+import { checkLogLevel, createLogger, warnCoded, type Logger } from '../log.js';
 import { LOG_LANG_ENV, resolveLogLang, terminalWords, type EmitterWords } from '../log-words.js';
 import { langFlag } from './replay-words.js';
 import { openFileSource } from '../source/file-source.js';
 import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
 import { describeEmitter, type CalibrationEmitter } from '../baseline/emitters.js';
-import { overloadWarning } from '../spectrum/overload.js';
+import { overloadWarningCode } from '../spectrum/overload.js';
 import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
 import { reportNonFinite } from './non-finite-report.js';
@@ -28,7 +28,7 @@ export interface CalibrateFlags extends PipelineFlags {
  * @throws QuietBandError('CONFIG') without `-o`, or for bad flags; 'BAD_INPUT' for a bad recording.
  */
 export async function calibrateFile(file: string, flags: CalibrateFlags, log: Logger): Promise<string> {
-  if (!flags.output) throw new QuietBandError('-o/--output: missing; give the baseline file to write, e.g. -o calibration/room-101.json', 'CONFIG');
+  if (!flags.output) throw cliError('calibrate.outputMissing', {}, 'CONFIG');
   const overrides = inputOverrides(flags);
   const probe = await openFileSource(file, overrides);
   const info = probe.info;
@@ -37,15 +37,17 @@ export async function calibrateFile(file: string, flags: CalibrateFlags, log: Lo
   let maxSamples: number | undefined;
   if (flags.seconds !== undefined) {
     const s = Number(flags.seconds);
-    if (!(s > 0)) throw new QuietBandError(`--seconds: "${flags.seconds}" is not a positive number of seconds`, 'CONFIG');
+    if (!(s > 0)) throw cliError('flag.notA', { flag: '--seconds', value: flags.seconds, expected: 'expect.positiveSeconds' }, 'CONFIG');
     maxSamples = Math.round(s * info.rateSps);
   }
   const source = await openFileSource(file, overrides);
   const { baseline, stats } = await learnBaseline(source, opts, 'calibrate', { maxSamples, settleSamples: settleSamples(flags) });
   reportNonFinite(log, file, source.nonFiniteSamples, info.rateSps);
-  if (baseline.fast.frames < 4) throw new QuietBandError(`${file}: too short for a baseline (${stats.samples} samples; need at least 4 FFT frames)`, 'BAD_INPUT');
+  if (baseline.fast.frames < 4) throw cliError('calibrate.tooShort', { file, samples: stats.samples }, 'BAD_INPUT');
   const clip = stats.clip;
-  if (clip.overloaded) log.warn({ file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS }, overloadWarning(clip, stats.samples / info.rateSps, 'baseline'));
+  if (clip.overloaded) {
+    warnCoded(log, { file, clipFraction: clip.clipFraction, maxBlockClipFraction: clip.maxBlockClipFraction, overloadS: clip.overloadS }, overloadWarningCode(clip, stats.samples / info.rateSps, 'baseline'));
+  }
   await saveBaseline(flags.output, baseline);
   log.info({ file, output: flags.output, seconds: baseline.durationS, fastFrames: baseline.fast.frames, slowFrames: baseline.slow.frames, fingerprint: baseline.fingerprint }, 'baseline written');
   reportEmitters(baseline.emitters ?? [], (line) => process.stderr.write(line + '\n'));
@@ -75,16 +77,16 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json (live: default <calibration-dir>/<site>-<sensor>.json)')
     .option('--seconds <s>', 'use only the first S seconds (live: record S seconds, default 60)');
   addInputFlags(cmd);
-  addPipelineFlags(cmd);
+  addPipelineFlags(cmd, false); // no detector flags: calibrate detects nothing
   addLiveCalibrateFlags(cmd);
   cmd.option('--log-level <level>', 'pino log level on stderr', 'info');
-  cmd.option('--lang <lang>', 'language of the terminal lines (readable log lines, countdown bars): en or zh-CN; JSON log lines stay English', 'en');
+  cmd.option('--lang <lang>', 'language of the terminal lines (readable log lines, countdown bars): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English');
   cmd.action(async (file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags & { lang?: string }, command: Command) => {
     // worker threads inherit the environment: their terminal lines are worded in the same language
     process.env[LOG_LANG_ENV] = langFlag(flags.lang);
     const set = cliSetter(command);
     if (file === undefined || set('config') || set('source')) {
-      if (file !== undefined) throw new QuietBandError(`calibrate: give either a recording (${file}) or --config/--source, not both`, 'CONFIG');
+      if (file !== undefined) throw cliError('calibrate.fileAndLive', { file }, 'CONFIG');
       const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)), (s) => {
         const w = terminalWords(resolveLogLang()).heard;
         for (const h of s.heard) {

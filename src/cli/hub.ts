@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { checkLogLevel, createLogger } from '../log.js';
 import { mqttClientOptions, MQTT_DEFAULTS, type MqttSettings } from '../mqtt/mqtt-config.js';
 import { tlsStartLine } from '../server/tls.js';
@@ -28,7 +29,7 @@ export interface HubFlags {
 
 function intFlag(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new QuietBandError(`${name}: expected an integer ${min}..${max}, got "${v}"`, 'CONFIG');
+  if (!Number.isInteger(n) || n < min || n > max) throw cliError('flag.intRange', { flag: name, min, max, value: v }, 'CONFIG');
   return n;
 }
 
@@ -36,7 +37,7 @@ function timeZoneFlag(tz: string): string {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
-    throw new QuietBandError(`--time-zone: "${tz}" is not an IANA time zone (e.g. Asia/Shanghai)`, 'CONFIG');
+    throw cliError('flag.notA', { flag: '--time-zone', value: tz, expected: 'expect.timeZone' }, 'CONFIG');
   }
   return tz;
 }
@@ -64,7 +65,7 @@ function hubSettings(flags: HubFlags): MqttSettings {
  * @throws QuietBandError('CONFIG') naming the flag.
  */
 export async function hubCommand(flags: HubFlags): Promise<void> {
-  if (!/^(mqtts?|wss?|tcp|ssl|tls):\/\/\S+$/.test(flags.mqtt)) throw new QuietBandError(`--mqtt: expected a broker URL such as mqtt://broker:1883, got "${flags.mqtt}"`, 'CONFIG');
+  if (!/^(mqtts?|wss?|tcp|ssl|tls):\/\/\S+$/.test(flags.mqtt)) throw cliError('flag.mqttUrl', { value: flags.mqtt }, 'CONFIG');
   const log = createLogger(checkLogLevel(flags.logLevel));
   // credentials and TLS files as for a site's `mqtt` section (files read now: a bad path is a flag error)
   let full: ReturnType<typeof mqttClientOptions>;

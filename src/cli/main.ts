@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { zhErrorText } from '../log-messages-zh.js';
-import { resolveLogLang } from '../log-words.js';
+import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
+import type { TextLang } from '../text-template.js';
+import { langFlag } from './replay-words.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
 import { register as registerReplay } from './replay.js';
@@ -44,8 +46,45 @@ export function unknownOptionHint(text: string, longs: readonly string[]): strin
   return text.replace(/\(Did you mean [^)]*\?\)/, '').replace(m[0], `${m[0]} (did you mean ${ends.join(' or ')}?)`).replace(/\n\n+/g, '\n');
 }
 
-/** Builds the commander program with every command registered. */
-export function buildProgram(): Command {
+/** commander's usage texts (and the hints added here) by their `usage.*` code; the named groups are the code's params. */
+const USAGE: readonly (readonly [RegExp, ErrorMessageId])[] = [
+  [/error: unknown option '(?<option>[^']*)'/g, 'usage.unknownOption'],
+  [/error: unknown command '(?<command>[^']*)'/g, 'usage.unknownCommand'],
+  [/error: missing required argument '(?<argument>[^']*)'/g, 'usage.missingArgument'],
+  [/error: option '(?<option>[^']*)' argument missing/g, 'usage.optionArgumentMissing'],
+  [/error: required option '(?<option>[^']*)' not specified/g, 'usage.requiredOption'],
+  [/error: too many arguments for '(?<command>[^']*)'\. Expected (?<expected>\d+) arguments? but got (?<got>\d+)\./g, 'usage.tooManyArguments'],
+  [/error: option '(?<option>[^']*)' argument '(?<value>[^']*)' is invalid\./g, 'usage.invalidArgument'],
+  [/ ?\([Dd]id you mean (?<suggestion>[^)]*)\?\)/g, 'usage.didYouMean'],
+  [/: did you mean (?<suggestion>[^\n]*)\?$/gm, 'usage.didYouMeanCommand'],
+  [/ ?\(commands: (?<commands>[^)]*)\)/g, 'usage.commands'],
+  [/ ?\(quietband --help lists the commands and options\)/g, 'usage.rootHelp'],
+];
+
+/**
+ * A usage error's text (commander's English, with the hints of {@link rootUsageError} / {@link unknownOptionHint}) in
+ * `lang`: each known part worded by its `usage.*` code (src/error-text.ts); option and command names stay. English and
+ * parts it does not know: as they are.
+ */
+export function usageErrorIn(lang: TextLang, text: string): string {
+  if (lang === 'en') return text;
+  let out = text;
+  for (const [re, id] of USAGE) {
+    out = out.replace(re, (...m: unknown[]) => {
+      const params: Record<string, unknown> = { ...(m.at(-1) as Record<string, string>) };
+      if (typeof params.suggestion === 'string') params.suggestion = params.suggestion.replace(/ or /g, ' 或 ');
+      return errorTextIn(lang, { id, params });
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds the commander program with every command registered; its usage errors are worded in the language of `argv`
+ * ({@link errorLang}).
+ */
+export function buildProgram(argv: readonly string[] = process.argv): Command {
+  const lang = errorLang(argv);
   const program = new Command();
   program
     .name('quietband')
@@ -71,13 +110,13 @@ export function buildProgram(): Command {
   registerReport(program);
   registerNotify(program);
   for (const c of program.commands) {
-    c.showHelpAfterError(`(quietband ${c.name()} --help lists the options)`);
+    c.showHelpAfterError(errorTextIn(lang, { id: 'usage.commandHelp', params: { command: c.name() } }));
     const longs = c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
-    c.configureOutput({ outputError: (text, write) => write(unknownOptionHint(text, longs)) });
+    c.configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, unknownOptionHint(text, longs))) });
   }
   // the root's own usage errors (an unknown command above all) as one line; the commands keep theirs (set above)
   const names = program.commands.map((c) => c.name());
-  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(rootUsageError(text, names)) });
+  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, rootUsageError(text, names))) });
   // worker threads inherit the environment: they format their lines the same way (src/log.ts)
   program.hook('preAction', (root) => {
     const f = root.opts<{ logFormat?: string }>().logFormat;
@@ -86,9 +125,36 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The language of the CLI's `quietband: …` error line: the `--lang` on the command line (`--lang zh-CN` or
+ * `--lang=zh-CN`, also when the error came before the command read it), else (none or a bad value) the locale's
+ * (LC_ALL / LC_MESSAGES / LANG zh_* → zh-CN), as the commands choose theirs (src/cli/replay-words.ts langFlag).
+ */
+export function errorLang(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): TextLang {
+  let given: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === '--lang' && i + 1 < argv.length) given = argv[i + 1];
+    else if (a.startsWith('--lang=')) given = a.slice('--lang='.length);
+  });
+  try {
+    return langFlag(given, env);
+  } catch {
+    return langFlag(undefined, env);
+  }
+}
+
+/**
+ * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else, in Chinese, the few
+ * config-file errors still matched by their English words (zhErrorText), else the message as thrown.
+ */
+export function errorLine(err: Error, lang: TextLang): string {
+  if (lang === 'en') return err.message;
+  return errorMessageIn(lang, err) ?? zhErrorText(err.message) ?? err.message;
+}
+
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -97,9 +163,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     if (err instanceof QuietBandError) {
-      // a start-up error the technician meets most (data dir in use, port taken, bad --bind) in the terminal's language
-      const text = (resolveLogLang() === 'zh-CN' ? zhErrorText(err.message) : undefined) ?? err.message;
-      process.stderr.write(`quietband: ${text}\n`);
+      // in the language the command speaks (--lang, else the locale)
+      process.stderr.write(`quietband: ${errorLine(err, errorLang(argv))}\n`);
       process.exit(err.code === 'BAD_INPUT' || err.code === 'CONFIG' || err.code === 'BASELINE_MISMATCH' ? 2 : 1);
     }
     throw err;

@@ -1,6 +1,6 @@
 // `quietband notify --config site.json`: sends a test notification through every configured channel and says which work.
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { machineTimeZone } from '../field/local-time.js';
 import { notifyMessage } from '../notify/message.js';
@@ -23,9 +23,9 @@ export interface ChannelTestResult {
 export async function testChannels(configPath: string, channel?: string): Promise<ChannelTestResult[]> {
   const site = applySiteDefaults(await loadSiteConfigFile(configPath), {}, configPath);
   const n = site.notify;
-  if (n === undefined) throw new QuietBandError(`${configPath}: notify: missing; add a notify section with at least one channel (docs/notifications.md)`, 'CONFIG');
+  if (n === undefined) throw cliError('notify.missing', { path: configPath }, 'CONFIG');
   const channels = channel === undefined ? n.channels : n.channels.filter((c) => c.name === channel);
-  if (channels.length === 0) throw new QuietBandError(`--channel: "${channel}" is not a channel of ${configPath} (channels: ${n.channels.map((c) => c.name).join(', ')})`, 'CONFIG');
+  if (channels.length === 0) throw cliError('notify.noChannel', { value: channel, path: configPath, channels: n.channels.map((c) => c.name).join(', ') }, 'CONFIG');
   const sensor = site.sensors[0]!;
   const nowIso = new Date().toISOString();
   const alert: Alert = {

@@ -1,6 +1,6 @@
 // Flags shared by replay, calibrate and run: spectrum, baseline and detector settings → PipelineOptions.
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
+import { cliError, type ErrorMessageId } from '../error-text.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { defaultAverage, defaultFastFftSize, DEFAULT_SETTLE_SAMPLES, type PipelineOptions } from '../pipeline.js';
@@ -41,29 +41,39 @@ export function addInputFlags(cmd: Command): Command {
     .option('--center <hz>', 'centre frequency, e.g. 433.92M (default: SigMF core:frequency or the file name)');
 }
 
-/** Adds spectrum, baseline and detector flags. Defaults are documented in the help text. */
-export function addPipelineFlags(cmd: Command): Command {
+/**
+ * Adds the spectrum and baseline flags and, for a command that detects (`detect`: replay, run), the detector's
+ * thresholds, durations and DC guard. `calibrate` only learns a baseline: those flags would change nothing there, so
+ * its help does not list them (and giving one is an unknown-option error). Defaults are documented in the help text.
+ */
+export function addPipelineFlags(cmd: Command, detect = true): Command {
   const d = DEFAULT_DETECTOR_OPTIONS;
-  return cmd
+  cmd
     .option('--fft-size <n>', 'FFT size of the slow (Welch) path, a power of two 64..65536', '1024')
     .option('--fast-fft-size <n>', 'FFT size of the fast (short-frame) path (default: fft-size/4)')
     .option('--window <name>', `window: ${WINDOW_NAMES.join(', ')}`, 'hann')
     .option('--average <n>', 'short frames per Welch average (default: the number spanning ~100 ms)')
-    .option('--no-dc-removal', 'do not subtract the running I/Q mean before the FFT')
-    .option('--threshold-db <db>', 'fast path: minimum excess over the baseline to open a signal (dB)', String(d.thresholdDb))
-    .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
-    .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
-    .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs))
-    .option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: off; docs/detector.md §12)')
-    .option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`)
+    .option('--no-dc-removal', 'do not subtract the running I/Q mean before the FFT');
+  if (detect) {
+    cmd
+      .option('--threshold-db <db>', 'fast path: minimum excess over the baseline to open a signal (dB)', String(d.thresholdDb))
+      .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
+      .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
+      .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs));
+  }
+  // calibrate learns what the burst path would open on (the baseline's burstHeard), so it takes the scales too
+  cmd.option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: off; docs/detector.md §12)');
+  if (detect) cmd.option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`);
+  return cmd
     .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
     .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
 }
 
-function num(value: string | undefined, flag: string, check: (n: number) => boolean, expected: string): number | undefined {
+/** `value` as a number, undefined when not given. @throws QuietBandError('CONFIG') `flag.notA` naming `flag` and the `expected` text (an `expect.*` id, its params in `params`). */
+function num(value: string | undefined, flag: string, check: (n: number) => boolean, expected: ErrorMessageId, params: Record<string, unknown> = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new QuietBandError(`${flag}: "${value}" is not ${expected}`, 'CONFIG');
+  if (!Number.isFinite(n) || !check(n)) throw cliError('flag.notA', { flag, value, expected, ...params }, 'CONFIG');
   return n;
 }
 
@@ -72,21 +82,21 @@ export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateS
   const out: { format?: SampleFormat; rateSps?: number; centerHz?: number } = {};
   if (f.format !== undefined) {
     if (!(SAMPLE_FORMATS as readonly string[]).includes(f.format)) {
-      throw new QuietBandError(`--format: "${f.format}" is not supported; expected one of ${SAMPLE_FORMATS.join(', ')}`, 'CONFIG');
+      throw cliError('flag.notSupported', { flag: '--format', value: f.format, choices: SAMPLE_FORMATS.join(', ') }, 'CONFIG');
     }
     out.format = f.format as SampleFormat;
   }
   if (f.rate !== undefined) {
     out.rateSps = parseRate(f.rate, '--rate');
-    if (out.rateSps < 1000) throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is below 1 kS/s; write e.g. 250k or 2.4M`, 'CONFIG');
+    if (out.rateSps < 1000) throw cliError('flag.rateLow', { value: f.rate, rateSps: out.rateSps }, 'CONFIG');
     if (out.rateSps > MAX_PLAUSIBLE_RATE_SPS) {
-      throw new QuietBandError(`--rate: ${f.rate} (${out.rateSps} S/s) is above ${MAX_PLAUSIBLE_RATE_SPS / 1e6} MS/s; RTL-SDR rates are 0.225–3.2 MS/s`, 'CONFIG');
+      throw cliError('flag.rateHigh', { value: f.rate, rateSps: out.rateSps, maxMsps: MAX_PLAUSIBLE_RATE_SPS / 1e6 }, 'CONFIG');
     }
   }
   if (f.center !== undefined) {
     out.centerHz = parseFrequency(f.center, '--center');
     const why = centerProblem(out.centerHz);
-    if (why !== null) throw new QuietBandError(`--center: "${f.center}": ${why}`, 'CONFIG');
+    if (why !== null) throw cliError('flag.center', { value: f.center, detail: why }, 'CONFIG');
   }
   return out;
 }
@@ -97,31 +107,29 @@ export function inputOverrides(f: PipelineFlags): { format?: SampleFormat; rateS
  * @throws QuietBandError('CONFIG') naming the flag (or `rateField`) and what was expected.
  */
 export function pipelineOptions(f: PipelineFlags, rateSps: number, rateField = 'sample rate'): PipelineOptions {
-  const fftSize = num(f.fftSize ?? '1024', '--fft-size', isValidFftSize, 'a power of two between 64 and 65536')!;
-  const fastFftSize = num(f.fastFftSize, '--fast-fft-size', (n) => isValidFftSize(n) || (n >= 16 && (n & (n - 1)) === 0 && n <= fftSize), `a power of two between 16 and the FFT size (${fftSize})`)
+  const fftSize = num(f.fftSize ?? '1024', '--fft-size', isValidFftSize, 'expect.fftSize')!;
+  const fastFftSize = num(f.fastFftSize, '--fast-fft-size', (n) => isValidFftSize(n) || (n >= 16 && (n & (n - 1)) === 0 && n <= fftSize), 'expect.fastFftSize', { fftSize })
     ?? defaultFastFftSize(fftSize);
-  if (fastFftSize > fftSize) throw new QuietBandError(`--fast-fft-size: ${fastFftSize} must not exceed --fft-size ${fftSize}`, 'CONFIG');
+  if (fastFftSize > fftSize) throw cliError('flag.fastOverFft', { fast: fastFftSize, fft: fftSize }, 'CONFIG');
   const window = (f.window ?? 'hann') as WindowName;
-  if (!WINDOW_NAMES.includes(window)) throw new QuietBandError(`--window: "${f.window}" is not supported; expected one of ${WINDOW_NAMES.join(', ')}`, 'CONFIG');
-  const average = num(f.average, '--average', (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'a whole number of frames ≥ 1') ?? defaultAverage(rateSps, fftSize);
+  if (!WINDOW_NAMES.includes(window)) throw cliError('flag.notSupported', { flag: '--window', value: f.window, choices: WINDOW_NAMES.join(', ') }, 'CONFIG');
+  const average = num(f.average, '--average', (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'expect.wholeFrames') ?? defaultAverage(rateSps, fftSize);
   const bandPlan = (f.bandPlan ?? 'CN').toUpperCase() === 'NONE' ? 'none' : (f.bandPlan ?? 'CN').toUpperCase();
-  if (bandPlan !== 'CN' && bandPlan !== 'EU' && bandPlan !== 'none') throw new QuietBandError(`--band-plan: "${f.bandPlan}" is not CN, EU or none`, 'CONFIG');
+  if (bandPlan !== 'CN' && bandPlan !== 'EU' && bandPlan !== 'none') throw cliError('flag.notA', { flag: '--band-plan', value: f.bandPlan, expected: 'expect.bandPlan' }, 'CONFIG');
   const det: Partial<DetectorOptions> = {};
   const set = (key: keyof DetectorOptions, v: number | undefined) => {
     if (v !== undefined) (det as Record<string, number>)[key] = v;
   };
-  set('thresholdDb', num(f.thresholdDb, '--threshold-db', (n) => n > 0 && n < 100, 'a level in dB above 0 and below 100'));
-  set('slowThresholdDb', num(f.slowThresholdDb, '--slow-threshold-db', (n) => n > 0 && n < 100, 'a level in dB above 0 and below 100'));
-  set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
-  set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'a duration ≥ 0 ms'));
-  set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0 && n < rateSps / 4, `a width ≥ 0 Hz and below a quarter of the sample rate (${rateSps / 4} Hz)`));
+  set('thresholdDb', num(f.thresholdDb, '--threshold-db', (n) => n > 0 && n < 100, 'expect.levelDb'));
+  set('slowThresholdDb', num(f.slowThresholdDb, '--slow-threshold-db', (n) => n > 0 && n < 100, 'expect.levelDb'));
+  set('minDurationMs', num(f.minDurationMs, '--min-duration-ms', (n) => n >= 0, 'expect.durationMs'));
+  set('holdMs', num(f.holdMs, '--hold-ms', (n) => n >= 0, 'expect.durationMs'));
+  set('dcGuardHz', num(f.dcGuardHz, '--dc-guard-hz', (n) => n >= 0 && n < rateSps / 4, 'expect.dcGuard', { quarterHz: rateSps / 4 }));
   if (f.burstScalesMs !== undefined) det.burstScalesS = burstScales(f.burstScalesMs);
   // the default guard was not asked for: a rate too low for it is the rate's fault, not the flag's
   if (f.dcGuardHz === undefined && !(DEFAULT_DETECTOR_OPTIONS.dcGuardHz < rateSps / 4)) {
-    throw new QuietBandError(
-      `${rateField}: ${rateSps} S/s is too low for the default DC guard of ±${DEFAULT_DETECTOR_OPTIONS.dcGuardHz} Hz (it needs a rate above ` +
-        `${4 * DEFAULT_DETECTOR_OPTIONS.dcGuardHz} S/s); check the rate, or pass --dc-guard-hz below ${rateSps / 4} Hz`,
-      'CONFIG');
+    const guardHz = DEFAULT_DETECTOR_OPTIONS.dcGuardHz;
+    throw cliError('rate.dcGuard', { field: rateField, rateSps, guardHz, needSps: 4 * guardHz, quarterHz: rateSps / 4 }, 'CONFIG');
   }
   return {
     spectrum: { fftSize, window, average, dcRemoval: f.dcRemoval !== false },
@@ -145,7 +153,7 @@ function burstScales(text: string): number[] {
   return t.split(/\s*[,/]\s*/).map((x) => {
     const ms = x === '' ? NaN : Number(x);
     if (!(ms > 0 && ms <= 1000)) {
-      throw new QuietBandError(`--burst-scales-ms: "${x}" in "${text}" is not a time in ms above 0 and up to 1000; give a list such as 0.5,20, or off alone`, 'CONFIG');
+      throw cliError('flag.burstScales', { item: x, value: text }, 'CONFIG');
     }
     return ms / 1000;
   });
@@ -153,5 +161,5 @@ function burstScales(text: string): number[] {
 
 /** The settle length from flags. */
 export function settleSamples(f: PipelineFlags): number {
-  return num(f.settleSamples, '--settle-samples', (n) => Number.isInteger(n) && n >= 0, 'a whole number of samples ≥ 0') ?? DEFAULT_SETTLE_SAMPLES;
+  return num(f.settleSamples, '--settle-samples', (n) => Number.isInteger(n) && n >= 0, 'expect.wholeSamples') ?? DEFAULT_SETTLE_SAMPLES;
 }

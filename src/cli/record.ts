@@ -2,7 +2,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { createLogger, type Logger } from '../log.js';
 import { Countdown } from './countdown.js';
 import { LOG_LANG_ENV, resolveLogLang, terminalWords } from '../log-words.js';
@@ -85,11 +85,11 @@ export function encodeInto(format: SampleFormat, samples: Float32Array, count: n
  * @throws QuietBandError('CONFIG') naming the flag; the source's errors (DEVICE_NOT_FOUND, BAD_INPUT, …); 'IO' for the output.
  */
 export async function recordSource(flags: RecordFlags, log: Logger, signal?: AbortSignal, onProgress?: (written: number, wanted: number) => void): Promise<RecordResult> {
-  if (flags.source === undefined) throw new QuietBandError('--source: missing; e.g. --source rtlsdr:00000001, rtltcp:127.0.0.1:1234, sim or file:x.cu8', 'CONFIG');
-  if (flags.output === undefined) throw new QuietBandError('-o/--output: missing; give the recording to write, e.g. -o hall-a.sigmf-meta', 'CONFIG');
+  if (flags.source === undefined) throw cliError('record.sourceMissing', {}, 'CONFIG');
+  if (flags.output === undefined) throw cliError('record.outputMissing', {}, 'CONFIG');
   const durationS = Number(flags.duration);
   if (flags.duration === undefined || !(durationS > 0) || !Number.isFinite(durationS)) {
-    throw new QuietBandError(`--duration: "${flags.duration ?? ''}" is not a positive number of seconds`, 'CONFIG');
+    throw cliError('flag.notA', { flag: '--duration', value: flags.duration ?? '', expected: 'expect.positiveSeconds' }, 'CONFIG');
   }
   const spec = parseSourceSpec(flags.source, '--source');
   const given = (k: keyof SiteFlags): boolean => (flags as Record<string, unknown>)[k] !== undefined;
@@ -114,7 +114,7 @@ export async function recordSource(flags: RecordFlags, log: Logger, signal?: Abo
   try {
     await mkdir(dirname(dataPath), { recursive: true });
     const fh = await open(dataPath, 'w').catch((err: unknown) => {
-      throw new QuietBandError(`${dataPath}: cannot write (${(err as Error).message})`, 'IO', { cause: err });
+      throw cliError('file.cannotWrite', { path: dataPath, detail: (err as Error).message }, 'IO', { cause: err });
     });
     try {
       for await (const b of source.blocks()) {
@@ -176,7 +176,7 @@ export function register(program: Command): void {
     .requiredOption('--duration <s>', 'seconds to record')
     .requiredOption('-o, --output <file>', 'recording to write: <name>, <name>.sigmf-meta or <name>.sigmf-data')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .option('--lang <lang>', 'language of the terminal lines (readable log lines, the countdown bar): en or zh-CN; JSON log lines stay English', 'en')
+    .option('--lang <lang>', 'language of the terminal lines (readable log lines, the countdown bar): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English')
     .action(async (flags: RecordFlags & { lang?: string }, command: Command) => {
       process.env[LOG_LANG_ENV] = langFlag(flags.lang);
       const set = cliSetter(command);

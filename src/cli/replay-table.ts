@@ -1,6 +1,6 @@
 // `quietband replay` for a person at a terminal: one short table line per detection instead of its ≈ 1 kB JSON line.
 // The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { delayText } from '../text-template.js';
 import { LOW_CONFIDENCE } from '../ident/reasons.js';
 import type { TextLang } from '../text-template.js';
@@ -15,7 +15,7 @@ export type ReplayOutput = 'json' | 'table';
  * @throws QuietBandError('CONFIG') naming both flags when both are given.
  */
 export function replayOutput(flags: { json?: boolean; table?: boolean }, stdoutIsTty: boolean): ReplayOutput {
-  if (flags.json === true && flags.table === true) throw new QuietBandError('--json and --table: choose one of them', 'CONFIG');
+  if (flags.json === true && flags.table === true) throw cliError('flag.jsonAndTable', {}, 'CONFIG');
   if (flags.json === true) return 'json';
   if (flags.table === true) return 'table';
   return stdoutIsTty ? 'table' : 'json';
@@ -48,15 +48,25 @@ export function detectionDurationText(ms: number, lang: TextLang = 'en'): string
 }
 
 /**
- * The class column: `ook 87 %`; a confidence below LOW_CONFIDENCE (0.5) is a guess, shown with `?` (`fsk? 41 %`) as the web UI's badge
- * does; `—` when the line has no identification (`--no-identify`, scans).
+ * A class as the table names it: its code, in Chinese followed by the web page's word for it (`ook 键控`): the code
+ * is what the JSON lines, rtl_433 and the docs name, the word what a reader without them (and the page) reads.
+ */
+function className(cls: string, w: ReplayWords): string {
+  const word = w.classWord[cls];
+  return word === undefined ? cls : `${cls} ${word}`;
+}
+
+/**
+ * The class column: `ook 87 %` (`ook 键控 87 %` in Chinese); a confidence below LOW_CONFIDENCE (0.5) is a guess, shown
+ * with `?` (`fsk? 41 %`) as the web UI's badge does; `—` when the line has no identification (`--no-identify`, scans).
  */
 export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'en'): string {
   if (signal === undefined || typeof signal.class !== 'string') return '—';
-  if (signal.class === 'unknown') return replayWords(lang).unknownClass;
+  const w = replayWords(lang);
+  if (signal.class === 'unknown') return w.unknownClass;
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
-  if (!Number.isFinite(c)) return signal.class;
-  return `${signal.class}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
+  if (!Number.isFinite(c)) return className(signal.class, w);
+  return `${className(signal.class, w)}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
 }
 
 /** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
@@ -131,7 +141,7 @@ export class ReplayTable {
     const line = (c: string[]): string => c.map((x, i) => padColumns(x, widths[i]!, left[i]!)).join('  ').trimEnd();
     const byClass = new Map<string, number>();
     for (const d of this.rows) {
-      const k = typeof d.signal?.class === 'string' ? (d.signal.class === 'unknown' ? w.unknownClass : d.signal.class) : w.unidentified;
+      const k = typeof d.signal?.class === 'string' ? (d.signal.class === 'unknown' ? w.unknownClass : className(d.signal.class, w)) : w.unidentified;
       byClass.set(k, (byClass.get(k) ?? 0) + 1);
     }
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(w.listSep);

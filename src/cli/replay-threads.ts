@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { compiledModuleUrl } from '../module-url.js';
 import type { FileSourceOptions } from '../source/file-source.js';
 import type { PipelineOptions } from '../pipeline.js';
@@ -37,7 +38,7 @@ export interface IdentWorker {
 /** The compiled worker module at `distPath`. @throws QuietBandError('IO') when it is missing (build first). */
 function workerUrl(distPath: string): URL {
   const url = compiledModuleUrl(import.meta.url, distPath);
-  if (url === null) throw new QuietBandError(`the replay worker ${distPath} is missing: build QuietBand first (npm run build)`, 'IO');
+  if (url === null) throw cliError('replay.workerMissing', { path: distPath }, 'IO');
   return url;
 }
 
@@ -62,8 +63,8 @@ export function startIdentWorker(file: string): IdentWorker {
       if ('error' in m) w.reject(new Error(m.error));
       else w.resolve(m.summary);
     });
-    worker.on('error', (err) => failAll(new QuietBandError(`${file}: identification worker failed: ${err.message}`, 'IO', { cause: err })));
-    worker.on('exit', () => failAll(new QuietBandError(`${file}: identification worker stopped`, 'IO')));
+    worker.on('error', (err) => failAll(cliError('replay.identFailed', { file, detail: err.message }, 'IO', { cause: err })));
+    worker.on('exit', () => failAll(cliError('replay.identStopped', { file }, 'IO')));
     return worker;
   };
   return {
@@ -124,7 +125,7 @@ export const MIN_THREADED_S = 30;
 export function parseThreads(text: string | undefined, lengthS: number): number {
   if (text === undefined) return lengthS >= MIN_THREADED_S ? availableParallelism() : 1;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new QuietBandError(`--threads: "${text}" is not a whole number of threads ≥ 1`, 'CONFIG');
+  if (!Number.isInteger(n) || n < 1) throw cliError('flag.notA', { flag: '--threads', value: text, expected: 'expect.threads' }, 'CONFIG');
   return n;
 }
 
@@ -155,7 +156,7 @@ export function startSlowPathWorker(file: string, sourceOptions: FileSourceOptio
     async close() {
       await worker.terminate();
       await exited;
-      if (failure !== null) throw new QuietBandError(`${file}: replay worker failed: ${(failure as Error).message}`, 'IO', { cause: failure });
+      if (failure !== null) throw cliError('replay.workerFailed', { file, detail: (failure as Error).message }, 'IO', { cause: failure });
     },
   };
 }

@@ -1,16 +1,20 @@
 // The words of `quietband replay` for a person (its table and its summary), in English and Simplified Chinese.
 import stringWidth from 'string-width';
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
+import { localeLang } from '../log-words.js';
 
 /**
- * `--lang` of the CLI (`report`, `replay`) → language: 'en' for undefined or en, 'zh-CN' for zh / zh-CN (any case).
+ * `--lang` of the CLI (run, calibrate, record, replay, report) → language: 'en' for en, 'zh-CN' for zh / zh-CN (any
+ * case); not given: the locale's ({@link localeLang}: zh_CN.UTF-8 → 'zh-CN'). `QUIETBAND_LANG` is what a command
+ * chose (for its worker threads), not read here.
  * @throws QuietBandError('CONFIG') naming the flag for anything else.
  */
-export function langFlag(v: string | undefined): TextLang {
-  if (v === undefined || v.toLowerCase() === 'en') return 'en';
+export function langFlag(v: string | undefined, env: NodeJS.ProcessEnv = process.env): TextLang {
+  if (v === undefined) return localeLang(env);
+  if (v.toLowerCase() === 'en') return 'en';
   if (v.toLowerCase() === 'zh' || v.toLowerCase() === 'zh-cn') return 'zh-CN';
-  throw new QuietBandError(`--lang: expected en or zh-CN, got "${v}"`, 'CONFIG');
+  throw cliError('flag.lang', { value: v }, 'CONFIG');
 }
 
 /**
@@ -59,6 +63,13 @@ export interface ReplayWords {
   listSep: string;
   speedOne: (factor: string, wallS: string) => string;
   speedTwo: (detectFactor: string, detectS: string, factor: string, wallS: string) => string;
+  /** The progress bar's passes and its unit (`baseline [████░░] 40% | 52000/131072 samples`). */
+  progress: { baseline: string; detect: string; samples: string };
+  /**
+   * A word shown after a class code (`ook 键控 99 %`), by SignalClass; none in English (the code is the word). The
+   * Chinese words are the web page's class column (web-ui/src/strings-zh.ts `sig.*`), so the table and the page agree.
+   */
+  classWord: Readonly<Partial<Record<string, string>>>;
 }
 
 const EN: ReplayWords = {
@@ -88,6 +99,8 @@ const EN: ReplayWords = {
   joined: (tracks) => ` (of ${tracks} detector slices: the slices of one band-wide emission are one row)`,
   speedOne: (f, wall) => `${f} × real time (${wall} s, the detect pass)`,
   speedTwo: (df, ds, f, wall) => `detect pass ${df} × real time (${ds} s); whole replay ${f} × (${wall} s: start-up, baseline pass and detect pass)`,
+  progress: { baseline: 'baseline', detect: 'detect', samples: 'samples' },
+  classWord: {},
 };
 
 const ZH: ReplayWords = {
@@ -116,6 +129,10 @@ const ZH: ReplayWords = {
   joined: (tracks) => `（检测器共 ${tracks} 段：同一宽带发射的各段合为一行）`,
   speedOne: (f, wall) => `实时的 ${f} 倍（${wall} 秒，检测过程）`,
   speedTwo: (df, ds, f, wall) => `检测过程为实时的 ${df} 倍（${ds} 秒）；整个回放 ${f} 倍（${wall} 秒：启动、基线过程和检测过程）`,
+  progress: { baseline: '学习基线', detect: '检测', samples: '个采样' },
+  classWord: {
+    carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字', 'pulsed-wideband': '脉冲',
+  },
 };
 
 /** The replay words of `lang`. */

@@ -4,7 +4,8 @@ import type { EmitterHeard } from '../detector/emitter-watch.js';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
-import { checkLogLevel, createLogger, type Logger } from '../log.js';
+import { cliError } from '../error-text.js';
+import { checkLogLevel, createLogger, warnCoded, type Logger } from '../log.js';
 import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
 import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
@@ -15,7 +16,7 @@ import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
-import { ClipMeter, overloadWarning, type ClipSummary } from '../spectrum/overload.js';
+import { ClipMeter, overloadWarningCode, type ClipSummary } from '../spectrum/overload.js';
 import { DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { RowJoiner } from '../ident/joined-rows.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
@@ -27,7 +28,7 @@ import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
 import { stat } from 'node:fs/promises';
 import { replaySummaryText, summaryStream } from './replay-summary.js';
 import { ReplayTable, replayOutput } from './replay-table.js';
-import { langFlag } from './replay-words.js';
+import { langFlag, replayWords } from './replay-words.js';
 import { LOG_LANG_ENV } from '../log-words.js';
 import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
 
@@ -106,7 +107,10 @@ export interface ReplaySummary {
  */
 function overloadFields(clip: ClipSummary, durationS: number, file: string, log: Logger): Pick<ReplaySummary, 'clipFraction' | 'maxBlockClipFraction' | 'overloadS' | 'overloaded' | 'overloadClipFraction'> {
   const fields = { clipFraction: r(clip.clipFraction, 6), maxBlockClipFraction: r(clip.maxBlockClipFraction, 6), overloadS: r(clip.overloadS, 3), overloaded: clip.overloaded, overloadClipFraction: clip.overloadClipFraction };
-  if (clip.overloaded) log.warn({ file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarning(clip, durationS));
+  if (clip.overloaded) {
+    // the code words the readable line in the terminal's language (src/log.ts); the JSON line keeps the English
+    warnCoded(log, { file, ...fields, overloadClipFraction: clip.overloadClipFraction }, overloadWarningCode(clip, durationS));
+  }
   return fields;
 }
 
@@ -162,11 +166,11 @@ export async function csvOriginMs(file: string, info: IqSourceInfo, log: Logger)
     const mtimeMs = (await stat(dataPath)).mtimeMs;
     const durationMs = ((info.totalSamples ?? 0) / info.rateSps) * 1000;
     const originMs = Math.round(mtimeMs - durationMs);
-    log.warn({ file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin: new Date(originMs).toISOString() },
-      `${dataPath}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, ${new Date(originMs).toISOString()} for the first sample: wrong if the file was copied or edited since`);
+    const origin = new Date(originMs).toISOString();
+    warnCoded(log, { file: dataPath, mtime: new Date(mtimeMs).toISOString(), origin }, { id: 'warn.csvMtime', params: { path: dataPath, origin } });
     return originMs;
   } catch {
-    log.warn({ file: dataPath }, `${dataPath}: no recording time and no modification time: CSV rows are dated from 1970-01-01`);
+    warnCoded(log, { file: dataPath }, { id: 'warn.csv1970', params: { path: dataPath } });
     return 0;
   }
 }
@@ -195,10 +199,10 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
     },
   };
   if (flags.audio !== undefined) {
-    if (flags.identify === false) throw new QuietBandError('--audio: needs identification (the class decides which detections carry audio); drop --no-identify', 'CONFIG');
-    if (flags.audio === '') throw new QuietBandError('--audio: expected a folder name, got ""', 'CONFIG');
+    if (flags.identify === false) throw cliError('replay.audioNoIdentify', {}, 'CONFIG');
+    if (flags.audio === '') throw cliError('replay.audioEmpty', {}, 'CONFIG');
     await mkdir(flags.audio, { recursive: true }).catch((err: unknown) => {
-      throw new QuietBandError(`--audio: cannot create folder ${flags.audio}: ${(err as Error).message}`, 'CONFIG', { cause: err });
+      throw cliError('replay.audioFolder', { path: flags.audio, detail: (err as Error).message }, 'CONFIG', { cause: err });
     });
   }
   const probe = await openFileSource(file, srcOpts);
@@ -232,8 +236,10 @@ async function replayOneTuning(
   file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger, srcOpts: FileSourceOptions, info: IqSourceInfo,
   opts: PipelineOptions, settle: number, threads: number, slowWorker: SlowPathWorker | undefined, tStart: number,
 ): Promise<ReplaySummary> {
+  // the passes' names and the unit in the command's language (`学习基线 [███░░] 40% | 52000/131072 个采样`)
+  const pw = replayWords(langFlag(flags.lang)).progress;
   const bar = flags.progress !== false && process.stderr.isTTY && info.totalSamples
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: '{task} [{bar}] {percentage}% | {value}/{total} samples', clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: `{task} [{bar}] {percentage}% | {value}/{total} ${pw.samples}`, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
   const total = info.totalSamples ?? 0;
 
@@ -243,11 +249,11 @@ async function replayOneTuning(
     let maxSamples: number | undefined;
     if (flags.baselineSeconds !== undefined) {
       const s = Number(flags.baselineSeconds);
-      if (!(s > 0)) throw new QuietBandError(`--baseline-seconds: "${flags.baselineSeconds}" is not a positive number of seconds`, 'CONFIG');
+      if (!(s > 0)) throw cliError('flag.notA', { flag: '--baseline-seconds', value: flags.baselineSeconds, expected: 'expect.positiveSeconds' }, 'CONFIG');
       maxSamples = Math.round(s * info.rateSps);
     }
     if (flags.baselineSeconds === undefined) log.info({ file }, 'pass 1 of 2: learning the baseline from the recording');
-    bar?.start(maxSamples ?? total, 0, { task: 'baseline' });
+    bar?.start(maxSamples ?? total, 0, { task: pw.baseline });
     const learnSource = await openFileSource(file, srcOpts);
     const learnPass = slowWorker?.pass(maxSamples);
     const learned = await learnBaseline(learnSource, opts, 'auto', { maxSamples, settleSamples: settle, onProgress: (n) => bar?.update(n), slowFrames: learnPass?.reader })
@@ -256,16 +262,15 @@ async function replayOneTuning(
     baseline = learned.baseline;
     if (baseline.fast.frames < 4) {
       const nf = learnSource.nonFiniteSamples.samples;
-      throw new QuietBandError(
-        `${file}: too short for a baseline: ${learned.stats.samples} samples, ${baseline.fast.frames} usable fast frames after the ${settle}-sample settle (need at least 4 frames of ${opts.fastFftSize} samples, i.e. ${settle + 4 * opts.fastFftSize} samples)` +
-          (nf > 0 ? `; ${nf} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) were dropped with the frames holding them` : ''),
-        'BAD_INPUT');
+      const need = settle + 4 * opts.fastFftSize;
+      const counts = { samples: learned.stats.samples, frames: baseline.fast.frames, settle, fast: opts.fastFftSize, need, nonFiniteSamples: nf };
+      throw cliError('replay.tooShort', { file, ...counts, nonFinite: nf > 0 ? 'replay.nonFiniteDropped' : 'none' }, 'BAD_INPUT');
     }
     log.info({ frames: baseline.fast.frames, slowFrames: baseline.slow.frames, seconds: r(baseline.durationS, 3) }, 'baseline learned from the recording');
     if (maxSamples !== undefined && learned.stats.samples < maxSamples) {
       // the whole recording was the learning window: everything in it is background, and nothing after it is tested
-      const msg = `--baseline-seconds ${flags.baselineSeconds}: the recording is only ${r(learned.stats.samples / info.rateSps, 3)} s long, so all of it is the calibration (background) and nothing after it is tested for new transmissions`;
-      log.warn({ file, baselineSeconds: Number(flags.baselineSeconds), recordingS: r(learned.stats.samples / info.rateSps, 3) }, msg);
+      const recordingS = r(learned.stats.samples / info.rateSps, 3);
+      warnCoded(log, { file, baselineSeconds: Number(flags.baselineSeconds), recordingS }, { id: 'warn.baselineWhole', params: { value: flags.baselineSeconds, recordingS } });
     }
     if (maxSamples !== undefined) {
       // a learning window is a calibration: what it heard is background from now on, so it is listed (stdout lines
@@ -274,17 +279,17 @@ async function replayOneTuning(
       reportEmitters(baseline.emitters ?? [], (line) => process.stderr.write(line + '\n'));
     }
   } else {
-    if (flags.baselineSeconds !== undefined) throw new QuietBandError(`--baseline-seconds: only with --baseline auto (the baseline comes from ${spec})`, 'CONFIG');
+    if (flags.baselineSeconds !== undefined) throw cliError('replay.baselineSecondsAuto', { spec }, 'CONFIG');
     baseline = await loadBaseline(spec).catch((err: unknown) => {
       // the baseline's own message names its file (maybe '' or a number): say which flag gave it
-      throw err instanceof QuietBandError ? new QuietBandError(`--baseline: ${err.message}`, err.code, { cause: err }) : err;
+      throw err instanceof QuietBandError ? cliError('flag.detail', { flag: '--baseline', detail: err.message }, err.code, { cause: err }) : err;
     });
     log.info({ baseline: spec, createdAt: baseline.createdAt, method: baseline.method }, 'baseline loaded');
   }
 
   let detections = 0;
   const csv = flags.csv ? new RtlPowerCsvWriter(flags.csv, await csvOriginMs(file, info, log)) : undefined;
-  bar?.start(total, 0, { task: 'detect' });
+  bar?.start(total, 0, { task: pw.detect });
   const detectSource = await openFileSource(file, srcOpts);
   // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
   const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
@@ -330,7 +335,7 @@ async function replayOneTuning(
   }
   await csv?.close();
   if (stats.shortFrames === 0) {
-    throw new QuietBandError(`${file}: no samples to analyse (${stats.samples} samples; the first ${settle} are discarded as settle)`, 'BAD_INPUT');
+    throw cliError('replay.noSamples', { file, samples: stats.samples, settle }, 'BAD_INPUT');
   }
   const durationS = stats.samples / info.rateSps;
   const totalS = (performance.now() - tStart) / 1000;
@@ -386,12 +391,12 @@ async function replayScan(
   info: IqSourceInfo, segments: { centerHz: number; sampleStart: number; sampleCount: number }[], opts: PipelineOptions,
 ): Promise<ReplaySummary> {
   if ((flags.baseline ?? 'auto') !== 'auto') {
-    throw new QuietBandError(`--baseline: ${file} is a scan (${new Set(segments.map((x) => x.centerHz)).size} tuning centres): per-hop baselines are learned from the recording; use --baseline auto`, 'CONFIG');
+    throw cliError('replay.scanBaseline', { file, n: new Set(segments.map((x) => x.centerHz)).size }, 'CONFIG');
   }
   const settleMs = flags.hopSettleMs === undefined ? DEFAULT_SCAN.settleMs : Number(flags.hopSettleMs);
-  if (!(settleMs >= 0)) throw new QuietBandError(`--hop-settle-ms: "${flags.hopSettleMs}" is not a duration ≥ 0 ms`, 'CONFIG');
+  if (!(settleMs >= 0)) throw cliError('flag.notA', { flag: '--hop-settle-ms', value: flags.hopSettleMs, expected: 'expect.durationMs' }, 'CONFIG');
   const cropFraction = flags.crop === undefined ? DEFAULT_SCAN.cropFraction : Number(flags.crop);
-  if (!(cropFraction >= 0 && cropFraction <= 0.8)) throw new QuietBandError(`--crop: "${flags.crop}" must be a fraction between 0 and 0.8`, 'CONFIG');
+  if (!(cropFraction >= 0 && cropFraction <= 0.8)) throw cliError('replay.crop', { value: flags.crop }, 'CONFIG');
   // revisit time: the longest gap between two captures of the same centre
   let revisitMs = 0;
   const lastStart = new Map<number, number>();
@@ -457,7 +462,7 @@ export function register(program: Command): void {
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
     .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
     .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
-    .option('--lang <lang>', 'language of the table, the summary in words and the readable log lines: en or zh-CN (Simplified Chinese); JSON lines are the same in both', 'en')
+    .option('--lang <lang>', 'language of the table, the summary in words and the readable log lines: en or zh-CN (Simplified Chinese); JSON lines are the same in both')
     .option('--log-level <level>', 'pino log level on stderr', 'info')
     .action(async (file: string, flags: ReplayFlags) => {
       const lang = langFlag(flags.lang);

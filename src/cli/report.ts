@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { siteReportInput } from '../report/report-source.js';
 import { langFlag } from './replay-words.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
@@ -49,7 +50,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   try {
     await writeFile(out, renderReportHtml(report, lang));
   } catch (err) {
-    throw new QuietBandError(`-o: cannot write ${out} (${(err as Error).message})`, 'IO', { cause: err });
+    throw cliError('flag.cannotWrite', { flag: '-o', path: out, detail: (err as Error).message }, 'IO', { cause: err });
   }
   let line = `report of session "${report.session}" at ${report.site}: ${report.alerts.length} alert(s), ${report.outages.length} outage(s) → ${out}\n`;
   if (flags.pdf !== undefined) {
@@ -58,7 +59,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
       const { printPdf } = await import('../report/report-routes.js');
       await printPdf(out, pdf, flags.chromium);
     } catch (err) {
-      throw new QuietBandError(`--pdf: ${(err as Error).message}`, 'IO', { cause: err });
+      throw cliError('flag.detail', { flag: '--pdf', detail: (err as Error).message }, 'IO', { cause: err });
     }
     line += `  PDF → ${pdf}\n`;
   }
@@ -77,7 +78,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'HTML file to write')
     .option('--pdf <file>', 'also print it to PDF with headless Chromium')
     .option('--chromium <path>', 'Chromium binary for --pdf', 'chromium')
-    .option('--lang <lang>', 'report language: en or zh-CN (Simplified Chinese)', 'en')
+    .option('--lang <lang>', 'report language: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en) (Simplified Chinese)')
     .action(async (flags: ReportFlags) => {
       await reportCommand(flags);
     });

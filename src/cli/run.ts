@@ -2,9 +2,9 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { createLogger, resolveLogFormat } from '../log.js';
-import { alertMessageIn } from '../server/message-text.js';
+import { logCodeText } from '../server/message-text.js';
 import { otherComputerUrls } from '../config/http-config.js';
 import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
@@ -94,7 +94,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   // worker threads inherit the environment: their terminal lines are worded in the same language
   process.env[LOG_LANG_ENV] = lang;
   // the offline reasons the supervisor logs carry their code: worded in the terminal's language
-  const log = createLogger(logLevel, resolveLogFormat(), lang, (code, l) => alertMessageIn(l, undefined, code));
+  const log = createLogger(logLevel, resolveLogFormat(), lang, logCodeText);
   const { site, origin } = await siteFromFlags(flags, isSet, 'run', log);
   let csvPaths: Record<string, string> | undefined;
   if (flags.csv !== undefined) {
@@ -103,7 +103,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
       try {
         await (await open(p, 'w')).close(); // created (truncated) now: a bad path is a flag error, not a worker crash
       } catch (err) {
-        throw new QuietBandError(`--csv: cannot write ${p} (${(err as Error).message})`, 'CONFIG', { cause: err });
+        throw cliError('flag.cannotWrite', { flag: '--csv', path: p, detail: (err as Error).message }, 'CONFIG', { cause: err });
       }
     }
   }
@@ -185,7 +185,7 @@ export function register(program: Command): void {
     .option('--demo', 'run the demo site even when dongles are attached')
     .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")
     .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .option('--lang <lang>', 'language of the terminal lines (start-up, readable log lines, warm-up bars): en or zh-CN; JSON log lines stay English', 'en')
+    .option('--lang <lang>', 'language of the terminal lines (start-up, readable log lines, warm-up bars): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English')
     .action(async (flags: RunFlags, command: Command) => {
       await runCommand(flags, cliSetter(command));
     });

@@ -1,7 +1,7 @@
 // `quietband sim`: writes a synthetic RTL-SDR capture (cu8 + SigMF meta with ground-truth annotations).
 import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
-import { QuietBandError } from '../errors.js';
+import { cliError, type ErrorMessageId } from '../error-text.js';
 import { defaultScenario, parseScenario, writeSimCapture, type Scenario } from '../source/sim.js';
 import { siteBackgroundPreset, writeSiteCapture, type SiteBackground } from '../source/site-background.js';
 import { parseFrequency, parseRate } from '../source/file-source.js';
@@ -32,7 +32,7 @@ export async function scenarioFromFlags(opts: Omit<SimCliOptions, 'output'>): Pr
     try {
       json = JSON.parse(await fsp.readFile(opts.scenario, 'utf8'));
     } catch (err) {
-      throw new QuietBandError(`${opts.scenario}: cannot read the scenario as JSON (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+      throw cliError('sim.scenarioJson', { path: opts.scenario, detail: (err as Error).message }, 'BAD_INPUT', { cause: err });
     }
     scenario = parseScenario(json, opts.scenario);
   } else {
@@ -40,12 +40,12 @@ export async function scenarioFromFlags(opts: Omit<SimCliOptions, 'output'>): Pr
   }
   if (opts.seed !== undefined) {
     const seed = Number(opts.seed);
-    if (!Number.isInteger(seed)) throw new QuietBandError(`--seed: "${opts.seed}" is not a whole number`, 'CONFIG');
+    if (!Number.isInteger(seed)) throw cliError('flag.notA', { flag: '--seed', value: opts.seed, expected: 'expect.wholeNumber' }, 'CONFIG');
     scenario.seed = seed;
   }
   if (opts.duration !== undefined) {
     const d = Number(opts.duration);
-    if (!(d > 0) || !Number.isFinite(d)) throw new QuietBandError(`--duration: "${opts.duration}" is not a positive number of seconds`, 'CONFIG');
+    if (!(d > 0) || !Number.isFinite(d)) throw cliError('flag.notA', { flag: '--duration', value: opts.duration, expected: 'expect.positiveSeconds' }, 'CONFIG');
     scenario.durationS = d;
   }
   return parseScenario(scenario);
@@ -57,20 +57,20 @@ export async function scenarioFromFlags(opts: Omit<SimCliOptions, 'output'>): Pr
  * @throws QuietBandError('CONFIG') naming the flag.
  */
 export function siteFromFlags(opts: Omit<SimCliOptions, 'output'>): SiteBackground {
-  if (opts.background !== 'site') throw new QuietBandError(`--background: "${opts.background}" is not a known background; expected site`, 'CONFIG');
-  if (opts.scenario !== undefined) throw new QuietBandError('--scenario: not with --background (the background is its own scenario)', 'CONFIG');
+  if (opts.background !== 'site') throw cliError('sim.background', { value: opts.background }, 'CONFIG');
+  if (opts.scenario !== undefined) throw cliError('sim.scenarioWithBackground', {}, 'CONFIG');
   const rateSps = opts.rate === undefined ? 250_000 : parseRate(opts.rate, '--rate');
-  if (rateSps !== 250_000 && rateSps !== 2_400_000) throw new QuietBandError(`--rate: ${opts.rate} (${rateSps} S/s): the site background exists at 250k and 2.4M`, 'CONFIG');
-  const num = (v: string | undefined, flag: string, ok: (n: number) => boolean, expected: string): number | undefined => {
+  if (rateSps !== 250_000 && rateSps !== 2_400_000) throw cliError('sim.backgroundRate', { value: opts.rate, rateSps }, 'CONFIG');
+  const num = (v: string | undefined, flag: string, ok: (n: number) => boolean, expected: ErrorMessageId): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || !ok(n)) throw new QuietBandError(`${flag}: "${v}" is not ${expected}`, 'CONFIG');
+    if (!Number.isFinite(n) || !ok(n)) throw cliError('flag.notA', { flag, value: v, expected }, 'CONFIG');
     return n;
   };
   return siteBackgroundPreset(rateSps, {
-    durationS: num(opts.duration, '--duration', (n) => n > 0, 'a positive number of seconds') ?? 60,
-    seed: num(opts.seed, '--seed', Number.isInteger, 'a whole number'),
-    driftPpm: num(opts.driftPpm, '--drift-ppm', (n) => Math.abs(n) <= 10, 'a drift within ±10 ppm'),
+    durationS: num(opts.duration, '--duration', (n) => n > 0, 'expect.positiveSeconds') ?? 60,
+    seed: num(opts.seed, '--seed', Number.isInteger, 'expect.wholeNumber'),
+    driftPpm: num(opts.driftPpm, '--drift-ppm', (n) => Math.abs(n) <= 10, 'expect.drift'),
     centerHz: opts.center === undefined ? undefined : parseFrequency(opts.center, '--center'),
   });
 }
@@ -113,7 +113,7 @@ export function register(program: Command): void {
         return;
       }
       for (const flag of ['rate', 'center', 'driftPpm'] as const) {
-        if (opts[flag] !== undefined) throw new QuietBandError(`--${flag === 'driftPpm' ? 'drift-ppm' : flag}: only with --background site`, 'CONFIG');
+        if (opts[flag] !== undefined) throw cliError('sim.onlyWithBackground', { flag: `--${flag === 'driftPpm' ? 'drift-ppm' : flag}` }, 'CONFIG');
       }
       const scenario = await scenarioFromFlags(opts);
       const files = await writeSimCapture(await simOutputTarget(opts.output), scenario);

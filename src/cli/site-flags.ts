@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { QuietBandError } from '../errors.js';
+import { cliError, type ErrorMessageId } from '../error-text.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { pipelineOptions, inputOverrides, type PipelineFlags } from './pipeline-flags.js';
 import { demoSiteConfig } from '../site/demo-site.js';
@@ -70,9 +70,9 @@ export function sensorNameFor(spec: SourceSpec): string {
   }
 }
 
-const num = (v: string, flag: string, ok: (n: number) => boolean, expected: string): number => {
+const num = (v: string, flag: string, ok: (n: number) => boolean, expected: ErrorMessageId): number => {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new QuietBandError(`${flag}: "${v}" is not ${expected}`, 'CONFIG');
+  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw cliError('flag.notA', { flag, value: v, expected }, 'CONFIG');
   return n;
 };
 
@@ -89,10 +89,10 @@ export function overridesFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) =
   if (input.rateSps !== undefined) sensor.rateSps = input.rateSps;
   if (input.format !== undefined) sensor.format = input.format;
   if (isSet('gain') && f.gain !== undefined) {
-    sensor.gainDb = f.gain.trim().toLowerCase() === 'auto' ? 'auto' : num(f.gain, '--gain', (n) => n >= -100 && n <= 100, "a gain in dB (-100..100) or 'auto'");
+    sensor.gainDb = f.gain.trim().toLowerCase() === 'auto' ? 'auto' : num(f.gain, '--gain', (n) => n >= -100 && n <= 100, 'expect.gain');
   }
-  if (isSet('ppm') && f.ppm !== undefined) sensor.ppm = num(f.ppm, '--ppm', (n) => Number.isInteger(n) && Math.abs(n) <= 1000, 'a whole number of ppm (-1000..1000)');
-  if (isSet('fftSize') && f.fftSize !== undefined) sensor.fftSize = num(f.fftSize, '--fft-size', isValidFftSize, 'a power of two between 64 and 65536');
+  if (isSet('ppm') && f.ppm !== undefined) sensor.ppm = num(f.ppm, '--ppm', (n) => Number.isInteger(n) && Math.abs(n) <= 1000, 'expect.ppm');
+  if (isSet('fftSize') && f.fftSize !== undefined) sensor.fftSize = num(f.fftSize, '--fft-size', isValidFftSize, 'expect.fftSize');
   if (Object.keys(sensor).length > 0) o.sensor = sensor;
   // spectrum / detector flags: validated by the replay/calibrate rules, only those given
   const keys: (keyof PipelineFlags)[] = ['fftSize', 'fastFftSize', 'window', 'average', 'dcRemoval', 'thresholdDb', 'slowThresholdDb', 'minDurationMs', 'holdMs', 'dcGuardHz', 'bandPlan'];
@@ -107,17 +107,17 @@ export function overridesFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) =
   if (isSet('dcRemoval')) spectrum.dcRemoval = p.spectrum.dcRemoval;
   if (Object.keys(spectrum).length > 0) o.spectrum = spectrum;
   if (isSet('bandPlan')) o.bandPlan = p.bandPlan;
-  if (isSet('settleSamples')) throw new QuietBandError('--settle-samples: not used by run/live calibrate; set settleS (seconds) in the site config', 'CONFIG');
+  if (isSet('settleSamples')) throw cliError('flag.settleSamples', {}, 'CONFIG');
   if (isSet('dataDir') && f.dataDir !== undefined) o.dataDir = f.dataDir;
   if (isSet('calibrationDir') && f.calibrationDir !== undefined) o.calibrationDir = f.calibrationDir;
   if (isSet('bind') && f.bind !== undefined) o.bind = f.bind;
   if (isSet('tlsCert') || isSet('tlsKey')) {
-    if (f.tlsCert === undefined || f.tlsKey === undefined) throw new QuietBandError(`${isSet('tlsCert') ? '--tls-cert' : '--tls-key'}: give both --tls-cert and --tls-key`, 'CONFIG');
-    if (isSet('tls') && f.tls === false) throw new QuietBandError('--no-tls: cannot be combined with --tls-cert/--tls-key', 'CONFIG');
+    if (f.tlsCert === undefined || f.tlsKey === undefined) throw cliError('flag.tlsBoth', { flag: isSet('tlsCert') ? '--tls-cert' : '--tls-key' }, 'CONFIG');
+    if (isSet('tls') && f.tls === false) throw cliError('flag.noTlsWithCert', {}, 'CONFIG');
     o.tls = { cert: f.tlsCert, key: f.tlsKey };
   } else if (isSet('tls') && f.tls === false) o.tls = 'off';
-  if (isSet('httpPort') && f.httpPort !== undefined) o.port = num(f.httpPort, '--http-port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a TCP port 0–65535 (0 = any free port)');
-  if (isSet('warmup') && f.warmup !== undefined) o.warmupS = num(f.warmup, '--warmup', (n) => n > 0 && n <= 86_400, 'a warm-up in seconds (> 0)');
+  if (isSet('httpPort') && f.httpPort !== undefined) o.port = num(f.httpPort, '--http-port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'expect.tcpPort');
+  if (isSet('warmup') && f.warmup !== undefined) o.warmupS = num(f.warmup, '--warmup', (n) => n > 0 && n <= 86_400, 'expect.warmup');
   if (isSet('site') && f.site !== undefined) o.site = f.site;
   return o;
 }
@@ -157,8 +157,8 @@ export async function siteFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) 
   let where: string;
   let cfg;
   if (isSet('config') && f.config !== undefined) {
-    if (isSet('source')) throw new QuietBandError(`--source: cannot be combined with --config; set sensors[].source in ${f.config}`, 'CONFIG');
-    if (isSet('sensor')) throw new QuietBandError(`--sensor: cannot be combined with --config; sensors are named in ${f.config}`, 'CONFIG');
+    if (isSet('source')) throw cliError('flag.sourceWithConfig', { path: f.config }, 'CONFIG');
+    if (isSet('sensor')) throw cliError('flag.sensorWithConfig', { path: f.config }, 'CONFIG');
     cfg = await loadSiteConfigFile(f.config);
     where = f.config;
     origin = 'config';
@@ -169,7 +169,7 @@ export async function siteFromFlags(f: SiteFlags, isSet: (key: keyof SiteFlags) 
     where = 'flags';
     origin = 'flags';
   } else {
-    if (mode === 'calibrate') throw new QuietBandError('calibrate: give a recording file, --config site.json, or --source <spec>', 'CONFIG');
+    if (mode === 'calibrate') throw cliError('calibrate.nothing', {}, 'CONFIG');
     const dongles = f.demo ? [] : await attachedDongles(log);
     if (dongles.length > 0) {
       cfg = validateSiteConfig({ sensors: dongles.map((d) => ({ name: sensorNameFor(d.serial ? { kind: 'rtlsdr', serial: d.serial } : { kind: 'rtlsdr', index: d.index }), source: d.serial ? `rtlsdr:${d.serial}` : `rtlsdr:${d.index}` })) }, 'dongles');
@@ -201,7 +201,7 @@ function checkFolder(path: string, field: string): void {
   } catch {
     return; // missing: created on first use (errors then name the path)
   }
-  if (!st.isDirectory()) throw new QuietBandError(`${field}: ${path} is a file, not a folder; give a folder (it is created when missing)`, 'CONFIG');
+  if (!st.isDirectory()) throw cliError('flag.isFile', { field, path }, 'CONFIG');
 }
 
 /** `isSet` for a commander command: true when the option's value came from the command line. */

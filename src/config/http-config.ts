@@ -101,17 +101,21 @@ export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overri
   return out;
 }
 
+/** An IPv6 link-local address (fe80::/10: the first 10 bits are 1111111010, so fe80 … febf). */
+const LINK_LOCAL_V6 = /^fe[89ab][0-9a-f]:/i;
+
 /**
  * The addresses other computers reach a server listening on `bind` at: for a wildcard bind (0.0.0.0, ::) every
- * non-internal IPv4 address of this machine (IPv6 too for ::), as `url` with its host replaced; for any other bind, none
- * (`url` already names it). Sorted as the interfaces list them.
+ * non-internal IPv4 address of this machine (IPv6 too for ::, but not link-local fe80::/10 ones: a browser opens those
+ * only with the zone id of the interface it reaches them on (`[fe80::1%eth0]`), which browsers refuse in a URL), as
+ * `url` with its host replaced; for any other bind, none (`url` already names it). Sorted as the interfaces list them.
  */
 export function otherComputerUrls(url: string, bind: string, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): string[] {
   if (bind !== '0.0.0.0' && bind !== '::') return [];
   const out: string[] = [];
   for (const list of Object.values(interfaces)) {
     for (const a of list ?? []) {
-      if (a.internal || (a.family !== 'IPv4' && bind !== '::')) continue;
+      if (a.internal || (a.family !== 'IPv4' && (bind !== '::' || LINK_LOCAL_V6.test(a.address)))) continue;
       const u = new URL(url);
       u.hostname = a.family === 'IPv4' ? a.address : `[${a.address}]`;
       out.push(u.href);

@@ -1,6 +1,6 @@
 // A sensor's `source` string of site.json and the command line (`sim`, `rtlsdr:…`, `rtltcp:host:port`, `file:…`,
 // `soapy:…`): parsed into a SourceSpec and formatted back.
-import { QuietBandError } from '../errors.js';
+import { cliError, type ErrorMessageId } from '../error-text.js';
 
 /**
  * Where a sensor's IQ comes from, parsed from the `source` string:
@@ -27,20 +27,18 @@ export const RTL_TCP_DEFAULT_PORT = 1234;
  * @throws QuietBandError('CONFIG') `"<field>: …"` saying which forms are accepted.
  */
 export function parseSourceSpec(spec: string, field: string): SourceSpec {
-  const fail = (why: string): never => {
-    throw new QuietBandError(
-      `${field}: "${spec}" ${why}; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port>, soapy:<driver=…,serial=…> or file:<path>`,
-      'CONFIG',
-    );
+  // `why`: a `source.*` id of src/error-text.ts, its params in `params`
+  const fail = (why: ErrorMessageId, params: Record<string, unknown> = {}): never => {
+    throw cliError('source.bad', { field, spec, why, ...params }, 'CONFIG');
   };
   const s = spec.trim();
   if (s === 'sim') return { kind: 'sim' };
   if (s === 'rtlsdr') return { kind: 'rtlsdr', index: 0 };
   if (s.startsWith('rtlsdr:')) {
     const id = s.slice('rtlsdr:'.length);
-    if (id.length === 0) fail('has an empty serial/index');
+    if (id.length === 0) fail('source.emptySerial');
     if (/^(0|[1-9]\d{0,2})$/.test(id) && Number(id) <= 255) return { kind: 'rtlsdr', index: Number(id) };
-    if (id.length > 255 || /\s/.test(id)) fail('is not a dongle serial');
+    if (id.length > 255 || /\s/.test(id)) fail('source.notSerial');
     return { kind: 'rtlsdr', serial: id };
   }
   if (s.startsWith('rtltcp:')) {
@@ -56,25 +54,25 @@ export function parseSourceSpec(spec: string, field: string): SourceSpec {
       host = i < 0 ? rest : rest.slice(0, i);
       portText = i < 0 ? undefined : rest.slice(i + 1);
     }
-    if (host.length === 0) fail('has no host');
+    if (host.length === 0) fail('source.noHost');
     let port = RTL_TCP_DEFAULT_PORT;
     if (portText !== undefined) {
       port = Number(portText);
-      if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`has port "${portText}", not a TCP port 1–65535`);
+      if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail('source.badPort', { port: portText });
     }
     return { kind: 'rtltcp', host, port };
   }
   if (s.startsWith('soapy:')) {
     const args = s.slice('soapy:'.length).trim();
-    if (!/^[^=,\s][^=,]*=[^,]*(,\s*[^=,\s][^=,]*=[^,]*)*$/.test(args)) fail('has no Soapy device args key=value[,key=value…] (e.g. soapy:driver=hackrf)');
+    if (!/^[^=,\s][^=,]*=[^,]*(,\s*[^=,\s][^=,]*=[^,]*)*$/.test(args)) fail('source.noSoapyArgs');
     return { kind: 'soapy', args };
   }
   if (s.startsWith('file:')) {
     const path = s.slice('file:'.length);
-    if (path.length === 0) fail('has no path');
+    if (path.length === 0) fail('source.noPath');
     return { kind: 'file', path };
   }
-  return fail('is not a source');
+  return fail('source.notSource');
 }
 
 /** The canonical string of a source spec (`rtltcp:[::1]:1234`, `file:/x.cu8`, …). */

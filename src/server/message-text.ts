@@ -195,6 +195,25 @@ export function alertMessageIn(lang: TextLang, message: string | undefined, code
   return message;
 }
 
+/** The receivers attached as a not-found reason lists them (`…; attached: none; check …`, Soapy's `…; Soapy found: …. Check …`). */
+const ATTACHED = /; (?:attached|Soapy found): (.*?)(?:; check |\. Check |$)/;
+
+/**
+ * The terminal's text of a log record's code in `lang` ({@link alertMessageIn}); in Chinese, for a receiver not found,
+ * with the receivers attached as the daemon's reason lists them (`找不到接收器（已连接的接收器：无）：请确认…`): the
+ * Chinese sentence is the advice, and the technician at the terminal needs the list the English line gives (the web
+ * page shows that English reason in the note's tooltip).
+ */
+export function logCodeText(code: unknown, lang: TextLang): string | undefined {
+  const text = alertMessageIn(lang, undefined, code);
+  const c = code as { id?: unknown; params?: { detail?: unknown } } | undefined;
+  if (text === undefined || lang === 'en' || c?.id !== 'source.notFound' || typeof c.params?.detail !== 'string') return text;
+  const m = ATTACHED.exec(c.params.detail);
+  const head = '找不到接收器';
+  if (m === null || !text.startsWith(`${head}：`)) return text;
+  return `${head}（已连接的接收器：${m[1] === 'none' ? '无' : m[1]}）${text.slice(head.length)}`;
+}
+
 /** Message id of a source's error code while the sensor retries (DEVICE_NOT_FOUND → `source.notFound`, …; others: `source.io`). */
 const SOURCE_RETRY_ID: Readonly<Record<string, AlertMessageId>> = {
   DEVICE_NOT_FOUND: 'source.notFound',

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { withBindings } from '../log.js';
 import { WebSocketServer } from 'ws';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { AccessPolicy } from './access.js';
 import { isLoopbackBind, loadOrCreateToken } from './auth.js';
 import { ClientHub } from './client-hub.js';
@@ -141,7 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     hub.detach();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new QuietBandError(`server: port ${o.port} on ${o.bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.`, 'CONFIG', { cause: err });
+      throw cliError('server.portInUse', { port: o.port, bind: o.bind }, 'CONFIG', { cause: err });
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new QuietBandError(`server: bind: ${o.bind} is not an address of this machine`, 'CONFIG', { cause: err });

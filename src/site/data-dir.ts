@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 
 // The modes are defined in src/file-modes.ts, below every folder that writes into the data dir; offered here as well.
@@ -191,11 +192,8 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
       }
       log?.warn({ lock: path }, 'data dir lock file unreadable and old: replacing it');
     } else if (holderAlive(holder)) {
-      throw new QuietBandError(
-        `dataDir: ${resolve(dataDir)} is in use by another QuietBand daemon (pid ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, since ${holder.startedAt}; lock file ${path}). ` +
-          'Stop that daemon first, or give this one another data dir (config "dataDir" or --data-dir).',
-        'CONFIG',
-      );
+      const where = { pid: holder.pid, host: holder.host, onHost: holder.host !== me.host ? 'dataDir.onHost' : 'none', since: holder.startedAt };
+      throw cliError('dataDir.inUse', { dir: resolve(dataDir), ...where, lock: path }, 'CONFIG');
     } else {
       log?.warn({ lock: path, stalePid: holder.pid, since: holder.startedAt }, 'data dir lock left by a daemon that no longer runs: taking it over');
     }

@@ -3,6 +3,7 @@ import { promises as fsp, read as fsRead } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
@@ -87,7 +88,7 @@ function validateBlockSamples(n: number): number {
 export function parseRate(value: string, flag = '--rate'): number {
   const v = parseHzLike(value);
   if (v === undefined) {
-    throw new QuietBandError(`${flag}: "${value}" is not a sample rate; write e.g. 250k, 2.4M or 2400000`, 'CONFIG');
+    throw cliError('flag.notA', { flag, value, expected: 'expect.sampleRate' }, 'CONFIG');
   }
   return v;
 }
@@ -100,7 +101,7 @@ export function parseRate(value: string, flag = '--rate'): number {
 export function parseFrequency(value: string, flag = '--center'): number {
   const v = parseHzLike(value);
   if (v === undefined) {
-    throw new QuietBandError(`${flag}: "${value}" is not a frequency; write e.g. 433.92M, 868300000 or 1.09G`, 'CONFIG');
+    throw cliError('flag.notA', { flag, value, expected: 'expect.frequency' }, 'CONFIG');
   }
   return v;
 }
@@ -358,7 +359,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   const blockSamples = validateBlockSamples(opts.blockSamples ?? DEFAULT_BLOCK_SAMPLES);
   const warn = opts.onWarning ?? (() => undefined);
   if (/\.sigmf$/.test(path)) {
-    throw badInput(path, 'file', 'SigMF archives (.sigmf) are not read directly; extract them (tar xf) and pass the .sigmf-meta');
+    throw cliError('file.sigmfArchive', { path }, 'BAD_INPUT');
   }
   const fromName = parseCaptureFileName(path);
 
@@ -400,11 +401,11 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     centerFromMeta = meta.captures[0].centerHz !== undefined;
     centerFromFile = meta.captures[0].centerHz ?? fromName.centerHz;
     datetime = meta.captures[0].datetime;
-    rateError = badInput(meta.metaPath, 'global.core:sample_rate', 'missing; pass --rate (e.g. --rate 250k)');
+    rateError = cliError('file.rateMissingMeta', { path: meta.metaPath }, 'BAD_INPUT');
   } else {
     const f = opts.format ?? formatFromExtension(path);
     if (f === undefined) {
-      throw badInput(path, 'format', `unknown extension; pass --format (${SAMPLE_FORMATS.join(', ')})`);
+      throw cliError('file.unknownExtension', { path, choices: SAMPLE_FORMATS.join(', ') }, 'BAD_INPUT');
     }
     format = f;
     dataPath = path;
@@ -416,7 +417,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     rateSps = opts.rateSps ?? fromName.rateSps;
     centerHz = opts.centerHz ?? fromName.centerHz;
     centerFromFile = fromName.centerHz;
-    rateError = badInput(path, 'sample rate', 'unknown; pass --rate (e.g. --rate 250k)');
+    rateError = cliError('file.rateUnknown', { path }, 'BAD_INPUT');
   }
   if (rateSps === undefined) throw rateError;
   for (const w of overrideWarnings(path, opts, metaRateSps ?? fromName.rateSps, metaRateSps !== undefined ? 'its SigMF core:sample_rate' : 'its file name',
@@ -454,7 +455,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
   try {
     fh = await fsp.open(dataPath, 'r');
   } catch (err) {
-    throw new QuietBandError(`${dataPath}: cannot open (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+    throw cliError('file.cannotOpen', { path: dataPath, detail: (err as Error).message }, 'BAD_INPUT', { cause: err });
   }
   if (format === 'cf32') {
     const field = opts.format !== undefined ? { file: path, name: '--format', value: 'cf32' }
@@ -484,6 +485,6 @@ async function sizeOf(path: string): Promise<number> {
     if (!st.isFile()) throw new Error('not a regular file');
     return st.size;
   } catch (err) {
-    throw new QuietBandError(`${path}: cannot read the capture (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+    throw cliError('file.cannotRead', { path, detail: (err as Error).message }, 'BAD_INPUT', { cause: err });
   }
 }

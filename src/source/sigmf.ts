@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
 import { QuietBandError, badInput } from '../errors.js';
+import { cliError } from '../error-text.js';
 import type { SampleFormat } from '../types.js';
 import { centerProblem, rateProblem } from './input-ranges.js';
 import { sigmfPaths } from './sigmf-write.js';
@@ -246,13 +247,13 @@ export async function readSigmfMeta(path: string, opts: { formatOverride?: Sampl
   try {
     text = await fsp.readFile(metaPath, 'utf8');
   } catch (err) {
-    throw new QuietBandError(`${metaPath}: cannot read the SigMF meta (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+    throw cliError('sigmf.cannotRead', { path: metaPath, detail: (err as Error).message }, 'BAD_INPUT', { cause: err });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new QuietBandError(`${metaPath}: not valid JSON (${(err as Error).message})`, 'BAD_INPUT', { cause: err });
+    throw cliError('sigmf.notJson', { path: metaPath, detail: (err as Error).message }, 'BAD_INPUT', { cause: err });
   }
   return parseSigmfMeta(json, metaPath, opts);
 }

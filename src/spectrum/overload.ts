@@ -1,4 +1,5 @@
 // ADC overload (clipping) policy shared by replay and the live daemon: when a block is clipping, and what a pass says about it.
+import type { ErrorMessageCode } from '../error-text.js';
 
 /**
  * Share of raw values at the ADC rails above which a block is clipping: 0.05 (5 %). Raw values are I and Q counted
@@ -73,21 +74,21 @@ export class ClipMeter {
   }
 }
 
-/** What a clipped recording makes unreliable: a replay's detections, or a baseline learned from it. */
-const CONSEQUENCE = {
-  detections: 'detections are unreliable: those during clipping may be intermodulation products (flagged overload) and weaker signals may be missed',
-  baseline: 'a baseline learned from it is unreliable: it holds the intermodulation products of the clipping, where it will then miss signals',
-} as const;
-
 /**
- * The sentence a person reads when a recording was clipping, e.g. "recording is clipped (ADC overload): 46.4 % of
- * raw values at the rails overall, up to 46.5 % in one block, 6.00 s of 6.00 s above 5.0 %; detections are
- * unreliable: …; record again with less gain".
+ * The code of the sentence a person reads when a recording was clipping (src/error-text.ts `warn.clipped`), in English
+ * "recording is clipped (ADC overload): 46.4 % of raw values at the rails overall, up to 46.5 % in one block, 6.00 s of
+ * 6.00 s above 5.0 %; detections are unreliable: …; record again with less gain". A log record carrying it as its
+ * `messageCode` reads in the terminal's language (src/log.ts).
  * @param durationS length of the pass (s), to put the clipped seconds in proportion.
  * @param of what the clipping makes unreliable: the replay's detections (default) or a baseline learned from it.
  */
-export function overloadWarning(s: ClipSummary, durationS: number, of: keyof typeof CONSEQUENCE = 'detections'): string {
+export function overloadWarningCode(s: ClipSummary, durationS: number, of: 'detections' | 'baseline' = 'detections'): ErrorMessageCode {
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
-  return `recording is clipped (ADC overload): ${pct(s.clipFraction)} of raw values at the rails overall, up to ${pct(s.maxBlockClipFraction)} in one block, ` +
-    `${s.overloadS.toFixed(2)} s of ${durationS.toFixed(2)} s above ${pct(s.overloadClipFraction)}; ${CONSEQUENCE[of]}; record again with less gain`;
+  return {
+    id: 'warn.clipped',
+    params: {
+      pct: pct(s.clipFraction), maxPct: pct(s.maxBlockClipFraction), clippingS: s.overloadS.toFixed(2), durationS: durationS.toFixed(2),
+      limitPct: pct(s.overloadClipFraction), consequence: of === 'baseline' ? 'warn.clippedBaseline' : 'warn.clippedDetections',
+    },
+  };
 }

@@ -37,13 +37,17 @@ describe('replay table', () => {
     t.add(line({}));
     t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, packets: 12, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'unknown', confidence: 0.2, unexpected: true } }));
     expect(t.text()).toBe([
-      '#  开始 秒  中心 MHz  带宽 kHz      时长  包数  超出 dB  类型      备注',
-      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  ook 87 %  ISM 433 MHz',
-      '2   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知      SRD 868 MHz，此频段不应有此类型，削波',
-      '2 个检测：ook 1，未知 1',
+      '#  开始 秒  中心 MHz  带宽 kHz      时长  包数  超出 dB  类型           备注',
+      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  ook 键控 87 %  ISM 433 MHz',
+      '2   12.500  868.3000   1200.00    1.6 秒    12      7.0  未知           SRD 868 MHz，此频段不应有此类型，削波',
+      '2 个检测：ook 键控 1，未知 1',
       '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
       '',
     ].join('\n'));
+    // every class has the web page's word beside its code; a guess keeps its `?`
+    expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频? 41 %');
+    expect(classText({ class: 'tdma-burst' }, 'zh-CN')).toBe('tdma-burst 时隙');
+    expect(classText({ class: 'nfm', confidence: 0.41 })).toBe('nfm? 41 %');
     expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');
     expect(detectionDurationText(0.55, 'zh-CN')).toBe('0.6 毫秒');
   });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES, zhErrorText } from '../../src/log-messages-zh.js';
+import { errorMessageIn } from '../../src/error-text.js';
 import { NO_CLIP_MESSAGE } from '../../src/evidence/detection-evidence.js';
 import type { CalibrationEmitter } from '../../src/baseline/emitters.js';
 import { reportEmitters } from '../../src/cli/calibrate.js';
@@ -285,7 +286,7 @@ describe('usage errors and advice', () => {
     const held = await lockDataDir(dir);
     try {
       const err = await lockDataDir(dir).then(() => null, (e: Error) => e);
-      expect(zhErrorText(err!.message)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
+      expect(errorMessageIn('zh-CN', err!)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
     } finally {
       await held.release();
     }

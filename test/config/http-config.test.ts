@@ -74,17 +74,21 @@ describe('http config', () => {
     expect(bindProblem('192.0.2.8', '--http-port', eth)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
     for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
   });
-  it('a wildcard bind prints the addresses other computers open: every non-internal IPv4 (IPv6 too for ::), none otherwise', () => {
+  it('a wildcard bind prints the addresses other computers open: every non-internal IPv4 (IPv6 but link-local too for ::), none otherwise', () => {
     const ifs = {
       lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: null }],
       eth0: [
         { address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null },
         { address: 'fe80::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: null, scopeid: 2 },
+        { address: '2001:db8::7', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: null, scopeid: 0 },
+        { address: 'FEBF::2', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: null, scopeid: 2 },
+        { address: 'fec0::3', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: null, scopeid: 0 },
       ],
       wlan0: [{ address: '10.0.0.5', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }],
     } as never;
     expect(otherComputerUrls('https://127.0.0.1:18080/', '0.0.0.0', ifs)).toEqual(['https://192.0.2.7:18080/', 'https://10.0.0.5:18080/']);
-    expect(otherComputerUrls('https://127.0.0.1:18080/', '::', ifs)).toEqual(['https://192.0.2.7:18080/', 'https://[fe80::1]:18080/', 'https://10.0.0.5:18080/']);
+    // link-local IPv6 (fe80::/10: fe80::1, FEBF::2) is left out: a browser needs a zone id to open it; fec0:: is outside /10
+    expect(otherComputerUrls('https://127.0.0.1:18080/', '::', ifs)).toEqual(['https://192.0.2.7:18080/', 'https://[2001:db8::7]:18080/', 'https://[fec0::3]:18080/', 'https://10.0.0.5:18080/']);
     expect(otherComputerUrls('http://127.0.0.1:8080/', '127.0.0.1', ifs)).toEqual([]);
     expect(otherComputerUrls('https://192.0.2.7:8443/', '192.0.2.7', ifs)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { calibrateFile } from '../../src/cli/calibrate.js';
 import { writeSimCapture, type Scenario } from '../../src/source/sim.js';
 import { ClipMeter, isClipping, OVERLOAD_CLIP_FRACTION } from '../../src/spectrum/overload.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../../src/detector/options.js';
+import { prettyMessage } from '../../src/log.js';
 import { DEFAULT_SITE_CONFIG } from '../../src/config/site-config.js';
 import { OverloadTracker } from '../../src/site/sensor-health.js';
 import { capture } from '../helpers.js';
@@ -98,6 +99,8 @@ describe('overload policy', () => {
     expect(warn[0].msg).toMatch(/^recording is clipped \(ADC overload\): 4\d\.\d % of raw values at the rails overall/);
     expect(warn[0].msg).toContain('detections are unreliable');
     expect(warn[0]).toMatchObject({ overloaded: true, overloadClipFraction: OVERLOAD_CLIP_FRACTION });
+    // the record carries its code: the readable line under --lang zh-CN is Chinese, the JSON line keeps the English
+    expect(prettyMessage(warn[0], 'zh-CN')).toMatch(/^记录文件有削波（ADC 过载）：总体 4\d\.\d % 的原始值达到满幅，单个数据块最多 4\d\.\d %，6\.00 秒中有 6\.00 秒超过 5\.0 %；检测结果不可靠：.+；请降低增益重新录制  file=/);
     const fin = logs.find((l) => l.msg === 'replay finished')!;
     expect(fin).toMatchObject({ overloaded: true, overloadS: summary.overloadS, clipFraction: summary.clipFraction });
     // the burst is still reported, within 5 ms of its edges and 1 kHz of its frequency, flagged overload
@@ -114,6 +117,7 @@ describe('overload policy', () => {
     const calWarn = cal.logs.filter((l) => l.level === 40);
     expect(calWarn).toHaveLength(1);
     expect(calWarn[0].msg).toMatch(/^recording is clipped \(ADC overload\): 4\d\.\d % .*a baseline learned from it is unreliable/);
+    expect(prettyMessage(calWarn[0], 'zh-CN')).toMatch(/^记录文件有削波（ADC 过载）：.*；从中学得的基线不可靠：.+；请降低增益重新录制/);
   });
 
   it('a real capture that is not clipped (Mode S at 2 MS/s, 0.2 % at most in a block): no warning, overloaded false', async () => {

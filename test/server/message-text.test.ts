@@ -3,11 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
 import { describeSignal } from '../../src/ident/detection-ident.js';
 import { delayText, nearText } from '../../src/text-template.js';
-import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, offlineSourceCode, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, logCodeText, offlineSourceCode, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
+import { prettyMessage } from '../../src/log.js';
 
 const NOT_FOUND = 'cannot open rtl=HALL01: RTL-SDR serial HALL01 not found; attached: none; check that the dongle is plugged in';
 
 describe('source errors as message codes', () => {
+  it('the terminal\'s Chinese not-found line lists the receivers attached, as the English one does; the repeat keeps the list', () => {
+    const first = logCodeText(sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1000), 'zh-CN');
+    expect(first).toBe('找不到接收器（已连接的接收器：无）：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；1 秒后重试');
+    const wrongSerial = 'cannot open rtl=HALL02: RTL-SDR serial HALL02 not found; attached: [0] 00000001 (Realtek RTL2838UHIDIR)';
+    const code = sourceRetryCode('DEVICE_NOT_FOUND', wrongSerial, 2000);
+    expect(logCodeText(code, 'zh-CN')).toMatch(/^找不到接收器（已连接的接收器：\[0\] 00000001 \(Realtek RTL2838UHIDIR\)）：请确认/);
+    expect(logCodeText(code, 'en')).toBe(`${wrongSerial}; reopening in 2 s`);
+    // the repeated line (src/log.ts) drops the advice, not the list
+    const msg = 'still offline: cannot open rtl=HALL02: RTL-SDR serial HALL02 not found; reopening in 2 s';
+    expect(prettyMessage({ msg, sensor: 's1', attempt: 2, messageCode: code }, 'zh-CN', logCodeText)).toBe('[s1] 仍离线：找不到接收器（已连接的接收器：[0] 00000001 (Realtek RTL2838UHIDIR)）；2 秒后重试  attempt=2');
+    // other codes as alertMessageIn words them (the web page's text has no list: its tooltip shows the English reason)
+    expect(logCodeText(sourceRetryCode('DEVICE_BUSY', 'busy', 400), 'zh-CN')).toBe(alertMessageIn('zh-CN', undefined, sourceRetryCode('DEVICE_BUSY', 'busy', 400)));
+    expect(alertMessageIn('zh-CN', undefined, sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1000))).toMatch(/^找不到接收器：请确认/);
+  });
+
   it('maps each QuietBandError code of a retrying source to its text, the rest to source.io, a plain end to source.ended', () => {
     const ids = ['DEVICE_NOT_FOUND', 'DEVICE_BUSY', 'PERMISSION', 'DISCONNECTED', 'USB_TRANSFER', 'NOT_RTL_TCP', 'IO', 'SOMETHING_NEW', undefined]
       .map((c) => sourceRetryCode(c, 'x', 400).id);

@@ -1,6 +1,6 @@
 // "Session report" dialog: lists the daemon's exam sessions (GET sessions) and links the chosen one's report (HTML, PDF).
 import { formatDateTime } from './format.js';
-import { lang, t } from './i18n.js';
+import { lang, t, type MsgKey } from './i18n.js';
 
 /** One entry of `GET sessions` (SessionListEntry in src/report/report-source.ts). */
 export interface SessionEntry {
@@ -28,7 +28,8 @@ export function reportUrl(base: URL, s: { name: string; site: string }, pdf = fa
  * Drives the `<dialog>` of index.html: {@link open} fetches `sessions` (same-origin cookie auth, like the page) and
  * fills the select (`data-testid="report-session"`, newest first, "site — session — window · n alerts" at a hub); the
  * links `report-open` (HTML, new tab) and `report-pdf` follow the selection. The server builds the report on each
- * request, so acks made since are in it.
+ * request, so acks made since are in it. With no session to link (loading, the list failed, none yet) both links are
+ * disabled (`aria-disabled`, no href, greyed) and say why: beside them (`report-why`) and as their tooltip.
  */
 export class ReportDialog {
   private readonly dialog: HTMLDialogElement;
@@ -36,6 +37,9 @@ export class ReportDialog {
   private readonly openLink: HTMLAnchorElement;
   private readonly pdfLink: HTMLAnchorElement;
   private readonly note: HTMLElement;
+  private readonly why: HTMLElement;
+  /** Why the links are disabled while no session is selected. */
+  private whyKey: MsgKey = 'report.why.loading';
   private readonly base: URL;
   private sessions: SessionEntry[] = [];
   private timeZone = 'UTC';
@@ -47,6 +51,7 @@ export class ReportDialog {
     this.openLink = dialog.querySelector<HTMLAnchorElement>('[data-testid="report-open"]')!;
     this.pdfLink = dialog.querySelector<HTMLAnchorElement>('[data-testid="report-pdf"]')!;
     this.note = dialog.querySelector<HTMLElement>('.report-note')!;
+    this.why = dialog.querySelector<HTMLElement>('[data-testid="report-why"]')!;
     this.select.addEventListener('change', () => this.syncLinks());
     dialog.querySelector('.report-close')!.addEventListener('click', () => dialog.close());
   }
@@ -61,6 +66,7 @@ export class ReportDialog {
     this.sessions = [];
     this.select.replaceChildren();
     this.select.disabled = true;
+    this.whyKey = 'report.why.loading';
     this.syncLinks();
     this.note.hidden = false;
     this.note.textContent = t('report.loading');
@@ -74,6 +80,8 @@ export class ReportDialog {
       list = ((await r.json()) as { sessions: SessionEntry[] }).sessions;
     } catch (err) {
       this.note.textContent = t('report.failed', { m: (err as Error).message });
+      this.whyKey = 'report.why.failed';
+      this.syncLinks();
       return;
     }
     this.sessions = list;
@@ -91,6 +99,7 @@ export class ReportDialog {
     this.select.disabled = list.length === 0;
     this.note.hidden = list.length > 0;
     this.note.textContent = list.length === 0 ? t('report.none') : '';
+    this.whyKey = 'report.why.none';
     this.syncLinks();
   }
 
@@ -101,13 +110,22 @@ export class ReportDialog {
 
   private syncLinks(): void {
     const s = this.sessions[Number(this.select.value)];
+    const why = s === undefined ? t(this.whyKey) : '';
+    this.why.textContent = why;
+    this.why.hidden = s !== undefined;
     for (const [a, pdf] of [[this.openLink, false], [this.pdfLink, true]] as const) {
       if (s === undefined) {
         a.removeAttribute('href');
         a.classList.add('disabled');
+        a.setAttribute('aria-disabled', 'true');
+        a.setAttribute('aria-describedby', this.why.id);
+        a.title = why;
       } else {
         a.href = reportUrl(this.base, s, pdf);
         a.classList.remove('disabled');
+        a.removeAttribute('aria-disabled');
+        a.removeAttribute('aria-describedby');
+        a.removeAttribute('title');
       }
     }
   }
