@@ -2,12 +2,10 @@
 // whose identification update raises it (and a later one that drops it).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertBus } from '../../src/alerts/alert-bus.js';
-import { AlertStore } from '../../src/alerts/alert-store.js';
 import { alertRank, severityRaiseFor } from '../../src/alerts/severity-raise.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import type { Alert, AlertSignal } from '../../src/server/protocol.js';
-import { det, tempDir } from '../server/helpers.js';
+import { busOnTempDir, det } from '../server/helpers.js';
 
 /** A signal as the sensor sends it once the band is known (the band field is all the rule reads of it besides class). */
 const sig = (cls: AlertSignal['class'], confidence = 0.9): AlertSignal => ({ class: cls, confidence, reason: 'test', band: 'set' });
@@ -72,16 +70,8 @@ describe('an identification update raises the alert', () => {
   });
 
   it('open unraised → nfm at 433.92 MHz raises it → the final ook drops it; an ack keeps what is in force', async () => {
-    const t = tempDir('qb-raise-');
-    const store = await AlertStore.open({ dataDir: t.dir, site: 'hall-a' });
-    const bus = new AlertBus({ store });
-    cleanups.push(async () => {
-      await bus.close();
-      await store.close();
-      t.cleanup();
-    });
-    const emitted: Alert[] = [];
-    bus.on('alert', (a) => emitted.push(a));
+    const { store, bus, emitted, close } = await busOnTempDir('qb-raise-');
+    cleanups.push(close);
     // det(4): 433.924 MHz, ISM 433
     const open = await bus.handleDetection('s1', det(4, 'open'))!;
     const first = { ...sig('nfm', 0.93), band: 'ISM 433 MHz', final: false };
