@@ -14,6 +14,8 @@ export interface AlertStateCore {
   kind: Alert['kind'];
   state: Alert['state'];
   severity: Alert['severity'];
+  /** Why it ranks above the others of its severity: the raise of the latest record carrying a `signal` (Alert.severityRaise). */
+  severityRaise?: Alert['severityRaise'];
   /** True once a `close` record was folded in. */
   closed: boolean;
   /** `seq` of the first record of this alert. */ openSeq: number;
@@ -23,6 +25,7 @@ export interface AlertStateCore {
 
 /** The state of an alert from the first of its records seen (fold that record in too, with {@link foldInOrder}). */
 export function openAlertState(rec: Alert): AlertStateCore {
+  // severityRaise: set by foldInOrder from the record's signal
   return {
     alertId: rec.alertId,
     site: rec.site,
@@ -39,11 +42,16 @@ export function openAlertState(rec: Alert): AlertStateCore {
 
 /**
  * Folds in a record with a seq above every one folded so far: its state, severity, seq and event become the alert's;
- * a `close` closes it (for good: a later record does not reopen it).
+ * one carrying a `signal` sets the severity raise (its `severityRaise`, none when absent); a `close` closes it (for
+ * good: a later record does not reopen it).
  */
 export function foldInOrder(s: AlertStateCore, rec: Alert): void {
   s.state = rec.state;
   s.severity = rec.severity;
+  if (rec.signal !== undefined) {
+    if (rec.severityRaise !== undefined) s.severityRaise = rec.severityRaise;
+    else delete s.severityRaise;
+  }
   s.lastSeq = rec.seq;
   s.lastEvent = rec.event;
   if (rec.event === 'close') s.closed = true;

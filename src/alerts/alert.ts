@@ -1,11 +1,11 @@
 // Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
 // browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
 import type { SignalReasonId } from '../ident/reasons.js';
-import type { SeverityRaise, SeverityRaiseId } from './severity-raise.js';
+import type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 import type { ClipLoss, DetectionEvent } from '../types.js';
 
 export type { SignalReasonId } from '../ident/reasons.js';
-export type { SeverityRaise, SeverityRaiseId } from './severity-raise.js';
+export type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 
 /** Alert lifecycle state as supervisors see it. */
 export type AlertState = 'new' | 'acknowledged' | 'known';

@@ -1,5 +1,5 @@
 // Server-produced alert texts (Alert.messageCode) in English and Simplified Chinese: one table for the web page and the session report.
-import { RAISE_REASON_TEXT } from '../alerts/severity-raise.js';
+import { RAISE_REASON_TEXT } from '../alerts/severity-rank.js';
 import { SIGNAL_REASON_TEXT } from '../ident/reasons.js';
 import { fillTemplate, hasOwn, type TextLang } from '../text-template.js';
 import type { AlertMessageCode } from './protocol.js';

@@ -2,7 +2,7 @@
 // whose identification update raises it (and a later one that drops it).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertRank, severityRaiseFor } from '../../src/alerts/severity-raise.js';
+import { severityRaiseFor } from '../../src/alerts/severity-raise.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import type { Alert, AlertSignal } from '../../src/server/protocol.js';
 import { busOnTempDir, det } from '../server/helpers.js';
@@ -48,18 +48,6 @@ describe('severityRaiseFor (the band rule)', () => {
   it('words the reason in Chinese from its code', () => {
     const r = severityRaiseFor(sig('tdma-burst'), 902.4e6)!;
     expect(alertMessageIn('zh-CN', r.reason, r.reasonCode)).toBe('GSM900 uplink 中的 tdma-burst：传感器附近有手机在发射');
-  });
-
-  it('ranks a raised alert above the others of its severity, never above a higher severity', () => {
-    const raise = severityRaiseFor(sig('nfm'), 230e6);
-    const ranks = [
-      alertRank({ severity: 'high', severityRaise: raise }),
-      alertRank({ severity: 'high' }),
-      alertRank({ severity: 'low', severityRaise: raise }),
-      alertRank({ severity: 'low' }),
-      alertRank({ severity: 'info', severityRaise: raise }),
-    ];
-    expect(ranks).toEqual([5, 4, 3, 2, 0]);
   });
 });
 

@@ -1,9 +1,10 @@
-// Alert table, newest first: one keyed row per alertId (a transmission heard by several sensors: one expandable group
-// row over its alerts), updated in place; durations tick while an alert is open.
+// Alert table, newest first (raised unacknowledged alerts above the rest): one keyed row per alertId (a transmission
+// heard by several sensors: one expandable group row over its alerts), updated in place; durations tick while open.
+import { alertRank } from '../../src/alerts/severity-rank.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
-import { makeRow, type Row, showBadge } from './alert-row.js';
+import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -26,6 +27,23 @@ function groupKeyOf(v: AlertView): string | undefined {
 function strongest(members: readonly AlertView[]): AlertView {
   let best = members[0]!;
   for (const m of members) if ((m.peakExcessDb ?? -Infinity) > (best.peakExcessDb ?? -Infinity)) best = m;
+  return best;
+}
+
+/**
+ * Where a raised alert still waiting for a supervisor is pinned: its rank (src/alerts/severity-raise.ts alertRank: a
+ * raised high 5, a raised low 3) while it is unacknowledged, not informational and raised (Alert.severityRaise); 0 for
+ * every other alert, which keeps its place newest first.
+ */
+export function pinRank(v: Pick<AlertView, 'state' | 'severity' | 'severityRaise'>): number {
+  return v.state === 'new' && v.severity !== 'info' && v.severityRaise !== undefined ? alertRank(v) : 0;
+}
+
+/** The pin rank of an entry: its alert's, or its highest member's. */
+function entryPin(e: Entry): number {
+  if (e.v !== undefined) return pinRank(e.v);
+  let best = 0;
+  for (const m of e.members) best = Math.max(best, pinRank(m));
   return best;
 }
 
@@ -85,7 +103,11 @@ export function alertDurationText(v: AlertView, nowMs: number): string {
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
- * `member`). The site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
+ * `member`). Raised unacknowledged alerts ({@link pinRank}: an identified class its band does not carry, a voice link, a
+ * phone; Alert.severityRaise) come first, highest rank first and newest first within a rank, the rest after them
+ * newest first; their rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲ voice
+ * link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
+ * site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
  * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
  * live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions),
  * `ack-group-button` (group rows). Call {@link markDirty} for changed alerts and {@link render} (batched by the caller).
@@ -111,6 +133,8 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
+  /** alertId → its {@link pinRank} at the last layout (pinned alerts only): a change re-lays out the table. */
+  private pinned = new Map<string, number>();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
@@ -186,6 +210,8 @@ export class AlertList {
     const key = v === undefined ? undefined : groupKeyOf(v);
     // joined, left or changed a group: the layout changes
     if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
+    // raised or acknowledged: it moves to / from the top
+    if ((v === undefined ? 0 : pinRank(v)) !== (this.pinned.get(alertId) ?? 0)) this.orderDirty = true;
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
 
@@ -211,6 +237,7 @@ export class AlertList {
     this.pending.clear();
     this.groups.clear();
     this.groupOf.clear();
+    this.pinned.clear();
     this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
@@ -264,6 +291,23 @@ export class AlertList {
     return out;
   }
 
+  /** `entries` (newest first) with the pinned ones ({@link entryPin} > 0) first, highest first, newest first within a rank. */
+  private pinRaised(entries: Entry[]): Entry[] {
+    this.pinned = new Map();
+    const pins = entries.map(entryPin);
+    for (const e of entries) {
+      for (const v of e.v !== undefined ? [e.v] : e.members) {
+        const p = pinRank(v);
+        if (p > 0) this.pinned.set(v.alertId, p);
+      }
+    }
+    if (this.pinned.size === 0) return entries;
+    const order = entries.map((_, i) => i);
+    // stable: Array.prototype.sort keeps the newest-first order of equal pins
+    order.sort((a, b) => pins[b]! - pins[a]!);
+    return order.map((i) => entries[i]!);
+  }
+
   /** Brings the DOM in line with the model. */
   render(nowMs: number): void {
     if (this.orderDirty) {
@@ -271,7 +315,7 @@ export class AlertList {
       const site = this.siteFilter;
       const all = site === null ? this.model.newestFirst() : this.model.newestFirst().filter((v) => v.site === site);
       this.matchCount = all.length;
-      const entries = this.entries(all);
+      const entries = this.pinRaised(this.entries(all));
       const keep = new Set<string>();
       const ordered: HTMLTableRowElement[] = [];
       const shown: AlertView[] = [];
@@ -373,7 +417,9 @@ export class AlertList {
     const flashing = v.state === 'new' && v.severity !== 'info' && (this.flashUntil.get(v.alertId) ?? 0) > nowMs;
     if (v.state !== 'new') this.flashUntil.delete(v.alertId);
     const member = this.groups.has(this.groupOf.get(v.alertId) ?? '');
-    tr.className = `alert-row sev-${v.severity} st-${v.state}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
+    const raise = v.severity !== 'info' ? v.severityRaise : undefined;
+    tr.className = `alert-row sev-${v.severity} st-${v.state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
+    showRaise(r.raise, raise);
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
     r.live.textContent = liveText(v);
     r.site.textContent = v.site;
@@ -427,7 +473,10 @@ export class AlertList {
     tr.dataset.closed = String(closed);
     tr.dataset.site = lead.site;
     tr.dataset.expanded = String(open);
-    tr.className = `alert-row group-row sev-${severity} st-${state}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
+    // the group's mark: its strongest member's raise, else the first raised member's
+    const raise = severity === 'info' ? undefined : (lead.severityRaise ?? members.find((m) => m.severityRaise !== undefined)?.severityRaise);
+    tr.className = `alert-row group-row sev-${severity} st-${state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
+    showRaise(r.raise, raise);
     r.toggle!.textContent = open ? '▾' : '▸';
     r.toggle!.title = t('group.toggle');
     r.toggle!.setAttribute('aria-expanded', String(open));

@@ -161,6 +161,8 @@ export class AlertModel {
         v.highHz = band.highHz;
       }
     } else {
+      // a late record's raise fills in only with its signal (the raise follows the signal it came with)
+      if (v.signal === undefined && rec.signal !== undefined && rec.severityRaise !== undefined) v.severityRaise = rec.severityRaise;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
         if (val !== undefined && v[f] === undefined) (v as unknown as Record<string, unknown>)[f] = val;
