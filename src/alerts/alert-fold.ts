@@ -56,3 +56,13 @@ export function foldInOrder(s: AlertStateCore, rec: Alert): void {
   s.lastEvent = rec.event;
   if (rec.event === 'close') s.closed = true;
 }
+
+/**
+ * Rank of an alert for ordering (higher first): severity first (high 4, low 2, info 0), one more when raised
+ * (Alert.severityRaise, src/alerts/severity-raise.ts). A raised alert thus ranks above every other alert of its
+ * severity, never above a higher severity: outside exam sessions a raised alert stays below an in-session one.
+ */
+export function alertRank(a: Pick<AlertStateCore, 'severity' | 'severityRaise'>): number {
+  const base = a.severity === 'high' ? 4 : a.severity === 'low' ? 2 : 0;
+  return base + (a.severityRaise !== undefined && a.severity !== 'info' ? 1 : 0);
+}

@@ -86,7 +86,7 @@ export interface Alert {
   signal?: AlertSignal;
   /**
    * Transmissions: why the alert ranks above the others of its severity (src/alerts/severity-raise.ts, the band rule of
-   * docs/identification.md §12: a class its band does not expect, an nfm voice link in a land-mobile band, a phone's
+   * docs/identification.md §13: a class its band does not expect, an nfm voice link in a land-mobile band, a phone's
    * uplink). Decided from `signal`: every record carrying a `signal` carries the raise that follows from it, and one
    * carrying a `signal` without it means "not raised" (a later identification can lift or drop it); records without a
    * `signal` leave it in force. Severity itself (what notify channels and MQTT consumers route on) is unchanged.

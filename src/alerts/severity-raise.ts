@@ -1,4 +1,4 @@
-// The band rule of alert severity (docs/identification.md §12): an identified transmission whose class its band does
+// The band rule of alert severity (docs/identification.md §13): an identified transmission whose class its band does
 // not expect, or whose class is how cheating devices transmit in that band, ranks above the others of its severity.
 import { expectation } from '../ident/band-expectation.js';
 import type { SignalClass } from '../ident/classify.js';

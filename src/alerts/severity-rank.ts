@@ -1,7 +1,6 @@
-// Severity raise and rank: why an alert ranks above the others of its severity (reason codes and their texts, en and
-// zh-CN) and the rank the page orders by. Pure, no band table (the web UI imports it; the rule is severity-raise.ts).
+// Severity raise: why an alert ranks above the others of its severity (reason codes and their texts, en and zh-CN).
+// Pure, no band table (the server's message texts, read by the web UI, include it; the rule is severity-raise.ts).
 import { fillTemplate, type TextLang } from '../text-template.js';
-import type { AlertSeverity } from './alert.js';
 
 /**
  * Codes of the reasons an alert is raised:
@@ -39,14 +38,4 @@ export const RAISE_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Severi
 /** A raise reason as its code and its English words. */
 export function raiseReason(id: SeverityRaiseId, params: Record<string, string>): SeverityRaise {
   return { reason: fillTemplate('en', RAISE_REASON_TEXT.en, RAISE_REASON_TEXT.en[id], params, true), reasonCode: { id, params } };
-}
-
-/**
- * Rank of an alert for ordering (higher first): severity first (high 4, low 2, info 0), one more when raised
- * ({@link severityRaiseFor}). A raised alert thus ranks above every other alert of its severity, never above a higher
- * severity: outside exam sessions a raised alert stays below an in-session one.
- */
-export function alertRank(a: { severity: AlertSeverity; severityRaise?: SeverityRaise | undefined }): number {
-  const base = a.severity === 'high' ? 4 : a.severity === 'low' ? 2 : 0;
-  return base + (a.severityRaise !== undefined && a.severity !== 'info' ? 1 : 0);
 }

@@ -36,6 +36,7 @@ interface DetectionRecord {
   frequencyReference: 'absolute' | 'offset';
   bandLabel?: string;
   signal?: { class?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
+  severityRaise?: { reasonCode?: { id?: unknown } };
 }
 
 /**
@@ -59,11 +60,17 @@ export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'e
   return `${signal.class}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
 }
 
-/** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
+/**
+ * Notes of one detection: its band, `▲ voice link` (…) when its alert would be raised (the reason's short words, as the
+ * web UI's mark), else `unexpected here` when the band plan does not expect its class (a guess: not raised),
+ * `CLIPPED` when the receiver was overloaded.
+ */
 function notesText(d: DetectionRecord, w: ReplayWords): string {
   const notes: string[] = [];
   if (d.bandLabel !== undefined) notes.push(d.bandLabel);
-  if (d.signal?.unexpected === true) notes.push(w.unexpected);
+  const raise = d.severityRaise?.reasonCode?.id;
+  if (raise !== undefined) notes.push(w.raised[String(raise)] ?? '▲');
+  else if (d.signal?.unexpected === true) notes.push(w.unexpected);
   if (d.overload) notes.push(w.clipped);
   return notes.join(w.listSep);
 }

@@ -32,6 +32,8 @@ export interface ReplayWords {
   /** Table headings: #, start, centre (absolute) / offset (unknown centre), bandwidth, duration, bursts, excess, class, notes. */
   head: { start: string; centre: string; offset: string; bandwidth: string; duration: string; packets: string; excess: string; class: string; notes: string };
   unexpected: string;
+  /** The mark of a detection whose alert would be raised, by reason code (`raise.voice` → `▲ voice link`). */
+  raised: Readonly<Record<string, string>>;
   clipped: string;
   unknownClass: string;
   unidentified: string;
@@ -64,6 +66,7 @@ export interface ReplayWords {
 const EN: ReplayWords = {
   head: { start: 'start s', centre: 'centre MHz', offset: 'offset kHz', bandwidth: 'bw kHz', duration: 'duration', packets: 'pk', excess: 'excess dB', class: 'class', notes: 'notes' },
   unexpected: 'unexpected class here',
+  raised: { 'raise.unexpected': "▲ not this band's", 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
   listSep: ', ',
   clipped: 'CLIPPED',
   unknownClass: 'unknown',
@@ -93,6 +96,7 @@ const EN: ReplayWords = {
 const ZH: ReplayWords = {
   head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '包数', excess: '超出 dB', class: '类型', notes: '备注' },
   unexpected: '此频段不应有此类型',
+  raised: { 'raise.unexpected': '▲ 非本频段信号', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
   listSep: '，',
   clipped: '削波',
   unknownClass: '未知',

@@ -1,7 +1,7 @@
 // Alert table, newest first (raised unacknowledged alerts above the rest): one keyed row per alertId (a transmission
 // heard by several sensors: one expandable group row over its alerts), updated in place; durations tick while open.
-import { alertRank } from '../../src/alerts/severity-rank.js';
 import type { AlertModel, AlertView } from './alert-model.js';
+import { RaisedPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
 import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
@@ -27,23 +27,6 @@ function groupKeyOf(v: AlertView): string | undefined {
 function strongest(members: readonly AlertView[]): AlertView {
   let best = members[0]!;
   for (const m of members) if ((m.peakExcessDb ?? -Infinity) > (best.peakExcessDb ?? -Infinity)) best = m;
-  return best;
-}
-
-/**
- * Where a raised alert still waiting for a supervisor is pinned: its rank (src/alerts/severity-raise.ts alertRank: a
- * raised high 5, a raised low 3) while it is unacknowledged, not informational and raised (Alert.severityRaise); 0 for
- * every other alert, which keeps its place newest first.
- */
-export function pinRank(v: Pick<AlertView, 'state' | 'severity' | 'severityRaise'>): number {
-  return v.state === 'new' && v.severity !== 'info' && v.severityRaise !== undefined ? alertRank(v) : 0;
-}
-
-/** The pin rank of an entry: its alert's, or its highest member's. */
-function entryPin(e: Entry): number {
-  if (e.v !== undefined) return pinRank(e.v);
-  let best = 0;
-  for (const m of e.members) best = Math.max(best, pinRank(m));
   return best;
 }
 
@@ -103,7 +86,7 @@ export function alertDurationText(v: AlertView, nowMs: number): string {
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
- * `member`). Raised unacknowledged alerts ({@link pinRank}: an identified class its band does not carry, a voice link, a
+ * `member`). Raised unacknowledged alerts (alert-pins.ts pinRank: an identified class its band does not carry, a voice link, a
  * phone; Alert.severityRaise) come first, highest rank first and newest first within a rank, the rest after them
  * newest first; their rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲ voice
  * link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
@@ -133,8 +116,8 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
-  /** alertId → its {@link pinRank} at the last layout (pinned alerts only): a change re-lays out the table. */
-  private pinned = new Map<string, number>();
+  /** Raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
+  private readonly pins = new RaisedPins();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
@@ -211,7 +194,7 @@ export class AlertList {
     // joined, left or changed a group: the layout changes
     if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
     // raised or acknowledged: it moves to / from the top
-    if ((v === undefined ? 0 : pinRank(v)) !== (this.pinned.get(alertId) ?? 0)) this.orderDirty = true;
+    if (this.pins.moved(alertId, v)) this.orderDirty = true;
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
 
@@ -237,7 +220,7 @@ export class AlertList {
     this.pending.clear();
     this.groups.clear();
     this.groupOf.clear();
-    this.pinned.clear();
+    this.pins.clear();
     this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
@@ -291,23 +274,6 @@ export class AlertList {
     return out;
   }
 
-  /** `entries` (newest first) with the pinned ones ({@link entryPin} > 0) first, highest first, newest first within a rank. */
-  private pinRaised(entries: Entry[]): Entry[] {
-    this.pinned = new Map();
-    const pins = entries.map(entryPin);
-    for (const e of entries) {
-      for (const v of e.v !== undefined ? [e.v] : e.members) {
-        const p = pinRank(v);
-        if (p > 0) this.pinned.set(v.alertId, p);
-      }
-    }
-    if (this.pinned.size === 0) return entries;
-    const order = entries.map((_, i) => i);
-    // stable: Array.prototype.sort keeps the newest-first order of equal pins
-    order.sort((a, b) => pins[b]! - pins[a]!);
-    return order.map((i) => entries[i]!);
-  }
-
   /** Brings the DOM in line with the model. */
   render(nowMs: number): void {
     if (this.orderDirty) {
@@ -315,7 +281,7 @@ export class AlertList {
       const site = this.siteFilter;
       const all = site === null ? this.model.newestFirst() : this.model.newestFirst().filter((v) => v.site === site);
       this.matchCount = all.length;
-      const entries = this.pinRaised(this.entries(all));
+      const entries = this.pins.order(this.entries(all), (e) => (e.v !== undefined ? [e.v] : e.members));
       const keep = new Set<string>();
       const ordered: HTMLTableRowElement[] = [];
       const shown: AlertView[] = [];

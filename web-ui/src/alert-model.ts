@@ -1,5 +1,8 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
 import { foldInOrder, openAlertState, type AlertStateCore } from '../../src/alerts/alert-fold.js';
+
+/** The store's rank of an alert (severity, then its raise), for the table's order (alert-pins.ts). */
+export { alertRank } from '../../src/alerts/alert-fold.js';
 import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, ClipLoss, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
