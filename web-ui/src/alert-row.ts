@@ -47,7 +47,12 @@ export function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
  */
 export function showRaise(mark: HTMLElement, raise: SeverityRaise | undefined): void {
   mark.hidden = raise === undefined;
-  if (raise === undefined) return;
+  if (raise === undefined) {
+    // no stale words in the row's text (copied, read by a screen reader) once a later identification drops the raise
+    mark.textContent = '';
+    mark.removeAttribute('title');
+    return;
+  }
   const id = raise.reasonCode?.id;
   mark.textContent = tOr(`raise.mark.${typeof id === 'string' ? id.slice('raise.'.length) : ''}`, '▲');
   mark.title = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
