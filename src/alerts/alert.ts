@@ -186,7 +186,7 @@ export interface AlertSignal {
  *   {@link DiskStatus} (src/site/disk-watch.ts);
  * - `ident.*` ({@link SignalReasonId}, texts in src/ident/reasons.ts): the rule that decided a transmission's class
  *   (`AlertSignal.reasonCode`, values preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
- * - `raise.*` ({@link SeverityRaiseId}, texts in src/alerts/severity-raise.ts): why an alert ranks above the others of
+ * - `raise.*` ({@link SeverityRaiseId}, texts in src/alerts/severity-rank.ts): why an alert ranks above the others of
  *   its severity (`Alert.severityRaise.reasonCode`);
  * - `listen.*` ({@link ListenReasonId}): why a live listen was refused or stopped (`ListenStateMessage.reasonCode`).
  */

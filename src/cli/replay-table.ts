@@ -69,7 +69,7 @@ function notesText(d: DetectionRecord, w: ReplayWords): string {
   const notes: string[] = [];
   if (d.bandLabel !== undefined) notes.push(d.bandLabel);
   const raise = d.severityRaise?.reasonCode?.id;
-  if (raise !== undefined) notes.push(w.raised[String(raise)] ?? '▲');
+  if (raise !== undefined) notes.push(Object.hasOwn(w.raised, String(raise)) ? w.raised[String(raise)]! : '▲');
   else if (d.signal?.unexpected === true) notes.push(w.unexpected);
   if (d.overload) notes.push(w.clipped);
   return notes.join(w.listSep);

@@ -1,5 +1,5 @@
 // One replay row per transmission: the detector's slices of one band-wide emission, which the identification analysed
-// as that whole band, are written as one row (docs/identification.md §13).
+// as that whole band, are written as one row (docs/identification.md §12).
 import type { DetectionEvent } from '../types.js';
 import type { SignalSummary } from './detection-ident.js';
 
