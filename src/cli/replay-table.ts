@@ -143,6 +143,7 @@ export class ReplayTable {
     }
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(w.listSep);
     const n = this.rows.length;
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}\n${w.packetsFooter}\n`;
+    const raised = this.rows.filter((d) => d.severityRaise !== undefined).length;
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n`;
   }
 }
