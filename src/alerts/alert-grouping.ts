@@ -218,6 +218,8 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   if (own === undefined && d.final !== undefined) out.final = d.final;
   out.class = d.class;
   out.confidence = d.confidence;
+  // this sensor's band judges the group's class (its own reading's verdict would contradict the class shown)
+  if (Array.isArray(out.expected)) out.unexpected = out.class !== 'unknown' && !out.expected.includes(out.class);
   // the wording says which rule chose the decider: the group's strongest, or the strongest with a confident class
   // (naming the stronger member and what it reads)
   const s = decider.strongest;

@@ -9,6 +9,7 @@ import type { AlertDraft } from './alert-store.js';
 import { UpdateThrottle, type Throttled } from './alert-throttle.js';
 import { isoTime, type AlertWriter } from './alert-writer.js';
 import type { GroupingOptions, SensorLocation } from './localisation.js';
+import { severityRaiseFor } from './severity-raise.js';
 
 /**
  * A copy of a detector event with its frequencies in whole Hz (centre, bandwidth, band edges): alert records carry
@@ -16,6 +17,16 @@ import type { GroupingOptions, SensorLocation } from './localisation.js';
  */
 function wholeHz(ev: DetectionEvent): DetectionEvent {
   return { ...ev, centerHz: Math.round(ev.centerHz), bandwidthHz: Math.round(ev.bandwidthHz), lowHz: Math.round(ev.lowHz), highHz: Math.round(ev.highHz), paths: [...ev.paths] };
+}
+
+/**
+ * Sets `draft.severityRaise` from the `signal` it carries (after grouping gave it its group's class): a record carrying
+ * a signal carries the raise that follows from it, absent when none does (Alert.severityRaise).
+ */
+function raiseFromSignal(draft: AlertDraft): void {
+  const raise = severityRaiseFor(draft.signal, draft.centerHz);
+  if (raise !== undefined) draft.severityRaise = raise;
+  else delete draft.severityRaise;
 }
 
 /** An update waiting for the throttle: the detector event and its context. */
@@ -181,6 +192,7 @@ export class TransmissionAlerts {
     this.grouping.observe(track, ev, nowMs, false);
     const draft = this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs);
     const group = this.grouping.attach(draft, track, nowMs);
+    raiseFromSignal(draft);
     let w: ReturnType<AlertWriter['write']>;
     try {
       w = this.writer.write(draft);
@@ -206,6 +218,7 @@ export class TransmissionAlerts {
     track.lastWriteMs = nowMs;
     const draft = this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs);
     const group = this.grouping.attach(draft, track, nowMs);
+    raiseFromSignal(draft);
     const done = this.writer.write(draft).done;
     if (group !== undefined) this.grouping.propagate(group, track, nowMs);
     return done;
@@ -248,6 +261,7 @@ export class TransmissionAlerts {
     // a superseded track (ev null) ends now; a detector close at its own end time
     this.grouping.observe(track, ev === null ? { ...final, endS: undefined } : final, nowMs, true);
     const group = this.grouping.attach(draft, track, nowMs);
+    raiseFromSignal(draft);
     const p = this.writer.write(draft).done;
     if (ev === null) p.catch(() => undefined); // superseded close: failure is logged by the store; the new open reports its own.
     if (group !== undefined) this.grouping.propagate(group, track, nowMs);

@@ -1,13 +1,18 @@
 // Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
 // browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
 import type { SignalReasonId } from '../ident/reasons.js';
+import type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 import type { ClipLoss, DetectionEvent } from '../types.js';
 
 export type { SignalReasonId } from '../ident/reasons.js';
+export type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 
 /** Alert lifecycle state as supervisors see it. */
 export type AlertState = 'new' | 'acknowledged' | 'known';
-/** Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. */
+/**
+ * Severity: `high` while an exam session is armed, `low` outside sessions, `info` for known emitters. Within a severity an
+ * alert can be raised ({@link Alert.severityRaise}): it ranks above the others of its severity, never above a higher one.
+ */
 export type AlertSeverity = 'high' | 'low' | 'info';
 /**
  * What raised the alert: a detected transmission, a sensor that stopped delivering / overloaded, a site gone quiet (hub),
@@ -79,6 +84,14 @@ export interface Alert {
    * the transmission's end, on the close).
    */
   signal?: AlertSignal;
+  /**
+   * Transmissions: why the alert ranks above the others of its severity (src/alerts/severity-raise.ts, the band rule of
+   * docs/identification.md §13: a class its band does not expect, an nfm voice link in a land-mobile band, a phone's
+   * uplink). Decided from `signal`: every record carrying a `signal` carries the raise that follows from it, and one
+   * carrying a `signal` without it means "not raised" (a later identification can lift or drop it); records without a
+   * `signal` leave it in force. Severity itself (what notify channels and MQTT consumers route on) is unchanged.
+   */
+  severityRaise?: SeverityRaise;
 }
 
 /**
@@ -173,6 +186,8 @@ export interface AlertSignal {
  *   {@link DiskStatus} (src/site/disk-watch.ts);
  * - `ident.*` ({@link SignalReasonId}, texts in src/ident/reasons.ts): the rule that decided a transmission's class
  *   (`AlertSignal.reasonCode`, values preformatted with their units: `12.5 kHz`, `17 %`, `1.00 ms`);
+ * - `raise.*` ({@link SeverityRaiseId}, texts in src/alerts/severity-rank.ts): why an alert ranks above the others of
+ *   its severity (`Alert.severityRaise.reasonCode`);
  * - `listen.*` ({@link ListenReasonId}): why a live listen was refused or stopped (`ListenStateMessage.reasonCode`).
  */
 export interface AlertMessageCode {
@@ -184,7 +199,7 @@ export interface AlertMessageCode {
     | 'source.io' | 'source.ended' | 'source.stopped' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable' | 'sensor.failed'
     | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
     | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor'
-    | SignalReasonId | ListenReasonId;
+    | SignalReasonId | SeverityRaiseId | ListenReasonId;
   params?: Record<string, string | number>;
 }
 

@@ -36,6 +36,7 @@ interface DetectionRecord {
   frequencyReference: 'absolute' | 'offset';
   bandLabel?: string;
   signal?: { class?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
+  severityRaise?: { reasonCode?: { id?: unknown } };
 }
 
 /**
@@ -69,11 +70,17 @@ export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'e
   return `${className(signal.class, w)}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
 }
 
-/** Notes of one detection: its band, `CLIPPED` when the receiver was overloaded, `unexpected here` when the band plan does not expect its class. */
+/**
+ * Notes of one detection: its band, `▲ voice link` (…) when its alert would be raised (the reason's short words, as the
+ * web UI's mark), else `unexpected here` when the band plan does not expect its class (a guess: not raised),
+ * `CLIPPED` when the receiver was overloaded.
+ */
 function notesText(d: DetectionRecord, w: ReplayWords): string {
   const notes: string[] = [];
   if (d.bandLabel !== undefined) notes.push(d.bandLabel);
-  if (d.signal?.unexpected === true) notes.push(w.unexpected);
+  const raise = d.severityRaise?.reasonCode?.id;
+  if (raise !== undefined) notes.push(Object.hasOwn(w.raised, String(raise)) ? w.raised[String(raise)]! : '▲');
+  else if (d.signal?.unexpected === true) notes.push(w.unexpected);
   if (d.overload) notes.push(w.clipped);
   return notes.join(w.listSep);
 }
@@ -146,6 +153,7 @@ export class ReplayTable {
     }
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(w.listSep);
     const n = this.rows.length;
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}\n${w.packetsFooter}\n`;
+    const raised = this.rows.filter((d) => d.severityRaise !== undefined).length;
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n`;
   }
 }

@@ -11,6 +11,8 @@ import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
 import { bandAt, type Region } from '../spectrum/band-plan.js';
+import type { AlertSignal } from '../alerts/alert.js';
+import { severityRaiseFor } from '../alerts/severity-raise.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';
@@ -124,6 +126,8 @@ const r = (x: number, digits: number): number => {
  * The stdout line for a finished detection: `{"type":"detection","centerHz",…}` with fixed rounding (Hz to 1 Hz,
  * seconds to 1 µs, dB to 0.01 dB) so the same file and flags give the same bytes. `frequencyReference` is
  * "offset" when the recording's centre frequency is unknown (frequencies are then offsets from the tuning centre).
+ * `severityRaise` (as on an alert record): why the daemon would rank its alert above the others of its severity
+ * (src/alerts/severity-raise.ts; needs the signal's band, so an absolute centre).
  */
 export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none', signal?: SignalSummary, joinedIds: readonly number[] = []): string {
   const band = info.centerKnown && region !== 'none' ? bandAt(ev.centerHz, region) : undefined;
@@ -148,7 +152,11 @@ export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Re
   if (band) line.bandLabel = band.label;
   // the detector's other slices of the same band-wide emission, written as this one row (src/ident/joined-rows.ts)
   if (joinedIds.length > 0) line.joinedIds = joinedIds;
-  if (signal) line.signal = signal;
+  if (signal) {
+    line.signal = signal;
+    const raise = severityRaiseFor(signal as unknown as AlertSignal, ev.centerHz);
+    if (raise !== undefined) line.severityRaise = raise;
+  }
   return JSON.stringify(line);
 }
 

@@ -66,6 +66,8 @@ export interface ReportAlert {
   positionM?: { xM: number; yM: number };
   /** Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md). */
   signal?: { class: string; confidence: number; reason: string; reasonCode?: unknown; speechPresent?: true };
+  /** Transmissions: why it ranked above the others of its severity (Alert.severityRaise of its latest record carrying a `signal`). */
+  severityRaise?: { reason: string; reasonCode?: unknown };
 }
 
 /** Everything the HTML shows; built by {@link buildSessionReport}. */
@@ -83,7 +85,8 @@ export interface SessionReport {
   alerts: ReportAlert[];
   /** sensor-offline alerts in start order. */
   outages: ReportAlert[];
-  counts: { transmissions: number; high: number; acknowledged: number; known: number; unacknowledged: number; outages: number };
+  /** `raised`: transmissions ranked above the others of their severity (severityRaise). */
+  counts: { transmissions: number; high: number; raised: number; acknowledged: number; known: number; unacknowledged: number; outages: number };
   /** Transmission alerts per signal class (`unidentified`: no record carried a `signal`), largest count first. */
   classes: { class: string; count: number }[];
 }
@@ -238,6 +241,12 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       if (g.reasonCode !== undefined) a.signal.reasonCode = g.reasonCode;
       if (recs.some((r) => (r.signal as { speechPresent?: unknown } | undefined)?.speechPresent === true)) a.signal.speechPresent = true;
     }
+    // the raise follows the signal it came with: the latest record carrying a signal decides (none there: not raised)
+    const raise = [...recs].reverse().find((r) => r.signal !== undefined)?.severityRaise as unknown;
+    if (typeof raise === 'object' && raise !== null && typeof (raise as { reason?: unknown }).reason === 'string') {
+      const g = raise as { reason: string; reasonCode?: unknown };
+      a.severityRaise = { reason: g.reason, ...(g.reasonCode !== undefined ? { reasonCode: g.reasonCode } : {}) };
+    }
     // the opening note says what happened ("no data for 5 s"); a later one only how it ended
     const noteRecs = recs.filter((r) => r.message !== undefined && r.event !== 'ack' && r.event !== 'known');
     const notes = [...new Set(noteRecs.map((r) => r.message!))];
@@ -287,6 +296,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     counts: {
       transmissions: tx.length,
       high: tx.filter((a) => a.severity === 'high').length,
+      raised: tx.filter((a) => a.severityRaise !== undefined && a.severity !== 'info').length,
       acknowledged: tx.filter((a) => a.state === 'acknowledged').length,
       known: tx.filter((a) => a.state === 'known').length,
       unacknowledged: tx.filter((a) => a.state === 'new').length,
@@ -342,7 +352,7 @@ const REPORT_TEXT = {
   en: {
     title: 'QuietBand session report', site: 'Site', session: 'Session', window: 'Window', asConfigured: 'as configured',
     fromAlerts: 'from the alerts of this session', generated: 'Generated', summary: 'Summary',
-    summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission alert(s), ${c.high} high severity; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).`,
+    summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission alert(s), ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).`,
     sensors: 'Sensors', sensor: 'Sensor', room: 'Room', source: 'Source', centre: 'Centre', rate: 'Rate', baseline: 'Baseline',
     baselineAge: (time: string, h: string) => `${time} (${h} h before the start)`, noneStored: 'none stored',
     alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Bandwidth',
@@ -352,7 +362,7 @@ const REPORT_TEXT = {
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
-    signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
+    raise: 'Ranked higher ▲', signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
     classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
@@ -360,7 +370,7 @@ const REPORT_TEXT = {
   'zh-CN': {
     title: 'QuietBand 考试场次报告', site: '考点', session: '考试场次', window: '时间范围', asConfigured: '按考点配置',
     fromAlerts: '按本场次的告警', generated: '生成时间', summary: '概要',
-    summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
+    summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条${c.raised > 0 ? `，优先级提升 ${c.raised} 条（▲）` : ''}；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
     sensors: '传感器', sensor: '传感器', room: '考场', source: '信号源', centre: '中心频率', rate: '采样率', baseline: '基线',
     baselineAge: (time: string, h: string) => `${time}（开始前 ${h} 小时）`, noneStored: '未保存',
     alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '带宽',
@@ -370,7 +380,7 @@ const REPORT_TEXT = {
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
-    signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
+    raise: '优先级提升 ▲', signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
     classWord: {
       carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
       'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
@@ -407,6 +417,9 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
     const detail = codeDetail(lang, n.code);
     return detail === undefined ? text : `${text}${L.daemonWords(detail)}`;
   };
+  // why a transmission ranked above the others of its severity, in the report's language (none for a known emitter)
+  const raisedOf = (a: ReportAlert): string | undefined =>
+    a.severityRaise === undefined || a.severity === 'info' ? undefined : (alertMessageIn(lang, a.severityRaise.reason, a.severityRaise.reasonCode) ?? a.severityRaise.reason);
   const noteText = (a: ReportAlert): string | undefined => (a.notes !== undefined ? a.notes.map(noteOf).join(' → ') : a.message);
   const t = (iso: string | undefined): string => (iso === undefined ? '—' : esc(localTime(iso, r.timeZone)));
   const mhz = (hz: number): string => `${(hz / 1e6).toFixed(4)} MHz`;
@@ -427,16 +440,17 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
   };
   const alertRows = r.alerts
     .map(
-      (a, i) => `<section class="alert sev-${a.severity}" data-alert-id="${esc(a.alertId)}">
+      (a, i) => `<section class="alert sev-${a.severity}${raisedOf(a) !== undefined ? ' raised' : ''}" data-alert-id="${esc(a.alertId)}">
 <h3>${i + 1}. ${word(L.kind, a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
 <table class="kv">
 <tr><th>${L.alertId}</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
 <tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
-<tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)} / ${word(L.state, a.state)}</td></tr>
+<tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)}${raisedOf(a) !== undefined ? ' ▲' : ''} / ${word(L.state, a.state)}</td></tr>
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
 ${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %)${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
+${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="raise">${esc(raisedOf(a))}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table>
@@ -455,7 +469,7 @@ ${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt
 body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
 h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.4em 0 .4em;border-bottom:1px solid #999}h3{font-size:11pt;margin:.2em 0}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}th{background:#eee}
-.kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}
+.kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}.raised{border-left-width:8px}
 .warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
 .meta td{border:none;padding:0 1em 0 0}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}

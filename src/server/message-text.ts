@@ -1,4 +1,5 @@
 // Server-produced alert texts (Alert.messageCode) in English and Simplified Chinese: one table for the web page and the session report.
+import { RAISE_REASON_TEXT } from '../alerts/severity-rank.js';
 import { SIGNAL_REASON_TEXT } from '../ident/reasons.js';
 import { fillTemplate, hasOwn, type TextLang } from '../text-template.js';
 import type { AlertMessageCode } from './protocol.js';
@@ -11,7 +12,7 @@ export type AlertMessageId = AlertMessageCode['id'];
 /**
  * Text of every message code per language, `{param}` placeholders filled from the code's params (values shown as
  * sent: a sensor name, a source, a number, or a source's own words in `reason`). The `ident.*` texts are those of
- * src/ident/reasons.ts.
+ * src/ident/reasons.ts, the `raise.*` ones those of src/alerts/severity-raise.ts.
  */
 export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<AlertMessageId, string>>>> = {
   en: {
@@ -63,6 +64,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'disk.picturesShed': 'recording to disk: {free} free, below {pictureFloor} (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)',
     'disk.belowFloor': 'recording to disk: {free} free, below the {floor} evidence floor: clips and pictures are not written (alerts are)',
     ...SIGNAL_REASON_TEXT.en,
+    ...RAISE_REASON_TEXT.en,
     'listen.byListener': 'stopped by the listener',
     'listen.disconnected': 'the listener disconnected',
     'listen.daemonStopping': 'the daemon is stopping',
@@ -127,6 +129,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'disk.minutes': '磁盘记录：剩余 {free}，按当前速度约可用 {n} 分钟（整个磁盘每天写入 {perDay}，其中 QuietBand 数据目录 {ownPerDay}）',
     'disk.picturesShed': '磁盘记录：剩余 {free}，低于 {pictureFloor}（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）',
     ...SIGNAL_REASON_TEXT['zh-CN'],
+    ...RAISE_REASON_TEXT['zh-CN'],
     'listen.byListener': '监听者已停止',
     'listen.disconnected': '监听者已断开连接',
     'listen.daemonStopping': '守护进程正在停止',

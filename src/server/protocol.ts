@@ -2,7 +2,7 @@
 // `alert` message carries is owned by src/alerts/alert.ts and re-exported here, so the web UI reads one wire contract.
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
-export type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, HeardEmitter } from '../alerts/alert.js';
+export type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, HeardEmitter, SeverityRaise } from '../alerts/alert.js';
 export type { ClipLoss } from '../types.js';
 
 export const PROTOCOL_VERSION = 1 as const;

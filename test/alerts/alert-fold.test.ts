@@ -1,6 +1,7 @@
 // Alert record folding (src/alerts/alert-fold.ts), as the store and the web UI's alert list use it.
 import { describe, expect, it } from 'vitest';
-import { foldInOrder, openAlertState } from '../../src/alerts/alert-fold.js';
+import { alertRank, foldInOrder, openAlertState } from '../../src/alerts/alert-fold.js';
+import { raiseReason } from '../../src/alerts/severity-rank.js';
 import type { Alert } from '../../src/alerts/alert.js';
 
 const rec = (seq: number, event: Alert['event'], state: Alert['state'], severity: Alert['severity']): Alert => ({
@@ -17,5 +18,17 @@ describe('alert fold', () => {
     foldInOrder(s, rec(7, 'close', 'new', 'high'));
     foldInOrder(s, rec(8, 'ack', 'acknowledged', 'high'));
     expect(s).toMatchObject({ state: 'acknowledged', severity: 'high', closed: true, openSeq: 3, lastSeq: 8, lastEvent: 'ack' });
+  });
+
+  it('ranks a raised alert above the others of its severity, never above a higher severity', () => {
+    const raise = raiseReason('raise.voice', { class: 'nfm', band: 'UHF land mobile 400–470 MHz' });
+    const ranks = [
+      alertRank({ severity: 'high', severityRaise: raise }),
+      alertRank({ severity: 'high' }),
+      alertRank({ severity: 'low', severityRaise: raise }),
+      alertRank({ severity: 'low' }),
+      alertRank({ severity: 'info', severityRaise: raise }),
+    ];
+    expect(ranks).toEqual([5, 4, 3, 2, 0]);
   });
 });

@@ -195,6 +195,27 @@ describe('AlertBus grouping across located sensors', () => {
     expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal?.class).toBe('nfm');
   });
 
+  it('the weaker row shown the group\'s nfm at 433.92 MHz is judged by it: unexpected in ISM 433, and raised', async () => {
+    const { bus, emitted } = await setup();
+    const ctx = { originMs: ORIGIN };
+    const band = { band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'] };
+    const nfm: AlertSignal = { class: 'nfm', confidence: 0.93, reason: 'narrow FM', snrDb: 24.6, ...band, unexpected: true };
+    const fsk: AlertSignal = { class: 'fsk', confidence: 0.41, reason: 'two tones', snrDb: 8.3, ...band, unexpected: false };
+    const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;
+    const b = await bus.handleDetection('sens-b', tx('open', 12), ctx)!;
+    await bus.handleDetection('sens-b', tx('update', 12), { ...ctx, signal: fsk });
+    await bus.flush();
+    // fsk at 41 % (a guess, and a class ISM 433 carries): not raised
+    expect(emitted.filter((r) => r.alertId === b.alertId).at(-1)!.severityRaise).toBeUndefined();
+    await bus.handleDetection('sens-a', tx('update', 24), { ...ctx, signal: nfm });
+    await bus.flush();
+    const aLast = emitted.filter((r) => r.alertId === a.alertId).at(-1)!;
+    const bLast = emitted.filter((r) => r.alertId === b.alertId).at(-1)!;
+    expect(aLast.severityRaise?.reasonCode.id).toBe('raise.unexpected');
+    expect(bLast.signal).toMatchObject({ class: 'nfm', unexpected: true, own: { class: 'fsk' } });
+    expect(bLast.severityRaise?.reasonCode).toEqual({ id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } });
+  });
+
   it('a strong row reading unknown does not take a weak row\'s guess (ook at 12 %, −1.5 dB): the group shows its strongest, worded so', async () => {
     const { bus, emitted } = await setup();
     const ctx = { originMs: ORIGIN };

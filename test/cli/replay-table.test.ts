@@ -52,6 +52,18 @@ describe('replay table', () => {
     expect(detectionDurationText(0.55, 'zh-CN')).toBe('0.6 毫秒');
   });
 
+  it('marks a row whose alert would be raised (severityRaise) with the reason\'s short words instead of "unexpected class here" (en, zh-CN)', () => {
+    const voice = { reason: 'nfm in UHF land mobile 400–470 MHz: a voice link', reasonCode: { id: 'raise.voice', params: { class: 'nfm', band: 'UHF land mobile 400–470 MHz' } } };
+    const odd = { reason: 'nfm is not a class ISM 433 MHz carries', reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } } };
+    for (const [lang, want] of [['en', ['UHF land mobile, ▲ voice link', "ISM 433 MHz, ▲ not this band's"]], ['zh-CN', ['UHF land mobile，▲ 语音链路', 'ISM 433 MHz，▲ 非本频段信号']]] as const) {
+      const t = new ReplayTable(lang);
+      t.add(line({ centerHz: 450_125_000, bandLabel: 'UHF land mobile', signal: { class: 'nfm', confidence: 0.93, unexpected: false }, severityRaise: voice }));
+      t.add(line({ id: 2, startS: 0.5, signal: { class: 'nfm', confidence: 0.9, unexpected: true }, severityRaise: odd }));
+      expect(t.text().split('\n').slice(1, 3).map((r) => r.slice(r.indexOf('%') + 1).trim())).toEqual(want);
+      expect(t.text().split('\n')[3]).toBe(lang === 'en' ? '2 detections: nfm 2; 2 ranked higher (▲)' : '2 个检测：nfm 2；其中 2 个优先级提升（▲）');
+    }
+  });
+
   it('numbers the rows 1, 2, 3 in start order, not by the track ids (3, 7, 12: gaps that read as missing detections)', () => {
     const t = new ReplayTable();
     for (const [id, startS] of [[12, 4.0], [3, 0.5], [7, 1.25]] as const) t.add(line({ id, startS }));

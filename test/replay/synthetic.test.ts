@@ -118,19 +118,32 @@ describe('inputs from public bug reports', () => {
   });
 });
 
+/** 250 kS/s at 433.92 MHz: two OOK bursts, a tone and a narrow FM link over a steady carrier. */
+const ISM_MIX: Scenario = {
+  rateSps: 250_000, centerHz: 433.92e6, durationS: 4, seed: 21,
+  carriers: [{ offsetHz: 70_000, powerDbfs: -25 }],
+  events: [
+    { kind: 'ook', offsetHz: -40_000, snrDb: 20, startS: 0.6, durationS: 0.05 },
+    { kind: 'ook', offsetHz: -40_000, snrDb: 20, startS: 1.6, durationS: 0.05 },
+    { kind: 'tone', offsetHz: 25_000, snrDb: 25, startS: 2.2, durationS: 0.3 },
+    { kind: 'fm', offsetHz: -90_000, snrDb: 15, startS: 2.8, durationS: 1.0 },
+  ],
+};
+
+describe('replay lines carry the severity raise', () => {
+  it('in ISM 433 the narrow FM link is raised (a class the band does not carry), the OOK bursts and the tone are not', async () => {
+    const meta = await sim('raise', { ...ISM_MIX, seed: 22 });
+    const { dets } = await replay(meta);
+    const rows = (dets as unknown as { startS: number; signal?: { class: string }; severityRaise?: { reasonCode: { id: string } } }[])
+      .map((d) => [Math.round(d.startS * 10) / 10, d.signal?.class, d.severityRaise?.reasonCode.id]);
+    expect(rows).toEqual([[0.6, 'ook', undefined], [1.6, 'ook', undefined], [2.2, 'carrier', undefined], [2.8, 'nfm', 'raise.unexpected']]);
+  });
+});
+
 describe('sim scenarios: every injected event detected (start ± 10 ms, centre ± 1 RBW), nothing else', () => {
   const scenarios: [string, Scenario][] = [
     ['default demo (1 MS/s: OOK, FM, GSM-like train over two steady carriers)', defaultScenario()],
-    ['250 kS/s ISM mix (OOK bursts, a tone, a narrow FM link)', {
-      rateSps: 250_000, centerHz: 433.92e6, durationS: 4, seed: 21,
-      carriers: [{ offsetHz: 70_000, powerDbfs: -25 }],
-      events: [
-        { kind: 'ook', offsetHz: -40_000, snrDb: 20, startS: 0.6, durationS: 0.05 },
-        { kind: 'ook', offsetHz: -40_000, snrDb: 20, startS: 1.6, durationS: 0.05 },
-        { kind: 'tone', offsetHz: 25_000, snrDb: 25, startS: 2.2, durationS: 0.3 },
-        { kind: 'fm', offsetHz: -90_000, snrDb: 15, startS: 2.8, durationS: 1.0 },
-      ],
-    }],
+    ['250 kS/s ISM mix (OOK bursts, a tone, a narrow FM link)', ISM_MIX],
   ];
   for (const [label, scenario] of scenarios) {
     it(label, async () => {

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../src/cli/report.js';
-import { buildSessionReport, readAlertRecords } from '../../src/report/session-report.js';
+import { buildSessionReport, readAlertRecords, renderReportHtml } from '../../src/report/session-report.js';
+import { raiseReason } from '../../src/alerts/severity-rank.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
 
@@ -57,6 +58,31 @@ function setup(): { dataDir: string; config: string } {
 }
 
 describe('session report', () => {
+  it('carries the severity raise of the latest record with a signal: ▲ by the severity, the reason (en, zh-CN), the count', async () => {
+    const voice = raiseReason('raise.voice', { class: 'nfm', band: 'UHF land mobile 400–470 MHz' });
+    const nfm = { class: 'nfm' as const, confidence: 0.93, reason: 'narrow FM', band: 'UHF land mobile 400–470 MHz' };
+    const tx = { ...base, sensor: 'room-1', kind: 'transmission' as const, session: 'math-am', startTime: '2026-06-07T01:20:00.000Z' };
+    const records: Alert[] = [
+      { ...tx, seq: 1, alertId: 'v-1', event: 'open', time: '2026-06-07T01:20:00.000Z', centerHz: 450_125_000 },
+      { ...tx, seq: 2, alertId: 'v-1', event: 'update', time: '2026-06-07T01:20:01.000Z', signal: nfm, severityRaise: voice },
+      { ...tx, seq: 3, alertId: 'v-1', event: 'ack', time: '2026-06-07T01:20:09.000Z', state: 'acknowledged', ackBy: 'Li Wei' },
+      // raised by its first identification, not by its final one: not counted
+      { ...tx, seq: 4, alertId: 'v-2', event: 'open', time: '2026-06-07T01:30:00.000Z', centerHz: 450_200_000 },
+      { ...tx, seq: 5, alertId: 'v-2', event: 'update', time: '2026-06-07T01:30:01.000Z', signal: nfm, severityRaise: voice },
+      { ...tx, seq: 6, alertId: 'v-2', event: 'close', time: '2026-06-07T01:30:04.000Z', signal: { ...nfm, class: 'fsk' } },
+    ];
+    const r = await buildSessionReport({ session: 'math-am', records, timeZone: 'Asia/Shanghai' });
+    expect(r.alerts.map((a) => [a.alertId, a.severityRaise?.reason])).toEqual([['v-1', voice.reason], ['v-2', undefined]]);
+    expect(r.counts.raised).toBe(1);
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('2 transmission alert(s), 2 high severity, 1 ranked higher (▲); 1 acknowledged');
+    expect(en).toContain('<td>high ▲ / acknowledged</td>');
+    expect(en).toContain(`<th>Ranked higher ▲</th><td colspan="3" class="raise">${voice.reason}</td>`);
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('其中高级别 2 条，优先级提升 1 条（▲）；');
+    expect(zh).toContain('UHF land mobile 400–470 MHz 中的 nfm：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
+  });
+
   const { dataDir, config } = setup();
 
   it('folds the session\'s records: 3 transmissions (A3 before the session left out), merged fields, acks with who/when, the outage overlapping the start', async () => {
@@ -75,7 +101,7 @@ describe('session report', () => {
     expect(r.alerts[1]!.acks).toEqual([{ event: 'known', by: 'Zhang Min', time: '2026-06-07T02:01:00.000Z' }]);
     expect(r.alerts[2]!.acks).toEqual([]);
     expect(r.outages.map((o) => [o.sensor, o.durationS])).toEqual([['room-2', 600]]);
-    expect(r.counts).toEqual({ transmissions: 3, high: 2, acknowledged: 1, known: 1, unacknowledged: 1, outages: 1 });
+    expect(r.counts).toEqual({ transmissions: 3, high: 2, raised: 0, acknowledged: 1, known: 1, unacknowledged: 1, outages: 1 });
   });
 
   it('without a config the window spans the session\'s own alerts (01:10–02:30Z), so the earlier outage is out', async () => {

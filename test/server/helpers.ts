@@ -58,6 +58,26 @@ export interface Stack {
   close: () => Promise<void>;
 }
 
+/**
+ * Opens an alert store and bus on a temp data dir (site `site`) collecting every emitted record in `emitted`;
+ * `close` closes both and removes the dir.
+ */
+export async function busOnTempDir(prefix: string, busOpts: Partial<AlertBusOptions> = {}, site = 'hall-a'): Promise<{ store: AlertStore; bus: AlertBus; emitted: Alert[]; close: () => Promise<void> }> {
+  const t = tempDir(prefix);
+  const store = await AlertStore.open({ dataDir: t.dir, site });
+  const bus = new AlertBus({ store, ...busOpts });
+  const emitted: Alert[] = [];
+  bus.on('alert', (a) => emitted.push(a));
+  return {
+    store, bus, emitted,
+    close: async () => {
+      await bus.close();
+      await store.close();
+      t.cleanup();
+    },
+  };
+}
+
 /** Opens store + bus + server (port 0, loopback) on a temp data dir (or `dir`). */
 export async function startStack(
   serverOpts: Partial<ServerOptions> = {},

@@ -5,6 +5,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ALARM_REPEAT_MS, alarmLengthS } from '../../web-ui/src/alarm.js';
 import { useControlRoom } from './control-room-site.js';
+import { identify, type FakeTransmission } from './fake-site.js';
+import { sleep } from '../server/helpers.js';
 
 // Chromium lets the AudioContext run without a click only with this policy: the page's "remembered" path is then
 // observable (a real browser resumes it at the first click or key press instead).
@@ -111,6 +113,19 @@ describe('alarm', () => {
       expect(duringMs).not.toBeNull();
       expect(duringMs!).toBeGreaterThan(0);
       expect(duringMs!).toBeLessThan(alarmLengthS('high') * 1000 + 600); // queued: at most one alarm's length, not the 8 s repeat
+      await page.locator('[data-testid="ack-all-button"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
+      // an identification that raises an unacknowledged alert (nfm in ISM 433: docs/identification.md §13) rings it
+      // again at once; one that does not (ook, the band's own traffic) does not
+      let tx: FakeTransmission | undefined;
+      expect(await ringAfterRecord(page, async () => ({ tx } = await room.site.raise('room-101-window-north', 433.51e6, { peakExcessDb: 25 })))).not.toBeNull();
+      await sleep(alarmLengthS('high') * 1000 + 200);
+      const band = { band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'] };
+      await identify(room.site, tx!, { class: 'ook', confidence: 0.9, reason: 'on-off keyed', ...band, unexpected: false });
+      expect(await alarmTimes(page, 1500)).toEqual([]);
+      const raisedMs = await ringAfterRecord(page, () => identify(room.site, tx!, { class: 'nfm', confidence: 0.93, reason: 'narrow FM', ...band, unexpected: true }));
+      expect(raisedMs).not.toBeNull();
+      expect(raisedMs!).toBeLessThan(300);
       await page.locator('[data-testid="ack-all-button"]').click();
       await page.waitForFunction(() => document.querySelector('[data-testid="ack-all-button"]')!.hasAttribute('hidden'), undefined, { timeout: 3000 });
       // the daemon goes away: banner and alarm within 2 s

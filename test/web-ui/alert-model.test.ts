@@ -32,6 +32,25 @@ function spectrum(bumpHz: number, bumpDb: number): SpectrumMessage {
 }
 
 describe('AlertModel', () => {
+  it('severity raise: set by a record carrying a signal, kept by an ack, dropped by a later signal without it; a late record does not bring back an old one', () => {
+    const m = new AlertModel();
+    const raise = { reason: 'nfm is not a class ISM 433 MHz carries', reasonCode: { id: 'raise.unexpected' as const, params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } } };
+    const nfm = { class: 'nfm' as const, confidence: 0.93, reason: 'narrow FM', band: 'ISM 433 MHz' };
+    m.apply(tx(1, 'a', 'open', 433_920_000));
+    expect(m.get('a')!.severityRaise).toBeUndefined();
+    m.apply(tx(3, 'a', 'update', 433_920_000, { signal: nfm, severityRaise: raise }));
+    m.apply(rec(4, 'a', 'ack', { state: 'acknowledged', ackBy: 'li' }));
+    expect(m.get('a')!.severityRaise).toEqual(raise);
+    m.apply(tx(5, 'a', 'close', 433_920_000, { signal: { ...nfm, class: 'ook' }, state: 'acknowledged' }));
+    expect(m.get('a')!.severityRaise).toBeUndefined();
+    m.apply(tx(2, 'a', 'update', 433_920_000, { signal: nfm, severityRaise: raise })); // late: the close's ook stands
+    expect(m.get('a')!.severityRaise).toBeUndefined();
+    // a late record whose signal fills a gap brings its raise with it
+    m.apply(tx(8, 'b', 'open', 433_950_000));
+    m.apply(tx(7, 'b', 'update', 433_950_000, { signal: nfm, severityRaise: raise }));
+    expect(m.get('b')!.severityRaise).toEqual(raise);
+  });
+
   it('drops a seq seen before and folds records by alertId (later seq wins field by field)', () => {
     const m = new AlertModel();
     expect(m.apply(tx(3, 'a', 'open', 433_920_000))).toBe('opened');

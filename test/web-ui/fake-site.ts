@@ -349,6 +349,43 @@ export interface LocatedSite {
   store: AlertStore;
 }
 
+/** A fake site started by {@link useFakeSite}, and how its tests raise alerts on it. */
+export interface UsedFakeSite {
+  /** The running site (set in beforeAll). */
+  readonly site: FakeSite;
+  /** Raises a transmission on the first fake sensor and, when given, its identification `signal`; resolves with its alertId. */
+  raise(centerHz: number, signal?: AlertSignal): Promise<string>;
+}
+
+/** Registers beforeAll/afterAll hooks that start a fake site (FAKE_SENSORS) on a temp data dir named by `tempPrefix`. */
+export function useFakeSite(tempPrefix: string): UsedFakeSite {
+  let site: FakeSite | undefined;
+  const td = tempDir(tempPrefix);
+  beforeAll(async () => {
+    ensureUiBuilt();
+    site = await startFakeSite({ dataDir: td.dir });
+  }, 60_000);
+  afterAll(async () => {
+    await site?.close();
+    td.cleanup();
+  });
+  const running = (): FakeSite => {
+    if (site === undefined) throw new Error('useFakeSite: the site starts in beforeAll');
+    return site;
+  };
+  return {
+    get site(): FakeSite {
+      return running();
+    },
+    // a plain function (no `this`): tests pass it around on its own
+    raise: async (centerHz: number, signal?: AlertSignal): Promise<string> => {
+      const { alert, tx } = await running().raise(FAKE_SENSORS[0]!.name, centerHz);
+      if (signal !== undefined) await identify(running(), tx, signal);
+      return alert.alertId;
+    },
+  };
+}
+
 /**
  * Registers beforeAll/afterAll hooks that start a server for `sensors` (every one with a location) on a fresh store
  * with an AlertBus grouping by location (updates unthrottled), and a browser; the returned object is filled in

@@ -1,10 +1,10 @@
 // The signal class of a transmission in Chromium: a short badge in the alert list (none before the identification), the
 // class, confidence, features and reason in the detail — in English (desktop) and zh-CN (phone width).
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codedReason } from '../../src/server/message-text.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
-import { alertRow, ensureUiBuilt, FAKE_SENSORS, identify, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
+import { alertRow, openLivePage, useFakeSite } from './fake-site.js';
 
 const OOK: AlertSignal = {
   class: 'ook', confidence: 0.93, final: false, bandwidthHz: 2204, snrDb: 16.5, dutyCycle: 0.48, bursts: 128, burstMedianMs: 1.75, periodMedianMs: 3.13,
@@ -13,23 +13,8 @@ const OOK: AlertSignal = {
   band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: false,
 };
 
-let site: FakeSite;
-const td = tempDir('qb-webui-signal-');
-beforeAll(async () => {
-  ensureUiBuilt();
-  site = await startFakeSite({ dataDir: td.dir });
-}, 60_000);
-afterAll(async () => {
-  await site?.close();
-  td.cleanup();
-});
-
-/** Raises a transmission on the first fake sensor, and (when given) its identification `signal`, as the daemon's supervisor does. */
-async function raise(centerHz: number, signal?: AlertSignal): Promise<string> {
-  const { alert, tx } = await site.raise(FAKE_SENSORS[0]!.name, centerHz);
-  if (signal !== undefined) await identify(site, tx, signal);
-  return alert.alertId;
-}
+const used = useFakeSite('qb-webui-signal-');
+const raise = used.raise;
 
 /** Opens the detail of `alertId` and returns its text once its signal row starts with `classStart` (the page rendered it). */
 async function detailText(page: Page, alertId: string, classStart: string): Promise<string> {
@@ -41,7 +26,7 @@ async function detailText(page: Page, alertId: string, classStart: string): Prom
 }
 
 function open(locale: string, viewport: { width: number; height: number }, isMobile: boolean): Promise<{ page: Page; close: () => Promise<void> }> {
-  return openLivePage(site.url, { locale, viewport, isMobile });
+  return openLivePage(used.site.url, { locale, viewport, isMobile });
 }
 
 describe('signal class in the web UI', () => {

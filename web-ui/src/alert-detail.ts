@@ -311,6 +311,8 @@ export class AlertDetail {
       ['detail.severity', severityText(v, this.scheduled)],
       ['col.sensor', v.sensor],
     ];
+    // why it ranks above the others of its severity, under the severity
+    if (v.severityRaise !== undefined && v.severity !== 'info') rows.splice(3, 0, ['detail.raise', alertMessageText(v.severityRaise.reason, v.severityRaise.reasonCode) ?? v.severityRaise.reason]);
     const heard = v.kind === 'present-during-calibration' ? v.calibration : undefined;
     if (v.kind === 'transmission' || heard !== undefined) {
       rows.push(

@@ -1,9 +1,10 @@
-// Alert table, newest first: one keyed row per alertId (a transmission heard by several sensors: one expandable group
-// row over its alerts), updated in place; durations tick while an alert is open.
+// Alert table, newest first (raised unacknowledged alerts above the rest): one keyed row per alertId (a transmission
+// heard by several sensors: one expandable group row over its alerts), updated in place; durations tick while open.
 import type { AlertModel, AlertView } from './alert-model.js';
+import { RaisedPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
-import { makeRow, type Row, showBadge } from './alert-row.js';
+import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -85,7 +86,11 @@ export function alertDurationText(v: AlertView, nowMs: number): string {
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
- * `member`). The site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
+ * `member`). Raised unacknowledged alerts (alert-pins.ts pinRank: an identified class its band does not carry, a voice link, a
+ * phone; Alert.severityRaise) come first, highest rank first and newest first within a rank, the rest after them
+ * newest first; their rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲ voice
+ * link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
+ * site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
  * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
  * live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions),
  * `ack-group-button` (group rows). Call {@link markDirty} for changed alerts and {@link render} (batched by the caller).
@@ -111,6 +116,8 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
+  /** Raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
+  private readonly pins = new RaisedPins();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
@@ -186,6 +193,8 @@ export class AlertList {
     const key = v === undefined ? undefined : groupKeyOf(v);
     // joined, left or changed a group: the layout changes
     if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
+    // raised or acknowledged: it moves to / from the top
+    if (this.pins.moved(alertId, v)) this.orderDirty = true;
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
 
@@ -211,6 +220,7 @@ export class AlertList {
     this.pending.clear();
     this.groups.clear();
     this.groupOf.clear();
+    this.pins.clear();
     this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
@@ -271,7 +281,7 @@ export class AlertList {
       const site = this.siteFilter;
       const all = site === null ? this.model.newestFirst() : this.model.newestFirst().filter((v) => v.site === site);
       this.matchCount = all.length;
-      const entries = this.entries(all);
+      const entries = this.pins.order(this.entries(all), (e) => (e.v !== undefined ? [e.v] : e.members));
       const keep = new Set<string>();
       const ordered: HTMLTableRowElement[] = [];
       const shown: AlertView[] = [];
@@ -373,7 +383,9 @@ export class AlertList {
     const flashing = v.state === 'new' && v.severity !== 'info' && (this.flashUntil.get(v.alertId) ?? 0) > nowMs;
     if (v.state !== 'new') this.flashUntil.delete(v.alertId);
     const member = this.groups.has(this.groupOf.get(v.alertId) ?? '');
-    tr.className = `alert-row sev-${v.severity} st-${v.state}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
+    const raise = v.severity !== 'info' ? v.severityRaise : undefined;
+    tr.className = `alert-row sev-${v.severity} st-${v.state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
+    showRaise(r.raise, raise);
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
     r.live.textContent = liveText(v);
     r.site.textContent = v.site;
@@ -427,7 +439,10 @@ export class AlertList {
     tr.dataset.closed = String(closed);
     tr.dataset.site = lead.site;
     tr.dataset.expanded = String(open);
-    tr.className = `alert-row group-row sev-${severity} st-${state}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
+    // the group's mark: its strongest member's raise, else the first raised member's
+    const raise = severity === 'info' ? undefined : (lead.severityRaise ?? members.find((m) => m.severityRaise !== undefined)?.severityRaise);
+    tr.className = `alert-row group-row sev-${severity} st-${state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
+    showRaise(r.raise, raise);
     r.toggle!.textContent = open ? '▾' : '▸';
     r.toggle!.title = t('group.toggle');
     r.toggle!.setAttribute('aria-expanded', String(open));

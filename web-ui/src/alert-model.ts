@@ -1,5 +1,8 @@
 // Alert list state: protocol records deduplicated by seq and folded by alertId; spectrum snapshots at each alert's peak.
 import { foldInOrder, openAlertState, type AlertStateCore } from '../../src/alerts/alert-fold.js';
+
+/** The store's rank of an alert (severity, then its raise), for the table's order (alert-pins.ts). */
+export { alertRank } from '../../src/alerts/alert-fold.js';
 import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, ClipLoss, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
@@ -161,6 +164,8 @@ export class AlertModel {
         v.highHz = band.highHz;
       }
     } else {
+      // a late record's raise fills in only with its signal (the raise follows the signal it came with)
+      if (v.signal === undefined && rec.signal !== undefined && rec.severityRaise !== undefined) v.severityRaise = rec.severityRaise;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
         if (val !== undefined && v[f] === undefined) (v as unknown as Record<string, unknown>)[f] = val;

@@ -1,5 +1,8 @@
 // One row of the alert table: its cells, built once per row, and the signal-class badge (filled by alert-list.ts).
 import type { AlertView } from './alert-model.js';
+import { alertMessageText } from './format.js';
+import { tOr } from './i18n.js';
+import type { SeverityRaise } from './protocol-types.js';
 import { signalBadge } from './signal-text.js';
 
 /** One table row and the cells AlertList (alert-list.ts) fills. */
@@ -20,6 +23,8 @@ export interface Row {
   duration: HTMLElement;
   ack: HTMLButtonElement;
   known: HTMLButtonElement;
+  /** The severity-raise mark in the state cell (hidden unless the alert ranks above the others of its severity). */
+  raise: HTMLElement;
   /** Group rows: the expand/collapse toggle (in the state cell). */
   toggle: HTMLButtonElement | null;
 }
@@ -34,6 +39,24 @@ export function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
   badge.title = b.title;
   badge.dataset.class = b.cls;
   badge.classList.toggle('sig-low', b.low);
+}
+
+/**
+ * Shows the severity-raise mark of `raise` (Alert.severityRaise: "▲ voice link", its reason in the page's language as
+ * the title, `data-reason` = its code), or hides it when there is none.
+ */
+export function showRaise(mark: HTMLElement, raise: SeverityRaise | undefined): void {
+  mark.hidden = raise === undefined;
+  if (raise === undefined) {
+    // no stale words in the row's text (copied, read by a screen reader) once a later identification drops the raise
+    mark.textContent = '';
+    mark.removeAttribute('title');
+    return;
+  }
+  const id = raise.reasonCode?.id;
+  mark.textContent = tOr(`raise.mark.${typeof id === 'string' ? id.slice('raise.'.length) : ''}`, '▲');
+  mark.title = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
+  mark.dataset.reason = String(id);
 }
 
 /**
@@ -76,7 +99,10 @@ export function makeRow(key: string, group: boolean): Row {
   }
   const state = span('state-pill');
   const live = span('live-tag');
-  stateTd.append(state, live);
+  const raise = span('raise-mark');
+  raise.dataset.testid = 'raise-mark';
+  raise.hidden = true;
+  stateTd.append(state, raise, live);
   const site = td('c-site');
   const room = td('c-room');
   const sensor = td('c-sensor');
@@ -97,5 +123,5 @@ export function makeRow(key: string, group: boolean): Row {
   const known = button('btn known', 'known-button', 'known');
   known.hidden = group;
   td('c-actions').append(ack, known);
-  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle };
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle, raise };
 }

@@ -110,6 +110,7 @@ export class PageMessages {
       state.replayMs = Math.round(performance.now() - state.helloAt);
       replayDone = true;
     }
+    const raisedBefore = model.get(rec.alertId)?.severityRaise !== undefined;
     const r = model.apply(rec);
     if (r === 'duplicate') {
       state.counters.duplicates++;
@@ -133,6 +134,11 @@ export class PageMessages {
       list.flash(rec.alertId, Date.now());
       // the repeat counts from this ring (queued while another alarm sounds); with the sound off nothing rang
       if (this.d.alarm.play(rec.severity === 'high' ? 'high' : 'low')) state.lastAlarmAt = performance.now();
+    } else if (r === 'changed' && live && !raisedBefore && v.severityRaise !== undefined && v.state === 'new' && v.severity !== 'info') {
+      // identified as raised (a voice link, a phone, a class its band does not carry): it rings again at its level and
+      // flashes anew, so a supervisor who heard the open's ring looks again (the identification comes ≈ 1 s after it)
+      list.flash(rec.alertId, Date.now());
+      if (this.d.alarm.play(v.severity === 'high' ? 'high' : 'low')) state.lastAlarmAt = performance.now();
     }
     if (this.d.detail.current === rec.alertId) state.detailDirty = true;
     this.d.schedule(replayDone);

@@ -18,6 +18,7 @@ export type {
   SensorLocationInfo,
   SessionStatus,
   ServerMessage,
+  SeverityRaise,
   SpectrumMessage,
   StatusMessage,
 } from '../../src/server/protocol.js';
