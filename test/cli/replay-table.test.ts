@@ -60,7 +60,7 @@ describe('replay table', () => {
       t.add(line({ centerHz: 450_125_000, bandLabel: 'UHF land mobile', signal: { class: 'nfm', confidence: 0.93, unexpected: false }, severityRaise: voice }));
       t.add(line({ id: 2, startS: 0.5, signal: { class: 'nfm', confidence: 0.9, unexpected: true }, severityRaise: odd }));
       expect(t.text().split('\n').slice(1, 3).map((r) => r.slice(r.indexOf('%') + 1).trim())).toEqual(want);
-      expect(t.text().split('\n')[3]).toBe(lang === 'en' ? '2 detections: nfm 2; 2 ranked higher (▲)' : '2 个检测：nfm 2；其中 2 个优先级提升（▲）');
+      expect(t.text().split('\n')[3]).toBe(lang === 'en' ? '2 detections: nfm 2; 2 ranked higher (▲)' : '2 个检测：nfm 窄调频 2；其中 2 个优先级提升（▲）');
     }
   });
 
