@@ -20,6 +20,8 @@ describe('severityRaiseFor (the band rule)', () => {
     expect(severityRaiseFor(sig('nfm'), 98.1e6)?.reasonCode.id).toBe('raise.unexpected');
     expect(severityRaiseFor(sig('tdma-burst'), 409.8e6)?.reasonCode).toMatchObject({ id: 'raise.unexpected', params: { band: 'PMR 409 MHz' } });
     expect(severityRaiseFor(sig('nfm'), 480e6)?.reasonCode.params.band).toBe('SRD 470–510 MHz');
+    expect(severityRaiseFor(sig('nfm'), 868.3e6)?.reasonCode).toEqual({ id: 'raise.unexpected', params: { class: 'nfm', band: 'SRD 868 MHz', expected: 'fsk, ook, wideband-digital, carrier' } });
+    expect(severityRaiseFor(sig('fsk'), 868.3e6)).toBeUndefined(); // meters, sensors
   });
 
   it('raises an nfm voice link in the land-mobile and walkie-talkie bands, and a phone in the GSM900 / DCS1800 uplinks', () => {
