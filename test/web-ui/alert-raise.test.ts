@@ -1,6 +1,6 @@
 // Severity raise in Chromium: an alert identified as a class its band does not carry (nfm in ISM 433) or as a voice
 // link moves to the top of the list while unacknowledged, with a mark naming why (en; zh-CN on a phone), and drops back
-// to its place once acknowledged, keeping the mark.
+// to its place once acknowledged, keeping the mark. What is on air leads ended raised alerts (docs/web-ui.md).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AlertSignal } from '../../src/server/protocol.js';
@@ -27,6 +27,41 @@ async function orderStartingWith(page: Page, ids: string[]): Promise<string[]> {
 }
 
 describe('raised alerts in the web UI', () => {
+  it('on a phone, what is on air leads ended raised alerts: a live unidentified alert above them, a live raised one above it', async () => {
+    const sensor = FAKE_SENSORS[0]!.name;
+    // the demo's raised link heard five times, each ended (none acknowledged)
+    const ended: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { alert, tx } = await used.site.raise(sensor, 433_860_000 + i * 100);
+      await identify(used.site, tx, NFM);
+      await used.site.end(tx);
+      ended.unshift(alert.alertId); // newest first
+    }
+    const live = await used.site.raise(sensor, 433_500_000); // on air, not identified yet
+    const p = live.alert.alertId;
+    const { page, close } = await openLivePage(used.site.url, { locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const mine = (ids: string[]) => ids.filter((id) => id === p || id === r || ended.includes(id));
+      let r = '';
+      expect(mine(await orderStartingWith(page, [p]))).toEqual([p, ...ended]);
+      // the live row is on screen without scrolling (the table's first row), the ended ones keep their mark
+      const box = await (await alertRow(page, p)).boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+      expect(await (await alertRow(page, ended[0]!)).locator('[data-testid="raise-mark"]').textContent()).toBe("▲ not this band's");
+      // a second live alert identified as a voice link in ISM 433: raised, it leads the unraised live one
+      const raised = await used.site.raise(sensor, 434_000_000);
+      r = raised.alert.alertId;
+      await identify(used.site, raised.tx, NFM);
+      expect(mine(await orderStartingWith(page, [r, p]))).toEqual([r, p, ...ended]);
+      // both end: the raised one joins the ended raised ones (newest first), the unraised one drops below them
+      await used.site.end(raised.tx);
+      await used.site.end(live.tx);
+      expect(mine(await orderStartingWith(page, [r, ...ended]))).toEqual([r, ...ended, p]);
+    } finally {
+      await close();
+    }
+  });
+
   it('a raised unacknowledged alert leads the list with its mark; a live identification raises another; acknowledged, it drops back', async () => {
     const a = await raise(433_700_000, OOK); // oldest: ook, the band's own traffic
     const b = await raise(433_920_000, NFM); // raised: nfm in ISM 433
@@ -47,10 +82,10 @@ describe('raised alerts in the web UI', () => {
       expect(mine(await orderStartingWith(page, [b, d]))).toEqual([b, d, c, a]);
       await identify(used.site, tx, NFM);
       expect(mine(await orderStartingWith(page, [d, b]))).toEqual([d, b, c, a]);
-      // acknowledged: b drops back to its place by start time and keeps its mark
+      // acknowledged: b drops below the unacknowledged live alerts to its place by start time, and keeps its mark
       await (await alertRow(page, b)).locator('[data-testid="ack-button"]').click();
       await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${b}"][data-state="acknowledged"]`, { timeout: 3000 });
-      expect(mine(await orderStartingWith(page, [d, c]))).toEqual([d, c, b, a]);
+      expect(mine(await orderStartingWith(page, [d, c, a]))).toEqual([d, c, a, b]);
       expect(await (await alertRow(page, b)).locator('[data-testid="raise-mark"]').isVisible()).toBe(true);
       // the detail says why, under the severity
       await (await alertRow(page, d)).click();

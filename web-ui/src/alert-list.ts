@@ -1,7 +1,7 @@
-// Alert table, newest first (raised unacknowledged alerts above the rest): one keyed row per alertId (a transmission
+// Alert table, newest first (live, then raised, unacknowledged alerts above the rest): one keyed row per alertId (a transmission
 // heard by several sensors: one expandable group row over its alerts), updated in place; durations tick while open.
 import type { AlertModel, AlertView } from './alert-model.js';
-import { RaisedPins } from './alert-pins.js';
+import { AlertPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
 import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
@@ -86,10 +86,11 @@ export function alertDurationText(v: AlertView, nowMs: number): string {
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
- * `member`). Raised unacknowledged alerts (alert-pins.ts pinRank: an identified class its band does not carry, a voice link, a
- * phone; Alert.severityRaise) come first, highest rank first and newest first within a rank, the rest after them
- * newest first; their rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲ voice
- * link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
+ * `member`). Unacknowledged alerts lead (alert-pins.ts pinRank): the live ones (on air, or a fault going on) first,
+ * raised above the others of their severity, then the ended raised ones (an identified class its band does not carry,
+ * a voice link, a phone; Alert.severityRaise), highest rank first and newest first within a rank; the rest follow
+ * newest first. Raised rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲
+ * voice link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
  * site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
  * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
  * live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions),
@@ -116,8 +117,8 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
-  /** Raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
-  private readonly pins = new RaisedPins();
+  /** Live and raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
+  private readonly pins = new AlertPins();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
@@ -193,7 +194,7 @@ export class AlertList {
     const key = v === undefined ? undefined : groupKeyOf(v);
     // joined, left or changed a group: the layout changes
     if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
-    // raised or acknowledged: it moves to / from the top
+    // raised, ended or acknowledged: it moves within / from the top
     if (this.pins.moved(alertId, v)) this.orderDirty = true;
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
