@@ -97,7 +97,7 @@ describe('raised alerts in the web UI', () => {
     }
   });
 
-  it('zh-CN on a phone: the mark and the reason in Chinese, the mark inside its row', async () => {
+  it('zh-CN on a phone: the mark and the reason in Chinese (classes in the page\'s words), the mark inside its row, tapped it shows the reason', async () => {
     const v = await raise(434_600_000, NFM);
     const { page, close } = await openLivePage(used.site.url, { locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
     try {
@@ -105,15 +105,28 @@ describe('raised alerts in the web UI', () => {
       const mark = row.locator('[data-testid="raise-mark"]');
       await mark.waitFor({ state: 'visible', timeout: 3000 });
       expect(await mark.textContent()).toBe('▲ 非本频段信号');
-      expect(await mark.getAttribute('title')).toBe('ISM 433 MHz 不承载 nfm 类信号（该频段的用户发射 ook, fsk, carrier）：不属于该频段的设备');
+      expect(await mark.getAttribute('title')).toBe('ISM 433 MHz 不承载窄调频类信号（该频段的用户发射键控、频移、载波）：不属于该频段的设备');
       const [m, r] = [await mark.boundingBox(), await row.boundingBox()];
       expect(m!.x + m!.width).toBeLessThanOrEqual(r!.x + r!.width);
-      await row.click();
+      // a phone shows no title: tapping the mark shows the reason in the row (and opens nothing); again, hides it
+      const why = row.locator('[data-testid="raise-reason"]');
+      expect(await why.isHidden()).toBe(true);
+      await mark.click();
+      await why.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await why.textContent()).toBe('ISM 433 MHz 不承载窄调频类信号（该频段的用户发射键控、频移、载波）：不属于该频段的设备');
+      expect(await mark.getAttribute('aria-expanded')).toBe('true');
       const dialog = page.locator('[data-testid="alert-detail"]');
+      expect(await dialog.isVisible()).toBe(false);
+      const [w, r2] = [await why.boundingBox(), await row.boundingBox()];
+      expect(w!.x + w!.width).toBeLessThanOrEqual(r2!.x + r2!.width);
+      await mark.click();
+      await why.waitFor({ state: 'hidden', timeout: 2000 });
+      await row.click();
       await dialog.waitFor({ state: 'visible', timeout: 2000 });
       const text = (await dialog.textContent()) ?? '';
       expect(text).toContain('优先级提升');
-      expect(text).toContain('不属于该频段的设备');
+      // the detail's reason words the classes as its band check does
+      expect(text).toContain('不承载窄调频类信号（该频段的用户发射键控、频移、载波）');
     } finally {
       await close();
     }
