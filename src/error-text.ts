@@ -113,6 +113,10 @@ const EN = {
   'usage.commandHelp': '(quietband {command} --help lists the options)',
   'usage.rootHelp': '(quietband --help lists the commands and options)',
   // starting the daemon
+  // the alert store a report reads; `storeDemo`: the default folder has none, the demo's (src/site/demo-site.ts) has
+  'report.storeUnreadable': 'cannot read the alert store {path} ({detail})',
+  'report.storeDemo':
+    'no alert store in {dataDir} ({path} does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in {demoDir}: pass --data-dir {demoDir}',
   'dataDir.inUse':
     'dataDir: {dir} is in use by another QuietBand daemon (pid {pid}{=onHost}, since {since}; lock file {lock}). Stop that daemon first, or give this one another data dir (config "dataDir" or --data-dir).',
   'dataDir.onHost': ' on {host}',
@@ -242,6 +246,8 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'usage.commands': '（可用命令：{commands}）',
     'usage.commandHelp': '（quietband {command} --help 列出所有选项）',
     'usage.rootHelp': '（quietband --help 列出所有命令和选项）',
+    'report.storeUnreadable': '无法读取告警存储 {path}（{detail}）',
+    'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',
     'server.portInUse': '网页服务：{bind} 上的端口 {port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。',

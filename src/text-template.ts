@@ -36,16 +36,42 @@ export function nearText(lang: TextLang, offsetHz: unknown, tunedHz: unknown): s
 }
 
 /**
+ * Short words of the signal classes (src/ident/classify.ts SignalClass) per language, as the web page's badges, its
+ * band check and the replay table word them ("窄调频", "键控"; web-ui/src/strings-zh.ts `sig.*`); English keeps the
+ * class codes ("nfm", "ook").
+ */
+export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
+  en: {},
+  'zh-CN': {
+    carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字',
+    'pulsed-wideband': '脉冲',
+  },
+};
+
+/**
+ * Class codes as a reader words them in `lang` ({@link CLASS_WORDS}): one code ("nfm" → "窄调频"), or a list of them
+ * joined by ", " as the raise reasons carry it ("ook, fsk, carrier" → "键控、频移、载波"). A code the table does not
+ * know (a newer daemon's class) stays as written; English returns `codes` as sent.
+ */
+export function classWordsText(lang: TextLang, codes: unknown): string {
+  const words = CLASS_WORDS[lang];
+  const list = String(codes).split(/,\s*/);
+  return list.map((c) => (hasOwn(words, c) ? words[c]! : c)).join(lang === 'zh-CN' ? '、' : ', ');
+}
+
+/**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
- * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), and, when `nested`,
- * `{=k}` by the text of the message id `params[k]` in `table`, rendered with the same params (one level: the nested
- * text's own `{=k}` stay as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
+ * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
+ * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), and, when `nested`, `{=k}` by the text
+ * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
+ * as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
  */
 export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)(?:\|(delay|near))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
+  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
     if (format === 'delay') return delayText(lang, params[k]);
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
+    if (format === 'class') return classWordsText(lang, params[k]);
     if (eq === '') return String(params[k]);
     const id = String(params[k]);
     return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;

@@ -1,7 +1,7 @@
 // The words of `quietband replay` for a person (its table and its summary), in English and Simplified Chinese.
 import stringWidth from 'string-width';
 import { cliError } from '../error-text.js';
-import type { TextLang } from '../text-template.js';
+import { CLASS_WORDS, type TextLang } from '../text-template.js';
 import { localeLang } from '../log-words.js';
 
 /**
@@ -138,9 +138,7 @@ const ZH: ReplayWords = {
   speedOne: (f, wall) => `实时的 ${f} 倍（${wall} 秒，检测过程）`,
   speedTwo: (df, ds, f, wall) => `检测过程为实时的 ${df} 倍（${ds} 秒）；整个回放 ${f} 倍（${wall} 秒：启动、基线过程和检测过程）`,
   progress: { baseline: '学习基线', detect: '检测', samples: '个采样' },
-  classWord: {
-    carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字', 'pulsed-wideband': '脉冲',
-  },
+  classWord: CLASS_WORDS['zh-CN'],
 };
 
 /** The replay words of `lang`. */

@@ -1,11 +1,15 @@
 // `quietband report --session NAME -o report.html [--lang zh-CN]`: the session's alerts, acks and outages as printable HTML (PDF optional).
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Alert } from '../alerts/alert.js';
+import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { siteReportInput } from '../report/report-source.js';
+import { DEMO_DATA_DIR } from '../site/demo-site.js';
 import { langFlag } from './replay-words.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
@@ -43,7 +47,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
     input = await siteReportInput(site, flags.session);
   } else {
     const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
-    input = { session: flags.session, dataDir, records: await readAlertRecords(dataDir) };
+    input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
   }
   const report = await buildSessionReport(input);
   const out = resolve(flags.output);
@@ -65,6 +69,24 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   }
   process.stdout.write(line);
   return { alerts: report.alerts.length, outages: report.outages.length };
+}
+
+/**
+ * {@link readAlertRecords} of `dataDir`; when that is the default folder (./data) and holds no store while the demo's
+ * folder ({@link DEMO_DATA_DIR}) has one, the error says so and names the flag that reads it (`report.storeDemo`): a
+ * report tried after `npm start` otherwise ends on a bare ENOENT.
+ * @throws QuietBandError('IO') coded `report.storeDemo`, else as readAlertRecords.
+ */
+async function readDefaultStore(dataDir: string): Promise<Alert[]> {
+  try {
+    return await readAlertRecords(dataDir);
+  } catch (err) {
+    const missing = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    if (missing && dataDir === resolve('./data') && existsSync(join(DEMO_DATA_DIR, ALERTS_FILE))) {
+      throw cliError('report.storeDemo', { dataDir, path: join(dataDir, ALERTS_FILE), demoDir: DEMO_DATA_DIR }, 'IO', { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Registers `quietband report`. */

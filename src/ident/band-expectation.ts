@@ -25,7 +25,8 @@ const M = 1e6;
 /**
  * Sources: MIIT radio frequency allocation regulations (2018 ed.); MIIT notices on 433 MHz and 470–510 MHz micro-power
  * devices, on the 409 MHz public walkie-talkie band and on 223–235 MHz wireless data transmission; 3GPP TS 45.005 §2
- * (GSM900/DCS1800). The narrowest range containing a frequency applies.
+ * (GSM900/DCS1800); ERC Recommendation 70-03 Annex 1 (SRD 863–870 MHz, listed for CN and EU by src/spectrum/band-plan.ts).
+ * The narrowest range containing a frequency applies.
  */
 export const BAND_EXPECTATIONS: readonly BandExpectation[] = [
   { label: 'CB 27 MHz', lowHz: 26.965 * M, highHz: 27.405 * M, expected: ['am', 'nfm', 'ook', 'fsk', 'carrier'], note: 'CB voice and 27 MHz remotes' },
@@ -38,6 +39,9 @@ export const BAND_EXPECTATIONS: readonly BandExpectation[] = [
   { label: 'ISM 433 MHz', lowHz: 433.05 * M, highHz: 434.79 * M, expected: ['ook', 'fsk', 'carrier'], note: 'SRD data: remotes and sensors; voice here is a cheating link' },
   { label: 'PMR446', lowHz: 446.0 * M, highHz: 446.2 * M, expected: ['nfm', 'fsk'], suspect: { nfm: 'voice' }, note: 'walkie-talkies' },
   { label: 'SRD 470–510 MHz', lowHz: 470 * M, highHz: 510 * M, expected: ['fsk', 'ook', 'carrier'], note: 'micro-power data (meters): voice is not allowed' },
+  // 868 MHz: data only (meters, alarms, sensors, LoRa chirps, which the classifier may read as wideband digital); EU
+  // wireless audio in 863–865 MHz is not a CN use, so an nfm link here is raised as unexpected
+  { label: 'SRD 868 MHz', lowHz: 863 * M, highHz: 870 * M, expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], note: 'SRD data: meters, sensors, alarms; voice here is a cheating link' },
   { label: 'GSM900 uplink', lowHz: 880 * M, highHz: 915 * M, expected: ['tdma-burst', 'wideband-digital'], suspect: { 'tdma-burst': 'handset', 'wideband-digital': 'handset' }, note: 'handsets' },
   { label: 'ADS-B / Mode S', lowHz: 1089 * M, highHz: 1091 * M, expected: ['ook', 'pulsed-wideband'], note: 'aircraft transponders' },
   { label: 'DCS1800 uplink', lowHz: 1710 * M, highHz: 1785 * M, expected: ['tdma-burst', 'wideband-digital'], suspect: { 'tdma-burst': 'handset', 'wideband-digital': 'handset' }, note: 'handsets' },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { clipPicturePath } from '../evidence/clip-picture-files.js';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
@@ -135,7 +136,8 @@ function endMsOf(r: Alert): number {
 
 /**
  * Reads `<dataDir>/alerts.jsonl` (read-only; a daemon may be writing it: a partial last line is skipped).
- * @throws QuietBandError('IO') when the file cannot be read.
+ * @throws QuietBandError('IO') coded `report.storeUnreadable` (its `cause` the file system's error: ENOENT when there
+ * is no store) when the file cannot be read.
  */
 export async function readAlertRecords(dataDir: string): Promise<Alert[]> {
   const file = join(dataDir, ALERTS_FILE);
@@ -143,7 +145,7 @@ export async function readAlertRecords(dataDir: string): Promise<Alert[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new QuietBandError(`cannot read the alert store ${file} (${(err as Error).message})`, 'IO', { cause: err });
+    throw cliError('report.storeUnreadable', { path: file, detail: (err as Error).message }, 'IO', { cause: err });
   }
   const out: Alert[] = [];
   for (const line of text.split('\n')) {

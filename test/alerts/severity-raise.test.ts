@@ -20,6 +20,8 @@ describe('severityRaiseFor (the band rule)', () => {
     expect(severityRaiseFor(sig('nfm'), 98.1e6)?.reasonCode.id).toBe('raise.unexpected');
     expect(severityRaiseFor(sig('tdma-burst'), 409.8e6)?.reasonCode).toMatchObject({ id: 'raise.unexpected', params: { band: 'PMR 409 MHz' } });
     expect(severityRaiseFor(sig('nfm'), 480e6)?.reasonCode.params.band).toBe('SRD 470–510 MHz');
+    expect(severityRaiseFor(sig('nfm'), 868.3e6)?.reasonCode).toEqual({ id: 'raise.unexpected', params: { class: 'nfm', band: 'SRD 868 MHz', expected: 'fsk, ook, wideband-digital, carrier' } });
+    expect(severityRaiseFor(sig('fsk'), 868.3e6)).toBeUndefined(); // meters, sensors
   });
 
   it('raises an nfm voice link in the land-mobile and walkie-talkie bands, and a phone in the GSM900 / DCS1800 uplinks', () => {
@@ -45,9 +47,14 @@ describe('severityRaiseFor (the band rule)', () => {
     expect(severityRaiseFor(undefined, 230e6)).toBeUndefined();
   });
 
-  it('words the reason in Chinese from its code', () => {
+  it('words the reason in Chinese from its code, the classes in the page\'s words (as its band check: 键控、频移、载波)', () => {
     const r = severityRaiseFor(sig('tdma-burst'), 902.4e6)!;
-    expect(alertMessageIn('zh-CN', r.reason, r.reasonCode)).toBe('GSM900 uplink 中的 tdma-burst：传感器附近有手机在发射');
+    expect(alertMessageIn('zh-CN', r.reason, r.reasonCode)).toBe('GSM900 uplink 中的时隙：传感器附近有手机在发射');
+    const u = severityRaiseFor(sig('nfm'), 433.92e6)!;
+    expect(alertMessageIn('zh-CN', u.reason, u.reasonCode)).toBe('ISM 433 MHz 不承载窄调频类信号（该频段的用户发射键控、频移、载波）：不属于该频段的设备');
+    // English keeps the codes; a class of a newer daemon stays as written
+    expect(alertMessageIn('en', u.reason, u.reasonCode)).toBe(u.reason);
+    expect(alertMessageIn('zh-CN', '', { id: 'raise.voice', params: { class: 'chirp', band: 'PMR446' } })).toBe('PMR446 中的chirp：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
   });
 });
 

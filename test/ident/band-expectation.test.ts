@@ -13,6 +13,12 @@ describe('band expectations', () => {
     expect(expectation(409.8e6, 'tdma-burst')?.unexpected).toBe(true);
     expect(expectation(165e6, 'nfm')?.unexpected).toBe(false);
   });
+  it('SRD 863–870 MHz carries data: nfm at 868.3 MHz is unexpected (the band plan labels it), fsk and ook are not', () => {
+    expect(expectation(868.3e6, 'nfm')).toMatchObject({ band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: true });
+    expect(expectation(868.3e6, 'fsk')?.unexpected).toBe(false);
+    expect(expectation(863.0e6, 'ook')?.unexpected).toBe(false);
+    expect(expectation(870.1e6, 'nfm')).toBeUndefined();
+  });
   it('a narrow FM link in the broadcast band is unexpected; unknown never is; no range → undefined', () => {
     expect(expectation(98.1e6, 'nfm')?.unexpected).toBe(true);
     expect(expectation(98.1e6, 'unknown')?.unexpected).toBe(false);

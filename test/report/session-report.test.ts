@@ -80,7 +80,7 @@ describe('session report', () => {
     expect(en).toContain(`<th>Ranked higher ▲</th><td colspan="3" class="raise">${voice.reason}</td>`);
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('其中高级别 2 条，优先级提升 1 条（▲）；');
-    expect(zh).toContain('UHF land mobile 400–470 MHz 中的 nfm：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
+    expect(zh).toContain('UHF land mobile 400–470 MHz 中的窄调频：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
   });
 
   const { dataDir, config } = setup();

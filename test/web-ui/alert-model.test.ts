@@ -1,7 +1,7 @@
 // Web UI logic without a browser: alert folding/dedupe, spectrum-at-peak snapshots, display formatting, language choice.
 import { describe, expect, it } from 'vitest';
 import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
-import { alertDurationMs, durationIsLowerBound } from '../../web-ui/src/alert-list.js';
+import { alertDurationMs, durationIsLowerBound } from '../../web-ui/src/alert-duration.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';
 import { describeHeard, formatBandwidth, formatDb, formatDelay, formatDuration, formatFeatureMs, formatMhz, formatTime } from '../../web-ui/src/format.js';
 import { langFor, setLang, t } from '../../web-ui/src/i18n.js';

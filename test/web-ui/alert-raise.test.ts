@@ -1,6 +1,6 @@
 // Severity raise in Chromium: an alert identified as a class its band does not carry (nfm in ISM 433) or as a voice
 // link moves to the top of the list while unacknowledged, with a mark naming why (en; zh-CN on a phone), and drops back
-// to its place once acknowledged, keeping the mark.
+// to its place once acknowledged, keeping the mark. What is on air leads ended raised alerts (docs/web-ui.md).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AlertSignal } from '../../src/server/protocol.js';
@@ -27,6 +27,41 @@ async function orderStartingWith(page: Page, ids: string[]): Promise<string[]> {
 }
 
 describe('raised alerts in the web UI', () => {
+  it('on a phone, what is on air leads ended raised alerts: a live unidentified alert above them, a live raised one above it', async () => {
+    const sensor = FAKE_SENSORS[0]!.name;
+    // the demo's raised link heard five times, each ended (none acknowledged)
+    const ended: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { alert, tx } = await used.site.raise(sensor, 433_860_000 + i * 100);
+      await identify(used.site, tx, NFM);
+      await used.site.end(tx);
+      ended.unshift(alert.alertId); // newest first
+    }
+    const live = await used.site.raise(sensor, 433_500_000); // on air, not identified yet
+    const p = live.alert.alertId;
+    const { page, close } = await openLivePage(used.site.url, { locale: 'en-US', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const mine = (ids: string[]) => ids.filter((id) => id === p || id === r || ended.includes(id));
+      let r = '';
+      expect(mine(await orderStartingWith(page, [p]))).toEqual([p, ...ended]);
+      // the live row is on screen without scrolling (the table's first row), the ended ones keep their mark
+      const box = await (await alertRow(page, p)).boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(844);
+      expect(await (await alertRow(page, ended[0]!)).locator('[data-testid="raise-mark"]').textContent()).toBe("▲ not this band's");
+      // a second live alert identified as a voice link in ISM 433: raised, it leads the unraised live one
+      const raised = await used.site.raise(sensor, 434_000_000);
+      r = raised.alert.alertId;
+      await identify(used.site, raised.tx, NFM);
+      expect(mine(await orderStartingWith(page, [r, p]))).toEqual([r, p, ...ended]);
+      // both end: the raised one joins the ended raised ones (newest first), the unraised one drops below them
+      await used.site.end(raised.tx);
+      await used.site.end(live.tx);
+      expect(mine(await orderStartingWith(page, [r, ...ended]))).toEqual([r, ...ended, p]);
+    } finally {
+      await close();
+    }
+  });
+
   it('a raised unacknowledged alert leads the list with its mark; a live identification raises another; acknowledged, it drops back', async () => {
     const a = await raise(433_700_000, OOK); // oldest: ook, the band's own traffic
     const b = await raise(433_920_000, NFM); // raised: nfm in ISM 433
@@ -47,10 +82,10 @@ describe('raised alerts in the web UI', () => {
       expect(mine(await orderStartingWith(page, [b, d]))).toEqual([b, d, c, a]);
       await identify(used.site, tx, NFM);
       expect(mine(await orderStartingWith(page, [d, b]))).toEqual([d, b, c, a]);
-      // acknowledged: b drops back to its place by start time and keeps its mark
+      // acknowledged: b drops below the unacknowledged live alerts to its place by start time, and keeps its mark
       await (await alertRow(page, b)).locator('[data-testid="ack-button"]').click();
       await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${b}"][data-state="acknowledged"]`, { timeout: 3000 });
-      expect(mine(await orderStartingWith(page, [d, c]))).toEqual([d, c, b, a]);
+      expect(mine(await orderStartingWith(page, [d, c, a]))).toEqual([d, c, a, b]);
       expect(await (await alertRow(page, b)).locator('[data-testid="raise-mark"]').isVisible()).toBe(true);
       // the detail says why, under the severity
       await (await alertRow(page, d)).click();
@@ -62,7 +97,7 @@ describe('raised alerts in the web UI', () => {
     }
   });
 
-  it('zh-CN on a phone: the mark and the reason in Chinese, the mark inside its row', async () => {
+  it('zh-CN on a phone: the mark and the reason in Chinese (classes in the page\'s words), the mark inside its row, tapped it shows the reason', async () => {
     const v = await raise(434_600_000, NFM);
     const { page, close } = await openLivePage(used.site.url, { locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
     try {
@@ -70,15 +105,28 @@ describe('raised alerts in the web UI', () => {
       const mark = row.locator('[data-testid="raise-mark"]');
       await mark.waitFor({ state: 'visible', timeout: 3000 });
       expect(await mark.textContent()).toBe('▲ 非本频段信号');
-      expect(await mark.getAttribute('title')).toBe('ISM 433 MHz 不承载 nfm 类信号（该频段的用户发射 ook, fsk, carrier）：不属于该频段的设备');
+      expect(await mark.getAttribute('title')).toBe('ISM 433 MHz 不承载窄调频类信号（该频段的用户发射键控、频移、载波）：不属于该频段的设备');
       const [m, r] = [await mark.boundingBox(), await row.boundingBox()];
       expect(m!.x + m!.width).toBeLessThanOrEqual(r!.x + r!.width);
-      await row.click();
+      // a phone shows no title: tapping the mark shows the reason in the row (and opens nothing); again, hides it
+      const why = row.locator('[data-testid="raise-reason"]');
+      expect(await why.isHidden()).toBe(true);
+      await mark.click();
+      await why.waitFor({ state: 'visible', timeout: 2000 });
+      expect(await why.textContent()).toBe('ISM 433 MHz 不承载窄调频类信号（该频段的用户发射键控、频移、载波）：不属于该频段的设备');
+      expect(await mark.getAttribute('aria-expanded')).toBe('true');
       const dialog = page.locator('[data-testid="alert-detail"]');
+      expect(await dialog.isVisible()).toBe(false);
+      const [w, r2] = [await why.boundingBox(), await row.boundingBox()];
+      expect(w!.x + w!.width).toBeLessThanOrEqual(r2!.x + r2!.width);
+      await mark.click();
+      await why.waitFor({ state: 'hidden', timeout: 2000 });
+      await row.click();
       await dialog.waitFor({ state: 'visible', timeout: 2000 });
       const text = (await dialog.textContent()) ?? '';
       expect(text).toContain('优先级提升');
-      expect(text).toContain('不属于该频段的设备');
+      // the detail's reason words the classes as its band check does
+      expect(text).toContain('不承载窄调频类信号（该频段的用户发射键控、频移、载波）');
     } finally {
       await close();
     }

@@ -1,10 +1,11 @@
-// Alert table, newest first (raised unacknowledged alerts above the rest): one keyed row per alertId (a transmission
+// Alert table, newest first (live, then raised, unacknowledged alerts above the rest): one keyed row per alertId (a transmission
 // heard by several sensors: one expandable group row over its alerts), updated in place; durations tick while open.
 import type { AlertModel, AlertView } from './alert-model.js';
-import { RaisedPins } from './alert-pins.js';
-import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDuration, formatMhz, formatTime } from './format.js';
+import { AlertPins } from './alert-pins.js';
+import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, formatTime } from './format.js';
 import { liveText } from './alert-text.js';
-import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
+import { alertDurationText, groupSpanText, spanOf } from './alert-duration.js';
+import { makeRow, raiseMarkKey, type Row, showBadge, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -30,52 +31,11 @@ function strongest(members: readonly AlertView[]): AlertView {
   return best;
 }
 
-/** Start / end (ms) of an alert (start; end = now while open). */
-function spanOf(v: AlertView, nowMs: number): [number, number] {
-  const start = Date.parse(v.startTime ?? v.firstTime);
-  return [start, start + alertDurationMs(v, nowMs)];
-}
-
 /** How long (ms) the row of a newly arrived alert flashes; the banner keeps flashing while any alert is unacknowledged. */
 export const FLASH_MS = 60_000;
 
 /** Most rows kept in the DOM (the newest); older alerts stay in the model and are counted below the table. */
 export const MAX_ROWS = 200;
-
-/**
- * Duration (ms) of an alert, never negative (NaN without a start):
- * - closed: from its start to its end;
- * - an open transmission: from its start to the end of what the sensor has heard so far (the `endTime` of its latest
- *   update, sample time; 0 before the first): the on-air time known so far, a lower bound the final value never
- *   contradicts. Counting to now instead would add the alert path's delay (the detector's hold, the identification, a
- *   pipeline behind real time: 3–20 s measured on a loaded laptop), then drop to the real duration at the close;
- * - any other open alert (sensor offline, overload): to now — the condition lasts as long as the alert is open.
- */
-export function alertDurationMs(v: AlertView, nowMs: number): number {
-  const start = Date.parse(v.startTime ?? v.firstTime);
-  if (Number.isNaN(start)) return NaN;
-  let end: number;
-  if (v.closed) end = Date.parse(v.endTime ?? v.lastTime);
-  else if (durationIsLowerBound(v)) end = v.endTime === undefined ? start : Date.parse(v.endTime);
-  else end = Math.max(nowMs, Date.parse(v.endTime ?? v.lastTime));
-  return Math.max(0, end - start);
-}
-
-/** True when {@link alertDurationMs} is a lower bound: an open transmission (it is on air at least this long). */
-export function durationIsLowerBound(v: AlertView): boolean {
-  return !v.closed && v.kind === 'transmission';
-}
-
-/** A duration (ms) for display ({@link formatDuration}), "≥ …" when it is a lower bound. */
-export function durationText(ms: number, lowerBound: boolean): string {
-  const d = formatDuration(ms);
-  return lowerBound ? t('duration.atLeast', { d }) : d;
-}
-
-/** The duration of an alert for display: {@link alertDurationMs}, "≥ …" while it is a lower bound. */
-export function alertDurationText(v: AlertView, nowMs: number): string {
-  return durationText(alertDurationMs(v, nowMs), durationIsLowerBound(v));
-}
 
 /**
  * Renders {@link AlertModel} into a `<tbody>`, newest first. Alert rows: `data-testid="alert-row"`, `data-alert-id`,
@@ -86,10 +46,12 @@ export function alertDurationText(v: AlertView, nowMs: number): string {
  * `data-expanded`) placed at its newest member: its
  * rooms nearest first, the number of sensors, the strongest member's band, the largest excess, the span of the group,
  * and "acknowledge group" while any member is new. Clicking a group row expands it (its member rows follow it, class
- * `member`). Raised unacknowledged alerts (alert-pins.ts pinRank: an identified class its band does not carry, a voice link, a
- * phone; Alert.severityRaise) come first, highest rank first and newest first within a rank, the rest after them
- * newest first; their rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲ voice
- * link", the reason as its title), which stays after the acknowledgement while the row drops back to its place. The
+ * `member`). Unacknowledged alerts lead (alert-pins.ts pinRank): the live ones (on air, or a fault going on) first,
+ * raised above the others of their severity, then the ended raised ones (an identified class its band does not carry,
+ * a voice link, a phone; Alert.severityRaise), highest rank first and newest first within a rank; the rest follow
+ * newest first. Raised rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲
+ * voice link", the reason as its title; tapping it shows the reason in the row, `raise-reason`), which stays after the
+ * acknowledgement while the row drops back to its place. The
  * site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
  * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
  * live, while unacknowledged. Buttons: `ack-button` (state new), `known-button` (acknowledged transmissions),
@@ -116,8 +78,10 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
-  /** Raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
-  private readonly pins = new RaisedPins();
+  /** Row keys whose raise reason the supervisor tapped open (the mark's line, alert-row.ts showRaise). */
+  private readonly reasonOpen = new Set<string>();
+  /** Live and raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
+  private readonly pins = new AlertPins();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
   /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
@@ -131,6 +95,15 @@ export class AlertList {
     this.h = handlers;
     tbody.addEventListener('click', (ev) => {
       const target = ev.target as HTMLElement;
+      // the raise mark: shows or hides its reason in the row (a phone cannot show its title), opens nothing
+      const why = raiseMarkKey(target);
+      if (why !== undefined) {
+        ev.stopPropagation();
+        if (!this.reasonOpen.delete(why)) this.reasonOpen.add(why);
+        this.dirty.add(why);
+        this.render(Date.now());
+        return;
+      }
       const group = target.closest<HTMLTableRowElement>('tr[data-group-key]');
       if (group !== null) {
         const key = group.dataset.groupKey!;
@@ -193,7 +166,7 @@ export class AlertList {
     const key = v === undefined ? undefined : groupKeyOf(v);
     // joined, left or changed a group: the layout changes
     if (isNew || !this.rows.has(`a:${alertId}`) || key !== this.groupOf.get(alertId)) this.orderDirty = true;
-    // raised or acknowledged: it moves to / from the top
+    // raised, ended or acknowledged: it moves within / from the top
     if (this.pins.moved(alertId, v)) this.orderDirty = true;
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
@@ -221,6 +194,7 @@ export class AlertList {
     this.groups.clear();
     this.groupOf.clear();
     this.pins.clear();
+    this.reasonOpen.clear();
     this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
@@ -385,7 +359,7 @@ export class AlertList {
     const member = this.groups.has(this.groupOf.get(v.alertId) ?? '');
     const raise = v.severity !== 'info' ? v.severityRaise : undefined;
     tr.className = `alert-row sev-${v.severity} st-${v.state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
-    showRaise(r.raise, raise);
+    showRaise(r, raise, this.reasonOpen.has(`a:${v.alertId}`));
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
     r.live.textContent = liveText(v);
     r.site.textContent = v.site;
@@ -442,7 +416,7 @@ export class AlertList {
     // the group's mark: its strongest member's raise, else the first raised member's
     const raise = severity === 'info' ? undefined : (lead.severityRaise ?? members.find((m) => m.severityRaise !== undefined)?.severityRaise);
     tr.className = `alert-row group-row sev-${severity} st-${state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
-    showRaise(r.raise, raise);
+    showRaise(r, raise, this.reasonOpen.has(`g:${key}`));
     r.toggle!.textContent = open ? '▾' : '▸';
     r.toggle!.title = t('group.toggle');
     r.toggle!.setAttribute('aria-expanded', String(open));
@@ -477,21 +451,4 @@ export class AlertList {
     r.ack.disabled = pending;
     r.ack.textContent = pending ? t('alert.pending') : t('alert.ackGroup', { n: fresh.length });
   }
-}
-
-/** The span of a group for display, "≥ …" while a member's duration is a lower bound. */
-function groupSpanText(members: readonly AlertView[], nowMs: number): string {
-  return durationText(groupSpanMs(members, nowMs), members.some(durationIsLowerBound));
-}
-
-/** From the group's first start to its last end ({@link alertDurationMs} of each member), ms. */
-function groupSpanMs(members: readonly AlertView[], nowMs: number): number {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const m of members) {
-    const [a, b] = spanOf(m, nowMs);
-    first = Math.min(first, a);
-    last = Math.max(last, b);
-  }
-  return Math.max(0, last - first);
 }

@@ -24,7 +24,9 @@ export interface Row {
   ack: HTMLButtonElement;
   known: HTMLButtonElement;
   /** The severity-raise mark in the state cell (hidden unless the alert ranks above the others of its severity). */
-  raise: HTMLElement;
+  raise: HTMLButtonElement;
+  /** The raise's reason on a line of the band cell, shown while the supervisor has tapped the mark open. */
+  raiseReason: HTMLElement;
   /** Group rows: the expand/collapse toggle (in the state cell). */
   toggle: HTMLButtonElement | null;
 }
@@ -43,20 +45,35 @@ export function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
 
 /**
  * Shows the severity-raise mark of `raise` (Alert.severityRaise: "▲ voice link", its reason in the page's language as
- * the title, `data-reason` = its code), or hides it when there is none.
+ * the title, `data-reason` = its code), or hides it when there is none. The mark is a button: a phone has no hover to
+ * show a title, so tapping it shows the reason on a line of the row (`raise-reason`) while `open`, and hides it again.
  */
-export function showRaise(mark: HTMLElement, raise: SeverityRaise | undefined): void {
+export function showRaise(r: Pick<Row, 'raise' | 'raiseReason'>, raise: SeverityRaise | undefined, open: boolean): void {
+  const mark = r.raise;
   mark.hidden = raise === undefined;
+  r.raiseReason.hidden = raise === undefined || !open;
   if (raise === undefined) {
     // no stale words in the row's text (copied, read by a screen reader) once a later identification drops the raise
     mark.textContent = '';
     mark.removeAttribute('title');
+    mark.setAttribute('aria-expanded', 'false');
+    r.raiseReason.textContent = '';
     return;
   }
   const id = raise.reasonCode?.id;
+  const reason = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
   mark.textContent = tOr(`raise.mark.${typeof id === 'string' ? id.slice('raise.'.length) : ''}`, '▲');
-  mark.title = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
+  mark.title = reason;
   mark.dataset.reason = String(id);
+  mark.setAttribute('aria-expanded', String(open));
+  r.raiseReason.textContent = open ? reason : '';
+}
+
+/** The row key (`a:<alertId>`, `g:<site>\0<groupId>`) of a click on a raise mark; undefined for a click elsewhere. */
+export function raiseMarkKey(target: HTMLElement): string | undefined {
+  const tr = target.closest('button[data-action="raise-why"]')?.closest<HTMLTableRowElement>('tr');
+  if (tr == null) return undefined;
+  return tr.dataset.groupKey !== undefined ? `g:${tr.dataset.groupKey}` : `a:${tr.dataset.alertId!}`;
 }
 
 /**
@@ -99,8 +116,7 @@ export function makeRow(key: string, group: boolean): Row {
   }
   const state = span('state-pill');
   const live = span('live-tag');
-  const raise = span('raise-mark');
-  raise.dataset.testid = 'raise-mark';
+  const raise = button('raise-mark', 'raise-mark', 'raise-why');
   raise.hidden = true;
   stateTd.append(state, raise, live);
   const site = td('c-site');
@@ -114,7 +130,11 @@ export function makeRow(key: string, group: boolean): Row {
   badge.dataset.testid = 'signal-badge';
   badge.hidden = true;
   const band = document.createElement('span');
-  td('c-band').append(badge, band);
+  const raiseReason = document.createElement('div');
+  raiseReason.className = 'raise-reason';
+  raiseReason.dataset.testid = 'raise-reason';
+  raiseReason.hidden = true;
+  td('c-band').append(badge, band, raiseReason);
   const excess = td('c-excess num');
   const start = span('c-start');
   const duration = span('c-duration');
@@ -123,5 +143,5 @@ export function makeRow(key: string, group: boolean): Row {
   const known = button('btn known', 'known-button', 'known');
   known.hidden = group;
   td('c-actions').append(ack, known);
-  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle, raise };
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle, raise, raiseReason };
 }

@@ -1,0 +1,41 @@
+// `quietband report` without a store where it looks: after the demo (data in ./data/demo) the error names the demo's
+// folder and the flag that reads it, in the terminal's language; without a demo store it says the store is unreadable.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, buildOnce, tempDir } from '../daemon/helpers.js';
+
+const tmp = tempDir('qb-report-cli-');
+beforeAll(() => buildOnce());
+afterAll(() => tmp.cleanup());
+
+/** `quietband report --session s` run in the temp folder (its ./data the default store) under `lang`; status and stderr. */
+function report(lang: string): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'report', '--session', 's', '-o', join(tmp.dir, 'r.html')], {
+    cwd: tmp.dir,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: lang, QUIETBAND_LOG_FORMAT: 'json' },
+  });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe('quietband report: no alert store in ./data', () => {
+  it('after the demo (./data/demo/alerts.jsonl) names the demo folder and --data-dir, in Chinese under LANG=zh_CN', () => {
+    mkdirSync(join(tmp.dir, 'data', 'demo'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'data', 'demo', 'alerts.jsonl'), '{"seq":1,"alertId":"demo-1"}\n');
+    const data = join(tmp.dir, 'data');
+    const zh = report('zh_CN.UTF-8');
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toBe(`quietband: ${data} 中没有告警存储（${data}/alerts.jsonl 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 ./data/demo：请加上 --data-dir ./data/demo\n`);
+    expect(report('C.UTF-8').stderr).toBe(`quietband: no alert store in ${data} (${data}/alerts.jsonl does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in ./data/demo: pass --data-dir ./data/demo\n`);
+  });
+
+  it('without a demo store: the store cannot be read, in Chinese under LANG=zh_CN (was English)', () => {
+    rmSync(join(tmp.dir, 'data'), { recursive: true, force: true });
+    const zh = report('zh_CN.UTF-8');
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toMatch(/^quietband: 无法读取告警存储 \S+\/data\/alerts\.jsonl（ENOENT: no such file or directory/);
+  });
+});

@@ -1,0 +1,62 @@
+// How long an alert lasts, for display: its duration (a lower bound while a transmission is on air) and a group's span.
+import type { AlertView } from './alert-model.js';
+import { formatDuration } from './format.js';
+import { t } from './i18n.js';
+
+/** Start / end (ms) of an alert (start; end = now while open). */
+export function spanOf(v: AlertView, nowMs: number): [number, number] {
+  const start = Date.parse(v.startTime ?? v.firstTime);
+  return [start, start + alertDurationMs(v, nowMs)];
+}
+
+/**
+ * Duration (ms) of an alert, never negative (NaN without a start):
+ * - closed: from its start to its end;
+ * - an open transmission: from its start to the end of what the sensor has heard so far (the `endTime` of its latest
+ *   update, sample time; 0 before the first): the on-air time known so far, a lower bound the final value never
+ *   contradicts. Counting to now instead would add the alert path's delay (the detector's hold, the identification, a
+ *   pipeline behind real time: 3–20 s measured on a loaded laptop), then drop to the real duration at the close;
+ * - any other open alert (sensor offline, overload): to now — the condition lasts as long as the alert is open.
+ */
+export function alertDurationMs(v: AlertView, nowMs: number): number {
+  const start = Date.parse(v.startTime ?? v.firstTime);
+  if (Number.isNaN(start)) return NaN;
+  let end: number;
+  if (v.closed) end = Date.parse(v.endTime ?? v.lastTime);
+  else if (durationIsLowerBound(v)) end = v.endTime === undefined ? start : Date.parse(v.endTime);
+  else end = Math.max(nowMs, Date.parse(v.endTime ?? v.lastTime));
+  return Math.max(0, end - start);
+}
+
+/** True when {@link alertDurationMs} is a lower bound: an open transmission (it is on air at least this long). */
+export function durationIsLowerBound(v: AlertView): boolean {
+  return !v.closed && v.kind === 'transmission';
+}
+
+/** A duration (ms) for display ({@link formatDuration}), "≥ …" when it is a lower bound. */
+export function durationText(ms: number, lowerBound: boolean): string {
+  const d = formatDuration(ms);
+  return lowerBound ? t('duration.atLeast', { d }) : d;
+}
+
+/** The duration of an alert for display: {@link alertDurationMs}, "≥ …" while it is a lower bound. */
+export function alertDurationText(v: AlertView, nowMs: number): string {
+  return durationText(alertDurationMs(v, nowMs), durationIsLowerBound(v));
+}
+
+/** The span of a group for display, "≥ …" while a member's duration is a lower bound. */
+export function groupSpanText(members: readonly AlertView[], nowMs: number): string {
+  return durationText(groupSpanMs(members, nowMs), members.some(durationIsLowerBound));
+}
+
+/** From the group's first start to its last end ({@link alertDurationMs} of each member), ms. */
+function groupSpanMs(members: readonly AlertView[], nowMs: number): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const m of members) {
+    const [a, b] = spanOf(m, nowMs);
+    first = Math.min(first, a);
+    last = Math.max(last, b);
+  }
+  return Math.max(0, last - first);
+}
