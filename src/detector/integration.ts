@@ -43,9 +43,8 @@ export class LongIntegration {
   private long: LongPath | null = null;
   /** The narrow kernel (longNarrowKernelHz) over the same running means, null when off. */
   private narrow: LongPath | null = null;
-  /** The narrow kernel's hot codes and statistic (the wide kernel's go to `state`), empty when off. */
+  /** The narrow kernel's hot codes (the wide kernel's go to `state`), empty when off. */
   private narrowHot = new Uint8Array(0);
-  private narrowStat = new Float32Array(0);
   private tuneId = -1;
 
   /** @param levelFrames averages the slow path's levels were learned from (how well each level is known) */
@@ -76,7 +75,6 @@ export class LongIntegration {
         this.narrow = new LongPath(n, this.slow.rbwHz, frame.sampleCount / frame.rateSps,
           { ...options, kernelHz: o.longNarrowKernelHz, outerKernelHz: o.longKernelHz }, this.long);
         this.narrowHot = new Uint8Array(n);
-        this.narrowStat = new Float32Array(n);
       }
     }
     const long = this.long;
@@ -93,9 +91,10 @@ export class LongIntegration {
       if (!long.due(si)) continue;
       let any = long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat);
       if (narrow !== null) {
-        // the wide kernel measured this test's floor and spread first; the narrow one reads them
+        // the wide kernel measured this test's floor and spread first; the narrow one reads them. Both write the same
+        // per-bin statistic (mean power over the floor, not a kernel mean) into `stat`
         const nh = this.narrowHot;
-        if (narrow.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, nh, this.narrowStat) !== 0) {
+        if (narrow.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, nh, p.stat) !== 0) {
           const hot = p.hot;
           for (let b = 0; b < nh.length; b++) if ((nh[b] & 3) > (hot[b] & 3)) hot[b] = nh[b];
           any = 1;
