@@ -4,6 +4,7 @@ import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.j
 import { demodulate, writeWav } from './audio.js';
 import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
 import { expectation } from './band-expectation.js';
+import type { IdentInput } from './features.js';
 import { signalReason } from './reasons.js';
 
 /** Settings of {@link DetectionIdentifier}. */
@@ -199,29 +200,34 @@ const ANALYSIS_MAX_FRAMES = 4000;
 /** Samples transformed at most by {@link analysisStart} (frames × frame length). */
 const ANALYSIS_MAX_POINTS = 4_000_000;
 
+/** Power of one DFT bin at an emission's frequency on frames of a stretch of IQ ({@link frameLevels}). */
+interface FrameLevels {
+  /** Frame length (samples). */
+  n: number;
+  /** First sample of each frame (index into the IQ). */
+  starts: Float64Array;
+  /** |X|² of the bin on each frame (linear, unscaled). */
+  power: Float64Array;
+  /** The largest of `power`. */
+  peak: number;
+}
+
 /**
- * Where the classified part of a job starts (sample index into `job.iq`): 0, unless the transmission is longer than the
- * part and its first part holds no emission at the detection's frequency. A detection's centre and band come from the
- * excess the detector accumulated over the whole track, so a track that joined packets on different frequencies (two
- * sensors 20 kHz apart, one after the other) is reported at the strongest one's, which need not be the first.
- * Measured as the power of one Hann-windowed DFT bin at the detection's centre (`job.offsetHz`), N = 2·rate/B samples
- * long (main lobe ± B, B the detection's bandwidth, at least rate/4096), on back-to-back frames (evenly spread when
- * more than {@link ANALYSIS_MAX_FRAMES} or {@link ANALYSIS_MAX_POINTS} samples): when no frame within the first
- * `analysisCount` samples comes within {@link ANALYSIS_WITHIN} of the strongest frame, the part starts at the first
- * frame that does, less the margin. A pure function of the job.
+ * The power of one Hann-windowed DFT bin at `offsetHz` (Hz from the tuning centre), N = 2·rate/B samples long (main
+ * lobe ± B, B = `bandwidthHz`, at least rate/4096; 16 … 65 536), on back-to-back frames of the first `count` complex
+ * samples of `iq`, evenly spread when more than {@link ANALYSIS_MAX_FRAMES} or {@link ANALYSIS_MAX_POINTS} samples.
+ * @returns the levels, or null when fewer than two frames fit
  */
-export function analysisStart(job: IdentJob): number {
-  if (job.count <= job.analysisCount) return 0;
-  const rate = job.rateSps;
-  const n = Math.max(16, Math.min(65_536, Math.round((2 * rate) / Math.max(job.bandwidthHz, rate / 4096))));
-  const possible = Math.floor(job.count / n);
-  if (possible < 2) return 0;
+function frameLevels(iq: Float32Array, count: number, rateSps: number, offsetHz: number, bandwidthHz: number): FrameLevels | null {
+  const n = Math.max(16, Math.min(65_536, Math.round((2 * rateSps) / Math.max(bandwidthHz, rateSps / 4096))));
+  const possible = Math.floor(count / n);
+  if (possible < 2) return null;
   const frames = Math.min(possible, ANALYSIS_MAX_FRAMES, Math.max(2, Math.floor(ANALYSIS_MAX_POINTS / n)));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-    const a = (-2 * Math.PI * job.offsetHz * i) / rate;
+    const a = (-2 * Math.PI * offsetHz * i) / rateSps;
     re[i] = w * Math.cos(a);
     im[i] = w * Math.sin(a);
   }
@@ -229,12 +235,12 @@ export function analysisStart(job: IdentJob): number {
   const power = new Float64Array(frames);
   let peak = 0;
   for (let f = 0; f < frames; f++) {
-    const s = frames === possible ? f * n : Math.floor((f * (job.count - n)) / (frames - 1));
+    const s = frames === possible ? f * n : Math.floor((f * (count - n)) / (frames - 1));
     let ar = 0;
     let ai = 0;
     for (let i = 0; i < n; i++) {
-      const x = job.iq[2 * (s + i)];
-      const y = job.iq[2 * (s + i) + 1];
+      const x = iq[2 * (s + i)];
+      const y = iq[2 * (s + i) + 1];
       ar += x * re[i] - y * im[i];
       ai += x * im[i] + y * re[i];
     }
@@ -242,15 +248,44 @@ export function analysisStart(job: IdentJob): number {
     power[f] = ar * ar + ai * ai;
     if (power[f] > peak) peak = power[f];
   }
-  const least = ANALYSIS_WITHIN * peak;
-  let first = -1;
-  for (let f = 0; f < frames; f++) {
-    if (power[f] < least) continue;
-    if (starts[f] + n <= job.analysisCount) return 0;
-    first = f;
-    break;
+  return { n, starts, power, peak };
+}
+
+/**
+ * Where the classified part of a job starts (sample index into `job.iq`): 0, unless the transmission is longer than the
+ * part and its first part holds no emission at the detection's frequency. A detection's centre and band come from the
+ * excess the detector accumulated over the whole track, so a track that joined packets on different frequencies (two
+ * sensors 20 kHz apart, one after the other) is reported at the strongest one's, which need not be the first.
+ * Measured on the frames of {@link frameLevels} at the detection's centre (`job.offsetHz`) and bandwidth: when no frame
+ * within the first `analysisCount` samples comes within {@link ANALYSIS_WITHIN} of the strongest frame, the part starts
+ * at the first frame that does, less the margin. A pure function of the job.
+ */
+export function analysisStart(job: IdentJob): number {
+  if (job.count <= job.analysisCount) return 0;
+  const lv = frameLevels(job.iq, job.count, job.rateSps, job.offsetHz, job.bandwidthHz);
+  if (lv === null) return 0;
+  const least = ANALYSIS_WITHIN * lv.peak;
+  for (let f = 0; f < lv.power.length; f++) {
+    if (lv.power[f] < least) continue;
+    if (lv.starts[f] + lv.n <= job.analysisCount) return 0;
+    return Math.max(0, Math.min(job.count - job.analysisCount, lv.starts[f] - job.marginCount));
   }
-  return first < 0 ? 0 : Math.max(0, Math.min(job.count - job.analysisCount, starts[first] - job.marginCount));
+  return 0;
+}
+
+/**
+ * Where the emission at `input.offsetHz` ends in `input.iq` (one past the last sample of the last frame of
+ * {@link frameLevels} within {@link ANALYSIS_WITHIN} of the strongest frame; `input.count` when fewer than two frames
+ * fit). A detector's end can lie well past the emission's: a track the slow path saw ends with the last Welch average
+ * holding it (the demo's GSM-like train, 5–6.5 s at 1 MS/s, closed at 7.02 s live and 7.09 s in replay), so the live
+ * final identification looks for the emission's last part before that end (src/site/live-ident.ts). A pure function.
+ */
+export function emissionEnd(input: IdentInput): number {
+  const lv = frameLevels(input.iq, input.count, input.rateSps, input.offsetHz, input.bandwidthHz);
+  if (lv === null) return input.count;
+  const least = ANALYSIS_WITHIN * lv.peak;
+  for (let f = lv.power.length - 1; f >= 0; f--) if (lv.power[f] >= least) return lv.starts[f] + lv.n;
+  return input.count;
 }
 
 /**

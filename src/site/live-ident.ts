@@ -1,6 +1,6 @@
 // Live identification of a fixed sensor's transmissions inside its worker, off the alert path (docs/identification.md §10).
 import type { Logger } from 'pino';
-import { describeSignal, Float32IqRing } from '../ident/detection-ident.js';
+import { describeSignal, emissionEnd, Float32IqRing } from '../ident/detection-ident.js';
 import type { Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { signalReason } from '../ident/reasons.js';
@@ -27,13 +27,22 @@ export interface LiveIdentOptions {
   maxSamples: number;
   /** Noise kept either side of the analysed part (s). */
   marginS: number;
-  /** Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay. */
+  /**
+   * The final part is looked for this much before the detector's end (s): that end can lie past the emission's (a track
+   * the slow path saw ends with the last Welch average holding it: the demo's GSM-like train 0.52 s past its last burst),
+   * so the final part ends at the emission's last frame within it ({@link emissionEnd}), not at the detector's end.
+   */
+  endSearchS: number;
+  /**
+   * Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay, and
+   * at a close (≈ slowHoldMs = 0.6 s after the detector's end) the final part plus its search (`finalS` + `endSearchS`).
+   */
   ringS: number;
   /** A close waits at most this long (ms) for the final identification, then goes on with the identification it has. */
   holdCloseMs: number;
 }
 
-export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, maxSamples: 600_000, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
+export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, maxSamples: 600_000, marginS: 0.01, endSearchS: 1, ringS: 2.5, holdCloseMs: 2500 });
 
 /** What {@link LiveIdentifier} works with. */
 export interface LiveIdentDeps {
@@ -126,7 +135,8 @@ export class LiveIdentifier implements EvidenceSink {
       this.release(t);
     }, this.o.holdCloseMs);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
-    this.ask(t, Math.max(t.startSample, end - this.span(this.o.finalS)), end, true);
+    // the stretch searched for the emission's end: the final part plus endSearchS before the detector's end
+    this.ask(t, Math.max(t.startSample, end - this.span(this.o.finalS) - Math.round(this.o.endSearchS * rate)), end, true);
   }
 
   async close(skipPictures?: boolean): Promise<void> {
@@ -173,28 +183,42 @@ export class LiveIdentifier implements EvidenceSink {
     this.nextDue = next;
   }
 
-  /** Identifies stream samples [from, to) (± margin) of track `t` off this thread and posts the result. */
+  /**
+   * Identifies stream samples [from, to) (± margin) of track `t` off this thread and posts the result; a final one
+   * identifies the last `finalS` (at most maxSamples) of that stretch up to the emission's end in it ({@link emissionEnd}).
+   */
   private ask(t: LiveTrack, from: number, to: number, final: boolean): void {
     const ev = t.last;
     const margin = Math.round(this.o.marginS * this.d.info.rateSps);
     let pending: Promise<Identification>;
     const askedMs = performance.now();
+    /** Analysed part [first, end) as stream sample indices (the final one ends at the emission's end found). */
+    let part: [number, number] = [from, to];
+    /** This thread's time to copy the part out (and, for the final one, find the emission's end): ms. */
+    let prepMs = 0;
     // a detection reported late (the long path: seconds after its start) whose start left the ring: its first part is
     // the oldest stretch still held
     const shift = final ? 0 : Math.max(0, this.heldFrom() + margin - from);
     try {
-      const { iq, count } = this.read(from + shift - margin, to + shift + margin);
-      if (count === 0 || to + shift + margin <= this.heldFrom()) {
+      const read = this.read(from + shift - margin, to + shift + margin);
+      const input = { iq: read.iq, count: read.count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz };
+      if (read.count === 0 || to + shift + margin <= this.heldFrom()) {
         pending = Promise.resolve({ class: 'unknown', confidence: 0, ...signalReason('ident.notHeld') });
-      } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
+      } else {
+        const used = final ? this.finalPart(input, margin) : input;
+        const first = read.first + used.iq.byteOffset / 8 - input.iq.byteOffset / 8;
+        part = [first, first + used.count];
+        pending = this.d.engine(used);
+      }
+      prepMs = performance.now() - askedMs;
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending
       .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...signalReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
-        // a track already released (closed, stream ended) or finally identified takes no more results
-        if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
+        // a track already released (closed, stream ended) takes no more results
+        if (this.tracks.get(t.id) !== t) return;
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
@@ -204,27 +228,44 @@ export class LiveIdentifier implements EvidenceSink {
             : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
+        // a first identification done after the close came is not posted (the final one follows), but stands in for a
+        // final one that shows nothing
+        if (!final && t.held !== null) return;
         const now = performance.now();
-        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
+        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);
         if (final) this.release(t);
       })
       .catch((err: unknown) => this.d.log.error({ err, id: t.id }, 'identification result not posted'));
   }
 
+  /**
+   * The final part of a stretch read for it: the last `finalS` (at most maxSamples) plus the margin either side, ending
+   * one margin after the emission's end in the stretch ({@link emissionEnd}). A view of `input.iq` (the whole buffer is
+   * transferred).
+   */
+  private finalPart(input: IdentInput, margin: number): IdentInput {
+    const end = Math.min(input.count, emissionEnd(input) + margin);
+    const from = Math.max(0, end - this.span(this.o.finalS) - 2 * margin);
+    return { ...input, iq: input.iq.subarray(2 * from, 2 * end), count: end - from };
+  }
+
   private heldFrom(): number {
     return this.ring !== null ? this.ring.range[0] : this.d.evidenceRing!.range[0];
   }
 
-  /** Samples [from, to) as Float32 I/Q from whichever ring holds them (a new array: it is transferred to the worker). */
-  private read(from: number, to: number): { iq: Float32Array; count: number } {
+  /**
+   * Samples [from, to) as Float32 I/Q from whichever ring holds them (a new array: it is transferred to the worker).
+   * @returns the samples, their number and the stream index of the first
+   */
+  private read(from: number, to: number): { iq: Float32Array; count: number; first: number } {
     if (this.ring !== null) return this.ring.read(from, to);
     const ring = this.d.evidenceRing!;
     const [held0, held1] = ring.range;
     const n = Math.max(0, Math.min(to, held1) - Math.max(from, held0));
     const iq = new Float32Array(2 * n);
-    const [, count] = ring.read(from, to, iq);
-    return { iq, count };
+    const [first, count] = ring.read(from, to, iq);
+    return { iq, count, first };
   }
 }
 
