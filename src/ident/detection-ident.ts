@@ -132,8 +132,17 @@ export class Float32IqRing {
   /** Samples [from, to) clipped to what is held, as a new Float32Array of I/Q. @returns the samples and the first index */
   read(from: number, to: number): { iq: Float32Array; first: number; count: number } {
     const a = Math.max(from, this.start);
-    const z = Math.max(a, Math.min(to, this.end));
-    const out = new Float32Array(2 * (z - a));
+    const out = new Float32Array(2 * Math.max(0, Math.min(to, this.end) - a));
+    const [first, count] = this.readInto(from, to, out);
+    return { iq: out, first, count };
+  }
+  /**
+   * Samples [from, to) clipped to what is held and to `out`'s length, as I/Q into `out` from index 0 (as
+   * IqRing.read, src/evidence/iq-ring.ts). @returns [first index copied, samples copied]
+   */
+  readInto(from: number, to: number, out: Float32Array): [number, number] {
+    const a = Math.max(from, this.start);
+    const z = Math.max(a, Math.min(to, this.end, a + out.length / 2));
     const cap = this.capacity;
     let done = 0;
     while (a + done < z) {
@@ -142,7 +151,7 @@ export class Float32IqRing {
       out.set(this.buf.subarray(2 * at, 2 * (at + run)), 2 * done);
       done += run;
     }
-    return { iq: out, first: a, count: z - a };
+    return [a, z - a];
   }
 }
 
@@ -200,6 +209,12 @@ const ANALYSIS_MAX_FRAMES = 4000;
 /** Samples transformed at most by {@link analysisStart} (frames × frame length). */
 const ANALYSIS_MAX_POINTS = 4_000_000;
 
+/**
+ * Gives `n` complex samples of a stretch from its sample index `s` as interleaved I/Q at index 0 of the array returned
+ * (a view or a scratch buffer, read before the next call).
+ */
+export type FrameReader = (s: number, n: number) => Float32Array;
+
 /** Power of one DFT bin at an emission's frequency on frames of a stretch of IQ ({@link frameLevels}). */
 interface FrameLevels {
   /** Frame length (samples). */
@@ -215,10 +230,11 @@ interface FrameLevels {
 /**
  * The power of one Hann-windowed DFT bin at `offsetHz` (Hz from the tuning centre), N = 2·rate/B samples long (main
  * lobe ± B, B = `bandwidthHz`, at least rate/4096; 16 … 65 536), on back-to-back frames of the first `count` complex
- * samples of `iq`, evenly spread when more than {@link ANALYSIS_MAX_FRAMES} or {@link ANALYSIS_MAX_POINTS} samples.
+ * samples of a stretch read by `frame`, evenly spread when more than {@link ANALYSIS_MAX_FRAMES} or
+ * {@link ANALYSIS_MAX_POINTS} samples: only the frames' samples are read.
  * @returns the levels, or null when fewer than two frames fit
  */
-function frameLevels(iq: Float32Array, count: number, rateSps: number, offsetHz: number, bandwidthHz: number): FrameLevels | null {
+function frameLevels(frame: FrameReader, count: number, rateSps: number, offsetHz: number, bandwidthHz: number): FrameLevels | null {
   const n = Math.max(16, Math.min(65_536, Math.round((2 * rateSps) / Math.max(bandwidthHz, rateSps / 4096))));
   const possible = Math.floor(count / n);
   if (possible < 2) return null;
@@ -236,11 +252,12 @@ function frameLevels(iq: Float32Array, count: number, rateSps: number, offsetHz:
   let peak = 0;
   for (let f = 0; f < frames; f++) {
     const s = frames === possible ? f * n : Math.floor((f * (count - n)) / (frames - 1));
+    const iq = frame(s, n);
     let ar = 0;
     let ai = 0;
     for (let i = 0; i < n; i++) {
-      const x = iq[2 * (s + i)];
-      const y = iq[2 * (s + i) + 1];
+      const x = iq[2 * i];
+      const y = iq[2 * i + 1];
       ar += x * re[i] - y * im[i];
       ai += x * im[i] + y * re[i];
     }
@@ -262,7 +279,7 @@ function frameLevels(iq: Float32Array, count: number, rateSps: number, offsetHz:
  */
 export function analysisStart(job: IdentJob): number {
   if (job.count <= job.analysisCount) return 0;
-  const lv = frameLevels(job.iq, job.count, job.rateSps, job.offsetHz, job.bandwidthHz);
+  const lv = frameLevels(arrayFrames(job.iq), job.count, job.rateSps, job.offsetHz, job.bandwidthHz);
   if (lv === null) return 0;
   const least = ANALYSIS_WITHIN * lv.peak;
   for (let f = 0; f < lv.power.length; f++) {
@@ -273,19 +290,22 @@ export function analysisStart(job: IdentJob): number {
   return 0;
 }
 
+/** A {@link FrameReader} of interleaved I/Q held in one array (views, no copy). */
+export const arrayFrames = (iq: Float32Array): FrameReader => (s, n) => iq.subarray(2 * s, 2 * (s + n));
+
 /**
- * Where the emission at `input.offsetHz` ends in `input.iq` (one past the last sample of the last frame of
- * {@link frameLevels} within {@link ANALYSIS_WITHIN} of the strongest frame; `input.count` when fewer than two frames
- * fit). A detector's end can lie well past the emission's: a track the slow path saw ends with the last Welch average
+ * Where the emission at `stretch.offsetHz` ends in a stretch of `stretch.count` samples read by `frame` (sample index
+ * one past the last sample of the last frame of {@link frameLevels} within {@link ANALYSIS_WITHIN} of the strongest
+ * frame; `stretch.count` when fewer than two frames fit). A detector's end can lie well past the emission's: a track the slow path saw ends with the last Welch average
  * holding it (the demo's GSM-like train, 5–6.5 s at 1 MS/s, closed at 7.02 s live and 7.09 s in replay), so the live
  * final identification looks for the emission's last part before that end (src/site/live-ident.ts). A pure function.
  */
-export function emissionEnd(input: IdentInput): number {
-  const lv = frameLevels(input.iq, input.count, input.rateSps, input.offsetHz, input.bandwidthHz);
-  if (lv === null) return input.count;
+export function emissionEnd(stretch: Omit<IdentInput, 'iq'>, frame: FrameReader): number {
+  const lv = frameLevels(frame, stretch.count, stretch.rateSps, stretch.offsetHz, stretch.bandwidthHz);
+  if (lv === null) return stretch.count;
   const least = ANALYSIS_WITHIN * lv.peak;
   for (let f = lv.power.length - 1; f >= 0; f--) if (lv.power[f] >= least) return lv.starts[f] + lv.n;
-  return input.count;
+  return stretch.count;
 }
 
 /**
