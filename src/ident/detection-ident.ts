@@ -4,6 +4,7 @@ import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.j
 import { demodulate, writeWav } from './audio.js';
 import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
 import { expectation } from './band-expectation.js';
+import type { IdentInput } from './features.js';
 import { signalReason } from './reasons.js';
 
 /** Settings of {@link DetectionIdentifier}. */
@@ -131,8 +132,17 @@ export class Float32IqRing {
   /** Samples [from, to) clipped to what is held, as a new Float32Array of I/Q. @returns the samples and the first index */
   read(from: number, to: number): { iq: Float32Array; first: number; count: number } {
     const a = Math.max(from, this.start);
-    const z = Math.max(a, Math.min(to, this.end));
-    const out = new Float32Array(2 * (z - a));
+    const out = new Float32Array(2 * Math.max(0, Math.min(to, this.end) - a));
+    const [first, count] = this.readInto(from, to, out);
+    return { iq: out, first, count };
+  }
+  /**
+   * Samples [from, to) clipped to what is held and to `out`'s length, as I/Q into `out` from index 0 (as
+   * IqRing.read, src/evidence/iq-ring.ts). @returns [first index copied, samples copied]
+   */
+  readInto(from: number, to: number, out: Float32Array): [number, number] {
+    const a = Math.max(from, this.start);
+    const z = Math.max(a, Math.min(to, this.end, a + out.length / 2));
     const cap = this.capacity;
     let done = 0;
     while (a + done < z) {
@@ -141,7 +151,7 @@ export class Float32IqRing {
       out.set(this.buf.subarray(2 * at, 2 * (at + run)), 2 * done);
       done += run;
     }
-    return { iq: out, first: a, count: z - a };
+    return [a, z - a];
   }
 }
 
@@ -200,28 +210,40 @@ const ANALYSIS_MAX_FRAMES = 4000;
 const ANALYSIS_MAX_POINTS = 4_000_000;
 
 /**
- * Where the classified part of a job starts (sample index into `job.iq`): 0, unless the transmission is longer than the
- * part and its first part holds no emission at the detection's frequency. A detection's centre and band come from the
- * excess the detector accumulated over the whole track, so a track that joined packets on different frequencies (two
- * sensors 20 kHz apart, one after the other) is reported at the strongest one's, which need not be the first.
- * Measured as the power of one Hann-windowed DFT bin at the detection's centre (`job.offsetHz`), N = 2·rate/B samples
- * long (main lobe ± B, B the detection's bandwidth, at least rate/4096), on back-to-back frames (evenly spread when
- * more than {@link ANALYSIS_MAX_FRAMES} or {@link ANALYSIS_MAX_POINTS} samples): when no frame within the first
- * `analysisCount` samples comes within {@link ANALYSIS_WITHIN} of the strongest frame, the part starts at the first
- * frame that does, less the margin. A pure function of the job.
+ * Gives `n` complex samples of a stretch from its sample index `s` as interleaved I/Q at index 0 of the array returned
+ * (a view or a scratch buffer, read before the next call).
  */
-export function analysisStart(job: IdentJob): number {
-  if (job.count <= job.analysisCount) return 0;
-  const rate = job.rateSps;
-  const n = Math.max(16, Math.min(65_536, Math.round((2 * rate) / Math.max(job.bandwidthHz, rate / 4096))));
-  const possible = Math.floor(job.count / n);
-  if (possible < 2) return 0;
+export type FrameReader = (s: number, n: number) => Float32Array;
+
+/** Power of one DFT bin at an emission's frequency on frames of a stretch of IQ ({@link frameLevels}). */
+interface FrameLevels {
+  /** Frame length (samples). */
+  n: number;
+  /** First sample of each frame (index into the IQ). */
+  starts: Float64Array;
+  /** |X|² of the bin on each frame (linear, unscaled). */
+  power: Float64Array;
+  /** The largest of `power`. */
+  peak: number;
+}
+
+/**
+ * The power of one Hann-windowed DFT bin at `offsetHz` (Hz from the tuning centre), N = 2·rate/B samples long (main
+ * lobe ± B, B = `bandwidthHz`, at least rate/4096; 16 … 65 536), on back-to-back frames of the first `count` complex
+ * samples of a stretch read by `frame`, evenly spread when more than {@link ANALYSIS_MAX_FRAMES} or
+ * {@link ANALYSIS_MAX_POINTS} samples: only the frames' samples are read.
+ * @returns the levels, or null when fewer than two frames fit
+ */
+function frameLevels(frame: FrameReader, count: number, rateSps: number, offsetHz: number, bandwidthHz: number): FrameLevels | null {
+  const n = Math.max(16, Math.min(65_536, Math.round((2 * rateSps) / Math.max(bandwidthHz, rateSps / 4096))));
+  const possible = Math.floor(count / n);
+  if (possible < 2) return null;
   const frames = Math.min(possible, ANALYSIS_MAX_FRAMES, Math.max(2, Math.floor(ANALYSIS_MAX_POINTS / n)));
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n);
-    const a = (-2 * Math.PI * job.offsetHz * i) / rate;
+    const a = (-2 * Math.PI * offsetHz * i) / rateSps;
     re[i] = w * Math.cos(a);
     im[i] = w * Math.sin(a);
   }
@@ -229,12 +251,13 @@ export function analysisStart(job: IdentJob): number {
   const power = new Float64Array(frames);
   let peak = 0;
   for (let f = 0; f < frames; f++) {
-    const s = frames === possible ? f * n : Math.floor((f * (job.count - n)) / (frames - 1));
+    const s = frames === possible ? f * n : Math.floor((f * (count - n)) / (frames - 1));
+    const iq = frame(s, n);
     let ar = 0;
     let ai = 0;
     for (let i = 0; i < n; i++) {
-      const x = job.iq[2 * (s + i)];
-      const y = job.iq[2 * (s + i) + 1];
+      const x = iq[2 * i];
+      const y = iq[2 * i + 1];
       ar += x * re[i] - y * im[i];
       ai += x * im[i] + y * re[i];
     }
@@ -242,15 +265,47 @@ export function analysisStart(job: IdentJob): number {
     power[f] = ar * ar + ai * ai;
     if (power[f] > peak) peak = power[f];
   }
-  const least = ANALYSIS_WITHIN * peak;
-  let first = -1;
-  for (let f = 0; f < frames; f++) {
-    if (power[f] < least) continue;
-    if (starts[f] + n <= job.analysisCount) return 0;
-    first = f;
-    break;
+  return { n, starts, power, peak };
+}
+
+/**
+ * Where the classified part of a job starts (sample index into `job.iq`): 0, unless the transmission is longer than the
+ * part and its first part holds no emission at the detection's frequency. A detection's centre and band come from the
+ * excess the detector accumulated over the whole track, so a track that joined packets on different frequencies (two
+ * sensors 20 kHz apart, one after the other) is reported at the strongest one's, which need not be the first.
+ * Measured on the frames of {@link frameLevels} at the detection's centre (`job.offsetHz`) and bandwidth: when no frame
+ * within the first `analysisCount` samples comes within {@link ANALYSIS_WITHIN} of the strongest frame, the part starts
+ * at the first frame that does, less the margin. A pure function of the job.
+ */
+export function analysisStart(job: IdentJob): number {
+  if (job.count <= job.analysisCount) return 0;
+  const lv = frameLevels(arrayFrames(job.iq), job.count, job.rateSps, job.offsetHz, job.bandwidthHz);
+  if (lv === null) return 0;
+  const least = ANALYSIS_WITHIN * lv.peak;
+  for (let f = 0; f < lv.power.length; f++) {
+    if (lv.power[f] < least) continue;
+    if (lv.starts[f] + lv.n <= job.analysisCount) return 0;
+    return Math.max(0, Math.min(job.count - job.analysisCount, lv.starts[f] - job.marginCount));
   }
-  return first < 0 ? 0 : Math.max(0, Math.min(job.count - job.analysisCount, starts[first] - job.marginCount));
+  return 0;
+}
+
+/** A {@link FrameReader} of interleaved I/Q held in one array (views, no copy). */
+export const arrayFrames = (iq: Float32Array): FrameReader => (s, n) => iq.subarray(2 * s, 2 * (s + n));
+
+/**
+ * Where the emission at `stretch.offsetHz` ends in a stretch of `stretch.count` samples read by `frame` (sample index
+ * one past the last sample of the last frame of {@link frameLevels} within {@link ANALYSIS_WITHIN} of the strongest
+ * frame; `stretch.count` when fewer than two frames fit). A detector's end can lie well past the emission's: a track the slow path saw ends with the last Welch average
+ * holding it (the demo's GSM-like train, 5–6.5 s at 1 MS/s, closed at 7.02 s live and 7.09 s in replay), so the live
+ * final identification looks for the emission's last part before that end (src/site/live-ident.ts). A pure function.
+ */
+export function emissionEnd(stretch: Omit<IdentInput, 'iq'>, frame: FrameReader): number {
+  const lv = frameLevels(frame, stretch.count, stretch.rateSps, stretch.offsetHz, stretch.bandwidthHz);
+  if (lv === null) return stretch.count;
+  const least = ANALYSIS_WITHIN * lv.peak;
+  for (let f = lv.power.length - 1; f >= 0; f--) if (lv.power[f] >= least) return lv.starts[f] + lv.n;
+  return stretch.count;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Live identification of a fixed sensor's transmissions inside its worker, off the alert path (docs/identification.md §10).
 import type { Logger } from 'pino';
-import { describeSignal, Float32IqRing } from '../ident/detection-ident.js';
+import { describeSignal, emissionEnd, Float32IqRing, type FrameReader } from '../ident/detection-ident.js';
 import type { Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { signalReason } from '../ident/reasons.js';
@@ -27,13 +27,22 @@ export interface LiveIdentOptions {
   maxSamples: number;
   /** Noise kept either side of the analysed part (s). */
   marginS: number;
-  /** Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay. */
+  /**
+   * The final part is looked for this much before the detector's end (s): that end can lie past the emission's (a track
+   * the slow path saw ends with the last Welch average holding it: the demo's GSM-like train 0.52 s past its last burst),
+   * so the final part ends at the emission's last frame within it ({@link emissionEnd}), not at the detector's end.
+   */
+  endSearchS: number;
+  /**
+   * Own ring (s) when no evidence ring holds the stream's IQ: covers the first part plus the detector's open delay, and
+   * at a close (≈ slowHoldMs = 0.6 s after the detector's end) the final part plus its search (`finalS` + `endSearchS`).
+   */
   ringS: number;
   /** A close waits at most this long (ms) for the final identification, then goes on with the identification it has. */
   holdCloseMs: number;
 }
 
-export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, maxSamples: 600_000, marginS: 0.01, ringS: 1.5, holdCloseMs: 2500 });
+export const DEFAULT_LIVE_IDENT: Readonly<LiveIdentOptions> = Object.freeze({ firstS: 0.5, finalS: 0.5, maxSamples: 600_000, marginS: 0.01, endSearchS: 1, ringS: 2.5, holdCloseMs: 2500 });
 
 /** What {@link LiveIdentifier} works with. */
 export interface LiveIdentDeps {
@@ -126,7 +135,8 @@ export class LiveIdentifier implements EvidenceSink {
       this.release(t);
     }, this.o.holdCloseMs);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
-    this.ask(t, Math.max(t.startSample, end - this.span(this.o.finalS)), end, true);
+    // the stretch searched for the emission's end: the final part plus endSearchS before the detector's end
+    this.ask(t, Math.max(t.startSample, end - this.span(this.o.finalS) - Math.round(this.o.endSearchS * rate)), end, true);
   }
 
   async close(skipPictures?: boolean): Promise<void> {
@@ -173,28 +183,40 @@ export class LiveIdentifier implements EvidenceSink {
     this.nextDue = next;
   }
 
-  /** Identifies stream samples [from, to) (± margin) of track `t` off this thread and posts the result. */
+  /**
+   * Identifies stream samples [from, to) (± margin) of track `t` off this thread and posts the result; a final one
+   * identifies the last `finalS` (at most maxSamples) of that stretch up to the emission's end in it ({@link emissionEnd}).
+   */
   private ask(t: LiveTrack, from: number, to: number, final: boolean): void {
     const ev = t.last;
     const margin = Math.round(this.o.marginS * this.d.info.rateSps);
     let pending: Promise<Identification>;
     const askedMs = performance.now();
+    const offsetHz = ev.centerHz - this.d.info.centerHz;
+    /** Analysed part [first, end) as stream sample indices, margins included. */
+    let part: [number, number] = [from, to];
+    /** This thread's time to copy the part out (and, for the final one, find the emission's end): ms. */
+    let prepMs = 0;
     // a detection reported late (the long path: seconds after its start) whose start left the ring: its first part is
     // the oldest stretch still held
     const shift = final ? 0 : Math.max(0, this.heldFrom() + margin - from);
     try {
-      const { iq, count } = this.read(from + shift - margin, to + shift + margin);
-      if (count === 0 || to + shift + margin <= this.heldFrom()) {
+      // the final part: the last finalS of the stretch up to the emission's end in it
+      const [a, z] = final ? this.finalPart(from, to, offsetHz, ev.bandwidthHz, margin) : [from, to];
+      const read = this.read(a + shift - margin, z + shift + margin);
+      part = [read.first, read.first + read.count];
+      if (read.count === 0 || z + shift + margin <= this.heldFrom()) {
         pending = Promise.resolve({ class: 'unknown', confidence: 0, ...signalReason('ident.notHeld') });
-      } else pending = this.d.engine({ iq, count, rateSps: this.d.info.rateSps, offsetHz: ev.centerHz - this.d.info.centerHz, bandwidthHz: ev.bandwidthHz });
+      } else pending = this.d.engine({ iq: read.iq, count: read.count, rateSps: this.d.info.rateSps, offsetHz, bandwidthHz: ev.bandwidthHz });
+      prepMs = performance.now() - askedMs;
     } catch (err) {
       pending = Promise.reject(err);
     }
     pending
       .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...signalReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
-        // a track already released (closed, stream ended) or finally identified takes no more results
-        if (this.tracks.get(t.id) !== t || (!final && t.held !== null)) return;
+        // a track already released (closed, stream ended) takes no more results
+        if (this.tracks.get(t.id) !== t) return;
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
@@ -204,27 +226,56 @@ export class LiveIdentifier implements EvidenceSink {
             : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
+        // a first identification done after the close came is not posted (the final one follows), but stands in for a
+        // final one that shows nothing
+        if (!final && t.held !== null) return;
         const now = performance.now();
-        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), samples: to - from, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
+        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);
         if (final) this.release(t);
       })
       .catch((err: unknown) => this.d.log.error({ err, id: t.id }, 'identification result not posted'));
   }
 
+  /**
+   * The final part [from, to) (stream sample indices, margins not included) of the stretch [from, to) searched for it:
+   * the last `finalS` (at most maxSamples) up to the emission's end in the stretch (± margin), found by
+   * {@link emissionEnd} on frames read one by one from the ring (the stretch itself is not copied: at 2.4 MS/s, cu8 ring,
+   * a loaded 2-core box, copying its 1.52 s out and scanning it took 32–149 ms of this thread, the frames plus the
+   * 0.27 s part 10–29 ms, the part alone 4–22 ms).
+   */
+  private finalPart(from: number, to: number, offsetHz: number, bandwidthHz: number, margin: number): [number, number] {
+    const [held0, held1] = this.ring !== null ? this.ring.range : this.d.evidenceRing!.range;
+    const a = Math.max(from - margin, held0);
+    const z = Math.min(to + margin, held1);
+    if (z <= a) return [from, to];
+    let scratch = new Float32Array(0);
+    const frame: FrameReader = (s, n) => {
+      if (scratch.length < 2 * n) scratch = new Float32Array(2 * n);
+      if (this.ring !== null) this.ring.readInto(a + s, a + s + n, scratch);
+      else this.d.evidenceRing!.read(a + s, a + s + n, scratch);
+      return scratch;
+    };
+    const end = a + emissionEnd({ count: z - a, rateSps: this.d.info.rateSps, offsetHz, bandwidthHz }, frame);
+    return [Math.max(from, end - this.span(this.o.finalS)), end];
+  }
+
   private heldFrom(): number {
     return this.ring !== null ? this.ring.range[0] : this.d.evidenceRing!.range[0];
   }
 
-  /** Samples [from, to) as Float32 I/Q from whichever ring holds them (a new array: it is transferred to the worker). */
-  private read(from: number, to: number): { iq: Float32Array; count: number } {
+  /**
+   * Samples [from, to) as Float32 I/Q from whichever ring holds them (a new array: it is transferred to the worker).
+   * @returns the samples, their number and the stream index of the first
+   */
+  private read(from: number, to: number): { iq: Float32Array; count: number; first: number } {
     if (this.ring !== null) return this.ring.read(from, to);
     const ring = this.d.evidenceRing!;
     const [held0, held1] = ring.range;
     const n = Math.max(0, Math.min(to, held1) - Math.max(from, held0));
     const iq = new Float32Array(2 * n);
-    const [, count] = ring.read(from, to, iq);
-    return { iq, count };
+    const [first, count] = ring.read(from, to, iq);
+    return { iq, count, first };
   }
 }
 

@@ -8,6 +8,7 @@ import { IqRing } from '../../src/evidence/iq-ring.js';
 import { makeCase } from '../../src/eval/ident-cases.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import { LiveIdentifier } from '../../src/site/live-ident.js';
+import { Prng } from '../../src/source/sim-random.js';
 import type { DetectionEvent, IqSourceInfo } from '../../src/types.js';
 import { silentLog } from '../helpers.js';
 
@@ -133,6 +134,70 @@ describe('LiveIdentifier', () => {
     expect(sigs[1]!.reasonCode?.id).toBe('ident.firstStands');
     expect(alertMessageIn('en', undefined, sigs[1]!.reasonCode)).toBe(sigs[1]!.reason);
     expect(alertMessageIn('zh-CN', undefined, sigs[1]!.reasonCode)).toMatch(/^通断键控：.*（其最后一段无法识别，沿用最初的识别）$/);
+    expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
+    await li.close();
+  });
+
+  it('a detector end past the emission (the slow path: 0.6 s late): the final part ends at the emission, not in the noise after it', async () => {
+    // the case, then 0.7 s of noise at its level (that of its leading 20 ms margin): the detector closes at END_S + 0.6,
+    // as it closed the demo's GSM-like train 0.52 s after its last burst; before, the final part was that noise only
+    // ("no emission above the noise … in-band SNR -60.0 dB", or the first identification with "(its last part: …)")
+    const marginN = Math.round(START_S * rate);
+    let noisePower = 0;
+    for (let k = 0; k < 2 * marginN; k++) noisePower += ook.input.iq[k]! ** 2;
+    const sigma = Math.sqrt(noisePower / (2 * marginN));
+    const tailN = Math.round(0.7 * rate);
+    const iq = new Float32Array(2 * (ook.input.count + tailN));
+    iq.set(ook.input.iq.subarray(0, 2 * ook.input.count));
+    const prng = new Prng(5);
+    for (let k = 2 * ook.input.count; k < iq.length; k++) iq[k] = sigma * prng.normal();
+    const inputs: IdentInput[] = [];
+    const out: AlertSignal[] = [];
+    const li = new LiveIdentifier({
+      info, inner: null, evidenceRing: null, log: silentLog, post: () => undefined, postSignal: (_id, x) => out.push(x),
+      engine: async (i) => {
+        inputs.push(i);
+        return identify(i);
+      },
+    });
+    li.onEvent(ev('open'));
+    for (let f = 0; f < ook.input.count + tailN; f += 16_384) {
+      const n = Math.min(16_384, ook.input.count + tailN - f);
+      li.push({ samples: iq.subarray(2 * f, 2 * (f + n)), count: n, centerHz: CENTER_HZ, rateSps: rate, firstSample: f, tuneId: 0, clipFraction: 0, discontinuity: false });
+    }
+    li.onEvent(ev('close', END_S + 0.6));
+    await settle(50);
+    // the first identification came after the close was held (all blocks pushed at once): only the final one is posted
+    expect(out.map((x) => [x.class, x.final])).toEqual([['ook', true]]);
+    expect(out[0]!.reasonCode?.id).not.toBe('ident.firstStands'); // its own identification, no "(its last part: …)"
+    // the final part: finalS (0.5 s) plus 10 ms margins, ending one margin after the emission's last pulse (at most a
+    // frame of the 2·rate/B-sample level measure later), not 0.6 s later
+    const final = inputs[1]!;
+    expect(final.count).toBe(Math.round(0.52 * rate));
+    // where it lies in the stream: the own ring holds exact copies of the samples pushed
+    let at = 0;
+    while (at < ook.input.count + tailN && !(iq[2 * at] === final.iq[0] && iq[2 * at + 1] === final.iq[1])) at++;
+    expect(Math.abs((at + final.count) / rate - (END_S + 0.01))).toBeLessThan(0.02);
+    const sym = out[0]!.symbolRateBd!;
+    expect(Math.abs(sym * ook.params.symbolS! - 1)).toBeLessThan(0.1);
+    await li.close();
+  });
+
+  it('a first identification done after the close came still stands in for a final one that shows nothing', async () => {
+    // the evidence thread answers in order: the first identification (slow: the demo's took 1.3–2.0 s at 1 MS/s) comes
+    // after the close was held, then the final one; before, the first was dropped and the close read unknown
+    let go = (): void => undefined;
+    const queue = new Promise<void>((r) => (go = r));
+    let calls = 0;
+    const { li, out, feed } = rig((i) => (++calls === 1 ? queue.then(() => identify(i)) : queue.then((): Identification => ({ class: 'unknown', confidence: 0, reason: 'no emission above the noise near 0 Hz' }))));
+    feed(0.1);
+    li.onEvent(ev('open'));
+    feed(END_S + 0.1);
+    li.onEvent(ev('close', END_S));
+    go();
+    await settle(50);
+    const sigs = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
+    expect(sigs.map((s) => [s.class, s.final, s.reasonCode?.id])).toEqual([['ook', true, 'ident.firstStands']]);
     expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
     await li.close();
   });
