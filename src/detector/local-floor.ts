@@ -28,8 +28,8 @@ export class LocalFloor {
   readonly open: Float64Array;
   readonly release: Float64Array;
   private readonly values: Float64Array;
-  /** Which test (a caller's stamp) the medians in `floor` and `error` belong to; NaN before the first. */
-  private readonly stamp: Float64Array;
+  /** True when `floor` and `error` are another LocalFloor's (see the constructor's `share`). */
+  private readonly shared: boolean;
 
   /**
    * @param share a LocalFloor of another kernel of the same bank with the same reference geometry (`n`, `half`): the
@@ -40,15 +40,15 @@ export class LocalFloor {
     if (share !== undefined && (share.n !== n || share.half !== half)) throw new RangeError('LocalFloor: a shared floor needs the same bins and reference windows');
     this.floor = share?.floor ?? new Float64Array(n);
     this.error = share?.error ?? new Float64Array(n);
-    this.stamp = share?.stamp ?? new Float64Array(1).fill(NaN);
+    this.shared = share !== undefined;
     this.open = new Float64Array(n);
     this.release = new Float64Array(n);
     this.values = share?.values ?? new Float64Array(2 * LOCAL_FLOOR_REACH_KERNELS * (2 * half + 1) + 2);
   }
 
   /**
-   * Measures the local floors of one full test (`stamp` names it: a LocalFloor sharing these medians that measured the
-   * same stamp first is not measured again). For every bin, at a stride of a quarter kernel (the reference windows
+   * Measures the local floors of one full test (with `sameTest`, a LocalFloor that shares another's medians reads them:
+   * that one measured this very test first). For every bin, at a stride of a quarter kernel (the reference windows
    * move by little between), the median of `unit` (r/g of the clean noise bins, NaN elsewhere) over the two reference
    * windows beside its kernel: it becomes the bin's floor only where it stands {@link LOCAL_FLOOR_SIGNIFICANCE} of its
    * standard errors over 1 (the band's floor), and then the open and release levels ({@link openLevel},
@@ -60,10 +60,9 @@ export class LocalFloor {
    * @param sigma the kernel mean's spread; `levelErr` its learned level's error; `minExcess` the shape allowance
    */
   measure(
-    unit: Float64Array, sigmaBin: number, sigma: number, levelErr: number, minExcess: number, openSigma: number, releaseSigma: number, stamp: number,
+    unit: Float64Array, sigmaBin: number, sigma: number, levelErr: number, minExcess: number, openSigma: number, releaseSigma: number, sameTest: boolean,
   ): void {
-    if (this.stamp[0] !== stamp) this.medians(unit, sigmaBin);
-    this.stamp[0] = stamp;
+    if (!(this.shared && sameTest)) this.medians(unit, sigmaBin);
     const error = this.error;
     const lo = this.open;
     const lr = this.release;

@@ -88,8 +88,6 @@ interface LongWindows {
   starts: Float64Array;
   sums: Float64Array[];
   count: number;
-  /** Resets so far (a test's stamp for the local floors changes with it). */
-  resets: number;
   pos: number;
   /** Per scale: the count at which g and sigmaBin were last measured (−1: never), with which levels and noise bins. */
   floorAt: Float64Array;
@@ -159,7 +157,6 @@ export class LongPath {
     this.n = n;
     this.scales = o.scalesS.map((s) => Math.max(2, Math.round(s / slowFrameS))).filter((k, i, a) => a.indexOf(k) === i);
     this.depth = this.scales.length > 0 ? Math.max(...this.scales) : 0;
-    if (this.scales.length > 16) throw new RangeError(`LongPath: at most 16 integration times, got ${this.scales.length}`);
     if (share !== undefined) {
       if (share.n !== n || share.scales.join() !== this.scales.join()) throw new RangeError('LongPath: a shared window needs the same bins and scales');
       this.w = share.w;
@@ -167,7 +164,7 @@ export class LongPath {
     } else {
       this.w = {
         ring: new Float32Array(this.depth * n), starts: new Float64Array(Math.max(1, this.depth)), sums: this.scales.map(() => new Float64Array(n)),
-        count: 0, resets: 0, pos: 0, floorAt: new Float64Array(this.scales.length).fill(-1), g: new Float64Array(this.scales.length),
+        count: 0, pos: 0, floorAt: new Float64Array(this.scales.length).fill(-1), g: new Float64Array(this.scales.length),
         sigmaBin: new Float64Array(this.scales.length), floorLevel: null, floorNoise: null,
       };
       this.follower = false;
@@ -294,8 +291,9 @@ export class LongPath {
     if (m < 8) return 0;
     let g: number;
     let sigmaBin: number;
-    if (w.floorAt[si] === w.count && w.floorLevel === levelLin && w.floorNoise === noiseBin) {
-      // a LongPath sharing these windows measured the floor and spread of this very test (another kernel)
+    // a LongPath sharing these windows tested this very average and scale first (the floor, spread and local medians)
+    const sameTest = w.floorAt[si] === w.count && w.floorLevel === levelLin && w.floorNoise === noiseBin;
+    if (sameTest) {
       g = w.g[si];
       sigmaBin = w.sigmaBin[si];
     } else {
@@ -360,8 +358,7 @@ export class LongPath {
     // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
     this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));
     const local = this.local;
-    // this test's stamp: new at every test of every scale, and after a reset
-    local?.measure(unit, sigmaBin, sigma, levelErr, this.minExcess, this.o.openSigma, this.o.releaseSigma, (w.resets * 1e9 + w.count) * 16 + si);
+    local?.measure(unit, sigmaBin, sigma, levelErr, this.minExcess, this.o.openSigma, this.o.releaseSigma, sameTest);
     let any = 0;
     for (let b = 0; b < n; b++) {
       let v = r[b];
@@ -451,7 +448,6 @@ export class LongPath {
     const w = this.w;
     w.count = 0;
     w.pos = 0;
-    w.resets++;
     w.floorAt.fill(-1);
     for (const s of w.sums) s.fill(0);
   }
