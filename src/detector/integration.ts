@@ -35,6 +35,28 @@ export function burstLongPaths(
 }
 
 /**
+ * Tests scale `si` with two kernels over the same running means: `lead` (which measures the test's floor and spread)
+ * into `hot`, then `follow` (which reads them) into `spare`, keeping per bin the stronger code of the two. Both write
+ * the same per-bin statistic (mean power over the floor, not a kernel mean) into `stat`, so it is current whichever
+ * of them ran its full test.
+ * @returns the OR of both kernels' codes (0: nothing hot)
+ */
+function evaluatePair(
+  lead: LongPath, follow: LongPath | null, si: number, p: PathState, levelLin: Float32Array, noiseBin: Uint8Array, guard: Uint8Array,
+  spare: Uint8Array,
+): number {
+  let any = lead.evaluate(si, levelLin, noiseBin, guard, p.hot, p.stat);
+  if (follow === null) return any;
+  const codes = follow.evaluate(si, levelLin, noiseBin, guard, spare, p.stat);
+  if (codes !== 0) {
+    const hot = p.hot;
+    for (let b = 0; b < p.n; b++) if ((spare[b] & 3) > (hot[b] & 3)) hot[b] = spare[b];
+    any |= codes;
+  }
+  return any;
+}
+
+/**
  * The long path's wiring: after each Welch average, adds it to the running means of the slow path's power over
  * longScalesS and, for every scale with a full window due for a test, groups its hot bins (in `state`, a path state at
  * the slow path's resolution with no envelope) as slow-path hits. Allocation-free after the first average.
@@ -78,7 +100,6 @@ export class LongIntegration {
       }
     }
     const long = this.long;
-    const narrow = this.narrow;
     if (frame.tuneId !== this.tuneId) {
       long.reset();
       this.tuneId = frame.tuneId;
@@ -89,17 +110,8 @@ export class LongIntegration {
     const p = this.state;
     for (let si = 0; si < long.scales.length; si++) {
       if (!long.due(si)) continue;
-      let any = long.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, p.hot, p.stat);
-      if (narrow !== null) {
-        // the wide kernel measured this test's floor and spread first; the narrow one reads them. Both write the same
-        // per-bin statistic (mean power over the floor, not a kernel mean) into `stat`
-        const nh = this.narrowHot;
-        if (narrow.evaluate(si, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, nh, p.stat) !== 0) {
-          const hot = p.hot;
-          for (let b = 0; b < nh.length; b++) if ((nh[b] & 3) > (hot[b] & 3)) hot[b] = nh[b];
-          any = 1;
-        }
-      }
+      // the wide kernel measures the test's floor and spread, the narrow one reads them
+      const any = evaluatePair(long, this.narrow, si, p, this.slow.noiseLin, this.slow.noiseBin, this.slow.guard, this.narrowHot);
       if (any === 0) continue;
       // a hit of scale K stands for the middle of its window: times are moved back by half the window (the energy
       // lies somewhere in it), liveness still counts from now
@@ -124,9 +136,8 @@ export class BurstIntegration {
   /** Running means with the narrow and wide kernels (null until the first average). */
   private narrow: LongPath | null = null;
   private wide: LongPath | null = null;
-  /** The wide kernel's hot codes and statistic (the narrow kernel's go to `state`). */
+  /** The wide kernel's hot codes (the narrow kernel's go to `state`). */
   private readonly wideHot: Uint8Array;
-  private readonly wideStat: Float32Array;
   /**
    * The fast path's guard widened by the Hann main lobe (2 bins) on each side of every guarded run: the running DC
    * estimate's residual leaks into the bins beside the DC guard, which a single frame cannot see and tens of frames do
@@ -155,7 +166,6 @@ export class BurstIntegration {
       if (fast.guard[b] === 0) continue;
       for (let k = Math.max(0, b - 2); k <= Math.min(fast.n - 1, b + 2); k++) this.guard[k] = 1;
     }
-    this.wideStat = new Float32Array(fastFftSize);
   }
 
   /** False when the burst path tests nothing (a calibration without its burst record). */
@@ -187,15 +197,7 @@ export class BurstIntegration {
     const b = this.state;
     for (let si = 0; si < narrow.scales.length; si++) {
       if (!narrow.due(si)) continue;
-      let any = narrow.evaluate(si, p.noiseLin, this.bins, this.guard, b.hot, b.stat);
-      const w = wide.evaluate(si, p.noiseLin, this.bins, this.guard, this.wideHot, this.wideStat);
-      if (w !== 0) {
-        const hot = b.hot;
-        const wh = this.wideHot;
-        for (let k = 0; k < p.n; k++) if ((wh[k] & 3) > (hot[k] & 3)) hot[k] = wh[k];
-        any |= w;
-      }
-      if (any === 0) continue;
+      if (evaluatePair(narrow, wide, si, b, p.noiseLin, this.bins, this.guard, this.wideHot) === 0) continue;
       const windowStart = narrow.windowStart(si);
       const quarter = Math.round((end - windowStart) / 4);
       this.tracker.trackBurstGroups(frame, b, windowStart + quarter, end - quarter, windowStart);
