@@ -62,12 +62,15 @@ export function classWordsText(lang: TextLang, codes: unknown): string {
 /**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
  * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
- * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), and, when `nested`, `{=k}` by the text
+ * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), `{k?}` by `params[k]` set off by a space
+ * on each side (a Latin name inside a Chinese sentence: "接收器{device?}被占用") or by nothing when it is absent or empty
+ * (a record of an older daemon), and, when `nested`, `{=k}` by the text
  * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
  * as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
  */
 export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
+  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class)|(\?))?\}/g, (m, eq: string, k: string, format: string | undefined, optional: string | undefined) => {
+    if (optional !== undefined) return hasOwn(params, k) && String(params[k]) !== '' ? ` ${String(params[k])} ` : '';
     if (format === 'delay') return delayText(lang, params[k]);
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;

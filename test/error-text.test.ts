@@ -1,13 +1,17 @@
 // The CLI's coded errors: every literal error text the CLI throws has a code with an English and a Chinese text, and
 // the `quietband: …` line is worded in the command's language (--lang, else the locale).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
 import { errorLang, errorLine, usageErrorIn } from '../src/cli/main.js';
 import { checkLogLevel, prettyMessage } from '../src/log.js';
 import { parseRate } from '../src/source/file-source.js';
+import { parseSigmfMeta } from '../src/source/sigmf.js';
+import { applySiteDefaults, validateSiteConfig } from '../src/config/site-config.js';
+import { checkSensorInputs } from '../src/config/sensor-checks.js';
 import { BIN, buildOnce, REPO } from './daemon/helpers.js';
 
 beforeAll(() => buildOnce());
@@ -21,6 +25,16 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null
     env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', QUIETBAND_LOG_FORMAT: 'json', ...env },
   });
   return { code: r.status, stderr: r.stderr };
+}
+
+/** The error `f` throws (the test fails when it throws none). */
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('did not throw');
 }
 
 describe('coded CLI errors', () => {
@@ -61,18 +75,10 @@ describe('coded CLI errors', () => {
   });
 
   it('the English message is the one the flag checks always gave; the code words it in Chinese with the nested expectation', () => {
-    const err = (f: () => unknown): Error => {
-      try {
-        f();
-      } catch (e) {
-        return e as Error;
-      }
-      throw new Error('did not throw');
-    };
-    const rate = err(() => parseRate('fast'));
+    const rate = thrown(() => parseRate('fast'));
     expect(rate.message).toBe('--rate: "fast" is not a sample rate; write e.g. 250k, 2.4M or 2400000');
     expect(errorMessageIn('zh-CN', rate)).toBe('--rate："fast" 不是采样率；请写成如 250k、2.4M 或 2400000');
-    const level = err(() => checkLogLevel('loud'));
+    const level = thrown(() => checkLogLevel('loud'));
     expect(level.message).toBe('--log-level: "loud" is not a level; expected one of fatal, error, warn, info, debug, trace, silent');
     expect(errorLine(level, 'zh-CN')).toBe('--log-level："loud" 不是日志级别；应为以下之一：fatal, error, warn, info, debug, trace, silent');
     const lock = cliError('dataDir.inUse', { dir: '/d', pid: 42, host: 'lab-2', onHost: 'dataDir.onHost', since: '2026-12-07T06:00:00Z', lock: '/d/quietband.lock' }, 'CONFIG');
@@ -127,5 +133,70 @@ describe('coded CLI errors', () => {
     const en = cli(['sim', '--seed', '1.5', '-o', 'unused']);
     expect(en.code).toBe(2);
     expect(en.stderr).toBe('quietband: --seed: "1.5" is not a whole number\n');
+  });
+});
+
+describe('field errors in Chinese: the SigMF meta, the site config, --bind', () => {
+  /** [English message as thrown, the Chinese line] of what `f` throws. */
+  const both = (f: () => unknown): [string, string] => {
+    const e = thrown(f);
+    return [e.message, errorLine(e, 'zh-CN')];
+  };
+
+  it('a SigMF meta: file, field and what was expected (with the advice on the spelling), in both languages', () => {
+    expect(both(() => parseSigmfMeta({ global: { 'core:datatype': 'i16_le' } }, 'a.sigmf-meta'))).toEqual([
+      'a.sigmf-meta: global.core:datatype: "i16_le" is not supported; supported: cu8, ci8, ci16_le, cf32_le; not a legal SigMF datatype: it needs a leading r (real) or c (complex), e.g. "ri16_le" or "ci16_le"',
+      'a.sigmf-meta：global.core:datatype：不支持 "i16_le"；支持的类型：cu8, ci8, ci16_le, cf32_le；不是合法的 SigMF 数据类型：开头须有 r（实数）或 c（复数），如 "ri16_le" 或 "ci16_le"',
+    ]);
+    expect(both(() => parseSigmfMeta({ global: { dtype: 'cu8' } }, 'a.sigmf-meta'))[1]).toBe(
+      'a.sigmf-meta：global.core:datatype：缺少此项（键名是 "core:datatype"，不是 "dtype"；SigMF#114）；支持的类型：cu8, ci8, ci16_le, cf32_le',
+    );
+    expect(both(() => parseSigmfMeta({ global: { 'core:datatype': 'cu8', 'core:sample_rate': '250k' } }, 'a.sigmf-meta'))).toEqual([
+      'a.sigmf-meta: global.core:sample_rate: Invalid input: expected number, received string',
+      'a.sigmf-meta：global.core:sample_rate：类型不对：应为 number，实际为 string',
+    ]);
+    expect(both(() => parseSigmfMeta({ global: { 'core:datatype': 'cu8', 'core:sample_rate': 10 } }, 'a.sigmf-meta'))[1]).toBe(
+      'a.sigmf-meta：global.core:sample_rate：10 S/s 低于 1000 S/s；容不下 QuietBand 监测的任何频段（RTL-SDR 的采样率为 225001–3200000 S/s）',
+    );
+    const order = { global: { 'core:datatype': 'cu8' }, captures: [{ 'core:sample_start': 100 }, { 'core:sample_start': 50 }] };
+    expect(both(() => parseSigmfMeta(order, 'a.sigmf-meta'))).toEqual([
+      'a.sigmf-meta: captures[1].core:sample_start: 50 is before captures[0] (100); captures must be in sample order',
+      'a.sigmf-meta：captures[1].core:sample_start：50 在 captures[0]（100）之前；captures 须按采样顺序排列',
+    ]);
+  });
+
+  it('a site config: a wrong type, an unknown field, a rule between fields, a sensor from the flags; --bind', () => {
+    const sensors = [{ name: 's1', source: 'sim' }];
+    expect(both(() => validateSiteConfig({ sensors: [{ ...sensors[0], simPath: { lossDb: '10' } }] }, 'x.json'))).toEqual([
+      'x.json: sensors[0].simPath.lossDb: Invalid input: expected number, received string',
+      'x.json：sensors[0].simPath.lossDb：类型不对：应为 number，实际为 string',
+    ]);
+    expect(both(() => validateSiteConfig({ http: { port: 70000 }, sensors }, 'x.json'))[1]).toBe('x.json：http.port：数值太大：应 <=65535');
+    expect(both(() => validateSiteConfig({ sensorz: [], sensors }, 'x.json'))[1]).toBe('x.json：sensorz：未知字段（请检查拼写；参见 calibration/example-site.json）');
+    expect(both(() => validateSiteConfig({}, 'x.json'))[1]).toBe('x.json：sensors：缺少此项');
+    const twice = validateSiteConfig({ sensors: [sensors[0], { name: 's1', source: 'sim' }] }, 'x.json');
+    expect(both(() => applySiteDefaults(twice, {}, 'x.json'))).toEqual(['x.json: sensors[1].name: "s1" is used by two sensors; names must be unique', 'x.json：sensors[1].name："s1" 被两个传感器使用；名称不能重复']);
+    const rtl = validateSiteConfig({ sensors: [{ name: 'a', source: 'rtlsdr:1' }] }, 'x.json');
+    const slow = applySiteDefaults(rtl, { sensor: { rateSps: 500_000 } }, 'x.json').sensors;
+    expect(both(() => checkSensorInputs(slow, 'x.json'))[1]).toMatch(/^x\.json：sensors\[0\]\.rateSps：500000 S\/s 不是 RTL2832U 接受的采样率；/);
+    expect(both(() => checkSensorInputs(slow, 'x.json', { rateSps: true }))).toEqual([
+      '--rate: 500000 S/s is not a rate the RTL2832U accepts; use a whole number in 225001–300000 or 900001–3200000 S/s (librtlsdr rtlsdr_set_sample_rate) (for sensors[0] of x.json)',
+      '--rate：500000 S/s 不是 RTL2832U 接受的采样率；请用 225001–300000 或 900001–3200000 S/s 之间的整数（librtlsdr rtlsdr_set_sample_rate）（x.json 的 sensors[0]）',
+    ]);
+    const bind = both(() => applySiteDefaults(rtl, { bind: '192.0.2.8' }, 'flags'));
+    expect(bind[0]).toMatch(/^flags: --bind: 192\.0\.2\.8 is not an address of this machine \(its addresses: .+; 0\.0\.0\.0 listens on all\)$/);
+    expect(bind[1]).toMatch(/^flags：--bind：192\.0\.2\.8 不是本机的地址（本机地址：.+；0\.0\.0\.0 表示监听所有地址）$/);
+  });
+
+  it('the CLI prints a bad site config field in Chinese under a Chinese locale', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qb-field-'));
+    try {
+      writeFileSync(join(dir, 'site.json'), JSON.stringify({ sensors: [{ name: 'a', source: 'sim', seed: 'x' }] }));
+      const r = cli(['run', '--config', join(dir, 'site.json'), '--data-dir', join(dir, 'data')], { LANG: 'zh_CN.UTF-8' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`quietband: ${join(dir, 'site.json')}：sensors[0].seed：类型不对：应为 number，实际为 string\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,6 @@
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
-import { zhErrorText } from '../log-messages-zh.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
@@ -144,12 +143,11 @@ export function errorLang(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 }
 
 /**
- * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else, in Chinese, the few
- * config-file errors still matched by their English words (zhErrorText), else the message as thrown.
+ * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else the message as thrown.
  */
 export function errorLine(err: Error, lang: TextLang): string {
   if (lang === 'en') return err.message;
-  return errorMessageIn(lang, err) ?? zhErrorText(err.message) ?? err.message;
+  return errorMessageIn(lang, err) ?? err.message;
 }
 
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
