@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
-import { errorLang, errorLine, usageErrorIn } from '../src/cli/main.js';
+import { errorLang, errorLine, usageErrorIn, usageLine } from '../src/cli/main.js';
 import { checkLogLevel, prettyMessage } from '../src/log.js';
 import { parseRate } from '../src/source/file-source.js';
 import { parseSigmfMeta } from '../src/source/sigmf.js';
@@ -93,10 +93,11 @@ describe('coded CLI errors', () => {
 
   it('commander\'s usage errors in Chinese: each known part by its code, names as typed; English as commander wrote it', () => {
     const text = "error: unknown option '--log-formt' (did you mean --log-format?) (quietband --help lists the commands and options)\n";
-    expect(usageErrorIn('zh-CN', text)).toBe("错误：未知选项 '--log-formt'（是否想输入 --log-format？）（quietband --help 列出所有命令和选项）\n");
+    expect(usageErrorIn('zh-CN', text)).toBe("error: 未知选项 '--log-formt'（是否想输入 --log-format？）（quietband --help 列出所有命令和选项）\n");
+    expect(usageLine('zh-CN', usageErrorIn('zh-CN', text))).toBe("quietband: 未知选项 '--log-formt'（是否想输入 --log-format？）（quietband --help 列出所有命令和选项）\n");
     expect(usageErrorIn('en', text)).toBe(text);
-    expect(usageErrorIn('zh-CN', "error: too many arguments for 'replay'. Expected 1 argument but got 2.\n")).toBe("错误：'replay' 的参数过多：应为 1 个，实际为 2 个。\n");
-    expect(usageErrorIn('zh-CN', "error: unknown command 'x' (commands: sim, run)\n")).toBe("错误：未知命令 'x'（可用命令：sim, run）\n");
+    expect(usageErrorIn('zh-CN', "error: too many arguments for 'replay'. Expected 1 argument but got 2.\n")).toBe("error: 'replay' 的参数过多：应为 1 个，实际为 2 个。\n");
+    expect(usageErrorIn('zh-CN', "error: unknown command 'x' (commands: sim, run)\n")).toBe("error: 未知命令 'x'（可用命令：sim, run）\n");
     expect(usageErrorIn('zh-CN', 'error: something commander adds later\n')).toBe('error: something commander adds later\n');
   });
 
@@ -126,10 +127,11 @@ describe('coded CLI errors', () => {
     // commander's usage errors (unknown option, unknown command, a missing argument) with their hints
     const flag = cli(['run', '--http-prot', '9000', '--lang', 'zh-CN']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toBe("错误：未知选项 '--http-prot'\n（是否想输入 --http-port？）\n（quietband run --help 列出所有选项）\n");
-    expect(cli(['rep'], { LANG: 'zh_CN.UTF-8' }).stderr).toBe("错误：未知命令 'rep'：是否想输入 'quietband replay' 或 'quietband report'？\n");
-    expect(cli(['replay', '--lang', 'zh-CN']).stderr).toBe("错误：缺少必需的参数 'file'\n（quietband replay --help 列出所有选项）\n");
-    expect(cli(['replay']).stderr).toBe("error: missing required argument 'file'\n(quietband replay --help lists the options)\n");
+    // one line as every other bad flag's (README), with the hint where the options are
+    expect(flag.stderr).toBe("quietband: 未知选项 '--http-prot'（是否想输入 --http-port？）（quietband run --help 列出所有选项）\n");
+    expect(cli(['rep'], { LANG: 'zh_CN.UTF-8' }).stderr).toBe("quietband: 未知命令 'rep'：是否想输入 'quietband replay' 或 'quietband report'？（quietband --help 列出所有命令和选项）\n");
+    expect(cli(['replay', '--lang', 'zh-CN']).stderr).toBe("quietband: 缺少必需的参数 'file'（quietband replay --help 列出所有选项）\n");
+    expect(cli(['replay']).stderr).toBe("quietband: missing required argument 'file' (quietband replay --help lists the options)\n");
     const en = cli(['sim', '--seed', '1.5', '-o', 'unused']);
     expect(en.code).toBe(2);
     expect(en.stderr).toBe('quietband: --seed: "1.5" is not a whole number\n');
