@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
 import { errorLang, errorLine, usageErrorIn, usageLine } from '../src/cli/main.js';
 import { checkLogLevel, prettyMessage } from '../src/log.js';
+import { localeCharsetWarning } from '../src/log-words.js';
 import { parseRate } from '../src/source/file-source.js';
 import { parseSigmfMeta } from '../src/source/sigmf.js';
 import { applySiteDefaults, validateSiteConfig } from '../src/config/site-config.js';
@@ -110,6 +111,27 @@ describe('coded CLI errors', () => {
     expect(errorLang(['node', 'qb', 'sim'], { LC_MESSAGES: 'zh_TW.UTF-8' })).toBe('zh-CN');
     expect(errorLang(['node', 'qb', 'replay', '--lang', 'fr'], { LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
     expect(errorLang(['node', 'qb', 'sim'], {})).toBe('en');
+  });
+
+  it('Traditional Chinese locales get Simplified Chinese (the only Chinese shipped); a charset other than UTF-8 gets English and one line saying why', () => {
+    for (const LANG of ['zh_TW.UTF-8', 'zh_HK.UTF-8', 'zh_CN', 'zh']) expect({ LANG, lang: errorLang(['node', 'qb', 'sim'], { LANG }) }).toEqual({ LANG, lang: 'zh-CN' });
+    for (const LANG of ['zh_CN.GB18030', 'zh_CN.gbk', 'zh_TW.Big5']) expect({ LANG, lang: errorLang(['node', 'qb', 'sim'], { LANG }) }).toEqual({ LANG, lang: 'en' });
+    // the charset is LC_CTYPE's, the language LC_MESSAGES's
+    expect(errorLang(['node', 'qb', 'sim'], { LC_MESSAGES: 'zh_CN.UTF-8', LC_CTYPE: 'zh_CN.GB18030' })).toBe('en');
+    expect(errorLang(['node', 'qb', 'sim', '--lang', 'zh-CN'], { LANG: 'zh_CN.GB18030' })).toBe('zh-CN');
+    expect(localeCharsetWarning({ LANG: 'en_US.ISO-8859-1' })).toBeNull();
+    expect(localeCharsetWarning({ LANG: 'zh_CN.UTF-8' })).toBeNull();
+    const gb = cli(['sim', '--seed', '1.5', '-o', 'unused'], { LANG: 'zh_CN.GB18030' });
+    expect(gb.code).toBe(2);
+    expect(gb.stderr).toBe(
+      'quietband: LANG=zh_CN.GB18030 names the GB18030 charset; QuietBand writes UTF-8 only, so it speaks English here (for Chinese use a UTF-8 locale such as LANG=zh_CN.UTF-8)\n' +
+        'quietband: --seed: "1.5" is not a whole number\n',
+    );
+    expect([...Buffer.from(gb.stderr)].every((b) => b < 0x80)).toBe(true); // ASCII: the same bytes in GB18030
+    // --help says the rule
+    const help = spawnSync(process.execPath, [BIN, '--help'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } }).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('zh_TW and zh_HK, which get Simplified Chinese: there is no Traditional Chinese');
+    expect(help).toContain('A Chinese locale whose charset is not UTF-8 (zh_CN.GB18030, zh_TW.Big5) gets English and one line saying so');
   });
 
   it('a bad flag prints one Chinese line with --lang zh-CN or a Chinese locale, English otherwise; status 2', () => {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
+import { localeCharsetWarning } from '../log-words.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
@@ -93,6 +94,14 @@ export function usageErrorIn(lang: TextLang, text: string): string {
   return out;
 }
 
+/** The language rule, at the end of `quietband --help` (src/log-words.ts localeLang). */
+const LANGUAGE_HELP = `
+Language: English or Simplified Chinese. Without --lang, a command speaks Simplified Chinese under any Chinese locale
+(LC_ALL, else LC_MESSAGES, else LANG: zh_CN, and also zh_TW and zh_HK, which get Simplified Chinese: there is no
+Traditional Chinese), else English. A Chinese locale whose charset is not UTF-8 (zh_CN.GB18030, zh_TW.Big5) gets
+English and one line saying so: QuietBand writes UTF-8 only.
+`;
+
 /**
  * Builds the commander program with every command registered; its usage errors are worded in the language of `argv`
  * ({@link errorLang}).
@@ -106,6 +115,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .version('0.1.0')
     .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
     .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', LANGUAGE_HELP)
     // a usage error is one line: the message, commander's "did you mean" and where the options are, not the whole help
     // (usageLine; the commands' hints are set below)
     .showSuggestionAfterError(true)
@@ -167,6 +177,9 @@ export function errorLine(err: Error, lang: TextLang): string {
 
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
 export async function main(argv: string[]): Promise<void> {
+  // a Chinese locale in GB18030, GBK or Big5: one line on why the command speaks English (unless --lang chose)
+  const charsetWarning = localeCharsetWarning();
+  if (charsetWarning !== null && !argv.some((a) => a === '--lang' || a.startsWith('--lang='))) process.stderr.write(`${charsetWarning}\n`);
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
