@@ -36,16 +36,19 @@ export function nearText(lang: TextLang, offsetHz: unknown, tunedHz: unknown): s
 }
 
 /**
- * Short words of the signal classes (src/ident/classify.ts SignalClass) per language, as the web page's badges, its
- * band check and the replay table word them ("窄调频", "键控"; web-ui/src/strings-zh.ts `sig.*`); English keeps the
- * class codes ("nfm", "ook").
+ * The Chinese words of the signal classes (src/ident/classify.ts SignalClass), written here only: the web page's
+ * badges and band check (web-ui/src/strings-zh.ts `sig.*`), the replay table (`ook 键控`), the raise reasons
+ * (`{k|class}`) and the session report read them from this table, so a class has one name wherever it is read.
  */
+export const ZH_CLASS_WORDS = {
+  carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字',
+  'pulsed-wideband': '脉冲', unknown: '未知',
+} as const;
+
+/** The words of the signal classes per language: {@link ZH_CLASS_WORDS}; English keeps the class codes ("nfm", "ook"). */
 export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
   en: {},
-  'zh-CN': {
-    carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字',
-    'pulsed-wideband': '脉冲',
-  },
+  'zh-CN': ZH_CLASS_WORDS,
 };
 
 /**
