@@ -137,6 +137,8 @@ const EN = {
   'field.detail': '{where}: {field}: {detail}',
   'field.flagFor': '{flag}: {=why} (for {sensor} of {where})',
   'config.cannotRead': '{path}: cannot read the site config ({detail})',
+  'config.scenarioJson': '{where}: {field}: cannot read {path} as JSON ({detail})',
+  'config.baselineMissing': "{where}: {field}: {path} does not exist; record it with 'quietband calibrate' or remove the field to learn one during the warm-up",
   'why.missing': 'missing',
   'why.unknownField': 'unknown field (check the spelling; see calibration/example-site.json)',
   'why.type': 'Invalid input: expected {expected}, received {received}',
@@ -314,6 +316,8 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'field.detail': '{where}：{field}：{detail}',
     'field.flagFor': '{flag}：{=why}（{where} 的 {sensor}）',
     'config.cannotRead': '{path}：无法读取考点配置（{detail}）',
+    'config.scenarioJson': '{where}：{field}：无法按 JSON 读取 {path}（{detail}）',
+    'config.baselineMissing': "{where}：{field}：{path} 不存在；请用 'quietband calibrate' 录制，或删去此项，在预热期间学习基线",
     'why.missing': '缺少此项',
     'why.unknownField': '未知字段（请检查拼写；参见 calibration/example-site.json）',
     'why.type': '类型不对：应为 {expected}，实际为 {received}',
@@ -421,4 +425,15 @@ export function schemaIssueWhy(issue: { code: string; message: string }, missing
   const range = /^Too (big|small): expected number to be ([<>]=?)(\S+)$/.exec(issue.message);
   if (range !== null) return { id: range[1] === 'big' ? 'why.tooBig' : 'why.tooSmall', params: { op: range[2], limit: range[3] } };
   return null;
+}
+
+/**
+ * `err` (thrown while reading what a config field names: a recording) inside that field's error,
+ * `<where>: <field>: <err's message>`, with the same error code; a coded `err` keeps its words in both languages
+ * (`field.detail` with the detail worded per language), another keeps its English message.
+ */
+export function fieldWrap(where: string, field: string, err: QuietBandError): CodedQuietBandError {
+  const c = (err as Partial<CodedQuietBandError>).messageCode;
+  const detail = c === undefined ? err.message : { en: errorTextIn('en', c), 'zh-CN': errorTextIn('zh-CN', c) };
+  return cliError('field.detail', { where, field, detail }, err.code, { cause: err });
 }

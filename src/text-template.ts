@@ -62,6 +62,12 @@ export function classWordsText(lang: TextLang, codes: unknown): string {
   return list.map((c) => (hasOwn(words, c) ? words[c]! : c)).join(lang === 'zh-CN' ? '、' : ', ');
 }
 
+/** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
+function paramText(lang: TextLang, v: unknown): string {
+  if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;
+  return String(v);
+}
+
 /**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
  * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
@@ -69,7 +75,9 @@ export function classWordsText(lang: TextLang, codes: unknown): string {
  * on each side (a Latin name inside a Chinese sentence: "接收器{device?}被占用") or by nothing when it is absent or empty
  * (a record of an older daemon), and, when `nested`, `{=k}` by the text
  * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
- * as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
+ * as written). A param may be worded per language, `{ en: '…', 'zh-CN': '…' }` (a coded text rendered in both, such
+ * as the error of a recording inside a site config's error, src/error-text.ts fieldWrap). Unknown keys, and a `{=k}`
+ * whose value is no id of `table`, stay as written.
  */
 export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
   return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class)|(\?))?\}/g, (m, eq: string, k: string, format: string | undefined, optional: string | undefined) => {
@@ -78,7 +86,7 @@ export function fillTemplate(lang: TextLang, table: Readonly<Record<string, stri
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
     if (format === 'class') return classWordsText(lang, params[k]);
-    if (eq === '') return String(params[k]);
+    if (eq === '') return paramText(lang, params[k]);
     const id = String(params[k]);
     return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;
   });

@@ -13,6 +13,7 @@ import { parseRate } from '../src/source/file-source.js';
 import { parseSigmfMeta } from '../src/source/sigmf.js';
 import { applySiteDefaults, validateSiteConfig } from '../src/config/site-config.js';
 import { checkSensorInputs } from '../src/config/sensor-checks.js';
+import { resolveSite } from '../src/site/site-resolve.js';
 import { BIN, buildOnce, REPO } from './daemon/helpers.js';
 
 beforeAll(() => buildOnce());
@@ -210,6 +211,16 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
     const bind = both(() => applySiteDefaults(rtl, { bind: '192.0.2.8' }, 'flags'));
     expect(bind[0]).toMatch(/^flags: --bind: 192\.0\.2\.8 is not an address of this machine \(its addresses: .+; 0\.0\.0\.0 listens on all\)$/);
     expect(bind[1]).toMatch(/^flags：--bind：192\.0\.2\.8 不是本机的地址（本机地址：.+；0\.0\.0\.0 表示监听所有地址）$/);
+  });
+
+  it('a recording or a baseline a site config names: the config\'s field, then the recording\'s own coded error, in both languages', async () => {
+    const cfg = validateSiteConfig({ sensors: [{ name: 'a', source: 'file:nope.cu8', baseline: 'gone.json' }] }, 'x.json');
+    const err = await resolveSite(applySiteDefaults(cfg, {}, 'x.json'), 'x.json').then(() => null, (e: Error) => e);
+    expect(err!.message).toMatch(/^x\.json: sensors\[0\]\.source: \/.+\/nope\.cu8: cannot read the capture \(ENOENT: /);
+    expect(errorLine(err!, 'zh-CN')).toMatch(/^x\.json：sensors\[0\]\.source：\/.+\/nope\.cu8：无法读取记录文件（ENOENT: /);
+    const sim = validateSiteConfig({ sensors: [{ name: 'a', source: 'sim', baseline: 'gone.json' }] }, 'x.json');
+    const missing = await resolveSite(applySiteDefaults(sim, {}, 'x.json'), 'x.json').then(() => null, (e: Error) => e);
+    expect(errorLine(missing!, 'zh-CN')).toMatch(/^x\.json：sensors\[0\]\.baseline：\/.+\/gone\.json 不存在；请用 'quietband calibrate' 录制/);
   });
 
   it('the CLI prints a bad site config field in Chinese under a Chinese locale', () => {
