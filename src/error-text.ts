@@ -121,6 +121,11 @@ const EN = {
   'dataDir.inUse':
     'dataDir: {dir} is in use by another QuietBand daemon (pid {pid}{=onHost}, since {since}; lock file {lock}). Stop that daemon first, or give this one another data dir (config "dataDir" or --data-dir).',
   'dataDir.onHost': ' on {host}',
+  'dataDir.parentFile': 'dataDir: {dir}: a parent of this path is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)',
+  'dataDir.isFile': 'dataDir: {dir} is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)',
+  'dataDir.cannotUse': 'dataDir: cannot use {dir}: {detail}; give the data dir a writable folder path (config "dataDir" or --data-dir)',
+  'dataDir.cannotUseParent': 'dataDir: cannot use {dir}: a parent of this path is a file, not a folder; give the data dir a writable folder path (config "dataDir" or --data-dir)',
+  'dataDir.lockFile': 'dataDir: cannot create the lock file {path}: {detail}',
   'server.portInUse': 'server: port {port} on {bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.',
   // warnings in words the CLI logs with the code as the record's `messageCode` (src/log.ts words them)
   'warn.clipped': 'recording is clipped (ADC overload): {pct} of raw values at the rails overall, up to {maxPct} in one block, {clippingS} s of {durationS} s above {limitPct}; {=consequence}; record again with less gain',
@@ -304,6 +309,11 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',
+    'dataDir.parentFile': '数据目录 {dir}：路径中的上级是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.isFile': '数据目录 {dir} 是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.cannotUse': '无法使用数据目录 {dir}：{detail}；请为数据目录指定一个可写的文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.cannotUseParent': '无法使用数据目录 {dir}：路径中的上级是文件而不是文件夹；请为数据目录指定一个可写的文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.lockFile': '数据目录：无法创建锁文件 {path}：{detail}',
     'server.portInUse': '网页服务：{bind} 上的端口 {port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。',
     'warn.clipped': '记录文件有削波（ADC 过载）：总体 {pct} 的原始值达到满幅，单个数据块最多 {maxPct}，{durationS} 秒中有 {clippingS} 秒超过 {limitPct}；{=consequence}；请降低增益重新录制',
     'warn.clippedDetections': '检测结果不可靠：削波期间的检测可能是互调产物（已标为过载），较弱的信号可能漏检',
