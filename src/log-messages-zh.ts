@@ -195,20 +195,3 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
     '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
 };
-
-/**
- * The config errors of a bad --bind / http.bind (worded by src/config/http-config.ts bindProblem, thrown through the
- * site config's field check, which carries no message code) in Simplified Chinese: [English pattern, Chinese text with
- * the pattern's groups as $1…]. The CLI prints them under --lang zh-CN (src/cli/main.ts errorLine); the errors the CLI
- * throws itself carry a code (src/error-text.ts).
- */
-const ZH_ERRORS: readonly (readonly [RegExp, string])[] = [
-  [/^(.+): (--bind|http\.bind): "(.+)" holds a port: give the address alone \((.+)\) and the port with (\S+) (\d+)$/, '$1：$2："$3" 含有端口：地址请单独写（$4），端口用 $5 $6 指定'],
-  [/^(.+): (--bind|http\.bind): (\S+) is not an address of this machine \(its addresses: (.+); 0\.0\.0\.0 listens on all\)$/, '$1：$2：$3 不是本机的地址（本机地址：$4；0.0.0.0 表示监听所有地址）'],
-];
-
-/** The Chinese text of a start-up error message (see ZH_ERRORS), or undefined when it has none. */
-export function zhErrorText(message: string): string | undefined {
-  for (const [re, zh] of ZH_ERRORS) if (re.test(message)) return message.replace(re, zh);
-  return undefined;
-}
