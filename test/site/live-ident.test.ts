@@ -292,6 +292,7 @@ describe('an identification that comes after the close (relay, bus, store)', () 
     ]);
     const alertId = sent[0]!.alertId;
     expect(bus.stateOf(alertId)).toMatchObject({ closed: true }); // still closed
+    expect(store.stateOf(alertId)?.signalClass).toBe('ook'); // what /metrics counts per class
     await bus.close();
     await store.close();
     // stored: the alert's latest record with a signal is the final ook, written after its close
