@@ -91,6 +91,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   private connBytes = 0; // post-header bytes received on this connection
   private connBaseSet = false;
   private connStreamBytes = 0; // bytes accepted into the ring on this connection
+  private connLostSamples = 0; // samples found lost upstream on this connection (produced, never received)
 
   // clock across connections
   private clockEnd: number | null = null; // sample index just past the last sample received
@@ -267,7 +268,8 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     const len = chunk.length;
     if (!this.connBaseSet) this.startConnectionClock(now);
     this.connBytes += len - off;
-    this.backlog.track(now, this.connBytes / 2);
+    // lost samples count as received for the backlog: they wait nowhere, and a retune must not skip them again
+    this.backlog.track(now, this.connBytes / 2 + this.connLostSamples);
     this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
     this.clockEndMs = now;
     if (this.state === 'settling') {
@@ -331,6 +333,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
    */
   private onUpstreamLoss(loss: UpstreamLoss): void {
     this.connBase += loss.lostSamples;
+    this.connLostSamples += loss.lostSamples;
     this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
     this.ring.addGap(loss.lostSamples);
     // positions on the sample index of the blocks (received + connection base), before this shift
@@ -349,6 +352,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.connBaseSet = false;
     this.connBytes = 0;
     this.connStreamBytes = 0;
+    this.connLostSamples = 0;
     this.settleBytesLeft = this.opts.settleSamples * 2;
     this.state = 'settling';
     this.retuneResumeAtByte = -1;
@@ -370,7 +374,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
    */
   backlogSamples(now = performance.now()): number {
     if (!this.connBaseSet || (this.state !== 'settling' && this.state !== 'streaming')) return 0;
-    return this.backlog.samples(now, this.connBytes / 2);
+    return this.backlog.samples(now, this.connBytes / 2 + this.connLostSamples);
   }
 
   private startConnectionClock(now: number): void {
