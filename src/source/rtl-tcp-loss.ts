@@ -136,6 +136,10 @@ export class UpstreamLossTracker {
   lostTransfers = 0;
   /** The last loss confirmed, null before the first. */
   lastLoss: UpstreamLoss | null = null;
+  /** Largest |steady floor − predicted floor| (samples) taken as jitter or drift since construction (the margin left to the tolerance). */
+  largestResidualSamples = 0;
+  /** Steady floors judged since construction. */
+  steadyJudgements = 0;
 
   /**
    * @throws RangeError naming the option when one is not a positive finite number.
@@ -259,11 +263,13 @@ export class UpstreamLossTracker {
     }
     const predicted = this.predict(endMs);
     const excess = level - predicted;
+    this.steadyJudgements++;
     if (excess < -tol) {
       this.reanchor(endMs, level);
       return null;
     }
     if (excess <= tol) {
+      if (Math.abs(excess) > this.largestResidualSamples) this.largestResidualSamples = Math.abs(excess);
       const x = (endMs - this.anchorMs) / 1000;
       this.fit.add(x, level - this.anchorFloor - this.slopePerS * x);
       this.oddSinceMs = -1;
