@@ -72,6 +72,8 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'onHealth callback threw': '健康状态回调出错',
   'delivered rate below configured: samples are being lost; blocks marked discontinuous': '接收机送来的采样率低于设定值：采样正在丢失；数据块已标为不连续',
   'delivered rate recovered': '接收机送来的采样率已恢复',
+  'rtl_tcp lost samples upstream (the server freed queued transfers, or the dongle overflowed): the sensor was blind for these gaps; blocks after each are marked discontinuous':
+    'rtl_tcp 在上游丢失了采样（服务器丢弃了排队的传输块，或接收棒溢出）：这些间隙内传感器看不到信号；每个间隙之后的数据块已标为不连续',
   'rate is outside the RTL2832U ranges (225001–300000, 900001–3200000 S/s); a real dongle will refuse it': '采样率不在 RTL2832U 支持范围内（225001–300000、900001–3200000 S/s）；真实的接收棒会拒绝',
   'RTL-SDR stalled': 'RTL-SDR 停止送数据',
   'RTL-SDR stream ended': 'RTL-SDR 数据流已结束',
