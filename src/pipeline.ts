@@ -201,7 +201,10 @@ export class AnalysisChain {
     detectorOptions: Partial<DetectorOptions> = opts.detector, onSlowFrame?: (f: SpectrumFrame) => void,
     slow: SlowFrameSource = slowEngineFor(opts),
   ): AnalysisChain {
-    const geometry = { fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: info.rateSps, centerHz: info.centerHz };
+    const geometry = {
+      fftSize: opts.spectrum.fftSize, fastFftSize: opts.fastFftSize, rateSps: info.rateSps, centerHz: info.centerHz,
+      clipCounted: info.format === 'cu8' || info.format === 'cs8',
+    };
     const detector = new Detector(baseline, geometry, emit, detectorOptions);
     // its averages of a few short frames feed the detector's burst path
     const fast = fastEngineFor(opts, detector.burstFrames);

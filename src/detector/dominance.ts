@@ -32,6 +32,11 @@ export interface EmitterBand {
  * Allocation-free per frame.
  */
 export class Dominance {
+  /**
+   * Set per frame by the tracker: whether a signal near full scale may have products anywhere dominanceDb under it
+   * (its converter clips, or the source cannot tell); otherwise only spurFreeDb under it (DetectorOptions).
+   */
+  spursAnywhere = true;
   /** Each calibration emitter's band on the fast path, then on the slow path: [lo, hi] bin pairs, drift tolerance included. */
   private readonly fastBands: Int32Array;
   private readonly slowBands: Int32Array;
@@ -70,9 +75,13 @@ export class Dominance {
     // occupied extents (narrow-kernel bins, or the wide kernel's run shrunk by its half width), not the wide kernel's smear
     const glo = p.gLo[gi];
     const ghi = p.gHi[gi];
+    const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
+    const spurNeed = ratio * 10 ** (this.options.spurFreeDb / 10);
     for (let gj = 0; gj < groups; gj++) {
       if (gj === gi || p.gPeakRatio[gj] < need) continue;
       if (p.gTransient[gj]) return true;
+      // near full scale without clipping: its converter products lie at least spurFreeDb under it, anywhere
+      if (p.gPeakPower[gj] >= fullScale && p.gPeakRatio[gj] >= spurNeed) return true;
       if (tracksByBand && p.gTrack[gj] >= 0) continue; // its track is tested below
       const d = Math.max(0, glo - p.gHi[gj], p.gLo[gj] - ghi);
       if (d <= skirtBins(p, 10 * Math.log10(p.gPeakRatio[gj]), p.gHi[gj] - p.gLo[gj] + 1, pnDbcHz)) return true;
@@ -93,7 +102,8 @@ export class Dominance {
       const t = tracks[ti];
       const peakDb = p === this.fast ? t.peakFastDb : t.peakSlowDb;
       if (!t.active || peakDb < needDb) continue;
-      if (t.peakPowerDbfs >= this.options.fullScaleDbfs) return true; // its converter spurs may be anywhere
+      // its converter spurs may be anywhere: dominanceDb under it when it clips, spurFreeDb under it when it does not
+      if (t.peakPowerDbfs >= this.options.fullScaleDbfs && (this.spursAnywhere || peakDb >= needDb - this.options.dominanceDb + this.options.spurFreeDb)) return true;
       // the track's occupied band (its extent also holds the key-on splatter of its first frames), on this path
       const own = this.report.measureOwn(t);
       const tlo = Math.floor((this.report.lo * own.scale) / s);

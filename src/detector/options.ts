@@ -32,12 +32,18 @@ export interface DetectorOptions {
    */
   dominanceDb: number;
   /**
-   * A signal whose bin power reaches this level (dBFS) is near the ADC's full scale: an 8-bit converter's spurs and
-   * intermodulation (≈ 40–50 dB under it) may then fall anywhere in the band, so while it is on, new signals
-   * dominanceDb weaker are taken as its products wherever they are (and its detections are flagged by the overload
-   * check). Default −10.
+   * A signal whose bin power reaches this level (dBFS) is near the ADC's full scale: its converter spurs and
+   * intermodulation may then fall anywhere in the band. While it is on, new signals `spurFreeDb` weaker are taken as
+   * its products wherever they are, or dominanceDb weaker when the converter clips or the source cannot tell
+   * (DetectorGeometry.clipCounted); its detections are flagged by the overload check. Default −10.
    */
   fullScaleDbfs: number;
+  /**
+   * How far under a near-full-scale signal that does not clip its converter products may lie (dB): an 8-bit
+   * converter's spurious-free dynamic range is ≈ 37 dB at 6 effective bits (SFDR ≈ 6.02·ENOB + 1.76 dB for a
+   * full-scale tone, quantisation alone; the RTL2832U's ADC gives ≈ 7 effective bits), less a margin. Default 30.
+   */
+  spurFreeDb: number;
   /**
    * A new signal at least this many dB weaker than a stronger one at the mirror frequency (2·f_centre − f, the same
    * offset on the other side of the tuning centre) is taken as its IQ image and opens nothing, on any path, while the
@@ -155,6 +161,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   overloadClipFraction: OVERLOAD_CLIP_FRACTION,
   dominanceDb: 15,
   fullScaleDbfs: -10,
+  spurFreeDb: 30,
   imageRejectionDb: 25,
   phaseNoiseDbcHz: -70,
   slowHoldMs: 600,
@@ -187,4 +194,10 @@ export interface DetectorGeometry {
   fastFftSize: number;
   rateSps: number;
   centerHz: number;
+  /**
+   * True when each block's clipFraction counts raw values at the ADC's own rails (8-bit formats, cu8 and cs8, whose
+   * range is the converter's), so a block with none did not clip. False or absent when it cannot tell (cf32 input; cs16
+   * from a 12-bit converter never reaches the format's rails): near full scale the detector then assumes clipping.
+   */
+  clipCounted?: boolean;
 }

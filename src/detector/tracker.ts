@@ -188,6 +188,9 @@ export class Tracker {
     // steady (their track was hit in the previous frame of this path) and which are transients
     const hop = end - start;
     const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
+    // near full scale, a converter that clips (or a source that cannot tell) puts its products anywhere in the band
+    const spursAnywhere = this.geometry.clipCounted !== true || isClipping(frame.clipFraction, this.options.overloadClipFraction);
+    this.dominance.spursAnywhere = spursAnywhere;
     for (let gi = 0; gi < groups; gi++) {
       const wideOnly = p.gNarrow[gi] === 0;
       // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
@@ -195,8 +198,8 @@ export class Tracker {
       const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
       const t = table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
       p.gTrack[gi] = t === null ? -1 : t.slot;
-      // a new group, or one near full scale (its converter spurs may be anywhere), is a transient from the start
-      let transient = t === null || p.gPeakPower[gi] >= fullScale;
+      // a new group, or one near full scale whose converter clips (its spurs may be anywhere), is a transient from the start
+      let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= fullScale);
       if (t !== null) {
         const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
         // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
