@@ -49,6 +49,9 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
     const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
     input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
   }
+  // pictures not drawn yet (evidence.pictures 'on-view' draws them when first asked for) are drawn into the data dir
+  // here too, so the report shows every alert's spectrogram; one that cannot be written is left out of the report
+  input.drawPicture = async (metaPath, pngPath) => (await import('../evidence/clip-picture.js')).renderClipPicture(metaPath, pngPath);
   const report = await buildSessionReport(input);
   const out = resolve(flags.output);
   try {

@@ -6,6 +6,12 @@ import { basename, join } from 'node:path';
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
 
+/**
+ * Bytes a clip picture is assumed to take when checking the free-space floor before drawing it (indexed PNGs of
+ * 512 × 256: ≈ 30–100 kB; as RGBA they could reach ≈ 350 kB).
+ */
+export const PICTURE_BYTES_BOUND = 512 * 1024;
+
 /** `<dataDir>/clip-pictures/<clip base>.png` for a clip's `.sigmf-meta` (or `.sigmf-data`) path. */
 export function clipPicturePath(dataDir: string, clipPath: string): string {
   return join(dataDir, CLIP_PICTURES_DIR, `${basename(clipPath).replace(/\.sigmf-(meta|data)$/, '')}.png`);

@@ -2,6 +2,8 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
@@ -157,7 +159,8 @@ export function spectrogramPng(db: Float32Array, W: number, H: number): { png: P
 /** Writes a PNG ({@link encodePng}: indexed colour when it has ≤ 256 colours) through a temp file and a rename, creating the folder; `mode` (before the umask) default DATA_FILE_MODE. */
 export async function writePngAtomically(png: PNG, pngPath: string, mode = DATA_FILE_MODE): Promise<void> {
   await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
-  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
+  // unique per writer: the sensors' evidence threads and the server's picture thread share this process
+  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(tmp, encodePng(png), { mode });
   await rename(tmp, pngPath);
 }

@@ -1,6 +1,6 @@
 // Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs), clip band cuts and the identification of
 // transmissions, so the sensor's own thread never blocks on them.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from './thread-priority.js';
 import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
@@ -23,9 +23,15 @@ export type PictureReply =
   | { id: number; ok: true; ident: Identification }
   | { id: number; ok: false; error: string };
 
+/** The worker's start-up data: `lowPriority` false keeps the process's priority (pictures a person waits for). */
+export interface PictureWorkerData {
+  lowPriority: boolean;
+}
+
 const port = parentPort;
 if (port !== null) {
-  lowerThreadPriority(); // its work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
+  // a sensor's evidence work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
+  if ((workerData as Partial<PictureWorkerData> | null)?.lowPriority !== false) lowerThreadPriority();
   // one request at a time, in order (the renderer queues them)
   port.on('message', (req: PictureRequest) => {
     const fail = (err: unknown): void => port.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies PictureReply);

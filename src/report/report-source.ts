@@ -102,8 +102,12 @@ export async function siteReportInput(site: SiteSettings, session: string): Prom
   return input;
 }
 
-/** {@link ReportSource} of a running site: its configured sessions and those named by its stored alerts. */
-export function siteReportSource(site: SiteSettings): ReportSource {
+/**
+ * {@link ReportSource} of a running site: its configured sessions and those named by its stored alerts. `drawPicture`
+ * (the daemon's picture thread) draws the pictures of the report's clips that were not drawn yet (evidence.pictures
+ * 'on-view').
+ */
+export function siteReportSource(site: SiteSettings, drawPicture?: SessionReportInput['drawPicture']): ReportSource {
   return {
     async sessions() {
       return sessionsOf(await readAlertRecords(site.dataDir), { site: site.site, sessions: site.sessions });
@@ -111,6 +115,7 @@ export function siteReportSource(site: SiteSettings): ReportSource {
     async input(session, siteName) {
       if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
       const input = await siteReportInput(site, session);
+      if (drawPicture !== undefined) input.drawPicture = drawPicture;
       // the daemon has its config: say so instead of buildSessionReport's CLI hint "(pass --config)"
       if (input.window === undefined && !input.records.some((r) => r.session === session)) {
         const known = site.sessions.length === 0 ? 'none' : site.sessions.map((x) => `"${x.name}"`).join(', ');

@@ -105,6 +105,11 @@ export interface SessionReportInput {
   timeZone?: string;
   /** Data dir to look for clip pictures in (`<dataDir>/clip-pictures/<clip>.png`). */
   dataDir?: string;
+  /**
+   * Draws a clip's picture that is not there yet (`draw(metaPath, pngPath)`; site config evidence.pictures 'on-view'
+   * draws pictures when first asked for). Absent, or when it fails: the alert is shown without its picture.
+   */
+  drawPicture?: (metaPath: string, pngPath: string) => Promise<unknown>;
   nowMs?: number;
 }
 
@@ -274,6 +279,8 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     }
     if (typeof a.clip === 'string' && input.dataDir !== undefined) {
       const png = clipPicturePath(input.dataDir, a.clip);
+      const meta = join(input.dataDir, a.clip);
+      if (!existsSync(png) && input.drawPicture !== undefined && existsSync(meta)) await input.drawPicture(meta, png).catch(() => undefined);
       if (existsSync(png)) a.pictureDataUrl = `data:image/png;base64,${(await readFile(png)).toString('base64')}`;
     }
     (first.kind === 'sensor-offline' ? outages : alerts).push(a);
