@@ -170,7 +170,12 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const supervisors: SensorSupervisor[] = [];
   // free space of the data dir and the days it lasts: /healthz `disk` and the page's disk line (below the evidence
   // floor alerts are still stored, so it is not a 503 problem: the line says that pictures, then clips, are shed)
-  const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
+  const disk = new DiskWatch({
+    dir: site.dataDir,
+    floorBytes: site.evidence.minFreeMiB * 1024 * 1024,
+    // how full the evidence quota is and how far back its clips reach (the oldest go first)
+    ...(site.evidence.clips ? { evidence: { dirs: [clips.dir, clips.picturesDir], quotaBytes: site.evidence.quotaMiB * 1024 * 1024 } } : {}),
+  });
   await disk.start();
   const problems = (): string[] => {
     const out: string[] = [];
