@@ -122,8 +122,8 @@ export class DetectionEvidence {
       logger: o.log,
     });
     this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
-    // drawing at every clip: the evidence thread starts now rather than with the first detections; otherwise (cuts and
-    // identifications only) it starts with the first cut, so a sensor that hears nothing never starts it
+    // drawing at every clip: the evidence thread starts now rather than with the first detections (a fixed sensor's
+    // live identification starts it with the run anyway, src/site/live-ident.ts)
     if (o.pictures === true) this.pictures.warm();
   }
 

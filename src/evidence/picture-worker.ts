@@ -2,7 +2,6 @@
 // transmissions, so the sensor's own thread never blocks on them.
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from './thread-priority.js';
-import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { identify, type Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
@@ -28,6 +27,13 @@ export interface PictureWorkerData {
   lowPriority: boolean;
 }
 
+/**
+ * The picture renderer (PNG encoders, SigMF reader, spectrum engine: ≈ 10 MiB of a thread's RSS), loaded with the first
+ * picture: a sensor's evidence thread whose pictures are drawn when viewed (evidence.pictures 'on-view', the default)
+ * only cuts clips and identifies, and never loads it.
+ */
+let renderer: Promise<typeof import('./clip-picture.js')> | undefined;
+
 const port = parentPort;
 if (port !== null) {
   // a sensor's evidence work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
@@ -47,6 +53,6 @@ if (port !== null) {
       cutBand(req.cut).then((cut) => port.postMessage({ id: req.id, ok: true, cut } satisfies PictureReply, [cut.data.buffer as ArrayBuffer]), fail);
       return;
     }
-    renderClipPicture(req.metaPath, req.pngPath).then((info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply), fail);
+    (renderer ??= import('./clip-picture.js')).then((m) => m.renderClipPicture(req.metaPath, req.pngPath)).then((info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply), fail);
   });
 }
