@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ClipAudioError, clipAudioWav, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
 import { freeSpaceShortfall } from '../evidence/clip-recorder.js';
-import { PICTURE_BYTES_BOUND } from '../evidence/clip-picture-files.js';
+import { PICTURE_BYTES_BOUND, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { ANALOG_CLASSES } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
@@ -23,7 +23,7 @@ export interface ClipFolders {
    * Draws a picture that is not there yet from its clip (site config `evidence.pictures` 'on-view'): `draw(metaPath,
    * pngPath)` writes the PNG (PictureRenderer.render: on a thread of its own). Absent: a missing picture is a 404.
    */
-  draw?: (metaPath: string, pngPath: string) => Promise<unknown>;
+  draw?: PictureDrawer;
   /**
    * Free-space floor (bytes) below which no picture is drawn (twice the evidence floor, as for pictures drawn with
    * their clip: pictures go first as the disk fills). Default 0.
@@ -63,7 +63,7 @@ async function ensurePicture(folders: ClipFolders, rawName: string, log: Logger)
 }
 
 /** Draws `pngPath` from its clip unless it exists, the clip does not, or free space is below the picture floor. */
-async function drawMissing(draw: NonNullable<ClipFolders['draw']>, metaPath: string, pngPath: string, folders: ClipFolders, log: Logger): Promise<void> {
+async function drawMissing(draw: PictureDrawer, metaPath: string, pngPath: string, folders: ClipFolders, log: Logger): Promise<void> {
   if (await exists(pngPath)) return; // drawn before
   // no clip (never written, or deleted by the quota): no picture
   if (!(await exists(metaPath)) || !(await exists(metaPath.replace(/meta$/, 'data')))) return;
