@@ -50,3 +50,16 @@ export async function clipPictureDataUrl(dataDir: string, clip: string, draw?: P
   if (!existsSync(png) && draw !== undefined && existsSync(meta)) await draw(meta, png).catch(() => undefined);
   return existsSync(png) ? `data:image/png;base64,${(await readFile(png)).toString('base64')}` : undefined;
 }
+
+/**
+ * Most pictures one session report draws (evidence.pictures 'on-view'): ≈ 0.1–0.6 s each on a loaded 2-core laptop,
+ * so a report of a busy session is answered within ≈ 30 s; alerts past it are shown without their picture (one
+ * viewed in the page meanwhile is drawn and then shown).
+ */
+export const REPORT_MAX_DRAWINGS = 60;
+
+/** `draw`, but only for its first `max` calls; later calls resolve without drawing anything. */
+export function limitDrawings(draw: PictureDrawer, max: number): PictureDrawer {
+  let left = max;
+  return async (metaPath, pngPath) => (left-- > 0 ? draw(metaPath, pngPath) : undefined);
+}

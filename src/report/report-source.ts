@@ -1,5 +1,6 @@
 // Where a session report's data come from: a site's config + alert store, or any record list (the hub's); session lists.
 import { readFile } from 'node:fs/promises';
+import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
@@ -115,7 +116,7 @@ export function siteReportSource(site: SiteSettings, drawPicture?: SessionReport
     async input(session, siteName) {
       if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
       const input = await siteReportInput(site, session);
-      if (drawPicture !== undefined) input.drawPicture = drawPicture;
+      if (drawPicture !== undefined) input.drawPicture = limitDrawings(drawPicture, REPORT_MAX_DRAWINGS);
       // the daemon has its config: say so instead of buildSessionReport's CLI hint "(pass --config)"
       if (input.window === undefined && !input.records.some((r) => r.session === session)) {
         const known = site.sessions.length === 0 ? 'none' : site.sessions.map((x) => `"${x.name}"`).join(', ');
