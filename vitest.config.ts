@@ -32,7 +32,7 @@ export const SHARED_REGISTRY = [
   'test/scan/{hop-loop,hop-merge-overload,hop-runner,hopping,run-scan,scan-config}.test.ts',
   'test/server/{access,ack-known,alerts-api,auth,client-messages,durability,http,listen-daemon,listen,login-page,message-text,rebinding-daemon,resume,security,spectrum}.test.ts',
   'test/site/{block-stream,data-dir,disk-watch,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
-  'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,sample-formats,sigmf,sim,source-contract}.test.ts',
+  'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,rtl-tcp-loss,sample-formats,sigmf,sim,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
   'test/web-ui/{alert-model,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];

@@ -88,7 +88,12 @@ export interface RawSoapyError extends Error {
 
 /** One native SoapyDevice object. Control calls run off the JS thread, one at a time. */
 export interface RawSoapyDevice {
-  open(args: string): Promise<RawSoapyOpenInfo>;
+  /**
+   * Opens the device. `remoteCallMs` [10000]: for SoapyRemote args naming the server (remote=), the longest the open
+   * and each later control call outside streaming may wait for the server before its link is broken and the call
+   * fails ("did not answer within"); SoapyRemote itself waits 30 s per reply.
+   */
+  open(args: string, remoteCallMs?: number): Promise<RawSoapyOpenInfo>;
   close(): Promise<void>;
   setSampleRate(rateSps: number): Promise<number>;
   setBandwidth(bandwidthHz: number): Promise<number>;
@@ -356,6 +361,9 @@ export function mapSoapyError(err: unknown, ctx: SoapyErrorContext): QuietBandEr
       disconnected: true,
     });
   }
+  if (/did not answer within/.test(e.message ?? '')) {
+    return new QuietBandError(`${what}: ${e.message}; check the server's computer and its network (the sensor keeps trying)${log}`, 'DEVICE_NOT_FOUND', opts);
+  }
   if (e.call === 'SoapySDR::Device::make') {
     if (/no match/i.test(e.message ?? '') || (ctx.matching !== undefined && ctx.matching.length === 0)) {
       const found = ctx.found ? describeSoapyFound(ctx.found) : 'unknown';
@@ -406,13 +414,13 @@ export class SoapyDevice {
    * Opens the device Soapy selects for `args` (e.g. "driver=rtlsdr,serial=00000001").
    * @throws QuietBandError DEVICE_NOT_FOUND (naming what Soapy found), DEVICE_BUSY, NATIVE_UNAVAILABLE, CONFIG
    */
-  static async open(args: string, deps: { binding?: SoapyBinding } = {}): Promise<SoapyDevice> {
+  static async open(args: string, deps: { binding?: SoapyBinding; remoteCallMs?: number } = {}): Promise<SoapyDevice> {
     const binding = deps.binding ?? loadSoapy();
     parseSoapyArgs(args, 'soapy args');
     const raw = new binding.SoapyDevice();
     let info: RawSoapyOpenInfo;
     try {
-      info = await raw.open(args);
+      info = await raw.open(args, deps.remoteCallMs);
     } catch (err) {
       const log = recentSoapyErrors(binding);
       const matching = await binding.enumerate(args).catch(() => undefined);

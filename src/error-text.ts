@@ -99,14 +99,15 @@ const EN = {
   'sim.scenarioWithBackground': '--scenario: not with --background (the background is its own scenario)',
   'sim.backgroundRate': '--rate: {value} ({rateSps} S/s): the site background exists at 250k and 2.4M',
   'sim.onlyWithBackground': '{flag}: only with --background site',
-  // commander's usage errors, as src/cli/main.ts words them (usageErrorIn finds these in commander's English)
-  'usage.unknownOption': "error: unknown option '{option}'",
-  'usage.unknownCommand': "error: unknown command '{command}'",
-  'usage.missingArgument': "error: missing required argument '{argument}'",
-  'usage.optionArgumentMissing': "error: option '{option}' argument missing",
-  'usage.requiredOption': "error: required option '{option}' not specified",
-  'usage.tooManyArguments': "error: too many arguments for '{command}'. Expected {expected} argument(s) but got {got}.",
-  'usage.invalidArgument': "error: option '{option}' argument '{value}' is invalid.",
+  // commander's usage errors, as src/cli/main.ts words them (usageErrorIn finds these in commander's English; usageLine
+  // sets them after `quietband: ` on one line)
+  'usage.unknownOption': "unknown option '{option}'",
+  'usage.unknownCommand': "unknown command '{command}'",
+  'usage.missingArgument': "missing required argument '{argument}'",
+  'usage.optionArgumentMissing': "option '{option}' argument missing",
+  'usage.requiredOption': "required option '{option}' not specified",
+  'usage.tooManyArguments': "too many arguments for '{command}'. Expected {expected} argument(s) but got {got}.",
+  'usage.invalidArgument': "option '{option}' argument '{value}' is invalid.",
   'usage.didYouMean': '(did you mean {suggestion}?)',
   'usage.didYouMeanCommand': ': did you mean {suggestion}?',
   'usage.commands': '(commands: {commands})',
@@ -120,6 +121,11 @@ const EN = {
   'dataDir.inUse':
     'dataDir: {dir} is in use by another QuietBand daemon (pid {pid}{=onHost}, since {since}; lock file {lock}). Stop that daemon first, or give this one another data dir (config "dataDir" or --data-dir).',
   'dataDir.onHost': ' on {host}',
+  'dataDir.parentFile': 'dataDir: {dir}: a parent of this path is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)',
+  'dataDir.isFile': 'dataDir: {dir} is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)',
+  'dataDir.cannotUse': 'dataDir: cannot use {dir}: {detail}; give the data dir a writable folder path (config "dataDir" or --data-dir)',
+  'dataDir.cannotUseParent': 'dataDir: cannot use {dir}: a parent of this path is a file, not a folder; give the data dir a writable folder path (config "dataDir" or --data-dir)',
+  'dataDir.lockFile': 'dataDir: cannot create the lock file {path}: {detail}',
   'server.portInUse': 'server: port {port} on {bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.',
   // warnings in words the CLI logs with the code as the record's `messageCode` (src/log.ts words them)
   'warn.clipped': 'recording is clipped (ADC overload): {pct} of raw values at the rails overall, up to {maxPct} in one block, {clippingS} s of {durationS} s above {limitPct}; {=consequence}; record again with less gain',
@@ -130,6 +136,59 @@ const EN = {
     '{path}: {nonFiniteSamples} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) in {nonFiniteRuns} run(s), the first at sample {firstNonFiniteSample} ({firstNonFiniteS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; the analysis restarts after each run as after a gap in the stream',
   'warn.csvMtime': "{path}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, {origin} for the first sample: wrong if the file was copied or edited since",
   'warn.csv1970': '{path}: no recording time and no modification time: CSV rows are dated from 1970-01-01',
+  // a field of a file (a SigMF meta, a site config) or of the flags: `{=why}` names a `why.*`/`range.*` text below,
+  // `{=advice}` an `advice.*` one or `none` (fieldError fills both)
+  'field.bad': '{where}: {field}: {=why}{=advice}',
+  'field.detail': '{where}: {field}: {detail}',
+  'field.flagFor': '{flag}: {=why} (for {sensor} of {where})',
+  'config.cannotRead': '{path}: cannot read the site config ({detail})',
+  'config.scenarioJson': '{where}: {field}: cannot read {path} as JSON ({detail})',
+  'config.baselineMissing': "{where}: {field}: {path} does not exist; record it with 'quietband calibrate' or remove the field to learn one during the warm-up",
+  'why.missing': 'missing',
+  'why.unknownField': 'unknown field (check the spelling; see calibration/example-site.json)',
+  'why.type': 'Invalid input: expected {expected}, received {received}',
+  'why.tooBig': 'Too big: expected number to be {op}{limit}',
+  'why.tooSmall': 'Too small: expected number to be {op}{limit}',
+  'why.siteName': '"{value}" is not a valid name (letters, digits, ".", "_", "-")',
+  'why.nameTwice': '"{value}" is used by two sensors; names must be unique',
+  'why.simScenario': 'only sim sensors take a scenario',
+  'why.simSeed': 'only sim sensors take a seed',
+  'why.simPath': 'only sim sensors take a simulated path (a real sensor has its own)',
+  'why.fileFormat': 'only file: sensors take a sample format',
+  'why.fileRealtime': 'only file: sensors take realtime (live sources are real time)',
+  'why.soapyOnly': 'only soapy: sensors take Soapy settings',
+  'why.fastOverSensorFft': '{fast} exceeds sensors[{i}].fftSize {fft}',
+  'why.restartMax': 'must be ≥ restart.initialMs ({initialMs} ms)',
+  'why.sameDongle': '"{spec}" (sensor "{sensor}") is the same receiver as sensors[{j}].source "{otherSpec}" (sensor "{other}"): one dongle can feed only one sensor',
+  'why.sameRtlTcp': '"{spec}" (sensor "{sensor}") is the same receiver as sensors[{j}].source "{otherSpec}" (sensor "{other}"): an rtl_tcp server serves one client at a time',
+  'why.sameSoapy': '"{spec}" (sensor "{sensor}") is the same receiver as sensors[{j}].source "{otherSpec}" (sensor "{other}"): one receiver can feed only one sensor',
+  'why.bindPort': '"{bind}" holds a port: give the address alone ({address}) and the port with {portField} {port}',
+  'why.bindNotOwn': '{bind} is not an address of this machine (its addresses: {addresses}; 0.0.0.0 listens on all)',
+  'why.requireAuth': 'false is refused with the non-loopback bind {bind}: anyone on the network could act on alerts',
+  'why.datatypeMissing': 'missing; supported: {types}',
+  'why.datatypeMissingDtype': 'missing (the key is "core:datatype", not "dtype"; SigMF#114); supported: {types}',
+  'why.datatypeNotString': '{value} (a {kind}) is not a datatype; it must be a string, one of: {types} (SigMF "Dataset Format", e.g. "cu8" for RTL-SDR bytes)',
+  'why.datatypeUnsupported': '"{value}" is not supported; supported: {types}',
+  'why.captureOrder': '{start} is before captures[{prev}] ({prevStart}); captures must be in sample order',
+  'why.headerBytes': 'headers ({headerBytes} bytes) and trailing bytes ({trailingBytes}) exceed the data file ({dataBytes} bytes)',
+  'advice.spelling': '; the SigMF spelling is "{spelling}"',
+  'advice.noKind': '; not a legal SigMF datatype: it needs a leading r (real) or c (complex), e.g. "{real}" or "{complex}"',
+  'advice.real': '; real-valued samples cannot be read: QuietBand needs complex I/Q ("{complex}")',
+  'advice.endian': '; the endianness suffix is mandatory for multi-byte types: "{complex}"',
+  'advice.bigEndian': '; big-endian data is not read: convert it to "{complex}"',
+  'advice.cf64': '; if the file was written by an old SigMF helper from numpy complex64 it actually holds cf32_le (SigMF#226): fix the meta',
+  // physical and device ranges (src/source/input-ranges.ts): each follows a field name
+  'range.rateNotPositive': '{value} is not a positive sample rate in S/s',
+  'range.rateLow': '{value} S/s is below {minSps} S/s; no radio band QuietBand watches fits (RTL-SDR rates are 225001–3200000 S/s)',
+  'range.rateHigh': '{value} S/s is above {maxMsps} MS/s, faster than any receiver QuietBand reads (RTL-SDR: at most 3.2 MS/s)',
+  'range.centerNotNumber': '{value} is not a frequency in Hz',
+  'range.centerNegative': '{value} Hz is negative; a tuning centre is a frequency ≥ 0 Hz (0 for a baseband recording)',
+  'range.centerHigh': '{value} Hz is above 3 THz, the top of the radio spectrum',
+  'range.rtlRate': '{value} S/s is not a rate the RTL2832U accepts; use a whole number in 225001–300000 or 900001–3200000 S/s (librtlsdr rtlsdr_set_sample_rate)',
+  'range.tunerKnown': '{mhz} is out of range: the {tuner} tuner tunes {ranges}',
+  'range.tunerAny': '{mhz} is out of range: RTL-SDR tuners reach {ranges} at most (R820T/R828D: 24–1766 MHz)',
+  'server.bindNotOwn': 'server: bind: {bind} is not an address of this machine',
+  'server.cannotListen': 'server: cannot listen on {bind}:{port}: {detail}',
   // an optional part left out (`{=k}` naming it renders nothing)
   none: '',
 } as const;
@@ -234,13 +293,13 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'sim.scenarioWithBackground': '--scenario：不能与 --background 同时使用（背景本身就是场景）',
     'sim.backgroundRate': '--rate：{value}（{rateSps} S/s）：考点背景只有 250k 和 2.4M 两种采样率',
     'sim.onlyWithBackground': '{flag}：只能与 --background site 一起使用',
-    'usage.unknownOption': "错误：未知选项 '{option}'",
-    'usage.unknownCommand': "错误：未知命令 '{command}'",
-    'usage.missingArgument': "错误：缺少必需的参数 '{argument}'",
-    'usage.optionArgumentMissing': "错误：选项 '{option}' 缺少取值",
-    'usage.requiredOption': "错误：未给出必需的选项 '{option}'",
-    'usage.tooManyArguments': "错误：'{command}' 的参数过多：应为 {expected} 个，实际为 {got} 个。",
-    'usage.invalidArgument': "错误：选项 '{option}' 的取值 '{value}' 无效。",
+    'usage.unknownOption': "未知选项 '{option}'",
+    'usage.unknownCommand': "未知命令 '{command}'",
+    'usage.missingArgument': "缺少必需的参数 '{argument}'",
+    'usage.optionArgumentMissing': "选项 '{option}' 缺少取值",
+    'usage.requiredOption': "未给出必需的选项 '{option}'",
+    'usage.tooManyArguments': "'{command}' 的参数过多：应为 {expected} 个，实际为 {got} 个。",
+    'usage.invalidArgument': "选项 '{option}' 的取值 '{value}' 无效。",
     'usage.didYouMean': '（是否想输入 {suggestion}？）',
     'usage.didYouMeanCommand': '：是否想输入 {suggestion}？',
     'usage.commands': '（可用命令：{commands}）',
@@ -250,6 +309,11 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',
+    'dataDir.parentFile': '数据目录 {dir}：路径中的上级是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.isFile': '数据目录 {dir} 是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.cannotUse': '无法使用数据目录 {dir}：{detail}；请为数据目录指定一个可写的文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.cannotUseParent': '无法使用数据目录 {dir}：路径中的上级是文件而不是文件夹；请为数据目录指定一个可写的文件夹路径（配置 "dataDir" 或 --data-dir）',
+    'dataDir.lockFile': '数据目录：无法创建锁文件 {path}：{detail}',
     'server.portInUse': '网页服务：{bind} 上的端口 {port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。',
     'warn.clipped': '记录文件有削波（ADC 过载）：总体 {pct} 的原始值达到满幅，单个数据块最多 {maxPct}，{durationS} 秒中有 {clippingS} 秒超过 {limitPct}；{=consequence}；请降低增益重新录制',
     'warn.clippedDetections': '检测结果不可靠：削波期间的检测可能是互调产物（已标为过载），较弱的信号可能漏检',
@@ -258,6 +322,56 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'warn.nonFinite': '{path}：有 {nonFiniteSamples} 个非有限采样（NaN、±Inf 或 |x| ≥ 2^40），共 {nonFiniteRuns} 段，第一个在第 {firstNonFiniteSample} 个采样（{firstNonFiniteS} 秒）：已连同所在的全部频谱帧从基线和检测中去掉；每段之后分析重新开始，如同数据流中断后一样',
     'warn.csvMtime': '{path}：没有记录时间（SigMF core:datetime）；CSV 各行的时间按文件修改时间减去其时长推算，第一个采样为 {origin}：若文件在录制后被复制或编辑过则不准',
     'warn.csv1970': '{path}：没有记录时间，也没有修改时间：CSV 各行从 1970-01-01 起计时',
+    'field.bad': '{where}：{field}：{=why}{=advice}',
+    'field.detail': '{where}：{field}：{detail}',
+    'field.flagFor': '{flag}：{=why}（{where} 的 {sensor}）',
+    'config.cannotRead': '{path}：无法读取考点配置（{detail}）',
+    'config.scenarioJson': '{where}：{field}：无法按 JSON 读取 {path}（{detail}）',
+    'config.baselineMissing': "{where}：{field}：{path} 不存在；请用 'quietband calibrate' 录制，或删去此项，在预热期间学习基线",
+    'why.missing': '缺少此项',
+    'why.unknownField': '未知字段（请检查拼写；参见 calibration/example-site.json）',
+    'why.type': '类型不对：应为 {expected}，实际为 {received}',
+    'why.tooBig': '数值太大：应 {op}{limit}',
+    'why.tooSmall': '数值太小：应 {op}{limit}',
+    'why.siteName': '"{value}" 不是有效的名称（只能用字母、数字、"."、"_"、"-"）',
+    'why.nameTwice': '"{value}" 被两个传感器使用；名称不能重复',
+    'why.simScenario': '只有 sim 传感器才有场景（scenario）',
+    'why.simSeed': '只有 sim 传感器才有随机种子（seed）',
+    'why.simPath': '只有 sim 传感器才有模拟传播路径（真实传感器有自己的路径）',
+    'why.fileFormat': '只有 file: 传感器才有采样格式',
+    'why.fileRealtime': '只有 file: 传感器才有 realtime（实时信号源本来就是实时的）',
+    'why.soapyOnly': '只有 soapy: 传感器才有 Soapy 设置',
+    'why.fastOverSensorFft': '{fast} 大于 sensors[{i}].fftSize {fft}',
+    'why.restartMax': '应不小于 restart.initialMs（{initialMs} 毫秒）',
+    'why.sameDongle': '"{spec}"（传感器 "{sensor}"）与 sensors[{j}].source "{otherSpec}"（传感器 "{other}"）是同一个接收器：一个接收棒只能供一个传感器使用',
+    'why.sameRtlTcp': '"{spec}"（传感器 "{sensor}"）与 sensors[{j}].source "{otherSpec}"（传感器 "{other}"）是同一个接收器：一个 rtl_tcp 服务器一次只服务一个客户端',
+    'why.sameSoapy': '"{spec}"（传感器 "{sensor}"）与 sensors[{j}].source "{otherSpec}"（传感器 "{other}"）是同一个接收器：一个接收器只能供一个传感器使用',
+    'why.bindPort': '"{bind}" 含有端口：地址请单独写（{address}），端口用 {portField} {port} 指定',
+    'why.bindNotOwn': '{bind} 不是本机的地址（本机地址：{addresses}；0.0.0.0 表示监听所有地址）',
+    'why.requireAuth': '监听地址 {bind} 不是本机回环地址，不能设为 false：网络上任何人都能处理告警',
+    'why.datatypeMissing': '缺少此项；支持的类型：{types}',
+    'why.datatypeMissingDtype': '缺少此项（键名是 "core:datatype"，不是 "dtype"；SigMF#114）；支持的类型：{types}',
+    'why.datatypeNotString': '{value}（{kind}）不是数据类型；应为字符串，取以下之一：{types}（SigMF "Dataset Format"，如 RTL-SDR 字节为 "cu8"）',
+    'why.datatypeUnsupported': '不支持 "{value}"；支持的类型：{types}',
+    'why.captureOrder': '{start} 在 captures[{prev}]（{prevStart}）之前；captures 须按采样顺序排列',
+    'why.headerBytes': '头部（{headerBytes} 字节）加尾部字节（{trailingBytes}）超过了数据文件（{dataBytes} 字节）',
+    'advice.spelling': '；SigMF 的写法是 "{spelling}"',
+    'advice.noKind': '；不是合法的 SigMF 数据类型：开头须有 r（实数）或 c（复数），如 "{real}" 或 "{complex}"',
+    'advice.real': '；无法读取实数采样：QuietBand 需要复数 I/Q（"{complex}"）',
+    'advice.endian': '；多字节类型必须带字节序后缀："{complex}"',
+    'advice.bigEndian': '；不读取大端数据：请转换为 "{complex}"',
+    'advice.cf64': '；若该文件由旧版 SigMF 工具从 numpy complex64 写出，其实际内容是 cf32_le（SigMF#226）：请修改元数据',
+    'range.rateNotPositive': '{value} 不是以 S/s 计的正采样率',
+    'range.rateLow': '{value} S/s 低于 {minSps} S/s；容不下 QuietBand 监测的任何频段（RTL-SDR 的采样率为 225001–3200000 S/s）',
+    'range.rateHigh': '{value} S/s 高于 {maxMsps} MS/s，超过 QuietBand 能读取的任何接收器（RTL-SDR 最高 3.2 MS/s）',
+    'range.centerNotNumber': '{value} 不是以 Hz 计的频率',
+    'range.centerNegative': '{value} Hz 是负数；调谐中心频率应不小于 0 Hz（基带记录为 0）',
+    'range.centerHigh': '{value} Hz 高于 3 THz，超出无线电频谱的上限',
+    'range.rtlRate': '{value} S/s 不是 RTL2832U 接受的采样率；请用 225001–300000 或 900001–3200000 S/s 之间的整数（librtlsdr rtlsdr_set_sample_rate）',
+    'range.tunerKnown': '{mhz} 超出范围：{tuner} 调谐器的范围是 {ranges}',
+    'range.tunerAny': '{mhz} 超出范围：RTL-SDR 调谐器最多覆盖 {ranges}（R820T/R828D：24–1766 MHz）',
+    'server.bindNotOwn': '网页服务：监听地址 {bind} 不是本机的地址',
+    'server.cannotListen': '网页服务：无法在 {bind}:{port} 上监听：{detail}',
     none: '',
   },
 };
@@ -296,4 +410,40 @@ export function codeTextIn(code: unknown, lang: TextLang): string | undefined {
 export function errorMessageIn(lang: TextLang, err: Error): string | undefined {
   const c = (err as Partial<CodedQuietBandError>).messageCode;
   return c !== undefined && hasOwn(ERROR_TEXT[lang], c.id) ? errorTextIn(lang, c) : undefined;
+}
+
+/**
+ * A coded field error `<where>: <field>: <why>[advice]` (`field.bad`): `why` is a `why.*`/`range.*` code whose params
+ * join the frame's (`where`, `field`, `why` and `advice` are the frame's own names), `advice` an `advice.*` code or
+ * none. Used for the SigMF meta checks, the site config and the flags' field checks, so each prints in Chinese too.
+ */
+export function fieldError(where: string, field: string, why: ErrorMessageCode, code: QuietBandErrorCode, advice?: ErrorMessageCode | null): CodedQuietBandError {
+  const params = { ...advice?.params, ...why.params, where, field, why: why.id, advice: advice?.id ?? 'none' };
+  return cliError('field.bad', params, code);
+}
+
+/**
+ * The reason of a zod schema issue as a code when QuietBand words it (a missing field, an unknown one, a wrong type, a
+ * number out of range: the English text is zod's own), else null (the caller keeps zod's English as `field.detail`).
+ * `issue.message` is zod 4's text ("Invalid input: expected number, received string", "Too big: expected number to be
+ * <=65535"); `missing` is whether the value was absent (`input === undefined` with reportInput).
+ */
+export function schemaIssueWhy(issue: { code: string; message: string }, missing: boolean): ErrorMessageCode | null {
+  if (issue.code === 'invalid_type' && missing) return { id: 'why.missing' };
+  const type = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
+  if (type !== null) return { id: 'why.type', params: { expected: type[1], received: type[2] } };
+  const range = /^Too (big|small): expected number to be ([<>]=?)(\S+)$/.exec(issue.message);
+  if (range !== null) return { id: range[1] === 'big' ? 'why.tooBig' : 'why.tooSmall', params: { op: range[2], limit: range[3] } };
+  return null;
+}
+
+/**
+ * `err` (thrown while reading what a config field names: a recording) inside that field's error,
+ * `<where>: <field>: <err's message>`, with the same error code; a coded `err` keeps its words in both languages
+ * (`field.detail` with the detail worded per language), another keeps its English message.
+ */
+export function fieldWrap(where: string, field: string, err: QuietBandError): CodedQuietBandError {
+  const c = (err as Partial<CodedQuietBandError>).messageCode;
+  const detail = c === undefined ? err.message : { en: errorTextIn('en', c), 'zh-CN': errorTextIn('zh-CN', c) };
+  return cliError('field.detail', { where, field, detail }, err.code, { cause: err });
 }

@@ -72,6 +72,8 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'onHealth callback threw': '健康状态回调出错',
   'delivered rate below configured: samples are being lost; blocks marked discontinuous': '接收机送来的采样率低于设定值：采样正在丢失；数据块已标为不连续',
   'delivered rate recovered': '接收机送来的采样率已恢复',
+  'rtl_tcp lost samples upstream (the server freed queued transfers, or the dongle overflowed): the sensor was blind for these gaps; blocks after each are marked discontinuous':
+    'rtl_tcp 在上游丢失了采样（服务器丢弃了排队的传输块，或接收棒溢出）：这些间隙内传感器看不到信号；每个间隙之后的数据块已标为不连续',
   'rate is outside the RTL2832U ranges (225001–300000, 900001–3200000 S/s); a real dongle will refuse it': '采样率不在 RTL2832U 支持范围内（225001–300000、900001–3200000 S/s）；真实的接收棒会拒绝',
   'RTL-SDR stalled': 'RTL-SDR 停止送数据',
   'RTL-SDR stream ended': 'RTL-SDR 数据流已结束',
@@ -195,20 +197,3 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
     '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
 };
-
-/**
- * The config errors of a bad --bind / http.bind (worded by src/config/http-config.ts bindProblem, thrown through the
- * site config's field check, which carries no message code) in Simplified Chinese: [English pattern, Chinese text with
- * the pattern's groups as $1…]. The CLI prints them under --lang zh-CN (src/cli/main.ts errorLine); the errors the CLI
- * throws itself carry a code (src/error-text.ts).
- */
-const ZH_ERRORS: readonly (readonly [RegExp, string])[] = [
-  [/^(.+): (--bind|http\.bind): "(.+)" holds a port: give the address alone \((.+)\) and the port with (\S+) (\d+)$/, '$1：$2："$3" 含有端口：地址请单独写（$4），端口用 $5 $6 指定'],
-  [/^(.+): (--bind|http\.bind): (\S+) is not an address of this machine \(its addresses: (.+); 0\.0\.0\.0 listens on all\)$/, '$1：$2：$3 不是本机的地址（本机地址：$4；0.0.0.0 表示监听所有地址）'],
-];
-
-/** The Chinese text of a start-up error message (see ZH_ERRORS), or undefined when it has none. */
-export function zhErrorText(message: string): string | undefined {
-  for (const [re, zh] of ZH_ERRORS) if (re.test(message)) return message.replace(re, zh);
-  return undefined;
-}

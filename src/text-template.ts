@@ -36,16 +36,19 @@ export function nearText(lang: TextLang, offsetHz: unknown, tunedHz: unknown): s
 }
 
 /**
- * Short words of the signal classes (src/ident/classify.ts SignalClass) per language, as the web page's badges, its
- * band check and the replay table word them ("窄调频", "键控"; web-ui/src/strings-zh.ts `sig.*`); English keeps the
- * class codes ("nfm", "ook").
+ * The Chinese words of the signal classes (src/ident/classify.ts SignalClass), written here only: the web page's
+ * badges and band check (web-ui/src/strings-zh.ts `sig.*`), the replay table (`ook 键控`), the raise reasons
+ * (`{k|class}`) and the session report read them from this table, so a class has one name wherever it is read.
  */
+export const ZH_CLASS_WORDS = {
+  carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字',
+  'pulsed-wideband': '脉冲', unknown: '未知',
+} as const;
+
+/** The words of the signal classes per language: {@link ZH_CLASS_WORDS}; English keeps the class codes ("nfm", "ook"). */
 export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
   en: {},
-  'zh-CN': {
-    carrier: '载波', am: '调幅', nfm: '窄调频', wfm: '宽调频', ook: '键控', fsk: '频移', 'tdma-burst': '时隙', 'wideband-digital': '数字',
-    'pulsed-wideband': '脉冲',
-  },
+  'zh-CN': ZH_CLASS_WORDS,
 };
 
 /**
@@ -59,20 +62,31 @@ export function classWordsText(lang: TextLang, codes: unknown): string {
   return list.map((c) => (hasOwn(words, c) ? words[c]! : c)).join(lang === 'zh-CN' ? '、' : ', ');
 }
 
+/** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
+function paramText(lang: TextLang, v: unknown): string {
+  if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;
+  return String(v);
+}
+
 /**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
  * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
- * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), and, when `nested`, `{=k}` by the text
+ * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), `{k?}` by `params[k]` set off by a space
+ * on each side (a Latin name inside a Chinese sentence: "接收器{device?}被占用") or by nothing when it is absent or empty
+ * (a record of an older daemon), and, when `nested`, `{=k}` by the text
  * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
- * as written). Unknown keys, and a `{=k}` whose value is no id of `table`, stay as written.
+ * as written). A param may be worded per language, `{ en: '…', 'zh-CN': '…' }` (a coded text rendered in both, such
+ * as the error of a recording inside a site config's error, src/error-text.ts fieldWrap). Unknown keys, and a `{=k}`
+ * whose value is no id of `table`, stay as written.
  */
 export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class))?\}/g, (m, eq: string, k: string, format: string | undefined) => {
+  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class)|(\?))?\}/g, (m, eq: string, k: string, format: string | undefined, optional: string | undefined) => {
+    if (optional !== undefined) return hasOwn(params, k) && String(params[k]) !== '' ? ` ${String(params[k])} ` : '';
     if (format === 'delay') return delayText(lang, params[k]);
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
     if (format === 'class') return classWordsText(lang, params[k]);
-    if (eq === '') return String(params[k]);
+    if (eq === '') return paramText(lang, params[k]);
     const id = String(params[k]);
     return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;
   });

@@ -82,6 +82,12 @@ export interface IqSourceHealth {
    * do not check (files, simulators: their zeros are data).
    */
   zeroedSamples?: number;
+  /**
+   * Complex samples the receiver or its link lost since the source was created, where the source can tell (Soapy driver
+   * overflows, rtl_tcp's freed transfers): the blocks after a loss start that much later (firstSample) and the first
+   * carries `discontinuity`. Absent for sources that cannot lose samples or cannot tell.
+   */
+  samplesLost?: number;
   /** Complex samples dropped from cf32 input for a NaN, ±Inf or out-of-range component (docs/input-sanity.md); 0 for integer formats. */
   nonFiniteSamples: number;
   /** Milliseconds since the last block was handed out (rtl_tcp: since the last byte arrived); null before the first. */

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
-import type { Alert, AlertMessageCode, AlertSeverity, AlertState, CalibrationAlertInfo } from './alert.js';
+import type { Alert, AlertMessageCode, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo } from './alert.js';
 import type { DetectionEvent } from '../types.js';
 import type { DetectionContext, KnownEmitterContext, KnownEmitterVerdict, SeverityContext } from './alert-context.js';
 import type { AlertFeedLive } from './alert-feed.js';
@@ -64,6 +64,7 @@ export interface AlertBusEvents {
  *   interval ends), except one whose context brings a new `signal` (written at once); an unknown track's opens it.
  * - `close` → record `event:'close'` at once (a pending update is dropped: the close carries the final values);
  *   a `close` for an unknown track stores `open` then `close`.
+ * - an identification after the close (`lateSignal`, within LATE_SIGNAL_MS) → an `update` record of the closed alert.
  * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' is final; repeating a transition is a
  * no-op (resolves undefined, nothing stored).
  *
@@ -148,6 +149,17 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
    */
   escalate(alertId: string, by: string): Promise<Alert | undefined> {
     return this.transition(alertId, by, 'escalate');
+  }
+
+  /**
+   * The identification `signal` of track `trackId` of `sensor` came after its alert's close: an `update` record of the
+   * closed alert carrying it (the alert stays closed; the raise and the group's identification follow from it), when the
+   * close was stored at most LATE_SIGNAL_MS (alert-lifecycle.ts, 120 s) ago. Returns the record's promise, or undefined
+   * when nothing was stored (too late, or an alert this bus does not know: logged).
+   * @throws QuietBandError('IO') synchronously when the bus is closed.
+   */
+  lateSignal(sensor: string, trackId: number, signal: AlertSignal): Promise<Alert> | undefined {
+    return this.transmissions.lateSignal(sensor, trackId, signal);
   }
 
   /**

@@ -2,7 +2,7 @@
 // one alert (severity and known-emitter verdict at the open, updates throttled, grouping across sensors).
 import type { Logger } from 'pino';
 import type { DetectionEvent } from '../types.js';
-import type { Alert, AlertSeverity, AlertState } from './alert.js';
+import type { Alert, AlertSeverity, AlertSignal, AlertState } from './alert.js';
 import type { DetectionContext, KnownEmitterContext, KnownEmitterVerdict, SeverityContext } from './alert-context.js';
 import { AlertGrouping, type GroupedAlert } from './alert-grouping.js';
 import type { AlertDraft } from './alert-store.js';
@@ -28,6 +28,18 @@ function raiseFromSignal(draft: AlertDraft): void {
   if (raise !== undefined) draft.severityRaise = raise;
   else delete draft.severityRaise;
 }
+
+/**
+ * How long (ms of the bus clock) a closed transmission alert still takes its identification ({@link
+ * TransmissionAlerts.lateSignal}) after its close record: the sensor's close waits ≤ 2.5 s for the final one
+ * (src/site/live-ident.ts), which on a loaded box comes later from its lowered-priority thread: in the demo at load
+ * 7–17, up to 24 s after the close record, and over 30 s at load 16–18 (docs/identification.md §10, "Late
+ * identifications"). Later ones are dropped (logged).
+ */
+export const LATE_SIGNAL_MS = 120_000;
+
+/** Most closed alerts kept for a late identification at once (the oldest is forgotten beyond). */
+const MAX_LATE_SIGNAL_TRACKS = 1024;
 
 /** An update waiting for the throttle: the detector event and its context. */
 interface WaitingUpdate {
@@ -68,6 +80,8 @@ export interface TransmissionAlertsOptions {
  */
 export class TransmissionAlerts {
   private readonly tracks = new Map<string, TransmissionTrack>();
+  /** Alerts closed within {@link LATE_SIGNAL_MS}, by track key, in close order, with their close time (ms). */
+  private readonly recentlyClosed = new Map<string, { track: TransmissionTrack; closedMs: number }>();
   private readonly writer: AlertWriter;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -265,7 +279,44 @@ export class TransmissionAlerts {
     const p = this.writer.write(draft).done;
     if (ev === null) p.catch(() => undefined); // superseded close: failure is logged by the store; the new open reports its own.
     if (group !== undefined) this.grouping.propagate(group, track, nowMs);
+    this.forgetClosedBefore(nowMs - LATE_SIGNAL_MS);
+    this.recentlyClosed.delete(key);
+    this.recentlyClosed.set(key, { track, closedMs: nowMs });
+    if (this.recentlyClosed.size > MAX_LATE_SIGNAL_TRACKS) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
     return p;
+  }
+
+  /**
+   * The sensor identified track `trackId` of `sensor` after its alert closed (AlertBus.lateSignal): an `update` record
+   * of the closed alert with `signal` (its state and severity, the raise that follows from the signal, the group's
+   * identification when grouped; the alert stays closed), and the group's other alerts updated as for any new
+   * identification. Undefined (nothing stored, a warning logged) when the alert closed more than {@link LATE_SIGNAL_MS}
+   * ago or is not known here (a restarted daemon).
+   * @throws QuietBandError('IO') synchronously when the bus is closed.
+   */
+  lateSignal(sensor: string, trackId: number, signal: AlertSignal): Promise<Alert> | undefined {
+    const nowMs = this.now();
+    this.forgetClosedBefore(nowMs - LATE_SIGNAL_MS);
+    const closed = this.recentlyClosed.get(TransmissionAlerts.trackKey(sensor, trackId));
+    if (closed === undefined) {
+      this.log.warn({ sensor, trackId, class: signal.class, lateSignalMs: LATE_SIGNAL_MS }, 'identification dropped: it came more than lateSignalMs after its alert closed');
+      return undefined;
+    }
+    const { track } = closed;
+    track.lastCtx = { ...track.lastCtx, signal };
+    // the close's clip facts are not repeated: a clip added later (AlertBus.attachClip) is not to read as lost again
+    const { clip: _clip, clipNotKept: _lost, ...ctx } = track.lastCtx;
+    this.throttle.cancel(track); // a group update waiting for it: this record carries the group as it is now
+    this.log.info({ sensor, alertId: track.alertId, class: signal.class, final: signal.final, afterCloseMs: nowMs - closed.closedMs }, 'identification added to its closed alert');
+    return this.writeUpdate(track, { ...track.lastEv, kind: 'update', paths: [...track.lastEv.paths] }, ctx, nowMs);
+  }
+
+  /** Forgets the closed alerts closed before `ms` (no late identification for them any more). */
+  private forgetClosedBefore(ms: number): void {
+    for (const [key, c] of this.recentlyClosed) {
+      if (c.closedMs >= ms) break;
+      this.recentlyClosed.delete(key);
+    }
   }
 
   /** The open transmission alerts, in open order. */

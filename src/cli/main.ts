@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
-import { zhErrorText } from '../log-messages-zh.js';
+import { localeCharsetWarning } from '../log-words.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
@@ -17,20 +17,35 @@ import { register as registerReport } from './report.js';
 import { register as registerNotify } from './notify.js';
 
 /**
- * The root program's usage error as one line. An unknown command names the closest ones (the commands it begins,
- * else commander's suggestion: edit distance ≤ 3) as commands to type — `error: unknown command 'replayy': did you mean 'quietband replay'?` — or,
- * with none close, lists the commands; any other root error (an unknown global option) gets the hint where the
- * options are on the same line. `text` is commander's error output (message, then "(Did you mean …?)" on its own line).
+ * The root program's usage error, in commander's words with the hints joined on one line (see {@link usageLine}). An
+ * unknown command names the closest ones (the commands it begins, else commander's suggestion: edit distance ≤ 3) as
+ * commands to type — `error: unknown command 'replayy': did you mean 'quietband replay'?` — or, with none close, lists
+ * the commands; every root error ends with the hint where the commands and options are. `text` is commander's error
+ * output (message, then "(Did you mean …?)" on its own line).
  */
 export function rootUsageError(text: string, commands: readonly string[]): string {
+  const help = ' (quietband --help lists the commands and options)\n';
   const m = /^error: unknown command '([^']*)'(?:\n\(Did you mean (?:one of )?(.+)\?\))?\n?$/.exec(text);
-  if (m === null) return `${text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').trimEnd()} (quietband --help lists the commands and options)\n`;
+  if (m === null) return `${text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').trimEnd()}${help}`;
   const typed = m[1]!;
   const starting = typed.length > 0 ? commands.filter((c) => c.startsWith(typed)) : [];
   const closest = starting.length > 0 ? starting : m[2]?.split(', ');
-  if (closest === undefined) return `error: unknown command '${typed}' (commands: ${commands.join(', ')})\n`;
+  if (closest === undefined) return `error: unknown command '${typed}' (commands: ${commands.join(', ')})${help}`;
   const close = closest.map((c) => `'quietband ${c}'`);
-  return `error: unknown command '${typed}': did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(', ')} or ${close.at(-1)}`}?\n`;
+  return `error: unknown command '${typed}': did you mean ${close.length === 1 ? close[0] : `${close.slice(0, -1).join(', ')} or ${close.at(-1)}`}?${help}`;
+}
+
+/**
+ * A usage error (commander's text in `lang`, {@link usageErrorIn}) as the one line every bad flag or input gives:
+ * `quietband: ` and the message without commander's "error: ", then the parts commander writes on lines of their own
+ * (its "did you mean") and `hint` (where the options are), on the same line. English parts are set off by a space, the
+ * Chinese ones are full-width parentheses and follow directly.
+ */
+export function usageLine(lang: TextLang, text: string, hint = ''): string {
+  const parts = [...text.split('\n'), hint].map((p) => p.trim()).filter((p) => p !== '');
+  const first = (parts[0] ?? '').replace(/^error: /, '');
+  const rest = parts.slice(1).map((p) => p.replace(/^\(Did you mean /, '(did you mean '));
+  return `quietband: ${[first, ...rest].join(lang === 'zh-CN' ? '' : ' ')}\n`;
 }
 
 /**
@@ -48,15 +63,15 @@ export function unknownOptionHint(text: string, longs: readonly string[]): strin
 
 /** commander's usage texts (and the hints added here) by their `usage.*` code; the named groups are the code's params. */
 const USAGE: readonly (readonly [RegExp, ErrorMessageId])[] = [
-  [/error: unknown option '(?<option>[^']*)'/g, 'usage.unknownOption'],
-  [/error: unknown command '(?<command>[^']*)'/g, 'usage.unknownCommand'],
-  [/error: missing required argument '(?<argument>[^']*)'/g, 'usage.missingArgument'],
-  [/error: option '(?<option>[^']*)' argument missing/g, 'usage.optionArgumentMissing'],
-  [/error: required option '(?<option>[^']*)' not specified/g, 'usage.requiredOption'],
-  [/error: too many arguments for '(?<command>[^']*)'\. Expected (?<expected>\d+) arguments? but got (?<got>\d+)\./g, 'usage.tooManyArguments'],
-  [/error: option '(?<option>[^']*)' argument '(?<value>[^']*)' is invalid\./g, 'usage.invalidArgument'],
+  [/(?<=error: )unknown option '(?<option>[^']*)'/g, 'usage.unknownOption'],
+  [/(?<=error: )unknown command '(?<command>[^']*)'/g, 'usage.unknownCommand'],
+  [/(?<=error: )missing required argument '(?<argument>[^']*)'/g, 'usage.missingArgument'],
+  [/(?<=error: )option '(?<option>[^']*)' argument missing/g, 'usage.optionArgumentMissing'],
+  [/(?<=error: )required option '(?<option>[^']*)' not specified/g, 'usage.requiredOption'],
+  [/(?<=error: )too many arguments for '(?<command>[^']*)'\. Expected (?<expected>\d+) arguments? but got (?<got>\d+)\./g, 'usage.tooManyArguments'],
+  [/(?<=error: )option '(?<option>[^']*)' argument '(?<value>[^']*)' is invalid\./g, 'usage.invalidArgument'],
   [/ ?\([Dd]id you mean (?<suggestion>[^)]*)\?\)/g, 'usage.didYouMean'],
-  [/: did you mean (?<suggestion>[^\n]*)\?$/gm, 'usage.didYouMeanCommand'],
+  [/: did you mean (?<suggestion>'[^\n]*?')\?/g, 'usage.didYouMeanCommand'],
   [/ ?\(commands: (?<commands>[^)]*)\)/g, 'usage.commands'],
   [/ ?\(quietband --help lists the commands and options\)/g, 'usage.rootHelp'],
 ];
@@ -79,6 +94,14 @@ export function usageErrorIn(lang: TextLang, text: string): string {
   return out;
 }
 
+/** The language rule, at the end of `quietband --help` (src/log-words.ts localeLang). */
+const LANGUAGE_HELP = `
+Language: English or Simplified Chinese. Without --lang, a command speaks Simplified Chinese under any Chinese locale
+(LC_ALL, else LC_MESSAGES, else LANG: zh_CN, and also zh_TW and zh_HK, which get Simplified Chinese: there is no
+Traditional Chinese), else English. A Chinese locale whose charset is not UTF-8 (zh_CN.GB18030, zh_TW.Big5) gets
+English and one line saying so: QuietBand writes UTF-8 only.
+`;
+
 /**
  * Builds the commander program with every command registered; its usage errors are worded in the language of `argv`
  * ({@link errorLang}).
@@ -92,8 +115,9 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .version('0.1.0')
     .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
     .configureHelp({ showGlobalOptions: true })
-    // a usage error is the message, commander's "did you mean" and one line on where the options are, not the whole help
-    // (the commands' hint lines are set below, the root's errors are one line: rootUsageError)
+    .addHelpText('after', LANGUAGE_HELP)
+    // a usage error is one line: the message, commander's "did you mean" and where the options are, not the whole help
+    // (usageLine; the commands' hints are set below)
     .showSuggestionAfterError(true)
     // usage errors (unknown option, missing argument) throw instead of exiting, so main() can exit with status 2;
     // set before the commands are added, which inherit it
@@ -110,13 +134,13 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
   registerReport(program);
   registerNotify(program);
   for (const c of program.commands) {
-    c.showHelpAfterError(errorTextIn(lang, { id: 'usage.commandHelp', params: { command: c.name() } }));
+    // the hint is part of the one line (commander's showHelpAfterError would print it as a line of its own)
+    const hint = errorTextIn(lang, { id: 'usage.commandHelp', params: { command: c.name() } });
     const longs = c.options.map((o) => o.long).filter((l): l is string => l !== undefined);
-    c.configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, unknownOptionHint(text, longs))) });
+    c.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageLine(lang, usageErrorIn(lang, unknownOptionHint(text, longs)), hint)) });
   }
-  // the root's own usage errors (an unknown command above all) as one line; the commands keep theirs (set above)
   const names = program.commands.map((c) => c.name());
-  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageErrorIn(lang, rootUsageError(text, names))) });
+  program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageLine(lang, usageErrorIn(lang, rootUsageError(text, names)))) });
   // worker threads inherit the environment: they format their lines the same way (src/log.ts)
   program.hook('preAction', (root) => {
     const f = root.opts<{ logFormat?: string }>().logFormat;
@@ -144,16 +168,18 @@ export function errorLang(argv: readonly string[], env: NodeJS.ProcessEnv = proc
 }
 
 /**
- * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else, in Chinese, the few
- * config-file errors still matched by their English words (zhErrorText), else the message as thrown.
+ * The error line's text of `err` in `lang`: its message code's text (src/error-text.ts), else the message as thrown.
  */
 export function errorLine(err: Error, lang: TextLang): string {
   if (lang === 'en') return err.message;
-  return errorMessageIn(lang, err) ?? zhErrorText(err.message) ?? err.message;
+  return errorMessageIn(lang, err) ?? err.message;
 }
 
 /** Runs the CLI; bad input or config exits with status 2 and a message naming the file/field. */
 export async function main(argv: string[]): Promise<void> {
+  // a Chinese locale in GB18030, GBK or Big5: one line on why the command speaks English (unless --lang chose)
+  const charsetWarning = localeCharsetWarning();
+  if (charsetWarning !== null && !argv.some((a) => a === '--lang' || a.startsWith('--lang='))) process.stderr.write(`${charsetWarning}\n`);
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,7 @@
 // The words of `quietband replay` for a person (its table and its summary), in English and Simplified Chinese.
 import stringWidth from 'string-width';
 import { cliError } from '../error-text.js';
-import { CLASS_WORDS, type TextLang } from '../text-template.js';
+import { CLASS_WORDS, ZH_CLASS_WORDS, type TextLang } from '../text-template.js';
 import { localeLang } from '../log-words.js';
 
 /**
@@ -116,7 +116,7 @@ const ZH: ReplayWords = {
   raisedCount: (n) => `；其中 ${n} 个优先级提升（▲）`,
   listSep: '，',
   clipped: '削波',
-  unknownClass: '未知',
+  unknownClass: ZH_CLASS_WORDS.unknown,
   unidentified: '未识别',
   noDetections: '无检测结果',
   count: (n, classes) => `${n} 个检测：${classes}`,

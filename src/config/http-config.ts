@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import type { ErrorMessageCode } from '../error-text.js';
 import { isLoopbackBind } from '../server/auth.js';
 import { hostOfHeader } from '../server/guard.js';
 
@@ -65,26 +66,26 @@ export interface HttpOverrides {
 }
 
 /**
- * What is wrong with `bind` as a listen address, in words, or null when it may be listened on: a port in it
+ * What is wrong with `bind` as a listen address, as a code (src/error-text.ts `why.bind*`), or null when it may be listened on: a port in it
  * (`0.0.0.0:8080`, `[::]:8080`: the port is its own setting, named by `portField`), or an IP address that no interface of
  * this machine holds (`interfaces`: os.networkInterfaces()). Host names are left to the listen call (resolved there).
  * Checked before anything is written (certificate, token), so a refused bind leaves the data dir as it was.
  */
-export function bindProblem(bind: string, portField: string, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): string | null {
+export function bindProblem(bind: string, portField: string, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): ErrorMessageCode | null {
   const withPort = /^(\[[^\]]*\]|[^:\[\]]+):(\d+)$/.exec(bind.trim());
-  if (withPort !== null) return `"${bind}" holds a port: give the address alone (${withPort[1]}) and the port with ${portField} ${withPort[2]}`;
+  if (withPort !== null) return { id: 'why.bindPort', params: { bind, address: withPort[1], portField, port: withPort[2] } };
   const ip = bind.trim().replace(/^\[(.*)\]$/, '$1');
   const v = isIP(ip);
   if (v === 0 || ip === '0.0.0.0' || ip === '::' || isLoopbackBind(ip)) return null;
   const own = Object.values(interfaces).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase().replace(/%.*$/, '')));
-  return own.includes(ip.toLowerCase().replace(/%.*$/, '')) ? null : `${bind} is not an address of this machine (its addresses: ${own.join(', ')}; 0.0.0.0 listens on all)`;
+  return own.includes(ip.toLowerCase().replace(/%.*$/, '')) ? null : { id: 'why.bindNotOwn', params: { bind, addresses: own.join(', ') } };
 }
 
 /**
  * `http` settings: defaults < file < flags; relative certificate paths resolved against the working directory.
  * @param fail throws a CONFIG error naming the field.
  */
-export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overrides: HttpOverrides, fail: (field: string, msg: string) => never): HttpSettings {
+export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overrides: HttpOverrides, fail: (field: string, why: string | ErrorMessageCode) => never): HttpSettings {
   const out: HttpSettings = { bind: overrides.bind ?? cfg?.bind ?? HTTP_DEFAULTS.bind, port: overrides.port ?? cfg?.port ?? HTTP_DEFAULTS.port };
   const bad = bindProblem(out.bind, overrides.bind !== undefined ? '--http-port' : 'http.port');
   if (bad !== null) fail(overrides.bind !== undefined ? '--bind' : 'http.bind', bad);
@@ -92,7 +93,7 @@ export function httpSettings(cfg: z.infer<typeof httpSchema> | undefined, overri
   const tls = overrides.tls ?? cfg?.tls;
   if (tls !== undefined) out.tls = typeof tls === 'string' ? tls : { cert: abs(tls.cert), key: abs(tls.key) };
   if (cfg?.requireAuth !== undefined) {
-    if (!cfg.requireAuth && !isLoopbackBind(out.bind)) fail('http.requireAuth', `false is refused with the non-loopback bind ${out.bind}: anyone on the network could act on alerts`);
+    if (!cfg.requireAuth && !isLoopbackBind(out.bind)) fail('http.requireAuth', { id: 'why.requireAuth', params: { bind: out.bind } });
     out.requireAuth = cfg.requireAuth;
   }
   if (cfg?.allowedOrigins !== undefined) out.allowedOrigins = cfg.allowedOrigins.map((v) => v.replace(/\/$/, ''));

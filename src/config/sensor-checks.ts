@@ -1,7 +1,7 @@
 // Cross-sensor and device-range checks of a resolved site: one dongle, rtl_tcp server or Soapy receiver per sensor,
 // rates and centres a live RTL-SDR can run at.
-import { QuietBandError } from '../errors.js';
-import { rateProblem, rtlRateProblem, rtlRateWarning, tunerCenterProblem } from '../source/input-ranges.js';
+import { rateProblemCode, rtlRateProblemCode, rtlRateWarning, tunerCenterProblemCode } from '../source/input-ranges.js';
+import { cliError, fieldError, type ErrorMessageCode } from '../error-text.js';
 import type { SensorSettings } from './site-config.js';
 import { formatSourceSpec, type SourceSpec } from './source-spec.js';
 
@@ -41,10 +41,11 @@ export function receiverKey(source: SourceSpec): string | null {
  * @throws QuietBandError('CONFIG')
  */
 export function checkSensorInputs(sensors: readonly SensorSettings[], where: string, fromFlags: { centerHz?: boolean; rateSps?: boolean } = {}): void {
-  const fail = (field: string, why: string): never => {
+  const fail = (field: string, why: ErrorMessageCode): never => {
     const flag = field.endsWith('.centerHz') && fromFlags.centerHz === true ? '--center' : field.endsWith('.rateSps') && fromFlags.rateSps === true ? '--rate' : null;
     const sensor = field.slice(0, field.lastIndexOf('.'));
-    throw new QuietBandError(flag !== null ? `${flag}: ${why} (for ${sensor} of ${where})` : `${where}: ${field}: ${why}`, 'CONFIG');
+    if (flag === null) throw fieldError(where, field, why, 'CONFIG');
+    throw cliError('field.flagFor', { ...why.params, flag, sensor, where, why: why.id }, 'CONFIG');
   };
   const owner = new Map<string, number>();
   sensors.forEach((s, i) => {
@@ -54,28 +55,26 @@ export function checkSensorInputs(sensors: readonly SensorSettings[], where: str
       const j = owner.get(key);
       if (j !== undefined) {
         const other = sensors[j]!;
-        const what =
-          s.source.kind === 'rtltcp' ? 'an rtl_tcp server serves one client at a time' : s.source.kind === 'soapy' ? 'one receiver can feed only one sensor' : 'one dongle can feed only one sensor';
-        fail(`${f}.source`, `"${s.sourceText}" (sensor "${s.name}") is the same receiver as sensors[${j}].source ` +
-          `"${formatSourceSpec(other.source)}" (sensor "${other.name}"): ${what}`);
+        const id = s.source.kind === 'rtltcp' ? 'why.sameRtlTcp' : s.source.kind === 'soapy' ? 'why.sameSoapy' : 'why.sameDongle';
+        fail(`${f}.source`, { id, params: { spec: s.sourceText, sensor: s.name, j, otherSpec: formatSourceSpec(other.source), other: other.name } });
       }
       owner.set(key, i);
       // soapy: receivers check rate and centre against the ranges the device reports when it is opened
       if (s.source.kind === 'soapy') return;
-      const rate = rtlRateProblem(s.rateSps);
+      const rate = rtlRateProblemCode(s.rateSps);
       if (rate !== null) fail(`${f}.rateSps`, rate);
       if (s.scan === undefined) {
-        const center = tunerCenterProblem(s.centerHz);
+        const center = tunerCenterProblemCode(s.centerHz);
         if (center !== null) fail(`${f}.centerHz`, center);
       }
       s.scan?.segments.forEach((seg, k) => {
         for (const [edge, hz] of [['startHz', seg.startHz], ['stopHz', seg.stopHz]] as const) {
-          const why = tunerCenterProblem(hz);
+          const why = tunerCenterProblemCode(hz);
           if (why !== null) fail(`${f}.scan.segments[${k}].${edge}`, why);
         }
       });
     } else if (s.source.kind === 'sim') {
-      const rate = rateProblem(s.rateSps);
+      const rate = rateProblemCode(s.rateSps);
       if (rate !== null) fail(`${f}.rateSps`, rate);
     }
   });

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { QuietBandError } from '../errors.js';
+import { cliError, fieldError, schemaIssueWhy, type ErrorMessageCode } from '../error-text.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from '../detector/options.js';
@@ -315,14 +315,14 @@ export function validateSiteConfig(json: unknown, where: string): z.infer<typeof
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   let field = fieldPath(issue.path);
-  let message = issue.message;
+  let why = schemaIssueWhy(issue, (issue as { input?: unknown }).input === undefined);
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     field = field === '' ? keys[0]! : `${field}.${keys[0]}`;
-    message = 'unknown field (check the spelling; see calibration/example-site.json)';
+    why = { id: 'why.unknownField' };
   }
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) message = 'missing';
-  throw new QuietBandError(`${where}: ${field === '' ? '(top level)' : field}: ${message}`, 'CONFIG');
+  field = field === '' ? '(top level)' : field;
+  throw why !== null ? fieldError(where, field, why, 'CONFIG') : cliError('field.detail', { where, field, detail: issue.message }, 'CONFIG');
 }
 
 /**
@@ -334,13 +334,13 @@ export async function loadSiteConfigFile(path: string): Promise<z.infer<typeof s
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new QuietBandError(`${path}: cannot read the site config (${(err as Error).message})`, 'CONFIG', { cause: err });
+    throw cliError('config.cannotRead', { path, detail: (err as Error).message }, 'CONFIG', { cause: err });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new QuietBandError(`${path}: not valid JSON (${(err as Error).message})`, 'CONFIG', { cause: err });
+    throw cliError('sigmf.notJson', { path, detail: (err as Error).message }, 'CONFIG', { cause: err });
   }
   return validateSiteConfig(json, path);
 }
@@ -373,24 +373,25 @@ const abs = (p: string): string => (isAbsolute(p) ? p : resolve(process.cwd(), p
  */
 export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: SiteOverrides, where: string): SiteSettings {
   const d = DEFAULT_SITE_CONFIG;
-  const fail = (field: string, msg: string): never => {
-    throw new QuietBandError(`${where}: ${field}: ${msg}`, 'CONFIG');
+  // a coded reason prints in Chinese too; the other settings' checks (field, scan, notify) give theirs in English
+  const fail = (field: string, why: string | ErrorMessageCode): never => {
+    throw typeof why === 'string' ? cliError('field.detail', { where, field, detail: why }, 'CONFIG') : fieldError(where, field, why, 'CONFIG');
   };
   const siteName = overrides.site ?? cfg.site ?? d.site;
-  if (!nameRe.test(siteName)) fail('site', `"${siteName}" is not a valid name (letters, digits, ".", "_", "-")`);
+  if (!nameRe.test(siteName)) fail('site', { id: 'why.siteName', params: { value: siteName } });
   const detector: Partial<DetectorOptions> = { ...d.detector, ...cfg.detector, ...overrides.detector };
   const seen = new Set<string>();
   const sensors = cfg.sensors.map((s, i): SensorSettings => {
     const f = `sensors[${i}]`;
-    if (seen.has(s.name)) fail(`${f}.name`, `"${s.name}" is used by two sensors; names must be unique`);
+    if (seen.has(s.name)) fail(`${f}.name`, { id: 'why.nameTwice', params: { value: s.name } });
     seen.add(s.name);
     const source = parseSourceSpec(s.source, `${where}: ${f}.source`);
-    if (source.kind !== 'sim' && s.scenario !== undefined) fail(`${f}.scenario`, 'only sim sensors take a scenario');
-    if (source.kind !== 'sim' && s.seed !== undefined) fail(`${f}.seed`, 'only sim sensors take a seed');
-    if (source.kind !== 'sim' && s.simPath !== undefined) fail(`${f}.simPath`, 'only sim sensors take a simulated path (a real sensor has its own)');
-    if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, 'only file: sensors take a sample format');
-    if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, 'only file: sensors take realtime (live sources are real time)');
-    if (source.kind !== 'soapy' && s.soapy !== undefined) fail(`${f}.soapy`, 'only soapy: sensors take Soapy settings');
+    if (source.kind !== 'sim' && s.scenario !== undefined) fail(`${f}.scenario`, { id: 'why.simScenario' });
+    if (source.kind !== 'sim' && s.seed !== undefined) fail(`${f}.seed`, { id: 'why.simSeed' });
+    if (source.kind !== 'sim' && s.simPath !== undefined) fail(`${f}.simPath`, { id: 'why.simPath' });
+    if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, { id: 'why.fileFormat' });
+    if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, { id: 'why.fileRealtime' });
+    if (source.kind !== 'soapy' && s.soapy !== undefined) fail(`${f}.soapy`, { id: 'why.soapyOnly' });
     const o = overrides.sensor ?? {};
     const out: SensorSettings = {
       name: s.name,
@@ -426,11 +427,11 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
   const spectrum = { ...d.spectrum, ...cfg.spectrum, ...overrides.spectrum };
   for (const [i, s] of sensors.entries()) {
     if (spectrum.fastFftSize !== undefined && spectrum.fastFftSize > s.fftSize) {
-      fail(`spectrum.fastFftSize`, `${spectrum.fastFftSize} exceeds sensors[${i}].fftSize ${s.fftSize}`);
+      fail(`spectrum.fastFftSize`, { id: 'why.fastOverSensorFft', params: { fast: spectrum.fastFftSize, i, fft: s.fftSize } });
     }
   }
   const restart = { ...d.restart, ...cfg.restart };
-  if (restart.maxMs < restart.initialMs) fail('restart.maxMs', `must be ≥ restart.initialMs (${restart.initialMs} ms)`);
+  if (restart.maxMs < restart.initialMs) fail('restart.maxMs', { id: 'why.restartMax', params: { initialMs: restart.initialMs } });
   const out: SiteSettings = {
     site: siteName,
     http: httpSettings(cfg.http, { ...(overrides.bind !== undefined ? { bind: overrides.bind } : {}), ...(overrides.port !== undefined ? { port: overrides.port } : {}), ...(overrides.tls !== undefined ? { tls: overrides.tls } : {}) }, fail),

@@ -58,9 +58,12 @@ export class Dominance {
    * 10^(dominanceDb/10)) weaker than a signal whose splatter it can be: a transient group of the same frame anywhere in
    * the band, or a steady group or open track within its skirt ({@link skirtBins}), or an open track near full scale,
    * or a calibration emitter that is on in this frame, within its skirt (short paths only), or, imageRejectionDb weaker,
-   * a group or open track at its mirror frequency (an IQ image).
+   * a group or open track at its mirror frequency (an IQ image). With `tracksByBand` (the long path), a steady group
+   * matched to an open track reaches only as far as that track's skirt and image, from its reported band: the long
+   * path's group also spans the skirt that seconds of averaging show; taken as the occupied band, its skirt reached
+   * twice as far and its mirror covered the skirt's (a weak link 55 kHz below a 40 dB link read as its image).
    */
-  dominated(p: PathState, gi: number, groups: number, domRatio: number): boolean {
+  dominated(p: PathState, gi: number, groups: number, domRatio: number, tracksByBand = false): boolean {
     const ratio = p.gPeakRatio[gi];
     const need = ratio * domRatio;
     const pnDbcHz = this.options.phaseNoiseDbcHz;
@@ -70,6 +73,7 @@ export class Dominance {
     for (let gj = 0; gj < groups; gj++) {
       if (gj === gi || p.gPeakRatio[gj] < need) continue;
       if (p.gTransient[gj]) return true;
+      if (tracksByBand && p.gTrack[gj] >= 0) continue; // its track is tested below
       const d = Math.max(0, glo - p.gHi[gj], p.gLo[gj] - ghi);
       if (d <= skirtBins(p, 10 * Math.log10(p.gPeakRatio[gj]), p.gHi[gj] - p.gLo[gj] + 1, pnDbcHz)) return true;
     }
@@ -78,6 +82,7 @@ export class Dominance {
     const imageDb = this.options.imageRejectionDb;
     const imageNeed = imageDb > 0 ? ratio * 10 ** (imageDb / 10) : Infinity;
     for (let gj = 0; gj < groups; gj++) {
+      if (tracksByBand && p.gTrack[gj] >= 0) continue; // its track's band is mirrored below
       if (gj !== gi && p.gPeakRatio[gj] >= imageNeed && nearMirror(p, glo, ghi, p.gLo[gj], p.gHi[gj])) return true;
     }
     if (this.table.active === 0) return false;

@@ -120,7 +120,9 @@ export class LongIntegration {
       // a weak link's statistic sits near the threshold, so one test of a scale in a few may miss it: a hit keeps its
       // track open across one missed test (two test steps), so the link stays one detection
       const holdSamples = 2 * long.step(si) * frame.sampleCount;
-      this.tracker.trackLongGroups(frame, p, start - lag, end - lag, lag, holdSamples, windowStart);
+      // a group beside a tracked signal must stand the narrowest kernel's open level over the skirt between them
+      const apart = this.narrow ?? long;
+      this.tracker.trackLongGroups(frame, p, start - lag, end - lag, lag, holdSamples, windowStart, apart.openAt(si), apart.halfBins);
     }
   }
 }

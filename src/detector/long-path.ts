@@ -136,6 +136,8 @@ export class LongPath {
   private readonly fullAt: Float64Array;
   private readonly fullG: Float64Array;
   private readonly lastRelease: Float64Array;
+  /** Per scale: the band's open level (no local floor) at the last full test. */
+  private readonly lastOpen: Float64Array;
   private readonly gMargin: Float64Array;
   /** r/g of each clean noise bin at the last full test (NaN elsewhere): the local floors' input (empty without them). */
   private readonly unit: Float64Array;
@@ -184,8 +186,19 @@ export class LongPath {
     this.fullAt = new Float64Array(this.scales.length).fill(-Infinity);
     this.fullG = new Float64Array(this.scales.length);
     this.lastRelease = new Float64Array(this.scales.length);
+    this.lastOpen = new Float64Array(this.scales.length);
     this.gMargin = new Float64Array(this.scales.length);
     this.floorGain = new Float64Array(this.scales.length);
+  }
+
+  /** The kernel's half width (bins): a kernel mean covers 2·halfBins + 1 bins. */
+  get halfBins(): number {
+    return this.half;
+  }
+
+  /** Scale si's open level over the band's floor (linear ratio) at its last full test; 0 before one. */
+  openAt(si: number): number {
+    return this.lastOpen[si];
   }
 
   /**
@@ -354,6 +367,7 @@ export class LongPath {
     this.fullAt[si] = w.count;
     this.fullG[si] = g;
     this.lastRelease[si] = release;
+    this.lastOpen[si] = open;
     // the floor of a later test may lie lower: by LAZY_FLOOR_SIGMAS standard errors of a median of m bins
     // (1.2533·σ/√m for a Gaussian) it stays above g·gMargin
     this.gMargin[si] = Math.max(0, 1 - (LAZY_FLOOR_SIGMAS * 1.2533 * sigmaBin) / Math.sqrt(m));

@@ -76,6 +76,9 @@ export class Tracker {
   private hitLag = 0;
   private longHoldSamples = 0;
   private longWindowStart = 0;
+  /** While the long path's groups are tracked: the level and kernel half width of {@link standsApart}. */
+  private longApartLevel = Infinity;
+  private longApartHalf = 1;
   /**
    * Set by the detector when the baseline lists calibration emitters: true when an intermittent one was heard since
    * `since` (sample) near [lo, hi] (slow bins; see EmitterWatch.heardNear). The long path opens nothing there.
@@ -136,13 +139,20 @@ export class Tracker {
   /**
    * The long path's hot bins of p as slow-path hits over [start, end] (samples, already moved back by `lag`, half the
    * window: the energy lies somewhere in it). A hit keeps its track open `holdSamples` past end + lag; the long path
-   * opens nothing near a signal the short paths track or tracked since `windowStart` (docs/detector.md §10).
+   * opens nothing near a signal the short paths track or tracked since `windowStart`, unless the group stands apart
+   * from that signal's skirt: `apartLevel` (linear ratio) over the lowest mean of a kernel of 2·`apartHalf` + 1 bins
+   * between them (see {@link standsApart}; docs/detector.md §10).
    */
-  trackLongGroups(frame: SpectrumFrame, p: PathState, start: number, end: number, lag: number, holdSamples: number, windowStart: number): void {
+  trackLongGroups(
+    frame: SpectrumFrame, p: PathState, start: number, end: number, lag: number, holdSamples: number, windowStart: number,
+    apartLevel = Infinity, apartHalf = 1,
+  ): void {
     this.hitLag = lag;
     this.longHit = true;
     this.longHoldSamples = holdSamples;
     this.longWindowStart = windowStart;
+    this.longApartLevel = apartLevel;
+    this.longApartHalf = apartHalf;
     this.trackGroups(frame, p, false, start, end);
     this.hitLag = 0;
     this.longHit = false;
@@ -208,13 +218,16 @@ export class Tracker {
       if (isFast && !this.burstHit && track !== null && p.gOpen[gi] === 0 && track.fastHits === 0 && track.longHits > 0) continue;
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
-        if (this.dominance.dominated(p, gi, groups, domRatio)) continue; // splatter of a much stronger signal
+        // splatter of a much stronger signal (on the long path a group matched to a track is tested by that track's band)
+        if (this.dominance.dominated(p, gi, groups, domRatio, this.longHit)) continue;
         // a burst whose track closed inside this average (or, for the long path, inside its whole window); the long
         // path's seconds of averaging also show a strong signal's sidebands and splatter, so it opens nothing within
         // two kernel widths of a signal the short paths track or tracked in its window
         if (this.longHit) {
           const near = gapFine + 2 * this.longKernelBins;
-          if (table.find(lo, hi, near) !== null || table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
+          const beside = table.find(lo, hi, near);
+          if (beside !== null && !this.standsApart(p, lo, hi, beside)) continue;
+          if (table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
           if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
           if (this.isIntermod(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
@@ -244,17 +257,100 @@ export class Tracker {
   }
 
   /**
+   * Whether a long-path group over [lo, hi] (fine bins) beside open track t is an emission of its own rather than t's
+   * skirt. Seconds of averaging show a strong signal's skirt (reciprocal mixing, a transmitter's phase noise,
+   * modulation sidebands) tens of kHz past the band the short paths see, so the long path opens nothing within two
+   * kernels of a track's extent; but that extent grows with the skirt (a 40 dB link with a 2 Hz linewidth reached
+   * 16 kHz past its 7 kHz band), and the zone hid weak links 40–70 kHz away. A skirt falls away from its signal
+   * (phase noise as 1/f², Leeson 1966), so the group is apart when it lies beyond one occupied bandwidth of t's band (the
+   * modulation's own sidebands, as {@link skirtBins}), and its largest kernel mean stands `longApartLevel` (the
+   * kernel's open level over the floor) over the smallest kernel mean between it and t's band: that lowest point, a
+   * CFAR's reference, is at least the skirt's level at the group. Kernel means are of the long path's per-bin average
+   * over the slow path's noise level (bins without a level left out). Allocation-free.
+   */
+  private standsApart(p: PathState, lo: number, hi: number, t: Track): boolean {
+    const level = this.longApartLevel;
+    if (!Number.isFinite(level)) return false;
+    const s = p.scale;
+    const own = this.report.measureOwn(t);
+    const olo = Math.floor((this.report.lo * own.scale) / s);
+    const ohi = Math.floor((this.report.hi * own.scale + own.scale - 1) / s);
+    const glo = Math.floor(lo / s);
+    const ghi = Math.floor(hi / s);
+    const width = ohi - olo + 1;
+    // the reference: kernel centres strictly between t's band (widened by one occupied bandwidth) and the group
+    let a: number;
+    let z: number;
+    if (glo > ohi) {
+      a = ohi + 1;
+      z = glo - 1;
+    } else if (ghi < olo) {
+      a = ghi + 1;
+      z = olo - 1;
+    } else return false;
+    if (z - a + 1 <= width + p.gapBins) return false;
+    let valley = Infinity;
+    for (let b = a; b <= z; b++) {
+      const m = this.kernelMean(p, b);
+      if (m < valley) valley = m;
+    }
+    let peak = 0;
+    for (let b = glo; b <= ghi; b++) {
+      const m = this.kernelMean(p, b);
+      if (m > peak && Number.isFinite(m)) peak = m;
+    }
+    return Number.isFinite(valley) && valley > 0 && peak >= valley * level;
+  }
+
+  /**
+   * The mean of p's per-bin statistic over the slow path's noise level in the kernel of 2·longApartHalf + 1 bins round
+   * bin b (bins without a finite level left out); Infinity when fewer than half the kernel's bins count.
+   */
+  private kernelMean(p: PathState, b: number): number {
+    const h = this.longApartHalf;
+    const level = this.slow.noiseLin;
+    const stat = p.stat;
+    let sum = 0;
+    let count = 0;
+    for (let j = Math.max(0, b - h); j <= Math.min(p.n - 1, b + h); j++) {
+      const l = level[j];
+      if (!(l > 0 && l < Infinity)) continue;
+      sum += stat[j] / l;
+      count++;
+    }
+    return count > h ? sum / count : Infinity;
+  }
+
+  /**
    * Whether group gi over [lo, hi] (fine bins) lies at the mirror frequency of a signal tracked now or since `since`
    * (samples) that is at least imageRejectionDb stronger than it: a link's IQ image stands in long averages too (the
-   * group's excess over the noise, rise − 1, in dB against the signal's peak excess).
+   * group's excess over the noise, rise − 1, in dB against the signal's peak excess). Beside an open track, the long
+   * path compares levels bin by bin, as an image is made: the kernel mean at the mirror of the group's largest one
+   * must stand imageRejectionDb over it (excess over the noise, linear). A track's extent spans its skirt, and a weak
+   * link at the mirror of a strong one's skirt, far from the strong one's own mirror, read as its image.
    */
   private isImage(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
     const imageDb = this.options.imageRejectionDb;
     if (!(imageDb > 0)) return false;
     const n = this.geometry.fftSize;
     const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
+    if (this.table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need)) return true;
     const t = this.table.find(n - hi, n - lo, gapFine);
-    return (t !== null && t.peakExcessDb >= need) || this.table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need);
+    if (t === null) return false;
+    if (!this.longHit) return t.peakExcessDb >= need;
+    const s = p.scale;
+    let peak = -Infinity;
+    let at = -1;
+    for (let b = Math.floor(lo / s); b <= Math.floor(hi / s); b++) {
+      const m = this.kernelMean(p, b);
+      if (m > peak && Number.isFinite(m)) {
+        peak = m;
+        at = b;
+      }
+    }
+    if (at < 0) return false;
+    const mirror = this.kernelMean(p, p.n - at);
+    return Number.isFinite(mirror) && mirror - 1 >= (peak - 1) * 10 ** (imageDb / 10);
   }
 
   /**

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
-import type { PictureReply, PictureRequest, PictureWorkerData } from './picture-worker.js';
+import type { IdentTiming, PictureReply, PictureRequest, PictureWorkerData } from './picture-worker.js';
 import { identify, type Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { compiledModuleUrl } from '../module-url.js';
@@ -60,13 +60,15 @@ export class PictureRenderer {
   /**
    * Identifies an emission ({@link identify}: features, class, confidence, reason) on the worker thread (the samples are
    * transferred there: `input.iq` is unusable afterwards), or on this thread when the worker is unavailable.
+   * `onTiming` receives where its time went on the worker thread ({@link IdentTiming}; not called on this thread).
    * @throws the identification's error, or an Error when the worker died
    */
-  async identify(input: IdentInput): Promise<Identification> {
+  async identify(input: IdentInput, onTiming?: (timing: IdentTiming) => void): Promise<Identification> {
     const w = this.ensureWorker();
     if (w === null) return identify(input);
-    const reply = await this.request(w, { id: this.nextId++, kind: 'ident', ident: input }, [input.iq.buffer as ArrayBuffer]);
+    const reply = await this.request(w, { id: this.nextId++, kind: 'ident', ident: input, postedAtMs: Date.now() }, [input.iq.buffer as ArrayBuffer]);
     if (!('ident' in reply)) throw new Error('evidence worker: an identification request answered without one');
+    onTiming?.(reply.timing);
     return reply.ident;
   }
 

@@ -1,5 +1,5 @@
-// Lower CPU priority for a helper thread of a sensor (evidence pictures, identification, live listening).
-import { readlinkSync } from 'node:fs';
+// Lower CPU priority for a helper thread of a sensor (evidence pictures, identification, live listening), and its CPU wait.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
@@ -13,5 +13,18 @@ export function lowerThreadPriority(steps = 10): void {
     if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + steps));
   } catch {
     // not Linux, or not permitted: the thread keeps the process's priority
+  }
+}
+
+/**
+ * Time (ms) the calling thread has spent runnable but waiting for a CPU since it started (Linux:
+ * /proc/thread-self/schedstat, 2nd field, ns), or null where that is not available. The difference over a stretch of
+ * work is how long the box's other threads kept this one off the CPU then (a lowered thread waits by design).
+ */
+export function threadCpuWaitMs(): number | null {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return null;
   }
 }

@@ -121,6 +121,30 @@ export interface OccupiedBand {
 }
 
 /**
+ * Power ratio over the emission's strongest bin (in the detection's own band) from which a bin outside that band is
+ * another emission's (10 dB): the demo's steady carrier beside its GSM-like train stands 19–20 dB over the train's
+ * strongest bin, while an emission's own parts (the other tone of an FSK, sidebands, skirts) stay near or below it.
+ */
+export const NEIGHBOUR_OVER_PEAK = 10;
+
+/**
+ * The run's end on one side (`dir` −1: low, +1: high) of the emission whose strongest bin is `peakK`, given the run's
+ * end `end` and the edge bin `coreEdge` of the detection's own band: when a bin beyond the core edge up to `end` holds
+ * more than {@link NEIGHBOUR_OVER_PEAK} × the peak's power, the weakest bin from the core edge to the nearest such bin;
+ * else `end`.
+ */
+function neighbourCut(p: Float64Array, peakK: number, end: number, coreEdge: number, dir: -1 | 1): number {
+  const limit = NEIGHBOUR_OVER_PEAK * p[peakK]!;
+  for (let k = coreEdge + dir; dir * (end - k) >= 0; k += dir) {
+    if (p[k]! <= limit) continue;
+    let weakest = coreEdge;
+    for (let j = coreEdge; j !== k; j += dir) if (p[j]! < p[weakest]!) weakest = j;
+    return weakest;
+  }
+  return end;
+}
+
+/**
  * Occupied bandwidth of the emission near `offsetHz`: the band between the points where the cumulative noise-subtracted
  * power in the search window [offsetHz ± halfWindowHz], grown from the strongest bin within ±coreHz of offsetHz crosses 0.5 % and 99.5 % of its total (ITU-R SM.328 "99 % power"
  * bandwidth), and likewise 5 %/95 % for the 90 % band. Only bins more than 4.5σ of an averaged noise bin above the floor
@@ -162,6 +186,12 @@ export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz:
       gap = 0;
     } else gap++;
   }
+  // a stronger emission beside it is not part of it: a bin outside the detection's own band (centre ± coreHz) over
+  // NEIGHBOUR_OVER_PEAK × the emission's strongest bin there is a neighbour whose skirt the run bridged to (the demo's
+  // GSM-like train, read as one 254 kHz wfm with a steady carrier 170 kHz from its centre), and the run ends at the
+  // weakest bin between the two
+  lo = neighbourCut(p, peakK, lo, c0, -1);
+  hi = neighbourCut(p, peakK, hi, c1, 1);
   a = lo;
   z = hi;
   let total = 0;

@@ -6,6 +6,7 @@ import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
+import { ZH_CLASS_WORDS } from '../text-template.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
 /** A sensor as the report lists it. */
@@ -384,10 +385,8 @@ const REPORT_TEXT = {
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
     raise: '优先级提升 ▲', signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
-    classWord: {
-      carrier: '载波', am: '调幅', nfm: '窄带调频', wfm: '宽带调频', ook: '通断键控（OOK）', fsk: '频移键控（FSK）', 'tdma-burst': 'TDMA 突发',
-      'wideband-digital': '宽带数字', 'pulsed-wideband': '宽带脉冲', unknown: '未知', unidentified: '未识别',
-    } as Partial<Record<string, string>>,
+    // the classes in the page's words (one table: src/text-template.ts)
+    classWord: { ...ZH_CLASS_WORDS, unidentified: '未识别' } as Partial<Record<string, string>>,
     note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
     kind: {
       transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',

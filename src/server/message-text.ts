@@ -112,8 +112,8 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.adviceWindowNow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（现在）会自动录制）。',
     'offline.sourceError': '传感器 {sensor}（{source}）停止输出数据：{=cause}',
     'source.notFound': '找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；{ms|delay}后重试',
-    'source.busy': '接收器被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用 RTL-SDR 接收器，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms|delay}后重试',
-    'source.permission': '无权打开接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔 RTL-SDR 接收器，或把用户加入 "plugdev" 组后重新登录；{ms|delay}后重试',
+    'source.busy': '接收器{device?}被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用 RTL-SDR 接收器，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms|delay}后重试',
+    'source.permission': '无权打开{device?}接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔 RTL-SDR 接收器，或把用户加入 "plugdev" 组后重新登录；{ms|delay}后重试',
     'source.disconnected': '接收器停止送出采样：RTL-SDR 接收器被拔出或卡死；{ms|delay}后按序列号重新打开（仍不恢复请重新插拔）',
     'source.usb': '接收器 USB 传输出错：请检查 USB 连接和 RTL-SDR 接收器的供电；{ms|delay}后重试',
     'source.notRtlTcp': '对端不是 "rtl_tcp" 服务器：请检查主机和端口（"rtl_tcp" 默认监听 1234，该端口也可能被网页服务器等其他服务占用）；{ms|delay}后重试',
@@ -252,11 +252,13 @@ const SENSOR_ERROR_ID: Readonly<Record<string, AlertMessageId>> = {
 /**
  * The code of a sensor's offline note while it reopens its source: `errorCode` is the QuietBandError code of the
  * failure (undefined: the source ended by itself → `source.ended`), `detail` the English reason as the daemon logs it
- * (rendered as written in English, and inside `source.io` in Chinese), `reopenMs` the delay before the next try.
+ * (rendered as written in English, and inside `source.io` in Chinese), `reopenMs` the delay before the next try,
+ * `device` the receiver as the sensor's source names it (`rtlsdr:00000001`): the Chinese busy and permission texts
+ * name it (the English detail already does: `cannot open rtlsdr:00000001: RTL-SDR serial 00000001 is busy …`).
  */
-export function sourceRetryCode(errorCode: string | undefined, detail: string, reopenMs: number): AlertMessageCode {
+export function sourceRetryCode(errorCode: string | undefined, detail: string, reopenMs: number, device = ''): AlertMessageCode {
   const id = errorCode === undefined ? 'source.ended' : (SOURCE_RETRY_ID[errorCode] ?? 'source.io');
-  return { id, params: { detail, ms: Math.round(reopenMs) } };
+  return { id, params: { detail, ms: Math.round(reopenMs), ...(device !== '' ? { device } : {}) } };
 }
 
 /**

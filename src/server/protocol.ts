@@ -39,6 +39,11 @@ export interface SensorHealth {
    * current source stream started; absent when none.
    */
   zeroedSamples?: number;
+  /**
+   * Samples the receiver or its link lost and the source could count (Soapy driver overflows, transfers an rtl_tcp
+   * server freed, found from bytes against the clock), since the current source was created; absent when none.
+   */
+  samplesLost?: number;
   clipFraction: number;
   overload: boolean;
   /** Age of the last processed frame (ms); null before the first one. */

@@ -11,7 +11,6 @@ import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import { withBindings } from '../log.js';
 import { WebSocketServer } from 'ws';
-import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { AccessPolicy } from './access.js';
 import { isLoopbackBind, loadOrCreateToken } from './auth.js';
@@ -145,9 +144,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw cliError('server.portInUse', { port: o.port, bind: o.bind }, 'CONFIG', { cause: err });
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new QuietBandError(`server: bind: ${o.bind} is not an address of this machine`, 'CONFIG', { cause: err });
+      throw cliError('server.bindNotOwn', { bind: o.bind }, 'CONFIG', { cause: err });
     }
-    throw new QuietBandError(`server: cannot listen on ${o.bind}:${o.port}: ${(err as Error).message}`, 'IO', { cause: err });
+    throw cliError('server.cannotListen', { bind: o.bind, port: o.port, detail: (err as Error).message }, 'IO', { cause: err });
   }
   httpServer.on('error', (err) => log.error({ err }, 'http server error'));
   const port = (httpServer.address() as AddressInfo).port;

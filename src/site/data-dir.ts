@@ -73,10 +73,10 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
     st = await fsp.stat(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw dataDirError(dir, err);
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new QuietBandError(`dataDir: ${dir}: a parent of this path is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)`, 'CONFIG', { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw cliError('dataDir.parentFile', { dir }, 'CONFIG', { cause: err });
   }
   if (st !== null && !st.isDirectory()) {
-    throw new QuietBandError(`dataDir: ${dir} is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)`, 'CONFIG');
+    throw cliError('dataDir.isFile', { dir }, 'CONFIG');
   }
   if (st === null) {
     try {
@@ -108,8 +108,8 @@ export async function narrowDataDirMode(dataDir: string, log?: Logger): Promise<
 
 function dataDirError(dir: string, err: unknown): QuietBandError {
   const code = (err as NodeJS.ErrnoException).code;
-  const what = code === 'ENOTDIR' || code === 'EEXIST' ? 'a parent of this path is a file, not a folder' : (err as Error).message;
-  return new QuietBandError(`dataDir: cannot use ${dir}: ${what}; give the data dir a writable folder path (config "dataDir" or --data-dir)`, 'CONFIG', { cause: err });
+  if (code === 'ENOTDIR' || code === 'EEXIST') return cliError('dataDir.cannotUseParent', { dir }, 'CONFIG', { cause: err });
+  return cliError('dataDir.cannotUse', { dir, detail: (err as Error).message }, 'CONFIG', { cause: err });
 }
 
 function readText(path: string): string | null {
@@ -170,7 +170,7 @@ export async function lockDataDir(dataDir: string, log?: Logger): Promise<DataDi
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadlineMs) {
         if (err instanceof QuietBandError) throw err;
-        throw new QuietBandError(`dataDir: cannot create the lock file ${path}: ${(err as Error).message}`, 'CONFIG', { cause: err });
+        throw cliError('dataDir.lockFile', { path, detail: (err as Error).message }, 'CONFIG', { cause: err });
       }
     } finally {
       await h?.close();

@@ -35,7 +35,7 @@ interface OpenTrack {
   speech?: true;
 }
 
-/** Most closes kept waiting for a late clip (the oldest is forgotten beyond). */
+/** Most closes kept waiting for a late clip, and most closed tracks kept for a late identification (the oldest is forgotten beyond). */
 const MAX_AWAITING_CLIPS = 256;
 
 /**
@@ -55,6 +55,11 @@ export class DetectionRelay {
   private readonly clipAnnotator: ClipAlertAnnotator;
   /** Closes that went without their clip (`late`) by `gen:run:id`: the stored close, whose alert gains the clip later. */
   private readonly awaitingClip = new Map<string, Promise<Alert>>();
+  /**
+   * Closed tracks by `gen:run:id`: their bus id and whether speech was heard live, for an identification that comes after
+   * the close (the bus decides whether it is still in time: AlertBus.lateSignal).
+   */
+  private readonly closedTracks = new Map<string, { busId: number; speech?: true }>();
   private nextBusId = 1;
 
   constructor(o: DetectionRelayOptions) {
@@ -76,7 +81,11 @@ export class DetectionRelay {
       this.open.set(key, t);
     }
     t.last = ev;
-    if (ev.kind === 'close') this.open.delete(key);
+    if (ev.kind === 'close') {
+      this.open.delete(key);
+      if (this.closedTracks.size >= MAX_AWAITING_CLIPS) this.closedTracks.delete(this.closedTracks.keys().next().value!);
+      this.closedTracks.set(key, t.speech ? { busId: t.busId, speech: true } : { busId: t.busId });
+    }
     const stored = this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal, noClip);
     if (ev.kind === 'close' && noClip === 'late' && stored !== undefined) {
       // the worker writes the clip within seconds; a few hundred closes waiting at once would be a worker far behind
@@ -104,10 +113,25 @@ export class DetectionRelay {
       .catch((err: unknown) => this.o.log.error({ err, id, clip }, 'late evidence clip not added to its alert'));
   }
 
-  /** The sensor identified an open track: kept for its later records, and sent now as an `update` (the bus throttles it). */
+  /**
+   * The sensor identified a track: an open one keeps it for its later records and sends it now as an `update` (written at
+   * once: it brings a new `signal`); a closed one (its close went on without it) gets it as an `update` of its closed
+   * alert (AlertBus.lateSignal: within LATE_SIGNAL_MS of the close, else dropped and logged).
+   */
   signal(gen: number, run: number, id: number, signal: AlertSignal): void {
-    const t = this.open.get(`${gen}:${run}:${id}`);
-    if (t === undefined) return; // its close went on without it (held longer than the worker's limit)
+    const key = `${gen}:${run}:${id}`;
+    const t = this.open.get(key);
+    if (t === undefined) {
+      const closed = this.closedTracks.get(key);
+      if (closed === undefined) return; // not a track of this relay (a restart), or forgotten (hundreds of closes since)
+      try {
+        this.o.bus.lateSignal(this.o.name, closed.busId, closed.speech ? withLiveSpeech(signal) : signal)
+          ?.catch((err: unknown) => this.o.log.error({ err, id }, 'late identification not stored'));
+      } catch (err) {
+        this.o.log.error({ err }, 'late identification not stored (bus closed)');
+      }
+      return;
+    }
     t.signal = t.speech ? withLiveSpeech(signal) : signal;
     this.toBus({ ...t.last, kind: 'update', id: t.busId, overload: t.last.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), undefined, t.signal);
   }

@@ -7,6 +7,7 @@ import { signalReason } from '../ident/reasons.js';
 import type { IqRing } from '../evidence/iq-ring.js';
 import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
+import type { IdentTiming } from '../evidence/picture-worker.js';
 import type { AlertSignal } from '../server/protocol.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import type { EvidenceSink } from './sensor-runtime.js';
@@ -38,7 +39,10 @@ export interface LiveIdentOptions {
    * at a close (≈ slowHoldMs = 0.6 s after the detector's end) the final part plus its search (`finalS` + `endSearchS`).
    */
   ringS: number;
-  /** A close waits at most this long (ms) for the final identification, then goes on with the identification it has. */
+  /**
+   * A close waits at most this long (ms) for the final identification, then goes on with the identification it has;
+   * the final one is posted when it comes.
+   */
   holdCloseMs: number;
 }
 
@@ -54,8 +58,11 @@ export interface LiveIdentDeps {
   postSignal: (id: number, signal: AlertSignal) => void;
   /** The evidence clips' ring when clips are on (the same samples; no second copy is kept), else null: own ring. */
   evidenceRing: IqRing | null;
-  /** Runs the identification (the evidence worker thread's {@link identify}); its input's samples may be transferred. */
-  engine: (input: IdentInput) => Promise<Identification>;
+  /**
+   * Runs the identification (the evidence worker thread's {@link identify}); its input's samples may be transferred.
+   * `onTiming` (when the engine calls it) gets where its time went there, for the log.
+   */
+  engine: (input: IdentInput, onTiming?: (timing: IdentTiming) => void) => Promise<Identification>;
   log: Logger;
   /** Live listening's copy of the stream (src/site/listen-tap.ts), fed every block; absent: none. */
   listen?: ListenTap;
@@ -72,8 +79,12 @@ interface LiveTrack {
   timer: NodeJS.Timeout | null;
   /** Wall time (performance.now, ms) the track opened: the identification's delay is logged from it. */
   openedMs: number;
-  /** The first identification posted (null before). */
+  /** The first identification (null before it came). */
   first: AlertSignal | null;
+  /** The final identification was posted: a first one coming after it is not (it would undo the final class). */
+  finalPosted: boolean;
+  /** Wall time (performance.now, ms) the close was passed on; null before. Results after it are late (posted still). */
+  releasedMs: number | null;
 }
 
 /**
@@ -86,6 +97,10 @@ interface LiveTrack {
  * - A close asks for the final identification (the last `finalS` of the transmission, or all of it when shorter: then
  *   the same clip as `quietband replay` analyses) and is held until it is posted (`final: true`), at most `holdCloseMs`.
  *   When that part shows nothing (`unknown`) the first identification stands, its reason saying so.
+ * - Every result is posted when it comes, none dropped: a first one still pending at the close too (before the final
+ *   one: the evidence thread answers in order), and results that come after the close went on without them (the main
+ *   thread writes them as updates of the closed alert); only a first one coming after the final one is not (the final
+ *   class stands).
  * - Identification never throws into the detection: a failure is posted as class `unknown` with the reason; samples that
  *   left the ring give `unknown` ("no longer held").
  * - Hot path: `push` copies the block into the own ring (no evidence) and compares one number per block.
@@ -117,7 +132,7 @@ export class LiveIdentifier implements EvidenceSink {
     let t = this.tracks.get(ev.id);
     if (t === undefined) {
       const startSample = Math.round(ev.startS * rate);
-      t = { id: ev.id, startSample, firstDue: startSample + this.span(this.o.firstS) + Math.round(this.o.marginS * rate), last: ev, held: null, timer: null, openedMs: performance.now(), first: null };
+      t = { id: ev.id, startSample, firstDue: startSample + this.span(this.o.firstS) + Math.round(this.o.marginS * rate), last: ev, held: null, timer: null, openedMs: performance.now(), first: null, finalPosted: false, releasedMs: null };
       this.tracks.set(ev.id, t);
       if (t.firstDue! < this.nextDue) this.nextDue = t.firstDue!;
     }
@@ -131,7 +146,7 @@ export class LiveIdentifier implements EvidenceSink {
     t.firstDue = null; // the final identification covers a transmission that ended before its first part was asked for
     t.held = ev;
     t.timer = setTimeout(() => {
-      this.d.log.warn({ id: t.id, holdCloseMs: this.o.holdCloseMs }, 'close passed on without its final identification (too slow)');
+      this.d.log.warn({ id: t.id, holdCloseMs: this.o.holdCloseMs }, 'close passed on without its final identification (too slow): it follows as an update of the closed alert');
       this.release(t);
     }, this.o.holdCloseMs);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
@@ -153,14 +168,17 @@ export class LiveIdentifier implements EvidenceSink {
     else this.d.post(ev);
   }
 
-  /** Passes a held close on (once). */
+  /** Passes a held close on (once); identifications still pending for the track are posted when they come. */
   private release(t: LiveTrack): void {
     if (t.timer !== null) clearTimeout(t.timer);
     t.timer = null;
     const held = t.held;
     t.held = null;
     if (this.tracks.get(t.id) === t) this.tracks.delete(t.id);
-    if (held !== null) this.forward(held);
+    if (held !== null) {
+      t.releasedMs = performance.now();
+      this.forward(held);
+    }
   }
 
   /** Samples of an analysed part of `s` seconds, at most maxSamples. */
@@ -197,6 +215,7 @@ export class LiveIdentifier implements EvidenceSink {
     let part: [number, number] = [from, to];
     /** This thread's time to copy the part out (and, for the final one, find the emission's end): ms. */
     let prepMs = 0;
+    let timing: IdentTiming | undefined;
     // a detection reported late (the long path: seconds after its start) whose start left the ring: its first part is
     // the oldest stretch still held
     const shift = final ? 0 : Math.max(0, this.heldFrom() + margin - from);
@@ -207,7 +226,7 @@ export class LiveIdentifier implements EvidenceSink {
       part = [read.first, read.first + read.count];
       if (read.count === 0 || z + shift + margin <= this.heldFrom()) {
         pending = Promise.resolve({ class: 'unknown', confidence: 0, ...signalReason('ident.notHeld') });
-      } else pending = this.d.engine({ iq: read.iq, count: read.count, rateSps: this.d.info.rateSps, offsetHz, bandwidthHz: ev.bandwidthHz });
+      } else pending = this.d.engine({ iq: read.iq, count: read.count, rateSps: this.d.info.rateSps, offsetHz, bandwidthHz: ev.bandwidthHz }, (x) => (timing = x));
       prepMs = performance.now() - askedMs;
     } catch (err) {
       pending = Promise.reject(err);
@@ -215,8 +234,8 @@ export class LiveIdentifier implements EvidenceSink {
     pending
       .catch((err: unknown): Identification => ({ class: 'unknown', confidence: 0, ...signalReason('ident.failed', { error: err instanceof Error ? err.message : String(err) }) }))
       .then((id) => {
-        // a track already released (closed, stream ended) takes no more results
-        if (this.tracks.get(t.id) !== t) return;
+        // the thread answers in order, so the first comes before the final; were it not, the final class stands
+        if (t.finalPosted) return;
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
@@ -226,13 +245,17 @@ export class LiveIdentifier implements EvidenceSink {
             : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
         }
         if (!final) t.first = signal;
-        // a first identification done after the close came is not posted (the final one follows), but stands in for a
-        // final one that shows nothing
-        if (!final && t.held !== null) return;
         const now = performance.now();
-        this.d.log.debug({ id: t.id, class: signal.class, final, sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
+        // after the close went on without it (holdCloseMs over), a result is still posted: the main thread writes it as
+        // an update of the closed alert (docs/identification.md §10, "Late identifications")
+        const lateMs = t.releasedMs === null ? undefined : Math.round(now - t.releasedMs);
+        if (lateMs !== undefined) this.d.log.info({ id: t.id, class: signal.class, final, lateMs }, 'identification posted after its close (the alert gets it as an update)');
+        this.d.log.debug({ id: t.id, class: signal.class, final, ...(lateMs !== undefined ? { lateMs } : {}), sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), ...roundedTiming(timing), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);
-        if (final) this.release(t);
+        if (final) {
+          t.finalPosted = true;
+          this.release(t);
+        }
       })
       .catch((err: unknown) => this.d.log.error({ err, id: t.id }, 'identification result not posted'));
   }
@@ -279,6 +302,12 @@ export class LiveIdentifier implements EvidenceSink {
   }
 }
 
+/** The worker's timing of an identification in whole ms, for the log (`queuedMs`, `runMs`, `cpuWaitMs`). */
+function roundedTiming(t: IdentTiming | undefined): Partial<IdentTiming> {
+  if (t === undefined) return {};
+  return { queuedMs: Math.round(t.queuedMs), runMs: Math.round(t.runMs), cpuWaitMs: t.cpuWaitMs === null ? null : Math.round(t.cpuWaitMs) };
+}
+
 /**
  * The event sink of a fixed sensor's run: a {@link LiveIdentifier} in front of `inner` (the run's evidence, or null when
  * clips are off), identifying on the thread's evidence worker (started now, so its start-up does not delay the first
@@ -297,7 +326,7 @@ export function liveIdentSink(run: SensorRun<IqSource>, inner: EvidenceSink | nu
     post: (ev) => rt.post({ type: 'detection', run: run.run, ev }),
     postSignal: (id, signal) => rt.post({ type: 'signal', run: run.run, id, signal }),
     evidenceRing: inner instanceof DetectionEvidence ? inner.iqRing : null,
-    engine: (input) => worker.identify(input),
+    engine: (input, onTiming) => worker.identify(input, onTiming),
     log: rt.log,
     listen,
   });

@@ -197,7 +197,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
       if (signal.aborted) break;
       if (delivered) reopens.reset();
       const delayMs = reopens.next();
-      const retry = sourceRetryCode(reasonCode, reason, delayMs);
+      const retry = sourceRetryCode(reasonCode, reason, delayMs, sensor.sourceText);
       rt.setState('offline', codesText([retry]), undefined, retry);
       try {
         await sleep(delayMs, undefined, { signal });

@@ -277,10 +277,12 @@ export class SensorRuntime {
     let nonFinite = this.nonFiniteEarlier;
     let sourceError: string | null = null;
     let zeroed = 0;
+    let lost = 0;
     if (current !== null) {
       const h = current.source.health();
       if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
       zeroed = h.zeroedSamples ?? 0;
+      lost = h.samplesLost ?? 0;
       nonFinite += h.nonFiniteSamples;
       sourceError = h.lastError;
     }
@@ -302,6 +304,7 @@ export class SensorRuntime {
     if (counters.streaming) m.waitedFraction = Math.round(idle * 1000) / 1000;
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     if (zeroed > 0) m.zeroedSamples = zeroed;
+    if (lost > 0) m.samplesLost = lost;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
     const heard = this.hearing.report(now);

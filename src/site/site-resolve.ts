@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { QuietBandError } from '../errors.js';
+import { cliError, fieldWrap } from '../error-text.js';
 import { defaultBaselinePath, type SensorSettings, type SiteSettings } from '../config/site-config.js';
 import { openFileSource } from '../source/file-source.js';
 import { parseScenario, type Scenario } from '../source/sim.js';
@@ -42,7 +43,7 @@ export async function resolveSite(
         });
       } catch (err) {
         // the recording's own message names its file and field; say which sensor of which config points at it
-        if (err instanceof QuietBandError) throw new QuietBandError(`${where}: ${f}.source: ${err.message}`, err.code, { cause: err });
+        if (err instanceof QuietBandError) throw fieldWrap(where, `${f}.source`, err);
         throw err;
       }
       s.rateSps = fs0.info.rateSps;
@@ -64,7 +65,7 @@ export async function resolveSite(
         try {
           base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
         } catch (err) {
-          throw new QuietBandError(`${where}: ${f}.scenario: cannot read ${file} as JSON (${(err as Error).message})`, 'CONFIG', { cause: err });
+          throw cliError('config.scenarioJson', { where, field: `${f}.scenario`, path: file, detail: (err as Error).message }, 'CONFIG', { cause: err });
         }
       } else if (Object.keys(raw).length > 0) base = { durationS: 30, ...raw };
       const seed = raw.seed ?? base.seed;
@@ -81,7 +82,7 @@ export async function resolveSite(
     if (opts.lookupBaselines !== false) {
       if (s.baselinePath !== null) {
         if (!existsSync(s.baselinePath)) {
-          throw new QuietBandError(`${where}: ${f}.baseline: ${s.baselinePath} does not exist; record it with 'quietband calibrate' or remove the field to learn one during the warm-up`, 'CONFIG');
+          throw cliError('config.baselineMissing', { where, field: `${f}.baseline`, path: s.baselinePath }, 'CONFIG');
         }
       } else {
         const p = defaultBaselinePath(site, s.name);

@@ -106,6 +106,8 @@ export class SensorSupervisor {
   private droppedBlocks = 0;
   /** The current source's zeroedSamples (like droppedBlocks: since its stream started). */
   private zeroedSamples = 0;
+  /** The current source's samplesLost (since the source was created; driver overflows, rtl_tcp's freed transfers). */
+  private samplesLost = 0;
   /** Whether the worker waits on its source (SensorHealth.sourceBound). */
   private readonly sourceBound = new SourceBoundJudge();
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
@@ -297,6 +299,7 @@ export class SensorSupervisor {
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.zeroedSamples = m.zeroedSamples ?? 0;
+        this.samplesLost = m.samplesLost ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         this.calibrationEmitters = m.calibrationEmitters;
@@ -438,6 +441,7 @@ export class SensorSupervisor {
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     if (this.zeroedSamples > 0) h.zeroedSamples = this.zeroedSamples;
+    if (this.samplesLost > 0) h.samplesLost = this.samplesLost;
     return withProcessing(h, this.processing);
   }
 

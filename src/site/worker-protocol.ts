@@ -138,6 +138,8 @@ export type WorkerToMain =
       nonFiniteSamples?: number;
       /** The current source's IqSourceHealth.zeroedSamples (runs of never-written zeros, lost); absent when none. */
       zeroedSamples?: number;
+      /** The current source's IqSourceHealth.samplesLost (driver overflows, rtl_tcp's freed transfers); absent when none. */
+      samplesLost?: number;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
       /** The baseline's calibration emitters and how long each has gone unheard (see SensorHealth). */

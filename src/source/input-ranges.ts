@@ -1,6 +1,7 @@
 // Physical and device ranges of sample rates and tuning centres: what a recording, a flag or a sensor may claim.
 import { MAX_PLAUSIBLE_RATE_SPS } from './file-name.js';
 import { isValidSampleRate } from '../../native-bindings/index.js';
+import { errorTextIn, type ErrorMessageCode } from '../error-text.js';
 
 /** Lowest sample rate accepted from any input (S/s): below it no band QuietBand watches fits (the `--rate` floor). */
 export const MIN_RATE_SPS = 1000;
@@ -15,26 +16,38 @@ export const MAX_RATE_SPS = MAX_PLAUSIBLE_RATE_SPS;
 export const MAX_CENTER_HZ = 3e12;
 
 /**
- * Why `rateSps` cannot be a sample rate, or null when it can: not a finite positive number, below
- * {@link MIN_RATE_SPS} or above {@link MAX_RATE_SPS}. The text follows a field name: `"<field>: <text>"`.
+ * Why `rateSps` cannot be a sample rate, as a code (src/error-text.ts `range.*`), or null when it can: not a finite
+ * positive number, below {@link MIN_RATE_SPS} or above {@link MAX_RATE_SPS}. The text follows a field name.
  */
-export function rateProblem(rateSps: number): string | null {
-  if (typeof rateSps !== 'number' || !Number.isFinite(rateSps) || rateSps <= 0) return `${String(rateSps)} is not a positive sample rate in S/s`;
-  if (rateSps < MIN_RATE_SPS) return `${rateSps} S/s is below ${MIN_RATE_SPS} S/s; no radio band QuietBand watches fits (RTL-SDR rates are 225001–3200000 S/s)`;
-  if (rateSps > MAX_RATE_SPS) return `${rateSps} S/s is above ${MAX_RATE_SPS / 1e6} MS/s, faster than any receiver QuietBand reads (RTL-SDR: at most 3.2 MS/s)`;
+export function rateProblemCode(rateSps: number): ErrorMessageCode | null {
+  if (typeof rateSps !== 'number' || !Number.isFinite(rateSps) || rateSps <= 0) return { id: 'range.rateNotPositive', params: { value: String(rateSps) } };
+  if (rateSps < MIN_RATE_SPS) return { id: 'range.rateLow', params: { value: rateSps, minSps: MIN_RATE_SPS } };
+  if (rateSps > MAX_RATE_SPS) return { id: 'range.rateHigh', params: { value: rateSps, maxMsps: MAX_RATE_SPS / 1e6 } };
   return null;
 }
 
+/** {@link rateProblemCode} in English: `"<field>: <text>"` reads it after a field name. */
+export function rateProblem(rateSps: number): string | null {
+  return english(rateProblemCode(rateSps));
+}
+
 /**
- * Why `centerHz` cannot be a tuning centre, or null when it can: not finite, negative, or above {@link MAX_CENTER_HZ}.
- * 0 is accepted (a baseband recording). The text follows a field name.
+ * Why `centerHz` cannot be a tuning centre, as a code, or null when it can: not finite, negative, or above
+ * {@link MAX_CENTER_HZ}. 0 is accepted (a baseband recording). The text follows a field name.
  */
-export function centerProblem(centerHz: number): string | null {
-  if (typeof centerHz !== 'number' || !Number.isFinite(centerHz)) return `${String(centerHz)} is not a frequency in Hz`;
-  if (centerHz < 0) return `${centerHz} Hz is negative; a tuning centre is a frequency ≥ 0 Hz (0 for a baseband recording)`;
-  if (centerHz > MAX_CENTER_HZ) return `${centerHz} Hz is above 3 THz, the top of the radio spectrum`;
+export function centerProblemCode(centerHz: number): ErrorMessageCode | null {
+  if (typeof centerHz !== 'number' || !Number.isFinite(centerHz)) return { id: 'range.centerNotNumber', params: { value: String(centerHz) } };
+  if (centerHz < 0) return { id: 'range.centerNegative', params: { value: centerHz } };
+  if (centerHz > MAX_CENTER_HZ) return { id: 'range.centerHigh', params: { value: centerHz } };
   return null;
 }
+
+/** {@link centerProblemCode} in English. */
+export function centerProblem(centerHz: number): string | null {
+  return english(centerProblemCode(centerHz));
+}
+
+const english = (code: ErrorMessageCode | null): string | null => (code === null ? null : errorTextIn('en', code));
 
 // ───────────────────────────── RTL-SDR ─────────────────────────────
 
@@ -70,12 +83,14 @@ function rangesText(ranges: readonly (readonly [number, number])[]): string {
   return ranges.map(([lo, hi]) => `${+(lo / 1e6).toFixed(3)}–${mhz(hi)}`).join(' and ');
 }
 
-/**
- * Why an RTL-SDR (local or behind rtl_tcp) cannot run at `rateSps`, or null. The text follows a field name.
- */
+/** Why an RTL-SDR (local or behind rtl_tcp) cannot run at `rateSps`, as a code, or null. The text follows a field name. */
+export function rtlRateProblemCode(rateSps: number): ErrorMessageCode | null {
+  return isValidSampleRate(rateSps) ? null : { id: 'range.rtlRate', params: { value: String(rateSps) } };
+}
+
+/** {@link rtlRateProblemCode} in English. */
 export function rtlRateProblem(rateSps: number): string | null {
-  if (isValidSampleRate(rateSps)) return null;
-  return `${String(rateSps)} S/s is not a rate the RTL2832U accepts; use a whole number in 225001–300000 or 900001–3200000 S/s (librtlsdr rtlsdr_set_sample_rate)`;
+  return english(rtlRateProblemCode(rateSps));
 }
 
 /** A warning for an RTL-SDR rate above {@link RTL_RELIABLE_MAX_RATE_SPS}, or null. The text follows a field name. */
@@ -85,17 +100,23 @@ export function rtlRateWarning(rateSps: number): string | null {
 }
 
 /**
- * Why an RTL-SDR tuner cannot tune to `centerHz`, or null. `tuner` is librtlsdr's name (`R820T`, `E4000`…); without
- * it (before the dongle answered) the centre is checked against what any tuner reaches ({@link RTL_ANY_TUNER_HZ}).
- * The text follows a field name. Direct sampling (HF below 28.8 MHz) is not configurable in QuietBand.
+ * Why an RTL-SDR tuner cannot tune to `centerHz`, as a code, or null. `tuner` is librtlsdr's name (`R820T`, `E4000`…);
+ * without it (before the dongle answered) the centre is checked against what any tuner reaches
+ * ({@link RTL_ANY_TUNER_HZ}). The text follows a field name. Direct sampling (HF below 28.8 MHz) is not configurable in
+ * QuietBand.
  */
-export function tunerCenterProblem(centerHz: number, tuner?: string): string | null {
+export function tunerCenterProblemCode(centerHz: number, tuner?: string): ErrorMessageCode | null {
   const known = tuner !== undefined ? TUNER_RANGES_HZ[tuner] : undefined;
   if (tuner !== undefined && known === undefined) return null;
   const ranges = known ?? [RTL_ANY_TUNER_HZ];
   if (ranges.some(([lo, hi]) => centerHz >= lo && centerHz <= hi)) return null;
-  const who = known !== undefined ? `the ${tuner} tuner tunes ${rangesText(ranges)}` : `RTL-SDR tuners reach ${rangesText(ranges)} at most (R820T/R828D: 24–1766 MHz)`;
-  return `${mhz(centerHz)} is out of range: ${who}`;
+  const params = { mhz: mhz(centerHz), ranges: rangesText(ranges), tuner };
+  return { id: known !== undefined ? 'range.tunerKnown' : 'range.tunerAny', params };
+}
+
+/** {@link tunerCenterProblemCode} in English. */
+export function tunerCenterProblem(centerHz: number, tuner?: string): string | null {
+  return english(tunerCenterProblemCode(centerHz, tuner));
 }
 
 /** Relative difference over which an override (--rate, --center) and the file's own value are said to disagree. */

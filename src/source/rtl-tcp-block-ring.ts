@@ -83,6 +83,17 @@ export class Cu8BlockRing {
     return dropped;
   }
 
+  /**
+   * Records `samples` lost before the block being filled (found late: the bytes closed up over the gap): that block and
+   * the following ones start `samples` later on the time line, and that block is flagged discontinuous. Committed
+   * blocks keep their indices.
+   */
+  addGap(samples: number): void {
+    this.nextSample += samples;
+    if (this.writeFill > 0) this.slotFirstSample[this.writeSlot] += samples;
+    this.writeDisc = 1;
+  }
+
   /** Flags the block currently being filled as discontinuous (e.g. the delivered rate fell short while it filled). */
   flagDiscontinuity(): void {
     this.writeDisc = 1;

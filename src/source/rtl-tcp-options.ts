@@ -68,6 +68,16 @@ export interface RtlTcpHealth extends IqSourceHealth {
    * `discontinuity: true`. False while offline (see `online`).
    */
   rateShortfall: boolean;
+  /**
+   * Complex samples lost upstream since the source was created (rtl_tcp freed queued transfers past its `-n`, or the
+   * dongle overflowed), found from bytes against the clock (UpstreamLossTracker, rtl-tcp-loss.ts): the blocks after each loss
+   * start that much later (firstSample) and the first of them carries `discontinuity: true`.
+   */
+  samplesLost: number;
+  /** Whole 131072-sample transfers among {@link samplesLost}. */
+  transfersLost: number;
+  /** Losses found (each one gap, of one or more transfers or an odd size). */
+  upstreamGaps: number;
   /** Bytes received from the server, all connections, headers included. */
   bytesReceived: number;
   /** Complex samples handed out in blocks. */

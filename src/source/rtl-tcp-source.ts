@@ -9,9 +9,11 @@ import type { RetunableSource } from './retunable.js';
 import { UpstreamBacklog } from './rtl-tcp-backlog.js';
 import { Cu8BlockRing } from './rtl-tcp-block-ring.js';
 import { RtlTcpLink } from './rtl-tcp-link.js';
-import { isRtlRate, resolveRtlTcpOptions, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
+import { isRtlRate, resolveRtlTcpOptions, RTL_TCP_TRANSFER_SAMPLES, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
 import { encodeConfiguration, RTL_TCP_COMMAND_BYTES, RtlTcpCommand, writeCommand, type RtlTcpDongleInfo } from './rtl-tcp-protocol.js';
+import { UpstreamLossTracker, type UpstreamLoss } from './rtl-tcp-loss.js';
 import { RateShortfall, SampleRateMeter } from './rtl-tcp-rate-meter.js';
+import { DropWarning } from './drop-warning.js';
 
 export {
   defaultSettleSamples,
@@ -48,6 +50,11 @@ export {
  *   restarted with other settings and we re-tuned it. The first block of every connection after the first has
  *   `discontinuity: true`. A partial block cut by a disconnect is discarded (counted in `samplesDiscarded`).
  * - While `rateShortfall` is true, every block filled meanwhile has `discontinuity: true` (silent loss made loud).
+ * - Samples lost upstream (rtl_tcp freed queued transfers, a USB overflow: the bytes close up over the gap) are found
+ *   from bytes against the clock ({@link UpstreamLossTracker}, 2–2.1 s after the client is caught up again): the block
+ *   being filled and every later one start that many samples later, that block has `discontinuity: true`, and
+ *   health counts them (`samplesLost`, `transfersLost`, `upstreamGaps`); blocks handed out between the gap and its
+ *   confirmation keep their indices.
  *
  * Retuning while streaming ({@link retune}, for scans): the 0x01 frequency command is sent, `tuneId` + 1, the partial
  * block is dropped and the samples still waiting upstream ({@link backlogSamples}) plus the next `settleSamples` are
@@ -74,6 +81,12 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   private readonly meter: SampleRateMeter;
   /** Delivered rate against the configured one (`rateShortfall` in health). */
   private readonly rate: RateShortfall;
+  /** Samples lost upstream (freed transfers, USB overflows), from bytes against the clock. */
+  private readonly losses: UpstreamLossTracker;
+  /** The rate-limited warning for {@link losses}. */
+  private readonly lossWarning: DropWarning;
+  /** Connection byte position where the loss accounting starts (the end of the settle); -1 before streaming. */
+  private lossBaseBytes = -1;
 
   private iterated = false;
 
@@ -83,6 +96,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   private connBytes = 0; // post-header bytes received on this connection
   private connBaseSet = false;
   private connStreamBytes = 0; // bytes accepted into the ring on this connection
+  private connLostSamples = 0; // samples found lost upstream on this connection (produced, never received)
 
   // clock across connections
   private clockEnd: number | null = null; // sample index just past the last sample received
@@ -114,6 +128,12 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.meter = new SampleRateMeter(o.rateWindowMs);
     this.rate = new RateShortfall(this.meter, o.rateSps, o.rateShortfallRatio);
     this.backlog = new UpstreamBacklog(o.rateSps);
+    this.losses = new UpstreamLossTracker({ rateSps: o.rateSps, transferSamples: RTL_TCP_TRANSFER_SAMPLES });
+    this.lossWarning = new DropWarning(
+      this.log,
+      'rtl_tcp lost samples upstream (the server freed queued transfers, or the dongle overflowed): the sensor was blind for these gaps; blocks after each are marked discontinuous',
+      { fields: { blockSamples: RTL_TCP_TRANSFER_SAMPLES } },
+    );
     this.info = {
       label: this.label,
       format: 'cu8',
@@ -144,6 +164,9 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       achievedRateSps: this.rate.achievedSps,
       rateWindowMs: this.opts.rateWindowMs,
       rateShortfall: this.rate.shortfall,
+      samplesLost: this.losses.lostSamples,
+      transfersLost: this.losses.lostTransfers,
+      upstreamGaps: this.losses.losses,
       bytesReceived: this.bytesReceived,
       samplesDelivered: this.samplesDelivered,
       samplesDiscarded: Math.floor(this.samplesDiscarded),
@@ -153,6 +176,12 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       droppedBlocks: null,
       nonFiniteSamples: 0,
     };
+  }
+
+  /** Logs what the loss warning still counts, then closes the connection ({@link RtlTcpLink.close}). */
+  override close(): Promise<void> {
+    this.lossWarning.close();
+    return super.close();
   }
 
   /**
@@ -244,7 +273,8 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     const len = chunk.length;
     if (!this.connBaseSet) this.startConnectionClock(now);
     this.connBytes += len - off;
-    this.backlog.track(now, this.connBytes / 2);
+    // lost samples count as received for the backlog: they wait nowhere, and a retune must not skip them again
+    this.backlog.track(now, this.connBytes / 2 + this.connLostSamples);
     this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
     this.clockEndMs = now;
     if (this.state === 'settling') {
@@ -257,6 +287,8 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       this.ring.startRun(this.connBase + this.opts.settleSamples, this.tuneId, this.connects > 1);
       this.meter.reset(now);
       this.rate.restart();
+      this.lossBaseBytes = 2 * this.opts.settleSamples;
+      this.losses.start(now);
       this.log.debug({ settleSamples: this.opts.settleSamples, tuneId: this.tuneId }, 'settled; streaming');
       this.emitHealth();
       if (off >= len) return;
@@ -294,7 +326,29 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       socket.pause();
       this.paused = true;
     }
+    const loss = this.losses.record(now, (this.connBytes - this.lossBaseBytes) / 2);
+    if (loss !== null) this.onUpstreamLoss(loss);
     if (this.ring.readyBlocks > 0) this.wakeConsumer();
+  }
+
+  /**
+   * Samples were lost upstream (found late: the bytes closed up over the gap): the block being filled and every later
+   * one move `lostSamples` on along the time line (firstSample), that block is marked discontinuous (a gap for the
+   * sensor and the spectra), and the loss is logged and counted in health.
+   */
+  private onUpstreamLoss(loss: UpstreamLoss): void {
+    this.connBase += loss.lostSamples;
+    this.connLostSamples += loss.lostSamples;
+    this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
+    this.ring.addGap(loss.lostSamples);
+    // positions on the sample index of the blocks (received + connection base), before this shift
+    const at = this.connBase - loss.lostSamples + this.lossBaseBytes / 2;
+    this.log.debug(
+      { lostSamples: loss.lostSamples, transfers: loss.transfers, afterSample: Math.floor(at + loss.afterReceived), beforeSample: Math.ceil(at + loss.beforeReceived), detectedAtSample: Math.floor(at + loss.detectedReceived), delayMs: Math.round(loss.delayMs) },
+      'rtl_tcp upstream loss',
+    );
+    this.lossWarning.note(loss.transfers, loss.lostSamples);
+    this.emitHealth();
   }
 
   /** The header was valid: starts a tune generation, sends the configuration and starts settling. */
@@ -303,6 +357,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.connBaseSet = false;
     this.connBytes = 0;
     this.connStreamBytes = 0;
+    this.connLostSamples = 0;
     this.settleBytesLeft = this.opts.settleSamples * 2;
     this.state = 'settling';
     this.retuneResumeAtByte = -1;
@@ -324,7 +379,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
    */
   backlogSamples(now = performance.now()): number {
     if (!this.connBaseSet || (this.state !== 'settling' && this.state !== 'streaming')) return 0;
-    return this.backlog.samples(now, this.connBytes / 2);
+    return this.backlog.samples(now, this.connBytes / 2 + this.connLostSamples);
   }
 
   private startConnectionClock(now: number): void {

@@ -1,10 +1,9 @@
 // SigMF metadata: read and validate `.sigmf-meta` (datatype, rate, captures, header bytes), lay out data segments, write metas.
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
-import { QuietBandError, badInput } from '../errors.js';
-import { cliError } from '../error-text.js';
+import { cliError, fieldError, schemaIssueWhy, type ErrorMessageCode } from '../error-text.js';
 import type { SampleFormat } from '../types.js';
-import { centerProblem, rateProblem } from './input-ranges.js';
+import { centerProblemCode, rateProblemCode } from './input-ranges.js';
 import { sigmfPaths } from './sigmf-write.js';
 
 // the writing half and the path helpers live in sigmf-write.ts (no zod: a sensor worker writes clip metas without
@@ -18,6 +17,9 @@ export const SIGMF_DATATYPES: Readonly<Record<string, SampleFormat>> = {
   ci16_le: 'cs16',
   cf32_le: 'cf32',
 };
+
+/** The datatypes of {@link SIGMF_DATATYPES} as an error lists them. */
+const DATATYPE_LIST = Object.keys(SIGMF_DATATYPES).join(', ');
 
 /** One `captures[]` segment, normalised. */
 export interface SigmfCapture {
@@ -88,27 +90,24 @@ export interface SigmfLayout {
 /**
  * Why a datatype string is refused, with the legal spelling where one exists (docs/field-notes.md §19:
  * SigMF#172 `i16_le` → `ri16_le`, SigMF#339 leading r/c, SigMF#18 endianness suffix, SigMF#226 cf64 mislabel).
- * Returns '' when there is nothing specific to add.
+ * As an `advice.*` code (src/error-text.ts; its text follows the reason), or null when there is nothing specific to add.
  */
-export function datatypeAdvice(datatype: string): string {
+export function datatypeAdvice(datatype: string): ErrorMessageCode | null {
   const dt = datatype.trim().toLowerCase();
   const ours: Record<string, string> = { cs8: 'ci8', cs16: 'ci16_le', cs16_le: 'ci16_le', cf32: 'cf32_le', fc32: 'cf32_le', complex64: 'cf32_le' };
-  if (ours[dt] !== undefined) return `; the SigMF spelling is "${ours[dt]}"`;
+  if (ours[dt] !== undefined) return { id: 'advice.spelling', params: { spelling: ours[dt] } };
   const m = /^([rc]?)([fiu])(8|16|32|64)(?:_(le|be))?$/.exec(dt);
-  if (m === null) return '';
+  if (m === null) return null;
   const [, kind, type, bits, endian] = m;
   const multiByte = bits !== '8';
   const suffix = multiByte ? `_${endian ?? 'le'}` : '';
-  if (kind === '') {
-    return `; not a legal SigMF datatype: it needs a leading r (real) or c (complex), e.g. "r${type}${bits}${suffix}" or "c${type}${bits}${suffix}"`;
-  }
-  if (kind === 'r') return `; real-valued samples cannot be read: QuietBand needs complex I/Q ("c${type}${bits}${suffix}")`;
-  if (multiByte && endian === undefined) return `; the endianness suffix is mandatory for multi-byte types: "c${type}${bits}_le"`;
-  if (endian === 'be') return `; big-endian data is not read: convert it to "c${type}${bits}_le"`;
-  if (dt === 'cf64_le') {
-    return '; if the file was written by an old SigMF helper from numpy complex64 it actually holds cf32_le (SigMF#226): fix the meta';
-  }
-  return '';
+  const complex = `c${type}${bits}${suffix}`;
+  if (kind === '') return { id: 'advice.noKind', params: { real: `r${type}${bits}${suffix}`, complex } };
+  if (kind === 'r') return { id: 'advice.real', params: { complex } };
+  if (multiByte && endian === undefined) return { id: 'advice.endian', params: { complex: `c${type}${bits}_le` } };
+  if (endian === 'be') return { id: 'advice.bigEndian', params: { complex: `c${type}${bits}_le` } };
+  if (dt === 'cf64_le') return { id: 'advice.cf64' };
+  return null;
 }
 
 /**
@@ -119,11 +118,7 @@ export function datatypeAdvice(datatype: string): string {
 export function datatypeToFormat(datatype: string, file: string): SampleFormat {
   const format = SIGMF_DATATYPES[datatype];
   if (format !== undefined && Object.prototype.hasOwnProperty.call(SIGMF_DATATYPES, datatype)) return format;
-  throw badInput(
-    file,
-    'global.core:datatype',
-    `"${datatype}" is not supported; supported: ${Object.keys(SIGMF_DATATYPES).join(', ')}${datatypeAdvice(datatype)}`,
-  );
+  throw fieldError(file, 'global.core:datatype', { id: 'why.datatypeUnsupported', params: { value: datatype, types: DATATYPE_LIST } }, 'BAD_INPUT', datatypeAdvice(datatype));
 }
 
 const nonNegInt = z.number().int().nonnegative();
@@ -172,30 +167,29 @@ export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOv
   const file = metaPath;
   const g = (json as { global?: Record<string, unknown> } | null)?.global;
   if (typeof g === 'object' && g !== null && g['core:datatype'] === undefined) {
-    const hint = g['dtype'] !== undefined || g['datatype'] !== undefined ? ' (the key is "core:datatype", not "dtype"; SigMF#114)' : '';
-    throw badInput(file, 'global.core:datatype', `missing${hint}; supported: ${Object.keys(SIGMF_DATATYPES).join(', ')}`);
+    const id = g['dtype'] !== undefined || g['datatype'] !== undefined ? 'why.datatypeMissingDtype' : 'why.datatypeMissing';
+    throw fieldError(file, 'global.core:datatype', { id, params: { types: DATATYPE_LIST } }, 'BAD_INPUT');
   }
   if (typeof g === 'object' && g !== null && typeof g['core:datatype'] !== 'string') {
     const v = g['core:datatype'];
-    throw badInput(
-      file,
-      'global.core:datatype',
-      `${JSON.stringify(v)} (a ${v === null ? 'null' : typeof v}) is not a datatype; it must be a string, one of: ${Object.keys(SIGMF_DATATYPES).join(', ')} (SigMF "Dataset Format", e.g. "cu8" for RTL-SDR bytes)`,
-    );
+    const params = { value: JSON.stringify(v), kind: v === null ? 'null' : typeof v, types: DATATYPE_LIST };
+    throw fieldError(file, 'global.core:datatype', { id: 'why.datatypeNotString', params }, 'BAD_INPUT');
   }
-  const parsed = metaSchema.safeParse(json);
+  const parsed = metaSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badInput(file, fieldPath(issue.path), issue.message);
+    const why = schemaIssueWhy(issue, (issue as { input?: unknown }).input === undefined);
+    const field = fieldPath(issue.path);
+    throw why !== null ? fieldError(file, field, why, 'BAD_INPUT') : cliError('field.detail', { where: file, field, detail: issue.message }, 'BAD_INPUT');
   }
   const meta = parsed.data;
   const rate = meta.global['core:sample_rate'];
-  const rateWhy = rate === undefined ? null : rateProblem(rate);
-  if (rateWhy !== null) throw badInput(file, 'global.core:sample_rate', rateWhy);
+  const rateWhy = rate === undefined ? null : rateProblemCode(rate);
+  if (rateWhy !== null) throw fieldError(file, 'global.core:sample_rate', rateWhy, 'BAD_INPUT');
   (meta.captures ?? []).forEach((c, k) => {
     const hz = c['core:frequency'];
-    const why = hz === undefined ? null : centerProblem(hz);
-    if (why !== null) throw badInput(file, `captures[${k}].core:frequency`, why);
+    const why = hz === undefined ? null : centerProblemCode(hz);
+    if (why !== null) throw fieldError(file, `captures[${k}].core:frequency`, why, 'BAD_INPUT');
   });
   const datatype = meta.global['core:datatype'];
   const format = opts.formatOverride ?? datatypeToFormat(datatype, file);
@@ -212,7 +206,8 @@ export function parseSigmfMeta(json: unknown, metaPath: string, opts: { formatOv
         }));
   for (let k = 1; k < captures.length; k++) {
     if (captures[k].sampleStart < captures[k - 1].sampleStart) {
-      throw badInput(file, `captures[${k}].core:sample_start`, `${captures[k].sampleStart} is before captures[${k - 1}] (${captures[k - 1].sampleStart}); captures must be in sample order`);
+      const params = { start: captures[k].sampleStart, prev: k - 1, prevStart: captures[k - 1].sampleStart };
+      throw fieldError(file, `captures[${k}].core:sample_start`, { id: 'why.captureOrder', params }, 'BAD_INPUT');
     }
   }
   const annotations: SigmfAnnotation[] = (meta.annotations ?? []).map((a) => ({
@@ -271,7 +266,8 @@ export function sigmfSegments(meta: SigmfMeta, dataBytes: number, bytesPerSample
   for (const c of meta.captures) headerTotal += c.headerBytes;
   const sampleBytes = dataBytes - headerTotal - meta.trailingBytes;
   if (sampleBytes < 0) {
-    throw badInput(meta.dataPath, 'core:header_bytes', `headers (${headerTotal} bytes) and trailing bytes (${meta.trailingBytes}) exceed the data file (${dataBytes} bytes)`);
+    const params = { headerBytes: headerTotal, trailingBytes: meta.trailingBytes, dataBytes };
+    throw fieldError(meta.dataPath, 'core:header_bytes', { id: 'why.headerBytes', params }, 'BAD_INPUT');
   }
   const fileSamples = Math.floor(sampleBytes / bytesPerSample);
   const danglingBytes = sampleBytes - fileSamples * bytesPerSample;

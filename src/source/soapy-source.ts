@@ -65,6 +65,7 @@ export const soapySourceOptionsSchema = z
     poolSlots: z.number().int().min(2).max(4096).optional(),
     retuneDiscardMs: z.number().min(0).max(10_000).optional(),
     stallTimeoutMs: z.number().positive().optional(),
+    remoteCallMs: z.number().int().min(1).max(600_000).optional(),
     logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function').optional(),
     binding: z.custom<SoapyBinding>((v) => typeof v === 'object' && v !== null).optional(),
   })
@@ -84,6 +85,8 @@ export const soapySourceOptionsSchema = z
  *   block in flight: what the driver had buffered before the command still arrives afterwards.
  * - `blockSamples` [power of two ≈ 16 ms, 4096…1048576], `poolSlots` [≈ 1 s of blocks, 8…512],
  *   `stallTimeoutMs` [max(2000, 4 block periods)]: no block for this long → DISCONNECTED.
+ * - `remoteCallMs` [10000]: SoapyRemote with remote=: the longest the open, and a control call outside streaming, waits
+ *   for a server that stopped answering (frozen, link cut) before the call fails (SoapyRemote alone waits 30 s per reply).
  * - `logger` (child `{ source: 'soapy' }`), `binding` (the addon; default {@link loadSoapy}).
  */
 export type SoapySourceOptions = z.input<typeof soapySourceOptionsSchema>;
@@ -157,7 +160,7 @@ export class SoapySource extends PooledDeviceSource<SoapyBlock> implements Retun
   static async open(options: SoapySourceOptions): Promise<SoapySource> {
     const o = parseSourceOptions(soapySourceOptionsSchema, options, 'soapy source');
     parseSoapyArgs(o.args, 'soapy source option args');
-    const device = await SoapyDevice.open(o.args, { binding: o.binding });
+    const device = await SoapyDevice.open(o.args, { binding: o.binding, remoteCallMs: o.remoteCallMs });
     try {
       const rateSps = await device.setSampleRate(o.rateSps);
       if (o.bandwidthHz !== undefined) await device.setBandwidth(o.bandwidthHz);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
+import { LATE_SIGNAL_MS } from '../../src/alerts/alert-lifecycle.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { det, sleep, tempDir } from '../server/helpers.js';
@@ -104,6 +105,34 @@ describe('AlertBus', () => {
     await bus.handleDetection('s1', det(4, 'close', { peakExcessDb: 24, endS: 3 }), { signal: { ...signal, final: true } });
     await sleep(50);
     expect(emitted.map((a) => [a.event, a.peakExcessDb, a.signal?.final])).toEqual([['open', 18.5, undefined], ['update', 22, false], ['close', 24, true]]);
+  });
+
+  it('an identification after the close: an update of the closed alert within LATE_SIGNAL_MS (raise, clip facts not repeated), dropped later', async () => {
+    let nowMs = Date.parse('2025-06-01T08:00:10.000Z');
+    const { bus, emitted, store } = await setup({ now: () => nowMs });
+    const origin = Date.parse('2025-06-01T08:00:00.000Z');
+    // 230.0125 MHz: the data-only 223–235 MHz allocation, where an nfm is raised (severity-raise.ts)
+    const at = { centerHz: 230_012_500, lowHz: 230_006_250, highHz: 230_018_750 };
+    await bus.handleDetection('s1', det(4, 'open', at), { originMs: origin });
+    await bus.handleDetection('s1', det(4, 'close', { ...at, endS: 3 }), { originMs: origin, clipNotKept: 'late' });
+    nowMs += LATE_SIGNAL_MS; // at the bound: still taken
+    const signal = { class: 'nfm' as const, confidence: 0.9, reason: 'narrow FM', final: true, band: '223–235 MHz' };
+    const late = await bus.lateSignal('s1', 4, signal)!;
+    expect(late).toMatchObject({ event: 'update', state: 'new', centerHz: 230_012_500, endTime: '2025-06-01T08:00:03.000Z', signal });
+    expect(late.severityRaise?.reasonCode.id).toBe('raise.unexpected');
+    expect(late.clipNotKept).toBeUndefined();
+    expect(bus.stateOf(late.alertId)).toMatchObject({ closed: true });
+    expect(store.stateOf(late.alertId)?.closed).toBe(true);
+    // another alert closed now; the first one's bound is over 1 ms later; an unknown track is not opened
+    await bus.handleDetection('s1', det(5, 'close', { endS: 4 }), { originMs: origin });
+    nowMs += 1;
+    expect(bus.lateSignal('s1', 4, { ...signal, class: 'fsk' })).toBeUndefined();
+    expect(bus.lateSignal('s1', 99, signal)).toBeUndefined();
+    expect(await bus.lateSignal('s1', 5, signal)).toMatchObject({ event: 'update', signal });
+    await sleep(20);
+    expect(emitted.map((a) => [a.alertId === late.alertId, a.event, a.signal?.class])).toEqual([
+      [true, 'open', undefined], [true, 'close', undefined], [true, 'update', 'nfm'], [false, 'open', undefined], [false, 'close', undefined], [false, 'update', 'nfm'],
+    ]);
   });
 
   it('a close drops the pending update and carries the final values', async () => {

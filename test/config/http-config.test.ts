@@ -6,6 +6,7 @@ import { overridesFromFlags, type SiteFlags } from '../../src/cli/site-flags.js'
 import { QuietBandError } from '../../src/errors.js';
 import { httpServerOptions } from '../../src/site/site-daemon.js';
 import { bindProblem, otherComputerUrls } from '../../src/config/http-config.js';
+import { errorTextIn } from '../../src/error-text.js';
 
 const sensors = [{ name: 's1', source: 'sim' }];
 const settings = (http: unknown, overrides = {}) => applySiteDefaults(validateSiteConfig({ http, sensors }, 'x.json'), overrides, 'x.json').http;
@@ -71,7 +72,7 @@ describe('http config', () => {
     expect(messageOf(() => settings(undefined, { bind: '0.0.0.0:8080' }))).toBe('x.json: --bind: "0.0.0.0:8080" holds a port: give the address alone (0.0.0.0) and the port with --http-port 8080');
     expect(messageOf(() => settings({ bind: '[::]:9000' }))).toBe('x.json: http.bind: "[::]:9000" holds a port: give the address alone ([::]) and the port with http.port 9000');
     const eth = { eth0: [{ address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }] } as never;
-    expect(bindProblem('192.0.2.8', '--http-port', eth)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
+    expect(errorTextIn('en', bindProblem('192.0.2.8', '--http-port', eth)!)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
     for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
   });
   it('a wildcard bind prints the addresses other computers open: every non-internal IPv4 (IPv6 but link-local too for ::), none otherwise', () => {

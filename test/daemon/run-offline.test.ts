@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../source/fake-rtl-tcp-server.js';
-import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
+import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, startRtlTcpSite, tempDir, writeConfig } from './helpers.js';
 
 const tmp = tempDir('qb-daemon-offline-');
 beforeAll(() => buildOnce());
@@ -29,14 +29,7 @@ describe('sensor-offline: rtl_tcp server goes away and comes back', () => {
       stops.push(paceStream(conn.socket, noise, 2 * RATE));
     });
     try {
-      const config = writeConfig(tmp.dir, 'tcp.json', {
-        site: 'hall-t',
-        warmupS: 1,
-        calibrationDir: join(tmp.dir, 'cal'),
-        sensors: [{ name: 'corridor', source: `rtltcp:127.0.0.1:${server.port}`, centerHz: CENTER_HZ, rateSps: RATE, gainDb: 30, fftSize: 1024 }],
-      });
-      const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-t'), '--http-port', '0']);
-      const c = await Client.open(d.wsUrl);
+      const { d, c } = await startRtlTcpSite(tmp.dir, { site: 'hall-t', sensor: 'corridor', port: server.port, rateSps: RATE });
       await c.waitFor(() => c.status('corridor')?.state === 'armed', 20_000, 'corridor armed');
       await c.waitFor(() => (c.status('corridor')?.lastFrameAgeMs ?? 9999) < 500, 5000, 'fresh data');
 

@@ -1,9 +1,8 @@
 // `quietband run`: an rtl_tcp endpoint answering with something else (an HTTP reply instead of the "RTL0" header) is a
 // sensor-offline alert naming the reason, /healthz 503, retried with backoff; data flows once a real rtl_tcp answers.
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRtlTcpServer, paceStream, prngBytes, rtlHeader } from '../source/fake-rtl-tcp-server.js';
-import { buildOnce, CENTER_HZ, Client, killAll, startDaemon, tempDir, writeConfig } from './helpers.js';
+import { buildOnce, killAll, startRtlTcpSite, tempDir } from './helpers.js';
 import { healthz } from './storage-helpers.js';
 
 const tmp = tempDir('qb-daemon-wrongpeer-');
@@ -28,15 +27,7 @@ describe('rtl_tcp port answered by another service', () => {
       stops.push(paceStream(conn.socket, noise, 2 * RATE));
     });
     try {
-      const config = writeConfig(tmp.dir, 'tcp.json', {
-        site: 'hall-w',
-        warmupS: 1,
-        calibrationDir: join(tmp.dir, 'cal'),
-        restart: { initialMs: 200, maxMs: 1000 },
-        sensors: [{ name: 'corridor', source: `rtltcp:127.0.0.1:${server.port}`, centerHz: CENTER_HZ, rateSps: RATE, gainDb: 30, fftSize: 1024 }],
-      });
-      const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-w'), '--http-port', '0']);
-      const c = await Client.open(d.wsUrl);
+      const { d, c } = await startRtlTcpSite(tmp.dir, { site: 'hall-w', sensor: 'corridor', port: server.port, rateSps: RATE, extra: { restart: { initialMs: 200, maxMs: 1000 } } });
       const open = await c.waitFor(() => c.alerts().find((x) => x.a.kind === 'sensor-offline' && x.a.event === 'open'), 10_000, 'sensor-offline open');
       expect(open.a).toMatchObject({ sensor: 'corridor', state: 'new' });
       expect(open.a.message).toMatch(new RegExp(`^sensor corridor \\(rtltcp:127\\.0\\.0\\.1:${server.port}\\) stopped delivering: .*127\\.0\\.0\\.1:${server.port} is not an rtl_tcp server.*HTTP.*; reopening in [\\d.]+ m?s$`));

@@ -24,6 +24,9 @@
  *   FAKE_RTLSDR_REALTIME=1           pace delivery at 2 bytes per sample at the set rate (2.048 MS/s if unset);
  *                                    otherwise deliver as fast as the callback returns
  *   FAKE_RTLSDR_QUIET=1              do not print librtlsdr's informational stderr lines ("Found ... tuner")
+ *   FAKE_RTLSDR_TRANSFER_INDEX=1     every I/Q pair of the k-th call of produce since open (one transfer of
+ *                                    rtlsdr_read_async) is (k mod 256, k / 256 mod 256): transfers a reader never got
+ *                                    are countable (rtl_tcp frees whole ones; test mode's byte counter cannot show them)
  *
  * Sample generator (when neither FAKE_RTLSDR_FILE nor test mode): sample n (from 0 at open, continuing across
  * streams and retunes) with phase accumulator p_0 = 0, p_{n+1} = (p_n + step) mod 2^32,
@@ -108,7 +111,8 @@ struct rtlsdr_dev {
   /* stream state */
   uint64_t produced; /* bytes produced since open */
   uint64_t unplug_after;
-  int unplug_stall, lost, quiet, realtime;
+  int unplug_stall, lost, quiet, realtime, transfer_index;
+  uint32_t chunks; /* calls of produce since open (FAKE_RTLSDR_TRANSFER_INDEX) */
   uint32_t prng, phase;
   double tone_hz, tone_abs_hz, tone_ampl, noise;
   int tone_set, tone_abs_set;
@@ -302,6 +306,8 @@ FAKE_API int rtlsdr_open(rtlsdr_dev_t **out_dev, uint32_t index) {
   dev->unplug_stall = v && !strcasecmp(v, "stall");
   v = env("FAKE_RTLSDR_REALTIME");
   dev->realtime = v && strcmp(v, "0") != 0;
+  v = env("FAKE_RTLSDR_TRANSFER_INDEX");
+  dev->transfer_index = v && strcmp(v, "0") != 0;
   v = env("FAKE_RTLSDR_SEED");
   dev->prng = v ? (uint32_t)strtoul(v, NULL, 10) : 1u;
   if (dev->prng == 0) dev->prng = 1;
@@ -552,7 +558,14 @@ static uint8_t quantise(double v) {
  * non-looping file). */
 static uint32_t produce(rtlsdr_dev_t *dev, unsigned char *buf, uint32_t len) {
   uint32_t n = 0;
-  if (dev->testmode) {
+  if (dev->transfer_index) {
+    n = len & ~1u;
+    for (uint32_t i = 0; i < n; i += 2) {
+      buf[i] = (unsigned char)(dev->chunks & 0xff);
+      buf[i + 1] = (unsigned char)((dev->chunks >> 8) & 0xff);
+    }
+    dev->chunks++;
+  } else if (dev->testmode) {
     for (uint32_t i = 0; i < len; i++) buf[i] = (unsigned char)((dev->produced + i) & 0xff);
     n = len;
   } else if (dev->file) {

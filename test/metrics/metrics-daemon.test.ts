@@ -40,6 +40,7 @@ describe('GET /metrics', () => {
     console.log(`metrics: ${s.text.length} bytes, ${m.size} series; achieved ${m.get(`quietband_sensor_achieved_rate_sps${sensor}`)} S/s`);
     expect(m.get(`quietband_sensor_configured_rate_sps${sensor}`)).toBe(250_000);
     expect(m.get(`quietband_sensor_dropped_blocks${sensor}`)).toBe(0);
+    expect(m.get(`quietband_sensor_lost_samples${sensor}`)).toBe(0);
     expect(m.get(`quietband_sensor_online${sensor}`)).toBe(1);
     expect(m.get(`quietband_sensor_overload${sensor}`)).toBe(0);
     const clip = m.get(`quietband_sensor_clip_fraction${sensor}`)!;

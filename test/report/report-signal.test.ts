@@ -31,7 +31,7 @@ describe('session report: signal classes', () => {
     expect(en).toContain('<p id="classes">Transmissions by signal type: <span data-class="ook">ook 2</span>, <span data-class="nfm">nfm 1</span>, <span data-class="unidentified">not identified 1</span></p>');
     expect(en).toContain('<b class="signal-class">nfm</b> (90 %) — nfm because');
     const zh = renderReportHtml(r, 'zh-CN');
-    expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">通断键控（OOK） 2</span>，<span data-class="nfm">窄带调频 1</span>，<span data-class="unidentified">未识别 1</span>');
+    expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">键控 2</span>，<span data-class="nfm">窄调频 1</span>，<span data-class="unidentified">未识别 1</span>');
   });
 
   it('words the reason from its code in the report\'s language and marks speech heard live (kept from the update that found it)', async () => {

@@ -160,3 +160,18 @@ describe('deaf receiver note', () => {
     );
   });
 });
+
+describe('the busy and permission offline lines name the receiver', () => {
+  it('in Chinese the source as the sensor names it; in English the daemon\'s reason names it; an older record without it reads as before', () => {
+    const busy = sourceRetryCode('DEVICE_BUSY', 'cannot open rtlsdr:00000001: RTL-SDR serial 00000001 is busy (usb_claim_interface error -6): stop it', 3200, 'rtlsdr:00000001');
+    expect(codesText([busy], 'zh-CN')).toMatch(/^接收器 rtlsdr:00000001 被占用：另一个程序/);
+    expect(codesText([busy])).toBe('cannot open rtlsdr:00000001: RTL-SDR serial 00000001 is busy (usb_claim_interface error -6): stop it; reopening in 3.2 s');
+    const perm = sourceRetryCode('PERMISSION', 'cannot open rtlsdr:0: no permission to open RTL-SDR index 0 (usb_open error -3)', 400, 'rtlsdr:0');
+    expect(codesText([perm], 'zh-CN')).toMatch(/^无权打开 rtlsdr:0 接收器：请安装 "udev" 规则/);
+    expect(codesText([perm])).toMatch(/rtlsdr:0/);
+    expect(codesText([sourceRetryCode('DEVICE_BUSY', 'busy', 400)], 'zh-CN')).toMatch(/^接收器被占用：/);
+    // inside the sensor-offline alert too
+    const offline = offlineSourceCode('room-101', 'rtlsdr:00000001', busy.params!.detail as string, busy);
+    expect(alertMessageIn('zh-CN', undefined, offline)).toMatch(/^传感器 room-101（rtlsdr:00000001）停止输出数据：接收器 rtlsdr:00000001 被占用：/);
+  });
+});

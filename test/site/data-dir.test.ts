@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE, lockDataDir, narrowDataDirMode, prepareDataDir, processStartTicks, removeIfUnchanged } from '../../src/site/data-dir.js';
 import { memoryLogger, tempDir } from '../server/helpers.js';
+import { errorMessageIn } from '../../src/error-text.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -88,6 +89,10 @@ describe('data dir lock', () => {
     writeFileSync(file, 'x');
     await expect(prepareDataDir(file)).rejects.toMatchObject({ code: 'CONFIG', message: `dataDir: ${file} is a file, not a folder; give the data dir a folder path (config "dataDir" or --data-dir)` });
     await expect(prepareDataDir(join(file, 'sub'))).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringContaining('a parent of this path is a file') });
+    // in Chinese too (the CLI's error line under a Chinese locale)
+    const zh = async (p: string): Promise<string | undefined> => errorMessageIn('zh-CN', (await prepareDataDir(p).then(() => null, (e: Error) => e))!);
+    expect(await zh(file)).toBe(`数据目录 ${file} 是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）`);
+    expect(await zh(join(file, 'sub'))).toMatch(/路径中的上级是文件而不是文件夹/);
     const fresh = join(d, 'a', 'b');
     await prepareDataDir(fresh);
     expect(statSync(fresh).mode & 0o777).toBe(0o700);

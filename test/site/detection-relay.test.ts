@@ -1,5 +1,5 @@
 // The relay closes the tracks of a dead worker (with evidence clips on, such a close says its clip was not kept), and
-// hands a clip written after its close to the closed alert.
+// hands a clip, or an identification, that came after its close to the closed alert.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,30 @@ describe('DetectionRelay.lateClip', () => {
     expect(bus.stateOf(id)).toMatchObject({ closed: true });
     for (let i = 0; i < 100 && !readFileSync(`${dataDir}/${clip}`, 'utf8').includes('alert_id'); i++) await new Promise((r) => setTimeout(r, 10));
     expect((JSON.parse(readFileSync(`${dataDir}/${clip}`, 'utf8')) as { global: Record<string, unknown> }).global['quietband:alert_id']).toBe(id);
+    await bus.close();
+    await store.close();
+  });
+});
+
+describe('DetectionRelay.signal after the close', () => {
+  it('reaches the closed alert as an update (with the speech heard live); a track it never had gets nothing', async () => {
+    const store = await AlertStore.open({ dataDir: `${t.dir}/late-signal`, site: 'hall-a' });
+    const bus = new AlertBus({ store });
+    const sent: Alert[] = [];
+    bus.on('alert', (a) => sent.push(a));
+    const relay = new DetectionRelay({ name: 's1', site: { bandPlan: 'none', dataDir: t.dir }, bus, log: pino({ level: 'silent' }), centerHz: () => 433_920_000, overload: () => false });
+    relay.stream(1, 1, Date.now() - 5000);
+    relay.detection(1, 1, det(4, 'open'));
+    await bus.flush();
+    expect(relay.speechHeard(1)).toBe(true); // the relay's first track: bus id 1
+    relay.detection(1, 1, det(4, 'close', { endS: 1.6 }));
+    const nfm = { class: 'nfm' as const, confidence: 0.9, reason: 'narrow FM', final: true };
+    relay.signal(1, 1, 4, nfm);
+    relay.signal(1, 1, 8, nfm); // never opened here (a restarted relay): nothing
+    relay.signal(1, 2, 4, nfm); // another run's track 4: nothing
+    await bus.flush();
+    expect(sent.map((a) => [a.event, a.signal?.class, a.signal?.speechPresent])).toEqual([['open', undefined, undefined], ['close', undefined, undefined], ['update', 'nfm', true]]);
+    expect(bus.stateOf(sent[0]!.alertId)).toMatchObject({ closed: true });
     await bus.close();
     await store.close();
   });

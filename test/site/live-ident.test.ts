@@ -1,7 +1,8 @@
 // LiveIdentifier: opens pass at once, the first identification follows the transmission's first 0.5 s, the close waits for
-// the final one (at most holdCloseMs); a failing or hanging identification gives `unknown` / a released close, never a lost event.
+// the final one (at most holdCloseMs); a failing or hanging identification gives `unknown` / a released close, never a lost
+// event; one slower than the close's hold reaches the closed alert (relay → bus → store).
 import { alertMessageIn } from '../../src/server/message-text.js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { identify, type Identification } from '../../src/ident/classify.js';
 import type { IdentInput } from '../../src/ident/features.js';
 import { IqRing } from '../../src/evidence/iq-ring.js';
@@ -11,6 +12,12 @@ import { LiveIdentifier } from '../../src/site/live-ident.js';
 import { Prng } from '../../src/source/sim-random.js';
 import type { DetectionEvent, IqSourceInfo } from '../../src/types.js';
 import { silentLog } from '../helpers.js';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import type { Alert } from '../../src/server/protocol.js';
+import { buildSessionReport, readAlertRecords } from '../../src/report/session-report.js';
+import { DetectionRelay } from '../../src/site/detection-relay.js';
+import { tempDir } from '../server/helpers.js';
 
 const CENTER_HZ = 433_920_000;
 /** A 1.2 s OOK case at 250 kS/s or 1 MS/s (seed-dependent), 20 dB in-band SNR, between 20 ms noise margins. */
@@ -167,9 +174,9 @@ describe('LiveIdentifier', () => {
     }
     li.onEvent(ev('close', END_S + 0.6));
     await settle(50);
-    // the first identification came after the close was held (all blocks pushed at once): only the final one is posted
-    expect(out.map((x) => [x.class, x.final])).toEqual([['ook', true]]);
-    expect(out[0]!.reasonCode?.id).not.toBe('ident.firstStands'); // its own identification, no "(its last part: …)"
+    // the first identification came after the close was held (all blocks pushed at once): posted too, before the final one
+    expect(out.map((x) => [x.class, x.final])).toEqual([['ook', false], ['ook', true]]);
+    expect(out[1]!.reasonCode?.id).not.toBe('ident.firstStands'); // its own identification, no "(its last part: …)"
     // the final part: finalS (0.5 s) plus 10 ms margins, ending one margin after the emission's last pulse (at most a
     // frame of the 2·rate/B-sample level measure later), not 0.6 s later
     const final = inputs[1]!;
@@ -178,12 +185,12 @@ describe('LiveIdentifier', () => {
     let at = 0;
     while (at < ook.input.count + tailN && !(iq[2 * at] === final.iq[0] && iq[2 * at + 1] === final.iq[1])) at++;
     expect(Math.abs((at + final.count) / rate - (END_S + 0.01))).toBeLessThan(0.02);
-    const sym = out[0]!.symbolRateBd!;
+    const sym = out[1]!.symbolRateBd!;
     expect(Math.abs(sym * ook.params.symbolS! - 1)).toBeLessThan(0.1);
     await li.close();
   });
 
-  it('a first identification done after the close came still stands in for a final one that shows nothing', async () => {
+  it('a first identification done after the close came is posted, and stands in for a final one that shows nothing', async () => {
     // the evidence thread answers in order: the first identification (slow: the demo's took 1.3–2.0 s at 1 MS/s) comes
     // after the close was held, then the final one; before, the first was dropped and the close read unknown
     let go = (): void => undefined;
@@ -197,8 +204,26 @@ describe('LiveIdentifier', () => {
     go();
     await settle(50);
     const sigs = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
-    expect(sigs.map((s) => [s.class, s.final, s.reasonCode?.id])).toEqual([['ook', true, 'ident.firstStands']]);
+    expect(sigs.map((s) => [s.class, s.final, s.reasonCode?.id === 'ident.firstStands'])).toEqual([['ook', false, false], ['ook', true, true]]);
     expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
+    await li.close();
+  });
+
+  it('identifications slower than holdCloseMs: the close goes on, then the first and the final are posted (none dropped)', async () => {
+    // both wait behind a slow evidence thread (the demo: a 6.5 s clip cut there took 10.5–12.8 s on a loaded box)
+    let go = (): void => undefined;
+    const queue = new Promise<void>((r) => (go = r));
+    const { li, out, feed } = rig((i) => queue.then(() => identify(i)), { holdCloseMs: 50 });
+    feed(0.1);
+    li.onEvent(ev('open'));
+    feed(END_S + 0.1);
+    li.onEvent(ev('close', END_S));
+    await settle(120);
+    expect(out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
+    go();
+    await settle(50);
+    const after = out.slice(2).map((o) => (o.what === 'signal' ? [o.signal.class, o.signal.final] : o.kind));
+    expect(after).toEqual([['ook', false], ['ook', true]]);
     await li.close();
   });
 
@@ -226,5 +251,60 @@ describe('LiveIdentifier', () => {
     await lateOpen.close();
     await li.close();
     await late.close();
+  });
+});
+
+describe('an identification that comes after the close (relay, bus, store)', () => {
+  const tmp = tempDir('qb-late-ident-');
+  afterAll(() => tmp.cleanup());
+
+  it('the closed alert gets the final class as an update: sent, stored, in the session report; before, it was dropped', async () => {
+    const dataDir = tmp.dir;
+    const store = await AlertStore.open({ dataDir, site: 'hall-a' });
+    const bus = new AlertBus({ store });
+    const sent: Alert[] = [];
+    bus.on('alert', (a) => sent.push(a)); // what the WebSocket and MQTT send
+    const relay = new DetectionRelay({ name: 'room-1', site: { bandPlan: 'none', dataDir }, bus, log: silentLog, centerHz: () => CENTER_HZ, overload: () => false });
+    const originMs = Date.now() - 2000;
+    relay.stream(1, 1, originMs);
+    // the evidence thread busy (a slow clip cut): both identifications come only after the close's hold (50 ms) is over
+    let go = (): void => undefined;
+    const queue = new Promise<void>((r) => (go = r));
+    const li = new LiveIdentifier({
+      info, inner: null, evidenceRing: null, log: silentLog, engine: (i) => queue.then(() => identify(i)),
+      post: (e) => relay.detection(1, 1, e), postSignal: (id, signal) => relay.signal(1, 1, id, signal),
+    }, { holdCloseMs: 50 });
+    for (let f = 0; f < ook.input.count; f += 16_384) {
+      const n = Math.min(16_384, ook.input.count - f);
+      li.push({ samples: ook.input.iq.subarray(2 * f, 2 * (f + n)), count: n, centerHz: CENTER_HZ, rateSps: rate, firstSample: f, tuneId: 0, clipFraction: 0, discontinuity: false });
+      if (f === 0) li.onEvent(ev('open'));
+    }
+    li.onEvent(ev('close', END_S));
+    for (let i = 0; i < 50 && !sent.some((a) => a.event === 'close'); i++) await settle(10);
+    go();
+    for (let i = 0; i < 200 && !sent.some((a) => a.signal?.final === true); i++) await settle(10);
+    await bus.flush();
+    expect(sent.map((a) => [a.event, a.signal?.class, a.signal?.final])).toEqual([
+      ['open', undefined, undefined],
+      ['close', undefined, undefined],
+      ['update', 'ook', false],
+      ['update', 'ook', true],
+    ]);
+    const alertId = sent[0]!.alertId;
+    expect(bus.stateOf(alertId)).toMatchObject({ closed: true }); // still closed
+    expect(store.stateOf(alertId)?.signalClass).toBe('ook'); // what /metrics counts per class
+    await bus.close();
+    await store.close();
+    // stored: the alert's latest record with a signal is the final ook, written after its close
+    const records = await readAlertRecords(dataDir);
+    const mine = records.filter((r) => r.alertId === alertId);
+    const close = mine.find((r) => r.event === 'close')!;
+    const last = mine.filter((r) => r.signal !== undefined).at(-1)!;
+    expect([last.event, last.signal!.class, last.signal!.final, last.seq > close.seq]).toEqual(['update', 'ook', true, true]);
+    expect(Math.abs(last.signal!.symbolRateBd! * ook.params.symbolS! - 1)).toBeLessThan(0.1);
+    // the session report reads the final class
+    const report = await buildSessionReport({ session: 'late', records, window: { startMs: originMs - 1000, endMs: Date.now() + 1000 }, timeZone: 'UTC' });
+    expect(report.alerts.find((a) => a.alertId === alertId)?.signal?.class).toBe('ook');
+    await li.close();
   });
 });

@@ -84,4 +84,29 @@ describe('Cu8BlockRing', () => {
     expect(Array.from(b.samples)).toEqual(Array.from(d.subarray(12, 16), (x) => Math.fround((x - 127.5) / 127.5)));
     expect(() => ring.readInto(b)).toThrow(RangeError);
   });
+
+  it('addGap moves the block being filled and the later ones on by the lost samples and flags only that block', () => {
+    const ring = new Cu8BlockRing(4, 4);
+    ring.startRun(100, 0, false);
+    const data = prngBytes(64);
+    ring.write(data, 0, 8); // block 0 complete: samples 100..103
+    ring.write(data, 8, 12); // half of block 1
+    ring.addGap(131072);
+    ring.write(data, 12, 24); // rest of block 1, block 2
+    ring.addGap(5); // between blocks: block 3 moves on, block 2 keeps its index
+    ring.write(data, 24, 32);
+    const got: [number, boolean][] = [];
+    const block = newBlock(4);
+    while (ring.readyBlocks > 0) {
+      ring.readInto(block);
+      got.push([block.firstSample, block.discontinuity]);
+    }
+    expect(got).toEqual([
+      [100, false],
+      [104 + 131072, true],
+      [108 + 131072, false],
+      [112 + 131072 + 5, true],
+    ]);
+  });
 });
+

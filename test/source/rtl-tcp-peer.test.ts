@@ -1,10 +1,12 @@
-// Integration: Debian's real rtl_tcp binary over the fake librtlsdr, streaming a capture file, read by RtlTcpSource.
+// Integration: Debian's real rtl_tcp binary over the fake librtlsdr, streaming a capture file, read by RtlTcpSource;
+// at 2.4 MS/s, the transfers rtl_tcp frees while its client stalls are found and counted (UpstreamLossTracker).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import { defaultSettleSamples, RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
+import { defaultSettleSamples, RTL_TCP_TRANSFER_SAMPLES, RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
 import { collectBlocks, delay, waitFor, type BlockCopy } from './fake-rtl-tcp-server.js';
 import { describeNeeding, freePort } from '../helpers.js';
 
@@ -61,15 +63,15 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
 
-  function startRtlTcp(libDir: string, port: number): ChildProcess {
-    const args = ['-a', '127.0.0.1', '-p', String(port), '-s', String(RATE), '-f', String(CENTER)];
+  function startRtlTcp(libDir: string, port: number, extraArgs: string[] = [], extraEnv: Record<string, string> = { FAKE_RTLSDR_FILE: capturePath }): ChildProcess {
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-s', String(RATE), '-f', String(CENTER), ...extraArgs];
     const [cmd, argv] = STDBUF ? [STDBUF, ['-oL', '-eL', RTL_TCP!, ...args]] : [RTL_TCP!, args];
     const child = spawn(cmd, argv, {
       env: {
         ...process.env,
         LD_LIBRARY_PATH: libDir,
-        FAKE_RTLSDR_FILE: capturePath,
         FAKE_RTLSDR_REALTIME: '1',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -176,6 +178,84 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
       const h = src.health();
       expect(h).toMatchObject({ online: true, connects: 2, tuneId: 1 });
       expect(log).toMatch(/set gain mode 1\nset gain 200/);
+    } finally {
+      await src.close();
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('at 2.4 MS/s counts the transfers rtl_tcp -n 1 frees while the client stalls 4 s, moves the time line by them, and finds none in a clean stretch', async () => {
+    const FAST = 2_400_000;
+    const mod = (await import(buildHelper)) as { buildFakeLibrtlsdr: () => string | Promise<string> };
+    const libDir = await mod.buildFakeLibrtlsdr();
+    const port = await freePort();
+    log = '';
+    // every pair of the k-th transfer is (k mod 256, k >> 8): transfers freed upstream show as skipped indices
+    const child = startRtlTcp(libDir, port, ['-s', String(FAST), '-n', '1'], { FAKE_RTLSDR_TRANSFER_INDEX: '1', FAKE_RTLSDR_QUIET: '1' });
+    const warnings: { msg: string; level: number; lostBlocks?: number; lostSamples?: number; afterSample?: number; beforeSample?: number; detectedAtSample?: number; delayMs?: number }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
+    const src = new RtlTcpSource({ host: '127.0.0.1', port, centerHz: CENTER, rateSps: FAST, gainDb: 20, logger, stallTimeoutMs: 5000 });
+    const it = src.blocks()[Symbol.asyncIterator]();
+    let lastIndex = -1;
+    let skipped = 0; // transfers the client never got (the truth)
+    let blocks = 0;
+    const jumps: { firstSample: number; jump: number; discontinuity: boolean }[] = [];
+    const skipAt: number[] = []; // sample index (firstSample + offset) just after each skip
+    let nextFirst = -1;
+    /** Reads blocks for `ms` (or until `until` holds): decodes the transfer index of every pair, counts skipped ones. */
+    const read = async (ms: number, until: () => boolean = () => false): Promise<void> => {
+      const end = performance.now() + ms;
+      while (performance.now() < end && !until()) {
+        const r = await it.next();
+        if (r.done) throw new Error(`stream ended (rtl_tcp log:\n${log})`);
+        const b = r.value;
+        blocks++;
+        if (nextFirst >= 0 && b.firstSample !== nextFirst) jumps.push({ firstSample: b.firstSample, jump: b.firstSample - nextFirst, discontinuity: b.discontinuity });
+        nextFirst = b.firstSample + b.count;
+        const x = b.samples;
+        for (let i = 0; i < 2 * b.count; i += 2) {
+          const k = Math.round(x[i]! * 127.5 + 127.5) + 256 * Math.round(x[i + 1]! * 127.5 + 127.5);
+          if (k !== lastIndex) {
+            const n = lastIndex >= 0 ? (k - lastIndex - 1 + 65536) % 65536 : 0;
+            if (n > 0) skipAt.push(b.firstSample + i / 2);
+            skipped += n;
+            lastIndex = k;
+          }
+        }
+      }
+    };
+    try {
+      await read(10_000, () => src.health().state === 'streaming'); // connects (retrying until rtl_tcp listens), settles
+      await read(3500); // floor established (2 × 1 s half windows)
+      expect(skipped).toBe(0);
+      expect(src.health().samplesLost).toBe(0);
+      // the client stalls: the ring fills, the socket is paused, the socket buffers fill (≈ 1.6 s of samples on this
+      // loopback: a 2.5 s stall lost nothing), then rtl_tcp's list passes -n 1 and it frees one transfer per new one
+      await delay(4000);
+      // read on until every skipped transfer is accounted for (the drain, then two half windows at the new floor)
+      const t0 = performance.now();
+      await read(8000, () => skipped > 0 && src.health().transfersLost === skipped);
+      const confirmMs = performance.now() - t0;
+      const h = src.health();
+      console.log(`rtl_tcp -n 1, 4 s stall at 2.4 MS/s: ${skipped} transfers freed, ${h.transfersLost} found ${confirmMs.toFixed(0)} ms after the stall ended; blocks ${blocks}; rtl_tcp: ${log.split('\n').filter((l) => l.startsWith('ll')).slice(-3).join(' | ')}`);
+      expect(skipped).toBeGreaterThan(0);
+      expect(h.transfersLost).toBe(skipped);
+      expect(h.samplesLost).toBe(skipped * RTL_TCP_TRANSFER_SAMPLES);
+      // a clean stretch afterwards: nothing more lost, nothing more found
+      await read(3000);
+      expect(src.health().transfersLost).toBe(skipped);
+      // the lost samples wait nowhere: the backlog a retune would skip is what is in flight, not the loss
+      const backlog = src.backlogSamples();
+      expect(backlog).toBeLessThan(2 * RTL_TCP_TRANSFER_SAMPLES);
+      // the time line moved on by what was lost, at a block marked discontinuous
+      const lossJumps = jumps.filter((j) => j.jump > 0);
+      expect(lossJumps.reduce((a, j) => a + j.jump, 0)).toBe(skipped * RTL_TCP_TRANSFER_SAMPLES);
+      expect(lossJumps.every((j) => j.discontinuity)).toBe(true);
+      expect(warnings.some((w) => w.level === 40 && /rtl_tcp lost samples upstream/.test(w.msg) && w.lostSamples! > 0)).toBe(true);
+      // each skip the client saw lies within the bracket of a loss found (indices before the shift)
+      const found = warnings.filter((w) => w.msg === 'rtl_tcp upstream loss');
+      console.log(`losses found: ${found.map((f) => `${f.lostSamples} samples in [${f.afterSample}, ${f.beforeSample}] (${((f.beforeSample! - f.afterSample!) / FAST * 1000).toFixed(0)} ms wide), found at ${f.detectedAtSample}, ${f.delayMs} ms after the last read at the old floor`).join('; ')}; skips at ${skipAt.join(', ')}`);
+      for (const at of skipAt) expect(found.some((f) => at >= f.afterSample! && at <= f.beforeSample!), `skip at ${at}`).toBe(true);
     } finally {
       await src.close();
       child.kill('SIGKILL');

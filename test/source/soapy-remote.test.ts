@@ -1,7 +1,9 @@
 // A remote sensor: SoapySDRServer (Debian's soapyremote-server) on the loopback serving SoapyRTLSDR over the fake
 // librtlsdr, read by SoapySource through SoapyRemote (driver=remote): samples contiguous after start-up, detections
-// identical to a replay of them, no drops; server killed or frozen → DISCONNECTED, no fd left; server back → reopened.
+// identical to a replay of them, no drops; server killed or frozen → DISCONNECTED, no fd left; server back → reopened;
+// a server that stops answering in the middle of the open → the open fails within remoteCallMs.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -173,4 +175,72 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     expect(first).toBe(0);
     console.log(`soapy remote: server ${what} → DISCONNECTED in ${detectMs.toFixed(0)} ms (stall timeout 1000 ms), closed in ${closeMs.toFixed(0)} ms${retuned === null ? '' : `, retune in flight ${retuned}`}; server back → first block ${reopenMs.toFixed(0)} ms after open started`);
   }, 60_000);
+
+  // The open (make and its ≈ 30 reads, then SoapySource's ≈ 10 control calls) takes ≈ 30 ms on the loopback; a server
+  // that freezes inside it held each RPC 30 s (SoapyRemote's reply timeout, polling the server with test connections
+  // that a frozen host still accepts) and the failed open's unmake as long again: measured 60.2 s. A proxy in front of
+  // the server passes every connection but stops passing the server's answers on the device's RPC connection (the
+  // third: the first two are discovery's) after the client's n-th message: inside the addon's open (10), inside
+  // SoapySource's control calls (28), and at the close (31).
+  it.each([
+    [10, 'SoapySDR::Device::make'],
+    [28, 'getGain'],
+    [31, null],
+  ] as const)('server frozen after %i RPC messages of the open → the open (or the close) ends within remoteCallMs = 1.5 s', async (after, failedCall) => {
+    const port = await freePort();
+    const server = await startSoapyServer(port, { FAKE_RTLSDR_SERIALS: 'CLASS003' });
+    const sockets: net.Socket[] = [];
+    let conns = 0;
+    const proxy = net.createServer((client) => {
+      const k = ++conns;
+      const upstream = net.connect(port, '127.0.0.1');
+      sockets.push(client, upstream);
+      let sent = 0;
+      client.on('data', (d) => {
+        sent++;
+        upstream.write(d);
+      });
+      upstream.on('data', (d) => {
+        if (k !== 3 || sent < after) client.write(d);
+      });
+      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+        a.on('error', () => undefined);
+        a.on('close', () => b.destroy());
+      }
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxyPort = (proxy.address() as net.AddressInfo).port;
+    const args = `driver=remote,remote=tcp://127.0.0.1:${proxyPort},serial=CLASS003`;
+    const fdsBefore = readdirSync('/proc/self/fd').length;
+    const t0 = performance.now();
+    let err: QuietBandError | null = null;
+    let closeMs = 0;
+    try {
+      const src = await SoapySource.open({ args, centerHz: 433_920_000, rateSps: 250_000, gain: 20, remoteCallMs: 1500 });
+      const c0 = performance.now();
+      await src.close();
+      closeMs = performance.now() - c0;
+    } catch (e) {
+      err = e as QuietBandError;
+    }
+    const ms = performance.now() - t0;
+    proxy.close();
+    for (const sock of sockets) sock.destroy();
+    await stopSoapyServer(server);
+    await new Promise((r) => setTimeout(r, 200)); // the proxy's sockets close
+    const fdsAfter = readdirSync('/proc/self/fd').length;
+    console.log(`SoapyRemote frozen after ${after} RPC messages: ${err === null ? `opened, closed in ${closeMs.toFixed(0)} ms` : `open failed in ${ms.toFixed(0)} ms: ${err.message.slice(0, 160)}`}; fds ${fdsBefore} → ${fdsAfter}`);
+    if (failedCall === null) {
+      expect(err).toBeNull();
+      expect(closeMs).toBeGreaterThanOrEqual(1400);
+      expect(closeMs).toBeLessThan(4000);
+    } else {
+      expect(err?.code).toBe('DEVICE_NOT_FOUND');
+      expect(err?.message).toContain(`${failedCall}: the SoapyRemote server did not answer within 1500 ms`);
+      // 1.5 s, then the error path's two enumerations (≈ 0.3 s each through the proxy)
+      expect(ms).toBeGreaterThanOrEqual(1400);
+      expect(ms).toBeLessThan(5000);
+    }
+  }, 60_000);
 });
+

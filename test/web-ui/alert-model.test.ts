@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, SpectrumMessage } from '../../src/server/protocol.js';
 import { alertDurationMs, durationIsLowerBound } from '../../web-ui/src/alert-duration.js';
 import { AlertModel } from '../../web-ui/src/alert-model.js';
-import { describeHeard, formatBandwidth, formatDb, formatDelay, formatDuration, formatFeatureMs, formatMhz, formatTime } from '../../web-ui/src/format.js';
+import { describeHeard, formatBandwidth, formatDateTime, formatDb, formatDelay, formatDuration, formatFeatureMs, formatMhz, formatTime } from '../../web-ui/src/format.js';
 import { langFor, setLang, t } from '../../web-ui/src/i18n.js';
 
 function rec(seq: number, alertId: string, event: Alert['event'], extra: Partial<Alert> = {}): Alert {
@@ -186,6 +186,18 @@ describe('display formatting and language', () => {
     expect(formatTime('2026-05-14T01:31:07Z', 'Asia/Shanghai')).toBe('09:31:07');
     expect(formatTime('2026-05-14T01:31:07Z', 'Europe/Berlin')).toBe('03:31:07');
     expect(formatTime('not a time', 'UTC')).toBe('—');
+  });
+
+  it('dates with times read year-month-day, the time, then the offset from UTC, in both languages', () => {
+    for (const l of ['en', 'zh-CN'] as const) {
+      setLang(l, false);
+      expect(formatDateTime('2026-12-07T07:43:39Z', 'UTC')).toBe('2026-12-07 07:43:39 UTC');
+      expect(formatDateTime('2026-12-07T07:43:39Z', 'Asia/Shanghai')).toBe('2026-12-07 15:43:39 UTC+8');
+      expect(formatDateTime(Date.parse('2026-12-07T20:00:00Z'), 'Asia/Kolkata')).toBe('2026-12-08 01:30:00 UTC+5:30');
+      expect(formatDateTime('2026-07-01T12:00:00Z', 'America/New_York')).toBe('2026-07-01 08:00:00 UTC-4');
+      expect(formatDateTime(undefined, 'UTC')).toBe('—');
+    }
+    setLang('en', false);
   });
 
   it('picks Simplified Chinese for zh browsers, English otherwise', () => {

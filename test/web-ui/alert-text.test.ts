@@ -2,7 +2,7 @@
 // emitter the calibration heard is low "heard during calibration" (never "outside exam sessions"), and without a
 // timetable the session line does not claim every alert is high — en and zh-CN.
 import { afterEach, describe, expect, it } from 'vitest';
-import { severityText } from '../../web-ui/src/alert-text.js';
+import { groupSensorsText, severityText } from '../../web-ui/src/alert-text.js';
 import { setLang, t } from '../../web-ui/src/i18n.js';
 
 afterEach(() => setLang('en', false));
@@ -24,5 +24,17 @@ describe('severity words', () => {
     setLang('zh-CN', false);
     expect(t('session.unscheduled')).toBe('未配置考试时间表：任何时段的告警均为高级别');
     expect(t('severity.highAlways')).not.toContain('所有告警');
+  });
+});
+
+describe('group rows count sensors, not alerts', () => {
+  it('three alerts of two sensors read "2 sensors" (en, zh-CN); the tooltip says which gave two; one sensor alone is named', () => {
+    const members = [{ sensor: 'hall-c' }, { sensor: 'hall-d' }, { sensor: 'hall-c' }];
+    expect(groupSensorsText(members)).toEqual({ text: '2 sensors', title: 'hall-c ×2, hall-d' });
+    setLang('zh-CN', false);
+    expect(groupSensorsText(members)).toEqual({ text: '2 个传感器', title: 'hall-c ×2, hall-d' });
+    expect(groupSensorsText([{ sensor: 'hall-c' }, { sensor: 'hall-c' }])).toEqual({ text: 'hall-c', title: 'hall-c ×2' });
+    setLang('en', false);
+    expect(groupSensorsText([{ sensor: 'a' }, { sensor: 'b' }, { sensor: 'c' }])).toEqual({ text: '3 sensors', title: 'a, b, c' });
   });
 });

@@ -66,14 +66,14 @@ describe('zh-CN strings', () => {
     const SAME_ON_PURPOSE = new Set(['plot.freq', 'plot.level', 'report.pdf', 'ui.notBuilt', 'col.actions']);
     const bad: string[] = [];
     for (const [k, v] of Object.entries(zh)) {
-      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+|\?)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`${k}: ${words.join(', ')}`);
       if (v === en[k as keyof typeof en] && !SAME_ON_PURPOSE.has(k)) bad.push(`${k}: same as English`);
     }
     // server texts (message codes), shared with the session report
     expect(Object.keys(ALERT_MESSAGE_TEXT['zh-CN']).sort()).toEqual(Object.keys(ALERT_MESSAGE_TEXT.en).sort());
     for (const [k, v] of Object.entries(ALERT_MESSAGE_TEXT['zh-CN'])) {
-      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+)?\}/g, ' '), []);
+      const words = untranslated(v.replace(/\{=?\w+(?:\|\w+|\?)?\}/g, ' '), []);
       if (words.length > 0) bad.push(`msg ${k}: ${words.join(', ')}`);
     }
     expect(bad).toEqual([]);
@@ -112,6 +112,9 @@ describe('control room in zh-CN (1280 × 800)', () => {
       const detail = page.locator('[data-testid="alert-detail"]');
       await detail.waitFor({ state: 'visible' });
       expect(await untranslatedOnPage(page)).toEqual([]);
+      // its start in the site's zone (Asia/Shanghai): date, time, offset (not "2026/12/07 GMT+8 15:43:39")
+      const start = await detail.locator('dt', { hasText: /^开始时间$/ }).locator('xpath=following-sibling::dd[1]').textContent();
+      expect(start).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8$/);
       await detail.locator('.detail-close').click();
       // the burst with its clip: the evidence row and the picture's axes
       await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-room').click();

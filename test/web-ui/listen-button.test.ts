@@ -150,18 +150,25 @@ describe('live listening in the web UI', () => {
     await box.waitFor({ state: 'visible', timeout: 2000 });
     const player = box.locator('audio[data-testid="detail-clip-audio-player"]');
     expect(await player.getAttribute('src')).toBe('clips/room-101_nfm.wav?class=nfm');
-    expect(await player.getAttribute('preload')).toBe('none');
+    expect(await player.getAttribute('preload')).toBe('metadata');
     expect(await player.evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
     expect(await box.textContent()).toBe('Evidence clip audio (demodulated)');
     expect(await d.button.isHidden()).toBe(true);
-    // played: the daemon demodulates the clip (a real SigMF pair) and Chromium decodes the WAV as long as the clip
-    const durationS = await player.evaluate(async (a: HTMLAudioElement) => {
+    // before play: the daemon demodulated the clip (a real SigMF pair) and the player knows its length (not 0:00)
+    const before = await player.evaluate(async (a: HTMLAudioElement) => {
+      if (!(a.duration > 0)) await new Promise((r) => a.addEventListener('loadedmetadata', r, { once: true }));
+      return { durationS: a.duration, paused: a.paused, currentS: a.currentTime };
+    });
+    expect(before.paused).toBe(true);
+    expect(before.currentS).toBe(0);
+    expect(Math.abs(before.durationS - NFM_CLIP.clipS) / NFM_CLIP.clipS).toBeLessThan(0.05);
+    // it plays
+    const played = await player.evaluate(async (a: HTMLAudioElement) => {
       await a.play();
-      if (!(a.duration > 0)) await new Promise((r) => a.addEventListener('durationchange', r, { once: true }));
       a.pause();
       return a.duration;
     });
-    expect(Math.abs(durationS - NFM_CLIP.clipS) / NFM_CLIP.clipS).toBeLessThan(0.05);
+    expect(played).toBe(before.durationS);
     await page.locator('.detail-close').click();
     const o = await detailOf(page, ook.alertId);
     expect(await o.dialog.locator('[data-testid="detail-clip-audio"]').isHidden()).toBe(true);

@@ -3,7 +3,7 @@
 import type { AlertModel, AlertView } from './alert-model.js';
 import { AlertPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, formatTime } from './format.js';
-import { liveText } from './alert-text.js';
+import { groupSensorsText, liveText } from './alert-text.js';
 import { alertDurationText, groupSpanText, spanOf } from './alert-duration.js';
 import { makeRow, raiseMarkKey, type Row, showBadge, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
@@ -433,8 +433,9 @@ export class AlertList {
       if (room !== undefined && !ranked.includes(room)) ranked.push(room);
     }
     r.room.textContent = ranked.length > 0 ? ranked.join(', ') : '—';
-    r.sensor.textContent = t('group.sensors', { n: members.length });
-    r.sensor.title = members.map((m) => m.sensor).join(', ');
+    const sensors = groupSensorsText(members);
+    r.sensor.textContent = sensors.text;
+    r.sensor.title = sensors.title;
     r.freq.textContent = formatMhz(lead.centerHz);
     r.bw.textContent = formatBandwidth(lead.bandwidthHz);
     const knownAs = lead.knownLabel !== undefined ? t('alert.knownAs', { label: lead.knownLabel }) : undefined;

@@ -20,3 +20,15 @@ export function severityText(v: Pick<AlertView, 'severity' | 'session' | 'kind'>
   if (v.session !== undefined) return t('severity.highSession', { name: v.session });
   return scheduled === false ? t('severity.highAlways') : t('severity.high');
 }
+
+/**
+ * The sensor cell of a group row: how many sensors heard the transmission, counted once each however many alerts one
+ * of them gave ("2 sensors" for three alerts of two sensors, "2 个传感器"), or the sensor's name when only one did;
+ * `title` names them in order of their first alert, with "×n" after one that gave n alerts ("hall-c ×2, hall-d").
+ */
+export function groupSensorsText(members: readonly Pick<AlertView, 'sensor'>[]): { text: string; title: string } {
+  const alerts = new Map<string, number>();
+  for (const m of members) alerts.set(m.sensor, (alerts.get(m.sensor) ?? 0) + 1);
+  const title = [...alerts].map(([s, n]) => (n > 1 ? `${s} ×${n}` : s)).join(', ');
+  return { text: alerts.size === 1 ? [...alerts.keys()][0]! : t('group.sensors', { n: alerts.size }), title };
+}

@@ -20,9 +20,11 @@ export function clipAudioUrl(v: Pick<AlertView, 'kind' | 'clip' | 'signal'>): st
 }
 
 /**
- * The detail's clip player (`data-testid="detail-clip-audio"`, its `<audio controls preload="none">`
- * `detail-clip-audio-player`): hidden while the alert has no {@link clipAudioUrl}. Nothing is fetched until the
- * supervisor presses play (demodulation costs the daemon a fraction of a second per clip).
+ * The detail's clip player (`data-testid="detail-clip-audio"`, its `<audio controls preload="metadata">`
+ * `detail-clip-audio-player`): hidden while the alert has no {@link clipAudioUrl}. The audio is fetched when the detail
+ * shows it, so the player shows the clip's length before it is pressed (with nothing loaded it reads 0:00): the daemon
+ * demodulates the clip once on its clip-audio worker (a fraction of a second) and the browser keeps the answer
+ * (`Cache-Control: max-age=300`), so pressing play fetches nothing more.
  */
 export class ClipAudio {
   readonly el: HTMLElement;
@@ -39,7 +41,7 @@ export class ClipAudio {
     this.label = document.createElement('span');
     this.audio = document.createElement('audio');
     this.audio.controls = true;
-    this.audio.preload = 'none';
+    this.audio.preload = 'metadata';
     this.audio.dataset.testid = 'detail-clip-audio-player';
     this.el.append(this.label, this.audio);
   }

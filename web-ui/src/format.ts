@@ -68,7 +68,8 @@ function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
   let f = formatters.get(key);
   if (f === undefined) {
     const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
-    if (withDate) Object.assign(opts, { year: 'numeric', month: '2-digit', day: '2-digit', timeZoneName: 'short' });
+    // the zone as an offset ("GMT+8"): a zone's short name is a letter code only in some languages ("CST" is three zones)
+    if (withDate) Object.assign(opts, { year: 'numeric', month: '2-digit', day: '2-digit', timeZoneName: 'shortOffset' });
     try {
       f = new Intl.DateTimeFormat(lang(), { ...opts, timeZone });
     } catch {
@@ -86,11 +87,25 @@ export function formatTime(t: string | number | undefined, timeZone: string): st
   return Number.isNaN(d.getTime()) ? '—' : formatter(timeZone, false).format(d);
 }
 
-/** Date and time with the zone name, e.g. "2026/05/14 09:31:07 GMT+8", in `timeZone`. */
+/**
+ * Date and time with the zone's offset from UTC, in `timeZone`, the same in both languages: "2026-12-07 15:43:39
+ * UTC+8" ("UTC" at offset 0, "UTC+5:30"). The languages' own orders put the zone between date and time in Chinese
+ * ("2026/12/07 UTC 07:43:39") and the month first in English; ISO date order reads the same to both readers.
+ */
 export function formatDateTime(t: string | number | undefined, timeZone: string): string {
   if (t === undefined) return '—';
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? '—' : formatter(timeZone, true).format(d);
+  if (Number.isNaN(d.getTime())) return '—';
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const p of formatter(timeZone, true).formatToParts(d)) part[p.type] = p.value;
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${utcOffset(part.timeZoneName)}`;
+}
+
+/** "UTC+8", "UTC+5:30" or "UTC" from a shortOffset zone name as any language gives it ("GMT+8", "GMT+08:00", "GMT+0", "GMT"). */
+function utcOffset(name: string | undefined): string {
+  const m = /([+-−])(\d{1,2})(?::?(\d{2}))?/.exec(name ?? '');
+  if (m === null || (Number(m[2]) === 0 && Number(m[3] ?? 0) === 0)) return 'UTC';
+  return `UTC${m[1] === '+' ? '+' : '-'}${Number(m[2])}${m[3] !== undefined && m[3] !== '00' ? `:${m[3]}` : ''}`;
 }
 
 /**

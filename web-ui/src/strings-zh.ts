@@ -1,5 +1,6 @@
 // The monitoring page's UI strings in Simplified Chinese, one for every English key (strings-en.ts).
 import type { MsgKey } from './strings-en.js';
+import { ZH_CLASS_WORDS } from '../../src/text-template.js';
 
 /** Simplified Chinese UI strings by key; the same `{name}` parameters as the English ones. */
 export const ZH: Record<MsgKey, string> = {
@@ -224,16 +225,16 @@ export const ZH: Record<MsgKey, string> = {
   'axis.time': '时间（秒）',
   'detail.picture': '证据片段的时频图（检测到的频段以红框标出）',
   'detail.download': '下载',
-  'sig.carrier': '载波',
-  'sig.am': '调幅',
-  'sig.nfm': '窄调频',
-  'sig.wfm': '宽调频',
-  'sig.ook': '键控',
-  'sig.fsk': '频移',
-  'sig.tdma-burst': '时隙',
-  'sig.wideband-digital': '数字',
-  'sig.pulsed-wideband': '脉冲',
-  'sig.unknown': '未知',
+  'sig.carrier': ZH_CLASS_WORDS.carrier,
+  'sig.am': ZH_CLASS_WORDS.am,
+  'sig.nfm': ZH_CLASS_WORDS.nfm,
+  'sig.wfm': ZH_CLASS_WORDS.wfm,
+  'sig.ook': ZH_CLASS_WORDS.ook,
+  'sig.fsk': ZH_CLASS_WORDS.fsk,
+  'sig.tdma-burst': ZH_CLASS_WORDS['tdma-burst'],
+  'sig.wideband-digital': ZH_CLASS_WORDS['wideband-digital'],
+  'sig.pulsed-wideband': ZH_CLASS_WORDS['pulsed-wideband'],
+  'sig.unknown': ZH_CLASS_WORDS.unknown,
   'sig.lowConfidence': '置信度仅 {pct} %（推测）',
   'list.sep': '、',
   'sigName.carrier': '未调制载波（CW）',

@@ -158,6 +158,9 @@ struct Slot {
   uint32_t overflowsBefore = 0;  // SOAPY_SDR_OVERFLOW reports since the previous block: samples were lost in the driver
 };
 
+/** Default bound (ms) of one SoapyRemote call outside streaming (open's make and reads, a control call): see CallDeadline. */
+constexpr int kRemoteCallMs = 10000;
+
 struct Stream;
 class Device;
 void CallJs(Napi::Env env, Napi::Function onBlock, Stream* stream, Slot* slot);
@@ -252,6 +255,8 @@ class Device : public Napi::ObjectWrap<Device> {
   std::string remoteUrl_;
   std::vector<std::string> peerIps_;
   std::vector<LinkSocket> linkSockets_;
+  /** Bound (ms) of a SoapyRemote call outside streaming (open's second argument; kRemoteCallMs by default). */
+  int remoteCallMs_ = kRemoteCallMs;
   uint64_t lastProduced_ = 0, lastDelivered_ = 0, lastDropped_ = 0, lastOverflows_ = 0, lastTimeouts_ = 0;
   uint64_t lastLost_ = 0, lastGivenUp_ = 0, lastGaps_ = 0, lastEstimatedGaps_ = 0, lastPosition_ = 0;
 
@@ -425,6 +430,82 @@ void MarkRpcSocket(std::vector<LinkSocket>& sockets) {
     }
   }
   if (best != nullptr) best->rpc = true;
+}
+
+/**
+ * Shuts `fd` down (waking a thread blocked in select, recv or send on it) and puts a fresh unconnected TCP socket of its
+ * domain in its place, atomically with dup3: the fd number stays its owner's (SoapyRemote closes it later), and every
+ * later recv/send on it fails at once (ENOTCONN/EPIPE). Returns the inode of the socket put in, 0 when none could be.
+ */
+ino_t ReplaceWithUnconnected(int fd) {
+  int domain = AF_INET;
+  socklen_t len = sizeof domain;
+  getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  const int fresh = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fresh < 0) return 0;
+  struct stat fs;
+  fstat(fresh, &fs);
+  shutdown(fd, SHUT_RDWR);
+  const bool replaced = dup3(fresh, fd, O_CLOEXEC) == fd;
+  close(fresh);
+  return replaced ? fs.st_ino : 0;
+}
+
+/**
+ * Runs `onExpiry` on its own thread if it is not disarmed (destroyed) within `timeoutMs`. For SoapyRemote calls outside
+ * streaming: SoapyRemote 0.5.2 waits up to 30 s for each RPC reply, polling the server with test connections that a
+ * frozen server's kernel still accepts, and a failed open's unmake as long again (measured: a server frozen during the
+ * open's reads held the open 60 s); breaking the RPC link when the deadline passes makes the call fail at once.
+ */
+class CallDeadline {
+ public:
+  CallDeadline(int timeoutMs, std::function<void()> onExpiry) : thread_([this, timeoutMs, onExpiry = std::move(onExpiry)] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(timeoutMs), [this] { return done_; })) return;
+    expired_ = true;
+    lock.unlock();
+    onExpiry();
+  }) {}
+  ~CallDeadline() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  CallDeadline(const CallDeadline&) = delete;
+  CallDeadline& operator=(const CallDeadline&) = delete;
+  /** True once the deadline passed (the link was broken). */
+  bool Expired() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return expired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool expired_ = false;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+/**
+ * Breaks the RPC link of a SoapyRemote device whose call passed its deadline: among `sockets` (those its make opened to
+ * the server, from NewLinkSockets; marked by MarkRpcSocket here when not yet), the RPC socket, or every one when it
+ * cannot be told apart (an open still in make: only the RPC socket exists then, or it has sent the most). The
+ * log-forwarding socket is left alone where it is known (replaced, SoapyRemote would reconnect it and leak the fd).
+ */
+void BreakRpcLink(std::vector<LinkSocket> sockets, int timeoutMs) {
+  if (std::none_of(sockets.begin(), sockets.end(), [](const LinkSocket& ls) { return ls.rpc; })) MarkRpcSocket(sockets);
+  const bool rpcKnown = std::any_of(sockets.begin(), sockets.end(), [](const LinkSocket& ls) { return ls.rpc; });
+  for (const auto& ls : sockets) {
+    struct stat sb;
+    if ((rpcKnown && !ls.rpc) || fstat(ls.fd, &sb) != 0 || !S_ISSOCK(sb.st_mode) || sb.st_ino != ls.ino) continue;
+    if (ReplaceWithUnconnected(ls.fd) != 0) {
+      SoapySDR::logf(SOAPY_SDR_WARNING, "quietband: RPC socket fd %d replaced: the SoapyRemote server did not answer within %d ms", ls.fd, timeoutMs);
+    }
+  }
 }
 
 // SoapyRemote servers (the remote= URL) → devices of this process open or opening on them (worker threads share it)
@@ -690,23 +771,15 @@ int Stream::BreakLink(int64_t sinceStopMs) {
       // (tcpi_last_data_sent: ms since its last data, in jiffies: a few ms of resolution)
       const bool rpc = ls.rpc || (!rpcKnown && static_cast<int64_t>(ti.tcpi_last_data_sent) <= sinceStopMs);
       if (list == &streamSockets ? !(peerClosed || live) : !(live && rpc)) continue;
-      int domain = AF_INET;
-      len = sizeof domain;
-      getsockopt(ls.fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
-      const int fresh = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fresh < 0) continue;
-      struct stat fs;
-      fstat(fresh, &fs);
-      shutdown(ls.fd, SHUT_RDWR);
-      if (dup3(fresh, ls.fd, O_CLOEXEC) == ls.fd) {
+      const ino_t fresh = ReplaceWithUnconnected(ls.fd);
+      if (fresh != 0) {
         SoapySDR::logf(SOAPY_SDR_WARNING, "quietband: %s socket fd %d (TCP state %d) replaced so that the stuck read returns: %s",
                        list == &streamSockets ? "stream" : "RPC", ls.fd, int(ti.tcpi_state),
                        peerClosed ? "the server closed it" : "the server did not answer the stop");
         broken++;
         brokenSockets.fetch_add(1);
-        ls.replacedBy = fs.st_ino;
+        ls.replacedBy = fresh;
       }
-      close(fresh);
     }
   }
   return broken;
@@ -885,15 +958,29 @@ bool Device::CheckOpen(Napi::Env env) {
   return true;
 }
 
+/** The error of a SoapyRemote call abandoned at its deadline (mapSoapyError words it for the user). */
+std::runtime_error RemoteSilent(int timeoutMs) {
+  return std::runtime_error("the SoapyRemote server did not answer within " + std::to_string(timeoutMs) + " ms (frozen, or its link cut): call abandoned");
+}
+
 Napi::Value Device::Queue(Napi::Env env, const std::string& call, std::function<void()> exec,
                           std::function<Napi::Value(Napi::Env)> result) {
   if (!CheckOpen(env)) return env.Undefined();
   pending_++;
+  // a SoapyRemote device outside streaming (while streaming, a stop breaks a dead link: Stream::WaitDone): bounded
+  const bool bounded = remote_ && !peerIps_.empty() && !stream_;
   auto* t = new Task(
       env, call,
-      [this, exec = std::move(exec)] {
+      [this, exec = std::move(exec), bounded, sockets = bounded ? linkSockets_ : std::vector<LinkSocket>{}, ms = remoteCallMs_] {
         std::lock_guard<std::mutex> lock(ctrl_);
-        exec();
+        std::unique_ptr<CallDeadline> deadline;
+        if (bounded) deadline = std::make_unique<CallDeadline>(ms, [sockets, ms] { BreakRpcLink(sockets, ms); });
+        try {
+          exec();
+        } catch (...) {
+          if (deadline && deadline->Expired()) throw RemoteSilent(ms);
+          throw;
+        }
       },
       std::move(result), [this] { pending_--; });
   Napi::Promise p = t->Promise();
@@ -932,12 +1019,20 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const std::string args = info[0].As<Napi::String>();
+  if (info.Length() >= 2 && !info[1].IsUndefined()) {
+    if (!info[1].IsNumber() || info[1].As<Napi::Number>().Int32Value() < 1) {
+      Napi::TypeError::New(env, "open(args, remoteCallMs): remoteCallMs must be a whole number of ms >= 1").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    remoteCallMs_ = info[1].As<Napi::Number>().Int32Value();
+  }
+  const int callMs = remoteCallMs_;
   auto made = std::make_shared<SoapySDR::Device*>(nullptr);
   auto oi = std::make_shared<OpenInfo>();
   pending_++;
   auto* t = new Task(
       env, "SoapySDR::Device::make",
-      [made, oi, args] {
+      [made, oi, args, callMs] {
         // a SoapyRemote device: the sockets make opens to the server are its RPC link (see Stream::BreakLink)
         const SoapySDR::Kwargs kw = SoapySDR::KwargsFromString(args);
         oi->remote = IsRemoteArgs(kw);
@@ -947,35 +1042,50 @@ Napi::Value Device::Open(const Napi::CallbackInfo& info) {
         }
         const auto before = oi->remote ? OpenSockets() : std::vector<std::pair<int, ino_t>>{};
         UseRemote(oi->remoteUrl);
+        // a server that stops answering during the open (make and the reads below, ≈ 100 ms) holds each RPC 30 s:
+        // past callMs the sockets opened to it since `before` are broken (CallDeadline)
+        std::unique_ptr<CallDeadline> deadline;
+        if (!oi->peerIps.empty()) {
+          deadline = std::make_unique<CallDeadline>(callMs, [before, peers = oi->peerIps, callMs] { BreakRpcLink(NewLinkSockets(before, peers), callMs); });
+        }
+        const auto abandoned = [&deadline] { return deadline != nullptr && deadline->Expired(); };
         SoapySDR::Device* d = nullptr;
         try {
           d = SoapySDR::Device::make(args);
         } catch (...) {
           ReleaseRemote(oi->remoteUrl, {});
+          if (abandoned()) throw RemoteSilent(callMs);
           throw;
         }
         *made = d;
-        // only with the server's address known: unfiltered, a socket another thread opened meanwhile could be taken
-        if (!oi->peerIps.empty()) oi->linkSockets = NewLinkSockets(before, oi->peerIps);
-        oi->rxChannels = d->getNumChannels(SOAPY_SDR_RX);
-        if (oi->rxChannels == 0) throw std::runtime_error("the device has no receive channel");
-        oi->driverKey = d->getDriverKey();
-        oi->hardwareKey = d->getHardwareKey();
-        oi->hardwareInfo = d->getHardwareInfo();
-        oi->nativeFormat = d->getNativeStreamFormat(SOAPY_SDR_RX, 0, oi->fullScale);
-        oi->formats = d->getStreamFormats(SOAPY_SDR_RX, 0);
-        oi->freqRanges = d->getFrequencyRange(SOAPY_SDR_RX, 0);
-        oi->rateRanges = d->getSampleRateRange(SOAPY_SDR_RX, 0);
-        oi->rates = d->listSampleRates(SOAPY_SDR_RX, 0);
-        oi->bandwidthRanges = d->getBandwidthRange(SOAPY_SDR_RX, 0);
-        oi->gainNames = d->listGains(SOAPY_SDR_RX, 0);
-        for (const auto& g : oi->gainNames) oi->gainRanges.push_back(d->getGainRange(SOAPY_SDR_RX, 0, g));
-        oi->gainRange = d->getGainRange(SOAPY_SDR_RX, 0);
-        oi->antennas = d->listAntennas(SOAPY_SDR_RX, 0);
-        oi->antenna = oi->antennas.empty() ? "" : d->getAntenna(SOAPY_SDR_RX, 0);
-        oi->hasAgc = d->hasGainMode(SOAPY_SDR_RX, 0);
-        oi->hasCorrection = d->hasFrequencyCorrection(SOAPY_SDR_RX, 0);
-        MarkRpcSocket(oi->linkSockets);
+        try {
+          // only with the server's address known: unfiltered, a socket another thread opened meanwhile could be taken
+          if (!oi->peerIps.empty()) oi->linkSockets = NewLinkSockets(before, oi->peerIps);
+          oi->rxChannels = d->getNumChannels(SOAPY_SDR_RX);
+          if (oi->rxChannels == 0) throw std::runtime_error("the device has no receive channel");
+          oi->driverKey = d->getDriverKey();
+          oi->hardwareKey = d->getHardwareKey();
+          oi->hardwareInfo = d->getHardwareInfo();
+          oi->nativeFormat = d->getNativeStreamFormat(SOAPY_SDR_RX, 0, oi->fullScale);
+          oi->formats = d->getStreamFormats(SOAPY_SDR_RX, 0);
+          oi->freqRanges = d->getFrequencyRange(SOAPY_SDR_RX, 0);
+          oi->rateRanges = d->getSampleRateRange(SOAPY_SDR_RX, 0);
+          oi->rates = d->listSampleRates(SOAPY_SDR_RX, 0);
+          oi->bandwidthRanges = d->getBandwidthRange(SOAPY_SDR_RX, 0);
+          oi->gainNames = d->listGains(SOAPY_SDR_RX, 0);
+          for (const auto& g : oi->gainNames) oi->gainRanges.push_back(d->getGainRange(SOAPY_SDR_RX, 0, g));
+          oi->gainRange = d->getGainRange(SOAPY_SDR_RX, 0);
+          oi->antennas = d->listAntennas(SOAPY_SDR_RX, 0);
+          oi->antenna = oi->antennas.empty() ? "" : d->getAntenna(SOAPY_SDR_RX, 0);
+          oi->hasAgc = d->hasGainMode(SOAPY_SDR_RX, 0);
+          oi->hasCorrection = d->hasFrequencyCorrection(SOAPY_SDR_RX, 0);
+          MarkRpcSocket(oi->linkSockets);
+        } catch (...) {
+          if (abandoned()) throw RemoteSilent(callMs);
+          throw;
+        }
+        // broken as the reads finished: the device's link is gone, so is the device
+        if (abandoned()) throw RemoteSilent(callMs);
       },
       [this, made, oi](Napi::Env env) -> Napi::Value {
         dev_ = *made;
@@ -1052,8 +1162,18 @@ Napi::Value Device::Close(const Napi::CallbackInfo& info) {
   SoapySDR::Device* d = dev_;
   dev_ = nullptr;
   pending_++;
-  auto* t = new Task(env, "SoapySDR::Device::unmake", [d, url = remoteUrl_, sockets = linkSockets_] {
-    SoapySDR::Device::unmake(d);
+  const bool bounded = remote_ && !peerIps_.empty();
+  auto* t = new Task(env, "SoapySDR::Device::unmake", [d, url = remoteUrl_, sockets = linkSockets_, bounded, ms = remoteCallMs_] {
+    {
+      // SoapyRemote's destructor sends its RPCs to a server that may have frozen (30 s per reply): bounded as the calls
+      std::unique_ptr<CallDeadline> deadline;
+      if (bounded) deadline = std::make_unique<CallDeadline>(ms, [sockets, ms] { BreakRpcLink(sockets, ms); });
+      try {
+        SoapySDR::Device::unmake(d);
+      } catch (...) {
+        if (!(deadline && deadline->Expired())) throw;  // broken on purpose: the device is gone all the same
+      }
+    }
     ReleaseRemote(url, sockets);
   }, nullptr, [this] { pending_--; });
   Napi::Promise p = t->Promise();

@@ -1,0 +1,90 @@
+// The long path beside a strong link (docs/detector.md §10, "Beside a tracked signal"): seconds of averaging show a
+// strong link's skirt tens of kHz past its band, so the long path opens nothing within two kernels of a tracked
+// signal's extent, unless a group stands apart from that skirt: the kernel's open level over the lowest kernel mean
+// between them. A transmitter with phase noise (a Wiener phase of linewidth Δν: a 1/f² skirt) widens the extent, and
+// without that rule a weak link 42 kHz from a 40 dB link was not reported while the link talked (20 s of it here).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/source/sim-random.js';
+import { detectionsAfterCalibration } from './after-calibration.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-apart-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const RATE = 250_000;
+const CALIB_S = 20;
+const TOTAL_S = 64;
+const NOISE_POWER = 1e-5;
+/** Noise power in 12.5 kHz. */
+const NOISE_CHANNEL = NOISE_POWER * (12_500 / RATE);
+/** The strong link: FM voice-like, +20 kHz, 40 dB over the noise in 12.5 kHz, on from 22 s to the end. */
+const STRONG_HZ = 20_000;
+const STRONG_AT_S = 22;
+/** Its oscillator's linewidth (Hz): L(f) = Δν/(πf²), −92 dBc/Hz at 40 kHz, 12 dB under the noise there. */
+const LINEWIDTH_HZ = 2;
+/** The weak link: FM, +62 kHz (42 kHz from the strong one's carrier, 35 kHz past its band), 12 dB under the noise. */
+const WEAK_HZ = 62_000;
+const WEAK_DB = -12;
+/** A second weak link at the mirror of the strong one's skirt (−35 kHz: 55 kHz from its carrier, far from its own mirror). */
+const MIRROR_HZ = -35_000;
+const WEAK_FROM_S = 38;
+const WEAK_TO_S = 62;
+
+/** cf32 samples: noise, the strong link with its phase noise and the two weak links. */
+function scene(): Buffer {
+  const n = TOTAL_S * RATE;
+  const out = new Float32Array(2 * n);
+  const rng = new Prng(864);
+  const sn = Math.sqrt(NOISE_POWER / 2);
+  const aStrong = Math.sqrt(NOISE_CHANNEL * 1e4);
+  const aWeak = Math.sqrt(NOISE_CHANNEL * 10 ** (WEAK_DB / 10));
+  const pnStep = Math.sqrt((2 * Math.PI * LINEWIDTH_HZ) / RATE);
+  let phStrong = 0;
+  let phNoise = 0;
+  let phWeak = 0;
+  let phMirror = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / RATE;
+    let re = sn * rng.normal();
+    let im = sn * rng.normal();
+    if (t >= STRONG_AT_S) {
+      phStrong += (2 * Math.PI * (STRONG_HZ + 2500 * (0.6 * Math.sin(2 * Math.PI * 1000 * t) + 0.4 * Math.sin(2 * Math.PI * 370 * t)))) / RATE;
+      phNoise += pnStep * rng.normal();
+      re += aStrong * Math.cos(phStrong + phNoise);
+      im += aStrong * Math.sin(phStrong + phNoise);
+    }
+    if (t >= WEAK_FROM_S && t < WEAK_TO_S) {
+      phWeak += (2 * Math.PI * (WEAK_HZ + 2500 * (0.5 * Math.sin(2 * Math.PI * 800 * t) + 0.5 * Math.sin(2 * Math.PI * 310 * t)))) / RATE;
+      phMirror += (2 * Math.PI * (MIRROR_HZ + 2500 * (0.5 * Math.sin(2 * Math.PI * 640 * t) + 0.5 * Math.sin(2 * Math.PI * 270 * t)))) / RATE;
+      re += aWeak * (Math.cos(phWeak) + Math.cos(phMirror));
+      im += aWeak * (Math.sin(phWeak) + Math.sin(phMirror));
+    }
+    out[2 * i] = re;
+    out[2 * i + 1] = im;
+  }
+  return Buffer.from(out.buffer);
+}
+
+describe('Tracker: the long path beside a strong link with phase noise', () => {
+  it('−12 dB links 42 kHz above and 55 kHz below a 40 dB link are one long-path detection each, and the skirt opens nothing', async () => {
+    const { dets } = await detectionsAfterCalibration(tmp, 'apart_433.92M_250k.cf32', scene(), RATE, CALIB_S);
+    const offset = (d: { centerHz: number }) => d.centerHz - 433.92e6;
+    const at = (hz: number) => dets.filter((d) => Math.abs(offset(d) - hz) < 5_000);
+    expect(at(STRONG_HZ)).toHaveLength(1);
+    // above: beyond the zone's reach only when measured from the link's band, not its skirt-widened extent; below: at
+    // the mirror of that extent (an IQ image only where the mirror's own level is imageRejectionDb over the group's)
+    for (const hz of [WEAK_HZ, MIRROR_HZ]) {
+      const weak = at(hz);
+      expect(weak).toHaveLength(1);
+      expect(weak[0].paths).toEqual(['long']);
+      // a long-path hit stands for its window's middle: the times are known to ± half the longest window
+      expect(weak[0].startS).toBeGreaterThan(WEAK_FROM_S - 3);
+      expect(weak[0].startS).toBeLessThan(WEAK_FROM_S + 12);
+      expect(weak[0].endS!).toBeGreaterThan(WEAK_TO_S - 8);
+    }
+    // the skirt, there for 42 s, opens nothing of its own
+    expect(dets).toHaveLength(3);
+  }, 120_000);
+});

@@ -1,0 +1,45 @@
+// The signal classes' Chinese words have one source (src/text-template.ts ZH_CLASS_WORDS): the page's badges, the
+// replay table, the raise reasons and the session report read the same word; and the optional `{k?}` placeholder.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classWordsText, fillTemplate, ZH_CLASS_WORDS } from '../src/text-template.js';
+import { ZH } from '../web-ui/src/strings-zh.js';
+import { classText } from '../src/cli/replay-table.js';
+import { REPO } from './daemon/helpers.js';
+
+/** The .ts files under `dir`, recursively. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? tsFiles(p) : n.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('the Chinese class words', () => {
+  it('are written once, in src/text-template.ts: no other file of src/ or web-ui/src/ has one as a string of its own', () => {
+    const files = [...tsFiles(join(REPO, 'src')), ...tsFiles(join(REPO, 'web-ui', 'src'))];
+    expect(files.length).toBeGreaterThan(100);
+    const found: string[] = [];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      for (const w of Object.values(ZH_CLASS_WORDS)) if (text.includes(`'${w}'`)) found.push(`${relative(REPO, f)}: '${w}'`);
+    }
+    expect(found.filter((x) => !x.startsWith('src/text-template.ts:'))).toEqual([]);
+  });
+
+  it('the page, the replay table and the raise reasons word nfm and ook alike', () => {
+    expect([ZH['sig.nfm'], ZH['sig.ook'], ZH['sig.unknown']]).toEqual(['窄调频', '键控', '未知']);
+    expect(classText({ class: 'nfm', confidence: 0.9 } as never, 'zh-CN')).toBe('nfm 窄调频 90 %');
+    expect(classWordsText('zh-CN', 'ook, nfm')).toBe('键控、窄调频');
+  });
+});
+
+describe('fillTemplate', () => {
+  it('{k?}: the value set off by spaces inside a Chinese sentence, nothing when it is absent or empty', () => {
+    const t = '接收器{device?}被占用';
+    expect(fillTemplate('zh-CN', {}, t, { device: 'rtlsdr:1' }, false)).toBe('接收器 rtlsdr:1 被占用');
+    expect(fillTemplate('zh-CN', {}, t, {}, false)).toBe('接收器被占用');
+    expect(fillTemplate('zh-CN', {}, t, { device: '' }, false)).toBe('接收器被占用');
+  });
+});
