@@ -3,6 +3,7 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
+import { mirrorHoldsImage, standsApartFromSkirt } from './beside-track.js';
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
@@ -257,68 +258,15 @@ export class Tracker {
   }
 
   /**
-   * Whether a long-path group over [lo, hi] (fine bins) beside open track t is an emission of its own rather than t's
-   * skirt. Seconds of averaging show a strong signal's skirt (reciprocal mixing, a transmitter's phase noise,
-   * modulation sidebands) tens of kHz past the band the short paths see, so the long path opens nothing within two
-   * kernels of a track's extent; but that extent grows with the skirt (a 40 dB link with a 2 Hz linewidth reached
-   * 16 kHz past its 7 kHz band), and the zone hid weak links 40–70 kHz away. A skirt falls away from its signal
-   * (phase noise as 1/f², Leeson 1966), so the group is apart when it lies beyond one occupied bandwidth of t's band (the
-   * modulation's own sidebands, as {@link skirtBins}), and its largest kernel mean stands `longApartLevel` (the
-   * kernel's open level over the floor) over the smallest kernel mean between it and t's band: that lowest point, a
-   * CFAR's reference, is at least the skirt's level at the group. Kernel means are of the long path's per-bin average
-   * over the slow path's noise level (bins without a level left out). Allocation-free.
+   * Whether a long-path group over [lo, hi] (fine bins) beside open track t stands apart from t's skirt
+   * ({@link standsApartFromSkirt}, from t's reported band).
    */
   private standsApart(p: PathState, lo: number, hi: number, t: Track): boolean {
-    const level = this.longApartLevel;
-    if (!Number.isFinite(level)) return false;
     const s = p.scale;
     const own = this.report.measureOwn(t);
     const olo = Math.floor((this.report.lo * own.scale) / s);
     const ohi = Math.floor((this.report.hi * own.scale + own.scale - 1) / s);
-    const glo = Math.floor(lo / s);
-    const ghi = Math.floor(hi / s);
-    const width = ohi - olo + 1;
-    // the reference: kernel centres strictly between t's band (widened by one occupied bandwidth) and the group
-    let a: number;
-    let z: number;
-    if (glo > ohi) {
-      a = ohi + 1;
-      z = glo - 1;
-    } else if (ghi < olo) {
-      a = ghi + 1;
-      z = olo - 1;
-    } else return false;
-    if (z - a + 1 <= width + p.gapBins) return false;
-    let valley = Infinity;
-    for (let b = a; b <= z; b++) {
-      const m = this.kernelMean(p, b);
-      if (m < valley) valley = m;
-    }
-    let peak = 0;
-    for (let b = glo; b <= ghi; b++) {
-      const m = this.kernelMean(p, b);
-      if (m > peak && Number.isFinite(m)) peak = m;
-    }
-    return Number.isFinite(valley) && valley > 0 && peak >= valley * level;
-  }
-
-  /**
-   * The mean of p's per-bin statistic over the slow path's noise level in the kernel of 2·longApartHalf + 1 bins round
-   * bin b (bins without a finite level left out); Infinity when fewer than half the kernel's bins count.
-   */
-  private kernelMean(p: PathState, b: number): number {
-    const h = this.longApartHalf;
-    const level = this.slow.noiseLin;
-    const stat = p.stat;
-    let sum = 0;
-    let count = 0;
-    for (let j = Math.max(0, b - h); j <= Math.min(p.n - 1, b + h); j++) {
-      const l = level[j];
-      if (!(l > 0 && l < Infinity)) continue;
-      sum += stat[j] / l;
-      count++;
-    }
-    return count > h ? sum / count : Infinity;
+    return standsApartFromSkirt(p, this.slow.noiseLin, this.longApartHalf, Math.floor(lo / s), Math.floor(hi / s), olo, ohi, this.longApartLevel);
   }
 
   /**
@@ -338,19 +286,7 @@ export class Tracker {
     const t = this.table.find(n - hi, n - lo, gapFine);
     if (t === null) return false;
     if (!this.longHit) return t.peakExcessDb >= need;
-    const s = p.scale;
-    let peak = -Infinity;
-    let at = -1;
-    for (let b = Math.floor(lo / s); b <= Math.floor(hi / s); b++) {
-      const m = this.kernelMean(p, b);
-      if (m > peak && Number.isFinite(m)) {
-        peak = m;
-        at = b;
-      }
-    }
-    if (at < 0) return false;
-    const mirror = this.kernelMean(p, p.n - at);
-    return Number.isFinite(mirror) && mirror - 1 >= (peak - 1) * 10 ** (imageDb / 10);
+    return mirrorHoldsImage(p, this.slow.noiseLin, this.longApartHalf, Math.floor(lo / p.scale), Math.floor(hi / p.scale), imageDb);
   }
 
   /**

@@ -104,10 +104,8 @@ export class SensorSupervisor {
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
   private droppedBlocks = 0;
-  /** The current source's zeroedSamples (like droppedBlocks: since its stream started). */
-  private zeroedSamples = 0;
-  /** The current source's samplesLost (since the source was created; driver overflows, rtl_tcp's freed transfers). */
-  private samplesLost = 0;
+  /** The current source's holes: zeroed since its stream started, lost (overflows, rtl_tcp's freed transfers) since created. */
+  private readonly holes = { zeroedSamples: 0, samplesLost: 0 };
   /** Whether the worker waits on its source (SensorHealth.sourceBound). */
   private readonly sourceBound = new SourceBoundJudge();
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
@@ -298,8 +296,8 @@ export class SensorSupervisor {
         this.sourceBound.note(m.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
-        this.zeroedSamples = m.zeroedSamples ?? 0;
-        this.samplesLost = m.samplesLost ?? 0;
+        this.holes.zeroedSamples = m.zeroedSamples ?? 0;
+        this.holes.samplesLost = m.samplesLost ?? 0;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         this.calibrationEmitters = m.calibrationEmitters;
@@ -440,8 +438,7 @@ export class SensorSupervisor {
     if (h.message === undefined && this.hearing.note !== undefined) Object.assign(h, this.hearing.note);
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
-    if (this.zeroedSamples > 0) h.zeroedSamples = this.zeroedSamples;
-    if (this.samplesLost > 0) h.samplesLost = this.samplesLost;
+    for (const k of ['zeroedSamples', 'samplesLost'] as const) if (this.holes[k] > 0) h[k] = this.holes[k];
     return withProcessing(h, this.processing);
   }
 

@@ -1,0 +1,52 @@
+// The long path beside a tracked signal (src/detector/beside-track.ts): a skirt that falls away from its signal never
+// stands apart; a link on it does, by the kernel's open level over the lowest point between.
+import { describe, expect, it } from 'vitest';
+import { mirrorHoldsImage, standsApartFromSkirt } from '../../src/detector/beside-track.js';
+import type { PathState } from '../../src/detector/path-state.js';
+
+const N = 1024;
+const HALF = 6;
+const OPEN = 1.15;
+/**
+ * A band [centre − 15, centre + 15] 40 dB over the noise (level 2) whose skirt falls as 1/f² (0.3 over the noise 64 bins
+ * from its centre).
+ */
+function skirt(centre = 515): { p: PathState; level: Float32Array } {
+  const stat = new Float32Array(N);
+  const level = new Float32Array(N).fill(2);
+  for (let b = 0; b < N; b++) {
+    const d = Math.abs(b - centre);
+    stat[b] = 2 * (1 + (d <= 15 ? 1e4 : 0.3 * (64 / d) ** 2));
+  }
+  return { p: { stat, n: N, gapBins: 10 } as unknown as PathState, level };
+}
+
+describe('beside-track', () => {
+  it('the skirt alone: no group past the band stands apart, however far', () => {
+    const { p, level } = skirt();
+    for (const at of [600, 650, 700, 800]) expect(standsApartFromSkirt(p, level, HALF, at, at + 4, 500, 530, OPEN)).toBe(false);
+  });
+
+  it('a link 0.2 over the noise 170 bins above the band stands apart; 0.1 does not; inside one bandwidth nothing does', () => {
+    for (const [excess, apart] of [[0.2, true], [0.1, false]] as const) {
+      const { p, level } = skirt();
+      for (let b = 690; b <= 710; b++) p.stat[b] += 2 * excess;
+      expect(standsApartFromSkirt(p, level, HALF, 695, 705, 500, 530, OPEN)).toBe(apart);
+    }
+    const { p, level } = skirt();
+    for (let b = 550; b <= 570; b++) p.stat[b] += 2;
+    expect(standsApartFromSkirt(p, level, HALF, 555, 565, 500, 530, OPEN)).toBe(false);
+  });
+
+  it('an image: the mirror must stand imageRejectionDb over the group (excess over the noise)', () => {
+    // the band at 700–730 mirrors to 294–324 (bin n − b)
+    const image = skirt(715);
+    for (let b = 305; b <= 313; b++) image.p.stat[b] = 2 * (1 + 5);
+    expect(mirrorHoldsImage(image.p, image.level, HALF, 305, 313, 30)).toBe(true);
+    expect(mirrorHoldsImage(image.p, image.level, HALF, 305, 313, 40)).toBe(false);
+    // its skirt 125 bins up (840, 0.08 over the noise) mirrors to 184: a link 0.3 over the noise there is no image
+    const link = skirt(715);
+    for (let b = 180; b <= 188; b++) link.p.stat[b] += 2 * 0.3;
+    expect(mirrorHoldsImage(link.p, link.level, HALF, 180, 188, 25)).toBe(false);
+  });
+});
