@@ -199,6 +199,8 @@ export interface AlertMessageCode {
     | 'source.io' | 'source.ended' | 'source.stopped' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable' | 'sensor.failed'
     | 'sensor.calibrating' | 'sensor.calibratingHops' | 'hearing.deaf' | 'hearing.advice'
     | 'disk.measuring' | 'disk.notFilling' | 'disk.days' | 'disk.hours' | 'disk.minutes' | 'disk.picturesShed' | 'disk.belowFloor'
+    | 'evidence.used' | 'evidence.fullInDays' | 'evidence.fullInHours' | 'evidence.fullInMinutes'
+    | 'evidence.keptDays' | 'evidence.keptHours' | 'evidence.keptMinutes'
     | SignalReasonId | SeverityRaiseId | ListenReasonId;
   params?: Record<string, string | number>;
 }

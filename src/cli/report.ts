@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
 import type { Command } from 'commander';
 import type { Alert } from '../alerts/alert.js';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
@@ -49,6 +50,9 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
     const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
     input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
   }
+  // pictures not drawn yet (evidence.pictures 'on-view' draws them when first asked for) are drawn into the data dir
+  // here too, so the report shows every alert's spectrogram; one that cannot be written is left out of the report
+  input.drawPicture = limitDrawings(async (metaPath, pngPath) => (await import('../evidence/clip-picture.js')).renderClipPicture(metaPath, pngPath), REPORT_MAX_DRAWINGS);
   const report = await buildSessionReport(input);
   const out = resolve(flags.output);
   try {

@@ -1,10 +1,17 @@
 // Clip pictures' files: their folder in the data dir, the picture path of a clip, and pruning pictures whose clip is gone.
 // Apart from clip-picture.ts (the renderer) so that code which only names or prunes pictures does not load the renderer.
-import { readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
+
+/**
+ * Bytes a clip picture is assumed to take when checking the free-space floor before drawing it (indexed PNGs of
+ * 512 × 256: ≈ 30–100 kB; as RGBA they could reach ≈ 350 kB).
+ */
+export const PICTURE_BYTES_BOUND = 512 * 1024;
 
 /** `<dataDir>/clip-pictures/<clip base>.png` for a clip's `.sigmf-meta` (or `.sigmf-data`) path. */
 export function clipPicturePath(dataDir: string, clipPath: string): string {
@@ -27,4 +34,32 @@ export async function pruneClipPictures(picturesDir: string, clipsDir: string): 
   const gone = pics.filter((n) => !clips.has(n.slice(0, -'.png'.length)));
   for (const n of gone) await rm(join(picturesDir, n), { force: true });
   return gone;
+}
+
+/** Draws a clip's picture: `draw(metaPath, pngPath)` writes the PNG (PictureRenderer.render, renderClipPicture). */
+export type PictureDrawer = (metaPath: string, pngPath: string) => Promise<unknown>;
+
+/**
+ * The picture of `clip` (its meta path relative to `dataDir`) as a `data:image/png;base64,…` URL: drawn first with
+ * `draw` when it is not there yet and its clip is (evidence.pictures 'on-view' draws pictures when first asked for).
+ * Undefined when there is none (no clip, no drawer, or the drawing failed).
+ */
+export async function clipPictureDataUrl(dataDir: string, clip: string, draw?: PictureDrawer): Promise<string | undefined> {
+  const png = clipPicturePath(dataDir, clip);
+  const meta = join(dataDir, clip);
+  if (!existsSync(png) && draw !== undefined && existsSync(meta)) await draw(meta, png).catch(() => undefined);
+  return existsSync(png) ? `data:image/png;base64,${(await readFile(png)).toString('base64')}` : undefined;
+}
+
+/**
+ * Most pictures one session report draws (evidence.pictures 'on-view'): ≈ 0.1–0.6 s each on a loaded 2-core laptop,
+ * so a report of a busy session is answered within ≈ 30 s; alerts past it are shown without their picture (one
+ * viewed in the page meanwhile is drawn and then shown).
+ */
+export const REPORT_MAX_DRAWINGS = 60;
+
+/** `draw`, but only for its first `max` calls; later calls resolve without drawing anything. */
+export function limitDrawings(draw: PictureDrawer, max: number): PictureDrawer {
+  let left = max;
+  return async (metaPath, pngPath) => (left-- > 0 ? draw(metaPath, pngPath) : undefined);
 }

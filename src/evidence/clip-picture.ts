@@ -2,12 +2,15 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
 import { SpectrumEngine } from '../spectrum/spectrum-engine.js';
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { readClipHints } from './clip-meta.js';
+import { encodePng } from './png-encode.js';
 import type { IqSourceInfo } from '../types.js';
 
 // the pictures' folder, names and pruning live in clip-picture-files.ts (a sensor worker needs those without the
@@ -46,8 +49,16 @@ const VIRIDIS: readonly (readonly [number, number, number])[] = [
   [253, 231, 37],
 ];
 
+/**
+ * Colour levels of the map: t in [0, 1] is drawn as level ⌊t·64⌋ (clamped to 63), level k as viridis at k/63. Over the
+ * map's span (≥ 30 dB) one level is ≤ 0.47 dB, well under the ±5.6 dB spread of a one-frame periodogram's noise, and
+ * with ≤ 256 colours the picture is written as an indexed PNG (png-encode.ts): a third of the bytes of 256 levels' RGBA.
+ */
+export const COLOUR_LEVELS = 64;
+
 function colour(t: number, out: Uint8Array, at: number): void {
-  const x = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
+  const level = Math.min(COLOUR_LEVELS - 1, Math.floor(Math.max(0, Math.min(1, t)) * COLOUR_LEVELS));
+  const x = (level / (COLOUR_LEVELS - 1)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   const f = x - i;
   const a = VIRIDIS[i]!;
@@ -126,8 +137,8 @@ export async function computeSpectrogram(path: string, W: number, H: number): Pr
 }
 
 /**
- * Colours a W × H dB map with viridis over [median − 3 dB, max(max, median + 27 dB)] of its finite values (non-finite
- * values get the bottom colour). @returns the PNG (pngjs, RGBA) and the scale's ends (dBFS)
+ * Colours a W × H dB map with viridis ({@link COLOUR_LEVELS} levels) over [median − 3 dB, max(max, median + 27 dB)] of
+ * its finite values (non-finite values get the bottom colour). @returns the PNG (pngjs, RGBA) and the scale's ends (dBFS)
  */
 export function spectrogramPng(db: Float32Array, W: number, H: number): { png: PNG; lowDb: number; highDb: number } {
   const sorted = Float32Array.from(db.filter((v) => Number.isFinite(v))).sort();
@@ -145,11 +156,12 @@ export function spectrogramPng(db: Float32Array, W: number, H: number): { png: P
   return { png, lowDb, highDb };
 }
 
-/** Writes a PNG through a temp file and a rename, creating the folder; `mode` (before the umask) default DATA_FILE_MODE. */
+/** Writes a PNG ({@link encodePng}: indexed colour when it has ≤ 256 colours) through a temp file and a rename, creating the folder; `mode` (before the umask) default DATA_FILE_MODE. */
 export async function writePngAtomically(png: PNG, pngPath: string, mode = DATA_FILE_MODE): Promise<void> {
   await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
-  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.tmp`);
-  await writeFile(tmp, PNG.sync.write(png), { mode });
+  // unique per writer: the sensors' evidence threads and the server's picture thread share this process
+  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(tmp, encodePng(png), { mode });
   await rename(tmp, pngPath);
 }
 
@@ -160,11 +172,12 @@ export async function writePngAtomically(png: PNG, pngPath: string, mode = DATA_
  *   clip is band-cut, `quietband:dc_free`: its 0 Hz is the signal's centre, not a receiver's DC);
  * - time on y, top = first sample: each of the heightPx rows is the Welch mean of the FFT frames centred in its
  *   1/heightPx of the clip (rows without a frame repeat their neighbour, for clips shorter than heightPx frames);
- * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values;
+ * - colour: viridis over [median − 3 dB, max(max, median + 27 dB)] of the picture's dB values in
+ *   {@link COLOUR_LEVELS} levels, so the PNG is indexed (png-encode.ts: ≈ 70 KB for a 6 s clip whose rows are one
+ *   noisy FFT frame each, where 256 levels as RGBA took ≈ 340 KB);
  * - the first annotation (`core:freq_lower_edge/upper_edge`, `core:sample_start/count`) outlined 2 px wide in
  *   {@link OUTLINE_RGB}, around the band with 2 clear pixels (the box's inside is ≥ 4 px), so a narrow signal stays
  *   visible inside it.
- * PNG encoding by pngjs.
  * @throws QuietBandError('BAD_INPUT') for an unreadable clip; IO errors from the file system.
  */
 export async function renderClipPicture(metaPath: string, pngPath: string, size = CLIP_PICTURE_SIZE): Promise<ClipPictureInfo> {

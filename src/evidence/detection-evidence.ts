@@ -5,15 +5,13 @@ import { ClipRecorder, freeSpaceShortfall, PICTURE_FLOOR_FACTOR } from './clip-r
 import type { ClipBandOptions } from '../dsp/band-cut.js';
 import type { ClipContext } from './clip-meta.js';
 import type { IqRing } from './iq-ring.js';
-import { clipPicturePath, CLIP_PICTURES_DIR, pruneClipPictures } from './clip-picture-files.js';
+import { clipPicturePath, CLIP_PICTURES_DIR, PICTURE_BYTES_BOUND, pruneClipPictures } from './clip-picture-files.js';
 import { sharedPictureRenderer } from './picture-renderer.js';
 import type { ClipLoss, DetectionEvent, IqBlock, IqSourceInfo } from '../types.js';
 
 /** Folder (in the data dir) of the SigMF clips. */
 export const CLIPS_DIR = 'clips';
 
-/** Bytes a clip picture is assumed to take when checking the free-space floor before rendering it (PNGs are ≈ 50-300 KiB). */
-const PICTURE_BYTES_BOUND = 512 * 1024;
 
 /** Settings of {@link DetectionEvidence} (site config `evidence`, data dir, sensor). */
 export interface DetectionEvidenceOptions {
@@ -33,8 +31,12 @@ export interface DetectionEvidenceOptions {
   band?: Partial<ClipBandOptions> | false;
   /** Site, location, session and alert id for the clips' metas (`quietband:` keys). */
   context?: ClipContext;
-  /** Render a spectrogram PNG of each clip (`<dataDir>/clip-pictures/<clip>.png`), after the clip's alert was posted. */
-  pictures: boolean;
+  /**
+   * Spectrogram PNGs of the clips (`<dataDir>/clip-pictures/<clip>.png`): true = render each after its clip's alert was
+   * posted; 'on-view' = none here (the server draws one when it is first asked for, clips-route.ts), but the pictures
+   * folder counts in the quota and a picture goes with its clip; false = none.
+   */
+  pictures: boolean | 'on-view';
   log: Logger;
   /**
    * Receives every detection event in order per track; `clip` = the clip's meta path relative to the data dir; a close
@@ -88,8 +90,8 @@ export const NO_CLIP_MESSAGE: Record<ClipLoss, string> = {
  *     so long signals have evidence before they end;
  *   - `close` schedules the clip (start − preS … end + postS, capped) unless one exists, and is posted when the clip
  *     is written — about postS later — or after `holdMs` without a clip; meanwhile an `update` carrying the close's
- *     end goes at once, so the open alert shows how long the transmission was heard. The picture is rendered
- *     afterwards, one at a time, and pictures of clips the quota deleted are removed.
+ *     end goes at once, so the open alert shows how long the transmission was heard. With `pictures: true` the
+ *     picture is rendered afterwards, one at a time, and pictures of clips the quota deleted are removed.
  * - `close()` at stream end: writes the pending clips from what the ring holds, posts every held close, waits for
  *   the writes.
  */
@@ -116,11 +118,13 @@ export class DetectionEvidence {
       band: o.band ?? {},
       cutter: this.pictures,
       ...(o.context !== undefined ? { context: o.context } : {}),
-      ...(o.pictures ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
+      ...(o.pictures !== false ? { picturesDir: join(o.dataDir, CLIP_PICTURES_DIR) } : {}),
       logger: o.log,
     });
     this.holdMs = o.holdMs ?? (o.postS + 15) * 1000;
-    if (o.pictures) this.pictures.warm();
+    // drawing at every clip: the evidence thread starts now rather than with the first detections (a fixed sensor's
+    // live identification starts it with the run anyway, src/site/live-ident.ts)
+    if (o.pictures === true) this.pictures.warm();
   }
 
   /** The stream's recent IQ held for the clips (preS + maxS + postS seconds), for other readers of the same samples. */
@@ -177,7 +181,7 @@ export class DetectionEvidence {
         this.o.lateClip(id, t.clip);
       } else this.o.log.info({ id, clip: t.clip }, 'evidence clip of an already posted detection written (its alert went without it)');
     }
-    if (!this.o.pictures) return;
+    if (this.o.pictures !== true) return;
     // the picture follows in the background, on a thread of its own (PictureRenderer): neither the alert nor the next
     // detections wait for it
     this.renders = this.renders.then(async () => {

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
-import type { IdentTiming, PictureReply, PictureRequest } from './picture-worker.js';
+import type { IdentTiming, PictureReply, PictureRequest, PictureWorkerData } from './picture-worker.js';
 import { identify, type Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { compiledModuleUrl } from '../module-url.js';
@@ -19,6 +19,12 @@ export const PICTURE_WORKER_DIST_PATH = join('dist', 'src', 'evidence', 'picture
  * cannot start, pictures are rendered on this thread as before. Use {@link sharedPictureRenderer} for one per thread.
  */
 export class PictureRenderer {
+  /**
+   * @param lowPriority the worker thread runs 10 nice steps lower (default: a sensor's evidence thread yields to its
+   *   detection); false for pictures a person is waiting for (the server's, drawn when first asked for)
+   */
+  constructor(private readonly lowPriority = true) {}
+
   private worker: Worker | null = null;
   private failed = false;
   private nextId = 1;
@@ -105,7 +111,7 @@ export class PictureRenderer {
       return null;
     }
     try {
-      const w = new Worker(url);
+      const w = new Worker(url, { workerData: { lowPriority: this.lowPriority } satisfies PictureWorkerData });
       w.unref();
       w.on('message', (r: PictureReply) => {
         const p = this.pending.get(r.id);

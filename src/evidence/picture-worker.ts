@@ -1,8 +1,7 @@
 // Worker thread for a sensor's evidence work: clip pictures (spectrogram PNGs), clip band cuts and the identification of
 // transmissions, so the sensor's own thread never blocks on them.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority, threadCpuWaitMs } from './thread-priority.js';
-import { renderClipPicture } from './clip-picture.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { identify, type Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
@@ -35,9 +34,22 @@ export type PictureReply =
   | { id: number; ok: true; ident: Identification; timing: IdentTiming }
   | { id: number; ok: false; error: string };
 
+/** The worker's start-up data: `lowPriority` false keeps the process's priority (pictures a person waits for). */
+export interface PictureWorkerData {
+  lowPriority: boolean;
+}
+
+/**
+ * The picture renderer (PNG encoders, SigMF reader, spectrum engine: ≈ 10 MiB of a thread's RSS), loaded with the first
+ * picture: a sensor's evidence thread whose pictures are drawn when viewed (evidence.pictures 'on-view', the default)
+ * only cuts clips and identifies, and never loads it.
+ */
+let renderer: Promise<typeof import('./clip-picture.js')> | undefined;
+
 const port = parentPort;
 if (port !== null) {
-  lowerThreadPriority(); // its work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
+  // a sensor's evidence work (pictures, cuts, identifications: tens to hundreds of ms each) yields to detection
+  if ((workerData as Partial<PictureWorkerData> | null)?.lowPriority !== false) lowerThreadPriority();
   // Requests are handled as they arrive. An identification runs at once, to its end (it is synchronous): it goes ahead
   // of the cuts and pictures in progress, which give the thread up every few ms (cutBand: every 10 ms of work; a
   // picture at each block read), so an identification waits at most one such step, never for a whole clip.
@@ -61,6 +73,6 @@ if (port !== null) {
       cutBand(req.cut).then((cut) => port.postMessage({ id: req.id, ok: true, cut } satisfies PictureReply, [cut.data.buffer as ArrayBuffer]), fail);
       return;
     }
-    renderClipPicture(req.metaPath, req.pngPath).then((info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply), fail);
+    (renderer ??= import('./clip-picture.js')).then((m) => m.renderClipPicture(req.metaPath, req.pngPath)).then((info) => port.postMessage({ id: req.id, ok: true, frames: info.frames } satisfies PictureReply), fail);
   });
 }

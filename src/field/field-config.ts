@@ -7,8 +7,13 @@ import { machineTimeZone, parseSiteTime } from './local-time.js';
 export interface EvidenceSettings {
   /** Write a SigMF clip per transmission alert under `<dataDir>/clips/`. */
   clips: boolean;
-  /** Render a spectrogram PNG per clip under `<dataDir>/clip-pictures/`. */
-  pictures: boolean;
+  /**
+   * Spectrogram PNGs of the clips under `<dataDir>/clip-pictures/`: 'on-view' (default) = drawn from its clip when it is
+   * first asked for (`GET /clips/<clip>.png`, the session report) and kept; true = drawn as each clip is written (on the
+   * sensor's evidence thread, beside its band cuts and identifications); false = none. A picture can always be drawn
+   * again from its clip, so drawing only the ones someone looks at keeps a busy day's evidence to its clips.
+   */
+  pictures: boolean | 'on-view';
   /** Seconds of IQ before a detection's start (≥ 1, the issue's minimum). */
   preS: number;
   /** Seconds after its end (≥ 1). */
@@ -68,7 +73,7 @@ export const FIELD_DEFAULTS = Object.freeze({
   knownEmitters: Object.freeze([]) as readonly KnownEmitterSettings[],
   /** UI-marked emitters (`<dataDir>/known-emitters.json`) expire `ttlH` hours after marking; config ones do not. */
   knownEmitterMarks: Object.freeze({ ttlH: 24 }) as Readonly<KnownEmitterMarkSettings>,
-  evidence: Object.freeze({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' }) as Readonly<EvidenceSettings>,
+  evidence: Object.freeze({ clips: true, pictures: 'on-view', preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' }) as Readonly<EvidenceSettings>,
 });
 
 const comment = z.union([z.string(), z.array(z.string())]).optional();
@@ -96,7 +101,7 @@ export const fieldSchemas = {
   evidence: z
     .object({
       clips: z.boolean().optional(),
-      pictures: z.boolean().optional(),
+      pictures: z.union([z.boolean(), z.literal('on-view')]).optional(),
       preS: z.number().min(1, 'expected at least 1 s before the detection').max(60).optional(),
       postS: z.number().min(1, 'expected at least 1 s after the detection').max(60).optional(),
       maxS: z.number().min(1).max(60).optional(),

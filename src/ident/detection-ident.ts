@@ -6,10 +6,14 @@ import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
 import { expectation } from './band-expectation.js';
 import type { IdentInput } from './features.js';
 import { signalReason } from './reasons.js';
+import { DEFAULT_BLOCK_SAMPLES } from '../source/file-source.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
-  /** Seconds of IQ kept (the ring): a detection closing later than this after its start is analysed from its last part. Default 1 (19 MB at 2.4 MS/s; larger rings cost the detection pass cache misses). */
+  /**
+   * Seconds of IQ kept (the ring; at least {@link MIN_RING_SAMPLES}): a detection closing later than this after its
+   * start is analysed from its last part. Default 1 (19 MB at 2.4 MS/s; larger rings cost the detection pass cache misses).
+   */
   ringS: number;
   /** Longest stretch of a detection analysed (s), from its start. Default 0.5. */
   maxAnalysisS: number;
@@ -20,6 +24,9 @@ export interface DetectionIdentOptions {
 }
 
 export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01 });
+
+/** Fewest samples the ring holds: two file-source blocks (src/source/file-source.ts DEFAULT_BLOCK_SAMPLES). */
+export const MIN_RING_SAMPLES = 2 * DEFAULT_BLOCK_SAMPLES;
 
 /** Ring length (s) when WAVs are written: the longest transmission heard whole (115 MB at 2.4 MS/s). */
 export const AUDIO_RING_S = 6;
@@ -321,7 +328,11 @@ export class DetectionIdentifier {
   constructor(private readonly info: IqSourceInfo, opts: Partial<DetectionIdentOptions> = {}) {
     // with audio the ring holds a whole transmission (up to AUDIO_RING_S) so the WAV is not cut at the analysed part
     this.opts = { ...DEFAULT_DETECTION_IDENT, ...(opts.audioDir !== undefined ? { ringS: AUDIO_RING_S } : {}), ...opts };
-    this.ring = new Float32IqRing(Math.max(1, Math.ceil(this.opts.ringS * info.rateSps)));
+    // the ring takes each block before the detector sees it, so it must hold the block and what came before it: at a
+    // low rate (a band-cut clip at 25 kS/s) one file block of 65 536 samples is 2.6 s, longer than a 1 s ring, and
+    // every detection closing inside a block had already left it ("no longer held"). Two blocks at least; rates from
+    // 131 kS/s up keep exactly ringS.
+    this.ring = new Float32IqRing(Math.max(MIN_RING_SAMPLES, Math.ceil(this.opts.ringS * info.rateSps)));
   }
 
   /** A source yielding `source`'s blocks after copying each into the ring (same blocks, same order). */

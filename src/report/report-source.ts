@@ -1,5 +1,6 @@
 // Where a session report's data come from: a site's config + alert store, or any record list (the hub's); session lists.
 import { readFile } from 'node:fs/promises';
+import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
@@ -102,8 +103,12 @@ export async function siteReportInput(site: SiteSettings, session: string): Prom
   return input;
 }
 
-/** {@link ReportSource} of a running site: its configured sessions and those named by its stored alerts. */
-export function siteReportSource(site: SiteSettings): ReportSource {
+/**
+ * {@link ReportSource} of a running site: its configured sessions and those named by its stored alerts. `drawPicture`
+ * (the daemon's picture thread) draws the pictures of the report's clips that were not drawn yet (evidence.pictures
+ * 'on-view').
+ */
+export function siteReportSource(site: SiteSettings, drawPicture?: SessionReportInput['drawPicture']): ReportSource {
   return {
     async sessions() {
       return sessionsOf(await readAlertRecords(site.dataDir), { site: site.site, sessions: site.sessions });
@@ -111,6 +116,7 @@ export function siteReportSource(site: SiteSettings): ReportSource {
     async input(session, siteName) {
       if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
       const input = await siteReportInput(site, session);
+      if (drawPicture !== undefined) input.drawPicture = limitDrawings(drawPicture, REPORT_MAX_DRAWINGS);
       // the daemon has its config: say so instead of buildSessionReport's CLI hint "(pass --config)"
       if (input.window === undefined && !input.records.some((r) => r.session === session)) {
         const known = site.sessions.length === 0 ? 'none' : site.sessions.map((x) => `"${x.name}"`).join(', ');

@@ -1,9 +1,8 @@
 // Session report for the record: alerts, acknowledgements and sensor outages of one exam session, as printable HTML.
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
-import { clipPicturePath } from '../evidence/clip-picture-files.js';
+import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
@@ -106,6 +105,8 @@ export interface SessionReportInput {
   timeZone?: string;
   /** Data dir to look for clip pictures in (`<dataDir>/clip-pictures/<clip>.png`). */
   dataDir?: string;
+  /** Draws a clip's picture not drawn yet (evidence.pictures 'on-view'; see clipPictureDataUrl). */
+  drawPicture?: PictureDrawer;
   nowMs?: number;
 }
 
@@ -274,8 +275,8 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       break;
     }
     if (typeof a.clip === 'string' && input.dataDir !== undefined) {
-      const png = clipPicturePath(input.dataDir, a.clip);
-      if (existsSync(png)) a.pictureDataUrl = `data:image/png;base64,${(await readFile(png)).toString('base64')}`;
+      const url = await clipPictureDataUrl(input.dataDir, a.clip, input.drawPicture);
+      if (url !== undefined) a.pictureDataUrl = url;
     }
     (first.kind === 'sensor-offline' ? outages : alerts).push(a);
   }

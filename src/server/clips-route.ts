@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ClipAudioError, clipAudioWav, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
+import { freeSpaceShortfall } from '../evidence/clip-recorder.js';
+import { PICTURE_BYTES_BOUND, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { ANALOG_CLASSES } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
@@ -17,11 +19,78 @@ export interface ClipFolders {
   dir: string;
   /** Folder of the `.png` spectrograms. */
   picturesDir: string;
+  /**
+   * Draws a picture that is not there yet from its clip (site config `evidence.pictures` 'on-view'): `draw(metaPath,
+   * pngPath)` writes the PNG (PictureRenderer.render: on a thread of its own). Absent: a missing picture is a 404.
+   */
+  draw?: PictureDrawer;
+  /**
+   * Free-space floor (bytes) below which no picture is drawn (twice the evidence floor, as for pictures drawn with
+   * their clip: pictures go first as the disk fills). Default 0.
+   */
+  pictureFloorBytes?: number;
+}
+
+/** Pictures being drawn, by PNG path: a second request for one waits for the same drawing. */
+const drawing = new Map<string, Promise<void>>();
+
+/**
+ * Makes sure `<picturesDir>/<name>.png` exists when its clip does (`rawName`: the URL's `/<name>.png`, still
+ * percent-encoded): draws it with `folders.draw` the first time it is asked for. Resolves either way; a name with a
+ * path in it, a clip that is not there (deleted by the quota), too little free space or a failed drawing (logged)
+ * leave the picture missing, which the static answer then reports as 404.
+ */
+async function ensurePicture(folders: ClipFolders, rawName: string, log: Logger): Promise<void> {
+  const draw = folders.draw;
+  if (draw === undefined) return;
+  let base: string;
+  try {
+    base = decodeURIComponent(rawName.slice(1, -'.png'.length));
+  } catch {
+    return;
+  }
+  if (base === '' || base.startsWith('.') || /[/\\\0]/.test(base)) return;
+  const pngPath = path.join(folders.picturesDir, `${base}.png`);
+  const metaPath = path.join(folders.dir, `${base}.sigmf-meta`);
+  // registered before the first await: a second request for the same picture waits for this one
+  const pending = drawing.get(pngPath);
+  if (pending !== undefined) return pending;
+  const job = drawMissing(draw, metaPath, pngPath, folders, log)
+    .catch((err: unknown) => log.error({ err, clip: metaPath }, 'clip picture not written'))
+    .finally(() => drawing.delete(pngPath));
+  drawing.set(pngPath, job);
+  return job;
+}
+
+/** Draws `pngPath` from its clip unless it exists, the clip does not, or free space is below the picture floor. */
+async function drawMissing(draw: PictureDrawer, metaPath: string, pngPath: string, folders: ClipFolders, log: Logger): Promise<void> {
+  if (await exists(pngPath)) return; // drawn before
+  // no clip (never written, or deleted by the quota): no picture
+  if (!(await exists(metaPath)) || !(await exists(metaPath.replace(/meta$/, 'data')))) return;
+  const floor = folders.pictureFloorBytes ?? 0;
+  const short = await freeSpaceShortfall(folders.picturesDir, PICTURE_BYTES_BOUND, floor);
+  if (short !== null) {
+    log.warn({ clip: metaPath, freeBytes: short.freeBytes, pictureFloorBytes: floor }, 'clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)');
+    return;
+  }
+  const t0 = performance.now();
+  await draw(metaPath, pngPath);
+  log.debug({ picture: pngPath, ms: Math.round(performance.now() - t0) }, 'clip picture written');
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fsp.access(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * `GET /clips/<name>.sigmf-meta|.sigmf-data` from `folders.dir`, `GET /clips/<name>.png` from `folders.picturesDir`,
- * served as static files (same path checks: nothing outside the folder). 404 "no clips yet" while the folder does not
+ * served as static files (same path checks: nothing outside the folder); a picture not drawn yet is drawn from its clip
+ * first when `folders.draw` is given (then kept: later requests read the file). 404 "no clips yet" while the folder does not
  * exist; 500 (logged) when a file cannot be read. `GET /clips/<name>.wav?class=nfm|wfm|am`: the clip demodulated
  * ({@link answerClipWav}).
  */
@@ -36,8 +105,9 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
       );
       return true;
     }
-    const root = name.endsWith('.png') ? folders.picturesDir : folders.dir;
-    fsp.realpath(root).then(
+    const png = name.endsWith('.png');
+    const root = png ? folders.picturesDir : folders.dir;
+    (png ? ensurePicture(folders, name, log) : Promise.resolve()).then(() => fsp.realpath(root)).then(
       (real) => serveStatic(real, name, req, res),
       () => res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no clips yet\n'),
     ).catch((err: unknown) => failFileAnswer(res, log, 'clip file error', err, { file: name }));

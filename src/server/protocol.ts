@@ -144,6 +144,14 @@ export interface DiskStatus {
   /** `recording to disk: 14 GB free, ≈ 3.2 days at the current rate (whole disk 4.4 GB/day, of it QuietBand's data dir 1.2 GB/day)`, and as a code (`disk.*`). */
   line: string;
   lineCode: AlertMessageCode;
+  /**
+   * The evidence quota (site daemons with clips on): bytes of clips and pictures, the quota, how long ago the oldest clip
+   * kept was written (s), and when the quota fills at the current rate (days; null: measuring, not growing, or full).
+   */
+  evidence?: { usedBytes: number; quotaBytes: number; keptS: number | null; fullInDays: number | null };
+  /** `evidence: 320 MB of the 1.1 GB quota, full in ≈ 3 h at the current rate (…)`, and as a code (`evidence.*`). */
+  evidenceLine?: string;
+  evidenceLineCode?: AlertMessageCode;
 }
 
 /** Sensor health, the exam session line (site daemons with a timetable) and the disk line (site daemons). */

@@ -32,6 +32,13 @@ export interface DiskWatchOptions {
   measureDir?: (dir: string) => Promise<number>;
   /** The data dir is walked at most this often (ms; a walk stats every file: ≈ 0.2 s for 5000 files). Default 2 min. */
   dirEveryMs?: number;
+  /**
+   * The evidence quota (site config evidence.quotaMiB) and its folders (clips, clip pictures), measured at each walk:
+   * the status then says how full the quota is and how far back its clips reach. Absent: no evidence line.
+   */
+  evidence?: { dirs: string[]; quotaBytes: number };
+  /** Measures the evidence folders. Default: {@link evidenceHeld}. */
+  measureEvidence?: (dirs: string[]) => Promise<EvidenceHeld>;
   now?: () => number;
 }
 
@@ -84,6 +91,58 @@ export async function dirBytes(dir: string): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
+/** What the evidence folders hold: bytes of their files, and the modification time (ms) of the oldest clip (null: none). */
+export interface EvidenceHeld {
+  bytes: number;
+  oldestClipMs: number | null;
+}
+
+/**
+ * Bytes of the files directly in `dirs` (clips, clip pictures; a missing folder holds nothing) and the oldest
+ * `.sigmf-meta`'s modification time: the clip the quota deletes next. Files that vanish while it looks are skipped.
+ */
+export async function evidenceHeld(dirs: string[]): Promise<EvidenceHeld> {
+  let bytes = 0;
+  let oldestClipMs: number | null = null;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    const stats = await Promise.all(names.map((n) => lstat(join(dir, n)).then((st) => ({ n, st }), () => null)));
+    for (const x of stats) {
+      if (x === null || !x.st.isFile()) continue;
+      bytes += x.st.size;
+      if (x.n.endsWith('.sigmf-meta') && (oldestClipMs === null || x.st.mtimeMs < oldestClipMs)) oldestClipMs = x.st.mtimeMs;
+    }
+  }
+  return { bytes, oldestClipMs };
+}
+
+/** The quota counts as full from this fraction on (the quota pass deletes the oldest clips just past it). */
+export const EVIDENCE_FULL_FRACTION = 0.9;
+
+/**
+ * The evidence line as a code (`evidence.*`): the quota full and how far back its clips reach; else how much is used
+ * and, when it grows, when it fills at the current rate.
+ */
+export function evidenceLineCode(e: NonNullable<DiskHealth['evidence']>): AlertMessageCode {
+  const used = formatBytes(e.usedBytes);
+  const quota = formatBytes(e.quotaBytes);
+  const cap = (u: string): string => u[0]!.toUpperCase() + u.slice(1);
+  if (e.usedBytes >= EVIDENCE_FULL_FRACTION * e.quotaBytes && e.keptS !== null) {
+    const [unit, n] = durationParts(e.keptS / 86_400);
+    return { id: `evidence.kept${cap(unit)}` as AlertMessageCode['id'], params: { quota, n } };
+  }
+  if (e.fullInDays !== null) {
+    const [unit, n] = durationParts(e.fullInDays);
+    return { id: `evidence.fullIn${cap(unit)}` as AlertMessageCode['id'], params: { used, quota, n } };
+  }
+  return { id: 'evidence.used', params: { used, quota } };
+}
+
 /** The health line of {@link DiskHealth} as a code (`disk.*`, texts in src/server/message-text.ts) from its numbers. */
 export function diskLineCode(h: DiskNumbers): AlertMessageCode {
   const free = formatBytes(h.freeBytes);
@@ -118,19 +177,21 @@ async function statfsSpace(dir: string): Promise<DiskSpace> {
  * A sample that cannot be read is skipped (logged by the caller through {@link health} staying as it was).
  */
 export class DiskWatch {
-  private readonly o: Required<Omit<DiskWatchOptions, 'read' | 'now' | 'measureDir'>> & Pick<DiskWatchOptions, 'read' | 'now' | 'measureDir'>;
+  private readonly o: Required<Omit<DiskWatchOptions, 'read' | 'now' | 'measureDir' | 'evidence' | 'measureEvidence'>> & Pick<DiskWatchOptions, 'read' | 'now' | 'measureDir' | 'evidence' | 'measureEvidence'>;
   /** Samples of the window; `dirBytes` only on those that walked the data dir (`walked`; null: the walk failed). */
-  private readonly samples: { atMs: number; space: DiskSpace; dirBytes: number | null; walked: boolean }[] = [];
+  private readonly samples: { atMs: number; space: DiskSpace; dirBytes: number | null; walked: boolean; evidence: EvidenceHeld | null }[] = [];
   private lastWalkAtMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly read: (dir: string) => Promise<DiskSpace>;
   private readonly measureDir: (dir: string) => Promise<number>;
+  private readonly measureEvidence: (dirs: string[]) => Promise<EvidenceHeld>;
   private readonly now: () => number;
 
   constructor(o: DiskWatchOptions) {
     this.o = { everyMs: 30_000, windowMs: 3_600_000, minSpanMs: 120_000, dirEveryMs: 120_000, ...o };
     this.read = o.read ?? statfsSpace;
     this.measureDir = o.measureDir ?? dirBytes;
+    this.measureEvidence = o.measureEvidence ?? evidenceHeld;
     this.now = o.now ?? Date.now;
   }
 
@@ -151,9 +212,11 @@ export class DiskWatch {
     }
     const walk = this.lastWalkAtMs === null || this.now() - this.lastWalkAtMs >= this.o.dirEveryMs;
     const held = walk ? await this.measureDir(this.o.dir).catch(() => null) : null;
+    const ev = this.o.evidence;
+    const evidence = walk && ev !== undefined ? await this.measureEvidence(ev.dirs).catch(() => null) : null;
     const atMs = this.now();
     if (walk) this.lastWalkAtMs = atMs;
-    this.samples.push({ atMs, space, dirBytes: held, walked: walk });
+    this.samples.push({ atMs, space, dirBytes: held, walked: walk, evidence });
     while (this.samples.length > 2 && atMs - this.samples[1]!.atMs >= this.o.windowMs) this.samples.shift();
   }
 
@@ -192,7 +255,29 @@ export class DiskWatch {
       low: free < pictureFloorBytes || (daysLeft !== null && daysLeft < 1),
     };
     const lineCode = diskLineCode(h);
-    return { ...h, line: codesText([lineCode]), lineCode };
+    const evidence = this.evidenceNumbers(w0, w1, walkSpanMs);
+    if (evidence === undefined) return { ...h, line: codesText([lineCode]), lineCode };
+    const evidenceCode = evidenceLineCode(evidence);
+    return { ...h, line: codesText([lineCode]), lineCode, evidence, evidenceLine: codesText([evidenceCode]), evidenceLineCode: evidenceCode };
+  }
+
+  /**
+   * The quota's state at the latest walk: used bytes, how long ago its oldest clip was written, and — while it is not
+   * full — when it fills at the growth between the window's first and latest walk (null: measuring or not growing).
+   */
+  private evidenceNumbers(w0: (typeof this.samples)[number] | undefined, w1: (typeof this.samples)[number] | undefined, walkSpanMs: number): DiskHealth['evidence'] {
+    const quotaBytes = this.o.evidence?.quotaBytes;
+    const e1 = w1?.evidence;
+    if (quotaBytes === undefined || e1 === null || e1 === undefined) return undefined;
+    const e0 = w0?.evidence;
+    const growthPerDay = walkSpanMs >= this.o.minSpanMs && e0 !== null && e0 !== undefined ? ((e1.bytes - e0.bytes) / walkSpanMs) * 86_400_000 : null;
+    const full = e1.bytes >= EVIDENCE_FULL_FRACTION * quotaBytes;
+    return {
+      usedBytes: e1.bytes,
+      quotaBytes,
+      keptS: e1.oldestClipMs === null ? null : Math.max(0, (w1!.atMs - e1.oldestClipMs) / 1000),
+      fullInDays: !full && growthPerDay !== null && growthPerDay > 0 ? (quotaBytes - e1.bytes) / growthPerDay : null,
+    };
   }
 
   stop(): void {

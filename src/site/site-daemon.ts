@@ -9,6 +9,8 @@ import { startServer, type RunningServer, type ServerOptions } from '../server/s
 import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR } from '../evidence/clip-picture-files.js';
+import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
+import { PictureRenderer } from '../evidence/picture-renderer.js';
 import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
 import { createSiteField, type SiteField } from './site-field.js';
 import { SensorSupervisor } from './supervisor.js';
@@ -134,7 +136,17 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     await lock.release();
     throw err;
   }
-  const clips = { dir: join(site.dataDir, CLIPS_DIR), picturesDir: join(site.dataDir, CLIP_PICTURES_DIR) };
+  // clip pictures drawn when first asked for (evidence.pictures 'on-view', or one shed while the disk was low): on a
+  // thread of their own, started with the first one (PictureRenderer), so this loop never waits for a drawing
+  const pictureRenderer = new PictureRenderer(false); // at the process's priority: someone is waiting for it
+  const drawPicture = site.evidence.clips && site.evidence.pictures !== false
+    ? (metaPath: string, pngPath: string) => pictureRenderer.render(metaPath, pngPath)
+    : undefined;
+  const clips = {
+    dir: join(site.dataDir, CLIPS_DIR),
+    picturesDir: join(site.dataDir, CLIP_PICTURES_DIR),
+    ...(drawPicture !== undefined ? { draw: drawPicture, pictureFloorBytes: PICTURE_FLOOR_FACTOR * site.evidence.minFreeMiB * 1024 * 1024 } : {}),
+  };
   if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true, mode: DATA_DIR_MODE }), mkdir(clips.picturesDir, { recursive: true, mode: DATA_DIR_MODE })]);
   const bus = new AlertBus({
     store,
@@ -158,7 +170,12 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const supervisors: SensorSupervisor[] = [];
   // free space of the data dir and the days it lasts: /healthz `disk` and the page's disk line (below the evidence
   // floor alerts are still stored, so it is not a 503 problem: the line says that pictures, then clips, are shed)
-  const disk = new DiskWatch({ dir: site.dataDir, floorBytes: site.evidence.minFreeMiB * 1024 * 1024 });
+  const disk = new DiskWatch({
+    dir: site.dataDir,
+    floorBytes: site.evidence.minFreeMiB * 1024 * 1024,
+    // how full the evidence quota is and how far back its clips reach (the oldest go first)
+    ...(site.evidence.clips ? { evidence: { dirs: [clips.dir, clips.picturesDir], quotaBytes: site.evidence.quotaMiB * 1024 * 1024 } } : {}),
+  });
   await disk.start();
   const problems = (): string[] => {
     const out: string[] = [];
@@ -195,7 +212,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
       // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
-      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, drawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
       wsExtension: listen,
       healthFacts: () => {
@@ -264,6 +281,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       listen.close();
       await extras.stop();
       await server.close();
+      await pictureRenderer.close();
       storage.stop();
       await bus.close();
       await store.close();

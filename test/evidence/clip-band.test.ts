@@ -72,4 +72,32 @@ describe('band-cut clips of a 2.4 MS/s stream', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('identification works from the band-cut clips: an OOK burst (25 kS/s clip) reads ook, a GSM-like burst train (250 kS/s) tdma-burst', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qb-clipband-id-'));
+    try {
+      const scenario: Scenario = {
+        rateSps: RATE, centerHz: 433.92e6, durationS: 5, seed: 23, carriers: [{ offsetHz: 300_000, powerDbfs: -30 }],
+        events: [
+          { kind: 'ook', offsetHz: -500_000, snrDb: 20, startS: 2.0, durationS: 0.06 },
+          { kind: 'gsm', offsetHz: 600_000, snrDb: 20, startS: 2.6, durationS: 1.0 },
+        ],
+      };
+      const { events, written } = await recordClips(scenario, 1.8, { dir, preS: 1, postS: 0.7, maxS: 5, band: {} });
+      const found: Record<string, { rate: number; cls: string | undefined }> = {};
+      for (const meta of written) {
+        const m = JSON.parse(await readFile(meta, 'utf8'));
+        const rows: { centerHz: number; signal?: { class: string } }[] = [];
+        await replayFile(meta, { progress: false }, (l) => rows.push(JSON.parse(l)), silentLog);
+        const ev = events.find((e) => meta.includes(`_${e.id}_`))!;
+        const near = rows.find((r) => Math.abs(r.centerHz - ev.centerHz) < 5_000);
+        found[ev.centerHz < scenario.centerHz ? 'ook' : 'gsm'] = { rate: m.global['core:sample_rate'], cls: near?.signal?.class };
+      }
+      console.log(`identification from band-cut clips: ${JSON.stringify(found)}`);
+      expect(found.ook).toEqual({ rate: 25_000, cls: 'ook' });
+      expect(found.gsm).toEqual({ rate: 250_000, cls: 'tdma-burst' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

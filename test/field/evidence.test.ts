@@ -1,4 +1,4 @@
-// Evidence from a running daemon: SigMF clip + PNG per alert, served behind the token, replays to the same signal; quota.
+// Evidence from a running daemon: SigMF clip per alert and its PNG drawn when asked for, served behind the token, replays to the same signal; quota.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,10 +60,18 @@ describe('evidence clips from the live daemon', () => {
     const dataBytes = readFileSync(metaPath.replace(/meta$/, 'data')).length;
     expect(dataBytes).toBe(2 * Math.floor((srcSpan + 1 * RATE_SPS + 1.5 * RATE_SPS) * ratio));
 
-    // picture: 512 × 256, the band outlined in red around the tone, the tone bright inside
+    // picture (evidence.pictures 'on-view', the default): drawn when first asked for, behind the token, then kept
     const name = a.clip!.slice('clips/'.length, -'.sigmf-meta'.length);
     const pngPath = join(dataDir, 'clip-pictures', `${name}.png`);
-    await c.waitFor(() => existsSync(pngPath), 5000, 'the picture (rendered after the close)');
+    const get = (p: string, auth = true) => fetch(new URL(p, d.url), auth ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    expect(existsSync(pngPath)).toBe(false); // nobody asked for it yet
+    expect((await get(`clips/${name}.png`, false)).status).toBe(401);
+    expect(existsSync(pngPath)).toBe(false); // an unauthenticated request draws nothing
+    const rp = await get(`clips/${name}.png`);
+    expect(rp.status).toBe(200);
+    expect(rp.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await rp.arrayBuffer()).equals(readFileSync(pngPath))).toBe(true);
+    // 512 × 256, the band outlined in red around the tone, the tone bright inside
     const png = readPng(pngPath);
     expect([png.width, png.height]).toEqual([512, 256]);
     const totalS = dataBytes / 2 / CLIP_RATE;
@@ -82,12 +90,6 @@ describe('evidence clips from the live daemon', () => {
     expect(png.rgb(60, midY)[1]).toBeLessThan(90); // noise: dark purple/blue
 
     // HTTP: same auth as the UI
-    const get = (p: string, auth = true) => fetch(new URL(p, d.url), auth ? { headers: { Authorization: `Bearer ${token}` } } : {});
-    expect((await get(`clips/${name}.png`, false)).status).toBe(401);
-    const rp = await get(`clips/${name}.png`);
-    expect(rp.status).toBe(200);
-    expect(rp.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await rp.arrayBuffer()).equals(readFileSync(pngPath))).toBe(true);
     const rm = await get(`clips/${name}.sigmf-meta`);
     expect(rm.status).toBe(200);
     expect(JSON.parse(await rm.text())).toEqual(meta);
@@ -109,9 +111,9 @@ describe('evidence clips from the live daemon', () => {
     c.close();
   });
 
-  it.concurrent('the quota (2 MiB: one 1.4 MB full-band clip) deletes the oldest clip with a log line, and its picture', async () => {
+  it.concurrent('the quota (2 MiB: one 1.4 MB full-band clip) deletes the oldest clip with a log line, and its picture (drawn with each clip)', async () => {
     const dataDir = join(tmp.dir, 'data-q');
-    const config = writeConfig(tmp.dir, 'q.json', { site: 'hall-q', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), evidence: { quotaMiB: 2, band: 'full' }, sensors: [simSensor('room-q', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.3 }], 3)] });
+    const config = writeConfig(tmp.dir, 'q.json', { site: 'hall-q', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), evidence: { quotaMiB: 2, band: 'full', pictures: true }, sensors: [simSensor('room-q', [{ offsetHz: 60_000, startS: 2.0, durationS: 0.3 }], 3)] });
     const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
     const c = await Client.open(d.wsUrl);
     const [first, second] = await c.waitFor(() => (closedWithClip(c).length >= 2 ? closedWithClip(c) : undefined), 20_000, 'two clips');

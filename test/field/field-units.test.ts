@@ -100,7 +100,7 @@ describe('site config: sessions, calibration, known emitters, evidence', () => {
     const s = apply({ sessions: [{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00' }], knownEmitters: [{ lowHz: 100_000_000, highHz: 100_200_000, label: 'FM', expires: '2026-06-08' }] });
     expect(s.sessions).toEqual([{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00', startMs: T0, endMs: T0 + 2 * 3_600_000 }]);
     expect(s.calibration).toEqual({ windowMin: 20, seconds: 60, maxAgeH: 24 });
-    expect(s.evidence).toEqual({ clips: true, pictures: true, preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' });
+    expect(s.evidence).toEqual({ clips: true, pictures: 'on-view', preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' });
     expect(s.knownEmitters[0]!.expiresMs).toBe(Date.parse('2026-06-07T16:00:00Z'));
   });
   it('refuses bad values naming the field', () => {
@@ -119,6 +119,8 @@ describe('site config: sessions, calibration, known emitters, evidence', () => {
     expect(err({ knownEmitters: [{ lowHz: 1, highHz: 2, label: 'x', sensor: 'room-9' }] })).toBe('site.json: knownEmitters[0].sensor: "room-9" is not a sensor of this site (room-1)');
     expect(err({ evidence: { postS: 0.5 } })).toBe('site.json: evidence.postS: expected at least 1 s after the detection');
     expect(err({ evidence: { quota: 5 } })).toContain('site.json: evidence.quota: unknown field');
+    expect(err({ evidence: { pictures: 'on-demand' } })).toContain('site.json: evidence.pictures:');
+    expect(apply({ evidence: { pictures: true } }).evidence.pictures).toBe(true); // drawn with each clip, as before
   });
 });
 

@@ -104,6 +104,31 @@ describe('session report', () => {
     expect(r.counts).toEqual({ transmissions: 3, high: 2, raised: 0, acknowledged: 1, known: 1, unacknowledged: 1, outages: 1 });
   });
 
+  it('draws the picture of a clip not drawn yet (evidence.pictures on-view) through drawPicture, once; a failed drawing leaves it out', async () => {
+    const dir = join(tmp.dir, 'data-draw');
+    mkdirSync(join(dir, 'clips'), { recursive: true });
+    writeFileSync(join(dir, 'clips', 'room-1_a.sigmf-meta'), '{}'); // the clip (only its presence is checked here)
+    const records = (await readAlertRecords(dataDir)).filter((r) => r.alertId === 'hall-r-5');
+    const drawn: string[] = [];
+    const drawPicture = async (meta: string, png: string): Promise<void> => {
+      drawn.push(meta);
+      mkdirSync(join(dir, 'clip-pictures'), { recursive: true });
+      writeFileSync(png, PNG);
+    };
+    const r = await buildSessionReport({ session: 'math-am', records, dataDir: dir, drawPicture });
+    expect(drawn).toEqual([join(dir, 'clips', 'room-1_a.sigmf-meta')]);
+    expect(r.alerts[0]!.pictureDataUrl).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
+    await buildSessionReport({ session: 'math-am', records, dataDir: dir, drawPicture });
+    expect(drawn).toHaveLength(1); // kept: read, not drawn again
+    const nopic = join(tmp.dir, 'data-nopic');
+    mkdirSync(join(nopic, 'clips'), { recursive: true });
+    writeFileSync(join(nopic, 'clips', 'room-1_a.sigmf-meta'), '{}');
+    let tried = 0;
+    const failing = await buildSessionReport({ session: 'math-am', records, dataDir: nopic, drawPicture: () => (tried++, Promise.reject(new Error('disk full'))) });
+    expect(tried).toBe(1);
+    expect(failing.alerts[0]!.pictureDataUrl).toBeUndefined();
+  });
+
   it('without a config the window spans the session\'s own alerts (01:10–02:30Z), so the earlier outage is out', async () => {
     const r = await buildSessionReport({ session: 'math-am', records: await readAlertRecords(dataDir) });
     expect(r.windowFrom).toBe('alerts');

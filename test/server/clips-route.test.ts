@@ -1,11 +1,13 @@
 // GET /clips/<name>.wav: an analog clip demodulated to a 16 kHz mono WAV; the class parameter, missing, too long and
-// undemodulable clips.
-import { truncateSync, writeFileSync } from 'node:fs';
+// undemodulable clips. GET /clips/<name>.png: a picture drawn from its clip when first asked for, then kept.
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
+import { renderClipPicture } from '../../src/evidence/clip-picture.js';
 import { clipsRoute } from '../../src/server/clips-route.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
 import { NFM_CLIP, writeNfmClip } from '../evidence/nfm-clip.js';
@@ -169,6 +171,73 @@ describe('GET /clips/<name>.wav', () => {
       expect((await ok.arrayBuffer()).byteLength).toBe(63_964);
     } finally {
       await stack.close();
+    }
+  });
+});
+
+describe('GET /clips/<name>.png drawn when first asked for (evidence.pictures on-view)', () => {
+  const CLIP = 'room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k';
+  /** A server whose route draws missing pictures (counting the drawings) into a pictures folder of its own. */
+  async function drawingServer(pictureFloorBytes?: number): Promise<{ url: string; drawn: string[]; pictures: string; close: () => Promise<void> }> {
+    const pictures = path.join(td.dir, `pictures-${Math.random().toString(36).slice(2)}`);
+    const drawn: string[] = [];
+    const route = clipsRoute({
+      dir: td.dir, picturesDir: pictures, ...(pictureFloorBytes !== undefined ? { pictureFloorBytes } : {}),
+      draw: async (meta, png) => {
+        drawn.push(path.basename(meta));
+        await renderClipPicture(meta, png);
+      },
+    }, log.logger);
+    const srv = http.createServer((req, res) => {
+      if (!route(req, res, new URL(req.url ?? '/', 'http://localhost'))) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/clips/`, drawn, pictures, close: () => new Promise((r) => srv.close(() => r())) };
+  }
+
+  it('draws the picture once (two requests at once share the drawing), keeps it, and serves the file afterwards', async () => {
+    const s = await drawingServer();
+    try {
+      expect(existsSync(path.join(s.pictures, `${CLIP}.png`))).toBe(false);
+      const [a, b] = await Promise.all([fetch(`${s.url}${CLIP}.png`), fetch(`${s.url}${CLIP}.png`)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(a.headers.get('content-type')).toBe('image/png');
+      const bytes = Buffer.from(await a.arrayBuffer());
+      expect(Buffer.from(await b.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(s.drawn).toEqual([`${CLIP}.sigmf-meta`]);
+      const img = PNG.sync.read(bytes);
+      expect([img.width, img.height]).toEqual([512, 256]);
+      expect(readFileSync(path.join(s.pictures, `${CLIP}.png`)).equals(bytes)).toBe(true);
+      const again = await fetch(`${s.url}${CLIP}.png`);
+      expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(s.drawn).toHaveLength(1); // read from the file, not drawn again
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('404 without drawing for a clip that is not there (or has lost its samples) and for a name leaving the folder', async () => {
+    const s = await drawingServer();
+    try {
+      expect((await fetch(`${s.url}nosuch.png`)).status).toBe(404);
+      await writeSigmfMeta(path.join(td.dir, 'lonely'), { format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ });
+      expect((await fetch(`${s.url}lonely.png`)).status).toBe(404); // a meta without its samples (the quota took them)
+      expect((await fetch(`${s.url}..%2F${CLIP}.png`)).status).toBe(404);
+      expect(s.drawn).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('below the picture floor nothing is drawn: 404 and the shed warning', async () => {
+    const s = await drawingServer(Number.MAX_SAFE_INTEGER);
+    try {
+      expect((await fetch(`${s.url}${CLIP}.png`)).status).toBe(404);
+      expect(s.drawn).toEqual([]);
+      const lines = log.lines.splice(0);
+      expect(lines.map((l) => l.msg)).toEqual(['clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)']);
+    } finally {
+      await s.close();
     }
   });
 });

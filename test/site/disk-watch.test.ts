@@ -1,10 +1,10 @@
 // The "recording to disk" health line: free space, the rate it shrinks at, the days left; pictures shed below twice
 // the evidence floor, clips below it; in English and Chinese.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesText } from '../../src/server/message-text.js';
-import { dirBytes, DiskWatch, formatBytes, formatDuration, type DiskSpace } from '../../src/site/disk-watch.js';
+import { dirBytes, DiskWatch, evidenceHeld, formatBytes, formatDuration, type DiskSpace, type EvidenceHeld } from '../../src/site/disk-watch.js';
 import type { DiskStatus, StatusMessage } from '../../src/server/protocol.js';
 import { buildOnce, Client, killAll, startDaemon, tempDir } from '../daemon/helpers.js';
 
@@ -103,6 +103,52 @@ describe('DiskWatch', () => {
     expect(w.health()!.line).toMatch(/\(whole disk 864 MB\/day, of it QuietBand's data dir \?\/day\)$/);
   });
 
+  it('says how full the evidence quota is, when it fills at the current rate and, once full, how far back its clips reach', async () => {
+    const GiB = 1024 ** 3;
+    let now = 0;
+    let held: EvidenceHeld = { bytes: 0, oldestClipMs: null };
+    const dirs: string[][] = [];
+    const w = new DiskWatch({
+      dir: '/data', floorBytes: 100 * 1024 * 1024, now: () => now, read: async () => ({ freeBytes: 50 * GB, totalBytes: 256 * GB }), measureDir: async () => 0,
+      evidence: { dirs: ['/data/clips', '/data/clip-pictures'], quotaBytes: GiB },
+      measureEvidence: async (d) => (dirs.push(d), held),
+    });
+    held = { bytes: 200e6, oldestClipMs: 0 };
+    await w.sample();
+    expect(dirs).toEqual([['/data/clips', '/data/clip-pictures']]);
+    expect(w.health()!.evidenceLine).toBe('evidence: 200 MB of the 1.1 GB quota');
+    // the demo's 4.7 MB/min of clips for an hour: (1.074 GB − 0.482 GB) / 0.282 GB/h = 2.1 h
+    now = 60 * MIN;
+    held = { bytes: 200e6 + 282e6, oldestClipMs: 0 };
+    await w.sample();
+    const h = w.health()!;
+    expect(h.evidence!.fullInDays! * 24).toBeCloseTo((GiB - 482e6) / 282e6, 6);
+    expect(h.evidenceLine).toBe('evidence: 482 MB of the 1.1 GB quota, full in ≈ 2 h at the current rate (then the oldest clips are deleted)');
+    expect(codesText([h.evidenceLineCode!], 'zh-CN')).toBe('证据：已用 482 MB，配额 1.1 GB，按当前速度约 2 小时后用满（之后删除最早的片段）');
+    // full: the quota pass deletes the oldest clips; the oldest kept was written 3.7 h ago
+    now = 300 * MIN;
+    held = { bytes: 1.07e9, oldestClipMs: (300 - 222) * MIN };
+    await w.sample();
+    expect(w.health()!.evidence).toEqual({ usedBytes: 1.07e9, quotaBytes: GiB, keptS: 222 * 60, fullInDays: null });
+    expect(w.health()!.evidenceLine).toBe('evidence: the 1.1 GB quota is full and holds the clips of the last ≈ 4 h (the oldest are deleted first)');
+    expect(codesText([w.health()!.evidenceLineCode!], 'zh-CN')).toBe('证据：配额 1.1 GB 已满，保存最近约 4 小时的片段（最早的先删除）');
+    expect(w.health()!.low).toBe(false); // a full quota is the normal state of a long day, not something to act on
+  });
+
+  it('evidenceHeld: the bytes of the evidence folders\' files and the oldest clip\'s time; a missing folder holds nothing', async () => {
+    const dir = join(tmp.dir, 'ev');
+    mkdirSync(join(dir, 'clips'), { recursive: true });
+    mkdirSync(join(dir, 'clip-pictures'), { recursive: true });
+    writeFileSync(join(dir, 'clips', 'a.sigmf-data'), Buffer.alloc(5000));
+    writeFileSync(join(dir, 'clips', 'a.sigmf-meta'), Buffer.alloc(700));
+    writeFileSync(join(dir, 'clips', 'b.sigmf-meta'), Buffer.alloc(300));
+    writeFileSync(join(dir, 'clip-pictures', 'a.png'), Buffer.alloc(2000));
+    utimesSync(join(dir, 'clips', 'a.sigmf-meta'), new Date(1_000_000), new Date(1_000_000));
+    utimesSync(join(dir, 'clips', 'a.sigmf-data'), new Date(500_000), new Date(500_000)); // only metas date a clip
+    expect(await evidenceHeld([join(dir, 'clips'), join(dir, 'clip-pictures'), join(dir, 'missing')])).toEqual({ bytes: 8000, oldestClipMs: 1_000_000 });
+    expect(await evidenceHeld([join(dir, 'missing')])).toEqual({ bytes: 0, oldestClipMs: null });
+  });
+
   it('walks the data dir at most every 2 min (samples every 30 s): the growth between its walks', async () => {
     let now = 0;
     let walks = 0;
@@ -149,6 +195,10 @@ describe('DiskWatch', () => {
     expect(codesText([sd.lineCode])).toBe(sd.line);
     expect(sd.floorBytes).toBe(100 * 1024 * 1024); // evidence.minFreeMiB default
     expect(sd.dataDirBytes).toBeGreaterThan(0); // the demo's data dir holds at least its lock and alerts
+    // the evidence quota (1 GiB by default) beside it
+    expect(sd.evidence!.quotaBytes).toBe(1024 ** 3);
+    expect(sd.evidenceLine).toMatch(/^evidence: [\d.]+ [kMGT]?B of the 1\.1 GB quota/);
+    expect(codesText([sd.evidenceLineCode!])).toBe(sd.evidenceLine);
     c.close();
     d.child.kill('SIGTERM');
     await d.exited;

@@ -98,7 +98,8 @@ beforeAll(async () => {
   mkdirSync(picturesDir, { recursive: true });
   await writeClip(clipsDir, picturesDir);
   // a disk between the evidence floor (100 MB) and twice it: pictures are shed, clips and alerts still written
-  const watch = new DiskWatch({ dir: td.dir, floorBytes: 100e6, read: async () => ({ freeBytes: 150e6, totalBytes: 64e9 }) });
+  // (the evidence quota beside it: the one clip and its picture of a 1 GiB quota)
+  const watch = new DiskWatch({ dir: td.dir, floorBytes: 100e6, read: async () => ({ freeBytes: 150e6, totalBytes: 64e9 }), evidence: { dirs: [clipsDir, picturesDir], quotaBytes: 1024 ** 3 } });
   await watch.sample();
   const disk = watch.health();
   sessionEndMs = Date.now() + 3_630_000;

@@ -96,6 +96,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       expect(await noteOf('room-103-door-east').textContent()).toMatch(/^\S+ — 找不到接收器：请确认 RTL-SDR 接收器已插好.*屏蔽 "dvb_usb_rtl28xxu"）；3.2 秒后重试$/);
       expect(await noteOf('room-103-door-east').getAttribute('title')).toBe(`${NOT_FOUND_REASON}; reopening in 3.2 s`);
       expect(await page.locator('[data-testid="disk-line"]').textContent()).toBe('磁盘记录：剩余 150 MB，低于 200 MB（证据存储下限的两倍）：不再绘制片段图片（证据片段和告警照常写入）');
+      expect(await page.locator('[data-testid="evidence-line"]').textContent()).toMatch(/^证据：已用 [\d.]+ [kM]B，配额 1\.1 GB$/);
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz：1.4 秒（共 3 个跳频点）');
       expect(await revisit.getAttribute('title')).toBe('每点驻留 100 毫秒，调谐后稳定 25 毫秒，当前在 868.6000 MHz');

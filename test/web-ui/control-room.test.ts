@@ -42,6 +42,7 @@ describe('control room at 1280 × 800 (en)', () => {
       const diskLine = page.locator('[data-testid="disk-line"]');
       expect(await diskLine.textContent()).toBe('recording to disk: 150 MB free, below 200 MB (twice the evidence floor): clip pictures are not drawn (clips and alerts are written)');
       expect([await diskLine.getAttribute('data-low'), await diskLine.getAttribute('data-below-floor')]).toEqual(['true', 'false']);
+      expect(await page.locator('[data-testid="evidence-line"]').textContent()).toMatch(/^evidence: [\d.]+ [kM]B of the 1\.1 GB quota$/);
       const revisit = page.locator('.sensor-card[data-sensor="great-hall-b-stage"] [data-testid="sensor-revisit"]');
       expect(await revisit.textContent()).toBe('867.900 MHz–868.900 MHz: 1.4 s (3 hops)');
       expect(await revisit.getAttribute('title')).toBe('dwell 100 ms, settle 25 ms, now at 868.6000 MHz');
