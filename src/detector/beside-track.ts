@@ -32,7 +32,8 @@ export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: num
 export function standsApartFromSkirt(
   p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
 ): boolean {
-  if (!Number.isFinite(openLevel)) return false;
+  // no level yet (a kernel not tested in full): nothing stands apart
+  if (!(openLevel > 1 && openLevel < Infinity)) return false;
   // the reference: kernel centres strictly between the band and the group
   let a: number;
   let z: number;

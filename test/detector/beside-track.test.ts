@@ -25,6 +25,10 @@ describe('beside-track', () => {
   it('the skirt alone: no group past the band stands apart, however far', () => {
     const { p, level } = skirt();
     for (const at of [600, 650, 700, 800]) expect(standsApartFromSkirt(p, level, HALF, at, at + 4, 500, 530, OPEN)).toBe(false);
+    // a kernel never tested in full has no open level (0): nothing stands apart, not even a link
+    for (let b = 690; b <= 710; b++) p.stat[b] += 2;
+    expect(standsApartFromSkirt(p, level, HALF, 695, 705, 500, 530, OPEN)).toBe(true);
+    expect(standsApartFromSkirt(p, level, HALF, 695, 705, 500, 530, 0)).toBe(false);
   });
 
   it('a link 0.2 over the noise 170 bins above the band stands apart; 0.1 does not; inside one bandwidth nothing does', () => {
