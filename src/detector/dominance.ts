@@ -34,7 +34,7 @@ export interface EmitterBand {
 export class Dominance {
   /**
    * Set per frame by the tracker: whether a signal near full scale may have products anywhere dominanceDb under it
-   * (its converter clips, or the source cannot tell); otherwise only spurFreeDb under it (DetectorOptions).
+   * (its converter reaches its rails, or the source cannot tell); otherwise only spurFreeDb under it (DetectorOptions).
    */
   spursAnywhere = true;
   /** Each calibration emitter's band on the fast path, then on the slow path: [lo, hi] bin pairs, drift tolerance included. */

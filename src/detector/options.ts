@@ -34,7 +34,7 @@ export interface DetectorOptions {
   /**
    * A signal whose bin power reaches this level (dBFS) is near the ADC's full scale: its converter spurs and
    * intermodulation may then fall anywhere in the band. While it is on, new signals `spurFreeDb` weaker are taken as
-   * its products wherever they are, or dominanceDb weaker when the converter clips or the source cannot tell
+   * its products wherever they are, or dominanceDb weaker when the converter reaches its rails or the source cannot tell
    * (DetectorGeometry.clipCounted); its detections are flagged by the overload check. Default −10.
    */
   fullScaleDbfs: number;

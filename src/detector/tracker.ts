@@ -188,8 +188,9 @@ export class Tracker {
     // steady (their track was hit in the previous frame of this path) and which are transients
     const hop = end - start;
     const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
-    // near full scale, a converter that clips (or a source that cannot tell) puts its products anywhere in the band
-    const spursAnywhere = this.geometry.clipCounted !== true || isClipping(frame.clipFraction, this.options.overloadClipFraction);
+    // near full scale, a converter that reaches its rails at all (or a source that cannot tell) puts its products
+    // anywhere in the band: a recording clipping 3 % of its values gave products 23 dB under its signal
+    const spursAnywhere = this.geometry.clipCounted !== true || frame.clipFraction > 0;
     this.dominance.spursAnywhere = spursAnywhere;
     for (let gi = 0; gi < groups; gi++) {
       const wideOnly = p.gNarrow[gi] === 0;
