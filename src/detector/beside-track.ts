@@ -22,12 +22,16 @@ export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: num
 /**
  * Whether a long-path group over bins [glo, ghi] of p stands apart from the skirt of a signal whose reported band is
  * [olo, ohi] (bins of p). Seconds of averaging show a strong signal's skirt (reciprocal mixing, a transmitter's phase
- * noise, modulation sidebands) tens of kHz past the band the short paths see. A skirt falls away from its signal (phase
- * noise as 1/f², Leeson 1966), so the group is apart when it lies more than one occupied bandwidth plus the gap bridge
- * past the band (the modulation's own sidebands, as the dominance rule's skirt), and its largest kernel mean stands
- * `openLevel` (the kernel's open level over the floor, linear) over the smallest kernel mean between it and the band:
- * that lowest point, like a CFAR's reference cells, is at least the skirt's level at the group. Kernel means as
- * {@link kernelMeanOverLevel}. Allocation-free.
+ * noise, modulation sidebands) tens of kHz past the band the short paths see. The group is apart when it lies more than
+ * one occupied bandwidth plus the gap bridge past the band (the modulation's main lobe, as the dominance rule's skirt),
+ * and its largest kernel mean stands `openLevel` (the kernel's open level over the floor, linear) over both
+ * - the smallest kernel mean between it and the band: a skirt that falls away from its signal (phase noise as 1/f²,
+ *   Leeson 1966) is at least that high at the group, like a CFAR's reference cells; and
+ * - 1 plus the largest excess of a kernel between, past the main lobe, scaled to the group's distance from the band's
+ *   centre as 1/f²: the envelope of sidebands that do not fall monotonically (rectangular keying's sin²x/x² lobes,
+ *   whose peaks fall as 1/f² between nulls one baud apart; a continuous 20 dB NRZ OOK link at 10 kBd opened its 2nd and
+ *   3rd lobes with the first test alone).
+ * Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function standsApartFromSkirt(
   p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
@@ -48,11 +52,33 @@ export function standsApartFromSkirt(
   let valley = Infinity;
   for (let b = a; b <= z; b++) valley = Math.min(valley, kernelMeanOverLevel(p, level, half, b));
   let peak = 0;
+  let at = glo;
   for (let b = glo; b <= ghi; b++) {
     const m = kernelMeanOverLevel(p, level, half, b);
-    if (m > peak && Number.isFinite(m)) peak = m;
+    if (m > peak && Number.isFinite(m)) {
+      peak = m;
+      at = b;
+    }
   }
-  return Number.isFinite(valley) && valley > 0 && peak >= valley * openLevel;
+  if (!(Number.isFinite(valley) && valley > 0 && peak >= valley * openLevel)) return false;
+  // the skirt's envelope: sidebands need not fall monotonically (rectangular keying's sin²x/x² has a null every baud,
+  // and the lobes between stand over the valley) but their envelope falls as 1/f² from the signal, as phase noise does;
+  // every kernel between that lies past one occupied bandwidth (the signal's own main lobe) bounds the skirt at the
+  // group by its excess × (its distance / the group's)², all from the band's centre
+  const centre = (olo + ohi) / 2;
+  const dGroup = Math.abs(at - centre);
+  const skip = ohi - olo + 1 + p.gapBins;
+  let skirt = 0;
+  for (let b = a; b <= z; b++) {
+    if ((b > ohi && b - ohi <= skip) || (b < olo && olo - b <= skip)) continue;
+    // a kernel within one kernel width of the group holds some of the group's own power
+    if (b >= glo - 2 * half && b <= ghi + 2 * half) continue;
+    const m = kernelMeanOverLevel(p, level, half, b);
+    if (!Number.isFinite(m)) continue;
+    const r = Math.abs(b - centre) / dGroup;
+    skirt = Math.max(skirt, (m - 1) * r * r);
+  }
+  return peak >= (1 + skirt) * openLevel;
 }
 
 /**

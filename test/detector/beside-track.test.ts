@@ -42,6 +42,24 @@ describe('beside-track', () => {
     expect(standsApartFromSkirt(p, level, HALF, 555, 565, 500, 530, OPEN)).toBe(false);
   });
 
+  it('rectangular keying (sin²x/x², a null every baud): its 2nd and 3rd lobes never stand apart; a link 0.3 over the noise past them does', () => {
+    // a continuous NRZ OOK link: excess 40·sinc²(d/40) round bin 515 (a 40-bin baud), reported band only its carrier
+    // (±8 bins, 20 dB down from its peak bin); its lobes peak near 40·(k + ½) bins out, falling as 1/f²
+    const stat = new Float32Array(N);
+    const level = new Float32Array(N).fill(2);
+    for (let b = 0; b < N; b++) {
+      const x = (Math.PI * (b - 515)) / 40;
+      stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
+    }
+    const p = { stat, n: N, gapBins: 10 } as unknown as PathState;
+    // the 3rd lobe (0.33 over the noise at 140 bins) clears the null before it (≈ 0) by far, but not the 2nd lobe's
+    // 1/f² envelope (0.65 at 100 bins → 0.33 at 140)
+    expect(standsApartFromSkirt(p, level, HALF, 650, 660, 507, 523, OPEN)).toBe(false);
+    expect(standsApartFromSkirt(p, level, HALF, 530 + 95, 530 + 105, 507, 523, OPEN)).toBe(false);
+    for (let b = 805; b <= 825; b++) stat[b] += 2 * 0.3;
+    expect(standsApartFromSkirt(p, level, HALF, 810, 820, 507, 523, OPEN)).toBe(true);
+  });
+
   it('an image: the mirror must stand imageRejectionDb over the group (excess over the noise)', () => {
     // the band at 700–730 mirrors to 294–324 (bin n − b)
     const image = skirt(715);

