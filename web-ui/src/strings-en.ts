@@ -93,7 +93,7 @@ export const EN = {
   'detail.kind': 'Kind',
   'detail.severity': 'Severity',
   'detail.raise': 'Ranked higher',
-  'raise.mark.unexpected': '▲ not this band\'s',
+  'raise.mark.unexpected': '▲ unusual for this band',
   'raise.mark.voice': '▲ voice link',
   'raise.mark.handset': '▲ phone',
   'detail.peakPower': 'Peak power',

@@ -95,7 +95,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.kind': '类型',
   'detail.severity': '级别',
   'detail.raise': '优先级提升',
-  'raise.mark.unexpected': '▲ 非本频段信号',
+  'raise.mark.unexpected': '▲ 调制与频段不符',
   'raise.mark.voice': '▲ 语音链路',
   'raise.mark.handset': '▲ 手机',
   'detail.peakPower': '峰值功率',
