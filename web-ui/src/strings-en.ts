@@ -174,6 +174,7 @@ export const EN = {
   'col.room': 'Room',
   'sensor.underOneSecond': '< 1 s',
   'duration.atLeast': '≥ {d}',
+  'duration.justStarted': 'just started',
   'unit.seconds': '{s} s',
   'unit.minSec': '{m} min {s} s',
   'unit.hourMin': '{h} h {m} min',

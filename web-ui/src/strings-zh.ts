@@ -176,6 +176,7 @@ export const ZH: Record<MsgKey, string> = {
   'col.room': '考场',
   'sensor.underOneSecond': '< 1 秒',
   'duration.atLeast': '至少 {d}',
+  'duration.justStarted': '刚开始',
   'unit.seconds': '{s} 秒',
   'unit.minSec': '{m} 分 {s} 秒',
   'unit.hourMin': '{h} 小时 {m} 分',
