@@ -33,6 +33,7 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'static file error': '网页文件读取出错',
   'clip file error': '证据片段文件读取出错',
   'clip audio not made: answered 500': '证据片段音频未能生成：已返回 500',
+  'clip audio not kept (made again on the next request)': '证据片段音频未能保存（下次请求时重新生成）',
   'websocket error': 'WebSocket 出错',
   'client connected': '浏览器已连接',
   'client disconnected': '浏览器已断开',

@@ -106,6 +106,8 @@ export const EN = {
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',
   'detail.clipAudio': 'Evidence clip audio (demodulated)',
+  'detail.clipAudioPreparing': 'preparing audio…',
+  'detail.clipAudioFailed': 'audio unavailable',
   'detail.noClip': 'Evidence clip (IQ)',
   'clipNotKept.late': 'not kept in time: the clip was still being written when the alert closed (it is added here once written)',
   'clipNotKept.writer-behind': 'not kept: the clip writer could not keep up with this computer\'s load (alerts come first)',

@@ -108,6 +108,8 @@ export const ZH: Record<MsgKey, string> = {
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
   'detail.clipAudio': '证据片段音频（解调）',
+  'detail.clipAudioPreparing': '正在准备音频…',
+  'detail.clipAudioFailed': '音频不可用',
   'detail.noClip': '证据片段（IQ）',
   'clipNotKept.late': '未及保存：告警关闭时片段仍在写入（写完后会补到这里）',
   'clipNotKept.writer-behind': '未保存：本机负载过高，片段写入跟不上（告警优先）',
