@@ -33,6 +33,7 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'static file error': '网页文件读取出错',
   'clip file error': '证据片段文件读取出错',
   'clip audio not made: answered 500': '证据片段音频未能生成：已返回 500',
+  'clip audio not kept (made again on the next request)': '证据片段音频未能保存（下次请求时重新生成）',
   'websocket error': 'WebSocket 出错',
   'client connected': '浏览器已连接',
   'client disconnected': '浏览器已断开',
@@ -123,7 +124,13 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'detection not stored': '检测结果未能存储',
   'detection not stored (bus closed)': '检测结果未能存储（告警总线已关闭）',
   'detection inside a known emitter': '检测结果落在已知发射源内',
-  'close passed on without its final identification (too slow)': '告警结束时尚无最终识别结果（识别太慢）',
+  // late identifications (src/site/live-ident.ts, detection-relay.ts, src/alerts/alert-lifecycle.ts lateSignal)
+  'close passed on without its final identification (too slow): it follows as an update of the closed alert': '告警结束时尚无最终识别结果（识别较慢）：结果随后作为更新补入该告警',
+  'identification posted after its close (the alert gets it as an update)': '告警结束后才得出识别结果（作为更新补入该告警）',
+  'identification added to its closed alert': '识别结果已补入已结束的告警',
+  'identification dropped: it came more than lateSignalMs after its alert closed': '识别结果已丢弃：告警结束超过 lateSignalMs 后才得出',
+  'late identification not stored': '迟到的识别结果未能存储',
+  'late identification not stored (bus closed)': '迟到的识别结果未能存储（告警总线已关闭）',
   'identification result not posted': '识别结果未能发出',
   // exam sessions and known emitters
   'exam sessions': '考试场次',

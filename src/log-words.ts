@@ -66,6 +66,8 @@ export interface TerminalWords {
   kind: Readonly<Record<string, string>>;
   alertState: Readonly<Record<string, string>>;
   alert: string;
+  /** The identified class on an alert line, from the class's words (src/text-template.ts classWordsText). */
+  signalClass: (classWords: string) => string;
   session: (name: string) => string;
   by: (who: string) => string;
   stateArrow: string;
@@ -118,6 +120,7 @@ const EN: TerminalWords = {
   kind: {},
   alertState: { new: 'unacknowledged' },
   alert: 'ALERT',
+  signalClass: (c) => `class ${c}`,
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
   stateArrow: 'state →',
@@ -154,6 +157,7 @@ const ZH: TerminalWords = {
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
   alertState: { new: '未处理', acknowledged: '已确认', known: '已知' },
   alert: '告警',
+  signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
   stateArrow: '状态 →',

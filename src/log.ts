@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
-import type { TextLang } from './text-template.js';
+import { classWordsText, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -86,7 +86,8 @@ function fieldText(key: string, v: unknown): string {
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
  * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
- * hall-1 seq 3)`; acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
+ * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
+ * unknown); acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
  * are Chinese (src/log-words.ts; a message its table lacks stays English), and a record with a `messageCode` reads
  * `codeText`'s text, else the text of a code of src/error-text.ts (a clipped recording), (the repeated `still offline`
  * line without its advice); field names and values stay as logged.
@@ -96,7 +97,9 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
   if (msg === 'alert' && typeof log.kind === 'string') {
-    const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : ''].filter((x) => x !== '').join(' ');
+    // the identification the record carries (an unknown one says nothing a technician acts on)
+    const cls = typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? w.signalClass(classWordsText(lang, log.signalClass)) : '';
+    const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls].filter((x) => x !== '').join(' ');
     const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(', ');

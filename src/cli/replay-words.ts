@@ -79,7 +79,7 @@ export interface ReplayWords {
 const EN: ReplayWords = {
   head: { start: 'start s', centre: 'centre MHz', offset: 'offset kHz', bandwidth: 'bw kHz', duration: 'duration', packets: 'pk', excess: 'excess dB', class: 'class', notes: 'notes' },
   unexpected: 'unexpected class here',
-  raised: { 'raise.unexpected': "▲ not this band's", 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
+  raised: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
   raisedCount: (n) => `; ${n} ranked higher (▲)`,
   listSep: ', ',
   clipped: 'CLIPPED',
@@ -112,7 +112,7 @@ const EN: ReplayWords = {
 const ZH: ReplayWords = {
   head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '包数', excess: '超出 dB', class: '类型', notes: '备注' },
   unexpected: '此频段不应有此类型',
-  raised: { 'raise.unexpected': '▲ 非本频段信号', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
+  raised: { 'raise.unexpected': '▲ 调制与频段不符', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
   raisedCount: (n) => `；其中 ${n} 个优先级提升（▲）`,
   listSep: '，',
   clipped: '削波',

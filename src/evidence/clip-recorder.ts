@@ -64,6 +64,12 @@ export const PICTURE_FLOOR_FACTOR = 2;
 export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0, band: {} });
 
 /**
+ * The suffix of a clip's files after its base name `<name>`: its SigMF pair, its picture, its audio kept for the web
+ * page (`<name>.nfm.wav`, one per analog class asked for). The quota deletes the files of one base together.
+ */
+const CLIP_FILE_SUFFIX = /\.(sigmf-data|sigmf-meta|png|(am|nfm|wfm)\.wav)$/;
+
+/**
  * Checks the file system holding `dir` (fs.statfs: blocks available to unprivileged users × block size) before a write
  * of `bytes`: null when at least `minFreeBytes` stay free after it, else the free bytes now. A folder that does not
  * exist yet is checked through its nearest existing parent. Never throws (an unreadable statfs lets the write go on).
@@ -271,7 +277,7 @@ export class ClipRecorder {
   /**
    * Deletes the oldest clips (by the newest modification time of their files) until the clips folder plus the
    * pictures folder (`.png` files only: a `.tmp` being rendered is not counted) is under the quota; a clip's picture
-   * goes with it. Runs after every clip; call it after a picture is written too. Tolerates a concurrent pass of another
+   * and its kept audio (`<name>.<class>.wav`, src/server/clips-route.ts) go with it. Runs after every clip; call it after a picture is written too. Tolerates a concurrent pass of another
    * sensor (shared folders). Resolves with the clip bases deleted.
    */
   async enforceQuota(): Promise<string[]> {
@@ -288,7 +294,7 @@ export class ClipRecorder {
       const found = await Promise.all(names.map(async (n) => {
         try {
           const s = await stat(join(dir, n));
-          return { dir, n, base: n.replace(/\.(sigmf-data|sigmf-meta|png)$/, ''), size: s.size, mtimeMs: s.mtimeMs };
+          return { dir, n, base: n.replace(CLIP_FILE_SUFFIX, ''), size: s.size, mtimeMs: s.mtimeMs };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
           throw err;

@@ -162,6 +162,15 @@ export async function readAlertRecords(dataDir: string): Promise<Alert[]> {
   return out;
 }
 
+/** The session names `records` carry, quoted, in order of first appearance (the first 10), per language; "none" worded. */
+function sessionNamesText(records: readonly Alert[]): { en: string; 'zh-CN': string } {
+  const names = [...new Set(records.map((r) => r.session).filter((n): n is string => typeof n === 'string'))];
+  if (names.length === 0) return { en: 'none', 'zh-CN': '无' };
+  const list = names.slice(0, 10).map((n) => `"${n}"`);
+  const more = names.length - list.length;
+  return { en: `${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`, 'zh-CN': `${list.join('、')}${more > 0 ? ` 等 ${names.length} 个` : ''}` };
+}
+
 /**
  * Folds the records into the session's alerts. The window is `input.window` (configured session), else the span of the
  * records whose `session` is the name. An alert belongs to the session when its first record carries the session's
@@ -177,7 +186,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     ({ startMs, endMs } = input.window);
     windowFrom = 'config';
   } else {
-    if (named.length === 0) throw new QuietBandError(`session "${input.session}": no alert carries this session and no site config defines it (pass --config)`, 'BAD_INPUT');
+    if (named.length === 0) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records) }, 'BAD_INPUT');
     // a loop, not Math.min(...spread): a long session's records would overflow the call stack; unparsable times skipped
     startMs = Infinity;
     endMs = -Infinity;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { ClipAudioError, clipAudioWav, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
 import { freeSpaceShortfall } from '../evidence/clip-recorder.js';
 import { PICTURE_BYTES_BOUND, type PictureDrawer } from '../evidence/clip-picture-files.js';
-import { ANALOG_CLASSES } from '../ident/classify.js';
+import { ANALOG_CLASSES, type SignalClass } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
 
@@ -25,8 +25,8 @@ export interface ClipFolders {
    */
   draw?: PictureDrawer;
   /**
-   * Free-space floor (bytes) below which no picture is drawn (twice the evidence floor, as for pictures drawn with
-   * their clip: pictures go first as the disk fills). Default 0.
+   * Free-space floor (bytes) below which no picture is drawn and no clip audio kept (twice the evidence floor, as for
+   * pictures drawn with their clip: what can be made again from a clip goes first as the disk fills). Default 0.
    */
   pictureFloorBytes?: number;
 }
@@ -100,7 +100,7 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
     const name = url.pathname.slice(CLIPS_PREFIX.length - 1);
     if (name.endsWith('.wav')) {
       const clip = name.slice(1, -'.wav'.length);
-      answerClipWav(folders.dir, clip, url, req, res).catch((err: unknown) =>
+      answerClipWav(folders, clip, url, req, res, log).catch((err: unknown) =>
         failFileAnswer(res, log, 'clip audio not made: answered 500', err, { clip, class: url.searchParams.get('class') }),
       );
       return true;
@@ -117,15 +117,52 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
 
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } as const;
 
+/** WAVs being made, by cache path: a second request for one (the player's, a second page's) waits for the same one. */
+const demodulating = new Map<string, Promise<Buffer>>();
+
+/**
+ * The WAV of clip `metaPath` as `cls`: read from `wavPath` (`<clips dir>/<name>.<class>.wav`, kept beside its clip)
+ * when made before, else demodulated ({@link clipAudioWav}: 2.5–5 s on a loaded demo box, measured on every request
+ * before) and kept there for the next request, unless free space is below `floorBytes` (then only answered). The kept
+ * file goes with its clip when the evidence quota deletes it (ClipRecorder groups `<name>.<class>.wav` with `<name>`).
+ * Rejects as clipAudioWav does; a WAV that cannot be kept is logged and answered all the same.
+ */
+function cachedClipWav(metaPath: string, cls: SignalClass, wavPath: string, floorBytes: number, log: Logger): Promise<Buffer> {
+  const pending = demodulating.get(wavPath);
+  if (pending !== undefined) return pending;
+  const job = (async (): Promise<Buffer> => {
+    try {
+      return await fsp.readFile(wavPath);
+    } catch {
+      // not made yet
+    }
+    const wav = await clipAudioWav(metaPath, cls);
+    const short = await freeSpaceShortfall(path.dirname(wavPath), wav.length, floorBytes);
+    if (short === null) {
+      // written aside and renamed: a request meanwhile reads the whole WAV or none
+      const tmp = `${wavPath}.${process.pid}.tmp`;
+      await fsp.writeFile(tmp, wav, { mode: 0o600 }).then(() => fsp.rename(tmp, wavPath)).catch((err: unknown) => {
+        log.warn({ err, clip: metaPath }, 'clip audio not kept (made again on the next request)');
+        return fsp.rm(tmp, { force: true });
+      });
+    }
+    return wav;
+  })().finally(() => demodulating.delete(wavPath));
+  demodulating.set(wavPath, job);
+  return job;
+}
+
 /**
  * `GET|HEAD /clips/<name>.wav?class=nfm|wfm|am`: the clip `<dir>/<name>.sigmf-meta` (+ `.sigmf-data`) demodulated as
- * `class` ({@link clipAudioWav}, in a worker thread: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`).
+ * `class` ({@link clipAudioWav}, in a worker thread: the first annotation's band) and encoded as a 16 kHz mono 16-bit WAV (`audio/wav`),
+ * kept beside the clip after the first request ({@link cachedClipWav}; the picture floor applies).
  * 400 for a missing or non-analog `class` or a name with a path in it; 404 for a clip that is not there (or no clips
  * folder); 413 for a clip over {@link MAX_CLIP_AUDIO_S} or {@link MAX_CLIP_AUDIO_IQ_SAMPLES}; 422 with the reason (file names only, no folders) for a clip
  * that cannot be demodulated; 405 for other methods. `rawName` is the URL's name, still percent-encoded. Rejects with
  * any other error (the worker failed to start or met an I/O error): the caller answers 500 and logs it.
  */
-async function answerClipWav(dir: string, rawName: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answerClipWav(folders: ClipFolders, rawName: string, url: URL, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  const dir = folders.dir;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...TEXT, Allow: 'GET, HEAD' }).end('method not allowed\n');
     return;
@@ -162,7 +199,7 @@ async function answerClipWav(dir: string, rawName: string, url: URL, req: Incomi
   }
   let wav: Buffer;
   try {
-    wav = await clipAudioWav(metaPath, cls);
+    wav = await cachedClipWav(metaPath, cls, path.join(root, `${name}.${cls}.wav`), folders.pictureFloorBytes ?? 0, log);
   } catch (err) {
     if (!(err instanceof ClipAudioError)) throw err;
     // the reason names the clip's files; the server's folders are nobody's business

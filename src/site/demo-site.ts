@@ -1,8 +1,19 @@
 // The embedded demo site of `quietband run` without flags: three simulated sensors whose injected events keep coming.
 import type { SiteConfigInput } from '../config/site-config.js';
+import { formatSiteTime, machineTimeZone } from '../field/local-time.js';
 
 /** The demo site's data folder (alerts, token, clips), relative to the working directory. */
 export const DEMO_DATA_DIR = './data/demo';
+
+/**
+ * The demo's exam session: its alerts carry this name, so the web page's report dialog and
+ * `quietband report --data-dir ./data/demo --session "演示考试 Demo exam"` have a session to report. One name in both
+ * languages (a report command works whatever language the demo ran in), as a bilingual site names its sessions.
+ */
+export const DEMO_SESSION = '演示考试 Demo exam';
+
+/** Hours the demo's session lasts from the demo's start: a school day of exams, longer than a demo is left running. */
+export const DEMO_SESSION_H = 8;
 
 /**
  * Demo site "demo" (data in {@link DEMO_DATA_DIR}): three `sim` sensors at real-time pace, looping their scenario (cycle c uses seed + c, so the noise
@@ -17,10 +28,17 @@ export const DEMO_DATA_DIR = './data/demo';
  *   16–22 s) ≈ 5 dB weaker, so that alert is grouped across the two rooms with Hall A ranked first and a position on
  *   the site plan (rooms have x/y in metres).
  * SNRs as defined in sim.ts (`Scenario`).
+ * The site has one exam session, {@link DEMO_SESSION}, from the minute of `nowMs` (epoch ms, the demo's start) for
+ * {@link DEMO_SESSION_H} hours, written as a site config writes it (local times of the machine's zone), so every
+ * demo alert carries it; no calibration window (its start is not ahead).
  */
-export function demoSiteConfig(): SiteConfigInput {
+export function demoSiteConfig(nowMs: number = Date.now()): SiteConfigInput {
+  const zone = machineTimeZone();
+  const startMs = Math.floor(nowMs / 60_000) * 60_000;
+  const minute = (ms: number): string => formatSiteTime(ms, zone).slice(0, 16); // `2026-06-07T09:00`
   return {
     site: 'demo',
+    sessions: [{ name: DEMO_SESSION, start: minute(startMs), end: minute(startMs + DEMO_SESSION_H * 3_600_000) }],
     // its own folder: a real site started later from the same directory (default ./data) must not serve the demo's
     // alerts or count them as unacknowledged
     dataDir: DEMO_DATA_DIR,

@@ -146,7 +146,8 @@ export class LiveIdentifier implements EvidenceSink {
     t.firstDue = null; // the final identification covers a transmission that ended before its first part was asked for
     t.held = ev;
     t.timer = setTimeout(() => {
-      this.d.log.warn({ id: t.id, holdCloseMs: this.o.holdCloseMs }, 'close passed on without its final identification (too slow): it follows as an update of the closed alert');
+      // routine on a loaded box (most demo alerts): the result still reaches the alert, so nothing to act on
+      this.d.log.debug({ id: t.id, holdCloseMs: this.o.holdCloseMs }, 'close passed on without its final identification (too slow): it follows as an update of the closed alert');
       this.release(t);
     }, this.o.holdCloseMs);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
@@ -249,7 +250,8 @@ export class LiveIdentifier implements EvidenceSink {
         // after the close went on without it (holdCloseMs over), a result is still posted: the main thread writes it as
         // an update of the closed alert (docs/identification.md §10, "Late identifications")
         const lateMs = t.releasedMs === null ? undefined : Math.round(now - t.releasedMs);
-        if (lateMs !== undefined) this.d.log.info({ id: t.id, class: signal.class, final, lateMs }, 'identification posted after its close (the alert gets it as an update)');
+        // the main thread logs the outcome (AlertBus.lateSignal: added to the closed alert, or dropped)
+        if (lateMs !== undefined) this.d.log.debug({ id: t.id, class: signal.class, final, lateMs }, 'identification posted after its close (the alert gets it as an update)');
         this.d.log.debug({ id: t.id, class: signal.class, final, ...(lateMs !== undefined ? { lateMs } : {}), sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), ...roundedTiming(timing), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
         this.d.postSignal(t.id, signal);
         if (final) {

@@ -55,7 +55,7 @@ describe('replay table', () => {
   it('marks a row whose alert would be raised (severityRaise) with the reason\'s short words instead of "unexpected class here" (en, zh-CN)', () => {
     const voice = { reason: 'nfm in UHF land mobile 400–470 MHz: a voice link', reasonCode: { id: 'raise.voice', params: { class: 'nfm', band: 'UHF land mobile 400–470 MHz' } } };
     const odd = { reason: 'nfm is not a class ISM 433 MHz carries', reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } } };
-    for (const [lang, want] of [['en', ['UHF land mobile, ▲ voice link', "ISM 433 MHz, ▲ not this band's"]], ['zh-CN', ['UHF land mobile，▲ 语音链路', 'ISM 433 MHz，▲ 非本频段信号']]] as const) {
+    for (const [lang, want] of [['en', ['UHF land mobile, ▲ voice link', 'ISM 433 MHz, ▲ unusual for this band']], ['zh-CN', ['UHF land mobile，▲ 语音链路', 'ISM 433 MHz，▲ 调制与频段不符']]] as const) {
       const t = new ReplayTable(lang);
       t.add(line({ centerHz: 450_125_000, bandLabel: 'UHF land mobile', signal: { class: 'nfm', confidence: 0.93, unexpected: false }, severityRaise: voice }));
       t.add(line({ id: 2, startS: 0.5, signal: { class: 'nfm', confidence: 0.9, unexpected: true }, severityRaise: odd }));

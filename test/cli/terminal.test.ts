@@ -106,6 +106,14 @@ describe('log lines', () => {
     expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
       '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
     );
+    // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
+    const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
+    expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
+    expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
+    expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
+    expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
+      '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
+    );
     expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
     expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
     expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');

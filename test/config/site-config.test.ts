@@ -15,7 +15,7 @@ import { formatSourceSpec, parseSourceSpec } from '../../src/config/source-spec.
 import { overridesFromFlags, sensorNameFor, type SiteFlags } from '../../src/cli/site-flags.js';
 import { QuietBandError } from '../../src/errors.js';
 import { resolveSite } from '../../src/site/site-resolve.js';
-import { demoSiteConfig } from '../../src/site/demo-site.js';
+import { DEMO_SESSION, demoSiteConfig } from '../../src/site/demo-site.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-site-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -187,6 +187,16 @@ describe('resolveSite', () => {
       expect(Math.min(...events.map((e) => e.startS))).toBeGreaterThan(DEFAULT_SITE_CONFIG.warmupS + DEFAULT_SITE_CONFIG.settleS);
     }
     expect((s.sensors[0]!.scenario as { seed: number }).seed).not.toBe((s.sensors[1]!.scenario as { seed: number }).seed);
+  });
+
+  it('the demo has an exam session covering its run (from the start minute, 8 h), so its alerts have a session to report', async () => {
+    const nowMs = Date.parse('2026-06-07T01:02:40Z');
+    const cfg = demoSiteConfig(nowMs);
+    const s = await resolveSite(applySiteDefaults(validateSiteConfig(cfg, 'demo'), {}, 'demo'), 'demo', { lookupBaselines: false });
+    expect(s.sessions.map((x) => [x.name, x.startMs, x.endMs])).toEqual([[DEMO_SESSION, Date.parse('2026-06-07T01:02:00Z'), Date.parse('2026-06-07T09:02:00Z')]]);
+    expect(DEMO_SESSION).toBe('演示考试 Demo exam');
+    // written as a site config writes them: local minutes of the machine's zone
+    expect(cfg.sessions![0]!.start).toMatch(/^2026-06-0[67]T\d\d:\d\d$/);
   });
 });
 

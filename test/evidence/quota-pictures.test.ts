@@ -54,6 +54,12 @@ describe('evidence quota with pictures', () => {
       await utimes(join(pics, 'old_orphan.png'), new Date(1000), new Date(1000));
       expect(await clips.enforceQuota()).toEqual(['old_orphan']);
       expect((await readdir(dir)).filter((n) => n.endsWith('.sigmf-data'))).toHaveLength(2);
+      // the audio the web page had made of the older clip (kept beside it, src/server/clips-route.ts) goes with it
+      const older = data[0]!.slice(0, -'.sigmf-data'.length);
+      await writeFile(join(dir, `${older}.nfm.wav`), Buffer.alloc(2000, 1));
+      await utimes(join(dir, `${older}.nfm.wav`), new Date(2000), new Date(2000));
+      expect(await clips.enforceQuota()).toEqual([older]);
+      expect((await readdir(dir)).filter((n) => n.startsWith(older))).toEqual([]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

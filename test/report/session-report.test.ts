@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../src/cli/report.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml } from '../../src/report/session-report.js';
+import { errorMessageIn } from '../../src/error-text.js';
 import { raiseReason } from '../../src/alerts/severity-rank.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { tempDir } from '../daemon/helpers.js';
@@ -137,7 +138,11 @@ describe('session report', () => {
     expect(r.alerts.length).toBe(3);
     expect(r.outages).toEqual([]);
     expect(r.sensors.map((s) => s.name)).toEqual(['room-1', 'room-2']);
-    await expect(buildSessionReport({ session: 'physics', records: await readAlertRecords(dataDir) })).rejects.toThrow(/session "physics": no alert carries this session/);
+    const unknown = await buildSessionReport({ session: 'physics', records: await readAlertRecords(dataDir) }).catch((e: Error) => e);
+    expect((unknown as Error).message).toBe('session "physics": no alert carries this session and no site config defines it (pass --config); sessions on the stored alerts: "math-am"');
+    expect(errorMessageIn('zh-CN', unknown as Error)).toBe('考试场次“physics”：没有告警属于该场次，也没有考点配置定义它（请加上 --config）；已存告警中的考试场次："math-am"');
+    const none = await buildSessionReport({ session: 'physics', records: [] }).catch((e: Error) => e);
+    expect(errorMessageIn('zh-CN', none as Error)).toMatch(/已存告警中的考试场次：无$/);
   });
 
   it('CLI: writes the HTML with site, sensors and baseline age, local times, acks and outages (escaped), and a PDF through Chromium', async () => {

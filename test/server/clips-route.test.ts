@@ -1,6 +1,6 @@
 // GET /clips/<name>.wav: an analog clip demodulated to a 16 kHz mono WAV; the class parameter, missing, too long and
 // undemodulable clips. GET /clips/<name>.png: a picture drawn from its clip when first asked for, then kept.
-import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -104,7 +104,33 @@ describe('GET /clips/<name>.wav', () => {
     console.log(`clip wav: ${CLIP_S} s at ${RATE_SPS / 1000} kS/s → ${seconds.toFixed(3)} s, ${dataBytes} bytes, dominant ${best} Hz, ${ms.toFixed(0)} ms`);
   });
 
+  it('keeps the WAV beside its clip: the next request reads it instead of demodulating again', async () => {
+    const clip = 'room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k';
+    const kept = path.join(td.dir, `${clip}.nfm.wav`);
+    rmSync(kept, { force: true });
+    const t0 = performance.now();
+    const first = Buffer.from(await (await fetch(`${base}${clip}.wav?class=nfm`)).arrayBuffer());
+    const t1 = performance.now();
+    const again = await fetch(`${base}${clip}.wav?class=nfm`);
+    const second = Buffer.from(await again.arrayBuffer());
+    const t2 = performance.now();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('content-type')).toBe('audio/wav');
+    expect(readFileSync(kept).equals(first)).toBe(true);
+    expect(second.equals(first)).toBe(true);
+    // made per class: am is demodulated (and kept) on its own
+    expect((await fetch(`${base}${clip}.wav?class=am`)).status).toBe(200);
+    expect(existsSync(path.join(td.dir, `${clip}.am.wav`))).toBe(true);
+    // a kept WAV is what is answered (a stand-in proves it is read, not made again)
+    writeFileSync(kept, first.subarray(0, 1000));
+    expect((await (await fetch(`${base}${clip}.wav?class=nfm`)).arrayBuffer()).byteLength).toBe(1000);
+    writeFileSync(kept, first);
+    console.log(`clip wav: made ${(t1 - t0).toFixed(0)} ms, kept ${(t2 - t1).toFixed(0)} ms`);
+  });
+
   it('demodulates off the server\'s thread: its event loop keeps ticking every 10 ms while three requests run (one at a time)', async () => {
+    // made, not read from the kept WAV: the three requests share one demodulation
+    rmSync(path.join(td.dir, 'room-101_2026-12-07T01-00-00-000Z_7_433.5M_50k.nfm.wav'), { force: true });
     let last = performance.now();
     let worstGapMs = 0;
     const tick = setInterval(() => {

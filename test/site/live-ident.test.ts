@@ -11,6 +11,7 @@ import type { AlertSignal } from '../../src/server/protocol.js';
 import { LiveIdentifier } from '../../src/site/live-ident.js';
 import { Prng } from '../../src/source/sim-random.js';
 import type { DetectionEvent, IqSourceInfo } from '../../src/types.js';
+import { pino, type Logger } from 'pino';
 import { silentLog } from '../helpers.js';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
@@ -33,10 +34,10 @@ const ev = (kind: DetectionEvent['kind'], endS?: number): DetectionEvent => ({
 
 type Out = { what: 'event'; kind: string } | { what: 'signal'; signal: AlertSignal };
 
-function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdCloseMs?: number; evidenceRing?: IqRing } = {}): { li: LiveIdentifier; out: Out[]; feed: (toS: number) => void } {
+function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdCloseMs?: number; evidenceRing?: IqRing; log?: Logger } = {}): { li: LiveIdentifier; out: Out[]; feed: (toS: number) => void } {
   const out: Out[] = [];
   const li = new LiveIdentifier({
-    info, inner: null, evidenceRing: opts.evidenceRing ?? null, engine, log: silentLog,
+    info, inner: null, evidenceRing: opts.evidenceRing ?? null, engine, log: opts.log ?? silentLog,
     post: (e) => out.push({ what: 'event', kind: e.kind }),
     postSignal: (id, signal) => {
       expect(id).toBe(7);
@@ -213,7 +214,10 @@ describe('LiveIdentifier', () => {
     // both wait behind a slow evidence thread (the demo: a 6.5 s clip cut there took 10.5–12.8 s on a loaded box)
     let go = (): void => undefined;
     const queue = new Promise<void>((r) => (go = r));
-    const { li, out, feed } = rig((i) => queue.then(() => identify(i)), { holdCloseMs: 50 });
+    // routine, not a warning: the result still reaches the alert (the main thread logs that at info)
+    const logged: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg: string }) });
+    const { li, out, feed } = rig((i) => queue.then(() => identify(i)), { holdCloseMs: 50, log });
     feed(0.1);
     li.onEvent(ev('open'));
     feed(END_S + 0.1);
@@ -224,6 +228,9 @@ describe('LiveIdentifier', () => {
     await settle(50);
     const after = out.slice(2).map((o) => (o.what === 'signal' ? [o.signal.class, o.signal.final] : o.kind));
     expect(after).toEqual([['ook', false], ['ook', true]]);
+    const late = logged.filter((r) => /after its close|without its final/.test(r.msg));
+    expect(late.map((r) => r.level)).toEqual([20, 20, 20]); // the passed-on close and the two results, all debug (20)
+    expect(logged.filter((r) => r.level >= 40)).toEqual([]);
     await li.close();
   });
 

@@ -145,6 +145,13 @@ describe('live listening in the web UI', () => {
     await site.bus.attachClip(nfm.alertId, 'clips/room-101_nfm.sigmf-meta');
     await site.bus.attachClip(ook.alertId, 'clips/room-101_ook.sigmf-meta');
     const { page } = await open();
+    // the daemon's first demodulation takes seconds on a loaded box: held here until the status has been read
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/clips/*.wav*', async (route) => {
+      await held;
+      await route.continue();
+    });
     const d = await detailOf(page, nfm.alertId);
     const box = d.dialog.locator('[data-testid="detail-clip-audio"]');
     await box.waitFor({ state: 'visible', timeout: 2000 });
@@ -152,6 +159,11 @@ describe('live listening in the web UI', () => {
     expect(await player.getAttribute('src')).toBe('clips/room-101_nfm.wav?class=nfm');
     expect(await player.getAttribute('preload')).toBe('metadata');
     expect(await player.evaluate((a: HTMLAudioElement) => a.controls)).toBe(true);
+    const status = box.locator('[data-testid="detail-clip-audio-status"]');
+    expect(await status.textContent()).toBe('preparing audio…'); // not a bare "0:00 / 0:00"
+    release();
+    await page.waitForFunction(() => document.querySelector('[data-testid="detail-clip-audio-status"]')?.textContent === '', undefined, { timeout: 10_000 });
+    await page.unroute('**/clips/*.wav*');
     expect(await box.textContent()).toBe('Evidence clip audio (demodulated)');
     expect(await d.button.isHidden()).toBe(true);
     // before play: the daemon demodulated the clip (a real SigMF pair) and the player knows its length (not 0:00)
@@ -175,6 +187,7 @@ describe('live listening in the web UI', () => {
     await page.locator('.detail-close').click();
     await page.locator('[data-testid="lang-toggle"]').click();
     const z = await detailOf(page, nfm.alertId);
+    await page.waitForFunction(() => document.querySelector('[data-testid="detail-clip-audio-status"]')?.textContent === '', undefined, { timeout: 10_000 });
     expect(await z.dialog.locator('[data-testid="detail-clip-audio"]').textContent()).toBe('证据片段音频（解调）');
     await page.locator('.detail-close').click();
     await page.locator('[data-testid="lang-toggle"]').click();

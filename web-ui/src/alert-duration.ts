@@ -33,10 +33,15 @@ export function durationIsLowerBound(v: AlertView): boolean {
   return !v.closed && v.kind === 'transmission';
 }
 
-/** A duration (ms) for display ({@link formatDuration}), "≥ …" when it is a lower bound. */
+/**
+ * A duration (ms) for display ({@link formatDuration}), "≥ …" when it is a lower bound; a lower bound that rounds to
+ * 0.0 s (an open transmission before the sensor's first report past its start, ≈ 1 s after the open) reads "just
+ * started" ("刚开始"): "≥ 0.0 s" says nothing, and neither a guess (< 0.1 s) nor the clock (it adds the alert path's
+ * delay) would be true.
+ */
 export function durationText(ms: number, lowerBound: boolean): string {
-  const d = formatDuration(ms);
-  return lowerBound ? t('duration.atLeast', { d }) : d;
+  if (!lowerBound) return formatDuration(ms);
+  return ms < 50 ? t('duration.justStarted') : t('duration.atLeast', { d: formatDuration(ms) });
 }
 
 /** The duration of an alert for display: {@link alertDurationMs}, "≥ …" while it is a lower bound. */

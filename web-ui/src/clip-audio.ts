@@ -22,16 +22,21 @@ export function clipAudioUrl(v: Pick<AlertView, 'kind' | 'clip' | 'signal'>): st
 /**
  * The detail's clip player (`data-testid="detail-clip-audio"`, its `<audio controls preload="metadata">`
  * `detail-clip-audio-player`): hidden while the alert has no {@link clipAudioUrl}. The audio is fetched when the detail
- * shows it, so the player shows the clip's length before it is pressed (with nothing loaded it reads 0:00): the daemon
- * demodulates the clip once on its clip-audio worker (a fraction of a second) and the browser keeps the answer
- * (`Cache-Control: max-age=300`), so pressing play fetches nothing more.
+ * shows it, so the player shows the clip's length before it is pressed: the daemon demodulates the clip on its
+ * clip-audio worker the first time (2.5–5 s on a loaded demo box) and keeps the WAV beside the clip, and the browser
+ * keeps the answer (`Cache-Control: max-age=300`), so pressing play fetches nothing more. Until the player knows the
+ * length (it reads "0:00 / 0:00" meanwhile) a status (`detail-clip-audio-status`) says "preparing audio…"; when the
+ * audio cannot be had, "audio unavailable".
  */
 export class ClipAudio {
   readonly el: HTMLElement;
   private readonly label: HTMLElement;
   private readonly audio: HTMLAudioElement;
+  private readonly status: HTMLElement;
   /** URL set on the player (kept across re-renders so playback is not restarted). */
   private url: string | null = null;
+  /** What the status says of the current URL: its key while preparing or failed, null once the length is known. */
+  private state: 'detail.clipAudioPreparing' | 'detail.clipAudioFailed' | null = null;
 
   constructor() {
     this.el = document.createElement('div');
@@ -43,7 +48,18 @@ export class ClipAudio {
     this.audio.controls = true;
     this.audio.preload = 'metadata';
     this.audio.dataset.testid = 'detail-clip-audio-player';
-    this.el.append(this.label, this.audio);
+    this.status = document.createElement('span');
+    this.status.dataset.testid = 'detail-clip-audio-status';
+    this.status.setAttribute('role', 'status');
+    this.audio.addEventListener('loadedmetadata', () => this.setState(null));
+    this.audio.addEventListener('error', () => this.setState(this.url === null ? null : 'detail.clipAudioFailed'));
+    this.el.append(this.label, this.audio, this.status);
+  }
+
+  /** Sets the status: its words in the page's language, none (empty: it adds no words to the detail's text) for null. */
+  private setState(state: ClipAudio['state']): void {
+    this.state = state;
+    this.status.textContent = state === null ? '' : t(state);
   }
 
   /** Shows the player for `v` (undefined: the detail closed: stops and forgets the audio). */
@@ -54,9 +70,13 @@ export class ClipAudio {
     this.label.textContent = label;
     this.audio.setAttribute('aria-label', label);
     this.el.hidden = url === null;
-    if (url === this.url) return;
+    if (url === this.url) {
+      this.setState(this.state); // the language may have changed
+      return;
+    }
     this.url = url;
     this.audio.pause();
+    this.setState(url === null ? null : 'detail.clipAudioPreparing');
     if (url === null) this.audio.removeAttribute('src');
     else this.audio.src = url;
   }
