@@ -1,13 +1,13 @@
 // Session report for the record: alerts, acknowledgements and sensor outages of one exam session, as printable HTML.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import { ZH_CLASS_WORDS } from '../text-template.js';
+import { sessionNamesText } from './alert-records.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
+
+export { readAlertRecords } from './alert-records.js';
 
 /** A sensor as the report lists it. */
 export interface ReportSensor {
@@ -134,41 +134,6 @@ function startMsOf(r: Alert): number {
 function endMsOf(r: Alert): number {
   const t = typeof r.endTime === 'string' ? Date.parse(r.endTime) : NaN;
   return Number.isNaN(t) && typeof r.time === 'string' ? Date.parse(r.time) : t;
-}
-
-/**
- * Reads `<dataDir>/alerts.jsonl` (read-only; a daemon may be writing it: a partial last line is skipped).
- * @throws QuietBandError('IO') coded `report.storeUnreadable` (its `cause` the file system's error: ENOENT when there
- * is no store) when the file cannot be read.
- */
-export async function readAlertRecords(dataDir: string): Promise<Alert[]> {
-  const file = join(dataDir, ALERTS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw cliError('report.storeUnreadable', { path: file, detail: (err as Error).message }, 'IO', { cause: err });
-  }
-  const out: Alert[] = [];
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue;
-    try {
-      const r = JSON.parse(line) as Alert;
-      if (typeof r.seq === 'number' && typeof r.alertId === 'string') out.push(r);
-    } catch {
-      // torn last line of a running daemon
-    }
-  }
-  return out;
-}
-
-/** The session names `records` carry, quoted, in order of first appearance (the first 10), per language; "none" worded. */
-function sessionNamesText(records: readonly Alert[]): { en: string; 'zh-CN': string } {
-  const names = [...new Set(records.map((r) => r.session).filter((n): n is string => typeof n === 'string'))];
-  if (names.length === 0) return { en: 'none', 'zh-CN': '无' };
-  const list = names.slice(0, 10).map((n) => `"${n}"`);
-  const more = names.length - list.length;
-  return { en: `${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`, 'zh-CN': `${list.join('、')}${more > 0 ? ` 等 ${names.length} 个` : ''}` };
 }
 
 /**
