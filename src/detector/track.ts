@@ -131,20 +131,25 @@ export class TrackTable {
     let foundD = Infinity;
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
-      if (!t.active) continue;
-      // once a track has steady hits, only they locate it: its onset splatter must not capture its neighbours
-      const steady = t.steadyHi >= t.steadyLo;
-      const tlo = steady ? t.steadyLo : t.lo;
-      const thi = steady ? t.steadyHi : t.hi;
-      if (lo <= thi + gap && hi >= tlo - gap) {
-        const d = Math.max(0, lo - thi, tlo - hi);
-        if (found === null || d < foundD || (d === foundD && t.id < found.id)) {
-          found = t;
-          foundD = d;
-        }
+      const d = TrackTable.distance(t, lo, hi, gap);
+      if (d >= 0 && (found === null || d < foundD || (d === foundD && t.id < found.id))) {
+        found = t;
+        foundD = d;
       }
     }
     return found;
+  }
+
+  /**
+   * The distance (fine bins) from open track t to [lo, hi] when within `gap` bins, else −1 (also when t is not open).
+   * Once a track has steady hits, only they locate it: its onset splatter must not capture its neighbours.
+   */
+  static distance(t: Track, lo: number, hi: number, gap: number): number {
+    if (!t.active) return -1;
+    const steady = t.steadyHi >= t.steadyLo;
+    const tlo = steady ? t.steadyLo : t.lo;
+    const thi = steady ? t.steadyHi : t.hi;
+    return lo <= thi + gap && hi >= tlo - gap ? Math.max(0, lo - thi, tlo - hi) : -1;
   }
 
   /**

@@ -230,8 +230,7 @@ export class Tracker {
         // two kernel widths of a signal the short paths track or tracked in its window
         if (this.longHit) {
           const near = gapFine + 2 * this.longKernelBins;
-          const beside = table.find(lo, hi, near);
-          if (beside !== null && !this.standsApart(p, lo, hi, beside)) continue;
+          if (!this.apartFromAll(p, lo, hi, near)) continue;
           if (table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
           if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
@@ -259,6 +258,19 @@ export class Tracker {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+  }
+
+  /**
+   * Whether a long-path group over [lo, hi] (fine bins) stands apart from the skirt of every open track within `near`
+   * bins of it, not only the nearest: a weak link's track beside a strong signal is nearer to that signal's sidelobes.
+   */
+  private apartFromAll(p: PathState, lo: number, hi: number, near: number): boolean {
+    const tracks = this.table.tracks;
+    for (let ti = 0; ti < tracks.length; ti++) {
+      const t = tracks[ti];
+      if (TrackTable.distance(t, lo, hi, near) >= 0 && !this.standsApart(p, lo, hi, t)) return false;
+    }
+    return true;
   }
 
   /**
