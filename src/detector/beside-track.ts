@@ -29,8 +29,8 @@ export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: num
  *   Leeson 1966) is at least that high at the group, like a CFAR's reference cells; and
  * - 1 plus the largest excess of a kernel between, past the main lobe, scaled to the group's distance from the band's
  *   centre as 1/f²: the envelope of sidebands that do not fall monotonically (rectangular keying's sin²x/x² lobes,
- *   whose peaks fall as 1/f² between nulls one baud apart; a continuous 20 dB NRZ OOK link at 10 kBd opened its 2nd and
- *   3rd lobes with the first test alone).
+ *   whose peaks fall as 1/f² between nulls one baud apart: a continuous 20 dB NRZ OOK link at 10 kBd has 2nd and 3rd
+ *   lobes that clear the nulls before them by far).
  * Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function standsApartFromSkirt(
