@@ -116,8 +116,10 @@ const EN = {
   // starting the daemon
   // the alert store a report reads; `storeDemo`: the default folder has none, the demo's (src/site/demo-site.ts) has
   'report.storeUnreadable': 'cannot read the alert store {path} ({detail})',
-  // `known`: the session names the store's alerts carry, per language ({ en, 'zh-CN' }: "none" has words)
-  'report.noSession': 'session "{session}": no alert carries this session and no site config defines it (pass --config); sessions on the stored alerts: {known}',
+  // `known`: the session names the store's alerts carry, per language ({ en, 'zh-CN' }: "none" has words); `{=hint}`:
+  // `report.passConfig` from the CLI (a report without --config), `none` from a daemon (it has its config)
+  'report.noSession': 'session "{session}": no alert carries this session and no site config defines it{=hint}; sessions on the stored alerts: {known}',
+  'report.passConfig': ' (pass --config)',
   'report.storeDemo':
     'no alert store in {dataDir} ({path} does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in {demoDir}: pass --data-dir {demoDir}',
   'dataDir.inUse':
@@ -308,7 +310,8 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'usage.commandHelp': '（quietband {command} --help 列出所有选项）',
     'usage.rootHelp': '（quietband --help 列出所有命令和选项）',
     'report.storeUnreadable': '无法读取告警存储 {path}（{detail}）',
-    'report.noSession': '考试场次“{session}”：没有告警属于该场次，也没有考点配置定义它（请加上 --config）；已存告警中的考试场次：{known}',
+    'report.noSession': '考试场次“{session}”：没有告警属于该场次，也没有考点配置定义它{=hint}；已存告警中的考试场次：{known}',
+    'report.passConfig': '（请加上 --config）',
     'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',

@@ -1,15 +1,12 @@
 // `quietband devices`: lists attached RTL-SDR dongles (index, serial, USB strings, tuner, gains) and SoapySDR devices,
 // or says what to check.
 import type { Command } from 'commander';
-import {
-  loadRtlSdr,
-  mapNativeError,
-  NO_DEVICE_ADVICE,
-  RtlSdrDevice,
-  type RtlSdrBinding,
-} from '../../native-bindings/index.js';
+import { loadRtlSdr, mapNativeError, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { QuietBandError } from '../errors.js';
+import type { TextLang } from '../text-template.js';
 import { findSoapyDevices, formatSoapyDevices } from './devices-soapy.js';
+import { devicesWords } from './devices-words.js';
+import { langFlag } from './replay-words.js';
 
 /** One dongle as `quietband devices` reports it. */
 export interface DeviceReport {
@@ -81,38 +78,41 @@ export async function findDevices(deps: { binding?: RtlSdrBinding; probe?: boole
   return { librtlsdrPath: binding.librtlsdrPath ?? null, devices, duplicateSerials };
 }
 
-/** Plain-text report: one line per dongle, or what to check when there is none. */
-export function formatDevices(result: DevicesResult): string {
+/**
+ * Plain-text report: one line per dongle, or what to check when there is none, in `lang` (headings, labels and advice;
+ * serials, USB strings, tuners, gains and an open error's own words as found).
+ */
+export function formatDevices(result: DevicesResult, lang: TextLang = 'en'): string {
+  const w = devicesWords(lang);
   const lines: string[] = [];
   if (result.devices.length === 0) {
-    lines.push(`no RTL-SDR found: ${NO_DEVICE_ADVICE}.`);
-    lines.push('Also check permissions (the udev rule /lib/udev/rules.d/60-librtlsdr0.rules, user in plugdev) and, in a VM or container, USB passthrough.');
+    lines.push(w.noRtlSdr, w.noRtlSdrAlso);
   } else {
-    lines.push(`${result.devices.length} RTL-SDR dongle(s):`);
+    lines.push(w.rtlCount(result.devices.length));
     for (const d of result.devices) {
       const usb = [d.manufacturer, d.product].filter(Boolean).join(' ') || d.name;
-      let line = `  [${d.index}] serial ${d.serial || '(none)'}  ${usb}`;
+      let line = `  [${d.index}] ${w.serial(d.serial || w.none)}  ${usb}`;
       if (d.status === 'ok') {
-        const steps = d.gainsDb.map((g) => g.toFixed(1)).join(' ');
-        line += `  tuner ${d.tuner}  gains (dB, ${d.gainsDb.length}): ${steps}`;
+        line += `  ${w.tunerGains(d.tuner ?? '?', d.gainsDb.length, d.gainsDb.map((g) => g.toFixed(1)).join(' '))}`;
       } else if (d.status === 'busy') {
-        line += '  busy: held by another program (rtl_tcp, rtl_433, ...) or the dvb_usb_rtl28xxu kernel driver';
+        line += `  ${w.busy}`;
       } else if (d.status === 'no-permission') {
-        line += '  no permission: install the udev rule (librtlsdr0/rtl-sdr package), replug, or add the user to plugdev';
+        line += `  ${w.noPermission}`;
       } else if (d.status === 'error') {
-        line += `  could not be opened: ${d.note}`;
+        line += `  ${w.cannotOpen(d.note ?? '')}`;
       }
       lines.push(line);
     }
-    for (const s of result.duplicateSerials) {
-      lines.push(`warning: serial ${s} is shared by several dongles; give each a unique, non-numeric serial (rtl_eeprom -d <index> -s <serial>)`);
-    }
+    for (const s of result.duplicateSerials) lines.push(w.sharedSerial(s));
   }
-  if (result.librtlsdrPath) lines.push(`(librtlsdr: ${result.librtlsdrPath})`);
+  if (result.librtlsdrPath) lines.push(w.librtlsdr(result.librtlsdrPath));
   return `${lines.join('\n')}\n`;
 }
 
-/** Adds `quietband devices [--json] [--no-probe]`; exits with status 1 when no dongle is found. */
+/**
+ * Adds `quietband devices [--json] [--no-probe] [--no-soapy] [--lang en|zh-CN]`; the text is in `--lang`, else the
+ * locale's language (JSON stays as found). Exits with status 1 when no dongle is found.
+ */
 export function register(program: Command): void {
   program
     .command('devices')
@@ -120,10 +120,12 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .option('--no-probe', 'do not open the dongles (no tuner/gain information)')
     .option('--no-soapy', 'do not list SoapySDR devices')
-    .action(async (opts: { json?: boolean; probe: boolean; soapy: boolean }) => {
+    .option('--lang <lang>', 'language of the text: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en) (Simplified Chinese)')
+    .action(async (opts: { json?: boolean; probe: boolean; soapy: boolean; lang?: string }) => {
+      const lang = langFlag(opts.lang);
       const result = await findDevices({ probe: opts.probe });
       const soapy = opts.soapy ? await findSoapyDevices() : null;
-      const text = formatDevices(result) + (soapy ? formatSoapyDevices(soapy) : '');
+      const text = formatDevices(result, lang) + (soapy ? formatSoapyDevices(soapy, lang) : '');
       process.stdout.write(opts.json ? `${JSON.stringify(soapy ? { ...result, soapy } : result, null, 2)}\n` : text);
       if (result.devices.length === 0 && (soapy?.devices.length ?? 0) === 0) process.exitCode = 1;
     });

@@ -12,6 +12,7 @@ import { cliError } from '../error-text.js';
 import { siteReportInput } from '../report/report-source.js';
 import { DEMO_DATA_DIR } from '../site/demo-site.js';
 import { langFlag } from './replay-words.js';
+import type { TextLang } from '../text-template.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
@@ -24,6 +25,16 @@ export interface ReportFlags {
   chromium: string;
   /** Report language: 'en' (default) or 'zh-CN' (also 'zh', any case). */
   lang?: string;
+}
+
+/**
+ * The line `quietband report` prints on stdout in `lang`: session, site, how many alerts and sensor outages the report
+ * holds, and the HTML file written (its absolute path). Chinese in the report's own words (src/report/session-report.ts).
+ */
+export function reportSummaryLine(lang: TextLang, session: string, site: string, alerts: number, outages: number, out: string): string {
+  return lang === 'zh-CN'
+    ? `考试场次“${session}”（考点 ${site}）的报告：告警 ${alerts} 条，传感器中断 ${outages} 次 → ${out}`
+    : `report of session "${session}" at ${site}: ${alerts} alert(s), ${outages} outage(s) → ${out}`;
 }
 
 /** `--lang` value → report language ({@link langFlag}). @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */
@@ -60,7 +71,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   } catch (err) {
     throw cliError('flag.cannotWrite', { flag: '-o', path: out, detail: (err as Error).message }, 'IO', { cause: err });
   }
-  let line = `report of session "${report.session}" at ${report.site}: ${report.alerts.length} alert(s), ${report.outages.length} outage(s) → ${out}\n`;
+  let line = `${reportSummaryLine(lang, report.session, report.site, report.alerts.length, report.outages.length, out)}\n`;
   if (flags.pdf !== undefined) {
     const pdf = resolve(flags.pdf);
     try {

@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { withBindings } from '../log.js';
 import { QuietBandError } from '../errors.js';
+import { errorMessageIn } from '../error-text.js';
 import type { ReportSource } from './report-source.js';
-import { buildSessionReport, renderReportHtml, reportLang } from './session-report.js';
+import { buildSessionReport, renderReportHtml, reportLang, type ReportLang } from './session-report.js';
 import { create as createContentDisposition } from 'content-disposition';
 
 /** Folder (inside a daemon's data dir) where every report served is also kept, for the record. */
@@ -62,7 +63,7 @@ export interface ReportRoutesOptions {
  * - `GET /report?session=NAME[&site=SITE][&format=pdf][&lang=zh-CN]` → the report of {@link renderReportHtml} (text/html;
  *   `lang` zh* → Simplified Chinese, else English), or its PDF
  *   printed by headless Chromium (application/pdf; one print at a time). 400 without `session`; 404 for an unknown
- *   session (message in text/plain); 500 when the store cannot be read or Chromium fails.
+ *   session (message in text/plain, in `lang` when the error is coded); 500 when the store cannot be read or Chromium fails.
  * The HTML is built from the source on every request (acks made since appear) and kept in `<dataDir>/reports/`.
  */
 export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): ReportRoute[] {
@@ -71,12 +72,13 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
   const text = (res: ServerResponse, status: number, body: string): void => {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(`${body}\n`);
   };
-  const fail = (res: ServerResponse, err: unknown): void => {
+  // `lang`: the request's (`&lang=`), in which a coded error is worded (src/error-text.ts; others stay English)
+  const fail = (res: ServerResponse, err: unknown, lang: ReportLang = 'en'): void => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    if (err instanceof QuietBandError && err.code === 'BAD_INPUT') text(res, 404, err.message);
+    if (err instanceof QuietBandError && err.code === 'BAD_INPUT') text(res, 404, errorMessageIn(lang, err) ?? err.message);
     else {
       log.error({ err }, 'report failed');
       text(res, 500, `report failed: ${(err as Error).message}`);
@@ -99,9 +101,10 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       text(res, 400, 'report: expected /report?session=<name> (optional &site=<site>, &format=pdf)');
       return true;
     }
+    const lang = reportLang(url.searchParams.get('lang'));
     (async () => {
       const r = await buildSessionReport(await src.input(session, site));
-      const html = renderReportHtml(r, reportLang(url.searchParams.get('lang')));
+      const html = renderReportHtml(r, lang);
       if (o.dataDir !== undefined) {
         const dir = join(o.dataDir, REPORTS_DIR);
         await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
@@ -127,7 +130,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       const body = await job;
       res.writeHead(200, { 'Content-Type': 'application/pdf', 'Cache-Control': 'no-store', 'Content-Disposition': inlineDisposition(reportFileName(r.site, r.session, 'pdf')) });
       res.end(req.method === 'HEAD' ? undefined : body);
-    })().catch((err: unknown) => fail(res, err));
+    })().catch((err: unknown) => fail(res, err, lang));
     return true;
   };
   return [sessions, report];

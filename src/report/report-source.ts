@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
+import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
 import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
 
@@ -25,7 +27,8 @@ export interface ReportSource {
   sessions(): Promise<SessionListEntry[]>;
   /**
    * The report input of one session (`site` picks one site's records where the source holds several).
-   * @throws QuietBandError('BAD_INPUT') unknown session/site; 'IO' unreadable store.
+   * @throws QuietBandError('BAD_INPUT') unknown session/site (a site's unknown session coded `report.noSession`, see
+   * src/error-text.ts); 'IO' unreadable store.
    */
   input(session: string, site: string | undefined): Promise<SessionReportInput>;
 }
@@ -117,10 +120,10 @@ export function siteReportSource(site: SiteSettings, drawPicture?: SessionReport
       if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
       const input = await siteReportInput(site, session);
       if (drawPicture !== undefined) input.drawPicture = limitDrawings(drawPicture, REPORT_MAX_DRAWINGS);
-      // the daemon has its config: say so instead of buildSessionReport's CLI hint "(pass --config)"
+      // coded, so the route words it in the request's language; without buildSessionReport's CLI hint "(pass --config)":
+      // the daemon has its config
       if (input.window === undefined && !input.records.some((r) => r.session === session)) {
-        const known = site.sessions.length === 0 ? 'none' : site.sessions.map((x) => `"${x.name}"`).join(', ');
-        throw new QuietBandError(`session "${session}": no alert carries this session and the config of site "${site.site}" does not define it (its sessions: ${known})`, 'BAD_INPUT');
+        throw cliError('report.noSession', { session, known: sessionNamesText(input.records), hint: 'none' }, 'BAD_INPUT');
       }
       return input;
     },

@@ -151,7 +151,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     ({ startMs, endMs } = input.window);
     windowFrom = 'config';
   } else {
-    if (named.length === 0) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records) }, 'BAD_INPUT');
+    if (named.length === 0) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records), hint: 'report.passConfig' }, 'BAD_INPUT');
     // a loop, not Math.min(...spread): a long session's records would overflow the call stack; unparsable times skipped
     startMs = Infinity;
     endMs = -Infinity;

@@ -6,6 +6,13 @@ import type { AlertMessageCode } from './protocol.js';
 
 export type { TextLang } from '../text-template.js';
 
+/**
+ * The Chinese advice when no RTL-SDR is visible (the words of native-bindings NO_DEVICE_ADVICE): the daemon's
+ * `source.notFound` text and `quietband devices` (src/cli/devices-words.ts) give the same sentence.
+ */
+export const ZH_NO_DEVICE_ADVICE =
+  '请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）';
+
 /** The `id`s of {@link AlertMessageCode}. */
 export type AlertMessageId = AlertMessageCode['id'];
 
@@ -111,7 +118,7 @@ export const ALERT_MESSAGE_TEXT: Readonly<Record<TextLang, Readonly<Record<Alert
     'baseline.adviceWindow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（{from} 起）会自动录制）。',
     'baseline.adviceWindowNow': '更新方法：停止 quietband，运行 `{command}`，再重新启动（或保持运行：“{session}”之前的校准时段（现在）会自动录制）。',
     'offline.sourceError': '传感器 {sensor}（{source}）停止输出数据：{=cause}',
-    'source.notFound': '找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；{ms|delay}后重试',
+    'source.notFound': `找不到接收器：${ZH_NO_DEVICE_ADVICE}；{ms|delay}后重试`,
     'source.busy': '接收器{device?}被占用：另一个程序（如 "rtl_tcp"、"rtl_433"）正在使用 RTL-SDR 接收器，请先停止它；若没有其他程序，则是内核 DVB-T 驱动占用了它，请屏蔽 "dvb_usb_rtl28xxu" 并重新插拔；{ms|delay}后重试',
     'source.permission': '无权打开{device?}接收器：请安装 "udev" 规则（"rtl-sdr" 软件包）并重新插拔 RTL-SDR 接收器，或把用户加入 "plugdev" 组后重新登录；{ms|delay}后重试',
     'source.disconnected': '接收器停止送出采样：RTL-SDR 接收器被拔出或卡死；{ms|delay}后按序列号重新打开（仍不恢复请重新插拔）',

@@ -34,6 +34,13 @@ describe('quietband devices: SoapySDR devices', () => {
     expect(text).toContain('    gain elements: TUNER 0–49.6 dB; AGC available; antennas: RX\n');
     expect(text).toContain('    stream: native CS8 (full scale 128), read as CS8; ppm correction\n');
     expect(text).toMatch(/^\d+ SoapySDR device\(s\) \(SoapySDR 0\.8/);
+    // in Chinese: labels worded, driver, serial, ranges and formats as found
+    const zh = formatSoapyDevices(r, 'zh-CN');
+    expect(zh).toMatch(/^\d+ 个 SoapySDR 设备（SoapySDR 0\.8[^）]*）：\n/);
+    expect(zh).toContain('  Generic RTL2832U OEM :: ROOM1  驱动 rtlsdr  序列号 ROOM1\n    --source soapy:driver=rtlsdr,serial=ROOM1\n');
+    expect(zh).toContain('    频率 23.999–1764.001 MHz；采样率 0.225001–0.3 MS/s, 0.900001–3.2 MS/s\n');
+    expect(zh).toContain('    增益单元：TUNER 0–49.6 dB；支持 AGC；天线：RX\n');
+    expect(zh).toContain('    数据流：原生 CS8（满幅 128），按 CS8 读取；支持 ppm 校正\n');
   }, 30_000);
 
   it('no device with SoapySDR installed: lists the driver modules found and says what to check, not what to install', async () => {
@@ -60,13 +67,22 @@ describe('quietband devices: SoapySDR devices', () => {
       'no SoapySDR device found (SoapySDR 0.8.1 works).\n  No driver module is installed: install the one for your receiver (Debian: sudo apt-get install ' +
         'soapysdr-module-rtlsdr | soapysdr-module-hackrf | soapysdr-module-airspy | soapysdr-module-lms7 | soapysdr-module-plutosdr | soapysdr-module-remote).\n',
     );
-    const broken = formatSoapyDevices({
+    const broken4 = {
       unavailable: null,
       libVersion: '0.8.1',
       modules: [{ path: '/usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/libhackrfSupport.so', version: '0.3.4', error: 'libhackrf.so.0: cannot open shared object file' }],
       devices: [],
-    });
+    };
+    const broken = formatSoapyDevices(broken4);
     expect(broken).toContain('    hackrf 0.3.4  /usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/libhackrfSupport.so  did not load: libhackrf.so.0: cannot open shared object file\n');
+    // in Chinese: the advice worded, package names, paths and the loader's own error as found
+    expect(formatSoapyDevices({ unavailable: null, libVersion: '0.8.1', modules: [], devices: [] }, 'zh-CN')).toBe(
+      '找不到 SoapySDR 设备（SoapySDR 0.8.1 工作正常）。\n  没有安装任何驱动模块：请安装你的接收器对应的模块（Debian：sudo apt-get install ' +
+        'soapysdr-module-rtlsdr | soapysdr-module-hackrf | soapysdr-module-airspy | soapysdr-module-lms7 | soapysdr-module-plutosdr | soapysdr-module-remote）。\n',
+    );
+    const brokenZh = formatSoapyDevices({ ...broken4, modules: [{ ...broken4.modules[0]!, version: '' }] }, 'zh-CN');
+    expect(brokenZh).toContain('  找到的驱动模块（1 个）：\n    hackrf （无版本号）  /usr/lib/x86_64-linux-gnu/SoapySDR/modules0.8/libhackrfSupport.so  未能加载：libhackrf.so.0: cannot open shared object file\n');
+    expect(brokenZh).toContain('  它们都没有发现接收器：请插上接收器（lsusb 应能列出它）');
   });
 
   it('addon not built: the advice depends on whether the Debian package libsoapysdr-dev is installed', () => {
@@ -92,5 +108,6 @@ describe('quietband devices: SoapySDR devices', () => {
     expect(formatSoapyDevices(r)).toBe(
       'SoapySDR receivers (HackRF, Airspy, SDRplay, LimeSDR, PlutoSDR): not available: SoapySDR support is not built (no x.node): install SoapySDR …\n',
     );
+    expect(formatSoapyDevices(r, 'zh-CN')).toBe('SoapySDR 接收器（HackRF、Airspy、SDRplay、LimeSDR、PlutoSDR）：不可用：SoapySDR support is not built (no x.node): install SoapySDR …\n');
   });
 });

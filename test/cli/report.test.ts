@@ -10,15 +10,18 @@ const tmp = tempDir('qb-report-cli-');
 beforeAll(() => buildOnce());
 afterAll(() => tmp.cleanup());
 
-/** `quietband report --session s` run in the temp folder (its ./data the default store) under `lang`; status and stderr. */
-function report(lang: string): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'report', '--session', 's', '-o', join(tmp.dir, 'r.html')], {
+/**
+ * `quietband report --session s [...flags]` run in the temp folder (its ./data the default store) under `lang`;
+ * status, stdout and stderr.
+ */
+function report(lang: string, flags: string[] = []): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'report', '--session', 's', '-o', join(tmp.dir, 'r.html'), ...flags], {
     cwd: tmp.dir,
     encoding: 'utf8',
     timeout: 30_000,
     env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANG: lang, QUIETBAND_LOG_FORMAT: 'json' },
   });
-  return { code: r.status, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('quietband report: no alert store in ./data', () => {
@@ -37,5 +40,18 @@ describe('quietband report: no alert store in ./data', () => {
     const zh = report('zh_CN.UTF-8');
     expect(zh.code).toBe(1);
     expect(zh.stderr).toMatch(/^quietband: 无法读取告警存储 \S+\/data\/alerts\.jsonl（ENOENT: no such file or directory/);
+  });
+});
+
+describe('quietband report: the summary line', () => {
+  it('in Chinese with --lang zh-CN (was English), in English under C.UTF-8', () => {
+    const dataDir = join(tmp.dir, 'store');
+    mkdirSync(dataDir, { recursive: true });
+    const alert = { seq: 1, alertId: 'hall-1', site: 'hall', sensor: 'room-1', kind: 'transmission', event: 'open', state: 'new', severity: 'high', session: 's', time: '2026-06-07T01:30:00.000Z', startTime: '2026-06-07T01:30:00.000Z', centerHz: 433_920_000 };
+    writeFileSync(join(dataDir, 'alerts.jsonl'), `${JSON.stringify(alert)}\n`);
+    const zh = report('C.UTF-8', ['--data-dir', dataDir, '--lang', 'zh-CN']);
+    expect(zh.code).toBe(0);
+    expect(zh.stdout).toBe(`考试场次“s”（考点 hall）的报告：告警 1 条，传感器中断 0 次 → ${join(tmp.dir, 'r.html')}\n`);
+    expect(report('C.UTF-8', ['--data-dir', dataDir]).stdout).toBe(`report of session "s" at hall: 1 alert(s), 0 outage(s) → ${join(tmp.dir, 'r.html')}\n`);
   });
 });

@@ -67,6 +67,10 @@ describe('report routes', () => {
       const missing = await fetch(`${server.url}report?session=chemistry`, auth);
       expect(missing.status).toBe(404);
       expect(await missing.text()).toMatch(/session "chemistry": no alert carries this session/);
+      // in the request's language (&lang=zh-CN), without the CLI's "(pass --config)": the daemon has its config
+      const missingZh = await fetch(`${server.url}report?session=chemistry&lang=zh-CN`, auth);
+      expect(missingZh.status).toBe(404);
+      expect(await missingZh.text()).toBe('考试场次“chemistry”：没有告警属于该场次，也没有考点配置定义它；已存告警中的考试场次："rehearsal"、"maths-am"、"数学 Maths"\n');
       expect((await fetch(`${server.url}report?session=maths-am&site=elsewhere`, auth)).status).toBe(404);
       expect((await fetch(`${server.url}report?site=hall-q`, auth)).status).toBe(400);
       // a Chinese session name: the file name goes in filename* (RFC 5987/8187), an ASCII fallback in filename
