@@ -189,7 +189,7 @@ describe('session report', () => {
     const r = spawnSync(process.execPath, [bin, 'report', '--session', 'math-am', '--config', config, '-o', zhOut, '--lang', 'zh-CN'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`report of session "math-am" at hall-r: 3 alert(s), 1 outage(s) → ${zhOut}\n`);
+    expect(r.stdout).toBe(`考试场次“math-am”（考点 hall-r）的报告：告警 3 条，传感器中断 1 次 → ${zhOut}\n`);
     const html = readFileSync(zhOut, 'utf8');
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('<h1>QuietBand 考试场次报告</h1>');
