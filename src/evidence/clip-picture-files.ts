@@ -1,8 +1,10 @@
 // Clip pictures' files: their folder in the data dir, the picture path of a clip, and pruning pictures whose clip is gone.
 // Apart from clip-picture.ts (the renderer) so that code which only names or prunes pictures does not load the renderer.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { access, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { freeSpaceShortfall } from './clip-recorder.js';
 
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
 export const CLIP_PICTURES_DIR = 'clip-pictures';
@@ -38,6 +40,50 @@ export async function pruneClipPictures(picturesDir: string, clipsDir: string): 
 
 /** Draws a clip's picture: `draw(metaPath, pngPath)` writes the PNG (PictureRenderer.render, renderClipPicture). */
 export type PictureDrawer = (metaPath: string, pngPath: string) => Promise<unknown>;
+
+/** Pictures being drawn by drawers of {@link missingPictureDrawer}, by PNG path: a second request waits for the same drawing. */
+const drawing = new Map<string, Promise<unknown>>();
+
+/**
+ * `draw` for pictures drawn when first asked for (the clips route, the daemon's session report): it draws `pngPath`
+ * only when it is not there yet, its clip (`metaPath` and its `.sigmf-data`) is, and free space is at least
+ * `floorBytes` (then it logs the picture as shed: what can be made again from a clip goes first as the disk fills).
+ * Every such drawer shares one drawing per PNG path, so a page and a report asking at once draw it once. Rejects as
+ * `draw` does.
+ */
+export function missingPictureDrawer(draw: PictureDrawer, floorBytes: number, log: Logger): PictureDrawer {
+  return (metaPath, pngPath) => {
+    // registered before the first await: a second request for the same picture waits for this one
+    const pending = drawing.get(pngPath);
+    if (pending !== undefined) return pending;
+    const job = drawMissing(draw, metaPath, pngPath, floorBytes, log).finally(() => drawing.delete(pngPath));
+    drawing.set(pngPath, job);
+    return job;
+  };
+}
+
+async function drawMissing(draw: PictureDrawer, metaPath: string, pngPath: string, floorBytes: number, log: Logger): Promise<void> {
+  if (await exists(pngPath)) return; // drawn before
+  // no clip (never written, or deleted by the quota): no picture
+  if (!(await exists(metaPath)) || !(await exists(metaPath.replace(/meta$/, 'data')))) return;
+  const short = await freeSpaceShortfall(dirname(pngPath), PICTURE_BYTES_BOUND, floorBytes);
+  if (short !== null) {
+    log.warn({ clip: metaPath, freeBytes: short.freeBytes, pictureFloorBytes: floorBytes }, 'clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)');
+    return;
+  }
+  const t0 = performance.now();
+  await draw(metaPath, pngPath);
+  log.debug({ picture: pngPath, ms: Math.round(performance.now() - t0) }, 'clip picture written');
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The picture of `clip` (its meta path relative to `dataDir`) as a `data:image/png;base64,…` URL: drawn first with

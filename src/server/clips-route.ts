@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ClipAudioError, clipAudioWav, isAudioClass, MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../evidence/clip-audio.js';
 import { freeSpaceShortfall } from '../evidence/clip-recorder.js';
-import { PICTURE_BYTES_BOUND, type PictureDrawer } from '../evidence/clip-picture-files.js';
+import { missingPictureDrawer, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { ANALOG_CLASSES, type SignalClass } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
@@ -31,17 +31,13 @@ export interface ClipFolders {
   pictureFloorBytes?: number;
 }
 
-/** Pictures being drawn, by PNG path: a second request for one waits for the same drawing. */
-const drawing = new Map<string, Promise<void>>();
-
 /**
  * Makes sure `<picturesDir>/<name>.png` exists when its clip does (`rawName`: the URL's `/<name>.png`, still
- * percent-encoded): draws it with `folders.draw` the first time it is asked for. Resolves either way; a name with a
- * path in it, a clip that is not there (deleted by the quota), too little free space or a failed drawing (logged)
- * leave the picture missing, which the static answer then reports as 404.
+ * percent-encoded): draws it with `draw` (a {@link missingPictureDrawer} over `folders.draw`) the first time it is
+ * asked for. Resolves either way; a name with a path in it, a clip that is not there (deleted by the quota), too little
+ * free space or a failed drawing (logged) leave the picture missing, which the static answer then reports as 404.
  */
-async function ensurePicture(folders: ClipFolders, rawName: string, log: Logger): Promise<void> {
-  const draw = folders.draw;
+async function ensurePicture(folders: ClipFolders, draw: PictureDrawer | undefined, rawName: string, log: Logger): Promise<void> {
   if (draw === undefined) return;
   let base: string;
   try {
@@ -50,41 +46,8 @@ async function ensurePicture(folders: ClipFolders, rawName: string, log: Logger)
     return;
   }
   if (base === '' || base.startsWith('.') || /[/\\\0]/.test(base)) return;
-  const pngPath = path.join(folders.picturesDir, `${base}.png`);
   const metaPath = path.join(folders.dir, `${base}.sigmf-meta`);
-  // registered before the first await: a second request for the same picture waits for this one
-  const pending = drawing.get(pngPath);
-  if (pending !== undefined) return pending;
-  const job = drawMissing(draw, metaPath, pngPath, folders, log)
-    .catch((err: unknown) => log.error({ err, clip: metaPath }, 'clip picture not written'))
-    .finally(() => drawing.delete(pngPath));
-  drawing.set(pngPath, job);
-  return job;
-}
-
-/** Draws `pngPath` from its clip unless it exists, the clip does not, or free space is below the picture floor. */
-async function drawMissing(draw: PictureDrawer, metaPath: string, pngPath: string, folders: ClipFolders, log: Logger): Promise<void> {
-  if (await exists(pngPath)) return; // drawn before
-  // no clip (never written, or deleted by the quota): no picture
-  if (!(await exists(metaPath)) || !(await exists(metaPath.replace(/meta$/, 'data')))) return;
-  const floor = folders.pictureFloorBytes ?? 0;
-  const short = await freeSpaceShortfall(folders.picturesDir, PICTURE_BYTES_BOUND, floor);
-  if (short !== null) {
-    log.warn({ clip: metaPath, freeBytes: short.freeBytes, pictureFloorBytes: floor }, 'clip picture shed: free disk space below twice the evidence floor (the clip is kept; alerts come first)');
-    return;
-  }
-  const t0 = performance.now();
-  await draw(metaPath, pngPath);
-  log.debug({ picture: pngPath, ms: Math.round(performance.now() - t0) }, 'clip picture written');
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.access(p);
-    return true;
-  } catch {
-    return false;
-  }
+  await draw(metaPath, path.join(folders.picturesDir, `${base}.png`)).catch((err: unknown) => log.error({ err, clip: metaPath }, 'clip picture not written'));
 }
 
 /**
@@ -95,6 +58,7 @@ async function exists(p: string): Promise<boolean> {
  * ({@link answerClipWav}).
  */
 export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
+  const draw = folders.draw === undefined ? undefined : missingPictureDrawer(folders.draw, folders.pictureFloorBytes ?? 0, log);
   return (req, res, url) => {
     if (!url.pathname.startsWith(CLIPS_PREFIX)) return false;
     const name = url.pathname.slice(CLIPS_PREFIX.length - 1);
@@ -107,7 +71,7 @@ export function clipsRoute(folders: ClipFolders, log: Logger): HttpRoute {
     }
     const png = name.endsWith('.png');
     const root = png ? folders.picturesDir : folders.dir;
-    (png ? ensurePicture(folders, name, log) : Promise.resolve()).then(() => fsp.realpath(root)).then(
+    (png ? ensurePicture(folders, draw, name, log) : Promise.resolve()).then(() => fsp.realpath(root)).then(
       (real) => serveStatic(real, name, req, res),
       () => res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('no clips yet\n'),
     ).catch((err: unknown) => failFileAnswer(res, log, 'clip file error', err, { file: name }));

@@ -8,7 +8,7 @@ import type { SiteSettings } from '../config/site-config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
-import { CLIP_PICTURES_DIR } from '../evidence/clip-picture-files.js';
+import { CLIP_PICTURES_DIR, missingPictureDrawer } from '../evidence/clip-picture-files.js';
 import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
 import { PictureRenderer } from '../evidence/picture-renderer.js';
 import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
@@ -142,11 +142,14 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const drawPicture = site.evidence.clips && site.evidence.pictures !== false
     ? (metaPath: string, pngPath: string) => pictureRenderer.render(metaPath, pngPath)
     : undefined;
+  const pictureFloorBytes = PICTURE_FLOOR_FACTOR * site.evidence.minFreeMiB * 1024 * 1024;
   const clips = {
     dir: join(site.dataDir, CLIPS_DIR),
     picturesDir: join(site.dataDir, CLIP_PICTURES_DIR),
-    ...(drawPicture !== undefined ? { draw: drawPicture, pictureFloorBytes: PICTURE_FLOOR_FACTOR * site.evidence.minFreeMiB * 1024 * 1024 } : {}),
+    ...(drawPicture !== undefined ? { draw: drawPicture, pictureFloorBytes } : {}),
   };
+  // the session report draws missing pictures as the clips route does: past the same floor, one drawing per picture
+  const reportDrawPicture = drawPicture === undefined ? undefined : missingPictureDrawer(drawPicture, pictureFloorBytes, log);
   if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true, mode: DATA_DIR_MODE }), mkdir(clips.picturesDir, { recursive: true, mode: DATA_DIR_MODE })]);
   const bus = new AlertBus({
     store,
@@ -212,7 +215,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
       // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
-      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, drawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
       healthProblems: problems,
       wsExtension: listen,
       healthFacts: () => {
