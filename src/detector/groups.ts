@@ -13,12 +13,9 @@ import { MAX_GROUPS, type PathState } from './path-state.js';
  */
 export function formGroups(p: PathState, power: Float32Array): number {
   const n = p.n;
-  const stat = p.stat;
   const hot = p.hot;
   const guard = p.guard;
-  const levelLin = p.th.levelLin;
   const gap = p.gapBins;
-  const wh = p.wide.half;
   let groups = 0;
   let b = 0;
   while (b < n && groups < MAX_GROUPS) {
@@ -26,52 +23,66 @@ export function formGroups(p: PathState, power: Float32Array): number {
       b++;
       continue;
     }
-    const lo = b;
     let hi = b;
-    let nLo = -1;
-    let nHi = -1;
-    let open = 0;
-    let peakRatio = 0;
-    let peakPower = 0;
     let miss = 0;
     for (let j = b; j < n; j++) {
-      const h = hot[j];
-      if (h > 0) {
+      if (hot[j] > 0) {
         hi = j;
         miss = 0;
-        if ((h & 3) === 2) open = 1;
-        if (h & 4) {
-          if (nLo < 0) nLo = j;
-          nHi = j;
-        }
-        const l = levelLin[j];
-        if (l !== Infinity) {
-          const r = stat[j] / l;
-          if (r > peakRatio) peakRatio = r;
-        }
-        if (power[j] > peakPower) peakPower = power[j];
       } else if (guard[j] === 0) {
         miss++;
         if (miss > gap) break;
       }
     }
-    let eLo = nLo;
-    let eHi = nHi;
-    if (nLo < 0) {
-      eLo = lo + wh;
-      eHi = hi - wh;
-      if (eLo > eHi) eLo = eHi = (lo + hi) >> 1;
-    }
-    p.gLo[groups] = eLo;
-    p.gHi[groups] = eHi;
-    p.gMatchLo[groups] = lo;
-    p.gMatchHi[groups] = hi;
-    p.gNarrow[groups] = nLo < 0 ? 0 : 1;
-    p.gOpen[groups] = open;
-    p.gPeakRatio[groups] = peakRatio;
-    p.gPeakPower[groups] = peakPower;
+    fillGroup(p, power, b, hi, groups);
     groups++;
     b = hi + 1;
   }
   return groups;
+}
+
+/**
+ * Fills group slot g of p from the hot bins over [lo, hi] (bins of p, lo and hi hot): the extents, flags and peaks
+ * {@link formGroups} describes. Allocation-free.
+ */
+export function fillGroup(p: PathState, power: Float32Array, lo: number, hi: number, g: number): void {
+  const stat = p.stat;
+  const hot = p.hot;
+  const levelLin = p.th.levelLin;
+  const wh = p.wide.half;
+  let nLo = -1;
+  let nHi = -1;
+  let open = 0;
+  let peakRatio = 0;
+  let peakPower = 0;
+  for (let j = lo; j <= hi; j++) {
+    const h = hot[j];
+    if (h === 0) continue;
+    if ((h & 3) === 2) open = 1;
+    if (h & 4) {
+      if (nLo < 0) nLo = j;
+      nHi = j;
+    }
+    const l = levelLin[j];
+    if (l !== Infinity) {
+      const r = stat[j] / l;
+      if (r > peakRatio) peakRatio = r;
+    }
+    if (power[j] > peakPower) peakPower = power[j];
+  }
+  let eLo = nLo;
+  let eHi = nHi;
+  if (nLo < 0) {
+    eLo = lo + wh;
+    eHi = hi - wh;
+    if (eLo > eHi) eLo = eHi = (lo + hi) >> 1;
+  }
+  p.gLo[g] = eLo;
+  p.gHi[g] = eHi;
+  p.gMatchLo[g] = lo;
+  p.gMatchHi[g] = hi;
+  p.gNarrow[g] = nLo < 0 ? 0 : 1;
+  p.gOpen[g] = open;
+  p.gPeakRatio[g] = peakRatio;
+  p.gPeakPower[g] = peakPower;
 }

@@ -3,7 +3,7 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
-import { mirrorHoldsImage, standsApartFromSkirt } from './beside-track.js';
+import { mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from './beside-track.js';
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
@@ -180,35 +180,18 @@ export class Tracker {
    * dominated) and hits tracks over [start, end] (samples). `isFast` false for slow and long-path frames.
    */
   trackGroups(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
-    const groups = formGroups(p, frame.power);
+    const formed = formGroups(p, frame.power);
+    let groups = formed;
     const table = this.table;
     const s = p.scale;
     const gapFine = p.gapBins * s;
-    // match every group to an open track first: the dominance test below needs to know which strong groups are
-    // steady (their track was hit in the previous frame of this path) and which are transients
-    const hop = end - start;
-    const fullScale = 10 ** (this.options.fullScaleDbfs / 10);
     // near full scale, a converter that reaches its rails at all (or a source that cannot tell) puts its products
     // anywhere in the band: a recording clipping 3 % of its values gave products 23 dB under its signal
     const spursAnywhere = this.geometry.clipCounted !== true || frame.clipFraction > 0;
     this.dominance.spursAnywhere = spursAnywhere;
-    for (let gi = 0; gi < groups; gi++) {
-      const wideOnly = p.gNarrow[gi] === 0;
-      // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
-      // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
-      const tol = wideOnly ? gapFine + 2 * p.wide.half * s : gapFine;
-      const t = table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
-      p.gTrack[gi] = t === null ? -1 : t.slot;
-      // a new group, or one near full scale whose converter clips (its spurs may be anywhere), is a transient from the start
-      let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= fullScale);
-      if (t !== null) {
-        const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
-        // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
-        const pathPeakDb = isFast ? t.peakFastDb : t.peakSlowDb;
-        if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6) transient = true;
-      }
-      p.gTransient[gi] = transient ? 1 : 0;
-    }
+    // match every group to an open track first: the dominance test below needs to know which strong groups are
+    // steady (their track was hit in the previous frame of this path) and which are transients
+    for (let gi = 0; gi < groups; gi++) this.matchGroup(p, gi, isFast, end - start, end, spursAnywhere);
     const domRatio = 10 ** (this.options.dominanceDb / 10);
     for (let gi = 0; gi < groups; gi++) {
       const lo = p.gLo[gi] * s;
@@ -216,7 +199,19 @@ export class Tracker {
       let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
       // the long path only finds what the short paths cannot: a signal the fast path already tracks keeps its own
       // times and hold (seconds of averaging would stretch both)
-      if (this.longHit && track !== null && track.fastHits > 0) continue;
+      if (this.longHit && track !== null && track.fastHits > 0) {
+        // but seconds of averaging can join a weak link beside that signal to its skirt: the parts beyond its band
+        // become groups of their own (split once), matched and tested as any other group
+        if (gi < formed) {
+          const steady = track.steadyHi >= track.steadyLo;
+          const bandLo = Math.floor((steady ? track.steadyLo : track.lo) / s);
+          const bandHi = Math.floor((steady ? track.steadyHi : track.hi) / s);
+          const before = groups;
+          groups = splitBesideBand(p, frame.power, this.slow.noiseLin, this.longApartHalf, this.longApartLevel, gi, groups, bandLo, bandHi);
+          for (let g = before; g < groups; g++) this.matchGroup(p, g, false, end - start, end, spursAnywhere);
+        }
+        continue;
+      }
       // and the other way round: a signal only the long path found lies under the short paths' thresholds, so a short
       // frame's noise at release level must not join it (it would give the track a fast-path peak excess of ≈ 10 dB
       // and, by the rule above, stop the long path from refreshing it: one weak link would split into many detections)
@@ -258,6 +253,31 @@ export class Tracker {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+  }
+
+  /**
+   * Matches group gi of p to the nearest open track (p.gTrack, −1 for none) and marks it a transient (p.gTransient) when
+   * it is new, near full scale with clipping spurs possible (`spursAnywhere`), its track's onset on this path (not hit
+   * in the previous frame, `hop` samples before this frame's `end`) or 6 dB under the track's peak on this path.
+   */
+  private matchGroup(p: PathState, gi: number, isFast: boolean, hop: number, end: number, spursAnywhere: boolean): void {
+    const s = p.scale;
+    const wideOnly = p.gNarrow[gi] === 0;
+    // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
+    // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
+    const tol = wideOnly ? p.gapBins * s + 2 * p.wide.half * s : p.gapBins * s;
+    const t = this.table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
+    p.gTrack[gi] = t === null ? -1 : t.slot;
+    // a new group, or one near full scale whose converter clips (its spurs may be anywhere), is a transient from the start
+    let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= 10 ** (this.options.fullScaleDbfs / 10));
+    if (t !== null) {
+      const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
+      // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame), or
+      // keyed on within this frame or the one before (overlapping windows hold the key-on's splatter in both)
+      const pathPeakDb = isFast ? t.peakFastDb : t.peakSlowDb;
+      if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6 || t.startSample() >= end - 2 * hop) transient = true;
+    }
+    p.gTransient[gi] = transient ? 1 : 0;
   }
 
   /**

@@ -1,8 +1,8 @@
 // The long path beside a tracked signal (src/detector/beside-track.ts): a skirt that falls away from its signal never
 // stands apart; a link on it does, by the kernel's open level over the lowest point between.
 import { describe, expect, it } from 'vitest';
-import { mirrorHoldsImage, standsApartFromSkirt } from '../../src/detector/beside-track.js';
-import type { PathState } from '../../src/detector/path-state.js';
+import { mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from '../../src/detector/beside-track.js';
+import { MAX_GROUPS, type PathState } from '../../src/detector/path-state.js';
 
 const N = 1024;
 const HALF = 6;
@@ -70,5 +70,41 @@ describe('beside-track', () => {
     const link = skirt(715);
     for (let b = 180; b <= 188; b++) link.p.stat[b] += 2 * 0.3;
     expect(mirrorHoldsImage(link.p, link.level, HALF, 180, 188, 25)).toBe(false);
+  });
+
+  it('a group that joins a link to the skirt splits where the kernel means climb again: the link is a group of its own; a skirt alone stays whole', () => {
+    /** The skirt (band 500–530) as one long-path group over bins [lo, hi] (all hot at the open level, narrow kernel). */
+    const joined = (lo: number, hi: number, link: [number, number] | null) => {
+      const { p, level } = skirt();
+      if (link !== null) for (let b = link[0]; b <= link[1]; b++) p.stat[b] += 2 * 0.2;
+      const hot = new Uint8Array(N);
+      hot.fill(6, lo, hi + 1);
+      const groups = { gLo: new Int32Array(MAX_GROUPS), gHi: new Int32Array(MAX_GROUPS), gMatchLo: new Int32Array(MAX_GROUPS), gMatchHi: new Int32Array(MAX_GROUPS), gNarrow: new Uint8Array(MAX_GROUPS), gOpen: new Uint8Array(MAX_GROUPS), gPeakRatio: new Float64Array(MAX_GROUPS), gPeakPower: new Float64Array(MAX_GROUPS) };
+      Object.assign(p, { hot, th: { levelLin: level }, wide: { half: 2 }, ...groups });
+      p.gMatchLo[0] = lo;
+      p.gMatchHi[0] = hi;
+      return { p, level, power: new Float32Array(N) };
+    };
+    // above the band: a link 0.2 over the noise at 690–710, 175 bins out, joined by the skirt from the band's edge
+    const above = joined(531, 720, [690, 710]);
+    expect(splitBesideBand(above.p, above.power, above.level, HALF, OPEN, 0, 1, 500, 530)).toBe(2);
+    expect(above.p.gMatchLo[1]).toBeGreaterThanOrEqual(687);
+    expect(above.p.gMatchLo[1]).toBeLessThanOrEqual(693);
+    expect(above.p.gMatchHi[1]).toBe(720);
+    expect(above.p.gMatchLo[0]).toBe(531);
+    expect(above.p.gMatchHi[0]).toBe(above.p.gMatchLo[1] - 1);
+    // its peak is the link's (1.2 + the skirt's 0.04 there), not the skirt's next to the band (1.3 + 0.3·(64/16)² ≈ 5.8)
+    expect(above.p.gPeakRatio[1]).toBeCloseTo(1.24, 1);
+    // below it, the mirror case
+    const below = joined(300, 499, [320, 340]);
+    expect(splitBesideBand(below.p, below.power, below.level, HALF, OPEN, 0, 1, 500, 530)).toBe(2);
+    expect(below.p.gMatchLo[1]).toBe(300);
+    expect(below.p.gMatchHi[1]).toBeGreaterThanOrEqual(337);
+    expect(below.p.gMatchHi[1]).toBeLessThanOrEqual(343);
+    expect(below.p.gMatchLo[0]).toBe(below.p.gMatchHi[1] + 1);
+    // the skirt alone falls all the way out: nothing to split, and the group is untouched
+    const alone = joined(531, 720, null);
+    expect(splitBesideBand(alone.p, alone.power, alone.level, HALF, OPEN, 0, 1, 500, 530)).toBe(1);
+    expect([alone.p.gMatchLo[0], alone.p.gMatchHi[0]]).toEqual([531, 720]);
   });
 });

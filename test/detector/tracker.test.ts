@@ -31,8 +31,15 @@ const WEAK_DB = -10;
 const MIRROR_HZ = -35_000;
 const WEAK_FROM_S = 38;
 const WEAK_TO_S = 62;
+/**
+ * A weak link 30 kHz from the strong one's carrier (+50 kHz), before the other two: close enough that the long path's
+ * averages often join it to the skirt in one group (without splitting such a group it came out as 3 detections).
+ */
+const NEAR_HZ = 50_000;
+const NEAR_FROM_S = 23;
+const NEAR_TO_S = 35;
 
-/** cf32 samples: noise, the strong link with its phase noise and the two weak links. */
+/** cf32 samples: noise, the strong link with its phase noise and the three weak links. */
 function scene(): Buffer {
   const n = TOTAL_S * RATE;
   const out = new Float32Array(2 * n);
@@ -45,6 +52,7 @@ function scene(): Buffer {
   let phNoise = 0;
   let phWeak = 0;
   let phMirror = 0;
+  let phNear = 0;
   for (let i = 0; i < n; i++) {
     const t = i / RATE;
     let re = sn * rng.normal();
@@ -61,6 +69,11 @@ function scene(): Buffer {
       re += aWeak * (Math.cos(phWeak) + Math.cos(phMirror));
       im += aWeak * (Math.sin(phWeak) + Math.sin(phMirror));
     }
+    if (t >= NEAR_FROM_S && t < NEAR_TO_S) {
+      phNear += (2 * Math.PI * (NEAR_HZ + 2500 * (0.5 * Math.sin(2 * Math.PI * 720 * t) + 0.5 * Math.sin(2 * Math.PI * 290 * t)))) / RATE;
+      re += aWeak * Math.cos(phNear);
+      im += aWeak * Math.sin(phNear);
+    }
     out[2 * i] = re;
     out[2 * i + 1] = im;
   }
@@ -68,23 +81,26 @@ function scene(): Buffer {
 }
 
 describe('Tracker: the long path beside a strong link with phase noise', () => {
-  it('−10 dB links 42 kHz above and 55 kHz below a 40 dB link are one detection each, long path among its paths, and the skirt opens nothing', async () => {
+  it('−10 dB links 30 and 42 kHz above and 55 kHz below a 40 dB link are one detection each, long path among its paths, and the skirt opens nothing', async () => {
     const { dets } = await detectionsAfterCalibration(tmp, 'apart_433.92M_250k.cf32', scene(), RATE, CALIB_S);
     const offset = (d: { centerHz: number }) => d.centerHz - 433.92e6;
     const at = (hz: number) => dets.filter((d) => Math.abs(offset(d) - hz) < 5_000);
     expect(at(STRONG_HZ)).toHaveLength(1);
     // above: beyond the zone's reach only when measured from the link's band, not its skirt-widened extent; below: at
     // the mirror of that extent (an IQ image only where the mirror's own level is imageRejectionDb over the group's)
-    for (const hz of [WEAK_HZ, MIRROR_HZ]) {
+    // and 30 kHz from it, keyed on 1 s after it: the strong link's key-on splatter must not widen the band that locates
+    // it (it swallowed this link for the strong link's whole life), nor its skirt join the link in one group
+    for (const [hz, fromS, toS] of [[WEAK_HZ, WEAK_FROM_S, WEAK_TO_S], [MIRROR_HZ, WEAK_FROM_S, WEAK_TO_S], [NEAR_HZ, NEAR_FROM_S, NEAR_TO_S]]) {
       const weak = at(hz);
       expect(weak).toHaveLength(1);
       expect(weak[0].paths).toContain('long');
       // a long-path hit stands for its window's middle: the times are known to ± half the longest window
-      expect(weak[0].startS).toBeGreaterThan(WEAK_FROM_S - 3);
-      expect(weak[0].startS).toBeLessThan(WEAK_FROM_S + 12);
-      expect(weak[0].endS!).toBeGreaterThan(WEAK_TO_S - 8);
+      expect(weak[0].startS).toBeGreaterThan(fromS - 3);
+      expect(weak[0].startS).toBeLessThan(fromS + 12);
+      expect(weak[0].endS!).toBeGreaterThan(toS - 8);
+      expect(weak[0].endS!).toBeLessThan(toS + 3);
     }
     // the skirt, there for 42 s, opens nothing of its own
-    expect(dets).toHaveLength(3);
+    expect(dets).toHaveLength(4);
   }, 120_000);
 });
