@@ -12,7 +12,11 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-describe('sensor-offline: rtl_tcp server goes away and comes back', () => {
+// The two sites below share nothing (their own daemon, port, data dir and calibration dir) and their time is waits for
+// real time (an outage, a backoff, a file's end), so the two suites run side by side (describe.concurrent: vitest runs
+// consecutive concurrent suites together): the file takes the longer of the two instead of their sum. Both sensors
+// run at 250 kS/s (≈ 0.3 core each, as the sim sensors of helpers.ts).
+describe.concurrent('sensor-offline: rtl_tcp server goes away and comes back', () => {
   it('raises sensor-offline within 2 s of the last byte and closes it when the reconnected stream delivers', async () => {
     const RATE = 250_000;
     const noise = prngBytes(1 << 20);
@@ -76,14 +80,14 @@ describe('sensor-offline: rtl_tcp server goes away and comes back', () => {
   });
 });
 
-describe('sensor-offline: a file: source that ends is reopened', () => {
+describe.concurrent('sensor-offline: a file: source that ends is reopened', () => {
   it('raises sensor-offline when the recording ends and closes it when the reopened file delivers', async () => {
     const files = await writeSimCapture(join(tmp.dir, 'rec', 'g1'), { rateSps: 250_000, centerHz: CENTER_HZ, durationS: 2.5, seed: 5, carriers: [{ offsetHz: 30_000, powerDbfs: -25 }], events: [] });
     const config = writeConfig(tmp.dir, 'file.json', {
       site: 'hall-f',
       warmupS: 1,
       restart: { initialMs: 1000, maxMs: 1000 },
-      calibrationDir: join(tmp.dir, 'cal'),
+      calibrationDir: join(tmp.dir, 'cal-f'),
       sensors: [{ name: 'replayed', source: `file:${files.metaPath}` }],
     });
     const d = await startDaemon(['run', '--config', config, '--data-dir', join(tmp.dir, 'data-f'), '--http-port', '0']);

@@ -88,12 +88,14 @@ describeNeeding(MOSQUITTO_MISSING, 'MQTT publishing and the hub', () => {
     expect(hc.hello!.site).toBe('hub');
 
     const mqttCfg = { url, topicPrefix: 'qbtest', heartbeatMs: 300, healthEveryMs: 500, reconnectMs: 300 };
-    const daemons = [];
-    for (const [i, name] of ['site-a', 'site-b'].entries()) {
-      // a 0.4 s tone every 3 s (first at 2 s, after warm-up 1.5 s + settle)
-      const cfg = writeConfig(tmp.dir, `${name}.json`, { site: name, warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), mqtt: mqttCfg, sensors: [simSensor('room-1', [{ offsetHz: 40_000 + 20_000 * i, startS: 2, durationS: 0.4 }], 3, 5 + i)] });
-      daemons.push({ name, dataDir: join(tmp.dir, `data-${name}`), d: await startDaemon(['run', '--config', cfg, '--data-dir', join(tmp.dir, `data-${name}`), '--http-port', '0']) });
-    }
+    // the two sites start side by side (each daemon's start-up is its own process's CPU, not a wait on the other)
+    const daemons = await Promise.all(
+      ['site-a', 'site-b'].map(async (name, i) => {
+        // a 0.4 s tone every 3 s (first at 2 s, after warm-up 1.5 s + settle)
+        const cfg = writeConfig(tmp.dir, `${name}.json`, { site: name, warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), mqtt: mqttCfg, sensors: [simSensor('room-1', [{ offsetHz: 40_000 + 20_000 * i, startS: 2, durationS: 0.4 }], 3, 5 + i)] });
+        return { name, dataDir: join(tmp.dir, `data-${name}`), d: await startDaemon(['run', '--config', cfg, '--data-dir', join(tmp.dir, `data-${name}`), '--http-port', '0']) };
+      }),
+    );
     const hubAlerts = (site: string): (Alert & { siteSeq?: number })[] => hc.alerts().map((x) => x.a as Alert & { siteSeq?: number }).filter((a) => a.site === site && a.kind !== 'site-offline');
     // both sites' tone alerts reach the hub's WebSocket, with their site
     for (const { name } of daemons) await hc.waitFor(() => hubAlerts(name).some((a) => a.kind === 'transmission' && a.event === 'open'), 15_000, `a transmission alert of ${name} at the hub`);

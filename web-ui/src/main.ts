@@ -138,7 +138,7 @@ window.setInterval(() => {
 }, 1000);
 
 window.quietband = {
-  stats: () => ({ ...state.counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState: state.connState, replayMs: state.replayMs, hub: state.isHub, siteFilter: state.siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled, lastAlarmAtMs: state.lastAlarmAt }),
+  stats: () => ({ ...state.counters, alarms: alarm.played, ...cards.stats(), lastSeq: model.lastSeq, alerts: model.size, connState: state.connState, replayMs: state.replayMs, hub: state.isHub, siteFilter: state.siteFilter, rowsShown: $('alert-rows').childElementCount, soundWanted: alarm.wanted, soundRunning: alarm.enabled, alarmRepeatMs: sound.repeatMs, lastAlarmAtMs: state.lastAlarmAt }),
   lang: () => lang(),
 };
 

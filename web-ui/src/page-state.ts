@@ -28,6 +28,8 @@ export interface PageStats {
   /** Alarm: the sound is wanted (remembered) and running now. */
   soundWanted: boolean;
   soundRunning: boolean;
+  /** Time (ms) between repeats of the alarm in effect (ALARM_REPEAT_MS unless a test set `quietbandTest`). */
+  alarmRepeatMs: number;
   /** performance.now() (ms) of the latest alarm that sounded (0: none yet, or the repeat has nothing to ring for). */
   lastAlarmAtMs: number;
 }
@@ -36,6 +38,11 @@ declare global {
   interface Window {
     /** Debug hook: page counters and state. */
     quietband?: { stats: () => PageStats; lang: () => string };
+    /**
+     * Test-only overrides, set by the browser tests (before the page's scripts, or later); the product never sets
+     * them. `alarmRepeatMs`: the alarm's repeat period (ms) instead of ALARM_REPEAT_MS.
+     */
+    quietbandTest?: { alarmRepeatMs?: number };
   }
 }
 

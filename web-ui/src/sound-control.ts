@@ -30,15 +30,23 @@ export class SoundControl {
   }
 
   /**
-   * Called every second: the alarm repeats every ALARM_REPEAT_MS while an alert that needs a look is unacknowledged
-   * ('high' when one of them is high) or while the daemon is unreachable ('high'); a new alert rings at once
-   * (PageMessages).
+   * Time (ms) between repeats: ALARM_REPEAT_MS, or the browser tests' `window.quietbandTest.alarmRepeatMs` while they
+   * set it (read at each tick, so a test can shorten the period for its repeat checks and delete it to go back).
+   */
+  get repeatMs(): number {
+    return window.quietbandTest?.alarmRepeatMs ?? ALARM_REPEAT_MS;
+  }
+
+  /**
+   * Called every second: the alarm repeats every {@link repeatMs} (ALARM_REPEAT_MS) while an alert that needs a look
+   * is unacknowledged ('high' when one of them is high) or while the daemon is unreachable ('high'); a new alert rings
+   * at once (PageMessages).
    */
   repeat(): void {
     if (!this.alarm.enabled) return;
     const now = performance.now();
     const { state, model } = this;
-    if (state.lastAlarmAt !== 0 && now - state.lastAlarmAt < ALARM_REPEAT_MS) return;
+    if (state.lastAlarmAt !== 0 && now - state.lastAlarmAt < this.repeatMs) return;
     let level: 'high' | 'low' | null = state.connLost ? 'high' : null;
     if (level === null && model.unacknowledgedCount() > 0) level = model.unacknowledgedHigh() ? 'high' : 'low';
     if (level === null) {
