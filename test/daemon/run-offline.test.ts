@@ -104,9 +104,11 @@ describe.concurrent('sensor-offline: a file: source that ends is reopened', () =
     expect(close!.a.alertId).toBe(open!.a.alertId);
     expect(close!.atMs - open!.atMs).toBeGreaterThan(900);
     expect(close!.atMs - open!.atMs).toBeLessThan(3000);
-    // the reopened file is analysed with the warm-up baseline learned the first time (no second warm-up): it ends again 2.5 s later
+    // the reopened file is analysed with the warm-up baseline learned the first time (no second warm-up): it is played
+    // whole and ends again 2.5 s after it reopened, less the ≈ 0.5 s its first block takes to arrive (the close); measured
+    // 1963–2151 ms under load, so the bound leaves 0.5 s for the machine (a file ended at once would read ≈ 0)
     expect(open2!.a.event).toBe('open');
-    expect(open2!.atMs - close!.atMs).toBeGreaterThan(2000);
+    expect(open2!.atMs - close!.atMs).toBeGreaterThan(1500);
     expect(open2!.atMs - close!.atMs).toBeLessThan(4000);
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
