@@ -1,5 +1,5 @@
 // Known-emitter list: every emitter the site treats as known (config and marked), with removal of the marked ones.
-import { formatDateTime, formatMhz } from './format.js';
+import { actorNodes, formatDateTime, formatMhz } from './format.js';
 import { t } from './i18n.js';
 
 /** One entry of `GET known-emitters` (src/field/known-emitter-routes.ts KnownEmitterEntry). */
@@ -110,7 +110,9 @@ export class KnownDialog {
     cell(e.label, 'k-label');
     cell(`${formatMhz(e.lowHz)} – ${formatMhz(e.highHz)}`, 'num');
     cell(e.sensor ?? t('known.allSensors'));
-    cell(e.origin === 'config' ? t('known.origin.config') : [e.addedBy, e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : undefined].filter((x) => x !== undefined).join(' · ') || t('known.origin.marked'));
+    const added = cell(e.origin === 'config' ? t('known.origin.config') : e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : e.addedBy === undefined ? t('known.origin.marked') : '');
+    // who marked it: the name, the connection as a muted detail, then when
+    if (e.origin !== 'config' && e.addedBy !== undefined) added.prepend(...actorNodes(e.addedBy), ...(e.addedAt !== undefined ? [' · '] : []));
     cell(e.expired ? t('known.expired') : e.expiresMs !== undefined ? formatDateTime(e.expiresMs, this.timeZone) : t('known.never'));
     const td = cell('');
     if (e.removable) {
