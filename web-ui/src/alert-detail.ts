@@ -372,7 +372,6 @@ export class AlertDetail {
         d.open = detailOpen;
         dd.append(d);
       }
-      // the person's name, the connection only as a secondary detail
       if (k === 'detail.ackBy') dd.replaceChildren(...actorNodes(val));
       if (k === 'col.freq') dd.className = 'big';
       if (k === 'detail.signal') dd.dataset.testid = 'detail-signal';
