@@ -1,22 +1,7 @@
 // Known-emitter list: every emitter the site treats as known (config and marked), with removal of the marked ones.
 import { actorNodes, formatDateTime, formatMhz } from './format.js';
 import { t } from './i18n.js';
-
-/** One entry of `GET known-emitters` (src/field/known-emitter-routes.ts KnownEmitterEntry). */
-export interface KnownEmitterEntry {
-  id: string;
-  label: string;
-  lowHz: number;
-  highHz: number;
-  sensor?: string;
-  origin: 'config' | 'marked';
-  addedAt?: string;
-  addedBy?: string;
-  alertId?: string;
-  expiresMs?: number;
-  expired: boolean;
-  removable: boolean;
-}
+import type { KnownEmitterEntry } from './protocol-types.js';
 
 function isEntry(x: unknown): x is KnownEmitterEntry {
   if (typeof x !== 'object' || x === null) return false;
