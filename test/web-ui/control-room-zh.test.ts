@@ -120,6 +120,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-room').click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-x"] .tick').length > 0, undefined, { timeout: 5000 });
       expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).count()).toBe(1);
+      expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).locator('xpath=following-sibling::dd[1]').textContent()).toMatch(/^下载：\.sigmf-meta \.sigmf-data\s*$/);
       expect(await detail.locator('.axis-title.x').textContent()).toBe('频率（MHz）');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await detail.locator('.detail-close').click();

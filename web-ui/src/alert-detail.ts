@@ -358,7 +358,7 @@ export class AlertDetail {
       if (k === 'detail.clip') {
         // the SigMF pair, downloadable (same auth as the page: the cookie)
         dd.replaceChildren();
-        dd.append(`${t('detail.download')}: `);
+        dd.append(`${t('detail.download')}${t('list.colon')}`);
         for (const [ext, text] of [['.sigmf-meta', '.sigmf-meta'], ['.sigmf-data', '.sigmf-data']] as const) {
           const a = document.createElement('a');
           a.href = clipFileUrl(val, ext);
