@@ -37,10 +37,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
 /**
- * Files of test/web-ui/ that measure no time (spectrum-label-layout starts no browser; the others check layout, texts
- * and rooms with waits only): they run in group 1, which keeps the browser lane near the peers lane's length.
+ * Files of test/web-ui/ that measure no time (format and spectrum-label-layout start no browser; the others check layout,
+ * texts and rooms with waits only): they run in group 1, which keeps the browser lane near the peers lane's length.
  */
-const UI_IN_SHARED = ['alert-model', 'calibration-heard', 'site-plan*', 'spectrum-label-layout', 'spectrum-labels', 'rooms-detail', 'rooms-plan-edge', 'control-room-zh', 'field-trial'];
+const UI_IN_SHARED = ['alert-model', 'format', 'calibration-heard', 'site-plan*', 'spectrum-label-layout', 'spectrum-labels', 'rooms-detail', 'rooms-plan-edge', 'control-room-zh', 'field-trial'];
 const BROWSER_IN_SHARED = `test/web-ui/{${UI_IN_SHARED.join(',')}}.test.ts`;
 /** Files of the "peers" lane: globs (to exclude them from group 1) and the path prefixes vitest filters on. */
 const PEERS = [

@@ -5,6 +5,7 @@ import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { localeCharsetWarning } from '../log-words.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
+import { LANGUAGE_HELP_ZH, localizeHelp } from './help-words.js';
 import { langFlag } from './replay-words.js';
 import { register as registerSim } from './sim.js';
 import { register as registerDevices } from './devices.js';
@@ -103,8 +104,8 @@ English and one line saying so: QuietBand writes UTF-8 only.
 `;
 
 /**
- * Builds the commander program with every command registered; its usage errors are worded in the language of `argv`
- * ({@link errorLang}).
+ * Builds the commander program with every command registered; its usage errors and its help (`--help` of the program
+ * and of each command: src/cli/help-words.ts) are in the language of `argv` ({@link errorLang}), English by default.
  */
 export function buildProgram(argv: readonly string[] = process.argv): Command {
   const lang = errorLang(argv);
@@ -115,7 +116,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .version('0.1.0')
     .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', LANGUAGE_HELP)
+    .addHelpText('after', lang === 'zh-CN' ? LANGUAGE_HELP_ZH : LANGUAGE_HELP)
     // a usage error is one line: the message, commander's "did you mean" and where the options are, not the whole help
     // (usageLine; the commands' hints are set below)
     .showSuggestionAfterError(true)
@@ -133,6 +134,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
   registerHub(program);
   registerReport(program);
   registerNotify(program);
+  localizeHelp(program, lang);
   for (const c of program.commands) {
     // the hint is part of the one line (commander's showHelpAfterError would print it as a line of its own)
     const hint = errorTextIn(lang, { id: 'usage.commandHelp', params: { command: c.name() } });

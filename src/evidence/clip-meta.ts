@@ -1,10 +1,10 @@
 // Evidence clip names (rtl_433 convention) and the `quietband:` SigMF keys of a clip's meta (docs/clip-decimation.md).
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { sigmfPaths } from '../source/sigmf-write.js';
-import { DATA_FILE_MODE } from '../file-modes.js';
 import type { DetectionEvent } from '../types.js';
 import type { ClipBandPlan, ResamplerStage } from '../dsp/band-cut.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** SigMF extension namespace of QuietBand's clip keys, declared in `core:extensions` of every clip. */
 export const QB_NAMESPACE = 'quietband';
@@ -172,14 +172,7 @@ export async function annotateClipAlert(metaPath: string, alert: { alertId: stri
   if (!ext.some((e) => e.name === QB_NAMESPACE)) j.global['core:extensions'] = [...ext, { name: QB_NAMESPACE, version: QB_EXTENSION_VERSION, optional: true }];
   j.global['quietband:alert_id'] = alert.alertId;
   if (alert.session !== undefined) j.global['quietband:session'] = alert.session;
-  const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.alert.tmp`);
-  try {
-    await writeFile(tmp, `${JSON.stringify(j, null, 2)}\n`, { mode: DATA_FILE_MODE });
-    await rename(tmp, metaPath);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(metaPath, `${JSON.stringify(j, null, 2)}\n`);
   return true;
 }
 

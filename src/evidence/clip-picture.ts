@@ -1,9 +1,6 @@
 // Spectrogram picture (PNG) of an evidence clip with the detected band outlined, computed with our SpectrumEngine.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { threadId } from 'node:worker_threads';
+import { mkdir, rename } from 'node:fs/promises';
+import { DATA_FILE_MODE } from '../file-modes.js';
 import { PNG } from 'pngjs';
 import { readSigmfMeta } from '../source/sigmf.js';
 import { openFileSource } from '../source/file-source.js';
@@ -12,6 +9,7 @@ import type { SpectrumFrame } from '../spectrum/frames.js';
 import { readClipHints } from './clip-meta.js';
 import { encodePng } from './png-encode.js';
 import type { IqSourceInfo } from '../types.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 // the pictures' folder, names and pruning live in clip-picture-files.ts (a sensor worker needs those without the
 // renderer's PNG encoder, SigMF reader and spectrum engine); they are part of this module's API too
@@ -158,11 +156,8 @@ export function spectrogramPng(db: Float32Array, W: number, H: number): { png: P
 
 /** Writes a PNG ({@link encodePng}: indexed colour when it has ≤ 256 colours) through a temp file and a rename, creating the folder; `mode` (before the umask) default DATA_FILE_MODE. */
 export async function writePngAtomically(png: PNG, pngPath: string, mode = DATA_FILE_MODE): Promise<void> {
-  await mkdir(dirname(pngPath), { recursive: true, mode: DATA_DIR_MODE });
-  // unique per writer: the sensors' evidence threads and the server's picture thread share this process
-  const tmp = join(dirname(pngPath), `.${basename(pngPath)}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(tmp, encodePng(png), { mode });
-  await rename(tmp, pngPath);
+  // the temp name is unique per writer: the sensors' evidence threads and the server's picture thread share this process
+  await writeFileAtomic(pngPath, encodePng(png), { mode, mkdir: true });
 }
 
 /**

@@ -1,6 +1,7 @@
 // HTTP routes of the known-emitter list (GET /known-emitters, DELETE /known-emitters?id=…) for the server's `routes` option.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { KnownEmitterEntry } from '../server/protocol.js';
 import type { KnownEmitters } from './known-emitters.js';
 
 /** An extra route of the server (`ServerOptions.routes`): true when it answered. */
@@ -8,25 +9,6 @@ export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url:
 
 /** Header a removal must carry: a cross-site form or image cannot set it, and a cross-site script needs a CORS preflight this server never grants. */
 export const STATE_CHANGE_HEADER = 'x-quietband-request';
-
-/** One entry of `GET /known-emitters` (frequencies in Hz, times ISO 8601 / epoch ms). */
-export interface KnownEmitterEntry {
-  id: string;
-  label: string;
-  lowHz: number;
-  highHz: number;
-  sensor?: string;
-  origin: 'config' | 'marked';
-  addedAt?: string;
-  addedBy?: string;
-  alertId?: string;
-  /** Epoch ms from which it no longer matches (own expiry or the marked lifetime); absent = never. */
-  expiresMs?: number;
-  /** True when it no longer matches now. */
-  expired: boolean;
-  /** Only marked emitters can be removed from the UI. */
-  removable: boolean;
-}
 
 /**
  * Routes (behind the server's auth, like every route):

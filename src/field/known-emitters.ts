@@ -1,12 +1,12 @@
 // Known emitters: frequency ranges (config list + ones a supervisor marked in the UI, kept in <dataDir>/known-emitters.json).
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
@@ -269,13 +269,9 @@ export class KnownEmitters {
     const path = this.path;
     const json = { quietbandKnownEmitters: 1, emitters: this.marked.map(({ origin: _o, ...rest }) => rest) };
     const job = this.writes.then(async () => {
-      const tmp = `${path}.${process.pid}.tmp`;
       try {
-        await mkdir(this.o.dataDir, { recursive: true, mode: DATA_DIR_MODE });
-        await writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`, { mode: DATA_FILE_MODE });
-        await rename(tmp, path);
+        await writeFileAtomic(path, `${JSON.stringify(json, null, 2)}\n`, { mkdir: true });
       } catch (err) {
-        await rm(tmp, { force: true }).catch(() => undefined);
         throw new QuietBandError(`${path}: cannot write the known emitters (${(err as Error).message})`, 'IO', { cause: err });
       }
     });

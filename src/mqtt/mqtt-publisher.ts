@@ -1,7 +1,5 @@
 // Publishes a site's alerts (from the store, in seq order, resumable), sensor health and heartbeats to an MQTT broker.
 import { readFileSync } from 'node:fs';
-import { DATA_FILE_MODE } from '../file-modes.js';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -9,6 +7,7 @@ import type { AlertBus } from '../alerts/alert-bus.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { SensorHealth } from '../server/protocol.js';
 import { mqttClientOptions, siteTopic, type MqttSettings } from './mqtt-config.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** File in the data dir holding the last alert seq the broker acknowledged (PUBACK). */
 export const MQTT_STATE_FILE = 'mqtt-state.json';
@@ -211,8 +210,7 @@ export class MqttPublisher {
     const seq = this.published;
     const file = join(this.o.dataDir, MQTT_STATE_FILE);
     try {
-      await writeFile(`${file}.tmp`, JSON.stringify({ publishedSeq: seq, time: new Date().toISOString() }) + '\n', { mode: DATA_FILE_MODE });
-      await rename(`${file}.tmp`, file);
+      await writeFileAtomic(file, JSON.stringify({ publishedSeq: seq, time: new Date().toISOString() }) + '\n');
       this.savedSeq = seq;
     } catch (err) {
       this.log.warn({ err: (err as Error).message, file }, 'MQTT state not saved');

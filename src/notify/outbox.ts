@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
 import { DATA_FILE_MODE } from '../file-modes.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** Journal file in the data dir. */
 export const OUTBOX_FILE = 'notify-outbox.jsonl';
@@ -60,22 +61,14 @@ export class Outbox {
   }
 
   /**
-   * Writes the journal anew (temp file + fdatasync + rename): the pending `add`s and the cursor. Returns the new
+   * Writes the journal anew (writeFileAtomic: temp file + fsync + rename): the pending `add`s and the cursor. Returns the new
    * file opened for appending and its size.
    */
   private static async rewrite(file: string, pending: ReadonlyMap<string, OutboxEntry>, cursor: number | undefined): Promise<{ handle: FileHandle; bytes: number }> {
     const lines: JournalLine[] = [...pending.values()].map((e): JournalLine => ({ op: 'add', ...e }));
     if (cursor !== undefined) lines.push({ op: 'cursor', seq: cursor });
     const text = lines.map((l) => `${JSON.stringify(l)}\n`).join('');
-    const tmp = `${file}.tmp`;
-    const t = await open(tmp, 'w', DATA_FILE_MODE);
-    try {
-      await t.writeFile(text, 'utf8');
-      await t.datasync();
-    } finally {
-      await t.close();
-    }
-    await rename(tmp, file);
+    await writeFileAtomic(file, text, { sync: true });
     return { handle: await open(file, 'a', DATA_FILE_MODE), bytes: Buffer.byteLength(text, 'utf8') };
   }
 

@@ -9,6 +9,7 @@ import { missingPictureDrawer, type PictureDrawer } from '../evidence/clip-pictu
 import { ANALOG_CLASSES, type SignalClass } from '../ident/classify.js';
 import { failFileAnswer, type HttpRoute } from './http-reply.js';
 import { serveStatic } from './static-files.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** URL prefix of the route. */
 export const CLIPS_PREFIX = '/clips/';
@@ -104,10 +105,8 @@ function cachedClipWav(metaPath: string, cls: SignalClass, wavPath: string, floo
     const short = await freeSpaceShortfall(path.dirname(wavPath), wav.length, floorBytes);
     if (short === null) {
       // written aside and renamed: a request meanwhile reads the whole WAV or none
-      const tmp = `${wavPath}.${process.pid}.tmp`;
-      await fsp.writeFile(tmp, wav, { mode: 0o600 }).then(() => fsp.rename(tmp, wavPath)).catch((err: unknown) => {
+      await writeFileAtomic(wavPath, wav).catch((err: unknown) => {
         log.warn({ err, clip: metaPath }, 'clip audio not kept (made again on the next request)');
-        return fsp.rm(tmp, { force: true });
       });
     }
     return wav;

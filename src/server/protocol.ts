@@ -187,6 +187,29 @@ export interface ListenStopMessage { v: 1; type: 'listen-stop'; alertId: string 
 export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: string; state: 'started' | 'stopped' | 'refused'; listenId?: number; rateSps?: number; reason?: string; reasonCode?: AlertMessageCode }
 
 /**
+ * One entry of the HTTP route `GET /known-emitters` (src/field/known-emitter-routes.ts; frequencies in Hz, times ISO
+ * 8601 / epoch ms), as the page's known list reads it.
+ */
+export interface KnownEmitterEntry {
+  id: string;
+  label: string;
+  lowHz: number;
+  highHz: number;
+  sensor?: string;
+  origin: 'config' | 'marked';
+  addedAt?: string;
+  /** Who marked it: the record's `ackBy`, "<name> (<identity>)" (src/server/client-hub.ts). */
+  addedBy?: string;
+  alertId?: string;
+  /** Epoch ms from which it no longer matches (own expiry or the marked lifetime); absent = never. */
+  expiresMs?: number;
+  /** True when it no longer matches now. */
+  expired: boolean;
+  /** Only marked emitters can be removed from the UI. */
+  removable: boolean;
+}
+
+/**
  * Binary audio frame of a live listen (all little-endian): byte 0 kind (1 = audio), byte 1 flags (bit 0: speech judged,
  * bit 1: speech present, from the voice-activity test over the last 2 s of audio), bytes 2–3 header length (24),
  * 4–7 listenId (u32), 8–11 frame sequence from 0 (u32), 12–15 sample rate (S/s, u32), 16–23 wall time of the first

@@ -6,6 +6,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** File names of the generated pair inside the data dir. */
 export const SELF_SIGNED_CERT_FILE = 'tls-cert.pem';
@@ -140,8 +141,8 @@ export async function loadOrCreateSelfSigned(dataDir: string, names: readonly st
     });
     const cert = Buffer.from(pems.cert);
     const key = Buffer.from(pems.private);
-    await writeAtomic(keyPath, key, 0o600);
-    await writeAtomic(certPath, cert, 0o644);
+    await writeFileAtomic(keyPath, key, { mode: 0o600, exactMode: true, sync: true });
+    await writeFileAtomic(certPath, cert, { mode: 0o644, exactMode: true, sync: true });
     const x509 = new X509Certificate(cert);
     log?.info({ certPath, fingerprint256: x509.fingerprint256, names: all }, 'self-signed TLS certificate created');
     return { cert, key, certPath, keyPath, fingerprint256: x509.fingerprint256, validTo: new Date(x509.validTo).toISOString(), selfSigned: true, generated: true };
@@ -161,15 +162,3 @@ export function tlsStartLine(tls: Pick<ServerTls, 'certPath' | 'fingerprint256' 
     : `HTTPS with the certificate ${tls.certPath} (valid until ${tls.validTo})`;
 }
 
-async function writeAtomic(file: string, data: Buffer, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const h = await fsp.open(tmp, 'w', mode);
-  try {
-    await h.writeFile(data);
-    await h.chmod(mode);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  await fsp.rename(tmp, file);
-}

@@ -1,9 +1,8 @@
 // SigMF metadata, the writing half: path helpers, the datatype written per sample format, build and write a `.sigmf-meta`.
 // Kept apart from sigmf.ts (reading and validation with zod) so that writers do not load the validator.
-import { promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { QuietBandError } from '../errors.js';
 import type { SampleFormat } from '../types.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** The SigMF `core:datatype` written for each {@link SampleFormat}. */
 export const SIGMF_DATATYPE_OF: Readonly<Record<SampleFormat, string>> = {
@@ -102,12 +101,10 @@ export function buildSigmfMeta(opts: SigmfWriteOptions): Record<string, unknown>
  */
 export async function writeSigmfMeta(path: string, opts: SigmfWriteOptions): Promise<string> {
   const { metaPath } = sigmfPaths(path);
-  const tmp = join(dirname(metaPath), `.${basename(metaPath)}.${process.pid}.tmp`);
   try {
-    await fsp.writeFile(tmp, `${JSON.stringify(buildSigmfMeta(opts), null, 2)}\n`, { encoding: 'utf8', ...(opts.fileMode !== undefined ? { mode: opts.fileMode } : {}) });
-    await fsp.rename(tmp, metaPath);
+    // a user's file unless told (0666 before the umask, as a plain write makes it)
+    await writeFileAtomic(metaPath, `${JSON.stringify(buildSigmfMeta(opts), null, 2)}\n`, { mode: opts.fileMode ?? 0o666 });
   } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw new QuietBandError(`${metaPath}: cannot write the SigMF meta (${(err as Error).message})`, 'IO', { cause: err });
   }
   return metaPath;

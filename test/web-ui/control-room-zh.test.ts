@@ -120,6 +120,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-room').click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-x"] .tick').length > 0, undefined, { timeout: 5000 });
       expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).count()).toBe(1);
+      expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).locator('xpath=following-sibling::dd[1]').textContent()).toMatch(/^下载：\.sigmf-meta \.sigmf-data\s*$/);
       expect(await detail.locator('.axis-title.x').textContent()).toBe('频率（MHz）');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await detail.locator('.detail-close').click();
@@ -143,6 +144,17 @@ describe('control room in zh-CN (1280 × 800)', () => {
       const records: Alert[] = [];
       for await (const a of room.site.store.readSince(0)) if (a.alertId === hallId) records.push(a);
       expect(records.find((a) => a.event === 'ack')?.ackBy).toBe('王老师 (local@127.0.0.1)');
+      // the detail names the person; the connection follows as a muted detail (was "已确认 (王老师 (local@127.0.0.1))")
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] .c-room`).click();
+      await detail.waitFor({ state: 'visible' });
+      const ackEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已确认' });
+      await ackEntry.waitFor({ timeout: 3000 });
+      expect(await ackEntry.textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 已确认：王老师 · local@127\.0\.0\.1$/);
+      expect(await ackEntry.locator('[data-testid="actor-name"]').textContent()).toBe('王老师');
+      expect(await ackEntry.locator('[data-testid="actor-address"]').evaluate((el) => el.classList.contains('muted'))).toBe(true);
+      expect(await detail.locator('dt', { hasText: /^处理人$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('王老师 · local@127.0.0.1');
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await detail.locator('.detail-close').click();
 
       // mark known: asks the name (prefilled) and a label
       await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] [data-testid="known-button"]`).click();
@@ -170,7 +182,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       expect(rows[0]![5]).toBe('');
       expect(rows[1]![0]).toBe('监考对讲机');
       expect(rows[1]![2]).toBe('great-hall-b-stage');
-      expect(rows[1]![3]).toMatch(/^王老师 \(local@127\.0\.0\.1\) · 2026|^王老师 \(local@127\.0\.0\.1\) · \d{4}/);
+      expect(rows[1]![3]).toMatch(/^王老师 · local@127\.0\.0\.1 · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8$/);
       expect(rows[1]![5]).toBe('移除');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await shot(page, 'known-zh');
@@ -183,6 +195,45 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.locator('[data-testid="lang-toggle"]').click();
       expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('Operator: 王老师');
       expect((await off.locator('.c-band').textContent())!.trim()).toBe('Sensor offline — sensor room-103-door-east (rtl=0) stopped delivering: no data for 2.1 s');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
+describe('control room in zh-CN on a phone (390 × 844)', () => {
+  it('the clip picture\'s axis titles read whole: time turned to read upwards (characters too), inside the dialog', async () => {
+    const { page, close } = await room.open({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-sensor').click();
+      const fig = page.locator('[data-testid="detail-clip-figure"]');
+      await fig.waitFor({ state: 'visible', timeout: 5000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-y"] .tick').length > 0, undefined, { timeout: 5000 });
+      await fig.scrollIntoViewIfNeeded();
+      const m = await fig.evaluate((f) => {
+        const body = f.closest('.detail-body')!.getBoundingClientRect();
+        const box = f.getBoundingClientRect();
+        const of = (sel: string) => {
+          const el = f.querySelector<HTMLElement>(sel)!;
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          const r = range.getBoundingClientRect();
+          const c = getComputedStyle(el);
+          return {
+            text: el.textContent,
+            orientation: `${c.writingMode} ${c.textOrientation}`,
+            // the glyphs inside the figure and the dialog's scrolling body (which clips), the element not overflowing
+            inside: r.left >= Math.max(body.left, box.left) && r.right <= Math.min(body.right, box.right) && r.top >= box.top && r.bottom <= box.bottom,
+            fits: el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight,
+            upright: r.height > r.width,
+          };
+        };
+        return { y: of('.axis-title.y'), x: of('.axis-title.x') };
+      });
+      // vertical-rl alone set the Chinese characters upright, and the 180° turn put them upside down
+      expect(m.y).toEqual({ text: '时间（秒）', orientation: 'vertical-rl sideways', inside: true, fits: true, upright: true });
+      expect(m.x).toEqual({ text: '频率（MHz）', orientation: 'horizontal-tb mixed', inside: true, fits: true, upright: false });
+      await shot(page, 'phone-zh-clip');
     } finally {
       await close();
     }

@@ -4,6 +4,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../src/alerts/alert-store.js';
+import { severityRaiseFor } from '../../src/alerts/severity-raise.js';
 import { sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
 import type { ServerSensorInfo } from '../../src/server/server.js';
@@ -44,8 +45,15 @@ beforeAll(async () => {
   site = await startFakeSite({ dataDir: td.dir, sensors: SENSORS, spectrumHz: 1, timeZone: 'UTC', health });
   const t = new Date().toISOString();
   const base = { sensor: 'room-101', kind: 'transmission', event: 'close', state: 'new', severity: 'high', time: t, startTime: t, bandwidthHz: 12_500, peakExcessDb: 25 } as const;
-  // 59 transmissions and a sensor-offline alert: 60 alerts for the phone
-  for (let i = 0; i < 59; i++) await site.store.enqueue({ ...base, sensor: SENSORS[i % 4]!.name, centerHz: 433_000_000 + i * 25_000 } as unknown as AlertDraft).done;
+  // 59 transmissions and a sensor-offline alert: 60 alerts for the phone; NFM links the band does not expect, every
+  // third raised (the mark on the card's first line, as most of the demo's alerts have; the list puts them first), every
+  // fifth a guess (never raised)
+  for (let i = 0; i < 59; i++) {
+    const centerHz = 433_000_000 + i * 25_000;
+    const signal = { class: 'nfm', confidence: i % 5 === 0 ? 0.41 : 0.9, final: true, bandwidthHz: 11_000, reason: 'narrow FM', band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: true };
+    const raised = i % 3 === 0 && i % 5 !== 0 ? { severityRaise: severityRaiseFor(signal, centerHz) } : {};
+    await site.store.enqueue({ ...base, sensor: SENSORS[i % 4]!.name, centerHz, signal, ...raised } as unknown as AlertDraft).done;
+  }
   const cause = sourceRetryCode('USB_SOMETHING', IO_DETAIL, 3200);
   offlineAlert = (await site.store.enqueue({
     sensor: 'room-104', kind: 'sensor-offline', event: 'open', state: 'new', severity: 'high', time: t,
@@ -91,9 +99,27 @@ describe('phone (390 × 844) with 60 alerts', () => {
       });
       // before: the list took its full height (≈ 14 000 px for 60 cards) and the sensors came after it
       expect(m.panelTop).toBeLessThanOrEqual(2 * 844);
-      expect(m.wrapHeight).toBeLessThanOrEqual(0.6 * 844 + 1);
+      expect(m.wrapHeight).toBeLessThanOrEqual(0.7 * 844 + 1);
       expect(m.wrapScroll).toBeGreaterThan(3 * m.wrapHeight);
       expect(m.overflowX).toBeLessThanOrEqual(0);
+      // three lines a card (state, raise mark, room, sensor / centre, badge, band / on air, excess, time, button), four
+      // when the raise mark leaves no room for the names or the guess's words for the band: the box shows 5 or more
+      // whole cards (before: 4, five lines a card, 125-130 px); a guess says so in words beside its badge
+      const cards = await page.$$eval('#alert-rows tr[data-kind="transmission"]', (rs) => rs.map((r) => ({
+        h: r.getBoundingClientRect().height,
+        raised: !(r.querySelector<HTMLElement>('[data-testid="raise-mark"]')!.hidden),
+        guess: !(r.querySelector<HTMLElement>('[data-testid="signal-guess"]')!.hidden),
+      })));
+      expect(cards.filter((c) => c.raised).length).toBeGreaterThanOrEqual(3);
+      expect(cards.filter((c) => c.guess).length).toBeGreaterThanOrEqual(2);
+      for (const c of cards) expect({ ...c, short: c.h <= (c.guess || c.raised ? 115 : 95) }).toEqual({ ...c, short: true });
+      const whole = await page.$eval('.table-wrap', (w) => {
+        const box = w.getBoundingClientRect();
+        return [...w.querySelectorAll('#alert-rows tr')].filter((r) => { const b = r.getBoundingClientRect(); return b.top >= box.top - 1 && b.bottom <= box.bottom + 1; }).length;
+      });
+      expect(whole).toBeGreaterThanOrEqual(5);
+      const guess = page.locator('#alert-rows [data-testid="signal-guess"]:not([hidden])').first();
+      expect(await guess.textContent()).toBe(locale === 'zh-CN' ? '推测 41 %' : 'guess 41 %');
       // the oldest alert is reached by scrolling the list, and opens
       const last = page.locator('#alert-rows tr').last();
       await last.scrollIntoViewIfNeeded();

@@ -67,6 +67,9 @@ describe('signal class in the web UI', () => {
       const look = (sel: typeof badge) => sel.evaluate((el) => { const c = getComputedStyle(el); return { outline: c.outlineStyle, fill: c.backgroundColor }; });
       expect(await look(guessBadge)).toEqual({ outline: 'dashed', fill: 'rgba(0, 0, 0, 0)' });
       expect((await look(badge)).outline).toBe('none');
+      // and says so in words beside the badge (a phone has no hover for the tooltip); a confident badge has none
+      expect(await (await alertRow(page, guess)).locator('[data-testid="signal-guess"]').textContent()).toBe('guess 41 %');
+      expect(await (await alertRow(page, ook)).locator('[data-testid="signal-guess"]').isHidden()).toBe(true);
       // the detail marks the guess as the badge does
       expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · confidence only 41 % (a guess) (from its first 0.5 s');
       await page.locator('.detail-close').click();
@@ -89,6 +92,14 @@ describe('signal class in the web UI', () => {
       const [b, r] = [await badge.boundingBox(), await row.boundingBox()];
       expect(b!.width).toBeLessThan(60); // short: about 2 CJK characters
       expect(b!.x + b!.width).toBeLessThanOrEqual(r!.x + r!.width);
+      // a guess: "?" and the words beside it, inside the phone card
+      const guess = await raise(434_200_000, { ...OOK, confidence: 0.41, final: true });
+      const guessRow = await alertRow(page, guess);
+      const words = guessRow.locator('[data-testid="signal-guess"]');
+      await words.waitFor({ state: 'visible', timeout: 3000 });
+      expect([await guessRow.locator('[data-testid="signal-badge"]').textContent(), await words.textContent()]).toEqual(['键控?', '推测 41 %']);
+      const [w, gr] = [await words.boundingBox(), await guessRow.boundingBox()];
+      expect(w!.x + w!.width).toBeLessThanOrEqual(gr!.x + gr!.width);
       await row.click();
       const dialog = page.locator('[data-testid="alert-detail"]');
       await dialog.waitFor({ state: 'visible', timeout: 2000 });

@@ -16,11 +16,13 @@ describe('signal detail rows', () => {
   it('mark a class below the low-confidence threshold as a guess, as the badge does (en and zh)', () => {
     expect(LOW_CONFIDENCE).toBe(0.5);
     expect(signalRow(NFM)).toBe('narrow FM (voice link)? · confidence only 5 % (a guess)');
-    expect(signalBadge(NFM)).toMatchObject({ text: 'NFM?', low: true });
+    expect(signalBadge(NFM)).toMatchObject({ text: 'NFM?', low: true, guess: 'guess 5 %' });
+    expect(signalBadge({ ...NFM, confidence: 0.5 })).toMatchObject({ text: 'NFM', low: false, guess: '' });
     expect(signalRow({ ...NFM, confidence: 0.5 })).toBe('narrow FM (voice link) · confidence 50 %');
     expect(signalRow({ ...NFM, class: 'unknown', confidence: 0 })).toBe('not identified · confidence 0 %');
     setLang('zh-CN', false);
     expect(signalRow(NFM)).toBe('窄带调频（话音链路）? · 置信度仅 5 %（推测）');
+    expect(signalBadge(NFM)).toMatchObject({ text: '窄调频?', guess: '推测 5 %' });
     expect(signalRow({ ...NFM, confidence: 0.87 })).toBe('窄带调频（话音链路） · 置信度 87 %');
   });
 

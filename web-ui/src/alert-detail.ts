@@ -4,7 +4,7 @@ import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
 import { ClipFigure } from './clip-figure.js';
-import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
+import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
@@ -358,7 +358,7 @@ export class AlertDetail {
       if (k === 'detail.clip') {
         // the SigMF pair, downloadable (same auth as the page: the cookie)
         dd.replaceChildren();
-        dd.append(`${t('detail.download')}: `);
+        dd.append(`${t('detail.download')}${t('list.colon')}`);
         for (const [ext, text] of [['.sigmf-meta', '.sigmf-meta'], ['.sigmf-data', '.sigmf-data']] as const) {
           const a = document.createElement('a');
           a.href = clipFileUrl(val, ext);
@@ -372,6 +372,7 @@ export class AlertDetail {
         d.open = detailOpen;
         dd.append(d);
       }
+      if (k === 'detail.ackBy') dd.replaceChildren(...actorNodes(val));
       if (k === 'col.freq') dd.className = 'big';
       if (k === 'detail.signal') dd.dataset.testid = 'detail-signal';
       frag.append(dt, dd);
@@ -450,7 +451,11 @@ export class AlertDetail {
     const frag = document.createDocumentFragment();
     for (const h of v.history) {
       const li = document.createElement('li');
-      li.textContent = `#${h.seq} ${formatDateTime(h.time, this.timeZone)} — ${t(`event.${h.event}`)}${h.ackBy !== undefined ? ` (${h.ackBy})` : ''}${h.message !== undefined ? ` — ${alertMessageText(h.message, h.messageCode)}` : ''}`;
+      li.dataset.testid = 'history-entry';
+      li.append(`#${h.seq} ${formatDateTime(h.time, this.timeZone)} — ${t(`event.${h.event}`)}`);
+      // who: the name the person gave, then the connection as a muted detail (not "(王老师 (local@127.0.0.1))")
+      if (h.ackBy !== undefined) li.append(t('list.colon'), ...actorNodes(h.ackBy));
+      if (h.message !== undefined) li.append(` — ${alertMessageText(h.message, h.messageCode)}`);
       frag.append(li);
     }
     if (v.updates > 0) {

@@ -377,7 +377,7 @@ export class AlertList {
         ? [t('kind.present-during-calibration'), v.calibration !== undefined ? describeHeard(v.calibration) : undefined, knownAs].filter((x) => x !== undefined).join(' · ')
         : `${t(`kind.${v.kind}`)}${message !== undefined ? ` — ${message}` : ''}`;
     r.band.title = message ?? knownAs ?? '';
-    showBadge(r.badge, tx ? v : undefined);
+    showBadge(r, tx ? v : undefined);
     r.excess.textContent = tx || heard ? formatDb(v.peakExcessDb) : '—';
     // a fault has no frequency or level: its '—' cells are left out of the phone card (class `empty`)
     r.freq.parentElement!.classList.toggle('empty', !(tx || heard));
@@ -440,7 +440,7 @@ export class AlertList {
     r.bw.textContent = formatBandwidth(lead.bandwidthHz);
     const knownAs = lead.knownLabel !== undefined ? t('alert.knownAs', { label: lead.knownLabel }) : undefined;
     r.band.textContent = [lead.bandLabel, knownAs].filter((x) => x !== undefined).join(' · ');
-    showBadge(r.badge, lead);
+    showBadge(r, lead);
     r.excess.textContent = formatDb(lead.peakExcessDb);
     let first = Infinity;
     for (const m of members) first = Math.min(first, spanOf(m, nowMs)[0]);

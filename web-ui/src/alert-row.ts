@@ -18,6 +18,8 @@ export interface Row {
   band: HTMLElement;
   /** The signal-class badge in the band cell (hidden until the sensor identified the transmission). */
   badge: HTMLElement;
+  /** Words beside a guess's badge ("guess 41 %"; hidden unless the identification is a guess). */
+  guess: HTMLElement;
   excess: HTMLElement;
   start: HTMLElement;
   duration: HTMLElement;
@@ -31,16 +33,26 @@ export interface Row {
   toggle: HTMLButtonElement | null;
 }
 
-/** Shows the signal-class badge of `v` (`data-class` = the class), or hides it when `v` has no identification. */
-export function showBadge(badge: HTMLElement, v: AlertView | undefined): void {
+/**
+ * Shows the signal-class badge of `v` (`data-class` = the class) and, for a guess, the words saying so beside it; hides
+ * both when `v` has no identification.
+ */
+export function showBadge(r: Pick<Row, 'badge' | 'guess'>, v: AlertView | undefined): void {
+  const { badge, guess } = r;
   const s = v?.signal;
   badge.hidden = s === undefined;
-  if (s === undefined) return;
+  if (s === undefined) {
+    guess.hidden = true;
+    guess.textContent = '';
+    return;
+  }
   const b = signalBadge(s);
   badge.textContent = b.text;
   badge.title = b.title;
   badge.dataset.class = b.cls;
   badge.classList.toggle('sig-low', b.low);
+  guess.hidden = !b.low;
+  guess.textContent = b.guess;
 }
 
 /**
@@ -129,12 +141,15 @@ export function makeRow(key: string, group: boolean): Row {
   const badge = span('sig-badge');
   badge.dataset.testid = 'signal-badge';
   badge.hidden = true;
+  const guess = span('sig-guess');
+  guess.dataset.testid = 'signal-guess';
+  guess.hidden = true;
   const band = document.createElement('span');
   const raiseReason = document.createElement('div');
   raiseReason.className = 'raise-reason';
   raiseReason.dataset.testid = 'raise-reason';
   raiseReason.hidden = true;
-  td('c-band').append(badge, band, raiseReason);
+  td('c-band').append(badge, guess, band, raiseReason);
   const excess = td('c-excess num');
   const start = span('c-start');
   const duration = span('c-duration');
@@ -143,5 +158,5 @@ export function makeRow(key: string, group: boolean): Row {
   const known = button('btn known', 'known-button', 'known');
   known.hidden = group;
   td('c-actions').append(ack, known);
-  return { tr, state, live, site, room, sensor, freq, bw, band, badge, excess, start, duration, ack, known, toggle, raise, raiseReason };
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, guess, excess, start, duration, ack, known, toggle, raise, raiseReason };
 }

@@ -162,3 +162,42 @@ export function noteDetailElement(detail: string): HTMLDetailsElement {
   d.append(summary, words);
   return d;
 }
+
+/** Who acted on an alert, split from its `ackBy` ({@link ackActor}). */
+export interface AckActor {
+  /** The name the person gave; undefined when none was given (the daemon's placeholder "supervisor", or identity only). */
+  name: string | undefined;
+  /** The connection it came from (`local@127.0.0.1`, `token@10.0.0.5`); undefined when the record names none. */
+  address: string | undefined;
+}
+
+/**
+ * Splits a record's `ackBy` for display. The daemon stores "<name> (<identity>)" (src/server/client-hub.ts), with
+ * "supervisor" as the name when the client gave none; an older daemon stored the identity alone
+ * ("supervisor@127.0.0.1:59262"). Anything else (a hub's own record, a hand-written one) is the name as written.
+ */
+export function ackActor(ackBy: string): AckActor {
+  const m = /^(.*\S) \(([^()\s]+@[^()\s]+)\)$/.exec(ackBy);
+  if (m !== null) return { name: m[1] === 'supervisor' ? undefined : m[1], address: m[2] };
+  if (/^[^\s()@]+@[^\s()]+$/.test(ackBy)) return { name: undefined, address: ackBy };
+  return { name: ackBy, address: undefined };
+}
+
+/**
+ * The person of `ackBy` as nodes to append: the name (or "no name given" in the current language), then the address as
+ * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`) — readable on a phone,
+ * where a title would need a hover.
+ */
+export function actorNodes(ackBy: string): Node[] {
+  const a = ackActor(ackBy);
+  const name = document.createElement('span');
+  name.className = 'actor-name';
+  name.dataset.testid = 'actor-name';
+  name.textContent = a.name ?? t('actor.unnamed');
+  if (a.address === undefined) return [name];
+  const address = document.createElement('span');
+  address.className = 'muted actor-address';
+  address.dataset.testid = 'actor-address';
+  address.textContent = a.address;
+  return [name, document.createTextNode(' · '), address];
+}

@@ -1,22 +1,7 @@
 // Known-emitter list: every emitter the site treats as known (config and marked), with removal of the marked ones.
-import { formatDateTime, formatMhz } from './format.js';
+import { actorNodes, formatDateTime, formatMhz } from './format.js';
 import { t } from './i18n.js';
-
-/** One entry of `GET known-emitters` (src/field/known-emitter-routes.ts KnownEmitterEntry). */
-export interface KnownEmitterEntry {
-  id: string;
-  label: string;
-  lowHz: number;
-  highHz: number;
-  sensor?: string;
-  origin: 'config' | 'marked';
-  addedAt?: string;
-  addedBy?: string;
-  alertId?: string;
-  expiresMs?: number;
-  expired: boolean;
-  removable: boolean;
-}
+import type { KnownEmitterEntry } from './protocol-types.js';
 
 function isEntry(x: unknown): x is KnownEmitterEntry {
   if (typeof x !== 'object' || x === null) return false;
@@ -110,7 +95,9 @@ export class KnownDialog {
     cell(e.label, 'k-label');
     cell(`${formatMhz(e.lowHz)} – ${formatMhz(e.highHz)}`, 'num');
     cell(e.sensor ?? t('known.allSensors'));
-    cell(e.origin === 'config' ? t('known.origin.config') : [e.addedBy, e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : undefined].filter((x) => x !== undefined).join(' · ') || t('known.origin.marked'));
+    const added = cell(e.origin === 'config' ? t('known.origin.config') : e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : e.addedBy === undefined ? t('known.origin.marked') : '');
+    // who marked it: the name, the connection as a muted detail, then when
+    if (e.origin !== 'config' && e.addedBy !== undefined) added.prepend(...actorNodes(e.addedBy), ...(e.addedAt !== undefined ? [' · '] : []));
     cell(e.expired ? t('known.expired') : e.expiresMs !== undefined ? formatDateTime(e.expiresMs, this.timeZone) : t('known.never'));
     const td = cell('');
     if (e.removable) {

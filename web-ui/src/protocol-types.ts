@@ -13,6 +13,7 @@ export type {
   ClipLoss,
   DiskStatus,
   HelloMessage,
+  KnownEmitterEntry,
   ListenStateMessage,
   SensorHealth,
   SensorLocationInfo,

@@ -22,13 +22,15 @@ function classLabel(c: string): string {
 /**
  * Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频", with a trailing "?" when
  * the confidence is below {@link LOW_CONFIDENCE} (`low` true: the list draws it dashed); its tooltip names the class
- * and the confidence.
+ * and the confidence. `guess` is the words the row shows beside a guess's badge ("guess 41 %", "推测 41 %"; '' when
+ * not a guess): a phone has no hover to show the tooltip.
  */
-export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean } {
+export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean; guess: string } {
   const cls = classOf(s);
   const low = isGuess(cls, s.confidence);
-  const title = `${t(`sigName.${cls}` as MsgKey)} · ${low ? t('sig.lowConfidence', { pct: Math.round(100 * s.confidence) }) : `${Math.round(100 * s.confidence)} %`}`;
-  return { text: `${t(`sig.${cls}` as MsgKey)}${low ? '?' : ''}`, title, cls, low };
+  const pct = Math.round(100 * s.confidence);
+  const title = `${t(`sigName.${cls}` as MsgKey)} · ${low ? t('sig.lowConfidence', { pct }) : `${pct} %`}`;
+  return { text: `${t(`sig.${cls}` as MsgKey)}${low ? '?' : ''}`, title, cls, low, guess: low ? t('sig.guess', { pct }) : '' };
 }
 
 /** True when an identification of class `cls` with `confidence` (0..1) is a guess: below {@link LOW_CONFIDENCE}, not `unknown`. */
