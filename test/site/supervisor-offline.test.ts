@@ -28,8 +28,8 @@ afterAll(() => tmp.cleanup());
  * - hung: steady for 0.6 s, then its thread never yields again.
  * Each posts {type:'probe', t} when its silence or stall starts (t = Date.now()).
  * A busy or hung thread is blocked in Atomics.wait rather than spinning: to the supervisor the same (no message, no
- * timer), but it leaves the CPU to the main thread whose offline judgement is timed (a spinning hung worker beside three
- * vitest workers on 2 cores stalled it: 2953 ms against the 2850 ms bound in the clean-clone CI).
+ * timer), but it leaves the CPU to the main thread whose offline judgement is timed (the stand-ins run side by side, on
+ * a 2-core machine that the CI loads with three vitest workers).
  */
 const STANDIN = `
 import { parentPort, workerData } from 'node:worker_threads';
