@@ -96,7 +96,9 @@ describe.concurrent('quietband run', () => {
       const events = [0, 1, 2, 3, 4].map((i) => ({ offsetHz: 20_000 + i * 15_000, startS: 2 + i * 0.4, durationS: 0.15 }));
       const config = writeConfig(tmp.dir, 'k.json', { site: 'hall-k', warmupS: 1.5, calibrationDir: `${tmp.dir}/cal`, sensors: [simSensor('room-k', events, 4)] });
       const args = ['run', '--config', config, '--data-dir', dataDir, '--http-port', '0'];
-      await Promise.race([firstAlertArrived, new Promise((r) => setTimeout(r, 30_000))]);
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([firstAlertArrived, new Promise((r) => (waited = setTimeout(r, 30_000)))]);
+      clearTimeout(waited);
       const d1 = await startDaemon(args);
       const c1 = await Client.open(d1.wsUrl);
       // kill right after an open, while its close is still pending
