@@ -4,6 +4,7 @@ import type { EmitterHeard } from '../detector/emitter-watch.js';
 import { learnBaseline, detect } from '../pipeline.js';
 import { pipelineOptions, settleSamples, type PipelineFlags } from '../cli/pipeline-flags.js';
 import { driftHzAt, SiteBackgroundSource, type SiteBackground } from '../source/site-background.js';
+import type { IqSource } from '../types.js';
 
 /** A closed detection, with the fields `quietband replay` prints (frequencies absolute, Hz; times s from sample 0). */
 export interface ClosedDetection {
@@ -46,20 +47,23 @@ export interface ReplayPassesResult {
  * instead of a file: PipelineOptions from the same flag parser (`flags`, default none = the CLI defaults), learnBaseline
  * over the first S seconds (the settle samples discarded), then detect over the whole stream from sample 0 with that
  * baseline, keeping the 'close' events.
+ * @param makeSource the stream of each pass (called twice, learn then detect); default a new
+ *   {@link SiteBackgroundSource} of `site`. It must stream the same samples as that source: a caller that replays the
+ *   background from one rendering in memory saves rendering the learning window twice.
  * @throws Error when the learning window gives fewer than 4 fast frames; QuietBandError('CONFIG') for bad flags.
  */
-export async function replayPasses(site: SiteBackground, baselineSeconds: number, flags: PipelineFlags = {}): Promise<ReplayPassesResult> {
+export async function replayPasses(site: SiteBackground, baselineSeconds: number, flags: PipelineFlags = {}, makeSource: () => IqSource = () => new SiteBackgroundSource(site)): Promise<ReplayPassesResult> {
   const opts = pipelineOptions(flags, site.rateSps);
   const settle = settleSamples(flags);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const learned = await learnBaseline(new SiteBackgroundSource(site), opts, 'auto', { maxSamples: Math.round(baselineSeconds * site.rateSps), settleSamples: settle });
+  const learned = await learnBaseline(makeSource(), opts, 'auto', { maxSamples: Math.round(baselineSeconds * site.rateSps), settleSamples: settle });
   if (learned.baseline.fast.frames < 4) throw new Error(`replayPasses: a baseline of ${learned.baseline.fast.frames} fast frames is too short (learning window ${baselineSeconds} s)`);
   const learnS = (performance.now() - t0) / 1000;
   const detections: ClosedDetection[] = [];
   const t1 = performance.now();
   const appearances: ReplayPassesResult['appearances'] = [];
-  const { stats, detector } = await detect(new SiteBackgroundSource(site), learned.baseline, opts, (ev) => {
+  const { stats, detector } = await detect(makeSource(), learned.baseline, opts, (ev) => {
     if (ev.kind !== 'close') return;
     detections.push({ id: ev.id, startS: ev.startS, endS: ev.endS ?? ev.startS, lowHz: ev.lowHz, highHz: ev.highHz, centerHz: ev.centerHz, peakExcessDb: ev.peakExcessDb, overload: ev.overload, paths: ev.paths });
   }, {

@@ -1,5 +1,5 @@
 // The terminal: one readable line per log record on a TTY, JSON when piped, one line per dongle retry, usage hints, countdowns.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -17,16 +17,23 @@ import { alertMessageIn } from '../../src/server/message-text.js';
 import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
 import { checkLogFormat, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
-import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
+import { BIN, buildOnce, REPO, runCliAsync, tempDir } from '../daemon/helpers.js';
 
 const tmp = tempDir('qb-terminal-');
 beforeAll(() => buildOnce());
 afterAll(() => tmp.cleanup());
 
-/** Runs the CLI with stderr piped (not a terminal); returns status and both streams. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, QUIETBAND_LOG_FORMAT: '', ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The CLI run before the next may start: one at a time (each start-up is a CPU-bound second on a loaded 2-core machine). */
+let cliQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the CLI with stderr piped (not a terminal), without blocking the event loop: the file's daemons run meanwhile
+ * (the CLI runs themselves one after another); resolves with status and both streams once they closed.
+ */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const done = cliQueue.then(() => runCliAsync(args, 60_000, { QUIETBAND_LOG_FORMAT: '', ...env }));
+  cliQueue = done.catch(() => undefined);
+  return done;
 }
 
 /** A writable that says it is a terminal (so Countdown draws) and keeps what was written (`text()`). */
@@ -44,291 +51,297 @@ function ttyStream(): { stream: Writable & { isTTY: true }; text: () => string }
   return { stream, text: () => out };
 }
 
-describe('log lines', () => {
-  it('reads an alert as one line with its frequency, band, session and seq', () => {
-    const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
-    expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; session 数学 Maths, demo-9 seq 9)');
-  });
+// Every suite but the countdown's (fake timers) runs its tests side by side, each with its own output and data dir: the
+// two daemons mostly wait (a warm-up, reopen delays) while the CLI runs go one after another (cli()).
+describe.concurrent('the terminal', () => {
+  describe('log lines', () => {
+    it('reads an alert as one line with its frequency, band, session and seq', () => {
+      const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
+      expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; session 数学 Maths, demo-9 seq 9)');
+    });
 
-  it('names who acknowledged', () => {
-    expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
-      '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
-    );
-  });
+    it('names who acknowledged', () => {
+      expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
+        '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
+      );
+    });
 
-  it('reads a state change, an error and long fields shortly', () => {
-    expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
-    // fractions are rounded for a person (four significant digits), whole numbers stay whole
-    expect(prettyMessage({ msg: 'baseline learned from the recording', frames: 44776, seconds: 9.999872, ppm: 1.23456 })).toBe(
-      'baseline learned from the recording  frames=44776 seconds=10 ppm=1.235');
-    expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err="ENOSPC: no space"');
-    const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
-    expect(long.length).toBe('x  why='.length + 160);
-    expect(long.endsWith('…')).toBe(true);
-  });
+    it('reads a state change, an error and long fields shortly', () => {
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
+      // fractions are rounded for a person (four significant digits), whole numbers stay whole
+      expect(prettyMessage({ msg: 'baseline learned from the recording', frames: 44776, seconds: 9.999872, ppm: 1.23456 })).toBe(
+        'baseline learned from the recording  frames=44776 seconds=10 ppm=1.235');
+      expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err="ENOSPC: no space"');
+      const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
+      expect(long.length).toBe('x  why='.length + 160);
+      expect(long.endsWith('…')).toBe(true);
+    });
 
-  it('quotes a value with a space, = or " in it, so it cannot read as the next field; the centre follows the message', () => {
-    expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250000');
-    expect(prettyMessage({ msg: 'x', label: 'rtl_tcp 10.0.0.5:1234', note: 'a=b', q: 'say "hi"', empty: '', n: 3 })).toBe('x  label="rtl_tcp 10.0.0.5:1234" note="a=b" q="say \\"hi\\"" empty="" n=3');
-    expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
-    // objects and arrays stay JSON, unquoted: their brackets delimit them
-    expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
-  });
+    it('quotes a value with a space, = or " in it, so it cannot read as the next field; the centre follows the message', () => {
+      expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250000');
+      expect(prettyMessage({ msg: 'x', label: 'rtl_tcp 10.0.0.5:1234', note: 'a=b', q: 'say "hi"', empty: '', n: 3 })).toBe('x  label="rtl_tcp 10.0.0.5:1234" note="a=b" q="say \\"hi\\"" empty="" n=3');
+      expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
+      // objects and arrays stay JSON, unquoted: their brackets delimit them
+      expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
+    });
 
-  it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
-    expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay (centre unknown)  format=cu8 rateSps=250000');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started (centre unknown)');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started (centre 433.920 MHz)');
-  });
+    it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
+      expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay (centre unknown)  format=cu8 rateSps=250000');
+      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started (centre unknown)');
+      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started (centre 433.920 MHz)');
+    });
 
-  it('a replay of a raw file without a centre logs centerHz null (JSON) and "centre unknown" (pretty), not 0', () => {
-    const file = '../shared/captures/danfoss_CFR_FSK_dfile001_250k.cu8';
-    const json = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'json' });
-    expect(json.code).toBe(0);
-    const start = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; centerHz?: number | null }).find((r) => r.msg === 'replay')!;
-    expect(start.centerHz).toBeNull();
-    const pretty = cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'pretty' });
-    expect(pretty.stderr).not.toMatch(/0\.000 MHz/);
-    expect(pretty.stderr.match(/centre unknown/g)?.length).toBe(2); // the start and the summary lines
-  });
+    it('a replay of a raw file without a centre logs centerHz null (JSON) and "centre unknown" (pretty), not 0', async () => {
+      const file = '../shared/captures/danfoss_CFR_FSK_dfile001_250k.cu8';
+      const [json, pretty] = await Promise.all([cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'json' }), cli(['replay', file], { QUIETBAND_LOG_FORMAT: 'pretty' })]);
+      expect(json.code).toBe(0);
+      const start = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; centerHz?: number | null }).find((r) => r.msg === 'replay')!;
+      expect(start.centerHz).toBeNull();
+      expect(pretty.stderr).not.toMatch(/0\.000 MHz/);
+      expect(pretty.stderr.match(/centre unknown/g)?.length).toBe(2); // the start and the summary lines
+    });
 
-  it('binds a key once: a child of a logger that has it already writes it once per line', () => {
-    const out: string[] = [];
-    const sink = new Writable({ write: (c: Buffer, _e, cb) => { out.push(c.toString('utf8')); cb(); } });
-    const root = pino({ base: null, timestamp: false }, sink).child({ component: 'sensor', sensor: 'hall-a' });
-    withBindings(root, { sensor: 'hall-a', site: 'demo' }).info({ id: 3 }, 'evidence clip written');
-    const line = out.join('').trim();
-    expect(line.match(/"sensor":/g)?.length).toBe(1);
-    expect(JSON.parse(line)).toEqual({ level: 30, component: 'sensor', sensor: 'hall-a', site: 'demo', id: 3, msg: 'evidence clip written' });
-  });
-
-  it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
-    expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
-      '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
-    );
-    // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
-    const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
-    expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
-    expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
-    expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
-    expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
-      '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
-    );
-    expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
-    expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
-    expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
-    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
-    // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
-    const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
-    const coded = (c: unknown, l: 'en' | 'zh-CN') => alertMessageIn(l, undefined, c);
-    expect(prettyMessage({ msg: 'no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', messageCode: notFound }, 'zh-CN', coded)).toBe(
-      '[s1] 找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；2 秒后重试',
-    );
-    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'zh-CN', coded)).toBe('[s1] 仍离线：找不到接收器；2 秒后重试  attempt=3');
-    expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'en', coded)).toBe('[s1] still offline: no RTL-SDR dongle found; reopening in 2 s  attempt=3');
-    expect(prettyMessage({ msg: 'x', sensor: 's1', messageCode: { id: 'no.such.code' } }, 'zh-CN', coded)).toBe('[s1] x');
-    // a message the table does not list stays as the daemon wrote it
-    expect(prettyMessage({ msg: 'something new', component: 'x' }, 'zh-CN')).toBe('[x] something new');
-    expect(remainingText(65, 'zh-CN')).toBe('剩余 1 分 05 秒');
-    expect(remainingText(65)).toBe('1 min 05 s left');
-    expect(resolveLogLang({ QUIETBAND_LANG: 'zh' })).toBe('zh-CN');
-    expect(resolveLogLang({})).toBe('en');
-  });
-
-  it('zh-CN: every message logged under src/ (the hub aside: it has no --lang) has a Chinese text', () => {
-    // the literal messages of logger calls: log.info({ … }, 'message') / log.warn('message')
-    const call = /\.(?:info|warn|error|fatal)\(\s*(?:[^;]*?,\s*)?'((?:[^'\\]|\\.)+)'\s*\)/gs;
-    // and the messages of failed file answers: failFileAnswer(res, log, 'message', err, …) logs them at error level
-    const failed = /failFileAnswer\(\s*\w+,\s*\w+,\s*'((?:[^'\\]|\\.)+)'/g;
-    const found = new Set<string>();
-    const walk = (dir: string): void => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        const p = join(dir, e.name);
-        if (e.isDirectory()) {
-          if (p !== join(REPO, 'src', 'hub')) walk(p);
-        } else if (e.name.endsWith('.ts')) {
-          const text = readFileSync(p, 'utf8');
-          for (const m of [...text.matchAll(call), ...text.matchAll(failed)]) found.add(m[1]!.replace(/\\'/g, "'"));
-        }
-      }
-    };
-    walk(join(REPO, 'src'));
-    expect(found.size).toBeGreaterThan(150);
-    for (const special of ['alert', 'sensor state']) expect(found.delete(special), special).toBe(true); // worded by prettyMessage itself
-    expect([...found].filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
-    // messages logged from a table rather than as literals
-    expect(Object.values(NO_CLIP_MESSAGE).filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
-    expect(prettyMessage({ msg: 'data dir lock left by a daemon that no longer runs: taking it over', lock: '/d/quietband.lock', stalePid: 4242 }, 'zh-CN')).toBe(
-      '数据目录的锁由一个已不在运行的守护进程留下：接管该锁  lock=/d/quietband.lock stalePid=4242',
-    );
-    expect(prettyMessage({ msg: 'server closed', component: 'server' }, 'zh-CN')).toBe('[server] 网页服务已关闭');
-    expect(terminalWords('zh-CN').level).toMatchObject({ INFO: '信息', WARN: '警告', ERROR: '错误' });
-  });
-
-  it('zh-CN: what a calibration heard, worded for the technician (heading and each emitter)', () => {
-    const steady = { centerHz: 433_740_300, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 } as unknown as CalibrationEmitter;
-    const beacon = { centerHz: 433_920_000, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 } as unknown as CalibrationEmitter;
-    const lines = (lang: 'en' | 'zh-CN', sensor?: string): string[] => {
+    it('binds a key once: a child of a logger that has it already writes it once per line', () => {
       const out: string[] = [];
-      const w = terminalWords(lang).heard;
-      reportEmitters([steady, beacon], (l) => out.push(l), w, w.who(sensor));
-      return out;
-    };
-    expect(lines('zh-CN', 'hall-a')).toEqual([
-      '传感器 hall-a 的校准收到 2 个发射源（已计入基线；请逐一确认为已知，或进行调查）：',
-      '  433.7403 MHz  6.8 kHz  -23.0 dBFS（高出底噪 +40.2 dB）  持续',
-      '  433.9200 MHz  12.2 kHz  -40.1 dBFS（高出底噪 +25.3 dB）  占空比 10.0 %  每 2.00 秒一次 （出现 10 次，最长 0.20 秒）',
-    ]);
-    expect(lines('en')).toEqual([
-      'calibration heard 2 emitters (now part of the baseline; confirm each as known, or investigate):',
-      '  433.7403 MHz  6.8 kHz  -23.0 dBFS (+40.2 dB over the floor)  continuous',
-      '  433.9200 MHz  12.2 kHz  -40.1 dBFS (+25.3 dB over the floor)  duty 10.0 %  every 2.00 s (10 appearances, longest 0.20 s)',
-    ]);
-    const none: string[] = [];
-    reportEmitters([], (l) => none.push(l), terminalWords('zh-CN').heard);
-    expect(none).toEqual(['校准未收到高于底噪的发射源']);
+      const sink = new Writable({ write: (c: Buffer, _e, cb) => { out.push(c.toString('utf8')); cb(); } });
+      const root = pino({ base: null, timestamp: false }, sink).child({ component: 'sensor', sensor: 'hall-a' });
+      withBindings(root, { sensor: 'hall-a', site: 'demo' }).info({ id: 3 }, 'evidence clip written');
+      const line = out.join('').trim();
+      expect(line.match(/"sensor":/g)?.length).toBe(1);
+      expect(JSON.parse(line)).toEqual({ level: 30, component: 'sensor', sensor: 'hall-a', site: 'demo', id: 3, msg: 'evidence clip written' });
+    });
+
+    it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
+      expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
+        '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
+      );
+      // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
+      const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
+      expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
+        '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
+      );
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
+      expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
+      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
+      expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+      // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
+      const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
+      const coded = (c: unknown, l: 'en' | 'zh-CN') => alertMessageIn(l, undefined, c);
+      expect(prettyMessage({ msg: 'no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', messageCode: notFound }, 'zh-CN', coded)).toBe(
+        '[s1] 找不到接收器：请确认 RTL-SDR 接收器已插好（"lsusb" 应列出 "0bda:2838" 或 "0bda:2832"），换一个 USB 口或线缆，并确认内核 DVB 驱动没有占用它（屏蔽 "dvb_usb_rtl28xxu"）；2 秒后重试',
+      );
+      expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'zh-CN', coded)).toBe('[s1] 仍离线：找不到接收器；2 秒后重试  attempt=3');
+      expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3, messageCode: notFound }, 'en', coded)).toBe('[s1] still offline: no RTL-SDR dongle found; reopening in 2 s  attempt=3');
+      expect(prettyMessage({ msg: 'x', sensor: 's1', messageCode: { id: 'no.such.code' } }, 'zh-CN', coded)).toBe('[s1] x');
+      // a message the table does not list stays as the daemon wrote it
+      expect(prettyMessage({ msg: 'something new', component: 'x' }, 'zh-CN')).toBe('[x] something new');
+      expect(remainingText(65, 'zh-CN')).toBe('剩余 1 分 05 秒');
+      expect(remainingText(65)).toBe('1 min 05 s left');
+      expect(resolveLogLang({ QUIETBAND_LANG: 'zh' })).toBe('zh-CN');
+      expect(resolveLogLang({})).toBe('en');
+    });
+
+    it('zh-CN: every message logged under src/ (the hub aside: it has no --lang) has a Chinese text', () => {
+      // the literal messages of logger calls: log.info({ … }, 'message') / log.warn('message')
+      const call = /\.(?:info|warn|error|fatal)\(\s*(?:[^;]*?,\s*)?'((?:[^'\\]|\\.)+)'\s*\)/gs;
+      // and the messages of failed file answers: failFileAnswer(res, log, 'message', err, …) logs them at error level
+      const failed = /failFileAnswer\(\s*\w+,\s*\w+,\s*'((?:[^'\\]|\\.)+)'/g;
+      const found = new Set<string>();
+      const walk = (dir: string): void => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) {
+            if (p !== join(REPO, 'src', 'hub')) walk(p);
+          } else if (e.name.endsWith('.ts')) {
+            const text = readFileSync(p, 'utf8');
+            for (const m of [...text.matchAll(call), ...text.matchAll(failed)]) found.add(m[1]!.replace(/\\'/g, "'"));
+          }
+        }
+      };
+      walk(join(REPO, 'src'));
+      expect(found.size).toBeGreaterThan(150);
+      for (const special of ['alert', 'sensor state']) expect(found.delete(special), special).toBe(true); // worded by prettyMessage itself
+      expect([...found].filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
+      // messages logged from a table rather than as literals
+      expect(Object.values(NO_CLIP_MESSAGE).filter((m) => !(m in ZH_LOG_MESSAGES))).toEqual([]);
+      expect(prettyMessage({ msg: 'data dir lock left by a daemon that no longer runs: taking it over', lock: '/d/quietband.lock', stalePid: 4242 }, 'zh-CN')).toBe(
+        '数据目录的锁由一个已不在运行的守护进程留下：接管该锁  lock=/d/quietband.lock stalePid=4242',
+      );
+      expect(prettyMessage({ msg: 'server closed', component: 'server' }, 'zh-CN')).toBe('[server] 网页服务已关闭');
+      expect(terminalWords('zh-CN').level).toMatchObject({ INFO: '信息', WARN: '警告', ERROR: '错误' });
+    });
+
+    it('zh-CN: what a calibration heard, worded for the technician (heading and each emitter)', () => {
+      const steady = { centerHz: 433_740_300, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 } as unknown as CalibrationEmitter;
+      const beacon = { centerHz: 433_920_000, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 } as unknown as CalibrationEmitter;
+      const lines = (lang: 'en' | 'zh-CN', sensor?: string): string[] => {
+        const out: string[] = [];
+        const w = terminalWords(lang).heard;
+        reportEmitters([steady, beacon], (l) => out.push(l), w, w.who(sensor));
+        return out;
+      };
+      expect(lines('zh-CN', 'hall-a')).toEqual([
+        '传感器 hall-a 的校准收到 2 个发射源（已计入基线；请逐一确认为已知，或进行调查）：',
+        '  433.7403 MHz  6.8 kHz  -23.0 dBFS（高出底噪 +40.2 dB）  持续',
+        '  433.9200 MHz  12.2 kHz  -40.1 dBFS（高出底噪 +25.3 dB）  占空比 10.0 %  每 2.00 秒一次 （出现 10 次，最长 0.20 秒）',
+      ]);
+      expect(lines('en')).toEqual([
+        'calibration heard 2 emitters (now part of the baseline; confirm each as known, or investigate):',
+        '  433.7403 MHz  6.8 kHz  -23.0 dBFS (+40.2 dB over the floor)  continuous',
+        '  433.9200 MHz  12.2 kHz  -40.1 dBFS (+25.3 dB over the floor)  duty 10.0 %  every 2.00 s (10 appearances, longest 0.20 s)',
+      ]);
+      const none: string[] = [];
+      reportEmitters([], (l) => none.push(l), terminalWords('zh-CN').heard);
+      expect(none).toEqual(['校准未收到高于底噪的发射源']);
+    });
+
+    it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
+      expect(resolveLogFormat({}, true)).toBe('pretty');
+      expect(resolveLogFormat({}, false)).toBe('json');
+      expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'json' }, true)).toBe('json');
+      expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+      expect(() => checkLogFormat('yaml')).toThrow('--log-format: "yaml" is not a format; expected pretty or json');
+    });
+
+    it('writes JSON lines when stderr is piped and readable lines with --log-format pretty', async () => {
+      const [piped, pretty] = await Promise.all([
+        cli(['record', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/a`]),
+        cli(['record', '--log-format', 'pretty', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/b`]),
+      ]);
+      expect(piped.code).toBe(0);
+      const lines = piped.stderr.trim().split('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(JSON.parse(l)).toHaveProperty('level');
+      expect(piped.stderr).not.toContain('left'); // no countdown when not a terminal
+
+      expect(pretty.code).toBe(0);
+      const plines = pretty.stderr.trim().split('\n');
+      for (const l of plines) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN): /);
+      expect(pretty.stderr).toMatch(/recording written {2}meta=.*b\.sigmf-meta samples=200000 seconds=0\.2 format="?cu8"?/);
+    });
   });
 
-  it('chooses pretty on a terminal, JSON otherwise, and the flag/env over both', () => {
-    expect(resolveLogFormat({}, true)).toBe('pretty');
-    expect(resolveLogFormat({}, false)).toBe('json');
-    expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'json' }, true)).toBe('json');
-    expect(resolveLogFormat({ QUIETBAND_LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
-    expect(() => checkLogFormat('yaml')).toThrow('--log-format: "yaml" is not a format; expected pretty or json');
+  // a daemon's own lines with --log-format pretty (main and worker threads): the demo site's run in
+  // daemon/run-config.test.ts, which starts that daemon anyway
+
+  describe('the daemon on a terminal in Chinese', () => {
+    it('run --lang zh-CN: the start-up lines and the readable log lines of a normal run are Chinese', async () => {
+      const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/zh`, '--http-port', '0', '--log-format', 'pretty', '--lang', 'zh-CN'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      let out = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const t0 = Date.now();
+      while (!(/\] 状态 → 监测中/.test(err) && /告警 开始/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      // every line of the run, its stop included, has a Chinese level label and message (field names and values,
+      // sensor and component names stay as logged)
+      const words = err.trim().split('\n').map((l) => /^\[\d\d:\d\d:\d\d\] (\S+): (?:\[[\w-]+\] )?([^ ]+)/.exec(l));
+      expect(words.filter((m) => m === null || !/^(信息|警告)$/.test(m[1]!) || !/[\u4e00-\u9fff]/.test(m[2]!)), err).toEqual([]);
+      // each sensor says it stopped (its worker logs the state before posting it, so the terminate after the post
+      // cannot cut the line: 7 of 10 demo runs lost one or more of these lines before)
+      expect(err.match(/\] 状态 → 已停止$/gm)?.length).toBe(3);
+      expect(err).toMatch(/信息: \[server\] 网页服务已关闭\n/);
+      expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
+      const lines = err.trim().split('\n');
+      for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始 /, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
+        expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
+      }
+      // the English message words of those lines are gone
+      expect(err).not.toMatch(/site running|stream started|state → armed|ALERT open|server listening/);
+    });
   });
 
-  it('writes JSON lines when stderr is piped and readable lines with --log-format pretty', () => {
-    const piped = cli(['record', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/a`]);
-    expect(piped.code).toBe(0);
-    const lines = piped.stderr.trim().split('\n');
-    expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(JSON.parse(l)).toHaveProperty('level');
-    expect(piped.stderr).not.toContain('left'); // no countdown when not a terminal
-
-    const pretty = cli(['record', '--log-format', 'pretty', '--source', 'sim', '--duration', '0.2', '-o', `${tmp.dir}/b`]);
-    expect(pretty.code).toBe(0);
-    const plines = pretty.stderr.trim().split('\n');
-    for (const l of plines) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN): /);
-    expect(pretty.stderr).toMatch(/recording written {2}meta=.*b\.sigmf-meta samples=200000 seconds=0\.2 format="?cu8"?/);
-  });
-});
-
-// a daemon's own lines with --log-format pretty (main and worker threads): the demo site's run in
-// daemon/run-config.test.ts, which starts that daemon anyway
-
-describe('the daemon on a terminal in Chinese', () => {
-  it('run --lang zh-CN: the start-up lines and the readable log lines of a normal run are Chinese', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--demo', '--warmup', '1', '--data-dir', `${tmp.dir}/zh`, '--http-port', '0', '--log-format', 'pretty', '--lang', 'zh-CN'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const t0 = Date.now();
-    while (!(/\] 状态 → 监测中/.test(err) && /告警 开始/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    // every line of the run, its stop included, has a Chinese level label and message (field names and values,
-    // sensor and component names stay as logged)
-    const words = err.trim().split('\n').map((l) => /^\[\d\d:\d\d:\d\d\] (\S+): (?:\[[\w-]+\] )?([^ ]+)/.exec(l));
-    expect(words.filter((m) => m === null || !/^(信息|警告)$/.test(m[1]!) || !/[\u4e00-\u9fff]/.test(m[2]!)), err).toEqual([]);
-    // each sensor says it stopped (its worker logs the state before posting it, so the terminate after the post
-    // cannot cut the line: 7 of 10 demo runs lost one or more of these lines before)
-    expect(err.match(/\] 状态 → 已停止$/gm)?.length).toBe(3);
-    expect(err).toMatch(/信息: \[server\] 网页服务已关闭\n/);
-    expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
-    const lines = err.trim().split('\n');
-    for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始 /, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
-      expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
-    }
-    // the English message words of those lines are gone
-    expect(err).not.toMatch(/site running|stream started|state → armed|ALERT open|server listening/);
-  });
-});
-
-describe('usage errors and advice', () => {
-  it('an unknown flag prints one quietband: line with the error, a suggestion and the hint, not the help', () => {
-    const r = cli(['run', '--http-prot', '9000']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe("quietband: unknown option '--http-prot' (did you mean --http-port?) (quietband run --help lists the options)\n");
-  });
-
-  it('an unknown command is one line naming the closest commands, or listing them all when none is close', () => {
-    const typo = cli(['replayy']);
-    expect(typo.code).toBe(2);
-    expect(typo.stderr).toBe("quietband: unknown command 'replayy': did you mean 'quietband replay'? (quietband --help lists the commands and options)\n");
-    expect(cli(['rep']).stderr).toBe("quietband: unknown command 'rep': did you mean 'quietband replay' or 'quietband report'? (quietband --help lists the commands and options)\n");
-    const far = cli(['frobnicate']);
-    expect(far.code).toBe(2);
-    expect(far.stderr).toBe("quietband: unknown command 'frobnicate' (commands: devices, sim, replay, calibrate, run, record, hub, report, notify) (quietband --help lists the commands and options)\n");
-    expect(cli(['--log-formt', 'json', 'sim']).stderr).toBe("quietband: unknown option '--log-formt' (did you mean --log-format?) (quietband --help lists the commands and options)\n");
-  });
-
-  it('an unknown option that ends one of the command\'s options names it (--port → --http-port), not commander\'s nearest short one', () => {
-    expect(cli(['run', '--port', '9000']).stderr).toBe("quietband: unknown option '--port' (did you mean --http-port?) (quietband run --help lists the options)\n");
-    expect(cli(['replay', 'x.cu8', '--scales-ms', '3']).stderr).toMatch(/^quietband: unknown option '--scales-ms' \(did you mean --burst-scales-ms\?\) \(quietband replay --help lists the options\)\n$/);
-    // no option ends so: commander's suggestion stays
-    expect(cli(['replay', 'x.cu8', '--centre', '3']).stderr).toBe("quietband: unknown option '--centre' (did you mean --center?) (quietband replay --help lists the options)\n");
-  });
-
-  it('a port in use names --http-port', async () => {
-    const busy = createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    const port = (busy.address() as AddressInfo).port;
-    try {
-      const r = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port)]);
+  describe('usage errors and advice', () => {
+    it('an unknown flag prints one quietband: line with the error, a suggestion and the hint, not the help', async () => {
+      const r = await cli(['run', '--http-prot', '9000']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
-      expect(r.stderr).not.toMatch(/--port\b/);
-      // the same in Chinese under --lang zh-CN
-      const zh = cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port), '--lang', 'zh-CN']);
-      expect(zh.code).toBe(2);
-      expect(zh.stderr.trim().split('\n').at(-1)).toBe(`quietband: 网页服务：127.0.0.1 上的端口 ${port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。`);
-    } finally {
-      busy.close();
-    }
+      expect(r.stderr).toBe("quietband: unknown option '--http-prot' (did you mean --http-port?) (quietband run --help lists the options)\n");
+    });
+
+    it('an unknown command is one line naming the closest commands, or listing them all when none is close', async () => {
+      const [typo, rep, far, formt] = await Promise.all([cli(['replayy']), cli(['rep']), cli(['frobnicate']), cli(['--log-formt', 'json', 'sim'])]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toBe("quietband: unknown command 'replayy': did you mean 'quietband replay'? (quietband --help lists the commands and options)\n");
+      expect(rep.stderr).toBe("quietband: unknown command 'rep': did you mean 'quietband replay' or 'quietband report'? (quietband --help lists the commands and options)\n");
+      expect(far.code).toBe(2);
+      expect(far.stderr).toBe("quietband: unknown command 'frobnicate' (commands: devices, sim, replay, calibrate, run, record, hub, report, notify) (quietband --help lists the commands and options)\n");
+      expect(formt.stderr).toBe("quietband: unknown option '--log-formt' (did you mean --log-format?) (quietband --help lists the commands and options)\n");
+    });
+
+    it('an unknown option that ends one of the command\'s options names it (--port → --http-port), not commander\'s nearest short one', async () => {
+      const [port, scales, centre] = await Promise.all([cli(['run', '--port', '9000']), cli(['replay', 'x.cu8', '--scales-ms', '3']), cli(['replay', 'x.cu8', '--centre', '3'])]);
+      expect(port.stderr).toBe("quietband: unknown option '--port' (did you mean --http-port?) (quietband run --help lists the options)\n");
+      expect(scales.stderr).toMatch(/^quietband: unknown option '--scales-ms' \(did you mean --burst-scales-ms\?\) \(quietband replay --help lists the options\)\n$/);
+      // no option ends so: commander's suggestion stays
+      expect(centre.stderr).toBe("quietband: unknown option '--centre' (did you mean --center?) (quietband replay --help lists the options)\n");
+    });
+
+    it('a port in use names --http-port', async () => {
+      const busy = createServer();
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+      const port = (busy.address() as AddressInfo).port;
+      try {
+        const r = await cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port)]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`quietband: server: port ${port} on 127.0.0.1 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one)`);
+        expect(r.stderr).not.toMatch(/--port\b/);
+        // the same in Chinese under --lang zh-CN
+        const zh = await cli(['run', '--demo', '--data-dir', `${tmp.dir}/port`, '--http-port', String(port), '--lang', 'zh-CN']);
+        expect(zh.code).toBe(2);
+        expect(zh.stderr.trim().split('\n').at(-1)).toBe(`quietband: 网页服务：127.0.0.1 上的端口 ${port} 已被占用：是否已有另一个 quietband 在运行？请用 --http-port 换一个端口（0 表示任选空闲端口），或修改考点配置中的 http.port。`);
+      } finally {
+        busy.close();
+      }
+    });
+
+    it('zh-CN: the data dir in use and a bad --bind are worded in Chinese (the English messages as the daemon throws them)', async () => {
+      const dir = `${tmp.dir}/locked`;
+      mkdirSync(dir, { recursive: true });
+      const held = await lockDataDir(dir);
+      try {
+        const err = await lockDataDir(dir).then(() => null, (e: Error) => e);
+        expect(errorMessageIn('zh-CN', err!)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
+      } finally {
+        await held.release();
+      }
+      const bind = await cli(['run', '--bind', '0.0.0.0:8080', '--lang', 'zh-CN', '--data-dir', `${tmp.dir}/bind`]);
+      expect(bind.code).toBe(2);
+      expect(bind.stderr).toBe('quietband: demo：--bind："0.0.0.0:8080" 含有端口：地址请单独写（0.0.0.0），端口用 --http-port 8080 指定\n');
+      expect(existsSync(`${tmp.dir}/bind`)).toBe(false); // refused before anything was written
+    });
   });
 
-  it('zh-CN: the data dir in use and a bad --bind are worded in Chinese (the English messages as the daemon throws them)', async () => {
-    const dir = `${tmp.dir}/locked`;
-    mkdirSync(dir, { recursive: true });
-    const held = await lockDataDir(dir);
-    try {
-      const err = await lockDataDir(dir).then(() => null, (e: Error) => e);
-      expect(errorMessageIn('zh-CN', err!)).toMatch(new RegExp(`^数据目录 ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 正被另一个 QuietBand 守护进程使用（进程号 ${process.pid}，自 \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z 起；锁文件 .+/quietband\\.lock）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。$`));
-    } finally {
-      await held.release();
-    }
-    const bind = cli(['run', '--bind', '0.0.0.0:8080', '--lang', 'zh-CN', '--data-dir', `${tmp.dir}/bind`]);
-    expect(bind.code).toBe(2);
-    expect(bind.stderr).toBe('quietband: demo：--bind："0.0.0.0:8080" 含有端口：地址请单独写（0.0.0.0），端口用 --http-port 8080 指定\n');
-    expect(existsSync(`${tmp.dir}/bind`)).toBe(false); // refused before anything was written
+  describe.concurrent('a missing dongle', () => {
+    it('prints one line per reopen attempt, the advice once', async () => {
+      const child = spawn(process.execPath, [BIN, 'run', '--source', 'rtlsdr:0', '--data-dir', `${tmp.dir}/dongle`, '--http-port', '0', '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      // attempts at ≈ 0, 1, 3 s after the start (backoff 1 s, 2 s, 4 s): wait for the third
+      const t0 = Date.now();
+      while (!err.includes('reopening in 4 s') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      const recs = err.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number; attempt?: number });
+      const attempts = recs.filter((r) => / reopening in \d+ s$/.test(r.msg));
+      expect(attempts.length).toBe(3);
+      // the reopen delays double, each is printed once: one line per attempt
+      expect(attempts.map((r) => /in (\d+) s$/.exec(r.msg)![1])).toEqual(['1', '2', '4', '8'].slice(0, attempts.length));
+      // the advice (blacklist, lsusb) only in the first; later ones are short
+      expect(attempts[0]!.msg).toContain('blacklist dvb_usb_rtl28xxu');
+      for (const a of attempts.slice(1)) {
+        expect(a.msg).toMatch(/^still offline: cannot open rtlsdr:0: /);
+        expect(a.msg.length).toBeLessThan(140);
+      }
+      expect(attempts.map((a) => a.attempt)).toEqual([undefined, 2, 3, 4].slice(0, attempts.length));
+      expect(recs.filter((r) => r.msg === 'sensor state' && r.level >= 30 && JSON.stringify(r).includes('"offline"'))).toEqual([]);
+    });
   });
-});
 
-describe.concurrent('a missing dongle', () => {
-  it('prints one line per reopen attempt, the advice once', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--source', 'rtlsdr:0', '--data-dir', `${tmp.dir}/dongle`, '--http-port', '0', '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    // attempts at ≈ 0, 1, 3 s after the start (backoff 1 s, 2 s, 4 s): wait for the third
-    const t0 = Date.now();
-    while (!err.includes('reopening in 4 s') && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    const recs = err.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number; attempt?: number });
-    const attempts = recs.filter((r) => / reopening in \d+ s$/.test(r.msg));
-    expect(attempts.length).toBe(3);
-    // the reopen delays double, each is printed once: one line per attempt
-    expect(attempts.map((r) => /in (\d+) s$/.exec(r.msg)![1])).toEqual(['1', '2', '4', '8'].slice(0, attempts.length));
-    // the advice (blacklist, lsusb) only in the first; later ones are short
-    expect(attempts[0]!.msg).toContain('blacklist dvb_usb_rtl28xxu');
-    for (const a of attempts.slice(1)) {
-      expect(a.msg).toMatch(/^still offline: cannot open rtlsdr:0: /);
-      expect(a.msg.length).toBeLessThan(140);
-    }
-    expect(attempts.map((a) => a.attempt)).toEqual([undefined, 2, 3, 4].slice(0, attempts.length));
-    expect(recs.filter((r) => r.msg === 'sensor state' && r.level >= 30 && JSON.stringify(r).includes('"offline"'))).toEqual([]);
-  });
 });
 
 describe('countdown', () => {

@@ -28,10 +28,9 @@ describe.concurrent('config and flag errors', () => {
       [['run', '--config', bad, '--source', 'sim'], `quietband: --source: cannot be combined with --config; set sensors[].source in ${bad}\n`],
       [['calibrate', '--seconds', '1'], 'quietband: calibrate: give a recording file, --config site.json, or --source <spec>\n'],
     ];
-    for (const [args, stderr] of cases) {
-      const r = await runCliAsync(args[0] === 'run' ? [...args, '--data-dir', join(tmp.dir, 'never')] : args);
-      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr });
-    }
+    // side by side: each refuses before it opens anything (the data dir `never` is not created)
+    const runs = await Promise.all(cases.map(([args]) => runCliAsync(args[0] === 'run' ? [...args, '--data-dir', join(tmp.dir, 'never')] : args)));
+    runs.forEach((r, i) => expect({ args: cases[i]![0], code: r.code, stderr: r.stderr }).toEqual({ args: cases[i]![0], code: 2, stderr: cases[i]![1] }));
   });
 });
 
@@ -92,6 +91,9 @@ describe('stored baselines: live calibrate, fingerprint mismatch, then use', () 
     const st = await c.waitFor(() => (c.status('room-c')?.state === 'error' ? c.status('room-c') : undefined), 15_000, 'error status');
     expect(st.online).toBe(false);
     expect(st.message).toContain(`${expectedPath}: fingerprint field 'fftSize' differs: baseline has 512, live settings have 1024`);
+    // step 3's calibration records meanwhile: a refused sensor is not restarted (its worker read the file once), and
+    // the daemon runs with another data dir
+    const recording = runCliAsync(['calibrate', '--config', config, '--seconds', '1', '--log-level', 'warn']);
     await new Promise((r) => setTimeout(r, 2500)); // the tone (1.2 s into the stream, every 3 s) would have been seen by now
     expect(c.alerts()).toEqual([]);
     expect(c.spectra('room-c')).toEqual([]);
@@ -100,8 +102,9 @@ describe('stored baselines: live calibrate, fingerprint mismatch, then use', () 
     expect((await d.exited).code).toBe(0);
     c.close();
 
-    // 3. record again with the config's own settings; run uses it at once (warm-up would be 30 s) and detects the tone
-    const c3 = await runCliAsync(['calibrate', '--config', config, '--seconds', '1', '--log-level', 'warn']);
+    // 3. record again with the config's own settings (started above); run uses it at once (warm-up would be 30 s) and
+    // detects the tone
+    const c3 = await recording;
     expect(c3.code, c3.stderr).toBe(0);
     const d2 = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
     const c2 = await Client.open(d2.wsUrl);

@@ -12,6 +12,7 @@ import { openFileSource } from '../../src/source/file-source.js';
 import { siteBackgroundPreset, SiteBackgroundSource, type SiteBackground } from '../../src/source/site-background.js';
 import type { DetectionEvent, IqSource } from '../../src/types.js';
 import { capture } from '../helpers.js';
+import { renderedOnce } from './site-once.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-burst-cal-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe('burst path after a calibration', () => {
 
   it('site background at 250 kS/s (wideband FM carrier, drift, clicks): the calibration records where it would have opened, the file keeps it, and 40 s after a 60 s calibration raise nothing', async () => {
     const site = siteBackgroundPreset(250_000, { durationS: 100, seed: 1 });
-    const { baseline, dets } = await run(() => new SiteBackgroundSource(site), site.rateSps, 60, true);
+    const { baseline, dets } = await run(renderedOnce(site), site.rateSps, 60, true);
     const heard = baseline.burstHeard!;
     expect(heard.length).toBe(256);
     const marked = heard.reduce((a, b) => a + b, 0);
@@ -81,7 +82,8 @@ describe('burst path after a calibration', () => {
       carriers: [], wfm: [], nfmUsers: [], knownEmitters: [], tdma: [], clicks: null,
       targets: Array.from({ length: 20 }, (_, i) => ({ kind: 'nfm' as const, offsetHz: 40_000, startS: 5 + 0.06 * i, durationS: 0.03, snrDb: -3 })),
     };
-    const on = (await run(() => new SiteBackgroundSource(site), site.rateSps, 4, true)).dets;
+    const stream = renderedOnce(site);
+    const on = (await run(stream, site.rateSps, 4, true)).dets;
     expect(on.length).toBe(1);
     expect(Math.abs(on[0]!.centerHz - (site.centerHz + 40_000))).toBeLessThan(5_000);
     // from the first slot (5.0 s) to the last (6.17 s)
@@ -91,7 +93,7 @@ describe('burst path after a calibration', () => {
     // the slow path's averages continue a track at their release level (4 dB under the open level): they carry the
     // end up to ≈ 0.5 s past the last slot
     expect(on[0]!.endS!).toBeLessThan(6.8);
-    const off = (await run(() => new SiteBackgroundSource(site), site.rateSps, 4, false)).dets;
+    const off = (await run(stream, site.rateSps, 4, false)).dets;
     // without it the slow path's 100 ms averages find the link, a few slots late (measured: 5.23 s)
     expect(off.length).toBe(1);
     expect(off[0]!.startS).toBeGreaterThan(5.1);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { replayPasses, type ClosedDetection } from '../../src/eval/site-eval.js';
 import { siteBackgroundPreset, type SiteBackground } from '../../src/source/site-background.js';
+import { renderedOnce } from './site-once.js';
 
 /** Detections that start after the calibration. */
 const after = (dets: ClosedDetection[], calibS: number) => dets.filter((d) => d.startS >= calibS);
@@ -16,7 +17,7 @@ describe('site background after a calibration', () => {
       nfmUsers: [], tdma: [],
     };
     expect(site.wfm.length).toBe(1); // the fading FM carrier, present from the first sample
-    const r = await replayPasses(site, 60);
+    const r = await replayPasses(site, 60, {}, renderedOnce(site));
     expect(after(r.detections, 60)).toEqual([]);
     // the receiver's drift measured on the calibration's narrow carriers, against their calibration centroid: the
     // warm-up curve w(t) = (1 − e^(−t/40 s))/(1 − e^(−3)) averages 0.507 over the 60 s window and is 1 from 120 s, so
@@ -37,7 +38,7 @@ describe('site background after a calibration', () => {
       ],
     };
     // a 60 s calibration hears the weather sensor twice (7 s, 54 s): its packets are background afterwards
-    const r = await replayPasses(site, 60);
+    const r = await replayPasses(site, 60, {}, renderedOnce(site));
     const dets = after(r.detections, 60);
     // one detection per link: the long path's window still holds the short link for up to 2 s after it ends, and must
     // not open a second one there

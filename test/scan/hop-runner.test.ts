@@ -1,6 +1,6 @@
 // The scanning sensor's runner in-process (no worker thread): calibrate writes one baseline per hop, run uses them, a mismatch is refused, a partial set means warm-up; clips per hop, CSV rows per hop, calibration windows, pipeline time in health.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,18 +18,20 @@ const RATE = 250_000;
 const HOP_A = 433_882_500;
 const HOP_B = 433_957_500;
 const CAL = join(dir, 'cal');
+/** A calibration dir with hop A's baseline alone (the plan changed): the shared-runtime test's, beside the runner tests' CAL. */
+const CAL_PARTIAL = join(dir, 'cal-partial');
 const DATA_DIR = join(dir, 'data');
 const CSV = join(dir, 'spectra.csv');
 const WINDOW_OUT = join(dir, 'window', 'lab-hopper.json');
 
 /** A two-hop sim sensor (world around 433.92 MHz: carrier 433.91 MHz, a tone on hop A's centre from 2.0 to 2.6 s of every 4 s, after the calibration's
  * time, so the calibration does not hear it and its baseline has no envelope there). */
-async function data(mode: 'run' | 'calibrate', fftSize = 1024): Promise<SensorWorkerData> {
+async function data(mode: 'run' | 'calibrate', fftSize = 1024, calibrationDir = CAL): Promise<SensorWorkerData> {
   const cfg = validateSiteConfig(
     {
       site: 'lab',
       warmupS: 0.4,
-      calibrationDir: CAL,
+      calibrationDir,
       sensors: [{
         name: 'hopper',
         source: 'sim',
@@ -70,10 +72,26 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 const pathA = join(CAL, `lab-hopper-${HOP_A}.json`);
 const pathB = join(CAL, `lab-hopper-${HOP_B}.json`);
 
-describe('scanning sensor runner (sim, two hops)', () => {
-  it('calibrate: one baseline per hop, <calibrationDir>/<site>-<sensor>-<centerHz>.json, fingerprinted with the hop centre', async () => {
+/** Settles once the first test's calibration ended (hop A's baseline written, unless it failed). */
+let calibrated = (): void => undefined;
+const hopACalibrated = new Promise<void>((r) => (calibrated = r));
+
+/** Runs the runner tests one after another (each uses the baselines the one before left in CAL). */
+let previous: Promise<unknown> = Promise.resolve();
+function inOrder(test: () => Promise<void>): () => Promise<void> {
+  return () => {
+    const run = previous.then(test, test);
+    previous = run.catch(() => undefined);
+    return run;
+  };
+}
+
+// The runner tests (one after another) and the shared-runtime test (own calibration, data and window dirs) side by
+// side: both mostly wait for their sim tones, paced by the wall clock.
+describe.concurrent('scanning sensor runner (sim, two hops)', () => {
+  it('calibrate: one baseline per hop, <calibrationDir>/<site>-<sensor>-<centerHz>.json, fingerprinted with the hop centre', inOrder(async () => {
     const h = host(await data('calibrate'));
-    await calibrateScanSensor(h.host);
+    await calibrateScanSensor(h.host).finally(calibrated);
     expect(h.of('fatal')).toEqual([]);
     const cal = h.of('calibrated')[0]!;
     expect(cal.path.split('\n')).toEqual([pathA, pathB]);
@@ -84,9 +102,9 @@ describe('scanning sensor runner (sim, two hops)', () => {
       expect(b.method).toBe('calibrate');
       expect(b.fingerprint).toMatchObject({ centerHz: hz, rateSps: RATE, fftSize: 1024 });
     }
-  });
+  }));
 
-  it('run with the stored baselines: armed without warm-up, the tone reported through hop B, health with the revisit time', async () => {
+  it('run with the stored baselines: armed without warm-up, the tone reported through hop B, health with the revisit time', inOrder(async () => {
     const h = host(await data('run'));
     const done = runScanSensor(h.host);
     await until(() => h.of('detection').some((m) => m.ev.kind === 'close'), 8000, 'the tone to close');
@@ -107,9 +125,9 @@ describe('scanning sensor runner (sim, two hops)', () => {
     const sp = h.of('spectrum');
     expect(sp.length).toBeGreaterThan(0);
     expect(sp[0]!.powerDbfs.length).toBe(1024);
-  });
+  }));
 
-  it('a stored baseline taken with other settings is refused (state error naming the field), no detections', async () => {
+  it('a stored baseline taken with other settings is refused (state error naming the field), no detections', inOrder(async () => {
     const h = host(await data('run', 2048));
     await runScanSensor(h.host);
     const states = h.of('state');
@@ -117,9 +135,9 @@ describe('scanning sensor runner (sim, two hops)', () => {
     expect(states[1]!.code).toBe('BASELINE_MISMATCH');
     expect(states[1]!.message).toMatch(/fftSize/);
     expect(h.of('detection')).toEqual([]);
-  });
+  }));
 
-  it('baselines for only some hops (the plan changed): warm-up of every hop, then armed', async () => {
+  it('baselines for only some hops (the plan changed): warm-up of every hop, then armed', inOrder(async () => {
     rmSync(pathB);
     expect(existsSync(pathA)).toBe(true);
     const h = host(await data('run'));
@@ -129,7 +147,7 @@ describe('scanning sensor runner (sim, two hops)', () => {
     await done;
     expect(h.of('state').map((m) => m.state)).toEqual(['starting', 'learning', 'armed', 'stopped']);
     expect(h.of('baseline')[0]).toMatchObject({ method: 'warmup' });
-  });
+  }));
 });
 
 /** Power (dBFS) at `offsetHz` from the centre in samples [from, to) of cu8 bytes: a single-bin DFT, normalised per sample. */
@@ -147,13 +165,17 @@ function toneDbfs(bytes: Buffer, from: number, to: number, offsetHz: number): nu
   return 10 * Math.log10((re * re + im * im) / (n * n) + 1e-30);
 }
 
-describe('scanning sensor on the shared runtime: what a fixed sensor has', () => {
+describe.concurrent('scanning sensor on the shared runtime: what a fixed sensor has', () => {
   it('warm-up (the plan changed), then a clip per hop with one capture per visit, CSV rows per hop, a calibration window, pipeline time in health', async () => {
     const messages: WorkerToMain[] = [];
     const of = <T extends WorkerToMain['type']>(type: T) => messages.filter((m) => m.type === type) as Extract<WorkerToMain, { type: T }>[];
     const abort = new AbortController();
     const control = new EventEmitter();
-    const d = await data('run');
+    // hop A's baseline alone, as the runner tests leave CAL for their last one
+    await hopACalibrated;
+    mkdirSync(CAL_PARTIAL, { recursive: true });
+    copyFileSync(pathA, join(CAL_PARTIAL, `lab-hopper-${HOP_A}.json`));
+    const d = await data('run', 1024, CAL_PARTIAL);
     d.site = { ...d.site, dataDir: DATA_DIR, evidence: { clips: true, pictures: false, preS: 1, postS: 0.5, maxS: 3, quotaMiB: 64 } };
     d.csv = { path: CSV, append: false };
     const done = runScanSensor({ data: d, post: (m) => messages.push(m), signal: abort.signal, log: silentLog, control });
