@@ -3,7 +3,7 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
-import { mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from './beside-track.js';
+import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from './beside-track.js';
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
@@ -201,14 +201,19 @@ export class Tracker {
       // times and hold (seconds of averaging would stretch both)
       if (this.longHit && track !== null && track.fastHits > 0) {
         // but seconds of averaging can join a weak link beside that signal to its skirt: the parts beyond its band
-        // become groups of their own (split once), matched and tested as any other group
+        // become groups of their own (split once), matched and tested as any other group when they stand apart from
+        // its skirt as a new group must and clear their mirror about its band (keying lobes also climb again past
+        // their nulls, on both sides); else they stay its own
         if (gi < formed) {
           const steady = track.steadyHi >= track.steadyLo;
           const bandLo = Math.floor((steady ? track.steadyLo : track.lo) / s);
           const bandHi = Math.floor((steady ? track.steadyHi : track.hi) / s);
           const before = groups;
           groups = splitBesideBand(p, frame.power, this.slow.noiseLin, this.longApartHalf, this.longApartLevel, gi, groups, bandLo, bandHi);
-          for (let g = before; g < groups; g++) this.matchGroup(p, g, false, end - start, end, spursAnywhere);
+          for (let g = before; g < groups; g++) {
+            this.matchGroup(p, g, false, end - start, end, spursAnywhere);
+            if (!this.standsApart(p, p.gLo[g] * s, p.gHi[g] * s + s - 1, track, true)) p.gTrack[g] = track.slot;
+          }
         }
         continue;
       }
@@ -295,14 +300,19 @@ export class Tracker {
 
   /**
    * Whether a long-path group over [lo, hi] (fine bins) beside open track t stands apart from t's skirt
-   * ({@link standsApartFromSkirt}, from t's reported band).
+   * ({@link standsApartFromSkirt}, from t's reported band) and, with `mirror`, also clears its mirror image about that
+   * band ({@link clearsMirror}).
    */
-  private standsApart(p: PathState, lo: number, hi: number, t: Track): boolean {
+  private standsApart(p: PathState, lo: number, hi: number, t: Track, mirror = false): boolean {
     const s = p.scale;
     const own = this.report.measureOwn(t);
     const olo = Math.floor((this.report.lo * own.scale) / s);
     const ohi = Math.floor((this.report.hi * own.scale + own.scale - 1) / s);
-    return standsApartFromSkirt(p, this.slow.noiseLin, this.longApartHalf, Math.floor(lo / s), Math.floor(hi / s), olo, ohi, this.longApartLevel);
+    const glo = Math.floor(lo / s);
+    const ghi = Math.floor(hi / s);
+    const level = this.slow.noiseLin;
+    if (!standsApartFromSkirt(p, level, this.longApartHalf, glo, ghi, olo, ohi, this.longApartLevel)) return false;
+    return !mirror || clearsMirror(p, level, this.longApartHalf, glo, ghi, olo, ohi, this.longApartLevel);
   }
 
   /**

@@ -1,7 +1,7 @@
 // The long path beside a tracked signal (src/detector/beside-track.ts): a skirt that falls away from its signal never
 // stands apart; a link on it does, by the kernel's open level over the lowest point between.
 import { describe, expect, it } from 'vitest';
-import { mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from '../../src/detector/beside-track.js';
+import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from '../../src/detector/beside-track.js';
 import { MAX_GROUPS, type PathState } from '../../src/detector/path-state.js';
 
 const N = 1024;
@@ -106,5 +106,25 @@ describe('beside-track', () => {
     const alone = joined(531, 720, null);
     expect(splitBesideBand(alone.p, alone.power, alone.level, HALF, OPEN, 0, 1, 500, 530)).toBe(1);
     expect([alone.p.gMatchLo[0], alone.p.gMatchHi[0]]).toEqual([531, 720]);
+  });
+
+  it('a link clears its mirror about the band; a keying lobe, even about the carrier, does not, also with the centre 4 bins off', () => {
+    // sin²x/x² round bin 515 (a 40-bin baud): the 2nd lobe 60–80 bins out on both sides, ≈ 0.25 over the noise
+    const stat = new Float32Array(N);
+    const level = new Float32Array(N).fill(2);
+    for (let b = 0; b < N; b++) {
+      const x = (Math.PI * (b - 515)) / 40;
+      stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
+    }
+    const p = { stat, n: N, gapBins: 10 } as unknown as PathState;
+    expect(clearsMirror(p, level, HALF, 580, 590, 507, 523, OPEN)).toBe(false);
+    expect(clearsMirror(p, level, HALF, 580, 590, 503, 519, OPEN)).toBe(false);
+    // a link 0.3 over the noise on the 1/f² skirt (0.3 at 64 bins), 100 bins above, with nothing at its mirror
+    const { p: q, level: ql } = skirt();
+    for (let b = 610; b <= 620; b++) q.stat[b] += 2 * 0.3;
+    expect(clearsMirror(q, ql, HALF, 610, 620, 500, 530, OPEN)).toBe(true);
+    // the same excess at its mirror too (two links, or a skirt's pair of spurs): not clear
+    for (let b = 410; b <= 420; b++) q.stat[b] += 2 * 0.3;
+    expect(clearsMirror(q, ql, HALF, 610, 620, 500, 530, OPEN)).toBe(false);
   });
 });
