@@ -21,6 +21,16 @@ function skirt(centre = 515): { p: PathState; level: Float32Array } {
   return { p: { stat, n: N, gapBins: 10 } as unknown as PathState, level };
 }
 
+/** A continuous NRZ OOK link: excess 40·sinc²(d/40) over the noise (level 2) round bin 515, a 40-bin baud. */
+function keying(): { p: PathState; level: Float32Array } {
+  const stat = new Float32Array(N);
+  for (let b = 0; b < N; b++) {
+    const x = (Math.PI * (b - 515)) / 40;
+    stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
+  }
+  return { p: { stat, n: N, gapBins: 10 } as unknown as PathState, level: new Float32Array(N).fill(2) };
+}
+
 describe('beside-track', () => {
   it('the skirt alone: no group past the band stands apart, however far', () => {
     const { p, level } = skirt();
@@ -45,13 +55,8 @@ describe('beside-track', () => {
   it('rectangular keying (sin²x/x², a null every baud): its 2nd and 3rd lobes never stand apart; a link 0.3 over the noise past them does', () => {
     // a continuous NRZ OOK link: excess 40·sinc²(d/40) round bin 515 (a 40-bin baud), reported band only its carrier
     // (±8 bins, 20 dB down from its peak bin); its lobes peak near 40·(k + ½) bins out, falling as 1/f²
-    const stat = new Float32Array(N);
-    const level = new Float32Array(N).fill(2);
-    for (let b = 0; b < N; b++) {
-      const x = (Math.PI * (b - 515)) / 40;
-      stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
-    }
-    const p = { stat, n: N, gapBins: 10 } as unknown as PathState;
+    const { p, level } = keying();
+    const stat = p.stat;
     // the 3rd lobe (0.33 over the noise at 140 bins) clears the null before it (≈ 0) by far, but not the 2nd lobe's
     // 1/f² envelope (0.65 at 100 bins → 0.33 at 140)
     expect(standsApartFromSkirt(p, level, HALF, 650, 660, 507, 523, OPEN)).toBe(false);
@@ -110,13 +115,7 @@ describe('beside-track', () => {
 
   it('a link clears its mirror about the band; a keying lobe, even about the carrier, does not, also with the centre 4 bins off', () => {
     // sin²x/x² round bin 515 (a 40-bin baud): the 2nd lobe 60–80 bins out on both sides, ≈ 0.25 over the noise
-    const stat = new Float32Array(N);
-    const level = new Float32Array(N).fill(2);
-    for (let b = 0; b < N; b++) {
-      const x = (Math.PI * (b - 515)) / 40;
-      stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
-    }
-    const p = { stat, n: N, gapBins: 10 } as unknown as PathState;
+    const { p, level } = keying();
     expect(clearsMirror(p, level, HALF, 580, 590, 507, 523, OPEN)).toBe(false);
     expect(clearsMirror(p, level, HALF, 580, 590, 503, 519, OPEN)).toBe(false);
     // a link 0.3 over the noise on the 1/f² skirt (0.3 at 64 bins), 100 bins above, with nothing at its mirror
