@@ -84,6 +84,8 @@ interface DspBinding {
     countsNarrow: Uint32Array, countsWide: Uint32Array, prefix: Float64Array, scratch: Float32Array, dbPerOctave: number,
   ) => NativeLearnerKernel;
   convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset: number): number;
+  /** Absent in an addon built before it (the JS loop is used then). */
+  firDecimate?: (mixed: Float64Array, taps: Float64Array, decimation: number, out: Float64Array, outCount: number) => void;
   Classifier: new (
     n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
     hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
@@ -305,6 +307,14 @@ export function createNativeClassifier(
  */
 export const nativeConvertCu8: ((raw: Uint8Array, out: Float32Array, count: number, rawOffset: number) => number) | null =
   binding === undefined ? null : binding.convertCu8;
+
+/**
+ * The addon's FIR of identification's channel (src/ident/channel.ts channelise): out[o] = Σ_k taps[k]·mixed[o·decimation
+ * + k] for o < outCount, complex `mixed` (interleaved, float64) and real taps, in the JS loop's order (the same doubles),
+ * or null when the addon is absent or older than it. Throws a RangeError when `mixed` or `out` is too short.
+ */
+export const nativeFirDecimate: ((mixed: Float64Array, taps: Float64Array, decimation: number, out: Float64Array, outCount: number) => void) | null =
+  binding?.firDecimate ?? null;
 
 /**
  * Creates a learner kernel bound to two histograms (n·cells counts each; cell = ⌊(10·log10(x) − minDb)/stepDb⌋ with

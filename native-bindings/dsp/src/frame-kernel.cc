@@ -1,7 +1,8 @@
 // quietband_dsp: the native kernels of the hot path, each with the same arithmetic as its JS counterpart, over
 // buffers the JS side owns: FrameKernel (one spectrum frame per call: DC removal, window, FFTW single-precision FFT,
 // |X|², fftshift, prefix sums and Welch sums; src/spectrum/spectrum-engine.ts), Classifier (the detector's per-bin
-// classification), LearnerKernel (the baseline learner's per-frame histograms), and convertCu8 (u8 I/Q to float).
+// classification), LearnerKernel (the baseline learner's per-frame histograms), convertCu8 (u8 I/Q to float) and
+// firDecimate (identification's channel filter).
 #include <fftw3.h>
 #include <napi.h>
 
@@ -733,6 +734,51 @@ Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
 }
 
 /**
+ * firDecimate(mixed: Float64Array(2·count), taps: Float64Array, decimation, out: Float64Array(2·outCount), outCount):
+ * the FIR of src/ident/channel.ts channelise at the kept positions, out[o] = Σ_k taps[k]·mixed[o·decimation + k]
+ * (complex mixed, real taps), k ascending with one accumulator per component: the same operations in the same order
+ * as the JS loop, so the same doubles (no -ffast-math: the compiler does not reassociate; the x86-64 baseline has no
+ * FMA to contract into). ≈ 4× faster than V8's loop (no bounds checks, both components in one SSE2 register).
+ */
+Napi::Value FirDecimate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[3].IsTypedArray()) {
+    Napi::TypeError::New(env, "firDecimate(mixed, taps, decimation, out, outCount)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray mixedA = info[0].As<Napi::TypedArray>();
+  Napi::TypedArray tapsA = info[1].As<Napi::TypedArray>();
+  Napi::TypedArray outA = info[3].As<Napi::TypedArray>();
+  int64_t d = 0, outCount = 0;
+  if (!IndexArg(info[2], "firDecimate: decimation", &d) || !IndexArg(info[4], "firDecimate: outCount", &outCount)) return env.Undefined();
+  const uint64_t taps = tapsA.ElementLength();
+  if (mixedA.TypedArrayType() != napi_float64_array || tapsA.TypedArrayType() != napi_float64_array ||
+      outA.TypedArrayType() != napi_float64_array || d < 1 || taps < 1 || 2 * static_cast<uint64_t>(outCount) > outA.ElementLength() ||
+      (outCount > 0 && 2 * (static_cast<uint64_t>(outCount - 1) * static_cast<uint64_t>(d) + taps) > mixedA.ElementLength())) {
+    Napi::RangeError::New(env, "firDecimate: mixed, taps and out must be Float64Arrays, decimation ≥ 1, mixed holding "
+                               "2·((outCount − 1)·decimation + taps) values and out 2·outCount")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double* __restrict mixed = static_cast<const double*>(DataOf(mixedA));
+  const double* __restrict h = static_cast<const double*>(DataOf(tapsA));
+  double* __restrict out = static_cast<double*>(DataOf(outA));
+  for (int64_t o = 0; o < outCount; o++) {
+    const double* x = mixed + 2 * o * d;
+    double ar = 0;
+    double ai = 0;
+    for (uint64_t k = 0; k < taps; k++) {
+      const double hk = h[k];
+      ar += hk * x[2 * k];
+      ai += hk * x[2 * k + 1];
+    }
+    out[2 * o] = ar;
+    out[2 * o + 1] = ai;
+  }
+  return env.Undefined();
+}
+
+/**
  * new LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable: Float64Array(2048), countsNarrow: Uint32Array(n·cells),
  *                   countsWide: Uint32Array(n·cells), prefix: Float64Array(n+1), scratch: Float32Array(n), dbPerOctave)
  * The baseline learner's per-frame work (src/baseline/learner.ts) in C++, with the same arithmetic:
@@ -873,6 +919,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Classifier", Classifier::Init(env));
   exports.Set("LearnerKernel", LearnerKernel::Init(env));
   exports.Set("convertCu8", Napi::Function::New(env, ConvertCu8, "convertCu8"));
+  exports.Set("firDecimate", Napi::Function::New(env, FirDecimate, "firDecimate"));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   exports.Set("trimNativeHeap", Napi::Function::New(env, TrimNativeHeap, "trimNativeHeap"));
