@@ -1,20 +1,16 @@
 // Identification's channel (src/ident/channel.ts): the quietband_dsp addon's FIR gives the JS loop's doubles bit for bit
 // on a real capture at every decimation identification uses; a tone mixed to 0 Hz keeps its amplitude.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nativeFirDecimate } from '../../src/dsp/native-frame.js';
 import { channelise, firDecimate, lowPassTaps } from '../../src/ident/channel.js';
-import { convertCu8Js } from '../../src/source/sample-formats.js';
-import { capture } from '../helpers.js';
+import { captureIq } from '../helpers.js';
 
 describe('channel FIR', () => {
   it('the addon equals the JS loop bit for bit (cardin capture, decimation 1, 4, 78: taps 127, 129, 2497)', () => {
     expect(nativeFirDecimate).not.toBeNull();
     const native = nativeFirDecimate as NonNullable<typeof nativeFirDecimate>;
-    const bytes = new Uint8Array(readFileSync(capture('cardin_S466-TX2_27.195M_250k.cu8')));
     const count = 200_000;
-    const iq = new Float32Array(2 * count);
-    convertCu8Js(bytes, iq, count, 0);
+    const iq = captureIq('cardin_S466-TX2_27.195M_250k.cu8', count);
     const mixed = Float64Array.from(iq);
     for (const d of [1, 4, 78]) {
       const h = lowPassTaps(0.45 / (2 * d), Math.max(127, 32 * d + 1) | 1);
