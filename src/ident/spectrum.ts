@@ -126,14 +126,25 @@ export interface OccupiedBand {
   flatness: number;
 }
 
+/** Parts a noise reference is cut into by {@link noiseFloorPerBin} (at most; each part ≥ 8 Welch frames). */
+export const NOISE_REFERENCE_PARTS = 8;
+
 /**
- * Noise power per bin of a stretch known to hold no emission (a band-cut clip's pre-roll), at the FFT size of the
- * clip's spectrum: the median bin of its Welch spectrum ({@link welchSpectrum}; the median, so a line or a neighbour's
- * burst in a few bins does not move it). Undefined when the stretch holds fewer than 8 frames of `fftSize`.
+ * Noise power per bin of a stretch meant to hold no emission (a band-cut clip's pre-roll), at the FFT size of the
+ * clip's spectrum: the stretch is cut into up to {@link NOISE_REFERENCE_PARTS} back-to-back parts of ≥ 8 Welch frames,
+ * and the floor is the median over the parts of their median bins ({@link welchSpectrum}; the median bin, so a line or
+ * a neighbour in a few bins does not move it; the median part, so a burst in fewer than half the parts, a repeating
+ * transmitter's previous packet, does not either, while a receiver whose noise level moves, as a clipping one's does,
+ * reads its typical level, not its lowest). Undefined when the stretch holds fewer than 8 frames of `fftSize`.
  */
 export function noiseFloorPerBin(iq: Float32Array, count: number, rateSps: number, fftSize: number): number | undefined {
-  if (count < 4 * fftSize + fftSize / 2) return undefined; // 8 frames at 50 % overlap
-  return quantile(welchSpectrum(iq, count, rateSps, fftSize).powerPerBin, 0.5);
+  const partMin = 4 * fftSize + fftSize / 2; // 8 frames at 50 % overlap
+  if (count < partMin) return undefined;
+  const parts = Math.min(NOISE_REFERENCE_PARTS, Math.floor(count / partMin));
+  const len = Math.floor(count / parts);
+  const floors = new Float64Array(parts);
+  for (let k = 0; k < parts; k++) floors[k] = quantile(welchSpectrum(iq.subarray(2 * k * len, 2 * (k + 1) * len), len, rateSps, fftSize).powerPerBin, 0.5);
+  return quantile(floors, 0.5);
 }
 
 /**
