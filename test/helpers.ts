@@ -1,10 +1,11 @@
 // Test helpers: where the shared captures are, a quiet logger, suites that need a program, a free TCP port.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, it } from 'vitest';
+import { convertCu8Js } from '../src/source/sample-formats.js';
 
 /** Repository root (this file lives in test/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,6 +18,14 @@ export function capture(name: string): string {
   const p = join(CAPTURES, name);
   if (!existsSync(p)) throw new Error(`missing real capture ${p}: tests expect ../shared/captures beside the repository`);
   return p;
+}
+
+/** The first `count` samples of a cu8 capture in ../shared/captures as float I/Q ((x − 127.5) / 127.5). */
+export function captureIq(name: string, count: number): Float32Array {
+  const bytes = new Uint8Array(readFileSync(capture(name)));
+  const iq = new Float32Array(2 * count);
+  convertCu8Js(bytes, iq, count, 0);
+  return iq;
 }
 
 /**

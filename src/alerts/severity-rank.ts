@@ -36,6 +36,15 @@ export const RAISE_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Severi
   },
 };
 
+/**
+ * The short mark of a raised alert per reason code and language (`raise.voice` → `▲ voice link` / `▲ 语音链路`), as the
+ * web UI's mark words it: `quietband replay`'s notes and the notifications (src/notify/message.ts) use it.
+ */
+export const RAISE_MARK_TEXT: Readonly<Record<TextLang, Readonly<Record<SeverityRaiseId, string>>>> = {
+  en: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
+  'zh-CN': { 'raise.unexpected': '▲ 调制与频段不符', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
+};
+
 /** A raise reason as its code and its English words. */
 export function raiseReason(id: SeverityRaiseId, params: Record<string, string>): SeverityRaise {
   return { reason: fillTemplate('en', RAISE_REASON_TEXT.en, RAISE_REASON_TEXT.en[id], params, true), reasonCode: { id, params } };

@@ -73,7 +73,7 @@ export function startIdentWorker(file: string): IdentWorker {
       const n = seq++;
       return new Promise<SignalSummary>((resolve, reject) => {
         waiting.set(n, { resolve, reject });
-        worker.postMessage({ seq: n, job }, [job.iq.buffer as ArrayBuffer]);
+        worker.postMessage({ seq: n, job }, job.noiseIq !== undefined ? [job.iq.buffer as ArrayBuffer, job.noiseIq.buffer as ArrayBuffer] : [job.iq.buffer as ArrayBuffer]);
       });
     },
     get pending() {

@@ -3,6 +3,7 @@ import stringWidth from 'string-width';
 import { cliError } from '../error-text.js';
 import { CLASS_WORDS, ZH_CLASS_WORDS, type TextLang } from '../text-template.js';
 import { localeLang } from '../log-words.js';
+import { RAISE_MARK_TEXT } from '../alerts/severity-rank.js';
 
 /**
  * `--lang` of the CLI (run, calibrate, record, replay, report) → language: 'en' for en, 'zh-CN' for zh / zh-CN (any
@@ -79,7 +80,7 @@ export interface ReplayWords {
 const EN: ReplayWords = {
   head: { start: 'start s', centre: 'centre MHz', offset: 'offset kHz', bandwidth: 'bw kHz', duration: 'duration', packets: 'pk', excess: 'excess dB', class: 'class', notes: 'notes' },
   unexpected: 'unexpected class here',
-  raised: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
+  raised: RAISE_MARK_TEXT.en,
   raisedCount: (n) => `; ${n} ranked higher (▲)`,
   listSep: ', ',
   clipped: 'CLIPPED',
@@ -112,7 +113,7 @@ const EN: ReplayWords = {
 const ZH: ReplayWords = {
   head: { start: '开始 秒', centre: '中心 MHz', offset: '偏移 kHz', bandwidth: '带宽 kHz', duration: '时长', packets: '包数', excess: '超出 dB', class: '类型', notes: '备注' },
   unexpected: '此频段不应有此类型',
-  raised: { 'raise.unexpected': '▲ 调制与频段不符', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
+  raised: RAISE_MARK_TEXT['zh-CN'],
   raisedCount: (n) => `；其中 ${n} 个优先级提升（▲）`,
   listSep: '，',
   clipped: '削波',

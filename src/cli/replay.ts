@@ -19,7 +19,7 @@ import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarningCode, type ClipSummary } from '../spectrum/overload.js';
-import { DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
+import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { RowJoiner } from '../ident/joined-rows.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
 import { mkdir } from 'node:fs/promises';
@@ -233,16 +233,16 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   // each pass's slow path on a worker thread (threads ≥ 2): the same frames, so the same output byte for byte
   const slowWorker: SlowPathWorker | undefined = threads >= 2 ? startSlowPathWorker(file, srcOpts, opts, settle) : undefined;
   try {
-    return await replayOneTuning(file, flags, write, log, srcOpts, info, opts, settle, threads, slowWorker, tStart);
+    return await replayOneTuning(file, flags, write, log, srcOpts, info, opts, settle, threads, slowWorker, tStart, hints.dcFree === true);
   } finally {
     await slowWorker?.close();
   }
 }
 
-/** {@link replayFile} of a recording with one tuning: learn (or load) the baseline, then detect. */
+/** {@link replayFile} of one tuning: learn (or load) the baseline, then detect; `dcFree`: a band-cut clip's replay. */
 async function replayOneTuning(
   file: string, flags: ReplayFlags, write: (line: string) => void, log: Logger, srcOpts: FileSourceOptions, info: IqSourceInfo,
-  opts: PipelineOptions, settle: number, threads: number, slowWorker: SlowPathWorker | undefined, tStart: number,
+  opts: PipelineOptions, settle: number, threads: number, slowWorker: SlowPathWorker | undefined, tStart: number, dcFree: boolean,
 ): Promise<ReplaySummary> {
   // the passes' names and the unit in the command's language (`学习基线 [███░░] 40% | 52000/131072 个采样`)
   const pw = replayWords(langFlag(flags.lang)).progress;
@@ -300,7 +300,8 @@ async function replayOneTuning(
   bar?.start(total, 0, { task: pw.detect });
   const detectSource = await openFileSource(file, srcOpts);
   // identification (docs/identification.md): a bounded ring of the IQ, each detection classified when it closes
-  const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio });
+  // a band-cut clip's identifications take their noise floor from its pre-roll when the emission fills the clip
+  const ident = flags.identify === false ? undefined : new DetectionIdentifier(info, { audioDir: flags.audio, ...(dcFree ? { noiseS: CLIP_PRE_ROLL_NOISE_S } : {}) });
   const boxes: PictureDetection[] = [];
   const detectPass = slowWorker?.pass();
   // with threads, detections are identified on a worker (not with --audio: the WAVs are written here) and their lines

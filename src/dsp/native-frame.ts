@@ -84,6 +84,10 @@ interface DspBinding {
     countsNarrow: Uint32Array, countsWide: Uint32Array, prefix: Float64Array, scratch: Float32Array, dbPerOctave: number,
   ) => NativeLearnerKernel;
   convertCu8(raw: Uint8Array, out: Float32Array, count: number, rawOffset: number): number;
+  /** Absent in an addon built before it (the JS loop is used then). */
+  firDecimate?: (mixed: Float64Array, taps: Float64Array, decimation: number, out: Float64Array, outCount: number) => void;
+  /** Absent in an addon built before it (the JS loop is used then). */
+  polyphaseRun?: NativePolyphaseRun;
   Classifier: new (
     n: number, hN: number, hW: number, open: Float32Array, release: Float32Array, wideOpen: Float32Array,
     hot: Uint8Array, stat: Float32Array, prefix: Float64Array,
@@ -305,6 +309,25 @@ export function createNativeClassifier(
  */
 export const nativeConvertCu8: ((raw: Uint8Array, out: Float32Array, count: number, rawOffset: number) => number) | null =
   binding === undefined ? null : binding.convertCu8;
+
+/**
+ * The addon's FIR of identification's channel (src/ident/channel.ts channelise): out[o] = Σ_k taps[k]·mixed[o·decimation
+ * + k] for o < outCount, complex `mixed` (interleaved, float64) and real taps, in the JS loop's order (the same doubles),
+ * or null when the addon is absent or older than it. Throws a RangeError when `mixed` or `out` is too short.
+ */
+export const nativeFirDecimate: ((mixed: Float64Array, taps: Float64Array, decimation: number, out: Float64Array, outCount: number) => void) | null =
+  binding?.firDecimate ?? null;
+
+/**
+ * The inner loop of the band cut's polyphase resampler (src/dsp/resampler.ts PolyphaseResampler.run) in the addon: with
+ * (n, p, o) = state, while n < fill: output[o] = Σ_j phases[p·K + j]·buf[n − K + 1 + j] (complex, float32 summed in
+ * double, j ascending), o += 1, p += M, n += ⌊p / L⌋, p %= L; the final (n, p, o) written back to `state`. The JS loop's
+ * operations in its order, so the same floats. Throws a RangeError for arrays too short or a state out of range.
+ */
+export type NativePolyphaseRun = (buf: Float32Array, fill: number, phases: Float32Array, K: number, L: number, M: number, state: Float64Array, output: Float32Array) => void;
+
+/** {@link NativePolyphaseRun}, or null when the addon is absent or older than it. */
+export const nativePolyphaseRun: NativePolyphaseRun | null = binding?.polyphaseRun ?? null;
 
 /**
  * Creates a learner kernel bound to two histograms (n·cells counts each; cell = ⌊(10·log10(x) − minDb)/stepDb⌋ with

@@ -19,11 +19,30 @@ export interface DetectionIdentOptions {
   maxAnalysisS: number;
   /** Noise margin kept before and after the detection (s). Default 0.01. */
   marginS: number;
+  /**
+   * Seconds of the stream before the detection (ending {@link NOISE_GUARD_S} before its start less the margin) handed
+   * to the identification as its noise reference (`IdentInput.noise`): a band-cut evidence clip's pre-roll, where the
+   * floor of an emission that fills its clip is measured (docs/identification.md §2). 0 = none. Default 0; `quietband
+   * replay` of a band-cut clip (`quietband:dc_free`) sets {@link CLIP_PRE_ROLL_NOISE_S}.
+   */
+  noiseS: number;
   /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. With it, ringS defaults to {@link AUDIO_RING_S}. */
   audioDir?: string;
 }
 
-export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01 });
+export const DEFAULT_DETECTION_IDENT = Object.freeze({ ringS: 1, maxAnalysisS: 0.5, marginS: 0.01, noiseS: 0 });
+
+/**
+ * Noise reference read from a band-cut clip's pre-roll (s): 0.5 s, 12 500 samples at 25 kS/s, ≥ 100 Welch frames at the
+ * FFT sizes an emission filling such a clip gets (≤ 256); the clip's pre-roll is ≥ 1 s (evidence.preS).
+ */
+export const CLIP_PRE_ROLL_NOISE_S = 0.5;
+
+/**
+ * Gap (s) left between the noise reference and the detection's start less the margin: a detector's start lies within
+ * ≈ 20 ms of the emission's (test/evidence/clip-band.test.ts), so 50 ms keeps the emission's first part out.
+ */
+export const NOISE_GUARD_S = 0.05;
 
 /** Fewest samples the ring holds: two file-source blocks (src/source/file-source.ts DEFAULT_BLOCK_SAMPLES). */
 export const MIN_RING_SAMPLES = 2 * DEFAULT_BLOCK_SAMPLES;
@@ -175,6 +194,9 @@ export interface IdentJob {
   analysisCount: number;
   /** Noise margin kept before the detection's start (samples). */
   marginCount: number;
+  /** The noise reference (`IdentInput.noise`): interleaved I/Q of `noiseCount` samples before the detection; absent = none. */
+  noiseIq?: Float32Array;
+  noiseCount?: number;
   rateSps: number;
   /** Detection centre less the tuning centre (Hz). */
   offsetHz: number;
@@ -196,7 +218,8 @@ export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
 export function identifyJob(job: IdentJob): { id: Identification; summary: SignalSummary; audio?: ReturnType<typeof demodulate> } {
   const from = analysisStart(job);
   const count = Math.min(job.analysisCount, job.count - from);
-  const input = { iq: job.iq.subarray(2 * from, 2 * (from + count)), count, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz };
+  const noise = job.noiseIq !== undefined && job.noiseCount !== undefined ? { noise: { iq: job.noiseIq, count: job.noiseCount } } : {};
+  const input = { iq: job.iq.subarray(2 * from, 2 * (from + count)), count, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz, ...noise };
   const id = identify(input);
   const summary = describeSignal(id, job.centerHz, { centerKnown: job.centerKnown, centerHz: job.tunedHz });
   if (!ANALOG_CLASSES.includes(id.class)) return { id, summary };
@@ -386,9 +409,13 @@ export class DetectionIdentifier {
     }
     // the whole transmission as far as the ring holds it; the classification looks at its first part [from, to)
     const whole = this.ring.read(from, Math.min(held1, end + margin));
+    // the noise reference: up to noiseS before the detection (less the margin and the guard), as far as the ring holds it
+    const noiseTo = from - Math.round(NOISE_GUARD_S * rate);
+    const noise = this.opts.noiseS > 0 && noiseTo > held0 ? this.ring.read(noiseTo - Math.round(this.opts.noiseS * rate), noiseTo) : undefined;
     return {
       iq: whole.iq, count: whole.count, analysisCount: to - from, marginCount: start - from, rateSps: rate, offsetHz: ev.centerHz - this.info.centerHz,
       bandwidthHz: ev.bandwidthHz, centerHz: ev.centerHz, centerKnown: this.info.centerKnown, tunedHz: this.info.centerHz,
+      ...(noise !== undefined && noise.count > 0 ? { noiseIq: noise.iq, noiseCount: noise.count } : {}),
     };
   }
 

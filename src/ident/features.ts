@@ -8,7 +8,7 @@ import { complementaryTone, NO_COMPLEMENT } from './complement.js';
 import { envelopeMoments, movingMean } from './envelope.js';
 import { frequencyTones, instantaneousFrequency, lagCoherence, spectralHumps } from './frequency.js';
 import { signalReason, type SignalReasonCode } from './reasons.js';
-import { fftSizeFor, occupiedBand, quantile, welchSpectrum, type OccupiedBand } from './spectrum.js';
+import { fftSizeFor, noiseFloorPerBin, occupiedBand, quantile, welchSpectrum, type ClipSpectrum, type OccupiedBand } from './spectrum.js';
 import { keyedElement, mesialTiming, toneChangeShare, toneElement, toneRuns } from './symbol-rate.js';
 
 /** A clip to identify: raw IQ plus where the detector saw the emission. */
@@ -21,6 +21,12 @@ export interface IdentInput {
   offsetHz: number;
   /** Detector's bandwidth estimate (Hz); a hint for the search window only (the features measure their own). */
   bandwidthHz: number;
+  /**
+   * A stretch of the same stream (rate, tuning, gain) where the emission is off, as interleaved I/Q of `count` complex
+   * samples: a band-cut evidence clip's pre-roll. Its spectrum gives the noise floor when the search window leaves fewer
+   * than a quarter of the clip's bins for it (an emission filling its clip: docs/identification.md §2); else unused.
+   */
+  noise?: { iq: Float32Array; count: number };
 }
 
 /** Shortest clip analysed (s): below it the result is `unknown` ("clip too short"). */
@@ -144,6 +150,12 @@ export interface SignalFeatures {
  */
 export const SLICE_MIN_FLOOR_RATIO = 10 ** 1.5;
 
+/**
+ * With a reference floor (a band-cut clip's pre-roll), an emission is analysed as the whole band only above this share
+ * of the rate (0.75): the channel's cut-off, 0.6 × its 99 % band, would then pass the whole band's, 0.45 × the rate.
+ */
+export const WIDE_WITH_REFERENCE = 0.75;
+
 /** The analysis channel's rate over its two-sided cut-off (channelise's minRatio): pulse edges timed to 1/16 of 1/B. */
 const CHANNEL_MIN_RATIO = 4;
 
@@ -234,6 +246,7 @@ export function narrowClip(input: IdentInput, bwHint: number): IdentInput | null
   const step = BandCutter.maxPush;
   for (let done = 0; done < input.count; done += step) cutter.push(input.iq.subarray(2 * done), Math.min(step, input.count - done));
   const { samples, count } = cutter.finish();
+  // (no noise reference: the cut band is 10 × the search window wide, its own bins beyond the window give the floor)
   return { iq: samples, count, rateSps: plan.rateSps, offsetHz: 0, bandwidthHz: input.bandwidthHz };
 }
 
@@ -247,11 +260,13 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   let spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, bwHint)); // resolution ≈ 1/32 of the hint
   // search window: the detector's band ± its width (the emission's own band is then found inside it, §2)
   const halfWin = Math.min(rateSps / 2, Math.max(1.5 * bwHint, 16 * spec.binHz, 5000));
-  let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz));
+  // the floor where the emission is off (a band-cut clip's pre-roll), used when the window leaves too few bins beside it
+  const reference = (s: ClipSpectrum): number | undefined => (input.noise !== undefined ? noiseFloorPerBin(input.noise.iq, input.noise.count, rateSps, s.fftSize) : undefined);
+  let ob: OccupiedBand = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz), reference(spec));
   // a narrow emission under a wide hint (a detector's first estimate) is measured again at a resolution of its own width
   if (ob.high99Hz - ob.low99Hz < 8 * spec.binHz && fftSizeFor(count, rateSps, ob.high99Hz - ob.low99Hz) > spec.fftSize) {
     spec = welchSpectrum(iq, count, rateSps, fftSizeFor(count, rateSps, ob.high99Hz - ob.low99Hz));
-    ob = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz));
+    ob = occupiedBand(spec, input.offsetHz, halfWin, Math.max(bwHint / 2, 2 * spec.binHz), reference(spec));
   }
   let snr99 = ob.signalPower / Math.max(ob.noiseIn99, 1e-30);
   let bw99 = Math.max(spec.binHz, ob.high99Hz - ob.low99Hz);
@@ -270,7 +285,11 @@ function measure(input: IdentInput, bwHint: number, shiftHz: number): SignalFeat
   if (nothing && bwHint < 0.25 * rateSps && !sliceOfWide) {
     return noEmission(input.offsetHz + shiftHz, snr99);
   }
-  const fullBand = nothing || sliceOfWide || bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
+  // wide: the floor cannot be seen beside the emission (over 40 % of the rate, or a detection that wide); with a floor
+  // measured where the emission is off (a band-cut clip's pre-roll) it can, and only an emission whose channel would
+  // pass the whole band's (cut-off 0.6 × B99 > 0.45 × rate) is analysed as the whole band
+  const wide = ob.floorFrom === 'reference' ? bw99 > WIDE_WITH_REFERENCE * rateSps : bw99 > 0.4 * rateSps || bwHint > 0.4 * rateSps;
+  const fullBand = nothing || sliceOfWide || wide;
   let center = (ob.low90Hz + ob.high90Hz) / 2;
   // the channel keeps the whole 99 % band (FM peaks, both FSK tones) with a little margin, at least ±500 Hz
   let cutoff = Math.max(0.6 * bw99, 0.65 * bw90, 500, 2 * spec.binHz);

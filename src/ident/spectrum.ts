@@ -101,8 +101,14 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 
 /** What {@link occupiedBand} found. */
 export interface OccupiedBand {
-  /** Noise power per bin (median of the bins outside the search window, or the 20th percentile of all bins). */
+  /**
+   * Noise power per bin: the median of the bins outside the search window; when fewer than a quarter of the bins lie
+   * there, the reference floor given (a band-cut clip's pre-roll: {@link noiseFloorPerBin}), else the 20th percentile of
+   * all bins.
+   */
   floorPerBin: number;
+  /** Where `floorPerBin` came from: bins outside the window, the reference given, or the 20th percentile of all bins. */
+  floorFrom: 'outside' | 'reference' | 'percentile';
   /** Signal power (noise subtracted) inside the search window (full scale²). */
   signalPower: number;
   /** Noise power in the 99 % band: floorPerBin · bins. */
@@ -118,6 +124,27 @@ export interface OccupiedBand {
   carrierFraction: number;
   /** Spectral flatness (geometric / arithmetic mean) of the excess over the 90 % band's bins: ≈ 1 flat, → 0 peaky. */
   flatness: number;
+}
+
+/** Parts a noise reference is cut into by {@link noiseFloorPerBin} (at most; each part ≥ 8 Welch frames). */
+export const NOISE_REFERENCE_PARTS = 8;
+
+/**
+ * Noise power per bin of a stretch meant to hold no emission (a band-cut clip's pre-roll), at the FFT size of the
+ * clip's spectrum: the stretch is cut into up to {@link NOISE_REFERENCE_PARTS} back-to-back parts of ≥ 8 Welch frames,
+ * and the floor is the median over the parts of their median bins ({@link welchSpectrum}; the median bin, so a line or
+ * a neighbour in a few bins does not move it; the median part, so a burst in fewer than half the parts, a repeating
+ * transmitter's previous packet, does not either, while a receiver whose noise level moves, as a clipping one's does,
+ * reads its typical level, not its lowest). Undefined when the stretch holds fewer than 8 frames of `fftSize`.
+ */
+export function noiseFloorPerBin(iq: Float32Array, count: number, rateSps: number, fftSize: number): number | undefined {
+  const partMin = 4 * fftSize + fftSize / 2; // 8 frames at 50 % overlap
+  if (count < partMin) return undefined;
+  const parts = Math.min(NOISE_REFERENCE_PARTS, Math.floor(count / partMin));
+  const len = Math.floor(count / parts);
+  const floors = new Float64Array(parts);
+  for (let k = 0; k < parts; k++) floors[k] = quantile(welchSpectrum(iq.subarray(2 * k * len, 2 * (k + 1) * len), len, rateSps, fftSize).powerPerBin, 0.5);
+  return quantile(floors, 0.5);
 }
 
 /**
@@ -151,15 +178,18 @@ function neighbourCut(p: Float64Array, peakK: number, end: number, coreEdge: num
  * (σ = floor/√frames) count, so the noise of a wide window does not move the edges, and only the run of such bins
  * around the strongest one (gaps of up to 2 bins bridged), so a steady neighbour stays out.
  */
-export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz: number, coreHz = halfWindowHz / 3): OccupiedBand {
+export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz: number, coreHz = halfWindowHz / 3, referenceFloorPerBin?: number): OccupiedBand {
   const n = spec.fftSize;
   const p = spec.powerPerBin;
   let a = Math.max(0, Math.floor(binOf(spec, offsetHz - halfWindowHz)));
   let z = Math.min(n - 1, Math.ceil(binOf(spec, offsetHz + halfWindowHz)));
-  // noise floor: bins outside the window (and away from DC, where an RTL's offset sits), else a low percentile of all
+  // noise floor: bins outside the window (and away from DC, where an RTL's offset sits); when too few lie there, the
+  // reference measured where the emission was off (a band-cut clip's pre-roll), else a low percentile of all bins (below
+  // the noise's mean where noise bins hold it, the emission's own level where it fills more than 80 % of them)
   const outside: number[] = [];
   for (let k = 0; k < n; k++) if ((k < a - 2 || k > z + 2) && Math.abs(k - n / 2) > 2) outside.push(p[k]);
-  const floor = outside.length >= n / 4 ? quantile(outside, 0.5) : quantile(p, 0.2);
+  const floorFrom: OccupiedBand['floorFrom'] = outside.length >= n / 4 ? 'outside' : referenceFloorPerBin !== undefined && referenceFloorPerBin > 0 ? 'reference' : 'percentile';
+  const floor = floorFrom === 'outside' ? quantile(outside, 0.5) : floorFrom === 'reference' ? referenceFloorPerBin! : quantile(p, 0.2);
   // a bin counts as signal only when it is 4.5 standard deviations of an averaged noise bin (floor/√frames) above the floor:
   // otherwise the noise bins of a wide window random-walk the cumulative sum and move the 0.5 % points
   const sig = floor * (1 + 4.5 / Math.sqrt(Math.max(1, spec.frames)));
@@ -224,6 +254,7 @@ export function occupiedBand(spec: ClipSpectrum, offsetHz: number, halfWindowHz:
   }
   return {
     floorPerBin: floor,
+    floorFrom,
     signalPower: Math.max(0, total),
     noiseIn99: floor * Math.max(1, h99 - l99),
     low99Hz: hzOf(spec, l99),

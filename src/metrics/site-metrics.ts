@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Gauge, Histogram, Registry, collectDefaultMetrics, type MetricValueWithName } from 'prom-client';
+import type { AlertStateEntry } from '../alerts/alert-states.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { SIGNAL_CLASSES } from '../ident/classify.js';
 import type { AlertState, SensorHealth } from '../server/protocol.js';
@@ -122,6 +123,9 @@ export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefin
  * - `quietband_ws_clients`, `quietband_alerts{state}` (every stored alert by current state),
  *   `quietband_transmission_alerts_by_class{class}` (stored transmission alerts by the class of their latest signal
  *   identification, src/ident/classify.ts SIGNAL_CLASSES, or `unidentified`),
+ *   `quietband_transmission_alerts_raised{class}` (of those, the ones the band rule ranks higher, ▲: their latest
+ *   record carrying a `signal` has `severityRaise`, src/alerts/severity-raise.ts; known emitters, severity info, not
+ *   counted, as the session report counts them; by the class that raised them, every class listed from 0),
  *   `quietband_open_alerts`, `quietband_alert_store_records`, `quietband_alert_store_bytes`, `quietband_alert_last_seq`;
  * - storage faults: `quietband_storage_failed` (1 while alerts cannot be written: the site's storage-failed state),
  *   `quietband_alert_store_held_records` (sent but not yet on disk), `quietband_alert_store_write_failures_total`,
@@ -209,28 +213,30 @@ export class SiteMetrics {
       },
     });
     siteGauge('quietband_ws_clients', 'WebSocket clients connected', () => self.sources?.wsClients() ?? 0);
-    new Gauge({
-      name: 'quietband_alerts',
-      help: 'Stored alerts by current state',
-      labelNames: ['state'],
-      registers: [this.registry],
-      collect() {
-        const counts = new Map<string, number>(ALERT_STATES.map((s) => [s, 0]));
-        for (const a of self.store.allStates()) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
-        for (const [state, n] of counts) this.set({ state }, n);
-      },
-    });
-    new Gauge({
-      name: 'quietband_transmission_alerts_by_class',
-      help: 'Stored transmission alerts by signal class (the latest identification; unidentified: none yet)',
-      labelNames: ['class'],
-      registers: [this.registry],
-      collect() {
-        const counts = new Map<string, number>([...SIGNAL_CLASSES, 'unidentified'].map((c) => [c, 0]));
-        for (const a of self.store.allStates()) if (a.kind === 'transmission') counts.set(a.signalClass ?? 'unidentified', (counts.get(a.signalClass ?? 'unidentified') ?? 0) + 1);
-        for (const [cls, n] of counts) this.set({ class: cls }, n);
-      },
-    });
+    // stored alerts counted by a key of their current state (undefined: not counted), every value listed from 0
+    const storeCount = (name: string, help: string, label: string, values: readonly string[], keyOf: (a: AlertStateEntry) => string | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [this.registry],
+        collect() {
+          const counts = new Map<string, number>(values.map((v) => [v, 0]));
+          for (const a of self.store.allStates()) {
+            const key = keyOf(a);
+            if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+          }
+          for (const [value, n] of counts) this.set({ [label]: value }, n);
+        },
+      });
+    };
+    storeCount('quietband_alerts', 'Stored alerts by current state', 'state', ALERT_STATES, (a) => a.state);
+    storeCount('quietband_transmission_alerts_by_class', 'Stored transmission alerts by signal class (the latest identification; unidentified: none yet)', 'class', [...SIGNAL_CLASSES, 'unidentified'], (a) => (a.kind === 'transmission' ? (a.signalClass ?? 'unidentified') : undefined));
+    // raised as the session report counts them: a known emitter (severity info) is not ranked higher
+    storeCount(
+      'quietband_transmission_alerts_raised', 'Stored transmission alerts ranked higher (▲) by the band rule, by the class that raised them (docs/identification.md §13; known emitters not counted)', 'class', SIGNAL_CLASSES,
+      (a) => (a.kind === 'transmission' && a.severityRaise !== undefined && a.severity !== 'info' ? a.signalClass : undefined),
+    );
     siteGauge('quietband_open_alerts', 'Alerts without a close record', () => self.store.openAlerts().length);
     siteGauge('quietband_alert_store_records', 'Records in alerts.jsonl', () => self.store.size);
     siteGauge('quietband_alert_last_seq', 'Highest durably stored alert seq', () => self.store.storedSeq);

@@ -1,6 +1,8 @@
 // The words of a notification: one title line and a short body a person reads on a phone or in a mailbox.
 import type { Alert } from '../alerts/alert.js';
+import { RAISE_MARK_TEXT } from '../alerts/severity-rank.js';
 import { formatSiteTime } from '../field/local-time.js';
+import { alertMessageIn } from '../server/message-text.js';
 
 /** A notification as every channel renders it. */
 export interface NotifyMessage {
@@ -34,6 +36,8 @@ interface Words {
   alert: (id: string) => string;
   /** Separator of the facts on the frequency line. */
   comma: string;
+  /** The body line of a raised alert: `ranked higher ▲: <the raise's reason>` (docs/identification.md §13). */
+  raised: (reason: string) => string;
 }
 
 const WORDS: Record<NotifyLanguage, Words> = {
@@ -58,6 +62,7 @@ const WORDS: Record<NotifyLanguage, Words> = {
     escalatedBy: (who) => `escalated by ${who}`,
     alert: (id) => `alert ${id}`,
     comma: ', ',
+    raised: (reason) => `ranked higher ▲: ${reason}`,
   },
   'zh-CN': {
     severity: { high: '高', low: '低', info: '提示' },
@@ -80,6 +85,7 @@ const WORDS: Record<NotifyLanguage, Words> = {
     escalatedBy: (who) => `升级人：${who}`,
     alert: (id) => `告警 ${id}`,
     comma: '，',
+    raised: (reason) => `优先级提升 ▲：${reason}`,
   },
 };
 
@@ -94,16 +100,22 @@ export function formatBandwidth(hz: number): string {
 }
 
 /**
- * Renders an alert record (an `open` or `escalate`) in `language` (default en). `room` is the sensor's room when
- * configured. Times are the site's wall clock (`timeZone`), as the supervisors read them. The record's own `message`
- * (e.g. why a sensor went offline) is quoted as stored.
+ * Renders an alert record (an `open`, an `escalate`, or the record that raised a transmission: src/notify/notifier.ts)
+ * in `language` (default en). `room` is the sensor's room when configured. Times are the site's wall clock
+ * (`timeZone`), as the supervisors read them. The record's own `message` (e.g. why a sensor went offline) is quoted as
+ * stored. A record carrying `severityRaise` (docs/identification.md §13) leads its title with the raise's mark
+ * (`▲ voice link: transmission at …`) and says why in the body, in the language's words of its code.
  */
 export function notifyMessage(a: Alert, opts: { timeZone: string; room?: string; linkUrl?: string; language?: NotifyLanguage }): NotifyMessage {
-  const w = WORDS[opts.language ?? 'en'];
+  const lang = opts.language ?? 'en';
+  const w = WORDS[lang];
   const room = a.rooms?.[0]?.room ?? opts.room;
   const what = a.kind === 'transmission' && a.centerHz !== undefined ? w.transmissionAt(formatMHz(a.centerHz)) : w.kind[a.kind];
-  const sep = opts.language === 'zh-CN' ? '：' : ': ';
-  const title = `[${w.severity[a.severity]}] ${a.site}${sep}${what}${room !== undefined ? w.inRoom(room) : ''}${a.event === 'escalate' ? w.escalated : ''}`;
+  const sep = lang === 'zh-CN' ? '：' : ': ';
+  const raise = a.severityRaise;
+  // a record of another version may carry a code this one does not know: the bare mark then
+  const mark = raise === undefined ? '' : `${(RAISE_MARK_TEXT[lang] as Readonly<Record<string, string>>)[raise.reasonCode?.id] ?? '▲'}${sep}`;
+  const title = `[${w.severity[a.severity]}] ${a.site}${sep}${mark}${what}${room !== undefined ? w.inRoom(room) : ''}${a.event === 'escalate' ? w.escalated : ''}`;
   const lines: string[] = [];
   const startMs = Date.parse(a.startTime ?? a.time);
   lines.push(`${formatSiteTime(Number.isFinite(startMs) ? startMs : Date.parse(a.time), opts.timeZone).replace('T', ' ')} (${opts.timeZone})`);
@@ -114,6 +126,7 @@ export function notifyMessage(a: Alert, opts: { timeZone: string; room?: string;
     if (a.bandLabel !== undefined) parts.push(a.bandLabel);
     lines.push(parts.join(w.comma));
   }
+  if (raise !== undefined) lines.push(w.raised(alertMessageIn(lang, raise.reason, raise.reasonCode) ?? raise.reason));
   lines.push(w.sensor(a.sensor, room));
   if (a.rooms !== undefined && a.rooms.length > 1) lines.push(w.heardIn(a.rooms.map((r) => r.room)));
   if (a.session !== undefined) lines.push(w.session(a.session));

@@ -62,9 +62,21 @@ export function notifyProblems(status: readonly ChannelStatus[], nowMs: number):
   return out;
 }
 
-/** Records that notify: an alert opening, and one escalated by a supervisor. Updates, closes, acks never do. */
+/**
+ * Records that notify by their event: an alert opening, and one escalated by a supervisor. Updates, closes, acks do
+ * not, but for the first record that raises a transmission ({@link Notifier}: docs/notifications.md).
+ */
 export function notifies(a: Pick<Alert, 'event'>): boolean {
   return a.event === 'open' || a.event === 'escalate';
+}
+
+/**
+ * A record that can say its transmission was raised (docs/identification.md §13): it carries `severityRaise` (the
+ * raise follows the identification, ≈ 1 s after the open, which went out without it), the alert is still `new` (not
+ * acknowledged, not a known emitter) and the record is not the open or an escalation (those notify anyway).
+ */
+export function raisesAlert(a: Pick<Alert, 'event' | 'kind' | 'state' | 'severityRaise'>): boolean {
+  return a.kind === 'transmission' && a.severityRaise !== undefined && a.state === 'new' && !notifies(a);
 }
 
 /** Alert ids remembered per channel for transmission grouping (oldest forgotten first). */
@@ -111,6 +123,12 @@ export class Notifier {
   private readonly now: () => number;
   private outbox: Outbox | null = null;
   private readonly channels = new Map<string, ChannelRun>();
+  /**
+   * Alerts whose raise was routed (a push says so once per alert, not on each later record that still carries it),
+   * with the raise in force (null when a later identification dropped it): an escalation's message carries its mark.
+   * Oldest forgotten first past {@link REMEMBERED_ALERTS}; not kept across a restart.
+   */
+  private readonly raised = new Map<string, Alert['severityRaise'] | null>();
   private routing = false;
   private again = false;
   private routeDone: Promise<void> = Promise.resolve();
@@ -232,7 +250,7 @@ export class Notifier {
       };
       for await (const a of this.o.store.readSince(outbox.cursor ?? 0)) {
         if (this.stopped) break;
-        if (notifies(a)) batch.push(...this.deliveriesOf(a));
+        if (notifies(a) || this.firstRaise(a)) batch.push(...this.deliveriesOf(a));
         last = a.seq;
         if (++records >= 100) await flush();
       }
@@ -241,18 +259,34 @@ export class Notifier {
   }
 
   /**
+   * Whether `a` is the first record that raises its alert ({@link raisesAlert}); keeps track of the raise in force for
+   * every alert already raised (a record with a `signal` decides it afresh).
+   */
+  private firstRaise(a: Alert): boolean {
+    const known = this.raised.has(a.alertId);
+    if (known && a.signal !== undefined) this.raised.set(a.alertId, a.severityRaise ?? null);
+    if (known || !raisesAlert(a)) return false;
+    this.raised.set(a.alertId, a.severityRaise);
+    if (this.raised.size > REMEMBERED_ALERTS) this.raised.delete(this.raised.keys().next().value!);
+    return true;
+  }
+
+  /**
    * Deliveries of one record: a channel routes it, no quiet rule of that channel drops it at the record's time (a rule
-   * with `hold` makes it wait for the rule's end: `notBeforeMs`), and (channel `groups: "first"`) it is not the open of
-   * another sensor's alert of a transmission group the channel was already given (`groupId` = the group's first alert).
+   * with `hold` makes it wait for the rule's end: `notBeforeMs`), and (channel `groups: "first"`) it is not the open or
+   * the raise of another sensor's alert of a transmission group the channel was already given (`groupId` = the group's
+   * first alert, raised by the same class). An escalation of a raised alert carries the raise in force (its mark).
    */
   private deliveriesOf(a: Alert): OutboxEntry[] {
     const out: OutboxEntry[] = [];
     const atMs = Date.parse(a.time);
-    const { detection: _detection, ...alert } = a;
+    const { detection: _detection, ...record } = a;
+    const raise = a.event === 'escalate' && a.severityRaise === undefined ? this.raised.get(a.alertId) : undefined;
+    const alert = raise !== undefined && raise !== null ? { ...record, severityRaise: raise } : record;
     for (const ch of this.channels.values()) {
       const c = ch.settings;
       if (!routes(c, a.severity, a.kind)) continue;
-      if (c.groups === 'first' && a.event === 'open' && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(a.groupId)) {
+      if (c.groups === 'first' && a.event !== 'escalate' && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(a.groupId)) {
         this.log.debug({ channel: c.name, alertId: a.alertId, groupId: a.groupId }, 'notify: same transmission as an alert already sent');
         continue;
       }

@@ -1,6 +1,8 @@
 // The clip band filter with known tones: passband gain, stopband attenuation of what folds back, mixer shift, streaming.
 import { describe, expect, it } from 'vitest';
+import { nativePolyphaseRun } from '../../src/dsp/native-frame.js';
 import { Mixer, PolyphaseResampler, designLowpass, kaiserBeta, kaiserTapCount } from '../../src/dsp/resampler.js';
+import { captureIq } from '../helpers.js';
 
 const IN = 2.4e6;
 
@@ -96,6 +98,44 @@ describe('PolyphaseResampler 2.4 MS/s → 250 kS/s', () => {
     const half = 250 + rs.delayOutSamples;
     expect(y[2 * Math.floor(half)]!).toBeLessThan(0.5);
     expect(y[2 * Math.ceil(half)]!).toBeGreaterThan(0.5);
+  });
+});
+
+describe('PolyphaseResampler in the quietband_dsp addon', () => {
+  it('gives the JS loop\'s floats bit for bit on a real capture (250 kS/s: 1/10, 1/4, 5/24, 125/2048), fed in uneven calls', () => {
+    expect(nativePolyphaseRun).not.toBeNull();
+    const count = 150_000;
+    const iq = captureIq('cardin_S466-TX2_27.195M_250k.cu8', count);
+    for (const [up, down] of [[1, 10], [1, 4], [5, 24], [125, 2048]] as const) {
+      const out = (L: number, M: number, native: boolean): Float32Array => {
+        const outRate = (250_000 * L) / M;
+        const r = new PolyphaseResampler({ inRateSps: 250_000, up: L, down: M, passbandHz: 0.42 * outRate, stopbandHz: 0.58 * outRate, attenuationDb: 60, stepSamples: 7_000, native });
+        const y = new Float32Array(2 * r.maxOutput(count) + 64);
+        let n = 0;
+        // calls of 1, 999, 33 333 … samples: the history and the phase carry across calls and steps
+        for (let done = 0, k = 0; done < count; k++) {
+          const take = Math.min([1, 999, 33_333, 12_345][k % 4]!, count - done);
+          n += r.process(iq.subarray(2 * done), take, y.subarray(2 * n));
+          done += take;
+        }
+        return y.subarray(0, 2 * n);
+      };
+      const js = out(up, down, false);
+      const native = out(up, down, true);
+      expect(native.length).toBe(js.length);
+      expect(native.length).toBeGreaterThan((2 * count * up) / down - 4);
+      expect(Buffer.from(native.buffer, native.byteOffset, native.byteLength).equals(Buffer.from(js.buffer, js.byteOffset, js.byteLength))).toBe(true);
+    }
+  });
+
+  it('refuses a state out of range and an output too short', () => {
+    const run = nativePolyphaseRun as NonNullable<typeof nativePolyphaseRun>;
+    const buf = new Float32Array(2 * 100);
+    const ph = new Float32Array(4 * 10);
+    expect(() => run(buf, 100, ph, 10, 4, 3, Float64Array.of(2, 0, 0), new Float32Array(1000))).toThrow(/n ≥ K − 1/);
+    expect(() => run(buf, 100, ph, 10, 4, 3, Float64Array.of(9, 4, 0), new Float32Array(1000))).toThrow(RangeError);
+    expect(() => run(buf, 100, ph, 10, 4, 3, Float64Array.of(9, 0, 0), new Float32Array(20))).toThrow(/output too short/);
+    expect(() => run(buf, 101, ph, 10, 4, 3, Float64Array.of(9, 0, 0), new Float32Array(1000))).toThrow(/2·fill/);
   });
 });
 

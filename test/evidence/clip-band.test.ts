@@ -73,29 +73,41 @@ describe('band-cut clips of a 2.4 MS/s stream', () => {
     }
   }, 60_000);
 
-  it('identification works from the band-cut clips: an OOK burst (25 kS/s clip) reads ook, a GSM-like burst train (250 kS/s) tdma-burst', async () => {
+  it('identification works from the band-cut clips: OOK (25 kS/s clip) ook, an FM link filling its 25 kS/s clip nfm (noise from the pre-roll), GSM-like (250 kS/s) tdma-burst', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qb-clipband-id-'));
     try {
+      // the FM link as the demo's (15 dB, src/site/demo-site.ts): its ≈ 13 kHz band fills its 25 kS/s clip, so the
+      // identification takes its floor from the clip's pre-roll (docs/identification.md §2); before it read unknown
+      // ("no emission above the noise …"), as the demo's 433.86 MHz clips did
       const scenario: Scenario = {
         rateSps: RATE, centerHz: 433.92e6, durationS: 5, seed: 23, carriers: [{ offsetHz: 300_000, powerDbfs: -30 }],
         events: [
           { kind: 'ook', offsetHz: -500_000, snrDb: 20, startS: 2.0, durationS: 0.06 },
+          { kind: 'fm', offsetHz: -150_000, snrDb: 15, startS: 2.0, durationS: 1.2 },
           { kind: 'gsm', offsetHz: 600_000, snrDb: 20, startS: 2.6, durationS: 1.0 },
         ],
       };
       const { events, written } = await recordClips(scenario, 1.8, { dir, preS: 1, postS: 0.7, maxS: 5, band: {} });
-      const found: Record<string, { rate: number; cls: string | undefined }> = {};
+      const found: Record<string, { rate: number; cls: string | undefined; bandwidthHz?: number; deviationHz?: number }> = {};
       for (const meta of written) {
         const m = JSON.parse(await readFile(meta, 'utf8'));
-        const rows: { centerHz: number; signal?: { class: string } }[] = [];
+        const rows: { centerHz: number; signal?: { class: string; bandwidthHz?: number; deviationHz?: number } }[] = [];
         await replayFile(meta, { progress: false }, (l) => rows.push(JSON.parse(l)), silentLog);
         const ev = events.find((e) => meta.includes(`_${e.id}_`))!;
         const near = rows.find((r) => Math.abs(r.centerHz - ev.centerHz) < 5_000);
-        found[ev.centerHz < scenario.centerHz ? 'ook' : 'gsm'] = { rate: m.global['core:sample_rate'], cls: near?.signal?.class };
+        const kind = scenario.events.find((e) => Math.abs(scenario.centerHz + e.offsetHz - ev.centerHz) < 20_000)!.kind;
+        found[kind] = { rate: m.global['core:sample_rate'], cls: near?.signal?.class };
+        if (kind === 'fm') Object.assign(found[kind], { bandwidthHz: near?.signal?.bandwidthHz, deviationHz: near?.signal?.deviationHz });
       }
       console.log(`identification from band-cut clips: ${JSON.stringify(found)}`);
       expect(found.ook).toEqual({ rate: 25_000, cls: 'ook' });
       expect(found.gsm).toEqual({ rate: 250_000, cls: 'tdma-burst' });
+      // the sim's FM: 5 kHz peak deviation by a 1 kHz tone (src/source/sim-fm.ts), a 99 % band of ≈ 12.7 kHz (a 50 kS/s clip read 12.7 kHz, 5.2 kHz)
+      expect(found.fm).toMatchObject({ rate: 25_000, cls: 'nfm' });
+      expect(found.fm!.bandwidthHz).toBeGreaterThan(10_000);
+      expect(found.fm!.bandwidthHz).toBeLessThan(15_000);
+      expect(found.fm!.deviationHz).toBeGreaterThan(4_000);
+      expect(found.fm!.deviationHz).toBeLessThan(6_500);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

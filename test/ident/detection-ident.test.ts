@@ -1,9 +1,12 @@
-// Replay's identification ring (src/ident/detection-ident.ts) at a low rate: a file block is longer than a 1 s ring.
+// Replay's identification ring (src/ident/detection-ident.ts) at a low rate: a file block is longer than a 1 s ring; the
+// noise reference a band-cut clip's identification reads from its pre-roll.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayFile } from '../../src/cli/replay.js';
+import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, isIdentJob, NOISE_GUARD_S, type IdentJob } from '../../src/ident/detection-ident.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../../src/types.js';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { silentLog } from '../helpers.js';
 
@@ -28,5 +31,37 @@ describe('DetectionIdentifier ring', () => {
     expect(burst).toHaveLength(1);
     expect(burst[0]!.signal?.reason).not.toMatch(/no longer held/);
     expect(burst[0]!.signal?.class).toBe('ook');
+  });
+
+  it('with noiseS, a job carries the stretch before the detection as its noise reference: noiseS long, ending the guard before the margin', async () => {
+    const rate = 25_000;
+    const info: IqSourceInfo = { label: 'clip', format: 'cu8', rateSps: rate, centerHz: 433.86e6, centerKnown: true };
+    // 4 s in blocks of 10 000 samples, I = the sample's index (so the reference's samples name themselves)
+    const blocks: IqBlock[] = [];
+    for (let first = 0; first < 4 * rate; first += 10_000) {
+      const samples = new Float32Array(20_000);
+      for (let i = 0; i < 10_000; i++) samples[2 * i] = first + i;
+      blocks.push({ samples, count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0 });
+    }
+    const source: IqSource = { info, close: async () => {}, health: () => ({}) as ReturnType<IqSource['health']>, async *blocks() { yield* blocks; } };
+    const ev = { kind: 'close', id: 1, centerHz: 433.86e6, bandwidthHz: 13_000, lowHz: 433.8535e6, highHz: 433.8665e6, startS: 1.5, endS: 3.5, peakExcessDb: 20, peakPowerDbfs: -30, paths: ['slow'] } as DetectionEvent;
+    const jobs: IdentJob[] = [];
+    for (const noiseS of [CLIP_PRE_ROLL_NOISE_S, 0]) {
+      const ident = new DetectionIdentifier(info, { noiseS });
+      for await (const _ of ident.tap(source).blocks()); // fills the ring (2 blocks of a file source at least: 5.2 s here)
+      const job = ident.prepare(ev);
+      expect(isIdentJob(job)).toBe(true);
+      jobs.push(job as IdentJob);
+    }
+    const [withNoise, without] = jobs as [IdentJob, IdentJob];
+    // detection at 1.5 s = sample 37 500, margin 10 ms = 250 samples, guard 50 ms = 1 250: the reference is samples
+    // 23 500 … 35 999 (0.5 s)
+    const end = 37_500 - 250 - NOISE_GUARD_S * rate;
+    expect(withNoise.noiseCount).toBe(CLIP_PRE_ROLL_NOISE_S * rate);
+    expect(withNoise.noiseIq![0]).toBe(end - CLIP_PRE_ROLL_NOISE_S * rate);
+    expect(withNoise.noiseIq![2 * (withNoise.noiseCount! - 1)]).toBe(end - 1);
+    expect(withNoise.iq[0]).toBe(37_500 - 250); // the part analysed starts at the margin, as without a reference
+    expect(without.noiseIq).toBeUndefined();
+    expect(without.iq[0]).toBe(withNoise.iq[0]);
   });
 });

@@ -48,6 +48,23 @@ describe('notifyMessage', () => {
     expect(off.priority).toBe(3);
   });
 
+  it('a raised transmission leads with its mark and says why, in English and Chinese (the reason from its code)', () => {
+    const raised: Alert = {
+      ...grouped, event: 'update', centerHz: 450_100_000, bandLabel: 'UHF land mobile 400–470 MHz',
+      severityRaise: { reason: 'nfm in UHF land mobile 400–470 MHz: a voice link, …', reasonCode: { id: 'raise.voice', params: { class: 'nfm', band: 'UHF land mobile 400–470 MHz' } } },
+    };
+    const en = notifyMessage(raised, { timeZone: 'Asia/Shanghai' });
+    expect(en.title).toBe('[HIGH] hall-a: ▲ voice link: transmission at 450.100 MHz in 101 教室');
+    expect(en.body.split('\n')[2]).toBe('ranked higher ▲: nfm in UHF land mobile 400–470 MHz: a voice link, as the earpiece kits found at exams use (licensed radios use it too)');
+    const zh = notifyMessage(raised, { timeZone: 'Asia/Shanghai', language: 'zh-CN' });
+    expect(zh.title).toBe('[高] hall-a：▲ 语音链路：450.100 MHz 发射信号，位置：101 教室');
+    expect(zh.body.split('\n')[2]).toBe('优先级提升 ▲：UHF land mobile 400–470 MHz 中的窄调频：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
+    // a code this version does not know (a newer daemon's record relayed by a hub): the bare mark, the stored words
+    const newer = notifyMessage({ ...raised, severityRaise: { reason: 'a newer rule', reasonCode: { id: 'raise.newer' as 'raise.voice', params: {} } } }, { timeZone: 'UTC' });
+    expect(newer.title).toBe('[HIGH] hall-a: ▲: transmission at 450.100 MHz in 101 教室');
+    expect(newer.body).toContain('ranked higher ▲: a newer rule');
+  });
+
   it('ntfy headers: ASCII as is, anything else as an RFC 2047 UTF-8 word', () => {
     expect(headerValue('[HIGH] hall-a: transmission at 433.927 MHz')).toBe('[HIGH] hall-a: transmission at 433.927 MHz');
     const enc = headerValue('[高] hall-a：433.927 MHz 发射信号');

@@ -230,6 +230,35 @@ describe('Notifier', () => {
     expect(machine.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.groupId ?? null)).toEqual([null, 'hall-a-1', 'hall-a-1', null]);
   });
 
+  it('says once that an identification raised a transmission (▲ and why); an escalation carries the mark; a plain class adds nothing', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const st = await stack(t.dir, DAY_MS);
+    const n = notifier(t.dir, settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, severities: ['high', 'low'] }] }), st);
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    // 230.025 MHz: the data-only 223–235 MHz allocation, where an nfm is raised (src/alerts/severity-raise.ts); 'low' here
+    const at = { centerHz: 230_025_000, lowHz: 230_018_750, highHz: 230_031_250 };
+    const nfm = { class: 'nfm' as const, confidence: 0.95, reason: 'narrow FM', final: false, band: '223–235 MHz' };
+    await st.bus.handleDetection('s1', det(3, 'open', at));
+    await st.bus.handleDetection('s1', det(3, 'update', at), { signal: nfm });
+    await st.bus.handleDetection('s1', det(3, 'close', { ...at, endS: 3 }), { signal: { ...nfm, final: true } }); // still raised: no second push
+    await n.idle();
+    await st.bus.escalate('hall-a-1', 'Wang Fang'); // (an escalation record carries no frequency: "transmission in …")
+    // an OOK remote at 433.929 MHz is its band's own traffic: its identification raises nothing
+    await st.bus.handleDetection('s1', det(9, 'open'));
+    await st.bus.handleDetection('s1', det(9, 'update'), { signal: { class: 'ook', confidence: 0.99, reason: 'on-off keyed', final: false, band: 'ISM 433 MHz' } });
+    await n.idle();
+    const got = hook.got.map((r) => JSON.parse(r.body) as WebhookBody);
+    expect(got.map((b) => [b.alert.alertId, b.alert.event])).toEqual([['hall-a-1', 'open'], ['hall-a-1', 'update'], ['hall-a-1', 'escalate'], ['hall-a-5', 'open']]);
+    expect(got[0]!.title).toBe('[LOW] hall-a: transmission at 230.025 MHz in room 101');
+    expect(got[0]!.text).not.toContain('▲');
+    expect(got[1]!.title).toBe('[LOW] hall-a: ▲ unusual for this band: transmission at 230.025 MHz in room 101');
+    expect(got[1]!.text.split('\n')[2]).toBe('ranked higher ▲: nfm is not a class 223–235 MHz data transmission carries (its users send fsk, ook, wideband-digital, tdma-burst, carrier): a device that does not belong in this band');
+    expect(got[2]!.title).toBe('[HIGH] hall-a: ▲ unusual for this band: transmission in room 101 (escalated)');
+    expect(got[3]!.title).toBe('[HIGH] hall-a: transmission at 433.929 MHz in room 101');
+  });
+
   it('keeps every alert while the receiver is down, across a restart, and delivers each exactly once in order when it is back', async () => {
     const t = tempDir('qb-notify-');
     const port = await freePort();

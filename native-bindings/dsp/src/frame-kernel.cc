@@ -1,7 +1,8 @@
 // quietband_dsp: the native kernels of the hot path, each with the same arithmetic as its JS counterpart, over
 // buffers the JS side owns: FrameKernel (one spectrum frame per call: DC removal, window, FFTW single-precision FFT,
 // |X|², fftshift, prefix sums and Welch sums; src/spectrum/spectrum-engine.ts), Classifier (the detector's per-bin
-// classification), LearnerKernel (the baseline learner's per-frame histograms), and convertCu8 (u8 I/Q to float).
+// classification), LearnerKernel (the baseline learner's per-frame histograms), convertCu8 (u8 I/Q to float) and
+// firDecimate (identification's channel filter) and polyphaseRun (the band cut's resampler loop).
 #include <fftw3.h>
 #include <napi.h>
 
@@ -733,6 +734,118 @@ Napi::Value ConvertCu8(const Napi::CallbackInfo& info) {
 }
 
 /**
+ * firDecimate(mixed: Float64Array(2·count), taps: Float64Array, decimation, out: Float64Array(2·outCount), outCount):
+ * the FIR of src/ident/channel.ts channelise at the kept positions, out[o] = Σ_k taps[k]·mixed[o·decimation + k]
+ * (complex mixed, real taps), k ascending with one accumulator per component: the same operations in the same order
+ * as the JS loop, so the same doubles (no -ffast-math: the compiler does not reassociate; the x86-64 baseline has no
+ * FMA to contract into). ≈ 4× faster than V8's loop (no bounds checks, both components in one SSE2 register).
+ */
+Napi::Value FirDecimate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[3].IsTypedArray()) {
+    Napi::TypeError::New(env, "firDecimate(mixed, taps, decimation, out, outCount)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray mixedA = info[0].As<Napi::TypedArray>();
+  Napi::TypedArray tapsA = info[1].As<Napi::TypedArray>();
+  Napi::TypedArray outA = info[3].As<Napi::TypedArray>();
+  int64_t d = 0, outCount = 0;
+  if (!IndexArg(info[2], "firDecimate: decimation", &d) || !IndexArg(info[4], "firDecimate: outCount", &outCount)) return env.Undefined();
+  const uint64_t taps = tapsA.ElementLength();
+  if (mixedA.TypedArrayType() != napi_float64_array || tapsA.TypedArrayType() != napi_float64_array ||
+      outA.TypedArrayType() != napi_float64_array || d < 1 || taps < 1 || 2 * static_cast<uint64_t>(outCount) > outA.ElementLength() ||
+      (outCount > 0 && 2 * (static_cast<uint64_t>(outCount - 1) * static_cast<uint64_t>(d) + taps) > mixedA.ElementLength())) {
+    Napi::RangeError::New(env, "firDecimate: mixed, taps and out must be Float64Arrays, decimation ≥ 1, mixed holding "
+                               "2·((outCount − 1)·decimation + taps) values and out 2·outCount")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double* __restrict mixed = static_cast<const double*>(DataOf(mixedA));
+  const double* __restrict h = static_cast<const double*>(DataOf(tapsA));
+  double* __restrict out = static_cast<double*>(DataOf(outA));
+  for (int64_t o = 0; o < outCount; o++) {
+    const double* x = mixed + 2 * o * d;
+    double ar = 0;
+    double ai = 0;
+    for (uint64_t k = 0; k < taps; k++) {
+      const double hk = h[k];
+      ar += hk * x[2 * k];
+      ai += hk * x[2 * k + 1];
+    }
+    out[2 * o] = ar;
+    out[2 * o + 1] = ai;
+  }
+  return env.Undefined();
+}
+
+/**
+ * polyphaseRun(buf: Float32Array, fill, phases: Float32Array(L·K), K, L, M, state: Float64Array(3), output: Float32Array):
+ * the inner loop of src/dsp/resampler.ts PolyphaseResampler.run: with (n, p, o) = state, while n < fill:
+ * output[o] = Σ_j phases[p·K + j]·buf[n − K + 1 + j] (complex buf, interleaved; float32 values summed in double, j
+ * ascending, one accumulator per component, stored as float32), o += 1, p += M, n += ⌊p / L⌋, p %= L; the final
+ * (n, p, o) written back to state. The JS loop's operations in its order, so the same floats. Used by the evidence
+ * clips' band cuts and identification's narrow cut (src/dsp/band-cut.ts), where it is most of the CPU.
+ */
+Napi::Value PolyphaseRun(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8 || !info[0].IsTypedArray() || !info[2].IsTypedArray() || !info[6].IsTypedArray() || !info[7].IsTypedArray()) {
+    Napi::TypeError::New(env, "polyphaseRun(buf, fill, phases, K, L, M, state, output)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray bufA = info[0].As<Napi::TypedArray>();
+  Napi::TypedArray phA = info[2].As<Napi::TypedArray>();
+  Napi::TypedArray stA = info[6].As<Napi::TypedArray>();
+  Napi::TypedArray outA = info[7].As<Napi::TypedArray>();
+  int64_t fill = 0, K = 0, L = 0, M = 0;
+  if (!IndexArg(info[1], "polyphaseRun: fill", &fill) || !IndexArg(info[3], "polyphaseRun: K", &K) || !IndexArg(info[4], "polyphaseRun: L", &L) ||
+      !IndexArg(info[5], "polyphaseRun: M", &M)) return env.Undefined();
+  if (bufA.TypedArrayType() != napi_float32_array || phA.TypedArrayType() != napi_float32_array || outA.TypedArrayType() != napi_float32_array ||
+      stA.TypedArrayType() != napi_float64_array || stA.ElementLength() < 3 || K < 1 || L < 1 || M < 1 ||
+      static_cast<uint64_t>(K) * static_cast<uint64_t>(L) > phA.ElementLength() || 2 * static_cast<uint64_t>(fill) > bufA.ElementLength()) {
+    Napi::RangeError::New(env, "polyphaseRun: buf, phases and output must be Float32Arrays, state a Float64Array(3), K, L, M ≥ 1, "
+                               "phases holding L·K taps and buf 2·fill values").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double* st = static_cast<double*>(DataOf(stA));
+  const double nD = st[0], pD = st[1], oD = st[2];
+  if (!(nD >= static_cast<double>(K - 1)) || !(pD >= 0) || !(pD < static_cast<double>(L)) || !(oD >= 0) || nD != std::floor(nD) ||
+      pD != std::floor(pD) || oD != std::floor(oD)) {
+    Napi::RangeError::New(env, "polyphaseRun: state must hold integers n ≥ K − 1, 0 ≤ p < L, o ≥ 0").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int64_t n = static_cast<int64_t>(nD), p = static_cast<int64_t>(pD), o = static_cast<int64_t>(oD);
+  const float* __restrict buf = static_cast<const float*>(DataOf(bufA));
+  const float* __restrict ph = static_cast<const float*>(DataOf(phA));
+  float* __restrict out = static_cast<float*>(DataOf(outA));
+  const uint64_t outLen = outA.ElementLength();
+  while (n < fill) {
+    if (2 * static_cast<uint64_t>(o) + 1 >= outLen) {
+      Napi::RangeError::New(env, "polyphaseRun: output too short for the outputs the buffered inputs give").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const float* x = buf + 2 * (n - K + 1);
+    const float* c = ph + p * K;
+    double accI = 0;
+    double accQ = 0;
+    for (int64_t j = 0; j < K; j++) {
+      const double cj = c[j];
+      accI += cj * static_cast<double>(x[2 * j]);
+      accQ += cj * static_cast<double>(x[2 * j + 1]);
+    }
+    out[2 * o] = static_cast<float>(accI);
+    out[2 * o + 1] = static_cast<float>(accQ);
+    o++;
+    p += M;
+    n += p / L;
+    p %= L;
+  }
+  st[0] = static_cast<double>(n);
+  st[1] = static_cast<double>(p);
+  st[2] = static_cast<double>(o);
+  return env.Undefined();
+}
+
+/**
  * new LearnerKernel(n, hN, hW, cells, stepDb, minDb, dbTable: Float64Array(2048), countsNarrow: Uint32Array(n·cells),
  *                   countsWide: Uint32Array(n·cells), prefix: Float64Array(n+1), scratch: Float32Array(n), dbPerOctave)
  * The baseline learner's per-frame work (src/baseline/learner.ts) in C++, with the same arithmetic:
@@ -873,6 +986,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Classifier", Classifier::Init(env));
   exports.Set("LearnerKernel", LearnerKernel::Init(env));
   exports.Set("convertCu8", Napi::Function::New(env, ConvertCu8, "convertCu8"));
+  exports.Set("firDecimate", Napi::Function::New(env, FirDecimate, "firDecimate"));
+  exports.Set("polyphaseRun", Napi::Function::New(env, PolyphaseRun, "polyphaseRun"));
   exports.Set("fftwVersion", Napi::String::New(env, fftwf_version));
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   exports.Set("trimNativeHeap", Napi::Function::New(env, TrimNativeHeap, "trimNativeHeap"));
