@@ -119,8 +119,6 @@ export function clearsMirror(
     const m = kernelMeanOverLevel(p, level, half, b);
     if (m > peak && Number.isFinite(m)) peak = m;
   }
-  // the band's centre is known to a few bins (a drifting signal's band lags it): the mirror is searched one group width
-  // further on each side
   const w = ghi - glo + 1;
   let mirror = 0;
   for (let b = olo + ohi - ghi - w; b <= olo + ohi - glo + w; b++) {
