@@ -80,6 +80,7 @@ export const HELP_ZH: Readonly<Record<string, CommandHelpWords>> = {
       '--rate': '与 --background 同用：250k（默认）或 2.4M',
       '--center': '与 --background 同用：中心频率（默认 433.92M）',
       '--drift-ppm': '与 --background 同用：前 15 分钟内所有信号的视在漂移（默认 2，最多 ±10）',
+      '--lang': `stderr 上摘要行的语言：en 或 zh-CN（${LOCALE_DEFAULT}）`,
     },
   },
   replay: {
