@@ -89,6 +89,11 @@ export interface TerminalWords {
   storedBaseline: (path: string) => string;
   /** What a calibration heard (calibrate, replay's baseline pass): the heading and one emitter's words. */
   heard: EmitterWords;
+  /**
+   * `quietband sim`'s line on stderr about the capture it wrote: `site` the site background (annotated intervals),
+   * else a scenario (annotated events); `clippedPercent` already formatted (`0.00`).
+   */
+  simWrote: (site: boolean, samples: number, durationS: number, rateSps: number, annotations: number, clippedPercent: string) => string;
 }
 
 /** Words of the calibration's emitter report (src/cli/calibrate.ts reportEmitters, src/baseline/emitters.ts describeEmitter). */
@@ -145,6 +150,8 @@ const EN: TerminalWords = {
     every: (s) => `every ${s} s`,
     appearances: (n, longest) => `(${n} appearance${n === 1 ? '' : 's'}, longest ${longest} s)`,
   },
+  simWrote: (site, samples, durationS, rateSps, n, clipped) =>
+    `quietband sim: ${site ? 'site background, ' : ''}${samples} samples (${durationS} s at ${rateSps} S/s), ${n} annotated ${site ? 'interval' : 'event'}(s), clipped ${clipped} %`,
 };
 
 /** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */
@@ -182,6 +189,8 @@ const ZH: TerminalWords = {
     every: (s) => `每 ${s} 秒一次`,
     appearances: (n, longest) => `（出现 ${n} 次，最长 ${longest} 秒）`,
   },
+  simWrote: (site, samples, durationS, rateSps, n, clipped) =>
+    `quietband sim：${site ? '考点背景，' : ''}${samples} 个采样（${durationS} 秒，${rateSps} S/s），${n} 个标注${site ? '区间' : '事件'}，削波 ${clipped} %`,
 };
 
 /** The terminal words of `lang`. */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word } from './log-words.js';
-import { classWordsText, type TextLang } from './text-template.js';
+import { classWordsText, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -29,7 +29,7 @@ export function checkLogFormat(format: string): LogFormat {
 }
 
 /** Fields the one-line form shows in its own way, or not at all. */
-const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source', 'messageCode']);
+const SHOWN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'app', 'site', 'component', 'sensor', 'source', 'messageCode', 'raise']);
 
 /**
  * Text of a record's `messageCode` (an AlertMessageCode: the daemon's offline reasons carry one) in `lang`, or undefined
@@ -87,19 +87,23 @@ function fieldText(key: string, v: unknown): string {
  * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
- * unknown); acknowledgements add `by <who>`. In `lang` 'zh-CN' the message, the alert's and the state's words
- * are Chinese (src/log-words.ts; a message its table lacks stays English), and a record with a `messageCode` reads
- * `codeText`'s text, else the text of a code of src/error-text.ts (a clipped recording), (the repeated `still offline`
- * line without its advice); field names and values stay as logged.
+ * unknown), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
+ * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. In
+ * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
+ * lacks stays English), and a record with a `messageCode` reads `codeText`'s text, else the text of a code of
+ * src/error-text.ts (a clipped recording), (the repeated `still offline` line without its advice); field names and
+ * values stay as logged.
  */
 export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
   const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
+  // a raised transmission (its record's severityRaise code): the mark replay and the web UI show, `▲ 语音链路`
+  const raised = log.raise !== undefined ? raiseMark(lang, log.raise) : '';
   if (msg === 'alert' && typeof log.kind === 'string') {
     // the identification the record carries (an unknown one says nothing a technician acts on)
     const cls = typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? w.signalClass(classWordsText(lang, log.signalClass)) : '';
-    const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls].filter((x) => x !== '').join(' ');
+    const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
     const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(', ');
@@ -117,7 +121,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     rest.push(fieldText(k, v));
   }
   const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
-  return `${who}${text}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
+  return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 
 /**

@@ -62,6 +62,22 @@ export function classWordsText(lang: TextLang, codes: unknown): string {
   return list.map((c) => (hasOwn(words, c) ? words[c]! : c)).join(lang === 'zh-CN' ? '、' : ', ');
 }
 
+/**
+ * The short mark of a raised alert per raise reason code (src/alerts/severity-rank.ts SeverityRaiseId) and language
+ * (`raise.voice` → `▲ voice link` / `▲ 语音链路`), as the web UI's mark words it, written here only: `quietband replay`'s
+ * notes, the live terminal's alert lines (src/log.ts) and the notifications read it (through {@link raiseMark}).
+ */
+export const RAISE_MARK_TEXT: Readonly<Record<TextLang, Readonly<Record<'raise.unexpected' | 'raise.voice' | 'raise.handset', string>>>> = {
+  en: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
+  'zh-CN': { 'raise.unexpected': '▲ 调制与频段不符', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
+};
+
+/** The mark of raise reason code `id` in `lang` ({@link RAISE_MARK_TEXT}); the bare `▲` for a code this version does not know. */
+export function raiseMark(lang: TextLang, id: unknown): string {
+  const marks: Readonly<Record<string, string>> = RAISE_MARK_TEXT[lang];
+  return typeof id === 'string' && hasOwn(marks, id) ? marks[id]! : '▲';
+}
+
 /** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
 function paramText(lang: TextLang, v: unknown): string {
   if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;

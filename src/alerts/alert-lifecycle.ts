@@ -224,15 +224,17 @@ export class TransmissionAlerts {
   /**
    * Stores an `update` record of `track` now (not throttled) with `ev`/`ctx`, its current state, and its current
    * severity or `severityOverride`; every other alert of its group whose grouping changed gets an update too.
+   * `beforeWrite` sees the finished draft (its group's signal and raise) just before it is queued.
    * @throws QuietBandError('IO') synchronously when the bus is closed.
    */
-  writeUpdate(track: TransmissionTrack, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number, severityOverride?: AlertSeverity): Promise<Alert> {
+  writeUpdate(track: TransmissionTrack, ev: DetectionEvent, ctx: DetectionContext | undefined, nowMs: number, severityOverride?: AlertSeverity, beforeWrite?: (draft: AlertDraft) => void): Promise<Alert> {
     const { state, severity: current } = this.writer.currentState(track.alertId);
     const severity = severityOverride ?? current;
     track.lastWriteMs = nowMs;
     const draft = this.detectionDraft(track, ev, ctx, 'update', state, severity, nowMs);
     const group = this.grouping.attach(draft, track, nowMs);
     raiseFromSignal(draft);
+    beforeWrite?.(draft);
     const done = this.writer.write(draft).done;
     if (group !== undefined) this.grouping.propagate(group, track, nowMs);
     return done;
@@ -307,8 +309,10 @@ export class TransmissionAlerts {
     // the close's clip facts are not repeated: a clip added later (AlertBus.attachClip) is not to read as lost again
     const { clip: _clip, clipNotKept: _lost, ...ctx } = track.lastCtx;
     this.throttle.cancel(track); // a group update waiting for it: this record carries the group as it is now
-    this.log.info({ sensor, alertId: track.alertId, class: signal.class, final: signal.final, afterCloseMs: nowMs - closed.closedMs }, 'identification added to its closed alert');
-    return this.writeUpdate(track, { ...track.lastEv, kind: 'update', paths: [...track.lastEv.paths] }, ctx, nowMs);
+    // logged with the raise its record carries (the group's class may decide it), so the terminal marks it as the alert line does
+    return this.writeUpdate(track, { ...track.lastEv, kind: 'update', paths: [...track.lastEv.paths] }, ctx, nowMs, undefined, (draft) => {
+      this.log.info({ sensor, alertId: track.alertId, class: signal.class, final: signal.final, afterCloseMs: nowMs - closed.closedMs, raise: draft.severityRaise?.reasonCode.id }, 'identification added to its closed alert');
+    });
   }
 
   /** Forgets the closed alerts closed before `ms` (no late identification for them any more). */

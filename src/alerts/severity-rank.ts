@@ -1,6 +1,6 @@
 // Severity raise: why an alert ranks above the others of its severity (reason codes and their texts, en and zh-CN).
 // Pure, no band table (the server's message texts, read by the web UI, include it; the rule is severity-raise.ts).
-import { fillTemplate, type TextLang } from '../text-template.js';
+import { fillTemplate, RAISE_MARK_TEXT as RAISE_MARKS, type TextLang } from '../text-template.js';
 
 /**
  * Codes of the reasons an alert is raised:
@@ -36,14 +36,8 @@ export const RAISE_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<Severi
   },
 };
 
-/**
- * The short mark of a raised alert per reason code and language (`raise.voice` → `▲ voice link` / `▲ 语音链路`), as the
- * web UI's mark words it: `quietband replay`'s notes and the notifications (src/notify/message.ts) use it.
- */
-export const RAISE_MARK_TEXT: Readonly<Record<TextLang, Readonly<Record<SeverityRaiseId, string>>>> = {
-  en: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },
-  'zh-CN': { 'raise.unexpected': '▲ 调制与频段不符', 'raise.voice': '▲ 语音链路', 'raise.handset': '▲ 手机' },
-};
+/** The short mark of a raised alert per reason code and language: the table of src/text-template.ts, typed by the codes here. */
+export const RAISE_MARK_TEXT: Readonly<Record<TextLang, Readonly<Record<SeverityRaiseId, string>>>> = RAISE_MARKS;
 
 /** A raise reason as its code and its English words. */
 export function raiseReason(id: SeverityRaiseId, params: Record<string, string>): SeverityRaise {

@@ -1,6 +1,6 @@
 // `quietband --help` in Simplified Chinese: every command's description, argument and option, commander's own headings
 // ("Usage:", "Options:", "(default: …)") and a line wrapping that counts a CJK character as two columns and may break
-// between CJK characters. English stays the default and lives with each command (src/cli/<command>.ts); the texts
+// between CJK characters (not inside a `<placeholder>`). English stays the default and lives with each command (src/cli/<command>.ts); the texts
 // here are keyed by command name and option flag, and test/cli/help-words.test.ts fails when a command, argument or
 // option has none.
 import { Help, type Command, type Option } from 'commander';
@@ -80,6 +80,7 @@ export const HELP_ZH: Readonly<Record<string, CommandHelpWords>> = {
       '--rate': '与 --background 同用：250k（默认）或 2.4M',
       '--center': '与 --background 同用：中心频率（默认 433.92M）',
       '--drift-ppm': '与 --background 同用：前 15 分钟内所有信号的视在漂移（默认 2，最多 ±10）',
+      '--lang': `stderr 上摘要行的语言：en 或 zh-CN（${LOCALE_DEFAULT}）`,
     },
   },
   replay: {
@@ -195,9 +196,8 @@ export const HELP_ZH: Readonly<Record<string, CommandHelpWords>> = {
   },
 };
 
-/** commander's headings and the words it adds, in Chinese. */
-// "Usage:" is followed by a space on its line: an ASCII colon there, as the full-width one already holds its space
-const TITLES_ZH: Readonly<Record<string, string>> = { 'Usage:': '用法:', 'Options:': '选项：', 'Global Options:': '全局选项：', 'Commands:': '命令：', 'Arguments:': '参数：' };
+/** commander's headings and the words it adds, in Chinese (full-width colons, as the rest of the Chinese text). */
+const TITLES_ZH: Readonly<Record<string, string>> = { 'Usage:': '用法：', 'Options:': '选项：', 'Global Options:': '全局选项：', 'Commands:': '命令：', 'Arguments:': '参数：' };
 const USAGE_ZH: Readonly<Record<string, string>> = { '[options]': '[选项]', '[command]': '[命令]' };
 const HELP_OPTION_ZH = '显示此命令的帮助';
 const HELP_COMMAND_ZH = '显示某个命令的帮助';
@@ -209,14 +209,20 @@ const NO_START = '，。、；：？！）》」』】,.;:?!)\\]';
 /** Punctuation that never ends a line (it goes with the character after it). */
 const NO_END = '（《「『【';
 /**
- * One unit of wrapping: leading spaces, opening punctuation, then a CJK character or a run of other non-space
- * characters, with the closing punctuation after it.
+ * A word holding placeholders (`<名称>.sigmf-data`, `quietband-hub-<主机名>`, `<考点>-<传感器>.json`): each `<…>` or
+ * `‹…›` (no space inside; CJK allowed) with the other non-space, non-CJK characters joined to it, never broken.
  */
-const CHUNK = new RegExp(`\\s*[${NO_END}]*(?:[${CJK}]|[^\\s${CJK}]+)[${NO_START}]*`, 'gu');
+const PLACEHOLDER_WORD = `(?:[^\\s${CJK}<‹]*[<‹][^\\s>›]*[>›])+[^\\s${CJK}<‹]*`;
+/**
+ * One unit of wrapping: leading spaces, opening punctuation, then a word with placeholders, a CJK character or a run
+ * of other non-space characters, with the closing punctuation after it.
+ */
+const CHUNK = new RegExp(`\\s*[${NO_END}]*(?:${PLACEHOLDER_WORD}|[${CJK}]|[^\\s${CJK}]+)[${NO_START}]*`, 'gu');
 
 /**
  * Wraps `str` to `width` terminal columns (string-width: a CJK character takes two), at spaces and between CJK
- * characters, never before closing punctuation; existing line breaks stay. Commander's own wrap breaks only at spaces
+ * characters, never before closing punctuation nor inside a placeholder's word ({@link PLACEHOLDER_WORD}; one wider
+ * than `width` stands alone on its line); existing line breaks stay. Commander's own wrap breaks only at spaces
  * and counts characters, so a Chinese description ran on as one overlong line.
  */
 export function wrapColumns(str: string, width: number): string {
@@ -256,6 +262,10 @@ const ZH_FORMAT: Partial<Help> = {
     const text = Help.prototype.optionDescription.call(this, option);
     // commander's "(default: "1024")" / "(choices: …)" after the description, in Chinese punctuation
     return text.replace(/ \((default|choices): (.*)\)$/, (_m, what: string, value: string) => `（${what === 'default' ? '默认' : '可选'}：${value.replace(/^"(.*)"$/, '$1')}）`);
+  },
+  // commander writes "Usage:" and a space before the usage: the full-width colon holds its own space
+  formatHelp(this: Help, cmd: Command, helper: Help): string {
+    return Help.prototype.formatHelp.call(this, cmd, helper).replace(/^用法： /, '用法：');
   },
   boxWrap(this: Help, str: string, width: number): string {
     return width < this.minWidthToWrap ? str : wrapColumns(str, width);

@@ -8,7 +8,7 @@ import type { Alert } from '../alerts/alert.js';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
-import { cliError } from '../error-text.js';
+import { cliError, type CodedQuietBandError } from '../error-text.js';
 import { siteReportInput } from '../report/report-source.js';
 import { DEMO_DATA_DIR } from '../site/demo-site.js';
 import { langFlag } from './replay-words.js';
@@ -48,18 +48,22 @@ export function reportLangFlag(v: string | undefined): ReportLang {
  * window spans the records carrying the session's name. `--pdf FILE`: also prints it through headless Chromium.
  * `--lang zh-CN`: the report in Simplified Chinese (labels, kinds, severities, states, coded notes), else English.
  * @returns the report's alert and outage counts (also printed).
- * @throws QuietBandError('CONFIG') bad config or --lang; 'BAD_INPUT' unknown session; 'IO' unreadable store / unwritable output /
- * Chromium failure.
+ * @throws QuietBandError('CONFIG') bad config or --lang; 'BAD_INPUT' unknown session or no store in the data dir (no such
+ * folder or file: a wrong --data-dir); 'IO' otherwise unreadable store / unwritable output / Chromium failure.
  */
 export async function reportCommand(flags: ReportFlags): Promise<{ alerts: number; outages: number }> {
   const lang = reportLangFlag(flags.lang);
   let input: SessionReportInput;
-  if (flags.config !== undefined) {
-    const site = applySiteDefaults(await loadSiteConfigFile(flags.config), flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}, flags.config);
-    input = await siteReportInput(site, flags.session);
-  } else {
-    const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
-    input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
+  try {
+    if (flags.config !== undefined) {
+      const site = applySiteDefaults(await loadSiteConfigFile(flags.config), flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}, flags.config);
+      input = await siteReportInput(site, flags.session);
+    } else {
+      const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
+      input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
+    }
+  } catch (err) {
+    throw missingStoreAsBadInput(err);
   }
   // pictures not drawn yet (evidence.pictures 'on-view' draws them when first asked for) are drawn into the data dir
   // here too, so the report shows every alert's spectrogram; one that cannot be written is left out of the report
@@ -90,7 +94,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
  * {@link readAlertRecords} of `dataDir`; when that is the default folder (./data) and holds no store while the demo's
  * folder ({@link DEMO_DATA_DIR}) has one, the error says so and names the flag that reads it (`report.storeDemo`): a
  * report tried after `npm start` otherwise ends on a bare ENOENT.
- * @throws QuietBandError('IO') coded `report.storeDemo`, else as readAlertRecords.
+ * @throws QuietBandError('BAD_INPUT') coded `report.storeDemo`, else as readAlertRecords.
  */
 async function readDefaultStore(dataDir: string): Promise<Alert[]> {
   try {
@@ -98,10 +102,23 @@ async function readDefaultStore(dataDir: string): Promise<Alert[]> {
   } catch (err) {
     const missing = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     if (missing && dataDir === resolve('./data') && existsSync(join(DEMO_DATA_DIR, ALERTS_FILE))) {
-      throw cliError('report.storeDemo', { dataDir, path: join(dataDir, ALERTS_FILE), demoDir: DEMO_DATA_DIR }, 'IO', { cause: err });
+      throw cliError('report.storeDemo', { dataDir, path: join(dataDir, ALERTS_FILE), demoDir: DEMO_DATA_DIR }, 'BAD_INPUT', { cause: err });
     }
     throw err;
   }
+}
+
+/**
+ * A coded store error whose cause is a missing folder or file (ENOENT, ENOTDIR: a wrong --data-dir or config dataDir)
+ * as the same message coded 'BAD_INPUT', so the CLI exits 2 as for any bad input; any other error as it is (a store
+ * that exists but cannot be read stays 'IO', exit 1).
+ */
+function missingStoreAsBadInput(err: unknown): unknown {
+  if (!(err instanceof QuietBandError) || err.code !== 'IO') return err;
+  const cause = err.cause as NodeJS.ErrnoException | undefined;
+  const coded = (err as Partial<CodedQuietBandError>).messageCode;
+  if (coded === undefined || (cause?.code !== 'ENOENT' && cause?.code !== 'ENOTDIR')) return err;
+  return cliError(coded.id, coded.params ?? {}, 'BAD_INPUT', { cause });
 }
 
 /** Registers `quietband report`. */

@@ -6,6 +6,8 @@ import { defaultScenario, parseScenario, writeSimCapture, type Scenario } from '
 import { siteBackgroundPreset, writeSiteCapture, type SiteBackground } from '../source/site-background.js';
 import { parseFrequency, parseRate } from '../source/file-source.js';
 import { isSigmfPath } from '../source/sigmf.js';
+import { terminalWords } from '../log-words.js';
+import { langFlag } from './replay-words.js';
 
 /** Options of the `sim` command as commander delivers them. */
 interface SimCliOptions {
@@ -17,6 +19,8 @@ interface SimCliOptions {
   rate?: string;
   center?: string;
   driftPpm?: string;
+  /** `--lang`: language of the summary line on stderr ({@link langFlag}: en, zh, zh-CN; default the locale's). */
+  lang?: string;
 }
 
 /**
@@ -85,7 +89,7 @@ export async function simOutputTarget(output: string): Promise<string> {
   return st !== undefined && !st.isDirectory() ? output : `${output}/`;
 }
 
-/** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S] [--background site …]`. */
+/** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S] [--background site …] [--lang L]`. */
 export function register(program: Command): void {
   program
     .command('sim')
@@ -101,15 +105,14 @@ export function register(program: Command): void {
     .option('--rate <sps>', 'with --background: 250k (default) or 2.4M')
     .option('--center <hz>', 'with --background: centre frequency (default 433.92M)')
     .option('--drift-ppm <ppm>', 'with --background: apparent drift of every signal over the first 15 min (default 2, at most ±10)')
+    .option('--lang <lang>', 'language of the summary line on stderr: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en)')
     .action(async (opts: SimCliOptions) => {
+      const w = terminalWords(langFlag(opts.lang));
       if (opts.background !== undefined) {
         const site = siteFromFlags(opts);
         const files = await writeSiteCapture(await simOutputTarget(opts.output), site);
         process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
-        process.stderr.write(
-          `quietband sim: site background, ${files.samples} samples (${site.durationS} s at ${site.rateSps} S/s), ` +
-            `${files.annotations.length} annotated interval(s), clipped ${(files.clipFraction * 100).toFixed(2)} %\n`,
-        );
+        process.stderr.write(`${w.simWrote(true, files.samples, site.durationS, site.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
         return;
       }
       for (const flag of ['rate', 'center', 'driftPpm'] as const) {
@@ -118,9 +121,6 @@ export function register(program: Command): void {
       const scenario = await scenarioFromFlags(opts);
       const files = await writeSimCapture(await simOutputTarget(opts.output), scenario);
       process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
-      process.stderr.write(
-        `quietband sim: ${files.samples} samples (${scenario.durationS} s at ${scenario.rateSps} S/s), ` +
-          `${files.annotations.length} annotated event(s), clipped ${(files.clipFraction * 100).toFixed(2)} %\n`,
-      );
+      process.stderr.write(`${w.simWrote(false, files.samples, scenario.durationS, scenario.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
     });
 }

@@ -1,6 +1,6 @@
 // The words of a notification: one title line and a short body a person reads on a phone or in a mailbox.
 import type { Alert } from '../alerts/alert.js';
-import { RAISE_MARK_TEXT } from '../alerts/severity-rank.js';
+import { raiseMark } from '../text-template.js';
 import { formatSiteTime } from '../field/local-time.js';
 import { alertMessageIn } from '../server/message-text.js';
 
@@ -114,7 +114,7 @@ export function notifyMessage(a: Alert, opts: { timeZone: string; room?: string;
   const sep = lang === 'zh-CN' ? '：' : ': ';
   const raise = a.severityRaise;
   // a record of another version may carry a code this one does not know: the bare mark then
-  const mark = raise === undefined ? '' : `${(RAISE_MARK_TEXT[lang] as Readonly<Record<string, string>>)[raise.reasonCode?.id] ?? '▲'}${sep}`;
+  const mark = raise === undefined ? '' : `${raiseMark(lang, raise.reasonCode?.id)}${sep}`;
   const title = `[${w.severity[a.severity]}] ${a.site}${sep}${mark}${what}${room !== undefined ? w.inRoom(room) : ''}${a.event === 'escalate' ? w.escalated : ''}`;
   const lines: string[] = [];
   const startMs = Date.parse(a.startTime ?? a.time);

@@ -381,7 +381,8 @@ export function reportLang(v: string | null | undefined): ReportLang {
 
 /**
  * Renders the report as one self-contained HTML page (inline CSS, pictures as data: URLs; A4 print styles, each alert
- * kept on one page) in `lang` (default English; zh-CN also words kinds, severities, states and coded server notes).
+ * kept on one page; on a phone at its own width: the viewport meta, tables scrolling in a `.scroll` wrapper, pictures
+ * no wider than the page) in `lang` (default English; zh-CN also words kinds, severities, states and coded server notes).
  * Times are shown in the site's zone.
  */
 export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): string {
@@ -418,7 +419,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
     .map(
       (a, i) => `<section class="alert sev-${a.severity}${raisedOf(a) !== undefined ? ' raised' : ''}" data-alert-id="${esc(a.alertId)}">
 <h3>${i + 1}. ${word(L.kind, a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
-<table class="kv">
+<div class="scroll"><table class="kv">
 <tr><th>${L.alertId}</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
 <tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
 <tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)}${raisedOf(a) !== undefined ? ' ▲' : ''} / ${word(L.state, a.state)}</td></tr>
@@ -429,7 +430,7 @@ ${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="si
 ${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="raise">${esc(raisedOf(a))}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
-</table>
+</table></div>
 ${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">` : ''}
 </section>`,
     )
@@ -440,6 +441,7 @@ ${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt
   const c = r.counts;
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${L.title} — ${esc(r.site)} — ${esc(r.session)}</title>
 <style>
 body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
@@ -448,6 +450,8 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2p
 .kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}.raised{border-left-width:8px}
 .warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
 .meta td{border:none;padding:0 1em 0 0}
+.scroll{max-width:100%;overflow-x:auto}code{overflow-wrap:anywhere}
+@media (max-width:600px){body{margin:.6em}}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}
 </style></head><body>
 <h1>${L.title}</h1>
@@ -461,13 +465,13 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2p
 <p id="summary">${L.summaryText(c)}</p>
 ${r.classes.length > 0 ? `<p id="classes">${L.classesTitle}${r.classes.map((x) => `<span data-class="${esc(x.class)}">${word(L.classWord, x.class)} ${x.count}</span>`).join(lang === 'zh-CN' ? '，' : ', ')}</p>` : ''}
 <h2>${L.sensors}</h2>
-<table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
+<div class="scroll"><table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
 ${sensorRows}
-</table>
+</table></div>
 <h2>${L.alerts}</h2>
 <div id="alerts">${alertRows === '' ? `<p>${L.noAlerts}</p>` : alertRows}</div>
 <h2>${L.outages}</h2>
-${outageRows === '' ? `<p id="outages">${L.none}</p>` : `<table id="outages"><tr><th>${L.sensor}</th><th>${L.from}</th><th>${L.to}</th><th>${L.duration}</th><th>${L.note}</th></tr>\n${outageRows}\n</table>`}
+${outageRows === '' ? `<p id="outages">${L.none}</p>` : `<div class="scroll"><table id="outages"><tr><th>${L.sensor}</th><th>${L.from}</th><th>${L.to}</th><th>${L.duration}</th><th>${L.note}</th></tr>\n${outageRows}\n</table></div>`}
 </body></html>
 `;
 }

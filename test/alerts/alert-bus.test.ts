@@ -5,7 +5,7 @@ import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
 import { LATE_SIGNAL_MS } from '../../src/alerts/alert-lifecycle.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
-import { det, sleep, tempDir } from '../server/helpers.js';
+import { det, memoryLogger, sleep, tempDir } from '../server/helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -109,7 +109,8 @@ describe('AlertBus', () => {
 
   it('an identification after the close: an update of the closed alert within LATE_SIGNAL_MS (raise, clip facts not repeated), dropped later', async () => {
     let nowMs = Date.parse('2025-06-01T08:00:10.000Z');
-    const { bus, emitted, store } = await setup({ now: () => nowMs });
+    const { logger, lines } = memoryLogger();
+    const { bus, emitted, store } = await setup({ now: () => nowMs, logger });
     const origin = Date.parse('2025-06-01T08:00:00.000Z');
     // 230.0125 MHz: the data-only 223–235 MHz allocation, where an nfm is raised (severity-raise.ts)
     const at = { centerHz: 230_012_500, lowHz: 230_006_250, highHz: 230_018_750 };
@@ -120,6 +121,9 @@ describe('AlertBus', () => {
     const late = await bus.lateSignal('s1', 4, signal)!;
     expect(late).toMatchObject({ event: 'update', state: 'new', centerHz: 230_012_500, endTime: '2025-06-01T08:00:03.000Z', signal });
     expect(late.severityRaise?.reasonCode.id).toBe('raise.unexpected');
+    // the terminal marks the raise on the late identification's line and on the record's alert line (src/log.ts)
+    expect(lines.filter((l) => l.msg === 'identification added to its closed alert').map((l) => [l.alertId, l.raise])).toEqual([[late.alertId, 'raise.unexpected']]);
+    expect(lines.filter((l) => l.msg === 'alert').map((l) => [l.event, l.raise])).toEqual([['open', undefined], ['close', undefined], ['update', 'raise.unexpected']]);
     expect(late.clipNotKept).toBeUndefined();
     expect(bus.stateOf(late.alertId)).toMatchObject({ closed: true });
     expect(store.stateOf(late.alertId)?.closed).toBe(true);

@@ -52,7 +52,7 @@ describe('quietband --help in Chinese', () => {
     process.env.LANG = (env as { LANG?: string }).LANG ?? 'C.UTF-8';
     try {
       const root = helpOf([...flag, '--help']);
-      expect(root).toMatch(/^用法: quietband \[选项\] \[命令\]\n\n考点无线电频谱异常检测（RTL-SDR → 频谱 → 基线 → 告警）\n\n选项：\n/);
+      expect(root).toMatch(/^用法：quietband \[选项\] \[命令\]\n\n考点无线电频谱异常检测（RTL-SDR → 频谱 → 基线 → 告警）\n\n选项：\n/);
       expect(root).toContain('\n命令：\n');
       expect(root).toMatch(/\n {2}run \[选项\] +运行实时守护进程：/);
       expect(root).toMatch(/\n {2}-h, --help +显示此命令的帮助\n/);
@@ -62,9 +62,12 @@ describe('quietband --help in Chinese', () => {
         expect({ where, english: english(text) }).toEqual({ where, english: [] });
 
         expect({ where, wide: text.split('\n').filter((l) => stringWidth(l) > 80) }).toEqual({ where, wide: [] });
+        // a placeholder is never split across lines (was `<名称` / `>.sigmf-data` in record -o)
+        const split = text.split('\n').filter((l) => (l.match(/</g)?.length ?? 0) !== (l.match(/>/g)?.length ?? 0));
+        expect({ where, split }).toEqual({ where, split: [] });
       }
       const run = helpOf(['run', ...flag, '--help'], 'run');
-      expect(run).toMatch(/^用法: quietband run \[选项\]\n/);
+      expect(run).toMatch(/^用法：quietband run \[选项\]\n/);
       // commander's "(default: "8080")" in Chinese; an option's text wraps between CJK characters, aligned under its column
       expect(run).toMatch(/\n {2}--http-port <port> +HTTP\/WebSocket 端口（0 = 任一空闲端口；打印出的网址\n {28}中有实际端口）（默认：8080）\n/);
       expect(run).toContain('全局选项：');
@@ -97,5 +100,13 @@ describe('wrapColumns', () => {
     expect(wrapColumns('一二（三四）', 6)).toBe('一二\n（三\n四）');
     expect(wrapColumns('HTTP 端口 8080', 9)).toBe('HTTP 端口\n8080');
     expect(wrapColumns('a\n\nb', 10)).toBe('a\n\nb');
+  });
+
+  it('never breaks inside a placeholder\'s word (<…>, ‹…›, with what is joined to it); one too wide stands alone', () => {
+    expect(wrapColumns('录制：<名称>、<名称>.sigmf-meta 或 <名称>.sigmf-data', 31)).toBe('录制：<名称>、<名称>.sigmf-meta\n或 <名称>.sigmf-data');
+    expect(wrapColumns('客户端 ID（默认 quietband-hub-<主机名>）', 30)).toBe('客户端 ID（默认\nquietband-hub-<主机名>）');
+    expect(wrapColumns('文件 <考点>-<传感器>.json 中', 12)).toBe('文件\n<考点>-<传感器>.json\n中');
+    expect(wrapColumns('默认 ‹主机名›', 8)).toBe('默认\n‹主机名›');
+    expect(wrapColumns('一 < 二三', 6)).toBe('一 <\n二三'); // a lone < is an ordinary character
   });
 });

@@ -30,7 +30,7 @@ describe('quietband report: no alert store in ./data', () => {
     writeFileSync(join(tmp.dir, 'data', 'demo', 'alerts.jsonl'), '{"seq":1,"alertId":"demo-1"}\n');
     const data = join(tmp.dir, 'data');
     const zh = report('zh_CN.UTF-8');
-    expect(zh.code).toBe(1);
+    expect(zh.code).toBe(2); // bad input (README): no store where it looked
     expect(zh.stderr).toBe(`quietband: ${data} 中没有告警存储（${data}/alerts.jsonl 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 ./data/demo：请加上 --data-dir ./data/demo\n`);
     expect(report('C.UTF-8').stderr).toBe(`quietband: no alert store in ${data} (${data}/alerts.jsonl does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in ./data/demo: pass --data-dir ./data/demo\n`);
   });
@@ -38,8 +38,14 @@ describe('quietband report: no alert store in ./data', () => {
   it('without a demo store: the store cannot be read, in Chinese under LANG=zh_CN (was English)', () => {
     rmSync(join(tmp.dir, 'data'), { recursive: true, force: true });
     const zh = report('zh_CN.UTF-8');
-    expect(zh.code).toBe(1);
-    expect(zh.stderr).toMatch(/^quietband: 无法读取告警存储 \S+\/data\/alerts\.jsonl（ENOENT: no such file or directory/);
+    expect(zh.code).toBe(2);
+    expect(zh.stderr).toMatch(/^quietband: 无法读取告警存储 \S+\/data\/alerts\.jsonl（ENOENT: no such file or directory[^\n]*）\n$/);
+  });
+
+  it('--data-dir naming no folder is bad input: exit 2 with the one line (was exit 1)', () => {
+    const r = report('C.UTF-8', ['--data-dir', './nodir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`quietband: cannot read the alert store ${join(tmp.dir, 'nodir', 'alerts.jsonl')} (ENOENT: no such file or directory, open '${join(tmp.dir, 'nodir', 'alerts.jsonl')}')\n`);
   });
 });
 

@@ -12,7 +12,8 @@ const dir = mkdtempSync(join(tmpdir(), 'qb-sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function run(args: string[]): Promise<string> {
+/** Runs `quietband sim args`: its stdout; its stderr into `err` when given. */
+async function run(args: string[], err?: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   let out = '';
@@ -20,7 +21,7 @@ async function run(args: string[]): Promise<string> {
     out += String(chunk);
     return true;
   });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err?.push(String(chunk)), true));
   await program.parseAsync(['node', 'quietband', 'sim', ...args]);
   return out;
 }
@@ -37,6 +38,16 @@ describe('quietband sim', () => {
     const again = await run(['-o', join(dir, 'again'), '--duration', '0.05', '--seed', '5']);
     const h = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
     expect(h(again.split('\n')[0])).toBe(h(`${base}.sigmf-data`));
+  });
+
+  it('--lang words the summary line on stderr (zh-CN, en); a bad --lang is a CONFIG error', async () => {
+    const zh: string[] = [];
+    await run(['-o', join(dir, 'lang'), '--duration', '0.05', '--seed', '5', '--lang', 'zh-CN'], zh);
+    expect(zh.join('')).toBe('quietband sim：50000 个采样（0.05 秒，1000000 S/s），0 个标注事件，削波 0.00 %\n');
+    const en: string[] = [];
+    await run(['-o', join(dir, 'lang'), '--duration', '0.05', '--seed', '5', '--lang', 'en'], en);
+    expect(en.join('')).toBe('quietband sim: 50000 samples (0.05 s at 1000000 S/s), 0 annotated event(s), clipped 0.00 %\n');
+    await expect(run(['-o', join(dir, 'lang'), '--duration', '0.05', '--lang', 'fr'])).rejects.toMatchObject({ code: 'CONFIG', message: '--lang: expected en or zh-CN, got "fr"' });
   });
 
   it('-o NAME for a folder that does not exist yet (no trailing slash) creates it; a .sigmf-data path is a base path', async () => {
@@ -78,9 +89,11 @@ describe('quietband sim', () => {
 
 describe('quietband sim --background site', () => {
   it('writes the site background (250 kS/s, 8 s): the files, its length, the known emitter packet annotated', async () => {
-    const out = await run(['--background', 'site', '--rate', '250k', '--duration', '8', '--seed', '2', '-o', `${dir}/`]);
+    const err: string[] = [];
+    const out = await run(['--background', 'site', '--rate', '250k', '--duration', '8', '--seed', '2', '-o', `${dir}/`, '--lang', 'zh'], err);
     const base = join(dir, 'quietband-site_433.92M_250k_seed2');
     expect(out).toBe(`${base}.sigmf-data\n${base}.sigmf-meta\n`);
+    expect(err.join('')).toMatch(/^quietband sim：考点背景，2000000 个采样（8 秒，250000 S\/s），\d+ 个标注区间，削波 \d+\.\d\d %\n$/);
     expect(statSync(`${base}.sigmf-data`).size).toBe(8 * 250e3 * 2);
     const meta = JSON.parse(readFileSync(`${base}.sigmf-meta`, 'utf8'));
     expect(meta.global['core:sample_rate']).toBe(250e3);

@@ -123,6 +123,15 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
         '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
       );
+      // a raised alert carries the mark replay's notes show (src/text-template.ts RAISE_MARK_TEXT), on its alert line and on the late identification's
+      const raised = { ...closed, centerHz: 230_025_000, bandLabel: '223–235 MHz', raise: 'raise.unexpected' };
+      expect(prettyMessage(raised, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 230.025 MHz 223–235 MHz 识别为窄调频 ▲ 调制与频段不符 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(raised)).toBe('[hall-a-433] ALERT close high transmission 230.025 MHz 223–235 MHz class nfm ▲ unusual for this band (unacknowledged; demo-4 seq 12)');
+      expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路 (');
+      expect(prettyMessage({ ...raised, raise: 'raise.future' })).toContain(' class nfm ▲ (');
+      const lateRaised = { msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100, raise: 'raise.unexpected' };
+      expect(prettyMessage(lateRaised, 'zh-CN')).toBe('[hall-a-433] 识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
+      expect(prettyMessage(lateRaised)).toBe('[hall-a-433] identification added to its closed alert ▲ unusual for this band  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
       expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');

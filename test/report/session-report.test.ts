@@ -177,6 +177,12 @@ describe('session report', () => {
     expect(html).not.toContain('<dongle');
     expect(html).toContain(`src="data:image/png;base64,${PNG.toString('base64')}"`);
     expect(html).toContain('@media print');
+    // a phone renders it at its own width (390 px, not 980): wide tables scroll in their wrapper, pictures shrink
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain('<div class="scroll"><table id="sensors">');
+    expect(html).toContain('<div class="scroll"><table id="outages">');
+    expect(html.match(/<div class="scroll"><table class="kv">/g)?.length).toBe(3);
+    expect(html).toContain('.spectrogram{max-width:100%;');
     if (chromium !== null) {
       const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
       expect(head).toBe('%PDF-');
