@@ -109,7 +109,9 @@ export function mirrorHoldsImage(p: PathState, level: Float32Array, half: number
  * a keying's sidelobes lie on both sides of their signal alike (phase noise and sin²x/x² are even about the carrier), a
  * link beside the signal on one. Measured on a 20 dB NRZ OOK link at 10 kBd drifting 20 ppm: its lobe 25–30 kHz above
  * the carrier read 1.39 (kernel mean over the noise), its exact mirror 1.13–1.20 and the widened mirror enough to hold
- * it. Kernel means as {@link kernelMeanOverLevel}; bins mirrored outside the spectrum are left out. Allocation-free.
+ * it. A mirror past the spectrum's edge wraps round, as sampling folds what lies there (a breaker's drifting OOK link
+ * 15 kHz from the edge had its inner lobe's mirror there, read as empty, and the lobe opened a 30 s, 27.6 dB detection
+ * that grew onto the link). Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function clearsMirror(
   p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
@@ -122,8 +124,7 @@ export function clearsMirror(
   const w = ghi - glo + 1;
   let mirror = 0;
   for (let b = olo + ohi - ghi - w; b <= olo + ohi - glo + w; b++) {
-    if (b < 0 || b >= p.n) continue;
-    const m = kernelMeanOverLevel(p, level, half, b);
+    const m = kernelMeanOverLevel(p, level, half, (b + p.n) % p.n);
     if (m > mirror && Number.isFinite(m)) mirror = m;
   }
   return peak >= openLevel * mirror;
