@@ -277,10 +277,9 @@ export class Tracker {
     let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= 10 ** (this.options.fullScaleDbfs / 10));
     if (t !== null) {
       const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
-      // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame), or
-      // keyed on within this frame or the one before (overlapping windows hold the key-on's splatter in both)
+      // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
       const pathPeakDb = isFast ? t.peakFastDb : t.peakSlowDb;
-      if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6 || t.startSample() >= end - 2 * hop) transient = true;
+      if (lastEnd < end - hop - 1 || 10 * Math.log10(p.gPeakRatio[gi]) < pathPeakDb - 6) transient = true;
     }
     p.gTransient[gi] = transient ? 1 : 0;
   }
