@@ -13,15 +13,14 @@
 //      hold a page through reconnects; those that only check layout and texts run in group 1. Two Chromium pages at
 //      once slow both more than a Node peer does, so the timed ones never share the machine with each other. Last, in
 //      a vitest run of their own (BROWSER_LAST): the alarm suite and the files of the peers lane's globs that time
-//      nothing (PEERS_UNTIMED). The alarm suite ran alone after the lanes (34 s in the clean-clone CI) since its 8 s
-//      repeats failed beside the other lane; it now times the repeat at a 3 s test period (its test 31 → 20 s alone)
-//      and passed 9 of 9 times beside a peers file (run-ident, soapy-fake ×2, rtl-tcp-peer, hub-mqtt, soapy-remote,
-//      soapy-overflow-time ×3) at load 10–21 on the 2-core dev machine, in 22–28 s. The peers files failed there as
-//      often beside this run (4 of 6) as beside ui.test or field-ready-cards (2 of 3): at that load, not because of it;
+//      nothing (PEERS_UNTIMED). The alarm suite times its repeat at a 3 s test period, and so stands beside the peers
+//      lane's last files: it passed 9 of 9 times beside a peers file (run-ident, soapy-fake ×2, rtl-tcp-peer,
+//      hub-mqtt, soapy-remote, soapy-overflow-time ×3) at load 10–21 on the 2-core dev machine, in 22–28 s, and the
+//      peers files failed there as often beside it (4 of 6) as beside ui.test or field-ready-cards (2 of 3);
 //    - "peers": the suites that time a real-time stream or a throttle against a peer process: Debian's rtl_tcp,
 //      SoapyRemote, the fake Soapy device's 2.4 and 20 MS/s streams, a slow WebSocket client, the offline timing, the
 //      live identification, the alert bus's update throttle, the MQTT hub.
-//    Before the alarm suite joined the browser lane: browser 129 s, peers 179 s in the clean-clone CI.
+//    In the clean-clone CI: browser lane 173 s, peers lane 174 s.
 //    The lanes' output is printed whole, one lane after the other, so a CI log reads like two vitest runs.
 // 3. A file that failed in group 1 or 2 runs once more, alone on the machine: its timing assertions (a clip within
 //    3 s, an update within 1.5 s, …) were written for a machine that is not running three other suites. It must pass
