@@ -21,6 +21,25 @@ export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: num
 }
 
 /**
+ * The bin of the largest finite kernel mean ({@link kernelMeanOverLevel}) over bins [lo, hi] of p, the first of equal
+ * ones, with bins past the spectrum's edges wrapped round (bin n is bin 0: sampling folds them); −1 when no
+ * kernel mean is finite. Allocation-free.
+ */
+export function largestKernelBin(p: PathState, level: Float32Array, half: number, lo: number, hi: number): number {
+  let peak = -Infinity;
+  let at = -1;
+  for (let b = lo; b <= hi; b++) {
+    const w = ((b % p.n) + p.n) % p.n;
+    const m = kernelMeanOverLevel(p, level, half, w);
+    if (m > peak && Number.isFinite(m)) {
+      peak = m;
+      at = w;
+    }
+  }
+  return at;
+}
+
+/**
  * Whether a long-path group over bins [glo, ghi] of p stands apart from the skirt of a signal whose reported band is
  * [olo, ohi] (bins of p). Seconds of averaging show a strong signal's skirt (reciprocal mixing, a transmitter's phase
  * noise, modulation sidebands) tens of kHz past the band the short paths see. The group is apart when it lies more than
@@ -52,15 +71,8 @@ export function standsApartFromSkirt(
   if (z - a + 1 <= ohi - olo + 1 + p.gapBins) return false;
   let valley = Infinity;
   for (let b = a; b <= z; b++) valley = Math.min(valley, kernelMeanOverLevel(p, level, half, b));
-  let peak = 0;
-  let at = glo;
-  for (let b = glo; b <= ghi; b++) {
-    const m = kernelMeanOverLevel(p, level, half, b);
-    if (m > peak && Number.isFinite(m)) {
-      peak = m;
-      at = b;
-    }
-  }
+  const at = largestKernelBin(p, level, half, glo, ghi);
+  const peak = at < 0 ? 0 : kernelMeanOverLevel(p, level, half, at);
   if (!(Number.isFinite(valley) && valley > 0 && peak >= valley * openLevel)) return false;
   // the skirt's envelope: sidebands need not fall monotonically (rectangular keying's sin²x/x² has a null every baud,
   // and the lobes between stand over the valley) but their envelope falls as 1/f² from the signal, as phase noise does;
@@ -88,16 +100,9 @@ export function standsApartFromSkirt(
  * noise (mean − 1, linear). Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function mirrorHoldsImage(p: PathState, level: Float32Array, half: number, glo: number, ghi: number, imageRejectionDb: number): boolean {
-  let peak = -Infinity;
-  let at = -1;
-  for (let b = glo; b <= ghi; b++) {
-    const m = kernelMeanOverLevel(p, level, half, b);
-    if (m > peak && Number.isFinite(m)) {
-      peak = m;
-      at = b;
-    }
-  }
+  const at = largestKernelBin(p, level, half, glo, ghi);
   if (at < 0) return false;
+  const peak = kernelMeanOverLevel(p, level, half, at);
   const mirror = kernelMeanOverLevel(p, level, half, p.n - at);
   return Number.isFinite(mirror) && mirror - 1 >= (peak - 1) * 10 ** (imageRejectionDb / 10);
 }
@@ -116,17 +121,11 @@ export function mirrorHoldsImage(p: PathState, level: Float32Array, half: number
 export function clearsMirror(
   p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
 ): boolean {
-  let peak = 0;
-  for (let b = glo; b <= ghi; b++) {
-    const m = kernelMeanOverLevel(p, level, half, b);
-    if (m > peak && Number.isFinite(m)) peak = m;
-  }
+  const at = largestKernelBin(p, level, half, glo, ghi);
+  const peak = at < 0 ? 0 : kernelMeanOverLevel(p, level, half, at);
   const w = ghi - glo + 1;
-  let mirror = 0;
-  for (let b = olo + ohi - ghi - w; b <= olo + ohi - glo + w; b++) {
-    const m = kernelMeanOverLevel(p, level, half, (b + p.n) % p.n);
-    if (m > mirror && Number.isFinite(m)) mirror = m;
-  }
+  const mirrorAt = largestKernelBin(p, level, half, olo + ohi - ghi - w, olo + ohi - glo + w);
+  const mirror = mirrorAt < 0 ? 0 : kernelMeanOverLevel(p, level, half, mirrorAt);
   return peak >= openLevel * mirror;
 }
 
