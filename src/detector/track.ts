@@ -78,6 +78,17 @@ export class Track {
   endSample(): number {
     return Math.max(this.fastEnd, this.slowEnd);
   }
+  /**
+   * The band (fine bins) that locates the track: its steady extent once it has steady hits, else its whole extent (its
+   * onset splatter must not capture its neighbours). Low edge; {@link locateHi} the high one.
+   */
+  locateLo(): number {
+    return this.steadyHi >= this.steadyLo ? this.steadyLo : this.lo;
+  }
+  /** High edge of the band that locates the track ({@link locateLo}). */
+  locateHi(): number {
+    return this.steadyHi >= this.steadyLo ? this.steadyHi : this.hi;
+  }
 }
 
 /** A recently closed track: its band (fine bins), the end of its last fast hit and of its last hit on any path. */
@@ -141,14 +152,13 @@ export class TrackTable {
   }
 
   /**
-   * The distance (fine bins) from open track t to [lo, hi] when within `gap` bins, else −1 (also when t is not open).
-   * Once a track has steady hits, only they locate it: its onset splatter must not capture its neighbours.
+   * The distance (fine bins) from open track t to [lo, hi] when within `gap` bins, else −1 (also when t is not open),
+   * measured from the band that locates t ({@link Track.locateLo}).
    */
   static distance(t: Track, lo: number, hi: number, gap: number): number {
     if (!t.active) return -1;
-    const steady = t.steadyHi >= t.steadyLo;
-    const tlo = steady ? t.steadyLo : t.lo;
-    const thi = steady ? t.steadyHi : t.hi;
+    const tlo = t.locateLo();
+    const thi = t.locateHi();
     return lo <= thi + gap && hi >= tlo - gap ? Math.max(0, lo - thi, tlo - hi) : -1;
   }
 

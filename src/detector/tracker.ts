@@ -72,6 +72,8 @@ export class Tracker {
   private readonly fastFrameSpan: number;
   /** PACKET_GAP_S in samples. */
   private readonly packetGapSamples: number;
+  /** options.fullScaleDbfs as a linear bin power (full scale²). */
+  private readonly fullScaleLin: number;
   /** While the long path's groups are tracked (see {@link trackLongGroups}): its hit lag, hold and window start. */
   private longHit = false;
   private hitLag = 0;
@@ -130,6 +132,7 @@ export class Tracker {
     this.companionReachBins = Math.round(BURST_COMPANION_REACH_HZ / (geometry.rateSps / geometry.fftSize));
     this.fastFrameSpan = geometry.fastFftSize / 2;
     this.packetGapSamples = PACKET_GAP_S * geometry.rateSps;
+    this.fullScaleLin = 10 ** (o.fullScaleDbfs / 10);
   }
 
   /** Number of open tracks. */
@@ -205,10 +208,9 @@ export class Tracker {
         // its skirt as a new group must and clear their mirror about its band (keying lobes also climb again past
         // their nulls, on both sides); else they stay its own
         if (gi < formed) {
-          const steady = track.steadyHi >= track.steadyLo;
-          const bandLo = Math.floor((steady ? track.steadyLo : track.lo) / s);
-          const bandHi = Math.floor((steady ? track.steadyHi : track.hi) / s);
           const before = groups;
+          const bandLo = Math.floor(track.locateLo() / s);
+          const bandHi = Math.floor(track.locateHi() / s);
           groups = splitBesideBand(p, frame.power, this.slow.noiseLin, this.longApartHalf, this.longApartLevel, gi, groups, bandLo, bandHi);
           for (let g = before; g < groups; g++) {
             this.matchGroup(p, g, false, end - start, end, spursAnywhere);
@@ -274,7 +276,7 @@ export class Tracker {
     const t = this.table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
     p.gTrack[gi] = t === null ? -1 : t.slot;
     // a new group, or one near full scale whose converter clips (its spurs may be anywhere), is a transient from the start
-    let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= 10 ** (this.options.fullScaleDbfs / 10));
+    let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= this.fullScaleLin);
     if (t !== null) {
       const lastEnd = isFast ? t.lastFastHitEnd : t.lastSlowHitEnd;
       // not hit in the previous frame of this path (onset), or 6 dB under its own peak (decay, a partial frame)
