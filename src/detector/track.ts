@@ -1,6 +1,15 @@
 // A detector track (one transmission being followed across frames and paths), a closed track's footprint, and the
 // table of track slots and recent footprints the detector matches groups against (docs/detector.md §4).
 
+/**
+ * Length (s) of a track's steady window ({@link Track.addSteady}): its steady extent is that of the current and the
+ * previous window, so it forgets a frame after one to two seconds. That is hundreds of short frames (a key-on's
+ * splatter holds one or two), and several syllables of a voice link (≈ 4 per second), whose loud ones set its FM
+ * deviation; and it is short against the long path's averages, which span seconds: a weak link keyed on beside a
+ * strong one is split from its skirt (docs/detector.md §10) once the strong one's key-on has left its steady extent.
+ */
+export const STEADY_WINDOW_S = 1;
+
 export class Track {
   active = false;
   id = 0;
@@ -19,9 +28,18 @@ export class Track {
   /** Range in slow-resolution bins of every group that hit the track (with a keyed signal's onset splatter). */
   lo = 0;
   hi = 0;
-  /** Range of the steady (non-transient) groups only, used to match groups to the track once it has one. */
+  /**
+   * Range (fine bins) of the steady (non-transient) groups in the current steady window, used with the previous
+   * window's ({@link prevSteadyLo}) to match groups to the track once it has one: the band the signal occupies now, so a
+   * key-on's splatter or a drifting carrier's old band stops capturing neighbours after at most two windows.
+   */
   steadyLo = Infinity;
   steadyHi = -Infinity;
+  /** Range of the steady groups in the previous steady window (empty: Infinity, −Infinity). */
+  prevSteadyLo = Infinity;
+  prevSteadyHi = -Infinity;
+  /** Sample at which the current steady window ends (−∞ before the first steady hit). */
+  steadyWindowEnd = -Infinity;
   confirmed = false;
   fastHits = 0;
   slowHits = 0;
@@ -69,6 +87,26 @@ export class Track {
     this.peakSlowDb = -Infinity;
     this.steadyLo = Infinity;
     this.steadyHi = -Infinity;
+    this.prevSteadyLo = Infinity;
+    this.prevSteadyHi = -Infinity;
+    this.steadyWindowEnd = -Infinity;
+  }
+  /**
+   * Adds a steady group over [lo, hi] (fine bins) from a frame ending at sample `end` to the steady extent, first
+   * rolling the windows when `end` is past the current one's end: the current window becomes the previous one (or both
+   * are emptied when more than a whole window passed without a steady hit) and a new one of `windowSamples` starts.
+   */
+  addSteady(lo: number, hi: number, end: number, windowSamples: number): void {
+    if (end > this.steadyWindowEnd) {
+      const idle = end > this.steadyWindowEnd + windowSamples;
+      this.prevSteadyLo = idle ? Infinity : this.steadyLo;
+      this.prevSteadyHi = idle ? -Infinity : this.steadyHi;
+      this.steadyLo = Infinity;
+      this.steadyHi = -Infinity;
+      this.steadyWindowEnd = end + windowSamples;
+    }
+    if (lo < this.steadyLo) this.steadyLo = lo;
+    if (hi > this.steadyHi) this.steadyHi = hi;
   }
   /** First sample of the track's hits on any path (the event's start; ∞ before the first hit). */
   startSample(): number {
@@ -79,15 +117,18 @@ export class Track {
     return Math.max(this.fastEnd, this.slowEnd);
   }
   /**
-   * The band (fine bins) that locates the track: its steady extent once it has steady hits, else its whole extent (its
-   * onset splatter must not capture its neighbours). Low edge; {@link locateHi} the high one.
+   * The band (fine bins) that locates the track: its steady extent over the current and previous steady windows
+   * ({@link addSteady}) once it has steady hits there, else its whole extent (its onset splatter must not capture its
+   * neighbours). Low edge; {@link locateHi} the high one.
    */
   locateLo(): number {
-    return this.steadyHi >= this.steadyLo ? this.steadyLo : this.lo;
+    const lo = Math.min(this.steadyLo, this.prevSteadyLo);
+    return lo === Infinity ? this.lo : lo;
   }
   /** High edge of the band that locates the track ({@link locateLo}). */
   locateHi(): number {
-    return this.steadyHi >= this.steadyLo ? this.steadyHi : this.hi;
+    const hi = Math.max(this.steadyHi, this.prevSteadyHi);
+    return hi === -Infinity ? this.hi : hi;
   }
 }
 
