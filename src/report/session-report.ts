@@ -336,6 +336,8 @@ const REPORT_TEXT = {
     alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Bandwidth',
     peakOver: 'Peak over baseline', severityState: 'Severity / state', startEnd: 'Start – end', duration: 'Duration', seconds: 's',
     acknowledgement: 'Acknowledgement', notAcked: 'not acknowledged',
+    // the daemon's identity words in an acknowledger's `ackBy` (src/server/client-hub.ts: auth off on loopback, or the token)
+    identity: { local: 'local', token: 'token' },
     acked: (by: string, time: string) => `acknowledged by <b>${by}</b> at ${time}`, markedKnown: (by: string, time: string) => `marked known by <b>${by}</b> at ${time}`,
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
@@ -354,6 +356,7 @@ const REPORT_TEXT = {
     alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '带宽',
     peakOver: '超出基线峰值', severityState: '级别 / 状态', startEnd: '开始 – 结束', duration: '持续时间', seconds: '秒',
     acknowledgement: '确认', notAcked: '未确认',
+    identity: { local: '本机', token: '令牌' },
     acked: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 确认`, markedKnown: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 标记为已知`,
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
@@ -403,8 +406,11 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
   const sensorRows = r.sensors
     .map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.room ?? '—')}</td><td>${esc(s.source)}</td><td>${num(s.centerHz, mhz)}</td><td>${num(s.rateSps, (x) => `${(x / 1e3).toFixed(0)} kS/s`)}</td><td>${s.baselineCreatedAt !== undefined ? L.baselineAge(t(s.baselineCreatedAt), num(s.baselineAgeH, (x) => x.toFixed(1))) : s.baselineChecked === true ? L.noneStored : '—'}</td></tr>`)
     .join('\n');
+  // who acknowledged, the identity word before the @ in the report's language ("王老师 (本机@127.0.0.1)"; the record keeps
+  // the daemon's "local")
+  const byOf = (by: string): string => by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`);
   const ackText = (a: ReportAlert): string =>
-    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(k.by), t(k.time))).join('<br>');
+    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(byOf(k.by)), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;

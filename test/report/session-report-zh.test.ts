@@ -28,7 +28,8 @@ describe('session report in zh-CN', () => {
     expect(html).toContain('无线发射告警 2 条，其中高级别 2 条；已确认 1 条，标记为已知 0 条，未确认 1 条；传感器中断 1 次。');
     expect(html).toContain('1. 无线发射 — room-1 — 2026-06-07 09:10:00');
     expect(html).toContain('<td>高 / 已确认</td>');
-    expect(html).toContain('由 <b>王老师 (local@127.0.0.1)</b> 于 2026-06-07 09:11:00 确认');
+    // the daemon's identity word in Chinese (was "local@127.0.0.1")
+    expect(html).toContain('由 <b>王老师 (本机@127.0.0.1)</b> 于 2026-06-07 09:11:00 确认');
     expect(html).toContain('<td>5.0 秒</td>');
     expect(html).toContain('<b>Room 101</b> (room-1) 25.3 dB — 最近');
     expect(html).toContain('估计位置：x 2.5 m，y 3.0 m（各传感器的加权质心）');
@@ -36,7 +37,7 @@ describe('session report in zh-CN', () => {
     // visible text without tags, names and ids: only allowed Latin words remain
     const text = html.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]+>/g, ' ');
     let rest = text;
-    for (const d of ['hall-z-1', 'hall-z-2', 'hall-z-3', 'hall-z', 'room-1', 'room-2', 'Room 101', 'Room 102', 'Asia/Shanghai', 'ISM 433 MHz', 'local@127.0.0.1', 'rtl=0', 'rtl=1', 'QuietBand']) rest = rest.split(d).join(' ');
+    for (const d of ['hall-z-1', 'hall-z-2', 'hall-z-3', 'hall-z', 'room-1', 'room-2', 'Room 101', 'Room 102', 'Asia/Shanghai', 'ISM 433 MHz', '127.0.0.1', 'rtl=0', 'rtl=1', 'QuietBand']) rest = rest.split(d).join(' ');
     const words = (rest.match(/[A-Za-z]{2,}/g) ?? []).filter((w) => !['MHz', 'kHz', 'kS', 'dB'].includes(w));
     expect(words).toEqual([]);
   });

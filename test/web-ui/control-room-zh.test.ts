@@ -48,7 +48,7 @@ async function untranslatedOnPage(page: Page): Promise<string[]> {
   const alertIds = [...new Set(await page.$$eval('[data-alert-id]', (rs) => rs.map((r) => (r as HTMLElement).dataset.alertId!)))];
   const data = [
     ...SENSORS.map((s) => s.name), ...SENSORS.map((s) => s.location!.room), SESSION, 'exam-hall-a', 'Asia/Shanghai', ...alertIds,
-    'rtl=0', 'SRD 868', 'Fire alarm link', 'local@127.0.0.1', 'Test operator',
+    'rtl=0', 'SRD 868', 'Fire alarm link', 'Test operator',
   ];
   const out: string[] = [];
   for (const text of await visibleTexts(page)) {
@@ -144,15 +144,17 @@ describe('control room in zh-CN (1280 × 800)', () => {
       const records: Alert[] = [];
       for await (const a of room.site.store.readSince(0)) if (a.alertId === hallId) records.push(a);
       expect(records.find((a) => a.event === 'ack')?.ackBy).toBe('王老师 (local@127.0.0.1)');
-      // the detail names the person; the connection follows as a muted detail (was "已确认 (王老师 (local@127.0.0.1))")
+      // the detail names the person; the connection follows as a muted detail (was "已确认 (王老师 (local@127.0.0.1))"),
+      // its identity word in Chinese (was "local@127.0.0.1"), the stored words as its title
       await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] .c-room`).click();
       await detail.waitFor({ state: 'visible' });
       const ackEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已确认' });
       await ackEntry.waitFor({ timeout: 3000 });
-      expect(await ackEntry.textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 已确认：王老师 · local@127\.0\.0\.1$/);
+      expect(await ackEntry.textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 已确认：王老师 · 本机@127\.0\.0\.1$/);
       expect(await ackEntry.locator('[data-testid="actor-name"]').textContent()).toBe('王老师');
       expect(await ackEntry.locator('[data-testid="actor-address"]').evaluate((el) => el.classList.contains('muted'))).toBe(true);
-      expect(await detail.locator('dt', { hasText: /^处理人$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('王老师 · local@127.0.0.1');
+      expect(await ackEntry.locator('[data-testid="actor-address"]').getAttribute('title')).toBe('local@127.0.0.1');
+      expect(await detail.locator('dt', { hasText: /^处理人$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('王老师 · 本机@127.0.0.1');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await detail.locator('.detail-close').click();
 
@@ -182,7 +184,7 @@ describe('control room in zh-CN (1280 × 800)', () => {
       expect(rows[0]![5]).toBe('');
       expect(rows[1]![0]).toBe('监考对讲机');
       expect(rows[1]![2]).toBe('great-hall-b-stage');
-      expect(rows[1]![3]).toMatch(/^王老师 · local@127\.0\.0\.1 · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8$/);
+      expect(rows[1]![3]).toMatch(/^王老师 · 本机@127\.0\.0\.1 · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8$/);
       expect(rows[1]![5]).toBe('移除');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await shot(page, 'known-zh');

@@ -120,6 +120,24 @@ describe('control room on a phone (390 × 844, zh-CN)', () => {
       }
       expect(await squashedTexts(page)).toEqual([]);
       await shot(page, 'phone-zh');
+      // the name dialog is as tall as its form (before: 390 × 844, the form 129 px at its top, the rest empty), centred,
+      // inside the screen
+      await page.locator('[data-testid="operator-button"]').click();
+      const who = page.locator('[data-testid="who-dialog"]');
+      await who.waitFor({ state: 'visible' });
+      const w = await who.evaluate((d) => {
+        const box = d.getBoundingClientRect();
+        const form = d.querySelector('form')!.getBoundingClientRect();
+        return { x: box.x, y: box.y, w: box.width, h: box.height, formH: form.height };
+      });
+      expect(w.h).toBeGreaterThanOrEqual(w.formH);
+      expect(w.h).toBeLessThanOrEqual(w.formH + 30);
+      expect(w.x).toBeGreaterThanOrEqual(0);
+      expect(w.x + w.w).toBeLessThanOrEqual(390);
+      expect(Math.abs(w.y + w.h / 2 - 844 / 2)).toBeLessThanOrEqual(1);
+      await shot(page, 'phone-zh-who');
+      await who.locator('.who-cancel').click();
+      await who.waitFor({ state: 'hidden' });
       const row = page.locator('[data-testid="alert-row"]', { has: page.locator('.c-sensor', { hasText: 'great-hall-b-stage' }) });
       await row.locator('.c-sensor').click();
       const dialog = page.locator('[data-testid="alert-detail"]');

@@ -1,5 +1,5 @@
-// Web UI findings of a new-user trial, in headless Chromium: a phone with 60 alerts reaches the sensor panel within two
-// screens, and zh-CN sensor notes and alert notes of fatal / unclassified source errors are Chinese with the daemon's
+// Web UI findings of new-user trials, in headless Chromium: a phone with 60 alerts scrolls the page (not a box in it) and
+// reaches the sensor panel within two screens, and zh-CN sensor notes and alert notes of fatal / unclassified source errors are Chinese with the daemon's
 // English words only in a "details" line (site-plan-labels.test.ts: the plan's labels).
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,29 +82,39 @@ async function open(locale: string, viewport: { width: number; height: number },
 }
 
 describe('phone (390 × 844) with 60 alerts', () => {
-  it.each(['en-US', 'zh-CN'])('%s: the alert list scrolls in its own box; the sensor panel starts within two screen heights', async (locale) => {
+  it.each(['en-US', 'zh-CN'])('%s: the page scrolls, not a box in it; the first 10 cards, then "show all"; the sensor panel starts within two screen heights', async (locale) => {
     const { page, close } = await open(locale, { width: 390, height: 844 }, true);
     try {
-      await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr').length >= 50, undefined, { timeout: 5000 });
-      const m = await page.evaluate(() => {
+      const zh = locale === 'zh-CN';
+      await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr').length >= 10, undefined, { timeout: 5000 });
+      const measure = () => page.evaluate(() => {
         const panel = document.querySelector('[data-testid="sensor-panel"]')!.closest('section')!;
         const wrap = document.querySelector<HTMLElement>('.table-wrap')!;
         return {
+          rows: document.querySelectorAll('#alert-rows tr').length,
           panelTop: panel.getBoundingClientRect().top + window.scrollY,
-          wrapHeight: wrap.clientHeight,
-          wrapScroll: wrap.scrollHeight,
+          wrapOverflowY: getComputedStyle(wrap).overflowY,
+          wrapHidden: wrap.scrollHeight - wrap.clientHeight,
           pageHeight: document.documentElement.scrollHeight,
           overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
         };
       });
-      // before: the list took its full height (≈ 14 000 px for 60 cards) and the sensors came after it
+      const m = await measure();
+      // before: the list was a box of 70 % of the screen (590 px) scrolling its 60 cards inside the page
+      expect(m.wrapOverflowY).toBe('visible');
+      expect(m.wrapHidden).toBeLessThanOrEqual(0);
+      expect(m.rows).toBe(10);
       expect(m.panelTop).toBeLessThanOrEqual(2 * 844);
-      expect(m.wrapHeight).toBeLessThanOrEqual(0.7 * 844 + 1);
-      expect(m.wrapScroll).toBeGreaterThan(3 * m.wrapHeight);
+      expect(m.pageHeight).toBeGreaterThan(844);
       expect(m.overflowX).toBeLessThanOrEqual(0);
+      expect(await page.locator('#alerts-more').textContent()).toBe(zh ? '另有 50 条较早的告警未显示' : '50 older alert(s) not shown');
+      const all = page.locator('[data-testid="alerts-all"]');
+      expect(await all.textContent()).toBe(zh ? '显示全部 60 条告警' : 'Show all 60 alerts');
       // three lines a card (state, raise mark, room, sensor / centre, badge, band / on air, excess, time, button), four
-      // when the raise mark leaves no room for the names or the guess's words for the band: the box shows 5 or more
-      // whole cards (before: 4, five lines a card, 125-130 px); a guess says so in words beside its badge
+      // when the raise mark leaves no room for the names or the guess's words for the band (five lines of 125-130 px
+      // before); a guess says so in words beside its badge
+      await all.tap();
+      await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr').length === 60, undefined, { timeout: 5000 });
       const cards = await page.$$eval('#alert-rows tr[data-kind="transmission"]', (rs) => rs.map((r) => ({
         h: r.getBoundingClientRect().height,
         raised: !(r.querySelector<HTMLElement>('[data-testid="raise-mark"]')!.hidden),
@@ -113,17 +123,21 @@ describe('phone (390 × 844) with 60 alerts', () => {
       expect(cards.filter((c) => c.raised).length).toBeGreaterThanOrEqual(3);
       expect(cards.filter((c) => c.guess).length).toBeGreaterThanOrEqual(2);
       for (const c of cards) expect({ ...c, short: c.h <= (c.guess || c.raised ? 115 : 95) }).toEqual({ ...c, short: true });
-      const whole = await page.$eval('.table-wrap', (w) => {
-        const box = w.getBoundingClientRect();
-        return [...w.querySelectorAll('#alert-rows tr')].filter((r) => { const b = r.getBoundingClientRect(); return b.top >= box.top - 1 && b.bottom <= box.bottom + 1; }).length;
-      });
-      expect(whole).toBeGreaterThanOrEqual(5);
       const guess = page.locator('#alert-rows [data-testid="signal-guess"]:not([hidden])').first();
-      expect(await guess.textContent()).toBe(locale === 'zh-CN' ? '推测 41 %' : 'guess 41 %');
-      // the oldest alert is reached by scrolling the list, and opens
+      expect(await guess.textContent()).toBe(zh ? '推测 41 %' : 'guess 41 %');
+      // the oldest alert is reached by scrolling the page, which the list does not hold back
+      const full = await measure();
+      expect(full.wrapHidden).toBeLessThanOrEqual(0);
+      expect(full.pageHeight).toBeGreaterThan(5 * 844);
       const last = page.locator('#alert-rows tr').last();
       await last.scrollIntoViewIfNeeded();
       expect(await last.isVisible()).toBe(true);
+      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(4 * 844);
+      // and back to the first ten
+      expect(await all.textContent()).toBe(zh ? '只显示前 10 条' : 'Show only the first 10');
+      await all.tap();
+      await page.waitForFunction(() => document.querySelectorAll('#alert-rows tr').length === 10, undefined, { timeout: 5000 });
+      expect((await measure()).panelTop).toBeLessThanOrEqual(2 * 844);
     } finally {
       await close();
     }
@@ -177,6 +191,9 @@ describe('zh-CN: fatal and unclassified source errors in Chinese, English only a
       const card = page.locator('.sensor-card[data-sensor="room-103"]');
       await card.locator('[data-testid="sensor-state"]', { hasText: CONFIG_DETAIL }).waitFor({ timeout: 5000 });
       expect(await card.locator('[data-testid="note-detail"]').isVisible()).toBe(false);
+      // a desktop's table lists every alert: no "show all" button (the card layout's)
+      expect(await page.locator('#alert-rows tr').count()).toBe(60);
+      expect(await page.locator('[data-testid="alerts-all"]').isVisible()).toBe(false);
     } finally {
       await close();
     }

@@ -1,7 +1,8 @@
 // Who acted on an alert, as the page shows it (web-ui/src/format.ts ackActor), without a browser: the name the person
-// gave, and the connection it came from as a secondary detail.
-import { describe, expect, it } from 'vitest';
-import { ackActor } from '../../web-ui/src/format.js';
+// gave, and the connection it came from as a secondary detail, its identity word in the page's language.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ackActor, actorAddressText } from '../../web-ui/src/format.js';
+import { setLang } from '../../web-ui/src/i18n.js';
 
 describe('ackActor', () => {
   it('splits the daemon\'s "<name> (<identity>)" into the name and the connection', () => {
@@ -19,5 +20,22 @@ describe('ackActor', () => {
   it('takes any other text as the name (a hub\'s own record, a hand-written one)', () => {
     expect(ackActor('hub operator')).toEqual({ name: 'hub operator', address: undefined });
     expect(ackActor('王老师')).toEqual({ name: '王老师', address: undefined });
+  });
+});
+
+describe('actorAddressText', () => {
+  afterEach(() => setLang('en', false));
+
+  it('translates the daemon\'s identity word before the @ (zh-CN: 本机, 令牌), keeps the address, and English as stored', () => {
+    setLang('zh-CN', false);
+    // before: "local@127.0.0.1" in a Chinese page
+    expect(actorAddressText('local@127.0.0.1')).toBe('本机@127.0.0.1');
+    expect(actorAddressText('token@[::1]')).toBe('令牌@[::1]');
+    // an older daemon's identity, or a word the page does not know: as stored
+    expect(actorAddressText('supervisor@127.0.0.1:59262')).toBe('supervisor@127.0.0.1:59262');
+    expect(actorAddressText('localhost@10.0.0.5')).toBe('localhost@10.0.0.5');
+    setLang('en', false);
+    expect(actorAddressText('local@127.0.0.1')).toBe('local@127.0.0.1');
+    expect(actorAddressText('token@10.0.0.5')).toBe('token@10.0.0.5');
   });
 });

@@ -5,7 +5,7 @@ import { AlertPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, formatTime } from './format.js';
 import { groupSensorsText, liveText } from './alert-text.js';
 import { alertDurationText, groupSpanText, spanOf } from './alert-duration.js';
-import { makeRow, raiseMarkKey, type Row, showBadge, showRaise } from './alert-row.js';
+import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -50,7 +50,7 @@ export const MAX_ROWS = 200;
  * raised above the others of their severity, then the ended raised ones (an identified class its band does not carry,
  * a voice link, a phone; Alert.severityRaise), highest rank first and newest first within a rank; the rest follow
  * newest first. Raised rows (and a group row with a raised member) have class `raised` and a mark (`raise-mark`: "▲
- * voice link", the reason as its title; tapping it shows the reason in the row, `raise-reason`), which stays after the
+ * voice link", the reason as its title and in the detail; a tap on it is a tap on the row), which stays after the
  * acknowledgement while the row drops back to its place. The
  * site column (`.c-site`) shows while the table has class `multi-site` ({@link setShowSite});
  * {@link setSiteFilter} keeps one site's alerts. Class `flash` (CSS animation) for a minute after a new alert arrived
@@ -78,13 +78,13 @@ export class AlertList {
   /** Group key → its members at the last layout (groups of ≥ 2 only); alertId → its group key then (any size). */
   private groups = new Map<string, AlertView[]>();
   private groupOf = new Map<string, string>();
-  /** Row keys whose raise reason the supervisor tapped open (the mark's line, alert-row.ts showRaise). */
-  private readonly reasonOpen = new Set<string>();
   /** Live and raised unacknowledged alerts pinned at the top at the last layout (alert-pins.ts). */
   private readonly pins = new AlertPins();
   /** The alerts in the table (alert rows and members of shown groups, expanded or not), newest first. */
   private shown: AlertView[] = [];
-  /** Entries passing the site filter but not in the DOM (older than the newest MAX_ROWS). */
+  /** Rows the table holds at most ({@link setRowLimit}). */
+  private rowLimit = MAX_ROWS;
+  /** Entries passing the site filter but not in the DOM (after the first {@link setRowLimit} rows, at most MAX_ROWS). */
   hiddenCount = 0;
   /** Alerts passing the site filter (all of them without a filter). */
   matchCount = 0;
@@ -95,15 +95,6 @@ export class AlertList {
     this.h = handlers;
     tbody.addEventListener('click', (ev) => {
       const target = ev.target as HTMLElement;
-      // the raise mark: shows or hides its reason in the row (a phone cannot show its title), opens nothing
-      const why = raiseMarkKey(target);
-      if (why !== undefined) {
-        ev.stopPropagation();
-        if (!this.reasonOpen.delete(why)) this.reasonOpen.add(why);
-        this.dirty.add(why);
-        this.render(Date.now());
-        return;
-      }
       const group = target.closest<HTMLTableRowElement>('tr[data-group-key]');
       if (group !== null) {
         const key = group.dataset.groupKey!;
@@ -138,6 +129,14 @@ export class AlertList {
   setSiteFilter(site: string | null): void {
     if (site === this.siteFilter) return;
     this.siteFilter = site;
+    this.orderDirty = true;
+  }
+
+  /** Keeps at most `rows` rows in the table (MAX_ROWS at most; the rest are counted in {@link hiddenCount}). */
+  setRowLimit(rows: number): void {
+    const n = Math.min(rows, MAX_ROWS);
+    if (n === this.rowLimit) return;
+    this.rowLimit = n;
     this.orderDirty = true;
   }
 
@@ -194,7 +193,6 @@ export class AlertList {
     this.groups.clear();
     this.groupOf.clear();
     this.pins.clear();
-    this.reasonOpen.clear();
     this.shown = [];
     this.tbody.replaceChildren();
     this.orderDirty = true;
@@ -272,7 +270,7 @@ export class AlertList {
         ordered.push(r.tr);
       };
       for (const e of entries) {
-        if (rowsUsed >= MAX_ROWS) {
+        if (rowsUsed >= this.rowLimit) {
           hidden++;
           continue;
         }
@@ -359,7 +357,7 @@ export class AlertList {
     const member = this.groups.has(this.groupOf.get(v.alertId) ?? '');
     const raise = v.severity !== 'info' ? v.severityRaise : undefined;
     tr.className = `alert-row sev-${v.severity} st-${v.state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${v.closed ? ' closed' : ' open'}${member ? ' member' : ''}`;
-    showRaise(r, raise, this.reasonOpen.has(`a:${v.alertId}`));
+    showRaise(r, raise);
     r.state.textContent = v.state === 'new' ? t('alert.new') : v.state === 'acknowledged' ? t('alert.acknowledged') : t('alert.known');
     r.live.textContent = liveText(v);
     r.site.textContent = v.site;
@@ -416,7 +414,7 @@ export class AlertList {
     // the group's mark: its strongest member's raise, else the first raised member's
     const raise = severity === 'info' ? undefined : (lead.severityRaise ?? members.find((m) => m.severityRaise !== undefined)?.severityRaise);
     tr.className = `alert-row group-row sev-${severity} st-${state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
-    showRaise(r, raise, this.reasonOpen.has(`g:${key}`));
+    showRaise(r, raise);
     r.toggle!.textContent = open ? '▾' : '▸';
     r.toggle!.title = t('group.toggle');
     r.toggle!.setAttribute('aria-expanded', String(open));

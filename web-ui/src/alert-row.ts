@@ -26,9 +26,7 @@ export interface Row {
   ack: HTMLButtonElement;
   known: HTMLButtonElement;
   /** The severity-raise mark in the state cell (hidden unless the alert ranks above the others of its severity). */
-  raise: HTMLButtonElement;
-  /** The raise's reason on a line of the band cell, shown while the supervisor has tapped the mark open. */
-  raiseReason: HTMLElement;
+  raise: HTMLElement;
   /** Group rows: the expand/collapse toggle (in the state cell). */
   toggle: HTMLButtonElement | null;
 }
@@ -57,35 +55,23 @@ export function showBadge(r: Pick<Row, 'badge' | 'guess'>, v: AlertView | undefi
 
 /**
  * Shows the severity-raise mark of `raise` (Alert.severityRaise: "▲ voice link", its reason in the page's language as
- * the title, `data-reason` = its code), or hides it when there is none. The mark is a button: a phone has no hover to
- * show a title, so tapping it shows the reason on a line of the row (`raise-reason`) while `open`, and hides it again.
+ * the title, `data-reason` = its code), or hides it when there is none. The mark is part of the row, not a control of
+ * its own: a tap on it opens the alert's detail like a tap anywhere on the row (on a phone a finger on the row's first
+ * line lands on it), and the detail gives the reason ("Ranked higher"); a mouse shows it as the title.
  */
-export function showRaise(r: Pick<Row, 'raise' | 'raiseReason'>, raise: SeverityRaise | undefined, open: boolean): void {
+export function showRaise(r: Pick<Row, 'raise'>, raise: SeverityRaise | undefined): void {
   const mark = r.raise;
   mark.hidden = raise === undefined;
-  r.raiseReason.hidden = raise === undefined || !open;
   if (raise === undefined) {
     // no stale words in the row's text (copied, read by a screen reader) once a later identification drops the raise
     mark.textContent = '';
     mark.removeAttribute('title');
-    mark.setAttribute('aria-expanded', 'false');
-    r.raiseReason.textContent = '';
     return;
   }
   const id = raise.reasonCode?.id;
-  const reason = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
   mark.textContent = tOr(`raise.mark.${typeof id === 'string' ? id.slice('raise.'.length) : ''}`, '▲');
-  mark.title = reason;
+  mark.title = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
   mark.dataset.reason = String(id);
-  mark.setAttribute('aria-expanded', String(open));
-  r.raiseReason.textContent = open ? reason : '';
-}
-
-/** The row key (`a:<alertId>`, `g:<site>\0<groupId>`) of a click on a raise mark; undefined for a click elsewhere. */
-export function raiseMarkKey(target: HTMLElement): string | undefined {
-  const tr = target.closest('button[data-action="raise-why"]')?.closest<HTMLTableRowElement>('tr');
-  if (tr == null) return undefined;
-  return tr.dataset.groupKey !== undefined ? `g:${tr.dataset.groupKey}` : `a:${tr.dataset.alertId!}`;
 }
 
 /**
@@ -128,7 +114,8 @@ export function makeRow(key: string, group: boolean): Row {
   }
   const state = span('state-pill');
   const live = span('live-tag');
-  const raise = button('raise-mark', 'raise-mark', 'raise-why');
+  const raise = span('raise-mark');
+  raise.dataset.testid = 'raise-mark';
   raise.hidden = true;
   stateTd.append(state, raise, live);
   const site = td('c-site');
@@ -145,11 +132,7 @@ export function makeRow(key: string, group: boolean): Row {
   guess.dataset.testid = 'signal-guess';
   guess.hidden = true;
   const band = document.createElement('span');
-  const raiseReason = document.createElement('div');
-  raiseReason.className = 'raise-reason';
-  raiseReason.dataset.testid = 'raise-reason';
-  raiseReason.hidden = true;
-  td('c-band').append(badge, guess, band, raiseReason);
+  td('c-band').append(badge, guess, band);
   const excess = td('c-excess num');
   const start = span('c-start');
   const duration = span('c-duration');
@@ -158,5 +141,5 @@ export function makeRow(key: string, group: boolean): Row {
   const known = button('btn known', 'known-button', 'known');
   known.hidden = group;
   td('c-actions').append(ack, known);
-  return { tr, state, live, site, room, sensor, freq, bw, band, badge, guess, excess, start, duration, ack, known, toggle, raise, raiseReason };
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, guess, excess, start, duration, ack, known, toggle, raise };
 }

@@ -184,9 +184,19 @@ export function ackActor(ackBy: string): AckActor {
 }
 
 /**
+ * The connection of an `ackBy` ({@link AckActor.address}) in the page's language: the daemon's identity words `local`
+ * (auth off, loopback bind) and `token` (signed in with the access token) before the `@` are translated ("本机@127.0.0.1"),
+ * the address after it and any other form (an older daemon's `supervisor@127.0.0.1:59262`) are shown as stored.
+ */
+export function actorAddressText(address: string): string {
+  const m = /^(local|token)@(.+)$/.exec(address);
+  return m === null ? address : `${t(m[1] === 'local' ? 'actor.via.local' : 'actor.via.token')}@${m[2]!}`;
+}
+
+/**
  * The person of `ackBy` as nodes to append: the name (or "no name given" in the current language), then the address as
- * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`) — readable on a phone,
- * where a title would need a hover.
+ * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`, {@link actorAddressText};
+ * the stored words as its title) — readable on a phone, where a title would need a hover.
  */
 export function actorNodes(ackBy: string): Node[] {
   const a = ackActor(ackBy);
@@ -198,6 +208,8 @@ export function actorNodes(ackBy: string): Node[] {
   const address = document.createElement('span');
   address.className = 'muted actor-address';
   address.dataset.testid = 'actor-address';
-  address.textContent = a.address;
+  // translated at display time; the record keeps the daemon's words (its title, as stored)
+  address.textContent = actorAddressText(a.address);
+  address.title = a.address;
   return [name, document.createTextNode(' · '), address];
 }

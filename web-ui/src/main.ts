@@ -7,6 +7,7 @@ import { Actions } from './actions.js';
 import { Alarm } from './alarm.js';
 import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
+import { AlertListLength, CARD_LAYOUT_QUERY } from './alert-list-length.js';
 import { AlertModel } from './alert-model.js';
 import { bindSignIn, ConnIndicator } from './conn-indicator.js';
 import { Connection } from './connection.js';
@@ -54,7 +55,8 @@ const cards = new SpectrumCards($('spectra'), bandsFor);
 const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void actions.ack(ids), onKnown: (id) => void actions.markKnown(id), onOpen: (id) => detail.open(id) });
 const listen = new LiveListen((m) => conn.send(m)); // the detail's Listen button (live-listen.ts)
 const detail = new AlertDetail($<HTMLDialogElement>('detail'), model, { onAck: (id) => void actions.ack([id]), onKnown: (id) => void actions.markKnown(id), onEscalate: (id) => void actions.escalate(id), listen });
-const pageRender = new PageRender({ state, model, list, detail, sitePanel, sensorPanel });
+const length = new AlertListLength(list, $<HTMLButtonElement>('alerts-all'), window.matchMedia(CARD_LAYOUT_QUERY), () => schedule(true));
+const pageRender = new PageRender({ state, model, list, length, detail, sitePanel, sensorPanel });
 const schedule = (now?: boolean): void => pageRender.schedule(now);
 const sites = new SiteScope({ state, base, list, sensorPanel, sitePanel, schedule });
 

@@ -1,7 +1,8 @@
-// Render batching of the monitoring page, and what each pass draws: the alert table (rows, count, "more", ack-all),
+// Render batching of the monitoring page, and what each pass draws: the alert table (rows, count, "more", "show all", ack-all),
 // the banner with the page title, and the open alert detail when it changed.
 import type { AlertDetail } from './alert-detail.js';
 import type { AlertList } from './alert-list.js';
+import type { AlertListLength } from './alert-list-length.js';
 import type { AlertModel } from './alert-model.js';
 import { $ } from './dom.js';
 import { t } from './i18n.js';
@@ -14,6 +15,8 @@ export interface PageRenderDeps {
   state: PageState;
   model: AlertModel;
   list: AlertList;
+  /** The card layout's row limit and its "Show all" button. */
+  length: AlertListLength;
   detail: AlertDetail;
   sitePanel: SitePanel;
   sensorPanel: SensorPanel;
@@ -55,6 +58,7 @@ export class PageRender {
     const more = $('alerts-more');
     more.hidden = list.hiddenCount === 0;
     more.textContent = t('alerts.more', { n: list.hiddenCount });
+    this.d.length.render();
     const unackShown = list.visibleAlerts().filter((v) => v.state === 'new').length;
     const ackAll = $<HTMLButtonElement>('ack-all');
     ackAll.hidden = unackShown === 0;

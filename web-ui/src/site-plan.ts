@@ -121,6 +121,14 @@ function overlaps(a: LabelBox, b: LabelBox): boolean {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
+/** Half the size (px) of the estimate's marker: cross-hair arms of 14 px and their 2 px stroke. */
+const MARKER_HALF_PX = 15;
+
+/** The box the estimate's marker (centre `est`) covers on the plan. */
+function markerBox(est: readonly [number, number]): LabelBox {
+  return { x: est[0] - MARKER_HALF_PX, y: est[1] - MARKER_HALF_PX, w: 2 * MARKER_HALF_PX, h: 2 * MARKER_HALF_PX };
+}
+
 /**
  * Where the estimate's label goes: the first of above, below, right and left of the marker (centre `est`, cross-hair
  * ±14 px) whose box overlaps neither a dot (`dots`, radius ≤ 7 px) nor a room label where it wants to be (`rooms`) and
@@ -193,8 +201,8 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string,
 /**
  * Draws the plan: every sensor with x/y as a dot (nearest red, other sensors that saw it orange with their excess,
  * the rest grey), its room name beside it, a 1-2-5 scale bar, and the estimate as a cross-hair. Sensors on one spot are
- * spread on a small circle ({@link spreadDots}) and labels never over-print ({@link placeLabels}: moved down a line; the
- * plan grows to hold them). Test hooks: `data-testid="site-plan"` on the `<svg>`, `plan-sensor` (with `data-sensor`,
+ * spread on a small circle ({@link spreadDots}) and labels never over-print each other or the estimate's marker
+ * ({@link placeLabels}: moved down a line; the plan grows to hold them). Test hooks: `data-testid="site-plan"` on the `<svg>`, `plan-sensor` (with `data-sensor`,
  * `data-rank`) on each dot, `plan-label` (with `data-sensor`) on each label, `plan-estimate` on the marker, `plan-estimate-label` on its label.
  */
 export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: number; yM: number } | undefined, labels: PlanLabels, widthPx = 360): SVGSVGElement {
@@ -212,14 +220,15 @@ export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: num
     const left = anchors[i] === 'start' ? x - 8 : anchors[i] === 'end' ? x + 8 - w : x - w / 2;
     return { x: left, y: y + 26 - 10, w, h: LINE_PX };
   });
-  // the estimate's label: beside its marker where no dot or room label is, placed first (the room labels avoid it)
+  // the estimate's label: beside its marker where no dot or room label is, placed first; the room labels avoid it and
+  // the marker itself (a cross-hair drawn over a room's label made the name unreadable)
   const fixed: LabelBox[] = [];
   let est: [number, number] | undefined;
   let estLabel: ReturnType<typeof placeEstimateLabel> | undefined;
   if (estimate !== undefined) {
     est = tr.toPx(estimate.xM, estimate.yM);
     estLabel = placeEstimateLabel(est, measuredWidthPx(labels.estimate), dots, wanted, tr.widthPx);
-    fixed.push(estLabel.box);
+    fixed.push(estLabel.box, markerBox(est));
   }
   const byNearest = order.map((_, i) => i).reverse();
   const placedNearestFirst = placeLabels(byNearest.map((i) => wanted[i]!), fixed);
@@ -249,7 +258,8 @@ export function renderSitePlan(points: readonly PlanPoint[], estimate: { xM: num
     const [x, y] = est;
     const g = el('g', { 'data-testid': 'plan-estimate', stroke: COLOURS.estimate, 'stroke-width': 2, fill: 'none' });
     g.append(el('title', {}, `${labels.estimate}: x ${estimate.xM.toFixed(1)} m, y ${estimate.yM.toFixed(1)} m`));
-    g.append(el('circle', { cx: x, cy: y, r: 9 }), el('line', { x1: x - 14, y1: y, x2: x + 14, y2: y }), el('line', { x1: x, y1: y - 14, x2: x, y2: y + 14 }));
+    const arm = MARKER_HALF_PX - 1;
+    g.append(el('circle', { cx: x, cy: y, r: 9 }), el('line', { x1: x - arm, y1: y, x2: x + arm, y2: y }), el('line', { x1: x, y1: y - arm, x2: x, y2: y + arm }));
     svg.append(g);
     const b = estLabel!.box;
     const tx = estLabel!.anchor === 'start' ? b.x : estLabel!.anchor === 'end' ? b.x + b.w : b.x + b.w / 2;

@@ -49,6 +49,8 @@ export const EN = {
   'alerts.title': 'Alerts',
   'alerts.none': 'No alerts.',
   'alerts.more': '{n} older alert(s) not shown',
+  'alerts.all': 'Show all {n} alerts',
+  'alerts.fewer': 'Show only the first {n}',
   'col.state': 'State',
   'col.sensor': 'Sensor',
   'col.freq': 'Centre',
@@ -103,6 +105,9 @@ export const EN = {
   'detail.knownLabel': 'Known emitter',
   'detail.ackBy': 'Handled by',
   'actor.unnamed': 'no name given',
+  // how the connection was let in (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
+  'actor.via.local': 'local',
+  'actor.via.token': 'token',
   'detail.message': 'Note',
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',

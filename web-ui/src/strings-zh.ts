@@ -51,6 +51,8 @@ export const ZH: Record<MsgKey, string> = {
   'alerts.title': '告警',
   'alerts.none': '暂无告警。',
   'alerts.more': '另有 {n} 条较早的告警未显示',
+  'alerts.all': '显示全部 {n} 条告警',
+  'alerts.fewer': '只显示前 {n} 条',
   'col.state': '状态',
   'col.sensor': '传感器',
   'col.freq': '中心频率',
@@ -105,6 +107,9 @@ export const ZH: Record<MsgKey, string> = {
   'detail.knownLabel': '已知发射源',
   'detail.ackBy': '处理人',
   'actor.unnamed': '未留姓名',
+  // the connection's words (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
+  'actor.via.local': '本机',
+  'actor.via.token': '令牌',
   'detail.message': '备注',
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
