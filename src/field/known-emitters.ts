@@ -7,6 +7,7 @@ import type { AlertStore } from '../alerts/alert-store.js';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { BoundedMap } from '../bounded.js';
 
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
@@ -102,12 +103,14 @@ export const DEFAULT_MARKED_TTL_MS = 24 * 3_600_000;
 export class KnownEmitters {
   private readonly configured: KnownEmitter[];
   private readonly marked: KnownEmitter[];
-  private readonly bands = new Map<string, Band>();
+  /** alertId → band, kept in recency order (the alert seen least recently is forgotten first). */
+  private readonly bands: BoundedMap<string, Band>;
   private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly o: KnownEmittersOptions, marked: KnownEmitter[]) {
     this.configured = o.configured.map((e) => ({ ...e, origin: 'config' as const }));
     this.marked = marked;
+    this.bands = new BoundedMap(o.maxRemembered ?? 10_000);
   }
 
   /** Path of the persisted list. */
@@ -188,10 +191,7 @@ export class KnownEmitters {
   observe(a: Alert): void {
     const band = bandOf(a);
     if (band === undefined) return;
-    this.bands.delete(a.alertId); // re-insert: the map is kept in recency order
-    this.bands.set(a.alertId, band);
-    const max = this.o.maxRemembered ?? 10_000;
-    if (this.bands.size > max) this.bands.delete(this.bands.keys().next().value!);
+    this.bands.setNewest(a.alertId, band);
   }
 
   /**
