@@ -18,7 +18,7 @@ export const SHARED_REGISTRY = [
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
   'test/detector/{background-model,burst-calibration,burst-path,clicks,dominance,emitter-level,events,groups,iq-image,keying-splatter,long-path,native-classifier,site-background,track}.test.ts',
-  'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,select}.test.ts',
+  'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,sample-ring,select}.test.ts',
   'test/eval/{detection-stats,site-eval}.test.ts',
   'test/evidence/{clip-backlog,clip-band,clip-floor,clip-meta,clips,detection-evidence-log,quota-pictures}.test.ts',
   'test/field/{baseline-health,control-room-server,evidence,field-units,known-emitters-and-session-arming,known,local-time,sessions,ui-clip}.test.ts',
