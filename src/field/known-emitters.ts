@@ -8,6 +8,7 @@ import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { BoundedMap } from '../bounded.js';
+import type { KnownEmitterSettings } from './field-config.js';
 
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
@@ -16,15 +17,7 @@ export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
  * One known emitter. A detection whose centre lies in [lowHz, highHz] (on `sensor`, if given; before `expiresMs`) is
  * known. A marked one also stops matching `markedTtlMs` after its `addedAt` (see {@link KnownEmittersOptions}).
  */
-export interface KnownEmitter {
-  lowHz: number;
-  highHz: number;
-  /** Only this sensor's detections; undefined = every sensor. */
-  sensor?: string;
-  /** Expiry as written (site local time or ISO); the emitter no longer matches from `expiresMs` on. */
-  expires?: string;
-  expiresMs?: number;
-  label: string;
+export interface KnownEmitter extends KnownEmitterSettings {
   /** 'config': site config `knownEmitters`; 'marked': "mark as known" in the UI (persisted). */
   origin: 'config' | 'marked';
   /** Marked ones: when (ISO), by whom, from which alert. */
