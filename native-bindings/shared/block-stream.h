@@ -223,15 +223,35 @@ Napi::Value SetStreamRef(const Napi::CallbackInfo& info, const std::shared_ptr<S
 }
 
 /**
- * start()'s last step, once the stream `s` has its settings, `slotCount` and pool: numbers its slots and frees them all,
- * keeps onEnd (`info[2]`), makes the TSFN to onBlock (`info[1]`; queue of `slotCount` calls, finalizer
- * {@link FinalizeStream}), makes the stream the device's (`stream_`; the JS object is kept alive while it runs, until
- * `OnStreamFinalized` unrefs it) and starts the reader thread (`StreamT::Run`). False, with a JS exception pending,
- * when the TSFN could not be made. `DeviceT` has public `refed_`, `stream_` and `Ref()` (an ObjectWrap).
+ * The pool ArrayBuffer of `bytes` bytes (slots × slot size, visible to JS); empty, with a RangeError naming `sizeText`
+ * thrown, above 2 GiB, or with the allocation's exception pending.
+ */
+inline Napi::ArrayBuffer NewPool(Napi::Env env, size_t bytes, const char* sizeText) {
+  if (bytes > (size_t{1} << 31)) {
+    Napi::RangeError::New(env, std::string(sizeText) + " must not exceed 2 GiB").ThrowAsJavaScriptException();
+    return Napi::ArrayBuffer();
+  }
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
+  if (env.IsExceptionPending()) return Napi::ArrayBuffer();
+  return ab;
+}
+
+/**
+ * start()'s last step, once the stream `s` has its settings and `slotCount`: makes it the device's (`owner`, `dev` =
+ * the device's `dev_`) over the pool `ab` ({@link NewPool}), numbers its slots and frees them all, keeps onEnd
+ * (`info[2]`), makes the TSFN to onBlock (`info[1]`; queue of `slotCount` calls, finalizer {@link FinalizeStream}),
+ * sets the device's `stream_` (the JS object is kept alive while it runs, until `OnStreamFinalized` unrefs it) and
+ * starts the reader thread (`StreamT::Run`). False, with a JS exception pending, when the TSFN could not be made.
+ * `DeviceT` has public `dev_`, `refed_`, `stream_` and `Ref()` (an ObjectWrap).
  */
 template <typename DeviceT, typename StreamT>
-bool LaunchStream(const Napi::CallbackInfo& info, DeviceT* device, const std::shared_ptr<StreamT>& s, const char* name) {
+bool LaunchStream(const Napi::CallbackInfo& info, DeviceT* device, const std::shared_ptr<StreamT>& s, Napi::ArrayBuffer ab,
+                  const char* name) {
   Napi::Env env = info.Env();
+  s->owner = device;
+  s->dev = device->dev_;
+  s->pool = static_cast<uint8_t*>(ab.Data());
+  s->poolRef = Napi::Persistent(ab);
   s->slots.resize(s->slotCount);
   for (uint32_t i = 0; i < s->slotCount; i++) s->slots[i].index = i;
   s->slotPool.Reset(s->slotCount);
@@ -247,8 +267,15 @@ bool LaunchStream(const Napi::CallbackInfo& info, DeviceT* device, const std::sh
   return true;
 }
 
-/** start()'s argument shape: (options object, onBlock function, onEnd function); else a TypeError thrown, false. */
-inline bool CheckStartArgs(const Napi::CallbackInfo& info) {
+/**
+ * Whether start() may begin: not `streaming` already (else ERR_STREAMING thrown) and called as (options object,
+ * onBlock function, onEnd function) (else a TypeError thrown).
+ */
+inline bool CheckStartArgs(const Napi::CallbackInfo& info, bool streaming) {
+  if (streaming) {
+    MakeCodedError(info.Env(), "ERR_STREAMING", "start() refused: the device is already streaming").ThrowAsJavaScriptException();
+    return false;
+  }
   if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {
     Napi::TypeError::New(info.Env(), "start(options, onBlock, onEnd): expected an object and two functions").ThrowAsJavaScriptException();
     return false;

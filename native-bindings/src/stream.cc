@@ -134,12 +134,7 @@ bool ReadUint(Napi::Object opts, const char* key, uint32_t dflt, uint32_t lo, ui
 // start({ bufferBytes, poolSlots, usbBuffers }, onBlock(slot, length, seq, byteOffset), onEnd(err|null)) -> ArrayBuffer
 Napi::Value RtlDevice::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!CheckOpen(env)) return env.Undefined();
-  if (stream_) {
-    MakeUsageError(env, "ERR_STREAMING", "start() refused: the device is already streaming").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (!qbshared::CheckStartArgs(info)) return env.Undefined();
+  if (!CheckOpen(env) || !qbshared::CheckStartArgs(info, stream_ != nullptr)) return env.Undefined();
   Napi::Object opts = info[0].As<Napi::Object>();
   uint32_t bufferBytes, poolSlots, usbBuffers;
   if (!ReadUint(opts, "bufferBytes", 262144, 512, 16u << 20, bufferBytes) || bufferBytes % 512 != 0) {
@@ -154,23 +149,13 @@ Napi::Value RtlDevice::Start(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(env, "usbBuffers must be an integer between 0 (library default) and 256").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  const size_t total = static_cast<size_t>(bufferBytes) * poolSlots;
-  if (total > (size_t{1} << 31)) {
-    Napi::RangeError::New(env, "bufferBytes * poolSlots must not exceed 2 GiB").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, total);
-  if (env.IsExceptionPending() || ab.IsEmpty()) return env.Undefined();
-
+  Napi::ArrayBuffer ab = qbshared::NewPool(env, static_cast<size_t>(bufferBytes) * poolSlots, "bufferBytes * poolSlots");
+  if (ab.IsEmpty()) return env.Undefined();
   auto s = std::make_shared<Stream>();
-  s->owner = this;
-  s->dev = dev_;
   s->slotBytes = bufferBytes;
   s->slotCount = poolSlots;
   s->usbBuffers = usbBuffers;
-  s->pool = static_cast<uint8_t*>(ab.Data());
-  s->poolRef = Napi::Persistent(ab);
-  if (!qbshared::LaunchStream(info, this, s, "quietband_rtlsdr:stream")) return env.Undefined();
+  if (!qbshared::LaunchStream(info, this, s, ab, "quietband_rtlsdr:stream")) return env.Undefined();
   return ab;
 }
 

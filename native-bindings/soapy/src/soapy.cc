@@ -1238,12 +1238,7 @@ Napi::Value Device::WriteSetting(const Napi::CallbackInfo& info) {
 // start({ format, blockSamples, poolSlots, streamArgs? }, onBlock(slot, seq, sampleOffset, overflowsBefore), onEnd(err|null)) -> ArrayBuffer
 Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!CheckOpen(env)) return env.Undefined();
-  if (stream_) {
-    MakeError(env, "ERR_STREAMING", "start() refused: the device is already streaming").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (!qbshared::CheckStartArgs(info)) return env.Undefined();
+  if (!CheckOpen(env) || !qbshared::CheckStartArgs(info, stream_ != nullptr)) return env.Undefined();
   Napi::Object opts = info[0].As<Napi::Object>();
   const std::string format = opts.Get("format").IsString() ? opts.Get("format").As<Napi::String>().Utf8Value() : "";
   const size_t bps = SoapySDR::formatToSize(format);
@@ -1259,16 +1254,10 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const uint32_t blockSamples = static_cast<uint32_t>(blockD), poolSlots = static_cast<uint32_t>(slotsD);
-  const size_t total = static_cast<size_t>(blockSamples) * bps * poolSlots;
-  if (total > (size_t{1} << 31)) {
-    Napi::RangeError::New(env, "blockSamples * bytes per sample * poolSlots must not exceed 2 GiB").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, total);
-  if (env.IsExceptionPending() || ab.IsEmpty()) return env.Undefined();
+  Napi::ArrayBuffer ab =
+      qbshared::NewPool(env, static_cast<size_t>(blockSamples) * bps * poolSlots, "blockSamples * bytes per sample * poolSlots");
+  if (ab.IsEmpty()) return env.Undefined();
   auto s = std::make_shared<Stream>();
-  s->owner = this;
-  s->dev = dev_;
   s->format = format;
   s->streamArgs = opts.Get("streamArgs").IsString() ? opts.Get("streamArgs").As<Napi::String>().Utf8Value() : "";
   s->remote = remote_;
@@ -1277,10 +1266,8 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   s->bytesPerSample = bps;
   s->blockSamples = blockSamples;
   s->slotCount = poolSlots;
-  s->pool = static_cast<uint8_t*>(ab.Data());
   s->scratch.resize(static_cast<size_t>(blockSamples) * bps);
-  s->poolRef = Napi::Persistent(ab);
-  if (!qbshared::LaunchStream(info, this, s, "quietband_soapy:stream")) return env.Undefined();
+  if (!qbshared::LaunchStream(info, this, s, ab, "quietband_soapy:stream")) return env.Undefined();
   return ab;
 }
 
