@@ -13,11 +13,12 @@ import { defineConfig } from 'vitest/config';
 export const SHARED_REGISTRY = [
   'test/alerts/{alert-fold,alert-grouping,alert-store-faults,alert-store,alert-throttle,calibration-alerts,capture-rooms,coincident-sensors,localisation-trials,localisation,whole-hz}.test.ts',
   'test/architecture/layers.test.ts',
+  'test/bounded.test.ts',
   'test/cli/{notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
   'test/detector/{background-model,burst-calibration,burst-path,clicks,dominance,emitter-level,events,groups,iq-image,keying-splatter,long-path,native-classifier,site-background,track}.test.ts',
-  'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,select,spectrum-level}.test.ts',
+  'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,sample-ring,select}.test.ts',
   'test/eval/{detection-stats,site-eval}.test.ts',
   'test/evidence/{clip-backlog,clip-band,clip-floor,clip-meta,clips,detection-evidence-log,quota-pictures}.test.ts',
   'test/field/{baseline-health,control-room-server,evidence,field-units,known-emitters-and-session-arming,known,local-time,sessions,ui-clip}.test.ts',
@@ -29,11 +30,12 @@ export const SHARED_REGISTRY = [
   'test/packaging/packaging.test.ts',
   'test/replay/{calibrate,csv,end-of-stream,input-refusals,overload,png,real-captures,synthetic,wideband-20msps}.test.ts',
   'test/report/{report-rooms,report-routes,report-signal,session-report-zh,session-report}.test.ts',
-  'test/scan/{hop-loop,hop-merge-overload,hop-runner,hopping,run-scan,scan-config}.test.ts',
+  'test/scan/{hop-loop,hop-merge-overload,hopping,run-scan,scan-config}.test.ts',
   'test/server/{access,ack-known,alerts-api,auth,client-messages,durability,http,listen-daemon,listen,login-page,message-text,rebinding-daemon,resume,security,spectrum}.test.ts',
-  'test/site/{block-stream,data-dir,disk-watch,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
+  'test/site/{block-stream,data-dir,disk-watch,hop-runner,live-ident-captures,live-ident,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
   'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,rtl-tcp-loss,sample-formats,sigmf,sim,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
+  'test/spectrum/spectrum-level.test.ts',
   'test/web-ui/{alert-model,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];
 

@@ -22,13 +22,8 @@ export interface RawDeviceInfo {
   usbStringsRc: number;
 }
 
-/** Result of a successful raw `open()`. */
-export interface RawOpenInfo {
-  index: number;
-  name: string;
-  manufacturer: string;
-  product: string;
-  serial: string;
+/** Result of a successful raw `open()`: the dongle as enumerated, and its tuner. */
+export interface RawOpenInfo extends Omit<RawDeviceInfo, 'usbStringsRc'> {
   /** enum rtlsdr_tuner: 0 unknown, 1 E4000, 2 FC0012, 3 FC0013, 4 FC2580, 5 R820T, 6 R828D. */
   tunerType: number;
   /** The tuner's gain steps (tenths of a dB), rtlsdr_get_tuner_gains. */
@@ -352,14 +347,8 @@ export type RtlSdrTarget = { serial: string; index?: undefined } | { index: numb
 /** Lifecycle: closed → open ⇄ streaming → stopping → open → closed. */
 export type RtlSdrState = 'closed' | 'open' | 'streaming' | 'stopping';
 
-/** Identity and tuner of an open dongle. */
-export interface RtlSdrDeviceInfo {
-  index: number;
-  name: string;
-  manufacturer: string;
-  product: string;
-  serial: string;
-  tunerType: number;
+/** Identity and tuner of an open dongle (the raw open's, with the tuner named and its gains in dB). */
+export interface RtlSdrDeviceInfo extends Omit<RawOpenInfo, 'gainsTenthDb'> {
   /** e.g. "R820T". */
   tunerName: string;
   /** The tuner's gain steps (dB). */

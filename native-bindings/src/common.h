@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "block-stream.h"
+
 extern "C" {
 // Imported weakly (as rtl_433 does) so the addon still loads against a librtlsdr built without bias-tee support;
 // the address is then null and setBiasTee() reports it as unsupported. librtlsdr 0.6 (Debian 0.6.0-4) has it.
@@ -55,8 +57,8 @@ using StreamTsfn = Napi::TypedThreadSafeFunction<Stream, Slot, CallJs>;
 /**
  * One streaming session: a std::thread running rtlsdr_read_async, a bounded pool of slots (one ArrayBuffer of
  * slotCount * slotBytes bytes, visible to JS) and a ThreadSafeFunction whose queue holds at most slotCount calls.
- * A slot is free (0), filled/queued (1) or held by JS (2) until JS releases it; when no slot is free the block is
- * dropped and counted. Lifetime: owned by RtlDevice (shared with a pending StopWorker); the TSFN finalizer joins the
+ * A slot is free, filled/queued or held by JS until JS releases it (qbshared::SlotPool); when no slot is free the
+ * block is dropped and counted. Lifetime: owned by RtlDevice (shared with a pending StopWorker); the TSFN finalizer joins the
  * thread and detaches the session from the device.
  */
 struct Stream {
@@ -66,9 +68,7 @@ struct Stream {
   uint8_t* pool = nullptr;
   Napi::Reference<Napi::ArrayBuffer> poolRef;
   std::vector<Slot> slots;
-  std::vector<uint8_t> slotState;  // 0 free, 1 filled/queued, 2 held by JS
-  std::vector<uint32_t> freeList;
-  std::mutex freeMutex;
+  qbshared::SlotPool slotPool;
   StreamTsfn tsfn;
   std::thread thread;
   std::atomic<bool> cancelRequested{false};
@@ -85,8 +85,6 @@ struct Stream {
   void Run();
   /** Requests cancel and repeats rtlsdr_cancel_async until rtlsdr_read_async has returned; false on timeout (ms; <0 = none). */
   bool WaitDone(int timeoutMs);
-  /** Returns slot `index` to the free list if JS holds it; false if it did not. */
-  bool Release(uint32_t index);
   /** Marks a filled slot free again (not delivered) and counts the block as dropped. */
   void Drop(Slot* slot);
   StreamStats Stats();

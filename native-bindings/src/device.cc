@@ -220,9 +220,7 @@ Napi::Error MakeRtlError(Napi::Env env, const char* call, int rc, const std::str
 }
 
 Napi::Error MakeUsageError(Napi::Env env, const char* code, const std::string& message) {
-  Napi::Error e = Napi::Error::New(env, message);
-  e.Set("code", Napi::String::New(env, code));
-  return e;
+  return qbshared::MakeCodedError(env, code, message);
 }
 
 Napi::Function RtlDevice::Define(Napi::Env env) {

@@ -10,6 +10,7 @@ import { UpdateThrottle, type Throttled } from './alert-throttle.js';
 import { isoTime, type AlertWriter } from './alert-writer.js';
 import type { GroupingOptions, SensorLocation } from './localisation.js';
 import { severityRaiseFor } from './severity-raise.js';
+import { BoundedMap } from '../bounded.js';
 
 /**
  * A copy of a detector event with its frequencies in whole Hz (centre, bandwidth, band edges): alert records carry
@@ -81,7 +82,7 @@ export interface TransmissionAlertsOptions {
 export class TransmissionAlerts {
   private readonly tracks = new Map<string, TransmissionTrack>();
   /** Alerts closed within {@link LATE_SIGNAL_MS}, by track key, in close order, with their close time (ms). */
-  private readonly recentlyClosed = new Map<string, { track: TransmissionTrack; closedMs: number }>();
+  private readonly recentlyClosed = new BoundedMap<string, { track: TransmissionTrack; closedMs: number }>(MAX_LATE_SIGNAL_TRACKS);
   private readonly writer: AlertWriter;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -282,9 +283,7 @@ export class TransmissionAlerts {
     if (ev === null) p.catch(() => undefined); // superseded close: failure is logged by the store; the new open reports its own.
     if (group !== undefined) this.grouping.propagate(group, track, nowMs);
     this.forgetClosedBefore(nowMs - LATE_SIGNAL_MS);
-    this.recentlyClosed.delete(key);
-    this.recentlyClosed.set(key, { track, closedMs: nowMs });
-    if (this.recentlyClosed.size > MAX_LATE_SIGNAL_TRACKS) this.recentlyClosed.delete(this.recentlyClosed.keys().next().value!);
+    this.recentlyClosed.setNewest(key, { track, closedMs: nowMs });
     return p;
   }
 

@@ -3,9 +3,11 @@
 import type { SignalReasonId } from '../ident/reasons.js';
 import type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 import type { ClipLoss, DetectionEvent } from '../types.js';
+import type { HeardEmitter } from '../baseline/heard-emitter.js';
 
 export type { SignalReasonId } from '../ident/reasons.js';
 export type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
+export type { HeardEmitter } from '../baseline/heard-emitter.js';
 
 /** Alert lifecycle state as supervisors see it. */
 export type AlertState = 'new' | 'acknowledged' | 'known';
@@ -211,28 +213,6 @@ export type ListenReasonId =
   | 'listen.noOpenAlert' | 'listen.notIdentified' | 'listen.digital' | 'listen.hopping' | 'listen.limit'
   | 'listen.workerStopped' | 'listen.sensorLimit' | 'listen.outsideStream' | 'listen.threadMissing' | 'listen.threadFailed';
 
-/**
- * An emitter a baseline heard, as sent to the browser: the wire form of CalibrationEmitter (src/baseline/emitters.ts,
- * which the daemon assigns to it; declared here so the web UI's type check does not reach into the baseline code).
- */
-export interface HeardEmitter {
-  /** Occupancy-weighted centre, occupied band edges and their difference (Hz). */
-  centerHz: number;
-  lowHz: number;
-  highHz: number;
-  bandwidthHz: number;
-  /** Highest Welch-average bin power (dBFS) and highest excess over the frame's noise floor (dB). */
-  peakPowerDbfs: number;
-  peakExcessDb: number;
-  /** Fraction of the learned Welch averages in which its busiest bin was occupied (0..1). */
-  dutyCycle: number;
-  /** Separate appearances; mean time between them (s, null below 3 appearances); longest appearance (s). */
-  bursts: number;
-  periodS: number | null;
-  maxBurstS: number;
-  /** On for at least 95 % of the learning. */
-  continuous: boolean;
-}
 
 /**
  * The emitter of a `present-during-calibration` alert ({@link Alert.calibration}) and the baseline that heard it. The

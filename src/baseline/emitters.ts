@@ -1,35 +1,16 @@
 // What a calibration heard: per-bin occupancy over the Welch averages it learned from, grouped into emitters.
 import type { BaselineFingerprint } from './baseline.js';
 import { terminalWords, type EmitterWords } from '../log-words.js';
+import type { HeardEmitter } from './heard-emitter.js';
 
 /**
  * A transmitter that was on at some time during the calibration (or a replay's learning window). Its band is
  * covered by the baseline's envelope afterwards, so the daemon reports it once as "present during calibration" for a
  * technician to confirm as known or escalate (docs/detector.md "What calibration heard").
  */
-export interface CalibrationEmitter {
-  /** Occupancy-weighted centre (Hz; an offset from the tuning centre when the centre is unknown). */
-  centerHz: number;
-  /** Edges of the occupied bins (Hz) and their difference. */
-  lowHz: number;
-  highHz: number;
-  bandwidthHz: number;
-  /** Highest Welch-average bin power seen in the band (dBFS, PSD normalisation of SpectrumFrame). */
-  peakPowerDbfs: number;
-  /** Highest excess over the frame's noise floor (dB): how far above the floor it stood. */
-  peakExcessDb: number;
-  /** Fraction of the learned Welch averages in which its band (any of its bins; its busiest bin after ≈ 1 h of learning) was occupied (0..1); an average it covers in part counts whole, so this reads high by up to one average per appearance. */
-  dutyCycle: number;
-  /** Separate appearances (runs of occupied averages) of its band (as dutyCycle). */
-  bursts: number;
-  /** Mean time between appearances (s) when it appeared at least 3 times, else null. */
-  periodS: number | null;
-  /** Longest appearance (s). */
-  maxBurstS: number;
+export interface CalibrationEmitter extends HeardEmitter {
   /** Mean appearance length (s): averages occupied / appearances (as dutyCycle). Absent in older baseline files. */
   meanBurstS?: number;
-  /** True when it was on for at least 95 % of the calibration (a steady carrier or a continuous link). */
-  continuous: boolean;
 }
 
 /**

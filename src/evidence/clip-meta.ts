@@ -5,6 +5,7 @@ import { sigmfPaths } from '../source/sigmf-write.js';
 import type { DetectionEvent } from '../types.js';
 import type { ClipBandPlan, ResamplerStage } from '../dsp/band-cut.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { BoundedSet } from '../bounded.js';
 
 /** SigMF extension namespace of QuietBand's clip keys, declared in `core:extensions` of every clip. */
 export const QB_NAMESPACE = 'quietband';
@@ -182,7 +183,7 @@ export async function annotateClipAlert(metaPath: string, alert: { alertId: stri
  * remembered). Failures are logged as warnings.
  */
 export class ClipAlertAnnotator {
-  private readonly done = new Set<string>();
+  private readonly done = new BoundedSet<string>(1000);
   constructor(private readonly dataDir: string | undefined, private readonly log: { warn: (obj: object, msg: string) => void }) {}
 
   /** `clip`: the meta path relative to the data dir; `stored`: the record carrying it. */
@@ -190,7 +191,6 @@ export class ClipAlertAnnotator {
     const dataDir = this.dataDir;
     if (dataDir === undefined || this.done.has(clip)) return;
     this.done.add(clip);
-    if (this.done.size > 1000) this.done.delete(this.done.values().next().value!);
     stored
       .then((a) => annotateClipAlert(join(dataDir, clip), { alertId: a.alertId, ...(a.session !== undefined ? { session: a.session } : {}) }))
       .catch((err: unknown) => this.log.warn({ err, clip }, 'clip meta not given its alert id'));

@@ -1,5 +1,6 @@
 // Ring of the most recent raw IQ of a sensor (for evidence clips): preallocated, indexed by absolute sample number.
-import type { IqBlock, SampleFormat } from '../types.js';
+import type { SampleFormat } from '../types.js';
+import { SampleRing } from '../dsp/sample-ring.js';
 
 /**
  * Keeps the last `capacity` complex samples of a stream, addressed by the stream's absolute sample index
@@ -7,49 +8,22 @@ import type { IqBlock, SampleFormat } from '../types.js';
  * 8 B as floats — a 16 s ring at 1 MS/s is 32 MB, not 128 MB), others as Float32. The float → byte step inverts the
  * file converter exactly for samples that came from that format. Gaps in firstSample (drops, reconnects) reset the
  * ring: samples before a gap are no longer readable, so a clip never splices two stretches of time.
- * Allocation-free per block.
+ * Allocation-free per block (the ring's bookkeeping: {@link SampleRing}).
  */
-export class IqRing {
+export class IqRing extends SampleRing {
   private readonly f32: Float32Array | null;
   private readonly u8: Uint8Array | null;
   /** cu8 rings: a clamped view of `u8` (the float → byte store rounds and clamps). */
   private readonly c8: Uint8ClampedArray | null;
-  /** Absolute index one past the newest sample held. */
-  private end = 0;
-  /** Absolute index of the oldest sample held. */
-  private start = 0;
-  constructor(readonly capacity: number, readonly format: SampleFormat = 'cf32') {
-    if (!(capacity >= 1)) throw new RangeError(`ring capacity must be ≥ 1 sample, got ${capacity}`);
+  constructor(capacity: number, readonly format: SampleFormat = 'cf32') {
+    super(capacity);
     const bytes = format === 'cu8' || format === 'cs8';
     this.u8 = bytes ? new Uint8Array(2 * capacity) : null;
     this.f32 = bytes ? null : new Float32Array(2 * capacity);
     this.c8 = format === 'cu8' && this.u8 !== null ? new Uint8ClampedArray(this.u8.buffer) : null;
   }
-  /** Oldest and one-past-newest absolute sample indices held. */
-  get range(): [number, number] {
-    return [this.start, this.end];
-  }
-  /** Appends a block's samples (in at most two contiguous runs: the ring wraps once per block at most per capacity). */
-  push(block: IqBlock): void {
-    if (block.firstSample !== this.end || block.discontinuity) {
-      this.start = block.firstSample;
-      this.end = block.firstSample;
-    }
-    const cap = this.capacity;
-    const n = block.count;
-    let done = 0;
-    while (done < n) {
-      const at = (this.end + done) % cap;
-      const run = Math.min(n - done, cap - at);
-      this.copyRun(block.samples, 2 * done, 2 * at, 2 * run);
-      done += run;
-    }
-    this.end += n;
-    if (this.end - this.start > cap) this.start = this.end - cap;
-  }
-
   /** Writes `values` floats of `s` from `from` into the ring's storage at `to` (float index), in the ring's encoding. */
-  private copyRun(s: Float32Array, from: number, to: number, values: number): void {
+  protected override storeRun(s: Float32Array, from: number, to: number, values: number): void {
     const c8 = this.c8;
     if (c8 !== null) {
       // cu8: the inverse of (b − 127.5)/127.5; a Uint8ClampedArray store rounds to the nearest byte and clamps to
@@ -97,26 +71,11 @@ export class IqRing {
     return { data: encodeSamples(this.format, tmp, count), first: a, count };
   }
   /**
-   * Samples [from, to) as Float32 I/Q into `out` (from index 0), decoded in at most two contiguous runs (a 0.27 s read at
-   * 2.4 MS/s from a cu8 ring takes ≈ 2 ms, where a per-sample modulo loop took 35–50 ms of the sensor's thread).
-   * @returns [first index copied, samples copied]
+   * Decodes `values` stored floats from float index `from` of the ring into `out` at `to` (the file converters'
+   * scaling), for {@link SampleRing.readInto}: decoded in runs, a 0.27 s read at 2.4 MS/s from a cu8 ring takes ≈ 2 ms,
+   * where a per-sample modulo loop took 35–50 ms of the sensor's thread.
    */
-  read(from: number, to: number, out: Float32Array): [number, number] {
-    const a = Math.max(from, this.start);
-    const z = Math.min(to, this.end, a + out.length / 2);
-    const cap = this.capacity;
-    let done = 0;
-    while (a + done < z) {
-      const at = (a + done) % cap;
-      const run = Math.min(z - a - done, cap - at);
-      this.decodeRun(2 * at, 2 * done, 2 * run, out);
-      done += run;
-    }
-    return [a, Math.max(0, z - a)];
-  }
-
-  /** Decodes `values` stored floats from float index `from` of the ring into `out` at `to` (the file converters' scaling). */
-  private decodeRun(from: number, to: number, values: number, out: Float32Array): void {
+  protected override loadRun(from: number, to: number, values: number, out: Float32Array): void {
     const u8 = this.u8;
     if (u8 === null) {
       out.set(this.f32!.subarray(from, from + values), to);

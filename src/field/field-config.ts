@@ -35,11 +35,16 @@ export interface EvidenceSettings {
   band: 'signal' | 'full';
 }
 
-/** A known emitter from the site config, expiry converted. */
+/**
+ * A known emitter from the site config, expiry converted: a detection whose centre lies in [lowHz, highHz] (on `sensor`,
+ * if given; before `expiresMs`) is known.
+ */
 export interface KnownEmitterSettings {
   lowHz: number;
   highHz: number;
+  /** Only this sensor's detections; undefined = every sensor. */
   sensor?: string;
+  /** Expiry as written (site local time or ISO); the emitter no longer matches from `expiresMs` on. */
   expires?: string;
   expiresMs?: number;
   label: string;

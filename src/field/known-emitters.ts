@@ -7,6 +7,8 @@ import type { AlertStore } from '../alerts/alert-store.js';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { BoundedMap } from '../bounded.js';
+import type { KnownEmitterSettings } from './field-config.js';
 
 /** File (in the data dir) holding the emitters marked known from the UI. */
 export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
@@ -15,15 +17,7 @@ export const KNOWN_EMITTERS_FILE = 'known-emitters.json';
  * One known emitter. A detection whose centre lies in [lowHz, highHz] (on `sensor`, if given; before `expiresMs`) is
  * known. A marked one also stops matching `markedTtlMs` after its `addedAt` (see {@link KnownEmittersOptions}).
  */
-export interface KnownEmitter {
-  lowHz: number;
-  highHz: number;
-  /** Only this sensor's detections; undefined = every sensor. */
-  sensor?: string;
-  /** Expiry as written (site local time or ISO); the emitter no longer matches from `expiresMs` on. */
-  expires?: string;
-  expiresMs?: number;
-  label: string;
+export interface KnownEmitter extends KnownEmitterSettings {
   /** 'config': site config `knownEmitters`; 'marked': "mark as known" in the UI (persisted). */
   origin: 'config' | 'marked';
   /** Marked ones: when (ISO), by whom, from which alert. */
@@ -102,12 +96,14 @@ export const DEFAULT_MARKED_TTL_MS = 24 * 3_600_000;
 export class KnownEmitters {
   private readonly configured: KnownEmitter[];
   private readonly marked: KnownEmitter[];
-  private readonly bands = new Map<string, Band>();
+  /** alertId → band, kept in recency order (the alert seen least recently is forgotten first). */
+  private readonly bands: BoundedMap<string, Band>;
   private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly o: KnownEmittersOptions, marked: KnownEmitter[]) {
     this.configured = o.configured.map((e) => ({ ...e, origin: 'config' as const }));
     this.marked = marked;
+    this.bands = new BoundedMap(o.maxRemembered ?? 10_000);
   }
 
   /** Path of the persisted list. */
@@ -188,10 +184,7 @@ export class KnownEmitters {
   observe(a: Alert): void {
     const band = bandOf(a);
     if (band === undefined) return;
-    this.bands.delete(a.alertId); // re-insert: the map is kept in recency order
-    this.bands.set(a.alertId, band);
-    const max = this.o.maxRemembered ?? 10_000;
-    if (this.bands.size > max) this.bands.delete(this.bands.keys().next().value!);
+    this.bands.setNewest(a.alertId, band);
   }
 
   /**

@@ -15,6 +15,7 @@ import { HubLog, type HubAlert } from './hub-log.js';
 import { lockDataDir, narrowDataDirMode, prepareDataDir, type DataDirLock } from '../site/data-dir.js';
 import { hubMetrics } from './hub-metrics.js';
 import { hubReportSource } from './hub-report.js';
+import { BoundedMap } from '../bounded.js';
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
@@ -101,7 +102,7 @@ interface SiteEntry extends Omit<HubSiteState, 'heartbeatAgeMs'> {
    * Records dropped as duplicates (seq not above the highest) that are not the record stored under that seq: held
    * (at most {@link MAX_SUSPECTS}, by seq) until a heartbeat shows whether the site's store restarted its numbering.
    */
-  suspects: Map<number, Alert>;
+  suspects: BoundedMap<number, Alert>;
 }
 
 /** Most suspect records held per site (a restarted store sends at most its backlog before the next heartbeat). */
@@ -179,7 +180,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const entry = (site: string): SiteEntry => {
     let e = sites.get(site);
     if (e === undefined) {
-      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, storeResets: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0, fingerprints: new Map(), suspects: new Map() };
+      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, storeResets: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0, fingerprints: new Map(), suspects: new BoundedMap(MAX_SUSPECTS) };
       sites.set(site, e);
       log.info({ site }, 'new site');
     }
@@ -275,9 +276,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       e.duplicates++;
       // not the record stored under this seq (or none stored): maybe the first records of a restarted store
       if (e.fingerprints.get(a.seq) !== fingerprint(a)) {
-        e.suspects.delete(a.seq);
-        e.suspects.set(a.seq, a);
-        if (e.suspects.size > MAX_SUSPECTS) e.suspects.delete(e.suspects.keys().next().value!);
+        e.suspects.setNewest(a.seq, a);
       }
       return;
     }

@@ -7,6 +7,7 @@ import { expectation } from './band-expectation.js';
 import type { IdentInput } from './features.js';
 import { signalReason } from './reasons.js';
 import { DEFAULT_BLOCK_SAMPLES } from '../source/file-source.js';
+import { SampleRing } from '../dsp/sample-ring.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
@@ -123,61 +124,20 @@ export function describeSignal(id: Identification, centerHz: number, info: Pick<
 /**
  * The last `capacity` complex samples of a stream as Float32 I/Q, addressed by absolute sample index; filled with at most
  * two native copies (TypedArray.set) per block, which costs the detection pass far less than the evidence ring's
- * per-value re-encoding (src/evidence/iq-ring.ts) at the price of 8 B per sample. A gap or discontinuity restarts it.
+ * per-value re-encoding (src/evidence/iq-ring.ts) at the price of 8 B per sample. A gap or discontinuity restarts it
+ * ({@link SampleRing}).
  */
-export class Float32IqRing {
+export class Float32IqRing extends SampleRing {
   private readonly buf: Float32Array;
-  private start = 0;
-  private end = 0;
-  constructor(readonly capacity: number) {
-    if (!(capacity >= 1)) throw new RangeError(`ring capacity must be ≥ 1 sample, got ${capacity}`);
+  constructor(capacity: number) {
+    super(capacity);
     this.buf = new Float32Array(2 * capacity);
   }
-  /** Oldest and one-past-newest absolute sample indices held. */
-  get range(): [number, number] {
-    return [this.start, this.end];
+  protected override storeRun(samples: Float32Array, from: number, to: number, values: number): void {
+    this.buf.set(samples.subarray(from, from + values), to);
   }
-  /** Appends a block (allocation-free). */
-  push(block: IqBlock): void {
-    if (block.firstSample !== this.end || block.discontinuity) {
-      this.start = block.firstSample;
-      this.end = block.firstSample;
-    }
-    const cap = this.capacity;
-    let done = Math.max(0, block.count - cap); // a block longer than the ring: only its tail stays
-    this.end += done;
-    while (done < block.count) {
-      const at = this.end % cap;
-      const run = Math.min(block.count - done, cap - at);
-      this.buf.set(block.samples.subarray(2 * done, 2 * (done + run)), 2 * at);
-      done += run;
-      this.end += run;
-    }
-    if (this.end - this.start > cap) this.start = this.end - cap;
-  }
-  /** Samples [from, to) clipped to what is held, as a new Float32Array of I/Q. @returns the samples and the first index */
-  read(from: number, to: number): { iq: Float32Array; first: number; count: number } {
-    const a = Math.max(from, this.start);
-    const out = new Float32Array(2 * Math.max(0, Math.min(to, this.end) - a));
-    const [first, count] = this.readInto(from, to, out);
-    return { iq: out, first, count };
-  }
-  /**
-   * Samples [from, to) clipped to what is held and to `out`'s length, as I/Q into `out` from index 0 (as
-   * IqRing.read, src/evidence/iq-ring.ts). @returns [first index copied, samples copied]
-   */
-  readInto(from: number, to: number, out: Float32Array): [number, number] {
-    const a = Math.max(from, this.start);
-    const z = Math.max(a, Math.min(to, this.end, a + out.length / 2));
-    const cap = this.capacity;
-    let done = 0;
-    while (a + done < z) {
-      const at = (a + done) % cap;
-      const run = Math.min(z - a - done, cap - at);
-      out.set(this.buf.subarray(2 * at, 2 * (at + run)), 2 * done);
-      done += run;
-    }
-    return [a, z - a];
+  protected override loadRun(from: number, to: number, values: number, out: Float32Array): void {
+    out.set(this.buf.subarray(from, from + values), to);
   }
 }
 

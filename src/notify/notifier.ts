@@ -8,6 +8,7 @@ import { notifyMessage } from './message.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { createSender, type Sender } from './senders.js';
 import { delayText } from '../text-template.js';
+import { BoundedMap, BoundedSet } from '../bounded.js';
 
 /** Options of {@link Notifier}. */
 export interface NotifierOptions {
@@ -85,7 +86,7 @@ const REMEMBERED_ALERTS = 5000;
 interface ChannelRun {
   settings: ChannelSettings;
   /** Alerts this channel was given (insertion order): later alerts of their transmission group are not sent again. */
-  sent: Set<string>;
+  sent: BoundedSet<string>;
   sender: Sender;
   /** Pending entries of this channel in seq order. */
   queue: OutboxEntry[];
@@ -128,7 +129,7 @@ export class Notifier {
    * with the raise in force (null when a later identification dropped it): an escalation's message carries its mark.
    * Oldest forgotten first past {@link REMEMBERED_ALERTS}; not kept across a restart.
    */
-  private readonly raised = new Map<string, Alert['severityRaise'] | null>();
+  private readonly raised = new BoundedMap<string, Alert['severityRaise'] | null>(REMEMBERED_ALERTS);
   private routing = false;
   private again = false;
   private routeDone: Promise<void> = Promise.resolve();
@@ -143,7 +144,7 @@ export class Notifier {
     this.now = o.now ?? Date.now;
     for (const c of o.settings.channels) {
       const sender = o.senders?.[c.name] ?? createSender(c);
-      this.channels.set(c.name, { settings: c, sender, sent: new Set(), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, wakeHeld: null, done: Promise.resolve() });
+      this.channels.set(c.name, { settings: c, sender, sent: new BoundedSet(REMEMBERED_ALERTS), queue: [], running: false, delivered: 0, dropped: 0, failures: 0, wake: null, wakeHeld: null, done: Promise.resolve() });
     }
   }
 
@@ -267,7 +268,6 @@ export class Notifier {
     if (known && a.signal !== undefined) this.raised.set(a.alertId, a.severityRaise ?? null);
     if (known || !raisesAlert(a)) return false;
     this.raised.set(a.alertId, a.severityRaise);
-    if (this.raised.size > REMEMBERED_ALERTS) this.raised.delete(this.raised.keys().next().value!);
     return true;
   }
 
@@ -302,7 +302,6 @@ export class Notifier {
       }
       out.push(e);
       ch.sent.add(a.alertId);
-      if (ch.sent.size > REMEMBERED_ALERTS) ch.sent.delete(ch.sent.values().next().value!);
     }
     return out;
   }

@@ -6,20 +6,11 @@ import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
+import type { SessionListEntry } from '../server/protocol.js';
 import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
 
-/** One reportable session, as `GET /sessions` lists it. */
-export interface SessionListEntry {
-  name: string;
-  site: string;
-  /** Window (ISO): the configured one, else the span of the records carrying the name. */
-  startTime: string;
-  endTime: string;
-  /** True when the site config defines it (the report then uses the configured window). */
-  configured: boolean;
-  /** Distinct alerts whose records carry the session's name. */
-  alerts: number;
-}
+/** One reportable session, as `GET /sessions` lists it (declared with the wire shapes in src/server/protocol.ts). */
+export type { SessionListEntry } from '../server/protocol.js';
 
 /** What the report routes need from a daemon (site or hub); see {@link siteReportSource} and the hub's. */
 export interface ReportSource {

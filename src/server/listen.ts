@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from './listen-channel.js';
 import { codedReason } from './message-text.js';
 import { LISTEN_FRAME, type Alert, type AlertMessageCode, type ListenStateMessage } from './protocol.js';
+import { BoundedSet } from '../bounded.js';
 
 /**
  * What the server hands to an extension of its WebSocket protocol ({@link ServerOptions.wsExtension}): every parsed
@@ -78,7 +79,7 @@ export class ListenHub implements WsExtension {
   private readonly o: ListenHubOptions;
   private readonly channels = new Map<string, BroadcastChannel>();
   private readonly openAlerts = new Map<string, Alert>();
-  private readonly closed = new Set<string>();
+  private readonly closed = new BoundedSet<string>(CLOSED_KEPT);
   private readonly byAlert = new Map<string, ActiveListen>();
   private readonly byId = new Map<number, ActiveListen>();
   private nextId = 1 + Math.floor(Math.random() * 0x7fff_0000);
@@ -133,7 +134,6 @@ export class ListenHub implements WsExtension {
     if (a.event === 'close') {
       this.openAlerts.delete(a.alertId);
       this.closed.add(a.alertId);
-      if (this.closed.size > CLOSED_KEPT) this.closed.delete(this.closed.values().next().value!);
       const l = this.byAlert.get(a.alertId);
       if (l !== undefined) this.end(l, codedReason('listen.alertClosed'));
     } else if (!this.closed.has(a.alertId)) this.openAlerts.set(a.alertId, a);

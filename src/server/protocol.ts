@@ -186,6 +186,19 @@ export interface ListenStopMessage { v: 1; type: 'listen-stop'; alertId: string 
  */
 export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: string; state: 'started' | 'stopped' | 'refused'; listenId?: number; rateSps?: number; reason?: string; reasonCode?: AlertMessageCode }
 
+/** One reportable session, as the HTTP route `GET /sessions` lists it (src/report/report-source.ts; the page's report dialog). */
+export interface SessionListEntry {
+  name: string;
+  site: string;
+  /** Window (ISO): the configured one, else the span of the records carrying the name. */
+  startTime: string;
+  endTime: string;
+  /** True when the site config defines it (the report then uses the configured window). */
+  configured: boolean;
+  /** Distinct alerts whose records carry the session's name. */
+  alerts: number;
+}
+
 /**
  * One entry of the HTTP route `GET /known-emitters` (src/field/known-emitter-routes.ts; frequencies in Hz, times ISO
  * 8601 / epoch ms), as the page's known list reads it.

@@ -9,6 +9,7 @@ import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
 import type { AlertSignal } from '../server/protocol.js';
 import { bandAt } from '../spectrum/band-plan.js';
 import type { ClipLoss, DetectionEvent } from '../types.js';
+import { BoundedMap } from '../bounded.js';
 
 /** Options of {@link DetectionRelay}. */
 export interface DetectionRelayOptions {
@@ -54,12 +55,12 @@ export class DetectionRelay {
   private readonly open = new Map<string, OpenTrack>();
   private readonly clipAnnotator: ClipAlertAnnotator;
   /** Closes that went without their clip (`late`) by `gen:run:id`: the stored close, whose alert gains the clip later. */
-  private readonly awaitingClip = new Map<string, Promise<Alert>>();
+  private readonly awaitingClip = new BoundedMap<string, Promise<Alert>>(MAX_AWAITING_CLIPS);
   /**
    * Closed tracks by `gen:run:id`: their bus id and whether speech was heard live, for an identification that comes after
    * the close (the bus decides whether it is still in time: AlertBus.lateSignal).
    */
-  private readonly closedTracks = new Map<string, { busId: number; speech?: true }>();
+  private readonly closedTracks = new BoundedMap<string, { busId: number; speech?: true }>(MAX_AWAITING_CLIPS);
   private nextBusId = 1;
 
   constructor(o: DetectionRelayOptions) {
@@ -83,13 +84,11 @@ export class DetectionRelay {
     t.last = ev;
     if (ev.kind === 'close') {
       this.open.delete(key);
-      if (this.closedTracks.size >= MAX_AWAITING_CLIPS) this.closedTracks.delete(this.closedTracks.keys().next().value!);
       this.closedTracks.set(key, t.speech ? { busId: t.busId, speech: true } : { busId: t.busId });
     }
     const stored = this.toBus({ ...ev, id: t.busId, overload: ev.overload || this.o.overload() }, this.origins.get(`${gen}:${run}`), clip, t.signal, noClip);
     if (ev.kind === 'close' && noClip === 'late' && stored !== undefined) {
       // the worker writes the clip within seconds; a few hundred closes waiting at once would be a worker far behind
-      if (this.awaitingClip.size >= MAX_AWAITING_CLIPS) this.awaitingClip.delete(this.awaitingClip.keys().next().value!);
       this.awaitingClip.set(key, stored);
     }
   }

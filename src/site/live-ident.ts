@@ -5,6 +5,7 @@ import type { Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { signalReason } from '../ident/reasons.js';
 import type { IqRing } from '../evidence/iq-ring.js';
+import type { SampleRing } from '../dsp/sample-ring.js';
 import { DetectionEvidence } from '../evidence/detection-evidence.js';
 import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { IdentTiming } from '../evidence/picture-worker.js';
@@ -270,23 +271,27 @@ export class LiveIdentifier implements EvidenceSink {
    * 0.27 s part 10–29 ms, the part alone 4–22 ms).
    */
   private finalPart(from: number, to: number, offsetHz: number, bandwidthHz: number, margin: number): [number, number] {
-    const [held0, held1] = this.ring !== null ? this.ring.range : this.d.evidenceRing!.range;
+    const [held0, held1] = this.held.range;
     const a = Math.max(from - margin, held0);
     const z = Math.min(to + margin, held1);
     if (z <= a) return [from, to];
     let scratch = new Float32Array(0);
     const frame: FrameReader = (s, n) => {
       if (scratch.length < 2 * n) scratch = new Float32Array(2 * n);
-      if (this.ring !== null) this.ring.readInto(a + s, a + s + n, scratch);
-      else this.d.evidenceRing!.read(a + s, a + s + n, scratch);
+      this.held.readInto(a + s, a + s + n, scratch);
       return scratch;
     };
     const end = a + emissionEnd({ count: z - a, rateSps: this.d.info.rateSps, offsetHz, bandwidthHz }, frame);
     return [Math.max(from, end - this.span(this.o.finalS)), end];
   }
 
+  /** The ring that holds the samples: the own one, or the evidence clips' when clips are on. */
+  private get held(): SampleRing {
+    return this.ring ?? this.d.evidenceRing!;
+  }
+
   private heldFrom(): number {
-    return this.ring !== null ? this.ring.range[0] : this.d.evidenceRing!.range[0];
+    return this.held.range[0];
   }
 
   /**
@@ -294,13 +299,7 @@ export class LiveIdentifier implements EvidenceSink {
    * @returns the samples, their number and the stream index of the first
    */
   private read(from: number, to: number): { iq: Float32Array; count: number; first: number } {
-    if (this.ring !== null) return this.ring.read(from, to);
-    const ring = this.d.evidenceRing!;
-    const [held0, held1] = ring.range;
-    const n = Math.max(0, Math.min(to, held1) - Math.max(from, held0));
-    const iq = new Float32Array(2 * n);
-    const [first, count] = ring.read(from, to, iq);
-    return { iq, count, first };
+    return this.held.read(from, to);
   }
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadSoapy, soapyBuildAdvice, soapyModuleName, type SoapyBinding } from '../../native-bindings/soapy.js';
 import { findSoapyDevices, formatSoapyDevices } from '../../src/cli/devices-soapy.js';
 import { QuietBandError } from '../../src/errors.js';
-import { setFakeEnv } from '../native/fake-env.js';
+import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 import { soapyOverFake } from '../source/soapy-fake.js';
 
 let binding: SoapyBinding;

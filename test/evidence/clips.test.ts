@@ -27,7 +27,7 @@ describe('IqRing', () => {
     ring.push(block(200, 100));
     expect(ring.range).toEqual([50, 300]);
     const out = new Float32Array(2 * 20);
-    expect(ring.read(40, 60, out)).toEqual([50, 10]);
+    expect(ring.readInto(40, 60, out)).toEqual([50, 10]);
     expect(out[0]).toBeCloseTo(0.05, 6);
     expect(out[1]).toBeCloseTo(-0.05, 6);
     ring.push(block(400, 10)); // 100 samples lost
@@ -156,7 +156,7 @@ describe('IqRing in the source encoding', () => {
     expect(raw.count).toBe(300);
     expect([...raw.data]).toEqual([...bytes.subarray(200)]);
     const out = new Float32Array(2 * 10);
-    ring.read(150, 160, out);
+    ring.readInto(150, 160, out);
     expect([...out]).toEqual([...f.subarray(300, 320)]);
   });
 });

@@ -90,7 +90,7 @@ let addonPromise: Promise<string> | null = null;
  * Builds the addon a second time, linked against the fake librtlsdr (library_dirs and RPATH = the fake's directory,
  * via the gyp variable rtlsdr_lib_dir), in native-bindings/build-fake/ (gitignored; <tmpdir>/quietband-addon-fake/
  * when native-bindings is not writable). The result is content-addressed, quietband_rtlsdr-<hash>.node, hashed over
- * binding.gyp, src/*, the fake's directory and the Node version, so it is rebuilt only when one changed and a file
+ * binding.gyp, src/*, shared/*, the fake's directory and the Node version, so it is rebuilt only when one changed and a file
  * handed out is never rebuilt under a running test. Load it in a process that has not loaded the real build (both
  * bind the soname librtlsdr.so.0). Does not download Node headers (see native-bindings/build.mjs nodedirArgs).
  * @returns absolute path of the .node file
@@ -100,8 +100,9 @@ export function buildAddonAgainstFake(): Promise<string> {
   addonPromise ??= (async () => {
     const fakeDir = await buildFakeLibrtlsdr();
     const srcDir = path.join(NATIVE_DIR, 'src');
+    const sharedDir = path.join(NATIVE_DIR, 'shared'); // headers both addons include (binding.gyp include_dirs)
     const inputs: (string | Buffer)[] = [readFileSync(path.join(NATIVE_DIR, 'binding.gyp')), fakeDir, process.version];
-    for (const f of readdirSync(srcDir).sort()) inputs.push(f, readFileSync(path.join(srcDir, f)));
+    for (const dir of [srcDir, sharedDir]) for (const f of readdirSync(dir).sort()) inputs.push(f, readFileSync(path.join(dir, f)));
     const stamp = sha(inputs);
     const root = writable(NATIVE_DIR) ? path.join(NATIVE_DIR, 'build-fake') : path.join(os.tmpdir(), 'quietband-addon-fake');
     const addon = path.join(root, `quietband_rtlsdr-${stamp}.node`);
@@ -112,6 +113,7 @@ export function buildAddonAgainstFake(): Promise<string> {
     const links: [string, string][] = [
       ['binding.gyp', path.join(NATIVE_DIR, 'binding.gyp')],
       ['src', srcDir],
+      ['shared', sharedDir],
       ['node_modules', path.join(REPO_ROOT, 'node_modules')],
     ];
     for (const [name, target] of links) {

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededBytes } from '../native/fake-env.js';
+import { seededBytes } from '../fake-librtlsdr/fake-env.js';
 import { Client, fakeRtlsdrDaemonSuite, startDaemon, writeConfig } from '../daemon/helpers.js';
 import { parseMetrics } from './metrics-helpers.js';
 

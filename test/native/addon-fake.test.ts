@@ -16,7 +16,7 @@ import {
 } from '../../native-bindings/index.js';
 import { QuietBandError } from '../../src/errors.js';
 import { buildAddonAgainstFake, buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
-import { busyWait, fakeGeneratorBytes, seededBytes, setFakeEnv, sleep } from './fake-env.js';
+import { busyWait, fakeGeneratorBytes, seededBytes, setFakeEnv, sleep } from '../fake-librtlsdr/fake-env.js';
 
 let binding: RtlSdrBinding;
 let addonPath: string;

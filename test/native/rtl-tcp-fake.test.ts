@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { loadRtlSdr, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { buildAddonAgainstFake, buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
-import { setFakeEnv, sleep } from './fake-env.js';
+import { setFakeEnv, sleep } from '../fake-librtlsdr/fake-env.js';
 import { describeNeeding, freePort } from '../helpers.js';
 
 const rtlTcp = spawnSync('sh', ['-c', 'command -v rtl_tcp'], { encoding: 'utf8' }).stdout.trim();

@@ -11,7 +11,7 @@ import type { Alert } from '../../src/server/protocol.js';
 import { SensorSupervisor } from '../../src/site/supervisor.js';
 import { sensorWorkerUrl } from '../../src/site/worker-url.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
-import { setFakeEnv } from '../native/fake-env.js';
+import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 import { silentLog } from '../helpers.js';
 import { tempDir } from '../daemon/helpers.js';
 

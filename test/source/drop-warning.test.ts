@@ -1,5 +1,5 @@
 // DropWarning: one line for the first gap, then at most one summary line per period with the count, the rest at close.
-// (SoapySource and RtlSdrSource log through it: test/source/soapy-fake.test.ts, test/native/rtlsdr-source.test.ts.)
+// (SoapySource and RtlSdrSource log through it: test/source/soapy-fake.test.ts, test/source/rtlsdr-source.test.ts.)
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DropWarning } from '../../src/source/drop-warning.js';

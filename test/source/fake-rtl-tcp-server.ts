@@ -4,6 +4,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach } from 'vitest';
 import type { RtlTcpSource } from '../../src/source/rtl-tcp-source.js';
+import { xorshiftFill } from '../fake-librtlsdr/fake-env.js';
 
 /** One accepted client connection as the fake server saw it. */
 export interface FakeConnection {
@@ -33,17 +34,7 @@ export function delay(ms: number): Promise<void> {
 
 /** Deterministic bytes (xorshift32), with 0 and 255 present so clipping is exercised. */
 export function prngBytes(n: number, seed = 0x1234567): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  return xorshiftFill(Buffer.alloc(n), seed);
 }
 
 /** A TCP server on 127.0.0.1:0 that hands each connection to `onConnection` and records what clients send. */

@@ -16,7 +16,7 @@ import { detectionLine, replayFile } from '../../src/cli/replay.js';
 import { detect, learnBaseline } from '../../src/pipeline.js';
 import { openFileSource } from '../../src/source/file-source.js';
 import { capture, silentLog } from '../helpers.js';
-import { seededBytes, setFakeEnv } from '../native/fake-env.js';
+import { seededBytes, setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 import { soapyOverFake } from './soapy-fake.js';
 
 let binding: SoapyBinding;

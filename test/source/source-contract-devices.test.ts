@@ -10,7 +10,7 @@ import { RtlSdrSource } from '../../src/source/rtlsdr-source.js';
 import { SoapySource } from '../../src/source/soapy-source.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
 import { describeNeeding } from '../helpers.js';
-import { setFakeEnv } from '../native/fake-env.js';
+import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 import { describeSource } from './describe-source.js';
 import { soapyOverFake } from './soapy-fake.js';
 

@@ -3,7 +3,7 @@ import { foldInOrder, openAlertState, type AlertStateCore } from '../../src/aler
 
 /** The store's rank of an alert (severity, then its raise), for the table's order (alert-pins.ts). */
 export { alertRank } from '../../src/alerts/alert-fold.js';
-import type { Alert, AlertMessageCode, AlertRoom, AlertSignal, AlertState, CalibrationAlertInfo, ClipLoss, SpectrumMessage } from './protocol-types.js';
+import type { Alert, AlertMessageCode, AlertState, SpectrumMessage } from './protocol-types.js';
 
 /** One stored record of an alert, as kept for the detail view's history. */
 export interface AlertRecordSummary {
@@ -18,41 +18,27 @@ export interface AlertRecordSummary {
 }
 
 /**
+ * The record fields an alert's view carries (the latest record carrying one wins), as the records define them
+ * ({@link Alert}): detection (Hz, dB, dBFS, ISO start / end, band label), session, known-emitter label, message (and its
+ * code), who acknowledged, the clip (or why none was kept), the rooms of a multi-sensor transmission and its centroid
+ * (m), the emitter a baseline heard (`present-during-calibration`), the sensor's identification (transmissions).
+ */
+type AlertRecordFields = Pick<
+  Alert,
+  | 'centerHz' | 'bandwidthHz' | 'peakExcessDb' | 'peakPowerDbfs' | 'bandLabel' | 'startTime' | 'endTime' | 'session'
+  | 'knownLabel' | 'message' | 'messageCode' | 'ackBy' | 'clip' | 'clipNotKept' | 'groupId' | 'rooms' | 'positionM'
+  | 'calibration' | 'signal'
+>;
+
+/**
  * An alert as the page shows it: every record of one `alertId`, folded (later seq wins field by field). From
  * {@link AlertStateCore} (src/alerts/alert-fold.ts, folded as the daemon's store folds): `openSeq`/`lastSeq` are the
  * lowest / highest seq received (the row's `data-seq` is `lastSeq`); `closed` is true once a `close` was received.
  */
-export interface AlertView extends AlertStateCore {
-  /** Centre and bandwidth (Hz), band edges (Hz, from the detection when present, else centre ± bandwidth/2). */
-  centerHz?: number;
-  bandwidthHz?: number;
+export interface AlertView extends AlertStateCore, AlertRecordFields {
+  /** Band edges (Hz): from the detection when present, else centre ± bandwidth/2. */
   lowHz?: number;
   highHz?: number;
-  /** Largest excess over the baseline (dB) and largest bin power (dBFS) of the track so far. */
-  peakExcessDb?: number;
-  peakPowerDbfs?: number;
-  bandLabel?: string;
-  /** ISO start / end of the transmission (end only once closed, or "so far" on updates). */
-  startTime?: string;
-  endTime?: string;
-  session?: string;
-  /** Known-emitter alerts: the label of the emitter the detection matched (config or marked in the UI). */
-  knownLabel?: string;
-  message?: string;
-  /** `message` as a code the page translates (format.ts alertMessageText). */
-  messageCode?: AlertMessageCode;
-  ackBy?: string;
-  clip?: string;
-  /** Clips on, but the alert closed without one: why (the detail says so). */
-  clipNotKept?: ClipLoss;
-  /** One transmission seen by several sensors: shared group id, rooms nearest first (dB over each sensor's baseline), centroid (m). */
-  groupId?: string;
-  rooms?: AlertRoom[];
-  positionM?: { xM: number; yM: number };
-  /** `present-during-calibration` alerts: the emitter the baseline heard (duty, period, …) and that baseline. */
-  calibration?: CalibrationAlertInfo;
-  /** Transmissions: the sensor's identification (class, confidence, features, reason), the latest record's. */
-  signal?: AlertSignal;
   /** ISO time of the first / latest record. */
   firstTime: string;
   lastTime: string;

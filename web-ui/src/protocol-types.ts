@@ -17,6 +17,7 @@ export type {
   ListenStateMessage,
   SensorHealth,
   SensorLocationInfo,
+  SessionListEntry,
   SessionStatus,
   ServerMessage,
   SeverityRaise,

@@ -1,16 +1,8 @@
 // "Session report" dialog: lists the daemon's exam sessions (GET sessions) and links the chosen one's report (HTML, PDF).
 import { formatDateTime } from './format.js';
 import { lang, t, type MsgKey } from './i18n.js';
+import type { SessionListEntry } from './protocol-types.js';
 
-/** One entry of `GET sessions` (SessionListEntry in src/report/report-source.ts). */
-export interface SessionEntry {
-  name: string;
-  site: string;
-  startTime: string;
-  endTime: string;
-  configured: boolean;
-  alerts: number;
-}
 
 /** The report URL of a session, relative to `base` (works behind a path-prefix proxy), in the page's language. */
 export function reportUrl(base: URL, s: { name: string; site: string }, pdf = false): string {
@@ -41,7 +33,7 @@ export class ReportDialog {
   /** Why the links are disabled while no session is selected. */
   private whyKey: MsgKey = 'report.why.loading';
   private readonly base: URL;
-  private sessions: SessionEntry[] = [];
+  private sessions: SessionListEntry[] = [];
   private timeZone = 'UTC';
 
   constructor(dialog: HTMLDialogElement, base: URL) {
@@ -71,13 +63,13 @@ export class ReportDialog {
     this.note.hidden = false;
     this.note.textContent = t('report.loading');
     if (!this.dialog.open) this.dialog.showModal();
-    let list: SessionEntry[];
+    let list: SessionListEntry[];
     try {
       const u = new URL('sessions', this.base);
       u.search = '';
       const r = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      list = ((await r.json()) as { sessions: SessionEntry[] }).sessions;
+      list = ((await r.json()) as { sessions: SessionListEntry[] }).sessions;
     } catch (err) {
       this.note.textContent = t('report.failed', { m: (err as Error).message });
       this.whyKey = 'report.why.failed';

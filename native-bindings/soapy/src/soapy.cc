@@ -41,6 +41,8 @@
 #include <thread>
 #include <vector>
 
+#include "block-stream.h"
+
 namespace qbs {
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ using StreamTsfn = Napi::TypedThreadSafeFunction<Stream, Slot, CallJs>;
 /**
  * One RX stream: a std::thread that reads `blockSamples` complex samples per block with readStream (timeout 100 ms)
  * straight into a free pool slot (or into a scratch block, counted as dropped, when JS holds every slot), then queues
- * the slot to JS (NonBlockingCall; queue bounded by the pool size). Slot states: 0 free, 1 queued, 2 held by JS.
+ * the slot to JS (NonBlockingCall; queue bounded by the pool size). Slot states: qbshared::SlotPool.
  * The thread owns setupStream/activate/deactivate/closeStream; the TSFN finalizer joins it.
  */
 struct Stream {
@@ -196,9 +198,7 @@ struct Stream {
   std::vector<uint8_t> scratch;
   Napi::Reference<Napi::ArrayBuffer> poolRef;
   std::vector<Slot> slots;
-  std::vector<uint8_t> slotState;
-  std::vector<uint32_t> freeList;
-  std::mutex freeMutex;
+  qbshared::SlotPool slotPool;
   StreamTsfn tsfn;
   std::thread thread;
   std::atomic<bool> cancelRequested{false};
@@ -226,7 +226,6 @@ struct Stream {
   bool WaitDone(int timeoutMs);
   int BreakLink(int64_t sinceStopMs);
   void CloseReplacedStreamSockets();
-  bool Release(uint32_t index);
   void Drop(Slot* slot);
   Napi::Object Stats(Napi::Env env);
 };
@@ -595,15 +594,8 @@ void Stream::Run() {
   bool overflowPending = false;
   WallAnchor wall;
   while (endError.empty() && !cancelRequested.load(std::memory_order_relaxed)) {
-    int32_t index = -1;
-    {
-      std::lock_guard<std::mutex> lock(freeMutex);
-      if (!freeList.empty()) {
-        index = static_cast<int32_t>(freeList.back());
-        freeList.pop_back();
-        slotState[index] = 1;
-      }
-    }
+    uint32_t taken = 0;
+    const int32_t index = slotPool.Take(taken) ? static_cast<int32_t>(taken) : -1;
     uint8_t* base = index >= 0 ? pool + static_cast<size_t>(index) * blockSamples * bytesPerSample : scratch.data();
     uint32_t got = 0;
     while (got < blockSamples && !cancelRequested.load(std::memory_order_relaxed)) {
@@ -672,11 +664,7 @@ void Stream::Run() {
       }
     }
     if (got < blockSamples) {  // stopped mid-block: the partial block is not delivered
-      if (index >= 0) {
-        std::lock_guard<std::mutex> lock(freeMutex);
-        slotState[index] = 0;
-        freeList.push_back(static_cast<uint32_t>(index));
-      }
+      if (index >= 0) slotPool.Free(static_cast<uint32_t>(index));
       break;
     }
     const uint64_t seq = producedBlocks.fetch_add(1);
@@ -813,20 +801,8 @@ bool Stream::WaitDone(int timeoutMs) {
   }
 }
 
-bool Stream::Release(uint32_t index) {
-  std::lock_guard<std::mutex> lock(freeMutex);
-  if (index >= slotCount || slotState[index] != 2) return false;
-  slotState[index] = 0;
-  freeList.push_back(index);
-  return true;
-}
-
 void Stream::Drop(Slot* slot) {
-  {
-    std::lock_guard<std::mutex> lock(freeMutex);
-    slotState[slot->index] = 0;
-    freeList.push_back(slot->index);
-  }
+  slotPool.Free(slot->index);
   droppedBlocks.fetch_add(1);
 }
 
@@ -842,17 +818,13 @@ Napi::Object Stream::Stats(Napi::Env env) {
   o.Set("gaps", Napi::Number::New(env, static_cast<double>(gaps.load())));
   o.Set("estimatedGaps", Napi::Number::New(env, static_cast<double>(estimatedGaps.load())));
   o.Set("nextSampleOffset", Napi::Number::New(env, static_cast<double>(position.load())));
-  uint32_t inUse;
-  {
-    std::lock_guard<std::mutex> lock(freeMutex);
-    inUse = slotCount - static_cast<uint32_t>(freeList.size());
-  }
-  o.Set("slotsInUse", Napi::Number::New(env, inUse));
+  o.Set("slotsInUse", Napi::Number::New(env, slotPool.InUse()));
   o.Set("slotCount", Napi::Number::New(env, slotCount));
   return o;
 }
 
-// TSFN dispatch (JS thread); raw N-API calls because it also runs at env teardown, when JS cannot run.
+// TSFN dispatch (JS thread): onBlock(slot, seq, sampleOffset, overflowsBefore). Raw N-API calls: see
+// qbshared::DeliverBlock.
 void CallJs(Napi::Env env, Napi::Function onBlock, Stream* s, Slot* slot) {
   if (env == nullptr || onBlock.IsEmpty()) {
     s->Drop(slot);
@@ -866,23 +838,7 @@ void CallJs(Napi::Env env, Napi::Function onBlock, Stream* s, Slot* slot) {
     s->Drop(slot);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(s->freeMutex);
-    s->slotState[slot->index] = 2;
-  }
-  s->deliveredBlocks.fetch_add(1);
-  const napi_status st = napi_call_function(env, recv, onBlock, 4, argv, nullptr);
-  if (st != napi_ok && st != napi_pending_exception) {
-    s->deliveredBlocks.fetch_sub(1);
-    s->Drop(slot);
-  }
-}
-
-void FinalizeStream(Napi::Env env, void*, Stream* s) {
-  s->WaitDone(-1);
-  if (s->thread.joinable()) s->thread.join();
-  s->finalized.store(true);
-  if (s->owner != nullptr) s->owner->OnStreamFinalized(env, s);
+  qbshared::DeliverBlock(env, onBlock, recv, s, slot, 4, argv);
 }
 
 void Device::OnStreamFinalized(Napi::Env env, Stream* s) {
@@ -901,28 +857,11 @@ void Device::OnStreamFinalized(Napi::Env env, Stream* s) {
   s->owner = nullptr;
   s->poolRef.Reset();
   Napi::FunctionReference onEnd = std::move(s->onEnd);
-  napi_reference_unref(env, static_cast<napi_ref>(*this), nullptr);
-  if (env == nullptr || onEnd.IsEmpty()) return;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value fn, recv, arg;
-  if (napi_get_reference_value(env, onEnd, &fn) == napi_ok && fn != nullptr && napi_get_undefined(env, &recv) == napi_ok) {
-    bool ok = true;
-    if (!s->endError.empty()) {
-      napi_value m, code, v;
-      const std::string msg = s->endCall + ": " + s->endError;
-      ok = napi_create_string_utf8(env, msg.c_str(), msg.size(), &m) == napi_ok &&
-           napi_create_string_utf8(env, "ERR_SOAPY", NAPI_AUTO_LENGTH, &code) == napi_ok &&
-           napi_create_error(env, code, m, &arg) == napi_ok;
-      if (ok && napi_create_string_utf8(env, s->endCall.c_str(), NAPI_AUTO_LENGTH, &v) == napi_ok) napi_set_named_property(env, arg, "call", v);
-      if (ok && napi_create_int32(env, s->endRc, &v) == napi_ok) napi_set_named_property(env, arg, "errno", v);
-      if (ok && napi_get_boolean(env, true, &v) == napi_ok) napi_set_named_property(env, arg, "disconnected", v);
-    } else {
-      ok = napi_get_null(env, &arg) == napi_ok;
-    }
-    if (ok) napi_call_function(env, recv, fn, 1, &arg, nullptr);
-  }
-  napi_close_handle_scope(env, scope);
+  const bool failed = !s->endError.empty();
+  qbshared::StreamEndError error;
+  if (failed) error = {"ERR_SOAPY", s->endCall + ": " + s->endError, s->endCall, s->endRc};
+  napi_reference_unref(env, static_cast<napi_ref>(*this), nullptr);  // pairs with Ref() in Start()
+  qbshared::CallOnEnd(env, std::move(onEnd), failed ? &error : nullptr);
 }
 
 // ---- device methods ----
@@ -1299,15 +1238,7 @@ Napi::Value Device::WriteSetting(const Napi::CallbackInfo& info) {
 // start({ format, blockSamples, poolSlots, streamArgs? }, onBlock(slot, seq, sampleOffset, overflowsBefore), onEnd(err|null)) -> ArrayBuffer
 Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!CheckOpen(env)) return env.Undefined();
-  if (stream_) {
-    MakeError(env, "ERR_STREAMING", "start() refused: the device is already streaming").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (info.Length() < 3 || !info[0].IsObject() || !info[1].IsFunction() || !info[2].IsFunction()) {
-    Napi::TypeError::New(env, "start(options, onBlock, onEnd): expected an object and two functions").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!CheckOpen(env) || !qbshared::CheckStartArgs(info, stream_ != nullptr)) return env.Undefined();
   Napi::Object opts = info[0].As<Napi::Object>();
   const std::string format = opts.Get("format").IsString() ? opts.Get("format").As<Napi::String>().Utf8Value() : "";
   const size_t bps = SoapySDR::formatToSize(format);
@@ -1323,16 +1254,10 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const uint32_t blockSamples = static_cast<uint32_t>(blockD), poolSlots = static_cast<uint32_t>(slotsD);
-  const size_t total = static_cast<size_t>(blockSamples) * bps * poolSlots;
-  if (total > (size_t{1} << 31)) {
-    Napi::RangeError::New(env, "blockSamples * bytes per sample * poolSlots must not exceed 2 GiB").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, total);
-  if (env.IsExceptionPending() || ab.IsEmpty()) return env.Undefined();
+  Napi::ArrayBuffer ab =
+      qbshared::NewPool(env, static_cast<size_t>(blockSamples) * bps * poolSlots, "blockSamples * bytes per sample * poolSlots");
+  if (ab.IsEmpty()) return env.Undefined();
   auto s = std::make_shared<Stream>();
-  s->owner = this;
-  s->dev = dev_;
   s->format = format;
   s->streamArgs = opts.Get("streamArgs").IsString() ? opts.Get("streamArgs").As<Napi::String>().Utf8Value() : "";
   s->remote = remote_;
@@ -1341,79 +1266,17 @@ Napi::Value Device::Start(const Napi::CallbackInfo& info) {
   s->bytesPerSample = bps;
   s->blockSamples = blockSamples;
   s->slotCount = poolSlots;
-  s->pool = static_cast<uint8_t*>(ab.Data());
   s->scratch.resize(static_cast<size_t>(blockSamples) * bps);
-  s->poolRef = Napi::Persistent(ab);
-  s->slots.resize(poolSlots);
-  s->slotState.assign(poolSlots, 0);
-  s->freeList.reserve(poolSlots);
-  for (uint32_t i = 0; i < poolSlots; i++) {
-    s->slots[i].index = i;
-    s->freeList.push_back(poolSlots - 1 - i);
-  }
-  s->onEnd = Napi::Persistent(info[2].As<Napi::Function>());
-  s->tsfn = StreamTsfn::New(env, info[1].As<Napi::Function>(), "quietband_soapy:stream", poolSlots, 1, s.get(),
-                            FinalizeStream, static_cast<void*>(nullptr));
-  if (env.IsExceptionPending()) return env.Undefined();
-  if (!refed_) s->tsfn.Unref(env);
-  stream_ = s;
-  Ref();
-  Stream* raw = s.get();
-  s->thread = std::thread([raw] { raw->Run(); });
+  if (!qbshared::LaunchStream(info, this, s, ab, "quietband_soapy:stream")) return env.Undefined();
   return ab;
 }
 
-Napi::Value Device::ReleaseSlot(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "releaseSlot(index): index must be a number").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const int64_t index = info[0].As<Napi::Number>().Int64Value();
-  if (!stream_ || stream_->finalized.load() || index < 0) return Napi::Boolean::New(env, false);
-  return Napi::Boolean::New(env, stream_->Release(static_cast<uint32_t>(index)));
-}
-
-namespace {
-class StopWorker : public Napi::AsyncWorker {
- public:
-  StopWorker(Napi::Env env, std::shared_ptr<Stream> s)
-      : Napi::AsyncWorker(env, "quietband_soapy:stop"), stream_(std::move(s)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
- protected:
-  void Execute() override { ok_ = stream_->WaitDone(10000); }
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (ok_) {
-      deferred_.Resolve(env.Undefined());
-    } else {
-      deferred_.Reject(MakeError(env, "ERR_STOP_TIMEOUT",
-                                 "the Soapy read thread did not stop within 10 s (readStream or deactivateStream hung); "
-                                 "restart the process or replug the receiver")
-                           .Value());
-    }
-  }
-
- private:
-  std::shared_ptr<Stream> stream_;
-  Napi::Promise::Deferred deferred_;
-  bool ok_ = false;
-};
-}  // namespace
+Napi::Value Device::ReleaseSlot(const Napi::CallbackInfo& info) { return qbshared::ReleaseSlot(info, stream_); }
 
 Napi::Value Device::Stop(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!stream_) {
-    auto d = Napi::Promise::Deferred::New(env);
-    d.Resolve(env.Undefined());
-    return d.Promise();
-  }
-  auto* w = new StopWorker(env, stream_);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return qbshared::StopStream(info.Env(), stream_, "quietband_soapy:stop",
+                              "the Soapy read thread did not stop within 10 s (readStream or deactivateStream hung); "
+                              "restart the process or replug the receiver");
 }
 
 Napi::Value Device::GetStats(const Napi::CallbackInfo& info) {
@@ -1435,17 +1298,9 @@ Napi::Value Device::GetStats(const Napi::CallbackInfo& info) {
   return o;
 }
 
-Napi::Value Device::JsRef(const Napi::CallbackInfo& info) {
-  refed_ = true;
-  if (stream_ && !stream_->finalized.load()) stream_->tsfn.Ref(info.Env());
-  return info.Env().Undefined();
-}
+Napi::Value Device::JsRef(const Napi::CallbackInfo& info) { return qbshared::SetStreamRef(info, stream_, refed_, true); }
 
-Napi::Value Device::JsUnref(const Napi::CallbackInfo& info) {
-  refed_ = false;
-  if (stream_ && !stream_->finalized.load()) stream_->tsfn.Unref(info.Env());
-  return info.Env().Undefined();
-}
+Napi::Value Device::JsUnref(const Napi::CallbackInfo& info) { return qbshared::SetStreamRef(info, stream_, refed_, false); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Module functions

@@ -5,7 +5,7 @@ import { loadRtlSdr, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { QuietBandError } from '../../src/errors.js';
 import { RtlSdrSource } from '../../src/source/rtlsdr-source.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
-import { setFakeEnv } from './fake-env.js';
+import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 
 let binding: RtlSdrBinding;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { ADDON_PATH_ENV, loadRtlSdr, type RtlSdrBinding } from '../../native-bin
 import { findDevices, formatDevices, register } from '../../src/cli/devices.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
-import { setFakeEnv } from './fake-env.js';
+import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 
 let addonPath: string;
 let binding: RtlSdrBinding;

@@ -87,11 +87,13 @@ export function fakeGeneratorBytes(samples: number, o: FakeGeneratorOptions): Ui
   return out;
 }
 
-/** Deterministic pseudo-random bytes (xorshift32) for capture files the fake streams. */
-export function seededBytes(n: number, seed = 12345): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
+/**
+ * Fills `out` with the low bytes of a xorshift32 sequence started at `seed` (taken as uint32; a seed of 0 gives zeros)
+ * and returns it. The one generator behind {@link seededBytes} and the fake rtl_tcp server's `prngBytes`.
+ */
+export function xorshiftFill<T extends Uint8Array>(out: T, seed: number): T {
+  let x = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
     x ^= x << 13;
     x >>>= 0;
     x ^= x >>> 17;
@@ -100,6 +102,11 @@ export function seededBytes(n: number, seed = 12345): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/** Deterministic pseudo-random bytes (xorshift32) for capture files the fake streams; a seed of 0 counts as 1. */
+export function seededBytes(n: number, seed = 12345): Uint8Array {
+  return xorshiftFill(new Uint8Array(n), seed >>> 0 || 1);
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -10,7 +10,7 @@ import { QuietBandError } from '../../src/errors.js';
 import { defaultBlockSamples, defaultPoolSlots, RtlSdrSource } from '../../src/source/rtlsdr-source.js';
 import type { IqBlock } from '../../src/types.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
-import { busyWait, seededBytes, setFakeEnv } from './fake-env.js';
+import { busyWait, seededBytes, setFakeEnv } from '../fake-librtlsdr/fake-env.js';
 
 let binding: RtlSdrBinding;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-rtlsdr-source-'));
