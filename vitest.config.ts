@@ -14,7 +14,7 @@ export const SHARED_REGISTRY = [
   'test/alerts/{alert-fold,alert-grouping,alert-store-faults,alert-store,alert-throttle,calibration-alerts,capture-rooms,coincident-sensors,localisation-trials,localisation,whole-hz}.test.ts',
   'test/architecture/layers.test.ts',
   'test/bounded.test.ts',
-  'test/cli/{notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
+  'test/cli/{commands,notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
   'test/detector/{background-model,burst-calibration,burst-path,clicks,dominance,emitter-level,events,groups,iq-image,keying-splatter,long-path,native-classifier,site-background,track}.test.ts',

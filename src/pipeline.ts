@@ -10,7 +10,7 @@ import { DEFAULT_DETECTOR_OPTIONS, type DetectorOptions } from './detector/optio
 import { BURST_FRAMES, BurstHeardLearner } from './detector/integration.js';
 import type { EmitterAppearance } from './detector/emitter-watch.js';
 import { backgroundBins, type Region } from './spectrum/band-plan.js';
-import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from './types.js';
+import { DEFAULT_SETTLE_SAMPLES, type DetectionEvent, type IqBlock, type IqSource, type IqSourceInfo } from './types.js';
 import { ClipMeter, OVERLOAD_CLIP_FRACTION, type ClipSummary } from './spectrum/overload.js';
 
 /** Spectrum + detector settings of one pipeline run. */
@@ -30,8 +30,8 @@ export interface PipelineOptions {
   detector: Partial<DetectorOptions>;
 }
 
-/** Samples skipped at stream start by default: 2048 complex samples = the 4096 bytes rtl_power.c reads and discards. */
-export const DEFAULT_SETTLE_SAMPLES = 2048;
+// the default lives in types.ts, which the CLI's help loads at every start without the pipeline
+export { DEFAULT_SETTLE_SAMPLES };
 
 /** Default fast-path FFT size: a quarter of the slow FFT size (at least 16). */
 export function defaultFastFftSize(fftSize: number): number {

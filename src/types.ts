@@ -3,8 +3,14 @@
 /** Raw sample encodings QuietBand reads. `cu8` is RTL-SDR native (offset 127.5), `cs16`/`cf32` are little-endian. */
 export type SampleFormat = 'cu8' | 'cs8' | 'cs16' | 'cf32';
 
+/** Every {@link SampleFormat}, in the order error messages list them. */
+export const SAMPLE_FORMATS: readonly SampleFormat[] = ['cu8', 'cs8', 'cs16', 'cf32'];
+
 /** Bytes per complex sample (I+Q) for each {@link SampleFormat}. */
 export const BYTES_PER_COMPLEX: Readonly<Record<SampleFormat, number>> = { cu8: 2, cs8: 2, cs16: 4, cf32: 8 };
+
+/** Samples skipped at stream start by default: 2048 complex samples = the 4096 bytes rtl_power.c reads and discards. */
+export const DEFAULT_SETTLE_SAMPLES = 2048;
 
 /**
  * A block of complex baseband samples as it leaves a source.

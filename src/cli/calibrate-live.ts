@@ -1,11 +1,10 @@
 // Live form of `quietband calibrate` (--config site.json or --source …): records every sensor's baseline to calibration/.
 import { Worker } from 'node:worker_threads';
-import type { Command } from 'commander';
 import type { QuietBandErrorCode } from '../errors.js';
 import { cliError } from '../error-text.js';
 import type { Logger } from '../log.js';
 import { defaultBaselinePath, type SensorSettings } from '../config/site-config.js';
-import { addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
+import { siteFromFlags, type SiteFlags } from './site-flags.js';
 import { workerSite } from '../site/worker-protocol.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
 import { Countdown } from './countdown.js';
@@ -20,11 +19,6 @@ export interface CalibrateLiveFlags extends SiteFlags {
 
 /** Default recording length of live calibrate (s). */
 export const DEFAULT_CALIBRATE_SECONDS = 60;
-
-/** Adds the live-calibrate flags to `calibrate` (its file form keeps working). */
-export function addLiveCalibrateFlags(cmd: Command): Command {
-  return addSourceFlags(cmd);
-}
 
 /** One finished sensor. */
 export interface CalibratedSensor {

@@ -9,8 +9,8 @@ import { learnBaseline } from '../pipeline.js';
 import { saveBaseline } from '../baseline/baseline.js';
 import { describeEmitter, type CalibrationEmitter } from '../baseline/emitters.js';
 import { overloadWarningCode } from '../spectrum/overload.js';
-import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
-import { addLiveCalibrateFlags, calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
+import { inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+import { calibrateLive, type CalibrateLiveFlags } from './calibrate-live.js';
 import { reportNonFinite } from './non-finite-report.js';
 import { cliSetter } from './site-flags.js';
 
@@ -68,35 +68,22 @@ export function reportEmitters(emitters: readonly CalibrationEmitter[], write: (
   for (const e of emitters) write(`  ${describeEmitter(e, w)}`);
 }
 
-/** Registers `quietband calibrate <file>` and its live form `calibrate --config site.json | --source SPEC` (calibrate-live.ts). */
-export function register(program: Command): void {
-  const cmd = program
-    .command('calibrate')
-    .description("record a baseline from a quiet recording of the site's background spectrum, or live from every sensor of --config/--source")
-    .argument('[file]', 'recording (same formats as replay); omit with --config or --source')
-    .option('-o, --output <file>', 'baseline JSON to write, e.g. calibration/room-101.json (live: default <calibration-dir>/<site>-<sensor>.json)')
-    .option('--seconds <s>', 'use only the first S seconds (live: record S seconds, default 60)');
-  addInputFlags(cmd);
-  addPipelineFlags(cmd, false); // no detector flags: calibrate detects nothing
-  addLiveCalibrateFlags(cmd);
-  cmd.option('--log-level <level>', 'pino log level on stderr', 'info');
-  cmd.option('--lang <lang>', 'language of the terminal lines (readable log lines, countdown bars): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English');
-  cmd.action(async (file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags & { lang?: string }, command: Command) => {
-    // worker threads inherit the environment: their terminal lines are worded in the same language
-    process.env[LOG_LANG_ENV] = langFlag(flags.lang);
-    const set = cliSetter(command);
-    if (file === undefined || set('config') || set('source')) {
-      if (file !== undefined) throw cliError('calibrate.fileAndLive', { file }, 'CONFIG');
-      const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)), (s) => {
-        const w = terminalWords(resolveLogLang()).heard;
-        for (const h of s.heard) {
-          reportEmitters(h.emitters, (line) => process.stderr.write(line + '\n'), w, w.who(s.sensor, h.hopCenterHz !== undefined ? (h.hopCenterHz / 1e6).toFixed(4) : undefined));
-        }
-      });
-      process.stdout.write(paths.map((p) => `${p}\n`).join(''));
-      return;
-    }
-    const out = await calibrateFile(file, flags, createLogger(checkLogLevel(flags.logLevel)));
-    process.stdout.write(`${out}\n`);
-  });
+/** Runs `quietband calibrate` (src/cli/commands.ts registers it): the file form, or the live form with --config / --source (calibrate-live.ts); prints the baseline paths written. */
+export async function calibrateCommand(file: string | undefined, flags: CalibrateFlags & CalibrateLiveFlags & { lang?: string }, command: Command): Promise<void> {
+  // worker threads inherit the environment: their terminal lines are worded in the same language
+  process.env[LOG_LANG_ENV] = langFlag(flags.lang);
+  const set = cliSetter(command);
+  if (file === undefined || set('config') || set('source')) {
+    if (file !== undefined) throw cliError('calibrate.fileAndLive', { file }, 'CONFIG');
+    const paths = await calibrateLive(flags, set, createLogger(checkLogLevel(flags.logLevel)), (s) => {
+      const w = terminalWords(resolveLogLang()).heard;
+      for (const h of s.heard) {
+        reportEmitters(h.emitters, (line) => process.stderr.write(line + '\n'), w, w.who(s.sensor, h.hopCenterHz !== undefined ? (h.hopCenterHz / 1e6).toFixed(4) : undefined));
+      }
+    });
+    process.stdout.write(paths.map((p) => `${p}\n`).join(''));
+    return;
+  }
+  const out = await calibrateFile(file, flags, createLogger(checkLogLevel(flags.logLevel)));
+  process.stdout.write(`${out}\n`);
 }

@@ -1,6 +1,5 @@
 // `quietband devices`: lists attached RTL-SDR dongles (index, serial, USB strings, tuner, gains) and SoapySDR devices,
 // or says what to check.
-import type { Command } from 'commander';
 import { loadRtlSdr, mapNativeError, RtlSdrDevice, type RtlSdrBinding } from '../../native-bindings/index.js';
 import { QuietBandError } from '../errors.js';
 import type { TextLang } from '../text-template.js';
@@ -109,25 +108,23 @@ export function formatDevices(result: DevicesResult, lang: TextLang = 'en'): str
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * Adds `quietband devices [--json] [--no-probe] [--no-soapy] [--lang en|zh-CN]`; the text is in `--lang`, else the
- * locale's language (JSON stays as found). Exits with status 1 when no dongle is found.
- */
-export function register(program: Command): void {
-  program
-    .command('devices')
-    .description('list attached RTL-SDR dongles (index, serial, USB strings, tuner, gain steps) and SoapySDR devices (exit 1 if none)')
-    .option('--json', 'print JSON instead of text')
-    .option('--no-probe', 'do not open the dongles (no tuner/gain information)')
-    .option('--no-soapy', 'do not list SoapySDR devices')
-    .option('--lang <lang>', 'language of the text: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en) (Simplified Chinese)')
-    .action(async (opts: { json?: boolean; probe: boolean; soapy: boolean; lang?: string }) => {
-      const lang = langFlag(opts.lang);
-      const result = await findDevices({ probe: opts.probe });
-      const soapy = opts.soapy ? await findSoapyDevices() : null;
-      const text = formatDevices(result, lang) + (soapy ? formatSoapyDevices(soapy, lang) : '');
-      process.stdout.write(opts.json ? `${JSON.stringify(soapy ? { ...result, soapy } : result, null, 2)}\n` : text);
-      if (result.devices.length === 0 && (soapy?.devices.length ?? 0) === 0) process.exitCode = 1;
-    });
+/** Flags of `quietband devices` as commander delivers them (`--no-probe` / `--no-soapy`: false). */
+export interface DevicesCliOptions {
+  json?: boolean;
+  probe: boolean;
+  soapy: boolean;
+  lang?: string;
 }
 
+/**
+ * Runs `quietband devices` (src/cli/commands.ts registers it): the text is in `--lang`, else the locale's language
+ * (JSON stays as found); exit status 1 when no device is found.
+ */
+export async function devicesCommand(opts: DevicesCliOptions): Promise<void> {
+  const lang = langFlag(opts.lang);
+  const result = await findDevices({ probe: opts.probe });
+  const soapy = opts.soapy ? await findSoapyDevices() : null;
+  const text = formatDevices(result, lang) + (soapy ? formatSoapyDevices(soapy, lang) : '');
+  process.stdout.write(opts.json ? `${JSON.stringify(soapy ? { ...result, soapy } : result, null, 2)}\n` : text);
+  if (result.devices.length === 0 && (soapy?.devices.length ?? 0) === 0) process.exitCode = 1;
+}

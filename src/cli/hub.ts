@@ -1,6 +1,5 @@
 // `quietband hub --mqtt URL`: the province hub — alerts, health and heartbeats of many sites over MQTT, one web UI.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { checkLogLevel, createLogger } from '../log.js';
@@ -112,29 +111,4 @@ export async function hubCommand(flags: HubFlags): Promise<void> {
     process.once('SIGTERM', onSignal);
   });
   process.exit(0);
-}
-
-/** Registers `quietband hub`. */
-export function register(program: Command): void {
-  program
-    .command('hub')
-    .description('province hub: subscribe to the alerts, sensor health and heartbeats many sites publish over MQTT; serve one web UI across sites (GET /sites for per-site state, GET /report?session=&site= for session reports); its alert history and acks are kept in --data-dir')
-    .requiredOption('--mqtt <url>', 'broker URL (mqtt://, mqtts://, ws://, wss://; user:password@ allowed)')
-    .option('--topic-prefix <prefix>', 'topic prefix the sites publish under', 'quietband')
-    .option('--client-id <id>', 'MQTT client id of the persistent session (default quietband-hub-<hostname>)')
-    .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port)', '8090')
-    .option('--bind <addr>', 'listen address; anything but loopback requires the access token and serves HTTPS (self-signed certificate in --data-dir)', '127.0.0.1')
-    .option('--data-dir <dir>', 'alert history (hub-alerts.jsonl, kept across restarts), access token, served session reports', './data-hub')
-    .option('--offline-after-ms <ms>', 'a site without a heartbeat for this long raises site-offline (default 3 × its heartbeat period)')
-    .option('--time-zone <iana>', "time zone shown in the UI and the session reports (default: this machine's)")
-    .option('--username <name>', 'broker user name (or user@ in the URL)')
-    .option('--password-file <file>', 'file holding the broker password (first line)')
-    .option('--ca <pem>', 'TLS: CA certificate to trust (mqtts://, wss://)')
-    .option('--cert <pem>', 'TLS: client certificate')
-    .option('--key <pem>', 'TLS: client key')
-    .option('--no-verify-tls', "TLS: accept a broker certificate that does not verify (testing only)")
-    .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .action(async (flags: HubFlags) => {
-      await hubCommand(flags);
-    });
 }

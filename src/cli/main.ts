@@ -1,21 +1,23 @@
-// Command-line entry: one commander program, one file per command under src/cli/.
+// Command-line entry: one commander program; commands.ts defines the commands, one implementation file per command
+// under src/cli/ (imported by its action only).
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
-import { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } from '../log.js';
 import { localeCharsetWarning } from '../log-words.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
 import { LANGUAGE_HELP_ZH, localizeHelp } from './help-words.js';
 import { langFlag } from './replay-words.js';
-import { register as registerSim } from './sim.js';
-import { register as registerDevices } from './devices.js';
-import { register as registerReplay } from './replay.js';
-import { register as registerCalibrate } from './calibrate.js';
-import { register as registerRun } from './run.js';
-import { register as registerRecord } from './record.js';
-import { register as registerHub } from './hub.js';
-import { register as registerReport } from './report.js';
-import { register as registerNotify } from './notify.js';
+import {
+  registerCalibrate,
+  registerDevices,
+  registerHub,
+  registerNotify,
+  registerRecord,
+  registerReplay,
+  registerReport,
+  registerRun,
+  registerSim,
+} from './commands.js';
 
 /**
  * The root program's usage error, in commander's words with the hints joined on one line (see {@link usageLine}). An
@@ -123,7 +125,8 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     // usage errors (unknown option, missing argument) throw instead of exiting, so main() can exit with status 2;
     // set before the commands are added, which inherit it
     .exitOverride();
-  // Each command module exports register(program). Keep one line per command here.
+  // src/cli/commands.ts defines every command (its implementation module loads when its action runs). Keep one line
+  // per command here.
   // @register-commands
   registerDevices(program);
   registerSim(program);
@@ -143,8 +146,10 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
   }
   const names = program.commands.map((c) => c.name());
   program.showHelpAfterError(false).configureOutput({ outputError: (text, write) => write(usageLine(lang, usageErrorIn(lang, rootUsageError(text, names)))) });
-  // worker threads inherit the environment: they format their lines the same way (src/log.ts)
-  program.hook('preAction', (root) => {
+  // worker threads inherit the environment: they format their lines the same way (src/log.ts, loaded here and not at
+  // start: it loads pino, which --help and --version do not need)
+  program.hook('preAction', async (root) => {
+    const { checkLogFormat, LOG_FORMAT_ENV, resolveLogFormat } = await import('../log.js');
     const f = root.opts<{ logFormat?: string }>().logFormat;
     process.env[LOG_FORMAT_ENV] = f !== undefined ? checkLogFormat(f) : resolveLogFormat();
   });

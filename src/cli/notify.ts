@@ -1,5 +1,4 @@
 // `quietband notify --config site.json`: sends a test notification through every configured channel and says which work.
-import type { Command } from 'commander';
 import { cliError } from '../error-text.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { machineTimeZone } from '../field/local-time.js';
@@ -52,18 +51,11 @@ export async function testChannels(configPath: string, channel?: string): Promis
   return out;
 }
 
-/** Registers `quietband notify`. */
-export function register(program: Command): void {
-  program
-    .command('notify')
-    .description('send a test notification through every channel of the site config\'s notify section (webhook, e-mail, ntfy) and print which ones work; exit 1 when one fails')
-    .requiredOption('--config <file>', 'site config with a notify section')
-    .option('--channel <name>', 'only this channel')
-    .action(async (flags: { config: string; channel?: string }) => {
-      const results = await testChannels(flags.config, flags.channel);
-      let out = '';
-      for (const r of results) out += `${r.ok ? 'ok  ' : 'FAIL'} ${r.channel} (${r.type}) ${r.ok ? `accepted in ${r.durationMs} ms` : r.error}\n`;
-      process.stdout.write(out);
-      if (results.some((r) => !r.ok)) process.exitCode = 1;
-    });
+/** Runs `quietband notify` (src/cli/commands.ts registers it): one line per channel tried; exit status 1 when one fails. */
+export async function notifyCommand(flags: { config: string; channel?: string }): Promise<void> {
+  const results = await testChannels(flags.config, flags.channel);
+  let out = '';
+  for (const r of results) out += `${r.ok ? 'ok  ' : 'FAIL'} ${r.channel} (${r.type}) ${r.ok ? `accepted in ${r.durationMs} ms` : r.error}\n`;
+  process.stdout.write(out);
+  if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

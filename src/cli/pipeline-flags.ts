@@ -1,5 +1,4 @@
-// Flags shared by replay, calibrate and run: spectrum, baseline and detector settings → PipelineOptions.
-import type { Command } from 'commander';
+// Values of the flags shared by replay, calibrate and run (commands.ts defines them) → validated PipelineOptions.
 import { cliError, type ErrorMessageId } from '../error-text.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
@@ -31,42 +30,6 @@ export interface PipelineFlags {
   settleSamples?: string;
   /** Burst-path integration times (ms), separated by commas or slashes ("0.5,20"); "" or "off": no burst path. */
   burstScalesMs?: string;
-}
-
-/** Adds the input flags (format, rate, centre). */
-export function addInputFlags(cmd: Command): Command {
-  return cmd
-    .option('--format <fmt>', `sample format: ${SAMPLE_FORMATS.join(', ')} (default: from the extension or SigMF)`)
-    .option('--rate <sps>', 'sample rate, e.g. 250k, 2.4M (default: SigMF core:sample_rate or the file name)')
-    .option('--center <hz>', 'centre frequency, e.g. 433.92M (default: SigMF core:frequency or the file name)');
-}
-
-/**
- * Adds the spectrum and baseline flags and, for a command that detects (`detect`: replay, run), the detector's
- * thresholds, durations and DC guard. `calibrate` only learns a baseline: those flags would change nothing there, so
- * its help does not list them (and giving one is an unknown-option error). Defaults are documented in the help text.
- */
-export function addPipelineFlags(cmd: Command, detect = true): Command {
-  const d = DEFAULT_DETECTOR_OPTIONS;
-  cmd
-    .option('--fft-size <n>', 'FFT size of the slow (Welch) path, a power of two 64..65536', '1024')
-    .option('--fast-fft-size <n>', 'FFT size of the fast (short-frame) path (default: fft-size/4)')
-    .option('--window <name>', `window: ${WINDOW_NAMES.join(', ')}`, 'hann')
-    .option('--average <n>', 'short frames per Welch average (default: the number spanning ~100 ms)')
-    .option('--no-dc-removal', 'do not subtract the running I/Q mean before the FFT');
-  if (detect) {
-    cmd
-      .option('--threshold-db <db>', 'fast path: minimum excess over the baseline to open a signal (dB)', String(d.thresholdDb))
-      .option('--slow-threshold-db <db>', 'slow path: minimum excess over the baseline (dB)', String(d.slowThresholdDb))
-      .option('--min-duration-ms <ms>', 'report signals lasting at least this long (ms)', String(d.minDurationMs))
-      .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs));
-  }
-  // calibrate learns what the burst path would open on (the baseline's burstHeard), so it takes the scales too
-  cmd.option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: off; docs/detector.md §12)');
-  if (detect) cmd.option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`);
-  return cmd
-    .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')
-    .option('--settle-samples <n>', 'samples discarded at stream start (transients)', String(DEFAULT_SETTLE_SAMPLES));
 }
 
 /** `value` as a number, undefined when not given. @throws QuietBandError('CONFIG') `flag.notA` naming `flag` and the `expected` text (an `expect.*` id, its params in `params`). */

@@ -162,38 +162,23 @@ export async function recordSource(flags: RecordFlags, log: Logger, signal?: Abo
   return { metaPath, dataPath, samples: written, rateSps: info.rateSps, centerHz, format, gaps: gaps.length };
 }
 
-/** Registers `quietband record`. */
-export function register(program: Command): void {
-  program
-    .command('record')
-    .description('record IQ from a source into a SigMF recording (.sigmf-data in the source datatype + .sigmf-meta with frequency, time, hardware and gain)')
-    .option('--source <spec>', 'sim | rtlsdr:<serial|index> | rtltcp:<host>:<port> | file:<path>')
-    .option('--center <hz>', 'centre frequency, e.g. 433.92M (default 433.92 MHz; files: their own)')
-    .option('--rate <sps>', 'sample rate, e.g. 250k, 2.4M (default 1 MS/s; files: their own)')
-    .option('--gain <db|auto>', 'tuner gain in dB or auto (default 30)')
-    .option('--ppm <n>', 'frequency correction (whole ppm, default 0)')
-    .option('--format <fmt>', 'file: sources only: sample format when the extension/SigMF does not say')
-    .requiredOption('--duration <s>', 'seconds to record')
-    .requiredOption('-o, --output <file>', 'recording to write: <name>, <name>.sigmf-meta or <name>.sigmf-data')
-    .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .option('--lang <lang>', 'language of the terminal lines (readable log lines, the countdown bar): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English')
-    .action(async (flags: RecordFlags & { lang?: string }, command: Command) => {
-      process.env[LOG_LANG_ENV] = langFlag(flags.lang);
-      const set = cliSetter(command);
-      const used: RecordFlags = { ...flags };
-      for (const k of ['center', 'rate', 'gain', 'ppm', 'format'] as const) if (!set(k)) delete used[k];
-      const stop = new AbortController();
-      process.once('SIGINT', () => stop.abort());
-      // on a terminal: a bar with the time left (samples written / wanted)
-      const countdown = new Countdown();
-      const durationS = Number(flags.duration);
-      if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', terminalWords(resolveLogLang()).recording(flags.source ?? 'sim'), durationS); // else recordSource names the flag
-      try {
-        const r = await recordSource(used, createLogger(flags.logLevel), stop.signal, (n, want) => countdown.progress('record', n / want));
-        countdown.close();
-        process.stdout.write(`${r.metaPath}\n`);
-      } finally {
-        countdown.close();
-      }
-    });
+/** Runs `quietband record` (src/cli/commands.ts registers it): a countdown bar on a terminal, the .sigmf-meta path on stdout; Ctrl-C stops the recording early. */
+export async function recordCommand(flags: RecordFlags & { lang?: string }, command: Command): Promise<void> {
+  process.env[LOG_LANG_ENV] = langFlag(flags.lang);
+  const set = cliSetter(command);
+  const used: RecordFlags = { ...flags };
+  for (const k of ['center', 'rate', 'gain', 'ppm', 'format'] as const) if (!set(k)) delete used[k];
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  // on a terminal: a bar with the time left (samples written / wanted)
+  const countdown = new Countdown();
+  const durationS = Number(flags.duration);
+  if (durationS > 0 && Number.isFinite(durationS)) countdown.start('record', terminalWords(resolveLogLang()).recording(flags.source ?? 'sim'), durationS); // else recordSource names the flag
+  try {
+    const r = await recordSource(used, createLogger(flags.logLevel), stop.signal, (n, want) => countdown.progress('record', n / want));
+    countdown.close();
+    process.stdout.write(`${r.metaPath}\n`);
+  } finally {
+    countdown.close();
+  }
 }

@@ -23,7 +23,7 @@ import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, identifyJob, isIdentJob, ty
 import { RowJoiner } from '../ident/joined-rows.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
 import { mkdir } from 'node:fs/promises';
-import { addInputFlags, addPipelineFlags, inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
+import { inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
 import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
 import { isSigmfPath, sigmfPaths } from '../source/sigmf.js';
@@ -449,52 +449,31 @@ async function replayScan(
   return summary;
 }
 
-/** Registers `quietband replay`. */
-export function register(program: Command): void {
-  const cmd = program
-    .command('replay')
-    .description('replay a recording (raw cu8/cs8/cs16/cf32 or SigMF) through the detector; one JSON line per detection on stdout (a table when stdout is a terminal)')
-    .argument('<file>', 'recording: .cu8 .cs8 .cs16 .cf32 (rtl_433-style names give rate and centre) or .sigmf-meta/.sigmf-data');
-  addInputFlags(cmd);
-  addPipelineFlags(cmd);
-  cmd
-    .option('--baseline <auto|file>', "'auto' learns it from the recording itself; or a JSON file written by 'quietband calibrate'", 'auto')
-    .option('--baseline-seconds <s>', 'with --baseline auto: learn from the first S seconds only')
-    .option('--hop-settle-ms <ms>', `scans (SigMF with several capture frequencies): samples discarded after each retune (default ${DEFAULT_SCAN.settleMs})`)
-    .option('--crop <fraction>', `scans: fraction of each hop's band cropped at the edges (default ${DEFAULT_SCAN.cropFraction})`)
-    .option('--png <file>', 'also write a spectrogram picture of the recording: frequency (MHz) and time (s) axes, each detection boxed in red')
-    .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
-    .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
-    .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
-    .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available for a recording of 30 s or more, else 1')
-    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')
-    .option('--json', 'JSON lines on stdout even when it is a terminal (the default when piped)')
-    .option('--table', 'one readable table line per detection on stdout even when it is piped (default on a terminal)')
-    .option('--lang <lang>', 'language of the table, the summary in words and the readable log lines: en or zh-CN (Simplified Chinese); JSON lines are the same in both')
-    .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .action(async (file: string, flags: ReplayFlags) => {
-      const lang = langFlag(flags.lang);
-      // the readable log lines and the calibration's emitter report in the same language (worker threads inherit it)
-      process.env[LOG_LANG_ENV] = lang;
-      const log = createLogger(checkLogLevel(flags.logLevel));
-      // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
-      if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
-      // a person at a terminal reads a table, written after the progress bar is gone; a pipe gets the JSON lines as they come
-      const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable(lang) : undefined;
-      const lines: string[] = [];
-      const flush = () => {
-        if (lines.length) process.stdout.write(lines.join('\n') + '\n');
-        lines.length = 0;
-      };
-      const summary = await replayFile(file, flags, (line) => {
-        if (table) return table.add(line);
-        lines.push(line);
-        if (lines.length >= 256) flush();
-      }, log);
-      flush();
-      if (table) process.stdout.write(table.text());
-      // a person at a terminal gets the summary in words; piped output stays machine lines only
-      if (flags.summary !== false) summaryStream(process.stdout, process.stderr, table === undefined)?.write(replaySummaryText(summary, lang));
-    });
+/**
+ * Runs `quietband replay <file>` (src/cli/commands.ts registers it as `cmd`): detection lines on stdout as they come
+ * when piped, a table at the end on a terminal, then the summary in words where a person reads it.
+ */
+export async function replayCommand(file: string, flags: ReplayFlags, cmd: Command): Promise<void> {
+  const lang = langFlag(flags.lang);
+  // the readable log lines and the calibration's emitter report in the same language (worker threads inherit it)
+  process.env[LOG_LANG_ENV] = lang;
+  const log = createLogger(checkLogLevel(flags.logLevel));
+  // an FFT size nobody asked for is left to replayFile: a band-cut clip picks its own (the sensor's RBW)
+  if (cmd.getOptionValueSource('fftSize') === 'default') delete flags.fftSize;
+  // a person at a terminal reads a table, written after the progress bar is gone; a pipe gets the JSON lines as they come
+  const table = replayOutput(flags, process.stdout.isTTY === true) === 'table' ? new ReplayTable(lang) : undefined;
+  const lines: string[] = [];
+  const flush = () => {
+    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    lines.length = 0;
+  };
+  const summary = await replayFile(file, flags, (line) => {
+    if (table) return table.add(line);
+    lines.push(line);
+    if (lines.length >= 256) flush();
+  }, log);
+  flush();
+  if (table) process.stdout.write(table.text());
+  // a person at a terminal gets the summary in words; piped output stays machine lines only
+  if (flags.summary !== false) summaryStream(process.stdout, process.stderr, table === undefined)?.write(replaySummaryText(summary, lang));
 }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
-import type { Command } from 'commander';
 import type { Alert } from '../alerts/alert.js';
 import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
@@ -119,21 +118,4 @@ function missingStoreAsBadInput(err: unknown): unknown {
   const coded = (err as Partial<CodedQuietBandError>).messageCode;
   if (coded === undefined || (cause?.code !== 'ENOENT' && cause?.code !== 'ENOTDIR')) return err;
   return cliError(coded.id, coded.params ?? {}, 'BAD_INPUT', { cause });
-}
-
-/** Registers `quietband report`. */
-export function register(program: Command): void {
-  program
-    .command('report')
-    .description("write a session report for the record (HTML, printable): site, sensors and baseline ages, every alert with its spectrogram, who acknowledged it and when, sensor outages")
-    .requiredOption('--session <name>', 'exam session name (as in the site config `sessions`, and on its alerts)')
-    .option('--data-dir <dir>', 'alert store folder (default: the config\'s, else ./data)')
-    .option('--config <file>', 'site config: sensors, baselines, time zone and the session window')
-    .requiredOption('-o, --output <file>', 'HTML file to write')
-    .option('--pdf <file>', 'also print it to PDF with headless Chromium')
-    .option('--chromium <path>', 'Chromium binary for --pdf', 'chromium')
-    .option('--lang <lang>', 'report language: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en) (Simplified Chinese)')
-    .action(async (flags: ReportFlags) => {
-      await reportCommand(flags);
-    });
 }

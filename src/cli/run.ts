@@ -1,7 +1,6 @@
 // `quietband run`: the live daemon — sensors in worker threads, alert store, HTTP + WebSocket server; demo site without flags.
 import { open } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { cliError } from '../error-text.js';
 import { createLogger, resolveLogFormat } from '../log.js';
 import { logCodeText } from '../server/message-text.js';
@@ -10,12 +9,11 @@ import { LOG_LANG_ENV, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
 import { langFlag } from './replay-words.js';
 import { shellWord } from '../field/baseline-health.js';
-import { cliSetter, addSourceFlags, siteFromFlags, type SiteFlags } from './site-flags.js';
-import { DEFAULT_SITE_CONFIG, type SiteSettings } from '../config/site-config.js';
+import { siteFromFlags, type SiteFlags } from './site-flags.js';
+import type { SiteSettings } from '../config/site-config.js';
 import { parseSourceSpec } from '../config/source-spec.js';
 import type { RunningSite } from '../site/site-daemon.js';
 import { tlsStartLine } from '../server/tls.js';
-import { addInputFlags, addPipelineFlags } from './pipeline-flags.js';
 import { watchWarmup } from './countdown.js';
 
 /**
@@ -160,33 +158,4 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS, undefined, (line) => log.info(line));
   await stopped;
   process.exit(process.exitCode ?? 0);
-}
-
-/** Registers `quietband run`. */
-export function register(program: Command): void {
-  const d = DEFAULT_SITE_CONFIG;
-  const cmd = program
-    .command('run')
-    .description(
-      'run the live daemon: one worker thread per sensor, alerts stored in <data-dir>/alerts.jsonl, web UI and WebSocket at http://<bind>:<port>/ (https and the access token off loopback). ' +
-        'Without --source/--config: one sensor per attached dongle, or (no dongle) a demo site of three simulated sensors in three rooms',
-    );
-  addSourceFlags(cmd);
-  addInputFlags(cmd);
-  addPipelineFlags(cmd);
-  cmd
-    .option('--data-dir <dir>', 'alert store and access token folder', d.dataDir)
-    .option('--http-port <port>', 'HTTP/WebSocket port (0 = any free port; the printed URL shows it)', String(d.http.port))
-    .option('--bind <addr>', 'listen address; anything but loopback requires the access token and serves HTTPS', d.http.bind)
-    .option('--tls-cert <file>', 'HTTPS certificate chain (PEM); with --tls-key. Default off loopback: a self-signed pair kept in <data-dir>')
-    .option('--tls-key <file>', 'private key (PEM, unencrypted, mode 0600) of --tls-cert')
-    .option('--no-tls', 'plain HTTP even off loopback (only behind a TLS-terminating reverse proxy: set http.trustedProxies)')
-    .option('--warmup <s>', 'seconds of signal a sensor without a stored baseline learns from (no detections meanwhile)', String(d.warmupS))
-    .option('--demo', 'run the demo site even when dongles are attached')
-    .option('--csv <file>', "write every sensor's spectra in rtl_power's CSV layout (several sensors: <file> with -<sensor> before the extension)")
-    .option('--log-level <level>', 'pino log level on stderr', 'info')
-    .option('--lang <lang>', 'language of the terminal lines (start-up, readable log lines, warm-up bars): en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en); JSON log lines stay English')
-    .action(async (flags: RunFlags, command: Command) => {
-      await runCommand(flags, cliSetter(command));
-    });
 }

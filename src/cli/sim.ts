@@ -1,6 +1,5 @@
 // `quietband sim`: writes a synthetic RTL-SDR capture (cu8 + SigMF meta with ground-truth annotations).
 import { promises as fsp } from 'node:fs';
-import type { Command } from 'commander';
 import { cliError, type ErrorMessageId } from '../error-text.js';
 import { defaultScenario, parseScenario, writeSimCapture, type Scenario } from '../source/sim.js';
 import { siteBackgroundPreset, writeSiteCapture, type SiteBackground } from '../source/site-background.js';
@@ -10,7 +9,7 @@ import { terminalWords } from '../log-words.js';
 import { langFlag } from './replay-words.js';
 
 /** Options of the `sim` command as commander delivers them. */
-interface SimCliOptions {
+export interface SimCliOptions {
   output: string;
   seed?: string;
   scenario?: string;
@@ -89,38 +88,21 @@ export async function simOutputTarget(output: string): Promise<string> {
   return st !== undefined && !st.isDirectory() ? output : `${output}/`;
 }
 
-/** Registers `quietband sim [-o OUT] [--seed N] [--scenario FILE.json] [--duration S] [--background site …] [--lang L]`. */
-export function register(program: Command): void {
-  program
-    .command('sim')
-    .description(
-      'write a synthetic RTL-SDR capture: <name>.sigmf-data (cu8) + <name>.sigmf-meta with the injected events as annotations ' +
-        '(default scenario: 433.92 MHz, 1 MS/s, 10 s, two steady carriers, an OOK burst, an FM carrier from 5 s, a GSM-like burst train)',
-    )
-    .option('-o, --output <path>', 'output folder (created when missing), or a <name>.sigmf-data / .sigmf-meta path', '.')
-    .option('--seed <n>', 'PRNG seed (same seed, same bytes)')
-    .option('--scenario <file>', 'scenario JSON: {rateSps, centerHz, durationS, seed?, noiseDbfs?, carriers?, events?}')
-    .option('--duration <s>', 'length in seconds (overrides the scenario; default 60 with --background)')
-    .option('--background <kind>', 'site: an exam site\'s background instead (crystal drift, floor creep, carriers, fading broadcast FM, NFM users, a 47 s OOK sensor, clicks, TDMA neighbours; docs/eval.md)')
-    .option('--rate <sps>', 'with --background: 250k (default) or 2.4M')
-    .option('--center <hz>', 'with --background: centre frequency (default 433.92M)')
-    .option('--drift-ppm <ppm>', 'with --background: apparent drift of every signal over the first 15 min (default 2, at most ±10)')
-    .option('--lang <lang>', 'language of the summary line on stderr: en or zh-CN (default: zh-CN under a Chinese locale such as LANG=zh_CN.UTF-8, else en)')
-    .action(async (opts: SimCliOptions) => {
-      const w = terminalWords(langFlag(opts.lang));
-      if (opts.background !== undefined) {
-        const site = siteFromFlags(opts);
-        const files = await writeSiteCapture(await simOutputTarget(opts.output), site);
-        process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
-        process.stderr.write(`${w.simWrote(true, files.samples, site.durationS, site.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
-        return;
-      }
-      for (const flag of ['rate', 'center', 'driftPpm'] as const) {
-        if (opts[flag] !== undefined) throw cliError('sim.onlyWithBackground', { flag: `--${flag === 'driftPpm' ? 'drift-ppm' : flag}` }, 'CONFIG');
-      }
-      const scenario = await scenarioFromFlags(opts);
-      const files = await writeSimCapture(await simOutputTarget(opts.output), scenario);
-      process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
-      process.stderr.write(`${w.simWrote(false, files.samples, scenario.durationS, scenario.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
-    });
+/** Runs `quietband sim` (src/cli/commands.ts registers it): writes the capture the flags describe, prints its two paths on stdout and a summary line on stderr. */
+export async function simCommand(opts: SimCliOptions): Promise<void> {
+  const w = terminalWords(langFlag(opts.lang));
+  if (opts.background !== undefined) {
+    const site = siteFromFlags(opts);
+    const files = await writeSiteCapture(await simOutputTarget(opts.output), site);
+    process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
+    process.stderr.write(`${w.simWrote(true, files.samples, site.durationS, site.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
+    return;
+  }
+  for (const flag of ['rate', 'center', 'driftPpm'] as const) {
+    if (opts[flag] !== undefined) throw cliError('sim.onlyWithBackground', { flag: `--${flag === 'driftPpm' ? 'drift-ppm' : flag}` }, 'CONFIG');
+  }
+  const scenario = await scenarioFromFlags(opts);
+  const files = await writeSimCapture(await simOutputTarget(opts.output), scenario);
+  process.stdout.write(`${files.dataPath}\n${files.metaPath}\n`);
+  process.stderr.write(`${w.simWrote(false, files.samples, scenario.durationS, scenario.rateSps, files.annotations.length, (files.clipFraction * 100).toFixed(2))}\n`);
 }

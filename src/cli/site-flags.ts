@@ -11,8 +11,6 @@ import { resolveSite } from '../site/site-resolve.js';
 import { sensorInputWarnings } from '../config/sensor-checks.js';
 import {
   applySiteDefaults,
-  DEFAULT_SENSOR,
-  DEFAULT_SITE_CONFIG,
   loadSiteConfigFile,
   validateSiteConfig,
   type SiteOverrides,
@@ -39,18 +37,6 @@ export interface SiteFlags extends PipelineFlags {
   calibrationDir?: string;
   demo?: boolean;
   logLevel?: string;
-}
-
-/** Adds the source flags shared by `run` and live `calibrate` (besides --center/--rate/--format/--fft-size). */
-export function addSourceFlags(cmd: Command): Command {
-  return cmd
-    .option('--source <spec>', 'sim | rtlsdr:<serial|index> | rtltcp:<host>:<port> | soapy:<driver=…,serial=…> | file:<path> (one sensor; not with --config)')
-    .option('--config <file>', 'site config JSON (see calibration/example-site.json); flags override its values')
-    .option('--gain <db|auto>', `tuner gain in dB (snapped to the tuner's steps) or auto (default ${String(DEFAULT_SENSOR.gainDb)})`)
-    .option('--ppm <n>', 'frequency correction (whole ppm, default 0)')
-    .option('--site <name>', `site name (default: the config's, else "${DEFAULT_SITE_CONFIG.site}")`)
-    .option('--sensor <name>', 'name of the sensor given with --source (default: derived from the source)')
-    .option('--calibration-dir <dir>', `folder of stored baselines <site>-<sensor>.json (default ${DEFAULT_SITE_CONFIG.calibrationDir})`);
 }
 
 /** Sensor name derived from a source: `sim`, `rtlsdr-00000001`, `rtltcp-127.0.0.1-1234`, `file-<base name>`. */

@@ -6,14 +6,7 @@ import { z } from 'zod';
 import type { ErrorMessageCode } from '../error-text.js';
 import { isLoopbackBind } from '../server/auth.js';
 import { hostOfHeader } from '../server/guard.js';
-
-/** Defaults of the `http` section. */
-export const HTTP_DEFAULTS = Object.freeze({
-  /** Listen address. Loopback → no auth and plain HTTP; anything else → token auth and HTTPS (token printed once). */
-  bind: '127.0.0.1',
-  /** TCP port; 0 picks a free one (the printed URL shows it). */
-  port: 8080,
-});
+import { HTTP_DEFAULTS } from './site-defaults.js';
 
 /** An origin as browsers send it: scheme, host, optional port; no path, query or fragment. */
 const originSchema = z.string().refine((v) => {

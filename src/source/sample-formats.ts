@@ -1,10 +1,10 @@
 // Raw sample bytes → IqBlock floats (cu8, cs8, cs16 LE, cf32 LE), clip fractions, and format-name aliases.
 import { QuietBandError } from '../errors.js';
-import type { SampleFormat } from '../types.js';
+import { SAMPLE_FORMATS, type SampleFormat } from '../types.js';
 import { nativeConvertCu8 } from '../dsp/native-frame.js';
 
-/** Every {@link SampleFormat}, in the order error messages list them. */
-export const SAMPLE_FORMATS: readonly SampleFormat[] = ['cu8', 'cs8', 'cs16', 'cf32'];
+// the list lives in types.ts, which the CLI's help loads at every start without the native DSP addon
+export { SAMPLE_FORMATS };
 
 /**
  * Extension / name aliases, lower case without the dot (docs/field-notes.md §17, triq.org IQ_FORMATS):

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADDON_PATH_ENV, loadRtlSdr, type RtlSdrBinding } from '../../native-bindings/index.js';
-import { findDevices, formatDevices, register } from '../../src/cli/devices.js';
+import { registerDevices } from '../../src/cli/commands.js';
+import { findDevices, formatDevices } from '../../src/cli/devices.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { buildAddonAgainstFake } from '../fake-librtlsdr/build.js';
 import { setFakeEnv } from '../fake-librtlsdr/fake-env.js';
@@ -25,7 +26,7 @@ afterEach(() => {
 /** Runs `quietband devices <args>` on a fresh commander program; returns what it wrote to stdout. */
 async function runCli(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
-  register(program);
+  registerDevices(program);
   let out = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += chunk.toString();

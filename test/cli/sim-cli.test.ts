@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { register } from '../../src/cli/sim.js';
+import { registerSim } from '../../src/cli/commands.js';
 import { QuietBandError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-sim-cli-'));
@@ -15,7 +15,7 @@ afterEach(() => vi.restoreAllMocks());
 /** Runs `quietband sim args`: its stdout; its stderr into `err` when given. */
 async function run(args: string[], err?: string[]): Promise<string> {
   const program = new Command().exitOverride();
-  register(program);
+  registerSim(program);
   let out = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
