@@ -2,13 +2,13 @@
 // table of track slots and recent footprints the detector matches groups against (docs/detector.md §4).
 
 /**
- * Length (s) of a track's steady window ({@link Track.addSteady}): its steady extent is that of the current and the
- * previous window, so it forgets a frame after one to two seconds. That is hundreds of short frames (a key-on's
- * splatter holds one or two), and several syllables of a voice link (≈ 4 per second), whose loud ones set its FM
- * deviation; and it is short against the long path's averages, which span seconds: a weak link keyed on beside a
- * strong one is split from its skirt (docs/detector.md §10) once the strong one's key-on has left its steady extent.
+ * How long (s) a track's first steady hits count before its steady extent starts again ({@link Track.addSteady}):
+ * the frame after a key-on is not a transient by the tracker's rule, but its window still holds the key-on's splatter
+ * (short frames overlap by half). One second holds hundreds of short frames, and is short against the seconds a
+ * long-path average spans: a weak link keyed on beside a strong one is split from its skirt (docs/detector.md §10)
+ * once the strong one's steady extent has started again.
  */
-export const STEADY_WINDOW_S = 1;
+export const STEADY_SETTLE_S = 1;
 
 export class Track {
   active = false;
@@ -29,17 +29,13 @@ export class Track {
   lo = 0;
   hi = 0;
   /**
-   * Range (fine bins) of the steady (non-transient) groups in the current steady window, used with the previous
-   * window's ({@link prevSteadyLo}) to match groups to the track once it has one: the band the signal occupies now, so a
-   * key-on's splatter or a drifting carrier's old band stops capturing neighbours after at most two windows.
+   * Range (fine bins) of the steady (non-transient) groups, used to match groups to the track once it has one; it
+   * starts again once, STEADY_SETTLE_S after the first ({@link addSteady}).
    */
   steadyLo = Infinity;
   steadyHi = -Infinity;
-  /** Range of the steady groups in the previous steady window (empty: Infinity, −Infinity). */
-  prevSteadyLo = Infinity;
-  prevSteadyHi = -Infinity;
-  /** Sample at which the current steady window ends (−∞ before the first steady hit). */
-  steadyWindowEnd = -Infinity;
+  /** Sample after which the steady extent starts again (−∞ before the first steady hit, ∞ once it has). */
+  steadySettleEnd = -Infinity;
   confirmed = false;
   fastHits = 0;
   slowHits = 0;
@@ -87,23 +83,20 @@ export class Track {
     this.peakSlowDb = -Infinity;
     this.steadyLo = Infinity;
     this.steadyHi = -Infinity;
-    this.prevSteadyLo = Infinity;
-    this.prevSteadyHi = -Infinity;
-    this.steadyWindowEnd = -Infinity;
+    this.steadySettleEnd = -Infinity;
   }
   /**
-   * Adds a steady group over [lo, hi] (fine bins) from a frame ending at sample `end` to the steady extent, first
-   * rolling the windows when `end` is past the current one's end: the current window becomes the previous one (or both
-   * are emptied when more than a whole window passed without a steady hit) and a new one of `windowSamples` starts.
+   * Adds a steady group over [lo, hi] (fine bins) from a frame ending at sample `end` to the steady extent. The first
+   * steady hit after `settleSamples` past the first one starts the extent again, without the key-on's splatter; from
+   * then on it is the union of every steady group (a modulated signal's band, and a carrier's sidebands once joined,
+   * stay its own).
    */
-  addSteady(lo: number, hi: number, end: number, windowSamples: number): void {
-    if (end > this.steadyWindowEnd) {
-      const idle = end > this.steadyWindowEnd + windowSamples;
-      this.prevSteadyLo = idle ? Infinity : this.steadyLo;
-      this.prevSteadyHi = idle ? -Infinity : this.steadyHi;
+  addSteady(lo: number, hi: number, end: number, settleSamples: number): void {
+    if (this.steadySettleEnd === -Infinity) this.steadySettleEnd = end + settleSamples;
+    else if (end > this.steadySettleEnd) {
       this.steadyLo = Infinity;
       this.steadyHi = -Infinity;
-      this.steadyWindowEnd = end + windowSamples;
+      this.steadySettleEnd = Infinity;
     }
     if (lo < this.steadyLo) this.steadyLo = lo;
     if (hi > this.steadyHi) this.steadyHi = hi;
@@ -117,18 +110,15 @@ export class Track {
     return Math.max(this.fastEnd, this.slowEnd);
   }
   /**
-   * The band (fine bins) that locates the track: its steady extent over the current and previous steady windows
-   * ({@link addSteady}) once it has steady hits there, else its whole extent (its onset splatter must not capture its
-   * neighbours). Low edge; {@link locateHi} the high one.
+   * The band (fine bins) that locates the track: its steady extent ({@link addSteady}) once it has steady hits, else its
+   * whole extent (its onset splatter must not capture its neighbours). Low edge; {@link locateHi} the high one.
    */
   locateLo(): number {
-    const lo = Math.min(this.steadyLo, this.prevSteadyLo);
-    return lo === Infinity ? this.lo : lo;
+    return this.steadyHi >= this.steadyLo ? this.steadyLo : this.lo;
   }
   /** High edge of the band that locates the track ({@link locateLo}). */
   locateHi(): number {
-    const hi = Math.max(this.steadyHi, this.prevSteadyHi);
-    return hi === -Infinity ? this.hi : hi;
+    return this.steadyHi >= this.steadyLo ? this.steadyHi : this.hi;
   }
 }
 

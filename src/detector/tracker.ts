@@ -9,7 +9,7 @@ import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
-import { STEADY_WINDOW_S, TrackTable, type Track } from './track.js';
+import { STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
 
 /**
  * A detection's packets are its runs of fast hits separated by at least this long (s): rtl_433's pulse detector ends a
@@ -72,8 +72,8 @@ export class Tracker {
   private readonly fastFrameSpan: number;
   /** PACKET_GAP_S in samples. */
   private readonly packetGapSamples: number;
-  /** STEADY_WINDOW_S in samples. */
-  private readonly steadyWindowSamples: number;
+  /** STEADY_SETTLE_S in samples. */
+  private readonly steadySettleSamples: number;
   /** options.fullScaleDbfs as a linear bin power (full scale²). */
   private readonly fullScaleLin: number;
   /** While the long path's groups are tracked (see {@link trackLongGroups}): its hit lag, hold and window start. */
@@ -134,7 +134,7 @@ export class Tracker {
     this.companionReachBins = Math.round(BURST_COMPANION_REACH_HZ / (geometry.rateSps / geometry.fftSize));
     this.fastFrameSpan = geometry.fastFftSize / 2;
     this.packetGapSamples = PACKET_GAP_S * geometry.rateSps;
-    this.steadyWindowSamples = STEADY_WINDOW_S * geometry.rateSps;
+    this.steadySettleSamples = STEADY_SETTLE_S * geometry.rateSps;
     this.fullScaleLin = 10 ** (o.fullScaleDbfs / 10);
   }
 
@@ -362,7 +362,7 @@ export class Tracker {
     const peakPower = p.gPeakPower[gi];
     if (lo < t.lo) t.lo = lo;
     if (hi > t.hi) t.hi = hi;
-    if (p.gTransient[gi] === 0) t.addSteady(lo, hi, end, this.steadyWindowSamples);
+    if (p.gTransient[gi] === 0) t.addSteady(lo, hi, end, this.steadySettleSamples);
     const s = p.scale;
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);

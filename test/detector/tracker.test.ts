@@ -105,8 +105,8 @@ describe('Tracker: the long path beside a strong link with phase noise', () => {
 
   it('a −10 dB link 30 kHz from the 40 dB link, keyed on 1 s after it and joined to its skirt by the long path\'s averages, is one detection', async () => {
     // the strong link keys on abruptly, and the weak one 1 s later: the frame after the key-on still holds its
-    // splatter (−42 to +34 kHz round the carrier), which the band locating the strong track forgets after one to two
-    // steady windows (STEADY_WINDOW_S, docs/detector.md §5); while it held that band, this link was never reported
+    // splatter (−42 to +34 kHz round the carrier); the band locating the strong track starts again STEADY_SETTLE_S
+    // after its first steady hit (docs/detector.md §5); while it kept that splatter, this link was never reported
     const near = { hz: STRONG_HZ + 30_000, fromS: STRONG_AT_S + 1, toS: 46 };
     const { dets } = await detectionsAfterCalibration(tmp, 'near_433.92M_250k.cf32', scene(48, 431, 0, [{ ...near, tonesHz: [720, 290] }]), RATE, CALIB_S);
     const weak = dets.filter((d) => Math.abs(d.centerHz - 433.92e6 - near.hz) < 5_000);
