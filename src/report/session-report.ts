@@ -3,7 +3,7 @@ import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { ZH_CLASS_WORDS } from '../text-template.js';
+import { guessNote, isGuess, markedClass, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
@@ -371,6 +371,17 @@ const REPORT_TEXT = {
   },
 } satisfies Record<TextLang, unknown>;
 
+/**
+ * A transmission's class and confidence as the report shows them, a guess marked as everywhere a class is shown
+ * (src/text-template.ts): `<b>nfm</b> (87 %)`, or `<b class="signal-class guess">nfm?</b> (guess 41 %: confidence
+ * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese).
+ */
+function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {
+  const guess = isGuess(s.class, s.confidence);
+  const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
+  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b> (${guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`})`;
+}
+
 /** Report languages: the web UI's. */
 export type ReportLang = TextLang;
 
@@ -426,7 +437,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
-${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %)${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
+${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3">${classHtml(lang, a.signal)}${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
 ${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="raise">${esc(raisedOf(a))}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}

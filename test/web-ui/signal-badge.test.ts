@@ -56,14 +56,14 @@ describe('signal class in the web UI', () => {
       expect(await groupedBadge.textContent()).toBe('NFM');
       const groupedText = await detailText(page, grouped, 'narrow FM');
       expect(groupedText).toContain('This sensor alone');
-      expect(groupedText).toContain('frequency-shift keyed data (FSK)? · confidence only 41 % (a guess) (the group shows the identification of hall-b, which hears it strongest)');
+      expect(groupedText).toContain('frequency-shift keyed data (FSK)? · guess 41 %: confidence below 50 % (the group shows the identification of hall-b, which hears it strongest)');
       await page.locator('.detail-close').click();
       // a guess (confidence < 0.5): "?" after the label, dashed outline without fill, the tooltip says so
       const guess = await raise(433_600_000, { ...OOK, confidence: 0.41 });
       const guessBadge = (await alertRow(page, guess)).locator('[data-testid="signal-badge"]');
       await guessBadge.waitFor({ state: 'visible', timeout: 3000 });
       expect(await guessBadge.textContent()).toBe('OOK?');
-      expect(await guessBadge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK) · confidence only 41 % (a guess)');
+      expect(await guessBadge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK)? · guess 41 %: confidence below 50 %');
       const look = (sel: typeof badge) => sel.evaluate((el) => { const c = getComputedStyle(el); return { outline: c.outlineStyle, fill: c.backgroundColor }; });
       expect(await look(guessBadge)).toEqual({ outline: 'dashed', fill: 'rgba(0, 0, 0, 0)' });
       expect((await look(badge)).outline).toBe('none');
@@ -71,7 +71,7 @@ describe('signal class in the web UI', () => {
       expect(await (await alertRow(page, guess)).locator('[data-testid="signal-guess"]').textContent()).toBe('guess 41 %');
       expect(await (await alertRow(page, ook)).locator('[data-testid="signal-guess"]').isHidden()).toBe(true);
       // the detail marks the guess as the badge does
-      expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · confidence only 41 % (a guess) (from its first 0.5 s');
+      expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · guess 41 %: confidence below 50 % (from its first 0.5 s');
       await page.locator('.detail-close').click();
       // the band check names the expected classes with the badges' labels
       const wfm = await raise(433_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true });

@@ -237,8 +237,6 @@ export const EN = {
   'sig.wideband-digital': 'DIGI',
   'sig.pulsed-wideband': 'PULSE',
   'sig.unknown': '?',
-  'sig.lowConfidence': 'confidence only {pct} % (a guess)',
-  'sig.guess': 'guess {pct} %',
   'list.colon': ': ',
   'list.sep': ', ',
   'sigName.carrier': 'unmodulated carrier (CW)',

@@ -239,8 +239,6 @@ export const ZH: Record<MsgKey, string> = {
   'sig.wideband-digital': ZH_CLASS_WORDS['wideband-digital'],
   'sig.pulsed-wideband': ZH_CLASS_WORDS['pulsed-wideband'],
   'sig.unknown': ZH_CLASS_WORDS.unknown,
-  'sig.lowConfidence': '置信度仅 {pct} %（推测）',
-  'sig.guess': '推测 {pct} %',
   'list.colon': '：',
   'list.sep': '、',
   'sigName.carrier': '未调制载波（CW）',
