@@ -46,7 +46,11 @@ describe('signal class in the web UI', () => {
       await dialog.waitFor({ state: 'visible', timeout: 2000 });
       expect(await dialog.locator('[data-testid="detail-signal"]').textContent()).toBe('on-off keyed data (OOK/ASK) · confidence 93 % (from its first 0.5 s; refined at its end)');
       const text = (await dialog.textContent()) ?? '';
-      expect(text).toContain('99 % bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
+      // the detector's extent and the signal's 99 % occupied bandwidth, each named for what it is
+      const fields = await dialog.locator('dl dt, dl dd').allTextContents();
+      expect(fields[fields.indexOf('Detected extent') + 1]).toMatch(/^\d+(\.\d+)? kHz$/);
+      expect(fields).not.toContain('Bandwidth');
+      expect(text).toContain('99 % occupied bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
       expect(text).toContain(OOK.reason);
       await page.locator('.detail-close').click();
       // a row of a group of rooms: the group's class, and this sensor's own reading in a row of its own
@@ -111,7 +115,7 @@ describe('signal class in the web UI', () => {
       // speech heard live: among the features; the reason from its code, in Chinese
       const nfm = await raise(434_300_000, { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, speechPresent: true, ...codedReason('ident.nfm', { k: '0.02', limit: 0.55, bw: '11.0 kHz', dev: '3.0 kHz' }) });
       const nfmText = await detailText(page, nfm, '窄带');
-      expect(nfmText).toContain('99 % 带宽 11.0 kHz · 检测到语音');
+      expect(nfmText).toContain('99 % 占用带宽 11.0 kHz · 检测到语音');
       expect(nfmText).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
       await page.locator('.detail-close').click();
       const wfm = await raise(434_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true, final: true });
