@@ -78,6 +78,67 @@ export function raiseMark(lang: TextLang, id: unknown): string {
   return typeof id === 'string' && hasOwn(marks, id) ? marks[id]! : '▲';
 }
 
+/**
+ * Confidence (0..1) below which a class is a guess. The value is the score one deciding test gives exactly at its
+ * threshold (each test scores a logistic of its margin, 0.5 at the threshold; the confidence is the product of the
+ * deciding tests' scores times an SNR factor, docs/identification.md §5): below it, at least one test that chose the
+ * class is on the wrong side of its threshold or the SNR is too low for its margins to count. A guess is marked the same
+ * way wherever a class is shown ({@link isGuess}, {@link guessWords}, {@link guessNote}: the web UI's badge and detail,
+ * the session report, the terminal's alert lines, the replay table), raises no severity (src/alerts/severity-raise.ts),
+ * and a group of rooms takes its class from its strongest member at or above it (src/alerts/alert-grouping.ts,
+ * docs/identification.md §11).
+ */
+export const LOW_CONFIDENCE = 0.5;
+
+/** The mark put right after a guessed class's name or code, everywhere a class is shown: `nfm?`, `OOK?`, `窄调频?`. */
+export const GUESS_MARK = '?';
+
+/**
+ * The words of a guess per language: `words`, beside the marked class where a class is shown in a line (`guess 41 %`),
+ * and `note`, where there is room to say why (tooltip, detail, report, legend: `guess 41 %: confidence below 50 %`);
+ * `{pct}` is the confidence and `{min}` {@link LOW_CONFIDENCE}, both in whole percent.
+ */
+export const GUESS_TEXT: Readonly<Record<TextLang, Readonly<{ words: string; note: string; legend: string }>>> = {
+  en: { words: 'guess {pct} %', note: 'guess {pct} %: confidence below {min} %', legend: '{mark} = guess: confidence below {min} %' },
+  'zh-CN': { words: '推测 {pct} %', note: '推测 {pct} %：置信度低于 {min} %', legend: '{mark} = 推测：置信度低于 {min} %' },
+};
+
+/**
+ * True when an identification of class `cls` with `confidence` (0..1) is a guess: a class other than `unknown` (which
+ * claims nothing) with a finite confidence below {@link LOW_CONFIDENCE}. A missing or non-finite confidence is no guess.
+ */
+export function isGuess(cls: unknown, confidence: unknown): boolean {
+  return typeof cls === 'string' && cls !== 'unknown' && typeof confidence === 'number' && Number.isFinite(confidence) && confidence < LOW_CONFIDENCE;
+}
+
+/** `name` (a class's code or words) with {@link GUESS_MARK} after it when `cls` at `confidence` is a guess ({@link isGuess}). */
+export function markedClass(name: string, cls: unknown, confidence: unknown): string {
+  return isGuess(cls, confidence) ? `${name}${GUESS_MARK}` : name;
+}
+
+/** {@link GUESS_TEXT} `key` in `lang` for a confidence of `confidence` (0..1): `guess 41 %`, `推测 41 %：置信度低于 50 %`. */
+function guessText(lang: TextLang, key: 'words' | 'note' | 'legend', confidence: number): string {
+  const min = Math.round(100 * LOW_CONFIDENCE);
+  // whole percent, never shown as the threshold itself (0.499 reads 49 %, not "50 %: below 50 %")
+  const params = { pct: Math.min(Math.round(100 * confidence), min - 1), min, mark: GUESS_MARK };
+  return fillTemplate(lang, {}, GUESS_TEXT[lang][key], params, false);
+}
+
+/** The short words beside a guessed class (`guess 41 %`, `推测 41 %`), `confidence` 0..1. */
+export function guessWords(lang: TextLang, confidence: number): string {
+  return guessText(lang, 'words', confidence);
+}
+
+/** The words saying why a class is a guess (`guess 41 %: confidence below 50 %`, `推测 41 %：置信度低于 50 %`), `confidence` 0..1. */
+export function guessNote(lang: TextLang, confidence: number): string {
+  return guessText(lang, 'note', confidence);
+}
+
+/** The legend of a list or table that marks guesses: `? = guess: confidence below 50 %` (`? = 推测：置信度低于 50 %`). */
+export function guessLegend(lang: TextLang): string {
+  return guessText(lang, 'legend', 0);
+}
+
 /** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
 function paramText(lang: TextLang, v: unknown): string {
   if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;

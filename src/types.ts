@@ -157,7 +157,11 @@ export interface DetectionEvent {
   peakPowerDbfs: number;
   /** Start (s from the first sample). */
   startS: number;
-  /** End (s); present on `close` and as "so far" on `update`. */
+  /**
+   * End (s): the end of the last frame in which the signal stood over its path's open threshold, or at the release
+   * level within the fast hold (holdMs) of such a frame; a release-level frame after a longer silence, that only the
+   * slow hold kept the track open for, does not count (Track.overEnd). Present on `close` and as "so far" on `update`.
+   */
   endS?: number;
   /**
    * Which detector path(s) saw it: 'fast' (short frames), 'slow' (Welch averages of ≈ 100 ms), 'long' (seconds of

@@ -1,9 +1,10 @@
 // The signal classes' Chinese words have one source (src/text-template.ts ZH_CLASS_WORDS): the page's badges, the
-// replay table, the raise reasons and the session report read the same word; and the optional `{k?}` placeholder.
+// replay table, the raise reasons and the session report read the same word; the optional `{k?}` placeholder; and
+// the one mark and words of a guessed class (LOW_CONFIDENCE).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classWordsText, fillTemplate, ZH_CLASS_WORDS } from '../src/text-template.js';
+import { classWordsText, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, ZH_CLASS_WORDS } from '../src/text-template.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
 import { REPO } from './daemon/helpers.js';
@@ -41,5 +42,14 @@ describe('fillTemplate', () => {
     expect(fillTemplate('zh-CN', {}, t, { device: 'rtlsdr:1' }, false)).toBe('接收器 rtlsdr:1 被占用');
     expect(fillTemplate('zh-CN', {}, t, {}, false)).toBe('接收器被占用');
     expect(fillTemplate('zh-CN', {}, t, { device: '' }, false)).toBe('接收器被占用');
+  });
+
+  it('marks a guess one way: a class other than unknown below LOW_CONFIDENCE (0.5), "?" and "guess N %" (推测 N %)', () => {
+    expect(LOW_CONFIDENCE).toBe(0.5);
+    expect([isGuess('nfm', 0.49), isGuess('nfm', 0.5), isGuess('unknown', 0.1), isGuess('nfm', undefined), isGuess('nfm', NaN), isGuess(undefined, 0.1)]).toEqual([true, false, false, false, false, false]);
+    expect([markedClass('NFM', 'nfm', 0.41), markedClass('NFM', 'nfm', 0.93), markedClass('未知', 'unknown', 0.05)]).toEqual(['NFM?', 'NFM', '未知']);
+    expect([guessWords('en', 0.41), guessWords('zh-CN', 0.41), guessWords('en', 0.499)]).toEqual(['guess 41 %', '推测 41 %', 'guess 49 %']);
+    expect([guessNote('en', 0.05), guessNote('zh-CN', 0.05)]).toEqual(['guess 5 %: confidence below 50 %', '推测 5 %：置信度低于 50 %']);
+    expect([guessLegend('en'), guessLegend('zh-CN')]).toEqual(['? = guess: confidence below 50 %', '? = 推测：置信度低于 50 %']);
   });
 });

@@ -1,6 +1,7 @@
 // Grouping on alerts: one transmission heard by several located sensors (rooms). Each sensor keeps its own alert; their
 // records carry the shared groupId, the ranked rooms and the position (the geometry is in ./localisation.ts).
-import { LOW_CONFIDENCE, signalReason } from '../ident/reasons.js';
+import { signalReason } from '../ident/reasons.js';
+import { LOW_CONFIDENCE } from '../text-template.js';
 import type { DetectionEvent } from '../types.js';
 import type { AlertSignal } from './alert.js';
 import type { AlertDraft } from './alert-store.js';

@@ -135,7 +135,7 @@ export interface AlertSignal {
   voice?: string;
   /**
    * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
-   * its member with the highest in-band SNR among those with a class of at least LOW_CONFIDENCE (src/ident/reasons.ts),
+   * its member with the highest in-band SNR among those with a class of at least LOW_CONFIDENCE (src/text-template.ts),
    * else from its member with the highest in-band SNR (docs/identification.md §11), while the features above stay this
    * sensor's own. Set on the rows of the other members: `groupFrom` names the member that decided (its sensor, and its
    * room when the site config gives one; `strongest` false

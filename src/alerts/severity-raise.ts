@@ -2,7 +2,7 @@
 // not expect, or whose class is how cheating devices transmit in that band, ranks above the others of its severity.
 import { expectation } from '../ident/band-expectation.js';
 import type { SignalClass } from '../ident/classify.js';
-import { LOW_CONFIDENCE } from '../ident/reasons.js';
+import { LOW_CONFIDENCE } from '../text-template.js';
 import type { AlertSignal } from './alert.js';
 import { raiseReason, type SeverityRaise } from './severity-rank.js';
 

@@ -1,8 +1,7 @@
 // `quietband replay` for a person at a terminal: one short table line per detection instead of its ≈ 1 kB JSON line.
 // The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
 import { cliError } from '../error-text.js';
-import { delayText } from '../text-template.js';
-import { LOW_CONFIDENCE } from '../ident/reasons.js';
+import { delayText, guessLegend, guessWords, isGuess, markedClass } from '../text-template.js';
 import type { TextLang } from '../text-template.js';
 import { columns, padColumns, replayWords, type ReplayWords } from './replay-words.js';
 
@@ -58,8 +57,9 @@ function className(cls: string, w: ReplayWords): string {
 }
 
 /**
- * The class column: `ook 87 %` (`ook 键控 87 %` in Chinese); a confidence below LOW_CONFIDENCE (0.5) is a guess, shown
- * with `?` (`fsk? 41 %`) as the web UI's badge does; `—` when the line has no identification (`--no-identify`, scans).
+ * The class column: `ook 87 %` (`ook 键控 87 %` in Chinese); a guess (confidence below LOW_CONFIDENCE, 0.5) is marked
+ * as everywhere a class is shown (src/text-template.ts): `fsk? guess 41 %` (`fsk 频移? 推测 41 %`), the table's last
+ * line saying what `?` means; `—` when the line has no identification (`--no-identify`, scans).
  */
 export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'en'): string {
   if (signal === undefined || typeof signal.class !== 'string') return '—';
@@ -67,7 +67,8 @@ export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'e
   if (signal.class === 'unknown') return w.unknownClass;
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
   if (!Number.isFinite(c)) return className(signal.class, w);
-  return `${className(signal.class, w)}${c < LOW_CONFIDENCE ? '?' : ''} ${Math.round(c * 100)} %`;
+  const name = markedClass(className(signal.class, w), signal.class, c);
+  return `${name} ${isGuess(signal.class, c) ? guessWords(lang, c) : `${Math.round(c * 100)} %`}`;
 }
 
 /**
@@ -118,6 +119,7 @@ export class ReplayTable {
    * 2 detections: ook 2
    * pk: bursts (packets, keyings) in one detection; repeats of a transmission close in time and frequency make one row
    * ```
+   * and, when a row shows a guess (`fsk? guess 41 %`), the legend `? = guess: confidence below 50 %`.
    * `#` numbers the rows in start order (not the JSON line's track `id`, which has gaps). `start s` is the detection's start in seconds from the recording's first sample; `pk` is `packets` of the JSON
    * line (`–` when the line has none).
    * Frequencies are absolute (`centre MHz`, 4 decimals = 100 Hz) or, when the recording's centre is unknown, signed
@@ -154,6 +156,8 @@ export class ReplayTable {
     const classes = [...byClass].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(w.listSep);
     const n = this.rows.length;
     const raised = this.rows.filter((d) => d.severityRaise !== undefined).length;
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n`;
+    // what `?` means, when a row shows a guess
+    const legend = this.rows.some((d) => isGuess(d.signal?.class, d.signal?.confidence)) ? `${guessLegend(this.lang)}\n` : '';
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n${legend}`;
   }
 }

@@ -59,18 +59,26 @@ export interface HttpOverrides {
 }
 
 /**
+ * A host name as RFC 1123 §2.1 allows it (labels of letters, digits and inner hyphens, 1-63 characters, at most 253 in
+ * all, a trailing dot allowed) whose last label is not all digits (RFC 3696 §2: no top-level domain is numeric), so a
+ * mistyped address such as `0.0.0.0.1` or `192.168.1` is no host name.
+ */
+const HOST_NAME = /^(?=.{1,253}\.?$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+
+/**
  * What is wrong with `bind` as a listen address, as a code (src/error-text.ts `why.bind*`), or null when it may be listened on: a port in it
- * (`0.0.0.0:8080`, `[::]:8080`: the port is its own setting, named by `portField`), or an IP address that no interface of
- * this machine holds (`interfaces`: os.networkInterfaces()). Host names are left to the listen call (resolved there).
- * Checked before anything is written (certificate, token), so a refused bind leaves the data dir as it was.
+ * (`0.0.0.0:8080`, `[::]:8080`: the port is its own setting, named by `portField`), neither an IP address nor a host name
+ * ({@link HOST_NAME}: `0.0.0.0.1`, `300.1.1.1`), or an IP address that no interface of this machine holds (`interfaces`:
+ * os.networkInterfaces()). Host names are left to the listen call (resolved there).
+ * Checked before anything is written (certificate, token, alert store), so a refused bind leaves the data dir as it was.
  */
 export function bindProblem(bind: string, portField: string, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): ErrorMessageCode | null {
   const withPort = /^(\[[^\]]*\]|[^:\[\]]+):(\d+)$/.exec(bind.trim());
   if (withPort !== null) return { id: 'why.bindPort', params: { bind, address: withPort[1], portField, port: withPort[2] } };
   const ip = bind.trim().replace(/^\[(.*)\]$/, '$1');
-  const v = isIP(ip);
-  if (v === 0 || ip === '0.0.0.0' || ip === '::' || isLoopbackBind(ip)) return null;
   const own = Object.values(interfaces).flatMap((list) => (list ?? []).map((a) => a.address.toLowerCase().replace(/%.*$/, '')));
+  if (isIP(ip) === 0) return HOST_NAME.test(ip) ? null : { id: 'why.bindNotAddress', params: { bind, addresses: own.join(', ') } };
+  if (ip === '0.0.0.0' || ip === '::' || isLoopbackBind(ip)) return null;
   return own.includes(ip.toLowerCase().replace(/%.*$/, '')) ? null : { id: 'why.bindNotOwn', params: { bind, addresses: own.join(', ') } };
 }
 

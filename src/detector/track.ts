@@ -45,6 +45,14 @@ export class Track {
   fastEnd = 0;
   slowStart = 0;
   slowEnd = 0;
+  /**
+   * End sample the track's events report (−∞ before the first hit): the end of its last hit by a group over its path's
+   * open threshold, or by a release-level group within the fast hold of that end (Tracker.extendReportedEnd), on the
+   * hits {@link endSample} counts. {@link endSample} also counts a release-level group that came after a longer silence
+   * while the slow hold kept the track open, as often noise at the band's edge as the signal: a 0.5 s burst read
+   * 0.75 s (a one-frame 10 dB blip 0.25 s after it) and, live, 1.1 s (docs/detector.md §4, "Times").
+   */
+  overEnd = 0;
   /** Sample index until which the track is kept alive (last activity on either path). */
   aliveUntil = 0;
   lastUpdateS = 0;
@@ -105,9 +113,16 @@ export class Track {
   startSample(): number {
     return Math.min(this.fastStart, this.slowStart);
   }
-  /** Last sample of the track's hits on any path (the event's end; −∞ before the first hit). */
+  /**
+   * Last sample of the track's hits on any path, release-level ones included (−∞ before the first hit): what its
+   * updates are timed and its minimum duration is tested by. The events report {@link reportedEnd}.
+   */
   endSample(): number {
     return Math.max(this.fastEnd, this.slowEnd);
+  }
+  /** The end an event reports: {@link overEnd}, or {@link endSample} for a track none of whose hits set it. */
+  reportedEnd(): number {
+    return this.overEnd > -Infinity ? this.overEnd : this.endSample();
   }
   /**
    * The band (fine bins) that locates the track: its steady extent ({@link addSteady}) once it has steady hits, else its
@@ -301,6 +316,7 @@ export class TrackTable {
       t.slowStart = Infinity;
       t.fastEnd = -Infinity;
       t.slowEnd = -Infinity;
+      t.overEnd = -Infinity;
       t.aliveUntil = start;
       t.lastUpdateS = start / this.rateSps;
       return t;

@@ -7,7 +7,7 @@ import { fillTemplate, type TextLang } from '../text-template.js';
  * reasons of a clip that cannot be classified, `ident.group` (a group's row identified by another member, the group's
  * strongest: its `{=inner}` is the decider's code, rendered with the same params), `ident.groupConfident` (the same when
  * a stronger member, `strongSensor` at `strongSnr` dB, reads `strongClass` at `strongConfidence` below
- * {@link LOW_CONFIDENCE}; `groupSensor` and `strongSensor` name the member's room and sensor, "Hall A (sens-a)"),
+ * LOW_CONFIDENCE (src/text-template.ts); `groupSensor` and `strongSensor` name the member's room and sensor, "Hall A (sens-a)"),
  * `ident.centreLine` (a line over the receiver's 0 Hz) and `ident.firstStands` (the final identification
  * found nothing in the transmission's last part, so the first one stands: `{=inner}` its code, `last` the English reason
  * of the last part).
@@ -18,13 +18,6 @@ export type SignalReasonId =
   | 'ident.ookKeyed' | 'ident.carrierWeak' | 'ident.centreLine' | 'ident.wfm' | 'ident.wfmNotConstant' | 'ident.nfm' | 'ident.nfmNotConstant'
   | 'ident.tooShort' | 'ident.tooShortChannel' | 'ident.noEmission' | 'ident.notHeld' | 'ident.failed' | 'ident.group'
   | 'ident.groupConfident' | 'ident.firstStands';
-
-/**
- * Confidence below which a class is a guess: its badge is drawn dashed with a trailing "?" (web-ui/src/signal-text.ts),
- * and a group of rooms takes its class from its strongest member at or above it (src/alerts/alert-grouping.ts,
- * docs/identification.md §11).
- */
-export const LOW_CONFIDENCE = 0.5;
 
 /**
  * An identification reason as a code: its id and the values its text shows (preformatted with their units: `12.5 kHz`,

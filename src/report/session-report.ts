@@ -3,7 +3,7 @@ import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { ZH_CLASS_WORDS } from '../text-template.js';
+import { guessNote, isGuess, markedClass, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
@@ -333,7 +333,7 @@ const REPORT_TEXT = {
     summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission alert(s), ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).`,
     sensors: 'Sensors', sensor: 'Sensor', room: 'Room', source: 'Source', centre: 'Centre', rate: 'Rate', baseline: 'Baseline',
     baselineAge: (time: string, h: string) => `${time} (${h} h before the start)`, noneStored: 'none stored',
-    alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Bandwidth',
+    alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Detected extent',
     peakOver: 'Peak over baseline', severityState: 'Severity / state', startEnd: 'Start – end', duration: 'Duration', seconds: 's',
     acknowledgement: 'Acknowledgement', notAcked: 'not acknowledged',
     // the daemon's identity words in an acknowledger's `ackBy` (src/server/client-hub.ts: auth off on loopback, or the token)
@@ -353,7 +353,7 @@ const REPORT_TEXT = {
     summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条${c.raised > 0 ? `，优先级提升 ${c.raised} 条（▲）` : ''}；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
     sensors: '传感器', sensor: '传感器', room: '考场', source: '信号源', centre: '中心频率', rate: '采样率', baseline: '基线',
     baselineAge: (time: string, h: string) => `${time}（开始前 ${h} 小时）`, noneStored: '未保存',
-    alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '带宽',
+    alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '检测到的频宽',
     peakOver: '超出基线峰值', severityState: '级别 / 状态', startEnd: '开始 – 结束', duration: '持续时间', seconds: '秒',
     acknowledgement: '确认', notAcked: '未确认',
     identity: { local: '本机', token: '令牌' },
@@ -373,6 +373,17 @@ const REPORT_TEXT = {
     state: { new: '未确认', acknowledged: '已确认', known: '已知' } as Partial<Record<string, string>>,
   },
 } satisfies Record<TextLang, unknown>;
+
+/**
+ * A transmission's class and confidence as the report shows them, a guess marked as everywhere a class is shown
+ * (src/text-template.ts): `<b>nfm</b> (87 %)`, or `<b class="signal-class guess">nfm?</b> (guess 41 %: confidence
+ * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese).
+ */
+function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {
+  const guess = isGuess(s.class, s.confidence);
+  const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
+  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b> (${guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`})`;
+}
 
 /** Report languages: the web UI's. */
 export type ReportLang = TextLang;
@@ -432,7 +443,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
 ${roomsRow(a)}
-${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3"><b class="signal-class">${word(L.classWord, a.signal.class)}</b> (${Math.round(100 * a.signal.confidence)} %)${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
+${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3">${classHtml(lang, a.signal)}${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
 ${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="raise">${esc(raisedOf(a))}</td></tr>` : ''}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}

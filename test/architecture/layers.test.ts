@@ -16,8 +16,8 @@ const ALLOWED_OVERSIZED: Record<string, number> = {};
 
 /**
  * What web-ui/src/ takes from src/ (the browser shares the wire types on purpose, and folds alert records with the
- * store's own pure fold, src/alerts/alert-fold.ts, words delays as the daemon's texts do, src/text-template.ts, and marks a low-confidence class by the daemon's own threshold,
- * src/ident/reasons.ts; and names the signal classes in Chinese from the one table the daemon's texts use,
+ * store's own pure fold, src/alerts/alert-fold.ts, words delays as the daemon's texts do, src/text-template.ts, and marks a low-confidence class by the daemon's own threshold and words,
+ * src/text-template.ts; and names the signal classes in Chinese from the one table the daemon's texts use,
  * src/text-template.ts ZH_CLASS_WORDS).
  * native-bindings/ takes nothing.
  */
@@ -26,7 +26,7 @@ const ALLOWED_OUTSIDE = [
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/format.ts → src/text-template.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
-  'web-ui/src/signal-text.ts → src/ident/reasons.js',
+  'web-ui/src/signal-text.ts → src/text-template.js',
   'web-ui/src/strings-zh.ts → src/text-template.js',
 ];
 

@@ -92,6 +92,20 @@ describe('quietband --help in Chinese', () => {
   });
 });
 
+describe('the Chinese word for a recording', () => {
+  it('is 记录文件 in --help as in the messages, the replay table and the logs (录制 only as the verb "to record")', () => {
+    const all = Object.values(HELP_ZH).flatMap((w) => [w.description, ...Object.values(w.arguments ?? {}), ...Object.values(w.options)]).join('\n');
+    // the messages' word (src/error-text.ts file.cannotRead, src/cli/replay-words.ts label.recording)
+    expect(HELP_ZH.replay!.arguments!.file).toMatch(/^记录文件：/);
+    expect(HELP_ZH.calibrate!.arguments!.file).toMatch(/^记录文件（/);
+    expect(HELP_ZH.record!.options['--output']).toMatch(/^要写出的记录文件：/);
+    // the noun forms the help used before
+    expect(all.match(/录制文件|一段录制|扫描录制|调谐录制|的录制|录制本身|录制的频谱|安静录制/g)).toBeNull();
+    // the verb stays: record (录制) S seconds, record the IQ as SigMF
+    expect(HELP_ZH.record!.description).toMatch(/^把信号源的 IQ 录制为 SigMF/);
+  });
+});
+
 describe('wrapColumns', () => {
   it('counts a CJK character as two columns, breaks between them, never before closing or after opening punctuation', () => {
     expect(wrapColumns('一二三四五六', 6)).toBe('一二三\n四五六');

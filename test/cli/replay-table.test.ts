@@ -22,12 +22,14 @@ describe('replay table', () => {
     t.add(line({ id: 3, centerHz: 868_300_000, bandwidthHz: 1_200_000, startS: 12.5, durationMs: 1640, packets: 12, peakExcessDb: 7.04, overload: true, bandLabel: 'SRD 868 MHz', signal: { class: 'nfm', confidence: 0.41, unexpected: true } }));
     expect(t.count).toBe(3);
     expect(t.text()).toBe([
-      '#  start s  centre MHz   bw kHz  duration  pk  excess dB  class      notes',
-      '1    0.109    434.0252     0.98    299 ms   7       10.9  ook 87 %   ISM 433 MHz',
-      '2    0.289    433.9237     9.28    196 ms   1       43.8  ook 99 %   ISM 433 MHz',
-      '3   12.500    868.3000  1200.00     1.6 s  12        7.0  nfm? 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
+      '#  start s  centre MHz   bw kHz  duration  pk  excess dB  class            notes',
+      '1    0.109    434.0252     0.98    299 ms   7       10.9  ook 87 %         ISM 433 MHz',
+      '2    0.289    433.9237     9.28    196 ms   1       43.8  ook 99 %         ISM 433 MHz',
+      '3   12.500    868.3000  1200.00     1.6 s  12        7.0  nfm? guess 41 %  SRD 868 MHz, unexpected class here, CLIPPED',
       '3 detections: ook 2, nfm 1',
       'pk: packets in one detection (bursts at least 10 ms apart); repeats of a transmission close in time and frequency make one row',
+      // a row shows a guess: the legend of its mark, as the web UI's tooltip and the report word it
+      '? = guess: confidence below 50 %',
       '',
     ].join('\n'));
   });
@@ -44,10 +46,20 @@ describe('replay table', () => {
       '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
       '',
     ].join('\n'));
-    // every class has the web page's word beside its code; a guess keeps its `?`
-    expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频? 41 %');
+    // every class has the web page's word beside its code; a guess is marked as everywhere a class is shown
+    expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频? 推测 41 %');
     expect(classText({ class: 'tdma-burst' }, 'zh-CN')).toBe('tdma-burst 时隙');
-    expect(classText({ class: 'nfm', confidence: 0.41 })).toBe('nfm? 41 %');
+    expect(classText({ class: 'nfm', confidence: 0.41 })).toBe('nfm? guess 41 %');
+    // a table with a guess ends with the legend of its mark, in Chinese too
+    const guessed = new ReplayTable('zh-CN');
+    guessed.add(line({ signal: { class: 'fsk', confidence: 0.3 } }));
+    expect(guessed.text().split('\n').slice(1)).toEqual([
+      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  fsk 频移? 推测 30 %  ISM 433 MHz',
+      '1 个检测：fsk 频移 1',
+      '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
+      '? = 推测：置信度低于 50 %',
+      '',
+    ]);
     expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');
     expect(detectionDurationText(0.55, 'zh-CN')).toBe('0.6 毫秒');
   });
@@ -85,7 +97,8 @@ describe('replay table', () => {
   it('words durations as the rest of QuietBand does, with tenths below 10 ms', () => {
     expect([0.44, 4.32, 9.94, 9.96, 298.752, 999.4, 1640, 16_000].map(detectionDurationText)).toEqual(['0.4 ms', '4.3 ms', '9.9 ms', '10 ms', '299 ms', '999 ms', '1.6 s', '16 s']);
     expect(classText({ class: 'fsk', confidence: 0.5 })).toBe('fsk 50 %');
-    expect(classText({ class: 'fsk', confidence: 0.499 })).toBe('fsk? 50 %');
+    // just below the threshold: a guess, its percent never the threshold's own 50 %
+    expect(classText({ class: 'fsk', confidence: 0.499 })).toBe('fsk? guess 49 %');
     expect(classText(undefined)).toBe('—');
   });
 

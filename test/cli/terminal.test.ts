@@ -120,6 +120,10 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
       expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
       expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
+      // a guess (signalConfidence below LOW_CONFIDENCE) marked as the web UI, the report and replay mark it; 0.5 is none
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 })).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm? guess 41 % (unacknowledged; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 % (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.5 })).toContain(' class nfm (unacknowledged;');
       expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
         '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
       );

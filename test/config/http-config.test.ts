@@ -73,7 +73,11 @@ describe('http config', () => {
     expect(messageOf(() => settings({ bind: '[::]:9000' }))).toBe('x.json: http.bind: "[::]:9000" holds a port: give the address alone ([::]) and the port with http.port 9000');
     const eth = { eth0: [{ address: '192.0.2.7', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: null }] } as never;
     expect(errorTextIn('en', bindProblem('192.0.2.8', '--http-port', eth)!)).toBe('192.0.2.8 is not an address of this machine (its addresses: 192.0.2.7; 0.0.0.0 listens on all)');
-    for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
+    for (const ok of ['192.0.2.7', '0.0.0.0', '::', '127.0.0.1', 'localhost', 'quietband.local', '[::1]', 'exam-pc.', 'hall-1.example.org', '3com.net']) expect(bindProblem(ok, '--http-port', eth)).toBeNull();
+    // neither an IP address nor a host name (a numeric last label, a space, an empty label, a hyphen at a label's end)
+    for (const bad of ['0.0.0.0.1', '300.1.1.1', '192.168.1', 'exam hall', 'a..b', 'hall-.lan', '::g']) expect([bad, bindProblem(bad, '--http-port', eth)?.id]).toEqual([bad, 'why.bindNotAddress']);
+    expect(messageOf(() => settings(undefined, { bind: '0.0.0.0.1' }))).toMatch(/^x\.json: --bind: "0\.0\.0\.0\.1" is neither an IP address nor a host name: expected an address of this machine \(127\.0\.0\.1, .*\), 0\.0\.0\.0 or :: to listen on all, or a host name$/);
+    expect(errorTextIn('zh-CN', bindProblem('0.0.0.0.1', '--http-port', eth)!)).toBe('"0.0.0.0.1" 既不是 IP 地址也不是主机名：应为本机的地址（192.0.2.7）、表示监听所有地址的 0.0.0.0 或 ::，或者主机名');
   });
   it('a wildcard bind prints the addresses other computers open: every non-internal IPv4 (IPv6 but link-local too for ::), none otherwise', () => {
     const ifs = {

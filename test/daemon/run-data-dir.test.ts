@@ -75,4 +75,16 @@ describe('quietband run: data dir lock, checks and modes', () => {
     expect(r.stderr).toContain(`--data-dir: ${file} is a file, not a folder`);
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
+
+  it('a --bind that is neither an IP address nor a host name (0.0.0.0.1) exits 2 naming the flag and what it expects, and writes nothing', () => {
+    // before: 0.0.0.0.1 passed as a host name, the daemon wrote its token, TLS certificate and alert store, then listen failed
+    for (const bind of ['0.0.0.0.1', '192.168.1', 'exam hall']) {
+      const dataDir = join(tmp.dir, `bind-${bind.replace(/\W/g, '_')}`);
+      mkdirSync(dataDir);
+      const r = runCli(['run', '--demo', '--bind', bind, '--data-dir', dataDir, '--http-port', '0']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^quietband: demo: --bind: "${bind.replace(/\./g, '\\.')}" is neither an IP address nor a host name: expected an address of this machine \\(127\\.0\\.0\\.1, [^)]*\\), 0\\.0\\.0\\.0 or :: to listen on all, or a host name\\n$`));
+      expect(readdirSync(dataDir)).toEqual([]);
+    }
+  });
 });

@@ -3,11 +3,16 @@
 // signal's extent, unless a group stands apart from that skirt: the kernel's open level over the lowest kernel mean
 // between them. A transmitter with phase noise (a Wiener phase of linewidth Δν: a 1/f² skirt) widens the extent, and
 // without that rule neither weak link here was reported while the strong one talked (24 s of it).
+// And the end a detection reports: its last frame over the threshold, not a release-level noise frame that came while
+// the slow hold kept the track open.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { replayFile } from '../../src/cli/replay.js';
+import { writeSimCapture } from '../../src/source/sim.js';
 import { Prng } from '../../src/source/sim-random.js';
+import { silentLog } from '../helpers.js';
 import { detectionsAfterCalibration } from './after-calibration.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-apart-'));
@@ -118,4 +123,27 @@ describe('Tracker: the long path beside a strong link with phase noise', () => {
     expect(weak[0].endS!).toBeLessThan(near.toS + 3);
     expect(dets).toHaveLength(2);
   }, 120_000);
+});
+
+describe('the end a detection reports', () => {
+  it('a 0.5 s burst reads 0.5 s ± 0.15 s: a release-level noise frame inside the slow hold moves no end', async () => {
+    // the demo's hall-b burst (10 kHz of noise, 20 dB in-band SNR) in its loop's second cycle (seed 8), the baseline of
+    // the first 10 s as the daemon's warm-up learns it: a one-frame 10 dB group at the band's edge 0.25 s after the
+    // burst continued its track during the 0.6 s slow hold, and the detection read 14.00–14.75 s (0.749 s; live, the
+    // same burst read 1.09 s); its last frame over the threshold ends at 14.50 s
+    const { metaPath } = await writeSimCapture(path.join(tmp, 'burst') + '/', {
+      rateSps: RATE, centerHz: 868_300_000, durationS: 16, seed: 8, noiseDbfs: -35, carriers: [{ offsetHz: -70_000, powerDbfs: -22 }],
+      events: [{ kind: 'noise-burst', offsetHz: -40_000, snrDb: 20, startS: 14, durationS: 0.5, bandwidthHz: 10_000 }],
+    });
+    const dets: { centerHz: number; startS: number; endS: number; durationMs: number }[] = [];
+    await replayFile(metaPath, { progress: false, identify: false, baselineSeconds: '10' }, (line) => {
+      const o = JSON.parse(line);
+      if (o.type === 'detection') dets.push(o);
+    }, silentLog);
+    expect(dets.length).toBe(1);
+    expect(Math.abs(dets[0]!.centerHz - 868_260_000)).toBeLessThan(2_000);
+    expect(dets[0]!.startS).toBeCloseTo(14, 2);
+    expect(Math.abs(dets[0]!.durationMs / 1000 - 0.5)).toBeLessThan(0.15);
+    expect(Math.abs(dets[0]!.endS - 14.5)).toBeLessThan(0.15);
+  });
 });

@@ -34,6 +34,20 @@ describe('session report: signal classes', () => {
     expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">键控 2</span>，<span data-class="nfm">窄调频 1</span>，<span data-class="unidentified">未识别 1</span>');
   });
 
+  it('marks a class below LOW_CONFIDENCE as a guess as everywhere a class is shown (nfm?, guess 41 %), in English and Chinese', async () => {
+    const records: Alert[] = [
+      rec('g1', 'open', 1), rec('g1', 'close', 2, { signal: { ...sig('nfm', true), confidence: 0.41 } }),
+      rec('g2', 'open', 3), rec('g2', 'close', 4, { signal: { ...sig('fsk', true), confidence: 0.5 } }),
+    ];
+    const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<b class="signal-class guess">nfm?</b> (guess 41 %: confidence below 50 %) — nfm because');
+    expect(en).toContain('<b class="signal-class">fsk</b> (50 %) — fsk because');
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('<b class="signal-class guess">窄调频?</b> (推测 41 %：置信度低于 50 %)');
+    expect(zh).toContain('<b class="signal-class">频移</b> (50 %)');
+  });
+
   it('words the reason from its code in the report\'s language and marks speech heard live (kept from the update that found it)', async () => {
     const nfm: AlertSignal = { class: 'nfm', confidence: 0.93, final: false, ...codedReason('ident.nfm', { k: '0.03', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
     const records: Alert[] = [

@@ -48,7 +48,9 @@ describe('present during calibration in the web UI', () => {
     expect(pairs.get('校准期间听到的情况')).toBe('占空比 20.0% · 每 1.00 秒一次 · 出现 6 次');
     expect(pairs.get('最长一次')).toBe('0.31 秒');
     expect(pairs.get('基线')).toMatch(/^校准 · /);
-    expect(pairs.get('占用频段')).toBe('433.9795 MHz – 433.9807 MHz');
+    // the detector's extent, labelled apart from a signal's 99 % occupied bandwidth (占用带宽)
+    expect(pairs.get('检测到的频宽')).toBe('1.2 kHz');
+    expect(pairs.get('检测到的频段')).toBe('433.9795 MHz – 433.9807 MHz');
     for (const label of pairs.keys()) expect(label).not.toMatch(/[A-Za-z]{3,}/); // every label translated
     const esc = dialog.locator('[data-testid="detail-escalate-button"]');
     expect(await esc.isVisible()).toBe(true);

@@ -46,7 +46,11 @@ describe('signal class in the web UI', () => {
       await dialog.waitFor({ state: 'visible', timeout: 2000 });
       expect(await dialog.locator('[data-testid="detail-signal"]').textContent()).toBe('on-off keyed data (OOK/ASK) · confidence 93 % (from its first 0.5 s; refined at its end)');
       const text = (await dialog.textContent()) ?? '';
-      expect(text).toContain('99 % bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
+      // the detector's extent and the signal's 99 % occupied bandwidth, each named for what it is
+      const fields = await dialog.locator('dl dt, dl dd').allTextContents();
+      expect(fields[fields.indexOf('Detected extent') + 1]).toMatch(/^\d+(\.\d+)? kHz$/);
+      expect(fields).not.toContain('Bandwidth');
+      expect(text).toContain('99 % occupied bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
       expect(text).toContain(OOK.reason);
       await page.locator('.detail-close').click();
       // a row of a group of rooms: the group's class, and this sensor's own reading in a row of its own
@@ -56,14 +60,14 @@ describe('signal class in the web UI', () => {
       expect(await groupedBadge.textContent()).toBe('NFM');
       const groupedText = await detailText(page, grouped, 'narrow FM');
       expect(groupedText).toContain('This sensor alone');
-      expect(groupedText).toContain('frequency-shift keyed data (FSK)? · confidence only 41 % (a guess) (the group shows the identification of hall-b, which hears it strongest)');
+      expect(groupedText).toContain('frequency-shift keyed data (FSK)? · guess 41 %: confidence below 50 % (the group shows the identification of hall-b, which hears it strongest)');
       await page.locator('.detail-close').click();
       // a guess (confidence < 0.5): "?" after the label, dashed outline without fill, the tooltip says so
       const guess = await raise(433_600_000, { ...OOK, confidence: 0.41 });
       const guessBadge = (await alertRow(page, guess)).locator('[data-testid="signal-badge"]');
       await guessBadge.waitFor({ state: 'visible', timeout: 3000 });
       expect(await guessBadge.textContent()).toBe('OOK?');
-      expect(await guessBadge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK) · confidence only 41 % (a guess)');
+      expect(await guessBadge.getAttribute('title')).toBe('on-off keyed data (OOK/ASK)? · guess 41 %: confidence below 50 %');
       const look = (sel: typeof badge) => sel.evaluate((el) => { const c = getComputedStyle(el); return { outline: c.outlineStyle, fill: c.backgroundColor }; });
       expect(await look(guessBadge)).toEqual({ outline: 'dashed', fill: 'rgba(0, 0, 0, 0)' });
       expect((await look(badge)).outline).toBe('none');
@@ -71,7 +75,7 @@ describe('signal class in the web UI', () => {
       expect(await (await alertRow(page, guess)).locator('[data-testid="signal-guess"]').textContent()).toBe('guess 41 %');
       expect(await (await alertRow(page, ook)).locator('[data-testid="signal-guess"]').isHidden()).toBe(true);
       // the detail marks the guess as the badge does
-      expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · confidence only 41 % (a guess) (from its first 0.5 s');
+      expect(await detailText(page, guess, 'on-off keyed')).toContain('on-off keyed data (OOK/ASK)? · guess 41 %: confidence below 50 % (from its first 0.5 s');
       await page.locator('.detail-close').click();
       // the band check names the expected classes with the badges' labels
       const wfm = await raise(433_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true });
@@ -111,7 +115,7 @@ describe('signal class in the web UI', () => {
       // speech heard live: among the features; the reason from its code, in Chinese
       const nfm = await raise(434_300_000, { class: 'nfm', confidence: 0.9, final: false, bandwidthHz: 11_000, speechPresent: true, ...codedReason('ident.nfm', { k: '0.02', limit: 0.55, bw: '11.0 kHz', dev: '3.0 kHz' }) });
       const nfmText = await detailText(page, nfm, '窄带');
-      expect(nfmText).toContain('99 % 带宽 11.0 kHz · 检测到语音');
+      expect(nfmText).toContain('99 % 占用带宽 11.0 kHz · 检测到语音');
       expect(nfmText).toContain('窄带调频：包络恒定（峭度 0.02），99 % 带宽 11.0 kHz，频偏约 3.0 kHz');
       await page.locator('.detail-close').click();
       const wfm = await raise(434_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true, final: true });

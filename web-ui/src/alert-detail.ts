@@ -317,7 +317,7 @@ export class AlertDetail {
     if (v.kind === 'transmission' || heard !== undefined) {
       rows.push(
         ['col.freq', formatMhz(v.centerHz)],
-        ['col.bw', formatBandwidth(v.bandwidthHz)],
+        ['detail.bw', formatBandwidth(v.bandwidthHz)],
         ['detail.range', v.lowHz !== undefined && v.highHz !== undefined ? `${formatMhz(v.lowHz)} – ${formatMhz(v.highHz)}` : '—'],
         ['col.band', v.bandLabel ?? '—'],
         ['col.excess', formatDb(v.peakExcessDb)],

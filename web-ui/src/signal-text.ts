@@ -1,7 +1,7 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { LOW_CONFIDENCE } from '../../src/ident/reasons.js';
+import { guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass } from '../../src/text-template.js';
 import { alertMessageText, formatBandwidth, formatFeatureMs } from './format.js';
-import { t, type MsgKey } from './i18n.js';
+import { lang, t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
 
 const CLASSES = new Set(['carrier', 'am', 'nfm', 'wfm', 'ook', 'fsk', 'tdma-burst', 'wideband-digital', 'pulsed-wideband', 'unknown']);
@@ -11,7 +11,7 @@ function classOf(s: AlertSignal): AlertSignal['class'] {
   return CLASSES.has(s.class) ? s.class : 'unknown';
 }
 
-/** Confidence below which a badge is shown as a guess (dashed outline, trailing "?"; docs/web-ui.md); groups use it too. */
+/** Confidence below which a class is a guess (src/text-template.ts: marked as everywhere a class is shown; docs/web-ui.md); groups use it too. */
 export { LOW_CONFIDENCE };
 
 /** The short label of class `c` as the badges show it ("OOK", "键控"); a class the page does not know as written. */
@@ -20,34 +20,27 @@ function classLabel(c: string): string {
 }
 
 /**
- * Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频", with a trailing "?" when
- * the confidence is below {@link LOW_CONFIDENCE} (`low` true: the list draws it dashed); its tooltip names the class
- * and the confidence. `guess` is the words the row shows beside a guess's badge ("guess 41 %", "推测 41 %"; '' when
- * not a guess): a phone has no hover to show the tooltip.
+ * Badge of the alert list: at most 5 characters (phone layout), e.g. "OOK", "NFM", "窄调频", marked as a guess ("OOK?",
+ * src/text-template.ts markedClass) when the confidence is below {@link LOW_CONFIDENCE} (`low` true: the list draws it
+ * dashed); its tooltip names the class and the confidence, for a guess with why (`… · guess 41 %: confidence below
+ * 50 %`). `guess` is the words the row shows beside a guess's badge ("guess 41 %", "推测 41 %"; '' when not a guess):
+ * a phone has no hover to show the tooltip.
  */
 export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean; guess: string } {
   const cls = classOf(s);
   const low = isGuess(cls, s.confidence);
-  const pct = Math.round(100 * s.confidence);
-  const title = `${t(`sigName.${cls}` as MsgKey)} · ${low ? t('sig.lowConfidence', { pct }) : `${pct} %`}`;
-  return { text: `${t(`sig.${cls}` as MsgKey)}${low ? '?' : ''}`, title, cls, low, guess: low ? t('sig.guess', { pct }) : '' };
-}
-
-/** True when an identification of class `cls` with `confidence` (0..1) is a guess: below {@link LOW_CONFIDENCE}, not `unknown`. */
-function isGuess(cls: string, confidence: number): boolean {
-  return cls !== 'unknown' && confidence < LOW_CONFIDENCE;
+  const c = classConfidence(cls, s.confidence);
+  const title = `${c.name} · ${low ? c.confidence : `${Math.round(100 * s.confidence)} %`}`;
+  return { text: markedClass(t(`sig.${cls}` as MsgKey), cls, s.confidence), title, cls, low, guess: low ? guessWords(lang(), s.confidence) : '' };
 }
 
 /**
- * The detail's class and confidence, marked as the badge marks a guess: `narrow FM (voice link)? · confidence only 5 %
- * (a guess)` below {@link LOW_CONFIDENCE}, else `narrow FM (voice link)` and `confidence 87 %`.
+ * The detail's class and confidence, marked as the badge marks a guess: `narrow FM (voice link)?` and `guess 5 %:
+ * confidence below 50 %` below {@link LOW_CONFIDENCE}, else `narrow FM (voice link)` and `confidence 87 %`.
  */
 function classConfidence(cls: string, confidence: number): { name: string; confidence: string } {
-  const pct = Math.round(100 * confidence);
-  const name = t(`sigName.${cls}` as MsgKey);
-  return isGuess(cls, confidence)
-    ? { name: `${name}?`, confidence: t('sig.lowConfidence', { pct }) }
-    : { name, confidence: t('detail.confidence', { pct }) };
+  const name = markedClass(t(`sigName.${cls}` as MsgKey), cls, confidence);
+  return isGuess(cls, confidence) ? { name, confidence: guessNote(lang(), confidence) } : { name, confidence: t('detail.confidence', { pct: Math.round(100 * confidence) }) };
 }
 
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
