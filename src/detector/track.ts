@@ -47,7 +47,7 @@ export class Track {
   slowEnd = 0;
   /**
    * End sample the track's events report (−∞ before the first hit): the end of its last hit by a group over its path's
-   * open threshold, or by a release-level group within the fast hold of that end (Tracker.extendReportedEnd), on the
+   * open threshold, or by a release-level group within the fast hold of that end ({@link extendReportedEnd}), on the
    * hits {@link endSample} counts. {@link endSample} also counts a release-level group that came after a longer silence
    * while the slow hold kept the track open, as often noise at the band's edge as the signal: a 0.5 s burst read
    * 0.75 s (a one-frame 10 dB blip 0.25 s after it) and, live, 1.1 s (docs/detector.md §4, "Times").
@@ -123,6 +123,18 @@ export class Track {
   /** The end an event reports: {@link overEnd}, or {@link endSample} for a track none of whose hits set it. */
   reportedEnd(): number {
     return this.overEnd > -Infinity ? this.overEnd : this.endSample();
+  }
+  /**
+   * Moves the end the track's events report ({@link overEnd}) to `end` for a hit over [start, end] (samples) by a group
+   * over its path's open threshold (`overOpen`), or by a release-level one that continues the reported end across no
+   * more than `bridge` samples of silence, the hold this path's own hits give (the fast path's holdMs, what merges a
+   * signal's bursts: an OOK device's bits keyed at 11–14 dB, under the open level, stay in its duration; the slow hold
+   * for the averages of a weak link that dip under the release level now and then). A release-level short frame after
+   * a longer silence, which only the slow hold kept the track open for, is as often noise at the band's edge: it keeps
+   * the track (what is detected is unchanged) but not its end.
+   */
+  extendReportedEnd(overOpen: boolean, start: number, end: number, bridge: number): void {
+    if (end > this.overEnd && (overOpen || start <= this.overEnd + bridge)) this.overEnd = end;
   }
   /**
    * The band (fine bins) that locates the track: its steady extent ({@link addSteady}) once it has steady hits, else its

@@ -399,7 +399,7 @@ export class Tracker {
       if (start < t.fastStart) t.fastStart = start;
       if (end > t.fastEnd) t.fastEnd = end;
       const hold = this.burstHit ? this.burstHoldSamples : 0;
-      this.extendReportedEnd(t, p, gi, start, end, hold + this.holdSamples);
+      t.extendReportedEnd(p.gOpen[gi] !== 0, start, end, hold + this.holdSamples);
       if (end + hold > t.aliveUntil) t.aliveUntil = end + hold;
     } else {
       const explained = t.fastHits > 0 && t.fastEnd >= start;
@@ -409,14 +409,12 @@ export class Tracker {
       // transmission stays one track; its times still come from the hits themselves
       if (this.longHit) t.longHits++;
       const hold = this.hitLag + Math.max(this.slowSpan, this.slowHoldSamples, this.longHit ? this.longHoldSamples : 0);
-      if (!explained) {
-        if (start < t.slowStart) t.slowStart = start;
-        if (end > t.slowEnd) t.slowEnd = end;
-      }
+      if (!explained && start < t.slowStart) t.slowStart = start;
+      if (!explained && end > t.slowEnd) t.slowEnd = end;
       // the reported end: an average the reported end already reaches into adds nothing (its window would stretch a
       // fast-seen signal's end); one past it does, also where the short frames' hits past the reported end were only
       // release-level noise (a weak link's sporadic short-frame hits must not hide its averages)
-      if (!(t.fastHits > 0 && t.overEnd >= start)) this.extendReportedEnd(t, p, gi, start, end, hold + this.holdSamples);
+      if (!(t.fastHits > 0 && t.overEnd >= start)) t.extendReportedEnd(p.gOpen[gi] !== 0, start, end, hold + this.holdSamples);
       if (end + hold > t.aliveUntil) t.aliveUntil = end + hold;
     }
     const rate = this.geometry.rateSps;
@@ -443,19 +441,6 @@ export class Tracker {
     const guardBins = Math.max(1, Math.ceil(this.options.dcGuardHz / this.slow.rbwHz));
     const gap = this.slow.gapBins;
     return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
-  }
-
-  /**
-   * Moves the end t's events report (Track.overEnd) to `end` for a hit over [start, end] (samples) of group gi of p: a
-   * group over the path's open threshold, or a release-level one that continues the reported end across no more than
-   * `bridge` samples of silence, the hold this path's own hits give (the fast path's holdMs, what merges a signal's
-   * bursts: an OOK device's bits keyed at 11–14 dB, under the open level, stay in its duration; the slow hold for
-   * the averages of a weak link that dip under the release level now and then). A release-level short frame after a
-   * longer silence, which only the slow hold kept the track open for, is as often noise at the band's edge: it keeps
-   * the track (what is detected is unchanged) but not its end.
-   */
-  private extendReportedEnd(t: Track, p: PathState, gi: number, start: number, end: number, bridge: number): void {
-    if (end > t.overEnd && (p.gOpen[gi] !== 0 || start <= t.overEnd + bridge)) t.overEnd = end;
   }
 
   /** Sends a track's `open` once it lasts minDurationMs and is not DC-centred. */
