@@ -2,11 +2,12 @@
 // table of track slots and recent footprints the detector matches groups against (docs/detector.md §4).
 
 /**
- * How long (s) a track's first steady hits count before its steady extent starts again ({@link Track.addSteady}):
- * the frame after a key-on is not a transient by the tracker's rule, but its window still holds the key-on's splatter
- * (short frames overlap by half). One second holds hundreds of short frames, and is short against the seconds a
- * long-path average spans: a weak link keyed on beside a strong one is split from its skirt (docs/detector.md §10)
- * once the strong one's steady extent has started again.
+ * How long (s) after a track's first steady hit its steady extent is taken again ({@link Track.addSteady}) from the
+ * steady groups of the second half of that time: the frame after a key-on is not a transient by the tracker's rule,
+ * but its window still holds the key-on's splatter (short frames overlap by half). Half a second holds hundreds of
+ * short frames, so both tones of an FSK link or the band of a voice link show in it; one second is short against the
+ * seconds a long-path average spans: a weak link keyed on beside a strong one is split from its skirt
+ * (docs/detector.md §10) once the strong one's steady extent is taken again.
  */
 export const STEADY_SETTLE_S = 1;
 
@@ -29,12 +30,15 @@ export class Track {
   lo = 0;
   hi = 0;
   /**
-   * Range (fine bins) of the steady (non-transient) groups, used to match groups to the track once it has one; it
-   * starts again once, STEADY_SETTLE_S after the first ({@link addSteady}).
+   * Range (fine bins) of the steady (non-transient) groups, used to match groups to the track once it has one; taken
+   * again once, STEADY_SETTLE_S after the first ({@link addSteady}).
    */
   steadyLo = Infinity;
   steadyHi = -Infinity;
-  /** Sample after which the steady extent starts again (−∞ before the first steady hit, ∞ once it has). */
+  /** Range of the steady groups in the second half of the settle time (see {@link addSteady}). */
+  settleLo = Infinity;
+  settleHi = -Infinity;
+  /** Sample after which the steady extent is taken again (−∞ before the first steady hit, ∞ once it has been). */
   steadySettleEnd = -Infinity;
   confirmed = false;
   fastHits = 0;
@@ -91,20 +95,25 @@ export class Track {
     this.peakSlowDb = -Infinity;
     this.steadyLo = Infinity;
     this.steadyHi = -Infinity;
+    this.settleLo = Infinity;
+    this.settleHi = -Infinity;
     this.steadySettleEnd = -Infinity;
   }
   /**
    * Adds a steady group over [lo, hi] (fine bins) from a frame ending at sample `end` to the steady extent. The first
-   * steady hit after `settleSamples` past the first one starts the extent again, without the key-on's splatter; from
-   * then on it is the union of every steady group (a modulated signal's band, and a carrier's sidebands once joined,
-   * stay its own).
+   * steady hit more than `settleSamples` after the first one takes the extent again from the steady groups of the
+   * second half of that time and its own, without the key-on's splatter; before and after, it is the union of every
+   * steady group (a modulated signal's band, both tones of an FSK link, a carrier's sidebands once joined).
    */
   addSteady(lo: number, hi: number, end: number, settleSamples: number): void {
     if (this.steadySettleEnd === -Infinity) this.steadySettleEnd = end + settleSamples;
     else if (end > this.steadySettleEnd) {
-      this.steadyLo = Infinity;
-      this.steadyHi = -Infinity;
+      this.steadyLo = this.settleLo;
+      this.steadyHi = this.settleHi;
       this.steadySettleEnd = Infinity;
+    } else if (end > this.steadySettleEnd - settleSamples / 2) {
+      if (lo < this.settleLo) this.settleLo = lo;
+      if (hi > this.settleHi) this.settleHi = hi;
     }
     if (lo < this.steadyLo) this.steadyLo = lo;
     if (hi > this.steadyHi) this.steadyHi = hi;
