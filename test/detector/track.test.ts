@@ -1,7 +1,7 @@
 // TrackTable: slots, ids, which open track a group continues, and the footprints of closed tracks
 // (docs/detector.md §4).
 import { describe, expect, it } from 'vitest';
-import { RECENT_TRACKS, TrackTable } from '../../src/detector/track.js';
+import { RECENT_TRACKS, STEADY_SETTLE_S, TrackTable } from '../../src/detector/track.js';
 
 const RATE = 250_000;
 
@@ -42,6 +42,26 @@ describe('TrackTable', () => {
     t.steadyHi = 105;
     expect(table.find(60, 62, 8)).toBeNull();
     expect(table.find(110, 112, 8)).toBe(t);
+  });
+
+  it(`the steady extent is taken again ${STEADY_SETTLE_S} s after the first steady hit, from the second half of that second`, () => {
+    const table = new TrackTable(2, 256, 1024, RATE);
+    const t = table.open(90, 110, 0, 0)!;
+    const settle = STEADY_SETTLE_S * RATE;
+    // the frame after the key-on: steady by the tracker's rule, but it still holds the splatter
+    t.addSteady(40, 160, 0.004 * RATE, settle);
+    // an FSK link's two tones, each in its own group, in the first and the second half of the settle time
+    t.addSteady(95, 99, 0.3 * RATE, settle);
+    t.addSteady(101, 105, 0.6 * RATE, settle);
+    t.addSteady(95, 99, 0.9 * RATE, settle);
+    expect([t.locateLo(), t.locateHi()]).toEqual([40, 160]);
+    // the first steady hit past the settle time: the second half's tones and its own, without the splatter
+    t.addSteady(97, 98, 1.1 * RATE, settle);
+    expect([t.locateLo(), t.locateHi()]).toEqual([95, 105]);
+    expect(table.find(60, 62, 8)).toBeNull();
+    // from then on every steady group widens it
+    t.addSteady(101, 108, 5 * RATE, settle);
+    expect([t.locateLo(), t.locateHi()]).toEqual([95, 108]);
   });
 
   it('remembers closed tracks: a fast hit inside a window explains a group there, on any path with anyPath', () => {
