@@ -138,13 +138,14 @@ export function clearsMirror(
  * means ({@link kernelMeanOverLevel}), walking away from the band, first stand `openLevel` times the lowest one before
  * them (the valley rule of {@link standsApartFromSkirt}), the part from where they have climbed halfway from that low
  * to the highest of the run at that level, out to the group's end, becomes a group of its own (appended at index
- * `groups` while MAX_GROUPS allows) and gi keeps the rest. Whether a split part is a signal is then decided as for any
- * group. Allocation-free.
+ * `groups` while MAX_GROUPS allows) and gi keeps the rest, or with `toValley` only its bins up to the lowest point (a
+ * short path's group hits its track, whose steady extent must not take the split part's rising edge). Whether a split
+ * part is a signal is then decided as for any group. Allocation-free.
  * @returns the number of groups after the split
  */
 export function splitBesideBand(
   p: PathState, power: Float32Array, level: Float32Array, half: number, openLevel: number,
-  gi: number, groups: number, bandLo: number, bandHi: number,
+  gi: number, groups: number, bandLo: number, bandHi: number, toValley = false,
 ): number {
   if (!(openLevel > 1 && openLevel < Infinity)) return groups;
   let lo = p.gMatchLo[gi];
@@ -155,7 +156,7 @@ export function splitBesideBand(
     const a = climbStart(p, level, half, openLevel, u0, hi, 1);
     if (a > lo) {
       fillGroup(p, power, a, hi, groups++);
-      hi = a - 1;
+      hi = toValley ? Math.max(lo, climbValley[0]) : a - 1;
       while (p.hot[hi] === 0) hi--;
       split = true;
     }
@@ -165,7 +166,7 @@ export function splitBesideBand(
     const z = climbStart(p, level, half, openLevel, l0, lo, -1);
     if (z >= 0 && z < hi) {
       fillGroup(p, power, lo, z, groups++);
-      lo = z + 1;
+      lo = toValley ? Math.min(hi, climbValley[0]) : z + 1;
       while (p.hot[lo] === 0) lo++;
       split = true;
     }
@@ -179,6 +180,9 @@ export function splitBesideBand(
  * the lowest one before it (v), the first hot bin past v from where the means have climbed halfway from v's to the
  * highest of the run that stays at that level; else −1. Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
+/** The valley bin v of the last {@link climbStart} that found a climb. */
+const climbValley = new Int32Array(1);
+
 function climbStart(p: PathState, level: Float32Array, half: number, openLevel: number, from: number, to: number, dir: 1 | -1): number {
   const stop = to + dir;
   let low = Infinity;
@@ -201,6 +205,7 @@ function climbStart(p: PathState, level: Float32Array, half: number, openLevel: 
     if (m > high) high = m;
   }
   const mid = (low + high) / 2;
+  climbValley[0] = v;
   let a = v + dir;
   while (a !== stop && !(kernelMeanOverLevel(p, level, half, a) >= mid)) a += dir;
   while (a !== stop && p.hot[a] === 0) a += dir;

@@ -1,5 +1,6 @@
-// A detector track (one transmission being followed across frames and paths), a closed track's footprint, and the
-// table of track slots and recent footprints the detector matches groups against (docs/detector.md §4).
+// A detector track (one transmission being followed across frames and paths), a closed track's footprint, the
+// table of track slots and recent footprints the detector matches groups against (docs/detector.md §4), and the
+// constants of a track's packets, companions and steady extent the tracker applies.
 
 /**
  * How long (s) after a track's first steady hit its steady extent is taken again ({@link Track.addSteady}) from the
@@ -10,6 +11,43 @@
  * (docs/detector.md §10) once the strong one's steady extent is taken again.
  */
 export const STEADY_SETTLE_S = 1;
+
+/**
+ * A detection's packets are its runs of fast hits separated by at least this long (s): rtl_433's pulse detector ends a
+ * package after a gap of PD_MIN_GAP_MS = 10 ms (when it also exceeds 10 times the longest pulse). Shorter gaps are the
+ * gaps between an OOK or pulse-width code's bits, which a supervisor does not count as packets (an Auriol weather
+ * sensor's 1 s message read 247 of them; rtl_433 decodes it as one package).
+ */
+export const PACKET_GAP_S = 0.01;
+
+/**
+ * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds soon after one
+ * of its packets keyed on to count as its companion (a spur or sideband keyed with it) rather than a new transmission:
+ * a companion of a device's own carrier stands well under it (measured on the real recordings: 11–32 dB), while two
+ * transmitters a cheater keys together would have to key within two burst windows (40 ms) of each other.
+ */
+export const BURST_CO_KEYED_DB = 6;
+
+/**
+ * How far (Hz, edge to edge) from a stronger track a weaker emission the burst path finds can be its companion: the
+ * real recordings' spurs and sidebands lie 34–94 kHz from their carriers. A GSM-like neighbour 1 MHz away, keying every
+ * 4.6 ms, then leaves the rest of the band tested (without the limit TDMA Pd 0.9 fell from +1.8 dB to over +4 dB).
+ */
+export const BURST_COMPANION_REACH_HZ = 100_000;
+
+/**
+ * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
+ * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
+ * values an unoptimised loop makes do not follow every hit until the (rarely called) hit() itself is optimised.
+ */
+export function accumulateExcess(acc: Float64Array, cnt: Float64Array, stat: Float32Array, level: Float32Array, a: number, z: number): void {
+  for (let b = a; b <= z; b++) {
+    const l = level[b];
+    if (l === Infinity) continue;
+    acc[b] += stat[b] / l;
+    cnt[b] += 1;
+  }
+}
 
 export class Track {
   active = false;

@@ -9,44 +9,7 @@ import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
-import { STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
-
-/**
- * A detection's packets are its runs of fast hits separated by at least this long (s): rtl_433's pulse detector ends a
- * package after a gap of PD_MIN_GAP_MS = 10 ms (when it also exceeds 10 times the longest pulse). Shorter gaps are the
- * gaps between an OOK or pulse-width code's bits, which a supervisor does not count as packets (an Auriol weather
- * sensor's 1 s message read 247 of them; rtl_433 decodes it as one package).
- */
-export const PACKET_GAP_S = 0.01;
-
-/**
- * How much stronger (dB, peak excess) an open track must be for a weaker emission the burst path finds soon after one
- * of its packets keyed on to count as its companion (a spur or sideband keyed with it) rather than a new transmission:
- * a companion of a device's own carrier stands well under it (measured on the real recordings: 11–32 dB), while two
- * transmitters a cheater keys together would have to key within two burst windows (40 ms) of each other.
- */
-export const BURST_CO_KEYED_DB = 6;
-
-/**
- * How far (Hz, edge to edge) from a stronger track a weaker emission the burst path finds can be its companion: the
- * real recordings' spurs and sidebands lie 34–94 kHz from their carriers. A GSM-like neighbour 1 MHz away, keying every
- * 4.6 ms, then leaves the rest of the band tested (without the limit TDMA Pd 0.9 fell from +1.8 dB to over +4 dB).
- */
-export const BURST_COMPANION_REACH_HZ = 100_000;
-
-/**
- * Adds each bin's excess ratio stat/level over [a, z] to a track's running sums (bins with an infinite level, i.e.
- * guarded or unlearned, are left out). A small function of its own: it is optimised early, so the boxed float64
- * values an unoptimised loop makes do not follow every hit until the (rarely called) hit() itself is optimised.
- */
-function accumulateExcess(acc: Float64Array, cnt: Float64Array, stat: Float32Array, level: Float32Array, a: number, z: number): void {
-  for (let b = a; b <= z; b++) {
-    const l = level[b];
-    if (l === Infinity) continue;
-    acc[b] += stat[b] / l;
-    cnt[b] += 1;
-  }
-}
+import { accumulateExcess, BURST_CO_KEYED_DB, BURST_COMPANION_REACH_HZ, PACKET_GAP_S, STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
 
 /**
  * The detector's tracks and what becomes of them. Every path hands its frame's hot bins to {@link trackGroups}: a
@@ -200,9 +163,14 @@ export class Tracker {
     for (let gi = 0; gi < groups; gi++) this.matchGroup(p, gi, isFast, end - start, end, spursAnywhere);
     const domRatio = 10 ** (this.options.dominanceDb / 10);
     for (let gi = 0; gi < groups; gi++) {
+      let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
+      // every short frame joins a link keyed on beside a settled track (§5) to its group when their edges are within
+      // the gap: that part becomes a group of its own as on the long path, or is left out when it does not stand apart
+      if (!this.longHit && !this.burstHit && track !== null && gi < formed && p.gTransient[gi] === 0 && track.steadySettleEnd === Infinity) {
+        groups = this.splitShort(frame, p, gi, groups, track, isFast, end - start, end, spursAnywhere);
+      }
       const lo = p.gLo[gi] * s;
       const hi = p.gHi[gi] * s + s - 1;
-      let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
       // the long path only finds what the short paths cannot: a signal the fast path already tracks keeps its own
       // times and hold (seconds of averaging would stretch both)
       if (this.longHit && track !== null && track.fastHits > 0) {
@@ -303,20 +271,50 @@ export class Tracker {
   }
 
   /**
-   * Whether a long-path group over [lo, hi] (fine bins) beside open track t stands apart from t's skirt
+   * Whether a group over [lo, hi] (fine bins) beside open track t stands apart from t's skirt
    * ({@link standsApartFromSkirt}, from t's reported band) and, with `mirror`, also clears its mirror image about that
-   * band ({@link clearsMirror}).
+   * band ({@link clearsMirror}); kernel means over `level` in kernels of 2·`half` + 1 bins, `openLevel` the kernel's
+   * open level (the long path's by default).
    */
-  private standsApart(p: PathState, lo: number, hi: number, t: Track, mirror = false): boolean {
+  private standsApart(
+    p: PathState, lo: number, hi: number, t: Track, mirror = false,
+    level = this.slow.noiseLin, half = this.longApartHalf, openLevel = this.longApartLevel,
+  ): boolean {
     const s = p.scale;
     const own = this.report.measureOwn(t);
     const olo = Math.floor((this.report.lo * own.scale) / s);
     const ohi = Math.floor((this.report.hi * own.scale + own.scale - 1) / s);
     const glo = Math.floor(lo / s);
     const ghi = Math.floor(hi / s);
-    const level = this.slow.noiseLin;
-    if (!standsApartFromSkirt(p, level, this.longApartHalf, glo, ghi, olo, ohi, this.longApartLevel)) return false;
-    return !mirror || clearsMirror(p, level, this.longApartHalf, glo, ghi, olo, ohi, this.longApartLevel);
+    if (!standsApartFromSkirt(p, level, half, glo, ghi, olo, ohi, openLevel)) return false;
+    return !mirror || clearsMirror(p, level, half, glo, ghi, olo, ohi, openLevel);
+  }
+
+  /**
+   * Splits short-path group gi of p beside the band of the settled track it continues ({@link splitBesideBand} on the
+   * path's own noise level and narrow kernel, its smallest open threshold as the open level). A part that stands apart
+   * and clears its mirror is matched as any group; any other part is left out of this frame (it must not widen the
+   * track's steady extent for good). @returns the number of groups after the split
+   */
+  private splitShort(
+    frame: SpectrumFrame, p: PathState, gi: number, groups: number, track: Track,
+    isFast: boolean, hop: number, end: number, spursAnywhere: boolean,
+  ): number {
+    const s = p.scale;
+    const openLevel = 10 ** (p.minOpenDb / 10);
+    const half = p.narrow.half;
+    const before = groups;
+    const after = splitBesideBand(p, frame.power, p.noiseLin, half, openLevel, gi, groups, Math.floor(track.locateLo() / s), Math.floor(track.locateHi() / s), true);
+    for (let g = before; g < after; g++) {
+      if (this.standsApart(p, p.gLo[g] * s, p.gHi[g] * s + s - 1, track, true, p.noiseLin, half, openLevel)) {
+        this.matchGroup(p, g, isFast, hop, end, spursAnywhere);
+        if (p.gTrack[g] === track.slot) p.gTrack[g] = -1;
+      } else {
+        p.gTrack[g] = -1;
+        p.gOpen[g] = 0;
+      }
+    }
+    return after;
   }
 
   /**
