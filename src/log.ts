@@ -88,7 +88,9 @@ function fieldText(key: string, v: unknown): string {
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
- * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. In
+ * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. A
+ * `class` field (the late identification's line) carries the same guess mark when the record's `confidence` makes it one
+ * (`class=nfm? confidence=0.41`). In
  * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
  * lacks stays English), and a record with a `messageCode` reads `codeText`'s text, else the text of a code of
  * src/error-text.ts (a clipped recording), (the repeated `still offline` line without its advice); field names and
@@ -120,7 +122,8 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
     if (SHOWN.has(k) || v === undefined || k === 'centerHz') continue;
-    rest.push(fieldText(k, v));
+    // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
+    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v));
   }
   const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
 import { errorLang, errorLine, usageErrorIn, usageLine } from '../src/cli/main.js';
 import { checkLogLevel, prettyMessage } from '../src/log.js';
-import { localeCharsetWarning } from '../src/log-words.js';
+import { localeCharsetWarning } from '../src/locale.js';
 import { parseRate } from '../src/source/file-source.js';
 import { parseSigmfMeta } from '../src/source/sigmf.js';
 import { applySiteDefaults, validateSiteConfig } from '../src/config/site-config.js';

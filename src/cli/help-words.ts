@@ -4,7 +4,7 @@
 // here are keyed by command name and option flag, and test/cli/help-words.test.ts fails when a command, argument or
 // option has none.
 import { Help, type Command, type Option } from 'commander';
-import stringWidth from 'string-width';
+import { textColumns } from '../text-columns.js';
 import type { TextLang } from '../text-template.js';
 
 /** The help texts of one command: its description, its arguments' by name, its options' by long flag (else short). */
@@ -234,9 +234,9 @@ export function wrapColumns(str: string, width: number): string {
       continue;
     }
     let cur = chunks[0]!;
-    let w = stringWidth(cur);
+    let w = textColumns(cur);
     for (const chunk of chunks.slice(1)) {
-      const cw = stringWidth(chunk);
+      const cw = textColumns(chunk);
       if (w + cw <= width) {
         cur += chunk;
         w += cw;
@@ -244,7 +244,7 @@ export function wrapColumns(str: string, width: number): string {
       }
       out.push(cur);
       cur = chunk.trimStart();
-      w = stringWidth(cur);
+      w = textColumns(cur);
     }
     out.push(cur);
   }
@@ -257,7 +257,7 @@ const ZH_FORMAT: Partial<Help> = {
   styleUsage: (str: string) => str.split(' ').map((w) => USAGE_ZH[w] ?? w).join(' '),
   // "devices [options]" in the root's list of commands
   styleSubcommandTerm: (str: string) => str.split(' ').map((w) => USAGE_ZH[w] ?? w).join(' '),
-  displayWidth: (str: string) => stringWidth(str),
+  displayWidth: textColumns,
   optionDescription(this: Help, option: Option): string {
     const text = Help.prototype.optionDescription.call(this, option);
     // commander's "(default: "1024")" / "(choices: …)" after the description, in Chinese punctuation
@@ -272,8 +272,11 @@ const ZH_FORMAT: Partial<Help> = {
   },
 };
 
-/** Chinese text after the root's help: the language rule (the English one is LANGUAGE_HELP in src/cli/main.ts). */
-export const LANGUAGE_HELP_ZH = `\n${wrapColumns(
+/**
+ * Chinese text after the root's help: the language rule (the English one is LANGUAGE_HELP in src/cli/main.ts), wrapped
+ * when asked for (an English start loads no string-width).
+ */
+export const languageHelpZh = (): string => `\n${wrapColumns(
   '语言：英文或简体中文。不带 --lang 时，命令在任何中文区域设置下说简体中文（依次看 LC_ALL、LC_MESSAGES、LANG：zh_CN，' +
     '以及 zh_TW 和 zh_HK，它们也得到简体中文：没有繁体中文），否则说英文。字符集不是 UTF-8 的中文区域设置（zh_CN.GB18030、' +
     'zh_TW.Big5）得到英文，并有一行说明：QuietBand 只输出 UTF-8。',

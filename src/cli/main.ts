@@ -2,10 +2,10 @@
 // under src/cli/ (imported by its action only).
 import { Command, CommanderError } from 'commander';
 import { QuietBandError } from '../errors.js';
-import { localeCharsetWarning } from '../log-words.js';
+import { localeCharsetWarning } from '../locale.js';
 import { errorMessageIn, errorTextIn, type ErrorMessageId } from '../error-text.js';
 import type { TextLang } from '../text-template.js';
-import { LANGUAGE_HELP_ZH, localizeHelp } from './help-words.js';
+import { languageHelpZh, localizeHelp } from './help-words.js';
 import { langFlag } from './replay-words.js';
 import {
   registerCalibrate,
@@ -97,7 +97,7 @@ export function usageErrorIn(lang: TextLang, text: string): string {
   return out;
 }
 
-/** The language rule, at the end of `quietband --help` (src/log-words.ts localeLang). */
+/** The language rule, at the end of `quietband --help` (src/locale.ts localeLang). */
 const LANGUAGE_HELP = `
 Language: English or Simplified Chinese. Without --lang, a command speaks Simplified Chinese under any Chinese locale
 (LC_ALL, else LC_MESSAGES, else LANG: zh_CN, and also zh_TW and zh_HK, which get Simplified Chinese: there is no
@@ -118,7 +118,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .version('0.1.0')
     .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default when piped)')
     .configureHelp({ showGlobalOptions: true })
-    .addHelpText('after', lang === 'zh-CN' ? LANGUAGE_HELP_ZH : LANGUAGE_HELP)
+    .addHelpText('after', lang === 'zh-CN' ? languageHelpZh() : LANGUAGE_HELP)
     // a usage error is one line: the message, commander's "did you mean" and where the options are, not the whole help
     // (usageLine; the commands' hints are set below)
     .showSuggestionAfterError(true)

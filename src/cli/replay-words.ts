@@ -1,8 +1,8 @@
 // The words of `quietband replay` for a person (its table and its summary), in English and Simplified Chinese.
-import stringWidth from 'string-width';
 import { cliError } from '../error-text.js';
 import { CLASS_WORDS, ZH_CLASS_WORDS, type TextLang } from '../text-template.js';
-import { localeLang } from '../log-words.js';
+import { localeLang } from '../locale.js';
+import { textColumns } from '../text-columns.js';
 import { RAISE_MARK_TEXT } from '../alerts/severity-rank.js';
 
 /**
@@ -23,13 +23,13 @@ export function langFlag(v: string | undefined, env: NodeJS.ProcessEnv = process
  * (string-width: a CJK character takes two), so a table with Chinese headings stays aligned.
  */
 export function padColumns(s: string, width: number, left: boolean): string {
-  const fill = ' '.repeat(Math.max(0, width - stringWidth(s)));
+  const fill = ' '.repeat(Math.max(0, width - textColumns(s)));
   return left ? s + fill : fill + s;
 }
 
 /** Terminal columns of `s` (see {@link padColumns}). */
 export function columns(s: string): number {
-  return stringWidth(s);
+  return textColumns(s);
 }
 
 /** Every text of the replay table and summary in one language; numbers come formatted, units are the words' own. */

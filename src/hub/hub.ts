@@ -9,7 +9,7 @@ import { redact } from '../mqtt/mqtt-publisher.js';
 import { codesText } from '../server/message-text.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 import type { SensorHealth } from '../server/protocol.js';
-import { startServer, type RunningServer } from '../server/server.js';
+import { checkListenable, startServer, type RunningServer } from '../server/server.js';
 import { reportRoutes } from '../report/report-routes.js';
 import { HubLog, type HubAlert } from './hub-log.js';
 import { lockDataDir, narrowDataDirMode, prepareDataDir, type DataDirLock } from '../site/data-dir.js';
@@ -150,8 +150,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     lock = await lockDataDir(o.dataDir, log);
     await narrowDataDirMode(o.dataDir, log);
   }
+  const bind = o.bind ?? '127.0.0.1';
+  const port = o.port ?? 8090;
   let hubLog: HubLog;
   try {
+    await checkListenable(port, bind); // a port in use refused before the history file is written
     hubLog = await HubLog.open({ ...(o.persist !== false ? { dataDir: o.dataDir } : {}), fsync: o.fsync ?? true, logger: log });
   } catch (err) {
     await lock?.release();
@@ -224,8 +227,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   let server: RunningServer;
   try {
     server = await startServer({
-      bind: o.bind ?? '127.0.0.1',
-      port: o.port ?? 8090,
+      bind,
+      port,
       site: HUB_NAME,
       sensors: [],
       store: hubLog,

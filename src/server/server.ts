@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import { withBindings } from '../log.js';
@@ -34,6 +34,38 @@ function urlHost(bind: string): string {
   if (bind === '::' || bind === '[::]') return '[::1]';
   if (bind.includes(':') && !bind.startsWith('[')) return `[${bind}]`;
   return bind;
+}
+
+/**
+ * The error a person acts on for a listen on `bind`:`port` that failed with `err`: a port in use names --http-port and
+ * http.port, an address no interface here holds (or a host name that does not resolve) the bind, anything else the OS's
+ * words. QuietBandError('CONFIG') for the first two, 'IO' otherwise.
+ */
+function listenError(err: unknown, port: number, bind: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return cliError('server.portInUse', { port, bind }, 'CONFIG', { cause: err });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return cliError('server.bindNotOwn', { bind }, 'CONFIG', { cause: err });
+  return cliError('server.cannotListen', { bind, port, detail: (err as Error).message }, 'IO', { cause: err });
+}
+
+/**
+ * Checks that `port` (0: any free one) on `bind` can be listened on, by listening there and closing at once, so a daemon
+ * refuses a port in use before it writes anything into its data dir (token, TLS pair, alert store, clip folders). A
+ * process that takes the port between this check and the server's listen still makes {@link startServer} fail, with the
+ * same error, after those writes.
+ * @throws QuietBandError('CONFIG') port in use or `bind` not an address of this machine; 'IO' when the OS refuses otherwise.
+ */
+export async function checkListenable(port: number, bind: string): Promise<void> {
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port, host: bind }, () => resolve());
+    });
+  } catch (err) {
+    throw listenError(err, port, bind);
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 /**
@@ -72,6 +104,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { store, bus, site } = opts;
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'server' });
   const timeZone = opts.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  // --- the port, before the token and TLS files are written ---
+  await checkListenable(o.port, o.bind);
 
   // --- auth ---
   const authRequired = opts.requireAuth ?? !isLoopbackBind(o.bind);
@@ -139,14 +174,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   } catch (err) {
     hub.detach();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw cliError('server.portInUse', { port: o.port, bind: o.bind }, 'CONFIG', { cause: err });
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw cliError('server.bindNotOwn', { bind: o.bind }, 'CONFIG', { cause: err });
-    }
-    throw cliError('server.cannotListen', { bind: o.bind, port: o.port, detail: (err as Error).message }, 'IO', { cause: err });
+    throw listenError(err, o.port, o.bind);
   }
   httpServer.on('error', (err) => log.error({ err }, 'http server error'));
   const port = (httpServer.address() as AddressInfo).port;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AlertBus } from '../alerts/alert-bus.js';
 import { AlertStore, type StorageState } from '../alerts/alert-store.js';
 import type { SiteSettings } from '../config/site-config.js';
-import { startServer, type RunningServer, type ServerOptions } from '../server/server.js';
+import { checkListenable, startServer, type RunningServer, type ServerOptions } from '../server/server.js';
 import { ListenHub } from '../server/listen.js';
 import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR, missingPictureDrawer } from '../evidence/clip-picture-files.js';
@@ -107,7 +107,8 @@ export function sensorLocations(site: Pick<SiteSettings, 'sensors'>): Record<str
  * `hello`, and one transmission seen by several of them is grouped: ranked rooms and position on their alerts
  * (AlertBus `locations`, src/alerts/localisation.ts).
  * Data dir (src/site/data-dir.ts): before anything is written there, it is made a private folder (0700) and locked
- * (`quietband.lock` with this pid); a data dir another live daemon holds is refused. Storage faults
+ * (`quietband.lock` with this pid); a data dir another live daemon holds is refused, then a port in use (the lock
+ * released: the data dir is left as it was). Storage faults
  * (docs/storage-faults.md): while the store cannot write, a `storage-failed` alert (sensor = site name) is open,
  * `/healthz` answers 503, and the UI shows a banner; it is closed once every held alert is stored. `/healthz` also
  * carries `disk` (src/site/disk-watch.ts: free space, its rate of loss, the days left, a one-line summary that says so
@@ -120,9 +121,12 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const workerUrl = sensorWorkerUrl();
   await prepareDataDir(site.dataDir);
   const lock = await lockDataDir(site.dataDir, log);
-  await narrowDataDirMode(site.dataDir, log);
   let store: AlertStore;
   try {
+    // a port in use is refused before the alert store and the clip folders are written (a data dir another daemon
+    // holds is refused first, by the lock: that message names the daemon, whatever its port)
+    await checkListenable(site.http.port, site.http.bind);
+    await narrowDataDirMode(site.dataDir, log);
     store = await AlertStore.open({ dataDir: site.dataDir, site: site.site, logger: log });
   } catch (err) {
     await lock.release();

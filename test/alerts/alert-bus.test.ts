@@ -122,7 +122,7 @@ describe('AlertBus', () => {
     expect(late).toMatchObject({ event: 'update', state: 'new', centerHz: 230_012_500, endTime: '2025-06-01T08:00:03.000Z', signal });
     expect(late.severityRaise?.reasonCode.id).toBe('raise.unexpected');
     // the terminal marks the raise on the late identification's line and on the record's alert line (src/log.ts)
-    expect(lines.filter((l) => l.msg === 'identification added to its closed alert').map((l) => [l.alertId, l.raise])).toEqual([[late.alertId, 'raise.unexpected']]);
+    expect(lines.filter((l) => l.msg === 'identification added to its closed alert').map((l) => [l.alertId, l.raise, l.class, l.confidence])).toEqual([[late.alertId, 'raise.unexpected', 'nfm', 0.9]]);
     expect(lines.filter((l) => l.msg === 'alert').map((l) => [l.event, l.raise])).toEqual([['open', undefined], ['close', undefined], ['update', 'raise.unexpected']]);
     expect(late.clipNotKept).toBeUndefined();
     expect(bus.stateOf(late.alertId)).toMatchObject({ closed: true });

@@ -9,12 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, buildOnce, REPO, tempDir } from '../daemon/helpers.js';
 
 const tmp = tempDir('qb-commands-');
-/** `--import` module registering a load hook that writes `LOADED <url>` to stderr for every module read. */
+/**
+ * `--import` module registering a load hook that writes `LOADED <url>` to stderr for every ES module read, and at exit
+ * one for every CommonJS module in require's cache (a `createRequire` load, such as string-width's, passes no ES hook).
+ */
 const TRACE = join(tmp.dir, 'trace.mjs');
 beforeAll(() => {
   buildOnce();
   writeFileSync(join(tmp.dir, 'hooks.mjs'), "export async function load(url, context, next) {\n  if (url.startsWith('file:')) process.stderr.write(`LOADED ${url}\\n`);\n  return next(url, context);\n}\n");
-  writeFileSync(TRACE, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(tmp.dir, 'hooks.mjs')).href)});\n`);
+  writeFileSync(
+    TRACE,
+    `import { createRequire, register } from 'node:module';\nimport { pathToFileURL } from 'node:url';\nregister(${JSON.stringify(pathToFileURL(join(tmp.dir, 'hooks.mjs')).href)});\n` +
+      "const cache = createRequire(import.meta.url).cache;\nprocess.on('exit', () => { for (const f of Object.keys(cache)) process.stderr.write(`LOADED ${pathToFileURL(f).href}\\n`); });\n",
+  );
 });
 afterAll(() => tmp.cleanup());
 
@@ -65,6 +72,11 @@ describe('quietband loads a command when it runs, not to list or describe it', (
       expect(r.loaded).toContain('dist/src/cli/commands.js');
       expect(heavyIn(r.loaded)).toEqual([]);
     }
+    // an English help or version measures no text and logs nothing: no string-width (nor its emoji table), no Chinese
+    // log-message table; the Chinese help measures its columns with string-width (so the trace sees a required module)
+    for (const r of [help, version]) expect(r.loaded.filter((f) => /^node_modules\/(string-width|emoji-regex)\/|^dist\/src\/log-(messages-zh|words)\.js$/.test(f))).toEqual([]);
+    expect(runZh.loaded).toContain('node_modules/string-width/index.js');
+    expect(runZh.loaded).not.toContain('dist/src/log-messages-zh.js');
     // the hook sees what an action imports: notify's module, and the site config's parser with zod (a missing config: exit 2)
     expect(notify.code).toBe(2);
     expect(notify.loaded).toContain('dist/src/cli/notify.js');

@@ -136,6 +136,11 @@ describe.concurrent('the terminal', () => {
       const lateRaised = { msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100, raise: 'raise.unexpected' };
       expect(prettyMessage(lateRaised, 'zh-CN')).toBe('[hall-a-433] 识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
       expect(prettyMessage(lateRaised)).toBe('[hall-a-433] identification added to its closed alert ▲ unusual for this band  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
+      // its class marked as a guess by the record's confidence, as the alert line marks it (0.5 is none)
+      expect(prettyMessage({ ...lateRaised, raise: undefined, final: undefined, afterCloseMs: undefined, confidence: 0.41 })).toBe('[hall-a-433] identification added to its closed alert  alertId=demo-4 class=nfm? confidence=0.41');
+      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm? final=true afterCloseMs=2100 confidence=0.41');
+      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.5 })).toContain(' class=nfm final=true afterCloseMs=2100 confidence=0.5');
+      expect(prettyMessage({ msg: 'identification dropped: it came more than lateSignalMs after its alert closed', sensor: 's1', trackId: 4, class: 'ook', confidence: 0.3, lateSignalMs: 30000 })).toContain(' class=ook? confidence=0.3 ');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
       expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');

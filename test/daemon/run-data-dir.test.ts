@@ -2,6 +2,7 @@
 // a stale lock is taken over, a data dir that is a file exits 2 saying so, files 0600 in a 0700 folder.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, Client, killAll, readStore, runCli, simSensor, startDaemon, tempDir, writeConfig } from './helpers.js';
@@ -85,6 +86,25 @@ describe('quietband run: data dir lock, checks and modes', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^quietband: demo: --bind: "${bind.replace(/\./g, '\\.')}" is neither an IP address nor a host name: expected an address of this machine \\(127\\.0\\.0\\.1, [^)]*\\), 0\\.0\\.0\\.0 or :: to listen on all, or a host name\\n$`));
       expect(readdirSync(dataDir)).toEqual([]);
+    }
+  });
+
+  it('an --http-port in use exits 2 naming the flag and what to do, and writes nothing (no store, clip folders, token or TLS pair)', async () => {
+    // before: alerts.jsonl, alerts.reserve, clips/ and clip-pictures/ (with --bind 0.0.0.0 also token, tls-cert.pem, tls-key.pem) were written, then listen failed
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      for (const bind of ['127.0.0.1', '0.0.0.0']) {
+        const dataDir = join(tmp.dir, `port-${bind}`);
+        mkdirSync(dataDir);
+        const r = runCli(['run', '--demo', '--bind', bind, '--data-dir', dataDir, '--http-port', String(port)]);
+        expect([bind, r.code]).toEqual([bind, 2]);
+        expect(r.stderr).toBe(`quietband: server: port ${port} on ${bind} is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.\n`);
+        expect([bind, readdirSync(dataDir)]).toEqual([bind, []]);
+      }
+    } finally {
+      await new Promise<void>((resolve) => held.close(() => resolve()));
     }
   });
 });

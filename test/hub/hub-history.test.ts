@@ -1,5 +1,6 @@
 // Hub history across restarts (real mosquitto on loopback): kept in hub-alerts.jsonl, redeliveries dropped, acks kept with who/when, reports.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
@@ -165,4 +166,19 @@ describeNeeding(MOSQUITTO_MISSING, '`quietband hub` killed while alerts stream i
     expect(recs.map((r) => r.seq)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
     expect(sites[0]!.gapSeqs).toBe(0);
   }, 90_000);
+});
+
+it('an --http-port in use is refused before the hub writes its history or lock into the data dir (no broker needed: refused before connecting)', async () => {
+  // before: hub-alerts.jsonl was created, then listen failed
+  const held = createServer();
+  await new Promise<void>((resolve) => held.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+  const port = (held.address() as AddressInfo).port;
+  const dataDir = join(tmp.dir, 'hub-port-held');
+  mkdirSync(dataDir);
+  try {
+    await expect(startHub({ mqttUrl: 'mqtt://127.0.0.1:1', port, dataDir })).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringContaining(`server: port ${port} on 127.0.0.1 is already in use`) });
+    expect(readdirSync(dataDir)).toEqual([]);
+  } finally {
+    await new Promise<void>((resolve) => held.close(() => resolve()));
+  }
 });

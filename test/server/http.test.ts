@@ -1,5 +1,5 @@
 // HTTP side: static files with content types, no directory traversal, /healthz figures, WS path/origin checks, close twice.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +112,27 @@ describe('HTTP server', () => {
     await s.server.close();
     await s.server.close();
     stacks.push(s);
+  });
+
+  it('a port in use is refused before the token and the self-signed TLS pair are written (bind 0.0.0.0: auth and TLS on)', async () => {
+    const held = net.createServer();
+    await new Promise<void>((resolve) => held.listen({ port: 0, host: '127.0.0.1' }, () => resolve()));
+    const port = (held.address() as net.AddressInfo).port;
+    const t = tempDir('qb-port-held-');
+    cleanups.push(t.cleanup);
+    try {
+      // before: token, tls-cert.pem and tls-key.pem were written, then listen failed
+      await expect(startStack({ webRoot, port, bind: '0.0.0.0' }, {}, t.dir)).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: `server: port ${port} on 0.0.0.0 is already in use: is another quietband running? Choose another with --http-port (0 picks a free one) or http.port in the site config.`,
+      });
+      expect(readdirSync(t.dir).filter((n) => !n.startsWith('alerts.')).sort()).toEqual([]); // the alert store is the test's own
+    } finally {
+      await new Promise<void>((resolve) => held.close(() => resolve()));
+    }
+    // the same port once free is taken (the check leaves nothing listening behind)
+    const s = await startStack({ webRoot, port });
+    stacks.push(s);
+    expect(s.server.port).toBe(port);
   });
 });
