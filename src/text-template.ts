@@ -45,21 +45,67 @@ export const ZH_CLASS_WORDS = {
   'pulsed-wideband': '脉冲', unknown: '未知',
 } as const;
 
-/** The words of the signal classes per language: {@link ZH_CLASS_WORDS}; English keeps the class codes ("nfm", "ook"). */
+/**
+ * The English names of the signal classes as the web page shows them, written here only: its badges and band check
+ * (web-ui/src/strings-en.ts `sig.*`), the raise reasons (`{k|class}`: "TDMA is not a class ISM 433 MHz carries (its
+ * users send OOK, FSK, CW)") and the English session report. `unknown` has none: the badge shows "?", a text "unknown".
+ */
+export const EN_CLASS_WORDS = {
+  carrier: 'CW', am: 'AM', nfm: 'NFM', wfm: 'WFM', ook: 'OOK', fsk: 'FSK', 'tdma-burst': 'TDMA', 'wideband-digital': 'DIGI', 'pulsed-wideband': 'PULSE',
+} as const;
+
+/**
+ * The words of the signal classes per language in the terminal and the replay table: {@link ZH_CLASS_WORDS}; English
+ * keeps the class codes there ("class nfm", as its JSON lines and `class=nfm` fields carry them).
+ */
 export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
   en: {},
   'zh-CN': ZH_CLASS_WORDS,
 };
 
+/** The names of the signal classes per language where a person reads them (web page, session report, raise reasons, notifications). */
+export const PAGE_CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
+  en: EN_CLASS_WORDS,
+  'zh-CN': ZH_CLASS_WORDS,
+};
+
 /**
- * Class codes as a reader words them in `lang` ({@link CLASS_WORDS}): one code ("nfm" → "窄调频"), or a list of them
- * joined by ", " as the raise reasons carry it ("ook, fsk, carrier" → "键控、频移、载波"). A code the table does not
- * know (a newer daemon's class) stays as written; English returns `codes` as sent.
+ * Class codes as a reader words them in `lang` (`words`: {@link CLASS_WORDS} unless given): one code ("nfm" → "窄调频"),
+ * or a list of them joined by ", " as the raise reasons carry it ("ook, fsk, carrier" → "键控、频移、载波", and with
+ * {@link PAGE_CLASS_WORDS} in English "OOK, FSK, CW"). A code the table does not know (a newer daemon's class) stays as
+ * written.
  */
-export function classWordsText(lang: TextLang, codes: unknown): string {
-  const words = CLASS_WORDS[lang];
+export function classWordsText(lang: TextLang, codes: unknown, words: Readonly<Partial<Record<string, string>>> = CLASS_WORDS[lang]): string {
   const list = String(codes).split(/,\s*/);
   return list.map((c) => (hasOwn(words, c) ? words[c]! : c)).join(lang === 'zh-CN' ? '、' : ', ');
+}
+
+const pluralRules = new Map<TextLang, Intl.PluralRules>();
+
+/**
+ * `one` or `other` as `n` asks in `lang` (Intl.PluralRules: English "1 alert", "0 alerts", "2 alerts"); Chinese has no
+ * plural, so `one` is never chosen there (callers pass the same word twice or an empty one).
+ */
+export function pluralWord(lang: TextLang, n: number, one: string, other: string): string {
+  let rules = pluralRules.get(lang);
+  if (rules === undefined) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(n) === 'one' ? one : other;
+}
+
+/**
+ * `template` with each plural choice `{k|one|other}` replaced by `one` or `other` as the number `params[k]` asks in
+ * `lang` ({@link pluralWord}): `{n} new {n|alert|alerts} not acknowledged` → "1 new alert …", "214 new alerts …". A
+ * choice whose param is absent or not a number stays as written; other placeholders are left for the caller.
+ */
+export function fillPlurals(lang: TextLang, template: string, params: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k: string, one: string, other: string) => {
+    const v = hasOwn(params, k) ? params[k] : undefined;
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) ? pluralWord(lang, n, one, other) : m;
+  });
 }
 
 /**
@@ -148,7 +194,7 @@ function paramText(lang: TextLang, v: unknown): string {
 /**
  * `template` with `{k}` replaced by `params[k]`, `{k|delay}` by {@link delayText} of `params[k]` (milliseconds) in
  * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
- * {@link classWordsText} of `params[k]` (a class code, or codes joined by ", "), `{k?}` by `params[k]` set off by a space
+ * {@link classWordsText} of `params[k]` in {@link PAGE_CLASS_WORDS} (a class code, or codes joined by ", "), `{k?}` by `params[k]` set off by a space
  * on each side (a Latin name inside a Chinese sentence: "接收器{device?}被占用") or by nothing when it is absent or empty
  * (a record of an older daemon), and, when `nested`, `{=k}` by the text
  * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
@@ -162,7 +208,7 @@ export function fillTemplate(lang: TextLang, table: Readonly<Record<string, stri
     if (format === 'delay') return delayText(lang, params[k]);
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
-    if (format === 'class') return classWordsText(lang, params[k]);
+    if (format === 'class') return classWordsText(lang, params[k], PAGE_CLASS_WORDS[lang]);
     if (eq === '') return paramText(lang, params[k]);
     const id = String(params[k]);
     return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;

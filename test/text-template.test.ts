@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classWordsText, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, ZH_CLASS_WORDS } from '../src/text-template.js';
+import { classWordsText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, pluralWord, ZH_CLASS_WORDS } from '../src/text-template.js';
+import { EN } from '../web-ui/src/strings-en.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
 import { REPO } from './daemon/helpers.js';
@@ -33,6 +34,25 @@ describe('the Chinese class words', () => {
     expect([ZH['sig.nfm'], ZH['sig.ook'], ZH['sig.unknown']]).toEqual(['窄调频', '键控', '未知']);
     expect(classText({ class: 'nfm', confidence: 0.9 } as never, 'zh-CN')).toBe('nfm 窄调频 90 %');
     expect(classWordsText('zh-CN', 'ook, nfm')).toBe('键控、窄调频');
+  });
+});
+
+describe('the English class names', () => {
+  it('{k|class} words classes as the English page\'s badges (OOK, FSK, CW), not as codes; the terminal keeps the codes', () => {
+    expect([EN['sig.tdma-burst'], EN['sig.carrier'], EN['sig.unknown']]).toEqual(['TDMA', 'CW', '?']);
+    expect(fillTemplate('en', {}, '{class|class} (users: {expected|class})', { class: 'tdma-burst', expected: 'ook, fsk, carrier' }, false)).toBe('TDMA (users: OOK, FSK, CW)');
+    expect(fillTemplate('zh-CN', {}, '{class|class}', { class: 'tdma-burst' }, false)).toBe('时隙');
+    expect(classWordsText('en', 'nfm')).toBe('nfm');
+  });
+});
+
+describe('plurals', () => {
+  it('English picks one or other by the count (Intl.PluralRules); Chinese has no plural', () => {
+    expect([0, 1, 2, 214].map((n) => `${n} ${pluralWord('en', n, 'alert', 'alerts')}`)).toEqual(['0 alerts', '1 alert', '2 alerts', '214 alerts']);
+    expect(pluralWord('zh-CN', 1, 'x', '')).toBe('');
+    expect(fillPlurals('en', '{n} new {n|alert|alerts}, {m} {m|update|updates}', { n: 1, m: '4' })).toBe('{n} new alert, {m} updates');
+    // no count given: the choice stays as written
+    expect(fillPlurals('en', '{n|alert|alerts}', {})).toBe('{n|alert|alerts}');
   });
 });
 

@@ -22,13 +22,13 @@ export interface SeverityRaise {
 }
 
 /** Text of every raise reason per language; `{param}` placeholders filled from the code's params. */
+// the classes in the page's words ({k|class}: NFM, OOK, FSK, CW; 窄调频, 键控、频移、载波), as the detail's band check words them
 export const RAISE_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<SeverityRaiseId, string>>>> = {
   en: {
-    'raise.unexpected': '{class} is not a class {band} carries (its users send {expected}): a device that does not belong in this band',
-    'raise.voice': '{class} in {band}: a voice link, as the earpiece kits found at exams use (licensed radios use it too)',
-    'raise.handset': '{class} in {band}: a phone transmitting near the sensor',
+    'raise.unexpected': '{class|class} is not a class {band} carries (its users send {expected|class}): a device that does not belong in this band',
+    'raise.voice': '{class|class} in {band}: a voice link, as the earpiece kits found at exams use (licensed radios use it too)',
+    'raise.handset': '{class|class} in {band}: a phone transmitting near the sensor',
   },
-  // the classes in the page's words ({k|class}: 窄调频, 键控、频移、载波), as the detail's band check words them
   'zh-CN': {
     'raise.unexpected': '{band} 不承载{class|class}类信号（该频段的用户发射{expected|class}）：不属于该频段的设备',
     'raise.voice': '{band} 中的{class|class}：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）',

@@ -11,7 +11,7 @@ import { cliError, type CodedQuietBandError } from '../error-text.js';
 import { siteReportInput } from '../report/report-source.js';
 import { DEMO_DATA_DIR } from '../site/demo-site.js';
 import { langFlag } from './replay-words.js';
-import type { TextLang } from '../text-template.js';
+import { pluralWord, type TextLang } from '../text-template.js';
 import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
@@ -33,7 +33,7 @@ export interface ReportFlags {
 export function reportSummaryLine(lang: TextLang, session: string, site: string, alerts: number, outages: number, out: string): string {
   return lang === 'zh-CN'
     ? `考试场次“${session}”（考点 ${site}）的报告：告警 ${alerts} 条，传感器中断 ${outages} 次 → ${out}`
-    : `report of session "${session}" at ${site}: ${alerts} alert(s), ${outages} outage(s) → ${out}`;
+    : `report of session "${session}" at ${site}: ${alerts} ${pluralWord('en', alerts, 'alert', 'alerts')}, ${outages} ${pluralWord('en', outages, 'outage', 'outages')} → ${out}`;
 }
 
 /** `--lang` value → report language ({@link langFlag}). @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */

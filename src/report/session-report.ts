@@ -3,7 +3,7 @@ import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { guessNote, isGuess, markedClass, ZH_CLASS_WORDS } from '../text-template.js';
+import { EN_CLASS_WORDS, guessNote, isGuess, markedClass, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 
@@ -330,7 +330,7 @@ const REPORT_TEXT = {
   en: {
     title: 'QuietBand session report', site: 'Site', session: 'Session', window: 'Window', asConfigured: 'as configured',
     fromAlerts: 'from the alerts of this session', generated: 'Generated', summary: 'Summary',
-    summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission alert(s), ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor outage(s).`,
+    summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission ${pluralWord('en', c.transmissions, 'alert', 'alerts')}, ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor ${pluralWord('en', c.outages, 'outage', 'outages')}.`,
     sensors: 'Sensors', sensor: 'Sensor', room: 'Room', source: 'Source', centre: 'Centre', rate: 'Rate', baseline: 'Baseline',
     baselineAge: (time: string, h: string) => `${time} (${h} h before the start)`, noneStored: 'none stored',
     alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Detected extent',
@@ -343,9 +343,13 @@ const REPORT_TEXT = {
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
     raise: 'Ranked higher ▲', signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
-    classWord: { unidentified: 'not identified' } as Partial<Record<string, string>>,
+    // the classes as the English page's badges name them (one table: src/text-template.ts)
+    classWord: { ...EN_CLASS_WORDS, unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
-    kind: {} as Partial<Record<string, string>>, severity: {} as Partial<Record<string, string>>, state: {} as Partial<Record<string, string>>,
+    // the kinds as the English page words them (web-ui/src/strings-en.ts kind.*)
+    kind: { transmission: 'Transmission', 'sensor-offline': 'Sensor offline', overload: 'Sensor overload', 'site-offline': 'Site offline', 'storage-failed': 'Storage failed', 'present-during-calibration': 'Present during calibration' } as Partial<Record<string, string>>,
+    severity: {} as Partial<Record<string, string>>,
+    state: {} as Partial<Record<string, string>>,
   },
   'zh-CN': {
     title: 'QuietBand 考试场次报告', site: '考点', session: '考试场次', window: '时间范围', asConfigured: '按考点配置',

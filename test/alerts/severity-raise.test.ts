@@ -13,7 +13,8 @@ const sig = (cls: AlertSignal['class'], confidence = 0.9): AlertSignal => ({ cla
 describe('severityRaiseFor (the band rule)', () => {
   it('raises a class its band does not carry: nfm in the 223–235 MHz data allocation, in ISM 433, in FM broadcast; tdma in PMR 409', () => {
     expect(severityRaiseFor(sig('nfm'), 230.0125e6)).toEqual({
-      reason: 'nfm is not a class 223–235 MHz data transmission carries (its users send fsk, ook, wideband-digital, tdma-burst, carrier): a device that does not belong in this band',
+      // the classes as the English page's badges and band check name them (the code keeps the class codes)
+      reason: 'NFM is not a class 223–235 MHz data transmission carries (its users send FSK, OOK, DIGI, TDMA, CW): a device that does not belong in this band',
       reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: '223–235 MHz data transmission', expected: 'fsk, ook, wideband-digital, tdma-burst, carrier' } },
     });
     expect(severityRaiseFor(sig('nfm'), 433.92e6)?.reasonCode.params.band).toBe('ISM 433 MHz');
@@ -79,7 +80,7 @@ describe('an identification update raises the alert', () => {
       ['ack', 'high', undefined],
       ['close', 'high', undefined],
     ]);
-    expect(emitted[1]!.severityRaise?.reason).toBe('nfm is not a class ISM 433 MHz carries (its users send ook, fsk, carrier): a device that does not belong in this band');
+    expect(emitted[1]!.severityRaise?.reason).toBe('NFM is not a class ISM 433 MHz carries (its users send OOK, FSK, CW): a device that does not belong in this band');
     // the record in the store is the one MQTT and the report read
     const lines = readFileSync(store.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Alert);
     const stored = lines.find((a) => a.alertId === open.alertId && a.event === 'update');

@@ -17,16 +17,19 @@ const ALLOWED_OVERSIZED: Record<string, number> = {};
 /**
  * What web-ui/src/ takes from src/ (the browser shares the wire types on purpose, and folds alert records with the
  * store's own pure fold, src/alerts/alert-fold.ts, words delays as the daemon's texts do, src/text-template.ts, and marks a low-confidence class by the daemon's own threshold and words,
- * src/text-template.ts; and names the signal classes in Chinese from the one table the daemon's texts use,
- * src/text-template.ts ZH_CLASS_WORDS).
+ * src/text-template.ts; names the signal classes in Chinese and English from the tables the daemon's texts use,
+ * src/text-template.ts ZH_CLASS_WORDS and EN_CLASS_WORDS; and picks English plurals as the session report does,
+ * src/text-template.ts fillPlurals).
  * native-bindings/ takes nothing.
  */
 const ALLOWED_OUTSIDE = [
   'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/format.ts → src/text-template.js',
+  'web-ui/src/i18n.ts → src/text-template.js',
   'web-ui/src/protocol-types.ts → src/server/protocol.js',
   'web-ui/src/signal-text.ts → src/text-template.js',
+  'web-ui/src/strings-en.ts → src/text-template.js',
   'web-ui/src/strings-zh.ts → src/text-template.js',
 ];
 

@@ -58,6 +58,6 @@ describe('quietband report: the summary line', () => {
     const zh = report('C.UTF-8', ['--data-dir', dataDir, '--lang', 'zh-CN']);
     expect(zh.code).toBe(0);
     expect(zh.stdout).toBe(`考试场次“s”（考点 hall）的报告：告警 1 条，传感器中断 0 次 → ${join(tmp.dir, 'r.html')}\n`);
-    expect(report('C.UTF-8', ['--data-dir', dataDir]).stdout).toBe(`report of session "s" at hall: 1 alert(s), 0 outage(s) → ${join(tmp.dir, 'r.html')}\n`);
+    expect(report('C.UTF-8', ['--data-dir', dataDir]).stdout).toBe(`report of session "s" at hall: 1 alert, 0 outages → ${join(tmp.dir, 'r.html')}\n`);
   });
 });

@@ -123,7 +123,7 @@ describeNeeding(MOSQUITTO_MISSING, 'hub history across restarts', () => {
     }
     expect(html).not.toContain('data-alert-id="b-');
     expect(html).toContain('acknowledged by <b>duty-officer (local@127.0.0.1)</b>');
-    expect(html).toContain('5 transmission alert(s), 5 high severity; 1 acknowledged, 0 marked known, 4 not acknowledged');
+    expect(html).toContain('5 transmission alerts, 5 high severity; 1 acknowledged, 0 marked known, 4 not acknowledged');
     expect(readFileSync(join(dataDir, 'reports', 'a-math-am.html'), 'utf8')).toBe(html); // kept for the record
     expect((await fetch(`${hub.url}report?session=nope`)).status).toBe(404);
     expect((await fetch(`${hub.url}report`)).status).toBe(400);

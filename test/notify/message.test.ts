@@ -55,7 +55,7 @@ describe('notifyMessage', () => {
     };
     const en = notifyMessage(raised, { timeZone: 'Asia/Shanghai' });
     expect(en.title).toBe('[HIGH] hall-a: ▲ voice link: transmission at 450.100 MHz in 101 教室');
-    expect(en.body.split('\n')[2]).toBe('ranked higher ▲: nfm in UHF land mobile 400–470 MHz: a voice link, as the earpiece kits found at exams use (licensed radios use it too)');
+    expect(en.body.split('\n')[2]).toBe('ranked higher ▲: NFM in UHF land mobile 400–470 MHz: a voice link, as the earpiece kits found at exams use (licensed radios use it too)');
     const zh = notifyMessage(raised, { timeZone: 'Asia/Shanghai', language: 'zh-CN' });
     expect(zh.title).toBe('[高] hall-a：▲ 语音链路：450.100 MHz 发射信号，位置：101 教室');
     expect(zh.body.split('\n')[2]).toBe('优先级提升 ▲：UHF land mobile 400–470 MHz 中的窄调频：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');

@@ -254,7 +254,7 @@ describe('Notifier', () => {
     expect(got[0]!.title).toBe('[LOW] hall-a: transmission at 230.025 MHz in room 101');
     expect(got[0]!.text).not.toContain('▲');
     expect(got[1]!.title).toBe('[LOW] hall-a: ▲ unusual for this band: transmission at 230.025 MHz in room 101');
-    expect(got[1]!.text.split('\n')[2]).toBe('ranked higher ▲: nfm is not a class 223–235 MHz data transmission carries (its users send fsk, ook, wideband-digital, tdma-burst, carrier): a device that does not belong in this band');
+    expect(got[1]!.text.split('\n')[2]).toBe('ranked higher ▲: NFM is not a class 223–235 MHz data transmission carries (its users send FSK, OOK, DIGI, TDMA, CW): a device that does not belong in this band');
     expect(got[2]!.title).toBe('[HIGH] hall-a: ▲ unusual for this band: transmission in room 101 (escalated)');
     expect(got[3]!.title).toBe('[HIGH] hall-a: transmission at 433.929 MHz in room 101');
   });

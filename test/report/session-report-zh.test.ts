@@ -60,7 +60,7 @@ describe('session report in zh-CN', () => {
     expect([reportLang(null), reportLang('en'), reportLang('fr'), reportLang('zh'), reportLang('zh-CN')]).toEqual(['en', 'en', 'en', 'zh-CN', 'zh-CN']);
     const html = await report('en');
     expect(html).toContain('<html lang="en">');
-    expect(html).toContain('2 transmission alert(s), 2 high severity; 1 acknowledged, 0 marked known, 1 not acknowledged; 1 sensor outage(s).');
+    expect(html).toContain('2 transmission alerts, 2 high severity; 1 acknowledged, 0 marked known, 1 not acknowledged; 1 sensor outage.');
     expect(html).toContain('<td>sensor room-2 (rtl=0) stopped delivering: no data for 2.1 s → data flows again</td>');
     expect(html).toContain('<td>high / acknowledged</td>');
   });

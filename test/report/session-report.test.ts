@@ -76,12 +76,34 @@ describe('session report', () => {
     expect(r.alerts.map((a) => [a.alertId, a.severityRaise?.reason])).toEqual([['v-1', voice.reason], ['v-2', undefined]]);
     expect(r.counts.raised).toBe(1);
     const en = renderReportHtml(r, 'en');
-    expect(en).toContain('2 transmission alert(s), 2 high severity, 1 ranked higher (▲); 1 acknowledged');
+    expect(en).toContain('2 transmission alerts, 2 high severity, 1 ranked higher (▲); 1 acknowledged');
     expect(en).toContain('<td>high ▲ / acknowledged</td>');
     expect(en).toContain(`<th>Ranked higher ▲</th><td colspan="3" class="raise">${voice.reason}</td>`);
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('其中高级别 2 条，优先级提升 1 条（▲）；');
     expect(zh).toContain('UHF land mobile 400–470 MHz 中的窄调频：语音链路，考场查获的耳机作弊设备即用此方式（合法对讲机也是）');
+  });
+
+  it('English words the classes, kinds and counts as the English page does (before: tdma-burst, present-during-calibration, 1 alert(s))', async () => {
+    // the fresh-user trial's report: a phone's bursts raised in ISM 433, an emitter heard during calibration, no outage
+    const odd = raiseReason('raise.unexpected', { class: 'tdma-burst', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' });
+    const tdma = { class: 'tdma-burst' as const, confidence: 0.9, reason: 'bursts', band: 'ISM 433 MHz' };
+    const tx = { ...base, sensor: 'hall-a-433', session: 'math-am', startTime: '2026-06-07T01:20:00.000Z' };
+    const records: Alert[] = [
+      { ...tx, seq: 1, alertId: 'c-1', kind: 'present-during-calibration', event: 'open', time: '2026-06-07T01:19:00.000Z', startTime: '2026-06-07T01:19:00.000Z', severity: 'low' },
+      { ...tx, seq: 2, alertId: 't-1', kind: 'transmission', event: 'open', time: '2026-06-07T01:20:00.000Z', centerHz: 433_920_000 },
+      { ...tx, seq: 3, alertId: 't-1', kind: 'transmission', event: 'update', time: '2026-06-07T01:20:01.000Z', signal: tdma, severityRaise: odd },
+    ];
+    const en = renderReportHtml(await buildSessionReport({ session: 'math-am', records, timeZone: 'Asia/Shanghai' }), 'en');
+    expect(en).toContain('1. Present during calibration — hall-a-433 — 2026-06-07 09:19:00');
+    expect(en).toContain('2. Transmission — hall-a-433 — 2026-06-07 09:20:00');
+    expect(en).toContain('<th>Ranked higher ▲</th><td colspan="3" class="raise">TDMA is not a class ISM 433 MHz carries (its users send OOK, FSK, CW): a device that does not belong in this band</td>');
+    expect(en).toContain('<b class="signal-class">TDMA</b> (90 %)');
+    expect(en).toContain('Transmissions by signal type: <span data-class="tdma-burst">TDMA 1</span>');
+    expect(en).toContain('1 transmission alert, 1 high severity, 1 ranked higher (▲); 0 acknowledged, 0 marked known, 1 not acknowledged; 0 sensor outages.');
+    // a record of an older daemon (no code): its English words as stored
+    const old = renderReportHtml(await buildSessionReport({ session: 'math-am', records: records.map((r) => (r.severityRaise !== undefined ? { ...r, severityRaise: { reason: 'as stored', reasonCode: undefined as never } } : r)), timeZone: 'Asia/Shanghai' }), 'en');
+    expect(old).toContain('class="raise">as stored</td>');
   });
 
   const { dataDir, config } = setup();
@@ -163,10 +185,10 @@ describe('session report', () => {
     expect(html).toContain('<b id="site">hall-r</b>');
     expect(html).toContain('<b id="session">math-am</b>');
     expect(html).toContain('2026-06-07 09:00:00 – 2026-06-07 11:00:00 (Asia/Shanghai; as configured)');
-    expect(html).toContain('3 transmission alert(s), 2 high severity; 1 acknowledged, 1 marked known, 1 not acknowledged; 1 sensor outage(s).');
+    expect(html).toContain('3 transmission alerts, 2 high severity; 1 acknowledged, 1 marked known, 1 not acknowledged; 1 sensor outage.');
     expect(html).toMatch(/<td>room-1<\/td><td>Room 101<\/td><td>sim<\/td><td>433\.9200 MHz<\/td><td>250 kS\/s<\/td><td>2026-06-07 08:30:00 \(0\.5 h before the start\)<\/td>/);
     expect(html).toMatch(/<td>room-2<\/td><td>Room 102<\/td>.*<td>none stored<\/td>/);
-    expect(html).toContain('1. transmission — room-1 — 2026-06-07 09:10:00');
+    expect(html).toContain('1. Transmission — room-1 — 2026-06-07 09:10:00');
     expect(html).toContain('433.9800 MHz (ISM 433 MHz)');
     expect(html).toContain('27.1 dB');
     expect(html).toContain('acknowledged by <b>Li Wei</b> at 2026-06-07 11:20:00');

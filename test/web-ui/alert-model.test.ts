@@ -178,7 +178,14 @@ describe('display formatting and language', () => {
     expect(t('alert.ack')).toBe('确认');
     expect(t('banner.newAlerts', { n: 3 })).toBe('3 条新告警未确认');
     setLang('en', false);
-    expect(t('banner.newAlerts', { n: 3 })).toBe('3 new alert(s) not acknowledged');
+    expect(t('banner.newAlerts', { n: 3 })).toBe('3 new alerts not acknowledged');
+    // English plurals by the count (the fresh-user trial read "214 new alert(s)", "4 update(s)", "113 burst(s)")
+    expect(t('banner.newAlerts', { n: 1 })).toBe('1 new alert not acknowledged');
+    expect(t('detail.updates', { n: 1 })).toBe('1 update');
+    expect(t('detail.updates', { n: 4 })).toBe('4 updates');
+    expect(t('feat.bursts', { n: 113, d: '1.75 ms' })).toBe('113 bursts of 1.75 ms');
+    expect(t('report.alerts', { n: 222 })).toBe('222 alerts');
+    expect(t('who.count', { n: 1 })).toBe('1 alert');
   });
 
   it('shows times in the site time zone, not the browser one', () => {
@@ -238,8 +245,8 @@ describe('display formatting and language', () => {
     expect(v.calibration?.emitter.bursts).toBe(6);
     expect(v.history.map((h) => h.event)).toEqual(['open', 'close', 'escalate']);
     setLang('en', false);
-    expect(describeHeard(v.calibration!)).toBe('duty 30.5 % · every 1.00 s · 6 appearance(s)');
-    expect(describeHeard({ ...calibration, emitter: { ...emitter, periodS: null, bursts: 2 } })).toBe('duty 30.5 % · 2 appearance(s)');
+    expect(describeHeard(v.calibration!)).toBe('duty 30.5 % · every 1.00 s · 6 appearances');
+    expect(describeHeard({ ...calibration, emitter: { ...emitter, periodS: null, bursts: 2 } })).toBe('duty 30.5 % · 2 appearances');
     expect(describeHeard({ ...calibration, emitter: { ...emitter, continuous: true } })).toBe('on throughout');
     expect(t('kind.present-during-calibration')).toBe('Present during calibration');
     setLang('zh-CN', false);

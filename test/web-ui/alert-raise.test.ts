@@ -78,7 +78,7 @@ describe('raised alerts in the web UI', () => {
       expect(mine(await orderStartingWith(page, [b]))).toEqual([b, c, a]);
       const mark = (await alertRow(page, b)).locator('[data-testid="raise-mark"]');
       expect(await mark.textContent()).toBe('▲ unusual for this band');
-      expect(await mark.getAttribute('title')).toBe('nfm is not a class ISM 433 MHz carries (its users send ook, fsk, carrier): a device that does not belong in this band');
+      expect(await mark.getAttribute('title')).toBe('NFM is not a class ISM 433 MHz carries (its users send OOK, FSK, CW): a device that does not belong in this band');
       expect(await (await alertRow(page, b)).getAttribute('class')).toContain('raised');
       expect(await (await alertRow(page, a)).locator('[data-testid="raise-mark"]').isHidden()).toBe(true);
       // a live alert: newest first below the raised one until its identification raises it too (newest raised first)

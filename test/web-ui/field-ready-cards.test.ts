@@ -47,9 +47,9 @@ describe('sensor cards say why they are amber', () => {
     const { page, close } = await openLivePage(site.url, { locale: 'en-US' });
     try {
       expect(await behindLines(page)).toEqual({
-        north: 'Falling behind: 1.23 of 2.05 MS/s, alerts up to 12.4 s late — this computer is overloaded; close other programs or lower the sample rate',
-        east: 'Falling behind: 1.02 of 2.05 MS/s, samples dropped — this computer is overloaded; close other programs or lower the sample rate',
-        west: "Receiving 1.84 of 2.05 MS/s: the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver's cable or network, or lower the sample rate",
+        north: 'Falling behind: processing at 60 % of real time (1.23 of 2.05 MS/s), alerts up to 12.4 s late — this computer is overloaded; close other programs or lower the sample rate',
+        east: 'Falling behind: processing at 50 % of real time (1.02 of 2.05 MS/s), samples dropped — this computer is overloaded; close other programs or lower the sample rate',
+        west: "Receiving 90 % of the configured rate (1.84 of 2.05 MS/s): the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver's cable or network, or lower the sample rate",
         south: null,
       });
       const colour = await page.locator('.sensor-card[data-sensor="north"] [data-testid="sensor-behind"]').evaluate((el) => getComputedStyle(el).color);
@@ -64,9 +64,9 @@ describe('sensor cards say why they are amber', () => {
     const { page, close } = await openLivePage(site.url, { locale: 'zh-CN' });
     try {
       const lines = await behindLines(page);
-      expect(lines.north).toBe('处理跟不上：1.23 / 2.05 MS/s，告警最多延迟 12.4 秒——本机负载过高，请关闭其他程序或降低采样率');
-      expect(lines.east).toBe('处理跟不上：1.02 / 2.05 MS/s，已丢弃采样——本机负载过高，请关闭其他程序或降低采样率');
-      expect(lines.west).toBe('只收到 1.84 / 2.05 MS/s：接收机或其网络链路送出的采样少于设定值（本机处理跟得上）——请检查接收机的线缆或网络，或降低采样率');
+      expect(lines.north).toBe('处理跟不上：处理速度为实时的 60 %（1.23 / 2.05 MS/s），告警最多延迟 12.4 秒——本机负载过高，请关闭其他程序或降低采样率');
+      expect(lines.east).toBe('处理跟不上：处理速度为实时的 50 %（1.02 / 2.05 MS/s），已丢弃采样——本机负载过高，请关闭其他程序或降低采样率');
+      expect(lines.west).toBe('只收到设定采样率的 90 %（1.84 / 2.05 MS/s）：接收机或其网络链路送出的采样少于设定值（本机处理跟得上）——请检查接收机的线缆或网络，或降低采样率');
       expect(lines.south).toBeNull();
     } finally {
       await close();

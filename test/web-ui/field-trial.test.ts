@@ -107,7 +107,7 @@ describe('phone (390 × 844) with 60 alerts', () => {
       expect(m.panelTop).toBeLessThanOrEqual(2 * 844);
       expect(m.pageHeight).toBeGreaterThan(844);
       expect(m.overflowX).toBeLessThanOrEqual(0);
-      expect(await page.locator('#alerts-more').textContent()).toBe(zh ? '另有 50 条较早的告警未显示' : '50 older alert(s) not shown');
+      expect(await page.locator('#alerts-more').textContent()).toBe(zh ? '另有 50 条较早的告警未显示' : '50 older alerts not shown');
       const all = page.locator('[data-testid="alerts-all"]');
       expect(await all.textContent()).toBe(zh ? '显示全部 60 条告警' : 'Show all 60 alerts');
       // three lines a card (state, raise mark, room, sensor / centre, badge, band / on air, excess, time, button), four

@@ -50,7 +50,7 @@ describe('signal class in the web UI', () => {
       const fields = await dialog.locator('dl dt, dl dd').allTextContents();
       expect(fields[fields.indexOf('Detected extent') + 1]).toMatch(/^\d+(\.\d+)? kHz$/);
       expect(fields).not.toContain('Bandwidth');
-      expect(text).toContain('99 % occupied bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 burst(s) of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
+      expect(text).toContain('99 % occupied bandwidth 2.2 kHz · SNR 16.5 dB · duty 48 % · 128 bursts of 1.75 ms · period 3.13 ms · symbol rate 999 Bd · AM index 0.93');
       expect(text).toContain(OOK.reason);
       await page.locator('.detail-close').click();
       // a row of a group of rooms: the group's class, and this sensor's own reading in a row of its own

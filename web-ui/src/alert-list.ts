@@ -104,6 +104,13 @@ export class AlertList {
           this.h.onAck((this.groups.get(key) ?? []).filter((m) => m.state === 'new').map((m) => m.alertId));
           return;
         }
+        // the ▲ mark opens the detail of the member whose raise it shows, as it does on an alert row (alert-row.ts
+        // showRaise); anywhere else the row expands or folds the group
+        const raisedId = group.dataset.raiseAlertId;
+        if (raisedId !== undefined && target.closest('[data-testid="raise-mark"]') !== null) {
+          this.h.onOpen(raisedId);
+          return;
+        }
         if (this.expanded.has(key)) this.expanded.delete(key);
         else this.expanded.add(key);
         this.orderDirty = true;
@@ -412,7 +419,11 @@ export class AlertList {
     tr.dataset.site = lead.site;
     tr.dataset.expanded = String(open);
     // the group's mark: its strongest member's raise, else the first raised member's
-    const raise = severity === 'info' ? undefined : (lead.severityRaise ?? members.find((m) => m.severityRaise !== undefined)?.severityRaise);
+    const raised = severity === 'info' ? undefined : lead.severityRaise !== undefined ? lead : members.find((m) => m.severityRaise !== undefined);
+    const raise = raised?.severityRaise;
+    // the member a tap on the mark opens (the click handler above)
+    if (raised !== undefined) tr.dataset.raiseAlertId = raised.alertId;
+    else delete tr.dataset.raiseAlertId;
     tr.className = `alert-row group-row sev-${severity} st-${state}${raise !== undefined ? ' raised' : ''}${flashing ? ' flash' : ''}${closed ? ' closed' : ' open'}`;
     showRaise(r, raise);
     r.toggle!.textContent = open ? '▾' : '▸';

@@ -57,7 +57,8 @@ export function showBadge(r: Pick<Row, 'badge' | 'guess'>, v: AlertView | undefi
  * Shows the severity-raise mark of `raise` (Alert.severityRaise: "▲ voice link", its reason in the page's language as
  * the title, `data-reason` = its code), or hides it when there is none. The mark is part of the row, not a control of
  * its own: a tap on it opens the alert's detail like a tap anywhere on the row (on a phone a finger on the row's first
- * line lands on it), and the detail gives the reason ("Ranked higher"); a mouse shows it as the title.
+ * line lands on it), and the detail gives the reason ("Ranked higher"); a mouse shows it as the title. On a group row
+ * (where a tap elsewhere expands the group) it opens the detail of the member whose raise it shows (alert-list.ts).
  */
 export function showRaise(r: Pick<Row, 'raise'>, raise: SeverityRaise | undefined): void {
   const mark = r.raise;

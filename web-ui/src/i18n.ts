@@ -1,5 +1,6 @@
 // UI language: the choice (saved, default from the browser) and t() lookup in the English (strings-en.ts) and
 // Simplified Chinese (strings-zh.ts) tables.
+import { fillPlurals } from '../../src/text-template.js';
 import { EN, type MsgKey } from './strings-en.js';
 import { ZH } from './strings-zh.js';
 
@@ -48,11 +49,15 @@ export function setLang(l: Lang, remember = true): void {
   }
 }
 
-/** The string for `key` in the current language, with `{name}` placeholders replaced from `params`. */
+/**
+ * The string for `key` in the current language, with `{name}` placeholders replaced from `params` and plural choices
+ * `{name|one|other}` by the form the number `params[name]` asks (English `{n} {n|alert|alerts}`: "1 alert", "2 alerts";
+ * src/text-template.ts fillPlurals).
+ */
 export function t(key: MsgKey, params?: Record<string, string | number>): string {
   const s = DICTS[current][key];
   if (params === undefined) return s;
-  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return fillPlurals(current, s, params).replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
 /** The string for `key` when it is a known key (e.g. built from a server value like a sensor state), else `fallback`. */

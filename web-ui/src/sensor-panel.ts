@@ -61,6 +61,22 @@ export function sensorSite(name: string, h: SensorHealth | null): string | undef
 export const BEHIND_SHOWN_MS = 1000;
 
 /**
+ * The figures of a "why amber" line: the achieved and configured rates in MS/s with as many decimals (2 to 4) as it
+ * takes for two different rates to print differently ("0.246 of 0.250", not "0.25 of 0.25"), and the achieved rate as
+ * a percentage of the configured one (real time), whole unless that would print 100 for a rate that is not exactly the
+ * configured one ("99.8").
+ */
+export function rateFigures(achievedSps: number, configuredSps: number): { achieved: string; configured: string; pct: string } {
+  const differ = achievedSps !== configuredSps;
+  let d = 2;
+  while (d < 4 && differ && (achievedSps / 1e6).toFixed(d) === (configuredSps / 1e6).toFixed(d)) d++;
+  const share = configuredSps > 0 ? (100 * achievedSps) / configuredSps : NaN;
+  let pd = 0;
+  while (pd < 2 && differ && share.toFixed(pd) === (100).toFixed(pd)) pd++;
+  return { achieved: (achievedSps / 1e6).toFixed(d), configured: (configuredSps / 1e6).toFixed(d), pct: Number.isFinite(share) ? share.toFixed(pd) : '—' };
+}
+
+/**
  * Why an online sensor's rate is amber (the daemon judged it short: `rateShortfall`, held over seconds so that the rate
  * reading's own dips under CPU load do not count) or its alerts come late, in plain words, or null while it keeps up:
  * alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) → this computer is overloaded ("catching up" when the rate
@@ -73,7 +89,7 @@ export function behindText(h: SensorHealth): string | null {
   const slow = h.rateShortfall === true;
   const lateMs = h.behindMs ?? 0;
   if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
-  const p = { achieved: (h.achievedRateSps / 1e6).toFixed(2), configured: (h.configuredRateSps / 1e6).toFixed(2) };
+  const p = rateFigures(h.achievedRateSps, h.configuredRateSps);
   if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
   return h.droppedBlocks > 0 && h.sourceBound !== true ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
 }
