@@ -112,7 +112,7 @@ describe('replay on a terminal and piped (real capture)', () => {
     const shown = onTerminal(args);
     // a terminal gets a table, one line per detection, not the JSON lines; --json gives those bytes on a terminal too
     expect(shown.split('\n').filter((l) => l.startsWith('{'))).toEqual([]);
-    expect(shown).toMatch(/^#  start s  centre MHz  bw kHz  duration  pk  excess dB  class     notes\n1    0\.109    434\.0252    0\.98    299 ms   \d  +10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289    433\.9237    9\.28    196 ms   \d  +43\.8  ook \d+ %  ISM 433 MHz\n2 detections: ook 2\npk: packets/m);
+    expect(shown).toMatch(/^#  start s  centre MHz  bw kHz  duration  pk  excess dB  class     notes\n1    0\.109    434\.0252    0\.98    303 ms   \d  +10\.9  ook \d+ %  ISM 433 MHz\n2    0\.289    433\.9237    9\.28    196 ms   \d  +43\.8  ook \d+ %  ISM 433 MHz\n2 detections: ook 2\npk: packets/m);
     const asJson = onTerminal([...args, '--json', '--no-summary']);
     expect(asJson.split('\n').filter((l) => l.startsWith('{')).join('\n') + '\n').toBe(piped.stdout);
     expect(asJson).not.toContain('start s');
@@ -130,7 +130,7 @@ describe('replay on a terminal and piped (real capture)', () => {
   it('--lang zh-CN: the table and the summary in Chinese; the JSON lines unchanged; another language is refused', () => {
     const args = ['replay', CAPTURE, '--log-level', 'warn', '--lang', 'zh-CN'];
     const shown = onTerminal(args);
-    expect(shown).toMatch(/^#  开始 秒  中心 MHz  带宽 kHz      时长  包数  超出 dB  类型           备注\n1    0\.109  434\.0252      0\.98  299 毫秒     \d     10\.9  ook 键控 \d+ %  ISM 433 MHz\n2    0\.289  433\.9237      9\.28  196 毫秒     \d     43\.8  ook 键控 \d+ %  ISM 433 MHz\n2 个检测：ook 键控 2\n包数：/m);
+    expect(shown).toMatch(/^#  开始 秒  中心 MHz  带宽 kHz      时长  包数  超出 dB  类型           备注\n1    0\.109  434\.0252      0\.98  303 毫秒     \d     10\.9  ook 键控 \d+ %  ISM 433 MHz\n2    0\.289  433\.9237      9\.28  196 毫秒     \d     43\.8  ook 键控 \d+ %  ISM 433 MHz\n2 个检测：ook 键控 2\n包数：/m);
     expect(shown).toContain(`回放 ${CAPTURE}\n  记录文件     0.52 秒，采样率 250 kS/s，中心 433.920 MHz\n  检测         2\n`);
     const piped = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(piped.stdout).toBe(pipedReplay().stdout); // the English run's bytes

@@ -28,8 +28,8 @@ describe('session report: signal classes', () => {
     expect(r.alerts.find((a) => a.alertId === 'a2')!.signal).toEqual({ class: 'ook', confidence: 0.9, reason: 'ook because' });
     expect(r.alerts.find((a) => a.alertId === 'a4')!.signal).toBeUndefined();
     const en = renderReportHtml(r, 'en');
-    expect(en).toContain('<p id="classes">Transmissions by signal type: <span data-class="ook">ook 2</span>, <span data-class="nfm">nfm 1</span>, <span data-class="unidentified">not identified 1</span></p>');
-    expect(en).toContain('<b class="signal-class">nfm</b> (90 %) — nfm because');
+    expect(en).toContain('<p id="classes">Transmissions by signal type: <span data-class="ook">OOK 2</span>, <span data-class="nfm">NFM 1</span>, <span data-class="unidentified">not identified 1</span></p>');
+    expect(en).toContain('<b class="signal-class">NFM</b> (90 %) — nfm because');
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('按信号类型统计的发射告警：<span data-class="ook">键控 2</span>，<span data-class="nfm">窄调频 1</span>，<span data-class="unidentified">未识别 1</span>');
   });
@@ -41,8 +41,8 @@ describe('session report: signal classes', () => {
     ];
     const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
     const en = renderReportHtml(r, 'en');
-    expect(en).toContain('<b class="signal-class guess">nfm?</b> (guess 41 %: confidence below 50 %) — nfm because');
-    expect(en).toContain('<b class="signal-class">fsk</b> (50 %) — fsk because');
+    expect(en).toContain('<b class="signal-class guess">NFM?</b> (guess 41 %: confidence below 50 %) — nfm because');
+    expect(en).toContain('<b class="signal-class">FSK</b> (50 %) — fsk because');
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('<b class="signal-class guess">窄调频?</b> (推测 41 %：置信度低于 50 %)');
     expect(zh).toContain('<b class="signal-class">频移</b> (50 %)');
@@ -56,7 +56,7 @@ describe('session report: signal classes', () => {
     ];
     const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
     const en = renderReportHtml(r, 'en');
-    expect(en).toContain('<b class="signal-class">nfm</b> (93 %) · <b class="speech">speech heard</b> — narrow FM: constant envelope (kurtosis 0.03), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
+    expect(en).toContain('<b class="signal-class">NFM</b> (93 %) · <b class="speech">speech heard</b> — narrow FM: constant envelope (kurtosis 0.03), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
     const zh = renderReportHtml(r, 'zh-CN');
     expect(zh).toContain('(93 %) · <b class="speech">检测到语音</b> — 窄带调频：包络恒定（峭度 0.03），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
