@@ -35,6 +35,11 @@ export interface TerminalWords {
   centre: (mhz: string | null) => string;
   /** Prefix of the repeated offline line (`still offline: <reason>`). */
   stillOffline: string;
+  /**
+   * The `calibration` field of the `exam sessions` line (the site's CalibrationSettings): `windowMin` minutes before each
+   * session (0: no window), recording `seconds` s, baselines valid `maxAgeH` hours.
+   */
+  calibration: (windowMin: number, seconds: number, maxAgeH: number) => string;
   /** Countdown: time left, and the bars' labels. */
   left: (s: number) => string;
   warmup: (sensor: string) => string;
@@ -91,6 +96,7 @@ const EN: TerminalWords = {
   stateArrow: 'state →',
   centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
   stillOffline: 'still offline: ',
+  calibration: (win, sec, maxH) => `calibration ${win > 0 ? `${win} min before (${sec} s; ` : 'off ('}baselines valid ${maxH} h)`,
   left: (s) => `${minSec(s, 'min', 's')} left`,
   warmup: (sensor) => `warm-up ${sensor}`,
   calibrating: (sensor) => `calibrating ${sensor}`,
@@ -130,6 +136,7 @@ const ZH: TerminalWords = {
   stateArrow: '状态 →',
   centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),
   stillOffline: '仍离线：',
+  calibration: (win, sec, maxH) => `校准 ${win > 0 ? `开考前 ${win} 分钟（录制 ${sec} 秒；` : '关闭（'}基线有效期 ${maxH} 小时）`,
   left: (s) => `剩余 ${minSec(s, '分', '秒')}`,
   warmup: (sensor) => `预热 ${sensor}`,
   calibrating: (sensor) => `校准 ${sensor}`,

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
-import { resolveLogLang, terminalWords, word } from './log-words.js';
+import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
 import { classWordsText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
@@ -82,6 +82,14 @@ function fieldText(key: string, v: unknown): string {
   return `${key}=${text && (t === '' || /[\s="]/.test(t)) ? JSON.stringify(t) : t}`;
 }
 
+/** A `calibration` field holding CalibrationSettings (numbers windowMin, seconds, maxAgeH) in `w`'s words, else undefined. */
+function calibrationText(w: TerminalWords, v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { windowMin, seconds, maxAgeH } = v as Record<string, unknown>;
+  if (typeof windowMin !== 'number' || typeof seconds !== 'number' || typeof maxAgeH !== 'number') return undefined;
+  return w.calibration(windowMin, seconds, maxAgeH);
+}
+
 /**
  * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
  * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
@@ -94,7 +102,8 @@ function fieldText(key: string, v: unknown): string {
  * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
  * lacks stays English), and a record with a `messageCode` reads `codeText`'s text, else the text of a code of
  * src/error-text.ts (a clipped recording), (the repeated `still offline` line without its advice); field names and
- * values stay as logged.
+ * values stay as logged, but for a `calibration` field of calibration settings, worded as
+ * `calibration 20 min before (60 s; baselines valid 24 h)` (`校准 开考前 20 分钟（…）`).
  */
 export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
@@ -122,6 +131,12 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
     if (SHOWN.has(k) || v === undefined || k === 'centerHz') continue;
+    // the site's calibration settings (the `exam sessions` line) in words, not JSON: `calibration 20 min before (60 s; …)`
+    const cal = k === 'calibration' ? calibrationText(w, v) : undefined;
+    if (cal !== undefined) {
+      rest.push(cal);
+      continue;
+    }
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
     rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v));
   }

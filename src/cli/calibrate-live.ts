@@ -79,12 +79,12 @@ export async function calibrateLive(
     throw cliError('calibrate.outputMany', { n: site.sensors.length, dir: site.calibrationDir }, 'CONFIG');
   }
   const ws = workerSite(site);
-  // on a terminal: one countdown bar per sensor from the moment its source delivers (settle + seconds, real time)
+  // on a terminal: one countdown bar per sensor from the moment its source delivers (after the settle, `seconds` of real time)
   const countdown = new Countdown();
   const jobs = site.sensors.map((sensor) => {
     const output = flags.output ?? defaultBaselinePath(site, sensor.name);
     log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
-    const onLearning = (): void => countdown.start(sensor.name, terminalWords(resolveLogLang()).calibrating(sensor.name), seconds + site.settleS);
+    const onLearning = (): void => countdown.start(sensor.name, terminalWords(resolveLogLang()).calibrating(sensor.name), seconds, site.settleS);
     const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log, onLearning);
     const done = job.finally(() => countdown.stop(sensor.name));
     return onCalibrated === undefined ? done : done.then((s) => (onCalibrated(s), s));

@@ -17,6 +17,8 @@ interface Task {
   bar: cliProgress.SingleBar;
   startMs: number;
   totalS: number;
+  /** Seconds before the timed part starts (a source's settle): the bar waits at 0 % and `totalS` left meanwhile. */
+  leadS: number;
   /** Set by {@link Countdown.progress}; undefined = the task is timed by the clock. */
   fraction?: number;
 }
@@ -24,6 +26,16 @@ interface Task {
 /** `1 min 05 s left`, `33 s left` (zh-CN: `剩余 1 分 05 秒`). */
 export function remainingText(s: number, lang: TextLang = 'en'): string {
   return terminalWords(lang).left(s);
+}
+
+/**
+ * Done fraction (0..1) and seconds left of a task timed by the clock: `elapsedS` seconds since its start, of which the
+ * first `leadS` (a source's settle, discarded before the timed part) count as not begun, then `totalS` seconds. The
+ * time left starts at `totalS` and never shows more (a 10 s warm-up after a 0.25 s settle reads "10 s left", not 11).
+ */
+export function clockShare(elapsedS: number, totalS: number, leadS = 0): { fraction: number; leftS: number } {
+  const runS = Math.max(0, elapsedS - leadS);
+  return { fraction: totalS > 0 ? Math.min(1, runS / totalS) : 1, leftS: totalS - runS };
 }
 
 /**
@@ -59,12 +71,12 @@ export class Countdown {
     return this.multi !== null;
   }
 
-  /** Starts (or restarts) the bar `key`, expected to take `totalS` seconds. */
-  start(key: string, label: string, totalS: number): void {
+  /** Starts (or restarts) the bar `key`, expected to take `totalS` seconds after a lead-in of `leadS` seconds ({@link clockShare}). */
+  start(key: string, label: string, totalS: number, leadS = 0): void {
     if (this.multi === null) return;
     this.stop(key);
     const bar = this.multi.create(1000, 0, { label, left: remainingText(totalS, this.lang) });
-    this.tasks.set(key, { bar, startMs: this.now(), totalS });
+    this.tasks.set(key, { bar, startMs: this.now(), totalS, leadS });
     this.timer ??= setInterval(() => this.tick(), 500);
     this.timer.unref();
   }
@@ -87,8 +99,7 @@ export class Countdown {
     let f: number;
     let leftS: number;
     if (t.fraction === undefined) {
-      f = t.totalS > 0 ? Math.min(1, elapsedS / t.totalS) : 1;
-      leftS = t.totalS - elapsedS;
+      ({ fraction: f, leftS } = clockShare(elapsedS, t.totalS, t.leadS));
     } else {
       f = t.fraction;
       leftS = f > 0 ? (elapsedS * (1 - f)) / f : t.totalS;
@@ -121,8 +132,8 @@ export class Countdown {
 export const WARMUP_LINE_INTERVAL_S = 10;
 
 /**
- * The daemon's warm-up on a terminal, per sensor while its state is `learning` (`warmupS` + `settleS` from the moment it
- * is first seen learning). With `announce` (the daemon: its log lines, and its sensor workers', go to the same terminal
+ * The daemon's warm-up on a terminal, per sensor while its state is `learning` (`settleS`, then `warmupS`, from the moment
+ * it is first seen learning; the time left counts down the `warmupS` only, {@link clockShare}). With `announce` (the daemon: its log lines, and its sensor workers', go to the same terminal
  * at any moment, and a bar redrawn between them glued itself to them or drew over them) one line per sensor when it
  * starts learning and every {@link WARMUP_LINE_INTERVAL_S} s after, `<label> 45 % · 33 s left`, through `announce`;
  * without it a bar per sensor, removed when it leaves that state. Nothing when stderr is no terminal. Polls `sensors()`
@@ -130,7 +141,7 @@ export const WARMUP_LINE_INTERVAL_S = 10;
  * @returns a function that stops watching and removes the bars.
  */
 export function watchWarmup(
-  sensors: () => readonly { sensor: string; state: string }[], totalS: number, countdown = new Countdown(), announce?: (line: string) => void,
+  sensors: () => readonly { sensor: string; state: string }[], length: { warmupS: number; settleS: number }, countdown = new Countdown(), announce?: (line: string) => void,
   now: () => number = Date.now,
 ): () => void {
   if (!countdown.enabled) return () => undefined;
@@ -142,7 +153,7 @@ export function watchWarmup(
       const seen = shown.get(h.sensor);
       if (h.state === 'learning' && seen === undefined) {
         shown.set(h.sensor, { startMs: t, nextMs: t });
-        if (announce === undefined) countdown.start(h.sensor, terminalWords(lang).warmup(h.sensor), totalS);
+        if (announce === undefined) countdown.start(h.sensor, terminalWords(lang).warmup(h.sensor), length.warmupS, length.settleS);
       } else if (h.state !== 'learning' && seen !== undefined) {
         shown.delete(h.sensor);
         countdown.stop(h.sensor);
@@ -150,9 +161,8 @@ export function watchWarmup(
       const w = shown.get(h.sensor);
       if (announce !== undefined && w !== undefined && t >= w.nextMs) {
         w.nextMs += WARMUP_LINE_INTERVAL_S * 1000;
-        const elapsedS = (t - w.startMs) / 1000;
-        const pct = totalS > 0 ? Math.min(100, Math.round((100 * elapsedS) / totalS)) : 100;
-        announce(`${terminalWords(lang).warmup(h.sensor)} ${pct} % · ${remainingText(totalS - elapsedS, lang)}`);
+        const { fraction, leftS } = clockShare((t - w.startMs) / 1000, length.warmupS, length.settleS);
+        announce(`${terminalWords(lang).warmup(h.sensor)} ${Math.round(100 * fraction)} % · ${remainingText(leftS, lang)}`);
       }
     }
   };

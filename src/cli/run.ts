@@ -155,7 +155,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
   });
   process.stdout.write(out);
   // whole lines, not bars: the daemon's and its workers' log lines reach the same terminal at any moment
-  stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), site.warmupS + site.settleS, undefined, (line) => log.info(line));
+  stopWarmupBars = watchWarmup(() => running.supervisors.map((s) => s.health()), { warmupS: site.warmupS, settleS: site.settleS }, undefined, (line) => log.info(line));
   await stopped;
   process.exit(process.exitCode ?? 0);
 }

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
+import { clockShare, Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
@@ -83,6 +83,16 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
       // objects and arrays stay JSON, unquoted: their brackets delimit them
       expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
+    });
+
+    it('the exam sessions line words the calibration settings, en and zh, never as JSON', () => {
+      const rec = { msg: 'exam sessions', component: 'field', sessions: ['Maths 09:00–11:00'], timeZone: 'Asia/Shanghai', calibration: { windowMin: 20, seconds: 60, maxAgeH: 24 } };
+      expect(prettyMessage(rec)).toBe('[field] exam sessions  sessions=["Maths 09:00–11:00"] timeZone=Asia/Shanghai calibration 20 min before (60 s; baselines valid 24 h)');
+      expect(prettyMessage(rec, 'zh-CN')).toBe('[field] 考试场次  sessions=["Maths 09:00–11:00"] timeZone=Asia/Shanghai 校准 开考前 20 分钟（录制 60 秒；基线有效期 24 小时）');
+      expect(prettyMessage({ ...rec, calibration: { windowMin: 0, seconds: 60, maxAgeH: 12 } })).toContain(' calibration off (baselines valid 12 h)');
+      expect(prettyMessage({ ...rec, calibration: { windowMin: 0, seconds: 60, maxAgeH: 12 } }, 'zh-CN')).toContain(' 校准 关闭（基线有效期 12 小时）');
+      // a `calibration` field of another shape stays a field
+      expect(prettyMessage({ msg: 'x', calibration: 'due' })).toBe('x  calibration=due');
     });
 
     it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
@@ -390,7 +400,7 @@ describe('countdown', () => {
     const states = [{ sensor: 'hall-a', state: 'learning' }, { sensor: 'hall-b', state: 'starting' }];
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const stop = watchWarmup(() => states, 40, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      const stop = watchWarmup(() => states, { warmupS: 40, settleS: 0 }, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
       for (let i = 0; i < 50; i++) { // 25 s in 500 ms polls; hall-b starts learning after 5 s, hall-a stops after 22 s
         now += 500;
         if (i === 9) states[1]!.state = 'learning';
@@ -406,6 +416,27 @@ describe('countdown', () => {
       'warm-up hall-b 25 % · 30 s left', 'warm-up hall-a 50 % · 20 s left', 'warm-up hall-b 50 % · 20 s left',
     ]);
     expect(text().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
+  });
+
+  it('a 10 s warm-up after a 0.25 s settle starts at "10 s left" and never shows more (was "11 s": settle + warm-up rounded up)', () => {
+    const { stream } = ttyStream();
+    let now = 1_000_000;
+    const lines: string[] = [];
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = watchWarmup(() => [{ sensor: 'hall-a', state: 'learning' }], { warmupS: 10, settleS: 0.25 }, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      for (let i = 0; i < 20; i++) {
+        now += 500;
+        vi.advanceTimersByTime(500);
+      }
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(lines).toEqual(['warm-up hall-a 0 % · 10 s left', 'warm-up hall-a 98 % · 1 s left']);
+    expect(clockShare(0.1, 10, 0.25)).toEqual({ fraction: 0, leftS: 10 });
+    expect(clockShare(5.25, 10, 0.25)).toEqual({ fraction: 0.5, leftS: 5 });
+    expect(clockShare(11, 10, 0.25)).toEqual({ fraction: 1, leftS: -0.75 });
   });
 
   it('draws nothing when the stream is not a terminal', () => {
