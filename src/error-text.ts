@@ -83,7 +83,7 @@ const EN = {
   'replay.audioFolder': '--audio: cannot create folder {path}: {detail}',
   'replay.tooShort':
     '{file}: too short for a baseline: {samples} samples, {frames} usable fast frames after the {settle}-sample settle (need at least 4 frames of {fast} samples, i.e. {need} samples){=nonFinite}',
-  'replay.nonFiniteDropped': '; {nonFiniteSamples} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) were dropped with the frames holding them',
+  'replay.nonFiniteDropped': '; {nonFiniteSamples} non-finite {nonFiniteSamples|sample|samples} (NaN, ±Inf or |x| ≥ 2^40) {nonFiniteSamples|was|were} dropped with the frames holding them',
   'replay.baselineSecondsAuto': '--baseline-seconds: only with --baseline auto (the baseline comes from {spec})',
   'replay.noSamples': '{file}: no samples to analyse ({samples} samples; the first {settle} are discarded as settle)',
   'replay.scanBaseline': '--baseline: {file} is a scan ({n} tuning centres): per-hop baselines are learned from the recording; use --baseline auto',
@@ -106,7 +106,7 @@ const EN = {
   'usage.missingArgument': "missing required argument '{argument}'",
   'usage.optionArgumentMissing': "option '{option}' argument missing",
   'usage.requiredOption': "required option '{option}' not specified",
-  'usage.tooManyArguments': "too many arguments for '{command}'. Expected {expected} argument(s) but got {got}.",
+  'usage.tooManyArguments': "too many arguments for '{command}'. Expected {expected} {expected|argument|arguments} but got {got}.",
   'usage.invalidArgument': "option '{option}' argument '{value}' is invalid.",
   'usage.didYouMean': '(did you mean {suggestion}?)',
   'usage.didYouMeanCommand': ': did you mean {suggestion}?',
@@ -137,9 +137,10 @@ const EN = {
   'warn.clippedBaseline': 'a baseline learned from it is unreliable: it holds the intermodulation products of the clipping, where it will then miss signals',
   'warn.baselineWhole': '--baseline-seconds {value}: the recording is only {recordingS} s long, so all of it is the calibration (background) and nothing after it is tested for new transmissions',
   'warn.nonFinite':
-    '{path}: {nonFiniteSamples} non-finite sample(s) (NaN, ±Inf or |x| ≥ 2^40) in {nonFiniteRuns} run(s), the first at sample {firstNonFiniteSample} ({firstNonFiniteS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; the analysis restarts after each run as after a gap in the stream',
+    '{path}: {nonFiniteSamples} non-finite {nonFiniteSamples|sample|samples} (NaN, ±Inf or |x| ≥ 2^40) in {nonFiniteRuns} {nonFiniteRuns|run|runs}, the first at sample {firstNonFiniteSample} ({firstNonFiniteS} s): dropped, with every spectrum frame that would have held them, from the baseline and the detection; the analysis restarts after each run as after a gap in the stream',
   'warn.csvMtime': "{path}: no recording time (SigMF core:datetime); CSV rows are dated from the file's modification time less its duration, {origin} for the first sample: wrong if the file was copied or edited since",
   'warn.csv1970': '{path}: no recording time and no modification time: CSV rows are dated from 1970-01-01',
+  'warn.outboxUnreadable': 'notify outbox: {lines} unreadable {lines|line|lines} skipped (a write cut by a crash); the alerts after the last cursor are routed again',
   // a field of a file (a SigMF meta, a site config) or of the flags: `{=why}` names a `why.*`/`range.*` text below,
   // `{=advice}` an `advice.*` one or `none` (fieldError fills both)
   'field.bad': '{where}: {field}: {=why}{=advice}',
@@ -329,6 +330,7 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'warn.nonFinite': '{path}：有 {nonFiniteSamples} 个非有限采样（NaN、±Inf 或 |x| ≥ 2^40），共 {nonFiniteRuns} 段，第一个在第 {firstNonFiniteSample} 个采样（{firstNonFiniteS} 秒）：已连同所在的全部频谱帧从基线和检测中去掉；每段之后分析重新开始，如同数据流中断后一样',
     'warn.csvMtime': '{path}：没有记录时间（SigMF core:datetime）；CSV 各行的时间按文件修改时间减去其时长推算，第一个采样为 {origin}：若文件在录制后被复制或编辑过则不准',
     'warn.csv1970': '{path}：没有记录时间，也没有修改时间：CSV 各行从 1970-01-01 起计时',
+    'warn.outboxUnreadable': '通知发件箱：跳过 {lines} 行无法读取的内容（崩溃时写到一半）；最后游标之后的告警重新分发',
     'field.bad': '{where}：{field}：{=why}{=advice}',
     'field.detail': '{where}：{field}：{detail}',
     'field.flagFor': '{flag}：{=why}（{where} 的 {sensor}）',

@@ -184,7 +184,6 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'notify: outbox write failed': '通知：发件箱写入失败',
   'notify: the outbox is written again': '通知：发件箱已恢复写入',
   'notify outbox: cannot compact the journal; using it as it is': '通知发件箱：无法压缩日志；按原样使用',
-  'notify outbox: unreadable line(s) skipped (a write cut by a crash); the alerts after the last cursor are routed again': '通知发件箱：跳过无法读取的行（崩溃时写到一半）；最后游标之后的告警重新分发',
   'connected to the MQTT broker': '已连接 MQTT 服务器',
   'MQTT error': 'MQTT 出错',
   'MQTT broker unreachable: alerts are kept in the store and sent when it returns': '无法连接 MQTT 服务器：告警保存在存储中，恢复后发送',

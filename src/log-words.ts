@@ -1,7 +1,7 @@
 // The words a technician reads on the terminal (pretty log lines, the start-up lines, countdown bars) in English and
 // Simplified Chinese. The JSON log lines stay English whatever the language: machines read those.
 import { ZH_LOG_MESSAGES } from './log-messages-zh.js';
-import type { TextLang } from './text-template.js';
+import { pluralWord, type TextLang } from './text-template.js';
 
 /** Environment variable carrying the terminal language to worker threads (`--lang` of run, calibrate, record sets it). */
 export const LOG_LANG_ENV = 'QUIETBAND_LANG';
@@ -117,7 +117,7 @@ const EN: TerminalWords = {
     appearances: (n, longest) => `(${n} appearance${n === 1 ? '' : 's'}, longest ${longest} s)`,
   },
   simWrote: (site, samples, durationS, rateSps, n, clipped) =>
-    `quietband sim: ${site ? 'site background, ' : ''}${samples} samples (${durationS} s at ${rateSps} S/s), ${n} annotated ${site ? 'interval' : 'event'}(s), clipped ${clipped} %`,
+    `quietband sim: ${site ? 'site background, ' : ''}${samples} samples (${durationS} s at ${rateSps} S/s), ${n} annotated ${site ? pluralWord('en', n, 'interval', 'intervals') : pluralWord('en', n, 'event', 'events')}, clipped ${clipped} %`,
 };
 
 /** Simplified Chinese: the sensor states, kinds, events and severities are the web page's words (web-ui/src/strings-zh.ts). */

@@ -196,14 +196,15 @@ function paramText(lang: TextLang, v: unknown): string {
  * `lang`, `{k|near}` by {@link nearText} of `params[k]` (Hz from the tuning centre `params.tunedHz`), `{k|class}` by
  * {@link classWordsText} of `params[k]` in {@link PAGE_CLASS_WORDS} (a class code, or codes joined by ", "), `{k?}` by `params[k]` set off by a space
  * on each side (a Latin name inside a Chinese sentence: "接收器{device?}被占用") or by nothing when it is absent or empty
- * (a record of an older daemon), and, when `nested`, `{=k}` by the text
+ * (a record of an older daemon), a plural choice `{k|one|other}` as the number `params[k]` asks ({@link fillPlurals}:
+ * "1 non-finite sample", "3 … samples"), and, when `nested`, `{=k}` by the text
  * of the message id `params[k]` in `table`, rendered with the same params (one level: the nested text's own `{=k}` stay
  * as written). A param may be worded per language, `{ en: '…', 'zh-CN': '…' }` (a coded text rendered in both, such
  * as the error of a recording inside a site config's error, src/error-text.ts fieldWrap). Unknown keys, and a `{=k}`
  * whose value is no id of `table`, stay as written.
  */
 export function fillTemplate(lang: TextLang, table: Readonly<Record<string, string>>, template: string, params: Record<string, unknown>, nested: boolean): string {
-  return template.replace(/\{(=?)(\w+)(?:\|(delay|near|class)|(\?))?\}/g, (m, eq: string, k: string, format: string | undefined, optional: string | undefined) => {
+  return fillPlurals(lang, template, params).replace(/\{(=?)(\w+)(?:\|(delay|near|class)|(\?))?\}/g, (m, eq: string, k: string, format: string | undefined, optional: string | undefined) => {
     if (optional !== undefined) return hasOwn(params, k) && String(params[k]) !== '' ? ` ${String(params[k])} ` : '';
     if (format === 'delay') return delayText(lang, params[k]);
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);

@@ -76,6 +76,22 @@ describe('coded CLI errors', () => {
     expect(ids.filter((id) => ERROR_TEXT['zh-CN'][id] === ERROR_TEXT.en[id])).toEqual(['none']);
   });
 
+  it('English counts with plurals (Intl.PluralRules), never "(s)"; the Chinese texts have none to choose', () => {
+    expect(ERROR_TEXT.en.none).toBe('');
+    expect(Object.entries(ERROR_TEXT.en).filter(([, t]) => t.includes('(s)'))).toEqual([]);
+    expect(errorTextIn('en', { id: 'usage.tooManyArguments', params: { command: 'replay', expected: 1, got: 2 } })).toBe("too many arguments for 'replay'. Expected 1 argument but got 2.");
+    expect(errorTextIn('en', { id: 'usage.tooManyArguments', params: { command: 'sim', expected: 0, got: 1 } })).toBe("too many arguments for 'sim'. Expected 0 arguments but got 1.");
+    const nf = { path: 'a.cf32', nonFiniteSamples: 1, nonFiniteRuns: 1, firstNonFiniteSample: 7, firstNonFiniteS: 0.1 };
+    expect(errorTextIn('en', { id: 'warn.nonFinite', params: nf })).toMatch(/^a\.cf32: 1 non-finite sample \(NaN, ±Inf or \|x\| ≥ 2\^40\) in 1 run, the first at sample 7 /);
+    expect(errorTextIn('en', { id: 'warn.nonFinite', params: { ...nf, nonFiniteSamples: 12, nonFiniteRuns: 3 } })).toMatch(/^a\.cf32: 12 non-finite samples \(.*\) in 3 runs, the first/);
+    // the nested part is filled with the same params, its plural choices too
+    expect(errorTextIn('en', { id: 'replay.tooShort', params: { file: 'x', nonFinite: 'replay.nonFiniteDropped', nonFiniteSamples: 1 } })).toContain('; 1 non-finite sample (NaN, ±Inf or |x| ≥ 2^40) was dropped with');
+    expect(errorTextIn('en', { id: 'warn.outboxUnreadable', params: { lines: 1 } })).toBe('notify outbox: 1 unreadable line skipped (a write cut by a crash); the alerts after the last cursor are routed again');
+    expect(errorTextIn('en', { id: 'warn.outboxUnreadable', params: { lines: 3 } })).toContain('notify outbox: 3 unreadable lines skipped');
+    expect(errorTextIn('zh-CN', { id: 'warn.outboxUnreadable', params: { lines: 3 } })).toBe('通知发件箱：跳过 3 行无法读取的内容（崩溃时写到一半）；最后游标之后的告警重新分发');
+    expect(errorTextIn('zh-CN', { id: 'usage.tooManyArguments', params: { command: 'replay', expected: 1, got: 2 } })).toBe("'replay' 的参数过多：应为 1 个，实际为 2 个。");
+  });
+
   it('the English message is the one the flag checks always gave; the code words it in Chinese with the nested expectation', () => {
     const rate = thrown(() => parseRate('fast'));
     expect(rate.message).toBe('--rate: "fast" is not a sample rate; write e.g. 250k, 2.4M or 2400000');

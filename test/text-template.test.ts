@@ -53,6 +53,9 @@ describe('plurals', () => {
     expect(fillPlurals('en', '{n} new {n|alert|alerts}, {m} {m|update|updates}', { n: 1, m: '4' })).toBe('{n} new alert, {m} updates');
     // no count given: the choice stays as written
     expect(fillPlurals('en', '{n|alert|alerts}', {})).toBe('{n|alert|alerts}');
+    // fillTemplate picks the plurals before its own placeholders (the CLI's error texts count with them)
+    expect(fillTemplate('en', {}, '{n} dangling {n|byte|bytes}, {m} {m|run|runs}', { n: 1, m: 6 }, false)).toBe('1 dangling byte, 6 runs');
+    expect(fillTemplate('zh-CN', {}, '{n} 个字节', { n: 1 }, false)).toBe('1 个字节');
   });
 });
 

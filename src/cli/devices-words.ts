@@ -4,14 +4,14 @@
 // `run` say the same.
 import { NO_DEVICE_ADVICE } from '../../native-bindings/index.js';
 import { ZH_NO_DEVICE_ADVICE } from '../server/message-text.js';
-import type { TextLang } from '../text-template.js';
+import { pluralWord, type TextLang } from '../text-template.js';
 
 /** Every text of the `devices` listing in one language; values come formatted (gains in dB, ranges with their unit). */
 export interface DevicesWords {
   /** The two lines when librtlsdr lists no dongle: what to check, then permissions and USB passthrough. */
   noRtlSdr: string;
   noRtlSdrAlso: string;
-  /** `2 RTL-SDR dongle(s):`. */
+  /** `2 RTL-SDR dongles:` (`1 RTL-SDR dongle:`). */
   rtlCount: (n: number) => string;
   /** `serial FAKE0001` (the serial as found, or {@link DevicesWords.none}). */
   serial: (serial: string) => string;
@@ -41,7 +41,7 @@ export interface DevicesWords {
   soapyDidNotLoad: (error: string) => string;
   soapyNoneSees: string;
   soapyNeedsModule: string;
-  /** `2 SoapySDR device(s) (SoapySDR 0.8.1):`. */
+  /** `2 SoapySDR devices (SoapySDR 0.8.1):`. */
   soapyCount: (n: number, version: string) => string;
   /** A device's first line: label, driver, serial (each as found or {@link DevicesWords.none}). */
   soapyDevice: (label: string, driver: string, serial: string) => string;
@@ -59,7 +59,7 @@ const SOAPY_MODULES = 'soapysdr-module-rtlsdr | soapysdr-module-hackrf | soapysd
 const EN: DevicesWords = {
   noRtlSdr: `no RTL-SDR found: ${NO_DEVICE_ADVICE}.`,
   noRtlSdrAlso: 'Also check permissions (the udev rule /lib/udev/rules.d/60-librtlsdr0.rules, user in plugdev) and, in a VM or container, USB passthrough.',
-  rtlCount: (n) => `${n} RTL-SDR dongle(s):`,
+  rtlCount: (n) => `${n} RTL-SDR ${pluralWord('en', n, 'dongle', 'dongles')}:`,
   serial: (serial) => `serial ${serial}`,
   tunerGains: (tuner, n, steps) => `tuner ${tuner}  gains (dB, ${n}): ${steps}`,
   busy: 'busy: held by another program (rtl_tcp, rtl_433, ...) or the dvb_usb_rtl28xxu kernel driver',
@@ -80,7 +80,7 @@ const EN: DevicesWords = {
     '  None of them sees a receiver: plug it in (lsusb should list it), check permissions (its udev rule, e.g. from the ' +
     'rtl-sdr or hackrf package, the user in plugdev, then replug), and that no other program holds it (SoapySDRUtil --find lists what Soapy sees).',
   soapyNeedsModule: '  A receiver whose driver is not listed needs its module (Debian: soapysdr-module-<driver>, e.g. soapysdr-module-hackrf).',
-  soapyCount: (n, version) => `${n} SoapySDR device(s) (SoapySDR ${version}):`,
+  soapyCount: (n, version) => `${n} SoapySDR ${pluralWord('en', n, 'device', 'devices')} (SoapySDR ${version}):`,
   soapyDevice: (label, driver, serial) => `  ${label}  driver ${driver}  serial ${serial}`,
   soapyRanges: (frequency, rate) => `    frequency ${frequency}; rate ${rate}`,
   soapyGains: (gains, agc, antennas) => `    gain elements: ${gains}${agc ? '; AGC available' : ''}; antennas: ${antennas}`,

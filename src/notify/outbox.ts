@@ -3,6 +3,7 @@ import { open, rename, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { warnCoded } from '../log.js';
 import type { Alert } from '../alerts/alert.js';
 import { DATA_FILE_MODE } from '../file-modes.js';
 import { writeFileAtomic } from '../atomic-write.js';
@@ -117,7 +118,7 @@ export class Outbox {
         } else if (j.op === 'done' || j.op === 'drop') pending.delete(j.id);
         else if (j.op === 'cursor' && Number.isInteger(j.seq)) cursor = Math.max(cursor ?? 0, j.seq);
       }
-      if (bad > 0) log.warn({ file, lines: bad }, 'notify outbox: unreadable line(s) skipped (a write cut by a crash); the alerts after the last cursor are routed again');
+      if (bad > 0) warnCoded(log, { file, lines: bad }, { id: 'warn.outboxUnreadable', params: { lines: bad } });
       let opened: { handle: FileHandle; bytes: number };
       try {
         opened = await Outbox.rewrite(file, pending, cursor);

@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
 import { cliError } from '../error-text.js';
+import { pluralWord } from '../text-template.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
@@ -434,7 +435,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     const bps = BYTES_PER_COMPLEX[format];
     warn(
       `${dataPath}: ${dataBytes} bytes is not a whole number of ${format} samples (${bps} bytes each); ` +
-        `reading ${totalSamples} samples and ignoring ${danglingBytes} dangling byte(s) at the end`,
+        `reading ${totalSamples} samples and ignoring ${danglingBytes} dangling ${pluralWord('en', danglingBytes, 'byte', 'bytes')} at the end`,
     );
   }
 

@@ -50,7 +50,10 @@ describe('quietband devices', () => {
     ]);
     expect(r.devices[1]!.gainsDb).toEqual([-1, 1.5, 4, 6.5, 9, 11.5, 14, 16.5, 19, 21.5, 24, 29, 34, 42]);
     const text = formatDevices(r);
-    expect(text).toContain('2 RTL-SDR dongle(s):');
+    expect(text).toContain('2 RTL-SDR dongles:');
+    expect(text).not.toContain('(s)');
+    setFakeEnv({ FAKE_RTLSDR_DEVICES: '1' });
+    expect(formatDevices(await findDevices({ binding }))).toMatch(/^1 RTL-SDR dongle:\n {2}\[0\] serial FAKE0001 /);
     expect(text).toContain('[0] serial FAKE0001  Realtek RTL2838UHIDIR  tuner R820T  gains (dB, 29): 0.0 0.9 1.4');
     expect(text).toContain('44.5 48.0 49.6');
     expect(text).toContain('[1] serial FAKE0002  Realtek RTL2838UHIDIR  tuner E4000  gains (dB, 14): -1.0 1.5');

@@ -33,7 +33,7 @@ describe('quietband devices: SoapySDR devices', () => {
     expect(text).toContain('    frequency 23.999–1764.001 MHz; rate 0.225001–0.3 MS/s, 0.900001–3.2 MS/s\n');
     expect(text).toContain('    gain elements: TUNER 0–49.6 dB; AGC available; antennas: RX\n');
     expect(text).toContain('    stream: native CS8 (full scale 128), read as CS8; ppm correction\n');
-    expect(text).toMatch(/^\d+ SoapySDR device\(s\) \(SoapySDR 0\.8/);
+    expect(text).toMatch(/^(1 SoapySDR device|([02-9]|\d\d+) SoapySDR devices) \(SoapySDR 0\.8/);
     // in Chinese: labels worded, driver, serial, ranges and formats as found
     const zh = formatSoapyDevices(r, 'zh-CN');
     expect(zh).toMatch(/^\d+ 个 SoapySDR 设备（SoapySDR 0\.8[^）]*）：\n/);

@@ -46,7 +46,7 @@ describe('quietband sim', () => {
     expect(zh.join('')).toBe('quietband sim：50000 个采样（0.05 秒，1000000 S/s），0 个标注事件，削波 0.00 %\n');
     const en: string[] = [];
     await run(['-o', join(dir, 'lang'), '--duration', '0.05', '--seed', '5', '--lang', 'en'], en);
-    expect(en.join('')).toBe('quietband sim: 50000 samples (0.05 s at 1000000 S/s), 0 annotated event(s), clipped 0.00 %\n');
+    expect(en.join('')).toBe('quietband sim: 50000 samples (0.05 s at 1000000 S/s), 0 annotated events, clipped 0.00 %\n');
     await expect(run(['-o', join(dir, 'lang'), '--duration', '0.05', '--lang', 'fr'])).rejects.toMatchObject({ code: 'CONFIG', message: '--lang: expected en or zh-CN, got "fr"' });
   });
 

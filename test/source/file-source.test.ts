@@ -135,7 +135,7 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     expect(n).toBe(1000);
     expect(last).toBe(Math.fround((((1999 * 7) % 256) - 127.5) / 127.5)); // real data, never zero-filled
     expect(warnings).toEqual([
-      `${path}: 2001 bytes is not a whole number of cu8 samples (2 bytes each); reading 1000 samples and ignoring 1 dangling byte(s) at the end`,
+      `${path}: 2001 bytes is not a whole number of cu8 samples (2 bytes each); reading 1000 samples and ignoring 1 dangling byte at the end`,
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     expect(vals).toEqual([12345.5, -9862, 0.125, Math.fround(-1e-3), 3e4, -7]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`${path}: 29 bytes`);
-    expect(warnings[0]).toContain('ignoring 5 dangling byte(s)');
+    expect(warnings[0]).toContain('ignoring 5 dangling bytes at the end');
   });
 
   it('a --rate or --center that disagrees with the file name warns (the option wins); one that agrees, or a file that says nothing, does not', async () => {
