@@ -3,9 +3,9 @@
 // between CJK characters (not inside a `<placeholder>`). English stays the default and lives with each command (src/cli/<command>.ts); the texts
 // here are keyed by command name and option flag, and test/cli/help-words.test.ts fails when a command, argument or
 // option has none.
-import { Help, type Command, type Option } from 'commander';
+import { Help, type Argument, type Command, type Option } from 'commander';
 import { textColumns } from '../text-columns.js';
-import type { TextLang } from '../text-template.js';
+import { hasOwn, type TextLang } from '../text-template.js';
 
 /** The help texts of one command: its description, its arguments' by name, its options' by long flag (else short). */
 export interface CommandHelpWords {
@@ -198,7 +198,17 @@ export const HELP_ZH: Readonly<Record<string, CommandHelpWords>> = {
 
 /** commander's headings and the words it adds, in Chinese (full-width colons, as the rest of the Chinese text). */
 const TITLES_ZH: Readonly<Record<string, string>> = { 'Usage:': '用法：', 'Options:': '选项：', 'Global Options:': '全局选项：', 'Commands:': '命令：', 'Arguments:': '参数：' };
-const USAGE_ZH: Readonly<Record<string, string>> = { '[options]': '[选项]', '[command]': '[命令]' };
+/**
+ * The Chinese names of the commands' arguments, as their placeholders read in the usage line, the root's list of
+ * commands and the Arguments list (`<file>` → `<记录文件>`, `[file]` → `[记录文件]`: the recording's word, as in the texts), like `[选项]`; keyed by argument name.
+ */
+export const ARGUMENT_NAMES_ZH: Readonly<Record<string, string>> = { file: '记录文件' };
+/** The usage words in Chinese: `[options]`, `[command]` and each argument's `<name>` / `[name]` ({@link ARGUMENT_NAMES_ZH}). */
+const USAGE_ZH: Readonly<Record<string, string>> = {
+  '[options]': '[选项]',
+  '[command]': '[命令]',
+  ...Object.fromEntries(Object.entries(ARGUMENT_NAMES_ZH).flatMap(([en, zh]) => [[`<${en}>`, `<${zh}>`], [`[${en}]`, `[${zh}]`]])),
+};
 const HELP_OPTION_ZH = '显示此命令的帮助';
 const HELP_COMMAND_ZH = '显示某个命令的帮助';
 
@@ -257,6 +267,8 @@ const ZH_FORMAT: Partial<Help> = {
   styleUsage: (str: string) => str.split(' ').map((w) => USAGE_ZH[w] ?? w).join(' '),
   // "devices [options]" in the root's list of commands
   styleSubcommandTerm: (str: string) => str.split(' ').map((w) => USAGE_ZH[w] ?? w).join(' '),
+  // the argument's name in the Arguments list, as its placeholder reads in the usage line
+  argumentTerm: (argument: Argument) => (hasOwn(ARGUMENT_NAMES_ZH, argument.name()) ? ARGUMENT_NAMES_ZH[argument.name()]! : argument.name()),
   displayWidth: textColumns,
   optionDescription(this: Help, option: Option): string {
     const text = Help.prototype.optionDescription.call(this, option);

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { HELP_ZH, wrapColumns } from '../../src/cli/help-words.js';
+import { ARGUMENT_NAMES_ZH, HELP_ZH, wrapColumns } from '../../src/cli/help-words.js';
 import { buildProgram } from '../../src/cli/main.js';
 
 /** The help of the root (`command` undefined) or of one command, as `quietband [command] --help` with `argv` prints it. */
@@ -40,6 +40,7 @@ describe('quietband --help in Chinese', () => {
       for (const l of longs) if (words.options[l] === undefined) missing.push(`${key} ${l}`);
       for (const l of Object.keys(words.options)) if (!longs.includes(l)) stale.push(`${key} ${l}`);
       for (const a of c.registeredArguments) if (words.arguments?.[a.name()] === undefined) missing.push(`${key} <${a.name()}>`);
+      for (const a of c.registeredArguments) if (ARGUMENT_NAMES_ZH[a.name()] === undefined) missing.push(`${key} <${a.name()}> placeholder`);
     }
     expect(Object.keys(HELP_ZH).filter((k) => !commands.some((c) => (c === program ? '' : c.name()) === k))).toEqual([]);
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
@@ -71,6 +72,13 @@ describe('quietband --help in Chinese', () => {
       // commander's "(default: "8080")" in Chinese; an option's text wraps between CJK characters, aligned under its column
       expect(run).toMatch(/\n {2}--http-port <port> +HTTP\/WebSocket 端口（0 = 任一空闲端口；打印出的网址\n {28}中有实际端口）（默认：8080）\n/);
       expect(run).toContain('全局选项：');
+      // argument placeholders are Chinese as [选项] is (were <file> / [file]): usage line, Arguments list, root's command list
+      const replay = helpOf(['replay', ...flag, '--help'], 'replay');
+      expect(replay).toMatch(/^用法：quietband replay \[选项\] <记录文件>\n/);
+      expect(replay).toMatch(/\n参数：\n {2}记录文件 +记录文件：\.cu8 /);
+      expect(helpOf(['calibrate', ...flag, '--help'], 'calibrate')).toMatch(/^用法：quietband calibrate \[选项\] \[记录文件\]\n/);
+      expect(root).toMatch(/\n {2}replay \[选项\] <记录文件> +/);
+      for (const c of program.commands) expect(helpOf([c.name(), ...flag, '--help'], c.name())).not.toMatch(/ <file>\n|\[file\]|\n {2}file /);
     } finally {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
       else process.env[k] = v;
