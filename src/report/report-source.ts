@@ -7,7 +7,7 @@ import { cliError } from '../error-text.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
 import type { SessionListEntry } from '../server/protocol.js';
-import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
+import { readAlertRecords, sessionAlertRecords, sessionWindow, type ReportSensor, type SessionReportInput } from './session-report.js';
 
 /** One reportable session, as `GET /sessions` lists it (declared with the wire shapes in src/server/protocol.ts). */
 export type { SessionListEntry } from '../server/protocol.js';
@@ -25,45 +25,41 @@ export interface ReportSource {
 }
 
 /**
- * Sessions found in `records` (their `session` field), grouped by site and name: window = first start .. last end of
- * those records, `alerts` = distinct alertIds. Records whose session is not a non-empty string, or whose times do not
- * parse, are not counted (a malformed record cannot make the list fail). Configured sessions (`configured`, one site) come first in the merge:
- * their window wins and they are listed even without alerts.
+ * Sessions found in `records` (their `session` field) and configured at `configured.site`, per site and name, each with
+ * the window and the alert count its report has ({@link sessionWindow}, {@link sessionAlertRecords} over that site's
+ * records: the same rule as `GET /report` and the CLI). Records whose session is not a non-empty string, or whose
+ * times do not parse, name no session (a malformed record cannot make the list fail); a configured session is listed
+ * even without alerts.
  * @returns entries sorted by start, newest first (ties by site then name).
  */
 export function sessionsOf(records: readonly Alert[], configured: { site: string; sessions: readonly { name: string; startMs: number; endMs: number }[] } | null = null): SessionListEntry[] {
-  const key = (site: string, name: string): string => `${site}\u0000${name}`;
-  const acc = new Map<string, { site: string; name: string; startMs: number; endMs: number; ids: Set<string>; configured: boolean }>();
-  if (configured !== null) {
-    for (const s of configured.sessions) acc.set(key(configured.site, s.name), { site: configured.site, name: s.name, startMs: s.startMs, endMs: s.endMs, ids: new Set(), configured: true });
-  }
-  const ms = (...isos: unknown[]): number => {
-    for (const v of isos) {
-      const t = typeof v === 'string' ? Date.parse(v) : NaN;
-      if (!Number.isNaN(t)) return t;
-    }
-    return NaN;
+  const bySite = new Map<string, { records: Alert[]; names: Set<string> }>();
+  const siteOf = (site: string): { records: Alert[]; names: Set<string> } => {
+    let s = bySite.get(site);
+    if (s === undefined) bySite.set(site, (s = { records: [], names: new Set() }));
+    return s;
   };
+  if (configured !== null) for (const c of configured.sessions) siteOf(configured.site).names.add(c.name);
   for (const r of records) {
-    // malformed records (another version's, hand-edited) must not break the list: a name must be a string, times readable
-    if (typeof r.session !== 'string' || r.session.length === 0 || typeof r.site !== 'string') continue;
-    const t0 = ms(r.startTime, r.time);
-    const t1 = ms(r.endTime, r.time);
-    const k = key(r.site, r.session);
-    let e = acc.get(k);
-    if (e === undefined) {
-      if (Number.isNaN(t0) || Number.isNaN(t1)) continue;
-      e = { site: r.site, name: r.session, startMs: t0, endMs: t1, ids: new Set(), configured: false };
-      acc.set(k, e);
-    } else if (!e.configured) {
-      if (t0 < e.startMs) e.startMs = t0;
-      if (t1 > e.endMs) e.endMs = t1;
-    }
-    e.ids.add(r.alertId);
+    // malformed records (another version's, hand-edited) must not break the list
+    if (typeof r.site !== 'string') continue;
+    const s = siteOf(r.site);
+    s.records.push(r);
+    if (typeof r.session === 'string' && r.session.length > 0) s.names.add(r.session);
   }
-  return [...acc.values()]
+  const out: (SessionListEntry & { startMs: number })[] = [];
+  for (const [site, s] of bySite) {
+    for (const name of s.names) {
+      const conf = configured !== null && configured.site === site ? configured.sessions.find((c) => c.name === name) : undefined;
+      const w = sessionWindow(s.records, name, conf);
+      if (w === undefined) continue; // only records with unreadable times name it
+      const alerts = sessionAlertRecords(s.records, name, w).size;
+      out.push({ name, site, startTime: new Date(w.startMs).toISOString(), endTime: new Date(w.endMs).toISOString(), configured: conf !== undefined, alerts, startMs: w.startMs });
+    }
+  }
+  return out
     .sort((a, b) => b.startMs - a.startMs || a.site.localeCompare(b.site) || a.name.localeCompare(b.name))
-    .map((e) => ({ name: e.name, site: e.site, startTime: new Date(e.startMs).toISOString(), endTime: new Date(e.endMs).toISOString(), configured: e.configured, alerts: e.ids.size }));
+    .map(({ startMs: _startMs, ...e }) => e);
 }
 
 /**
@@ -77,7 +73,8 @@ export async function siteReportInput(site: SiteSettings, session: string): Prom
   if (site.timeZone !== undefined) input.timeZone = site.timeZone;
   const s = site.sessions.find((x) => x.name === session);
   if (s !== undefined) input.window = { startMs: s.startMs, endMs: s.endMs };
-  const startMs = input.window?.startMs ?? Date.now();
+  // the baselines' age at the start of the window the report shows (the configured one may describe another run)
+  const startMs = sessionWindow(input.records, session, input.window)?.startMs ?? Date.now();
   input.sensors = await Promise.all(
     site.sensors.map(async (x): Promise<ReportSensor> => {
       const r: ReportSensor = { name: x.name, centerHz: x.centerHz, rateSps: x.rateSps, source: x.sourceText, baselineChecked: true };

@@ -76,7 +76,7 @@ export interface SessionReport {
   site: string;
   session: string;
   timeZone: string;
-  /** Session window (ISO): the configured one, else first..last record carrying the session's name. */
+  /** Session window (ISO) by {@link sessionWindow}: the configured one, else first..last record carrying the session's name. */
   startTime: string;
   endTime: string;
   windowFrom: 'config' | 'alerts';
@@ -99,7 +99,7 @@ export interface SessionReportInput {
   records: Alert[];
   /** Site name when no record carries it. */
   site?: string;
-  /** The session's window (epoch ms) when configured. */
+  /** The session's window (epoch ms) when configured (used as {@link sessionWindow} says). */
   window?: { startMs: number; endMs: number };
   sensors?: ReportSensor[];
   timeZone?: string;
@@ -136,40 +136,84 @@ function endMsOf(r: Alert): number {
   return Number.isNaN(t) && typeof r.time === 'string' ? Date.parse(r.time) : t;
 }
 
+/** A session's report window (epoch ms) and what decided it; see {@link sessionWindow}. */
+export interface SessionWindow {
+  startMs: number;
+  endMs: number;
+  windowFrom: SessionReport['windowFrom'];
+}
+
 /**
- * Folds the records into the session's alerts. The window is `input.window` (configured session), else the span of the
- * records whose `session` is the name. An alert belongs to the session when its first record carries the session's
- * name or falls inside the window; its later records (close, acks after the session) are all included.
- * @throws QuietBandError('BAD_INPUT') when there is no window: no configured session and no record of that name.
+ * The report window of `session`, the one rule of the CLI report, `GET /report` and `GET /sessions`: the configured
+ * window (`configured`, epoch ms) when the config defines the session and the earliest record carrying its name was
+ * written (`time`) inside that window, or no record carries it yet; otherwise the span (first start .. last end) of
+ * the records carrying the name. A configured window that begins after the session's first alert describes another
+ * run of that name (the demo defines its session anew from each start; an edited config), not the alerts the name
+ * tags, so the alerts decide: a daemon with the config and a CLI without it then print the same window.
+ * @returns undefined when no window can be given: no configured session and no record of that name with a readable time.
  */
-export async function buildSessionReport(input: SessionReportInput): Promise<SessionReport> {
-  const named = input.records.filter((r) => r.session === input.session);
-  let startMs: number;
-  let endMs: number;
-  let windowFrom: SessionReport['windowFrom'];
-  if (input.window !== undefined) {
-    ({ startMs, endMs } = input.window);
-    windowFrom = 'config';
-  } else {
-    if (named.length === 0) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records), hint: 'report.passConfig' }, 'BAD_INPUT');
-    // a loop, not Math.min(...spread): a long session's records would overflow the call stack; unparsable times skipped
-    startMs = Infinity;
-    endMs = -Infinity;
-    for (const r of named) {
-      const t0 = startMsOf(r);
-      const t1 = endMsOf(r);
-      if (t0 < startMs) startMs = t0;
-      if (t1 > endMs) endMs = t1;
-    }
-    if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw new QuietBandError(`session "${input.session}": no record of this session has a readable time`, 'BAD_INPUT');
-    windowFrom = 'alerts';
+export function sessionWindow(records: readonly Alert[], session: string, configured?: { startMs: number; endMs: number }): SessionWindow | undefined {
+  // loops, not Math.min(...spread): a long session's records would overflow the call stack; unparsable times skipped
+  let firstWrittenMs = Infinity;
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const r of records) {
+    if (r.session !== session) continue;
+    const written = typeof r.time === 'string' ? Date.parse(r.time) : NaN;
+    if (written < firstWrittenMs) firstWrittenMs = written;
+    const t0 = startMsOf(r);
+    const t1 = endMsOf(r);
+    if (t0 < startMs) startMs = t0;
+    if (t1 > endMs) endMs = t1;
   }
+  if (configured !== undefined && (!Number.isFinite(firstWrittenMs) || (firstWrittenMs >= configured.startMs && firstWrittenMs <= configured.endMs))) {
+    return { startMs: configured.startMs, endMs: configured.endMs, windowFrom: 'config' };
+  }
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) return undefined;
+  return { startMs, endMs, windowFrom: 'alerts' };
+}
+
+/**
+ * The alerts of a session, each as its records in `seq` order (keyed by alertId, in first-appearance order): an alert
+ * belongs when one of its records carries the session's name or its first record starts inside `window`; a
+ * sensor-offline alert also when it overlaps the window (began before, still on in it). Later records (close, acks
+ * after the session) come with it. The membership of {@link buildSessionReport} and of `GET /sessions`' counts.
+ */
+export function sessionAlertRecords(records: readonly Alert[], session: string, window: { startMs: number; endMs: number }): Map<string, Alert[]> {
   const groups = new Map<string, Alert[]>();
-  for (const r of input.records) {
+  for (const r of records) {
     const g = groups.get(r.alertId);
     if (g === undefined) groups.set(r.alertId, [r]);
     else g.push(r);
   }
+  for (const [alertId, recs] of groups) {
+    recs.sort((a, b) => a.seq - b.seq);
+    const first = recs[0]!;
+    const t0 = startMsOf(first);
+    const inWindow = recs.some((r) => r.session === session) || (t0 >= window.startMs && t0 <= window.endMs);
+    // an outage that began before the session and was still on in it counts too
+    const closeRec = recs.find((r) => r.event === 'close');
+    const tEnd = closeRec !== undefined ? endMsOf(closeRec) : Infinity;
+    const overlaps = first.kind === 'sensor-offline' && t0 < window.endMs && tEnd > window.startMs;
+    if (!inWindow && !overlaps) groups.delete(alertId);
+  }
+  return groups;
+}
+
+/**
+ * Folds the records into the session's alerts: window by {@link sessionWindow} (`input.window` the configured one),
+ * alerts by {@link sessionAlertRecords}.
+ * @throws QuietBandError('BAD_INPUT') when there is no window: no configured session and no record of that name (coded
+ * `report.noSession`), or none of those records has a readable time.
+ */
+export async function buildSessionReport(input: SessionReportInput): Promise<SessionReport> {
+  const w = sessionWindow(input.records, input.session, input.window);
+  if (w === undefined) {
+    if (!input.records.some((r) => r.session === input.session)) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records), hint: 'report.passConfig' }, 'BAD_INPUT');
+    throw new QuietBandError(`session "${input.session}": no record of this session has a readable time`, 'BAD_INPUT');
+  }
+  const { startMs, endMs, windowFrom } = w;
+  const groups = sessionAlertRecords(input.records, input.session, w);
   // the newest ranking of each transmission group: an alert that closed first keeps the other sensors' excesses as they
   // were then in its own records (records are re-sent on a ranking change, not on every dB change)
   const groupLatest = new Map<string, Alert>();
@@ -181,16 +225,10 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   const alerts: ReportAlert[] = [];
   const outages: ReportAlert[] = [];
   for (const [alertId, recs] of groups) {
-    recs.sort((a, b) => a.seq - b.seq);
     const first = recs[0]!;
     const t0 = startMsOf(first);
     const startIso = typeof first.startTime === 'string' && !Number.isNaN(Date.parse(first.startTime)) ? first.startTime : first.time;
-    const inWindow = recs.some((r) => r.session === input.session) || (t0 >= startMs && t0 <= endMs);
-    // an outage that began before the session and was still on in it counts too
     const closeRec = recs.find((r) => r.event === 'close');
-    const tEnd = closeRec !== undefined ? endMsOf(closeRec) : Infinity;
-    const overlaps = first.kind === 'sensor-offline' && t0 < endMs && tEnd > startMs;
-    if (!inWindow && !overlaps) continue;
     const last = recs[recs.length - 1]!;
     const merged: Alert = Object.assign({}, ...recs.filter((r) => r.event === 'open' || r.event === 'update' || r.event === 'close')) as Alert;
     const a: ReportAlert = {

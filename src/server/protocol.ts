@@ -190,12 +190,12 @@ export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: strin
 export interface SessionListEntry {
   name: string;
   site: string;
-  /** Window (ISO): the configured one, else the span of the records carrying the name. */
+  /** Window (ISO), the report's (src/report/session-report.ts sessionWindow): the configured one, else the span of the records carrying the name. */
   startTime: string;
   endTime: string;
-  /** True when the site config defines it (the report then uses the configured window). */
+  /** True when the site config defines it (its window is used unless the session's alerts began outside it). */
   configured: boolean;
-  /** Distinct alerts whose records carry the session's name. */
+  /** Distinct alerts the session's report lists (its alerts and outages: those carrying the name, and the others in its window). */
   alerts: number;
 }
 

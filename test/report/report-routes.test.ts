@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import { applySiteDefaults, loadSiteConfigFile } from '../../src/config/site-config.js';
+import { applySiteDefaults, loadSiteConfigFile, type SiteSettings } from '../../src/config/site-config.js';
+import { reportCommand } from '../../src/cli/report.js';
+import { formatSiteTime, machineTimeZone } from '../../src/field/local-time.js';
 import { reportRoutes } from '../../src/report/report-routes.js';
 import { sessionsOf, siteReportSource, type SessionListEntry } from '../../src/report/report-source.js';
 import type { Alert } from '../../src/server/protocol.js';
@@ -44,9 +46,7 @@ describe('report routes', () => {
     const cfgFile = join(tmp.dir, 'site.json');
     writeFileSync(cfgFile, JSON.stringify({ site: 'hall-q', timeZone: 'Asia/Shanghai', dataDir, calibrationDir: join(tmp.dir, 'cal'), sessions: [{ name: 'maths-am', start: '2026-06-07T09:00', end: '2026-06-07T11:00' }], sensors: [{ name: 'room-1', source: 'sim', centerHz: 433_920_000, rateSps: 250_000 }] }));
     const site = applySiteDefaults(await loadSiteConfigFile(cfgFile), {}, cfgFile);
-    const store = await AlertStore.open({ dataDir, site: 'hall-q' });
-    const bus = new AlertBus({ store });
-    const server = await startServer({ port: 0, site: 'hall-q', sensors: [], store, bus, dataDir, requireAuth: true, token: 'secret-token', routes: reportRoutes(siteReportSource(site), { dataDir }) });
+    const server = await serveReports(site);
     try {
       const auth = { headers: { Authorization: 'Bearer secret-token' } };
       expect((await fetch(`${server.url}sessions`)).status).toBe(401);
@@ -83,8 +83,78 @@ describe('report routes', () => {
       expect(readFileSync(join(dataDir, 'reports', 'hall-q-数学_Maths.html'), 'utf8')).toContain('data-alert-id="hall-q-6"');
     } finally {
       await server.close();
-      await bus.close();
-      await store.close();
+    }
+  });
+
+  // The demo defines its session anew from each start (src/site/demo-site.ts): after a restart the config's window
+  // begins after the first run's alerts, which still carry the session's name.
+  it('a session of two runs (config redefined at the second start): /sessions, /report and the CLI give the same window and alerts', async () => {
+    const dataDir = join(tmp.dir, 'two-runs');
+    mkdirSync(dataDir, { recursive: true });
+    const S = '演示考试 Demo exam';
+    const d = (seq: number, alertId: string, hms: string, extra: Partial<Alert> = {}): Alert => rec(seq, alertId, `2026-12-07T${hms}.000Z`, { site: 'demo', ...extra });
+    const closed = (seq: number, alertId: string, hms: string, extra: Partial<Alert> = {}): Alert => d(seq, alertId, hms, { event: 'close', endTime: `2026-12-07T${hms}.000Z`, ...extra });
+    const records: Alert[] = [
+      // run 1, session 15:20–23:20: an emitter heard while calibrating (no session name), two transmissions
+      d(1, 'demo-cal-1', '15:20:32', { kind: 'present-during-calibration', severity: 'low', startTime: '2026-12-07T15:20:22.000Z', endTime: '2026-12-07T15:20:32.000Z' }),
+      closed(2, 'demo-cal-1', '15:20:32', { kind: 'present-during-calibration', severity: 'low' }),
+      d(3, 'demo-1', '15:20:40', { session: S, centerHz: 433_920_000 }),
+      closed(4, 'demo-1', '15:20:44', { session: S }),
+      d(5, 'demo-2', '15:43:30', { session: S, centerHz: 868_300_000 }),
+      closed(6, 'demo-2', '15:43:34', { session: S }),
+      // run 2, session 15:44–23:44: a transmission, a sensor outage (no session name) inside the span, a last transmission
+      d(7, 'demo-3', '15:44:20', { session: S, centerHz: 434_100_000 }),
+      closed(8, 'demo-3', '15:44:25', { session: S }),
+      d(9, 'demo-off', '15:44:30', { kind: 'sensor-offline', severity: 'high', sensor: 'room-1' }),
+      closed(10, 'demo-off', '15:44:40', { kind: 'sensor-offline', severity: 'high', sensor: 'room-1' }),
+      d(11, 'demo-4', '15:45:00', { session: S, centerHz: 433_500_000 }),
+      closed(12, 'demo-4', '15:45:03', { session: S }),
+      // after the session's last alert: not in the window, no session name
+      d(13, 'demo-cal-2', '15:46:00', { kind: 'present-during-calibration', severity: 'low' }),
+    ];
+    writeFileSync(join(dataDir, 'alerts.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // the machine's zone, in which the CLI without --config shows times, so the two pages word the window alike
+    const timeZone = machineTimeZone();
+    const local = (iso: string): string => formatSiteTime(Date.parse(iso), timeZone).slice(0, 16); // as demo-site.ts writes it
+    const cfgFile = join(tmp.dir, 'two-runs.json');
+    writeFileSync(cfgFile, JSON.stringify({ site: 'demo', timeZone, dataDir, calibrationDir: join(tmp.dir, 'cal2'), sessions: [{ name: S, start: local('2026-12-07T15:44:00Z'), end: local('2026-12-07T23:44:00Z') }], sensors: [{ name: 'room-1', source: 'sim', centerHz: 433_920_000, rateSps: 250_000 }] }));
+    const site = applySiteDefaults(await loadSiteConfigFile(cfgFile), {}, cfgFile);
+    expect(site.sessions[0]!.startMs).toBe(Date.parse('2026-12-07T15:44:00Z'));
+    const server = await serveReports(site);
+    try {
+      const list = ((await (await fetch(`${server.url}sessions`, server.auth)).json()) as { sessions: SessionListEntry[] }).sessions;
+      expect(list).toEqual([{ name: S, site: 'demo', startTime: '2026-12-07T15:20:40.000Z', endTime: '2026-12-07T15:45:03.000Z', configured: true, alerts: 5 }]);
+      const web = await (await fetch(`${server.url}report?session=${encodeURIComponent(S)}`, server.auth)).text();
+      const out = join(tmp.dir, 'two-runs-cli.html');
+      const counts = await reportCommand({ session: S, dataDir, output: out, chromium: 'chromium' });
+      const cli = readFileSync(out, 'utf8');
+      expect(counts).toEqual({ alerts: 4, outages: 1 });
+      const windowRow = (html: string): string | undefined => /<tr><td>Window<\/td><td>([^<]*)<\/td><\/tr>/.exec(html)?.[1];
+      expect(windowRow(web)).toMatch(/ \(.+; from the alerts of this session\)$/);
+      expect(windowRow(web)).toBe(windowRow(cli));
+      const ids = (html: string): string[] => [...html.matchAll(/data-alert-id="([^"]+)"/g)].map((m) => m[1]!);
+      expect(ids(web)).toEqual(['demo-1', 'demo-2', 'demo-3', 'demo-4']);
+      expect(ids(cli)).toEqual(ids(web));
+      for (const html of [web, cli]) expect(html).toContain('<table id="outages">');
+    } finally {
+      await server.close();
     }
   });
 });
+
+/** The real server (token auth, token 'secret-token') with the report routes of `site` over its data dir; `close` stops it all. */
+async function serveReports(site: SiteSettings): Promise<{ url: string; auth: RequestInit; close(): Promise<void> }> {
+  const { dataDir, site: name } = site;
+  const store = await AlertStore.open({ dataDir, site: name });
+  const bus = new AlertBus({ store });
+  const server = await startServer({ port: 0, site: name, sensors: [], store, bus, dataDir, requireAuth: true, token: 'secret-token', routes: reportRoutes(siteReportSource(site), { dataDir }) });
+  return {
+    url: server.url,
+    auth: { headers: { Authorization: 'Bearer secret-token' } },
+    async close() {
+      await server.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
