@@ -7,7 +7,8 @@ import { cliError } from '../error-text.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
 import type { SessionListEntry } from '../server/protocol.js';
-import { readAlertRecords, sessionAlertRecords, sessionWindow, type ReportSensor, type SessionReportInput } from './session-report.js';
+import { readAlertRecords, type ReportSensor, type SessionReportInput } from './session-report.js';
+import { sessionAlertRecords, sessionWindow } from './session-window.js';
 
 /** One reportable session, as `GET /sessions` lists it (declared with the wire shapes in src/server/protocol.ts). */
 export type { SessionListEntry } from '../server/protocol.js';

@@ -190,7 +190,7 @@ export interface ListenStateMessage { v: 1; type: 'listen-state'; alertId: strin
 export interface SessionListEntry {
   name: string;
   site: string;
-  /** Window (ISO), the report's (src/report/session-report.ts sessionWindow): the configured one, else the span of the records carrying the name. */
+  /** Window (ISO), the report's (src/report/session-window.ts sessionWindow): the configured one, else the span of the records carrying the name. */
   startTime: string;
   endTime: string;
   /** True when the site config defines it (its window is used unless the session's alerts began outside it). */
