@@ -275,7 +275,8 @@ export class ClipRecorder {
   }
 
   /**
-   * Deletes the oldest clips (by the newest modification time of their files) until the clips folder plus the
+   * Deletes the oldest clips (by the newest modification time of their files in the clips folder: a picture, drawn
+   * later and under load after a newer clip was written, does not make its clip younger) until the clips folder plus the
    * pictures folder (`.png` files only: a `.tmp` being rendered is not counted) is under the quota; a clip's picture
    * and its kept audio (`<name>.<class>.wav`, src/server/clips-route.ts) go with it. Runs after every clip; call it after a picture is written too. Tolerates a concurrent pass of another
    * sensor (shared folders). Resolves with the clip bases deleted.
@@ -311,7 +312,7 @@ export class ClipRecorder {
     const bases = new Map<string, { mtime: number; size: number; paths: string[] }>();
     for (const f of files) {
       const b = bases.get(f.base) ?? { mtime: 0, size: 0, paths: [] };
-      b.mtime = Math.max(b.mtime, f.mtimeMs);
+      if (f.dir === this.o.dir) b.mtime = Math.max(b.mtime, f.mtimeMs);
       b.size += f.size;
       b.paths.push(join(f.dir, f.n));
       bases.set(f.base, b);

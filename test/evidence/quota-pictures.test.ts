@@ -64,4 +64,36 @@ describe('evidence quota with pictures', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it('a picture drawn after a newer clip was written does not make its clip younger: the older clip still goes first', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'qb-quota-late-'));
+    const dir = join(root, 'clips');
+    const pics = join(root, 'clip-pictures');
+    await mkdir(pics, { recursive: true });
+    try {
+      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes: 1e9, picturesDir: pics, band: false });
+      const bases: string[] = [];
+      for (let k = 0; k < 2; k++) {
+        let meta = '';
+        clips.push(block(k * 1000, 1000));
+        clips.onDetection(det(k), (m) => (meta = m));
+        await clips.close();
+        bases.push(meta.slice(dir.length + 1, -'.sigmf-meta'.length));
+      }
+      const { utimes } = await import('node:fs/promises');
+      for (const n of await readdir(dir)) await utimes(join(dir, n), new Date(n.startsWith(bases[0]!) ? 10_000 : 20_000), new Date(n.startsWith(bases[0]!) ? 10_000 : 20_000));
+      // the first clip's picture, drawn late (a loaded evidence thread) after the second clip was written
+      await writeFile(join(pics, `${bases[0]}.png`), Buffer.alloc(100, 1));
+      await utimes(join(pics, `${bases[0]}.png`), new Date(30_000), new Date(30_000));
+      let total = 0;
+      for (const n of await readdir(dir)) total += (await stat(join(dir, n))).size;
+      // a quota pass with room for one clip (the two clips' files are the same size): the first (older) one goes, with
+      // its picture
+      const pass = new ClipRecorder(info, 0, { dir, sensor: 's', quotaBytes: total / 2 + 200, picturesDir: pics, band: false });
+      expect(await pass.enforceQuota()).toEqual([bases[0]]);
+      expect(await readdir(pics)).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });
