@@ -14,13 +14,21 @@ function block(first: number, count: number): IqBlock {
 const det = (k: number): DetectionEvent => ({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0 });
 const info = { label: 'sim', format: 'cu8' as const, rateSps: 1000, centerHz: 1e6, centerKnown: true };
 
+/** Runs `body` with a temp `clips/` and `clip-pictures/` folder (removed after). */
+async function inClipDirs(body: (dir: string, pics: string) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'qb-quota-'));
+  const pics = join(root, 'clip-pictures');
+  await mkdir(pics, { recursive: true });
+  try {
+    await body(join(root, 'clips'), pics);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
 describe('evidence quota with pictures', () => {
   it('clips + their 3000-byte PNGs under 12 000 bytes: the oldest clips go with their pictures; the total stays within the quota', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'qb-quota-pics-'));
-    const dir = join(root, 'clips');
-    const pics = join(root, 'clip-pictures');
-    await mkdir(pics, { recursive: true });
-    try {
+    await inClipDirs(async (dir, pics) => {
       const quotaBytes = 12_000;
       const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes, picturesDir: pics, band: false });
       let clipBytes = 0;
@@ -60,17 +68,11 @@ describe('evidence quota with pictures', () => {
       await utimes(join(dir, `${older}.nfm.wav`), new Date(2000), new Date(2000));
       expect(await clips.enforceQuota()).toEqual([older]);
       expect((await readdir(dir)).filter((n) => n.startsWith(older))).toEqual([]);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a picture drawn after a newer clip was written does not make its clip younger: the older clip still goes first', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'qb-quota-late-'));
-    const dir = join(root, 'clips');
-    const pics = join(root, 'clip-pictures');
-    await mkdir(pics, { recursive: true });
-    try {
+    await inClipDirs(async (dir, pics) => {
       const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes: 1e9, picturesDir: pics, band: false });
       const bases: string[] = [];
       for (let k = 0; k < 2; k++) {
@@ -92,8 +94,6 @@ describe('evidence quota with pictures', () => {
       const pass = new ClipRecorder(info, 0, { dir, sensor: 's', quotaBytes: total / 2 + 200, picturesDir: pics, band: false });
       expect(await pass.enforceQuota()).toEqual([bases[0]]);
       expect(await readdir(pics)).toEqual([]);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    });
   });
 });
