@@ -69,6 +69,8 @@ export class PathState {
   readonly gTransient = new Uint8Array(MAX_GROUPS);
   /** The smallest open threshold of this path (dB over the level): the minimum excess option. */
   readonly minOpenDb: number;
+  /** minOpenDb as a linear ratio over the level (the open level of a kernel mean beside a track, Tracker.splitShort). */
+  readonly minOpenLin: number;
   /** The envelope's drift tolerance in bins of this path (see DetectorOptions.driftPpm). */
   readonly driftBins: number;
   /** Bins that are tested (not in the DC guard or the cropped edges). */
@@ -112,6 +114,7 @@ export class PathState {
     }
     this.enabled = p.frames >= 4 && p.levelDb.length === n;
     this.minOpenDb = minDb;
+    this.minOpenLin = 10 ** (minDb / 10);
     let testable = 0;
     for (let b = 0; b < n; b++) if (this.guard[b] === 0) testable++;
     this.testable = testable;

@@ -301,7 +301,7 @@ export class Tracker {
     isFast: boolean, hop: number, end: number, spursAnywhere: boolean,
   ): number {
     const s = p.scale;
-    const openLevel = 10 ** (p.minOpenDb / 10);
+    const openLevel = p.minOpenLin;
     const half = p.narrow.half;
     const before = groups;
     const after = splitBesideBand(p, frame.power, p.noiseLin, half, openLevel, gi, groups, Math.floor(track.locateLo() / s), Math.floor(track.locateHi() / s), true);
