@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { IqBlock, IqSourceHealth, IqSourceInfo } from '../types.js';
+import { closeOnReturn } from './close-on-return.js';
 import { DropWarning } from './drop-warning.js';
 import { ZeroRunGuard } from './zero-run.js';
 
@@ -145,7 +146,7 @@ export abstract class PooledDeviceSource<B extends PooledBlock> {
   blocks(): AsyncIterable<IqBlock> {
     if (this.iterated) throw new Error(`${this.info.label}: blocks() can be iterated only once; create a new source`);
     this.iterated = true;
-    return this.generate();
+    return closeOnReturn(this.generate(), () => this.close());
   }
 
   /** Stops the stream and closes the device. Idempotent. */

@@ -14,6 +14,7 @@ import { encodeConfiguration, RTL_TCP_COMMAND_BYTES, RtlTcpCommand, writeCommand
 import { UpstreamLossTracker, type UpstreamLoss } from './rtl-tcp-loss.js';
 import { RateShortfall, SampleRateMeter } from './rtl-tcp-rate-meter.js';
 import { DropWarning } from './drop-warning.js';
+import { closeOnReturn } from './close-on-return.js';
 
 export {
   defaultSettleSamples,
@@ -186,14 +187,15 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
 
   /**
    * The block stream; starts connecting on first iteration. Keeps yielding across reconnects; ends when
-   * {@link close} is called (or the consumer stops iterating, which closes the source).
+   * {@link close} is called (or the consumer stops iterating, which closes the source at once, even while a `next()`
+   * is still waiting for a block: {@link closeOnReturn}).
    * @throws QuietBandError('NOT_RTL_TCP') from the iterator when the peer is not an rtl_tcp server.
    * @throws Error when called a second time.
    */
   blocks(): AsyncIterable<IqBlock> {
     if (this.iterated) throw new Error(`${this.label}: blocks() can be iterated only once; create a new source`);
     this.iterated = true;
-    return this.generate();
+    return closeOnReturn(this.generate(), () => this.close());
   }
 
   private async *generate(): AsyncGenerator<IqBlock, void, undefined> {
