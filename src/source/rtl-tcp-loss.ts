@@ -14,6 +14,11 @@ export interface UpstreamLossOptions {
   maxDriftPpm?: number;
   /** How long (ms) a rise that is not a whole number of transfers must hold before it counts (default 4 × 2 half windows). */
   oddLossConfirmMs?: number;
+  /**
+   * Most samples that can wait upstream of the client (server queues, socket buffers; default Infinity: no bound).
+   * A deficit above the floor by more than this is lost for sure, whether or not the client ever catches up.
+   */
+  maxBacklogSamples?: number;
 }
 
 /** One confirmed loss; positions are counts of samples received since {@link UpstreamLossTracker.start}. */
@@ -30,6 +35,11 @@ export interface UpstreamLoss {
   detectedReceived: number;
   /** Time (ms) from the last read at the old floor to the confirmation. */
   delayMs: number;
+  /**
+   * True when counted while the client was still behind, from {@link UpstreamLossOptions.maxBacklogSamples}: the gap
+   * may not be received yet (it lies within maxBacklogSamples after `detectedReceived`: `beforeReceived` is that end).
+   */
+  bounded: boolean;
 }
 
 /**
@@ -87,8 +97,15 @@ class LineFit {
  * - higher by a whole number k ≥ 1 of transfers (± tolerance): k transfers lost, confirmed at once;
  * - higher by anything else: lost only once that rise has held for `oddLossConfirmMs` (a backlog rarely stays level
  *   that long; a USB overflow does).
+ * The first floor: the first steady floor is compared with the lowest deficit read since the start (the anchor is set
+ * there), so a loss in the first two half windows counts like a later one. That lowest read can only be higher than
+ * the true floor (a read is never early), so it never invents a loss; what it can miss is a loss before the first read
+ * that arrived with the least delay.
  * Detection delay: the loss shows once the client has caught up again and the rise has filled both half windows
- * (2 × halfWindowMs after the first read at the new floor, at the next bin end).
+ * (2 × halfWindowMs after the first read at the new floor, at the next bin end). A client that stays behind: once the
+ * deficit of a read exceeds the predicted floor by more than `maxBacklogSamples`, the whole transfers beyond
+ * that bound are counted at once (`bounded: true`; they cannot be waiting anywhere), the rest when it catches up. So
+ * the delay is at most the time the shortfall takes to pass the bound after the backlog filled.
  *
  * Nothing is allocated per read: the bins are preallocated rings.
  */
@@ -104,6 +121,7 @@ export class UpstreamLossTracker {
   private readonly rateSps: number;
   private readonly maxSlopePerS: number;
   private readonly oddConfirmMs: number;
+  private readonly maxBacklog: number;
   private static readonly BINS_PER_HALF = 8;
   /** Ring of bins covering four half windows (two to judge, two more to bracket a loss found late). */
   private readonly binNo: Float64Array;
@@ -127,6 +145,12 @@ export class UpstreamLossTracker {
   // last read still at the old floor (bracket of a loss)
   private lastNearReceived = 0;
   private lastNearMs = 0;
+  // before the first anchor: the lowest deficit read since the start, and when
+  private preMin = Infinity;
+  private preMinMs = 0;
+  // the last read: deficit and time (for backlogOrLostSamples)
+  private lastDeficit = 0;
+  private lastMs = 0;
 
   /** Losses confirmed since construction (all streams). */
   losses = 0;
@@ -156,6 +180,8 @@ export class UpstreamLossTracker {
     this.toleranceSamples = positive('toleranceSamples', o.toleranceSamples ?? this.transferSamples / 8);
     this.maxSlopePerS = (positive('maxDriftPpm', o.maxDriftPpm ?? 250) * 1e-6) * this.rateSps;
     this.oddConfirmMs = positive('oddLossConfirmMs', o.oddLossConfirmMs ?? 8 * this.halfWindowMs);
+    this.maxBacklog = o.maxBacklogSamples ?? Infinity;
+    if (!(this.maxBacklog > 0)) throw new RangeError(`UpstreamLossTracker option maxBacklogSamples: expected a number > 0 (Infinity: no bound), got ${this.maxBacklog}`);
     this.binMs = this.halfWindowMs / UpstreamLossTracker.BINS_PER_HALF;
     this.capacity = 4 * UpstreamLossTracker.BINS_PER_HALF;
     this.binNo = new Float64Array(this.capacity).fill(-1);
@@ -175,6 +201,20 @@ export class UpstreamLossTracker {
     this.oddSinceMs = -1;
     this.lastNearReceived = 0;
     this.lastNearMs = nowMs;
+    this.preMin = Infinity;
+    this.preMinMs = nowMs;
+    this.lastDeficit = 0;
+    this.lastMs = nowMs;
+  }
+
+  /**
+   * Samples produced upstream and not received at the last {@link record}: waiting (the transfer being filled, queues,
+   * socket buffers, a slow consumer) or lost and not yet counted, which the byte stream cannot tell apart until the
+   * client catches up or the bound {@link UpstreamLossOptions.maxBacklogSamples} is passed. ≥ 0; null before the first
+   * floor is known (the first two half windows of a stream): then not even this is known.
+   */
+  backlogOrLostSamples(): number | null {
+    return this.anchored ? Math.max(0, this.lastDeficit - this.predict(this.lastMs)) : null;
   }
 
   /**
@@ -202,7 +242,19 @@ export class UpstreamLossTracker {
         this.binTimeMs[i] = nowMs;
       }
     }
-    if (this.anchored && deficit < this.predict(nowMs) + this.toleranceSamples) {
+    this.lastDeficit = deficit;
+    this.lastMs = nowMs;
+    loss ??= this.beyondBacklog(nowMs, receivedSamples);
+    if (!this.anchored) {
+      if (deficit < this.preMin) {
+        this.preMin = deficit;
+        this.preMinMs = nowMs;
+      }
+      if (deficit < this.preMin + this.toleranceSamples) {
+        this.lastNearReceived = receivedSamples;
+        this.lastNearMs = nowMs;
+      }
+    } else if (deficit < this.predict(nowMs) + this.toleranceSamples) {
       this.lastNearReceived = receivedSamples;
       this.lastNearMs = nowMs;
     }
@@ -257,10 +309,8 @@ export class UpstreamLossTracker {
     const tol = this.toleranceSamples;
     if (Math.abs(minOld - minNew) > tol) return null; // falling, rising or a fresh step: not judged
     const level = minNew;
-    if (!this.anchored) {
-      this.reanchor(endMs, level);
-      return null;
-    }
+    // the first steady floor is judged against the lowest read since the start (a loss in the first half windows)
+    if (!this.anchored) this.reanchor(this.preMinMs, this.preMin);
     const predicted = this.predict(endMs);
     const excess = level - predicted;
     this.steadyJudgements++;
@@ -288,13 +338,14 @@ export class UpstreamLossTracker {
       if (endMs - this.oddSinceMs < this.oddConfirmMs) return null;
       lost = Math.round(excess);
     }
-    // bracket: after the last read at the old floor, at or before the first bin at the new one
+    // bracket: after the last read at the old floor, at or before the first bin at the new one (the whole rise: a rise
+    // in steps, several gaps within two half windows, is one loss)
     let before = receivedNow;
     let bestNo = Infinity;
     for (let i = 0; i < this.capacity; i++) {
       const b = this.binNo[i]!;
       if (b < 0 || this.binTimeMs[i]! <= this.lastNearMs || b >= bestNo) continue;
-      if (this.binMin[i]! <= level + tol) {
+      if (Math.abs(this.binMin[i]! - level) <= tol) {
         bestNo = b;
         before = this.binReceived[i]!;
       }
@@ -306,14 +357,47 @@ export class UpstreamLossTracker {
       beforeReceived: Math.max(before, this.lastNearReceived),
       detectedReceived: receivedNow,
       delayMs: endMs - this.lastNearMs,
+      bounded: false,
     };
+    return this.count(loss, endMs, predicted);
+  }
+
+  /**
+   * The client is behind by more than any backlog can hold: this read's deficit exceeds the predicted floor by more
+   * than `maxBacklogSamples`, so the whole transfers beyond the bound are lost now.
+   * @returns that loss ({@link UpstreamLoss.bounded}), or null
+   */
+  private beyondBacklog(endMs: number, receivedNow: number): UpstreamLoss | null {
+    if (!this.anchored || this.maxBacklog === Infinity) return null;
+    const predicted = this.predict(endMs);
+    const k = Math.floor((this.lastDeficit - predicted - this.maxBacklog) / this.transferSamples);
+    if (k < 1) return null;
+    const lost = k * this.transferSamples;
+    const loss: UpstreamLoss = {
+      lostSamples: lost,
+      transfers: k,
+      afterReceived: this.lastNearReceived,
+      beforeReceived: receivedNow + this.maxBacklog,
+      detectedReceived: receivedNow,
+      delayMs: endMs - this.lastNearMs,
+      bounded: true,
+    };
+    const counted = this.count(loss, endMs, predicted);
+    // still behind: the bracket's start stays at the last read at the old floor
+    this.lastNearReceived = loss.afterReceived;
+    this.lastNearMs = endMs - loss.delayMs;
+    return counted;
+  }
+
+  /** Adds `loss` to the totals; the floor model continues from `predicted` plus what was lost. */
+  private count(loss: UpstreamLoss, endMs: number, predicted: number): UpstreamLoss {
     this.losses++;
-    this.lostSamples += lost;
-    if (whole) this.lostTransfers += k;
+    this.lostSamples += loss.lostSamples;
+    this.lostTransfers += loss.transfers;
     this.lastLoss = loss;
-    // the model continues from the predicted floor plus what was lost (a residual is left to the drift fit)
-    this.reanchor(endMs, predicted + lost);
-    this.lastNearReceived = receivedNow;
+    // (a residual is left to the drift fit)
+    this.reanchor(endMs, predicted + loss.lostSamples);
+    this.lastNearReceived = loss.detectedReceived;
     this.lastNearMs = endMs;
     return loss;
   }

@@ -1,4 +1,5 @@
 // Options, states and health of an RtlTcpSource: the option schema with its defaults, the settle window, the health shape.
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { QuietBandError } from '../errors.js';
@@ -74,6 +75,13 @@ export interface RtlTcpHealth extends IqSourceHealth {
    * start that much later (firstSample) and the first of them carries `discontinuity: true`.
    */
   samplesLost: number;
+  /**
+   * Samples the server has produced that have not arrived: waiting upstream (the transfer being filled, rtl_tcp's
+   * queue, the socket buffers) or lost and not counted yet, which the byte stream cannot tell apart until the client
+   * catches up or the backlog passes its bound (`serverQueueTransfers`, `socketBufferBytes`). Null while not streaming
+   * and in the first two seconds of a connection (no floor yet: unknown, not 0).
+   */
+  samplesBehindOrLost: number | null;
   /** Whole 131072-sample transfers among {@link samplesLost}. */
   transfersLost: number;
   /** Losses found (each one gap, of one or more transfers or an odd size). */
@@ -115,6 +123,8 @@ export const rtlTcpSourceOptionsSchema = z
     rateWindowMs: z.number().positive().default(5000),
     rateShortfallRatio: z.number().gt(0).max(1).default(0.95),
     healthIntervalMs: z.number().positive().default(1000),
+    serverQueueTransfers: intIn(0, 1_000_000).default(500),
+    socketBufferBytes: intIn(0, Number.MAX_SAFE_INTEGER).optional(),
     logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function').optional(),
     onHealth: z.custom<(health: RtlTcpHealth) => void>((v) => typeof v === 'function').optional(),
   })
@@ -141,12 +151,46 @@ export const rtlTcpSourceOptionsSchema = z
  * - `rateWindowMs` [5000], `rateShortfallRatio` [0.95]: achieved-rate window ({@link SampleRateMeter}) and the
  *   shortfall threshold; judged from one full window after settling, a change is confirmed over a quarter window.
  * - `healthIntervalMs` [1000]: period of `onHealth` calls (also called on every state change).
+ * - `serverQueueTransfers` [500]: the server's `rtl_tcp -n` (its default 500; 0 = unbounded), and `socketBufferBytes`
+ *   [this machine's tcp_rmem + tcp_wmem maxima, {@link defaultSocketBufferBytes}]: together the most that can wait
+ *   upstream ({@link upstreamBacklogBoundSamples}); a client further behind than that has lost the rest for sure, and
+ *   it is counted at once instead of when the client catches up.
  * - `logger`: pino logger (a child with `{ source: 'rtl_tcp', server }` is used); silent when absent.
  */
 export type RtlTcpSourceOptions = z.input<typeof rtlTcpSourceOptionsSchema>;
 
-/** {@link RtlTcpSourceOptions} with every default filled in (`settleSamples` too). */
-export type ResolvedRtlTcpOptions = z.output<typeof rtlTcpSourceOptionsSchema> & { settleSamples: number };
+/** {@link RtlTcpSourceOptions} with every default filled in (`settleSamples`, `socketBufferBytes` too). */
+export type ResolvedRtlTcpOptions = z.output<typeof rtlTcpSourceOptionsSchema> & { settleSamples: number; socketBufferBytes: number };
+
+/**
+ * Bytes the TCP buffers of one connection can hold at most: this machine's receive maximum plus its send maximum
+ * (`/proc/sys/net/ipv4/tcp_rmem` and `tcp_wmem`, third fields: what autotuning may grow to), taken for the server's
+ * send side too; Linux's defaults (6 MiB + 4 MiB) when those files cannot be read.
+ */
+export function defaultSocketBufferBytes(): number {
+  const max = (file: string, fallback: number): number => {
+    try {
+      const v = Number(readFileSync(file, 'utf8').trim().split(/\s+/)[2]);
+      return Number.isInteger(v) && v > 0 ? v : fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  return max('/proc/sys/net/ipv4/tcp_rmem', 6 << 20) + max('/proc/sys/net/ipv4/tcp_wmem', 4 << 20);
+}
+
+/**
+ * Most samples that can wait between a dongle and an rtl_tcp client (Infinity for `-n 0`, rtl_tcp's unbounded queue).
+ * rtl_tcp 0.6 (`rtl_tcp.c`): the callback frees the oldest queued transfer when its list holds `n` + 3, so the list
+ * keeps at most `n` + 3 transfers; the sending thread takes the whole list at once, so it may hold as many again; one
+ * more is being filled. Then the socket buffers, and 64 KiB for what Node has read but not handed over.
+ * @param queueTransfers rtl_tcp's `-n`
+ * @param socketBufferBytes the TCP buffers' maximum (bytes)
+ */
+export function upstreamBacklogBoundSamples(queueTransfers: number, socketBufferBytes: number): number {
+  if (queueTransfers === 0) return Infinity;
+  return (2 * (queueTransfers + 3) + 1) * RTL_TCP_TRANSFER_SAMPLES + (socketBufferBytes + 65536) / 2;
+}
 
 /** True when `rateSps` is a rate an RTL2832U accepts (librtlsdr `rtlsdr_set_sample_rate`: 225001–300000, 900001–3200000). */
 export function isRtlRate(rateSps: number): boolean {
@@ -162,5 +206,5 @@ export function resolveRtlTcpOptions(options: RtlTcpSourceOptions): ResolvedRtlT
   if (o.reconnectMaxMs < o.reconnectInitialMs) {
     throw new QuietBandError(`rtl_tcp source option reconnectMaxMs: must be ≥ reconnectInitialMs (${o.reconnectInitialMs} ms)`, 'CONFIG');
   }
-  return { ...o, settleSamples: o.settleSamples ?? defaultSettleSamples(o.rateSps, o.blockSamples) };
+  return { ...o, settleSamples: o.settleSamples ?? defaultSettleSamples(o.rateSps, o.blockSamples), socketBufferBytes: o.socketBufferBytes ?? defaultSocketBufferBytes() };
 }

@@ -9,7 +9,7 @@ import type { RetunableSource } from './retunable.js';
 import { UpstreamBacklog } from './rtl-tcp-backlog.js';
 import { Cu8BlockRing } from './rtl-tcp-block-ring.js';
 import { RtlTcpLink } from './rtl-tcp-link.js';
-import { isRtlRate, resolveRtlTcpOptions, RTL_TCP_TRANSFER_SAMPLES, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
+import { isRtlRate, resolveRtlTcpOptions, RTL_TCP_TRANSFER_SAMPLES, upstreamBacklogBoundSamples, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
 import { encodeConfiguration, RTL_TCP_COMMAND_BYTES, RtlTcpCommand, writeCommand, type RtlTcpDongleInfo } from './rtl-tcp-protocol.js';
 import { UpstreamLossTracker, type UpstreamLoss } from './rtl-tcp-loss.js';
 import { RateShortfall, SampleRateMeter } from './rtl-tcp-rate-meter.js';
@@ -129,7 +129,11 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.meter = new SampleRateMeter(o.rateWindowMs);
     this.rate = new RateShortfall(this.meter, o.rateSps, o.rateShortfallRatio);
     this.backlog = new UpstreamBacklog(o.rateSps);
-    this.losses = new UpstreamLossTracker({ rateSps: o.rateSps, transferSamples: RTL_TCP_TRANSFER_SAMPLES });
+    this.losses = new UpstreamLossTracker({
+      rateSps: o.rateSps,
+      transferSamples: RTL_TCP_TRANSFER_SAMPLES,
+      maxBacklogSamples: upstreamBacklogBoundSamples(o.serverQueueTransfers, o.socketBufferBytes),
+    });
     this.lossWarning = new DropWarning(
       this.log,
       'rtl_tcp lost samples upstream (the server freed queued transfers, or the dongle overflowed): the sensor was blind for these gaps; blocks after each are marked discontinuous',
@@ -166,6 +170,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       rateWindowMs: this.opts.rateWindowMs,
       rateShortfall: this.rate.shortfall,
       samplesLost: this.losses.lostSamples,
+      samplesBehindOrLost: this.state === 'streaming' ? nullOrRounded(this.losses.backlogOrLostSamples()) : null,
       transfersLost: this.losses.lostTransfers,
       upstreamGaps: this.losses.losses,
       bytesReceived: this.bytesReceived,
@@ -328,8 +333,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
       socket.pause();
       this.paused = true;
     }
-    const loss = this.losses.record(now, (this.connBytes - this.lossBaseBytes) / 2);
-    if (loss !== null) this.onUpstreamLoss(loss);
+    this.recordLossClock(now);
     if (this.ring.readyBlocks > 0) this.wakeConsumer();
   }
 
@@ -346,7 +350,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     // positions on the sample index of the blocks (received + connection base), before this shift
     const at = this.connBase - loss.lostSamples + this.lossBaseBytes / 2;
     this.log.debug(
-      { lostSamples: loss.lostSamples, transfers: loss.transfers, afterSample: Math.floor(at + loss.afterReceived), beforeSample: Math.ceil(at + loss.beforeReceived), detectedAtSample: Math.floor(at + loss.detectedReceived), delayMs: Math.round(loss.delayMs) },
+      { lostSamples: loss.lostSamples, transfers: loss.transfers, bounded: loss.bounded, afterSample: Math.floor(at + loss.afterReceived), beforeSample: Math.ceil(at + loss.beforeReceived), detectedAtSample: Math.floor(at + loss.detectedReceived), delayMs: Math.round(loss.delayMs) },
       'rtl_tcp upstream loss',
     );
     this.lossWarning.note(loss.transfers, loss.lostSamples);
@@ -404,10 +408,21 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.rate.clear();
   }
 
-  /** Refreshes the delivered-rate judgement, then reports health. */
+  /**
+   * Refreshes the delivered-rate judgement and the loss accounting (time passes while no byte arrives: a paused or
+   * starved client falls further behind, and a backlog past its bound is lost), then reports health.
+   */
   protected override onHealthTick(): void {
-    this.evaluateRate(performance.now());
+    const now = performance.now();
+    this.evaluateRate(now);
+    if (this.state === 'streaming') this.recordLossClock(now);
     super.onHealthTick();
+  }
+
+  /** Feeds the loss tracker the samples received on this connection at `now`; a confirmed loss moves the time line. */
+  private recordLossClock(now: number): void {
+    const loss = this.losses.record(now, (this.connBytes - this.lossBaseBytes) / 2);
+    if (loss !== null) this.onUpstreamLoss(loss);
   }
 
   /** Updates the delivered-rate judgement while streaming; logs and reports a confirmed change. */
@@ -422,4 +437,9 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   }
 
 
+}
+
+/** `v` rounded, or null. */
+function nullOrRounded(v: number | null): number | null {
+  return v === null ? null : Math.round(v);
 }

@@ -27,6 +27,9 @@
  *   FAKE_RTLSDR_TRANSFER_INDEX=1     every I/Q pair of the k-th call of produce since open (one transfer of
  *                                    rtlsdr_read_async) is (k mod 256, k / 256 mod 256): transfers a reader never got
  *                                    are countable (rtl_tcp frees whole ones; test mode's byte counter cannot show them)
+ *   FAKE_RTLSDR_DROP_TRANSFERS=3,10-12  transfers of rtlsdr_read_async (counted from 0 at open, across streams) that are
+ *                                    produced and paced but never handed to the callback: data lost inside the
+ *                                    library, like a USB overflow (at most 64 entries; a-b is a range)
  *
  * Sample generator (when neither FAKE_RTLSDR_FILE nor test mode): sample n (from 0 at open, continuing across
  * streams and retunes) with phase accumulator p_0 = 0, p_{n+1} = (p_n + step) mod 2^32,
@@ -113,6 +116,9 @@ struct rtlsdr_dev {
   uint64_t unplug_after;
   int unplug_stall, lost, quiet, realtime, transfer_index;
   uint32_t chunks; /* calls of produce since open (FAKE_RTLSDR_TRANSFER_INDEX) */
+  uint32_t transfers; /* transfers of rtlsdr_read_async since open (FAKE_RTLSDR_DROP_TRANSFERS) */
+  uint32_t drop_from[64], drop_to[64]; /* FAKE_RTLSDR_DROP_TRANSFERS ranges, inclusive */
+  int drops;
   uint32_t prng, phase;
   double tone_hz, tone_abs_hz, tone_ampl, noise;
   int tone_set, tone_abs_set;
@@ -308,6 +314,15 @@ FAKE_API int rtlsdr_open(rtlsdr_dev_t **out_dev, uint32_t index) {
   dev->realtime = v && strcmp(v, "0") != 0;
   v = env("FAKE_RTLSDR_TRANSFER_INDEX");
   dev->transfer_index = v && strcmp(v, "0") != 0;
+  v = env("FAKE_RTLSDR_DROP_TRANSFERS");
+  dev->drops = 0;
+  while (v && *v && dev->drops < 64) {
+    char *end;
+    dev->drop_from[dev->drops] = dev->drop_to[dev->drops] = (uint32_t)strtoul(v, &end, 10);
+    if (*end == '-') dev->drop_to[dev->drops] = (uint32_t)strtoul(end + 1, &end, 10);
+    dev->drops++;
+    v = *end == ',' ? end + 1 : NULL;
+  }
   v = env("FAKE_RTLSDR_SEED");
   dev->prng = v ? (uint32_t)strtoul(v, NULL, 10) : 1u;
   if (dev->prng == 0) dev->prng = 1;
@@ -681,6 +696,13 @@ FAKE_API int rtlsdr_read_sync(rtlsdr_dev_t *dev, void *buf, int len, int *n_read
   return 0;
 }
 
+/* Whether transfer k is listed in FAKE_RTLSDR_DROP_TRANSFERS (lost inside the library). */
+static int dropped(const rtlsdr_dev_t *dev, uint32_t k) {
+  for (int i = 0; i < dev->drops; i++)
+    if (k >= dev->drop_from[i] && k <= dev->drop_to[i]) return 1;
+  return 0;
+}
+
 FAKE_API int rtlsdr_read_async(rtlsdr_dev_t *dev, rtlsdr_read_async_cb_t cb, void *ctx, uint32_t buf_num,
                                uint32_t buf_len) {
   (void)buf_num;
@@ -714,7 +736,7 @@ FAKE_API int rtlsdr_read_async(rtlsdr_dev_t *dev, rtlsdr_read_async_cb_t cb, voi
     uint32_t got = n ? produce(dev, buf, n) : 0;
     if (got > 0) {
       if (dev->realtime && pace(dev, dev->produced, 1)) break; /* cancelled: the buffer is discarded */
-      cb(buf, got, ctx);
+      if (!dropped(dev, dev->transfers++)) cb(buf, got, ctx);
     }
     if (got < len) {
       /* end of the stream: unplugged (byte limit) or a non-looping file ran out */

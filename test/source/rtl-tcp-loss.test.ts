@@ -134,6 +134,72 @@ describe('UpstreamLossTracker', () => {
     expect(small.losses).toEqual([]);
   });
 
+  it('counts transfers lost in the first two half windows (before any steady floor) exactly, and none in clean starts', () => {
+    // transfer 3 at 0.16 s, 12–13 at 0.7 s, 30 at 1.7 s: before the first judgement at 2 s
+    const r = simulate({ durationS: 8, ppm: 50, lost: new Set([3, 12, 13, 30]) });
+    expect(r.losses.map((l) => l.transfers)).toEqual([4]); // one rise of 4 transfers, judged with the first floor
+    expect(r.tracker.lostSamples).toBe(4 * T);
+    expect(r.losses[0]!.afterReceived).toBeLessThanOrEqual(r.gapAt[0]!);
+    expect(r.losses[0]!.beforeReceived).toBeGreaterThanOrEqual(r.gapAt[3]!);
+    // one lost at 0.5 s, then one at 3 s (after the first floor): each counted on its own
+    const two = simulate({ durationS: 8, ppm: -50, lost: new Set([9, 55]) });
+    expect(two.losses.map((l) => l.transfers)).toEqual([1, 1]);
+    for (const seed of [4, 5, 6]) expect(simulate({ durationS: 8, ppm: 0, seed }).losses, `seed ${seed}`).toEqual([]);
+    // before the first floor nothing is known: not 0
+    const fresh = new UpstreamLossTracker({ rateSps: RATE });
+    fresh.start(0);
+    fresh.record(100, T);
+    expect(fresh.backlogOrLostSamples()).toBeNull();
+  });
+
+  it('counts, while the client stays behind, the whole transfers beyond maxBacklogSamples at once; the rest exactly once it catches up', () => {
+    const bound = 20 * T;
+    const tracker = new UpstreamLossTracker({ rateSps: RATE, maxBacklogSamples: bound });
+    const periodMs = (T / RATE) * 1000;
+    tracker.start(0);
+    let received = 0;
+    const losses: UpstreamLoss[] = [];
+    const at = (t: number): void => {
+      const l = tracker.record(t, received);
+      if (l) losses.push(l);
+    };
+    // 3 s caught up (each transfer in one read 2 ms after it is complete)
+    let k = 0;
+    for (; (k + 1) * periodMs + 2 < 3000; k++) {
+      received += T;
+      at((k + 1) * periodMs + 2);
+    }
+    expect(tracker.backlogOrLostSamples()).toBeLessThan(T / 8);
+    // then nothing is read for 5 s (only the health tick, every 100 ms): 92 transfers produced, 77 of them freed upstream
+    const stallEnd = 8000;
+    let boundedAt = -1;
+    for (let t = 3000; t < stallEnd; t += 100) {
+      at(t);
+      if (boundedAt < 0 && tracker.lostTransfers > 0) boundedAt = t;
+    }
+    const produced = Math.floor(stallEnd / periodMs);
+    const lost = produced - k - 15; // 15 transfers waited upstream (within the bound of 20)
+    // the deficit passed the bound + 1 transfer when the stall had lasted (bound + T) / rate: counted within 0.1 s of that
+    expect(boundedAt - 3000).toBeGreaterThanOrEqual(((bound + T) / RATE) * 1000 - 60);
+    expect(boundedAt - 3000).toBeLessThan(((bound + T) / RATE) * 1000 + 160);
+    expect(losses.every((l) => l.bounded)).toBe(true);
+    const duringStall = tracker.lostTransfers;
+    expect(duringStall).toBeGreaterThan(65);
+    expect(duringStall).toBeLessThanOrEqual(lost);
+    // the drain (15 transfers at 10× the rate), then caught up again for 4 s
+    for (let i = 0; i < 15; i++) {
+      received += T;
+      at(stallEnd + (i + 1) * periodMs * 0.1);
+    }
+    for (let j = produced; j * periodMs < 12_000; j++) {
+      received += T;
+      at((j + 1) * periodMs + 2);
+    }
+    expect(tracker.lostTransfers).toBe(lost);
+    expect(tracker.lostSamples).toBe(lost * T);
+    expect(losses.at(-1)!.bounded).toBe(false);
+  });
+
   it('refuses a non-positive option, naming it', () => {
     expect(() => new UpstreamLossTracker({ rateSps: 0 })).toThrow(/rateSps/);
     expect(() => new UpstreamLossTracker({ rateSps: RATE, halfWindowMs: -1 })).toThrow(/halfWindowMs/);
