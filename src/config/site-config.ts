@@ -84,6 +84,18 @@ const sensorSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * `rtltcp:` only: the server's `rtl_tcp -n` (queued transfers before it frees the oldest; default 500, 0 = no
+     * limit) and the TCP buffers' maximum (bytes; default this machine's tcp_rmem + tcp_wmem maxima). Together they
+     * bound what can wait upstream: a client further behind has lost the rest, counted at once (docs/receivers.md).
+     */
+    rtlTcp: z
+      .object({
+        serverQueueTransfers: z.number().int('expected a whole number of transfers (rtl_tcp -n)').min(0).max(1_000_000).optional(),
+        socketBufferBytes: z.number().int('expected a whole number of bytes').min(0).optional(),
+      })
+      .strict()
+      .optional(),
     /** `sim` only: a scenario object (see `quietband sim --scenario`) or the path of its JSON. */
     scenario: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** `sim` only: PRNG seed (overrides the scenario's). */
@@ -197,6 +209,8 @@ export interface SensorSettings {
   scan?: SensorScanSettings;
   /** `soapy:` sensors: per-element gains, antenna, bandwidth, driver settings (see the `soapy` config field). */
   soapy?: { gains?: Record<string, number>; antenna?: string; bandwidthHz?: number; settings?: Record<string, string>; retuneDiscardMs?: number };
+  /** `rtltcp:` sensors: the server's queue (`rtl_tcp -n`) and the socket buffers' bound (see the `rtlTcp` config field). */
+  rtlTcp?: { serverQueueTransfers?: number; socketBufferBytes?: number };
 }
 
 /** A validated site with every default applied. */
@@ -317,6 +331,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
     if (source.kind !== 'file' && s.format !== undefined) fail(`${f}.format`, { id: 'why.fileFormat' });
     if (source.kind !== 'file' && s.realtime !== undefined) fail(`${f}.realtime`, { id: 'why.fileRealtime' });
     if (source.kind !== 'soapy' && s.soapy !== undefined) fail(`${f}.soapy`, { id: 'why.soapyOnly' });
+    if (source.kind !== 'rtltcp' && s.rtlTcp !== undefined) fail(`${f}.rtlTcp`, { id: 'why.rtlTcpOnly' });
     const o = overrides.sensor ?? {};
     const out: SensorSettings = {
       name: s.name,
@@ -333,6 +348,7 @@ export function applySiteDefaults(cfg: z.infer<typeof siteSchema>, overrides: Si
     };
     if (s.location !== undefined) out.location = s.location;
     if (s.soapy !== undefined) out.soapy = s.soapy;
+    if (s.rtlTcp !== undefined) out.rtlTcp = s.rtlTcp;
     const format = o.format ?? s.format;
     if (format !== undefined) out.format = format;
     if (source.kind === 'sim') {

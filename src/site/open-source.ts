@@ -68,7 +68,7 @@ export async function openSensorSource(s: SensorSettings, o: OpenSourceOptions):
     }
     case 'rtltcp': {
       const { RtlTcpSource } = await import('../source/rtl-tcp-source.js');
-      return new RtlTcpSource({ host: s.source.host, port: s.source.port, centerHz: s.centerHz, rateSps: s.rateSps, gainDb: s.gainDb, ppm: s.ppm, logger });
+      return new RtlTcpSource({ host: s.source.host, port: s.source.port, centerHz: s.centerHz, rateSps: s.rateSps, gainDb: s.gainDb, ppm: s.ppm, ...s.rtlTcp, logger });
     }
     case 'file': {
       const { openFileSource } = await import('../source/file-source.js');

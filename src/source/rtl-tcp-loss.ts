@@ -164,6 +164,14 @@ export class UpstreamLossTracker {
   largestResidualSamples = 0;
   /** Steady floors judged since construction. */
   steadyJudgements = 0;
+  /**
+   * Samples counted lost from the bound ({@link UpstreamLoss.bounded}) that had only waited: the floor came back lower
+   * by whole transfers once the client caught up, so `maxBacklogSamples` was too small. Not taken back from the
+   * totals (they only grow); the blocks after kept their later indices.
+   */
+  overcountSamples = 0;
+  /** Samples counted from the bound since the last steady floor. */
+  private boundedSinceSteady = 0;
 
   /**
    * @throws RangeError naming the option when one is not a positive finite number.
@@ -315,9 +323,14 @@ export class UpstreamLossTracker {
     const excess = level - predicted;
     this.steadyJudgements++;
     if (excess < -tol) {
+      // lower by whole transfers right after counts from the bound: those transfers had only waited
+      const over = Math.min(this.boundedSinceSteady, Math.round(-excess / this.transferSamples) * this.transferSamples);
+      if (over > 0) this.overcountSamples += over;
+      this.boundedSinceSteady = 0;
       this.reanchor(endMs, level);
       return null;
     }
+    this.boundedSinceSteady = 0;
     if (excess <= tol) {
       if (Math.abs(excess) > this.largestResidualSamples) this.largestResidualSamples = Math.abs(excess);
       const x = (endMs - this.anchorMs) / 1000;
@@ -383,6 +396,7 @@ export class UpstreamLossTracker {
       bounded: true,
     };
     const counted = this.count(loss, endMs, predicted);
+    this.boundedSinceSteady += lost;
     // still behind: the bracket's start stays at the last read at the old floor
     this.lastNearReceived = loss.afterReceived;
     this.lastNearMs = endMs - loss.delayMs;

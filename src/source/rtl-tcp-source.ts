@@ -86,6 +86,8 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   private readonly losses: UpstreamLossTracker;
   /** The rate-limited warning for {@link losses}. */
   private readonly lossWarning: DropWarning;
+  /** {@link UpstreamLossTracker.overcountSamples} already warned about. */
+  private overcountWarned = 0;
   /** Connection byte position where the loss accounting starts (the end of the settle); -1 before streaming. */
   private lossBaseBytes = -1;
 
@@ -419,10 +421,20 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     super.onHealthTick();
   }
 
-  /** Feeds the loss tracker the samples received on this connection at `now`; a confirmed loss moves the time line. */
+  /**
+   * Feeds the loss tracker the samples received on this connection at `now`; a confirmed loss moves the time line. Warns
+   * when samples counted lost from the backlog bound turn out to have waited (the bound was too small).
+   */
   private recordLossClock(now: number): void {
     const loss = this.losses.record(now, (this.connBytes - this.lossBaseBytes) / 2);
     if (loss !== null) this.onUpstreamLoss(loss);
+    if (this.losses.overcountSamples !== this.overcountWarned) {
+      this.log.warn(
+        { overcountSamples: this.losses.overcountSamples - this.overcountWarned, serverQueueTransfers: this.opts.serverQueueTransfers, socketBufferBytes: this.opts.socketBufferBytes },
+        'rtl_tcp: samples counted lost while the client was behind had only waited upstream (more waits there than the bound allows): set rtlTcp.serverQueueTransfers to the server\'s -n, or raise rtlTcp.socketBufferBytes; samplesLost and the block indices since then are too high by this much',
+      );
+      this.overcountWarned = this.losses.overcountSamples;
+    }
   }
 
   /** Updates the delivered-rate judgement while streaming; logs and reports a confirmed change. */

@@ -131,6 +131,10 @@ describe('applySiteDefaults: DEFAULT < file < flags', () => {
     expect(s.sensors[0]!.fftSize).toBe(512);
     expect(s.sensors[0]!.centerHz).toBe(868_300_000);
     expect(s.sensors[0]!.detector).toEqual({ thresholdDb: 20, holdMs: 80 });
+    // an rtl_tcp server's queue and the socket bound reach the sensor settings; a fraction of a transfer is refused
+    const tcp = applySiteDefaults(validateSiteConfig({ sensors: [{ name: 't', source: 'rtltcp:pi:1234', rtlTcp: { serverQueueTransfers: 8, socketBufferBytes: 4194304 } }] }, 'x'), {}, 'x');
+    expect(tcp.sensors[0]!.rtlTcp).toEqual({ serverQueueTransfers: 8, socketBufferBytes: 4194304 });
+    expect(errorOf(() => validateSiteConfig({ sensors: [{ name: 't', source: 'rtltcp:pi:1234', rtlTcp: { serverQueueTransfers: 1.5 } }] }, 'site.json')).message).toMatch(/sensors\[0\]\.rtlTcp\.serverQueueTransfers: expected a whole number of transfers/);
   });
 
   it('refuses cross-field mistakes, naming the field', () => {
@@ -138,6 +142,8 @@ describe('applySiteDefaults: DEFAULT < file < flags', () => {
     expect(errorOf(() => applySiteDefaults(dup, {}, 'site.json')).message).toBe('site.json: sensors[1].name: "a" is used by two sensors; names must be unique');
     const scn = validateSiteConfig({ sensors: [{ name: 'a', source: 'rtltcp:h:1', scenario: { durationS: 1 } }] }, 'x');
     expect(errorOf(() => applySiteDefaults(scn, {}, 'site.json')).message).toBe('site.json: sensors[0].scenario: only sim sensors take a scenario');
+    const tcp = validateSiteConfig({ sensors: [{ name: 'a', source: 'rtlsdr:0', rtlTcp: { serverQueueTransfers: 8 } }] }, 'x');
+    expect(errorOf(() => applySiteDefaults(tcp, {}, 'site.json')).message).toBe('site.json: sensors[0].rtlTcp: only rtltcp: sensors take rtl_tcp settings');
     const src = validateSiteConfig({ sensors: [{ name: 'a', source: 'tcp:1' }] }, 'x');
     expect(errorOf(() => applySiteDefaults(src, {}, 'site.json')).message).toMatch(/^site\.json: sensors\[0\]\.source: "tcp:1" is not a source/);
   });

@@ -200,6 +200,26 @@ describe('UpstreamLossTracker', () => {
     expect(losses.at(-1)!.bounded).toBe(false);
   });
 
+  it('reports the transfers counted from a bound that was too small as overcounted once the floor returns', () => {
+    const tracker = new UpstreamLossTracker({ rateSps: RATE, maxBacklogSamples: 5 * T });
+    const periodMs = (T / RATE) * 1000;
+    tracker.start(0);
+    let received = 0;
+    let k = 0;
+    for (; (k + 1) * periodMs + 2 < 3000; k++) tracker.record((k + 1) * periodMs + 2, (received += T));
+    // 1.5 s without a read: 27 transfers produced, none lost; all of them wait (more than the bound of 5)
+    for (let t = 3000; t < 4500; t += 100) tracker.record(t, received);
+    const counted = tracker.lostTransfers;
+    expect(counted).toBeGreaterThan(15);
+    // the drain, then caught up for 3 s: the floor is back where it was
+    const produced = Math.floor(4500 / periodMs);
+    for (let i = k; i < produced; i++) tracker.record(4500 + (i - k + 1) * periodMs * 0.1, (received += T));
+    for (let j = produced; j * periodMs < 8000; j++) tracker.record((j + 1) * periodMs + 2, (received += T));
+    // every transfer counted (during the stall and at the drain's first reads) was overcounted; totals only grow
+    expect(tracker.lostTransfers).toBeGreaterThanOrEqual(counted);
+    expect(tracker.overcountSamples).toBe(tracker.lostSamples);
+  });
+
   it('refuses a non-positive option, naming it', () => {
     expect(() => new UpstreamLossTracker({ rateSps: 0 })).toThrow(/rateSps/);
     expect(() => new UpstreamLossTracker({ rateSps: RATE, halfWindowMs: -1 })).toThrow(/halfWindowMs/);
