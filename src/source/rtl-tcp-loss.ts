@@ -105,7 +105,8 @@ class LineFit {
  * (2 × halfWindowMs after the first read at the new floor, at the next bin end). A client that stays behind: once the
  * deficit of a read exceeds the predicted floor by more than `maxBacklogSamples`, the whole transfers beyond
  * that bound are counted at once (`bounded: true`; they cannot be waiting anywhere), the rest when it catches up. So
- * the delay is at most the time the shortfall takes to pass the bound after the backlog filled.
+ * the delay is at most the time the shortfall takes to pass the bound after the backlog filled. Before the first steady
+ * floor (a client behind from the start) the lowest read so far stands in for the floor.
  *
  * Nothing is allocated per read: the bins are preallocated rings.
  */
@@ -381,8 +382,11 @@ export class UpstreamLossTracker {
    * @returns that loss ({@link UpstreamLoss.bounded}), or null
    */
   private beyondBacklog(endMs: number, receivedNow: number): UpstreamLoss | null {
-    if (!this.anchored || this.maxBacklog === Infinity) return null;
-    const predicted = this.predict(endMs);
+    if (this.maxBacklog === Infinity) return null;
+    // before the first steady floor (a client behind from the start never has one): the lowest read so far, which is
+    // never below the true floor, so the count stays a lower bound
+    const predicted = this.anchored ? this.predict(endMs) : this.preMin;
+    if (predicted === Infinity) return null;
     const k = Math.floor((this.lastDeficit - predicted - this.maxBacklog) / this.transferSamples);
     if (k < 1) return null;
     const lost = k * this.transferSamples;

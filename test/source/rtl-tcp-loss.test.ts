@@ -71,6 +71,14 @@ function simulate(s: Scenario): Run {
   return { losses, gapAt, tracker };
 }
 
+/** A started tracker at 2.4 MS/s whose backlog bound is `transfers` transfers; the transfer period (ms). */
+function boundedTracker(transfers: number): { tracker: UpstreamLossTracker; bound: number; periodMs: number } {
+  const bound = transfers * T;
+  const tracker = new UpstreamLossTracker({ rateSps: RATE, maxBacklogSamples: bound });
+  tracker.start(0);
+  return { tracker, bound, periodMs: (T / RATE) * 1000 };
+}
+
 describe('UpstreamLossTracker', () => {
   it('reports no loss in 30 s of clean 2.4 MS/s arrivals with jitter and late transfers, at +50, -50 and 0 ppm', () => {
     let largest = 0;
@@ -153,10 +161,7 @@ describe('UpstreamLossTracker', () => {
   });
 
   it('counts, while the client stays behind, the whole transfers beyond maxBacklogSamples at once; the rest exactly once it catches up', () => {
-    const bound = 20 * T;
-    const tracker = new UpstreamLossTracker({ rateSps: RATE, maxBacklogSamples: bound });
-    const periodMs = (T / RATE) * 1000;
-    tracker.start(0);
+    const { tracker, bound, periodMs } = boundedTracker(20);
     let received = 0;
     const losses: UpstreamLoss[] = [];
     const at = (t: number): void => {
@@ -200,10 +205,24 @@ describe('UpstreamLossTracker', () => {
     expect(losses.at(-1)!.bounded).toBe(false);
   });
 
+  it('counts from the bound for a client that is behind from the start (no steady floor ever): a lower bound of the truth', () => {
+    const { tracker, periodMs } = boundedTracker(20);
+    // the link carries half the rate: one transfer every 2 periods; 15 wait upstream once full, the rest are freed
+    let received = 0;
+    for (let k = 0; (2 * k + 1) * periodMs < 8000; k++) {
+      const t = (2 * k + 1) * periodMs + 2;
+      tracker.record(t, (received += T));
+      const truth = Math.max(0, Math.floor(t / periodMs) - received / T - 15);
+      expect(tracker.lostTransfers, `at ${t.toFixed(0)} ms`).toBeLessThanOrEqual(truth);
+      if (t > 6000) expect(tracker.lostTransfers, `at ${t.toFixed(0)} ms`).toBeGreaterThanOrEqual(truth - 7);
+    }
+    // by 8 s: 146 produced, 73 received, 15 waiting, 58 lost; counted within the bound's margin over what waits (5) + 2
+    expect(tracker.lostTransfers).toBeGreaterThanOrEqual(58 - 7);
+    expect(tracker.backlogOrLostSamples()).not.toBeNull(); // the counts gave it a floor
+  });
+
   it('reports the transfers counted from a bound that was too small as overcounted once the floor returns', () => {
-    const tracker = new UpstreamLossTracker({ rateSps: RATE, maxBacklogSamples: 5 * T });
-    const periodMs = (T / RATE) * 1000;
-    tracker.start(0);
+    const { tracker, periodMs } = boundedTracker(5);
     let received = 0;
     let k = 0;
     for (; (k + 1) * periodMs + 2 < 3000; k++) tracker.record((k + 1) * periodMs + 2, (received += T));

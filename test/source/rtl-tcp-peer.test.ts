@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
+import { upstreamBacklogBoundSamples } from '../../src/source/rtl-tcp-options.js';
 import { defaultSettleSamples, RTL_TCP_TRANSFER_SAMPLES, RtlTcpSource, type RtlTcpHealth } from '../../src/source/rtl-tcp-source.js';
 import { collectBlocks, delay, waitFor, type BlockCopy } from './fake-rtl-tcp-server.js';
 import { describeNeeding, freePort } from '../helpers.js';
@@ -255,14 +256,21 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
     return { child, port };
   }
 
-  it('at 2.4 MS/s counts the transfers rtl_tcp -n 1 frees while the client stalls 4 s, moves the time line by them, and finds none in a clean stretch', async () => {
+  /**
+   * rtl_tcp `-n 1` (tagged transfers) and a source that knows it, with a socket bound of 8 MiB (this loopback held
+   * ≈ 3 MB in a stall: docs/receivers.md), so transfers freed while the client is behind are counted before it catches
+   * up; its log lines (debug) are kept in `warnings`.
+   */
+  async function startQueueOfOne() {
     const { child, port } = await startIndexedRtlTcp(['-n', '1']);
     const warnings: LogLine[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void warnings.push(JSON.parse(line) as LogLine) });
-    // the server's -n, and a socket bound of 8 MiB (this loopback held ≈ 3 MB in a stall: docs/receivers.md), so the
-    // transfers freed while the client stalls are counted before it reads again
     const src = new RtlTcpSource({ host: '127.0.0.1', port, centerHz: CENTER, rateSps: FAST, gainDb: 20, logger, stallTimeoutMs: 5000, serverQueueTransfers: 1, socketBufferBytes: 8 << 20 });
-    const reader = transferIndexReader(src, () => log);
+    return { child, src, reader: transferIndexReader(src, () => log), warnings };
+  }
+
+  it('at 2.4 MS/s counts the transfers rtl_tcp -n 1 frees while the client stalls 4 s, moves the time line by them, and finds none in a clean stretch', async () => {
+    const { child, src, reader, warnings } = await startQueueOfOne();
     const read = reader.read;
     try {
       await read(10_000, () => src.health().state === 'streaming'); // connects (retrying until rtl_tcp listens), settles
@@ -304,6 +312,30 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
       expect(found.some((f) => f.bounded)).toBe(true);
       expect(warnings.filter((w) => /had only waited/.test(w.msg))).toEqual([]); // the bound held: nothing overcounted
       for (const at of reader.skipAt) expect(found.some((f) => at >= f.afterSample! && at <= f.beforeSample!), `skip at ${at}`).toBe(true);
+    } finally {
+      await src.close();
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('at 2.4 MS/s counts the transfers rtl_tcp -n 1 frees for a client behind from its first block, before it catches up; exact after', async () => {
+    const { child, src, reader, warnings } = await startQueueOfOne();
+    try {
+      await reader.read(10_000, () => src.health().state === 'streaming');
+      // a consumer at a sixth of the rate or less (a 6.8 ms block, then 40 ms asleep) for 4.5 s: no steady floor ever forms
+      const end = performance.now() + 4500;
+      while (performance.now() < end) {
+        await reader.read(0.1);
+        await delay(40);
+      }
+      const behind = src.health();
+      expect(behind.transfersLost).toBeGreaterThan(0); // counted from the bound, before any catch-up
+      await reader.read(8000, () => reader.skipped > 0 && src.health().transfersLost === reader.skipped);
+      const h = src.health();
+      console.log(`rtl_tcp -n 1, client at ≤ 17 % for 4.5 s from its first block: ${reader.skipped} transfers freed, ${behind.transfersLost} counted while behind (then ${behind.samplesBehindOrLost} samples behind or lost, bound ${(upstreamBacklogBoundSamples(1, 8 << 20) / RTL_TCP_TRANSFER_SAMPLES).toFixed(1)} transfers), ${h.transfersLost} after catching up`);
+      expect(behind.transfersLost).toBeLessThanOrEqual(reader.skipped);
+      expect(h.transfersLost).toBe(reader.skipped);
+      expect(warnings.filter((w) => /had only waited/.test(w.msg))).toEqual([]);
     } finally {
       await src.close();
       child.kill('SIGKILL');
