@@ -94,6 +94,12 @@ export interface IqSourceHealth {
    * carries `discontinuity`. Absent for sources that cannot lose samples or cannot tell.
    */
   samplesLost?: number;
+  /**
+   * Samples the receiver produced that have not arrived: waiting upstream or lost and not counted yet (not told apart
+   * until the link catches up or passes its backlog bound; rtl_tcp). Null while the source cannot say yet (the first
+   * 2 s of a stream: unknown, not 0); absent for sources that do not track it.
+   */
+  samplesBehindOrLost?: number | null;
   /** Complex samples dropped from cf32 input for a NaN, ±Inf or out-of-range component (docs/input-sanity.md); 0 for integer formats. */
   nonFiniteSamples: number;
   /** Milliseconds since the last block was handed out (rtl_tcp: since the last byte arrived); null before the first. */

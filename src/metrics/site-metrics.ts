@@ -176,6 +176,7 @@ export class SiteMetrics {
     sensorGauge('quietband_sensor_nonfinite_samples', 'Samples with a non-finite I or Q (NaN/Inf, cf32 recordings) dropped since the sensor started', (h) => h.nonFiniteSamples ?? 0);
     sensorGauge('quietband_sensor_zeroed_samples', 'Samples lost to runs of never-written zeros the receiver handed over (treated as gaps) since the source stream started', (h) => h.zeroedSamples ?? 0);
     sensorGauge('quietband_sensor_lost_samples', 'Samples the receiver or its link lost that the source counted (driver overflows, transfers an rtl_tcp server freed; treated as gaps) since the current source was created', (h) => h.samplesLost ?? 0);
+    sensorGauge('quietband_sensor_behind_or_lost_samples', 'Samples the receiver produced that have not arrived: waiting upstream or lost and not yet counted (rtl_tcp); no series while unknown (a stream\'s first 2 s) or not tracked', (h) => h.samplesBehindOrLost);
     sensorGauge('quietband_sensor_clip_fraction', 'Share of raw values at the ADC rails in the last health report (0..1)', (h) => h.clipFraction);
     sensorGauge('quietband_sensor_overload', '1 while the sensor is in overload', (h) => (h.overload ? 1 : 0));
     sensorGauge('quietband_sensor_online', '1 while the sensor delivers data', (h) => (h.online ? 1 : 0));

@@ -44,6 +44,12 @@ export interface SensorHealth {
    * server freed, found from bytes against the clock), since the current source was created; absent when none.
    */
   samplesLost?: number;
+  /**
+   * Samples the receiver produced that have not arrived, waiting upstream or lost and not yet counted (rtl_tcp: told
+   * apart when the link catches up or passes its backlog bound); null = unknown yet (a stream's first 2 s); absent
+   * when the source does not track it.
+   */
+  samplesBehindOrLost?: number | null;
   clipFraction: number;
   overload: boolean;
   /** Age of the last processed frame (ms); null before the first one. */

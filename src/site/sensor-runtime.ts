@@ -278,11 +278,13 @@ export class SensorRuntime {
     let sourceError: string | null = null;
     let zeroed = 0;
     let lost = 0;
+    let behindOrLost: number | null | undefined;
     if (current !== null) {
       const h = current.source.health();
       if (h.droppedBlocks !== null) dropped = h.droppedBlocks;
       zeroed = h.zeroedSamples ?? 0;
       lost = h.samplesLost ?? 0;
+      behindOrLost = h.samplesBehindOrLost;
       nonFinite += h.nonFiniteSamples;
       sourceError = h.lastError;
     }
@@ -305,6 +307,7 @@ export class SensorRuntime {
     if (nonFinite > 0) m.nonFiniteSamples = nonFinite;
     if (zeroed > 0) m.zeroedSamples = zeroed;
     if (lost > 0) m.samplesLost = lost;
+    if (behindOrLost !== undefined) m.samplesBehindOrLost = behindOrLost;
     const scan = this.extraHealth?.(this);
     if (scan !== undefined) m.scan = scan;
     const heard = this.hearing.report(now);

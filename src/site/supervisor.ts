@@ -106,6 +106,8 @@ export class SensorSupervisor {
   private droppedBlocks = 0;
   /** The current source's holes: zeroed since its stream started, lost (overflows, rtl_tcp's freed transfers) since created. */
   private readonly holes = { zeroedSamples: 0, samplesLost: 0 };
+  /** The current source's samples behind or lost (SensorHealth.samplesBehindOrLost; undefined: not tracked). */
+  private behindOrLost: number | null | undefined;
   /** Whether the worker waits on its source (SensorHealth.sourceBound). */
   private readonly sourceBound = new SourceBoundJudge();
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
@@ -298,6 +300,7 @@ export class SensorSupervisor {
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
         this.holes.zeroedSamples = m.zeroedSamples ?? 0;
         this.holes.samplesLost = m.samplesLost ?? 0;
+        this.behindOrLost = m.samplesBehindOrLost;
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         this.calibrationEmitters = m.calibrationEmitters;
@@ -439,6 +442,7 @@ export class SensorSupervisor {
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     for (const k of ['zeroedSamples', 'samplesLost'] as const) if (this.holes[k] > 0) h[k] = this.holes[k];
+    if (this.behindOrLost !== undefined) h.samplesBehindOrLost = this.behindOrLost;
     return withProcessing(h, this.processing);
   }
 

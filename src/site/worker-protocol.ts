@@ -140,6 +140,8 @@ export type WorkerToMain =
       zeroedSamples?: number;
       /** The current source's IqSourceHealth.samplesLost (driver overflows, rtl_tcp's freed transfers); absent when none. */
       samplesLost?: number;
+      /** The current source's IqSourceHealth.samplesBehindOrLost (null: unknown yet); absent when the source does not track it. */
+      samplesBehindOrLost?: number | null;
       /** Hopping sensors: plan and revisit times (passed on as SensorHealth.scan). */
       scan?: ScanHealth;
       /** The baseline's calibration emitters and how long each has gone unheard (see SensorHealth). */

@@ -53,6 +53,11 @@ describe('lost samples in health and /metrics', () => {
       await c.waitFor(() => (c.status('door')?.droppedBlocks ?? 0) >= 2, 5000, 'two gaps in the status');
       const m = parseMetrics(await (await fetch(`${d.url}metrics`)).text());
       expect(m.get('quietband_sensor_lost_samples{sensor="door",site="hall-l"}')).toBe(2 * 131072);
+      // caught up: what has not arrived is the transfer being filled and what is in flight, under two transfers
+      const behind = m.get('quietband_sensor_behind_or_lost_samples{sensor="door",site="hall-l"}');
+      expect(behind).toBeGreaterThanOrEqual(0);
+      expect(behind).toBeLessThan(2 * 131072);
+      expect(c.status('door')?.samplesBehindOrLost).toBeLessThan(2 * 131072);
       const warnings = (d.stdout() + d.stderr()).split('\n').filter((l) => l.includes('rtl_tcp lost samples upstream'));
       console.log(`lost samples: status ${st.samplesLost}, dropped blocks ${c.status('door')?.droppedBlocks}; log: ${warnings.join(' / ')}`);
       expect(warnings.length).toBeGreaterThanOrEqual(1);
