@@ -75,6 +75,8 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'delivered rate recovered': '接收机送来的采样率已恢复',
   'rtl_tcp lost samples upstream (the server freed queued transfers, or the dongle overflowed): the sensor was blind for these gaps; blocks after each are marked discontinuous':
     'rtl_tcp 在上游丢失了采样（服务器丢弃了排队的传输块，或接收棒溢出）：这些间隙内传感器看不到信号；每个间隙之后的数据块已标为不连续',
+  'rtl_tcp: samples counted lost while the client was behind had only waited upstream (more waits there than the bound allows): set rtlTcp.serverQueueTransfers to the -n of the server, or raise rtlTcp.socketBufferBytes; samplesLost and the block indices since then are too high by this much':
+    'rtl_tcp：客户端落后时按上限计为丢失的采样其实只是在上游排队（排队的比上限允许的多）：请把 rtlTcp.serverQueueTransfers 设为服务器的 -n，或调大 rtlTcp.socketBufferBytes；此后的 samplesLost 和数据块序号多算了这么多',
   'rate is outside the RTL2832U ranges (225001–300000, 900001–3200000 S/s); a real dongle will refuse it': '采样率不在 RTL2832U 支持范围内（225001–300000、900001–3200000 S/s）；真实的接收棒会拒绝',
   'RTL-SDR stalled': 'RTL-SDR 停止送数据',
   'RTL-SDR stream ended': 'RTL-SDR 数据流已结束',

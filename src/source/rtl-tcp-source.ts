@@ -431,7 +431,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     if (this.losses.overcountSamples !== this.overcountWarned) {
       this.log.warn(
         { overcountSamples: this.losses.overcountSamples - this.overcountWarned, serverQueueTransfers: this.opts.serverQueueTransfers, socketBufferBytes: this.opts.socketBufferBytes },
-        'rtl_tcp: samples counted lost while the client was behind had only waited upstream (more waits there than the bound allows): set rtlTcp.serverQueueTransfers to the server\'s -n, or raise rtlTcp.socketBufferBytes; samplesLost and the block indices since then are too high by this much',
+        'rtl_tcp: samples counted lost while the client was behind had only waited upstream (more waits there than the bound allows): set rtlTcp.serverQueueTransfers to the -n of the server, or raise rtlTcp.socketBufferBytes; samplesLost and the block indices since then are too high by this much',
       );
       this.overcountWarned = this.losses.overcountSamples;
     }
