@@ -52,9 +52,11 @@ export {
  *   `discontinuity: true`. A partial block cut by a disconnect is discarded (counted in `samplesDiscarded`).
  * - While `rateShortfall` is true, every block filled meanwhile has `discontinuity: true` (silent loss made loud).
  * - Samples lost upstream (rtl_tcp freed queued transfers, a USB overflow: the bytes close up over the gap) are found
- *   from bytes against the clock ({@link UpstreamLossTracker}, 2–2.1 s after the client is caught up again): the block
- *   being filled and every later one start that many samples later, that block has `discontinuity: true`, and
- *   health counts them (`samplesLost`, `transfersLost`, `upstreamGaps`); blocks handed out between the gap and its
+ *   from bytes against the clock ({@link UpstreamLossTracker}, 2–2.1 s after the client is caught up again, also in a
+ *   connection's first 2 s; a client that stays behind has the part beyond the upstream backlog bound counted at once,
+ *   `serverQueueTransfers` and `socketBufferBytes`): the block being filled and every later one start that many
+ *   samples later, that block has `discontinuity: true`, and health counts them (`samplesLost`, `transfersLost`,
+ *   `upstreamGaps`; `samplesBehindOrLost` for what has not arrived yet); blocks handed out between the gap and its
  *   confirmation keep their indices.
  *
  * Retuning while streaming ({@link retune}, for scans): the 0x01 frequency command is sent, `tuneId` + 1, the partial
