@@ -104,10 +104,8 @@ export class SensorSupervisor {
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
   private droppedBlocks = 0;
-  /** The current source's holes: zeroed since its stream started, lost (overflows, rtl_tcp's freed transfers) since created. */
-  private readonly holes = { zeroedSamples: 0, samplesLost: 0 };
-  /** The current source's samples behind or lost (SensorHealth.samplesBehindOrLost; undefined: not tracked). */
-  private behindOrLost: number | null | undefined;
+  /** The current source's holes: zeroed since its stream started, lost since created (overflows, rtl_tcp's freed transfers), not arrived yet (null: unknown; undefined: not tracked). */
+  private readonly holes: { zeroedSamples: number; samplesLost: number; samplesBehindOrLost?: number | null } = { zeroedSamples: 0, samplesLost: 0 };
   /** Whether the worker waits on its source (SensorHealth.sourceBound). */
   private readonly sourceBound = new SourceBoundJudge();
   /** Non-finite samples dropped (cf32 NaN/±Inf): earlier workers' totals, and the current worker's last report. */
@@ -298,9 +296,7 @@ export class SensorSupervisor {
         this.sourceBound.note(m.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
-        this.holes.zeroedSamples = m.zeroedSamples ?? 0;
-        this.holes.samplesLost = m.samplesLost ?? 0;
-        this.behindOrLost = m.samplesBehindOrLost;
+        Object.assign(this.holes, { zeroedSamples: m.zeroedSamples ?? 0, samplesLost: m.samplesLost ?? 0, samplesBehindOrLost: m.samplesBehindOrLost });
         this.clipFraction = m.clipFraction;
         this.scan = m.scan;
         this.calibrationEmitters = m.calibrationEmitters;
@@ -442,7 +438,7 @@ export class SensorSupervisor {
     const nonFinite = this.nonFiniteEarlierWorkers + this.nonFiniteThisWorker;
     if (nonFinite > 0) h.nonFiniteSamples = nonFinite;
     for (const k of ['zeroedSamples', 'samplesLost'] as const) if (this.holes[k] > 0) h[k] = this.holes[k];
-    if (this.behindOrLost !== undefined) h.samplesBehindOrLost = this.behindOrLost;
+    if (this.holes.samplesBehindOrLost !== undefined) h.samplesBehindOrLost = this.holes.samplesBehindOrLost;
     return withProcessing(h, this.processing);
   }
 
