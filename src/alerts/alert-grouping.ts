@@ -239,7 +239,8 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
       minConfidence: `${Math.round(100 * LOW_CONFIDENCE)} %`,
       strongSensor: named(s.track.sensor),
       strongSnr: s.rankDb.toFixed(1),
-      strongClass: s.signal.class,
+      // a stronger member below the class floor reads unknown; its closest class said with it, as a hint
+      strongClass: s.signal.closestClass !== undefined ? `${s.signal.class}, closest ${s.signal.closestClass}` : s.signal.class,
       strongConfidence: `${Math.round(100 * s.signal.confidence)} %`,
     });
   }

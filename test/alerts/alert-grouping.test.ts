@@ -251,6 +251,10 @@ describe('AlertBus grouping across located sensors', () => {
     expect([aLast.class, aLast.closestClass, aLast.groupFrom]).toEqual(['unknown', 'nfm', undefined]);
     expect([bLast.class, bLast.closestClass, bLast.confidence]).toEqual(['unknown', 'nfm', 0.05]);
     expect(bLast.own).toEqual({ class: 'unknown', closestClass: 'fsk', confidence: 0.1, reason: weak.reason });
+    // a weaker room's confident class decides over it; the reason names what the stronger room came closest to
+    const ook: AlertSignal = { class: 'ook', confidence: 0.9, snrDb: 4, reason: 'on-off keyed' };
+    const { aLast: fromWeak } = await twoRooms(strong, ook);
+    expect(fromWeak.reason).toBe("as identified in Hall B (sens-b) (in-band SNR 4.0 dB), the group's strongest with a class of at least 50 % confidence; Hall A (sens-a) hears it stronger (in-band SNR 21.0 dB) but reads unknown, closest nfm (5 %): on-off keyed");
   });
 
   it('a confident class from a weaker row decides over a stronger row\'s unknown, and the reason names the stronger row (en, zh-CN)', async () => {
