@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
-import { classWordsText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
+import { classWordsText, closestClassOf, closestText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -95,7 +95,8 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
  * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
  * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
- * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
+ * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
+ * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
  * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. A
  * `class` field (the late identification's line) carries the same guess mark when the record's `confidence` makes it one
  * (`class=nfm? confidence=0.41`). In
@@ -115,7 +116,11 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     // the identification the record carries (an unknown one says nothing a technician acts on)
     // a guess (signalConfidence below LOW_CONFIDENCE) marked as everywhere a class is shown: `class nfm? guess 41 %`
     const guess = isGuess(log.signalClass, log.signalConfidence) ? ` ${guessWords(lang, log.signalConfidence as number)}` : '';
-    const cls = typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
+    // below the class floor: unknown, the closest class named as a hint (`class unknown (closest: nfm, 5 %)`)
+    const closest = closestClassOf({ class: log.signalClass, closestClass: log.signalClosest, confidence: log.signalConfidence });
+    const cls = closest !== undefined
+      ? w.signalClass(closestText(lang, 'shown', classWordsText(lang, closest), log.signalConfidence as number))
+      : typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
     const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')

@@ -185,6 +185,73 @@ export function guessLegend(lang: TextLang): string {
   return guessText(lang, 'legend', 0);
 }
 
+/**
+ * Confidence (0..1) below which the identifier names no class: the rules' best class is given as `closestClass`, a hint,
+ * and `class` is `unknown` (src/ident/classify.ts). Chosen from the measured confidences (docs/identification.md §5a,
+ * `node bench/ident-confidence.js`): no right class of the real recordings, the synthetic set (10 to −3 dB) or the demo
+ * scored below 0.25, while every class given to a narrow noise-like emission, which no class describes (the demo's
+ * 10 kHz noise burst: NFM at 5 %), scored 0.05–0.13.
+ */
+export const CLASS_FLOOR = 0.2;
+
+/**
+ * The words of a class below {@link CLASS_FLOOR} per language: `words`, beside the `unknown` badge (`closest: NFM, 5 %`);
+ * `shown`, where the class itself is written in a line (`unknown (closest: NFM, 5 %)`); `note`, where there is room to
+ * say why, after the word for unknown (detail, report, tooltip: `closest: NFM, 5 %; no class is named below 20 %`);
+ * `legend`, the line under a table that shows such a class.
+ * `{name}` is the closest class's name as the place words classes, `{pct}` its confidence and `{floor}`
+ * {@link CLASS_FLOOR}, both in whole percent.
+ */
+export const CLOSEST_TEXT: Readonly<Record<TextLang, Readonly<{ words: string; shown: string; note: string; legend: string }>>> = {
+  en: {
+    words: 'closest: {name}, {pct} %', shown: 'unknown (closest: {name}, {pct} %)', note: 'closest: {name}, {pct} %; no class is named below {floor} %',
+    legend: 'unknown (closest: …) = no class is named below {floor} %',
+  },
+  'zh-CN': {
+    words: '最接近：{name}，{pct} %', shown: '未知（最接近：{name}，{pct} %）', note: '最接近：{name}，{pct} %；置信度低于 {floor} % 时不给出类别',
+    legend: '未知（最接近：…）= 置信度低于 {floor} % 时不给出类别',
+  },
+};
+
+/**
+ * The closest class of an identification that names none: its `closestClass` when `class` is `unknown` and the
+ * confidence is finite (undefined otherwise: a named class, or an `unknown` that found nothing to classify).
+ */
+export function closestClassOf(s: { class?: unknown; closestClass?: unknown; confidence?: unknown } | undefined): string | undefined {
+  if (s === undefined || s.class !== 'unknown' || typeof s.closestClass !== 'string' || s.closestClass === 'unknown') return undefined;
+  return typeof s.confidence === 'number' && Number.isFinite(s.confidence) ? s.closestClass : undefined;
+}
+
+/**
+ * {@link CLOSEST_TEXT} `key` in `lang` for a closest class worded `name` at `confidence` (0..1): `closest: NFM, 5 %`,
+ * `未知（最接近：窄调频，5 %）`. The percent is never shown as the floor itself (0.199 reads 19 %).
+ */
+export function closestText(lang: TextLang, key: 'words' | 'shown' | 'note' | 'legend', name: string, confidence: number): string {
+  const floor = Math.round(100 * CLASS_FLOOR);
+  return fillTemplate(lang, {}, CLOSEST_TEXT[lang][key], { name, pct: Math.min(Math.round(100 * confidence), floor - 1), floor }, false);
+}
+
+/**
+ * Why a transmission flagged unexpected for its band (`signal.unexpected`) is not ranked higher, per language:
+ * `not ranked higher: confidence 41 % is below 50 %` (src/alerts/severity-raise.ts raises only a class of at least
+ * {@link LOW_CONFIDENCE}).
+ */
+export const NOT_RAISED_TEXT: Readonly<Record<TextLang, string>> = {
+  en: 'not ranked higher: confidence {pct} % is below {min} %',
+  'zh-CN': '未提升优先级：置信度 {pct} % 低于 {min} %',
+};
+
+/**
+ * The words saying why signal `s`, flagged unexpected for its band, did not raise its alert (`raised` false): its
+ * confidence is below {@link LOW_CONFIDENCE}. Undefined when it raised, is not flagged, or is confident (then the flag
+ * raises; an alert without a raise there is from a version before the raise).
+ */
+export function notRaisedNote(lang: TextLang, s: { class?: unknown; confidence?: unknown; unexpected?: unknown } | undefined, raised: boolean): string | undefined {
+  if (raised || s?.unexpected !== true || !isGuess(s.class, s.confidence)) return undefined;
+  const min = Math.round(100 * LOW_CONFIDENCE);
+  return fillTemplate(lang, {}, NOT_RAISED_TEXT[lang], { pct: Math.min(Math.round(100 * (s.confidence as number)), min - 1), min }, false);
+}
+
 /** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
 function paramText(lang: TextLang, v: unknown): string {
   if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;

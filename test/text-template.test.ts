@@ -4,7 +4,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classWordsText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, pluralWord, ZH_CLASS_WORDS } from '../src/text-template.js';
+import {
+  CLASS_FLOOR, classWordsText, closestClassOf, closestText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote,
+  pluralWord, ZH_CLASS_WORDS,
+} from '../src/text-template.js';
 import { EN } from '../web-ui/src/strings-en.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
@@ -74,5 +77,27 @@ describe('fillTemplate', () => {
     expect([guessWords('en', 0.41), guessWords('zh-CN', 0.41), guessWords('en', 0.499)]).toEqual(['guess 41 %', '推测 41 %', 'guess 49 %']);
     expect([guessNote('en', 0.05), guessNote('zh-CN', 0.05)]).toEqual(['guess 5 %: confidence below 50 %', '推测 5 %：置信度低于 50 %']);
     expect([guessLegend('en'), guessLegend('zh-CN')]).toEqual(['? = guess: confidence below 50 %', '? = 推测：置信度低于 50 %']);
+  });
+});
+
+describe('a class below the class floor', () => {
+  it('is unknown with its closest class, words per language, the percent never the floor itself', () => {
+    expect(CLASS_FLOOR).toBe(0.2);
+    expect(closestClassOf({ class: 'unknown', closestClass: 'nfm', confidence: 0.05 })).toBe('nfm');
+    // a named class, an unknown that found nothing (confidence 0, no closest), a record without a finite confidence
+    expect([closestClassOf({ class: 'nfm', closestClass: 'nfm', confidence: 0.05 }), closestClassOf({ class: 'unknown', confidence: 0 }), closestClassOf({ class: 'unknown', closestClass: 'nfm' }), closestClassOf(undefined)])
+      .toEqual([undefined, undefined, undefined, undefined]);
+    expect([closestText('en', 'shown', 'NFM', 0.05), closestText('zh-CN', 'shown', '窄调频', 0.05), closestText('en', 'words', 'DIGI', 0.199)])
+      .toEqual(['unknown (closest: NFM, 5 %)', '未知（最接近：窄调频，5 %）', 'closest: DIGI, 19 %']);
+    expect([closestText('en', 'note', 'NFM', 0.05), closestText('zh-CN', 'note', '窄调频', 0.05)])
+      .toEqual(['closest: NFM, 5 %; no class is named below 20 %', '最接近：窄调频，5 %；置信度低于 20 % 时不给出类别']);
+  });
+
+  it('an unexpected flag that raised nothing says why: a guess (en and zh); nothing to say when raised or confident', () => {
+    const guess = { class: 'nfm', confidence: 0.41, unexpected: true };
+    expect([notRaisedNote('en', guess, false), notRaisedNote('zh-CN', guess, false)]).toEqual(['not ranked higher: confidence 41 % is below 50 %', '未提升优先级：置信度 41 % 低于 50 %']);
+    expect(notRaisedNote('en', { ...guess, confidence: 0.499 }, false)).toBe('not ranked higher: confidence 49 % is below 50 %');
+    expect([notRaisedNote('en', guess, true), notRaisedNote('en', { ...guess, unexpected: false }, false), notRaisedNote('en', { ...guess, confidence: 0.93 }, false), notRaisedNote('en', undefined, false)])
+      .toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -219,6 +219,9 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   if (own === undefined && d.final !== undefined) out.final = d.final;
   out.class = d.class;
   out.confidence = d.confidence;
+  // the decider's hint goes with its class (unknown below the class floor), never this sensor's own
+  if (d.closestClass !== undefined) out.closestClass = d.closestClass;
+  else delete out.closestClass;
   // this sensor's band judges the group's class (its own reading's verdict would contradict the class shown)
   if (Array.isArray(out.expected)) out.unexpected = out.class !== 'unknown' && !out.expected.includes(out.class);
   // the wording says which rule chose the decider: the group's strongest, or the strongest with a confident class
@@ -236,7 +239,8 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
       minConfidence: `${Math.round(100 * LOW_CONFIDENCE)} %`,
       strongSensor: named(s.track.sensor),
       strongSnr: s.rankDb.toFixed(1),
-      strongClass: s.signal.class,
+      // a stronger member below the class floor reads unknown; its closest class said with it, as a hint
+      strongClass: s.signal.closestClass !== undefined ? `${s.signal.class}, closest ${s.signal.closestClass}` : s.signal.class,
       strongConfidence: `${Math.round(100 * s.signal.confidence)} %`,
     });
   }
@@ -254,6 +258,6 @@ export function groupSignal(own: AlertSignal | undefined, self: GroupedAlert, de
   }
   const deciderRoom = roomOf(decider.track.sensor);
   out.groupFrom = { sensor: decider.track.sensor, ...(deciderRoom === undefined ? {} : { room: deciderRoom }), alertId: decider.track.alertId, snrDb: Math.round(decider.rankDb * 10) / 10, strongest: s === undefined };
-  if (own !== undefined) out.own = { class: own.class, confidence: own.confidence, reason: own.reason };
+  if (own !== undefined) out.own = { class: own.class, ...(own.closestClass !== undefined ? { closestClass: own.closestClass } : {}), confidence: own.confidence, reason: own.reason };
   return out;
 }

@@ -300,7 +300,7 @@ export class TransmissionAlerts {
     this.forgetClosedBefore(nowMs - LATE_SIGNAL_MS);
     const closed = this.recentlyClosed.get(TransmissionAlerts.trackKey(sensor, trackId));
     if (closed === undefined) {
-      this.log.warn({ sensor, trackId, class: signal.class, confidence: signal.confidence, lateSignalMs: LATE_SIGNAL_MS }, 'identification dropped: it came more than lateSignalMs after its alert closed');
+      this.log.warn({ sensor, trackId, class: signal.class, closestClass: signal.closestClass, confidence: signal.confidence, lateSignalMs: LATE_SIGNAL_MS }, 'identification dropped: it came more than lateSignalMs after its alert closed');
       return undefined;
     }
     const { track } = closed;
@@ -310,7 +310,7 @@ export class TransmissionAlerts {
     this.throttle.cancel(track); // a group update waiting for it: this record carries the group as it is now
     // logged with the raise its record carries (the group's class may decide it), so the terminal marks it as the alert line does
     return this.writeUpdate(track, { ...track.lastEv, kind: 'update', paths: [...track.lastEv.paths] }, ctx, nowMs, undefined, (draft) => {
-      this.log.info({ sensor, alertId: track.alertId, class: signal.class, confidence: signal.confidence, final: signal.final, afterCloseMs: nowMs - closed.closedMs, raise: draft.severityRaise?.reasonCode.id }, 'identification added to its closed alert');
+      this.log.info({ sensor, alertId: track.alertId, class: signal.class, closestClass: signal.closestClass, confidence: signal.confidence, final: signal.final, afterCloseMs: nowMs - closed.closedMs, raise: draft.severityRaise?.reasonCode.id }, 'identification added to its closed alert');
     });
   }
 

@@ -102,7 +102,19 @@ export interface Alert {
  * first identification (from the transmission's first 0.5 s), true for the one from its end.
  */
 export interface AlertSignal {
+  /**
+   * The class QuietBand names: one of the nine when the rules' best class scored at least CLASS_FLOOR
+   * (src/text-template.ts, 0.2), else `unknown` (docs/identification.md §5a). What it means has not changed: a consumer
+   * that counts or routes on it never sees a class that low; the best class below the floor is `closestClass`.
+   */
   class: 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+  /**
+   * With `class` `unknown` only: the rules' best class, below CLASS_FLOOR, a hint ("unknown (closest: NFM, 5 %)"); its
+   * rule is `reason`. Absent when a class is named, or when nothing could be classified (too short, nothing above the
+   * noise). Records written before it existed carry such a class as `class` itself.
+   */
+  closestClass?: Exclude<AlertSignal['class'], 'unknown'>;
+  /** 0..1: the confidence of `class`, or of `closestClass` when one is given; 0 for an `unknown` without one. */
   confidence: number;
   reason: string;
   final?: boolean;
@@ -145,7 +157,7 @@ export interface AlertSignal {
   groupFrom?: { sensor: string; room?: string; alertId: string; snrDb: number; strongest?: boolean };
   /** `reason` as a code and its values, so a page words it in its reader's language (`reason` stays the English text). */
   reasonCode?: AlertMessageCode;
-  own?: { class: AlertSignal['class']; confidence: number; reason: string };
+  own?: { class: AlertSignal['class']; closestClass?: AlertSignal['closestClass']; confidence: number; reason: string };
 }
 
 /**

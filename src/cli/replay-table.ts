@@ -1,7 +1,7 @@
 // `quietband replay` for a person at a terminal: one short table line per detection instead of its ≈ 1 kB JSON line.
 // The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
 import { cliError } from '../error-text.js';
-import { delayText, guessLegend, guessWords, isGuess, markedClass } from '../text-template.js';
+import { closestClassOf, closestText, delayText, guessLegend, guessWords, isGuess, markedClass } from '../text-template.js';
 import type { TextLang } from '../text-template.js';
 import { columns, padColumns, replayWords, type ReplayWords } from './replay-words.js';
 
@@ -34,7 +34,7 @@ interface DetectionRecord {
   packets?: number;
   frequencyReference: 'absolute' | 'offset';
   bandLabel?: string;
-  signal?: { class?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
+  signal?: { class?: unknown; closestClass?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
   severityRaise?: { reasonCode?: { id?: unknown } };
 }
 
@@ -59,11 +59,14 @@ function className(cls: string, w: ReplayWords): string {
 /**
  * The class column: `ook 87 %` (`ook 键控 87 %` in Chinese); a guess (confidence below LOW_CONFIDENCE, 0.5) is marked
  * as everywhere a class is shown (src/text-template.ts): `fsk? guess 41 %` (`fsk 频移? 推测 41 %`), the table's last
- * line saying what `?` means; `—` when the line has no identification (`--no-identify`, scans).
+ * line saying what `?` means; a class below the class floor `unknown (closest: nfm, 5 %)` (`未知（最接近：nfm 窄调频，5 %）`);
+ * `—` when the line has no identification (`--no-identify`, scans).
  */
 export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'en'): string {
   if (signal === undefined || typeof signal.class !== 'string') return '—';
   const w = replayWords(lang);
+  const closest = closestClassOf(signal);
+  if (closest !== undefined) return closestText(lang, 'shown', className(closest, w), signal.confidence as number);
   if (signal.class === 'unknown') return w.unknownClass;
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
   if (!Number.isFinite(c)) return className(signal.class, w);
@@ -158,6 +161,8 @@ export class ReplayTable {
     const raised = this.rows.filter((d) => d.severityRaise !== undefined).length;
     // what `?` means, when a row shows a guess
     const legend = this.rows.some((d) => isGuess(d.signal?.class, d.signal?.confidence)) ? `${guessLegend(this.lang)}\n` : '';
-    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n${legend}`;
+    // and what `unknown (closest: …)` means, when a row shows one
+    const closestLegend = this.rows.some((d) => closestClassOf(d.signal) !== undefined) ? `${closestText(this.lang, 'legend', '', 0)}\n` : '';
+    return `${[line(head), ...cells.map(line)].join('\n')}\n${w.count(n, classes)}${raised > 0 ? w.raisedCount(raised) : ''}\n${w.packetsFooter}\n${legend}${closestLegend}`;
   }
 }

@@ -1,5 +1,6 @@
 // Rule-based modulation classifier over SignalFeatures: a class, a confidence and the rule that decided (docs/identification.md §5).
 import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
+import { CLASS_FLOOR } from '../text-template.js';
 import { signalReason, type SignalReasonCode, type SignalReasonId } from './reasons.js';
 
 /** Modulation classes QuietBand names. */
@@ -78,10 +79,19 @@ export const RULES = Object.freeze({
   wfmMinHz: 60_000,
 });
 
-/** Result of identification. */
+/**
+ * Result of identification. `class` is the class QuietBand names: the rules' best class when its confidence is at
+ * least CLASS_FLOOR (src/text-template.ts), else `unknown` with that best class as `closestClass`, a hint only
+ * (docs/identification.md §5a); `unknown` without `closestClass` when nothing could be classified.
+ */
 export interface Identification {
   class: SignalClass;
-  /** 0..1: how far the deciding features sit from the rule thresholds, lowered at low SNR. */
+  /** The rules' best class when it scored below CLASS_FLOOR (`class` is then `unknown`); absent otherwise. */
+  closestClass?: Exclude<SignalClass, 'unknown'>;
+  /**
+   * 0..1: how far the deciding features sit from the rule thresholds, lowered at low SNR: of `class`, or of
+   * `closestClass` when one is given; 0 for an `unknown` that found nothing to classify.
+   */
   confidence: number;
   /** The rule in words, with the feature values that decided (English: logs, MQTT, replay). */
   reason: string;
@@ -112,17 +122,18 @@ export function elementOfClass(f: SignalFeatures, cls: SignalClass): SignalFeatu
 
 /**
  * Classifies features by the ordered rules of docs/identification.md §5 (first match wins). Confidence = the product of
- * the deciding tests' scores (a logistic of each margin), scaled by min(1, 0.6 + SNR/25 dB).
+ * the deciding tests' scores (a logistic of each margin), scaled by min(1, 0.6 + SNR/25 dB). A best class below
+ * CLASS_FLOOR (src/text-template.ts) is returned as `unknown` with it as `closestClass` (§5a).
  */
 export function classify(f: SignalFeatures): Identification {
   const R = RULES;
   const snrFactor = Math.min(1, Math.max(0.3, 0.6 + f.snrDb / 25));
-  const done = (cls: SignalClass, conf: number, id: SignalReasonId, params: Record<string, string | number>): Identification => ({
-    class: cls,
-    confidence: Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100,
-    ...signalReason(id, params),
-    features: elementOfClass(f, cls),
-  });
+  const done = (cls: Exclude<SignalClass, 'unknown'>, conf: number, id: SignalReasonId, params: Record<string, string | number>): Identification => {
+    const confidence = Math.round(Math.min(0.99, Math.max(0.05, conf * snrFactor)) * 100) / 100;
+    // below the floor no class is named: the best one is a hint, its rule the reason (docs/identification.md §5a)
+    const named = confidence >= CLASS_FLOOR ? { class: cls } : { class: 'unknown' as const, closestClass: cls };
+    return { ...named, confidence, ...signalReason(id, params), features: elementOfClass(f, cls) };
+  };
   // the symbol rate each reason quotes: of the tone runs for fsk, of the on/off keying for ook
   const fskBd = Math.round(elementOfClass(f, 'fsk').symbolRateBd);
   const ook = elementOfClass(f, 'ook');

@@ -59,12 +59,18 @@ const r = (x: number, digits = 0): number => {
   return Math.round(x * f) / f;
 };
 
-/** The `signal` object for an identification (frequencies to 1 Hz, durations to 1 µs, ratios to 0.001). */
+/**
+ * The `signal` object for an identification (frequencies to 1 Hz, durations to 1 µs, ratios to 0.001); `closestClass`
+ * right after `class` when the identification named none (its best class below the class floor).
+ */
 export function signalSummary(id: Identification): SignalSummary {
   const f = id.features;
-  if (!f) return { class: id.class, confidence: id.confidence, reason: id.reason, ...(id.reasonCode !== undefined ? { reasonCode: id.reasonCode } : {}) };
+  // below the class floor the best class is a hint beside `unknown` (docs/identification.md §5a)
+  const closest = id.closestClass !== undefined ? { closestClass: id.closestClass } : {};
+  if (!f) return { class: id.class, ...closest, confidence: id.confidence, reason: id.reason, ...(id.reasonCode !== undefined ? { reasonCode: id.reasonCode } : {}) };
   const out: SignalSummary = {
     class: id.class,
+    ...closest,
     confidence: id.confidence,
     bandwidthHz: r(f.bandwidthHz),
     deviationHz: r(f.deviationHz),

@@ -3,7 +3,7 @@ import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { EN_CLASS_WORDS, guessNote, isGuess, markedClass, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
+import { closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
@@ -66,8 +66,14 @@ export interface ReportAlert {
   rooms?: ReportRoom[];
   groupId?: string;
   positionM?: { xM: number; yM: number };
-  /** Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md). */
-  signal?: { class: string; confidence: number; reason: string; reasonCode?: unknown; speechPresent?: true };
+  /**
+   * Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md): the closest
+   * class when it names none (below the class floor, §5a), and its band's verdict when the band does not expect the class.
+   */
+  signal?: {
+    class: string; closestClass?: string; confidence: number; reason: string; reasonCode?: unknown; speechPresent?: true;
+    unexpected?: true; band?: string; expected?: string[];
+  };
   /** Transmissions: why it ranked above the others of its severity (Alert.severityRaise of its latest record carrying a `signal`). */
   severityRaise?: { reason: string; reasonCode?: unknown };
 }
@@ -177,9 +183,13 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     }
     const sig = merged.signal as unknown;
     if (typeof sig === 'object' && sig !== null && typeof (sig as { class?: unknown }).class === 'string') {
-      const g = sig as { class: string; confidence?: unknown; reason?: unknown; reasonCode?: unknown; speechPresent?: unknown };
+      const g = sig as { class: string; closestClass?: unknown; confidence?: unknown; reason?: unknown; reasonCode?: unknown; speechPresent?: unknown; unexpected?: unknown; band?: unknown; expected?: unknown };
       a.signal = { class: g.class, confidence: finite(g.confidence) ? (g.confidence as number) : 0, reason: typeof g.reason === 'string' ? g.reason : '' };
+      if (typeof g.closestClass === 'string') a.signal.closestClass = g.closestClass;
       if (g.reasonCode !== undefined) a.signal.reasonCode = g.reasonCode;
+      if (g.unexpected === true && typeof g.band === 'string') {
+        Object.assign(a.signal, { unexpected: true, band: g.band, expected: Array.isArray(g.expected) ? g.expected.map(String) : [] });
+      }
       if (recs.some((r) => (r.signal as { speechPresent?: unknown } | undefined)?.speechPresent === true)) a.signal.speechPresent = true;
     }
     // the raise follows the signal it came with: the latest record carrying a signal decides (none there: not raised)
@@ -306,6 +316,8 @@ const REPORT_TEXT = {
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
     group: (id: string) => `Seen by several sensors: group <code>${id}</code>`,
     raise: 'Ranked higher ▲', signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
+    // as the page's detail words it (web-ui/src/strings-en.ts detail.signalBand, detail.signalUnexpected)
+    bandCheck: 'Band check', unexpected: (band: string, expected: string) => `Not expected in ${band} (expected: ${expected})`, clauseSep: '; ',
     // the classes as the English page's badges name them (one table: src/text-template.ts)
     classWord: { ...EN_CLASS_WORDS, unidentified: 'not identified' } as Partial<Record<string, string>>,
     note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
@@ -329,6 +341,7 @@ const REPORT_TEXT = {
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
     group: (id: string) => `多个传感器收到：分组 <code>${id}</code>`,
     raise: '优先级提升 ▲', signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
+    bandCheck: '频段核对', unexpected: (band: string, expected: string) => `${band} 中不应出现（预期：${expected}）`, clauseSep: '；',
     // the classes in the page's words (one table: src/text-template.ts)
     classWord: { ...ZH_CLASS_WORDS, unidentified: '未识别' } as Partial<Record<string, string>>,
     note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
@@ -344,9 +357,15 @@ const REPORT_TEXT = {
 /**
  * A transmission's class and confidence as the report shows them, a guess marked as everywhere a class is shown
  * (src/text-template.ts): `<b>nfm</b> (87 %)`, or `<b class="signal-class guess">nfm?</b> (guess 41 %: confidence
- * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese).
+ * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese); below the class floor `<b class="signal-class
+ * closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %)`.
  */
 function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {
+  const words = REPORT_TEXT[lang].classWord;
+  const closest = closestClassOf(s);
+  if (closest !== undefined) {
+    return `<b class="signal-class closest">${esc(words.unknown ?? 'unknown')}</b> (${esc(closestText(lang, 'note', words[closest] ?? closest, s.confidence))})`;
+  }
   const guess = isGuess(s.class, s.confidence);
   const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
   return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b> (${guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`})`;
@@ -378,6 +397,13 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
   // why a transmission ranked above the others of its severity, in the report's language (none for a known emitter)
   const raisedOf = (a: ReportAlert): string | undefined =>
     a.severityRaise === undefined || a.severity === 'info' ? undefined : (alertMessageIn(lang, a.severityRaise.reason, a.severityRaise.reasonCode) ?? a.severityRaise.reason);
+  // a band flag that raised nothing, and why (a guess raises nothing: src/alerts/severity-raise.ts)
+  const notRaisedRow = (a: ReportAlert): string => {
+    const why = a.signal?.band === undefined ? undefined : notRaisedNote(lang, a.signal, raisedOf(a) !== undefined);
+    if (why === undefined) return '';
+    const expected = (a.signal!.expected ?? []).map((c) => L.classWord[c] ?? c).join(lang === 'zh-CN' ? '、' : ', ');
+    return `<tr><th>${L.bandCheck}</th><td colspan="3" class="not-raised">${esc(`${L.unexpected(a.signal!.band!, expected)}${L.clauseSep}${why}`)}</td></tr>`;
+  };
   const noteText = (a: ReportAlert): string | undefined => (a.notes !== undefined ? a.notes.map(noteOf).join(' → ') : a.message);
   const t = (iso: string | undefined): string => (iso === undefined ? '—' : esc(localTime(iso, r.timeZone)));
   const mhz = (hz: number): string => `${(hz / 1e6).toFixed(4)} MHz`;
@@ -412,6 +438,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 ${roomsRow(a)}
 ${a.signal !== undefined ? `<tr><th>${L.signal}</th><td colspan="3">${classHtml(lang, a.signal)}${a.signal.speechPresent === true ? ` · <b class="speech">${L.speech}</b>` : ''} — ${esc(alertMessageIn(lang, a.signal.reason, a.signal.reasonCode) ?? a.signal.reason)}</td></tr>` : ''}
 ${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="raise">${esc(raisedOf(a))}</td></tr>` : ''}
+${notRaisedRow(a)}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table></div>

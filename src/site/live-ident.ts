@@ -11,6 +11,7 @@ import { sharedPictureRenderer } from '../evidence/picture-renderer.js';
 import type { IdentTiming } from '../evidence/picture-worker.js';
 import type { AlertSignal } from '../server/protocol.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
+import { classWordsText, closestClassOf, closestText, PAGE_CLASS_WORDS } from '../text-template.js';
 import type { EvidenceSink } from './sensor-runtime.js';
 import type { SensorRun } from './sensor-life.js';
 import { sensorListenTap, type ListenTap } from './listen-tap.js';
@@ -240,11 +241,14 @@ export class LiveIdentifier implements EvidenceSink {
         if (t.finalPosted) return;
         let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
+        // (also one whose best class is below the class floor: it names none, docs/identification.md §5a)
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {
           const first = t.first.reasonCode;
+          const closest = closestClassOf(signal);
+          const last = closest === undefined ? signal.reason : `${closestText('en', 'shown', classWordsText('en', closest, PAGE_CLASS_WORDS.en), signal.confidence)}: ${signal.reason}`;
           signal = first !== undefined
-            ? { ...t.first, final: true, ...signalReason('ident.firstStands', { ...first.params, inner: first.id, last: signal.reason }) }
-            : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${signal.reason})` };
+            ? { ...t.first, final: true, ...signalReason('ident.firstStands', { ...first.params, inner: first.id, last }) }
+            : { ...t.first, final: true, reason: `${t.first.reason} (its last part: ${last})` };
         }
         if (!final) t.first = signal;
         const now = performance.now();

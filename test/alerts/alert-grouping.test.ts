@@ -216,18 +216,23 @@ describe('AlertBus grouping across located sensors', () => {
     expect(bLast.severityRaise?.reasonCode).toEqual({ id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } });
   });
 
-  it('a strong row reading unknown does not take a weak row\'s guess (ook at 12 %, −1.5 dB): the group shows its strongest, worded so', async () => {
+  /** Two rooms hear one transmission, sens-a 30 dB over its baseline and sens-b 4 dB, identified as `strong` and `weak`: their last signals. */
+  async function twoRooms(strong: AlertSignal, weak: AlertSignal): Promise<{ a: Alert; aLast: AlertSignal; bLast: AlertSignal }> {
     const { bus, emitted } = await setup();
     const ctx = { originMs: ORIGIN };
-    const unknown: AlertSignal = { class: 'unknown', confidence: 0, snrDb: 31, ...codedReason('ident.notHeld') };
-    const guess: AlertSignal = { class: 'ook', confidence: 0.12, snrDb: -1.5, reason: 'on-off keyed (pulses not resolved at this SNR)' };
     const a = await bus.handleDetection('sens-a', tx('open', 30), ctx)!;
     const b = await bus.handleDetection('sens-b', tx('open', 4), ctx)!;
-    await bus.handleDetection('sens-a', tx('update', 30), { ...ctx, signal: unknown });
-    await bus.handleDetection('sens-b', tx('update', 4), { ...ctx, signal: guess });
+    await bus.handleDetection('sens-a', tx('update', 30), { ...ctx, signal: strong });
+    await bus.handleDetection('sens-b', tx('update', 4), { ...ctx, signal: weak });
     await bus.flush();
-    const aLast = emitted.filter((r) => r.alertId === a.alertId).at(-1)!.signal!;
-    const bLast = emitted.filter((r) => r.alertId === b.alertId).at(-1)!.signal!;
+    const last = (id: string): AlertSignal => emitted.filter((r) => r.alertId === id).at(-1)!.signal!;
+    return { a: a!, aLast: last(a!.alertId), bLast: last(b!.alertId) };
+  }
+
+  it('a strong row reading unknown does not take a weak row\'s guess (ook at 12 %, −1.5 dB): the group shows its strongest, worded so', async () => {
+    const unknown: AlertSignal = { class: 'unknown', confidence: 0, snrDb: 31, ...codedReason('ident.notHeld') };
+    const guess: AlertSignal = { class: 'ook', confidence: 0.12, snrDb: -1.5, reason: 'on-off keyed (pulses not resolved at this SNR)' };
+    const { a, aLast, bLast } = await twoRooms(unknown, guess);
     // the 31 dB row keeps its own reading; it does not show "ook, the group's strongest" taken from the −1.5 dB row
     expect(aLast.class).toBe('unknown');
     expect(aLast.groupFrom).toBeUndefined();
@@ -237,6 +242,19 @@ describe('AlertBus grouping across located sensors', () => {
     expect(bLast.groupFrom).toEqual({ sensor: 'sens-a', room: 'Hall A', alertId: a.alertId, snrDb: 31, strongest: true });
     expect(bLast.own).toEqual({ class: 'ook', confidence: 0.12, reason: guess.reason });
     expect(bLast.reason).toBe("as identified in Hall A (sens-a), the group's strongest (in-band SNR 31.0 dB): the transmission's IQ is no longer held by the sensor's ring");
+  });
+
+  it('a decider below the class floor gives the other rows its unknown with its closest class, never their own (kept in own)', async () => {
+    const strong: AlertSignal = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, snrDb: 21, reason: 'narrow FM: envelope not constant' };
+    const weak: AlertSignal = { class: 'unknown', closestClass: 'fsk', confidence: 0.1, snrDb: 4, reason: 'continuous, constant envelope' };
+    const { aLast, bLast } = await twoRooms(strong, weak);
+    expect([aLast.class, aLast.closestClass, aLast.groupFrom]).toEqual(['unknown', 'nfm', undefined]);
+    expect([bLast.class, bLast.closestClass, bLast.confidence]).toEqual(['unknown', 'nfm', 0.05]);
+    expect(bLast.own).toEqual({ class: 'unknown', closestClass: 'fsk', confidence: 0.1, reason: weak.reason });
+    // a weaker room's confident class decides over it; the reason names what the stronger room came closest to
+    const ook: AlertSignal = { class: 'ook', confidence: 0.9, snrDb: 4, reason: 'on-off keyed' };
+    const { aLast: fromWeak } = await twoRooms(strong, ook);
+    expect(fromWeak.reason).toBe("as identified in Hall B (sens-b) (in-band SNR 4.0 dB), the group's strongest with a class of at least 50 % confidence; Hall A (sens-a) hears it stronger (in-band SNR 21.0 dB) but reads unknown, closest nfm (5 %): on-off keyed");
   });
 
   it('a confident class from a weaker row decides over a stronger row\'s unknown, and the reason names the stronger row (en, zh-CN)', async () => {

@@ -50,6 +50,18 @@ describe('replay table', () => {
     expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频? 推测 41 %');
     expect(classText({ class: 'tdma-burst' }, 'zh-CN')).toBe('tdma-burst 时隙');
     expect(classText({ class: 'nfm', confidence: 0.41 })).toBe('nfm? guess 41 %');
+    // below the class floor: unknown, the closest class a hint (the demo's noise burst)
+    expect(classText({ class: 'unknown', closestClass: 'nfm', confidence: 0.05 })).toBe('unknown (closest: nfm, 5 %)');
+    expect(classText({ class: 'unknown', closestClass: 'nfm', confidence: 0.05 }, 'zh-CN')).toBe('未知（最接近：nfm 窄调频，5 %）');
+    const floored = new ReplayTable();
+    floored.add(line({ signal: { class: 'unknown', closestClass: 'nfm', confidence: 0.05 } }));
+    expect(floored.text().split('\n').slice(1)).toEqual([
+      '1    0.109    434.0252    0.98    299 ms   7       10.9  unknown (closest: nfm, 5 %)  ISM 433 MHz',
+      '1 detection: unknown 1',
+      'pk: packets in one detection (bursts at least 10 ms apart); repeats of a transmission close in time and frequency make one row',
+      'unknown (closest: …) = no class is named below 20 %',
+      '',
+    ]);
     // a table with a guess ends with the legend of its mark, in Chinese too
     const guessed = new ReplayTable('zh-CN');
     guessed.add(line({ signal: { class: 'fsk', confidence: 0.3 } }));

@@ -6,7 +6,8 @@ import { confusion, formatConfusion, makeCase } from '../../src/eval/ident-cases
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { extractFeatures } from '../../src/ident/features.js';
 import { debounce, keyedElement, shortestElement, timingClusters } from '../../src/ident/symbol-rate.js';
-import { NoiseGenerator, ToneGenerator } from '../../src/source/sim-generators.js';
+import { BandNoiseGenerator, NoiseGenerator, ToneGenerator } from '../../src/source/sim-generators.js';
+import { CLASS_FLOOR } from '../../src/text-template.js';
 import { AmGenerator, SampledAudio } from '../../src/source/sim-modulated.js';
 
 // seeds 101… are not the ones the rules were tuned on (bench/ident-eval.js uses 1…)
@@ -126,13 +127,37 @@ describe('the envelope in the FM reasons', () => {
     expect(fm.reason).toMatch(/^narrow FM: constant envelope \(kurtosis -?\d\.\d\d\)/);
     // the same features with a kurtosis between a Gaussian's 1 and the keyed bound: still nfm (nothing else matches),
     // the reason says the envelope is not constant
+    // (its confidence, 5 %, lies below the class floor: no class is named, nfm is the closest, §5a)
     const mid = classify({ ...f, envelopeKurtosis: 1.2, carrierFraction: 0.05, tones: 1, spectralTones: 0 });
-    expect(mid.class).toBe('nfm');
+    expect([mid.class, mid.closestClass, mid.confidence]).toEqual(['unknown', 'nfm', 0.05]);
     expect(mid.reason).toMatch(/^narrow FM: envelope not constant \(kurtosis 1\.20 > 0\.55\): FM only because no other rule matched/);
     // a kurtosis of 8.8 (on ≈ 10 % of the time) with no carrier line: keyed, the share in the reason
     const keyed = classify({ ...f, envelopeKurtosis: 8.8, carrierFraction: 0.04, tones: 1, spectralTones: 0 });
     expect(keyed.class).toBe('ook');
     expect(keyed.reason).toContain('envelope kurtosis 8.80 (a constant envelope on ≈ 10 % of the time; > 2)');
+  });
+});
+
+describe('the class floor (docs/identification.md §5a)', () => {
+  it("names no class below 20 %: the demo's 10 kHz noise burst reads unknown, NFM the closest at 5 %", () => {
+    expect(CLASS_FLOOR).toBe(0.2);
+    // hall-b's burst (src/site/demo-site.ts): band-limited noise 10 kHz wide, 20 dB, 0.5 s, at 250 kS/s
+    const rate = 250_000;
+    const [a, b] = [Math.round(0.02 * rate), Math.round(0.52 * rate)];
+    const burst = new BandNoiseGenerator(-40_000, 10_000, -35 + 10 * Math.log10(10_000 / rate) + 20, rate, a, b, 0);
+    burst.reset(7);
+    const acc = new Float64Array(2 * (a + b));
+    burst.add(acc, 0, 0, a + b);
+    new NoiseGenerator(-35, 11).add(acc, 0, 0, a + b);
+    const r = identify({ iq: Float32Array.from(acc), count: a + b, rateSps: rate, offsetHz: -40_000, bandwidthHz: 10_000 });
+    expect([r.class, r.closestClass, r.confidence, r.reasonCode?.id]).toEqual(['unknown', 'nfm', 0.05, 'ident.nfmNotConstant']);
+    // the features stay: the detail shows what was measured (a noise-like envelope, kurtosis ≈ 1)
+    expect(r.features?.envelopeKurtosis).toBeGreaterThan(0.8);
+    expect(r.features?.bandwidthHz).toBeGreaterThan(8000);
+  });
+  it('keeps the lowest-scoring right class of the synthetic set named (pulsed-wideband at 3 dB, 26 %)', () => {
+    const r = identify(makeCase('pulsed-wideband', 14, 3).input);
+    expect([r.class, r.closestClass, r.confidence]).toEqual(['pulsed-wideband', undefined, 0.26]);
   });
 });
 
@@ -143,6 +168,8 @@ describe('clips that cannot be classified', () => {
     expect(r.class).toBe('unknown');
     expect(r.reasonCode?.id).toBe('ident.tooShort');
     expect(r.confidence).toBe(0);
+    // nothing was classified: no closest class either
+    expect(r.closestClass).toBeUndefined();
     expect(r.reason).toMatch(/clip too short: 300 samples/);
   });
   it('noise alone gives unknown: no emission above the noise', () => {

@@ -70,4 +70,21 @@ describe('quietband_transmission_alerts_raised', () => {
     m = await scrape(reopened);
     expect([m.raised('nfm'), m.raised('tdma-burst')]).toEqual([1, 1]);
   });
+
+  it('counts a class below the class floor under unknown, not under its closest class, and never as raised', async () => {
+    const t = tempDir('qb-metrics-floor-');
+    const store = await AlertStore.open({ dataDir: t.dir, site: 'hall-r' });
+    const bus = new AlertBus({ store });
+    cleanups.push(async () => {
+      await bus.close();
+      await store.close();
+      t.cleanup();
+    });
+    // the demo's noise burst in SRD 868 MHz: NFM at 5 % (would be "unexpected" there, were it named)
+    const burst: AlertSignal = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, reason: 'narrow FM: envelope not constant', final: true, band: 'SRD 868 MHz', unexpected: false };
+    await bus.handleDetection('s1', at(1, 'open', 868_260_000));
+    await bus.handleDetection('s1', at(1, 'close', 868_260_000), { signal: burst });
+    const m = await scrape(store);
+    expect([m.byClass('unknown'), m.byClass('nfm'), m.raised('nfm'), m.raised('unknown')]).toEqual([1, 0, 0, 0]);
+  });
 });

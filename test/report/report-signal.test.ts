@@ -48,6 +48,34 @@ describe('session report: signal classes', () => {
     expect(zh).toContain('<b class="signal-class">频移</b> (50 %)');
   });
 
+  it('shows a class below the class floor as unknown with the closest class, and counts it as unknown (en and zh)', async () => {
+    // the demo's noise burst at 868.26 MHz: NFM at 5 %, flagged nothing (unknown is never unexpected)
+    const floored: AlertSignal = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, final: true, reason: 'nfm because', band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: false };
+    const records: Alert[] = [rec('u1', 'open', 1), rec('u1', 'close', 2, { signal: floored })];
+    const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
+    expect(r.classes).toEqual([{ class: 'unknown', count: 1 }]);
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<b class="signal-class closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %) — nfm because');
+    expect(en).not.toContain('Band check');
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('<b class="signal-class closest">未知</b> (最接近：窄调频，5 %；置信度低于 20 % 时不给出类别)');
+  });
+
+  it('says why an unexpected class did not rank the alert higher: its confidence is a guess\'s (en and zh)', async () => {
+    const band = { band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: true };
+    const records: Alert[] = [
+      rec('n1', 'open', 1), rec('n1', 'close', 2, { signal: { ...sig('nfm', true), confidence: 0.41, ...band } }),
+      // a confident one raised: its own "Ranked higher" row, no band-check row
+      rec('n2', 'open', 3), rec('n2', 'close', 4, { signal: { ...sig('nfm', true), confidence: 0.93, ...band }, severityRaise: { reason: 'NFM is not a class SRD 868 MHz carries', reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: 'SRD 868 MHz', expected: 'fsk, ook, wideband-digital, carrier' } } } }),
+    ];
+    const r = await buildSessionReport({ session: 'maths', records, timeZone: 'UTC', nowMs: T0 + 60_000 });
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<tr><th>Band check</th><td colspan="3" class="not-raised">Not expected in SRD 868 MHz (expected: FSK, OOK, DIGI, CW); not ranked higher: confidence 41 % is below 50 %</td></tr>');
+    expect(en.match(/class="not-raised"/g)?.length).toBe(1);
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('<tr><th>频段核对</th><td colspan="3" class="not-raised">SRD 868 MHz 中不应出现（预期：频移、键控、数字、载波）；未提升优先级：置信度 41 % 低于 50 %</td></tr>');
+  });
+
   it('words the reason from its code in the report\'s language and marks speech heard live (kept from the update that found it)', async () => {
     const nfm: AlertSignal = { class: 'nfm', confidence: 0.93, final: false, ...codedReason('ident.nfm', { k: '0.03', limit: 0.55, bw: '11.2 kHz', dev: '2.9 kHz' }) };
     const records: Alert[] = [

@@ -125,9 +125,13 @@ describe('LiveIdentifier', () => {
     expect(ending.out).toEqual([{ what: 'event', kind: 'open' }, { what: 'event', kind: 'close' }]);
   });
 
-  it('a final part that shows nothing leaves the first identification standing (final, with both reasons)', async () => {
+  /**
+   * One transmission whose first part is identified for real and whose final part reads `last`: the signals posted, and
+   * what was posted last (the close).
+   */
+  async function firstThenFinal(last: Identification): Promise<{ sigs: AlertSignal[]; lastOut: Out | undefined }> {
     let calls = 0;
-    const { li, out, feed } = rig(async (i) => (++calls === 1 ? identify(i) : { class: 'unknown', confidence: 0, reason: 'no emission above the noise near 0 Hz' }));
+    const { li, out, feed } = rig(async (i) => (++calls === 1 ? identify(i) : last));
     feed(0.1);
     li.onEvent(ev('open'));
     feed(START_S + 0.6);
@@ -135,15 +139,25 @@ describe('LiveIdentifier', () => {
     feed(END_S + 0.1);
     li.onEvent(ev('close', END_S));
     await settle(20);
-    const sigs = out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal);
+    await li.close();
+    return { sigs: out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal), lastOut: out.at(-1) };
+  }
+
+  it('a final part that shows nothing leaves the first identification standing (final, with both reasons)', async () => {
+    const { sigs, lastOut } = await firstThenFinal({ class: 'unknown', confidence: 0, reason: 'no emission above the noise near 0 Hz' });
     expect(sigs.map((s) => [s.class, s.final])).toEqual([['ook', false], ['ook', true]]);
     expect(sigs[1]!.reason).toBe(`${sigs[0]!.reason} (its last part: no emission above the noise near 0 Hz)`);
     // coded: the first reason's code inside ident.firstStands, in English the same words
     expect(sigs[1]!.reasonCode?.id).toBe('ident.firstStands');
     expect(alertMessageIn('en', undefined, sigs[1]!.reasonCode)).toBe(sigs[1]!.reason);
     expect(alertMessageIn('zh-CN', undefined, sigs[1]!.reasonCode)).toMatch(/^通断键控：.*（其最后一段无法识别，沿用最初的识别）$/);
-    expect(out.at(-1)).toEqual({ what: 'event', kind: 'close' });
-    await li.close();
+    expect(lastOut).toEqual({ what: 'event', kind: 'close' });
+  });
+
+  it('a final part below the class floor (no class named) leaves the first one standing too, quoting the closest class', async () => {
+    const { sigs } = await firstThenFinal({ class: 'unknown', closestClass: 'nfm', confidence: 0.05, reason: 'narrow FM: envelope not constant' });
+    expect(sigs.map((s) => [s.class, s.closestClass, s.final])).toEqual([['ook', undefined, false], ['ook', undefined, true]]);
+    expect(sigs[1]!.reason).toBe(`${sigs[0]!.reason} (its last part: unknown (closest: NFM, 5 %): narrow FM: envelope not constant)`);
   });
 
   it('a detector end past the emission (the slow path: 0.6 s late): the final part ends at the emission, not in the noise after it', async () => {

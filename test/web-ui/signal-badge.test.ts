@@ -80,6 +80,19 @@ describe('signal class in the web UI', () => {
       // the band check names the expected classes with the badges' labels
       const wfm = await raise(433_500_000, { ...OOK, class: 'wfm', confidence: 0.8, unexpected: true });
       expect(await detailText(page, wfm, 'wide FM')).toContain('Not expected in ISM 433 MHz (expected: OOK, FSK, CW)');
+      await page.locator('.detail-close').click();
+      // a guess flagged unexpected raised nothing: the band check says why
+      const nfmGuess = await raise(433_400_000, { ...OOK, class: 'nfm', confidence: 0.45, unexpected: true });
+      expect(await detailText(page, nfmGuess, 'narrow FM')).toContain('Not expected in ISM 433 MHz (expected: OOK, FSK, CW); not ranked higher: confidence 45 % is below 50 %');
+      await page.locator('.detail-close').click();
+      // below the class floor: the unknown badge, drawn as a guess's, the closest class named beside it as a hint only
+      const floored = await raise(433_300_000, { ...OOK, class: 'unknown', closestClass: 'nfm', confidence: 0.05 });
+      const flooredRow = await alertRow(page, floored);
+      const flooredBadge = flooredRow.locator('[data-testid="signal-badge"]');
+      await flooredBadge.waitFor({ state: 'visible', timeout: 3000 });
+      expect([await flooredBadge.textContent(), await flooredBadge.getAttribute('data-class'), await flooredRow.locator('[data-testid="signal-guess"]').textContent()]).toEqual(['?', 'unknown', 'closest: NFM, 5 %']);
+      expect((await look(flooredBadge)).outline).toBe('dashed');
+      expect(await detailText(page, floored, 'not identified')).toContain('not identified · closest: NFM, 5 %; no class is named below 20 % (from its first 0.5 s');
     } finally {
       await close();
     }

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLang } from '../../web-ui/src/i18n.js';
 import type { AlertSignal } from '../../web-ui/src/protocol-types.js';
+import { CLASS_FLOOR } from '../../src/text-template.js';
 import { LOW_CONFIDENCE, signalBadge, signalRows } from '../../web-ui/src/signal-text.js';
 
 const NFM: AlertSignal = { class: 'nfm', confidence: 0.05, reason: 'narrow FM', final: true } as AlertSignal;
@@ -34,5 +35,42 @@ describe('signal detail rows', () => {
     expect(signalRows(grouped).find(([k]) => k === 'detail.signalOwn')![1]).toBe('frequency-shift keyed data (FSK)? · guess 41 %: confidence below 50 % (the group shows the identification of hall-b, which hears it strongest)');
     // a group of located sensors: the room the site config gives, the sensor after it
     expect(signalRows(inRoom).find(([k]) => k === 'detail.signalOwn')![1]).toBe('frequency-shift keyed data (FSK)? · guess 41 %: confidence below 50 % (the group shows the identification of Hall B (sens-b), which hears it strongest)');
+  });
+});
+
+describe('a class below the class floor', () => {
+  // what the identifier gives the demo's 10 kHz noise burst (hall-b, 868.26 MHz): its best class, NFM, at 5 %
+  const BURST = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, reason: 'narrow FM: envelope not constant', final: true } as AlertSignal;
+
+  it('is shown as unknown with the closest class named as a hint only, in the badge and the detail (en and zh)', () => {
+    expect(CLASS_FLOOR).toBe(0.2);
+    expect(signalBadge(BURST)).toEqual({ text: '?', title: 'not identified · closest: NFM, 5 %; no class is named below 20 %', cls: 'unknown', low: true, guess: 'closest: NFM, 5 %' });
+    expect(signalRow(BURST)).toBe('not identified · closest: NFM, 5 %; no class is named below 20 %');
+    // just under the floor, the percent is never the floor itself
+    expect(signalBadge({ ...BURST, closestClass: 'wideband-digital', confidence: 0.199 }).guess).toBe('closest: DIGI, 19 %');
+    // an unknown that found nothing to classify has no hint
+    expect(signalBadge({ ...BURST, closestClass: undefined, confidence: 0 })).toEqual({ text: '?', title: 'not identified · 0 %', cls: 'unknown', low: false, guess: '' });
+    setLang('zh-CN', false);
+    expect(signalBadge(BURST)).toMatchObject({ text: '未知', guess: '最接近：窄调频，5 %' });
+    expect(signalRow(BURST)).toBe('未识别 · 最接近：窄调频，5 %；置信度低于 20 % 时不给出类别');
+  });
+
+  it("names the closest class of this sensor's own reading of a group too", () => {
+    const grouped = { class: 'nfm', confidence: 0.93, reason: 'nfm', groupFrom: { sensor: 'hall-a', alertId: 'x-1', snrDb: 21 }, own: { class: 'unknown', closestClass: 'nfm', confidence: 0.05, reason: 'nfm' } } as AlertSignal;
+    expect(signalRows(grouped).find(([k]) => k === 'detail.signalOwn')![1]).toBe('not identified · closest: NFM, 5 %; no class is named below 20 % (the group shows the identification of hall-a, which hears it strongest)');
+  });
+});
+
+describe('an unexpected class that raised nothing', () => {
+  const band = { band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: true };
+  const bandRow = (s: AlertSignal, raised: boolean): string | undefined => signalRows(s, raised).find(([k]) => k === 'detail.signalBand')?.[1];
+
+  it('says why the flag did not rank the alert higher: its confidence is below 50 % (en and zh)', () => {
+    const guess = { class: 'nfm', confidence: 0.41, reason: 'nfm', ...band } as AlertSignal;
+    expect(bandRow(guess, false)).toBe('Not expected in SRD 868 MHz (expected: FSK, OOK, DIGI, CW); not ranked higher: confidence 41 % is below 50 %');
+    // raised (a confident class): the flag alone, the raise has its own row
+    expect(bandRow({ ...guess, confidence: 0.93 }, true)).toBe('Not expected in SRD 868 MHz (expected: FSK, OOK, DIGI, CW)');
+    setLang('zh-CN', false);
+    expect(bandRow(guess, false)).toBe('SRD 868 MHz 中不应出现（预期：频移、键控、数字、载波）；未提升优先级：置信度 41 % 低于 50 %');
   });
 });

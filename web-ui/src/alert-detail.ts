@@ -334,7 +334,7 @@ export class AlertDetail {
       if (heard.hopCenterHz !== undefined) rows.push(['detail.hop', formatMhz(heard.hopCenterHz)]);
       if (v.state !== 'known') rows.push(['detail.message', t('detail.heardNote')]);
     }
-    if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal));
+    if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal, v.severityRaise !== undefined));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', alertDurationText(v, nowMs)]);

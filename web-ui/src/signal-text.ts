@@ -1,5 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass } from '../../src/text-template.js';
+import { closestClassOf, closestText, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote } from '../../src/text-template.js';
 import { alertMessageText, formatBandwidth, formatFeatureMs } from './format.js';
 import { lang, t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
@@ -28,19 +28,32 @@ function classLabel(c: string): string {
  */
 export function signalBadge(s: AlertSignal): { text: string; title: string; cls: AlertSignal['class']; low: boolean; guess: string } {
   const cls = classOf(s);
-  const low = isGuess(cls, s.confidence);
-  const c = classConfidence(cls, s.confidence);
+  const closest = closestOf(s);
+  // below the class floor: the `unknown` badge, drawn as a guess's, with the closest class named beside it only
+  const low = isGuess(cls, s.confidence) || closest !== undefined;
+  const c = classConfidence(s);
   const title = `${c.name} · ${low ? c.confidence : `${Math.round(100 * s.confidence)} %`}`;
-  return { text: markedClass(t(`sig.${cls}` as MsgKey), cls, s.confidence), title, cls, low, guess: low ? guessWords(lang(), s.confidence) : '' };
+  const words = closest !== undefined ? closestText(lang(), 'words', classLabel(closest), s.confidence) : low ? guessWords(lang(), s.confidence) : '';
+  return { text: markedClass(t(`sig.${cls}` as MsgKey), cls, s.confidence), title, cls, low, guess: words };
+}
+
+/** The closest class of a signal that names none (below the class floor, docs/identification.md §5a), when the page knows it. */
+function closestOf(s: Pick<AlertSignal, 'class' | 'closestClass' | 'confidence'>): string | undefined {
+  const c = closestClassOf(s);
+  return c !== undefined && CLASSES.has(c) ? c : undefined;
 }
 
 /**
- * The detail's class and confidence, marked as the badge marks a guess: `narrow FM (voice link)?` and `guess 5 %:
- * confidence below 50 %` below {@link LOW_CONFIDENCE}, else `narrow FM (voice link)` and `confidence 87 %`.
+ * The detail's class and confidence, marked as the badge marks a guess: `narrow FM (voice link)?` and `guess 41 %:
+ * confidence below 50 %` below {@link LOW_CONFIDENCE}, else `narrow FM (voice link)` and `confidence 87 %`; a class
+ * below the class floor as `not identified` and `closest: NFM, 5 %; no class is named below 20 %`.
  */
-function classConfidence(cls: string, confidence: number): { name: string; confidence: string } {
-  const name = markedClass(t(`sigName.${cls}` as MsgKey), cls, confidence);
-  return isGuess(cls, confidence) ? { name, confidence: guessNote(lang(), confidence) } : { name, confidence: t('detail.confidence', { pct: Math.round(100 * confidence) }) };
+function classConfidence(s: Pick<AlertSignal, 'class' | 'closestClass' | 'confidence'>): { name: string; confidence: string } {
+  const cls = classOf(s as AlertSignal);
+  const closest = closestOf(s);
+  if (closest !== undefined) return { name: t('sigName.unknown'), confidence: closestText(lang(), 'note', classLabel(closest), s.confidence) };
+  const name = markedClass(t(`sigName.${cls}` as MsgKey), cls, s.confidence);
+  return isGuess(cls, s.confidence) ? { name, confidence: guessNote(lang(), s.confidence) } : { name, confidence: t('detail.confidence', { pct: Math.round(100 * s.confidence) }) };
 }
 
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -66,29 +79,32 @@ export function signalFeatures(s: AlertSignal): string {
 }
 
 /**
- * The detail's rows for a signal: type and confidence (a guess marked as the list's badge marks it), the band's expectation when it is not met, the features, this
+ * The detail's rows for a signal: type and confidence (a guess marked as the list's badge marks it; a class below the
+ * class floor as not identified with the closest class named), the band's expectation when it is not met (and, when the
+ * alert was not ranked higher for it, `raised` false, why: its confidence is a guess's), the features, this
  * sensor's own reading when the row shows its group's identification (docs/identification.md §11), why
  * (its `reasonCode` in the page's language; a record without one, or of a newer daemon, shows `reason` as sent).
  */
-export function signalRows(s: AlertSignal): [MsgKey, string][] {
-  const cls = classOf(s);
-  const c = classConfidence(cls, s.confidence);
+export function signalRows(s: AlertSignal, raised = false): [MsgKey, string][] {
+  const c = classConfidence(s);
   const rows: [MsgKey, string][] = [
     ['detail.signal', `${c.name} · ${c.confidence}${s.final === false ? t('detail.signalFirst') : ''}`],
   ];
   if (s.unexpected === true && typeof s.band === 'string') {
-    rows.push(['detail.signalBand', t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).map(classLabel).join(t('list.sep')) })]);
+    const flag = t('detail.signalUnexpected', { band: s.band, expected: (s.expected ?? []).map(classLabel).join(t('list.sep')) });
+    // a flag that raised nothing says why (a guess raises nothing: src/alerts/severity-raise.ts)
+    const why = notRaisedNote(lang(), s, raised);
+    rows.push(['detail.signalBand', why === undefined ? flag : `${flag}${lang() === 'zh-CN' ? '；' : '; '}${why}`]);
   }
   const features = signalFeatures(s);
   if (features !== '') rows.push(['detail.signalFeatures', features]);
   const own = s.own;
   if (own !== undefined && s.groupFrom !== undefined && typeof own.class === 'string') {
-    const ownCls = CLASSES.has(own.class) ? own.class : 'unknown';
     // the group's decider is its strongest row, or (strongest false) the strongest with a confident class
     const key: MsgKey = s.groupFrom.strongest === false ? 'detail.signalOwnTextConfident' : 'detail.signalOwnText';
     // the room the site config gives the deciding sensor, the sensor after it (records before rooms were named: the sensor)
     const from = s.groupFrom.room === undefined ? s.groupFrom.sensor : `${s.groupFrom.room} (${s.groupFrom.sensor})`;
-    rows.push(['detail.signalOwn', t(key, { ...classConfidence(ownCls, own.confidence), sensor: from, min: Math.round(100 * LOW_CONFIDENCE) })]);
+    rows.push(['detail.signalOwn', t(key, { ...classConfidence(own), sensor: from, min: Math.round(100 * LOW_CONFIDENCE) })]);
   }
   rows.push(['detail.signalReason', alertMessageText(s.reason, s.reasonCode) ?? s.reason]);
   return rows;
