@@ -1,5 +1,6 @@
 // Session report for the record: alerts, acknowledgements and sensor outages of one exam session, as printable HTML.
-import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
+import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/clip-axes.js';
+import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
@@ -56,6 +57,8 @@ export interface ReportAlert {
   acks: { event: 'ack' | 'known'; by: string; time: string }[];
   /** PNG spectrogram of the evidence clip as a data: URL, when the picture exists. */
   pictureDataUrl?: string;
+  /** The picture's band and duration from its clip's files (its axes); absent when the clip's files are unreadable. */
+  pictureExtent?: ClipExtent;
   clip?: string;
   /**
    * "Which room" of a transmission several located sensors saw: the ranked rooms (nearest = strongest excess first,
@@ -214,6 +217,8 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     if (typeof a.clip === 'string' && input.dataDir !== undefined) {
       const url = await clipPictureDataUrl(input.dataDir, a.clip, input.drawPicture);
       if (url !== undefined) a.pictureDataUrl = url;
+      const extent = url !== undefined ? await clipFileExtent(input.dataDir, a.clip) : undefined;
+      if (extent !== undefined) a.pictureExtent = extent;
     }
     (first.kind === 'sensor-offline' ? outages : alerts).push(a);
   }
@@ -308,7 +313,7 @@ const REPORT_TEXT = {
     raise: 'Ranked higher ▲', signal: 'Signal type', classesTitle: 'Transmissions by signal type: ', speech: 'speech heard',
     // the classes as the English page's badges name them (one table: src/text-template.ts)
     classWord: { ...EN_CLASS_WORDS, unidentified: 'not identified' } as Partial<Record<string, string>>,
-    note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
+    note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', axisFreq: 'Frequency (MHz)', axisTime: 'Time (s)', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     // the kinds as the English page words them (web-ui/src/strings-en.ts kind.*)
     kind: { transmission: 'Transmission', 'sensor-offline': 'Sensor offline', overload: 'Sensor overload', 'site-offline': 'Site offline', 'storage-failed': 'Storage failed', 'present-during-calibration': 'Present during calibration' } as Partial<Record<string, string>>,
     severity: {} as Partial<Record<string, string>>,
@@ -331,7 +336,7 @@ const REPORT_TEXT = {
     raise: '优先级提升 ▲', signal: '信号类型', classesTitle: '按信号类型统计的发射告警：', speech: '检测到语音',
     // the classes in the page's words (one table: src/text-template.ts)
     classWord: { ...ZH_CLASS_WORDS, unidentified: '未识别' } as Partial<Record<string, string>>,
-    note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
+    note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', axisFreq: '频率（MHz）', axisTime: '时间（秒）', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
     kind: {
       transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',
       'present-during-calibration': '校准期间已存在',
@@ -415,7 +420,7 @@ ${raisedOf(a) !== undefined ? `<tr><th>${L.raise}</th><td colspan="3" class="rai
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table></div>
-${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">` : ''}
+${a.pictureDataUrl !== undefined ? clipFigureHtml(`<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">`, a.pictureExtent, { freq: L.axisFreq, time: L.axisTime }) : ''}
 </section>`,
     )
     .join('\n');
@@ -432,12 +437,12 @@ body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
 h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.4em 0 .4em;border-bottom:1px solid #999}h3{font-size:11pt;margin:.2em 0}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}th{background:#eee}
 .kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}.raised{border-left-width:8px}
-.warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
+.warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{display:block;width:100%;height:auto;image-rendering:pixelated}
 .meta td{border:none;padding:0 1em 0 0}
 .scroll{max-width:100%;overflow-x:auto}code{overflow-wrap:anywhere}
 @media (max-width:600px){body{margin:.6em}}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}
-</style></head><body>
+${CLIP_FIGURE_CSS}</style></head><body>
 <h1>${L.title}</h1>
 <table class="meta">
 <tr><td>${L.site}</td><td><b id="site">${esc(r.site)}</b></td></tr>
