@@ -31,6 +31,11 @@ export interface TerminalWords {
   session: (name: string) => string;
   by: (who: string) => string;
   stateArrow: string;
+  /**
+   * The punctuation of a line's own structure: an aside after the text (` (…)` / `（…）`, its leading space in English),
+   * the separators inside it and before a detail; full-width in Chinese, as every Chinese text of the project.
+   */
+  punct: { aside: (inner: string) => string; semi: string; comma: string; colon: string };
   /** `centre 433.920 MHz` / `centre unknown`. */
   centre: (mhz: string | null) => string;
   /** Prefix of the repeated offline line (`still offline: <reason>`). */
@@ -94,6 +99,7 @@ const EN: TerminalWords = {
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
   stateArrow: 'state →',
+  punct: { aside: (inner) => ` (${inner})`, semi: '; ', comma: ', ', colon: ': ' },
   centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
   stillOffline: 'still offline: ',
   calibration: (win, sec, maxH) => `calibration ${win > 0 ? `${win} min before (${sec} s; ` : 'off ('}baselines valid ${maxH} h)`,
@@ -128,12 +134,14 @@ const ZH: TerminalWords = {
   event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
-  alertState: { new: '未处理', acknowledged: '已确认', known: '已知' },
+  // 未确认: the page's and the report's word for an alert nobody acknowledged yet (web-ui/src/strings-zh.ts banner.newAlerts)
+  alertState: { new: '未确认', acknowledged: '已确认', known: '已知' },
   alert: '告警',
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
   stateArrow: '状态 →',
+  punct: { aside: (inner) => `（${inner}）`, semi: '；', comma: '，', colon: '：' },
   centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),
   stillOffline: '仍离线：',
   calibration: (win, sec, maxH) => `校准 ${win > 0 ? `开考前 ${win} 分钟（录制 ${sec} 秒；` : '关闭（'}基线有效期 ${maxH} 小时）`,

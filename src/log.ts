@@ -119,10 +119,10 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
     const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
-      .join(', ');
-    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what} (${word(w.alertState, String(log.state))}; ${ctx})`;
+      .join(w.punct.comma);
+    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;
   }
-  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
+  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `${w.punct.colon}${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads
   // the command's codes (run: the offline reasons), then the CLI's own (src/error-text.ts: a clipped recording)
   const coded = lang !== 'en' && log.messageCode !== undefined ? (codeText?.(log.messageCode, lang) ?? codeTextIn(log.messageCode, lang)) : undefined;
@@ -140,7 +140,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
     rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v));
   }
-  const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
+  const centre = 'centerHz' in log && log.centerHz !== undefined ? w.punct.aside(w.centre(mhz(log.centerHz))) : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 

@@ -123,25 +123,25 @@ describe.concurrent('the terminal', () => {
 
     it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
-        '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
+        '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz（未确认；考试场次 数学，demo-9 seq 9）',
       );
       // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
       const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
-      expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频（未确认；demo-4 seq 12）');
       expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz（未确认；demo-4 seq 12）');
       // a guess (signalConfidence below LOW_CONFIDENCE) marked as the web UI, the report and replay mark it; 0.5 is none
       expect(prettyMessage({ ...closed, signalConfidence: 0.41 })).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm? guess 41 % (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 % (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 %（未确认；demo-4 seq 12）');
       expect(prettyMessage({ ...closed, signalConfidence: 0.5 })).toContain(' class nfm (unacknowledged;');
       expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
         '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
       );
       // a raised alert carries the mark replay's notes show (src/text-template.ts RAISE_MARK_TEXT), on its alert line and on the late identification's
       const raised = { ...closed, centerHz: 230_025_000, bandLabel: '223–235 MHz', raise: 'raise.unexpected' };
-      expect(prettyMessage(raised, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 230.025 MHz 223–235 MHz 识别为窄调频 ▲ 调制与频段不符 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(raised, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 230.025 MHz 223–235 MHz 识别为窄调频 ▲ 调制与频段不符（未确认；demo-4 seq 12）');
       expect(prettyMessage(raised)).toBe('[hall-a-433] ALERT close high transmission 230.025 MHz 223–235 MHz class nfm ▲ unusual for this band (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路 (');
+      expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路（');
       expect(prettyMessage({ ...raised, raise: 'raise.future' })).toContain(' class nfm ▲ (');
       const lateRaised = { msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100, raise: 'raise.unexpected' };
       expect(prettyMessage(lateRaised, 'zh-CN')).toBe('[hall-a-433] 识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
@@ -152,8 +152,11 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.5 })).toContain(' class=nfm final=true afterCloseMs=2100 confidence=0.5');
       expect(prettyMessage({ msg: 'identification dropped: it came more than lateSignalMs after its alert closed', sensor: 's1', trackId: 4, class: 'ook', confidence: 0.3, lateSignalMs: 30000 })).toContain(' class=ook? confidence=0.3 ');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
+      // the line's own punctuation full-width in Chinese, as every other Chinese text (English keeps ': ' and ' (')
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: '找不到接收器' }, 'zh-CN')).toBe('[s1] 状态 → 离线：找不到接收器');
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: 'no dongle' })).toBe('[s1] state → offline: no dongle');
       expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
-      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
+      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始（中心频率未知）');
       expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
       // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
       const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
@@ -276,7 +279,7 @@ describe.concurrent('the terminal', () => {
       expect(err).toMatch(/信息: \[server\] 网页服务已关闭\n/);
       expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
       const lines = err.trim().split('\n');
-      for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始 /, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
+      for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始（中心 4\d\d\.\d{3} MHz）/, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
         expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
       }
       // the English message words of those lines are gone
