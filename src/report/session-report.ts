@@ -296,6 +296,8 @@ const num = (v: number | undefined, f: (x: number) => string): string => (v === 
 /** The report's words in each language ({@link renderReportHtml}); values are HTML (already escaped where needed). */
 const REPORT_TEXT = {
   en: {
+    // an aside after a value and the separator inside it (full-width in Chinese, as every Chinese text)
+    aside: (inner: string) => ` (${inner})`, semi: '; ',
     title: 'QuietBand session report', site: 'Site', session: 'Session', window: 'Window', asConfigured: 'as configured',
     fromAlerts: 'from the alerts of this session', generated: 'Generated', summary: 'Summary',
     summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission ${pluralWord('en', c.transmissions, 'alert', 'alerts')}, ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor ${pluralWord('en', c.outages, 'outage', 'outages')}.`,
@@ -320,6 +322,7 @@ const REPORT_TEXT = {
     state: {} as Partial<Record<string, string>>,
   },
   'zh-CN': {
+    aside: (inner: string) => `（${inner}）`, semi: '；',
     title: 'QuietBand 考试场次报告', site: '考点', session: '考试场次', window: '时间范围', asConfigured: '按考点配置',
     fromAlerts: '按本场次的告警', generated: '生成时间', summary: '概要',
     summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条${c.raised > 0 ? `，优先级提升 ${c.raised} 条（▲）` : ''}；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
@@ -354,7 +357,7 @@ const REPORT_TEXT = {
 function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {
   const guess = isGuess(s.class, s.confidence);
   const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
-  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b> (${guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`})`;
+  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b>${REPORT_TEXT[lang].aside(guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`)}`;
 }
 
 /** Report languages: the web UI's. */
@@ -391,14 +394,16 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
     .join('\n');
   // who acknowledged, the identity word before the @ in the report's language ("王老师 (本机@127.0.0.1)"; the record keeps
   // the daemon's "local")
-  const byOf = (by: string): string => by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`);
+  // and its brackets the report's ("王老师（本机@127.0.0.1）")
+  const byOf = (by: string): string =>
+    by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`).replace(/^(.+?) \(([^()]*)\)$/, (_m, name: string, addr: string) => `${name}${L.aside(addr)}`);
   const ackText = (a: ReportAlert): string =>
     a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(byOf(k.by)), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;
     const items = a.rooms
-      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b> (${esc(x.sensor)}) ${x.excessDb.toFixed(1)} dB${i === 0 ? ` — ${L.nearest}` : ` (${(x.excessDb - top).toFixed(1)} dB)`}</li>`)
+      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b>${L.aside(esc(x.sensor))} ${x.excessDb.toFixed(1)} dB${i === 0 ? ` — ${L.nearest}` : L.aside(`${(x.excessDb - top).toFixed(1)} dB`)}</li>`)
       .join('');
     const pos = a.positionM !== undefined ? `<div>${L.position(a.positionM.xM.toFixed(1), a.positionM.yM.toFixed(1))}</div>` : '';
     const group = a.groupId !== undefined ? `<div>${L.group(esc(a.groupId))}</div>` : '';
@@ -410,7 +415,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <h3>${i + 1}. ${word(L.kind, a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
 <div class="scroll"><table class="kv">
 <tr><th>${L.alertId}</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
-<tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
+<tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? L.aside(esc(a.bandLabel)) : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
 <tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)}${raisedOf(a) !== undefined ? ' ▲' : ''} / ${word(L.state, a.state)}</td></tr>
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
@@ -447,7 +452,7 @@ ${CLIP_FIGURE_CSS}</style></head><body>
 <table class="meta">
 <tr><td>${L.site}</td><td><b id="site">${esc(r.site)}</b></td></tr>
 <tr><td>${L.session}</td><td><b id="session">${esc(r.session)}</b></td></tr>
-<tr><td>${L.window}</td><td>${t(r.startTime)} – ${t(r.endTime)} (${esc(r.timeZone)}; ${r.windowFrom === 'config' ? L.asConfigured : L.fromAlerts})</td></tr>
+<tr><td>${L.window}</td><td>${t(r.startTime)} – ${t(r.endTime)}${L.aside(`${esc(r.timeZone)}${L.semi}${r.windowFrom === 'config' ? L.asConfigured : L.fromAlerts}`)}</td></tr>
 <tr><td>${L.generated}</td><td>${t(r.generatedAt)}</td></tr>
 </table>
 <h2>${L.summary}</h2>
