@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
+import { zhOsErrorText } from './os-error-words.js';
 import { classWordsText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
@@ -62,12 +63,14 @@ const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : ty
  * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
  * (`label="sim 433"`), so it cannot read as the next field.
  */
-function fieldText(key: string, v: unknown): string {
+function fieldText(key: string, v: unknown, lang: TextLang): string {
   let t: string;
   let text = true;
   if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
     const e = v as { message: string; code?: string };
-    t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+    // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
+    const zh = lang === 'zh-CN' ? zhOsErrorText(e.message) : e.message;
+    t = zh !== e.message ? zh : `${e.code !== undefined && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : ''}${e.message}`;
   } else if (typeof v === 'string') t = v;
   else if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) {
     // a person reads 10, not 9.999872: four significant digits at most, trailing zeros dropped (the JSON keeps all;
@@ -138,7 +141,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       continue;
     }
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
-    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v));
+    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang));
   }
   const centre = 'centerHz' in log && log.centerHz !== undefined ? w.punct.aside(w.centre(mhz(log.centerHz))) : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;

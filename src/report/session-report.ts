@@ -1,7 +1,6 @@
 // Session report for the record: alerts, acknowledgements and sensor outages of one exam session, as printable HTML.
 import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/clip-axes.js';
 import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
-import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import { EN_CLASS_WORDS, guessNote, isGuess, markedClass, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
@@ -138,7 +137,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   const w = sessionWindow(input.records, input.session, input.window);
   if (w === undefined) {
     if (!input.records.some((r) => r.session === input.session)) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records), hint: 'report.passConfig' }, 'BAD_INPUT');
-    throw new QuietBandError(`session "${input.session}": no record of this session has a readable time`, 'BAD_INPUT');
+    throw cliError('report.noTime', { session: input.session }, 'BAD_INPUT');
   }
   const { startMs, endMs, windowFrom } = w;
   const groups = sessionAlertRecords(input.records, input.session, w);

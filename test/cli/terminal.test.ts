@@ -155,6 +155,12 @@ describe.concurrent('the terminal', () => {
       // the line's own punctuation full-width in Chinese, as every other Chinese text (English keeps ': ' and ' (')
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: '找不到接收器' }, 'zh-CN')).toBe('[s1] 状态 → 离线：找不到接收器');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: 'no dongle' })).toBe('[s1] state → offline: no dongle');
+      // a system error field: Chinese words with the code (src/os-error-words.ts); English says the code once (was twice:
+      // the error's code before a message that starts with it)
+      const diskFull = { msg: 'alert store write failed', component: 'alert-store', err: { type: 'Error', message: "ENOSPC: no space left on device, write", code: 'ENOSPC' } };
+      expect(prettyMessage(diskFull, 'zh-CN')).toMatch(/  err=磁盘空间已满［ENOSPC］$/);
+      expect(prettyMessage(diskFull)).toBe('[alert-store] alert store write failed  err="ENOSPC: no space left on device, write"');
+      expect(prettyMessage({ ...diskFull, err: { message: 'bad block', code: 'QB_X' } })).toMatch(/  err="QB_X: bad block"$/);
       expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始（中心频率未知）');
       expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
