@@ -56,6 +56,8 @@ export interface TerminalWords {
   otherComputers: (urls: string) => string;
   sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
   warmupBaseline: (s: number) => string;
+  /** A scanning sensor's warm-up: `s` seconds on each of `hops` hops, about `totalS` seconds in all (countdown.ts warmupLengthS). */
+  warmupScan: (s: number, hops: number, totalS: number) => string;
   storedBaseline: (path: string) => string;
   /** What a calibration heard (calibrate, replay's baseline pass): the heading and one emitter's words. */
   heard: EmitterWords;
@@ -111,6 +113,7 @@ const EN: TerminalWords = {
   otherComputers: (urls) => `  from other computers: ${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
   warmupBaseline: (s) => `warm-up ${s} s`,
+  warmupScan: (s, hops, totalS) => `warm-up ${s} s on each of ${hops} hops (about ${totalS} s)`,
   storedBaseline: (path) => `stored ${path}`,
   heard: {
     who: (sensor, hop) => (sensor === undefined ? 'calibration' : `sensor ${sensor} calibration${hop !== undefined ? ` (hop ${hop} MHz)` : ''}`),
@@ -153,6 +156,7 @@ const ZH: TerminalWords = {
   otherComputers: (urls) => `  其他电脑访问：${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
   warmupBaseline: (s) => `预热 ${s} 秒`,
+  warmupScan: (s, hops, totalS) => `${hops} 个跳频点各预热 ${s} 秒（共约 ${totalS} 秒）`,
   storedBaseline: (path) => `已存 ${path}`,
   heard: {
     who: (sensor, hop) => (sensor === undefined ? '校准' : `传感器 ${sensor} 的校准${hop !== undefined ? `（跳频点 ${hop} MHz）` : ''}`),

@@ -4,8 +4,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clockShare, Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { clockShare, Countdown, remainingText, warmupLengthS, watchWarmup, type WarmupHealth } from '../../src/cli/countdown.js';
+import { sensorLine } from '../../src/cli/run.js';
+import { applySiteDefaults, loadSiteConfigFile } from '../../src/config/site-config.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
@@ -427,13 +429,15 @@ describe('countdown', () => {
     expect(text().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
   });
 
-  it('a 10 s warm-up after a 0.25 s settle starts at "10 s left" and never shows more (was "11 s": settle + warm-up rounded up)', () => {
+  /** The lines watchWarmup announces over 10 s of 500 ms polls on a terminal (English), `started` run after its first poll. */
+  function warmupLines(sensors: () => WarmupHealth[], length: { warmupS: number; settleS: number }, started: () => void = () => undefined): string[] {
     const { stream } = ttyStream();
     let now = 1_000_000;
     const lines: string[] = [];
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const stop = watchWarmup(() => [{ sensor: 'hall-a', state: 'learning' }], { warmupS: 10, settleS: 0.25 }, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      const stop = watchWarmup(sensors, length, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      started();
       for (let i = 0; i < 20; i++) {
         now += 500;
         vi.advanceTimersByTime(500);
@@ -442,10 +446,42 @@ describe('countdown', () => {
     } finally {
       vi.useRealTimers();
     }
+    return lines;
+  }
+
+  it('a 10 s warm-up after a 0.25 s settle starts at "10 s left" and never shows more (was "11 s": settle + warm-up rounded up)', () => {
+    const lines = warmupLines(() => [{ sensor: 'hall-a', state: 'learning' }], { warmupS: 10, settleS: 0.25 });
     expect(lines).toEqual(['warm-up hall-a 0 % · 10 s left', 'warm-up hall-a 98 % · 1 s left']);
     expect(clockShare(0.1, 10, 0.25)).toEqual({ fraction: 0, leftS: 10 });
     expect(clockShare(5.25, 10, 0.25)).toEqual({ fraction: 0.5, leftS: 5 });
     expect(clockShare(11, 10, 0.25)).toEqual({ fraction: 1, leftS: -0.75 });
+  });
+
+  it('a scanning sensor\'s warm-up counts down its length, ceil(warmupS / dwell) × hops × (dwell + settle), not warmupS (was "2 s left" for 19 s)', () => {
+    // the sim site of the check run: 8 hops, dwell 200 ms; settle 25 ms before the first block, 41.4 ms (+ a 16 384-sample
+    // buffer at 1 MS/s) after it; warmupS 2 → 10 visits a hop
+    expect(warmupLengthS(2)).toBe(2);
+    expect(warmupLengthS(2, { hops: 8, dwellMs: 200, settleMs: 25 })).toBeCloseTo(18, 9);
+    expect(warmupLengthS(2, { hops: 8, dwellMs: 200, settleMs: 41.4 })).toBeCloseTo(19.312, 9);
+    expect(warmupLengthS(1, { hops: 3, dwellMs: 300, settleMs: 0 })).toBeCloseTo(3.6, 9); // 4 visits: 1 s is 3.33 dwells
+    const h = { sensor: 'uhf-scan', state: 'learning', scan: { hops: 8, dwellMs: 200, settleMs: 25 } };
+    const lines = warmupLines(() => [h], { warmupS: 2, settleS: 0 }, () => {
+      h.scan.settleMs = 41.4; // the first block came: the settle holds the buffer now
+    });
+    expect(lines).toEqual(['warm-up uhf-scan 0 % · 18 s left', 'warm-up uhf-scan 52 % · 10 s left']); // 10 of 19.3 s (of 18 s: 56 % · 8 s)
+  });
+
+  it('run\'s sensor line of a scanning sensor: the warm-up per hop and in all; its stored per-hop baselines when every hop has one', async () => {
+    const dir = join(tmp.dir, 'scan-line');
+    mkdirSync(join(dir, 'cal'), { recursive: true });
+    const file = join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify({ site: 'scan-check', dataDir: join(dir, 'data'), calibrationDir: join(dir, 'cal'), warmupS: 2, sensors: [{ name: 'uhf-scan', source: 'sim', centerHz: 434_000_000, rateSps: 1_000_000, fftSize: 1024, scan: { segments: [{ startHz: 433_000_000, stopHz: 435_000_000 }], dwellMs: 200 } }] }));
+    const site = applySiteDefaults(await loadSiteConfigFile(file), {}, file);
+    expect(sensorLine(site, 0)).toBe('  sensor uhf-scan: sim at 434.000 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 2 s on each of 8 hops (about 18 s)');
+    expect(sensorLine(site, 0, 'zh-CN')).toBe('  传感器 uhf-scan：sim，434.000 MHz，1000 kS/s，FFT 1024；基线：8 个跳频点各预热 2 秒（共约 18 秒）');
+    const base = join(dir, 'cal', 'scan-check-uhf-scan');
+    for (const hz of [432_950_000, 433_250_000, 433_550_000, 433_850_000, 434_150_000, 434_450_000, 434_750_000, 435_050_000]) writeFileSync(`${base}-${hz}.json`, '{}');
+    expect(sensorLine(site, 0)).toBe(`  sensor uhf-scan: sim at 434.000 MHz, 1000 kS/s, FFT 1024; baseline: stored ${base}-<centerHz>.json × 8`);
   });
 
   it('draws nothing when the stream is not a terminal', () => {
