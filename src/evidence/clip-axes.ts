@@ -44,7 +44,8 @@ export function niceTicks(lo: number, hi: number, maxTicks: number): { step: num
   if (!(span > 0)) return { step: 1, ticks: [lo] };
   const raw = span / Math.max(1, maxTicks);
   const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+  // a step equal to the span / maxTicks but for float noise counts (a 25 kHz band in MHz: 0.025000000000034 / 5)
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw * (1 - 1e-9))!;
   const ticks: number[] = [];
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) ticks.push(k * step + 0); // + 0 turns −0 into 0
   return { step, ticks };

@@ -12,6 +12,9 @@ describe('clip axes', () => {
     expect(t.ticks.map((v) => v.toFixed(2))).toEqual(['433.80', '433.85', '433.90', '433.95', '434.00']);
     expect(niceTicks(0, 6, 8)).toEqual({ step: 1, ticks: [0, 1, 2, 3, 4, 5, 6] });
     expect(niceTicks(2, 2, 5)).toEqual({ step: 1, ticks: [2] });
+    // a 25 kS/s band clip: 0.025 MHz in 5 ticks of 0.005 (float noise in the span made it 0.01: 3 ticks)
+    const band = niceTicks((433_980_000 - 12_500) / 1e6, (433_980_000 + 12_500) / 1e6, 5);
+    expect([band.step, band.ticks.map((v) => v.toFixed(3))]).toEqual([0.005, ['433.970', '433.975', '433.980', '433.985', '433.990']]);
     expect([decimalsFor(0.05), decimalsFor(0.2), decimalsFor(5), decimalsFor(0.025)]).toEqual([2, 1, 0, 3]);
   });
 

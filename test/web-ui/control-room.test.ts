@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import { NOT_FOUND_REASON, cutCells, pageOverflowPx, shot, squashedTexts, useControlRoom } from './control-room-site.js';
+import { axisMissPx } from './fake-site.js';
 
 const room = useControlRoom({ sensorNotes: true });
 
@@ -99,16 +100,7 @@ describe('control room at 1280 × 800 (en)', () => {
       expect(ys[2]!.frac).toBeCloseTo(0.8, 3);
       // drawn where their fractions say: each label's middle within 1 px of the picture's edge + fraction × its size
       // (the time labels stood 18 px × fraction too low: the time column ran past the picture to the MHz labels' foot)
-      const miss = await fig.evaluate((f) => {
-        const img = f.querySelector('img')!.getBoundingClientRect();
-        const off = (sel: string, along: 'x' | 'y') =>
-          [...f.querySelectorAll<HTMLElement>(sel)].map((t) => {
-            const r = t.getBoundingClientRect();
-            return along === 'x' ? r.x + r.width / 2 - img.x - Number(t.dataset.frac) * img.width : r.y + r.height / 2 - img.y - Number(t.dataset.frac) * img.height;
-          });
-        return Math.max(...[...off('[data-testid="axis-x"] .tick', 'x'), ...off('[data-testid="axis-y"] .tick', 'y')].map(Math.abs));
-      });
-      expect(miss).toBeLessThan(1);
+      expect(await axisMissPx(fig)).toBeLessThan(1);
       expect(await fig.locator('.axis-title.x').textContent()).toBe('Frequency (MHz)');
       expect(await fig.locator('.axis-title.y').textContent()).toBe('Time (s)');
       await shot(page, 'clip-axes');
