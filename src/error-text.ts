@@ -120,6 +120,14 @@ const EN = {
   // `report.passConfig` from the CLI (a report without --config), `none` from a daemon (it has its config)
   'report.noSession': 'session "{session}": no alert carries this session and no site config defines it{=hint}; sessions on the stored alerts: {known}',
   'report.passConfig': ' (pass --config)',
+  // the report routes' answers (GET /report; a hub's too), worded in the request's `lang`
+  'report.badQuery': 'report: expected /report?session=<name> (optional &site=<site>, &format=pdf)',
+  'report.otherSite': 'report: this daemon is site "{site}", not "{asked}"',
+  'report.noTime': 'session "{session}": no record of this session has a readable time',
+  'report.manySites': 'session "{session}" ran at {sites}: add &site=<site>',
+  'report.hubNone': 'session "{session}": no alert relayed to the hub carries it',
+  'report.hubSiteNone': 'session "{session}": no alert of site "{site}" carries it',
+  'report.failed': 'report failed: {detail}',
   'report.storeDemo':
     'no alert store in {dataDir} ({path} does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in {demoDir}: pass --data-dir {demoDir}',
   'dataDir.inUse':
@@ -315,6 +323,13 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'report.storeUnreadable': '无法读取告警存储 {path}（{detail}）',
     'report.noSession': '考试场次“{session}”：没有告警属于该场次，也没有考点配置定义它{=hint}；已存告警中的考试场次：{known}',
     'report.passConfig': '（请加上 --config）',
+    'report.badQuery': '报告：应为 /report?session=<名称>（可选 &site=<考点>、&format=pdf）',
+    'report.otherSite': '报告：本守护进程是考点“{site}”，不是“{asked}”',
+    'report.noTime': '考试场次“{session}”：该场次的记录都没有可读的时间',
+    'report.manySites': '考试场次“{session}”在多个考点进行过（{sites}）：请加上 &site=<考点>',
+    'report.hubNone': '考试场次“{session}”：转发到中心的告警中没有属于该场次的',
+    'report.hubSiteNone': '考试场次“{session}”：考点“{site}”的告警中没有属于该场次的',
+    'report.failed': '报告生成失败：{detail}',
     'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',

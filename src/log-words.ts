@@ -31,6 +31,11 @@ export interface TerminalWords {
   session: (name: string) => string;
   by: (who: string) => string;
   stateArrow: string;
+  /**
+   * The punctuation of a line's own structure: an aside after the text (` (…)` / `（…）`, its leading space in English),
+   * the separators inside it and before a detail; full-width in Chinese, as every Chinese text of the project.
+   */
+  punct: { aside: (inner: string) => string; semi: string; comma: string; colon: string };
   /** `centre 433.920 MHz` / `centre unknown`. */
   centre: (mhz: string | null) => string;
   /** Prefix of the repeated offline line (`still offline: <reason>`). */
@@ -51,6 +56,8 @@ export interface TerminalWords {
   otherComputers: (urls: string) => string;
   sensorLine: (name: string, source: string, mhz: string, kSps: string, fft: number, baseline: string) => string;
   warmupBaseline: (s: number) => string;
+  /** A scanning sensor's warm-up: `s` seconds on each of `hops` hops, about `totalS` seconds in all (countdown.ts warmupLengthS). */
+  warmupScan: (s: number, hops: number, totalS: number) => string;
   storedBaseline: (path: string) => string;
   /** What a calibration heard (calibrate, replay's baseline pass): the heading and one emitter's words. */
   heard: EmitterWords;
@@ -94,6 +101,7 @@ const EN: TerminalWords = {
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
   stateArrow: 'state →',
+  punct: { aside: (inner) => ` (${inner})`, semi: '; ', comma: ', ', colon: ': ' },
   centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
   stillOffline: 'still offline: ',
   calibration: (win, sec, maxH) => `calibration ${win > 0 ? `${win} min before (${sec} s; ` : 'off ('}baselines valid ${maxH} h)`,
@@ -105,6 +113,7 @@ const EN: TerminalWords = {
   otherComputers: (urls) => `  from other computers: ${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  sensor ${name}: ${source} at ${mhz} MHz, ${kSps} kS/s, FFT ${fft}; baseline: ${baseline}`,
   warmupBaseline: (s) => `warm-up ${s} s`,
+  warmupScan: (s, hops, totalS) => `warm-up ${s} s on each of ${hops} hops (about ${totalS} s)`,
   storedBaseline: (path) => `stored ${path}`,
   heard: {
     who: (sensor, hop) => (sensor === undefined ? 'calibration' : `sensor ${sensor} calibration${hop !== undefined ? ` (hop ${hop} MHz)` : ''}`),
@@ -128,12 +137,14 @@ const ZH: TerminalWords = {
   event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
-  alertState: { new: '未处理', acknowledged: '已确认', known: '已知' },
+  // 未确认: the page's and the report's word for an alert nobody acknowledged yet (web-ui/src/strings-zh.ts banner.newAlerts)
+  alertState: { new: '未确认', acknowledged: '已确认', known: '已知' },
   alert: '告警',
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
   stateArrow: '状态 →',
+  punct: { aside: (inner) => `（${inner}）`, semi: '；', comma: '，', colon: '：' },
   centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),
   stillOffline: '仍离线：',
   calibration: (win, sec, maxH) => `校准 ${win > 0 ? `开考前 ${win} 分钟（录制 ${sec} 秒；` : '关闭（'}基线有效期 ${maxH} 小时）`,
@@ -145,6 +156,7 @@ const ZH: TerminalWords = {
   otherComputers: (urls) => `  其他电脑访问：${urls}`,
   sensorLine: (name, source, mhz, kSps, fft, baseline) => `  传感器 ${name}：${source}，${mhz} MHz，${kSps} kS/s，FFT ${fft}；基线：${baseline}`,
   warmupBaseline: (s) => `预热 ${s} 秒`,
+  warmupScan: (s, hops, totalS) => `${hops} 个跳频点各预热 ${s} 秒（共约 ${totalS} 秒）`,
   storedBaseline: (path) => `已存 ${path}`,
   heard: {
     who: (sensor, hop) => (sensor === undefined ? '校准' : `传感器 ${sensor} 的校准${hop !== undefined ? `（跳频点 ${hop} MHz）` : ''}`),

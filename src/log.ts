@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
+import { zhOsErrorText } from './os-error-words.js';
 import { classWordsText, closestClassOf, closestText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
@@ -62,12 +63,14 @@ const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : ty
  * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
  * (`label="sim 433"`), so it cannot read as the next field.
  */
-function fieldText(key: string, v: unknown): string {
+function fieldText(key: string, v: unknown, lang: TextLang): string {
   let t: string;
   let text = true;
   if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
     const e = v as { message: string; code?: string };
-    t = `${e.code !== undefined ? `${e.code}: ` : ''}${e.message}`;
+    // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
+    const zh = lang === 'zh-CN' ? zhOsErrorText(e.message) : e.message;
+    t = zh !== e.message ? zh : `${e.code !== undefined && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : ''}${e.message}`;
   } else if (typeof v === 'string') t = v;
   else if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) {
     // a person reads 10, not 9.999872: four significant digits at most, trailing zeros dropped (the JSON keeps all;
@@ -124,10 +127,10 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
     const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
-      .join(', ');
-    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what} (${word(w.alertState, String(log.state))}; ${ctx})`;
+      .join(w.punct.comma);
+    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;
   }
-  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `: ${log.message}` : ''}`;
+  if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `${w.punct.colon}${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads
   // the command's codes (run: the offline reasons), then the CLI's own (src/error-text.ts: a clipped recording)
   const coded = lang !== 'en' && log.messageCode !== undefined ? (codeText?.(log.messageCode, lang) ?? codeTextIn(log.messageCode, lang)) : undefined;
@@ -143,9 +146,9 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       continue;
     }
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
-    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v));
+    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang));
   }
-  const centre = 'centerHz' in log && log.centerHz !== undefined ? ` (${w.centre(mhz(log.centerHz))})` : '';
+  const centre = 'centerHz' in log && log.centerHz !== undefined ? w.punct.aside(w.centre(mhz(log.centerHz))) : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 

@@ -1,5 +1,6 @@
 // Coded texts: the languages QuietBand words its messages in, and the `{param}` template filling that the server's
 // message table (src/server/message-text.ts) and the identification reasons (src/ident/reasons.ts) share.
+import { zhOsErrorText } from './os-error-words.js';
 
 /** Languages of the texts (the web UI's and the session report's). */
 export type TextLang = 'en' | 'zh-CN';
@@ -252,9 +253,19 @@ export function notRaisedNote(lang: TextLang, s: { class?: unknown; confidence?:
   return fillTemplate(lang, {}, NOT_RAISED_TEXT[lang], { pct: Math.min(Math.round(100 * (s.confidence as number)), min - 1), min }, false);
 }
 
-/** A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text. */
-function paramText(lang: TextLang, v: unknown): string {
+/**
+ * A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text; in
+ * Chinese a Node system error message (a `detail`: "ENOENT: no such file or directory, open '/x'") in Chinese words
+ * ({@link zhOsErrorText}), its path left out when another param of the text names it.
+ */
+function paramText(lang: TextLang, v: unknown, params: Record<string, unknown>): string {
   if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;
+  if (lang === 'zh-CN' && typeof v === 'string') {
+    // named already: by a param ("/d/alerts.jsonl"), or an address by its host and port params ("127.0.0.1:8080")
+    const others = Object.values(params).filter((p) => p !== v && (typeof p === 'string' || typeof p === 'number')).map(String);
+    const named = (where: string): boolean => others.some((p) => p.includes(where)) || where.split(/:(?=\d+$)/).every((part) => others.includes(part));
+    return zhOsErrorText(v, named);
+  }
   return String(v);
 }
 
@@ -277,7 +288,7 @@ export function fillTemplate(lang: TextLang, table: Readonly<Record<string, stri
     if (format === 'near') return nearText(lang, params[k], params.tunedHz);
     if (!hasOwn(params, k)) return m;
     if (format === 'class') return classWordsText(lang, params[k], PAGE_CLASS_WORDS[lang]);
-    if (eq === '') return paramText(lang, params[k]);
+    if (eq === '') return paramText(lang, params[k], params);
     const id = String(params[k]);
     return nested && hasOwn(table, id) ? fillTemplate(lang, table, table[id]!, params, false) : m;
   });

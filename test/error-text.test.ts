@@ -159,7 +159,7 @@ describe('coded CLI errors', () => {
     expect(locale.code).toBe(2);
     expect(locale.stderr).toBe('quietband: --seed："1.5" 不是整数\n');
     // a recording that is not there, a --source that is none
-    expect(cli(['replay', 'nope.cu8', '--lang', 'zh-CN']).stderr).toBe("quietband: nope.cu8：无法读取记录文件（ENOENT: no such file or directory, stat 'nope.cu8'）\n");
+    expect(cli(['replay', 'nope.cu8', '--lang', 'zh-CN']).stderr).toBe('quietband: nope.cu8：无法读取记录文件（找不到该文件或文件夹［ENOENT］）\n');
     expect(cli(['record', '--source', 'foo', '-o', 'unused', '--duration', '1'], { LANG: 'zh_CN.UTF-8' }).stderr).toBe(
       'quietband: --source："foo" 不是可用的信号源；应为 sim、rtlsdr:<序列号|序号>、rtltcp:<主机>:<端口>、soapy:<driver=…,serial=…> 或 file:<路径>\n',
     );
@@ -233,7 +233,7 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
     const cfg = validateSiteConfig({ sensors: [{ name: 'a', source: 'file:nope.cu8', baseline: 'gone.json' }] }, 'x.json');
     const err = await resolveSite(applySiteDefaults(cfg, {}, 'x.json'), 'x.json').then(() => null, (e: Error) => e);
     expect(err!.message).toMatch(/^x\.json: sensors\[0\]\.source: \/.+\/nope\.cu8: cannot read the capture \(ENOENT: /);
-    expect(errorLine(err!, 'zh-CN')).toMatch(/^x\.json：sensors\[0\]\.source：\/.+\/nope\.cu8：无法读取记录文件（ENOENT: /);
+    expect(errorLine(err!, 'zh-CN')).toMatch(/^x\.json：sensors\[0\]\.source：\/.+\/nope\.cu8：无法读取记录文件（找不到该文件或文件夹［ENOENT］）$/);
     const sim = validateSiteConfig({ sensors: [{ name: 'a', source: 'sim', baseline: 'gone.json' }] }, 'x.json');
     const missing = await resolveSite(applySiteDefaults(sim, {}, 'x.json'), 'x.json').then(() => null, (e: Error) => e);
     expect(errorLine(missing!, 'zh-CN')).toMatch(/^x\.json：sensors\[0\]\.baseline：\/.+\/gone\.json 不存在；请用 'quietband calibrate' 录制/);

@@ -7,7 +7,7 @@ import { defaultBaselinePath, type SensorSettings } from '../config/site-config.
 import { siteFromFlags, type SiteFlags } from './site-flags.js';
 import { workerSite } from '../site/worker-protocol.js';
 import { sensorWorkerUrl } from '../site/worker-url.js';
-import { Countdown } from './countdown.js';
+import { Countdown, plannedLearningS } from './countdown.js';
 import { resolveLogLang, terminalWords } from '../log-words.js';
 import type { HeardInBaseline, SensorWorkerData, WorkerToMain } from '../site/worker-protocol.js';
 
@@ -79,12 +79,13 @@ export async function calibrateLive(
     throw cliError('calibrate.outputMany', { n: site.sensors.length, dir: site.calibrationDir }, 'CONFIG');
   }
   const ws = workerSite(site);
-  // on a terminal: one countdown bar per sensor from the moment its source delivers (after the settle, `seconds` of real time)
+  // on a terminal: one countdown bar per sensor from the moment its source delivers (after the settle, `seconds` of real
+  // time; a scanning sensor records `seconds` on every hop: plannedLearningS)
   const countdown = new Countdown();
   const jobs = site.sensors.map((sensor) => {
     const output = flags.output ?? defaultBaselinePath(site, sensor.name);
     log.info({ sensor: sensor.name, source: sensor.sourceText, seconds, output }, 'calibrating');
-    const onLearning = (): void => countdown.start(sensor.name, terminalWords(resolveLogLang()).calibrating(sensor.name), seconds, site.settleS);
+    const onLearning = (): void => countdown.start(sensor.name, terminalWords(resolveLogLang()).calibrating(sensor.name), plannedLearningS(seconds, sensor).lengthS, site.settleS);
     const job = calibrateOne(sensor, { mode: 'calibrate', sensor, site: ws, calibrate: { seconds, output }, logLevel: flags.logLevel ?? 'info' }, log, onLearning);
     const done = job.finally(() => countdown.stop(sensor.name));
     return onCalibrated === undefined ? done : done.then((s) => (onCalibrated(s), s));

@@ -1,4 +1,6 @@
 // Countdown bars on a terminal for the long waits: live calibrate, record, the daemon's warm-up. Nothing when piped.
+import { DEFAULT_SCAN_SETTLE_MS, scanPlanOf, type SensorScanSettings } from '../scan/scan-config.js';
+import { planHops } from '../scan/scan-plan.js';
 import cliProgress from 'cli-progress';
 import { resolveLogLang, terminalWords } from '../log-words.js';
 import type { TextLang } from '../text-template.js';
@@ -131,9 +133,42 @@ export class Countdown {
 /** Seconds between two warm-up lines in line mode (see {@link watchWarmup}). */
 export const WARMUP_LINE_INTERVAL_S = 10;
 
+/** What {@link watchWarmup} reads of a sensor's health: its state, and a scanning sensor's plan (SensorHealth.scan). */
+export interface WarmupHealth {
+  sensor: string;
+  state: string;
+  /** Hops of the plan, dwell per visit and settle after each retune (ms). */
+  scan?: { hops: number; dwellMs: number; settleMs: number };
+}
+
 /**
- * The daemon's warm-up on a terminal, per sensor while its state is `learning` (`settleS`, then `warmupS`, from the moment
- * it is first seen learning; the time left counts down the `warmupS` only, {@link clockShare}). With `announce` (the daemon: its log lines, and its sensor workers', go to the same terminal
+ * Seconds a sensor's warm-up takes: `warmupS` for a fixed-tuning sensor; a scanning one learns every hop from
+ * `warmupS` of its own analysed samples, `dwellMs` a visit, so it visits each hop ceil(warmupS / dwell) times, a
+ * round of the plan taking hops × (dwell + settle): ceil(warmupS / dwell) × hops × (dwell + settle) (≈ hops ×
+ * warmupS × (dwell + settle) / dwell; src/site/hop-runner.ts). 8 hops, 200 ms dwell, 41 ms settle, 2 s: 19.3 s (a sim
+ * run took 19 s, where the countdown said 2 s).
+ */
+export function warmupLengthS(warmupS: number, scan?: WarmupHealth['scan']): number {
+  if (scan === undefined || !(scan.dwellMs > 0) || !(scan.hops > 0)) return warmupS;
+  const visits = Math.max(1, Math.ceil((warmupS * 1000) / scan.dwellMs - 1e-9));
+  return (visits * scan.hops * (scan.dwellMs + Math.max(0, scan.settleMs))) / 1000;
+}
+
+/**
+ * A sensor's learning length from its config, before it runs (run's start-up line, live calibrate's bar): `seconds`
+ * for a fixed-tuning sensor; for a scanning one {@link warmupLengthS} over its planned hops with the configured settle,
+ * or its 25 ms part (the source buffer added to it is known once the stream runs). `hops` is 1 for a fixed sensor.
+ */
+export function plannedLearningS(seconds: number, sensor: { rateSps: number; scan?: SensorScanSettings }): { lengthS: number; hops: number } {
+  if (sensor.scan === undefined) return { lengthS: seconds, hops: 1 };
+  const hops = planHops(scanPlanOf(sensor.scan, 0), sensor.rateSps).length;
+  return { lengthS: warmupLengthS(seconds, { hops, dwellMs: sensor.scan.dwellMs, settleMs: sensor.scan.settleMs ?? DEFAULT_SCAN_SETTLE_MS }), hops };
+}
+
+/**
+ * The daemon's warm-up on a terminal, per sensor while its state is `learning` (`settleS`, then its warm-up's length
+ * {@link warmupLengthS}, from the moment it is first seen learning; the time left counts down the warm-up only,
+ * {@link clockShare}; a scanning sensor's length is read again at each line: its settle is known after its first block). With `announce` (the daemon: its log lines, and its sensor workers', go to the same terminal
  * at any moment, and a bar redrawn between them glued itself to them or drew over them) one line per sensor when it
  * starts learning and every {@link WARMUP_LINE_INTERVAL_S} s after, `<label> 45 % · 33 s left`, through `announce`;
  * without it a bar per sensor, removed when it leaves that state. Nothing when stderr is no terminal. Polls `sensors()`
@@ -141,7 +176,7 @@ export const WARMUP_LINE_INTERVAL_S = 10;
  * @returns a function that stops watching and removes the bars.
  */
 export function watchWarmup(
-  sensors: () => readonly { sensor: string; state: string }[], length: { warmupS: number; settleS: number }, countdown = new Countdown(), announce?: (line: string) => void,
+  sensors: () => readonly WarmupHealth[], length: { warmupS: number; settleS: number }, countdown = new Countdown(), announce?: (line: string) => void,
   now: () => number = Date.now,
 ): () => void {
   if (!countdown.enabled) return () => undefined;
@@ -153,7 +188,7 @@ export function watchWarmup(
       const seen = shown.get(h.sensor);
       if (h.state === 'learning' && seen === undefined) {
         shown.set(h.sensor, { startMs: t, nextMs: t });
-        if (announce === undefined) countdown.start(h.sensor, terminalWords(lang).warmup(h.sensor), length.warmupS, length.settleS);
+        if (announce === undefined) countdown.start(h.sensor, terminalWords(lang).warmup(h.sensor), warmupLengthS(length.warmupS, h.scan), length.settleS);
       } else if (h.state !== 'learning' && seen !== undefined) {
         shown.delete(h.sensor);
         countdown.stop(h.sensor);
@@ -161,7 +196,7 @@ export function watchWarmup(
       const w = shown.get(h.sensor);
       if (announce !== undefined && w !== undefined && t >= w.nextMs) {
         w.nextMs += WARMUP_LINE_INTERVAL_S * 1000;
-        const { fraction, leftS } = clockShare((t - w.startMs) / 1000, length.warmupS, length.settleS);
+        const { fraction, leftS } = clockShare((t - w.startMs) / 1000, warmupLengthS(length.warmupS, h.scan), length.settleS);
         announce(`${terminalWords(lang).warmup(h.sensor)} ${Math.round(100 * fraction)} % · ${remainingText(leftS, lang)}`);
       }
     }

@@ -1,4 +1,5 @@
 // `quietband run`: the live daemon — sensors in worker threads, alert store, HTTP + WebSocket server; demo site without flags.
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { cliError } from '../error-text.js';
@@ -14,16 +15,26 @@ import type { SiteSettings } from '../config/site-config.js';
 import { parseSourceSpec } from '../config/source-spec.js';
 import type { RunningSite } from '../site/site-daemon.js';
 import { tlsStartLine } from '../server/tls.js';
-import { watchWarmup } from './countdown.js';
+import { plannedLearningS, watchWarmup } from './countdown.js';
+import { scanBaselinePath, scanPlanOf } from '../scan/scan-config.js';
+import { planHops } from '../scan/scan-plan.js';
 
 /**
  * One stdout line per sensor: `  sensor hall-a-433: sim at 433.920 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 10 s`
- * (zh-CN: `  传感器 hall-a-433：sim，433.920 MHz，1000 kS/s，FFT 1024；基线：预热 10 秒`).
+ * (zh-CN: `  传感器 hall-a-433：sim，433.920 MHz，1000 kS/s，FFT 1024；基线：预热 10 秒`); a scanning sensor without every
+ * hop's stored baseline: `warm-up 2 s on each of 8 hops (about 18 s)` ({@link plannedLearningS}), with them
+ * `stored <calibrationDir>/<site>-<sensor>-<centerHz>.json × 8`.
  */
 export function sensorLine(site: RunningSite['site'], i: number, lang: TextLang = 'en'): string {
   const w = terminalWords(lang);
   const s = site.sensors[i]!;
-  const base = s.baselinePath !== null ? w.storedBaseline(s.baselinePath) : w.warmupBaseline(site.warmupS);
+  let base = s.baselinePath !== null ? w.storedBaseline(s.baselinePath) : w.warmupBaseline(site.warmupS);
+  if (s.scan !== undefined) {
+    const scan = s.scan;
+    const { lengthS, hops } = plannedLearningS(site.warmupS, s);
+    const stored = planHops(scanPlanOf(scan, 0), s.rateSps).every((h) => existsSync(scanBaselinePath(scan.baselineBase, h.centerHz)));
+    base = stored ? w.storedBaseline(`${scan.baselineBase}-<centerHz>.json × ${hops}`) : w.warmupScan(site.warmupS, hops, Math.round(lengthS));
+  }
   return w.sensorLine(s.name, s.sourceText, (s.centerHz / 1e6).toFixed(3), String(+(s.rateSps / 1e3).toFixed(3)), s.fftSize, base);
 }
 

@@ -1,9 +1,10 @@
 // Clip pictures' files: their folder in the data dir, the picture path of a clip, and pruning pictures whose clip is gone.
 // Apart from clip-picture.ts (the renderer) so that code which only names or prunes pictures does not load the renderer.
 import { existsSync } from 'node:fs';
-import { access, readdir, readFile, rm } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { clipExtent, type ClipExtent } from './clip-axes.js';
 import { freeSpaceShortfall } from './clip-recorder.js';
 
 /** Folder (in the data dir) of clip pictures, `<clip base>.png`: counted in the evidence quota (ClipRecorder `picturesDir`). */
@@ -95,6 +96,20 @@ export async function clipPictureDataUrl(dataDir: string, clip: string, draw?: P
   const meta = join(dataDir, clip);
   if (!existsSync(png) && draw !== undefined && existsSync(meta)) await draw(meta, png).catch(() => undefined);
   return existsSync(png) ? `data:image/png;base64,${(await readFile(png)).toString('base64')}` : undefined;
+}
+
+/**
+ * The extent of a clip's picture (band and duration; {@link clipExtent}) from `<dataDir>/<clip>` (its `.sigmf-meta`) and
+ * the size of its `.sigmf-data`; undefined when either is missing or unreadable (the picture is then shown without axes).
+ */
+export async function clipFileExtent(dataDir: string, clip: string): Promise<ClipExtent | undefined> {
+  const meta = join(dataDir, clip);
+  try {
+    const [text, data] = await Promise.all([readFile(meta, 'utf8'), stat(meta.replace(/\.sigmf-meta$/, '.sigmf-data'))]);
+    return clipExtent(JSON.parse(text), data.size);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // `replay --png`: a spectrogram of a whole recording with frequency and time axes and the detections boxed.
 import { PNG } from 'pngjs';
+import { decimalsFor, niceTicks } from './clip-axes.js';
 import { computeSpectrogram, OUTLINE_RGB, spectrogramPng, writePngAtomically } from './clip-picture.js';
 
 /** Plot area (px) of a recording picture: frequency columns × time rows (top = first sample). */
@@ -66,28 +67,6 @@ function fillRect(png: PNG, x: number, y: number, w: number, h: number, rgb: rea
       d[at + 3] = 255;
     }
   }
-}
-
-/**
- * Tick positions for an axis from `lo` to `hi`: the 1-2-5 × 10^k step giving at most `maxTicks` ticks, and the ticks
- * (multiples of the step inside [lo, hi]). @returns the step and the tick values
- */
-export function niceTicks(lo: number, hi: number, maxTicks: number): { step: number; ticks: number[] } {
-  const span = hi - lo;
-  if (!(span > 0)) return { step: 1, ticks: [lo] };
-  const raw = span / Math.max(1, maxTicks);
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
-  const ticks: number[] = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) ticks.push(k * step + 0); // + 0 turns −0 into 0
-  return { step, ticks };
-}
-
-/** Decimals needed to write multiples of `step` exactly (0.025 → 3). */
-function decimalsFor(step: number): number {
-  let d = 0;
-  while (d < 9 && Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) > 1e-6) d++;
-  return d;
 }
 
 /** A detection drawn as a box: its band and its time span (s from the recording's first sample). */

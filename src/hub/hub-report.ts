@@ -1,5 +1,5 @@
 // Session reports at the hub: one site's session, built from the hub's own history (its acks included).
-import { QuietBandError } from '../errors.js';
+import { cliError } from '../error-text.js';
 import { sessionsOf, type ReportSource } from '../report/report-source.js';
 import type { HubLog } from './hub-log.js';
 
@@ -19,12 +19,12 @@ export function hubReportSource(log: HubLog, timeZone?: string): ReportSource {
       let siteName = site;
       if (siteName === undefined) {
         const sites = [...new Set(log.all().filter((r) => r.session === session).map((r) => r.site))];
-        if (sites.length > 1) return Promise.reject(new QuietBandError(`session "${session}" ran at ${sites.join(', ')}: add &site=<site>`, 'BAD_INPUT'));
+        if (sites.length > 1) return Promise.reject(cliError('report.manySites', { session, sites: sites.join(', ') }, 'BAD_INPUT'));
         siteName = sites[0];
       }
-      if (siteName === undefined) return Promise.reject(new QuietBandError(`session "${session}": no alert relayed to the hub carries it`, 'BAD_INPUT'));
+      if (siteName === undefined) return Promise.reject(cliError('report.hubNone', { session }, 'BAD_INPUT'));
       const records = log.all().filter((r) => r.site === siteName);
-      if (!records.some((r) => r.session === session)) return Promise.reject(new QuietBandError(`session "${session}": no alert of site "${siteName}" carries it`, 'BAD_INPUT'));
+      if (!records.some((r) => r.session === session)) return Promise.reject(cliError('report.hubSiteNone', { session, site: siteName }, 'BAD_INPUT'));
       return Promise.resolve({ session, site: siteName, records, ...(timeZone !== undefined ? { timeZone } : {}) });
     },
   };

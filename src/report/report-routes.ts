@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { withBindings } from '../log.js';
 import { QuietBandError } from '../errors.js';
-import { errorMessageIn } from '../error-text.js';
+import { errorMessageIn, errorTextIn } from '../error-text.js';
 import type { ReportSource } from './report-source.js';
 import { buildSessionReport, renderReportHtml, reportLang, type ReportLang } from './session-report.js';
 import { create as createContentDisposition } from 'content-disposition';
@@ -81,7 +81,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
     if (err instanceof QuietBandError && err.code === 'BAD_INPUT') text(res, 404, errorMessageIn(lang, err) ?? err.message);
     else {
       log.error({ err }, 'report failed');
-      text(res, 500, `report failed: ${(err as Error).message}`);
+      text(res, 500, errorTextIn(lang, { id: 'report.failed', params: { detail: err instanceof Error ? (errorMessageIn(lang, err) ?? err.message) : String(err) } }));
     }
   };
   const sessions: ReportRoute = (req, res, url) => {
@@ -97,11 +97,11 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
     const session = url.searchParams.get('session');
     const site = url.searchParams.get('site') ?? undefined;
     const pdf = url.searchParams.get('format') === 'pdf';
+    const lang = reportLang(url.searchParams.get('lang'));
     if (session === null || session.length === 0 || session.length > 200 || (site !== undefined && site.length > 200)) {
-      text(res, 400, 'report: expected /report?session=<name> (optional &site=<site>, &format=pdf)');
+      text(res, 400, errorTextIn(lang, { id: 'report.badQuery' }));
       return true;
     }
-    const lang = reportLang(url.searchParams.get('lang'));
     (async () => {
       const r = await buildSessionReport(await src.input(session, site));
       const html = renderReportHtml(r, lang);

@@ -2,7 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
 import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
-import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
@@ -106,7 +105,7 @@ export function siteReportSource(site: SiteSettings, drawPicture?: SessionReport
       return sessionsOf(await readAlertRecords(site.dataDir), { site: site.site, sessions: site.sessions });
     },
     async input(session, siteName) {
-      if (siteName !== undefined && siteName !== site.site) throw new QuietBandError(`report: this daemon is site "${site.site}", not "${siteName}"`, 'BAD_INPUT');
+      if (siteName !== undefined && siteName !== site.site) throw cliError('report.otherSite', { site: site.site, asked: siteName }, 'BAD_INPUT');
       const input = await siteReportInput(site, session);
       if (drawPicture !== undefined) input.drawPicture = limitDrawings(drawPicture, REPORT_MAX_DRAWINGS);
       // coded, so the route words it in the request's language; without buildSessionReport's CLI hint "(pass --config)":

@@ -1,6 +1,6 @@
 // Session report for the record: alerts, acknowledgements and sensor outages of one exam session, as printable HTML.
-import { clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
-import { QuietBandError } from '../errors.js';
+import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/clip-axes.js';
+import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
 import { closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
@@ -56,6 +56,8 @@ export interface ReportAlert {
   acks: { event: 'ack' | 'known'; by: string; time: string }[];
   /** PNG spectrogram of the evidence clip as a data: URL, when the picture exists. */
   pictureDataUrl?: string;
+  /** The picture's band and duration from its clip's files (its axes); absent when the clip's files are unreadable. */
+  pictureExtent?: ClipExtent;
   clip?: string;
   /**
    * "Which room" of a transmission several located sensors saw: the ranked rooms (nearest = strongest excess first,
@@ -141,7 +143,7 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   const w = sessionWindow(input.records, input.session, input.window);
   if (w === undefined) {
     if (!input.records.some((r) => r.session === input.session)) throw cliError('report.noSession', { session: input.session, known: sessionNamesText(input.records), hint: 'report.passConfig' }, 'BAD_INPUT');
-    throw new QuietBandError(`session "${input.session}": no record of this session has a readable time`, 'BAD_INPUT');
+    throw cliError('report.noTime', { session: input.session }, 'BAD_INPUT');
   }
   const { startMs, endMs, windowFrom } = w;
   const groups = sessionAlertRecords(input.records, input.session, w);
@@ -224,6 +226,8 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
     if (typeof a.clip === 'string' && input.dataDir !== undefined) {
       const url = await clipPictureDataUrl(input.dataDir, a.clip, input.drawPicture);
       if (url !== undefined) a.pictureDataUrl = url;
+      const extent = url !== undefined ? await clipFileExtent(input.dataDir, a.clip) : undefined;
+      if (extent !== undefined) a.pictureExtent = extent;
     }
     (first.kind === 'sensor-offline' ? outages : alerts).push(a);
   }
@@ -301,6 +305,8 @@ const num = (v: number | undefined, f: (x: number) => string): string => (v === 
 /** The report's words in each language ({@link renderReportHtml}); values are HTML (already escaped where needed). */
 const REPORT_TEXT = {
   en: {
+    // an aside after a value and the separator inside it (full-width in Chinese, as every Chinese text)
+    aside: (inner: string) => ` (${inner})`, semi: '; ',
     title: 'QuietBand session report', site: 'Site', session: 'Session', window: 'Window', asConfigured: 'as configured',
     fromAlerts: 'from the alerts of this session', generated: 'Generated', summary: 'Summary',
     summaryText: (c: SessionReport['counts']) => `${c.transmissions} transmission ${pluralWord('en', c.transmissions, 'alert', 'alerts')}, ${c.high} high severity${c.raised > 0 ? `, ${c.raised} ranked higher (▲)` : ''}; ${c.acknowledged} acknowledged, ${c.known} marked known, ${c.unacknowledged} not acknowledged; ${c.outages} sensor ${pluralWord('en', c.outages, 'outage', 'outages')}.`,
@@ -320,13 +326,14 @@ const REPORT_TEXT = {
     bandCheck: 'Band check', unexpected: (band: string, expected: string) => `Not expected in ${band} (expected: ${expected})`, clauseSep: '; ',
     // the classes as the English page's badges name them (one table: src/text-template.ts)
     classWord: { ...EN_CLASS_WORDS, unidentified: 'not identified' } as Partial<Record<string, string>>,
-    note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
+    note: 'Note', daemonWords: (d: string) => ` (details: ${d})`, clip: 'Evidence clip', pictureAlt: 'spectrogram of the evidence clip', axisFreq: 'Frequency (MHz)', axisTime: 'Time (s)', outages: 'Sensor outages', none: 'None.', from: 'From', to: 'To',
     // the kinds as the English page words them (web-ui/src/strings-en.ts kind.*)
     kind: { transmission: 'Transmission', 'sensor-offline': 'Sensor offline', overload: 'Sensor overload', 'site-offline': 'Site offline', 'storage-failed': 'Storage failed', 'present-during-calibration': 'Present during calibration' } as Partial<Record<string, string>>,
     severity: {} as Partial<Record<string, string>>,
     state: {} as Partial<Record<string, string>>,
   },
   'zh-CN': {
+    aside: (inner: string) => `（${inner}）`, semi: '；',
     title: 'QuietBand 考试场次报告', site: '考点', session: '考试场次', window: '时间范围', asConfigured: '按考点配置',
     fromAlerts: '按本场次的告警', generated: '生成时间', summary: '概要',
     summaryText: (c: SessionReport['counts']) => `无线发射告警 ${c.transmissions} 条，其中高级别 ${c.high} 条${c.raised > 0 ? `，优先级提升 ${c.raised} 条（▲）` : ''}；已确认 ${c.acknowledged} 条，标记为已知 ${c.known} 条，未确认 ${c.unacknowledged} 条；传感器中断 ${c.outages} 次。`,
@@ -344,7 +351,7 @@ const REPORT_TEXT = {
     bandCheck: '频段核对', unexpected: (band: string, expected: string) => `${band} 中不应出现（预期：${expected}）`, clauseSep: '；',
     // the classes in the page's words (one table: src/text-template.ts)
     classWord: { ...ZH_CLASS_WORDS, unidentified: '未识别' } as Partial<Record<string, string>>,
-    note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
+    note: '备注', daemonWords: (d: string) => `（守护进程原文：${d}）`, clip: '证据片段（IQ）', pictureAlt: '证据片段的时频图', axisFreq: '频率（MHz）', axisTime: '时间（秒）', outages: '传感器中断', none: '无。', from: '开始', to: '结束',
     kind: {
       transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障',
       'present-during-calibration': '校准期间已存在',
@@ -368,7 +375,7 @@ function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): strin
   }
   const guess = isGuess(s.class, s.confidence);
   const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
-  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b> (${guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`})`;
+  return `<b class="signal-class${guess ? ' guess' : ''}">${name}</b>${REPORT_TEXT[lang].aside(guess ? guessNote(lang, s.confidence) : `${Math.round(100 * s.confidence)} %`)}`;
 }
 
 /** Report languages: the web UI's. */
@@ -412,14 +419,16 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
     .join('\n');
   // who acknowledged, the identity word before the @ in the report's language ("王老师 (本机@127.0.0.1)"; the record keeps
   // the daemon's "local")
-  const byOf = (by: string): string => by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`);
+  // and its brackets the report's ("王老师（本机@127.0.0.1）")
+  const byOf = (by: string): string =>
+    by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`).replace(/^(.+?) \(([^()]*)\)$/, (_m, name: string, addr: string) => `${name}${L.aside(addr)}`);
   const ackText = (a: ReportAlert): string =>
     a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(byOf(k.by)), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;
     const items = a.rooms
-      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b> (${esc(x.sensor)}) ${x.excessDb.toFixed(1)} dB${i === 0 ? ` — ${L.nearest}` : ` (${(x.excessDb - top).toFixed(1)} dB)`}</li>`)
+      .map((x, i) => `<li data-room="${esc(x.room)}" data-sensor="${esc(x.sensor)}"><b>${esc(x.room)}</b>${L.aside(esc(x.sensor))} ${x.excessDb.toFixed(1)} dB${i === 0 ? ` — ${L.nearest}` : L.aside(`${(x.excessDb - top).toFixed(1)} dB`)}</li>`)
       .join('');
     const pos = a.positionM !== undefined ? `<div>${L.position(a.positionM.xM.toFixed(1), a.positionM.yM.toFixed(1))}</div>` : '';
     const group = a.groupId !== undefined ? `<div>${L.group(esc(a.groupId))}</div>` : '';
@@ -431,7 +440,7 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
 <h3>${i + 1}. ${word(L.kind, a.kind)} — ${esc(a.sensor === '' ? r.site : a.sensor)} — ${t(a.startTime)}</h3>
 <div class="scroll"><table class="kv">
 <tr><th>${L.alertId}</th><td colspan="3"><code class="alert-id">${esc(a.alertId)}</code></td></tr>
-<tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? ` (${esc(a.bandLabel)})` : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
+<tr><th>${L.frequency}</th><td>${num(a.centerHz, mhz)}${a.bandLabel !== undefined ? L.aside(esc(a.bandLabel)) : ''}</td><th>${L.bandwidth}</th><td>${num(a.bandwidthHz, (x) => `${(x / 1e3).toFixed(1)} kHz`)}</td></tr>
 <tr><th>${L.peakOver}</th><td>${num(a.peakExcessDb, (x) => `${x.toFixed(1)} dB`)}</td><th>${L.severityState}</th><td>${word(L.severity, a.severity)}${raisedOf(a) !== undefined ? ' ▲' : ''} / ${word(L.state, a.state)}</td></tr>
 <tr><th>${L.startEnd}</th><td>${t(a.startTime)} – ${t(a.endTime)}</td><th>${L.duration}</th><td>${num(a.durationS, (x) => `${x.toFixed(1)} ${L.seconds}`)}</td></tr>
 <tr><th>${L.acknowledgement}</th><td colspan="3">${ackText(a)}</td></tr>
@@ -442,7 +451,7 @@ ${notRaisedRow(a)}
 ${noteText(a) !== undefined ? `<tr><th>${L.note}</th><td colspan="3">${esc(noteText(a))}</td></tr>` : ''}
 ${a.clip !== undefined ? `<tr><th>${L.clip}</th><td colspan="3"><code>${esc(a.clip)}</code></td></tr>` : ''}
 </table></div>
-${a.pictureDataUrl !== undefined ? `<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">` : ''}
+${a.pictureDataUrl !== undefined ? clipFigureHtml(`<img class="spectrogram" alt="${L.pictureAlt}" src="${a.pictureDataUrl}">`, a.pictureExtent, { freq: L.axisFreq, time: L.axisTime }) : ''}
 </section>`,
     )
     .join('\n');
@@ -459,17 +468,17 @@ body{font:11pt/1.35 system-ui,sans-serif;margin:2em;color:#111}
 h1{font-size:16pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.4em 0 .4em;border-bottom:1px solid #999}h3{font-size:11pt;margin:.2em 0}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top}th{background:#eee}
 .kv th{width:16%}.alert{margin:.8em 0;padding:.4em;border-left:4px solid #888}.sev-high{border-color:#c00}.sev-low{border-color:#d80}.sev-info{border-color:#08c}.raised{border-left-width:8px}
-.warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{max-width:100%;height:auto;margin-top:.3em;image-rendering:pixelated}
+.warn{color:#c00;font-weight:bold}.rooms{margin:0;padding-left:1.6em}.spectrogram{display:block;width:100%;height:auto;image-rendering:pixelated}
 .meta td{border:none;padding:0 1em 0 0}
 .scroll{max-width:100%;overflow-x:auto}code{overflow-wrap:anywhere}
 @media (max-width:600px){body{margin:.6em}}
 @page{size:A4;margin:15mm}@media print{body{margin:0}.alert{break-inside:avoid}}
-</style></head><body>
+${CLIP_FIGURE_CSS}</style></head><body>
 <h1>${L.title}</h1>
 <table class="meta">
 <tr><td>${L.site}</td><td><b id="site">${esc(r.site)}</b></td></tr>
 <tr><td>${L.session}</td><td><b id="session">${esc(r.session)}</b></td></tr>
-<tr><td>${L.window}</td><td>${t(r.startTime)} – ${t(r.endTime)} (${esc(r.timeZone)}; ${r.windowFrom === 'config' ? L.asConfigured : L.fromAlerts})</td></tr>
+<tr><td>${L.window}</td><td>${t(r.startTime)} – ${t(r.endTime)}${L.aside(`${esc(r.timeZone)}${L.semi}${r.windowFrom === 'config' ? L.asConfigured : L.fromAlerts}`)}</td></tr>
 <tr><td>${L.generated}</td><td>${t(r.generatedAt)}</td></tr>
 </table>
 <h2>${L.summary}</h2>

@@ -1,6 +1,7 @@
 // Server-produced alert texts (Alert.messageCode) in English and Simplified Chinese: one table for the web page and the session report.
 import { RAISE_REASON_TEXT } from '../alerts/severity-rank.js';
 import { SIGNAL_REASON_TEXT } from '../ident/reasons.js';
+import { zhOsErrorText } from '../os-error-words.js';
 import { fillTemplate, hasOwn, type TextLang } from '../text-template.js';
 import type { AlertMessageCode } from './protocol.js';
 
@@ -181,8 +182,8 @@ export function codesText(codes: readonly AlertMessageCode[], lang: TextLang = '
 /**
  * The daemon's own English words a code carries in `params.detail` (device lists, file names, library errors) when its
  * text in `lang` leaves them out (the Chinese texts of the `source.*` and `sensor.*` codes give advice in Chinese
- * instead): the web page and the report show them as a secondary "details" line. undefined when the code has no
- * detail, or its text already holds it (English).
+ * instead): the web page and the report show them as a secondary "details" line, a Node system error message in
+ * Chinese words in Chinese. undefined when the code has no detail, or its text already holds it (English).
  */
 export function codeDetail(lang: TextLang, code: unknown): string | undefined {
   if (typeof code !== 'object' || code === null) return undefined;
@@ -190,7 +191,9 @@ export function codeDetail(lang: TextLang, code: unknown): string | undefined {
   const detail = typeof params === 'object' && params !== null ? (params as { detail?: unknown }).detail : undefined;
   if (typeof detail !== 'string' || detail.trim() === '') return undefined;
   const text = alertMessageIn(lang, undefined, code);
-  return text === undefined || text.includes(detail) ? undefined : detail;
+  if (text === undefined || text.includes(detail)) return undefined;
+  // a system error in Chinese words with its code kept (src/os-error-words.ts): `找不到该文件或文件夹［ENOENT］：/x`
+  return lang === 'zh-CN' ? zhOsErrorText(detail) : detail;
 }
 
 /** {@link codeDetail} of each code of a sequence, the distinct ones joined with "; " (undefined when none). */

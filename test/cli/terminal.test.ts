@@ -4,8 +4,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clockShare, Countdown, remainingText, watchWarmup } from '../../src/cli/countdown.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { clockShare, Countdown, remainingText, warmupLengthS, watchWarmup, type WarmupHealth } from '../../src/cli/countdown.js';
+import { sensorLine } from '../../src/cli/run.js';
+import { applySiteDefaults, loadSiteConfigFile } from '../../src/config/site-config.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
@@ -123,16 +125,16 @@ describe.concurrent('the terminal', () => {
 
     it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
-        '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz (未处理; 考试场次 数学, demo-9 seq 9)',
+        '[hall-a-433] 告警 开始 高 无线发射 434.040 MHz ISM 433 MHz（未确认；考试场次 数学，demo-9 seq 9）',
       );
       // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
       const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
-      expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(closed, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频（未确认；demo-4 seq 12）');
       expect(prettyMessage(closed)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz（未确认；demo-4 seq 12）');
       // a guess (signalConfidence below LOW_CONFIDENCE) marked as the web UI, the report and replay mark it; 0.5 is none
       expect(prettyMessage({ ...closed, signalConfidence: 0.41 })).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm? guess 41 % (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 % (未处理; demo-4 seq 12)');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 %（未确认；demo-4 seq 12）');
       expect(prettyMessage({ ...closed, signalConfidence: 0.5 })).toContain(' class nfm (unacknowledged;');
       // below the class floor: unknown, the closest class named as a hint (the record's signalClosest)
       const floored = { ...closed, signalClass: 'unknown', signalClosest: 'nfm', signalConfidence: 0.05 };
@@ -143,9 +145,9 @@ describe.concurrent('the terminal', () => {
       );
       // a raised alert carries the mark replay's notes show (src/text-template.ts RAISE_MARK_TEXT), on its alert line and on the late identification's
       const raised = { ...closed, centerHz: 230_025_000, bandLabel: '223–235 MHz', raise: 'raise.unexpected' };
-      expect(prettyMessage(raised, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 230.025 MHz 223–235 MHz 识别为窄调频 ▲ 调制与频段不符 (未处理; demo-4 seq 12)');
+      expect(prettyMessage(raised, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 230.025 MHz 223–235 MHz 识别为窄调频 ▲ 调制与频段不符（未确认；demo-4 seq 12）');
       expect(prettyMessage(raised)).toBe('[hall-a-433] ALERT close high transmission 230.025 MHz 223–235 MHz class nfm ▲ unusual for this band (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路 (');
+      expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路（');
       expect(prettyMessage({ ...raised, raise: 'raise.future' })).toContain(' class nfm ▲ (');
       const lateRaised = { msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100, raise: 'raise.unexpected' };
       expect(prettyMessage(lateRaised, 'zh-CN')).toBe('[hall-a-433] 识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
@@ -156,8 +158,17 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.5 })).toContain(' class=nfm final=true afterCloseMs=2100 confidence=0.5');
       expect(prettyMessage({ msg: 'identification dropped: it came more than lateSignalMs after its alert closed', sensor: 's1', trackId: 4, class: 'ook', confidence: 0.3, lateSignalMs: 30000 })).toContain(' class=ook? confidence=0.3 ');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('[s1] 状态 → 监测中');
+      // the line's own punctuation full-width in Chinese, as every other Chinese text (English keeps ': ' and ' (')
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: '找不到接收器' }, 'zh-CN')).toBe('[s1] 状态 → 离线：找不到接收器');
+      expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'offline', message: 'no dongle' })).toBe('[s1] state → offline: no dongle');
+      // a system error field: Chinese words with the code (src/os-error-words.ts); English says the code once (was twice:
+      // the error's code before a message that starts with it)
+      const diskFull = { msg: 'alert store write failed', component: 'alert-store', err: { type: 'Error', message: "ENOSPC: no space left on device, write", code: 'ENOSPC' } };
+      expect(prettyMessage(diskFull, 'zh-CN')).toMatch(/  err=磁盘空间已满［ENOSPC］$/);
+      expect(prettyMessage(diskFull)).toBe('[alert-store] alert store write failed  err="ENOSPC: no space left on device, write"');
+      expect(prettyMessage({ ...diskFull, err: { message: 'bad block', code: 'QB_X' } })).toMatch(/  err="QB_X: bad block"$/);
       expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('[s1] 传感器恢复在线  offlineMs=5200');
-      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始 (中心频率未知)');
+      expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('[s1] 数据流已开始（中心频率未知）');
       expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('[s1] 仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
       // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
       const notFound = { id: 'source.notFound', params: { detail: 'no RTL-SDR dongle found', ms: 2000 } };
@@ -280,7 +291,7 @@ describe.concurrent('the terminal', () => {
       expect(err).toMatch(/信息: \[server\] 网页服务已关闭\n/);
       expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
       const lines = err.trim().split('\n');
-      for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始 /, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
+      for (const want of [/ 信息: 考点已运行 /, / 信息: \[hall-[abc]-\d{3}\] 数据流已开始（中心 4\d\d\.\d{3} MHz）/, / 信息: \[hall-[abc]-\d{3}\] 状态 → 监测中$/, / 信息: \[hall-[abc]-\d{3}\] 告警 开始 /, / 信息: \[server\] 网页服务已启动 /]) {
         expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
       }
       // the English message words of those lines are gone
@@ -422,13 +433,15 @@ describe('countdown', () => {
     expect(text().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).not.toMatch(/warm-up|\[[█░]/);
   });
 
-  it('a 10 s warm-up after a 0.25 s settle starts at "10 s left" and never shows more (was "11 s": settle + warm-up rounded up)', () => {
+  /** The lines watchWarmup announces over 10 s of 500 ms polls on a terminal (English), `started` run after its first poll. */
+  function warmupLines(sensors: () => WarmupHealth[], length: { warmupS: number; settleS: number }, started: () => void = () => undefined): string[] {
     const { stream } = ttyStream();
     let now = 1_000_000;
     const lines: string[] = [];
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const stop = watchWarmup(() => [{ sensor: 'hall-a', state: 'learning' }], { warmupS: 10, settleS: 0.25 }, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      const stop = watchWarmup(sensors, length, new Countdown({ stream, now: () => now, lang: 'en' }), (l) => lines.push(l), () => now);
+      started();
       for (let i = 0; i < 20; i++) {
         now += 500;
         vi.advanceTimersByTime(500);
@@ -437,10 +450,42 @@ describe('countdown', () => {
     } finally {
       vi.useRealTimers();
     }
+    return lines;
+  }
+
+  it('a 10 s warm-up after a 0.25 s settle starts at "10 s left" and never shows more (was "11 s": settle + warm-up rounded up)', () => {
+    const lines = warmupLines(() => [{ sensor: 'hall-a', state: 'learning' }], { warmupS: 10, settleS: 0.25 });
     expect(lines).toEqual(['warm-up hall-a 0 % · 10 s left', 'warm-up hall-a 98 % · 1 s left']);
     expect(clockShare(0.1, 10, 0.25)).toEqual({ fraction: 0, leftS: 10 });
     expect(clockShare(5.25, 10, 0.25)).toEqual({ fraction: 0.5, leftS: 5 });
     expect(clockShare(11, 10, 0.25)).toEqual({ fraction: 1, leftS: -0.75 });
+  });
+
+  it('a scanning sensor\'s warm-up counts down its length, ceil(warmupS / dwell) × hops × (dwell + settle), not warmupS (was "2 s left" for 19 s)', () => {
+    // the sim site of the check run: 8 hops, dwell 200 ms; settle 25 ms before the first block, 41.4 ms (+ a 16 384-sample
+    // buffer at 1 MS/s) after it; warmupS 2 → 10 visits a hop
+    expect(warmupLengthS(2)).toBe(2);
+    expect(warmupLengthS(2, { hops: 8, dwellMs: 200, settleMs: 25 })).toBeCloseTo(18, 9);
+    expect(warmupLengthS(2, { hops: 8, dwellMs: 200, settleMs: 41.4 })).toBeCloseTo(19.312, 9);
+    expect(warmupLengthS(1, { hops: 3, dwellMs: 300, settleMs: 0 })).toBeCloseTo(3.6, 9); // 4 visits: 1 s is 3.33 dwells
+    const h = { sensor: 'uhf-scan', state: 'learning', scan: { hops: 8, dwellMs: 200, settleMs: 25 } };
+    const lines = warmupLines(() => [h], { warmupS: 2, settleS: 0 }, () => {
+      h.scan.settleMs = 41.4; // the first block came: the settle holds the buffer now
+    });
+    expect(lines).toEqual(['warm-up uhf-scan 0 % · 18 s left', 'warm-up uhf-scan 52 % · 10 s left']); // 10 of 19.3 s (of 18 s: 56 % · 8 s)
+  });
+
+  it('run\'s sensor line of a scanning sensor: the warm-up per hop and in all; its stored per-hop baselines when every hop has one', async () => {
+    const dir = join(tmp.dir, 'scan-line');
+    mkdirSync(join(dir, 'cal'), { recursive: true });
+    const file = join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify({ site: 'scan-check', dataDir: join(dir, 'data'), calibrationDir: join(dir, 'cal'), warmupS: 2, sensors: [{ name: 'uhf-scan', source: 'sim', centerHz: 434_000_000, rateSps: 1_000_000, fftSize: 1024, scan: { segments: [{ startHz: 433_000_000, stopHz: 435_000_000 }], dwellMs: 200 } }] }));
+    const site = applySiteDefaults(await loadSiteConfigFile(file), {}, file);
+    expect(sensorLine(site, 0)).toBe('  sensor uhf-scan: sim at 434.000 MHz, 1000 kS/s, FFT 1024; baseline: warm-up 2 s on each of 8 hops (about 18 s)');
+    expect(sensorLine(site, 0, 'zh-CN')).toBe('  传感器 uhf-scan：sim，434.000 MHz，1000 kS/s，FFT 1024；基线：8 个跳频点各预热 2 秒（共约 18 秒）');
+    const base = join(dir, 'cal', 'scan-check-uhf-scan');
+    for (const hz of [432_950_000, 433_250_000, 433_550_000, 433_850_000, 434_150_000, 434_450_000, 434_750_000, 435_050_000]) writeFileSync(`${base}-${hz}.json`, '{}');
+    expect(sensorLine(site, 0)).toBe(`  sensor uhf-scan: sim at 434.000 MHz, 1000 kS/s, FFT 1024; baseline: stored ${base}-<centerHz>.json × 8`);
   });
 
   it('draws nothing when the stream is not a terminal', () => {

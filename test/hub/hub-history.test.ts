@@ -125,7 +125,11 @@ describeNeeding(MOSQUITTO_MISSING, 'hub history across restarts', () => {
     expect(html).toContain('acknowledged by <b>duty-officer (local@127.0.0.1)</b>');
     expect(html).toContain('5 transmission alerts, 5 high severity; 1 acknowledged, 0 marked known, 4 not acknowledged');
     expect(readFileSync(join(dataDir, 'reports', 'a-math-am.html'), 'utf8')).toBe(html); // kept for the record
-    expect((await fetch(`${hub.url}report?session=nope`)).status).toBe(404);
+    const nope = await fetch(`${hub.url}report?session=nope`);
+    expect([nope.status, await nope.text()]).toEqual([404, 'session "nope": no alert relayed to the hub carries it\n']);
+    // in the request's language, as the page that asked reads it (was English on a Chinese page)
+    const nopeZh = await fetch(`${hub.url}report?session=nope&lang=zh-CN`);
+    expect([nopeZh.status, await nopeZh.text()]).toEqual([404, '考试场次“nope”：转发到中心的告警中没有属于该场次的\n']);
     expect((await fetch(`${hub.url}report`)).status).toBe(400);
     await hub.close();
   }, 30_000);

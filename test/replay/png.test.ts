@@ -7,17 +7,8 @@ import { PNG } from 'pngjs';
 import { replayFile } from '../../src/cli/replay.js';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { OUTLINE_RGB } from '../../src/evidence/clip-picture.js';
-import { niceTicks, renderRecordingPicture, RECORDING_PICTURE_PLOT } from '../../src/evidence/recording-picture.js';
+import { renderRecordingPicture, RECORDING_PICTURE_PLOT } from '../../src/evidence/recording-picture.js';
 import { silentLog } from '../helpers.js';
-
-describe('niceTicks', () => {
-  it('1-2-5 steps, at most the asked number of ticks', () => {
-    const t = niceTicks(433.795, 434.045, 8);
-    expect(t.step).toBe(0.05);
-    expect(t.ticks.map((v) => v.toFixed(2))).toEqual(['433.80', '433.85', '433.90', '433.95', '434.00']);
-    expect(niceTicks(0, 6, 8)).toEqual({ step: 1, ticks: [0, 1, 2, 3, 4, 5, 6] });
-  });
-});
 
 describe('replay --png', () => {
   it('draws the spectrogram with axes and the detections boxed where they are', async () => {

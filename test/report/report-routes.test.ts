@@ -71,8 +71,15 @@ describe('report routes', () => {
       const missingZh = await fetch(`${server.url}report?session=chemistry&lang=zh-CN`, auth);
       expect(missingZh.status).toBe(404);
       expect(await missingZh.text()).toBe('考试场次“chemistry”：没有告警属于该场次，也没有考点配置定义它；已存告警中的考试场次："rehearsal"、"maths-am"、"数学 Maths"\n');
-      expect((await fetch(`${server.url}report?session=maths-am&site=elsewhere`, auth)).status).toBe(404);
-      expect((await fetch(`${server.url}report?site=hall-q`, auth)).status).toBe(400);
+      // every answer of the route in the request's language (these were English on a Chinese page)
+      const otherSite = await fetch(`${server.url}report?session=maths-am&site=elsewhere`, auth);
+      expect([otherSite.status, await otherSite.text()]).toEqual([404, 'report: this daemon is site "hall-q", not "elsewhere"\n']);
+      const otherSiteZh = await fetch(`${server.url}report?session=maths-am&site=elsewhere&lang=zh-CN`, auth);
+      expect([otherSiteZh.status, await otherSiteZh.text()]).toEqual([404, '报告：本守护进程是考点“hall-q”，不是“elsewhere”\n']);
+      const noSession = await fetch(`${server.url}report?site=hall-q`, auth);
+      expect([noSession.status, await noSession.text()]).toEqual([400, 'report: expected /report?session=<name> (optional &site=<site>, &format=pdf)\n']);
+      const noSessionZh = await fetch(`${server.url}report?site=hall-q&lang=zh-CN`, auth);
+      expect([noSessionZh.status, await noSessionZh.text()]).toEqual([400, '报告：应为 /report?session=<名称>（可选 &site=<考点>、&format=pdf）\n']);
       // a Chinese session name: the file name goes in filename* (RFC 5987/8187), an ASCII fallback in filename
       const zh = await fetch(`${server.url}report?session=${encodeURIComponent('数学 Maths')}`, auth);
       expect(zh.status).toBe(200);

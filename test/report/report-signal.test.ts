@@ -44,8 +44,8 @@ describe('session report: signal classes', () => {
     expect(en).toContain('<b class="signal-class guess">NFM?</b> (guess 41 %: confidence below 50 %) — nfm because');
     expect(en).toContain('<b class="signal-class">FSK</b> (50 %) — fsk because');
     const zh = renderReportHtml(r, 'zh-CN');
-    expect(zh).toContain('<b class="signal-class guess">窄调频?</b> (推测 41 %：置信度低于 50 %)');
-    expect(zh).toContain('<b class="signal-class">频移</b> (50 %)');
+    expect(zh).toContain('<b class="signal-class guess">窄调频?</b>（推测 41 %：置信度低于 50 %）');
+    expect(zh).toContain('<b class="signal-class">频移</b>（50 %）');
   });
 
   it('shows a class below the class floor as unknown with the closest class, and counts it as unknown (en and zh)', async () => {
@@ -86,6 +86,6 @@ describe('session report: signal classes', () => {
     const en = renderReportHtml(r, 'en');
     expect(en).toContain('<b class="signal-class">NFM</b> (93 %) · <b class="speech">speech heard</b> — narrow FM: constant envelope (kurtosis 0.03), 99 % bandwidth 11.2 kHz, deviation ≈ 2.9 kHz');
     const zh = renderReportHtml(r, 'zh-CN');
-    expect(zh).toContain('(93 %) · <b class="speech">检测到语音</b> — 窄带调频：包络恒定（峭度 0.03），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
+    expect(zh).toContain('（93 %） · <b class="speech">检测到语音</b> — 窄带调频：包络恒定（峭度 0.03），99 % 带宽 11.2 kHz，频偏约 2.9 kHz');
   });
 });

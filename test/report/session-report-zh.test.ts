@@ -29,9 +29,13 @@ describe('session report in zh-CN', () => {
     expect(html).toContain('1. 无线发射 — room-1 — 2026-06-07 09:10:00');
     expect(html).toContain('<td>高 / 已确认</td>');
     // the daemon's identity word in Chinese (was "local@127.0.0.1")
-    expect(html).toContain('由 <b>王老师 (本机@127.0.0.1)</b> 于 2026-06-07 09:11:00 确认');
+    expect(html).toContain('由 <b>王老师（本机@127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
     expect(html).toContain('<td>5.0 秒</td>');
-    expect(html).toContain('<b>Room 101</b> (room-1) 25.3 dB — 最近');
+    // brackets and separators full-width, as in every Chinese text (the English page keeps ' (…; …)')
+    expect(html).toContain('<td>433.9800 MHz（ISM 433 MHz）</td>');
+    expect(html).toContain('<td>2026-06-07 09:05:00 – 2026-06-07 10:00:00（Asia/Shanghai；按本场次的告警）</td>');
+    expect(html).not.toMatch(/[\u4e00-\u9fff] ?\(|\) ?[\u4e00-\u9fff]/);
+    expect(html).toContain('<b>Room 101</b>（room-1） 25.3 dB — 最近');
     expect(html).toContain('估计位置：x 2.5 m，y 3.0 m（各传感器的加权质心）');
     expect(html).toContain('<td>room-2</td><td>2026-06-07 09:05:00</td><td>2026-06-07 09:06:00</td><td>60 秒</td><td>传感器 room-2（rtl=0）停止输出数据：已 2.1 秒无数据 → 数据已恢复</td>');
     // visible text without tags, names and ids: only allowed Latin words remain

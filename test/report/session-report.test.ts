@@ -39,6 +39,10 @@ function setup(): { dataDir: string; config: string } {
   mkdirSync(cal, { recursive: true });
   writeFileSync(join(dataDir, 'alerts.jsonl'), RECORDS.map((r, i) => JSON.stringify({ seq: i + 1, ...r })).join('\n') + '\n{"seq":14,"alertId":"torn'); // a daemon mid-write
   writeFileSync(join(dataDir, 'clip-pictures', 'room-1_a.png'), PNG);
+  // its clip: ci16_le at 250 kS/s around 433.92 MHz, 0.5 s (125 000 samples × 4 bytes): the picture's axes
+  mkdirSync(join(dataDir, 'clips'), { recursive: true });
+  writeFileSync(join(dataDir, 'clips', 'room-1_a.sigmf-meta'), JSON.stringify({ global: { 'core:datatype': 'ci16_le', 'core:sample_rate': 250_000 }, captures: [{ 'core:sample_start': 0, 'core:frequency': 433_920_000 }] }));
+  writeFileSync(join(dataDir, 'clips', 'room-1_a.sigmf-data'), Buffer.alloc(500_000));
   writeFileSync(join(cal, 'hall-r-room-1.json'), JSON.stringify({ createdAt: '2026-06-07T00:30:00.000Z' }));
   const config = join(tmp.dir, 'site.json');
   writeFileSync(
@@ -120,6 +124,7 @@ describe('session report', () => {
     expect(a1.state).toBe('acknowledged');
     expect(a1.acks).toEqual([{ event: 'ack', by: 'Li Wei', time: '2026-06-07T03:20:00.000Z' }]);
     expect(a1.pictureDataUrl).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
+    expect(a1.pictureExtent).toEqual({ lowHz: 433_795_000, highHz: 434_045_000, durationS: 0.5 });
     expect(r.alerts[1]!.state).toBe('known');
     expect(r.alerts[1]!.acks).toEqual([{ event: 'known', by: 'Zhang Min', time: '2026-06-07T02:01:00.000Z' }]);
     expect(r.alerts[2]!.acks).toEqual([]);
@@ -204,7 +209,13 @@ describe('session report', () => {
     expect(html).toContain('<div class="scroll"><table id="sensors">');
     expect(html).toContain('<div class="scroll"><table id="outages">');
     expect(html.match(/<div class="scroll"><table class="kv">/g)?.length).toBe(3);
-    expect(html).toContain('.spectrogram{max-width:100%;');
+    expect(html).toContain('.spectrogram{display:block;width:100%;');
+    // the picture framed by the web UI's axes (src/evidence/clip-axes.ts): MHz below, seconds beside, titled
+    expect(html).toContain('<div class="axis-title y">Time (s)</div><div class="axis y" data-testid="axis-y"><span class="tick" data-frac="0.0000" style="top:0.00%">0.0</span><span class="tick" data-frac="0.4000" style="top:40.00%">0.2</span><span class="tick" data-frac="0.8000" style="top:80.00%">0.4</span></div>');
+    expect(html).toContain('<span class="tick" data-frac="0.4200" style="left:42.00%">433.90</span>');
+    expect(html).toContain('<div class="axis-title x">Frequency (MHz)</div></figure>');
+    expect(html).toContain('.clip-figure .axis.x .tick { position: absolute;');
+    expect(html.match(/<figure class="clip-figure"/g)?.length).toBe(1); // the one alert with a picture
     if (chromium !== null) {
       const head = readFileSync(pdf).subarray(0, 5).toString('latin1');
       expect(head).toBe('%PDF-');
@@ -224,6 +235,8 @@ describe('session report', () => {
     expect(html).toContain('无线发射告警 3 条，其中高级别 2 条；已确认 1 条，标记为已知 1 条，未确认 1 条；传感器中断 1 次。');
     expect(html).toContain('由 <b>Li Wei</b> 于 2026-06-07 11:20:00 确认');
     expect(html).toContain('<td>600 秒</td>');
+    expect(html).toContain('<div class="axis-title y">时间（秒）</div>');
+    expect(html).toContain('<div class="axis-title x">频率（MHz）</div></figure>');
     const enOut = join(tmp.dir, 'report-en.html');
     expect(spawnSync(process.execPath, [bin, 'report', '--session', 'math-am', '--config', config, '-o', enOut], { encoding: 'utf8' }).status).toBe(0);
     expect(readFileSync(enOut, 'utf8')).toContain('<html lang="en">');

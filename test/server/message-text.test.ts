@@ -44,6 +44,10 @@ describe('source errors as message codes', () => {
     expect(codesText([io], 'zh-CN')).toBe('读取信号源出错：请查看详情（守护进程的原文），检查信号源及其连接；800 毫秒后重试');
     expect(codeDetail('zh-CN', io)).toBe('f.cu8: read failed at byte 4096 (EIO)');
     expect(codeDetail('en', io)).toBeUndefined(); // the English text holds it
+    // a Node system error as the details: Chinese words with the code in a Chinese page (was "EACCES: permission denied, …")
+    const denied = sourceRetryCode('PERMISSION', "EACCES: permission denied, open '/dev/bus/usb/001/004'", 2000);
+    expect(codeDetail('zh-CN', denied)).toBe('没有访问权限［EACCES］：/dev/bus/usb/001/004');
+    expect(codeDetail('en', denied)).toBeUndefined();
     expect(codesText([io])).toBe('f.cu8: read failed at byte 4096 (EIO); reopening in 800 ms');
     expect(codesText([sourceRetryCode(undefined, 'the source ended', 200)])).toBe('the source ended; reopening in 200 ms');
   });

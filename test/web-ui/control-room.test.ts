@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
 import { NOT_FOUND_REASON, cutCells, pageOverflowPx, shot, squashedTexts, useControlRoom } from './control-room-site.js';
+import { axisMissPx } from './fake-site.js';
 
 const room = useControlRoom({ sensorNotes: true });
 
@@ -97,6 +98,9 @@ describe('control room at 1280 × 800 (en)', () => {
       const ys = await fig.locator('[data-testid="axis-y"] .tick').evaluateAll((ts) => ts.map((t) => ({ text: t.textContent, frac: Number((t as HTMLElement).dataset.frac) })));
       expect(ys.map((y) => y.text)).toEqual(['0.0', '0.2', '0.4']);
       expect(ys[2]!.frac).toBeCloseTo(0.8, 3);
+      // drawn where their fractions say: each label's middle within 1 px of the picture's edge + fraction × its size
+      // (the time labels stood 18 px × fraction too low: the time column ran past the picture to the MHz labels' foot)
+      expect(await axisMissPx(fig)).toBeLessThan(1);
       expect(await fig.locator('.axis-title.x').textContent()).toBe('Frequency (MHz)');
       expect(await fig.locator('.axis-title.y').textContent()).toBe('Time (s)');
       await shot(page, 'clip-axes');

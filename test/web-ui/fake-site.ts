@@ -442,3 +442,19 @@ export async function alertRow(page: Page, alertId: string): Promise<Locator> {
   if ((await row.count()) === 0 && (await group.getAttribute('data-expanded')) === 'false') await group.click();
   return row;
 }
+
+/**
+ * How far (px) a clip figure's axis labels stand from where their fractions put them (src/evidence/clip-axes.ts): the
+ * largest distance of a label's middle from the picture's edge + fraction × its width (MHz) or height (s).
+ */
+export function axisMissPx(fig: Locator): Promise<number> {
+  return fig.evaluate((f) => {
+    const img = f.querySelector('img')!.getBoundingClientRect();
+    const off = (sel: string, along: 'x' | 'y'): number[] =>
+      [...f.querySelectorAll<HTMLElement>(sel)].map((t) => {
+        const r = t.getBoundingClientRect();
+        return along === 'x' ? r.x + r.width / 2 - img.x - Number(t.dataset.frac) * img.width : r.y + r.height / 2 - img.y - Number(t.dataset.frac) * img.height;
+      });
+    return Math.max(...[...off('[data-testid="axis-x"] .tick', 'x'), ...off('[data-testid="axis-y"] .tick', 'y')].map(Math.abs));
+  });
+}

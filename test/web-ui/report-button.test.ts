@@ -1,9 +1,9 @@
 // The "Session report" button of the page served by `quietband run`: lists the configured sessions, opens the chosen one's report.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, CENTER_HZ, Client, killAll, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
+import { buildOnce, CENTER_HZ, Client, killAll, RATE_SPS, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
 import { siteTimeIn, TZ } from '../field/field-helpers.js';
-import { ensureUiBuilt, launchBrowser } from './fake-site.js';
+import { axisMissPx, ensureUiBuilt, launchBrowser } from './fake-site.js';
 
 const tmp = tempDir('qb-webui-report-');
 beforeAll(() => {
@@ -82,6 +82,24 @@ describe('web UI: session report button', () => {
       }
       expect(ids.length).toBeGreaterThanOrEqual(opens.length);
       expect(await report.locator('#sensors td').first().textContent()).toBe('room-r');
+      // the evidence pictures framed by the alert detail's axes (src/evidence/clip-axes.ts): MHz inside the sensor's band,
+      // seconds from 0, each label where its fraction puts it; a clip is written ≈ 1 s after its tone, so reload until one is
+      const framed = report.locator('figure.clip-figure:not(.no-axes)');
+      for (let i = 0; i < 15 && (await framed.count()) === 0; i++) {
+        await report.waitForTimeout(1000);
+        await report.reload();
+      }
+      const fig = framed.first();
+      const xs = (await fig.locator('[data-testid="axis-x"] .tick').allTextContents()).map(Number);
+      expect(xs.length).toBeGreaterThanOrEqual(3);
+      for (const x of xs) expect(Math.abs(x * 1e6 - CENTER_HZ)).toBeLessThanOrEqual(RATE_SPS / 2);
+      expect((await fig.locator('[data-testid="axis-y"] .tick').allTextContents())[0]).toMatch(/^0(\.0+)?$/);
+      expect([await fig.locator('.axis-title.x').textContent(), await fig.locator('.axis-title.y').textContent()]).toEqual(['Frequency (MHz)', 'Time (s)']);
+      expect(await axisMissPx(fig)).toBeLessThan(1);
+      await fig.screenshot({ path: join(tmp.dir, '..', 'quietband-report-clip-axes.png') }); // for a human look (os.tmpdir())
+      // the Chinese report: the same figure, its titles in Chinese
+      await report.goto(report.url().replace('lang=en', 'lang=zh-CN'));
+      expect([await framed.first().locator('.axis-title.x').textContent(), await framed.first().locator('.axis-title.y').textContent()]).toEqual(['频率（MHz）', '时间（秒）']);
       await report.screenshot({ path: join(tmp.dir, '..', 'quietband-session-report.png'), fullPage: false });
       await report.close();
 

@@ -1,55 +1,15 @@
 // The evidence clip's spectrogram (PNG from the daemon) framed with a frequency axis (MHz) below and a time axis (s) beside it.
+// The extent, ticks, markup and CSS are src/evidence/clip-axes.ts's, shared with the session report.
+import { axisTicksHtml, clipAxisTicks, clipExtent, CLIP_FIGURE_CSS, type ClipExtent } from '../../src/evidence/clip-axes.js';
 import { t } from './i18n.js';
 
-/** The picture's extent: frequency (Hz) across, time (s) down (top = clip start; src/evidence/clip-picture.ts). */
-export interface ClipExtent {
-  lowHz: number;
-  highHz: number;
-  durationS: number;
-}
-
-/**
- * Bytes of one complex sample for a SigMF `core:datatype` ("cf32_le" → 8, "ci16_le" → 4, "cu8" → 2), or undefined for
- * a real or unknown type. SigMF spec "Dataset Format": c = complex (I and Q), f/i/u + bits per component.
- */
-export function complexSampleBytes(datatype: unknown): number | undefined {
-  if (typeof datatype !== 'string') return undefined;
-  const m = /^c[fiu](8|16|32|64)(_le|_be)?$/.exec(datatype.trim());
-  return m === null ? undefined : (2 * Number(m[1])) / 8;
-}
-
-/**
- * The picture's extent from the clip's `.sigmf-meta` JSON and the `.sigmf-data` size (bytes): the band is
- * centre ± rate/2 (`captures[0].core:frequency`, `global.core:sample_rate`), the duration is samples / rate with
- * samples = data bytes / {@link complexSampleBytes}. Undefined when a field is missing or not positive.
- */
-export function clipExtent(meta: unknown, dataBytes: number): ClipExtent | undefined {
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const m = meta as { global?: Record<string, unknown>; captures?: Record<string, unknown>[] };
-  const rate = m.global?.['core:sample_rate'];
-  const centre = m.captures?.[0]?.['core:frequency'];
-  const bytes = complexSampleBytes(m.global?.['core:datatype']);
-  if (typeof rate !== 'number' || !(rate > 0) || typeof centre !== 'number' || !Number.isFinite(centre) || bytes === undefined || !(dataBytes > 0)) return undefined;
-  return { lowHz: centre - rate / 2, highHz: centre + rate / 2, durationS: dataBytes / bytes / rate };
-}
-
-/**
- * "Nice" tick values covering [lo, hi]: steps of 1, 2 or 5 × 10^k giving about `count` ticks (Heckbert, "Nice numbers
- * for graph labels", Graphics Gems, 1990).
- */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
-  return out;
-}
-
-/** Decimals needed to print ticks `step` apart. */
-function decimalsFor(step: number): number {
-  return step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step) - 1e-9));
+/** Adds {@link CLIP_FIGURE_CSS} to the page once (the first figure built). */
+function addFigureCss(): void {
+  if (document.getElementById('clip-figure-css') !== null) return;
+  const style = document.createElement('style');
+  style.id = 'clip-figure-css';
+  style.textContent = CLIP_FIGURE_CSS;
+  document.head.append(style);
 }
 
 /**
@@ -68,6 +28,7 @@ export class ClipFigure {
   private shownFor = '';
 
   constructor(readonly img: HTMLImageElement) {
+    addFigureCss();
     this.el = document.createElement('figure');
     this.el.className = 'clip-figure';
     this.el.dataset.testid = 'detail-clip-figure';
@@ -120,27 +81,8 @@ export class ClipFigure {
     this.xTitle.textContent = t('axis.freq');
     this.yTitle.textContent = t('axis.time');
     this.el.classList.toggle('no-axes', e === undefined);
-    if (e === undefined) {
-      this.xAxis.replaceChildren();
-      this.yAxis.replaceChildren();
-      return;
-    }
-    const lo = e.lowHz / 1e6;
-    const hi = e.highHz / 1e6;
-    const xs = niceTicks(lo, hi, 5);
-    const xd = decimalsFor(xs.length > 1 ? xs[1]! - xs[0]! : 1);
-    this.xAxis.replaceChildren(...xs.map((v) => tick(v.toFixed(xd), (v - lo) / (hi - lo), 'left')));
-    const ys = niceTicks(0, e.durationS, 4);
-    const yd = decimalsFor(ys.length > 1 ? ys[1]! - ys[0]! : 1);
-    this.yAxis.replaceChildren(...ys.map((v) => tick(v.toFixed(yd), v / e.durationS, 'top')));
+    const ticks = e === undefined ? { x: [], y: [] } : clipAxisTicks(e);
+    this.xAxis.innerHTML = axisTicksHtml(ticks.x, 'left');
+    this.yAxis.innerHTML = axisTicksHtml(ticks.y, 'top');
   }
-}
-
-function tick(text: string, frac: number, side: 'left' | 'top'): HTMLElement {
-  const s = document.createElement('span');
-  s.className = 'tick';
-  s.textContent = text;
-  s.dataset.frac = frac.toFixed(4);
-  s.style[side] = `${(frac * 100).toFixed(2)}%`;
-  return s;
 }
