@@ -139,7 +139,7 @@ describe.concurrent('the terminal', () => {
       // below the class floor: unknown, the closest class named as a hint (the record's signalClosest)
       const floored = { ...closed, signalClass: 'unknown', signalClosest: 'nfm', signalConfidence: 0.05 };
       expect(prettyMessage(floored)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class unknown (closest: nfm, 5 %) (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage(floored, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为未知（最接近：窄调频，5 %） (未处理; demo-4 seq 12)');
+      expect(prettyMessage(floored, 'zh-CN')).toBe('[hall-a-433] 告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为未知（最接近：窄调频，5 %）（未确认；demo-4 seq 12）');
       expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
         '[hall-a-433] 识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
       );
