@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -40,6 +42,47 @@ export const SHARED_REGISTRY = [
 ];
 
 /**
+ * Test files of group 1 (scripts/test-suite.mjs) that took 25 s or more there, slowest first (25–109 s in a run at load
+ * 10–17 on the 2-core dev machine, whose group 1 took 2.7 × the clean-clone CI's). {@link SlowFirstSequencer} starts them
+ * first within their project. Without it vitest orders files it has no timings for (every clean clone) by size, largest
+ * first, and the shared-registry project (run second) ended on four small slow files started last
+ * (replay-threads-captures, wideband-20msps, malformed-inputs, site-background): one worker busy for the last ≈ 40 s
+ * while the others idled.
+ */
+export const SLOW_FIRST = [
+  'detector/tracker', 'detector/emitter-level', 'cli/replay-threads-captures', 'detector/site-background', 'evidence/clip-band',
+  'fuzz/malformed-inputs', 'detector/background-model', 'detector/burst-calibration', 'ident/classify', 'daemon/run-config',
+  'replay/wideband-20msps', 'daemon/run-data-dir', 'daemon/run-calibration-emitters', 'cli/replay-summary', 'daemon/run-alerts',
+  'cli/terminal', 'source/site-background', 'replay/synthetic', 'ident/audio', 'detector/gain-ripple', 'detector/burst-path',
+  'dsp/fft-backends', 'server/listen-daemon', 'replay/end-of-stream', 'alerts/localisation-trials', 'field/sessions',
+  'daemon/run-soapy', 'metrics/metrics-daemon', 'field/known', 'dsp/frame-kernel-batch', 'web-ui/site-plan-labels',
+  'field/ui-clip', 'ident/replay-signal', 'cli/replay-threads',
+].map((f) => `test/${f}.test.ts`);
+
+/**
+ * vitest's order (projects one after the other, each by its cached durations or else by file size), with the files of
+ * {@link SLOW_FIRST} moved to the front of their project in that list's order: a long file started late keeps one
+ * worker busy after the others ran out of files (longest-first scheduling). That run's per-file times laid out on three
+ * workers (1 s between files): 879 s in this order against 912 s in vitest's, ≈ 12 s of the CI's ≈ 350 s; an estimate,
+ * not a measured group.
+ */
+class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification): number => {
+      const i = SLOW_FIRST.indexOf(path.relative(spec.project.config.root, spec.moduleId));
+      return i < 0 ? SLOW_FIRST.length : i;
+    };
+    const projectAt = new Map<string, number>();
+    sorted.forEach((spec) => projectAt.set(spec.project.name, projectAt.get(spec.project.name) ?? projectAt.size));
+    return sorted
+      .map((spec, i) => ({ spec, i }))
+      .sort((a, b) => projectAt.get(a.spec.project.name)! - projectAt.get(b.spec.project.name)! || rank(a.spec) - rank(b.spec) || a.i - b.i)
+      .map(({ spec }) => spec);
+  }
+}
+
+/**
  * The command line's `--exclude` globs (scripts/test-suite.mjs keeps the lanes' files out of group 1 with them). Vitest
  * 4 applies them to the root config only, not to the projects below, so each project adds them to its own `exclude`.
  */
@@ -54,6 +97,7 @@ export default defineConfig({
     // they start) run in a neutral one, so their English expectations hold on a Chinese desktop too
     env: { LANG: 'C.UTF-8', LC_ALL: '', LC_MESSAGES: '' },
     pool: 'forks',
+    sequence: { sequencer: SlowFirstSequencer },
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED_REGISTRY, ...CLI_EXCLUDE] } },
