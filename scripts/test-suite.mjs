@@ -7,7 +7,8 @@
 //    streaming), so a third worker fills the cores: 349 s in the clean-clone CI with three. (With two, 461 s, but
 //    that run also started a replay worker for every short recording, so how much each change gave is not measured.)
 //    The files of vitest.config.ts's SHARED_REGISTRY run without a fresh process each (isolate: false), the others
-//    each in its own.
+//    each in its own. Within each of the two, the slowest files (SLOW_FIRST there) start first: a clean clone has no
+//    timings, and vitest's order by size started four small slow files last, with one worker busy at the end.
 // 2. Two lanes side by side, each one file at a time:
 //    - "browser": the Chromium suites of test/web-ui/ that time something (frame rates, heartbeats, alert latency) or
 //      hold a page through reconnects; those that only check layout and texts run in group 1. Two Chromium pages at

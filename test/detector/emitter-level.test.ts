@@ -16,6 +16,7 @@ import { FadingEnvelope, Prng } from '../../src/source/sim-generators.js';
 import { siteBackgroundPreset, SiteBackgroundSource, type SiteBackground } from '../../src/source/site-background.js';
 import type { DetectionEvent, IqSource } from '../../src/types.js';
 import { capture } from '../helpers.js';
+import { renderedOnce } from './site-once.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-level-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -59,14 +60,17 @@ describe('level following of a fading broadcast FM carrier (site simulator, 250 
   });
   const wfmHz = base.centerHz + base.wfm[0]!.offsetHz;
   const inBand = (d: DetectionEvent) => Math.abs(d.centerHz - wfmHz) < 75_000;
-  const go = (louderDb: number, followDb: number, targets: SiteBackground['targets'] = []) =>
+  /** `live`: the live stream's sources (default: the site `louderDb` louder with `targets`, rendered on every read). */
+  const go = (louderDb: number, followDb: number, targets: SiteBackground['targets'] = [], live = () => new SiteBackgroundSource(site(louderDb, targets))) =>
     // the first second is left out: there the first Welch average has not measured the band yet
-    run(() => new SiteBackgroundSource(site(0)), () => new SiteBackgroundSource(site(louderDb, targets)), base.rateSps, 30, followDb, 1);
+    run(() => new SiteBackgroundSource(site(0)), live, base.rateSps, 30, followDb, 1);
 
   it('6 dB louder than in calibration: alerts without following, none with it; the band measured 5.6 dB over the calibration range', async () => {
-    const off = await go(6, 0);
+    // both runs read one rendering of the live stream (the same samples as rendering it for each)
+    const live = renderedOnce(site(6));
+    const off = await go(6, 0, [], live);
     expect(off.dets.filter(inBand).length).toBeGreaterThanOrEqual(1);
-    const on = await go(6, 10);
+    const on = await go(6, 10, [], live);
     expect(on.dets).toEqual([]);
     expect(on.heard.length).toBe(1);
     // the band gain over its ceiling (median over the band of envelope/level), ±0.5 dB: its fades are 6 dB up, and

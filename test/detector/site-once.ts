@@ -1,5 +1,6 @@
 // A site background rendered once into memory and streamed again for each pass that reads it (a learning pass and a
-// detect pass from sample 0 read the learning window twice): site-background.test.ts and burst-calibration.test.ts.
+// detect pass from sample 0 read the learning window twice; two detect passes with other settings read it all twice):
+// site-background.test.ts, burst-calibration.test.ts and emitter-level.test.ts.
 import { RenderedSource } from '../../src/source/sim.js';
 import { SiteBackgroundRenderer, siteSamples, type SiteBackground } from '../../src/source/site-background.js';
 import type { IqSource } from '../../src/types.js';
