@@ -6,6 +6,15 @@ import type { PathState } from './path-state.js';
 import type { Track } from './track.js';
 
 /**
+ * A second peak within this many dB of a track's peak, joined to it by bins that never fall under the open level, is
+ * part of its occupied band however deep the dip between them (TrackReport.measure): the two tones of a 2-FSK link
+ * carry the same power, a few dB apart after a receiver's filter tilt. A neighbour more than this much weaker stays
+ * outside, as the splitting rules beside a strong signal expect (docs/detector.md §4).
+ */
+export const TWIN_PEAK_DB = 6;
+const TWIN_PEAK_RATIO = 10 ** (-TWIN_PEAK_DB / 10);
+
+/**
  * Measures tracks' occupied bands and builds their {@link DetectionEvent}s. A track's band is measured on the slow
  * path when it has slow hits (finer bins), else on the fast path. {@link measure} writes its result into
  * {@link lo}/{@link hi} (no allocation); {@link event} allocates only the event it returns.
@@ -26,7 +35,9 @@ export class TrackReport {
    * The occupied band of track t on path p into {@link lo}/{@link hi} (bins of p): from the peak of its mean excess
    * spectrum (acc/cnt, linear ratio over the level) out to the −X dB points (X = bandwidthDropDb, at most half the
    * peak in dB), bridging gaps of p.gapBins and skipping guard bins; t's whole extent when the path has no excess yet.
-   * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains.
+   * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains. A dip between two peaks of one
+   * signal within {@link TWIN_PEAK_DB} of each other is bridged while the spectrum between them stays over the open
+   * level (see {@link edge}): a 2-FSK link's tones 40 kHz apart are one band, not its stronger tone.
    */
   measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array): void {
     const n = p.n;
@@ -50,27 +61,40 @@ export class TrackReport {
     }
     const peakDb = 10 * Math.log10(peak);
     const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
-    const gap = p.gapBins;
-    let lo = peakB;
+    const twin = Math.max(peak * TWIN_PEAK_RATIO, floor);
+    this.lo = TrackReport.edge(p, acc, cnt, peakB, -1, floor, twin);
+    this.hi = TrackReport.edge(p, acc, cnt, peakB, 1, floor, twin);
+  }
+
+  /**
+   * The outer edge (bin of p) of an occupied band from bin `from` in direction `dir` (−1 down, +1 up): the last bin
+   * whose mean excess reaches `floor`, bridging gaps of p.gapBins and skipping guard bins. A deeper or wider dip is
+   * bridged too when the bins past it stay over the path's smallest open level (one group: the spectrum never falls
+   * back to the noise) up to a second peak of at least `twin` (a 2-FSK link's other tone, of the same power by
+   * construction): the scan goes on from that peak.
+   */
+  private static edge(p: PathState, acc: Float64Array, cnt: Float64Array, from: number, dir: -1 | 1, floor: number, twin: number): number {
+    const n = p.n;
+    let edge = from;
     let miss = 0;
-    for (let b = peakB - 1; b >= 0; b--) {
+    for (let b = from + dir; b >= 0 && b < n; b += dir) {
       if (p.guard[b]) continue;
-      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
-        lo = b;
+      const m = cnt[b] > 0 ? acc[b] / cnt[b] : 0;
+      if (m >= floor) {
+        edge = b;
         miss = 0;
-      } else if (++miss > gap) break;
+        continue;
+      }
+      if (++miss <= p.gapBins) continue;
+      // past the gap: look on through bins over the open level for a second peak of the same signal
+      let k = b;
+      while (k >= 0 && k < n && !p.guard[k] && cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin) k += dir;
+      if (k < 0 || k >= n || p.guard[k] || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
+      edge = k;
+      miss = 0;
+      b = k;
     }
-    let hi = peakB;
-    miss = 0;
-    for (let b = peakB + 1; b < n; b++) {
-      if (p.guard[b]) continue;
-      if (cnt[b] > 0 && acc[b] / cnt[b] >= floor) {
-        hi = b;
-        miss = 0;
-      } else if (++miss > gap) break;
-    }
-    this.lo = lo;
-    this.hi = hi;
+    return edge;
   }
 
   /**

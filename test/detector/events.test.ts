@@ -38,6 +38,37 @@ describe('TrackReport', () => {
     expect([report.lo, report.hi]).toEqual([603, 614]);
   });
 
+  it('joins a second peak within 6 dB across a dip that stays over the open level (a 2-FSK link\'s tones), not a weaker neighbour nor one across the noise', () => {
+    const { slow, table, report } = setup();
+    // two tones of 50 and 47 dB at 610 and 650, the spectrum between them at 13 dB: over the open level, 17 dB under
+    // the −20 dB floor and 37 bins wide, far more than the gap
+    const tones = (second: number, between: number): Record<number, number> => {
+      const shape = [0.02, 0.05, 0.1, 0.5, 1, 0.5, 0.1, 0.05, 0.02];
+      const r: Record<number, number> = {};
+      shape.forEach((k, i) => {
+        r[606 + i] = k * 1e5;
+        r[646 + i] = k * second;
+      });
+      for (let b = 615; b <= 645; b++) r[b] = between;
+      return r;
+    };
+    const t = table.open(600, 660, 0, 0)!;
+    addExcess(t.accSlow, t.cntSlow, tones(5e4, 20));
+    report.measure(t, slow, t.accSlow, t.cntSlow);
+    expect([report.lo, report.hi]).toEqual([606, 654]);
+    // the second peak 10 dB under the first: a neighbour, not a tone (the band stops at the first peak's −20 dB point)
+    const u = table.open(600, 660, 0, 0)!;
+    addExcess(u.accSlow, u.cntSlow, tones(1e4, 20));
+    report.measure(u, slow, u.accSlow, u.cntSlow);
+    expect([report.lo, report.hi]).toEqual([606, 614]);
+    table.release(u);
+    // between them the spectrum falls back to the level (ratio 1): two signals, whatever their powers
+    const v = table.open(600, 660, 0, 0)!;
+    addExcess(v.accSlow, v.cntSlow, tones(5e4, 1));
+    report.measure(v, slow, v.accSlow, v.cntSlow);
+    expect([report.lo, report.hi]).toEqual([606, 614]);
+  });
+
   it('a weak peak stops at half its level in dB, and a track without excess yet is its extent', () => {
     const { slow, table, report } = setup();
     const t = table.open(600, 620, 0, 0)!;
