@@ -88,8 +88,8 @@ export class TrackReport {
       if (++miss <= p.gapBins) continue;
       // past the gap: look on through bins over the open level for a second peak of the same signal
       let k = b;
-      while (k >= 0 && k < n && !p.guard[k] && cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin) k += dir;
-      if (k < 0 || k >= n || p.guard[k] || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
+      while (k >= 0 && k < n && (p.guard[k] || (cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin))) k += dir;
+      if (k < 0 || k >= n || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
       edge = k;
       miss = 0;
       b = k;
