@@ -38,6 +38,7 @@ export const SHARED_REGISTRY = [
   'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,rtl-tcp-loss,sample-formats,sigmf,sim,sim-generators,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
   'test/spectrum/spectrum-level.test.ts',
+  'test/spectrum/overload.test.ts',
   'test/web-ui/{alert-model,format,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];
 
