@@ -35,9 +35,10 @@ export const SHARED_REGISTRY = [
   'test/scan/{hop-loop,hop-merge-overload,hopping,run-scan,scan-config}.test.ts',
   'test/server/{access,ack-known,alerts-api,auth,client-messages,durability,http,listen-daemon,listen,login-page,message-text,rebinding-daemon,resume,security,spectrum}.test.ts',
   'test/site/{block-stream,data-dir,detection-relay,disk-watch,hop-runner,live-ident,live-ident-captures,non-finite-health,paced-source,sensor-health,sensor-pipeline,sensor-runner,sensor-runtime,sim-path,stall-clock}.test.ts',
-  'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,rtl-tcp-loss,sample-formats,sigmf,sim,sim-generators,source-contract}.test.ts',
+  'test/source/{backoff,drop-warning,file-name,input-ranges,non-finite,rtl-tcp-loss,sample-formats,sigmf,sim,sim-core,sim-generators,source-contract}.test.ts',
   'test/spectrum-view.test.ts',
   'test/spectrum/spectrum-level.test.ts',
+  'test/spectrum/overload.test.ts',
   'test/web-ui/{alert-model,format,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];
 

@@ -1,10 +1,11 @@
 // Writing a file so that a reader sees the old content or the new, never half of it: the one temp-file-and-rename
 // helper of every file QuietBand rewrites in place (state, known emitters, SigMF metas, pictures, certificates).
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from './file-modes.js';
+import { makeFolder } from './make-folder.js';
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -32,7 +33,7 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(file);
-  if (o.mkdir === true) await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
+  if (o.mkdir === true) await makeFolder(dir, DATA_DIR_MODE);
   const mode = o.mode ?? DATA_FILE_MODE;
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`);
   try {

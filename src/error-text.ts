@@ -59,6 +59,7 @@ const EN = {
   'record.sourceMissing': '--source: missing; e.g. --source rtlsdr:00000001, rtltcp:127.0.0.1:1234, sim or file:x.cu8',
   'record.outputMissing': '-o/--output: missing; give the recording to write, e.g. -o hall-a.sigmf-meta',
   'file.cannotWrite': '{path}: cannot write ({detail})',
+  'file.folderRefused': 'cannot create folder {path}: {parent} takes no new folders (mkdir answers ENOENT although it exists: a virtual file system such as /proc, not a disk)',
   // a recording, its SigMF meta, a source
   'file.sigmfArchive': '{path}: file: SigMF archives (.sigmf) are not read directly; extract them (tar xf) and pass the .sigmf-meta',
   'file.rateMissingMeta': '{path}: global.core:sample_rate: missing; pass --rate (e.g. --rate 250k)',
@@ -271,6 +272,7 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'record.sourceMissing': '--source：缺少；例如 --source rtlsdr:00000001、rtltcp:127.0.0.1:1234、sim 或 file:x.cu8',
     'record.outputMissing': '-o/--output：缺少；请给出要写入的记录文件，如 -o hall-a.sigmf-meta',
     'file.cannotWrite': '{path}：无法写入（{detail}）',
+    'file.folderRefused': '无法创建文件夹 {path}：{parent} 不接受新建文件夹（它存在，mkdir 却答 ENOENT：这是 /proc 一类的虚拟文件系统，不是磁盘）',
     'file.sigmfArchive': '{path}：不能直接读取 SigMF 归档（.sigmf）；请先解包（tar xf），再给出其中的 .sigmf-meta',
     'file.rateMissingMeta': '{path}：缺少 global.core:sample_rate（采样率）；请用 --rate 指定（如 --rate 250k）',
     'file.unknownExtension': '{path}：无法从扩展名得知采样格式；请用 --format 指定（{choices}）',

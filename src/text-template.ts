@@ -111,8 +111,9 @@ export function fillPlurals(lang: TextLang, template: string, params: Readonly<R
 
 /**
  * The short mark of a raised alert per raise reason code (src/alerts/severity-rank.ts SeverityRaiseId) and language
- * (`raise.voice` → `▲ voice link` / `▲ 语音链路`), as the web UI's mark words it, written here only: `quietband replay`'s
- * notes, the live terminal's alert lines (src/log.ts) and the notifications read it (through {@link raiseMark}).
+ * (`raise.voice` → `▲ voice link` / `▲ 语音链路`), written here only: the web UI's alert rows (web-ui/src/alert-row.ts),
+ * `quietband replay`'s notes, the live terminal's alert lines (src/log.ts) and the notifications read it (through
+ * {@link raiseMark}).
  */
 export const RAISE_MARK_TEXT: Readonly<Record<TextLang, Readonly<Record<'raise.unexpected' | 'raise.voice' | 'raise.handset', string>>>> = {
   en: { 'raise.unexpected': '▲ unusual for this band', 'raise.voice': '▲ voice link', 'raise.handset': '▲ phone' },

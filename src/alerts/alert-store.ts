@@ -14,6 +14,7 @@ import { fsyncDir, JournalIndex, parseRecord, scanLines } from './alert-journal.
 import { AlertSpaceReserve } from './alert-reserve.js';
 import { AlertStates, type AlertStateEntry } from './alert-states.js';
 import type { AlertDraft, AlertStoreOptions, EnqueuedAlert, StorageState, StoreFs } from './alert-store-types.js';
+import { makeFolder } from '../make-folder.js';
 
 export type { AlertStateEntry } from './alert-states.js';
 export type { AlertDraft, AlertStoreOptions, EnqueuedAlert, StorageState, StoreFs } from './alert-store-types.js';
@@ -127,7 +128,7 @@ export class AlertStore extends EventEmitter<{ storage: [state: StorageState] }>
     }
     const store = new AlertStore(opts);
     try {
-      await fsp.mkdir(path.dirname(store.file), { recursive: true, mode: DATA_DIR_MODE });
+      await makeFolder(path.dirname(store.file), DATA_DIR_MODE);
       await store.scan();
       const created = store.committedBytes === 0;
       store.handle = await store.fs.open(store.file, 'a', DATA_FILE_MODE);

@@ -1,8 +1,9 @@
 // Baseline: per-bin robust noise level and spread for the fast and slow detector paths, plus a settings fingerprint.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { QuietBandError } from '../errors.js';
 import type { CalibrationEmitter } from './emitters.js';
+import { makeFolder } from '../make-folder.js';
 
 /**
  * Everything that changes levels: a baseline recorded with other settings must not be compared (docs/field-notes.md §4, §13).
@@ -139,10 +140,12 @@ export async function saveBaseline(path: string, b: Baseline): Promise<void> {
     ...(b.burstHeard ? { burstHeardRuns: maskRuns(b.burstHeard) } : {}),
   };
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolder(dirname(path));
     await writeFile(path, JSON.stringify(json) + '\n');
   } catch (err) {
-    throw new QuietBandError(`${path}: cannot write the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a writable file path`, 'IO', { cause: err });
+    // Node's errors by their errno name (EACCES, EROFS…); makeFolder's own by its sentence (its code, IO, says nothing)
+    const why = err instanceof QuietBandError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw new QuietBandError(`${path}: cannot write the baseline (${why}); give a writable file path`, 'IO', { cause: err });
   }
 }
 

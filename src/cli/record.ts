@@ -1,5 +1,5 @@
 // `quietband record --source SPEC --duration S -o OUT`: writes a SigMF recording from any source (sim, file, rtl_tcp, dongle).
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { cliError } from '../error-text.js';
@@ -14,6 +14,7 @@ import { resolveSite } from '../site/site-resolve.js';
 import { openSensorSource } from '../site/open-source.js';
 import { sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput } from '../source/sigmf.js';
 import { BYTES_PER_COMPLEX, type IqSource, type SampleFormat } from '../types.js';
+import { makeFolder } from '../make-folder.js';
 
 /** Flags of `record`. */
 export interface RecordFlags {
@@ -112,7 +113,7 @@ export async function recordSource(flags: RecordFlags, log: Logger, signal?: Abo
   let buf = new ArrayBuffer(0);
   let view = new DataView(buf);
   try {
-    await mkdir(dirname(dataPath), { recursive: true });
+    await makeFolder(dirname(dataPath));
     const fh = await open(dataPath, 'w').catch((err: unknown) => {
       throw cliError('file.cannotWrite', { path: dataPath, detail: (err as Error).message }, 'IO', { cause: err });
     });

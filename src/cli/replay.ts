@@ -4,7 +4,7 @@ import type { EmitterHeard } from '../detector/emitter-watch.js';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { QuietBandError } from '../errors.js';
-import { cliError } from '../error-text.js';
+import { cliError, type CodedQuietBandError } from '../error-text.js';
 import { checkLogLevel, createLogger, warnCoded, type Logger } from '../log.js';
 import { openFileSource, type FileSourceOptions } from '../source/file-source.js';
 import { reportNonFinite } from './non-finite-report.js';
@@ -22,7 +22,6 @@ import { ClipMeter, overloadWarningCode, type ClipSummary } from '../spectrum/ov
 import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
 import { RowJoiner } from '../ident/joined-rows.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
-import { mkdir } from 'node:fs/promises';
 import { inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
 import { readClipHints } from '../evidence/clip-meta.js';
 import { renderRecordingPicture, type PictureDetection } from '../evidence/recording-picture.js';
@@ -33,6 +32,7 @@ import { ReplayTable, replayOutput } from './replay-table.js';
 import { langFlag, replayWords } from './replay-words.js';
 import { LOG_LANG_ENV } from '../log-words.js';
 import { MAX_PENDING_IDENT, parseThreads, startIdentWorker, startSlowPathWorker, type SlowPathWorker } from './replay-threads.js';
+import { makeFolder } from '../make-folder.js';
 
 /** Flags of `replay`. */
 export interface ReplayFlags extends PipelineFlags {
@@ -209,7 +209,9 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   if (flags.audio !== undefined) {
     if (flags.identify === false) throw cliError('replay.audioNoIdentify', {}, 'CONFIG');
     if (flags.audio === '') throw cliError('replay.audioEmpty', {}, 'CONFIG');
-    await mkdir(flags.audio, { recursive: true }).catch((err: unknown) => {
+    await makeFolder(flags.audio).catch((err: unknown) => {
+      // a refusing file system's error names the folder already: the flag is all it lacks
+      if ((err as Partial<CodedQuietBandError>).messageCode?.id === 'file.folderRefused') throw cliError('flag.detail', { flag: '--audio', detail: (err as Error).message }, 'CONFIG', { cause: err });
       throw cliError('replay.audioFolder', { path: flags.audio, detail: (err as Error).message }, 'CONFIG', { cause: err });
     });
   }

@@ -1,5 +1,5 @@
 // Evidence clips: SigMF recordings of the raw IQ around each detection, with a disk quota.
-import { mkdir, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { withBindings } from '../log.js';
@@ -10,6 +10,7 @@ import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/ba
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
+import { makeFolder } from '../make-folder.js';
 
 /** Clip settings. */
 export interface ClipOptions {
@@ -243,7 +244,7 @@ export class ClipRecorder {
       clipCount = x.count;
       extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t };
     }
-    await mkdir(this.o.dir, { recursive: true, mode: DATA_DIR_MODE });
+    await makeFolder(this.o.dir, DATA_DIR_MODE);
     const rate = band.rateSps;
     const t0 = this.originMs + (first / srcRate) * 1000;
     const base = join(this.o.dir, clipBaseName(this.o.sensor, t0, p.ev.id, this.info.centerKnown ? band.centerHz : undefined, rate));

@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import type { Alert } from '../alerts/alert.js';
 import type { AlertFeed } from '../alerts/alert-feed.js';
+import { makeFolder } from '../make-folder.js';
 
 /**
  * An alert as the hub holds and serves it: `seq` is the hub's own (monotonic across sites), `siteSeq` the site's.
@@ -89,7 +90,7 @@ export class HubLog extends EventEmitter<{ alert: [HubAlert] }> implements Alert
     const file = resolve(join(opts.dataDir, HUB_ALERTS_FILE));
     const hl = new HubLog({ ...opts, file });
     try {
-      await fsp.mkdir(opts.dataDir, { recursive: true, mode: DATA_DIR_MODE });
+      await makeFolder(opts.dataDir, DATA_DIR_MODE);
       await hl.load(file);
       hl.handle = await fsp.open(file, 'a', DATA_FILE_MODE);
     } catch (err) {

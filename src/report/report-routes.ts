@@ -1,7 +1,7 @@
 // HTTP routes of the session report (GET /sessions, GET /report?session=…) for the server's `routes` option; PDF via Chromium.
 import { execFile } from 'node:child_process';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { errorMessageIn, errorTextIn } from '../error-text.js';
 import type { ReportSource } from './report-source.js';
 import { buildSessionReport, renderReportHtml, reportLang, type ReportLang } from './session-report.js';
 import { create as createContentDisposition } from 'content-disposition';
+import { makeFolder } from '../make-folder.js';
 
 /** Folder (inside a daemon's data dir) where every report served is also kept, for the record. */
 export const REPORTS_DIR = 'reports';
@@ -107,7 +108,7 @@ export function reportRoutes(src: ReportSource, o: ReportRoutesOptions = {}): Re
       const html = renderReportHtml(r, lang);
       if (o.dataDir !== undefined) {
         const dir = join(o.dataDir, REPORTS_DIR);
-        await mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
+        await makeFolder(dir, DATA_DIR_MODE);
         await writeFile(join(dir, reportFileName(r.site, r.session, 'html')), html, { mode: DATA_FILE_MODE });
       }
       withBindings(log, { site: r.site }).info({ session: r.session, alerts: r.alerts.length, outages: r.outages.length, pdf }, 'session report served');

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
+import { makeFolder } from '../make-folder.js';
 
 /** File name of the token inside the data dir. */
 export const TOKEN_FILE = 'token';
@@ -48,7 +49,7 @@ export interface TokenInfo {
 export async function loadOrCreateToken(dataDir: string, logger?: Logger): Promise<TokenInfo> {
   const tokenPath = path.resolve(dataDir, TOKEN_FILE);
   try {
-    await fsp.mkdir(path.dirname(tokenPath), { recursive: true });
+    await makeFolder(path.dirname(tokenPath));
     try {
       const token = randomBytes(32).toString('base64url');
       const h = await fsp.open(tokenPath, 'wx', 0o600);

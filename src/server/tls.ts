@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { makeFolder } from '../make-folder.js';
 
 /** File names of the generated pair inside the data dir. */
 export const SELF_SIGNED_CERT_FILE = 'tls-cert.pem';
@@ -95,7 +96,7 @@ export async function loadOrCreateSelfSigned(dataDir: string, names: readonly st
   const certPath = path.resolve(dataDir, SELF_SIGNED_CERT_FILE);
   const keyPath = path.resolve(dataDir, SELF_SIGNED_KEY_FILE);
   try {
-    await fsp.mkdir(path.dirname(certPath), { recursive: true, mode: 0o700 });
+    await makeFolder(path.dirname(certPath), 0o700);
     let existing: { cert: Buffer; key: Buffer } | undefined;
     try {
       existing = { cert: await fsp.readFile(certPath), key: await fsp.readFile(keyPath) };

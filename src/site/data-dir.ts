@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { QuietBandError } from '../errors.js';
 import { cliError } from '../error-text.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
+import { makeFolder } from '../make-folder.js';
 
 // The modes are defined in src/file-modes.ts, below every folder that writes into the data dir; offered here as well.
 export { DATA_DIR_MODE, DATA_FILE_MODE };
@@ -80,7 +81,7 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
   }
   if (st === null) {
     try {
-      await fsp.mkdir(dir, { recursive: true, mode: DATA_DIR_MODE });
+      await makeFolder(dir, DATA_DIR_MODE);
     } catch (err) {
       throw dataDirError(dir, err);
     }

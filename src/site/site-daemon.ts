@@ -1,5 +1,4 @@
 // The live daemon's main thread: alert store + bus + HTTP/WS server, one supervised worker per sensor, status fan-out, shutdown.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AlertBus } from '../alerts/alert-bus.js';
@@ -24,6 +23,7 @@ import { siteReportSource } from '../report/report-source.js';
 import { DiskWatch } from './disk-watch.js';
 import { notifyProblems } from '../notify/notifier.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
+import { makeFolder } from '../make-folder.js';
 
 /**
  * `GET /sites` of a site daemon: 200 `{"hub": false}`. The page asks every server for the hub's per-site list (a hub
@@ -154,7 +154,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   };
   // the session report draws missing pictures as the clips route does: past the same floor, one drawing per picture
   const reportDrawPicture = drawPicture === undefined ? undefined : missingPictureDrawer(drawPicture, pictureFloorBytes, log);
-  if (site.evidence.clips) await Promise.all([mkdir(clips.dir, { recursive: true, mode: DATA_DIR_MODE }), mkdir(clips.picturesDir, { recursive: true, mode: DATA_DIR_MODE })]);
+  if (site.evidence.clips) await Promise.all([makeFolder(clips.dir, DATA_DIR_MODE), makeFolder(clips.picturesDir, DATA_DIR_MODE)]);
   const bus = new AlertBus({
     store,
     logger: log,

@@ -59,14 +59,18 @@ export interface RtlTcpHealth extends IqSourceHealth {
   tunerGainCount: number | null;
   /** Rate sent to the server (S/s). */
   configuredRateSps: number;
-  /** Delivered rate over the last `rateWindowMs` (S/s), null until a full window has been seen on this connection. */
+  /**
+   * Delivered rate over the last `rateWindowMs` (S/s), null until a full window has been seen on this connection: the
+   * samples received from the server, and those counted lost upstream (`samplesLost`) as of their count, so that a
+   * counted loss is not read as a shortfall as well.
+   */
   achievedRateSps: number | null;
   /** Length of the rate window (ms). */
   rateWindowMs: number;
   /**
    * True while achievedRateSps < rateShortfallRatio × configuredRateSps (confirmed over a quarter window, both ways):
-   * samples are being lost or trimmed (server backlog, slow link, slow consumer). Blocks filled meanwhile carry
-   * `discontinuity: true`. False while offline (see `online`).
+   * samples are being lost or trimmed (server backlog, slow link, slow consumer) and not yet counted as a loss. Blocks
+   * filled meanwhile carry `discontinuity: true`. False while offline (see `online`).
    */
   rateShortfall: boolean;
   /**

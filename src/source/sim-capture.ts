@@ -7,6 +7,7 @@ import { RTL_DC_CENTER } from './sim-generators.js';
 import { generateScenario, type GenerateResult } from './sim-render.js';
 import { DEFAULT_NOISE_DBFS, parseScenario, scenarioAnnotations, type Scenario } from './sim-scenario.js';
 import { isSigmfPath, sigmfPaths, writeSigmfMeta, type SigmfAnnotationInput, type SigmfWriteOptions } from './sigmf-write.js';
+import { makeFolder } from '../make-folder.js';
 
 /** Default base name for a scenario's files: `quietband-sim_433.92M_1000k_seed1` (parsable by `file-name.ts`). */
 export function simBaseName(scenario: Scenario): string {
@@ -72,7 +73,7 @@ export async function writeRenderedCapture(
   let fh: FileHandle | undefined;
   let result: GenerateResult;
   try {
-    await fsp.mkdir(dirname(dataPath), { recursive: true });
+    await makeFolder(dirname(dataPath));
     fh = await fsp.open(dataPath, 'w');
     const h = fh;
     result = await generate(async (chunk) => {

@@ -60,9 +60,24 @@ export class NoiseGenerator implements SampleGenerator {
 export class Rotator {
   /** Phase at the next sample, in cycles, kept in [0, 1). */
   phase = 0;
+  /** Phase step per sample (cycles): offsetHz / rateSps. */
   readonly step: number;
+  /** cos and sin of the step's angle 2π·step: the phasor a render multiplies by once per sample. */
+  readonly stepCos: number;
+  readonly stepSin: number;
   constructor(offsetHz: number, rateSps: number) {
     this.step = offsetHz / rateSps;
+    const w = 2 * Math.PI * this.step;
+    this.stepCos = Math.cos(w);
+    this.stepSin = Math.sin(w);
+  }
+  /** Real part of the unit phasor at the next sample, cos 2π·phase (a render's start value). */
+  phaseRe(): number {
+    return Math.cos(2 * Math.PI * this.phase);
+  }
+  /** Imaginary part of the unit phasor at the next sample, sin 2π·phase. */
+  phaseIm(): number {
+    return Math.sin(2 * Math.PI * this.phase);
   }
   advance(count: number): void {
     const p = this.phase + count * this.step;
@@ -86,16 +101,63 @@ export abstract class GatedGenerator implements SampleGenerator {
   abstract reset(seed: number): void;
 }
 
-/** A steady complex tone: `√P·e^{j2π·offsetHz·n/rate}` over `[startSample, endSample)` (default: always). */
-export class ToneGenerator extends GatedGenerator {
-  private readonly amplitude: number;
-  private readonly rot: Rotator;
-  private readonly phase0: number;
-  /** @param phaseCycles starting phase (cycles), restored by `reset`. */
-  constructor(offsetHz: number, powerDbfs: number, rateSps: number, startSample = 0, endSample = Infinity, phaseCycles = 0) {
+/**
+ * A gated carrier of power `powerDbfs` at `offsetHz` (amplitude √P, a phase rotator), rendered in runs of samples that
+ * are each keyed on or off: a tone is one run, on/off keying one run per symbol. The phasor runs on across the runs
+ * of a render, one complex multiply per sample on or off, and is re-anchored from the rotator's exact phase at the
+ * start of each render ({@link Rotator}).
+ */
+export abstract class CarrierGenerator extends GatedGenerator {
+  /** Amplitude √P of the carrier (P: linear power of `powerDbfs`). */
+  protected readonly amplitude: number;
+  protected readonly rot: Rotator;
+  /** The phasor at the next sample of the current render (re, im). */
+  private re = 1;
+  private im = 0;
+  constructor(offsetHz: number, powerDbfs: number, rateSps: number, startSample: number, endSample: number) {
     super(startSample, endSample);
     this.amplitude = Math.sqrt(dbfsToPower(powerDbfs));
     this.rot = new Rotator(offsetHz, rateSps);
+  }
+  /** Starts a render: the phasor from the rotator's phase. */
+  protected beginRuns(): void {
+    this.re = this.rot.phaseRe();
+    this.im = this.rot.phaseIm();
+  }
+  /** Adds the carrier to `count` samples from `out[2·outOffset]` when `on`, and moves the phasor on by `count` samples. */
+  protected run(out: Float64Array, outOffset: number, count: number, on: boolean): void {
+    const a = this.amplitude;
+    const cw = this.rot.stepCos;
+    const sw = this.rot.stepSin;
+    let re = this.re;
+    let im = this.im;
+    const end = 2 * (outOffset + count);
+    if (on) {
+      for (let i = 2 * outOffset; i < end; i += 2) {
+        out[i] += a * re;
+        out[i + 1] += a * im;
+        const r2 = re * cw - im * sw;
+        im = re * sw + im * cw;
+        re = r2;
+      }
+    } else {
+      for (let i = 2 * outOffset; i < end; i += 2) {
+        const r2 = re * cw - im * sw;
+        im = re * sw + im * cw;
+        re = r2;
+      }
+    }
+    this.re = re;
+    this.im = im;
+  }
+}
+
+/** A steady complex tone: `√P·e^{j2π·offsetHz·n/rate}` over `[startSample, endSample)` (default: always). */
+export class ToneGenerator extends CarrierGenerator {
+  private readonly phase0: number;
+  /** @param phaseCycles starting phase (cycles), restored by `reset`. */
+  constructor(offsetHz: number, powerDbfs: number, rateSps: number, startSample = 0, endSample = Infinity, phaseCycles = 0) {
+    super(offsetHz, powerDbfs, rateSps, startSample, endSample);
     this.phase0 = phaseCycles - Math.floor(phaseCycles);
     this.rot.phase = this.phase0;
   }
@@ -103,20 +165,8 @@ export class ToneGenerator extends GatedGenerator {
     this.rot.phase = this.phase0;
   }
   protected render(out: Float64Array, outOffset: number, _n0: number, count: number): void {
-    const a = this.amplitude;
-    const w = 2 * Math.PI * this.rot.step;
-    const cw = Math.cos(w);
-    const sw = Math.sin(w);
-    let re = Math.cos(2 * Math.PI * this.rot.phase);
-    let im = Math.sin(2 * Math.PI * this.rot.phase);
-    const end = 2 * (outOffset + count);
-    for (let i = 2 * outOffset; i < end; i += 2) {
-      out[i] += a * re;
-      out[i + 1] += a * im;
-      const r2 = re * cw - im * sw;
-      im = re * sw + im * cw;
-      re = r2;
-    }
+    this.beginRuns();
+    this.run(out, outOffset, count, true);
     this.rot.advance(count);
   }
 }
@@ -125,15 +175,11 @@ export class ToneGenerator extends GatedGenerator {
  * On/off keyed carrier: symbols of `symbolS` seconds (default 1 ms), key-down power `powerDbfs`. Symbol k of the
  * event is on when `hash32(seed, k)` is odd; symbol 0 is always on so the burst edge is where the truth says.
  */
-export class OokGenerator extends GatedGenerator {
-  private readonly amplitude: number;
-  private readonly rot: Rotator;
+export class OokGenerator extends CarrierGenerator {
   private readonly symbolSamples: number;
   private seed = 0;
   constructor(offsetHz: number, powerDbfs: number, rateSps: number, startSample: number, endSample: number, seed: number, symbolS = 1e-3) {
-    super(startSample, endSample);
-    this.amplitude = Math.sqrt(dbfsToPower(powerDbfs));
-    this.rot = new Rotator(offsetHz, rateSps);
+    super(offsetHz, powerDbfs, rateSps, startSample, endSample);
     this.symbolSamples = symbolS * rateSps;
     this.reset(seed);
   }
@@ -142,32 +188,19 @@ export class OokGenerator extends GatedGenerator {
     this.rot.phase = 0;
   }
   protected render(out: Float64Array, outOffset: number, n0: number, count: number): void {
-    const a = this.amplitude;
-    const w = 2 * Math.PI * this.rot.step;
-    const cw = Math.cos(w);
-    const sw = Math.sin(w);
-    let re = Math.cos(2 * Math.PI * this.rot.phase);
-    let im = Math.sin(2 * Math.PI * this.rot.phase);
     const start = this.startSample;
     const sym = this.symbolSamples;
-    let k = Math.floor((n0 - start) / sym);
-    let on = k === 0 || (hash32(this.seed, k) & 1) === 1;
-    let nextEdge = start + (k + 1) * sym;
-    for (let j = 0; j < count; j++) {
+    this.beginRuns();
+    // one run per symbol: sample n starts symbol k = floor((n − start) / sym) once n ≥ the previous symbol's end edge
+    // (a fractional edge: the first whole sample at or past it)
+    let j = 0;
+    while (j < count) {
       const n = n0 + j;
-      if (n >= nextEdge) {
-        k = Math.floor((n - start) / sym);
-        on = k === 0 || (hash32(this.seed, k) & 1) === 1;
-        nextEdge = start + (k + 1) * sym;
-      }
-      if (on) {
-        const i = 2 * (outOffset + j);
-        out[i] += a * re;
-        out[i + 1] += a * im;
-      }
-      const r2 = re * cw - im * sw;
-      im = re * sw + im * cw;
-      re = r2;
+      const k = Math.floor((n - start) / sym);
+      const on = k === 0 || (hash32(this.seed, k) & 1) === 1;
+      const len = Math.min(count - j, Math.max(1, Math.ceil(start + (k + 1) * sym) - n));
+      this.run(out, outOffset + j, len, on);
+      j += len;
     }
     this.rot.advance(count);
   }

@@ -188,11 +188,10 @@ export class BandNoiseGenerator extends GatedGenerator {
     const size = this.size;
     const prng = this.prng;
     const sigma = this.sigma;
-    const w = 2 * Math.PI * this.rot.step;
-    const cw = Math.cos(w);
-    const sw = Math.sin(w);
-    let cre = Math.cos(2 * Math.PI * this.rot.phase);
-    let cim = Math.sin(2 * Math.PI * this.rot.phase);
+    const cw = this.rot.stepCos;
+    const sw = this.rot.stepSin;
+    let cre = this.rot.phaseRe();
+    let cim = this.rot.phaseIm();
     for (let j = 0; j < count; j++) {
       const u = (n0 + j - this.startSample) * this.ratio; // low-rate time
       const mu = Math.floor(u);

@@ -19,12 +19,14 @@ const ALLOWED_OVERSIZED: Record<string, number> = {};
  * store's own pure fold, src/alerts/alert-fold.ts, words delays as the daemon's texts do, src/text-template.ts, and marks a low-confidence class by the daemon's own threshold and words,
  * src/text-template.ts; names the signal classes in Chinese and English from the tables the daemon's texts use,
  * src/text-template.ts ZH_CLASS_WORDS and EN_CLASS_WORDS; and picks English plurals as the session report does,
- * src/text-template.ts fillPlurals; frames a clip's picture with the session report's axes, src/evidence/clip-axes.ts,
- * pure: no DOM, no Node modules).
+ * src/text-template.ts fillPlurals; marks a raised alert with the one table of raise marks, src/text-template.ts
+ * raiseMark; frames a clip's picture with the session report's axes, src/evidence/clip-axes.ts, pure: no DOM, no Node
+ * modules).
  * native-bindings/ takes nothing.
  */
 const ALLOWED_OUTSIDE = [
   'web-ui/src/alert-model.ts → src/alerts/alert-fold.js',
+  'web-ui/src/alert-row.ts → src/text-template.js',
   'web-ui/src/clip-figure.ts → src/evidence/clip-axes.js',
   'web-ui/src/format.ts → src/server/message-text.js',
   'web-ui/src/format.ts → src/text-template.js',

@@ -60,6 +60,13 @@ describe('quietband sim', () => {
     expect(named.split('\n')[0]).toBe(join(dir, 'demo', 'named.sigmf-data'));
   });
 
+  it.skipIf(process.platform !== 'linux')('-o under /proc (no new folders there) fails within seconds with an IO error naming the folder', async () => {
+    // Node's recursive mkdir never returns under /proc (ENOENT for a parent that exists, retried without end)
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still creating the folder after 5 s')), 5000).unref());
+    const err = await Promise.race([run(['-o', '/proc/qb-no-such/y', '--duration', '0.02']).then(() => null, (e: Error) => e), timeout]);
+    expect(err).toMatchObject({ code: 'IO', message: expect.stringContaining('(cannot create folder /proc/qb-no-such/y: /proc takes no new folders') });
+  });
+
   it('reads a scenario JSON', async () => {
     const file = join(dir, 'scn.json');
     writeFileSync(file, JSON.stringify({ rateSps: 250000, centerHz: 868.3e6, durationS: 0.2, events: [{ kind: 'tone', offsetHz: 1000, snrDb: 20, startS: 0.1, durationS: 0.05 }] }));

@@ -93,6 +93,13 @@ describe('data dir lock', () => {
     const zh = async (p: string): Promise<string | undefined> => errorMessageIn('zh-CN', (await prepareDataDir(p).then(() => null, (e: Error) => e))!);
     expect(await zh(file)).toBe(`数据目录 ${file} 是文件而不是文件夹；请为数据目录指定一个文件夹路径（配置 "dataDir" 或 --data-dir）`);
     expect(await zh(join(file, 'sub'))).toMatch(/路径中的上级是文件而不是文件夹/);
+    if (process.platform === 'linux') {
+      // /proc takes no new folders: fails at once (Node's recursive mkdir would spin there forever), naming the path
+      await expect(prepareDataDir('/proc/qb-no-such/data')).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: expect.stringMatching(/^dataDir: cannot use \/proc\/qb-no-such\/data: cannot create folder \/proc\/qb-no-such\/data: \/proc takes no new folders/),
+      });
+    }
     const fresh = join(d, 'a', 'b');
     await prepareDataDir(fresh);
     expect(statSync(fresh).mode & 0o777).toBe(0o700);

@@ -1,9 +1,10 @@
 // One row of the alert table: its cells, built once per row, and the signal-class badge (filled by alert-list.ts).
 import type { AlertView } from './alert-model.js';
 import { alertMessageText } from './format.js';
-import { tOr } from './i18n.js';
+import { lang } from './i18n.js';
 import type { SeverityRaise } from './protocol-types.js';
 import { signalBadge } from './signal-text.js';
+import { raiseMark } from '../../src/text-template.js';
 
 /** One table row and the cells AlertList (alert-list.ts) fills. */
 export interface Row {
@@ -70,7 +71,7 @@ export function showRaise(r: Pick<Row, 'raise'>, raise: SeverityRaise | undefine
     return;
   }
   const id = raise.reasonCode?.id;
-  mark.textContent = tOr(`raise.mark.${typeof id === 'string' ? id.slice('raise.'.length) : ''}`, '▲');
+  mark.textContent = raiseMark(lang(), id);
   mark.title = alertMessageText(raise.reason, raise.reasonCode) ?? raise.reason;
   mark.dataset.reason = String(id);
 }

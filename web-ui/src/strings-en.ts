@@ -96,9 +96,6 @@ export const EN = {
   'detail.kind': 'Kind',
   'detail.severity': 'Severity',
   'detail.raise': 'Ranked higher',
-  'raise.mark.unexpected': '▲ unusual for this band',
-  'raise.mark.voice': '▲ voice link',
-  'raise.mark.handset': '▲ phone',
   'detail.peakPower': 'Peak power',
   // the detector's extent (bins whose mean excess is within 20 dB of the track's peak), not the 99 % occupied bandwidth
   'detail.bw': 'Detected extent',
