@@ -8,7 +8,7 @@ import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
-import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
+import { clipBaseName, clipMetaExtras, type ClipBudgetRecord, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
 
 /** Clip settings. */
@@ -168,6 +168,8 @@ interface Pending {
   from: number;
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
+  /** What the byte budget took off (absent: the span fit). */
+  budget?: ClipBudgetRecord;
   onWritten?: (metaPath: string) => void;
   /** Called instead of `onWritten` when no clip was written, with the reason. */
   onShed?: (reason: ClipLoss) => void;
@@ -253,16 +255,18 @@ export class ClipRecorder {
       : planClipBand(rate, this.info.centerHz, ev.lowHz, ev.highHz, this.o.band);
     let from = start - Math.round(this.o.preS * rate);
     let until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
+    let budget: ClipBudgetRecord | undefined;
     if (band.decimated) {
       // the byte budget at the clip's rate, as source samples: bytes per source sample = B per complex × up / down
       const maxSamples = ((this.o.maxBytes - CLIP_META_RESERVE_BYTES) / BYTES_PER_COMPLEX[this.info.format]) * (band.down / band.up);
       const fit = fitClipSpan(start, end, from, until, maxSamples, Math.round(CLIP_BUDGET_MIN_PRE_S * rate), Math.round(CLIP_BUDGET_MIN_POST_S * rate), Math.round(CLIP_BUDGET_LAST_PRE_S * rate));
       if (fit.cutPost + fit.cutPre + fit.cutBody > 0) {
-        this.log?.info({ id: ev.id, centerHz: ev.centerHz, rateSps: band.rateSps, maxBytes: this.o.maxBytes, cutPostS: fit.cutPost / rate, cutPreS: fit.cutPre / rate, cutTransmissionS: fit.cutBody / rate }, 'evidence clip shortened to its byte budget');
+        budget = { maxBytes: this.o.maxBytes, cutPreS: fit.cutPre / rate, cutPostS: fit.cutPost / rate, cutTransmissionS: fit.cutBody / rate };
+        this.log?.info({ id: ev.id, centerHz: ev.centerHz, rateSps: band.rateSps, ...budget }, 'evidence clip shortened to its byte budget');
       }
       ({ from, until } = fit);
     }
-    this.pending.push({ ev, band, from, until, onWritten, onShed });
+    this.pending.push({ ev, band, from, until, onWritten, onShed, ...(budget !== undefined ? { budget } : {}) });
     this.pending.sort((a, b) => a.until - b.until);
     while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
   }
@@ -354,7 +358,7 @@ export class ClipRecorder {
       }],
       extraGlobal: clipMetaExtras({
         sensor: this.o.sensor, context: this.o.context, ev: p.ev, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz,
-        sourceFirstSample: first, filter: extras,
+        sourceFirstSample: first, filter: extras, budget: p.budget,
       }),
     });
     this.log?.info({ clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');

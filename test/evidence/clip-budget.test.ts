@@ -67,6 +67,13 @@ describe('the demo GSM-like train under the clip byte budget', () => {
       // before: 1.5 s + the train + 1 s at 200 kS/s cu8 (2 B a sample)
       expect(before.bytes).toBeGreaterThan(2 * 200_000 * (2.5 + trainS));
       expect(after.bytes).toBeLessThanOrEqual(1_000_000);
+      expect(before.m.global['quietband:byte_budget']).toBeUndefined();
+      // the whole post-roll (1 s) and ≈ 0.5 s of the pre-roll went, nothing of the train
+      const cut = after.m.global['quietband:byte_budget'];
+      expect(cut.max_bytes).toBe(1_000_000);
+      expect(cut.cut_post_s).toBe(1);
+      expect(cut.cut_transmission_s).toBe(0);
+      expect(Math.abs(1.5 - cut.cut_pre_s - after.m.annotations[0]['core:sample_start'] / rate)).toBeLessThan(1e-4);
       const ann = after.m.annotations[0];
       // the pre-roll kept is the floor (1 s) or more; the annotation (the detection) is in the clip's frame
       const preS = ann['core:sample_start'] / rate;
@@ -88,6 +95,9 @@ describe('the demo GSM-like train under the clip byte budget', () => {
       expect(tight.bytes).toBeLessThanOrEqual(800_000);
       expect(Math.abs(tightAnn['core:sample_start'] / rate - CLIP_BUDGET_LAST_PRE_S)).toBeLessThan(0.001);
       const keptS = tightAnn['core:sample_count'] / rate;
+      const tightCut = tight.m.global['quietband:byte_budget'];
+      expect(tightCut.cut_pre_s).toBeCloseTo(0.75, 4);
+      expect(Math.abs(tightCut.cut_transmission_s - (trainS - keptS))).toBeLessThan(1e-4);
       expect(Math.abs(keptS - (795_904 / 2 / rate - CLIP_BUDGET_LAST_PRE_S))).toBeLessThan(0.002);
       const tightDets: { centerHz: number; startS: number; durationMs: number }[] = [];
       await replayFile(tight.meta, { progress: false }, (l) => tightDets.push(JSON.parse(l)), silentLog);
