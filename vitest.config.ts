@@ -22,7 +22,7 @@ export const SHARED_REGISTRY = [
   'test/detector/{background-model,beside-track,burst-calibration,burst-path,clicks,dominance,emitter-level,events,full-scale,gain-ripple,groups,intermod,iq-image,keying-splatter,local-floor,long-path,native-classifier,site-background,track,tracker}.test.ts',
   'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,sample-ring,select}.test.ts',
   'test/eval/{detection-stats,site-eval}.test.ts',
-  'test/evidence/{clip-backlog,clip-band,clip-floor,clip-meta,clip-picture-files,clips,detection-evidence-log,png-encode,quota-pictures}.test.ts',
+  'test/evidence/{clip-backlog,clip-band,clip-budget,clip-floor,clip-meta,clip-picture-files,clips,detection-evidence-log,png-encode,quota-pictures}.test.ts',
   'test/field/{baseline-health,control-room-server,evidence,field-units,known-emitters-and-session-arming,known,local-time,sessions,ui-clip}.test.ts',
   'test/fuzz/malformed-inputs.test.ts',
   'test/hub/{hub-history,hub-odd-messages,hub-store-reset}.test.ts',

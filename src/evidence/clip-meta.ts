@@ -53,6 +53,17 @@ export interface ClipFilterRecord {
 }
 
 /**
+ * What {@link clipMetaExtras} records of a clip shortened to its byte budget (src/evidence/clip-recorder.ts
+ * fitClipSpan): the budget (bytes) and the seconds taken off the pre-roll, the post-roll and the transmission's tail.
+ */
+export interface ClipBudgetRecord {
+  maxBytes: number;
+  cutPreS: number;
+  cutPostS: number;
+  cutTransmissionS: number;
+}
+
+/**
  * The clip's `global` keys beyond `core:` (SigMF extensions must be declared: `core:extensions` lists
  * {@link QB_NAMESPACE}, optional):
  * - `quietband:site`, `quietband:sensor`, `quietband:location` (`{room, x_m?, y_m?}`), `quietband:session`,
@@ -62,11 +73,13 @@ export interface ClipFilterRecord {
  * - for a band cut: `quietband:dc_free` true (the clip's centre is a mixer's, not a tuner's: no LO leakage at 0 Hz; the
  *   source's DC was removed before mixing), `quietband:gain_db` (20·log10 of the gain applied: clip dBFS − gain_db =
  *   source dBFS) and `quietband:filter` (`{type, up, down, passband_hz, stopband_hz, attenuation_db, stages: [{up, down,
- *   passband_hz, stopband_hz, taps_per_phase, prototype_taps}]}`).
+ *   passband_hz, stopband_hz, taps_per_phase, prototype_taps}]}`);
+ * - for a clip its byte budget shortened: `quietband:byte_budget` (`{max_bytes, cut_pre_s, cut_post_s,
+ *   cut_transmission_s}`, seconds to 1 µs: cut_transmission_s > 0 means the clip ends before the detection did).
  */
 export function clipMetaExtras(a: {
   sensor: string; context?: ClipContext; ev: DetectionEvent; sourceRateSps: number; sourceCenterHz: number;
-  sourceFirstSample: number; filter?: ClipFilterRecord;
+  sourceFirstSample: number; filter?: ClipFilterRecord; budget?: ClipBudgetRecord;
 }): Record<string, unknown> {
   const c = a.context;
   const per = c?.forDetection?.(a.ev) ?? {};
@@ -103,6 +116,11 @@ export function clipMetaExtras(a: {
         up: st.up, down: st.down, passband_hz: st.passbandHz, stopband_hz: st.stopbandHz, taps_per_phase: st.tapsPerPhase, prototype_taps: st.prototypeTaps,
       })),
     };
+  }
+  const b = a.budget;
+  if (b !== undefined) {
+    const us = (x: number): number => Math.round(x * 1e6) / 1e6;
+    g['quietband:byte_budget'] = { max_bytes: b.maxBytes, cut_pre_s: us(b.cutPreS), cut_post_s: us(b.cutPostS), cut_transmission_s: us(b.cutTransmissionS) };
   }
   return g;
 }

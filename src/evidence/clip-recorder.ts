@@ -8,7 +8,7 @@ import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
 import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
-import { clipBaseName, clipMetaExtras, type ClipContext } from './clip-meta.js';
+import { clipBaseName, clipMetaExtras, type ClipBudgetRecord, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
 import { makeFolder } from '../make-folder.js';
 
@@ -22,6 +22,15 @@ export interface ClipOptions {
   postS: number;
   /** Longest clip (s); a longer detection is cut at start + maxS. Default 10. */
   maxS: number;
+  /**
+   * Largest band-cut clip (bytes, sigmf-data + meta; issue #17: ≤ 1 MB per alert): a clip whose span at its rate would
+   * take more is shortened by {@link fitClipSpan} (post-roll down to {@link CLIP_BUDGET_MIN_POST_S}, pre-roll down to
+   * {@link CLIP_BUDGET_MIN_PRE_S}, the rest of the post-roll, pre-roll down to {@link CLIP_BUDGET_LAST_PRE_S}, then
+   * the transmission's tail). Clips that keep the source's whole band (`band:
+   * false`, or a signal too wide to cut) are not shortened. Default {@link DEFAULT_CLIP_MAX_BYTES}; the constructor
+   * throws a RangeError naming `maxBytes` when it is not above {@link CLIP_META_RESERVE_BYTES}.
+   */
+  maxBytes: number;
   /**
    * Total bytes of evidence kept: clips plus their pictures (`picturesDir`); the oldest clips are deleted first, each
    * with its picture. Default 1 GiB.
@@ -62,7 +71,72 @@ export interface ClipOptions {
  */
 export const PICTURE_FLOOR_FACTOR = 2;
 
-export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, quotaBytes: 1 << 30, minFreeBytes: 0, band: {} });
+/** Issue #17's target for one alert's clip: 1 MB (10^6 B) of sigmf-data + sigmf-meta. */
+export const DEFAULT_CLIP_MAX_BYTES = 1_000_000;
+
+/**
+ * Bytes of a clip's budget kept for its sigmf-meta (measured 1.5–2.5 kB: capture, annotation, `quietband:` keys with
+ * filter stages, session and location).
+ */
+export const CLIP_META_RESERVE_BYTES = 4096;
+
+/**
+ * Pre-roll (s) a clip over its byte budget keeps while the post-roll can still give: site configs ask for preS ≥ 1 s;
+ * the clip's replay learns its baseline from it and its identification takes the 0.5 s noise reference from it
+ * (CLIP_PRE_ROLL_NOISE_S, less a 10 ms margin and a 50 ms guard).
+ */
+export const CLIP_BUDGET_MIN_PRE_S = 1;
+
+/**
+ * Pre-roll (s) kept before the budget cuts into the transmission itself: the identification's noise reference (0.5 s +
+ * its 10 ms margin and 50 ms guard = 0.56 s) and a few more Welch frames for the replay's baseline.
+ */
+export const CLIP_BUDGET_LAST_PRE_S = 0.75;
+
+/** Post-roll (s) a clip over its byte budget keeps until the pre-roll is down to its floor: a quarter second of the band after the end shows it ended. */
+export const CLIP_BUDGET_MIN_POST_S = 0.25;
+
+export const DEFAULT_CLIP_OPTIONS = Object.freeze({ preS: 1.5, postS: 1, maxS: 10, maxBytes: DEFAULT_CLIP_MAX_BYTES, quotaBytes: 1 << 30, minFreeBytes: 0, band: {} });
+
+/** A clip's span (source samples) after {@link fitClipSpan}, and what the budget took from it. */
+export interface FittedClipSpan {
+  from: number;
+  until: number;
+  /** Samples taken off the post-roll, the pre-roll and the transmission's tail (0 each when the span fit). */
+  cutPost: number;
+  cutPre: number;
+  cutBody: number;
+}
+
+/**
+ * Shortens a clip span [from, until) of a detection [start, end) (source sample indices) to at most `maxSamples`,
+ * taking in this order, each only as far as still needed: the post-roll down to `minPost` samples after `end`; the
+ * pre-roll down to `minPre` before `start`; the rest of the post-roll; the pre-roll down to `lastPre` (≤ minPre); then
+ * the transmission's tail (a cap, like maxS: the clip then ends inside the detection, whose annotation is cut at the
+ * clip's end). A span that fits comes back as it is. Pure.
+ * @throws RangeError when `maxSamples` is not a positive number
+ */
+export function fitClipSpan(
+  start: number, end: number, from: number, until: number, maxSamples: number, minPre: number, minPost: number, lastPre = minPre,
+): FittedClipSpan {
+  if (!(maxSamples > 0)) throw new RangeError(`maxSamples: expected a positive number of samples, got ${maxSamples}`);
+  let excess = until - from - Math.floor(maxSamples);
+  if (excess <= 0) return { from, until, cutPost: 0, cutPre: 0, cutBody: 0 };
+  const tEnd = Math.max(end, start);
+  let cutPost = 0;
+  let cutPre = 0;
+  /** Takes up to `avail` samples (none when ≤ 0) off what is still over. */
+  const take = (avail: number): number => {
+    const t = Math.min(excess, Math.max(0, avail));
+    excess -= t;
+    return t;
+  };
+  cutPost += take(until - tEnd - minPost);
+  cutPre += take(start - from - minPre);
+  cutPost += take(until - cutPost - tEnd);
+  cutPre += take(start - from - cutPre - lastPre);
+  return { from: from + cutPre, until: until - cutPost - excess, cutPost, cutPre, cutBody: excess };
+}
 
 /**
  * The suffix of a clip's files after its base name `<name>`: its SigMF pair, its picture, its audio kept for the web
@@ -90,9 +164,13 @@ export async function freeSpaceShortfall(dir: string, bytes: number, minFreeByte
 
 interface Pending {
   ev: DetectionEvent;
+  /** The band the clip keeps (planned once, when the detection is scheduled: its bytes per second set the budget). */
+  band: ClipBandPlan;
   from: number;
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
+  /** What the byte budget took off (absent: the span fit). */
+  budget?: ClipBudgetRecord;
   onWritten?: (metaPath: string) => void;
   /** Called instead of `onWritten` when no clip was written, with the reason. */
   onShed?: (reason: ClipLoss) => void;
@@ -150,6 +228,7 @@ export class ClipRecorder {
    */
   constructor(private readonly info: IqSourceInfo, private readonly originMs: number, options: Partial<ClipOptions> & { dir: string; sensor: string }) {
     this.o = { ...DEFAULT_CLIP_OPTIONS, ...options };
+    if (!(this.o.maxBytes > CLIP_META_RESERVE_BYTES)) throw new RangeError(`maxBytes: expected more than the meta's ${CLIP_META_RESERVE_BYTES} B, got ${this.o.maxBytes}`);
     this.log = this.o.logger === undefined ? undefined : withBindings(this.o.logger, { sensor: this.o.sensor });
     const cap = Math.ceil((this.o.preS + this.o.maxS + this.o.postS) * info.rateSps) + 1;
     this.ring = new IqRing(cap, info.format);
@@ -172,9 +251,23 @@ export class ClipRecorder {
     const rate = this.info.rateSps;
     const start = Math.round(ev.startS * rate);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
-    const from = start - Math.round(this.o.preS * rate);
-    const until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
-    this.pending.push({ ev, from, until, onWritten, onShed });
+    const band = this.o.band === false
+      ? planClipBand(rate, this.info.centerHz, -Infinity, Infinity)
+      : planClipBand(rate, this.info.centerHz, ev.lowHz, ev.highHz, this.o.band);
+    let from = start - Math.round(this.o.preS * rate);
+    let until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
+    let budget: ClipBudgetRecord | undefined;
+    if (band.decimated) {
+      // the byte budget at the clip's rate, as source samples: bytes per source sample = B per complex × up / down
+      const maxSamples = ((this.o.maxBytes - CLIP_META_RESERVE_BYTES) / BYTES_PER_COMPLEX[this.info.format]) * (band.down / band.up);
+      const fit = fitClipSpan(start, end, from, until, maxSamples, Math.round(CLIP_BUDGET_MIN_PRE_S * rate), Math.round(CLIP_BUDGET_MIN_POST_S * rate), Math.round(CLIP_BUDGET_LAST_PRE_S * rate));
+      if (fit.cutPost + fit.cutPre + fit.cutBody > 0) {
+        budget = { maxBytes: this.o.maxBytes, cutPreS: fit.cutPre / rate, cutPostS: fit.cutPost / rate, cutTransmissionS: fit.cutBody / rate };
+        this.log?.info({ id: ev.id, centerHz: ev.centerHz, rateSps: band.rateSps, ...budget }, 'evidence clip shortened to its byte budget');
+      }
+      ({ from, until } = fit);
+    }
+    this.pending.push({ ev, band, from, until, onWritten, onShed, ...(budget !== undefined ? { budget } : {}) });
     this.pending.sort((a, b) => a.until - b.until);
     while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
   }
@@ -222,9 +315,7 @@ export class ClipRecorder {
    */
   private async write(p: Pending, first: number, count: number, raw: Buffer): Promise<ClipInfo | null> {
     const srcRate = this.info.rateSps;
-    const band = this.o.band === false
-      ? planClipBand(srcRate, this.info.centerHz, -Infinity, Infinity)
-      : planClipBand(srcRate, this.info.centerHz, p.ev.lowHz, p.ev.highHz, this.o.band);
+    const band = p.band;
     const ratio = band.up / band.down;
     const clipBytes = Math.floor(count * ratio) * (raw.length / Math.max(1, count));
     const short = await freeSpaceShortfall(this.o.dir, clipBytes + 4096, this.o.minFreeBytes);
@@ -268,7 +359,7 @@ export class ClipRecorder {
       }],
       extraGlobal: clipMetaExtras({
         sensor: this.o.sensor, context: this.o.context, ev: p.ev, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz,
-        sourceFirstSample: first, filter: extras,
+        sourceFirstSample: first, filter: extras, budget: p.budget,
       }),
     });
     this.log?.info({ clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');
