@@ -47,7 +47,7 @@ function addPipelineFlags(cmd: Command, detect = true): Command {
       .option('--hold-ms <ms>', 'a signal stays open this long after its last hit; closer bursts merge (ms)', String(d.holdMs));
   }
   // calibrate learns what the burst path would open on (the baseline's burstHeard), so it takes the scales too
-  cmd.option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: off; docs/detector.md §12)');
+  cmd.option('--burst-scales-ms <list>', 'burst integration times (ms), e.g. 0.5,20 (default: 20; off turns it off; docs/detector.md §12)');
   if (detect) cmd.option('--dc-guard-hz <hz>', `bins within ± this of the tuning centre are never tested (Hz; default ${d.dcGuardHz})`);
   return cmd
     .option('--band-plan <region>', 'band plan for labels and background (envelope) bands: CN, EU or none', 'CN')

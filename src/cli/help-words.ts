@@ -28,7 +28,7 @@ const SPECTRUM: Readonly<Record<string, string>> = {
   '--window': '窗函数：hann、blackman-harris',
   '--average': '每次 Welch 平均的短帧数（默认：约覆盖 100 毫秒的帧数）',
   '--no-dc-removal': 'FFT 前不减去 I/Q 的滑动均值',
-  '--burst-scales-ms': '突发积分时间（毫秒），如 0.5,20（默认：关闭；见 docs/detector.md §12）',
+  '--burst-scales-ms': '突发积分时间（毫秒），如 0.5,20（默认：20；off 关闭；见 docs/detector.md §12）',
   '--band-plan': '用于标注和背景（包络）频段的频段规划：CN、EU 或 none',
   '--settle-samples': '数据流开始时丢弃的样本数（瞬态）',
 };

@@ -44,7 +44,7 @@ const detectorSchema = z
     overloadClipFraction: z.number().gt(0).max(1),
     dominanceDb: z.number().gt(0),
     imageRejectionDb: z.number().min(0).lt(100),
-    // the burst path's integration times (s), e.g. [0.0005, 0.02]; [] (the default) leaves it off (docs/detector.md §12)
+    // the burst path's integration times (s): [0.02] by default, [0.0005, 0.02] adds the GSM-slot scale, [] turns it off (docs/detector.md §12)
     burstScalesS: z.array(z.number().gt(0).max(1)).max(4),
     maxTracks: z.number().int().min(1).max(4096),
     updateIntervalS: z.number().gt(0),

@@ -104,7 +104,10 @@ export class Detector {
       }
     }
     this.burst = new BurstIntegration(this.fast, burstState, this.tracker, o, nf, baseline.fast.frames, burstBins);
-    if (burstBins !== null && o.burstScalesS.length > 0) this.tracker.burstCompanionWindow = Math.round(2 * Math.max(...o.burstScalesS) * geometry.rateSps);
+    if (burstBins !== null && o.burstScalesS.length > 0) {
+      this.tracker.burstWindow = Math.round(Math.max(...o.burstScalesS) * geometry.rateSps);
+      this.tracker.burstCompanionWindow = 2 * this.tracker.burstWindow;
+    }
     this.floor = new FloorTracker(this.fast, this.slow, o);
     const emitters = baseline.emitters ?? [];
     if (emitters.length > 0 && this.slow.enabled && baseline.slow.envelopeDb !== undefined) {

@@ -67,8 +67,10 @@ export class Dominance {
    * matched to an open track reaches only as far as that track's skirt and image, from its reported band: the long
    * path's group also spans the skirt that seconds of averaging show; taken as the occupied band, its skirt reached
    * twice as far and its mirror covered the skirt's (a weak link 55 kHz below a 40 dB link read as its image).
+   * `emitterPath`: the short path whose bins p has, for the emitter rule (the burst path's state has the fast path's
+   * bins: it passes the fast path, and the rule reads the emitter in the running means).
    */
-  dominated(p: PathState, gi: number, groups: number, domRatio: number, tracksByBand = false): boolean {
+  dominated(p: PathState, gi: number, groups: number, domRatio: number, tracksByBand = false, emitterPath: PathState = p): boolean {
     const ratio = p.gPeakRatio[gi];
     const need = ratio * domRatio;
     const pnDbcHz = this.options.phaseNoiseDbcHz;
@@ -86,7 +88,7 @@ export class Dominance {
       const d = Math.max(0, glo - p.gHi[gj], p.gLo[gj] - ghi);
       if (d <= skirtBins(p, 10 * Math.log10(p.gPeakRatio[gj]), p.gHi[gj] - p.gLo[gj] + 1, pnDbcHz)) return true;
     }
-    if (this.emitterDominates(p, glo, ghi, domRatio)) return true;
+    if (this.emitterDominates(p, glo, ghi, domRatio, emitterPath)) return true;
     // an IQ image: a stronger group of this frame at the mirror frequency
     const imageDb = this.options.imageRejectionDb;
     const imageNeed = imageDb > 0 ? ratio * 10 ** (imageDb / 10) : Infinity;
@@ -121,10 +123,11 @@ export class Dominance {
    * largest bin against the group's) than the group [glo, ghi] of path p, and the group lies within that emitter's
    * skirt, with the group's twin across the emitter's carrier ({@link splatterMirrored}). A calibration emitter is no
    * track (its envelope covers it), so without this its keying splatter, which reaches past the envelope's band in
-   * single short frames, opened tracks of its own (docs/detector.md §5).
+   * single short frames, opened tracks of its own (docs/detector.md §5). `emitterPath` names the bins of p (fast or
+   * slow; any other path has no emitter bands).
    */
-  private emitterDominates(p: PathState, glo: number, ghi: number, domRatio: number): boolean {
-    const bands = p === this.fast ? this.fastBands : p === this.slow ? this.slowBands : null;
+  private emitterDominates(p: PathState, glo: number, ghi: number, domRatio: number, emitterPath: PathState): boolean {
+    const bands = emitterPath === this.fast ? this.fastBands : emitterPath === this.slow ? this.slowBands : null;
     if (bands === null || bands.length === 0) return false;
     const stat = p.stat;
     let groupPeak = 0;

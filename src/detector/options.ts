@@ -112,9 +112,8 @@ export interface DetectorOptions {
    * Burst integration (docs/detector.md §12): the same test as the long path on running means of the short frames
    * over these times (s), with two kernels (the narrow one, and the wide one of the fast path), at burstOpenSigma and
    * burstReleaseSigma. Finds bursts too weak for a single short frame: an OOK packet of tens of ms, a GSM slot of
-   * 577 µs. Off by default (an empty list): on the simulated site background it raised ≈ 1000 false alarms per hour
-   * (a wideband FM carrier's weak, moving skirts, which calibration's single frames never showed over the noise); the
-   * measured settings are [0.0005, 0.02] s, 6.5, 3.5 (docs/detector.md §12).
+   * 577 µs. Default [0.02] s (OOK-like packets); 0.0005 s (a GSM slot) is measured but costs 2.2× the detect pass's CPU,
+   * so it is left to a site config (docs/detector.md §12.1). An empty list turns the path off.
    */
   burstScalesS: number[];
   burstOpenSigma: number;
@@ -175,7 +174,7 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   longNarrowKernelHz: 3_125,
   longOpenSigma: 6,
   longReleaseSigma: 3,
-  burstScalesS: Object.freeze([]) as unknown as number[],
+  burstScalesS: Object.freeze([0.02]) as unknown as number[],
   burstOpenSigma: 6.5,
   burstReleaseSigma: 3.5,
   floorTrackS: 10,

@@ -83,6 +83,13 @@ export class Track {
   slowHits = 0;
   /** Slow hits that came from the long path (a weak continuous signal only seconds of averaging show). */
   longHits = 0;
+  /** Fast hits that came from the burst path (counted in fastHits too); the rest are single short frames'. */
+  burstHits = 0;
+  /**
+   * End sample of the last hit by a single short frame's group over its open level (−∞: none; the burst path's hits do
+   * not count).
+   */
+  lastShortOpenEnd = -Infinity;
   fastStart = 0;
   fastEnd = 0;
   slowStart = 0;
@@ -121,6 +128,8 @@ export class Track {
     this.fastHits = 0;
     this.slowHits = 0;
     this.longHits = 0;
+    this.burstHits = 0;
+    this.lastShortOpenEnd = -Infinity;
     this.confirmed = false;
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;

@@ -19,10 +19,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The burst path's measured settings (`--burst-scales-ms 0.5,20`). */
 const BURST = { burstScalesMs: '0.5,20' };
+/** Without the burst path (it is on by default, at 20 ms). */
+const NO_BURST = { burstScalesMs: 'off' };
 
 /** Closed detections of `make()`'s stream after a baseline learnt on its first `calibS` s (0: the whole stream). */
 async function run(make: () => Promise<IqSource> | IqSource, rateSps: number, calibS: number, burst: boolean) {
-  const opts = pipelineOptions(burst ? BURST : {}, rateSps);
+  const opts = pipelineOptions(burst ? BURST : NO_BURST, rateSps);
   const { baseline } = await learnBaseline(await make(), opts, 'auto', calibS > 0 ? { maxSamples: Math.round(calibS * rateSps) } : {});
   const dets: DetectionEvent[] = [];
   await detect(await make(), baseline, opts, (ev) => {

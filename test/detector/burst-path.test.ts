@@ -22,7 +22,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
  */
 async function run(make: () => Promise<IqSource> | IqSource, rateSps: number, calibS: number, burst: boolean): Promise<DetectionEvent[]> {
   const opts = pipelineOptions({}, rateSps);
-  // the burst path is off by default (docs/detector.md §12): these tests turn it on with its measured settings
+  // the burst path is on by default at 20 ms (docs/detector.md §12): these tests set both measured scales, or none
   opts.detector = { ...opts.detector, burstScalesS: burst ? [0.0005, 0.02] : [] };
   const { baseline } = await learnBaseline(await make(), opts, 'auto', calibS > 0 ? { maxSamples: Math.round(calibS * rateSps) } : {});
   const out: DetectionEvent[] = [];
