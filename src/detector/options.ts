@@ -112,7 +112,7 @@ export interface DetectorOptions {
    * Burst integration (docs/detector.md §12): the same test as the long path on running means of the short frames
    * over these times (s), with two kernels (the narrow one, and the wide one of the fast path), at burstOpenSigma and
    * burstReleaseSigma. Finds bursts too weak for a single short frame: an OOK packet of tens of ms, a GSM slot of
-   * 577 µs. Default [0.02] s (OOK-like packets); 0.0005 s (a GSM slot) is measured but costs 2.2× the detect pass's CPU,
+   * 577 µs. Default [0.02] s (OOK-like packets); 0.0005 s (a GSM slot) is measured but costs 2.2–3.1× the detect pass's CPU,
    * so it is left to a site config (docs/detector.md §12.1). An empty list turns the path off.
    */
   burstScalesS: number[];

@@ -165,6 +165,38 @@ export class Track {
     if (lo < this.steadyLo) this.steadyLo = lo;
     if (hi > this.steadyHi) this.steadyHi = hi;
   }
+  /**
+   * Whether a burst-path group (over its open level when `open`) of a window starting at `windowStart` (sample) adds to
+   * this track (docs/detector.md §12.1, "Beside the tracks of the other paths"). Not when a single short frame's group hit it over its open level inside the burst
+   * window: the short frames see the signal there, and the running mean would only add its smeared times (up to a
+   * quarter window early), a window of hold (two 0.5 ms pulses 30 ms apart became one detection) and its wider view of
+   * a strong signal's skirt (which widened a 40 dB link's steady extent over a 15 dB link 22 kHz away). Not when only
+   * the long path found it (as for the short frames' release-level groups: as fast hits they stopped the long path
+   * refreshing a weak link, which split into many detections). Under the open level, only when the burst path has hit
+   * it over it: its release level must not carry a one-frame noise blip (a calibration emitter's splatter, held in the
+   * means for a window) until the blip is confirmed.
+   */
+  burstAdds(open: boolean, windowStart: number): boolean {
+    if (this.lastShortOpenEnd >= windowStart) return false;
+    if (this.longHits > 0 && this.fastHits === 0) return false;
+    return open || this.burstHits > 0;
+  }
+
+  /**
+   * Counts a fast-path hit over [start, end] (samples): `burst` from the burst path, else a single short frame's group,
+   * over its open level when `open`. The first such short frame on a track the burst path opened, within `burstWindow`
+   * samples of its start, gives the track its start: a running mean's hit stands for its window's middle half, which
+   * begins up to three quarters of a window before a burst's onset (a 60 ms OOK packet at 2.000 s read 1.989 s for
+   * 2.004 s; docs/detector.md §12.1).
+   */
+  countFastHit(burst: boolean, open: boolean, start: number, end: number, burstWindow: number): void {
+    if (!burst && open && this.burstHits > 0 && this.lastShortOpenEnd === -Infinity && start - this.fastStart <= burstWindow) {
+      this.fastStart = start;
+    }
+    this.fastHits++;
+    if (burst) this.burstHits++;
+    else if (open) this.lastShortOpenEnd = end;
+  }
   /** First sample of the track's hits on any path (the event's start; ∞ before the first hit). */
   startSample(): number {
     return Math.min(this.fastStart, this.slowStart);

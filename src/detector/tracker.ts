@@ -52,10 +52,9 @@ export class Tracker {
    * `since` (sample) near [lo, hi] (slow bins; see EmitterWatch.heardNear). The long path opens nothing there.
    */
   emitterHeardNear: ((lo: number, hi: number, since: number) => boolean) | null = null;
-  /** While the burst path's groups are tracked (see {@link trackBurstGroups}): the first sample of its window. */
+  /** While the burst path's groups are tracked ({@link trackBurstGroups}): its window's first sample and length (samples). */
   private burstHit = false;
   private burstWindowStart = 0;
-  /** While the burst path's groups are tracked: the length (samples) of its window, the extra hold of its hits. */
   private burstHoldSamples = 0;
   /**
    * The burst path's companion window (two of its longest windows, samples): how long before its window a stronger
@@ -196,12 +195,12 @@ export class Tracker {
       // frame's noise at release level must not join it (it would give the track a fast-path peak excess of ≈ 10 dB
       // and, by the rule above, stop the long path from refreshing it: one weak link would split into many detections)
       if (isFast && !this.burstHit && track !== null && p.gOpen[gi] === 0 && track.fastHits === 0 && track.longHits > 0) continue;
-      // the burst path finds what single short frames miss, and only that (see burstMayHit)
-      if (this.burstHit && track !== null && !this.burstMayHit(track, p.gOpen[gi] !== 0)) continue;
+      // the burst path finds what single short frames miss, and only that (see Track.burstAdds)
+      if (this.burstHit && track !== null && !track.burstAdds(p.gOpen[gi] !== 0, this.burstWindowStart)) continue;
       if (track === null) {
         if (p.gOpen[gi] === 0) continue; // release-level bins only continue an open signal
-        // splatter of a much stronger signal (on the long path a group matched to a track is tested by that track's band;
-        // the burst path's running means are the fast path's bins, and show a calibration emitter's keying splatter too)
+        // splatter of a much stronger signal (the long path tests a group matched to a track by its band; the burst
+        // path's running means, on the fast path's bins, also show a calibration emitter's keying splatter)
         if (this.dominance.dominated(p, gi, groups, domRatio, this.longHit, this.burstHit ? this.fast : p)) continue;
         // a burst whose track closed inside this average (or, for the long path, inside its whole window); the long
         // path's seconds of averaging also show a strong signal's sidebands and splatter, so it opens nothing within
@@ -236,23 +235,6 @@ export class Tracker {
       }
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
-  }
-
-  /**
-   * Whether a burst-path group (over its open level when `open`) adds to open track t (docs/detector.md §12.1, "Beside
-   * the tracks of the other paths"). Not when a single short frame's group hit t over its open level inside the burst
-   * window: the short frames see the signal there, and the running mean would only add its smeared times (up to a
-   * quarter window early), a window of hold (two 0.5 ms pulses 30 ms apart became one detection) and its wider view of
-   * a strong signal's skirt (which widened a 40 dB link's steady extent over a 15 dB link 22 kHz away). Not when only
-   * the long path found t (as for the short frames' release-level groups: as fast hits they stopped the long path
-   * refreshing a weak link, which split into many detections). Under the open level, only when the burst path has hit
-   * t over it: its release level must not carry a one-frame noise blip (a calibration emitter's splatter, held in the
-   * means for a window) until the blip is confirmed.
-   */
-  private burstMayHit(t: Track, open: boolean): boolean {
-    if (t.lastShortOpenEnd >= this.burstWindowStart) return false;
-    if (t.longHits > 0 && t.fastHits === 0) return false;
-    return open || t.burstHits > 0;
   }
 
   /**
@@ -362,9 +344,8 @@ export class Tracker {
   /**
    * Whether group gi over [lo, hi] (fine bins) lies on a third-order intermodulation product 2f_A − f_B of two signals
    * tracked now or since `since`, or one of them heard in calibration, both at least imageRejectionDb stronger than it
-   * and strong enough for a receiver to show the product (TrackTable.intermodOf): a front end's cubic term mixes a
-   * strong new link with the site's carriers, and seconds of averaging show products tens of dB under it
-   * (docs/detector.md §10).
+   * and strong enough for a receiver to show the product (TrackTable.intermodOf): a front end's cubic term mixes a strong
+   * new link with the site's carriers, and averaging shows products tens of dB under it (docs/detector.md §10).
    */
   private isIntermod(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
     const imageDb = this.options.imageRejectionDb;
@@ -415,15 +396,7 @@ export class Tracker {
       t.lastSlowHitEnd = end;
     }
     if (isFast) {
-      // the first short frame over its open level on a track the burst path opened, within one burst window of its
-      // start, gives the track its start: a running mean's hit stands for its window's middle half, which begins up to
-      // three quarters of a window before a burst's onset (a 60 ms OOK packet at 2.000 s read 1.989 s for 2.004 s)
-      if (!this.burstHit && p.gOpen[gi] !== 0 && t.burstHits > 0 && t.lastShortOpenEnd === -Infinity && start - t.fastStart <= this.burstWindow) {
-        t.fastStart = start;
-      }
-      t.fastHits++;
-      if (this.burstHit) t.burstHits++;
-      else if (p.gOpen[gi] !== 0) t.lastShortOpenEnd = end;
+      t.countFastHit(this.burstHit, p.gOpen[gi] !== 0, start, end, this.burstWindow);
       if (start < t.fastStart) t.fastStart = start;
       if (end > t.fastEnd) t.fastEnd = end;
       const hold = this.burstHit ? this.burstHoldSamples : 0;
