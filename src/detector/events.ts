@@ -35,11 +35,11 @@ export class TrackReport {
    * The occupied band of track t on path p into {@link lo}/{@link hi} (bins of p): from the peak of its mean excess
    * spectrum (acc/cnt, linear ratio over the level) out to the −X dB points (X = bandwidthDropDb, at most half the
    * peak in dB), bridging gaps of p.gapBins and skipping guard bins; t's whole extent when the path has no excess yet.
-   * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains. A dip between two peaks of one
-   * signal within {@link TWIN_PEAK_DB} of each other is bridged while the spectrum between them stays over the open
+   * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains. With `twins`, a dip between two
+   * peaks within {@link TWIN_PEAK_DB} of each other is bridged while the spectrum between them stays over the open
    * level (see {@link edge}): a 2-FSK link's tones 40 kHz apart are one band, not its stronger tone.
    */
-  measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array): void {
+  measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array, twins = true): void {
     const n = p.n;
     const s = p.scale;
     const tlo = Math.floor(t.lo / s);
@@ -61,7 +61,7 @@ export class TrackReport {
     }
     const peakDb = 10 * Math.log10(peak);
     const floor = 10 ** (Math.max(peakDb - this.options.bandwidthDropDb, peakDb / 2) / 10);
-    const twin = Math.max(peak * TWIN_PEAK_RATIO, floor);
+    const twin = twins ? Math.max(peak * TWIN_PEAK_RATIO, floor) : Infinity;
     this.lo = TrackReport.edge(p, acc, cnt, peakB, -1, floor, twin);
     this.hi = TrackReport.edge(p, acc, cnt, peakB, 1, floor, twin);
   }
@@ -71,7 +71,9 @@ export class TrackReport {
    * whose mean excess reaches `floor`, bridging gaps of p.gapBins and skipping guard bins. A deeper or wider dip is
    * bridged too when the bins past it stay over the path's smallest open level (one group: the spectrum never falls
    * back to the noise) up to a second peak of at least `twin` (a 2-FSK link's other tone, of the same power by
-   * construction): the scan goes on from that peak.
+   * construction): the scan goes on from that peak. That look ends at the DC guard: what lies past it is unmeasured,
+   * and a look across it joined an X10 remote (−14 kHz) to bins beyond the guard in one run of the same recording and
+   * not in another with a few samples changed (11 kHz between their centres; test/source/non-finite.test.ts).
    */
   private static edge(p: PathState, acc: Float64Array, cnt: Float64Array, from: number, dir: -1 | 1, floor: number, twin: number): number {
     const n = p.n;
@@ -88,8 +90,8 @@ export class TrackReport {
       if (++miss <= p.gapBins) continue;
       // past the gap: look on through bins over the open level for a second peak of the same signal
       let k = b;
-      while (k >= 0 && k < n && (p.guard[k] || (cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin))) k += dir;
-      if (k < 0 || k >= n || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
+      while (k >= 0 && k < n && !p.guard[k] && cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin) k += dir;
+      if (k < 0 || k >= n || p.guard[k] || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
       edge = k;
       miss = 0;
       b = k;
@@ -99,11 +101,14 @@ export class TrackReport {
 
   /**
    * Measures t's occupied band on its own path (the slow path once it has slow hits, else the fast path) into
-   * {@link lo}/{@link hi}, and returns that path.
+   * {@link lo}/{@link hi}, and returns that path. Without the twin-peak bridge: the rules that read this band (a
+   * signal's skirt in Dominance, the valley beside it in the tracker's stands-apart test) reach out from it by its width,
+   * and two equal emitters bridged into one band (two broadcast FM stations 200 kHz apart) hid a 20 dB OOK link 380 kHz
+   * from them that the single-peak band left visible (docs/detector.md §4).
    */
   measureOwn(t: Track): PathState {
     const own = t.slowHits > 0 ? this.slow : this.fast;
-    this.measure(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast);
+    this.measure(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast, false);
     return own;
   }
 
