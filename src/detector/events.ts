@@ -79,6 +79,7 @@ export class TrackReport {
     const n = p.n;
     let edge = from;
     let miss = 0;
+    let firstMiss = from;
     for (let b = from + dir; b >= 0 && b < n; b += dir) {
       if (p.guard[b]) continue;
       const m = cnt[b] > 0 ? acc[b] / cnt[b] : 0;
@@ -87,9 +88,11 @@ export class TrackReport {
         miss = 0;
         continue;
       }
-      if (++miss <= p.gapBins) continue;
-      // past the gap: look on through bins over the open level for a second peak of the same signal
-      let k = b;
+      if (miss++ === 0) firstMiss = b;
+      if (miss <= p.gapBins) continue;
+      // past the gap: look on, from the dip's first bin, through bins over the open level for a second peak of the
+      // same signal
+      let k = firstMiss;
       while (k >= 0 && k < n && !p.guard[k] && cnt[k] > 0 && acc[k] / cnt[k] >= p.minOpenLin && acc[k] / cnt[k] < twin) k += dir;
       if (k < 0 || k >= n || p.guard[k] || cnt[k] === 0 || acc[k] / cnt[k] < twin) break;
       edge = k;

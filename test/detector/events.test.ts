@@ -67,6 +67,12 @@ describe('TrackReport', () => {
     addExcess(v.accSlow, v.cntSlow, tones(5e4, 1));
     report.measure(v, slow, v.accSlow, v.cntSlow);
     expect([report.lo, report.hi]).toEqual([606, 614]);
+    table.release(v);
+    // back at the level only in the dip's first bins (inside the gap the −20 dB scan bridges), over the open level after
+    const w = table.open(600, 660, 0, 0)!;
+    addExcess(w.accSlow, w.cntSlow, { ...tones(5e4, 20), 615: 1, 616: 1 });
+    report.measure(w, slow, w.accSlow, w.cntSlow);
+    expect([report.lo, report.hi]).toEqual([606, 614]);
   });
 
   it('a weak peak stops at half its level in dB, and a track without excess yet is its extent', () => {
