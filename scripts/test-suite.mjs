@@ -70,7 +70,7 @@ const PEERS_UNTIMED = ['test/source/rtl-tcp-block-ring', 'test/source/rtl-tcp-pr
  */
 const BROWSER_LAST = ['test/web-ui/alarm.test.ts', ...PEERS_UNTIMED];
 
-const shared = ['--maxWorkers=3', '--exclude', `test/web-ui/!(${UI_IN_SHARED.join('|')}).test.ts`, ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
+const shared = ['--maxWorkers=4', '--exclude', `test/web-ui/!(${UI_IN_SHARED.join('|')}).test.ts`, ...PEERS.flatMap(([glob]) => ['--exclude', glob])];
 const browser = ['--maxWorkers=1', '--exclude', BROWSER_IN_SHARED, '--exclude', 'test/web-ui/alarm.test.ts', 'test/web-ui/'];
 const browserLast = ['--maxWorkers=1', ...BROWSER_LAST];
 const peers = ['--maxWorkers=1', ...PEERS_UNTIMED.flatMap((f) => ['--exclude', f]), ...PEERS.map(([, prefix]) => prefix)];
