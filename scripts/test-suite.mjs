@@ -3,9 +3,11 @@
 //
 //   node scripts/test-suite.mjs        (what `npm test` runs after the build)
 //
-// 1. "shared": most files, three vitest workers at a time. Many of them wait on real time (daemons calibrating and
-//    streaming), so a third worker fills the cores: 349 s in the clean-clone CI with three. (With two, 461 s, but
-//    that run also started a replay worker for every short recording, so how much each change gave is not measured.)
+// 1. "shared": most files, four vitest workers at a time. Many of them wait on real time (daemons calibrating and
+//    streaming), so more workers than cores fill them: in two clean-clone CI runs of the same tree, 441 s with three
+//    and 336 s with four (1144 and 1155 s of file time, every file passing in its group both times; the suite 634 and
+//    518 s). (With two, 461 s against 349 s with three, earlier: that run also started a replay worker for every short
+//    recording, so how much each change gave is not measured.)
 //    The files of vitest.config.ts's SHARED_REGISTRY run without a fresh process each (isolate: false), the others
 //    each in its own. Within each of the two, the slowest files (SLOW_FIRST there) start first: a clean clone has no
 //    timings, and vitest's order by size started four small slow files last, with one worker busy at the end.
