@@ -90,6 +90,8 @@ export class TrackReport {
       }
       if (miss++ === 0) firstMiss = b;
       if (miss <= p.gapBins) continue;
+      // past the gap without the twin-peak bridge (measureOwn, on the dominance test's path): the band ends here
+      if (twin === Infinity) break;
       // past the gap: look on, from the dip's first bin, through bins over the open level for a second peak of the
       // same signal
       let k = firstMiss;
