@@ -224,6 +224,20 @@ export function closestClassOf(s: { class?: unknown; closestClass?: unknown; con
   return typeof s.confidence === 'number' && Number.isFinite(s.confidence) ? s.closestClass : undefined;
 }
 
+/** Classes that carry audio: a transmission of one of these can be listened to and its clip written as a WAV. */
+export const AUDIO_CLASS_CODES = ['nfm', 'wfm', 'am'] as const;
+
+/**
+ * The class a transmission is demodulated as, to be heard (Listen, the clip's audio, the replay's WAV): its `class`
+ * when analog; when it names none (`unknown` below {@link CLASS_FLOOR}) its closest class when that is analog, so a
+ * supervisor can still listen to an uncertain transmission (docs/identification.md §5a); else undefined (a digital or
+ * unmodulated class, a closest class that is one, or nothing classified).
+ */
+export function audioClassOf(s: { class?: unknown; closestClass?: unknown; confidence?: unknown } | undefined): (typeof AUDIO_CLASS_CODES)[number] | undefined {
+  const cls = s === undefined ? undefined : s.class === 'unknown' ? closestClassOf(s) : s.class;
+  return AUDIO_CLASS_CODES.find((c) => c === cls);
+}
+
 /**
  * {@link CLOSEST_TEXT} `key` in `lang` for a closest class worded `name` at `confidence` (0..1): `closest: NFM, 5 %`,
  * `未知（最接近：窄调频，5 %）`. The percent is never shown as the floor itself (0.199 reads 19 %).

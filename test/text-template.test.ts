@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CLASS_FLOOR, classWordsText, closestClassOf, closestText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote,
+  audioClassOf, CLASS_FLOOR, classWordsText, closestClassOf, closestText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote,
   pluralWord, ZH_CLASS_WORDS,
 } from '../src/text-template.js';
 import { EN } from '../web-ui/src/strings-en.js';
@@ -81,6 +81,13 @@ describe('fillTemplate', () => {
 });
 
 describe('a class below the class floor', () => {
+  it('is heard as its closest class when that is analog (audioClassOf: Listen, clip audio, replay WAV)', () => {
+    expect([audioClassOf({ class: 'nfm', confidence: 0.9 }), audioClassOf({ class: 'unknown', closestClass: 'nfm', confidence: 0.05 }), audioClassOf({ class: 'unknown', closestClass: 'am', confidence: 0.12 })])
+      .toEqual(['nfm', 'nfm', 'am']);
+    // a digital class or closest class, an unknown that found nothing, a named class with a stale closest, no signal
+    expect([audioClassOf({ class: 'ook', confidence: 0.9 }), audioClassOf({ class: 'unknown', closestClass: 'ook', confidence: 0.1 }), audioClassOf({ class: 'unknown', confidence: 0 }), audioClassOf({ class: 'fsk', closestClass: 'nfm', confidence: 0.3 }), audioClassOf(undefined)])
+      .toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
   it('is unknown with its closest class, words per language, the percent never the floor itself', () => {
     expect(CLASS_FLOOR).toBe(0.2);
     expect(closestClassOf({ class: 'unknown', closestClass: 'nfm', confidence: 0.05 })).toBe('nfm');

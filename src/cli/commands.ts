@@ -117,7 +117,7 @@ export function registerReplay(program: Command): void {
     .option('--png <file>', 'also write a spectrogram picture of the recording: frequency (MHz) and time (s) axes, each detection boxed in red')
     .option('--csv <file>', "also write the slow-path spectra in rtl_power's CSV layout (date, time, Hz low, Hz high, Hz step, samples, dB…)")
     .option('--no-identify', 'no "signal" object (modulation class, features) on detection lines')
-    .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection into DIR')
+    .option('--audio <dir>', 'write a 16 kHz mono WAV per analog (am, nfm, wfm) detection, or unknown one whose closest class is analog, into DIR')
     .option('--threads <n>', 'threads for a single-tuning recording: 1 runs on one core; 2 or more compute the slow path on a worker thread (the same output byte for byte). Default: the cores available for a recording of 30 s or more, else 1')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--no-summary', 'no summary in words at the end (it is written only to a terminal: stdout, else stderr)')

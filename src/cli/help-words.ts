@@ -97,7 +97,7 @@ export const HELP_ZH: Readonly<Record<string, CommandHelpWords>> = {
       '--png': '同时写出记录文件的频谱瀑布图：频率（MHz）和时间（秒）坐标轴，每次检测用红框标出',
       '--csv': '同时以 rtl_power 的 CSV 格式写出慢路径频谱（日期、时间、最低 Hz、最高 Hz、Hz 步长、样本数、dB…）',
       '--no-identify': '检测行中不带 "signal" 对象（调制类型、特征）',
-      '--audio': '每次模拟调制（am、nfm、wfm）检测在 DIR 中写一个 16 kHz 单声道 WAV',
+      '--audio': '每次模拟调制（am、nfm、wfm）检测，或最接近类别为模拟调制的未知检测，在 DIR 中写一个 16 kHz 单声道 WAV',
       '--threads': '单一调谐记录文件的线程数：1 在一个核上运行；2 及以上在工作线程中计算慢路径（输出逐字节相同）。默认：30 秒及以上的记录文件用可用的全部核，否则为 1',
       '--no-progress': '不显示进度条（只在 stderr 是终端时显示）',
       '--no-summary': '结束时不写文字摘要（只写到终端：stdout，否则 stderr）',

@@ -48,7 +48,7 @@ export interface ReplayFlags extends PipelineFlags {
   crop?: string;
   /** false (`--no-identify`): no `signal` object on detection lines. */
   identify?: boolean;
-  /** Write one 16 kHz WAV per analog (am/nfm/wfm) detection into this folder. */
+  /** Write one 16 kHz WAV per analog (am/nfm/wfm) detection, or unknown one whose closest class is analog, into this folder. */
   audio?: string;
   /** false (`--no-summary`): no summary in words at the end, even on a terminal. */
   summary?: boolean;

@@ -2,12 +2,13 @@
 import { join } from 'node:path';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../types.js';
 import { demodulate, writeWav } from './audio.js';
-import { ANALOG_CLASSES, identify, type Identification } from './classify.js';
+import { identify, type Identification } from './classify.js';
 import { expectation } from './band-expectation.js';
 import type { IdentInput } from './features.js';
 import { signalReason } from './reasons.js';
 import { DEFAULT_BLOCK_SAMPLES } from '../source/file-source.js';
 import { SampleRing } from '../dsp/sample-ring.js';
+import { audioClassOf } from '../text-template.js';
 
 /** Settings of {@link DetectionIdentifier}. */
 export interface DetectionIdentOptions {
@@ -27,7 +28,7 @@ export interface DetectionIdentOptions {
    * replay` of a band-cut clip (`quietband:dc_free`) sets {@link CLIP_PRE_ROLL_NOISE_S}.
    */
   noiseS: number;
-  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`); undefined = no audio. With it, ringS defaults to {@link AUDIO_RING_S}. */
+  /** Folder for one WAV per analog detection (`det-<id>-<class>.wav`; `det-<id>-closest-<class>.wav` for an `unknown` whose closest class is analog); undefined = no audio. With it, ringS defaults to {@link AUDIO_RING_S}. */
   audioDir?: string;
 }
 
@@ -179,7 +180,8 @@ export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
 
 /**
  * Classifies a job's first `analysisCount` samples ({@link identify}) and describes it ({@link describeSignal}); an analog
- * class is also demodulated over the whole IQ (speech presence; `audio` for a WAV). A pure function of the job.
+ * class (or, below the class floor, an analog closest class: `audioClassOf`) is also demodulated as that class over the
+ * whole IQ (speech presence; `audio` for a WAV). A pure function of the job.
  */
 export function identifyJob(job: IdentJob): { id: Identification; summary: SignalSummary; audio?: ReturnType<typeof demodulate> } {
   const from = analysisStart(job);
@@ -188,8 +190,11 @@ export function identifyJob(job: IdentJob): { id: Identification; summary: Signa
   const input = { iq: job.iq.subarray(2 * from, 2 * (from + count)), count, rateSps: job.rateSps, offsetHz: job.offsetHz, bandwidthHz: job.bandwidthHz, ...noise };
   const id = identify(input);
   const summary = describeSignal(id, job.centerHz, { centerKnown: job.centerKnown, centerHz: job.tunedHz });
-  if (!ANALOG_CLASSES.includes(id.class)) return { id, summary };
-  const audio = demodulate({ ...input, iq: job.iq, count: job.count }, id.class, id.features);
+  // an analog class, or below the class floor an analog closest class: a supervisor can listen to an uncertain
+  // transmission too (docs/identification.md §5a)
+  const audioCls = audioClassOf(id);
+  if (audioCls === undefined) return { id, summary };
+  const audio = demodulate({ ...input, iq: job.iq, count: job.count }, audioCls, id.features);
   summary.speechPresent = audio.voice.speechPresent;
   summary.voice = audio.voice.reason;
   return { id, summary, audio };
@@ -341,7 +346,7 @@ export class DetectionIdentifier {
   }
 
   /**
-   * Identifies a closed detection from the ring and, for an analog class with `audioDir` set, writes its WAV (awaited by
+   * Identifies a closed detection from the ring and, for an analog class or closest class with `audioDir` set, writes its WAV (awaited by
    * {@link flush}). A detection whose samples left the ring gives `unknown` with the reason.
    */
   identify(ev: DetectionEvent): SignalSummary {
@@ -350,7 +355,8 @@ export class DetectionIdentifier {
     if (this.opts.audioDir === undefined) return identifyJob(job).summary;
     const { id, summary, audio } = identifyJob(job);
     if (audio !== undefined) {
-      const path = join(this.opts.audioDir, `det-${ev.id}-${id.class}.wav`);
+      // below the class floor the file says which class it was demodulated as: det-<id>-closest-nfm.wav
+      const path = join(this.opts.audioDir, `det-${ev.id}-${id.class === 'unknown' ? 'closest-' : ''}${audioClassOf(id)}.wav`);
       summary.audioFile = path;
       this.audioFiles.push(path);
       this.pendingWrites.push(writeWav(path, audio.samples, audio.rateSps));

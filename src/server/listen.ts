@@ -8,6 +8,7 @@ import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type Lis
 import { codedReason } from './message-text.js';
 import { LISTEN_FRAME, type Alert, type AlertMessageCode, type ListenStateMessage } from './protocol.js';
 import { BoundedSet } from '../bounded.js';
+import { AUDIO_CLASS_CODES, audioClassOf } from '../text-template.js';
 
 /**
  * What the server hands to an extension of its WebSocket protocol ({@link ServerOptions.wsExtension}): every parsed
@@ -36,9 +37,6 @@ export interface ListenHubOptions {
 }
 
 const ListenRequestSchema = z.object({ v: z.literal(1), type: z.enum(['listen', 'listen-stop']), alertId: z.string().min(1).max(200) });
-
-/** Classes that carry audio. */
-const AUDIO_CLASSES = ['nfm', 'wfm', 'am'] as const;
 
 /** Closed alert ids remembered (so a later `ack` record of a closed alert does not look open again). */
 const CLOSED_KEPT = 10_000;
@@ -143,10 +141,11 @@ export class ListenHub implements WsExtension {
     const refuse = (why: Coded): void => send(ws, { v: 1, type: 'listen-state', alertId, state: 'refused', ...why });
     const a = this.openAlerts.get(alertId);
     if (a === undefined) return refuse(codedReason('listen.noOpenAlert', { alertId }));
-    const cls = a.signal?.class;
-    const classes = AUDIO_CLASSES.join(', ');
-    if (cls === undefined) return refuse(codedReason('listen.notIdentified', { alertId, classes }));
-    if (!(AUDIO_CLASSES as readonly string[]).includes(cls)) return refuse(codedReason('listen.digital', { alertId, cls, classes }));
+    const classes = AUDIO_CLASS_CODES.join(', ');
+    if (a.signal?.class === undefined) return refuse(codedReason('listen.notIdentified', { alertId, classes }));
+    // an analog class, or below the class floor an analog closest class (docs/identification.md §5a)
+    const cls = audioClassOf(a.signal);
+    if (cls === undefined) return refuse(codedReason('listen.digital', { alertId, cls: a.signal.closestClass ?? a.signal.class, classes }));
     const ch = this.channels.get(a.sensor);
     if (ch === undefined) return refuse(codedReason('listen.hopping', { sensor: a.sensor }));
     let l = this.byAlert.get(alertId);
@@ -157,7 +156,7 @@ export class ListenHub implements WsExtension {
       this.byAlert.set(alertId, l);
       this.byId.set(l.listenId, l);
       this.counts.listens++;
-      const start: ListenControl = { type: 'start', listenId: l.listenId, centerHz: a.centerHz ?? 0, bandwidthHz: a.signal?.bandwidthHz ?? a.bandwidthHz ?? 0, cls: cls as 'nfm' | 'wfm' | 'am' };
+      const start: ListenControl = { type: 'start', listenId: l.listenId, centerHz: a.centerHz ?? 0, bandwidthHz: a.signal?.bandwidthHz ?? a.bandwidthHz ?? 0, cls };
       ch.postMessage(start);
       this.o.log.info({ alertId, sensor: a.sensor, listenId: l.listenId, cls, centerHz: a.centerHz }, 'live listen started');
     }

@@ -1,6 +1,7 @@
 // Replay's identification ring (src/ident/detection-ident.ts) at a low rate: a file block is longer than a 1 s ring; the
-// noise reference a band-cut clip's identification reads from its pre-roll.
-import { mkdtemp, rm } from 'node:fs/promises';
+// noise reference a band-cut clip's identification reads from its pre-roll; the WAV of a detection whose closest class is
+// analog.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, isIdentJob, NOISE_GUARD_S, 
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../../src/types.js';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { silentLog } from '../helpers.js';
+import { BandNoiseGenerator, NoiseGenerator } from '../../src/source/sim-generators.js';
+import wavefile from 'wavefile';
 
 let dir = '';
 beforeAll(async () => {
@@ -63,5 +66,43 @@ describe('DetectionIdentifier ring', () => {
     expect(withNoise.iq[0]).toBe(37_500 - 250); // the part analysed starts at the margin, as without a reference
     expect(without.noiseIq).toBeUndefined();
     expect(without.iq[0]).toBe(withNoise.iq[0]);
+  });
+});
+
+describe('DetectionIdentifier audio below the class floor (docs/identification.md §5a)', () => {
+  it("writes the WAV of an unknown whose closest class is nfm, demodulated as nfm and named det-<id>-closest-nfm.wav", async () => {
+    // the demo's hall-b noise burst (src/site/demo-site.ts): 10 kHz of noise, 20 dB, 0.5 s at 250 kS/s, 40 kHz below
+    // the centre: NFM at 5 %, below the floor (test/ident/classify.test.ts)
+    const rate = 250_000;
+    const count = Math.round(0.6 * rate);
+    const burst = new BandNoiseGenerator(-40_000, 10_000, -35 + 10 * Math.log10(10_000 / rate) + 20, rate, Math.round(0.02 * rate), Math.round(0.52 * rate), 0);
+    burst.reset(7);
+    const acc = new Float64Array(2 * count);
+    burst.add(acc, 0, 0, count);
+    new NoiseGenerator(-35, 11).add(acc, 0, 0, count);
+    const iq = Float32Array.from(acc);
+    const info: IqSourceInfo = { label: 'burst', format: 'cf32', rateSps: rate, centerHz: 868.3e6, centerKnown: true };
+    const blocks: IqBlock[] = [];
+    for (let first = 0; first < count; first += 10_000) {
+      blocks.push({ samples: iq.slice(2 * first, 2 * (first + 10_000)), count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0 });
+    }
+    const source: IqSource = { info, close: async () => {}, health: () => ({}) as ReturnType<IqSource['health']>, async *blocks() { yield* blocks; } };
+    const audioDir = await mkdtemp(join(tmpdir(), 'qb-closest-audio-'));
+    try {
+      const ident = new DetectionIdentifier(info, { audioDir });
+      for await (const _ of ident.tap(source).blocks());
+      const ev = { kind: 'close', id: 4, centerHz: 868.26e6, bandwidthHz: 10_000, lowHz: 868.255e6, highHz: 868.265e6, startS: 0.02, endS: 0.52, peakExcessDb: 20, peakPowerDbfs: -40, paths: ['slow'] } as DetectionEvent;
+      const s = ident.identify(ev);
+      await ident.flush();
+      expect([s.class, s.closestClass, s.confidence]).toEqual(['unknown', 'nfm', 0.05]);
+      expect(s.audioFile).toBe(join(audioDir, 'det-4-closest-nfm.wav'));
+      expect(s.speechPresent).toBe(false);
+      const w = new wavefile.WaveFile(await readFile(s.audioFile as string));
+      expect((w.fmt as { sampleRate: number }).sampleRate).toBe(16000);
+      // the whole 0.5 s burst and its margins, as a named class's WAV: ≥ 0.5 s of 16 kHz audio
+      expect((w.getSamples(false, Int16Array) as unknown as Int16Array).length).toBeGreaterThanOrEqual(8000);
+    } finally {
+      await rm(audioDir, { recursive: true, force: true });
+    }
   });
 });

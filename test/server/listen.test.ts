@@ -94,6 +94,25 @@ describe('ListenHub', () => {
     expect(c.json.at(-1)).toEqual({ v: 1, type: 'error', message: "bad listen message: alertId: Invalid input: expected string, received undefined (expected {v:1,type:'listen',alertId})" });
   });
 
+  it('listens to an unknown whose closest class is analog, demodulated as that class; refuses one whose closest is digital (docs/identification.md §5a)', async () => {
+    const { hub, alerts, asked, raise } = setup();
+    const c = new FakeSocket();
+    const base = raise('b', 'nfm'); // (sensor b's: a's channel hears nothing of it)
+    const unknown = (alertId: string, closestClass: AlertSignal['closestClass']): void => {
+      alerts.emit('alert', { ...base, alertId, sensor: 'a', centerHz: 868_260_000, signal: { class: 'unknown', closestClass, confidence: 0.05, reason: 'test', bandwidthHz: 10_200 } });
+    };
+    unknown('a-closest-nfm', 'nfm');
+    unknown('a-closest-ook', 'ook');
+    expect(hub.onMessage(ws(c), listen('a-closest-nfm'))).toBe(true);
+    expect(hub.onMessage(ws(c), listen('a-closest-ook'))).toBe(true);
+    expect(c.states().map((s) => `${s.state}${s.reason !== undefined ? `: ${s.reason}` : ''}`)).toEqual([
+      'started',
+      'refused: alert a-closest-ook is "ook": only analog classes (nfm, wfm, am) carry audio to listen to',
+    ]);
+    await tick();
+    expect(asked).toMatchObject([{ type: 'start', cls: 'nfm', centerHz: 868_260_000, bandwidthHz: 10_200 }]);
+  });
+
   it(`shares one channel between clients, allows ${MAX_LISTENS_PER_SENSOR} channels per sensor, stops on the last stop / disconnect and on the close`, async () => {
     const { hub, raise, asked, alerts, heardByB } = setup();
     const [c1, c2] = [new FakeSocket(), new FakeSocket()];

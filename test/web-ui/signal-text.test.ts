@@ -3,10 +3,11 @@
 // name and "guess N %: confidence below 50 %" in the detail and the badge's tooltip, in English and Chinese; at 0.5 and
 // above, the plain confidence.
 import { afterEach, describe, expect, it } from 'vitest';
-import { setLang } from '../../web-ui/src/i18n.js';
+import { setLang, t } from '../../web-ui/src/i18n.js';
 import type { AlertSignal } from '../../web-ui/src/protocol-types.js';
 import { CLASS_FLOOR } from '../../src/text-template.js';
-import { LOW_CONFIDENCE, signalBadge, signalRows } from '../../web-ui/src/signal-text.js';
+import { audioOffer, classLabel, LOW_CONFIDENCE, signalBadge, signalRows } from '../../web-ui/src/signal-text.js';
+import { canListen } from '../../web-ui/src/live-listen.js';
 
 const NFM: AlertSignal = { class: 'nfm', confidence: 0.05, reason: 'narrow FM', final: true } as AlertSignal;
 
@@ -72,5 +73,24 @@ describe('an unexpected class that raised nothing', () => {
     expect(bandRow({ ...guess, confidence: 0.93 }, true)).toBe('Not expected in SRD 868 MHz (expected: FSK, OOK, DIGI, CW)');
     setLang('zh-CN', false);
     expect(bandRow(guess, false)).toBe('SRD 868 MHz 中不应出现（预期：频移、键控、数字、载波）；未提升优先级：置信度 41 % 低于 50 %');
+  });
+});
+
+describe('listening below the class floor (docs/identification.md §5a)', () => {
+  it("offers Listen and the clip's audio for an unknown whose closest class is analog, and names that class in both languages", () => {
+    const unknown = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, reason: 'narrow FM', final: true } as AlertSignal;
+    expect(audioOffer(unknown)).toEqual({ cls: 'nfm', closest: true });
+    expect(audioOffer({ ...NFM, confidence: 0.9 })).toEqual({ cls: 'nfm', closest: false });
+    expect(audioOffer({ ...unknown, closestClass: 'ook' })).toBeUndefined();
+    expect(audioOffer(undefined)).toBeUndefined();
+    expect(canListen({ kind: 'transmission', closed: false, signal: unknown })).toBe(true);
+    expect(canListen({ kind: 'transmission', closed: true, signal: unknown })).toBe(false);
+    expect(canListen({ kind: 'transmission', closed: false, signal: { ...unknown, closestClass: 'fsk' } })).toBe(false);
+    // the words the Listen button and the clip player's label use (web-ui/src/live-listen.ts, clip-audio.ts)
+    expect([t('listen.startClosest', { name: classLabel('nfm') }), t('detail.clipAudioClosest', { name: classLabel('nfm') })])
+      .toEqual(['Listen (closest: NFM)', 'Evidence clip audio (demodulated as the closest class: NFM)']);
+    setLang('zh-CN', false);
+    expect([t('listen.startClosest', { name: classLabel('nfm') }), t('detail.clipAudioClosest', { name: classLabel('nfm') })])
+      .toEqual(['监听（最接近：窄调频）', '证据片段音频（按最接近的类别解调：窄调频）']);
   });
 });

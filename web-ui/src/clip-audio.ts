@@ -2,7 +2,7 @@
 // (GET clips/<name>.wav?class=…, docs/listening.md §7), played by an <audio> element, for alerts that have ended too.
 import type { AlertView } from './alert-model.js';
 import { t } from './i18n.js';
-import { AUDIO_CLASSES } from './live-listen.js';
+import { audioOffer, classLabel } from './signal-text.js';
 
 /** URL (relative to the page) of a clip's file: `clips/<name><ext>` for `Alert.clip` = `clips/<name>.sigmf-meta`. */
 export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-data' | '.wav'): string {
@@ -12,11 +12,13 @@ export function clipFileUrl(clip: string, ext: '.png' | '.sigmf-meta' | '.sigmf-
 
 /**
  * URL of the clip's audio, `clips/<name>.wav?class=<class>`, for a transmission identified as an analog class (nfm,
- * wfm, am) that has an evidence clip, open or closed; null for every other alert.
+ * wfm, am), or below the class floor with an analog closest class (demodulated as that class: {@link audioOffer}),
+ * that has an evidence clip, open or closed; null for every other alert.
  */
 export function clipAudioUrl(v: Pick<AlertView, 'kind' | 'clip' | 'signal'>): string | null {
-  if (v.kind !== 'transmission' || v.clip === undefined || v.signal === undefined || !AUDIO_CLASSES.includes(v.signal.class)) return null;
-  return `${clipFileUrl(v.clip, '.wav')}?class=${encodeURIComponent(v.signal.class)}`;
+  const heard = audioOffer(v.signal);
+  if (v.kind !== 'transmission' || v.clip === undefined || heard === undefined) return null;
+  return `${clipFileUrl(v.clip, '.wav')}?class=${encodeURIComponent(heard.cls)}`;
 }
 
 /**
@@ -66,7 +68,8 @@ export class ClipAudio {
   show(v: Pick<AlertView, 'kind' | 'clip' | 'signal'> | undefined): void {
     const url = v === undefined ? null : clipAudioUrl(v);
     // the label only while shown: a hidden player adds no words to the detail's text
-    const label = url === null ? '' : t('detail.clipAudio');
+    const heard = url === null ? undefined : audioOffer(v?.signal);
+    const label = heard === undefined ? '' : heard.closest ? t('detail.clipAudioClosest', { name: classLabel(heard.cls) }) : t('detail.clipAudio');
     this.label.textContent = label;
     this.audio.setAttribute('aria-label', label);
     this.el.hidden = url === null;

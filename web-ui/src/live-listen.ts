@@ -3,10 +3,8 @@
 import type { AlertView } from './alert-model.js';
 import { alertMessageText } from './format.js';
 import { t } from './i18n.js';
+import { audioOffer, classLabel } from './signal-text.js';
 import { LISTEN_FRAME, type ClientMessage, type ListenStateMessage } from './protocol-types.js';
-
-/** Signal classes that carry audio. */
-export const AUDIO_CLASSES: readonly string[] = ['nfm', 'wfm', 'am'];
 
 /** Audio kept ahead of the play position (s): absorbs the frames' arrival jitter. */
 const JITTER_S = 0.15;
@@ -14,9 +12,12 @@ const JITTER_S = 0.15;
 /** A `listen` not answered within this (ms) is given up (a hub, or a daemon without live listening). */
 const ANSWER_MS = 5000;
 
-/** Whether an alert offers live listening: an open transmission identified as an analog class. */
+/**
+ * Whether an alert offers live listening: an open transmission identified as an analog class, or below the class floor
+ * with an analog closest class ({@link audioOffer}; the button then says which: "Listen (closest: NFM)").
+ */
 export function canListen(v: Pick<AlertView, 'kind' | 'closed' | 'signal'>): boolean {
-  return v.kind === 'transmission' && !v.closed && v.signal !== undefined && AUDIO_CLASSES.includes(v.signal.class);
+  return v.kind === 'transmission' && !v.closed && audioOffer(v.signal) !== undefined;
 }
 
 /**
@@ -34,6 +35,8 @@ export class LiveListen {
   private shown: string | null = null;
   /** Whether the shown alert offers listening (canListen at the last {@link show}). */
   private offer = false;
+  /** The closest class it is heard as when it names none (the button says so), else null. */
+  private closest: string | null = null;
   private listening: string | null = null;
   private listenId: number | null = null;
   private ctx: AudioContext | null = null;
@@ -67,6 +70,8 @@ export class LiveListen {
     if (id !== this.shown) this.note = null;
     this.shown = id;
     this.offer = v !== undefined && canListen(v);
+    const heard = this.offer ? audioOffer(v?.signal) : undefined;
+    this.closest = heard?.closest === true ? heard.cls : null;
     this.refreshButton();
   }
 
@@ -171,7 +176,7 @@ export class LiveListen {
   /** The button: shown while the alert offers listening or a listen is on (its close may come before the stop). */
   private refreshButton(): void {
     this.button.hidden = !this.offer && this.listening === null;
-    this.button.textContent = t(this.listening !== null ? 'listen.stop' : 'listen.start');
+    this.button.textContent = this.listening !== null ? t('listen.stop') : this.closest !== null ? t('listen.startClosest', { name: classLabel(this.closest) }) : t('listen.start');
     this.button.dataset.listening = String(this.listening !== null);
     this.renderStatus();
   }

@@ -1,5 +1,5 @@
 // Wording of a transmission's identification (its `signal`): the short badge of the alert list, and the detail's rows.
-import { closestClassOf, closestText, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote } from '../../src/text-template.js';
+import { audioClassOf, closestClassOf, closestText, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote } from '../../src/text-template.js';
 import { alertMessageText, formatBandwidth, formatFeatureMs } from './format.js';
 import { lang, t, type MsgKey } from './i18n.js';
 import type { AlertSignal } from './protocol-types.js';
@@ -15,8 +15,19 @@ function classOf(s: AlertSignal): AlertSignal['class'] {
 export { LOW_CONFIDENCE };
 
 /** The short label of class `c` as the badges show it ("OOK", "键控"); a class the page does not know as written. */
-function classLabel(c: string): string {
+export function classLabel(c: string): string {
   return CLASSES.has(c) ? t(`sig.${c}` as MsgKey) : c;
+}
+
+/**
+ * What a transmission can be heard as (Listen, the clip's audio): `cls`, the class its audio is demodulated as
+ * (src/text-template.ts audioClassOf: an analog class, or below the class floor an analog closest class), and
+ * `closest`, true for a closest class, which the control then names ("Listen (closest: NFM)", "监听（最接近：窄调频）");
+ * undefined when the signal carries no audio.
+ */
+export function audioOffer(s: AlertSignal | undefined): { cls: 'am' | 'nfm' | 'wfm'; closest: boolean } | undefined {
+  const cls = audioClassOf(s);
+  return s === undefined || cls === undefined ? undefined : { cls, closest: s.class === 'unknown' };
 }
 
 /**
