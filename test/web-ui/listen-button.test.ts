@@ -1,4 +1,5 @@
-// Live listening in Chromium: the alert detail offers Listen for an open nfm alert and not for an OOK one (en and zh-CN);
+// Live listening in Chromium: the alert detail offers Listen for an open nfm alert and not for an OOK one (en and zh-CN),
+// and "Listen (closest: NFM)" for an unknown whose closest class is nfm;
 // a click sends `listen`, the page receives the binary audio frames (a stand-in for the sensor worker answers on the
 // sensor's listen channel with a 1 kHz tone), and Stop, the alert's close or closing the page stops the sensor's stream.
 // An ended nfm alert with its clip plays the clip's demodulated audio (GET clips/<name>.wav); an ended OOK one has none.
@@ -137,6 +138,30 @@ describe('live listening in the web UI', () => {
       expect(await o.button.isHidden()).toBe(true);
       await page.locator('.detail-close').click();
     }
+  });
+
+  it('an open unknown whose closest class is nfm offers "Listen (closest: NFM)" (zh-CN 监听（最接近：窄调频）) and is streamed as nfm (docs/identification.md §5a)', async () => {
+    const closest: AlertSignal = { class: 'unknown', closestClass: 'nfm', confidence: 0.05, final: false, bandwidthHz: 10_200, reason: 'narrow FM: envelope not constant' };
+    const alertId = await raise(433_550_000, closest);
+    const { page } = await open();
+    const d = await detailOf(page, alertId);
+    await d.button.waitFor({ state: 'visible', timeout: 2000 });
+    expect(await d.button.textContent()).toBe('Listen (closest: NFM)');
+    const before = asked.filter((m) => m.type === 'start').length;
+    await d.button.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-button"]')?.textContent === 'Stop listening', undefined, { timeout: 3000 });
+    const end = Date.now() + 2000;
+    while (asked.filter((m) => m.type === 'start').length === before && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(asked.filter((m) => m.type === 'start').at(-1)).toMatchObject({ type: 'start', centerHz: 433_550_000, cls: 'nfm', bandwidthHz: 10_200 });
+    await d.button.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="detail-listen-button"]')?.textContent === 'Listen (closest: NFM)', undefined, { timeout: 2000 });
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
+    const z = await detailOf(page, alertId);
+    await z.button.waitFor({ state: 'visible', timeout: 2000 });
+    expect(await z.button.textContent()).toBe('监听（最接近：窄调频）');
+    await page.locator('.detail-close').click();
+    await page.locator('[data-testid="lang-toggle"]').click();
   });
 
   it('an ended nfm alert with its clip offers the clip audio, which plays (no Listen); an ended OOK alert with a clip does not (en, zh-CN label)', async () => {
