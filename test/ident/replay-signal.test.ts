@@ -10,7 +10,7 @@ import { defaultScenario, writeSimCapture } from '../../src/source/sim.js';
 import { QuietBandError } from '../../src/errors.js';
 import { silentLog } from '../helpers.js';
 
-interface Line { type: string; id: number; centerHz: number; startS: number; endS: number; signal?: Record<string, any> }
+interface Line { type: string; id: number; centerHz: number; bandwidthHz: number; startS: number; endS: number; signal?: Record<string, any> }
 
 let dir: string;
 beforeAll(async () => {
