@@ -32,3 +32,18 @@ export declare const SOAPY_DIR: string;
 export declare const SOAPY_ADDON_PATH: string;
 /** True when SoapySDR's development files are present (pkg-config SoapySDR or SoapySDR/Device.hpp). */
 export declare function hasSoapySdr(): boolean;
+/**
+ * Builds the addon of `dir` (its binding.gyp) into `file`; a failed rebuild puts the previous `file` back.
+ * @param hasLib whether the library the addon needs is present
+ * @param missing the message returned when it is not
+ * @param what the library named in the failure message
+ * @returns null when built, else the message (the library missing, node-gyp or node-addon-api missing, or the failure)
+ */
+export declare function buildOne(
+  dir: string,
+  file: string,
+  hasLib: () => boolean,
+  missing: string,
+  what: string,
+  options?: { quiet?: boolean },
+): string | null;

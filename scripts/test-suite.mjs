@@ -28,7 +28,12 @@
 // 3. A file that failed in group 1 or 2 runs once more, alone on the machine: its timing assertions (a clip within
 //    3 s, an update within 1.5 s, …) were written for a machine that is not running three other suites. It must pass
 //    there; its first failure stays in the log and is named in the last line.
-// Exit status: 0 when every file passed (in its group, or alone after), else 1 (the failures named).
+// Beside group 1, at the lowest CPU priority: `tsc -p test/tsconfig.json`, the type check of test/ (the build checks
+// src/ and web-ui/src/ only; a test's type error, such as a missing import, showed only when the file ran). It costs
+// ≈ 7 s of CPU (22–25 s wall at load 19 on the 2-core dev machine) and writes nothing; niced, it takes the CPU group 1
+// leaves while its files wait on real time, so the suite's wall time does not grow. Its errors fail the suite.
+// Exit status: 0 when every file passed (in its group, or alone after) and the type check found nothing, else 1 (the
+// failures named).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /**
  * Files of test/web-ui/ that measure no time (format and spectrum-label-layout start no browser; the others check layout,
@@ -82,9 +88,25 @@ const peers = ['--maxWorkers=1', ...PEERS_UNTIMED.flatMap((f) => ['--exclude', f
  * @returns exit code, wall seconds and (buffered) output
  */
 function vitest(args, buffer) {
+  return run([VITEST, 'run', ...args], buffer);
+}
+
+/**
+ * Runs the Node script `argv[0]` with the rest of `argv` in the repository root; with `buffer` the output is kept and
+ * returned instead of streamed; with `nice` the child runs at that CPU priority (19: the lowest).
+ * @returns exit code, wall seconds and (buffered) output
+ */
+function run(argv, buffer, nice = 0) {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [VITEST, 'run', ...args], { cwd: ROOT, stdio: buffer ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: buffer ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (nice !== 0 && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, nice);
+      } catch {
+        // not allowed here (a lower priority always is for one's own child; kept as a guard): it runs at normal priority
+      }
+    }
     const chunks = [];
     if (buffer) {
       child.stdout.on('data', (b) => chunks.push(b));
@@ -132,10 +154,15 @@ function collect(name, r) {
   else again.push(...files);
 }
 const t0 = performance.now();
+const typeCheck = run([TSC, '-p', 'test/tsconfig.json'], true, 19);
 const g1 = await vitest(withJson(shared, 'shared'), false);
 console.log(`\ntest-suite: group 1 "shared" ${g1.code === 0 ? 'passed' : 'FAILED'} in ${g1.wallS.toFixed(0)} s`);
 printSlowest('shared');
 collect('shared', g1);
+const tc = await typeCheck;
+if (tc.code !== 0) process.stdout.write(tc.output);
+console.log(`test-suite: type check of test/ (tsc -p test/tsconfig.json, beside group 1) ${tc.code === 0 ? 'passed' : 'FAILED'} in ${tc.wallS.toFixed(0)} s`);
+if (tc.code !== 0) failed.push('type check of test/ (tsc -p test/tsconfig.json)');
 
 /**
  * Runs a lane: its vitest runs (`[report name, args]`) one after another, output buffered.

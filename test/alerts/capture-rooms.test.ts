@@ -5,7 +5,7 @@ import { groupDetections, localise, type LocatedDetection, type SensorLocation }
 import { sensorPipelineOptions } from '../../src/site/sensor-pipeline.js';
 import { openFileSource } from '../../src/source/file-source.js';
 import { hash32, Prng } from '../../src/source/sim.js';
-import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../../src/types.js';
+import type { DetectionEvent, IqBlock, IqSource, IqSourceHealth, IqSourceInfo } from '../../src/types.js';
 import { capture } from '../helpers.js';
 
 /**
@@ -39,6 +39,10 @@ class AttenuatedSource implements IqSource {
       this.block.discontinuity = b.discontinuity;
       yield this.block;
     }
+  }
+  /** The recording's health under this source's label (the samples it hands out are the recording's, scaled). */
+  health(): IqSourceHealth {
+    return { ...this.inner.health(), label: this.info.label };
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -107,7 +107,7 @@ describe('replay table', () => {
   });
 
   it('words durations as the rest of QuietBand does, with tenths below 10 ms', () => {
-    expect([0.44, 4.32, 9.94, 9.96, 298.752, 999.4, 1640, 16_000].map(detectionDurationText)).toEqual(['0.4 ms', '4.3 ms', '9.9 ms', '10 ms', '299 ms', '999 ms', '1.6 s', '16 s']);
+    expect([0.44, 4.32, 9.94, 9.96, 298.752, 999.4, 1640, 16_000].map((ms) => detectionDurationText(ms))).toEqual(['0.4 ms', '4.3 ms', '9.9 ms', '10 ms', '299 ms', '999 ms', '1.6 s', '16 s']);
     expect(classText({ class: 'fsk', confidence: 0.5 })).toBe('fsk 50 %');
     // just below the threshold: a guess, its percent never the threshold's own 50 %
     expect(classText({ class: 'fsk', confidence: 0.499 })).toBe('fsk? guess 49 %');

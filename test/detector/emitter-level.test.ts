@@ -61,7 +61,7 @@ describe('level following of a fading broadcast FM carrier (site simulator, 250 
   const wfmHz = base.centerHz + base.wfm[0]!.offsetHz;
   const inBand = (d: DetectionEvent) => Math.abs(d.centerHz - wfmHz) < 75_000;
   /** `live`: the live stream's sources (default: the site `louderDb` louder with `targets`, rendered on every read). */
-  const go = (louderDb: number, followDb: number, targets: SiteBackground['targets'] = [], live = () => new SiteBackgroundSource(site(louderDb, targets))) =>
+  const go = (louderDb: number, followDb: number, targets: SiteBackground['targets'] = [], live: () => IqSource = () => new SiteBackgroundSource(site(louderDb, targets))) =>
     // the first second is left out: there the first Welch average has not measured the band yet
     run(() => new SiteBackgroundSource(site(0)), live, base.rateSps, 30, followDb, 1);
 

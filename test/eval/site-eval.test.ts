@@ -45,7 +45,7 @@ describe('overlapsTruth', () => {
     const t = 1200; // drift settled: 10 ppm of 433.92 MHz = 4339 Hz
     expect(driftHzAt(site, t)).toBeCloseTo(4339.2, 1);
     const f = site.centerHz + 100_000 + driftHzAt(site, t);
-    const det = (lo: number, hi: number): ClosedDetection => ({ id: 1, startS: t, endS: t + 0.05, lowHz: lo, highHz: hi, centerHz: (lo + hi) / 2, peakExcessDb: 20, overload: false });
+    const det = (lo: number, hi: number): ClosedDetection => ({ id: 1, startS: t, endS: t + 0.05, lowHz: lo, highHz: hi, centerHz: (lo + hi) / 2, peakExcessDb: 20, overload: false, paths: ['fast'] });
     const box = { startS: t, endS: t + 0.05, offsetHz: 100_000, bandwidthHz: 2_000 };
     expect(overlapsTruth(det(f - 500, f + 500), box, site, 0.2, 500)).toBe(true);
     const nominal = site.centerHz + 100_000;

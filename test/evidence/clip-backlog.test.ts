@@ -21,7 +21,7 @@ function block(first: number, count: number): IqBlock {
 }
 
 function closed(id: number, startS: number, endS: number): DetectionEvent {
-  return { kind: 'close', id, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, endS, paths: ['fast'], overload: false, tuneId: 0 };
+  return { kind: 'close', id, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, endS, paths: ['fast'], overload: false, tuneId: 0, packets: 1 };
 }
 
 describe('clip writer backlog', () => {

@@ -23,7 +23,7 @@ function block(first: number, count: number): IqBlock {
 }
 
 function ev(kind: DetectionEvent['kind'], id: number, startS: number, endS?: number): DetectionEvent {
-  return { kind, id, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0 };
+  return { kind, id, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0, packets: 1 };
 }
 
 /** Feeds 4 s of IQ with one 0.2 s detection at 1 s; returns the posted events with their arrival times and the clip. */

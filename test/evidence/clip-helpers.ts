@@ -15,6 +15,7 @@ export function take(src: SimSource, samples: number): IqSource {
         yield b;
       }
     },
+    health: () => src.health(),
     close: () => src.close(),
   };
 }
@@ -42,6 +43,7 @@ export async function recordClips(
         yield b;
       }
     },
+    health: () => src.health(),
     close: () => src.close(),
   };
   await detect(tap, baseline, opts, (ev) => {

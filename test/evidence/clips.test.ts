@@ -131,7 +131,7 @@ describe('ClipRecorder', () => {
       const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes: 5000, band: false });
       for (let k = 0; k < 5; k++) {
         clips.push(block(k * 1000, 1000));
-        clips.onDetection({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0 });
+        clips.onDetection({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 1 });
         await clips.close();
         await new Promise((r) => setTimeout(r, 20));
       }

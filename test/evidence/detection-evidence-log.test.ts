@@ -21,7 +21,7 @@ function block(first: number, count: number): IqBlock {
 }
 
 function ev(kind: DetectionEvent['kind'], startS: number, endS?: number): DetectionEvent {
-  return { kind, id: 7, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0 };
+  return { kind, id: 7, centerHz: 433_930_000, bandwidthHz: 10_000, lowHz: 433_925_000, highHz: 433_935_000, peakExcessDb: 20, peakPowerDbfs: -30, startS, ...(endS !== undefined ? { endS } : {}), paths: ['fast'], overload: false, tuneId: 0, packets: 1 };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@ function block(first: number, count: number): IqBlock {
   for (let i = 0; i < count; i++) samples[2 * i] = ((first + i) % 1000) / 1000;
   return { samples, count, centerHz: 0, rateSps: 1000, firstSample: first, tuneId: 0, clipFraction: 0, discontinuity: false };
 }
-const det = (k: number): DetectionEvent => ({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0 });
+const det = (k: number): DetectionEvent => ({ kind: 'close', id: k + 1, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS: k, endS: k + 1, paths: ['fast'], overload: false, tuneId: 0, packets: 1 });
 const info = { label: 'sim', format: 'cu8' as const, rateSps: 1000, centerHz: 1e6, centerKnown: true };
 
 /** Runs `body` with a temp `clips/` and `clip-pictures/` folder (removed after). */

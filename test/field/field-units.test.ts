@@ -18,7 +18,7 @@ import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { encodeSamples } from '../../src/evidence/iq-ring.js';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
-import type { DetectionEvent } from '../../src/types.js';
+import type { DetectionEvent, IqSource } from '../../src/types.js';
 import { silentLog } from '../helpers.js';
 import { readPng } from './field-helpers.js';
 
@@ -34,7 +34,7 @@ const T0 = Date.parse('2026-06-07T01:00:00Z'); // 09:00 in Asia/Shanghai
 const session = (name: string, startMs: number, endMs: number): ExamSession => ({ name, start: '', end: '', startMs, endMs });
 const ev = (over: Partial<DetectionEvent> = {}): DetectionEvent => ({
   kind: 'open', id: 1, centerHz: 433_980_000, bandwidthHz: 1200, lowHz: 433_979_400, highHz: 433_980_600, peakExcessDb: 20, peakPowerDbfs: -30,
-  startS: 1, paths: ['fast'], overload: false, tuneId: 0, ...over,
+  startS: 1, paths: ['fast'], overload: false, tuneId: 0, packets: 1, ...over,
 });
 
 describe('ExamSchedule', () => {
@@ -248,7 +248,7 @@ describe('DetectionEvidence (worker side)', () => {
     const dataDir = join(dir, 'evidence');
     const posts: { kind: string; id: number; clip?: string; endS?: number }[] = [];
     const evd = new DetectionEvidence(src.info, Date.parse('2026-06-07T01:00:00Z'), { dataDir, sensor: 's', preS: 1, postS: 1, maxS: 2, quotaBytes: 1 << 30, pictures: false, band: false, log: silentLog, post: (e, clip) => posts.push({ kind: e.kind, id: e.id, clip, endS: e.endS }) });
-    const tap = { info: src.info, close: () => src.close(), async *blocks() {
+    const tap: IqSource = { info: src.info, health: () => src.health(), close: () => src.close(), async *blocks() {
       for await (const b of src.blocks()) {
         evd.push(b);
         yield b;

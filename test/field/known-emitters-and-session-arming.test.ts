@@ -27,7 +27,7 @@ const H = 3_600_000;
 const T0 = Date.parse('2026-06-07T01:00:00Z'); // 09:00 in Asia/Shanghai
 const ev = (over: Partial<DetectionEvent> = {}): DetectionEvent => ({
   kind: 'open', id: 1, centerHz: 433_980_000, bandwidthHz: 1200, lowHz: 433_979_400, highHz: 433_980_600, peakExcessDb: 20, peakPowerDbfs: -30,
-  startS: 1, paths: ['fast'], overload: false, tuneId: 0, ...over,
+  startS: 1, paths: ['fast'], overload: false, tuneId: 0, packets: 1, ...over,
 });
 const siteOf = (dataDir: string, extra: Record<string, unknown>) =>
   applySiteDefaults(validateSiteConfig({ timeZone: 'Asia/Shanghai', dataDir, sensors: [{ name: 'a', source: 'sim' }], ...extra }, 'site.json'), {}, 'site.json');

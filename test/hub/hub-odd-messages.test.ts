@@ -25,7 +25,7 @@ describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
     await sleep(200);
     const pub = await mqtt.connectAsync(broker.url, { clientId: `odd-pub-${process.pid}` });
     stops.push(() => pub.endAsync());
-    const good: SensorHealth = { sensor: 'hall-a', online: true, state: 'armed', centerHz: 433_920_000, rateSps: 250_000, rateMeasuredSps: 250_000, droppedBlocks: 0, overloadFraction: 0, lastFrameAgeMs: 120 } as SensorHealth;
+    const good: SensorHealth = { sensor: 'hall-a', online: true, state: 'armed', centerHz: 433_920_000, configuredRateSps: 250_000, achievedRateSps: 250_000, droppedBlocks: 0, clipFraction: 0, overload: false, lastFrameAgeMs: 120 };
     await pub.publishAsync('o/w/health', JSON.stringify({ v: 1, site: 'w', time: new Date().toISOString(), sensors: [null, 5, 'x', [], { sensor: 7 }, good] }), { qos: 1 });
     await pub.publishAsync('o/w/heartbeat', JSON.stringify({ v: 1, heartbeatMs: 'x', lastSeq: 'y', sensorsOnline: null }), { qos: 1 });
     const t = new Date().toISOString();

@@ -9,6 +9,7 @@ import { replayFile } from '../../src/cli/replay.js';
 import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, isIdentJob, NOISE_GUARD_S, type IdentJob } from '../../src/ident/detection-ident.js';
 import type { DetectionEvent, IqBlock, IqSource, IqSourceInfo } from '../../src/types.js';
 import { writeSimCapture } from '../../src/source/sim.js';
+import { DeliveryCounter } from '../../src/source/delivery-counter.js';
 import { silentLog } from '../helpers.js';
 import { BandNoiseGenerator, NoiseGenerator } from '../../src/source/sim-generators.js';
 import wavefile from 'wavefile';
@@ -29,7 +30,7 @@ describe('DetectionIdentifier ring', () => {
       events: [{ kind: 'ook', offsetHz: 2_000, snrDb: 20, startS: 1.0, durationS: 0.06 }],
     });
     const rows: { type: string; signal?: { class: string; reason?: string } }[] = [];
-    await replayFile(rec.metaPath, { progress: false, threads: 1 }, (l) => rows.push(JSON.parse(l)), silentLog);
+    await replayFile(rec.metaPath, { progress: false, threads: '1' }, (l) => rows.push(JSON.parse(l)), silentLog);
     const burst = rows.filter((r) => r.type === 'detection');
     expect(burst).toHaveLength(1);
     expect(burst[0]!.signal?.reason).not.toMatch(/no longer held/);
@@ -44,10 +45,11 @@ describe('DetectionIdentifier ring', () => {
     for (let first = 0; first < 4 * rate; first += 10_000) {
       const samples = new Float32Array(20_000);
       for (let i = 0; i < 10_000; i++) samples[2 * i] = first + i;
-      blocks.push({ samples, count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0 });
+      blocks.push({ samples, count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0, discontinuity: false });
     }
-    const source: IqSource = { info, close: async () => {}, health: () => ({}) as ReturnType<IqSource['health']>, async *blocks() { yield* blocks; } };
-    const ev = { kind: 'close', id: 1, centerHz: 433.86e6, bandwidthHz: 13_000, lowHz: 433.8535e6, highHz: 433.8665e6, startS: 1.5, endS: 3.5, peakExcessDb: 20, peakPowerDbfs: -30, paths: ['slow'] } as DetectionEvent;
+    const delivered = new DeliveryCounter();
+    const source: IqSource = { info, close: async () => {}, health: () => delivered.health(info.label, false), async *blocks() { yield* blocks; } };
+    const ev: DetectionEvent = { kind: 'close', id: 1, centerHz: 433.86e6, bandwidthHz: 13_000, lowHz: 433.8535e6, highHz: 433.8665e6, startS: 1.5, endS: 3.5, peakExcessDb: 20, peakPowerDbfs: -30, paths: ['slow'], overload: false, tuneId: 0, packets: 1 };
     const jobs: IdentJob[] = [];
     for (const noiseS of [CLIP_PRE_ROLL_NOISE_S, 0]) {
       const ident = new DetectionIdentifier(info, { noiseS });

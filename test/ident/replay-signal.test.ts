@@ -11,7 +11,7 @@ import { QuietBandError } from '../../src/errors.js';
 import { silentLog } from '../helpers.js';
 import { audioClassOf } from '../../src/text-template.js';
 
-interface Line { type: string; id: number; centerHz: number; startS: number; endS: number; signal?: Record<string, any> }
+interface Line { type: string; id: number; centerHz: number; bandwidthHz: number; startS: number; endS: number; signal?: Record<string, any> }
 
 let dir: string;
 beforeAll(async () => {

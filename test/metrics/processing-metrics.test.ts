@@ -7,6 +7,7 @@ import type { SensorHealth } from '../../src/server/protocol.js';
 import { SharedBlockStream } from '../../src/site/block-stream.js';
 import { simBlockSamples } from '../../src/site/open-source.js';
 import { ProcessingMeter } from '../../src/site/sensor-health.js';
+import { DeliveryCounter } from '../../src/source/delivery-counter.js';
 import type { IqBlock, IqSource } from '../../src/types.js';
 import { buildOnce, killAll, simSensor, startDaemon, tempDir, writeConfig } from '../daemon/helpers.js';
 import { parseMetrics } from './metrics-helpers.js';
@@ -20,15 +21,18 @@ afterAll(() => {
 /** A source of `n` blocks of 1000 samples at 100 kS/s (10 ms each), each after a 20 ms wait. */
 function fakeSource(n: number): IqSource {
   const samples = new Float32Array(2000);
+  const delivered = new DeliveryCounter();
   return {
     info: { label: 'fake', format: 'cf32', rateSps: 100_000, centerHz: 1e8, centerKnown: true },
     async *blocks() {
       for (let k = 0; k < n; k++) {
         await new Promise((r) => setTimeout(r, 20));
         const b: IqBlock = { samples, count: 1000, centerHz: 1e8, rateSps: 100_000, firstSample: k * 1000, tuneId: 0, clipFraction: 0, discontinuity: false };
+        delivered.count(b.count);
         yield b;
       }
     },
+    health: () => delivered.health('fake', delivered.samplesDelivered < n * 1000),
     close: async () => undefined,
   };
 }

@@ -10,7 +10,7 @@ import { replayFile, type ReplaySummary } from '../../src/cli/replay.js';
 import { calibrateFile } from '../../src/cli/calibrate.js';
 import { writeSimCapture, type Scenario } from '../../src/source/sim.js';
 import { OVERLOAD_CLIP_FRACTION } from '../../src/spectrum/overload.js';
-import { prettyMessage } from '../../src/log.js';
+import { prettyMessage, type Logger } from '../../src/log.js';
 import { capture } from '../helpers.js';
 
 interface Det { centerHz: number; startS: number; endS: number; peakExcessDb: number; overload: boolean }
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** A pino logger that keeps every record (what stderr would show). */
-function recordingLog(): { log: ReturnType<typeof pino>; logs: Rec[] } {
+function recordingLog(): { log: Logger; logs: Rec[] } {
   const logs: Rec[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {

@@ -24,7 +24,7 @@ const LOCATIONS = {
 const ORIGIN = Date.parse('2026-06-07T01:30:00.000Z');
 const tone = (kind: DetectionEvent['kind'], excessDb: number, endS?: number): DetectionEvent => ({
   kind, id: 1, centerHz: 433_980_000, bandwidthHz: 1000, lowHz: 433_979_500, highHz: 433_980_500, peakExcessDb: excessDb,
-  peakPowerDbfs: -40, startS: 2.5, ...(endS !== undefined ? { endS } : {}), paths: ['fast', 'slow'], overload: false, tuneId: 0,
+  peakPowerDbfs: -40, startS: 2.5, ...(endS !== undefined ? { endS } : {}), paths: ['fast', 'slow'], overload: false, tuneId: 0, packets: 1,
 });
 
 /** Section of the report HTML of one alert (by its id). */

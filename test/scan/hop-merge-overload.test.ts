@@ -6,7 +6,7 @@ import type { DetectionEvent } from '../../src/types.js';
 function ev(kind: DetectionEvent['kind'], id: number, overload: boolean, peakExcessDb: number, endS?: number): DetectionEvent {
   const e: DetectionEvent = {
     kind, id, centerHz: 433.92e6, bandwidthHz: 10e3, lowHz: 433.915e6, highHz: 433.925e6,
-    peakExcessDb, peakPowerDbfs: -30, startS: 1, paths: ['fast'], overload, tuneId: 0,
+    peakExcessDb, peakPowerDbfs: -30, startS: 1, paths: ['fast'], overload, tuneId: 0, packets: 1,
   };
   if (endS !== undefined) e.endS = endS;
   return e;

@@ -40,7 +40,7 @@ beforeAll(async () => {
   const data: Buffer[] = [];
   const captures: { sampleStart: number; centerHz: number }[] = [];
   let sample = 0;
-  let stale = Buffer.alloc(0);
+  let stale: Buffer = Buffer.alloc(0);
   for (let k = 0; k < 2 * CYCLES; k++) {
     const centerHz = k % 2 === 0 ? CENTER_A : CENTER_B;
     const t0 = k * DWELL_S;

@@ -69,7 +69,7 @@ describe('scan through rtl_tcp', () => {
 
     // 2. the same baselines, no settle anywhere: rtl_tcp's stale transfer shows the tone at the previous hop's offset
     const bad = new RtlTcpSource({ host: '127.0.0.1', port: portBad, centerHz: 433_920_000, rateSps: RATE, gainDb: 20, reconnectInitialMs: 100 });
-    const noSettle: RetunableSource = { info: bad.info, blocks: () => bad.blocks(), close: () => bad.close(), retune: (hz) => bad.retune(hz, 0) };
+    const noSettle: RetunableSource = { info: bad.info, blocks: () => bad.blocks(), health: () => bad.health(), close: () => bad.close(), retune: (hz) => bad.retune(hz, 0) };
     const badDets: DetectionEvent[] = [];
     const loop2 = new ScanLoop({
       source: noSettle, scan: { ...SCAN, settleMs: 0 }, planRateSps: RATE, opts, startSettleSamples: Math.round(0.4 * RATE), mode: 'run', learnSamplesPerHop: 0,

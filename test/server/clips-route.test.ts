@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'n
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { MAX_CLIP_AUDIO_IQ_SAMPLES, MAX_CLIP_AUDIO_S } from '../../src/evidence/clip-audio.js';
@@ -29,14 +30,14 @@ beforeAll(async () => {
   // 61 s at 25 kS/s cs8 (a sparse file: only its size is read before the refusal)
   await writeSigmfMeta(path.join(td.dir, 'long'), {
     format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ,
-    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+    annotations: [{ sampleStart: 0, sampleCount: 25_000 * (MAX_CLIP_AUDIO_S + 1), freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
   });
   writeFileSync(path.join(td.dir, 'long.sigmf-data'), '');
   truncateSync(path.join(td.dir, 'long.sigmf-data'), 2 * 25_000 * (MAX_CLIP_AUDIO_S + 1));
   // a full-band scan clip: 4 s at 2.4 MS/s, over the IQ-sample cap though short (sparse as well)
   await writeSigmfMeta(path.join(td.dir, 'wide'), {
     format: 'cs8', rateSps: 2_400_000, centerHz: CENTER_HZ,
-    annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+    annotations: [{ sampleStart: 0, sampleCount: 2_400_000 * 4, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
   });
   writeFileSync(path.join(td.dir, 'wide.sigmf-data'), '');
   truncateSync(path.join(td.dir, 'wide.sigmf-data'), 2 * 2_400_000 * 4);
@@ -169,7 +170,7 @@ describe('GET /clips/<name>.wav', () => {
     // a meta whose samples are gone (the quota deleted them) is a clip not there, not one that cannot be demodulated
     await writeSigmfMeta(path.join(td.dir, 'nodata'), {
       format: 'cs8', rateSps: 25_000, centerHz: CENTER_HZ,
-      annotations: [{ sampleStart: 0, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
+      annotations: [{ sampleStart: 0, sampleCount: 25_000, freqLowerHz: CENTER_HZ - 3000, freqUpperHz: CENTER_HZ + 3000 }],
     });
     expect((await fetch(`${base}nodata.wav?class=nfm`)).status).toBe(404);
   });

@@ -45,6 +45,7 @@ export function det(id: number, kind: DetectionEvent['kind'] = 'open', extra: Pa
     paths: ['fast'],
     overload: false,
     tuneId: 1,
+    packets: 1,
     ...extra,
   };
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
 import { describeSignal } from '../../src/ident/detection-ident.js';
+import { signalReason } from '../../src/ident/reasons.js';
 import { delayText, nearText } from '../../src/text-template.js';
 import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, logCodeText, offlineSourceCode, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
 import { prettyMessage } from '../../src/log.js';
@@ -118,7 +119,7 @@ describe('ident.noEmission names where', () => {
     expect(alertMessageIn('en', undefined, tuned)).toBe('no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)');
     expect(nearText('en', -1500, undefined)).toBe("−1.5 kHz from the sensor's centre");
     // the daemon's summary of a refused clip carries the sensor's tuning centre when it is absolute
-    const refused = { class: 'unknown' as const, confidence: 0, ...codedReason('ident.noEmission', { offset: 251239, snr: '-60.0' }) };
+    const refused = { class: 'unknown' as const, confidence: 0, ...signalReason('ident.noEmission', { offset: 251239, snr: '-60.0' }) };
     const known = describeSignal(refused, 434_171_239, { centerKnown: true, centerHz: 433_920_000 });
     expect([known.reason, (known.reasonCode as { params: Record<string, unknown> }).params.tunedHz]).toEqual(['no emission above the noise near 434.1712 MHz (in-band SNR -60.0 dB)', 433_920_000]);
     expect(describeSignal(refused, 251239, { centerKnown: false, centerHz: 0 }).reason).toBe("no emission above the noise near +251.2 kHz from the sensor's centre (in-band SNR -60.0 dB)");

@@ -176,7 +176,7 @@ describe.concurrent('scanning sensor on the shared runtime: what a fixed sensor 
     mkdirSync(CAL_PARTIAL, { recursive: true });
     copyFileSync(pathA, join(CAL_PARTIAL, `lab-hopper-${HOP_A}.json`));
     const d = await data('run', 1024, CAL_PARTIAL);
-    d.site = { ...d.site, dataDir: DATA_DIR, evidence: { clips: true, pictures: false, preS: 1, postS: 0.5, maxS: 3, quotaMiB: 64 } };
+    d.site = { ...d.site, dataDir: DATA_DIR, evidence: { clips: true, pictures: false, preS: 1, postS: 0.5, maxS: 3, quotaMiB: 64, minFreeMiB: 0, band: 'signal' } };
     d.csv = { path: CSV, append: false };
     const done = runScanSensor({ data: d, post: (m) => messages.push(m), signal: abort.signal, log: silentLog, control });
 
@@ -247,9 +247,9 @@ describe.concurrent('scanning sensor on the shared runtime: what a fixed sensor 
     const idsBefore = new Set(of('detection').map((m) => m.ev.id));
     // the next tone after the window gets a new track id (ids continue over detect passes)
     const nDet = of('detection').length;
-    await until(() => of('detection').slice(nDet).some((m) => m.ev.kind === 'close'), 9000, 'a detection after the calibration');
-    const after = of('detection').slice(nDet).find((m) => m.ev.kind === 'open');
-    if (after !== undefined) expect(idsBefore.has(after.ev.id)).toBe(false);
+    const opened = () => of('detection').slice(nDet).find((m) => m.ev.kind === 'open');
+    await until(() => opened() !== undefined && of('detection').slice(nDet).some((m) => m.ev.kind === 'close'), 9000, 'a detection opened and closed after the calibration');
+    expect(idsBefore.has(opened()!.ev.id)).toBe(false);
     abort.abort();
     await done;
     expect(of('state').at(-1)!.state).toBe('stopped');

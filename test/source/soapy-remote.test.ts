@@ -58,6 +58,7 @@ describe('SoapyRemote: a receiver in a classroom, the daemon on the office lapto
     const blockStarts: number[] = [];
     const tee: IqSource = {
       info: src.info,
+      health: () => src.health(),
       close: () => src.close(),
       async *blocks() {
         for await (const b of src.blocks()) {

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ALARM_REPEAT_MS, alarmLengthS } from '../../web-ui/src/alarm.js';
+import type { PageStats } from '../../web-ui/src/page-state.js';
 import { useControlRoom } from './control-room-site.js';
 import { identify, type FakeTransmission } from './fake-site.js';
 import { sleep } from '../server/helpers.js';
@@ -21,8 +22,7 @@ const room = useControlRoom({ browserArgs: ['--autoplay-policy=no-user-gesture-r
  */
 const TEST_REPEAT_MS = 3000;
 
-type Stats = { alarms: number; alertRecords: number; soundWanted: boolean; soundRunning: boolean; alarmRepeatMs: number };
-const stats = (page: Page): Promise<Stats> => page.evaluate(() => window.quietband!.stats() as unknown as Stats);
+const stats = (page: Page): Promise<PageStats> => page.evaluate(() => window.quietband!.stats());
 
 /** Performance.now() times (ms) at which the alarm count went up, sampled every 100 ms for `ms`. */
 async function alarmTimes(page: Page, ms: number): Promise<number[]> {

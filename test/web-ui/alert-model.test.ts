@@ -16,7 +16,7 @@ function tx(seq: number, alertId: string, event: Alert['event'], centerHz: numbe
     bandwidthHz: 12_500,
     peakExcessDb: 20,
     startTime: '2026-05-14T01:31:00Z',
-    detection: { kind: event === 'close' ? 'close' : event === 'update' ? 'update' : 'open', id: 1, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6000, highHz: centerHz + 6500, peakExcessDb: 20, peakPowerDbfs: -70, startS: 0, paths: ['fast'], overload: false, tuneId: 1 },
+    detection: { kind: event === 'close' ? 'close' : event === 'update' ? 'update' : 'open', id: 1, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6000, highHz: centerHz + 6500, peakExcessDb: 20, peakPowerDbfs: -70, startS: 0, paths: ['fast'], overload: false, tuneId: 1, packets: 1 },
     ...extra,
   });
 }

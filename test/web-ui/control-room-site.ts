@@ -143,7 +143,7 @@ afterAll(async () => {
 /** A detection (open) at `mhz` with `excessDb`, starting `startS` after originMs. */
 function tx(mhz: number, excessDb: number, startS: number): DetectionEvent {
   const centerHz = mhz * MHZ;
-  return { kind: 'open', id: nextId++, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6250, highHz: centerHz + 6250, peakExcessDb: excessDb, peakPowerDbfs: -95 + excessDb, startS, paths: ['fast', 'slow'], overload: false, tuneId: 0 };
+  return { kind: 'open', id: nextId++, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6250, highHz: centerHz + 6250, peakExcessDb: excessDb, peakPowerDbfs: -95 + excessDb, startS, paths: ['fast', 'slow'], overload: false, tuneId: 0, packets: 1 };
 }
 
 /** A 0.5 s cf32 clip at 433.5 MHz, 250 kS/s with a tone at +30 kHz (the burst's 433.53 MHz), and its picture (the daemon's renderer). */

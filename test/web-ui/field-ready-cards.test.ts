@@ -79,7 +79,7 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
     const { page, close } = await openLivePage(site.url, { locale: 'en-US' });
     try {
       const { alert, tx } = await site.raise('south', 868_300_000);
-      const ev = (kind: 'update' | 'close', endS: number): DetectionEvent => ({ kind, id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS, paths: ['fast'], overload: false, tuneId: 0 });
+      const ev = (kind: 'update' | 'close', endS: number): DetectionEvent => ({ kind, id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS, paths: ['fast'], overload: false, tuneId: 0, packets: 1 });
       const duration = (await alertRow(page, alert.alertId)).locator('.c-duration');
       await expect.poll(() => duration.textContent(), { timeout: 3000 }).toBe('just started'); // not "≥ 0.0 s"
       await new Promise((r) => setTimeout(r, 1100)); // past the bus's one-update-a-second throttle
@@ -121,7 +121,7 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
 
   it('a transmission closed without its evidence clip says why in its detail (en and zh-CN)', async () => {
     const { alert, tx } = await site.raise('east', 433_950_000);
-    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.3, paths: ['fast'], overload: false, tuneId: 0 };
+    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.3, paths: ['fast'], overload: false, tuneId: 0, packets: 1 };
     await site.bus.handleDetection('east', ev, { clipNotKept: 'writer-behind' });
     /** The text beside the "Evidence clip" label of the alert's detail, in the page's language. */
     const clipNote = async (locale: string, label: string): Promise<string | null> => {
@@ -140,7 +140,7 @@ describe('alert durations and the detail of a sensor-offline alert', () => {
   });
   it('a clip written after its alert closed without it (late) appears in the open detail: an update over the WebSocket', async () => {
     const { alert, tx } = await site.raise('south', 433_970_000);
-    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.2, paths: ['fast'], overload: false, tuneId: 0 };
+    const ev: DetectionEvent = { kind: 'close', id: tx.trackId, centerHz: tx.centerHz, bandwidthHz: tx.bandwidthHz, lowHz: tx.centerHz - 6000, highHz: tx.centerHz + 6000, peakExcessDb: 25, peakPowerDbfs: -40, startS: tx.startS, endS: tx.startS + 0.2, paths: ['fast'], overload: false, tuneId: 0, packets: 1 };
     await site.bus.handleDetection('south', ev, { clipNotKept: 'late' });
     const { page, close } = await openLivePage(site.url, { locale: 'en-US' });
     try {

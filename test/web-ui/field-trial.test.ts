@@ -3,6 +3,7 @@
 // English words only in a "details" line (site-plan-labels.test.ts: the plan's labels).
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertSignal } from '../../src/alerts/alert.js';
 import type { AlertDraft } from '../../src/alerts/alert-store.js';
 import { severityRaiseFor } from '../../src/alerts/severity-raise.js';
 import { sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   // fifth a guess (never raised)
   for (let i = 0; i < 59; i++) {
     const centerHz = 433_000_000 + i * 25_000;
-    const signal = { class: 'nfm', confidence: i % 5 === 0 ? 0.41 : 0.9, final: true, bandwidthHz: 11_000, reason: 'narrow FM', band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: true };
+    const signal: AlertSignal = { class: 'nfm', confidence: i % 5 === 0 ? 0.41 : 0.9, final: true, bandwidthHz: 11_000, reason: 'narrow FM', band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'], unexpected: true };
     const raised = i % 3 === 0 && i % 5 !== 0 ? { severityRaise: severityRaiseFor(signal, centerHz) } : {};
     await site.store.enqueue({ ...base, sensor: SENSORS[i % 4]!.name, centerHz, signal, ...raised } as unknown as AlertDraft).done;
   }

@@ -122,6 +122,7 @@ describe('live listening in the web UI', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(asked.filter((m) => m.type === 'stop').map((m) => m.listenId)).toEqual([start.listenId]);
       const after = await frames(d.status);
+      expect(after).toBeGreaterThanOrEqual(5); // the count heard stays after Stop (0 would also be "no more frames")
       await new Promise((r) => setTimeout(r, 500));
       expect(await frames(d.status)).toBe(after);
       // listening again, then the transmission ends: the daemon stops the stream and the page says why

@@ -1,7 +1,7 @@
 // The session-report dialog (web-ui/src/report-dialog.ts) with no session to report: its two buttons are disabled and
 // say why, beside them and as their tooltip, in English and in Chinese; with a session they link its report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator } from 'playwright';
+import type { Locator } from 'playwright-core';
 import { sendJson } from '../../src/server/http-reply.js';
 import { ensureUiBuilt, openLivePage, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 

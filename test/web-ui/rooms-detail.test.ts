@@ -19,7 +19,7 @@ const site = useLocatedSite(SENSORS, 'qb-webui-rooms-');
 
 const tone = (excessDb: number): DetectionEvent => ({
   kind: 'open', id: 1, centerHz: 433_980_000, bandwidthHz: 1000, lowHz: 433_979_500, highHz: 433_980_500, peakExcessDb: excessDb,
-  peakPowerDbfs: -40, startS: 2.5, paths: ['fast', 'slow'], overload: false, tuneId: 0,
+  peakPowerDbfs: -40, startS: 2.5, paths: ['fast', 'slow'], overload: false, tuneId: 0, packets: 1,
 });
 
 describe('alert detail: which room', () => {

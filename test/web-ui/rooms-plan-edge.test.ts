@@ -21,7 +21,7 @@ const site = useLocatedSite(SENSORS, 'qb-webui-plan-edge-');
 
 const tone = (centerHz: number, excessDb: number): DetectionEvent => ({
   kind: 'open', id: 1, centerHz, bandwidthHz: 1000, lowHz: centerHz - 500, highHz: centerHz + 500, peakExcessDb: excessDb,
-  peakPowerDbfs: -40, startS: 2.5, paths: ['fast', 'slow'], overload: false, tuneId: 0,
+  peakPowerDbfs: -40, startS: 2.5, paths: ['fast', 'slow'], overload: false, tuneId: 0, packets: 1,
 });
 
 async function openDetail(page: Page, alertId: string): Promise<ReturnType<Page['locator']>> {

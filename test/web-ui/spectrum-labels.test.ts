@@ -32,8 +32,8 @@ interface PlotInk {
   /** Ink in the canvas' outermost column and row (right and bottom edges): a text cut by the edge. */
   rightEdgeInk: number;
   bottomEdgeInk: number;
-  /** Band labels as drawn (CSS px from the canvas' top left corner). */
-  labels: { text: string; x: number; y: number; w: number; h: number }[];
+  /** Band labels as drawn (CSS px from the canvas' top left corner; `centre`: their band's centre). */
+  labels: { text: string; x: number; y: number; w: number; h: number; centre: number }[];
   /** CSS px per canvas px. */
   scale: number;
   /** Leftmost and rightmost column (CSS px) of opaque red ink in the first label's rows, band edges left out: the label as drawn. */
@@ -75,7 +75,8 @@ async function plotInk(page: Page): Promise<PlotInk> {
       const i = 4 * (y * width + x);
       return img[i + 3]! > 200 && img[i]! > 200 && img[i + 1]! < 120;
     };
-    let labelInk: PlotInk['labelInk'] = null;
+    let inkLeft = Infinity;
+    let inkRight = -Infinity;
     if (labels.length > 0) {
       const y0 = Math.round(labels[0]!.y / scale);
       const y1 = Math.round((labels[0]!.y + labels[0]!.h) / scale);
@@ -85,9 +86,11 @@ async function plotInk(page: Page): Promise<PlotInk> {
         let any = false;
         for (let y = y0; y < y1 && !any; y++) any = red(x, y);
         if (!any) continue;
-        labelInk = { left: Math.min(labelInk?.left ?? Infinity, x * scale), right: Math.max(labelInk?.right ?? -Infinity, (x + 1) * scale) };
+        inkLeft = Math.min(inkLeft, x * scale);
+        inkRight = Math.max(inkRight, (x + 1) * scale);
       }
     }
+    const labelInk: PlotInk['labelInk'] = inkLeft <= inkRight ? { left: inkLeft, right: inkRight } : null;
     return { width, height, plot: { left, top, width: pw, height: ph }, belowRows, leftCols, rightEdgeInk, bottomEdgeInk, labels, scale, labelInk };
   });
 }

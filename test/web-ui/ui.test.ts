@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
+import type { PageStats } from '../../web-ui/src/page-state.js';
 import { ensureUiBuilt, launchBrowser, REPO_ROOT, startFakeSite, tempDir, type FakeSite } from './fake-site.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
@@ -47,8 +48,8 @@ async function openPage(url: string): Promise<Page> {
 }
 
 /** The page's debug counters (window.quietband.stats()). */
-function stats(page: Page): Promise<Record<string, number | string>> {
-  return page.evaluate(() => window.quietband!.stats() as unknown as Record<string, number | string>);
+function stats(page: Page): Promise<PageStats> {
+  return page.evaluate(() => window.quietband!.stats());
 }
 
 function row(page: Page, alertId: string) {
@@ -320,7 +321,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     // some waterfall history: more than 20 spectra plotted and 20 waterfall rows (≈ 0.6 s at the fake site's rate; a
     // fixed 1.5 s wait was longer than needed and, on a loaded machine, no guarantee)
     await page.waitForFunction(() => {
-      const x = window.quietband!.stats() as unknown as { framesDrawn: number; rowsDrawn: number };
+      const x = window.quietband!.stats();
       return x.framesDrawn > 20 && x.rowsDrawn > 20;
     }, undefined, { timeout: 5000 });
     const st = await stats(page);
