@@ -50,6 +50,7 @@ const PEERS = [
   ['test/scan/rtl-tcp-*.test.ts', 'test/scan/rtl-tcp-'],
   ['test/source/soapy-remote.test.ts', 'test/source/soapy-remote.test.ts'],
   ['test/daemon/run-offline.test.ts', 'test/daemon/run-offline.test.ts'],
+  ['test/daemon/run-rtl-tcp-slow-link.test.ts', 'test/daemon/run-rtl-tcp-slow-link.test.ts'],
   ['test/daemon/run-ident.test.ts', 'test/daemon/run-ident.test.ts'],
   ['test/alerts/alert-bus.test.ts', 'test/alerts/alert-bus.test.ts'],
   ['test/mqtt/**', 'test/mqtt/'],
