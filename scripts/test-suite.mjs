@@ -56,6 +56,7 @@ const PEERS = [
   ['test/scan/rtl-tcp-*.test.ts', 'test/scan/rtl-tcp-'],
   ['test/source/soapy-remote.test.ts', 'test/source/soapy-remote.test.ts'],
   ['test/daemon/run-offline.test.ts', 'test/daemon/run-offline.test.ts'],
+  ['test/daemon/run-rtl-tcp-slow-link.test.ts', 'test/daemon/run-rtl-tcp-slow-link.test.ts'],
   ['test/daemon/run-ident.test.ts', 'test/daemon/run-ident.test.ts'],
   ['test/alerts/alert-bus.test.ts', 'test/alerts/alert-bus.test.ts'],
   ['test/mqtt/**', 'test/mqtt/'],
@@ -68,9 +69,9 @@ const PEERS = [
 
 /**
  * Files of the peers lane's globs that time nothing (rtl_tcp's command bytes, block splitting, handshake, socket data
- * path, tuner range; the MQTT config and a TLS broker): they need no quiet lane, so the browser lane runs them.
+ * path, tuner range, the loss accounting's origin; the MQTT config and a TLS broker): they need no quiet lane, so the browser lane runs them.
  */
-const PEERS_UNTIMED = ['test/source/rtl-tcp-block-ring', 'test/source/rtl-tcp-protocol', 'test/source/rtl-tcp-tuner-range', 'test/source/rtl-tcp-handshake', 'test/source/rtl-tcp-stream', 'test/mqtt/mqtt-config', 'test/mqtt/mqtt-tls'].map((f) => `${f}.test.ts`);
+const PEERS_UNTIMED = ['test/source/rtl-tcp-block-ring', 'test/source/rtl-tcp-protocol', 'test/source/rtl-tcp-tuner-range', 'test/source/rtl-tcp-options', 'test/source/rtl-tcp-handshake', 'test/source/rtl-tcp-stream', 'test/mqtt/mqtt-config', 'test/mqtt/mqtt-tls'].map((f) => `${f}.test.ts`);
 /**
  * Files the browser lane runs last, in a vitest run of their own after its other files (vitest orders the files of a
  * run itself), beside the peers lane's last files: the alarm suite (its repeat timed at a 3 s test period, then the

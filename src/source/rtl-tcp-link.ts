@@ -50,6 +50,8 @@ export abstract class RtlTcpLink {
   protected connectAttempts = 0;
   protected bytesReceived = 0;
   protected lastDataMs: number | null = null;
+  /** performance.now() when the current connection attempt started (before DNS and the TCP handshake). */
+  protected connectStartMs = 0;
   protected nextDelayMs: number | null = null;
   protected lastError: string | null = null;
 
@@ -107,6 +109,7 @@ export abstract class RtlTcpLink {
     this.reconnectTimer = null;
     if (this.state === 'closed' || this.state === 'failed') return;
     this.connectAttempts++;
+    this.connectStartMs = performance.now();
     this.state = 'connecting';
     this.headerFill = 0;
     this.paused = false;

@@ -12,7 +12,11 @@ export interface UpstreamLossOptions {
   toleranceSamples?: number;
   /** Largest clock error (ppm) the floor's slope may take as drift (default 250; RTL-SDR crystals are within ±100). */
   maxDriftPpm?: number;
-  /** How long (ms) a rise that is not a whole number of transfers must hold before it counts (default 4 × 2 half windows). */
+  /**
+   * How long (ms) a rise that is not a whole number of transfers must hold before it counts (default 4 × 2 half windows).
+   * Not shorter: a standing queue upstream (a slower path, a consumer just at real time with a lag) reads exactly as such
+   * a loss until it goes, and a 2 s hold counted a 30 ms queue that lasted 6 s as 72 000 lost samples.
+   */
   oddLossConfirmMs?: number;
   /**
    * Most samples that can wait upstream of the client (server queues, socket buffers; default Infinity: no bound).

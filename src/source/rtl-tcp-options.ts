@@ -29,6 +29,36 @@ export function defaultSettleSamples(rateSps: number, blockSamples: number): num
   return Math.ceil(rateSps * RTL_TCP_SETTLE_S) + Math.max(blockSamples, RTL_TCP_TRANSFER_SAMPLES);
 }
 
+/** Fastest rate (S/s) of an RTL2832U: the shortest transfer period a server's start-up rate (unknown to us) can give. */
+const RTL_MAX_RATE_SPS = 3_200_000;
+
+/**
+ * Time (ms) allowed for rtl_tcp to apply our rate command after it arrives: its command thread wakes from select()
+ * at once, and the rate is our first command (a few USB control writes on a dongle; 50 ms leaves room for a busy host).
+ */
+export const RTL_TCP_COMMAND_MARGIN_MS = 50;
+
+/**
+ * Connection byte position (after the header) from which an rtl_tcp stream is at the configured rate for sure: where
+ * the loss accounting (UpstreamLossTracker, rtl-tcp-loss.ts) starts, so that a transfer lost later in the settle window is
+ * counted too. rtl_tcp 0.6 sends its header, then starts `rtlsdr_read_async` and forwards whole transfers, so
+ * transfer k of the connection starts at byte 2 × 131072 × k and was begun k transfer periods after the header left
+ * the server. Our configuration reaches the server at most `roundTripMs` after that (measured from our connect
+ * attempt to the header's arrival: the TCP handshake's round trip plus the header's way back, more than one round
+ * trip), and the rate command takes effect within {@link RTL_TCP_COMMAND_MARGIN_MS}. The server's start-up rate is
+ * unknown, so the period is taken at the fastest rate (41 ms): the first transfer begun after that is
+ * k = 1 + ceil((roundTripMs + margin) / 41 ms) (3 on a loopback: 0.16 s of a 2.4 MS/s stream, whose settle is 0.30 s).
+ * Never after the end of the settle (2 × `settleSamples`): the settle already assumes the configuration has landed.
+ * Samples lost before this position are not counted (they cannot be told from a rate change).
+ * @param roundTripMs time (ms) from the connect attempt to the header's arrival
+ * @param settleSamples samples discarded after the configuration
+ */
+export function lossOriginBytes(roundTripMs: number, settleSamples: number): number {
+  const periodMs = (RTL_TCP_TRANSFER_SAMPLES / RTL_MAX_RATE_SPS) * 1000;
+  const transfer = 1 + Math.ceil((Math.max(0, roundTripMs) + RTL_TCP_COMMAND_MARGIN_MS) / periodMs);
+  return Math.min(2 * settleSamples, 2 * RTL_TCP_TRANSFER_SAMPLES * transfer);
+}
+
 /** Lifecycle of an {@link RtlTcpSource}. */
 export type RtlTcpState =
   | 'idle' // constructed, blocks() not called yet

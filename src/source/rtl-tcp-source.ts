@@ -9,7 +9,7 @@ import type { RetunableSource } from './retunable.js';
 import { UpstreamBacklog } from './rtl-tcp-backlog.js';
 import { Cu8BlockRing } from './rtl-tcp-block-ring.js';
 import { RtlTcpLink } from './rtl-tcp-link.js';
-import { isRtlRate, resolveRtlTcpOptions, RTL_TCP_TRANSFER_SAMPLES, upstreamBacklogBoundSamples, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
+import { isRtlRate, lossOriginBytes, resolveRtlTcpOptions, RTL_TCP_TRANSFER_SAMPLES, upstreamBacklogBoundSamples, type RtlTcpHealth, type RtlTcpSourceOptions, type RtlTcpState } from './rtl-tcp-options.js';
 import { encodeConfiguration, RTL_TCP_COMMAND_BYTES, RtlTcpCommand, writeCommand, type RtlTcpDongleInfo } from './rtl-tcp-protocol.js';
 import { UpstreamLossTracker, type UpstreamLoss } from './rtl-tcp-loss.js';
 import { RateShortfall, SampleRateMeter } from './rtl-tcp-rate-meter.js';
@@ -53,7 +53,8 @@ export {
  * - While `rateShortfall` is true, every block filled meanwhile has `discontinuity: true` (silent loss made loud).
  * - Samples lost upstream (rtl_tcp freed queued transfers, a USB overflow: the bytes close up over the gap) are found
  *   from bytes against the clock ({@link UpstreamLossTracker}, 2–2.1 s after the client is caught up again, also in a
- *   connection's first 2 s; a client that stays behind has the part beyond the upstream backlog bound counted at once,
+ *   connection's first 2 s and in its settle window from the first transfer surely at the configured rate on,
+ *   {@link lossOriginBytes}; a client that stays behind has the part beyond the upstream backlog bound counted at once,
  *   `serverQueueTransfers` and `socketBufferBytes`): the block being filled and every later one start that many
  *   samples later, that block has `discontinuity: true`, and health counts them (`samplesLost`, `transfersLost`,
  *   `upstreamGaps`; `samplesBehindOrLost` for what has not arrived yet); blocks handed out between the gap and its
@@ -90,8 +91,10 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   private readonly lossWarning: DropWarning;
   /** {@link UpstreamLossTracker.overcountSamples} already warned about. */
   private overcountWarned = 0;
-  /** Connection byte position where the loss accounting starts (the end of the settle); -1 before streaming. */
+  /** Connection byte position where the loss accounting starts ({@link lossOriginBytes}, within the settle); -1 before a header. */
   private lossBaseBytes = -1;
+  /** Whether the loss accounting has started on this connection (its byte position was reached). */
+  private lossStarted = false;
 
   private iterated = false;
 
@@ -288,18 +291,24 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.backlog.track(now, this.connBytes / 2 + this.connLostSamples);
     this.clockEnd = this.connBase + Math.floor(this.connBytes / 2);
     this.clockEndMs = now;
+    if (!this.lossStarted && this.lossBaseBytes >= 0 && this.connBytes >= this.lossBaseBytes) {
+      this.lossStarted = true;
+      this.losses.start(now);
+    }
     if (this.state === 'settling') {
       const skip = Math.min(this.settleBytesLeft, len - off);
       this.settleBytesLeft -= skip;
       off += skip;
-      if (this.settleBytesLeft > 0) return;
+      if (this.settleBytesLeft > 0) {
+        // a loss later in the settle counts too (the stream is at the configured rate from lossBaseBytes on)
+        if (this.lossStarted) this.recordLossClock(now);
+        return;
+      }
       this.samplesDiscarded += this.opts.settleSamples;
       this.state = 'streaming';
       this.ring.startRun(this.connBase + this.opts.settleSamples, this.tuneId, this.connects > 1);
       this.meter.reset(now);
       this.rate.restart();
-      this.lossBaseBytes = 2 * this.opts.settleSamples;
-      this.losses.start(now);
       this.log.debug({ settleSamples: this.opts.settleSamples, tuneId: this.tuneId }, 'settled; streaming');
       this.emitHealth();
       if (off >= len) return;
@@ -373,6 +382,8 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
     this.connStreamBytes = 0;
     this.connLostSamples = 0;
     this.settleBytesLeft = this.opts.settleSamples * 2;
+    this.lossBaseBytes = lossOriginBytes(performance.now() - this.connectStartMs, this.opts.settleSamples);
+    this.lossStarted = false;
     this.state = 'settling';
     this.retuneResumeAtByte = -1;
     this.tuneCenters.set(this.tuneId, this.currentCenterHz);
@@ -423,7 +434,7 @@ export class RtlTcpSource extends RtlTcpLink implements IqSource, RetunableSourc
   protected override onHealthTick(): void {
     const now = performance.now();
     this.evaluateRate(now);
-    if (this.state === 'streaming') this.recordLossClock(now);
+    if ((this.state === 'streaming' || this.state === 'settling') && this.lossStarted) this.recordLossClock(now);
     super.onHealthTick();
   }
 

@@ -281,15 +281,16 @@ export function writeConfig(dir: string, name: string, json: unknown): string {
 
 /**
  * Starts `quietband run` with one `rtltcp:127.0.0.1:<port>` sensor (centre {@link CENTER_HZ}, gain 30 dB, FFT 1024; its
- * config `<site>.json` and data dir `data-<site>` in `dir`) and opens a client. `extra` is merged into the site config.
+ * config `<site>.json` and data dir `data-<site>` in `dir`) and opens a client. `extra` is merged into the site config,
+ * `sensorExtra` into the sensor's entry (e.g. `rtlTcp`).
  */
-export async function startRtlTcpSite(dir: string, o: { site: string; sensor: string; port: number; rateSps: number; warmupS?: number; extra?: Record<string, unknown> }): Promise<{ d: Daemon; c: Client }> {
+export async function startRtlTcpSite(dir: string, o: { site: string; sensor: string; port: number; rateSps: number; warmupS?: number; extra?: Record<string, unknown>; sensorExtra?: Record<string, unknown> }): Promise<{ d: Daemon; c: Client }> {
   const config = writeConfig(dir, `${o.site}.json`, {
     site: o.site,
     warmupS: o.warmupS ?? 1,
     calibrationDir: join(dir, 'cal'),
     ...o.extra,
-    sensors: [{ name: o.sensor, source: `rtltcp:127.0.0.1:${o.port}`, centerHz: CENTER_HZ, rateSps: o.rateSps, gainDb: 30, fftSize: 1024 }],
+    sensors: [{ name: o.sensor, source: `rtltcp:127.0.0.1:${o.port}`, centerHz: CENTER_HZ, rateSps: o.rateSps, gainDb: 30, fftSize: 1024, ...o.sensorExtra }],
   });
   const d = await startDaemon(['run', '--config', config, '--data-dir', join(dir, `data-${o.site}`), '--http-port', '0']);
   return { d, c: await Client.open(d.wsUrl) };

@@ -27,6 +27,11 @@
  *   FAKE_RTLSDR_TRANSFER_INDEX=1     every I/Q pair of the k-th call of produce since open (one transfer of
  *                                    rtlsdr_read_async) is (k mod 256, k / 256 mod 256): transfers a reader never got
  *                                    are countable (rtl_tcp frees whole ones; test mode's byte counter cannot show them)
+ *   FAKE_RTLSDR_TRANSFER_INDEX=lsb   the usual samples (generator or file), with the k-th call's tag written into the
+ *                                    least significant bits of its first 32 bytes: bit b of (k mod 2^16) |
+ *                                    ((~k mod 2^16) << 16) is the LSB of byte b (a change of at most 1 in 32 of the
+ *                                    262144 bytes: the signal stays the signal, and a reader that knows where transfers
+ *                                    start still counts the ones it never got; the complement catches a misplaced read)
  *   FAKE_RTLSDR_DROP_TRANSFERS=3,10-12  transfers of rtlsdr_read_async (counted from 0 at open, across streams) that are
  *                                    produced and paced but never handed to the callback: data lost inside the
  *                                    library, like a USB overflow (at most 64 entries; a-b is a range)
@@ -82,6 +87,8 @@ enum rtlsdr_tuner {
 #define FAKE_MAX_DEVICES 16
 #define FAKE_STR_LEN 256
 #define DEFAULT_BUF_LENGTH (16 * 32 * 512) /* librtlsdr 0.6 default transfer size, bytes */
+#define TRANSFER_INDEX_PAIRS 1 /* FAKE_RTLSDR_TRANSFER_INDEX=1: every pair carries the transfer's index */
+#define TRANSFER_INDEX_LSB 2   /* FAKE_RTLSDR_TRANSFER_INDEX=lsb: the index in the first 32 bytes' LSBs */
 #define DEF_RTL_XTAL_FREQ 28800000
 #define MIN_RTL_XTAL_FREQ (DEF_RTL_XTAL_FREQ - 1000)
 #define MAX_RTL_XTAL_FREQ (DEF_RTL_XTAL_FREQ + 1000)
@@ -313,7 +320,7 @@ FAKE_API int rtlsdr_open(rtlsdr_dev_t **out_dev, uint32_t index) {
   v = env("FAKE_RTLSDR_REALTIME");
   dev->realtime = v && strcmp(v, "0") != 0;
   v = env("FAKE_RTLSDR_TRANSFER_INDEX");
-  dev->transfer_index = v && strcmp(v, "0") != 0;
+  dev->transfer_index = !v || strcmp(v, "0") == 0 ? 0 : !strcasecmp(v, "lsb") ? TRANSFER_INDEX_LSB : TRANSFER_INDEX_PAIRS;
   v = env("FAKE_RTLSDR_DROP_TRANSFERS");
   dev->drops = 0;
   while (v && *v && dev->drops < 64) {
@@ -573,7 +580,7 @@ static uint8_t quantise(double v) {
  * non-looping file). */
 static uint32_t produce(rtlsdr_dev_t *dev, unsigned char *buf, uint32_t len) {
   uint32_t n = 0;
-  if (dev->transfer_index) {
+  if (dev->transfer_index == TRANSFER_INDEX_PAIRS) {
     n = len & ~1u;
     for (uint32_t i = 0; i < n; i += 2) {
       buf[i] = (unsigned char)(dev->chunks & 0xff);
@@ -630,6 +637,11 @@ static uint32_t produce(rtlsdr_dev_t *dev, unsigned char *buf, uint32_t len) {
       dev->phase += step;
     }
     n = len & ~1u;
+  }
+  if (dev->transfer_index == TRANSFER_INDEX_LSB && n >= 32) {
+    uint32_t tag = (dev->chunks & 0xffffu) | ((~dev->chunks & 0xffffu) << 16);
+    for (uint32_t b = 0; b < 32; b++) buf[b] = (unsigned char)((buf[b] & 0xfe) | ((tag >> b) & 1u));
+    dev->chunks++;
   }
   dev->produced += n;
   return n;

@@ -1,7 +1,7 @@
 // UpstreamLossTracker on synthetic rtl_tcp arrivals: whole transfers at 2.4 MS/s with socket jitter, a ±50 ppm crystal,
 // stalls that drain, and transfers freed upstream (the count, the position bracket, the delay).
 import { describe, expect, it } from 'vitest';
-import { UpstreamLossTracker, type UpstreamLoss } from '../../src/source/rtl-tcp-loss.js';
+import { UpstreamLossTracker, type UpstreamLoss, type UpstreamLossOptions } from '../../src/source/rtl-tcp-loss.js';
 
 const RATE = 2_400_000;
 const T = 131072; // samples per transfer (262144 bytes)
@@ -18,8 +18,10 @@ interface Scenario {
   drainSps?: number;
   /** Seed of the jitter. */
   seed?: number;
-  /** Extra delay (ms) added to every arrival from this time on (a slower path that stays). */
-  latencyStepAt?: [number, number];
+  /** Extra delay (ms) added to every arrival from this time on (a slower path that stays), until the third time if given. */
+  latencyStepAt?: [number, number] | [number, number, number];
+  /** Tracker options other than the rate (defaults otherwise). */
+  tracker?: Omit<UpstreamLossOptions, 'rateSps'>;
 }
 
 interface Run {
@@ -36,7 +38,7 @@ interface Run {
  * drains at `drainSps`.
  */
 function simulate(s: Scenario): Run {
-  const tracker = new UpstreamLossTracker({ rateSps: RATE });
+  const tracker = new UpstreamLossTracker({ rateSps: RATE, ...s.tracker });
   let seed = s.seed ?? 7;
   const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const periodMs = (T / RATE) * 1000 * (1 + s.ppm * 1e-6);
@@ -54,7 +56,7 @@ function simulate(s: Scenario): Run {
     }
     const late = rnd() < 0.03 ? 20 + rnd() * 60 : -Math.log(1 - rnd()) * 2;
     let at = (k + 1) * periodMs + 1.5 + late;
-    if (s.latencyStepAt && at >= s.latencyStepAt[0]) at += s.latencyStepAt[1];
+    if (s.latencyStepAt && at >= s.latencyStepAt[0] && at < (s.latencyStepAt[2] ?? Infinity)) at += s.latencyStepAt[1];
     for (let part = 0; part < 4; part++) {
       let t = Math.max(at + part * 0.3, lastRead + 0.01);
       for (const [from, to] of s.stalls ?? []) {
@@ -140,6 +142,17 @@ describe('UpstreamLossTracker', () => {
     expect(step.losses[0]!.delayMs).toBeGreaterThan(8000);
     const small = simulate({ durationS: 30, ppm: 0, latencyStepAt: [10_000, 5] }); // within the tolerance
     expect(small.losses).toEqual([]);
+    console.log(`a lasting 30 ms step counted ${step.losses[0]!.delayMs.toFixed(0)} ms after the last read at the old floor`);
+  });
+
+  it('does not count a path 30 ms slower for 6 s and then back (a standing queue), which a hold as short as a whole transfer\'s would', () => {
+    // the bytes against the clock of a standing queue are those of a loss until the queue goes: only the hold tells them apart
+    const standing = { durationS: 25, ppm: 0, latencyStepAt: [8000, 30, 14_000] as [number, number, number] };
+    expect(simulate(standing).losses).toEqual([]);
+    const hasty = simulate({ ...standing, tracker: { oddLossConfirmMs: 2000 } });
+    expect(hasty.losses).toHaveLength(1);
+    expect(Math.abs(hasty.losses[0]!.lostSamples - 0.03 * RATE)).toBeLessThan(0.002 * RATE); // 72000 samples never lost
+    console.log(`a 30 ms standing queue for 6 s: 0 counted with the 8 s hold; with a 2 s hold ${hasty.losses[0]!.lostSamples} samples counted ${hasty.losses[0]!.delayMs.toFixed(0)} ms after it began`);
   });
 
   it('counts transfers lost in the first two half windows (before any steady floor) exactly, and none in clean starts', () => {

@@ -69,6 +69,14 @@ function transferIndexReader(src: RtlTcpSource, peerLog: () => string) {
     blocks: 0,
     jumps: [] as { firstSample: number; jump: number; discontinuity: boolean }[],
     skipAt: [] as number[],
+    /** Index of the last transfer seen (mod 65536), -1 before the first. */
+    lastIndex: -1,
+    /**
+     * At the last transfer boundary inside a block: its sample index (firstSample + pair) minus where transfer k starts on
+     * the server's clock (k × 131072; the connection's first transfer is 0). 0 while the time line follows real time
+     * (losses counted, none missed); −131072 per transfer lost and not counted. Null before the first boundary.
+     */
+    timeLineError: null as number | null,
     /** Reads blocks for `ms` (or until `until` holds). */
     read: async (ms: number, until: () => boolean = () => false): Promise<void> => {
       const end = performance.now() + ms;
@@ -88,6 +96,7 @@ function transferIndexReader(src: RtlTcpSource, peerLog: () => string) {
           if (gap > 0) r.skipAt.push(b.firstSample + p);
           r.skipped += gap;
           lastIndex = k;
+          r.lastIndex = k;
         };
         const first = at(0);
         if (first !== lastIndex) note(first, 0);
@@ -101,6 +110,7 @@ function transferIndexReader(src: RtlTcpSource, peerLog: () => string) {
             else hi = mid;
           }
           note(last, hi);
+          r.timeLineError = b.firstSample + hi - last * RTL_TCP_TRANSFER_SAMPLES;
         }
       }
     },
@@ -269,6 +279,32 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
     return { child, src, reader: transferIndexReader(src, () => log), warnings };
   }
 
+  /**
+   * rtl_tcp at 2.4 MS/s over a fake librtlsdr that loses `drops` (FAKE_RTLSDR_DROP_TRANSFERS) inside the library, read
+   * by a default RtlTcpSource through {@link transferIndexReader}: `body` runs once the source streams; all is closed after.
+   */
+  async function withLibraryDrops(drops: string, body: (src: RtlTcpSource, reader: ReturnType<typeof transferIndexReader>) => Promise<void>): Promise<void> {
+    const { child, port } = await startIndexedRtlTcp([], { FAKE_RTLSDR_DROP_TRANSFERS: drops });
+    const src = new RtlTcpSource({ host: '127.0.0.1', port, centerHz: CENTER, rateSps: FAST, gainDb: 20 });
+    const reader = transferIndexReader(src, () => log);
+    try {
+      await reader.read(10_000, () => src.health().state === 'streaming');
+      await body(src, reader);
+    } finally {
+      await src.close();
+      child.kill('SIGKILL');
+    }
+  }
+
+  /** Reads until `src` has counted one lost transfer (≤ 5 s), then 1 s more; returns the ms it took to count. */
+  async function countOneLoss(src: RtlTcpSource, reader: ReturnType<typeof transferIndexReader>): Promise<number> {
+    const t0 = performance.now();
+    await reader.read(5000, () => src.health().transfersLost >= 1);
+    const countMs = performance.now() - t0;
+    await reader.read(1000); // nothing more
+    return countMs;
+  }
+
   it('at 2.4 MS/s counts the transfers rtl_tcp -n 1 frees while the client stalls 4 s, moves the time line by them, and finds none in a clean stretch', async () => {
     const { child, src, reader, warnings } = await startQueueOfOne();
     const read = reader.read;
@@ -344,11 +380,7 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
 
   it('at 2.4 MS/s counts exactly the transfers lost inside the library in a connection\'s first 2 s (USB-overflow-like gaps 0.3–1.4 s after the settle)', async () => {
     // transfers 0–5 fall in the settle (731 072 samples); 12, 20–21 and 30 are lost 0.35, 0.8 and 1.35 s after it
-    const { child, port } = await startIndexedRtlTcp([], { FAKE_RTLSDR_DROP_TRANSFERS: '12,20-21,30' });
-    const src = new RtlTcpSource({ host: '127.0.0.1', port, centerHz: CENTER, rateSps: FAST, gainDb: 20 });
-    const reader = transferIndexReader(src, () => log);
-    try {
-      await reader.read(10_000, () => src.health().state === 'streaming');
+    await withLibraryDrops('12,20-21,30', async (src, reader) => {
       expect(src.health().samplesBehindOrLost).toBeNull(); // no floor yet: unknown, not 0
       await reader.read(1500);
       expect(reader.skipped).toBe(4); // all four after the settle, read in the first 1.5 s
@@ -365,9 +397,33 @@ describeNeeding(missing, 'RtlTcpSource against Debian rtl_tcp + fake librtlsdr',
       expect(src.health().transfersLost).toBe(4);
       // the time line moved on by them (at the block being filled when they were confirmed)
       expect(reader.jumps.filter((j) => j.jump > 0).reduce((a, j) => a + j.jump, 0)).toBe(4 * RTL_TCP_TRANSFER_SAMPLES);
-    } finally {
-      await src.close();
-      child.kill('SIGKILL');
-    }
+      expect(reader.timeLineError).toBe(0);
+    });
+  });
+
+  it('at 2.4 MS/s counts a transfer lost inside the connection settle (transfer 4 of the 5.6 discarded) and keeps the time line', async () => {
+    // the accounting starts at transfer 3 on a loopback (lossOriginBytes: the first one begun after the rate command
+    // surely landed); transfer 4 is lost 0.22 s after the start, the settle ends at 0.30 s. Before the change: 0
+    // counted, and every block's index 131072 samples early
+    await withLibraryDrops('4', async (src, reader) => {
+      const countMs = await countOneLoss(src, reader);
+      console.log(`1 transfer lost in the settle: ${src.health().transfersLost} counted ${countMs.toFixed(0)} ms after streaming began; time line off by ${reader.timeLineError} samples`);
+      expect(reader.skipped).toBe(0); // all after the settle arrived
+      expect(src.health().transfersLost).toBe(1);
+      expect(reader.timeLineError).toBe(0);
+    });
+  });
+
+  it('at 2.4 MS/s counts a transfer lost inside a retune\'s settle and keeps the time line', async () => {
+    // transfer 60 (3.3 s after the start) is lost; the retune is sent when transfer 57 arrives
+    await withLibraryDrops('60', async (src, reader) => {
+      await reader.read(8000, () => reader.lastIndex >= 57);
+      expect(reader.lastIndex).toBeLessThan(59);
+      await src.retune(CENTER + 1_000_000);
+      const countMs = await countOneLoss(src, reader);
+      console.log(`1 transfer lost in a retune's settle: ${src.health().transfersLost} counted ${countMs.toFixed(0)} ms after the retune; time line off by ${reader.timeLineError} samples`);
+      expect(src.health().transfersLost).toBe(1);
+      expect(reader.timeLineError).toBe(0);
+    });
   });
 });

@@ -22,6 +22,12 @@ describe('behindText', () => {
     // for it: the receiver's, not this computer's (measured: 0.80 of 1.02 MS/s, 608 gaps in 25 s, waiting 80 %)
     expect(behindText({ ...KEEPING_UP, achievedRateSps: 819_000, configuredRateSps: 1_024_000, rateShortfall: true, droppedBlocks: 608, sourceBound: true, behindMs: 48 })).toMatch(/^Receiving 80 % of the configured rate \(0\.82 of 1\.02 MS\/s\): the receiver or its network link/);
     expect(behindText({ ...KEEPING_UP, achievedRateSps: 819_000, configuredRateSps: 1_024_000, rateShortfall: true, droppedBlocks: 608, sourceBound: false, behindMs: 48 })).toMatch(/^Falling behind: processing at 80 % of real time \(0\.82 of 1\.02 MS\/s\), samples dropped/);
+    // rtl_tcp behind a link at 60 % of the stream, before the rate is judged short (5 s of evidence): 2.1 s of samples
+    // have not arrived (measured: run-rtl-tcp-slow-link.test.ts); under 1 s (a transfer in flight) says nothing
+    expect(behindText({ ...KEEPING_UP, configuredRateSps: 1_024_000, samplesBehindOrLost: 2_184_256 })).toBe("Samples arriving late: 2.1 s of samples the receiver produced have not arrived (waiting on its network link, or lost there: counted once the link catches up) — check the receiver's cable or network, or lower the sample rate");
+    expect(behindText({ ...KEEPING_UP, configuredRateSps: 1_024_000, samplesBehindOrLost: 900_000 })).toBeNull();
+    expect(behindText({ ...KEEPING_UP, configuredRateSps: 1_024_000, samplesBehindOrLost: null })).toBeNull();
+    expect(behindText({ ...KEEPING_UP, online: false, samplesBehindOrLost: 9_000_000 })).toBeNull();
     expect(behindText({ ...KEEPING_UP, achievedRateSps: 900_000, rateShortfall: true })).toBe("Receiving 90 % of the configured rate (0.90 of 1.00 MS/s): the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver's cable or network, or lower the sample rate");
   });
 
@@ -50,6 +56,7 @@ describe('behindText', () => {
 
   it('zh-CN', () => {
     setLang('zh-CN', false);
+    expect(behindText({ ...KEEPING_UP, configuredRateSps: 1_024_000, samplesBehindOrLost: 2_184_256 })).toBe('采样到达延迟：接收机已产生的 2.1 秒采样尚未到达（在其网络链路上排队，或已在那里丢失：链路追上后计数）——请检查接收机的线缆或网络，或降低采样率');
     expect(behindText({ ...KEEPING_UP, achievedRateSps: 1_012_000, behindMs: 39_800 })).toBe('正在追赶：处理速度为实时的 101 %（1.01 / 1.00 MS/s），最近 30 秒告警最多延迟 39.8 秒——本机负载过高，请关闭其他程序或降低采样率');
   });
 });

@@ -82,13 +82,20 @@ export function rateFigures(achievedSps: number, configuredSps: number): { achie
  * alerts up to `behindMs` late (≥ {@link BEHIND_SHOWN_MS}) → this computer is overloaded ("catching up" when the rate
  * is not short but the alerts of the last 30 s came late); samples dropped while the pipeline does not keep up with its
  * source (`sourceBound` not true) → the same; otherwise (a short rate, gaps the source marked while the pipeline
- * waited for it) → the receiver or its link delivers too few samples.
+ * waited for it) → the receiver or its link delivers too few samples. With none of these, ≥ 1 s of samples the
+ * receiver produced that have not arrived (`samplesBehindOrLost`: waiting along its link or lost there, rtl_tcp) →
+ * the receiver's link is slow (the rate judgement takes 5 s of evidence; this shows within a second or two).
+
  */
 export function behindText(h: SensorHealth): string | null {
   if (!h.online) return null;
   const slow = h.rateShortfall === true;
   const lateMs = h.behindMs ?? 0;
-  if (!slow && lateMs < BEHIND_SHOWN_MS) return null;
+  if (!slow && lateMs < BEHIND_SHOWN_MS) {
+    // the pipeline keeps up, but the receiver's samples are not all here: waiting upstream or lost there (rtl_tcp)
+    const upstreamMs = h.samplesBehindOrLost != null && h.configuredRateSps > 0 ? (1000 * h.samplesBehindOrLost) / h.configuredRateSps : 0;
+    return upstreamMs >= BEHIND_SHOWN_MS ? t('sensor.upstreamLate', { delay: formatDelay(upstreamMs) }) : null;
+  }
   const p = rateFigures(h.achievedRateSps, h.configuredRateSps);
   if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
   return h.droppedBlocks > 0 && h.sourceBound !== true ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);

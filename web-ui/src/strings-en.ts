@@ -38,6 +38,7 @@ export const EN = {
   'sensor.catchingUp': 'Catching up: processing at {pct} % of real time ({achieved} of {configured} MS/s), alerts up to {delay} late in the last 30 s — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.behindDropping': 'Falling behind: processing at {pct} % of real time ({achieved} of {configured} MS/s), samples dropped — this computer is overloaded; close other programs or lower the sample rate',
   'sensor.slowSource': 'Receiving {pct} % of the configured rate ({achieved} of {configured} MS/s): the receiver or its network link delivers fewer samples than configured (this computer keeps up) — check the receiver\'s cable or network, or lower the sample rate',
+  'sensor.upstreamLate': 'Samples arriving late: {delay} of samples the receiver produced have not arrived (waiting on its network link, or lost there: counted once the link catches up) — check the receiver\'s cable or network, or lower the sample rate',
   'state.starting': 'starting',
   'state.learning': 'learning baseline',
   'state.armed': 'armed',

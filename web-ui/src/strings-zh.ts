@@ -39,6 +39,7 @@ export const ZH: Record<MsgKey, string> = {
   'sensor.catchingUp': '正在追赶：处理速度为实时的 {pct} %（{achieved} / {configured} MS/s），最近 30 秒告警最多延迟 {delay}——本机负载过高，请关闭其他程序或降低采样率',
   'sensor.behindDropping': '处理跟不上：处理速度为实时的 {pct} %（{achieved} / {configured} MS/s），已丢弃采样——本机负载过高，请关闭其他程序或降低采样率',
   'sensor.slowSource': '只收到设定采样率的 {pct} %（{achieved} / {configured} MS/s）：接收机或其网络链路送出的采样少于设定值（本机处理跟得上）——请检查接收机的线缆或网络，或降低采样率',
+  'sensor.upstreamLate': '采样到达延迟：接收机已产生的 {delay}采样尚未到达（在其网络链路上排队，或已在那里丢失：链路追上后计数）——请检查接收机的线缆或网络，或降低采样率',
   'state.starting': '启动中',
   'state.learning': '学习基线',
   'state.armed': '监测中',
