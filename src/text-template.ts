@@ -64,6 +64,17 @@ export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<stri
   'zh-CN': ZH_CLASS_WORDS,
 };
 
+/**
+ * The words of an alert's state (src/alerts/alert.ts AlertState: new, acknowledged, known) per language, written here only: the
+ * page's state pill and detail (web-ui/src/strings-*.ts `alert.new`, `alert.acknowledged`, `alert.known`), the
+ * terminal's alert lines (src/log-words.ts `alertState`) and the session report's state column read this table.
+ * `new` is a state, not an age: an alert nobody has acknowledged yet, however long ago it was raised.
+ */
+export const ALERT_STATE_WORDS = {
+  en: { new: 'unacknowledged', acknowledged: 'acknowledged', known: 'known' },
+  'zh-CN': { new: '未确认', acknowledged: '已确认', known: '已知' },
+} as const satisfies Readonly<Record<TextLang, Readonly<Record<'new' | 'acknowledged' | 'known', string>>>>;
+
 /** The names of the signal classes per language where a person reads them (web page, session report, raise reasons, notifications). */
 export const PAGE_CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
   en: EN_CLASS_WORDS,

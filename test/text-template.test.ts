@@ -12,6 +12,7 @@ import { EN } from '../web-ui/src/strings-en.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
 import { REPO } from './daemon/helpers.js';
+import { terminalWords } from '../src/log-words.js';
 
 /** The .ts files under `dir`, recursively. */
 function tsFiles(dir: string): string[] {
@@ -37,6 +38,17 @@ describe('the Chinese class words', () => {
     expect([ZH['sig.nfm'], ZH['sig.ook'], ZH['sig.unknown']]).toEqual(['窄调频', '键控', '未知']);
     expect(classText({ class: 'nfm', confidence: 0.9 } as never, 'zh-CN')).toBe('nfm 窄调频 90 %');
     expect(classWordsText('zh-CN', 'ook, nfm')).toBe('键控、窄调频');
+  });
+});
+
+describe('the alert states', () => {
+  it('read alike on the page (state pill, detail), the terminal and the report: 未确认 / unacknowledged for state new', () => {
+    expect([ZH['alert.new'], ZH['alert.acknowledged'], ZH['alert.known']]).toEqual(['未确认', '已确认', '已知']);
+    expect([EN['alert.new'], EN['alert.acknowledged'], EN['alert.known']]).toEqual(['unacknowledged', 'acknowledged', 'known']);
+    expect(terminalWords('zh-CN').alertState).toEqual({ new: ZH['alert.new'], acknowledged: ZH['alert.acknowledged'], known: ZH['alert.known'] });
+    expect(terminalWords('en').alertState).toEqual({ new: EN['alert.new'], acknowledged: EN['alert.acknowledged'], known: EN['alert.known'] });
+    // the banner counts every unacknowledged alert, however old: no "new" in it
+    expect([ZH['banner.unacknowledged'], EN['banner.unacknowledged']]).toEqual(['{n} 条告警未确认', '{n} {n|alert|alerts} not acknowledged']);
   });
 });
 

@@ -3,7 +3,7 @@ import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/cl
 import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
+import { ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
@@ -330,7 +330,7 @@ const REPORT_TEXT = {
     // the kinds as the English page words them (web-ui/src/strings-en.ts kind.*)
     kind: { transmission: 'Transmission', 'sensor-offline': 'Sensor offline', overload: 'Sensor overload', 'site-offline': 'Site offline', 'storage-failed': 'Storage failed', 'present-during-calibration': 'Present during calibration' } as Partial<Record<string, string>>,
     severity: {} as Partial<Record<string, string>>,
-    state: {} as Partial<Record<string, string>>,
+    state: ALERT_STATE_WORDS.en as Partial<Record<string, string>>,
   },
   'zh-CN': {
     aside: (inner: string) => `（${inner}）`, semi: '；',
@@ -357,7 +357,7 @@ const REPORT_TEXT = {
       'present-during-calibration': '校准期间已存在',
     } as Partial<Record<string, string>>,
     severity: { high: '高', low: '低', info: '提示' } as Partial<Record<string, string>>,
-    state: { new: '未确认', acknowledged: '已确认', known: '已知' } as Partial<Record<string, string>>,
+    state: ALERT_STATE_WORDS['zh-CN'] as Partial<Record<string, string>>,
   },
 } satisfies Record<TextLang, unknown>;
 

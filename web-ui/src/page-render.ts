@@ -77,7 +77,7 @@ export class PageRender {
     if (state.connLost) parts.push(t('banner.connLost'));
     for (const s of model.storageFailedSites()) parts.push(t('banner.storageFailed', { name: s }));
     const unack = model.unacknowledgedCount();
-    if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
+    if (unack > 0) parts.push(t('banner.unacknowledged', { n: unack }));
     for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
     for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
     const banner = $('banner');

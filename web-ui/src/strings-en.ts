@@ -1,5 +1,5 @@
 // The monitoring page's UI strings in English: the key set every language must give ({@link MsgKey}).
-import { EN_CLASS_WORDS } from '../../src/text-template.js';
+import { ALERT_STATE_WORDS, EN_CLASS_WORDS } from '../../src/text-template.js';
 
 /** English UI strings by key; `{name}` marks a parameter that t() fills. */
 export const EN = {
@@ -13,7 +13,7 @@ export const EN = {
   'sound.on': 'Alarm sound on',
   'sound.off': 'Alarm sound OFF — click to enable',
   'lang.switch': '中文',
-  'banner.newAlerts': '{n} new {n|alert|alerts} not acknowledged',
+  'banner.unacknowledged': '{n} {n|alert|alerts} not acknowledged',
   'banner.offline': 'Sensor {name} OFFLINE',
   'sensors.title': 'Sensors',
   'sensors.none': 'No sensors announced yet.',
@@ -63,9 +63,9 @@ export const EN = {
   'col.centreBw': 'Centre / bandwidth',
   'col.when': 'Start / duration',
   'col.actions': '',
-  'alert.new': 'NEW',
-  'alert.acknowledged': 'acknowledged',
-  'alert.known': 'known',
+  'alert.new': ALERT_STATE_WORDS.en.new,
+  'alert.acknowledged': ALERT_STATE_WORDS.en.acknowledged,
+  'alert.known': ALERT_STATE_WORDS.en.known,
   'alert.open': 'on air',
   'alert.closed': 'ended',
   'alert.ack': 'Acknowledge',

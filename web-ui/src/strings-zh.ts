@@ -1,6 +1,6 @@
 // The monitoring page's UI strings in Simplified Chinese, one for every English key (strings-en.ts).
 import type { MsgKey } from './strings-en.js';
-import { ZH_CLASS_WORDS } from '../../src/text-template.js';
+import { ALERT_STATE_WORDS, ZH_CLASS_WORDS } from '../../src/text-template.js';
 
 /** Simplified Chinese UI strings by key; the same `{name}` parameters as the English ones. */
 export const ZH: Record<MsgKey, string> = {
@@ -14,7 +14,7 @@ export const ZH: Record<MsgKey, string> = {
   'sound.on': '报警声音已开启',
   'sound.off': '报警声音未开启 — 点击开启',
   'lang.switch': 'English',
-  'banner.newAlerts': '{n} 条新告警未确认',
+  'banner.unacknowledged': '{n} 条告警未确认',
   'banner.offline': '传感器 {name} 离线',
   'sensors.title': '传感器',
   'sensors.none': '尚无传感器信息。',
@@ -64,9 +64,9 @@ export const ZH: Record<MsgKey, string> = {
   'col.centreBw': '中心频率 / 带宽',
   'col.when': '开始 / 持续',
   'col.actions': '',
-  'alert.new': '新告警',
-  'alert.acknowledged': '已确认',
-  'alert.known': '已知信号',
+  'alert.new': ALERT_STATE_WORDS['zh-CN'].new,
+  'alert.acknowledged': ALERT_STATE_WORDS['zh-CN'].acknowledged,
+  'alert.known': ALERT_STATE_WORDS['zh-CN'].known,
   'alert.open': '发射中',
   'alert.closed': '已结束',
   'alert.ack': '确认',
