@@ -3,7 +3,7 @@ import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/cl
 import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
+import { ackByText, ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
@@ -315,8 +315,6 @@ const REPORT_TEXT = {
     alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Detected extent',
     peakOver: 'Peak over baseline', severityState: 'Severity / state', startEnd: 'Start – end', duration: 'Duration', seconds: 's',
     acknowledgement: 'Acknowledgement', notAcked: 'not acknowledged',
-    // the daemon's identity words in an acknowledger's `ackBy` (src/server/client-hub.ts: auth off on loopback, or the token)
-    identity: { local: 'local', token: 'token' },
     acked: (by: string, time: string) => `acknowledged by <b>${by}</b> at ${time}`, markedKnown: (by: string, time: string) => `marked known by <b>${by}</b> at ${time}`,
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
@@ -342,7 +340,6 @@ const REPORT_TEXT = {
     alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '检测到的频宽',
     peakOver: '超出基线峰值', severityState: '级别 / 状态', startEnd: '开始 – 结束', duration: '持续时间', seconds: '秒',
     acknowledgement: '确认', notAcked: '未确认',
-    identity: { local: '本机', token: '令牌' },
     acked: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 确认`, markedKnown: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 标记为已知`,
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
@@ -417,13 +414,8 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
   const sensorRows = r.sensors
     .map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.room ?? '—')}</td><td>${esc(s.source)}</td><td>${num(s.centerHz, mhz)}</td><td>${num(s.rateSps, (x) => `${(x / 1e3).toFixed(0)} kS/s`)}</td><td>${s.baselineCreatedAt !== undefined ? L.baselineAge(t(s.baselineCreatedAt), num(s.baselineAgeH, (x) => x.toFixed(1))) : s.baselineChecked === true ? L.noneStored : '—'}</td></tr>`)
     .join('\n');
-  // who acknowledged, the identity word before the @ in the report's language ("王老师 (本机@127.0.0.1)"; the record keeps
-  // the daemon's "local")
-  // and its brackets the report's ("王老师（本机@127.0.0.1）")
-  const byOf = (by: string): string =>
-    by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`).replace(/^(.+?) \(([^()]*)\)$/, (_m, name: string, addr: string) => `${name}${L.aside(addr)}`);
   const ackText = (a: ReportAlert): string =>
-    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(byOf(k.by)), t(k.time))).join('<br>');
+    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(ackByText(lang, k.by, L.aside)), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;

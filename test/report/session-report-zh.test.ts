@@ -63,6 +63,23 @@ describe('session report in zh-CN', () => {
     expect(renderReportHtml(r, 'en')).toContain(`<td>${message} → data flows again</td>`);
   });
 
+  it('an acknowledgement from before acks took a name reads unsigned with its address, in either language; the record is kept', async () => {
+    const old: Alert = { ...RECORDS[4]!, ackBy: 'supervisor@127.0.0.1:59262' };
+    const noName: Alert = { ...RECORDS[4]!, seq: 7, ackBy: 'supervisor (local@127.0.0.1)' };
+    const records = [...RECORDS.slice(0, 4), old, noName];
+    const r = await buildSessionReport({ records, session: '数学', site: 'hall-z', timeZone: 'Asia/Shanghai', nowMs: Date.parse('2026-06-07T03:00:00Z'), sensors: [] });
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('由 <b>未署名（127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
+    // the daemon's placeholder for "no name given" reads the same word (was "supervisor（本机@127.0.0.1）")
+    expect(zh).toContain('由 <b>未署名（本机@127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
+    expect(zh).not.toContain('supervisor');
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('acknowledged by <b>unsigned (127.0.0.1)</b> at 2026-06-07 09:11:00');
+    expect(en).toContain('acknowledged by <b>unsigned (local@127.0.0.1)</b> at 2026-06-07 09:11:00');
+    expect(en).not.toContain('supervisor');
+    expect(old.ackBy).toBe('supervisor@127.0.0.1:59262');
+  });
+
   it('stays English by default and for any other lang value; the notes read as recorded', async () => {
     expect([reportLang(null), reportLang('en'), reportLang('fr'), reportLang('zh'), reportLang('zh-CN')]).toEqual(['en', 'en', 'en', 'zh-CN', 'zh-CN']);
     const html = await report('en');

@@ -242,6 +242,33 @@ describe('control room in zh-CN on a phone (390 × 844)', () => {
   }, 60_000);
 });
 
+describe('an acknowledgement from before acks took a name (zh-CN, 390 × 844)', () => {
+  it('reads 未署名 with the address, never the stored "supervisor@127.0.0.1:59262" (kept in the store); the state pill reads 已确认', async () => {
+    const { alert } = await room.site.raise('great-hall-b-stage', 868_455_000);
+    await room.site.bus.ack(alert.alertId, 'supervisor@127.0.0.1:59262'); // as an older daemon stored it
+    const { page, close } = await room.open({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alert.alertId}"]`);
+      await row.waitFor({ timeout: 3000 });
+      expect(await row.locator('.state-pill').textContent()).toBe('已确认');
+      await row.locator('.c-sensor').click();
+      const detail = page.locator('[data-testid="alert-detail"]');
+      await detail.waitFor({ state: 'visible' });
+      const ackEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已确认' });
+      expect(await ackEntry.textContent()).toMatch(/ — 已确认：未署名 · 127\.0\.0\.1$/);
+      // the browser's ephemeral port is left out: it names no one
+      expect(await ackEntry.locator('[data-testid="actor-address"]').getAttribute('title')).toBe('127.0.0.1');
+      expect(await detail.locator('dt', { hasText: /^处理人$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('未署名 · 127.0.0.1');
+      await shot(page, 'phone-zh-old-ack');
+      const stored: Alert[] = [];
+      for await (const a of room.site.store.readSince(0)) if (a.alertId === alert.alertId && a.event === 'ack') stored.push(a);
+      expect(stored.map((a) => a.ackBy)).toEqual(['supervisor@127.0.0.1:59262']);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
 describe('known-emitter route', () => {
   it('refuses a removal without the request header or from another origin (403), and a configured emitter (404)', async () => {
     const url = (id: string): string => `${room.site.url.replace(/\/$/, '')}/known-emitters?id=${encodeURIComponent(id)}`;

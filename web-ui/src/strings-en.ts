@@ -1,5 +1,5 @@
 // The monitoring page's UI strings in English: the key set every language must give ({@link MsgKey}).
-import { ALERT_STATE_WORDS, EN_CLASS_WORDS } from '../../src/text-template.js';
+import { ACTOR_WORDS, ALERT_STATE_WORDS, EN_CLASS_WORDS } from '../../src/text-template.js';
 
 /** English UI strings by key; `{name}` marks a parameter that t() fills. */
 export const EN = {
@@ -104,10 +104,7 @@ export const EN = {
   'detail.session': 'Exam session',
   'detail.knownLabel': 'Known emitter',
   'detail.ackBy': 'Handled by',
-  'actor.unnamed': 'no name given',
-  // how the connection was let in (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
-  'actor.via.local': 'local',
-  'actor.via.token': 'token',
+  'actor.unnamed': ACTOR_WORDS.en.unnamed,
   'detail.message': 'Note',
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',

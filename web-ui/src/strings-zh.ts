@@ -1,6 +1,6 @@
 // The monitoring page's UI strings in Simplified Chinese, one for every English key (strings-en.ts).
 import type { MsgKey } from './strings-en.js';
-import { ALERT_STATE_WORDS, ZH_CLASS_WORDS } from '../../src/text-template.js';
+import { ACTOR_WORDS, ALERT_STATE_WORDS, ZH_CLASS_WORDS } from '../../src/text-template.js';
 
 /** Simplified Chinese UI strings by key; the same `{name}` parameters as the English ones. */
 export const ZH: Record<MsgKey, string> = {
@@ -104,10 +104,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.session': '考试场次',
   'detail.knownLabel': '已知发射源',
   'detail.ackBy': '处理人',
-  'actor.unnamed': '未留姓名',
-  // the connection's words (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
-  'actor.via.local': '本机',
-  'actor.via.token': '令牌',
+  'actor.unnamed': ACTOR_WORDS['zh-CN'].unnamed,
   'detail.message': '备注',
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
