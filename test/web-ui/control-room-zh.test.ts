@@ -58,6 +58,11 @@ async function untranslatedOnPage(page: Page): Promise<string[]> {
   return out;
 }
 
+/** Visible texts with a Latin bracket or colon beside a Chinese character (a space between or not): full-width there. */
+async function latinPunctuationOnPage(page: Page): Promise<string[]> {
+  return (await visibleTexts(page)).filter((text) => /[\u4e00-\u9fff]\s?[(:[\]]|[):[\]]\s?[\u4e00-\u9fff]/.test(text));
+}
+
 describe('zh-CN strings', () => {
   it('every key and server message code has a Chinese text without English words (units and names excepted), different from the English one', () => {
     const en = DICTS.en;
@@ -89,6 +94,10 @@ describe('control room in zh-CN (1280 × 800)', () => {
     try {
       expect(await page.evaluate(() => window.quietband!.lang())).toBe('zh-CN');
       expect(await untranslatedOnPage(page)).toEqual([]);
+      // the list's count and a sensor's overload share in full-width brackets (were "告警 (9)", "否 (0.00 %)")
+      expect(await latinPunctuationOnPage(page)).toEqual([]);
+      expect(await page.locator('[data-testid="alert-count"]').textContent()).toMatch(/^（\d+）$/);
+      expect(await page.locator('.sensor-card').first().locator('dt[data-i18n="sensor.overload"] + dd').textContent()).toMatch(/^否（\d+\.\d\d %）$/);
       expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('值班员：未设置');
       // sensor notes from message codes: a dongle not found (the daemon's English words in the tooltip), a deaf sensor
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);

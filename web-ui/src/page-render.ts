@@ -53,7 +53,7 @@ export class PageRender {
     state.counters.renders++;
     const now = Date.now();
     list.render(now);
-    $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? `(${model.size})` : `(${list.matchCount} / ${model.size})`;
+    $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? t('alerts.count', { n: model.size }) : t('alerts.countOf', { m: list.matchCount, n: model.size });
     $('alerts-empty').hidden = list.matchCount > 0;
     const more = $('alerts-more');
     more.hidden = list.hiddenCount === 0;

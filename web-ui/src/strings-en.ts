@@ -48,6 +48,10 @@ export const EN = {
   yes: 'YES',
   no: 'no',
   'alerts.title': 'Alerts',
+  // the list's count beside its title, and a sensor's overload answer with its clipped share: brackets of the language
+  'alerts.count': '({n})',
+  'alerts.countOf': '({m} / {n})',
+  'sensor.overloadValue': '{answer} ({pct} %)',
   'alerts.none': 'No alerts.',
   'alerts.more': '{n} older {n|alert|alerts} not shown',
   'alerts.all': 'Show all {n} alerts',
