@@ -94,9 +94,10 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
 }
 
 /**
- * The line after time and level of one log record: `[sensor]` or `[component]` (`【sensor】` in Chinese), then the message, then the remaining
- * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
- * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * The line after time and level of one log record: `[sensor]` or `[component]` (`【sensor】` in Chinese), then the
+ * message, then the remaining fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz`
+ * field reads `(centre 433.920 MHz)` after the message. Alert records read `[s1] ALERT open high transmission
+ * 433.927 MHz ISM 433 (unacknowledged; session Maths,
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
  * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
