@@ -39,7 +39,7 @@ export const SHARED_REGISTRY = [
   'test/spectrum-view.test.ts',
   'test/spectrum/spectrum-level.test.ts',
   'test/spectrum/overload.test.ts',
-  'test/web-ui/{alert-model,format,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
+  'test/web-ui/{alert-model,site-plan,site-plan-layout,spectrum-label-layout}.test.ts',
 ];
 
 /**

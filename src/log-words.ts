@@ -1,7 +1,7 @@
 // The words a technician reads on the terminal (pretty log lines, the start-up lines, countdown bars) in English and
 // Simplified Chinese. The JSON log lines stay English whatever the language: machines read those.
 import { ZH_LOG_MESSAGES } from './log-messages-zh.js';
-import { pluralWord, type TextLang } from './text-template.js';
+import { ALERT_STATE_WORDS, pluralWord, type TextLang } from './text-template.js';
 
 /** Environment variable carrying the terminal language to worker threads (`--lang` of run, calibrate, record sets it). */
 export const LOG_LANG_ENV = 'QUIETBAND_LANG';
@@ -18,6 +18,14 @@ export interface TerminalWords {
   msg: Readonly<Record<string, string>>;
   /** pino-pretty's level labels (INFO, WARN, ERROR, …) as shown. */
   level: Readonly<Record<string, string>>;
+  /**
+   * The start of a readable line from its local time (`HH:MM:ss`) and level word, where the language words it itself:
+   * Chinese `20:31:07 信息：` (pino-pretty's own start, `[20:31:07] INFO:`, ends in a Latin colon it adds beside the
+   * level word). Undefined: pino-pretty's own.
+   */
+  lineHead?: (time: string, level: string) => string;
+  /** Whose line it is, before the message: a sensor's or a component's name as logged, `[s1] ` / `【s1】`. */
+  who: (name: string) => string;
   /** Sensor states (SensorHealth.state). */
   state: Readonly<Record<string, string>>;
   /** Alert words of the `ALERT` line: record events, severities, kinds, alert states. */
@@ -91,11 +99,12 @@ function minSec(s: number, min: string, sec: string): string {
 const EN: TerminalWords = {
   msg: {},
   level: {},
+  who: (name) => `[${name}] `,
   state: {},
   event: {},
   severity: {},
   kind: {},
-  alertState: { new: 'unacknowledged' },
+  alertState: ALERT_STATE_WORDS.en,
   alert: 'ALERT',
   signalClass: (c) => `class ${c}`,
   session: (name) => `session ${name}`,
@@ -133,12 +142,14 @@ const EN: TerminalWords = {
 const ZH: TerminalWords = {
   msg: ZH_LOG_MESSAGES,
   level: { TRACE: '跟踪', DEBUG: '调试', INFO: '信息', WARN: '警告', ERROR: '错误', FATAL: '致命' },
+  lineHead: (time, level) => `${time} ${level}：`,
+  // full-width lenticular brackets, the Chinese tag of a source; they carry their own space
+  who: (name) => `【${name}】`,
   state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
   event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
-  // 未确认: the page's and the report's word for an alert nobody acknowledged yet (web-ui/src/strings-zh.ts banner.newAlerts)
-  alertState: { new: '未确认', acknowledged: '已确认', known: '已知' },
+  alertState: ALERT_STATE_WORDS['zh-CN'],
   alert: '告警',
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,

@@ -94,9 +94,10 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
 }
 
 /**
- * The line after time and level of one log record: `[sensor]` or `[component]`, then the message, then the remaining
- * fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz` field reads `(centre 433.920 MHz)`
- * after the message. Alert records read `[s1] ALERT open high transmission 433.927 MHz ISM 433 (new; session Maths,
+ * The line after time and level of one log record: `[sensor]` or `[component]` (`【sensor】` in Chinese), then the
+ * message, then the remaining fields as `key=value` (quoted when a value has a space: {@link fieldText}); a `centerHz`
+ * field reads `(centre 433.920 MHz)` after the message. Alert records read `[s1] ALERT open high transmission
+ * 433.927 MHz ISM 433 (unacknowledged; session Maths,
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
  * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
@@ -111,7 +112,7 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
  */
 export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en', codeText?: CodeText): string {
   const w = terminalWords(lang);
-  const who = typeof log.sensor === 'string' ? `[${log.sensor}] ` : typeof log.component === 'string' ? `[${log.component}] ` : '';
+  const who = typeof log.sensor === 'string' ? w.who(log.sensor) : typeof log.component === 'string' ? w.who(log.component) : '';
   const msg = typeof log.msg === 'string' ? log.msg : '';
   // a raised transmission (its record's severityRaise code): the mark replay and the web UI show, `▲ 语音链路`
   const raised = log.raise !== undefined ? raiseMark(lang, log.raise) : '';
@@ -152,9 +153,17 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
 }
 
+/** A record's `time` (ms since the epoch) as local `HH:MM:ss`, as pino-pretty's `SYS:HH:MM:ss` shows it; '' without one. */
+export function clockText(timeMs: unknown): string {
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs)) return '';
+  const d = new Date(timeMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 /**
  * Creates the root logger on stderr (fd 2), written synchronously so the last lines survive exit: JSON lines, or with
- * format `pretty` one line per record `HH:MM:ss LEVEL [sensor] message key=value…` (colours on a terminal), worded in
+ * format `pretty` one line per record `[HH:MM:ss] LEVEL: [sensor] message key=value…` (colours on a terminal; Chinese
+ * `HH:MM:ss 信息：【sensor】message key=value…`, src/log-words.ts lineHead and who), worded in
  * `lang` (default: `QUIETBAND_LANG`, which `--lang` sets; the JSON lines are English in every language); `codeText`
  * words the records that carry a `messageCode` in that language.
  */
@@ -163,15 +172,25 @@ export function createLogger(level: string = process.env.QUIETBAND_LOG_LEVEL ?? 
   const words = terminalWords(lang);
   // loaded only for the pretty form: piped processes and every worker thread of a daemon under systemd or a test log
   // JSON, and pino-pretty's import costs ≈ 30 ms of CPU per thread
-  const { build: pretty } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const { build: pretty, colorizerFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  const colorize = process.stderr.isTTY === true;
+  const head = words.lineHead;
+  // the level word of pino's numeric level in pino-pretty's colour for it (a language with a line head of its own)
+  const colorLevel = colorizerFactory(colorize);
+  const levelWord = (level: unknown): string => {
+    const label = typeof level === 'number' ? pino.levels.labels[level]?.toUpperCase() : undefined;
+    return label === undefined ? String(level) : colorLevel(level as number).replace(label, word(words.level, label));
+  };
   const stream = pretty({
     destination: 2,
     sync: true,
-    colorize: process.stderr.isTTY === true,
+    colorize,
     translateTime: 'SYS:HH:MM:ss',
     hideObject: true,
-    ignore: 'pid,hostname',
-    messageFormat: (log) => prettyMessage(log, lang, codeText),
+    // a language with a line head of its own has pino-pretty print the message alone (pino-pretty adds a Latin colon
+    // after any time or level it prints)
+    ignore: head === undefined ? 'pid,hostname' : 'pid,hostname,time,level',
+    messageFormat: (log) => `${head === undefined ? '' : head(clockText(log.time), levelWord(log.level))}${prettyMessage(log, lang, codeText)}`,
     // the level label in the terminal's language, keeping pino-pretty's colour
     customPrettifiers: { level: (_level, _key, _log, { label, labelColorized }) => labelColorized.replace(label, word(words.level, label)) },
   });

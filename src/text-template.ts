@@ -64,6 +64,69 @@ export const CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<stri
   'zh-CN': ZH_CLASS_WORDS,
 };
 
+/**
+ * The words of an alert's state (src/alerts/alert.ts AlertState: new, acknowledged, known) per language, written here only: the
+ * page's state pill and detail (web-ui/src/strings-*.ts `alert.new`, `alert.acknowledged`, `alert.known`), the
+ * terminal's alert lines (src/log-words.ts `alertState`) and the session report's state column read this table.
+ * `new` is a state, not an age: an alert nobody has acknowledged yet, however long ago it was raised.
+ */
+export const ALERT_STATE_WORDS = {
+  en: { new: 'unacknowledged', acknowledged: 'acknowledged', known: 'known' },
+  'zh-CN': { new: '未确认', acknowledged: '已确认', known: '已知' },
+} as const satisfies Readonly<Record<TextLang, Readonly<Record<'new' | 'acknowledged' | 'known', string>>>>;
+
+/** Who acted on an alert (an `ack`/`known` record's `ackBy`, a known mark's `addedBy`), split for display by {@link ackActor}. */
+export interface AckActor {
+  /** The name the person gave; undefined when none was given (the daemon's placeholder "supervisor", or an address alone). */
+  name: string | undefined;
+  /**
+   * The connection it came from: the daemon's identity (`local@127.0.0.1`, `token@10.0.0.5`), or the peer address alone
+   * (`127.0.0.1`) of a record from before acknowledgements took a name; undefined when the record names none.
+   */
+  address: string | undefined;
+}
+
+/**
+ * Splits an `ackBy` for display (the page and the session report; stored records are never rewritten). The daemon
+ * stores "<name> (<identity>)" (src/server/client-hub.ts), "supervisor" as the name when the client gave none. Records
+ * from before acknowledgements took a name hold "supervisor@<peer address>:<peer port>" ("supervisor@127.0.0.1:59262"):
+ * no name, and the address without the browser's ephemeral port or an IPv4-mapped IPv6 prefix (`::ffff:`). An identity
+ * alone ("local@127.0.0.1") is an address; anything else (a hub's own record, a hand-written one) the name as written.
+ */
+export function ackActor(ackBy: string): AckActor {
+  const m = /^(.*\S) \(([^()\s]+@[^()\s]+)\)$/.exec(ackBy);
+  if (m !== null) return { name: m[1] === 'supervisor' ? undefined : m[1], address: m[2] };
+  const old = /^supervisor@(\S+):\d+$/.exec(ackBy);
+  if (old !== null) return { name: undefined, address: old[1]!.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') };
+  if (/^[^\s()@]+@[^\s()]+$/.test(ackBy)) return { name: undefined, address: ackBy };
+  return { name: ackBy, address: undefined };
+}
+
+/**
+ * The words of an {@link AckActor} per language: no name given, and the daemon's identity words before the `@`
+ * (src/server/client-hub.ts: `local`, auth off on a loopback bind; `token`, signed in with the access token).
+ */
+export const ACTOR_WORDS = {
+  en: { unnamed: 'unsigned', local: 'local', token: 'token' },
+  'zh-CN': { unnamed: '未署名', local: '本机', token: '令牌' },
+} as const satisfies Readonly<Record<TextLang, Readonly<Record<'unnamed' | 'local' | 'token', string>>>>;
+
+/** An {@link AckActor.address} in `lang`: the identity word before the `@` translated (`本机@127.0.0.1`); other forms as given. */
+export function actorAddressText(lang: TextLang, address: string): string {
+  const m = /^(local|token)@(.+)$/.exec(address);
+  return m === null ? address : `${ACTOR_WORDS[lang][m[1] as 'local' | 'token']}@${m[2]!}`;
+}
+
+/**
+ * An `ackBy` as one text in `lang`: the name (or the unsigned word), then the address inside `aside` (the language's
+ * brackets): "王老师（本机@127.0.0.1）", "unsigned (127.0.0.1)" for "supervisor@127.0.0.1:59262".
+ */
+export function ackByText(lang: TextLang, ackBy: string, aside: (inner: string) => string): string {
+  const a = ackActor(ackBy);
+  const name = a.name ?? ACTOR_WORDS[lang].unnamed;
+  return a.address === undefined ? name : `${name}${aside(actorAddressText(lang, a.address))}`;
+}
+
 /** The names of the signal classes per language where a person reads them (web page, session report, raise reasons, notifications). */
 export const PAGE_CLASS_WORDS: Readonly<Record<TextLang, Readonly<Partial<Record<string, string>>>>> = {
   en: EN_CLASS_WORDS,

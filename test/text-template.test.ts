@@ -5,13 +5,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  audioClassOf, CLASS_FLOOR, classWordsText, closestClassOf, closestText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote,
+  ackActor, ackByText, actorAddressText, audioClassOf, CLASS_FLOOR, classWordsText, closestClassOf, closestText, fillPlurals, fillTemplate, guessLegend, guessNote, guessWords, isGuess, LOW_CONFIDENCE, markedClass, notRaisedNote,
   pluralWord, ZH_CLASS_WORDS,
 } from '../src/text-template.js';
 import { EN } from '../web-ui/src/strings-en.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
 import { REPO } from './daemon/helpers.js';
+import { terminalWords } from '../src/log-words.js';
 
 /** The .ts files under `dir`, recursively. */
 function tsFiles(dir: string): string[] {
@@ -37,6 +38,61 @@ describe('the Chinese class words', () => {
     expect([ZH['sig.nfm'], ZH['sig.ook'], ZH['sig.unknown']]).toEqual(['窄调频', '键控', '未知']);
     expect(classText({ class: 'nfm', confidence: 0.9 } as never, 'zh-CN')).toBe('nfm 窄调频 90 %');
     expect(classWordsText('zh-CN', 'ook, nfm')).toBe('键控、窄调频');
+  });
+});
+
+describe('the alert states', () => {
+  it('read alike on the page (state pill, detail), the terminal and the report: 未确认 / unacknowledged for state new', () => {
+    expect([ZH['alert.new'], ZH['alert.acknowledged'], ZH['alert.known']]).toEqual(['未确认', '已确认', '已知']);
+    expect([EN['alert.new'], EN['alert.acknowledged'], EN['alert.known']]).toEqual(['unacknowledged', 'acknowledged', 'known']);
+    expect(terminalWords('zh-CN').alertState).toEqual({ new: ZH['alert.new'], acknowledged: ZH['alert.acknowledged'], known: ZH['alert.known'] });
+    expect(terminalWords('en').alertState).toEqual({ new: EN['alert.new'], acknowledged: EN['alert.acknowledged'], known: EN['alert.known'] });
+    // the banner counts every unacknowledged alert, however old: no "new" in it
+    expect([ZH['banner.unacknowledged'], EN['banner.unacknowledged']]).toEqual(['{n} 条告警未确认', '{n} {n|alert|alerts} not acknowledged']);
+  });
+});
+
+describe('who acted on an alert (ackBy), as the page and the session report show it', () => {
+  it('splits the daemon\'s "<name> (<identity>)" into the name and the connection', () => {
+    expect(ackActor('王老师 (local@127.0.0.1)')).toEqual({ name: '王老师', address: 'local@127.0.0.1' });
+    expect(ackActor('Ms Smith (token@10.0.0.5)')).toEqual({ name: 'Ms Smith', address: 'token@10.0.0.5' });
+    // a name with parentheses of its own keeps them
+    expect(ackActor('Li (hall B) (token@[::1])')).toEqual({ name: 'Li (hall B)', address: 'token@[::1]' });
+  });
+
+  it('names nobody for the daemon\'s placeholder, an identity alone, or a record from before acknowledgements took a name', () => {
+    expect(ackActor('supervisor (local@127.0.0.1)')).toEqual({ name: undefined, address: 'local@127.0.0.1' });
+    expect(ackActor('local@127.0.0.1')).toEqual({ name: undefined, address: 'local@127.0.0.1' });
+    // "supervisor@<peer address>:<peer port>": the address without the browser's port (and an IPv4-mapped prefix)
+    expect(ackActor('supervisor@127.0.0.1:59262')).toEqual({ name: undefined, address: '127.0.0.1' });
+    expect(ackActor('supervisor@::ffff:10.0.0.7:41000')).toEqual({ name: undefined, address: '10.0.0.7' });
+    expect(ackActor('supervisor@::1:59262')).toEqual({ name: undefined, address: '::1' });
+  });
+
+  it('takes any other text as the name (a hub\'s own record, a hand-written one)', () => {
+    expect(ackActor('hub operator')).toEqual({ name: 'hub operator', address: undefined });
+    expect(ackActor('王老师')).toEqual({ name: '王老师', address: undefined });
+  });
+
+  it('translates the daemon\'s identity word before the @ (zh-CN: 本机, 令牌) and keeps any other address as stored', () => {
+    expect(actorAddressText('zh-CN', 'local@127.0.0.1')).toBe('本机@127.0.0.1');
+    expect(actorAddressText('zh-CN', 'token@[::1]')).toBe('令牌@[::1]');
+    expect(actorAddressText('zh-CN', 'localhost@10.0.0.5')).toBe('localhost@10.0.0.5');
+    expect(actorAddressText('en', 'local@127.0.0.1')).toBe('local@127.0.0.1');
+    expect(actorAddressText('en', 'token@10.0.0.5')).toBe('token@10.0.0.5');
+  });
+
+  it('words an old record unsigned with its address, never the stored "supervisor@…:port" (the record is not rewritten)', () => {
+    const zhAside = (s: string): string => `（${s}）`;
+    const enAside = (s: string): string => ` (${s})`;
+    expect(ackByText('zh-CN', 'supervisor@127.0.0.1:59262', zhAside)).toBe('未署名（127.0.0.1）');
+    expect(ackByText('en', 'supervisor@127.0.0.1:59262', enAside)).toBe('unsigned (127.0.0.1)');
+    // the daemon's placeholder for no name: the same word (the report said "supervisor（本机@127.0.0.1）")
+    expect(ackByText('zh-CN', 'supervisor (local@127.0.0.1)', zhAside)).toBe('未署名（本机@127.0.0.1）');
+    expect(ackByText('zh-CN', '王老师 (local@127.0.0.1)', zhAside)).toBe('王老师（本机@127.0.0.1）');
+    expect(ackByText('en', 'hub operator', enAside)).toBe('hub operator');
+    // the page's word for no name is the same (its detail shows the name and the address as two nodes)
+    expect([ZH['actor.unnamed'], EN['actor.unnamed']]).toEqual(['未署名', 'unsigned']);
   });
 });
 

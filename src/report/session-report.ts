@@ -3,7 +3,7 @@ import { CLIP_FIGURE_CSS, clipFigureHtml, type ClipExtent } from '../evidence/cl
 import { clipFileExtent, clipPictureDataUrl, type PictureDrawer } from '../evidence/clip-picture-files.js';
 import { cliError } from '../error-text.js';
 import { alertMessageIn, codeDetail, type TextLang } from '../server/message-text.js';
-import { closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
+import { ackByText, ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
@@ -315,8 +315,6 @@ const REPORT_TEXT = {
     alerts: 'Alerts', noAlerts: 'No alerts.', alertId: 'Alert id', frequency: 'Frequency', bandwidth: 'Detected extent',
     peakOver: 'Peak over baseline', severityState: 'Severity / state', startEnd: 'Start – end', duration: 'Duration', seconds: 's',
     acknowledgement: 'Acknowledgement', notAcked: 'not acknowledged',
-    // the daemon's identity words in an acknowledger's `ackBy` (src/server/client-hub.ts: auth off on loopback, or the token)
-    identity: { local: 'local', token: 'token' },
     acked: (by: string, time: string) => `acknowledged by <b>${by}</b> at ${time}`, markedKnown: (by: string, time: string) => `marked known by <b>${by}</b> at ${time}`,
     rooms: 'Rooms (nearest first)', nearest: 'nearest',
     position: (x: string, y: string) => `Estimated position: x ${x} m, y ${y} m (weighted centroid of the sensors)`,
@@ -330,7 +328,7 @@ const REPORT_TEXT = {
     // the kinds as the English page words them (web-ui/src/strings-en.ts kind.*)
     kind: { transmission: 'Transmission', 'sensor-offline': 'Sensor offline', overload: 'Sensor overload', 'site-offline': 'Site offline', 'storage-failed': 'Storage failed', 'present-during-calibration': 'Present during calibration' } as Partial<Record<string, string>>,
     severity: {} as Partial<Record<string, string>>,
-    state: {} as Partial<Record<string, string>>,
+    state: ALERT_STATE_WORDS.en as Partial<Record<string, string>>,
   },
   'zh-CN': {
     aside: (inner: string) => `（${inner}）`, semi: '；',
@@ -342,7 +340,6 @@ const REPORT_TEXT = {
     alerts: '告警', noAlerts: '无告警。', alertId: '告警编号', frequency: '频率', bandwidth: '检测到的频宽',
     peakOver: '超出基线峰值', severityState: '级别 / 状态', startEnd: '开始 – 结束', duration: '持续时间', seconds: '秒',
     acknowledgement: '确认', notAcked: '未确认',
-    identity: { local: '本机', token: '令牌' },
     acked: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 确认`, markedKnown: (by: string, time: string) => `由 <b>${by}</b> 于 ${time} 标记为已知`,
     rooms: '所在考场（由近及远）', nearest: '最近',
     position: (x: string, y: string) => `估计位置：x ${x} m，y ${y} m（各传感器的加权质心）`,
@@ -357,7 +354,7 @@ const REPORT_TEXT = {
       'present-during-calibration': '校准期间已存在',
     } as Partial<Record<string, string>>,
     severity: { high: '高', low: '低', info: '提示' } as Partial<Record<string, string>>,
-    state: { new: '未确认', acknowledged: '已确认', known: '已知' } as Partial<Record<string, string>>,
+    state: ALERT_STATE_WORDS['zh-CN'] as Partial<Record<string, string>>,
   },
 } satisfies Record<TextLang, unknown>;
 
@@ -365,13 +362,13 @@ const REPORT_TEXT = {
  * A transmission's class and confidence as the report shows them, a guess marked as everywhere a class is shown
  * (src/text-template.ts): `<b>nfm</b> (87 %)`, or `<b class="signal-class guess">nfm?</b> (guess 41 %: confidence
  * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese); below the class floor `<b class="signal-class
- * closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %)`.
+ * closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %)` (full-width brackets in Chinese).
  */
 function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {
   const words = REPORT_TEXT[lang].classWord;
   const closest = closestClassOf(s);
   if (closest !== undefined) {
-    return `<b class="signal-class closest">${esc(words.unknown ?? 'unknown')}</b> (${esc(closestText(lang, 'note', words[closest] ?? closest, s.confidence))})`;
+    return `<b class="signal-class closest">${esc(words.unknown ?? 'unknown')}</b>${REPORT_TEXT[lang].aside(esc(closestText(lang, 'note', words[closest] ?? closest, s.confidence)))}`;
   }
   const guess = isGuess(s.class, s.confidence);
   const name = markedClass(esc(REPORT_TEXT[lang].classWord[s.class] ?? s.class), s.class, s.confidence);
@@ -417,13 +414,8 @@ export function renderReportHtml(r: SessionReport, lang: ReportLang = 'en'): str
   const sensorRows = r.sensors
     .map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.room ?? '—')}</td><td>${esc(s.source)}</td><td>${num(s.centerHz, mhz)}</td><td>${num(s.rateSps, (x) => `${(x / 1e3).toFixed(0)} kS/s`)}</td><td>${s.baselineCreatedAt !== undefined ? L.baselineAge(t(s.baselineCreatedAt), num(s.baselineAgeH, (x) => x.toFixed(1))) : s.baselineChecked === true ? L.noneStored : '—'}</td></tr>`)
     .join('\n');
-  // who acknowledged, the identity word before the @ in the report's language ("王老师 (本机@127.0.0.1)"; the record keeps
-  // the daemon's "local")
-  // and its brackets the report's ("王老师（本机@127.0.0.1）")
-  const byOf = (by: string): string =>
-    by.replace(/(^|\()(local|token)@/, (_m, pre: string, w: 'local' | 'token') => `${pre}${L.identity[w]}@`).replace(/^(.+?) \(([^()]*)\)$/, (_m, name: string, addr: string) => `${name}${L.aside(addr)}`);
   const ackText = (a: ReportAlert): string =>
-    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(byOf(k.by)), t(k.time))).join('<br>');
+    a.acks.length === 0 ? `<span class="warn">${L.notAcked}</span>` : a.acks.map((k) => (k.event === 'ack' ? L.acked : L.markedKnown)(esc(ackByText(lang, k.by, L.aside)), t(k.time))).join('<br>');
   const roomsRow = (a: ReportAlert): string => {
     if (a.rooms === undefined || a.rooms.length === 0) return '';
     const top = a.rooms[0]!.excessDb;

@@ -58,7 +58,9 @@ describe('session report: signal classes', () => {
     expect(en).toContain('<b class="signal-class closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %) — nfm because');
     expect(en).not.toContain('Band check');
     const zh = renderReportHtml(r, 'zh-CN');
-    expect(zh).toContain('<b class="signal-class closest">未知</b> (最接近：窄调频，5 %；置信度低于 20 % 时不给出类别)');
+    // full-width brackets beside the Chinese words, as every aside of the Chinese report (was ' (最接近…)')
+    expect(zh).toContain('<b class="signal-class closest">未知</b>（最接近：窄调频，5 %；置信度低于 20 % 时不给出类别）');
+    expect(zh.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^>]+>/g, '')).not.toMatch(/[\u4e00-\u9fff] ?[(:[\]]|[):[\]] ?[\u4e00-\u9fff]/);
   });
 
   it('says why an unexpected class did not rank the alert higher: its confidence is a guess\'s (en and zh)', async () => {

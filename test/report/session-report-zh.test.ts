@@ -28,13 +28,16 @@ describe('session report in zh-CN', () => {
     expect(html).toContain('无线发射告警 2 条，其中高级别 2 条；已确认 1 条，标记为已知 0 条，未确认 1 条；传感器中断 1 次。');
     expect(html).toContain('1. 无线发射 — room-1 — 2026-06-07 09:10:00');
     expect(html).toContain('<td>高 / 已确认</td>');
+    // the unacknowledged alert in the page's and the terminal's word (src/text-template.ts ALERT_STATE_WORDS)
+    expect(html).toContain('<td>高 / 未确认</td>');
     // the daemon's identity word in Chinese (was "local@127.0.0.1")
     expect(html).toContain('由 <b>王老师（本机@127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
     expect(html).toContain('<td>5.0 秒</td>');
     // brackets and separators full-width, as in every Chinese text (the English page keeps ' (…; …)')
     expect(html).toContain('<td>433.9800 MHz（ISM 433 MHz）</td>');
     expect(html).toContain('<td>2026-06-07 09:05:00 – 2026-06-07 10:00:00（Asia/Shanghai；按本场次的告警）</td>');
-    expect(html).not.toMatch(/[\u4e00-\u9fff] ?\(|\) ?[\u4e00-\u9fff]/);
+    // and no Latin colon beside a Chinese word either (the terminal's lines hold to the same rule)
+    expect(html).not.toMatch(/[\u4e00-\u9fff] ?[(:[\]]|[):[\]] ?[\u4e00-\u9fff]/);
     expect(html).toContain('<b>Room 101</b>（room-1） 25.3 dB — 最近');
     expect(html).toContain('估计位置：x 2.5 m，y 3.0 m（各传感器的加权质心）');
     expect(html).toContain('<td>room-2</td><td>2026-06-07 09:05:00</td><td>2026-06-07 09:06:00</td><td>60 秒</td><td>传感器 room-2（rtl=0）停止输出数据：已 2.1 秒无数据 → 数据已恢复</td>');
@@ -60,6 +63,23 @@ describe('session report in zh-CN', () => {
     expect(renderReportHtml(r, 'en')).toContain(`<td>${message} → data flows again</td>`);
   });
 
+  it('an acknowledgement from before acks took a name reads unsigned with its address, in either language; the record is kept', async () => {
+    const old: Alert = { ...RECORDS[4]!, ackBy: 'supervisor@127.0.0.1:59262' };
+    const noName: Alert = { ...RECORDS[4]!, seq: 7, ackBy: 'supervisor (local@127.0.0.1)' };
+    const records = [...RECORDS.slice(0, 4), old, noName];
+    const r = await buildSessionReport({ records, session: '数学', site: 'hall-z', timeZone: 'Asia/Shanghai', nowMs: Date.parse('2026-06-07T03:00:00Z'), sensors: [] });
+    const zh = renderReportHtml(r, 'zh-CN');
+    expect(zh).toContain('由 <b>未署名（127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
+    // the daemon's placeholder for "no name given" reads the same word (was "supervisor（本机@127.0.0.1）")
+    expect(zh).toContain('由 <b>未署名（本机@127.0.0.1）</b> 于 2026-06-07 09:11:00 确认');
+    expect(zh).not.toContain('supervisor');
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('acknowledged by <b>unsigned (127.0.0.1)</b> at 2026-06-07 09:11:00');
+    expect(en).toContain('acknowledged by <b>unsigned (local@127.0.0.1)</b> at 2026-06-07 09:11:00');
+    expect(en).not.toContain('supervisor');
+    expect(old.ackBy).toBe('supervisor@127.0.0.1:59262');
+  });
+
   it('stays English by default and for any other lang value; the notes read as recorded', async () => {
     expect([reportLang(null), reportLang('en'), reportLang('fr'), reportLang('zh'), reportLang('zh-CN')]).toEqual(['en', 'en', 'en', 'zh-CN', 'zh-CN']);
     const html = await report('en');
@@ -67,5 +87,6 @@ describe('session report in zh-CN', () => {
     expect(html).toContain('2 transmission alerts, 2 high severity; 1 acknowledged, 0 marked known, 1 not acknowledged; 1 sensor outage.');
     expect(html).toContain('<td>sensor room-2 (rtl=0) stopped delivering: no data for 2.1 s → data flows again</td>');
     expect(html).toContain('<td>high / acknowledged</td>');
+    expect(html).toContain('<td>high / unacknowledged</td>');
   });
 });

@@ -19,7 +19,7 @@ describe('source errors as message codes', () => {
     expect(logCodeText(code, 'en')).toBe(`${wrongSerial}; reopening in 2 s`);
     // the repeated line (src/log.ts) drops the advice, not the list
     const msg = 'still offline: cannot open rtl=HALL02: RTL-SDR serial HALL02 not found; reopening in 2 s';
-    expect(prettyMessage({ msg, sensor: 's1', attempt: 2, messageCode: code }, 'zh-CN', logCodeText)).toBe('[s1] 仍离线：找不到接收器（已连接的接收器：[0] 00000001 (Realtek RTL2838UHIDIR)）；2 秒后重试  attempt=2');
+    expect(prettyMessage({ msg, sensor: 's1', attempt: 2, messageCode: code }, 'zh-CN', logCodeText)).toBe('【s1】仍离线：找不到接收器（已连接的接收器：[0] 00000001 (Realtek RTL2838UHIDIR)）；2 秒后重试  attempt=2');
     // other codes as alertMessageIn words them (the web page's text has no list: its tooltip shows the English reason)
     expect(logCodeText(sourceRetryCode('DEVICE_BUSY', 'busy', 400), 'zh-CN')).toBe(alertMessageIn('zh-CN', undefined, sourceRetryCode('DEVICE_BUSY', 'busy', 400)));
     expect(alertMessageIn('zh-CN', undefined, sourceRetryCode('DEVICE_NOT_FOUND', NOT_FOUND, 1000))).toMatch(/^找不到接收器：请确认/);

@@ -176,11 +176,11 @@ describe('display formatting and language', () => {
     expect([formatDuration(1_100), formatDuration(45_400), formatDuration(187_000), formatDuration(7_500_000)]).toEqual(['1.1 秒', '45 秒', '3 分 07 秒', '2 小时 05 分']);
     expect([formatFeatureMs(3.125), formatFeatureMs(47_000), formatDelay(1381.4)]).toEqual(['3.13 毫秒', '47 秒', '1.4 秒']);
     expect(t('alert.ack')).toBe('确认');
-    expect(t('banner.newAlerts', { n: 3 })).toBe('3 条新告警未确认');
+    expect(t('banner.unacknowledged', { n: 3 })).toBe('3 条告警未确认');
     setLang('en', false);
-    expect(t('banner.newAlerts', { n: 3 })).toBe('3 new alerts not acknowledged');
+    expect(t('banner.unacknowledged', { n: 3 })).toBe('3 alerts not acknowledged');
     // English plurals by the count (the fresh-user trial read "214 new alert(s)", "4 update(s)", "113 burst(s)")
-    expect(t('banner.newAlerts', { n: 1 })).toBe('1 new alert not acknowledged');
+    expect(t('banner.unacknowledged', { n: 1 })).toBe('1 alert not acknowledged');
     expect(t('detail.updates', { n: 1 })).toBe('1 update');
     expect(t('detail.updates', { n: 4 })).toBe('4 updates');
     expect(t('feat.bursts', { n: 113, d: '1.75 ms' })).toBe('113 bursts of 1.75 ms');

@@ -58,6 +58,11 @@ async function untranslatedOnPage(page: Page): Promise<string[]> {
   return out;
 }
 
+/** Visible texts with a Latin bracket or colon beside a Chinese character (a space between or not): full-width there. */
+async function latinPunctuationOnPage(page: Page): Promise<string[]> {
+  return (await visibleTexts(page)).filter((text) => /[\u4e00-\u9fff]\s?[(:[\]]|[):[\]]\s?[\u4e00-\u9fff]/.test(text));
+}
+
 describe('zh-CN strings', () => {
   it('every key and server message code has a Chinese text without English words (units and names excepted), different from the English one', () => {
     const en = DICTS.en;
@@ -89,6 +94,10 @@ describe('control room in zh-CN (1280 × 800)', () => {
     try {
       expect(await page.evaluate(() => window.quietband!.lang())).toBe('zh-CN');
       expect(await untranslatedOnPage(page)).toEqual([]);
+      // the list's count and a sensor's overload share in full-width brackets (were "告警 (9)", "否 (0.00 %)")
+      expect(await latinPunctuationOnPage(page)).toEqual([]);
+      expect(await page.locator('[data-testid="alert-count"]').textContent()).toMatch(/^（\d+）$/);
+      expect(await page.locator('.sensor-card').first().locator('dt[data-i18n="sensor.overload"] + dd').textContent()).toMatch(/^否（\d+\.\d\d %）$/);
       expect(await page.locator('[data-testid="operator-button"]').textContent()).toBe('值班员：未设置');
       // sensor notes from message codes: a dongle not found (the daemon's English words in the tooltip), a deaf sensor
       const noteOf = (sensor: string) => page.locator(`.sensor-card[data-sensor="${sensor}"] [data-testid="sensor-state"]`);
@@ -236,6 +245,33 @@ describe('control room in zh-CN on a phone (390 × 844)', () => {
       expect(m.y).toEqual({ text: '时间（秒）', orientation: 'vertical-rl sideways', inside: true, fits: true, upright: true });
       expect(m.x).toEqual({ text: '频率（MHz）', orientation: 'horizontal-tb mixed', inside: true, fits: true, upright: false });
       await shot(page, 'phone-zh-clip');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
+describe('an acknowledgement from before acks took a name (zh-CN, 390 × 844)', () => {
+  it('reads 未署名 with the address, never the stored "supervisor@127.0.0.1:59262" (kept in the store); the state pill reads 已确认', async () => {
+    const { alert } = await room.site.raise('great-hall-b-stage', 868_455_000);
+    await room.site.bus.ack(alert.alertId, 'supervisor@127.0.0.1:59262'); // as an older daemon stored it
+    const { page, close } = await room.open({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alert.alertId}"]`);
+      await row.waitFor({ timeout: 3000 });
+      expect(await row.locator('.state-pill').textContent()).toBe('已确认');
+      await row.locator('.c-sensor').click();
+      const detail = page.locator('[data-testid="alert-detail"]');
+      await detail.waitFor({ state: 'visible' });
+      const ackEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已确认' });
+      expect(await ackEntry.textContent()).toMatch(/ — 已确认：未署名 · 127\.0\.0\.1$/);
+      // the browser's ephemeral port is left out: it names no one
+      expect(await ackEntry.locator('[data-testid="actor-address"]').getAttribute('title')).toBe('127.0.0.1');
+      expect(await detail.locator('dt', { hasText: /^处理人$/ }).locator('xpath=following-sibling::dd[1]').textContent()).toBe('未署名 · 127.0.0.1');
+      await shot(page, 'phone-zh-old-ack');
+      const stored: Alert[] = [];
+      for await (const a of room.site.store.readSince(0)) if (a.alertId === alert.alertId && a.event === 'ack') stored.push(a);
+      expect(stored.map((a) => a.ackBy)).toEqual(['supervisor@127.0.0.1:59262']);
     } finally {
       await close();
     }

@@ -105,7 +105,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     expect((await r.locator('.c-start').textContent())!.trim()).toBe(want);
     // the new alert flashes and the banner counts it
     expect(await r.getAttribute('class')).toMatch(/\bflash\b/);
-    await expect.poll(() => page.locator('[data-testid="alarm-banner"]').textContent()).toMatch(/1 new alert/);
+    await expect.poll(() => page.locator('[data-testid="alarm-banner"]').textContent()).toMatch(/1 alert not acknowledged/);
     // an open transmission's duration is the on-air time heard so far (nothing past its start yet), not the clock's
     await new Promise((res) => setTimeout(res, 1500));
     expect((await r.locator('.c-duration').textContent())!.trim()).toBe('just started');
@@ -225,7 +225,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     expect(await page.evaluate(() => window.quietband!.lang())).toBe('en');
     await page.click('[data-testid="lang-toggle"]');
     expect(await page.textContent('[data-i18n="alerts.title"]')).toBe('告警');
-    expect(await row(page, alert.alertId).locator('.state-pill').textContent()).toBe('新告警');
+    expect(await row(page, alert.alertId).locator('.state-pill').textContent()).toBe('未确认');
     expect(await row(page, alert.alertId).locator('[data-testid="ack-button"]').textContent()).toBe('确认');
     expect(await page.textContent('#conn-text')).toBe('已连接');
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');

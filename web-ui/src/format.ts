@@ -1,6 +1,6 @@
 // Display formatting: MHz / kHz / dB / MS/s numbers, durations, and wall-clock times in the site's time zone.
 import { alertMessageIn, codeDetail, codesDetail, codesText } from '../../src/server/message-text.js';
-import { delayText } from '../../src/text-template.js';
+import { ackActor, actorAddressText, delayText } from '../../src/text-template.js';
 import { lang, t } from './i18n.js';
 import type { AlertMessageCode, CalibrationAlertInfo } from './protocol-types.js';
 
@@ -163,39 +163,10 @@ export function noteDetailElement(detail: string): HTMLDetailsElement {
   return d;
 }
 
-/** Who acted on an alert, split from its `ackBy` ({@link ackActor}). */
-export interface AckActor {
-  /** The name the person gave; undefined when none was given (the daemon's placeholder "supervisor", or identity only). */
-  name: string | undefined;
-  /** The connection it came from (`local@127.0.0.1`, `token@10.0.0.5`); undefined when the record names none. */
-  address: string | undefined;
-}
-
-/**
- * Splits a record's `ackBy` for display. The daemon stores "<name> (<identity>)" (src/server/client-hub.ts), with
- * "supervisor" as the name when the client gave none; an older daemon stored the identity alone
- * ("supervisor@127.0.0.1:59262"). Anything else (a hub's own record, a hand-written one) is the name as written.
- */
-export function ackActor(ackBy: string): AckActor {
-  const m = /^(.*\S) \(([^()\s]+@[^()\s]+)\)$/.exec(ackBy);
-  if (m !== null) return { name: m[1] === 'supervisor' ? undefined : m[1], address: m[2] };
-  if (/^[^\s()@]+@[^\s()]+$/.test(ackBy)) return { name: undefined, address: ackBy };
-  return { name: ackBy, address: undefined };
-}
-
-/**
- * The connection of an `ackBy` ({@link AckActor.address}) in the page's language: the daemon's identity words `local`
- * (auth off, loopback bind) and `token` (signed in with the access token) before the `@` are translated ("本机@127.0.0.1"),
- * the address after it and any other form (an older daemon's `supervisor@127.0.0.1:59262`) are shown as stored.
- */
-export function actorAddressText(address: string): string {
-  const m = /^(local|token)@(.+)$/.exec(address);
-  return m === null ? address : `${t(m[1] === 'local' ? 'actor.via.local' : 'actor.via.token')}@${m[2]!}`;
-}
-
 /**
  * The person of `ackBy` as nodes to append: the name (or "no name given" in the current language), then the address as
- * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`, {@link actorAddressText};
+ * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`, src/text-template.ts
+ * actorAddressText;
  * the stored words as its title) — readable on a phone, where a title would need a hover.
  */
 export function actorNodes(ackBy: string): Node[] {
@@ -209,7 +180,7 @@ export function actorNodes(ackBy: string): Node[] {
   address.className = 'muted actor-address';
   address.dataset.testid = 'actor-address';
   // translated at display time; the record keeps the daemon's words (its title, as stored)
-  address.textContent = actorAddressText(a.address);
+  address.textContent = actorAddressText(lang(), a.address);
   address.title = a.address;
   return [name, document.createTextNode(' · '), address];
 }

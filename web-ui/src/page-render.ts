@@ -53,7 +53,7 @@ export class PageRender {
     state.counters.renders++;
     const now = Date.now();
     list.render(now);
-    $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? `(${model.size})` : `(${list.matchCount} / ${model.size})`;
+    $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? t('alerts.count', { n: model.size }) : t('alerts.countOf', { m: list.matchCount, n: model.size });
     $('alerts-empty').hidden = list.matchCount > 0;
     const more = $('alerts-more');
     more.hidden = list.hiddenCount === 0;
@@ -77,7 +77,7 @@ export class PageRender {
     if (state.connLost) parts.push(t('banner.connLost'));
     for (const s of model.storageFailedSites()) parts.push(t('banner.storageFailed', { name: s }));
     const unack = model.unacknowledgedCount();
-    if (unack > 0) parts.push(t('banner.newAlerts', { n: unack }));
+    if (unack > 0) parts.push(t('banner.unacknowledged', { n: unack }));
     for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
     for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
     const banner = $('banner');

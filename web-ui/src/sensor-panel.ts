@@ -267,7 +267,7 @@ export class SensorPanel {
     e.behind.textContent = why ?? '';
     e.drops.textContent = String(h.droppedBlocks);
     e.drops.classList.toggle('warn', h.droppedBlocks > 0);
-    e.overload.textContent = h.overload ? `${t('yes')} (${(h.clipFraction * 100).toFixed(2)} %)` : `${t('no')} (${(h.clipFraction * 100).toFixed(2)} %)`;
+    e.overload.textContent = t('sensor.overloadValue', { answer: t(h.overload ? 'yes' : 'no'), pct: (h.clipFraction * 100).toFixed(2) });
     e.overload.classList.toggle('bad', h.overload);
     // scan: how long each segment goes unwatched (a burst shorter than revisit − dwell can be missed)
     e.revisit.hidden = (e.revisit.previousElementSibling as HTMLElement).hidden = h.scan === undefined;

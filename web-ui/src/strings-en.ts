@@ -1,5 +1,5 @@
 // The monitoring page's UI strings in English: the key set every language must give ({@link MsgKey}).
-import { EN_CLASS_WORDS } from '../../src/text-template.js';
+import { ACTOR_WORDS, ALERT_STATE_WORDS, EN_CLASS_WORDS } from '../../src/text-template.js';
 
 /** English UI strings by key; `{name}` marks a parameter that t() fills. */
 export const EN = {
@@ -13,7 +13,7 @@ export const EN = {
   'sound.on': 'Alarm sound on',
   'sound.off': 'Alarm sound OFF — click to enable',
   'lang.switch': '中文',
-  'banner.newAlerts': '{n} new {n|alert|alerts} not acknowledged',
+  'banner.unacknowledged': '{n} {n|alert|alerts} not acknowledged',
   'banner.offline': 'Sensor {name} OFFLINE',
   'sensors.title': 'Sensors',
   'sensors.none': 'No sensors announced yet.',
@@ -49,6 +49,10 @@ export const EN = {
   yes: 'YES',
   no: 'no',
   'alerts.title': 'Alerts',
+  // the list's count beside its title, and a sensor's overload answer with its clipped share: brackets of the language
+  'alerts.count': '({n})',
+  'alerts.countOf': '({m} / {n})',
+  'sensor.overloadValue': '{answer} ({pct} %)',
   'alerts.none': 'No alerts.',
   'alerts.more': '{n} older {n|alert|alerts} not shown',
   'alerts.all': 'Show all {n} alerts',
@@ -64,9 +68,9 @@ export const EN = {
   'col.centreBw': 'Centre / bandwidth',
   'col.when': 'Start / duration',
   'col.actions': '',
-  'alert.new': 'NEW',
-  'alert.acknowledged': 'acknowledged',
-  'alert.known': 'known',
+  'alert.new': ALERT_STATE_WORDS.en.new,
+  'alert.acknowledged': ALERT_STATE_WORDS.en.acknowledged,
+  'alert.known': ALERT_STATE_WORDS.en.known,
   'alert.open': 'on air',
   'alert.closed': 'ended',
   'alert.ack': 'Acknowledge',
@@ -105,10 +109,7 @@ export const EN = {
   'detail.session': 'Exam session',
   'detail.knownLabel': 'Known emitter',
   'detail.ackBy': 'Handled by',
-  'actor.unnamed': 'no name given',
-  // how the connection was let in (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
-  'actor.via.local': 'local',
-  'actor.via.token': 'token',
+  'actor.unnamed': ACTOR_WORDS.en.unnamed,
   'detail.message': 'Note',
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',

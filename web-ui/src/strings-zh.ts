@@ -1,6 +1,6 @@
 // The monitoring page's UI strings in Simplified Chinese, one for every English key (strings-en.ts).
 import type { MsgKey } from './strings-en.js';
-import { ZH_CLASS_WORDS } from '../../src/text-template.js';
+import { ACTOR_WORDS, ALERT_STATE_WORDS, ZH_CLASS_WORDS } from '../../src/text-template.js';
 
 /** Simplified Chinese UI strings by key; the same `{name}` parameters as the English ones. */
 export const ZH: Record<MsgKey, string> = {
@@ -14,7 +14,7 @@ export const ZH: Record<MsgKey, string> = {
   'sound.on': '报警声音已开启',
   'sound.off': '报警声音未开启 — 点击开启',
   'lang.switch': 'English',
-  'banner.newAlerts': '{n} 条新告警未确认',
+  'banner.unacknowledged': '{n} 条告警未确认',
   'banner.offline': '传感器 {name} 离线',
   'sensors.title': '传感器',
   'sensors.none': '尚无传感器信息。',
@@ -50,6 +50,9 @@ export const ZH: Record<MsgKey, string> = {
   yes: '是',
   no: '否',
   'alerts.title': '告警',
+  'alerts.count': '（{n}）',
+  'alerts.countOf': '（{m} / {n}）',
+  'sensor.overloadValue': '{answer}（{pct} %）',
   'alerts.none': '暂无告警。',
   'alerts.more': '另有 {n} 条较早的告警未显示',
   'alerts.all': '显示全部 {n} 条告警',
@@ -65,9 +68,9 @@ export const ZH: Record<MsgKey, string> = {
   'col.centreBw': '中心频率 / 带宽',
   'col.when': '开始 / 持续',
   'col.actions': '',
-  'alert.new': '新告警',
-  'alert.acknowledged': '已确认',
-  'alert.known': '已知信号',
+  'alert.new': ALERT_STATE_WORDS['zh-CN'].new,
+  'alert.acknowledged': ALERT_STATE_WORDS['zh-CN'].acknowledged,
+  'alert.known': ALERT_STATE_WORDS['zh-CN'].known,
   'alert.open': '发射中',
   'alert.closed': '已结束',
   'alert.ack': '确认',
@@ -105,10 +108,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.session': '考试场次',
   'detail.knownLabel': '已知发射源',
   'detail.ackBy': '处理人',
-  'actor.unnamed': '未留姓名',
-  // the connection's words (src/server/client-hub.ts identity `local@…` / `token@…`), as shown beside a name
-  'actor.via.local': '本机',
-  'actor.via.token': '令牌',
+  'actor.unnamed': ACTOR_WORDS['zh-CN'].unnamed,
   'detail.message': '备注',
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
