@@ -226,7 +226,10 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
       // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
-      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log, {
+        onRemoved: async (e, id, by) => (await bus.unmarkKnown({ id, label: e.label, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) }, by)).length,
+        identity: (req) => `${server.authRequired ? 'token' : 'local'}@${req.socket.remoteAddress ?? '?'}`,
+      })],
       healthProblems: problems,
       wsExtension: listen,
       healthFacts: () => {
