@@ -129,6 +129,10 @@ const EN = {
   'report.hubNone': 'session "{session}": no alert relayed to the hub carries it',
   'report.hubSiteNone': 'session "{session}": no alert of site "{site}" carries it',
   'report.failed': 'report failed: {detail}',
+  // printing the PDF (src/report/report-routes.ts printPdf): Chromium stopped at the time limit, or ended without a file
+  'report.pdfTimeout': '{chromium} did not finish printing the PDF within {s} s (the computer may be busy): try again, or open the HTML report and print it from the browser',
+  'report.pdfMissing': '{chromium} ended without writing the PDF {path}',
+  'report.pdfFailed': '{chromium} could not print {path} ({detail})',
   'report.storeDemo':
     'no alert store in {dataDir} ({path} does not exist); the demo (npm start, or quietband run without flags) keeps its alerts in {demoDir}: pass --data-dir {demoDir}',
   'dataDir.inUse':
@@ -332,6 +336,9 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'report.hubNone': '考试场次“{session}”：转发到中心的告警中没有属于该场次的',
     'report.hubSiteNone': '考试场次“{session}”：考点“{site}”的告警中没有属于该场次的',
     'report.failed': '报告生成失败：{detail}',
+    'report.pdfTimeout': '{chromium} 未能在 {s} 秒内打印完 PDF（电脑可能繁忙）：请重试，或打开 HTML 报告后在浏览器中打印',
+    'report.pdfMissing': '{chromium} 结束时没有写出 PDF {path}',
+    'report.pdfFailed': '{chromium} 无法打印 {path}（{detail}）',
     'report.storeDemo': '{dataDir} 中没有告警存储（{path} 不存在）；演示（npm start，或不带参数的 quietband run）的告警保存在 {demoDir}：请加上 --data-dir {demoDir}',
     'dataDir.inUse': '数据目录 {dir} 正被另一个 QuietBand 守护进程使用（进程号 {pid}{=onHost}，自 {since} 起；锁文件 {lock}）。请先停止那个守护进程，或为本进程指定另一个数据目录（配置 "dataDir" 或 --data-dir）。',
     'dataDir.onHost': '，在 {host} 上',

@@ -65,8 +65,9 @@ export interface AlertBusEvents {
  * - `close` → record `event:'close'` at once (a pending update is dropped: the close carries the final values);
  *   a `close` for an unknown track stores `open` then `close`.
  * - an identification after the close (`lateSignal`, within LATE_SIGNAL_MS) → an `update` record of the closed alert.
- * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' is final; repeating a transition is a
- * no-op (resolves undefined, nothing stored).
+ * State changes: new → acknowledged (ack), new|acknowledged → known (known). 'known' ends only when its emitter is
+ * removed from the known list ({@link unmarkKnown}: an `unmark` record); repeating a transition is a no-op (resolves
+ * undefined, nothing stored).
  *
  * Grouping (with `locations`): one transmission seen by several located sensors (same frequency, overlapping times:
  * src/alerts/localisation.ts) keeps one alert per sensor — none is merged away or dropped — and every record of those
@@ -198,6 +199,39 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
       };
       if (label !== undefined) draft.knownLabel = label;
       return this.writer.write(draft).done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The known emitter `emitter` (its KnownEmitters id, label, sensor, and the alert it was marked from) was removed by
+   * `by`: every alert it alone hid gets an `unmark` record (`ackBy` = by, message coded `known.removed`) giving back
+   * what it was without it, so it can be acknowledged or escalated again:
+   * - the alert the supervisor marked (`emitter.alertId`): its state and severity just before the mark;
+   * - an alert known from its open because it matched the emitter (its `knownEmitterId`; for records written before
+   *   that field: same sensor and `knownLabel` = the label): state 'new' and its `severityUnlessKnown` ('high' when not
+   *   recorded: looked at rather than missed).
+   * Alerts not 'known' now are left alone. Resolves with the records stored, in first-seen order.
+   */
+  unmarkKnown(emitter: { id: string; label: string; sensor?: string; alertId?: string }, by: string): Promise<Alert[]> {
+    try {
+      const time = isoTime(this.now());
+      const done: Promise<Alert>[] = [];
+      for (const e of this.store.allStates()) {
+        const marked = e.alertId === emitter.alertId;
+        const matched = e.knownEmitterId !== undefined
+          ? e.knownEmitterId === emitter.id
+          : e.knownLabel === emitter.label && (emitter.sensor === undefined || e.sensor === emitter.sensor);
+        if ((!marked && !matched) || this.stateOf(e.alertId)?.state !== 'known') continue;
+        const back = marked && e.beforeKnown !== undefined ? e.beforeKnown : { state: 'new' as const, severity: e.severityUnlessKnown ?? 'high' };
+        this.transmissions.forgetKnownLabel(e.alertId);
+        done.push(this.writer.write({
+          alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
+          message: `known emitter "${emitter.label}" removed: this alert counts again`, messageCode: { id: 'known.removed', params: { label: emitter.label } },
+        }).done);
+      }
+      return Promise.all(done);
     } catch (err) {
       return Promise.reject(err);
     }

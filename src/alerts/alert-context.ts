@@ -31,6 +31,7 @@ export interface KnownEmitterContext {
 
 /**
  * Answer of the `knownEmitterCheck` hook: false/undefined = not known; true = known (no label); `{ label }` = known,
- * and every record of the alert carries `knownLabel: label` (which emitter it matched).
+ * and every record of the alert carries `knownLabel: label` (which emitter it matched); `id`: that emitter's id, kept
+ * on the open record (`knownEmitterId`) so that removing the emitter finds the alerts it hid.
  */
-export type KnownEmitterVerdict = boolean | { label: string } | undefined;
+export type KnownEmitterVerdict = boolean | { label: string; id?: string } | undefined;

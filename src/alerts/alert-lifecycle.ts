@@ -196,7 +196,8 @@ export class TransmissionAlerts {
     const known = verdict !== undefined && verdict !== false;
     const knownLabel = typeof verdict === 'object' ? verdict.label : undefined;
     const state: AlertState = known ? 'known' : 'new';
-    const severity: AlertSeverity = known ? 'info' : this.severityFor({ sensor, kind: 'transmission', detection: ev, context: ctx });
+    const severityUnlessKnown: AlertSeverity = this.severityFor({ sensor, kind: 'transmission', detection: ev, context: ctx });
+    const severity: AlertSeverity = known ? 'info' : severityUnlessKnown;
     const proto = { sensor, originMs, startTime, ...(knownLabel !== undefined ? { knownLabel } : {}) };
     const memberKey = this.grouping.memberKeyFor(sensor);
     const track: TransmissionTrack = {
@@ -206,6 +207,9 @@ export class TransmissionAlerts {
     if (knownLabel !== undefined) track.knownLabel = knownLabel;
     this.grouping.observe(track, ev, nowMs, false);
     const draft = this.detectionDraft(proto, ev, ctx, 'open', state, severity, nowMs);
+    // what the alert is without the known mark: removing that emitter gives it back (AlertBus.unmarkKnown)
+    if (known) draft.severityUnlessKnown = severityUnlessKnown;
+    if (typeof verdict === 'object' && verdict.id !== undefined) draft.knownEmitterId = verdict.id;
     const group = this.grouping.attach(draft, track, nowMs);
     raiseFromSignal(draft);
     let w: ReturnType<AlertWriter['write']>;
@@ -336,6 +340,11 @@ export class TransmissionAlerts {
   trackOf(alertId: string): { sensor: string; trackId: number } | undefined {
     for (const t of this.tracks.values()) if (t.alertId === alertId) return { sensor: t.sensor, trackId: t.trackId };
     return undefined;
+  }
+
+  /** The open transmission `alertId` no longer names a known emitter on its later records (its emitter was removed). */
+  forgetKnownLabel(alertId: string): void {
+    for (const t of this.tracks.values()) if (t.alertId === alertId) delete t.knownLabel;
   }
 
   /** True when `alertId` is an open transmission alert of this run. */

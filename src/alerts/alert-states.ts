@@ -7,6 +7,12 @@ export interface AlertStateEntry extends AlertStateCore {
   /** Transmissions: the class of the latest record carrying a `signal` (absent before the sensor identified it). */ signalClass?: AlertSignal['class'];
   /** Who acknowledged / marked it known, from the latest `ack`/`known` record. */
   ackBy?: string;
+  /** Known from the open: the emitter that matched and the severity without it (its open record's fields), and its label. */
+  knownEmitterId?: string;
+  severityUnlessKnown?: Alert['severity'];
+  knownLabel?: string;
+  /** Marked known by a supervisor: its state and severity just before the latest `known` record. */
+  beforeKnown?: { state: Alert['state']; severity: Alert['severity'] };
 }
 
 /** One {@link AlertStateEntry} per alertId ever folded in (~200 B each), in first-seen order. */
@@ -20,9 +26,13 @@ export class AlertStates {
       e = openAlertState(rec);
       this.states.set(rec.alertId, e);
     }
+    if (rec.event === 'known') e.beforeKnown = { state: e.state, severity: e.severity };
+    if (rec.knownEmitterId !== undefined) e.knownEmitterId = rec.knownEmitterId;
+    if (rec.severityUnlessKnown !== undefined) e.severityUnlessKnown = rec.severityUnlessKnown;
+    if (rec.knownLabel !== undefined) e.knownLabel = rec.knownLabel;
     foldInOrder(e, rec);
     if (typeof rec.signal?.class === 'string') e.signalClass = rec.signal.class;
-    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
+    if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate' || rec.event === 'unmark') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }
 
   /** The state of one alert, or undefined when no record with that alertId was folded in. Do not mutate. */

@@ -35,7 +35,7 @@ export interface Alert {
   sensor: string;
   kind: AlertKind;
   /** What changed with this record. */
-  event: 'open' | 'update' | 'close' | 'ack' | 'known' | 'escalate';
+  event: 'open' | 'update' | 'close' | 'ack' | 'known' | 'escalate' | 'unmark';
   state: AlertState;
   severity: AlertSeverity;
   /** Wall-clock time of this record (ISO 8601 UTC). */
@@ -54,6 +54,13 @@ export interface Alert {
    * `knownEmitters[].label`, or the label of one marked known from the UI). Absent otherwise.
    */
   knownLabel?: string;
+  /**
+   * Alerts known from the open: the id of the known emitter that matched (KnownEmitters.idOf, e.g. `marked:demo-12`),
+   * and the severity the alert would have had without it; removing that emitter gives the alert this severity back
+   * (an `unmark` record, AlertBus.unmarkKnown). On the open record only.
+   */
+  knownEmitterId?: string;
+  severityUnlessKnown?: AlertSeverity;
   message?: string;
   /**
    * What `message` says, as a code the UI renders in its own language ({@link AlertMessageCode}); `message` stays the
@@ -175,6 +182,7 @@ export interface AlertSignal {
  * - `storage.failed` {code, error}: alert records cannot be written to the data dir;
  * - `storage.back` {}: every held record is stored;
  * - `restart.closed` {}: closed at daemon start (the previous run ended while it was open);
+ * - `known.removed` {label}: the known emitter `label` that hid the alert was removed (an `unmark` record);
  * - `worker.exited` {code, ms}: the sensor worker exited and restarts in `ms` ms (sensor health);
  * - `site.stopped` {s}, `site.silent` {s}, `site.silentSinceStart` {s}: a hub's site-offline alert (last heartbeat
  *   `s` seconds ago; the site said it was stopping / nothing since the hub started); `site.back` {}: heartbeats again;
@@ -207,7 +215,7 @@ export interface AlertSignal {
 export interface AlertMessageCode {
   id:
     | 'offline.source' | 'offline.silentWorker' | 'offline.noDataAfterOpen' | 'offline.noData' | 'online.again' | 'overload.on' | 'overload.off'
-    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
+    | 'storage.failed' | 'storage.back' | 'restart.closed' | 'known.removed' | 'worker.exited' | 'site.stopped' | 'site.silent' | 'site.silentSinceStart' | 'site.back'
     | 'baseline.refused' | 'baseline.stale' | 'baseline.staleUnknown' | 'baseline.advice' | 'baseline.adviceWindow' | 'baseline.adviceWindowNow'
     | 'offline.sourceError' | 'source.notFound' | 'source.busy' | 'source.permission' | 'source.disconnected' | 'source.usb' | 'source.notRtlTcp'
     | 'source.io' | 'source.ended' | 'source.stopped' | 'sensor.config' | 'sensor.badInput' | 'sensor.baselineMismatch' | 'sensor.nativeUnavailable' | 'sensor.failed'

@@ -8,11 +8,14 @@ import { ALERTS_FILE } from '../alerts/alert-store.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../config/site-config.js';
 import { QuietBandError } from '../errors.js';
 import { cliError, type CodedQuietBandError } from '../error-text.js';
-import { siteReportInput } from '../report/report-source.js';
+import { reportSensors, runSensors, siteReportInput } from '../report/report-source.js';
+import { sessionWindow } from '../report/session-window.js';
+import { readRunRecords } from '../report/run-log.js';
 import { DEMO_DATA_DIR } from '../site/demo-site.js';
 import { langFlag } from './replay-words.js';
 import { pluralWord, type TextLang } from '../text-template.js';
-import { buildSessionReport, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
+import type { MonitoringSummary } from '../report/monitoring-gaps.js';
+import { buildSessionReport, durationText, readAlertRecords, renderReportHtml, type ReportLang, type SessionReportInput } from '../report/session-report.js';
 
 /** Flags of `quietband report`. */
 export interface ReportFlags {
@@ -28,12 +31,16 @@ export interface ReportFlags {
 
 /**
  * The line `quietband report` prints on stdout in `lang`: session, site, how many alerts and sensor outages the report
- * holds, and the HTML file written (its absolute path). Chinese in the report's own words (src/report/session-report.ts).
+ * holds, the time not monitored and the daemon's stops (`monitoring`, when the data dir has a run log), and the HTML file
+ * written (its absolute path). Chinese in the report's own words (src/report/session-report.ts).
  */
-export function reportSummaryLine(lang: TextLang, session: string, site: string, alerts: number, outages: number, out: string): string {
+export function reportSummaryLine(lang: TextLang, session: string, site: string, alerts: number, outages: number, out: string, monitoring?: MonitoringSummary): string {
+  const gaps = monitoring === undefined ? '' : lang === 'zh-CN'
+    ? `，无监测 ${durationText(lang, monitoring.unmonitoredS)}（守护进程停止 ${monitoring.downs} 次）`
+    : `, not monitored ${durationText(lang, monitoring.unmonitoredS)} (daemon down ${monitoring.downs} ${pluralWord('en', monitoring.downs, 'time', 'times')})`;
   return lang === 'zh-CN'
-    ? `考试场次“${session}”（考点 ${site}）的报告：告警 ${alerts} 条，传感器中断 ${outages} 次 → ${out}`
-    : `report of session "${session}" at ${site}: ${alerts} ${pluralWord('en', alerts, 'alert', 'alerts')}, ${outages} ${pluralWord('en', outages, 'outage', 'outages')} → ${out}`;
+    ? `考试场次“${session}”（考点 ${site}）的报告：告警 ${alerts} 条，传感器中断 ${outages} 次${gaps} → ${out}`
+    : `report of session "${session}" at ${site}: ${alerts} ${pluralWord('en', alerts, 'alert', 'alerts')}, ${outages} ${pluralWord('en', outages, 'outage', 'outages')}${gaps} → ${out}`;
 }
 
 /** `--lang` value → report language ({@link langFlag}). @throws QuietBandError('CONFIG') for anything but en / zh / zh-CN (any case). */
@@ -59,7 +66,11 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
       input = await siteReportInput(site, flags.session);
     } else {
       const dataDir = flags.dataDir !== undefined ? resolve(flags.dataDir) : resolve('./data');
-      input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir) };
+      input = { session: flags.session, dataDir, records: await readDefaultStore(dataDir), runs: await readRunRecords(dataDir) };
+      // the sensors the daemon ran with, as its run log's starts list them (the web report's table from its config)
+      const w = sessionWindow(input.records, flags.session);
+      const sensors = w !== undefined ? runSensors(input.runs!, w.endMs) : [];
+      if (w !== undefined && sensors.length > 0) input.sensors = await reportSensors(sensors, w.startMs);
     }
   } catch (err) {
     throw missingStoreAsBadInput(err);
@@ -74,7 +85,7 @@ export async function reportCommand(flags: ReportFlags): Promise<{ alerts: numbe
   } catch (err) {
     throw cliError('flag.cannotWrite', { flag: '-o', path: out, detail: (err as Error).message }, 'IO', { cause: err });
   }
-  let line = `${reportSummaryLine(lang, report.session, report.site, report.alerts.length, report.outages.length, out)}\n`;
+  let line = `${reportSummaryLine(lang, report.session, report.site, report.alerts.length, report.outages.length, out, report.monitoring)}\n`;
   if (flags.pdf !== undefined) {
     const pdf = resolve(flags.pdf);
     try {

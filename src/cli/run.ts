@@ -148,7 +148,7 @@ export async function runCommand(flags: RunFlags, isSet: (k: keyof SiteFlags) =>
       firstAtMs = Date.now();
       stopWarmupBars();
       log.info({ signal: sig }, 'stopping');
-      running.stop().then(
+      running.stop(sig).then(
         () => {
           // alerts sent but never stored (storage failed until the end) are in the log in full: say so by the exit status
           if (running.store.unstoredAtClose > 0) process.exitCode = 1;

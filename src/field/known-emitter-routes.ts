@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { KnownEmitterEntry } from '../server/protocol.js';
-import type { KnownEmitters } from './known-emitters.js';
+import type { KnownEmitter, KnownEmitters } from './known-emitters.js';
 
 /** An extra route of the server (`ServerOptions.routes`): true when it answered. */
 export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
@@ -10,14 +10,28 @@ export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url:
 /** Header a removal must carry: a cross-site form or image cannot set it, and a cross-site script needs a CORS preflight this server never grants. */
 export const STATE_CHANGE_HEADER = 'x-quietband-request';
 
+/** What {@link knownEmitterRoutes} does beyond the list. */
+export interface KnownEmitterRouteOptions {
+  now?: () => number;
+  /**
+   * Called after an emitter was removed, with its id and who removed it (`ackBy` form: "<name> (<identity>)"):
+   * gives back the alerts it hid (AlertBus.unmarkKnown); resolves the number of alerts given back.
+   */
+  onRemoved?: (e: KnownEmitter, id: string, by: string) => Promise<number>;
+  /** The requester's identity in `by` (`local@127.0.0.1`, `token@10.0.0.5`). Default: the peer address. */
+  identity?: (req: IncomingMessage) => string;
+}
+
 /**
  * Routes (behind the server's auth, like every route):
  * - `GET /known-emitters` → `{ emitters: KnownEmitterEntry[] }` (configured first, then marked);
- * - `DELETE /known-emitters?id=ID` with header `X-QuietBand-Request: 1` → 200 `{ removed: KnownEmitterEntry }`;
- *   403 without the header or with an Origin that is not the Host; 404 for an unknown or configured id; 500 when the
- *   file cannot be written. Other methods → 405.
+ * - `DELETE /known-emitters?id=ID[&by=NAME]` with header `X-QuietBand-Request: 1` → 200 `{ removed: KnownEmitterEntry,
+ *   restored: n }` (n alerts it hid given back by `o.onRemoved`, recorded as removed by "NAME (<identity>)"; NAME
+ *   default `supervisor`, at most 100 characters); 403 without the header or with an Origin that is not the Host; 404
+ *   for an unknown or configured id; 500 when the file cannot be written. Other methods → 405.
  */
-export function knownEmitterRoutes(known: KnownEmitters, log: Logger, now: () => number = Date.now): KnownEmitterRoute[] {
+export function knownEmitterRoutes(known: KnownEmitters, log: Logger, o: KnownEmitterRouteOptions = {}): KnownEmitterRoute[] {
+  const now = o.now ?? Date.now;
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
@@ -56,8 +70,18 @@ export function knownEmitterRoutes(known: KnownEmitters, log: Logger, now: () =>
         return true;
       }
       const shown = entry(target, nowMs);
+      const name = (url.searchParams.get('by') ?? '').trim().slice(0, 100);
+      const by = `${name === '' ? 'supervisor' : name} (${o.identity?.(req) ?? req.socket.remoteAddress ?? '?'})`;
       known.remove(id).then(
-        (removed) => (removed === undefined ? json(res, 404, { error: `no known emitter with id "${id}"` }) : json(res, 200, { removed: shown })),
+        async (removed) => {
+          if (removed === undefined) return json(res, 404, { error: `no known emitter with id "${id}"` });
+          // the list is written: the alerts it hid count again (a failure here is logged, the removal stands)
+          const restored = await (o.onRemoved?.(removed, id, by) ?? Promise.resolve(0)).catch((err: unknown) => {
+            log.error({ err, id }, 'alerts hidden by the removed known emitter not given back');
+            return 0;
+          });
+          json(res, 200, { removed: shown, restored });
+        },
         (err: unknown) => {
           log.error({ err, id }, 'known emitter not removed');
           json(res, 500, { error: (err as Error).message });

@@ -1,7 +1,8 @@
 // Where a session report's data come from: a site's config + alert store, or any record list (the hub's); session lists.
 import { readFile } from 'node:fs/promises';
 import { limitDrawings, REPORT_MAX_DRAWINGS } from '../evidence/clip-picture-files.js';
-import { defaultBaselinePath, type SiteSettings } from '../config/site-config.js';
+import type { SiteSettings } from '../config/site-config.js';
+import { readRunRecords, runSensorOf, type RunRecord, type RunSensor } from './run-log.js';
 import { cliError } from '../error-text.js';
 import { sessionNamesText } from './alert-records.js';
 import type { Alert } from '../alerts/alert.js';
@@ -73,14 +74,25 @@ export async function siteReportInput(site: SiteSettings, session: string): Prom
   if (site.timeZone !== undefined) input.timeZone = site.timeZone;
   const s = site.sessions.find((x) => x.name === session);
   if (s !== undefined) input.window = { startMs: s.startMs, endMs: s.endMs };
+  input.runs = await readRunRecords(site.dataDir);
   // the baselines' age at the start of the window the report shows (the configured one may describe another run)
   const startMs = sessionWindow(input.records, session, input.window)?.startMs ?? Date.now();
-  input.sensors = await Promise.all(
-    site.sensors.map(async (x): Promise<ReportSensor> => {
-      const r: ReportSensor = { name: x.name, centerHz: x.centerHz, rateSps: x.rateSps, source: x.sourceText, baselineChecked: true };
-      if (x.location !== undefined) r.room = x.location.room;
+  input.sensors = await reportSensors(site.sensors.map((x) => runSensorOf(site, x)), startMs);
+  return input;
+}
+
+/**
+ * The report's sensor table from the sensors as a site config or a run log's `start` record gives them (one source for
+ * the web report and the CLI's, with or without `--config`): name, room, source, centre, rate, and the creation time
+ * of the stored baseline file (`baselinePath`) with its age (h) at `startMs` (epoch ms); no such file: "none stored".
+ */
+export async function reportSensors(sensors: readonly RunSensor[], startMs: number): Promise<ReportSensor[]> {
+  return Promise.all(
+    sensors.map(async (x): Promise<ReportSensor> => {
+      const r: ReportSensor = { name: x.name, centerHz: x.centerHz, rateSps: x.rateSps, source: x.source, baselineChecked: true };
+      if (x.room !== undefined) r.room = x.room;
       try {
-        const b = JSON.parse(await readFile(x.baselinePath ?? defaultBaselinePath(site, x.name), 'utf8')) as { createdAt?: unknown };
+        const b = JSON.parse(await readFile(x.baselinePath, 'utf8')) as { createdAt?: unknown };
         if (typeof b.createdAt === 'string' && !Number.isNaN(Date.parse(b.createdAt))) {
           r.baselineCreatedAt = b.createdAt;
           r.baselineAgeH = (startMs - Date.parse(b.createdAt)) / 3_600_000;
@@ -91,7 +103,20 @@ export async function siteReportInput(site: SiteSettings, session: string): Prom
       return r;
     }),
   );
-  return input;
+}
+
+/**
+ * The sensors of the runs (a run log's `start` records, src/site/run-log.ts) that started at or before `endMs`, the
+ * latest start's entry of each name, in the order they were first listed: what the daemon ran with in the session
+ * (a data dir read without its site config). [] when no run started by then.
+ */
+export function runSensors(runs: readonly RunRecord[], endMs: number): RunSensor[] {
+  const byName = new Map<string, RunSensor>();
+  for (const r of runs) {
+    if (r.event !== 'start' || !(Date.parse(r.time) <= endMs) || !Array.isArray(r.sensors)) continue;
+    for (const x of r.sensors) if (typeof x?.name === 'string' && typeof x.baselinePath === 'string') byName.set(x.name, x);
+  }
+  return [...byName.values()];
 }
 
 /**

@@ -7,8 +7,13 @@ import { ackByText, ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WOR
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
 import type { Alert, AlertMessageCode } from '../alerts/alert.js';
+import type { RunRecord } from './run-log.js';
+import { monitoringGaps, type MonitoringSummary } from './monitoring-gaps.js';
+import { monitoringSectionHtml, monitoringSummaryText } from './monitoring-html.js';
+import { esc, localTime, num } from './report-format.js';
 
 export { readAlertRecords } from './alert-records.js';
+export { durationText, esc, localTime } from './report-format.js';
 
 /** A sensor as the report lists it. */
 export interface ReportSensor {
@@ -99,6 +104,11 @@ export interface SessionReport {
   counts: { transmissions: number; high: number; raised: number; acknowledged: number; known: number; unacknowledged: number; outages: number };
   /** Transmission alerts per signal class (`unidentified`: no record carried a `signal`), largest count first. */
   classes: { class: string; count: number }[];
+  /**
+   * Times nothing (daemon down) or not every sensor (warm-up) was monitored, from the data dir's run log
+   * (src/report/monitoring-gaps.ts); absent when there is none (a data dir of a daemon older than the run log).
+   */
+  monitoring?: MonitoringSummary;
 }
 
 /** Input of {@link buildSessionReport}. */
@@ -114,6 +124,8 @@ export interface SessionReportInput {
   timeZone?: string;
   /** Data dir to look for clip pictures in (`<dataDir>/clip-pictures/<clip>.png`). */
   dataDir?: string;
+  /** The data dir's run log (src/site/run-log.ts readRunRecords): the report lists the times nothing was monitored. */
+  runs?: RunRecord[];
   /** Draws a clip's picture not drawn yet (evidence.pictures 'on-view'; see clipPictureDataUrl). */
   drawPicture?: PictureDrawer;
   nowMs?: number;
@@ -237,14 +249,16 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
   const tx = alerts.filter((a) => a.kind === 'transmission');
   const classes = new Map<string, number>();
   for (const a of tx) classes.set(a.signal?.class ?? 'unidentified', (classes.get(a.signal?.class ?? 'unidentified') ?? 0) + 1);
+  const nowMs = input.nowMs ?? Date.now();
   return {
+    ...(input.runs !== undefined && input.runs.length > 0 ? { monitoring: monitoringGaps(input.runs, { startMs, endMs }, nowMs) } : {}),
     site: input.site ?? input.records[0]?.site ?? '?',
     session: input.session,
     timeZone: input.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     startTime: new Date(startMs).toISOString(),
     endTime: new Date(endMs).toISOString(),
     windowFrom,
-    generatedAt: new Date(input.nowMs ?? Date.now()).toISOString(),
+    generatedAt: new Date(nowMs).toISOString(),
     sensors: input.sensors ?? sensorsFromRecords(input.records),
     alerts,
     outages,
@@ -276,31 +290,6 @@ function sensorsFromRecords(records: readonly Alert[]): ReportSensor[] {
     return s;
   });
 }
-
-/** HTML-escapes text (anything else is converted with String() first: records may be malformed). */
-export function esc(v: unknown): string {
-  const s = typeof v === 'string' ? v : String(v);
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * `YYYY-MM-DD HH:MM:SS` of an ISO time in `timeZone`; '—' for an unreadable time. The formatter is built once per zone
- * (building one costs ~0.1 ms: thousands of alerts made a report take seconds).
- */
-export function localTime(iso: string, timeZone: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '—';
-  let f = timeFormats.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-    timeFormats.set(timeZone, f);
-  }
-  return f.format(d);
-}
-
-const num = (v: number | undefined, f: (x: number) => string): string => (v === undefined || !Number.isFinite(v) ? '—' : f(v));
 
 /** The report's words in each language ({@link renderReportHtml}); values are HTML (already escaped where needed). */
 const REPORT_TEXT = {
@@ -474,7 +463,7 @@ ${CLIP_FIGURE_CSS}</style></head><body>
 <tr><td>${L.generated}</td><td>${t(r.generatedAt)}</td></tr>
 </table>
 <h2>${L.summary}</h2>
-<p id="summary">${L.summaryText(c)}</p>
+<p id="summary">${L.summaryText(c)}${r.monitoring !== undefined ? ` <span id="unmonitored">${monitoringSummaryText(lang, r.monitoring)}</span>` : ''}</p>
 ${r.classes.length > 0 ? `<p id="classes">${L.classesTitle}${r.classes.map((x) => `<span data-class="${esc(x.class)}">${word(L.classWord, x.class)} ${x.count}</span>`).join(lang === 'zh-CN' ? '，' : ', ')}</p>` : ''}
 <h2>${L.sensors}</h2>
 <div class="scroll"><table id="sensors"><tr><th>${L.sensor}</th><th>${L.room}</th><th>${L.source}</th><th>${L.centre}</th><th>${L.rate}</th><th>${L.baseline}</th></tr>
@@ -482,6 +471,7 @@ ${sensorRows}
 </table></div>
 <h2>${L.alerts}</h2>
 <div id="alerts">${alertRows === '' ? `<p>${L.noAlerts}</p>` : alertRows}</div>
+${monitoringSectionHtml(r.monitoring, lang, t)}
 <h2>${L.outages}</h2>
 ${outageRows === '' ? `<p id="outages">${L.none}</p>` : `<div class="scroll"><table id="outages"><tr><th>${L.sensor}</th><th>${L.from}</th><th>${L.to}</th><th>${L.duration}</th><th>${L.note}</th></tr>\n${outageRows}\n</table></div>`}
 </body></html>

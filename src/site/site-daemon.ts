@@ -24,6 +24,7 @@ import { DiskWatch } from './disk-watch.js';
 import { notifyProblems } from '../notify/notifier.js';
 import { DATA_DIR_MODE, lockDataDir, narrowDataDirMode, prepareDataDir } from './data-dir.js';
 import { makeFolder } from '../make-folder.js';
+import { RunLog, runSensorOf } from '../report/run-log.js';
 
 /**
  * `GET /sites` of a site daemon: 200 `{"hub": false}`. The page asks every server for the hub's per-site list (a hub
@@ -71,9 +72,10 @@ export interface RunningSite {
   problems(): string[];
   /**
    * Stops every worker (sources closed, open tracks closed and stored), waits for every alert to be stored (fsync) and
-   * sent, closes the server, the bus and the store. Idempotent.
+   * sent, closes the server, the bus and the store. `reason` (the signal, default `stopped`) goes into the run log's
+   * `stop` record (src/site/run-log.ts). Idempotent.
    */
-  stop(): Promise<void>;
+  stop(reason?: string): Promise<void>;
 }
 
 /** The server options of a site's `http` settings beyond bind/port (only those configured: the server has the defaults). */
@@ -132,11 +134,15 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     await lock.release();
     throw err;
   }
+  // when this run started, when each sensor's warm-up ended, and when it stopped (a crash dated by the last heartbeat):
+  // the times nothing was monitored, in the session report
+  const runLog = await RunLog.open({ dataDir: site.dataDir, sensors: site.sensors.map((s) => runSensorOf(site, s)), log });
   let field: SiteField;
   try {
     field = await createSiteField(site, { log, refreshCommand: opts.refreshCommand ?? 'quietband calibrate --config <site.json>' });
   } catch (err) {
     await store.close();
+    await runLog.close('start failed');
     await lock.release();
     throw err;
   }
@@ -171,6 +177,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     storage.stop();
     await bus.close();
     await store.close();
+    await runLog.close('start failed');
     await lock.release();
     throw err;
   }
@@ -219,7 +226,10 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       ...(site.timeZone !== undefined ? { timeZone: site.timeZone } : {}),
       clips,
       // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
-      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log)],
+      routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log, {
+        onRemoved: async (e, id, by) => (await bus.unmarkKnown({ id, label: e.label, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) }, by)).length,
+        identity: (req) => `${server.authRequired ? 'token' : 'local'}@${req.socket.remoteAddress ?? '?'}`,
+      })],
       healthProblems: problems,
       wsExtension: listen,
       healthFacts: () => {
@@ -234,6 +244,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     storage.stop();
     await bus.close();
     await store.close();
+    await runLog.close('start failed');
     await lock.release();
     throw err;
   }
@@ -242,6 +253,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const sendStatus = (): void => {
     statusQueued = false;
     const d = disk.health();
+    for (const s of supervisors) if (s.state === 'armed') runLog.armed(s.name);
     server.broadcastStatus({ sensors: supervisors.map((s) => field.health(s.health(), s)), session: field.sessionStatus(), ...(d !== null ? { disk: d } : {}) });
   };
   const onChange = (): void => {
@@ -276,8 +288,9 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
   const statusTimer = setInterval(sendStatus, opts.statusEveryMs ?? 1000);
 
   let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
+  const stop = (reason = 'stopped'): Promise<void> => {
     stopping ??= (async () => {
+      const runClosed = runLog.close(reason); // monitoring ends now, not when the last file is closed
       for (const t of startTimers) clearTimeout(t);
       clearInterval(statusTimer);
       field.stop();
@@ -292,6 +305,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       storage.stop();
       await bus.close();
       await store.close();
+      await runClosed;
       await lock.release();
       log.info({ lastSeq: store.lastSeq }, 'site stopped');
     })();

@@ -78,7 +78,7 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
     knownEmitterCheck: (ctx) => {
       const e = known.match(ctx.sensor, ctx.detection.centerHz, now());
       if (e !== undefined) log.info({ sensor: ctx.sensor, centerHz: ctx.detection.centerHz, emitter: e.label }, 'detection inside a known emitter');
-      return e !== undefined ? { label: e.label } : false;
+      return e !== undefined ? { label: e.label, id: known.idOf(e) } : false;
     },
     decorate: (ctx, ev) => {
       if (!schedule.enabled) return;

@@ -1,7 +1,7 @@
 // `quietband report` without a store where it looks: after the demo (data in ./data/demo) the error names the demo's
 // folder and the flag that reads it, in the terminal's language; without a demo store it says the store is unreadable.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, buildOnce, tempDir } from '../daemon/helpers.js';
@@ -60,5 +60,41 @@ describe('quietband report: the summary line', () => {
     expect(zh.code).toBe(0);
     expect(zh.stdout).toBe(`考试场次“s”（考点 hall）的报告：告警 1 条，传感器中断 0 次 → ${join(tmp.dir, 'r.html')}\n`);
     expect(report('C.UTF-8', ['--data-dir', dataDir]).stdout).toBe(`report of session "s" at hall: 1 alert, 0 outages → ${join(tmp.dir, 'r.html')}\n`);
+  });
+});
+
+describe('quietband report --data-dir of a daemon (no --config): its run log', () => {
+  it('fills the sensor table as the web report does (source, centre, rate, room, baseline) and counts the daemon\'s stops', () => {
+    const dataDir = join(tmp.dir, 'demo-store');
+    const cal = join(tmp.dir, 'cal');
+    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(cal, { recursive: true });
+    const base = { site: 'demo', sensor: 'hall-a-433', kind: 'transmission', state: 'new', severity: 'high', session: 's', centerHz: 433_920_000 };
+    writeFileSync(join(dataDir, 'alerts.jsonl'), [
+      { ...base, seq: 1, alertId: 'demo-1', event: 'open', time: '2026-12-07T20:35:00.000Z', startTime: '2026-12-07T20:35:00.000Z' },
+      { ...base, seq: 2, alertId: 'demo-1', event: 'close', time: '2026-12-07T20:59:00.000Z', endTime: '2026-12-07T20:59:00.000Z' },
+    ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const sensors = [
+      { name: 'hall-a-433', centerHz: 433_920_000, rateSps: 1_000_000, source: 'sim', room: 'Hall A', baselinePath: join(cal, 'demo-hall-a-433.json') },
+      { name: 'hall-b-868', centerHz: 868_300_000, rateSps: 250_000, source: 'sim', room: 'Hall B', baselinePath: join(cal, 'demo-hall-b-868.json') },
+    ];
+    writeFileSync(join(cal, 'demo-hall-a-433.json'), JSON.stringify({ createdAt: '2026-12-07T18:35:00.000Z' }));
+    const runs = [
+      { event: 'start', time: '2026-12-07T20:30:00.000Z', pid: 1, heartbeatMs: 10_000, sensors },
+      { event: 'armed', time: '2026-12-07T20:30:10.000Z', sensor: 'hall-a-433' },
+      { event: 'armed', time: '2026-12-07T20:30:10.000Z', sensor: 'hall-b-868' },
+      { event: 'stop', time: '2026-12-07T20:40:28.000Z', reason: 'SIGINT' },
+      { event: 'start', time: '2026-12-07T20:41:16.000Z', pid: 2, heartbeatMs: 10_000, sensors },
+      { event: 'armed', time: '2026-12-07T20:41:26.000Z', sensor: 'hall-a-433' },
+      { event: 'armed', time: '2026-12-07T20:41:26.000Z', sensor: 'hall-b-868' },
+    ];
+    writeFileSync(join(dataDir, 'runs.jsonl'), runs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const zh = report('C.UTF-8', ['--data-dir', dataDir, '--lang', 'zh-CN']);
+    expect(zh.stderr).toBe('');
+    expect(zh.stdout).toBe(`考试场次“s”（考点 demo）的报告：告警 1 条，传感器中断 0 次，无监测 58 秒（守护进程停止 1 次） → ${join(tmp.dir, 'r.html')}\n`);
+    const html = readFileSync(join(tmp.dir, 'r.html'), 'utf8');
+    expect(html).toContain('<tr><td>hall-a-433</td><td>Hall A</td><td>sim</td><td>433.9200 MHz</td><td>1000 kS/s</td><td>2026-12-07 18:35:00（开始前 2.0 小时）</td></tr>');
+    expect(html).toContain('<tr><td>hall-b-868</td><td>Hall B</td><td>sim</td><td>868.3000 MHz</td><td>250 kS/s</td><td>未保存</td></tr>');
+    expect(html).toContain('<span id="unmonitored">无监测共 58 秒（守护进程停止 1 次，传感器预热 2 次）。</span>');
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
-import type { KnownEmitterEntry } from '../../src/server/protocol.js';
+import type { Alert, KnownEmitterEntry } from '../../src/server/protocol.js';
 import { knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
 import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { createSiteField } from '../../src/site/site-field.js';
@@ -45,6 +45,65 @@ async function serve(routes: ReturnType<typeof knownEmitterRoutes>): Promise<{ u
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+describe('removing a known mark gives back the alerts it hid (issue 16)', () => {
+  it('the marked alert and a later one auto-marked at its frequency get state new / severity high back, with who and when; a config-known alert stays known', async () => {
+    const dataDir = join(dir, 'unmark');
+    let nowMs = T0;
+    const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [{ lowHz: 868_000_000, highHz: 868_100_000, label: 'fire alarm link' }], rbwHzOf: () => 244, log: silentLog });
+    const bus = new AlertBus({
+      store, updateIntervalMs: 0, now: () => nowMs,
+      knownEmitterCheck: (ctx) => {
+        const e = known.match(ctx.sensor, ctx.detection.centerHz, nowMs);
+        return e === undefined ? false : { label: e.label, id: known.idOf(e) };
+      },
+    });
+    bus.on('alert', (a) => known.observe(a));
+    const first = (await bus.handleDetection('a', ev()))!;
+    await known.markFromAlert((await bus.known(first.alertId, 'Ms Li (local@127.0.0.1)', 'invigilator radio'))!, store);
+    nowMs += 60_000;
+    const later = (await bus.handleDetection('a', ev({ id: 2, centerHz: 433_980_200 })))!;
+    const alarm = (await bus.handleDetection('a', ev({ id: 3, centerHz: 868_050_000, lowHz: 868_049_000, highHz: 868_051_000 })))!;
+    expect([later.state, later.severity, later.knownEmitterId, later.severityUnlessKnown]).toEqual(['known', 'info', `marked:${first.alertId}`, 'high']);
+    expect([alarm.state, alarm.knownEmitterId]).toEqual(['known', 'config:0']);
+    // the marked alert: no ack/escalate while known (the detail's buttons follow the state)
+    expect(await bus.ack(later.alertId, 'x')).toBeUndefined();
+
+    nowMs += 60_000;
+    const restored: string[] = [];
+    bus.on('alert', (a) => a.event === 'unmark' && restored.push(a.alertId));
+    const http = await serve(knownEmitterRoutes(known, silentLog, { now: () => nowMs, onRemoved: async (e, id, by) => (await bus.unmarkKnown({ id, label: e.label, sensor: e.sensor, alertId: e.alertId }, by)).length }));
+    try {
+      const del = await fetch(`${http.url}/known-emitters?id=${encodeURIComponent(`marked:${first.alertId}`)}&by=${encodeURIComponent('王老师')}`, { method: 'DELETE', headers: { 'X-QuietBand-Request': '1' } });
+      expect(del.status).toBe(200);
+      expect(((await del.json()) as { restored: number }).restored).toBe(2);
+    } finally {
+      await http.close();
+    }
+    expect(restored).toEqual([first.alertId, later.alertId]);
+    for (const id of [first.alertId, later.alertId]) expect(bus.stateOf(id)).toMatchObject({ state: 'new', severity: 'high' });
+    expect(bus.stateOf(alarm.alertId)).toMatchObject({ state: 'known', severity: 'info' });
+    const recs: Alert[] = [];
+    for await (const r of store.readSince(0)) if (r.event === 'unmark' && r.alertId === later.alertId) recs.push(r);
+    expect(recs.map((r) => [r.state, r.severity, r.ackBy, r.time, r.message, r.messageCode])).toEqual([
+      ['new', 'high', '王老师 (127.0.0.1)', new Date(T0 + 120_000).toISOString(), 'known emitter "invigilator radio" removed: this alert counts again', { id: 'known.removed', params: { label: 'invigilator radio' } }],
+    ]);
+    setLang('zh-CN');
+    expect(alertMessageText(recs[0]!.message, recs[0]!.messageCode)).toBe('已知发射源“invigilator radio”已移除：本告警重新计入');
+    setLang('en');
+    // its actions are back: acknowledging stores a record again (escalate is a no-op on a 'high' alert)
+    expect((await bus.ack(later.alertId, 'Ms Li'))?.state).toBe('acknowledged');
+    expect((await bus.ack(first.alertId, 'Ms Li'))?.state).toBe('acknowledged');
+    // and a new detection at that frequency alerts again
+    expect((await bus.handleDetection('a', ev({ id: 4 })))!.state).toBe('new');
+    await bus.close();
+    await store.close();
+    const reopened = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    expect(reopened.stateOf(later.alertId)).toMatchObject({ state: 'acknowledged', severity: 'high', lastEvent: 'ack' });
+    await reopened.close();
+  });
+});
+
 describe('known mark with a label, listed and removed over HTTP', () => {
   it('stores the label on the known record and the emitter; GET lists it; DELETE removes it from the file; a reload agrees', async () => {
     const dataDir = join(dir, 'known');
@@ -59,7 +118,7 @@ describe('known mark with a label, listed and removed over HTTP', () => {
     // band 433.9794–433.9806 MHz widened by max(2 × 244 Hz, 5 ppm = 2170 Hz) on each side
     expect([e.label, e.lowHz, e.highHz, e.addedBy]).toEqual(['invigilator radio', 433_977_230, 433_982_770, 'Ms Li (local@127.0.0.1)']);
 
-    const http = await serve(knownEmitterRoutes(known, silentLog, () => T0 + 3_600_000));
+    const http = await serve(knownEmitterRoutes(known, silentLog, { now: () => T0 + 3_600_000 }));
     try {
       const list = (await (await fetch(`${http.url}/known-emitters`)).json()) as { emitters: KnownEmitterEntry[] };
       expect(list.emitters.map((x) => [x.id, x.label, x.origin, x.removable, x.expired])).toEqual([

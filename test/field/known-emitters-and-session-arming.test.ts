@@ -46,7 +46,7 @@ describe('known-emitter label on alerts', () => {
     const dataDir = join(dir, 'label');
     const site = siteOf(dataDir, { knownEmitters: [{ lowHz: 433_970_000, highHz: 433_990_000, label: 'invigilator handheld' }] });
     const field = await createSiteField(site, { log: silentLog, refreshCommand: 'x', now: () => T0 });
-    expect(field.knownEmitterCheck({ sensor: 'a', detection: ev() })).toEqual({ label: 'invigilator handheld' });
+    expect(field.knownEmitterCheck({ sensor: 'a', detection: ev() })).toEqual({ label: 'invigilator handheld', id: 'config:0' });
     expect(field.knownEmitterCheck({ sensor: 'a', detection: ev({ centerHz: 433_900_000 }) })).toBe(false);
     const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
     const bus = new AlertBus({ store, updateIntervalMs: 0, now: () => T0, knownEmitterCheck: (c) => field.knownEmitterCheck(c), severityFor: (c) => field.severityFor(c) });

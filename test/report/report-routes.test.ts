@@ -7,8 +7,10 @@ import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, loadSiteConfigFile, type SiteSettings } from '../../src/config/site-config.js';
 import { reportCommand } from '../../src/cli/report.js';
 import { formatSiteTime, machineTimeZone } from '../../src/field/local-time.js';
-import { reportRoutes } from '../../src/report/report-routes.js';
-import { sessionsOf, siteReportSource, type SessionListEntry } from '../../src/report/report-source.js';
+import { printPdf, reportRoutes } from '../../src/report/report-routes.js';
+import { errorMessageIn } from '../../src/error-text.js';
+import { createServer } from 'node:http';
+import { sessionsOf, siteReportSource, type ReportSource, type SessionListEntry } from '../../src/report/report-source.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { startServer } from '../../src/server/server.js';
 import { tempDir } from '../daemon/helpers.js';
@@ -145,6 +147,47 @@ describe('report routes', () => {
       for (const html of [web, cli]) expect(html).toContain('<table id="outages">');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('PDF print time limit', () => {
+  // a Chromium that prints too slowly and, like Chromium, ends with status 0 on SIGTERM, writing no file
+  const slow = join(tmp.dir, 'slow-chromium.sh');
+  const silent = join(tmp.dir, 'silent-chromium.sh');
+  writeFileSync(slow, '#!/bin/sh\ntrap "exit 0" TERM\nsleep 5 &\nwait\n', { mode: 0o755 });
+  writeFileSync(silent, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const html = join(tmp.dir, 'print.html');
+  writeFileSync(html, '<p>x</p>');
+
+  it('a print stopped at the limit is a timeout, not "file not found", in both languages; an ended print without a file says so', async () => {
+    const t0 = Date.now();
+    const err = (await printPdf(html, join(tmp.dir, 'slow.pdf'), slow, 300).catch((e: unknown) => e)) as Error;
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(err.message).toBe(`${slow} did not finish printing the PDF within 0.3 s (the computer may be busy): try again, or open the HTML report and print it from the browser`);
+    const missing = (await printPdf(html, join(tmp.dir, 'none.pdf'), silent, 5000).catch((e: unknown) => e)) as Error;
+    expect(missing.message).toBe(`${silent} ended without writing the PDF ${join(tmp.dir, 'none.pdf')}`);
+    expect(errorMessageIn('zh-CN', missing)).toBe(`${silent} 结束时没有写出 PDF ${join(tmp.dir, 'none.pdf')}`);
+  });
+
+  it('GET /report?format=pdf answers 500 with the timeout in the request\'s language (was ENOENT on report.pdf)', async () => {
+    const src: ReportSource = { sessions: async () => [], input: async (session) => ({ session, records: [rec(1, 'hall-q-1', '2026-06-07T01:30:00.000Z', { session: 'maths-am' })] }) };
+    const server = createServer();
+    const routes = reportRoutes(src, { chromium: slow, pdfTimeoutMs: 800 });
+    server.on('request', (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (!routes.some((r) => r(req, res, url))) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const zh = await fetch(`${base}/report?session=maths-am&format=pdf&lang=zh-CN`);
+      expect(zh.status).toBe(500);
+      expect(await zh.text()).toBe(`报告生成失败：${slow} 未能在 0.8 秒内打印完 PDF（电脑可能繁忙）：请重试，或打开 HTML 报告后在浏览器中打印\n`);
+      const en = await fetch(`${base}/report?session=maths-am&format=pdf`);
+      expect(await en.text()).toBe(`report failed: ${slow} did not finish printing the PDF within 0.8 s (the computer may be busy): try again, or open the HTML report and print it from the browser\n`);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 });

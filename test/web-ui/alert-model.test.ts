@@ -51,6 +51,19 @@ describe('AlertModel', () => {
     expect(m.get('b')!.severityRaise).toEqual(raise);
   });
 
+  it('an unmark record (its known emitter removed) gives back state and severity and drops "known as"; the history says who', () => {
+    const m = new AlertModel();
+    m.apply(tx(1, 'a', 'open', 433_980_000, { state: 'known', severity: 'info', knownLabel: 'invigilator radio', severityUnlessKnown: 'high' }));
+    expect([m.get('a')!.state, m.get('a')!.severity, m.get('a')!.knownLabel]).toEqual(['known', 'info', 'invigilator radio']);
+    m.apply(rec(2, 'a', 'unmark', { state: 'new', severity: 'high', ackBy: '王老师 (local@127.0.0.1)', messageCode: { id: 'known.removed', params: { label: 'invigilator radio' } }, message: 'known emitter "invigilator radio" removed: this alert counts again' }));
+    const v = m.get('a')!;
+    expect([v.state, v.severity, v.knownLabel, v.ackBy]).toEqual(['new', 'high', undefined, '王老师 (local@127.0.0.1)']);
+    setLang('zh-CN');
+    expect(t('event.unmark')).toBe('已知标记已移除');
+    setLang('en');
+    expect(t('event.unmark')).toBe('known mark removed');
+  });
+
   it('drops a seq seen before and folds records by alertId (later seq wins field by field)', () => {
     const m = new AlertModel();
     expect(m.apply(tx(3, 'a', 'open', 433_920_000))).toBe('opened');

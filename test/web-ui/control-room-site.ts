@@ -109,7 +109,11 @@ beforeAll(async () => {
     spectrumHz: 2,
     timeZone: 'Asia/Shanghai',
     session: () => ({ scheduled: true, current: { name: SESSION, startMs: sessionEndMs - 7_200_000, endMs: sessionEndMs } }),
-    routes: knownEmitterRoutes(known, log),
+    // a removed mark gives back the alerts it hid, as the site daemon wires it (src/site/site-daemon.ts)
+    routes: knownEmitterRoutes(known, log, {
+      onRemoved: async (e, id, by) => (await site.bus.unmarkKnown({ id, label: e.label, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) }, by)).length,
+      identity: (req) => `local@${req.socket.remoteAddress ?? '?'}`,
+    }),
     clips: { dir: clipsDir, picturesDir },
     ...(o.sensorNotes === true ? { health: sensorNotes, disk: () => disk ?? undefined } : {}),
   });

@@ -201,6 +201,16 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="known-row"]').length === 1, undefined, { timeout: 3000 });
       expect(room.known.list().filter((e) => e.origin === 'marked')).toEqual([]);
       await list.locator('.known-close').click();
+      // the alert it hid is back as it was before the mark (acknowledged, high), and its history says who removed it
+      await page.waitForSelector(`[data-testid="alert-row"][data-alert-id="${hallId}"][data-state="acknowledged"]`, { timeout: 3000 });
+      expect((await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] .c-band`).textContent())!.trim()).toBe('SRD 868');
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${hallId}"] .c-room`).click();
+      await detail.waitFor({ state: 'visible' });
+      const unmarkEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已知标记已移除' });
+      await unmarkEntry.waitFor({ timeout: 3000 });
+      expect(await unmarkEntry.textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 已知标记已移除：王老师 · 本机@127\.0\.0\.1 — 已知发射源“监考对讲机”已移除：本告警重新计入$/);
+      expect(await untranslatedOnPage(page)).toEqual([]);
+      await detail.locator('.detail-close').click();
 
       // back to English: the same page speaks it at once
       await page.locator('[data-testid="lang-toggle"]').click();

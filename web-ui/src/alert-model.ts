@@ -144,6 +144,8 @@ export class AlertModel {
       }
       // a new text without a code replaces the old text and its code
       if (rec.message !== undefined && rec.messageCode === undefined) delete v.messageCode;
+      // its known emitter was removed: no longer "known as …"
+      if (rec.event === 'unmark') delete v.knownLabel;
       const band = rec.detection ?? rec.calibration?.emitter;
       if (band !== undefined) {
         v.lowHz = band.lowHz;

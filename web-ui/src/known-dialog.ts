@@ -12,7 +12,7 @@ function isEntry(x: unknown): x is KnownEmitterEntry {
 /**
  * The `<dialog id="known-dialog">`: {@link open} loads `GET known-emitters` (relative to the page, same cookie) into a
  * table (`data-testid="known-row"`, `data-id`), a Remove button (`known-remove`) on marked ones sends
- * `DELETE known-emitters?id=…` with the header `X-QuietBand-Request: 1` after a confirm, then reloads the list.
+ * `DELETE known-emitters?id=…&by=<operator>` with the header `X-QuietBand-Request: 1` after a confirm, then reloads the list.
  */
 export class KnownDialog {
   private readonly body: HTMLElement;
@@ -22,6 +22,8 @@ export class KnownDialog {
   constructor(
     private readonly dialog: HTMLDialogElement,
     private readonly base: URL,
+    /** The operator's remembered name (sent as `by`: the alerts the emitter hid record who removed it). */
+    private readonly operator: () => string | null = () => null,
   ) {
     const q = <T extends HTMLElement>(sel: string): T => {
       const el = dialog.querySelector<T>(sel);
@@ -116,7 +118,10 @@ export class KnownDialog {
   private async remove(id: string, label: string): Promise<void> {
     if (!window.confirm(t('known.confirm', { label }))) return;
     try {
-      const r = await fetch(this.url(id), { method: 'DELETE', credentials: 'same-origin', cache: 'no-store', headers: { 'X-QuietBand-Request': '1' } });
+      const u = this.url(id);
+      const by = this.operator();
+      if (by !== null && by !== '') u.searchParams.set('by', by);
+      const r = await fetch(u, { method: 'DELETE', credentials: 'same-origin', cache: 'no-store', headers: { 'X-QuietBand-Request': '1' } });
       if (!r.ok) {
         const v = (await r.json().catch(() => ({}))) as { error?: unknown };
         throw new Error(typeof v.error === 'string' ? v.error : `HTTP ${r.status}`);

@@ -49,7 +49,7 @@ const sensorPanel = new SensorPanel($('sensor-list'));
 const sitePanel = new SitePanel($('site-list'), (s) => sites.setFilter(state.siteFilter === s ? null : s));
 const reportDialog = new ReportDialog($<HTMLDialogElement>('report-dialog'), base);
 const who = new WhoDialog($<HTMLDialogElement>('who'));
-const knownDialog = new KnownDialog($<HTMLDialogElement>('known-dialog'), base);
+const knownDialog = new KnownDialog($<HTMLDialogElement>('known-dialog'), base, () => who.name());
 const sessionBar = new SessionBar($('session-bar'));
 const cards = new SpectrumCards($('spectra'), bandsFor);
 const list = new AlertList($('alert-rows'), model, { onAck: (ids) => void actions.ack(ids), onKnown: (id) => void actions.markKnown(id), onOpen: (id) => detail.open(id) });

@@ -142,6 +142,7 @@ export const EN = {
   'event.ack': 'acknowledged',
   'event.known': 'marked as known',
   'event.escalate': 'escalated',
+  'event.unmark': 'known mark removed',
   'severity.high': 'high',
   'severity.low': 'low (outside exam sessions)',
   'severity.lowCalibration': 'low (heard during calibration)',

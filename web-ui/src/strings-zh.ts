@@ -141,6 +141,7 @@ export const ZH: Record<MsgKey, string> = {
   'event.ack': '已确认',
   'event.known': '标记为已知',
   'event.escalate': '已升级',
+  'event.unmark': '已知标记已移除',
   'severity.high': '高',
   'severity.low': '低（考试时段外）',
   'severity.lowCalibration': '低（校准期间已存在）',
