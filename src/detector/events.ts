@@ -105,6 +105,18 @@ export class TrackReport {
   }
 
   /**
+   * True when dropDcCentred is set and the track's band (± the gap) touches the DC guard: a signal on the tuning
+   * centre is only partly visible around the guard, with a wrong centre; the overlapping hop sees it whole.
+   */
+  dcCentred(t: Track): boolean {
+    if (!this.options.dropDcCentred) return false;
+    const n = this.slow.n;
+    const guardBins = Math.max(1, Math.ceil(this.options.dcGuardHz / this.slow.rbwHz));
+    const gap = this.slow.gapBins;
+    return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
+  }
+
+  /**
    * Measures t's occupied band on its own path (the slow path once it has slow hits, else the fast path) into
    * {@link lo}/{@link hi}, and returns that path. Without the twin-peak bridge: the rules that read this band (a
    * signal's skirt in Dominance, the valley beside it in the tracker's stands-apart test) reach out from it by its width,

@@ -90,6 +90,11 @@ export class Track {
    * not count).
    */
   lastShortOpenEnd = -Infinity;
+  /**
+   * The id of the track this one was split from as a newcomer in its extent (0: none); that track's excess spectrum
+   * leaves out this one's band (accumulateOwnExcess).
+   */
+  newcomerOf = 0;
   fastStart = 0;
   fastEnd = 0;
   slowStart = 0;
@@ -130,6 +135,7 @@ export class Track {
     this.longHits = 0;
     this.burstHits = 0;
     this.lastShortOpenEnd = -Infinity;
+    this.newcomerOf = 0;
     this.confirmed = false;
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;
@@ -282,12 +288,16 @@ export class TrackTable {
     for (let i = 0; i < RECENT_TRACKS; i++) this.recent.push({ lo: 0, hi: -1, fastEnd: -Infinity, hadFast: false, end: -Infinity, peakDb: -Infinity });
   }
 
-  /** The open track nearest to [lo, hi] (fine bins) within `gap` bins (the oldest of equally near ones), or null. */
-  find(lo: number, hi: number, gap: number): Track | null {
+  /**
+   * The open track nearest to [lo, hi] (fine bins) within `gap` bins (the oldest of equally near ones), or null; the
+   * track in slot `except` is left out.
+   */
+  find(lo: number, hi: number, gap: number, except = -1): Track | null {
     let found: Track | null = null;
     let foundD = Infinity;
     for (let ti = 0; ti < this.tracks.length; ti++) {
       const t = this.tracks[ti];
+      if (ti === except) continue;
       const d = TrackTable.distance(t, lo, hi, gap);
       if (d >= 0 && (found === null || d < foundD || (d === foundD && t.id < found.id))) {
         found = t;

@@ -7,9 +7,10 @@ import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt }
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
+import { accumulateOwnExcess, adoptNewcomer, frameNewcomer, NEWCOMER_MIN_HITS, newcomerGroup, splitNewcomerOff } from './newcomer.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
-import { accumulateExcess, BURST_CO_KEYED_DB, BURST_COMPANION_REACH_HZ, PACKET_GAP_S, STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
+import { BURST_CO_KEYED_DB, BURST_COMPANION_REACH_HZ, PACKET_GAP_S, STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
 
 /**
  * The detector's tracks and what becomes of them. Every path hands its frame's hot bins to {@link trackGroups}: a
@@ -152,6 +153,7 @@ export class Tracker {
   trackGroups(frame: SpectrumFrame, p: PathState, isFast: boolean, start: number, end: number): void {
     const formed = formGroups(p, frame.power);
     let groups = formed;
+    frameNewcomer.parent = 0;
     const table = this.table;
     const s = p.scale;
     const gapFine = p.gapBins * s;
@@ -165,6 +167,13 @@ export class Tracker {
     const domRatio = 10 ** (this.options.dominanceDb / 10);
     for (let gi = 0; gi < groups; gi++) {
       let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
+      // a second transmitter keyed on beside a steady track, inside the extent its skirt has made its own (§4)
+      if (!this.longHit && track !== null && gi < formed && p.gTransient[gi] === 0 && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
+        groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio);
+        const g = newcomerGroup[0];
+        if (g >= 0) this.matchGroup(p, g, isFast, end - start, end, spursAnywhere, track.slot);
+        if (g === gi) track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
+      }
       // every short frame joins a link keyed on beside a settled track (§5) to its group when their edges are within
       // the gap: that part becomes a group of its own as on the long path, or is left out when it does not stand apart
       if (!this.longHit && !this.burstHit && track !== null && gi < formed && p.gTransient[gi] === 0 && track.steadySettleEnd === Infinity) {
@@ -233,6 +242,7 @@ export class Tracker {
           continue;
         }
       }
+      adoptNewcomer(track, gi);
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
   }
@@ -242,13 +252,13 @@ export class Tracker {
    * it is new, near full scale with clipping spurs possible (`spursAnywhere`), its track's onset on this path (not hit
    * in the previous frame, `hop` samples before this frame's `end`) or 6 dB under the track's peak on this path.
    */
-  private matchGroup(p: PathState, gi: number, isFast: boolean, hop: number, end: number, spursAnywhere: boolean): void {
+  private matchGroup(p: PathState, gi: number, isFast: boolean, hop: number, end: number, spursAnywhere: boolean, except = -1): void {
     const s = p.scale;
     const wideOnly = p.gNarrow[gi] === 0;
     // a wide-kernel-only group within one kernel width of an open signal is its key-on splatter or onset
     // transient (rectangular keying spreads a sinc across the band): it belongs to that signal
     const tol = wideOnly ? p.gapBins * s + 2 * p.wide.half * s : p.gapBins * s;
-    const t = this.table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol);
+    const t = this.table.find(p.gMatchLo[gi] * s, p.gMatchHi[gi] * s + s - 1, tol, except);
     p.gTrack[gi] = t === null ? -1 : t.slot;
     // a new group, or one near full scale whose converter clips (its spurs may be anywhere), is a transient from the start
     let transient = t === null || (spursAnywhere && p.gPeakPower[gi] >= this.fullScaleLin);
@@ -368,7 +378,7 @@ export class Tracker {
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
     const z = Math.min(p.n - 1, Math.floor(t.hi / s) + margin);
-    accumulateExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p.stat, p.th.levelLin, a, z);
+    accumulateOwnExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p, this.table, t, a, z);
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
@@ -401,7 +411,9 @@ export class Tracker {
       if (end > t.fastEnd) t.fastEnd = end;
       const hold = this.burstHit ? this.burstHoldSamples : 0;
       t.extendReportedEnd(p.gOpen[gi] !== 0, start, end, hold + this.holdSamples);
-      if (end + hold > t.aliveUntil) t.aliveUntil = end + hold;
+      // a newcomer beside a wide track shows only in frames where it stands apart from that track's band: held longer (§4)
+      const alive = hold + (t.newcomerOf !== 0 ? this.slowHoldSamples : 0);
+      if (end + alive > t.aliveUntil) t.aliveUntil = end + alive;
     } else {
       const explained = t.fastHits > 0 && t.fastEnd >= start;
       t.slowHits++;
@@ -432,22 +444,10 @@ export class Tracker {
     }
   }
 
-  /**
-   * True when dropDcCentred is set and the track's band (± the gap) touches the DC guard: a signal on the tuning
-   * centre is only partly visible around the guard, with a wrong centre; the overlapping hop sees it whole.
-   */
-  private dcCentred(t: Track): boolean {
-    if (!this.options.dropDcCentred) return false;
-    const n = this.slow.n;
-    const guardBins = Math.max(1, Math.ceil(this.options.dcGuardHz / this.slow.rbwHz));
-    const gap = this.slow.gapBins;
-    return t.lo - gap <= n / 2 + guardBins && t.hi + gap >= n / 2 - guardBins;
-  }
-
   /** Sends a track's `open` once it lasts minDurationMs and is not DC-centred. */
   private confirm(t: Track): void {
     const rate = this.geometry.rateSps;
-    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.dcCentred(t)) {
+    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t)) {
       t.confirmed = true;
       t.lastUpdateS = t.endSample() / rate;
       this.emit(this.report.event('open', t, undefined));

@@ -86,7 +86,7 @@ describe('DetectionIdentifier audio below the class floor (docs/identification.m
     const info: IqSourceInfo = { label: 'burst', format: 'cf32', rateSps: rate, centerHz: 868.3e6, centerKnown: true };
     const blocks: IqBlock[] = [];
     for (let first = 0; first < count; first += 10_000) {
-      blocks.push({ samples: iq.slice(2 * first, 2 * (first + 10_000)), count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0 });
+      blocks.push({ samples: iq.slice(2 * first, 2 * (first + 10_000)), count: 10_000, centerHz: info.centerHz, rateSps: rate, firstSample: first, tuneId: 0, clipFraction: 0, discontinuity: false });
     }
     const source: IqSource = { info, close: async () => {}, health: () => ({}) as ReturnType<IqSource['health']>, async *blocks() { yield* blocks; } };
     const audioDir = await mkdtemp(join(tmpdir(), 'qb-closest-audio-'));

@@ -67,7 +67,7 @@ function blockRecorder(src: RtlTcpSource) {
         yield { samples, count: k.count, centerHz: src.info.centerHz, rateSps: RATE, firstSample: k.firstSample, tuneId: k.tuneId, clipFraction: k.clipFraction, discontinuity: k.discontinuity };
       }
     },
-    health: () => ({ droppedBlocks: null, nonFiniteSamples: 0 }),
+    health: () => ({ label: src.info.label, online: false, samplesDelivered: 0, droppedBlocks: null, nonFiniteSamples: 0, lastDataAgeMs: null, lastError: null, tunerName: null }),
     close: async () => undefined,
   });
   return Object.assign(r, { kept, replay });

@@ -1,0 +1,179 @@
+// A newcomer inside an open track's extent (docs/detector.md §4): a second transmitter keyed on beside a strong one,
+// within the band the strong one's skirt has made its own, is a signal of its own and not more of that track.
+import { kernelMeanOverLevel } from './beside-track.js';
+import { fillGroup } from './groups.js';
+import { MAX_GROUPS, type PathState } from './path-state.js';
+import type { TrackReport } from './events.js';
+import { accumulateExcess, type Track, type TrackTable } from './track.js';
+
+/**
+ * How many of a track's hits on a path must have covered a bin before its mean excess there can tell a newcomer: a
+ * track's first frames hold its key-on splatter, which reaches across the band (short frames overlap by half, so 16
+ * frames are 8 frames' span of new samples).
+ */
+export const NEWCOMER_MIN_HITS = 16;
+
+/**
+ * The newcomer of the frame being tracked: the group index a {@link splitNewcomerOff} last made or marked and the id
+ * of the track it was split from (0: none; the tracker sets 0 at each frame's start). Frames are tracked
+ * one at a time, synchronously, so one record serves every tracker of a thread.
+ */
+export const frameNewcomer = { at: -1, parent: 0 };
+
+/** The group index the last {@link splitNewcomer} made or marked (−1: none). */
+export const newcomerGroup = new Int32Array(1);
+
+/**
+ * Marks track t, which group gi of this frame hits, as split from the frame's newcomer parent when gi is the newcomer
+ * and t was just opened for it (Track.newcomerOf).
+ */
+export function adoptNewcomer(t: Track, gi: number): void {
+  if (gi === frameNewcomer.at && frameNewcomer.parent !== 0 && t.newcomerOf === 0 && t.fastHits + t.slowHits === 0) t.newcomerOf = frameNewcomer.parent;
+}
+
+/**
+ * Whether group gi of p (matched to an open track whose occupied band on this path is [ownLo, ownHi], bins of p, and
+ * whose mean excess spectrum is acc/cnt, ratios over p's level) holds a newcomer: a bin beyond that band by more than
+ * one own bandwidth plus the gap whose excess now (stat/level − 1) is at least `ratio` times the track's mean excess
+ * there, over the open level, where the track has been hit at least {@link NEWCOMER_MIN_HITS} times. A strong signal's
+ * skirt (reciprocal mixing, a noisy oscillator's phase noise) holds bins over the release level tens of kHz from it in
+ * every frame, and seconds of averaging across the whole band: the track's extent, and so its matching, grows over
+ * them, and a second transmitter keyed on there continued the first one's track unreported (two 40 dB carriers 40 kHz
+ * apart, a 300 Hz oscillator linewidth: the second, keyed on 2 s after the first, was never reported). Its mean excess
+ * is the reference a CFAR would take: what the track has put into that bin so far; `ratio` is the dominance ratio, as a
+ * new group within a signal's skirt must stand that much over it to be a signal of its own (§5).
+ *
+ * When the group lies apart from the band (no bin within it ± the gap), the whole group is the newcomer. When it
+ * overlaps the band, it is split at the lowest kernel mean between the band and the newcomer's bin, but only where
+ * that valley lies the open level under both the newcomer's bin and the group's largest bin inside the band: the track
+ * is on now and another signal stands apart from it; an excursion of a wide FM signal past its mean band is one peak,
+ * no valley. The split-off part is appended as group `groups` (MAX_GROUPS allowing) and gi keeps the rest; the part's
+ * index goes to {@link newcomerGroup}. Allocation-free.
+ * @returns the number of groups after the split
+ */
+export function splitNewcomer(
+  p: PathState, power: Float32Array, gi: number, groups: number, ownLo: number, ownHi: number,
+  acc: Float64Array, cnt: Float64Array, ratio: number,
+): number {
+  newcomerGroup[0] = -1;
+  const stat = p.stat;
+  const level = p.th.levelLin;
+  const open = p.minOpenLin;
+  if (!(open > 1 && open < Infinity)) return groups;
+  const glo = p.gMatchLo[gi];
+  const ghi = p.gMatchHi[gi];
+  const reach = ownHi - ownLo + 1 + p.gapBins;
+  const nearLo = ownLo - reach;
+  const nearHi = ownHi + reach;
+  // the newcomer's bin: the largest excess beyond the reach that stands `ratio` over the track's mean there
+  let at = -1;
+  let best = 0;
+  for (let b = glo; b <= ghi; b++) {
+    if (b >= nearLo && b <= nearHi) continue;
+    const l = level[b];
+    if (p.hot[b] === 0 || !(l < Infinity) || cnt[b] < NEWCOMER_MIN_HITS) continue;
+    const r = stat[b] / l;
+    if (r < open || r <= best) continue;
+    const m = acc[b] / cnt[b];
+    if (r - 1 >= ratio * Math.max(m - 1, 0)) {
+      best = r;
+      at = b;
+    }
+  }
+  if (at < 0) return groups;
+  if (glo > ownHi + p.gapBins || ghi < ownLo - p.gapBins) {
+    newcomerGroup[0] = gi;
+    return groups;
+  }
+  if (groups >= MAX_GROUPS) return groups;
+  const half = p.narrow.half;
+  const up = at > ownHi;
+  // the valley between the band and the newcomer, and the group's largest kernel mean inside the band
+  let valley = Infinity;
+  let v = -1;
+  for (let b = up ? ownHi + 1 : at + 1; b <= (up ? at - 1 : ownLo - 1); b++) {
+    const m = kernelMeanOverLevel(p, level, half, b);
+    if (m < valley) {
+      valley = m;
+      v = b;
+    }
+  }
+  let inside = 0;
+  for (let b = Math.max(glo, ownLo); b <= Math.min(ghi, ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
+  const peak = kernelMeanOverLevel(p, level, half, at);
+  if (v < 0 || !(valley * open <= Math.min(peak, inside))) return groups;
+  // the part past the valley becomes the newcomer's group; gi keeps the rest (each trimmed to its hot bins)
+  let a = up ? v + 1 : glo;
+  let z = up ? ghi : v - 1;
+  while (a < z && p.hot[a] === 0) a++;
+  while (z > a && p.hot[z] === 0) z--;
+  let ka = up ? glo : v + 1;
+  let kz = up ? v - 1 : ghi;
+  while (ka < kz && p.hot[ka] === 0) ka++;
+  while (kz > ka && p.hot[kz] === 0) kz--;
+  if (p.hot[a] === 0 || p.hot[ka] === 0) return groups;
+  fillGroup(p, power, a, z, groups);
+  fillGroup(p, power, ka, kz, gi);
+  newcomerGroup[0] = groups;
+  return groups + 1;
+}
+
+/**
+ * {@link splitNewcomer} for group gi of p matched to track t, against t's occupied band and mean excess spectrum on
+ * p's path (`own`, its fast path when `isFast`: the burst path's groups share its bins), measured by `report`; a
+ * newcomer found goes to {@link frameNewcomer}.
+ * @returns the number of groups after the split
+ */
+export function splitNewcomerOff(
+  report: TrackReport, own: PathState, isFast: boolean, p: PathState, power: Float32Array, gi: number, groups: number, t: Track, ratio: number,
+): number {
+  const acc = isFast ? t.accFast : t.accSlow;
+  const cnt = isFast ? t.cntFast : t.cntSlow;
+  report.measure(t, own, acc, cnt);
+  const after = splitNewcomer(p, power, gi, groups, report.lo, report.hi, acc, cnt, ratio);
+  if (newcomerGroup[0] >= 0) {
+    frameNewcomer.at = newcomerGroup[0];
+    frameNewcomer.parent = t.id;
+  }
+  return after;
+}
+
+/** Scratch mask over a path's bins ({@link accumulateOwnExcess}), all 0 between calls. */
+let mask = new Uint8Array(0);
+
+/**
+ * Adds p's excess ratios (stat/level) over bins [a, z] of p to track t's mean excess spectrum (acc/cnt, see
+ * accumulateExcess), leaving out the whole extent of each open newcomer split from t (Track.newcomerOf): t's
+ * spectrum holds its own signal and the noise round it, not the newcomer's signal, which would otherwise raise t's
+ * mean there within a second until the newcomer no longer stood over it ({@link splitNewcomer}) and its frames went
+ * back to t. Allocation-free once a path of p's size has been seen.
+ */
+export function accumulateOwnExcess(acc: Float64Array, cnt: Float64Array, p: PathState, table: TrackTable, t: Track, a: number, z: number): void {
+  let children = 0;
+  const s = p.scale;
+  if (mask.length < p.n) mask = new Uint8Array(p.n);
+  if (table.active > 1) {
+    for (let ti = 0; ti < table.tracks.length; ti++) {
+      const c = table.tracks[ti];
+      if (!c.active || c.newcomerOf !== t.id) continue;
+      children++;
+      for (let b = Math.max(a, Math.floor(c.lo / s)); b <= Math.min(z, Math.floor(c.hi / s)); b++) mask[b] = 1;
+    }
+  }
+  if (children === 0) {
+    accumulateExcess(acc, cnt, p.stat, p.th.levelLin, a, z);
+    return;
+  }
+  const stat = p.stat;
+  const level = p.th.levelLin;
+  for (let b = a; b <= z; b++) {
+    if (mask[b] !== 0) {
+      mask[b] = 0;
+      continue;
+    }
+    const l = level[b];
+    if (l === Infinity) continue;
+    acc[b] += stat[b] / l;
+    cnt[b] += 1;
+  }
+}

@@ -1,0 +1,99 @@
+// A newcomer in a track's extent (docs/detector.md §4): a second transmitter keyed on while a strong one with a noisy
+// oscillator is on. The strong one's skirt (a Wiener phase of linewidth Δν: L(f) = Δν/(πf²)) stands over the release
+// level across the band in the slow path's averages, so its track's extent, and the band its groups match, grew over
+// the whole band: the second transmitter, 40 kHz away and as strong, continued that track and was never reported.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Prng } from '../../src/source/sim-random.js';
+import type { DetectionEvent } from '../../src/types.js';
+import { detectionsAfterCalibration } from './after-calibration.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'qb-newcomer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const RATE = 250_000;
+const CALIB_S = 3;
+const TOTAL_S = 11;
+const NOISE_POWER = 1e-5;
+/** Noise power in 12.5 kHz. */
+const NOISE_CHANNEL = NOISE_POWER * (12_500 / RATE);
+
+/**
+ * One emitter of a scene: centre (Hz), on over [fromS, toS) (s), `db` over the noise in 12.5 kHz, FM by a 1 kHz tone
+ * at `devHz` peak deviation (0: a carrier) and a Wiener phase of `linewidthHz`.
+ */
+interface Emitter {
+  hz: number;
+  fromS: number;
+  toS: number;
+  db: number;
+  devHz: number;
+  linewidthHz: number;
+}
+
+/** cf32 samples of TOTAL_S seconds: white noise (seed `seed`) and the emitters, keyed on and off abruptly. */
+function scene(seed: number, emitters: readonly Emitter[]): Buffer {
+  const n = TOTAL_S * RATE;
+  const out = new Float32Array(2 * n);
+  const rng = new Prng(seed);
+  const sn = Math.sqrt(NOISE_POWER / 2);
+  const amp = emitters.map((e) => Math.sqrt(NOISE_CHANNEL * 10 ** (e.db / 10)));
+  const pnStep = emitters.map((e) => Math.sqrt((2 * Math.PI * e.linewidthHz) / RATE));
+  const phase = emitters.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    const t = i / RATE;
+    let re = sn * rng.normal();
+    let im = sn * rng.normal();
+    for (let k = 0; k < emitters.length; k++) {
+      const e = emitters[k]!;
+      if (t < e.fromS || t >= e.toS) continue;
+      phase[k] += (2 * Math.PI * (e.hz + e.devHz * Math.sin(2 * Math.PI * 1000 * t))) / RATE + pnStep[k]! * rng.normal();
+      re += amp[k]! * Math.cos(phase[k]!);
+      im += amp[k]! * Math.sin(phase[k]!);
+    }
+    out[2 * i] = re;
+    out[2 * i + 1] = im;
+  }
+  return Buffer.from(out.buffer);
+}
+
+const offsetHz = (d: DetectionEvent) => d.centerHz - 433.92e6;
+const near = (dets: readonly DetectionEvent[], hz: number) => dets.filter((d) => Math.abs(offsetHz(d) - hz) < 3_000);
+
+describe('Tracker: a newcomer inside a strong track\'s extent', () => {
+  it('a second 40 dB carrier keyed on 40 kHz from a 40 dB carrier with a 300 Hz linewidth is a detection of its own, with its own times', async () => {
+    const { dets } = await detectionsAfterCalibration(tmp, 'pair_433.92M_250k.cf32', scene(25, [
+      { hz: -30_000, fromS: 4, toS: 10, db: 40, devHz: 0, linewidthHz: 300 },
+      { hz: 10_000, fromS: 6, toS: 9, db: 40, devHz: 0, linewidthHz: 300 },
+    ]), RATE, CALIB_S);
+    const first = near(dets, -30_000);
+    const second = near(dets, 10_000);
+    expect(first).toHaveLength(1);
+    expect(first[0].startS).toBeCloseTo(4, 1);
+    expect(first[0].endS!).toBeCloseTo(10, 1);
+    // keyed on while the first was on: one detection from its own key-on (± one short frame) to its end
+    expect(second).toHaveLength(1);
+    expect(Math.abs(second[0].startS - 6)).toBeLessThan(0.01);
+    expect(Math.abs(second[0].endS! - 9)).toBeLessThan(0.05);
+    expect(Math.abs(offsetHz(second[0]) - 10_000)).toBeLessThan(500);
+  }, 60_000);
+
+  it('a 42 dB carrier keyed on beside a 45 dB FM link with a noisy oscillator: each reported at its own frequency', async () => {
+    const { dets } = await detectionsAfterCalibration(tmp, 'beside_433.92M_250k.cf32', scene(23, [
+      { hz: -30_000, fromS: 4, toS: 10, db: 45, devHz: 2_500, linewidthHz: 300 },
+      { hz: 10_000, fromS: 6, toS: 9, db: 42, devHz: 0, linewidthHz: 0 },
+    ]), RATE, CALIB_S);
+    // the link's band is measured from its own spectrum: with the carrier's power in it, it read 1.2 kHz at +10 kHz
+    const link = near(dets, -30_000);
+    expect(link).toHaveLength(1);
+    expect(link[0].startS).toBeCloseTo(4, 1);
+    expect(link[0].bandwidthHz).toBeGreaterThan(5_000);
+    const carrier = near(dets, 10_000);
+    expect(carrier).toHaveLength(1);
+    expect(Math.abs(carrier[0].startS - 6)).toBeLessThan(0.01);
+    expect(Math.abs(carrier[0].endS! - 9)).toBeLessThan(0.05);
+    expect(carrier[0].bandwidthHz).toBeLessThan(3_000);
+  }, 60_000);
+});
