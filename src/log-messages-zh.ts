@@ -17,6 +17,11 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'speech heard live on an alert no longer open: not recorded': '实时监听到语音时告警已结束：未记录',
   'storage-failed alert not raised': '未能发出“存储故障”告警',
   'storage-failed alert not closed': '未能结束“存储故障”告警',
+  'the previous run ended without stopping (crash or power cut): recorded in the run log': '上次运行未正常停止（崩溃或断电）：已记入运行日志',
+  'run log: the previous run could not be read': '运行日志：无法读取上次运行的记录',
+  'run log: heartbeat not written': '运行日志：心跳未能写入',
+  'run log: record not written': '运行日志：记录未能写入',
+  'alerts hidden by the removed known emitter not given back': '被移除的已知发射源所隐藏的告警未能恢复',
   // web server, access, TLS
   'server listening': '网页服务已启动',
   'server closed': '网页服务已关闭',
