@@ -103,6 +103,8 @@ export class SensorSupervisor {
   private rateShortfall = false;
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
+  /** The latest health report's `behindMs` (0 without one): the lateness of the detections that follow it. */
+  private lastBehindMs = 0;
   private droppedBlocks = 0;
   /** The current source's holes: zeroed since its stream started, lost since created (overflows, rtl_tcp's freed transfers), not arrived yet (null: unknown; undefined: not tracked). */
   private readonly holes: { zeroedSamples: number; samplesLost: number; samplesBehindOrLost?: number | null } = { zeroedSamples: 0, samplesLost: 0 };
@@ -153,6 +155,7 @@ export class SensorSupervisor {
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
       clips: o.evidence === true,
+      behindMs: () => this.lastBehindMs,
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
@@ -175,6 +178,7 @@ export class SensorSupervisor {
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
     this.behind.reset();
+    this.lastBehindMs = 0;
     this.sourceBound.reset();
     this.rateShortfall = false;
     this.sourceWaitMs = 0;
@@ -293,6 +297,7 @@ export class SensorSupervisor {
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.rateShortfall = m.rateShortfall === true;
         this.behind.note(m.behindMs, Date.now());
+        this.lastBehindMs = m.behindMs ?? 0;
         this.sourceBound.note(m.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;

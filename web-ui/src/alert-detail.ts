@@ -4,7 +4,7 @@ import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
 import { ClipFigure } from './clip-figure.js';
-import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
+import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDelay, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
@@ -123,6 +123,8 @@ export class AlertDetail {
   private readonly ackBtn: HTMLButtonElement;
   private readonly knownBtn: HTMLButtonElement;
   private readonly escalateBtn: HTMLButtonElement;
+  /** Connected to the daemon: while not, Acknowledge / Mark as known / Escalate are disabled (their title says why). */
+  connected = true;
   private readonly canEscalate: boolean;
   /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum, framed with axes. */
   private readonly picture: HTMLImageElement;
@@ -278,6 +280,10 @@ export class AlertDetail {
     this.knownBtn.textContent = t('alert.markKnown');
     this.escalateBtn.hidden = !this.canEscalate || !heard || v.state === 'known' || v.severity === 'high';
     this.escalateBtn.textContent = t('alert.escalate');
+    for (const b of [this.ackBtn, this.knownBtn, this.escalateBtn]) {
+      b.disabled = !this.connected;
+      b.title = this.connected ? '' : t('alert.offlineAction');
+    }
     this.listen?.show(v);
     this.clipAudio.show(v);
     this.fillPlot(v);
@@ -336,6 +342,7 @@ export class AlertDetail {
     }
     if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal, v.severityRaise !== undefined));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
+    if (v.lateMs !== undefined) rows.push(['detail.late', t('detail.lateText', { delay: formatDelay(v.lateMs) })]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', alertDurationText(v, nowMs)]);
     if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);
