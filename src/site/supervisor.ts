@@ -103,8 +103,6 @@ export class SensorSupervisor {
   private rateShortfall = false;
   /** The largest `behindMs` reported over about the last 30 s (the health's `behindMs`). */
   private readonly behind = new PeakHold(BEHIND_PEAK_MS);
-  /** The latest health report's `behindMs` (0 without one): the lateness of the detections that follow it. */
-  private lastBehindMs = 0;
   private droppedBlocks = 0;
   /** The current source's holes: zeroed since its stream started, lost since created (overflows, rtl_tcp's freed transfers), not arrived yet (null: unknown; undefined: not tracked). */
   private readonly holes: { zeroedSamples: number; samplesLost: number; samplesBehindOrLost?: number | null } = { zeroedSamples: 0, samplesLost: 0 };
@@ -147,15 +145,14 @@ export class SensorSupervisor {
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
     this.relay = new DetectionRelay({
-      name: o.sensor.name,
-      site: o.site,
+      name: o.sensor.name, site: o.site,
       bus: o.bus,
       log: this.log,
       decorate: (ctx, ev) => o.decorate?.(ctx, ev),
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
       clips: o.evidence === true,
-      behindMs: () => this.lastBehindMs,
+      behindMs: () => this.behind.last, // the latest report's: how late the detections that follow it come
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
@@ -178,7 +175,6 @@ export class SensorSupervisor {
     this.lastReportAtMs = this.clock.now();
     this.reported = false;
     this.behind.reset();
-    this.lastBehindMs = 0;
     this.sourceBound.reset();
     this.rateShortfall = false;
     this.sourceWaitMs = 0;
@@ -297,7 +293,6 @@ export class SensorSupervisor {
         this.achievedRateSps = m.achievedRateSps ?? 0;
         this.rateShortfall = m.rateShortfall === true;
         this.behind.note(m.behindMs, Date.now());
-        this.lastBehindMs = m.behindMs ?? 0;
         this.sourceBound.note(m.waitedFraction);
         this.droppedBlocks = m.droppedBlocks;
         this.nonFiniteThisWorker = m.nonFiniteSamples ?? 0;
@@ -399,7 +394,7 @@ export class SensorSupervisor {
       });
       // the reason was just logged by offlineLog when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
-      else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
+      else this.log.warn({ why, whyCode: code, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
       this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(why), code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {

@@ -3,8 +3,7 @@ import { promises as fsp, read as fsRead } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
-import { cliError } from '../error-text.js';
-import { pluralWord } from '../text-template.js';
+import { cliError, errorTextIn, type ErrorMessageCode } from '../error-text.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
@@ -28,8 +27,11 @@ export interface FileSourceOptions {
   centerHz?: number;
   /** Complex samples per block (default {@link DEFAULT_BLOCK_SAMPLES}). */
   blockSamples?: number;
-  /** Called for non-fatal findings (dangling bytes, truncated SigMF captures). Default: ignored. */
-  onWarning?: (message: string) => void;
+  /**
+   * Called for non-fatal findings (dangling bytes, truncated SigMF captures), in English; `code` (src/error-text.ts)
+   * when the finding has one, so a terminal can word it in its language. Default: ignored.
+   */
+  onWarning?: (message: string, code?: ErrorMessageCode) => void;
 }
 
 /**
@@ -433,10 +435,8 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
 
   if (danglingBytes > 0) {
     const bps = BYTES_PER_COMPLEX[format];
-    warn(
-      `${dataPath}: ${dataBytes} bytes is not a whole number of ${format} samples (${bps} bytes each); ` +
-        `reading ${totalSamples} samples and ignoring ${danglingBytes} dangling ${pluralWord('en', danglingBytes, 'byte', 'bytes')} at the end`,
-    );
+    const code: ErrorMessageCode = { id: 'file.dangling', params: { path: dataPath, bytes: dataBytes, format, bps, samples: totalSamples, dangling: danglingBytes } };
+    warn(errorTextIn('en', code), code);
   }
 
   const centerKnown = centerHz !== undefined;

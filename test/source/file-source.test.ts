@@ -124,8 +124,11 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 256;
     writeFileSync(path, bytes);
     const warnings: string[] = [];
-    const src = await openFileSource(path, { blockSamples: 256, onWarning: (m) => warnings.push(m) });
+    const codes: unknown[] = [];
+    const src = await openFileSource(path, { blockSamples: 256, onWarning: (m, code) => (warnings.push(m), codes.push(code)) });
     expect(src.info.totalSamples).toBe(1000);
+    // coded, so the Chinese terminal words it (it printed this English under LANG=zh_CN.UTF-8)
+    expect(codes).toEqual([{ id: 'file.dangling', params: { path, bytes: 2001, format: 'cu8', bps: 2, samples: 1000, dangling: 1 } }]);
     let n = 0;
     let last = 0;
     for await (const b of src.blocks()) {
