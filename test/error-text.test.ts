@@ -214,7 +214,14 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
       'x.json：sensors[0].simPath.lossDb：类型不对：应为 number，实际为 string',
     ]);
     expect(both(() => validateSiteConfig({ http: { port: 70000 }, sensors }, 'x.json'))[1]).toBe('x.json：http.port：数值太大：应 <=65535');
-    expect(both(() => validateSiteConfig({ sensorz: [], sensors }, 'x.json'))[1]).toBe('x.json：sensorz：未知字段（请检查拼写；参见 calibration/example-site.json）');
+    expect(both(() => validateSiteConfig({ sensorz: [], sensors }, 'x.json'))[1]).toBe('x.json：sensorz：未知字段（是否应为 sensors？参见 calibration/example-site.json）');
+    expect(both(() => validateSiteConfig({ color: 'red', sensors }, 'x.json'))[1]).toBe('x.json：color：未知字段（请检查拼写；参见 calibration/example-site.json）'); // nothing near
+    // a field of a sensor gets a near name of the sensor's fields, as a mistyped flag does (--gian: did you mean --gain?)
+    expect(both(() => validateSiteConfig({ sensors: [{ ...sensors[0], gain: 30 }] }, 'x.json'))).toEqual([
+      'x.json: sensors[0].gain: unknown field (did you mean gainDb? see calibration/example-site.json)',
+      'x.json：sensors[0].gain：未知字段（是否应为 gainDb？参见 calibration/example-site.json）',
+    ]);
+    expect(both(() => validateSiteConfig({ sensors: [{ ...sensors[0], detector: { tresholdDb: 9 } }] }, 'x.json'))[0]).toBe('x.json: sensors[0].detector.tresholdDb: unknown field (did you mean thresholdDb? see calibration/example-site.json)');
     expect(both(() => validateSiteConfig({}, 'x.json'))[1]).toBe('x.json：sensors：缺少此项');
     const twice = validateSiteConfig({ sensors: [sensors[0], { name: 's1', source: 'sim' }] }, 'x.json');
     expect(both(() => applySiteDefaults(twice, {}, 'x.json'))).toEqual(['x.json: sensors[1].name: "s1" is used by two sensors; names must be unique', 'x.json：sensors[1].name："s1" 被两个传感器使用；名称不能重复']);

@@ -9,6 +9,7 @@ import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } fr
 import { DeliveryCounter } from './delivery-counter.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { checkFirstFloats } from './cf32-check.js';
+import { refuseWav } from './wav-check.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { centerProblem, overrideWarnings, rateProblem } from './input-ranges.js';
 import type { SigmfSegment } from './sigmf.js';
@@ -406,6 +407,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     datetime = meta.captures[0].datetime;
     rateError = cliError('file.rateMissingMeta', { path: meta.metaPath }, 'BAD_INPUT');
   } else {
+    await refuseWav(path);
     const f = opts.format ?? formatFromExtension(path);
     if (f === undefined) {
       throw cliError('file.unknownExtension', { path, choices: SAMPLE_FORMATS.join(', ') }, 'BAD_INPUT');
