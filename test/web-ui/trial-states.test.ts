@@ -45,6 +45,28 @@ function card(page: Page, sensor: string): Promise<{ pill: string; border: strin
 }
 
 describe('control room states a fresh user misread', () => {
+  it('on a phone (390 × 844) the late banner is in the first screen, the row card shows how late, the learning pill fits its card', async () => {
+    const { page, close } = await openLivePage(site.url, { locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      const banner = page.locator('#banner');
+      await expect.poll(() => banner.textContent(), { timeout: 5000 }).toContain('告警延迟最多 31.6 秒（east）');
+      const box = (await banner.boundingBox())!;
+      expect(box.y + box.height).toBeLessThan(844);
+      const late = (await alertRow(page, lateId)).locator('[data-testid="late-tag"]');
+      expect(await late.isVisible()).toBe(true);
+      expect(await late.textContent()).toBe('延迟 31.6 秒');
+      const fits = await page.locator('.sensor-card[data-sensor="north"]').evaluate((c) => {
+        const pill = c.querySelector<HTMLElement>('[data-testid="sensor-status"]')!.getBoundingClientRect();
+        const card = c.getBoundingClientRect();
+        return pill.left >= card.left && pill.right <= card.right && document.documentElement.scrollWidth <= 390;
+      });
+      expect(fits).toBe(true);
+      await page.screenshot({ path: `${SHOTS}/phone-late-zh.png`, fullPage: true });
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
   it('learning has its own colour and words; late alerts are flagged on the row, the detail and a banner; acknowledging is disabled while disconnected', async () => {
     const { page, close } = await openLivePage(site.url, { locale: 'en-US', viewport: { width: 1280, height: 800 } });
     try {
