@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { cliError, fieldError, schemaIssueWhy, type ErrorMessageCode } from '../error-text.js';
+import { cliError, type ErrorMessageCode } from '../error-text.js';
+import { fieldError, schemaIssueWhy } from '../field-error.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import type { DetectorOptions } from '../detector/options.js';
