@@ -64,6 +64,8 @@ const EN = {
   'file.sigmfArchive': '{path}: file: SigMF archives (.sigmf) are not read directly; extract them (tar xf) and pass the .sigmf-meta',
   'file.rateMissingMeta': '{path}: global.core:sample_rate: missing; pass --rate (e.g. --rate 250k)',
   'file.unknownExtension': '{path}: format: unknown extension; pass --format ({choices})',
+  'file.wavAudio': '{path}: a WAV file (sound, or the 2-channel I/Q WAV of SDR# or HDSDR), which QuietBand does not read: it reads raw I/Q ({choices}) or SigMF; record one with quietband record or rtl_sdr',
+  'file.dangling': '{path}: {bytes} bytes is not a whole number of {format} samples ({bps} bytes each); reading {samples} samples and ignoring {dangling} dangling {dangling|byte|bytes} at the end',
   'file.rateUnknown': '{path}: sample rate: unknown; pass --rate (e.g. --rate 250k)',
   'file.cannotOpen': '{path}: cannot open ({detail})',
   'file.cannotRead': '{path}: cannot read the capture ({detail})',
@@ -164,6 +166,10 @@ const EN = {
   'config.baselineMissing': "{where}: {field}: {path} does not exist; record it with 'quietband calibrate' or remove the field to learn one during the warm-up",
   'why.missing': 'missing',
   'why.unknownField': 'unknown field (check the spelling; see calibration/example-site.json)',
+  'why.unknownFieldNear': 'unknown field (did you mean {suggestion}? see calibration/example-site.json)',
+  'why.siteTime': '{time} (time zone {tz})',
+  'time.notATime': '"{text}" is not a time: expected a local time of the site such as "2026-06-07T09:00" (or "2026-06-07", or an ISO time with Z/offset)',
+  'time.invalid': '"{text}" is not a valid date/time',
   'why.type': 'Invalid input: expected {expected}, received {received}',
   'why.tooBig': 'Too big: expected number to be {op}{limit}',
   'why.tooSmall': 'Too small: expected number to be {op}{limit}',
@@ -209,6 +215,11 @@ const EN = {
   'range.tunerAny': '{mhz} is out of range: RTL-SDR tuners reach {ranges} at most (R820T/R828D: 24–1766 MHz)',
   'server.bindNotOwn': 'server: bind: {bind} is not an address of this machine',
   'server.cannotListen': 'server: cannot listen on {bind}:{port}: {detail}',
+  'rtltcp.refused': 'connection refused (ECONNREFUSED): is rtl_tcp running and listening on {where}?',
+  'rtltcp.reset': 'connection reset by the server (ECONNRESET)',
+  'rtltcp.pipe': 'server closed the connection while we were sending (EPIPE)',
+  'rtltcp.unreachable': '{where} unreachable ({errno})',
+  'rtltcp.hostNotFound': 'host {host} not found ({errno})',
   // an optional part left out (`{=k}` naming it renders nothing)
   none: '',
 } as const;
@@ -280,6 +291,8 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'file.sigmfArchive': '{path}：不能直接读取 SigMF 归档（.sigmf）；请先解包（tar xf），再给出其中的 .sigmf-meta',
     'file.rateMissingMeta': '{path}：缺少 global.core:sample_rate（采样率）；请用 --rate 指定（如 --rate 250k）',
     'file.unknownExtension': '{path}：无法从扩展名得知采样格式；请用 --format 指定（{choices}）',
+    'file.wavAudio': '{path}：这是 WAV 文件（声音，或 SDR#、HDSDR 写的双声道 I/Q WAV），QuietBand 不读取：它读取原始 I/Q（{choices}）或 SigMF；请用 quietband record 或 rtl_sdr 录制',
+    'file.dangling': '{path}：{bytes} 字节不是 {format} 采样（每个 {bps} 字节）的整数倍；读取 {samples} 个采样，忽略末尾多出的 {dangling} 字节',
     'file.rateUnknown': '{path}：采样率未知；请用 --rate 指定（如 --rate 250k）',
     'file.cannotOpen': '{path}：无法打开（{detail}）',
     'file.cannotRead': '{path}：无法读取记录文件（{detail}）',
@@ -364,6 +377,10 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'config.baselineMissing': "{where}：{field}：{path} 不存在；请用 'quietband calibrate' 录制，或删去此项，在预热期间学习基线",
     'why.missing': '缺少此项',
     'why.unknownField': '未知字段（请检查拼写；参见 calibration/example-site.json）',
+    'why.unknownFieldNear': '未知字段（是否应为 {suggestion}？参见 calibration/example-site.json）',
+    'why.siteTime': '{time}（时区 {tz}）',
+    'time.notATime': '"{text}" 不是时间：应为考点当地时间，如 "2026-06-07T09:00"（或 "2026-06-07"，或带 Z/时差的 ISO 时间）',
+    'time.invalid': '"{text}" 不是有效的日期/时间',
     'why.type': '类型不对：应为 {expected}，实际为 {received}',
     'why.tooBig': '数值太大：应 {op}{limit}',
     'why.tooSmall': '数值太小：应 {op}{limit}',
@@ -408,6 +425,11 @@ export const ERROR_TEXT: Readonly<Record<TextLang, Readonly<Record<ErrorMessageI
     'range.tunerAny': '{mhz} 超出范围：RTL-SDR 调谐器最多覆盖 {ranges}（R820T/R828D：24–1766 MHz）',
     'server.bindNotOwn': '网页服务：监听地址 {bind} 不是本机的地址',
     'server.cannotListen': '网页服务：无法在 {bind}:{port} 上监听：{detail}',
+    'rtltcp.refused': '连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 {where}？',
+    'rtltcp.reset': '服务器重置了连接（ECONNRESET）',
+    'rtltcp.pipe': '发送时服务器关闭了连接（EPIPE）',
+    'rtltcp.unreachable': '无法到达 {where}（{errno}）',
+    'rtltcp.hostNotFound': '找不到主机 {host}（{errno}）',
     none: '',
   },
 };
@@ -446,40 +468,4 @@ export function codeTextIn(code: unknown, lang: TextLang): string | undefined {
 export function errorMessageIn(lang: TextLang, err: Error): string | undefined {
   const c = (err as Partial<CodedQuietBandError>).messageCode;
   return c !== undefined && hasOwn(ERROR_TEXT[lang], c.id) ? errorTextIn(lang, c) : undefined;
-}
-
-/**
- * A coded field error `<where>: <field>: <why>[advice]` (`field.bad`): `why` is a `why.*`/`range.*` code whose params
- * join the frame's (`where`, `field`, `why` and `advice` are the frame's own names), `advice` an `advice.*` code or
- * none. Used for the SigMF meta checks, the site config and the flags' field checks, so each prints in Chinese too.
- */
-export function fieldError(where: string, field: string, why: ErrorMessageCode, code: QuietBandErrorCode, advice?: ErrorMessageCode | null): CodedQuietBandError {
-  const params = { ...advice?.params, ...why.params, where, field, why: why.id, advice: advice?.id ?? 'none' };
-  return cliError('field.bad', params, code);
-}
-
-/**
- * The reason of a zod schema issue as a code when QuietBand words it (a missing field, an unknown one, a wrong type, a
- * number out of range: the English text is zod's own), else null (the caller keeps zod's English as `field.detail`).
- * `issue.message` is zod 4's text ("Invalid input: expected number, received string", "Too big: expected number to be
- * <=65535"); `missing` is whether the value was absent (`input === undefined` with reportInput).
- */
-export function schemaIssueWhy(issue: { code: string; message: string }, missing: boolean): ErrorMessageCode | null {
-  if (issue.code === 'invalid_type' && missing) return { id: 'why.missing' };
-  const type = /^Invalid input: expected (\w+), received (\w+)$/.exec(issue.message);
-  if (type !== null) return { id: 'why.type', params: { expected: type[1], received: type[2] } };
-  const range = /^Too (big|small): expected number to be ([<>]=?)(\S+)$/.exec(issue.message);
-  if (range !== null) return { id: range[1] === 'big' ? 'why.tooBig' : 'why.tooSmall', params: { op: range[2], limit: range[3] } };
-  return null;
-}
-
-/**
- * `err` (thrown while reading what a config field names: a recording) inside that field's error,
- * `<where>: <field>: <err's message>`, with the same error code; a coded `err` keeps its words in both languages
- * (`field.detail` with the detail worded per language), another keeps its English message.
- */
-export function fieldWrap(where: string, field: string, err: QuietBandError): CodedQuietBandError {
-  const c = (err as Partial<CodedQuietBandError>).messageCode;
-  const detail = c === undefined ? err.message : { en: errorTextIn('en', c), 'zh-CN': errorTextIn('zh-CN', c) };
-  return cliError('field.detail', { where, field, detail }, err.code, { cause: err });
 }

@@ -146,7 +146,7 @@ const ZH: TerminalWords = {
   // full-width lenticular brackets, the Chinese tag of a source; they carry their own space
   who: (name) => `【${name}】`,
   state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
-  event: { open: '开始', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
+  event: { open: '发出', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
   severity: { high: '高', low: '低', info: '提示' },
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
   alertState: ALERT_STATE_WORDS['zh-CN'],

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
+import { plainTextIn } from './plain-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
 import { zhOsErrorText } from './os-error-words.js';
 import { classWordsText, closestClassOf, closestText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
@@ -53,6 +54,18 @@ function withoutAdvice(text: string): string {
 }
 
 /**
+ * The text of a field's code (`whyCode` beside `why`) in `lang`, with the code's English `detail` param (a source's own
+ * words: rtl_tcp refused) after it, worded by {@link plainTextIn}; undefined when `code` has no text in `lang`.
+ */
+function codedFieldText(code: unknown, lang: TextLang, w: TerminalWords, codeText?: CodeText): string | undefined {
+  if (code === undefined) return undefined;
+  const text = codeText?.(code, lang) ?? codeTextIn(code, lang);
+  if (text === undefined) return undefined;
+  const detail = (code as { params?: { detail?: unknown } }).params?.detail;
+  return typeof detail === 'string' && detail !== '' ? `${text}${w.punct.aside(plainTextIn(lang, detail))}` : text;
+}
+
+/**
  * A tuning centre or detection frequency (Hz) in MHz, 3 decimals; `null` (and 0: no receiver tunes there, it is what an
  * unknown centre reads as) → null; anything else → ''.
  */
@@ -71,7 +84,7 @@ function fieldText(key: string, v: unknown, lang: TextLang): string {
     // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
     const zh = lang === 'zh-CN' ? zhOsErrorText(e.message) : e.message;
     t = zh !== e.message ? zh : `${e.code !== undefined && !e.message.startsWith(`${e.code}:`) ? `${e.code}: ` : ''}${e.message}`;
-  } else if (typeof v === 'string') t = v;
+  } else if (typeof v === 'string') t = plainTextIn(lang, v); // a source's own words relayed as text (rtl_tcp refused)
   else if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) {
     // a person reads 10, not 9.999872: four significant digits at most, trailing zeros dropped (the JSON keeps all;
     // frequencies and sample counts are integers and stay whole)
@@ -140,6 +153,13 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
   const rest: string[] = [];
   for (const [k, v] of Object.entries(log)) {
     if (SHOWN.has(k) || v === undefined || k === 'centerHz') continue;
+    // a field `why` with its code beside it (`whyCode`): the code's text in the terminal's language, the code not shown
+    if (k.endsWith('Code') && k.slice(0, -'Code'.length) in log) continue;
+    const worded = lang !== 'en' ? codedFieldText(log[`${k}Code`], lang, w, codeText) : undefined;
+    if (worded !== undefined) {
+      rest.push(fieldText(k, worded, lang));
+      continue;
+    }
     // the site's calibration settings (the `exam sessions` line) in words, not JSON: `calibration 20 min before (60 s; …)`
     const cal = k === 'calibration' ? calibrationText(w, v) : undefined;
     if (cal !== undefined) {

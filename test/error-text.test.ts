@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliError, ERROR_TEXT, errorMessageIn, errorTextIn, type ErrorMessageId } from '../src/error-text.js';
 import { errorLang, errorLine, usageErrorIn, usageLine } from '../src/cli/main.js';
 import { checkLogLevel, prettyMessage } from '../src/log.js';
+import { logCodeText } from '../src/server/message-text.js';
 import { localeCharsetWarning } from '../src/locale.js';
 import { parseRate } from '../src/source/file-source.js';
 import { parseSigmfMeta } from '../src/source/sigmf.js';
@@ -213,7 +214,14 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
       'x.json：sensors[0].simPath.lossDb：类型不对：应为 number，实际为 string',
     ]);
     expect(both(() => validateSiteConfig({ http: { port: 70000 }, sensors }, 'x.json'))[1]).toBe('x.json：http.port：数值太大：应 <=65535');
-    expect(both(() => validateSiteConfig({ sensorz: [], sensors }, 'x.json'))[1]).toBe('x.json：sensorz：未知字段（请检查拼写；参见 calibration/example-site.json）');
+    expect(both(() => validateSiteConfig({ sensorz: [], sensors }, 'x.json'))[1]).toBe('x.json：sensorz：未知字段（是否应为 sensors？参见 calibration/example-site.json）');
+    expect(both(() => validateSiteConfig({ color: 'red', sensors }, 'x.json'))[1]).toBe('x.json：color：未知字段（请检查拼写；参见 calibration/example-site.json）'); // nothing near
+    // a field of a sensor gets a near name of the sensor's fields, as a mistyped flag does (--gian: did you mean --gain?)
+    expect(both(() => validateSiteConfig({ sensors: [{ ...sensors[0], gain: 30 }] }, 'x.json'))).toEqual([
+      'x.json: sensors[0].gain: unknown field (did you mean gainDb? see calibration/example-site.json)',
+      'x.json：sensors[0].gain：未知字段（是否应为 gainDb？参见 calibration/example-site.json）',
+    ]);
+    expect(both(() => validateSiteConfig({ sensors: [{ ...sensors[0], detector: { tresholdDb: 9 } }] }, 'x.json'))[0]).toBe('x.json: sensors[0].detector.tresholdDb: unknown field (did you mean thresholdDb? see calibration/example-site.json)');
     expect(both(() => validateSiteConfig({}, 'x.json'))[1]).toBe('x.json：sensors：缺少此项');
     const twice = validateSiteConfig({ sensors: [sensors[0], { name: 's1', source: 'sim' }] }, 'x.json');
     expect(both(() => applySiteDefaults(twice, {}, 'x.json'))).toEqual(['x.json: sensors[1].name: "s1" is used by two sensors; names must be unique', 'x.json：sensors[1].name："s1" 被两个传感器使用；名称不能重复']);
@@ -227,6 +235,29 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
     const bind = both(() => applySiteDefaults(rtl, { bind: '192.0.2.8' }, 'flags'));
     expect(bind[0]).toMatch(/^flags: --bind: 192\.0\.2\.8 is not an address of this machine \(its addresses: .+; 0\.0\.0\.0 listens on all\)$/);
     expect(bind[1]).toMatch(/^flags：--bind：192\.0\.2\.8 不是本机的地址（本机地址：.+；0\.0\.0\.0 表示监听所有地址）$/);
+  });
+
+  it('English the fresh-user trial found in the Chinese terminal: a bad session time, a truncated recording, rtl_tcp refused and the offline line\'s why', () => {
+    const cfg = validateSiteConfig({ timeZone: 'UTC', sessions: [{ name: 'x', start: '2026-13-07T09:00', end: '2026-12-07T11:00' }], sensors: [{ name: 's1', source: 'sim' }] }, 'x.json');
+    expect(both(() => applySiteDefaults(cfg, {}, 'x.json'))).toEqual([
+      'x.json: sessions[0].start: "2026-13-07T09:00" is not a valid date/time (time zone UTC)',
+      'x.json：sessions[0].start："2026-13-07T09:00" 不是有效的日期/时间（时区 UTC）',
+    ]);
+    const notTime = validateSiteConfig({ ...cfg, sessions: [{ name: 'x', start: '9 am', end: '2026-12-07T11:00' }] }, 'x.json');
+    expect(both(() => applySiteDefaults(notTime, {}, 'x.json'))[1]).toBe('x.json：sessions[0].start："9 am" 不是时间：应为考点当地时间，如 "2026-06-07T09:00"（或 "2026-06-07"，或带 Z/时差的 ISO 时间）（时区 UTC）');
+    const dangling = { id: 'file.dangling', params: { path: 'a.cu8', bytes: 100_001, format: 'cu8', bps: 2, samples: 50_000, dangling: 1 } } as const;
+    expect(prettyMessage({ msg: errorTextIn('en', dangling), messageCode: dangling, file: 'a.cu8' }, 'zh-CN')).toBe('a.cu8：100001 字节不是 cu8 采样（每个 2 字节）的整数倍；读取 50000 个采样，忽略末尾多出的 1 字节  file=a.cu8');
+    // rtl_tcp's reason crosses from the sensor's thread as text: worded back from its English
+    const refused = 'connection refused (ECONNREFUSED): is rtl_tcp running and listening on 127.0.0.1:1?';
+    expect(prettyMessage({ msg: 'rtl_tcp offline; reconnecting', sensor: 'r1', reconnectInMs: 250, reason: refused }, 'zh-CN'))
+      .toBe('【r1】rtl_tcp 离线；正在重连  reconnectInMs=250 reason="连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？"');
+    expect(prettyMessage({ msg: 'rtl_tcp offline; reconnecting', reason: refused }, 'en')).toBe(`rtl_tcp offline; reconnecting  reason="${refused}"`);
+    expect(prettyMessage({ msg: 'x', reason: 'ECONNABORTED: aborted' }, 'zh-CN')).toBe('x  reason="ECONNABORTED: aborted"'); // no code: as logged
+    // the offline line's why by its code (whyCode, not shown), the source's words after it
+    const whyCode = { id: 'offline.noDataAfterOpen', params: { sensor: 'r1', source: 'rtltcp:127.0.0.1:1', ms: 5100, detail: refused } };
+    const line = { msg: 'sensor offline: alert raised', sensor: 'r1', why: `no data 5.1 s after opening the source: ${refused}`, whyCode, mainStalledMs: 3 };
+    expect(prettyMessage(line, 'zh-CN', logCodeText)).toBe('【r1】传感器离线：已发出告警  why="传感器 r1（rtltcp:127.0.0.1:1）停止输出数据：打开信号源 5.1 秒后仍无数据（连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？）" mainStalledMs=3');
+    expect(prettyMessage(line, 'en', logCodeText)).toBe(`[r1] sensor offline: alert raised  why="no data 5.1 s after opening the source: ${refused}" mainStalledMs=3`);
   });
 
   it('a recording or a baseline a site config names: the config\'s field, then the recording\'s own coded error, in both languages', async () => {

@@ -11,6 +11,7 @@ export interface DetectionContext {
   /** Evidence clip path (SigMF) relative to the data dir. */ clip?: string;
   /** Clips on, but this close comes without one: why. */ clipNotKept?: ClipLoss;
   /** The sensor's identification of the transmission (the record's `signal`). */ signal?: AlertSignal;
+  /** Opens only: how far (ms) the sensor's pipeline trailed real time (≥ LATE_ALERT_MS; the record's `lateMs`). */ lateMs?: number;
 }
 
 /** Input of the `severityFor` hook of AlertBusOptions (src/alerts/alert-bus.ts). */

@@ -101,7 +101,20 @@ export interface Alert {
    * `signal` leave it in force. Severity itself (what notify channels and MQTT consumers route on) is unchanged.
    */
   severityRaise?: SeverityRaise;
+  /**
+   * Transmissions, on the open record: how far (ms) the sensor's pipeline trailed real time when it raised this alert
+   * (its latest health report's `behindMs`), so the alert reached people this much after the transmission; present only
+   * from {@link LATE_ALERT_MS}. Later records leave it in force.
+   */
+  lateMs?: number;
 }
+
+/**
+ * Lateness (ms) from which an alert counts as late (`Alert.lateMs`; the page flags it and its sensor card says the
+ * sensor is falling behind): 1 s, five times the p95 alert latency bench/latency.js measures on a loaded 2-core
+ * laptop (82–195 ms: arrival − burst start − minDurationMs), so a normal alert never reaches it.
+ */
+export const LATE_ALERT_MS = 1000;
 
 /**
  * Identification of a transmission (src/ident/, docs/identification.md §4–5): the class, a 0..1 confidence, the rule that

@@ -201,8 +201,12 @@ export async function replayFile(file: string, givenFlags: ReplayFlags, write: (
   let warned = false;
   const srcOpts: FileSourceOptions = {
     ...inputOverrides(flags),
-    onWarning: (message) => {
-      if (!warned) log.warn({ file }, message);
+    onWarning: (message, code) => {
+      // a coded warning (a truncated recording) reads in the terminal's language
+      if (!warned) {
+        if (code !== undefined) warnCoded(log, { file }, code);
+        else log.warn({ file }, message);
+      }
       warned = true;
     },
   };

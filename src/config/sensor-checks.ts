@@ -1,7 +1,8 @@
 // Cross-sensor and device-range checks of a resolved site: one dongle, rtl_tcp server or Soapy receiver per sensor,
 // rates and centres a live RTL-SDR can run at.
 import { rateProblemCode, rtlRateProblemCode, rtlRateWarning, tunerCenterProblemCode } from '../source/input-ranges.js';
-import { cliError, fieldError, type ErrorMessageCode } from '../error-text.js';
+import { cliError, type ErrorMessageCode } from '../error-text.js';
+import { fieldError } from '../field-error.js';
 import type { SensorSettings } from './site-config.js';
 import { formatSourceSpec, type SourceSpec } from './source-spec.js';
 

@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { cliError, fieldError, schemaIssueWhy, type ErrorMessageCode } from '../error-text.js';
+import { cliError, type ErrorMessageCode } from '../error-text.js';
+import { fieldError, schemaIssueWhy } from '../field-error.js';
 import { isValidFftSize } from '../dsp/fft.js';
 import { WINDOW_NAMES, type WindowName } from '../dsp/window.js';
 import type { DetectorOptions } from '../detector/options.js';
@@ -17,6 +18,7 @@ import { notifySchema, notifySettings, type NotifySettings } from '../notify/not
 import { httpSchema, httpSettings, type HttpOverrides, type HttpSettings } from './http-config.js';
 import { formatSourceSpec, parseSourceSpec, type SourceSpec } from './source-spec.js';
 import { DEFAULT_SENSOR, DEFAULT_SITE_CONFIG } from './site-defaults.js';
+import { closestNames, fieldNamesAt } from './field-suggest.js';
 
 // the defaults object lives in site-defaults.ts, which loads no zod (the CLI's help shows its values at every start)
 export { DEFAULT_SENSOR, DEFAULT_SITE_CONFIG };
@@ -258,7 +260,9 @@ export function validateSiteConfig(json: unknown, where: string): z.infer<typeof
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     field = field === '' ? keys[0]! : `${field}.${keys[0]}`;
-    why = { id: 'why.unknownField' };
+    // a near name of that object's fields, as a mistyped flag gets one (sensors[0].gain → gainDb)
+    const near = closestNames(keys[0]!, fieldNamesAt(siteSchema, issue.path));
+    why = near.length > 0 ? { id: 'why.unknownFieldNear', params: { suggestion: near.join(' / ') } } : { id: 'why.unknownField' };
   }
   field = field === '' ? '(top level)' : field;
   throw why !== null ? fieldError(where, field, why, 'CONFIG') : cliError('field.detail', { where, field, detail: issue.message }, 'CONFIG');

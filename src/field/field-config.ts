@@ -1,5 +1,6 @@
 // Site config fields for exam days: sessions, calibration windows, known emitters, evidence clips (schemas, defaults, apply).
 import { z } from 'zod';
+import { errorTextIn, type ErrorMessageCode } from '../error-text.js';
 import type { CalibrationSettings, ExamSession } from './exam-schedule.js';
 import { machineTimeZone, parseSiteTime } from './local-time.js';
 import { FIELD_DEFAULTS } from './field-defaults.js';
@@ -110,16 +111,20 @@ type FieldInput = { [K in keyof typeof fieldSchemas]?: z.infer<(typeof fieldSche
  * Applies defaults and converts times (site `timeZone`, else the machine's). Cross-field rules: session end after
  * start; known emitter lowHz ≤ highHz and its sensor one of the site's; the calibration recording shorter than its
  * window (unless windowMin is 0).
- * @param fail throws QuietBandError('CONFIG') `"<where>: <field>: <msg>"` (site-config's).
+ * @param fail throws QuietBandError('CONFIG') `"<where>: <field>: <msg>"` (site-config's; a coded `why` is worded in
+ *   Chinese too).
  */
-export function fieldSettings(cfg: FieldInput, sensorNames: readonly string[], fail: (field: string, msg: string) => never): FieldSettings {
+export function fieldSettings(cfg: FieldInput, sensorNames: readonly string[], fail: (field: string, why: string | ErrorMessageCode) => never): FieldSettings {
   const d = FIELD_DEFAULTS;
   const tz = cfg.timeZone ?? machineTimeZone();
   const time = (text: string, field: string): number => {
     try {
       return parseSiteTime(text, tz);
     } catch (err) {
-      return fail(field, `${(err as Error).message} (time zone ${tz})`);
+      // parseSiteTime's reason in both languages, then the zone it read the time in
+      const c = (err as { messageCode?: ErrorMessageCode }).messageCode;
+      const time = c === undefined ? (err as Error).message : { en: errorTextIn('en', c), 'zh-CN': errorTextIn('zh-CN', c) };
+      return fail(field, { id: 'why.siteTime', params: { time, tz } });
     }
   };
   const sessions = (cfg.sessions ?? []).map((s, i): ExamSession => {

@@ -1,4 +1,5 @@
 // Wall-clock times of the site's time zone (exam sessions, known-emitter expiry) ⇄ epoch ms, using Intl only.
+import { errorTextIn, type ErrorMessageCode } from '../error-text.js';
 
 /** `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (a space may replace the T): a local time of the site. */
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
@@ -52,7 +53,8 @@ export function zoneOffsetMs(ms: number, timeZone: string): number {
  * or a date `2026-06-07` = its 00:00) or an ISO time with an explicit zone (`2026-06-07T01:00:00Z`, `…+08:00`).
  * Local times are converted with the zone's offset at that time (two passes, so a time just after a DST change gets
  * the new offset; a local time inside a spring-forward gap maps to the instant one gap later).
- * @throws RangeError `"<text>" is not …` explaining the accepted forms (callers prefix the field name).
+ * @throws RangeError `"<text>" is not …` explaining the accepted forms (callers prefix the field name), carrying its
+ *   `messageCode` (time.notATime, time.invalid: src/error-text.ts) for the Chinese words.
  */
 export function parseSiteTime(text: string, timeZone: string): number {
   const t = text.trim();
@@ -62,17 +64,22 @@ export function parseSiteTime(text: string, timeZone: string): number {
   }
   const m = LOCAL_RE.exec(t);
   if (m === null) {
-    throw new RangeError(`"${text}" is not a time: expected a local time of the site such as "2026-06-07T09:00" (or "2026-06-07", or an ISO time with Z/offset)`);
+    throw timeError({ id: 'time.notATime', params: { text } });
   }
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(wall);
   if (mo < 1 || mo > 12 || check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59) {
-    throw new RangeError(`"${text}" is not a valid date/time`);
+    throw timeError({ id: 'time.invalid', params: { text } });
   }
   let ms = wall - zoneOffsetMs(wall, timeZone);
   ms = wall - zoneOffsetMs(ms, timeZone);
   return ms;
+}
+
+/** A RangeError in the English words of `code`, carrying it (`messageCode`) so a caller can word it in Chinese too. */
+function timeError(code: ErrorMessageCode): RangeError & { messageCode: ErrorMessageCode } {
+  return Object.assign(new RangeError(errorTextIn('en', code)), { messageCode: code });
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` local time of `ms` in `timeZone` (the inverse of {@link parseSiteTime} for whole seconds). */

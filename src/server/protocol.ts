@@ -5,6 +5,8 @@ import type { Alert, AlertMessageCode } from '../alerts/alert.js';
 export type { Alert, AlertKind, AlertMessageCode, AlertRoom, AlertSeverity, AlertSignal, AlertState, CalibrationAlertInfo, HeardEmitter, SeverityRaise } from '../alerts/alert.js';
 export type { ClipLoss } from '../types.js';
 
+export { LATE_ALERT_MS } from '../alerts/alert.js';
+
 export const PROTOCOL_VERSION = 1 as const;
 
 /** Where a sensor is (site config `sensors[].location`), as announced in `hello`. */

@@ -2,7 +2,7 @@
 // run's wall-clock origin, band label, overload flag and identification on every record, speech heard live, orphaned
 // tracks closed.
 import type { Logger } from 'pino';
-import type { Alert } from '../alerts/alert.js';
+import { LATE_ALERT_MS, type Alert } from '../alerts/alert.js';
 import type { AlertBus, DetectionContext } from '../alerts/alert-bus.js';
 import type { SiteSettings } from '../config/site-config.js';
 import { ClipAlertAnnotator } from '../evidence/clip-meta.js';
@@ -26,6 +26,11 @@ export interface DetectionRelayOptions {
   overload: () => boolean;
   /** Evidence clips are on: a track closed here (its worker died) says its clip was not kept (`stream-end`). */
   clips?: boolean;
+  /**
+   * How far (ms) the sensor's pipeline trails real time now (its latest health report's `behindMs`): an open at or
+   * past LATE_ALERT_MS carries it as `lateMs`. Absent: never.
+   */
+  behindMs?: () => number;
 }
 
 /** An open track: its bus id, latest event, latest identification, and whether speech was heard live. */
@@ -172,6 +177,10 @@ export class DetectionRelay {
     if (clip !== undefined) ctx.clip = clip;
     if (noClip !== undefined) ctx.clipNotKept = noClip;
     if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
+    if (ev.kind === 'open') {
+      const behindMs = this.o.behindMs?.() ?? 0;
+      if (behindMs >= LATE_ALERT_MS) ctx.lateMs = Math.round(behindMs);
+    }
     if (this.o.site.bandPlan !== 'none' && this.o.centerHz() > 0) {
       const band = bandAt(ev.centerHz, this.o.site.bandPlan);
       if (band) ctx.bandLabel = band.label;

@@ -253,8 +253,8 @@ export async function runScanSensor(host: SensorRunnerHost): Promise<void> {
           loop = l;
           if (baselines !== null) {
             postBaseline(baselines, fromStored);
-            rt.setState('armed');
-          } else rt.setState('learning');
+            run.setStateOnData('armed');
+          } else run.setStateOnData('learning');
           log.info({ hops: hops.map((h) => h.centerHz), dwellMs: scan.dwellMs, settleMs: scan.settleMs ?? `${DEFAULT_SCAN_SETTLE_MS} + one buffer` }, 'scanning');
           await l.run();
           const cal = rt.calibration;

@@ -328,10 +328,13 @@ export const BEHIND_PEAK_MS = 30_000;
 export class PeakHold {
   /** The value held, null before the first report. */
   peak: number | null = null;
+  /** The latest report (0 before the first, after an undefined one and after {@link reset}). */
+  last = 0;
   private atMs = 0;
   constructor(private readonly spanMs: number) {}
   /** One report `value` (undefined: none) at wall time `nowMs`. */
   note(value: number | undefined, nowMs: number): void {
+    this.last = value ?? 0;
     if (value === undefined) {
       this.peak = null;
       return;
@@ -344,6 +347,7 @@ export class PeakHold {
   /** Forgets the held value (a new worker). */
   reset(): void {
     this.peak = null;
+    this.last = 0;
   }
 }
 

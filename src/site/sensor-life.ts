@@ -43,6 +43,8 @@ export class SensorRun<S extends IqSource> {
   streamCenterHz: number | null = null;
   evidence: EvidenceSink | null = null;
   private lastSpectrumMs = -Infinity;
+  /** The state {@link setStateOnData} keeps for the run's first block; null when none waits. */
+  private stateOnData: 'learning' | 'armed' | null = null;
   private idOffset = 0;
   private maxId = 0;
 
@@ -69,6 +71,23 @@ export class SensorRun<S extends IqSource> {
     if (this.evidence !== null) this.evidence.onEvent(ev);
     else this.rt.post({ type: 'detection', run: this.run, ev });
   };
+
+  /**
+   * Posts state `s` once the source delivers: at once after the run's first block, else at it ({@link dataFlows}). A
+   * source that connects inside its `blocks()` (rtl_tcp) and is refused stays 'starting' until the supervisor calls it
+   * offline, instead of saying it learns a baseline (the terminal's warm-up countdown with it) while no sample came.
+   */
+  setStateOnData(s: 'learning' | 'armed'): void {
+    if (this.originMs !== 0) this.rt.setState(s);
+    else this.stateOnData = s;
+  }
+
+  /** The run's first block arrived (after `originMs` is set): posts the state {@link setStateOnData} kept. */
+  dataFlows(): void {
+    const s = this.stateOnData;
+    this.stateOnData = null;
+    if (s !== null) this.rt.setState(s);
+  }
 
   /** A new detect pass begins on the same stream (after a calibration window): its ids follow the previous pass's. */
   newPass(): void {
@@ -173,6 +192,7 @@ export async function superviseSensor<S extends IqSource>(host: SensorRunnerHost
           const inner = eo === null ? null : life.evidence !== undefined ? life.evidence(info, originMs, eo) : new DetectionEvidence(info, originMs, eo);
           thisRun.evidence = life.hopping ? inner : liveIdentSink(thisRun, inner); // fixed sensors identify each transmission (live-ident.ts)
           rt.openCsv(originMs);
+          thisRun.dataFlows();
         };
         try {
           await life.session(thisRun);

@@ -93,7 +93,7 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
           learned = null;
         }
         if (learned === null) {
-          rt.setState('learning');
+          run.setStateOnData('learning');
           const warm = settle + Math.round(site.warmupS * info.rateSps);
           const r = await learnBaseline(stream.view(warm), opts, 'warmup', { settleSamples: settle, ...(csvHook !== undefined ? { onSlowFrame: csvHook } : {}) });
           if (signal.aborted) return;
@@ -128,7 +128,7 @@ export async function runSensor(host: SensorRunnerHost): Promise<void> {
         const bm: WorkerToMain = { type: 'baseline', method: baseline.method, createdAt: baseline.createdAt, startHz: info.centerHz - info.rateSps / 2 + ((factor - 1) / 2) * stepHz, stepHz: factor * stepHz, levelDb, thresholdDb, heard: [heardIn(baseline)] };
         if (fromStored && storedPath !== null) bm.path = storedPath;
         post(bm, [levelDb.buffer as ArrayBuffer, thresholdDb.buffer as ArrayBuffer]);
-        rt.setState('armed');
+        run.setStateOnData('armed');
         rt.hearing.watch(baseline.emitters ?? []);
         await detect(interruptible(stream.view()), baseline, opts, run.emit, {
           settleSamples: settle, onSlowFrame, onEmitterAppearance: (a) => rt.hearing.onHeard(a.emitter),

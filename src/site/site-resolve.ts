@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { QuietBandError } from '../errors.js';
-import { cliError, fieldWrap } from '../error-text.js';
+import { cliError } from '../error-text.js';
+import { fieldWrap } from '../field-error.js';
 import { defaultBaselinePath, type SensorSettings, type SiteSettings } from '../config/site-config.js';
 import { openFileSource } from '../source/file-source.js';
 import { parseScenario, type Scenario } from '../source/sim.js';

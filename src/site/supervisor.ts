@@ -145,14 +145,14 @@ export class SensorSupervisor {
     this.overload = new OverloadTracker(o.site.overload);
     this.processing = new SensorProcessingMetrics(o.sensor.name);
     this.relay = new DetectionRelay({
-      name: o.sensor.name,
-      site: o.site,
+      name: o.sensor.name, site: o.site,
       bus: o.bus,
       log: this.log,
       decorate: (ctx, ev) => o.decorate?.(ctx, ev),
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
       clips: o.evidence === true,
+      behindMs: () => this.behind.last, // the latest report's: how late the detections that follow it come
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }
@@ -394,7 +394,7 @@ export class SensorSupervisor {
       });
       // the reason was just logged by offlineLog when it is the worker's own; otherwise it is new here
       if (why === this.message) this.log.warn('sensor offline: alert raised');
-      else this.log.warn({ why, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
+      else this.log.warn({ why, whyCode: code, mainStalledMs: Math.round(this.clock.stalledAt()) }, 'sensor offline: alert raised');
       this.o.bus.raiseSensorAlert(this.name, 'sensor-offline', this.offlineAlertMessage(why), code)
         .catch((err: unknown) => this.log.error({ err }, 'sensor-offline alert not stored'));
     } else {

@@ -3,13 +3,13 @@ import { promises as fsp, read as fsRead } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QuietBandError, badInput } from '../errors.js';
-import { cliError } from '../error-text.js';
-import { pluralWord } from '../text-template.js';
+import { cliError, errorTextIn, type ErrorMessageCode } from '../error-text.js';
 import { BYTES_PER_COMPLEX } from '../types.js';
 import type { IqBlock, IqSource, IqSourceHealth, IqSourceInfo, SampleFormat } from '../types.js';
 import { DeliveryCounter } from './delivery-counter.js';
 import { parseCaptureFileName, parseScaledToken } from './file-name.js';
 import { checkFirstFloats } from './cf32-check.js';
+import { refuseWav } from './wav-check.js';
 import { convertCf32Finite, convertSamples, firstNonFinite, formatFromExtension, nonFiniteRunEnd, SAMPLE_FORMATS } from './sample-formats.js';
 import { centerProblem, overrideWarnings, rateProblem } from './input-ranges.js';
 import type { SigmfSegment } from './sigmf.js';
@@ -28,8 +28,11 @@ export interface FileSourceOptions {
   centerHz?: number;
   /** Complex samples per block (default {@link DEFAULT_BLOCK_SAMPLES}). */
   blockSamples?: number;
-  /** Called for non-fatal findings (dangling bytes, truncated SigMF captures). Default: ignored. */
-  onWarning?: (message: string) => void;
+  /**
+   * Called for non-fatal findings (dangling bytes, truncated SigMF captures), in English; `code` (src/error-text.ts)
+   * when the finding has one, so a terminal can word it in its language. Default: ignored.
+   */
+  onWarning?: (message: string, code?: ErrorMessageCode) => void;
 }
 
 /**
@@ -404,6 +407,7 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
     datetime = meta.captures[0].datetime;
     rateError = cliError('file.rateMissingMeta', { path: meta.metaPath }, 'BAD_INPUT');
   } else {
+    await refuseWav(path);
     const f = opts.format ?? formatFromExtension(path);
     if (f === undefined) {
       throw cliError('file.unknownExtension', { path, choices: SAMPLE_FORMATS.join(', ') }, 'BAD_INPUT');
@@ -433,10 +437,8 @@ export async function openFileSource(path: string, opts: FileSourceOptions = {})
 
   if (danglingBytes > 0) {
     const bps = BYTES_PER_COMPLEX[format];
-    warn(
-      `${dataPath}: ${dataBytes} bytes is not a whole number of ${format} samples (${bps} bytes each); ` +
-        `reading ${totalSamples} samples and ignoring ${danglingBytes} dangling ${pluralWord('en', danglingBytes, 'byte', 'bytes')} at the end`,
-    );
+    const code: ErrorMessageCode = { id: 'file.dangling', params: { path: dataPath, bytes: dataBytes, format, bps, samples: totalSamples, dangling: danglingBytes } };
+    warn(errorTextIn('en', code), code);
   }
 
   const centerKnown = centerHz !== undefined;

@@ -1,6 +1,7 @@
 // rtl_tcp wire protocol: the 12-byte dongle-info header and the 5-byte big-endian client commands.
 
 import { QuietBandError } from '../errors.js';
+import { errorTextIn, type ErrorMessageCode } from '../error-text.js';
 
 /**
  * Length of the `dongle_info` header rtl_tcp sends on accept: magic `"RTL0"` (4 bytes), `tuner_type`
@@ -195,22 +196,31 @@ export function decodeCommands(bytes: Uint8Array): DecodedRtlTcpCommand[] {
 
 /** Plain words for an error of the socket to the rtl_tcp server at `host`:`port`, keeping the errno code for searching logs. */
 export function socketErrorText(err: NodeJS.ErrnoException, host: string, port: number): string {
+  const code = socketErrorCode(err, host, port);
+  return code !== null ? errorTextIn('en', code) : `${err.code ?? 'socket error'}: ${err.message}`;
+}
+
+/**
+ * The code (src/error-text.ts `rtltcp.*`: words in English and Chinese) of an error of the socket to the rtl_tcp server
+ * at `host`:`port`; null for an errno QuietBand does not word (its text is then the system's).
+ */
+function socketErrorCode(err: NodeJS.ErrnoException, host: string, port: number): ErrorMessageCode | null {
   const where = `${host}:${port}`;
   switch (err.code) {
     case 'ECONNREFUSED':
-      return `connection refused (ECONNREFUSED): is rtl_tcp running and listening on ${where}?`;
+      return { id: 'rtltcp.refused', params: { where } };
     case 'ECONNRESET':
-      return 'connection reset by the server (ECONNRESET)';
+      return { id: 'rtltcp.reset' };
     case 'EPIPE':
-      return 'server closed the connection while we were sending (EPIPE)';
+      return { id: 'rtltcp.pipe' };
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return `${where} unreachable (${err.code})`;
+      return { id: 'rtltcp.unreachable', params: { where, errno: err.code } };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `host ${host} not found (${err.code})`;
+      return { id: 'rtltcp.hostNotFound', params: { host, errno: err.code } };
     default:
-      return `${err.code ?? 'socket error'}: ${err.message}`;
+      return null;
   }
 }

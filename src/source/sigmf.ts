@@ -1,7 +1,8 @@
 // SigMF metadata: read and validate `.sigmf-meta` (datatype, rate, captures, header bytes), lay out data segments, write metas.
 import { promises as fsp } from 'node:fs';
 import { z } from 'zod';
-import { cliError, fieldError, schemaIssueWhy, type ErrorMessageCode } from '../error-text.js';
+import { cliError, type ErrorMessageCode } from '../error-text.js';
+import { fieldError, schemaIssueWhy } from '../field-error.js';
 import type { SampleFormat } from '../types.js';
 import { centerProblemCode, rateProblemCode } from './input-ranges.js';
 import { sigmfPaths } from './sigmf-write.js';

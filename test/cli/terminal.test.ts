@@ -125,7 +125,7 @@ describe.concurrent('the terminal', () => {
 
     it('zh-CN: the messages, the alert and state words and the time left are Chinese; field names and values stay', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', alertId: 'demo-9', seq: 9, session: '数学' }, 'zh-CN')).toBe(
-        '【hall-a-433】告警 开始 高 无线发射 434.040 MHz ISM 433 MHz（未确认；考试场次 数学，demo-9 seq 9）',
+        '【hall-a-433】告警 发出 高 无线发射 434.040 MHz ISM 433 MHz（未确认；考试场次 数学，demo-9 seq 9）',
       );
       // the class the record carries on its alert line (a late identification's is on its own info line, in Chinese)
       const closed = { msg: 'alert', sensor: 'hall-a-433', kind: 'transmission', event: 'close', state: 'new', severity: 'high', centerHz: 433_860_000, bandLabel: 'ISM 433 MHz', signalClass: 'nfm', alertId: 'demo-4', seq: 12 };
@@ -282,7 +282,7 @@ describe.concurrent('the terminal', () => {
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const t0 = Date.now();
-      while (!(/】状态 → 监测中/.test(err) && /告警 开始/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+      while (!(/】状态 → 监测中/.test(err) && /告警 发出/.test(err)) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       // every line of the run, its stop included, has a Chinese level label and message (field names and values,
@@ -300,7 +300,7 @@ describe.concurrent('the terminal', () => {
       expect(own).not.toMatch(/[\u4e00-\u9fff] ?[()[\]:]|[()[\]:] ?[\u4e00-\u9fff]/);
       expect(out).toMatch(/^QuietBand 演示考点运行于 http:\/\/127\.0\.0\.1:\d+\/\n  传感器 hall-a-433：sim，433\.920 MHz，1000 kS\/s，FFT 1024；基线：预热 1 秒\n/);
       const lines = err.trim().split('\n');
-      for (const want of [/ 信息：考点已运行 /, / 信息：【hall-[abc]-\d{3}】数据流已开始（中心 4\d\d\.\d{3} MHz）/, / 信息：【hall-[abc]-\d{3}】状态 → 监测中$/, / 信息：【hall-[abc]-\d{3}】告警 开始 /, / 信息：【server】网页服务已启动 /]) {
+      for (const want of [/ 信息：考点已运行 /, / 信息：【hall-[abc]-\d{3}】数据流已开始（中心 4\d\d\.\d{3} MHz）/, / 信息：【hall-[abc]-\d{3}】状态 → 监测中$/, / 信息：【hall-[abc]-\d{3}】告警 发出 /, / 信息：【server】网页服务已启动 /]) {
         expect(lines.some((l) => want.test(l)), String(want)).toBe(true);
       }
       // the English message words of those lines are gone

@@ -79,7 +79,7 @@ describe('validateSiteConfig', () => {
   it('names the field path of every error', () => {
     const cases: [unknown, string][] = [
       [{ sensors: [{ name: 's1', source: 'sim', fftSize: 1000 }] }, 'x.json: sensors[0].fftSize: expected a power of two between 64 and 65536'],
-      [{ sensors: [{ name: 's1', source: 'sim' }, { name: 's2', source: 'sim', centreHz: 1e8 }] }, 'x.json: sensors[1].centreHz: unknown field (check the spelling; see calibration/example-site.json)'],
+      [{ sensors: [{ name: 's1', source: 'sim' }, { name: 's2', source: 'sim', centreHz: 1e8 }] }, 'x.json: sensors[1].centreHz: unknown field (did you mean centerHz? see calibration/example-site.json)'],
       [{ sensors: [] }, 'x.json: sensors: expected at least one sensor'],
       [{ sensors: [{ name: 's1', source: 'sim', location: { room: 'A', xM: 1 } }] }, 'x.json: sensors[0].location: give both xM and yM (metres on the site plan), or neither'],
       [{ sensors: [{ name: 's1', source: 'sim', location: { room: '   ' } }] }, 'x.json: sensors[0].location.room: a room name is required'],

@@ -20,7 +20,7 @@ describe.concurrent('config and flag errors', () => {
     const src = writeConfig(tmp.dir, 'src.json', { site: 'x', sensors: [{ name: 's1', source: 'usb:0' }] });
     const cases: [string[], string][] = [
       [['run', '--config', bad], `quietband: ${bad}: sensors[0].fftSize: expected a power of two between 64 and 65536\n`],
-      [['run', '--config', typo], `quietband: ${typo}: sensors[0].centreHz: unknown field (check the spelling; see calibration/example-site.json)\n`],
+      [['run', '--config', typo], `quietband: ${typo}: sensors[0].centreHz: unknown field (did you mean centerHz? see calibration/example-site.json)\n`],
       [['run', '--config', src], `quietband: ${src}: sensors[0].source: "usb:0" is not a source; expected sim, rtlsdr:<serial|index>, rtltcp:<host>:<port>, soapy:<driver=…,serial=…> or file:<path>\n`],
       [['run', '--config', join(tmp.dir, 'missing.json')], `quietband: ${join(tmp.dir, 'missing.json')}: cannot read the site config (ENOENT: no such file or directory, open '${join(tmp.dir, 'missing.json')}')\n`],
       [['run', '--http-port', 'nope'], 'quietband: --http-port: "nope" is not a TCP port 0–65535 (0 = any free port)\n'],

@@ -7,6 +7,7 @@ import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { DetectionRelay } from '../../src/site/detection-relay.js';
+import { LATE_ALERT_MS } from '../../src/alerts/alert.js';
 import { det, tempDir } from '../server/helpers.js';
 
 const t = tempDir('qb-relay-');
@@ -89,5 +90,28 @@ describe('DetectionRelay.signal after the close', () => {
     expect(bus.stateOf(sent[0]!.alertId)).toMatchObject({ closed: true });
     await bus.close();
     await store.close();
+  });
+});
+
+describe('DetectionRelay: late alerts', () => {
+  it('an open raised while the sensor trails real time by ≥ LATE_ALERT_MS carries lateMs; later records and on-time opens do not', async () => {
+    // the fresh-user trial: under load a sensor's alerts arrived 25–40 s after the transmission, and only its card said so
+    const store = await AlertStore.open({ dataDir: `${t.dir}/late-alerts`, site: 'hall-a' });
+    const bus = new AlertBus({ store, updateIntervalMs: 0 });
+    const sent: Alert[] = [];
+    bus.on('alert', (a) => sent.push(a));
+    let behindMs = 31_640.4;
+    const relay = new DetectionRelay({ name: 's1', site: { bandPlan: 'none', dataDir: t.dir }, bus, log: pino({ level: 'silent' }), centerHz: () => 433_920_000, overload: () => false, behindMs: () => behindMs });
+    relay.stream(1, 1, Date.now() - 60_000);
+    relay.detection(1, 1, det(1, 'open'));
+    relay.detection(1, 1, det(1, 'close', { endS: 1.6 }));
+    behindMs = LATE_ALERT_MS - 1; // 999 ms: on time
+    relay.detection(1, 1, det(2, 'open'));
+    behindMs = LATE_ALERT_MS;
+    relay.detection(1, 1, det(3, 'open'));
+    await bus.flush();
+    await bus.close();
+    await store.close();
+    expect(sent.map((a) => [a.event, a.lateMs])).toEqual([['open', 31_640], ['close', undefined], ['open', undefined], ['open', 1000]]);
   });
 });

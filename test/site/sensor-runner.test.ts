@@ -71,6 +71,10 @@ describe('runSensor (sim, 250 kS/s, warm-up 1 s)', () => {
     const stopMs = performance.now() - tStop;
 
     expect(h.of('state').map((x) => x.m.state)).toEqual(['starting', 'learning', 'armed', 'stopped']);
+    // it learns once samples flow: the run's 'stream' message (its first block) comes first
+    const streamIndex = h.messages.findIndex((x) => x.m.type === 'stream');
+    expect(streamIndex).toBeGreaterThanOrEqual(0);
+    expect(streamIndex).toBeLessThan(h.messages.findIndex((x) => x.m.type === 'state' && x.m.state === 'learning'));
     const stream = h.of('stream')[0]!.m;
     expect(stream).toMatchObject({ run: 1, centerHz: CENTER, rateSps: RATE, label: 'sim' });
     const dets = h.of('detection').map((x) => x.m.ev);
@@ -114,6 +118,21 @@ describe('runSensor (sim, 250 kS/s, warm-up 1 s)', () => {
     expect(last.achievedRateSps!).toBeLessThan(1.1 * RATE);
     expect(last.droppedBlocks).toBe(0);
     expect(stopMs).toBeLessThan(1000);
+  });
+});
+
+describe('runSensor on a source that delivers nothing', () => {
+  it('an rtl_tcp server that refuses: the sensor stays starting, never learning (no warm-up without samples)', async () => {
+    // the fresh-user trial's terminal printed "state → learning" and "warm-up 0 % · 10 s left" before the offline warning
+    const data = await sensorData(1024);
+    data.sensor = { ...data.sensor, source: { kind: 'rtltcp', host: '127.0.0.1', port: 1 } } as SensorSettings;
+    const h = host(data);
+    const done = runSensor(h.host);
+    await until(() => h.of('health').length >= 4, 10_000, 'four health reports'); // ≈ 1 s of reconnect attempts
+    h.abort.abort();
+    await done;
+    expect(h.of('stream')).toEqual([]);
+    expect(h.of('state').map((x) => x.m.state)).toEqual(['starting', 'stopped']);
   });
 });
 

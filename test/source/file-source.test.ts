@@ -124,8 +124,11 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 256;
     writeFileSync(path, bytes);
     const warnings: string[] = [];
-    const src = await openFileSource(path, { blockSamples: 256, onWarning: (m) => warnings.push(m) });
+    const codes: unknown[] = [];
+    const src = await openFileSource(path, { blockSamples: 256, onWarning: (m, code) => (warnings.push(m), codes.push(code)) });
     expect(src.info.totalSamples).toBe(1000);
+    // coded, so the Chinese terminal words it (it printed this English under LANG=zh_CN.UTF-8)
+    expect(codes).toEqual([{ id: 'file.dangling', params: { path, bytes: 2001, format: 'cu8', bps: 2, samples: 1000, dangling: 1 } }]);
     let n = 0;
     let last = 0;
     for await (const b of src.blocks()) {
@@ -137,6 +140,26 @@ describe('odd and partial sizes (docs/field-notes.md §18)', () => {
     expect(warnings).toEqual([
       `${path}: 2001 bytes is not a whole number of cu8 samples (2 bytes each); reading 1000 samples and ignoring 1 dangling byte at the end`,
     ]);
+  });
+
+  it('a WAV file is refused in words, also renamed and with --format: its header and sound are not I/Q', async () => {
+    // a 16-bit mono WAV: RIFF header, then PCM (the trial's carkey.wav got "pass --format (cu8, …)", which reads it as I/Q)
+    const wav = Buffer.alloc(44 + 1600);
+    wav.write('RIFF', 0, 'latin1');
+    wav.writeUInt32LE(wav.length - 8, 4);
+    wav.write('WAVEfmt ', 8, 'latin1');
+    const why = (p: string): string => `${p}: a WAV file (sound, or the 2-channel I/Q WAV of SDR# or HDSDR), which QuietBand does not read: it reads raw I/Q (cu8, cs8, cs16, cf32) or SigMF; record one with quietband record or rtl_sdr`;
+    const named = join(dir, 'carkey.wav');
+    const renamed = join(dir, 'carkey_433.92M_250k.cu8');
+    writeFileSync(named, wav);
+    writeFileSync(renamed, wav);
+    await expect(openFileSource(named, { rateSps: 250_000 })).rejects.toThrow(why(named));
+    await expect(openFileSource(named, { format: 'cu8', rateSps: 250_000 })).rejects.toThrow(why(named));
+    await expect(openFileSource(renamed)).rejects.toThrow(why(renamed));
+    // RIFF without WAVE (another RIFF kind) and bytes that only begin alike are samples like any others
+    wav.write('AVI ', 8, 'latin1');
+    writeFileSync(renamed, wav);
+    expect((await openFileSource(renamed)).info.totalSamples).toBe(wav.length / 2);
   });
 
   it('a cf32 whose size is not a multiple of 8: whole samples, one warning naming 5 dangling bytes', async () => {

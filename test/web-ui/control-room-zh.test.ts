@@ -160,6 +160,8 @@ describe('control room in zh-CN (1280 × 800)', () => {
       const ackEntry = detail.locator('[data-testid="history-entry"]', { hasText: '已确认' });
       await ackEntry.waitFor({ timeout: 3000 });
       expect(await ackEntry.textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 已确认：王老师 · 本机@127\.0\.0\.1$/);
+      // the open record is the alert being raised, not the transmission starting (开始, which 开始时间 above means)
+      expect(await detail.locator('[data-testid="history-entry"]').first().textContent()).toMatch(/^#\d+ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 — 发出告警$/);
       expect(await ackEntry.locator('[data-testid="actor-name"]').textContent()).toBe('王老师');
       expect(await ackEntry.locator('[data-testid="actor-address"]').evaluate((el) => el.classList.contains('muted'))).toBe(true);
       expect(await ackEntry.locator('[data-testid="actor-address"]').getAttribute('title')).toBe('local@127.0.0.1');

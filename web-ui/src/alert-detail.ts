@@ -4,92 +4,14 @@ import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
 import { ClipFigure } from './clip-figure.js';
-import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, messageDetailText, noteDetailElement } from './format.js';
+import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDelay, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
 import { signalRows } from './signal-text.js';
 import type { LiveListen } from './live-listen.js';
+import { freshestRooms, heardSensors, type ShownRoom } from './alert-rooms.js';
 import { renderSitePlan, type PlanPoint } from './site-plan.js';
 import { SpectrumView, spectrumKey } from './spectrum-view.js';
-
-/** A ranked room as the detail shows it ({@link cleanRooms}). */
-export type ShownRoom = { room: string; sensor: string; excessDb: number; xM?: number; yM?: number };
-
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/**
- * The well-formed entries of an alert's `rooms` (room and sensor strings, finite excess in dB; x/y kept only when both
- * are finite numbers). Records come from other processes (a site of another version via the hub, a hand-edited
- * store): a malformed field is left out instead of breaking the dialog. Not an array → [].
- */
-export function cleanRooms(rooms: unknown): ShownRoom[] {
-  if (!Array.isArray(rooms)) return [];
-  const out: ShownRoom[] = [];
-  for (const r of rooms as unknown[]) {
-    if (typeof r !== 'object' || r === null) continue;
-    const o = r as Record<string, unknown>;
-    if (typeof o.room !== 'string' || typeof o.sensor !== 'string' || !finite(o.excessDb)) continue;
-    const x: ShownRoom = { room: o.room, sensor: o.sensor, excessDb: o.excessDb };
-    if (finite(o.xM) && finite(o.yM)) {
-      x.xM = o.xM;
-      x.yM = o.yM;
-    }
-    out.push(x);
-  }
-  return out;
-}
-
-/** An alert's `positionM` when both coordinates are finite numbers (m), else undefined. */
-export function cleanPosition(p: unknown): { xM: number; yM: number } | undefined {
-  if (typeof p !== 'object' || p === null) return undefined;
-  const o = p as Record<string, unknown>;
-  return finite(o.xM) && finite(o.yM) ? { xM: o.xM, yM: o.yM } : undefined;
-}
-
-/**
- * Every sensor known to have seen one grouped transmission, with its excess (dB): the ranked rooms' sensors (the
- * strongest of each room), plus the sensors of the other alerts sharing `groupId` (same site) — a second, weaker
- * sensor in an already ranked room is not in `rooms` but did see it — and the shown alert's own sensor.
- * The largest excess per sensor wins.
- */
-export function heardSensors(v: Pick<AlertView, 'site' | 'sensor' | 'groupId' | 'peakExcessDb'>, rooms: readonly ShownRoom[], others: Iterable<Pick<AlertView, 'site' | 'sensor' | 'groupId' | 'peakExcessDb'>>): Map<string, number> {
-  const out = new Map<string, number>();
-  const put = (sensor: string, db: unknown): void => {
-    if (typeof sensor !== 'string' || !finite(db)) return;
-    const had = out.get(sensor);
-    if (had === undefined || db > had) out.set(sensor, db);
-  };
-  for (const r of rooms) put(r.sensor, r.excessDb);
-  if (typeof v.groupId === 'string') for (const o of others) if (o.groupId === v.groupId && o.site === v.site) put(o.sensor, o.peakExcessDb);
-  put(v.sensor, v.peakExcessDb);
-  return out;
-}
-
-type GroupMember = Pick<AlertView, 'alertId' | 'site' | 'groupId' | 'rooms' | 'positionM'>;
-
-/**
- * The freshest ranking of `v`'s transmission group: among `v` and the alerts sharing its `groupId` (same site), the
- * well-formed `rooms` listing the most rooms, then with the largest total excess — a sensor's peak excess only grows
- * during its track and groups only grow, so that is the newest ranking. An alert that closed first keeps, in its own
- * records, the other sensors' excesses as they were then (records are re-sent on a ranking change, not on every dB
- * change). `positionM` comes from the same alert. Ties keep `v`'s own.
- */
-export function freshestRooms(v: GroupMember, others: Iterable<GroupMember>): { rooms: ShownRoom[]; position: { xM: number; yM: number } | undefined } {
-  let rooms = cleanRooms(v.rooms);
-  let best: GroupMember = v;
-  const score = (r: readonly ShownRoom[]): number => r.reduce((s, x) => s + x.excessDb, 0);
-  if (typeof v.groupId === 'string') {
-    for (const o of others) {
-      if (o === v || o.alertId === v.alertId || o.groupId !== v.groupId || o.site !== v.site) continue;
-      const r = cleanRooms(o.rooms);
-      if (r.length > rooms.length || (r.length === rooms.length && r.length > 0 && score(r) > score(rooms))) {
-        rooms = r;
-        best = o;
-      }
-    }
-  }
-  return { rooms, position: cleanPosition(best.positionM) };
-}
 
 /** Baseline methods with a translated name (`detail.baselineMethod.<method>`). */
 const BASELINE_METHODS: Readonly<Record<string, true>> = { 'detail.baselineMethod.calibrate': true, 'detail.baselineMethod.warmup': true, 'detail.baselineMethod.auto': true };
@@ -123,6 +45,8 @@ export class AlertDetail {
   private readonly ackBtn: HTMLButtonElement;
   private readonly knownBtn: HTMLButtonElement;
   private readonly escalateBtn: HTMLButtonElement;
+  /** Connected to the daemon: while not, Acknowledge / Mark as known / Escalate are disabled (their title says why). */
+  connected = true;
   private readonly canEscalate: boolean;
   /** Spectrogram of the alert's evidence clip (served at /clips/<clip>.png), under the spectrum, framed with axes. */
   private readonly picture: HTMLImageElement;
@@ -278,6 +202,10 @@ export class AlertDetail {
     this.knownBtn.textContent = t('alert.markKnown');
     this.escalateBtn.hidden = !this.canEscalate || !heard || v.state === 'known' || v.severity === 'high';
     this.escalateBtn.textContent = t('alert.escalate');
+    for (const b of [this.ackBtn, this.knownBtn, this.escalateBtn]) {
+      b.disabled = !this.connected;
+      b.title = this.connected ? '' : t('alert.offlineAction');
+    }
     this.listen?.show(v);
     this.clipAudio.show(v);
     this.fillPlot(v);
@@ -336,6 +264,7 @@ export class AlertDetail {
     }
     if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal, v.severityRaise !== undefined));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
+    if (v.lateMs !== undefined) rows.push(['detail.late', t('detail.lateText', { delay: formatDelay(v.lateMs) })]);
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', alertDurationText(v, nowMs)]);
     if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);
@@ -384,7 +313,7 @@ export class AlertDetail {
    * Ranked rooms of a transmission several sensors saw (nearest first: strongest excess over each sensor's own
    * baseline), with this alert's own sensor marked, and — when sensors have x/y — the site plan with the estimate.
    * Shows the freshest ranking of the group ({@link freshestRooms}: every sensor's final excess, also in the alert
-   * that closed first). Malformed `rooms`/`positionM` entries are skipped ({@link cleanRooms}). On the plan, every sensor that saw the
+   * that closed first). Malformed `rooms`/`positionM` entries are skipped (alert-rooms.ts cleanRooms). On the plan, every sensor that saw the
    * transmission is marked heard with its excess, also a weaker second sensor of an already ranked room
    * ({@link heardSensors}); it takes its room's rank.
    */

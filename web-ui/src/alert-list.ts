@@ -5,7 +5,7 @@ import { AlertPins } from './alert-pins.js';
 import { alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatMhz, formatTime } from './format.js';
 import { groupSensorsText, liveText } from './alert-text.js';
 import { alertDurationText, groupSpanText, spanOf } from './alert-duration.js';
-import { makeRow, type Row, showBadge, showRaise } from './alert-row.js';
+import { makeRow, type Row, showBadge, showLate, showRaise } from './alert-row.js';
 import { t } from './i18n.js';
 
 /** Callbacks of {@link AlertList}. */
@@ -65,6 +65,8 @@ export class AlertList {
   private readonly rows = new Map<string, Row>();
   private readonly dirty = new Set<string>();
   private readonly pending = new Set<string>();
+  /** Connected to the daemon ({@link setConnected}). */
+  private connected = true;
   private orderDirty = true;
   private timeZone = 'UTC';
   /** alertId → time (ms, Date.now()) until which its row flashes. */
@@ -184,6 +186,16 @@ export class AlertList {
   flash(alertId: string, nowMs: number, ms = FLASH_MS): void {
     this.flashUntil.set(alertId, nowMs + ms);
     this.markDirty(alertId);
+  }
+
+  /**
+   * Whether the page is connected to the daemon: while it is not, the row buttons that send (acknowledge, mark known,
+   * acknowledge group) are disabled with a title saying why, instead of failing after the supervisor clicked.
+   */
+  setConnected(on: boolean): void {
+    if (on === this.connected) return;
+    this.connected = on;
+    this.markAllDirty();
   }
 
   /** Every row re-renders (language or time zone change). */
@@ -391,15 +403,22 @@ export class AlertList {
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
     r.duration.textContent = alertDurationText(v, nowMs);
+    showLate(r, v.lateMs);
     const pending = this.pending.has(v.alertId);
     // One button per row: Acknowledge while new; then "mark as known" for transmissions and emitters heard during
     // calibration (both are in the detail, with Escalate for the latter).
     r.ack.hidden = v.state !== 'new';
-    r.ack.disabled = pending;
     r.ack.textContent = pending ? t('alert.pending') : t('alert.ack');
     r.known.hidden = !(tx || heard) || v.state !== 'acknowledged';
-    r.known.disabled = pending;
     r.known.textContent = t('alert.markKnown');
+    this.sendable(r.ack, pending);
+    this.sendable(r.known, pending);
+  }
+
+  /** A button that sends: disabled while its request is pending or the page is disconnected (then its title says why). */
+  private sendable(b: HTMLButtonElement, pending: boolean): void {
+    b.disabled = pending || !this.connected;
+    b.title = this.connected ? '' : t('alert.offlineAction');
   }
 
   private fillGroup(r: Row, key: string, members: readonly AlertView[], nowMs: number): void {
@@ -456,9 +475,13 @@ export class AlertList {
     r.start.textContent = formatTime(first, this.timeZone);
     r.start.title = formatDateTime(first, this.timeZone);
     r.duration.textContent = groupSpanText(members, nowMs);
+    // the latest any member came (members of one transmission come from sensors that may lag differently)
+    let late: number | undefined;
+    for (const m of members) if (m.lateMs !== undefined && (late === undefined || m.lateMs > late)) late = m.lateMs;
+    showLate(r, late);
     const pending = fresh.some((m) => this.pending.has(m.alertId));
     r.ack.hidden = fresh.length === 0;
-    r.ack.disabled = pending;
+    this.sendable(r.ack, pending);
     r.ack.textContent = pending ? t('alert.pending') : t('alert.ackGroup', { n: fresh.length });
   }
 }

@@ -1,7 +1,7 @@
 // One row of the alert table: its cells, built once per row, and the signal-class badge (filled by alert-list.ts).
 import type { AlertView } from './alert-model.js';
-import { alertMessageText } from './format.js';
-import { lang } from './i18n.js';
+import { alertMessageText, formatDelay } from './format.js';
+import { lang, t } from './i18n.js';
 import type { SeverityRaise } from './protocol-types.js';
 import { signalBadge } from './signal-text.js';
 import { raiseMark } from '../../src/text-template.js';
@@ -24,6 +24,8 @@ export interface Row {
   excess: HTMLElement;
   start: HTMLElement;
   duration: HTMLElement;
+  /** "32 s late" under the duration (hidden unless the alert came late: `lateMs`). */
+  late: HTMLElement;
   ack: HTMLButtonElement;
   known: HTMLButtonElement;
   /** The severity-raise mark in the state cell (hidden unless the alert ranks above the others of its severity). */
@@ -52,6 +54,16 @@ export function showBadge(r: Pick<Row, 'badge' | 'guess'>, v: AlertView | undefi
   badge.classList.toggle('sig-low', b.low);
   guess.hidden = !b.low;
   guess.textContent = b.guess;
+}
+
+/**
+ * Shows how late an alert reached the page (`lateMs`, Alert.lateMs: its sensor was that far behind real time when it
+ * raised it) as "32 s late" in the time cell, or hides it (undefined: on time).
+ */
+export function showLate(r: Pick<Row, 'late'>, lateMs: number | undefined): void {
+  r.late.hidden = lateMs === undefined;
+  r.late.textContent = lateMs === undefined ? '' : t('alert.late', { delay: formatDelay(lateMs) });
+  r.late.title = lateMs === undefined ? '' : t('alert.lateWhy');
 }
 
 /**
@@ -138,10 +150,13 @@ export function makeRow(key: string, group: boolean): Row {
   const excess = td('c-excess num');
   const start = span('c-start');
   const duration = span('c-duration');
-  td('c-when num').append(start, duration);
+  const late = span('late-tag');
+  late.dataset.testid = 'late-tag';
+  late.hidden = true;
+  td('c-when num').append(start, duration, late);
   const ack = group ? button('btn ack', 'ack-group-button', 'ack-group') : button('btn ack', 'ack-button', 'ack');
   const known = button('btn known', 'known-button', 'known');
   known.hidden = group;
   td('c-actions').append(ack, known);
-  return { tr, state, live, site, room, sensor, freq, bw, band, badge, guess, excess, start, duration, ack, known, toggle, raise };
+  return { tr, state, live, site, room, sensor, freq, bw, band, badge, guess, excess, start, duration, late, ack, known, toggle, raise };
 }

@@ -40,12 +40,25 @@ export class ConnIndicator {
       state.connState === 'live'
         ? t('conn.live')
         : state.connState === 'reconnecting'
-          ? t('conn.reconnecting', { s: Math.max(0, Math.ceil((state.retryAt - performance.now()) / 1000)) })
+          ? t('conn.reconnecting', { s: retryInS(state.retryAt, performance.now()) })
           : state.connState === 'auth'
             ? t('conn.auth')
             : t('conn.connecting');
     $('conn-text').textContent = text;
   }
+}
+
+/**
+ * The toast of an action that could not be sent (not connected): says it was not sent, when the next connection
+ * attempt comes (whole seconds until `retryAtMs`, performance.now() time; 0 once due), and to act again then.
+ */
+export function notSentText(retryAtMs: number, nowMs: number): string {
+  return t('conn.notSent', { s: retryInS(retryAtMs, nowMs) });
+}
+
+/** Whole seconds (rounded up, ≥ 0) from `nowMs` to the reconnect attempt at `retryAtMs` (performance.now() time). */
+function retryInS(retryAtMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil((retryAtMs - nowMs) / 1000));
 }
 
 /** Posts the token to `login` (the daemon sets its HttpOnly cookie and redirects to the page); true when it was accepted. */

@@ -9,7 +9,7 @@ import { AlertDetail } from './alert-detail.js';
 import { AlertList } from './alert-list.js';
 import { AlertListLength, CARD_LAYOUT_QUERY } from './alert-list-length.js';
 import { AlertModel } from './alert-model.js';
-import { bindSignIn, ConnIndicator } from './conn-indicator.js';
+import { bindSignIn, ConnIndicator, notSentText } from './conn-indicator.js';
 import { Connection } from './connection.js';
 import { renderDiskLine } from './disk-line.js';
 import { $, toast } from './dom.js';
@@ -73,7 +73,7 @@ function bandsFor(sensor: string): BandMark[] {
 $('report-button').addEventListener('click', () => void reportDialog.open(state.siteFilter, state.multiSite()));
 
 // --- actions: each names who acts (asked once, remembered per browser); "known" also asks for a label ---
-const actions = new Actions({ model, list, who, send: (m) => conn.send(m), onNotSent: () => toast(t('conn.reconnecting', { s: '…' })), changed: () => schedule() });
+const actions = new Actions({ model, list, who, send: (m) => conn.send(m), onNotSent: () => toast(notSentText(state.retryAt, performance.now())), changed: () => schedule() });
 
 $('ack-all').addEventListener('click', () => void actions.ack(list.visibleAlerts().filter((v) => v.state === 'new').map((v) => v.alertId)));
 

@@ -5,6 +5,7 @@ import type { AlertList } from './alert-list.js';
 import type { AlertListLength } from './alert-list-length.js';
 import type { AlertModel } from './alert-model.js';
 import { $ } from './dom.js';
+import { formatDelay } from './format.js';
 import { t } from './i18n.js';
 import type { PageState } from './page-state.js';
 import type { SensorPanel } from './sensor-panel.js';
@@ -52,6 +53,12 @@ export class PageRender {
     const { state, model, list, detail } = this.d;
     state.counters.renders++;
     const now = Date.now();
+    const live = state.connState === 'live';
+    list.setConnected(live);
+    if (detail.connected !== live) {
+      detail.connected = live;
+      state.detailDirty = detail.current !== null;
+    }
     list.render(now);
     $('alert-count').textContent = model.size === 0 ? '' : state.siteFilter === null ? t('alerts.count', { n: model.size }) : t('alerts.countOf', { m: list.matchCount, n: model.size });
     $('alerts-empty').hidden = list.matchCount > 0;
@@ -63,6 +70,8 @@ export class PageRender {
     const ackAll = $<HTMLButtonElement>('ack-all');
     ackAll.hidden = unackShown === 0;
     ackAll.textContent = t('alerts.ackAll', { n: unackShown });
+    ackAll.disabled = !live;
+    ackAll.title = live ? '' : t('alert.offlineAction');
     this.renderBanner();
     if (state.detailDirty) {
       state.detailDirty = false;
@@ -80,6 +89,8 @@ export class PageRender {
     if (unack > 0) parts.push(t('banner.unacknowledged', { n: unack }));
     for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
     for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
+    const late = sensorPanel.late();
+    if (late !== null) parts.push(t('banner.late', { delay: formatDelay(late.behindMs), names: late.names.join(t('list.sep')) }));
     const banner = $('banner');
     banner.hidden = parts.length === 0;
     banner.textContent = parts.join(' · ');

@@ -24,4 +24,4 @@ export type {
   SpectrumMessage,
   StatusMessage,
 } from '../../src/server/protocol.js';
-export { LISTEN_FRAME } from '../../src/server/protocol.js';
+export { LATE_ALERT_MS, LISTEN_FRAME } from '../../src/server/protocol.js';

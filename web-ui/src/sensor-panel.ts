@@ -1,7 +1,7 @@
 // Sensor health panel: online/offline (offline shown as loudly as an alert), rate, drops, overload, last frame age.
 import { formatDelay, formatDuration, formatMhz, formatRate, healthMessageText, messageDetailText, noteDetailElement } from './format.js';
 import { t, tOr, type MsgKey } from './i18n.js';
-import type { SensorHealth } from './protocol-types.js';
+import { LATE_ALERT_MS, type SensorHealth } from './protocol-types.js';
 
 interface Entry {
   name: string;
@@ -57,8 +57,8 @@ export function sensorSite(name: string, h: SensorHealth | null): string | undef
   return i > 0 ? name.slice(0, i) : undefined;
 }
 
-/** Lateness (ms) of a sensor's alerts from which its card says it is falling behind. */
-export const BEHIND_SHOWN_MS = 1000;
+/** Lateness (ms) of a sensor's alerts from which its card says it is falling behind: the daemon's late-alert mark's. */
+export const BEHIND_SHOWN_MS = LATE_ALERT_MS;
 
 /**
  * The figures of a "why amber" line: the achieved and configured rates in MS/s with as many decimals (2 to 4) as it
@@ -128,6 +128,22 @@ export class SensorPanel {
     const out: string[] = [];
     for (const e of this.entries.values()) if (e.health !== null && isDown(e.health)) out.push(e.name);
     return out;
+  }
+
+  /**
+   * The online sensors whose alerts come late (`behindMs` ≥ LATE_ALERT_MS over the last 30 s), in panel order, and the
+   * largest lateness (ms) among them; null when none.
+   */
+  late(): { names: string[]; behindMs: number } | null {
+    const names: string[] = [];
+    let behindMs = 0;
+    for (const e of this.entries.values()) {
+      const h = e.health;
+      if (h === null || !h.online || (h.behindMs ?? 0) < LATE_ALERT_MS) continue;
+      names.push(e.name);
+      behindMs = Math.max(behindMs, h.behindMs!);
+    }
+    return names.length === 0 ? null : { names, behindMs };
   }
 
   /** Health of a sensor (latest status). */
@@ -244,13 +260,16 @@ export class SensorPanel {
     const h = e.health;
     if (h === null) return;
     const starting = !h.online && h.state === 'starting';
+    // online but not detecting yet (baseline warm-up, a calibration window): not the green of a protected room
+    const learning = h.online && h.state === 'learning';
     e.el.classList.remove('unknown');
     e.el.classList.toggle('offline', isDown(h));
     e.el.classList.toggle('starting', starting);
+    e.el.classList.toggle('learning', learning);
     e.el.classList.toggle('overload', h.overload);
     e.status.dataset.online = String(h.online);
     e.status.dataset.state = h.state;
-    e.status.textContent = h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
+    e.status.textContent = learning ? t('sensor.learning') : h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
     const note = healthMessageText(h.message, h.messageCodes);
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
     // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated
