@@ -86,7 +86,7 @@ export const DEFAULT_SITE_CONFIG = Object.freeze({
   calibration: FIELD_DEFAULTS.calibration,
   /** Known emitters `[{ lowHz, highHz, sensor?, expires?, label }]`: alerts inside are 'known'/'info' (UI-marked ones: `<dataDir>/known-emitters.json`). */
   knownEmitters: FIELD_DEFAULTS.knownEmitters,
-  /** Evidence clips (SigMF, `<dataDir>/clips/`) and pictures: preS/postS/maxS s, quotaMiB, minFreeMiB (clips shed below it, pictures below 2×). */
+  /** Evidence clips (SigMF, `<dataDir>/clips/`) and pictures: preS/postS/maxS s, maxClipBytes (a band-cut clip's budget), quotaMiB, minFreeMiB (clips shed below it, pictures below 2×). */
   evidence: FIELD_DEFAULTS.evidence,
   sensors: Object.freeze([]) as readonly SensorConfig[],
 });

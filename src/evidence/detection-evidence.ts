@@ -25,6 +25,11 @@ export interface DetectionEvidenceOptions {
   maxS: number;
   /** Total bytes of `<dataDir>/clips` plus `<dataDir>/clip-pictures` (oldest clip deleted first with its picture, logged by ClipRecorder). */
   quotaBytes: number;
+  /**
+   * Largest band-cut clip (bytes of sigmf-data + meta; site config `evidence.maxClipBytes`): a longer span is shortened
+   * (ClipOptions.maxBytes, fitClipSpan). Default DEFAULT_CLIP_MAX_BYTES (1 MB).
+   */
+  maxBytes?: number;
   /** Free-space floor (bytes): a clip or picture that would leave less free on the data dir's file system is shed (logged). Default 0. */
   minFreeBytes?: number;
   /** The band each clip keeps (see ClipOptions.band); `false` = the source's whole band. Default: the detection's band. */
@@ -114,6 +119,7 @@ export class DetectionEvidence {
       postS: o.postS,
       maxS: o.maxS,
       quotaBytes: o.quotaBytes,
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
       minFreeBytes: o.minFreeBytes ?? 0,
       band: o.band ?? {},
       cutter: this.pictures,

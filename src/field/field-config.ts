@@ -30,6 +30,13 @@ export interface EvidenceSettings {
    */
   minFreeMiB: number;
   /**
+   * Largest band-cut clip (bytes of sigmf-data + sigmf-meta; issue #17: ≤ 1 MB per alert). A clip whose span at its
+   * rate would take more is shortened: post-roll, pre-roll down to 0.75 s, then the transmission's tail
+   * (src/evidence/clip-recorder.ts fitClipSpan, docs/clip-decimation.md). Clips of the whole band (`band: 'full'`) are
+   * not shortened. {@link MIN_CLIP_BYTES} to {@link MAX_CLIP_BYTES}; default 1 000 000.
+   */
+  maxClipBytes: number;
+  /**
    * What band a clip keeps: 'signal' = the detection's occupied band × 1.2 at a standard rate, centred on it
    * (docs/clip-decimation.md; ≈ 0.1 MB per 2 s for a 10 kHz signal from 2.4 MS/s), 'full' = the sensor's whole band at
    * its rate (9.6 MB per 2 s at 2.4 MS/s). Default 'signal'.
@@ -68,6 +75,17 @@ export interface FieldSettings {
   evidence: EvidenceSettings;
 }
 
+/**
+ * Smallest `evidence.maxClipBytes` (B): the narrowest clip (the slowest clip rate, 25 kS/s, of 8-bit I/Q: 50 000 B/s
+ * for rtl-sdr, rtl_tcp and HackRF sources) must still hold its meta (4096 B kept), the 0.75 s of pre-roll the budget
+ * never cuts (the identification's 0.56 s noise reference and the replay's baseline) and 1 s of transmission (the
+ * shortest `maxS`): 4096 + 1.75 s × 50 000 B/s = 91 596 B, rounded up to 100 kB (1.92 s at that rate: 0.75 s + 1.17 s).
+ */
+export const MIN_CLIP_BYTES = 100_000;
+
+/** Largest `evidence.maxClipBytes` (B): 1 GB, the default quota's size (a bigger clip would empty the quota alone). */
+export const MAX_CLIP_BYTES = 1_000_000_000;
+
 const comment = z.union([z.string(), z.array(z.string())]).optional();
 const siteTime = z.string().min(1, 'expected a time such as "2026-06-07T09:00"');
 const hz = z.number().int('expected a whole number of Hz').positive('expected a positive frequency in Hz').max(0xffffffff);
@@ -99,6 +117,8 @@ export const fieldSchemas = {
       maxS: z.number().min(1).max(60).optional(),
       quotaMiB: z.number().gt(0).max(1 << 24).optional(),
       minFreeMiB: z.number().min(0).max(1 << 24).optional(),
+      // range checked in fieldSettings, whose coded reason reads in both languages
+      maxClipBytes: z.number().optional(),
       band: z.enum(['signal', 'full']).optional(),
     })
     .strict()
@@ -110,7 +130,8 @@ type FieldInput = { [K in keyof typeof fieldSchemas]?: z.infer<(typeof fieldSche
 /**
  * Applies defaults and converts times (site `timeZone`, else the machine's). Cross-field rules: session end after
  * start; known emitter lowHz ≤ highHz and its sensor one of the site's; the calibration recording shorter than its
- * window (unless windowMin is 0).
+ * window (unless windowMin is 0); `evidence.maxClipBytes` a whole number in [{@link MIN_CLIP_BYTES},
+ * {@link MAX_CLIP_BYTES}] (coded `why.clipBytes`, worded in English and Chinese).
  * @param fail throws QuietBandError('CONFIG') `"<where>: <field>: <msg>"` (site-config's; a coded `why` is worded in
  *   Chinese too).
  */
@@ -151,5 +172,9 @@ export function fieldSettings(cfg: FieldInput, sensorNames: readonly string[], f
   });
   const knownEmitterMarks: KnownEmitterMarkSettings = { ttlH: cfg.knownEmitterMarks?.ttlH ?? d.knownEmitterMarks.ttlH };
   const evidence: EvidenceSettings = { ...d.evidence, ...cfg.evidence };
+  const clipBytes = evidence.maxClipBytes;
+  if (!Number.isInteger(clipBytes) || clipBytes < MIN_CLIP_BYTES || clipBytes > MAX_CLIP_BYTES) {
+    fail('evidence.maxClipBytes', { id: 'why.clipBytes', params: { value: clipBytes, min: MIN_CLIP_BYTES, max: MAX_CLIP_BYTES } });
+  }
   return { sessions, calibration, knownEmitters, knownEmitterMarks, evidence };
 }

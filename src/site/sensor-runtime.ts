@@ -404,6 +404,7 @@ export class SensorRuntime {
       postS: ev.postS,
       maxS: ev.maxS,
       quotaBytes: Math.round(ev.quotaMiB * 1024 * 1024),
+      maxBytes: ev.maxClipBytes,
       minFreeBytes: Math.round(ev.minFreeMiB * 1024 * 1024),
       pictures: ev.pictures,
       log: this.log,

@@ -1,5 +1,5 @@
-// Evidence from a running daemon: SigMF clip per alert and its PNG drawn when asked for, served behind the token, replays to the same signal; quota.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Evidence from a running daemon: SigMF clip per alert and its PNG drawn when asked for, served behind the token, replays to the same signal; the site's clip byte budget; quota.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/protocol.js';
@@ -106,6 +106,36 @@ describe('evidence clips from the live daemon', () => {
     expect(Math.abs(best.centerHz - a.centerHz!)).toBeLessThanOrEqual(RATE_SPS / 1024);
     expect(Math.abs(best.startS - 1.5)).toBeLessThan(0.02);
     expect(Math.abs(best.endS - best.startS - (det.endS! - det.startS))).toBeLessThan(0.05);
+    d.child.kill('SIGTERM');
+    expect((await d.exited).code).toBe(0);
+    c.close();
+  });
+
+  it.concurrent('evidence.maxClipBytes 100 000: a 3 s tone (275 kB of clip at 25 kS/s) gets a clip of ≤ 100 000 B holding 0.75 s before it', async () => {
+    const dataDir = join(tmp.dir, 'data-b');
+    const config = writeConfig(tmp.dir, 'b.json', { site: 'hall-b', warmupS: 1.5, calibrationDir: join(tmp.dir, 'cal'), evidence: { maxClipBytes: 100_000 }, sensors: [simSensor('room-b', [{ offsetHz: 60_000, startS: 2.0, durationS: 3 }], 8)] });
+    const d = await startDaemon(['run', '--config', config, '--data-dir', dataDir, '--http-port', '0']);
+    const c = await Client.open(d.wsUrl);
+    const a = await c.waitFor(() => closedWithClip(c)[0], 25_000, 'a closed alert with a clip');
+    const metaPath = join(dataDir, a.clip!);
+    const dataPath = metaPath.replace(/meta$/, 'data');
+    // the files' sizes on disk: sigmf-data + sigmf-meta within the site's budget
+    const bytes = statSync(dataPath).size + statSync(metaPath).size;
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { global: Record<string, any>; annotations: Record<string, any>[] };
+    const rate = meta.global['core:sample_rate'] as number;
+    console.log(`3 s tone, maxClipBytes 100 000: clip ${bytes} B (${(statSync(dataPath).size / 2 / rate).toFixed(3)} s at ${rate} S/s)`);
+    expect(rate).toBe(25_000);
+    expect(bytes).toBeLessThanOrEqual(100_000);
+    // the whole budget less the meta's 4096 B is used: (100 000 − 4096) / 2 B = 47 952 samples (1.918 s)
+    expect(statSync(dataPath).size).toBe(2 * 47_952);
+    // post-roll gone, pre-roll down to 0.75 s, then the tone's tail (3 s − 1.168 s kept)
+    const cut = meta.global['quietband:byte_budget'];
+    expect(cut.max_bytes).toBe(100_000);
+    expect(cut.cut_post_s).toBe(1);
+    expect(cut.cut_pre_s).toBeCloseTo(0.75, 3);
+    expect(meta.annotations[0]!['core:sample_start'] / rate).toBeCloseTo(0.75, 3);
+    const det = a.detection!;
+    expect(cut.cut_transmission_s).toBeCloseTo(det.endS! - det.startS - (47_952 / rate - 0.75), 2);
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
     c.close();

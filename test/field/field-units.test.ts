@@ -18,9 +18,13 @@ import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { encodeSamples } from '../../src/evidence/iq-ring.js';
 import { writeSimCapture } from '../../src/source/sim.js';
 import { writeSigmfMeta } from '../../src/source/sigmf.js';
-import type { DetectionEvent, IqSource } from '../../src/types.js';
+import { BYTES_PER_COMPLEX, type DetectionEvent, type IqSource } from '../../src/types.js';
 import { silentLog } from '../helpers.js';
 import { readPng } from './field-helpers.js';
+import { CLIP_BUDGET_LAST_PRE_S, CLIP_META_RESERVE_BYTES, DEFAULT_CLIP_MAX_BYTES } from '../../src/evidence/clip-recorder.js';
+import { CLIP_RATES_SPS } from '../../src/dsp/band-cut.js';
+import { MIN_CLIP_BYTES } from '../../src/field/field-config.js';
+import { errorTextIn, type CodedQuietBandError } from '../../src/error-text.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -100,7 +104,9 @@ describe('site config: sessions, calibration, known emitters, evidence', () => {
     const s = apply({ sessions: [{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00' }], knownEmitters: [{ lowHz: 100_000_000, highHz: 100_200_000, label: 'FM', expires: '2026-06-08' }] });
     expect(s.sessions).toEqual([{ name: 'Maths', start: '2026-06-07T09:00', end: '2026-06-07 11:00', startMs: T0, endMs: T0 + 2 * 3_600_000 }]);
     expect(s.calibration).toEqual({ windowMin: 20, seconds: 60, maxAgeH: 24 });
-    expect(s.evidence).toEqual({ clips: true, pictures: 'on-view', preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, band: 'signal' });
+    expect(s.evidence).toEqual({ clips: true, pictures: 'on-view', preS: 1.5, postS: 1, maxS: 5, quotaMiB: 1024, minFreeMiB: 100, maxClipBytes: 1_000_000, band: 'signal' });
+    // the recorder's own default, written out in the defaults (the CLI's help loads no evidence code)
+    expect(s.evidence.maxClipBytes).toBe(DEFAULT_CLIP_MAX_BYTES);
     expect(s.knownEmitters[0]!.expiresMs).toBe(Date.parse('2026-06-07T16:00:00Z'));
   });
   it('refuses bad values naming the field', () => {
@@ -121,6 +127,30 @@ describe('site config: sessions, calibration, known emitters, evidence', () => {
     expect(err({ evidence: { quota: 5 } })).toContain('site.json: evidence.quota: unknown field');
     expect(err({ evidence: { pictures: 'on-demand' } })).toContain('site.json: evidence.pictures:');
     expect(apply({ evidence: { pictures: true } }).evidence.pictures).toBe(true); // drawn with each clip, as before
+  });
+  it('evidence.maxClipBytes: a whole number of bytes from 100 000 to 10^9, refused otherwise in English and Chinese', () => {
+    expect(apply({ evidence: { maxClipBytes: 100_000 } }).evidence.maxClipBytes).toBe(100_000);
+    expect(apply({ evidence: { maxClipBytes: 1e9 } }).evidence.maxClipBytes).toBe(1e9);
+    const refusal = (maxClipBytes: unknown) => {
+      try {
+        apply({ evidence: { maxClipBytes } });
+      } catch (e) {
+        return e as CodedQuietBandError;
+      }
+      throw new Error(`${String(maxClipBytes)} accepted`);
+    };
+    const e = refusal(99_999);
+    expect(e.code).toBe('CONFIG');
+    expect(e.message).toBe('site.json: evidence.maxClipBytes: expected a whole number of bytes from 100000 to 1000000000, got 99999 (the smallest keeps, in the narrowest clip (25 kS/s of 8-bit I/Q), the 0.75 s before the detection and 1 s of it)');
+    expect(errorTextIn('zh-CN', e.messageCode)).toBe('site.json：evidence.maxClipBytes：应为 100000 到 1000000000 之间的整数字节数，实际为 99999（最小值使最窄的证据片段（25 kS/s、8 位 I/Q）仍保留检测前的 0.75 秒和检测的 1 秒）');
+    expect(refusal(1e9 + 1).message).toContain('evidence.maxClipBytes: expected a whole number of bytes from 100000 to 1000000000, got 1000000001');
+    expect(refusal(150_000.5).message).toContain('got 150000.5');
+    expect(refusal('1MB').message).toBe('site.json: evidence.maxClipBytes: Invalid input: expected number, received string');
+    // the bound: meta + the 0.75 s the budget never cuts + 1 s (the shortest maxS) at 25 kS/s, 2 B a sample = 91 596 B, rounded up
+    const needed = CLIP_META_RESERVE_BYTES + (CLIP_BUDGET_LAST_PRE_S + 1) * CLIP_RATES_SPS[0]! * BYTES_PER_COMPLEX.cu8;
+    expect(needed).toBe(91_596);
+    expect(MIN_CLIP_BYTES).toBeGreaterThanOrEqual(needed);
+    expect(MIN_CLIP_BYTES - needed).toBeLessThan(10_000);
   });
 });
 

@@ -176,7 +176,7 @@ describe.concurrent('scanning sensor on the shared runtime: what a fixed sensor 
     mkdirSync(CAL_PARTIAL, { recursive: true });
     copyFileSync(pathA, join(CAL_PARTIAL, `lab-hopper-${HOP_A}.json`));
     const d = await data('run', 1024, CAL_PARTIAL);
-    d.site = { ...d.site, dataDir: DATA_DIR, evidence: { clips: true, pictures: false, preS: 1, postS: 0.5, maxS: 3, quotaMiB: 64, minFreeMiB: 0, band: 'signal' } };
+    d.site = { ...d.site, dataDir: DATA_DIR, evidence: { clips: true, pictures: false, preS: 1, postS: 0.5, maxS: 3, quotaMiB: 64, minFreeMiB: 0, maxClipBytes: 1_000_000, band: 'signal' } };
     d.csv = { path: CSV, append: false };
     const done = runScanSensor({ data: d, post: (m) => messages.push(m), signal: abort.signal, log: silentLog, control });
 
