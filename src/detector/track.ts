@@ -153,6 +153,30 @@ export class Track {
     this.steadySettleEnd = -Infinity;
   }
   /**
+   * Takes the hit times, counts and peaks of track `from` (a second emitter found in its spectrum has been on as long
+   * as it: docs/detector.md §4), keeping this track's id, extent and spectra.
+   */
+  copyHits(from: Track): void {
+    this.lastFastHitEnd = from.lastFastHitEnd;
+    this.lastSlowHitEnd = from.lastSlowHitEnd;
+    this.packets = from.packets;
+    this.packetStart = from.packetStart;
+    this.fastHits = from.fastHits;
+    this.slowHits = from.slowHits;
+    this.longHits = from.longHits;
+    this.burstHits = from.burstHits;
+    this.lastShortOpenEnd = from.lastShortOpenEnd;
+    this.fastStart = from.fastStart;
+    this.fastEnd = from.fastEnd;
+    this.slowStart = from.slowStart;
+    this.slowEnd = from.slowEnd;
+    this.overEnd = from.overEnd;
+    this.aliveUntil = from.aliveUntil;
+    this.lastUpdateS = from.lastUpdateS;
+    this.overload = from.overload;
+    this.peakPowerDbfs = from.peakPowerDbfs;
+  }
+  /**
    * Adds a steady group over [lo, hi] (fine bins) from a frame ending at sample `end` to the steady extent. The first
    * steady hit more than `settleSamples` after the first one takes the extent again from the steady groups of the
    * second half of that time and its own, without the key-on's splatter; before and after, it is the union of every
@@ -353,6 +377,16 @@ export class TrackTable {
    * 2·ex_A + ex_B at least {@link IM3_VISIBLE_SUM_DB} (see there). The product's band is 2·w_A + w_B wide (w the bands'
    * widths: the cubic term doubles A's modulation and adds B's), widened by `gap`. Allocation-free.
    */
+  /**
+   * {@link intermodOf} for a group whose peak excess ratio (stat/level) is `peakRatio`; false when `rejectionDb` is not
+   * positive (the rule is off): a front end's cubic term mixes a strong new link with the site's carriers, and
+   * averaging shows products tens of dB under it (docs/detector.md §10).
+   */
+  intermodOfGroup(peakRatio: number, lo: number, hi: number, since: number, gap: number, rejectionDb: number, bands: Int32Array, bandExcessDb: Float64Array): boolean {
+    if (!(rejectionDb > 0)) return false;
+    return this.intermodOf(lo, hi, since, gap, 10 * Math.log10(Math.max(1e-12, peakRatio - 1)), rejectionDb, bands, bandExcessDb);
+  }
+
   intermodOf(lo: number, hi: number, since: number, gap: number, groupExcessDb: number, rejectionDb: number, bands: Int32Array, bandExcessDb: Float64Array): boolean {
     const need = groupExcessDb + rejectionDb;
     const nt = this.tracks.length;

@@ -7,7 +7,9 @@ import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt }
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
-import { accumulateOwnExcess, adoptNewcomer, frameNewcomer, NEWCOMER_MIN_HITS, newcomerGroup, splitNewcomerOff } from './newcomer.js';
+import {
+  accumulateOwnExcess, adoptNewcomer, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, PairWatch, secondEmitter, splitNewcomerOff, stepPair, watchPair,
+} from './newcomer.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { BURST_CO_KEYED_DB, BURST_COMPANION_REACH_HZ, PACKET_GAP_S, STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
@@ -64,9 +66,11 @@ export class Tracker {
   burstCompanionWindow = 0;
   /** The burst path's longest window (samples); 0 while it is off (Detector sets it). */
   burstWindow = 0;
+  /** One second-emitter watch per track slot (see watchPair). */
+  private readonly pairs: PairWatch[];
   /** BURST_COMPANION_REACH_HZ in fine (slow-path) bins. */
   private readonly companionReachBins: number;
-  /** Every calibration emitter's band in fine (slow-path) bins, continuous ones too: [lo, hi] pairs (see isIntermod). */
+  /** Every calibration emitter's band in fine (slow-path) bins, continuous ones too: [lo, hi] pairs (see TrackTable.intermodOfGroup). */
   private readonly emitterBands: Int32Array;
   /** Their peak excess (dB; −Infinity where the baseline does not give it). */
   private readonly emitterExcessDb: Float64Array;
@@ -101,6 +105,7 @@ export class Tracker {
     this.packetGapSamples = PACKET_GAP_S * geometry.rateSps;
     this.steadySettleSamples = STEADY_SETTLE_S * geometry.rateSps;
     this.fullScaleLin = 10 ** (o.fullScaleDbfs / 10);
+    this.pairs = this.table.tracks.map(() => new PairWatch());
   }
 
   /** Number of open tracks. */
@@ -168,7 +173,7 @@ export class Tracker {
     for (let gi = 0; gi < groups; gi++) {
       let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
       // a second transmitter keyed on beside a steady track, inside the extent its skirt has made its own (§4)
-      if (!this.longHit && track !== null && gi < formed && p.gTransient[gi] === 0 && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
+      if (!this.longHit && track !== null && gi < formed && p.gTransient[gi] === 0 && track.steadySettleEnd === Infinity && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
         groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio);
         const g = newcomerGroup[0];
         if (g >= 0) this.matchGroup(p, g, isFast, end - start, end, spursAnywhere, track.slot);
@@ -219,8 +224,7 @@ export class Tracker {
           if (!this.apartFromAll(p, lo, hi, near)) continue;
           if (table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
-          if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
-          if (this.isIntermod(p, gi, lo, hi, this.longWindowStart, gapFine)) continue;
+          if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.longWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
@@ -231,8 +235,7 @@ export class Tracker {
           // spur or sideband, which a running mean may take that long to show; docs/detector.md §12)
           const near = gapFine + 2 * (2 * p.narrow.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
-          if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
-          if (this.isIntermod(p, gi, lo, hi, this.burstWindowStart, gapFine)) continue;
+          if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.burstWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
           const since = this.burstWindowStart - this.burstCompanionWindow;
           if (table.keyedSince(lo, hi, this.companionReachBins, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
@@ -351,19 +354,6 @@ export class Tracker {
     return mirrorHoldsImage(p, this.slow.noiseLin, this.longApartHalf, Math.floor(lo / p.scale), Math.floor(hi / p.scale), imageDb);
   }
 
-  /**
-   * Whether group gi over [lo, hi] (fine bins) lies on a third-order intermodulation product 2f_A − f_B of two signals
-   * tracked now or since `since`, or one of them heard in calibration, both at least imageRejectionDb stronger than it
-   * and strong enough for a receiver to show the product (TrackTable.intermodOf): a front end's cubic term mixes a strong
-   * new link with the site's carriers, and averaging shows products tens of dB under it (docs/detector.md §10).
-   */
-  private isIntermod(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
-    const imageDb = this.options.imageRejectionDb;
-    if (!(imageDb > 0)) return false;
-    const groupDb = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1));
-    return this.table.intermodOf(lo, hi, since, gapFine, groupDb, imageDb, this.emitterBands, this.emitterExcessDb);
-  }
-
   private hit(
     t: Track, frame: SpectrumFrame, p: PathState, isFast: boolean,
     lo: number, hi: number, start: number, end: number, gi: number,
@@ -373,12 +363,16 @@ export class Tracker {
     const peakPower = p.gPeakPower[gi];
     if (lo < t.lo) t.lo = lo;
     if (hi > t.hi) t.hi = hi;
+    const settling = t.steadySettleEnd !== Infinity;
     if (p.gTransient[gi] === 0) t.addSteady(lo, hi, end, this.steadySettleSamples);
     const s = p.scale;
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
     const z = Math.min(p.n - 1, Math.floor(t.hi / s) + margin);
     accumulateOwnExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p, this.table, t, a, z);
+    // two transmitters keyed on together: once t settles, a second emitter in its spectrum, watched frame by frame (§4)
+    if (settling && t.steadySettleEnd === Infinity) watchPair(this.report, this.fast, this.slow, t, this.pairs[t.slot]);
+    else if (isFast && !this.burstHit && stepPair(this.table, t, this.pairs[t.slot], p, end) && t.confirmed) this.confirm(secondEmitter.track!);
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
@@ -411,8 +405,8 @@ export class Tracker {
       if (end > t.fastEnd) t.fastEnd = end;
       const hold = this.burstHit ? this.burstHoldSamples : 0;
       t.extendReportedEnd(p.gOpen[gi] !== 0, start, end, hold + this.holdSamples);
-      // a newcomer beside a wide track shows only in frames where it stands apart from that track's band: held longer (§4)
-      const alive = hold + (t.newcomerOf !== 0 ? this.slowHoldSamples : 0);
+      // a newcomer beside a wide track shows only in frames where it stands apart from its band: held longer beside it (§4)
+      const alive = hold + (t.newcomerOf !== 0 && parentOf(this.table, t) !== null ? this.slowHoldSamples : 0);
       if (end + alive > t.aliveUntil) t.aliveUntil = end + alive;
     } else {
       const explained = t.fastHits > 0 && t.fastEnd >= start;
@@ -444,10 +438,10 @@ export class Tracker {
     }
   }
 
-  /** Sends a track's `open` once it lasts minDurationMs and is not DC-centred. */
+  /** Sends a track's `open` once it lasts minDurationMs, is not DC-centred and, split as a newcomer, has slow hits (§4). */
   private confirm(t: Track): void {
     const rate = this.geometry.rateSps;
-    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t)) {
+    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t) && (t.newcomerOf === 0 || t.slowHits > 0)) {
       t.confirmed = true;
       t.lastUpdateS = t.endSample() / rate;
       this.emit(this.report.event('open', t, undefined));
@@ -480,7 +474,8 @@ export class Tracker {
     const tracks = this.table.tracks;
     for (let ti = 0; ti < tracks.length; ti++) {
       const t = tracks[ti];
-      if (!t.active || t.confirmed || t.slowHits > 0) continue;
+      // a newcomer waits for slow hits, not for a click's span: one that has outlasted it is no click's edge
+      if (!t.active || t.confirmed || t.slowHits > 0 || (t.newcomerOf !== 0 && t.fastEnd - t.fastStart >= this.clickSpanSamples)) continue;
       this.close(t);
     }
   }

@@ -22,7 +22,8 @@ const NOISE_CHANNEL = NOISE_POWER * (12_500 / RATE);
 
 /**
  * One emitter of a scene: centre (Hz), on over [fromS, toS) (s), `db` over the noise in 12.5 kHz, FM by a 1 kHz tone
- * at `devHz` peak deviation (0: a carrier) and a Wiener phase of `linewidthHz`.
+ * at `devHz` peak deviation (0: a carrier) or, with `fskBaud`, 2-FSK at ±`devHz` by random bits at that rate (Bd), and a
+ * Wiener phase of `linewidthHz`.
  */
 interface Emitter {
   hz: number;
@@ -31,6 +32,7 @@ interface Emitter {
   db: number;
   devHz: number;
   linewidthHz: number;
+  fskBaud?: number;
 }
 
 /** cf32 samples of TOTAL_S seconds: white noise (seed `seed`) and the emitters, keyed on and off abruptly. */
@@ -42,6 +44,7 @@ function scene(seed: number, emitters: readonly Emitter[]): Buffer {
   const amp = emitters.map((e) => Math.sqrt(NOISE_CHANNEL * 10 ** (e.db / 10)));
   const pnStep = emitters.map((e) => Math.sqrt((2 * Math.PI * e.linewidthHz) / RATE));
   const phase = emitters.map(() => 0);
+  const bit = emitters.map(() => 1);
   for (let i = 0; i < n; i++) {
     const t = i / RATE;
     let re = sn * rng.normal();
@@ -49,7 +52,9 @@ function scene(seed: number, emitters: readonly Emitter[]): Buffer {
     for (let k = 0; k < emitters.length; k++) {
       const e = emitters[k]!;
       if (t < e.fromS || t >= e.toS) continue;
-      phase[k] += (2 * Math.PI * (e.hz + e.devHz * Math.sin(2 * Math.PI * 1000 * t))) / RATE + pnStep[k]! * rng.normal();
+      if (e.fskBaud !== undefined && Math.floor((i * e.fskBaud) / RATE) !== Math.floor(((i - 1) * e.fskBaud) / RATE)) bit[k] = rng.normal() < 0 ? -1 : 1;
+      const fm = e.fskBaud === undefined ? Math.sin(2 * Math.PI * 1000 * t) : bit[k]!;
+      phase[k] += (2 * Math.PI * (e.hz + e.devHz * fm)) / RATE + pnStep[k]! * rng.normal();
       re += amp[k]! * Math.cos(phase[k]!);
       im += amp[k]! * Math.sin(phase[k]!);
     }
@@ -96,4 +101,44 @@ describe('Tracker: a newcomer inside a strong track\'s extent', () => {
     expect(Math.abs(carrier[0].endS! - 9)).toBeLessThan(0.05);
     expect(carrier[0].bandwidthHz).toBeLessThan(3_000);
   }, 60_000);
+
+  it('two 30 dB FM links keyed on together 25 kHz apart: two detections with the same times, each at its own frequency', async () => {
+    // one track holds both from their first frame; once it settles, the second link is found in its own spectrum and
+    // its power, frame by frame, is not that of a 2-FSK link's other tone
+    const { dets } = await detectionsAfterCalibration(tmp, 'together_433.92M_250k.cf32', scene(51, [
+      { hz: -20_000, fromS: 4, toS: 9, db: 30, devHz: 2_500, linewidthHz: 0 },
+      { hz: 5_000, fromS: 4, toS: 9, db: 30, devHz: 2_500, linewidthHz: 0 },
+    ]), RATE, CALIB_S);
+    expect(dets).toHaveLength(2);
+    for (const hz of [-20_000, 5_000]) {
+      const d = near(dets, hz);
+      expect(d).toHaveLength(1);
+      expect(Math.abs(d[0].startS - 4)).toBeLessThan(0.01);
+      expect(Math.abs(d[0].endS! - 9)).toBeLessThan(0.05);
+      expect(d[0].bandwidthHz).toBeGreaterThan(4_000);
+      expect(d[0].bandwidthHz).toBeLessThan(12_500);
+    }
+  }, 60_000);
+
+  it('a 30 dB 2-FSK link at 4.8 kBd whose tones 40 kHz apart have the noise between them stays one detection', async () => {
+    // its mean spectrum holds two equal islands as the pair above does; its tones take turns frame by frame
+    const { dets } = await detectionsAfterCalibration(tmp, 'fsk_433.92M_250k.cf32', scene(45, [
+      { hz: -40_000, fromS: 4, toS: 9, db: 30, devHz: 20_000, linewidthHz: 0, fskBaud: 4_800 },
+    ]), RATE, CALIB_S);
+    expect(dets).toHaveLength(1);
+    expect(Math.abs(dets[0].startS - 4)).toBeLessThan(0.01);
+    expect(Math.abs(dets[0].endS! - 9)).toBeLessThan(0.05);
+  }, 60_000);
+
+  it('a 40 dB 2-FSK link at 100 Bd, whose short frames hold one tone at a time, stays one detection', async () => {
+    // a frame of the other tone is no newcomer: the track is not on in its own band in that frame (a breaker's scene
+    // gave one detection per tone, and fragments of the other tone, before that rule)
+    const { dets } = await detectionsAfterCalibration(tmp, 'slowfsk_433.92M_250k.cf32', scene(211, [
+      { hz: 30_000, fromS: 4, toS: 10, db: 40, devHz: 10_000, linewidthHz: 0, fskBaud: 100 },
+    ]), RATE, CALIB_S);
+    expect(dets).toHaveLength(1);
+    expect(Math.abs(dets[0].startS - 4)).toBeLessThan(0.01);
+    expect(Math.abs(dets[0].endS! - 10)).toBeLessThan(0.05);
+  }, 60_000);
 });
+
