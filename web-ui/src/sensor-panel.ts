@@ -259,7 +259,9 @@ export class SensorPanel {
   private fill(e: Entry, now: number): void {
     const h = e.health;
     if (h === null) return;
-    const starting = !h.online && h.state === 'starting';
+    // starting: not delivering samples yet (rate 0, no frame); the daemon may already say online for its first seconds,
+    // but a sensor with nothing to detect on must not show the green of a protected room
+    const starting = h.state === 'starting';
     // online but not detecting yet (baseline warm-up, a calibration window): not the green of a protected room
     const learning = h.online && h.state === 'learning';
     e.el.classList.remove('unknown');
@@ -269,7 +271,7 @@ export class SensorPanel {
     e.el.classList.toggle('overload', h.overload);
     e.status.dataset.online = String(h.online);
     e.status.dataset.state = h.state;
-    e.status.textContent = learning ? t('sensor.learning') : h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
+    e.status.textContent = learning ? t('sensor.learning') : starting ? t('sensor.starting') : h.online ? t('sensor.online') : t('sensor.offline');
     const note = healthMessageText(h.message, h.messageCodes);
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
     // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated
