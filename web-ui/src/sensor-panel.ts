@@ -131,6 +131,19 @@ export class SensorPanel {
   }
 
   /**
+   * How many sensors are up but not detecting yet: starting (no samples yet) or learning their baseline (warm-up, a
+   * calibration window). Down sensors are not counted (they have their own banner line).
+   */
+  notDetectingCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      const h = e.health;
+      if (h !== null && !isDown(h) && (h.state === 'starting' || h.state === 'learning')) n++;
+    }
+    return n;
+  }
+
+  /**
    * The online sensors whose alerts come late (`behindMs` ≥ LATE_ALERT_MS over the last 30 s), in panel order, and the
    * largest lateness (ms) among them; null when none.
    */
