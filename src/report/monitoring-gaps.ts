@@ -25,8 +25,16 @@ export interface MonitoringSummary {
 }
 
 /**
+ * Shortest part (ms) of a period inside the window that the report lists: the table shows whole seconds, so a shorter
+ * one (a warm-up that ended a moment after a window that starts at the first alert) would be a "0 s" row and a count.
+ */
+export const MIN_GAP_MS = 500;
+
+/**
  * The unmonitored periods of window [startMs, endMs] (epoch ms) from a data dir's run records (file order), up to
- * `nowMs` (a daemon still down at the report: its gap ends there). Records with unreadable times are skipped.
+ * `nowMs` (a daemon still down at the report: its gap ends there). A period that began before the window (the first
+ * start's warm-up when the window starts at the first alert) is clipped to it, not dropped; what is left of a period
+ * inside the window when shorter than {@link MIN_GAP_MS} is left out. Records with unreadable times are skipped.
  */
 export function monitoringGaps(runs: readonly RunRecord[], window: { startMs: number; endMs: number }, nowMs: number): MonitoringSummary {
   const gaps: MonitoringGap[] = [];
@@ -34,7 +42,7 @@ export function monitoringGaps(runs: readonly RunRecord[], window: { startMs: nu
   const clip = (g: MonitoringGap): void => {
     const fromMs = Math.max(g.fromMs, window.startMs);
     const toMs = Math.min(g.toMs, endMs);
-    if (toMs > fromMs) gaps.push({ ...g, fromMs, toMs });
+    if (toMs - fromMs >= MIN_GAP_MS) gaps.push({ ...g, fromMs, toMs });
   };
   // the run being read: its start, its sensors not armed yet, its stop
   let run: { startMs: number; waiting: Set<string> } | undefined;

@@ -1,5 +1,6 @@
 // Site config: source specs, schema errors naming the field path, defaults < file < flags, resolution of scenarios/baselines.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +75,13 @@ describe('validateSiteConfig', () => {
     expect(validateSiteConfig(ok, 'x.json').sensors[0]!.name).toBe('s1');
     const example = await loadSiteConfigFile(join(import.meta.dirname, '../../calibration/example-site.json'));
     expect(example.sensors.map((s) => s.source)).toEqual(['rtlsdr:00000101', 'rtlsdr:00000102', 'rtltcp:192.168.10.20:1234']);
+  });
+
+  it("the example's knownEmitters comment says to remove a marked emitter with the page's Remove, not by editing the file with the daemon stopped", async () => {
+    const raw = JSON.parse(await readFile(join(import.meta.dirname, '../../calibration/example-site.json'), 'utf8')) as { comment?: unknown };
+    const line = (Array.isArray(raw.comment) ? raw.comment : []).find((c): c is string => typeof c === 'string' && c.startsWith('knownEmitters:'));
+    expect(line).toContain("remove one with Remove (移除) in the page's known-emitter list");
+    expect(line).not.toContain('daemon stopped');
   });
 
   it('names the field path of every error', () => {

@@ -75,6 +75,24 @@ describe('session report: times not monitored', () => {
     expect(zh).toContain('<td>传感器预热（学习基线，不检测）</td><td>hall-a-433</td>');
   });
 
+  it('a range that starts at the first alert, after the daemon start: the first warm-up clipped to it, no "0 s" row', async () => {
+    // hall-a armed at 20:30:10 and its first alert starts 200 ms before that record (the detection's own start);
+    // hall-b learns until 20:30:40. The range (from the alerts) starts at 20:30:09.8, 9.8 s after the daemon start.
+    const runs: RunRecord[] = [start(T('20:30:00')), armed(T('20:30:10'), 'hall-a-433'), armed(T('20:30:40'), 'hall-b-868')];
+    const first = [
+      { ...base, seq: 1, alertId: 'demo-1', event: 'open', time: T('20:30:10'), startTime: '2026-12-07T20:30:09.800Z' },
+      { ...base, seq: 2, alertId: 'demo-1', event: 'close', time: T('20:50:00'), endTime: T('20:50:00') },
+    ] as Alert[];
+    const r = await buildSessionReport({ session: 'Demo', records: first, runs, timeZone: 'UTC', nowMs: ms('21:00:00') });
+    expect(r.windowFrom).toBe('alerts');
+    expect(r.monitoring!.gaps).toEqual([{ kind: 'warmup', sensor: 'hall-b-868', fromMs: Date.parse('2026-12-07T20:30:09.800Z'), toMs: ms('20:30:40') }]);
+    expect([r.monitoring!.unmonitoredS, r.monitoring!.warmups]).toEqual([30.2, 1]);
+    const en = renderReportHtml(r, 'en');
+    expect(en).toContain('<span id="unmonitored">Not monitored: 30 s in all (daemon down 0 times, sensor warm-up 1 time).</span>');
+    expect(en).toContain('<td>hall-b-868</td><td>2026-12-07 20:30:09</td><td>2026-12-07 20:30:40</td><td>30 s</td>');
+    expect(en).not.toContain('<td>0 s</td>'); // hall-a's 200 ms left in the range was a "0 s" row and a count
+  });
+
   it('a crash is worded with its resolution; a data dir without a run log says it was not recorded', async () => {
     const crash: RunRecord[] = [start(T('20:30:00')), { event: 'stop', time: T('20:40:00'), reason: 'unclean', lastSign: 'heartbeat', resolutionMs: 10_000, recordedAt: T('20:45:00') }, start(T('20:45:00'))];
     const r = await buildSessionReport({ session: 'Demo', records, runs: crash, timeZone: 'UTC', nowMs: ms('21:10:00') });

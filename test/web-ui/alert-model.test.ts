@@ -57,11 +57,25 @@ describe('AlertModel', () => {
     expect([m.get('a')!.state, m.get('a')!.severity, m.get('a')!.knownLabel]).toEqual(['known', 'info', 'invigilator radio']);
     m.apply(rec(2, 'a', 'unmark', { state: 'new', severity: 'high', ackBy: '王老师 (local@127.0.0.1)', messageCode: { id: 'known.removed', params: { label: 'invigilator radio' } }, message: 'known emitter "invigilator radio" removed: this alert counts again' }));
     const v = m.get('a')!;
-    expect([v.state, v.severity, v.knownLabel, v.ackBy]).toEqual(['new', 'high', undefined, '王老师 (local@127.0.0.1)']);
+    // who removed the mark is in the history only: not the alert's handler (the detail showed "处理人 王老师")
+    expect([v.state, v.severity, v.knownLabel, v.ackBy]).toEqual(['new', 'high', undefined, undefined]);
+    expect(v.history.map((h) => [h.event, h.ackBy])).toEqual([['open', undefined], ['unmark', '王老师 (local@127.0.0.1)']]);
     setLang('zh-CN');
     expect(t('event.unmark')).toBe('已知标记已移除');
     setLang('en');
     expect(t('event.unmark')).toBe('known mark removed');
+  });
+
+  it('an alert acknowledged, then marked known, then unmarked: its handler is again who acknowledged it', () => {
+    const m = new AlertModel();
+    m.apply(tx(1, 'a', 'open', 433_980_000));
+    m.apply(rec(2, 'a', 'ack', { state: 'acknowledged', ackBy: '李老师' }));
+    m.apply(rec(3, 'a', 'known', { state: 'known', severity: 'info', ackBy: '张老师', knownLabel: 'invigilator radio' }));
+    expect(m.get('a')!.ackBy).toBe('张老师');
+    m.apply(rec(4, 'a', 'unmark', { state: 'acknowledged', severity: 'high', ackBy: '王老师', messageCode: { id: 'known.removed', params: { label: 'invigilator radio' } } }));
+    const v = m.get('a')!;
+    expect([v.state, v.ackBy]).toEqual(['acknowledged', '李老师']);
+    expect(v.history.map((h) => `${h.event}:${h.ackBy ?? ''}`)).toEqual(['open:', 'ack:李老师', 'known:张老师', 'unmark:王老师']);
   });
 
   it('drops a seq seen before and folds records by alertId (later seq wins field by field)', () => {

@@ -141,12 +141,19 @@ export class AlertModel {
       v.lastTime = rec.time;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
-        if (val !== undefined) (v as unknown as Record<string, unknown>)[f] = val;
+        if (val !== undefined && !(f === 'ackBy' && rec.event === 'unmark')) (v as unknown as Record<string, unknown>)[f] = val;
       }
       // a new text without a code replaces the old text and its code
       if (rec.message !== undefined && rec.messageCode === undefined) delete v.messageCode;
-      // its known emitter was removed: no longer "known as …"
-      if (rec.event === 'unmark') delete v.knownLabel;
+      // its known emitter was removed: no longer "known as …", and the handler is again the one who acknowledged it
+      // (none when it is back to new): who removed the mark handled the emitter list, not the alert (its history says)
+      if (rec.event === 'unmark') {
+        delete v.knownLabel;
+        let acker: string | undefined;
+        if (rec.state === 'acknowledged') for (const h of v.history) if (h.event === 'ack' && h.seq < rec.seq) acker = h.ackBy;
+        if (acker !== undefined) v.ackBy = acker;
+        else delete v.ackBy;
+      }
       const band = rec.detection ?? rec.calibration?.emitter;
       if (band !== undefined) {
         v.lowHz = band.lowHz;
@@ -157,7 +164,7 @@ export class AlertModel {
       if (v.signal === undefined && rec.signal !== undefined && rec.severityRaise !== undefined) v.severityRaise = rec.severityRaise;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
-        if (val !== undefined && v[f] === undefined) (v as unknown as Record<string, unknown>)[f] = val;
+        if (val !== undefined && v[f] === undefined && !(f === 'ackBy' && rec.event === 'unmark')) (v as unknown as Record<string, unknown>)[f] = val;
       }
       const band = rec.detection ?? rec.calibration?.emitter;
       if (band !== undefined && v.lowHz === undefined) {

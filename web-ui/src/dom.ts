@@ -10,11 +10,21 @@ export function $<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** Shows `text` in a toast (#toasts) for `ms` milliseconds. */
+/**
+ * Shows `text` in a toast (#toasts) for `ms` milliseconds, above any open modal dialog: #toasts is a manual popover,
+ * shown again on each toast so it enters the top layer after (so above) the dialogs open now. A z-index cannot do this:
+ * a modal dialog and its backdrop sit in the top layer over every z-index, which hid "not sent" under the alert detail.
+ */
 export function toast(text: string, ms = 6000): void {
+  const box = $('toasts');
   const el = document.createElement('div');
   el.className = 'toast';
   el.textContent = text;
-  $('toasts').append(el);
-  window.setTimeout(() => el.remove(), ms);
+  box.append(el);
+  if (box.matches(':popover-open')) box.hidePopover();
+  box.showPopover();
+  window.setTimeout(() => {
+    el.remove();
+    if (box.childElementCount === 0 && box.matches(':popover-open')) box.hidePopover();
+  }, ms);
 }

@@ -1,6 +1,6 @@
 // Known-emitter list: every emitter the site treats as known (config and marked), with removal of the marked ones.
 import { actorNodes, formatDateTime, formatMhz } from './format.js';
-import { t } from './i18n.js';
+import { t, type MsgKey } from './i18n.js';
 import type { KnownEmitterEntry } from './protocol-types.js';
 
 function isEntry(x: unknown): x is KnownEmitterEntry {
@@ -87,21 +87,24 @@ export class KnownDialog {
     tr.dataset.testid = 'known-row';
     tr.dataset.id = e.id;
     tr.classList.toggle('expired', e.expired);
-    const cell = (text: string, cls = ''): HTMLTableCellElement => {
+    // each cell carries its column's heading (data-head): on a phone the table stacks one row as a card, the heading
+    // before each value, so Remove is in the screen without a sideways swipe (styles.css)
+    const cell = (text: string, cls = '', headKey?: MsgKey): HTMLTableCellElement => {
       const td = document.createElement('td');
       td.textContent = text;
       if (cls !== '') td.className = cls;
+      if (headKey !== undefined) td.dataset.head = t(headKey);
       tr.append(td);
       return td;
     };
     cell(e.label, 'k-label');
-    cell(`${formatMhz(e.lowHz)} – ${formatMhz(e.highHz)}`, 'num');
-    cell(e.sensor ?? t('known.allSensors'));
-    const added = cell(e.origin === 'config' ? t('known.origin.config') : e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : e.addedBy === undefined ? t('known.origin.marked') : '');
+    cell(`${formatMhz(e.lowHz)} – ${formatMhz(e.highHz)}`, 'num', 'known.range');
+    cell(e.sensor ?? t('known.allSensors'), '', 'known.sensor');
+    const added = cell(e.origin === 'config' ? t('known.origin.config') : e.addedAt !== undefined ? formatDateTime(e.addedAt, this.timeZone) : e.addedBy === undefined ? t('known.origin.marked') : '', '', 'known.added');
     // who marked it: the name, the connection as a muted detail, then when
     if (e.origin !== 'config' && e.addedBy !== undefined) added.prepend(...actorNodes(e.addedBy), ...(e.addedAt !== undefined ? [' · '] : []));
-    cell(e.expired ? t('known.expired') : e.expiresMs !== undefined ? formatDateTime(e.expiresMs, this.timeZone) : t('known.never'));
-    const td = cell('');
+    cell(e.expired ? t('known.expired') : e.expiresMs !== undefined ? formatDateTime(e.expiresMs, this.timeZone) : t('known.never'), '', 'known.expires');
+    const td = cell('', 'k-remove');
     if (e.removable) {
       const b = document.createElement('button');
       b.type = 'button';

@@ -79,7 +79,10 @@ export class PageRender {
     }
   }
 
-  /** The banner (connection lost, storage failed, new alerts, sites and sensors offline) and the page title's "(!)". */
+  /**
+   * The banner (connection lost, storage failed, new alerts, sites and sensors offline, sensors not detecting yet,
+   * late alerts) and the page title's "(!)".
+   */
   private renderBanner(): void {
     const { state, model, sitePanel, sensorPanel } = this.d;
     const parts: string[] = [];
@@ -89,11 +92,18 @@ export class PageRender {
     if (unack > 0) parts.push(t('banner.unacknowledged', { n: unack }));
     for (const s of sitePanel.offline()) parts.push(t('banner.siteOffline', { name: s }));
     for (const s of sensorPanel.offline()) parts.push(t('banner.offline', { name: s }));
+    const alarming = parts.length;
+    // the rooms those sensors watch are not protected yet: said at the top (on a phone the cards are screens below)
+    const notDetecting = sensorPanel.notDetectingCount();
+    if (notDetecting > 0) parts.push(t('banner.notDetecting', { n: notDetecting }));
     const late = sensorPanel.late();
     if (late !== null) parts.push(t('banner.late', { delay: formatDelay(late.behindMs), names: late.names.join(t('list.sep')) }));
     const banner = $('banner');
     banner.hidden = parts.length === 0;
     banner.textContent = parts.join(' · ');
-    document.title = parts.length > 0 ? `(!) ${t('title')}` : t('title');
+    // only "not detecting yet" (no alarm, no fault): a steady blue notice, not the flashing red of an alarm
+    const alarm = alarming > 0 || late !== null;
+    banner.classList.toggle('info', !alarm);
+    document.title = alarm ? `(!) ${t('title')}` : t('title');
   }
 }

@@ -131,6 +131,19 @@ export class SensorPanel {
   }
 
   /**
+   * How many sensors are up but not detecting yet: starting (no samples yet) or learning their baseline (warm-up, a
+   * calibration window). Down sensors are not counted (they have their own banner line).
+   */
+  notDetectingCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) {
+      const h = e.health;
+      if (h !== null && !isDown(h) && (h.state === 'starting' || h.state === 'learning')) n++;
+    }
+    return n;
+  }
+
+  /**
    * The online sensors whose alerts come late (`behindMs` ≥ LATE_ALERT_MS over the last 30 s), in panel order, and the
    * largest lateness (ms) among them; null when none.
    */
@@ -259,7 +272,9 @@ export class SensorPanel {
   private fill(e: Entry, now: number): void {
     const h = e.health;
     if (h === null) return;
-    const starting = !h.online && h.state === 'starting';
+    // starting: not delivering samples yet (rate 0, no frame); the daemon may already say online for its first seconds,
+    // but a sensor with nothing to detect on must not show the green of a protected room
+    const starting = h.state === 'starting';
     // online but not detecting yet (baseline warm-up, a calibration window): not the green of a protected room
     const learning = h.online && h.state === 'learning';
     e.el.classList.remove('unknown');
@@ -269,7 +284,7 @@ export class SensorPanel {
     e.el.classList.toggle('overload', h.overload);
     e.status.dataset.online = String(h.online);
     e.status.dataset.state = h.state;
-    e.status.textContent = learning ? t('sensor.learning') : h.online ? t('sensor.online') : starting ? t('sensor.starting') : t('sensor.offline');
+    e.status.textContent = learning ? t('sensor.learning') : starting ? t('sensor.starting') : h.online ? t('sensor.online') : t('sensor.offline');
     const note = healthMessageText(h.message, h.messageCodes);
     e.state.textContent = tOr(`state.${h.state}`, h.state) + (note !== undefined && note.length > 0 ? ` — ${note}` : '');
     // the daemon's own English words (device lists, file names) stay at hand when the note is shown translated

@@ -15,6 +15,7 @@ export const EN = {
   'lang.switch': '中文',
   'banner.unacknowledged': '{n} {n|alert|alerts} not acknowledged',
   'banner.offline': 'Sensor {name} OFFLINE',
+  'banner.notDetecting': '{n} {n|sensor|sensors} not detecting yet (starting or learning the baseline)',
   'sensors.title': 'Sensors',
   'sensors.none': 'No sensors announced yet.',
   'sensor.online': 'ONLINE',

@@ -16,6 +16,7 @@ export const ZH: Record<MsgKey, string> = {
   'lang.switch': 'English',
   'banner.unacknowledged': '{n} 条告警未确认',
   'banner.offline': '传感器 {name} 离线',
+  'banner.notDetecting': '{n} 个传感器尚未开始检测（启动中或学习基线）',
   'sensors.title': '传感器',
   'sensors.none': '尚无传感器信息。',
   'sensor.online': '在线',
