@@ -19,7 +19,7 @@ export const SHARED_REGISTRY = [
   'test/cli/{calibrate,commands,notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',
-  'test/detector/{background-model,beside-track,burst-calibration,burst-path,clicks,dominance,emitter-level,events,full-scale,gain-ripple,groups,intermod,iq-image,keying-splatter,local-floor,long-path,native-classifier,site-background,track,tracker}.test.ts',
+  'test/detector/{background-model,beside-track,burst-calibration,burst-path,clicks,dominance,emitter-level,events,full-scale,gain-ripple,groups,intermod,iq-image,keying-splatter,local-floor,long-path,native-classifier,newcomer,site-background,track,tracker}.test.ts',
   'test/dsp/{band-cut,fast-db,fft-backends,frame-kernel-batch,native-convert,resampler,sample-ring,select}.test.ts',
   'test/eval/{detection-stats,site-eval}.test.ts',
   'test/evidence/{clip-backlog,clip-band,clip-budget,clip-floor,clip-meta,clip-picture-files,clips,detection-evidence-log,png-encode,quota-pictures}.test.ts',
