@@ -118,14 +118,15 @@ export class TrackReport {
 
   /**
    * Measures t's occupied band on its own path (the slow path once it has slow hits, else the fast path) into
-   * {@link lo}/{@link hi}, and returns that path. Without the twin-peak bridge: the rules that read this band (a
-   * signal's skirt in Dominance, the valley beside it in the tracker's stands-apart test) reach out from it by its width,
-   * and two equal emitters bridged into one band (two broadcast FM stations 200 kHz apart) hid a 20 dB OOK link 380 kHz
-   * from them that the single-peak band left visible (docs/detector.md §4).
+   * {@link lo}/{@link hi}, and returns that path. Without the twin-peak bridge unless `twins` (the second-emitter
+   * watch reads the band a track reports, so a 2-FSK link's other tone is no second emitter): the rules that read this
+   * band (a signal's skirt in Dominance, the valley beside it in the tracker's stands-apart test) reach out from it by
+   * its width, and two equal emitters bridged into one band (two broadcast FM stations 200 kHz apart) hid a 20 dB OOK
+   * link 380 kHz from them that the single-peak band left visible (docs/detector.md §4).
    */
-  measureOwn(t: Track): PathState {
+  measureOwn(t: Track, twins = false): PathState {
     const own = t.slowHits > 0 ? this.slow : this.fast;
-    this.measure(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast, false);
+    this.measure(t, own, own === this.slow ? t.accSlow : t.accFast, own === this.slow ? t.cntSlow : t.cntFast, twins);
     return own;
   }
 

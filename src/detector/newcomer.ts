@@ -180,17 +180,16 @@ export function accumulateOwnExcess(acc: Float64Array, cnt: Float64Array, p: Pat
     accumulateExcess(acc, cnt, p.stat, p.th.levelLin, a, z);
     return;
   }
-  const stat = p.stat;
-  const level = p.th.levelLin;
-  for (let b = a; b <= z; b++) {
+  // the runs of bins between the newcomers' extents, each added as any track's are (the mask cleared on the way)
+  for (let b = a; b <= z; ) {
     if (mask[b] !== 0) {
-      mask[b] = 0;
+      mask[b++] = 0;
       continue;
     }
-    const l = level[b];
-    if (l === Infinity) continue;
-    acc[b] += stat[b] / l;
-    cnt[b] += 1;
+    let r = b;
+    while (r < z && mask[r + 1] === 0) r++;
+    accumulateExcess(acc, cnt, p.stat, p.th.levelLin, b, r);
+    b = r + 1;
   }
 }
 
@@ -415,16 +414,15 @@ function moveIsland(acc: Float64Array, cnt: Float64Array, dst: Float64Array, dcn
 
 /**
  * Once track t's steady extent settles: looks for a second emitter keyed on with it ({@link findSecondEmitter} in its
- * own mean spectrum, the slow path's once it has averages, with the twin-peak bridge measured by `report`) and starts
+ * own mean spectrum, the slow path's once it has averages, with the twin-peak bridge: TrackReport.measureOwn) and starts
  * `w` watching it (docs/detector.md §4).
  */
-export function watchPair(report: TrackReport, fast: PathState, slow: PathState, t: Track, w: PairWatch): void {
-  const onSlow = t.slowHits > 0;
-  const own = onSlow ? slow : fast;
+export function watchPair(report: TrackReport, fast: PathState, t: Track, w: PairWatch): void {
+  const own = report.measureOwn(t, true);
+  const onSlow = own !== fast;
   const s = own.scale;
   const acc = onSlow ? t.accSlow : t.accFast;
   const cnt = onSlow ? t.cntSlow : t.cntFast;
-  report.measure(t, own, acc, cnt);
   const { lo, hi } = report;
   if (!findSecondEmitter(own, acc, cnt, lo, hi, Math.floor(t.lo / s), Math.floor(t.hi / s), BURST_CO_KEYED_DB, onSlow ? SECOND_EMITTER_MIN_AVERAGES : NEWCOMER_MIN_HITS)) return;
   const e = secondEmitter;
