@@ -1,11 +1,13 @@
 // Alert records: the types every part of QuietBand shares for one alert (raised and stored in src/alerts/, sent to the
 // browser inside protocol v1 `alert` messages of src/server/protocol.ts, published by mqtt/, notify/, the hub).
 import type { SignalReasonId } from '../ident/reasons.js';
+import type { SignalSummary } from '../ident/signal-summary.js';
 import type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 import type { ClipLoss, DetectionEvent } from '../types.js';
 import type { HeardEmitter } from '../baseline/heard-emitter.js';
 
 export type { SignalReasonId } from '../ident/reasons.js';
+export type { SignalSummary } from '../ident/signal-summary.js';
 export type { SeverityRaise, SeverityRaiseId } from './severity-rank.js';
 export type { HeardEmitter } from '../baseline/heard-emitter.js';
 
@@ -117,54 +119,14 @@ export interface Alert {
 export const LATE_ALERT_MS = 1000;
 
 /**
- * Identification of a transmission (src/ident/, docs/identification.md §4–5): the class, a 0..1 confidence, the rule that
- * decided, and the features a supervisor reads (Hz, ms, dB, ratios 0..1; absent for `unknown`). `final`: false for the
- * first identification (from the transmission's first 0.5 s), true for the one from its end.
+ * Identification of a transmission as an alert record carries it: the sensor's {@link SignalSummary}
+ * (src/ident/signal-summary.ts: class, confidence, the rule that decided, the features with their units; the same object
+ * `quietband replay` writes) plus what the daemon adds. `final`: false for the first identification (from the
+ * transmission's first 0.5 s), true for the one from its end. Records written before `closestClass` existed carry a class
+ * below the class floor as `class` itself.
  */
-export interface AlertSignal {
-  /**
-   * The class QuietBand names: one of the nine when the rules' best class scored at least CLASS_FLOOR
-   * (src/text-template.ts, 0.2), else `unknown` (docs/identification.md §5a). What it means has not changed: a consumer
-   * that counts or routes on it never sees a class that low; the best class below the floor is `closestClass`.
-   */
-  class: 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
-  /**
-   * With `class` `unknown` only: the rules' best class, below CLASS_FLOOR, a hint ("unknown (closest: NFM, 5 %)"); its
-   * rule is `reason`. Absent when a class is named, or when nothing could be classified (too short, nothing above the
-   * noise). Records written before it existed carry such a class as `class` itself.
-   */
-  closestClass?: Exclude<AlertSignal['class'], 'unknown'>;
-  /** 0..1: the confidence of `class`, or of `closestClass` when one is given; 0 for an `unknown` without one. */
-  confidence: number;
-  reason: string;
+export interface AlertSignal extends SignalSummary {
   final?: boolean;
-  bandwidthHz?: number;
-  /** Edges of the identified 99 % band (Hz, absolute when the sensor's centre is known, as the alert's own). */
-  lowHz?: number;
-  highHz?: number;
-  /** True when the emission was analysed as the whole band (wide, or a slice of a band-wide emission). */
-  wholeBand?: boolean;
-  deviationHz?: number;
-  snrDb?: number;
-  dutyCycle?: number;
-  bursts?: number;
-  burstMedianMs?: number;
-  periodMedianMs?: number;
-  envelopeKurtosis?: number;
-  modulationIndex?: number;
-  carrierFraction?: number;
-  tones?: number;
-  toneSpacingHz?: number;
-  symbolRateBd?: number;
-  centerDriftHz?: number;
-  gapSnrDb?: number;
-  /** Band of the expected-class table holding the centre, its classes, and whether this class is not among them. */
-  band?: string;
-  expected?: string[];
-  unexpected?: boolean;
-  /** Analog classes: voice activity, and why. */
-  speechPresent?: boolean;
-  voice?: string;
   /**
    * Grouped transmissions (several sensors hear one emission): `class`, `confidence` and `reason` are the group's, from
    * its member with the highest in-band SNR among those with a class of at least LOW_CONFIDENCE (src/text-template.ts),
@@ -175,9 +137,7 @@ export interface AlertSignal {
    * sensor's own reading (absent when it has none yet).
    */
   groupFrom?: { sensor: string; room?: string; alertId: string; snrDb: number; strongest?: boolean };
-  /** `reason` as a code and its values, so a page words it in its reader's language (`reason` stays the English text). */
-  reasonCode?: AlertMessageCode;
-  own?: { class: AlertSignal['class']; closestClass?: AlertSignal['closestClass']; confidence: number; reason: string };
+  own?: Pick<SignalSummary, 'class' | 'closestClass' | 'confidence' | 'reason'>;
 }
 
 /**

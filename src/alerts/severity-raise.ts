@@ -3,7 +3,7 @@
 import { expectation } from '../ident/band-expectation.js';
 import type { SignalClass } from '../ident/classify.js';
 import { LOW_CONFIDENCE } from '../text-template.js';
-import type { AlertSignal } from './alert.js';
+import type { SignalSummary } from '../ident/signal-summary.js';
 import { raiseReason, type SeverityRaise } from './severity-rank.js';
 
 /**
@@ -15,7 +15,7 @@ import { raiseReason, type SeverityRaise } from './severity-rank.js';
  * `centerHz` and the signal's class, so a grouped record (the class of its group's decider) is judged by that class.
  * Returns undefined when nothing raises it.
  */
-export function severityRaiseFor(signal: Pick<AlertSignal, 'class' | 'confidence' | 'band'> | undefined, centerHz: number | undefined): SeverityRaise | undefined {
+export function severityRaiseFor(signal: Pick<SignalSummary, 'class' | 'confidence' | 'band'> | undefined, centerHz: number | undefined): SeverityRaise | undefined {
   if (signal === undefined || signal.band === undefined || centerHz === undefined) return undefined;
   if (signal.class === 'unknown' || !(signal.confidence >= LOW_CONFIDENCE)) return undefined;
   const exp = expectation(centerHz, signal.class as SignalClass);

@@ -1,8 +1,10 @@
 // `quietband replay` for a person at a terminal: one short table line per detection instead of its ≈ 1 kB JSON line.
-// The table is built from the very JSON lines a pipe gets (detectionLine in replay.ts), so both show the same values.
+// The table is built from the very JSON lines a pipe gets (detectionLine in replay-line.ts), so both show the same values.
 import { cliError } from '../error-text.js';
 import { closestClassOf, closestText, delayText, guessLegend, guessWords, isGuess, markedClass } from '../text-template.js';
 import type { TextLang } from '../text-template.js';
+import type { ReplaySignal } from '../ident/signal-summary.js';
+import type { DetectionLine } from './replay-line.js';
 import { columns, padColumns, replayWords, type ReplayWords } from './replay-words.js';
 
 /** How `replay` writes its detections on stdout: JSON lines (machines, pipes) or a table (a person at a terminal). */
@@ -20,23 +22,13 @@ export function replayOutput(flags: { json?: boolean; table?: boolean }, stdoutI
   return stdoutIsTty ? 'table' : 'json';
 }
 
-/** The fields of a detection line (src/cli/replay.ts detectionLine) the table shows. */
-interface DetectionRecord {
-  type: 'detection';
-  id: number;
-  centerHz: number;
-  bandwidthHz: number;
-  startS: number;
-  durationMs: number;
-  peakExcessDb: number;
-  overload: boolean;
-  /** Bursts the detection holds (types.ts DetectionEvent.packets); absent in lines of older versions. */
-  packets?: number;
-  frequencyReference: 'absolute' | 'offset';
-  bandLabel?: string;
-  signal?: { class?: unknown; closestClass?: unknown; confidence?: unknown; unexpected?: unknown; band?: unknown };
-  severityRaise?: { reasonCode?: { id?: unknown } };
-}
+/**
+ * The fields of a detection line (src/cli/replay-line.ts) the table shows; of its `signal` only what the class column
+ * and the notes read (a line without a confidence shows its class alone).
+ */
+type DetectionRecord = Pick<DetectionLine, 'type' | 'id' | 'centerHz' | 'bandwidthHz' | 'startS' | 'durationMs' | 'peakExcessDb' | 'overload' | 'packets' | 'frequencyReference' | 'bandLabel' | 'severityRaise'> & {
+  signal?: Pick<ReplaySignal, 'class'> & Partial<Pick<ReplaySignal, 'closestClass' | 'confidence' | 'unexpected' | 'band'>>;
+};
 
 /**
  * A detection's duration in words: tenths of a millisecond below 10 ms ("0.6 ms", "4.3 ms": a click is not "1 ms"),
@@ -65,10 +57,11 @@ function className(cls: string, w: ReplayWords): string {
 export function classText(signal: DetectionRecord['signal'], lang: TextLang = 'en'): string {
   if (signal === undefined || typeof signal.class !== 'string') return '—';
   const w = replayWords(lang);
-  const closest = closestClassOf(signal);
-  if (closest !== undefined) return closestText(lang, 'shown', className(closest, w), signal.confidence as number);
-  if (signal.class === 'unknown') return w.unknownClass;
   const c = typeof signal.confidence === 'number' ? signal.confidence : NaN;
+  // a closest class comes only with a finite confidence (closestClassOf)
+  const closest = closestClassOf(signal);
+  if (closest !== undefined) return closestText(lang, 'shown', className(closest, w), c);
+  if (signal.class === 'unknown') return w.unknownClass;
   if (!Number.isFinite(c)) return className(signal.class, w);
   const name = markedClass(className(signal.class, w), signal.class, c);
   return `${name} ${isGuess(signal.class, c) ? guessWords(lang, c) : `${Math.round(c * 100)} %`}`;

@@ -9,7 +9,8 @@ import { cliError } from '../error-text.js';
 import { compiledModuleUrl } from '../module-url.js';
 import type { FileSourceOptions } from '../source/file-source.js';
 import type { PipelineOptions } from '../pipeline.js';
-import type { IdentJob, SignalSummary } from '../ident/detection-ident.js';
+import type { IdentJob } from '../ident/detection-ident.js';
+import type { ReplaySignal } from '../ident/signal-summary.js';
 import { createSlowFeedBuffer, DEFAULT_SLOW_FEED, SlowFeedReader, type SlowFeedLayout } from '../spectrum/slow-frame-feed.js';
 
 /** Paths of the workers inside the build output, relative to the repository root. */
@@ -23,12 +24,12 @@ export const IDENT_WORKER_DIST_PATH = join('dist', 'src', 'cli', 'replay-ident-w
 export const MAX_PENDING_IDENT = 4;
 
 /** The identification worker's answer to job `seq`: the `signal` summary, or the error it threw. */
-export type IdentReply = { seq: number; summary: SignalSummary } | { seq: number; error: string };
+export type IdentReply = { seq: number; summary: ReplaySignal } | { seq: number; error: string };
 
 /** A worker that identifies detections ({@link identifyJob} of ident/detection-ident.ts) off the main thread. */
 export interface IdentWorker {
   /** The job's summary, as identifyJob gives it on this thread. The job's IQ buffer is handed over (transferred). */
-  identify(job: IdentJob): Promise<SignalSummary>;
+  identify(job: IdentJob): Promise<ReplaySignal>;
   /** Jobs handed over and not answered yet (each holds up to the ring's IQ: ≈ 19 MB per second at 2.4 MS/s). */
   readonly pending: number;
   /** Stops the worker. */
@@ -48,7 +49,7 @@ function workerUrl(distPath: string): URL {
  */
 export function startIdentWorker(file: string): IdentWorker {
   let started: Worker | null = null;
-  const waiting = new Map<number, { resolve: (s: SignalSummary) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<number, { resolve: (s: ReplaySignal) => void; reject: (e: Error) => void }>();
   let seq = 0;
   const failAll = (err: Error): void => {
     for (const w of waiting.values()) w.reject(err);
@@ -71,7 +72,7 @@ export function startIdentWorker(file: string): IdentWorker {
     identify(job) {
       const worker = (started ??= start());
       const n = seq++;
-      return new Promise<SignalSummary>((resolve, reject) => {
+      return new Promise<ReplaySignal>((resolve, reject) => {
         waiting.set(n, { resolve, reject });
         worker.postMessage({ seq: n, job }, job.noiseIq !== undefined ? [job.iq.buffer as ArrayBuffer, job.noiseIq.buffer as ArrayBuffer] : [job.iq.buffer as ArrayBuffer]);
       });

@@ -10,16 +10,14 @@ import { openFileSource, type FileSourceOptions } from '../source/file-source.js
 import { reportNonFinite } from './non-finite-report.js';
 import { learnBaseline, detect, type PipelineOptions } from '../pipeline.js';
 import { loadBaseline, type Baseline } from '../baseline/baseline.js';
-import { bandAt, type Region } from '../spectrum/band-plan.js';
-import type { AlertSignal } from '../alerts/alert.js';
-import { severityRaiseFor } from '../alerts/severity-raise.js';
+import { detectionLine } from './replay-line.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
 import { HopPipeline } from '../scan/hop-pipeline.js';
 import { DEFAULT_SCAN } from '../scan/scan-plan.js';
 import type { DetectionEvent, IqSourceInfo } from '../types.js';
 import { reportEmitters } from './calibrate.js';
 import { ClipMeter, overloadWarningCode, type ClipSummary } from '../spectrum/overload.js';
-import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, identifyJob, isIdentJob, type SignalSummary } from '../ident/detection-ident.js';
+import { CLIP_PRE_ROLL_NOISE_S, DetectionIdentifier, identifyJob, isIdentJob } from '../ident/detection-ident.js';
 import { RowJoiner } from '../ident/joined-rows.js';
 import { DEFAULT_DETECTOR_OPTIONS } from '../detector/options.js';
 import { inputOverrides, pipelineOptions, settleSamples, type PipelineFlags } from './pipeline-flags.js';
@@ -121,44 +119,6 @@ const r = (x: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
-
-/**
- * The stdout line for a finished detection: `{"type":"detection","centerHz",…}` with fixed rounding (Hz to 1 Hz,
- * seconds to 1 µs, dB to 0.01 dB) so the same file and flags give the same bytes. `frequencyReference` is
- * "offset" when the recording's centre frequency is unknown (frequencies are then offsets from the tuning centre).
- * `severityRaise` (as on an alert record): why the daemon would rank its alert above the others of its severity
- * (src/alerts/severity-raise.ts; needs the signal's band, so an absolute centre).
- */
-export function detectionLine(ev: DetectionEvent, info: IqSourceInfo, region: Region | 'none', signal?: SignalSummary, joinedIds: readonly number[] = []): string {
-  const band = info.centerKnown && region !== 'none' ? bandAt(ev.centerHz, region) : undefined;
-  const endS = ev.endS ?? ev.startS;
-  const line: Record<string, unknown> = {
-    type: 'detection',
-    id: ev.id,
-    centerHz: Math.round(ev.centerHz),
-    bandwidthHz: Math.round(ev.bandwidthHz),
-    lowHz: Math.round(ev.lowHz),
-    highHz: Math.round(ev.highHz),
-    startS: r(ev.startS, 6),
-    endS: r(endS, 6),
-    durationMs: r((endS - ev.startS) * 1000, 3),
-    peakExcessDb: r(ev.peakExcessDb, 2),
-    peakPowerDbfs: r(ev.peakPowerDbfs, 2),
-    paths: ev.paths,
-    overload: ev.overload,
-    packets: ev.packets,
-    frequencyReference: info.centerKnown ? 'absolute' : 'offset',
-  };
-  if (band) line.bandLabel = band.label;
-  // the detector's other slices of the same band-wide emission, written as this one row (src/ident/joined-rows.ts)
-  if (joinedIds.length > 0) line.joinedIds = joinedIds;
-  if (signal) {
-    line.signal = signal;
-    const raise = severityRaiseFor(signal as unknown as AlertSignal, ev.centerHz);
-    if (raise !== undefined) line.severityRaise = raise;
-  }
-  return JSON.stringify(line);
-}
 
 /**
  * Wall-clock time (ms) of a recording's sample 0, for the rows of `--csv`: SigMF `core:datetime` when the recording has

@@ -2,9 +2,10 @@
 import { extractFeatures, type IdentInput, type SignalFeatures } from './features.js';
 import { CLASS_FLOOR } from '../text-template.js';
 import { signalReason, type SignalReasonCode, type SignalReasonId } from './reasons.js';
+import type { SignalClass } from './signal-summary.js';
 
-/** Modulation classes QuietBand names. */
-export type SignalClass = 'carrier' | 'am' | 'nfm' | 'wfm' | 'ook' | 'fsk' | 'tdma-burst' | 'wideband-digital' | 'pulsed-wideband' | 'unknown';
+/** Modulation classes QuietBand names (defined with the `signal` object they fill, src/ident/signal-summary.ts). */
+export type { SignalClass };
 
 /** Every class, in the order of docs/identification.md. */
 export const SIGNAL_CLASSES: readonly SignalClass[] = ['carrier', 'am', 'nfm', 'wfm', 'ook', 'fsk', 'tdma-burst', 'wideband-digital', 'pulsed-wideband', 'unknown'];

@@ -1,12 +1,12 @@
 // One replay row per transmission: the detector's slices of one band-wide emission, which the identification analysed
 // as that whole band, are written as one row (docs/identification.md §12).
 import type { DetectionEvent } from '../types.js';
-import type { SignalSummary } from './detection-ident.js';
+import type { ReplaySignal } from './signal-summary.js';
 
 /** A closed detection and the `signal` of its replay line (undefined without identification). */
 export interface IdentifiedRow {
   ev: DetectionEvent;
-  signal?: SignalSummary;
+  signal?: ReplaySignal;
 }
 
 /** A row to write: the detection (for a joined row, the union of its parts), its signal, and the ids of the other rows joined into it. */

@@ -6,7 +6,7 @@ import { alertMessageIn, codeDetail, type TextLang } from '../server/message-tex
 import { ackByText, ALERT_STATE_WORDS, closestClassOf, closestText, EN_CLASS_WORDS, guessNote, isGuess, markedClass, notRaisedNote, pluralWord, ZH_CLASS_WORDS } from '../text-template.js';
 import { sessionNamesText } from './alert-records.js';
 import { endMsOf, sessionAlertRecords, sessionWindow, startMsOf } from './session-window.js';
-import type { Alert, AlertMessageCode } from '../alerts/alert.js';
+import type { Alert, AlertMessageCode, AlertSignal } from '../alerts/alert.js';
 import type { RunRecord } from './run-log.js';
 import { monitoringGaps, type MonitoringSummary } from './monitoring-gaps.js';
 import { monitoringSectionHtml, monitoringSummaryText } from './monitoring-html.js';
@@ -77,10 +77,10 @@ export interface ReportAlert {
    * Transmissions: the sensor's latest identification (class, confidence, reason; docs/identification.md): the closest
    * class when it names none (below the class floor, §5a), and its band's verdict when the band does not expect the class.
    */
-  signal?: {
+  signal?: FieldsOf<AlertSignal, {
     class: string; closestClass?: string; confidence: number; reason: string; reasonCode?: unknown; speechPresent?: true;
     unexpected?: true; band?: string; expected?: string[];
-  };
+  }>;
   /** Transmissions: why it ranked above the others of its severity (Alert.severityRaise of its latest record carrying a `signal`). */
   severityRaise?: { reason: string; reasonCode?: unknown };
 }
@@ -130,6 +130,12 @@ export interface SessionReportInput {
   drawPicture?: PictureDrawer;
   nowMs?: number;
 }
+
+/** A record's `T` as read back from disk (any version, any edit): `T`'s field names, none of its values trusted. */
+type Unchecked<T> = { [K in keyof T]?: unknown };
+
+/** `T`, whose field names must all be `Of`'s (a misspelt or renamed field is a type error), else never. */
+type FieldsOf<Of, T> = Exclude<keyof T, keyof Of> extends never ? T : never;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -191,20 +197,21 @@ export async function buildSessionReport(input: SessionReportInput): Promise<Ses
       a.endTime = typeof closeRec.endTime === 'string' && !Number.isNaN(Date.parse(closeRec.endTime)) ? closeRec.endTime : closeRec.time;
       if (!Number.isNaN(t0) && !Number.isNaN(t1)) a.durationS = (t1 - t0) / 1000;
     }
-    for (const k of ['centerHz', 'bandwidthHz', 'peakExcessDb', 'bandLabel', 'clip'] as const) {
-      const v = merged[k];
-      if (v !== undefined) (a as unknown as Record<string, unknown>)[k] = v;
-    }
-    const sig = merged.signal as unknown;
-    if (typeof sig === 'object' && sig !== null && typeof (sig as { class?: unknown }).class === 'string') {
-      const g = sig as { class: string; closestClass?: unknown; confidence?: unknown; reason?: unknown; reasonCode?: unknown; speechPresent?: unknown; unexpected?: unknown; band?: unknown; expected?: unknown };
-      a.signal = { class: g.class, confidence: finite(g.confidence) ? (g.confidence as number) : 0, reason: typeof g.reason === 'string' ? g.reason : '' };
-      if (typeof g.closestClass === 'string') a.signal.closestClass = g.closestClass;
-      if (g.reasonCode !== undefined) a.signal.reasonCode = g.reasonCode;
-      if (g.unexpected === true && typeof g.band === 'string') {
-        Object.assign(a.signal, { unexpected: true, band: g.band, expected: Array.isArray(g.expected) ? g.expected.map(String) : [] });
+    if (merged.centerHz !== undefined) a.centerHz = merged.centerHz;
+    if (merged.bandwidthHz !== undefined) a.bandwidthHz = merged.bandwidthHz;
+    if (merged.peakExcessDb !== undefined) a.peakExcessDb = merged.peakExcessDb;
+    if (merged.bandLabel !== undefined) a.bandLabel = merged.bandLabel;
+    if (merged.clip !== undefined) a.clip = merged.clip;
+    // a stored record of any version: every field checked before it is shown
+    const sig = merged.signal as Unchecked<AlertSignal> | undefined;
+    if (typeof sig === 'object' && sig !== null && typeof sig.class === 'string') {
+      a.signal = { class: sig.class, confidence: finite(sig.confidence) ? sig.confidence : 0, reason: typeof sig.reason === 'string' ? sig.reason : '' };
+      if (typeof sig.closestClass === 'string') a.signal.closestClass = sig.closestClass;
+      if (sig.reasonCode !== undefined) a.signal.reasonCode = sig.reasonCode;
+      if (sig.unexpected === true && typeof sig.band === 'string') {
+        Object.assign(a.signal, { unexpected: true, band: sig.band, expected: Array.isArray(sig.expected) ? sig.expected.map(String) : [] });
       }
-      if (recs.some((r) => (r.signal as { speechPresent?: unknown } | undefined)?.speechPresent === true)) a.signal.speechPresent = true;
+      if (recs.some((r) => (r.signal as Unchecked<AlertSignal> | undefined)?.speechPresent === true)) a.signal.speechPresent = true;
     }
     // the raise follows the signal it came with: the latest record carrying a signal decides (none there: not raised)
     const raise = [...recs].reverse().find((r) => r.signal !== undefined)?.severityRaise as unknown;

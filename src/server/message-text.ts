@@ -308,9 +308,9 @@ export function offlineSourceCode(sensor: string, source: string, reason: string
 /**
  * A server text as its code and its English words: `{ reason, reasonCode }` with `reason` rendered from
  * {@link ALERT_MESSAGE_TEXT}.en (what logs, MQTT and `quietband replay` print), `reasonCode` for a page to word it in its
- * reader's language.
+ * reader's language; its `id` typed as the one given, so an `ident.*` code fills an `AlertSignal.reasonCode`.
  */
-export function codedReason(id: AlertMessageId, params: Record<string, string | number> = {}): { reason: string; reasonCode: AlertMessageCode } {
-  const reasonCode: AlertMessageCode = { id, params };
+export function codedReason<I extends AlertMessageId>(id: I, params: Record<string, string | number> = {}): { reason: string; reasonCode: { id: I; params: Record<string, string | number> } } {
+  const reasonCode = { id, params };
   return { reason: alertMessageIn('en', '', reasonCode)!, reasonCode };
 }

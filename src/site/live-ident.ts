@@ -1,6 +1,7 @@
 // Live identification of a fixed sensor's transmissions inside its worker, off the alert path (docs/identification.md §10).
 import type { Logger } from 'pino';
-import { describeSignal, emissionEnd, Float32IqRing, type FrameReader } from '../ident/detection-ident.js';
+import { emissionEnd, Float32IqRing, type FrameReader } from '../ident/detection-ident.js';
+import { describeSignal } from '../ident/describe-signal.js';
 import type { Identification } from '../ident/classify.js';
 import type { IdentInput } from '../ident/features.js';
 import { signalReason } from '../ident/reasons.js';
@@ -239,7 +240,7 @@ export class LiveIdentifier implements EvidenceSink {
       .then((id) => {
         // the thread answers in order, so the first comes before the final; were it not, the final class stands
         if (t.finalPosted) return;
-        let signal = { ...describeSignal(id, ev.centerHz, this.d.info), final } as unknown as AlertSignal;
+        let signal: AlertSignal = { ...describeSignal(id, ev.centerHz, this.d.info), final };
         // an end that shows nothing (a detector end estimate past the emission's real end) leaves the first identification standing
         // (also one whose best class is below the class floor: it names none, docs/identification.md §5a)
         if (final && signal.class === 'unknown' && t.first !== null && t.first.class !== 'unknown') {

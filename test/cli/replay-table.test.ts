@@ -2,9 +2,12 @@
 // from the same JSON lines a pipe gets; --json / --table choose against the terminal.
 import { describe, expect, it } from 'vitest';
 import { classText, detectionDurationText, ReplayTable, replayOutput } from '../../src/cli/replay-table.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
+import type { ReplaySignal } from '../../src/ident/signal-summary.js';
+import type { SeverityRaise } from '../../src/alerts/severity-rank.js';
 
 /** A detection line as replay writes it (detectionLine), with `over` fields replaced. */
-function line(over: Record<string, unknown>): string {
+function line(over: Partial<Omit<DetectionLine, 'signal'>> & { signal?: Partial<ReplaySignal> }): string {
   return JSON.stringify({
     type: 'detection', id: 1, centerHz: 434_025_162, bandwidthHz: 977, lowHz: 434_024_614, highHz: 434_025_591, startS: 0.108544, endS: 0.407296,
     durationMs: 298.752, peakExcessDb: 10.92, peakPowerDbfs: -34.18, paths: ['fast', 'slow'], overload: false, packets: 7, frequencyReference: 'absolute',
@@ -77,8 +80,8 @@ describe('replay table', () => {
   });
 
   it('marks a row whose alert would be raised (severityRaise) with the reason\'s short words instead of "unexpected class here" (en, zh-CN)', () => {
-    const voice = { reason: 'nfm in UHF land mobile 400–470 MHz: a voice link', reasonCode: { id: 'raise.voice', params: { class: 'nfm', band: 'UHF land mobile 400–470 MHz' } } };
-    const odd = { reason: 'nfm is not a class ISM 433 MHz carries', reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } } };
+    const voice: SeverityRaise = { reason: 'nfm in UHF land mobile 400–470 MHz: a voice link', reasonCode: { id: 'raise.voice', params: { class: 'nfm', band: 'UHF land mobile 400–470 MHz' } } };
+    const odd: SeverityRaise = { reason: 'nfm is not a class ISM 433 MHz carries', reasonCode: { id: 'raise.unexpected', params: { class: 'nfm', band: 'ISM 433 MHz', expected: 'ook, fsk, carrier' } } };
     for (const [lang, want] of [['en', ['UHF land mobile, ▲ voice link', 'ISM 433 MHz, ▲ unusual for this band']], ['zh-CN', ['UHF land mobile，▲ 语音链路', 'ISM 433 MHz，▲ 调制与频段不符']]] as const) {
       const t = new ReplayTable(lang);
       t.add(line({ centerHz: 450_125_000, bandLabel: 'UHF land mobile', signal: { class: 'nfm', confidence: 0.93, unexpected: false }, severityRaise: voice }));

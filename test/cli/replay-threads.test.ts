@@ -13,6 +13,7 @@ import { defaultScenario } from '../../src/source/sim-scenario.js';
 import { writeSimCapture } from '../../src/source/sim-capture.js';
 import type { IqBlock } from '../../src/types.js';
 import { silentLog } from '../helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('replay --threads 2 against --threads 1', () => {
     // the slow frames themselves too: rtl_power CSV of every Welch average
     const csv = (threads: string): string => join(dir, `threads-${threads}.csv`);
     const lines = await sameBothWays(cap.metaPath, {}, (threads) => ({ csv: csv(threads) }));
-    const dets = lines.filter((l) => l.startsWith('{"type":"detection"')).map((l) => JSON.parse(l) as { signal?: { class: string } });
+    const dets = lines.filter((l) => l.startsWith('{"type":"detection"')).map((l) => JSON.parse(l) as DetectionLine);
     expect(dets.length).toBeGreaterThanOrEqual(4);
     expect(dets.every((d) => d.signal !== undefined)).toBe(true);
     const rows = (await readFile(csv('1'), 'utf8')).trim().split('\n');

@@ -10,8 +10,9 @@ import { openFileSource } from '../../src/source/file-source.js';
 import { learnBaseline } from '../../src/pipeline.js';
 import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
 import { capture, silentLog } from '../helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
-interface Det { centerHz: number; bandwidthHz: number; startS: number; endS: number; peakExcessDb: number; paths: string[]; packets: number }
+type Det = DetectionLine;
 
 let dir: string;
 beforeAll(async () => {
@@ -169,9 +170,9 @@ describe('what calibration heard', () => {
     for (let t = 0.5; t < 36; t += 2) if (t < 20 || t > 26) events.push({ kind: 'ook' as const, offsetHz: 80_000, snrDb: 20, startS: t, durationS: 0.2 });
     events.push({ kind: 'tone' as const, offsetHz: 80_000, snrDb: 20, startS: 21.1, durationS: 4 });
     const meta = await sim('known-shape', { rateSps: 250_000, centerHz: CENTER, durationS: 36, seed: 11, carriers: [], events });
-    const lines: Record<string, unknown>[] = [];
+    const lines: ({ type: string } & Record<string, unknown>)[] = [];
     await replayFile(meta, { progress: false, baselineSeconds: '15' }, (line) => lines.push(JSON.parse(line)), silentLog);
-    const dets = lines.filter((o) => o.type === 'detection') as unknown as Det[];
+    const dets = lines.filter((o): o is typeof o & Det => o.type === 'detection');
     expect(dets.length).toBe(1);
     // the limit: max(2 × longest, ln(1000) × mean appearance) + 2 averages, here ≈ 1.4–2.3 s after the key-up
     expect(dets[0].startS).toBeGreaterThan(21.1 + 0.8);

@@ -8,6 +8,7 @@ import type { Scenario } from '../../src/source/sim.js';
 import { replayFile } from '../../src/cli/replay.js';
 import { silentLog } from '../helpers.js';
 import { recordClips } from './clip-helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
 const RATE = 2.4e6;
 // noise −35 dBFS over 2.4 MHz; a 200 kHz noise burst (0.3 s: clip = 1 s pre + 0.3 s + 0.7 s post = 2.0 s) and a 10 kHz one
@@ -91,7 +92,7 @@ describe('band-cut clips of a 2.4 MS/s stream', () => {
       const found: Record<string, { rate: number; cls: string | undefined; bandwidthHz?: number; deviationHz?: number }> = {};
       for (const meta of written) {
         const m = JSON.parse(await readFile(meta, 'utf8'));
-        const rows: { centerHz: number; signal?: { class: string; bandwidthHz?: number; deviationHz?: number } }[] = [];
+        const rows: DetectionLine[] = [];
         await replayFile(meta, { progress: false }, (l) => rows.push(JSON.parse(l)), silentLog);
         const ev = events.find((e) => meta.includes(`_${e.id}_`))!;
         const near = rows.find((r) => Math.abs(r.centerHz - ev.centerHz) < 5_000);

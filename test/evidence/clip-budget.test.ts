@@ -10,6 +10,7 @@ import { replayFile } from '../../src/cli/replay.js';
 import { CLIP_BUDGET_LAST_PRE_S, ClipRecorder, fitClipSpan } from '../../src/evidence/clip-recorder.js';
 import { silentLog } from '../helpers.js';
 import { recordClips } from './clip-helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
 describe('fitClipSpan', () => {
   it('takes the post-roll first (down to its floor), then the pre-roll, then the transmission tail', () => {
@@ -81,7 +82,7 @@ describe('the demo GSM-like train under the clip byte budget', () => {
       // the whole detection: its annotation is not cut
       expect(Math.abs(ann['core:sample_count'] / rate - trainS)).toBeLessThan(0.001);
       expect(Math.abs(ann['core:freq_lower_edge'] - after.ev.lowHz)).toBeLessThan(1);
-      const dets: { centerHz: number; startS: number; durationMs: number; signal?: { class: string } }[] = [];
+      const dets: DetectionLine[] = [];
       await replayFile(after.meta, { progress: false }, (l) => dets.push(JSON.parse(l)), silentLog);
       const det = dets.find((d) => Math.abs(d.centerHz - after.ev.centerHz) < 10_000)!;
       expect(det).toBeDefined();

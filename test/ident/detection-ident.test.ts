@@ -13,6 +13,7 @@ import { DeliveryCounter } from '../../src/source/delivery-counter.js';
 import { silentLog } from '../helpers.js';
 import { BandNoiseGenerator, NoiseGenerator } from '../../src/source/sim-generators.js';
 import wavefile from 'wavefile';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('DetectionIdentifier ring', () => {
       rateSps: rate, centerHz: 433.92e6, durationS: 3.2, seed: 4, carriers: [],
       events: [{ kind: 'ook', offsetHz: 2_000, snrDb: 20, startS: 1.0, durationS: 0.06 }],
     });
-    const rows: { type: string; signal?: { class: string; reason?: string } }[] = [];
+    const rows: DetectionLine[] = [];
     await replayFile(rec.metaPath, { progress: false, threads: '1' }, (l) => rows.push(JSON.parse(l)), silentLog);
     const burst = rows.filter((r) => r.type === 'detection');
     expect(burst).toHaveLength(1);

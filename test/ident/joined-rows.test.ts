@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSlice, joinRows, RowJoiner, sameEmission, type IdentifiedRow, type JoinedRow } from '../../src/ident/joined-rows.js';
 import type { DetectionEvent } from '../../src/types.js';
+import type { SignalClass } from '../../src/ident/classify.js';
 
 const HOLD_S = 0.025;
 
@@ -10,12 +11,12 @@ const HOLD_S = 0.025;
  * A closed detection [lowHz, highHz] over [startS, endS] whose identification read `cls` over [idLow, idHigh], analysed
  * as the whole band when `wholeBand`.
  */
-function row(id: number, lowHz: number, highHz: number, startS: number, endS: number, idLow: number, idHigh: number, cls = 'ook', excessDb = 20, packets = 3, wholeBand = false): IdentifiedRow {
+function row(id: number, lowHz: number, highHz: number, startS: number, endS: number, idLow: number, idHigh: number, cls: SignalClass = 'ook', excessDb = 20, packets = 3, wholeBand = false): IdentifiedRow {
   const ev: DetectionEvent = {
     kind: 'close', id, centerHz: (lowHz + highHz) / 2, bandwidthHz: highHz - lowHz, lowHz, highHz, peakExcessDb: excessDb,
     peakPowerDbfs: excessDb - 45, startS, endS, paths: ['fast'], overload: false, tuneId: 0, packets,
   };
-  return { ev, signal: { class: cls, confidence: 0.99, lowHz: idLow, highHz: idHigh, ...(wholeBand ? { wholeBand } : {}) } };
+  return { ev, signal: { class: cls, confidence: 0.99, reason: `${cls} (test)`, lowHz: idLow, highHz: idHigh, ...(wholeBand ? { wholeBand } : {}) } };
 }
 
 // Mode S at 2 MS/s round 1090 MHz: the detector's slices of 47–406 kHz, each analysed as the whole 2 MHz band
@@ -49,13 +50,13 @@ describe('slices of one band-wide emission', () => {
   it('two slices are one emission only with the same class, each inside the other\'s band, within the hold', () => {
     const [a, b] = slices();
     expect(sameEmission(a, b, HOLD_S)).toBe(true);
-    expect(sameEmission(a, { ...b, signal: { ...b.signal, class: 'pulsed-wideband' } }, HOLD_S)).toBe(false);
+    expect(sameEmission(a, { ...b, signal: { ...b.signal!, class: 'pulsed-wideband' } }, HOLD_S)).toBe(false);
     // 30 ms after the first ends: past the 25 ms hold
     const later = slice(11, 1089.551e6, 1089.699e6, 0.031776 + 0.030, 0.07, 20, 3);
     expect(sameEmission(a, later, HOLD_S)).toBe(false);
     expect(sameEmission(a, later, 0.031)).toBe(true);
     // a slice whose own identification is narrower does not hold the other's detector band
-    expect(sameEmission(a, { ...b, signal: { ...b.signal, lowHz: 1089.5e6, highHz: 1089.8e6 } }, HOLD_S)).toBe(false);
+    expect(sameEmission(a, { ...b, signal: { ...b.signal!, lowHz: 1089.5e6, highHz: 1089.8e6 } }, HOLD_S)).toBe(false);
   });
 
   it('joins them into the strongest slice\'s row with their union of band, time and paths, and the most packets', () => {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayFile } from '../../src/cli/replay.js';
 import { silentLog } from '../helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
-interface Line { type: string; id: number; centerHz: number; startS: number; endS: number; packets: number; signal?: Record<string, any> }
+type Line = DetectionLine;
 
 const CAPTURES = join(import.meta.dirname, '../../../shared/captures');
 
@@ -118,7 +119,7 @@ describe("real recordings: the receiver's own 0 Hz line", () => {
     expect(s.modulationIndex).toBeCloseTo(0.33, 2);
     expect(s.bursts).toBe(87);
     // no analog class elsewhere in the file: the sensor's rows read ook (or wideband-digital, one weak row)
-    expect(lines.filter((l) => ['am', 'nfm', 'wfm'].includes(l.signal?.class))).toHaveLength(0);
+    expect(lines.filter((l) => l.signal !== undefined && ['am', 'nfm', 'wfm'].includes(l.signal.class))).toHaveLength(0);
   });
 });
 

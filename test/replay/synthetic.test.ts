@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { replayFile, type ReplayFlags } from '../../src/cli/replay.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 import { writeSimCapture, defaultScenario, generateScenario, type Scenario } from '../../src/source/sim.js';
 import { QuietBandError } from '../../src/errors.js';
 import { silentLog } from '../helpers.js';
 
-interface Det { centerHz: number; bandwidthHz: number; startS: number; endS: number; durationMs: number; peakExcessDb: number; paths: string[] }
+type Det = DetectionLine;
 
 let dir: string;
 beforeAll(async () => {
@@ -134,8 +135,7 @@ describe('replay lines carry the severity raise', () => {
   it('in ISM 433 the narrow FM link is raised (a class the band does not carry), the OOK bursts and the tone are not', async () => {
     const meta = await sim('raise', { ...ISM_MIX, seed: 22 });
     const { dets } = await replay(meta);
-    const rows = (dets as unknown as { startS: number; signal?: { class: string }; severityRaise?: { reasonCode: { id: string } } }[])
-      .map((d) => [Math.round(d.startS * 10) / 10, d.signal?.class, d.severityRaise?.reasonCode.id]);
+    const rows = dets.map((d) => [Math.round(d.startS * 10) / 10, d.signal?.class, d.severityRaise?.reasonCode.id]);
     expect(rows).toEqual([[0.6, 'ook', undefined], [1.6, 'ook', undefined], [2.2, 'carrier', undefined], [2.8, 'nfm', 'raise.unexpected']]);
   });
 });

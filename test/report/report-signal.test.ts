@@ -64,7 +64,7 @@ describe('session report: signal classes', () => {
   });
 
   it('says why an unexpected class did not rank the alert higher: its confidence is a guess\'s (en and zh)', async () => {
-    const band = { band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: true };
+    const band: Pick<AlertSignal, 'band' | 'expected' | 'unexpected'> = { band: 'SRD 868 MHz', expected: ['fsk', 'ook', 'wideband-digital', 'carrier'], unexpected: true };
     const records: Alert[] = [
       rec('n1', 'open', 1), rec('n1', 'close', 2, { signal: { ...sig('nfm', true), confidence: 0.41, ...band } }),
       // a confident one raised: its own "Ranked higher" row, no band-check row

@@ -1,7 +1,7 @@
 // Server-produced texts in both languages: source errors by code, a cause rendered inside the offline alert, the deaf note.
 import { describe, expect, it } from 'vitest';
 import { judgeHearing } from '../../src/field/baseline-health.js';
-import { describeSignal } from '../../src/ident/detection-ident.js';
+import { describeSignal } from '../../src/ident/describe-signal.js';
 import { signalReason } from '../../src/ident/reasons.js';
 import { delayText, nearText } from '../../src/text-template.js';
 import { ALERT_MESSAGE_TEXT, alertMessageIn, codedReason, codeDetail, codesDetail, codesText, logCodeText, offlineSourceCode, sensorErrorCode, sourceRetryCode } from '../../src/server/message-text.js';

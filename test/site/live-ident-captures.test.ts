@@ -9,8 +9,9 @@ import { LiveIdentifier } from '../../src/site/live-ident.js';
 import { openFileSource } from '../../src/source/file-source.js';
 import type { DetectionEvent } from '../../src/types.js';
 import { capture, silentLog } from '../helpers.js';
+import type { DetectionLine } from '../../src/cli/replay-line.js';
 
-interface Line { type: string; id: number; centerHz: number; bandwidthHz: number; lowHz: number; highHz: number; startS: number; endS: number; signal?: AlertSignal }
+type Line = DetectionLine;
 
 /** Replays `file` and plays it again through a LiveIdentifier, each detection opened 50 ms after its start and closed 50 ms after its end. */
 async function liveAndReplay(file: string): Promise<{ lines: Line[]; live: Map<number, AlertSignal[]> }> {

@@ -10,7 +10,8 @@ import { openFileSource } from '../../src/source/file-source.js';
 import { detect, learnBaseline } from '../../src/pipeline.js';
 import { saveBaseline, loadBaseline } from '../../src/baseline/baseline.js';
 import { pipelineOptions } from '../../src/cli/pipeline-flags.js';
-import { detectionLine, replayFile } from '../../src/cli/replay.js';
+import { replayFile } from '../../src/cli/replay.js';
+import { detectionLine } from '../../src/cli/replay-line.js';
 import { buildFakeLibrtlsdr } from '../fake-librtlsdr/build.js';
 import { capture, freePort, silentLog } from '../helpers.js';
 

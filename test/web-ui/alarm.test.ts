@@ -10,6 +10,7 @@ import type { PageStats } from '../../web-ui/src/page-state.js';
 import { useControlRoom } from './control-room-site.js';
 import { identify, type FakeTransmission } from './fake-site.js';
 import { sleep } from '../server/helpers.js';
+import type { AlertSignal } from '../../src/server/protocol.js';
 
 // Chromium lets the AudioContext run without a click only with this policy: the page's "remembered" path is then
 // observable (a real browser resumes it at the first click or key press instead).
@@ -135,7 +136,7 @@ describe('alarm', () => {
       let tx: FakeTransmission | undefined;
       expect(await ringAfterRecord(page, async () => ({ tx } = await room.site.raise('room-101-window-north', 433.51e6, { peakExcessDb: 25 })))).not.toBeNull();
       await sleep(alarmLengthS('high') * 1000 + 200);
-      const band = { band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'] };
+      const band: Pick<AlertSignal, 'band' | 'expected'> = { band: 'ISM 433 MHz', expected: ['ook', 'fsk', 'carrier'] };
       await identify(room.site, tx!, { class: 'ook', confidence: 0.9, reason: 'on-off keyed', ...band, unexpected: false });
       expect(await alarmTimes(page, 1500)).toEqual([]);
       const raisedMs = await ringAfterRecord(page, () => identify(room.site, tx!, { class: 'nfm', confidence: 0.93, reason: 'narrow FM', ...band, unexpected: true }));
