@@ -38,7 +38,7 @@ export function maxDecimate(src: ArrayLike<number>, factor: number, out: Float32
  * threshold = level + max(kSigma · spread, slowThresholdDb) — the detector's rule (DESIGN "Detection": threshold per bin
  * = max(k · spread, minExcessDb); detector/path-state.ts PathState.thresholds with the slow path's minimum). NaN where unusable.
  */
-export function baselineTraces(baseline: Baseline, detector: Partial<DetectorOptions>): { levelDb: Float32Array; thresholdDb: Float32Array } {
+export function baselineTraces(baseline: Pick<Baseline, 'slow'>, detector: Partial<DetectorOptions>): { levelDb: Float32Array; thresholdDb: Float32Array } {
   const o = { ...DEFAULT_DETECTOR_OPTIONS, ...detector };
   const p = baseline.slow;
   const n = p.levelDb.length;

@@ -4,7 +4,7 @@
 export type SampleFormat = 'cu8' | 'cs8' | 'cs16' | 'cf32';
 
 /** Every {@link SampleFormat}, in the order error messages list them. */
-export const SAMPLE_FORMATS: readonly SampleFormat[] = ['cu8', 'cs8', 'cs16', 'cf32'];
+export const SAMPLE_FORMATS = ['cu8', 'cs8', 'cs16', 'cf32'] as const satisfies readonly SampleFormat[];
 
 /** Bytes per complex sample (I+Q) for each {@link SampleFormat}. */
 export const BYTES_PER_COMPLEX: Readonly<Record<SampleFormat, number>> = { cu8: 2, cs8: 2, cs16: 4, cf32: 8 };

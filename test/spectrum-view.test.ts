@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_OPTIONS } from '../src/detector/options.js';
 import { baselineTraces, decimationFactor, maxDecimate } from '../src/spectrum-view.js';
-import type { Baseline, BaselinePath } from '../src/baseline/baseline.js';
+import type { BaselinePath } from '../src/baseline/baseline.js';
 
 describe('maxDecimate', () => {
   it('keeps the maximum of each group of bins (a one-bin burst stays visible) and converts to dBFS', () => {
@@ -29,7 +29,7 @@ describe('maxDecimate', () => {
 describe('baselineTraces', () => {
   it('threshold = level + max(kSigma · spread, slowThresholdDb), NaN where the baseline is unusable', () => {
     const path = (level: number[], spread: number[]): BaselinePath => ({ levelDb: Float32Array.from(level), spreadDb: Float32Array.from(spread), frames: 100 });
-    const b = { slow: path([-80, -70, NaN, -60], [0.5, 2, 1, 3]) } as unknown as Baseline;
+    const b = { slow: path([-80, -70, NaN, -60], [0.5, 2, 1, 3]) };
     const t = baselineTraces(b, {});
     const k = DEFAULT_DETECTOR_OPTIONS.kSigma;
     const m = DEFAULT_DETECTOR_OPTIONS.slowThresholdDb;

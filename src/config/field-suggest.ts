@@ -52,7 +52,7 @@ interface SchemaDef {
   valueType?: z.ZodType;
 }
 
-const defOf = (s: z.ZodType): SchemaDef => (s as unknown as { _zod: { def: SchemaDef } })._zod.def;
+const defOf = (s: z.ZodType): SchemaDef => s._zod.def as SchemaDef;
 
 /** `s` without its optional / nullable / default / readonly / catch wrappers and a pipe's output side. */
 function unwrapped(s: z.ZodType): z.ZodType {

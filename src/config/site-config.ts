@@ -13,6 +13,7 @@ import { SAMPLE_FORMATS } from '../source/sample-formats.js';
 import { scanConfigSchema, scanSettings, type SensorScanSettings } from '../scan/scan-config.js';
 import { fieldSchemas, fieldSettings, type FieldSettings } from '../field/field-config.js';
 import type { SampleFormat } from '../types.js';
+import type { Scenario } from '../source/sim-scenario.js';
 import { mqttSchema, mqttSettings, type MqttSettings } from '../mqtt/mqtt-config.js';
 import { notifySchema, notifySettings, type NotifySettings } from '../notify/notify-config.js';
 import { httpSchema, httpSettings, type HttpOverrides, type HttpSettings } from './http-config.js';
@@ -117,7 +118,7 @@ const sensorSchema = z
       .strict()
       .optional(),
     /** `file:` only: sample format when the extension/SigMF does not say. */
-    format: z.enum(SAMPLE_FORMATS as unknown as [SampleFormat, ...SampleFormat[]]).optional(),
+    format: z.enum(SAMPLE_FORMATS).optional(),
     /** `file:` only: pace at the sample rate (default true). */
     realtime: z.boolean().optional(),
     /** Per-sensor detector settings over the site's. */
@@ -164,7 +165,7 @@ const siteSchema = z
     bandPlan: z.enum(['CN', 'EU', 'none']).optional(),
     spectrum: z
       .object({
-        window: z.enum(WINDOW_NAMES as unknown as [WindowName, ...WindowName[]]).optional(),
+        window: z.enum(WINDOW_NAMES).optional(),
         average: z.number().int().min(1).max(1_000_000).optional(),
         fastFftSize: z.number().int().min(16).max(65536).refine((n) => (n & (n - 1)) === 0, 'expected a power of two').optional(),
         dcRemoval: z.boolean().optional(),
@@ -201,8 +202,12 @@ export interface SensorSettings {
   location?: { room: string; xM?: number; yM?: number };
   /** Stored baseline to use, or null to learn one during the warm-up. */
   baselinePath: string | null;
-  /** Scenario JSON for `sim` sensors (validated with parseScenario in the worker); centre/rate/seed already applied. */
-  scenario?: Record<string, unknown>;
+  /**
+   * `sim` sensors: the scenario as the config gives it (an object, `$file` naming its JSON file); after resolveSite
+   * (src/site/site-resolve.ts) the validated {@link Scenario} with centre, rate and seed applied (the worker validates
+   * it again with parseScenario).
+   */
+  scenario?: Record<string, unknown> | Scenario;
   format?: SampleFormat;
   realtime: boolean;
   /** Site detector settings with this sensor's on top. */

@@ -1,13 +1,16 @@
 // The long path beside a tracked signal (docs/detector.md §10): whether a weak group there is that signal's skirt or
 // image, read from the long path's own average rather than from the track's extent, which grows with its skirt.
-import { fillGroup } from './groups.js';
+import { fillGroup, type GroupedPath } from './groups.js';
 import { MAX_GROUPS, type PathState } from './path-state.js';
+
+/** What the kernel-mean rules read of a path: its frame's per-bin statistic, its bin count and its gap (bins). */
+export type PathSpectrum = Pick<PathState, 'stat' | 'n' | 'gapBins'>;
 
 /**
  * The mean of p's per-bin statistic over `level` (the slow path's noise level, linear) in the kernel of 2·half + 1
  * bins round bin b; bins without a finite positive level are left out. Infinity when fewer than half + 1 bins count.
  */
-export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: number, b: number): number {
+export function kernelMeanOverLevel(p: PathSpectrum, level: Float32Array, half: number, b: number): number {
   const stat = p.stat;
   let sum = 0;
   let count = 0;
@@ -25,7 +28,7 @@ export function kernelMeanOverLevel(p: PathState, level: Float32Array, half: num
  * ones, with bins past the spectrum's edges wrapped round (bin n is bin 0: sampling folds them); −1 when no
  * kernel mean is finite. Allocation-free.
  */
-export function largestKernelBin(p: PathState, level: Float32Array, half: number, lo: number, hi: number): number {
+export function largestKernelBin(p: PathSpectrum, level: Float32Array, half: number, lo: number, hi: number): number {
   let peak = -Infinity;
   let at = -1;
   for (let b = lo; b <= hi; b++) {
@@ -54,7 +57,7 @@ export function largestKernelBin(p: PathState, level: Float32Array, half: number
  * Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function standsApartFromSkirt(
-  p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
+  p: PathSpectrum, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
 ): boolean {
   // no level yet (a kernel not tested in full): nothing stands apart
   if (!(openLevel > 1 && openLevel < Infinity)) return false;
@@ -99,7 +102,7 @@ export function standsApartFromSkirt(
  * mean at the mirror (bin n − b) of the group's largest one stands `imageRejectionDb` over it, both as excess over the
  * noise (mean − 1, linear). Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
-export function mirrorHoldsImage(p: PathState, level: Float32Array, half: number, glo: number, ghi: number, imageRejectionDb: number): boolean {
+export function mirrorHoldsImage(p: PathSpectrum, level: Float32Array, half: number, glo: number, ghi: number, imageRejectionDb: number): boolean {
   const at = largestKernelBin(p, level, half, glo, ghi);
   if (at < 0) return false;
   const peak = kernelMeanOverLevel(p, level, half, at);
@@ -119,7 +122,7 @@ export function mirrorHoldsImage(p: PathState, level: Float32Array, half: number
  * that grew onto the link). Kernel means as {@link kernelMeanOverLevel}. Allocation-free.
  */
 export function clearsMirror(
-  p: PathState, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
+  p: PathSpectrum, level: Float32Array, half: number, glo: number, ghi: number, olo: number, ohi: number, openLevel: number,
 ): boolean {
   const at = largestKernelBin(p, level, half, glo, ghi);
   const peak = at < 0 ? 0 : kernelMeanOverLevel(p, level, half, at);
@@ -144,7 +147,7 @@ export function clearsMirror(
  * @returns the number of groups after the split
  */
 export function splitBesideBand(
-  p: PathState, power: Float32Array, level: Float32Array, half: number, openLevel: number,
+  p: PathSpectrum & GroupedPath, power: Float32Array, level: Float32Array, half: number, openLevel: number,
   gi: number, groups: number, bandLo: number, bandHi: number, toValley = false,
 ): number {
   if (!(openLevel > 1 && openLevel < Infinity)) return groups;
@@ -183,7 +186,7 @@ export function splitBesideBand(
 /** The valley bin v of the last {@link climbStart} that found a climb. */
 const climbValley = new Int32Array(1);
 
-function climbStart(p: PathState, level: Float32Array, half: number, openLevel: number, from: number, to: number, dir: 1 | -1): number {
+function climbStart(p: PathSpectrum & Pick<PathState, 'hot'>, level: Float32Array, half: number, openLevel: number, from: number, to: number, dir: 1 | -1): number {
   const stop = to + dir;
   let low = Infinity;
   let v = from;

@@ -42,10 +42,19 @@ export function formGroups(p: PathState, power: Float32Array): number {
 }
 
 /**
+ * What {@link fillGroup} reads and writes of a path: its frame's statistic and hot bins, its level (linear), the wide
+ * kernel's half width (bins) and the group slots.
+ */
+export type GroupedPath = Pick<PathState, 'stat' | 'hot' | 'gLo' | 'gHi' | 'gMatchLo' | 'gMatchHi' | 'gNarrow' | 'gOpen' | 'gPeakRatio' | 'gPeakPower'> & {
+  readonly th: Pick<PathState['th'], 'levelLin'>;
+  readonly wide: Pick<PathState['wide'], 'half'>;
+};
+
+/**
  * Fills group slot g of p from the hot bins over [lo, hi] (bins of p, lo and hi hot): the extents, flags and peaks
  * {@link formGroups} describes. Allocation-free.
  */
-export function fillGroup(p: PathState, power: Float32Array, lo: number, hi: number, g: number): void {
+export function fillGroup(p: GroupedPath, power: Float32Array, lo: number, hi: number, g: number): void {
   const stat = p.stat;
   const hot = p.hot;
   const levelLin = p.th.levelLin;

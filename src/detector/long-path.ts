@@ -35,7 +35,7 @@ export const LONG_EVALUATIONS_PER_WINDOW = 4;
 /** Settings of the long path (see DetectorOptions). */
 export interface LongPathOptions {
   /** Integration times (s), e.g. [1, 4]; each is rounded to a whole number of Welch averages. */
-  scalesS: number[];
+  scalesS: readonly number[];
   /** Width (Hz) of the frequency kernel the normalised average is smoothed over (a 12.5 kHz voice channel). */
   kernelHz: number;
   /** A cell opens at 1 + openSigma·σ and releases under 1 + releaseSigma·σ (σ its kernel mean's spread, see LongPath). */

@@ -97,7 +97,7 @@ export interface DetectorOptions {
    * Finds weak continuous links (voice, data) the 100 ms averages miss. Defaults [1, 2] s, 12 500 Hz, 6, 3. An empty
    * list turns it off.
    */
-  longScalesS: number[];
+  longScalesS: readonly number[];
   longKernelHz: number;
   /**
    * A second, narrower kernel of the long path (Hz; 0: none), tested on the same running means wherever the
@@ -115,7 +115,7 @@ export interface DetectorOptions {
    * 577 µs. Default [0.02] s (OOK-like packets); 0.0005 s (a GSM slot) is measured but costs 2.2–3.1× the detect pass's CPU,
    * so it is left to a site config (docs/detector.md §12.1). An empty list turns the path off.
    */
-  burstScalesS: number[];
+  burstScalesS: readonly number[];
   burstOpenSigma: number;
   burstReleaseSigma: number;
   /**
@@ -169,12 +169,12 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   emitterLevelFollowDb: 10,
   impulseBandFraction: 0.5,
   impulseMaxMs: 1,
-  longScalesS: Object.freeze([1, 2]) as unknown as number[],
+  longScalesS: Object.freeze([1, 2]),
   longKernelHz: 12_500,
   longNarrowKernelHz: 3_125,
   longOpenSigma: 6,
   longReleaseSigma: 3,
-  burstScalesS: Object.freeze([0.02]) as unknown as number[],
+  burstScalesS: Object.freeze([0.02]),
   burstOpenSigma: 6.5,
   burstReleaseSigma: 3.5,
   floorTrackS: 10,

@@ -2,7 +2,7 @@
 
 /** Window names accepted by `--window`. */
 export type WindowName = 'hann' | 'blackman-harris';
-export const WINDOW_NAMES: readonly WindowName[] = ['hann', 'blackman-harris'];
+export const WINDOW_NAMES = ['hann', 'blackman-harris'] as const satisfies readonly WindowName[];
 
 /**
  * Periodic (DFT-even) window of length `n` as a Float64Array.

@@ -145,7 +145,7 @@ export function spectrogramPng(db: Float32Array, W: number, H: number): { png: P
   const lowDb = median - 3;
   const highDb = Math.max(max, median + 27);
   const png = new PNG({ width: W, height: H });
-  const px = png.data as unknown as Uint8Array;
+  const px = png.data;
   const span = highDb - lowDb;
   for (let i = 0; i < W * H; i++) {
     const v = db[i]!;
@@ -182,7 +182,7 @@ export async function renderClipPicture(metaPath: string, pngPath: string, size 
   const sg = await computeSpectrogram(metaPath, W, H);
   const { info, total, frames } = sg;
   const { png, lowDb, highDb } = spectrogramPng(sg.db, W, H);
-  const px = png.data as unknown as Uint8Array;
+  const px = png.data;
   // outline the first annotation
   let box: ClipPictureInfo['box'] = null;
   const ann = meta.annotations[0];

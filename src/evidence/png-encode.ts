@@ -42,7 +42,7 @@ export function encodeIndexedPng(png: PNG): Buffer | null {
   const W = png.width;
   const H = png.height;
   // one number per RGBA pixel (a copy when the pixels do not start on a 4-byte boundary)
-  const bytes = png.data as unknown as Uint8Array;
+  const bytes = png.data;
   const rgba = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, W * H) : new Uint32Array(Uint8Array.from(bytes.subarray(0, 4 * W * H)).buffer);
   const index = new Map<number, number>();
   const idx = new Uint8Array(W * H);

@@ -57,7 +57,7 @@ function drawText(png: PNG, text: string, x: number, y: number, rgb: readonly [n
 }
 
 function fillRect(png: PNG, x: number, y: number, w: number, h: number, rgb: readonly [number, number, number]): void {
-  const d = png.data as unknown as Uint8Array;
+  const d = png.data;
   for (let yy = Math.max(0, y); yy < Math.min(png.height, y + h); yy++) {
     for (let xx = Math.max(0, x); xx < Math.min(png.width, x + w); xx++) {
       const at = 4 * (yy * png.width + xx);

@@ -105,6 +105,9 @@ export function processingOf(h: SensorHealth): SensorProcessingMetrics | undefin
   return processingByHealth.get(h);
 }
 
+/** What the metrics read of the site's alert store (an {@link AlertStore} is one): its open alerts, states and storage figures. */
+export type MetricsStore = Pick<AlertStore, 'openAlerts' | 'allStates' | 'size' | 'storedSeq' | 'storageState' | 'heldCount' | 'writeFailures' | 'file'>;
+
 /**
  * Metrics of one site, computed on each scrape from the store and from {@link SiteMetricsSources} (attached once the
  * sensors exist; before that the sensor metrics are empty). Metric names (all with label `site`):
@@ -139,7 +142,7 @@ export class SiteMetrics {
 
   constructor(
     readonly site: string,
-    private readonly store: AlertStore,
+    private readonly store: MetricsStore,
   ) {
     this.registry.setDefaultLabels({ site });
     collectDefaultMetrics({ register: this.registry });
@@ -199,6 +202,8 @@ export class SiteMetrics {
       },
       reset(): void {},
     };
+    // prom-client's registry reads only name, help, type, aggregator, get() and reset() of a metric (lib/registry.js),
+    // but its typings accept only its own four classes, which cannot merge series of several registries' histograms
     this.registry.registerMetric(histograms as unknown as Histogram);
     new Gauge({
       name: 'quietband_sensor_open_alerts',

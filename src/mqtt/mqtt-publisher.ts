@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { AlertBus } from '../alerts/alert-bus.js';
+import type { AlertFeedLive } from '../alerts/alert-feed.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import type { SensorHealth } from '../server/protocol.js';
 import { mqttClientOptions, siteTopic, type MqttSettings } from './mqtt-config.js';
@@ -46,7 +46,8 @@ export interface MqttPublisherOptions {
   /** Holds {@link MQTT_STATE_FILE}. */
   dataDir: string;
   store: AlertStore;
-  bus: AlertBus;
+  /** The site's AlertBus: its `'alert'` events wake the loop that publishes from the store. */
+  bus: Pick<AlertFeedLive, 'on' | 'off'>;
   log: Logger;
 }
 

@@ -1,9 +1,8 @@
 // Who may talk to the server: Host allow-list, browser Origin, access token with its per-peer rate limit, and the
 // rate-limited log of refusals. Every HTTP request, WebSocket upgrade and client state change asks this one object.
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { isAuthorized, requestTokens } from './auth.js';
-import { hostOfHeader, HostPolicy, isTrustedProxy, PeerBuckets, peerKey, requestPeer, type RequestPeer } from './guard.js';
+import { hostOfHeader, HostPolicy, isTrustedProxy, PeerBuckets, peerKey, requestPeer, type PeerRequest, type RequestPeer } from './guard.js';
 
 /** Settings of an {@link AccessPolicy} (ServerOptions of the same names, after defaults). */
 export interface AccessOptions {
@@ -54,7 +53,7 @@ export class AccessPolicy {
   }
 
   /** Address, requested host and transport security of a request (X-Forwarded-* from trusted proxies only). */
-  peerOf(req: IncomingMessage): RequestPeer {
+  peerOf(req: PeerRequest): RequestPeer {
     return requestPeer(req, this.o.trustedProxies, this.o.tls);
   }
 
@@ -78,7 +77,7 @@ export class AccessPolicy {
   }
 
   /** The `Host` header the client sent (`X-Forwarded-Host` from a trusted proxy). */
-  forwardedHostHeader(req: IncomingMessage): string | undefined {
+  forwardedHostHeader(req: PeerRequest): string | undefined {
     const xfh = req.headers['x-forwarded-host'];
     if (typeof xfh === 'string' && isTrustedProxy(req.socket.remoteAddress, this.o.trustedProxies)) return xfh.split(',')[0]!.trim();
     return req.headers.host;
@@ -108,7 +107,7 @@ export class AccessPolicy {
    * are logged with the peer; while the bucket is empty every request carrying a token gets 429 (so guessing stops
    * paying off even for a right guess). Requests carrying no token get 401 without spending anything.
    */
-  checkAuth(req: IncomingMessage, peer: RequestPeer, what: string): AuthCheck {
+  checkAuth(req: PeerRequest, peer: RequestPeer, what: string): AuthCheck {
     if (!this.authRequired) return { status: 200 };
     const candidates = requestTokens(req);
     if (candidates.length === 0) return { status: 401 };

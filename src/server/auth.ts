@@ -1,7 +1,7 @@
 // Bearer-token auth for non-loopback binds: token file (0600), loopback detection, constant-time checks.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { PeerRequest } from './guard.js';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -109,7 +109,7 @@ export function readCookie(header: string | undefined, name: string): string | u
  * Every token candidate a request carries: `Authorization: Bearer …` and the {@link TOKEN_COOKIE} cookie. A
  * `?token=` query parameter is not one: URLs end up in browser history, proxy and server logs and Referer headers.
  */
-export function requestTokens(req: IncomingMessage): string[] {
+export function requestTokens(req: Pick<PeerRequest, 'headers'>): string[] {
   const out: string[] = [];
   const auth = req.headers.authorization;
   if (auth !== undefined) {
@@ -122,7 +122,7 @@ export function requestTokens(req: IncomingMessage): string[] {
 }
 
 /** True when any token candidate of the request equals `expected` (constant time per candidate). */
-export function isAuthorized(req: IncomingMessage, expected: string): boolean {
+export function isAuthorized(req: Pick<PeerRequest, 'headers'>, expected: string): boolean {
   let ok = false;
   for (const t of requestTokens(req)) if (tokensEqual(t, expected)) ok = true;
   return ok;

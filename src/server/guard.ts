@@ -1,7 +1,7 @@
 // Request guards of the HTTP/WS server: Host allow-list (DNS rebinding), peer identity behind trusted proxies,
 // per-peer token buckets (login attempts), security headers and the Content-Security-Policy of HTML pages.
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 
@@ -97,6 +97,12 @@ export function plainAddress(addr: string): string {
   return m !== null ? m[1]! : a;
 }
 
+/** What the guards read of a request (a node:http IncomingMessage is one): its headers and its socket's peer address. */
+export interface PeerRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
+
 /** Who sent a request, as the guards see it (see {@link requestPeer}). */
 export interface RequestPeer {
   /** Client address: the socket's, or behind a trusted proxy the last untrusted `X-Forwarded-For` hop. */
@@ -112,7 +118,7 @@ export interface RequestPeer {
  * the socket's peer is in `trustedProxies` (anyone else could forge them): the address is the right-most
  * `X-Forwarded-For` entry that is not itself a trusted proxy (the one the first trusted hop saw).
  */
-export function requestPeer(req: IncomingMessage, trustedProxies: readonly string[], tls: boolean): RequestPeer {
+export function requestPeer(req: PeerRequest, trustedProxies: readonly string[], tls: boolean): RequestPeer {
   const sockAddr = plainAddress(req.socket.remoteAddress ?? '?');
   let address = sockAddr;
   let host = hostOfHeader(req.headers.host);

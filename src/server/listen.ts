@@ -11,12 +11,22 @@ import { BoundedSet } from '../bounded.js';
 import { AUDIO_CLASS_CODES, audioClassOf } from '../text-template.js';
 
 /**
+ * What an extension of the WebSocket protocol (the listen hub) uses of a client's socket (a `ws` WebSocket is one): its state (`WebSocket.OPEN` = 1 while open),
+ * the bytes queued unsent, and send (a text message, or binary with `{ binary: true }`).
+ */
+export interface ClientSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array, options?: { binary?: boolean }): void;
+}
+
+/**
  * What the server hands to an extension of its WebSocket protocol ({@link ServerOptions.wsExtension}): every parsed
  * client message first (true: handled, the server does nothing more with it), and every closed socket.
  */
 export interface WsExtension {
-  onMessage(ws: WebSocket, msg: unknown): boolean;
-  onClose(ws: WebSocket): void;
+  onMessage(ws: ClientSocket, msg: unknown): boolean;
+  onClose(ws: ClientSocket): void;
 }
 
 /** Options of {@link ListenHub}. */
@@ -46,7 +56,7 @@ interface ActiveListen {
   listenId: number;
   alertId: string;
   sensor: string;
-  clients: Set<WebSocket>;
+  clients: Set<ClientSocket>;
   /** True once a frame of this listen was flagged speech-present (reported to `onSpeech`). */
   speech: boolean;
 }
@@ -101,7 +111,7 @@ export class ListenHub implements WsExtension {
     return { ...this.counts, listens: this.byId.size };
   }
 
-  onMessage(ws: WebSocket, msg: unknown): boolean {
+  onMessage(ws: ClientSocket, msg: unknown): boolean {
     const type = (msg as { type?: unknown } | null)?.type;
     if (type !== 'listen' && type !== 'listen-stop') return false;
     const r = ListenRequestSchema.safeParse(msg);
@@ -115,7 +125,7 @@ export class ListenHub implements WsExtension {
     return true;
   }
 
-  onClose(ws: WebSocket): void {
+  onClose(ws: ClientSocket): void {
     for (const l of [...this.byId.values()]) if (l.clients.delete(ws) && l.clients.size === 0) this.end(l, codedReason('listen.disconnected'));
   }
 
@@ -137,7 +147,7 @@ export class ListenHub implements WsExtension {
     } else if (!this.closed.has(a.alertId)) this.openAlerts.set(a.alertId, a);
   }
 
-  private start(ws: WebSocket, alertId: string): void {
+  private start(ws: ClientSocket, alertId: string): void {
     const refuse = (why: Coded): void => send(ws, { v: 1, type: 'listen-state', alertId, state: 'refused', ...why });
     const a = this.openAlerts.get(alertId);
     if (a === undefined) return refuse(codedReason('listen.noOpenAlert', { alertId }));
@@ -165,7 +175,7 @@ export class ListenHub implements WsExtension {
   }
 
   /** One client stops listening to `alertId`; the channel stops when it was the last. */
-  private leave(ws: WebSocket, alertId: string, why: Coded): void {
+  private leave(ws: ClientSocket, alertId: string, why: Coded): void {
     const l = this.byAlert.get(alertId);
     if (l === undefined || !l.clients.delete(ws)) {
       send(ws, { v: 1, type: 'listen-state', alertId, state: 'stopped', ...codedReason('listen.notListening') });
@@ -227,6 +237,6 @@ export function encodeAudioFrame(listenId: number, seq: number, firstSampleMs: n
   return b;
 }
 
-function send(ws: WebSocket, msg: ListenStateMessage | { v: 1; type: 'error'; message: string }): void {
+function send(ws: ClientSocket, msg: ListenStateMessage | { v: 1; type: 'error'; message: string }): void {
   if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
 }

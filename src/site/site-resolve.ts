@@ -52,14 +52,14 @@ export async function resolveSite(
       await fs0.close();
     }
     if (s.source.kind === 'sim') {
-      const raw = { ...(s.scenario ?? {}) };
+      const raw: Record<string, unknown> = { ...(s.scenario ?? {}) };
       // the sensor's simulated path (site config simPath) applies to whichever scenario it runs, file or inline
       const path: Record<string, unknown> = {};
       for (const k of ['eventGainDb', 'fadingDb', 'fadingSeed']) {
         if (raw[k] !== undefined) path[k] = raw[k];
         delete raw[k];
       }
-      let base: Record<string, unknown> = quietScenario(s.centerHz, s.rateSps) as unknown as Record<string, unknown>;
+      let base: Record<string, unknown> = { ...quietScenario(s.centerHz, s.rateSps) };
       const file = typeof raw.$file === 'string' ? raw.$file : undefined;
       delete raw.$file;
       if (file !== undefined) {
@@ -72,7 +72,7 @@ export async function resolveSite(
       const seed = raw.seed ?? base.seed;
       const json = { ...base, centerHz: s.centerHz, rateSps: s.rateSps, ...(seed !== undefined ? { seed } : {}), ...path };
       try {
-        s.scenario = parseScenario(json, file) as unknown as Record<string, unknown>;
+        s.scenario = parseScenario(json, file);
       } catch (err) {
         if (err instanceof QuietBandError && file === undefined) {
           throw new QuietBandError(`${where}: ${f}.${err.message}`, 'CONFIG', { cause: err });

@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus, type AlertBusOptions } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
-import { ListenHub } from '../../src/server/listen.js';
+import { ListenHub, type ClientSocket } from '../../src/server/listen.js';
 import { alertMessageIn, codedReason } from '../../src/server/message-text.js';
 import type { Alert, AlertSignal } from '../../src/server/protocol.js';
 import { det, tempDir } from '../server/helpers.js';
 import { pino } from 'pino';
-import type { WebSocket } from 'ws';
 
 const LOCATIONS = {
   'sens-a': { room: 'Hall A', xM: 0, yM: 0 },
@@ -311,7 +310,7 @@ describe('AlertBus grouping across located sensors', () => {
     const { bus } = await setup();
     const hub = new ListenHub({ site: 'group-listen-test', sensors: [{ name: 'sens-a', hopping: false }, { name: 'sens-b', hopping: false }], alerts: bus, log: pino({ level: 'silent' }) });
     const sent: unknown[] = [];
-    const ws = { readyState: 1, send: (m: string) => sent.push(JSON.parse(m)), bufferedAmount: 0 } as unknown as WebSocket;
+    const ws: ClientSocket = { readyState: 1, send: (m) => void sent.push(JSON.parse(String(m))), bufferedAmount: 0 };
     try {
       const ctx = { originMs: ORIGIN };
       const a = await bus.handleDetection('sens-a', tx('open', 24), ctx)!;

@@ -222,8 +222,8 @@ describe.concurrent('the terminal', () => {
     });
 
     it('zh-CN: what a calibration heard, worded for the technician (heading and each emitter)', () => {
-      const steady = { centerHz: 433_740_300, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 } as unknown as CalibrationEmitter;
-      const beacon = { centerHz: 433_920_000, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 } as unknown as CalibrationEmitter;
+      const steady: CalibrationEmitter = { centerHz: 433_740_300, lowHz: 433_736_900, highHz: 433_743_700, bandwidthHz: 6800, peakPowerDbfs: -23, peakExcessDb: 40.2, continuous: true, dutyCycle: 1, periodS: null, bursts: 1, maxBurstS: 2 };
+      const beacon: CalibrationEmitter = { centerHz: 433_920_000, lowHz: 433_913_900, highHz: 433_926_100, bandwidthHz: 12_200, peakPowerDbfs: -40.1, peakExcessDb: 25.3, continuous: false, dutyCycle: 0.1, periodS: 2, bursts: 10, maxBurstS: 0.2 };
       const lines = (lang: 'en' | 'zh-CN', sensor?: string): string[] => {
         const out: string[] = [];
         const w = terminalWords(lang).heard;

@@ -1,8 +1,9 @@
 // The long path beside a tracked signal (src/detector/beside-track.ts): a skirt that falls away from its signal never
 // stands apart; a link on it does, by the kernel's open level over the lowest point between.
 import { describe, expect, it } from 'vitest';
-import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from '../../src/detector/beside-track.js';
-import { MAX_GROUPS, type PathState } from '../../src/detector/path-state.js';
+import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt, type PathSpectrum } from '../../src/detector/beside-track.js';
+import type { GroupedPath } from '../../src/detector/groups.js';
+import { MAX_GROUPS } from '../../src/detector/path-state.js';
 
 const N = 1024;
 const HALF = 6;
@@ -11,24 +12,24 @@ const OPEN = 1.15;
  * A band [centre − 15, centre + 15] 40 dB over the noise (level 2) whose skirt falls as 1/f² (0.3 over the noise 64 bins
  * from its centre).
  */
-function skirt(centre = 515): { p: PathState; level: Float32Array } {
+function skirt(centre = 515): { p: PathSpectrum; level: Float32Array } {
   const stat = new Float32Array(N);
   const level = new Float32Array(N).fill(2);
   for (let b = 0; b < N; b++) {
     const d = Math.abs(b - centre);
     stat[b] = 2 * (1 + (d <= 15 ? 1e4 : 0.3 * (64 / d) ** 2));
   }
-  return { p: { stat, n: N, gapBins: 10 } as unknown as PathState, level };
+  return { p: { stat, n: N, gapBins: 10 }, level };
 }
 
 /** A continuous NRZ OOK link: excess 40·sinc²(d/40) over the noise (level 2) round bin 515, a 40-bin baud. */
-function keying(): { p: PathState; level: Float32Array } {
+function keying(): { p: PathSpectrum; level: Float32Array } {
   const stat = new Float32Array(N);
   for (let b = 0; b < N; b++) {
     const x = (Math.PI * (b - 515)) / 40;
     stat[b] = 2 * (1 + 40 * (x === 0 ? 1 : (Math.sin(x) / x) ** 2));
   }
-  return { p: { stat, n: N, gapBins: 10 } as unknown as PathState, level: new Float32Array(N).fill(2) };
+  return { p: { stat, n: N, gapBins: 10 }, level: new Float32Array(N).fill(2) };
 }
 
 describe('beside-track', () => {
@@ -80,12 +81,12 @@ describe('beside-track', () => {
   it('a group that joins a link to the skirt splits where the kernel means climb again: the link is a group of its own; a skirt alone stays whole', () => {
     /** The skirt (band 500–530) as one long-path group over bins [lo, hi] (all hot at the open level, narrow kernel). */
     const joined = (lo: number, hi: number, link: [number, number] | null) => {
-      const { p, level } = skirt();
-      if (link !== null) for (let b = link[0]; b <= link[1]; b++) p.stat[b] += 2 * 0.2;
+      const { p: spectrum, level } = skirt();
+      if (link !== null) for (let b = link[0]; b <= link[1]; b++) spectrum.stat[b] += 2 * 0.2;
       const hot = new Uint8Array(N);
       hot.fill(6, lo, hi + 1);
       const groups = { gLo: new Int32Array(MAX_GROUPS), gHi: new Int32Array(MAX_GROUPS), gMatchLo: new Int32Array(MAX_GROUPS), gMatchHi: new Int32Array(MAX_GROUPS), gNarrow: new Uint8Array(MAX_GROUPS), gOpen: new Uint8Array(MAX_GROUPS), gPeakRatio: new Float64Array(MAX_GROUPS), gPeakPower: new Float64Array(MAX_GROUPS) };
-      Object.assign(p, { hot, th: { levelLin: level }, wide: { half: 2 }, ...groups });
+      const p: PathSpectrum & GroupedPath = { ...spectrum, hot, th: { levelLin: level }, wide: { half: 2 }, ...groups };
       p.gMatchLo[0] = lo;
       p.gMatchHi[0] = hi;
       return { p, level, power: new Float32Array(N) };

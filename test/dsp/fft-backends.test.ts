@@ -198,6 +198,7 @@ describe('FFT backends', () => {
     const ok = () => [new Float32Array(2 * n), new Float32Array(n), new Float64Array(n + 1), new Float64Array(n)] as const;
     const [st, pw, pre, sum] = ok();
     expect(() => createNativeFrameKernel(n, w, 1, new Float32Array(2 * n - 2), pw, pre, sum)).toThrow(/stage must hold 512 elements, has 510/);
+    // deliberately the wrong array type, which the addon must refuse at run time
     expect(() => createNativeFrameKernel(n, w, 1, st, new Float64Array(n) as unknown as Float32Array, pre, sum)).toThrow(/power has the wrong type/);
     expect(() => createNativeFrameKernel(n, w, 1, st, pw, new Float64Array(n), sum)).toThrow(/prefix must hold 257 elements/);
     expect(() => createNativeFrameKernel(100, new Float64Array(100), 1, st, pw, pre, sum)).toThrow(RangeError);

@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('encodePng', () => {
   it('writes ≤ 256 colours as an indexed PNG that decodes to the same RGBA pixels, translucent ones through tRNS', () => {
     const png = new PNG({ width: 37, height: 11 });
-    const px = png.data as unknown as Uint8Array;
+    const px = png.data;
     for (let i = 0; i < 37 * 11; i++) px.set([(i % 40) * 6, 255 - (i % 40), 40, i % 40 === 0 ? 128 : 255], 4 * i); // 40 colours
     const bytes = encodePng(png);
     expect(bytes[25]).toBe(3); // IHDR colour type: indexed
@@ -31,7 +31,7 @@ describe('encodePng', () => {
 
   it('falls back to RGBA above 256 colours', () => {
     const png = new PNG({ width: 300, height: 2 });
-    const px = png.data as unknown as Uint8Array;
+    const px = png.data;
     for (let i = 0; i < 600; i++) px.set([i & 0xff, i >> 8, 7, 255], 4 * i);
     expect(encodeIndexedPng(png)).toBeNull();
     const bytes = encodePng(png);

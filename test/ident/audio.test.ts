@@ -28,7 +28,7 @@ beforeAll(async () => {
   await promisify(execFile)('espeak-ng', ['-w', wav, 'Question seven. The answer is B, because the integral of x squared is x cubed over three.']);
   const w = new wavefile.WaveFile(await readFile(wav));
   w.toBitDepth('32f');
-  speech = w.getSamples(false, Float64Array) as unknown as Float64Array;
+  speech = w.getSamples(false, Float64Array);
   speechRate = (w.fmt as { sampleRate: number }).sampleRate;
 });
 afterAll(async () => {

@@ -103,7 +103,7 @@ describe('DetectionIdentifier audio below the class floor (docs/identification.m
       const w = new wavefile.WaveFile(await readFile(s.audioFile as string));
       expect((w.fmt as { sampleRate: number }).sampleRate).toBe(16000);
       // the whole 0.5 s burst and its margins, as a named class's WAV: ≥ 0.5 s of 16 kHz audio
-      expect((w.getSamples(false, Int16Array) as unknown as Int16Array).length).toBeGreaterThanOrEqual(8000);
+      expect(w.getSamples(false, Int16Array).length).toBeGreaterThanOrEqual(8000);
     } finally {
       await rm(audioDir, { recursive: true, force: true });
     }

@@ -157,7 +157,7 @@ describe('LiveDemodulator', () => {
       await promisify(execFile)('espeak-ng', ['-w', join(dir, 's.wav'), 'Question seven. The answer is B, because the integral of x squared is x cubed over three.']);
       const w = new wavefile.WaveFile(await readFile(join(dir, 's.wav')));
       w.toBitDepth('32f');
-      const speech = w.getSamples(false, Float64Array) as unknown as Float64Array;
+      const speech = w.getSamples(false, Float64Array);
       const speechRate = (w.fmt as { sampleRate: number }).sampleRate;
       const rate = 250_000;
       const count = Math.ceil((speech.length / speechRate) * rate);

@@ -1,8 +1,7 @@
 // Pipeline time per block: the worker's meter, the stream's measurement, the per-sensor histogram and load gauge, and /metrics of a running daemon.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertStore } from '../../src/alerts/alert-store.js';
-import { PROCESSING_BUCKETS_S, PROCESSING_METRIC, SensorProcessingMetrics, SiteMetrics, withProcessing } from '../../src/metrics/site-metrics.js';
+import { PROCESSING_BUCKETS_S, PROCESSING_METRIC, SensorProcessingMetrics, SiteMetrics, withProcessing, type MetricsStore } from '../../src/metrics/site-metrics.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
 import { SharedBlockStream } from '../../src/site/block-stream.js';
 import { simBlockSamples } from '../../src/site/open-source.js';
@@ -85,7 +84,7 @@ describe('SensorProcessingMetrics and SiteMetrics', () => {
     expect(a.load(t0 + 9000)).toBeNull();
     expect(b.load(t0)).toBeNull();
 
-    const store = { openAlerts: () => [], allStates: () => [], size: 0, lastSeq: 0, storedSeq: 0, heldCount: 0, writeFailures: 0, storageState: () => ({ ok: true, heldRecords: 0, failures: 0, reserveBytes: 0 }), file: join(tmp.dir, 'none.jsonl') } as unknown as AlertStore;
+    const store: MetricsStore = { openAlerts: () => [], allStates: () => [][Symbol.iterator](), size: 0, storedSeq: 0, heldCount: 0, writeFailures: 0, storageState: () => ({ ok: true, heldRecords: 0, failures: 0, reserveBytes: 0 }), file: join(tmp.dir, 'none.jsonl') };
     const metrics = new SiteMetrics('hall-x', store);
     const health = (sensor: string): SensorHealth => ({ sensor, online: true, state: 'armed', centerHz: 1, configuredRateSps: 1, achievedRateSps: 1, droppedBlocks: 0, clipFraction: 0, overload: false, lastFrameAgeMs: 0 });
     metrics.attach({ sensors: () => [withProcessing(health('room-a'), a), withProcessing(health('room-b'), b), health('no-link')], wsClients: () => 0 });

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import type { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { mqttSettings } from '../../src/mqtt/mqtt-config.js';
 import { MqttPublisher } from '../../src/mqtt/mqtt-publisher.js';
@@ -79,7 +78,7 @@ describeNeeding(MOSQUITTO_MISSING ?? (tools ? null : 'openssl or mosquitto_passw
     const base = { sensor: 'room-1', kind: 'transmission', state: 'new', severity: 'high' } as const;
     await store.append({ ...base, alertId: 'hall-t-1', event: 'open', time: new Date().toISOString(), centerHz: 433_950_000 });
     const settings = mqttSettings({ url, username: 'hall-t', passwordFile: join(d, 'pw.txt'), ca: join(d, 'ca.pem'), topicPrefix: 'qb', heartbeatMs: 200, healthEveryMs: 200, reconnectMs: 200 }, d);
-    const pub = new MqttPublisher({ settings, site: 'hall-t', dataDir, store, bus: bus as unknown as AlertBus, log: pino({ level: 'silent' }) });
+    const pub = new MqttPublisher({ settings, site: 'hall-t', dataDir, store, bus, log: pino({ level: 'silent' }) });
     pub.start(() => []);
     for (const event of ['update', 'close'] as const) {
       const rec = await store.append({ ...base, alertId: 'hall-t-1', event, time: new Date().toISOString() });

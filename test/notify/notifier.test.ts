@@ -312,7 +312,7 @@ describe('Notifier', () => {
     let n = notifier(t.dir, s, st);
     cleanupAfter(() => ({ n, st }), [hook], t);
     await n.start();
-    // the outbox's file handle starts failing as a full disk does
+    // the outbox's file handle starts failing as a full disk does (a private of the notifier: no seam injects a failing disk)
     const handle = (n as unknown as { outbox: { handle: { write: (...a: unknown[]) => Promise<unknown> } } }).outbox.handle;
     const realWrite = handle.write.bind(handle);
     let full = true;

@@ -90,6 +90,7 @@ describe('session report: rooms', () => {
 
 describe('session report: malformed records', () => {
   const t = '2026-06-07T02:00:00.000Z';
+  // deliberately malformed fields (a hand-edited or foreign alerts.jsonl): no Alert can carry them
   const base = (seq: number, extra: Record<string, unknown>): Alert =>
     ({ seq, alertId: `s-${seq}`, site: 'exam-rooms', sensor: 'hall-a', kind: 'transmission', event: 'close', state: 'new', severity: 'high', time: t, startTime: t, centerHz: 433_980_000, session: 'maths-am', ...extra }) as unknown as Alert;
   const ODD: Alert[] = [

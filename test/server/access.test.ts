@@ -1,6 +1,6 @@
 // The server's access rules as one object: token check with the per-peer wrong-token budget, Origin and Host rules for
 // state changes, X-Forwarded-Host only from trusted proxies, one refusal log line per peer per 10 s.
-import type { IncomingMessage } from 'node:http';
+import type { PeerRequest } from '../../src/server/guard.js';
 import { describe, expect, it } from 'vitest';
 import { AccessPolicy, type AccessOptions } from '../../src/server/access.js';
 import { memoryLogger } from './helpers.js';
@@ -18,8 +18,8 @@ const BASE: AccessOptions = {
 };
 
 /** A request as the policy reads it: headers and the socket's peer address. */
-function req(headers: Record<string, string>, remoteAddress = '10.1.2.3'): IncomingMessage {
-  return { headers, socket: { remoteAddress } } as unknown as IncomingMessage;
+function req(headers: Record<string, string>, remoteAddress = '10.1.2.3'): PeerRequest {
+  return { headers, socket: { remoteAddress } };
 }
 
 describe('AccessPolicy', () => {

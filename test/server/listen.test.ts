@@ -6,12 +6,12 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { encodeAudioFrame, ListenHub } from '../../src/server/listen.js';
+import { encodeAudioFrame, ListenHub, type ClientSocket } from '../../src/server/listen.js';
 import { listenChannelName, MAX_LISTENS_PER_SENSOR, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
 import type { Alert, AlertSignal, ListenStateMessage } from '../../src/server/protocol.js';
 
 /** A socket stand-in: what the hub sent it (JSON parsed, binary kept). */
-class FakeSocket {
+class FakeSocket implements ClientSocket {
   readyState: number = WebSocket.OPEN;
   bufferedAmount = 0;
   readonly json: { type: string }[] = [];
@@ -64,7 +64,7 @@ function setup() {
 }
 
 const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const ws = (s: FakeSocket): WebSocket => s as unknown as WebSocket;
+const ws = (s: FakeSocket): ClientSocket => s;
 const listen = (alertId: string) => ({ v: 1, type: 'listen', alertId });
 
 describe('ListenHub', () => {

@@ -37,6 +37,7 @@ function spread(ms: number[]): string {
 }
 
 function socketOf(c: TestClient): Socket {
+  // the ws library keeps the TCP socket in a private field (no public accessor); the test pauses it to fill the buffers
   return (c.ws as unknown as { _socket: Socket })._socket;
 }
 

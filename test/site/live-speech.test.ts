@@ -5,12 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import { listenChannelName, type ListenControl, type ListenReport } from '../../src/server/listen-channel.js';
-import { ListenHub } from '../../src/server/listen.js';
+import { ListenHub, type ClientSocket } from '../../src/server/listen.js';
 import type { Alert } from '../../src/server/protocol.js';
 import { LIVE_SPEECH_VOICE } from '../../src/site/detection-relay.js';
 import { SensorSupervisor } from '../../src/site/supervisor.js';
@@ -65,7 +64,7 @@ describe('speech heard live', () => {
       const m = (e as { data: ListenControl | ListenReport }).data;
       if (m.type === 'start') listenId = m.listenId;
     };
-    const ws = { readyState: 1, bufferedAmount: 0, send: () => undefined } as unknown as WebSocket;
+    const ws: ClientSocket = { readyState: 1, bufferedAmount: 0, send: () => undefined };
     const frame = (seq: number, speech: boolean | null): ListenReport => ({ type: 'audio', listenId, seq, firstSampleMs: Date.now(), speech, pcm: new Int16Array(1600) });
     try {
       sup.start();
@@ -87,6 +86,7 @@ describe('speech heard live', () => {
       // a verdict of no speech later does not turn it back
       thread.postMessage(frame(4, false));
       // the transmission ends: its final identification (whose clip heard no speech) and its close keep speech present
+      // a test-only message to the sensor worker, outside the protocol: the supervisor's worker is private
       (sup as unknown as { worker: { postMessage(m: unknown): void } }).worker.postMessage({ type: 'test-end' });
       const close = await waitFor(() => alerts.find((a) => a.event === 'close' && a.kind === 'transmission'), 5000, 'the close');
       await bus.flush();

@@ -144,7 +144,7 @@ async function runStandIn(mode: string, until: Until, during?: () => Promise<voi
   let probeMs: number | null = null;
   try {
     sup.start();
-    // the probe message is not part of the protocol: read it from the worker directly
+    // the probe message is not part of the protocol: read it from the worker directly (a private of the supervisor)
     const w = (sup as unknown as { worker: import('node:worker_threads').Worker }).worker;
     w.on('message', (m: { type: string; t?: number }) => {
       if (m.type !== 'probe' || probeMs !== null) return;

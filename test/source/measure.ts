@@ -43,7 +43,7 @@ export function welchPsd(x: Float64Array, start: number, end: number, n: number)
       data[2 * i] = (x[2 * (s0 + i)] - mi) * win[i];
       data[2 * i + 1] = (x[2 * (s0 + i) + 1] - mq) * win[i];
     }
-    fft.transform(out as unknown as number[], data as unknown as number[]);
+    fft.transform(out, data);
     for (let i = 0; i < n; i++) {
       const b = (i + n / 2) % n;
       psd[b] += (out[2 * i] * out[2 * i] + out[2 * i + 1] * out[2 * i + 1]) / (n * wsum);

@@ -1,15 +1,14 @@
 // An open transmission's duration is a lower bound ("≥ 0.4 s"); before the sensor reports anything past its start the
 // row said "至少 0.0 秒" / "≥ 0.0 s" (a new user's phone): it reads "刚开始" / "just started" then — en and zh-CN.
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertDurationText, durationText } from '../../web-ui/src/alert-duration.js';
-import type { AlertView } from '../../web-ui/src/alert-model.js';
+import { alertDurationText, durationText, type AlertSpan } from '../../web-ui/src/alert-duration.js';
 import { setLang } from '../../web-ui/src/i18n.js';
 
 afterEach(() => setLang('en', false));
 
 const START = '2026-06-07T01:00:00.000Z';
 /** An open transmission heard until `endTime` (none: nothing past its start yet). */
-const open = (endTime?: string): AlertView => ({ kind: 'transmission', closed: false, startTime: START, firstTime: START, lastTime: START, ...(endTime !== undefined ? { endTime } : {}) }) as unknown as AlertView;
+const open = (endTime?: string): AlertSpan => ({ kind: 'transmission', closed: false, startTime: START, firstTime: START, lastTime: START, ...(endTime !== undefined ? { endTime } : {}) });
 
 describe('alert duration text', () => {
   it('an open transmission with nothing heard past its start reads "just started", then "≥ …"; closed ones their value', () => {

@@ -2,16 +2,16 @@
 // marks (src/text-template.ts RAISE_MARK_TEXT), which the terminal, replay and notifications read too; the page's own
 // dictionaries hold no copy. Node, no browser: the mark element is a stand-in with the fields showRaise sets.
 import { describe, expect, it } from 'vitest';
-import { showRaise } from '../../web-ui/src/alert-row.js';
+import { showRaise, type RaiseMark } from '../../web-ui/src/alert-row.js';
 import { setLang } from '../../web-ui/src/i18n.js';
 import { EN } from '../../web-ui/src/strings-en.js';
 import { ZH } from '../../web-ui/src/strings-zh.js';
 import { RAISE_MARK_TEXT } from '../../src/text-template.js';
 
 /** The fields of the row's mark element that showRaise writes. */
-function markStandIn(): HTMLElement {
+function markStandIn(): RaiseMark {
   const attrs = new Set(['title']);
-  return { hidden: true, textContent: '', title: '', dataset: {}, removeAttribute: (k: string) => attrs.delete(k) } as unknown as HTMLElement;
+  return { hidden: true, textContent: '', title: '', dataset: {}, removeAttribute: (k: string) => void attrs.delete(k) };
 }
 
 describe('showRaise', () => {

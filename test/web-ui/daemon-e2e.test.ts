@@ -95,7 +95,7 @@ describeNeeding(DAEMON_MISSING, 'web UI against `quietband run` with a sim senso
     // transmission row entered the DOM. Under load the tone (2 s after the warm-up) can open before the page is live;
     // its row then comes with the page's first alert list, so the clock starts at the later of the two.
     await page.addInitScript((sel) => {
-      const w = window as unknown as { rowAtMs?: number; liveAtMs?: number };
+      const w = window;
       const note = (): void => {
         if (w.liveAtMs === undefined && document.querySelector('[data-testid="connection-state"][data-state="live"]') !== null) w.liveAtMs = Date.now();
         if (w.rowAtMs === undefined && document.querySelector(sel) !== null) w.rowAtMs = Date.now();
@@ -112,7 +112,7 @@ describeNeeding(DAEMON_MISSING, 'web UI against `quietband run` with a sim senso
     await page.waitForSelector('[data-testid="sensor-status"][data-sensor="hall-a"][data-online="true"]', { timeout: 10_000 });
     await page.waitForSelector(rowSel, { timeout: 20_000 });
     const { rowAtMs, liveAtMs } = await page.evaluate(() => {
-      const w = window as unknown as { rowAtMs?: number; liveAtMs?: number };
+      const w = window;
       return { rowAtMs: w.rowAtMs, liveAtMs: w.liveAtMs };
     });
     expect([typeof rowAtMs, typeof liveAtMs]).toEqual(['number', 'number']);

@@ -135,6 +135,7 @@ describe('alert detail: which room, edge cases', () => {
       { positionM: { xM: 'a' } },
     ];
     const ids: string[] = [];
+    // deliberately malformed fields (as a hand-edited or foreign alerts.jsonl holds them): no AlertDraft can carry them
     for (const o of odd) ids.push((await site.store.enqueue({ ...base, ...o } as unknown as AlertDraft).done).alertId);
     const page = await site.browser.ctx.newPage();
     const errors: string[] = [];

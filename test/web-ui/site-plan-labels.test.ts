@@ -47,7 +47,7 @@ async function open(locale: string, plan: boolean): Promise<{ page: Page; close:
   await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout: 10_000 });
   if (plan) {
     await page.addScriptTag({ type: 'module', content: `${planJs}\nwindow.__plan = { renderSitePlan };` });
-    await page.waitForFunction(() => (window as unknown as { __plan?: unknown }).__plan !== undefined);
+    await page.waitForFunction(() => window.__plan !== undefined);
   }
   return { page, close: () => ctx.close() };
 }
@@ -58,8 +58,7 @@ describe('estimate and room labels never overlap', () => {
     const { page, close } = await open(locale, true);
     try {
       const res = await page.evaluate((label) => {
-        type Plan = { renderSitePlan: (p: unknown[], e: { xM: number; yM: number }, l: { title: string; estimate: string; notHeard: string }) => SVGSVGElement };
-        const plan = (window as unknown as { __plan: Plan }).__plan;
+        const plan = window.__plan!;
         const host = document.createElement('div');
         document.body.append(host);
         const hits: string[] = [];
@@ -106,8 +105,8 @@ describe('estimate and room labels never overlap', () => {
     const rooms = [{ room: 'Room 101', sensor: 'room-101', excessDb: 25.3 }, { room: 'Room 102', sensor: 'room-102', excessDb: 21.1 }];
     const ids: string[] = [];
     for (const yM of [1.0, 1.2]) {
-      const draft = { sensor: 'room-101', kind: 'transmission', event: 'close', state: 'new', severity: 'high', time: t, startTime: t, centerHz: 433_950_000 + yM * 1e5, bandwidthHz: 12_500, peakExcessDb: 25.3, rooms, positionM: { xM: 1.6, yM } };
-      ids.push((await site.store.enqueue(draft as unknown as AlertDraft).done).alertId);
+      const draft: AlertDraft = { sensor: 'room-101', kind: 'transmission', event: 'close', state: 'new', severity: 'high', time: t, startTime: t, centerHz: 433_950_000 + yM * 1e5, bandwidthHz: 12_500, peakExcessDb: 25.3, rooms, positionM: { xM: 1.6, yM } };
+      ids.push((await site.store.enqueue(draft).done).alertId);
     }
     const { page, close } = await open('zh-CN', false);
     try {

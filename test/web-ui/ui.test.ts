@@ -75,7 +75,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     const page = await openPage(s.url);
     // the page notes the wall time at which the first alert row enters the DOM
     await page.evaluate(() => {
-      const w = window as unknown as { rowAtMs?: number };
+      const w = window;
       new MutationObserver((_m, obs) => {
         if (document.querySelector('[data-testid="alert-row"]') !== null) {
           w.rowAtMs = Date.now();
@@ -88,7 +88,7 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     const { alert, atMs } = await emitted;
     await row(page, alert.alertId).waitFor({ timeout: 1000 });
     const seenMs = Date.now() - atMs;
-    const inPageMs = (await page.evaluate(() => (window as unknown as { rowAtMs: number }).rowAtMs)) - atMs;
+    const inPageMs = (await page.evaluate(() => window.rowAtMs!)) - atMs;
     console.log(`alert-row latency: server emit → row in the DOM ${inPageMs} ms (→ seen by the test ${seenMs} ms)`);
     expect(inPageMs).toBeLessThan(1000);
     expect(seenMs).toBeLessThan(1000);

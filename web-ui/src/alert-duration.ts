@@ -3,8 +3,11 @@ import type { AlertView } from './alert-model.js';
 import { formatDuration } from './format.js';
 import { t } from './i18n.js';
 
+/** What the duration of an alert is read from: its kind, whether it closed, and its times (ISO). */
+export type AlertSpan = Pick<AlertView, 'kind' | 'closed' | 'startTime' | 'endTime' | 'firstTime' | 'lastTime'>;
+
 /** Start / end (ms) of an alert (start; end = now while open). */
-export function spanOf(v: AlertView, nowMs: number): [number, number] {
+export function spanOf(v: AlertSpan, nowMs: number): [number, number] {
   const start = Date.parse(v.startTime ?? v.firstTime);
   return [start, start + alertDurationMs(v, nowMs)];
 }
@@ -18,7 +21,7 @@ export function spanOf(v: AlertView, nowMs: number): [number, number] {
  *   pipeline behind real time: 3–20 s measured on a loaded laptop), then drop to the real duration at the close;
  * - any other open alert (sensor offline, overload): to now — the condition lasts as long as the alert is open.
  */
-export function alertDurationMs(v: AlertView, nowMs: number): number {
+export function alertDurationMs(v: AlertSpan, nowMs: number): number {
   const start = Date.parse(v.startTime ?? v.firstTime);
   if (Number.isNaN(start)) return NaN;
   let end: number;
@@ -29,7 +32,7 @@ export function alertDurationMs(v: AlertView, nowMs: number): number {
 }
 
 /** True when {@link alertDurationMs} is a lower bound: an open transmission (it is on air at least this long). */
-export function durationIsLowerBound(v: AlertView): boolean {
+export function durationIsLowerBound(v: AlertSpan): boolean {
   return !v.closed && v.kind === 'transmission';
 }
 
@@ -45,17 +48,17 @@ export function durationText(ms: number, lowerBound: boolean): string {
 }
 
 /** The duration of an alert for display: {@link alertDurationMs}, "≥ …" while it is a lower bound. */
-export function alertDurationText(v: AlertView, nowMs: number): string {
+export function alertDurationText(v: AlertSpan, nowMs: number): string {
   return durationText(alertDurationMs(v, nowMs), durationIsLowerBound(v));
 }
 
 /** The span of a group for display, "≥ …" while a member's duration is a lower bound. */
-export function groupSpanText(members: readonly AlertView[], nowMs: number): string {
+export function groupSpanText(members: readonly AlertSpan[], nowMs: number): string {
   return durationText(groupSpanMs(members, nowMs), members.some(durationIsLowerBound));
 }
 
 /** From the group's first start to its last end ({@link alertDurationMs} of each member), ms. */
-function groupSpanMs(members: readonly AlertView[], nowMs: number): number {
+function groupSpanMs(members: readonly AlertSpan[], nowMs: number): number {
   let first = Infinity;
   let last = -Infinity;
   for (const m of members) {

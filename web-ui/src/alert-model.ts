@@ -74,6 +74,11 @@ export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
 const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'clipNotKept', 'groupId', 'rooms', 'positionM', 'calibration', 'signal', 'lateMs'] as const;
 
+/** Copies field `f` of an alert record onto the view (both hold it with the record's type). */
+function copyField<K extends (typeof FOLDED_FIELDS)[number]>(v: Pick<Alert, K>, rec: Pick<Alert, K>, f: K): void {
+  v[f] = rec[f];
+}
+
 /**
  * Folds protocol `alert` records into one {@link AlertView} per alertId.
  *
@@ -141,7 +146,7 @@ export class AlertModel {
       v.lastTime = rec.time;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
-        if (val !== undefined && !(f === 'ackBy' && rec.event === 'unmark')) (v as unknown as Record<string, unknown>)[f] = val;
+        if (val !== undefined && !(f === 'ackBy' && rec.event === 'unmark')) copyField(v, rec, f);
       }
       // a new text without a code replaces the old text and its code
       if (rec.message !== undefined && rec.messageCode === undefined) delete v.messageCode;
@@ -164,7 +169,7 @@ export class AlertModel {
       if (v.signal === undefined && rec.signal !== undefined && rec.severityRaise !== undefined) v.severityRaise = rec.severityRaise;
       for (const f of FOLDED_FIELDS) {
         const val = rec[f];
-        if (val !== undefined && v[f] === undefined && !(f === 'ackBy' && rec.event === 'unmark')) (v as unknown as Record<string, unknown>)[f] = val;
+        if (val !== undefined && v[f] === undefined && !(f === 'ackBy' && rec.event === 'unmark')) copyField(v, rec, f);
       }
       const band = rec.detection ?? rec.calibration?.emitter;
       if (band !== undefined && v.lowHz === undefined) {

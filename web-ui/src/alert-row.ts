@@ -66,6 +66,9 @@ export function showLate(r: Pick<Row, 'late'>, lateMs: number | undefined): void
   r.late.title = lateMs === undefined ? '' : t('alert.lateWhy');
 }
 
+/** What {@link showRaise} writes of a row's raise mark (its element, `Row.raise`). */
+export type RaiseMark = Pick<HTMLElement, 'hidden' | 'textContent' | 'title' | 'dataset' | 'removeAttribute'>;
+
 /**
  * Shows the severity-raise mark of `raise` (Alert.severityRaise: "▲ voice link", its reason in the page's language as
  * the title, `data-reason` = its code), or hides it when there is none. The mark is part of the row, not a control of
@@ -73,7 +76,7 @@ export function showLate(r: Pick<Row, 'late'>, lateMs: number | undefined): void
  * line lands on it), and the detail gives the reason ("Ranked higher"); a mouse shows it as the title. On a group row
  * (where a tap elsewhere expands the group) it opens the detail of the member whose raise it shows (alert-list.ts).
  */
-export function showRaise(r: Pick<Row, 'raise'>, raise: SeverityRaise | undefined): void {
+export function showRaise(r: { raise: RaiseMark }, raise: SeverityRaise | undefined): void {
   const mark = r.raise;
   mark.hidden = raise === undefined;
   if (raise === undefined) {
