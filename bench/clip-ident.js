@@ -75,7 +75,7 @@ async function clipsOf(open, baselineS, endS, ev, dir) {
   for (const { ev: e, meta } of written) {
     const m = JSON.parse(await readFile(meta, 'utf8'));
     const bytes = (await stat(meta.replace('.sigmf-meta', '.sigmf-data'))).size + (await stat(meta)).size;
-    /** @type {{ centerHz: number, signal?: { class: string, confidence: number, bandwidthHz?: number, deviationHz?: number, reason: string } }[]} */
+    /** @type {import('../src/cli/replay-line.js').DetectionLine[]} */
     const rows = [];
     await replayFile(meta, { progress: false }, (l) => {
       const j = JSON.parse(l);
@@ -111,7 +111,7 @@ try {
     for (const d of DIRS) {
       for (const name of (await readdir(d)).filter((f) => /_\d+k\.(cu8|cs8|cs16|cf32)$/.test(f)).sort()) {
         const file = path.join(d, name);
-        /** @type {{ startS: number, centerHz: number, signal?: { class: string } }[]} */
+        /** @type {import('../src/cli/replay-line.js').DetectionLine[]} */
         const full = [];
         await replayFile(file, { progress: false }, (l) => {
           const j = JSON.parse(l);

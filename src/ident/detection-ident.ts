@@ -99,7 +99,7 @@ export interface IdentJob {
 
 /** True for a job of {@link DetectionIdentifier.prepare}, false for a summary it gave at once. */
 export function isIdentJob(x: IdentJob | SignalSummary): x is IdentJob {
-  return 'iq' in x;
+  return 'iq' in x && x.iq instanceof Float32Array;
 }
 
 /**
