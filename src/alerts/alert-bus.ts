@@ -206,8 +206,9 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
 
   /**
    * The known emitter `emitter` (its KnownEmitters id, label, sensor, and the alert it was marked from) was removed by
-   * `by`: every alert it alone hid gets an `unmark` record (`ackBy` = by, message coded `known.removed`) giving back
-   * what it was without it, so it can be acknowledged or escalated again:
+   * `by`: every alert it alone hid gets an `unmark` record (`ackBy` = by, message coded `known.removed`, and the alert's
+   * facts: frequency, band, level, times, session, rooms, so that it notifies like an open) giving back what it was
+   * without it, so it can be acknowledged or escalated again:
    * - the alert the supervisor marked (`emitter.alertId`): its state and severity just before the mark;
    * - an alert known from its open because it matched the emitter (its `knownEmitterId`; for records written before
    *   that field: same sensor and `knownLabel` = the label): state 'new' and its `severityUnlessKnown` ('high' when not
@@ -227,7 +228,7 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
         const back = marked && e.beforeKnown !== undefined ? e.beforeKnown : { state: 'new' as const, severity: e.severityUnlessKnown ?? 'high' };
         this.transmissions.forgetKnownLabel(e.alertId);
         done.push(this.writer.write({
-          alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
+          ...e.facts, alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
           message: `known emitter "${emitter.label}" removed: this alert counts again`, messageCode: { id: 'known.removed', params: { label: emitter.label } },
         }).done);
       }

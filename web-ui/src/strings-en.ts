@@ -152,6 +152,7 @@ export const EN = {
   'event.known': 'marked as known',
   'event.escalate': 'escalated',
   'event.unmark': 'known mark removed',
+  'toast.restored': 'Alerts back: the known mark "{label}" was removed by {by}; the alerts it hid need a look again',
   'severity.high': 'high',
   'severity.low': 'low (outside exam sessions)',
   'severity.lowCalibration': 'low (heard during calibration)',

@@ -151,6 +151,7 @@ export const ZH: Record<MsgKey, string> = {
   'event.known': '标记为已知',
   'event.escalate': '已升级',
   'event.unmark': '已知标记已移除',
+  'toast.restored': '告警已恢复：已知标记“{label}”已由 {by} 移除；被它隐藏的告警需要重新查看',
   'severity.high': '高',
   'severity.low': '低（考试时段外）',
   'severity.lowCalibration': '低（校准期间已存在）',
