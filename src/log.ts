@@ -6,7 +6,7 @@ import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './erro
 import { plainTextIn } from './plain-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
 import { zhOsErrorText } from './os-error-words.js';
-import { classWordsText, closestClassOf, closestText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
+import { classWordsText, closestClassOf, closestText, delayText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -114,7 +114,8 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
  * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
- * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. A
+ * (any record does: the late identification's line has it after the message); a late alert (`lateMs`) adds
+ * `2.3 s late` (`延迟 2.3 秒`) before the session; acknowledgements add `by <who>`. A
  * `class` field (the late identification's line) carries the same guess mark when the record's `confidence` makes it one
  * (`class=nfm? confidence=0.41`). In
  * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
@@ -139,7 +140,8 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       ? w.signalClass(closestText(lang, 'shown', classWordsText(lang, closest), log.signalConfidence as number))
       : typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
-    const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+    const late = typeof log.lateMs === 'number' ? w.late(delayText(lang, log.lateMs)) : '';
+    const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(w.punct.comma);
     return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;

@@ -18,6 +18,9 @@ import { reportEmitters } from '../../src/cli/calibrate.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import { det, memoryLogger } from '../server/helpers.js';
 import { checkLogFormat, clockText, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
 import { BIN, buildOnce, REPO, runCliAsync, tempDir } from '../daemon/helpers.js';
 
@@ -60,6 +63,22 @@ describe.concurrent('the terminal', () => {
     it('reads an alert as one line with its frequency, band, session and seq', () => {
       const line = prettyMessage({ level: 30, time: 0, app: 'quietband', site: 'hall', component: 'alert-bus', msg: 'alert', seq: 9, alertId: 'demo-9', sensor: 'hall-a-433', kind: 'transmission', event: 'open', state: 'new', severity: 'high', centerHz: 434_040_059, bandLabel: 'ISM 433 MHz', session: '数学 Maths' });
       expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; session 数学 Maths, demo-9 seq 9)');
+    });
+
+    it('says how late a late alert came (its lateMs), as the bus logs it, in English and Chinese', async () => {
+      const t = tempDir('qb-late-line-');
+      const { logger, lines } = memoryLogger('info');
+      const store = await AlertStore.open({ dataDir: t.dir, site: 'hall' });
+      const bus = new AlertBus({ store, logger });
+      await bus.handleDetection('hall-a-433', det(120, 'open'), { lateMs: 31_640, bandLabel: 'ISM 433 MHz' });
+      await bus.close();
+      await store.close();
+      t.cleanup();
+      const rec = lines.find((l) => l.msg === 'alert')!;
+      expect(rec.lateMs).toBe(31_640);
+      expect(prettyMessage(rec)).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; 31.6 s late, hall-1 seq 1)');
+      expect(prettyMessage(rec, 'zh-CN')).toBe('【hall-a-433】告警 发出 高 无线发射 434.040 MHz ISM 433 MHz（未确认；延迟 31.6 秒，hall-1 seq 1）');
+      expect(prettyMessage({ ...rec, lateMs: 1000 }, 'zh-CN')).toContain('（未确认；延迟 1 秒，hall-1 seq 1）');
     });
 
     it('names who acknowledged', () => {
@@ -134,7 +153,7 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz（未确认；demo-4 seq 12）');
       // a guess (signalConfidence below LOW_CONFIDENCE) marked as the web UI, the report and replay mark it; 0.5 is none
       expect(prettyMessage({ ...closed, signalConfidence: 0.41 })).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm? guess 41 % (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 %（未确认；demo-4 seq 12）');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频？ 推测 41 %（未确认；demo-4 seq 12）');
       expect(prettyMessage({ ...closed, signalConfidence: 0.5 })).toContain(' class nfm (unacknowledged;');
       // below the class floor: unknown, the closest class named as a hint (the record's signalClosest)
       const floored = { ...closed, signalClass: 'unknown', signalClosest: 'nfm', signalConfidence: 0.05 };
