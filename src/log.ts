@@ -5,6 +5,7 @@ import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { plainTextIn } from './plain-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
+import { readableValue } from './log-values.js';
 import { zhOsErrorText } from './os-error-words.js';
 import { classWordsText, closestClassOf, closestText, delayText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
@@ -72,14 +73,20 @@ function codedFieldText(code: unknown, lang: TextLang, w: TerminalWords, codeTex
 const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
 /**
- * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, objects and
- * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
- * (`label="sim 433"`), so it cannot read as the next field.
+ * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, numbers in
+ * the unit their name carries, yes/no, times, code words, lists and objects in words (src/log-values.ts
+ * readableValue: `rateSps=250 kS/s`, `tls=no`, `sensors=[a=sim, b=sim]`, zh `tls=否`, `method=预热`). A text with a
+ * space, `=` or `"` in it (or empty) is JSON-quoted (`label="sim 433"`), so it cannot read as the next field.
  */
-function fieldText(key: string, v: unknown, lang: TextLang): string {
+function fieldText(key: string, v: unknown, lang: TextLang, w: TerminalWords): string {
   let t: string;
   let text = true;
-  if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
+  const isError = v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string';
+  const readable = isError ? undefined : readableValue(key, v, lang, w, (s) => plainTextIn(lang, s));
+  if (readable !== undefined) {
+    t = readable;
+    text = false;
+  } else if (isError) {
     const e = v as { message: string; code?: string };
     // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
     const zh = lang === 'zh-CN' ? zhOsErrorText(e.message) : e.message;
@@ -159,7 +166,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     if (k.endsWith('Code') && k.slice(0, -'Code'.length) in log) continue;
     const worded = lang !== 'en' ? codedFieldText(log[`${k}Code`], lang, w, codeText) : undefined;
     if (worded !== undefined) {
-      rest.push(fieldText(k, worded, lang));
+      rest.push(fieldText(k, worded, lang, w));
       continue;
     }
     // the site's calibration settings (the `exam sessions` line) in words, not JSON: `calibration 20 min before (60 s; …)`
@@ -169,7 +176,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       continue;
     }
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
-    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang));
+    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang, w));
   }
   const centre = 'centerHz' in log && log.centerHz !== undefined ? w.punct.aside(w.centre(mhz(log.centerHz))) : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;
