@@ -38,8 +38,11 @@ export interface TerminalWords {
   signalClass: (classWords: string) => string;
   session: (name: string) => string;
   by: (who: string) => string;
-  /** A late alert (`lateMs`, from the delay's words: src/text-template.ts delayText): `2.3 s late`. */
-  late: (delay: string) => string;
+  /**
+   * A late alert (`lateMs`, from the delay's words: src/text-template.ts delayText): `2.3 s late`, with the part its
+   * samples waited on the receiver's link (`lateLinkMs`) when given: `31.6 s late (30 s on the receiver's link)`.
+   */
+  late: (delay: string, link?: string) => string;
   stateArrow: string;
   /**
    * The punctuation of a line's own structure: an aside after the text (` (…)` / `（…）`, its leading space in English),
@@ -111,7 +114,7 @@ const EN: TerminalWords = {
   signalClass: (c) => `class ${c}`,
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
-  late: (delay) => `${delay} late`,
+  late: (delay, link) => `${delay} late${link !== undefined ? ` (${link} on the receiver's link)` : ''}`,
   stateArrow: 'state →',
   punct: { aside: (inner) => ` (${inner})`, semi: '; ', comma: ', ', colon: ': ' },
   centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
@@ -157,7 +160,7 @@ const ZH: TerminalWords = {
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
-  late: (delay) => `延迟 ${delay}`,
+  late: (delay, link) => `延迟 ${delay}${link !== undefined ? `（接收机链路上 ${link}）` : ''}`,
   stateArrow: '状态 →',
   punct: { aside: (inner) => `（${inner}）`, semi: '；', comma: '，', colon: '：' },
   centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),

@@ -122,7 +122,7 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
  * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
  * (any record does: the late identification's line has it after the message); a late alert (`lateMs`) adds
- * `2.3 s late` (`延迟 2.3 秒`) before the session; acknowledgements add `by <who>`. A
+ * `2.3 s late` (`延迟 2.3 秒`; `31.6 s late (30 s on the receiver's link)` with `lateLinkMs`) before the session; acknowledgements add `by <who>`. A
  * `class` field (the late identification's line) carries the same guess mark when the record's `confidence` makes it one
  * (`class=nfm? confidence=0.41`). In
  * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
@@ -147,7 +147,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       ? w.signalClass(closestText(lang, 'shown', classWordsText(lang, closest), log.signalConfidence as number))
       : typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
-    const late = typeof log.lateMs === 'number' ? w.late(delayText(lang, log.lateMs)) : '';
+    const late = typeof log.lateMs === 'number' ? w.late(delayText(lang, log.lateMs), typeof log.lateLinkMs === 'number' ? delayText(lang, log.lateLinkMs) : undefined) : '';
     const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(w.punct.comma);

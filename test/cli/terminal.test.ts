@@ -79,6 +79,9 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage(rec)).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; 31.6 s late, hall-1 seq 1)');
       expect(prettyMessage(rec, 'zh-CN')).toBe('【hall-a-433】告警 发出 高 无线发射 434.040 MHz ISM 433 MHz（未确认；延迟 31.6 秒，hall-1 seq 1）');
       expect(prettyMessage({ ...rec, lateMs: 1000 }, 'zh-CN')).toContain('（未确认；延迟 1 秒，hall-1 seq 1）');
+      // late because its samples waited on the receiver's link: how much of it
+      expect(prettyMessage({ ...rec, lateMs: 2173, lateLinkMs: 2133 })).toContain("(unacknowledged; 2.2 s late (2.1 s on the receiver's link), hall-1 seq 1)");
+      expect(prettyMessage({ ...rec, lateMs: 2173, lateLinkMs: 2133 }, 'zh-CN')).toContain('（未确认；延迟 2.2 秒（接收机链路上 2.1 秒），hall-1 seq 1）');
     });
 
     it('names who acknowledged', () => {
