@@ -88,6 +88,10 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
         '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
       );
+      // an alert given back by removing its known mark: "restored", and who removed the mark
+      const back = { msg: 'alert', sensor: 's1', kind: 'transmission', event: 'unmark', state: 'new', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 9, ackBy: '王芳 (local@127.0.0.1)' };
+      expect(prettyMessage(back)).toBe('[s1] ALERT restored high transmission 433.920 MHz (unacknowledged; by 王芳 (local@127.0.0.1), h-1 seq 9)');
+      expect(prettyMessage(back, 'zh-CN')).toBe('【s1】告警 已恢复 高 无线发射 433.920 MHz（未确认；处理人 王芳 (local@127.0.0.1)，h-1 seq 9）');
     });
 
     it('reads a state change, an error and long fields shortly', () => {
