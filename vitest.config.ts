@@ -15,7 +15,7 @@ import { defineConfig } from 'vitest/config';
 export const SHARED_REGISTRY = [
   'test/alerts/{alert-fold,alert-grouping,alert-store,alert-store-faults,alert-throttle,calibration-alerts,capture-rooms,clip-not-kept,coincident-sensors,localisation,localisation-trials,severity-raise,severity-rank,whole-hz}.test.ts',
   'test/architecture/layers.test.ts',
-  'test/{atomic-write,bounded,text-columns,text-template}.test.ts',
+  'test/{atomic-write,bounded,text-columns,text-template,zh-punctuation}.test.ts',
   'test/cli/{calibrate,commands,notify-cli,replay-summary,replay-table,replay-threads-captures,replay-threads,sim-cli,terminal}.test.ts',
   'test/config/{http-config,sensor-checks,site-config}.test.ts',
   'test/daemon/{build-once,run-alerts,run-calibration-emitters,run-config,run-data-dir,run-overload,run-rooms,run-rtl-tcp-wrong-peer,run-storage-full,run-storage-readonly}.test.ts',

@@ -27,7 +27,7 @@ export const MAX_FILE_LINES = 500;
  */
 export const LAYERS = [
   { name: 'native', nodes: ['native-bindings'] },
-  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'log-words.ts', 'log-messages-zh.ts', 'error-text.ts', 'plain-text.ts', 'field-error.ts', 'file-modes.ts', 'atomic-write.ts', 'make-folder.ts', 'module-url.ts', 'text-template.ts', 'os-error-words.ts', 'bounded.ts', 'locale.ts', 'text-columns.ts'] },
+  { name: 'base', nodes: ['errors.ts', 'types.ts', 'log.ts', 'log-words.ts', 'log-values.ts', 'log-messages-zh.ts', 'error-text.ts', 'plain-text.ts', 'field-error.ts', 'file-modes.ts', 'atomic-write.ts', 'make-folder.ts', 'module-url.ts', 'text-template.ts', 'os-error-words.ts', 'bounded.ts', 'locale.ts', 'text-columns.ts'] },
   { name: 'dsp', nodes: ['dsp'] },
   { name: 'source', nodes: ['source'] },
   { name: 'spectrum', nodes: ['spectrum'] },

@@ -38,6 +38,11 @@ export interface TerminalWords {
   signalClass: (classWords: string) => string;
   session: (name: string) => string;
   by: (who: string) => string;
+  /**
+   * A late alert (`lateMs`, from the delay's words: src/text-template.ts delayText): `2.3 s late`, with the part its
+   * samples waited on the receiver's link (`lateLinkMs`) when given: `31.6 s late (30 s on the receiver's link)`.
+   */
+  late: (delay: string, link?: string) => string;
   stateArrow: string;
   /**
    * The punctuation of a line's own structure: an aside after the text (` (…)` / `（…）`, its leading space in English),
@@ -101,7 +106,7 @@ const EN: TerminalWords = {
   level: {},
   who: (name) => `[${name}] `,
   state: {},
-  event: {},
+  event: { unmark: 'restored' },
   severity: {},
   kind: {},
   alertState: ALERT_STATE_WORDS.en,
@@ -109,6 +114,7 @@ const EN: TerminalWords = {
   signalClass: (c) => `class ${c}`,
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
+  late: (delay, link) => `${delay} late${link !== undefined ? ` (${link} on the receiver's link)` : ''}`,
   stateArrow: 'state →',
   punct: { aside: (inner) => ` (${inner})`, semi: '; ', comma: ', ', colon: ': ' },
   centre: (mhz) => (mhz === null ? 'centre unknown' : `centre ${mhz}`),
@@ -146,7 +152,7 @@ const ZH: TerminalWords = {
   // full-width lenticular brackets, the Chinese tag of a source; they carry their own space
   who: (name) => `【${name}】`,
   state: { starting: '启动中', learning: '学习基线', armed: '监测中', offline: '离线', overload: '过载', error: '因错误停止', stopped: '已停止' },
-  event: { open: '发出', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级' },
+  event: { open: '发出', update: '更新', close: '结束', ack: '已确认', known: '标记为已知', escalate: '已升级', unmark: '已恢复' },
   severity: { high: '高', low: '低', info: '提示' },
   kind: { transmission: '无线发射', 'sensor-offline': '传感器离线', overload: '传感器过载', 'site-offline': '考点离线', 'storage-failed': '存储故障', 'present-during-calibration': '校准期间已存在' },
   alertState: ALERT_STATE_WORDS['zh-CN'],
@@ -154,6 +160,7 @@ const ZH: TerminalWords = {
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
+  late: (delay, link) => `延迟 ${delay}${link !== undefined ? `（接收机链路上 ${link}）` : ''}`,
   stateArrow: '状态 →',
   punct: { aside: (inner) => `（${inner}）`, semi: '；', comma: '，', colon: '：' },
   centre: (mhz) => (mhz === null ? '中心频率未知' : `中心 ${mhz}`),

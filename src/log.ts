@@ -5,8 +5,9 @@ import { pino, type Logger } from 'pino';
 import { cliError, codeTextIn, errorTextIn, type ErrorMessageCode } from './error-text.js';
 import { plainTextIn } from './plain-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
+import { readableValue } from './log-values.js';
 import { zhOsErrorText } from './os-error-words.js';
-import { classWordsText, closestClassOf, closestText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
+import { classWordsText, closestClassOf, closestText, delayText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -72,14 +73,20 @@ function codedFieldText(code: unknown, lang: TextLang, w: TerminalWords, codeTex
 const mhz = (hz: unknown): string | null => (hz === null || hz === 0 ? null : typeof hz === 'number' ? `${(hz / 1e6).toFixed(3)} MHz` : '');
 
 /**
- * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, objects and
- * arrays as JSON (their brackets delimit them). A text with a space, `=` or `"` in it (or empty) is JSON-quoted
- * (`label="sim 433"`), so it cannot read as the next field.
+ * A value as `key=value` text, short: long values cut at 160 characters, errors as their `code: message`, numbers in
+ * the unit their name carries, yes/no, times, code words, lists and objects in words (src/log-values.ts
+ * readableValue: `rateSps=250 kS/s`, `tls=no`, `sensors=[a=sim, b=sim]`, zh `tls=否`, `method=预热`). A text with a
+ * space, `=` or `"` in it (or empty) is JSON-quoted (`label="sim 433"`), so it cannot read as the next field.
  */
-function fieldText(key: string, v: unknown, lang: TextLang): string {
+function fieldText(key: string, v: unknown, lang: TextLang, w: TerminalWords): string {
   let t: string;
   let text = true;
-  if (v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string') {
+  const isError = v instanceof Object && 'message' in v && typeof (v as { message: unknown }).message === 'string';
+  const readable = isError ? undefined : readableValue(key, v, lang, w, (s) => plainTextIn(lang, s));
+  if (readable !== undefined) {
+    t = readable;
+    text = false;
+  } else if (isError) {
     const e = v as { message: string; code?: string };
     // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
     const zh = lang === 'zh-CN' ? zhOsErrorText(e.message) : e.message;
@@ -114,7 +121,8 @@ function calibrationText(w: TerminalWords, v: unknown): string | undefined {
  * hall-1 seq 3)`, with `class nfm` after the band when the record carries an identification (`signalClass`, not
  * unknown; a guess, `signalConfidence` below LOW_CONFIDENCE, marked as everywhere: `class nfm? guess 41 %`; below the
  * class floor, `signalClosest` named as a hint: `class unknown (closest: nfm, 5 %)`), then the raise's mark (`▲ voice link`, src/text-template.ts RAISE_MARK_TEXT) when it carries a `raise` code
- * (any record does: the late identification's line has it after the message); acknowledgements add `by <who>`. A
+ * (any record does: the late identification's line has it after the message); a late alert (`lateMs`) adds
+ * `2.3 s late` (`延迟 2.3 秒`; `31.6 s late (30 s on the receiver's link)` with `lateLinkMs`) before the session; acknowledgements add `by <who>`. A
  * `class` field (the late identification's line) carries the same guess mark when the record's `confidence` makes it one
  * (`class=nfm? confidence=0.41`). In
  * `lang` 'zh-CN' the message, the alert's and the state's words are Chinese (src/log-words.ts; a message its table
@@ -139,7 +147,8 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       ? w.signalClass(closestText(lang, 'shown', classWordsText(lang, closest), log.signalConfidence as number))
       : typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
-    const ctx = [typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+    const late = typeof log.lateMs === 'number' ? w.late(delayText(lang, log.lateMs), typeof log.lateLinkMs === 'number' ? delayText(lang, log.lateLinkMs) : undefined) : '';
+    const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(w.punct.comma);
     return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;
@@ -157,7 +166,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     if (k.endsWith('Code') && k.slice(0, -'Code'.length) in log) continue;
     const worded = lang !== 'en' ? codedFieldText(log[`${k}Code`], lang, w, codeText) : undefined;
     if (worded !== undefined) {
-      rest.push(fieldText(k, worded, lang));
+      rest.push(fieldText(k, worded, lang, w));
       continue;
     }
     // the site's calibration settings (the `exam sessions` line) in words, not JSON: `calibration 20 min before (60 s; …)`
@@ -167,7 +176,7 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       continue;
     }
     // a `class` field (the late identification's line) marked as a guess by its `confidence`, as the alert line marks it
-    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang));
+    rest.push(fieldText(k, k === 'class' && typeof v === 'string' ? markedClass(v, v, log.confidence) : v, lang, w));
   }
   const centre = 'centerHz' in log && log.centerHz !== undefined ? w.punct.aside(w.centre(mhz(log.centerHz))) : '';
   return `${who}${text}${raised !== '' ? ` ${raised}` : ''}${centre}${rest.length > 0 ? `  ${rest.join(' ')}` : ''}`;

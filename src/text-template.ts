@@ -201,8 +201,18 @@ export function raiseMark(lang: TextLang, id: unknown): string {
  */
 export const LOW_CONFIDENCE = 0.5;
 
-/** The mark put right after a guessed class's name or code, everywhere a class is shown: `nfm?`, `OOK?`, `窄调频?`. */
+/**
+ * The mark put right after a guessed class's name or code, everywhere a class is shown: `nfm?`, `OOK?`; after a Chinese
+ * word its full-width form {@link GUESS_MARK_ZH} (`窄调频？`), as every Chinese text punctuates.
+ */
 export const GUESS_MARK = '?';
+/** {@link GUESS_MARK} after a Chinese character. */
+export const GUESS_MARK_ZH = '？';
+
+/** A Chinese character (CJK ideograph, or full-width punctuation) at the end of `text`: what it is followed by is punctuated full-width. */
+export function endsInChinese(text: string): boolean {
+  return /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]$/.test(text);
+}
 
 /**
  * The words of a guess per language: `words`, beside the marked class where a class is shown in a line (`guess 41 %`),
@@ -222,16 +232,20 @@ export function isGuess(cls: unknown, confidence: unknown): boolean {
   return typeof cls === 'string' && cls !== 'unknown' && typeof confidence === 'number' && Number.isFinite(confidence) && confidence < LOW_CONFIDENCE;
 }
 
-/** `name` (a class's code or words) with {@link GUESS_MARK} after it when `cls` at `confidence` is a guess ({@link isGuess}). */
+/**
+ * `name` (a class's code or words) with {@link GUESS_MARK} after it (full-width after a Chinese word: `窄调频？`) when
+ * `cls` at `confidence` is a guess ({@link isGuess}).
+ */
 export function markedClass(name: string, cls: unknown, confidence: unknown): string {
-  return isGuess(cls, confidence) ? `${name}${GUESS_MARK}` : name;
+  return isGuess(cls, confidence) ? `${name}${endsInChinese(name) ? GUESS_MARK_ZH : GUESS_MARK}` : name;
 }
 
 /** {@link GUESS_TEXT} `key` in `lang` for a confidence of `confidence` (0..1): `guess 41 %`, `推测 41 %：置信度低于 50 %`. */
 function guessText(lang: TextLang, key: 'words' | 'note' | 'legend', confidence: number): string {
   const min = Math.round(100 * LOW_CONFIDENCE);
   // whole percent, never shown as the threshold itself (0.499 reads 49 %, not "50 %: below 50 %")
-  const params = { pct: Math.min(Math.round(100 * confidence), min - 1), min, mark: GUESS_MARK };
+  // the legend names the mark the Chinese class names carry
+  const params = { pct: Math.min(Math.round(100 * confidence), min - 1), min, mark: lang === 'zh-CN' ? GUESS_MARK_ZH : GUESS_MARK };
   return fillTemplate(lang, {}, GUESS_TEXT[lang][key], params, false);
 }
 
@@ -245,7 +259,7 @@ export function guessNote(lang: TextLang, confidence: number): string {
   return guessText(lang, 'note', confidence);
 }
 
-/** The legend of a list or table that marks guesses: `? = guess: confidence below 50 %` (`? = 推测：置信度低于 50 %`). */
+/** The legend of a list or table that marks guesses: `? = guess: confidence below 50 %` (`？ = 推测：置信度低于 50 %`). */
 export function guessLegend(lang: TextLang): string {
   return guessText(lang, 'legend', 0);
 }

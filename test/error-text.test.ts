@@ -250,14 +250,14 @@ describe('field errors in Chinese: the SigMF meta, the site config, --bind', () 
     // rtl_tcp's reason crosses from the sensor's thread as text: worded back from its English
     const refused = 'connection refused (ECONNREFUSED): is rtl_tcp running and listening on 127.0.0.1:1?';
     expect(prettyMessage({ msg: 'rtl_tcp offline; reconnecting', sensor: 'r1', reconnectInMs: 250, reason: refused }, 'zh-CN'))
-      .toBe('【r1】rtl_tcp 离线；正在重连  reconnectInMs=250 reason="连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？"');
+      .toBe('【r1】rtl_tcp 离线；正在重连  reconnectInMs=250 毫秒 reason="连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？"');
     expect(prettyMessage({ msg: 'rtl_tcp offline; reconnecting', reason: refused }, 'en')).toBe(`rtl_tcp offline; reconnecting  reason="${refused}"`);
     expect(prettyMessage({ msg: 'x', reason: 'ECONNABORTED: aborted' }, 'zh-CN')).toBe('x  reason="ECONNABORTED: aborted"'); // no code: as logged
     // the offline line's why by its code (whyCode, not shown), the source's words after it
     const whyCode = { id: 'offline.noDataAfterOpen', params: { sensor: 'r1', source: 'rtltcp:127.0.0.1:1', ms: 5100, detail: refused } };
     const line = { msg: 'sensor offline: alert raised', sensor: 'r1', why: `no data 5.1 s after opening the source: ${refused}`, whyCode, mainStalledMs: 3 };
-    expect(prettyMessage(line, 'zh-CN', logCodeText)).toBe('【r1】传感器离线：已发出告警  why="传感器 r1（rtltcp:127.0.0.1:1）停止输出数据：打开信号源 5.1 秒后仍无数据（连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？）" mainStalledMs=3');
-    expect(prettyMessage(line, 'en', logCodeText)).toBe(`[r1] sensor offline: alert raised  why="no data 5.1 s after opening the source: ${refused}" mainStalledMs=3`);
+    expect(prettyMessage(line, 'zh-CN', logCodeText)).toBe('【r1】传感器离线：已发出告警  why="传感器 r1（rtltcp:127.0.0.1:1）停止输出数据：打开信号源 5.1 秒后仍无数据（连接被拒绝（ECONNREFUSED）：rtl_tcp 是否正在运行并监听 127.0.0.1:1？）" mainStalledMs=3 毫秒');
+    expect(prettyMessage(line, 'en', logCodeText)).toBe(`[r1] sensor offline: alert raised  why="no data 5.1 s after opening the source: ${refused}" mainStalledMs=3 ms`);
   });
 
   it('a recording or a baseline a site config names: the config\'s field, then the recording\'s own coded error, in both languages', async () => {

@@ -1,7 +1,7 @@
 // The signal classes' Chinese words have one source (src/text-template.ts ZH_CLASS_WORDS): the page's badges, the
 // replay table, the raise reasons and the session report read the same word; the optional `{k?}` placeholder; and
 // the one mark and words of a guessed class (LOW_CONFIDENCE).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,15 +12,8 @@ import { EN } from '../web-ui/src/strings-en.js';
 import { ZH } from '../web-ui/src/strings-zh.js';
 import { classText } from '../src/cli/replay-table.js';
 import { REPO } from './daemon/helpers.js';
+import { tsFiles } from './helpers.js';
 import { terminalWords } from '../src/log-words.js';
-
-/** The .ts files under `dir`, recursively. */
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? tsFiles(p) : n.endsWith('.ts') ? [p] : [];
-  });
-}
 
 describe('the Chinese class words', () => {
   it('are written once, in src/text-template.ts: no other file of src/ or web-ui/src/ has one as a string of its own', () => {
@@ -130,9 +123,11 @@ describe('fillTemplate', () => {
     expect(LOW_CONFIDENCE).toBe(0.5);
     expect([isGuess('nfm', 0.49), isGuess('nfm', 0.5), isGuess('unknown', 0.1), isGuess('nfm', undefined), isGuess('nfm', NaN), isGuess(undefined, 0.1)]).toEqual([true, false, false, false, false, false]);
     expect([markedClass('NFM', 'nfm', 0.41), markedClass('NFM', 'nfm', 0.93), markedClass('未知', 'unknown', 0.05)]).toEqual(['NFM?', 'NFM', '未知']);
+    // full-width after a Chinese word or bracket, as all Chinese punctuation
+    expect([markedClass('窄调频', 'nfm', 0.41), markedClass('窄带调频（话音链路）', 'nfm', 0.41), markedClass('nfm 窄调频', 'nfm', 0.41)]).toEqual(['窄调频？', '窄带调频（话音链路）？', 'nfm 窄调频？']);
     expect([guessWords('en', 0.41), guessWords('zh-CN', 0.41), guessWords('en', 0.499)]).toEqual(['guess 41 %', '推测 41 %', 'guess 49 %']);
     expect([guessNote('en', 0.05), guessNote('zh-CN', 0.05)]).toEqual(['guess 5 %: confidence below 50 %', '推测 5 %：置信度低于 50 %']);
-    expect([guessLegend('en'), guessLegend('zh-CN')]).toEqual(['? = guess: confidence below 50 %', '? = 推测：置信度低于 50 %']);
+    expect([guessLegend('en'), guessLegend('zh-CN')]).toEqual(['? = guess: confidence below 50 %', '？ = 推测：置信度低于 50 %']);
   });
 });
 

@@ -206,28 +206,40 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
 
   /**
    * The known emitter `emitter` (its KnownEmitters id, label, sensor, and the alert it was marked from) was removed by
-   * `by`: every alert it alone hid gets an `unmark` record (`ackBy` = by, message coded `known.removed`) giving back
-   * what it was without it, so it can be acknowledged or escalated again:
+   * `by`: every alert it alone hid gets an `unmark` record (`ackBy` = by, message coded `known.removed`, and the alert's
+   * facts: frequency, band, level, times, session, rooms, so that it notifies like an open) giving back what it was
+   * without it, so it can be acknowledged or escalated again:
    * - the alert the supervisor marked (`emitter.alertId`): its state and severity just before the mark;
    * - an alert known from its open because it matched the emitter (its `knownEmitterId`; for records written before
-   *   that field: same sensor and `knownLabel` = the label): state 'new' and its `severityUnlessKnown` ('high' when not
-   *   recorded: looked at rather than missed).
+   *   that field: same sensor and `knownLabel` = the label), or because it matched an emitter removed before whose band
+   *   this one also covers (`emitter.lowHz`–`highHz`, its sensor; `list.exists` says which ids remain): state 'new' and
+   *   its `severityUnlessKnown` ('high' when not recorded: looked at rather than missed).
+   * Overlapping emitters (two marks, or a mark and a configured emitter, covering one frequency): an alert stays known
+   * while another emitter still covers its centre (`list.covers`, asked after the removal), so removing one of two
+   * overlapping marks gives back only what the other does not hide, and removing the second gives back the rest.
    * Alerts not 'known' now are left alone. Resolves with the records stored, in first-seen order.
    */
-  unmarkKnown(emitter: { id: string; label: string; sensor?: string; alertId?: string }, by: string): Promise<Alert[]> {
+  unmarkKnown(
+    emitter: { id: string; label: string; sensor?: string; alertId?: string; lowHz?: number; highHz?: number },
+    by: string,
+    list: { covers?: (sensor: string, centerHz: number) => boolean; exists?: (id: string) => boolean } = {},
+  ): Promise<Alert[]> {
     try {
       const time = isoTime(this.now());
       const done: Promise<Alert>[] = [];
       for (const e of this.store.allStates()) {
         const marked = e.alertId === emitter.alertId;
+        const hz = e.facts?.centerHz;
+        const inBand = hz !== undefined && emitter.lowHz !== undefined && emitter.highHz !== undefined && hz >= emitter.lowHz && hz <= emitter.highHz && (emitter.sensor === undefined || e.sensor === emitter.sensor);
         const matched = e.knownEmitterId !== undefined
-          ? e.knownEmitterId === emitter.id
+          ? e.knownEmitterId === emitter.id || (inBand && list.exists?.(e.knownEmitterId) === false)
           : e.knownLabel === emitter.label && (emitter.sensor === undefined || e.sensor === emitter.sensor);
         if ((!marked && !matched) || this.stateOf(e.alertId)?.state !== 'known') continue;
+        if (hz !== undefined && list.covers?.(e.sensor, hz) === true) continue; // another emitter still hides it
         const back = marked && e.beforeKnown !== undefined ? e.beforeKnown : { state: 'new' as const, severity: e.severityUnlessKnown ?? 'high' };
         this.transmissions.forgetKnownLabel(e.alertId);
         done.push(this.writer.write({
-          alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
+          ...e.facts, alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
           message: `known emitter "${emitter.label}" removed: this alert counts again`, messageCode: { id: 'known.removed', params: { label: emitter.label } },
         }).done);
       }

@@ -12,6 +12,7 @@ export interface DetectionContext {
   /** Clips on, but this close comes without one: why. */ clipNotKept?: ClipLoss;
   /** The sensor's identification of the transmission (the record's `signal`). */ signal?: AlertSignal;
   /** Opens only: how far (ms) the sensor's pipeline trailed real time (≥ LATE_ALERT_MS; the record's `lateMs`). */ lateMs?: number;
+  /** Opens only, with `lateMs`: the part of it the samples waited on the receiver's link (the record's `lateLinkMs`). */ lateLinkMs?: number;
 }
 
 /** Input of the `severityFor` hook of AlertBusOptions (src/alerts/alert-bus.ts). */

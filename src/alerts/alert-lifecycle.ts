@@ -149,6 +149,7 @@ export class TransmissionAlerts {
     if (ctx?.clipNotKept !== undefined) d.clipNotKept = ctx.clipNotKept;
     if (ctx?.signal !== undefined) d.signal = ctx.signal;
     if (ctx?.lateMs !== undefined && event === 'open') d.lateMs = ctx.lateMs;
+    if (ctx?.lateLinkMs !== undefined && event === 'open') d.lateLinkMs = ctx.lateLinkMs;
     if (track.knownLabel !== undefined) d.knownLabel = track.knownLabel;
     if (ev.overload) d.message = 'ADC overload during this track: may be intermodulation from a strong signal';
     return d;

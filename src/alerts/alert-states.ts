@@ -13,9 +13,20 @@ export interface AlertStateEntry extends AlertStateCore {
   knownLabel?: string;
   /** Marked known by a supervisor: its state and severity just before the latest `known` record. */
   beforeKnown?: { state: Alert['state']; severity: Alert['severity'] };
+  /**
+   * What the alert is about, from its latest records carrying each field ({@link ALERT_FACTS}: frequency, band, level,
+   * times, session, rooms): an `unmark` record repeats them, so the notification of a restored alert says what and where.
+   */
+  facts?: AlertFacts;
 }
 
-/** One {@link AlertStateEntry} per alertId ever folded in (~200 B each), in first-seen order. */
+/** Fields an {@link AlertStateEntry} keeps as its `facts` (the latest record carrying one wins). */
+export const ALERT_FACTS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'groupId', 'rooms'] as const;
+
+/** The {@link ALERT_FACTS} of an alert. */
+export type AlertFacts = Partial<Pick<Alert, (typeof ALERT_FACTS)[number]>>;
+
+/** One {@link AlertStateEntry} per alertId ever folded in (~200 B each, ~400 B with its facts), in first-seen order. */
 export class AlertStates {
   private readonly states = new Map<string, AlertStateEntry>();
 
@@ -31,6 +42,9 @@ export class AlertStates {
     if (rec.severityUnlessKnown !== undefined) e.severityUnlessKnown = rec.severityUnlessKnown;
     if (rec.knownLabel !== undefined) e.knownLabel = rec.knownLabel;
     foldInOrder(e, rec);
+    for (const k of ALERT_FACTS) {
+      if (rec[k] !== undefined) (e.facts ??= {})[k] = rec[k] as never;
+    }
     if (typeof rec.signal?.class === 'string') e.signalClass = rec.signal.class;
     if ((rec.event === 'ack' || rec.event === 'known' || rec.event === 'escalate' || rec.event === 'unmark') && rec.ackBy !== undefined) e.ackBy = rec.ackBy;
   }

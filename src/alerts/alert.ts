@@ -109,6 +109,12 @@ export interface Alert {
    * from {@link LATE_ALERT_MS}. Later records leave it in force.
    */
   lateMs?: number;
+  /**
+   * Of `lateMs`, how long (ms) the sensor's samples had waited on the receiver's network link before they arrived (rtl_tcp:
+   * samples the receiver produced that had not arrived, at the configured rate; SensorHealth.samplesBehindOrLost), when
+   * that is known and above 0; the rest is the pipeline's own lateness. On the open record only, with `lateMs`.
+   */
+  lateLinkMs?: number;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface SeverityRaise {
 }
 
 /** Text of every raise reason per language; `{param}` placeholders filled from the code's params. */
-// the classes in the page's words ({k|class}: NFM, OOK, FSK, CW; 窄调频, 键控、频移、载波), as the detail's band check words them
+// the classes in the page's words ({k|class}: NFM, OOK, FSK, CW; 窄调频、键控、频移、载波), as the detail's band check words them
 export const RAISE_REASON_TEXT: Readonly<Record<TextLang, Readonly<Record<SeverityRaiseId, string>>>> = {
   en: {
     'raise.unexpected': '{class|class} is not a class {band} carries (its users send {expected|class}): a device that does not belong in this band',

@@ -50,7 +50,7 @@ function className(cls: string, w: ReplayWords): string {
 
 /**
  * The class column: `ook 87 %` (`ook 键控 87 %` in Chinese); a guess (confidence below LOW_CONFIDENCE, 0.5) is marked
- * as everywhere a class is shown (src/text-template.ts): `fsk? guess 41 %` (`fsk 频移? 推测 41 %`), the table's last
+ * as everywhere a class is shown (src/text-template.ts): `fsk? guess 41 %` (`fsk 频移？ 推测 41 %`), the table's last
  * line saying what `?` means; a class below the class floor `unknown (closest: nfm, 5 %)` (`未知（最接近：nfm 窄调频，5 %）`);
  * `—` when the line has no identification (`--no-identify`, scans).
  */

@@ -1,6 +1,7 @@
 // HTTP routes of the known-emitter list (GET /known-emitters, DELETE /known-emitters?id=…) for the server's `routes` option.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { AlertBus } from '../alerts/alert-bus.js';
 import type { KnownEmitterEntry } from '../server/protocol.js';
 import type { KnownEmitter, KnownEmitters } from './known-emitters.js';
 
@@ -90,6 +91,21 @@ export function knownEmitterRoutes(known: KnownEmitters, log: Logger, o: KnownEm
       return true;
     },
   ];
+}
+
+/**
+ * The `onRemoved` of {@link knownEmitterRoutes} for a site: gives back, through `bus.unmarkKnown`, the alerts the removed
+ * emitter hid that no emitter left on `known` covers (at `now`), as that method defines for overlapping emitters.
+ */
+export function giveBackHidden(bus: AlertBus, known: KnownEmitters, now: () => number = Date.now): NonNullable<KnownEmitterRouteOptions['onRemoved']> {
+  return async (e, id, by) => {
+    const emitter = { id, label: e.label, lowHz: e.lowHz, highHz: e.highHz, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) };
+    const list = {
+      covers: (sensor: string, centerHz: number) => known.match(sensor, centerHz, now()) !== undefined,
+      exists: (kid: string) => known.list().some((k) => known.idOf(k) === kid),
+    };
+    return (await bus.unmarkKnown(emitter, by, list)).length;
+  };
 }
 
 /** `host[:port]` of an Origin header value, or '' when it is not a URL. */

@@ -27,12 +27,15 @@ interface Words {
   transmissionAt: (mhz: string) => string;
   inRoom: (room: string) => string;
   escalated: string;
+  /** Title suffix of an alert given back by removing the known emitter that hid it (an `unmark` record). */
+  restored: string;
   wide: (bw: string) => string;
   overBaseline: (db: string) => string;
   sensor: (name: string, room: string | undefined) => string;
   heardIn: (rooms: string[]) => string;
   session: (name: string) => string;
   escalatedBy: (who: string) => string;
+  restoredBy: (who: string) => string;
   alert: (id: string) => string;
   /** Separator of the facts on the frequency line. */
   comma: string;
@@ -54,12 +57,14 @@ const WORDS: Record<NotifyLanguage, Words> = {
     transmissionAt: (mhz) => `transmission at ${mhz}`,
     inRoom: (room) => ` in ${room}`,
     escalated: ' (escalated)',
+    restored: ' (restored: known mark removed)',
     wide: (bw) => `${bw} wide`,
     overBaseline: (db) => `${db} dB over the baseline`,
     sensor: (name, room) => `sensor ${name}${room !== undefined ? ` (${room})` : ''}`,
     heardIn: (rooms) => `heard in ${rooms.join(', ')} (nearest first)`,
     session: (name) => `exam session: ${name}`,
     escalatedBy: (who) => `escalated by ${who}`,
+    restoredBy: (who) => `known mark removed by ${who}`,
     alert: (id) => `alert ${id}`,
     comma: ', ',
     raised: (reason) => `ranked higher ▲: ${reason}`,
@@ -77,12 +82,14 @@ const WORDS: Record<NotifyLanguage, Words> = {
     transmissionAt: (mhz) => `${mhz} 发射信号`,
     inRoom: (room) => `，位置：${room}`,
     escalated: '（已升级）',
+    restored: '（已恢复：已知标记已移除）',
     wide: (bw) => `带宽 ${bw}`,
     overBaseline: (db) => `高于基线 ${db} dB`,
     sensor: (name, room) => `传感器 ${name}${room !== undefined ? `（${room}）` : ''}`,
     heardIn: (rooms) => `收到信号的房间：${rooms.join('、')}（由近及远）`,
     session: (name) => `考试场次：${name}`,
     escalatedBy: (who) => `升级人：${who}`,
+    restoredBy: (who) => `移除已知标记的人：${who}`,
     alert: (id) => `告警 ${id}`,
     comma: '，',
     raised: (reason) => `优先级提升 ▲：${reason}`,
@@ -100,8 +107,9 @@ export function formatBandwidth(hz: number): string {
 }
 
 /**
- * Renders an alert record (an `open`, an `escalate`, or the record that raised a transmission: src/notify/notifier.ts)
- * in `language` (default en). `room` is the sensor's room when configured. Times are the site's wall clock
+ * Renders an alert record (an `open`, an `escalate`, an `unmark` — restored: the title says so, the body says which
+ * known mark was removed and by whom, in the language's words — or the record that raised a transmission:
+ * src/notify/notifier.ts) in `language` (default en). `room` is the sensor's room when configured. Times are the site's wall clock
  * (`timeZone`), as the supervisors read them. The record's own `message` (e.g. why a sensor went offline) is quoted as
  * stored. A record carrying `severityRaise` (docs/identification.md §13) leads its title with the raise's mark
  * (`▲ voice link: transmission at …`) and says why in the body, in the language's words of its code.
@@ -115,7 +123,7 @@ export function notifyMessage(a: Alert, opts: { timeZone: string; room?: string;
   const raise = a.severityRaise;
   // a record of another version may carry a code this one does not know: the bare mark then
   const mark = raise === undefined ? '' : `${raiseMark(lang, raise.reasonCode?.id)}${sep}`;
-  const title = `[${w.severity[a.severity]}] ${a.site}${sep}${mark}${what}${room !== undefined ? w.inRoom(room) : ''}${a.event === 'escalate' ? w.escalated : ''}`;
+  const title = `[${w.severity[a.severity]}] ${a.site}${sep}${mark}${what}${room !== undefined ? w.inRoom(room) : ''}${a.event === 'escalate' ? w.escalated : a.event === 'unmark' ? w.restored : ''}`;
   const lines: string[] = [];
   const startMs = Date.parse(a.startTime ?? a.time);
   lines.push(`${formatSiteTime(Number.isFinite(startMs) ? startMs : Date.parse(a.time), opts.timeZone).replace('T', ' ')} (${opts.timeZone})`);
@@ -130,8 +138,9 @@ export function notifyMessage(a: Alert, opts: { timeZone: string; room?: string;
   lines.push(w.sensor(a.sensor, room));
   if (a.rooms !== undefined && a.rooms.length > 1) lines.push(w.heardIn(a.rooms.map((r) => r.room)));
   if (a.session !== undefined) lines.push(w.session(a.session));
-  if (a.message !== undefined) lines.push(a.message);
+  if (a.message !== undefined) lines.push(a.event === 'unmark' ? (alertMessageIn(lang, a.message, a.messageCode) ?? a.message) : a.message);
   if (a.ackBy !== undefined && a.event === 'escalate') lines.push(w.escalatedBy(a.ackBy));
+  if (a.ackBy !== undefined && a.event === 'unmark') lines.push(w.restoredBy(a.ackBy));
   lines.push(w.alert(a.alertId));
   const out: NotifyMessage = { title, body: '', priority: a.severity === 'high' ? 5 : a.severity === 'low' ? 3 : 2 };
   if (opts.linkUrl !== undefined) {

@@ -64,11 +64,12 @@ export function notifyProblems(status: readonly ChannelStatus[], nowMs: number):
 }
 
 /**
- * Records that notify by their event: an alert opening, and one escalated by a supervisor. Updates, closes, acks do
- * not, but for the first record that raises a transmission ({@link Notifier}: docs/notifications.md).
+ * Records that notify by their event: an alert opening, one escalated by a supervisor, and one restored because the
+ * known emitter that hid it was removed (`unmark`: it counts again). Updates, closes, acks, known-marks do not, but
+ * for the first record that raises a transmission ({@link Notifier}: docs/notifications.md).
  */
 export function notifies(a: Pick<Alert, 'event'>): boolean {
-  return a.event === 'open' || a.event === 'escalate';
+  return a.event === 'open' || a.event === 'escalate' || a.event === 'unmark';
 }
 
 /**
@@ -286,7 +287,9 @@ export class Notifier {
     for (const ch of this.channels.values()) {
       const c = ch.settings;
       if (!routes(c, a.severity, a.kind)) continue;
-      if (c.groups === 'first' && a.event !== 'escalate' && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(a.groupId)) {
+      // the restored alerts of one transmission group come back together (one removal, one time): the first one speaks
+      const groupKey = a.event === 'unmark' ? `unmark ${a.time} ${a.groupId}` : a.groupId;
+      if (c.groups === 'first' && a.event !== 'escalate' && groupKey !== undefined && a.groupId !== undefined && a.groupId !== a.alertId && ch.sent.has(groupKey)) {
         this.log.debug({ channel: c.name, alertId: a.alertId, groupId: a.groupId }, 'notify: same transmission as an alert already sent');
         continue;
       }
@@ -301,7 +304,7 @@ export class Notifier {
         this.log.info({ channel: c.name, alertId: a.alertId, seq: a.seq, severity: a.severity, until: new Date(quiet.untilMs).toISOString() }, 'notify: quiet hours; held for this channel until they end');
       }
       out.push(e);
-      ch.sent.add(a.alertId);
+      ch.sent.add(a.event === 'unmark' ? `unmark ${a.time} ${a.groupId ?? a.alertId}` : a.alertId);
     }
     return out;
   }

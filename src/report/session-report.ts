@@ -357,7 +357,7 @@ const REPORT_TEXT = {
 /**
  * A transmission's class and confidence as the report shows them, a guess marked as everywhere a class is shown
  * (src/text-template.ts): `<b>nfm</b> (87 %)`, or `<b class="signal-class guess">nfm?</b> (guess 41 %: confidence
- * below 50 %)` (`窄调频?`, `推测 41 %：置信度低于 50 %` in Chinese); below the class floor `<b class="signal-class
+ * below 50 %)` (`窄调频？`, `推测 41 %：置信度低于 50 %` in Chinese); below the class floor `<b class="signal-class
  * closest">unknown</b> (closest: NFM, 5 %; no class is named below 20 %)` (full-width brackets in Chinese).
  */
 function classHtml(lang: TextLang, s: NonNullable<ReportAlert['signal']>): string {

@@ -31,6 +31,19 @@ export interface DetectionRelayOptions {
    * past LATE_ALERT_MS carries it as `lateMs`. Absent: never.
    */
   behindMs?: () => number;
+  /**
+   * How long (ms) the samples arriving now waited on the receiver's network link (its health's samplesBehindOrLost at
+   * the configured rate: {@link linkWaitMs}); added to `behindMs` for `lateMs` and recorded as `lateLinkMs`. Absent: 0.
+   */
+  linkWaitMs?: () => number;
+}
+
+/**
+ * How long (ms) samples wait on a receiver's link: `samplesBehindOrLost` (samples the receiver produced that have not
+ * arrived; null = not known yet, undefined = not tracked) at `rateSps`; 0 when not known.
+ */
+export function linkWaitMs(samplesBehindOrLost: number | null | undefined, rateSps: number): number {
+  return samplesBehindOrLost == null || !(rateSps > 0) || !(samplesBehindOrLost > 0) ? 0 : (1000 * samplesBehindOrLost) / rateSps;
 }
 
 /** An open track: its bus id, latest event, latest identification, and whether speech was heard live. */
@@ -178,8 +191,13 @@ export class DetectionRelay {
     if (noClip !== undefined) ctx.clipNotKept = noClip;
     if (signal !== undefined) ctx.signal = signal; // the latest identification, on every record after it
     if (ev.kind === 'open') {
+      // the pipeline's own lateness, plus what the samples waited on the receiver's link before they arrived
       const behindMs = this.o.behindMs?.() ?? 0;
-      if (behindMs >= LATE_ALERT_MS) ctx.lateMs = Math.round(behindMs);
+      const linkMs = this.o.linkWaitMs?.() ?? 0;
+      if (behindMs + linkMs >= LATE_ALERT_MS) {
+        ctx.lateMs = Math.round(behindMs + linkMs);
+        if (Math.round(linkMs) > 0) ctx.lateLinkMs = Math.round(linkMs);
+      }
     }
     if (this.o.site.bandPlan !== 'none' && this.o.centerHz() > 0) {
       const band = bandAt(ev.centerHz, this.o.site.bandPlan);

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
 import { codesText } from '../server/message-text.js';
 import type { AlertMessageCode, DiskStatus } from '../server/protocol.js';
+import { formatBytes } from '../log-values.js';
+
+export { formatBytes } from '../log-values.js';
 
 /** What {@link DiskWatch} reads from the file system (bytes). */
 export interface DiskSpace {
@@ -40,18 +43,6 @@ export interface DiskWatchOptions {
   /** Measures the evidence folders. Default: {@link evidenceHeld}. */
   measureEvidence?: (dirs: string[]) => Promise<EvidenceHeld>;
   now?: () => number;
-}
-
-/** `14 GB`, `4.7 GB`, `830 MB`, `12 kB` (SI units, as disks are sold and `df -H` prints). */
-export function formatBytes(n: number): string {
-  const units: [number, string][] = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
-  for (const [size, unit] of units) {
-    if (n >= size) {
-      const v = n / size;
-      return `${v >= 10 ? Math.round(v) : +v.toFixed(1)} ${unit}`;
-    }
-  }
-  return `${Math.max(0, Math.round(n))} B`;
 }
 
 /** How long `days` reads: `['days', '3.2']`, `['hours', '20']` (under 2 days), `['minutes', '40']` (under 2 h). */

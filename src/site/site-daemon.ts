@@ -10,7 +10,7 @@ import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR, missingPictureDrawer } from '../evidence/clip-picture-files.js';
 import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
 import { PictureRenderer } from '../evidence/picture-renderer.js';
-import { knownEmitterRoutes } from '../field/known-emitter-routes.js';
+import { giveBackHidden, knownEmitterRoutes } from '../field/known-emitter-routes.js';
 import { createSiteField, type SiteField } from './site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
@@ -227,7 +227,7 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
       clips,
       // /metrics; /sites (not a hub); /api/alerts; /sessions, /report; /known-emitters
       routes: [...extras.routes, notHubRoute, alertsApiRoute(store, site.site), ...reportRoutes(siteReportSource(site, reportDrawPicture), { dataDir: site.dataDir, logger: log }), ...knownEmitterRoutes(field.known, log, {
-        onRemoved: async (e, id, by) => (await bus.unmarkKnown({ id, label: e.label, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) }, by)).length,
+        onRemoved: giveBackHidden(bus, field.known),
         identity: (req) => `${server.authRequired ? 'token' : 'local'}@${req.socket.remoteAddress ?? '?'}`,
       })],
       healthProblems: problems,

@@ -10,7 +10,7 @@ import { HearingWatch, type BaselineStatus } from '../field/baseline-health.js';
 import { Backoff } from '../source/backoff.js';
 import type { DetectionEvent } from '../types.js';
 import { SensorProcessingMetrics, withProcessing } from '../metrics/site-metrics.js';
-import { DetectionRelay } from './detection-relay.js';
+import { DetectionRelay, linkWaitMs } from './detection-relay.js';
 import { BEHIND_PEAK_MS, offlineCause, OverloadTracker, PeakHold, SourceBoundJudge, sourceSilenceMs, WORKER_START_MS, type OfflineInputs } from './sensor-health.js';
 import { OfflineLog, offlineReason, overloadAlert, raiseHeardEmitters } from './sensor-alerts.js';
 import { threadStallClock, type StallClock } from './stall-clock.js';
@@ -152,7 +152,7 @@ export class SensorSupervisor {
       centerHz: () => this.centerHz,
       overload: () => this.overload.overload,
       clips: o.evidence === true,
-      behindMs: () => this.behind.last, // the latest report's: how late the detections that follow it come
+      behindMs: () => this.behind.last, linkWaitMs: () => linkWaitMs(this.holes.samplesBehindOrLost, this.configuredRateSps), // the latest report's: how late the detections that follow it come
     });
     this.restarts = new Backoff(o.site.restart.initialMs, o.site.restart.maxMs);
   }

@@ -50,7 +50,7 @@ describe('replay table', () => {
       '',
     ].join('\n'));
     // every class has the web page's word beside its code; a guess is marked as everywhere a class is shown
-    expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频? 推测 41 %');
+    expect(classText({ class: 'nfm', confidence: 0.41 }, 'zh-CN')).toBe('nfm 窄调频？ 推测 41 %');
     expect(classText({ class: 'tdma-burst' }, 'zh-CN')).toBe('tdma-burst 时隙');
     expect(classText({ class: 'nfm', confidence: 0.41 })).toBe('nfm? guess 41 %');
     // below the class floor: unknown, the closest class a hint (the demo's noise burst)
@@ -69,10 +69,10 @@ describe('replay table', () => {
     const guessed = new ReplayTable('zh-CN');
     guessed.add(line({ signal: { class: 'fsk', confidence: 0.3 } }));
     expect(guessed.text().split('\n').slice(1)).toEqual([
-      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  fsk 频移? 推测 30 %  ISM 433 MHz',
+      '1    0.109  434.0252      0.98  299 毫秒     7     10.9  fsk 频移？ 推测 30 %  ISM 433 MHz',
       '1 个检测：fsk 频移 1',
       '包数：一个检测所含的数据包数（相隔至少 10 毫秒的突发）；时间和频率相近的重复发射合为一行',
-      '? = 推测：置信度低于 50 %',
+      '？ = 推测：置信度低于 50 %',
       '',
     ]);
     expect(new ReplayTable('zh-CN').text()).toBe('无检测结果\n');

@@ -18,6 +18,9 @@ import { reportEmitters } from '../../src/cli/calibrate.js';
 import { alertMessageIn } from '../../src/server/message-text.js';
 import { resolveLogLang, terminalWords } from '../../src/log-words.js';
 import { pino } from 'pino';
+import { AlertBus } from '../../src/alerts/alert-bus.js';
+import { AlertStore } from '../../src/alerts/alert-store.js';
+import { det, memoryLogger } from '../server/helpers.js';
 import { checkLogFormat, clockText, prettyMessage, resolveLogFormat, withBindings } from '../../src/log.js';
 import { BIN, buildOnce, REPO, runCliAsync, tempDir } from '../daemon/helpers.js';
 
@@ -62,17 +65,40 @@ describe.concurrent('the terminal', () => {
       expect(line).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; session 数学 Maths, demo-9 seq 9)');
     });
 
+    it('says how late a late alert came (its lateMs), as the bus logs it, in English and Chinese', async () => {
+      const t = tempDir('qb-late-line-');
+      const { logger, lines } = memoryLogger('info');
+      const store = await AlertStore.open({ dataDir: t.dir, site: 'hall' });
+      const bus = new AlertBus({ store, logger });
+      await bus.handleDetection('hall-a-433', det(120, 'open'), { lateMs: 31_640, bandLabel: 'ISM 433 MHz' });
+      await bus.close();
+      await store.close();
+      t.cleanup();
+      const rec = lines.find((l) => l.msg === 'alert')!;
+      expect(rec.lateMs).toBe(31_640);
+      expect(prettyMessage(rec)).toBe('[hall-a-433] ALERT open high transmission 434.040 MHz ISM 433 MHz (unacknowledged; 31.6 s late, hall-1 seq 1)');
+      expect(prettyMessage(rec, 'zh-CN')).toBe('【hall-a-433】告警 发出 高 无线发射 434.040 MHz ISM 433 MHz（未确认；延迟 31.6 秒，hall-1 seq 1）');
+      expect(prettyMessage({ ...rec, lateMs: 1000 }, 'zh-CN')).toContain('（未确认；延迟 1 秒，hall-1 seq 1）');
+      // late because its samples waited on the receiver's link: how much of it
+      expect(prettyMessage({ ...rec, lateMs: 2173, lateLinkMs: 2133 })).toContain("(unacknowledged; 2.2 s late (2.1 s on the receiver's link), hall-1 seq 1)");
+      expect(prettyMessage({ ...rec, lateMs: 2173, lateLinkMs: 2133 }, 'zh-CN')).toContain('（未确认；延迟 2.2 秒（接收机链路上 2.1 秒），hall-1 seq 1）');
+    });
+
     it('names who acknowledged', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
         '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
       );
+      // an alert given back by removing its known mark: "restored", and who removed the mark
+      const back = { msg: 'alert', sensor: 's1', kind: 'transmission', event: 'unmark', state: 'new', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 9, ackBy: '王芳 (local@127.0.0.1)' };
+      expect(prettyMessage(back)).toBe('[s1] ALERT restored high transmission 433.920 MHz (unacknowledged; by 王芳 (local@127.0.0.1), h-1 seq 9)');
+      expect(prettyMessage(back, 'zh-CN')).toBe('【s1】告警 已恢复 高 无线发射 433.920 MHz（未确认；处理人 王芳 (local@127.0.0.1)，h-1 seq 9）');
     });
 
     it('reads a state change, an error and long fields shortly', () => {
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', component: 'sensor', state: 'armed' })).toBe('[s1] state → armed');
       // fractions are rounded for a person (four significant digits), whole numbers stay whole
       expect(prettyMessage({ msg: 'baseline learned from the recording', frames: 44776, seconds: 9.999872, ppm: 1.23456 })).toBe(
-        'baseline learned from the recording  frames=44776 seconds=10 ppm=1.235');
+        'baseline learned from the recording  frames=44776 seconds=10 s ppm=1.235');
       expect(prettyMessage({ msg: 'cannot write', component: 'alert-store', err: { type: 'Error', message: 'no space', code: 'ENOSPC', stack: 'Error: …' } })).toBe('[alert-store] cannot write  err="ENOSPC: no space"');
       const long = prettyMessage({ msg: 'x', why: 'w'.repeat(400) });
       expect(long.length).toBe('x  why='.length + 160);
@@ -80,17 +106,41 @@ describe.concurrent('the terminal', () => {
     });
 
     it('quotes a value with a space, = or " in it, so it cannot read as the next field; the centre follows the message', () => {
-      expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250000');
+      expect(prettyMessage({ msg: 'stream started', sensor: 'hall-b-868', run: 1, label: 'sim', centerHz: 868_300_000, rateSps: 250_000 })).toBe('[hall-b-868] stream started (centre 868.300 MHz)  run=1 label=sim rateSps=250 kS/s');
       expect(prettyMessage({ msg: 'x', label: 'rtl_tcp 10.0.0.5:1234', note: 'a=b', q: 'say "hi"', empty: '', n: 3 })).toBe('x  label="rtl_tcp 10.0.0.5:1234" note="a=b" q="say \\"hi\\"" empty="" n=3');
       expect(prettyMessage({ msg: 'x', err: { message: 'no space left', code: 'ENOSPC' } })).toBe('x  err="ENOSPC: no space left"');
-      // objects and arrays stay JSON, unquoted: their brackets delimit them
-      expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=["hall-a=sim","b c"] fp={"window":"hann"}');
+      // objects and arrays in words, unquoted: their brackets delimit them
+      expect(prettyMessage({ msg: 'x', sensors: ['hall-a=sim', 'b c'], fp: { window: 'hann' } })).toBe('x  sensors=[hall-a=sim, b c] fp=(window=hann)');
+    });
+
+    it('words field values as the demo logs them: units from the field name, yes/no, times, lists, objects, codes (en, zh)', () => {
+      const reserve = { msg: 'alert store: space reserve in place', component: 'alert-store', file: '/d/alerts.reserve', bytes: 1_048_576 };
+      expect(prettyMessage(reserve)).toBe('[alert-store] alert store: space reserve in place  file=/d/alerts.reserve bytes=1 MB');
+      const listening = { msg: 'server listening', component: 'server', url: 'http://127.0.0.1:8080/', authRequired: false, tls: false };
+      expect(prettyMessage(listening)).toBe('[server] server listening  url=http://127.0.0.1:8080/ authRequired=no tls=no');
+      expect(prettyMessage(listening, 'zh-CN')).toBe('【server】网页服务已启动  url=http://127.0.0.1:8080/ authRequired=否 tls=否');
+      const running = { msg: 'site running', sensors: ['hall-a-433=sim', 'hall-b-868=sim'], lastSeq: 0, recoveredAlerts: 0 };
+      expect(prettyMessage(running)).toBe('site running  sensors=[hall-a-433=sim, hall-b-868=sim] lastSeq=0 recoveredAlerts=0');
+      expect(prettyMessage(running, 'zh-CN')).toBe('考点已运行  sensors=［hall-a-433=sim、hall-b-868=sim］ lastSeq=0 recoveredAlerts=0');
+      const inUse = { msg: 'baseline in use', sensor: 'hall-a-433', method: 'warmup', createdAt: '2026-12-07T23:28:08.780Z' };
+      // the time in the zone of the line's own HH:MM:ss (whole-hour zones keep minutes and seconds)
+      expect(prettyMessage(inUse)).toMatch(/^\[hall-a-433\] baseline in use {2}method=warm-up createdAt=2026-12-0[78] \d\d:28:08$/);
+      expect(prettyMessage(inUse, 'zh-CN')).toMatch(/^【hall-a-433】正在使用基线 {2}method=预热 createdAt=2026-12-0[78] \d\d:28:08$/);
+      const clip = { msg: 'evidence clip written', sensor: 'hall-a-433', clip: '/d/c.sigmf-meta', seconds: 2.559, rateSps: 25_000, bytes: 127_930, fullRateBytes: 5_117_248, bandMs: 1271 };
+      expect(prettyMessage(clip)).toBe('[hall-a-433] evidence clip written  clip=/d/c.sigmf-meta seconds=2.559 s rateSps=25 kS/s bytes=128 kB fullRateBytes=5.1 MB bandMs=1.3 s');
+      expect(prettyMessage(clip, 'zh-CN')).toBe('【hall-a-433】证据片段已写入  clip=/d/c.sigmf-meta seconds=2.559 秒 rateSps=25 kS/s bytes=128 kB fullRateBytes=5.1 MB bandMs=1.3 秒');
+      const cut = { msg: 'evidence clip shortened to its byte budget', sensor: 'hall-a-433', centerHz: 434_170_000, id: 3, rateSps: 200_000, maxBytes: 1_000_000, cutPreS: 0.5064, cutPostS: 1 };
+      expect(prettyMessage(cut, 'zh-CN')).toBe('【hall-a-433】证据片段已按字节上限截短（中心 434.170 MHz）  id=3 rateSps=200 kS/s maxBytes=1 MB cutPreS=0.5064 秒 cutPostS=1 秒');
+      // levels, shares, spans in their units; an epoch time as a date; the sensor and alert codes in Chinese words
+      expect(prettyMessage({ msg: 'x', lowHz: 433_900_000, bandwidthHz: 12_500, peakExcessDb: 18.46, clipFraction: 0.0123, maxAgeH: 24, sinceMs: 120 }, 'zh-CN')).toBe(
+        'x  lowHz=433.900 MHz bandwidthHz=12.5 kHz peakExcessDb=18.46 dB clipFraction=1.23 % maxAgeH=24 小时 sinceMs=120 毫秒');
+      expect(prettyMessage({ msg: 'x', state: 'armed', kind: 'sensor-offline', severity: 'high' }, 'zh-CN')).toBe('x  state=监测中 kind=传感器离线 severity=高');
     });
 
     it('the exam sessions line words the calibration settings, en and zh, never as JSON', () => {
       const rec = { msg: 'exam sessions', component: 'field', sessions: ['Maths 09:00–11:00'], timeZone: 'Asia/Shanghai', calibration: { windowMin: 20, seconds: 60, maxAgeH: 24 } };
-      expect(prettyMessage(rec)).toBe('[field] exam sessions  sessions=["Maths 09:00–11:00"] timeZone=Asia/Shanghai calibration 20 min before (60 s; baselines valid 24 h)');
-      expect(prettyMessage(rec, 'zh-CN')).toBe('【field】考试场次  sessions=["Maths 09:00–11:00"] timeZone=Asia/Shanghai 校准 开考前 20 分钟（录制 60 秒；基线有效期 24 小时）');
+      expect(prettyMessage(rec)).toBe('[field] exam sessions  sessions=[Maths 09:00–11:00] timeZone=Asia/Shanghai calibration 20 min before (60 s; baselines valid 24 h)');
+      expect(prettyMessage(rec, 'zh-CN')).toBe('【field】考试场次  sessions=［Maths 09:00–11:00］ timeZone=Asia/Shanghai 校准 开考前 20 分钟（录制 60 秒；基线有效期 24 小时）');
       expect(prettyMessage({ ...rec, calibration: { windowMin: 0, seconds: 60, maxAgeH: 12 } })).toContain(' calibration off (baselines valid 12 h)');
       expect(prettyMessage({ ...rec, calibration: { windowMin: 0, seconds: 60, maxAgeH: 12 } }, 'zh-CN')).toContain(' 校准 关闭（基线有效期 12 小时）');
       // a `calibration` field of another shape stays a field
@@ -98,7 +148,7 @@ describe.concurrent('the terminal', () => {
     });
 
     it('an unknown centre reads "centre unknown", never "0.000 MHz"', () => {
-      expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay (centre unknown)  format=cu8 rateSps=250000');
+      expect(prettyMessage({ msg: 'replay', format: 'cu8', rateSps: 250_000, centerHz: null })).toBe('replay (centre unknown)  format=cu8 rateSps=250 kS/s');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 0 })).toBe('[s1] stream started (centre unknown)');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: 433_920_000 })).toBe('[s1] stream started (centre 433.920 MHz)');
     });
@@ -134,14 +184,14 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ ...closed, signalClass: 'unknown' }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz（未确认；demo-4 seq 12）');
       // a guess (signalConfidence below LOW_CONFIDENCE) marked as the web UI, the report and replay mark it; 0.5 is none
       expect(prettyMessage({ ...closed, signalConfidence: 0.41 })).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class nfm? guess 41 % (unacknowledged; demo-4 seq 12)');
-      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频? 推测 41 %（未确认；demo-4 seq 12）');
+      expect(prettyMessage({ ...closed, signalConfidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为窄调频？ 推测 41 %（未确认；demo-4 seq 12）');
       expect(prettyMessage({ ...closed, signalConfidence: 0.5 })).toContain(' class nfm (unacknowledged;');
       // below the class floor: unknown, the closest class named as a hint (the record's signalClosest)
       const floored = { ...closed, signalClass: 'unknown', signalClosest: 'nfm', signalConfidence: 0.05 };
       expect(prettyMessage(floored)).toBe('[hall-a-433] ALERT close high transmission 433.860 MHz ISM 433 MHz class unknown (closest: nfm, 5 %) (unacknowledged; demo-4 seq 12)');
       expect(prettyMessage(floored, 'zh-CN')).toBe('【hall-a-433】告警 结束 高 无线发射 433.860 MHz ISM 433 MHz 识别为未知（最接近：窄调频，5 %）（未确认；demo-4 seq 12）');
       expect(prettyMessage({ msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100 }, 'zh-CN')).toBe(
-        '【hall-a-433】识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=true afterCloseMs=2100',
+        '【hall-a-433】识别结果已补入已结束的告警  alertId=demo-4 class=nfm final=是 afterCloseMs=2.1 秒',
       );
       // a raised alert carries the mark replay's notes show (src/text-template.ts RAISE_MARK_TEXT), on its alert line and on the late identification's
       const raised = { ...closed, centerHz: 230_025_000, bandLabel: '223–235 MHz', raise: 'raise.unexpected' };
@@ -150,12 +200,12 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ ...raised, raise: 'raise.voice' }, 'zh-CN')).toContain(' 识别为窄调频 ▲ 语音链路（');
       expect(prettyMessage({ ...raised, raise: 'raise.future' })).toContain(' class nfm ▲ (');
       const lateRaised = { msg: 'identification added to its closed alert', sensor: 'hall-a-433', alertId: 'demo-4', class: 'nfm', final: true, afterCloseMs: 2100, raise: 'raise.unexpected' };
-      expect(prettyMessage(lateRaised, 'zh-CN')).toBe('【hall-a-433】识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
-      expect(prettyMessage(lateRaised)).toBe('[hall-a-433] identification added to its closed alert ▲ unusual for this band  alertId=demo-4 class=nfm final=true afterCloseMs=2100');
+      expect(prettyMessage(lateRaised, 'zh-CN')).toBe('【hall-a-433】识别结果已补入已结束的告警 ▲ 调制与频段不符  alertId=demo-4 class=nfm final=是 afterCloseMs=2.1 秒');
+      expect(prettyMessage(lateRaised)).toBe('[hall-a-433] identification added to its closed alert ▲ unusual for this band  alertId=demo-4 class=nfm final=yes afterCloseMs=2.1 s');
       // its class marked as a guess by the record's confidence, as the alert line marks it (0.5 is none)
       expect(prettyMessage({ ...lateRaised, raise: undefined, final: undefined, afterCloseMs: undefined, confidence: 0.41 })).toBe('[hall-a-433] identification added to its closed alert  alertId=demo-4 class=nfm? confidence=0.41');
-      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】识别结果已补入已结束的告警  alertId=demo-4 class=nfm? final=true afterCloseMs=2100 confidence=0.41');
-      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.5 })).toContain(' class=nfm final=true afterCloseMs=2100 confidence=0.5');
+      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.41 }, 'zh-CN')).toBe('【hall-a-433】识别结果已补入已结束的告警  alertId=demo-4 class=nfm? final=是 afterCloseMs=2.1 秒 confidence=0.41');
+      expect(prettyMessage({ ...lateRaised, raise: undefined, confidence: 0.5 })).toContain(' class=nfm final=yes afterCloseMs=2.1 s confidence=0.5');
       expect(prettyMessage({ msg: 'identification dropped: it came more than lateSignalMs after its alert closed', sensor: 's1', trackId: 4, class: 'ook', confidence: 0.3, lateSignalMs: 30000 })).toContain(' class=ook? confidence=0.3 ');
       expect(prettyMessage({ msg: 'sensor state', sensor: 's1', state: 'armed' }, 'zh-CN')).toBe('【s1】状态 → 监测中');
       // the line's own punctuation full-width in Chinese, as every other Chinese text (English keeps ': ' and ' (')
@@ -167,7 +217,7 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage(diskFull, 'zh-CN')).toMatch(/  err=磁盘空间已满［ENOSPC］$/);
       expect(prettyMessage(diskFull)).toBe('[alert-store] alert store write failed  err="ENOSPC: no space left on device, write"');
       expect(prettyMessage({ ...diskFull, err: { message: 'bad block', code: 'QB_X' } })).toMatch(/  err="QB_X: bad block"$/);
-      expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('【s1】传感器恢复在线  offlineMs=5200');
+      expect(prettyMessage({ msg: 'sensor back online', sensor: 's1', offlineMs: 5200 }, 'zh-CN')).toBe('【s1】传感器恢复在线  offlineMs=5.2 秒');
       expect(prettyMessage({ msg: 'stream started', sensor: 's1', centerHz: null }, 'zh-CN')).toBe('【s1】数据流已开始（中心频率未知）');
       expect(prettyMessage({ msg: 'still offline: no RTL-SDR dongle found; reopening in 2 s', sensor: 's1', attempt: 3 }, 'zh-CN')).toBe('【s1】仍离线：no RTL-SDR dongle found; reopening in 2 s  attempt=3');
       // an offline reason with its code reads the code's Chinese text (the repeat without its advice); JSON keeps English
@@ -267,7 +317,7 @@ describe.concurrent('the terminal', () => {
       expect(pretty.code).toBe(0);
       const plines = pretty.stderr.trim().split('\n');
       for (const l of plines) expect(l).toMatch(/^\[\d\d:\d\d:\d\d\] (INFO|WARN): /);
-      expect(pretty.stderr).toMatch(/recording written {2}meta=.*b\.sigmf-meta samples=200000 seconds=0\.2 format="?cu8"?/);
+      expect(pretty.stderr).toMatch(/recording written {2}meta=.*b\.sigmf-meta samples=200000 seconds=0\.2 s format="?cu8"?/);
     });
   });
 

@@ -9,7 +9,7 @@ import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import type { Alert, KnownEmitterEntry } from '../../src/server/protocol.js';
-import { knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
+import { giveBackHidden, knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
 import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { createSiteField } from '../../src/site/site-field.js';
 import type { DetectionEvent } from '../../src/types.js';
@@ -34,6 +34,19 @@ const ev = (over: Partial<DetectionEvent> = {}): DetectionEvent => ({
 const siteOf = (dataDir: string, extra: Record<string, unknown>) =>
   applySiteDefaults(validateSiteConfig({ timeZone: 'Asia/Shanghai', dataDir, sensors: [{ name: 'a', source: 'sim' }], ...extra }, 'site.json'), {}, 'site.json');
 
+/** A bus whose alerts are known while `known` matches them (as the site wires it), its records observed by `known`. */
+function busOver(store: AlertStore, known: KnownEmitters, now: () => number): AlertBus {
+  const bus = new AlertBus({
+    store, updateIntervalMs: 0, now,
+    knownEmitterCheck: (ctx) => {
+      const e = known.match(ctx.sensor, ctx.detection.centerHz, now());
+      return e === undefined ? false : { label: e.label, id: known.idOf(e) };
+    },
+  });
+  bus.on('alert', (a) => known.observe(a));
+  return bus;
+}
+
 /** Serves `routes` on a loopback port; resolves its base URL and a closer. */
 async function serve(routes: ReturnType<typeof knownEmitterRoutes>): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -51,14 +64,7 @@ describe('removing a known mark gives back the alerts it hid (issue 16)', () => 
     let nowMs = T0;
     const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
     const known = await KnownEmitters.open({ dataDir, configured: [{ lowHz: 868_000_000, highHz: 868_100_000, label: 'fire alarm link' }], rbwHzOf: () => 244, log: silentLog });
-    const bus = new AlertBus({
-      store, updateIntervalMs: 0, now: () => nowMs,
-      knownEmitterCheck: (ctx) => {
-        const e = known.match(ctx.sensor, ctx.detection.centerHz, nowMs);
-        return e === undefined ? false : { label: e.label, id: known.idOf(e) };
-      },
-    });
-    bus.on('alert', (a) => known.observe(a));
+    const bus = busOver(store, known, () => nowMs);
     const first = (await bus.handleDetection('a', ev()))!;
     await known.markFromAlert((await bus.known(first.alertId, 'Ms Li (local@127.0.0.1)', 'invigilator radio'))!, store);
     nowMs += 60_000;
@@ -101,6 +107,50 @@ describe('removing a known mark gives back the alerts it hid (issue 16)', () => 
     const reopened = await AlertStore.open({ dataDir, site: 's', fsync: false });
     expect(reopened.stateOf(later.alertId)).toMatchObject({ state: 'acknowledged', severity: 'high', lastEvent: 'ack' });
     await reopened.close();
+  });
+});
+
+describe('overlapping known marks (issue 16)', () => {
+  it('removing one of two marks that cover one frequency gives back only what the other does not cover; removing the other gives back the rest', async () => {
+    const dataDir = join(dir, 'overlap');
+    const nowMs = T0;
+    const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [], rbwHzOf: () => 244, log: silentLog });
+    const bus = busOver(store, known, () => nowMs);
+    const at = (id: number, centerHz: number): DetectionEvent => ev({ id, centerHz, lowHz: centerHz - 600, highHz: centerHz + 600 });
+    // two radios 3 kHz apart, both new, both marked: A covers 433.977 230–433.982 770 MHz, B 433.980 230–433.985 770
+    // (their bands ± max(2 RBW, 5 ppm) = 2170 Hz), overlapping over 433.980 230–433.982 770
+    const a1 = (await bus.handleDetection('a', at(1, 433_980_000)))!;
+    const a2 = (await bus.handleDetection('a', at(2, 433_983_000)))!;
+    const A = (await known.markFromAlert((await bus.known(a1.alertId, 'Ms Li', 'radio A'))!, store))!;
+    const B = (await known.markFromAlert((await bus.known(a2.alertId, 'Ms Li', 'radio B'))!, store))!;
+    expect([[A.lowHz, A.highHz], [B.lowHz, B.highHz]]).toEqual([[433_977_230, 433_982_770], [433_980_230, 433_985_770]]);
+    // later detections: in both (matched by A, the first), in A only, in B only
+    const both = (await bus.handleDetection('a', at(3, 433_981_000)))!;
+    const onlyA = (await bus.handleDetection('a', at(4, 433_978_000)))!;
+    const onlyB = (await bus.handleDetection('a', at(5, 433_985_000)))!;
+    expect([both, onlyA, onlyB].map((x) => [x.state, x.knownEmitterId])).toEqual([['known', known.idOf(A)], ['known', known.idOf(A)], ['known', known.idOf(B)]]);
+    const restored: string[] = [];
+    bus.on('alert', (x) => x.event === 'unmark' && restored.push(x.alertId));
+    const removeMark = async (e: typeof A): Promise<number> => {
+      const id = known.idOf(e);
+      const removed = (await known.remove(id))!;
+      return giveBackHidden(bus, known, () => nowMs)(removed, id, 'Wang Fang');
+    };
+
+    // A goes: its own alert (433.980 000 MHz, below B) and the one only A covered count again; the one in both stays
+    // hidden by B
+    expect(await removeMark(A)).toBe(2);
+    expect(restored).toEqual([a1.alertId, onlyA.alertId]);
+    expect(bus.stateOf(both.alertId)).toMatchObject({ state: 'known', severity: 'info' });
+    expect(bus.stateOf(onlyB.alertId)).toMatchObject({ state: 'known', severity: 'info' });
+    // B goes too: its own alert, the one it kept hidden after A went, and the one only it covered
+    restored.length = 0;
+    expect(await removeMark(B)).toBe(3);
+    expect(restored).toEqual([a2.alertId, both.alertId, onlyB.alertId]);
+    for (const x of [a1, a2, both, onlyA, onlyB]) expect(bus.stateOf(x.alertId)).toMatchObject({ state: 'new', severity: 'high' });
+    await bus.close();
+    await store.close();
   });
 });
 

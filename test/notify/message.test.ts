@@ -65,6 +65,19 @@ describe('notifyMessage', () => {
     expect(newer.body).toContain('ranked higher ▲: a newer rule');
   });
 
+  it('an alert restored by removing its known mark: says so and who removed it, in English and Chinese', () => {
+    const restored: Alert = {
+      ...grouped, event: 'unmark', ackBy: '王芳 (local@127.0.0.1)', time: '2026-06-07T02:10:00.000Z',
+      message: 'known emitter "caretaker radio" removed: this alert counts again', messageCode: { id: 'known.removed', params: { label: 'caretaker radio' } },
+    };
+    const en = notifyMessage(restored, { timeZone: 'Asia/Shanghai' });
+    expect(en.title).toBe('[HIGH] hall-a: transmission at 433.927 MHz in 101 教室 (restored: known mark removed)');
+    expect(en.body.split('\n').slice(-3)).toEqual(['known emitter "caretaker radio" removed: this alert counts again', 'known mark removed by 王芳 (local@127.0.0.1)', 'alert hall-a-41']);
+    const zh = notifyMessage(restored, { timeZone: 'Asia/Shanghai', language: 'zh-CN' });
+    expect(zh.title).toBe('[高] hall-a：433.927 MHz 发射信号，位置：101 教室（已恢复：已知标记已移除）');
+    expect(zh.body.split('\n').slice(-3)).toEqual(['已知发射源“caretaker radio”已移除：本告警重新计入', '移除已知标记的人：王芳 (local@127.0.0.1)', '告警 hall-a-41']);
+  });
+
   it('ntfy headers: ASCII as is, anything else as an RFC 2047 UTF-8 word', () => {
     expect(headerValue('[HIGH] hall-a: transmission at 433.927 MHz')).toBe('[HIGH] hall-a: transmission at 433.927 MHz');
     const enc = headerValue('[高] hall-a：433.927 MHz 发射信号');

@@ -259,6 +259,45 @@ describe('Notifier', () => {
     expect(got[3]!.title).toBe('[HIGH] hall-a: transmission at 433.929 MHz in room 101');
   });
 
+  it('a removed known mark sends the alerts it hid again, marked restored and by whom; none for alerts it never hid', async () => {
+    const t = tempDir('qb-notify-');
+    const hook = await httpReceiver();
+    const store = await AlertStore.open({ dataDir: t.dir, site: 'hall-a' });
+    // 433.940 MHz is the caretaker's radio (marked known): its alerts are stored 'known'/'info' from the open
+    const knownEmitterCheck = ({ detection }: { detection: { centerHz: number } }): { label: string; id: string } | false =>
+      detection.centerHz === 433_940_000 ? { label: 'caretaker radio', id: 'marked:hall-a-9' } : false;
+    const bus = new AlertBus({ store, knownEmitterCheck, now: () => DAY_MS });
+    const st = { store, bus };
+    const n = notifier(t.dir, settings({ channels: [{ name: 'hook', type: 'webhook', url: hook.url, severities: ['high'] }] }), st);
+    cleanupAfter(() => ({ n, st }), [hook], t);
+    await n.start();
+    await bus.handleDetection('s1', det(20, 'open'), { session: '数学 Maths', bandLabel: 'ISM 433' }); // hidden (known)
+    await bus.handleDetection('s1', det(20, 'close', { endS: 3 }));
+    await bus.handleDetection('s1', det(30, 'open')); // never hidden: notified once, at its open
+    await bus.handleDetection('s1', det(21, 'open', { centerHz: 433_940_000 })); // hidden, still open
+    await n.idle();
+    expect(hook.got.map((r) => (JSON.parse(r.body) as WebhookBody).alert.event)).toEqual(['open']);
+    const restored = await bus.unmarkKnown({ id: 'marked:hall-a-9', label: 'caretaker radio' }, 'Wang Fang (local@127.0.0.1)');
+    expect(restored.map((r) => [r.alertId, r.event, r.state, r.severity, r.centerHz])).toEqual([['hall-a-1', 'unmark', 'new', 'high', 433_940_000], ['hall-a-4', 'unmark', 'new', 'high', 433_940_000]]);
+    await n.idle();
+    const got = hook.got.map((r) => JSON.parse(r.body) as WebhookBody);
+    expect(got.map((b) => [b.alert.alertId, b.alert.event, b.alert.ackBy])).toEqual([['hall-a-3', 'open', undefined], ['hall-a-1', 'unmark', 'Wang Fang (local@127.0.0.1)'], ['hall-a-4', 'unmark', 'Wang Fang (local@127.0.0.1)']]);
+    expect(got[1]!.title).toBe('[HIGH] hall-a: transmission at 433.940 MHz in room 101 (restored: known mark removed)');
+    expect(got[1]!.text.split('\n')).toEqual([
+      '2026-06-08 10:00:00 (Asia/Shanghai)',
+      '433.940 MHz, 12.5 kHz wide, 18.5 dB over the baseline, ISM 433',
+      'sensor s1 (room 101)',
+      'exam session: 数学 Maths',
+      'known emitter "caretaker radio" removed: this alert counts again',
+      'known mark removed by Wang Fang (local@127.0.0.1)',
+      'alert hall-a-1',
+    ]);
+    // removing it again gives nothing back: no second notification
+    expect(await bus.unmarkKnown({ id: 'marked:hall-a-9', label: 'caretaker radio' }, 'Wang Fang')).toEqual([]);
+    await n.idle();
+    expect(hook.got).toHaveLength(3);
+  });
+
   it('keeps every alert while the receiver is down, across a restart, and delivers each exactly once in order when it is back', async () => {
     const t = tempDir('qb-notify-');
     const port = await freePort();

@@ -44,7 +44,7 @@ describe('session report: signal classes', () => {
     expect(en).toContain('<b class="signal-class guess">NFM?</b> (guess 41 %: confidence below 50 %) — nfm because');
     expect(en).toContain('<b class="signal-class">FSK</b> (50 %) — fsk because');
     const zh = renderReportHtml(r, 'zh-CN');
-    expect(zh).toContain('<b class="signal-class guess">窄调频?</b>（推测 41 %：置信度低于 50 %）');
+    expect(zh).toContain('<b class="signal-class guess">窄调频？</b>（推测 41 %：置信度低于 50 %）');
     expect(zh).toContain('<b class="signal-class">频移</b>（50 %）');
   });
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import type { Alert } from '../../src/server/protocol.js';
-import { DetectionRelay } from '../../src/site/detection-relay.js';
+import { DetectionRelay, linkWaitMs } from '../../src/site/detection-relay.js';
 import { LATE_ALERT_MS } from '../../src/alerts/alert.js';
 import { det, tempDir } from '../server/helpers.js';
 
@@ -113,5 +113,29 @@ describe('DetectionRelay: late alerts', () => {
     await bus.close();
     await store.close();
     expect(sent.map((a) => [a.event, a.lateMs])).toEqual([['open', 31_640], ['close', undefined], ['open', undefined], ['open', 1000]]);
+  });
+
+  it('samples waiting on the receiver\'s link make its alerts late too: lateMs adds the wait, lateLinkMs says how much', async () => {
+    const store = await AlertStore.open({ dataDir: `${t.dir}/late-link`, site: 'hall-a' });
+    const bus = new AlertBus({ store, updateIntervalMs: 0 });
+    const sent: Alert[] = [];
+    bus.on('alert', (a) => sent.push(a));
+    // rtl_tcp at 1.024 MS/s, its pipeline 40 ms behind; 2 184 256 samples produced but not arrived (2133 ms)
+    let waiting: number | null = 2_184_256;
+    const relay = new DetectionRelay({
+      name: 's1', site: { bandPlan: 'none', dataDir: t.dir }, bus, log: pino({ level: 'silent' }), centerHz: () => 433_920_000, overload: () => false,
+      behindMs: () => 40, linkWaitMs: () => linkWaitMs(waiting, 1_024_000),
+    });
+    relay.stream(1, 1, Date.now() - 60_000);
+    relay.detection(1, 1, det(1, 'open'));
+    waiting = 900_000; // 879 ms + 40 ms: on time
+    relay.detection(1, 1, det(2, 'open'));
+    waiting = null; // not known yet (a stream's first 2 s): the pipeline's own lateness only
+    relay.detection(1, 1, det(3, 'open'));
+    await bus.flush();
+    await bus.close();
+    await store.close();
+    expect(sent.map((a) => [a.lateMs, a.lateLinkMs])).toEqual([[2173, 2133], [undefined, undefined], [undefined, undefined]]);
+    expect([linkWaitMs(undefined, 1e6), linkWaitMs(-5, 1e6), linkWaitMs(1e6, 0), linkWaitMs(250_000, 250_000)]).toEqual([0, 0, 0, 1000]);
   });
 });

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { renderClipPicture } from '../../src/evidence/clip-picture.js';
 import { judgeHearing } from '../../src/field/baseline-health.js';
-import { knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
+import { giveBackHidden, knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
 import { sourceRetryCode } from '../../src/server/message-text.js';
 import { DiskWatch } from '../../src/site/disk-watch.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
@@ -111,7 +111,7 @@ beforeAll(async () => {
     session: () => ({ scheduled: true, current: { name: SESSION, startMs: sessionEndMs - 7_200_000, endMs: sessionEndMs } }),
     // a removed mark gives back the alerts it hid, as the site daemon wires it (src/site/site-daemon.ts)
     routes: knownEmitterRoutes(known, log, {
-      onRemoved: async (e, id, by) => (await site.bus.unmarkKnown({ id, label: e.label, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) }, by)).length,
+      onRemoved: (e, id, by) => giveBackHidden(site.bus, known)(e, id, by),
       identity: (req) => `local@${req.socket.remoteAddress ?? '?'}`,
     }),
     clips: { dir: clipsDir, picturesDir },

@@ -32,6 +32,12 @@ describe('KnownDialog on a phone', () => {
       await remove.click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="known-row"]').length === 1, undefined, { timeout: 3000 });
       expect(room.known.list().filter((e) => e.origin === 'marked')).toEqual([]);
+      // the alert it hid is back (new, high): the page says so as for a new alert, who removed the mark included
+      const toast = page.locator('.toast', { hasText: '告警已恢复' });
+      await toast.waitFor({ timeout: 3000 });
+      expect(await toast.textContent()).toBe('告警已恢复：已知标记“监考对讲机”已由 Test operator (local@127.0.0.1) 移除；被它隐藏的告警需要重新查看');
+      expect(await hall.getAttribute('data-state')).toBe('new');
+      expect(await hall.getAttribute('class')).toContain(' flash');
     } finally {
       await close();
     }

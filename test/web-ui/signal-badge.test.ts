@@ -114,7 +114,7 @@ describe('signal class in the web UI', () => {
       const guessRow = await alertRow(page, guess);
       const words = guessRow.locator('[data-testid="signal-guess"]');
       await words.waitFor({ state: 'visible', timeout: 3000 });
-      expect([await guessRow.locator('[data-testid="signal-badge"]').textContent(), await words.textContent()]).toEqual(['键控?', '推测 41 %']);
+      expect([await guessRow.locator('[data-testid="signal-badge"]').textContent(), await words.textContent()]).toEqual(['键控？', '推测 41 %']);
       const [w, gr] = [await words.boundingBox(), await guessRow.boundingBox()];
       expect(w!.x + w!.width).toBeLessThanOrEqual(gr!.x + gr!.width);
       await row.click();

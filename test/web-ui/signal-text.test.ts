@@ -25,8 +25,8 @@ describe('signal detail rows', () => {
     expect(signalRow({ ...NFM, confidence: 0.5 })).toBe('narrow FM (voice link) · confidence 50 %');
     expect(signalRow({ ...NFM, class: 'unknown', confidence: 0 })).toBe('not identified · confidence 0 %');
     setLang('zh-CN', false);
-    expect(signalRow(NFM)).toBe('窄带调频（话音链路）? · 推测 5 %：置信度低于 50 %');
-    expect(signalBadge(NFM)).toMatchObject({ text: '窄调频?', title: '窄带调频（话音链路）? · 推测 5 %：置信度低于 50 %', guess: '推测 5 %' });
+    expect(signalRow(NFM)).toBe('窄带调频（话音链路）？ · 推测 5 %：置信度低于 50 %');
+    expect(signalBadge(NFM)).toMatchObject({ text: '窄调频？', title: '窄带调频（话音链路）？ · 推测 5 %：置信度低于 50 %', guess: '推测 5 %' });
     expect(signalRow({ ...NFM, confidence: 0.87 })).toBe('窄带调频（话音链路） · 置信度 87 %');
   });
 

@@ -1,5 +1,6 @@
 // Alert detail dialog: every field, the ranked rooms and site plan of a grouped transmission, the record history, and the sensor's spectrum at the alert's peak.
 import { alertDurationText } from './alert-duration.js';
+import { lateFromLink } from './alert-row.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
@@ -264,7 +265,10 @@ export class AlertDetail {
     }
     if (v.kind === 'transmission' && v.signal !== undefined) rows.push(...signalRows(v.signal, v.severityRaise !== undefined));
     rows.push(['col.start', formatDateTime(v.startTime ?? v.firstTime, this.timeZone)]);
-    if (v.lateMs !== undefined) rows.push(['detail.late', t('detail.lateText', { delay: formatDelay(v.lateMs) })]);
+    if (v.lateMs !== undefined) {
+      const link = lateFromLink(v.lateMs, v.lateLinkMs);
+      rows.push(['detail.late', t(link ? 'detail.lateTextLink' : 'detail.lateText', { delay: formatDelay(v.lateMs), link: formatDelay(v.lateLinkMs ?? 0) })]);
+    }
     if (v.closed) rows.push(['detail.end', formatDateTime(v.endTime ?? v.lastTime, this.timeZone)]);
     rows.push(['col.duration', alertDurationText(v, nowMs)]);
     if (pos !== undefined) rows.push(['detail.position', `x ${pos.xM.toFixed(1)} m, y ${pos.yM.toFixed(1)} m`]);

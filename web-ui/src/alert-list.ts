@@ -403,7 +403,7 @@ export class AlertList {
     r.start.textContent = formatTime(startIso, this.timeZone);
     r.start.title = formatDateTime(startIso, this.timeZone);
     r.duration.textContent = alertDurationText(v, nowMs);
-    showLate(r, v.lateMs);
+    showLate(r, v.lateMs, v.lateLinkMs);
     const pending = this.pending.has(v.alertId);
     // One button per row: Acknowledge while new; then "mark as known" for transmissions and emitters heard during
     // calibration (both are in the detail, with Escalate for the latter).
@@ -476,9 +476,9 @@ export class AlertList {
     r.start.title = formatDateTime(first, this.timeZone);
     r.duration.textContent = groupSpanText(members, nowMs);
     // the latest any member came (members of one transmission come from sensors that may lag differently)
-    let late: number | undefined;
-    for (const m of members) if (m.lateMs !== undefined && (late === undefined || m.lateMs > late)) late = m.lateMs;
-    showLate(r, late);
+    let late: AlertView | undefined;
+    for (const m of members) if (m.lateMs !== undefined && (late === undefined || m.lateMs > late.lateMs!)) late = m;
+    showLate(r, late?.lateMs, late?.lateLinkMs);
     const pending = fresh.some((m) => this.pending.has(m.alertId));
     r.ack.hidden = fresh.length === 0;
     this.sendable(r.ack, pending);

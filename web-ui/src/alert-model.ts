@@ -22,13 +22,13 @@ export interface AlertRecordSummary {
  * ({@link Alert}): detection (Hz, dB, dBFS, ISO start / end, band label), session, known-emitter label, message (and its
  * code), who acknowledged, the clip (or why none was kept), the rooms of a multi-sensor transmission and its centroid
  * (m), the emitter a baseline heard (`present-during-calibration`), the sensor's identification (transmissions), how
- * late it was raised (`lateMs`).
+ * late it was raised (`lateMs`) and how much of that its samples waited on the receiver's link (`lateLinkMs`).
  */
 type AlertRecordFields = Pick<
   Alert,
   | 'centerHz' | 'bandwidthHz' | 'peakExcessDb' | 'peakPowerDbfs' | 'bandLabel' | 'startTime' | 'endTime' | 'session'
   | 'knownLabel' | 'message' | 'messageCode' | 'ackBy' | 'clip' | 'clipNotKept' | 'groupId' | 'rooms' | 'positionM'
-  | 'calibration' | 'signal' | 'lateMs'
+  | 'calibration' | 'signal' | 'lateMs' | 'lateLinkMs'
 >;
 
 /**
@@ -72,7 +72,7 @@ function startOrder(x: AlertView, y: AlertView): number {
 /** What {@link AlertModel.apply} did with a record. */
 export type ApplyResult = 'duplicate' | 'opened' | 'changed';
 
-const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'clipNotKept', 'groupId', 'rooms', 'positionM', 'calibration', 'signal', 'lateMs'] as const;
+const FOLDED_FIELDS = ['centerHz', 'bandwidthHz', 'peakExcessDb', 'peakPowerDbfs', 'bandLabel', 'startTime', 'endTime', 'session', 'knownLabel', 'message', 'messageCode', 'ackBy', 'clip', 'clipNotKept', 'groupId', 'rooms', 'positionM', 'calibration', 'signal', 'lateMs', 'lateLinkMs'] as const;
 
 /** Copies field `f` of an alert record onto the view (both hold it with the record's type). */
 function copyField<K extends (typeof FOLDED_FIELDS)[number]>(v: Pick<Alert, K>, rec: Pick<Alert, K>, f: K): void {

@@ -57,13 +57,22 @@ export function showBadge(r: Pick<Row, 'badge' | 'guess'>, v: AlertView | undefi
 }
 
 /**
- * Shows how late an alert reached the page (`lateMs`, Alert.lateMs: its sensor was that far behind real time when it
- * raised it) as "32 s late" in the time cell, or hides it (undefined: on time).
+ * Whether the receiver's link made an alert late (`lateLinkMs`: its samples waited that long on the link) rather than
+ * this computer (the rest of `lateMs`): the link's part is at least half of it.
  */
-export function showLate(r: Pick<Row, 'late'>, lateMs: number | undefined): void {
+export function lateFromLink(lateMs: number | undefined, lateLinkMs: number | undefined): boolean {
+  return lateMs !== undefined && lateLinkMs !== undefined && 2 * lateLinkMs >= lateMs;
+}
+
+/**
+ * Shows how late an alert reached the page (`lateMs`, Alert.lateMs: its sensor was that far behind real time when it
+ * raised it) as "32 s late" in the time cell, or hides it (undefined: on time); its title names the cause: this
+ * computer, or the receiver's link when {@link lateFromLink} (`lateLinkMs`).
+ */
+export function showLate(r: Pick<Row, 'late'>, lateMs: number | undefined, lateLinkMs?: number): void {
   r.late.hidden = lateMs === undefined;
   r.late.textContent = lateMs === undefined ? '' : t('alert.late', { delay: formatDelay(lateMs) });
-  r.late.title = lateMs === undefined ? '' : t('alert.lateWhy');
+  r.late.title = lateMs === undefined ? '' : lateFromLink(lateMs, lateLinkMs) ? t('alert.lateWhyLink', { link: formatDelay(lateLinkMs!) }) : t('alert.lateWhy');
 }
 
 /** What {@link showRaise} writes of a row's raise mark (its element, `Row.raise`). */

@@ -37,6 +37,9 @@ export interface MessageDeps {
 
 /** The connection's message handlers ({@link onHello} answers the resume seq; {@link onMessage} takes the rest). */
 export class PageMessages {
+  /** Time and remover of the latest known-mark removal toasted (its `unmark` records share both). */
+  private lastRestoreToast = '';
+
   constructor(private readonly d: MessageDeps) {}
 
   /** A hello: resets what no longer matches the site's seqs, sets site, time zone and sensors; returns the seq to resume after. */
@@ -139,6 +142,17 @@ export class PageMessages {
       // flashes anew, so a supervisor who heard the open's ring looks again (the identification comes ≈ 1 s after it)
       list.flash(rec.alertId, Date.now());
       if (this.d.alarm.play(v.severity === 'high' ? 'high' : 'low')) state.lastAlarmAt = performance.now();
+    } else if (r === 'changed' && live && rec.event === 'unmark' && v.state === 'new' && v.severity !== 'info') {
+      // given back by removing the known mark that hid it: it needs a look again, as a new alert does; one toast per
+      // removal (its records share the time and who removed it), one ring for them all (the alarm queues)
+      list.flash(rec.alertId, Date.now());
+      if (this.d.alarm.play(v.severity === 'high' ? 'high' : 'low')) state.lastAlarmAt = performance.now();
+      const key = `${rec.time} ${rec.ackBy ?? ''}`;
+      if (key !== this.lastRestoreToast) {
+        this.lastRestoreToast = key;
+        const label = rec.messageCode?.params?.label;
+        toast(t('toast.restored', { label: typeof label === 'string' ? label : '?', by: rec.ackBy ?? '?' }), 10_000);
+      }
     }
     if (this.d.detail.current === rec.alertId) state.detailDirty = true;
     this.d.schedule(replayDone);

@@ -97,7 +97,7 @@ export class PageRender {
     const notDetecting = sensorPanel.notDetectingCount();
     if (notDetecting > 0) parts.push(t('banner.notDetecting', { n: notDetecting }));
     const late = sensorPanel.late();
-    if (late !== null) parts.push(t('banner.late', { delay: formatDelay(late.behindMs), names: late.names.join(t('list.sep')) }));
+    if (late !== null) parts.push(t(late.link ? 'banner.lateLink' : 'banner.late', { delay: formatDelay(late.behindMs), names: late.names.join(t('list.sep')) }));
     const banner = $('banner');
     banner.hidden = parts.length === 0;
     banner.textContent = parts.join(' · ');

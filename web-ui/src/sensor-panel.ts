@@ -93,12 +93,21 @@ export function behindText(h: SensorHealth): string | null {
   const lateMs = h.behindMs ?? 0;
   if (!slow && lateMs < BEHIND_SHOWN_MS) {
     // the pipeline keeps up, but the receiver's samples are not all here: waiting upstream or lost there (rtl_tcp)
-    const upstreamMs = h.samplesBehindOrLost != null && h.configuredRateSps > 0 ? (1000 * h.samplesBehindOrLost) / h.configuredRateSps : 0;
+    const upstreamMs = linkWaitMs(h);
     return upstreamMs >= BEHIND_SHOWN_MS ? t('sensor.upstreamLate', { delay: formatDelay(upstreamMs) }) : null;
   }
   const p = rateFigures(h.achievedRateSps, h.configuredRateSps);
   if (lateMs >= BEHIND_SHOWN_MS) return t(slow ? 'sensor.behindLate' : 'sensor.catchingUp', { ...p, delay: formatDelay(lateMs) });
   return h.droppedBlocks > 0 && h.sourceBound !== true ? t('sensor.behindDropping', p) : t('sensor.slowSource', p);
+}
+
+/**
+ * How long (ms) the samples of a sensor wait on its receiver's link: what the receiver produced and has not arrived
+ * (`samplesBehindOrLost`, rtl_tcp) at the configured rate; 0 when not known. Its alerts come this much later too (the
+ * daemon adds it to an alert's `lateMs`, as `lateLinkMs`).
+ */
+export function linkWaitMs(h: SensorHealth): number {
+  return h.samplesBehindOrLost != null && h.samplesBehindOrLost > 0 && h.configuredRateSps > 0 ? (1000 * h.samplesBehindOrLost) / h.configuredRateSps : 0;
 }
 
 /** A `status` older than this (ms) while connected marks the sensor "no data" (the daemon itself may be stuck). */
@@ -144,19 +153,26 @@ export class SensorPanel {
   }
 
   /**
-   * The online sensors whose alerts come late (`behindMs` ≥ LATE_ALERT_MS over the last 30 s), in panel order, and the
-   * largest lateness (ms) among them; null when none.
+   * The online sensors whose alerts come late, in panel order: their pipeline's lateness (`behindMs`, the largest over
+   * the last 30 s) plus what their samples wait on the receiver's link ({@link linkWaitMs}) is ≥ LATE_ALERT_MS; the
+   * largest such lateness (ms) among them, and `link` true when for every one of them the link's wait is the larger
+   * part (the cause is the link, not this computer). Null when none.
    */
-  late(): { names: string[]; behindMs: number } | null {
+  late(): { names: string[]; behindMs: number; link: boolean } | null {
     const names: string[] = [];
     let behindMs = 0;
+    let link = true;
     for (const e of this.entries.values()) {
       const h = e.health;
-      if (h === null || !h.online || (h.behindMs ?? 0) < LATE_ALERT_MS) continue;
+      if (h === null || !h.online) continue;
+      const waitMs = linkWaitMs(h);
+      const lateMs = (h.behindMs ?? 0) + waitMs;
+      if (lateMs < LATE_ALERT_MS) continue;
       names.push(e.name);
-      behindMs = Math.max(behindMs, h.behindMs!);
+      behindMs = Math.max(behindMs, lateMs);
+      if (2 * waitMs < lateMs) link = false;
     }
-    return names.length === 0 ? null : { names, behindMs };
+    return names.length === 0 ? null : { names, behindMs, link };
   }
 
   /** Health of a sensor (latest status). */
