@@ -155,6 +155,12 @@ export interface AlertSignal {
   carrierFraction?: number;
   tones?: number;
   toneSpacingHz?: number;
+  /**
+   * The complementary tone's frequency minus the keyed emission's (Hz, signed), when one was found (a 2-FSK whose other
+   * tone the detection does not hold: docs/identification.md §4b); the evidence clip is cut to hold both
+   * (docs/clip-decimation.md). Absent otherwise.
+   */
+  complementSpacingHz?: number;
   symbolRateBd?: number;
   centerDriftHz?: number;
   gapSnrDb?: number;
