@@ -155,6 +155,7 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'evidence clip written': '证据片段已写入',
   'evidence clip not written': '证据片段未能写入',
   'evidence clip shortened to its byte budget': '证据片段已按字节上限截短',
+  'evidence clip short of its pre-roll: its first I/Q had already left the ring (the pipeline was behind)': '证据片段的前置时长不足：其开头的 I/Q 已被环形缓冲覆盖（处理流程落后）',
   'evidence clip not written: the clip writer is behind (alerts come first)': '证据片段未写入：片段写入跟不上（告警优先）',
   'evidence clip not written: its I/Q has already left the ring (the pipeline is too far behind)': '证据片段未写入：其 IQ 数据已被覆盖（处理落后太多）',
   'evidence clip shed: free disk space below the evidence floor (alerts come first)': '证据片段已舍弃：磁盘剩余空间低于证据下限（告警优先）',

@@ -34,6 +34,23 @@ export function clipExtent(meta: unknown, dataBytes: number): ClipExtent | undef
   return { lowHz: centre - rate / 2, highHz: centre + rate / 2, durationS: dataBytes / bytes / rate };
 }
 
+/** The pre-roll of a clip whose ring had overwritten part of it: seconds asked for and kept. */
+export interface ShortPreRoll {
+  askedS: number;
+  keptS: number;
+}
+
+/**
+ * The clip's `quietband:pre_roll` (src/evidence/clip-meta.ts) when it says the pre-roll is short (`short` true, both
+ * figures numbers), else undefined: a clip with its whole pre-roll, or a meta without the key (older clips).
+ */
+export function shortPreRoll(meta: unknown): ShortPreRoll | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const p = (meta as { global?: Record<string, unknown> }).global?.['quietband:pre_roll'] as { asked_s?: unknown; kept_s?: unknown; short?: unknown } | undefined;
+  if (typeof p !== 'object' || p === null || p.short !== true || typeof p.asked_s !== 'number' || typeof p.kept_s !== 'number') return undefined;
+  return { askedS: p.asked_s, keptS: p.kept_s };
+}
+
 /**
  * Tick positions for an axis from `lo` to `hi`: the 1-2-5 × 10^k step giving at most `maxTicks` ticks, and the ticks
  * (multiples of the step inside [lo, hi]) (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).

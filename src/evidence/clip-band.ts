@@ -10,10 +10,59 @@ export interface ExtractedBand {
   /** The clip's samples, interleaved I/Q (full scale ±1 before `gain`; `gain` already applied). */
   samples: Float32Array;
   count: number;
-  /** Linear amplitude gain applied (see {@link extractBand}); 1 for cf32. */
+  /** Linear amplitude gain applied (see {@link extractBand}). */
   gain: number;
+  /**
+   * The clip's noise power per complex sample after the gain (dBFS: a full-scale complex tone is 0 dBFS): the
+   * {@link NOISE_PERCENTILE} of the mean power of {@link NOISE_BLOCK_SAMPLES}-sample blocks (all samples' mean when the
+   * clip has fewer than 8 blocks). −Infinity for a clip of zeros.
+   */
+  noiseDbfs: number;
   /** The resampler stages, first to last. */
   stages: ResamplerStage[];
+}
+
+/**
+ * The sample format of a band-cut clip: 8 bits per component (`cu8` stays `cu8`, rtl_433's format; `cs8`, `cs16` and
+ * `cf32` become `cs8`, SigMF `ci8`), 2 B per complex sample, so a 2 s clip of a 200 kHz signal (250 kS/s) is 1 MB
+ * (issue #17 target 4; cs16 would take 2 MB, cf32 4 MB). The gain of {@link extractBand} keeps a wider source's
+ * noise {@link CLIP_NOISE_TARGET_DB} above the 8-bit quantisation noise unless a strong signal needs the headroom
+ * (docs/clip-decimation.md, Level).
+ */
+export function clipSampleFormat(source: SampleFormat): SampleFormat {
+  return source === 'cu8' ? 'cu8' : 'cs8';
+}
+
+/**
+ * Quantisation noise of an 8-bit clip per complex sample (dBFS): uniform rounding noise Δ²/12 per component, Δ = one
+ * LSB = 1/128 of full scale (cs8; cu8's 1/127.5 gives −49.86 dB), two components: 10·log10(2/(12·128²)) = −49.93 dB.
+ * (Bennett 1948; valid while the noise spans several LSBs.)
+ */
+export const QUANTISATION_DBFS_8BIT = 10 * Math.log10(2 / (12 * 128 * 128));
+
+/**
+ * Where the gain puts the clip's noise (dB over {@link QUANTISATION_DBFS_8BIT}): 16.8 dB is a noise of 2 LSB rms per
+ * component (2·(2/128)² = −33.1 dBFS), which leaves a signal 35 dB over that noise (0.9 of full scale) unclipped.
+ */
+export const CLIP_NOISE_TARGET_DB = 10 * Math.log10(2 * (2 / 128) ** 2) - QUANTISATION_DBFS_8BIT;
+
+/** Samples per block of the clip's noise measure, and the percentile of the blocks' mean powers taken for it. */
+export const NOISE_BLOCK_SAMPLES = 256;
+export const NOISE_PERCENTILE = 0.1;
+
+/** Noise power per complex sample (linear, full scale 1) of `count` interleaved samples: see {@link ExtractedBand.noiseDbfs}. */
+export function clipNoisePower(samples: Float32Array, count: number): number {
+  const blocks = Math.floor(count / NOISE_BLOCK_SAMPLES);
+  const power = (from: number, to: number): number => {
+    let s = 0;
+    for (let i = 2 * from; i < 2 * to; i++) s += samples[i]! * samples[i]!;
+    return s / Math.max(1, to - from);
+  };
+  if (blocks < 8) return power(0, count);
+  const p = new Float64Array(blocks);
+  for (let b = 0; b < blocks; b++) p[b] = power(b * NOISE_BLOCK_SAMPLES, (b + 1) * NOISE_BLOCK_SAMPLES);
+  p.sort();
+  return p[Math.floor(NOISE_PERCENTILE * (blocks - 1))]!;
 }
 
 /**
@@ -35,9 +84,12 @@ const yieldThread = (): Promise<void> => new Promise((resolve) => setImmediate(r
  *    resampler), in two stages when `plan.preDown` > 1;
  * 3. compensates the filters' group delay, so clip sample j is source sample j · down / up (to ± half a clip sample);
  *    the output has ⌊count · up / down⌋ samples;
- * 4. for integer formats, scales by gain = min(√(source rate / clip rate), 0.9 / peak): the narrower band has
- *    √(ratio) less noise amplitude, the gain puts it back at as many LSBs as the source had (quantisation to 8 bits
- *    would otherwise add noise comparable to the band's own), never past 90 % of full scale.
+ * 4. scales for the clip's 8-bit format ({@link clipSampleFormat}) by gain = min(g_noise, 0.9 / peak), never past 90 %
+ *    of full scale; a clip of zeros keeps gain 1. The narrower band has √(source rate / clip rate) less noise amplitude:
+ *    - 8-bit sources (cu8, cs8): g_noise = √(source rate / clip rate) puts the noise back at as many LSBs as the
+ *      source had, so the clip's quantisation margin is the receiver's own;
+ *    - cs16 and cf32 sources, whose noise can lie far below an 8-bit LSB: g_noise puts the clip's noise
+ *      ({@link clipNoisePower}) at {@link CLIP_NOISE_TARGET_DB} over the 8-bit quantisation noise.
  * Works in steps of {@link STEP_SAMPLES}, in both passes (the mean's and the filter's) yielding the thread every
  * {@link SLICE_MS} of work, so a sensor's blocks keep flowing and, on the evidence thread, an identification goes ahead.
  * Allocates the output and one step buffer per call (per clip, not per block).
@@ -79,18 +131,21 @@ export async function extractBand(raw: Uint8Array, format: SampleFormat, count: 
     }
   }
   const { samples, count: outCount } = cutter.finish();
+  let peak = 0;
+  for (let i = 0; i < 2 * outCount; i++) {
+    const v = Math.abs(samples[i]!);
+    if (v > peak) peak = v;
+  }
+  const noise = clipNoisePower(samples, outCount);
   let gain = 1;
-  if (format !== 'cf32') {
-    let peak = 0;
-    for (let i = 0; i < 2 * outCount; i++) {
-      const v = Math.abs(samples[i]!);
-      if (v > peak) peak = v;
-    }
-    gain = Math.sqrt(sourceRateSps / plan.rateSps);
-    if (peak > 0) gain = Math.min(gain, 0.9 / peak);
+  if (noise > 0 && peak > 0) {
+    // an 8-bit source: its noise back at as many LSBs as the source had; a wider one: the noise at the target
+    const target = 10 ** ((QUANTISATION_DBFS_8BIT + CLIP_NOISE_TARGET_DB) / 10);
+    const noiseGain = BYTES_PER_COMPLEX[format] === 2 ? Math.sqrt(sourceRateSps / plan.rateSps) : Math.sqrt(target / noise);
+    gain = Math.min(noiseGain, 0.9 / peak);
     for (let i = 0; i < 2 * outCount; i++) samples[i] *= gain;
   }
-  return { samples, count: outCount, gain, stages: cutter.stages };
+  return { samples, count: outCount, gain, noiseDbfs: 10 * Math.log10(noise * gain * gain), stages: cutter.stages };
 }
 
 /** What {@link cutBand} needs: a stretch of full-rate samples as the evidence ring holds them, and the plan. */
@@ -103,11 +158,15 @@ export interface BandCutInput {
   plan: ClipBandPlan;
 }
 
-/** A cut clip, encoded in the source's format (the clip's `.sigmf-data`). */
+/** A cut clip, encoded in {@link clipSampleFormat} of the source's (the clip's `.sigmf-data`). */
 export interface BandCutResult {
   data: Uint8Array;
+  /** The clip's sample format ({@link clipSampleFormat}). */
+  format: SampleFormat;
   count: number;
   gain: number;
+  /** {@link ExtractedBand.noiseDbfs}. */
+  noiseDbfs: number;
   stages: ResamplerStage[];
   /** Wall time of the cut (ms). */
   ms: number;
@@ -117,8 +176,9 @@ export interface BandCutResult {
 export async function cutBand(c: BandCutInput): Promise<BandCutResult> {
   const t = performance.now();
   const x = await extractBand(c.raw, c.format, c.count, c.sourceRateSps, c.sourceCenterHz, c.plan);
-  const enc = encodeSamples(c.format, x.samples, x.count);
+  const format = clipSampleFormat(c.format);
+  const enc = encodeSamples(format, x.samples, x.count);
   // a buffer of its own (small Buffers share Node's pool), so it can be transferred to another thread
   const data = enc.byteOffset === 0 && enc.byteLength === enc.buffer.byteLength ? new Uint8Array(enc.buffer, 0, enc.byteLength) : Uint8Array.from(enc);
-  return { data, count: x.count, gain: x.gain, stages: x.stages, ms: performance.now() - t };
+  return { data, format, count: x.count, gain: x.gain, noiseDbfs: x.noiseDbfs, stages: x.stages, ms: performance.now() - t };
 }

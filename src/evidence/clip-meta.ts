@@ -1,8 +1,8 @@
 // Evidence clip names (rtl_433 convention) and the `quietband:` SigMF keys of a clip's meta (docs/clip-decimation.md).
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sigmfPaths } from '../source/sigmf-write.js';
-import type { DetectionEvent } from '../types.js';
+import { SIGMF_DATATYPE_OF, sigmfPaths } from '../source/sigmf-write.js';
+import type { DetectionEvent, SampleFormat } from '../types.js';
 import type { ClipBandPlan, ResamplerStage } from '../dsp/band-cut.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { BoundedSet } from '../bounded.js';
@@ -50,6 +50,16 @@ export interface ClipFilterRecord {
   gain: number;
   stages: ResamplerStage[];
   ms: number;
+  /** The clip's noise power per complex sample after the gain (dBFS of the clip; src/evidence/clip-band.ts clipNoisePower). */
+  noiseDbfs?: number;
+  /** Quantisation noise of the clip's sample format per complex sample (dBFS of the clip). */
+  quantisationDbfs?: number;
+}
+
+/** How much of the pre-roll asked for (after the byte budget) the clip holds: seconds (its I/Q may have left the ring). */
+export interface ClipPreRollRecord {
+  askedS: number;
+  keptS: number;
 }
 
 /**
@@ -75,11 +85,23 @@ export interface ClipBudgetRecord {
  *   source dBFS) and `quietband:filter` (`{type, up, down, passband_hz, stopband_hz, attenuation_db, stages: [{up, down,
  *   passband_hz, stopband_hz, taps_per_phase, prototype_taps}]}`);
  * - for a clip its byte budget shortened: `quietband:byte_budget` (`{max_bytes, cut_pre_s, cut_post_s,
- *   cut_transmission_s}`, seconds to 1 µs: cut_transmission_s > 0 means the clip ends before the detection did).
+ *   cut_transmission_s}`, seconds to 1 µs: cut_transmission_s > 0 means the clip ends before the detection did);
+ * - `quietband:source_datatype` (SigMF datatype of the stream: its full scale is the source's 0 dBFS);
+ * - for a band cut: `quietband:noise_dbfs` (the clip's noise per complex sample, dBFS of the clip),
+ *   `quietband:quantisation_dbfs` (its sample format's rounding noise, dBFS of the clip) and
+ *   `quietband:quantisation_margin_db` (the first minus the second: ≥ 10 dB unless a strong signal needed the
+ *   headroom), all to 0.01 dB;
+ * - for a band cut: `quietband:clip_band` (`{low_hz, high_hz, from}`): the edges the cut was planned for (Hz, the
+ *   detection's frame), `from` "detection" (its own) or "identification" (widened to its identification's 99 % band,
+ *   src/evidence/clip-recorder.ts clipBandFor);
+ * - `quietband:pre_roll` (`{asked_s, kept_s, short}`, seconds to 1 µs): the pre-roll asked for (preS, less what the
+ *   byte budget took) and what the clip holds; `short` true when the ring no longer held its first samples (a pipeline
+ *   far behind), i.e. kept_s < asked_s by more than one source sample.
  */
 export function clipMetaExtras(a: {
   sensor: string; context?: ClipContext; ev: DetectionEvent; sourceRateSps: number; sourceCenterHz: number;
-  sourceFirstSample: number; filter?: ClipFilterRecord; budget?: ClipBudgetRecord;
+  sourceFirstSample: number; sourceFormat?: SampleFormat; filter?: ClipFilterRecord; budget?: ClipBudgetRecord; preRoll?: ClipPreRollRecord;
+  bandChoice?: { lowHz: number; highHz: number; from: 'detection' | 'identification' };
 }): Record<string, unknown> {
   const c = a.context;
   const per = c?.forDetection?.(a.ev) ?? {};
@@ -101,10 +123,18 @@ export function clipMetaExtras(a: {
   g['quietband:source_sample_rate'] = a.sourceRateSps;
   g['quietband:source_sample_start'] = a.sourceFirstSample;
   g['quietband:source_fft_size'] = c?.sourceFftSize ?? DEFAULT_SOURCE_FFT_SIZE;
+  if (a.sourceFormat !== undefined) g['quietband:source_datatype'] = SIGMF_DATATYPE_OF[a.sourceFormat];
+  const cb = (x: number): number => Math.round(x * 100) / 100;
+  const us = (x: number): number => Math.round(x * 1e6) / 1e6;
   const f = a.filter;
   if (f !== undefined) {
     g['quietband:dc_free'] = true;
-    g['quietband:gain_db'] = Math.round(2000 * Math.log10(f.gain)) / 100;
+    g['quietband:gain_db'] = cb(20 * Math.log10(f.gain));
+    if (f.noiseDbfs !== undefined && Number.isFinite(f.noiseDbfs) && f.quantisationDbfs !== undefined) {
+      g['quietband:noise_dbfs'] = cb(f.noiseDbfs);
+      g['quietband:quantisation_dbfs'] = cb(f.quantisationDbfs);
+      g['quietband:quantisation_margin_db'] = cb(f.noiseDbfs - f.quantisationDbfs);
+    }
     g['quietband:filter'] = {
       type: 'kaiser-windowed-sinc polyphase resampler',
       up: f.band.up,
@@ -117,9 +147,14 @@ export function clipMetaExtras(a: {
       })),
     };
   }
+  if (a.bandChoice !== undefined) g['quietband:clip_band'] = { low_hz: Math.round(a.bandChoice.lowHz), high_hz: Math.round(a.bandChoice.highHz), from: a.bandChoice.from };
+  const pr = a.preRoll;
+  if (pr !== undefined) {
+    const rate = a.sourceRateSps;
+    g['quietband:pre_roll'] = { asked_s: us(pr.askedS), kept_s: us(pr.keptS), short: (pr.askedS - pr.keptS) * rate > 1 };
+  }
   const b = a.budget;
   if (b !== undefined) {
-    const us = (x: number): number => Math.round(x * 1e6) / 1e6;
     g['quietband:byte_budget'] = { max_bytes: b.maxBytes, cut_pre_s: us(b.cutPreS), cut_post_s: us(b.cutPostS), cut_transmission_s: us(b.cutTransmissionS) };
   }
   return g;

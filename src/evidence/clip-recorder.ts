@@ -7,7 +7,7 @@ import { writeSigmfMeta } from '../source/sigmf-write.js';
 import { DATA_DIR_MODE, DATA_FILE_MODE } from '../file-modes.js';
 import { BYTES_PER_COMPLEX, type ClipLoss, type DetectionEvent, type IqBlock, type IqSourceInfo } from '../types.js';
 import { planClipBand, type ClipBandOptions, type ClipBandPlan } from '../dsp/band-cut.js';
-import { cutBand, type BandCutInput, type BandCutResult } from './clip-band.js';
+import { clipSampleFormat, cutBand, QUANTISATION_DBFS_8BIT, type BandCutInput, type BandCutResult } from './clip-band.js';
 import { clipBaseName, clipMetaExtras, type ClipBudgetRecord, type ClipContext } from './clip-meta.js';
 import { IqRing } from './iq-ring.js';
 import { makeFolder } from '../make-folder.js';
@@ -162,10 +162,63 @@ export async function freeSpaceShortfall(dir: string, bytes: number, minFreeByte
   }
 }
 
+/**
+ * The band a clip is cut to ({@link clipBandFor}): edges (Hz, in the detection's frame) and where they came from: the
+ * detection's, or the union with its identification's 99 % band when that is wider.
+ */
+export interface ClipBandChoice {
+  lowHz: number;
+  highHz: number;
+  from: 'detection' | 'identification';
+}
+
+/**
+ * The edges a detection's clip is cut to: the detection's [lowHz, highHz], widened to the union with `identified` (its
+ * identification's band, identifiedClipBand in detection-evidence.ts) when that reaches past the flat passband of the detection's own
+ * clip (centre ± passbandHz; a full-band plan: ± half its rate), as long as the union still
+ * gives a cut (`planFor(union).decimated`: a clip never falls back to the source's whole band, which the byte budget
+ * does not bound, for it). The detector can report one tone of a 2-FSK emission (the other beside the receiver's DC
+ * guard: the Danfoss recordings, docs/clip-decimation.md); its identification's band spans both. Pure.
+ */
+export function clipBandFor(ev: Pick<DetectionEvent, 'lowHz' | 'highHz'>, identified: { lowHz: number; highHz: number } | undefined, planFor: (lowHz: number, highHz: number, widened: boolean) => ClipBandPlan): { choice: ClipBandChoice; plan: ClipBandPlan } {
+  const own = { choice: { lowHz: ev.lowHz, highHz: ev.highHz, from: 'detection' as const }, plan: planFor(ev.lowHz, ev.highHz, false) };
+  if (identified === undefined || !(identified.highHz > identified.lowHz)) return own;
+  // already inside the flat passband of the detection's own clip: nothing is missing (a new centre alone would change
+  // nothing but the clip's noise)
+  const flat = own.plan.decimated ? own.plan.passbandHz : own.plan.rateSps / 2;
+  if (identified.lowHz >= own.plan.centerHz - flat && identified.highHz <= own.plan.centerHz + flat) return own;
+  const lowHz = Math.min(ev.lowHz, identified.lowHz);
+  const highHz = Math.max(ev.highHz, identified.highHz);
+  const plan = planFor(lowHz, highHz, true);
+  return plan.decimated || !own.plan.decimated ? { choice: { lowHz, highHz, from: 'identification' }, plan } : own;
+}
+
+/**
+ * A widened cut ({@link clipBandFor}) may take up to this share of the source rate (a detection's own cut: a quarter,
+ * DEFAULT_CLIP_BAND.maxRateFraction), when its rate is at most {@link WIDENED_MAX_RATE_SPS}: a 250 kS/s recording's
+ * Danfoss 2-FSK (tones 33 kHz apart, 10 kBd) needs 100 kS/s, 2.5 × fewer bytes than the source, and its working copy
+ * (8 B per clip sample) is ≤ 6 MB for a 7.5 s clip.
+ */
+export const WIDENED_MAX_RATE_FRACTION = 0.5;
+/** Highest rate of a widened cut: the byte budget's design rate (1 MB holds 0.75 s of pre-roll and 1.24 s of signal). */
+export const WIDENED_MAX_RATE_SPS = 250e3;
+
+/** The plan of a clip's band: the detection's with `options`; a widened one may go up to {@link WIDENED_MAX_RATE_FRACTION}. */
+function planFor(rateSps: number, centerHz: number, options: Partial<ClipBandOptions>): (lowHz: number, highHz: number, widened: boolean) => ClipBandPlan {
+  return (lowHz, highHz, widened) => {
+    const own = planClipBand(rateSps, centerHz, lowHz, highHz, options);
+    if (!widened || own.decimated) return own;
+    const wide = planClipBand(rateSps, centerHz, lowHz, highHz, { ...options, maxRateFraction: Math.max(options.maxRateFraction ?? 0, WIDENED_MAX_RATE_FRACTION) });
+    return wide.rateSps <= WIDENED_MAX_RATE_SPS ? wide : own;
+  };
+}
+
 interface Pending {
   ev: DetectionEvent;
   /** The band the clip keeps (planned once, when the detection is scheduled: its bytes per second set the budget). */
   band: ClipBandPlan;
+  /** The edges it was planned for, and whether its identification widened them. */
+  choice: ClipBandChoice;
   from: number;
   /** Sample at which the clip is complete (end + post, or start + max). */
   until: number;
@@ -245,21 +298,24 @@ export class ClipRecorder {
   /**
    * Schedules a clip for a detection (call on `close`; on `open` for a clip of a still-open signal capped at maxS).
    * `onWritten` gets the meta path once written; `onShed` is called instead, with the reason, when none was written
-   * (writer behind, free-space floor, the I/Q already gone from the ring, a write error).
+   * (writer behind, free-space floor, the I/Q already gone from the ring, a write error). `identified`: the 99 % band
+   * of its identification when known by now (Hz, the detection's frame): the clip is cut to the union when wider
+   * ({@link clipBandFor}).
    */
-  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: (reason: ClipLoss) => void): void {
+  onDetection(ev: DetectionEvent, onWritten?: (metaPath: string) => void, onShed?: (reason: ClipLoss) => void, identified?: { lowHz: number; highHz: number }): void {
     const rate = this.info.rateSps;
     const start = Math.round(ev.startS * rate);
     const end = Math.round((ev.endS ?? ev.startS) * rate);
-    const band = this.o.band === false
-      ? planClipBand(rate, this.info.centerHz, -Infinity, Infinity)
-      : planClipBand(rate, this.info.centerHz, ev.lowHz, ev.highHz, this.o.band);
+    const bandOpts = this.o.band;
+    const { choice, plan: band } = bandOpts === false
+      ? { choice: { lowHz: ev.lowHz, highHz: ev.highHz, from: 'detection' as const }, plan: planClipBand(rate, this.info.centerHz, -Infinity, Infinity) }
+      : clipBandFor(ev, identified, planFor(rate, this.info.centerHz, bandOpts));
     let from = start - Math.round(this.o.preS * rate);
     let until = Math.min(end + Math.round(this.o.postS * rate), start + Math.round(this.o.maxS * rate));
     let budget: ClipBudgetRecord | undefined;
     if (band.decimated) {
       // the byte budget at the clip's rate, as source samples: bytes per source sample = B per complex × up / down
-      const maxSamples = ((this.o.maxBytes - CLIP_META_RESERVE_BYTES) / BYTES_PER_COMPLEX[this.info.format]) * (band.down / band.up);
+      const maxSamples = ((this.o.maxBytes - CLIP_META_RESERVE_BYTES) / BYTES_PER_COMPLEX[clipSampleFormat(this.info.format)]) * (band.down / band.up);
       const fit = fitClipSpan(start, end, from, until, maxSamples, Math.round(CLIP_BUDGET_MIN_PRE_S * rate), Math.round(CLIP_BUDGET_MIN_POST_S * rate), Math.round(CLIP_BUDGET_LAST_PRE_S * rate));
       if (fit.cutPost + fit.cutPre + fit.cutBody > 0) {
         budget = { maxBytes: this.o.maxBytes, cutPreS: fit.cutPre / rate, cutPostS: fit.cutPost / rate, cutTransmissionS: fit.cutBody / rate };
@@ -267,7 +323,7 @@ export class ClipRecorder {
       }
       ({ from, until } = fit);
     }
-    this.pending.push({ ev, band, from, until, onWritten, onShed, ...(budget !== undefined ? { budget } : {}) });
+    this.pending.push({ ev, band, choice, from, until, onWritten, onShed, ...(budget !== undefined ? { budget } : {}) });
     this.pending.sort((a, b) => a.until - b.until);
     while (this.pending.length && this.pending[0].until <= this.lastEnd) this.flushOne(this.pending.shift()!);
   }
@@ -317,7 +373,8 @@ export class ClipRecorder {
     const srcRate = this.info.rateSps;
     const band = p.band;
     const ratio = band.up / band.down;
-    const clipBytes = Math.floor(count * ratio) * (raw.length / Math.max(1, count));
+    const format = band.decimated ? clipSampleFormat(this.info.format) : this.info.format;
+    const clipBytes = Math.floor(count * ratio) * BYTES_PER_COMPLEX[format];
     const short = await freeSpaceShortfall(this.o.dir, clipBytes + 4096, this.o.minFreeBytes);
     if (short !== null) {
       this.shed++;
@@ -333,7 +390,7 @@ export class ClipRecorder {
       const x = this.o.cutter !== undefined ? await this.o.cutter.cut(input) : await cutBand(input);
       data = x.data;
       clipCount = x.count;
-      extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t };
+      extras = { band, gain: x.gain, stages: x.stages, ms: performance.now() - t, noiseDbfs: x.noiseDbfs, quantisationDbfs: QUANTISATION_DBFS_8BIT };
     }
     await makeFolder(this.o.dir, DATA_DIR_MODE);
     const rate = band.rateSps;
@@ -341,10 +398,16 @@ export class ClipRecorder {
     const base = join(this.o.dir, clipBaseName(this.o.sensor, t0, p.ev.id, this.info.centerKnown ? band.centerHz : undefined, rate));
     const dataPath = `${base}.sigmf-data`;
     await writeFile(dataPath, data, { mode: DATA_FILE_MODE });
-    const startIdx = Math.round((Math.round(p.ev.startS * srcRate) - first) * ratio);
+    const start = Math.round(p.ev.startS * srcRate);
+    const startIdx = Math.round((start - first) * ratio);
+    // the pre-roll asked for (none before the stream's sample 0) and what the ring still held of it
+    const preRoll = { askedS: Math.max(0, start - Math.max(0, p.from)) / srcRate, keptS: Math.max(0, start - first) / srcRate };
+    if (first - Math.max(0, p.from) > 1) {
+      this.log?.warn({ id: p.ev.id, centerHz: p.ev.centerHz, preRollAskedS: preRoll.askedS, preRollKeptS: preRoll.keptS }, 'evidence clip short of its pre-roll: its first I/Q had already left the ring (the pipeline was behind)');
+    }
     const endIdx = Math.round((Math.round((p.ev.endS ?? p.ev.startS) * srcRate) - first) * ratio);
     const metaPath = await writeSigmfMeta(base, {
-      format: this.info.format,
+      format,
       rateSps: rate,
       fileMode: DATA_FILE_MODE,
       description: `QuietBand evidence clip, sensor ${this.o.sensor}, detection ${p.ev.id}`,
@@ -359,7 +422,8 @@ export class ClipRecorder {
       }],
       extraGlobal: clipMetaExtras({
         sensor: this.o.sensor, context: this.o.context, ev: p.ev, sourceRateSps: srcRate, sourceCenterHz: this.info.centerHz,
-        sourceFirstSample: first, filter: extras, budget: p.budget,
+        sourceFirstSample: first, sourceFormat: this.info.format, filter: extras, budget: p.budget, ...(band.decimated ? { bandChoice: p.choice } : {}),
+        preRoll,
       }),
     });
     this.log?.info({ clip: metaPath, seconds: clipCount / rate, rateSps: rate, bytes: data.length, fullRateBytes: raw.length, ...(extras ? { bandMs: Math.round(extras.ms) } : {}) }, 'evidence clip written');

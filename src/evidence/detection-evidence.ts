@@ -57,9 +57,36 @@ export interface DetectionEvidenceOptions {
   holdMs?: number;
 }
 
+/** What an evidence sink reads of an identification (EvidenceSink.onSignal, src/site/sensor-runtime.ts): its class and 99 % band. */
+export interface IdentifiedBand {
+  class: string;
+  lowHz?: number;
+  highHz?: number;
+  /** The emission filled the identification's search window (a slice of a band-wide emission): no band of its own. */
+  wholeBand?: boolean;
+  /** The complementary tone's offset from the keyed emission (Hz, signed; AlertSignal.complementSpacingHz). */
+  complementSpacingHz?: number;
+}
+
+/**
+ * The band an identification asks a detection's clip to hold (Hz, the detection's frame): its 99 % band; for a 2-FSK
+ * found by its complementary tone (docs/identification.md §4b) instead the detection's band and the same band moved by
+ * the tone spacing, i.e. the other tone as the detector would have seen it (the keyed tone's 99 % band holds its keying
+ * sidebands, 33 kHz at Danfoss's 10 kBd: that band and its copy needed the same 100 kS/s and left one of the three
+ * Danfoss clips reading ook). Undefined for `unknown`, a whole-band reading or one without a band. Pure.
+ */
+export function identifiedClipBand(signal: IdentifiedBand, ev: { lowHz: number; highHz: number }): { lowHz: number; highHz: number } | undefined {
+  if (signal.class === 'unknown' || signal.wholeBand === true || typeof signal.lowHz !== 'number' || typeof signal.highHz !== 'number') return undefined;
+  const cs = signal.complementSpacingHz;
+  if (typeof cs === 'number' && Number.isFinite(cs) && cs !== 0) return { lowHz: Math.min(ev.lowHz, ev.lowHz + cs), highHz: Math.max(ev.highHz, ev.highHz + cs) };
+  return { lowHz: signal.lowHz, highHz: signal.highHz };
+}
+
 interface TrackEvidence {
   startS: number;
   scheduled: boolean;
+  /** The track's latest identification that measured a band ({@link DetectionEvidence.onSignal}). */
+  signal?: IdentifiedBand;
   clip?: string;
   held?: DetectionEvent;
   timer?: NodeJS.Timeout;
@@ -97,6 +124,8 @@ export const NO_CLIP_MESSAGE: Record<ClipLoss, string> = {
  *     is written — about postS later — or after `holdMs` without a clip; meanwhile an `update` carrying the close's
  *     end goes at once, so the open alert shows how long the transmission was heard. With `pictures: true` the
  *     picture is rendered afterwards, one at a time, and pictures of clips the quota deleted are removed.
+ * - `onSignal(id, band)` an identification of a track: its clip, scheduled after, is cut to the union of the
+ *   detection's band and the identification's 99 % band when that is wider (ClipRecorder clipBandFor);
  * - `close()` at stream end: writes the pending clips from what the ring holds, posts every held close, waits for
  *   the writes.
  */
@@ -173,9 +202,22 @@ export class DetectionEvidence {
     if (!t.scheduled) this.schedule(t, t.held);
   }
 
+  /**
+   * An identification of track `id` (the live identifier's, src/site/live-ident.ts: the first one ≈ 0.5 s after the
+   * start, the final one before the close is passed on): its band ({@link identifiedClipBand}: a class other than
+   * `unknown`, not a slice of a band-wide emission) becomes the band the track's clip is widened to when it is scheduled
+   * after this (the close's clip; the capped clip of a long track). The final identification replaces the first.
+   */
+  onSignal(id: number, signal: IdentifiedBand): void {
+    const t = this.tracks.get(id);
+    if (t === undefined || t.scheduled) return;
+    if (identifiedClipBand(signal, { lowHz: 0, highHz: 0 }) !== undefined) t.signal = signal;
+  }
+
   private schedule(t: TrackEvidence, ev: DetectionEvent): void {
     t.scheduled = true;
-    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), (why) => this.release(ev.id, why));
+    const identified = t.signal === undefined ? undefined : identifiedClipBand(t.signal, ev);
+    this.recorder.onDetection(ev, (metaPath) => this.onWritten(t, ev.id, metaPath), (why) => this.release(ev.id, why), identified);
   }
 
   private onWritten(t: TrackEvidence, id: number, metaPath: string): void {

@@ -41,6 +41,8 @@ export function signalSummary(id: Identification): SignalSummary {
     gapSnrDb: r(f.gapSnrDb, 1),
     reason: id.reason,
   };
+  // the other tone of a 2-FSK whose keyed tone alone was detected (§4b): where it lies, for the evidence clip's band
+  if (f.complementSpacingHz !== 0) out.complementSpacingHz = r(f.complementSpacingHz);
   if (id.reasonCode !== undefined) out.reasonCode = id.reasonCode;
   return out;
 }

@@ -58,6 +58,12 @@ export interface SignalSummary {
   tones?: number;
   /** Mean spacing of the FSK tones (Hz). */
   toneSpacingHz?: number;
+  /**
+   * The complementary tone's frequency minus the keyed emission's (Hz, signed), when one was found (a 2-FSK whose other
+   * tone the detection does not hold: docs/identification.md §4b); the evidence clip is cut to hold both
+   * (docs/clip-decimation.md). Absent otherwise.
+   */
+  complementSpacingHz?: number;
   /** Symbol rate (Bd; 0 when none was measured). */
   symbolRateBd?: number;
   /** Centre-frequency drift: max − min of the mean frequency of up to 10 time slices while on (Hz). */

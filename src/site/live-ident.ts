@@ -259,6 +259,8 @@ export class LiveIdentifier implements EvidenceSink {
         // the main thread logs the outcome (AlertBus.lateSignal: added to the closed alert, or dropped)
         if (lateMs !== undefined) this.d.log.debug({ id: t.id, class: signal.class, final, lateMs }, 'identification posted after its close (the alert gets it as an update)');
         this.d.log.debug({ id: t.id, class: signal.class, final, ...(lateMs !== undefined ? { lateMs } : {}), sinceOpenMs: Math.round(now - t.openedMs), identMs: Math.round(now - askedMs), ...roundedTiming(timing), prepMs: Math.round(prepMs * 10) / 10, samples: part[1] - part[0], partS: [part[0] / this.d.info.rateSps, part[1] / this.d.info.rateSps], detectorEndS: ev.endS, hintHz: Math.round(ev.bandwidthHz), offsetHz: Math.round(ev.centerHz - this.d.info.centerHz) }, 'transmission identified');
+        // the evidence learns its band first: the close, passed on below, schedules the clip cut to it
+        this.d.inner?.onSignal?.(t.id, signal);
         this.d.postSignal(t.id, signal);
         if (final) {
           t.finalPosted = true;

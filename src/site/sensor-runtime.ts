@@ -5,7 +5,7 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FINGERPRINT_FIELDS, type BaselineFingerprint } from '../baseline/baseline.js';
 import { QuietBandError } from '../errors.js';
-import type { DetectionEvidenceOptions } from '../evidence/detection-evidence.js';
+import type { DetectionEvidenceOptions, IdentifiedBand } from '../evidence/detection-evidence.js';
 import type { ScanHealth } from '../server/protocol.js';
 import { sensorErrorCode } from '../server/message-text.js';
 import { RtlPowerCsvWriter } from '../spectrum/rtl-power-csv.js';
@@ -82,6 +82,12 @@ export interface EvidenceSink {
   push(block: IqBlock): void;
   /** Every detector event, in order per track. */
   onEvent(ev: DetectionEvent): void;
+  /**
+   * An identification of track `id` (first or final), before the track's close is passed on when it is the final one:
+   * its 99 % band's edges (`lowHz`, `highHz`, the detection's frame) when measured. Optional: evidence that cuts clips
+   * to a detection's band widens the cut to it (src/evidence/detection-evidence.ts).
+   */
+  onSignal?(id: number, signal: IdentifiedBand): void;
   /** Stream end: write what is pending, post held events. `skipPictures` on shutdown. */
   close(skipPictures?: boolean): Promise<void>;
 }

@@ -114,3 +114,71 @@ describe('band-cut clips of a 2.4 MS/s stream', () => {
     }
   }, 60_000);
 });
+
+describe('8-bit band-cut clips of cu8, cs16 and cf32 streams (issue #17: ≤ 1 MB per 2 s of a 200 kHz signal)', () => {
+  // a 200 kHz noise burst (its 250 kS/s clip: 1 s before + 0.3 s + 0.7 s after = 2 s), an OOK burst and a GSM-like train
+  const scenario: Scenario = {
+    rateSps: RATE, centerHz: 433.92e6, durationS: 6, seed: 29, carriers: [{ offsetHz: 300_000, powerDbfs: -30 }],
+    events: [
+      { kind: 'noise-burst', offsetHz: -400_000, snrDb: 15, startS: 2.0, durationS: 0.3, bandwidthHz: 200_000 },
+      { kind: 'ook', offsetHz: 500_000, snrDb: 20, startS: 2.0, durationS: 0.06 },
+      { kind: 'gsm', offsetHz: 700_000, snrDb: 20, startS: 3.4, durationS: 1.0 },
+    ],
+  };
+  // cu8 as the sim gives it (noise −35 dBFS); cs16 and cf32 30 dB lower (noise −65 dBFS, below one 8-bit LSB of the source)
+  const cases = [
+    { format: 'cu8', scaleDb: 0, datatype: 'cu8', source: 'cu8' },
+    { format: 'cs16', scaleDb: -30, datatype: 'ci8', source: 'ci16_le' },
+    { format: 'cf32', scaleDb: -30, datatype: 'ci8', source: 'cf32_le' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.format} stream: the clips are ${c.datatype}, the wide one ≤ 1 MB per 2 s, the noise ≥ 10 dB over the quantisation noise; replays give the detections, their classes and the source's dBFS (− gain_db)`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), `qb-clipfmt-${c.format}-`));
+      try {
+        const { events, written } = await recordClips(scenario, 1.8, { dir, preS: 1, postS: 0.7, maxS: 5, band: {} }, { format: c.format, scaleDb: c.scaleDb });
+        const seen: Record<string, unknown>[] = [];
+        for (const kind of ['noise-burst', 'ook', 'gsm'] as const) {
+          const e = scenario.events.find((x) => x.kind === kind)!;
+          const ev = events.find((x) => Math.abs(x.centerHz - (scenario.centerHz + e.offsetHz)) < 30_000)!;
+          expect(ev, kind).toBeDefined();
+          const meta = written.find((w) => w.includes(`_${ev.id}_`))!;
+          const m = JSON.parse(await readFile(meta, 'utf8'));
+          const g = m.global;
+          const dataBytes = (await stat(meta.replace('.sigmf-meta', '.sigmf-data'))).size;
+          const metaBytes = (await stat(meta)).size;
+          const rate = g['core:sample_rate'];
+          const clipS = dataBytes / 2 / rate;
+          expect(g['core:datatype']).toBe(c.datatype);
+          expect(g['quietband:source_datatype']).toBe(c.source);
+          expect(g['quietband:quantisation_dbfs']).toBeCloseTo(-49.93, 1);
+          expect(g['quietband:quantisation_margin_db']).toBeGreaterThanOrEqual(10);
+          // the ring held it all (the GSM-like train's pre-roll is what the byte budget left: ≥ 0.75 s)
+          expect(g['quietband:pre_roll']).toMatchObject({ kept_s: g['quietband:pre_roll'].asked_s, short: false });
+          expect(g['quietband:pre_roll'].asked_s).toBeGreaterThanOrEqual(0.75);
+          const rows: { centerHz: number; peakPowerDbfs: number; signal?: { class: string } }[] = [];
+          await replayFile(meta, { progress: false }, (l) => rows.push(JSON.parse(l)), silentLog);
+          const row = rows.filter((r) => r.centerHz !== undefined).sort((a, b) => Math.abs(a.centerHz - ev.centerHz) - Math.abs(b.centerHz - ev.centerHz))[0]!;
+          expect(Math.abs(row.centerHz - ev.centerHz)).toBeLessThanOrEqual(2 * RATE / 1024);
+          const levelDb = row.peakPowerDbfs - g['quietband:gain_db'];
+          // absolute levels: the clip's noise less gain_db is the source's noise (−35 dBFS + scaleDb over 2.4 MHz) in
+          // the clip's band (the filter's skirts and the removed DC take ≈ 0.4 dB)
+          expect(g['quietband:noise_dbfs'] - g['quietband:gain_db']).toBeCloseTo(-35 + c.scaleDb - 10 * Math.log10(RATE / rate), 0);
+          seen.push({ kind, rate, clipS: +clipS.toFixed(3), bytes: dataBytes + metaBytes, gainDb: g['quietband:gain_db'], noiseDbfs: g['quietband:noise_dbfs'], marginDb: g['quietband:quantisation_margin_db'], cls: row.signal?.class, livePeakDbfs: +ev.peakPowerDbfs.toFixed(1), clipPeakLessGainDbfs: +levelDb.toFixed(1) });
+          if (kind === 'noise-burst') {
+            expect(rate).toBe(250_000);
+            // 2 s at 250 kS/s is 1 000 000 B of data: the byte budget takes the meta's few kB off the post-roll
+            expect(clipS).toBeGreaterThan(1.98);
+            expect(dataBytes + metaBytes).toBeLessThanOrEqual(1_000_000);
+          }
+          // a peak in the clip at about the sensor's RBW (the replay's matched FFT size) less gain_db is the live one's
+          if (kind !== 'ook') expect(Math.abs(levelDb - ev.peakPowerDbfs)).toBeLessThan(2);
+          if (kind === 'ook') expect(row.signal?.class).toBe('ook');
+          if (kind === 'gsm') expect(row.signal?.class).toBe('tdma-burst');
+        }
+        console.log(`${c.format} stream clips: ${JSON.stringify(seen)}`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }, 90_000);
+  }
+});

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { IqRing, encodeSamples } from '../../src/evidence/iq-ring.js';
 import { ClipRecorder } from '../../src/evidence/clip-recorder.js';
 import { replayFile } from '../../src/cli/replay.js';
-import type { IqBlock } from '../../src/types.js';
+import type { DetectionEvent, IqBlock } from '../../src/types.js';
+import { memoryLogger } from '../server/helpers.js';
 import { recordClips } from './clip-helpers.js';
 import { silentLog } from '../helpers.js';
 
@@ -139,6 +140,32 @@ describe('ClipRecorder', () => {
       // each clip = 2000 bytes of data + a ~1 KB meta: at most 2 fit in 5000 bytes; the newest survive
       expect(names.length).toBeLessThanOrEqual(2);
       expect(names.some((n) => n.endsWith('_5_1M_1k.sigmf-data'))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a clip short of its pre-roll', () => {
+  it('records in its meta how much pre-roll it holds when the ring had overwritten the start (and warns); a full one says so too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qb-preroll-'));
+    try {
+      const info = { label: 'sim', format: 'cu8' as const, rateSps: 1000, centerHz: 1e6, centerKnown: true };
+      const { logger, lines } = memoryLogger();
+      // ring: preS + maxS + postS = 4 s (4001 samples)
+      const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 1, postS: 1, maxS: 2, band: false, logger });
+      const det = (id: number, startS: number, endS: number): DetectionEvent => ({ kind: 'close', id, centerHz: 1e6, bandwidthHz: 10, lowHz: 1e6 - 5, highHz: 1e6 + 5, peakExcessDb: 10, peakPowerDbfs: -10, startS, endS, paths: ['fast'], overload: false, tuneId: 0, packets: 1 });
+      const metas: string[] = [];
+      for (let k = 0; k < 6; k++) clips.push(block(k * 1000, 1000));
+      // reported late (a pipeline behind): the ring holds [1.999, 6) s; the clip asks for 1.5 … 4.5 s
+      clips.onDetection(det(1, 2.5, 3.5), (m) => metas.push(m));
+      // in time: 3.5 … 5.5 s, all held
+      clips.onDetection(det(2, 4.5, 4.5), (m) => metas.push(m));
+      await clips.close();
+      const pre = async (id: number): Promise<unknown> => JSON.parse(await readFile(metas.find((m) => m.includes(`_${id}_`))!, 'utf8')).global['quietband:pre_roll'];
+      expect(await pre(1)).toEqual({ asked_s: 1, kept_s: 0.501, short: true });
+      expect(await pre(2)).toEqual({ asked_s: 1, kept_s: 1, short: false });
+      expect(lines.filter((l) => l.msg === 'evidence clip short of its pre-roll: its first I/Q had already left the ring (the pipeline was behind)')).toMatchObject([{ id: 1, preRollAskedS: 1, preRollKeptS: 0.501 }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

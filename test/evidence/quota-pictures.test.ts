@@ -27,9 +27,9 @@ async function inClipDirs(body: (dir: string, pics: string) => Promise<void>): P
 }
 
 describe('evidence quota with pictures', () => {
-  it('clips + their 3000-byte PNGs under 12 000 bytes: the oldest clips go with their pictures; the total stays within the quota', async () => {
+  it('clips + their 3000-byte PNGs under 12 500 bytes: the oldest clips go with their pictures; the total stays within the quota', async () => {
     await inClipDirs(async (dir, pics) => {
-      const quotaBytes = 12_000;
+      const quotaBytes = 12_500;
       const clips = new ClipRecorder(info, 0, { dir, sensor: 's', preS: 0, postS: 0, maxS: 1, quotaBytes, picturesDir: pics, band: false });
       let clipBytes = 0;
       for (let k = 0; k < 5; k++) {
@@ -48,7 +48,7 @@ describe('evidence quota with pictures', () => {
       }
       const data = (await readdir(dir)).filter((n) => n.endsWith('.sigmf-data')).sort();
       const png = (await readdir(pics)).sort();
-      // one clip = 2000 B data + meta (~1 KB) + 3000 B picture ≈ 6 KB: 2 fit under 12 000 B (3 would without pictures)
+      // one clip = 2000 B data + meta (~1 KB) + 3000 B picture ≈ 6 KB: 2 fit under 12 500 B (3 would without pictures)
       expect(3 * clipBytes).toBeLessThanOrEqual(quotaBytes); // without the pictures a third clip would have been kept
       expect(data.map((n) => n.replace(/^.*_(\d+)_[\d.]+M_[\d.]+k\.sigmf-data$/, '$1'))).toEqual(['4', '5']);
       expect(png.map((n) => n.replace(/^.*_(\d+)_[\d.]+M_[\d.]+k\.png$/, '$1'))).toEqual(['4', '5']); // pictures deleted with their clips

@@ -9,6 +9,7 @@ import { IqRing } from '../../src/evidence/iq-ring.js';
 import { makeCase } from '../../src/eval/ident-cases.js';
 import type { AlertSignal } from '../../src/server/protocol.js';
 import { LiveIdentifier } from '../../src/site/live-ident.js';
+import type { EvidenceSink } from '../../src/site/sensor-runtime.js';
 import { Prng } from '../../src/source/sim-random.js';
 import type { DetectionEvent, IqSourceInfo } from '../../src/types.js';
 import { pino, type Logger } from 'pino';
@@ -34,10 +35,10 @@ const ev = (kind: DetectionEvent['kind'], endS?: number): DetectionEvent => ({
 
 type Out = { what: 'event'; kind: string } | { what: 'signal'; signal: AlertSignal };
 
-function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdCloseMs?: number; evidenceRing?: IqRing; log?: Logger } = {}): { li: LiveIdentifier; out: Out[]; feed: (toS: number) => void } {
+function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdCloseMs?: number; evidenceRing?: IqRing; log?: Logger; inner?: EvidenceSink } = {}): { li: LiveIdentifier; out: Out[]; feed: (toS: number) => void } {
   const out: Out[] = [];
   const li = new LiveIdentifier({
-    info, inner: null, evidenceRing: opts.evidenceRing ?? null, engine, log: opts.log ?? silentLog,
+    info, inner: opts.inner ?? null, evidenceRing: opts.evidenceRing ?? null, engine, log: opts.log ?? silentLog,
     post: (e) => out.push({ what: 'event', kind: e.kind }),
     postSignal: (id, signal) => {
       expect(id).toBe(7);
@@ -59,6 +60,17 @@ function rig(engine: (i: IdentInput) => Promise<Identification>, opts: { holdClo
 }
 
 const settle = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Plays the case's transmission through `li`: its open, its first 0.6 s, its close; 20 ms for the identifications each. */
+async function playTransmission(li: LiveIdentifier, feed: (toS: number) => void): Promise<void> {
+  feed(0.1);
+  li.onEvent(ev('open'));
+  feed(START_S + 0.6);
+  await settle(20);
+  feed(END_S + 0.1);
+  li.onEvent(ev('close', END_S));
+  await settle(20);
+}
 
 describe('LiveIdentifier', () => {
   it('passes the open on at once, posts ook after the first 0.5 s (not before), and holds the close until the final ook', async () => {
@@ -88,6 +100,36 @@ describe('LiveIdentifier', () => {
       expect(Math.abs(sym * ook.params.symbolS! - 1)).toBeLessThan(0.1);
       await li.close();
     }
+  });
+
+  it('hands each identification (its 99 % band) to the evidence before the close it was held for, so the clip can be cut to it', async () => {
+    // what the evidence receives, each with how many identifications had been posted by then
+    const calls: string[] = [];
+    const bands: { lowHz?: number; highHz?: number; class: string }[] = [];
+    let posted: Out[] = [];
+    const signalsPosted = (): number => posted.filter((o) => o.what === 'signal').length;
+    const inner: EvidenceSink = {
+      push: () => undefined,
+      onEvent: (e) => calls.push(`event ${e.kind} after ${signalsPosted()}`),
+      onSignal: (id, sg) => {
+        expect(id).toBe(7);
+        calls.push(`signal ${sg.class} after ${signalsPosted()}`);
+        bands.push(sg);
+      },
+      close: async () => undefined,
+    };
+    const { li, out, feed } = rig(async (i) => identify(i), { inner });
+    posted = out;
+    await playTransmission(li, feed);
+    await settle(30);
+    // the first identification, then the final one, each to the evidence before it is posted; the close after the final
+    expect(calls).toEqual(['event open after 0', 'signal ook after 0', 'signal ook after 1', 'event close after 2']);
+    // the band is the identification's (absolute: the centre is known), around the OOK case's centre
+    for (const b of bands) {
+      expect(b.lowHz!).toBeLessThan(CENTER_HZ + ook.input.offsetHz);
+      expect(b.highHz!).toBeGreaterThan(CENTER_HZ + ook.input.offsetHz);
+    }
+    await li.close();
   });
 
   it('a failing identification gives unknown with the reason; a hanging one releases the close after holdCloseMs; stream end releases held closes', async () => {
@@ -132,13 +174,7 @@ describe('LiveIdentifier', () => {
   async function firstThenFinal(last: Identification): Promise<{ sigs: AlertSignal[]; lastOut: Out | undefined }> {
     let calls = 0;
     const { li, out, feed } = rig(async (i) => (++calls === 1 ? identify(i) : last));
-    feed(0.1);
-    li.onEvent(ev('open'));
-    feed(START_S + 0.6);
-    await settle(20);
-    feed(END_S + 0.1);
-    li.onEvent(ev('close', END_S));
-    await settle(20);
+    await playTransmission(li, feed);
     await li.close();
     return { sigs: out.filter((o): o is Extract<Out, { what: 'signal' }> => o.what === 'signal').map((o) => o.signal), lastOut: out.at(-1) };
   }

@@ -150,7 +150,10 @@ function tx(mhz: number, excessDb: number, startS: number): DetectionEvent {
   return { kind: 'open', id: nextId++, centerHz, bandwidthHz: 12_500, lowHz: centerHz - 6250, highHz: centerHz + 6250, peakExcessDb: excessDb, peakPowerDbfs: -95 + excessDb, startS, paths: ['fast', 'slow'], overload: false, tuneId: 0, packets: 1 };
 }
 
-/** A 0.5 s cf32 clip at 433.5 MHz, 250 kS/s with a tone at +30 kHz (the burst's 433.53 MHz), and its picture (the daemon's renderer). */
+/**
+ * A 0.5 s cf32 clip at 433.5 MHz, 250 kS/s with a tone at +30 kHz (the burst's 433.53 MHz), short of its pre-roll (0.2 of
+ * 1.5 s), and its picture (the daemon's renderer).
+ */
 async function writeClip(clipsDir: string, picturesDir: string): Promise<void> {
   const rate = 250_000;
   const n = rate / 2;
@@ -169,6 +172,8 @@ async function writeClip(clipsDir: string, picturesDir: string): Promise<void> {
   const meta = await writeSigmfMeta(path.join(clipsDir, 'burst.sigmf-data'), {
     format: 'cf32', rateSps: rate, centerHz: 433.5 * MHZ, datetime: new Date().toISOString(),
     annotations: [{ sampleStart: 0, sampleCount: n, freqLowerHz: 433.5 * MHZ + 24_000, freqUpperHz: 433.5 * MHZ + 36_000 }],
+    // written by a sensor that was behind: its ring had overwritten most of the 1.5 s before the burst
+    extraGlobal: { 'quietband:pre_roll': { asked_s: 1.5, kept_s: 0.2, short: true } },
   });
   await renderClipPicture(meta, path.join(picturesDir, 'burst.png'));
 }

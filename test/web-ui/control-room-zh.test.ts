@@ -129,7 +129,9 @@ describe('control room in zh-CN (1280 × 800)', () => {
       await page.locator('[data-testid="alert-row"][data-closed="true"][data-kind="transmission"] .c-room').click();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="axis-x"] .tick').length > 0, undefined, { timeout: 5000 });
       expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).count()).toBe(1);
-      expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).locator('xpath=following-sibling::dd[1]').textContent()).toMatch(/^下载：\.sigmf-meta \.sigmf-data\s*$/);
+      // the clip's meta says its ring had overwritten most of its pre-roll: the line says how much it holds
+      await detail.locator('[data-testid="detail-clip-preroll"]').waitFor({ timeout: 5000 });
+      expect(await detail.locator('dt', { hasText: '证据片段（IQ）' }).locator('xpath=following-sibling::dd[1]').textContent()).toMatch(/^下载：\.sigmf-meta \.sigmf-data\s*发射前仅保留 0\.20 秒（应为 1\.50 秒）：其余已被覆盖（传感器处理落后）$/);
       expect(await detail.locator('.axis-title.x').textContent()).toBe('频率（MHz）');
       expect(await untranslatedOnPage(page)).toEqual([]);
       await detail.locator('.detail-close').click();

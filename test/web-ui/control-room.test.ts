@@ -103,6 +103,9 @@ describe('control room at 1280 × 800 (en)', () => {
       expect(await axisMissPx(fig)).toBeLessThan(1);
       expect(await fig.locator('.axis-title.x').textContent()).toBe('Frequency (MHz)');
       expect(await fig.locator('.axis-title.y').textContent()).toBe('Time (s)');
+      // the clip line says the clip holds only 0.2 s of its 1.5 s pre-roll (its meta's quietband:pre_roll)
+      await page.locator('[data-testid="detail-clip-preroll"]').waitFor({ timeout: 5000 });
+      expect(await page.locator('[data-testid="detail-clip"]').textContent()).toMatch(/^Download: \.sigmf-meta \.sigmf-data\s*holds 0\.20 s before the transmission of the 1\.50 s asked for: the rest had already been overwritten \(the sensor was behind\)$/);
       await shot(page, 'clip-axes');
     } finally {
       await close();

@@ -4,7 +4,7 @@ import { lateFromLink } from './alert-row.js';
 import type { AlertModel, AlertView } from './alert-model.js';
 import { liveText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
-import { ClipFigure } from './clip-figure.js';
+import { ClipFigure, type ShortPreRoll } from './clip-figure.js';
 import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDelay, formatMhz, messageDetailText, noteDetailElement } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { SensorLocationInfo } from './protocol-types.js';
@@ -59,6 +59,8 @@ export class AlertDetail {
   /** URL of the picture shown (without the retry query), and how often it was retried. */
   private pictureUrl: string | null = null;
   private pictureTries = 0;
+  /** The pre-roll note of the clip whose meta was loaded last (its `.sigmf-meta` URL; `short` undefined: whole). */
+  private preRoll: { metaUrl: string; short: ShortPreRoll | undefined } | null = null;
   private view: SpectrumView | null = null;
   private shownSpectrum: unknown = null;
   private timeZone = 'UTC';
@@ -97,7 +99,10 @@ export class AlertDetail {
     this.picture.dataset.testid = 'detail-clip-picture';
     this.picture.hidden = true;
     Object.assign(this.picture.style, { display: 'block', width: '100%', imageRendering: 'pixelated' });
-    this.figure = new ClipFigure(this.picture);
+    this.figure = new ClipFigure(this.picture, (metaUrl, short) => {
+      this.preRoll = { metaUrl, short };
+      this.fillPreRoll();
+    });
     this.picture.addEventListener('error', () => {
       // rendered a moment after the alert closed: retry for ~10 s; a clip deleted by the quota stays hidden
       this.picture.hidden = true;
@@ -291,6 +296,8 @@ export class AlertDetail {
       if (k === 'detail.clip') {
         // the SigMF pair, downloadable (same auth as the page: the cookie)
         dd.replaceChildren();
+        dd.dataset.testid = 'detail-clip';
+        dd.dataset.meta = clipFileUrl(val, '.sigmf-meta');
         dd.append(`${t('detail.download')}${t('list.colon')}`);
         for (const [ext, text] of [['.sigmf-meta', '.sigmf-meta'], ['.sigmf-data', '.sigmf-data']] as const) {
           const a = document.createElement('a');
@@ -311,6 +318,23 @@ export class AlertDetail {
       frag.append(dt, dd);
     }
     this.fields.replaceChildren(frag);
+    this.fillPreRoll();
+  }
+
+  /**
+   * Adds to the clip line, once the clip's meta is loaded (ClipFigure), how much pre-roll the clip holds when its ring
+   * had overwritten part of it (`quietband:pre_roll`, docs/clip-decimation.md); nothing for a whole pre-roll.
+   */
+  private fillPreRoll(): void {
+    const dd = this.fields.querySelector<HTMLElement>('[data-testid="detail-clip"]');
+    if (dd === null) return;
+    dd.querySelector('[data-testid="detail-clip-preroll"]')?.remove();
+    const p = this.preRoll;
+    if (p === null || p.short === undefined || dd.dataset.meta !== p.metaUrl) return;
+    const note = document.createElement('div');
+    note.dataset.testid = 'detail-clip-preroll';
+    note.textContent = t('detail.clipPreRollShort', { kept: p.short.keptS.toFixed(2), asked: p.short.askedS.toFixed(2) });
+    dd.append(note);
   }
 
   /**

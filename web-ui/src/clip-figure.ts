@@ -1,6 +1,8 @@
 // The evidence clip's spectrogram (PNG from the daemon) framed with a frequency axis (MHz) below and a time axis (s) beside it.
 // The extent, ticks, markup and CSS are src/evidence/clip-axes.ts's, shared with the session report.
-import { axisTicksHtml, clipAxisTicks, clipExtent, CLIP_FIGURE_CSS, type ClipExtent } from '../../src/evidence/clip-axes.js';
+import { axisTicksHtml, clipAxisTicks, clipExtent, CLIP_FIGURE_CSS, shortPreRoll, type ClipExtent, type ShortPreRoll } from '../../src/evidence/clip-axes.js';
+
+export type { ShortPreRoll };
 import { t } from './i18n.js';
 
 /** Adds {@link CLIP_FIGURE_CSS} to the page once (the first figure built). */
@@ -27,7 +29,11 @@ export class ClipFigure {
   private extent: ClipExtent | undefined;
   private shownFor = '';
 
-  constructor(readonly img: HTMLImageElement) {
+  /**
+   * @param onPreRoll called once the clip's `.sigmf-meta` is loaded, with its short pre-roll ({@link shortPreRoll};
+   *   undefined: the whole pre-roll, or no such key), for the detail's clip line
+   */
+  constructor(readonly img: HTMLImageElement, private readonly onPreRoll: (metaUrl: string, short: ShortPreRoll | undefined) => void = () => undefined) {
     addFigureCss();
     this.el = document.createElement('figure');
     this.el.className = 'clip-figure';
@@ -62,6 +68,7 @@ export class ClipFigure {
       ]);
       if (this.shownFor !== metaUrl) return;
       this.extent = clipExtent(meta, Number(head.headers.get('content-length')));
+      this.onPreRoll(metaUrl, shortPreRoll(meta));
     } catch {
       this.extent = undefined;
     }
