@@ -57,6 +57,39 @@ class BinHistogram {
     }
     return HIST_MIN_DB + (cells - 0.5) * this.stepDb;
   }
+  /**
+   * Percentiles `qs` (0..1, ascending) of every bin, `out[k][b]` the value {@link percentile}(b, qs[k]) gives, in one
+   * pass over the cells in memory order (a cell's row holds every bin's count side by side) that stops once every bin
+   * has passed its last percentile: a scan per bin and percentile strides over the whole table (bins × 4 bytes per
+   * step), a cache miss per cell, and took a tenth of a short replay's CPU.
+   */
+  percentilesOfAll(qs: readonly number[], out: readonly Float64Array[]): void {
+    const bins = this.bins;
+    const c = this.counts;
+    const nq = qs.length;
+    const targets = qs.map((q) => q * this.frames);
+    const acc = new Float64Array(bins);
+    const next = new Uint8Array(bins); // index of the next percentile each bin has to reach
+    let pending = bins;
+    for (let i = 0; i < this.cells && pending > 0; i++) {
+      const row = i * bins;
+      const db = HIST_MIN_DB + (i + 0.5) * this.stepDb;
+      for (let b = 0; b < bins; b++) {
+        let k = next[b]!;
+        if (k === nq) continue;
+        const a = (acc[b]! += c[row + b]!);
+        if (a === 0) continue;
+        while (k < nq && a >= targets[k]!) {
+          out[k]![b] = db;
+          k++;
+        }
+        if (k === nq) pending--;
+        next[b] = k;
+      }
+    }
+    const last = HIST_MIN_DB + (this.cells - 0.5) * this.stepDb;
+    for (let b = 0; b < bins; b++) for (let k = next[b]!; k < nq; k++) out[k]![b] = last;
+  }
 }
 
 function median(values: Float64Array): number {
@@ -96,13 +129,8 @@ function finishPath(
   const p25 = new Float64Array(n);
   const p50 = new Float64Array(n);
   const lower = new Float64Array(n);
-  for (let b = 0; b < n; b++) {
-    p05[b] = h.percentile(b, LOWER_LO);
-    p16[b] = h.percentile(b, 0.16);
-    p25[b] = h.percentile(b, LOWER_HI);
-    p50[b] = h.percentile(b, 0.5);
-    lower[b] = p25[b] - p05[b];
-  }
+  h.percentilesOfAll([LOWER_LO, LOWER_HI, 0.16, 0.5], [p05, p25, p16, p50]);
+  for (let b = 0; b < n; b++) lower[b] = p25[b] - p05[b];
   const L = Math.max(median(lower), h.stepDb);
   for (let b = 0; b < n; b++) {
     const r = Math.max(1, lower[b] / L);
@@ -136,14 +164,25 @@ function occupiedEnvelope(h: BinHistogram, levelDb: Float32Array): Float32Array 
   const n = h.bins;
   const env = new Float32Array(n).fill(NaN);
   const keep = Math.max(1, Math.floor(ENVELOPE_TAIL * h.frames));
+  // from the top cell down, a row of cells (every bin side by side) at a time: see BinHistogram.percentilesOfAll
+  const acc = new Float64Array(n);
+  const open = new Uint8Array(n);
+  let pending = 0;
   for (let b = 0; b < n; b++) {
-    if (!Number.isFinite(levelDb[b])) continue;
-    let acc = 0;
-    for (let i = h.cells - 1; i >= 0; i--) {
-      acc += h.counts[i * n + b];
-      if (acc > keep) {
-        env[b] = Math.max(levelDb[b], HIST_MIN_DB + (i + 1) * h.stepDb);
-        break;
+    if (Number.isFinite(levelDb[b])) {
+      open[b] = 1;
+      pending++;
+    }
+  }
+  for (let i = h.cells - 1; i >= 0 && pending > 0; i--) {
+    const row = i * n;
+    for (let b = 0; b < n; b++) {
+      if (open[b] === 0) continue;
+      acc[b] += h.counts[row + b]!;
+      if (acc[b]! > keep) {
+        env[b] = Math.max(levelDb[b]!, HIST_MIN_DB + (i + 1) * h.stepDb);
+        open[b] = 0;
+        pending--;
       }
     }
   }

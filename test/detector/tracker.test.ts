@@ -65,6 +65,15 @@ function toneTable(hz: number): Float64Array {
 }
 
 /**
+ * `ph` (rad) moved by a whole turn into [−π, π] when a step took it past ±π. An accumulated carrier phase grows to
+ * millions of radians over tens of seconds, where Math.cos and Math.sin take their slow exact argument reduction
+ * (about twice the time per call); kept within a turn, the same phase costs the fast path.
+ */
+function wrapPi(ph: number): number {
+  return ph > Math.PI ? ph - 2 * Math.PI : ph < -Math.PI ? ph + 2 * Math.PI : ph;
+}
+
+/**
  * cf32 samples of `totalS` seconds: noise (seed `seed`), the strong link with its phase noise from STRONG_AT_S, keyed on
  * with a linear ramp of `rampS` seconds (0: abrupt), and the weak links at WEAK_DB. The modulating tones come from one
  * period's table each ({@link toneTable}): sin(2π·f·t) of sample i is its entry i mod period (the same value to ≈ 1e-11,
@@ -90,7 +99,7 @@ function scene(totalS: number, seed: number, rampS: number, weak: readonly WeakL
     if (t >= STRONG_AT_S) {
       const ramp = rampS > 0 ? Math.min(1, (t - STRONG_AT_S) / rampS) : 1;
       const [t1, t2] = strongTones;
-      phStrong += (2 * Math.PI * (STRONG_HZ + 2500 * (0.6 * t1[i % t1.length]! + 0.4 * t2[i % t2.length]!))) / RATE;
+      phStrong = wrapPi(phStrong + (2 * Math.PI * (STRONG_HZ + 2500 * (0.6 * t1[i % t1.length]! + 0.4 * t2[i % t2.length]!))) / RATE);
       phNoise += pnStep * rng.normal();
       re += ramp * aStrong * Math.cos(phStrong + phNoise);
       im += ramp * aStrong * Math.sin(phStrong + phNoise);
@@ -99,7 +108,7 @@ function scene(totalS: number, seed: number, rampS: number, weak: readonly WeakL
       const w = weak[k]!;
       if (t < w.fromS || t >= w.toS) continue;
       const [t1, t2] = weakTones[k]!;
-      phWeak[k] += (2 * Math.PI * (w.hz + 2500 * (0.5 * t1[i % t1.length]! + 0.5 * t2[i % t2.length]!))) / RATE;
+      phWeak[k] = wrapPi(phWeak[k]! + (2 * Math.PI * (w.hz + 2500 * (0.5 * t1[i % t1.length]! + 0.5 * t2[i % t2.length]!))) / RATE);
       re += aWeak[k]! * Math.cos(phWeak[k]!);
       im += aWeak[k]! * Math.sin(phWeak[k]!);
     }
