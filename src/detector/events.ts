@@ -37,7 +37,8 @@ export class TrackReport {
    * peak in dB), bridging gaps of p.gapBins and skipping guard bins; t's whole extent when the path has no excess yet.
    * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains. With `twins`, a dip between two
    * peaks within {@link TWIN_PEAK_DB} of each other is bridged while the spectrum between them stays over the open
-   * level (see {@link edge}): a 2-FSK link's tones 40 kHz apart are one band, not its stronger tone.
+   * level (see {@link edge}): a 2-FSK link's tones 40 kHz apart are one band, not its stronger tone; and so is a tone
+   * merged back into t (Track.toneLo/toneHi), whatever its level.
    */
   measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array, twins = true): void {
     const n = p.n;
@@ -64,6 +65,11 @@ export class TrackReport {
     const twin = twins ? Math.max(peak * TWIN_PEAK_RATIO, floor) : Infinity;
     this.lo = TrackReport.edge(p, acc, cnt, peakB, -1, floor, twin);
     this.hi = TrackReport.edge(p, acc, cnt, peakB, 1, floor, twin);
+    // the link's other tone, found as a newcomer and merged back (pair-watch.ts), is part of its band however weak
+    if (twins && t.toneLo <= t.toneHi) {
+      this.lo = Math.min(this.lo, Math.floor(t.toneLo / s));
+      this.hi = Math.max(this.hi, Math.floor(t.toneHi / s));
+    }
   }
 
   /**

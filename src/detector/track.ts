@@ -95,6 +95,9 @@ export class Track {
    * leaves out this one's band (accumulateOwnExcess).
    */
   newcomerOf = 0;
+  /** Band (fine bins; empty while toneHi < toneLo) of this track's own other tone, a newcomer merged back (pair-watch.ts). */
+  toneLo = Infinity;
+  toneHi = -Infinity;
   fastStart = 0;
   fastEnd = 0;
   slowStart = 0;
@@ -136,6 +139,8 @@ export class Track {
     this.burstHits = 0;
     this.lastShortOpenEnd = -Infinity;
     this.newcomerOf = 0;
+    this.toneLo = Infinity;
+    this.toneHi = -Infinity;
     this.confirmed = false;
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;
