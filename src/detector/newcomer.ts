@@ -63,22 +63,28 @@ export function splitNewcomer(
   const reach = ownHi - ownLo + 1 + p.gapBins;
   const nearLo = ownLo - reach;
   const nearHi = ownHi + reach;
-  // the newcomer's bin: the largest excess beyond the reach that stands `ratio` over the track's mean there
+  // the newcomer's bin: the largest excess beyond the reach that stands `ratio` over the track's mean there; and the
+  // largest there of all, which must be it: a group whose strongest part beyond the reach is the track's own (an
+  // emitter it has held all along) holds its keying splatter or skirt beside it, not a newcomer (a carrier keyed off
+  // beside another in its track split the other off from its key-off's splatter: two detections of it)
   let at = -1;
   let best = 0;
+  let top = 0;
   for (let b = glo; b <= ghi; b++) {
     if ((b >= nearLo && b <= nearHi) || (b >= toneLo && b <= toneHi)) continue;
     const l = level[b];
     if (p.hot[b] === 0 || !(l < Infinity) || cnt[b] < NEWCOMER_MIN_HITS) continue;
     const r = stat[b] / l;
-    if (r < open || r <= best) continue;
+    if (r < open) continue;
+    if (r > top) top = r;
+    if (r <= best) continue;
     const m = acc[b] / cnt[b];
     if (r - 1 >= ratio * Math.max(m - 1, 0)) {
       best = r;
       at = b;
     }
   }
-  if (at < 0) return groups;
+  if (at < 0 || best < top) return groups;
   const half = p.narrow.half;
   // on together with the track: its own band holds a kernel over the open level in this very frame (a 2-FSK link's
   // tones take turns, so a frame of one tone is no newcomer beside the other); and one-sided: a keying's sidelobes
@@ -106,7 +112,17 @@ export function splitNewcomer(
   for (let b = Math.max(glo, ownLo); b <= Math.min(ghi, ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
   const peak = kernelMeanOverLevel(p, level, half, at);
   if (v < 0 || !(valley * open <= Math.min(peak, inside))) return groups;
-  // the part past the valley becomes the newcomer's group; gi keeps the rest (each trimmed to its hot bins)
+  return splitGroupAt(p, power, gi, groups, v, up);
+}
+
+/**
+ * Splits group gi of p at bin v: the part past v (above it when `up`) becomes group `groups` (its index into
+ * {@link newcomerGroup}), gi keeps the rest, each trimmed to its hot bins; nothing when either part has no hot bin.
+ * @returns the number of groups after the split
+ */
+function splitGroupAt(p: PathState, power: Float32Array, gi: number, groups: number, v: number, up: boolean): number {
+  const glo = p.gMatchLo[gi];
+  const ghi = p.gMatchHi[gi];
   let a = up ? v + 1 : glo;
   let z = up ? ghi : v - 1;
   while (a < z && p.hot[a] === 0) a++;
@@ -123,13 +139,59 @@ export function splitNewcomer(
 }
 
 /**
+ * Splits group gi of p (matched to track t, whose occupied band is [ownLo, ownHi], bins of p) at the lowest kernel mean
+ * between that band and the steady extent of an open newcomer of t that the group reaches into: a second transmitter
+ * within the gap of the first joins its frames' groups by the two skirts, and the joined group went to the first
+ * track, whose steady extent it also widened again (two carriers 12 kHz apart, keyed on together and told apart by
+ * the pair watch: the second's detection ended 0.01 s after the split, at 5.13 s of 9). The part past the valley goes
+ * to {@link newcomerGroup}; a group that reaches the newcomer's extent but not t's band goes there whole (the older
+ * track took it on a tie, TrackTable.find). Allocation-free.
+ * @returns the number of groups after the split
+ */
+export function splitAtNewcomer(p: PathState, power: Float32Array, gi: number, groups: number, table: TrackTable, t: Track, ownLo: number, ownHi: number): number {
+  if (table.active < 2 || groups >= MAX_GROUPS) return groups;
+  const s = p.scale;
+  const glo = p.gMatchLo[gi];
+  const ghi = p.gMatchHi[gi];
+  const level = p.th.levelLin;
+  for (let ti = 0; ti < table.tracks.length; ti++) {
+    const c = table.tracks[ti];
+    if (!c.active || c.newcomerOf !== t.id || c.steadyHi < c.steadyLo) continue;
+    const clo = Math.floor(c.steadyLo / s);
+    const chi = Math.floor(c.steadyHi / s);
+    const up = clo > ownHi;
+    if ((!up && chi >= ownLo) || ghi < clo || glo > chi) continue;
+    // a group of the newcomer's alone (apart from t's band) is the newcomer's whole
+    if (up ? glo > ownHi : ghi < ownLo) {
+      newcomerGroup[0] = gi;
+      return groups;
+    }
+    let valley = Infinity;
+    let v = -1;
+    for (let b = up ? ownHi + 1 : chi + 1; b <= (up ? clo - 1 : ownLo - 1); b++) {
+      const m = kernelMeanOverLevel(p, level, p.narrow.half, b);
+      if (m < valley) {
+        valley = m;
+        v = b;
+      }
+    }
+    if (v >= 0) return splitGroupAt(p, power, gi, groups, v, up);
+  }
+  return groups;
+}
+
+/**
  * {@link splitNewcomer} for group gi of p matched to track t, against t's occupied band and mean excess spectrum on
- * p's path (`own`, its fast path when `isFast`: the burst path's groups share its bins), measured by `report`; a
- * newcomer found goes to {@link frameNewcomer}.
+ * p's path (`own`, its fast path when `isFast`: the burst path's groups share its bins), measured by `report`, else
+ * {@link splitAtNewcomer} against t's open newcomers in `table`, which alone is tried for a `transient` group (a frame
+ * in which t keys on or fades, or that did not hit it in the previous frame: its splatter may reach anywhere, but the
+ * newcomers it has are known, and a group of one that went to t every other frame kept t open beside it); a newcomer
+ * found goes to {@link frameNewcomer}.
  * @returns the number of groups after the split
  */
 export function splitNewcomerOff(
   report: TrackReport, own: PathState, isFast: boolean, p: PathState, power: Float32Array, gi: number, groups: number, t: Track, ratio: number,
+  table: TrackTable, transient: boolean,
 ): number {
   const acc = isFast ? t.accFast : t.accSlow;
   const cnt = isFast ? t.cntFast : t.cntSlow;
@@ -138,7 +200,9 @@ export function splitNewcomerOff(
   const s = p.scale;
   const toneLo = t.toneHi < t.toneLo ? 0 : Math.floor(t.toneLo / s) - p.gapBins;
   const toneHi = t.toneHi < t.toneLo ? -1 : Math.floor(t.toneHi / s) + p.gapBins;
-  const after = splitNewcomer(p, power, gi, groups, report.lo, report.hi, acc, cnt, ratio, toneLo, toneHi);
+  newcomerGroup[0] = -1;
+  let after = transient ? groups : splitNewcomer(p, power, gi, groups, report.lo, report.hi, acc, cnt, ratio, toneLo, toneHi);
+  if (newcomerGroup[0] < 0) after = splitAtNewcomer(p, power, gi, after, table, t, report.lo, report.hi);
   if (newcomerGroup[0] >= 0) {
     frameNewcomer.at = newcomerGroup[0];
     frameNewcomer.parent = t.id;

@@ -70,6 +70,9 @@ export class PairWatch {
   hi = -1;
   valley = 1;
   slow = false;
+  /** The own band (fine bins) at the start. */
+  bandLo = 0;
+  bandHi = -1;
   /** The own band and the island in fast-path bins. */
   private ownLo = 0;
   private ownHi = -1;
@@ -99,6 +102,8 @@ export class PairWatch {
     this.hi = hi;
     this.valley = valley;
     this.slow = slow;
+    this.bandLo = ownLo;
+    this.bandHi = ownHi;
     this.ownLo = Math.floor(ownLo / fastScale);
     this.ownHi = Math.floor(ownHi / fastScale);
     this.isLo = Math.floor(lo / fastScale);
@@ -242,7 +247,7 @@ export function findSecondEmitter(
 
 /**
  * Makes the island a watch found ({@link PairWatch}, two transmitters) a track of its own, opened in `table` with t's
- * times and counts (it has been on as long), split from t as a newcomer: the island's part of both excess spectra
+ * times and counts (it has been on as long; its start the island's, {@link noteFirstOpen}), split from t as a newcomer: the island's part of both excess spectra
  * moves over, and t keeps a mean of the valley there (of the noise on the other path), the reference of its later
  * newcomer tests. @returns the new track, or null when every slot is busy. Allocation-free.
  */
@@ -250,10 +255,22 @@ export function splitPair(table: TrackTable, t: Track, w: PairWatch, fastScale: 
   const n = table.open(w.lo, w.hi, t.tuneId, t.startSample());
   if (n === null) return null;
   n.copyHits(t);
+  // keyed on after t (within its settle time): its own start, from when its island's bins first stood over the level
+  let first = Infinity;
+  for (let b = Math.floor(w.lo / fastScale); b <= Math.floor(w.hi / fastScale); b++) first = Math.min(first, t.firstFast[b]);
+  if (first < Infinity && first > n.fastStart) {
+    n.fastStart = first;
+    n.slowStart = Math.max(n.slowStart, first);
+  }
   n.newcomerOf = t.id;
   n.steadyLo = w.lo;
   n.steadyHi = w.hi;
   n.steadySettleEnd = Infinity;
+  // t's steady extent, which locates it, loses the island's side: the island's groups are as near to both tracks, and
+  // the older one takes a tie (TrackTable.find): the second transmitter's track got no hit after the split (two
+  // carriers 12 kHz apart: the second's detection ended at 5.13 s of 9)
+  if (w.lo > w.bandHi) t.steadyHi = Math.min(t.steadyHi, w.lo - 1);
+  else t.steadyLo = Math.max(t.steadyLo, w.hi + 1);
   moveIsland(t.accSlow, t.cntSlow, n.accSlow, n.cntSlow, w.lo, w.hi, w.slow ? w.valley : 1, n);
   moveIsland(t.accFast, t.cntFast, n.accFast, n.cntFast, Math.floor(w.lo / fastScale), Math.floor(w.hi / fastScale), w.slow ? 1 : w.valley, n);
   return n;
@@ -379,4 +396,21 @@ function addSpectrum(dst: Float64Array, dcnt: Float64Array, acc: Float64Array, c
     dst[b] += acc[b];
     dcnt[b] += cnt[b];
   }
+}
+
+/**
+ * Notes in t.firstFast, for each bin of group gi of the fast path p over its open level, the sample `start` of the
+ * short frame that first held it so, from t's {@link NEWCOMER_MIN_HITS}th fast hit on (its first frames hold the key-on's
+ * splatter, which reaches across the band); bins over it in that first frame get t's start (on with it). A second
+ * transmitter keyed on within t's settle time is found in t's spectrum as a pair ({@link findSecondEmitter}) and
+ * split with t's times: its start is its island's first (a carrier keyed 0.5 s after another was reported from the
+ * other's start). Call for steady (not transient) groups only. Allocation-free.
+ */
+export function noteFirstOpen(t: Track, p: PathState, gi: number, start: number): void {
+  if (t.fastHits < NEWCOMER_MIN_HITS) return;
+  const when = t.firstNoted ? start : t.fastStart;
+  t.firstNoted = true;
+  const open = p.minOpenLin;
+  const level = p.th.levelLin;
+  for (let b = p.gLo[gi]; b <= p.gHi[gi]; b++) if (t.firstFast[b] === Infinity && p.stat[b] >= open * level[b]) t.firstFast[b] = when;
 }

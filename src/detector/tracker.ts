@@ -9,7 +9,7 @@ import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
 import { accumulateOwnExcess, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, splitNewcomerOff } from './newcomer.js';
 import {
-  adoptNewcomer, newcomerPending, PairWatch, secondEmitter, stepNewcomers, stepPair, vettedCount, vettedNewcomers, watchPair,
+  adoptNewcomer, newcomerPending, noteFirstOpen, PairWatch, secondEmitter, stepNewcomers, stepPair, vettedCount, vettedNewcomers, watchPair,
 } from './pair-watch.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
@@ -174,8 +174,8 @@ export class Tracker {
     for (let gi = 0; gi < groups; gi++) {
       let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
       // a second transmitter keyed on beside a steady track, inside the extent its skirt has made its own (§4)
-      if (!this.longHit && track !== null && gi < formed && p.gTransient[gi] === 0 && track.steadySettleEnd === Infinity && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
-        groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio);
+      if (!this.longHit && track !== null && gi < formed && track.steadySettleEnd === Infinity && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
+        groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio, table, p.gTransient[gi] !== 0);
         const g = newcomerGroup[0];
         if (g >= 0) this.matchGroup(p, g, isFast, end - start, end, spursAnywhere, track.slot);
         if (g === gi) track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
@@ -350,6 +350,7 @@ export class Tracker {
     if (hi > t.hi) t.hi = hi;
     const settling = t.steadySettleEnd !== Infinity;
     if (p.gTransient[gi] === 0) t.addSteady(lo, hi, end, this.steadySettleSamples);
+    if (isFast && !this.burstHit && p.gTransient[gi] === 0) noteFirstOpen(t, p, gi, start);
     const s = p.scale;
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
