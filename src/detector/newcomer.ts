@@ -195,7 +195,7 @@ export function splitNewcomerOff(
 ): number {
   const acc = isFast ? t.accFast : t.accSlow;
   const cnt = isFast ? t.cntFast : t.cntSlow;
-  report.measure(t, own, acc, cnt);
+  report.measureKept(t, isFast, acc, cnt);
   // the track's own other tone, merged back into it (pair-watch.ts mergeNewcomer), ± the gap
   const s = p.scale;
   const toneLo = t.toneHi < t.toneLo ? 0 : Math.floor(t.toneLo / s) - p.gapBins;

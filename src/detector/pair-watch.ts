@@ -251,7 +251,7 @@ export function findSecondEmitter(
  * moves over, and t keeps a mean of the valley there (of the noise on the other path), the reference of its later
  * newcomer tests. @returns the new track, or null when every slot is busy. Allocation-free.
  */
-export function splitPair(table: TrackTable, t: Track, w: PairWatch, fastScale: number): Track | null {
+export function splitPair(table: TrackTable, report: TrackReport, t: Track, w: PairWatch, fastScale: number): Track | null {
   const n = table.open(w.lo, w.hi, t.tuneId, t.startSample());
   if (n === null) return null;
   n.copyHits(t);
@@ -271,6 +271,7 @@ export function splitPair(table: TrackTable, t: Track, w: PairWatch, fastScale: 
   // carriers 12 kHz apart: the second's detection ended at 5.13 s of 9)
   if (w.lo > w.bandHi) t.steadyHi = Math.min(t.steadyHi, w.lo - 1);
   else t.steadyLo = Math.max(t.steadyLo, w.hi + 1);
+  report.forget(t);
   moveIsland(t.accSlow, t.cntSlow, n.accSlow, n.cntSlow, w.lo, w.hi, w.slow ? w.valley : 1, n);
   moveIsland(t.accFast, t.cntFast, n.accFast, n.cntFast, Math.floor(w.lo / fastScale), Math.floor(w.hi / fastScale), w.slow ? 1 : w.valley, n);
   return n;
@@ -309,9 +310,9 @@ export function watchPair(report: TrackReport, fast: PathState, t: Track, w: Pai
  * transmitters opens the second one's track ({@link splitPair}, into secondEmitter.track).
  * @returns whether a track was opened
  */
-export function stepPair(table: TrackTable, t: Track, w: PairWatch, p: PathState, end: number): boolean {
+export function stepPair(table: TrackTable, report: TrackReport, t: Track, w: PairWatch, p: PathState, end: number): boolean {
   if (!w.active || w.newcomer || w.trackId !== t.id || w.add(p, end) <= 0) return false;
-  secondEmitter.track = splitPair(table, t, w, p.scale);
+  secondEmitter.track = splitPair(table, report, t, w, p.scale);
   return secondEmitter.track !== null;
 }
 
@@ -378,6 +379,7 @@ export function mergeNewcomer(table: TrackTable, report: TrackReport, n: Track):
     if (c.active && c.id === n.newcomerOf) parent = c;
   }
   if (parent !== null) {
+    report.forget(parent);
     parent.lo = Math.min(parent.lo, n.lo);
     parent.hi = Math.max(parent.hi, n.hi);
     const own = report.measureOwn(n);

@@ -358,7 +358,7 @@ export class Tracker {
     accumulateOwnExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p, this.table, t, a, z);
     // two transmitters keyed on together: once t settles, a second emitter in its spectrum, watched frame by frame (§4)
     if (settling && t.steadySettleEnd === Infinity) watchPair(this.report, this.fast, t, this.pairs[t.slot]);
-    else if (isFast && !this.burstHit && stepPair(this.table, t, this.pairs[t.slot], p, end) && t.confirmed) this.confirm(secondEmitter.track!);
+    else if (isFast && !this.burstHit && stepPair(this.table, this.report, t, this.pairs[t.slot], p, end) && t.confirmed) this.confirm(secondEmitter.track!);
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
