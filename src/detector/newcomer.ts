@@ -140,42 +140,68 @@ function splitGroupAt(p: PathState, power: Float32Array, gi: number, groups: num
 
 /**
  * Splits group gi of p (matched to track t, whose occupied band is [ownLo, ownHi], bins of p) at the lowest kernel mean
- * between that band and the steady extent of an open newcomer of t that the group reaches into: a second transmitter
+ * between that band and the occupied band of an open newcomer of t (`report`'s kept measure on p's path, the fast one
+ * when `isFast`) that the group reaches into: a second transmitter
  * within the gap of the first joins its frames' groups by the two skirts, and the joined group went to the first
  * track, whose steady extent it also widened again (two carriers 12 kHz apart, keyed on together and told apart by
  * the pair watch: the second's detection ended 0.01 s after the split, at 5.13 s of 9). The part past the valley goes
- * to {@link newcomerGroup}; a group that reaches the newcomer's extent but not t's band goes there whole (the older
- * track took it on a tie, TrackTable.find). Allocation-free.
+ * to {@link newcomerGroup} when both stand the open level over that valley; a group that reaches the newcomer's extent
+ * but not t's band goes there whole when its strongest bin lies in the newcomer's band (the older track took it on a
+ * tie, TrackTable.find). Only while the newcomer is on in this frame: a kernel in its band over the open level and
+ * within `ratio` (the dominance ratio) of the peak of its mean excess. Allocation-free.
  * @returns the number of groups after the split
  */
-export function splitAtNewcomer(p: PathState, power: Float32Array, gi: number, groups: number, table: TrackTable, t: Track, ownLo: number, ownHi: number): number {
+export function splitAtNewcomer(
+  p: PathState, power: Float32Array, gi: number, groups: number, table: TrackTable, t: Track, ownLo: number, ownHi: number, report: TrackReport,
+  isFast: boolean, ratio: number,
+): number {
   if (table.active < 2 || groups >= MAX_GROUPS) return groups;
-  const s = p.scale;
   const glo = p.gMatchLo[gi];
   const ghi = p.gMatchHi[gi];
   const level = p.th.levelLin;
+  const open = p.minOpenLin;
+  const half = p.narrow.half;
   for (let ti = 0; ti < table.tracks.length; ti++) {
     const c = table.tracks[ti];
-    if (!c.active || c.newcomerOf !== t.id || c.steadyHi < c.steadyLo) continue;
-    const clo = Math.floor(c.steadyLo / s);
-    const chi = Math.floor(c.steadyHi / s);
+    if (!c.active || c.newcomerOf !== t.id) continue;
+    report.measureKept(c, isFast, isFast ? c.accFast : c.accSlow, isFast ? c.cntFast : c.cntSlow);
+    const clo = report.lo;
+    const chi = report.hi;
     const up = clo > ownHi;
     if ((!up && chi >= ownLo) || ghi < clo || glo > chi) continue;
-    // a group of the newcomer's alone (apart from t's band) is the newcomer's whole
+    // the newcomer must be on in this frame: a kernel over the open level within its band (else the group there is
+    // t's skirt, which held a newcomer keyed off beside a noisy carrier open until the carrier's end)
+    // and at its own level, within the dominance ratio of its mean's peak (a skirt 28 dB under a 42 dB carrier keyed
+    // off beside a noisy FM link stood over the open level there for 0.86 s more)
+    let peak = 0;
+    let mean = 0;
+    const acc = isFast ? c.accFast : c.accSlow;
+    const cnt = isFast ? c.cntFast : c.cntSlow;
+    for (let b = Math.max(glo, clo); b <= Math.min(ghi, chi); b++) peak = Math.max(peak, kernelMeanOverLevel(p, level, half, b));
+    for (let b = clo; b <= chi; b++) if (cnt[b] > 0) mean = Math.max(mean, acc[b] / cnt[b]);
+    if (!(peak >= open && peak >= mean / ratio)) continue;
+    // a group apart from t's band whose strongest bin lies in the newcomer's band is the newcomer's whole (one whose
+    // strongest bin lies elsewhere is a skirt reaching it)
     if (up ? glo > ownHi : ghi < ownLo) {
+      let top = glo;
+      for (let b = glo + 1; b <= ghi; b++) if (p.stat[b] / level[b] > p.stat[top] / level[top]) top = b;
+      if (top < clo - p.gapBins || top > chi + p.gapBins) continue;
       newcomerGroup[0] = gi;
       return groups;
     }
+    // else split at the valley between them, where both stand the open level over it
     let valley = Infinity;
     let v = -1;
     for (let b = up ? ownHi + 1 : chi + 1; b <= (up ? clo - 1 : ownLo - 1); b++) {
-      const m = kernelMeanOverLevel(p, level, p.narrow.half, b);
+      const m = kernelMeanOverLevel(p, level, half, b);
       if (m < valley) {
         valley = m;
         v = b;
       }
     }
-    if (v >= 0) return splitGroupAt(p, power, gi, groups, v, up);
+    let inside = 0;
+    for (let b = Math.max(glo, ownLo); b <= Math.min(ghi, ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
+    if (v >= 0 && valley * open <= Math.min(peak, inside)) return splitGroupAt(p, power, gi, groups, v, up);
   }
   return groups;
 }
@@ -202,7 +228,7 @@ export function splitNewcomerOff(
   const toneHi = t.toneHi < t.toneLo ? -1 : Math.floor(t.toneHi / s) + p.gapBins;
   newcomerGroup[0] = -1;
   let after = transient ? groups : splitNewcomer(p, power, gi, groups, report.lo, report.hi, acc, cnt, ratio, toneLo, toneHi);
-  if (newcomerGroup[0] < 0) after = splitAtNewcomer(p, power, gi, after, table, t, report.lo, report.hi);
+  if (newcomerGroup[0] < 0) after = splitAtNewcomer(p, power, gi, after, table, t, report.lo, report.hi, report, isFast, ratio);
   if (newcomerGroup[0] >= 0) {
     frameNewcomer.at = newcomerGroup[0];
     frameNewcomer.parent = t.id;
