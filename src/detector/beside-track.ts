@@ -2,6 +2,7 @@
 // image, read from the long path's own average rather than from the track's extent, which grows with its skirt.
 import { fillGroup, type GroupedPath } from './groups.js';
 import { MAX_GROUPS, type PathState } from './path-state.js';
+import type { TrackTable } from './track.js';
 
 /** What the kernel-mean rules read of a path: its frame's per-bin statistic, its bin count and its gap (bins). */
 export type PathSpectrum = Pick<PathState, 'stat' | 'n' | 'gapBins'>;
@@ -213,4 +214,27 @@ function climbStart(p: PathSpectrum & Pick<PathState, 'hot'>, level: Float32Arra
   while (a !== stop && !(kernelMeanOverLevel(p, level, half, a) >= mid)) a += dir;
   while (a !== stop && p.hot[a] === 0) a += dir;
   return a === stop ? -1 : a;
+}
+
+/**
+ * Whether group gi of p over [lo, hi] (fine bins) lies at the mirror frequency of a signal of `table` tracked now or
+ * since `since` (samples) that is at least `imageDb` stronger than it: a link's IQ image stands in long averages too
+ * (the group's excess over the noise, rise − 1, in dB against the signal's peak excess). Beside an open track, the long
+ * path (`longLevel`, the slow path's noise level, given) compares levels bin by bin, as an image is made: the mean of
+ * 2·`longHalf` + 1 bins at the mirror of the group's largest one must stand `imageDb` over it (excess over the noise,
+ * linear; {@link mirrorHoldsImage}). A track's extent spans its skirt, and a weak link at the mirror of a strong one's
+ * skirt, far from the strong one's own mirror, read as its image. False when `imageDb` is not positive.
+ */
+export function isImage(
+  table: TrackTable, p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number, imageDb: number,
+  longLevel?: Float32Array, longHalf = 1,
+): boolean {
+  if (!(imageDb > 0)) return false;
+  const n = p.n * p.scale;
+  const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
+  if (table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need)) return true;
+  const t = table.find(n - hi, n - lo, gapFine);
+  if (t === null) return false;
+  if (longLevel === undefined) return t.peakExcessDb >= need;
+  return mirrorHoldsImage(p, longLevel, longHalf, Math.floor(lo / p.scale), Math.floor(hi / p.scale), imageDb);
 }

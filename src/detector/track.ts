@@ -95,6 +95,9 @@ export class Track {
    * leaves out this one's band (accumulateOwnExcess).
    */
   newcomerOf = 0;
+  /** Band (fine bins; empty while toneHi < toneLo) of this track's own other tone, a newcomer merged back (pair-watch.ts). */
+  toneLo = Infinity;
+  toneHi = -Infinity;
   fastStart = 0;
   fastEnd = 0;
   slowStart = 0;
@@ -118,14 +121,20 @@ export class Track {
   readonly cntFast: Float64Array;
   readonly accSlow: Float64Array;
   readonly cntSlow: Float64Array;
+  /** Per fast bin, when the track's signal there keyed on (sample; ∞ before): see pair-watch.ts noteFirstOpen. */
+  readonly firstFast: Float64Array;
+  firstNoted = false;
   constructor(slot: number, nFast: number, nSlow: number) {
     this.slot = slot;
+    this.firstFast = new Float64Array(nFast).fill(Infinity);
     this.accFast = new Float64Array(nFast);
     this.cntFast = new Float64Array(nFast);
     this.accSlow = new Float64Array(nSlow);
     this.cntSlow = new Float64Array(nSlow);
   }
   reset(): void {
+    this.firstFast.fill(Infinity);
+    this.firstNoted = false;
     this.accFast.fill(0);
     this.cntFast.fill(0);
     this.accSlow.fill(0);
@@ -136,6 +145,8 @@ export class Track {
     this.burstHits = 0;
     this.lastShortOpenEnd = -Infinity;
     this.newcomerOf = 0;
+    this.toneLo = Infinity;
+    this.toneHi = -Infinity;
     this.confirmed = false;
     this.peakExcessDb = -Infinity;
     this.peakPowerDbfs = -Infinity;

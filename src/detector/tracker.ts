@@ -3,13 +3,14 @@
 import type { SpectrumFrame } from '../spectrum/frames.js';
 import { isClipping } from '../spectrum/overload.js';
 import type { DetectionEvent } from '../types.js';
-import { clearsMirror, mirrorHoldsImage, splitBesideBand, standsApartFromSkirt } from './beside-track.js';
+import { clearsMirror, isImage, splitBesideBand, standsApartFromSkirt } from './beside-track.js';
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
+import { accumulateOwnExcess, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, splitNewcomerOff } from './newcomer.js';
 import {
-  accumulateOwnExcess, adoptNewcomer, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, PairWatch, secondEmitter, splitNewcomerOff, stepPair, watchPair,
-} from './newcomer.js';
+  adoptNewcomer, newcomerPending, noteFirstOpen, PairWatch, secondEmitter, stepNewcomers, stepPair, vettedCount, vettedNewcomers, watchPair,
+} from './pair-watch.js';
 import type { DetectorGeometry, DetectorOptions } from './options.js';
 import type { PathState } from './path-state.js';
 import { BURST_CO_KEYED_DB, BURST_COMPANION_REACH_HZ, PACKET_GAP_S, STEADY_SETTLE_S, TrackTable, type Track } from './track.js';
@@ -173,8 +174,8 @@ export class Tracker {
     for (let gi = 0; gi < groups; gi++) {
       let track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
       // a second transmitter keyed on beside a steady track, inside the extent its skirt has made its own (§4)
-      if (!this.longHit && track !== null && gi < formed && p.gTransient[gi] === 0 && track.steadySettleEnd === Infinity && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
-        groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio);
+      if (!this.longHit && track !== null && gi < formed && track.steadySettleEnd === Infinity && (isFast ? track.fastHits : track.slowHits) >= NEWCOMER_MIN_HITS) {
+        groups = splitNewcomerOff(this.report, isFast ? this.fast : this.slow, isFast, p, frame.power, gi, groups, track, domRatio, table, p.gTransient[gi] !== 0);
         const g = newcomerGroup[0];
         if (g >= 0) this.matchGroup(p, g, isFast, end - start, end, spursAnywhere, track.slot);
         if (g === gi) track = p.gTrack[gi] < 0 ? null : table.tracks[p.gTrack[gi]];
@@ -224,7 +225,7 @@ export class Tracker {
           if (!this.apartFromAll(p, lo, hi, near)) continue;
           if (table.explainedByRecent(lo, hi, this.longWindowStart, near, true)) continue;
           if (this.emitterHeardNear !== null && this.emitterHeardNear(lo, hi, this.longWindowStart)) continue;
-          if (this.isImage(p, gi, lo, hi, this.longWindowStart, gapFine) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.longWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
+          if (isImage(this.table, p, gi, lo, hi, this.longWindowStart, gapFine, this.options.imageRejectionDb, this.slow.noiseLin, this.longApartHalf) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.longWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
         } else if (this.burstHit) {
           // a burst the fast path tracked and closed inside this window is still in its running mean
           if (table.explainedByRecent(lo, hi, this.burstWindowStart, gapFine)) continue;
@@ -235,7 +236,7 @@ export class Tracker {
           // spur or sideband, which a running mean may take that long to show; docs/detector.md §12)
           const near = gapFine + 2 * (2 * p.narrow.half + 1) * s;
           if (table.find(lo, hi, near) !== null) continue;
-          if (this.isImage(p, gi, lo, hi, this.burstWindowStart, gapFine) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.burstWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
+          if (isImage(this.table, p, gi, lo, hi, this.burstWindowStart, gapFine, this.options.imageRejectionDb) || this.table.intermodOfGroup(p.gPeakRatio[gi], lo, hi, this.burstWindowStart, gapFine, this.options.imageRejectionDb, this.emitterBands, this.emitterExcessDb)) continue;
           const since = this.burstWindowStart - this.burstCompanionWindow;
           if (table.keyedSince(lo, hi, this.companionReachBins, since, 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi])) + BURST_CO_KEYED_DB)) continue;
         } else if (!isFast && table.explainedByRecent(lo, hi, start, gapFine)) continue;
@@ -245,9 +246,13 @@ export class Tracker {
           continue;
         }
       }
-      adoptNewcomer(track, gi);
+      adoptNewcomer(track, gi, this.pairs[track.slot], this.fast.scale);
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
+    // newcomers whose alerts wait for their watch's verdict (§4): merged back as a tone of their parent's link, or let go
+    if (!isFast || this.burstHit) return;
+    stepNewcomers(table, this.report, this.pairs, p, end);
+    for (let i = 0; i < vettedCount[0]; i++) if (!vettedNewcomers[i].confirmed && vettedNewcomers[i].slowHits > 0) this.confirm(vettedNewcomers[i]);
   }
 
   /**
@@ -334,26 +339,6 @@ export class Tracker {
     return after;
   }
 
-  /**
-   * Whether group gi over [lo, hi] (fine bins) lies at the mirror frequency of a signal tracked now or since `since`
-   * (samples) that is at least imageRejectionDb stronger than it: a link's IQ image stands in long averages too (the
-   * group's excess over the noise, rise − 1, in dB against the signal's peak excess). Beside an open track, the long
-   * path compares levels bin by bin, as an image is made: the kernel mean at the mirror of the group's largest one
-   * must stand imageRejectionDb over it (excess over the noise, linear). A track's extent spans its skirt, and a weak
-   * link at the mirror of a strong one's skirt, far from the strong one's own mirror, read as its image.
-   */
-  private isImage(p: PathState, gi: number, lo: number, hi: number, since: number, gapFine: number): boolean {
-    const imageDb = this.options.imageRejectionDb;
-    if (!(imageDb > 0)) return false;
-    const n = this.geometry.fftSize;
-    const need = 10 * Math.log10(Math.max(1e-12, p.gPeakRatio[gi] - 1)) + imageDb;
-    if (this.table.explainedByRecent(n - hi, n - lo, since, gapFine, true, need)) return true;
-    const t = this.table.find(n - hi, n - lo, gapFine);
-    if (t === null) return false;
-    if (!this.longHit) return t.peakExcessDb >= need;
-    return mirrorHoldsImage(p, this.slow.noiseLin, this.longApartHalf, Math.floor(lo / p.scale), Math.floor(hi / p.scale), imageDb);
-  }
-
   private hit(
     t: Track, frame: SpectrumFrame, p: PathState, isFast: boolean,
     lo: number, hi: number, start: number, end: number, gi: number,
@@ -365,6 +350,7 @@ export class Tracker {
     if (hi > t.hi) t.hi = hi;
     const settling = t.steadySettleEnd !== Infinity;
     if (p.gTransient[gi] === 0) t.addSteady(lo, hi, end, this.steadySettleSamples);
+    if (isFast && !this.burstHit && p.gTransient[gi] === 0) noteFirstOpen(t, p, gi, start);
     const s = p.scale;
     const margin = 2 * p.gapBins + p.narrow.half;
     const a = Math.max(0, Math.floor(t.lo / s) - margin);
@@ -372,7 +358,7 @@ export class Tracker {
     accumulateOwnExcess(isFast ? t.accFast : t.accSlow, isFast ? t.cntFast : t.cntSlow, p, this.table, t, a, z);
     // two transmitters keyed on together: once t settles, a second emitter in its spectrum, watched frame by frame (§4)
     if (settling && t.steadySettleEnd === Infinity) watchPair(this.report, this.fast, t, this.pairs[t.slot]);
-    else if (isFast && !this.burstHit && stepPair(this.table, t, this.pairs[t.slot], p, end) && t.confirmed) this.confirm(secondEmitter.track!);
+    else if (isFast && !this.burstHit && stepPair(this.table, this.report, t, this.pairs[t.slot], p, end) && t.confirmed) this.confirm(secondEmitter.track!);
     if (peakRatio > 0) {
       const exDb = 10 * Math.log10(peakRatio);
       if (exDb > t.peakExcessDb) t.peakExcessDb = exDb;
@@ -441,7 +427,7 @@ export class Tracker {
   /** Sends a track's `open` once it lasts minDurationMs, is not DC-centred and, split as a newcomer, has slow hits (§4). */
   private confirm(t: Track): void {
     const rate = this.geometry.rateSps;
-    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t) && (t.newcomerOf === 0 || t.slowHits > 0)) {
+    if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t) && (t.newcomerOf === 0 || (t.slowHits > 0 && !newcomerPending(t, this.pairs[t.slot])))) {
       t.confirmed = true;
       t.lastUpdateS = t.endSample() / rate;
       this.emit(this.report.event('open', t, undefined));
@@ -488,6 +474,9 @@ export class Tracker {
 
   /** Frees the track's slot and sends its `close` if its `open` was sent. */
   private close(t: Track): void {
+    // a newcomer whose watch is cut short keeps its alert unless the frames read already show its parent's tone
+    const w = this.pairs[t.slot];
+    if (newcomerPending(t, w) && w.cut() > 0) this.confirm(t);
     this.table.release(t);
     if (!t.confirmed) return;
     this.emit(this.report.event('close', t, t.reportedEnd()));
