@@ -98,10 +98,24 @@ export function splitNewcomer(
   }
   if (groups >= MAX_GROUPS) return groups;
   const up = at > ownHi;
-  // the valley between the band and the newcomer, and the group's largest kernel mean inside the band
+  return splitAtValley(p, power, gi, groups, up ? ownHi + 1 : at + 1, up ? at - 1 : ownLo - 1, up, ownLo, ownHi, kernelMeanOverLevel(p, level, half, at));
+}
+
+/**
+ * Splits group gi of p ({@link splitGroupAt}) at the lowest kernel mean over bins [from, to] of p (between the band
+ * [ownLo, ownHi] of the track it matched and the part past them, above it when `up`), but only where that valley lies
+ * the open level under both `peak` (the part's kernel mean) and the group's largest kernel mean inside the band: the
+ * track is on now and another signal stands apart from it; an excursion of a wide FM signal past its mean band is one
+ * peak, no valley. @returns the number of groups after the split
+ */
+function splitAtValley(
+  p: PathState, power: Float32Array, gi: number, groups: number, from: number, to: number, up: boolean, ownLo: number, ownHi: number, peak: number,
+): number {
+  const level = p.th.levelLin;
+  const half = p.narrow.half;
   let valley = Infinity;
   let v = -1;
-  for (let b = up ? ownHi + 1 : at + 1; b <= (up ? at - 1 : ownLo - 1); b++) {
+  for (let b = from; b <= to; b++) {
     const m = kernelMeanOverLevel(p, level, half, b);
     if (m < valley) {
       valley = m;
@@ -109,9 +123,8 @@ export function splitNewcomer(
     }
   }
   let inside = 0;
-  for (let b = Math.max(glo, ownLo); b <= Math.min(ghi, ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
-  const peak = kernelMeanOverLevel(p, level, half, at);
-  if (v < 0 || !(valley * open <= Math.min(peak, inside))) return groups;
+  for (let b = Math.max(p.gMatchLo[gi], ownLo); b <= Math.min(p.gMatchHi[gi], ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
+  if (v < 0 || !(valley * p.minOpenLin <= Math.min(peak, inside))) return groups;
   return splitGroupAt(p, power, gi, groups, v, up);
 }
 
@@ -190,18 +203,8 @@ export function splitAtNewcomer(
       return groups;
     }
     // else split at the valley between them, where both stand the open level over it
-    let valley = Infinity;
-    let v = -1;
-    for (let b = up ? ownHi + 1 : chi + 1; b <= (up ? clo - 1 : ownLo - 1); b++) {
-      const m = kernelMeanOverLevel(p, level, half, b);
-      if (m < valley) {
-        valley = m;
-        v = b;
-      }
-    }
-    let inside = 0;
-    for (let b = Math.max(glo, ownLo); b <= Math.min(ghi, ownHi); b++) inside = Math.max(inside, kernelMeanOverLevel(p, level, half, b));
-    if (v >= 0 && valley * open <= Math.min(peak, inside)) return splitGroupAt(p, power, gi, groups, v, up);
+    const after = splitAtValley(p, power, gi, groups, up ? ownHi + 1 : chi + 1, up ? clo - 1 : ownLo - 1, up, ownLo, ownHi, peak);
+    if (after > groups) return after;
   }
   return groups;
 }
