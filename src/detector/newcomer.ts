@@ -18,7 +18,7 @@ export const NEWCOMER_MIN_HITS = 16;
  * of the track it was split from (0: none; the tracker sets 0 at each frame's start) and that track's own band then
  * (fine bins). Frames are tracked one at a time, synchronously, so one record serves every tracker of a thread.
  */
-export const frameNewcomer = { at: -1, parent: 0, ownLo: 0, ownHi: -1 };
+export const frameNewcomer = { at: -1, parent: 0, parentSlot: 0, ownLo: 0, ownHi: -1 };
 
 
 /** The group index the last {@link splitNewcomer} made or marked (−1: none). */
@@ -168,7 +168,7 @@ export function splitAtNewcomer(
   p: PathState, power: Float32Array, gi: number, groups: number, table: TrackTable, t: Track, ownLo: number, ownHi: number, report: TrackReport,
   isFast: boolean, ratio: number,
 ): number {
-  if (table.active < 2 || groups >= MAX_GROUPS) return groups;
+  if (t.children === 0 || groups >= MAX_GROUPS) return groups;
   const glo = p.gMatchLo[gi];
   const ghi = p.gMatchHi[gi];
   const level = p.th.levelLin;
@@ -235,6 +235,7 @@ export function splitNewcomerOff(
   if (newcomerGroup[0] >= 0) {
     frameNewcomer.at = newcomerGroup[0];
     frameNewcomer.parent = t.id;
+    frameNewcomer.parentSlot = t.slot;
     frameNewcomer.ownLo = report.lo * own.scale;
     frameNewcomer.ownHi = report.hi * own.scale + own.scale - 1;
   }
@@ -255,7 +256,7 @@ export function accumulateOwnExcess(acc: Float64Array, cnt: Float64Array, p: Pat
   let children = 0;
   const s = p.scale;
   if (mask.length < p.n) mask = new Uint8Array(p.n);
-  if (table.active > 1) {
+  if (t.children > 0) {
     for (let ti = 0; ti < table.tracks.length; ti++) {
       const c = table.tracks[ti];
       if (!c.active || c.newcomerOf !== t.id) continue;
@@ -288,4 +289,16 @@ export function parentOf(table: TrackTable, t: Track): Track | null {
     if (c.active && c.id === t.newcomerOf) return c;
   }
   return null;
+}
+
+/**
+ * Frees track t's slot in `table` (TrackTable.release), first taking it off its parent's count of open newcomers
+ * (Track.children) when it is one. Every release of a track goes through here.
+ */
+export function releaseTrack(table: TrackTable, t: Track): void {
+  if (t.newcomerOf !== 0) {
+    const parent = parentOf(table, t);
+    if (parent !== null) parent.children--;
+  }
+  table.release(t);
 }

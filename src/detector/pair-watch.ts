@@ -2,7 +2,7 @@
 // their powers frame by frame, for a pair keyed on together (found in the track's mean spectrum once it settles) and
 // for a newcomer split from a settled track (splitNewcomer) before its alert.
 import type { TrackReport } from './events.js';
-import { frameNewcomer, NEWCOMER_MIN_HITS } from './newcomer.js';
+import { frameNewcomer, NEWCOMER_MIN_HITS, releaseTrack } from './newcomer.js';
 import type { PathState } from './path-state.js';
 import { BURST_CO_KEYED_DB, type Track, type TrackTable } from './track.js';
 
@@ -263,6 +263,7 @@ export function splitPair(table: TrackTable, report: TrackReport, t: Track, w: P
     n.slowStart = Math.max(n.slowStart, first);
   }
   n.newcomerOf = t.id;
+  t.children++;
   n.steadyLo = w.lo;
   n.steadyHi = w.hi;
   n.steadySettleEnd = Infinity;
@@ -320,9 +321,10 @@ export function stepPair(table: TrackTable, report: TrackReport, t: Track, w: Pa
  * Marks track t, which group gi of this frame hits, as split from the frame's newcomer parent when gi is the newcomer
  * and t was just opened for it (Track.newcomerOf), and starts t's watch `w` ({@link watchNewcomer}).
  */
-export function adoptNewcomer(t: Track, gi: number, w: PairWatch, fastScale: number): void {
+export function adoptNewcomer(table: TrackTable, t: Track, gi: number, w: PairWatch, fastScale: number): void {
   if (gi !== frameNewcomer.at || frameNewcomer.parent === 0 || t.newcomerOf !== 0 || t.fastHits + t.slowHits !== 0) return;
   t.newcomerOf = frameNewcomer.parent;
+  table.tracks[frameNewcomer.parentSlot].children++;
   watchNewcomer(t, w, fastScale);
 }
 
@@ -388,7 +390,7 @@ export function mergeNewcomer(table: TrackTable, report: TrackReport, n: Track):
     addSpectrum(parent.accFast, parent.cntFast, n.accFast, n.cntFast);
     addSpectrum(parent.accSlow, parent.cntSlow, n.accSlow, n.cntSlow);
   }
-  table.release(n);
+  releaseTrack(table, n);
 }
 
 /** Adds excess spectrum (acc, cnt) into (dst, dcnt) where it has counts. */

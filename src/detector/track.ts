@@ -95,6 +95,8 @@ export class Track {
    * leaves out this one's band (accumulateOwnExcess).
    */
   newcomerOf = 0;
+  /** Open tracks split from this one as newcomers (their newcomerOf is its id; newcomer.ts releaseTrack keeps it). */
+  children = 0;
   /** Band (fine bins; empty while toneHi < toneLo) of this track's own other tone, a newcomer merged back (pair-watch.ts). */
   toneLo = Infinity;
   toneHi = -Infinity;
@@ -145,6 +147,7 @@ export class Track {
     this.burstHits = 0;
     this.lastShortOpenEnd = -Infinity;
     this.newcomerOf = 0;
+    this.children = 0;
     this.toneLo = Infinity;
     this.toneHi = -Infinity;
     this.confirmed = false;

@@ -7,7 +7,7 @@ import { clearsMirror, isImage, splitBesideBand, standsApartFromSkirt } from './
 import { Dominance, emitterBins, type EmitterBand } from './dominance.js';
 import { TrackReport } from './events.js';
 import { formGroups } from './groups.js';
-import { accumulateOwnExcess, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, splitNewcomerOff } from './newcomer.js';
+import { accumulateOwnExcess, frameNewcomer, parentOf, NEWCOMER_MIN_HITS, newcomerGroup, releaseTrack, splitNewcomerOff } from './newcomer.js';
 import {
   adoptNewcomer, newcomerPending, noteFirstOpen, PairWatch, secondEmitter, stepNewcomers, stepPair, vettedCount, vettedNewcomers, watchPair,
 } from './pair-watch.js';
@@ -246,7 +246,7 @@ export class Tracker {
           continue;
         }
       }
-      adoptNewcomer(track, gi, this.pairs[track.slot], this.fast.scale);
+      adoptNewcomer(table, track, gi, this.pairs[track.slot], this.fast.scale);
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
     // newcomers whose alerts wait for their watch's verdict (§4): merged back as a tone of their parent's link, or let go
@@ -477,7 +477,7 @@ export class Tracker {
     // a newcomer whose watch is cut short keeps its alert unless the frames read already show its parent's tone
     const w = this.pairs[t.slot];
     if (newcomerPending(t, w) && w.cut() > 0) this.confirm(t);
-    this.table.release(t);
+    releaseTrack(this.table, t);
     if (!t.confirmed) return;
     this.emit(this.report.event('close', t, t.reportedEnd()));
   }
