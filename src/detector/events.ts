@@ -44,10 +44,12 @@ export class TrackReport {
   }
 
   /**
-   * {@link measure} (with the twin-peak bridge) of t on its fast path (`isFast`) or slow path, kept per track slot and
-   * measured again once the path's hits have grown by an eighth (at least 8) since: a mean over n hits moves by at most
-   * 1/n of a frame's excess per hit, and the newcomer test (newcomer.ts), which reads it for every group a settled
-   * track's frame holds, spent 8 % of a 2.4 MS/s detect pass with eight tracks open measuring it each time.
+   * {@link measure} (with the twin-peak bridge; without a merged tone, as the newcomer test's reach grows with the band
+   * it reads and a carrier keyed beside a merged tone went unreported) of t on its fast path (`isFast`) or slow path,
+   * kept per track slot and measured again once the path's hits have grown by an eighth (at least 8) since: a mean
+   * over n hits moves by at most 1/n of a frame's excess per hit, and the newcomer test (newcomer.ts), which reads it
+   * for every group a settled track's frame holds, spent 8 % of a 2.4 MS/s detect pass with eight tracks open
+   * measuring it each time.
    * {@link forget} drops t's record when its spectrum changes at once (a split, a merge).
    */
   measureKept(t: Track, isFast: boolean, acc: Float64Array, cnt: Float64Array): void {
@@ -58,7 +60,7 @@ export class TrackReport {
       this.hi = this.keptHi[k];
       return;
     }
-    this.measure(t, isFast ? this.fast : this.slow, acc, cnt);
+    this.measure(t, isFast ? this.fast : this.slow, acc, cnt, true, false);
     this.keptId[k] = t.id;
     this.keptHits[k] = hits;
     this.keptLo[k] = this.lo;
@@ -78,9 +80,9 @@ export class TrackReport {
    * The −X dB points, not threshold crossings, as docs/field-notes.md §14 explains. With `twins`, a dip between two
    * peaks within {@link TWIN_PEAK_DB} of each other is bridged while the spectrum between them stays over the open
    * level (see {@link edge}): a 2-FSK link's tones 40 kHz apart are one band, not its stronger tone; and so is a tone
-   * merged back into t (Track.toneLo/toneHi), whatever its level.
+   * merged back into t (Track.toneLo/toneHi), whatever its level, unless `tones` is false.
    */
-  measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array, twins = true): void {
+  measure(t: Track, p: PathState, acc: Float64Array, cnt: Float64Array, twins = true, tones = twins): void {
     const n = p.n;
     const s = p.scale;
     const tlo = Math.floor(t.lo / s);
@@ -106,7 +108,7 @@ export class TrackReport {
     this.lo = TrackReport.edge(p, acc, cnt, peakB, -1, floor, twin);
     this.hi = TrackReport.edge(p, acc, cnt, peakB, 1, floor, twin);
     // the link's other tone, found as a newcomer and merged back (pair-watch.ts), is part of its band however weak
-    if (twins && t.toneLo <= t.toneHi) {
+    if (tones && t.toneLo <= t.toneHi) {
       this.lo = Math.min(this.lo, Math.floor(t.toneLo / s));
       this.hi = Math.max(this.hi, Math.floor(t.toneHi / s));
     }

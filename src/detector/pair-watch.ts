@@ -52,6 +52,15 @@ export const NEWCOMER_WATCH_FRAMES = 64;
 export const NEWCOMER_WATCH_MIN_FRAMES = 24;
 
 /**
+ * A newcomer is its parent's own tone only if, over its watch, the parent's band holds at most this share of its mean
+ * excess before (−1.5 dB): a 2-FSK link's data moves half its power to the other tone (−3 dB), where a second
+ * transmitter taking turns with the first (TDMA slots, or fading in opposite phase) anticorrelates too but leaves the
+ * first one's band its power (a breaker's 40 dB carrier keyed 20 ms on and off, a 38 dB one in its gaps: merged and
+ * unreported without this test).
+ */
+export const TONE_SHARE = 10 ** (-1.5 / 10);
+
+/**
  * A track's candidate second emitter ({@link findSecondEmitter}, read once its steady extent settles), watched for
  * {@link PAIR_FRAMES} short frames, or a newcomer against the track it was split from ({@link watchNewcomer},
  * {@link NEWCOMER_WATCH_FRAMES}): the power of the own band and of the island, frame by frame, whose correlation
@@ -86,6 +95,9 @@ export class PairWatch {
   private ab = 0;
   /** End sample of the last frame added (a frame's groups may hit the track more than once). */
   private lastEnd = -1;
+  /** For a newcomer's watch ({@link setBefore}): the parent's band's mean excess before it, and the bins counted. */
+  private before = 0;
+  private bins = 0;
 
   /**
    * Starts watching track `trackId`: island [lo, hi] (fine bins), own band [ownLo, ownHi] (fine bins), `fastScale` fine
@@ -151,7 +163,24 @@ export class PairWatch {
     const va = this.aa - (this.a * this.a) / n;
     const vb = this.bb - (this.b * this.b) / n;
     const corr = va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
-    return corr > PAIR_TONES_CORRELATION ? 1 : -1;
+    if (corr > PAIR_TONES_CORRELATION) return 1;
+    // a newcomer's tones share the link's power: its parent's band lost some to it (two transmitters taking turns, or
+    // fading in opposite phase, anticorrelate as well, but the first one's band keeps its power)
+    return !this.newcomer || this.a / n - this.bins <= TONE_SHARE * this.before ? -1 : 1;
+  }
+
+  /**
+   * For a newcomer's watch: the parent's mean excess over its band (fast bins [ownLo, ownHi] of its excess spectrum
+   * acc/cnt, the sum of mean ratio − 1) before the newcomer, and how many of those bins {@link add}'s sums count.
+   */
+  setBefore(acc: Float64Array, cnt: Float64Array, level: Float32Array): void {
+    this.before = 0;
+    this.bins = 0;
+    for (let b = Math.max(0, this.ownLo); b <= Math.min(acc.length - 1, this.ownHi); b++) {
+      if (!(level[b] < Infinity)) continue;
+      this.bins++;
+      if (cnt[b] > 0) this.before += acc[b] / cnt[b] - 1;
+    }
   }
 }
 
@@ -321,11 +350,13 @@ export function stepPair(table: TrackTable, report: TrackReport, t: Track, w: Pa
  * Marks track t, which group gi of this frame hits, as split from the frame's newcomer parent when gi is the newcomer
  * and t was just opened for it (Track.newcomerOf), and starts t's watch `w` ({@link watchNewcomer}).
  */
-export function adoptNewcomer(table: TrackTable, t: Track, gi: number, w: PairWatch, fastScale: number): void {
+export function adoptNewcomer(table: TrackTable, t: Track, gi: number, w: PairWatch, fast: PathState): void {
   if (gi !== frameNewcomer.at || frameNewcomer.parent === 0 || t.newcomerOf !== 0 || t.fastHits + t.slowHits !== 0) return;
   t.newcomerOf = frameNewcomer.parent;
-  table.tracks[frameNewcomer.parentSlot].children++;
-  watchNewcomer(t, w, fastScale);
+  const parent = table.tracks[frameNewcomer.parentSlot];
+  parent.children++;
+  watchNewcomer(t, w, fast.scale);
+  w.setBefore(parent.accFast, parent.cntFast, fast.th.levelLin);
 }
 
 /**
@@ -333,7 +364,7 @@ export function adoptNewcomer(table: TrackTable, t: Track, gi: number, w: PairWa
  * and ownHi, fine bins), frame by frame. A link that sends one tone alone for seconds (a preamble, a carrier before its
  * data) settles on that tone, and its other tone, once the data begins, stands over the track's mean as a second
  * transmitter would: its power takes turns with the first tone's, where a second transmitter's does not
- * ({@link PAIR_TONES_CORRELATION}). The newcomer's alert waits for the verdict (a 2.5 s preamble at 2.4 kBd was two
+ * ({@link PAIR_TONES_CORRELATION}) and its parent's band lost power to it ({@link TONE_SHARE}). The newcomer's alert waits for the verdict (a 2.5 s preamble at 2.4 kBd was two
  * detections, 5.00–9.00 s at the preamble's tone and 7.43–8.84 s at the other).
  */
 export function watchNewcomer(t: Track, w: PairWatch, fastScale: number): void {

@@ -246,7 +246,7 @@ export class Tracker {
           continue;
         }
       }
-      adoptNewcomer(table, track, gi, this.pairs[track.slot], this.fast.scale);
+      adoptNewcomer(table, track, gi, this.pairs[track.slot], this.fast);
       this.hit(track, frame, p, isFast, lo, hi, start, end, gi);
     }
     // newcomers whose alerts wait for their watch's verdict (§4): merged back as a tone of their parent's link, or let go
