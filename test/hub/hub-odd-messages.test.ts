@@ -1,11 +1,13 @@
-// Hub against a real mosquitto fed malformed site messages: it keeps running, keeps the well-formed parts, and its status broadcast survives.
+// Hub against a real mosquitto fed malformed site messages: it keeps running, refuses malformed alert records (counted,
+// logged once per site and period, nothing stored), stores the valid ones after them, and its status broadcast survives.
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
 import { startHub } from '../../src/hub/hub.js';
-import type { Alert, SensorHealth } from '../../src/server/protocol.js';
+import type { SensorHealth } from '../../src/server/protocol.js';
 import { Client, tempDir } from '../daemon/helpers.js';
-import { MOSQUITTO_MISSING, sleep, startBroker, until } from './broker.js';
+import { memoryLogger } from '../server/helpers.js';
+import { MOSQUITTO_MISSING, siteAlert, sleep, startBroker, until } from './broker.js';
 import { describeNeeding } from '../helpers.js';
 
 const tmp = tempDir('qb-hub-odd-');
@@ -16,10 +18,11 @@ afterAll(async () => {
 });
 
 describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
-  it('a health message with null/number sensors does not stop the hub; odd alerts are relayed or dropped, never fatal', async () => {
+  it('a health message with null/number sensors does not stop the hub; malformed alerts are refused (counted, one log line), the valid ones after them stored and shown', async () => {
     const broker = await startBroker(tmp.dir);
     stops.push(broker.stop);
-    const hub = await startHub({ mqttUrl: broker.url, topicPrefix: 'o', port: 0, dataDir: join(tmp.dir, 'hub'), clientId: `odd-${process.pid}`, checkEveryMs: 50 });
+    const mem = memoryLogger('info');
+    const hub = await startHub({ mqttUrl: broker.url, topicPrefix: 'o', port: 0, dataDir: join(tmp.dir, 'hub'), clientId: `odd-${process.pid}`, checkEveryMs: 50, logger: mem.logger });
     stops.push(() => hub.close());
     await until(() => hub.connected, 5000, 'hub connected');
     await sleep(200);
@@ -34,11 +37,26 @@ describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
     for (const [i, o] of odd.entries()) await pub.publishAsync('o/w/alert', JSON.stringify({ ...base, seq: i + 1, alertId: `w-${i + 1}`, ...o }), { qos: 1 });
     await pub.publishAsync('o/w/alert', 'not json', { qos: 1 });
     await pub.publishAsync('o/w/alert', '[1,2]', { qos: 1 });
-    await until(() => hub.log.size === 4, 3000, '4 relayed records');
+    // a hostile signal (strings for numbers, HTML, a nested object, a non-finite number) and an oversized text
+    const hostile = siteAlert('w', 7, { signal: { class: 'nfm', confidence: 0.9, reason: 'narrow FM' } });
+    await pub.publishAsync('o/w/alert', JSON.stringify({ ...hostile, signal: { ...hostile.signal, snrDb: '<b>99</b>', evil: { a: { b: 1 } } } }), { qos: 1 });
+    await pub.publishAsync('o/w/alert', JSON.stringify(hostile).replace('"confidence":0.9', '"confidence":1e999'), { qos: 1 });
+    await pub.publishAsync('o/w/alert', JSON.stringify({ ...hostile, message: 'x'.repeat(5000) }), { qos: 1 });
+    // the valid records right after them: stored and shown
+    const valid = [siteAlert('w', 7, { bandLabel: 'ISM 433' }), siteAlert('w', 8)];
+    for (const a of valid) await pub.publishAsync('o/w/alert', JSON.stringify(a), { qos: 1 });
+    await until(() => hub.log.size === 2, 3000, '2 stored records');
+    expect(hub.log.all().map((r) => [r.alertId, r.siteSeq, r.centerHz])).toEqual([['w-7', 7, 433_700_000], ['w-8', 8, 433_800_000]]);
+    const refusedLines = mem.lines.filter((l) => l.msg === 'alert payload refused: nothing of it stored');
+    expect(refusedLines.map((l) => [l.site, l.topic, l.field, l.expected])).toEqual([['w', 'o/w/alert', 'rooms', 'Invalid input: expected array, received string']]);
+    expect(hub.sites()[0]!.refusedPayloads).toBe(11);
+    expect(await (await fetch(`${hub.url}metrics`)).text()).toContain('quietband_hub_site_refused_payloads{site="w"} 11');
 
     // a status broadcast after it (every checkEveryMs) carries the one well-formed sensor
     const c = await Client.open(`${hub.url.replace(/^http/, 'ws')}ws`);
     stops.push(async () => c.close());
+    const shown = await c.waitFor(() => (c.alerts().length === 2 ? c.alerts() : undefined), 3000, 'the 2 stored alerts on the page');
+    expect(shown.map((x) => [x.a.alertId, x.a.bandLabel ?? null])).toEqual([['w-7', 'ISM 433'], ['w-8', null]]);
     const s0 = await c.waitFor(() => c.status('w/hall-a'), 3000, 'a status with w/hall-a');
     const status = [...c.messages].reverse().find((x) => x.m.type === 'status')!.m as { sensors: SensorHealth[] };
     expect(status.sensors.map((s) => [s.sensor, s.site, s.online])).toEqual([['w/hall-a', 'w', true]]);
@@ -46,7 +64,6 @@ describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
     await sleep(300); // several more check cycles: still alive
     expect(hub.connected).toBe(true);
     const st = hub.sites();
-    expect(st.map((s) => [s.site, s.lastSiteSeq, s.alertsReceived, s.offline])).toEqual([['w', 4, 4, false]]);
-    expect(hub.log.all().map((r) => (r as Alert & { siteSeq: number }).siteSeq)).toEqual([1, 2, 3, 4]);
+    expect(st.map((s) => [s.site, s.lastSiteSeq, s.alertsReceived, s.offline])).toEqual([['w', 8, 2, false]]);
   }, 30_000);
 });
