@@ -50,6 +50,8 @@ export interface HubOptions {
   checkEveryMs?: number;
   /** Broker reconnect period (ms). Default 2000. */
   reconnectMs?: number;
+  /** A site's refused alert payloads are logged at most once per this period (ms). Default {@link REFUSAL_LOG_EVERY_MS}. */
+  refusalLogEveryMs?: number;
   webRoot?: string;
   logger?: Logger;
 }
@@ -72,7 +74,7 @@ export interface HubSiteState {
   storeResets: number;
   /**
    * Alert payloads refused by the schema (src/hub/site-alert-schema.ts: not JSON, too large, a field of the wrong type
-   * or size); nothing of them is stored. The log names each one's field, at most once per {@link REFUSAL_LOG_EVERY_MS}.
+   * or size); nothing of them is stored. The log names one's field at most once per {@link HubOptions.refusalLogEveryMs}.
    */
   refusedPayloads: number;
   /** Heartbeat: wall time the hub received the last one (ms, null before — also after a hub restart, until the next), its age (ms) and content. */
@@ -335,12 +337,12 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     }
   };
 
-  /** Counts a refused alert payload of `site`; logs it (with the refusals not logged since) once per REFUSAL_LOG_EVERY_MS. */
+  /** Counts a refused alert payload of `site`; logs it (with the refusals not logged since) once per `refusalLogEveryMs`. */
   const onRefused = (site: string, topic: string, r: AlertRefusal): void => {
     const e = entry(site);
     e.refusedPayloads++;
     const now = Date.now();
-    if (e.refusalLoggedAtMs !== 0 && now - e.refusalLoggedAtMs < REFUSAL_LOG_EVERY_MS) {
+    if (e.refusalLoggedAtMs !== 0 && now - e.refusalLoggedAtMs < (o.refusalLogEveryMs ?? REFUSAL_LOG_EVERY_MS)) {
       e.refusalsUnlogged++;
       return;
     }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
-import { startHub } from '../../src/hub/hub.js';
+import { startHub, type HubOptions, type RunningHub } from '../../src/hub/hub.js';
 import type { SensorHealth } from '../../src/server/protocol.js';
 import { Client, tempDir } from '../daemon/helpers.js';
 import { memoryLogger } from '../server/helpers.js';
@@ -17,17 +17,23 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** A broker, a hub on it (topic prefix `name`, logging into `mem`) and a publisher, stopped after the file. */
+async function hubAndPublisher(name: string, extra: Partial<HubOptions> = {}): Promise<{ hub: RunningHub; pub: mqtt.MqttClient; mem: ReturnType<typeof memoryLogger> }> {
+  const broker = await startBroker(tmp.dir);
+  stops.push(broker.stop);
+  const mem = memoryLogger('info');
+  const hub = await startHub({ mqttUrl: broker.url, topicPrefix: name, port: 0, dataDir: join(tmp.dir, `hub-${name}`), clientId: `${name}-${process.pid}`, logger: mem.logger, ...extra });
+  stops.push(() => hub.close());
+  await until(() => hub.connected, 5000, 'hub connected');
+  await sleep(200);
+  const pub = await mqtt.connectAsync(broker.url, { clientId: `${name}-pub-${process.pid}` });
+  stops.push(() => pub.endAsync());
+  return { hub, pub, mem };
+}
+
 describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
   it('a health message with null/number sensors does not stop the hub; malformed alerts are refused (counted, one log line), the valid ones after them stored and shown', async () => {
-    const broker = await startBroker(tmp.dir);
-    stops.push(broker.stop);
-    const mem = memoryLogger('info');
-    const hub = await startHub({ mqttUrl: broker.url, topicPrefix: 'o', port: 0, dataDir: join(tmp.dir, 'hub'), clientId: `odd-${process.pid}`, checkEveryMs: 50, logger: mem.logger });
-    stops.push(() => hub.close());
-    await until(() => hub.connected, 5000, 'hub connected');
-    await sleep(200);
-    const pub = await mqtt.connectAsync(broker.url, { clientId: `odd-pub-${process.pid}` });
-    stops.push(() => pub.endAsync());
+    const { hub, pub, mem } = await hubAndPublisher('o', { checkEveryMs: 50 });
     const good: SensorHealth = { sensor: 'hall-a', online: true, state: 'armed', centerHz: 433_920_000, configuredRateSps: 250_000, achievedRateSps: 250_000, droppedBlocks: 0, clipFraction: 0, overload: false, lastFrameAgeMs: 120 };
     await pub.publishAsync('o/w/health', JSON.stringify({ v: 1, site: 'w', time: new Date().toISOString(), sensors: [null, 5, 'x', [], { sensor: 7 }, good] }), { qos: 1 });
     await pub.publishAsync('o/w/heartbeat', JSON.stringify({ v: 1, heartbeatMs: 'x', lastSeq: 'y', sensorsOnline: null }), { qos: 1 });
@@ -65,5 +71,23 @@ describeNeeding(MOSQUITTO_MISSING, 'hub: malformed site messages', () => {
     expect(hub.connected).toBe(true);
     const st = hub.sites();
     expect(st.map((s) => [s.site, s.lastSiteSeq, s.alertsReceived, s.offline])).toEqual([['w', 8, 2, false]]);
+  }, 30_000);
+
+  it('a flood of refused payloads logs one line per site and period (with the count since), counts every one, and loses no valid record among them', async () => {
+    const { hub, pub, mem } = await hubAndPublisher('f', { refusalLogEveryMs: 1500 });
+    const bad = (site: string, seq: number): string => JSON.stringify({ ...siteAlert(site, seq), centerHz: 'loud' });
+    // 200 refused records of x with a valid one every 50, and 3 refused of y
+    for (let i = 1; i <= 200; i++) await pub.publishAsync('f/x/alert', i % 50 === 0 ? JSON.stringify(siteAlert('x', i)) : bad('x', i), { qos: 1 });
+    for (let i = 1; i <= 3; i++) await pub.publishAsync('f/y/alert', bad('y', i), { qos: 1 });
+    await until(() => hub.sites().find((s) => s.site === 'y')?.refusedPayloads === 3, 5000, '3 refused of y');
+    expect(hub.log.all().map((r) => `${r.site}#${r.siteSeq}`)).toEqual(['x#50', 'x#100', 'x#150', 'x#200']);
+    const lines = (): Record<string, unknown>[] => mem.lines.filter((l) => l.msg === 'alert payload refused: nothing of it stored');
+    expect(lines().map((l) => [l.site, l.field, l.refusedSinceLastLine, l.refusedTotal])).toEqual([['x', 'centerHz', 0, 1], ['y', 'centerHz', 0, 1]]);
+    expect(hub.sites().map((s) => [s.site, s.refusedPayloads, s.alertsReceived])).toEqual([['x', 196, 4], ['y', 3, 0]]);
+    // after the period the next refusal of x is logged with the 195 refused since the last line
+    await sleep(1600);
+    await pub.publishAsync('f/x/alert', bad('x', 201), { qos: 1 });
+    await until(() => lines().length === 3, 3000, 'a second line for x');
+    expect(lines()[2]).toMatchObject({ site: 'x', topic: 'f/x/alert', field: 'centerHz', expected: 'Invalid input: expected number, received string', refusedSinceLastLine: 195, refusedTotal: 197 });
   }, 30_000);
 });
