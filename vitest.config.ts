@@ -25,7 +25,7 @@ export const SHARED_REGISTRY = [
   'test/evidence/{clip-backlog,clip-band,clip-budget,clip-floor,clip-meta,clip-picture-files,clips,detection-evidence-log,png-encode,quota-pictures}.test.ts',
   'test/field/{baseline-health,control-room-server,evidence,field-units,known-emitters-and-session-arming,known,local-time,sessions,ui-clip}.test.ts',
   'test/fuzz/malformed-inputs.test.ts',
-  'test/hub/{hub-history,hub-odd-messages,hub-store-reset}.test.ts',
+  'test/hub/{hub-history,hub-odd-messages,hub-store-reset,site-alert-schema}.test.ts',
   'test/ident/{audio,band-expectation,classify,detection-ident,joined-rows,real-recordings,replay-signal,spectrum}.test.ts',
   'test/metrics/{metrics-daemon,processing-metrics,site-metrics}.test.ts',
   'test/notify/{daemon-notify,message,notifier,notify-config}.test.ts',

@@ -211,4 +211,6 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
     '证据片段已裁到其频段：不做直流保护和去直流，FFT 点数按传感器的分辨率带宽；电平为信号源 dBFS + gain_db',
   'centre frequency unknown (no --center, SigMF core:frequency or file-name token): frequencies are offsets from the tuning centre':
     '中心频率未知（没有 --center、SigMF core:frequency 或文件名中的频率）：频率为相对调谐中心的偏移',
+  // the hub (src/hub/: it has no --lang yet, so terminal.test.ts does not require its messages here)
+  'alert payload refused: nothing of it stored': '告警消息被拒收：其内容均未保存',
 };

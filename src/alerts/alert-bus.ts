@@ -144,7 +144,8 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
   }
 
   /**
-   * Records that `by` escalated `alertId` (severity → 'high', state → 'new': it needs handling again). Resolves undefined
+   * Records that `by` escalated `alertId` (severity → 'high', state → 'new': it needs handling again), with the alert's
+   * facts (frequency, band, level, times, session, rooms: ALERT_FACTS of alert-states.ts) so it notifies like an open. Resolves undefined
    * (nothing stored) when it is known (final) or already 'high'.
    * @throws (rejects) QuietBandError('BAD_INPUT') for an unknown alertId.
    */
@@ -187,7 +188,10 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
       if (s === undefined) throw new QuietBandError(`${event}: unknown alertId "${alertId}"`, 'BAD_INPUT');
       if (s.state === 'known' || (event === 'ack' && s.state === 'acknowledged') || (event === 'escalate' && s.severity === 'high')) return Promise.resolve(undefined);
       const origin = this.writer.originOf(alertId)!;
+      // an escalation notifies like an open: it repeats what and where (the alert's facts), as an `unmark` does
+      const facts = event === 'escalate' ? this.store.stateOf(alertId)?.facts : undefined;
       const draft: AlertDraft = {
+        ...facts,
         alertId,
         sensor: origin.sensor,
         kind: origin.kind,

@@ -8,7 +8,8 @@ import type { HubSiteState } from './hub.js';
  * Registry read at scrape time from `sites()` and `wsClients()`. Metrics (label `site`):
  * `quietband_hub_site_offline` 0/1, `quietband_hub_site_heartbeat_age_seconds` (absent before the first heartbeat),
  * `quietband_hub_site_alerts_received`, `quietband_hub_site_duplicates`, `quietband_hub_site_gap_seqs`,
- * `quietband_hub_site_last_seq` (the site's highest seq received), `quietband_hub_site_store_resets`; `quietband_hub_ws_clients`, `quietband_hub_broker_connected` 0/1.
+ * `quietband_hub_site_last_seq` (the site's highest seq received), `quietband_hub_site_store_resets`,
+ * `quietband_hub_site_refused_payloads` (alert payloads refused by src/hub/site-alert-schema.ts); `quietband_hub_ws_clients`, `quietband_hub_broker_connected` 0/1.
  */
 export function hubMetrics(src: { sites: () => HubSiteState[]; wsClients: () => number; brokerConnected: () => boolean }): {
   registry: Registry;
@@ -36,6 +37,7 @@ export function hubMetrics(src: { sites: () => HubSiteState[]; wsClients: () => 
   perSite('quietband_hub_site_duplicates', 'Alert messages dropped as already received', (s) => s.duplicates);
   perSite('quietband_hub_site_gap_seqs', 'Site seqs never received (gaps)', (s) => s.gapSeqs);
   perSite('quietband_hub_site_last_seq', 'Highest site seq received', (s) => s.lastSiteSeq);
+  perSite('quietband_hub_site_refused_payloads', 'Alert payloads refused by the schema (nothing of them stored)', (s) => s.refusedPayloads);
   perSite('quietband_hub_site_store_resets', 'Times the site alert store restarted its numbering (data dir replaced or wiped)', (s) => s.storeResets);
   new Gauge({ name: 'quietband_hub_ws_clients', help: 'WebSocket clients of the hub', registers: [registry], collect() { this.set(src.wsClients()); } });
   new Gauge({ name: 'quietband_hub_broker_connected', help: '1 while connected to the broker', registers: [registry], collect() { this.set(src.brokerConnected() ? 1 : 0); } });

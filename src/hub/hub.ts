@@ -16,6 +16,7 @@ import { lockDataDir, narrowDataDirMode, prepareDataDir, type DataDirLock } from
 import { hubMetrics } from './hub-metrics.js';
 import { hubReportSource } from './hub-report.js';
 import { BoundedMap } from '../bounded.js';
+import { parseSiteAlert, type AlertRefusal } from './site-alert-schema.js';
 
 /** Options of {@link startHub}. */
 export interface HubOptions {
@@ -49,6 +50,8 @@ export interface HubOptions {
   checkEveryMs?: number;
   /** Broker reconnect period (ms). Default 2000. */
   reconnectMs?: number;
+  /** A site's refused alert payloads are logged at most once per this period (ms). Default {@link REFUSAL_LOG_EVERY_MS}. */
+  refusalLogEveryMs?: number;
   webRoot?: string;
   logger?: Logger;
 }
@@ -69,6 +72,11 @@ export interface HubSiteState {
    * {@link startHub}).
    */
   storeResets: number;
+  /**
+   * Alert payloads refused by the schema (src/hub/site-alert-schema.ts: not JSON, too large, a field of the wrong type
+   * or size); nothing of them is stored. The log names one's field at most once per {@link HubOptions.refusalLogEveryMs}.
+   */
+  refusedPayloads: number;
   /** Heartbeat: wall time the hub received the last one (ms, null before — also after a hub restart, until the next), its age (ms) and content. */
   lastHeartbeatAtMs: number | null;
   heartbeatAgeMs: number | null;
@@ -103,7 +111,13 @@ interface SiteEntry extends Omit<HubSiteState, 'heartbeatAgeMs'> {
    * (at most {@link MAX_SUSPECTS}, by seq) until a heartbeat shows whether the site's store restarted its numbering.
    */
   suspects: BoundedMap<number, Alert>;
+  /** When the last refused payload was logged (ms; 0 never) and how many were refused since without a line. */
+  refusalLoggedAtMs: number;
+  refusalsUnlogged: number;
 }
+
+/** A site's refused alert payloads are logged at most once per this period (ms): a flood cannot fill the disk. */
+export const REFUSAL_LOG_EVERY_MS = 60_000;
 
 /** Most suspect records held per site (a restarted store sends at most its backlog before the next heartbeat). */
 const MAX_SUSPECTS = 10_000;
@@ -163,7 +177,9 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const sites = new Map<string, SiteEntry>();
 
   const siteState = (e: SiteEntry, nowMs: number): HubSiteState => {
-    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, watchFromMs: _w, fingerprints: _f, suspects: _s, ...rest } = e;
+    const { offlineAlertId: _a, offlineCount: _c, healthAtMs: _h, watchFromMs: _w, fingerprints: _f, suspects: _s, refusalLoggedAtMs: _l, refusalsUnlogged: _u, ...rest } = e;
+    void _l;
+    void _u;
     void _a;
     void _c;
     void _h;
@@ -183,7 +199,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const entry = (site: string): SiteEntry => {
     let e = sites.get(site);
     if (e === undefined) {
-      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, storeResets: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0, fingerprints: new Map(), suspects: new BoundedMap(MAX_SUSPECTS) };
+      e = { site, lastSiteSeq: 0, alertsReceived: 0, duplicates: 0, gapSeqs: 0, storeResets: 0, refusedPayloads: 0, refusalLoggedAtMs: 0, refusalsUnlogged: 0, lastHeartbeatAtMs: null, heartbeat: null, offline: false, sensors: [], healthAtMs: 0, watchFromMs: null, offlineAlertId: null, offlineCount: 0, fingerprints: new Map(), suspects: new BoundedMap(MAX_SUSPECTS) };
       sites.set(site, e);
       log.info({ site }, 'new site');
     }
@@ -270,11 +286,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   };
 
   const onAlert = (site: string, a: Alert): void => {
-    const e = entry(site);
-    if (typeof a.seq !== 'number' || !Number.isInteger(a.seq) || a.seq < 1) {
-      log.warn({ site }, 'alert without a valid seq dropped');
-      return;
-    }
+    const e = entry(site); // `a` passed siteAlertSchema: seq an integer ≥ 1
     if (a.seq <= e.lastSiteSeq) {
       e.duplicates++;
       // not the record stored under this seq (or none stored): maybe the first records of a restarted store
@@ -323,6 +335,20 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       e.duplicates--;
       accept(e, site, s);
     }
+  };
+
+  /** Counts a refused alert payload of `site`; logs it (with the refusals not logged since) once per `refusalLogEveryMs`. */
+  const onRefused = (site: string, topic: string, r: AlertRefusal): void => {
+    const e = entry(site);
+    e.refusedPayloads++;
+    const now = Date.now();
+    if (e.refusalLoggedAtMs !== 0 && now - e.refusalLoggedAtMs < (o.refusalLogEveryMs ?? REFUSAL_LOG_EVERY_MS)) {
+      e.refusalsUnlogged++;
+      return;
+    }
+    log.warn({ site, topic, field: r.path, expected: r.expected, refusedSinceLastLine: e.refusalsUnlogged, refusedTotal: e.refusedPayloads }, 'alert payload refused: nothing of it stored');
+    e.refusalLoggedAtMs = now;
+    e.refusalsUnlogged = 0;
   };
 
   const onHeartbeat = (site: string, hb: MqttHeartbeat): void => {
@@ -413,6 +439,12 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     const m = topicRe.exec(topic);
     if (m === null) return;
     const site = m[1]!;
+    if (m[2] === 'alert') {
+      const r = parseSiteAlert(payload);
+      if ('refused' in r) onRefused(site, topic, r.refused);
+      else onAlert(site, r.alert);
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(payload.toString('utf8'));
@@ -421,8 +453,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       return;
     }
     if (typeof msg !== 'object' || msg === null) return;
-    if (m[2] === 'alert') onAlert(site, msg as Alert);
-    else if (m[2] === 'heartbeat') onHeartbeat(site, msg as MqttHeartbeat);
+    if (m[2] === 'heartbeat') onHeartbeat(site, msg as MqttHeartbeat);
     else {
       const h = msg as MqttHealth;
       if (Array.isArray(h.sensors)) {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { configError, notifySchema, notifySettings, type NotifySettings } from '../../src/notify/notify-config.js';
+import { notifyMessage } from '../../src/notify/message.js';
 import { Notifier, notifyProblems } from '../../src/notify/notifier.js';
 import { OUTBOX_FILE } from '../../src/notify/outbox.js';
 import type { WebhookBody } from '../../src/notify/senders.js';
@@ -244,7 +245,7 @@ describe('Notifier', () => {
     await st.bus.handleDetection('s1', det(3, 'update', at), { signal: nfm });
     await st.bus.handleDetection('s1', det(3, 'close', { ...at, endS: 3 }), { signal: { ...nfm, final: true } }); // still raised: no second push
     await n.idle();
-    await st.bus.escalate('hall-a-1', 'Wang Fang'); // (an escalation record carries no frequency: "transmission in …")
+    await st.bus.escalate('hall-a-1', 'Wang Fang'); // it repeats the alert's frequency, band and room
     // an OOK remote at 433.929 MHz is its band's own traffic: its identification raises nothing
     await st.bus.handleDetection('s1', det(9, 'open'));
     await st.bus.handleDetection('s1', det(9, 'update'), { signal: { class: 'ook', confidence: 0.99, reason: 'on-off keyed', final: false, band: 'ISM 433 MHz' } });
@@ -255,7 +256,10 @@ describe('Notifier', () => {
     expect(got[0]!.text).not.toContain('▲');
     expect(got[1]!.title).toBe('[LOW] hall-a: ▲ unusual for this band: transmission at 230.025 MHz in room 101');
     expect(got[1]!.text.split('\n')[2]).toBe('ranked higher ▲: NFM is not a class 223–235 MHz data transmission carries (its users send FSK, OOK, DIGI, TDMA, CW): a device that does not belong in this band');
-    expect(got[2]!.title).toBe('[HIGH] hall-a: ▲ unusual for this band: transmission in room 101 (escalated)');
+    expect(got[2]!.title).toBe('[HIGH] hall-a: ▲ unusual for this band: transmission at 230.025 MHz in room 101 (escalated)');
+    expect(got[2]!.alert).toMatchObject({ centerHz: 230_025_000, bandwidthHz: 12_500, startTime: '2026-06-08T02:00:00.000Z', endTime: '2026-06-08T02:00:00.000Z' });
+    expect(got[2]!.text.split('\n')[1]).toBe('230.025 MHz, 12.5 kHz wide, 18.5 dB over the baseline');
+    expect(notifyMessage(got[2]!.alert, { timeZone: 'Asia/Shanghai', language: 'zh-CN' }).title).toBe('[高] hall-a：▲ 调制与频段不符：230.025 MHz 发射信号（已升级）');
     expect(got[3]!.title).toBe('[HIGH] hall-a: transmission at 433.929 MHz in room 101');
   });
 
