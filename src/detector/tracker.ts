@@ -424,7 +424,10 @@ export class Tracker {
     }
   }
 
-  /** Sends a track's `open` once it lasts minDurationMs, is not DC-centred and, split as a newcomer, has slow hits (§4). */
+  /**
+   * Sends a track's `open` once it lasts minDurationMs, is not DC-centred and, split as a newcomer, has slow hits and no
+   * watch pending (pair-watch.ts watchNewcomer; §4).
+   */
   private confirm(t: Track): void {
     const rate = this.geometry.rateSps;
     if ((t.endSample() - t.startSample()) / rate >= this.options.minDurationMs / 1000 && !this.report.dcCentred(t) && (t.newcomerOf === 0 || (t.slowHits > 0 && !newcomerPending(t, this.pairs[t.slot])))) {
