@@ -8,10 +8,7 @@ import type { HeardEmitter } from './heard-emitter.js';
  * covered by the baseline's envelope afterwards, so the daemon reports it once as "present during calibration" for a
  * technician to confirm as known or escalate (docs/detector.md "What calibration heard").
  */
-export interface CalibrationEmitter extends HeardEmitter {
-  /** Mean appearance length (s): averages occupied / appearances (as dutyCycle). Absent in older baseline files. */
-  meanBurstS?: number;
-}
+export type CalibrationEmitter = HeardEmitter;
 
 /**
  * A Welch-average bin is occupied when its narrow-kernel statistic exceeds the average's median bin power (the noise

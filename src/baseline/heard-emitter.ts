@@ -24,6 +24,8 @@ export interface HeardEmitter {
   periodS: number | null;
   /** Longest appearance (s). */
   maxBurstS: number;
+  /** Mean appearance length (s): averages occupied / appearances (as dutyCycle). Absent in older baseline files. */
+  meanBurstS?: number;
   /** True when it was on for at least 95 % of the calibration (a steady carrier or a continuous link). */
   continuous: boolean;
 }

@@ -81,7 +81,8 @@ const detectionSchema = z.object({
 const calibrationSchema = z.object({
   emitter: z.object({
     centerHz: z.number(), lowHz: z.number(), highHz: z.number(), bandwidthHz: z.number(), peakPowerDbfs: z.number(), peakExcessDb: z.number(),
-    dutyCycle: z.number(), bursts: z.number(), periodS: z.number().nullable(), maxBurstS: z.number(), continuous: z.boolean(),
+    dutyCycle: z.number(), bursts: z.number(), periodS: z.number().nullable(), maxBurstS: z.number(), meanBurstS: z.number().optional(),
+    continuous: z.boolean(),
   }),
   baselineCreatedAt: isoTime,
   baselineMethod: text.max(40),
