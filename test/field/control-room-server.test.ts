@@ -135,7 +135,8 @@ describe('overlapping known marks (issue 16)', () => {
     const removeMark = async (e: typeof A): Promise<number> => {
       const id = known.idOf(e);
       const removed = (await known.remove(id))!;
-      return giveBackHidden(bus, known, () => nowMs)(removed, id, 'Wang Fang');
+      const out = await giveBackHidden(bus, known, () => nowMs)(removed, id, 'Wang Fang');
+      return typeof out === 'number' ? out : out.restored;
     };
 
     // A goes: its own alert (433.980 000 MHz, below B) and the one only A covered count again; the one in both stays
@@ -149,6 +150,51 @@ describe('overlapping known marks (issue 16)', () => {
     expect(await removeMark(B)).toBe(3);
     expect(restored).toEqual([a2.alertId, both.alertId, onlyB.alertId]);
     for (const x of [a1, a2, both, onlyA, onlyB]) expect(bus.stateOf(x.alertId)).toMatchObject({ state: 'new', severity: 'high' });
+    await bus.close();
+    await store.close();
+  });
+});
+
+describe('two marks of one emitter (trial 15)', () => {
+  it('the alert the first mark was made from is known as the second mark after the first goes, and comes back when the second goes (also after a restart)', async () => {
+    const dataDir = join(dir, 'same-emitter');
+    const nowMs = T0;
+    let store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [], rbwHzOf: () => 244, log: silentLog });
+    let bus = busOver(store, known, () => nowMs);
+    // one radio at 434.040 MHz heard twice before anyone marked it, then marked from each alert under another name
+    const at = (id: number): DetectionEvent => ev({ id, centerHz: 434_040_000, lowHz: 434_039_400, highHz: 434_040_600 });
+    const a1 = (await bus.handleDetection('a', at(1)))!;
+    const a2 = (await bus.handleDetection('a', at(2)))!;
+    const A = (await known.markFromAlert((await bus.known(a1.alertId, '王老师 (local@127.0.0.1)', '门卫对讲机'))!, store))!;
+    const B = (await known.markFromAlert((await bus.known(a2.alertId, '李主任 (local@127.0.0.1)', '考务对讲'))!, store))!;
+    const a3 = (await bus.handleDetection('a', at(3)))!;
+    expect([a3.state, a3.knownEmitterId]).toEqual(['known', known.idOf(A)]);
+    const seen: Alert[] = [];
+    bus.on('alert', (x) => seen.push(x));
+    const removeMark = async (e: typeof A) => {
+      const id = known.idOf(e);
+      const removed = (await known.remove(id))!;
+      return giveBackHidden(bus, known, () => nowMs)(removed, id, '张老师 (local@127.0.0.1)');
+    };
+
+    // 门卫对讲机 goes: nothing comes back (考务对讲 covers 434.040 MHz too); the two alerts it hid are now known as 考务对讲
+    expect(await removeMark(A)).toEqual({ restored: 0, stillKnown: [{ label: '考务对讲', count: 2 }] });
+    expect(seen.map((x) => [x.alertId, x.event, x.state, x.knownLabel, x.knownEmitterId])).toEqual([
+      [a1.alertId, 'update', 'known', '考务对讲', known.idOf(B)],
+      [a3.alertId, 'update', 'known', '考务对讲', known.idOf(B)],
+    ]);
+    // 考务对讲 goes: all three come back, the first mark's own alert included
+    seen.length = 0;
+    expect(await removeMark(B)).toEqual({ restored: 3, stillKnown: [] });
+    expect(seen.map((x) => [x.alertId, x.event, x.state, x.severity])).toEqual([
+      [a1.alertId, 'unmark', 'new', 'high'], [a2.alertId, 'unmark', 'new', 'high'], [a3.alertId, 'unmark', 'new', 'high'],
+    ]);
+    await bus.close();
+    await store.close();
+    store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    bus = busOver(store, known, () => nowMs);
+    for (const x of [a1, a2, a3]) expect(bus.stateOf(x.alertId)).toMatchObject({ state: 'new', severity: 'high' });
     await bus.close();
     await store.close();
   });
