@@ -83,7 +83,7 @@ export function knownEmitterRoutes(known: KnownEmitters, log: Logger, o: KnownEm
       const shown = entry(target, nowMs);
       const name = (url.searchParams.get('by') ?? '').trim().slice(0, 100);
       const by = `${name === '' ? 'supervisor' : name} (${o.identity?.(req) ?? req.socket.remoteAddress ?? '?'})`;
-      known.remove(id).then(
+      known.remove(id, by).then(
         async (removed) => {
           if (removed === undefined) return json(res, 404, { error: `no known emitter with id "${id}"` });
           // the list is written: the alerts it hid count again (a failure here is logged, the removal stands)
