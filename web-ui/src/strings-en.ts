@@ -125,6 +125,7 @@ export const EN = {
   'detail.message': 'Note',
   'detail.daemonWords': 'Details (the daemon\'s words)',
   'detail.clip': 'Evidence clip (IQ)',
+  'detail.clipPreRollNone': 'no I/Q before the transmission ({asked} s asked for): it had already been overwritten (the sensor was behind)',
   'detail.clipPreRollShort': 'holds {kept} s before the transmission of the {asked} s asked for: the rest had already been overwritten (the sensor was behind)',
   'detail.clipAudio': 'Evidence clip audio (demodulated)',
   'detail.clipAudioClosest': 'Evidence clip audio (demodulated as the closest class: {name})',

@@ -124,6 +124,7 @@ export const ZH: Record<MsgKey, string> = {
   'detail.message': '备注',
   'detail.daemonWords': '详情（守护进程的原文）',
   'detail.clip': '证据片段（IQ）',
+  'detail.clipPreRollNone': '发射前没有保留任何 I/Q 数据（应为 {asked} 秒）：已被覆盖（传感器处理落后）',
   'detail.clipPreRollShort': '发射前仅保留 {kept} 秒（应为 {asked} 秒）：其余已被覆盖（传感器处理落后）',
   'detail.clipAudio': '证据片段音频（解调）',
   'detail.clipAudioClosest': '证据片段音频（按最接近的类别解调：{name}）',
