@@ -273,7 +273,7 @@ export const ZH: Record<MsgKey, string> = {
   'sigName.tdma-burst': 'TDMA 突发（类 GSM 时隙）',
   'sigName.wideband-digital': '宽带数字（类 PSK/QAM/OFDM）',
   'sigName.pulsed-wideband': '宽带脉冲（冲激类）',
-  'sigName.unknown': '未识别',
+  'sigName.unknown': ZH_CLASS_WORDS.unknown,
   'detail.confidence': '置信度 {pct} %',
   'detail.signal': '信号类型',
   'detail.signalFirst': '（依据开头 0.5 秒；结束时更新）',
