@@ -2,8 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AlertBus } from '../alerts/alert-bus.js';
+import type { AlertStore } from '../alerts/alert-store.js';
 import type { KnownEmitterEntry } from '../server/protocol.js';
-import type { KnownEmitter, KnownEmitters } from './known-emitters.js';
+import { MARKABLE_KINDS, type KnownEmitter, type KnownEmitters } from './known-emitters.js';
 
 /** An extra route of the server (`ServerOptions.routes`): true when it answered. */
 export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
@@ -129,6 +130,30 @@ export function giveBackHidden(bus: AlertBus, known: KnownEmitters, now: () => n
     }
     return { restored: done.length, stillKnown };
   };
+}
+
+/** Who gives back an orphaned alert at start ({@link giveBackOrphans}): the `ackBy` of its `unmark` record. */
+export const ORPHAN_REMOVER = 'quietband';
+
+/**
+ * At daemon start: gives back (through {@link giveBackHidden}, so an emitter still covering it keeps it known under that
+ * emitter) every alert marked known from itself (a transmission or calibration emitter with a `known` record, no
+ * `knownEmitterId`) whose own mark (`marked:<alertId>`) is no longer on `known`. A daemon before the re-attribution of
+ * AlertBus.unmarkKnown left such an alert known for good when its mark was removed while an overlapping mark covered it
+ * and that one was removed later. Resolves the number of alerts given back; `by` defaults to {@link ORPHAN_REMOVER}.
+ */
+export async function giveBackOrphans(bus: AlertBus, store: AlertStore, known: KnownEmitters, by = ORPHAN_REMOVER, now: () => number = Date.now): Promise<number> {
+  const ids = new Set(known.list().map((e) => known.idOf(e)));
+  const give = giveBackHidden(bus, known, now);
+  let restored = 0;
+  for (const e of [...store.allStates()]) {
+    if (e.state !== 'known' || e.beforeKnown === undefined || e.knownEmitterId !== undefined || !MARKABLE_KINDS.has(e.kind)) continue;
+    const id = `marked:${e.alertId}`;
+    if (ids.has(id)) continue;
+    const out = await give({ origin: 'marked', label: e.knownLabel ?? id, lowHz: NaN, highHz: NaN, sensor: e.sensor, alertId: e.alertId }, id, by);
+    restored += typeof out === 'number' ? out : out.restored;
+  }
+  return restored;
 }
 
 /** `host[:port]` of an Origin header value, or '' when it is not a URL. */
