@@ -152,7 +152,9 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
     const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? (log.event === 'unmark' ? w.removedBy : w.by)(ackByText(lang, log.ackBy, w.punct.aside)) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(w.punct.comma);
-    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;
+    // marked known: under which name, as the page's row reads it (`已知：门卫对讲机`)
+    const state = `${word(w.alertState, String(log.state))}${typeof log.knownLabel === 'string' ? `${w.punct.colon}${log.knownLabel}` : ''}`;
+    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${state}${w.punct.semi}${ctx}`)}`;
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `${w.punct.colon}${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads

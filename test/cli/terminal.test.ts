@@ -94,7 +94,9 @@ describe.concurrent('the terminal', () => {
       const back = { msg: 'alert', sensor: 's1', kind: 'transmission', event: 'unmark', state: 'new', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 9, ackBy: '王芳 (local@127.0.0.1)' };
       expect(prettyMessage(back)).toBe('[s1] ALERT restored high transmission 433.920 MHz (unacknowledged; known mark removed by 王芳 (local@127.0.0.1), h-1 seq 9)');
       expect(prettyMessage(back, 'zh-CN')).toBe('【s1】告警 已恢复 高 无线发射 433.920 MHz（未确认；由 王芳（本机@127.0.0.1） 移除标记，h-1 seq 9）');
-      expect(prettyMessage({ ...back, event: 'known', state: 'known', severity: 'info', ackBy: '王老师 (local@127.0.0.1)' }, 'zh-CN')).toBe('【s1】告警 标记为已知 提示 无线发射 433.920 MHz（已知；处理人 王老师（本机@127.0.0.1），h-1 seq 9）');
+      // a new mark: under which name (the page's row: 已知：门卫对讲机) and by whom
+      expect(prettyMessage({ ...back, event: 'known', state: 'known', severity: 'info', ackBy: '王老师 (local@127.0.0.1)', knownLabel: '门卫对讲机' }, 'zh-CN')).toBe('【s1】告警 标记为已知 提示 无线发射 433.920 MHz（已知：门卫对讲机；处理人 王老师（本机@127.0.0.1），h-1 seq 9）');
+      expect(prettyMessage({ ...back, event: 'known', state: 'known', severity: 'info', ackBy: 'Ms Smith (local@127.0.0.1)', knownLabel: 'Office mic' })).toBe('[s1] ALERT known info transmission 433.920 MHz (known: Office mic; by Ms Smith (local@127.0.0.1), h-1 seq 9)');
       expect(prettyMessage({ ...back, ackBy: 'supervisor (local@127.0.0.1)' }, 'zh-CN')).toContain('由 未署名（本机@127.0.0.1） 移除标记');
     });
 
