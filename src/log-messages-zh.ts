@@ -22,6 +22,7 @@ export const ZH_LOG_MESSAGES: Readonly<Record<string, string>> = {
   'run log: heartbeat not written': '运行日志：心跳未能写入',
   'run log: record not written': '运行日志：记录未能写入',
   'alerts hidden by the removed known emitter not given back': '被移除的已知发射源所隐藏的告警未能恢复',
+  'alerts left known by a removed mark not given back': '标记已移除但仍为已知的告警未能恢复',
   // web server, access, TLS
   'server listening': '网页服务已启动',
   'server closed': '网页服务已关闭',

@@ -1,7 +1,7 @@
 // Field values of the readable terminal lines (src/log.ts): numbers with the unit their field's name carries, yes/no,
 // lists, nested objects and code words in the terminal's language. The JSON lines keep every value as logged.
 import type { TerminalWords } from './log-words.js';
-import { delayText, type TextLang } from './text-template.js';
+import { ackByText, delayText, type TextLang } from './text-template.js';
 
 /** `14 GB`, `4.7 GB`, `830 MB`, `12 kB` (SI units, as disks are sold and `df -H` prints). */
 export function formatBytes(n: number): string {
@@ -80,12 +80,15 @@ function codeWord(key: string, v: string, lang: TextLang, w: TerminalWords): str
 /**
  * The readable form of field `key`'s value `v` in `lang`, or undefined when it is a plain text or number shown as is:
  * numbers in their unit ({@link unitText}), booleans `yes`/`no` (`是`/`否`), ISO times as local `2026-12-07 23:27:58`,
+ * who acted (`by`/`ackBy`) as src/text-template.ts ackByText words them,
  * code words ({@link codeWord}), lists `[a, b]` (`［a、b］`) and objects `(k=v, k=v)` (`（k=v，k=v）`) of such values.
  */
 export function readableValue(key: string, v: unknown, lang: TextLang, w: TerminalWords, text: (s: string) => string): string | undefined {
   const zh = lang === 'zh-CN';
   if (typeof v === 'boolean') return v ? (zh ? '是' : 'yes') : zh ? '否' : 'no';
   if (typeof v === 'number') return Number.isFinite(v) ? unitText(key, v, lang) : undefined;
+  // who acted (`by`, `ackBy`: "<name> (<identity>)") as the alert lines word it: "王老师（本机@127.0.0.1）"
+  if (typeof v === 'string' && (key === 'by' || key === 'ackBy')) return ackByText(lang, v, w.punct.aside);
   if (typeof v === 'string') return ISO_UTC.test(v) ? localTimeText(Date.parse(v)) : codeWord(key, v, lang, w);
   if (Array.isArray(v)) {
     const items = v.map((x) => readableValue(key, x, lang, w, text) ?? plain(x, text));

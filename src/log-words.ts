@@ -38,6 +38,8 @@ export interface TerminalWords {
   signalClass: (classWords: string) => string;
   session: (name: string) => string;
   by: (who: string) => string;
+  /** Who removed the known mark that hid an alert (its `unmark` record's `ackBy`): not its handler. */
+  removedBy: (who: string) => string;
   /**
    * A late alert (`lateMs`, from the delay's words: src/text-template.ts delayText): `2.3 s late`, with the part its
    * samples waited on the receiver's link (`lateLinkMs`) when given: `31.6 s late (30 s on the receiver's link)`.
@@ -114,6 +116,7 @@ const EN: TerminalWords = {
   signalClass: (c) => `class ${c}`,
   session: (name) => `session ${name}`,
   by: (who) => `by ${who}`,
+  removedBy: (who) => `known mark removed by ${who}`,
   late: (delay, link) => `${delay} late${link !== undefined ? ` (${link} on the receiver's link)` : ''}`,
   stateArrow: 'state →',
   punct: { aside: (inner) => ` (${inner})`, semi: '; ', comma: ', ', colon: ': ' },
@@ -160,6 +163,7 @@ const ZH: TerminalWords = {
   signalClass: (c) => `识别为${c}`,
   session: (name) => `考试场次 ${name}`,
   by: (who) => `处理人 ${who}`,
+  removedBy: (who) => `由 ${who} 移除标记`,
   late: (delay, link) => `延迟 ${delay}${link !== undefined ? `（接收机链路上 ${link}）` : ''}`,
   stateArrow: '状态 →',
   punct: { aside: (inner) => `（${inner}）`, semi: '；', comma: '，', colon: '：' },

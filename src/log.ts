@@ -7,7 +7,7 @@ import { plainTextIn } from './plain-text.js';
 import { resolveLogLang, terminalWords, word, type TerminalWords } from './log-words.js';
 import { readableValue } from './log-values.js';
 import { zhOsErrorText } from './os-error-words.js';
-import { classWordsText, closestClassOf, closestText, delayText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
+import { ackByText, classWordsText, closestClassOf, closestText, delayText, guessWords, isGuess, markedClass, raiseMark, type TextLang } from './text-template.js';
 
 /** `pretty`: one readable line per record (time, level, sensor, what happened); `json`: pino's JSON lines. */
 export type LogFormat = 'pretty' | 'json';
@@ -85,7 +85,8 @@ function fieldText(key: string, v: unknown, lang: TextLang, w: TerminalWords): s
   const readable = isError ? undefined : readableValue(key, v, lang, w, (s) => plainTextIn(lang, s));
   if (readable !== undefined) {
     t = readable;
-    text = false;
+    // who acted is a name, quoted as a text is when it holds a space ("Ms Smith (local@127.0.0.1)")
+    text = key === 'by' || key === 'ackBy';
   } else if (isError) {
     const e = v as { message: string; code?: string };
     // a system error in Chinese words with its code (src/os-error-words.ts): `err=找不到该文件或文件夹［ENOENT］：/d/x`
@@ -148,10 +149,12 @@ export function prettyMessage(log: Record<string, unknown>, lang: TextLang = 'en
       : typeof log.signalClass === 'string' && log.signalClass !== 'unknown' ? `${w.signalClass(markedClass(classWordsText(lang, log.signalClass), log.signalClass, log.signalConfidence))}${guess}` : '';
     const what = [word(w.kind, log.kind), mhz(log.centerHz) ?? '', typeof log.bandLabel === 'string' ? log.bandLabel : '', cls, raised].filter((x) => x !== '').join(' ');
     const late = typeof log.lateMs === 'number' ? w.late(delayText(lang, log.lateMs), typeof log.lateLinkMs === 'number' ? delayText(lang, log.lateLinkMs) : undefined) : '';
-    const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? w.by(log.ackBy) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
+    const ctx = [late, typeof log.session === 'string' ? w.session(log.session) : '', typeof log.ackBy === 'string' ? (log.event === 'unmark' ? w.removedBy : w.by)(ackByText(lang, log.ackBy, w.punct.aside)) : '', `${String(log.alertId)} seq ${String(log.seq)}`]
       .filter((x) => x !== '')
       .join(w.punct.comma);
-    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${word(w.alertState, String(log.state))}${w.punct.semi}${ctx}`)}`;
+    // marked known: under which name, as the page's row reads it (`已知：门卫对讲机`)
+    const state = `${word(w.alertState, String(log.state))}${typeof log.knownLabel === 'string' ? `${w.punct.colon}${log.knownLabel}` : ''}`;
+    return `${who}${w.alert} ${word(w.event, String(log.event))} ${word(w.severity, String(log.severity))} ${what}${w.punct.aside(`${state}${w.punct.semi}${ctx}`)}`;
   }
   if (msg === 'sensor state' && typeof log.state === 'string') return `${who}${w.stateArrow} ${word(w.state, log.state)}${typeof log.message === 'string' ? `${w.punct.colon}${log.message}` : ''}`;
   // a coded reason (a sensor offline) in the terminal's language when its English is not what the technician reads

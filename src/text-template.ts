@@ -347,12 +347,15 @@ export function notRaisedNote(lang: TextLang, s: { class?: unknown; confidence?:
 
 /**
  * A param's text: its words in `lang` when it is worded per language ({@link fillTemplate}), else the value as text; in
- * Chinese a Node system error message (a `detail`: "ENOENT: no such file or directory, open '/x'") in Chinese words
+ * Chinese a span in µs or ms ("577 µs" → "577 微秒", "1.00 ms" → "1.00 毫秒"), a Node system error message (a `detail`: "ENOENT: no such file or directory, open '/x'") in Chinese words
  * ({@link zhOsErrorText}), its path left out when another param of the text names it.
  */
 function paramText(lang: TextLang, v: unknown, params: Record<string, unknown>): string {
   if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)[lang] === 'string') return (v as Record<string, string>)[lang]!;
   if (lang === 'zh-CN' && typeof v === 'string') {
+    // a span the daemon preformatted in English units (src/ident/classify.ts: "577 µs", "1.00 ms") in Chinese units
+    const span = /^(-?\d+(?:\.\d+)?) (µs|ms)$/.exec(v);
+    if (span !== null) return `${span[1]!} ${span[2] === 'µs' ? '微秒' : '毫秒'}`;
     // named already: by a param ("/d/alerts.jsonl"), or an address by its host and port params ("127.0.0.1:8080")
     const others = Object.values(params).filter((p) => p !== v && (typeof p === 'string' || typeof p === 'number')).map(String);
     const named = (where: string): boolean => others.some((p) => p.includes(where)) || where.split(/:(?=\d+$)/).every((part) => others.includes(part));

@@ -94,6 +94,9 @@ describe('the English class names', () => {
     expect([EN['sig.tdma-burst'], EN['sig.carrier'], EN['sig.unknown']]).toEqual(['TDMA', 'CW', '?']);
     expect(fillTemplate('en', {}, '{class|class} (users: {expected|class})', { class: 'tdma-burst', expected: 'ook, fsk, carrier' }, false)).toBe('TDMA (users: OOK, FSK, CW)');
     expect(fillTemplate('zh-CN', {}, '{class|class}', { class: 'tdma-burst' }, false)).toBe('时隙');
+    // a span the classifier preformatted in English units reads in Chinese units beside 毫秒 (was "中位宽度 200 µs（< 1.00 ms）")
+    expect(fillTemplate('zh-CN', {}, '中位宽度 {median}（< {max}）', { median: '200 µs', max: '1.00 ms' }, false)).toBe('中位宽度 200 微秒（< 1.00 毫秒）');
+    expect(fillTemplate('en', {}, 'median {median} (< {max})', { median: '200 µs', max: '1.00 ms' }, false)).toBe('median 200 µs (< 1.00 ms)');
     expect(classWordsText('en', 'nfm')).toBe('nfm');
   });
 });

@@ -219,18 +219,23 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
    *   this one also covers (`emitter.lowHz`–`highHz`, its sensor; `list.exists` says which ids remain): state 'new' and
    *   its `severityUnlessKnown` ('high' when not recorded: looked at rather than missed).
    * Overlapping emitters (two marks, or a mark and a configured emitter, covering one frequency): an alert stays known
-   * while another emitter still covers its centre (`list.covers`, asked after the removal), so removing one of two
-   * overlapping marks gives back only what the other does not hide, and removing the second gives back the rest.
-   * Alerts not 'known' now are left alone. Resolves with the records stored, in first-seen order.
+   * while another emitter still covers its centre (`list.coveredBy`, asked after the removal: that emitter's id and
+   * label); it gets an `update` record (state and severity unchanged) naming that emitter as its
+   * `knownLabel`/`knownEmitterId`, so its row shows the emitter that hides it now and removing that one gives it back —
+   * the alert a removed mark was made from included. Removing one of two overlapping marks thus gives back only what the
+   * other does not hide, and removing the second gives back the rest.
+   * Alerts not 'known' now are left alone. Resolves with the `unmark` records stored (first-seen order) and, as `kept`,
+   * the `update` records of the alerts another emitter still hides.
    */
   unmarkKnown(
     emitter: { id: string; label: string; sensor?: string; alertId?: string; lowHz?: number; highHz?: number },
     by: string,
-    list: { covers?: (sensor: string, centerHz: number) => boolean; exists?: (id: string) => boolean } = {},
-  ): Promise<Alert[]> {
+    list: { coveredBy?: (sensor: string, centerHz: number) => { id: string; label: string } | undefined; exists?: (id: string) => boolean } = {},
+  ): Promise<Alert[] & { kept?: Alert[] }> {
     try {
       const time = isoTime(this.now());
       const done: Promise<Alert>[] = [];
+      const kept: Promise<Alert>[] = [];
       for (const e of this.store.allStates()) {
         const marked = e.alertId === emitter.alertId;
         const hz = e.facts?.centerHz;
@@ -239,15 +244,26 @@ export class AlertBus extends EventEmitter<AlertBusEvents> implements AlertFeedL
           ? e.knownEmitterId === emitter.id || (inBand && list.exists?.(e.knownEmitterId) === false)
           : e.knownLabel === emitter.label && (emitter.sensor === undefined || e.sensor === emitter.sensor);
         if ((!marked && !matched) || this.stateOf(e.alertId)?.state !== 'known') continue;
-        if (hz !== undefined && list.covers?.(e.sensor, hz) === true) continue; // another emitter still hides it
-        const back = marked && e.beforeKnown !== undefined ? e.beforeKnown : { state: 'new' as const, severity: e.severityUnlessKnown ?? 'high' };
+        const other = hz !== undefined ? list.coveredBy?.(e.sensor, hz) : undefined;
+        if (other !== undefined) {
+          // another emitter still hides it: from now on it is known as that one (whose removal gives it back)
+          const s = this.stateOf(e.alertId)!;
+          this.transmissions.setKnownLabel(e.alertId, other.label);
+          kept.push(this.writer.write({
+            alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'update', state: s.state, severity: s.severity, time,
+            knownLabel: other.label, knownEmitterId: other.id,
+          }).done);
+          continue;
+        }
+        // marked itself (before this or another overlapping mark was removed): what it was just before its mark
+        const back = e.beforeKnown !== undefined ? e.beforeKnown : { state: 'new' as const, severity: e.severityUnlessKnown ?? 'high' };
         this.transmissions.forgetKnownLabel(e.alertId);
         done.push(this.writer.write({
           ...e.facts, alertId: e.alertId, sensor: e.sensor, kind: e.kind, event: 'unmark', state: back.state, severity: back.severity, time, ackBy: by,
           message: `known emitter "${emitter.label}" removed: this alert counts again`, messageCode: { id: 'known.removed', params: { label: emitter.label } },
         }).done);
       }
-      return Promise.all(done);
+      return Promise.all([Promise.all(done), Promise.all(kept)]).then(([back, still]) => Object.assign(back, { kept: still }));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -349,6 +349,11 @@ export class TransmissionAlerts {
     for (const t of this.tracks.values()) if (t.alertId === alertId) delete t.knownLabel;
   }
 
+  /** The open transmission `alertId` names the known emitter `label` on its later records (the one that hides it now). */
+  setKnownLabel(alertId: string, label: string): void {
+    for (const t of this.tracks.values()) if (t.alertId === alertId) t.knownLabel = label;
+  }
+
   /** True when `alertId` is an open transmission alert of this run. */
   isTracked(alertId: string): boolean {
     for (const t of this.tracks.values()) if (t.alertId === alertId) return true;

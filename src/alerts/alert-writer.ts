@@ -74,7 +74,7 @@ export class AlertWriter {
       (rec) => {
         if (this.inflightState.get(q.alertId) === marker) this.inflightState.delete(q.alertId);
         // updates (up to one a second per open alert) only at debug: the open, close and state changes tell the story
-        const fields = { seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz, bandLabel: rec.bandLabel, signalClass: rec.signal?.class, signalClosest: rec.signal?.closestClass, signalConfidence: rec.signal?.confidence, raise: rec.severityRaise?.reasonCode.id, session: rec.session, ackBy: rec.ackBy, clipNotKept: rec.clipNotKept, lateMs: rec.lateMs, lateLinkMs: rec.lateLinkMs };
+        const fields = { seq: rec.seq, alertId: rec.alertId, sensor: rec.sensor, kind: rec.kind, event: rec.event, state: rec.state, severity: rec.severity, centerHz: rec.centerHz, bandLabel: rec.bandLabel, signalClass: rec.signal?.class, signalClosest: rec.signal?.closestClass, signalConfidence: rec.signal?.confidence, raise: rec.severityRaise?.reasonCode.id, session: rec.session, ackBy: rec.ackBy, knownLabel: rec.event === 'known' ? rec.knownLabel : undefined, clipNotKept: rec.clipNotKept, lateMs: rec.lateMs, lateLinkMs: rec.lateLinkMs };
         if (rec.event === 'update') this.log.debug(fields, 'alert');
         else this.log.info(fields, 'alert');
         try {

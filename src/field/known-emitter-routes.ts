@@ -2,8 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AlertBus } from '../alerts/alert-bus.js';
+import type { AlertStore } from '../alerts/alert-store.js';
 import type { KnownEmitterEntry } from '../server/protocol.js';
-import type { KnownEmitter, KnownEmitters } from './known-emitters.js';
+import { MARKABLE_KINDS, type KnownEmitter, type KnownEmitters } from './known-emitters.js';
 
 /** An extra route of the server (`ServerOptions.routes`): true when it answered. */
 export type KnownEmitterRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
@@ -16,18 +17,28 @@ export interface KnownEmitterRouteOptions {
   now?: () => number;
   /**
    * Called after an emitter was removed, with its id and who removed it (`ackBy` form: "<name> (<identity>)"):
-   * gives back the alerts it hid (AlertBus.unmarkKnown); resolves the number of alerts given back.
+   * gives back the alerts it hid (AlertBus.unmarkKnown); resolves the number of alerts given back, or that and the
+   * alerts another emitter still hides ({@link RemovalOutcome}).
    */
-  onRemoved?: (e: KnownEmitter, id: string, by: string) => Promise<number>;
+  onRemoved?: (e: KnownEmitter, id: string, by: string) => Promise<number | RemovalOutcome>;
   /** The requester's identity in `by` (`local@127.0.0.1`, `token@10.0.0.5`). Default: the peer address. */
   identity?: (req: IncomingMessage) => string;
+}
+
+/** What removing a known emitter did to the alerts it hid. */
+export interface RemovalOutcome {
+  /** Alerts given back (an `unmark` record each). */
+  restored: number;
+  /** Alerts it hid that stay known because another emitter covers them: per label of that emitter, how many (first-seen order). */
+  stillKnown: { label: string; count: number }[];
 }
 
 /**
  * Routes (behind the server's auth, like every route):
  * - `GET /known-emitters` → `{ emitters: KnownEmitterEntry[] }` (configured first, then marked);
  * - `DELETE /known-emitters?id=ID[&by=NAME]` with header `X-QuietBand-Request: 1` → 200 `{ removed: KnownEmitterEntry,
- *   restored: n }` (n alerts it hid given back by `o.onRemoved`, recorded as removed by "NAME (<identity>)"; NAME
+ *   restored: n, stillKnown: [{ label, count }] }` (n alerts it hid given back by `o.onRemoved`; `stillKnown`: those
+ *   another emitter still hides, per its label; recorded as removed by "NAME (<identity>)"; NAME
  *   default `supervisor`, at most 100 characters); 403 without the header or with an Origin that is not the Host; 404
  *   for an unknown or configured id; 500 when the file cannot be written. Other methods → 405.
  */
@@ -73,15 +84,16 @@ export function knownEmitterRoutes(known: KnownEmitters, log: Logger, o: KnownEm
       const shown = entry(target, nowMs);
       const name = (url.searchParams.get('by') ?? '').trim().slice(0, 100);
       const by = `${name === '' ? 'supervisor' : name} (${o.identity?.(req) ?? req.socket.remoteAddress ?? '?'})`;
-      known.remove(id).then(
+      known.remove(id, by).then(
         async (removed) => {
           if (removed === undefined) return json(res, 404, { error: `no known emitter with id "${id}"` });
           // the list is written: the alerts it hid count again (a failure here is logged, the removal stands)
-          const restored = await (o.onRemoved?.(removed, id, by) ?? Promise.resolve(0)).catch((err: unknown) => {
+          const outcome = await (o.onRemoved?.(removed, id, by) ?? Promise.resolve(0)).catch((err: unknown) => {
             log.error({ err, id }, 'alerts hidden by the removed known emitter not given back');
             return 0;
           });
-          json(res, 200, { removed: shown, restored });
+          const { restored, stillKnown } = typeof outcome === 'number' ? { restored: outcome, stillKnown: [] } : outcome;
+          json(res, 200, { removed: shown, restored, stillKnown });
         },
         (err: unknown) => {
           log.error({ err, id }, 'known emitter not removed');
@@ -95,17 +107,53 @@ export function knownEmitterRoutes(known: KnownEmitters, log: Logger, o: KnownEm
 
 /**
  * The `onRemoved` of {@link knownEmitterRoutes} for a site: gives back, through `bus.unmarkKnown`, the alerts the removed
- * emitter hid that no emitter left on `known` covers (at `now`), as that method defines for overlapping emitters.
+ * emitter hid that no emitter left on `known` covers (at `now`), as that method defines for overlapping emitters; the
+ * others are counted per label of the emitter that still covers them.
  */
 export function giveBackHidden(bus: AlertBus, known: KnownEmitters, now: () => number = Date.now): NonNullable<KnownEmitterRouteOptions['onRemoved']> {
   return async (e, id, by) => {
     const emitter = { id, label: e.label, lowHz: e.lowHz, highHz: e.highHz, ...(e.sensor !== undefined ? { sensor: e.sensor } : {}), ...(e.alertId !== undefined ? { alertId: e.alertId } : {}) };
     const list = {
-      covers: (sensor: string, centerHz: number) => known.match(sensor, centerHz, now()) !== undefined,
+      coveredBy: (sensor: string, centerHz: number) => {
+        const k = known.match(sensor, centerHz, now());
+        return k === undefined ? undefined : { id: known.idOf(k), label: k.label };
+      },
       exists: (kid: string) => known.list().some((k) => known.idOf(k) === kid),
     };
-    return (await bus.unmarkKnown(emitter, by, list)).length;
+    const done = await bus.unmarkKnown(emitter, by, list);
+    const stillKnown: RemovalOutcome['stillKnown'] = [];
+    for (const rec of done.kept ?? []) {
+      const label = rec.knownLabel ?? '?';
+      const seen = stillKnown.find((x) => x.label === label);
+      if (seen !== undefined) seen.count++;
+      else stillKnown.push({ label, count: 1 });
+    }
+    return { restored: done.length, stillKnown };
   };
+}
+
+/** Who gives back an orphaned alert at start ({@link giveBackOrphans}): the `ackBy` of its `unmark` record. */
+export const ORPHAN_REMOVER = 'quietband';
+
+/**
+ * At daemon start: gives back (through {@link giveBackHidden}, so an emitter still covering it keeps it known under that
+ * emitter) every alert marked known from itself (a transmission or calibration emitter with a `known` record, no
+ * `knownEmitterId`) whose own mark (`marked:<alertId>`) is no longer on `known`. A daemon before the re-attribution of
+ * AlertBus.unmarkKnown left such an alert known for good when its mark was removed while an overlapping mark covered it
+ * and that one was removed later. Resolves the number of alerts given back; `by` defaults to {@link ORPHAN_REMOVER}.
+ */
+export async function giveBackOrphans(bus: AlertBus, store: AlertStore, known: KnownEmitters, by = ORPHAN_REMOVER, now: () => number = Date.now): Promise<number> {
+  const ids = new Set(known.list().map((e) => known.idOf(e)));
+  const give = giveBackHidden(bus, known, now);
+  let restored = 0;
+  for (const e of [...store.allStates()]) {
+    if (e.state !== 'known' || e.beforeKnown === undefined || e.knownEmitterId !== undefined || !MARKABLE_KINDS.has(e.kind)) continue;
+    const id = `marked:${e.alertId}`;
+    if (ids.has(id)) continue;
+    const out = await give({ origin: 'marked', label: e.knownLabel ?? id, lowHz: NaN, highHz: NaN, sensor: e.sensor, alertId: e.alertId }, id, by);
+    restored += typeof out === 'number' ? out : out.restored;
+  }
+  return restored;
 }
 
 /** `host[:port]` of an Origin header value, or '' when it is not a URL. */

@@ -223,7 +223,7 @@ export class KnownEmitters {
     };
     if (rec.ackBy !== undefined) e.addedBy = rec.ackBy;
     this.marked.push(e);
-    this.o.log.info({ sensor: e.sensor, lowHz: e.lowHz, highHz: e.highHz, alertId: rec.alertId, by: rec.ackBy }, 'known emitter added');
+    this.o.log.info({ sensor: e.sensor, lowHz: e.lowHz, highHz: e.highHz, label: e.label, alertId: rec.alertId, by: rec.ackBy }, 'known emitter added');
     await this.persist();
     return e;
   }
@@ -238,12 +238,12 @@ export class KnownEmitters {
   }
 
   /**
-   * Removes a marked emitter (id from {@link idOf}) and persists the list: detections in its band alert again from now
-   * on. Resolves the removed entry, or undefined when no marked emitter has that id. Configured emitters cannot be
+   * Removes a marked emitter (id from {@link idOf}) and persists the list (its log line names `by`, who removed it:
+   * "<name> (<identity>)"): detections in its band alert again from now on. Resolves the removed entry, or undefined when no marked emitter has that id. Configured emitters cannot be
    * removed here (they come from the site config).
    * @throws (rejects) QuietBandError('IO') when the file cannot be written (the entry is then put back).
    */
-  async remove(id: string): Promise<KnownEmitter | undefined> {
+  async remove(id: string, by?: string): Promise<KnownEmitter | undefined> {
     const i = this.marked.findIndex((e) => this.idOf(e) === id);
     if (i < 0) return undefined;
     const [e] = this.marked.splice(i, 1);
@@ -253,7 +253,7 @@ export class KnownEmitters {
       this.marked.splice(i, 0, e!);
       throw err;
     }
-    this.o.log.info({ sensor: e!.sensor, lowHz: e!.lowHz, highHz: e!.highHz, label: e!.label }, 'known emitter removed');
+    this.o.log.info({ sensor: e!.sensor, lowHz: e!.lowHz, highHz: e!.highHz, label: e!.label, ...(by !== undefined ? { by } : {}) }, 'known emitter removed');
     return e;
   }
 

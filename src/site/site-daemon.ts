@@ -10,7 +10,7 @@ import { CLIPS_DIR } from '../evidence/detection-evidence.js';
 import { CLIP_PICTURES_DIR, missingPictureDrawer } from '../evidence/clip-picture-files.js';
 import { PICTURE_FLOOR_FACTOR } from '../evidence/clip-recorder.js';
 import { PictureRenderer } from '../evidence/picture-renderer.js';
-import { giveBackHidden, knownEmitterRoutes } from '../field/known-emitter-routes.js';
+import { giveBackHidden, giveBackOrphans, knownEmitterRoutes } from '../field/known-emitter-routes.js';
 import { createSiteField, type SiteField } from './site-field.js';
 import { SensorSupervisor } from './supervisor.js';
 import { sensorWorkerUrl } from './worker-url.js';
@@ -181,6 +181,8 @@ export async function startSite(site: SiteSettings, opts: StartSiteOptions): Pro
     await lock.release();
     throw err;
   }
+  // alerts an older daemon left known after their mark went (docs/web-ui.md §Known emitters)
+  await giveBackOrphans(bus, store, field.known).catch((err: unknown) => log.error({ err }, 'alerts left known by a removed mark not given back'));
   const supervisors: SensorSupervisor[] = [];
   // free space of the data dir and the days it lasts: /healthz `disk` and the page's disk line (below the evidence
   // floor alerts are still stored, so it is not a 503 problem: the line says that pictures, then clips, are shed)

@@ -8,7 +8,7 @@ import type { DetectionEvent } from '../types.js';
 import { CalibrationWindows, type CalibratedSensor } from '../field/calibration-windows.js';
 import { ExamSchedule, type ExamSession } from '../field/exam-schedule.js';
 import { KnownEmitters, MARKABLE_KINDS } from '../field/known-emitters.js';
-import { machineTimeZone } from '../field/local-time.js';
+import { formatSiteTime, machineTimeZone } from '../field/local-time.js';
 
 /** Options of {@link createSiteField}. */
 export interface SiteFieldOptions {
@@ -68,7 +68,7 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
   let windows: CalibrationWindows | null = null;
   let timer: NodeJS.Timeout | null = null;
   if (schedule.enabled) {
-    log.info({ sessions: schedule.sessions.map((s) => `${s.name} ${s.start}–${s.end}`), timeZone, calibration: site.calibration }, 'exam sessions');
+    log.info({ sessions: schedule.sessions.map((s) => sessionSpan(s, timeZone)), timeZone, calibration: site.calibration }, 'exam sessions');
   }
   const outputFor = (name: string): string => site.sensors.find((s) => s.name === name)?.baselinePath ?? defaultBaselinePath(site, name);
   return {
@@ -135,4 +135,15 @@ export async function createSiteField(site: SiteSettings, o: SiteFieldOptions): 
       timer = null;
     },
   };
+}
+
+/**
+ * A session for the log, in the site's zone to the minute: "Maths 2026-12-08 09:00–11:30", the end's date too when it
+ * falls on another day ("Night 2026-12-08 22:00–2026-12-09 06:00").
+ */
+export function sessionSpan(s: Pick<ExamSession, 'name' | 'startMs' | 'endMs'>, timeZone: string): string {
+  const at = (ms: number): string => formatSiteTime(ms, timeZone).slice(0, 16).replace('T', ' ');
+  const start = at(s.startMs);
+  const end = at(s.endMs);
+  return `${s.name} ${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end}`;
 }

@@ -275,7 +275,7 @@ describe('AlertBus grouping across located sensors', () => {
     expect(aLast.reason).toBe("as identified in Hall B (sens-b) (in-band SNR 12.4 dB), the group's strongest with a class of at least 50 % confidence; Hall A (sens-a) hears it stronger (in-band SNR 31.0 dB) but reads unknown (0 %): on-off keyed: 40 pulses, duty 48 %, one frequency, carrier line 52 % of the power, shortest element 488 µs (2049 Bd)");
     expect(aLast.reason).not.toMatch(/group's strongest \(/);
     expect(alertMessageIn('en', undefined, aLast.reasonCode)).toBe(aLast.reason);
-    expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 Hall B (sens-b) 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；Hall A (sens-a) 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 µs（2049 波特）');
+    expect(alertMessageIn('zh-CN', undefined, aLast.reasonCode)).toBe('由 Hall B (sens-b) 识别（带内信噪比 12.4 dB），它是本组中分类置信度不低于 50 % 的最强传感器；Hall A (sens-a) 信号更强（带内信噪比 31.0 dB），但其分类置信度仅 0 %：通断键控：40 个脉冲，占空比 48 %，单一频率，载波谱线占功率 52 %，最短码元 488 微秒（2049 波特）');
   });
 
   /** The NFM reason's params of the two tests below. */

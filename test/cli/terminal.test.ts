@@ -9,6 +9,7 @@ import { sensorLine } from '../../src/cli/run.js';
 import { applySiteDefaults, loadSiteConfigFile } from '../../src/config/site-config.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { lockDataDir } from '../../src/site/data-dir.js';
+import { sessionSpan } from '../../src/site/site-field.js';
 import { join } from 'node:path';
 import { ZH_LOG_MESSAGES } from '../../src/log-messages-zh.js';
 import { errorMessageIn } from '../../src/error-text.js';
@@ -88,10 +89,22 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ msg: 'alert', sensor: 's1', kind: 'transmission', event: 'ack', state: 'acknowledged', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 4, ackBy: 'Wang Fang (supervisor@10.0.0.5)' })).toBe(
         '[s1] ALERT ack high transmission 433.920 MHz (acknowledged; by Wang Fang (supervisor@10.0.0.5), h-1 seq 4)',
       );
-      // an alert given back by removing its known mark: "restored", and who removed the mark
+      // an alert given back by removing its known mark: "restored", and who removed the mark (not its handler), the
+      // identity in the line's language and brackets as the page words it
       const back = { msg: 'alert', sensor: 's1', kind: 'transmission', event: 'unmark', state: 'new', severity: 'high', centerHz: 433_920_000, alertId: 'h-1', seq: 9, ackBy: '王芳 (local@127.0.0.1)' };
-      expect(prettyMessage(back)).toBe('[s1] ALERT restored high transmission 433.920 MHz (unacknowledged; by 王芳 (local@127.0.0.1), h-1 seq 9)');
-      expect(prettyMessage(back, 'zh-CN')).toBe('【s1】告警 已恢复 高 无线发射 433.920 MHz（未确认；处理人 王芳 (local@127.0.0.1)，h-1 seq 9）');
+      expect(prettyMessage(back)).toBe('[s1] ALERT restored high transmission 433.920 MHz (unacknowledged; known mark removed by 王芳 (local@127.0.0.1), h-1 seq 9)');
+      expect(prettyMessage(back, 'zh-CN')).toBe('【s1】告警 已恢复 高 无线发射 433.920 MHz（未确认；由 王芳（本机@127.0.0.1） 移除标记，h-1 seq 9）');
+      // a new mark: under which name (the page's row: 已知：门卫对讲机) and by whom
+      expect(prettyMessage({ ...back, event: 'known', state: 'known', severity: 'info', ackBy: '王老师 (local@127.0.0.1)', knownLabel: '门卫对讲机' }, 'zh-CN')).toBe('【s1】告警 标记为已知 提示 无线发射 433.920 MHz（已知：门卫对讲机；处理人 王老师（本机@127.0.0.1），h-1 seq 9）');
+      expect(prettyMessage({ ...back, event: 'known', state: 'known', severity: 'info', ackBy: 'Ms Smith (local@127.0.0.1)', knownLabel: 'Office mic' })).toBe('[s1] ALERT known info transmission 433.920 MHz (known: Office mic; by Ms Smith (local@127.0.0.1), h-1 seq 9)');
+      expect(prettyMessage({ ...back, ackBy: 'supervisor (local@127.0.0.1)' }, 'zh-CN')).toContain('由 未署名（本机@127.0.0.1） 移除标记');
+    });
+
+    it('the known-mark lines say its label and who added or removed it', () => {
+      const added = { msg: 'known emitter added', sensor: 'hall-a-433', lowHz: 434_036_000, highHz: 434_044_000, label: '门卫对讲机', alertId: 'demo-117', by: '王老师 (local@127.0.0.1)' };
+      expect(prettyMessage(added, 'zh-CN')).toBe('【hall-a-433】已添加已知发射源  lowHz=434.036 MHz highHz=434.044 MHz label=门卫对讲机 alertId=demo-117 by=王老师（本机@127.0.0.1）');
+      expect(prettyMessage({ ...added, msg: 'known emitter removed', alertId: undefined, by: 'Ms Smith (local@127.0.0.1)', label: 'Office mic' })).toBe(
+        '[hall-a-433] known emitter removed  lowHz=434.036 MHz highHz=434.044 MHz label="Office mic" by="Ms Smith (local@127.0.0.1)"');
     });
 
     it('reads a state change, an error and long fields shortly', () => {
@@ -135,6 +148,13 @@ describe.concurrent('the terminal', () => {
       expect(prettyMessage({ msg: 'x', lowHz: 433_900_000, bandwidthHz: 12_500, peakExcessDb: 18.46, clipFraction: 0.0123, maxAgeH: 24, sinceMs: 120 }, 'zh-CN')).toBe(
         'x  lowHz=433.900 MHz bandwidthHz=12.5 kHz peakExcessDb=18.46 dB clipFraction=1.23 % maxAgeH=24 小时 sinceMs=120 毫秒');
       expect(prettyMessage({ msg: 'x', state: 'armed', kind: 'sensor-offline', severity: 'high' }, 'zh-CN')).toBe('x  state=监测中 kind=传感器离线 severity=高');
+    });
+
+    it('the exam sessions line gives each session in the site zone to the minute, not raw ISO (was 2026-12-08T00:13–2026-12-08T08:13)', () => {
+      const startMs = Date.parse('2026-12-08T00:13:00Z');
+      expect(sessionSpan({ name: '演示考试 Demo exam', startMs, endMs: startMs + 8 * 3_600_000 }, 'UTC')).toBe('演示考试 Demo exam 2026-12-08 00:13–08:13');
+      // Asia/Shanghai (UTC+8): 16:13 the same day to 00:13 the next, the end's date given
+      expect(sessionSpan({ name: 'Night', startMs: startMs + 8 * 3_600_000, endMs: startMs + 16 * 3_600_000 }, 'Asia/Shanghai')).toBe('Night 2026-12-08 16:13–2026-12-09 00:13');
     });
 
     it('the exam sessions line words the calibration settings, en and zh, never as JSON', () => {

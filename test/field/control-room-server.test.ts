@@ -9,7 +9,7 @@ import { AlertBus } from '../../src/alerts/alert-bus.js';
 import { AlertStore } from '../../src/alerts/alert-store.js';
 import { applySiteDefaults, validateSiteConfig } from '../../src/config/site-config.js';
 import type { Alert, KnownEmitterEntry } from '../../src/server/protocol.js';
-import { giveBackHidden, knownEmitterRoutes } from '../../src/field/known-emitter-routes.js';
+import { giveBackHidden, giveBackOrphans, knownEmitterRoutes, ORPHAN_REMOVER } from '../../src/field/known-emitter-routes.js';
 import { KnownEmitters } from '../../src/field/known-emitters.js';
 import { createSiteField } from '../../src/site/site-field.js';
 import type { DetectionEvent } from '../../src/types.js';
@@ -135,7 +135,8 @@ describe('overlapping known marks (issue 16)', () => {
     const removeMark = async (e: typeof A): Promise<number> => {
       const id = known.idOf(e);
       const removed = (await known.remove(id))!;
-      return giveBackHidden(bus, known, () => nowMs)(removed, id, 'Wang Fang');
+      const out = await giveBackHidden(bus, known, () => nowMs)(removed, id, 'Wang Fang');
+      return typeof out === 'number' ? out : out.restored;
     };
 
     // A goes: its own alert (433.980 000 MHz, below B) and the one only A covered count again; the one in both stays
@@ -149,6 +150,84 @@ describe('overlapping known marks (issue 16)', () => {
     expect(await removeMark(B)).toBe(3);
     expect(restored).toEqual([a2.alertId, both.alertId, onlyB.alertId]);
     for (const x of [a1, a2, both, onlyA, onlyB]) expect(bus.stateOf(x.alertId)).toMatchObject({ state: 'new', severity: 'high' });
+    await bus.close();
+    await store.close();
+  });
+});
+
+describe('two marks of one emitter (trial 15)', () => {
+  it('the alert the first mark was made from is known as the second mark after the first goes, and comes back when the second goes (also after a restart)', async () => {
+    const dataDir = join(dir, 'same-emitter');
+    const nowMs = T0;
+    let store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [], rbwHzOf: () => 244, log: silentLog });
+    let bus = busOver(store, known, () => nowMs);
+    // one radio at 434.040 MHz heard twice before anyone marked it, then marked from each alert under another name
+    const at = (id: number): DetectionEvent => ev({ id, centerHz: 434_040_000, lowHz: 434_039_400, highHz: 434_040_600 });
+    const a1 = (await bus.handleDetection('a', at(1)))!;
+    const a2 = (await bus.handleDetection('a', at(2)))!;
+    const A = (await known.markFromAlert((await bus.known(a1.alertId, '王老师 (local@127.0.0.1)', '门卫对讲机'))!, store))!;
+    const B = (await known.markFromAlert((await bus.known(a2.alertId, '李主任 (local@127.0.0.1)', '考务对讲'))!, store))!;
+    const a3 = (await bus.handleDetection('a', at(3)))!;
+    expect([a3.state, a3.knownEmitterId]).toEqual(['known', known.idOf(A)]);
+    const seen: Alert[] = [];
+    bus.on('alert', (x) => seen.push(x));
+    const removeMark = async (e: typeof A) => {
+      const id = known.idOf(e);
+      const removed = (await known.remove(id))!;
+      return giveBackHidden(bus, known, () => nowMs)(removed, id, '张老师 (local@127.0.0.1)');
+    };
+
+    // 门卫对讲机 goes: nothing comes back (考务对讲 covers 434.040 MHz too); the two alerts it hid are now known as 考务对讲
+    expect(await removeMark(A)).toEqual({ restored: 0, stillKnown: [{ label: '考务对讲', count: 2 }] });
+    expect(seen.map((x) => [x.alertId, x.event, x.state, x.knownLabel, x.knownEmitterId])).toEqual([
+      [a1.alertId, 'update', 'known', '考务对讲', known.idOf(B)],
+      [a3.alertId, 'update', 'known', '考务对讲', known.idOf(B)],
+    ]);
+    // 考务对讲 goes: all three come back, the first mark's own alert included
+    seen.length = 0;
+    expect(await removeMark(B)).toEqual({ restored: 3, stillKnown: [] });
+    expect(seen.map((x) => [x.alertId, x.event, x.state, x.severity])).toEqual([
+      [a1.alertId, 'unmark', 'new', 'high'], [a2.alertId, 'unmark', 'new', 'high'], [a3.alertId, 'unmark', 'new', 'high'],
+    ]);
+    await bus.close();
+    await store.close();
+    store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    bus = busOver(store, known, () => nowMs);
+    for (const x of [a1, a2, a3]) expect(bus.stateOf(x.alertId)).toMatchObject({ state: 'new', severity: 'high' });
+    await bus.close();
+    await store.close();
+  });
+});
+
+describe('alerts an older daemon left known after their marks went', () => {
+  it('are given back at start when their own mark is gone and nothing covers them; one still marked, one config-known stay known', async () => {
+    const dataDir = join(dir, 'orphans');
+    const nowMs = T0;
+    const store = await AlertStore.open({ dataDir, site: 's', fsync: false });
+    const known = await KnownEmitters.open({ dataDir, configured: [{ lowHz: 868_000_000, highHz: 868_100_000, label: 'fire alarm link' }], rbwHzOf: () => 244, log: silentLog });
+    const bus = busOver(store, known, () => nowMs);
+    const at = (id: number, centerHz: number): DetectionEvent => ev({ id, centerHz, lowHz: centerHz - 600, highHz: centerHz + 600 });
+    const a1 = (await bus.handleDetection('a', at(1, 434_040_000)))!;
+    const a2 = (await bus.handleDetection('a', at(2, 434_040_000)))!;
+    const kept = (await bus.handleDetection('a', at(3, 433_500_000)))!;
+    const A = (await known.markFromAlert((await bus.known(a1.alertId, '王老师 (local@127.0.0.1)', '门卫对讲机'))!, store))!;
+    const B = (await known.markFromAlert((await bus.known(a2.alertId, '李主任 (local@127.0.0.1)', '考务对讲'))!, store))!;
+    await known.markFromAlert((await bus.known(kept.alertId, '李主任 (local@127.0.0.1)', '广播'))!, store);
+    const fire = (await bus.handleDetection('a', at(4, 868_050_000)))!;
+    expect(fire.state).toBe('known');
+    // what the old daemon left: both marks removed, a1 never given back (B covered it when A went; B's removal missed it)
+    await known.remove(known.idOf(A));
+    await known.remove(known.idOf(B));
+    await bus.unmarkKnown({ id: known.idOf(B), label: B.label, sensor: B.sensor, alertId: B.alertId }, 'Wang Fang');
+    expect(bus.stateOf(a1.alertId)?.state).toBe('known');
+    const seen: Alert[] = [];
+    bus.on('alert', (x) => seen.push(x));
+    expect(await giveBackOrphans(bus, store, known, ORPHAN_REMOVER, () => nowMs)).toBe(1);
+    expect(seen.map((x) => [x.alertId, x.event, x.state, x.severity, x.ackBy])).toEqual([[a1.alertId, 'unmark', 'new', 'high', ORPHAN_REMOVER]]);
+    expect([bus.stateOf(kept.alertId)?.state, bus.stateOf(fire.alertId)?.state]).toEqual(['known', 'known']);
+    // once given back, a second start finds nothing
+    expect(await giveBackOrphans(bus, store, known, ORPHAN_REMOVER, () => nowMs)).toBe(0);
     await bus.close();
     await store.close();
   });

@@ -2,7 +2,7 @@
 // emitter the calibration heard is low "heard during calibration" (never "outside exam sessions"), and without a
 // timetable the session line does not claim every alert is high — en and zh-CN.
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupSensorsText, severityText } from '../../web-ui/src/alert-text.js';
+import { groupSensorsText, preRollShortText, severityText } from '../../web-ui/src/alert-text.js';
 import { setLang, t } from '../../web-ui/src/i18n.js';
 
 afterEach(() => setLang('en', false));
@@ -38,3 +38,14 @@ describe('group rows count sensors, not alerts', () => {
     expect(groupSensorsText([{ sensor: 'a' }, { sensor: 'b' }, { sensor: 'c' }])).toEqual({ text: '3 sensors', title: 'a, b, c' });
   });
 });
+
+describe('pre-roll note', () => {
+  it('says plainly that no I/Q was kept before the transmission (was "发射前仅保留 0.00 秒"), and how much when some was', () => {
+    expect(preRollShortText(0, 1.5)).toBe('no I/Q before the transmission (1.50 s asked for): it had already been overwritten (the sensor was behind)');
+    expect(preRollShortText(0.2, 1.5)).toBe('holds 0.20 s before the transmission of the 1.50 s asked for: the rest had already been overwritten (the sensor was behind)');
+    setLang('zh-CN', false);
+    expect(preRollShortText(0.004, 1.5)).toBe('发射前没有保留任何 I/Q 数据（应为 1.50 秒）：已被覆盖（传感器处理落后）');
+    expect(preRollShortText(0.2, 1.5)).toBe('发射前仅保留 0.20 秒（应为 1.50 秒）：其余已被覆盖（传感器处理落后）');
+  });
+});
+

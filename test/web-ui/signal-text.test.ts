@@ -53,7 +53,7 @@ describe('a class below the class floor', () => {
     expect(signalBadge({ ...BURST, closestClass: undefined, confidence: 0 })).toEqual({ text: '?', title: 'not identified · 0 %', cls: 'unknown', low: false, guess: '' });
     setLang('zh-CN', false);
     expect(signalBadge(BURST)).toMatchObject({ text: '未知', guess: '最接近：窄调频，5 %' });
-    expect(signalRow(BURST)).toBe('未识别 · 最接近：窄调频，5 %；置信度低于 20 % 时不给出类别');
+    expect(signalRow(BURST)).toBe('未知 · 最接近：窄调频，5 %；置信度低于 20 % 时不给出类别');
   });
 
   it("names the closest class of this sensor's own reading of a group too", () => {

@@ -2,7 +2,7 @@
 import { alertDurationText } from './alert-duration.js';
 import { lateFromLink } from './alert-row.js';
 import type { AlertModel, AlertView } from './alert-model.js';
-import { liveText, severityText } from './alert-text.js';
+import { liveText, preRollShortText, severityText } from './alert-text.js';
 import { ClipAudio, clipFileUrl } from './clip-audio.js';
 import { ClipFigure, type ShortPreRoll } from './clip-figure.js';
 import { actorNodes, alertMessageText, describeHeard, formatBandwidth, formatDateTime, formatDb, formatDelay, formatMhz, messageDetailText, noteDetailElement } from './format.js';
@@ -333,7 +333,7 @@ export class AlertDetail {
     if (p === null || p.short === undefined || dd.dataset.meta !== p.metaUrl) return;
     const note = document.createElement('div');
     note.dataset.testid = 'detail-clip-preroll';
-    note.textContent = t('detail.clipPreRollShort', { kept: p.short.keptS.toFixed(2), asked: p.short.askedS.toFixed(2) });
+    note.textContent = preRollShortText(p.short.keptS, p.short.askedS);
     dd.append(note);
   }
 

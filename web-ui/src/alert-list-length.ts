@@ -37,6 +37,12 @@ export class AlertListLength {
     this.apply();
   }
 
+  /** Lists every alert (as the button's "Show all" does); the caller re-lays the list out. */
+  showAll(): void {
+    this.all = true;
+    this.apply();
+  }
+
   private apply(): void {
     this.list.setRowLimit(this.layout.matches && !this.all ? CARD_ROWS : MAX_ROWS);
   }

@@ -179,6 +179,13 @@ export class AlertList {
     if (key !== undefined) this.dirty.add(`g:${key}`);
   }
 
+  /** Unfolds the group of `alertId` (if any), so its row is drawn at the next render. */
+  expandGroupOf(alertId: string): void {
+    const v = this.model.get(alertId);
+    const key = v === undefined ? undefined : groupKeyOf(v);
+    if (key !== undefined && !this.expanded.has(key)) (this.expanded.add(key), (this.orderDirty = true), this.dirty.add(`g:${key}`));
+  }
+
   /**
    * Makes an alert's row flash for `ms` (a new alert that just arrived). Rows of unacknowledged alerts stay red
    * afterwards; only fresh ones flash, so a backlog does not turn the table into hundreds of animations.

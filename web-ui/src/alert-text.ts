@@ -32,3 +32,12 @@ export function groupSensorsText(members: readonly Pick<AlertView, 'sensor'>[]):
   const title = [...alerts].map(([s, n]) => (n > 1 ? `${s} ×${n}` : s)).join(', ');
   return { text: alerts.size === 1 ? [...alerts.keys()][0]! : t('group.sensors', { n: alerts.size }), title };
 }
+
+/**
+ * The clip line's note when its pre-roll came short (`quietband:pre_roll`, docs/clip-decimation.md): how many seconds
+ * (`keptS`, `askedS`) it holds before the transmission, two decimals, or that it holds none when `keptS` rounds to 0.00.
+ */
+export function preRollShortText(keptS: number, askedS: number): string {
+  const asked = askedS.toFixed(2);
+  return keptS < 0.005 ? t('detail.clipPreRollNone', { asked }) : t('detail.clipPreRollShort', { kept: keptS.toFixed(2), asked });
+}

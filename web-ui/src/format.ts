@@ -163,6 +163,13 @@ export function noteDetailElement(detail: string): HTMLDetailsElement {
   return d;
 }
 
+/** The person of `ackBy` as one text, as {@link actorNodes} shows it: "张老师 · 本机@127.0.0.1", "未署名 · 本机@127.0.0.1". */
+export function actorText(ackBy: string): string {
+  const a = ackActor(ackBy);
+  const name = a.name ?? t('actor.unnamed');
+  return a.address === undefined ? name : `${name} · ${actorAddressText(lang(), a.address)}`;
+}
+
 /**
  * The person of `ackBy` as nodes to append: the name (or "no name given" in the current language), then the address as
  * a secondary detail in a muted, smaller span (`.actor-address`, `data-testid="actor-address"`, src/text-template.ts

@@ -1,4 +1,5 @@
 // Known-emitter list: every emitter the site treats as known (config and marked), with removal of the marked ones.
+import { toast } from './dom.js';
 import { actorNodes, formatDateTime, formatMhz } from './format.js';
 import { t, type MsgKey } from './i18n.js';
 import type { KnownEmitterEntry } from './protocol-types.js';
@@ -128,6 +129,11 @@ export class KnownDialog {
       if (!r.ok) {
         const v = (await r.json().catch(() => ({}))) as { error?: unknown };
         throw new Error(typeof v.error === 'string' ? v.error : `HTTP ${r.status}`);
+      }
+      // nothing comes back while another mark covers them: say which, else the supervisor wonders why
+      const v = (await r.json().catch(() => ({}))) as { stillKnown?: { label?: unknown; count?: unknown }[] };
+      for (const s of Array.isArray(v.stillKnown) ? v.stillKnown : []) {
+        if (typeof s.label === 'string' && typeof s.count === 'number') toast(t('known.stillKnown', { n: s.count, label: s.label }), 15_000);
       }
     } catch (err) {
       this.note.hidden = false;

@@ -86,7 +86,14 @@ $('operator-button').addEventListener('click', () => void who.ask({ title: 'who.
 $('known-list-button').addEventListener('click', () => void knownDialog.open());
 
 // --- connection, its indicator and sign-in ---
-const messages = new PageMessages({ state, model, alarm, list, detail, cards, sensorPanel, sessionBar, knownDialog, reportDialog, sites, schedule, tickClock });
+const showAlerts = (alertIds: readonly string[]): void => {
+  length.showAll();
+  for (const id of alertIds) list.expandGroupOf(id);
+  pageRender.render();
+  const first = alertIds[0];
+  if (first !== undefined) document.querySelector(`tr[data-alert-id="${CSS.escape(first)}"]`)?.scrollIntoView({ block: 'center' });
+};
+const messages = new PageMessages({ state, model, alarm, list, detail, cards, sensorPanel, sessionBar, knownDialog, reportDialog, sites, schedule, tickClock, showAlerts });
 const indicator = new ConnIndicator(state, sensorPanel, () => schedule());
 const conn = new Connection({ base, onHello: (h) => messages.onHello(h), onMessage: (m) => messages.onMessage(m), onState: (s, retryInMs) => indicator.onState(s, retryInMs), listen });
 $('conn').addEventListener('click', () => conn.retryNow());

@@ -5,7 +5,8 @@ import type { AlertDetail } from './alert-detail.js';
 import type { AlertList } from './alert-list.js';
 import type { AlertModel } from './alert-model.js';
 import { renderDiskLine } from './disk-line.js';
-import { $, toast } from './dom.js';
+import { $, actionToast, toast } from './dom.js';
+import { actorText } from './format.js';
 import { t } from './i18n.js';
 import type { KnownDialog } from './known-dialog.js';
 import type { PageState } from './page-state.js';
@@ -31,14 +32,16 @@ export interface MessageDeps {
   sites: SiteScope;
   /** Plans a render pass (`now`: at once). */
   schedule: (now?: boolean) => void;
+  /** Brings these alerts into view (every row listed, the first scrolled to): the restored-alerts toast's button. */
+  showAlerts?: (alertIds: readonly string[]) => void;
   /** Redraws the site clock (after the time zone changed). */
   tickClock: () => void;
 }
 
 /** The connection's message handlers ({@link onHello} answers the resume seq; {@link onMessage} takes the rest). */
 export class PageMessages {
-  /** Time and remover of the latest known-mark removal toasted (its `unmark` records share both). */
-  private lastRestoreToast = '';
+  /** The latest known-mark removal toasted: its time and remover (its `unmark` records share both), the alerts back, its toast. */
+  private restoreToast: { key: string; alertIds: string[]; setText: (text: string) => void } | undefined;
 
   constructor(private readonly d: MessageDeps) {}
 
@@ -147,12 +150,17 @@ export class PageMessages {
       // removal (its records share the time and who removed it), one ring for them all (the alarm queues)
       list.flash(rec.alertId, Date.now());
       if (this.d.alarm.play(v.severity === 'high' ? 'high' : 'low')) state.lastAlarmAt = performance.now();
+      // the count grows as the removal's records arrive; the button lists every row (a phone shows the first 10)
       const key = `${rec.time} ${rec.ackBy ?? ''}`;
-      if (key !== this.lastRestoreToast) {
-        this.lastRestoreToast = key;
-        const label = rec.messageCode?.params?.label;
-        toast(t('toast.restored', { label: typeof label === 'string' ? label : '?', by: rec.ackBy ?? '?' }), 10_000);
+      const label = rec.messageCode?.params?.label;
+      const text = (n: number): string => t('toast.restored', { n, label: typeof label === 'string' ? label : '?', by: actorText(rec.ackBy ?? '?') });
+      if (key !== this.restoreToast?.key) {
+        const alertIds: string[] = [];
+        const shown = actionToast(text(1), 15_000, t('toast.showRestored'), () => this.d.showAlerts?.(alertIds));
+        this.restoreToast = { key, alertIds, setText: shown.setText };
       }
+      this.restoreToast.alertIds.push(rec.alertId);
+      this.restoreToast.setText(text(this.restoreToast.alertIds.length));
     }
     if (this.d.detail.current === rec.alertId) state.detailDirty = true;
     this.d.schedule(replayDone);
