@@ -192,6 +192,10 @@ describe('web UI (headless chromium, fake 4-sensor site)', () => {
     for (const other of ['north', 'south', 'west']) {
       expect(await page.getAttribute(`[data-testid="sensor-status"][data-sensor="${other}"]`, 'data-online')).toBe('true');
     }
+    // the banner follows in the page's next render pass (the card's status is set as the message arrives)
+    await page.waitForFunction(() => document.querySelector('[data-testid="alarm-banner"]')?.textContent?.includes('Sensor east OFFLINE') === true, undefined, { timeout: Math.max(100, 3000 - (Date.now() - t0)) });
+    console.log(`banner shows it after ${Date.now() - t0} ms`);
+    expect(Date.now() - t0).toBeLessThan(3000);
     expect(await page.textContent('[data-testid="alarm-banner"]')).toContain('Sensor east OFFLINE');
     expect(await page.isVisible('.spec-card[data-sensor="east"] .offline-overlay')).toBe(true);
     s.setOnline('east', true);
