@@ -55,8 +55,8 @@ export const NEWCOMER_WATCH_MIN_FRAMES = 24;
  * A newcomer is its parent's own tone only if, over its watch, the parent's band holds at most this share of its mean
  * excess before (−1.5 dB): a 2-FSK link's data moves half its power to the other tone (−3 dB), where a second
  * transmitter taking turns with the first (TDMA slots, or fading in opposite phase) anticorrelates too but leaves the
- * first one's band its power (a breaker's 40 dB carrier keyed 20 ms on and off, a 38 dB one in its gaps: merged and
- * unreported without this test).
+ * first one's band its power (a breaker's 40 dB carrier keyed 20 ms on and off with a 38 dB one in its gaps was merged
+ * by the first version of the watch; on that scene the second stays unreported for another reason, docs/detector.md §4).
  */
 export const TONE_SHARE = 10 ** (-1.5 / 10);
 
