@@ -154,8 +154,8 @@ function splitGroupAt(p: PathState, power: Float32Array, gi: number, groups: num
 /**
  * Splits group gi of p (matched to track t, whose occupied band is [ownLo, ownHi], bins of p) at the lowest kernel mean
  * between that band and the occupied band of an open newcomer of t (`report`'s kept measure on p's path, the fast one
- * when `isFast`) that the group reaches into: a second transmitter
- * within the gap of the first joins its frames' groups by the two skirts, and the joined group went to the first
+ * when `isFast`) that the group reaches into: a second transmitter within the gap of the first joins its frames'
+ * groups by the two skirts, and the joined group went to the first
  * track, whose steady extent it also widened again (two carriers 12 kHz apart, keyed on together and told apart by
  * the pair watch: the second's detection ended 0.01 s after the split, at 5.13 s of 9). The part past the valley goes
  * to {@link newcomerGroup} when both stand the open level over that valley; a group that reaches the newcomer's extent
@@ -182,10 +182,9 @@ export function splitAtNewcomer(
     const chi = report.hi;
     const up = clo > ownHi;
     if ((!up && chi >= ownLo) || ghi < clo || glo > chi) continue;
-    // the newcomer must be on in this frame: a kernel over the open level within its band (else the group there is
-    // t's skirt, which held a newcomer keyed off beside a noisy carrier open until the carrier's end)
-    // and at its own level, within the dominance ratio of its mean's peak (a skirt 28 dB under a 42 dB carrier keyed
-    // off beside a noisy FM link stood over the open level there for 0.86 s more)
+    // the newcomer must be on in this frame, at its own level: a kernel in its band over the open level and within the
+    // dominance ratio of its mean's peak (else the group there is t's skirt: a skirt 28 dB under a 42 dB carrier keyed
+    // off beside a noisy FM link stood over the open level there, and held it open 0.86 s past its end)
     let peak = 0;
     let mean = 0;
     const acc = isFast ? c.accFast : c.accSlow;

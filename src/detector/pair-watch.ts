@@ -2,7 +2,7 @@
 // their powers frame by frame, for a pair keyed on together (found in the track's mean spectrum once it settles) and
 // for a newcomer split from a settled track (splitNewcomer) before its alert.
 import type { TrackReport } from './events.js';
-import { frameNewcomer, NEWCOMER_MIN_HITS, releaseTrack } from './newcomer.js';
+import { frameNewcomer, NEWCOMER_MIN_HITS, parentOf, releaseTrack } from './newcomer.js';
 import type { PathState } from './path-state.js';
 import { BURST_CO_KEYED_DB, type Track, type TrackTable } from './track.js';
 
@@ -364,8 +364,9 @@ export function adoptNewcomer(table: TrackTable, t: Track, gi: number, w: PairWa
  * and ownHi, fine bins), frame by frame. A link that sends one tone alone for seconds (a preamble, a carrier before its
  * data) settles on that tone, and its other tone, once the data begins, stands over the track's mean as a second
  * transmitter would: its power takes turns with the first tone's, where a second transmitter's does not
- * ({@link PAIR_TONES_CORRELATION}) and its parent's band lost power to it ({@link TONE_SHARE}). The newcomer's alert waits for the verdict (a 2.5 s preamble at 2.4 kBd was two
- * detections, 5.00–9.00 s at the preamble's tone and 7.43–8.84 s at the other).
+ * ({@link PAIR_TONES_CORRELATION}), and its parent's band lost power to it ({@link TONE_SHARE}). The newcomer's alert
+ * waits for the verdict (a 2.5 s preamble at 2.4 kBd was two detections, 5.00–9.00 s at the preamble's tone and
+ * 7.43–8.84 s at the other).
  */
 export function watchNewcomer(t: Track, w: PairWatch, fastScale: number): void {
   w.start(t.id, t.lo, t.hi, 1, false, frameNewcomer.ownLo, frameNewcomer.ownHi, fastScale, true);
@@ -406,11 +407,7 @@ export function stepNewcomers(table: TrackTable, report: TrackReport, watches: r
  * which its reported band spans; n's slot is freed without an event (it sent none).
  */
 export function mergeNewcomer(table: TrackTable, report: TrackReport, n: Track): void {
-  let parent: Track | null = null;
-  for (let ti = 0; ti < table.tracks.length; ti++) {
-    const c = table.tracks[ti];
-    if (c.active && c.id === n.newcomerOf) parent = c;
-  }
+  const parent = parentOf(table, n);
   if (parent !== null) {
     report.forget(parent);
     parent.lo = Math.min(parent.lo, n.lo);
